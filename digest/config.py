@@ -1,0 +1,287 @@
+"""Configuration: ``feeds.yaml`` read, validated and resolved.
+
+How it works
+------------
+The YAML is parsed with PyYAML's safe loader, then validated by pydantic
+models that forbid unknown keys.  Every problem becomes one
+:class:`ConfigError` line naming the file, the key path (``sources[2].url``)
+and, where YAML knows it, the line.  Nothing half-read is ever returned.
+
+Special cases
+-------------
+* Relative paths (``path``, ``output_dir``, ``database``, ``data_dir``,
+  ``templates``) resolve against the configuration file's folder, not the
+  current directory, so ``digest run --config /etc/digest/feeds.yaml`` works
+  from anywhere.
+* ``database`` may be a plain path (SQLite) or a URL (``sqlite:///...``,
+  ``postgresql://...``); URLs are kept as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class SourceConfig(_Strict):
+    name: str = Field(min_length=1)
+    url: str | None = None
+    path: Path | None = None
+    priority: float = 0.0
+    #: Poll interval in minutes for the daemon (default: ``poll_minutes``).
+    interval: float | None = Field(default=None, gt=0)
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _one_of_url_or_path(self) -> SourceConfig:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("needs exactly one of 'url' or 'path'")
+        if self.url is not None and not re.match(r"^https?://", self.url, re.I):
+            raise ValueError(f"url must start with http:// or https:// (got {self.url!r})")
+        return self
+
+
+class FetchConfig(_Strict):
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    #: Overall deadline for one fetch, seconds (a slow drip is cut off).
+    deadline: float = Field(default=60.0, gt=0)
+    #: Response size cap after decompression, bytes.
+    max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    #: Refuse hosts resolving to private/loopback/link-local addresses.
+    block_private: bool = True
+    #: Hosts (names or IPs) exempt from ``block_private``.
+    allow_hosts: list[str] = Field(default_factory=list)
+    concurrency: int = Field(default=16, gt=0)
+    per_host: int = Field(default=2, gt=0)
+    user_agent: str = "digest/0.1 (+https://example.invalid/digest)"
+
+
+class DedupConfig(_Strict):
+    #: Stories accept new versions for this many days after they were first seen.
+    window_days: float = Field(default=3.0, gt=0)
+
+
+class EmailConfig(_Strict):
+    host: str
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["ssl", "starttls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    subject: str = "digest for {date}: {stories} stories"
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ScheduleConfig(_Strict):
+    #: Local time (in ``timezone``) at which the daily digest is built and sent.
+    digest_time: str = "07:00"
+    #: Default poll interval for sources, minutes.
+    poll_minutes: float = Field(default=30.0, gt=0)
+    #: A source failing continuously for this many hours is paused.
+    pause_after_hours: float = Field(default=72.0, gt=0)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v):
+            raise ValueError(f"must be HH:MM (got {v!r})")
+        return v
+
+
+class Config(_Strict):
+    sources: list[SourceConfig] = Field(default_factory=list)
+    output_dir: Path = Path("out")
+    data_dir: Path = Path("data")
+    database: str | None = None
+    timezone: str = "UTC"
+    templates: Path | None = None
+    title: str = "digest"
+    #: Characters of the lead's text shown as the excerpt.
+    excerpt_chars: int = Field(default=400, gt=0)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    email: EmailConfig | None = None
+
+    #: Where the configuration was read from (not a YAML key).
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {v!r}") from exc
+        return v
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        seen: set[str] = set()
+        for i, s in enumerate(self.sources):
+            if s.name in seen:
+                raise ValueError(f"sources[{i}]: duplicate source name {s.name!r}")
+            seen.add(s.name)
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        """The store's location as a URL (``sqlite:///abs/path`` or a server URL)."""
+        if self.database and "://" in self.database:
+            return self.database
+        path = Path(self.database) if self.database else self.data_dir / "digest.sqlite3"
+        return f"sqlite:///{path}"
+
+    def resolve(self, base: Path) -> Config:
+        """Resolve relative paths against ``base`` (the config file's folder)."""
+
+        def r(p: Path) -> Path:
+            p = p.expanduser()
+            return p if p.is_absolute() else (base / p).resolve()
+
+        self.output_dir = r(self.output_dir)
+        self.data_dir = r(self.data_dir)
+        if self.templates is not None:
+            self.templates = r(self.templates)
+        if self.database and "://" not in self.database:
+            self.database = str(r(Path(self.database)))
+        for s in self.sources:
+            if s.path is not None:
+                s.path = r(s.path)
+        return self
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Find the YAML line of a key path, for error messages."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == part:
+                    node, line = v, k.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
+    """Validate configuration text; raise :class:`ConfigError` with one clear line."""
+    name = str(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{name}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+        line = _line_of(node, loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        where = f":{line}" if line else ""
+        raise ConfigError(f"{name}{where}: {_key_path(loc)}: {msg}{more}") from None
+    cfg.config_path = path
+    cfg.resolve(base if base is not None else path.parent)
+    for i, s in enumerate(cfg.sources):
+        if s.path is not None and not s.path.exists():
+            line = _line_of(node, ("sources", i, "path"))
+            where = f":{line}" if line else ""
+            raise ConfigError(f"{name}{where}: sources[{i}].path: no such file or folder: {s.path}")
+        if s.path is not None and not os.access(s.path, os.R_OK):
+            raise ConfigError(f"{name}: sources[{i}].path: not readable: {s.path}")
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a configuration file."""
+    p = Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read configuration: {exc}") from None
+    return parse_config(text, path=p.resolve())
+
+
+def dump_sources(cfg_path: Path, new_sources: list[dict[str, Any]]) -> int:
+    """Append sources to a configuration file, keeping its text; return how many were added.
+
+    Sources whose url is already configured are skipped.  The file is
+    re-validated before it is replaced, and replaced atomically.
+    """
+    cfg = load_config(cfg_path)
+    known_urls = {s.url for s in cfg.sources if s.url}
+    known_names = {s.name for s in cfg.sources}
+    text = cfg_path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    added = []
+    for s in new_sources:
+        if s.get("url") in known_urls:
+            continue
+        name, n = s["name"], 2
+        while name in known_names:
+            name, n = f"{s['name']} ({n})", n + 1
+        known_names.add(name)
+        added.append({**s, "name": name})
+    if not added:
+        return 0
+    data.setdefault("sources", [])
+    if data["sources"] is None:
+        data["sources"] = []
+    data["sources"].extend(added)
+    new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
+    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, cfg_path)
+    return len(added)

@@ -1,0 +1,52 @@
+"""Exceptions.  Every one carries a single human-readable line naming the
+source (file, URL or configuration key) and the problem."""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Base class: ``str(exc)`` is one clear line for the user."""
+
+
+class ConfigError(DigestError):
+    """The configuration file is unreadable or invalid."""
+
+
+class SourceError(DigestError):
+    """One source could not be fetched or parsed.  Other sources go on."""
+
+    def __init__(self, source: str, problem: str, *, kind: str = "error") -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+        #: A short machine-readable category: timeout, too-large, http-404,
+        #: redirects, blocked-address, parse, encoding, ...
+        self.kind = kind
+
+
+class FetchError(SourceError):
+    """Network-level failure (timeout, too large, too many redirects, HTTP error)."""
+
+    def __init__(
+        self,
+        source: str,
+        problem: str,
+        *,
+        kind: str = "fetch",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(source, problem, kind=kind)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(SourceError):
+    """The bytes could not be turned into entries."""
+
+    def __init__(self, source: str, problem: str, *, kind: str = "parse") -> None:
+        super().__init__(source, problem, kind=kind)
+
+
+class StoreError(DigestError):
+    """The store could not be opened or is locked by another process."""

@@ -1,0 +1,135 @@
+"""The project's own typed records, shared by every stage of the pipeline.
+
+Observations
+------------
+feedparser hands back loosely typed dicts whose keys depend on the feed
+format; local files have no feed at all.  Every source is converted into
+:class:`Entry` at the boundary (``digest.parse`` and ``digest.localfiles``),
+so that nothing downstream touches feedparser's dicts.
+
+Flow::
+
+    Source config --fetch/read--> bytes --parse--> Entry (raw, hostile)
+      --clean--> Article (clean text, identity key) --dedupe--> story id
+      --store--> rows --digest--> DigestView --render--> md / html / json
+
+All timestamps are timezone-aware UTC ``datetime`` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class Entry:
+    """One item as read from a source, before cleaning.  Everything here is hostile.
+
+    ``content_html`` is the fullest body the source offered (feed ``content``,
+    or a whole HTML page for local ``.html`` files); ``summary_html`` is the
+    feed's ``summary``/``description``; ``text`` is plain text when the source
+    is plain text (``.txt``/``.md`` articles, JSON Feed ``content_text``).
+    """
+
+    source: str
+    title: str = ""
+    url: str | None = None
+    entry_id: str | None = None
+    content_html: str | None = None
+    summary_html: str | None = None
+    text: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    #: True when ``content_html`` is a whole web page (needs article extraction,
+    #: not just tag stripping).
+    is_page: bool = False
+
+
+@dataclass(slots=True)
+class Article:
+    """A cleaned article, ready to be fingerprinted, stored and clustered.
+
+    ``key`` is the stable identity (see ``digest.identity``): the same article
+    seen again gets the same key and is not stored twice.
+    """
+
+    key: str
+    source: str
+    title: str
+    text: str
+    url: str | None = None
+    published: datetime | None = None
+    fetched: datetime | None = None
+    author: str | None = None
+    #: True when the text is a feed summary that looks cut short
+    #: ("...", "[…]", "Read more") rather than the full article.
+    truncated: bool = False
+    priority: float = 0.0
+    #: Lines removed as site junk (kept so ``digest explain`` can show them).
+    junk: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """What ``digest.fetch`` returns for one URL."""
+
+    url: str
+    status: int
+    content: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    #: Set on a permanent redirect (301/308): the URL to store for next time.
+    permanent_url: str | None = None
+    content_type: str | None = None
+    #: Seconds the server asked us to wait (Retry-After, Cache-Control max-age,
+    #: Expires), if any.
+    retry_after: float | None = None
+    max_age: float | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(slots=True)
+class VersionView:
+    """One outlet's version of a story, as the digest shows it (raw, unescaped)."""
+
+    source: str
+    title: str
+    url: str | None
+    published: datetime | None
+    text: str = ""
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class StoryView:
+    """One story of a digest: its lead and the other outlets."""
+
+    story_id: str
+    title: str
+    lead: VersionView
+    also: list[VersionView]
+    first_seen: datetime | None = None
+
+    @property
+    def outlets(self) -> int:
+        return 1 + len({v.source for v in self.also if v.source != self.lead.source})
+
+
+@dataclass(slots=True)
+class DigestView:
+    """A day's digest as plain data; ``digest.render`` turns it into md/html/json.
+
+    Text fields hold raw feed text: the renderer escapes/sanitizes them.
+    """
+
+    date: str  # YYYY-MM-DD, in the configured timezone
+    stories: list[StoryView]
+    articles_read: int
+    duplicates_collapsed: int
+    title: str = "digest"
+    generated: datetime | None = None
