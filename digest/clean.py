@@ -1,0 +1,332 @@
+"""Remove site junk from article text, so that only the story counts when comparing.
+
+Observations
+------------
+* Extracted or feed-supplied text carries site furniture around the story:
+  share and app prompts ("Join our group now"), comment-form boilerplate,
+  view counters, author boxes and first-person writer bios, image credits,
+  the headline repeated above the body, section labels and dates at the top,
+  and lists of related headlines at the bottom.
+* Story prose looks different from that furniture: its lines are long, end
+  like sentences, and are a third or more stopwords.  Furniture lines are
+  short, rarely end with a full stop, are Title Cased or full of digits and
+  symbols, and cluster at the top and bottom of the text.
+* A line that recurs across several articles of the same source is that
+  site's template, whatever it says (``recurring_lines``).
+
+How it works
+------------
+The text is split into units (one per line; a line that starts in lower case
+continues the line before it).  Each unit gets simple features: word count,
+whether it ends like a sentence, stopword ratio, Title-Case ratio of its
+content words, digit/symbol ratio, first-person ratio, call-to-action and
+boilerplate hits.  Then, in order:
+
+1. Units with a positive junk signal go wherever they are: boilerplate
+   (comment forms, copyright, cookies, "The post ... appeared first on"),
+   call-to-action lines (short lines with share/join/subscribe/download/...
+   or social-app words), symbol/counter lines, the title or any earlier line
+   repeated, a headline repeated at the very top, lines recurring in the
+   source's other articles (``source_lines``).
+2. Leading units up to the first prose unit, and trailing units after the
+   last one, are trimmed (section labels, dates, bylines, related headlines).
+   A trailing first-person paragraph in an otherwise third-person article is a
+   writer's bio and is trimmed too.
+3. Inside the body, a short Title-Case line without final punctuation that is
+   followed by prose is a subheading and is dropped (it carries little for
+   comparison); other short lines (list items, short sentences) stay.
+
+Only whole units are ever removed, so cleaning never makes a text longer.
+
+Special cases
+-------------
+* When no unit looks like prose (a list, a one-line summary), positional
+  trimming is skipped: only units with explicit junk signals go.
+* ``source_lines`` is ignored for prose if it would remove most of the prose
+  (two versions of one article from one source share all their lines).
+* ``truncated`` is judged on the text before cleaning, because the cut-off
+  marker ("Read more", "[…]") is itself removed as junk.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+#: Texts with fewer words than this (after cleaning) count as truncated summaries.
+SHORT_WORDS = 50
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    said says one two new may might must shall us
+    """.split()
+)
+_FIRST_PERSON = frozenset("i me my mine myself i'm i've i'd i'll".split())
+
+# Generic call-to-action vocabulary: verbs that ask the reader to do something,
+# and the channels they are asked to do it on.
+_CTA_VERBS = re.compile(
+    r"\b(join(?:ed|ing)?|subscrib\w*|follow(?:ing)?|share|sharing|download\w*|click\w*|tap|"
+    r"sign(?:ing)? ?up|register|log ?in|login|reply|comment(?:s|ing)?|like us|watch|listen|"
+    r"install|donate|support us|bookmark|read more|continue reading|view all|see all|"
+    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get the app)\b",
+    re.I,
+)
+_CTA_CHANNELS = re.compile(
+    r"\b(whatsapp|telegram|facebook|twitter|instagram|youtube|linkedin|pinterest|tiktok|"
+    r"reddit|snapchat|threads|mastodon|rss|newsletter|podcast|app|google news|"
+    r"notifications?|group|channel|page|link)\b",
+    re.I,
+)
+_BOILERPLATE = re.compile(
+    r"(email address will not be published|required fields are marked|all rights reserved|"
+    r"^\s*(©|\(c\)|copyright\b)|\bcookies?\b.*\b(accept|consent|policy|use)\b|"
+    r"\bprivacy policy\b|\bterms of (use|service)\b|^the post .{1,300} appeared first on|"
+    r"^(posted|filed) (in|under)\b|^tags?\s*:|^categor(y|ies)\s*:|^related (posts|articles|"
+    r"stories|news|content)\b|^(you|we) (may|might) also like|^(more|also) (from|on|in) |"
+    r"^(advertisement|sponsored|ad)$|^(source|image|photo|picture|credit|image source|"
+    r"photo credit|featured image)s?\s*(:|-|by\b)|^(save my name|notify me of)\b|"
+    r"^(previous|next) (post|article|story)\b|^skip to (main )?content|^this (article|story) "
+    r"(was|has been) (originally )?(published|updated)|^(last )?updated\s*:|^published\s*:|"
+    r"^by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}$|\bviews?\s*:?\s*\d|^\d+\s*(views|comments|shares)\b)",
+    re.I,
+)
+_READ_MORE = re.compile(
+    r"(\.{3}|…|\[\s*(…|\.{3})\s*\]|\(\s*(…|\.{3})\s*\)|\b(read|see) more|\bcontinue reading|"
+    r"\bread (the )?(full|rest|whole)( of the)? (story|article|post)|\bfull story|"
+    r"\bkeep reading|\bmore\s*[»›>]+)\W*$",
+    re.I,
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
+_ALPHA = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_SYMBOL = re.compile(r"[^\w\s.,;:'\"’‘“”!?()\-–—]")
+_ENDS = ".!?…"
+_CLOSERS = "\"'”’)]»*"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanResult:
+    """The clean body and what was taken out."""
+
+    text: str
+    junk: list[str] = field(default_factory=list)
+    #: The text looks like a cut-short feed summary, not the full article.
+    truncated: bool = False
+    paragraphs: int = 0
+    words: int = 0
+
+
+def line_key(line: str) -> str:
+    """Normalized form of a line for equality across articles.
+
+    Case, accents width, punctuation and spacing are ignored and digit runs
+    become ``#`` (so "Views: 1021" and "Views: 87" are the same template line).
+    """
+    line = unicodedata.normalize("NFKC", line).casefold()
+    line = re.sub(r"\d+", "#", line)
+    return " ".join(re.sub(r"[^\w#]+", " ", line).split())
+
+
+def recurring_lines(texts: Iterable[str], min_count: int = 2) -> Counter[str]:
+    """Keys (``line_key``) of lines present in at least ``min_count`` of ``texts``.
+
+    Pass the texts of one source's *different* articles; each text counts a
+    line once however often it repeats it.
+    """
+    seen: Counter[str] = Counter()
+    for text in texts:
+        seen.update({k for k in (line_key(ln) for ln in text.splitlines()) if k})
+    return Counter({k: n for k, n in seen.items() if n >= min_count})
+
+
+@dataclass(slots=True)
+class _Unit:
+    text: str
+    words: int = 0
+    sentence: bool = False
+    stop_ratio: float = 0.0
+    title_ratio: float = 0.0
+    first_person: float = 0.0
+    digits: float = 0.0
+    symbols: float = 0.0
+    key: str = ""
+    prose: bool = False
+    headline: bool = False
+    reason: str | None = None
+
+
+def _features(text: str) -> _Unit:
+    u = _Unit(text=text, key=line_key(text))
+    tokens = _WORD.findall(text)
+    u.words = len(tokens)
+    words = [t for t in tokens if _ALPHA.match(t)]
+    lower = [w.lower().replace("’", "'") for w in words]
+    content = [w for w, lw in zip(words, lower, strict=True) if lw not in STOPWORDS]
+    n = max(1, len(words))
+    u.stop_ratio = sum(1 for lw in lower if lw in STOPWORDS) / n
+    u.first_person = sum(1 for lw in lower if lw in _FIRST_PERSON) / n
+    u.title_ratio = sum(1 for w in content if w[0].isupper()) / len(content) if content else 0.0
+    chars = max(1, len(text.replace(" ", "")))
+    u.digits = len(_DIGIT.findall(text)) / chars
+    u.symbols = len(_SYMBOL.findall(text)) / chars
+    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
+    u.sentence = bool(stripped) and stripped[-1] in _ENDS and not text.rstrip().endswith("*")
+    u.headline = u.words <= 16 and u.title_ratio >= 0.75 and len(content) >= 2
+    u.prose = (
+        (u.sentence and u.words >= 4 and not (u.headline and u.words <= 8))
+        or (u.words >= 25 and u.stop_ratio >= 0.25)
+    ) and u.symbols < 0.1
+    return u
+
+
+def _cta(u: _Unit) -> bool:
+    verbs = _CTA_VERBS.findall(u.text)
+    if not verbs:
+        return False
+    hits = len(verbs) + len(_CTA_CHANNELS.findall(u.text))
+    first = u.text.split(maxsplit=1)[0].lower() if u.text.split() else ""
+    imperative = bool(_CTA_VERBS.match(first)) or "!" in u.text
+    if u.words <= 8:
+        return not u.sentence or imperative
+    return u.words <= 30 and hits >= 3 and (not u.sentence or imperative)
+
+
+def _counter_like(u: _Unit) -> bool:
+    """Counters, version strings, pipes and plus signs: "Views: 1021 2", "| v9.4 |"."""
+    alpha_words = len([t for t in _WORD.findall(u.text) if _ALPHA.match(t)])
+    if u.sentence and u.words >= 6:
+        return False
+    return u.symbols >= 0.08 or (u.digits >= 0.15 and alpha_words <= 3)
+
+
+def _units(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        prev_in_block = False
+        for raw in block.split("\n"):
+            line = " ".join(raw.split())
+            if not line:
+                continue
+            if prev_in_block and out and line[0].islower():
+                out[-1] = f"{out[-1]} {line}"
+            else:
+                out.append(line)
+            prev_in_block = True
+    return out
+
+
+def _similar_to_title(u: _Unit, title_key: str) -> bool:
+    if not title_key or not u.key:
+        return False
+    if u.key == title_key:
+        return True
+    a, b = set(u.key.split()), set(title_key.split())
+    return len(a) <= 1.5 * len(b) and len(a & b) / len(a | b) >= 0.8
+
+
+def _is_truncated(units: list[str], words: int) -> bool:
+    if words < SHORT_WORDS:
+        return True
+    tail = units[-1] if units else ""
+    return bool(_READ_MORE.search(tail))
+
+
+def clean_text(
+    text: str, *, title: str | None = None, source_lines: Counter[str] | None = None
+) -> CleanResult:
+    """Remove site junk from ``text``; see the module docstring for the rules."""
+    raw_units = _units(text or "")
+    units = [_features(t) for t in raw_units]
+    title_key = line_key(title) if title else ""
+
+    # 1. Explicit junk signals, anywhere.
+    seen: set[str] = set()
+    for i, u in enumerate(units):
+        if not u.key:
+            u.reason = "empty"
+        elif _BOILERPLATE.search(u.text) and u.words <= 40:
+            u.reason = "boilerplate"
+        elif _cta(u):
+            u.reason = "call to action"
+        elif _counter_like(u):
+            u.reason = "counter/symbols"
+        elif _similar_to_title(u, title_key):
+            u.reason = "title"
+        elif u.key in seen:
+            u.reason = "repeated"
+        elif (
+            i + 1 < len(units)
+            and units[i + 1].key == u.key
+            and not any(v.prose and v.reason is None for v in units[:i])
+        ):
+            u.reason = "repeated headline"
+        seen.add(u.key)
+    if source_lines:
+        recurring = [u for u in units if u.reason is None and source_lines.get(u.key, 0) > 0]
+        prose_words = sum(u.words for u in units if u.reason is None and u.prose)
+        recurring_prose = sum(u.words for u in recurring if u.prose)
+        for u in recurring:
+            if not u.prose or recurring_prose * 2 < prose_words:
+                u.reason = "recurs in source"
+
+    live = [u for u in units if u.reason is None]
+    if any(u.prose for u in live):
+        # 2. Leading and trailing runs of non-prose.
+        for u in live:
+            if u.prose:
+                break
+            u.reason = "before body"
+        for u in reversed(live):
+            if u.prose and not u.headline:
+                if not _bio(u, live):
+                    break
+                u.reason = "writer bio"
+            else:
+                u.reason = "after body"
+        # 3. Subheadings inside the body.
+        live = [u for u in units if u.reason is None]
+        for u, nxt in zip(live, live[1:], strict=False):
+            if u.headline and not u.sentence and u.words <= 12 and nxt.prose:
+                u.reason = "subheading"
+
+    kept = [u for u in units if u.reason is None]
+    clean = "\n\n".join(u.text for u in kept)
+    words = sum(u.words for u in kept)
+    truncated = _is_truncated(raw_units, words)
+    if kept and _READ_MORE.search(kept[-1].text):
+        tail = re.sub(
+            r"\s*[\[(]?\s*((read|see) more|continue reading)\W*$", "", kept[-1].text, flags=re.I
+        )
+        if tail and tail != kept[-1].text:
+            clean = clean[: len(clean) - len(kept[-1].text)] + tail
+    return CleanResult(
+        text=clean,
+        junk=[u.text for u in units if u.reason is not None],
+        truncated=truncated,
+        paragraphs=len(kept),
+        words=words,
+    )
+
+
+def _bio(u: _Unit, live: list[_Unit]) -> bool:
+    """A first-person paragraph in an article whose other prose is (nearly) third-person."""
+    if u.first_person < 0.04:
+        return False
+    rest = [v for v in live if v.prose and v is not u and v.reason is None]
+    total = sum(v.words for v in rest)
+    if total < 50:
+        return False
+    body = sum(v.first_person * v.words for v in rest) / total
+    return body * 4 < u.first_person
