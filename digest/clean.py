@@ -50,6 +50,7 @@ Special cases
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -60,18 +61,9 @@ from dataclasses import dataclass, field
 SHORT_WORDS = 50
 
 STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    said says one two new may might must shall us
-    """.split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "one", "two", "new", "may", "might", "must", "shall", "us"]
 )
-_FIRST_PERSON = frozenset("i me my mine myself i'm i've i'd i'll".split())
+_FIRST_PERSON = frozenset(["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"])
 
 # Generic call-to-action vocabulary: verbs that ask the reader to do something,
 # and the channels they are asked to do it on.
@@ -107,12 +99,16 @@ _READ_MORE = re.compile(
     r"\bkeep reading|\bmore\s*[»›>]+)\W*$",
     re.I,
 )
+_TAIL_MARKER = re.compile(
+    r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I
+)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
 _ALPHA = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
-_SYMBOL = re.compile(r"[^\w\s.,;:'\"’‘“”!?()\-–—]")
-_ENDS = ".!?…"
-_CLOSERS = "\"'”’)]»*"
+_SYMBOL = re.compile(r"[^\w\s.,;:'\"’‘“”!?()\-–—\u3000-\u303f\uff00-\uffef]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_ENDS = ".!?…。！？"
+_CLOSERS = "\"'”’)]»*」』）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +162,23 @@ class _Unit:
     reason: str | None = None
 
 
+def _count_words(tokens: list[str]) -> int:
+    """Words, counting two CJK characters as one word (those scripts use no spaces)."""
+    n = 0
+    for t in tokens:
+        cjk = len(_CJK.findall(t))
+        n += max(1, cjk // 2) if cjk else 1
+    return n
+
+
+def _table_row(text: str) -> bool:
+    return text.count("|") >= 4 and text.startswith("|")
+
+
 def _features(text: str) -> _Unit:
     u = _Unit(text=text, key=line_key(text))
     tokens = _WORD.findall(text)
-    u.words = len(tokens)
+    u.words = _count_words(tokens)
     words = [t for t in tokens if _ALPHA.match(t)]
     lower = [w.lower().replace("’", "'") for w in words]
     content = [w for w, lw in zip(words, lower, strict=True) if lw not in STOPWORDS]
@@ -205,9 +214,14 @@ def _cta(u: _Unit) -> bool:
 def _counter_like(u: _Unit) -> bool:
     """Counters, version strings, pipes and plus signs: "Views: 1021 2", "| v9.4 |"."""
     alpha_words = len([t for t in _WORD.findall(u.text) if _ALPHA.match(t)])
-    if u.sentence and u.words >= 6:
+    if (u.sentence and u.words >= 6) or _table_row(u.text):
         return False
-    return u.symbols >= 0.08 or (u.digits >= 0.15 and alpha_words <= 3)
+    return u.symbols >= 0.08 or (u.digits >= 0.3 and alpha_words <= 3)
+
+
+def _unfinished(line: str) -> bool:
+    end = line.rstrip(_CLOSERS)
+    return bool(end) and end[-1] not in _ENDS + ":"
 
 
 def _units(text: str) -> list[str]:
@@ -219,7 +233,9 @@ def _units(text: str) -> list[str]:
             line = " ".join(raw.split())
             if not line:
                 continue
-            if prev_in_block and out and line[0].islower():
+            # A line starting in lower case continues the one before (hard-wrapped
+            # text): always inside a block, across blocks when that line is unfinished.
+            if out and line[0].islower() and (prev_in_block or _unfinished(out[-1])):
                 out[-1] = f"{out[-1]} {line}"
             else:
                 out.append(line)
@@ -243,12 +259,15 @@ def _is_truncated(units: list[str], words: int) -> bool:
     return bool(_READ_MORE.search(tail))
 
 
-def clean_text(
+def classify_lines(
     text: str, *, title: str | None = None, source_lines: Counter[str] | None = None
-) -> CleanResult:
-    """Remove site junk from ``text``; see the module docstring for the rules."""
-    raw_units = _units(text or "")
-    units = [_features(t) for t in raw_units]
+) -> list[tuple[str, str | None]]:
+    """Each unit (line) of ``text`` with the reason it is junk, or ``None`` if it is kept."""
+    return [(u.text, u.reason) for u in _classify(text, title, source_lines)]
+
+
+def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -> list[_Unit]:
+    units = [_features(t) for t in _units(text or "")]
     title_key = line_key(title) if title else ""
 
     # 1. Explicit junk signals, anywhere.
@@ -264,7 +283,7 @@ def clean_text(
             u.reason = "counter/symbols"
         elif _similar_to_title(u, title_key):
             u.reason = "title"
-        elif u.key in seen:
+        elif u.key in seen and u.prose and u.words >= 8:
             u.reason = "repeated"
         elif (
             i + 1 < len(units)
@@ -285,39 +304,69 @@ def clean_text(
     if any(u.prose for u in live):
         # 2. Leading and trailing runs of non-prose.
         for u in live:
-            if u.prose:
+            if u.prose or not (_label(u) or u.headline):
                 break
             u.reason = "before body"
-        for u in reversed(live):
-            if u.prose and not u.headline:
-                if not _bio(u, live):
-                    break
-                u.reason = "writer bio"
-            else:
-                u.reason = "after body"
+        _trim_tail(live)
         # 3. Subheadings inside the body.
         live = [u for u in units if u.reason is None]
-        for u, nxt in zip(live, live[1:], strict=False):
+        for u, nxt in itertools.pairwise(live):
             if u.headline and not u.sentence and u.words <= 12 and nxt.prose:
                 u.reason = "subheading"
+    return units
 
-    kept = [u for u in units if u.reason is None]
-    clean = "\n\n".join(u.text for u in kept)
-    words = sum(u.words for u in kept)
-    truncated = _is_truncated(raw_units, words)
-    if kept and _READ_MORE.search(kept[-1].text):
-        tail = re.sub(
-            r"\s*[\[(]?\s*((read|see) more|continue reading)\W*$", "", kept[-1].text, flags=re.I
-        )
-        if tail and tail != kept[-1].text:
-            clean = clean[: len(clean) - len(kept[-1].text)] + tail
+
+def clean_text(
+    text: str, *, title: str | None = None, source_lines: Counter[str] | None = None
+) -> CleanResult:
+    """Remove site junk from ``text``; see the module docstring for the rules."""
+    units = _classify(text, title, source_lines)
+    kept = [u.text for u in units if u.reason is None]
+    if kept:
+        # "... [Read more]" glued to the last paragraph: drop the marker, keep the prose.
+        kept[-1] = _TAIL_MARKER.sub("", kept[-1]) or kept[-1]
+    clean = "\n\n".join(kept)
+    words = _count_words(_WORD.findall(clean))
     return CleanResult(
         text=clean,
         junk=[u.text for u in units if u.reason is not None],
-        truncated=truncated,
+        truncated=_is_truncated([u.text for u in units], words),
         paragraphs=len(kept),
         words=words,
     )
+
+
+def _label(u: _Unit) -> bool:
+    """A short label: "Live Stream", "Leave a Reply", "Spread the love", "Share"."""
+    return u.words <= 5 and not u.sentence and u.digits == 0
+
+
+def _trim_tail(live: list[_Unit]) -> None:
+    """Trim the non-prose run after the last prose paragraph (and a writer bio).
+
+    A run that is mostly headline-like lines is a related-stories list and goes
+    whole; otherwise only labels go, from the end, up to the first other line
+    (a list that ends the article stays).
+    """
+    run: list[_Unit] = []
+    for u in reversed(live):
+        if u.prose and not u.headline and not _bio(u, live):
+            break
+        run.append(u)
+    lines = [u for u in run if u.words >= 4 and not (u.prose and not u.headline)]
+    # Dated or numbered lines (tour dates, rankings, product lists) are content.
+    headlines = sum(1 for u in lines if u.headline and u.digits == 0)
+    if len(lines) >= 3 and headlines * 4 >= len(lines) * 3:
+        for u in run:
+            u.reason = "writer bio" if u.prose and not u.headline else "after body"
+        return
+    for u in run:
+        if u.prose and not u.headline:
+            u.reason = "writer bio"
+        elif _label(u) or u.headline:
+            u.reason = "after body"
+        else:
+            break
 
 
 def _bio(u: _Unit, live: list[_Unit]) -> bool:
