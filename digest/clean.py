@@ -105,7 +105,7 @@ _TAIL_MARKER = re.compile(
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
 _ALPHA = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
-_SYMBOL = re.compile(r"[^\w\s.,;:'\"’‘“”!?()\-–—\u3000-\u303f\uff00-\uffef]")
+_SYMBOL_CHARS = frozenset("|#@*_\\~^")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _ENDS = ".!?…。！？"
 _CLOSERS = "\"'”’)]»*」』）"
@@ -162,6 +162,10 @@ class _Unit:
     reason: str | None = None
 
 
+def _is_symbol(c: str) -> bool:
+    return unicodedata.category(c)[0] == "S"
+
+
 def _count_words(tokens: list[str]) -> int:
     """Words, counting two CJK characters as one word (those scripts use no spaces)."""
     n = 0
@@ -188,7 +192,7 @@ def _features(text: str) -> _Unit:
     u.title_ratio = sum(1 for w in content if w[0].isupper()) / len(content) if content else 0.0
     chars = max(1, len(text.replace(" ", "")))
     u.digits = len(_DIGIT.findall(text)) / chars
-    u.symbols = len(_SYMBOL.findall(text)) / chars
+    u.symbols = sum(1 for c in text if c in _SYMBOL_CHARS or _is_symbol(c)) / chars
     stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
     u.sentence = bool(stripped) and stripped[-1] in _ENDS and not text.rstrip().endswith("*")
     u.headline = u.words <= 16 and u.title_ratio >= 0.75 and len(content) >= 2
@@ -279,11 +283,11 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "boilerplate"
         elif _cta(u):
             u.reason = "call to action"
-        elif _counter_like(u):
-            u.reason = "counter/symbols"
         elif _similar_to_title(u, title_key):
             u.reason = "title"
-        elif u.key in seen and u.prose and u.words >= 8:
+        elif i and units[i - 1].reason == "repeated headline" and units[i - 1].key == u.key:
+            u.reason = "repeated headline"
+        elif u.key in seen and u.prose and u.words >= 8 and u.stop_ratio >= 0.2:
             u.reason = "repeated"
         elif (
             i + 1 < len(units)
@@ -304,7 +308,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
     if any(u.prose for u in live):
         # 2. Leading and trailing runs of non-prose.
         for u in live:
-            if u.prose or not (_label(u) or u.headline):
+            if u.prose or not (_furniture(u) or u.headline):
                 break
             u.reason = "before body"
         _trim_tail(live)
@@ -341,6 +345,11 @@ def _label(u: _Unit) -> bool:
     return u.words <= 5 and not u.sentence and u.digits == 0
 
 
+def _furniture(u: _Unit) -> bool:
+    """Labels, counters and symbol lines: what sits around a body, not in it."""
+    return _label(u) or _counter_like(u)
+
+
 def _trim_tail(live: list[_Unit]) -> None:
     """Trim the non-prose run after the last prose paragraph (and a writer bio).
 
@@ -363,7 +372,7 @@ def _trim_tail(live: list[_Unit]) -> None:
     for u in run:
         if u.prose and not u.headline:
             u.reason = "writer bio"
-        elif _label(u) or u.headline:
+        elif _furniture(u) or (u.headline and u.digits == 0):
             u.reason = "after body"
         else:
             break
