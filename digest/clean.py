@@ -80,6 +80,13 @@ _CTA_CHANNELS = re.compile(
     r"notifications?|group|channel|page|link)\b",
     re.I,
 )
+_NUDGE = re.compile(r"\b(now|here|below|today|this|us|our)\b", re.I)
+#: What writers' bios talk about.
+_BIO_WORDS = re.compile(
+    r"\b(writ(?:e|er|ers|es|ing|ten)|author|journalist|editor|reporter|blogger|contributor|"
+    r"columnist|storytell\w*|articles?|passion(?:ate)?|career|graduat\w*|degree|covers|covering)\b",
+    re.I,
+)
 _BOILERPLATE = re.compile(
     r"(email address will not be published|required fields are marked|all rights reserved|"
     r"^\s*(©|\(c\)|copyright\b)|\bcookies?\b.*\b(accept|consent|policy|use)\b|"
@@ -211,7 +218,9 @@ def _cta(u: _Unit) -> bool:
     first = u.text.split(maxsplit=1)[0].lower() if u.text.split() else ""
     imperative = bool(_CTA_VERBS.match(first)) or "!" in u.text
     if u.words <= 8:
-        return not u.sentence or imperative
+        # "Share this", "Join our Telegram group", "Subscribe now!" but not "Apple Watch".
+        nudge = hits > len(verbs) or bool(_NUDGE.search(u.text))
+        return (imperative or nudge) and (not u.sentence or imperative)
     return u.words <= 30 and hits >= 3 and (not u.sentence or imperative)
 
 
@@ -315,7 +324,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
         # 3. Subheadings inside the body.
         live = [u for u in units if u.reason is None]
         for u, nxt in itertools.pairwise(live):
-            if u.headline and not u.sentence and u.words <= 12 and nxt.prose:
+            if u.headline and not u.sentence and u.words <= 12 and not u.digits and nxt.prose:
                 u.reason = "subheading"
     return units
 
@@ -380,7 +389,7 @@ def _trim_tail(live: list[_Unit]) -> None:
 
 def _bio(u: _Unit, live: list[_Unit]) -> bool:
     """A first-person paragraph in an article whose other prose is (nearly) third-person."""
-    if u.first_person < 0.04:
+    if u.first_person < 0.04 or len(_BIO_WORDS.findall(u.text)) < 2:
         return False
     rest = [v for v in live if v.prose and v is not u and v.reason is None]
     total = sum(v.words for v in rest)
