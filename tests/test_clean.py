@@ -1,0 +1,231 @@
+"""Junk removal: prose survives, site furniture goes, truncation is detected."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.clean import classify_lines, clean_text, line_key, recurring_lines
+
+FIXTURES = Path(__file__).parent / "fixtures" / "clean"
+
+
+def read(name: str) -> str:
+    return (FIXTURES / name).read_text("utf-8")
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+BRIDGE_PROSE = [
+    "The Riverside Bridge reopened to traffic on Tuesday morning",
+    "City engineers said the original steel deck had corroded",
+    "The closure hit small businesses on the east bank especially hard.",
+    "Mayor Ana Ruiz thanked residents for their patience",
+    "The project cost 48 million dollars",
+]
+BRIDGE_JUNK = [
+    "Home",
+    "Local News",
+    "March 2024",
+    "Riverside Bridge Reopens After Two Years of Repairs",
+    "Share on Facebook",
+    "Follow us on Instagram for more updates",
+    "Views: 532",
+    "Posted in: City",
+    "I have been covering city hall for a decade",
+    "Leave a comment",
+    "Your email address will not be published.",
+    "Council Approves New Budget for Public Parks",
+    "School Board Votes to Extend Summer Break",
+]
+
+
+def test_article_keeps_every_prose_paragraph_and_drops_junk() -> None:
+    raw = read("bridge_article.txt")
+    res = clean_text(raw)
+    kept = paragraphs(res.text)
+    assert len(kept) == len(BRIDGE_PROSE) == res.paragraphs
+    for start, para in zip(BRIDGE_PROSE, kept, strict=True):
+        assert para.startswith(start)
+    for junk in BRIDGE_JUNK:
+        assert junk not in res.text
+        assert any(line.startswith(junk) for line in res.junk), junk
+    assert not res.truncated
+
+
+def test_cleaning_never_makes_text_longer_and_only_removes_whole_lines() -> None:
+    raw = read("bridge_article.txt")
+    res = clean_text(raw)
+    assert res.words < len(raw.split())
+    assert len(res.text) < len(raw)
+    raw_lines = {ln.strip() for ln in raw.splitlines() if ln.strip()}
+    assert set(paragraphs(res.text)) <= raw_lines
+    assert set(res.junk) <= raw_lines
+
+
+def test_title_and_its_repeats_are_removed() -> None:
+    text = (
+        "Storm Closes Mountain Pass\n\n"
+        "The mountain pass was closed on Sunday after heavy snow blocked both lanes, "
+        "the highway agency said in a statement.\n\n"
+        "Crews expect to reopen the road on Wednesday if the weather improves."
+    )
+    res = clean_text(text, title="Storm closes mountain pass")
+    assert res.junk == ["Storm Closes Mountain Pass"]
+    assert res.text.startswith("The mountain pass was closed")
+
+
+def test_first_person_column_is_not_a_bio() -> None:
+    raw = read("column_first_person.txt")
+    res = clean_text(raw)
+    assert res.junk == []
+    assert paragraphs(res.text) == paragraphs(raw)
+
+
+def test_third_person_article_with_trailing_first_person_bio() -> None:
+    body = " ".join(
+        f"The committee heard evidence from witness number {i} about the contract."
+        for i in range(8)
+    )
+    bio = (
+        "I am a freelance writer and editor, and my passion is telling stories "
+        "about the people I meet on my travels."
+    )
+    res = clean_text(f"{body}\n\n{bio}")
+    assert res.junk == [bio]
+    assert res.text == body
+
+
+def test_dated_list_at_end_is_content_not_related_headlines() -> None:
+    raw = read("tour_dates.txt")
+    res = clean_text(raw)
+    assert "June 12 – Austin, TX @ Riverside Pavilion" in res.text
+    assert res.junk == []
+
+
+def test_related_headline_list_at_end_goes() -> None:
+    text = (
+        "The city council voted on Monday to expand the bus network to three new suburbs, "
+        "a plan that will cost about twelve million over five years.\n\n"
+        "Officials said the first routes would open in September.\n\n"
+        "Local Bakery Wins National Award\n"
+        "New Cycle Lanes Open Downtown\n"
+        "Airport Expansion Delayed Again"
+    )
+    res = clean_text(text)
+    assert res.paragraphs == 2
+    assert res.junk[-1] == "Airport Expansion Delayed Again"
+
+
+def test_subheading_followed_by_prose_is_dropped_list_items_stay() -> None:
+    text = (
+        "The report found that rents rose in every district last year, with the steepest "
+        "increases near the university.\n\n"
+        "Rising Costs Across the City\n\n"
+        "Tenants in the north paid on average nine percent more than a year earlier, "
+        "the housing office said.\n\n"
+        "- more inspections of rented flats\n"
+        "- a register of landlords\n\n"
+        "The council will debate the proposals next month."
+    )
+    junk = [line for line, reason in classify_lines(text) if reason]
+    assert junk == ["Rising Costs Across the City"]
+    assert "- a register of landlords" in clean_text(text).text
+
+
+def test_table_rows_and_cjk_prose_survive() -> None:
+    table = "| Pos | Driver | Points | Wins |\n| 1 | A. Driver | 5040 | 5 |\n| 2 | B. Driver | 5035 | 7 |"
+    text = (
+        "The championship standings after the final race of the season are listed below, "
+        "with the top two separated by five points.\n\n" + table
+    )
+    assert "| 2 | B. Driver | 5035 | 7 |" in clean_text(text).text
+    cjk = "報道によると、今回販売されたのは改造された端末です。\n\nもちろん、メーカーはこの改造を認めていません。"
+    assert clean_text(cjk).text == cjk
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [" […]", "...", "…", " [...]", " Read more", "\n\nRead more", "\n\nContinue reading →"],
+)
+def test_cut_short_summaries_are_truncated(ending: str) -> None:
+    body = " ".join(["The board met to discuss the new water rates for the valley."] * 8)
+    res = clean_text(body.rstrip(".") + ending)
+    assert res.truncated
+    assert "Read more" not in res.text
+    assert "Continue reading" not in res.text
+
+
+def test_fixture_summary_truncated_and_full_article_not() -> None:
+    assert clean_text(read("cut_summary.txt")).truncated
+    assert not clean_text(read("tour_dates.txt")).truncated
+    assert clean_text("A short note.").truncated  # very short
+    empty = clean_text("")
+    assert (empty.text, empty.junk, empty.truncated, empty.words) == ("", [], True, 0)
+
+
+def test_line_key_ignores_case_punctuation_and_numbers() -> None:
+    assert line_key("Views: 1021") == line_key("views 87") == "views #"
+    assert line_key("  Share THIS!  ") == "share this"
+    assert line_key("") == ""
+
+
+def test_recurring_lines_counts_each_article_once() -> None:
+    a = "Story one body text.\n\nThe Valley Courier is on Mastodon\n\nThe Valley Courier is on Mastodon"
+    b = "Story two body text.\n\nThe Valley Courier is on Mastodon"
+    c = "Story three body text."
+    rec = recurring_lines([a, b, c])
+    assert rec == Counter({line_key("The Valley Courier is on Mastodon"): 2})
+    assert recurring_lines([a, b, c], min_count=3) == Counter()
+
+
+def test_source_recurring_lines_are_junk_even_mid_article() -> None:
+    tagline = "Independent reporting from the valley since 1998, funded by our readers"
+    prose = [
+        "The festival drew more than ten thousand visitors over the weekend, organisers said.",
+        "Traders reported their busiest days of the year, and the council praised the volunteers.",
+    ]
+    others = [f"Another story {i} about the harbour.\n\n{tagline}" for i in range(3)]
+    text = f"{prose[0]}\n\n{tagline}\n\n{prose[1]}"
+    assert tagline in clean_text(text).text  # no signal without the source's history
+    res = clean_text(text, source_lines=recurring_lines(others))
+    assert res.junk == [tagline]
+    assert paragraphs(res.text) == prose
+
+
+def test_source_lines_never_wipe_a_republished_article() -> None:
+    prose = [
+        "The festival drew more than ten thousand visitors over the weekend, organisers said.",
+        "Traders reported their busiest days of the year, and the council praised the volunteers.",
+        "Next year's event will move to the riverside park, which has room for twice as many stalls.",
+    ]
+    text = "\n\n".join(prose)
+    res = clean_text(text, source_lines=recurring_lines([text, text + "\n\nUpdated."]))
+    assert paragraphs(res.text) == prose
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(min_size=0, max_size=120),
+            st.sampled_from(BRIDGE_JUNK + BRIDGE_PROSE + ["", "\n", "Read more", "…"]),
+        ),
+        max_size=25,
+    )
+)
+def test_property_never_longer_never_invents_text(parts: list[str]) -> None:
+    raw = unicodedata.normalize("NFC", "\n\n".join(parts))
+    res = clean_text(raw)
+    assert len(res.text.split()) <= len(raw.split())
+    assert len("".join(res.text.split())) <= len("".join(raw.split()))
+    flat = " ".join(raw.split())
+    for para in paragraphs(res.text):
+        assert " ".join(para.split()) in flat
