@@ -211,6 +211,10 @@ class _Stripper(HTMLParser):
 def _strip_fragment(fragment: str) -> str:
     parser = _Stripper()
     parser.feed(fragment)
+    # Whatever is left unparsed starts an unterminated tag, comment or CDATA
+    # section: a browser shows none of it, and neither do we.
+    if parser.rawdata.lstrip().startswith("<"):
+        parser.rawdata = ""
     parser.close()
     return normalize_text("".join(parser.parts))
 
