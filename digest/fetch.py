@@ -76,12 +76,12 @@ from .config import FetchConfig
 from .errors import FetchError
 from .netguard import (
     AddressPolicy,
+    AsyncGuardedTransport,
     BlockedAddress,
+    GuardedTransport,
     ResolveFailed,
     check_host,
     deadline_scope,
-    guarded_async_transport,
-    guarded_transport,
 )
 from .records import FetchResult
 
@@ -241,18 +241,26 @@ def _size(n: int) -> str:
 class _Fetch:
     """The checks, limits and decisions of one fetch; the drivers do the I/O."""
 
-    def __init__(self, req: FetchRequest, config: FetchConfig, *, precheck: bool) -> None:
+    def __init__(
+        self,
+        req: FetchRequest,
+        config: FetchConfig,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    ) -> None:
         self.req = req
         self.config = config
         self.name = req.source or req.url
         self.start = time.monotonic()
         self.deadline = self.start + config.deadline
-        #: Check each hop's address here (injected transports bypass netguard).
-        self.policy = AddressPolicy.from_config(config) if precheck else None
+        #: Check each hop's address here when the transport does not (injected ones).
+        guarded = transport is None or isinstance(
+            transport, GuardedTransport | AsyncGuardedTransport
+        )
+        self.policy = None if guarded else AddressPolicy.from_config(config)
         self.hops: list[str] = []
         self.permanent_url: str | None = None
         self._permanent_run = True
-        self.url = self._valid(req.url, "bad URL")
+        self.url = self._valid(req.url, "bad URL", "url")
 
     def error(
         self,
@@ -273,14 +281,15 @@ class _Fetch:
             "timeout", f"deadline of {self.config.deadline:g}s exceeded for {self.url}"
         )
 
-    def _valid(self, url: str | httpx.URL, what: str) -> httpx.URL:
+    def _valid(self, url: str | httpx.URL, what: str, kind: str, shown: str = "") -> httpx.URL:
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
-            raise self.error("url", f"{what}: {exc}") from None
+            raise self.error(kind, f"{what}: {exc}") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise self.error(
-                "url", f"{what}: only http(s) URLs with a host are fetched: {str(url)[:200]}"
+                kind,
+                f"{what}: only http(s) URLs with a host are fetched: {(shown or str(url))[:200]}",
             )
         return parsed
 
@@ -345,7 +354,7 @@ class _Fetch:
             target = self.url.join(location)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise self.error("redirects", f"bad redirect Location from {self.url}: {exc}") from None
-        target = self._valid(target, f"redirect from {self.url}")
+        target = self._valid(target, f"bad redirect from {self.url}", "redirects", location)
         if len(self.hops) > self.config.max_redirects:
             counts = Counter([*self.hops, str(target)])
             looped = [u for u, n in counts.items() if n > 1]
@@ -457,10 +466,10 @@ def fetch(
 ) -> FetchResult:
     """Fetch one URL; raise :class:`FetchError` (one line, with a ``kind``) on failure."""
     req = FetchRequest(url, etag, last_modified, source)
-    f = _Fetch(req, config, precheck=transport is not None)
+    f = _Fetch(req, config, transport)
     # An injected transport belongs to the caller: the client must not close it.
     client = httpx.Client(
-        transport=transport or guarded_transport(config), **_client_options(config)
+        transport=transport or GuardedTransport(config), **_client_options(config)
     )
     try:
         with f.translating():
@@ -524,7 +533,7 @@ async def fetch_many(
         slot = hosts.setdefault(host, asyncio.Semaphore(config.per_host))
         try:
             async with slot, total:
-                f = _Fetch(req, config, precheck=transport is not None)
+                f = _Fetch(req, config, transport)
                 with f.translating():
                     async with asyncio.timeout(config.deadline):
                         return await _adrive(client, f)
@@ -538,7 +547,7 @@ async def fetch_many(
             )
 
     client = httpx.AsyncClient(
-        transport=transport or guarded_async_transport(config), **_client_options(config)
+        transport=transport or AsyncGuardedTransport(config), **_client_options(config)
     )
     try:
         return list(await asyncio.gather(*(one(r) for r in requests)))

@@ -18,8 +18,8 @@ non-global addresses (also IPv4 written inside IPv6: ``::ffff:10.0.0.1``,
 6to4) are refused unless ``allow_hosts`` names the host, its address, or a
 network containing it (``"10.1.0.0/16"``).
 
-The check sits where the connection is made: :func:`guarded_transport`
-builds an ordinary ``httpx`` transport whose httpcore connection pool uses a
+The check sits where the connection is made: :class:`GuardedTransport`
+is an ordinary ``httpx`` transport whose httpcore connection pool uses a
 network backend (:class:`GuardedBackend`) that resolves the host *itself*,
 drops every refused address, and opens the TCP connection to one of the
 addresses it has just checked.  TLS still verifies the certificate against
@@ -39,9 +39,9 @@ Special cases
   made to a checked address for the same origin.
 * Environment proxies are ignored (``trust_env=False``): a proxy would make
   the checked address meaningless.
-* ``guarded_transport`` sets httpx's private ``_pool`` attribute (stable
-  from httpx 0.18 to 0.28; httpx is pinned ``<1``).  A transport injected by
-  a caller bypasses the backend; ``digest.fetch`` then checks each hop with
+* ``GuardedTransport`` sets httpx's private ``_pool`` attribute (stable
+  from httpx 0.18 to 0.28; httpx is pinned ``<1``).  Any other transport injected
+  by a caller bypasses the backend; ``digest.fetch`` then checks each hop with
   :func:`check_host` before sending, which resolves the name a second time
   (rebinding window remains for injected transports only).
 * System DNS resolution (``getaddrinfo``) cannot be interrupted in the sync
@@ -384,25 +384,23 @@ def _pool_options(config: typing.Any) -> dict[str, typing.Any]:
     }
 
 
-def guarded_transport(
-    config: typing.Any, *, resolver: Resolver = system_resolve
-) -> httpx.HTTPTransport:
+class GuardedTransport(httpx.HTTPTransport):
     """An httpx transport whose connections go only to addresses the policy allows."""
-    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
-    transport._pool = httpcore.ConnectionPool(
-        network_backend=GuardedBackend(AddressPolicy.from_config(config), resolver),
-        **_pool_options(config),
-    )
-    return transport
+
+    def __init__(self, config: typing.Any, *, resolver: Resolver = system_resolve) -> None:
+        super().__init__(verify=_ssl_context(), trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            network_backend=GuardedBackend(AddressPolicy.from_config(config), resolver),
+            **_pool_options(config),
+        )
 
 
-def guarded_async_transport(
-    config: typing.Any, *, resolver: Resolver = system_resolve
-) -> httpx.AsyncHTTPTransport:
-    """The async twin of :func:`guarded_transport`."""
-    transport = httpx.AsyncHTTPTransport(verify=_ssl_context(), trust_env=False)
-    transport._pool = httpcore.AsyncConnectionPool(
-        network_backend=AsyncGuardedBackend(AddressPolicy.from_config(config), resolver),
-        **_pool_options(config),
-    )
-    return transport
+class AsyncGuardedTransport(httpx.AsyncHTTPTransport):
+    """The async twin of :class:`GuardedTransport`."""
+
+    def __init__(self, config: typing.Any, *, resolver: Resolver = system_resolve) -> None:
+        super().__init__(verify=_ssl_context(), trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            network_backend=AsyncGuardedBackend(AddressPolicy.from_config(config), resolver),
+            **_pool_options(config),
+        )

@@ -114,7 +114,9 @@ class TestServer:
     # -- lifecycle ------------------------------------------------------------------
 
     def start(self) -> TestServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,428 @@
+"""digest.fetch against real HTTP servers on loopback (tests/support/httpd.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from digest.config import FetchConfig
+from digest.errors import FetchError
+from digest.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
+from digest.netguard import AddressPolicy, GuardedTransport
+from digest.records import FetchResult
+from tests.support.httpd import Reply, Request, TestServer, delayed, drip, never_answer
+
+MiB = 1024 * 1024
+
+
+def config(**kw: object) -> FetchConfig:
+    base: dict[str, object] = {
+        "allow_hosts": ["127.0.0.1"],
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "deadline": 5.0,
+    }
+    base.update(kw)
+    return FetchConfig.model_validate(base)
+
+
+@pytest.fixture
+def srv() -> Iterator[TestServer]:
+    with TestServer() as s:
+        yield s
+
+
+def fails(url: str, cfg: FetchConfig | None = None, **kw: object) -> FetchError:
+    with pytest.raises(FetchError) as info:
+        fetch(url, config=cfg or config(), **kw)  # type: ignore[arg-type]
+    return info.value
+
+
+# -- conditional GET, encodings, headers -----------------------------------------------
+
+
+def test_etag_round_trip(srv: TestServer) -> None:
+    srv.set("/feed", b"<rss>1</rss>", etag='"v1"', headers={"Content-Type": "application/rss+xml"})
+    first = fetch(srv.url("/feed"), config=config())
+    assert (first.status, first.content, first.etag) == (200, b"<rss>1</rss>", '"v1"')
+    assert first.content_type == "application/rss+xml"
+
+    second = fetch(srv.url("/feed"), config=config(), etag=first.etag)
+    assert second.status == 304 and second.not_modified
+    assert second.content is None
+    assert second.etag == '"v1"'
+    assert srv.headers_of("/feed")[1]["If-None-Match"] == '"v1"'
+
+    srv.set("/feed", b"<rss>2</rss>", etag='"v2"')  # the feed changes
+    third = fetch(srv.url("/feed"), config=config(), etag=second.etag)
+    assert (third.status, third.content, third.etag) == (200, b"<rss>2</rss>", '"v2"')
+
+
+def test_last_modified_round_trip(srv: TestServer) -> None:
+    stamp = "Sat, 01 Jun 2024 10:00:00 GMT"
+    srv.set("/feed", b"body", last_modified=stamp)
+    first = fetch(srv.url("/feed"), config=config())
+    assert first.last_modified == stamp and first.etag is None
+    second = fetch(srv.url("/feed"), config=config(), last_modified=first.last_modified)
+    assert second.status == 304 and second.content is None
+    assert second.last_modified == stamp
+    assert srv.headers_of("/feed")[1]["If-Modified-Since"] == stamp
+    assert "If-Modified-Since" not in srv.headers_of("/feed")[0]
+
+
+def test_gzip_body_decoded_and_request_headers(srv: TestServer) -> None:
+    body = b"<feed>" + b"news item " * 5000 + b"</feed>"
+    srv.set("/gz", body, gzip=True)
+    result = fetch(srv.url("/gz"), config=config(user_agent="digest-test/9 (+me)"))
+    assert result.content == body
+    sent = srv.headers_of("/gz")[0]
+    assert "gzip" in sent["Accept-Encoding"]
+    assert sent["User-Agent"] == "digest-test/9 (+me)"
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_deflate_with_and_without_zlib_wrapper(srv: TestServer, wbits: int) -> None:
+    body = b"deflated " * 1000
+    c = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    srv.set("/d", c.compress(body) + c.flush(), headers={"Content-Encoding": "deflate"})
+    assert fetch(srv.url("/d"), config=config()).content == body
+
+
+def test_corrupt_gzip_is_an_encoding_error(srv: TestServer) -> None:
+    srv.set(
+        "/bad", b"\x1f\x8b\x08\x00garbage-not-deflate" * 10, headers={"Content-Encoding": "gzip"}
+    )
+    assert fails(srv.url("/bad")).kind == "encoding"
+
+
+# -- time limits -----------------------------------------------------------------------
+
+
+def test_read_timeout_on_server_that_never_answers(srv: TestServer) -> None:
+    srv.handle("/hang", never_answer)
+    t0 = time.monotonic()
+    err = fails(srv.url("/hang"), config(read_timeout=0.5), source="Slow News")
+    elapsed = time.monotonic() - t0
+    assert err.kind == "timeout"
+    assert str(err).startswith("Slow News: ") and "\n" not in str(err)
+    assert 0.4 < elapsed < 2.0
+
+
+def test_drip_server_cut_by_overall_deadline(srv: TestServer) -> None:
+    # 1 byte per 0.25 s: every read is far within the 1 s read timeout,
+    # but the whole body would take 50 s.
+    srv.handle("/drip", drip(b"x" * 200, interval=0.25))
+    t0 = time.monotonic()
+    err = fails(srv.url("/drip"), config(read_timeout=1.0, deadline=2.0))
+    elapsed = time.monotonic() - t0
+    assert err.kind == "timeout" and "deadline" in str(err)
+    assert 1.9 < elapsed < 2.6
+
+
+def test_connection_refused_is_connect_error() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    err = fails(f"http://127.0.0.1:{port}/")
+    assert err.kind == "connect"
+
+
+# -- size cap --------------------------------------------------------------------------
+
+
+def test_body_at_cap_passes_one_byte_more_fails(srv: TestServer) -> None:
+    srv.set("/exact", b"a" * 1000)
+    assert fetch(srv.url("/exact"), config=config(max_bytes=1000)).content == b"a" * 1000
+    assert fails(srv.url("/exact"), config(max_bytes=999)).kind == "too-large"
+
+
+def test_oversize_body_without_content_length(srv: TestServer) -> None:
+    def endless(req: Request) -> None:
+        req.wfile.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        try:
+            for _ in range(400):  # 25 MiB if nobody stops reading
+                req.wfile.write(b"z" * 65536)
+        except OSError:
+            pass
+
+    srv.handle("/big", endless)
+    err = fails(srv.url("/big"), config(max_bytes=MiB))
+    assert err.kind == "too-large" and "1 MiB" in str(err)
+
+
+def test_gzip_bomb_stops_at_cap_without_inflating(srv: TestServer) -> None:
+    c = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = bytes(MiB)
+    bomb = b"".join(c.compress(zeros) for _ in range(50)) + c.flush()  # 50 MiB of zeros
+    assert len(bomb) < 100_000
+    srv.set("/bomb", bomb, headers={"Content-Encoding": "gzip"})
+    tracemalloc.start()
+    try:
+        err = fails(srv.url("/bomb"), config(max_bytes=MiB))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.kind == "too-large"
+    assert peak < 6 * MiB, f"peak {peak / MiB:.1f} MiB while reading a gzip bomb"
+
+
+# -- redirects -------------------------------------------------------------------------
+
+
+def test_redirect_loop(srv: TestServer) -> None:
+    srv.redirect("/a", "/b")
+    srv.redirect("/b", "/a")
+    err = fails(srv.url("/a"), config(max_redirects=4))
+    assert err.kind == "redirects" and "loop" in str(err)
+    assert srv.hits["/a"] + srv.hits["/b"] == 5  # the first request + 4 redirects
+
+
+def test_redirect_chain_and_permanent_url(srv: TestServer) -> None:
+    srv.set("/final", b"ok")
+    srv.redirect("/old", "/newer", 301)
+    srv.redirect("/newer", "/newest", 308)
+    srv.redirect("/newest", "/final", 302)  # temporary: not stored
+    r = fetch(srv.url("/old"), config=config(max_redirects=3))
+    assert r.content == b"ok" and r.status == 200
+    assert r.final_url == srv.url("/final")
+    assert r.permanent_url == srv.url("/newest")
+    assert r.url == srv.url("/old")
+    # one hop too many
+    assert fails(srv.url("/old"), config(max_redirects=2)).kind == "redirects"
+
+
+def test_temporary_redirect_first_means_no_permanent_url(srv: TestServer) -> None:
+    srv.set("/final", b"ok")
+    srv.redirect("/tmp", "/moved", 307)
+    srv.redirect("/moved", "/final", 301)
+    assert fetch(srv.url("/tmp"), config=config()).permanent_url is None
+
+
+def test_redirect_to_other_scheme_refused(srv: TestServer) -> None:
+    srv.redirect("/f", "file:///etc/passwd")
+    err = fails(srv.url("/f"))
+    assert err.kind == "redirects" and "file:///etc/passwd" in str(err)
+
+
+# -- address policy --------------------------------------------------------------------
+
+
+def test_loopback_blocked_by_default_and_allowed_by_allow_hosts(srv: TestServer) -> None:
+    srv.set("/feed", b"x")
+    err = fails(srv.url("/feed"), config(allow_hosts=[]))
+    assert err.kind == "blocked-address" and "127.0.0.1" in str(err)
+    assert srv.hits["/feed"] == 0
+    assert fetch(srv.url("/feed"), config=config(allow_hosts=["127.0.0.0/8"])).content == b"x"
+
+
+def test_host_name_checked_after_dns_resolution(srv: TestServer) -> None:
+    srv.set("/feed", b"x")
+    url = f"http://localhost:{srv.port}/feed"
+    assert fails(url, config(allow_hosts=[])).kind == "blocked-address"
+    assert srv.hits["/feed"] == 0
+    assert fetch(url, config=config(allow_hosts=["LocalHost"])).content == b"x"
+
+
+def test_redirect_to_private_address_refused_before_connecting(srv: TestServer) -> None:
+    srv.redirect("/to-lan", "http://10.255.255.1/admin")
+    t0 = time.monotonic()
+    err = fails(srv.url("/to-lan"))
+    assert err.kind == "blocked-address" and "10.255.255.1" in str(err)
+    assert time.monotonic() - t0 < 1.0  # no connection attempt to wait for
+
+
+def test_redirect_to_other_loopback_address_refused(srv: TestServer) -> None:
+    with TestServer(host="127.0.0.2") as other:
+        other.set("/secret", b"internal")
+        srv.redirect("/hop", other.url("/secret"))
+        err = fails(srv.url("/hop"), config(allow_hosts=["127.0.0.1"]))
+        assert err.kind == "blocked-address"
+        assert other.hits["/secret"] == 0
+        ok = fetch(srv.url("/hop"), config=config(allow_hosts=["127.0.0.1", "127.0.0.2"]))
+        assert ok.content == b"internal"
+
+
+def test_connects_to_the_checked_address_not_a_second_lookup(srv: TestServer) -> None:
+    """DNS rebinding: the address that was checked is the one connected to."""
+    srv.set("/feed", b"via checked address")
+    calls: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return ["10.0.0.7", "127.0.0.1"]  # the private one must be skipped, not tried
+
+    cfg = config()
+    transport = GuardedTransport(cfg, resolver=resolver)
+    r = fetch(f"http://feed.test:{srv.port}/feed", config=cfg, transport=transport)
+    assert r.content == b"via checked address"
+    assert srv.headers_of("/feed")[0]["Host"] == f"feed.test:{srv.port}"
+    assert calls == ["feed.test"]
+    transport.close()
+
+    only_private = GuardedTransport(cfg, resolver=lambda h, p: ["10.0.0.7"])
+    err = fails(f"http://rebind.test:{srv.port}/feed", cfg, transport=only_private)
+    assert err.kind == "blocked-address"
+
+
+def test_address_policy_classification() -> None:
+    policy = AddressPolicy(allow_hosts=["192.168.5.0/24", "intranet.example"])
+    for bad in [
+        "10.1.2.3",
+        "172.16.0.1",
+        "169.254.169.254",
+        "224.0.0.1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:10.0.0.1",
+        "240.0.0.1",
+    ]:
+        assert not policy.address_ok(bad), bad
+    for good in ["93.184.216.34", "2606:4700::1111", "192.168.5.9"]:
+        assert policy.address_ok(good), good
+    assert policy.host_exempt("Intranet.Example.")
+    assert AddressPolicy(block_private=False).address_ok("10.0.0.1")
+
+
+# -- status codes and cache headers ----------------------------------------------------
+
+
+def test_gone(srv: TestServer) -> None:
+    srv.set("/old", b"", status=410)
+    err = fails(srv.url("/old"), source="Closed Paper")
+    assert err.kind == "gone" and err.status == 410
+    assert str(err).startswith("Closed Paper: ")
+
+
+def test_429_retry_after_seconds_and_503_http_date(srv: TestServer) -> None:
+    srv.set("/busy", b"", status=429, headers={"Retry-After": "120"})
+    err = fails(srv.url("/busy"))
+    assert (err.kind, err.status, err.retry_after) == ("http-429", 429, 120.0)
+
+    when = datetime.now(UTC) + timedelta(seconds=600)
+    srv.set("/down", b"", status=503, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    err = fails(srv.url("/down"))
+    assert err.kind == "http-503"
+    assert err.retry_after is not None and 590 <= err.retry_after <= 600
+
+
+def test_other_http_errors(srv: TestServer) -> None:
+    srv.set("/e", b"oops", status=500)
+    err = fails(srv.url("/e"))
+    assert (err.kind, err.status, err.retry_after) == ("http-500", 500, None)
+    assert fails(srv.url("/missing")).kind == "http-404"
+
+
+def test_cache_control_max_age(srv: TestServer) -> None:
+    srv.set("/c", b"x", headers={"Cache-Control": "public, max-age=900"})
+    assert fetch(srv.url("/c"), config=config()).max_age == 900.0
+    srv.set("/n", b"x")
+    assert fetch(srv.url("/n"), config=config()).max_age is None
+
+
+def test_parse_max_age_and_retry_after() -> None:
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    h = httpx.Headers
+    assert parse_max_age(h({"Cache-Control": "no-cache"})) == 0.0
+    assert parse_max_age(h({"Cache-Control": "max-age=60", "Expires": "garbage"})) == 60.0
+    assert parse_max_age(h({"Cache-Control": "max-age=999999999"})) == 7 * 24 * 3600
+    assert parse_max_age(h({"Expires": "0"})) == 0.0
+    expires = {"Expires": "Sat, 01 Jun 2024 13:00:00 GMT", "Date": "Sat, 01 Jun 2024 12:30:00 GMT"}
+    assert parse_max_age(h(expires)) == 1800.0
+    assert parse_max_age(h({"Expires": "Sat, 01 Jun 2024 12:10:00 GMT"}), now=now) == 600.0
+    assert parse_retry_after("30") == 30.0
+    assert parse_retry_after("Sat, 01 Jun 2024 11:00:00 GMT", now=now) == 0.0
+    assert parse_retry_after("soon") is None
+
+
+def test_bad_urls_are_one_line_errors() -> None:
+    for url, kind in [("ftp://example.com/feed", "url"), ("http://", "url"), ("not a url", "url")]:
+        err = fails(url, source="Broken")
+        assert err.kind == kind and str(err).startswith("Broken: ")
+
+
+# -- injected transport ----------------------------------------------------------------
+
+
+def test_injected_transport_is_still_policed_and_not_closed(srv: TestServer) -> None:
+    srv.set("/feed", b"x")
+    transport = httpx.HTTPTransport()
+    err = fails(srv.url("/feed"), config(allow_hosts=[]), transport=transport)
+    assert err.kind == "blocked-address" and srv.hits["/feed"] == 0
+    for _ in range(2):  # reusable: fetch() does not close a caller's transport
+        assert fetch(srv.url("/feed"), config=config(), transport=transport).content == b"x"
+    transport.close()
+
+
+# -- many sources at once --------------------------------------------------------------
+
+
+def test_fetch_many_in_order_with_failures() -> None:
+    with TestServer() as a, TestServer() as b, TestServer() as c:
+        a.set("/ok", b"A", etag='"a"')
+        b.set("/boom", b"", status=500)
+        c.handle("/slow", delayed(Reply(b"C"), 1.0))
+        requests = [
+            FetchRequest(c.url("/slow"), source="slow"),
+            FetchRequest(b.url("/boom"), source="boom"),
+            FetchRequest(a.url("/ok"), source="ok"),
+            FetchRequest("http://10.255.255.1/feed", source="lan"),
+            FetchRequest(a.url("/ok"), etag='"a"', source="ok-again"),
+            FetchRequest(c.url("/slow"), source="slow-cut"),
+        ]
+        cfg = config(per_host=10)
+        t0 = time.monotonic()
+        results = asyncio.run(fetch_many(requests, config=cfg))
+        elapsed = time.monotonic() - t0
+
+    assert len(results) == len(requests)
+    slow, boom, ok, lan, again, slow2 = results
+    assert isinstance(slow, FetchResult) and slow.content == b"C"
+    assert isinstance(boom, FetchError) and boom.kind == "http-500" and boom.source == "boom"
+    assert isinstance(ok, FetchResult) and ok.content == b"A" and ok.etag == '"a"'
+    assert isinstance(lan, FetchError) and lan.kind == "blocked-address"
+    assert isinstance(again, FetchResult) and again.status == 304
+    assert isinstance(slow2, FetchResult) and slow2.content == b"C"
+    assert elapsed < 1.8  # the two slow ones ran side by side
+
+
+def test_fetch_many_deadline_and_per_host_limit(srv: TestServer) -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def counted(req: Request) -> Reply:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        req.stopping.wait(0.25)
+        with lock:
+            state["now"] -= 1
+        return Reply(b"ok")
+
+    srv.handle("/p", counted)
+    srv.handle("/drip", drip(b"x" * 100, interval=0.2))
+    urls = [FetchRequest(srv.url("/p"))] * 4
+    results = asyncio.run(fetch_many(urls, config=config(per_host=1)))
+    assert all(isinstance(r, FetchResult) for r in results)
+    assert state["max"] == 1
+
+    state["max"] = 0
+    many = [*urls, FetchRequest(srv.url("/drip"), source="drip")]
+    t0 = time.monotonic()
+    results = asyncio.run(fetch_many(many, config=config(per_host=8, deadline=1.0)))
+    assert time.monotonic() - t0 < 1.6
+    assert state["max"] > 1
+    drip_err = results[-1]
+    assert isinstance(drip_err, FetchError) and drip_err.kind == "timeout"
