@@ -23,20 +23,32 @@ content words, digit/symbol ratio, first-person ratio, call-to-action and
 boilerplate hits.  Then, in order:
 
 1. Units with a positive junk signal go wherever they are: boilerplate
-   (comment forms, copyright, cookies, "The post ... appeared first on"),
-   call-to-action lines (short lines with share/join/subscribe/download/...
-   or social-app words), symbol/counter lines, the title or any earlier line
-   repeated, a headline repeated at the very top, lines recurring in the
-   source's other articles (``source_lines``).
-2. Leading units up to the first prose unit, and trailing units after the
-   last one, are trimmed (section labels, dates, bylines, related headlines).
-   A trailing first-person paragraph in an otherwise third-person article is a
-   writer's bio and is trimmed too.
-3. Inside the body, a short Title-Case line without final punctuation that is
-   followed by prose is a subheading and is dropped (it carries little for
-   comparison); other short lines (list items, short sentences) stay.
+   (comment forms, copyright, cookies, view counters, "Posted in", credits,
+   "The post ... appeared first on"), call-to-action lines (short lines with
+   share/join/subscribe/download/... plus a nudge: a social/app channel word,
+   "now"/"here"/"our", or the verb first), the title, a paragraph repeated
+   word for word, a headline repeated at the very top, and lines recurring in
+   the source's other articles (``source_lines``).
+2. Leading units before the first prose unit are trimmed while they look like
+   furniture (labels of at most five words, digit/symbol lines such as dates,
+   counters and ``| v9.4 |``, Title-Case headlines).  At the end, a non-prose
+   run that is mostly undated Title-Case lines is a related-stories list and
+   goes whole; otherwise furniture is trimmed from the end up to the first
+   other line, so a list that ends the article (tour dates, a recipe) stays.
+   A trailing first-person paragraph that talks about writing (writer, editor,
+   articles, passion...) in an otherwise third-person article is a writer's
+   bio and goes too.
+3. Inside the body, a short undated Title-Case line without final punctuation
+   that is followed by prose is a subheading and is dropped (it carries little
+   for comparison); other short lines (list items, table rows) stay.
 
-Only whole units are ever removed, so cleaning never makes a text longer.
+Only whole units are ever removed (plus a trailing "Read more" marker), so
+cleaning never makes a text longer.  ``classify_lines`` shows the reason for
+every line (for ``digest explain``).
+
+Measured (``benchmarks/extraction.py``): on the scrapinghub benchmark cleaning
+raises precision and keeps F1 (0.964 -> 0.965); on the five seed articles every
+body paragraph stays and every junk line goes.
 
 Special cases
 -------------
@@ -45,7 +57,10 @@ Special cases
 * ``source_lines`` is ignored for prose if it would remove most of the prose
   (two versions of one article from one source share all their lines).
 * ``truncated`` is judged on the text before cleaning, because the cut-off
-  marker ("Read more", "[…]") is itself removed as junk.
+  marker ("Read more", "[…]") is itself removed as junk; a text under
+  ``SHORT_WORDS`` words after cleaning also counts as truncated.
+* Words are counted two CJK characters to a word (no spaces in those scripts);
+  CJK sentence punctuation ends sentences.
 """
 
 from __future__ import annotations
@@ -60,9 +75,18 @@ from dataclasses import dataclass, field
 #: Texts with fewer words than this (after cleaning) count as truncated summaries.
 SHORT_WORDS = 50
 
-STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "one", "two", "new", "may", "might", "must", "shall", "us"]
-)
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each few
+for from further had has have having he her here hers herself him himself his how i if
+in into is it its itself just me more most my myself no nor not now of off on once only
+or other our ours ourselves out over own same she should so some such than that the
+their theirs them themselves then there these they this those through to too under until
+up very was we were what when where which while who whom why will with would you your
+yours yourself yourselves said says one two new may might must shall us
+"""
+#: A small English stopword list (function words plus newsy fillers like "said").
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _FIRST_PERSON = frozenset(["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"])
 
 # Generic call-to-action vocabulary: verbs that ask the reader to do something,
@@ -106,9 +130,7 @@ _READ_MORE = re.compile(
     r"\bkeep reading|\bmore\s*[»›>]+)\W*$",
     re.I,
 )
-_TAIL_MARKER = re.compile(
-    r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I
-)
+_TAIL_MARKER = re.compile(r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
 _ALPHA = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
