@@ -19,6 +19,7 @@ Usage::
     python -m benchmarks.extraction --json       # one JSON object (for an eval gate)
     python -m benchmarks.extraction --seeds      # print the cleaned seed articles
     python -m benchmarks.extraction --worst 10   # list the pages cleaning hurt most
+    python -m benchmarks.extraction --json --min-f1 0.95   # gate: exit 1 below 0.95
 
 ``DIGEST_SHARED`` overrides the location of the shared folder.
 """
@@ -168,15 +169,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", action="store_true", help="print the cleaned seed articles")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--worst", type=int, default=0, help="list pages cleaning hurt most")
+    ap.add_argument(
+        "--min-f1", type=float, default=0.0, help="exit 1 when F1 after cleaning is below this"
+    )
     args = ap.parse_args(argv)
     if args.seeds:
         print_seeds()
         return 0
     res = run(args.workers)
+    status = 1 if res["extract_clean"]["f1"] < args.min_f1 else 0
     if args.json:
         res.pop("per_page")
         print(json.dumps(res, indent=2))
-        return 0
+        return status
     print(f"{'':24} {'F1':>6} {'P':>6} {'R':>6}   ({res['pages']} pages)")
     for label, key in (("trafilatura", "extract"), ("trafilatura+clean_text", "extract_clean")):
         m = res[key]
@@ -194,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {r['id'][:16]} raw {r['f1_raw']:.3f} clean {r['f1_clean']:.3f} "
                 f"removed {r['removed_words']} words"
             )
-    return 0
+    return status
 
 
 if __name__ == "__main__":
