@@ -20,10 +20,10 @@ it, so both paths share every check and limit.
 * Redirects are followed by hand, one hop at a time, so every hop is
   checked: scheme, address policy (see :mod:`digest.netguard`, which also
   connects only to checked addresses), hop count.
-* The body is read raw and decompressed here (:class:`_Body`) with a bound
-  on every ``zlib`` call: ``httpx``'s own decoder inflates a whole network
-  chunk at once (64 KiB of gzip can become ~64 MiB), so a gzip bomb would
-  be allocated before any cap could look at it.
+* The body is read raw (``iter_raw``) and decoded by
+  :class:`~digest.netguard.BoundedBody`, which bounds every ``zlib`` call:
+  ``iter_bytes`` would inflate a whole network chunk at once (64 KiB of
+  gzip can become ~64 MiB), allocating a gzip bomb before any cap looks.
 * Deadline: every socket operation gets at most the time left (netguard);
   the body loop also checks the clock (for injected transports), and the
   async path wraps each fetch in ``asyncio.timeout``.
@@ -45,11 +45,11 @@ Special cases
 * 410 is kind ``gone`` (the caller pauses the source).  Any error response
   carries ``retry_after`` when ``Retry-After`` is given (seconds or date).
 * ``max_age``: ``Cache-Control: max-age`` wins over ``Expires``;
-  ``no-cache``/``no-store`` or an unparsable ``Expires`` mean 0; capped at
-  one week so a hostile header cannot silence a source for years.
-* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` (zlib or raw) are
-  decoded; anything else is kind ``encoding``.  A gzip body that ends early
-  yields what was decoded (as browsers do).
+  ``no-cache``/``no-store`` or an unparsable ``Expires`` mean 0.  It and
+  ``retry_after`` are capped at one week so that a hostile header cannot
+  silence a source for years.
+* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` are decoded;
+  anything else, or corrupt data, is kind ``encoding``.
 * No cookies are kept, environment proxies are ignored.
 * Per-host politeness counts the host of the first URL; a redirect to
   another host does not take that host's slot.
@@ -62,7 +62,6 @@ import contextlib
 import email.utils
 import ssl
 import time
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -77,7 +76,10 @@ from .errors import FetchError
 from .netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
+    BadEncoding,
     BlockedAddress,
+    BodyTooLarge,
+    BoundedBody,
     GuardedTransport,
     ResolveFailed,
     check_host,
@@ -93,8 +95,7 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
-MAX_AGE_CAP = 7 * 24 * 3600.0
-_CHUNK = 64 * 1024
+MAX_WAIT = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +117,12 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_WAIT)
     when = _http_date(value)
     if when is None:
         return None
     now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_WAIT)
 
 
 def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float | None:
@@ -136,7 +137,7 @@ def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float 
     if "max-age" in directives:
         arg = directives["max-age"]
         if arg.isdigit():
-            return min(float(arg), MAX_AGE_CAP)
+            return min(float(arg), MAX_WAIT)
         return 0.0
     expires = headers.get("expires")
     if expires is None:
@@ -145,7 +146,7 @@ def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float 
     if when is None:
         return 0.0  # RFC 9111: an invalid Expires means "already expired"
     base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
-    return min(max(0.0, (when - base).total_seconds()), MAX_AGE_CAP)
+    return min(max(0.0, (when - base).total_seconds()), MAX_WAIT)
 
 
 def _http_date(value: str) -> datetime | None:
@@ -156,83 +157,6 @@ def _http_date(value: str) -> datetime | None:
     if when is None:
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-# -- bounded decoding ------------------------------------------------------------------
-
-
-class _Body:
-    """Accumulates a response body, decoding it with every step bounded by the cap."""
-
-    def __init__(self, fetch: _Fetch, encoding: str) -> None:
-        self._fetch = fetch
-        self._cap = fetch.config.max_bytes
-        self._parts: list[bytes] = []
-        self._size = 0
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise fetch.error("encoding", f"unsupported Content-Encoding {encoding!r}")
-        self._coding = codings[0] if codings else None
-        self._wbits = zlib.MAX_WBITS | 16 if self._coding != "deflate" else zlib.MAX_WBITS
-        self._z = zlib.decompressobj(self._wbits) if self._coding is not None else None
-        self._started = False
-        self._members = 0
-        self._done = False
-
-    def feed(self, raw: bytes) -> None:
-        self._fetch.check_deadline()
-        if self._z is None:
-            self._append(raw)
-            return
-        data = raw
-        while data and not self._done:
-            try:
-                out = self._z.decompress(data, self._cap - self._size + 1)
-            except zlib.error as exc:
-                if self._started:
-                    raise self._fetch.error(
-                        "encoding", f"cannot decode {self._coding} body: {exc}"
-                    ) from None
-                if self._members:  # junk after a complete gzip member: ignored, as browsers do
-                    self._done = True
-                    return
-                if self._coding == "deflate" and self._wbits != -zlib.MAX_WBITS:
-                    # "deflate" is often sent raw, without the zlib wrapper.
-                    self._wbits = -zlib.MAX_WBITS
-                    self._z = zlib.decompressobj(self._wbits)
-                    continue
-                raise self._fetch.error(
-                    "encoding", f"cannot decode {self._coding} body: {exc}"
-                ) from None
-            self._started = True
-            self._append(out)
-            data = self._z.unconsumed_tail
-            if self._z.eof:
-                self._members += 1
-                data = self._z.unused_data
-                if self._coding == "deflate":
-                    self._done = True
-                else:  # another gzip member may follow
-                    self._z = zlib.decompressobj(self._wbits)
-                    self._started = False
-
-    def finish(self) -> bytes:
-        if self._z is not None and self._started and not self._z.eof:
-            self._append(self._z.flush())
-        return b"".join(self._parts)
-
-    def _append(self, data: bytes) -> None:
-        if not data:
-            return
-        self._size += len(data)
-        if self._size > self._cap:
-            raise self._fetch.error("too-large", f"response larger than {_size(self._cap)}")
-        self._parts.append(data)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1048576:g} MiB" if n >= 1048576 else f"{n} bytes"
 
 
 # -- one fetch, without I/O ------------------------------------------------------------
@@ -317,8 +241,8 @@ class _Fetch:
         )
         return client.build_request("GET", self.url, headers=headers, timeout=timeout)
 
-    def on_response(self, resp: httpx.Response) -> FetchResult | _Body | None:
-        """None: follow the redirect; FetchResult: done (304); _Body: read the body."""
+    def on_response(self, resp: httpx.Response) -> FetchResult | BoundedBody | None:
+        """None: follow the redirect; FetchResult: done (304); BoundedBody: read the body."""
         status = resp.status_code
         if status in REDIRECT_STATUSES and "location" in resp.headers:
             self._redirect(status, resp.headers["location"])
@@ -343,11 +267,8 @@ class _Fetch:
             and not resp.headers.get("content-encoding")
             and int(length) > self.config.max_bytes
         ):
-            raise self.error(
-                "too-large",
-                f"response larger than {_size(self.config.max_bytes)} (Content-Length {length})",
-            )
-        return _Body(self, resp.headers.get("content-encoding", ""))
+            raise BodyTooLarge(self.config.max_bytes, f" (Content-Length {length})")
+        return BoundedBody(self.config.max_bytes, resp.headers.get("content-encoding", ""))
 
     def _redirect(self, status: int, location: str) -> None:
         try:
@@ -369,7 +290,11 @@ class _Fetch:
             self._permanent_run = False
         self.url = target
 
-    def result(self, resp: httpx.Response, body: _Body) -> FetchResult:
+    def feed(self, body: BoundedBody, chunk: bytes) -> None:
+        self.check_deadline()  # also covers injected transports
+        body.feed(chunk)
+
+    def result(self, resp: httpx.Response, body: BoundedBody) -> FetchResult:
         return self._result(resp, body.finish())
 
     def _result(self, resp: httpx.Response, content: bytes | None) -> FetchResult:
@@ -403,19 +328,16 @@ class _Fetch:
             ) from None
         except ResolveFailed as exc:
             raise self.error("dns", str(exc)) from None
+        except BodyTooLarge as exc:
+            raise self.error("too-large", f"{exc} from {self.url}") from None
+        except BadEncoding as exc:
+            raise self.error("encoding", f"{exc} from {self.url}") from None
         except (httpx.TimeoutException, TimeoutError) as exc:
             if time.monotonic() >= self.deadline - 0.05:
                 raise self._deadline_error() from None
-            phase = (
-                "connecting to"
-                if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-                else "reading from"
-            )
-            limit = (
-                self.config.connect_timeout
-                if phase == "connecting to"
-                else self.config.read_timeout
-            )
+            connecting = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            phase = "connecting to" if connecting else "reading from"
+            limit = self.config.connect_timeout if connecting else self.config.read_timeout
             raise self.error(
                 "timeout", f"timed out {phase} {self.url} (limit {limit:g}s)"
             ) from None
@@ -488,8 +410,8 @@ def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
                 continue
             if isinstance(step, FetchResult):
                 return step
-            for chunk in resp.iter_raw(_CHUNK):
-                step.feed(chunk)
+            for chunk in resp.iter_raw():
+                f.feed(step, chunk)
             return f.result(resp, step)
         finally:
             resp.close()
@@ -504,8 +426,8 @@ async def _adrive(client: httpx.AsyncClient, f: _Fetch) -> FetchResult:
                 continue
             if isinstance(step, FetchResult):
                 return step
-            async for chunk in resp.aiter_raw(_CHUNK):
-                step.feed(chunk)
+            async for chunk in resp.aiter_raw():
+                f.feed(step, chunk)
             return f.result(resp, step)
         finally:
             await resp.aclose()

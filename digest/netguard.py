@@ -1,4 +1,4 @@
-"""Address policy for outgoing connections: no private networks, hard deadlines.
+"""Guards against hostile servers: no private networks, hard deadlines, bounded bodies.
 
 Observations
 ------------
@@ -33,8 +33,16 @@ each socket read, write and connect gets at most the time left before the
 deadline, so a server dripping one byte a second is cut off on time even
 though every single read is well within the read timeout.
 
+:class:`BoundedBody` decodes ``gzip``/``deflate`` bodies with a bound on
+every ``zlib`` call (``max_length``), so a gzip bomb is stopped at the cap
+without ever being inflated further; ``httpx``'s own decoder inflates each
+network chunk in one go (64 KiB of gzipped zeros become ~64 MiB).
+
 Special cases
 -------------
+* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` (zlib-wrapped or
+  raw) are decoded.  A gzip body that ends early yields what was decoded,
+  junk after a complete gzip member is ignored (as browsers do).
 * Reusing a kept-alive connection does not re-check: the connection was
   made to a checked address for the same origin.
 * Environment proxies are ignored (``trust_env=False``): a proxy would make
@@ -59,6 +67,7 @@ import socket
 import ssl
 import time
 import typing
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 
@@ -362,6 +371,96 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+# -- bounded body decoding -------------------------------------------------------------
+
+
+class BodyTooLarge(Exception):
+    """The (decoded) body passed the size cap."""
+
+    def __init__(self, cap: int, detail: str = "") -> None:
+        size = f"{cap / 1048576:g} MiB" if cap >= 1048576 else f"{cap} bytes"
+        super().__init__(f"response larger than {size}{detail}")
+        self.cap = cap
+
+
+class BadEncoding(Exception):
+    """The body's Content-Encoding is unsupported or the compressed data is corrupt."""
+
+
+class BoundedBody:
+    """Accumulates a response body, decoding it with every step bounded by ``cap``.
+
+    ``encoding`` is the ``Content-Encoding`` header.  Raises
+    :class:`BodyTooLarge` as soon as the decoded size passes ``cap`` (never
+    having held more than ``cap`` + one bounded step), :class:`BadEncoding`
+    for corrupt or unsupported encodings.
+    """
+
+    def __init__(self, cap: int, encoding: str = "") -> None:
+        self._cap = cap
+        self._parts: list[bytes] = []
+        self._size = 0
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise BadEncoding(f"unsupported Content-Encoding {encoding[:80]!r}")
+        self._coding = codings[0] if codings else None
+        self._wbits = zlib.MAX_WBITS | 16 if self._coding != "deflate" else zlib.MAX_WBITS
+        self._z = zlib.decompressobj(self._wbits) if self._coding is not None else None
+        self._started = False
+        self._members = 0
+        self._done = False
+
+    def feed(self, raw: bytes) -> None:
+        if self._z is None:
+            self._append(raw)
+            return
+        data = raw
+        while data and not self._done:
+            try:
+                out = self._z.decompress(data, self._cap - self._size + 1)
+            except zlib.error as exc:
+                if self._started:
+                    raise BadEncoding(f"cannot decode {self._coding} body: {exc}") from None
+                if self._members:  # junk after a complete gzip member: ignored, as browsers do
+                    self._done = True
+                    return
+                if self._coding == "deflate" and self._wbits != -zlib.MAX_WBITS:
+                    # "deflate" is often sent raw, without the zlib wrapper.
+                    self._wbits = -zlib.MAX_WBITS
+                    self._z = zlib.decompressobj(self._wbits)
+                    continue
+                raise BadEncoding(f"cannot decode {self._coding} body: {exc}") from None
+            self._started = True
+            self._append(out)
+            data = self._z.unconsumed_tail
+            if self._z.eof:
+                self._members += 1
+                data = self._z.unused_data
+                if self._coding == "deflate":
+                    self._done = True
+                else:  # another gzip member may follow
+                    self._z = zlib.decompressobj(self._wbits)
+                    self._started = False
+
+    def finish(self) -> bytes:
+        if self._z is not None and self._started and not self._z.eof:
+            self._append(self._z.flush())
+        return b"".join(self._parts)
+
+    def _append(self, data: bytes) -> None:
+        if not data:
+            return
+        self._size += len(data)
+        if self._size > self._cap:
+            raise BodyTooLarge(self._cap)
+        self._parts.append(data)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:g} MiB" if n >= 1048576 else f"{n} bytes"
 
 
 # -- transports ------------------------------------------------------------------------

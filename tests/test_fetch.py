@@ -208,6 +208,13 @@ def test_temporary_redirect_first_means_no_permanent_url(srv: TestServer) -> Non
     assert fetch(srv.url("/tmp"), config=config()).permanent_url is None
 
 
+def test_no_cookies_kept_across_hops(srv: TestServer) -> None:
+    srv.set("/final", b"ok")
+    srv.set("/login", status=302, headers={"Location": "/final", "Set-Cookie": "track=1; Path=/"})
+    assert fetch(srv.url("/login"), config=config()).content == b"ok"
+    assert "Cookie" not in srv.headers_of("/final")[0]
+
+
 def test_redirect_to_other_scheme_refused(srv: TestServer) -> None:
     srv.redirect("/f", "file:///etc/passwd")
     err = fails(srv.url("/f"))
@@ -343,6 +350,7 @@ def test_parse_max_age_and_retry_after() -> None:
     assert parse_max_age(h(expires)) == 1800.0
     assert parse_max_age(h({"Expires": "Sat, 01 Jun 2024 12:10:00 GMT"}), now=now) == 600.0
     assert parse_retry_after("30") == 30.0
+    assert parse_retry_after("99999999999") == 7 * 24 * 3600
     assert parse_retry_after("Sat, 01 Jun 2024 11:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("soon") is None
 
@@ -380,7 +388,8 @@ def test_fetch_many_in_order_with_failures() -> None:
             FetchRequest(a.url("/ok"), source="ok"),
             FetchRequest("http://10.255.255.1/feed", source="lan"),
             FetchRequest(a.url("/ok"), etag='"a"', source="ok-again"),
-            FetchRequest(c.url("/slow"), source="slow-cut"),
+            FetchRequest(c.url("/slow"), source="slow-2"),
+            FetchRequest("no scheme here", source="typo"),
         ]
         cfg = config(per_host=10)
         t0 = time.monotonic()
@@ -388,13 +397,14 @@ def test_fetch_many_in_order_with_failures() -> None:
         elapsed = time.monotonic() - t0
 
     assert len(results) == len(requests)
-    slow, boom, ok, lan, again, slow2 = results
+    slow, boom, ok, lan, again, slow2, typo = results
     assert isinstance(slow, FetchResult) and slow.content == b"C"
     assert isinstance(boom, FetchError) and boom.kind == "http-500" and boom.source == "boom"
     assert isinstance(ok, FetchResult) and ok.content == b"A" and ok.etag == '"a"'
     assert isinstance(lan, FetchError) and lan.kind == "blocked-address"
     assert isinstance(again, FetchResult) and again.status == 304
     assert isinstance(slow2, FetchResult) and slow2.content == b"C"
+    assert isinstance(typo, FetchError) and typo.kind == "url" and typo.source == "typo"
     assert elapsed < 1.8  # the two slow ones ran side by side
 
 
