@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import random
 import socket
 import threading
 import time
@@ -18,7 +20,7 @@ import pytest
 from digest.config import FetchConfig
 from digest.errors import FetchError
 from digest.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
-from digest.netguard import AddressPolicy, GuardedTransport
+from digest.netguard import AddressPolicy, BadEncoding, BodyTooLarge, BoundedBody, GuardedTransport
 from digest.records import FetchResult
 from tests.support.httpd import Reply, Request, TestServer, delayed, drip, never_answer
 
@@ -436,3 +438,30 @@ def test_fetch_many_deadline_and_per_host_limit(srv: TestServer) -> None:
     assert state["max"] > 1
     drip_err = results[-1]
     assert isinstance(drip_err, FetchError) and drip_err.kind == "timeout"
+
+
+# -- the bounded decoder on its own ----------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str, cap: int = MiB, step: int = 7) -> bytes:
+    body = BoundedBody(cap, encoding)
+    for i in range(0, len(data), step):  # tiny network chunks: headers split anywhere
+        body.feed(data[i : i + step])
+    return body.finish()
+
+
+def test_bounded_body_gzip_members_junk_and_truncation() -> None:
+    one, two = gzip.compress(b"first "), gzip.compress(b"second")
+    assert _decode(one + two, "gzip") == b"first second"
+    assert _decode(one + b"\x00\x00junk", "x-gzip") == b"first "
+    text = random.Random(1).randbytes(50_000)
+    cut = _decode(gzip.compress(text)[:-4000], "gzip")  # ends early: keep what decoded
+    assert 0 < len(cut) < len(text) and text.startswith(cut)
+    assert _decode(b"plain", "identity") == b"plain"
+    with pytest.raises(BadEncoding):
+        BoundedBody(MiB, "br")
+    with pytest.raises(BadEncoding):
+        BoundedBody(MiB, "gzip, gzip")
+    with pytest.raises(BodyTooLarge):
+        _decode(gzip.compress(bytes(5000)), "gzip", cap=4999, step=1000)
+    assert _decode(gzip.compress(bytes(5000)), "gzip", cap=5000, step=1000) == bytes(5000)
