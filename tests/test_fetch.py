@@ -20,7 +20,14 @@ import pytest
 from digest.config import FetchConfig
 from digest.errors import FetchError
 from digest.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
-from digest.netguard import AddressPolicy, BadEncoding, BodyTooLarge, BoundedBody, GuardedTransport
+from digest.netguard import (
+    AddressPolicy,
+    AsyncGuardedTransport,
+    BadEncoding,
+    BodyTooLarge,
+    BoundedBody,
+    GuardedTransport,
+)
 from digest.records import FetchResult
 from tests.support.httpd import Reply, Request, TestServer, delayed, drip, never_answer
 
@@ -128,7 +135,7 @@ def test_drip_server_cut_by_overall_deadline(srv: TestServer) -> None:
     err = fails(srv.url("/drip"), config(read_timeout=1.0, deadline=2.0))
     elapsed = time.monotonic() - t0
     assert err.kind == "timeout" and "deadline" in str(err)
-    assert 1.9 < elapsed < 2.6
+    assert 1.9 < elapsed < 3.0
 
 
 def test_connection_refused_is_connect_error() -> None:
@@ -283,6 +290,27 @@ def test_connects_to_the_checked_address_not_a_second_lookup(srv: TestServer) ->
     assert err.kind == "blocked-address"
 
 
+def test_async_path_connects_to_checked_address(srv: TestServer) -> None:
+    srv.set("/feed", b"async ok")
+    cfg = config()
+
+    async def run() -> list[FetchResult | FetchError]:
+        transport = AsyncGuardedTransport(cfg, resolver=lambda h, p: ["10.0.0.7", "127.0.0.1"])
+        try:
+            reqs = [
+                FetchRequest(f"http://feed.test:{srv.port}/feed"),
+                FetchRequest(f"http://10.0.0.8:{srv.port}/feed"),
+            ]
+            return await fetch_many(reqs, config=cfg, transport=transport)
+        finally:
+            await transport.aclose()
+
+    ok, blocked = asyncio.run(run())
+    assert isinstance(ok, FetchResult) and ok.content == b"async ok"
+    assert srv.headers_of("/feed")[0]["Host"] == f"feed.test:{srv.port}"
+    assert isinstance(blocked, FetchError) and blocked.kind == "blocked-address"
+
+
 def test_address_policy_classification() -> None:
     policy = AddressPolicy(allow_hosts=["192.168.5.0/24", "intranet.example"])
     for bad in [
@@ -434,7 +462,7 @@ def test_fetch_many_deadline_and_per_host_limit(srv: TestServer) -> None:
     many = [*urls, FetchRequest(srv.url("/drip"), source="drip")]
     t0 = time.monotonic()
     results = asyncio.run(fetch_many(many, config=config(per_host=8, deadline=1.0)))
-    assert time.monotonic() - t0 < 1.6
+    assert time.monotonic() - t0 < 2.5  # the drip alone would take 20 s
     assert state["max"] > 1
     drip_err = results[-1]
     assert isinstance(drip_err, FetchError) and drip_err.kind == "timeout"
