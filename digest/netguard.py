@@ -459,10 +459,6 @@ class BoundedBody:
         self._parts.append(data)
 
 
-def _size(n: int) -> str:
-    return f"{n / 1048576:g} MiB" if n >= 1048576 else f"{n} bytes"
-
-
 # -- transports ------------------------------------------------------------------------
 
 
