@@ -464,7 +464,7 @@ class BoundedBody:
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context for all transports (building one costs ~10 ms)."""
+    """One verifying TLS context for all transports (building one costs ~30 ms)."""
     return httpx.create_ssl_context(trust_env=False)
 
 
