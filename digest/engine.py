@@ -1,11 +1,47 @@
 """The incremental dedup engine: one article in, its story out.  Pure, in memory.
 
-(Interface first; the algorithm is filled in by ``fingerprint``/``verify``/``choose``.)
+Observations
+------------
+* Copies and truncated summaries of one article share most of their salient
+  words; independent rewrites of one event share its names and specific
+  words but few word sequences; two different events of the same kind share
+  generic words and differ in names.  Similarity is therefore tf-idf cosine
+  over name-weighted terms (``digest.fingerprint``), not shingle overlap.
+* Joining an article to a story because it resembles *one* member is how
+  single-link clustering chains two events together through a third article.
+  Here an article joins a story only when it resembles the story *as a
+  whole* (average similarity to its members), so one bridging article cannot
+  pull in a different event.
+
+How it works (per article)
+--------------------------
+1. **Propose** (cheap): a MinHash LSH index over each article's salient terms
+   returns candidate articles; their stories are the candidate stories.
+   Stories older than the time window are never candidates.
+2. **Verify**: the article's tf-idf vector (streaming idf) is compared with
+   each candidate story's centroid (the sum of its members' unit vectors):
+   ``dot(v, centroid) / n`` is the average cosine to the members.
+3. **Cluster**: the article joins the best story whose average similarity is
+   at least ``join``; otherwise it starts a story.  If it was also close to
+   other candidate stories, those are merged into its story only when the two
+   stories' average cross-similarity reaches ``merge`` (average linkage), so
+   stories split by arrival order heal without chaining.
+4. **Choose**: the story's lead is recomputed (``digest.choose``).
+
+Story ids are the id of the article that started the story (merges keep
+the older story's id), so the same input in the same order always gives the
+same ids, whichever process runs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from datasketch import MinHashLSH
+
+from .choose import Version, VersionScore, choose_lead
+from .fingerprint import NUM_PERM, Fingerprint, IdfModel, cosine, fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +68,225 @@ class Assignment:
     #: The story's lead after this article joined (may be this article).
     lead_id: str
     lead_changed: bool
+    #: Stories merged into ``story_id`` by this article (their ids are gone).
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    #: Average cosine to a story's members needed to join it.
+    join: float = 0.22
+    #: Average cross-similarity needed to merge two stories.
+    merge: float = 0.28
+    #: LSH threshold on salient-term Jaccard (candidate proposal only).
+    lsh_threshold: float = 0.08
+    #: Seconds after a story's first article during which it accepts versions.
+    window: float = 3 * 86400.0
+
+
+@dataclass(slots=True)
+class _Member:
+    doc: Doc
+    fp: Fingerprint
+    vec: dict[int, float]
+
+
+@dataclass(slots=True)
+class _Story:
+    id: str
+    members: list[str] = field(default_factory=list)
+    centroid: dict[int, float] = field(default_factory=dict)
+    first: float | None = None
+    #: Arrival order of the article that started the story (merges keep the older).
+    seq: int = 0
+    lead: str = ""
+    scores: dict[str, VersionScore] = field(default_factory=dict)
+
+    def add_vec(self, vec: dict[int, float]) -> None:
+        c = self.centroid
+        for t, x in vec.items():
+            c[t] = c.get(t, 0.0) + x
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One candidate story and its verification score (for ``explain``)."""
+
+    story_id: str
+    similarity: float
+    joined: bool
+
+
+class Engine:
+    """Incremental story clustering.  Not thread-safe: one engine per worker."""
+
+    def __init__(self, params: Params | None = None) -> None:
+        self.params = params or Params()
+        self.idf = IdfModel()
+        self.lsh = MinHashLSH(threshold=self.params.lsh_threshold, num_perm=NUM_PERM)
+        self._docs: dict[str, _Member] = {}
+        self._story_of: dict[str, str] = {}
+        self._stories: dict[str, _Story] = {}
+        self._seq = 0
+
+    # -- queries ---------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._docs
+
+    def story_of(self, doc_id: str) -> str:
+        return self._story_of[doc_id]
+
+    def members(self, story_id: str) -> list[str]:
+        return list(self._stories[story_id].members)
+
+    def lead(self, story_id: str) -> str:
+        return self._stories[story_id].lead
+
+    def scores(self, story_id: str) -> dict[str, VersionScore]:
+        return dict(self._stories[story_id].scores)
+
+    def stories(self) -> list[str]:
+        return list(self._stories)
+
+    def fingerprint_of(self, doc_id: str) -> Fingerprint:
+        return self._docs[doc_id].fp
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine of two known articles under the current idf."""
+        va = self.idf.vector(self._docs[a].fp.terms)
+        vb = self.idf.vector(self._docs[b].fp.terms)
+        return cosine(va, vb)
+
+    # -- the pipeline ----------------------------------------------------
+    def fingerprint(self, doc: Doc) -> Fingerprint:
+        return fingerprint(doc.title, doc.text, self.idf)
+
+    def candidates(self, doc: Doc, fp: Fingerprint) -> list[Candidate]:
+        """Propose (LSH) then verify (average similarity) candidate stories."""
+        vec = self.idf.vector(fp.terms)
+        return self._verify(doc, vec, self._propose(doc, fp))
+
+    def _propose(self, doc: Doc, fp: Fingerprint) -> set[str]:
+        found = set()
+        for other in self.lsh.query(fp.minhash()):
+            sid = self._story_of.get(other)
+            if sid is not None:
+                found.add(sid)
+        window = self.params.window
+        if doc.published is not None:
+            found = {
+                s
+                for s in found
+                if (first := self._stories[s].first) is None or abs(doc.published - first) <= window
+            }
+        return found
+
+    def _verify(self, doc: Doc, vec: dict[int, float], story_ids: Iterable[str]) -> list[Candidate]:
+        out = []
+        for sid in story_ids:
+            st = self._stories[sid]
+            sim = cosine(vec, st.centroid) / len(st.members)
+            out.append(Candidate(sid, sim, sim >= self.params.join))
+        out.sort(key=lambda c: (-c.similarity, c.story_id))
+        return out
+
+    def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
+        """Add one article; return the story it is in now."""
+        if doc.id in self._docs:
+            sid = self._story_of[doc.id]
+            return Assignment(doc.id, sid, False, self._stories[sid].lead, False)
+        if fp is None:
+            fp = self.fingerprint(doc)
+        self.idf.add(fp.terms)
+        vec = self.idf.vector(fp.terms)
+        cands = [c for c in self._verify(doc, vec, self._propose(doc, fp)) if c.joined]
+        new = not cands
+        self._seq += 1
+        if new:
+            story = _Story(doc.id, first=doc.published, seq=self._seq)
+        else:
+            story = self._stories[cands[0].story_id]
+        if new:
+            self._stories[doc.id] = story
+        self._attach(story, doc, fp, vec)
+        merged: list[str] = []
+        for c in cands[1:]:
+            old_id = story.id
+            other = self._stories.get(c.story_id)
+            if other is None or other is story:
+                continue
+            link = cosine(story.centroid, other.centroid) / (len(story.members) * len(other.members))
+            if link >= self.params.merge:
+                story = self._merge(story, other)
+                merged.append(c.story_id if story.id != c.story_id else old_id)
+        old_lead = story.lead
+        self._rechoose(story)
+        return Assignment(
+            doc.id, story.id, new, story.lead, story.lead != old_lead, tuple(merged)
+        )
+
+    def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
+        """Put back an article stored earlier, in its stored story (no re-clustering)."""
+        if doc.id in self._docs:
+            return
+        self.idf.add(fp.terms)
+        story = self._stories.get(story_id)
+        if story is None:
+            self._seq += 1
+            story = self._stories[story_id] = _Story(story_id, first=doc.published, seq=self._seq)
+        self._attach(story, doc, fp, self.idf.vector(fp.terms))
+        self._rechoose(story)
+
+    def expire(self, before: float) -> list[str]:
+        """Forget stories whose first article is older than ``before`` (epoch s)."""
+        gone = [s for s in self._stories.values() if s.first is not None and s.first < before]
+        for st in gone:
+            for m in st.members:
+                member = self._docs.pop(m)
+                self._story_of.pop(m, None)
+                self.lsh.remove(m)
+                self.idf.remove(member.fp.terms)
+            del self._stories[st.id]
+        return [s.id for s in gone]
+
+    # -- internals -------------------------------------------------------
+    def _attach(self, story: _Story, doc: Doc, fp: Fingerprint, vec: dict[int, float]) -> None:
+        self._docs[doc.id] = _Member(doc, fp, vec)
+        self._story_of[doc.id] = story.id
+        story.members.append(doc.id)
+        story.add_vec(vec)
+        if doc.published is not None and (story.first is None or doc.published < story.first):
+            story.first = doc.published
+        if fp.terms:
+            self.lsh.insert(doc.id, fp.minhash(), check_duplication=False)
+
+    def _merge(self, a: _Story, b: _Story) -> _Story:
+        keep, drop = (a, b) if a.seq <= b.seq else (b, a)
+        for m in drop.members:
+            self._story_of[m] = keep.id
+        keep.members.extend(drop.members)
+        keep.add_vec(drop.centroid)
+        if drop.first is not None and (keep.first is None or drop.first < keep.first):
+            keep.first = drop.first
+        del self._stories[drop.id]
+        return keep
+
+    def _rechoose(self, story: _Story) -> None:
+        versions = [
+            Version(
+                id=m,
+                source=self._docs[m].doc.source,
+                terms=self._docs[m].fp.terms,
+                words=self._docs[m].fp.words,
+                truncated=self._docs[m].doc.truncated,
+                priority=self._docs[m].doc.priority,
+                published=self._docs[m].doc.published,
+            )
+            for m in story.members
+        ]
+        lead, scores = choose_lead(versions, self.idf)
+        story.lead = lead
+        story.scores = scores

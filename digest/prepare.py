@@ -1,0 +1,125 @@
+"""Prepare: a raw, hostile :class:`Entry` becomes a clean :class:`Article`.
+
+How it works
+------------
+1. Pick the fullest body the entry offers: a whole page goes through article
+   extraction (trafilatura); feed ``content`` or ``summary`` HTML is reduced
+   to text; plain text is taken as it is.  When a feed offers both content and
+   summary, the content is used and the summary only if the content is empty.
+2. Remove site junk with ``digest.clean`` (paragraph signals plus lines that
+   recur across the same source's articles, learned as articles arrive).
+3. Decide whether the text is a truncated summary (cut short with an
+   ellipsis / "Read more", or a feed summary with no full content).
+4. Give the article its stable identity (``digest.identity``) and a date: the
+   published date if plausible, else the fetch time.
+
+Special cases
+-------------
+* An entry with no title gets the first sentence of its text as title.
+* An entry with neither title nor text is dropped (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from .clean import clean_text, line_key
+from .extract import html_to_text
+from .identity import article_key
+from .records import Article, Entry
+
+_PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
+_FIRST_SENTENCE = re.compile(r"^(.{20,200}?[.!?])(\s|$)", re.S)
+#: A feed summary shorter than this many words (with no full content) is
+#: treated as a summary of a longer article.
+SUMMARY_WORDS = 80
+
+
+class RecurringLines:
+    """Per-source memory of lines seen in several articles (site furniture)."""
+
+    def __init__(self, min_count: int = 2, max_lines: int = 5000) -> None:
+        self.min_count = min_count
+        self.max_lines = max_lines
+        self._seen: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def lines_for(self, source: str) -> Counter[str]:
+        c = self._seen.get(source)
+        if not c:
+            return Counter()
+        return Counter({k: n for k, n in c.items() if n >= self.min_count})
+
+    def learn(self, source: str, text: str) -> None:
+        c = self._seen[source]
+        for key in {line_key(line) for line in text.splitlines() if line.strip()}:
+            if key:
+                c[key] += 1
+        if len(c) > self.max_lines:
+            for key, _ in c.most_common()[self.max_lines // 2 :]:
+                del c[key]
+
+
+def _body(entry: Entry) -> tuple[str, str | None, bool]:
+    """Return (raw text, title found in the page, is_summary_only)."""
+    if entry.content_html and entry.content_html.strip():
+        page = entry.is_page or bool(_PAGE.search(entry.content_html[:2000]))
+        text, title = html_to_text(entry.content_html, url=entry.url, page=page)
+        if text.strip():
+            return text, title, False
+    if entry.text and entry.text.strip():
+        return entry.text, None, False
+    if entry.summary_html and entry.summary_html.strip():
+        text, title = html_to_text(entry.summary_html, url=entry.url, page=False)
+        return text, title, True
+    return "", None, False
+
+
+def _plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    if dt.year < 1995 or (dt - fetched).total_seconds() > 2 * 86400:
+        return None
+    return dt
+
+
+def prepare(
+    entry: Entry,
+    *,
+    priority: float = 0.0,
+    fetched: datetime | None = None,
+    recurring: RecurringLines | None = None,
+) -> Article | None:
+    """Clean one entry; ``None`` when nothing readable is left."""
+    fetched = fetched or datetime.now(UTC)
+    raw, page_title, summary_only = _body(entry)
+    title = (entry.title or "").strip() or (page_title or "")
+    source_lines = recurring.lines_for(entry.source) if recurring is not None else None
+    result = clean_text(raw, title=title or None, source_lines=source_lines)
+    if recurring is not None and raw:
+        recurring.learn(entry.source, raw)
+    text = result.text.strip()
+    if not title:
+        m = _FIRST_SENTENCE.match(text)
+        title = (m.group(1) if m else text[:120]).strip()
+    if not title and not text:
+        return None
+    truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
+    key = article_key(entry.source, entry.entry_id, entry.url, title, text)
+    published = _plausible(entry.published, fetched) or fetched
+    return Article(
+        key=key,
+        source=entry.source,
+        title=title,
+        text=text,
+        url=entry.url,
+        published=published,
+        fetched=fetched,
+        author=entry.author,
+        truncated=truncated,
+        priority=priority,
+        junk=list(result.junk),
+    )
