@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datasketch import MinHashLSH
 
 from .choose import Version, VersionScore, choose_lead
-from .fingerprint import NUM_PERM, Fingerprint, IdfModel, cosine, fingerprint
+from .fingerprint import NUM_PERM, Fingerprint, IdfModel, cosine, fingerprint, without_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +75,12 @@ class Assignment:
 @dataclass(frozen=True, slots=True)
 class Params:
     #: Average cosine to a story's members needed to join it.
-    join: float = 0.22
+    join: float = 0.26
+    #: The same, on the words that are not names (two events about the same
+    #: people share the names, not the rest).
+    join_words: float = 0.15
     #: Average cross-similarity needed to merge two stories.
-    merge: float = 0.28
+    merge: float = 0.30
     #: LSH threshold on salient-term Jaccard (candidate proposal only).
     lsh_threshold: float = 0.08
     #: Seconds after a story's first article during which it accepts versions.
@@ -96,16 +99,17 @@ class _Story:
     id: str
     members: list[str] = field(default_factory=list)
     centroid: dict[int, float] = field(default_factory=dict)
+    words_centroid: dict[int, float] = field(default_factory=dict)
     first: float | None = None
     #: Arrival order of the article that started the story (merges keep the older).
     seq: int = 0
     lead: str = ""
     scores: dict[str, VersionScore] = field(default_factory=dict)
 
-    def add_vec(self, vec: dict[int, float]) -> None:
-        c = self.centroid
-        for t, x in vec.items():
-            c[t] = c.get(t, 0.0) + x
+    def add_vec(self, vec: dict[int, float], words: dict[int, float]) -> None:
+        for c, v in ((self.centroid, vec), (self.words_centroid, words)):
+            for t, x in v.items():
+                c[t] = c.get(t, 0.0) + x
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,7 @@ class Candidate:
 
     story_id: str
     similarity: float
+    words_similarity: float
     joined: bool
 
 
@@ -186,10 +191,14 @@ class Engine:
 
     def _verify(self, doc: Doc, vec: dict[int, float], story_ids: Iterable[str]) -> list[Candidate]:
         out = []
+        words = without_names(vec)
+        p = self.params
         for sid in story_ids:
             st = self._stories[sid]
-            sim = cosine(vec, st.centroid) / len(st.members)
-            out.append(Candidate(sid, sim, sim >= self.params.join))
+            n = len(st.members)
+            sim = cosine(vec, st.centroid) / n
+            wsim = cosine(words, st.words_centroid) / n if sim >= p.join else 0.0
+            out.append(Candidate(sid, sim, wsim, sim >= p.join and wsim >= p.join_words))
         out.sort(key=lambda c: (-c.similarity, c.story_id))
         return out
 
@@ -218,8 +227,10 @@ class Engine:
             other = self._stories.get(c.story_id)
             if other is None or other is story:
                 continue
-            link = cosine(story.centroid, other.centroid) / (len(story.members) * len(other.members))
-            if link >= self.params.merge:
+            pairs = len(story.members) * len(other.members)
+            link = cosine(story.centroid, other.centroid) / pairs
+            wlink = cosine(story.words_centroid, other.words_centroid) / pairs
+            if link >= self.params.merge and wlink >= self.params.join_words:
                 story = self._merge(story, other)
                 merged.append(c.story_id if story.id != c.story_id else old_id)
         old_lead = story.lead
@@ -257,7 +268,7 @@ class Engine:
         self._docs[doc.id] = _Member(doc, fp, vec)
         self._story_of[doc.id] = story.id
         story.members.append(doc.id)
-        story.add_vec(vec)
+        story.add_vec(vec, without_names(vec))
         if doc.published is not None and (story.first is None or doc.published < story.first):
             story.first = doc.published
         if fp.terms:
@@ -268,7 +279,7 @@ class Engine:
         for m in drop.members:
             self._story_of[m] = keep.id
         keep.members.extend(drop.members)
-        keep.add_vec(drop.centroid)
+        keep.add_vec(drop.centroid, drop.words_centroid)
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
         del self._stories[drop.id]

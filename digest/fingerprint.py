@@ -72,8 +72,12 @@ _SENT_END = frozenset(".!?;:\n")
 
 @lru_cache(maxsize=1 << 18)
 def term_id(term: str) -> int:
-    """A stable 64-bit id for a term (the same in every process and run)."""
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    """A stable 63-bit id for a term (the same in every process and run).
+
+    The top bit of the 64 is left free for ``NAME_BIT``.
+    """
+    h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    return h & 0x7FFF_FFFF_FFFF_FFFF
 
 
 @lru_cache(maxsize=1 << 18)
@@ -113,13 +117,24 @@ def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
             continue
         else:
             term = stem(word)
-            w = weight * NAME_WEIGHT if (first.isupper() and not start and not headline) else weight
+            if first.isupper() and not start and not headline:
+                term, w = "@" + term, weight * NAME_WEIGHT
+            else:
+                w = weight
         start = False
         out[term] = out.get(term, 0.0) + w
 
 
+#: Set on the ids of terms used as names, so similarity can also be measured
+#: on the other words alone (two events about the same people share names).
+NAME_BIT = 1 << 63
+
+
 def term_weights(title: str, text: str) -> dict[str, float]:
-    """Stemmed content terms with their weighted counts (names and title count more)."""
+    """Stemmed content terms with their weighted counts (names and title count more).
+
+    Names are keyed ``"@" + term``.
+    """
     out: dict[str, float] = {}
     if title:
         _weighted_terms(title, TITLE_WEIGHT, out)
@@ -192,6 +207,8 @@ def signature(ids: Iterable[int]) -> np.ndarray:
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
+_LOW_BITS = NAME_BIT - 1
+
 #: Weight of the general-English prior, in pseudo-documents.
 PRIOR_DOCS = 1000.0
 
@@ -232,7 +249,7 @@ class IdfModel:
         self.n = max(0, self.n - 1)
 
     def idf(self, t: int) -> float:
-        prior = self.prior_docs * self._prior.get(t, self._prior_floor)
+        prior = self.prior_docs * self._prior.get(t & _LOW_BITS, self._prior_floor)
         return math.log((self.n + self.prior_docs + 1) / (self.df.get(t, 0) + prior + 0.5))
 
     def vector(self, terms: Mapping[int, float]) -> dict[int, float]:
@@ -242,7 +259,7 @@ class IdfModel:
         n0, prior, floor = self.prior_docs, self._prior, self._prior_floor
         v = {}
         for t, f in terms.items():
-            dft = df.get(t, 0) + n0 * prior.get(t, floor) + 0.5
+            dft = df.get(t, 0) + n0 * prior.get(t & _LOW_BITS, floor) + 0.5
             w = (1.0 + math.log(f) if f >= 1 else f) * math.log(n1 / dft)
             if w > 0:
                 v[t] = w
@@ -253,13 +270,22 @@ class IdfModel:
 def fingerprint(title: str, text: str, idf: IdfModel | None = None) -> Fingerprint:
     """Fingerprint one article.  ``idf`` picks the salient terms (else: the heaviest)."""
     weights = term_weights(title, text)
-    terms = {term_id(t): w for t, w in weights.items()}
+    terms = {
+        (term_id(t[1:]) | NAME_BIT) if t[0] == "@" else term_id(t): w for t, w in weights.items()
+    }
     if idf is not None and idf.n > 0:
         ranked = sorted(terms, key=lambda t: terms[t] * idf.idf(t), reverse=True)
     else:
         ranked = sorted(terms, key=terms.__getitem__, reverse=True)
     words = sum(1 for _ in _TOKEN.finditer(text) if _.group()[0].isalnum())
     return Fingerprint(terms, signature(ranked[:SALIENT_TERMS]), words)
+
+
+def without_names(vec: Mapping[int, float]) -> dict[int, float]:
+    """The unit vector of the words that are not names."""
+    v = {t: x for t, x in vec.items() if not t & NAME_BIT}
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / norm for t, x in v.items()}
 
 
 def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
