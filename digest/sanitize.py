@@ -18,7 +18,8 @@ as plain Markdown, so each output needs its own kind of escaping:
   an ``attr_list``), writes ``& < >`` as entities (Python-Markdown passes raw HTML
   through; entities are shown literally), escapes ``#`` everywhere (ATX
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
-  ``1.``, ``=``) only at the start of a line, to keep the Markdown readable as
+  ``1.``, ``=``) only at the start of a line (after dropping indentation,
+  which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown readable as
   the plain-text part of an email.
 * HTML: :func:`clean_html` runs nh3 (ammonia) with a short allowlist: text
   tags, ``a href`` with ``http``/``https``/``mailto`` only (relative URLs are
@@ -88,12 +89,15 @@ def safe_url(url: str | None) -> str | None:
 # Python-Markdown's ESCAPED_CHARS minus the block markers handled below.
 # ('|' and '~' are not escapable there and only matter to extensions we don't use.)
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()!#])")
+_LINE_EDGES = re.compile(r"^[ \t\f\v]+|[ \t\f\v]+$", re.MULTILINE)
 _MD_LINE_START = re.compile(r"^([ \t]*)([+\-=]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def escape_md(text: object) -> str:
     """Escape ``text`` so Markdown shows it literally and it carries no HTML."""
     s = "" if text is None else str(text)
+    # Leading indentation makes code blocks, two trailing spaces make <br>.
+    s = _LINE_EDGES.sub("", s)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_INLINE.sub(r"\\\1", s)
     # Block markers only matter at the start of a line.  '>' is an entity by now.

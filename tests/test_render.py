@@ -1,0 +1,414 @@
+"""digest.render: Markdown/HTML/email/JSON output of hostile digests; template lookup."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.records import DigestView, StoryView, VersionView
+from digest.render import (
+    excerpt,
+    format_time,
+    make_env,
+    render,
+    render_email_html,
+    render_html,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from digest.sanitize import find_active_content
+from digest.templates_loader import default_template_dirs
+
+REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+NOON = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+
+HOSTILE_TITLES = [
+    "<script>alert('t')</script>Budget passes",
+    "<img src=x onerror=\"document.title='pwned'\">Storm warning",
+    "[click me](javascript:alert(1)) and ![px](https://tracker.example/p.gif)",
+    "</textarea></title><svg onload=alert(1)>",
+    "{{ 7 * 7 }} {% raw %} {# c #}",
+    "x](javascript:alert(2)) [y",
+    "*bold* _under_ `tick` # hash | pipe {: .evil onclick=alert(3) }",
+    "W" * 300,
+]
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    " java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "/relative/path",
+    None,
+    'https://ok.example/a"onmouseover="alert(1)',
+    "https://ok.example/x)](javascript:alert(4))",
+]
+
+
+def _version(i: int, source: str, *, url: str | None, title: str, text: str = "") -> VersionView:
+    return VersionView(source, title, url, NOON + timedelta(minutes=i), text)
+
+
+def hostile_view() -> DigestView:
+    stories = []
+    for i, (title, url) in enumerate(zip(HOSTILE_TITLES, HOSTILE_URLS, strict=True)):
+        lead = _version(
+            i,
+            f"Outlet <b>{i}</b>",
+            url=url,
+            title=title,
+            text=f"Body {i} <script>alert({i})</script> [a](javascript:x) " + "word " * 150,
+        )
+        also = [
+            _version(
+                i, "Wire & Co", url=HOSTILE_URLS[(i + 1) % 8], title=HOSTILE_TITLES[(i + 3) % 8]
+            ),
+            _version(i, "Plain Post", url=f"https://plain.example/{i}", title=""),
+        ]
+        stories.append(StoryView(f"s{i}", title, lead, also, first_seen=NOON))
+    stories.append(
+        StoryView(
+            "safe",
+            "Council approves budget",
+            _version(
+                9,
+                "Example Times",
+                url="https://ex.example/budget?a=1&b=2",
+                title="Council approves budget",
+                text="The council approved the budget on Tuesday. It did so quickly.",
+            ),
+            [_version(9, "Other Post", url="https://other.example/b", title="Budget approved")],
+        )
+    )
+    return DigestView("2024-05-01", stories, articles_read=123, duplicates_collapsed=45,
+                      title="My <digest>", generated=NOON)  # fmt: skip
+
+
+def _hrefs(html: str) -> list[str]:
+    root = lxml.html.document_fromstring(html)
+    return [a.get("href") for a in root.iter("a") if a.get("href") is not None]
+
+
+# -- hostile input ------------------------------------------------------------
+
+
+def test_html_has_no_active_content_and_only_http_links() -> None:
+    html = render_html(hostile_view())
+    assert find_active_content(html) == []
+    hrefs = _hrefs(html)
+    assert hrefs, "expected some links"
+    assert all(re.match(r"https?://", h) for h in hrefs), hrefs
+    assert "https://ex.example/budget?a=1&b=2" in hrefs
+    root = lxml.html.document_fromstring(html)
+    # no element or attribute that loads anything
+    assert not [el for el in root.iter() if isinstance(el.tag, str) and el.get("src")]
+    for a in root.iter("a"):
+        assert a.get("rel") == "noopener noreferrer nofollow"
+    # hostile markup is shown as text
+    text = root.text_content()
+    assert "<script>alert('t')</script>Budget passes" in text
+    assert "[click me](javascript:alert(1))" in text
+    assert "{{ 7 * 7 }} {% raw %} {# c #}" in text
+    assert "49" not in text
+
+
+def test_email_html_inline_css_and_safe() -> None:
+    html = render_email_html(hostile_view())
+    assert find_active_content(html) == []
+    assert "<style" not in html
+    root = lxml.html.document_fromstring(html)
+    for tag in ("h1", "h2", "a"):
+        els = list(root.iter(tag))
+        assert els and all(el.get("style") for el in els), tag
+    assert all(re.match(r"https?://", h) for h in _hrefs(html))
+
+
+def test_markdown_itself_is_inert_without_sanitizer() -> None:
+    """Any Markdown viewer (no nh3 afterwards) must see only http(s) links and no HTML."""
+    md_text = render_markdown(hostile_view())
+    html = markdown.markdown(md_text)
+    assert find_active_content(html) == []
+    assert all(re.match(r"https?://", h) for h in _hrefs(html))
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    allowed = {"h1", "h2", "p", "strong", "em", "a", "ul", "li", "hr"}
+    assert {el.tag for el in root.iter() if el is not root} <= allowed
+    # destinations in the raw Markdown too (a renderer with other extensions)
+    for dest in re.findall(r"\]\(([^)\s]*)\)", md_text):
+        assert dest.startswith(("http://", "https://")), dest
+
+
+def test_json_schema_raw_text_and_null_urls() -> None:
+    view = hostile_view()
+    doc = json.loads(render_json(view))
+    assert doc["date"] == "2024-05-01"
+    assert doc["counts"] == {"articles_read": 123, "stories": 9, "duplicates_collapsed": 45}
+    assert [s["story_id"] for s in doc["stories"]] == [s.story_id for s in view.stories]
+    for s, sv in zip(doc["stories"], view.stories, strict=True):
+        assert set(s) >= {"title", "lead", "also"}
+        assert set(s["lead"]) >= {"source", "url", "title", "text"}
+        assert s["lead"]["text"] == sv.lead.text  # full text, raw
+        assert s["lead"]["title"] == sv.lead.title
+        for a in s["also"]:
+            assert set(a) >= {"source", "url", "title"}
+        for u in [s["lead"]["url"], *(a["url"] for a in s["also"])]:
+            assert u is None or u.startswith(("http://", "https://"))
+    assert [s["lead"]["url"] for s in doc["stories"][:6]] == [None] * 6
+    assert doc["stories"][8]["lead"]["url"] == "https://ex.example/budget?a=1&b=2"
+
+
+def test_json_keeps_non_ascii() -> None:
+    view = DigestView("2024-05-01", [StoryView("x", "Zürich", VersionView("Süd", "Zürich – «Ja»", None, None, "Grüße"), [])], 1, 0)  # fmt: skip
+    out = render_json(view)
+    assert "Zürich – «Ja»" in out
+    assert json.loads(out)["stories"][0]["lead"]["text"] == "Grüße"
+
+
+# -- content --------------------------------------------------------------------
+
+
+def _view(n: int = 3, **kw: object) -> DigestView:
+    stories = [
+        StoryView(
+            f"id{i}",
+            f"Story number {i}",
+            VersionView(f"Source {i}", f"Story number {i}", f"https://s{i}.example/a", NOON, f"Text of story {i}."),
+            [VersionView(f"Echo {i}", f"Echo title {i}", f"https://e{i}.example/", NOON)],
+        )
+        for i in (5, 1, 9, 3)[:n]
+    ]  # fmt: skip
+    args: dict[str, object] = {"date": "2024-05-01", "stories": stories, "articles_read": 17,
+                               "duplicates_collapsed": 4}  # fmt: skip
+    args.update(kw)
+    return DigestView(**args)  # type: ignore[arg-type]
+
+
+def test_order_and_counts_in_every_format() -> None:
+    view = _view(4)
+    md_text = render_markdown(view)
+    heads = re.findall(r"^## \[Story number (\d)\]", md_text, re.M)
+    assert heads == ["5", "1", "9", "3"]
+    assert "**17** articles read · **4** stories · **4** duplicates collapsed" in md_text
+    html = render_html(view)
+    root = lxml.html.document_fromstring(html)
+    assert [h.text_content() for h in root.iter("h2")] == [
+        f"Story number {i}" for i in (5, 1, 9, 3)
+    ]
+    counts = root.find_class("counts")[0].text_content()
+    assert counts == "17 articles read · 4 stories · 4 duplicates collapsed"
+    assert [s["story_id"] for s in json.loads(render_json(view))["stories"]] == [
+        "id5",
+        "id1",
+        "id9",
+        "id3",
+    ]
+
+
+def test_singular_counts_and_empty_digest() -> None:
+    md_text = render_markdown(_view(1, articles_read=1, duplicates_collapsed=1))
+    assert "**1** article read · **1** story · **1** duplicate collapsed" in md_text
+    empty = render_markdown(DigestView("2024-05-02", [], 0, 0))
+    assert "No new stories." in empty
+    assert find_active_content(render_html(DigestView("2024-05-02", [], 0, 0))) == []
+
+
+def test_also_reported_by_links_outlets() -> None:
+    view = _view(1)
+    view.stories[0].also.append(VersionView("No Title Daily", "", "https://ntd.example/x", None))
+    view.stories[0].also.append(
+        VersionView("Bad Link Gazette", "Gazette says", "javascript:x", None)
+    )
+    md_text = render_markdown(view)
+    assert "- **Echo 5**: [Echo title 5](https://e5.example/) · 2024-05-01 12:30 UTC" in md_text
+    assert "- [No Title Daily](https://ntd.example/x)" in md_text
+    assert "- **Bad Link Gazette**: Gazette says\n" in md_text
+
+
+def test_markdown_has_no_html_hooks() -> None:
+    md_text = render_markdown(hostile_view())
+    assert "\\{: .evil onclick" in md_text  # the feed's attempt, escaped
+    assert not re.search(r"(?<!\\)\{:", md_text)
+    assert render_text(_view()) == render_markdown(_view())
+
+
+def test_excerpt_in_output_is_cut() -> None:
+    text = "First sentence here. " + "Second sentence is rather long and keeps going. " * 20
+    view = _view(1)
+    view.stories[0].lead.text = text
+    md_text = render_markdown(view, excerpt_chars=120)
+    para = next(line for line in md_text.splitlines() if line.startswith("First sentence"))
+    assert para.endswith("…") and len(para) <= 125
+    assert text.strip() not in md_text
+    assert json.loads(render_json(view))["stories"][0]["lead"]["text"] == text  # JSON keeps it all
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Short text.", 400, "Short text."),
+        ("  spaced\n\nout   text ", 400, "spaced out text"),
+        ("One two three. Four five six seven eight nine ten eleven.", 26, "One two three. …"),
+        (
+            "One two three. Four five six seven eight nine ten eleven.",
+            30,
+            "One two three. Four five six…",
+        ),
+        ("Alpha beta gamma delta epsilon zeta eta theta", 20, "Alpha beta gamma…"),
+        ("Alpha beta, gamma delta epsilon", 12, "Alpha beta…"),
+        ("x" * 50, 10, "x" * 10 + "…"),
+        ("A. Bcdefghijklmnopqrstuvwxyz abcdefghij klm", 30, "A. Bcdefghijklmnopqrstuvwxyz…"),
+    ],
+)
+def test_excerpt_boundaries(text: str, limit: int, expected: str) -> None:
+    assert excerpt(text, limit) == expected
+
+
+def test_timezone_display() -> None:
+    view = _view(1)
+    assert "2024-05-01 14:30 CEST" in render_markdown(view, tz=ZoneInfo("Europe/Berlin"))
+    assert "2024-05-01 08:30 EDT" in render_markdown(view, tz=ZoneInfo("America/New_York"))
+    assert "2024-05-01 12:30 UTC" in render_markdown(view)
+    assert (
+        format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo")) == "2024-01-02 08:00 JST"
+    )
+    assert format_time(None) == ""
+    assert "08:30" in format_time(NOON, timezone(timedelta(hours=-4)))
+
+
+def test_html_page_shell() -> None:
+    html = render_html(_view())
+    assert '<meta name="viewport"' in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert "max-width" in html
+    assert not re.search(r"""(?:src|@import|url\()\s*=?\s*["']?https?:""", html)
+    assert html.count("<style>") == 1
+
+
+def test_render_dispatch() -> None:
+    view = _view()
+    assert render(view, "md") == render_markdown(view)
+    assert render(view, "html") == render_html(view)
+    assert render(view, "json") == render_json(view)
+    with pytest.raises(ValueError, match="unknown digest format 'xml'"):
+        render(view, "xml")  # type: ignore[arg-type]
+
+
+# -- templates ----------------------------------------------------------------------
+
+
+def test_user_template_overrides_whole_digest(tmp_path: Path) -> None:
+    (tmp_path / "digest.md.j2").write_text(
+        "DIGEST {{ date|md }}\n{% for s in stories %}* {{ s.title|md }} <{{ s.url }}>\n{% endfor %}"
+    )
+    out = render_markdown(_view(2), env=make_env(tmp_path))
+    assert out == (
+        "DIGEST 2024-05-01\n"
+        "* Story number 5 <https://s5.example/a>\n"
+        "* Story number 1 <https://s1.example/a>\n"
+    )
+
+
+def test_user_partial_overrides_story_only(tmp_path: Path) -> None:
+    (tmp_path / "_story.md.j2").write_text("### {{ s.title|md }} (custom)\n\n")
+    out = render_markdown(_view(2), env=make_env(tmp_path))
+    assert "### Story number 5 (custom)" in out
+    assert "articles read" in out  # main template still the default
+    html = render_html(_view(2), env=make_env(tmp_path))
+    assert "<h3>Story number 5 (custom)</h3>" in html
+
+
+def test_missing_user_template_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        make_env(tmp_path / "nope")
+
+
+def test_html_templates_autoescape(tmp_path: Path) -> None:
+    (tmp_path / "digest.html.j2").write_text("<title>{{ title }}</title>{{ body }}")
+    html = render_html(hostile_view(), env=make_env(tmp_path))
+    assert html.startswith("<title>My &lt;digest&gt;</title>")
+    assert find_active_content(html) == []
+
+
+def _copy_templates(dest: Path) -> None:
+    shutil.copytree(REPO_TEMPLATES, dest)
+
+
+def test_default_templates_wheel_layout(tmp_path: Path) -> None:
+    """Installed wheel: site-packages/digest/templates (force-include)."""
+    pkg = tmp_path / "site-packages" / "digest"
+    pkg.mkdir(parents=True)
+    _copy_templates(pkg / "templates")
+    assert default_template_dirs(pkg) == [pkg / "templates"]
+    (pkg / "templates" / "digest.md.j2").write_text("wheel copy {{ date }}\n")
+    assert render_markdown(_view(), env=make_env(package_dir=pkg)) == "wheel copy 2024-05-01\n"
+
+
+def test_default_templates_source_layout(tmp_path: Path) -> None:
+    """Source checkout / editable install: repo/digest next to repo/templates."""
+    pkg = tmp_path / "repo" / "digest"
+    pkg.mkdir(parents=True)
+    _copy_templates(tmp_path / "repo" / "templates")
+    assert default_template_dirs(pkg) == [tmp_path / "repo" / "templates"]
+    assert "**17** articles read" in render_markdown(_view(), env=make_env(package_dir=pkg))
+    # both present: the wheel copy wins
+    _copy_templates(pkg / "templates")
+    assert default_template_dirs(pkg)[0] == pkg / "templates"
+
+
+def test_no_default_templates_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="default templates not found"):
+        make_env(package_dir=tmp_path / "digest")
+
+
+def test_this_checkout_finds_repo_templates() -> None:
+    assert REPO_TEMPLATES in default_template_dirs()
+
+
+# -- property ------------------------------------------------------------------------
+
+_hostile_bits = st.sampled_from(
+    ["<script>", "</script>", "<img src=x onerror=alert(1)>", "javascript:", "](", "[", ")",
+     "<a href='javascript:x'>", "&", "&#x09;", "{{", "}}", "{:", ".x}", '"', "'", "`", "*", "_",
+     "#", "\n", "    ", "<!--", "-->", "<style>", "<svg/onload=alert(1)>", "data:", " ", "é", "a"]
+)  # fmt: skip
+_text = st.one_of(st.text(max_size=40), st.lists(_hostile_bits, max_size=15).map("".join))
+_url = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.tuples(st.sampled_from(["https://", "http://", "javascript:", "java\tscript:", "data:", " "]),
+              st.lists(_hostile_bits, max_size=6).map("".join)).map("".join),
+)  # fmt: skip
+_versions = st.builds(
+    VersionView, source=_text, title=_text, url=_url, published=st.none(), text=_text
+)
+_stories = st.builds(
+    StoryView, story_id=st.text(max_size=5), title=_text, lead=_versions,
+    also=st.lists(_versions, max_size=2),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_stories, max_size=3), _text)
+def test_property_random_views_are_inert(stories: list[StoryView], title: str) -> None:
+    view = DigestView("2024-05-01", stories, 3, 1, title=title)
+    html = render_html(view)
+    assert find_active_content(html) == []
+    assert all(h.startswith(("http://", "https://")) for h in _hrefs(html))
+    assert find_active_content(render_email_html(view)) == []
+    md_html = markdown.markdown(render_markdown(view))
+    assert find_active_content(md_html) == []
+    assert all(h.startswith(("http://", "https://")) for h in _hrefs("<div>" + md_html + "</div>"))
+    doc = json.loads(render_json(view))
+    assert len(doc["stories"]) == len(stories)
+    for s in doc["stories"]:
+        assert s["lead"]["url"] is None or s["lead"]["url"].startswith(("http://", "https://"))
