@@ -68,6 +68,7 @@ __all__ = [
 
 # -- pure helpers -----------------------------------------------------------
 
+NBSP = "\u00a0"
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 
 
@@ -86,42 +87,54 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-def format_time(dt: datetime | None, tz: tzinfo | None = None) -> str:
-    """``dt`` in ``tz`` as "YYYY-MM-DD HH:MM TZ"; empty for None.  Naive means UTC."""
+def format_time(dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None) -> str:
+    """``dt`` in ``tz`` as "YYYY-MM-DD HH:MM TZ" ("HH:MM TZ" when that date is ``day``).
+
+    Empty for None; naive means UTC.  No-break spaces keep it on one line.
+    """
     if dt is None:
         return ""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(tz or UTC).strftime("%Y-%m-%d %H:%M %Z").strip()
+    local = dt.astimezone(tz or UTC)
+    parts = [local.strftime("%H:%M"), local.strftime("%Z")]
+    if local.date().isoformat() != day:
+        parts.insert(0, local.date().isoformat())
+    return NBSP.join(p for p in parts if p)
 
 
 def _one_line(s: str | None) -> str:
     return " ".join((s or "").split())
 
 
-def _version(v: VersionView, tz: tzinfo | None) -> dict[str, Any]:
+def _version(v: VersionView, tz: tzinfo | None, day: str | None) -> dict[str, Any]:
     source = _one_line(v.source) or "unknown source"
     return {
         "source": source,
         "title": _one_line(v.title) or source,
         "has_title": bool(_one_line(v.title)),
         "url": safe_url(v.url),
-        "when": format_time(v.published, tz),
+        "when": format_time(v.published, tz, day=day),
     }
 
 
-def story_context(s: StoryView, tz: tzinfo | None, excerpt_chars: int) -> dict[str, Any]:
-    """What the story templates see: display strings, safe URLs, no raw HTML."""
-    lead = _version(s.lead, tz)
+def story_context(
+    s: StoryView, tz: tzinfo | None, excerpt_chars: int, day: str | None = None
+) -> dict[str, Any]:
+    """What the story templates see: display strings, safe URLs, no raw HTML.
+
+    Times on the digest's own ``day`` are shown without the date.
+    """
+    lead = _version(s.lead, tz, day)
     title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
     return {
         "story_id": s.story_id,
         "title": title,
         "url": lead["url"],
         "source": lead["source"],
-        "when": lead["when"] or format_time(s.first_seen, tz),
+        "when": lead["when"] or format_time(s.first_seen, tz, day=day),
         "excerpt": excerpt(s.lead.text or "", excerpt_chars),
-        "also": [_version(v, tz) for v in s.also],
+        "also": [_version(v, tz, day) for v in s.also],
         "outlets": s.outlets,
     }
 
@@ -173,10 +186,12 @@ def _context(
         "view": view,
         "date": _one_line(view.date),
         "title": _one_line(view.title) or "digest",
-        "stories": [story_context(s, tz, excerpt_chars) for s in view.stories],
+        "stories": [story_context(s, tz, excerpt_chars, view.date) for s in view.stories],
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,
         "generated": format_time(view.generated, tz),
+        #: Before a time: the dot stays with the time when a line wraps.
+        "sep": " ·" + NBSP,
         "hcls": hcls,
         "pcls": pcls,
     }
@@ -275,6 +290,7 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
+    ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
 }
 
 
@@ -289,6 +305,9 @@ def inline_styles(html: str) -> str:
         if not isinstance(el.tag, str) or el is wrapper:
             continue
         classes = (el.get("class") or "").split()
+        parent = el.getparent()
+        if el.tag == "a" and parent is not None and parent.tag == "h2":
+            classes.append("in-h2")
         style = next(
             (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
             EMAIL_STYLES.get((el.tag, "")),

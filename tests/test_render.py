@@ -228,7 +228,7 @@ def test_also_reported_by_links_outlets() -> None:
         VersionView("Bad Link Gazette", "Gazette says", "javascript:x", None)
     )
     md_text = render_markdown(view)
-    assert "- **Echo 5**: [Echo title 5](https://e5.example/) · 2024-05-01 12:30 UTC" in md_text
+    assert "- **Echo 5**: [Echo title 5](https://e5.example/) ·\u00a012:30\u00a0UTC" in md_text
     assert "- [No Title Daily](https://ntd.example/x)" in md_text
     assert "- **Bad Link Gazette**: Gazette says\n" in md_text
 
@@ -274,14 +274,26 @@ def test_excerpt_boundaries(text: str, limit: int, expected: str) -> None:
 
 def test_timezone_display() -> None:
     view = _view(1)
-    assert "2024-05-01 14:30 CEST" in render_markdown(view, tz=ZoneInfo("Europe/Berlin"))
-    assert "2024-05-01 08:30 EDT" in render_markdown(view, tz=ZoneInfo("America/New_York"))
-    assert "2024-05-01 12:30 UTC" in render_markdown(view)
+    nb = "\u00a0"  # times never wrap
+    berlin = render_markdown(view, tz=ZoneInfo("Europe/Berlin"))
+    assert f"**Source 5** ·{nb}14:30{nb}CEST\n" in berlin  # digest's own day: no date
+    assert f"**Source 5** ·{nb}08:30{nb}EDT\n" in render_markdown(
+        view, tz=ZoneInfo("America/New_York")
+    )
+    assert f"**Source 5** ·{nb}12:30{nb}UTC\n" in render_markdown(view)
+    # UTC+14: already the next day there, so the date is shown
+    kiri = render_markdown(view, tz=ZoneInfo("Pacific/Kiritimati"))
+    assert f"**Source 5** ·{nb}2024-05-02{nb}02:30{nb}+14\n" in kiri
     assert (
-        format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo")) == "2024-01-02 08:00 JST"
+        format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo"))
+        == f"2024-01-02{nb}08:00{nb}JST"
+    )
+    assert (
+        format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo"), day="2024-01-02")
+        == f"08:00{nb}JST"
     )
     assert format_time(None) == ""
-    assert "08:30" in format_time(NOON, timezone(timedelta(hours=-4)))
+    assert format_time(NOON, timezone(timedelta(hours=-4))).startswith(f"2024-05-01{nb}08:30")
 
 
 def test_html_page_shell() -> None:

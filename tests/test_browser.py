@@ -1,0 +1,186 @@
+"""The rendered digest in a real headless Chromium: what a person sees, and that nothing runs.
+
+The page is served by the loopback test server (every request is logged, so
+a stray image/font/script fetch shows up).  ``--dump-dom`` gives the DOM after
+load; a control page (same hostile markup, unsanitized) proves that the probe
+*would* notice a script that ran.  Screenshots go to ``tmp_path``, or to
+``$DIGEST_SCREENSHOTS`` when set (to look at them), never into the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from digest.render import render_html
+from tests.support.httpd import TestServer
+from tests.test_render import HOSTILE_TITLES, hostile_view
+
+pytestmark = pytest.mark.browser
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+LIGHT = "--blink-settings=preferredColorScheme=1"
+DARK = "--blink-settings=preferredColorScheme=0"  # makes prefers-color-scheme: dark match
+PWN = "<img src=x onerror=\"document.title='pwned'\">"
+
+# Test-only page: loads the digest in a same-origin iframe of a given width and
+# reports what the digest's document looks like after load (the digest's own
+# CSP forbids scripts inside it, which is the point).
+PROBE = """<!doctype html><html><head><title>probe</title></head><body>
+<iframe id="f" src="/digest.html" style="width:%dpx;height:800px;border:0"></iframe>
+<pre id="result">pending</pre>
+<script>
+window.addEventListener('load', function () {
+  var d = document.getElementById('f').contentDocument;
+  document.getElementById('result').textContent = JSON.stringify({
+    title: d.title,
+    scrollWidth: d.documentElement.scrollWidth,
+    clientWidth: d.documentElement.clientWidth,
+    imgs: d.images.length,
+    scripts: d.scripts.length,
+    h2: Array.prototype.map.call(d.querySelectorAll('h2'), function (h) { return h.textContent; })
+  });
+});
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    return path
+
+
+@pytest.fixture
+def server() -> Iterator[TestServer]:
+    with TestServer() as srv:
+        html = render_html(hostile_view())
+        srv.set("/digest.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+        yield srv
+
+
+def _run(chromium: str, tmp_path: Path, *args: str) -> str:
+    profile = tmp_path / "profile"
+    proc = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def _served(srv: TestServer) -> set[str]:
+    return {r.path for r in srv.requests if r.path != "/favicon.ico"}
+
+
+def test_dump_dom_what_a_person_sees(chromium: str, server: TestServer, tmp_path: Path) -> None:
+    dom = _run(chromium, tmp_path, "--dump-dom", server.url("/digest.html"))
+    root = lxml.html.document_fromstring(dom)
+    assert root.findtext(".//title") == "My <digest> · 2024-05-01"
+    assert "<title>pwned</title>" not in dom
+    heads = [h.text_content() for h in root.iter("h2")]
+    view = hostile_view()
+    assert len(heads) == len(view.stories)
+    assert heads[0] == "<script>alert('t')</script>Budget passes"
+    assert heads[1] == HOSTILE_TITLES[1]  # the <img onerror> is shown as text
+    assert heads[-1] == "Council approves budget"
+    links = {a.text_content(): a.get("href") for a in root.iter("a")}
+    assert links["Council approves budget"] == "https://ex.example/budget?a=1&b=2"
+    assert links["Budget approved"] == "https://other.example/b"
+    assert all(h.startswith(("http://", "https://")) for h in links.values())
+    assert not list(root.iter("img")) and not list(root.iter("script"))
+    assert _served(server) == {"/digest.html"}, "the page requested something else"
+
+
+def test_control_page_shows_probe_works(chromium: str, tmp_path: Path) -> None:
+    """Unsanitized, the same markup does change the title: the check above can fail."""
+    with TestServer() as srv:
+        srv.set("/c.html", f"<!doctype html><title>digest</title><p>{PWN}</p>",
+                headers={"Content-Type": "text/html"})  # fmt: skip
+        dom = _run(chromium, tmp_path, "--dump-dom", srv.url("/c.html"))
+    assert "<title>pwned</title>" in dom
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_layout_fits_and_nothing_runs(
+    chromium: str, server: TestServer, tmp_path: Path, width: int
+) -> None:
+    server.set("/probe.html", PROBE % width, headers={"Content-Type": "text/html"})
+    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom",
+               server.url("/probe.html"))  # fmt: skip
+    result = lxml.html.document_fromstring(dom).get_element_by_id("result").text_content()
+    probe = json.loads(result)
+    assert probe["title"] == "My <digest> · 2024-05-01"
+    assert probe["imgs"] == 0 and probe["scripts"] == 0
+    assert probe["h2"][1] == HOSTILE_TITLES[1]
+    # the 300-character word wraps instead of widening the page
+    assert probe["scrollWidth"] <= probe["clientWidth"] <= width
+
+
+def _png_info(path: Path) -> tuple[int, int, tuple[int, int, int]]:
+    """Width, height and top-left RGB of a PNG (first pixel needs no unfiltering)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompressobj().decompress(idat, 8)
+    return width, height, (raw[1], raw[2], raw[3])
+
+
+@pytest.mark.parametrize(("scheme", "flag"), [("light", LIGHT), ("dark", DARK)])
+@pytest.mark.parametrize(("device", "size"), [("phone", (390, 844)), ("desktop", (1280, 900))])
+def test_screenshots(
+    chromium: str,
+    server: TestServer,
+    tmp_path: Path,
+    scheme: str,
+    flag: str,
+    device: str,
+    size: tuple[int, int],
+) -> None:
+    out_dir = Path(os.environ.get("DIGEST_SCREENSHOTS") or tmp_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = out_dir / f"digest-{device}-{scheme}.png"
+    png.unlink(missing_ok=True)
+    _run(chromium, tmp_path, flag, f"--window-size={size[0]},{size[1]}",
+         f"--screenshot={png}", server.url("/digest.html"))  # fmt: skip
+    width, height, (r, g, b) = _png_info(png)
+    assert (width, height) == size
+    if scheme == "light":
+        assert min(r, g, b) > 230, (r, g, b)
+    else:
+        assert max(r, g, b) < 40, (r, g, b)
+    assert _served(server) == {"/digest.html"}
