@@ -424,3 +424,10 @@ def test_property_random_views_are_inert(stories: list[StoryView], title: str) -
     assert len(doc["stories"]) == len(stories)
     for s in doc["stories"]:
         assert s["lead"]["url"] is None or s["lead"]["url"].startswith(("http://", "https://"))
+
+
+def test_url_with_markdown_metacharacters_survives_intact() -> None:
+    url = "https://e.org/a_b_c*d*/__init__?x=**y**&z=_1_#f_g_"
+    view = DigestView("2024-05-01", [StoryView("x", "t", VersionView("S", "Title_with *stars*", url, None, "t"), [])], 1, 0)  # fmt: skip
+    assert _hrefs(render_html(view)) == [url]
+    assert "## [Title\\_with \\*stars\\*](" + url + ")" in render_markdown(view)
