@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .clean import clean_text, line_key
@@ -61,6 +62,21 @@ class RecurringLines:
                 del c[key]
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An entry's text before junk removal."""
+
+    text: str
+    page_title: str | None
+    summary_only: bool
+
+
+def body_of(entry: Entry) -> Body:
+    """The fullest text an entry offers (extraction, no junk removal yet)."""
+    text, title, summary_only = _body(entry)
+    return Body(text, title, summary_only)
+
+
 def _body(entry: Entry) -> tuple[str, str | None, bool]:
     """Return (raw text, title found in the page, is_summary_only)."""
     if entry.content_html and entry.content_html.strip():
@@ -92,12 +108,21 @@ def prepare(
     priority: float = 0.0,
     fetched: datetime | None = None,
     recurring: RecurringLines | None = None,
+    source_lines: Counter[str] | None = None,
+    body: Body | None = None,
 ) -> Article | None:
-    """Clean one entry; ``None`` when nothing readable is left."""
+    """Clean one entry; ``None`` when nothing readable is left.
+
+    Lines recurring across the source's articles come from ``source_lines``
+    (computed by the caller over a batch) or from ``recurring`` (learned as
+    articles arrive, one at a time).
+    """
     fetched = fetched or datetime.now(UTC)
-    raw, page_title, summary_only = _body(entry)
+    body = body or body_of(entry)
+    raw, page_title, summary_only = body.text, body.page_title, body.summary_only
     title = (entry.title or "").strip() or (page_title or "")
-    source_lines = recurring.lines_for(entry.source) if recurring is not None else None
+    if source_lines is None and recurring is not None:
+        source_lines = recurring.lines_for(entry.source)
     result = clean_text(raw, title=title or None, source_lines=source_lines)
     if recurring is not None and raw:
         recurring.learn(entry.source, raw)

@@ -1,0 +1,233 @@
+"""The ``digest`` command: a thin layer over the library (``digest.pipeline``).
+
+Every command prints one clear line per problem to stderr and exits non-zero
+when something failed; nothing here holds logic the library does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from .errors import DigestError
+
+DEFAULT_CONFIG = "feeds.yaml"
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _config_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        "-c",
+        default=DEFAULT_CONFIG,
+        help=f"configuration file (default: {DEFAULT_CONFIG})",
+    )
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import open_app
+
+    with open_app(args.config) as app:
+        report = app.run(progress=sys.stderr.isatty() and not args.quiet)
+        for err in report.errors:
+            print(f"error: {err}", file=sys.stderr)
+        paths = app.write_digest(day=args.date, formats=("md", "html"))
+        for p in paths:
+            print(p)
+        print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import open_app
+
+    with open_app(args.config) as app:
+        if args.output == "-":
+            sys.stdout.write(app.render(day=args.date, fmt=args.format))
+            return 0
+        out = Path(args.output) if args.output else None
+        for p in app.write_digest(day=args.date, formats=(args.format,), path=out):
+            print(p)
+    return 0
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from .batch import dedupe_jsonl
+
+    if args.file in (None, "-"):
+        errors = dedupe_jsonl(sys.stdin, sys.stdout)
+        name = "stdin"
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                errors = dedupe_jsonl(fh, sys.stdout)
+        except OSError as exc:
+            raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
+        name = args.file
+    for bad in errors:
+        print(f"error: {name}:{bad.line}: {bad.problem}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_import_opml(args: argparse.Namespace) -> int:
+    from .config import dump_sources
+    from .opml import read_opml
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DigestError(f"{path}: cannot read: {exc.strerror}") from None
+    feeds = read_opml(data, source=str(path))
+    added = dump_sources(Path(args.config), feeds)
+    print(f"{args.config}: added {added} of {len(feeds)} feeds from {path}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .pipeline import open_app
+
+    with open_app(args.config) as app:
+        if args.other:
+            out = app.explain_pair(args.key, args.other)
+        else:
+            out = app.explain_story(args.key)
+    print(json.dumps(out, indent=2, ensure_ascii=False, default=str) if args.json else _pretty(out))
+    return 0
+
+
+def _pretty(obj: object, indent: int = 0) -> str:
+    pad = "  " * indent
+    if isinstance(obj, dict):
+        lines = []
+        for k, v in obj.items():
+            if isinstance(v, dict | list):
+                lines.append(f"{pad}{k}:")
+                lines.append(_pretty(v, indent + 1))
+            else:
+                lines.append(f"{pad}{k}: {v}")
+        return "\n".join(lines)
+    if isinstance(obj, list):
+        return "\n".join(
+            (_pretty(v, indent) if isinstance(v, dict | list) else f"{pad}- {v}")
+            + ("\n" if isinstance(v, dict) else "")
+            for v in obj
+        )
+    return f"{pad}{obj}"
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from .pipeline import open_app
+
+    with open_app(args.config) as app:
+        for row in app.source_states():
+            print(row)
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def command(
+    name: str, help_text: str
+) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable[[argparse.ArgumentParser], None]]:
+    def deco(
+        setup: Callable[[argparse.ArgumentParser], None],
+    ) -> Callable[[argparse.ArgumentParser], None]:
+        handler = globals()["cmd_" + name.replace("-", "_")]
+        COMMANDS[name] = (help_text, handler, setup)
+        return setup
+
+    return deco
+
+
+@command("run", "fetch every source, store, dedupe, and write today's digest (.md and .html)")
+def _setup_run(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("--once", action="store_true", help="one pass and exit (the default for run)")
+    p.add_argument("--date", type=_date, help="write the digest of this day instead of today")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+@command("build", "render the digest of a day from the store")
+def _setup_build(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("--date", type=_date, help="day to render, YYYY-MM-DD (default: today)")
+    p.add_argument("--format", choices=("md", "html", "json"), default="html", help="output format")
+    p.add_argument("-o", "--output", help="output file, or - for standard output (default: output_dir)")
+
+
+@command("dedupe", "cluster JSON Lines articles into stories (no database); see docs")
+def _setup_dedupe(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", nargs="?", help="JSON Lines input (default: standard input)")
+
+
+@command("import-opml", "add the feeds of an OPML file to the configuration")
+def _setup_import(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("file", help="OPML file")
+
+
+@command("explain", "show why a story's lead won, or why two articles were (not) merged")
+def _setup_explain(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("key", help="story id, or an article key")
+    p.add_argument("other", nargs="?", help="a second article key: explain the pair")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@command("sources", "list each source's fetch state")
+def _setup_sources(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Self-hosted news deduplicator and daily digest.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log debug detail to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, handler, setup) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        setup(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("trafilatura", "httpx", "httpcore", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except DigestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

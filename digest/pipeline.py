@@ -1,0 +1,448 @@
+"""The pipeline: retrieve -> parse -> prepare -> dedupe -> store -> digest.
+
+How it works
+------------
+``App`` (opened with :func:`open_app`) holds the configuration, the store and
+an in-memory :class:`~digest.engine.Engine` rebuilt from the fingerprints
+stored for the dedup window (never recomputed).  ``App.run`` reads every
+enabled source; each source is one unit of work: its new articles, their
+story assignments and the source's fetch state are written in one store
+transaction, so a crash or kill leaves whole sources or nothing, and one
+failing source is reported in one line while the others go on.
+
+Special cases
+-------------
+* A 304 (not modified) costs no parsing.  A 301/308 updates the stored URL;
+  410 pauses the source.
+* An article already stored (same identity key) is skipped before any
+  cleaning or fingerprinting.
+* Dates: a missing or implausible date falls back to the fetch time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .clean import recurring_lines
+from .config import Config, SourceConfig, load_config
+from .engine import Doc, Engine, Params
+from .errors import DigestError, FetchError, ParseError, SourceError
+from .fingerprint import Fingerprint
+from .identity import article_key
+from .prepare import body_of, prepare
+from .records import Article, DigestView, Entry, StoryView, VersionView
+from .store import SourceState, Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    sources: int = 0
+    entries: int = 0
+    new_articles: int = 0
+    new_stories: int = 0
+    not_modified: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles, "
+            f"{self.new_stories} new stories, {self.not_modified} not modified, "
+            f"{len(self.errors)} failed ({self.seconds:.1f}s)"
+        )
+
+
+def _epoch(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt is not None else None
+
+
+def _doc(article: Article) -> Doc:
+    return Doc(
+        id=article.key,
+        title=article.title,
+        text=article.text,
+        source=article.source,
+        published=_epoch(article.published),
+        priority=article.priority,
+        truncated=article.truncated,
+    )
+
+
+def _day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, datetime.min.time(), tzinfo=cfg.tz)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def article_key_of(entry: Entry) -> str | None:
+    """The identity key when it does not depend on the cleaned text."""
+    if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
+        return article_key(entry.source, entry.entry_id, entry.url, "", "")
+    return None
+
+
+def retrieve(
+    src: SourceConfig, cfg: Config, state: SourceState, *, fetched: datetime, report: RunReport
+) -> tuple[list[Entry], list[SourceError]]:
+    """Read one source: its entries, and the per-file errors of a folder.
+
+    Updates ``state`` (validators, permanent URL) but does not save it: the
+    caller saves it after the entries are stored, so a crash in between
+    re-reads the feed instead of losing it behind a 304.
+    """
+    if src.path is not None:
+        from .localfiles import read_path
+
+        entries: list[Entry] = []
+        errors: list[SourceError] = []
+        for item in read_path(src.path, source=src.name):
+            (errors if isinstance(item, ParseError) else entries).append(item)  # type: ignore[arg-type]
+        if errors and not entries and src.path.is_file():
+            raise errors[0]
+        return entries, errors
+    from .fetch import fetch
+    from .parse import parse_feed
+
+    url = state.permanent_url or src.url
+    assert url is not None
+    result = fetch(
+        url, config=cfg.fetch, etag=state.etag, last_modified=state.last_modified, source=src.name
+    )
+    state.etag, state.last_modified = result.etag, result.last_modified
+    if result.permanent_url:
+        state.permanent_url = result.permanent_url
+    if result.not_modified or result.content is None:
+        report.not_modified += 1
+        return [], []
+    entries = parse_feed(
+        result.content,
+        source=src.name,
+        url=result.final_url or url,
+        content_type=result.content_type,
+        fetched=fetched,
+    )
+    return entries, []
+
+
+class App:
+    """The library facade: one configuration, one store, one dedup engine."""
+
+    def __init__(self, cfg: Config, store: Store) -> None:
+        self.cfg = cfg
+        self.store = store
+        self._engine: Engine | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The dedup engine, rebuilt from stored fingerprints of the window."""
+        if self._engine is None:
+            window = self.cfg.dedup.window_days * 86400.0
+            engine = Engine(Params(window=window))
+            since = datetime.now(UTC) - timedelta(seconds=2 * window)
+            for row in self.store.articles_since(since):
+                doc = Doc(
+                    id=row.key,
+                    title=row.title,
+                    text="",
+                    source=row.source,
+                    published=_epoch(row.published),
+                    priority=row.priority,
+                    truncated=row.truncated,
+                )
+                engine.restore(doc, Fingerprint.from_bytes(row.fingerprint), row.story_id)
+            self._engine = engine
+        return self._engine
+
+    # -- run -------------------------------------------------------------
+    def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
+        """Read every enabled source once; store and dedupe what is new."""
+        t0 = time.monotonic()
+        report = RunReport()
+        sources = [s for s in self.cfg.sources if s.enabled]
+        self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
+        bar = _Progress(len(sources)) if progress else None
+        for src in sources:
+            report.sources += 1
+            try:
+                self.poll(src, report, now=now)
+            except SourceError as exc:
+                report.errors.append(exc)
+                log.warning("%s", exc)
+            except Exception as exc:  # one broken source never stops the others
+                err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
+                log.exception("%s", err)
+                report.errors.append(err)
+            if bar:
+                bar.step(src.name)
+        if bar:
+            bar.done()
+        report.seconds = time.monotonic() - t0
+        return report
+
+    def poll(self, src: SourceConfig, report: RunReport, *, now: datetime | None = None) -> None:
+        """Read one source and ingest its new articles (one transaction).
+
+        The source's fetch state is saved after its articles: success resets
+        the failure count; a failure is counted, and 410 Gone pauses it.
+        """
+        fetched = now or datetime.now(UTC)
+        location = src.url or str(src.path)
+        state = self.store.get_source_state(src.name) or SourceState(src.name, location)
+        if state.paused:
+            raise SourceError(src.name, f"paused: {state.paused_reason}", kind="paused")
+        state.last_fetch_at = fetched
+        try:
+            entries, errors = retrieve(src, self.cfg, state, fetched=fetched, report=report)
+            report.entries += len(entries)
+            self.ingest(src, entries, fetched=fetched, report=report)
+        except SourceError as exc:
+            state.failures += 1
+            state.first_failure_at = state.first_failure_at or fetched
+            state.last_error, state.error_kind = str(exc), exc.kind
+            if isinstance(exc, FetchError) and exc.kind == "gone":
+                state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
+            self.store.save_source_state(state)
+            raise
+        state.failures, state.first_failure_at = 0, None
+        state.last_ok_at, state.last_error, state.error_kind = fetched, None, None
+        self.store.save_source_state(state)
+        for err in errors:
+            report.errors.append(err)
+            log.warning("%s", err)
+
+    def ingest(
+        self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
+    ) -> None:
+        """Prepare, dedupe and store a source's entries in one transaction."""
+        keys = [(e, article_key_of(e)) for e in entries]
+        known = self.store.has_articles([k for _, k in keys if k])
+        fresh = [e for e, k in keys if not k or k not in known]
+        if not fresh:
+            return
+        bodies = [body_of(e) for e in fresh]
+        source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
+        engine = self.engine
+        with self.store.transaction():
+            for entry, body in zip(fresh, bodies, strict=True):
+                article = prepare(
+                    entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
+                )
+                if article is None or self.store.has_article(article.key):
+                    continue
+                doc = _doc(article)
+                fp = engine.fingerprint(doc)
+                a = engine.add(doc, fp)
+                self.store.add_article(article, fp.to_bytes(), a.story_id)
+                for gone in a.merged:
+                    self.store.merge_stories(keep=a.story_id, drop=gone)
+                self._save_story(a.story_id, first_seen=fetched)
+                report.new_articles += 1
+                report.new_stories += int(a.new_story)
+
+    def _save_story(self, story_id: str, *, first_seen: datetime) -> None:
+        engine = self.engine
+        scores = engine.scores(story_id)
+        self.store.save_story(
+            story_id,
+            lead_key=engine.lead(story_id),
+            first_seen=first_seen,
+            scores={k: (v.score, v.as_dict()) for k, v in scores.items()},
+        )
+
+    # -- digest ----------------------------------------------------------
+    def build_view(self, day: date | None = None) -> DigestView:
+        return build_view(self.store, self.cfg, day or datetime.now(self.cfg.tz).date())
+
+    def render(self, *, day: date | None = None, fmt: str = "html") -> str:
+        from .render import make_env, render
+
+        env = make_env(self.cfg.templates)
+        view = self.build_view(day)
+        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+
+    def write_digest(
+        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
+    ) -> list[Path]:
+        """Write the day's digest files (atomically); return their paths."""
+        from .render import make_env, render
+
+        day = day or datetime.now(self.cfg.tz).date()
+        view = self.build_view(day)
+        env = make_env(self.cfg.templates)
+        out = []
+        for fmt in formats:
+            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+            target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+            self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
+            out.append(target)
+        return out
+
+    # -- explain ---------------------------------------------------------
+    def explain_story(self, story_id: str) -> dict[str, Any]:
+        """Each version of a story with its completeness score and why the lead won."""
+        story = self.store.get_story(story_id)
+        if story is None:
+            art = self.store.get_article(story_id)
+            if art is None:
+                raise DigestError(f"{story_id}: no such story or article")
+            story = self.store.get_story(art.story_id)
+            assert story is not None
+        versions = self.store.story_versions(story.id)
+        return {
+            "story": story.id,
+            "first_seen": story.first_seen,
+            "lead": story.lead_key,
+            "versions": [
+                {
+                    "key": v.key,
+                    "source": v.source,
+                    "title": v.title,
+                    "url": v.url,
+                    "published": v.published,
+                    **(v.score_detail or {}),
+                    "junk_removed": len(v.junk or []),
+                }
+                for v in versions
+            ],
+        }
+
+    def explain_pair(self, a: str, b: str) -> dict[str, Any]:
+        """Similarity of two stored articles at each stage, and the decision."""
+        from .fingerprint import cosine, without_names
+
+        ra, rb = self.store.get_article(a), self.store.get_article(b)
+        for key, row in ((a, ra), (b, rb)):
+            if row is None:
+                raise DigestError(f"{key}: no such article")
+        assert ra is not None and rb is not None
+        fa, fb = Fingerprint.from_bytes(ra.fingerprint), Fingerprint.from_bytes(rb.fingerprint)
+        engine = self.engine
+        va, vb = engine.idf.vector(fa.terms), engine.idf.vector(fb.terms)
+        lsh = fa.minhash().jaccard(fb.minhash())
+        sim = cosine(va, vb)
+        words = cosine(without_names(va), without_names(vb))
+        p = engine.params
+        same = ra.story_id == rb.story_id
+        if same:
+            why = "same story"
+        elif sim < p.join:
+            why = f"similarity {sim:.2f} below the join threshold {p.join}"
+        elif words < p.join_words:
+            why = f"similar names, but the other words only {words:.2f} (< {p.join_words}): different events"
+        else:
+            why = "similar as a pair, but not to the other story's members on average (no chaining)"
+        return {
+            "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
+            "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
+            "stages": {
+                "lsh_salient_jaccard_estimate": round(lsh, 3),
+                "lsh_threshold": p.lsh_threshold,
+                "tfidf_cosine": round(sim, 3),
+                "join_threshold": p.join,
+                "non_name_words_cosine": round(words, 3),
+                "join_words_threshold": p.join_words,
+            },
+            "merged": same,
+            "why": why,
+        }
+
+    def source_states(self) -> list[str]:
+        rows = []
+        for st in self.store.list_source_states():
+            rows.append(str(st))
+        return rows
+
+
+def build_view(store: Store, cfg: Config, day: date) -> DigestView:
+    """The day's digest as plain data: stories first seen in the day (local time)."""
+    start, end = _day_bounds(day, cfg)
+    stories = []
+    for st in store.stories_first_seen_between(start, end):
+        versions = store.story_versions(st.id)
+        if not versions:
+            continue
+        by_key = {v.key: v for v in versions}
+        lead = by_key.get(st.lead_key) or versions[0]
+
+        def view(v: Any) -> VersionView:
+            return VersionView(
+                source=v.source,
+                title=v.title,
+                url=v.url,
+                published=v.published,
+                text=v.text,
+                score=v.score or 0.0,
+            )
+
+        others = sorted((v for v in versions if v.key != lead.key), key=lambda v: (v.published or start, v.source))
+        stories.append(
+            StoryView(st.id, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen)
+        )
+    stories.sort(
+        key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id)
+    )
+    articles = store.count_articles_fetched_between(start, end)
+    collapsed = sum(len(s.also) for s in stories)
+    return DigestView(
+        date=day.isoformat(),
+        stories=stories,
+        articles_read=articles,
+        duplicates_collapsed=collapsed,
+        title=cfg.title,
+        generated=datetime.now(UTC),
+    )
+
+
+class _Progress:
+    """A one-line progress bar on stderr for interactive runs."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.n = total, 0
+
+    def step(self, label: str) -> None:
+        import sys
+
+        self.n += 1
+        width = 30
+        filled = int(width * self.n / max(1, self.total))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        import sys
+
+        sys.stderr.write("\n")
+
+
+@contextmanager
+def open_app(config_path: str | Path) -> Iterator[App]:
+    """Load the configuration, open the store, and yield an :class:`App`."""
+    cfg = load_config(config_path)
+    store = open_store(cfg.database_url)
+    app = App(cfg, store)
+    try:
+        yield app
+    finally:
+        app.close()

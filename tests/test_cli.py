@@ -1,0 +1,76 @@
+"""The command line: every command has help; dedupe honours its contract."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.cli import COMMANDS, build_parser, main
+
+FIX = Path(__file__).parent / "fixtures" / "stories"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    help_text = COMMANDS[name][0]
+    assert len(help_text) > 15
+    with pytest.raises(SystemExit) as exc:
+        main([name, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: digest {name}" in out and help_text in out
+
+
+def test_top_level_help_lists_every_command() -> None:
+    text = build_parser().format_help()
+    for name in COMMANDS:
+        assert name in text
+
+
+def _records() -> list[dict[str, object]]:
+    recs = []
+    for f in sorted(FIX.glob("*.txt")):
+        title, _, body = f.read_text(encoding="utf-8").partition("\n")
+        recs.append({"id": f.stem, "title": title, "text": body, "source": f.stem.split("_")[0]})
+    # an HTML copy of one story with junk around it
+    title, _, body = (FIX / "quake_a1.txt").read_text(encoding="utf-8").partition("\n")
+    paras = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+    html = (
+        "<div class='share'>Share this</div>" + paras + "<p>Leave a Reply</p>"
+        "<p>Your email address will not be published. Required fields are marked *</p>"
+    )
+    recs.append({"id": "quake_copy", "title": title + " | Coast News", "html": html, "source": "coast"})
+    return recs
+
+
+def test_dedupe_contract_order_ids_and_one_lead_per_story(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recs = _records()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(json.dumps(r) + "\n" for r in recs)))
+    assert main(["dedupe", "-"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in recs]
+    assert all(set(r) == {"id", "story", "lead"} for r in rows)
+    story = {r["id"]: r["story"] for r in rows}
+    assert story["quake_a1"] == story["quake_a2"] == story["quake_copy"]
+    assert story["quake_b"] != story["quake_a1"]
+    leads: dict[str, int] = {}
+    for r in rows:
+        leads[r["story"]] = leads.get(r["story"], 0) + int(r["lead"])
+    assert set(leads.values()) == {1}
+
+
+def test_dedupe_reports_bad_lines_and_keeps_going(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ['{"id": "a", "title": "One", "text": "Some text here."}', "{not json", '{"title": "no id"}']
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["dedupe"]) == 1
+    cap = capsys.readouterr()
+    assert [json.loads(x)["id"] for x in cap.out.splitlines()] == ["a"]
+    assert "stdin:2: invalid JSON" in cap.err and "stdin:3:" in cap.err
