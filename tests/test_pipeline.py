@@ -1,0 +1,133 @@
+"""The whole pipeline on fixtures written for this project: real SQLite, real HTTP on loopback."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.config import parse_config
+from digest.pipeline import App
+from digest.sanitize import find_active_content
+from digest.store import open_store
+from tests.support.httpd import TestServer
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
+
+
+def make_app(tmp_path: Path, sources: str, extra: str = "") -> App:
+    text = f"sources:\n{sources}output_dir: out\ndata_dir: data\n{extra}"
+    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
+    return App(cfg, open_store(cfg.database_url))
+
+
+def local_sources() -> str:
+    return "".join(
+        f"  - name: {name}\n    path: {FEEDS / file}\n"
+        for name, file in (
+            ("Coast News", "coast.rss"),
+            ("Valley Wire", "valley.atom"),
+            ("Garbage", "garbage.xml"),
+        )
+    )
+
+
+def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_path: Path) -> None:
+    with make_app(tmp_path, local_sources()) as app:
+        report = app.run(now=NOW)
+        assert [e.kind for e in report.errors] == ["not-a-feed"]
+        assert "garbage.xml" in str(report.errors[0]) and "\n" not in str(report.errors[0])
+        assert report.new_articles == 4
+        view = app.build_view(NOW.date())
+        assert view.articles_read == 4
+        quake = [s for s in view.stories if "Opunake" in s.lead.text]
+        assert len(quake) == 1 and quake[0].outlets == 2
+        assert len(view.stories) == 3 and view.duplicates_collapsed == 1
+        # ordered by number of outlets first
+        assert view.stories[0] is quake[0]
+        # junk and script never reach the lead
+        lead = quake[0].lead.text
+        assert "Leave a Reply" not in lead and "Share this" not in lead and "alert(1)" not in lead
+        html = app.render(day=NOW.date(), fmt="html")
+        assert find_active_content(html) == []
+        data = json.loads(app.render(day=NOW.date(), fmt="json"))
+        assert len(data["stories"]) == 3
+        # a second run stores nothing twice
+        again = app.run(now=NOW)
+        assert again.new_articles == 0
+
+
+def test_store_survives_reopen_and_engine_is_rebuilt_from_fingerprints(tmp_path: Path) -> None:
+    one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
+    with make_app(tmp_path, one) as app:
+        app.run(now=datetime.now(UTC))
+    both = one + "  - name: Valley Wire\n    path: " + str(FEEDS / "valley.atom") + "\n"
+    with make_app(tmp_path, both) as app:
+        report = app.run(now=datetime.now(UTC))
+        assert report.new_articles == 2
+        states = {s.name: s for s in app.store.list_source_states()}
+        assert states["Valley Wire"].failures == 0
+        view = app.build_view(datetime.now(UTC).date())
+        assert max(s.outlets for s in view.stories) == 2
+
+
+def test_http_sources_conditional_get_and_a_failing_feed_next_to_a_good_one(tmp_path: Path) -> None:
+    with TestServer() as srv:
+        srv.set(
+            "/coast.rss",
+            (FEEDS / "coast.rss").read_bytes(),
+            headers={"Content-Type": "application/rss+xml"},
+            etag='"v1"',
+        )
+        srv.set("/missing.rss", b"nope", status=404)
+        sources = (
+            f"  - name: Coast News\n    url: {srv.url('/coast.rss')}\n"
+            f"  - name: Gone Daily\n    url: {srv.url('/missing.rss')}\n"
+        )
+        extra = "fetch:\n  allow_hosts: ['127.0.0.1']\n"
+        with make_app(tmp_path, sources, extra) as app:
+            first = app.run(now=NOW)
+            assert first.new_articles == 2
+            assert [e.kind for e in first.errors] == ["http-404"]
+            assert "Gone Daily" in str(first.errors[0])
+            second = app.run(now=NOW)
+            assert second.not_modified == 1 and second.new_articles == 0
+            coast = [r for r in srv.requests if r.path.startswith("/coast.rss")]
+            assert coast[-1].headers.get("If-None-Match") == '"v1"'
+            gone = app.store.get_source_state("Gone Daily")
+            assert gone is not None and gone.failures == 2 and gone.error_kind == "http-404"
+
+
+def test_loopback_is_refused_without_allowlist(tmp_path: Path) -> None:
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes())
+        with make_app(tmp_path, f"  - name: C\n    url: {srv.url('/coast.rss')}\n") as app:
+            report = app.run(now=NOW)
+        assert [e.kind for e in report.errors] == ["blocked-address"]
+        assert srv.hits["/coast.rss"] == 0
+
+
+def test_write_digest_files_and_json_shape(tmp_path: Path) -> None:
+    with make_app(tmp_path, local_sources()) as app:
+        app.run(now=NOW)
+        paths = app.write_digest(day=NOW.date(), formats=("md", "html", "json"))
+        assert [p.name for p in paths] == [f"digest-{NOW.date()}.{f}" for f in ("md", "html", "json")]
+        data = json.loads(paths[2].read_text())
+        story = data["stories"][0]
+        assert set(story) >= {"title", "lead", "also"}
+        assert set(story["lead"]) >= {"source", "url", "title", "text"}
+        assert all(set(a) >= {"source", "url", "title"} for a in story["also"])
+        md = paths[0].read_text()
+        assert "Opunake" in md and "also reported by" in md.lower()
+
+
+@pytest.mark.parametrize("bad", ["sources: [{name: x}]", "sources:\n  - name: x\n    path: /no/such/file\n"])
+def test_bad_config_is_one_clear_line(tmp_path: Path, bad: str) -> None:
+    from digest.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        parse_config(bad, path=tmp_path / "feeds.yaml")
+    assert "\n" not in str(exc.value) and "feeds.yaml" in str(exc.value)
