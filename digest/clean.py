@@ -395,7 +395,9 @@ def _trim_tail(live: list[_Unit]) -> None:
         run.append(u)
     lines = [u for u in run if u.words >= 4 and not (u.prose and not u.headline)]
     # Dated or numbered lines (tour dates, rankings, product lists) are content.
-    headlines = sum(1 for u in lines if u.headline and u.digits == 0)
+    # Unpunctuated lines count as headlines too: sentence-case headline lists
+    # ("Related: Ferry firm adds winter timetable") are as common as Title Case.
+    headlines = sum(1 for u in lines if (u.headline or not u.sentence) and u.digits == 0)
     if len(lines) >= 3 and headlines * 4 >= len(lines) * 3:
         for u in run:
             u.reason = "writer bio" if u.prose and not u.headline else "after body"

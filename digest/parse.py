@@ -2,7 +2,8 @@
 
 Observations
 ------------
-feedparser reads RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed, tolerates
+feedparser reads RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 (JSON Feed, which
+feedparser 6 does not read, is parsed here with ``json``), tolerates
 ill-formed XML (``bozo``) and hands back loosely typed dicts whose keys
 depend on the format.  Everything it returns is converted here, at the
 boundary: nothing downstream sees feedparser's dicts.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -109,6 +111,9 @@ def parse_feed(
     fetched = fetched or datetime.now(UTC)
     if not data or not data.strip():
         raise ParseError(source, "empty document", kind="empty")
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return parse_json_feed(data, source=source, fetched=fetched)
     headers = {"content-type": content_type} if content_type else None
     try:
         parsed = feedparser.parse(
@@ -135,6 +140,63 @@ def parse_feed(
                 continue
             seen.add(eid)
     return [e for e in out if e.title or e.content_html or e.summary_html or e.text]
+
+
+def _iso(value: Any, fetched: datetime) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    dt = dt.astimezone(UTC)
+    if dt.year < 1995 or dt > fetched + timedelta(days=2):
+        return None
+    return dt
+
+
+def _str(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def parse_json_feed(data: bytes, *, source: str, fetched: datetime) -> list[Entry]:
+    """JSON Feed 1.0/1.1 (feedparser 6 does not read it)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(source, f"not a feed: invalid JSON: {exc}", kind="not-a-feed") from None
+    if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")):
+        raise ParseError(source, "not a feed: JSON without a jsonfeed.org version", kind="not-a-feed")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise ParseError(source, "not a feed: JSON Feed without an items list", kind="not-a-feed")
+    out: list[Entry] = []
+    seen: set[str] = set()
+    for item in items[:MAX_ENTRIES]:
+        if not isinstance(item, dict):
+            continue
+        eid = _str(str(item["id"])) if item.get("id") is not None else None
+        if eid and eid in seen:
+            continue
+        if eid:
+            seen.add(eid)
+        author = item.get("author") or (item.get("authors") or [None])[0]
+        entry = Entry(
+            source=source,
+            title=plain(_str(item.get("title"))),
+            url=_str(item.get("url")) or _str(item.get("external_url")),
+            entry_id=eid,
+            content_html=_str(item.get("content_html")),
+            summary_html=_str(item.get("summary")),
+            text=_str(item.get("content_text")),
+            published=_iso(item.get("date_published"), fetched) or _iso(item.get("date_modified"), fetched),
+            author=plain(_str(author.get("name"))) or None if isinstance(author, dict) else None,
+        )
+        if entry.title or entry.content_html or entry.text or entry.summary_html:
+            out.append(entry)
+    return out
 
 
 def _entry(e: Any, *, source: str, url: str | None, fetched: datetime) -> Entry:

@@ -229,3 +229,17 @@ def test_property_never_longer_never_invents_text(parts: list[str]) -> None:
     flat = " ".join(raw.split())
     for para in paragraphs(res.text):
         assert " ".join(para.split()) in flat
+
+
+def test_sentence_case_related_list_after_the_body_is_junk() -> None:
+    body = (
+        "The ferry ran aground on a sandbar in heavy fog on Friday, and all passengers were safe.\n\n"
+        "Salvage crews plan to refloat the vessel on Saturday's high tide, the operator said.\n\n"
+        "Related: Ferry firm adds winter timetable\n"
+        "Lighthouse on the point reopens to visitors\n"
+        "Fish market moves indoors for the winter"
+    )
+    result = clean_text(body)
+    assert "Salvage crews" in result.text
+    assert "Lighthouse" not in result.text and "Related" not in result.text
+    assert len(result.junk) == 3
