@@ -1,0 +1,95 @@
+"""Dates from feeds: struct_time tuples and date strings to aware UTC, or None.
+
+Observations
+------------
+Feed dates are hostile like everything else: year 0, year 9999, dates in
+the far future (scheduled or mistyped), 1970 epochs from broken CMSs,
+timezone names nobody knows, and values that overflow ``datetime``.
+
+How it works
+------------
+* :func:`from_struct` turns feedparser's UTC ``time.struct_time`` into an
+  aware ``datetime``; anything that does not fit gives ``None``.
+* :func:`from_string` tries ISO 8601 / RFC 3339 (``datetime.fromisoformat``),
+  then RFC 822 (``email.utils``), then feedparser's own lenient date parser;
+  a naive result is taken as UTC.
+* :func:`plausible` keeps a date only if it is on or after 1995-01-01 and no
+  more than two days after the fetch time; the caller then falls back to the
+  fetch time (or a file's modification time).
+
+Nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import time
+from datetime import UTC, datetime, timedelta
+
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=2)
+
+
+def from_struct(value: object) -> datetime | None:
+    """feedparser's UTC ``struct_time`` (or a 9-tuple) as an aware datetime."""
+    if not isinstance(value, tuple) or len(value) < 6:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (OverflowError, ValueError, OSError, TypeError):
+        return None
+
+
+def _aware(dt: datetime) -> datetime | None:
+    try:
+        if dt.tzinfo is None or dt.utcoffset() is None:
+            return dt.replace(tzinfo=UTC)
+        return dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def from_string(value: object) -> datetime | None:
+    """A date string in any common feed format, as aware UTC (None if unreadable)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 100:
+        return None
+    iso = text[:-1] + "+00:00" if text[-1:] in "zZ" else text
+    try:
+        return _aware(datetime.fromisoformat(iso))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        parsed = None
+    if parsed is not None:
+        return _aware(parsed)
+    return from_struct(_feedparser_date(text))
+
+
+def _feedparser_date(text: str) -> time.struct_time | None:
+    try:
+        from feedparser.datetimes import _parse_date
+    except ImportError:  # pragma: no cover - private API moved
+        return None
+    try:
+        result = _parse_date(text)
+    except Exception:  # feedparser's date handlers are many and loose
+        return None
+    return result if isinstance(result, time.struct_time) else None
+
+
+def plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
+    """``dt`` if it can be a real publication date seen at ``fetched``, else None."""
+    if dt is None:
+        return None
+    try:
+        if dt < EARLIEST or dt > fetched + FUTURE_SLACK:
+            return None
+    except (OverflowError, TypeError):
+        return None
+    return dt
