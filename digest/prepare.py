@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .clean import clean_text, line_key
+from .clean import classify_lines, clean_text, line_key
 from .extract import html_to_text
 from .identity import article_key
 from .records import Article, Entry
@@ -92,6 +92,30 @@ def _body(entry: Entry) -> tuple[str, str | None, bool]:
     return "", None, False
 
 
+def _headline_like(line: str) -> bool:
+    words = len(line.split())
+    letters = sum(c.isalpha() for c in line)
+    return 4 <= words <= 25 and letters / max(1, len(line)) > 0.6
+
+
+def title_from_text(first_line: str, text: str) -> str | None:
+    """The headline of a plain-text article whose first line may be site junk.
+
+    Plain-text articles start with whatever the page had above the body
+    ("Live Stream", "Share this", dates, section names).  Of the lines before
+    the body, the first that reads like a headline is the title; ``None`` when
+    there is none (the caller then uses the first sentence).
+    """
+    for line, reason in classify_lines(f"{first_line}\n\n{text}"):
+        if reason == "call to action":
+            continue
+        if _headline_like(line) and (reason is not None or not line.rstrip().endswith(".")):
+            return line.strip().strip("“”\"'")
+        if reason is None:
+            return None
+    return None
+
+
 def _plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
     if dt is None:
         return None
@@ -121,6 +145,10 @@ def prepare(
     body = body or body_of(entry)
     raw, page_title, summary_only = body.text, body.page_title, body.summary_only
     title = (entry.title or "").strip() or (page_title or "")
+    if entry.text and not entry.content_html and title and not _headline_like(title):
+        # a plain-text article whose first line is not a headline
+        raw = f"{title}\n\n{raw}"
+        title = title_from_text(title, entry.text) or ""
     if source_lines is None and recurring is not None:
         source_lines = recurring.lines_for(entry.source)
     result = clean_text(raw, title=title or None, source_lines=source_lines)
@@ -130,6 +158,8 @@ def prepare(
     if not title:
         m = _FIRST_SENTENCE.match(text)
         title = (m.group(1) if m else text[:120]).strip()
+        if len(title.split()) > 25:
+            title = " ".join(title.split()[:20]) + " …"
     if not title and not text:
         return None
     truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
