@@ -1,10 +1,27 @@
 """Article identity: the same article seen again gets the same key.
 
-Order of preference: the feed's entry id (scoped by source, since ids are
-only unique within a feed), else the canonical link (tracking parameters,
-fragment, default port and case differences removed), else a hash of the
-normalised title and text.  Keys are short: a letter for the kind, then 20
-hex digits of a SHA-1.
+Observations
+------------
+The same article comes back with ``utm_*`` tags, a ``#comments`` fragment,
+an upper-case host or ``:443``; feed ids are only unique within one feed;
+some entries have neither id nor link.
+
+How it works
+------------
+Order of preference: the feed's entry id (scoped by source), else the
+canonical link (:func:`canonical_url`: scheme and host lower-cased, user
+info, fragment, default port and tracking parameters removed, remaining
+query parameters sorted), else a hash of the normalised (case- and
+whitespace-folded) title and text, scoped by source.  Keys are short: a
+letter for the kind (``i``/``u``/``c``), then 20 hex digits of a SHA-1.
+
+Special cases
+-------------
+* A link key is *not* scoped by source: the same URL from two sources is
+  the same article.
+* Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
+* Parameters that select content (``id``, ``p``, ``feed``) are kept; only
+  known tracking names are dropped (``TRACKING``).
 """
 
 from __future__ import annotations
@@ -15,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|"
-    r"ref|ref_src|cmpid|ito|icid|ocid|spm|sr_share|share|at_medium|at_campaign|rss|feed)$",
+    r"ref|ref_src|cmpid|ito|icid|ocid|spm|sr_share|at_medium|at_campaign|__twitter_impression)$",
     re.I,
 )
 _WS = re.compile(r"\s+")
@@ -30,6 +47,8 @@ def canonical_url(url: str) -> str:
     except ValueError:
         return url.strip()
     scheme = parts.scheme.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))

@@ -1,36 +1,51 @@
 """Local sources: feed files, ``.txt``/``.md``/``.html`` articles, whole folders.
 
+Observations
+------------
+People point digest at a folder of saved feeds and notes: mixed kinds,
+hidden editor files, the odd binary, text in legacy encodings.  One bad file
+must not stop the others.
+
 How it works
 ------------
-* A folder is read recursively in sorted order; hidden files and folders are
-  skipped, and so are files of kinds digest does not read.
-* Feed files (``.xml .rss .atom .rdf .json .feed``, or any file whose first
-  bytes look like a feed) go through :func:`digest.parse.parse_feed`.
+* A folder is walked recursively (``os.walk``, symlinked folders not
+  followed) in sorted order; hidden files and folders and anything that is
+  not a regular file are skipped, and so are files of kinds digest does not
+  read.
+* Feed files (``.xml .rss .atom .rdf .json .feed``) go through
+  :func:`digest.parse.parse_feed`.
 * ``.txt``: the first non-empty line is the title, the rest the text.
-* ``.md``: the first heading (else the first non-empty line) is the title;
-  the body is rendered with Markdown and reduced to text.
-* ``.html``: the whole page is carried (``is_page``) to the extraction step,
-  which also finds its ``<title>``/``<h1>``.
-* The file's modification time stands in for a missing date; the URL is the
-  file's ``file://`` URI.
+* ``.md``: the first heading (ATX ``#`` or setext ``===``), else the first
+  non-empty line, is the title; the body is rendered with Markdown and
+  reduced to plain text.
+* ``.html``: the whole page is carried (``is_page``) to the extraction step;
+  the title is the page's ``<title>``, else its first ``<h1>``.
+* A single file of another kind is sniffed: feed, HTML page, else text.
+* The file's modification time stands in for a missing date; the URL of a
+  text/HTML article is the file's ``file://`` URI (feed entries keep their
+  own links).
 
 Special cases
 -------------
-* Every file yields entries or one :class:`ParseError` naming the file, so
-  one bad file in a folder never stops the others.
-* Files over ``MAX_BYTES`` are refused; undecodable text falls back from
-  UTF-8 (with or without BOM) and UTF-16 BOMs to cp1252.
+* :func:`read_path` yields entries and one :class:`ParseError` per bad file
+  (naming the file), never raises.
+* Files over ``MAX_BYTES`` are refused.  Text is decoded by BOM (UTF-8,
+  UTF-16), else by a declared ``charset`` (HTML meta / XML prolog), else
+  UTF-8, else cp1252, else latin-1: it never fails.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import ParseError
-from .parse import parse_feed
+from .parse import parse_feed, plain
 from .records import Entry
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -39,38 +54,96 @@ TEXT_EXT = {".txt", ".text"}
 MD_EXT = {".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 KNOWN = FEED_EXT | TEXT_EXT | MD_EXT | HTML_EXT
-_FEED_SNIFF = re.compile(rb"<(rss|feed|rdf:RDF|channel)\b|\"version\"\s*:\s*\"https?://jsonfeed", re.I)
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+_FEED_SNIFF = re.compile(
+    rb"<(?:[\w-]+:)?(?:rss|feed|RDF)\b|\"version\"\s*:\s*\"https?://jsonfeed", re.I
+)
+_HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html\b|<head\b|<body\b", re.I)
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+_ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 (BOM or not), UTF-16 by BOM, else cp1252/latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
+def decode(data: bytes, *, declared: bool = True) -> str:
+    """Bytes to text without failing.
+
+    BOM first (UTF-8, UTF-16), then a ``charset=``/``encoding=`` declared in
+    the first 2 kB (if ``declared``), then UTF-8, cp1252 and latin-1.
+    """
+    if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def iter_files(path: Path) -> Iterator[Path]:
-    """Files under ``path`` (itself if a file), sorted, hidden ones skipped."""
-    if path.is_file():
-        yield path
-        return
-    for p in sorted(path.rglob("*")):
-        rel = p.relative_to(path)
-        if any(part.startswith(".") for part in rel.parts):
+    candidates = ["utf-8", "cp1252"]
+    if declared:
+        m = _CHARSET.search(data[:2048])
+        if m:
+            name = m.group(1).decode("ascii")
+            try:
+                if codecs.lookup(name).name not in ("utf-16", "utf-32"):
+                    candidates.insert(0, name)
+            except LookupError:
+                pass
+    for codec in candidates:
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
             continue
-        if p.is_file() and p.suffix.lower() in KNOWN:
+    return data.decode("latin-1")
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def iter_files(path: Path) -> Iterator[Path | ParseError]:
+    """Readable files under a folder, sorted; hidden and unknown kinds skipped."""
+
+    def walk_error(exc: OSError) -> None:
+        errors.append(
+            ParseError(str(exc.filename or path), f"cannot list: {exc.strerror or exc}", kind="io")
+        )
+
+    errors: list[ParseError] = []
+    for root, dirs, files in os.walk(path, onerror=walk_error, followlinks=False):
+        yield from errors
+        errors.clear()
+        dirs[:] = sorted(d for d in dirs if not _hidden(d))
+        for name in sorted(files):
+            p = Path(root, name)
+            if _hidden(name) or p.suffix.lower() not in KNOWN:
+                continue
+            try:
+                if not stat.S_ISREG(p.stat().st_mode):
+                    continue
+            except OSError:
+                continue  # dangling symlink
             yield p
+    yield from errors
 
 
 def read_path(path: Path, *, source: str) -> Iterator[Entry | ParseError]:
-    """Entries from a file or folder; each unreadable file yields one ParseError."""
-    for f in iter_files(path):
+    """Entries from a file or folder; each unreadable file yields one ParseError.
+
+    Never raises: a missing path is one ParseError too.
+    """
+    path = Path(path)
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists()
+    except OSError as exc:
+        yield ParseError(str(path), f"cannot read: {exc.strerror or exc}", kind="io")
+        return
+    if not exists:
+        yield ParseError(str(path), "no such file or folder", kind="io")
+        return
+    items: Iterator[Path | ParseError] = iter_files(path) if is_dir else iter([path])
+    for f in items:
+        if isinstance(f, ParseError):
+            yield f
+            continue
         try:
             yield from read_file(f, source=source)
         except ParseError as exc:
@@ -79,62 +152,122 @@ def read_path(path: Path, *, source: str) -> Iterator[Entry | ParseError]:
             yield ParseError(str(f), f"cannot read: {type(exc).__name__}: {exc}", kind="internal")
 
 
-def read_file(f: Path, *, source: str) -> list[Entry]:
+def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entry]:
     """Entries from one file (raises :class:`ParseError` naming the file)."""
+    now = now or datetime.now(UTC)
     try:
-        size = f.stat().st_size
-        if size > MAX_BYTES:
-            raise ParseError(str(f), f"file too large ({size} bytes > {MAX_BYTES})", kind="too-large")
-        data = f.read_bytes()
-        mtime = datetime.fromtimestamp(f.stat().st_mtime, tz=UTC)
+        st = f.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise ParseError(str(f), "not a regular file", kind="io")
+        if st.st_size > MAX_BYTES:
+            raise ParseError(
+                str(f), f"file too large ({st.st_size} bytes, limit {MAX_BYTES})", kind="too-large"
+            )
+        with f.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ParseError(str(f), f"cannot read: {exc.strerror or exc}", kind="io") from None
+    if len(data) > MAX_BYTES:
+        raise ParseError(str(f), f"file too large (over {MAX_BYTES} bytes)", kind="too-large")
+    try:
+        mtime: datetime | None = datetime.fromtimestamp(st.st_mtime, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        mtime = None
+    if mtime is not None and mtime > now:
+        mtime = now  # a clock-skewed or touched-into-the-future file
     ext = f.suffix.lower()
-    uri = f.resolve().as_uri()
-    if ext in FEED_EXT or (ext not in KNOWN and _FEED_SNIFF.search(data[:4096])):
-        entries = parse_feed(data, source=str(f), url=uri, fetched=mtime)
+    kind = _kind(ext, data)
+    if kind == "feed":
+        entries = parse_feed(data, source=str(f), fetched=now)
         for e in entries:
             e.source = source
             e.published = e.published or mtime
         return entries
-    text = decode(data)
-    if ext in HTML_EXT:
-        return [Entry(source=source, url=uri, content_html=text, is_page=True, published=mtime)]
-    if ext in MD_EXT:
-        title, body = _markdown(text)
-    else:
-        title, body = _first_line(text)
-    if not title and not body.strip():
+    if kind == "binary":
+        raise ParseError(str(f), "not a feed or text file (binary data)", kind="not-a-feed")
+    uri = f.resolve().as_uri()
+    if kind == "html":
+        page = decode(data)
+        return [
+            Entry(
+                source=source,
+                title=_html_title(page),
+                url=uri,
+                content_html=page,
+                is_page=True,
+                published=mtime,
+            )
+        ]
+    text = decode(data, declared=False)
+    title, body = _markdown(text) if kind == "md" else _first_line(text)
+    if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
     return [Entry(source=source, title=title, url=uri, text=body, published=mtime)]
+
+
+def _kind(ext: str, data: bytes) -> str:
+    if ext in FEED_EXT:
+        return "feed"
+    if ext in HTML_EXT:
+        return "html"
+    if ext in MD_EXT:
+        return "md"
+    if ext in TEXT_EXT:
+        return "text"
+    head = data[:4096]
+    if _FEED_SNIFF.search(head):
+        return "feed"
+    if _HTML_SNIFF.search(head):
+        return "html"
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary"
+    return "text"
+
+
+def _html_title(page: str) -> str:
+    head = page[:200_000]
+    for pattern in (_TITLE, _H1):
+        m = pattern.search(head)
+        if m:
+            title = plain(m.group(1))
+            if title:
+                return title[:500]
+    return ""
 
 
 def _first_line(text: str) -> tuple[str, str]:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.strip():
-            return line.strip(), "\n".join(lines[i + 1 :]).strip()
+            return plain(line, is_html=False), "\n".join(lines[i + 1 :]).strip()
     return "", ""
 
 
 def _markdown(text: str) -> tuple[str, str]:
+    """(title, plain body) of a Markdown article."""
     import markdown
 
     from .extract import html_to_text
 
     lines = text.splitlines()
-    title = ""
-    for i, line in enumerate(lines):
-        m = _MD_HEADING.match(line)
-        if m:
-            title = m.group(1).strip()
-            del lines[i]
-            break
-        if line.strip():
-            break
-    if not title:
-        title, rest = _first_line(text)
-        lines = rest.splitlines()
-    rendered = markdown.markdown("\n".join(lines))
-    body, _ = html_to_text(rendered, page=False)
-    return title, body
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return "", ""
+    title_src = lines[first]
+    m = _ATX.match(title_src)
+    if m:
+        title_src, rest = m.group(1), lines[first + 1 :]
+    elif first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
+        rest = lines[first + 2 :]
+    else:
+        # No heading first: look for the first ATX heading further down.
+        for i in range(first, len(lines)):
+            h = _ATX.match(lines[i])
+            if h:
+                title_src, rest = h.group(1), lines[:i] + lines[i + 1 :]
+                break
+        else:
+            rest = lines[first + 1 :]
+    title = plain(markdown.markdown(title_src.strip()))
+    body, _ = html_to_text(markdown.markdown("\n".join(rest)), page=False)
+    return title, body.strip()

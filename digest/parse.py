@@ -219,6 +219,10 @@ def parse_feed(
 
 
 def _line(exc: object) -> str:
+    import xml.sax
+
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"{exc.getMessage()} (line {exc.getLineNumber()})"[:200]
     text = str(exc).strip()
     return (text.splitlines() or ["unknown error"])[0][:200]
 
