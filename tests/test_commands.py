@@ -1,0 +1,79 @@
+"""Commands end to end on a temporary configuration: import-opml, run, build, explain, sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from digest.cli import main
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+OPML = b"""<?xml version="1.0"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+<outline text="News"><outline text="Coast News" type="rss" xmlUrl="https://coast.example/feed.xml"/>
+<outline text="Valley" type="rss" xmlUrl="https://valley.example/atom"/></outline>
+<outline text="Bad" xmlUrl="javascript:alert(1)"/>
+<outline text="Coast again" xmlUrl="https://coast.example/feed.xml"/>
+</body></opml>"""
+
+
+def config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "sources:\n"
+        f"  - name: Coast News\n    path: {FEEDS / 'coast.rss'}\n"
+        f"  - name: Valley Wire\n    path: {FEEDS / 'valley.atom'}\n"
+        "output_dir: out\n"
+    )
+    return cfg
+
+
+def test_import_opml_adds_http_feeds_once_and_keeps_config_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path)
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    data = yaml.safe_load(cfg.read_text())
+    urls = [s.get("url") for s in data["sources"] if s.get("url")]
+    assert urls == ["https://coast.example/feed.xml", "https://valley.example/atom"]
+    names = [s["name"] for s in data["sources"]]
+    assert len(names) == len(set(names))  # "Coast News" exists already: renamed
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert "added 0" in capsys.readouterr().out
+
+
+def test_run_build_explain_and_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = config(tmp_path)
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    written = capsys.readouterr().out.split()
+    assert [Path(p).suffix for p in written] == [".md", ".html"]
+    assert all(Path(p).exists() for p in written)
+    assert main(["build", "--config", str(cfg), "--format", "json", "-o", "-"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    quake = next(s for s in digest["stories"] if s["also"])
+    assert main(["explain", "--config", str(cfg), quake["story_id"], "--json"]) == 0
+    why = json.loads(capsys.readouterr().out)
+    assert sum(v["lead"] for v in why["versions"]) == 1
+    assert all("reason" in v and "score" in v for v in why["versions"])
+    keys = [v["key"] for v in why["versions"]]
+    assert main(["explain", "--config", str(cfg), keys[0], keys[1], "--json"]) == 0
+    pair = json.loads(capsys.readouterr().out)
+    assert pair["merged"] is True and pair["stages"]["tfidf_cosine"] >= pair["stages"]["join_threshold"]
+    assert main(["sources", "--config", str(cfg)]) == 0
+    assert "Coast News: ok" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_and_exit_nonzero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("sources:\n  - name: x\n    url: ftp://nope\n")
+    assert main(["run", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "feeds.yaml" in err[0] and "sources[0]" in err[0]
+    assert main(["explain", "--config", str(config(tmp_path)), "no-such-story"]) == 2
+    assert "no such story" in capsys.readouterr().err
