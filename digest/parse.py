@@ -61,6 +61,7 @@ from .records import Entry
 
 MAX_ENTRIES = 20_000
 _WS = re.compile(r"\s+")
+_YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
 
 # --------------------------------------------------------------------------
 # Text helpers
@@ -257,11 +258,11 @@ def _finish(entries: list[Entry]) -> list[Entry]:
 def _xml_feed(
     data: bytes, *, source: str, base: str | None, ctype: str | None, fetched: datetime
 ) -> list[Entry]:
+    # No content-location: feedparser would rewrite relative ids against it,
+    # and ids must not change when a feed moves.  Links are resolved below.
     headers: dict[str, str] = {}
     if ctype:
         headers["content-type"] = ctype
-    if base:
-        headers["content-location"] = base
     parsed = feedparser.parse(
         io.BytesIO(screen_entities(data)),
         response_headers=headers,
@@ -288,8 +289,13 @@ def _is_syntax_error(exc: object) -> bool:
     return isinstance(exc, xml.sax.SAXException)
 
 
+def _get(e: Any, key: str) -> Any:
+    """``e[key]`` without feedparser's aliases (``published`` -> ``updated``...)."""
+    return dict.get(e, key) if isinstance(e, dict) else None
+
+
 def _detail_is_html(e: Any, key: str) -> bool:
-    detail = e.get(key + "_detail") or {}
+    detail = _get(e, key + "_detail") or {}
     return "html" in str(detail.get("type") or "text/html").lower()
 
 
@@ -297,7 +303,7 @@ def _content(e: Any) -> tuple[str | None, str | None]:
     """(longest HTML content, longest plain-text content) of an entry."""
     best_html: str | None = None
     best_text: str | None = None
-    for c in e.get("content") or []:
+    for c in _get(e, "content") or []:
         value = c.get("value") if isinstance(c, dict) else None
         if not isinstance(value, str) or not value.strip():
             continue
@@ -310,41 +316,56 @@ def _content(e: Any) -> tuple[str | None, str | None]:
 
 
 def _link(e: Any, base: str | None) -> str | None:
-    link = _http_url(e.get("link"), base)
+    raw = _get(e, "link")
+    if _get(e, "guidislink") and raw == _get(e, "id"):
+        # RSS <guid> without isPermaLink="false" and no <link>: a link only
+        # if it is one already ("1234" is not a path on the feed's site).
+        return _http_url(raw, None)
+    link = _http_url(raw, base)
     if link:
         return link
-    for ln in e.get("links") or []:
+    for ln in _get(e, "links") or []:
         if isinstance(ln, dict) and ln.get("rel", "alternate") == "alternate":
             link = _http_url(ln.get("href"), base)
             if link:
                 return link
-    # RSS guid isPermaLink: feedparser exposes it as id + guidislink
-    if e.get("guidislink"):
-        return _http_url(e.get("id"), base)
     return None
 
 
 def _feed_date(e: Any, fetched: datetime) -> datetime | None:
     for key in ("published", "updated", "created"):
-        dt = from_struct(e.get(key + "_parsed")) or from_string(e.get(key))
+        raw = _get(e, key)
+        dt = from_struct(_get(e, key + "_parsed")) or from_string(raw)
         if dt is not None:
-            return plausible(dt, fetched)
+            return plausible(dt, fetched) if year_agrees(dt, raw) else None
     return None
+
+
+def year_agrees(dt: datetime, raw: object) -> bool:
+    """False when the string names a 4-digit year far from the parsed one.
+
+    feedparser reads ``01 Jan 0000`` as the year 2000; such dates are wrong.
+    """
+    if not isinstance(raw, str):
+        return True
+    years = [int(y) for y in _YEAR.findall(raw[:100])]
+    return not years or any(abs(dt.year - y) <= 1 for y in years)
 
 
 def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry:
     content_html, content_text = _content(e)
-    summary = e.get("summary")
+    summary = _get(e, "summary")
     summary_html: str | None = None
-    if isinstance(summary, str) and summary.strip():
+    copies = {c.get("value") for c in _get(e, "content") or [] if isinstance(c, dict)}
+    if isinstance(summary, str) and summary.strip() and summary not in copies:
         summary_html = summary if _detail_is_html(e, "summary") else escape(summary)
         body = content_html or content_text
         if body and plain(summary_html) == plain(body, is_html=content_html is not None):
             summary_html = None
-    author = (e.get("author_detail") or {}).get("name") or e.get("author")
-    raw_id = e.get("id")
+    author = (_get(e, "author_detail") or {}).get("name") or _get(e, "author")
+    raw_id = _get(e, "id")
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
-    title = e.get("title")
+    title = _get(e, "title")
     return Entry(
         source=source,
         title=plain(title, is_html=_detail_is_html(e, "title")) if isinstance(title, str) else "",
