@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|"
@@ -52,7 +52,8 @@ def canonical_url(url: str) -> str:
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
-    path = parts.path or "/"
+    # spaces and non-ASCII percent-encoded; existing escapes left alone
+    path = quote(parts.path.strip(), safe="/%:@!$&'()*+,;=") or "/"
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 

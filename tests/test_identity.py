@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from digest.identity import article_key, canonical_url
 
 
@@ -9,9 +12,29 @@ def test_tracking_parameters_fragment_and_case_do_not_change_identity() -> None:
     )
 
 
+def test_canonical_url_details() -> None:
+    assert canonical_url("http://x.example:80") == "http://x.example/"
+    assert canonical_url("http://x.example:8080/p") == "http://x.example:8080/p"
+    assert canonical_url("https://x.example/p?b=2&a=1&gclid=z&mc_cid=1&mc_eid=2&ref=tw") == "https://x.example/p?a=1&b=2"
+    assert canonical_url("https://user:pw@x.example/p") == "https://x.example/p"
+    assert canonical_url("http://[::1]:8080/p") == "http://[::1]:8080/p"
+    # parameters that select content stay
+    assert canonical_url("https://x.example/?p=12&feed=rss2") == "https://x.example/?feed=rss2&p=12"
+    # path case matters
+    assert canonical_url("https://x.example/A") != canonical_url("https://x.example/a")
+    # unparseable ports are returned as they are, not raised
+    assert canonical_url("http://x.example:99999999/") == "http://x.example:99999999/"
+
+
 def test_entry_id_wins_and_is_scoped_by_source() -> None:
     assert article_key("a", "42", "https://x.example/1", "t", "x") == article_key("a", "42", None, "u", "y")
     assert article_key("a", "42", None, "t", "x") != article_key("b", "42", None, "t", "x")
+
+
+def test_link_key_is_shared_across_sources_and_ignores_non_http() -> None:
+    assert article_key("a", None, "https://x.example/1", "t", "x") == article_key("b", None, "https://x.example/1", "u", "y")
+    # a file:// URL is no identity: content hash instead
+    assert article_key("a", None, "file:///tmp/a.txt", "t", "x") == article_key("a", None, None, "t", "x")
 
 
 def test_content_hash_ignores_whitespace_and_case() -> None:
@@ -19,3 +42,18 @@ def test_content_hash_ignores_whitespace_and_case() -> None:
     assert k1 == article_key("s", None, None, "title", "some body text")
     assert k1 != article_key("s", None, None, "title", "other body")
     assert k1.startswith("c") and len(k1) == 21
+
+
+_PART = st.text(alphabet="abcXYZ019-._~%&=?/#:@+ ", max_size=30)
+
+
+@given(st.text(max_size=200))
+def test_canonical_url_never_raises(url: str) -> None:
+    assert isinstance(canonical_url(url), str)
+
+
+@given(st.sampled_from(["http", "HTTPS"]), st.sampled_from(["x.example", "Y.Example:443", "z.example:8080"]), _PART)
+def test_canonical_url_is_idempotent(scheme: str, host: str, rest: str) -> None:
+    once = canonical_url(f"{scheme}://{host}/{rest}")
+    assert canonical_url(once) == once
+    assert "#" not in once and "utm_" not in once

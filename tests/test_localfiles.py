@@ -1,0 +1,164 @@
+"""read_path on a small folder of mixed files (tests/fixtures/parse/folder)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest import localfiles
+from digest.errors import ParseError
+from digest.localfiles import decode, read_path
+from digest.records import Entry
+
+FOLDER = Path(__file__).parent / "fixtures" / "parse" / "folder"
+
+
+def split(items: list[Entry | ParseError]) -> tuple[list[Entry], list[ParseError]]:
+    return [i for i in items if isinstance(i, Entry)], [i for i in items if isinstance(i, ParseError)]
+
+
+def test_folder_reads_every_kind_in_order_and_reports_bad_files() -> None:
+    items = list(read_path(FOLDER, source="desk"))
+    entries, errors = split(items)
+    # one error for the .xml that is no feed; the broken feed still yields entries
+    assert [(Path(e.source).name, e.kind) for e in errors] == [("c_notafeed.xml", "not-a-feed")]
+    assert str(errors[0]).startswith(str(FOLDER / "c_notafeed.xml") + ": not a feed")
+    titles = [e.title for e in entries]
+    assert titles == [
+        "Council & mayor agree on budget",
+        "Relative link story",
+        "Hostile link",
+        "Survivor one",
+        "Survivor two",
+        "Harbour crane collapses",
+        "The Great Flood of 2024",
+        "Page & title",
+        "Setext Title",
+    ]
+    assert all(e.source == "desk" for e in entries)
+    # hidden files/folders and unknown kinds are never read
+    assert not any("secret" in (e.text or "") or e.title == "hidden" for e in entries)
+
+
+def test_text_and_markdown_articles() -> None:
+    entries, _ = split(list(read_path(FOLDER, source="desk")))
+    by_title = {e.title: e for e in entries}
+    note = by_title["Harbour crane collapses"]
+    assert note.text == "A crane fell at the harbour on Tuesday.\n\nNobody was hurt."
+    assert note.url == (FOLDER / "d_note.txt").resolve().as_uri()
+    assert note.content_html is None and not note.is_page
+    md = by_title["The Great Flood of 2024"]
+    assert md.text is not None
+    assert "Intro line before the heading." in md.text and "two metres" in md.text
+    assert "**" not in md.text and "](" not in md.text and "sandbags" in md.text
+    setext = by_title["Setext Title"]
+    assert setext.text == "Paragraph one."
+
+
+def test_html_page_is_carried_whole() -> None:
+    (page,) = [e for e in split(list(read_path(FOLDER / "sub", source="s")))[0] if e.is_page]
+    assert page.title == "Page & title"
+    assert page.content_html is not None and "<h1>Heading</h1>" in page.content_html
+
+
+def test_mtime_stands_in_for_missing_dates(tmp_path: Path) -> None:
+    f = tmp_path / "n.txt"
+    f.write_text("Title\nbody")
+    stamp = datetime(2023, 4, 5, 6, 7, 8, tzinfo=UTC).timestamp()
+    os.utime(f, (stamp, stamp))
+    (e,) = read_path(f, source="s")
+    assert isinstance(e, Entry) and e.published == datetime(2023, 4, 5, 6, 7, 8, tzinfo=UTC)
+    # a feed entry with its own date keeps it; one without gets the mtime
+    feed = tmp_path / "f.rss"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>t</title>'
+        "<item><guid>1</guid><title>dated</title><pubDate>Sun, 07 Jan 2024 12:00:00 GMT</pubDate></item>"
+        "<item><guid>2</guid><title>undated</title></item></channel></rss>"
+    )
+    os.utime(feed, (stamp, stamp))
+    got = {e.title: e.published for e in read_path(feed, source="s") if isinstance(e, Entry)}
+    assert got == {"dated": datetime(2024, 1, 7, 12, tzinfo=UTC), "undated": datetime.fromtimestamp(stamp, UTC)}
+
+
+def test_future_mtime_is_clamped(tmp_path: Path) -> None:
+    f = tmp_path / "n.txt"
+    f.write_text("Title\nbody")
+    future = datetime(2999, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(f, (future, future))
+    (e,) = read_path(f, source="s")
+    assert isinstance(e, Entry) and e.published is not None and e.published.year < 2999
+
+
+def test_too_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(localfiles, "MAX_BYTES", 100)
+    (tmp_path / "big.txt").write_text("T\n" + "x" * 200)
+    (tmp_path / "small.txt").write_text("Small\nok")
+    entries, errors = split(list(read_path(tmp_path, source="s")))
+    assert [e.title for e in entries] == ["Small"]
+    assert len(errors) == 1 and errors[0].kind == "too-large" and "big.txt" in str(errors[0])
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Grüße, café".encode(), "Grüße, café"),
+        (b"\xef\xbb\xbfBOM text", "BOM text"),
+        ("utf16 é".encode("utf-16"), "utf16 é"),
+        ("Smart “quotes” – cp1252".encode("cp1252"), "Smart “quotes” – cp1252"),
+        (b"undefined \x81 byte \xe9", "undefined \x81 byte é"),  # latin-1 last resort
+    ],
+)
+def test_decode_fallbacks(data: bytes, expected: str) -> None:
+    assert decode(data) == expected
+
+
+def test_html_declared_charset(tmp_path: Path) -> None:
+    f = tmp_path / "ru.html"
+    f.write_bytes('<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'.encode("cp1251"))
+    (e,) = read_path(f, source="s")
+    assert isinstance(e, Entry) and e.title == "Новости"
+
+
+def test_single_file_of_unknown_kind_is_sniffed(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.php"
+    feed.write_bytes((Path(__file__).parent / "fixtures" / "parse" / "atom.xml").read_bytes())
+    page = tmp_path / "page.asp"
+    page.write_text("<!DOCTYPE html><html><head><title>Sniffed</title></head><body>x</body></html>")
+    text = tmp_path / "NOTES"
+    text.write_text("Plain notes\nline two")
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"\x00\x01\x02garbage\x00" * 50)
+    assert [e.title for e in read_path(feed, source="s") if isinstance(e, Entry)] == ["Storm <warning> issued", "Text only"]
+    (p,) = read_path(page, source="s")
+    assert isinstance(p, Entry) and p.is_page and p.title == "Sniffed"
+    (t,) = read_path(text, source="s")
+    assert isinstance(t, Entry) and (t.title, t.text) == ("Plain notes", "line two")
+    (b,) = read_path(blob, source="s")
+    assert isinstance(b, ParseError) and "binary" in str(b)
+    # in a folder, unknown kinds are skipped silently
+    folder_titles = [e.title for e in read_path(tmp_path, source="s") if isinstance(e, Entry)]
+    assert folder_titles == []
+
+
+def test_missing_path_empty_file_and_fifo(tmp_path: Path) -> None:
+    (missing,) = read_path(tmp_path / "nope", source="s")
+    assert isinstance(missing, ParseError) and "no such file" in str(missing)
+    (tmp_path / "empty.txt").write_text("  \n\n")
+    (empty,) = read_path(tmp_path / "empty.txt", source="s")
+    assert isinstance(empty, ParseError) and empty.kind == "empty"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.txt")
+        (fifo,) = read_path(tmp_path / "pipe.txt", source="s")  # must not block
+        assert isinstance(fifo, ParseError) and "regular file" in str(fifo)
+        # in a folder the fifo is skipped, the empty file reported
+        assert [type(i).__name__ for i in read_path(tmp_path, source="s")] == ["ParseError"]
+
+
+def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("X\nbody")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert [e.title for e in read_path(tmp_path, source="s") if isinstance(e, Entry)] == ["X"]

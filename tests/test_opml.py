@@ -1,0 +1,65 @@
+"""read_opml on hand-written OPML (tests/fixtures/parse/subscriptions.opml)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from digest.errors import ParseError
+from digest.opml import read_opml
+
+FIX = Path(__file__).parent / "fixtures" / "parse"
+
+
+def test_nested_outlines_dedup_and_schemes() -> None:
+    feeds = read_opml((FIX / "subscriptions.opml").read_bytes(), source="subs.opml")
+    assert feeds == [
+        {"name": "Harbour Gazette", "url": "https://gazette.example/feed.xml"},
+        {"name": "Valley Post (title)", "url": "https://valley.example/atom"},
+        {"name": "Nested", "url": "http://nested.example/rss"},
+        {"name": "https://noname.example/feed", "url": "https://noname.example/feed"},
+    ]
+
+
+def test_valid_opml_without_feeds() -> None:
+    assert read_opml(b'<opml version="1.0"><head/><body><outline text="x"/></body></opml>', source="s") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty document"),
+        (b"<opml><body><outline xmlUrl='https://a.example/'>", "not valid OPML"),
+        (b"<rss version='2.0'><channel/></rss>", "no <opml> root"),
+        (b"\x00\xff\xfe garbage", "not valid OPML"),
+    ],
+)
+def test_broken_opml_is_one_line_error(data: bytes, words: str) -> None:
+    with pytest.raises(ParseError) as info:
+        read_opml(data, source="subs.opml")
+    assert str(info.value).startswith("subs.opml: ") and words in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_entities_are_not_expanded_or_fetched(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("OPML-SECRET")
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY l0 "lol">{lol}'
+        f'<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+        '<opml version="2.0"><body>'
+        '<outline text="&xxe;" xmlUrl="https://a.example/feed"/>'
+        '<outline text="&l9;" xmlUrl="https://b.example/feed"/>'
+        "</body></opml>"
+    )
+    start = time.perf_counter()
+    try:
+        feeds = read_opml(doc.encode(), source="s")
+    except ParseError:
+        feeds = []
+    assert time.perf_counter() - start < 2
+    text = repr(feeds)
+    assert "OPML-SECRET" not in text and "lollol" not in text
