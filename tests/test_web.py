@@ -1,0 +1,282 @@
+"""The web archive (``digest serve``) and its Atom feed: a real server on 127.0.0.1,
+a real SQLite store filled through the store API, pages fetched with httpx."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+import feedparser
+import httpx
+import lxml.html
+import pytest
+
+from digest.atom import permalink, stories_atom, story_tag
+from digest.config import Config, parse_config
+from digest.records import Article, StoryView, VersionView
+from digest.sanitize import find_active_content
+from digest.store import NewArticle, Store, open_store
+from digest.web import make_server
+
+NOW = datetime(2026, 3, 14, 20, 0, tzinfo=UTC)
+HOSTILE = '<script>alert("t")</script> & "quoted" \x07]]> tail'
+EVIL_SOURCE = "<img src=x onerror=alert(1)>Evil Outlet"
+ODD_ID = "odd/id ?&#x"
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, 0, tzinfo=UTC)
+
+
+def article(
+    key: str, source: str, title: str, url: str | None, when: datetime, text: str
+) -> Article:
+    return Article(
+        key=key, source=source, title=title, text=text, url=url, published=when, fetched=when
+    )
+
+
+QUAKE = "A magnitude 5.1 earthquake shook the coast near Opunake on Saturday morning. " * 4
+
+
+def fill(store: Store) -> None:
+    """Four stories over two days, one hostile, one with an awkward id; one older digest."""
+    items = [
+        NewArticle(article("q1", "Coast News", "Quake shakes Opunake", "https://coast.example/quake", at(14, 8), QUAKE), b"fp", "quake", 0.9),
+        NewArticle(article("q2", "Valley Wire", "Opunake quake rattles coast", "https://valley.example/q?id=1&x=2", at(14, 9), QUAKE[:200]), b"fp", "quake", 0.5),
+        NewArticle(article("q3", "Hill Post", "Earthquake near Opunake", None, at(14, 10), QUAKE[:150]), b"fp", "quake", 0.4),
+        NewArticle(article("h1", EVIL_SOURCE, HOSTILE, "javascript:alert(1)", at(14, 11), "Hostile <b>body</b> text."), b"fp", "hostile", 0.7),
+        NewArticle(article("o1", "Odd Times", "A story with an odd id", "https://odd.example/a", at(14, 12), "Odd text."), b"fp", ODD_ID, 0.7),
+        NewArticle(article("c1", "Council Weekly", "Council passes budget", "https://council.example/b", at(13, 15), "The council passed its budget."), b"fp", "council", 0.8),
+    ]  # fmt: skip
+    store.add_articles(items, leads={"quake": "q1"})
+    store.record_digest("2026-01-02", "html", None, 5)
+
+
+def make_cfg(tmp_path: Path) -> Config:
+    text = f"database: {tmp_path / 'digest.sqlite3'}\ntimezone: UTC\ntitle: Test archive\n"
+    return parse_config(text, path=tmp_path / "feeds.yaml")
+
+
+@dataclass
+class Site:
+    url: str
+    cfg: Config
+    client: httpx.Client
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(self.url + path)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    cfg = make_cfg(tmp_path)
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    server = make_server(cfg, "127.0.0.1", 0, clock=lambda: NOW)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        with httpx.Client(timeout=10, follow_redirects=False) as client:
+            yield Site(f"http://127.0.0.1:{server.server_address[1]}", cfg, client)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def hrefs(page: str) -> list[str]:
+    return [str(h) for h in lxml.html.document_fromstring(page).xpath("//a/@href")]
+
+
+def active(page: str) -> list[str]:
+    """Active content in a page, allowing only our own feed autodiscovery link."""
+    doc = lxml.html.document_fromstring(page)
+    links = [(el.get("rel"), el.get("href")) for el in doc.iter("link")]
+    assert links in ([], [("alternate", "/feed.atom")])
+    return [p for p in find_active_content(page) if not (links and p.startswith("<link>"))]
+
+
+def check_headers(r: httpx.Response) -> None:
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "style-src 'unsafe-inline'" in csp
+    assert "script-src" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+# -- the web archive -------------------------------------------------------------
+def test_server_binds_loopback_by_default(site: Site) -> None:
+    assert site.url.startswith("http://127.0.0.1:")
+    r = site.get("/healthz")
+    assert r.status_code == 200 and r.text == "ok\n"
+    check_headers(r)
+
+
+def test_index_lists_days_newest_first_with_counts(site: Site) -> None:
+    r = site.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    check_headers(r)
+    doc = lxml.html.document_fromstring(r.text)
+    items = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='days']/li")]
+    assert items == [
+        "Saturday 14 March 2026 · 3 stories",
+        "Friday 13 March 2026 · 1 story",
+        "Friday 02 January 2026 · 5 stories",
+    ]
+    days = [h for h in hrefs(r.text) if h.startswith("/day/")]
+    assert days == ["/day/2026-03-14", "/day/2026-03-13", "/day/2026-01-02"]
+    assert active(r.text) == []
+
+
+def test_day_page_shows_the_stories_escaped_with_working_permalinks(site: Site) -> None:
+    r = site.get("/day/2026-03-14")
+    assert r.status_code == 200
+    check_headers(r)
+    page = r.text
+    assert active(page) == []
+    doc = lxml.html.document_fromstring(page)
+    titles = [" ".join(h.text_content().replace("\x07", "").split()) for h in doc.xpath("//h2")]
+    assert titles[0] == "Quake shakes Opunake"  # three outlets: first
+    assert '<script>alert("t")</script> & "quoted" ]]> tail' in titles
+    assert "<script>" not in page and "javascript:" not in page and "<img" not in page
+    links = hrefs(page)
+    assert "https://coast.example/quake" in links and "https://valley.example/q?id=1&x=2" in links
+    permalinks = [h for h in links if h.startswith("/story/")]
+    assert len(permalinks) == 3
+    assert "/story/odd%2Fid%20%3F%26%23x" in permalinks
+    for href in permalinks:
+        story = site.get(href)
+        assert story.status_code == 200, href
+        assert active(story.text) == []
+    assert {"/", "/feed.atom"} <= set(links)
+
+
+def test_story_page_lists_every_version(site: Site) -> None:
+    r = site.get("/story/quake")
+    assert r.status_code == 200
+    doc = lxml.html.document_fromstring(r.text)
+    rows = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='versions']/li")]
+    assert len(rows) == 3
+    assert rows[0].startswith("Coast News (lead): Quake shakes Opunake")
+    assert rows[1].startswith("Valley Wire: Opunake quake rattles coast")
+    assert rows[2].startswith("Hill Post: Earthquake near Opunake")
+    assert all("2026-03-14" in row for row in rows)
+    links = hrefs(r.text)
+    assert "https://coast.example/quake" in links and "https://valley.example/q?id=1&x=2" in links
+    assert "/day/2026-03-14" in links  # back to the story's day
+    assert "3 versions from 3 outlets" in " ".join(doc.text_content().split())
+
+
+def test_hostile_story_page_is_escaped(site: Site) -> None:
+    r = site.get("/story/hostile")
+    assert r.status_code == 200
+    assert active(r.text) == []
+    assert "&lt;script&gt;" in r.text and "<script>" not in r.text
+    assert not any(h.lower().startswith("javascript") for h in hrefs(r.text))
+    assert "Evil Outlet" in lxml.html.document_fromstring(r.text).text_content()
+
+
+def test_unknown_pages_are_404_and_other_methods_405(site: Site) -> None:
+    for path in (
+        "/nope",
+        "/day/2026-02-30",
+        "/day/2025-01-01",
+        "/story/missing",
+        "/day/x",
+        "/story/",
+    ):
+        r = site.get(path)
+        assert r.status_code == 404, path
+        check_headers(r)
+    r = site.client.post(site.url + "/", content=b"x")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD"
+    head = site.client.head(site.url + "/day/2026-03-14")
+    assert (
+        head.status_code == 200
+        and head.content == b""
+        and int(head.headers["Content-Length"]) > 1000
+    )
+
+
+def test_a_day_with_a_digest_but_no_stories_left_is_shown(site: Site) -> None:
+    r = site.get("/day/2026-01-02")
+    assert r.status_code == 200 and "No new stories" in r.text
+
+
+def test_feed_lists_recent_stories_and_parses(site: Site) -> None:
+    r = site.get("/feed.atom")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    check_headers(r)
+    feed = feedparser.parse(r.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Test archive"
+    ids = [e.id for e in feed.entries]
+    assert sorted(ids) == sorted(story_tag(s) for s in ("quake", "hostile", ODD_ID, "council"))
+    quake = next(e for e in feed.entries if e.id == story_tag("quake"))
+    assert quake.link == "https://coast.example/quake"
+    assert permalink(site.url, "quake") in [link.href for link in quake.links]
+    assert site.get(unquote(permalink(site.url, "quake"))[len(site.url) :]).status_code == 200
+    assert "Valley Wire" in quake.content[0].value and "Hill Post" in quake.content[0].value
+    hostile = next(e for e in feed.entries if e.id == story_tag("hostile"))
+    assert hostile.link == permalink(site.url, "hostile")  # javascript: lead URL is not a link
+
+
+# -- the Atom feed on its own ----------------------------------------------------
+def version(source: str, title: str, url: str | None, hour: int = 9, text: str = "") -> VersionView:
+    return VersionView(source, title, url, at(14, hour), text)
+
+
+def test_atom_entries_match_stories_and_hostile_text_stays_text() -> None:
+    stories = [
+        StoryView("a", "ignored", version("Coast", HOSTILE, "https://coast.example/a?x=1&y=<2>", text="Body & <b>more</b> \x0b text."),
+                  [version("Valley", "Other <i>take</i>", "javascript:alert(1)", 10), version("Hill", "", "data:text/html,x", 11)],
+                  first_seen=at(14, 9)),
+        StoryView("b/2", "B", version("Desk", "Second story", None), [], first_seen=at(14, 8)),
+        StoryView("a", "dup", version("Coast", "duplicate entry", None), [], first_seen=at(14, 9)),
+    ]  # fmt: skip
+    xml = stories_atom(stories, title="My <digest>", feed_url="http://127.0.0.1:8080/feed.atom",
+                       site_url="http://127.0.0.1:8080/", updated=NOW)  # fmt: skip
+    assert "\x07" not in xml and "\x0b" not in xml
+    feed = feedparser.parse(xml.encode("utf-8"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "My <digest>"
+    assert [e.id for e in feed.entries] == [story_tag("a"), story_tag("b/2")]
+    a, b = feed.entries
+    assert a.title == '<script>alert("t")</script> & "quoted" ]]> tail'
+    assert a.title_detail.type == "text/plain"
+    assert a.link == "https://coast.example/a?x=1&y=%3C2%3E"
+    assert a.author == "Coast"
+    assert a.summary == "Body & <b>more</b> text."
+    html = a.content[0].value
+    assert find_active_content(html) == [] and "javascript" not in html and "data:" not in html
+    assert "Other &lt;i&gt;take&lt;/i&gt;" in html and ">Hill<" in html
+    assert re.search(r"lead", html)
+    assert b.link == "http://127.0.0.1:8080/story/b%2F2"
+    assert a.published.startswith("2026-03-14T09:00:00") and a.updated.startswith(
+        "2026-03-14T11:00:00"
+    )
+    # the raw XML: the hostile title only as escaped text
+    assert "<script>" not in xml and "&lt;script&gt;" in xml
+
+
+def test_atom_dates_never_after_the_feed_update() -> None:
+    future = datetime(2030, 1, 1, tzinfo=UTC)
+    story = StoryView(
+        "f", "F", VersionView("X", "From the future", None, future), [], first_seen=future
+    )
+    feed = feedparser.parse(
+        stories_atom(
+            [story], title="t", feed_url="http://h/feed.atom", site_url="http://h/", updated=NOW
+        )
+    )
+    assert not feed.bozo
+    assert feed.entries[0].updated.startswith("2026-03-14T20:00:00")
+    assert feed.entries[0].published.startswith("2026-03-14T20:00:00")
