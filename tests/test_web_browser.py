@@ -1,0 +1,143 @@
+"""The web archive in a real headless Chromium: what a person sees, and that the links work.
+
+Chromium loads the index, follows the day link it finds in the DOM, then
+every story permalink on the day page; one screenshot of the day page goes
+to ``tmp_path`` (or ``$DIGEST_SCREENSHOTS`` to look at it), never into the
+repository.  Skipped when Chromium is missing, unless
+``DIGEST_REQUIRE_BROWSER`` is set (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
+
+import lxml.html
+import pytest
+
+from digest.store import open_store
+from digest.web import make_server
+from tests.test_web import NOW, fill, make_cfg
+
+pytestmark = pytest.mark.browser
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        reason = "Chromium not installed (apt-get install chromium)"
+        if os.environ.get("DIGEST_REQUIRE_BROWSER"):
+            pytest.fail(reason + " but DIGEST_REQUIRE_BROWSER is set")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def base_url(tmp_path: Path) -> Iterator[str]:
+    cfg = make_cfg(tmp_path)
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    server = make_server(cfg, clock=lambda: NOW, port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def run(chromium: str, tmp_path: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def dom(chromium: str, tmp_path: Path, url: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(run(chromium, tmp_path, "--dump-dom", url))
+
+
+def text(el: lxml.html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def test_index_day_and_permalinks_as_a_person_follows_them(
+    chromium: str, base_url: str, tmp_path: Path
+) -> None:
+    index = dom(chromium, tmp_path, base_url)
+    assert text(index.find(".//h1")) == "Test archive"
+    days = [a for a in index.iter("a") if (a.get("href") or "").startswith("/day/")]
+    assert [text(a) for a in days][:2] == ["Saturday 14 March 2026", "Friday 13 March 2026"]
+
+    day_url = urljoin(base_url, days[0].get("href"))
+    day = dom(chromium, tmp_path, day_url)
+    heads = [text(h) for h in day.iter("h2")]
+    assert heads[0] == "Quake shakes Opunake"
+    assert "A story with an odd id" in heads
+    assert any(h.startswith('<script>alert("t")</script> & "quoted"') for h in heads)
+    assert not list(day.iter("script")) and not list(day.iter("img"))
+    assert "Also reported by:" in text(day) and "Valley Wire" in text(day)
+    permalinks = [a.get("href") for a in day.iter("a") if a.get("class") == "permalink"]
+    assert len(permalinks) == len(heads) == 3
+
+    seen_titles = []
+    for href in permalinks:
+        story = dom(chromium, tmp_path, urljoin(day_url, href))
+        seen_titles.append(text(story.find(".//h1")))
+        versions = story.xpath("//ul[@class='versions']/li")
+        assert versions, href
+        back = [a.get("href") for a in story.iter("a")]
+        assert "/day/2026-03-14" in back
+        if seen_titles[-1] == "Quake shakes Opunake":
+            assert [text(v).split(":")[0] for v in versions] == [
+                "Coast News (lead)",
+                "Valley Wire",
+                "Hill Post",
+            ]
+    assert sorted(seen_titles) == sorted(heads)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def test_day_page_screenshot(chromium: str, base_url: str, tmp_path: Path) -> None:
+    out_dir = Path(os.environ.get("DIGEST_SCREENSHOTS") or tmp_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png = out_dir / "web-day.png"
+    png.unlink(missing_ok=True)
+    run(chromium, tmp_path, "--window-size=1000,1300", f"--screenshot={png}",
+        urljoin(base_url, "/day/2026-03-14"))  # fmt: skip
+    assert _png_size(png) == (1000, 1300)
+    assert png.stat().st_size > 20_000  # a page with text, not a blank
