@@ -32,6 +32,8 @@ from .identity import article_key
 from .records import Article, Entry
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
+#: C0 control characters (but tab and newline) and DEL: never meaningful in news.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FIRST_SENTENCE = re.compile(r"^(.{20,200}?[.!?])(\s|$)", re.S)
 #: A feed summary shorter than this many words (with no full content) is
 #: treated as a summary of a longer article.
@@ -154,7 +156,8 @@ def prepare(
     result = clean_text(raw, title=title or None, source_lines=source_lines)
     if recurring is not None and raw:
         recurring.learn(entry.source, raw)
-    text = result.text.strip()
+    text = _CONTROL.sub("", result.text).strip()
+    title = _CONTROL.sub("", title)
     if not title:
         m = _FIRST_SENTENCE.match(text)
         title = (m.group(1) if m else text[:120]).strip()

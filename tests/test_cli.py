@@ -74,3 +74,14 @@ def test_dedupe_reports_bad_lines_and_keeps_going(
     cap = capsys.readouterr()
     assert [json.loads(x)["id"] for x in cap.out.splitlines()] == ["a"]
     assert "stdin:2: invalid JSON" in cap.err and "stdin:3:" in cap.err
+
+
+def test_control_characters_never_reach_the_story(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.prepare import prepare
+    from digest.records import Entry
+
+    art = prepare(Entry(source="s", title="Bell\x07 title\x00", text="Body \x1b[31mred\x1b[0m text.\x7f"))
+    assert art is not None
+    assert art.title == "Bell title" and "\x1b" not in art.text and "\x7f" not in art.text
