@@ -148,9 +148,13 @@ def prepare(
     raw, page_title, summary_only = body.text, body.page_title, body.summary_only
     title = (entry.title or "").strip() or (page_title or "")
     if entry.text and not entry.content_html and title and not _headline_like(title):
-        # a plain-text article whose first line is not a headline
-        raw = f"{title}\n\n{raw}"
-        title = title_from_text(title, entry.text) or ""
+        # A plain-text article whose first line is not a headline: a paragraph
+        # (the article has no headline) or site junk ("Share this").
+        if len(title.split()) > 25:
+            raw = f"{title}\n\n{raw}"
+            title = title_from_text(title, entry.text) or ""
+        else:
+            title = title_from_text(title, entry.text) or title
     if source_lines is None and recurring is not None:
         source_lines = recurring.lines_for(entry.source)
     result = clean_text(raw, title=title or None, source_lines=source_lines)
