@@ -154,7 +154,9 @@ def prepare(
             raw = f"{title}\n\n{raw}"
             title = title_from_text(title, entry.text) or ""
         else:
-            title = title_from_text(title, entry.text) or title
+            first = classify_lines(f"{title}\n\n{entry.text}")[:1]
+            cta = bool(first) and first[0][1] == "call to action"
+            title = title_from_text(title, entry.text) or ("" if cta else title)
     if source_lines is None and recurring is not None:
         source_lines = recurring.lines_for(entry.source)
     result = clean_text(raw, title=title or None, source_lines=source_lines)
