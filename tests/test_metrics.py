@@ -1,6 +1,21 @@
-"""The benchmark metrics on tiny hand-made clusterings."""
+"""The benchmark metrics and helpers on tiny hand-made clusterings (no corpus)."""
 
-from benchmarks.common import ari, bcubed, mixed_stories, pairwise
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from benchmarks.common import (
+    ari,
+    ari_plain,
+    bcubed,
+    figures,
+    mixed_stories,
+    pairwise,
+    run_dedupe,
+    sibling_mixed_stories,
+)
 
 GOLD = {"a": 1, "b": 1, "c": 2, "d": 2}
 
@@ -8,7 +23,8 @@ GOLD = {"a": 1, "b": 1, "c": 2, "d": 2}
 def test_perfect_clustering() -> None:
     pred = {"a": "x", "b": "x", "c": "y", "d": "y"}
     assert bcubed(pred, GOLD) == (1.0, 1.0, 1.0)
-    assert ari(pred, GOLD) == 1.0 and pairwise(pred, GOLD) == (1.0, 1.0)
+    assert ari(pred, GOLD) == 1.0 and ari_plain(pred, GOLD) == 1.0
+    assert pairwise(pred, GOLD) == (1.0, 1.0)
     assert mixed_stories(pred, GOLD) == 0
 
 
@@ -16,13 +32,86 @@ def test_all_singletons_and_all_in_one() -> None:
     single = {k: k for k in GOLD}
     p, r, _ = bcubed(single, GOLD)
     assert p == 1.0 and r == 0.5
+    assert pairwise(single, GOLD) == (1.0, 0.0)
     one = dict.fromkeys(GOLD, "z")
     p, r, _ = bcubed(one, GOLD)
     assert p == 0.5 and r == 1.0 and mixed_stories(one, GOLD) == 1
-    assert ari(one, GOLD) == 0.0
+    assert ari_plain(one, GOLD) == 0.0
+    assert pairwise(one, GOLD) == (pytest.approx(2 / 6), 1.0)
+
+
+def test_bcubed_by_hand() -> None:
+    # gold {1,2,3} {4,5}; pred {1,2} {3,4,5}
+    gold = {"1": "A", "2": "A", "3": "A", "4": "B", "5": "B"}
+    pred = {"1": 0, "2": 0, "3": 1, "4": 1, "5": 1}
+    p, r, f = bcubed(pred, gold)
+    # precision: 1,1,1/3,2/3,2/3 -> 11/15; recall: 2/3,2/3,1/3,1,1 -> 11/15
+    assert p == pytest.approx(11 / 15) and r == pytest.approx(11 / 15)
+    assert f == pytest.approx(11 / 15)
+    # pairs together in pred: (1,2) (3,4) (3,5) (4,5); in gold: (1,2) (1,3) (2,3) (4,5)
+    assert pairwise(pred, gold) == (pytest.approx(0.5), pytest.approx(0.5))
 
 
 def test_ari_matches_a_known_value() -> None:
     gold = {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1, "6": 1}
     pred = {"1": 0, "2": 0, "3": 1, "4": 1, "5": 2, "6": 2}
-    assert abs(ari(pred, gold) - 0.24242424) < 1e-6  # sklearn.metrics.adjusted_rand_score
+    assert abs(ari_plain(pred, gold) - 0.24242424) < 1e-6  # sklearn.metrics.adjusted_rand_score
+    assert abs(ari(pred, gold) - 0.24242424) < 1e-6
+
+
+def test_plain_ari_agrees_with_sklearn_on_random_clusterings() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = random.Random(7)
+    for _ in range(50):
+        n = rng.randint(2, 40)
+        gold = {str(i): rng.randint(0, 5) for i in range(n)}
+        pred = {str(i): rng.randint(0, rng.randint(0, 8)) for i in range(n)}
+        want = metrics.adjusted_rand_score([gold[k] for k in gold], [pred[k] for k in gold])
+        assert ari_plain(pred, gold) == pytest.approx(want, abs=1e-9)
+
+
+def test_labels_of_different_types_do_not_collide_in_ari() -> None:
+    # predicted label 1 and gold label 1 are unrelated things
+    gold = {"a": 1, "b": 1, "c": 2}
+    pred = {"a": 1, "b": 2, "c": 2}
+    assert ari(pred, gold) == pytest.approx(ari_plain(pred, gold))
+
+
+def test_sibling_events_are_counted_apart_from_other_mixes() -> None:
+    gold = {"a": "1ecb", "b": "1ecbplus", "c": "2ecb", "d": "3ecb", "e": "3ecbplus"}
+    topic = {"1ecb": 1, "1ecbplus": 1, "2ecb": 2, "3ecb": 3, "3ecbplus": 3}
+    pred = {"a": "s", "b": "s", "c": "t", "d": "t", "e": "u"}
+    assert mixed_stories(pred, gold) == 2
+    assert sibling_mixed_stories(pred, gold, topic) == 1
+
+
+def test_figures_and_the_fake_engine() -> None:
+    rows = [
+        {"id": f"{t}_{k}", "topic": t, "event": f"{t}ecb{'plus' if k % 2 else ''}",
+         "title": "x", "text": "y"}
+        for t in (2, 4) for k in range(4)
+    ]
+    res = run_dedupe(rows, engine="fake")
+    assert list(res.story) == [r["id"] for r in rows] and all(res.lead.values())
+    fig = figures(res.story, rows)
+    assert fig["b3_precision"] == 1.0 and fig["b3_recall"] == 0.5
+    assert fig["stories"] == 8 and fig["events"] == 4 and fig["mixed_stories"] == 0
+    topic_wide = figures({r["id"]: r["topic"] for r in rows}, rows)
+    assert topic_wide["sibling_mixed_stories"] == 2 and topic_wide["b3_recall"] == 1.0
+
+
+def test_tfidf_tree_cut_equals_agglomerative_clustering_at_every_threshold() -> None:
+    pytest.importorskip("sklearn")
+    from benchmarks.stories import TfidfTree, same_partition
+
+    words = "quake fire storm rescue court vote strike match fans police".split()
+    rng = random.Random(3)
+    rows = [
+        {"id": str(i), "event": i % 4, "title": " ".join(rng.choices(words, k=4)),
+         "text": " ".join(rng.choices(words[: 3 + i % 7], k=12))}
+        for i in range(30)
+    ]
+    tree = TfidfTree(rows)
+    for t in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0):
+        assert same_partition(tree.cut(t), tree.direct(t)), t
+    assert len(set(tree.cut(0.0).values())) == 30
