@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,88 @@ def test_tfidf_tree_cut_equals_agglomerative_clustering_at_every_threshold() -> 
     for t in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0):
         assert same_partition(tree.cut(t), tree.direct(t)), t
     assert len(set(tree.cut(0.0).values())) == 30
+
+
+# -- the gate and the syndicated-copy generator (no corpus) ---------------------
+
+
+def test_gate_fails_on_a_figure_that_is_not_a_number(tmp_path: Path) -> None:
+    from benchmarks.gate import FLOORS, main
+
+    floors = json.loads(FLOORS.read_text())["floors"]
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"figures": floors}))
+    assert main([str(good)]) == 0
+    name = next(iter(floors))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"figures": {**floors, name: float("nan")}}))
+    assert main([str(bad)]) == 1
+    bad.write_text(json.dumps({"figures": {**floors, name: "0.99"}}))
+    assert main([str(bad)]) == 1
+
+
+def test_gate_reads_mapped_keys(tmp_path: Path) -> None:
+    from benchmarks.gate import FLOORS, main
+
+    floors = dict(json.loads(FLOORS.read_text())["floors"])
+    name = "extraction_f1"
+    value = floors.pop(name)
+    rest = tmp_path / "rest.json"
+    rest.write_text(json.dumps({"figures": floors}))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"scores": {"clean": {"f1": value}}}))
+    assert main([str(rest), str(other)]) == 1
+    assert main([str(rest), str(other), "--map", f"{name}=scores.clean.f1"]) == 0
+    other.write_text(json.dumps({"scores": {"clean": {"f1": value - 0.01}}}))
+    assert main([str(rest), str(other), "--map", f"{name}=scores.clean.f1"]) == 1
+
+
+def _articles() -> list[dict[str, object]]:
+    rng = random.Random(1)
+    words = "the police said fire crews storm rescue court vote market quake".split()
+    rows = []
+    for t in range(6):
+        text = " ".join(
+            " ".join(rng.choices(words, k=12)).capitalize() + "." for _ in range(8)
+        )
+        rows.append({"id": f"{t}_1ecb", "topic": t, "event": f"{t}ecb",
+                     "title": f"Headline number {t} about {words[t]}.", "text": text})
+    return rows
+
+
+def test_syndicated_copies_are_deterministic_and_keep_the_body() -> None:
+    import re
+
+    from benchmarks.syndicate import build_mixture, score
+
+    rows = _articles()
+    a, b = build_mixture(rows, 6, seed=3), build_mixture(rows, 6, seed=3)
+    assert [v.record for v in a] == [v.record for v in b]
+    assert [v.record for v in a] != [v.record for v in build_mixture(rows, 6, seed=4)]
+    copies = [v for v in a if v.kind != "ecb"]
+    assert len(copies) >= 6 and {v.origin for v in copies} == {r["id"] for r in rows}
+    body = {r["id"]: re.findall(r"[a-z]+", str(r["text"]).lower()) for r in rows}
+    for v in copies:
+        raw = v.record.get("text") or re.sub(r"<[^>]+>", " ", v.record["html"])
+        got = re.findall(r"[a-z]+", raw.lower())
+        assert v.record["source"] and v.event == f"{v.origin.split('_')[0]}ecb"
+        if v.kind == "full":  # every word of the body, in order, somewhere in the copy
+            it = iter(got)
+            assert all(w in it for w in body[v.origin]), v.id
+        else:
+            assert len(got) < len(body[v.origin])
+    # scoring: perfect clustering by origin with the originals as leads
+    story = {v.id: v.origin for v in a}
+    lead = {v.id: v.kind == "ecb" for v in a}
+    fig = score(a, story, lead)
+    assert fig["syndicated_pair_recall"] == 1.0 and fig["syndicated_precision"] == 1.0
+    assert fig["syndicated_lead_full"] == 1.0 and fig["syndicated_lead_cleanest"] == 1.0
+    # a summary as lead, and one copy moved into another event's story
+    summary = next(v for v in copies if v.kind == "summary")
+    lead = {**lead, summary.origin: False, summary.id: True}
+    stray = next(v for v in copies if v.origin != summary.origin)
+    story = {**story, stray.id: summary.origin}
+    fig = score(a, story, lead)
+    assert fig["syndicated_lead_full"] < 1.0
+    assert fig["syndicated_precision"] == 1 - 1 / len(copies)
+    assert fig["syndicated_pair_recall"] == 1 - 1 / len(copies)
