@@ -12,13 +12,19 @@ Observations
 
 How it works
 ------------
-``score = words * (0.5 + 0.5 * coverage)`` where ``coverage`` is the
-idf-weighted share of the story's shared terms present in the version.
-Versions marked truncated (a feed summary cut short) never beat a full one.
-Versions within ``TIE`` (5%) of the best score are equal in content; among
-them the higher source ``priority`` wins, then the earliest publication,
-then the higher score, then the smaller id (so the choice is deterministic).
-Each version keeps its score and the reason, for ``digest explain``.
+* ``coverage``: the idf-weighted share of the story's shared terms (found in
+  at least two versions) that the version carries.
+* ``content``: the version's clean words, where words of terms no other
+  version has count only a quarter.  Residual junk the cleaner missed (a
+  site's comment form, its related headlines) is exactly such unshared text,
+  so it barely adds; a rewrite's own details still count for something.
+* ``score = content * (0.5 + 0.5 * coverage)``.
+* Versions marked truncated (a feed summary cut short) never beat a full one.
+* Versions within ``TIE`` (5%) of the best score are equal in content; among
+  them the cleaner one (fewer unshared words, by more than ``CLEAN_SLACK``) wins,
+  then the higher source ``priority``, then the earliest publication, then
+  the smaller id (so the choice is deterministic).
+* Each version keeps its score and the reason, for ``digest explain``.
 """
 
 from __future__ import annotations
@@ -68,29 +74,47 @@ class VersionScore:
         }
 
 
-def _coverage(versions: Sequence[Version], idf: _Idf) -> dict[str, float]:
+#: Unshared words by which an equally complete version may exceed the cleanest.
+CLEAN_SLACK = 2.0
+#: Weight of a word whose term no other version has.
+UNSHARED = 0.25
+
+
+def _coverage(
+    versions: Sequence[Version], idf: _Idf
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per version: coverage of the shared terms, and the share of its words that are unshared."""
     if len(versions) == 1:
-        return {versions[0].id: 1.0}
+        return {versions[0].id: 1.0}, {versions[0].id: 0.0}
     support: dict[int, int] = {}
     for v in versions:
         for t in v.terms:
             support[t] = support.get(t, 0) + 1
     shared = {t: max(idf.idf(t), 0.0) for t, n in support.items() if n >= 2}
     total = sum(shared.values())
-    if total <= 0:
-        return {v.id: 0.0 for v in versions}
-    return {v.id: sum(w for t, w in shared.items() if t in v.terms) / total for v in versions}
+    cov, unshared = {}, {}
+    for v in versions:
+        mass = sum(v.terms.values()) or 1.0
+        unshared[v.id] = sum(w for t, w in v.terms.items() if support[t] < 2) / mass
+        cov[v.id] = sum(w for t, w in shared.items() if t in v.terms) / total if total > 0 else 0.0
+    return cov, unshared
 
 
 def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, VersionScore]]:
     """Return the lead's id and every version's score with the reason."""
     if not versions:
         raise ValueError("a story has at least one version")
-    cov = _coverage(versions, idf)
-    raw = {v.id: v.words * (0.5 + 0.5 * cov[v.id]) for v in versions}
+    cov, unshared = _coverage(versions, idf)
+    raw = {
+        v.id: v.words * (1 - (1 - UNSHARED) * unshared[v.id]) * (0.5 + 0.5 * cov[v.id])
+        for v in versions
+    }
     full = [v for v in versions if not v.truncated] or list(versions)
     best = max(raw[v.id] for v in full)
     tied = [v for v in full if raw[v.id] >= best * (1 - TIE)]
+    extra = {v.id: v.words * unshared[v.id] for v in tied}
+    cleanest = min(extra.values())
+    tied = [v for v in tied if extra[v.id] <= cleanest + CLEAN_SLACK]
 
     def key(v: Version) -> tuple[float, float, float, str]:
         published = v.published if v.published is not None else float("inf")

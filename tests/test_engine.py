@@ -129,3 +129,23 @@ def test_duplicate_add_is_idempotent() -> None:
     a = eng.add(load("quake_a1"))
     b = eng.add(load("quake_a1"))
     assert a.story_id == b.story_id and len(eng) == 1
+
+
+def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
+    idf = IdfModel()
+    body = term_weights("", (FIX / "quake_a1.txt").read_text(encoding="utf-8"))
+    from digest.fingerprint import term_id
+
+    clean = {term_id(t): w for t, w in body.items()}
+    junk = dict(clean)
+    for word in "comment form email website notify subscribe trending newsletter".split():
+        junk[term_id(word)] = 1.0
+    rewrite = {t: w for i, (t, w) in enumerate(clean.items()) if i % 3}
+    versions = [
+        Version("junky-copy", "b", junk, words=230, published=1.0, priority=5),
+        Version("original", "a", clean, words=218, published=2.0),
+        Version("rewrite", "c", rewrite, words=190, published=0.5),
+    ]
+    lead, scores = choose_lead(versions, idf)
+    assert lead == "original"
+    assert scores["junky-copy"].score <= scores["original"].score * 1.05
