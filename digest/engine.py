@@ -75,10 +75,14 @@ class Assignment:
 @dataclass(frozen=True, slots=True)
 class Params:
     #: Average cosine to a story's members needed to join it.
-    join: float = 0.26
+    join: float = 0.28
     #: The same, on the words that are not names (two events about the same
     #: people share the names, not the rest).
     join_words: float = 0.15
+    #: A new article must reach this share of the story's own cohesion (the
+    #: average similarity among its members): a story of close copies does
+    #: not take in an article that only shares its names and setting.
+    cohesion: float = 0.5
     #: Average cross-similarity needed to merge two stories.
     merge: float = 0.30
     #: LSH threshold on salient-term Jaccard (candidate proposal only).
@@ -198,7 +202,11 @@ class Engine:
             n = len(st.members)
             sim = cosine(vec, st.centroid) / n
             wsim = cosine(words, st.words_centroid) / n if sim >= p.join else 0.0
-            out.append(Candidate(sid, sim, wsim, sim >= p.join and wsim >= p.join_words))
+            ok = sim >= p.join and wsim >= p.join_words
+            if ok and p.cohesion > 0 and n > 1:
+                inner = (cosine(st.centroid, st.centroid) - n) / (n * (n - 1))
+                ok = sim >= p.cohesion * inner
+            out.append(Candidate(sid, sim, wsim, ok))
         out.sort(key=lambda c: (-c.similarity, c.story_id))
         return out
 
