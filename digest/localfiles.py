@@ -181,13 +181,15 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         entries = parse_feed(data, source=str(f), fetched=now)
         for e in entries:
             e.source = source
-            e.published = e.published or mtime
+            if e.published is None:
+                e.published, e.date_from_file = mtime, True
         return entries
     if kind == "binary":
         raise ParseError(str(f), "not a feed or text file (binary data)", kind="not-a-feed")
     uri = f.resolve().as_uri()
     if kind == "html":
         page = decode(data)
+        published = page_date(page, now)
         return [
             Entry(
                 source=source,
@@ -195,14 +197,39 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
                 url=uri,
                 content_html=page,
                 is_page=True,
-                published=mtime,
+                published=published or mtime,
+                date_from_file=published is None,
             )
         ]
     text = decode(data, declared=False)
     title, body = _markdown(text) if kind == "md" else _first_line(text)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
-    return [Entry(source=source, title=title, url=uri, text=body, published=mtime)]
+    return [
+        Entry(source=source, title=title, url=uri, text=body, published=mtime, date_from_file=True)
+    ]
+
+
+def page_date(page: str, now: datetime) -> datetime | None:
+    """The publication date a saved web page states (meta tags, ``<time>``), if plausible."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(
+            page[:500_000],
+            extensive_search=False,
+            original_date=True,
+            outputformat="%Y-%m-%dT%H:%M:%S",
+        )
+    except Exception:  # htmldate on hostile markup: no date rather than no article
+        return None
+    if not found:
+        return None
+    try:
+        dt = datetime.fromisoformat(found).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return dt if datetime(1995, 1, 1, tzinfo=UTC) <= dt <= now else None
 
 
 def _kind(ext: str, data: bytes) -> str:

@@ -71,7 +71,7 @@ def _doc(article: Article) -> Doc:
         title=article.title,
         text=article.text,
         source=article.source,
-        published=_epoch(article.published),
+        published=None if article.date_from_file else _epoch(article.published),
         priority=article.priority,
         truncated=article.truncated,
     )

@@ -186,4 +186,5 @@ def prepare(
         truncated=truncated,
         priority=priority,
         junk=list(result.junk),
+        date_from_file=entry.date_from_file and entry.published is not None,
     )

@@ -44,6 +44,10 @@ class Entry:
     #: True when ``content_html`` is a whole web page (needs article extraction,
     #: not just tag stripping).
     is_page: bool = False
+    #: True when ``published`` is only the file's modification time, not a
+    #: date the source gave: it is shown, but it does not close a story's
+    #: dedup window (a checkout's file times say nothing about the news).
+    date_from_file: bool = False
 
 
 @dataclass(slots=True)
@@ -68,6 +72,8 @@ class Article:
     priority: float = 0.0
     #: Lines removed as site junk (kept so ``digest explain`` can show them).
     junk: list[str] = field(default_factory=list)
+    #: See :attr:`Entry.date_from_file`.
+    date_from_file: bool = False
 
 
 @dataclass(slots=True)

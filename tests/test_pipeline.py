@@ -131,3 +131,26 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ConfigError) as exc:
         parse_config(bad, path=tmp_path / "feeds.yaml")
     assert "\n" not in str(exc.value) and "feeds.yaml" in str(exc.value)
+
+
+def test_file_times_do_not_close_the_dedup_window(tmp_path: Path) -> None:
+    """A saved article dated only by its file time still joins a feed's story days apart."""
+    import os
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    art = folder / "quake.txt"
+    art.write_text(
+        "Opunake harbour wall collapses after 6.1 quake off Taranaki\n"
+        + (Path(__file__).parent / "fixtures" / "stories" / "quake_a2.txt").read_text().split("\n", 1)[1]
+    )
+    old = datetime(2026, 11, 2, tzinfo=UTC).timestamp()  # 15 days before the feed's items
+    os.utime(art, (old, old))
+    sources = f"  - name: Coast News\n    path: {FEEDS / 'coast.rss'}\n  - name: Saved\n    path: {folder}\n"
+    with make_app(tmp_path, sources) as app:
+        assert app.run(now=NOW).errors == []
+        view = app.build_view(NOW.date())
+    quake = [s for s in view.stories if "Opunake" in s.lead.text]
+    assert len(quake) == 1 and quake[0].outlets == 2
+    saved = next(v for v in [quake[0].lead, *quake[0].also] if v.source == "Saved")
+    assert saved.published is not None and saved.published.date().isoformat() == "2026-11-02"
