@@ -1,0 +1,326 @@
+"""Properties over random input: hostile bytes and tag soup never crash a stage, never come out active.
+
+Strategies: random bytes; tag soup built from risky elements (script, style,
+iframe, svg, template, textarea...), event-handler and URL attributes with
+``javascript:``/``data:`` values, character references (also invalid ones:
+``&#0;``, surrogates, out of range), unterminated comments/CDATA/tags and
+arbitrary unicode.  The text ``SECRET`` only ever appears inside
+``<script>``/``<style>`` bodies, so seeing it in extracted text means a
+script or style body leaked as text.
+
+Stages: ``extract.html_to_text`` + ``clean.clean_text``, ``fingerprint``
+(and its byte round trip), ``parse.parse_feed`` on random bytes and on RSS,
+Atom and JSON Feed documents carrying the soup, ``prepare.prepare``, and
+rendering (HTML, email, Markdown, JSON, Atom) of views made of hostile
+strings.  Checks are those of ``benchmarks/hostile_output.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from html import escape
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.hostile_output import (
+    atom_findings,
+    html_findings,
+    json_findings,
+    markdown_findings,
+    tag_counts,
+)
+from digest.atom import stories_atom
+from digest.clean import clean_text
+from digest.errors import ParseError
+from digest.extract import html_to_text
+from digest.fingerprint import Fingerprint, IdfModel, fingerprint
+from digest.parse import parse_feed
+from digest.prepare import prepare
+from digest.records import DigestView, Entry, StoryView, VersionView
+from digest.render import render_email_html, render_html, render_json, render_markdown
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+# -- strategies -------------------------------------------------------------------------
+
+_TAGS = [
+    "script", "style", "iframe", "img", "a", "p", "b", "div", "svg", "math", "template",
+    "noscript", "textarea", "title", "form", "base", "meta", "object", "embed", "link",
+    "br", "table", "td", "xmp", "plaintext", "select", "option", "body", "html", "head",
+]  # fmt: skip
+_ATTR_NAMES = [
+    "onclick",
+    "onerror",
+    "OnLoad",
+    "href",
+    "src",
+    "style",
+    "action",
+    "srcdoc",
+    "formaction",
+    "xlink:href",
+]
+_ATTR_VALUES = [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "java&#x09;script:alert(1)", " javascript:x",
+    "vbscript:msgbox(1)", "data:text/html;base64,PHNjcmlwdD4=", "https://ok.example/a",
+    "url(https://t.example/p.png)", "expression(alert(1))", "x\" onmouseover=\"alert(1)", "",
+]  # fmt: skip
+#: Character references; no encoded '<' (text may then rightly contain "<script").
+_ENTITIES = [
+    "&amp;",
+    "&#0;",
+    "&#xD800;",
+    "&#x110000;",
+    "&nbsp;",
+    "&#8232;",
+    "&quot;",
+    "&bogus;",
+    "&",
+    "&#",
+    "&#x;",
+]
+_BROKEN = [
+    "<",
+    "</",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<!",
+    "<?",
+    "'",
+    '"',
+    "=",
+    ">",
+    "\x00",
+    "\r",
+    "\u2028",
+]
+
+
+def _attr(name: str, value: str, quote: str) -> str:
+    return f" {name}={quote}{value}{quote}" if quote else f" {name}={value}"
+
+
+_attrs = st.lists(
+    st.builds(
+        _attr,
+        st.sampled_from(_ATTR_NAMES),
+        st.sampled_from(_ATTR_VALUES),
+        st.sampled_from(['"', "'", ""]),
+    ),
+    max_size=3,
+).map("".join)
+_words = st.text(st.characters(blacklist_categories=["Cs"]), max_size=12)
+
+
+@st.composite
+def _element(draw: st.DrawFn, depth: int = 0) -> str:
+    tag = draw(st.sampled_from(_TAGS))
+    if draw(st.booleans()):
+        tag = tag.upper()
+    attrs = draw(_attrs)
+    if tag.lower() in ("script", "style"):
+        body = "SECRET " + draw(
+            st.sampled_from(["alert(1)", "p{x:url(a)}", "</scr", "<!--", "a<b"])
+        )
+    elif depth < 2:
+        body = draw(_soup(depth + 1))
+    else:
+        body = draw(_words)
+    close = draw(st.sampled_from([f"</{tag}>", "", f"</{tag} >", f"</{tag.lower()}>"]))
+    return f"<{tag}{attrs}>{body}{close}"
+
+
+def _soup(depth: int = 0) -> st.SearchStrategy[str]:
+    piece = st.one_of(
+        _words,
+        st.sampled_from(_ENTITIES),
+        st.sampled_from(_BROKEN),
+        _element(depth),
+    )
+    return st.lists(piece, max_size=8 if depth else 14).map("".join)
+
+
+soup = _soup()
+hostile_text = st.one_of(st.text(max_size=60), soup)
+hostile_url = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(_ATTR_VALUES),
+    st.builds(lambda s, rest: s + rest, st.sampled_from(["https://", "http://", "HTTPS://", "//", "\x01https://", "https:\\\\"]), st.text(max_size=30)),
+)  # fmt: skip
+
+
+# -- text extraction + cleaning -----------------------------------------------------------
+
+
+@FAST
+@given(soup, st.booleans())
+def test_html_to_text_and_clean_never_raise_nor_leak_scripts(html: str, page: bool) -> None:
+    text, title = html_to_text(html, url="https://ok.example/a", page=page)
+    assert isinstance(text, str) and (title is None or isinstance(title, str))
+    for out in (text, title or ""):
+        assert "<script" not in out.lower()
+        assert "SECRET" not in out  # script/style bodies are dropped, not shown as text
+    result = clean_text(text, title=title)
+    assert "<script" not in result.text.lower() and "SECRET" not in result.text
+    assert result.words >= 0
+
+
+# -- fingerprints ---------------------------------------------------------------------------
+
+
+@FAST
+@given(hostile_text, st.text(max_size=300))
+def test_fingerprint_never_raises_and_round_trips(title: str, text: str) -> None:
+    idf = IdfModel()
+    fp = fingerprint(title, text)
+    idf.add(fp.terms)
+    fp2 = fingerprint(title, text, idf)
+    for f in (fp, fp2):
+        data = f.to_bytes()
+        back = Fingerprint.from_bytes(data)
+        assert back.to_bytes() == data
+        assert back.words == f.words >= 0
+        assert np.array_equal(back.signature, f.signature.astype(np.uint32))
+        assert back.terms.keys() == f.terms.keys()
+        for t, w in f.terms.items():
+            assert math.isclose(back.terms[t], float(np.float32(w)), rel_tol=1e-6)
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_random_bytes_give_entries_or_a_one_line_parse_error(data: bytes) -> None:
+    try:
+        entries = parse_feed(data, source="fuzz", fetched=NOW)
+    except ParseError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("fuzz: ")
+        return
+    assert all(isinstance(e, Entry) for e in entries)
+
+
+def _rss(title: str, link: str, body: str, date: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link><pubDate>{escape(date)}</pubDate>"
+        f"<description>{escape(body)}</description></item>"
+        f"<item><title>raw</title><description><![CDATA[{body.replace(']]>', '')}]]></description></item>"
+        f"</channel></rss>"
+    ).encode("utf-8", "surrogatepass")
+
+
+def _atom(title: str, link: str, body: str, date: str) -> bytes:
+    return (
+        f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>'
+        f'<entry><id>urn:e</id><title type="html">{escape(title)}</title><link href="{escape(link)}"/>'
+        f'<updated>{escape(date)}</updated><content type="html">{escape(body)}</content></entry></feed>'
+    ).encode("utf-8", "surrogatepass")
+
+
+def _json(title: str, link: str, body: str, date: str) -> bytes:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {"id": "1", "title": title, "url": link, "content_html": body, "date_published": date}
+        ],
+    }
+    return json.dumps(doc).encode()
+
+
+@SLOW
+@given(
+    st.sampled_from([_rss, _atom, _json]),
+    hostile_text,
+    st.one_of(hostile_url.map(lambda u: u or ""), st.just("https://ok.example/x")),
+    soup,
+    st.one_of(st.text(max_size=30), st.sampled_from(["Sat, 01 Jan 0000 00:00:00 GMT", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "2026-05-31T10:00:00Z"])),
+)  # fmt: skip
+def test_feeds_carrying_soup_give_safe_entries(
+    make: Callable[[str, str, str, str], bytes], title: str, link: str, body: str, date: str
+) -> None:
+    try:
+        entries = parse_feed(make(title, link, body, date), source="fuzz", fetched=NOW)
+    except ParseError as exc:
+        assert "\n" not in str(exc)
+        return
+    for e in entries:
+        assert e.url is None or e.url.lower().startswith(("http://", "https://"))
+        if e.published is not None:
+            assert datetime(1995, 1, 1, tzinfo=UTC) <= e.published <= NOW + timedelta(days=2)
+        article = prepare(e, fetched=NOW)
+        if article is not None:
+            assert "SECRET" not in article.text and "<script" not in article.text.lower()
+            assert datetime(1995, 1, 1, tzinfo=UTC) <= article.published <= NOW + timedelta(days=2)  # type: ignore[operator]
+
+
+@SLOW
+@given(
+    hostile_text,
+    hostile_url,
+    st.one_of(st.none(), soup),
+    st.one_of(st.none(), soup),
+    st.one_of(st.none(), hostile_text),
+    st.booleans(),
+)
+def test_prepare_never_raises(title: str, url: str | None, content: str | None, summary: str | None, text: str | None, page: bool) -> None:  # fmt: skip
+    entry = Entry(
+        "src",
+        title=title,
+        url=url,
+        entry_id=None,
+        content_html=content,
+        summary_html=summary,
+        text=text,
+        is_page=page,
+    )
+    article = prepare(entry, fetched=NOW)
+    if article is not None:
+        assert article.title or article.text
+        assert "SECRET" not in article.text
+        assert not any(c in article.text for c in "\x00\x01\x1b\x7f")
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+_versions = st.builds(
+    VersionView, source=hostile_text, title=hostile_text, url=hostile_url,
+    published=st.one_of(st.none(), st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC))),
+    text=hostile_text,
+)  # fmt: skip
+_stories = st.builds(
+    StoryView, story_id=st.text(max_size=8), title=hostile_text, lead=_versions,
+    also=st.lists(_versions, max_size=3),
+)  # fmt: skip
+_EMPTY = DigestView("2026-06-01", [], 0, 0)
+_BASE_HTML = tag_counts(render_html(_EMPTY))
+_BASE_EMAIL = tag_counts(render_email_html(_EMPTY))
+
+
+@SLOW
+@given(st.lists(_stories, max_size=4), hostile_text)
+def test_views_of_hostile_strings_render_inert(stories: list[StoryView], title: str) -> None:
+    view = DigestView("2026-06-01", stories, len(stories), 0, title=title, generated=NOW)
+    assert html_findings(render_html(view), _BASE_HTML) == []
+    assert html_findings(render_email_html(view), _BASE_EMAIL) == []
+    assert markdown_findings(render_markdown(view)) == []
+    assert json_findings(render_json(view)) == []
+    assert len(json.loads(render_json(view))["stories"]) == len(stories)
+    atom = stories_atom(
+        stories,
+        title=title,
+        feed_url="http://127.0.0.1/feed.atom",
+        site_url="http://127.0.0.1/",
+        updated=NOW,
+    )
+    assert atom_findings(atom, "http://127.0.0.1") == []
