@@ -43,7 +43,7 @@ from benchmarks.hostile_output import (
 from digest.config import SourceConfig, parse_config
 from digest.errors import SourceError
 from digest.localfiles import read_path
-from digest.parse import MAX_ENTRIES
+from digest.parse import MAX_ENTRIES, parse_feed
 from digest.pipeline import App, RunReport
 from digest.records import DigestView, Entry
 from digest.render import make_env, render_email_html, render_html, render_json, render_markdown
@@ -290,6 +290,29 @@ def test_odd_dates_fall_back_to_the_fetch_time(outputs: Outputs) -> None:
     assert all(v["published"][:10] == outputs.day for v in odd)
     for name, text in [("md", outputs.md), ("html", outputs.pages["html"])]:
         assert not re.search(r"\b(1970|2099|9999|0000)-\d\d", text), name
+
+
+@pytest.mark.parametrize(
+    "link", ["\x01https://a.example/x", "\x08https://a.example/x", "https://a.example/\x01x"]
+)
+def test_feed_links_never_keep_control_characters(link: str) -> None:
+    """parse keeps only clean absolute http(s) links (found by tests/test_properties.py).
+
+    Python's ``urlsplit`` ignores leading C0 controls when it reads the
+    scheme, so ``"\x01https://..."`` passes as an http(s) link and is stored
+    with the control character.  (``safe_url`` drops it again on output.)
+    """
+    rss = (
+        "<rss version='2.0'><channel><title>t</title><item><title>Control link</title>"
+        f"<link>{link}</link><description>Body text.</description></item></channel></rss>"
+    ).encode()
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "1", "title": "x", "url": link}],
+    }
+    for data in (rss, json.dumps(doc).encode()):
+        (entry,) = parse_feed(data, source="ctl")
+        assert entry.url is None or not re.search(r"[\x00-\x1f\x7f]", entry.url), repr(entry.url)
 
 
 # -- raw entries: the digest's own steps without feedparser's sanitizer ------------------
