@@ -137,6 +137,41 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from .daemon import Daemon
+    from .pipeline import open_app
+
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    with open_app(args.config) as app:
+        return Daemon(app, day_offset=0 if args.digest_day == "today" else -1).run()
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from .daemon import send_digest
+    from .pipeline import open_app
+    from .polling import digest_due
+
+    with open_app(args.config) as app:
+        s = app.cfg.schedule
+        day = args.date or digest_due(datetime.now(UTC), s.digest_time, app.cfg.tz)
+        for p in app.write_digest(day=day, formats=("md", "html")):
+            print(p)
+        sent = send_digest(app, day)
+    print(f"digest {day.isoformat()}: {'sent' if sent else 'not sent (already sent, or no stories)'}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .web import serve
+
+    serve(load_config(args.config), args.host, args.port)
+    return 0
+
+
 COMMANDS: dict[str, tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = {}
 
 
@@ -191,6 +226,30 @@ def _setup_explain(p: argparse.ArgumentParser) -> None:
 @command("sources", "list each source's fetch state")
 def _setup_sources(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
+
+
+@command("daemon", "run continuously: poll sources on their schedules, build and mail the daily digest")
+def _setup_daemon(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument(
+        "--digest-day",
+        choices=("yesterday", "today"),
+        default="yesterday",
+        help="the digest at schedule.digest_time covers the day that ended (default) or the day so far",
+    )
+
+
+@command("send", "write a day's digest and email it (at most once per day)")
+def _setup_send(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now)")
+
+
+@command("serve", "serve the digest archive over HTTP (read-only)")
+def _setup_serve(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,436 @@
+"""The daemon against real parts: feeds on a loopback HTTP server, SQLite on disk,
+a loopback SMTP server (aiosmtpd), and ``python -m digest daemon`` as a real
+process killed with SIGKILL at random moments.
+"""
+
+from __future__ import annotations
+
+import email
+import logging
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.policy import default as default_policy
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from digest import daemon as daemon_mod
+from digest.cli import main
+from digest.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
+from digest.pipeline import open_app
+from digest.store import SourceState
+from tests.support.httpd import Reply, Request, TestServer, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = (
+    "harbor council bridge river budget school rail storm museum vote market "
+    "festival library tunnel ferry clinic election port farm orchard mill"
+).split()
+
+
+# -- real servers ----------------------------------------------------------------------------
+class Inbox:
+    """aiosmtpd handler keeping every accepted message."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self.lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def smtpd() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    ctl.start()
+    try:
+        yield inbox, ctl.port
+    finally:
+        ctl.stop()
+
+
+def rss(name: str, items: range) -> bytes:
+    rng = random.Random(name)
+    now = datetime.now(UTC)
+    parts = []
+    for i in items:
+        words = " ".join(rng.choice(WORDS) for _ in range(40))
+        parts.append(
+            f"<item><title>{escape(name)} report {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}</title>"
+            f"<link>https://{name}.example/{i}</link><guid>{name}-{i}</guid>"
+            f"<pubDate>{format_datetime(now - timedelta(minutes=i))}</pubDate>"
+            f"<description>Item {i} of {escape(name)}. {words}.</description></item>"
+        )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+        f"<link>https://{name}.example/</link>{''.join(parts)}</channel></rss>"
+    ).encode()
+
+
+class GrowingFeed:
+    """An RSS feed that gains one item every ``every`` seconds (ETag-conditional)."""
+
+    def __init__(self, name: str, *, start: int = 3, every: float = 0.2, cap: int = 60) -> None:
+        self.name, self.start, self.every, self.cap = name, start, every, cap
+        self.t0 = time.monotonic()
+        self.frozen: int | None = None
+
+    def count(self) -> int:
+        if self.frozen is not None:
+            return self.frozen
+        return min(self.cap, self.start + int((time.monotonic() - self.t0) / self.every))
+
+    def freeze(self) -> int:
+        self.frozen = self.count()
+        return self.frozen
+
+    def __call__(self, req: Request) -> Reply:
+        n = self.count()
+        etag = f'"{self.name}-{n}"'
+        if req.headers.get("If-None-Match") == etag:
+            return Reply(b"", 304, {"ETag": etag})
+        return Reply(rss(self.name, range(n)), 200, {"Content-Type": "application/rss+xml", "ETag": etag})
+
+
+def write_config(tmp: Path, srv: TestServer, paths: dict[str, str], **extra: Any) -> Path:
+    data: dict[str, Any] = {
+        "sources": [{"name": name, "url": srv.url(path)} for name, path in paths.items()],
+        "data_dir": str(tmp / "data"),
+        "output_dir": str(tmp / "out"),
+        "timezone": "UTC",
+        "fetch": {"allow_hosts": ["127.0.0.1"], "deadline": 10},
+        "schedule": {"digest_time": "00:00", "poll_minutes": 0.01},
+    }
+    data.update(extra)
+    cfg = tmp / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(data))
+    return cfg
+
+
+def db_of(tmp: Path) -> Path:
+    return tmp / "data" / "digest.sqlite3"
+
+
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        con.close()
+
+
+# -- one poll round in-process: server hints, backoff, pausing ------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) -> None:
+    with TestServer() as srv:
+        srv.set("/fresh", rss("fresh", range(4)), headers={"Cache-Control": "max-age=3600"})
+        srv.set("/busy", b"busy", status=503, headers={"Retry-After": "120"})
+        srv.set("/broken", b"oops", status=500)
+        cfg_path = write_config(
+            tmp_path, srv, {"fresh": "/fresh", "busy": "/busy", "broken": "/broken"},
+            schedule={"poll_minutes": 1, "pause_after_hours": 100},
+        )
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, rng=random.Random(3), clock=clock)
+            t0 = clock.now
+            report = d.poll_due()
+            assert report.new_articles == 4 and len(report.errors) == 2
+            st = {s.name: s for s in app.store.list_source_states()}
+            assert st["fresh"].next_poll_at is not None
+            assert t0 + timedelta(seconds=3600) <= st["fresh"].next_poll_at <= t0 + timedelta(seconds=3960)
+            assert st["busy"].retry_after_until == t0 + timedelta(seconds=120)
+            assert st["busy"].next_poll_at is not None and st["busy"].next_poll_at >= t0 + timedelta(seconds=120)
+            assert st["broken"].failures == 1
+            assert st["broken"].next_poll_at is not None
+            assert t0 + timedelta(seconds=60) <= st["broken"].next_poll_at <= t0 + timedelta(seconds=66)
+
+            # nothing is due yet: no request at all
+            hits = dict(srv.hits)
+            d.poll_due()
+            assert dict(srv.hits) == hits
+
+            # 61 s later only the broken source is due; its wait doubles
+            clock.now = t0 + timedelta(seconds=67)
+            d.poll_due()
+            assert srv.hits["/broken"] == 2 and srv.hits["/busy"] == 1 and srv.hits["/fresh"] == 1
+            broken = app.store.get_source_state("broken")
+            assert broken is not None and broken.failures == 2 and broken.next_poll_at is not None
+            wait = (broken.next_poll_at - clock.now).total_seconds()
+            assert 120 <= wait <= 132
+
+            # it recovers: failures reset, articles stored, normal interval again
+            srv.set("/broken", rss("broken", range(2)))
+            clock.now = broken.next_poll_at
+            assert d.poll_due().new_articles == 2
+            broken = app.store.get_source_state("broken")
+            assert broken is not None and broken.failures == 0 and broken.first_failure_at is None
+
+
+def test_continuous_failure_pauses_with_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestServer() as srv:
+        srv.set("/down", b"down", status=500)
+        srv.set("/ok", rss("ok", range(2)))
+        cfg_path = write_config(
+            tmp_path, srv, {"down": "/down", "ok": "/ok"},
+            schedule={"poll_minutes": 1, "pause_after_hours": 1},
+        )
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, rng=random.Random(1), clock=clock)
+            t0 = clock.now
+            with caplog.at_level(logging.INFO, logger="digest.daemon"):
+                for _ in range(6):  # 0, 1, 2, 4, 8, 16 ... minutes of backoff
+                    d.poll_due()
+                    state = app.store.get_source_state("down")
+                    assert state is not None and state.next_poll_at is not None
+                    clock.now = max(clock.now, state.next_poll_at)
+                assert not state.paused
+                clock.now = max(t0 + timedelta(hours=1, minutes=1), state.next_poll_at)
+                d.poll_due()
+                state = app.store.get_source_state("down")
+                assert state is not None and state.paused and state.failures == 7
+                hits = srv.hits["/down"]
+                for _ in range(3):
+                    clock.now += timedelta(hours=7)
+                    d.poll_due()
+            paused = [r for r in caplog.records if "paused" in r.getMessage()]
+            assert len(paused) == 1, [r.getMessage() for r in paused]
+            assert paused[0].levelno == logging.WARNING
+            assert "down: paused after failing continuously for 1 h" in paused[0].getMessage()
+            assert "\n" not in paused[0].getMessage()
+            assert srv.hits["/down"] == hits  # never asked again once paused
+            assert srv.hits["/ok"] > 1  # the healthy source goes on
+            state = app.store.get_source_state("down")
+            assert state is not None and state.paused
+    assert main(["sources", "--config", str(cfg_path)]) == 0
+    out = capsys.readouterr().out
+    assert "down: paused" in out and "ok: ok" in out
+
+
+# -- delivery in-process --------------------------------------------------------------------------
+def _app_with_articles(tmp_path: Path, srv: TestServer, port: int) -> Path:
+    srv.set("/a", rss("alpha", range(3)))
+    return write_config(
+        tmp_path, srv, {"alpha": "/a"},
+        email={"host": "127.0.0.1", "port": port, "security": "none",
+               "from": "digest@example.org", "to": ["me@example.org"]},
+    )
+
+
+def test_digest_catch_up_delivers_once_and_resumes_an_interrupted_send(tmp_path: Path) -> None:
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = _app_with_articles(tmp_path, srv, port)
+        with open_app(cfg_path) as app:
+            d = Daemon(app, day_offset=0)
+            d.poll_due()
+            d.digest(scheduled=False)
+            d.digest(scheduled=False)
+            d.digest(scheduled=True)  # the cron job again: rewrites the files, no second mail
+            assert len(inbox.messages) == 1
+            today = datetime.now(UTC).date().isoformat()
+            assert (tmp_path / "out" / f"digest-{today}.html").exists()
+            assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+            # a send of yesterday that died after recording its Message-ID
+            yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+            # give yesterday a story so it is worth mailing
+            app.store.db.execute("UPDATE stories SET first_seen=?", (f"{yesterday.isoformat()}T12:00:00.000000Z",))  # type: ignore[attr-defined]
+            from digest.mailer import default_target
+
+            target = default_target(app.cfg.email)  # type: ignore[arg-type]
+            assert app.store.claim_delivery(yesterday.isoformat(), target)
+            app.store.set_message_id(yesterday.isoformat(), target, "<interrupted.1@example.org>")
+            Daemon(app, day_offset=-1).digest(scheduled=False)
+            assert len(inbox.messages) == 2
+            assert inbox.messages[1]["Message-ID"] == "<interrupted.1@example.org>"
+            assert app.store.delivery_status(yesterday.isoformat(), target) == "sent"
+
+
+def test_failed_delivery_is_retried_on_a_later_round(tmp_path: Path) -> None:
+    port = free_port()  # nobody listens yet
+    with TestServer() as srv:
+        cfg_path = _app_with_articles(tmp_path, srv, port)
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, day_offset=0, clock=clock)
+            d.poll_due()
+            d.digest(scheduled=False)
+            assert d._retry_delivery_at is not None
+            ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+            ctl.start()
+            try:
+                clock.now = d._retry_delivery_at
+                d._handle("poll")
+                assert len(ctl.handler.messages) == 1
+                assert d._retry_delivery_at is None
+            finally:
+                ctl.stop()
+
+
+# -- the persistent job store ---------------------------------------------------------------------
+def test_jobs_persist_and_a_missed_digest_run_fires_on_start(tmp_path: Path) -> None:
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(1)))
+        cfg_path = write_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "07:30", "poll_minutes": 30})
+        with open_app(cfg_path) as app:
+            sched = make_scheduler(app.cfg, tick=60)
+            job = sched.get_job(DIGEST_JOB)
+            assert job is not None and job.next_run_time.hour == 7 and job.next_run_time.minute == 30
+            assert sched.get_job(POLL_JOB) is not None
+            # pretend the daemon went down before this morning's run
+            missed = datetime.now(UTC) - timedelta(hours=1)
+            sched.modify_job(DIGEST_JOB, next_run_time=missed)
+            sched.shutdown()
+            rows = query(db_of(tmp_path), "SELECT id FROM apscheduler_jobs ORDER BY id")
+            assert rows == [(DIGEST_JOB,), (POLL_JOB,)]
+            while not daemon_mod._WAKE.empty():
+                daemon_mod._WAKE.get_nowait()
+            sched = make_scheduler(app.cfg, tick=60)  # a restart: the stored run is kept
+            try:
+                sched.resume()
+                assert daemon_mod._WAKE.get(timeout=5) == "digest"
+            finally:
+                sched.shutdown()
+            assert query(db_of(tmp_path), "PRAGMA integrity_check") == [("ok",)]
+
+
+# -- a real process, killed -------------------------------------------------------------------------
+def spawn(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "ab") as fh:
+        return subprocess.Popen(
+            [sys.executable, "-m", "digest", "daemon", "--config", str(cfg), "--digest-day", "today"],
+            cwd=ROOT, env=env, stdout=fh, stderr=fh,
+        )
+
+
+@pytest.mark.slow
+def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: Path) -> None:
+    rng = random.Random(os.environ.get("DIGEST_TEST_SEED", "daemon"))
+    feeds = {name: GrowingFeed(name, every=0.1, cap=150) for name in ("north", "south", "east")}
+    log = tmp_path / "daemon.log"
+    with TestServer() as srv, smtpd() as (inbox, port):
+        for name, feed in feeds.items():
+            srv.handle(f"/{name}.xml", feed)
+        cfg = write_config(
+            tmp_path, srv, {name: f"/{name}.xml" for name in feeds},
+            email={"host": "127.0.0.1", "port": port, "security": "none",
+                   "from": "digest@example.org", "to": ["me@example.org"]},
+        )
+        db = db_of(tmp_path)
+        kills = 0
+        for i in range(6):
+            proc = spawn(cfg, log)
+            # kill at a random moment of its work (start-up is mostly imports)
+            assert wait_until(lambda: log.read_text().count("daemon started") > i, timeout=20)
+            time.sleep(rng.uniform(0.0, 1.5))
+            assert proc.poll() is None, log.read_text()[-2000:]
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            kills += 1
+
+        # the last run: the feeds stop growing, everything must arrive exactly once
+        proc = spawn(cfg, log)
+        try:
+            expected = {name: feed.freeze() for name, feed in feeds.items()}
+
+            def all_stored() -> bool:
+                rows = query(db, "SELECT source, count(*) FROM articles GROUP BY source")
+                return dict(rows) == expected
+
+            assert wait_until(all_stored, timeout=30), (query(db, "SELECT source, count(*) FROM articles GROUP BY source"), expected)
+            assert wait_until(lambda: len(inbox.messages) >= 1, timeout=10), log.read_text()[-3000:]
+
+            # a second daemon on the same database refuses, naming the first
+            second = subprocess.run(
+                [sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
+                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                capture_output=True, text=True, timeout=30,
+            )
+            assert second.returncode != 0
+            assert f"another digest daemon is already running (pid {proc.pid})" in second.stderr
+
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0, log.read_text()[-3000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+        text = log.read_text()
+        assert "daemon stopped (SIGTERM)" in text
+        assert "Traceback" not in text, text[-3000:]
+
+    # every entry stored exactly once
+    for name, n in expected.items():
+        urls = query(db, f"SELECT url, count(*) FROM articles WHERE source='{name}' GROUP BY url")
+        assert sorted(u for u, _ in urls) == sorted(f"https://{name}.example/{i}" for i in range(n))
+        assert all(c == 1 for _, c in urls)
+    # mailed once per day (the test may straddle midnight UTC)
+    days = [m["Subject"] for m in inbox.messages]
+    assert len(days) == len(set(days)) >= 1, days
+    assert len({m["Message-ID"] for m in inbox.messages}) == len(inbox.messages)
+    sent = query(db, "SELECT date, status FROM deliveries")
+    assert sent and all(s == "sent" for _, s in sent)
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    # the lock is released: a new holder gets it
+    from digest.store_sqlite import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        assert store.acquire_lock("daemon")
+    assert kills == 6
+
+
+def test_is_due() -> None:
+    now = datetime.now(UTC)
+    assert daemon_mod.is_due(None, now)
+    s = SourceState("a", "http://x")
+    assert daemon_mod.is_due(s, now)
+    s.next_poll_at = now + timedelta(seconds=1)
+    assert not daemon_mod.is_due(s, now)
+    s.next_poll_at = now
+    assert daemon_mod.is_due(s, now)
+    s.retry_after_until = now + timedelta(seconds=5)
+    assert not daemon_mod.is_due(s, now)
+    s.retry_after_until, s.paused = None, True
+    assert not daemon_mod.is_due(s, now)
+
