@@ -228,7 +228,7 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
 
 
-@command("daemon", "run continuously: poll sources on their schedules, build and mail the daily digest")
+@command("daemon", "run continuously: poll sources, build and mail the daily digest")
 def _setup_daemon(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument(

@@ -9,6 +9,7 @@ import email
 import logging
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -54,7 +55,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = email.message_from_bytes(envelope.content, policy=default_policy)
         with self.lock:
-            self.messages.append(msg)  # type: ignore[arg-type]
+            self.messages.append(msg)
         return "250 OK"
 
 
@@ -222,7 +223,7 @@ def test_continuous_failure_pauses_with_one_line(
                     state = app.store.get_source_state("down")
                     assert state is not None and state.next_poll_at is not None
                     clock.now = max(clock.now, state.next_poll_at)
-                assert not state.paused
+                assert state is not None and state.next_poll_at is not None and not state.paused
                 clock.now = max(t0 + timedelta(hours=1, minutes=1), state.next_poll_at)
                 d.poll_due()
                 state = app.store.get_source_state("down")
@@ -360,7 +361,10 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
         for i in range(6):
             proc = spawn(cfg, log)
             # kill at a random moment of its work (start-up is mostly imports)
-            assert wait_until(lambda: log.read_text().count("daemon started") > i, timeout=20)
+            def started(n: int = i) -> bool:
+                return log.read_text().count("daemon started") > n
+
+            assert wait_until(started, timeout=20)
             time.sleep(rng.uniform(0.0, 1.5))
             assert proc.poll() is None, log.read_text()[-2000:]
             proc.send_signal(signal.SIGKILL)
@@ -406,8 +410,9 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
         assert sorted(u for u, _ in urls) == sorted(f"https://{name}.example/{i}" for i in range(n))
         assert all(c == 1 for _, c in urls)
     # mailed once per day (the test may straddle midnight UTC)
-    days = [m["Subject"] for m in inbox.messages]
-    assert len(days) == len(set(days)) >= 1, days
+    days = [re.search(r"digest for (\d{4}-\d\d-\d\d)", str(m["Subject"])) for m in inbox.messages]
+    dates = [d.group(1) if d else None for d in days]
+    assert None not in dates and len(dates) == len(set(dates)) >= 1, [m["Subject"] for m in inbox.messages]
     assert len({m["Message-ID"] for m in inbox.messages}) == len(inbox.messages)
     sent = query(db, "SELECT date, status FROM deliveries")
     assert sent and all(s == "sent" for _, s in sent)
@@ -434,3 +439,52 @@ def test_is_due() -> None:
     s.retry_after_until, s.paused = None, True
     assert not daemon_mod.is_due(s, now)
 
+
+
+# -- the send and serve commands ------------------------------------------------------------------
+def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = _app_with_articles(tmp_path, srv, port)
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
+        today = datetime.now(UTC).date().isoformat()
+        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
+        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
+        err = capsys.readouterr().err
+        assert f"digest {today}: sent" in err and "not sent (already sent" in err
+        assert len(inbox.messages) == 1
+        assert (tmp_path / "out" / f"digest-{today}.md").exists()
+        # no email section: one clear line, non-zero
+        cfg = yaml.safe_load(cfg_path.read_text())
+        del cfg["email"]
+        cfg_path.write_text(yaml.safe_dump(cfg))
+        assert main(["send", "--config", str(cfg_path), "--date", today]) == 2
+        assert "error: email is not configured" in capsys.readouterr().err
+
+
+def test_serve_command_serves_the_archive(tmp_path: Path) -> None:
+    import urllib.request
+
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        cfg = write_config(tmp_path, srv, {"alpha": "/a"})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "digest", "serve", "--config", str(cfg), "--port", str(port)],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        try:
+            def up() -> bool:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                        return bool(r.status == 200)
+                except OSError:
+                    return False
+
+            assert wait_until(up, timeout=20)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                assert datetime.now(UTC).date().isoformat() in r.read().decode()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
