@@ -79,7 +79,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 
 from .config import Config, SourceConfig
 from .errors import DigestError, FetchError, SourceError, StoreError
-from .polling import backoff_delay, digest_due, next_poll_delay, should_pause
+from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
 from .store import SourceState
 
 if TYPE_CHECKING:
@@ -106,23 +106,6 @@ def wake(kind: str) -> None:
 
 def _interval(src: SourceConfig, cfg: Config) -> float:
     return (src.interval or cfg.schedule.poll_minutes) * 60.0
-
-
-def is_due(state: SourceState | None, now: datetime) -> bool:
-    """Whether a source should be polled at ``now``."""
-    if state is None:
-        return True
-    if state.paused:
-        return False
-    if state.retry_after_until is not None and state.retry_after_until > now:
-        return False
-    return state.next_poll_at is None or state.next_poll_at <= now
-
-
-def _overdue_key(state: SourceState | None) -> datetime:
-    if state is None or state.next_poll_at is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return state.next_poll_at
 
 
 # -- delivery ------------------------------------------------------------------------------
@@ -294,7 +277,7 @@ class Daemon:
         states = {s.name: s for s in self.app.store.list_source_states()}
         due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
         # the longest overdue first: a round cut short (stop, kill) never starves the same sources
-        due.sort(key=lambda s: _overdue_key(states.get(s.name)))
+        due.sort(key=lambda s: overdue_key(states.get(s.name)))
         if not due:
             return report
         log.debug("poll: %d source(s) due", len(due))

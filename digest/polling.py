@@ -20,6 +20,8 @@ configured interval, the consecutive failure count, the server's max-age and
 Retry-After, and a caller-supplied ``random.Random`` (seeded in tests, so
 results are reproducible).  Jitter only ever *lengthens* the wait beyond what
 the server asked for: the server's numbers are floors, never shortened.
+:func:`is_due` says whether a stored source state is due at a moment
+(``next_poll_at`` passed, not paused, no Retry-After pending);
 :func:`should_pause` decides when a continuously failing source is paused.
 :func:`digest_due` says which local day's digest is due at a moment, given
 the daily ``HH:MM`` digest time.
@@ -37,15 +39,19 @@ Special cases
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from .store import SourceState
 
 __all__ = [
     "BACKOFF_CAP",
     "MAX_TTL",
     "backoff_delay",
     "digest_due",
+    "is_due",
     "last_digest_moment",
     "next_poll_delay",
+    "overdue_key",
     "should_pause",
 ]
 
@@ -98,6 +104,24 @@ def next_poll_delay(
     if retry_after is not None and retry_after > 0:
         delay = max(delay, retry_after + rng.uniform(0.0, max(0.0, jitter)) * interval)
     return delay
+
+
+def is_due(state: SourceState | None, now: datetime) -> bool:
+    """Whether a source in ``state`` (None: never polled) should be polled at ``now``."""
+    if state is None:
+        return True
+    if state.paused:
+        return False
+    if state.retry_after_until is not None and state.retry_after_until > now:
+        return False
+    return state.next_poll_at is None or state.next_poll_at <= now
+
+
+def overdue_key(state: SourceState | None) -> datetime:
+    """Sort key putting the longest overdue source first (never polled before all)."""
+    if state is None or state.next_poll_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return state.next_poll_at
 
 
 def should_pause(first_failure_at: datetime | None, now: datetime, pause_after_hours: float) -> bool:

@@ -34,7 +34,6 @@ from digest import daemon as daemon_mod
 from digest.cli import main
 from digest.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
 from digest.pipeline import open_app
-from digest.store import SourceState
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -423,22 +422,6 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
     with SQLiteStore(db) as store:
         assert store.acquire_lock("daemon")
     assert kills == 6
-
-
-def test_is_due() -> None:
-    now = datetime.now(UTC)
-    assert daemon_mod.is_due(None, now)
-    s = SourceState("a", "http://x")
-    assert daemon_mod.is_due(s, now)
-    s.next_poll_at = now + timedelta(seconds=1)
-    assert not daemon_mod.is_due(s, now)
-    s.next_poll_at = now
-    assert daemon_mod.is_due(s, now)
-    s.retry_after_until = now + timedelta(seconds=5)
-    assert not daemon_mod.is_due(s, now)
-    s.retry_after_until, s.paused = None, True
-    assert not daemon_mod.is_due(s, now)
-
 
 
 # -- the send and serve commands ------------------------------------------------------------------

@@ -13,10 +13,13 @@ from digest.polling import (
     MAX_TTL,
     backoff_delay,
     digest_due,
+    is_due,
     last_digest_moment,
     next_poll_delay,
+    overdue_key,
     should_pause,
 )
+from digest.store import SourceState
 
 
 def rng() -> random.Random:
@@ -103,3 +106,22 @@ def test_dst_gap_never_after_now() -> None:
     # 2024-03-31 02:30 does not exist in Berlin
     now = datetime(2024, 3, 31, 0, 45, tzinfo=UTC)  # 01:45 local
     assert last_digest_moment(now, "02:30", tz) <= now
+
+
+def test_is_due_and_overdue_order() -> None:
+    now = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert is_due(None, now)
+    s = SourceState("a", "http://x")
+    assert is_due(s, now)
+    s.next_poll_at = now + timedelta(seconds=1)
+    assert not is_due(s, now)
+    s.next_poll_at = now
+    assert is_due(s, now)
+    s.retry_after_until = now + timedelta(seconds=5)
+    assert not is_due(s, now)  # the server's Retry-After wins over a due time
+    s.retry_after_until, s.paused = None, True
+    assert not is_due(s, now)
+    late = SourceState("late", "x", next_poll_at=now - timedelta(hours=2))
+    recent = SourceState("recent", "x", next_poll_at=now - timedelta(minutes=1))
+    order = sorted([recent, None, late], key=overdue_key)
+    assert order == [None, late, recent]
