@@ -110,7 +110,7 @@ def _http_url(value: object, base: str | None) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or len(url) > 4096 or any(c in url for c in "\r\n\t\x00"):
+    if not url or len(url) > 4096 or any(ord(c) < 32 or ord(c) == 127 for c in url):
         return None
     try:
         if base and not urlsplit(url).scheme:
