@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
 import subprocess
 import zlib
@@ -22,22 +21,12 @@ import lxml.html
 import pytest
 
 from digest.render import render_html
+from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
 from tests.test_render import HOSTILE_TITLES, hostile_view
 
 pytestmark = pytest.mark.browser
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 LIGHT = "--blink-settings=preferredColorScheme=1"
 DARK = "--blink-settings=preferredColorScheme=0"  # makes prefers-color-scheme: dark match
 PWN = "<img src=x onerror=\"document.title='pwned'\">"
@@ -65,12 +54,7 @@ window.addEventListener('load', function () {
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        pytest.skip("Chromium not installed: apt-get install chromium")
-    return path
+    return chromium_path()
 
 
 @pytest.fixture

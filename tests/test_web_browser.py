@@ -10,7 +10,6 @@ repository.  Skipped when Chromium is missing, unless
 from __future__ import annotations
 
 import os
-import shutil
 import struct
 import subprocess
 import threading
@@ -23,34 +22,16 @@ import pytest
 
 from digest.store import open_store
 from digest.web import make_server
+from tests.support.browser import FLAGS, chromium_path
 from tests.test_web import NOW, fill, make_cfg
 
 pytestmark = pytest.mark.browser
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        reason = "Chromium not installed (apt-get install chromium)"
-        if os.environ.get("DIGEST_REQUIRE_BROWSER"):
-            pytest.fail(reason + " but DIGEST_REQUIRE_BROWSER is set")
-        pytest.skip(reason)
-    return path
+    return chromium_path()
 
 
 @pytest.fixture
