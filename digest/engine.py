@@ -38,10 +38,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from datasketch import MinHashLSH
-
 from .choose import Version, VersionScore, choose_lead
-from .fingerprint import NUM_PERM, Fingerprint, IdfModel, cosine, fingerprint, without_names
+from .fingerprint import Fingerprint, IdfModel, cosine, fingerprint, without_names
+from .index import CandidateIndex, MemoryIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +128,11 @@ class Candidate:
 class Engine:
     """Incremental story clustering.  Not thread-safe: one engine per worker."""
 
-    def __init__(self, params: Params | None = None) -> None:
+    def __init__(self, params: Params | None = None, index: CandidateIndex | None = None) -> None:
         self.params = params or Params()
         self.idf = IdfModel()
-        self.lsh = MinHashLSH(threshold=self.params.lsh_threshold, num_perm=NUM_PERM)
+        #: Proposes candidates (``digest.index``); in memory unless one is given.
+        self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
         self._docs: dict[str, _Member] = {}
         self._story_of: dict[str, str] = {}
         self._stories: dict[str, _Story] = {}
@@ -180,7 +180,7 @@ class Engine:
 
     def _propose(self, doc: Doc, fp: Fingerprint) -> set[str]:
         found = set()
-        for other in self.lsh.query(fp.minhash()):
+        for other in self.index.query(fp):
             sid = self._story_of.get(other)
             if sid is not None:
                 found.add(sid)
@@ -266,7 +266,7 @@ class Engine:
             for m in st.members:
                 member = self._docs.pop(m)
                 self._story_of.pop(m, None)
-                self.lsh.remove(m)
+                self.index.remove(m)
                 self.idf.remove(member.fp.terms)
             del self._stories[st.id]
         return [s.id for s in gone]
@@ -280,7 +280,7 @@ class Engine:
         if doc.published is not None and (story.first is None or doc.published < story.first):
             story.first = doc.published
         if fp.terms:
-            self.lsh.insert(doc.id, fp.minhash(), check_duplication=False)
+            self.index.insert(doc.id, fp)
 
     def _merge(self, a: _Story, b: _Story) -> _Story:
         keep, drop = (a, b) if a.seq <= b.seq else (b, a)
