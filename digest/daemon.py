@@ -80,6 +80,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from .config import Config, SourceConfig
 from .errors import DigestError, FetchError, SourceError, StoreError
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
+from .records import Entries
 from .store import SourceState
 
 if TYPE_CHECKING:
@@ -328,7 +329,6 @@ class Daemon:
             self._failed(src, state, exc, fetched, report)
             return
         except Exception as exc:  # one broken source never stops the others
-            self.app._engine = None  # the engine may hold what the rolled-back transaction did not
             err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
             log.exception("%s", err)
             self._failed(src, state, err, fetched, report, logged=True)
@@ -348,7 +348,7 @@ class Daemon:
         state.etag, state.last_modified = res.etag, res.last_modified
         if res.permanent_url:
             state.permanent_url = res.permanent_url
-        entries = []
+        entries = Entries()
         if res.not_modified or res.content is None:
             report.not_modified += 1
         else:
@@ -360,9 +360,11 @@ class Daemon:
                 fetched=fetched,
             )
         report.entries += len(entries)
-        self._succeeded(src, state, fetched, res.max_age)
+        # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
+        hints = [h for h in (res.max_age, entries.ttl) if h is not None]
+        self._succeeded(src, state, fetched, max(hints) if hints else None)
         # one transaction: the articles and the validators that say we have them
-        with self.app.store.transaction():
+        with self.app.unit():
             self.app.ingest(src, entries, fetched=fetched, report=report)
             self.app.store.save_source_state(state)
 

@@ -25,6 +25,9 @@ How it works
   caller uses the fetch time.
 * Duplicate entry ids within one feed: the first is kept.  Entries with no
   title and no text at all are dropped; entries without links are kept.
+* The feed's own refresh hint (RSS 2.0 ``<ttl>`` minutes; RSS 1.0
+  ``sy:updatePeriod`` divided by ``sy:updateFrequency``) comes back as
+  :attr:`Entries.ttl` in seconds, for polling; absurd values are ignored.
 
 Special cases
 -------------
@@ -57,7 +60,7 @@ import feedparser
 
 from .dates import from_string, from_struct, plausible
 from .errors import ParseError
-from .records import Entry
+from .records import Entries, Entry
 
 MAX_ENTRIES = 20_000
 _WS = re.compile(r"\s+")
@@ -197,7 +200,7 @@ def parse_feed(
     url: str | None = None,
     content_type: str | None = None,
     fetched: datetime | None = None,
-) -> list[Entry]:
+) -> Entries:
     """Parse feed bytes into entries; raise :class:`ParseError` if it is no feed."""
     fetched = fetched or datetime.now(UTC)
     if not isinstance(data, bytes | bytearray):
@@ -236,9 +239,9 @@ def _looks_json(data: bytes, content_type: str | None) -> bool:
     return head.startswith(b"{")
 
 
-def _finish(entries: list[Entry]) -> list[Entry]:
+def _finish(entries: list[Entry]) -> Entries:
     """Drop textless entries and repeated ids (first wins)."""
-    out: list[Entry] = []
+    out = Entries()
     seen: set[str] = set()
     for e in entries:
         if not (e.title or e.content_html or e.summary_html or e.text):
@@ -257,7 +260,7 @@ def _finish(entries: list[Entry]) -> list[Entry]:
 
 def _xml_feed(
     data: bytes, *, source: str, base: str | None, ctype: str | None, fetched: datetime
-) -> list[Entry]:
+) -> Entries:
     # No content-location: feedparser would rewrite relative ids against it,
     # and ids must not change when a feed moves.  Links are resolved below.
     headers: dict[str, str] = {}
@@ -280,7 +283,30 @@ def _xml_feed(
     )
     if not entries and raw and reason is not None and _is_syntax_error(reason):
         raise ParseError(source, f"broken feed: {_line(reason)}")
+    entries.ttl = feed_ttl(parsed.get("feed") or {})
     return entries
+
+
+#: Seconds per ``sy:updatePeriod`` (RSS 1.0 syndication module).
+_SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400, "yearly": 365 * 86400}
+#: A refresh hint beyond this is ignored as a typo (polling caps it anyway).
+_MAX_HINT = 30 * 86400.0
+
+
+def feed_ttl(feed: Any) -> float | None:
+    """The feed's own refresh hint in seconds, or None (see the module docstring)."""
+    ttl = _get(feed, "ttl")
+    seconds: float | None = None
+    if isinstance(ttl, str) and ttl.strip().isdigit():
+        seconds = int(ttl.strip()) * 60.0
+    else:
+        period = str(_get(feed, "sy_updateperiod") or "").strip().lower()
+        freq = str(_get(feed, "sy_updatefrequency") or "1").strip()
+        if period in _SY_PERIOD and freq.isdigit() and int(freq) > 0:
+            seconds = _SY_PERIOD[period] / int(freq)
+    if seconds is None or not 0 < seconds <= _MAX_HINT:
+        return None
+    return seconds
 
 
 def _is_syntax_error(exc: object) -> bool:
@@ -383,7 +409,7 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
 # JSON Feed (https://jsonfeed.org/version/1.1)
 
 
-def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime) -> list[Entry]:
+def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime) -> Entries:
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -394,7 +420,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     is_jsonfeed = isinstance(version, str) and "jsonfeed.org" in version
     items = doc.get("items")
     if items is None and is_jsonfeed:
-        return []
+        return Entries()
     if not isinstance(items, list):
         raise ParseError(source, "not a feed: JSON without an 'items' list", kind="not-a-feed")
     home = _http_url(doc.get("home_page_url"), base) or base

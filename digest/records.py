@@ -50,6 +50,17 @@ class Entry:
     date_from_file: bool = False
 
 
+class Entries(list[Entry]):
+    """A feed's entries, plus what the feed says about itself that polling uses.
+
+    ``ttl``: seconds the feed asks readers to wait between polls (RSS 2.0
+    ``<ttl>`` in minutes, or RSS 1.0 ``sy:updatePeriod``/``sy:updateFrequency``);
+    None when it says nothing.
+    """
+
+    ttl: float | None = None
+
+
 @dataclass(slots=True)
 class Article:
     """A cleaned article, ready to be fingerprinted, stored and clustered.

@@ -34,6 +34,7 @@ from digest import daemon as daemon_mod
 from digest.cli import main
 from digest.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
 from digest.pipeline import open_app
+from digest.polling import is_due
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,8 +162,11 @@ def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) ->
         srv.set("/fresh", rss("fresh", range(4)), headers={"Cache-Control": "max-age=3600"})
         srv.set("/busy", b"busy", status=503, headers={"Retry-After": "120"})
         srv.set("/broken", b"oops", status=500)
+        # the feed's own <ttl> (minutes) counts like max-age; the longer hint wins
+        srv.set("/ttl", rss("ttl", range(2)).replace(b"<channel>", b"<channel><ttl>120</ttl>"),
+                headers={"Cache-Control": "max-age=600"})
         cfg_path = write_config(
-            tmp_path, srv, {"fresh": "/fresh", "busy": "/busy", "broken": "/broken"},
+            tmp_path, srv, {"fresh": "/fresh", "busy": "/busy", "broken": "/broken", "ttl": "/ttl"},
             schedule={"poll_minutes": 1, "pause_after_hours": 100},
         )
         clock = Clock()
@@ -170,8 +174,10 @@ def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) ->
             d = Daemon(app, rng=random.Random(3), clock=clock)
             t0 = clock.now
             report = d.poll_due()
-            assert report.new_articles == 4 and len(report.errors) == 2
+            assert report.new_articles == 6 and len(report.errors) == 2
             st = {s.name: s for s in app.store.list_source_states()}
+            assert st["ttl"].next_poll_at is not None
+            assert t0 + timedelta(seconds=7200) <= st["ttl"].next_poll_at <= t0 + timedelta(seconds=7920)
             assert st["fresh"].next_poll_at is not None
             assert t0 + timedelta(seconds=3600) <= st["fresh"].next_poll_at <= t0 + timedelta(seconds=3960)
             assert st["busy"].retry_after_until == t0 + timedelta(seconds=120)
@@ -189,6 +195,7 @@ def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) ->
             clock.now = t0 + timedelta(seconds=67)
             d.poll_due()
             assert srv.hits["/broken"] == 2 and srv.hits["/busy"] == 1 and srv.hits["/fresh"] == 1
+            assert srv.hits["/ttl"] == 1
             broken = app.store.get_source_state("broken")
             assert broken is not None and broken.failures == 2 and broken.next_poll_at is not None
             wait = (broken.next_poll_at - clock.now).total_seconds()
@@ -243,6 +250,18 @@ def test_continuous_failure_pauses_with_one_line(
     assert main(["sources", "--config", str(cfg_path)]) == 0
     out = capsys.readouterr().out
     assert "down: paused" in out and "ok: ok" in out
+    assert "failing continuously since" in out and "digest sources --resume 'down'" in out
+
+    # resuming: one command, the next round polls it again (and it recovers)
+    assert main(["sources", "--config", str(cfg_path), "--resume", "nosuch"]) == 2
+    assert "no source named 'nosuch'" in capsys.readouterr().err
+    assert main(["sources", "--config", str(cfg_path), "--resume", "down"]) == 0
+    out = capsys.readouterr().out
+    assert "down: resumed" in out and "down: ok, " in out
+    with open_app(cfg_path) as app:
+        state = app.store.get_source_state("down")
+        assert state is not None and not state.paused and state.failures == 0
+        assert is_due(state, datetime.now(UTC))
 
 
 # -- delivery in-process --------------------------------------------------------------------------

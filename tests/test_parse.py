@@ -26,7 +26,10 @@ def parse(name: str, **kw: object) -> list[Entry]:
 
 
 def fields(e: Entry) -> str:
-    return " ".join(str(v) for v in (e.title, e.url, e.entry_id, e.content_html, e.summary_html, e.text, e.author))
+    return " ".join(
+        str(v)
+        for v in (e.title, e.url, e.entry_id, e.content_html, e.summary_html, e.text, e.author)
+    )
 
 
 def test_rss20_content_summary_title_link_date() -> None:
@@ -98,7 +101,9 @@ def test_json_not_a_feed_and_bad_json() -> None:
         parse_feed(b'{"items": [', source="s")
     with pytest.raises(ParseError, match=r"nested too deeply|invalid JSON"):
         parse_feed(b'{"items": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", source="s")
-    assert parse_feed(b'{"version": "https://jsonfeed.org/version/1", "title": "t"}', source="s") == []
+    assert (
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1", "title": "t"}', source="s") == []
+    )
 
 
 def test_malformed_feed_still_yields_entries() -> None:
@@ -113,7 +118,11 @@ def test_malformed_feed_still_yields_entries() -> None:
         (b"  \n\t ", "empty", "empty document"),
         ((FIX / "garbage.rss").read_bytes(), "not-a-feed", "not a feed"),
         ((FIX / "notafeed.xml").read_bytes(), "not-a-feed", "not a feed"),
-        (b"<html><head><title>x</title></head><body><p>page</p></body></html>", "not-a-feed", "not a feed"),
+        (
+            b"<html><head><title>x</title></head><body><p>page</p></body></html>",
+            "not-a-feed",
+            "not a feed",
+        ),
         (b"<foo><bar/></foo>", "not-a-feed", "not a feed"),
         (b"/etc/passwd", "not-a-feed", "not a feed"),  # bytes are never a path
         (b'<rss version="2.0"><channel><item><title>', "parse", "broken feed"),
@@ -129,13 +138,25 @@ def test_not_a_feed_is_one_line_error(data: bytes, kind: str, words: str) -> Non
 
 
 def test_empty_valid_feed() -> None:
-    assert parse_feed(b'<rss version="2.0"><channel><title>t</title></channel></rss>', source="s") == []
-    assert parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>', source="s") == []
+    assert (
+        parse_feed(b'<rss version="2.0"><channel><title>t</title></channel></rss>', source="s")
+        == []
+    )
+    assert (
+        parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>', source="s")
+        == []
+    )
 
 
 def test_dates_out_of_range_become_none() -> None:
-    got = {e.title: e.published for e in parse_feed((FIX / "dates.rss").read_bytes(), source="d",
-                                                    fetched=datetime(2024, 3, 1, 0, tzinfo=UTC))}
+    got = {
+        e.title: e.published
+        for e in parse_feed(
+            (FIX / "dates.rss").read_bytes(),
+            source="d",
+            fetched=datetime(2024, 3, 1, 0, tzinfo=UTC),
+        )
+    }
     assert got["ok"] == datetime(2024, 1, 7, 12, tzinfo=UTC)
     assert got["year zero"] is None  # feedparser reads it as 2000
     assert got["year 9999"] is None
@@ -229,14 +250,15 @@ def test_xxe_fixture_reads_no_file() -> None:
 
 @pytest.mark.parametrize("comment", ["", "<!-- <x -->\n"])
 @pytest.mark.parametrize("one_line", [False, True])
-def test_entity_attacks(tmp_path: Path, listener: tuple[int, list[str]], comment: str, one_line: bool) -> None:
+def test_entity_attacks(
+    tmp_path: Path, listener: tuple[int, list[str]], comment: str, one_line: bool
+) -> None:
     port, hits = listener
     secret = tmp_path / "secret.txt"
     secret.write_text("FILE-SECRET-42")
     nl = "" if one_line else "\n"
     lol = nl.join(
-        ['<!ENTITY l0 "lol">']
-        + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
+        ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
     )
     attacks = {
         "lol": (lol, "&l9;"),
@@ -268,7 +290,12 @@ def test_external_dtd_is_not_fetched(listener: tuple[int, list[str]]) -> None:
 
 
 def test_utf16_document_is_screened_too() -> None:
-    doc = '<?xml version="1.0" encoding="utf-16"?>\n<!DOCTYPE rss [\n<!ENTITY a "' + "A" * 50_000 + '">\n]>\n' + _body("&a;" * 5000)
+    doc = (
+        '<?xml version="1.0" encoding="utf-16"?>\n<!DOCTYPE rss [\n<!ENTITY a "'
+        + "A" * 50_000
+        + '">\n]>\n'
+        + _body("&a;" * 5000)
+    )
     data = doc.encode("utf-16")
     screened = screen_entities(data)
     assert b"AAAA" not in screened and b"A\x00A\x00A\x00" not in screened
@@ -281,7 +308,10 @@ def test_utf16_document_is_screened_too() -> None:
 def test_screen_keeps_safe_entities_and_plain_documents() -> None:
     plain_doc = (FIX / "rss20.xml").read_bytes()
     assert screen_entities(plain_doc) is plain_doc
-    doc = b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY nbsp "&#160;">\n<!ENTITY co "Acme">\n]>\n' + _body("&co;&nbsp;&co;").encode()
+    doc = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY nbsp "&#160;">\n<!ENTITY co "Acme">\n]>\n'
+        + _body("&co;&nbsp;&co;").encode()
+    )
     assert screen_entities(doc) == doc
     (e,) = parse_feed(doc, source="s")
     assert e.title == "A Acme Acme"  # nbsp folded with the whitespace
@@ -328,3 +358,49 @@ def test_plain_strips_markup_but_not_comparisons() -> None:
     assert plain("1 < 2 and 3 > 2") == "1 < 2 and 3 > 2"
     assert plain("<b>x</b>", is_html=False) == "<b>x</b>"
     assert plain(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("channel", "ttl"),
+    [
+        ("<ttl>60</ttl>", 3600.0),
+        ("<ttl> 15 </ttl>", 900.0),
+        ("<ttl>soon</ttl>", None),
+        ("<ttl>0</ttl>", None),
+        ("<ttl>999999999</ttl>", None),
+        ("", None),
+    ],
+)
+def test_rss_ttl_is_the_feeds_refresh_hint(channel: str, ttl: float | None) -> None:
+    doc = (
+        f"<rss version='2.0'><channel><title>t</title>{channel}<item><title>A</title>"
+        "<link>https://a.example/1</link><description>Body.</description></item></channel></rss>"
+    ).encode()
+    entries = parse_feed(doc, source="s")
+    assert len(entries) == 1 and entries.ttl == ttl
+
+
+@pytest.mark.parametrize(
+    ("period", "freq", "ttl"),
+    [("hourly", "2", 1800.0), ("daily", "", 86400.0), ("often", "1", None)],
+)
+def test_rss1_syndication_module_update_period(period: str, freq: str, ttl: float | None) -> None:
+    sy = f"<sy:updatePeriod>{period}</sy:updatePeriod>" + (
+        f"<sy:updateFrequency>{freq}</sy:updateFrequency>" if freq else ""
+    )
+    doc = (
+        "<?xml version='1.0'?><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+        " xmlns='http://purl.org/rss/1.0/' xmlns:sy='http://purl.org/rss/1.0/modules/syndication/'>"
+        f"<channel rdf:about='https://a.example/'><title>t</title>{sy}</channel>"
+        "<item rdf:about='https://a.example/1'><title>A</title><link>https://a.example/1</link>"
+        "<description>Body.</description></item></rdf:RDF>"
+    ).encode()
+    entries = parse_feed(doc, source="s")
+    assert len(entries) == 1 and entries.ttl == ttl
+
+
+def test_atom_and_json_feeds_have_no_ttl() -> None:
+    atom = b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><id>urn:a</id><title>A</title></entry></feed>"
+    js = b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "A"}]}'
+    assert parse_feed(atom, source="s").ttl is None
+    assert parse_feed(js, source="s").ttl is None
