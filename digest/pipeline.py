@@ -171,6 +171,21 @@ class App:
             self._engine = engine
         return self._engine
 
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One store transaction (nests) whose engine changes do not outlive a rollback.
+
+        The engine is in memory and cannot roll back: when the transaction
+        fails it is dropped, and the next use rebuilds it from what the store
+        kept, so no story lives on in memory that the store does not hold.
+        """
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._engine = None
+            raise
+
     # -- run -------------------------------------------------------------
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
         """Read every enabled source once; store and dedupe what is new."""
@@ -240,7 +255,7 @@ class App:
         bodies = [body_of(e) for e in fresh]
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
         engine = self.engine
-        with self.store.transaction():
+        with self.unit():
             for entry, body in zip(fresh, bodies, strict=True):
                 article = prepare(
                     entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
@@ -369,10 +384,24 @@ class App:
         }
 
     def source_states(self) -> list[str]:
-        rows = []
-        for st in self.store.list_source_states():
-            rows.append(str(st))
-        return rows
+        """One line per known source: its state, last success, failures, next poll."""
+        return [str(st) for st in self.store.list_source_states()]
+
+    def resume_source(self, name: str, *, now: datetime | None = None) -> SourceState:
+        """Unpause a source and clear its failure count; it is due at once.
+
+        Raises :class:`DigestError` for a name the store does not know.
+        """
+        state = self.store.get_source_state(name)
+        if state is None:
+            known = ", ".join(sorted(s.name for s in self.store.list_source_states())) or "none"
+            raise DigestError(f"no source named {name!r} (known: {known})")
+        state.paused, state.paused_reason = False, None
+        state.failures, state.first_failure_at = 0, None
+        state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
+        self.store.save_source_state(state)
+        log.info("%s: resumed", name)
+        return state
 
 
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:

@@ -154,3 +154,35 @@ def test_file_times_do_not_close_the_dedup_window(tmp_path: Path) -> None:
     assert len(quake) == 1 and quake[0].outlets == 2
     saved = next(v for v in [quake[0].lead, *quake[0].also] if v.source == "Saved")
     assert saved.published is not None and saved.published.date().isoformat() == "2026-11-02"
+
+
+def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store rolls back a failed source; the in-memory engine must not keep its articles."""
+    one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
+    both = one + "  - name: Valley Wire\n    path: " + str(FEEDS / "valley.atom") + "\n"
+    with make_app(tmp_path, both) as app:
+        real_add = app.store.add_article
+        calls = {"n": 0}
+
+        def failing_add(article, *a, **k):  # type: ignore[no-untyped-def]
+            if article.source == "Valley Wire":
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    raise RuntimeError("disk full")
+            return real_add(article, *a, **k)
+
+        monkeypatch.setattr(app.store, "add_article", failing_add)
+        report = app.run(now=NOW)
+        assert [e.kind for e in report.errors] == ["internal"] and "Valley Wire" in str(report.errors[0])
+        stored = {row.key for row in app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))}
+        assert len(stored) == 2  # Coast News only: Valley Wire's first article was rolled back too
+        assert set(app.engine._docs) == stored  # rebuilt from the store, no phantom
+        assert all(app.store.get_story(s) is not None for s in app.engine.stories())
+
+        monkeypatch.setattr(app.store, "add_article", real_add)
+        assert app.run(now=NOW).new_articles == 2
+        view = app.build_view(NOW.date())
+        assert max(s.outlets for s in view.stories) == 2
+        assert all(app.store.get_story(s) is not None for s in app.engine.stories())
