@@ -132,6 +132,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from .pipeline import open_app
 
     with open_app(args.config) as app:
+        for name in args.resume or ():
+            app.resume_source(name)
+            print(f"{name}: resumed; polled at the next round")
         for row in app.source_states():
             print(row)
     return 0
@@ -226,6 +229,12 @@ def _setup_explain(p: argparse.ArgumentParser) -> None:
 @command("sources", "list each source's fetch state")
 def _setup_sources(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
+    p.add_argument(
+        "--resume",
+        metavar="NAME",
+        action="append",
+        help="unpause a source (gone or failing for days) and poll it at the next round; repeatable",
+    )
 
 
 @command("daemon", "run continuously: poll sources, build and mail the daily digest")

@@ -122,6 +122,10 @@ class SourceState:
         state = "paused" if self.paused else ("failing" if self.failures else "ok")
         last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
         err = f" last error: {self.last_error}" if self.last_error and self.failures else ""
+        if self.paused:
+            err = f" ({self.paused_reason or 'paused'}; resume with: digest sources --resume {self.name!r})"
+        elif self.next_poll_at is not None:
+            err += f"; next poll {self.next_poll_at.isoformat(timespec='seconds')}"
         return f"{self.name}: {state}, last ok {last}, {self.failures} failure(s){err}"
 
 
