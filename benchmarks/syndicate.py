@@ -35,7 +35,7 @@ How it works
 * ``--dump FILE`` writes the mixture (first order) as batch-contract JSON
   Lines with an extra ``_gold`` object per line for inspection.
 
-    python -m benchmarks.syndicate [--originals 150] [--seed 0] [--orders 3]
+    python -m benchmarks.syndicate [--originals 150] [--seed 0] [--orders 3] [--split test|dev]
                                    [--engine digest|fake] [--show 5] [--json FILE] [--dump FILE]
 """
 
@@ -488,6 +488,8 @@ GATED = ("syndicated_pair_recall", "syndicated_precision", "syndicated_lead_full
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--originals", type=int, default=150)
+    ap.add_argument("--split", choices=("test", "dev"), default="test",
+                    help="ECB+ split to draw from (tune on dev, report on test)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the copy generator")
     ap.add_argument("--orders", type=int, default=3, help="shuffled orders, seeds 0..N-1")
     ap.add_argument("--engine", choices=("digest", "fake"), default="digest")
@@ -496,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", help="write the mixture (first order) as JSON Lines with _gold")
     args = ap.parse_args(argv)
 
-    versions = build_mixture(load_ecb("test"), args.originals, args.seed)
+    versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
     kinds = Counter(f"{v.kind}/{'html' if v.html else 'text'}" for v in versions if v.kind != "ecb")
     print(f"mixture: {len(versions)} articles = ECB+ test split + {sum(kinds.values())} copies of "
           f"{len({v.origin for v in versions if v.kind != 'ecb'})} originals "
