@@ -73,6 +73,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         published=_epoch(record.get("published")),
         priority=float(record.get("priority") or 0.0),
         truncated=bool(article and article.truncated),
+        junk=sum(len(line) for line in article.junk) if article else 0,
     )
 
 

@@ -20,9 +20,11 @@ How it works
   so it barely adds; a rewrite's own details still count for something.
 * ``score = content * (0.5 + 0.5 * coverage)``.
 * Versions marked truncated (a feed summary cut short) never beat a full one.
-* Versions within ``TIE`` (5%) of the best score are equal in content; among
+* Versions within ``TIE`` (5%) of the best score, and full copies of the best
+  version (same body text, ``digest.copies``), are equal in content; among
   them the cleaner one (fewer unshared words, by more than ``CLEAN_SLACK``) wins,
-  then the higher source ``priority``, then the earliest publication, then
+  then the higher source ``priority``, then the page that carried less site
+  junk (the outlet the reader is sent to), then the earliest publication, then
   the smaller id (so the choice is deterministic).
 * Each version keeps its score and the reason, for ``digest explain``.
 """
@@ -49,6 +51,11 @@ class Version:
     truncated: bool = False
     priority: float = 0.0
     published: float | None = None
+    #: Versions with the same ``copies`` value are copies of one text
+    #: (``digest.copies``); None: a copy of nothing else here.
+    copies: str | None = None
+    #: Characters of site junk removed from this version's page.
+    junk: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,8 @@ class VersionScore:
 
 #: Unshared words by which an equally complete version may exceed the cleanest.
 CLEAN_SLACK = 2.0
+#: A copy of the best version ties with it only with at least this share of its words.
+COPY_LENGTH = 0.6
 #: Weight of a word whose term no other version has.
 UNSHARED = 0.25
 
@@ -111,14 +120,23 @@ def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, 
     }
     full = [v for v in versions if not v.truncated] or list(versions)
     best = max(raw[v.id] for v in full)
-    tied = [v for v in full if raw[v.id] >= best * (1 - TIE)]
+    top = max((v for v in full if raw[v.id] == best), key=lambda v: v.words)
+    # full copies of the best version are as complete as it: what one has beyond
+    # the other is junk the cleaner missed, so they tie and the cleaner wins (a
+    # copy of its opening only, a summary the cleaner did not flag, does not tie)
+    tied = [
+        v
+        for v in full
+        if raw[v.id] >= best * (1 - TIE)
+        or (v.copies is not None and v.copies == top.copies and v.words >= COPY_LENGTH * top.words)
+    ]
     extra = {v.id: v.words * unshared[v.id] for v in tied}
     cleanest = min(extra.values())
     tied = [v for v in tied if extra[v.id] <= cleanest + CLEAN_SLACK]
 
-    def key(v: Version) -> tuple[float, float, float, str]:
+    def key(v: Version) -> tuple[float, int, float, float, str]:
         published = v.published if v.published is not None else float("inf")
-        return (-v.priority, published, -raw[v.id], v.id)
+        return (-v.priority, v.junk, published, -raw[v.id], v.id)
 
     lead = min(tied, key=key)
     scores = {}
@@ -130,6 +148,8 @@ def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, 
                 reason = "most complete clean version"
             elif any(t.priority != lead.priority for t in tied):
                 reason = "as complete as others; preferred source (priority)"
+            elif any(t.junk != lead.junk for t in tied):
+                reason = "as complete as others; the cleanest page"
             else:
                 reason = "as complete as others; earliest published"
         elif v.truncated and not lead.truncated:

@@ -21,6 +21,12 @@ How it works (per article)
 2. **Verify**: the article's tf-idf vector (streaming idf) is compared with
    each candidate story's centroid (the sum of its members' unit vectors):
    ``dot(v, centroid) / n`` is the average cosine to the members.
+   **Copies** are recognised first and exactly (``digest.copies``): an
+   article whose body (with its title) is the same word sequence as a
+   member's, or its opening (a truncated feed summary), joins that member's
+   story whatever the similarity says, and any other story holding one of
+   its copies is merged in.  Copies of one text form a copy group, which the
+   lead choice uses (the cleaner of two full copies leads).
 3. **Cluster**: the article joins the best story whose average similarity is
    at least ``join``; otherwise it starts a story.  If it was also close to
    other candidate stories, those are merged into its story only when the two
@@ -36,9 +42,10 @@ same ids, whichever process runs it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .choose import Version, VersionScore, choose_lead
+from .copies import CopyIndex, CopySketch, is_copy, sketch
 from .fingerprint import Fingerprint, IdfModel, cosine, fingerprint, without_names
 from .index import CandidateIndex, MemoryIndex
 
@@ -55,6 +62,8 @@ class Doc:
     published: float | None = None
     priority: float = 0.0
     truncated: bool = False
+    #: Characters of site junk the cleaner removed (a cleaner page wins a tie).
+    junk: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +143,15 @@ class Engine:
         #: Proposes candidates (``digest.index``); in memory unless one is given.
         self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
         self._docs: dict[str, _Member] = {}
+        #: Copy detection (``digest.copies``): opening keys -> articles, and each sketch.
+        self.copies = CopyIndex()
+        self._sketches: dict[str, CopySketch] = {}
+        #: Copy groups (union-find parent links): articles that are copies of one text.
+        self._copy_parent: dict[str, str] = {}
         self._story_of: dict[str, str] = {}
         self._stories: dict[str, _Story] = {}
         self._seq = 0
+        self._copy_matches: list[str] = []
 
     # -- queries ---------------------------------------------------------
     def __len__(self) -> int:
@@ -193,6 +208,37 @@ class Engine:
             }
         return found
 
+    def _copy_stories(self, doc: Doc, sk: CopySketch) -> list[str]:
+        """Stories holding an article this one copies (or that copies it), best first."""
+        best: dict[str, int] = {}
+        self._copy_matches = []
+        for other in self.copies.query(sk):
+            sid = self._story_of.get(other)
+            osk = self._sketches.get(other)
+            if sid is None or osk is None or not self._in_window(doc, sid):
+                continue
+            if is_copy(sk, osk):
+                best[sid] = max(best.get(sid, 0), len(osk))
+                self._copy_matches.append(other)
+        return sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
+
+    def _root(self, doc_id: str) -> str:
+        parent = self._copy_parent
+        while (up := parent.get(doc_id, doc_id)) != doc_id:
+            parent[doc_id] = parent.get(up, up)
+            doc_id = up
+        return doc_id
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._root(a), self._root(b)
+        if ra != rb:
+            self._copy_parent[ra] = rb
+            self._copy_parent.setdefault(rb, rb)
+
+    def _in_window(self, doc: Doc, sid: str) -> bool:
+        first = self._stories[sid].first
+        return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
+
     def _verify(self, doc: Doc, vec: dict[int, float], story_ids: Iterable[str]) -> list[Candidate]:
         out = []
         words = without_names(vec)
@@ -219,18 +265,31 @@ class Engine:
             fp = self.fingerprint(doc)
         self.idf.add(fp.terms)
         vec = self.idf.vector(fp.terms)
+        sk = sketch(doc.text, doc.title)
+        copied = self._copy_stories(doc, sk)
+        for match in self._copy_matches:
+            self._union(doc.id, match)
         cands = [c for c in self._verify(doc, vec, self._propose(doc, fp)) if c.joined]
-        new = not cands
+        new = not cands and not copied
         self._seq += 1
         if new:
             story = _Story(doc.id, first=doc.published, seq=self._seq)
         else:
-            story = self._stories[cands[0].story_id]
+            story = self._stories[copied[0] if copied else cands[0].story_id]
         if new:
             self._stories[doc.id] = story
         self._attach(story, doc, fp, vec)
+        self._sketches[doc.id] = sk
+        self.copies.add(doc.id, sk)
         merged: list[str] = []
-        for c in cands[1:]:
+        for sid in copied[1:]:  # the article copies members of several stories: one story
+            old_id = story.id
+            other = self._stories.get(sid)
+            if other is None or other is story:
+                continue
+            story = self._merge(story, other)
+            merged.append(sid if story.id != sid else old_id)
+        for c in cands:  # the primary story is skipped below
             old_id = story.id
             other = self._stories.get(c.story_id)
             if other is None or other is story:
@@ -248,7 +307,11 @@ class Engine:
         )
 
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
-        """Put back an article stored earlier, in its stored story (no re-clustering)."""
+        """Put back an article stored earlier, in its stored story (no re-clustering).
+
+        ``doc.text`` is only read for the copy sketch (``digest.copies``); the
+        engine does not keep it.
+        """
         if doc.id in self._docs:
             return
         self.idf.add(fp.terms)
@@ -256,7 +319,14 @@ class Engine:
         if story is None:
             self._seq += 1
             story = self._stories[story_id] = _Story(story_id, first=doc.published, seq=self._seq)
-        self._attach(story, doc, fp, self.idf.vector(fp.terms))
+        sk = sketch(doc.text, doc.title)
+        for other in self.copies.query(sk):
+            osk = self._sketches.get(other)
+            if osk is not None and is_copy(sk, osk):
+                self._union(doc.id, other)
+        self._sketches[doc.id] = sk
+        self.copies.add(doc.id, sk)
+        self._attach(story, replace(doc, text=""), fp, self.idf.vector(fp.terms))
         self._rechoose(story)
 
     def expire(self, before: float) -> list[str]:
@@ -267,6 +337,9 @@ class Engine:
                 member = self._docs.pop(m)
                 self._story_of.pop(m, None)
                 self.index.remove(m)
+                sk = self._sketches.pop(m, None)
+                if sk is not None:
+                    self.copies.remove(m, sk)
                 self.idf.remove(member.fp.terms)
             del self._stories[st.id]
         return [s.id for s in gone]
@@ -303,6 +376,8 @@ class Engine:
                 truncated=self._docs[m].doc.truncated,
                 priority=self._docs[m].doc.priority,
                 published=self._docs[m].doc.published,
+                copies=self._root(m) if m in self._copy_parent else None,
+                junk=self._docs[m].doc.junk,
             )
             for m in story.members
         ]

@@ -74,6 +74,7 @@ def _doc(article: Article) -> Doc:
         published=None if article.date_from_file else _epoch(article.published),
         priority=article.priority,
         truncated=article.truncated,
+        junk=sum(len(line) for line in article.junk),
     )
 
 
@@ -161,11 +162,12 @@ class App:
                 doc = Doc(
                     id=row.key,
                     title=row.title,
-                    text="",
+                    text=row.text,  # read for the copy sketch only
                     source=row.source,
                     published=_epoch(row.published),
                     priority=row.priority,
                     truncated=row.truncated,
+                    junk=sum(len(line) for line in row.junk),
                 )
                 engine.restore(doc, Fingerprint.from_bytes(row.fingerprint), row.story_id)
             self._engine = engine
