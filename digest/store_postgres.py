@@ -1,0 +1,498 @@
+"""The server store: PostgreSQL through psycopg 3, shared by several workers.
+
+How it works
+------------
+Same tables and meaning as the SQLite store (``digest/migrations/
+postgresql/``; versions 1-2 mirror SQLite's, version 3 adds the shared log
+of :mod:`digest.storelog`).  The connection is in autocommit mode and
+:meth:`PostgresStore.transaction` is psycopg's own transaction block, which
+nests as savepoints: only the outermost commits, an inner failure the caller
+catches undoes only the inner block.  Commits are durable (the server's
+``synchronous_commit``), so deliveries need nothing extra.
+
+Locks, the clustering lock, the shared log and turns are in
+:mod:`digest.pg_coordination` (advisory locks).  Every article or merge
+write takes the clustering lock for the rest of its transaction, so log
+numbers (``seq``) become visible in order and a worker that replays
+``seq > n`` never misses a row.
+
+Special cases
+-------------
+* ``postgresql+psycopg://`` and ``postgres://`` URLs are accepted; tables
+  live in the connection's current schema (``?options=-csearch_path%3Dname``
+  picks one), which also scopes the lock keys.
+* A schema written by a newer digest is refused, as in SQLite.  Two
+  processes opening a fresh schema at once migrate it once (a transaction
+  lock serializes the migration).
+* Timestamps come back as aware UTC datetimes (the session runs in UTC).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from . import migrations as _migrations
+from .errors import StoreError
+from .pg_coordination import ARTICLE_COLS, PgCoordination, article_row
+from .records import Article
+from .store import (
+    DayCounts,
+    Delivery,
+    DigestRecord,
+    NewArticle,
+    SourceState,
+    StoredArticle,
+    StoredStory,
+    may_claim,
+    new_articles,
+    redact,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+_COLS = ARTICLE_COLS
+_ARTICLE_COLS = _COLS.format(text="text")
+_INSERT_COLS = _ARTICLE_COLS.replace("text AS text", "text")
+_SOURCE_COLS = (
+    "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
+    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
+)
+_LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_Row = dict[str, Any]
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _story(r: _Row) -> StoredStory:
+    return StoredStory(
+        id=r["id"], first_seen=r["first_seen"], updated=r["updated"], lead_key=r["lead_key"],
+        n_versions=r["n_versions"], n_sources=r["n_sources"],
+    )
+
+
+def _delivery(r: _Row) -> Delivery:
+    return Delivery(
+        date=r["date"], target=r["target"], status=r["status"], attempts=r["attempts"],
+        last_error=r["last_error"], message_id=r["message_id"], claimed_at=r["claimed_at"],
+        sent_at=r["sent_at"],
+    )
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq takes it (``postgresql+psycopg://`` -> ``postgresql://``)."""
+    return re.sub(r"^postgres(?:ql)?(?:\+[\w-]+)?://", "postgresql://", url, flags=re.I)
+
+
+class PostgresStore(PgCoordination):
+    """The PostgreSQL backend of :class:`digest.store.Store` (and of ``SharedLog``).
+
+    One connection per object: one per thread or process.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 10.0,
+        migrations: Sequence[_migrations.Migration] | None = None,
+    ) -> None:
+        self.url = url
+        self._depth = 0
+        self._locks: set[str] = set()
+        try:
+            self.db: psycopg.Connection[_Row] = psycopg.connect(
+                libpq_url(url), autocommit=True, row_factory=dict_row,
+                connect_timeout=max(1, int(connect_timeout)),
+            )
+        except psycopg.Error as exc:
+            raise StoreError(f"{redact(url)}: cannot connect: {str(exc).strip()}") from None
+        try:
+            self.db.execute("SET TIME ZONE 'UTC'")
+            schema = self._one_row("SELECT current_schema() AS s")["s"]
+            if schema is None:
+                raise StoreError(f"{redact(url)}: no schema to write to (check search_path)")
+            self.schema: str = schema
+            self._migrate(list(migrations) if migrations is not None else _migrations.load("postgresql"))
+        except BaseException:
+            self.db.close()
+            raise
+
+    # -- helpers -------------------------------------------------------------
+    # -- schema ----------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        row = self._one_row("SELECT to_regclass('digest_schema') IS NOT NULL AS t")
+        if not row["t"]:
+            return 0
+        got = self.db.execute("SELECT version FROM digest_schema").fetchone()
+        return int(got["version"]) if got else 0
+
+    def _migrate(self, migrations: list[_migrations.Migration]) -> None:
+        latest = len(migrations)
+        with self.transaction():
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self._key("migrate"),))
+            self.db.execute("CREATE TABLE IF NOT EXISTS digest_schema (version INTEGER NOT NULL)")
+            current = self.schema_version
+            if current > latest:
+                raise StoreError(
+                    f"{redact(self.url)}: written by a newer digest (schema version {current}, "
+                    f"this one knows up to {latest}); upgrade digest to open it"
+                )
+            for mig in migrations[current:]:
+                try:
+                    with self.transaction():
+                        for stmt in mig.statements():
+                            self.db.execute(stmt)
+                except StoreError as exc:
+                    raise StoreError(f"{redact(self.url)}: migration {mig.version} ({mig.name}) failed: "
+                                     f"{exc.__cause__ or exc}") from None
+                self.db.execute("DELETE FROM digest_schema")
+                self.db.execute("INSERT INTO digest_schema VALUES (%s)", (mig.version,))
+                log.info("%s: schema migrated to version %d (%s)", redact(self.url), mig.version, mig.name)
+
+    # -- transactions --------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work.  Nested blocks are savepoints."""
+        self._depth += 1
+        try:
+            with self.db.transaction():
+                yield
+        except psycopg.Error as exc:
+            raise StoreError(f"{redact(self.url)}: write failed, nothing stored: {str(exc).strip()}") from exc
+        finally:
+            self._depth -= 1
+
+    def close(self) -> None:
+        for name in list(self._locks):
+            self.release_lock(name)
+        self.db.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta -------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=%s", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES(%s,%s) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    # -- sources ----------------------------------------------------------------
+    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
+        with self.transaction(), self.db.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO sources(name, location) VALUES(%s,%s) "
+                "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
+                "last_modified=NULL, permanent_url=NULL, last_error=NULL, error_kind=NULL, "
+                "failures=0, first_failure_at=NULL, paused=FALSE, paused_reason=NULL, "
+                "next_poll_at=NULL, retry_after_until=NULL "
+                "WHERE sources.location IS DISTINCT FROM excluded.location",
+                list(sources),
+            )
+
+    def get_source_state(self, name: str) -> SourceState | None:
+        row = self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources WHERE name=%s", (name,)).fetchone()
+        return SourceState(**row) if row else None
+
+    def list_source_states(self) -> list[SourceState]:
+        return [SourceState(**r) for r in self._all_rows(f"SELECT {_SOURCE_COLS} FROM sources ORDER BY name")]
+
+    def save_source_state(self, state: SourceState) -> None:
+        cols = _SOURCE_COLS.split(", ")
+        updates = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
+        self.db.execute(
+            f"INSERT INTO sources({_SOURCE_COLS}) VALUES({', '.join(['%s'] * len(cols))}) "
+            f"ON CONFLICT(name) DO UPDATE SET {updates}",
+            [getattr(state, c) for c in cols],
+        )
+
+    # -- articles ----------------------------------------------------------------
+    def has_article(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE key=%s", (key,)).fetchone() is not None
+
+    def has_articles(self, keys: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(keys))
+        return {r["key"] for r in self._all_rows("SELECT key FROM articles WHERE key = ANY(%s)", (wanted,))}
+
+    def _insert(self, item: NewArticle, now: datetime) -> bool:
+        a = item.article
+        self.cluster_lock()
+        cur = self.db.execute(
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join(['%s'] * 15)}) "
+            "ON CONFLICT(key) DO NOTHING",
+            (
+                a.key, a.source, a.url, a.title, a.text, a.published, a.fetched or now, a.author,
+                bool(a.truncated), a.priority, _json(list(a.junk)), bytes(item.fingerprint),
+                item.story_id, item.score, _json(dict(item.detail) if item.detail is not None else None),
+            ),
+        )
+        return cur.rowcount == 1
+
+    def add_article(
+        self,
+        article: Article,
+        fingerprint: bytes,
+        story_id: str,
+        score: float | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> bool:
+        with self.transaction():
+            return self._insert(NewArticle(article, fingerprint, story_id, score, detail), utcnow())
+
+    def add_articles(
+        self,
+        items: Sequence[NewArticle | tuple[Any, ...]],
+        *,
+        leads: Mapping[str, str] | None = None,
+        merges: Sequence[tuple[str, str]] = (),
+    ) -> list[bool]:
+        """As SQLiteStore.add_articles: inserts, merges and story rows in one transaction."""
+        batch = new_articles(items)
+        leads = dict(leads or {})
+        now = utcnow()
+        result: list[bool] = []
+        with self.transaction():
+            first: dict[str, datetime] = {}
+            for item in batch:
+                ok = self._insert(item, now)
+                result.append(ok)
+                if ok:
+                    seen = item.article.fetched or now
+                    first[item.story_id] = min(first.get(item.story_id, seen), seen)
+            for keep, drop in merges:
+                self.merge_stories(keep=keep, drop=drop)
+                if drop in first:
+                    seen = first.pop(drop)
+                    first[keep] = min(first.get(keep, seen), seen)
+            for story_id in sorted(set(first) | set(leads)):
+                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
+        return result
+
+    def get_article(self, key: str) -> StoredArticle | None:
+        row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=%s", (key,)).fetchone()
+        return article_row(row) if row else None
+
+    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
+        cols = _COLS.format(text="text" if with_text else "''")
+        q = (f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= %s "
+             "ORDER BY coalesce(published, fetched), key")
+        for row in self._all_rows(q, (since,)):
+            yield article_row(row)
+
+    # -- stories -------------------------------------------------------------------
+    def _recount(self, story_id: str) -> None:
+        self.db.execute(
+            "UPDATE stories SET "
+            "n_versions=(SELECT count(*) FROM articles WHERE story_id=%(id)s), "
+            "n_sources=(SELECT count(DISTINCT source) FROM articles WHERE story_id=%(id)s) "
+            "WHERE id=%(id)s",
+            {"id": story_id},
+        )
+
+    def update_story(
+        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
+    ) -> None:
+        now = utcnow()
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT lead_key, first_seen FROM stories WHERE id=%s", (story_id,)
+            ).fetchone()
+            lead = lead_key or (row["lead_key"] if row else None)
+            if lead is None:
+                best = self.db.execute(
+                    "SELECT key FROM articles WHERE story_id=%s "
+                    "ORDER BY score IS NULL, score DESC, fetched, key LIMIT 1", (story_id,),
+                ).fetchone()
+                lead = best["key"] if best else None
+            if lead is None:
+                raise StoreError(f"story {story_id}: no lead given and no stored version")
+            seen = first_seen or (row["first_seen"] if row else now)
+            self.db.execute(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) VALUES(%s,%s,%s,%s) "
+                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
+                "updated=excluded.updated, lead_key=excluded.lead_key",
+                (story_id, seen, now, lead),
+            )
+            self._recount(story_id)
+
+    def save_story(
+        self,
+        story_id: str,
+        *,
+        lead_key: str,
+        first_seen: datetime,
+        scores: Mapping[str, tuple[float, Mapping[str, Any]]],
+    ) -> None:
+        with self.transaction():
+            self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
+            self.update_scores(story_id, scores)
+
+    def set_lead(self, story_id: str, lead_key: str) -> None:
+        with self.transaction():
+            row = self.db.execute("SELECT story_id FROM articles WHERE key=%s", (lead_key,)).fetchone()
+            if row is None or row["story_id"] != story_id:
+                raise StoreError(f"story {story_id}: {lead_key} is not one of its versions")
+            cur = self.db.execute(
+                "UPDATE stories SET lead_key=%s, updated=%s WHERE id=%s", (lead_key, utcnow(), story_id)
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"story {story_id}: no such story")
+
+    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
+        n = 0
+        with self.transaction():
+            for k, (s, d) in scores.items():
+                n += self.db.execute(
+                    "UPDATE articles SET score=%s, score_detail=%s WHERE key=%s AND story_id=%s",
+                    (float(s), _json(dict(d)), k, story_id),
+                ).rowcount
+        return n
+
+    def merge_stories(self, *, keep: str, drop: str) -> None:
+        if keep == drop:
+            return
+        with self.transaction():
+            self.cluster_lock()
+            self.db.execute("UPDATE articles SET story_id=%s WHERE story_id=%s", (keep, drop))
+            self.db.execute(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) "
+                "SELECT %s, first_seen, %s, lead_key FROM stories WHERE id=%s "
+                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
+                "updated=excluded.updated",
+                (keep, utcnow(), drop),
+            )
+            self.db.execute("DELETE FROM stories WHERE id=%s", (drop,))
+            self.db.execute("INSERT INTO merges(kept, dropped) VALUES(%s,%s)", (keep, drop))
+            self._recount(keep)
+
+    def get_story(self, story_id: str) -> StoredStory | None:
+        row = self.db.execute("SELECT * FROM stories WHERE id=%s", (story_id,)).fetchone()
+        return _story(row) if row else None
+
+    def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]:
+        q = "SELECT * FROM stories WHERE first_seen >= %s AND first_seen < %s ORDER BY first_seen, id"
+        return [_story(r) for r in self._all_rows(q, (start, end))]
+
+    def story_versions(self, story_id: str) -> list[StoredArticle]:
+        q = (f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=%s "
+             "ORDER BY coalesce(published, fetched), key")
+        return [article_row(r) for r in self._all_rows(q, (story_id,))]
+
+    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
+        q = "SELECT count(*) AS n FROM articles WHERE fetched >= %s AND fetched < %s"
+        return int(self._one_row(q, (start, end))["n"])
+
+    def day_counts(self, start: datetime, end: datetime) -> DayCounts:
+        row = self._one_row(
+            "SELECT count(*) AS n, coalesce(sum(greatest(n_versions - 1, 0)), 0) AS d FROM stories "
+            "WHERE first_seen >= %s AND first_seen < %s", (start, end),
+        )
+        return DayCounts(self.count_articles_fetched_between(start, end), int(row["n"]), int(row["d"]))
+
+    # -- digests -------------------------------------------------------------------
+    def record_digest(
+        self,
+        date: str,
+        fmt: str,
+        path: str | None,
+        stories: int,
+        *,
+        articles_read: int = 0,
+        duplicates: int = 0,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO digests(date, format, built_at, path, stories, articles_read, duplicates) "
+            "VALUES(%s,%s,%s,%s,%s,%s,%s) ON CONFLICT(date, format) DO UPDATE SET "
+            "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
+            "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
+            (date, fmt, utcnow(), path, stories, articles_read, duplicates),
+        )
+
+    def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
+        r = self.db.execute("SELECT * FROM digests WHERE date=%s AND format=%s", (date, fmt)).fetchone()
+        if r is None:
+            return None
+        return DigestRecord(r["date"], r["format"], r["built_at"], r["path"], int(r["stories"] or 0),
+                            r["articles_read"], r["duplicates"])
+
+    def list_digest_dates(self) -> list[tuple[str, int]]:
+        q = "SELECT date, max(stories) AS n FROM digests GROUP BY date ORDER BY date DESC"
+        return [(r["date"], int(r["n"] or 0)) for r in self._all_rows(q)]
+
+    # -- deliveries ------------------------------------------------------------------
+    def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
+        """Claim (date, target) for sending; the row lock makes two claimers take turns."""
+        now = utcnow()
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO deliveries(date, target, status, attempts) VALUES(%s,%s,'failed',0) "
+                "ON CONFLICT DO NOTHING", (date, target),
+            )
+            row = self._one_row("SELECT status, attempts, claimed_at FROM deliveries WHERE date=%s AND "
+                            "target=%s FOR UPDATE", (date, target))
+            status = None if row["attempts"] == 0 else row["status"]
+            if not may_claim(status, row["claimed_at"], now, stale_after):
+                return False
+            self.db.execute(
+                "UPDATE deliveries SET status='pending', attempts=attempts+1, claimed_at=%s "
+                "WHERE date=%s AND target=%s", (now, date, target),
+            )
+            return True
+
+    def set_message_id(self, date: str, target: str, message_id: str) -> None:
+        cur = self.db.execute(
+            "UPDATE deliveries SET message_id=%s WHERE date=%s AND target=%s AND status='pending'",
+            (message_id, date, target),
+        )
+        if cur.rowcount != 1:
+            raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
+
+    def mark_sent(self, date: str, target: str, message_id: str) -> None:
+        now = utcnow()
+        self.db.execute(
+            "INSERT INTO deliveries(date, target, status, attempts, message_id, claimed_at, sent_at) "
+            "VALUES(%s,%s,'sent',1,%s,%s,%s) ON CONFLICT(date, target) DO UPDATE SET status='sent', "
+            "message_id=excluded.message_id, sent_at=excluded.sent_at, last_error=NULL",
+            (date, target, message_id, now, now),
+        )
+
+    def mark_failed(self, date: str, target: str, error: str) -> None:
+        self.db.execute(
+            "INSERT INTO deliveries(date, target, status, attempts, last_error) "
+            "VALUES(%s,%s,'failed',1,%s) ON CONFLICT(date, target) DO UPDATE SET "
+            "status='failed', last_error=excluded.last_error WHERE deliveries.status != 'sent'",
+            (date, target, error),
+        )
+
+    def get_delivery(self, date: str, target: str) -> Delivery | None:
+        r = self.db.execute("SELECT * FROM deliveries WHERE date=%s AND target=%s", (date, target)).fetchone()
+        return _delivery(r) if r and r["attempts"] else None
+
+    def delivery_status(self, date: str, target: str) -> str | None:
+        d = self.get_delivery(date, target)
+        return None if d is None else d.status
+
+
+def from_url(url: str) -> PostgresStore:
+    """The ``BACKENDS`` factory for ``postgresql://`` and ``postgres://`` URLs."""
+    return PostgresStore(url)
