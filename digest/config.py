@@ -109,6 +109,9 @@ class Config(_Strict):
     output_dir: Path = Path("out")
     data_dir: Path = Path("data")
     database: str | None = None
+    #: Shared candidate index for several workers (``redis://host:port/db?basename=x``,
+    #: ``digest.index_redis``); in memory when absent.
+    index: str | None = None
     timezone: str = "UTC"
     templates: Path | None = None
     title: str = "digest"
@@ -129,6 +132,15 @@ class Config(_Strict):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {v!r}") from exc
+        return v
+
+    @field_validator("index")
+    @classmethod
+    def _index_url(cls, v: str | None) -> str | None:
+        if v is not None:
+            from .index_redis import parse_index_url
+
+            parse_index_url(v)  # ValueError names the problem
         return v
 
     @model_validator(mode="after")
