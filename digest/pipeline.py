@@ -38,7 +38,7 @@ from .fingerprint import Fingerprint
 from .identity import article_key
 from .prepare import body_of, prepare
 from .records import Article, DigestView, Entry, StoryView, VersionView
-from .store import SourceState, Store, open_store
+from .store import SourceState, Store, StoredArticle, open_store
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,20 @@ def _doc(article: Article) -> Doc:
         priority=article.priority,
         truncated=article.truncated,
         junk=sum(len(line) for line in article.junk),
+    )
+
+
+def stored_doc(row: StoredArticle) -> Doc:
+    """The engine's view of a stored article, for ``Engine.restore``."""
+    return Doc(
+        id=row.key,
+        title=row.title,
+        text=row.text,  # read for the copy sketch only
+        source=row.source,
+        published=_epoch(row.published),
+        priority=row.priority,
+        truncated=row.truncated,
+        junk=sum(len(line) for line in row.junk),
     )
 
 
@@ -155,21 +169,14 @@ class App:
     def engine(self) -> Engine:
         """The dedup engine, rebuilt from stored fingerprints of the window."""
         if self._engine is None:
+            from .index_redis import open_index
+
             window = self.cfg.dedup.window_days * 86400.0
-            engine = Engine(Params(window=window))
+            params = Params(window=window)
+            engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
             since = datetime.now(UTC) - timedelta(seconds=2 * window)
             for row in self.store.articles_since(since):
-                doc = Doc(
-                    id=row.key,
-                    title=row.title,
-                    text=row.text,  # read for the copy sketch only
-                    source=row.source,
-                    published=_epoch(row.published),
-                    priority=row.priority,
-                    truncated=row.truncated,
-                    junk=sum(len(line) for line in row.junk),
-                )
-                engine.restore(doc, Fingerprint.from_bytes(row.fingerprint), row.story_id)
+                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
             self._engine = engine
         return self._engine
 
@@ -187,6 +194,17 @@ class App:
         except BaseException:
             self._engine = None
             raise
+
+    @contextmanager
+    def clustering(self, src: SourceConfig) -> Iterator[Engine]:
+        """The step that must see every stored article: one unit, yielding the engine.
+
+        One process needs nothing more; a worker among several
+        (``digest.workers``) takes the shared clustering lock and first
+        replays what the others stored.
+        """
+        with self.unit():
+            yield self.engine
 
     # -- run -------------------------------------------------------------
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
@@ -256,8 +274,7 @@ class App:
             return
         bodies = [body_of(e) for e in fresh]
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
-        engine = self.engine
-        with self.unit():
+        with self.clustering(src) as engine:
             for entry, body in zip(fresh, bodies, strict=True):
                 article = prepare(
                     entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
