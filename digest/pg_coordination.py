@@ -126,7 +126,7 @@ class PgCoordination:
         )["n"])
 
     def log_after(self, seq: int, *, since: datetime | None = None) -> list[LogEntry]:
-        cols = ARTICLE_COLS.format(text="''")
+        cols = ARTICLE_COLS.format(text="text")
         arts = self._all_rows(
             f"SELECT seq, {cols} FROM articles WHERE seq > %s "
             "AND (%s::timestamptz IS NULL OR coalesce(published, fetched) >= %s) ORDER BY seq",

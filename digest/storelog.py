@@ -70,7 +70,7 @@ class SharedLog(Protocol):
         ...
 
     def log_after(self, seq: int, *, since: datetime | None = None) -> list[LogEntry]:
-        """Articles (no text) and merges logged after ``seq``, in order.
+        """Articles and merges logged after ``seq``, in order.
 
         ``since`` leaves out articles dated (published, else fetched) before it.
         """

@@ -1,0 +1,282 @@
+"""Beyond one machine: PostgreSQL store + Redis index + several worker processes, on loopback.
+
+Every test runs against the real servers (a throwaway schema and Redis key
+prefix each) and skips with the reason when they are unreachable, or fails
+when DIGEST_REQUIRE_SERVICES is set (``.ci/run`` sets it).  Workers are real
+processes (multiprocessing, spawn) unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.config import Config, SourceConfig, load_config
+from digest.engine import Engine
+from digest.errors import ConfigError, DigestError, StoreError
+from digest.fingerprint import fingerprint
+from digest.index import MemoryIndex
+from digest.index_redis import RedisIndex, open_index
+from digest.pipeline import App
+from digest.store import open_store
+from digest.workers import WorkerApp, owner, partition, run_worker
+from tests.support.services import pg_schema, redis_prefix
+from tests.test_examples import DAY, copy_examples
+
+pytestmark = pytest.mark.scale
+
+NOW = datetime.combine(DAY, datetime.min.time(), UTC).replace(hour=20)
+ALL_TIME = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def pg() -> Iterator[str]:
+    with pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def rd() -> Iterator[str]:
+    with redis_prefix() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_examples(tmp_path_factory.mktemp("examples"))
+
+
+def stories(url: str) -> dict[str, frozenset[str]]:
+    """story id -> its article keys, as stored."""
+    with open_store(url) as s:
+        return {st.id: frozenset(v.key for v in s.story_versions(st.id))
+                for st in s.stories_first_seen_between(*ALL_TIME)}
+
+
+def leads(url: str) -> dict[str, str]:
+    with open_store(url) as s:
+        return {st.id: st.lead_key for st in s.stories_first_seen_between(*ALL_TIME)}
+
+
+def _config(path: Path, database: str, index: str | None) -> Config:
+    cfg = load_config(path)
+    cfg.database, cfg.index = database, index
+    return cfg
+
+
+def _worker(path: str, database: str, index: str | None, i: int, n: int, run: str | None,
+            start: Any, out: Any) -> None:
+    """A worker process: wait for the start signal, one pass, report."""
+    cfg = _config(Path(path), database, index)
+    with open_store(database) as store:
+        start.wait(30)
+        report = run_worker(cfg, store, index=i, of=n, run=run, now=NOW, stall=60)
+    out.put((i, report.new_articles, [str(e) for e in report.errors]))
+
+
+def run_processes(path: Path, database: str, index: str | None, n: int, run: str | None) -> list[tuple[Any, ...]]:
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(str(path), database, index, i, n, run, start, out))
+             for i in range(n)]
+    for p in procs:
+        p.start()
+    start.set()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    return sorted(results)
+
+
+# -- partition -------------------------------------------------------------------
+def test_every_source_has_exactly_one_worker_and_adding_one_moves_no_other() -> None:
+    srcs = [SourceConfig(name=f"feed {i}", url=f"https://f{i}.test/rss") for i in range(40)]
+    parts = [partition(srcs, i, 3) for i in range(3)]
+    names = [s.name for part in parts for s in part]
+    assert sorted(names) == sorted(s.name for s in srcs) and len(names) == len(set(names))
+    assert all(parts), "40 sources over 3 workers: nobody idle"
+    assert [s.name for s in parts[0]] == [s.name for s in srcs if owner(s.name, 3) == 0]  # config order
+    more = [*srcs, SourceConfig(name="new feed", url="https://new.test/rss")]
+    assert all({s.name for s in partition(more, i, 3)} - {"new feed"} == {s.name for s in parts[i]}
+               for i in range(3))
+    with pytest.raises(DigestError, match=r"0 \.\. 2"):
+        partition(srcs, 3, 3)
+
+
+# -- the Redis index ------------------------------------------------------------------
+def test_redis_index_proposes_what_the_memory_index_proposes(rd: str) -> None:
+    red = open_index(rd, 0.08)
+    assert isinstance(red, RedisIndex)
+    mem = MemoryIndex(0.08)
+    eng = Engine()
+    texts = {
+        "a": ("Harbor ferry strike ends", "The ferry strike in Harbor ended on Monday after talks with the union."),
+        "b": ("Ferry strike over in Harbor", "Harbor ferry workers ended their strike Monday after union talks."),
+        "c": ("Council approves library fees", "Northgate council voted to raise library late fees next year."),
+    }
+    fps = {k: fingerprint(t, b, eng.idf) for k, (t, b) in texts.items()}
+    for k, fp in fps.items():
+        red.insert(k, fp)
+        red.insert(k, fp)  # a worker replaying the log inserts again: no duplicate
+        mem.insert(k, fp)
+    for fp in fps.values():
+        assert sorted(red.query(fp)) == sorted(mem.query(fp))
+    assert "a" in sorted(red.query(fps["b"]))
+    red.remove("a")
+    red.remove("a")  # absent: no error
+    assert "a" not in red and "a" not in set(red.query(fps["b"]))
+    # a second handle on the same basename (another machine) sees the same index
+    other = open_index(rd, 0.08)
+    assert sorted(other.query(fps["c"])) == sorted(red.query(fps["c"])) and "c" in set(other.query(fps["c"]))
+    assert red.clear() > 0 and "b" not in other
+
+
+def test_index_url_is_validated_with_a_clear_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    for bad, why in (("redis://127.0.0.1:6379/x", "database must be a number"),
+                     ("http://127.0.0.1:6379/0", "expected redis://"),
+                     ("redis://127.0.0.1:6379/0?base=x", "unknown option")):
+        cfg.write_text(f"title: t\nindex: {bad!r}\n")
+        with pytest.raises(ConfigError, match=rf"feeds.yaml:2: index: .*{why}"):
+            load_config(cfg)
+    with pytest.raises(DigestError, match="cannot reach Redis"):
+        open_index("redis://127.0.0.1:1/0", 0.08)  # nothing listens on port 1
+
+
+# -- the shared log ---------------------------------------------------------------------
+def test_the_log_replays_articles_and_merges_in_order(pg: str) -> None:
+    from digest.records import Article
+
+    def art(key: str) -> Article:
+        return Article(key=key, source="S", title=key, text="x", fetched=NOW)
+
+    with open_store(pg) as s:
+        log = s  # PostgresStore is a SharedLog
+        assert log.log_head() == 0  # type: ignore[attr-defined]
+        s.add_article(art("a1"), b"1", "A")
+        s.update_story("A")
+        s.add_article(art("b1"), b"2", "B")
+        s.update_story("B")
+        with s.transaction():
+            s.add_article(art("a2"), b"3", "A")
+            s.merge_stories(keep="A", drop="B")
+        entries = log.log_after(0)  # type: ignore[attr-defined]
+        kinds = [(e.article.key, e.article.story_id) if e.article else ("merge", e.keep, e.drop) for e in entries]
+        assert kinds == [("a1", "A"), ("b1", "A"), ("a2", "A"), ("merge", "A", "B")]
+        assert [e.seq for e in entries] == sorted(e.seq for e in entries)
+        assert log.log_after(entries[1].seq)[0].article.key == "a2"  # type: ignore[attr-defined]
+        with pytest.raises(StoreError, match="needs a transaction"):
+            log.cluster_lock()  # type: ignore[attr-defined]
+
+
+def test_sqlite_refuses_workers_with_a_clear_reason(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path}/d.sqlite3") as s, pytest.raises(DigestError, match="PostgreSQL"):
+        WorkerApp(Config(), s, index=0, of=2)
+
+
+def test_a_run_is_bound_to_its_source_list(pg: str) -> None:
+    with open_store(pg) as s:
+        assert s.get_turn("r1", "abc").next == 0  # type: ignore[attr-defined]
+        s.set_turn("r1", 3)  # type: ignore[attr-defined]
+        s.set_turn("r1", 2)  # type: ignore[attr-defined]  never backwards
+        assert s.get_turn("r1", "abc").next == 3  # type: ignore[attr-defined]
+        with pytest.raises(StoreError, match="another list of sources"):
+            s.get_turn("r1", "other")  # type: ignore[attr-defined]
+
+
+# -- the race ------------------------------------------------------------------------------
+def _event(r: int) -> str:
+    """Round r's story: words of its own (rounds share none), long enough to fingerprint."""
+    import random
+
+    rng = random.Random(r)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(60)]
+    return " ".join(w.capitalize() if i % 9 == 0 else w for i, w in enumerate(words)) + "."
+
+
+def _entry(source: str, r: int):  # type: ignore[no-untyped-def]
+    from digest.records import Entry
+
+    text = _event(r)
+    return Entry(source=source, title=" ".join(text.split()[:6]), url=f"https://{source.lower()}.test/{r}",
+                 entry_id=f"{source}-{r}", content_html=f"<p>{text}</p>", published=NOW + timedelta(minutes=r))
+
+
+def _race(pg: str, cfg: Config, make_app: Any, rounds: int) -> dict[str, str]:
+    """Two threads (own connections) ingest copies of round r's story, released together."""
+    from digest.pipeline import RunReport
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker(name: str) -> None:
+        try:
+            with open_store(pg) as store:
+                app = make_app(cfg, store)
+                src = next(s for s in cfg.sources if s.name == name)
+                for r in range(rounds):
+                    barrier.wait(30)
+                    app.ingest(src, [_entry(name, r)], fetched=NOW, report=RunReport())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with open_store(pg) as s:
+        return {v.url: sid for sid, keys in stories(pg).items() for k in keys
+                if (v := s.get_article(k)) is not None and v.url}
+
+
+def test_two_workers_with_copies_of_one_story_at_the_same_moment_make_one_story(pg: str, rd: str) -> None:
+    cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
+                          SourceConfig(name="B", url="https://b.test/rss")], database=pg, index=rd)
+    rounds = 10
+    story_of = _race(pg, cfg, lambda c, s: WorkerApp(c, s, index=0, of=1), rounds)
+    assert len(story_of) == 2 * rounds
+    for r in range(rounds):
+        assert story_of[f"https://a.test/{r}"] == story_of[f"https://b.test/{r}"], f"round {r}: two stories"
+    assert len(set(story_of.values())) == rounds, "different rounds are different stories"
+
+
+def test_without_the_lock_and_catch_up_the_race_makes_two_stories(pg: str) -> None:
+    """The control: plain single-process Apps racing on one database split the story."""
+    cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
+                          SourceConfig(name="B", url="https://b.test/rss")], database=pg)
+
+    def stale_app(c: Config, s: Any) -> App:
+        app = App(c, s)
+        assert len(app.engine) == 0  # built before the race: it never sees the other's article
+        return app
+
+    story_of = _race(pg, cfg, stale_app, 1)
+    assert story_of["https://a.test/0"] != story_of["https://b.test/0"]
+
+
+# -- N workers = one process -------------------------------------------------------------------
+def test_three_worker_processes_give_the_single_process_stories(examples: Path, rd: str) -> None:
+    with pg_schema() as single, pg_schema() as multi:
+        cfg = _config(examples, single, None)
+        with App(cfg, open_store(single)) as app:
+            report = app.run(now=NOW)
+            assert report.errors == [] and report.new_articles > 20
+        results = run_processes(examples, multi, rd, 3, run="examples-1")
+        assert all(errs == [] for _, _, errs in results)
+        assert sum(n for _, n, _ in results) == report.new_articles
+        one, many = stories(single), stories(multi)
+        assert sorted(map(sorted, one.values())) == sorted(map(sorted, many.values()))
+        assert one == many, "same story ids (the id of the article that started each story)"
+        assert leads(single) == leads(multi)
+        assert len([p for p in (partition(cfg.sources, i, 3) for i in range(3)) if p]) >= 2, \
+            "the examples' sources really are spread over several workers"
