@@ -140,6 +140,23 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .store import open_store
+    from .workers import loop_worker, run_worker
+
+    cfg = load_config(args.config)
+    with open_store(cfg.database_url) as store:
+        if args.every:
+            loop_worker(cfg, store, index=args.index, of=args.of, every_minutes=args.every, stall=args.stall)
+            return 0
+        report = run_worker(cfg, store, index=args.index, of=args.of, run=args.run, stall=args.stall)
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 def cmd_daemon(args: argparse.Namespace) -> int:
     from .daemon import Daemon
     from .pipeline import open_app
@@ -235,6 +252,18 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         action="append",
         help="unpause a source (gone or failing for days) and poll it at the next round; repeatable",
     )
+
+
+@command("worker", "one of several workers sharing a PostgreSQL store (docs/scale-out.md)")
+def _setup_worker(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("--index", type=int, required=True, help="this worker's number, 0 .. N-1")
+    p.add_argument("--of", type=int, required=True, help="how many workers share the sources (N)")
+    p.add_argument("--run", help="one pass named RUN: workers of one run cluster in configuration order")
+    p.add_argument("--every", type=float, metavar="MINUTES",
+                   help="keep running: one pass per time slot, the slot naming the run")
+    p.add_argument("--stall", type=float, default=300.0,
+                   help="seconds to wait for another worker's turn before going on (default: 300)")
 
 
 @command("daemon", "run continuously: poll sources, build and mail the daily digest")
