@@ -76,6 +76,8 @@ def owner(name: str, of: int) -> int:
 
 def partition(sources: Sequence[SourceConfig], index: int, of: int) -> list[SourceConfig]:
     """The sources worker ``index`` of ``of`` reads, in configuration order."""
+    if of < 1:
+        raise DigestError(f"worker {index} of {of}: there must be at least one worker")
     if not 0 <= index < of:
         raise DigestError(f"worker {index} of {of}: the index must be 0 .. {of - 1}")
     return [s for s in sources if owner(s.name, of) == index]
@@ -270,3 +272,38 @@ def run_worker(
     """One pass of worker ``index`` of ``of`` over its sources; the store stays open."""
     app = WorkerApp(cfg, store, index=index, of=of, run=run, stall=stall)
     return app.run(now=now)
+
+
+def slot_run(every: float, now: float, prefix: str = "slot-") -> tuple[str, float]:
+    """The run name of the time slot holding ``now`` (epoch s), and when the next slot starts.
+
+    Workers on machines with synchronized clocks name the same slot the same,
+    so ``--every`` loops pair up without talking to each other.
+    """
+    start = int(now // every * every)
+    stamp = datetime.fromtimestamp(start, UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{prefix}{stamp}", start + every
+
+
+def loop_worker(
+    cfg: Config,
+    store: Store,
+    *,
+    index: int,
+    of: int,
+    every_minutes: float,
+    stall: float = 300.0,
+    rounds: int | None = None,
+) -> None:
+    """Run a pass in every time slot of ``every_minutes``, named by the slot (:func:`slot_run`)."""
+    every = every_minutes * 60.0
+    app = WorkerApp(cfg, store, index=index, of=of, stall=min(stall, every / 2))
+    done = 0
+    while rounds is None or done < rounds:
+        app.run_name, next_start = slot_run(every, time.time())
+        report = app.run()
+        log.info("worker %d/%d, %s: %s", index, of, app.run_name, report.summary())
+        done += 1
+        if rounds is not None and done >= rounds:
+            break
+        time.sleep(max(0.0, next_start - time.time()))

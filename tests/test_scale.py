@@ -25,7 +25,7 @@ from digest.index import MemoryIndex
 from digest.index_redis import RedisIndex, open_index
 from digest.pipeline import App
 from digest.store import open_store
-from digest.workers import WorkerApp, owner, partition, run_worker
+from digest.workers import WorkerApp, owner, partition, run_worker, slot_run
 from tests.support.services import pg_schema, redis_prefix
 from tests.test_examples import DAY, copy_examples
 
@@ -108,6 +108,15 @@ def test_every_source_has_exactly_one_worker_and_adding_one_moves_no_other() -> 
                for i in range(3))
     with pytest.raises(DigestError, match=r"0 \.\. 2"):
         partition(srcs, 3, 3)
+    with pytest.raises(DigestError, match="at least one"):
+        partition(srcs, 0, 0)
+
+
+def test_time_slots_name_runs_alike_on_every_machine() -> None:
+    t = datetime(2026, 11, 20, 10, 7, 30, tzinfo=UTC).timestamp()
+    name, nxt = slot_run(600, t)
+    assert name == "slot-20261120T100000Z" and nxt == datetime(2026, 11, 20, 10, 10, tzinfo=UTC).timestamp()
+    assert slot_run(600, t + 100)[0] == name and slot_run(600, nxt)[0] != name
 
 
 # -- the Redis index ------------------------------------------------------------------
@@ -280,3 +289,45 @@ def test_three_worker_processes_give_the_single_process_stories(examples: Path, 
         assert leads(single) == leads(multi)
         assert len([p for p in (partition(cfg.sources, i, 3) for i in range(3)) if p]) >= 2, \
             "the examples' sources really are spread over several workers"
+
+
+def test_a_dead_workers_turn_is_skipped_after_the_stall_time(
+    examples: Path, pg: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Worker 1 of 2 never comes: worker 0 waits ``stall`` seconds per gap, then goes on."""
+    cfg = _config(examples, pg, None)
+    mine = partition([s for s in cfg.sources if s.enabled], 0, 2)
+    assert mine and len(mine) < len(cfg.sources)
+    with open_store(pg) as store:
+        report = run_worker(cfg, store, index=0, of=2, run="lonely", now=NOW, stall=0.3)
+        assert report.errors == [] and report.new_articles > 0
+        turn = store.get_turn("lonely", WorkerApp(cfg, store, index=0, of=2).sources_id)  # type: ignore[attr-defined]
+    enabled = [s.name for s in cfg.sources if s.enabled]
+    assert turn.next == enabled.index(mine[-1].name) + 1
+    assert "has not clustered" in caplog.text
+
+
+def test_digest_worker_command_two_processes(examples: Path, pg: str, rd: str, tmp_path: Path) -> None:
+    """The CLI: two `digest worker` processes of one run store every example article once."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    data = yaml.safe_load(examples.read_text())
+    data.update(database=pg, index=rd)
+    for s in data["sources"]:
+        s["path"] = str((examples.parent / s["path"]).resolve())
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text(yaml.safe_dump(data))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [subprocess.Popen([sys.executable, "-m", "digest", "worker", "-c", str(cfg_path), "--index", str(i),
+                               "--of", "2", "--run", "cli-1"], env=env, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    got = stories(pg)
+    n = sum(len(v) for v in got.values())
+    assert n == sum(int(o.split(" entries, ")[1].split(" new articles")[0]) for o in outs) > 20
+    assert len({k for v in got.values() for k in v}) == n
