@@ -14,9 +14,14 @@ How it works
 ------------
 ``index: redis://[:password@]host:port/db?basename=NAME`` in ``feeds.yaml``
 chooses :class:`RedisIndex` (:func:`open_index`); without ``index:`` the
-engine uses the in-memory :class:`~digest.index.MemoryIndex`.  Inserts go
-through datasketch's insertion session (one pipeline per band table),
-queries through its query buffer (likewise), removals check presence first.
+engine uses the in-memory :class:`~digest.index.MemoryIndex`.  The Redis
+layout is datasketch's own (``MinHashLSH`` with Redis storage, keys pickled
+as it does); inserts and queries send the same commands through its storage
+classes' ``_insert`` / ``_get_items``, but on one pipeline for all bands: an
+insert is one MULTI/EXEC after a presence check, a query one round trip.
+Removal is datasketch's own.  The test suite checks that datasketch's own
+``query`` finds what this class inserted and the reverse (the private
+methods are pinned by ``datasketch<3``).
 
 Special cases
 -------------
@@ -29,6 +34,7 @@ Special cases
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -101,16 +107,30 @@ class RedisIndex:
             num_perm=NUM_PERM,
             storage_config={"type": "redis", "basename": basename.encode(), "redis": conn},
         )
+        #: One client for the batched reads and writes (datasketch keeps one per band table).
+        self._client = redis.Redis(**conn)  # type: ignore[arg-type]
+
+    def _bands(self, fp: Fingerprint) -> list[bytes]:
+        hv = fp.minhash().hashvalues
+        return [self.lsh._H(hv[start:end]) for start, end in self.lsh.hashranges]
 
     def insert(self, key: str, fp: Fingerprint) -> None:
         if key in self.lsh:
             return
-        with self.lsh.insertion_session(buffer_size=1000) as session:
-            session.insert(key, fp.minhash(), check_duplication=False)
+        pkey = pickle.dumps(key)  # as datasketch stores keys in Redis (prepickle)
+        pipe = self._client.pipeline(transaction=True)
+        bands = self._bands(fp)
+        self.lsh.keys._insert(pipe, pkey, *bands)
+        for band, table in zip(bands, self.lsh.hashtables, strict=True):
+            table._insert(pipe, band, pkey)
+        pipe.execute()
 
     def query(self, fp: Fingerprint) -> Iterable[str]:
-        self.lsh.add_to_query_buffer(fp.minhash())
-        return self.lsh.collect_query_buffer()
+        pipe = self._client.pipeline(transaction=False)
+        for band, table in zip(self._bands(fp), self.lsh.hashtables, strict=True):
+            table._get_items(pipe, table.redis_key(band))
+        found: set[bytes] = set().union(*pipe.execute())
+        return [pickle.loads(k) for k in found]
 
     def remove(self, key: str) -> None:
         if key in self.lsh:
