@@ -143,6 +143,23 @@ def term_weights(title: str, text: str) -> dict[str, float]:
     return out
 
 
+def tokens(title: str, text: str) -> list[str]:
+    """The content terms of title and text in order, one per occurrence (names keyed ``"@"``).
+
+    The same normalisation as :func:`term_weights`, as a token stream (the
+    benchmark's baseline feeds it to a plain MinHash token by token).
+    """
+    out: list[str] = []
+    for part in (title, text):
+        if part:
+            seen: dict[str, float] = {}
+            for tok in _TOKEN.findall(part):
+                seen.clear()
+                _weighted_terms(tok, 1.0, seen)
+                out.extend(seen)
+    return out
+
+
 @dataclass(slots=True)
 class Fingerprint:
     """What the engine keeps (and the store saves) of one article."""
