@@ -274,11 +274,13 @@ class App:
             return
         bodies = [body_of(e) for e in fresh]
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
+        # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
+        articles = [
+            prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
+            for entry, body in zip(fresh, bodies, strict=True)
+        ]
         with self.clustering(src) as engine:
-            for entry, body in zip(fresh, bodies, strict=True):
-                article = prepare(
-                    entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
-                )
+            for article in articles:
                 if article is None or self.store.has_article(article.key):
                     continue
                 doc = _doc(article)
