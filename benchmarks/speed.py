@@ -262,7 +262,7 @@ def run_baseline(n: int) -> dict[str, Any]:
         t0 = clock()
         m = MinHash(num_perm=NUM_PERM, seed=SEED)
         for tok in tokens(title, text):
-            m.update(tok.encode("utf-8"))
+            m.update(tok.to_bytes(8, "little"))
         keys += len(lsh.query(m))
         lsh.insert(aid, m)
         spent += clock() - t0

@@ -31,9 +31,11 @@ How it works
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 TIE = 0.05
 
@@ -89,83 +91,132 @@ COPY_LENGTH = 0.6
 UNSHARED = 0.25
 
 
-def _coverage(
-    versions: Sequence[Version], idf: _Idf
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Per version: coverage of the shared terms, and the share of its words that are unshared."""
-    if len(versions) == 1:
-        return {versions[0].id: 1.0}, {versions[0].id: 0.0}
-    support: dict[int, int] = {}
-    for v in versions:
-        for t in v.terms:
-            support[t] = support.get(t, 0) + 1
-    shared = {t: max(idf.idf(t), 0.0) for t, n in support.items() if n >= 2}
-    total = sum(shared.values())
-    cov, unshared = {}, {}
-    for v in versions:
-        mass = sum(v.terms.values()) or 1.0
-        unshared[v.id] = sum(w for t, w in v.terms.items() if support[t] < 2) / mass
-        cov[v.id] = sum(w for t, w in shared.items() if t in v.terms) / total if total > 0 else 0.0
+def coverage_arrays(
+    version: np.ndarray, terms: np.ndarray, weights: np.ndarray, n: int, idf_of: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per version: coverage of the shared terms, and the share of its words that are unshared.
+
+    ``version[i]`` is the version (0 .. n-1) holding term ``terms[i]`` with
+    weight ``weights[i]`` (each term once per version); ``idf_of`` gives the
+    idf of an array of terms.
+    """
+    if n == 1:
+        return np.ones(1), np.zeros(1)
+    if not terms.size:
+        return np.zeros(n), np.zeros(n)
+    uniq, inv, support = np.unique(terms, return_inverse=True, return_counts=True)
+    inv = inv.reshape(-1)
+    shared = support >= 2
+    value = np.where(shared, np.maximum(idf_of(uniq), 0.0), 0.0)
+    total = float(value.sum())
+    mass = np.bincount(version, weights=weights, minlength=n)
+    mass[mass == 0] = 1.0
+    unshared = np.bincount(version, weights=np.where(shared[inv], 0.0, weights), minlength=n) / mass
+    cov = np.bincount(version, weights=value[inv], minlength=n) / total if total > 0 else np.zeros(n)
     return cov, unshared
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The versions of one story as arrays (what the lead choice reads)."""
+
+    ids: Sequence[str]
+    words: np.ndarray
+    truncated: np.ndarray
+    priority: np.ndarray
+    #: Publication times, NaN when unknown.
+    published: np.ndarray
+    junk: np.ndarray
+    copies: Sequence[str | None]
+    cov: np.ndarray
+    unshared: np.ndarray
+
+
+def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
+    """(lead position, raw scores, tied positions, best score); see the module docstring."""
+    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (0.5 + 0.5 * f.cov)
+    n = len(f.ids)
+    full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
+    best = float(raw[full].max())
+    top = max((i for i in np.flatnonzero(full & (raw == best)).tolist()), key=lambda i: f.words[i])
+    top_copies, top_words = f.copies[top], f.words[top]
+    close = full & (raw >= best * (1 - TIE))
+    if top_copies is not None:
+        same = np.fromiter((c == top_copies for c in f.copies), dtype=bool, count=n)
+        close |= full & same & (f.words >= COPY_LENGTH * top_words)
+    tied = np.flatnonzero(close)
+    extra = f.words[tied] * f.unshared[tied]
+    tied = tied[extra <= extra.min() + CLEAN_SLACK].tolist()
+
+    def key(i: int) -> tuple[float, int, float, float, str]:
+        published = f.published[i]
+        return (-f.priority[i], f.junk[i], float("inf") if published != published else published, -raw[i], f.ids[i])
+
+    return min(tied, key=key), raw, tied, best
+
+
+def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -> dict[str, VersionScore]:
+    """Every version's score with the reason."""
+    out = {}
+    n = len(f.ids)
+    tied_set = set(tied)
+    lp, lj = f.priority[lead], f.junk[lead]
+    for i in range(n):
+        if i == lead:
+            if n == 1:
+                reason = "only version"
+            elif len(tied) == 1:
+                reason = "most complete clean version"
+            elif any(f.priority[t] != lp for t in tied):
+                reason = "as complete as others; preferred source (priority)"
+            elif any(f.junk[t] != lj for t in tied):
+                reason = "as complete as others; the cleanest page"
+            else:
+                reason = "as complete as others; earliest published"
+        elif f.truncated[i] and not f.truncated[lead]:
+            reason = "truncated summary"
+        elif i in tied_set:
+            reason = "as complete as the lead; lower priority or later"
+        else:
+            reason = f"less complete ({raw[i] / best:.0%} of the lead)" if best else "less complete"
+        published = float(f.published[i])
+        out[f.ids[i]] = VersionScore(
+            score=float(raw[i]),
+            coverage=float(f.cov[i]),
+            words=int(f.words[i]),
+            truncated=bool(f.truncated[i]),
+            priority=float(f.priority[i]),
+            published=None if published != published else published,
+            lead=i == lead,
+            reason=reason,
+        )
+    return out
 
 
 def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, VersionScore]]:
     """Return the lead's id and every version's score with the reason."""
     if not versions:
         raise ValueError("a story has at least one version")
-    cov, unshared = _coverage(versions, idf)
-    raw = {
-        v.id: v.words * (1 - (1 - UNSHARED) * unshared[v.id]) * (0.5 + 0.5 * cov[v.id])
-        for v in versions
-    }
-    full = [v for v in versions if not v.truncated] or list(versions)
-    best = max(raw[v.id] for v in full)
-    top = max((v for v in full if raw[v.id] == best), key=lambda v: v.words)
-    # full copies of the best version are as complete as it: what one has beyond
-    # the other is junk the cleaner missed, so they tie and the cleaner wins (a
-    # copy of its opening only, a summary the cleaner did not flag, does not tie)
-    tied = [
-        v
-        for v in full
-        if raw[v.id] >= best * (1 - TIE)
-        or (v.copies is not None and v.copies == top.copies and v.words >= COPY_LENGTH * top.words)
-    ]
-    extra = {v.id: v.words * unshared[v.id] for v in tied}
-    cleanest = min(extra.values())
-    tied = [v for v in tied if extra[v.id] <= cleanest + CLEAN_SLACK]
+    lens = [len(v.terms) for v in versions]
+    total = sum(lens)
+    terms = np.fromiter((t for v in versions for t in v.terms), dtype=np.uint64, count=total)
+    weights = np.fromiter((w for v in versions for w in v.terms.values()), dtype=np.float64, count=total)
+    version = np.repeat(np.arange(len(versions)), lens)
 
-    def key(v: Version) -> tuple[float, int, float, float, str]:
-        published = v.published if v.published is not None else float("inf")
-        return (-v.priority, v.junk, published, -raw[v.id], v.id)
+    def idf_of(ts: np.ndarray) -> np.ndarray:
+        return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
 
-    lead = min(tied, key=key)
-    scores = {}
-    for v in versions:
-        if v.id == lead.id:
-            if len(versions) == 1:
-                reason = "only version"
-            elif len(tied) == 1:
-                reason = "most complete clean version"
-            elif any(t.priority != lead.priority for t in tied):
-                reason = "as complete as others; preferred source (priority)"
-            elif any(t.junk != lead.junk for t in tied):
-                reason = "as complete as others; the cleanest page"
-            else:
-                reason = "as complete as others; earliest published"
-        elif v.truncated and not lead.truncated:
-            reason = "truncated summary"
-        elif v in tied:
-            reason = "as complete as the lead; lower priority or later"
-        else:
-            reason = f"less complete ({raw[v.id] / best:.0%} of the lead)" if best else "less complete"
-        scores[v.id] = VersionScore(
-            score=raw[v.id],
-            coverage=cov[v.id],
-            words=v.words,
-            truncated=v.truncated,
-            priority=v.priority,
-            published=v.published,
-            lead=v.id == lead.id,
-            reason=reason,
-        )
-    return lead.id, scores
+    cov, unshared = coverage_arrays(version, terms, weights, len(versions), idf_of)
+    f = Facts(
+        ids=[v.id for v in versions],
+        words=np.array([v.words for v in versions], dtype=np.float64),
+        truncated=np.array([v.truncated for v in versions], dtype=bool),
+        priority=np.array([v.priority for v in versions], dtype=np.float64),
+        published=np.array([np.nan if v.published is None else v.published for v in versions]),
+        junk=np.array([v.junk for v in versions], dtype=np.int64),
+        copies=[v.copies for v in versions],
+        cov=cov,
+        unshared=unshared,
+    )
+    lead, raw, tied, best = pick(f)
+    return f.ids[lead], scores(f, lead, raw, tied, best)

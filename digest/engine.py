@@ -41,13 +41,29 @@ same ids, whichever process runs it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from .choose import Version, VersionScore, choose_lead
-from .copies import CopyIndex, CopySketch, is_copy, sketch
-from .fingerprint import Fingerprint, IdfModel, cosine, fingerprint, without_names
-from .index import CandidateIndex, MemoryIndex
+import numpy as np
+
+from .choose import Facts, VersionScore, coverage_arrays, pick, scores
+from .copies import CopySketch, is_copy, sketch
+from .fingerprint import (
+    VOCAB,
+    Fingerprint,
+    IdfModel,
+    analyse,
+    cosine,
+    fast_signature,
+    salient,
+)
+from .index import CandidateIndex, KeyMultiMap, MemoryIndex
+
+#: Candidate stories verified per article: the ones most LSH bands point to
+#: (then the most recent).  Templated entries that all resemble each other
+#: would otherwise make each article verify every story.
+MAX_CANDIDATES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,29 +115,93 @@ class Params:
     window: float = 3 * 86400.0
 
 
-@dataclass(slots=True)
-class _Member:
-    doc: Doc
-    fp: Fingerprint
-    vec: dict[int, float]
+_EMPTY_I = np.zeros(0, dtype=np.int32)
+_EMPTY_F = np.zeros(0, dtype=np.float32)
 
 
 @dataclass(slots=True)
 class _Story:
     id: str
-    members: list[str] = field(default_factory=list)
-    centroid: dict[int, float] = field(default_factory=dict)
-    words_centroid: dict[int, float] = field(default_factory=dict)
+    #: Article numbers, in order of joining.
+    members: array = field(default_factory=lambda: array("l"))
+    #: The centroid (sum of the members' unit tf-idf vectors) and the words
+    #: centroid (the same for the non-name words), over sorted ``VOCAB`` indices.
+    idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
+    val: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    wval: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    #: Squared norm of the centroid (for the story's cohesion).
+    norm2: float = 0.0
     first: float | None = None
     #: Arrival order of the article that started the story (merges keep the older).
     seq: int = 0
-    lead: str = ""
-    scores: dict[str, VersionScore] = field(default_factory=dict)
+    #: Position in the engine's story list.
+    num: int = 0
+    #: The lead's article number; -1 until chosen (restored stories choose lazily).
+    lead: int = -1
+    scores: dict[str, VersionScore] | None = None
 
-    def add_vec(self, vec: dict[int, float], words: dict[int, float]) -> None:
-        for c, v in ((self.centroid, vec), (self.words_centroid, words)):
-            for t, x in v.items():
-                c[t] = c.get(t, 0.0) + x
+    def add_vec(self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray) -> None:
+        """Add a (sparse, sorted) vector and its words vector to the centroids."""
+        if not self.idx.size:
+            self.idx, v, w = idx.astype(np.int32), val, wval
+        else:
+            uniq, inv = np.unique(np.concatenate([self.idx, idx]), return_inverse=True)
+            inv = inv.reshape(-1)
+            v = np.bincount(inv, weights=np.concatenate([self.val, val]), minlength=uniq.size)
+            w = np.bincount(inv, weights=np.concatenate([self.wval, wval]), minlength=uniq.size)
+            self.idx = uniq.astype(np.int32)
+        self.val, self.wval = v.astype(np.float32), w.astype(np.float32)
+        v64 = np.asarray(v, dtype=np.float64)
+        self.norm2 = float(v64 @ v64)
+
+
+class _Columns:
+    """Per-article facts as growable numpy columns, indexed by article number."""
+
+    SPEC = (
+        ("story", np.int32), ("published", np.float64), ("priority", np.float64),
+        ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
+        ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
+    )
+
+    story: np.ndarray
+    published: np.ndarray
+    priority: np.ndarray
+    truncated: np.ndarray
+    junk: np.ndarray
+    words: np.ndarray
+    source: np.ndarray
+    toff: np.ndarray
+    tlen: np.ndarray
+
+    def __init__(self) -> None:
+        for name, dt in self.SPEC:
+            setattr(self, name, np.zeros(1024, dtype=dt))
+        self.size = 0
+
+    def append(self) -> int:
+        n = self.size
+        if n == len(self.story):
+            for name, _ in self.SPEC:
+                setattr(self, name, np.resize(getattr(self, name), 2 * n))
+        self.size += 1
+        return n
+
+
+class _Pool:
+    """Append-only arrays of numbers (terms and weights of every article)."""
+
+    def __init__(self, dtype: type) -> None:
+        self.data: np.ndarray = np.zeros(4096, dtype=dtype)
+        self.used = 0
+
+    def extend(self, values: np.ndarray) -> int:
+        start, end = self.used, self.used + values.size
+        if end > len(self.data):
+            self.data = np.resize(self.data, max(2 * len(self.data), end))
+        self.data[start:end] = values
+        self.used = end
+        return start
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,145 +222,277 @@ class Engine:
         self.idf = IdfModel()
         #: Proposes candidates (``digest.index``); in memory unless one is given.
         self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
-        self._docs: dict[str, _Member] = {}
-        #: Copy detection (``digest.copies``): opening keys -> articles, and each sketch.
-        self.copies = CopyIndex()
-        self._sketches: dict[str, CopySketch] = {}
+        self._fast = isinstance(self.index, MemoryIndex)
+        #: Article number -> id (None once expired), and back.
+        self._ids: list[str | None] = []
+        self._num: dict[str, int] = {}
+        self._col = _Columns()
+        self._terms = _Pool(np.int32)
+        self._weights = _Pool(np.float32)
+        #: Positions (in the article's sorted terms) of its salient terms, for ``fingerprint_of``.
+        self._salient: dict[int, np.ndarray] = {}
+        self._sources: list[str] = []
+        self._source_code: dict[str, int] = {}
+        #: Copy detection (``digest.copies``): opening keys -> articles, and each
+        #: article's sketch (keys and shingles, packed in one bytes object).
+        self._copy_keys = KeyMultiMap()
+        self._sketches: dict[int, bytes] = {}
         #: Copy groups (union-find parent links): articles that are copies of one text.
-        self._copy_parent: dict[str, str] = {}
-        self._story_of: dict[str, str] = {}
+        self._copy_parent: dict[int, int] = {}
         self._stories: dict[str, _Story] = {}
+        self._story_list: list[_Story | None] = []
         self._seq = 0
-        self._copy_matches: list[str] = []
+        #: Dense scratch vectors over ``VOCAB`` (zero between uses).
+        self._dense = np.zeros(0)
+        self._dense_w = np.zeros(0)
 
     # -- queries ---------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._num)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._docs
+        return doc_id in self._num
+
+    @property
+    def _docs(self) -> dict[str, int]:
+        """Known article ids (-> article number)."""
+        return self._num
+
+    def _sid(self, num: int) -> str:
+        st = self._story_list[int(self._col.story[num])]
+        return st.id if st is not None else ""
 
     def story_of(self, doc_id: str) -> str:
-        return self._story_of[doc_id]
+        return self._sid(self._num[doc_id])
 
     def members(self, story_id: str) -> list[str]:
-        return list(self._stories[story_id].members)
+        ids = self._ids
+        return [ids[m] or "" for m in self._stories[story_id].members]
 
     def lead(self, story_id: str) -> str:
-        return self._stories[story_id].lead
+        st = self._stories[story_id]
+        if st.lead < 0:
+            self._rechoose(st)
+        return self._ids[st.lead] or ""
 
     def scores(self, story_id: str) -> dict[str, VersionScore]:
-        return dict(self._stories[story_id].scores)
+        st = self._stories[story_id]
+        if st.scores is None:
+            f = self._facts(st)
+            lead, raw, tied, best = pick(f)
+            st.scores = scores(f, lead, raw, tied, best)
+        return dict(st.scores)
 
     def stories(self) -> list[str]:
         return list(self._stories)
 
+    def _member_terms(self, num: int) -> tuple[np.ndarray, np.ndarray]:
+        off, n = int(self._col.toff[num]), int(self._col.tlen[num])
+        return self._terms.data[off : off + n], self._weights.data[off : off + n].astype(np.float64)
+
     def fingerprint_of(self, doc_id: str) -> Fingerprint:
-        return self._docs[doc_id].fp
+        """A known article's fingerprint (terms, words, and the signature of its salient terms;
+        for a restored article, salient under the current idf)."""
+        num = self._num[doc_id]
+        idx, w = self._member_terms(num)
+        top = self._salient.get(num)
+        if top is None:
+            top = salient(idx, w, self.idf)
+        ids = VOCAB.ids[idx]
+        sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        return Fingerprint(ids=ids, weights=w, signature=sig, words=int(self._col.words[num]), idx=idx)
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine of two known articles under the current idf."""
-        va = self.idf.vector(self._docs[a].fp.terms)
-        vb = self.idf.vector(self._docs[b].fp.terms)
-        return cosine(va, vb)
+        ia, va = self.idf.vector_idx(*self._member_terms(self._num[a]))
+        ib, vb = self.idf.vector_idx(*self._member_terms(self._num[b]))
+        return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
 
     # -- the pipeline ----------------------------------------------------
     def fingerprint(self, doc: Doc) -> Fingerprint:
-        return fingerprint(doc.title, doc.text, self.idf)
+        idx, weights, words = analyse(doc.title, doc.text)
+        ids = VOCAB.ids[idx]
+        top = salient(idx, weights, self.idf)
+        sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        return Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
 
     def candidates(self, doc: Doc, fp: Fingerprint) -> list[Candidate]:
         """Propose (LSH) then verify (average similarity) candidate stories."""
-        vec = self.idf.vector(fp.terms)
-        return self._verify(doc, vec, self._propose(doc, fp))
+        idx, val, wval = self._vector(fp)
+        return self._verify(idx, val, wval, self._propose(doc, fp))
 
-    def _propose(self, doc: Doc, fp: Fingerprint) -> set[str]:
-        found = set()
-        for other in self.index.query(fp):
-            sid = self._story_of.get(other)
-            if sid is not None:
-                found.add(sid)
-        window = self.params.window
-        if doc.published is not None:
-            found = {
-                s
-                for s in found
-                if (first := self._stories[s].first) is None or abs(doc.published - first) <= window
-            }
-        return found
+    def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The article's unit tf-idf vector over sorted indices, and its words vector (aligned)."""
+        idx, val = self.idf.vector_idx(fp.vocab_idx(), fp.weights)
+        order = np.argsort(idx)
+        idx, val = idx[order], val[order]
+        wval = np.where(VOCAB.is_name[idx], 0.0, val)
+        norm = float(np.sqrt(wval @ wval)) or 1.0
+        return idx, val, wval / norm
 
-    def _copy_stories(self, doc: Doc, sk: CopySketch) -> list[str]:
-        """Stories holding an article this one copies (or that copies it), best first."""
-        best: dict[str, int] = {}
-        self._copy_matches = []
-        for other in self.copies.query(sk):
-            sid = self._story_of.get(other)
-            osk = self._sketches.get(other)
-            if sid is None or osk is None or not self._in_window(doc, sid):
+    def _propose(self, doc: Doc, fp: Fingerprint) -> list[str]:
+        """Candidate story ids: the most voted first, at most ``MAX_CANDIDATES``."""
+        if self._fast:
+            assert isinstance(self.index, MemoryIndex)
+            nums = self.index.query_num(fp.signature)
+        else:
+            num = self._num
+            nums = np.fromiter(
+                (n for k in self.index.query(fp) if (n := num.get(k)) is not None), dtype=np.int64
+            )
+        if not nums.size:
+            return []
+        nums = nums[nums < self._col.size]
+        starts, votes = np.unique(self._col.story[nums], return_counts=True)
+        found: list[tuple[int, int, str]] = []
+        story_list, window = self._story_list, self.params.window
+        for s, v in zip(starts.tolist(), votes.tolist(), strict=True):
+            st = story_list[s]
+            if st is None:
                 continue
-            if is_copy(sk, osk):
-                best[sid] = max(best.get(sid, 0), len(osk))
-                self._copy_matches.append(other)
-        return sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
+            if doc.published is not None and st.first is not None and abs(doc.published - st.first) > window:
+                continue
+            found.append((-v, -st.seq, st.id))
+        found.sort()
+        return [sid for _, _, sid in found[:MAX_CANDIDATES]]
 
-    def _root(self, doc_id: str) -> str:
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._dense) < len(VOCAB.ids):
+            self._dense = np.zeros(len(VOCAB.ids))
+            self._dense_w = np.zeros(len(VOCAB.ids))
+        return self._dense, self._dense_w
+
+    def _verify(
+        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, story_ids: Iterable[str]
+    ) -> list[Candidate]:
+        sts = [self._stories[s] for s in story_ids]
+        if not sts:
+            return []
+        p = self.params
+        dense, dense_w = self._scratch()
+        dense[idx], dense_w[idx] = val, wval
+        try:
+            all_idx = np.concatenate([st.idx for st in sts])
+            starts = np.cumsum([0] + [st.idx.size for st in sts[:-1]])
+            dots = np.add.reduceat(dense[all_idx] * np.concatenate([st.val for st in sts]), starts)
+            wdots = np.add.reduceat(dense_w[all_idx] * np.concatenate([st.wval for st in sts]), starts)
+        finally:
+            dense[idx] = 0.0
+            dense_w[idx] = 0.0
+        out = []
+        for st, dot, wdot in zip(sts, dots.tolist(), wdots.tolist(), strict=True):
+            n = len(st.members)
+            sim = dot / n
+            wsim = wdot / n if sim >= p.join else 0.0
+            ok = sim >= p.join and wsim >= p.join_words
+            if ok and p.cohesion > 0 and n > 1:
+                inner = (st.norm2 - n) / (n * (n - 1))
+                ok = sim >= p.cohesion * inner
+            out.append(Candidate(st.id, sim, wsim, ok))
+        out.sort(key=lambda c: (-c.similarity, c.story_id))
+        return out
+
+    # -- copies ------------------------------------------------------------
+    @staticmethod
+    def _pack(sk: CopySketch) -> bytes:
+        return bytes([len(sk.keys)]) + np.array(sk.keys, dtype=np.uint64).tobytes() + sk.shingles.tobytes()
+
+    @staticmethod
+    def _unpack(data: bytes) -> CopySketch:
+        k = data[0]
+        keys = tuple(np.frombuffer(data, dtype=np.uint64, count=k, offset=1).tolist())
+        return CopySketch(keys, np.frombuffer(data, dtype=np.uint32, offset=1 + 8 * k))
+
+    def _copies_of(self, doc: Doc, sk: CopySketch) -> list[int]:
+        """Known articles this one copies (or that copy it), within the window."""
+        if not sk.keys:
+            return []
+        found = dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist())
+        out = []
+        for other in found:
+            data = self._sketches.get(other)
+            if data is None or self._ids[other] is None:
+                continue
+            if not self._in_window(doc, self._stories[self._sid(other)]):
+                continue
+            if is_copy(sk, self._unpack(data)):
+                out.append(other)
+        return out
+
+    def _remember_sketch(self, num: int, sk: CopySketch) -> None:
+        if len(sk):
+            self._sketches[num] = self._pack(sk)
+            if sk.keys:
+                self._copy_keys.add(sk.keys, num)
+
+    def _root(self, num: int) -> int:
         parent = self._copy_parent
-        while (up := parent.get(doc_id, doc_id)) != doc_id:
-            parent[doc_id] = parent.get(up, up)
-            doc_id = up
-        return doc_id
+        while (up := parent.get(num, num)) != num:
+            parent[num] = parent.get(up, up)
+            num = up
+        return num
 
-    def _union(self, a: str, b: str) -> None:
+    def _union(self, a: int, b: int) -> None:
         ra, rb = self._root(a), self._root(b)
         if ra != rb:
             self._copy_parent[ra] = rb
             self._copy_parent.setdefault(rb, rb)
 
-    def _in_window(self, doc: Doc, sid: str) -> bool:
-        first = self._stories[sid].first
+    def _in_window(self, doc: Doc, st: _Story) -> bool:
+        first = st.first
         return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
 
-    def _verify(self, doc: Doc, vec: dict[int, float], story_ids: Iterable[str]) -> list[Candidate]:
-        out = []
-        words = without_names(vec)
-        p = self.params
-        for sid in story_ids:
-            st = self._stories[sid]
-            n = len(st.members)
-            sim = cosine(vec, st.centroid) / n
-            wsim = cosine(words, st.words_centroid) / n if sim >= p.join else 0.0
-            ok = sim >= p.join and wsim >= p.join_words
-            if ok and p.cohesion > 0 and n > 1:
-                inner = (cosine(st.centroid, st.centroid) - n) / (n * (n - 1))
-                ok = sim >= p.cohesion * inner
-            out.append(Candidate(sid, sim, wsim, ok))
-        out.sort(key=lambda c: (-c.similarity, c.story_id))
-        return out
+    # -- adding ----------------------------------------------------------------
+    def _new_num(self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray) -> int:
+        """Number the article and keep its facts (not its text)."""
+        col = self._col
+        num = col.append()
+        self._ids.append(doc.id)
+        self._num[doc.id] = num
+        code = self._source_code.get(doc.source)
+        if code is None:
+            code = self._source_code[doc.source] = len(self._sources)
+            self._sources.append(doc.source)
+        col.published[num] = np.nan if doc.published is None else doc.published
+        col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
+        col.words[num], col.source[num] = fp.words, code
+        col.toff[num] = self._terms.extend(idx)
+        self._weights.extend(w)
+        col.tlen[num] = idx.size
+        return num
 
     def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
         """Add one article; return the story it is in now."""
-        if doc.id in self._docs:
-            sid = self._story_of[doc.id]
-            return Assignment(doc.id, sid, False, self._stories[sid].lead, False)
+        known = self._num.get(doc.id)
+        if known is not None:
+            sid = self._sid(known)
+            return Assignment(doc.id, sid, False, self.lead(sid), False)
         if fp is None:
             fp = self.fingerprint(doc)
-        self.idf.add(fp.terms)
-        vec = self.idf.vector(fp.terms)
+        idx = fp.vocab_idx()
+        self.idf.add_idx(idx)
+        vidx, val, wval = self._vector(fp)
         sk = sketch(doc.text, doc.title)
-        copied = self._copy_stories(doc, sk)
-        for match in self._copy_matches:
-            self._union(doc.id, match)
-        cands = [c for c in self._verify(doc, vec, self._propose(doc, fp)) if c.joined]
+        copies = self._copies_of(doc, sk)
+        best: dict[str, int] = {}
+        for o in copies:
+            sid, data = self._sid(o), self._sketches[o]
+            best[sid] = max(best.get(sid, 0), (len(data) - 1 - 8 * data[0]) // 4)
+        copied = sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
+        cands = [c for c in self._verify(vidx, val, wval, self._propose(doc, fp)) if c.joined]
         new = not cands and not copied
-        self._seq += 1
+        order = np.argsort(idx)
+        num = self._new_num(doc, fp, idx[order], fp.weights[order])
+        rank = salient(idx, fp.weights, self.idf)
+        self._salient[num] = np.argsort(order)[rank].astype(np.uint8) if idx.size < 256 else rank
+        for o in copies:
+            self._union(num, o)
         if new:
-            story = _Story(doc.id, first=doc.published, seq=self._seq)
+            story = self._new_story(doc.id, doc.published)
         else:
             story = self._stories[copied[0] if copied else cands[0].story_id]
-        if new:
-            self._stories[doc.id] = story
-        self._attach(story, doc, fp, vec)
-        self._sketches[doc.id] = sk
-        self.copies.add(doc.id, sk)
+        self._attach(story, num, doc.published, fp, vidx, val, wval)
+        self._remember_sketch(num, sk)
         merged: list[str] = []
         for sid in copied[1:]:  # the article copies members of several stories: one story
             old_id = story.id
@@ -295,92 +507,156 @@ class Engine:
             if other is None or other is story:
                 continue
             pairs = len(story.members) * len(other.members)
-            link = cosine(story.centroid, other.centroid) / pairs
-            wlink = cosine(story.words_centroid, other.words_centroid) / pairs
-            if link >= self.params.merge and wlink >= self.params.join_words:
+            link, wlink = self._cross(story, other)
+            if link / pairs >= self.params.merge and wlink / pairs >= self.params.join_words:
                 story = self._merge(story, other)
                 merged.append(c.story_id if story.id != c.story_id else old_id)
-        old_lead = story.lead
+        old_lead = story.lead  # -1: not chosen yet (a restored story): counts as a change
         self._rechoose(story)
-        return Assignment(
-            doc.id, story.id, new, story.lead, story.lead != old_lead, tuple(merged)
-        )
+        lead_id = self._ids[story.lead] or ""
+        return Assignment(doc.id, story.id, new, lead_id, story.lead != old_lead, tuple(merged))
+
+    def _cross(self, a: _Story, b: _Story) -> tuple[float, float]:
+        """Dot products of two stories' centroids and of their words centroids."""
+        dense, dense_w = self._scratch()
+        dense[a.idx], dense_w[a.idx] = a.val, a.wval
+        try:
+            g, gw = dense[b.idx], dense_w[b.idx]
+            return float(g @ b.val), float(gw @ b.wval)
+        finally:
+            dense[a.idx] = 0.0
+            dense_w[a.idx] = 0.0
 
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
         """Put back an article stored earlier, in its stored story (no re-clustering).
 
         ``doc.text`` is only read for the copy sketch (``digest.copies``); the
-        engine does not keep it.
+        engine does not keep it.  The story's lead is chosen when next asked for.
         """
-        if doc.id in self._docs:
+        if doc.id in self._num:
             return
-        self.idf.add(fp.terms)
-        story = self._stories.get(story_id)
-        if story is None:
-            self._seq += 1
-            story = self._stories[story_id] = _Story(story_id, first=doc.published, seq=self._seq)
+        idx = fp.vocab_idx()
+        self.idf.add_idx(idx)
+        story = self._stories.get(story_id) or self._new_story(story_id, doc.published)
         sk = sketch(doc.text, doc.title)
-        for other in self.copies.query(sk):
-            osk = self._sketches.get(other)
-            if osk is not None and is_copy(sk, osk):
-                self._union(doc.id, other)
-        self._sketches[doc.id] = sk
-        self.copies.add(doc.id, sk)
-        self._attach(story, replace(doc, text=""), fp, self.idf.vector(fp.terms))
-        self._rechoose(story)
+        matches = []
+        if sk.keys:
+            for other in dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist()):
+                data = self._sketches.get(other)
+                if data is not None and self._ids[other] is not None and is_copy(sk, self._unpack(data)):
+                    matches.append(other)
+        order = np.argsort(idx)
+        num = self._new_num(doc, fp, idx[order], fp.weights[order])
+        for other in matches:
+            self._union(num, other)
+        self._remember_sketch(num, sk)
+        vidx, val, wval = self._vector(fp)
+        self._attach(story, num, doc.published, fp, vidx, val, wval)
+        story.lead, story.scores = -1, None
 
     def expire(self, before: float) -> list[str]:
         """Forget stories whose first article is older than ``before`` (epoch s)."""
         gone = [s for s in self._stories.values() if s.first is not None and s.first < before]
         for st in gone:
             for m in st.members:
-                member = self._docs.pop(m)
-                self._story_of.pop(m, None)
-                self.index.remove(m)
-                sk = self._sketches.pop(m, None)
-                if sk is not None:
-                    self.copies.remove(m, sk)
-                self.idf.remove(member.fp.terms)
+                doc_id = self._ids[m]
+                if doc_id is None:
+                    continue
+                self._num.pop(doc_id, None)
+                if self._fast:
+                    assert isinstance(self.index, MemoryIndex)
+                    self.index.remove_num(m)
+                else:
+                    self.index.remove(doc_id)
+                self._copy_keys.discard(m)
+                self._sketches.pop(m, None)
+                self._salient.pop(m, None)
+                self.idf.remove_idx(self._member_terms(m)[0])
             del self._stories[st.id]
+            self._story_list[st.num] = None
+        for st in gone:
+            for m in st.members:
+                self._ids[m] = None
         return [s.id for s in gone]
 
     # -- internals -------------------------------------------------------
-    def _attach(self, story: _Story, doc: Doc, fp: Fingerprint, vec: dict[int, float]) -> None:
-        self._docs[doc.id] = _Member(doc, fp, vec)
-        self._story_of[doc.id] = story.id
-        story.members.append(doc.id)
-        story.add_vec(vec, without_names(vec))
-        if doc.published is not None and (story.first is None or doc.published < story.first):
-            story.first = doc.published
-        if fp.terms:
-            self.index.insert(doc.id, fp)
+    def _attach(
+        self, story: _Story, num: int, published: float | None, fp: Fingerprint,
+        vidx: np.ndarray, val: np.ndarray, wval: np.ndarray,
+    ) -> None:
+        self._col.story[num] = story.num
+        story.members.append(num)
+        story.add_vec(vidx, val, wval)
+        story.scores = None
+        if published is not None and (story.first is None or published < story.first):
+            story.first = published
+        if fp.ids.size:
+            if self._fast:
+                assert isinstance(self.index, MemoryIndex)
+                self.index.insert_num(num, fp.signature)
+            else:
+                self.index.insert(self._ids[num] or "", fp)
+
+    def _new_story(self, sid: str, first: float | None) -> _Story:
+        self._seq += 1
+        st = _Story(sid, num=len(self._story_list), first=first, seq=self._seq)
+        self._story_list.append(st)
+        self._stories[sid] = st
+        return st
 
     def _merge(self, a: _Story, b: _Story) -> _Story:
         keep, drop = (a, b) if a.seq <= b.seq else (b, a)
-        for m in drop.members:
-            self._story_of[m] = keep.id
+        self._absorb(keep, drop)
+        return keep
+
+    def _absorb(self, keep: _Story, drop: _Story) -> None:
+        """Move ``drop``'s members into ``keep``."""
+        members = np.frombuffer(drop.members, dtype=np.int64) if drop.members.itemsize == 8 else np.array(drop.members)
+        self._col.story[members] = keep.num
         keep.members.extend(drop.members)
-        keep.add_vec(drop.centroid, drop.words_centroid)
+        keep.add_vec(drop.idx, drop.val.astype(np.float64), drop.wval.astype(np.float64))
+        keep.scores = None
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
         del self._stories[drop.id]
-        return keep
+        self._story_list[drop.num] = None
+
+    def replay_merge(self, keep: str, drop: str) -> None:
+        """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""
+        a, b = self._stories.get(keep), self._stories.get(drop)
+        if a is None or b is None or a is b:
+            return
+        self._absorb(a, b)
+        a.seq = min(a.seq, b.seq)
+        self._rechoose(a)
+
+    def _facts(self, st: _Story) -> Facts:
+        members = np.array(st.members, dtype=np.int64)
+        col = self._col
+        offs, lens = col.toff[members], col.tlen[members]
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
+        terms = self._terms.data[pos]
+        weights = self._weights.data[pos].astype(np.float64)
+        version = np.repeat(np.arange(members.size), lens)
+        cov, unshared = coverage_arrays(version, terms, weights, members.size, self.idf.idf_idx)
+        ids = self._ids
+        parent = self._copy_parent
+        return Facts(
+            ids=[ids[m] or "" for m in st.members],
+            words=col.words[members].astype(np.float64),
+            truncated=col.truncated[members],
+            priority=col.priority[members],
+            published=col.published[members],
+            junk=col.junk[members],
+            copies=[(ids[self._root(m)] if m in parent else None) for m in st.members],
+            cov=cov,
+            unshared=unshared,
+        )
 
     def _rechoose(self, story: _Story) -> None:
-        versions = [
-            Version(
-                id=m,
-                source=self._docs[m].doc.source,
-                terms=self._docs[m].fp.terms,
-                words=self._docs[m].fp.words,
-                truncated=self._docs[m].doc.truncated,
-                priority=self._docs[m].doc.priority,
-                published=self._docs[m].doc.published,
-                copies=self._root(m) if m in self._copy_parent else None,
-                junk=self._docs[m].doc.junk,
-            )
-            for m in story.members
-        ]
-        lead, scores = choose_lead(versions, self.idf)
-        story.lead = lead
-        story.scores = scores
+        f = self._facts(story)
+        lead, _raw, _tied, _best = pick(f)
+        story.lead = story.members[lead]
+        story.scores = None

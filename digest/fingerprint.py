@@ -37,7 +37,6 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -143,55 +142,306 @@ def term_weights(title: str, text: str) -> dict[str, float]:
     return out
 
 
-def tokens(title: str, text: str) -> list[str]:
-    """The content terms of title and text in order, one per occurrence (names keyed ``"@"``).
+class Vocab:
+    """Interned terms: term id -> a small dense index, with per-term arrays.
 
-    The same normalisation as :func:`term_weights`, as a token stream (the
-    benchmark's baseline feeds it to a plain MinHash token by token).
+    One per process (``VOCAB``): term ids are the same in every engine, so
+    engines share it.  Arrays grow by doubling.
     """
-    out: list[str] = []
-    for part in (title, text):
-        if part:
-            seen: dict[str, float] = {}
-            for tok in _TOKEN.findall(part):
-                seen.clear()
-                _weighted_terms(tok, 1.0, seen)
-                out.extend(seen)
-    return out
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.ids = np.zeros(1024, dtype=np.uint64)
+        #: P(a general-news article contains the term) (``digest.background``).
+        self.prior = np.zeros(1024, dtype=np.float64)
+        self.is_name = np.zeros(1024, dtype=bool)
+        self._bg: tuple[dict[int, float], float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def _background(self) -> tuple[dict[int, float], float]:
+        if self._bg is None:
+            from .background import doc_probabilities
+
+            self._bg = doc_probabilities()
+        return self._bg
+
+    def add(self, tid: int) -> int:
+        """The index of term id ``tid`` (interned on first sight)."""
+        i = self.index.get(tid)
+        if i is not None:
+            return i
+        i = len(self.index)
+        if i == len(self.ids):
+            size = 2 * i
+            self.ids = np.resize(self.ids, size)
+            self.prior = np.resize(self.prior, size)
+            self.is_name = np.resize(self.is_name, size)
+        prior, floor = self._background()
+        self.ids[i] = tid
+        self.prior[i] = prior.get(tid & _LOW_BITS, floor)
+        self.is_name[i] = bool(tid & NAME_BIT)
+        self.index[tid] = i
+        return i
+
+    def indices(self, tids: Iterable[int]) -> np.ndarray:
+        add = self.add
+        return np.fromiter((add(t) for t in tids), dtype=np.int64)
 
 
-@dataclass(slots=True)
+VOCAB = Vocab()
+
+# Token classes (see _weighted_terms): a sentence end, a skipped word, a number, a word.
+_END, _SKIP, _NUM, _WORD = 0, 1, 2, 3
+
+
+class _TokenTable(dict[str, int]):
+    """Raw token -> row of per-token facts, computed once per distinct token.
+
+    The per-token work of ``_weighted_terms`` (case folding, quotes,
+    possessive, stopwords, stemming, term ids) depends on the token alone;
+    only the name decision needs context (sentence start, headline case), and
+    that is done on whole arrays in :func:`analyse`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = np.zeros(1024, dtype=np.int8)
+        self.plain = np.zeros(1024, dtype=np.int64)
+        self.name = np.zeros(1024, dtype=np.int64)
+        self.upper = np.zeros(1024, dtype=bool)
+        self.alpha = np.zeros(1024, dtype=bool)
+        self.alnum = np.zeros(1024, dtype=bool)
+
+    def __missing__(self, tok: str) -> int:
+        row = len(self)
+        if row == len(self.kind):
+            for a in ("kind", "plain", "name", "upper", "alpha", "alnum"):
+                setattr(self, a, np.resize(getattr(self, a), 2 * row))
+        first = tok[0]
+        kind, plain, name = _SKIP, -1, -1
+        if tok in _SENT_END:
+            kind = _END
+        else:
+            word = tok.lower().replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]
+            word = word.strip("'-")
+            if first.isdigit():
+                kind, plain = _NUM, VOCAB.add(term_id(word.replace(",", "")))
+            elif not (len(word) < 2 or word in STOPWORDS):
+                term = stem(word)
+                kind, plain, name = _WORD, VOCAB.add(term_id(term)), VOCAB.add(term_id(term) | NAME_BIT)
+        self.kind[row], self.plain[row], self.name[row] = kind, plain, name
+        self.upper[row], self.alpha[row], self.alnum[row] = first.isupper(), first.isalpha(), first.isalnum()
+        self[tok] = row
+        return row
+
+
+_TABLE = _TokenTable()
+
+
+class _ChunkTable(dict[str, int]):
+    """Whitespace-separated chunk -> its number; per number, its tokens' rows.
+
+    No token spans whitespace, and the only whitespace that is a token is
+    the line break, so a text's tokens are its chunks' tokens in order, line
+    breaks marked by the private-use chunk ``_NL``.  Chunks repeat far more
+    than they vary, so the regular expression runs once per distinct chunk.
+    Chunk ``c``'s token rows are ``rows[start[c] : start[c] + count[c]]``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = np.zeros(1024, dtype=np.int64)
+        self.count = np.zeros(1024, dtype=np.int64)
+        self.rows = np.zeros(4096, dtype=np.int64)
+        self.used = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.used = 0
+
+    def __missing__(self, chunk: str) -> int:
+        toks = ["\n"] if chunk == _NL else _TOKEN.findall(chunk)
+        rows = [_TABLE[t] for t in toks]
+        c = len(self)
+        if c == len(self.start):
+            self.start = np.resize(self.start, 2 * c)
+            self.count = np.resize(self.count, 2 * c)
+        while self.used + len(rows) > len(self.rows):
+            self.rows = np.resize(self.rows, 2 * len(self.rows))
+        self.start[c], self.count[c] = self.used, len(rows)
+        self.rows[self.used : self.used + len(rows)] = rows
+        self.used += len(rows)
+        self[chunk] = c
+        return c
+
+    def expand(self, chunks: list[str]) -> np.ndarray:
+        """The token rows of a list of chunks, in order."""
+        try:
+            codes = np.fromiter(map(self.get_known, chunks), dtype=np.int64, count=len(chunks))
+        except KeyError:
+            codes = np.fromiter(map(self.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        count = self.count[codes]
+        total = int(count.sum())
+        ends = np.cumsum(count)
+        pos = np.arange(total) - np.repeat(ends - count, count)
+        return self.rows[np.repeat(self.start[codes], count) + pos]
+
+    get_known = dict.__getitem__
+
+
+_NL = "\ue000"
+_NL_CHUNK = " \ue000 "
+_CHUNKS = _ChunkTable()
+#: Distinct raw tokens remembered before the table starts over.
+TABLE_LIMIT = 1 << 20
+
+
+def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """(term indices, weights, words) of one part, in token order; see ``_weighted_terms``."""
+    table = _TABLE
+    if len(table) > TABLE_LIMIT:  # bounded caches: start over (rows are recomputed alike)
+        table.clear()
+        _CHUNKS.clear()
+    if _NL in text:  # (never in real text) the plain way
+        rows = np.fromiter(map(table.__getitem__, _TOKEN.findall(text)), dtype=np.int64)
+    else:
+        if "\n" in text:
+            text = text.replace("\n", _NL_CHUNK)
+        rows = _CHUNKS.expand(text.split())
+    n = rows.size
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), 0
+    kind = table.kind[rows]
+    alpha = table.alpha[rows]
+    upper = table.upper[rows]
+    nwords = int(alpha.sum())
+    headline = nwords >= 3 and int((alpha & upper).sum()) / nwords > 0.6
+    keep = kind >= _NUM
+    if headline:
+        terms = table.plain[rows][keep]
+        weights = np.full(terms.size, weight)
+    else:
+        start = np.empty(n, dtype=bool)
+        start[0] = True
+        start[1:] = kind[:-1] == _END
+        name = (kind == _WORD) & upper & ~start
+        terms = np.where(name, table.name[rows], table.plain[rows])[keep]
+        weights = np.where(name, weight * NAME_WEIGHT, weight)[keep]
+    return terms, weights, int(table.alnum[rows].sum())
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+@lru_cache(maxsize=1)
+def _perms() -> tuple[np.ndarray, np.ndarray]:
+    a, b = _template().permutations
+    return a.astype(np.uint32).reshape(1, -1), b.astype(np.uint32).reshape(1, -1)
+
+
+def fast_signature(low32: np.ndarray) -> np.ndarray:
+    """:func:`signature` computed directly: the same values as datasketch's
+    ``affine32`` scheme (MurmurHash3 finaliser, then ``a * h + b`` mod 2^32)."""
+    if _template().scheme != "affine32":  # another datasketch scheme: let it compute
+        return signature(low32.tolist())
+    if not low32.size:
+        return np.asarray(_template().hashvalues, dtype=np.uint32).copy()
+    a, b = _perms()
+    with np.errstate(over="ignore"):
+        hv = _fmix32(low32.astype(np.uint32).reshape(-1, 1))
+        return (hv * a + b).min(axis=0)
+
+
 class Fingerprint:
-    """What the engine keeps (and the store saves) of one article."""
+    """What the engine keeps (and the store saves) of one article.
 
-    #: term id -> weighted count
-    terms: dict[int, float]
-    #: MinHash signature of the salient terms (NUM_PERM uint32 values).
-    signature: np.ndarray
-    #: Number of content words (a completeness signal).
-    words: int
+    Held as arrays (term ids, weights, in order of first occurrence); ``terms``
+    is the same as a dict, made on demand.
+    """
+
+    __slots__ = ("_idx", "_terms", "ids", "signature", "weights", "words")
+
+    def __init__(
+        self,
+        terms: Mapping[int, float] | None = None,
+        signature: np.ndarray | None = None,
+        words: int = 0,
+        *,
+        ids: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+        idx: np.ndarray | None = None,
+    ) -> None:
+        if ids is None or weights is None:
+            terms = dict(terms or {})
+            ids = np.fromiter(terms.keys(), dtype=np.uint64, count=len(terms))
+            weights = np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
+            self._terms: dict[int, float] | None = terms
+        else:
+            self._terms = None
+        #: term ids (uint64) and their weighted counts, in order of first occurrence
+        self.ids = ids
+        self.weights = weights
+        #: MinHash signature of the salient terms (NUM_PERM uint32 values).
+        self.signature = signature if signature is not None else fast_signature(np.zeros(0, np.uint32))
+        #: Number of content words (a completeness signal).
+        self.words = words
+        self._idx = idx
+
+    @property
+    def terms(self) -> dict[int, float]:
+        """term id -> weighted count."""
+        if self._terms is None:
+            self._terms = dict(zip(self.ids.tolist(), self.weights.tolist(), strict=True))
+        return self._terms
+
+    def vocab_idx(self) -> np.ndarray:
+        """The terms' indices in ``VOCAB`` (interned on first use)."""
+        if self._idx is None:
+            self._idx = VOCAB.indices(self.ids.tolist())
+        return self._idx
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Fingerprint)
+            and self.terms == other.terms
+            and self.words == other.words
+            and np.array_equal(self.signature, other.signature)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Fingerprint({len(self.ids)} terms, words={self.words})"
 
     def to_bytes(self) -> bytes:
-        keys = np.fromiter(self.terms.keys(), dtype=np.uint64, count=len(self.terms))
-        vals = np.fromiter(self.terms.values(), dtype=np.float32, count=len(self.terms))
-        head = np.array([len(self.terms), self.words, len(self.signature)], dtype=np.uint32)
+        n = len(self.ids)
+        head = np.array([n, self.words, len(self.signature)], dtype=np.uint32)
         return (
             head.tobytes()
-            + keys.tobytes()
-            + vals.tobytes()
-            + self.signature.astype(np.uint32).tobytes()
+            + self.ids.astype(np.uint64).tobytes()
+            + self.weights.astype(np.float32).tobytes()
+            + np.asarray(self.signature).astype(np.uint32).tobytes()
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
         n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3))
         off = 12
-        keys = np.frombuffer(data, dtype=np.uint64, count=n, offset=off)
+        keys = np.frombuffer(data, dtype=np.uint64, count=n, offset=off).copy()
         off += 8 * n
-        vals = np.frombuffer(data, dtype=np.float32, count=n, offset=off)
+        vals = np.frombuffer(data, dtype=np.float32, count=n, offset=off).astype(np.float64)
         off += 4 * n
         sig = np.frombuffer(data, dtype=np.uint32, count=nperm, offset=off).copy()
-        return cls(dict(zip(keys.tolist(), vals.tolist(), strict=True)), sig, words)
+        return cls(ids=keys, weights=vals, signature=sig, words=words)
 
     def minhash(self) -> LeanMinHash:
         return LeanMinHash(seed=SEED, hashvalues=self.signature, scheme=_template().scheme)
@@ -210,7 +460,7 @@ def signature(ids: Iterable[int]) -> np.ndarray:
     """MinHash signature of a set of term ids (their low 32 bits), via datasketch.
 
     The permutations are generated once and shared; datasketch applies them to
-    the whole batch with numpy.
+    the whole batch with numpy.  (:func:`fast_signature` gives the same values.)
     """
     t = _template()
     m = MinHash(
@@ -235,67 +485,112 @@ class IdfModel:
 
     ``idf(t) = log((n + N0 + 1) / (df(t) + N0 * p(t) + 0.5))`` where ``p(t)``
     is the chance that an article of general news contains ``t``
-    (``digest.background``) and ``N0`` is ``PRIOR_DOCS``.
+    (``digest.background``) and ``N0`` is ``PRIOR_DOCS``.  Document
+    frequencies are an array over ``VOCAB``'s indices.
     """
 
     def __init__(self, prior_docs: float = PRIOR_DOCS) -> None:
-        self.df: dict[int, int] = {}
+        self._df = np.zeros(max(1024, len(VOCAB.ids)), dtype=np.int32)
         self.n = 0
         self.prior_docs = prior_docs
-        if prior_docs > 0:
-            from .background import doc_probabilities
 
-            self._prior, self._prior_floor = doc_probabilities()
-        else:
-            self._prior, self._prior_floor = {}, 0.0
+    def _room(self) -> np.ndarray:
+        if len(self._df) < len(VOCAB.ids):
+            self._df = np.concatenate([self._df, np.zeros(len(VOCAB.ids) - len(self._df), np.int32)])
+        return self._df
+
+    @property
+    def df(self) -> dict[int, int]:
+        """term id -> document frequency (a copy, for inspection)."""
+        df = self._room()
+        nz = np.flatnonzero(df[: len(VOCAB)])
+        return dict(zip(VOCAB.ids[nz].tolist(), df[nz].tolist(), strict=True))
 
     def add(self, ids: Iterable[int]) -> None:
-        df = self.df
-        for t in ids:
-            df[t] = df.get(t, 0) + 1
+        self.add_idx(VOCAB.indices(dict.fromkeys(ids)))
+
+    def add_idx(self, idx: np.ndarray) -> None:
+        """Count one document holding the (distinct) terms ``idx`` (``VOCAB`` indices)."""
+        self._room()[idx] += 1
         self.n += 1
 
     def remove(self, ids: Iterable[int]) -> None:
-        df = self.df
-        for t in ids:
-            c = df.get(t, 0) - 1
-            if c > 0:
-                df[t] = c
-            else:
-                df.pop(t, None)
+        self.remove_idx(VOCAB.indices(dict.fromkeys(ids)))
+
+    def remove_idx(self, idx: np.ndarray) -> None:
+        df = self._room()
+        df[idx] = np.maximum(df[idx] - 1, 0)
         self.n = max(0, self.n - 1)
 
     def idf(self, t: int) -> float:
-        prior = self.prior_docs * self._prior.get(t & _LOW_BITS, self._prior_floor)
-        return math.log((self.n + self.prior_docs + 1) / (self.df.get(t, 0) + prior + 0.5))
+        i = VOCAB.index.get(t)
+        if i is None:
+            prior, floor = VOCAB._background()
+            p, df = prior.get(t & _LOW_BITS, floor), 0
+        else:
+            p, df = float(VOCAB.prior[i]), int(self._room()[i])
+        return math.log((self.n + self.prior_docs + 1) / (df + self.prior_docs * p + 0.5))
+
+    def idf_idx(self, idx: np.ndarray) -> np.ndarray:
+        """``idf`` of the terms at ``VOCAB`` indices ``idx``."""
+        dft = self._room()[idx] + self.prior_docs * VOCAB.prior[idx] + 0.5
+        return np.log((self.n + self.prior_docs + 1) / dft)
+
+    def vector_idx(self, idx: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unit-length tf-idf vector (sublinear tf) as (indices, values); zero weights dropped."""
+        tf = np.where(weights >= 1, 1.0 + np.log(np.maximum(weights, 1.0)), weights)
+        x = tf * self.idf_idx(idx)
+        keep = x > 0
+        if not keep.all():
+            idx, x = idx[keep], x[keep]
+        norm = math.sqrt(float(x @ x)) or 1.0
+        return idx, x / norm
 
     def vector(self, terms: Mapping[int, float]) -> dict[int, float]:
-        """Unit-length tf-idf vector (sublinear tf)."""
-        n1 = self.n + self.prior_docs + 1
-        df = self.df
-        n0, prior, floor = self.prior_docs, self._prior, self._prior_floor
-        v = {}
-        for t, f in terms.items():
-            dft = df.get(t, 0) + n0 * prior.get(t & _LOW_BITS, floor) + 0.5
-            w = (1.0 + math.log(f) if f >= 1 else f) * math.log(n1 / dft)
-            if w > 0:
-                v[t] = w
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        return {t: x / norm for t, x in v.items()}
+        """Unit-length tf-idf vector (sublinear tf), keyed by term id."""
+        idx = VOCAB.indices(terms.keys())
+        w = np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
+        kept, vals = self.vector_idx(idx, w)
+        return dict(zip(VOCAB.ids[kept].tolist(), vals.tolist(), strict=True))
+
+
+def analyse(title: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """(``VOCAB`` indices, weights, words) of an article, in order of first occurrence."""
+    t_terms, t_w, _ = _part(title, TITLE_WEIGHT) if title else (np.zeros(0, np.int64), np.zeros(0), 0)
+    b_terms, b_w, words = _part(text, 1.0) if text else (np.zeros(0, np.int64), np.zeros(0), 0)
+    terms = np.concatenate([t_terms, b_terms]) if t_terms.size else b_terms
+    w = np.concatenate([t_w, b_w]) if t_terms.size else b_w
+    if not terms.size:
+        return terms, w, words
+    uniq, first, inv = np.unique(terms, return_index=True, return_inverse=True)
+    sums = np.bincount(inv.reshape(-1), weights=w, minlength=uniq.size)
+    order = np.argsort(first, kind="stable")
+    return uniq[order], sums[order], words
+
+
+def tokens(title: str, text: str) -> list[int]:
+    """Term ids of title and text, one per occurrence, in order (the benchmark's
+    baseline feeds them to a plain MinHash token by token)."""
+    parts = [_part(p, 1.0)[0] for p in (title, text) if p]
+    return VOCAB.ids[np.concatenate(parts)].tolist() if parts else []
+
+
+def salient(idx: np.ndarray, weights: np.ndarray, idf: IdfModel | None) -> np.ndarray:
+    """Positions of the ``SALIENT_TERMS`` heaviest terms (by tf-idf when ``idf`` has seen articles).
+
+    Ties keep the order of first occurrence.
+    """
+    score = weights * idf.idf_idx(idx) if idf is not None and idf.n > 0 else weights
+    return np.argsort(-score, kind="stable")[:SALIENT_TERMS]
 
 
 def fingerprint(title: str, text: str, idf: IdfModel | None = None) -> Fingerprint:
     """Fingerprint one article.  ``idf`` picks the salient terms (else: the heaviest)."""
-    weights = term_weights(title, text)
-    terms = {
-        (term_id(t[1:]) | NAME_BIT) if t[0] == "@" else term_id(t): w for t, w in weights.items()
-    }
-    if idf is not None and idf.n > 0:
-        ranked = sorted(terms, key=lambda t: terms[t] * idf.idf(t), reverse=True)
-    else:
-        ranked = sorted(terms, key=terms.__getitem__, reverse=True)
-    words = sum(1 for _ in _TOKEN.finditer(text) if _.group()[0].isalnum())
-    return Fingerprint(terms, signature(ranked[:SALIENT_TERMS]), words)
+    idx, weights, words = analyse(title, text)
+    ids = VOCAB.ids[idx]
+    top = salient(idx, weights, idf)
+    sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    return Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
 
 
 def without_names(vec: Mapping[int, float]) -> dict[int, float]:

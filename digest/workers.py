@@ -89,21 +89,7 @@ def sources_id(sources: Iterable[SourceConfig]) -> str:
 
 
 class ReplayEngine(Engine):
-    """The engine, plus replaying a merge another worker made."""
-
-    def replay_merge(self, keep: str, drop: str) -> None:
-        a, b = self._stories.get(keep), self._stories.get(drop)
-        if a is None or b is None or a is b:
-            return
-        for m in b.members:
-            self._story_of[m] = a.id
-        a.members.extend(b.members)
-        a.add_vec(b.centroid, b.words_centroid)
-        if b.first is not None and (a.first is None or b.first < a.first):
-            a.first = b.first
-        a.seq = min(a.seq, b.seq)
-        del self._stories[b.id]
-        self._rechoose(a)
+    """The engine, replaying merges another worker made (``Engine.replay_merge``)."""
 
 
 class _Journal:
