@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,27 +82,74 @@ def _h64(words: list[str]) -> int:
     return int.from_bytes(hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest(), "little")
 
 
+class _WordHashes(dict[str, tuple[int, ...]]):
+    """Whitespace-separated chunk -> 64-bit hashes of its lower-cased ``\\w+`` words.
+
+    Words never span whitespace, so a text's words are its chunks' words in
+    order; chunks repeat, so each is lower-cased, split and hashed once.
+    """
+
+    LIMIT = 1 << 20
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        if len(self) > self.LIMIT:
+            self.clear()
+        hashes = tuple(
+            int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
+            for w in _WORD.findall(chunk.lower())
+        )
+        self[chunk] = hashes
+        return hashes
+
+
+_HASHES = _WordHashes()
+#: One odd 64-bit multiplier per position in a shingle.
+_MIX = tuple(
+    np.uint64(int.from_bytes(hashlib.blake2b(b"mix%d" % k, digest_size=8).digest(), "little") | 1)
+    for k in range(SHINGLE)
+)
+
+
+def _shingle_hashes(words: np.ndarray) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word ``SHINGLE``-grams (words as 64-bit hashes):
+    the top half of a random linear combination of the words' hashes."""
+    n = words.size - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        h = words[:n] * _MIX[0]
+        for k in range(1, SHINGLE):
+            h += words[k : k + n] * _MIX[k]
+        return np.unique((h >> np.uint64(32)).astype(np.uint32))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """``_SENTENCE_END.split(text)``, lazily."""
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        yield text[pos : m.start()]
+        pos = m.end()
+    yield text[pos:]
+
+
 def sketch(text: str, title: str = "") -> CopySketch:
     """The copy sketch of a clean body text (and its title, see the module docstring)."""
-    words = _WORD.findall(title.lower()) + _WORD.findall(text[: OPENING_WORDS * 16].lower())
+    opening = text[: OPENING_WORDS * 16]
+    hashes = _HASHES
+    words = [h for c in title.split() for h in hashes[c]]
+    for c in opening.split():
+        words.extend(hashes[c])
+        if len(words) >= OPENING_WORDS:
+            break
     words = words[:OPENING_WORDS]
     if len(words) < MIN_SHINGLES + SHINGLE - 1:
         return EMPTY
     keys: list[int] = []
-    for sentence in _SENTENCE_END.split(text[: OPENING_WORDS * 16]):
+    for sentence in _sentences(opening):
         sw = _WORD.findall(sentence.lower())
         if len(sw) >= KEY_WORDS:
             keys.append(_h64(sw[:KEY_WORDS]))
             if len(keys) == KEY_SENTENCES:
                 break
-    grams = {
-        int.from_bytes(
-            hashlib.blake2b(" ".join(words[i : i + SHINGLE]).encode(), digest_size=4).digest(), "little"
-        )
-        for i in range(len(words) - SHINGLE + 1)
-    }
-    arr = np.fromiter(grams, dtype=np.uint32, count=len(grams))
-    arr.sort()
+    arr = _shingle_hashes(np.array(words, dtype=np.uint64))
     return CopySketch(tuple(dict.fromkeys(keys)), arr)
 
 

@@ -125,7 +125,7 @@ class _Story:
     #: Article numbers, in order of joining.
     members: array = field(default_factory=lambda: array("l"))
     #: The centroid (sum of the members' unit tf-idf vectors) and the words
-    #: centroid (the same for the non-name words), over sorted ``VOCAB`` indices.
+    #: centroid (the same for the non-name words), over ``VOCAB`` indices.
     idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
     val: np.ndarray = field(default_factory=lambda: _EMPTY_F)
     wval: np.ndarray = field(default_factory=lambda: _EMPTY_F)
@@ -143,7 +143,7 @@ class _Story:
     def add_vec(self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray) -> None:
         """Add a (sparse, sorted) vector and its words vector to the centroids."""
         if not self.idx.size:
-            self.idx, v, w = idx.astype(np.int32), val, wval
+            self.idx, v, w = idx.astype(np.int32), val, wval  # (unsorted: only gathered from)
         else:
             uniq, inv = np.unique(np.concatenate([self.idx, idx]), return_inverse=True)
             inv = inv.reshape(-1)
@@ -314,7 +314,9 @@ class Engine:
         ids = VOCAB.ids[idx]
         top = salient(idx, weights, self.idf)
         sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-        return Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
+        fp = Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
+        fp.top = top
+        return fp
 
     def candidates(self, doc: Doc, fp: Fingerprint) -> list[Candidate]:
         """Propose (LSH) then verify (average similarity) candidate stories."""
@@ -322,10 +324,8 @@ class Engine:
         return self._verify(idx, val, wval, self._propose(doc, fp))
 
     def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The article's unit tf-idf vector over sorted indices, and its words vector (aligned)."""
+        """The article's unit tf-idf vector (indices, values), and its words vector (aligned)."""
         idx, val = self.idf.vector_idx(fp.vocab_idx(), fp.weights)
-        order = np.argsort(idx)
-        idx, val = idx[order], val[order]
         wval = np.where(VOCAB.is_name[idx], 0.0, val)
         norm = float(np.sqrt(wval @ wval)) or 1.0
         return idx, val, wval / norm
@@ -365,7 +365,23 @@ class Engine:
     def _verify(
         self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, story_ids: Iterable[str]
     ) -> list[Candidate]:
-        sts = [self._stories[s] for s in story_ids]
+        """Every candidate story with its average similarities; best first."""
+        out = [
+            Candidate(st.id, sim, wsim, ok)
+            for st, sim, wsim, ok in self._check(idx, val, wval, [self._stories[s] for s in story_ids])
+        ]
+        out.sort(key=lambda c: (-c.similarity, c.story_id))
+        return out
+
+    def _check(
+        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, sts: list[_Story]
+    ) -> list[tuple[_Story, float, float, bool]]:
+        """(story, similarity, words similarity, joins) per story (see the module docstring).
+
+        The dot products with all the stories' centroids are one gather from a
+        dense copy of the article's vector; the words similarity is computed
+        only where the similarity passes.
+        """
         if not sts:
             return []
         p = self.params
@@ -374,22 +390,24 @@ class Engine:
         try:
             all_idx = np.concatenate([st.idx for st in sts])
             starts = np.cumsum([0] + [st.idx.size for st in sts[:-1]])
-            dots = np.add.reduceat(dense[all_idx] * np.concatenate([st.val for st in sts]), starts)
-            wdots = np.add.reduceat(dense_w[all_idx] * np.concatenate([st.wval for st in sts]), starts)
+            n = np.array([len(st.members) for st in sts], dtype=np.float64)
+            sims = np.add.reduceat(dense[all_idx] * np.concatenate([st.val for st in sts]), starts) / n
+            passed = np.flatnonzero(sims >= p.join).tolist()
+            wsims = np.zeros(len(sts))
+            for i in passed:
+                st = sts[i]
+                wsims[i] = float(dense_w[st.idx] @ st.wval) / n[i]
         finally:
             dense[idx] = 0.0
             dense_w[idx] = 0.0
         out = []
-        for st, dot, wdot in zip(sts, dots.tolist(), wdots.tolist(), strict=True):
-            n = len(st.members)
-            sim = dot / n
-            wsim = wdot / n if sim >= p.join else 0.0
+        for i, st in enumerate(sts):
+            sim, wsim = float(sims[i]), float(wsims[i])
             ok = sim >= p.join and wsim >= p.join_words
-            if ok and p.cohesion > 0 and n > 1:
-                inner = (st.norm2 - n) / (n * (n - 1))
-                ok = sim >= p.cohesion * inner
-            out.append(Candidate(st.id, sim, wsim, ok))
-        out.sort(key=lambda c: (-c.similarity, c.story_id))
+            k = len(st.members)
+            if ok and p.cohesion > 0 and k > 1:
+                ok = sim >= p.cohesion * (st.norm2 - k) / (k * (k - 1))
+            out.append((st, sim, wsim, ok))
         return out
 
     # -- copies ------------------------------------------------------------
@@ -479,18 +497,18 @@ class Engine:
             sid, data = self._sid(o), self._sketches[o]
             best[sid] = max(best.get(sid, 0), (len(data) - 1 - 8 * data[0]) // 4)
         copied = sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
-        cands = [c for c in self._verify(vidx, val, wval, self._propose(doc, fp)) if c.joined]
+        checked = self._check(vidx, val, wval, [self._stories[s] for s in self._propose(doc, fp)])
+        cands = sorted(((-sim, st.id) for st, sim, _w, ok in checked if ok))
         new = not cands and not copied
-        order = np.argsort(idx)
-        num = self._new_num(doc, fp, idx[order], fp.weights[order])
-        rank = salient(idx, fp.weights, self.idf)
-        self._salient[num] = np.argsort(order)[rank].astype(np.uint8) if idx.size < 256 else rank
+        num = self._new_num(doc, fp, idx, fp.weights)
+        if fp.top is not None:
+            self._salient[num] = fp.top.astype(np.uint8) if idx.size <= 256 else fp.top
         for o in copies:
             self._union(num, o)
         if new:
             story = self._new_story(doc.id, doc.published)
         else:
-            story = self._stories[copied[0] if copied else cands[0].story_id]
+            story = self._stories[copied[0] if copied else cands[0][1]]
         self._attach(story, num, doc.published, fp, vidx, val, wval)
         self._remember_sketch(num, sk)
         merged: list[str] = []
@@ -501,16 +519,16 @@ class Engine:
                 continue
             story = self._merge(story, other)
             merged.append(sid if story.id != sid else old_id)
-        for c in cands:  # the primary story is skipped below
+        for _sim, cid in cands:  # the primary story is skipped below
             old_id = story.id
-            other = self._stories.get(c.story_id)
+            other = self._stories.get(cid)
             if other is None or other is story:
                 continue
             pairs = len(story.members) * len(other.members)
             link, wlink = self._cross(story, other)
             if link / pairs >= self.params.merge and wlink / pairs >= self.params.join_words:
                 story = self._merge(story, other)
-                merged.append(c.story_id if story.id != c.story_id else old_id)
+                merged.append(cid if story.id != cid else old_id)
         old_lead = story.lead  # -1: not chosen yet (a restored story): counts as a change
         self._rechoose(story)
         lead_id = self._ids[story.lead] or ""
@@ -545,8 +563,7 @@ class Engine:
                 data = self._sketches.get(other)
                 if data is not None and self._ids[other] is not None and is_copy(sk, self._unpack(data)):
                     matches.append(other)
-        order = np.argsort(idx)
-        num = self._new_num(doc, fp, idx[order], fp.weights[order])
+        num = self._new_num(doc, fp, idx, fp.weights)
         for other in matches:
             self._union(num, other)
         self._remember_sketch(num, sk)

@@ -368,7 +368,7 @@ class Fingerprint:
     is the same as a dict, made on demand.
     """
 
-    __slots__ = ("_idx", "_terms", "ids", "signature", "weights", "words")
+    __slots__ = ("_idx", "_terms", "ids", "signature", "top", "weights", "words")
 
     def __init__(
         self,
@@ -395,6 +395,8 @@ class Fingerprint:
         #: Number of content words (a completeness signal).
         self.words = words
         self._idx = idx
+        #: Positions of the salient terms, when known (the engine remembers them).
+        self.top: np.ndarray | None = None
 
     @property
     def terms(self) -> dict[int, float]:
