@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from digest.choose import Version, choose_lead
@@ -149,3 +150,133 @@ def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
     lead, scores = choose_lead(versions, idf)
     assert lead == "original"
     assert scores["junky-copy"].score <= scores["original"].score * 1.05
+
+
+# -- the compact engine (issue 7): same answers as the plain definitions ------------------
+
+
+def _reference_terms(title: str, text: str) -> dict[int, float]:
+    """The fingerprint's terms by the plain per-token definition (``term_weights``)."""
+    from digest.fingerprint import NAME_BIT, term_id
+
+    return {
+        (term_id(t[1:]) | NAME_BIT) if t[0] == "@" else term_id(t): w
+        for t, w in term_weights(title, text).items()
+    }
+
+
+@pytest.mark.parametrize(
+    "title,text",
+    [
+        ("", ""),
+        ("Star Enters Rehab Clinic In Malibu", "Officials met.\nReid entered rehab. The clinic said Reid was well."),
+        ("Kim to meet Putin", "Kim Jong Un’s train: 1,000.5 km — rock-'n'-roll; Ünïcode Words. New York\n\nNew line"),
+        ("x", "a'- 'quoted' ² ½ 3.14 U.S. e-mail it's Obama's\tTabbed\u00a0nbsp"),
+    ],
+)
+def test_fast_tokenizer_gives_the_plain_definitions_terms_and_words(title: str, text: str) -> None:
+    import re
+
+    fp = fingerprint(title, text)
+    assert fp.terms == _reference_terms(title, text)
+    tokens = re.findall(r"[^\W\d_][\w'’\-]*|\d[\d,.:]*\d|\d|[.!?;:\n]", text)
+    assert fp.words == sum(1 for t in tokens if t[0].isalnum())
+
+
+def test_signature_is_datasketchs_minhash_of_the_salient_terms() -> None:
+    from datasketch import MinHash
+
+    from digest.fingerprint import NUM_PERM, SEED, fast_signature
+
+    ids = [3, 17, 2**40 + 5, 2**63 + 9, 123456789]
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=lambda x: x)
+    m.update_batch([i & 0xFFFFFFFF for i in ids])
+    low = np.array([i & 0xFFFFFFFF for i in ids], dtype=np.uint32)
+    assert np.array_equal(fast_signature(low), np.asarray(m.hashvalues, dtype=np.uint32))
+    assert np.array_equal(signature(ids), fast_signature(low))
+
+
+def test_engine_keeps_fingerprints_compactly_and_gives_them_back() -> None:
+    eng = Engine()
+    docs = [load(n) for n in ("quake_a1", "council_a", "quake_b", "quake_a2")]
+    fps = {}
+    for d in docs:
+        fps[d.id] = eng.fingerprint(d)
+        eng.add(d, fps[d.id])
+    for d in docs:
+        back = eng.fingerprint_of(d.id)
+        assert back.to_bytes() == fps[d.id].to_bytes()  # terms, words and signature
+    # a restored engine gives the same answers for the same stored blobs
+    fresh = Engine()
+    for d in docs:
+        fresh.restore(d, Fingerprint.from_bytes(fps[d.id].to_bytes()), eng.story_of(d.id))
+    assert {d.id: fresh.story_of(d.id) for d in docs} == {d.id: eng.story_of(d.id) for d in docs}
+    assert fresh.lead(eng.story_of("quake_a1")) == eng.lead(eng.story_of("quake_a1"))
+    assert fresh.similarity("quake_a1", "quake_a2") == pytest.approx(eng.similarity("quake_a1", "quake_a2"))
+
+
+def test_memory_index_proposes_what_datasketch_proposes() -> None:
+    from datasketch import MinHashLSH
+
+    from digest.index import KeyMultiMap, MemoryIndex
+
+    names = sorted(p.stem for p in FIX.glob("*.txt"))
+    eng = Engine()
+    fps = [(n, eng.fingerprint(load(n))) for n in names]
+    old = KeyMultiMap.BUFFER
+    KeyMultiMap.BUFFER = 7  # exercise the sorted levels and their merges
+    try:
+        ours, ref = MemoryIndex(0.08, cap=None), MinHashLSH(threshold=0.08, num_perm=128)
+        for n, fp in fps:
+            assert sorted(ours.query(fp)) == sorted(ref.query(fp.minhash()))
+            ours.insert(n, fp)
+            ref.insert(n, fp.minhash())
+        for n, _ in fps[::2]:
+            ours.remove(n)
+            ref.remove(n)
+        for _n, fp in fps:
+            assert sorted(ours.query(fp)) == sorted(ref.query(fp.minhash()))
+    finally:
+        KeyMultiMap.BUFFER = old
+
+
+def test_a_crowded_band_proposes_only_its_most_recent_articles() -> None:
+    from digest.index import KeyMultiMap
+
+    m = KeyMultiMap()
+    m.BUFFER = 5
+    for num in range(40):
+        m.add([7, 1000 + num], num)
+    got = m.query(np.array([7], dtype=np.uint64), cap=10)
+    assert sorted(got.tolist()) == list(range(30, 40))
+    m.discard(35)
+    assert 35 not in m.query(np.array([7], dtype=np.uint64)).tolist()
+    assert m.query(np.array([1003], dtype=np.uint64)).tolist() == [3]
+
+
+def test_replayed_merge_joins_two_stories_and_keeps_the_older_id() -> None:
+    eng = Engine()
+    eng.add(load("quake_a1"))
+    eng.add(load("council_a"))
+    eng.replay_merge("quake_a1", "council_a")
+    assert eng.stories() == ["quake_a1"]
+    assert sorted(eng.members("quake_a1")) == ["council_a", "quake_a1"]
+    assert eng.story_of("council_a") == "quake_a1" and eng.lead("quake_a1") in ("quake_a1", "council_a")
+    # the merged story still takes in a rewrite of its event
+    assert eng.add(load("quake_a2")).story_id == "quake_a1"
+
+
+def test_expired_articles_leave_no_trace_in_the_index_or_idf() -> None:
+    eng = Engine()
+    eng.add(load("quake_a1", published=0.0))
+    n0 = eng.idf.n
+    eng.add(load("quake_b", published=5 * 86400.0))
+    assert eng.expire(before=1.0) == ["quake_a1"]
+    assert eng.idf.n == n0  # one article in, one out
+    assert "quake_a1" not in eng and eng.stories() == ["quake_b"]
+    # within quake_a1's window its rewrite would have joined it: now nothing proposes it
+    late = load("quake_a2", published=0.5)
+    assert eng.candidates(late, eng.fingerprint(late)) == [] or all(
+        c.story_id == "quake_b" for c in eng.candidates(late, eng.fingerprint(late))
+    )
+    assert eng.add(late).new_story
