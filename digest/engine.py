@@ -50,6 +50,7 @@ import numpy as np
 from .choose import Facts, VersionScore, coverage_arrays, pick, scores
 from .copies import CopySketch, is_copy, sketch
 from .fingerprint import (
+    SALIENT_TERMS,
     VOCAB,
     Fingerprint,
     IdfModel,
@@ -123,7 +124,7 @@ _EMPTY_F = np.zeros(0, dtype=np.float32)
 class _Story:
     id: str
     #: Article numbers, in order of joining.
-    members: array = field(default_factory=lambda: array("l"))
+    members: array = field(default_factory=lambda: array("i"))
     #: The centroid (sum of the members' unit tf-idf vectors) and the words
     #: centroid (the same for the non-name words), over ``VOCAB`` indices.
     idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
@@ -158,10 +159,11 @@ class _Story:
 class _Columns:
     """Per-article facts as growable numpy columns, indexed by article number."""
 
-    SPEC = (
+    SPEC: tuple[tuple[str, type], ...] = (
         ("story", np.int32), ("published", np.float64), ("priority", np.float64),
         ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
         ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
+        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_),
     )
 
     story: np.ndarray
@@ -173,6 +175,11 @@ class _Columns:
     source: np.ndarray
     toff: np.ndarray
     tlen: np.ndarray
+    #: The copy sketch's shingles in the shingle pool (slen 0: no sketch).
+    soff: np.ndarray
+    slen: np.ndarray
+    #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
+    ranked: np.ndarray
 
     def __init__(self) -> None:
         for name, dt in self.SPEC:
@@ -181,11 +188,27 @@ class _Columns:
 
     def append(self) -> int:
         n = self.size
-        if n == len(self.story):
+        if n == len(getattr(self, self.SPEC[0][0])):
             for name, _ in self.SPEC:
                 setattr(self, name, np.resize(getattr(self, name), 2 * n))
         self.size += 1
         return n
+
+
+class _StoryColumns(_Columns):
+    """Per-story facts the proposal filters on, indexed by story number."""
+
+    SPEC: tuple[tuple[str, type], ...] = (("first", np.float64), ("seq", np.int64), ("alive", np.bool_))
+    first: np.ndarray
+    seq: np.ndarray
+    alive: np.ndarray
+
+    def sync(self, st: _Story) -> None:
+        while st.num >= self.size:
+            self.append()
+        self.first[st.num] = np.nan if st.first is None else st.first
+        self.seq[st.num] = st.seq
+        self.alive[st.num] = True
 
 
 class _Pool:
@@ -197,8 +220,8 @@ class _Pool:
 
     def extend(self, values: np.ndarray) -> int:
         start, end = self.used, self.used + values.size
-        if end > len(self.data):
-            self.data = np.resize(self.data, max(2 * len(self.data), end))
+        if end > len(self.data):  # grow by a quarter: little slack at a million articles
+            self.data = np.resize(self.data, max(len(self.data) + len(self.data) // 4, end))
         self.data[start:end] = values
         self.used = end
         return start
@@ -228,19 +251,21 @@ class Engine:
         self._num: dict[str, int] = {}
         self._col = _Columns()
         self._terms = _Pool(np.int32)
-        self._weights = _Pool(np.float32)
-        #: Positions (in the article's sorted terms) of its salient terms, for ``fingerprint_of``.
-        self._salient: dict[int, np.ndarray] = {}
+        #: Term weights are small whole numbers: float16 holds them exactly up to 2048;
+        #: an article with other weights keeps them here instead (float64).
+        self._weights = _Pool(np.float16)
+        self._odd_weights: dict[int, np.ndarray] = {}
         self._sources: list[str] = []
         self._source_code: dict[str, int] = {}
         #: Copy detection (``digest.copies``): opening keys -> articles, and each
-        #: article's sketch (keys and shingles, packed in one bytes object).
+        #: article's shingles (a pool; the keys live in the map only).
         self._copy_keys = KeyMultiMap()
-        self._sketches: dict[int, bytes] = {}
+        self._shingles = _Pool(np.uint32)
         #: Copy groups (union-find parent links): articles that are copies of one text.
         self._copy_parent: dict[int, int] = {}
         self._stories: dict[str, _Story] = {}
         self._story_list: list[_Story | None] = []
+        self._scol = _StoryColumns()
         self._seq = 0
         #: Dense scratch vectors over ``VOCAB`` (zero between uses).
         self._dense = np.zeros(0)
@@ -288,15 +313,18 @@ class Engine:
 
     def _member_terms(self, num: int) -> tuple[np.ndarray, np.ndarray]:
         off, n = int(self._col.toff[num]), int(self._col.tlen[num])
-        return self._terms.data[off : off + n], self._weights.data[off : off + n].astype(np.float64)
+        odd = self._odd_weights.get(num)
+        w = odd if odd is not None else self._weights.data[off : off + n].astype(np.float64)
+        return self._terms.data[off : off + n], w
 
     def fingerprint_of(self, doc_id: str) -> Fingerprint:
         """A known article's fingerprint (terms, words, and the signature of its salient terms;
         for a restored article, salient under the current idf)."""
         num = self._num[doc_id]
         idx, w = self._member_terms(num)
-        top = self._salient.get(num)
-        if top is None:
+        if self._col.ranked[num]:
+            top = np.arange(min(idx.size, SALIENT_TERMS))
+        else:
             top = salient(idx, w, self.idf)
         ids = VOCAB.ids[idx]
         sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
@@ -343,18 +371,15 @@ class Engine:
         if not nums.size:
             return []
         nums = nums[nums < self._col.size]
-        starts, votes = np.unique(self._col.story[nums], return_counts=True)
-        found: list[tuple[int, int, str]] = []
-        story_list, window = self._story_list, self.params.window
-        for s, v in zip(starts.tolist(), votes.tolist(), strict=True):
-            st = story_list[s]
-            if st is None:
-                continue
-            if doc.published is not None and st.first is not None and abs(doc.published - st.first) > window:
-                continue
-            found.append((-v, -st.seq, st.id))
-        found.sort()
-        return [sid for _, _, sid in found[:MAX_CANDIDATES]]
+        snums, votes = np.unique(self._col.story[nums], return_counts=True)
+        sc = self._scol
+        ok = sc.alive[snums]
+        if doc.published is not None:  # stories outside the time window (NaN: no time) are closed
+            ok &= ~(np.abs(doc.published - sc.first[snums]) > self.params.window)
+        snums, votes = snums[ok], votes[ok]
+        best = np.lexsort((-sc.seq[snums], -votes))[:MAX_CANDIDATES]  # most votes, then most recent
+        story_list = self._story_list
+        return [st.id for i in snums[best].tolist() if (st := story_list[i]) is not None]
 
     def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self._dense) < len(VOCAB.ids):
@@ -411,15 +436,12 @@ class Engine:
         return out
 
     # -- copies ------------------------------------------------------------
-    @staticmethod
-    def _pack(sk: CopySketch) -> bytes:
-        return bytes([len(sk.keys)]) + np.array(sk.keys, dtype=np.uint64).tobytes() + sk.shingles.tobytes()
-
-    @staticmethod
-    def _unpack(data: bytes) -> CopySketch:
-        k = data[0]
-        keys = tuple(np.frombuffer(data, dtype=np.uint64, count=k, offset=1).tolist())
-        return CopySketch(keys, np.frombuffer(data, dtype=np.uint32, offset=1 + 8 * k))
+    def _sketch_of(self, num: int) -> CopySketch | None:
+        n = int(self._col.slen[num])
+        if not n or self._ids[num] is None:
+            return None
+        off = int(self._col.soff[num])
+        return CopySketch((), self._shingles.data[off : off + n])
 
     def _copies_of(self, doc: Doc, sk: CopySketch) -> list[int]:
         """Known articles this one copies (or that copy it), within the window."""
@@ -428,18 +450,17 @@ class Engine:
         found = dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist())
         out = []
         for other in found:
-            data = self._sketches.get(other)
-            if data is None or self._ids[other] is None:
+            osk = self._sketch_of(other)
+            if osk is None or not self._in_window(doc, self._stories[self._sid(other)]):
                 continue
-            if not self._in_window(doc, self._stories[self._sid(other)]):
-                continue
-            if is_copy(sk, self._unpack(data)):
+            if is_copy(sk, osk):
                 out.append(other)
         return out
 
     def _remember_sketch(self, num: int, sk: CopySketch) -> None:
         if len(sk):
-            self._sketches[num] = self._pack(sk)
+            self._col.soff[num] = self._shingles.extend(sk.shingles)
+            self._col.slen[num] = len(sk)
             if sk.keys:
                 self._copy_keys.add(sk.keys, num)
 
@@ -461,8 +482,10 @@ class Engine:
         return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
 
     # -- adding ----------------------------------------------------------------
-    def _new_num(self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray) -> int:
-        """Number the article and keep its facts (not its text)."""
+    def _new_num(
+        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray, top: np.ndarray | None = None
+    ) -> int:
+        """Number the article and keep its facts (not its text); its salient terms first when known."""
         col = self._col
         num = col.append()
         self._ids.append(doc.id)
@@ -474,9 +497,19 @@ class Engine:
         col.published[num] = np.nan if doc.published is None else doc.published
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num] = fp.words, code
+        if top is not None:
+            rest = np.ones(idx.size, dtype=bool)
+            rest[top] = False
+            order = np.concatenate([top, np.flatnonzero(rest)])
+            idx, w = idx[order], w[order]
+        col.ranked[num] = top is not None
         col.toff[num] = self._terms.extend(idx)
-        self._weights.extend(w)
+        w16 = w.astype(np.float16)
+        if not np.array_equal(w16, w):
+            self._odd_weights[num] = np.array(w, dtype=np.float64)
+        self._weights.extend(w16)
         col.tlen[num] = idx.size
+        col.slen[num] = 0
         return num
 
     def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
@@ -494,15 +527,13 @@ class Engine:
         copies = self._copies_of(doc, sk)
         best: dict[str, int] = {}
         for o in copies:
-            sid, data = self._sid(o), self._sketches[o]
-            best[sid] = max(best.get(sid, 0), (len(data) - 1 - 8 * data[0]) // 4)
+            sid = self._sid(o)
+            best[sid] = max(best.get(sid, 0), int(self._col.slen[o]))
         copied = sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
         checked = self._check(vidx, val, wval, [self._stories[s] for s in self._propose(doc, fp)])
         cands = sorted(((-sim, st.id) for st, sim, _w, ok in checked if ok))
         new = not cands and not copied
-        num = self._new_num(doc, fp, idx, fp.weights)
-        if fp.top is not None:
-            self._salient[num] = fp.top.astype(np.uint8) if idx.size <= 256 else fp.top
+        num = self._new_num(doc, fp, idx, fp.weights, fp.top)
         for o in copies:
             self._union(num, o)
         if new:
@@ -560,8 +591,8 @@ class Engine:
         matches = []
         if sk.keys:
             for other in dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist()):
-                data = self._sketches.get(other)
-                if data is not None and self._ids[other] is not None and is_copy(sk, self._unpack(data)):
+                osk = self._sketch_of(other)
+                if osk is not None and is_copy(sk, osk):
                     matches.append(other)
         num = self._new_num(doc, fp, idx, fp.weights)
         for other in matches:
@@ -586,11 +617,12 @@ class Engine:
                 else:
                     self.index.remove(doc_id)
                 self._copy_keys.discard(m)
-                self._sketches.pop(m, None)
-                self._salient.pop(m, None)
+                self._col.slen[m] = 0
+                self._odd_weights.pop(m, None)
                 self.idf.remove_idx(self._member_terms(m)[0])
             del self._stories[st.id]
             self._story_list[st.num] = None
+            self._scol.alive[st.num] = False
         for st in gone:
             for m in st.members:
                 self._ids[m] = None
@@ -607,6 +639,7 @@ class Engine:
         story.scores = None
         if published is not None and (story.first is None or published < story.first):
             story.first = published
+            self._scol.sync(story)
         if fp.ids.size:
             if self._fast:
                 assert isinstance(self.index, MemoryIndex)
@@ -619,6 +652,7 @@ class Engine:
         st = _Story(sid, num=len(self._story_list), first=first, seq=self._seq)
         self._story_list.append(st)
         self._stories[sid] = st
+        self._scol.sync(st)
         return st
 
     def _merge(self, a: _Story, b: _Story) -> _Story:
@@ -628,15 +662,17 @@ class Engine:
 
     def _absorb(self, keep: _Story, drop: _Story) -> None:
         """Move ``drop``'s members into ``keep``."""
-        members = np.frombuffer(drop.members, dtype=np.int64) if drop.members.itemsize == 8 else np.array(drop.members)
+        members = np.frombuffer(drop.members, dtype=np.int32)
         self._col.story[members] = keep.num
         keep.members.extend(drop.members)
         keep.add_vec(drop.idx, drop.val.astype(np.float64), drop.wval.astype(np.float64))
         keep.scores = None
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
+            self._scol.sync(keep)
         del self._stories[drop.id]
         self._story_list[drop.num] = None
+        self._scol.alive[drop.num] = False
 
     def replay_merge(self, keep: str, drop: str) -> None:
         """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""
@@ -645,10 +681,11 @@ class Engine:
             return
         self._absorb(a, b)
         a.seq = min(a.seq, b.seq)
+        self._scol.sync(a)
         self._rechoose(a)
 
     def _facts(self, st: _Story) -> Facts:
-        members = np.array(st.members, dtype=np.int64)
+        members = np.frombuffer(st.members, dtype=np.int32)
         col = self._col
         offs, lens = col.toff[members], col.tlen[members]
         total = int(lens.sum())
@@ -656,6 +693,12 @@ class Engine:
         pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
         terms = self._terms.data[pos]
         weights = self._weights.data[pos].astype(np.float64)
+        if self._odd_weights:
+            for i, m in enumerate(st.members):
+                odd = self._odd_weights.get(m)
+                if odd is not None:
+                    start = int(ends[i] - lens[i])
+                    weights[start : start + odd.size] = odd
         version = np.repeat(np.arange(members.size), lens)
         cov, unshared = coverage_arrays(version, terms, weights, members.size, self.idf.idf_idx)
         ids = self._ids

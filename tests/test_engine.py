@@ -205,7 +205,8 @@ def test_engine_keeps_fingerprints_compactly_and_gives_them_back() -> None:
         eng.add(d, fps[d.id])
     for d in docs:
         back = eng.fingerprint_of(d.id)
-        assert back.to_bytes() == fps[d.id].to_bytes()  # terms, words and signature
+        assert back == fps[d.id]  # terms and weights, words, signature
+        assert Fingerprint.from_bytes(back.to_bytes()) == fps[d.id]
     # a restored engine gives the same answers for the same stored blobs
     fresh = Engine()
     for d in docs:
@@ -280,3 +281,14 @@ def test_expired_articles_leave_no_trace_in_the_index_or_idf() -> None:
         c.story_id == "quake_b" for c in eng.candidates(late, eng.fingerprint(late))
     )
     assert eng.add(late).new_story
+
+
+def test_weights_beyond_float16_are_kept_exactly() -> None:
+    eng = Engine()
+    d = load("quake_a1")
+    fp = eng.fingerprint(d)
+    heavy = Fingerprint({**fp.terms, 12345: 5001.0, 67890: 0.3}, fp.signature, fp.words)
+    eng.restore(d, heavy, "quake_a1")
+    back = eng.fingerprint_of("quake_a1")
+    assert back.terms == heavy.terms
+    assert eng.scores("quake_a1")["quake_a1"].reason == "only version"
