@@ -130,7 +130,7 @@ class Generator:
 
             title = [tr(w) for w in title]
             sents = [[tr(w) for w in s] for s in sents]
-        if len(self._world_cache) > 4096:
+        if len(self._world_cache) > 512:
             self._world_cache.clear()
         self._world_cache[key] = (title, sents)
         return title, sents

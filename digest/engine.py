@@ -57,6 +57,7 @@ from .fingerprint import (
     analyse,
     cosine,
     fast_signature,
+    grow,
     salient,
 )
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
@@ -190,7 +191,7 @@ class _Columns:
         n = self.size
         if n == len(getattr(self, self.SPEC[0][0])):
             for name, _ in self.SPEC:
-                setattr(self, name, np.resize(getattr(self, name), 2 * n))
+                setattr(self, name, grow(getattr(self, name), 2 * n))
         self.size += 1
         return n
 
@@ -221,7 +222,7 @@ class _Pool:
     def extend(self, values: np.ndarray) -> int:
         start, end = self.used, self.used + values.size
         if end > len(self.data):  # grow by a quarter: little slack at a million articles
-            self.data = np.resize(self.data, max(len(self.data) + len(self.data) // 4, end))
+            self.data = grow(self.data, max(len(self.data) + len(self.data) // 4, end))
         self.data[start:end] = values
         self.used = end
         return start

@@ -142,6 +142,18 @@ def term_weights(title: str, text: str) -> dict[str, float]:
     return out
 
 
+def grow(a: np.ndarray, size: int) -> np.ndarray:
+    """``a`` in a new array of ``size`` elements, zero-filled beyond it.
+
+    (``np.resize`` would keep a view on a buffer of whole repeats: up to
+    twice the memory asked for.)
+    """
+    out = np.zeros(size, dtype=a.dtype)
+    n = min(size, a.size)
+    out[:n] = a[:n]
+    return out
+
+
 class Vocab:
     """Interned terms: term id -> a small dense index, with per-term arrays.
 
@@ -175,9 +187,9 @@ class Vocab:
         i = len(self.index)
         if i == len(self.ids):
             size = 2 * i
-            self.ids = np.resize(self.ids, size)
-            self.prior = np.resize(self.prior, size)
-            self.is_name = np.resize(self.is_name, size)
+            self.ids = grow(self.ids, size)
+            self.prior = grow(self.prior, size)
+            self.is_name = grow(self.is_name, size)
         prior, floor = self._background()
         self.ids[i] = tid
         self.prior[i] = prior.get(tid & _LOW_BITS, floor)
@@ -218,7 +230,7 @@ class _TokenTable(dict[str, int]):
         row = len(self)
         if row == len(self.kind):
             for a in ("kind", "plain", "name", "upper", "alpha", "alnum"):
-                setattr(self, a, np.resize(getattr(self, a), 2 * row))
+                setattr(self, a, grow(getattr(self, a), 2 * row))
         first = tok[0]
         kind, plain, name = _SKIP, -1, -1
         if tok in _SENT_END:
@@ -268,10 +280,10 @@ class _ChunkTable(dict[str, int]):
         rows = [_TABLE[t] for t in toks]
         c = len(self)
         if c == len(self.start):
-            self.start = np.resize(self.start, 2 * c)
-            self.count = np.resize(self.count, 2 * c)
+            self.start = grow(self.start, 2 * c)
+            self.count = grow(self.count, 2 * c)
         while self.used + len(rows) > len(self.rows):
-            self.rows = np.resize(self.rows, 2 * len(self.rows))
+            self.rows = grow(self.rows, 2 * len(self.rows))
         self.start[c], self.count[c] = self.used, len(rows)
         self.rows[self.used : self.used + len(rows)] = rows
         self.used += len(rows)

@@ -35,7 +35,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from datasketch import MinHashLSH
 
-from .fingerprint import NUM_PERM, Fingerprint
+from .fingerprint import NUM_PERM, Fingerprint, grow
 
 #: Most articles of one band proposed by one query (the most recent).
 BUCKET_CAP = 128
@@ -81,7 +81,7 @@ class KeyMultiMap:
             self._nbuf += 1
         if num >= len(self._dead):
             old = len(self._dead)
-            self._dead = np.resize(self._dead, max(2 * old, num + 1))
+            self._dead = grow(self._dead, max(2 * old, num + 1))
             self._dead[old:] = False
         self._dead[num] = False
         if self._nbuf >= self.BUFFER:
@@ -201,8 +201,9 @@ class MemoryIndex:
         self.insert_num(num, fp.signature)
 
     def query(self, fp: Fingerprint) -> Iterable[str]:
-        names = self._names
-        return [n for i in dict.fromkeys(self.query_num(fp.signature).tolist()) if (n := names[i]) is not None]
+        names, count = self._names, len(self._names)
+        found = dict.fromkeys(self.query_num(fp.signature).tolist())
+        return [n for i in found if i < count and (n := names[i]) is not None]
 
     def remove(self, key: str) -> None:
         num = self._nums.pop(key, None)
