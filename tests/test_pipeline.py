@@ -15,6 +15,9 @@ from digest.store import open_store
 from tests.support.httpd import TestServer
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+#: The fixtures are dated November 2026; the engine is rebuilt from the articles
+#: of the window before *now*, so tests that reopen use a window that keeps them.
+WIDE = "dedup:\n  window_days: 36500\n"
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 
 
@@ -62,10 +65,10 @@ def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_
 
 def test_store_survives_reopen_and_engine_is_rebuilt_from_fingerprints(tmp_path: Path) -> None:
     one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
-    with make_app(tmp_path, one) as app:
+    with make_app(tmp_path, one, WIDE) as app:
         app.run(now=datetime.now(UTC))
     both = one + "  - name: Valley Wire\n    path: " + str(FEEDS / "valley.atom") + "\n"
-    with make_app(tmp_path, both) as app:
+    with make_app(tmp_path, both, WIDE) as app:
         report = app.run(now=datetime.now(UTC))
         assert report.new_articles == 2
         states = {s.name: s for s in app.store.list_source_states()}
@@ -162,7 +165,7 @@ def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
     """The store rolls back a failed source; the in-memory engine must not keep its articles."""
     one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
     both = one + "  - name: Valley Wire\n    path: " + str(FEEDS / "valley.atom") + "\n"
-    with make_app(tmp_path, both) as app:
+    with make_app(tmp_path, both, WIDE) as app:
         real_add = app.store.add_article
         calls = {"n": 0}
 
