@@ -37,18 +37,32 @@ How it works (per article)
 Story ids are the id of the article that started the story (merges keep
 the older story's id), so the same input in the same order always gives the
 same ids, whichever process runs it.
+
+Cost and memory
+---------------
+* State is arrays (``digest.engine_state``): articles are numbered; each
+  keeps its interned term indices and weights in a pool (salient terms
+  first), its copy shingles in another, its facts in numpy columns, never
+  its text.  A story keeps its centroids over term indices and the
+  centroid's squared norm, so cohesion is read, not recomputed.
+* Proposing is bounded: the in-memory index proposes at most the most
+  recent ``BUCKET_CAP`` articles of a band, and at most ``MAX_CANDIDATES``
+  stories (most bands first, then most recent) are verified, in one numpy
+  gather.  Templated near-identical entries therefore cost linear time.
+* A restored story's lead is chosen when first asked for (restoring a
+  window of articles does not rechoose a story once per member).
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .choose import Facts, VersionScore, coverage_arrays, pick, scores
 from .copies import CopySketch, is_copy, sketch
+from .engine_state import Columns, Pool, Story, StoryColumns
 from .fingerprint import (
     SALIENT_TERMS,
     VOCAB,
@@ -57,7 +71,6 @@ from .fingerprint import (
     analyse,
     cosine,
     fast_signature,
-    grow,
     salient,
 )
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
@@ -117,117 +130,6 @@ class Params:
     window: float = 3 * 86400.0
 
 
-_EMPTY_I = np.zeros(0, dtype=np.int32)
-_EMPTY_F = np.zeros(0, dtype=np.float32)
-
-
-@dataclass(slots=True)
-class _Story:
-    id: str
-    #: Article numbers, in order of joining.
-    members: array = field(default_factory=lambda: array("i"))
-    #: The centroid (sum of the members' unit tf-idf vectors) and the words
-    #: centroid (the same for the non-name words), over ``VOCAB`` indices.
-    idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
-    val: np.ndarray = field(default_factory=lambda: _EMPTY_F)
-    wval: np.ndarray = field(default_factory=lambda: _EMPTY_F)
-    #: Squared norm of the centroid (for the story's cohesion).
-    norm2: float = 0.0
-    first: float | None = None
-    #: Arrival order of the article that started the story (merges keep the older).
-    seq: int = 0
-    #: Position in the engine's story list.
-    num: int = 0
-    #: The lead's article number; -1 until chosen (restored stories choose lazily).
-    lead: int = -1
-    scores: dict[str, VersionScore] | None = None
-
-    def add_vec(self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray) -> None:
-        """Add a (sparse, sorted) vector and its words vector to the centroids."""
-        if not self.idx.size:
-            self.idx, v, w = idx.astype(np.int32), val, wval  # (unsorted: only gathered from)
-        else:
-            uniq, inv = np.unique(np.concatenate([self.idx, idx]), return_inverse=True)
-            inv = inv.reshape(-1)
-            v = np.bincount(inv, weights=np.concatenate([self.val, val]), minlength=uniq.size)
-            w = np.bincount(inv, weights=np.concatenate([self.wval, wval]), minlength=uniq.size)
-            self.idx = uniq.astype(np.int32)
-        self.val, self.wval = v.astype(np.float32), w.astype(np.float32)
-        v64 = np.asarray(v, dtype=np.float64)
-        self.norm2 = float(v64 @ v64)
-
-
-class _Columns:
-    """Per-article facts as growable numpy columns, indexed by article number."""
-
-    SPEC: tuple[tuple[str, type], ...] = (
-        ("story", np.int32), ("published", np.float64), ("priority", np.float64),
-        ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
-        ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
-        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_),
-    )
-
-    story: np.ndarray
-    published: np.ndarray
-    priority: np.ndarray
-    truncated: np.ndarray
-    junk: np.ndarray
-    words: np.ndarray
-    source: np.ndarray
-    toff: np.ndarray
-    tlen: np.ndarray
-    #: The copy sketch's shingles in the shingle pool (slen 0: no sketch).
-    soff: np.ndarray
-    slen: np.ndarray
-    #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
-    ranked: np.ndarray
-
-    def __init__(self) -> None:
-        for name, dt in self.SPEC:
-            setattr(self, name, np.zeros(1024, dtype=dt))
-        self.size = 0
-
-    def append(self) -> int:
-        n = self.size
-        if n == len(getattr(self, self.SPEC[0][0])):
-            for name, _ in self.SPEC:
-                setattr(self, name, grow(getattr(self, name), 2 * n))
-        self.size += 1
-        return n
-
-
-class _StoryColumns(_Columns):
-    """Per-story facts the proposal filters on, indexed by story number."""
-
-    SPEC: tuple[tuple[str, type], ...] = (("first", np.float64), ("seq", np.int64), ("alive", np.bool_))
-    first: np.ndarray
-    seq: np.ndarray
-    alive: np.ndarray
-
-    def sync(self, st: _Story) -> None:
-        while st.num >= self.size:
-            self.append()
-        self.first[st.num] = np.nan if st.first is None else st.first
-        self.seq[st.num] = st.seq
-        self.alive[st.num] = True
-
-
-class _Pool:
-    """Append-only arrays of numbers (terms and weights of every article)."""
-
-    def __init__(self, dtype: type) -> None:
-        self.data: np.ndarray = np.zeros(4096, dtype=dtype)
-        self.used = 0
-
-    def extend(self, values: np.ndarray) -> int:
-        start, end = self.used, self.used + values.size
-        if end > len(self.data):  # grow by a quarter: little slack at a million articles
-            self.data = grow(self.data, max(len(self.data) + len(self.data) // 4, end))
-        self.data[start:end] = values
-        self.used = end
-        return start
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One candidate story and its verification score (for ``explain``)."""
@@ -250,23 +152,23 @@ class Engine:
         #: Article number -> id (None once expired), and back.
         self._ids: list[str | None] = []
         self._num: dict[str, int] = {}
-        self._col = _Columns()
-        self._terms = _Pool(np.int32)
+        self._col = Columns()
+        self._terms = Pool(np.int32)
         #: Term weights are small whole numbers: float16 holds them exactly up to 2048;
         #: an article with other weights keeps them here instead (float64).
-        self._weights = _Pool(np.float16)
+        self._weights = Pool(np.float16)
         self._odd_weights: dict[int, np.ndarray] = {}
         self._sources: list[str] = []
         self._source_code: dict[str, int] = {}
         #: Copy detection (``digest.copies``): opening keys -> articles, and each
         #: article's shingles (a pool; the keys live in the map only).
         self._copy_keys = KeyMultiMap()
-        self._shingles = _Pool(np.uint32)
+        self._shingles = Pool(np.uint32)
         #: Copy groups (union-find parent links): articles that are copies of one text.
         self._copy_parent: dict[int, int] = {}
-        self._stories: dict[str, _Story] = {}
-        self._story_list: list[_Story | None] = []
-        self._scol = _StoryColumns()
+        self._stories: dict[str, Story] = {}
+        self._story_list: list[Story | None] = []
+        self._scol = StoryColumns()
         self._seq = 0
         #: Dense scratch vectors over ``VOCAB`` (zero between uses).
         self._dense = np.zeros(0)
@@ -400,8 +302,8 @@ class Engine:
         return out
 
     def _check(
-        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, sts: list[_Story]
-    ) -> list[tuple[_Story, float, float, bool]]:
+        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, sts: list[Story]
+    ) -> list[tuple[Story, float, float, bool]]:
         """(story, similarity, words similarity, joins) per story (see the module docstring).
 
         The dot products with all the stories' centroids are one gather from a
@@ -478,7 +380,7 @@ class Engine:
             self._copy_parent[ra] = rb
             self._copy_parent.setdefault(rb, rb)
 
-    def _in_window(self, doc: Doc, st: _Story) -> bool:
+    def _in_window(self, doc: Doc, st: Story) -> bool:
         first = st.first
         return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
 
@@ -566,7 +468,7 @@ class Engine:
         lead_id = self._ids[story.lead] or ""
         return Assignment(doc.id, story.id, new, lead_id, story.lead != old_lead, tuple(merged))
 
-    def _cross(self, a: _Story, b: _Story) -> tuple[float, float]:
+    def _cross(self, a: Story, b: Story) -> tuple[float, float]:
         """Dot products of two stories' centroids and of their words centroids."""
         dense, dense_w = self._scratch()
         dense[a.idx], dense_w[a.idx] = a.val, a.wval
@@ -631,7 +533,7 @@ class Engine:
 
     # -- internals -------------------------------------------------------
     def _attach(
-        self, story: _Story, num: int, published: float | None, fp: Fingerprint,
+        self, story: Story, num: int, published: float | None, fp: Fingerprint,
         vidx: np.ndarray, val: np.ndarray, wval: np.ndarray,
     ) -> None:
         self._col.story[num] = story.num
@@ -648,20 +550,20 @@ class Engine:
             else:
                 self.index.insert(self._ids[num] or "", fp)
 
-    def _new_story(self, sid: str, first: float | None) -> _Story:
+    def _new_story(self, sid: str, first: float | None) -> Story:
         self._seq += 1
-        st = _Story(sid, num=len(self._story_list), first=first, seq=self._seq)
+        st = Story(sid, num=len(self._story_list), first=first, seq=self._seq)
         self._story_list.append(st)
         self._stories[sid] = st
         self._scol.sync(st)
         return st
 
-    def _merge(self, a: _Story, b: _Story) -> _Story:
+    def _merge(self, a: Story, b: Story) -> Story:
         keep, drop = (a, b) if a.seq <= b.seq else (b, a)
         self._absorb(keep, drop)
         return keep
 
-    def _absorb(self, keep: _Story, drop: _Story) -> None:
+    def _absorb(self, keep: Story, drop: Story) -> None:
         """Move ``drop``'s members into ``keep``."""
         members = np.frombuffer(drop.members, dtype=np.int32)
         self._col.story[members] = keep.num
@@ -685,7 +587,7 @@ class Engine:
         self._scol.sync(a)
         self._rechoose(a)
 
-    def _facts(self, st: _Story) -> Facts:
+    def _facts(self, st: Story) -> Facts:
         members = np.frombuffer(st.members, dtype=np.int32)
         col = self._col
         offs, lens = col.toff[members], col.tlen[members]
@@ -716,7 +618,7 @@ class Engine:
             unshared=unshared,
         )
 
-    def _rechoose(self, story: _Story) -> None:
+    def _rechoose(self, story: Story) -> None:
         f = self._facts(story)
         lead, _raw, _tied, _best = pick(f)
         story.lead = story.members[lead]

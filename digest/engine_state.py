@@ -1,0 +1,129 @@
+"""The engine's state as arrays: stories' centroids, per-article columns, pools.
+
+Observations
+------------
+A million articles as Python objects (a dict vector each, a Doc with its
+text) take tens of KB an article; as numpy arrays over interned term
+indices they take a few hundred bytes.  Nothing here knows the engine's
+rules; ``digest.engine`` reads and writes these.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .choose import VersionScore
+from .fingerprint import grow
+
+_EMPTY_I = np.zeros(0, dtype=np.int32)
+_EMPTY_F = np.zeros(0, dtype=np.float32)
+
+
+@dataclass(slots=True)
+class Story:
+    id: str
+    #: Article numbers, in order of joining.
+    members: array = field(default_factory=lambda: array("i"))
+    #: The centroid (sum of the members' unit tf-idf vectors) and the words
+    #: centroid (the same for the non-name words), over ``VOCAB`` indices.
+    idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
+    val: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    wval: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    #: Squared norm of the centroid (for the story's cohesion).
+    norm2: float = 0.0
+    first: float | None = None
+    #: Arrival order of the article that started the story (merges keep the older).
+    seq: int = 0
+    #: Position in the engine's story list.
+    num: int = 0
+    #: The lead's article number; -1 until chosen (restored stories choose lazily).
+    lead: int = -1
+    scores: dict[str, VersionScore] | None = None
+
+    def add_vec(self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray) -> None:
+        """Add a (sparse, sorted) vector and its words vector to the centroids."""
+        if not self.idx.size:
+            self.idx, v, w = idx.astype(np.int32), val, wval  # (unsorted: only gathered from)
+        else:
+            uniq, inv = np.unique(np.concatenate([self.idx, idx]), return_inverse=True)
+            inv = inv.reshape(-1)
+            v = np.bincount(inv, weights=np.concatenate([self.val, val]), minlength=uniq.size)
+            w = np.bincount(inv, weights=np.concatenate([self.wval, wval]), minlength=uniq.size)
+            self.idx = uniq.astype(np.int32)
+        self.val, self.wval = v.astype(np.float32), w.astype(np.float32)
+        v64 = np.asarray(v, dtype=np.float64)
+        self.norm2 = float(v64 @ v64)
+
+
+class Columns:
+    """Per-article facts as growable numpy columns, indexed by article number."""
+
+    SPEC: tuple[tuple[str, type], ...] = (
+        ("story", np.int32), ("published", np.float64), ("priority", np.float64),
+        ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
+        ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
+        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_),
+    )
+
+    story: np.ndarray
+    published: np.ndarray
+    priority: np.ndarray
+    truncated: np.ndarray
+    junk: np.ndarray
+    words: np.ndarray
+    source: np.ndarray
+    toff: np.ndarray
+    tlen: np.ndarray
+    #: The copy sketch's shingles in the shingle pool (slen 0: no sketch).
+    soff: np.ndarray
+    slen: np.ndarray
+    #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
+    ranked: np.ndarray
+
+    def __init__(self) -> None:
+        for name, dt in self.SPEC:
+            setattr(self, name, np.zeros(1024, dtype=dt))
+        self.size = 0
+
+    def append(self) -> int:
+        n = self.size
+        if n == len(getattr(self, self.SPEC[0][0])):
+            for name, _ in self.SPEC:
+                setattr(self, name, grow(getattr(self, name), 2 * n))
+        self.size += 1
+        return n
+
+
+class StoryColumns(Columns):
+    """Per-story facts the proposal filters on, indexed by story number."""
+
+    SPEC: tuple[tuple[str, type], ...] = (("first", np.float64), ("seq", np.int64), ("alive", np.bool_))
+    first: np.ndarray
+    seq: np.ndarray
+    alive: np.ndarray
+
+    def sync(self, st: Story) -> None:
+        while st.num >= self.size:
+            self.append()
+        self.first[st.num] = np.nan if st.first is None else st.first
+        self.seq[st.num] = st.seq
+        self.alive[st.num] = True
+
+
+class Pool:
+    """Append-only arrays of numbers (terms and weights of every article)."""
+
+    def __init__(self, dtype: type) -> None:
+        self.data: np.ndarray = np.zeros(4096, dtype=dtype)
+        self.used = 0
+
+    def extend(self, values: np.ndarray) -> int:
+        start, end = self.used, self.used + values.size
+        if end > len(self.data):  # grow by a quarter: little slack at a million articles
+            self.data = grow(self.data, max(len(self.data) + len(self.data) // 4, end))
+        self.data[start:end] = values
+        self.used = end
+        return start
