@@ -407,7 +407,8 @@ class Engine:
             idx, w = idx[order], w[order]
         col.ranked[num] = top is not None
         col.toff[num] = self._terms.extend(idx)
-        w16 = w.astype(np.float16)
+        with np.errstate(over="ignore"):  # too heavy for float16: kept aside below
+            w16 = w.astype(np.float16)
         if not np.array_equal(w16, w):
             self._odd_weights[num] = np.array(w, dtype=np.float64)
         self._weights.extend(w16)
