@@ -279,9 +279,16 @@ class App:
             prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
             for entry, body in zip(fresh, bodies, strict=True)
         ]
+        # keys known only after cleaning (no entry id, no http link: local files, bare
+        # entries): stored ones are dropped here, so a source with nothing new never
+        # needs the engine (rebuilt from the whole window in a new process)
+        stored = self.store.has_articles([a.key for a in articles if a is not None])
+        ready = [a for a in articles if a is not None and a.key not in stored]
+        if not ready:
+            return
         with self.clustering(src) as engine:
-            for article in articles:
-                if article is None or self.store.has_article(article.key):
+            for article in ready:
+                if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
                     continue
                 doc = _doc(article)
                 fp = engine.fingerprint(doc)
