@@ -36,7 +36,7 @@ from .engine import Doc, Engine, Params
 from .errors import DigestError, FetchError, ParseError, SourceError
 from .fingerprint import Fingerprint
 from .identity import article_key
-from .prepare import body_of, prepare
+from .prepare import bodies_of, prepare
 from .records import Article, DigestView, Entry, StoryView, VersionView
 from .store import SourceState, Store, StoredArticle, open_store
 
@@ -149,6 +149,9 @@ def retrieve(
 
 class App:
     """The library facade: one configuration, one store, one dedup engine."""
+
+    #: Processes extracting a source's whole pages (None: all cores; 1: in-process).
+    extract_workers: int | None = None
 
     def __init__(self, cfg: Config, store: Store) -> None:
         self.cfg = cfg
@@ -272,7 +275,7 @@ class App:
         fresh = [e for e, k in keys if not k or k not in known]
         if not fresh:
             return
-        bodies = [body_of(e) for e in fresh]
+        bodies = bodies_of(fresh, workers=self.extract_workers)  # whole pages across cores
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
         articles = [

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .clean import classify_lines, clean_text, line_key
-from .extract import html_to_text
+from .extract import extract_many, html_to_text
 from .identity import article_key
 from .records import Article, Entry
 
@@ -79,11 +80,39 @@ def body_of(entry: Entry) -> Body:
     return Body(text, title, summary_only)
 
 
-def _body(entry: Entry) -> tuple[str, str | None, bool]:
-    """Return (raw text, title found in the page, is_summary_only)."""
+def _is_page(entry: Entry) -> bool:
+    """Whether the entry's content is a whole web page (article extraction, the costly step)."""
+    html = entry.content_html or ""
+    return bool(html.strip()) and (entry.is_page or bool(_PAGE.search(html[:2000])))
+
+
+def bodies_of(entries: Sequence[Entry], *, workers: int | None = None) -> list[Body]:
+    """:func:`body_of` of each entry, in order; whole pages extracted across cores.
+
+    The pages go through :func:`digest.extract.extract_many` (a process pool of
+    ``workers`` processes, default all cores; small batches stay in-process),
+    which gives what ``html_to_text(page=True)`` gives: the bodies are the same
+    as :func:`body_of`'s.
+    """
+    pages = [i for i, e in enumerate(entries) if _is_page(e)]
+    done: dict[int, tuple[str, str | None]] = {}
+    if len(pages) > 1:
+        found = extract_many([(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers)
+        done = dict(zip(pages, found, strict=True))
+    return [Body(*_body(e, done.get(i))) for i, e in enumerate(entries)]
+
+
+def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tuple[str, str | None, bool]:
+    """Return (raw text, title found in the page, is_summary_only).
+
+    ``extracted``: the page's ``html_to_text(page=True)``, when already done.
+    """
     if entry.content_html and entry.content_html.strip():
         page = entry.is_page or bool(_PAGE.search(entry.content_html[:2000]))
-        text, title = html_to_text(entry.content_html, url=entry.url, page=page)
+        if page and extracted is not None:
+            text, title = extracted
+        else:
+            text, title = html_to_text(entry.content_html, url=entry.url, page=page)
         if text.strip():
             return text, title, False
     if entry.text and entry.text.strip():
