@@ -81,7 +81,7 @@ def dedupe_records(
     records: Iterable[dict[str, Any]], engine: Engine | None = None
 ) -> list[dict[str, Any]]:
     """Cluster records in order; return ``{"id", "story", "lead"}`` per record."""
-    engine = engine or Engine(Params())
+    engine = Engine(Params()) if engine is None else engine
     recurring = RecurringLines()
     ids: list[str] = []
     for record in records:

@@ -55,6 +55,7 @@ Cost and memory
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ import numpy as np
 
 from .choose import Facts, VersionScore, coverage_arrays, pick, scores
 from .copies import CopySketch, is_copy, sketch
-from .engine_state import Columns, Pool, Story, StoryColumns
+from .engine_state import Columns, Neighbours, Pool, Story, StoryColumns
 from .fingerprint import (
     SALIENT_TERMS,
     VOCAB,
@@ -74,6 +75,7 @@ from .fingerprint import (
     salient,
 )
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
+from .regroup import average_linkage, neighbour_set, shared_similarity
 
 #: Candidate stories verified per article: the ones most LSH bands point to
 #: (then the most recent).  Templated entries that all resemble each other
@@ -107,8 +109,12 @@ class Assignment:
     #: The story's lead after this article joined (may be this article).
     lead_id: str
     lead_changed: bool
-    #: Stories merged into ``story_id`` by this article (their ids are gone).
+    #: Stories that are gone after this article (their versions moved to other stories).
     merged: tuple[str, ...] = ()
+    #: Earlier articles that moved to another story: (article id, its story id now).
+    moved: tuple[tuple[str, str], ...] = ()
+    #: Every story whose versions changed (``story_id`` included).
+    touched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,24 @@ class Params:
     cohesion: float = 0.5
     #: Average cross-similarity needed to merge two stories.
     merge: float = 0.30
+    #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.regroup``).
+    neighbours: int = 8
+    #: Cosine an article needs to be one of another's neighbours.
+    neighbour_floor: float = 0.1
+    #: A neighbour counts when at least this share of the nearest one's cosine.
+    neighbour_ratio: float = 0.5
+    #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
+    shared: float = 0.4
+    #: Neighbours an article needs for its shared-neighbour similarity to be trusted alone;
+    #: pairs with a less crowded member are also held to the two cosine caps below.
+    crowded: int = 3
+    #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
+    relative: float = 0.5
+    #: Cosine of the words that are not names at which a pair counts fully (two events about
+    #: the same people share the names, not the rest).
+    words_scale: float = 0.3
+    #: Articles regrouped at most around one new article (the closest stories first).
+    region: int = 400
     #: LSH threshold on salient-term Jaccard (candidate proposal only).
     lsh_threshold: float = 0.08
     #: Seconds after a story's first article during which it accepts versions.
@@ -170,6 +194,8 @@ class Engine:
         self._story_list: list[Story | None] = []
         self._scol = StoryColumns()
         self._seq = 0
+        #: Each article's nearest neighbours (for the shared-neighbour regrouping).
+        self._nb = Neighbours(self.params.neighbours)
         #: Dense scratch vectors over ``VOCAB`` (zero between uses).
         self._dense = np.zeros(0)
         self._dense_w = np.zeros(0)
@@ -417,11 +443,11 @@ class Engine:
         return num
 
     def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
-        """Add one article; return the story it is in now."""
+        """Add one article; return the story it is in now (and what moved)."""
         known = self._num.get(doc.id)
         if known is not None:
             sid = self._sid(known)
-            return Assignment(doc.id, sid, False, self.lead(sid), False)
+            return Assignment(doc.id, sid, False, self.lead(sid), False, touched=(sid,))
         if fp is None:
             fp = self.fingerprint(doc)
         idx = fp.vocab_idx()
@@ -429,56 +455,223 @@ class Engine:
         vidx, val, wval = self._vector(fp)
         sk = sketch(doc.text, doc.title)
         copies = self._copies_of(doc, sk)
-        best: dict[str, int] = {}
+        cand = self._propose(doc, fp)
         for o in copies:
-            sid = self._sid(o)
-            best[sid] = max(best.get(sid, 0), int(self._col.slen[o]))
-        copied = sorted(best, key=lambda s: (-best[s], self._stories[s].seq))
-        checked = self._check(vidx, val, wval, [self._stories[s] for s in self._propose(doc, fp)])
-        cands = sorted(((-sim, st.id) for st, sim, _w, ok in checked if ok))
-        new = not cands and not copied
+            if (sid := self._sid(o)) not in cand:
+                cand.append(sid)
         num = self._new_num(doc, fp, idx, fp.weights, fp.top)
         for o in copies:
             self._union(num, o)
-        if new:
-            story = self._new_story(doc.id, doc.published)
-        else:
-            story = self._stories[copied[0] if copied else cands[0][1]]
-        self._attach(story, num, doc.published, fp, vidx, val, wval)
         self._remember_sketch(num, sk)
-        merged: list[str] = []
-        for sid in copied[1:]:  # the article copies members of several stories: one story
-            old_id = story.id
-            other = self._stories.get(sid)
-            if other is None or other is story:
-                continue
-            story = self._merge(story, other)
-            merged.append(sid if story.id != sid else old_id)
-        for _sim, cid in cands:  # the primary story is skipped below
-            old_id = story.id
-            other = self._stories.get(cid)
-            if other is None or other is story:
-                continue
-            pairs = len(story.members) * len(other.members)
-            link, wlink = self._cross(story, other)
-            if link / pairs >= self.params.merge and wlink / pairs >= self.params.join_words:
-                story = self._merge(story, other)
-                merged.append(cid if story.id != cid else old_id)
-        old_lead = story.lead  # -1: not chosen yet (a restored story): counts as a change
-        self._rechoose(story)
-        lead_id = self._ids[story.lead] or ""
-        return Assignment(doc.id, story.id, new, lead_id, story.lead != old_lead, tuple(merged))
+        near = self._neighbour(num, vidx, val, [self._stories[s] for s in cand], copies)
+        self._index_insert(num, fp)
+        if not near:
+            story = self._new_story(doc.id, doc.published)
+            self._attach(story, num, doc.published, vidx, val, wval)
+            self._rechoose(story)
+            return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+        return self._regroup(num, doc, near, vidx, val, wval)
 
-    def _cross(self, a: Story, b: Story) -> tuple[float, float]:
-        """Dot products of two stories' centroids and of their words centroids."""
-        dense, dense_w = self._scratch()
-        dense[a.idx], dense_w[a.idx] = a.val, a.wval
+    def _neighbour(
+        self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
+    ) -> list[Story]:
+        """Update the neighbour lists with article ``num``; the stories it has a neighbour in
+        (closest first).  Copies of one text are neighbours whatever the cosine."""
+        if not sts:
+            self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return []
+        members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
+        terms, mval, _w, owner = self._vectors(members)
+        dense, _ = self._scratch()
+        dense[vidx] = val
         try:
-            g, gw = dense[b.idx], dense_w[b.idx]
-            return float(g @ b.val), float(gw @ b.wval)
+            sims = np.bincount(owner, weights=dense[terms] * mval, minlength=members.size)
         finally:
-            dense[a.idx] = 0.0
-            dense_w[a.idx] = 0.0
+            dense[vidx] = 0.0
+        if copies:
+            sims[np.isin(members, np.array(copies, dtype=np.int32))] = 1.0
+        ok = sims >= self.params.neighbour_floor
+        near, nsims = members[ok], sims[ok].astype(np.float32)
+        self._nb.set(num, near, nsims)
+        self._nb.offer(num, near, nsims)
+        best: dict[int, float] = {}
+        story_of = self._col.story
+        for m, x in zip(near.tolist(), nsims.tolist(), strict=True):
+            s = int(story_of[m])
+            best[s] = max(best.get(s, -1.0), x)
+        out = [st for st in sts if st.num in best]
+        out.sort(key=lambda st: (-best[st.num], st.seq))
+        return out
+
+    def _regroup(
+        self, num: int, doc: Doc, near: list[Story], vidx: np.ndarray, val: np.ndarray, wval: np.ndarray
+    ) -> Assignment:
+        """Regroup the new article and the stories near it (``digest.regroup``)."""
+        p = self.params
+        region: list[Story] = []
+        size = 1
+        for st in near:
+            if size + len(st.members) > p.region and region:
+                break
+            region.append(st)
+            size += len(st.members)
+        nums = np.concatenate(
+            [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
+        )
+        nb = self._nb
+        sets = [neighbour_set(int(x), nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
+        if self._copy_parent:  # copies of one text stay together
+            parent = self._copy_parent
+            roots = np.array([self._root(x) if x in parent else -1 - i for i, x in enumerate(nums.tolist())])
+            sim[roots[:, None] == roots[None, :]] = 1.0
+        labels = average_linkage(sim, p.shared)
+        old = self._col.story[nums]  # story numbers (the new article's is not set yet)
+        old[0] = -1
+        groups: dict[int, list[int]] = {}
+        for pos, lab in enumerate(labels.tolist()):
+            groups.setdefault(lab, []).append(pos)
+        whole = all(len({int(old[q]) for q in g if q}) <= 1 for g in groups.values()) and all(
+            len({int(labels[q]) for q in range(1, nums.size) if old[q] == st.num}) == 1 for st in region
+        )
+        if whole:  # nothing moves: the article joins one story or starts its own
+            mates = [q for q in groups[int(labels[0])] if q]
+            if not mates:
+                story = self._new_story(doc.id, doc.published)
+                self._attach(story, num, doc.published, vidx, val, wval)
+                self._rechoose(story)
+                return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+            joined = self._story_list[int(old[mates[0]])]
+            assert joined is not None
+            old_lead = joined.lead
+            self._attach(joined, num, doc.published, vidx, val, wval)
+            self._rechoose(joined)
+            lead_id = self._ids[joined.lead] or ""
+            return Assignment(doc.id, joined.id, False, lead_id, joined.lead != old_lead, touched=(joined.id,))
+        return self._rebuild_region(num, doc, nums, labels, old, groups, region)
+
+    def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
+        """Pairwise cosine over ``neighbour_ratio`` x the closer pair's nearest-neighbour cosine
+        and the words cosine over ``words_scale`` (capped at 1), for pairs with a member whose
+        neighbourhood is sparse (1 where both are crowded): there shared neighbours say little,
+        and two close versions must not take in an article only loosely like them."""
+        from scipy.sparse import csr_matrix
+
+        p = self.params
+        terms, val, wval, owner = self._vectors(nums)
+        shape = (nums.size, int(terms.max(initial=0)) + 1)
+        x = csr_matrix((val, (owner, terms)), shape=shape)
+        xw = csr_matrix((wval, (owner, terms)), shape=shape)
+        cos, wcos = (x @ x.T).toarray(), (xw @ xw.T).toarray()
+        top = np.maximum(self._nb.sims[nums].max(axis=1), p.neighbour_floor)
+        rel = cos / (p.relative * np.maximum.outer(top, top))
+        gate = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+        crowded = (self._nb.nums[nums] >= 0).sum(axis=1) >= p.crowded
+        gate[np.logical_and.outer(crowded, crowded)] = 1.0
+        return gate
+
+    def _rebuild_region(
+        self, num: int, doc: Doc, nums: np.ndarray, labels: np.ndarray, old: np.ndarray,
+        groups: dict[int, list[int]], region: list[Story],
+    ) -> Assignment:
+        """Apply a regrouping that moves articles: each group keeps the id of the old story it
+        holds most of (older stories first), or takes its earliest article's id."""
+        by_num = {st.num: st for st in region}
+        overlap: dict[tuple[int, int], int] = {}
+        for lab, g in groups.items():
+            for q in g:
+                if q:
+                    key = (lab, int(old[q]))
+                    overlap[key] = overlap.get(key, 0) + 1
+        chosen: dict[int, Story] = {}
+        used: set[int] = set()
+        for (lab, snum), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], by_num[kv[0][1]].seq)):
+            if lab not in chosen and snum not in used:
+                chosen[lab], used = by_num[snum], used | {snum}
+        old_ids = {st.num: st.id for st in region}
+        old_leads = {st.id: st.lead for st in region}
+        gone = [st for st in region if st.num not in used]
+        for st in gone:
+            del self._stories[st.id]
+            self._story_list[st.num] = None
+            self._scol.alive[st.num] = False
+        taken = set(self._stories)
+        for lab in sorted(groups):
+            if lab in chosen:
+                continue
+            members = sorted(int(nums[q]) for q in groups[lab])
+            sid = next((i for m in members if (i := self._ids[m] or "") not in taken), "")
+            if not sid:
+                sid = f"{self._ids[members[0]]}~{self._seq + 1}"
+            taken.add(sid)
+            chosen[lab] = self._new_story(sid, None)
+        self._col.story[num] = -1
+        moved: list[tuple[str, str]] = []
+        for lab, g in groups.items():
+            st = chosen[lab]
+            members = sorted(int(nums[q]) for q in g)
+            for q in g:
+                if q and old_ids[int(old[q])] != st.id:
+                    moved.append((self._ids[int(nums[q])] or "", st.id))
+            self._rebuild(st, members)
+            self._rechoose(st)
+        story = chosen[int(labels[0])]
+        lead_id = self._ids[story.lead] or ""
+        new = story.id not in old_leads
+        touched = tuple(chosen[lab].id for lab in sorted(groups))
+        return Assignment(
+            doc.id, story.id, new, lead_id, new or story.lead != old_leads[story.id],
+            merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=touched,
+        )
+
+    def _rebuild(self, st: Story, members: list[int]) -> None:
+        """Make ``members`` (article numbers, in arrival order) the story's versions."""
+        nums = np.array(members, dtype=np.int32)
+        terms, val, wval, _owner = self._vectors(nums)
+        uniq, inv = np.unique(terms, return_inverse=True)
+        inv = inv.reshape(-1)
+        v = np.bincount(inv, weights=val, minlength=uniq.size)
+        w = np.bincount(inv, weights=wval, minlength=uniq.size)
+        st.members = array("i", members)
+        st.idx, st.val, st.wval = uniq.astype(np.int32), v.astype(np.float32), w.astype(np.float32)
+        st.norm2 = float(v @ v)
+        pub = self._col.published[nums]
+        st.first = float(np.nanmin(pub)) if not np.isnan(pub).all() else None
+        st.lead, st.scores = -1, None
+        self._col.story[nums] = st.num
+        self._scol.sync(st)
+
+    def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' pooled terms and weights, concatenated, and each one's owner position."""
+        col = self._col
+        offs, lens = col.toff[nums], col.tlen[nums]
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
+        terms = self._terms.data[pos]
+        weights = self._weights.data[pos].astype(np.float64)
+        if self._odd_weights:
+            for i, m in enumerate(nums.tolist()):
+                odd = self._odd_weights.get(m)
+                if odd is not None:
+                    start = int(ends[i] - lens[i])
+                    weights[start : start + odd.size] = odd
+        return terms, weights, np.repeat(np.arange(nums.size), lens)
+
+    def _vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' unit tf-idf vectors under the current idf, concatenated:
+        (term indices, values, words values, owner position)."""
+        terms, w, owner = self._gather(nums)
+        n = nums.size
+        tf = np.where(w >= 1, 1.0 + np.log(np.maximum(w, 1.0)), w)
+        x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
+        norm = np.sqrt(np.bincount(owner, weights=x * x, minlength=n))
+        norm[norm == 0] = 1.0
+        val = x / norm[owner]
+        wx = np.where(VOCAB.is_name[terms], 0.0, val)
+        wn = np.sqrt(np.bincount(owner, weights=wx * wx, minlength=n))
+        wn[wn == 0] = 1.0
+        return terms, val, wx / wn[owner], owner
 
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
         """Put back an article stored earlier, in its stored story (no re-clustering).
@@ -503,7 +696,13 @@ class Engine:
             self._union(num, other)
         self._remember_sketch(num, sk)
         vidx, val, wval = self._vector(fp)
-        self._attach(story, num, doc.published, fp, vidx, val, wval)
+        # its neighbours, as when it arrived (the stored story stands: no regrouping)
+        cands = [st for s in self._propose(doc, fp) if (st := self._stories.get(s)) is not None]
+        if story not in cands and story.members:
+            cands.append(story)
+        self._neighbour(num, vidx, val, cands, matches)
+        self._attach(story, num, doc.published, vidx, val, wval)
+        self._index_insert(num, fp)
         story.lead, story.scores = -1, None
 
     def expire(self, before: float) -> list[str]:
@@ -521,6 +720,7 @@ class Engine:
                 else:
                     self.index.remove(doc_id)
                 self._copy_keys.discard(m)
+                self._nb.drop(m)
                 self._col.slen[m] = 0
                 self._odd_weights.pop(m, None)
                 self.idf.remove_idx(self._member_terms(m)[0])
@@ -534,7 +734,7 @@ class Engine:
 
     # -- internals -------------------------------------------------------
     def _attach(
-        self, story: Story, num: int, published: float | None, fp: Fingerprint,
+        self, story: Story, num: int, published: float | None,
         vidx: np.ndarray, val: np.ndarray, wval: np.ndarray,
     ) -> None:
         self._col.story[num] = story.num
@@ -544,6 +744,8 @@ class Engine:
         if published is not None and (story.first is None or published < story.first):
             story.first = published
             self._scol.sync(story)
+
+    def _index_insert(self, num: int, fp: Fingerprint) -> None:
         if fp.ids.size:
             if self._fast:
                 assert isinstance(self.index, MemoryIndex)
@@ -558,11 +760,6 @@ class Engine:
         self._stories[sid] = st
         self._scol.sync(st)
         return st
-
-    def _merge(self, a: Story, b: Story) -> Story:
-        keep, drop = (a, b) if a.seq <= b.seq else (b, a)
-        self._absorb(keep, drop)
-        return keep
 
     def _absorb(self, keep: Story, drop: Story) -> None:
         """Move ``drop``'s members into ``keep``."""
@@ -588,22 +785,29 @@ class Engine:
         self._scol.sync(a)
         self._rechoose(a)
 
+    def replay_move(self, doc_id: str, story_id: str) -> None:
+        """Move article ``doc_id`` to story ``story_id`` as another worker decided (no re-check)."""
+        num = self._num.get(doc_id)
+        if num is None:
+            return
+        src = self._story_list[int(self._col.story[num])]
+        if src is not None and src.id == story_id:
+            return
+        dst = self._stories.get(story_id) or self._new_story(story_id, None)
+        self._rebuild(dst, sorted([*dst.members, num]))
+        if src is not None:
+            rest = [m for m in src.members if m != num]
+            if rest:
+                self._rebuild(src, rest)
+            else:
+                del self._stories[src.id]
+                self._story_list[src.num] = None
+                self._scol.alive[src.num] = False
+
     def _facts(self, st: Story) -> Facts:
         members = np.frombuffer(st.members, dtype=np.int32)
         col = self._col
-        offs, lens = col.toff[members], col.tlen[members]
-        total = int(lens.sum())
-        ends = np.cumsum(lens)
-        pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
-        terms = self._terms.data[pos]
-        weights = self._weights.data[pos].astype(np.float64)
-        if self._odd_weights:
-            for i, m in enumerate(st.members):
-                odd = self._odd_weights.get(m)
-                if odd is not None:
-                    start = int(ends[i] - lens[i])
-                    weights[start : start + odd.size] = odd
-        version = np.repeat(np.arange(members.size), lens)
+        terms, weights, version = self._gather(members)
         cov, unshared = coverage_arrays(version, terms, weights, members.size, self.idf.idf_idx)
         ids = self._ids
         parent = self._copy_parent

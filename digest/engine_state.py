@@ -127,3 +127,48 @@ class Pool:
         self.data[start:end] = values
         self.used = end
         return start
+
+
+class Neighbours:
+    """Each article's ``k`` most similar articles (numbers and cosines), as two 2-D arrays.
+
+    Row ``num`` holds article ``num``'s list; an empty slot is -1 (similarity -1).
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.nums = np.full((1024, k), -1, dtype=np.int32)
+        self.sims = np.full((1024, k), -1.0, dtype=np.float32)
+
+    def _room(self, num: int) -> None:
+        n = len(self.nums)
+        if num >= n:
+            size = max(2 * n, num + 1)
+            self.nums = np.concatenate([self.nums, np.full((size - n, self.k), -1, np.int32)])
+            self.sims = np.concatenate([self.sims, np.full((size - n, self.k), -1.0, np.float32)])
+
+    def set(self, num: int, others: np.ndarray, sims: np.ndarray) -> None:
+        """``num``'s list: the ``k`` most similar of ``others`` (already floored)."""
+        self._room(num)
+        best = np.argsort(-sims, kind="stable")[: self.k]
+        self.nums[num] = -1
+        self.sims[num] = -1.0
+        self.nums[num, : best.size] = others[best]
+        self.sims[num, : best.size] = sims[best]
+
+    def offer(self, num: int, others: np.ndarray, sims: np.ndarray) -> None:
+        """Put ``num`` into each of ``others``' lists where it beats their weakest entry."""
+        if not others.size:
+            return
+        rows = self.sims[others]
+        slot = rows.argmin(axis=1)
+        better = rows[np.arange(others.size), slot] < sims
+        o, s = others[better], slot[better]
+        self.nums[o, s] = num
+        self.sims[o, s] = sims[better]
+
+    def drop(self, num: int) -> None:
+        """Forget ``num``'s own list (an expired article)."""
+        if num < len(self.nums):
+            self.nums[num] = -1
+            self.sims[num] = -1.0

@@ -132,9 +132,11 @@ class PgCoordination:
             "AND (%s::timestamptz IS NULL OR coalesce(published, fetched) >= %s) ORDER BY seq",
             (seq, since, since),
         )
-        merges = self._all_rows("SELECT seq, kept, dropped FROM merges WHERE seq > %s ORDER BY seq", (seq,))
+        merges = self._all_rows(
+            "SELECT seq, kept, dropped, article FROM merges WHERE seq > %s ORDER BY seq", (seq,)
+        )
         out = [LogEntry(r["seq"], article=article_row(r)) for r in arts]
-        out += [LogEntry(r["seq"], keep=r["kept"], drop=r["dropped"]) for r in merges]
+        out += [LogEntry(r["seq"], keep=r["kept"], drop=r["dropped"], moved=r["article"]) for r in merges]
         out.sort(key=lambda e: e.seq)
         return out
 

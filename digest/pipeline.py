@@ -297,9 +297,10 @@ class App:
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
                 self.store.add_article(article, fp.to_bytes(), a.story_id)
-                for gone in a.merged:
-                    self.store.merge_stories(keep=a.story_id, drop=gone)
-                self._save_story(a.story_id, first_seen=fetched)
+                for key, sid in a.moved:  # the neighbourhood was regrouped
+                    self.store.move_article(key, sid)
+                for sid in a.touched:
+                    self._save_story(sid, first_seen=fetched)
                 report.new_articles += 1
                 report.new_stories += int(a.new_story)
 

@@ -385,6 +385,34 @@ class PostgresStore(PgCoordination):
             self.db.execute("INSERT INTO merges(kept, dropped) VALUES(%s,%s)", (keep, drop))
             self._recount(keep)
 
+    def move_article(self, key: str, story_id: str) -> None:
+        """Move a stored article to another story (see ``Store.move_article``); logged."""
+        with self.transaction():
+            self.cluster_lock()
+            row = self.db.execute("SELECT story_id FROM articles WHERE key=%s", (key,)).fetchone()
+            if row is None:
+                raise StoreError(f"article {key}: not stored, cannot move it")
+            old = row["story_id"]
+            if old == story_id:
+                return
+            self.db.execute(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) "
+                "SELECT %s, first_seen, %s, %s FROM stories WHERE id=%s "
+                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
+                "updated=excluded.updated",
+                (story_id, utcnow(), key, old),
+            )
+            self.db.execute("UPDATE articles SET story_id=%s WHERE key=%s", (story_id, key))
+            self.db.execute(
+                "DELETE FROM stories WHERE id=%s AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=%s)",
+                (old, old),
+            )
+            self.db.execute(
+                "INSERT INTO merges(kept, dropped, article) VALUES(%s,%s,%s)", (story_id, old, key)
+            )
+            self._recount(old)
+            self._recount(story_id)
+
     def get_story(self, story_id: str) -> StoredStory | None:
         row = self.db.execute("SELECT * FROM stories WHERE id=%s", (story_id,)).fetchone()
         return _story(row) if row else None

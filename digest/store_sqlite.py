@@ -539,6 +539,30 @@ class SQLiteStore:
             self.db.execute("DELETE FROM stories WHERE id=?", (drop,))
             self._recount(keep)
 
+    def move_article(self, key: str, story_id: str) -> None:
+        """Move a stored article to another story (see ``Store.move_article``)."""
+        with self.transaction():
+            row = self.db.execute("SELECT story_id FROM articles WHERE key=?", (key,)).fetchone()
+            if row is None:
+                raise StoreError(f"article {key}: not stored, cannot move it")
+            old = row[0]
+            if old == story_id:
+                return
+            self.db.execute(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) "
+                "SELECT ?, first_seen, ?, ? FROM stories WHERE id=? "
+                "ON CONFLICT(id) DO UPDATE SET first_seen=min(stories.first_seen, excluded.first_seen), "
+                "updated=excluded.updated",
+                (story_id, ts(utcnow()), key, old),
+            )
+            self.db.execute("UPDATE articles SET story_id=? WHERE key=?", (story_id, key))
+            self.db.execute(
+                "DELETE FROM stories WHERE id=? AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=?)",
+                (old, old),
+            )
+            self._recount(old)
+            self._recount(story_id)
+
     def get_story(self, story_id: str) -> StoredStory | None:
         row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
         return _story(row) if row else None

@@ -23,7 +23,8 @@ the single-process result.
 
 Special cases
 -------------
-* A logged article carries its *current* story id (later merges applied);
+* A logged article carries its *current* story id (later merges and moves
+  applied; replaying a move to the story it is in already is a no-op);
   replaying a merge whose dropped story the replayer never saw is a no-op.
 * SQLite does not implement this: several workers need a server database.
 """
@@ -39,12 +40,14 @@ from .store import StoredArticle
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    """One logged write: an article (``article`` set) or a story merge (``keep``/``drop``)."""
+    """One logged write: an article (``article`` set), a story merge (``keep``/``drop``), or an
+    article moved from story ``drop`` to story ``keep`` (``moved``: its key)."""
 
     seq: int
     article: StoredArticle | None = None
     keep: str | None = None
     drop: str | None = None
+    moved: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ from .errors import DigestError
 from .fingerprint import Fingerprint
 from .index import CandidateIndex
 from .pipeline import App, RunReport, stored_doc
+from .records import Entry
 from .store import Store
 from .storelog import SharedLog
 
@@ -173,6 +174,8 @@ class WorkerApp(App):
             if e.article is not None:
                 row = e.article
                 engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+            elif e.moved is not None and e.keep is not None:
+                engine.replay_move(e.moved, e.keep)
             elif e.keep is not None and e.drop is not None:
                 engine.replay_merge(e.keep, e.drop)
             self._seen = e.seq
@@ -237,6 +240,15 @@ class WorkerApp(App):
             super().poll(src, report, now=now)
         finally:
             self._pass_turn(src)
+
+    def ingest(
+        self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
+    ) -> None:
+        """``App.ingest``; an engine built here is rebuilt from the window before ``fetched``
+        (not the wall clock: entries fetched earlier and ingested now are in their own window)."""
+        if self._now is None:
+            self._now = fetched
+        super().ingest(src, entries, fetched=fetched, report=report)
 
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
         """Read this worker's sources once (in turn with the run's other workers)."""

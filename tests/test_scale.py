@@ -189,6 +189,9 @@ def test_the_log_replays_articles_and_merges_in_order(pg: str) -> None:
         entries = log.log_after(0)  # type: ignore[attr-defined]
         kinds = [(e.article.key, e.article.story_id) if e.article else ("merge", e.keep, e.drop) for e in entries]
         assert kinds == [("a1", "A"), ("b1", "A"), ("a2", "A"), ("merge", "A", "B")]
+        s.move_article("b1", "b1")  # a regrouping splits b1 off: logged as a move
+        last = log.log_after(entries[-1].seq)  # type: ignore[attr-defined]
+        assert [(e.moved, e.keep, e.drop) for e in last] == [("b1", "b1", "A")]
         assert [e.seq for e in entries] == sorted(e.seq for e in entries)
         assert log.log_after(entries[1].seq)[0].article.key == "a2"  # type: ignore[attr-defined]
         with pytest.raises(StoreError, match="needs a transaction"):

@@ -408,3 +408,22 @@ def test_kill_9_mid_writes_leaves_whole_batches(tmp_path: Path) -> None:
                 "SELECT count(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)").fetchone()[0]
             assert orphans == 0
             assert sum(1 for r in rows if r[0].startswith(f"r{round_}-")) >= 3 + 2 * round_
+
+
+def test_moving_an_article_splits_a_story_and_drops_an_emptied_one(store: Store) -> None:
+    early = T0 - timedelta(hours=5)
+    store.add_article(art("a1", fetched=early), b"1", "S")
+    store.add_article(art("a2", "B"), b"2", "S")
+    store.update_story("S", first_seen=early)
+    store.move_article("a2", "a2")  # split off: a new story, as old as the one it leaves
+    moved = store.get_story("a2")
+    assert moved is not None and moved.first_seen == early and moved.lead_key == "a2"
+    assert moved.n_versions == 1 and store.get_story("S").n_versions == 1  # type: ignore[union-attr]
+    assert [a.key for a in store.story_versions("S")] == ["a1"]
+    assert [a.key for a in store.story_versions("a2")] == ["a2"]
+    store.move_article("a1", "a2")  # S is empty now: gone
+    assert store.get_story("S") is None
+    assert sorted(a.key for a in store.story_versions("a2")) == ["a1", "a2"]
+    store.move_article("a1", "a2")  # already there: nothing changes
+    with pytest.raises(StoreError, match="nope: not stored"):
+        store.move_article("nope", "a2")

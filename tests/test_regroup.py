@@ -1,0 +1,72 @@
+"""Regrouping: shared-neighbour similarity and average linkage (pure), and the engine moving
+an article when later versions show it belongs elsewhere."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from digest.engine import Engine
+from digest.regroup import average_linkage, neighbour_set, shared_similarity
+from tests.test_engine import load
+
+
+def test_neighbour_set_keeps_only_neighbours_close_to_the_nearest() -> None:
+    nbrs = np.array([4, 7, 9, -1], dtype=np.int32)
+    sims = np.array([0.8, 0.5, 0.3, -1.0], dtype=np.float32)
+    assert neighbour_set(1, nbrs, sims, 0.5).tolist() == [1, 4, 7]
+    assert neighbour_set(1, nbrs, sims, 0.0).tolist() == [1, 4, 7, 9]
+    assert neighbour_set(3, np.full(4, -1, np.int32), np.full(4, -1.0, np.float32), 0.5).tolist() == [3]
+
+
+def test_shared_similarity_is_overlap_over_the_smaller_set() -> None:
+    sets = [np.array([0, 1, 2]), np.array([0, 1, 2, 3]), np.array([5, 6])]
+    sim = shared_similarity(sets)
+    assert sim[0, 1] == sim[1, 0] == 1.0  # {0,1,2} lies inside {0,1,2,3}
+    assert sim[0, 2] == 0.0
+    assert np.all(np.diag(sim) == 1.0)
+    sets = [np.array([0, 1, 2, 3]), np.array([2, 3, 4, 5])]
+    assert shared_similarity(sets)[0, 1] == 0.5
+
+
+def test_average_linkage_does_not_chain_through_a_bridge() -> None:
+    # two tight pairs; article 2 resembles one member of each pair strongly, the others not at all
+    sim = np.array([
+        [1.0, 0.9, 0.6, 0.0, 0.0],
+        [0.9, 1.0, 0.0, 0.0, 0.0],
+        [0.6, 0.0, 1.0, 0.6, 0.0],
+        [0.0, 0.0, 0.6, 1.0, 0.9],
+        [0.0, 0.0, 0.0, 0.9, 1.0],
+    ])
+    labels = average_linkage(sim, 0.4)
+    assert labels[0] == labels[1] and labels[3] == labels[4]
+    assert labels[0] != labels[3]
+    assert labels[0] == 0  # numbered by first member
+    # a lower bar joins the whole bridge: the threshold matters
+    assert len(set(average_linkage(sim, 0.1).tolist())) == 1
+    assert average_linkage(np.ones((1, 1)), 0.4).tolist() == [0]
+
+
+def test_an_article_moves_out_when_the_story_s_own_versions_arrive() -> None:
+    eng = Engine()
+    eng.add(load("quake_a1"))
+    first = eng.add(load("quake_b"))  # another earthquake: alone with a1, only loosely like it
+    a = eng.add(load("quake_a2"))  # a close rewrite of a1: b is not like the two of them
+    assert eng.story_of("quake_a2") == eng.story_of("quake_a1") == "quake_a1"
+    assert eng.story_of("quake_b") == "quake_b"
+    assert sorted(eng.members("quake_a1")) == ["quake_a1", "quake_a2"]
+    if first.story_id == "quake_a1":  # it had joined: the regrouping moved it out, and says so
+        assert ("quake_b", "quake_b") in a.moved and set(a.touched) == {"quake_a1", "quake_b"}
+
+
+def test_regrouping_reports_every_move_so_a_store_can_follow() -> None:
+    """Replaying the reported moves on a plain mapping gives the engine's final stories."""
+    names = ["quake_a1", "quake_b", "council_a", "quake_a2", "council_b"]
+    eng = Engine()
+    mirror: dict[str, str] = {}
+    for n in names:
+        a = eng.add(load(n))
+        mirror[n] = a.story_id
+        for key, sid in a.moved:
+            mirror[key] = sid
+        assert set(a.merged).isdisjoint(mirror.values())
+    assert mirror == {n: eng.story_of(n) for n in names}
