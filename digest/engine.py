@@ -265,6 +265,16 @@ class Engine:
         ib, vb = self.idf.vector_idx(*self._member_terms(self._num[b]))
         return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
 
+    def pair_link(self, a: str, b: str) -> tuple[float, float, float]:
+        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
+        the regrouping uses (their minimum)."""
+        nums = np.array([self._num[a], self._num[b]], dtype=np.int32)
+        p, nb = self.params, self._nb
+        sets = [neighbour_set(x, nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        shared = float(shared_similarity(sets)[0, 1])
+        cap = float(self._relative_cosine(nums)[0, 1])
+        return shared, cap, min(shared, cap)
+
     # -- the pipeline ----------------------------------------------------
     def fingerprint(self, doc: Doc) -> Fingerprint:
         idx, weights, words = analyse(doc.title, doc.text)

@@ -392,14 +392,21 @@ class App:
         words = cosine(without_names(va), without_names(vb))
         p = engine.params
         same = ra.story_id == rb.story_id
+        link: dict[str, Any] = {}
+        if a in engine and b in engine:
+            shared, cap, both = engine.pair_link(a, b)
+            link = {"shared_neighbours": round(shared, 3), "cosine_cap": round(cap, 3),
+                    "link": round(both, 3), "link_threshold": p.shared}
         if same:
             why = "same story"
-        elif sim < p.join:
-            why = f"similarity {sim:.2f} below the join threshold {p.join}"
-        elif words < p.join_words:
-            why = f"similar names, but the other words only {words:.2f} (< {p.join_words}): different events"
+        elif not link:
+            why = "not both in the dedup window: never compared"
+        elif link["link"] < p.shared:
+            part = "their nearest neighbours differ" if shared < p.shared else (
+                "the pair's cosine or its non-name words are too far below their nearest neighbours'")
+            why = f"link {both:.2f} below {p.shared}: {part}"
         else:
-            why = "similar as a pair, but not to the other story's members on average (no chaining)"
+            why = "linked as a pair, but not to the other story's members on average (no chaining)"
         return {
             "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
             "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
@@ -407,9 +414,8 @@ class App:
                 "lsh_salient_jaccard_estimate": round(lsh, 3),
                 "lsh_threshold": p.lsh_threshold,
                 "tfidf_cosine": round(sim, 3),
-                "join_threshold": p.join,
                 "non_name_words_cosine": round(words, 3),
-                "join_words_threshold": p.join_words,
+                **link,
             },
             "merged": same,
             "why": why,
