@@ -138,7 +138,8 @@ class Params:
     neighbour_ratio: float = 0.5
     #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
     shared: float = 0.4
-    #: Neighbours an article needs for its shared-neighbour similarity to be trusted alone;
+    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to be
+    #: trusted alone;
     #: pairs with a less crowded member are also held to the two cosine caps below.
     crowded: int = 3
     #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
@@ -576,7 +577,7 @@ class Engine:
         top = np.maximum(self._nb.sims[nums].max(axis=1), p.neighbour_floor)
         rel = cos / (p.relative * np.maximum.outer(top, top))
         gate = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
-        crowded = (self._nb.nums[nums] >= 0).sum(axis=1) >= p.crowded
+        crowded = (self._nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
         gate[np.logical_and.outer(crowded, crowded)] = 1.0
         return gate
 
