@@ -1,0 +1,386 @@
+"""The dedup engine's state and its primitives: articles and stories as arrays.  Pure.
+
+Observations
+------------
+A million articles as Python objects (a dict vector each, a Doc with its
+text) take tens of KB an article; as numpy arrays over interned term indices
+they take a few hundred bytes.  What the engine decides lives in
+``digest.engine`` and ``digest.engine_regroup``; this module only keeps,
+gathers and rebuilds.
+
+How it works
+------------
+* Articles are numbered; each keeps its interned term indices and weights in
+  a pool (salient terms first), its copy shingles in another, its facts in
+  numpy columns (``digest.engine_state``), never its text.
+* A story keeps its members, its centroids over term indices and the
+  centroid's squared norm; :meth:`EngineCore._rebuild` makes a story of any
+  list of members, :meth:`EngineCore._vectors` gives members' unit tf-idf
+  vectors under the current idf in one pass.
+* The lead is chosen by ``digest.choose`` over the story's facts
+  (:meth:`EngineCore._facts`); a restored story chooses it when first asked.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+from .choose import Facts, VersionScore, coverage_arrays, pick, scores
+from .copies import CopySketch
+from .engine_state import Columns, Neighbours, Pool, Story, StoryColumns
+from .fingerprint import SALIENT_TERMS, VOCAB, Fingerprint, IdfModel, fast_signature, salient
+from .index import CandidateIndex, KeyMultiMap, MemoryIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What the engine needs to know of an article (clean text only)."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    #: Publication time, epoch seconds; None means "no time window applies".
+    published: float | None = None
+    priority: float = 0.0
+    truncated: bool = False
+    #: Characters of site junk the cleaner removed (a cleaner page wins a tie).
+    junk: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The engine's answer for one added article."""
+
+    doc_id: str
+    story_id: str
+    new_story: bool
+    #: The story's lead after this article joined (may be this article).
+    lead_id: str
+    lead_changed: bool
+    #: Stories that are gone after this article (their versions moved to other stories).
+    merged: tuple[str, ...] = ()
+    #: Earlier articles that moved to another story: (article id, its story id now).
+    moved: tuple[tuple[str, str], ...] = ()
+    #: Every story whose versions changed (``story_id`` included).
+    touched: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    #: Average cosine to a story's members needed to join it.
+    join: float = 0.28
+    #: The same, on the words that are not names (two events about the same
+    #: people share the names, not the rest).
+    join_words: float = 0.15
+    #: A new article must reach this share of the story's own cohesion (the
+    #: average similarity among its members): a story of close copies does
+    #: not take in an article that only shares its names and setting.
+    cohesion: float = 0.5
+    #: Average cross-similarity needed to merge two stories.
+    merge: float = 0.30
+    #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.regroup``).
+    neighbours: int = 8
+    #: Cosine an article needs to be one of another's neighbours.
+    neighbour_floor: float = 0.1
+    #: A neighbour counts when at least this share of the nearest one's cosine.
+    neighbour_ratio: float = 0.5
+    #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
+    shared: float = 0.4
+    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to be
+    #: trusted alone;
+    #: pairs with a less crowded member are also held to the two cosine caps below.
+    crowded: int = 3
+    #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
+    relative: float = 0.5
+    #: Cosine of the words that are not names at which a pair counts fully (two events about
+    #: the same people share the names, not the rest).
+    words_scale: float = 0.3
+    #: Articles regrouped at most around one new article (the closest stories first).
+    region: int = 400
+    #: LSH threshold on salient-term Jaccard (candidate proposal only).
+    lsh_threshold: float = 0.08
+    #: Seconds after a story's first article during which it accepts versions.
+    window: float = 3 * 86400.0
+
+
+class EngineCore:
+    """The state of an engine and what keeps it; ``digest.engine.Engine`` decides."""
+
+    def __init__(self, params: Params | None = None, index: CandidateIndex | None = None) -> None:
+        self.params = params or Params()
+        self.idf = IdfModel()
+        #: Proposes candidates (``digest.index``); in memory unless one is given.
+        self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
+        self._fast = isinstance(self.index, MemoryIndex)
+        #: Article number -> id (None once expired), and back.
+        self._ids: list[str | None] = []
+        self._num: dict[str, int] = {}
+        self._col = Columns()
+        self._terms = Pool(np.int32)
+        #: Term weights are small whole numbers: float16 holds them exactly up to 2048;
+        #: an article with other weights keeps them here instead (float64).
+        self._weights = Pool(np.float16)
+        self._odd_weights: dict[int, np.ndarray] = {}
+        self._sources: list[str] = []
+        self._source_code: dict[str, int] = {}
+        #: Copy detection (``digest.copies``): opening keys -> articles, and each
+        #: article's shingles (a pool; the keys live in the map only).
+        self._copy_keys = KeyMultiMap()
+        self._shingles = Pool(np.uint32)
+        #: Copy groups (union-find parent links): articles that are copies of one text.
+        self._copy_parent: dict[int, int] = {}
+        self._stories: dict[str, Story] = {}
+        self._story_list: list[Story | None] = []
+        self._scol = StoryColumns()
+        self._seq = 0
+        #: Each article's nearest neighbours (for the shared-neighbour regrouping).
+        self._nb = Neighbours(self.params.neighbours)
+        #: Dense scratch vectors over ``VOCAB`` (zero between uses).
+        self._dense = np.zeros(0)
+        self._dense_w = np.zeros(0)
+
+    def __len__(self) -> int:
+        return len(self._num)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._num
+
+    @property
+    def _docs(self) -> dict[str, int]:
+        """Known article ids (-> article number)."""
+        return self._num
+
+    def _sid(self, num: int) -> str:
+        st = self._story_list[int(self._col.story[num])]
+        return st.id if st is not None else ""
+
+    def story_of(self, doc_id: str) -> str:
+        return self._sid(self._num[doc_id])
+
+    def members(self, story_id: str) -> list[str]:
+        ids = self._ids
+        return [ids[m] or "" for m in self._stories[story_id].members]
+
+    def lead(self, story_id: str) -> str:
+        st = self._stories[story_id]
+        if st.lead < 0:
+            self._rechoose(st)
+        return self._ids[st.lead] or ""
+
+    def scores(self, story_id: str) -> dict[str, VersionScore]:
+        st = self._stories[story_id]
+        if st.scores is None:
+            f = self._facts(st)
+            lead, raw, tied, best = pick(f)
+            st.scores = scores(f, lead, raw, tied, best)
+        return dict(st.scores)
+
+    def stories(self) -> list[str]:
+        return list(self._stories)
+
+    def _member_terms(self, num: int) -> tuple[np.ndarray, np.ndarray]:
+        off, n = int(self._col.toff[num]), int(self._col.tlen[num])
+        odd = self._odd_weights.get(num)
+        w = odd if odd is not None else self._weights.data[off : off + n].astype(np.float64)
+        return self._terms.data[off : off + n], w
+
+    def fingerprint_of(self, doc_id: str) -> Fingerprint:
+        """A known article's fingerprint (terms, words, and the signature of its salient terms;
+        for a restored article, salient under the current idf)."""
+        num = self._num[doc_id]
+        idx, w = self._member_terms(num)
+        if self._col.ranked[num]:
+            top = np.arange(min(idx.size, SALIENT_TERMS))
+        else:
+            top = salient(idx, w, self.idf)
+        ids = VOCAB.ids[idx]
+        sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        return Fingerprint(ids=ids, weights=w, signature=sig, words=int(self._col.words[num]), idx=idx)
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        if len(self._dense) < len(VOCAB.ids):
+            self._dense = np.zeros(len(VOCAB.ids))
+            self._dense_w = np.zeros(len(VOCAB.ids))
+        return self._dense, self._dense_w
+
+    def _sketch_of(self, num: int) -> CopySketch | None:
+        n = int(self._col.slen[num])
+        if not n or self._ids[num] is None:
+            return None
+        off = int(self._col.soff[num])
+        return CopySketch((), self._shingles.data[off : off + n])
+
+    def _remember_sketch(self, num: int, sk: CopySketch) -> None:
+        if len(sk):
+            self._col.soff[num] = self._shingles.extend(sk.shingles)
+            self._col.slen[num] = len(sk)
+            if sk.keys:
+                self._copy_keys.add(sk.keys, num)
+
+    def _root(self, num: int) -> int:
+        parent = self._copy_parent
+        while (up := parent.get(num, num)) != num:
+            parent[num] = parent.get(up, up)
+            num = up
+        return num
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self._root(a), self._root(b)
+        if ra != rb:
+            self._copy_parent[ra] = rb
+            self._copy_parent.setdefault(rb, rb)
+
+    def _in_window(self, doc: Doc, st: Story) -> bool:
+        first = st.first
+        return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
+
+    def _new_num(
+        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray, top: np.ndarray | None = None
+    ) -> int:
+        """Number the article and keep its facts (not its text); its salient terms first when known."""
+        col = self._col
+        num = col.append()
+        self._ids.append(doc.id)
+        self._num[doc.id] = num
+        code = self._source_code.get(doc.source)
+        if code is None:
+            code = self._source_code[doc.source] = len(self._sources)
+            self._sources.append(doc.source)
+        col.published[num] = np.nan if doc.published is None else doc.published
+        col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
+        col.words[num], col.source[num] = fp.words, code
+        if top is not None:
+            rest = np.ones(idx.size, dtype=bool)
+            rest[top] = False
+            order = np.concatenate([top, np.flatnonzero(rest)])
+            idx, w = idx[order], w[order]
+        col.ranked[num] = top is not None
+        col.toff[num] = self._terms.extend(idx)
+        with np.errstate(over="ignore"):  # too heavy for float16: kept aside below
+            w16 = w.astype(np.float16)
+        if not np.array_equal(w16, w):
+            self._odd_weights[num] = np.array(w, dtype=np.float64)
+        self._weights.extend(w16)
+        col.tlen[num] = idx.size
+        col.slen[num] = 0
+        return num
+
+    def _attach(
+        self, story: Story, num: int, published: float | None,
+        vidx: np.ndarray, val: np.ndarray, wval: np.ndarray,
+    ) -> None:
+        self._col.story[num] = story.num
+        story.members.append(num)
+        story.add_vec(vidx, val, wval)
+        story.scores = None
+        if published is not None and (story.first is None or published < story.first):
+            story.first = published
+            self._scol.sync(story)
+
+    def _index_insert(self, num: int, fp: Fingerprint) -> None:
+        if fp.ids.size:
+            if self._fast:
+                assert isinstance(self.index, MemoryIndex)
+                self.index.insert_num(num, fp.signature)
+            else:
+                self.index.insert(self._ids[num] or "", fp)
+
+    def _new_story(self, sid: str, first: float | None) -> Story:
+        self._seq += 1
+        st = Story(sid, num=len(self._story_list), first=first, seq=self._seq)
+        self._story_list.append(st)
+        self._stories[sid] = st
+        self._scol.sync(st)
+        return st
+
+    def _rebuild(self, st: Story, members: list[int]) -> None:
+        """Make ``members`` (article numbers, in arrival order) the story's versions."""
+        nums = np.array(members, dtype=np.int32)
+        terms, val, wval, _owner = self._vectors(nums)
+        uniq, inv = np.unique(terms, return_inverse=True)
+        inv = inv.reshape(-1)
+        v = np.bincount(inv, weights=val, minlength=uniq.size)
+        w = np.bincount(inv, weights=wval, minlength=uniq.size)
+        st.members = array("i", members)
+        st.idx, st.val, st.wval = uniq.astype(np.int32), v.astype(np.float32), w.astype(np.float32)
+        st.norm2 = float(v @ v)
+        pub = self._col.published[nums]
+        st.first = float(np.nanmin(pub)) if not np.isnan(pub).all() else None
+        st.lead, st.scores = -1, None
+        self._col.story[nums] = st.num
+        self._scol.sync(st)
+
+    def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' pooled terms and weights, concatenated, and each one's owner position."""
+        col = self._col
+        offs, lens = col.toff[nums], col.tlen[nums]
+        total = int(lens.sum())
+        ends = np.cumsum(lens)
+        pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
+        terms = self._terms.data[pos]
+        weights = self._weights.data[pos].astype(np.float64)
+        if self._odd_weights:
+            for i, m in enumerate(nums.tolist()):
+                odd = self._odd_weights.get(m)
+                if odd is not None:
+                    start = int(ends[i] - lens[i])
+                    weights[start : start + odd.size] = odd
+        return terms, weights, np.repeat(np.arange(nums.size), lens)
+
+    def _vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' unit tf-idf vectors under the current idf, concatenated:
+        (term indices, values, words values, owner position)."""
+        terms, w, owner = self._gather(nums)
+        n = nums.size
+        tf = np.where(w >= 1, 1.0 + np.log(np.maximum(w, 1.0)), w)
+        x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
+        norm = np.sqrt(np.bincount(owner, weights=x * x, minlength=n))
+        norm[norm == 0] = 1.0
+        val = x / norm[owner]
+        wx = np.where(VOCAB.is_name[terms], 0.0, val)
+        wn = np.sqrt(np.bincount(owner, weights=wx * wx, minlength=n))
+        wn[wn == 0] = 1.0
+        return terms, val, wx / wn[owner], owner
+
+    def _absorb(self, keep: Story, drop: Story) -> None:
+        """Move ``drop``'s members into ``keep``."""
+        members = np.frombuffer(drop.members, dtype=np.int32)
+        self._col.story[members] = keep.num
+        keep.members.extend(drop.members)
+        keep.add_vec(drop.idx, drop.val.astype(np.float64), drop.wval.astype(np.float64))
+        keep.scores = None
+        if drop.first is not None and (keep.first is None or drop.first < keep.first):
+            keep.first = drop.first
+            self._scol.sync(keep)
+        del self._stories[drop.id]
+        self._story_list[drop.num] = None
+        self._scol.alive[drop.num] = False
+
+    def _facts(self, st: Story) -> Facts:
+        members = np.frombuffer(st.members, dtype=np.int32)
+        col = self._col
+        terms, weights, version = self._gather(members)
+        cov, unshared = coverage_arrays(version, terms, weights, members.size, self.idf.idf_idx)
+        ids = self._ids
+        parent = self._copy_parent
+        return Facts(
+            ids=[ids[m] or "" for m in st.members],
+            words=col.words[members].astype(np.float64),
+            truncated=col.truncated[members],
+            priority=col.priority[members],
+            published=col.published[members],
+            junk=col.junk[members],
+            copies=[(ids[self._root(m)] if m in parent else None) for m in st.members],
+            cov=cov,
+            unshared=unshared,
+        )
+
+    def _rechoose(self, story: Story) -> None:
+        f = self._facts(story)
+        lead, _raw, _tied, _best = pick(f)
+        story.lead = story.members[lead]
+        story.scores = None

@@ -1,0 +1,202 @@
+"""Regrouping a new article's neighbourhood inside the engine (``digest.regroup`` says how).
+
+Observations
+------------
+* An article decided once, in arrival order, is decided on too little: the
+  first report of a second event sees only the first event's reports.  So
+  each new article's neighbourhood is re-clustered, and earlier articles may
+  move (``Assignment.moved``); stores follow with ``move_article``.
+* Most regroupings change nothing but the new article's place: that case is
+  recognised on arrays and costs one ``_attach``.
+
+How it works
+------------
+1. ``_neighbour``: cosines of the new article to every member of its
+   candidate stories (one gather); its ``k`` nearest become its list, and it
+   enters the lists it beats.  The stories it has a neighbour in, at most
+   ``Params.region`` articles, closest first, are the neighbourhood.
+2. ``_regroup``: shared-neighbour similarity, capped for sparse
+   neighbourhoods by the relative and words cosines (``_relative_cosine``),
+   copies of one text tied at 1; average linkage at ``Params.shared``.
+3. ``_rebuild_region``: each group keeps the id of the old story it holds
+   most of (older stories first) or takes its earliest article's id; stories
+   left as they were are not touched; emptied stories are gone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine_core import Assignment, Doc, EngineCore
+from .engine_state import Story
+from .regroup import average_linkage, neighbour_set, shared_similarity
+
+
+class Regrouping(EngineCore):
+    """The neighbour lists and the regrouping of a new article's neighbourhood."""
+
+    def pair_link(self, a: str, b: str) -> tuple[float, float, float]:
+        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
+        the regrouping uses (their minimum)."""
+        nums = np.array([self._num[a], self._num[b]], dtype=np.int32)
+        p, nb = self.params, self._nb
+        sets = [neighbour_set(x, nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        shared = float(shared_similarity(sets)[0, 1])
+        cap = float(self._relative_cosine(nums)[0, 1])
+        return shared, cap, min(shared, cap)
+
+    def _neighbour(
+        self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
+    ) -> list[Story]:
+        """Update the neighbour lists with article ``num``; the stories it has a neighbour in
+        (closest first).  Copies of one text are neighbours whatever the cosine."""
+        if not sts:
+            self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return []
+        members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
+        terms, mval, _w, owner = self._vectors(members)
+        dense, _ = self._scratch()
+        dense[vidx] = val
+        try:
+            sims = np.bincount(owner, weights=dense[terms] * mval, minlength=members.size)
+        finally:
+            dense[vidx] = 0.0
+        if copies:
+            sims[np.isin(members, np.array(copies, dtype=np.int32))] = 1.0
+        ok = sims >= self.params.neighbour_floor
+        near, nsims = members[ok], sims[ok].astype(np.float32)
+        self._nb.set(num, near, nsims)
+        self._nb.offer(num, near, nsims)
+        best: dict[int, float] = {}
+        story_of = self._col.story
+        for m, x in zip(near.tolist(), nsims.tolist(), strict=True):
+            s = int(story_of[m])
+            best[s] = max(best.get(s, -1.0), x)
+        out = [st for st in sts if st.num in best]
+        out.sort(key=lambda st: (-best[st.num], st.seq))
+        return out
+
+    def _regroup(
+        self, num: int, doc: Doc, near: list[Story], vidx: np.ndarray, val: np.ndarray, wval: np.ndarray
+    ) -> Assignment:
+        """Regroup the new article and the stories near it (``digest.regroup``)."""
+        p = self.params
+        region: list[Story] = []
+        size = 1
+        for st in near:
+            if size + len(st.members) > p.region and region:
+                break
+            region.append(st)
+            size += len(st.members)
+        nums = np.concatenate(
+            [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
+        )
+        nb = self._nb
+        sets = [neighbour_set(int(x), nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
+        if self._copy_parent:  # copies of one text stay together
+            parent = self._copy_parent
+            roots = np.array([self._root(x) if x in parent else -1 - i for i, x in enumerate(nums.tolist())])
+            sim[roots[:, None] == roots[None, :]] = 1.0
+        labels = average_linkage(sim, p.shared)
+        old = self._col.story[nums]  # story numbers (the new article's is not set yet)
+        old[0] = -1
+        groups: dict[int, list[int]] = {}
+        for pos, lab in enumerate(labels.tolist()):
+            groups.setdefault(lab, []).append(pos)
+        pairs = np.unique(np.stack([old[1:], labels[1:]]), axis=1)  # (old story, group) pairs
+        # no old story split, no two old stories in one group
+        whole = np.unique(pairs[0]).size == pairs.shape[1] == np.unique(pairs[1]).size
+        if whole:  # nothing moves: the article joins one story or starts its own
+            mates = [q for q in groups[int(labels[0])] if q]
+            if not mates:
+                story = self._new_story(doc.id, doc.published)
+                self._attach(story, num, doc.published, vidx, val, wval)
+                self._rechoose(story)
+                return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+            joined = self._story_list[int(old[mates[0]])]
+            assert joined is not None
+            old_lead = joined.lead
+            self._attach(joined, num, doc.published, vidx, val, wval)
+            self._rechoose(joined)
+            lead_id = self._ids[joined.lead] or ""
+            return Assignment(doc.id, joined.id, False, lead_id, joined.lead != old_lead, touched=(joined.id,))
+        return self._rebuild_region(num, doc, nums, labels, old, groups, region)
+
+    def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
+        """Pairwise cosine over ``neighbour_ratio`` x the closer pair's nearest-neighbour cosine
+        and the words cosine over ``words_scale`` (capped at 1), for pairs with a member whose
+        neighbourhood is sparse (1 where both are crowded): there shared neighbours say little,
+        and two close versions must not take in an article only loosely like them."""
+        from scipy.sparse import csr_matrix
+
+        p = self.params
+        terms, val, wval, owner = self._vectors(nums)
+        shape = (nums.size, int(terms.max(initial=0)) + 1)
+        x = csr_matrix((val, (owner, terms)), shape=shape)
+        xw = csr_matrix((wval, (owner, terms)), shape=shape)
+        cos, wcos = (x @ x.T).toarray(), (xw @ xw.T).toarray()
+        top = np.maximum(self._nb.sims[nums].max(axis=1), p.neighbour_floor)
+        rel = cos / (p.relative * np.maximum.outer(top, top))
+        gate = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+        crowded = (self._nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
+        gate[np.logical_and.outer(crowded, crowded)] = 1.0
+        return gate
+
+    def _rebuild_region(
+        self, num: int, doc: Doc, nums: np.ndarray, labels: np.ndarray, old: np.ndarray,
+        groups: dict[int, list[int]], region: list[Story],
+    ) -> Assignment:
+        """Apply a regrouping that moves articles: each group keeps the id of the old story it
+        holds most of (older stories first), or takes its earliest article's id."""
+        by_num = {st.num: st for st in region}
+        overlap: dict[tuple[int, int], int] = {}
+        for lab, g in groups.items():
+            for q in g:
+                if q:
+                    key = (lab, int(old[q]))
+                    overlap[key] = overlap.get(key, 0) + 1
+        chosen: dict[int, Story] = {}
+        used: set[int] = set()
+        for (lab, snum), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], by_num[kv[0][1]].seq)):
+            if lab not in chosen and snum not in used:
+                chosen[lab], used = by_num[snum], used | {snum}
+        old_ids = {st.num: st.id for st in region}
+        old_leads = {st.id: st.lead for st in region}
+        gone = [st for st in region if st.num not in used]
+        for st in gone:
+            del self._stories[st.id]
+            self._story_list[st.num] = None
+            self._scol.alive[st.num] = False
+        taken = set(self._stories)
+        for lab in sorted(groups):
+            if lab in chosen:
+                continue
+            members = sorted(int(nums[q]) for q in groups[lab])
+            sid = next((i for m in members if (i := self._ids[m] or "") not in taken), "")
+            if not sid:
+                sid = f"{self._ids[members[0]]}~{self._seq + 1}"
+            taken.add(sid)
+            chosen[lab] = self._new_story(sid, None)
+        self._col.story[num] = -1
+        moved: list[tuple[str, str]] = []
+        changed: list[str] = []
+        for lab in sorted(groups):
+            g, st = groups[lab], chosen[lab]
+            members = sorted(int(nums[q]) for q in g)
+            if st.id in old_leads and members == sorted(st.members):
+                continue  # a story the regrouping left as it was
+            for q in g:
+                if q and old_ids[int(old[q])] != st.id:
+                    moved.append((self._ids[int(nums[q])] or "", st.id))
+            self._rebuild(st, members)
+            self._rechoose(st)
+            changed.append(st.id)
+        story = chosen[int(labels[0])]
+        lead_id = self._ids[story.lead] or ""
+        new = story.id not in old_leads
+        touched = tuple(changed)
+        return Assignment(
+            doc.id, story.id, new, lead_id, new or story.lead != old_leads[story.id],
+            merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=touched,
+        )
