@@ -29,7 +29,7 @@ import numpy as np
 
 from .engine_core import Assignment, Doc, EngineCore
 from .engine_state import Story
-from .regroup import average_linkage, neighbour_set, shared_similarity
+from .regroup import average_linkage, neighbour_set, neighbour_sets, shared_similarity
 
 
 class Regrouping(EngineCore):
@@ -61,9 +61,10 @@ class Regrouping(EngineCore):
             sims = np.bincount(owner, weights=dense[terms] * mval, minlength=members.size)
         finally:
             dense[vidx] = 0.0
-        if copies:
-            sims[np.isin(members, np.array(copies, dtype=np.int32))] = 1.0
         ok = sims >= self.params.neighbour_floor
+        if copies:
+            copy = np.isin(members, np.array(copies, dtype=np.int32))
+            sims[copy], ok[copy] = 1.0, True
         near, nsims = members[ok], sims[ok].astype(np.float32)
         self._nb.set(num, near, nsims)
         self._nb.offer(num, near, nsims)
@@ -92,7 +93,7 @@ class Regrouping(EngineCore):
             [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
         )
         nb = self._nb
-        sets = [neighbour_set(int(x), nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
         sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
         if self._copy_parent:  # copies of one text stay together
             parent = self._copy_parent
@@ -124,23 +125,37 @@ class Regrouping(EngineCore):
         return self._rebuild_region(num, doc, nums, labels, old, groups, region)
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
-        """Pairwise cosine over ``neighbour_ratio`` x the closer pair's nearest-neighbour cosine
-        and the words cosine over ``words_scale`` (capped at 1), for pairs with a member whose
-        neighbourhood is sparse (1 where both are crowded): there shared neighbours say little,
-        and two close versions must not take in an article only loosely like them."""
-        from scipy.sparse import csr_matrix
-
-        p = self.params
+        """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded
+        (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
+        ``relative`` x the closer one's nearest-neighbour cosine, and its words cosine over
+        ``words_scale`` (capped at 1).  Where neighbourhoods are sparse, shared neighbours say
+        little, and two close versions must not take in an article only loosely like them."""
+        p, nb = self.params, self._nb
+        r = nums.size
+        gate = np.ones((r, r))
+        crowded = (nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
+        sparse = np.flatnonzero(~crowded)
+        if not sparse.size:
+            return gate
         terms, val, wval, owner = self._vectors(nums)
-        shape = (nums.size, int(terms.max(initial=0)) + 1)
-        x = csr_matrix((val, (owner, terms)), shape=shape)
-        xw = csr_matrix((wval, (owner, terms)), shape=shape)
-        cos, wcos = (x @ x.T).toarray(), (xw @ xw.T).toarray()
-        top = np.maximum(self._nb.sims[nums].max(axis=1), p.neighbour_floor)
-        rel = cos / (p.relative * np.maximum.outer(top, top))
-        gate = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
-        crowded = (self._nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
-        gate[np.logical_and.outer(crowded, crowded)] = 1.0
+        bounds = np.searchsorted(owner, np.arange(r + 1))
+        top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
+        dense, dense_w = self._scratch()
+        for i in sparse.tolist():
+            a, b = int(bounds[i]), int(bounds[i + 1])
+            ti = terms[a:b]
+            dense[ti], dense_w[ti] = val[a:b], wval[a:b]
+            try:
+                cos = np.bincount(owner, weights=dense[terms] * val, minlength=r)
+                wcos = np.bincount(owner, weights=dense_w[terms] * wval, minlength=r)
+            finally:
+                dense[ti] = 0.0
+                dense_w[ti] = 0.0
+            rel = cos / (p.relative * np.maximum(top, top[i]))
+            row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+            row[i] = 1.0
+            gate[i, :] = row
+            gate[:, i] = row
         return gate
 
     def _rebuild_region(

@@ -45,15 +45,32 @@ def neighbour_set(num: int, nbrs: np.ndarray, sims: np.ndarray, ratio: float) ->
     return np.unique(np.append(nbrs, num))
 
 
-def shared_similarity(sets: Sequence[np.ndarray]) -> np.ndarray:
-    """Pairwise ``|A ∩ B| / min(|A|, |B|)`` of neighbour sets (1 on the diagonal)."""
-    r = len(sets)
+def neighbour_sets(nums: np.ndarray, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> np.ndarray:
+    """:func:`neighbour_set` of every article ``nums[i]`` (neighbour rows ``nbrs[i]``, ``sims[i]``)
+    at once: a matrix with one set per row, padded with -1."""
+    top = sims.max(axis=1, initial=-1.0, where=nbrs >= 0)
+    keep = (nbrs >= 0) & (sims >= ratio * top[:, None])
+    return np.concatenate([nums.reshape(-1, 1), np.where(keep, nbrs, -1)], axis=1)
+
+
+def shared_similarity(sets: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
+    """Pairwise ``|A ∩ B| / min(|A|, |B|)`` of neighbour sets (1 on the diagonal).
+
+    ``sets`` is a list of arrays, or a matrix with one set per row padded with -1.
+    """
+    if isinstance(sets, np.ndarray):
+        mat = sets
+    else:
+        width = max((len(x) for x in sets), default=0)
+        mat = np.full((len(sets), width), -1, dtype=np.int64)
+        for i, x in enumerate(sets):
+            mat[i, : len(x)] = x
+    r = mat.shape[0]
     if r == 0:
         return np.zeros((0, 0))
-    allv = np.concatenate(sets)
-    uniq, inv = np.unique(allv, return_inverse=True)
+    rows, cols = np.nonzero(mat >= 0)
+    uniq, inv = np.unique(mat[rows, cols], return_inverse=True)
     inc = np.zeros((r, uniq.size), dtype=np.float32)
-    rows = np.repeat(np.arange(r), [s.size for s in sets])
     inc[rows, inv.reshape(-1)] = 1.0
     inter = inc @ inc.T
     size = np.maximum(inc.sum(axis=1), 1.0)
@@ -68,14 +85,28 @@ def average_linkage(sim: np.ndarray, threshold: float) -> np.ndarray:
     r = sim.shape[0]
     if r <= 1:
         return np.zeros(r, dtype=np.int64)
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import linkage
     from scipy.spatial.distance import squareform
 
     dist = np.clip(1.0 - (sim + sim.T) / 2.0, 0.0, None)
     np.fill_diagonal(dist, 0.0)
     tree = linkage(squareform(dist, checks=False), method="average")
-    raw = fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance")
-    # renumber by first appearance, so labels do not depend on scipy's numbering
+    # merge heights only grow (average linkage): the clusters at the cut are the merges below it
+    cut = 1.0 - threshold + 1e-9
+    owner = list(range(2 * r - 1))  # node -> the node that stands for its cluster
+    for k, (a, b, height, _n) in enumerate(tree.tolist()):
+        if height > cut:
+            break
+        owner[int(a)] = owner[int(b)] = r + k
+
+    def root(x: int) -> int:
+        while owner[x] != x:
+            owner[x] = owner[owner[x]]
+            x = owner[x]
+        return x
+
+    raw = np.array([root(x) for x in range(r)])
+    # renumber by first appearance
     _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))
     return order[inv.reshape(-1)].astype(np.int64)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from digest.engine import Engine
-from digest.regroup import average_linkage, neighbour_set, shared_similarity
+from digest.regroup import average_linkage, neighbour_set, neighbour_sets, shared_similarity
 from tests.test_engine import load
 
 
@@ -70,3 +70,35 @@ def test_regrouping_reports_every_move_so_a_store_can_follow() -> None:
             mirror[key] = sid
         assert set(a.merged).isdisjoint(mirror.values())
     assert mirror == {n: eng.story_of(n) for n in names}
+
+
+def test_neighbour_sets_at_once_equal_one_at_a_time() -> None:
+    rng = np.random.default_rng(3)
+    nums = np.arange(40, dtype=np.int32)
+    nbrs = rng.integers(-1, 60, size=(40, 8)).astype(np.int32)
+    sims = np.where(nbrs >= 0, rng.random((40, 8)), -1.0).astype(np.float32)
+    nbrs[5] = -1  # an article without neighbours
+    sims[5] = -1.0
+    mat = neighbour_sets(nums, nbrs, sims, 0.5)
+    one = [neighbour_set(int(x), nbrs[i], sims[i], 0.5) for i, x in enumerate(nums)]
+    for row, want in zip(mat, one, strict=True):
+        assert sorted(set(row[row >= 0].tolist())) == want.tolist()
+    assert np.array_equal(shared_similarity(mat), shared_similarity(one))
+
+
+def test_average_linkage_cut_equals_scipy_fcluster() -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        r = int(rng.integers(2, 40))
+        m = rng.random((r, r)) ** 3
+        sim = (m + m.T) / 2
+        np.fill_diagonal(sim, 1.0)
+        ours = average_linkage(sim, 0.4)
+        dist = 1.0 - sim
+        np.fill_diagonal(dist, 0.0)
+        ref = fcluster(linkage(squareform(dist, checks=False), "average"), t=0.6 + 1e-9, criterion="distance")
+        # the same partition (labels may differ)
+        assert len(set(zip(ours.tolist(), ref.tolist(), strict=True))) == len(set(ours.tolist())) == len(set(ref.tolist()))
