@@ -155,25 +155,19 @@ class Engine(Regrouping):
     ) -> list[tuple[Story, float, float, bool]]:
         """(story, similarity, words similarity, joins) per story (see the module docstring).
 
-        The dot products with all the stories' centroids are one gather from a
-        dense copy of the article's vector; the words similarity is computed
-        only where the similarity passes.
+        The stories' centroids are summed from their members when asked (``explain`` only:
+        these similarities no longer decide).
         """
         if not sts:
             return []
         p = self.params
+        cents = [self._centroid(st) for st in sts]
         dense, dense_w = self._scratch()
         dense[idx], dense_w[idx] = val, wval
         try:
-            all_idx = np.concatenate([st.idx for st in sts])
-            starts = np.cumsum([0] + [st.idx.size for st in sts[:-1]])
             n = np.array([len(st.members) for st in sts], dtype=np.float64)
-            sims = np.add.reduceat(dense[all_idx] * np.concatenate([st.val for st in sts]), starts) / n
-            passed = np.flatnonzero(sims >= p.join).tolist()
-            wsims = np.zeros(len(sts))
-            for i in passed:
-                st = sts[i]
-                wsims[i] = float(dense_w[st.idx] @ st.wval) / n[i]
+            sims = np.array([float(dense[c[0]] @ c[1]) for c in cents]) / n
+            wsims = np.array([float(dense_w[c[0]] @ c[2]) for c in cents]) / n
         finally:
             dense[idx] = 0.0
             dense_w[idx] = 0.0
@@ -183,7 +177,7 @@ class Engine(Regrouping):
             ok = sim >= p.join and wsim >= p.join_words
             k = len(st.members)
             if ok and p.cohesion > 0 and k > 1:
-                ok = sim >= p.cohesion * (st.norm2 - k) / (k * (k - 1))
+                ok = sim >= p.cohesion * (cents[i][3] - k) / (k * (k - 1))
             out.append((st, sim, wsim, ok))
         return out
 

@@ -275,7 +275,6 @@ class EngineCore:
     ) -> None:
         self._col.story[num] = story.num
         story.members.append(num)
-        story.add_vec(vidx, val, wval)
         story.scores = None
         if published is not None and (story.first is None or published < story.first):
             story.first = published
@@ -300,19 +299,22 @@ class EngineCore:
     def _rebuild(self, st: Story, members: list[int]) -> None:
         """Make ``members`` (article numbers, in arrival order) the story's versions."""
         nums = np.array(members, dtype=np.int32)
-        terms, val, wval, _owner = self._vectors(nums)
-        uniq, inv = np.unique(terms, return_inverse=True)
-        inv = inv.reshape(-1)
-        v = np.bincount(inv, weights=val, minlength=uniq.size)
-        w = np.bincount(inv, weights=wval, minlength=uniq.size)
         st.members = array("i", members)
-        st.idx, st.val, st.wval = uniq.astype(np.int32), v.astype(np.float32), w.astype(np.float32)
-        st.norm2 = float(v @ v)
         pub = self._col.published[nums]
         st.first = float(np.nanmin(pub)) if not np.isnan(pub).all() else None
         st.lead, st.scores = -1, None
         self._col.story[nums] = st.num
         self._scol.sync(st)
+
+    def _centroid(self, st: Story) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """The sum of the members' unit vectors and of their words vectors (term indices,
+        values, words values), and the sum's squared norm."""
+        terms, val, wval, _owner = self._vectors(np.frombuffer(st.members, dtype=np.int32))
+        uniq, inv = np.unique(terms, return_inverse=True)
+        inv = inv.reshape(-1)
+        v = np.bincount(inv, weights=val, minlength=uniq.size)
+        w = np.bincount(inv, weights=wval, minlength=uniq.size)
+        return uniq, v, w, float(v @ v)
 
     def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The articles' pooled terms and weights, concatenated, and each one's owner position."""
@@ -351,7 +353,6 @@ class EngineCore:
         members = np.frombuffer(drop.members, dtype=np.int32)
         self._col.story[members] = keep.num
         keep.members.extend(drop.members)
-        keep.add_vec(drop.idx, drop.val.astype(np.float64), drop.wval.astype(np.float64))
         keep.scores = None
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first

@@ -18,22 +18,12 @@ import numpy as np
 from .choose import VersionScore
 from .fingerprint import grow
 
-_EMPTY_I = np.zeros(0, dtype=np.int32)
-_EMPTY_F = np.zeros(0, dtype=np.float32)
-
 
 @dataclass(slots=True)
 class Story:
     id: str
     #: Article numbers, in order of joining.
     members: array = field(default_factory=lambda: array("i"))
-    #: The centroid (sum of the members' unit tf-idf vectors) and the words
-    #: centroid (the same for the non-name words), over ``VOCAB`` indices.
-    idx: np.ndarray = field(default_factory=lambda: _EMPTY_I)
-    val: np.ndarray = field(default_factory=lambda: _EMPTY_F)
-    wval: np.ndarray = field(default_factory=lambda: _EMPTY_F)
-    #: Squared norm of the centroid (for the story's cohesion).
-    norm2: float = 0.0
     first: float | None = None
     #: Arrival order of the article that started the story (merges keep the older).
     seq: int = 0
@@ -42,20 +32,6 @@ class Story:
     #: The lead's article number; -1 until chosen (restored stories choose lazily).
     lead: int = -1
     scores: dict[str, VersionScore] | None = None
-
-    def add_vec(self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray) -> None:
-        """Add a (sparse, sorted) vector and its words vector to the centroids."""
-        if not self.idx.size:
-            self.idx, v, w = idx.astype(np.int32), val, wval  # (unsorted: only gathered from)
-        else:
-            uniq, inv = np.unique(np.concatenate([self.idx, idx]), return_inverse=True)
-            inv = inv.reshape(-1)
-            v = np.bincount(inv, weights=np.concatenate([self.val, val]), minlength=uniq.size)
-            w = np.bincount(inv, weights=np.concatenate([self.wval, wval]), minlength=uniq.size)
-            self.idx = uniq.astype(np.int32)
-        self.val, self.wval = v.astype(np.float32), w.astype(np.float32)
-        v64 = np.asarray(v, dtype=np.float64)
-        self.norm2 = float(v64 @ v64)
 
 
 class Columns:

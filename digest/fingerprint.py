@@ -226,6 +226,10 @@ class IdfModel:
         self._df = np.zeros(max(1024, len(VOCAB.ids)), dtype=np.int32)
         self.n = 0
         self.prior_docs = prior_docs
+        #: ``log(df + N0 * p + 0.5)`` per term, valid for the first ``_ld_n`` terms: only the
+        #: added or removed article's terms change, so an idf is a subtraction, not a log.
+        self._ld = np.zeros(len(self._df))
+        self._ld_n = 0
 
     def _room(self) -> np.ndarray:
         if len(self._df) < len(VOCAB.ids):
@@ -242,10 +246,26 @@ class IdfModel:
     def add(self, ids: Iterable[int]) -> None:
         self.add_idx(VOCAB.indices(dict.fromkeys(ids)))
 
+    def _lden(self) -> np.ndarray:
+        df = self._room()
+        v = len(VOCAB)
+        if self._ld_n < v:
+            if len(self._ld) < len(df):
+                self._ld = grow(self._ld, len(df))
+            new = slice(self._ld_n, v)
+            self._ld[new] = np.log(df[new] + self.prior_docs * VOCAB.prior[new] + 0.5)
+            self._ld_n = v
+        return self._ld
+
+    def _recount(self, idx: np.ndarray) -> None:
+        ld = self._lden()
+        ld[idx] = np.log(self._df[idx] + self.prior_docs * VOCAB.prior[idx] + 0.5)
+
     def add_idx(self, idx: np.ndarray) -> None:
         """Count one document holding the (distinct) terms ``idx`` (``VOCAB`` indices)."""
         self._room()[idx] += 1
         self.n += 1
+        self._recount(idx)
 
     def remove(self, ids: Iterable[int]) -> None:
         self.remove_idx(VOCAB.indices(dict.fromkeys(ids)))
@@ -254,6 +274,7 @@ class IdfModel:
         df = self._room()
         df[idx] = np.maximum(df[idx] - 1, 0)
         self.n = max(0, self.n - 1)
+        self._recount(idx)
 
     def idf(self, t: int) -> float:
         i = VOCAB.index.get(t)
@@ -266,8 +287,7 @@ class IdfModel:
 
     def idf_idx(self, idx: np.ndarray) -> np.ndarray:
         """``idf`` of the terms at ``VOCAB`` indices ``idx``."""
-        dft = self._room()[idx] + self.prior_docs * VOCAB.prior[idx] + 0.5
-        return np.log((self.n + self.prior_docs + 1) / dft)
+        return math.log(self.n + self.prior_docs + 1) - self._lden()[idx]
 
     def vector_idx(self, idx: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit-length tf-idf vector (sublinear tf) as (indices, values); zero weights dropped."""

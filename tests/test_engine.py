@@ -292,3 +292,17 @@ def test_weights_beyond_float16_are_kept_exactly() -> None:
     back = eng.fingerprint_of("quake_a1")
     assert back.terms == heavy.terms
     assert eng.scores("quake_a1")["quake_a1"].reason == "only version"
+
+
+def test_idf_kept_by_subtraction_equals_the_formula_after_adds_and_removes() -> None:
+    from digest.fingerprint import VOCAB, IdfModel, analyse
+
+    m = IdfModel()
+    docs = [analyse(load(n).title, load(n).text)[0] for n in ("quake_a1", "quake_b", "council_a")]
+    for idx in docs:
+        m.add_idx(np.unique(idx))
+    m.remove_idx(np.unique(docs[1]))
+    probe = np.unique(np.concatenate([*docs, analyse("Entirely unseen Zyxwv words", "")[0]]))
+    want = np.log((m.n + m.prior_docs + 1) / (m._df[probe] + m.prior_docs * VOCAB.prior[probe] + 0.5))
+    assert np.allclose(m.idf_idx(probe), want, rtol=0, atol=1e-12)
+    assert m.idf(int(VOCAB.ids[probe[0]])) == pytest.approx(float(want[0]))
