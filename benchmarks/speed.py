@@ -4,8 +4,9 @@ Observations
 ------------
 * The engine's work per article is: normalise and tokenise the clean text,
   fingerprint it (weighted terms, MinHash of the salient terms), propose
-  candidates (LSH query), verify them (tf-idf cosine to story centroids),
-  cluster (join, merge), choose the lead, and index the article.  This
+  candidates (LSH query), find its nearest neighbours among their members,
+  regroup the neighbourhood (``digest.engine_regroup``), choose the lead,
+  and index the article.  This
   benchmark measures exactly ``Engine.add`` on clean text, on one core (no
   multiprocessing inside a measurement).
 * The baseline is the straightforward datasketch pipeline: a
@@ -37,8 +38,9 @@ How it works
 * Time is the sum of the ``Engine.add`` calls only (article generation is
   excluded); articles/s = articles / that time.
 * Query cost: after indexing N articles, 2,000 further generated articles
-  are only *queried* (``index.query`` alone, and ``Engine.candidates``:
-  propose + verify), giving µs per query at that index size and the mean
+  are only *queried* (``index.query`` alone, and ``Engine.nearest``:
+  propose, then the cosines to every member of the candidate stories: what
+  comes before the regrouping), giving µs per query at that index size and the mean
   number of keys the index returned.
 * The baseline runs in its own child at the sizes given to ``--baseline``
   (default 10k and 100k; 1M is skipped by default because it takes over an
@@ -231,7 +233,7 @@ def run_engine(n: int) -> dict[str, Any]:
         t0 = clock()
         found = engine.index.query_num(fp.signature) if fast else list(engine.index.query(fp))
         t1 = clock()
-        engine.candidates(doc, fp)
+        engine.nearest(doc, fp)
         ct += clock() - t1
         qt += t1 - t0
         keys += len(set(np.asarray(found).tolist())) if fast else len(found)
@@ -326,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {_label(n):>5}: {r['articles_per_s']:8.0f} articles/s  {r['bytes_per_article']:7.0f} B/article "
               f"retained  peak {r['peak_bytes'] / 2**20:7.1f} MiB  {r['stories']} stories  "
               f"query {r['query_us']:.0f} µs ({r['keys_per_query']:.0f} keys)  "
-              f"propose+verify {r['candidates_us']:.0f} µs", flush=True)
+              f"propose+neighbours {r['candidates_us']:.0f} µs", flush=True)
     for n in base_sizes:
         r = base[n] = _child("baseline", n)
         line = (f"  baseline {_label(n):>5}: {r['articles_per_s']:8.0f} articles/s  "

@@ -109,6 +109,18 @@ class Engine(Regrouping):
         idx, val, wval = self._vector(fp)
         return self._verify(idx, val, wval, self._propose(doc, fp))
 
+    def nearest(self, doc: Doc, fp: Fingerprint) -> list[tuple[str, float]]:
+        """The articles that would be the article's neighbours, closest first, without adding
+        it: what each new article costs before its neighbourhood is regrouped."""
+        vidx, val, _w = self._vector(fp)
+        sts = [self._stories[s] for s in self._propose(doc, fp)]
+        if not sts:
+            return []
+        members, sims = self._member_cosines(vidx, val, sts)
+        ok = np.flatnonzero(sims >= self.params.neighbour_floor)
+        best = ok[np.argsort(-sims[ok], kind="stable")][: self.params.neighbours]
+        return [(self._ids[int(members[i])] or "", float(sims[i])) for i in best]
+
     def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The article's unit tf-idf vector (indices, values), and its words vector (aligned)."""
         idx, val = self.idf.vector_idx(fp.vocab_idx(), fp.weights)

@@ -45,14 +45,10 @@ class Regrouping(EngineCore):
         cap = float(self._relative_cosine(nums)[0, 1])
         return shared, cap, min(shared, cap)
 
-    def _neighbour(
-        self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
-    ) -> list[Story]:
-        """Update the neighbour lists with article ``num``; the stories it has a neighbour in
-        (closest first).  Copies of one text are neighbours whatever the cosine."""
-        if not sts:
-            self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
-            return []
+    def _member_cosines(
+        self, vidx: np.ndarray, val: np.ndarray, sts: list[Story]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every member of ``sts`` (article numbers) and its cosine to the vector (one gather)."""
         members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
         terms, mval, _w, owner = self._vectors(members)
         dense, _ = self._scratch()
@@ -61,6 +57,17 @@ class Regrouping(EngineCore):
             sims = np.bincount(owner, weights=dense[terms] * mval, minlength=members.size)
         finally:
             dense[vidx] = 0.0
+        return members, sims
+
+    def _neighbour(
+        self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
+    ) -> list[Story]:
+        """Update the neighbour lists with article ``num``; the stories it has a neighbour in
+        (closest first).  Copies of one text are neighbours whatever the cosine."""
+        if not sts:
+            self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return []
+        members, sims = self._member_cosines(vidx, val, sts)
         ok = sims >= self.params.neighbour_floor
         if copies:
             copy = np.isin(members, np.array(copies, dtype=np.int32))

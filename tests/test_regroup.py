@@ -102,3 +102,14 @@ def test_average_linkage_cut_equals_scipy_fcluster() -> None:
         ref = fcluster(linkage(squareform(dist, checks=False), "average"), t=0.6 + 1e-9, criterion="distance")
         # the same partition (labels may differ)
         assert len(set(zip(ours.tolist(), ref.tolist(), strict=True))) == len(set(ours.tolist())) == len(set(ref.tolist()))
+
+
+def test_nearest_names_the_neighbours_an_article_would_get_without_adding_it() -> None:
+    eng = Engine()
+    for n in ("quake_a1", "council_a", "quake_b"):
+        eng.add(load(n))
+    doc = load("quake_a2")
+    near = eng.nearest(doc, eng.fingerprint(doc))
+    assert near[0][0] == "quake_a1" and near[0][1] > 0.5  # its close rewrite first
+    assert "council_a" not in dict(near)  # another subject: no neighbour
+    assert "quake_a2" not in eng and len(eng) == 3  # nothing was added
