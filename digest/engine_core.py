@@ -71,17 +71,12 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    #: Average cosine to a story's members needed to join it.
+    #: ``explain`` only (``Engine.candidates``, the rules before the regrouping): the average
+    #: cosine to a story's members, the same on the words that are not names, and the share of
+    #: the story's own cohesion a pair of rules would have needed to join it.
     join: float = 0.28
-    #: The same, on the words that are not names (two events about the same
-    #: people share the names, not the rest).
     join_words: float = 0.15
-    #: A new article must reach this share of the story's own cohesion (the
-    #: average similarity among its members): a story of close copies does
-    #: not take in an article that only shares its names and setting.
     cohesion: float = 0.5
-    #: Average cross-similarity needed to merge two stories.
-    merge: float = 0.30
     #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.regroup``).
     neighbours: int = 8
     #: Cosine an article needs to be one of another's neighbours.
@@ -90,9 +85,8 @@ class Params:
     neighbour_ratio: float = 0.5
     #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
     shared: float = 0.4
-    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to be
-    #: trusted alone;
-    #: pairs with a less crowded member are also held to the two cosine caps below.
+    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to
+    #: be trusted alone; pairs with a less crowded member are also held to the two caps below.
     crowded: int = 3
     #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
     relative: float = 0.5

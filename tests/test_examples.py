@@ -204,7 +204,7 @@ def check_apart(r: Result) -> list[str]:
             )
             problems.append(
                 f"different events {keys} were made one story ({sid}); "
-                f"similarity between them (join {Params().join}, merge {Params().merge}): {detail}"
+                f"similarity between them (shared-neighbour threshold {Params().shared}): {detail}"
             )
     return problems
 
