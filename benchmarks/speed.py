@@ -286,9 +286,11 @@ def run_baseline(n: int) -> dict[str, Any]:
 
 
 def _child(kind: str, n: int) -> dict[str, Any]:
+    # one core: numpy's BLAS would otherwise spread the regrouping's matrix products over all
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.speed", "--child", kind, str(n)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True, text=True, cwd=ROOT, check=False, env=env,
     )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} at {n}: child failed\n{proc.stderr[-3000:]}")
