@@ -74,7 +74,7 @@ __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "Engine
 #: Candidate stories verified per article: the ones most LSH bands point to
 #: (then the most recent).  Templated entries that all resemble each other
 #: would otherwise make each article verify every story.
-MAX_CANDIDATES = 64
+MAX_CANDIDATES = 16
 
 
 @dataclass(frozen=True, slots=True)
