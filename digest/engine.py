@@ -217,7 +217,7 @@ class Engine(Regrouping):
             fp = self.fingerprint(doc)
         idx = fp.vocab_idx()
         self.idf.add_idx(idx)
-        vidx, val, wval = self._vector(fp)
+        vidx, val, _w = self._vector(fp)
         sk = sketch(doc.text, doc.title)
         copies = self._copies_of(doc, sk)
         cand = self._propose(doc, fp)
@@ -231,11 +231,8 @@ class Engine(Regrouping):
         near = self._neighbour(num, vidx, val, [self._stories[s] for s in cand], copies)
         self._index_insert(num, fp)
         if not near:
-            story = self._new_story(doc.id, doc.published)
-            self._attach(story, num, doc.published, vidx, val, wval)
-            self._rechoose(story)
-            return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
-        return self._regroup(num, doc, near, vidx, val, wval)
+            return self._alone(num, doc)
+        return self._regroup(num, doc, near)
 
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
         """Put back an article stored earlier, in its stored story (no re-clustering).
@@ -259,13 +256,13 @@ class Engine(Regrouping):
         for other in matches:
             self._union(num, other)
         self._remember_sketch(num, sk)
-        vidx, val, wval = self._vector(fp)
+        vidx, val, _w = self._vector(fp)
         # its neighbours, as when it arrived (the stored story stands: no regrouping)
         cands = [st for s in self._propose(doc, fp) if (st := self._stories.get(s)) is not None]
         if story not in cands and story.members:
             cands.append(story)
         self._neighbour(num, vidx, val, cands, matches)
-        self._attach(story, num, doc.published, vidx, val, wval)
+        self._attach(story, num, doc.published)
         self._index_insert(num, fp)
         story.lead, story.scores = -1, None
 
@@ -288,9 +285,7 @@ class Engine(Regrouping):
                 self._col.slen[m] = 0
                 self._odd_weights.pop(m, None)
                 self.idf.remove_idx(self._member_terms(m)[0])
-            del self._stories[st.id]
-            self._story_list[st.num] = None
-            self._scol.alive[st.num] = False
+            self._drop_story(st)
         for st in gone:
             for m in st.members:
                 self._ids[m] = None
@@ -321,6 +316,4 @@ class Engine(Regrouping):
             if rest:
                 self._rebuild(src, rest)
             else:
-                del self._stories[src.id]
-                self._story_list[src.num] = None
-                self._scol.alive[src.num] = False
+                self._drop_story(src)

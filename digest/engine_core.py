@@ -263,10 +263,7 @@ class EngineCore:
         col.slen[num] = 0
         return num
 
-    def _attach(
-        self, story: Story, num: int, published: float | None,
-        vidx: np.ndarray, val: np.ndarray, wval: np.ndarray,
-    ) -> None:
+    def _attach(self, story: Story, num: int, published: float | None) -> None:
         self._col.story[num] = story.num
         story.members.append(num)
         story.scores = None
@@ -342,6 +339,12 @@ class EngineCore:
         wn[wn == 0] = 1.0
         return terms, val, wx / wn[owner], owner
 
+    def _drop_story(self, st: Story) -> None:
+        """Forget a story (its members are elsewhere, or forgotten too)."""
+        del self._stories[st.id]
+        self._story_list[st.num] = None
+        self._scol.alive[st.num] = False
+
     def _absorb(self, keep: Story, drop: Story) -> None:
         """Move ``drop``'s members into ``keep``."""
         members = np.frombuffer(drop.members, dtype=np.int32)
@@ -351,9 +354,7 @@ class EngineCore:
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
             self._scol.sync(keep)
-        del self._stories[drop.id]
-        self._story_list[drop.num] = None
-        self._scol.alive[drop.num] = False
+        self._drop_story(drop)
 
     def _facts(self, st: Story) -> Facts:
         members = np.frombuffer(st.members, dtype=np.int32)

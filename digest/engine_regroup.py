@@ -29,7 +29,7 @@ import numpy as np
 
 from .engine_core import Assignment, Doc, EngineCore
 from .engine_state import Story
-from .regroup import average_linkage, neighbour_set, neighbour_sets, shared_similarity
+from .regroup import average_linkage, neighbour_sets, shared_similarity
 
 
 class Regrouping(EngineCore):
@@ -40,7 +40,7 @@ class Regrouping(EngineCore):
         the regrouping uses (their minimum)."""
         nums = np.array([self._num[a], self._num[b]], dtype=np.int32)
         p, nb = self.params, self._nb
-        sets = [neighbour_set(x, nb.nums[x], nb.sims[x], p.neighbour_ratio) for x in nums.tolist()]
+        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
         shared = float(shared_similarity(sets)[0, 1])
         cap = float(self._relative_cosine(nums)[0, 1])
         return shared, cap, min(shared, cap)
@@ -84,9 +84,14 @@ class Regrouping(EngineCore):
         out.sort(key=lambda st: (-best[st.num], st.seq))
         return out
 
-    def _regroup(
-        self, num: int, doc: Doc, near: list[Story], vidx: np.ndarray, val: np.ndarray, wval: np.ndarray
-    ) -> Assignment:
+    def _alone(self, num: int, doc: Doc) -> Assignment:
+        """Article ``num`` starts a story of its own."""
+        story = self._new_story(doc.id, doc.published)
+        self._attach(story, num, doc.published)
+        self._rechoose(story)
+        return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+
+    def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """Regroup the new article and the stories near it (``digest.regroup``)."""
         p = self.params
         region: list[Story] = []
@@ -118,14 +123,11 @@ class Regrouping(EngineCore):
         if whole:  # nothing moves: the article joins one story or starts its own
             mates = [q for q in groups[int(labels[0])] if q]
             if not mates:
-                story = self._new_story(doc.id, doc.published)
-                self._attach(story, num, doc.published, vidx, val, wval)
-                self._rechoose(story)
-                return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+                return self._alone(num, doc)
             joined = self._story_list[int(old[mates[0]])]
             assert joined is not None
             old_lead = joined.lead
-            self._attach(joined, num, doc.published, vidx, val, wval)
+            self._attach(joined, num, doc.published)
             self._rechoose(joined)
             lead_id = self._ids[joined.lead] or ""
             return Assignment(doc.id, joined.id, False, lead_id, joined.lead != old_lead, touched=(joined.id,))
@@ -187,9 +189,7 @@ class Regrouping(EngineCore):
         old_leads = {st.id: st.lead for st in region}
         gone = [st for st in region if st.num not in used]
         for st in gone:
-            del self._stories[st.id]
-            self._story_list[st.num] = None
-            self._scol.alive[st.num] = False
+            self._drop_story(st)
         taken = set(self._stories)
         for lab in sorted(groups):
             if lab in chosen:
