@@ -500,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
 
     versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
     kinds = Counter(f"{v.kind}/{'html' if v.html else 'text'}" for v in versions if v.kind != "ecb")
-    print(f"mixture: {len(versions)} articles = ECB+ test split + {sum(kinds.values())} copies of "
+    print(f"mixture: {len(versions)} articles = ECB+ {args.split} split + {sum(kinds.values())} copies of "
           f"{len({v.origin for v in versions if v.kind != 'ecb'})} originals "
           f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}); engine {args.engine}")
     runs = []

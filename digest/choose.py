@@ -20,12 +20,13 @@ How it works
   so it barely adds; a rewrite's own details still count for something.
 * ``score = content * (0.5 + 0.5 * coverage)``.
 * Versions marked truncated (a feed summary cut short) never beat a full one.
-* Versions within ``TIE`` (5%) of the best score, and full copies of the best
-  version (same body text, ``digest.copies``), are equal in content; among
-  them the cleaner one (fewer unshared words, by more than ``CLEAN_SLACK``) wins,
-  then the higher source ``priority``, then the page that carried less site
-  junk (the outlet the reader is sent to), then the earliest publication, then
-  the smaller id (so the choice is deterministic).
+* Versions within ``TIE`` (5%) of the best score, and full copies of those
+  (same body text, ``digest.copies``), are equal in content.  Among them the
+  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see there)
+  stay; then the higher source ``priority`` wins, then the
+  page that carried less site junk (the outlet the reader is sent to), then the
+  earliest publication, then the higher score, then the smaller id (so the
+  choice is deterministic).
 * Each version keeps its score and the reason, for ``digest explain``.
 """
 
@@ -36,6 +37,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+from .terms import NAME_WEIGHT, PLAIN
+
+NAME_BIT_U64 = ~PLAIN
 
 TIE = 0.05
 
@@ -84,36 +89,68 @@ class VersionScore:
 
 
 #: Unshared words by which an equally complete version may exceed the cleanest.
+#: When the cleanest is a page the cleaner cut junk from, the slack is ``TIE`` of
+#: the longest tied version if that is more: below it the difference may be the
+#: cut's (a dateline one outlet kept and the cleaner dropped from another) and
+#: the page that carried less junk should win.
 CLEAN_SLACK = 2.0
 #: A copy of the best version ties with it only with at least this share of its words.
 COPY_LENGTH = 0.6
+#: Versions with at least this share of the longest tied one's words set the cleanness bar.
+PEER_LENGTH = 0.85
 #: Weight of a word whose term no other version has.
 UNSHARED = 0.25
 
 
+def _fold(
+    version: np.ndarray, terms: np.ndarray, weights: np.ndarray, keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One row per (version, key): weights summed, the first row's term kept."""
+    order = np.lexsort((keys, version))
+    v, k = version[order], keys[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (v[1:] != v[:-1]) | (k[1:] != k[:-1])
+    group = np.cumsum(first) - 1
+    return v[first], terms[order][first], np.bincount(group, weights=weights[order]), k[first]
+
+
 def coverage_arrays(
-    version: np.ndarray, terms: np.ndarray, weights: np.ndarray, n: int, idf_of: Callable[[np.ndarray], np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per version: coverage of the shared terms, and the share of its words that are unshared.
+    version: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    n: int,
+    idf_of: Callable[[np.ndarray], np.ndarray],
+    keys: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per version: coverage of the shared terms, the share of its words that are unshared, and their number.
 
     ``version[i]`` is the version (0 .. n-1) holding term ``terms[i]`` with
     weight ``weights[i]`` (each term once per version); ``idf_of`` gives the
-    idf of an array of terms.
+    idf of an array of terms.  ``keys[i]``, when given, is what makes two
+    terms the same word for sharing: the engine keys a name ("@palin") and
+    the plain word ("palin") apart, but whether one outlet wrote a word at a
+    line start (not a name) and another mid-sentence (a name) says nothing
+    about completeness, and with the name weight such a split looked like
+    five unshared words.
     """
     if n == 1:
-        return np.ones(1), np.zeros(1)
+        return np.ones(1), np.zeros(1), np.zeros(1)
     if not terms.size:
-        return np.zeros(n), np.zeros(n)
-    uniq, inv, support = np.unique(terms, return_inverse=True, return_counts=True)
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    if keys is None:
+        keys = terms
+    else:
+        version, terms, weights, keys = _fold(version, terms, weights, keys)
+    _uniq, first, inv, support = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     inv = inv.reshape(-1)
     shared = support >= 2
-    value = np.where(shared, np.maximum(idf_of(uniq), 0.0), 0.0)
+    value = np.where(shared, np.maximum(idf_of(terms[first]), 0.0), 0.0)
     total = float(value.sum())
     mass = np.bincount(version, weights=weights, minlength=n)
     mass[mass == 0] = 1.0
     unshared = np.bincount(version, weights=np.where(shared[inv], 0.0, weights), minlength=n) / mass
     cov = np.bincount(version, weights=value[inv], minlength=n) / total if total > 0 else np.zeros(n)
-    return cov, unshared
+    return cov, unshared, unshared * mass
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +167,8 @@ class Facts:
     copies: Sequence[str | None]
     cov: np.ndarray
     unshared: np.ndarray
+    #: Word occurrences (of content words) no other version has.
+    extra: np.ndarray
 
 
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
@@ -138,19 +177,28 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     n = len(f.ids)
     full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
     best = float(raw[full].max())
-    top = max((i for i in np.flatnonzero(full & (raw == best)).tolist()), key=lambda i: f.words[i])
-    top_copies, top_words = f.copies[top], f.words[top]
     close = full & (raw >= best * (1 - TIE))
-    if top_copies is not None:
-        same = np.fromiter((c == top_copies for c in f.copies), dtype=bool, count=n)
-        close |= full & same & (f.words >= COPY_LENGTH * top_words)
+    # copies of a version as complete as the best are as complete too
+    for group in {f.copies[i] for i in np.flatnonzero(close).tolist()} - {None}:
+        same = np.fromiter((c == group for c in f.copies), dtype=bool, count=n)
+        longest = float(f.words[close & same].max())
+        close |= full & same & (f.words >= COPY_LENGTH * longest)
     tied = np.flatnonzero(close)
-    extra = f.words[tied] * f.unshared[tied]
-    tied = tied[extra <= extra.min() + CLEAN_SLACK].tolist()
+    extra, words = f.extra[tied], f.words[tied]
+    # The cleanest is judged among versions of about the longest's length: a
+    # shorter one (an opening) has few unshared words because it lacks the rest.
+    peers = np.flatnonzero(words >= PEER_LENGTH * words.max())
+    least = float(extra[peers].min())
+    cleanest = int(tied[peers[int(extra[peers].argmin())]])
+    # Few unshared words are proof of a clean page only where the cleaner cut
+    # nothing; a page it cut may owe them to a cut too deep (a dateline gone).
+    slack = CLEAN_SLACK if not f.junk[cleanest] else max(CLEAN_SLACK, TIE * float(words.max()))
+    tied = tied[extra <= least + slack].tolist()
 
     def key(i: int) -> tuple[float, int, float, float, str]:
         published = f.published[i]
-        return (-f.priority[i], f.junk[i], float("inf") if published != published else published, -raw[i], f.ids[i])
+        when = float("inf") if published != published else published
+        return (-f.priority[i], f.junk[i], when, -raw[i], f.ids[i])
 
     return min(tied, key=key), raw, tied, best
 
@@ -206,7 +254,9 @@ def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, 
     def idf_of(ts: np.ndarray) -> np.ndarray:
         return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
 
-    cov, unshared = coverage_arrays(version, terms, weights, len(versions), idf_of)
+    # a name counts NAME_WEIGHT times in similarity, once here (a word is a word)
+    words = np.where(terms & NAME_BIT_U64 != 0, weights / NAME_WEIGHT, weights)
+    cov, unshared, extra = coverage_arrays(version, terms, words, len(versions), idf_of, terms & PLAIN)
     f = Facts(
         ids=[v.id for v in versions],
         words=np.array([v.words for v in versions], dtype=np.float64),
@@ -217,6 +267,7 @@ def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, 
         copies=[v.copies for v in versions],
         cov=cov,
         unshared=unshared,
+        extra=extra,
     )
     lead, raw, tied, best = pick(f)
     return f.ids[lead], scores(f, lead, raw, tied, best)

@@ -33,6 +33,7 @@ from .copies import CopySketch
 from .engine_state import Columns, Neighbours, Pool, Story, StoryColumns
 from .fingerprint import SALIENT_TERMS, VOCAB, Fingerprint, IdfModel, fast_signature, salient
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
+from .terms import NAME_WEIGHT, PLAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +361,9 @@ class EngineCore:
         members = np.frombuffer(st.members, dtype=np.int32)
         col = self._col
         terms, weights, version = self._gather(members)
-        cov, unshared = coverage_arrays(version, terms, weights, members.size, self.idf.idf_idx)
+        plain = VOCAB.ids[terms] & PLAIN
+        words = np.where(VOCAB.is_name[terms], weights / NAME_WEIGHT, weights)
+        cov, unshared, extra = coverage_arrays(version, terms, words, members.size, self.idf.idf_idx, plain)
         ids = self._ids
         parent = self._copy_parent
         return Facts(
@@ -373,6 +376,7 @@ class EngineCore:
             copies=[(ids[self._root(m)] if m in parent else None) for m in st.members],
             cov=cov,
             unshared=unshared,
+            extra=extra,
         )
 
     def _rechoose(self, story: Story) -> None:

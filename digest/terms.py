@@ -133,6 +133,8 @@ def term_weights(title: str, text: str) -> dict[str, float]:
 
 
 _LOW_BITS = NAME_BIT - 1
+#: ``_LOW_BITS`` as a numpy scalar: ``ids & PLAIN`` folds names onto plain words.
+PLAIN = np.uint64(_LOW_BITS)
 
 
 def grow(a: np.ndarray, size: int) -> np.ndarray:

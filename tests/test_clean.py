@@ -243,3 +243,77 @@ def test_sentence_case_related_list_after_the_body_is_junk() -> None:
     assert "Salvage crews" in result.text
     assert "Lighthouse" not in result.text and "Related" not in result.text
     assert len(result.junk) == 3
+
+
+BODY = [
+    "Fire crews spent the night at the old cannery on Harbor Road after flames broke through the roof "
+    "shortly before midnight, the county fire service said on Saturday morning.",
+    "Nobody was inside the building, which has stood empty since the company moved its packing line "
+    "to the industrial park three years ago, according to the owner.",
+    "Investigators have not said what started the fire.",
+]
+
+
+def test_site_boxes_after_the_body_go_whole_and_a_short_last_sentence_stays() -> None:
+    """A comment form, a third-person writer bio and a trending list after the body, with prose-like lines in them."""
+    text = "\n\n".join([
+        *BODY,
+        "Share this article Twitter icon Facebook icon Threads icon",
+        "Ana Petrov is a senior reporter at The Harbor Star covering city hall. Ana joined in 2019.\n"
+        "Contact: ana@harborstar.example",
+        "Post a comment\nComments are moderated and may take a while to appear.\nName *\nEmail *\n"
+        "Website (optional)",
+        "Trending now\nCouncil to vote on new ferry timetable\nSchool roof repairs finished ahead of term.\n"
+        "Lighthouse reopens to visitors",
+        "183,282 views",
+    ])
+    res = clean_text(text)
+    assert paragraphs(res.text) == BODY
+    reasons = dict(classify_lines(text))
+    assert reasons["Ana Petrov is a senior reporter at The Harbor Star covering city hall. Ana joined in 2019."]
+    assert reasons["School roof repairs finished ahead of term."]
+
+
+def test_a_box_inside_the_body_goes_with_its_heading_and_the_prose_around_it_stays() -> None:
+    text = "\n\n".join([
+        BODY[0],
+        "Our free newsletter\nThe essential news, every day.\nSign up\nYou can unsubscribe at any time.",
+        BODY[1],
+        BODY[2],
+    ])
+    assert paragraphs(clean_text(text).text) == BODY
+
+
+def test_a_third_person_sentence_about_a_reporter_inside_the_body_stays() -> None:
+    line = "Maria Lopez is a reporter at the Courier who was detained at the border on Friday for six hours."
+    text = "\n\n".join([BODY[0], line, BODY[1]])
+    assert line in clean_text(text).text
+
+
+def test_hard_wrapped_paragraphs_are_whole_and_the_junk_after_them_goes() -> None:
+    """Plain text wrapped at 64 columns: lines that start with a name do not break the paragraph."""
+    import textwrap
+
+    wrapped = "\n\n".join(textwrap.fill(p, 64) for p in BODY[:2])
+    last = "Investigators have not said what started the fire at the old cannery on\nHarbor Road."
+    text = f"{wrapped}\n\n{last}\n\nComments are moderated and may take a while to appear.\nName *\nEmail *"
+    res = clean_text(text)
+    assert [" ".join(p.split()) for p in paragraphs(res.text)] == [*BODY[:2], " ".join(last.split())]
+    assert not any("Comments" in line for line in paragraphs(res.text))
+
+
+def test_a_list_of_title_case_headlines_is_never_taken_for_a_wrapped_paragraph() -> None:
+    heads = [
+        "Council Approves New Budget For Public Parks And Libraries Today",
+        "Harbor Festival Returns With Record Crowds After Two Quiet Years",
+        "Police Investigate Break-In At The Downtown Museum Of Modern Art",
+    ]
+    text = "\n\n".join([*BODY, "\n".join(heads)])
+    res = clean_text(text)
+    assert paragraphs(res.text) == BODY
+    assert all(any(j.startswith(h) for j in res.junk) for h in heads)
+
+
+def test_a_one_sentence_summary_full_of_names_is_kept() -> None:
+    text = 'Jack Ketsoyan said Friday that the "American Pie" star went to the Promises Treatment Center.'
+    assert clean_text(text).text == text
