@@ -21,7 +21,9 @@ Routes
                           have stories (live counts win).
 ``/day/YYYY-MM-DD``       that day's digest (``render_html``), with a
                           navigation line and a permalink under each story.
-``/story/<id>``           every version of a story: outlet, time, link.
+``/story/<id>``           every version of a story: outlet, time, link; the id
+                          of a story that regrouping retired redirects (302)
+                          to the story now holding the article that started it.
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened.
 
@@ -300,6 +302,11 @@ class _App:
         with self.store() as store:
             st = store.get_story(story_id)
             versions = store.story_versions(story_id) if st is not None else []
+            now = None if st is not None else _successor(store, story_id)
+        if now is not None:
+            resp = _Response("302 Found", "", "text/plain; charset=utf-8")
+            resp.headers.append(("Location", _story_href(now)))
+            return resp
         if st is None or not versions:
             return self.error("404 Not Found", "No such story.")
         tz = self.cfg.tz
@@ -370,6 +377,18 @@ def _base_url(environ: dict[str, Any]) -> str:
         if not _HOST.fullmatch(host):
             host = "localhost"
     return f"{scheme}://{host}"
+
+
+def _successor(store: Store, story_id: str) -> str | None:
+    """Where the articles of a retired story went: its id is the key of the article that
+    started it (``digest.engine``; a regrouping that needs a fresh id adds ``~n``), and that
+    article is in the story that holds it now.  Permalinks in digests already sent keep
+    working after stories merge or regroup."""
+    for key in dict.fromkeys([story_id, re.sub(r"~\d+$", "", story_id)]):
+        art = store.get_article(key)
+        if art is not None and art.story_id != story_id and store.get_story(art.story_id):
+            return art.story_id
+    return None
 
 
 def _story_href(story_id: str) -> str:

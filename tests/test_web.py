@@ -280,3 +280,21 @@ def test_atom_dates_never_after_the_feed_update() -> None:
     assert not feed.bozo
     assert feed.entries[0].updated.startswith("2026-03-14T20:00:00")
     assert feed.entries[0].published.startswith("2026-03-14T20:00:00")
+
+
+def test_a_retired_story_id_redirects_to_the_story_holding_its_first_article(site: Site) -> None:
+    """Stories merge and regroup after a digest went out; its permalinks must still lead somewhere."""
+    with open_store(site.cfg.database_url) as store:
+        # as the engine names them: a story's id is the key of the article that started it
+        store.add_articles([NewArticle(article("tide1", "Coast News", "King tide", None, at(14, 7), QUAKE), b"fp", "tide1", 0.5)])
+        store.move_article("tide1", "quake")  # a regrouping retires story tide1
+        store.move_article("q2", "q2~7")  # one gives q2 a fresh story id ...
+        store.move_article("q2", "quake")  # ... and a later one takes it back
+        assert store.get_story("tide1") is None and store.get_story("q2~7") is None
+    for retired in ("tide1", "q2~7"):
+        r = site.get(f"/story/{retired}")
+        assert r.status_code == 302, retired
+        assert r.headers["Location"] == "/story/quake"
+        check_headers(r)
+    assert site.get("/story/quake").status_code == 200
+    assert site.get("/story/missing").status_code == 404
