@@ -21,6 +21,9 @@ Special cases
 * An article already stored (same identity key) is skipped before any
   cleaning or fingerprinting.
 * Dates: a missing or implausible date falls back to the fetch time.
+* A long-running process rebuilds its engine from the store once a day
+  (``ENGINE_RENEW``), so what it holds stays the dedup window, not every
+  article it ever read.
 """
 
 from __future__ import annotations
@@ -162,6 +165,10 @@ def retrieve(
     return entries, []
 
 
+#: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
+ENGINE_RENEW = timedelta(days=1)
+
+
 class App:
     """The library facade: one configuration, one store, one dedup engine."""
 
@@ -172,6 +179,10 @@ class App:
         self.cfg = cfg
         self.store = store
         self._engine: Engine | None = None
+        #: When the engine was first used (fetch time); it is rebuilt ``ENGINE_RENEW`` later.
+        self._engine_since: datetime | None = None
+        #: The fetch time of the articles being ingested: the window ends there.
+        self._fetched: datetime | None = None
         #: Fetch outcomes of the sources about to be polled (``App.run``), by name.
         self._prefetched: dict[str, FetchResult | FetchError] = {}
 
@@ -194,11 +205,27 @@ class App:
             window = self.cfg.dedup.window_days * 86400.0
             params = Params(window=window)
             engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
-            since = datetime.now(UTC) - timedelta(seconds=2 * window)
+            since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
             for row in self.store.articles_since(since):
                 engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
             self._engine = engine
         return self._engine
+
+    def _renew_engine(self, now: datetime) -> None:
+        """Drop an engine in use for ``ENGINE_RENEW``: the next use rebuilds it from the store.
+
+        A long-running process (the daemon) would otherwise keep every article
+        it ever saw: memory and the LSH index would grow without end, and
+        candidates from stories long out of the window would still be
+        proposed and filtered.  A rebuild keeps only the window, in fresh
+        arrays, and costs one ``restore`` per article of it.
+        """
+        if self._engine is None:
+            self._engine_since = None
+        elif self._engine_since is None:
+            self._engine_since = now
+        elif now - self._engine_since >= ENGINE_RENEW:
+            self._engine, self._engine_since = None, None
 
     @contextmanager
     def unit(self) -> Iterator[None]:
@@ -345,6 +372,8 @@ class App:
         ready = [a for a in articles if a is not None and a.key not in stored]
         if not ready:
             return
+        self._fetched = fetched
+        self._renew_engine(fetched)
         with self.clustering(src) as engine:
             for article in ready:
                 if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)

@@ -189,3 +189,34 @@ def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
         view = app.build_view(NOW.date())
         assert max(s.outlets for s in view.stories) == 2
         assert all(app.store.get_story(s) is not None for s in app.engine.stories())
+
+
+def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path) -> None:
+    """The daemon's engine is rebuilt from the store once a day: old articles leave memory, not the store."""
+    from datetime import timedelta
+
+    from digest.pipeline import ENGINE_RENEW, RunReport
+    from digest.records import Entry
+
+    text = (FEEDS.parent / "stories" / "quake_a1.txt").read_text(encoding="utf-8")
+    title, _, body = text.partition("\n")
+    src_cfg = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
+    with make_app(tmp_path, src_cfg, "dedup:\n  window_days: 1\n") as app:
+        src = app.cfg.sources[0]
+
+        def ingest(n: int, when: datetime) -> None:
+            entry = Entry(source=src.name, title=f"{title} ({n})", url=f"https://coast.example/{n}",
+                          entry_id=f"e{n}", text=body, published=when)
+            app.ingest(src, [entry], fetched=when, report=RunReport())
+
+        t0 = NOW - timedelta(days=30)
+        ingest(1, t0)
+        old_key = app.store.articles_since(t0 - timedelta(days=1)).__next__().key
+        ingest(2, t0 + ENGINE_RENEW / 2)
+        assert old_key in app.engine and len(app.engine) == 2  # the same engine, within a day
+        ingest(3, t0 + timedelta(days=5))
+        assert old_key not in app.engine and len(app.engine) == 1  # rebuilt: only the window
+        assert app.store.get_article(old_key) is not None  # nothing stored is lost
+        ingest(4, t0 + timedelta(days=5, hours=1))
+        keys = [a.key for a in app.store.articles_since(t0 + timedelta(days=4))]
+        assert len(keys) == 2 and app.engine.story_of(keys[0]) == app.engine.story_of(keys[1])
