@@ -43,7 +43,6 @@ from psycopg.rows import dict_row
 from . import migrations as _migrations
 from .errors import StoreError
 from .pg_coordination import ARTICLE_COLS, PgCoordination, article_row
-from .records import Article
 from .store import (
     DayCounts,
     Delivery,
@@ -53,10 +52,10 @@ from .store import (
     StoredArticle,
     StoredStory,
     may_claim,
-    new_articles,
     redact,
     utcnow,
 )
+from .store_ops import StoreOps
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def libpq_url(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?(?:\+[\w-]+)?://", "postgresql://", url, flags=re.I)
 
 
-class PostgresStore(PgCoordination):
+class PostgresStore(PgCoordination, StoreOps):
     """The PostgreSQL backend of :class:`digest.store.Store` (and of ``SharedLog``).
 
     One connection per object: one per thread or process.
@@ -248,46 +247,6 @@ class PostgresStore(PgCoordination):
         )
         return cur.rowcount == 1
 
-    def add_article(
-        self,
-        article: Article,
-        fingerprint: bytes,
-        story_id: str,
-        score: float | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> bool:
-        with self.transaction():
-            return self._insert(NewArticle(article, fingerprint, story_id, score, detail), utcnow())
-
-    def add_articles(
-        self,
-        items: Sequence[NewArticle | tuple[Any, ...]],
-        *,
-        leads: Mapping[str, str] | None = None,
-        merges: Sequence[tuple[str, str]] = (),
-    ) -> list[bool]:
-        """As SQLiteStore.add_articles: inserts, merges and story rows in one transaction."""
-        batch = new_articles(items)
-        leads = dict(leads or {})
-        now = utcnow()
-        result: list[bool] = []
-        with self.transaction():
-            first: dict[str, datetime] = {}
-            for item in batch:
-                ok = self._insert(item, now)
-                result.append(ok)
-                if ok:
-                    seen = item.article.fetched or now
-                    first[item.story_id] = min(first.get(item.story_id, seen), seen)
-            for keep, drop in merges:
-                self.merge_stories(keep=keep, drop=drop)
-                if drop in first:
-                    seen = first.pop(drop)
-                    first[keep] = min(first.get(keep, seen), seen)
-            for story_id in sorted(set(first) | set(leads)):
-                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
-        return result
-
     def get_article(self, key: str) -> StoredArticle | None:
         row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=%s", (key,)).fetchone()
         return article_row(row) if row else None
@@ -334,18 +293,6 @@ class PostgresStore(PgCoordination):
                 (story_id, seen, now, lead),
             )
             self._recount(story_id)
-
-    def save_story(
-        self,
-        story_id: str,
-        *,
-        lead_key: str,
-        first_seen: datetime,
-        scores: Mapping[str, tuple[float, Mapping[str, Any]]],
-    ) -> None:
-        with self.transaction():
-            self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
-            self.update_scores(story_id, scores)
 
     def set_lead(self, story_id: str, lead_key: str) -> None:
         with self.transaction():
@@ -515,10 +462,6 @@ class PostgresStore(PgCoordination):
     def get_delivery(self, date: str, target: str) -> Delivery | None:
         r = self.db.execute("SELECT * FROM deliveries WHERE date=%s AND target=%s", (date, target)).fetchone()
         return _delivery(r) if r and r["attempts"] else None
-
-    def delivery_status(self, date: str, target: str) -> str | None:
-        d = self.get_delivery(date, target)
-        return None if d is None else d.status
 
 
 def from_url(url: str) -> PostgresStore:

@@ -43,7 +43,6 @@ from typing import Any
 
 from . import migrations as _migrations
 from .errors import StoreError
-from .records import Article
 from .store import (
     DayCounts,
     Delivery,
@@ -53,11 +52,11 @@ from .store import (
     StoredArticle,
     StoredStory,
     may_claim,
-    new_articles,
     parse_ts,
     ts,
     utcnow,
 )
+from .store_ops import StoreOps
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     )
 
 
-class SQLiteStore:
+class SQLiteStore(StoreOps):
     """The SQLite backend of :class:`digest.store.Store`.  One per thread or process."""
 
     def __init__(
@@ -379,54 +378,6 @@ class SQLiteStore:
         )
         return cur.rowcount == 1
 
-    def add_article(
-        self,
-        article: Article,
-        fingerprint: bytes,
-        story_id: str,
-        score: float | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> bool:
-        """Insert one article (its story row is the caller's: ``update_story``)."""
-        with self.transaction():
-            return self._insert(NewArticle(article, fingerprint, story_id, score, detail), utcnow())
-
-    def add_articles(
-        self,
-        items: Sequence[NewArticle | tuple[Any, ...]],
-        *,
-        leads: Mapping[str, str] | None = None,
-        merges: Sequence[tuple[str, str]] = (),
-    ) -> list[bool]:
-        """Store new articles, story merges and story rows in one transaction.
-
-        Articles whose key exists are skipped (False in the result).  Each
-        touched story gets ``first_seen`` = the earliest of its stored value
-        and its new articles' fetch times, the lead from ``leads`` (else the
-        best-scored version), and fresh counts.  ``merges`` are (keep, drop)
-        pairs applied after the inserts.
-        """
-        batch = new_articles(items)
-        leads = dict(leads or {})
-        now = utcnow()
-        result: list[bool] = []
-        with self.transaction():
-            first: dict[str, datetime] = {}
-            for item in batch:
-                ok = self._insert(item, now)
-                result.append(ok)
-                if ok:
-                    seen = item.article.fetched or now
-                    first[item.story_id] = min(first.get(item.story_id, seen), seen)
-            for keep, drop in merges:
-                self.merge_stories(keep=keep, drop=drop)
-                if drop in first:
-                    seen = first.pop(drop)
-                    first[keep] = min(first.get(keep, seen), seen)
-            for story_id in sorted(set(first) | set(leads)):
-                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
-        return result
-
     def get_article(self, key: str) -> StoredArticle | None:
         row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=?", (key,)).fetchone()
         return _article(row) if row else None
@@ -487,19 +438,6 @@ class SQLiteStore:
                 (story_id, seen, ts(now), lead),
             )
             self._recount(story_id)
-
-    def save_story(
-        self,
-        story_id: str,
-        *,
-        lead_key: str,
-        first_seen: datetime,
-        scores: Mapping[str, tuple[float, Mapping[str, Any]]],
-    ) -> None:
-        """``update_story`` and ``update_scores`` in one transaction."""
-        with self.transaction():
-            self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
-            self.update_scores(story_id, scores)
 
     def set_lead(self, story_id: str, lead_key: str) -> None:
         """Make ``lead_key`` the lead; it must be a stored version of the story."""
@@ -685,10 +623,6 @@ class SQLiteStore:
             "SELECT * FROM deliveries WHERE date=? AND target=?", (date, target)
         ).fetchone()
         return _delivery(row) if row else None
-
-    def delivery_status(self, date: str, target: str) -> str | None:
-        d = self.get_delivery(date, target)
-        return None if d is None else d.status
 
 
 def path_of(url: str) -> Path:
