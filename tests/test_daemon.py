@@ -382,7 +382,7 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
             def started(n: int = i) -> bool:
                 return log.read_text().count("daemon started") > n
 
-            assert wait_until(started, timeout=20)
+            assert wait_until(started, timeout=60)
             time.sleep(rng.uniform(0.0, 1.5))
             assert proc.poll() is None, log.read_text()[-2000:]
             proc.send_signal(signal.SIGKILL)
@@ -398,8 +398,9 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
                 rows = query(db, "SELECT source, count(*) FROM articles GROUP BY source")
                 return dict(rows) == expected
 
-            assert wait_until(all_stored, timeout=30), (query(db, "SELECT source, count(*) FROM articles GROUP BY source"), expected)
-            assert wait_until(lambda: len(inbox.messages) >= 1, timeout=10), log.read_text()[-3000:]
+            # generous bounds (met in a few seconds when idle): CI shares two cores
+            assert wait_until(all_stored, timeout=120), (query(db, "SELECT source, count(*) FROM articles GROUP BY source"), expected)
+            assert wait_until(lambda: len(inbox.messages) >= 1, timeout=60), log.read_text()[-3000:]
 
             # a second daemon on the same database refuses, naming the first
             second = subprocess.run(
