@@ -403,15 +403,17 @@ def _junk_runs(units: list[_Unit]) -> None:
             signals = sorted(signals + [k for k, u in enumerate(run)
                                         if u.reason is None and u.words <= 60 and BIO_LINE.match(u.text)])
         if signals:
-            first, last = signals[0], signals[-1]
-            # between two boxes: what is not a long line of running text
-            drop = {k for k in range(first, last + 1) if k in signals or not _running(run[k])}
+            first, last, junk = signals[0], signals[-1], set(signals)
+            # between two boxes, or after the last at the end: what is not a long
+            # line of running text (a paragraph that lost its full stop)
+            stop = len(run) if tail else last + 1
+            drop = {k for k in range(first, stop) if k in junk or not _running(run[k])}
             k = first - 1
             while k >= max(0, first - BOX_HEAD) and _fragment(run[k]):
                 drop.add(k)
                 k -= 1
             k = last + 1
-            while k < len(run) and (tail or (k <= last + BOX_HEAD and _fragment(run[k]))):
+            while not tail and k < len(run) and k <= last + BOX_HEAD and _fragment(run[k]):
                 drop.add(k)
                 k += 1
             for k in drop:
