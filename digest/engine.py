@@ -51,8 +51,9 @@ Cost and memory
   stories (most bands first, then most recent) are compared, in one numpy
   gather, and at most ``Params.region`` articles are regrouped.  Templated
   near-identical entries therefore cost linear time.
-* A restored story's lead is chosen when first asked for (restoring a
-  window of articles does not rechoose a story once per member).
+* A story's lead is chosen when first asked for (``lead``, ``scores``), not
+  on every change: a story that gains five versions in one batch, or a window
+  of restored articles, chooses once.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ class Engine(Regrouping):
         known = self._num.get(doc.id)
         if known is not None:
             sid = self._sid(known)
-            return Assignment(doc.id, sid, False, self.lead(sid), False, touched=(sid,))
+            return Assignment(doc.id, sid, False, touched=(sid,))
         if fp is None:
             fp = self.fingerprint(doc)
         idx = fp.vocab_idx()
@@ -299,7 +300,7 @@ class Engine(Regrouping):
         self._absorb(a, b)
         a.seq = min(a.seq, b.seq)
         self._scol.sync(a)
-        self._rechoose(a)
+        a.lead, a.scores = -1, None
 
     def replay_move(self, doc_id: str, story_id: str) -> None:
         """Move article ``doc_id`` to story ``story_id`` as another worker decided (no re-check)."""

@@ -59,9 +59,6 @@ class Assignment:
     doc_id: str
     story_id: str
     new_story: bool
-    #: The story's lead after this article joined (may be this article).
-    lead_id: str
-    lead_changed: bool
     #: Stories that are gone after this article (their versions moved to other stories).
     merged: tuple[str, ...] = ()
     #: Earlier articles that moved to another story: (article id, its story id now).
@@ -172,6 +169,7 @@ class EngineCore:
             f = self._facts(st)
             lead, raw, tied, best = pick(f)
             st.scores = scores(f, lead, raw, tied, best)
+            st.lead = st.members[lead]
         return dict(st.scores)
 
     def stories(self) -> list[str]:
@@ -265,9 +263,10 @@ class EngineCore:
         return num
 
     def _attach(self, story: Story, num: int, published: float | None) -> None:
+        """Article ``num`` joins ``story``; its lead is chosen again when next asked for."""
         self._col.story[num] = story.num
         story.members.append(num)
-        story.scores = None
+        story.lead, story.scores = -1, None
         if published is not None and (story.first is None or published < story.first):
             story.first = published
             self._scol.sync(story)

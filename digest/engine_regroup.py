@@ -88,8 +88,7 @@ class Regrouping(EngineCore):
         """Article ``num`` starts a story of its own."""
         story = self._new_story(doc.id, doc.published)
         self._attach(story, num, doc.published)
-        self._rechoose(story)
-        return Assignment(doc.id, story.id, True, doc.id, True, touched=(story.id,))
+        return Assignment(doc.id, story.id, True, touched=(story.id,))
 
     def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """Regroup the new article and the stories near it (``digest.regroup``)."""
@@ -126,11 +125,8 @@ class Regrouping(EngineCore):
                 return self._alone(num, doc)
             joined = self._story_list[int(old[mates[0]])]
             assert joined is not None
-            old_lead = joined.lead
             self._attach(joined, num, doc.published)
-            self._rechoose(joined)
-            lead_id = self._ids[joined.lead] or ""
-            return Assignment(doc.id, joined.id, False, lead_id, joined.lead != old_lead, touched=(joined.id,))
+            return Assignment(doc.id, joined.id, False, touched=(joined.id,))
         return self._rebuild_region(num, doc, nums, labels, old, groups, region)
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
@@ -186,7 +182,7 @@ class Regrouping(EngineCore):
             if lab not in chosen and snum not in used:
                 chosen[lab], used = by_num[snum], used | {snum}
         old_ids = {st.num: st.id for st in region}
-        old_leads = {st.id: st.lead for st in region}
+        kept = set(old_ids.values())
         gone = [st for st in region if st.num not in used]
         for st in gone:
             self._drop_story(st)
@@ -206,19 +202,15 @@ class Regrouping(EngineCore):
         for lab in sorted(groups):
             g, st = groups[lab], chosen[lab]
             members = sorted(int(nums[q]) for q in g)
-            if st.id in old_leads and members == sorted(st.members):
+            if st.id in kept and members == sorted(st.members):
                 continue  # a story the regrouping left as it was
             for q in g:
                 if q and old_ids[int(old[q])] != st.id:
                     moved.append((self._ids[int(nums[q])] or "", st.id))
             self._rebuild(st, members)
-            self._rechoose(st)
             changed.append(st.id)
         story = chosen[int(labels[0])]
-        lead_id = self._ids[story.lead] or ""
-        new = story.id not in old_leads
-        touched = tuple(changed)
         return Assignment(
-            doc.id, story.id, new, lead_id, new or story.lead != old_leads[story.id],
-            merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=touched,
+            doc.id, story.id, story.id not in kept,
+            merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=tuple(changed),
         )
