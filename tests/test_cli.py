@@ -85,3 +85,20 @@ def test_control_characters_never_reach_the_story(
     art = prepare(Entry(source="s", title="Bell\x07 title\x00", text="Body \x1b[31mred\x1b[0m text.\x7f"))
     assert art is not None
     assert art.title == "Bell title" and "\x1b" not in art.text and "\x7f" not in art.text
+
+
+def test_the_public_api_is_small_lazy_and_complete() -> None:
+    """``import digest`` is cheap (the CLI starts fast); every exported name resolves."""
+    import subprocess
+    import sys
+
+    import digest
+
+    code = "import sys, digest; print(sorted(m for m in ('numpy', 'datasketch', 'trafilatura', 'httpx') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    for name in digest.__all__:
+        assert getattr(digest, name) is not None, name
+    assert set(dir(digest)) == set(digest.__all__)
+    eng = digest.Engine()
+    assert eng.add(digest.Doc(id="a", title="Quake", text="A quake shook the coast.")).new_story
