@@ -40,8 +40,6 @@ import numpy as np
 
 from .terms import NAME_WEIGHT, PLAIN
 
-NAME_BIT_U64 = ~PLAIN
-
 TIE = 0.05
 
 
@@ -121,6 +119,7 @@ def coverage_arrays(
     n: int,
     idf_of: Callable[[np.ndarray], np.ndarray],
     keys: np.ndarray | None = None,
+    names: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per version: coverage of the shared terms, the share of its words that are unshared, and their number.
 
@@ -131,12 +130,15 @@ def coverage_arrays(
     the plain word ("palin") apart, but whether one outlet wrote a word at a
     line start (not a name) and another mid-sentence (a name) says nothing
     about completeness, and with the name weight such a split looked like
-    five unshared words.
+    five unshared words.  ``names[i]``, when given, marks a name: it weighs
+    ``NAME_WEIGHT`` times in similarity but counts once here (a word is a word).
     """
     if n == 1:
         return np.ones(1), np.zeros(1), np.zeros(1)
     if not terms.size:
         return np.zeros(n), np.zeros(n), np.zeros(n)
+    if names is not None:
+        weights = np.where(names, weights / NAME_WEIGHT, weights)
     if keys is None:
         keys = terms
     else:
@@ -254,9 +256,8 @@ def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, 
     def idf_of(ts: np.ndarray) -> np.ndarray:
         return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
 
-    # a name counts NAME_WEIGHT times in similarity, once here (a word is a word)
-    words = np.where(terms & NAME_BIT_U64 != 0, weights / NAME_WEIGHT, weights)
-    cov, unshared, extra = coverage_arrays(version, terms, words, len(versions), idf_of, terms & PLAIN)
+    plain = terms & PLAIN
+    cov, unshared, extra = coverage_arrays(version, terms, weights, len(versions), idf_of, plain, plain != terms)
     f = Facts(
         ids=[v.id for v in versions],
         words=np.array([v.words for v in versions], dtype=np.float64),

@@ -300,7 +300,6 @@ class Engine(Regrouping):
         self._absorb(a, b)
         a.seq = min(a.seq, b.seq)
         self._scol.sync(a)
-        a.lead, a.scores = -1, None
 
     def replay_move(self, doc_id: str, story_id: str) -> None:
         """Move article ``doc_id`` to story ``story_id`` as another worker decided (no re-check)."""

@@ -13,12 +13,12 @@ How it works
 * Articles are numbered; each keeps its interned term indices and weights in
   a pool (salient terms first), its copy shingles in another, its facts in
   numpy columns (``digest.engine_state``), never its text.
-* A story keeps its members, its centroids over term indices and the
-  centroid's squared norm; :meth:`EngineCore._rebuild` makes a story of any
-  list of members, :meth:`EngineCore._vectors` gives members' unit tf-idf
-  vectors under the current idf in one pass.
+* A story keeps its members (no centroid: ``_centroid`` computes one for
+  ``explain``); :meth:`EngineCore._rebuild` makes a story of any list of
+  members, :meth:`EngineCore._vectors` gives members' unit tf-idf vectors
+  under the current idf in one pass.
 * The lead is chosen by ``digest.choose`` over the story's facts
-  (:meth:`EngineCore._facts`); a restored story chooses it when first asked.
+  (:meth:`EngineCore._facts`) when first asked for after a change.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .copies import CopySketch
 from .engine_state import Columns, Neighbours, Pool, Story, StoryColumns
 from .fingerprint import SALIENT_TERMS, VOCAB, Fingerprint, IdfModel, fast_signature, salient
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
-from .terms import NAME_WEIGHT, PLAIN
+from .terms import PLAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +350,7 @@ class EngineCore:
         members = np.frombuffer(drop.members, dtype=np.int32)
         self._col.story[members] = keep.num
         keep.members.extend(drop.members)
-        keep.scores = None
+        keep.lead, keep.scores = -1, None
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
             self._scol.sync(keep)
@@ -360,9 +360,9 @@ class EngineCore:
         members = np.frombuffer(st.members, dtype=np.int32)
         col = self._col
         terms, weights, version = self._gather(members)
-        plain = VOCAB.ids[terms] & PLAIN
-        words = np.where(VOCAB.is_name[terms], weights / NAME_WEIGHT, weights)
-        cov, unshared, extra = coverage_arrays(version, terms, words, members.size, self.idf.idf_idx, plain)
+        cov, unshared, extra = coverage_arrays(
+            version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms]
+        )
         ids = self._ids
         parent = self._copy_parent
         return Facts(

@@ -8,9 +8,10 @@ Observations
 
 How it works
 ------------
-``StoreOps`` is a mixin.  A backend provides ``transaction()``, ``_insert``
-(one row; False when the key exists), ``merge_stories``, ``update_story``,
-``update_scores`` and ``get_delivery``; the mixin composes them.
+``StoreOps`` is a mixin.  A backend provides what ``_Backend`` lists:
+``transaction()``, ``_insert`` (one row; False when the key exists),
+``merge_stories``, ``update_story``, ``update_scores`` and ``get_delivery``;
+the mixin composes them (its methods take the backend as ``self``).
 """
 
 from __future__ import annotations
@@ -18,39 +19,30 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .records import Article
 from .store import Delivery, NewArticle, new_articles, utcnow
 
 
+class _Backend(Protocol):
+    """What a backend provides for ``StoreOps``."""
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+    def _insert(self, item: NewArticle, now: datetime) -> bool: ...
+    def merge_stories(self, *, keep: str, drop: str) -> None: ...
+    def update_story(
+        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
+    ) -> None: ...
+    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int: ...
+    def get_delivery(self, date: str, target: str) -> Delivery | None: ...
+
+
 class StoreOps:
     """Backend-free store operations (see the module docstring)."""
 
-    # -- what a backend provides -------------------------------------------------
-    def transaction(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
-
-    def _insert(self, item: NewArticle, now: datetime) -> bool:
-        raise NotImplementedError
-
-    def merge_stories(self, *, keep: str, drop: str) -> None:
-        raise NotImplementedError
-
-    def update_story(
-        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
-    ) -> None:
-        raise NotImplementedError
-
-    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
-        raise NotImplementedError
-
-    def get_delivery(self, date: str, target: str) -> Delivery | None:
-        raise NotImplementedError
-
-    # -- composed ----------------------------------------------------------------
     def add_article(
-        self,
+        self: _Backend,
         article: Article,
         fingerprint: bytes,
         story_id: str,
@@ -62,7 +54,7 @@ class StoreOps:
             return self._insert(NewArticle(article, fingerprint, story_id, score, detail), utcnow())
 
     def add_articles(
-        self,
+        self: _Backend,
         items: Sequence[NewArticle | tuple[Any, ...]],
         *,
         leads: Mapping[str, str] | None = None,
@@ -98,7 +90,7 @@ class StoreOps:
         return result
 
     def save_story(
-        self,
+        self: _Backend,
         story_id: str,
         *,
         lead_key: str,
@@ -110,7 +102,7 @@ class StoreOps:
             self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
             self.update_scores(story_id, scores)
 
-    def delivery_status(self, date: str, target: str) -> str | None:
+    def delivery_status(self: _Backend, date: str, target: str) -> str | None:
         d = self.get_delivery(date, target)
         return None if d is None else d.status
 

@@ -302,10 +302,10 @@ class _App:
         with self.store() as store:
             st = store.get_story(story_id)
             versions = store.story_versions(story_id) if st is not None else []
-            now = None if st is not None else _successor(store, story_id)
-        if now is not None:
+            successor = None if st is not None else _successor(store, story_id)
+        if successor is not None:
             resp = _Response("302 Found", "", "text/plain; charset=utf-8")
-            resp.headers.append(("Location", _story_href(now)))
+            resp.headers.append(("Location", _story_href(successor)))
             return resp
         if st is None or not versions:
             return self.error("404 Not Found", "No such story.")
