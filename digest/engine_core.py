@@ -313,7 +313,7 @@ class EngineCore:
         offs, lens = col.toff[nums], col.tlen[nums]
         total = int(lens.sum())
         ends = np.cumsum(lens)
-        pos = np.repeat(offs, lens) + np.arange(total) - np.repeat(ends - lens, lens)
+        pos = np.repeat(offs - (ends - lens), lens) + np.arange(total)
         terms = self._terms.data[pos]
         weights = self._weights.data[pos].astype(np.float64)
         if self._odd_weights:
@@ -324,15 +324,21 @@ class EngineCore:
                     weights[start : start + odd.size] = odd
         return terms, weights, np.repeat(np.arange(nums.size), lens)
 
+    def _raw_vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' tf-idf vectors under the current idf, concatenated and not yet
+        normalised: (term indices, values, owner position, each article's norm)."""
+        terms, w, owner = self._gather(nums)
+        tf = np.where(w > 1, 1.0 + np.log(np.maximum(w, 1.0)), w)  # sublinear tf
+        x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
+        norm = np.sqrt(np.bincount(owner, weights=x * x, minlength=nums.size))
+        norm[norm == 0] = 1.0
+        return terms, x, owner, norm
+
     def _vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The articles' unit tf-idf vectors under the current idf, concatenated:
         (term indices, values, words values, owner position)."""
-        terms, w, owner = self._gather(nums)
+        terms, x, owner, norm = self._raw_vectors(nums)
         n = nums.size
-        tf = np.where(w >= 1, 1.0 + np.log(np.maximum(w, 1.0)), w)
-        x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
-        norm = np.sqrt(np.bincount(owner, weights=x * x, minlength=n))
-        norm[norm == 0] = 1.0
         val = x / norm[owner]
         wx = np.where(VOCAB.is_name[terms], 0.0, val)
         wn = np.sqrt(np.bincount(owner, weights=wx * wx, minlength=n))

@@ -50,11 +50,11 @@ class Regrouping(EngineCore):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every member of ``sts`` (article numbers) and its cosine to the vector (one gather)."""
         members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
-        terms, mval, _w, owner = self._vectors(members)
+        terms, x, owner, norm = self._raw_vectors(members)  # the dot products first, then the norms
         dense, _ = self._scratch()
         dense[vidx] = val
         try:
-            sims = np.bincount(owner, weights=dense[terms] * mval, minlength=members.size)
+            sims = np.bincount(owner, weights=dense[terms] * x, minlength=members.size) / norm
         finally:
             dense[vidx] = 0.0
         return members, sims
@@ -116,9 +116,9 @@ class Regrouping(EngineCore):
         groups: dict[int, list[int]] = {}
         for pos, lab in enumerate(labels.tolist()):
             groups.setdefault(lab, []).append(pos)
-        pairs = np.unique(np.stack([old[1:], labels[1:]]), axis=1)  # (old story, group) pairs
+        olds, labs = old[1:].tolist(), labels[1:].tolist()
         # no old story split, no two old stories in one group
-        whole = np.unique(pairs[0]).size == pairs.shape[1] == np.unique(pairs[1]).size
+        whole = len(set(olds)) == len(set(zip(olds, labs, strict=True))) == len(set(labs))
         if whole:  # nothing moves: the article joins one story or starts its own
             mates = [q for q in groups[int(labels[0])] if q]
             if not mates:
