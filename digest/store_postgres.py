@@ -33,7 +33,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +55,7 @@ from .store import (
     redact,
     utcnow,
 )
-from .store_ops import StoreOps
+from .store_ops import StoreOps, sql_for
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,6 @@ class PostgresStore(PgCoordination, StoreOps):
             self.db.close()
             raise
 
-    # -- helpers -------------------------------------------------------------
     # -- schema ----------------------------------------------------------------
     @property
     def schema_version(self) -> int:
@@ -185,15 +184,28 @@ class PostgresStore(PgCoordination, StoreOps):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- meta -------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=%s", (key,)).fetchone()
-        return None if row is None else str(row["value"])
+    # -- what StoreOps builds on ---------------------------------------------------
+    def _run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> psycopg.Cursor[_Row]:
+        return self.db.execute(sql_for("postgresql", sql), params)
 
-    def set_meta(self, key: str, value: str) -> None:
+    def _stamp(self, dt: datetime) -> datetime:
+        return dt
+
+    @contextmanager
+    def _story_write(self) -> Iterator[None]:
+        """A transaction holding the clustering lock: merges and moves reach the log in order."""
+        with self.transaction():
+            self.cluster_lock()
+            yield
+
+    def _durable(self) -> AbstractContextManager[None]:
+        """Commits are durable on the server (``synchronous_commit``)."""
+        return self.transaction()
+
+    def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None:
+        """Record a merge (``article`` None) or a move in the shared log."""
         self.db.execute(
-            "INSERT INTO meta(key, value) VALUES(%s,%s) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (key, value),
+            "INSERT INTO merges(kept, dropped, article) VALUES(%s,%s,%s)", (kept, dropped, article)
         )
 
     # -- sources ----------------------------------------------------------------
@@ -259,52 +271,6 @@ class PostgresStore(PgCoordination, StoreOps):
             yield article_row(row)
 
     # -- stories -------------------------------------------------------------------
-    def _recount(self, story_id: str) -> None:
-        self.db.execute(
-            "UPDATE stories SET "
-            "n_versions=(SELECT count(*) FROM articles WHERE story_id=%(id)s), "
-            "n_sources=(SELECT count(DISTINCT source) FROM articles WHERE story_id=%(id)s) "
-            "WHERE id=%(id)s",
-            {"id": story_id},
-        )
-
-    def update_story(
-        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
-    ) -> None:
-        now = utcnow()
-        with self.transaction():
-            row = self.db.execute(
-                "SELECT lead_key, first_seen FROM stories WHERE id=%s", (story_id,)
-            ).fetchone()
-            lead = lead_key or (row["lead_key"] if row else None)
-            if lead is None:
-                best = self.db.execute(
-                    "SELECT key FROM articles WHERE story_id=%s "
-                    "ORDER BY score IS NULL, score DESC, fetched, key LIMIT 1", (story_id,),
-                ).fetchone()
-                lead = best["key"] if best else None
-            if lead is None:
-                raise StoreError(f"story {story_id}: no lead given and no stored version")
-            seen = first_seen or (row["first_seen"] if row else now)
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) VALUES(%s,%s,%s,%s) "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated, lead_key=excluded.lead_key",
-                (story_id, seen, now, lead),
-            )
-            self._recount(story_id)
-
-    def set_lead(self, story_id: str, lead_key: str) -> None:
-        with self.transaction():
-            row = self.db.execute("SELECT story_id FROM articles WHERE key=%s", (lead_key,)).fetchone()
-            if row is None or row["story_id"] != story_id:
-                raise StoreError(f"story {story_id}: {lead_key} is not one of its versions")
-            cur = self.db.execute(
-                "UPDATE stories SET lead_key=%s, updated=%s WHERE id=%s", (lead_key, utcnow(), story_id)
-            )
-            if cur.rowcount != 1:
-                raise StoreError(f"story {story_id}: no such story")
-
     def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
         n = 0
         with self.transaction():
@@ -314,51 +280,6 @@ class PostgresStore(PgCoordination, StoreOps):
                     (float(s), _json(dict(d)), k, story_id),
                 ).rowcount
         return n
-
-    def merge_stories(self, *, keep: str, drop: str) -> None:
-        if keep == drop:
-            return
-        with self.transaction():
-            self.cluster_lock()
-            self.db.execute("UPDATE articles SET story_id=%s WHERE story_id=%s", (keep, drop))
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) "
-                "SELECT %s, first_seen, %s, lead_key FROM stories WHERE id=%s "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated",
-                (keep, utcnow(), drop),
-            )
-            self.db.execute("DELETE FROM stories WHERE id=%s", (drop,))
-            self.db.execute("INSERT INTO merges(kept, dropped) VALUES(%s,%s)", (keep, drop))
-            self._recount(keep)
-
-    def move_article(self, key: str, story_id: str) -> None:
-        """Move a stored article to another story (see ``Store.move_article``); logged."""
-        with self.transaction():
-            self.cluster_lock()
-            row = self.db.execute("SELECT story_id FROM articles WHERE key=%s", (key,)).fetchone()
-            if row is None:
-                raise StoreError(f"article {key}: not stored, cannot move it")
-            old = row["story_id"]
-            if old == story_id:
-                return
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) "
-                "SELECT %s, first_seen, %s, %s FROM stories WHERE id=%s "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=least(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated",
-                (story_id, utcnow(), key, old),
-            )
-            self.db.execute("UPDATE articles SET story_id=%s WHERE key=%s", (story_id, key))
-            self.db.execute(
-                "DELETE FROM stories WHERE id=%s AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=%s)",
-                (old, old),
-            )
-            self.db.execute(
-                "INSERT INTO merges(kept, dropped, article) VALUES(%s,%s,%s)", (story_id, old, key)
-            )
-            self._recount(old)
-            self._recount(story_id)
 
     def get_story(self, story_id: str) -> StoredStory | None:
         row = self.db.execute("SELECT * FROM stories WHERE id=%s", (story_id,)).fetchone()
@@ -385,24 +306,6 @@ class PostgresStore(PgCoordination, StoreOps):
         return DayCounts(self.count_articles_fetched_between(start, end), int(row["n"]), int(row["d"]))
 
     # -- digests -------------------------------------------------------------------
-    def record_digest(
-        self,
-        date: str,
-        fmt: str,
-        path: str | None,
-        stories: int,
-        *,
-        articles_read: int = 0,
-        duplicates: int = 0,
-    ) -> None:
-        self.db.execute(
-            "INSERT INTO digests(date, format, built_at, path, stories, articles_read, duplicates) "
-            "VALUES(%s,%s,%s,%s,%s,%s,%s) ON CONFLICT(date, format) DO UPDATE SET "
-            "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
-            "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
-            (date, fmt, utcnow(), path, stories, articles_read, duplicates),
-        )
-
     def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
         r = self.db.execute("SELECT * FROM digests WHERE date=%s AND format=%s", (date, fmt)).fetchone()
         if r is None:
@@ -433,31 +336,6 @@ class PostgresStore(PgCoordination, StoreOps):
                 "WHERE date=%s AND target=%s", (now, date, target),
             )
             return True
-
-    def set_message_id(self, date: str, target: str, message_id: str) -> None:
-        cur = self.db.execute(
-            "UPDATE deliveries SET message_id=%s WHERE date=%s AND target=%s AND status='pending'",
-            (message_id, date, target),
-        )
-        if cur.rowcount != 1:
-            raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
-
-    def mark_sent(self, date: str, target: str, message_id: str) -> None:
-        now = utcnow()
-        self.db.execute(
-            "INSERT INTO deliveries(date, target, status, attempts, message_id, claimed_at, sent_at) "
-            "VALUES(%s,%s,'sent',1,%s,%s,%s) ON CONFLICT(date, target) DO UPDATE SET status='sent', "
-            "message_id=excluded.message_id, sent_at=excluded.sent_at, last_error=NULL",
-            (date, target, message_id, now, now),
-        )
-
-    def mark_failed(self, date: str, target: str, error: str) -> None:
-        self.db.execute(
-            "INSERT INTO deliveries(date, target, status, attempts, last_error) "
-            "VALUES(%s,%s,'failed',1,%s) ON CONFLICT(date, target) DO UPDATE SET "
-            "status='failed', last_error=excluded.last_error WHERE deliveries.status != 'sent'",
-            (date, target, error),
-        )
 
     def get_delivery(self, date: str, target: str) -> Delivery | None:
         r = self.db.execute("SELECT * FROM deliveries WHERE date=%s AND target=%s", (date, target)).fetchone()

@@ -36,7 +36,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ from .store import (
     ts,
     utcnow,
 )
-from .store_ops import StoreOps
+from .store_ops import StoreOps, sql_for
 
 log = logging.getLogger(__name__)
 
@@ -303,18 +303,18 @@ class SQLiteStore(StoreOps):
             if not held:
                 self.release_lock(name)
 
-    # -- meta ------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+    # -- what StoreOps builds on ---------------------------------------------------
+    def _run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql_for("sqlite", sql), params)
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO meta(key, value) VALUES(?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (key, value),
-            )
+    def _stamp(self, dt: datetime) -> str:
+        return ts(dt) or ""
+
+    def _story_write(self) -> AbstractContextManager[None]:
+        return self.transaction()
+
+    def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None:
+        """One process owns a SQLite store: no other worker replays merges and moves."""
 
     # -- sources ---------------------------------------------------------------
     def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
@@ -397,60 +397,6 @@ class SQLiteStore(StoreOps):
             yield _article(row)
 
     # -- stories -----------------------------------------------------------------
-    def _best_version(self, story_id: str) -> str | None:
-        row = self.db.execute(
-            "SELECT key FROM articles WHERE story_id=? "
-            "ORDER BY score IS NULL, score DESC, fetched, key LIMIT 1",
-            (story_id,),
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    def _recount(self, story_id: str) -> None:
-        self.db.execute(
-            "UPDATE stories SET "
-            "n_versions=(SELECT count(*) FROM articles WHERE story_id=:id), "
-            "n_sources=(SELECT count(DISTINCT source) FROM articles WHERE story_id=:id) "
-            "WHERE id=:id",
-            {"id": story_id},
-        )
-
-    def update_story(
-        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
-    ) -> None:
-        """Create or update a story row: first_seen = the earlier, lead, counts.
-
-        Without ``lead_key`` an existing lead is kept; a new story gets its
-        best-scored version.  Without ``first_seen`` a new story starts now.
-        """
-        now = utcnow()
-        with self.transaction():
-            row = self.db.execute(
-                "SELECT lead_key, first_seen FROM stories WHERE id=?", (story_id,)
-            ).fetchone()
-            lead = lead_key or (row["lead_key"] if row else None) or self._best_version(story_id)
-            if lead is None:
-                raise StoreError(f"story {story_id}: no lead given and no stored version")
-            seen = ts(first_seen) or (row["first_seen"] if row else ts(now))
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) VALUES(?,?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=min(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated, lead_key=excluded.lead_key",
-                (story_id, seen, ts(now), lead),
-            )
-            self._recount(story_id)
-
-    def set_lead(self, story_id: str, lead_key: str) -> None:
-        """Make ``lead_key`` the lead; it must be a stored version of the story."""
-        with self.transaction():
-            row = self.db.execute("SELECT story_id FROM articles WHERE key=?", (lead_key,)).fetchone()
-            if row is None or row[0] != story_id:
-                raise StoreError(f"story {story_id}: {lead_key} is not one of its versions")
-            cur = self.db.execute(
-                "UPDATE stories SET lead_key=?, updated=? WHERE id=?", (lead_key, ts(utcnow()), story_id)
-            )
-            if cur.rowcount != 1:
-                raise StoreError(f"story {story_id}: no such story")
-
     def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
         """Set completeness scores of the story's versions; how many rows changed."""
         with self.transaction():
@@ -459,47 +405,6 @@ class SQLiteStore(StoreOps):
                 [(float(s), _json(dict(d)), k, story_id) for k, (s, d) in scores.items()],
             )
             return max(cur.rowcount, 0)
-
-    def merge_stories(self, *, keep: str, drop: str) -> None:
-        """Move ``drop``'s versions into ``keep`` (first_seen = the earlier) and delete it."""
-        if keep == drop:
-            return
-        now = ts(utcnow())
-        with self.transaction():
-            self.db.execute("UPDATE articles SET story_id=? WHERE story_id=?", (keep, drop))
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) "
-                "SELECT ?, first_seen, ?, lead_key FROM stories WHERE id=? "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=min(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated",
-                (keep, now, drop),
-            )
-            self.db.execute("DELETE FROM stories WHERE id=?", (drop,))
-            self._recount(keep)
-
-    def move_article(self, key: str, story_id: str) -> None:
-        """Move a stored article to another story (see ``Store.move_article``)."""
-        with self.transaction():
-            row = self.db.execute("SELECT story_id FROM articles WHERE key=?", (key,)).fetchone()
-            if row is None:
-                raise StoreError(f"article {key}: not stored, cannot move it")
-            old = row[0]
-            if old == story_id:
-                return
-            self.db.execute(
-                "INSERT INTO stories(id, first_seen, updated, lead_key) "
-                "SELECT ?, first_seen, ?, ? FROM stories WHERE id=? "
-                "ON CONFLICT(id) DO UPDATE SET first_seen=min(stories.first_seen, excluded.first_seen), "
-                "updated=excluded.updated",
-                (story_id, ts(utcnow()), key, old),
-            )
-            self.db.execute("UPDATE articles SET story_id=? WHERE key=?", (story_id, key))
-            self.db.execute(
-                "DELETE FROM stories WHERE id=? AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=?)",
-                (old, old),
-            )
-            self._recount(old)
-            self._recount(story_id)
 
     def get_story(self, story_id: str) -> StoredStory | None:
         row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
@@ -533,25 +438,6 @@ class SQLiteStore(StoreOps):
         )
 
     # -- digests -----------------------------------------------------------------
-    def record_digest(
-        self,
-        date: str,
-        fmt: str,
-        path: str | None,
-        stories: int,
-        *,
-        articles_read: int = 0,
-        duplicates: int = 0,
-    ) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO digests(date, format, built_at, path, stories, articles_read, duplicates) "
-                "VALUES(?,?,?,?,?,?,?) ON CONFLICT(date, format) DO UPDATE SET "
-                "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
-                "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
-                (date, fmt, ts(utcnow()), path, stories, articles_read, duplicates),
-            )
-
     def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
         row = self.db.execute(
             "SELECT * FROM digests WHERE date=? AND format=?", (date, fmt)
@@ -587,36 +473,6 @@ class SQLiteStore(StoreOps):
                 (date, target, ts(now)),
             )
             return True
-
-    def set_message_id(self, date: str, target: str, message_id: str) -> None:
-        """Record the Message-ID about to be sent (durably) on the claimed row."""
-        with self._durable():
-            cur = self.db.execute(
-                "UPDATE deliveries SET message_id=? WHERE date=? AND target=? AND status='pending'",
-                (message_id, date, target),
-            )
-            if cur.rowcount != 1:
-                raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
-
-    def mark_sent(self, date: str, target: str, message_id: str) -> None:
-        now = ts(utcnow())
-        with self._durable():
-            self.db.execute(
-                "INSERT INTO deliveries(date, target, status, attempts, message_id, claimed_at, sent_at) "
-                "VALUES(?,?,'sent',1,?,?,?) ON CONFLICT(date, target) DO UPDATE SET status='sent', "
-                "message_id=excluded.message_id, sent_at=excluded.sent_at, last_error=NULL",
-                (date, target, message_id, now, now),
-            )
-
-    def mark_failed(self, date: str, target: str, error: str) -> None:
-        """Record a failed attempt (never downgrades a 'sent' row)."""
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO deliveries(date, target, status, attempts, last_error) "
-                "VALUES(?,?,'failed',1,?) ON CONFLICT(date, target) DO UPDATE SET "
-                "status='failed', last_error=excluded.last_error WHERE deliveries.status != 'sent'",
-                (date, target, error),
-            )
 
     def get_delivery(self, date: str, target: str) -> Delivery | None:
         row = self.db.execute(
