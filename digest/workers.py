@@ -43,8 +43,10 @@ Special cases
 * A turn that does not move for ``stall`` seconds (its worker died) is
   skipped, with a warning: liveness over order.  The late source clusters
   when it comes.
-* A worker's first engine holds the articles dated within two dedup windows
-  of the run's time (as ``App.engine``), in log order.
+* A worker's engine holds the articles dated within two dedup windows of
+  the fetch being ingested (as ``App.engine``), in log order.  As in
+  ``App``, an engine a day old is dropped at the next ingest and rebuilt
+  from the log, so a worker that runs for months holds only the window.
 * SQLite stores refuse: they have no shared log (one machine, one process).
 """
 
@@ -63,7 +65,6 @@ from .errors import DigestError
 from .fingerprint import Fingerprint
 from .index import CandidateIndex
 from .pipeline import App, RunReport, stored_doc
-from .records import Entry
 from .store import Store
 from .storelog import SharedLog
 
@@ -161,8 +162,8 @@ class WorkerApp(App):
             self._journal = _Journal(open_index(self.cfg.index, params.lsh_threshold))
             self._engine = ReplayEngine(params, index=self._journal)
             self._seen = 0
-            since = (self._now or datetime.now(UTC)) - timedelta(seconds=2 * window)
-            self._catch_up(since=since)
+            end = self._fetched or self._now or datetime.now(UTC)  # the window ends at the fetch
+            self._catch_up(since=end - timedelta(seconds=2 * window))
         return self._engine
 
     def _catch_up(self, *, since: datetime | None = None) -> int:
@@ -240,15 +241,6 @@ class WorkerApp(App):
             super().poll(src, report, now=now)
         finally:
             self._pass_turn(src)
-
-    def ingest(
-        self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
-    ) -> None:
-        """``App.ingest``; an engine built here is rebuilt from the window before ``fetched``
-        (not the wall clock: entries fetched earlier and ingested now are in their own window)."""
-        if self._now is None:
-            self._now = fetched
-        super().ingest(src, entries, fetched=fetched, report=report)
 
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
         """Read this worker's sources once (in turn with the run's other workers)."""

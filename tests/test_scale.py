@@ -8,6 +8,7 @@ processes (multiprocessing, spawn) unless a test says otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import threading
 from collections.abc import Iterator
@@ -284,6 +285,36 @@ def test_without_the_lock_and_catch_up_the_race_makes_two_stories(pg: str) -> No
 
     story_of = _race(pg, cfg, stale_app, 1)
     assert story_of["https://a.test/0"] != story_of["https://b.test/0"]
+
+
+def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
+    """A worker's engine is rebuilt from the shared log once a day, as the daemon's is: old
+    articles leave memory, not the store, and the rebuilt engine still joins copies."""
+    from digest.pipeline import ENGINE_RENEW, RunReport
+
+    cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
+                          SourceConfig(name="B", url="https://b.test/rss")], database=pg)
+    cfg.dedup.window_days = 1
+    t0 = NOW - timedelta(days=30)
+    with open_store(pg) as store:
+        app = WorkerApp(cfg, store, index=0, of=1)
+        a, b = cfg.sources
+
+        def ingest(src: SourceConfig, r: int, when: datetime) -> str:
+            """Round r's story from ``src``, fetched and published at ``when``: its key."""
+            entry = dataclasses.replace(_entry(src.name, r), published=when)
+            app.ingest(src, [entry], fetched=when, report=RunReport())
+            return next(v.key for v in store.articles_since(when) if v.url == entry.url)
+
+        first = ingest(a, 0, t0)
+        ingest(a, 1, t0 + ENGINE_RENEW / 2)
+        assert first in app.engine and len(app.engine) == 2  # the same engine, within a day
+        later = ingest(a, 2, t0 + timedelta(days=5))
+        assert first not in app.engine and len(app.engine) == 1  # rebuilt: only the window
+        assert store.get_article(first) is not None  # nothing stored is lost
+        copy = ingest(b, 2, t0 + timedelta(days=5, hours=1))
+        assert app.engine.story_of(copy) == app.engine.story_of(later)
+        assert stories(pg)[app.engine.story_of(later)] == {later, copy}
 
 
 # -- N workers = one process -------------------------------------------------------------------
