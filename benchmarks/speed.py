@@ -45,6 +45,11 @@ How it works
 * The baseline runs in its own child at the sizes given to ``--baseline``
   (default 10k and 100k; 1M is skipped by default because it takes over an
   hour); the ratio is engine articles/s over baseline articles/s.
+* At the same sizes a *floor* runs (``run_floor``): proposing alone, as
+  cheaply as CPython does it (whitespace split, a dict of ids, a MinHash of
+  24 words, a dict of lists as LSH), and nothing else.  What the engine
+  costs beyond it is what normalising, weighting, verifying and clustering
+  cost.
 
     python -m benchmarks.speed [--sizes 10000,100000,1000000] [--baseline 10000,100000]
                                [--quick] [--json FILE]
@@ -285,6 +290,39 @@ def run_baseline(n: int) -> dict[str, Any]:
     }
 
 
+def run_floor(n: int) -> dict[str, Any]:
+    """Proposing alone, as cheaply as CPython does it: split the text on whitespace, look each
+    word up in a dict of ids, MinHash the first ``SALIENT_TERMS`` distinct ones (numpy), then
+    LSH query and insert in a dict of band -> list (the most recent ``BUCKET_CAP`` proposed).
+    No normalising, weighting, verifying or clustering: what an engine costs beyond this
+    floor is what deciding costs."""
+    from digest.engine import Params
+    from digest.fingerprint import SALIENT_TERMS, fast_signature
+    from digest.index import BUCKET_CAP, MemoryIndex
+
+    gen = Generator(_load_rows())
+    bands = MemoryIndex(Params().lsh_threshold).b
+    ids: dict[str, int] = {}
+    lsh: dict[int, list[int]] = {}
+    spent = 0.0
+    proposed = 0
+    clock = time.perf_counter
+    for num, (_aid, title, text, _published) in enumerate(itertools.islice(gen.articles(), n)):
+        t0 = clock()
+        words = dict.fromkeys(f"{title} {text}".lower().split())
+        first = [ids.setdefault(w, len(ids)) for w in itertools.islice(words, SALIENT_TERMS)]
+        sig = fast_signature(np.array(first, dtype=np.uint32))[:bands].tolist()
+        found: list[int] = []
+        for band, value in enumerate(sig):
+            members = lsh.setdefault(band << 32 | value, [])
+            found += members[-BUCKET_CAP:]
+            members.append(num)
+        spent += clock() - t0
+        proposed += len(found)
+    return {"articles": n, "seconds": spent, "articles_per_s": n / spent if spent else 0.0,
+            "keys_per_query": proposed / n}
+
+
 def _child(kind: str, n: int) -> dict[str, Any]:
     # one core: numpy's BLAS would otherwise spread the regrouping's matrix products over all
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -316,13 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.child:
         kind, n = args.child[0], int(args.child[1])
-        res = run_engine(n) if kind == "engine" else run_baseline(n)
+        runs = {"engine": run_engine, "baseline": run_baseline, "floor": run_floor}
+        res = runs[kind](n)
         print(json.dumps(res))
         return 0
     sizes, base_sizes = _sizes(args.sizes), _sizes(args.baseline)
     if args.quick:
         sizes, base_sizes = [2000], [2000]
     print("engine: Engine.add on clean text, one core; memory is RSS (retained growth / peak over start)")
+    figures: dict[str, float] = {}
     engine: dict[int, dict[str, Any]] = {}
     base: dict[int, dict[str, Any]] = {}
     for n in sizes:
@@ -338,10 +378,16 @@ def main(argv: list[str] | None = None) -> int:
         if n in engine:
             line += f"  engine/baseline {engine[n]['articles_per_s'] / r['articles_per_s']:.1f}x"
         print(line, flush=True)
+    for n in base_sizes:
+        r = _child("floor", n)
+        ratio = r["articles_per_s"] / base[n]["articles_per_s"]
+        figures[f"speed_floor_ratio_to_baseline_{_label(n)}"] = ratio
+        print(f"  floor    {_label(n):>5}: {r['articles_per_s']:8.0f} articles/s  = {ratio:.1f}x the baseline: "
+              "proposing alone (split, dict ids, MinHash of 24 words, dict LSH query+insert; "
+              "no normalising, weighting, verifying or clustering)", flush=True)
     skipped = [n for n in sizes if n not in base]
     if skipped:
         print(f"  baseline not run at {', '.join(map(_label, skipped))} (too slow; --baseline to add)")
-    figures: dict[str, float] = {}
     for n, r in engine.items():
         figures[f"speed_articles_per_s_{_label(n)}"] = r["articles_per_s"]
         figures[f"speed_bytes_per_article_{_label(n)}"] = r["bytes_per_article"]
