@@ -19,6 +19,7 @@ Observations
   the real names; in world w every capitalised word and every number is
   replaced through a per-world mapping, so stories of different worlds are
   different events of the same kind, sharing generic words but not names).
+  (A word keeps its punctuation: "Niyazov," becomes "Grisefgri,".)
   Each story has 1-5 *versions*: sentences dropped and swapped, a few words
   substituted, numbers nudged, a different title.  Versions of a story arrive
   close together (stories are emitted in shuffled blocks).  All of it is
@@ -89,6 +90,7 @@ QUERY_SAMPLE = 2000
 _SENT = re.compile(r"(?<=[.!?])\s+")
 _CAP = re.compile(r"^[A-Z][a-zA-Z'\-]+$")
 _NUM = re.compile(r"^\d[\d,.]*$")
+_EDGES = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.S)
 _SYLLABLES = (
     "ka ro mi ta ne vo lu sa di ber gan tor vel mar sin dra el qua fen hol "
     "zu pe ri ko ash lin dor mun tev ira bo cal sef orn ula gri pax yen wu"
@@ -128,12 +130,16 @@ class Generator:
             return hit
         title, sents = self.rows[row]
         if world:
-            def tr(w: str) -> str:
+            def tr(token: str) -> str:
+                # the word inside its punctuation: "Niyazov," is a name as much as "Niyazov"
+                m = _EDGES.match(token)
+                assert m is not None  # every part may be empty: it always matches
+                lead, w, tail = m.groups()
                 if _CAP.match(w) and w not in _KEEP:
-                    return _name(w, world)
+                    return lead + _name(w, world) + tail
                 if _NUM.match(w):
-                    return str(_h(w, world) % 10_000)
-                return w
+                    return lead + str(_h(w, world) % 10_000) + tail
+                return token
 
             title = [tr(w) for w in title]
             sents = [[tr(w) for w in s] for s in sents]
