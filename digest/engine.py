@@ -69,8 +69,33 @@ from .engine_regroup import Regrouping
 from .engine_state import Story
 from .fingerprint import VOCAB, Fingerprint, analyse, cosine, fast_signature, salient
 from .index import MemoryIndex
+from .terms import PLAIN
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
+
+#: A copy carries at least this share of the shorter version's names (``names_shared``) ...
+COPY_NAMES = 0.5
+#: ... judged when the shorter version names at least this many things.
+COPY_NAMES_MIN = 4
+
+
+def names_shared(a: np.ndarray, b: np.ndarray) -> float:
+    """How far the shorter of two articles (term lists, ``VOCAB`` indices) names what the
+    longer one does: the share of its names found among the longer one's words, a name and
+    the same plain word counting as one (reflow moves names to line starts).  1.0 when the
+    shorter one names fewer than ``COPY_NAMES_MIN`` things (a summary's few names may be a
+    site's own).
+
+    A copy, or a summary, carries its original's names; a templated report of another event
+    carries the same words around other names, which the copy test on word sequences alone
+    would take for a copy.
+    """
+    short, long = (a, b) if a.size <= b.size else (b, a)
+    names = np.unique(VOCAB.ids[short[VOCAB.is_name[short]]] & PLAIN)
+    if names.size < COPY_NAMES_MIN:
+        return 1.0
+    return float(np.isin(names, VOCAB.ids[long] & PLAIN).sum()) / names.size
+
 
 #: Candidate stories verified per article: the ones most LSH bands point to
 #: (then the most recent).  Templated entries that all resemble each other
@@ -194,17 +219,18 @@ class Engine(Regrouping):
             out.append((st, sim, wsim, ok))
         return out
 
-    def _copies_of(self, doc: Doc, sk: CopySketch) -> list[int]:
-        """Known articles this one copies (or that copy it), within the window."""
+    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray, *, window: bool = True) -> list[int]:
+        """Known articles this one copies (or that copy it): the same word sequence
+        (``digest.copies``) naming the same things (``names_shared``); within the window."""
         if not sk.keys:
             return []
         found = dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist())
         out = []
         for other in found:
             osk = self._sketch_of(other)
-            if osk is None or not self._in_window(doc, self._stories[self._sid(other)]):
+            if osk is None or (window and not self._in_window(doc, self._stories[self._sid(other)])):
                 continue
-            if is_copy(sk, osk):
+            if is_copy(sk, osk) and names_shared(idx, self._member_terms(other)[0]) >= COPY_NAMES:
                 out.append(other)
         return out
 
@@ -220,7 +246,7 @@ class Engine(Regrouping):
         self.idf.add_idx(idx)
         vidx, val, _w = self._vector(fp)
         sk = sketch(doc.text, doc.title)
-        copies = self._copies_of(doc, sk)
+        copies = self._copies_of(doc, sk, idx)
         cand = self._propose(doc, fp)
         for o in copies:
             if (sid := self._sid(o)) not in cand:
@@ -247,12 +273,7 @@ class Engine(Regrouping):
         self.idf.add_idx(idx)
         story = self._stories.get(story_id) or self._new_story(story_id, doc.published)
         sk = sketch(doc.text, doc.title)
-        matches = []
-        if sk.keys:
-            for other in dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist()):
-                osk = self._sketch_of(other)
-                if osk is not None and is_copy(sk, osk):
-                    matches.append(other)
+        matches = self._copies_of(doc, sk, idx, window=False)
         num = self._new_num(doc, fp, idx, fp.weights)
         for other in matches:
             self._union(num, other)

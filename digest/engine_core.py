@@ -91,6 +91,13 @@ class Params:
     #: Cosine of the words that are not names at which a pair counts fully (two events about
     #: the same people share the names, not the rest).
     words_scale: float = 0.3
+    #: Templated reports (the same words around other names): a pair whose words cosine is at
+    #: least ``template_words`` counts fully only when its names cosine reaches
+    #: ``names_scale``, where both articles have at least ``names_min`` of their unit vector's
+    #: squared mass in names (0: no such cap).
+    names_scale: float = 0.5
+    names_min: float = 0.1
+    template_words: float = 0.5
     #: Articles regrouped at most around one new article (the closest stories first).
     region: int = 400
     #: LSH threshold on salient-term Jaccard (candidate proposal only).

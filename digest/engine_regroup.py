@@ -29,6 +29,7 @@ import numpy as np
 
 from .engine_core import Assignment, Doc, EngineCore
 from .engine_state import Story
+from .fingerprint import VOCAB
 from .regroup import average_linkage, neighbour_sets, shared_similarity
 
 
@@ -132,9 +133,12 @@ class Regrouping(EngineCore):
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
         """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded
         (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
-        ``relative`` x the closer one's nearest-neighbour cosine, and its words cosine over
-        ``words_scale`` (capped at 1).  Where neighbourhoods are sparse, shared neighbours say
-        little, and two close versions must not take in an article only loosely like them."""
+        ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
+        ``words_scale``, and, where both articles name things (``names_min``) and their words
+        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1).  Where neighbourhoods are sparse, shared
+        neighbours say little: two close versions must not take in an article only loosely
+        like them, and two templated reports of different events (the same words around
+        other names) are each other's only neighbours."""
         p, nb = self.params, self._nb
         r = nums.size
         gate = np.ones((r, r))
@@ -143,6 +147,10 @@ class Regrouping(EngineCore):
         if not sparse.size:
             return gate
         terms, val, wval, owner = self._vectors(nums)
+        nval = np.where(VOCAB.is_name[terms], val, 0.0)
+        nmass = np.bincount(owner, weights=nval * nval, minlength=r)
+        named = nmass >= p.names_min
+        nval /= np.sqrt(np.maximum(nmass, 1e-12))[owner]
         bounds = np.searchsorted(owner, np.arange(r + 1))
         top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
         dense, dense_w = self._scratch()
@@ -153,11 +161,15 @@ class Regrouping(EngineCore):
             try:
                 cos = np.bincount(owner, weights=dense[terms] * val, minlength=r)
                 wcos = np.bincount(owner, weights=dense_w[terms] * wval, minlength=r)
+                dense[ti] = nval[a:b]
+                ncos = np.bincount(owner, weights=dense[terms] * nval, minlength=r)
             finally:
                 dense[ti] = 0.0
                 dense_w[ti] = 0.0
             rel = cos / (p.relative * np.maximum(top, top[i]))
             row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+            if named[i] and p.names_scale > 0:  # templated: the same words around other names
+                row = np.where(named & (wcos >= p.template_words), np.minimum(row, ncos / p.names_scale), row)
             row[i] = 1.0
             gate[i, :] = row
             gate[:, i] = row

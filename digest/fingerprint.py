@@ -332,6 +332,13 @@ def without_names(vec: Mapping[int, float]) -> dict[int, float]:
     return {t: x / norm for t, x in v.items()}
 
 
+def only_names(vec: Mapping[int, float]) -> dict[int, float]:
+    """The unit vector of the names."""
+    v = {t: x for t, x in vec.items() if t & NAME_BIT}
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / norm for t, x in v.items()}
+
+
 def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
     if len(a) > len(b):
         a, b = b, a

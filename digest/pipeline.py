@@ -462,7 +462,9 @@ class App:
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision."""
-        from .fingerprint import cosine, without_names
+        from .copies import containment, is_copy, sketch
+        from .engine import COPY_NAMES, names_shared
+        from .fingerprint import cosine, only_names, without_names
 
         ra, rb = self.store.get_article(a), self.store.get_article(b)
         for key, row in ((a, ra), (b, rb)):
@@ -475,6 +477,10 @@ class App:
         lsh = fa.minhash().jaccard(fb.minhash())
         sim = cosine(va, vb)
         words = cosine(without_names(va), without_names(vb))
+        names = cosine(only_names(va), only_names(vb))
+        ska, skb = sketch(ra.text, ra.title), sketch(rb.text, rb.title)
+        sequence = is_copy(ska, skb)  # the same word sequence (or its opening)
+        named = names_shared(fa.vocab_idx(), fb.vocab_idx())
         p = engine.params
         same = ra.story_id == rb.story_id
         link: dict[str, Any] = {}
@@ -484,6 +490,9 @@ class App:
                     "link": round(both, 3), "link_threshold": p.shared}
         if same:
             why = "same story"
+        elif sequence and named < COPY_NAMES:
+            why = (f"the same word sequence around other names (names shared {named:.2f} < {COPY_NAMES}): "
+                   "a templated report of another event, not a copy")
         elif not link:
             why = "not both in the dedup window: never compared"
         elif link["link"] < p.shared:
@@ -500,6 +509,10 @@ class App:
                 "lsh_threshold": p.lsh_threshold,
                 "tfidf_cosine": round(sim, 3),
                 "non_name_words_cosine": round(words, 3),
+                "names_cosine": round(names, 3),
+                "copy_opening_containment": round(containment(ska, skb), 3),
+                "copy_names_shared": round(named, 3),
+                "copy": sequence and named >= COPY_NAMES,
                 **link,
             },
             "merged": same,

@@ -79,3 +79,36 @@ def test_errors_are_one_line_and_exit_nonzero(tmp_path: Path, capsys: pytest.Cap
     assert len(err) == 1 and "feeds.yaml" in err[0] and "sources[0]" in err[0]
     assert main(["explain", "--config", str(config(tmp_path)), "no-such-story"]) == 2
     assert "no such story" in capsys.readouterr().err
+
+
+def test_explain_says_why_a_templated_report_is_not_a_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_engine import PIRATES
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    places = {
+        "aden": dict(sea="Gulf of Aden", ship="INS Tabar", officer="Commander Nirmal Verma", port="Mumbai"),
+        "channel": dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon"),
+    }
+    for name, slots in places.items():
+        (folder / f"{name}.txt").write_text(f"Navy foils pirate attack in {slots['sea']}\n\n{PIRATES.format(**slots)}\n")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(f"sources:\n  - name: Desk\n    path: {folder}\noutput_dir: out\n")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["build", "--config", str(cfg), "--format", "json", "-o", "-"]) == 0
+    stories = json.loads(capsys.readouterr().out)["stories"]
+    assert len(stories) == 2 and not any(s["also"] for s in stories)
+    keys = []
+    for s in stories:
+        assert main(["explain", "--config", str(cfg), s["story_id"], "--json"]) == 0
+        keys += [v["key"] for v in json.loads(capsys.readouterr().out)["versions"]]
+    assert main(["explain", "--config", str(cfg), *keys, "--json"]) == 0
+    pair = json.loads(capsys.readouterr().out)
+    stages = pair["stages"]
+    assert pair["merged"] is False and stages["copy"] is False
+    assert stages["copy_opening_containment"] >= 0.6 > stages["copy_names_shared"]
+    assert stages["non_name_words_cosine"] > 0.8 > 0.5 > stages["names_cosine"]
+    assert "templated report of another event" in pair["why"]
