@@ -36,6 +36,10 @@ How it works
   indexed article.  *Peak* memory is the child's peak RSS (``ru_maxrss``)
   minus the RSS before the first article.  RSS, not tracemalloc: tracemalloc
   would slow the engine several times over and miss numpy's allocations.
+* Speed is only worth having with the grouping intact, so each size also
+  prints how the stream was grouped (``stream_quality``): event pair
+  precision (an event is an ECB+ event in one world), the recall of a
+  story's versions, and the stories that mix worlds.
 * Time is the sum of the ``Engine.add`` calls only (article generation is
   excluded); articles/s = articles / that time.
 * Query cost: after indexing N articles, 2,000 further generated articles
@@ -74,6 +78,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +123,8 @@ class Generator:
             (r["title"].split(), [s.split() for s in _SENT.split(r["text"]) if s.strip()])
             for r in rows
         ]
+        #: Each row's ECB+ event (an event of world w is (w, event)).
+        self.events = [str(r.get("event", i)) for i, r in enumerate(rows)]
         vocab = sorted({w for _, sents in self.rows for s in sents for w in s if w.isalpha() and w.islower()})
         self.vocab = vocab
         self.seed = seed
@@ -233,6 +240,7 @@ def run_engine(n: int) -> dict[str, Any]:
     rss1 = _rss()
     peak = _peak()
     stories = len(engine.stories())
+    quality = stream_quality(engine, gen, n)
     # query cost at this index size: articles that are queried, not added
     qt = ct = 0.0
     keys = 0
@@ -253,12 +261,43 @@ def run_engine(n: int) -> dict[str, Any]:
         "seconds": spent,
         "articles_per_s": n / spent if spent else 0.0,
         "stories": stories,
+        **quality,
         "retained_bytes": rss1 - rss0,
         "bytes_per_article": (rss1 - rss0) / n,
         "peak_bytes": peak - rss0,
         "query_us": 1e6 * qt / len(sample),
         "candidates_us": 1e6 * ct / len(sample),
         "keys_per_query": keys / len(sample),
+    }
+
+
+def stream_quality(engine: Any, gen: Generator, n: int) -> dict[str, float]:
+    """How the engine grouped the first ``n`` generated articles.  An event is an ECB+ event
+    in one world: event pair precision (pairs in one story that are one event), the recall of
+    a story's versions (pairs of versions of one generated story kept together), and the
+    stories that mix worlds (templated reports of different events merged)."""
+    rows = len(gen.rows)
+    events = gen.events
+
+    def event(aid: str) -> tuple[int, str]:
+        story = int(aid[1:].split("v")[0])
+        return story // rows, events[story % rows]
+
+    members: dict[str, list[str]] = {}
+    for aid, *_ in itertools.islice(gen.articles(), n):
+        members.setdefault(engine.story_of(aid), []).append(aid)
+
+    def pairs(groups: Any) -> int:
+        return sum(c * (c - 1) // 2 for c in groups)
+
+    predicted = pairs(len(m) for m in members.values())
+    same_event = pairs(c for m in members.values() for c in Counter(map(event, m)).values())
+    kept = pairs(c for m in members.values() for c in Counter(a.split("v")[0] for a in m).values())
+    versions = pairs(Counter(a.split("v")[0] for m in members.values() for a in m).values())
+    return {
+        "event_pair_precision": same_event / predicted if predicted else 1.0,
+        "version_pair_recall": kept / versions if versions else 1.0,
+        "stories_mixing_worlds": sum(1 for m in members.values() if len({event(a)[0] for a in m}) > 1),
     }
 
 
@@ -377,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
               f"retained  peak {r['peak_bytes'] / 2**20:7.1f} MiB  {r['stories']} stories  "
               f"query {r['query_us']:.0f} µs ({r['keys_per_query']:.0f} keys)  "
               f"propose+neighbours {r['candidates_us']:.0f} µs", flush=True)
+        print(f"         grouping: event pair precision {r['event_pair_precision']:.3f}, version pair recall "
+              f"{r['version_pair_recall']:.3f}, {r['stories_mixing_worlds']} stories mixing worlds", flush=True)
     for n in base_sizes:
         r = base[n] = _child("baseline", n)
         line = (f"  baseline {_label(n):>5}: {r['articles_per_s']:8.0f} articles/s  "
@@ -398,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"speed_articles_per_s_{_label(n)}"] = r["articles_per_s"]
         figures[f"speed_bytes_per_article_{_label(n)}"] = r["bytes_per_article"]
         figures[f"speed_query_us_{_label(n)}"] = r["query_us"]
+        figures[f"speed_event_pair_precision_{_label(n)}"] = r["event_pair_precision"]
         if n in base:
             figures[f"speed_ratio_to_baseline_{_label(n)}"] = r["articles_per_s"] / base[n]["articles_per_s"]
     if args.json:
