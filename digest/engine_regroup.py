@@ -49,7 +49,8 @@ class Regrouping(EngineCore):
     def _member_cosines(
         self, vidx: np.ndarray, val: np.ndarray, sts: list[Story]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Every member of ``sts`` (article numbers) and its cosine to the vector (one gather)."""
+        """Every member of ``sts`` (article numbers) and its cosine to the (unit) vector, in one
+        gather; scaled down for templated reports of another event (``_template_gate``)."""
         members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
         terms, x, owner, norm = self._raw_vectors(members)  # the dot products first, then the norms
         dense, _ = self._scratch()
@@ -58,7 +59,43 @@ class Regrouping(EngineCore):
             sims = np.bincount(owner, weights=dense[terms] * x, minlength=members.size) / norm
         finally:
             dense[vidx] = 0.0
+        if self.params.names_scale > 0:  # only members close enough to be neighbours matter
+            near = (sims >= self.params.neighbour_floor)[owner]
+            if near.any():
+                sims *= self._template_gate(vidx, val, terms[near], x[near], owner[near], norm)
         return members, sims
+
+    def _template_gate(
+        self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, owner: np.ndarray,
+        norm: np.ndarray,
+    ) -> np.ndarray:
+        """Per member (``terms``, ``x``: its raw tf-idf entries, ``owner``, ``norm``): 1, or,
+        where it and the article both name things (``names_min`` of the squared mass) and
+        their words that are not names are alike (``template_words``), their names cosine
+        over ``names_scale`` (at most 1).  A wire template (quakes, results, earnings) repeats
+        every word but the names and numbers; a rewrite of one event keeps its names."""
+        p = self.params
+        gate = np.ones(norm.size)
+        name = VOCAB.is_name[vidx]
+        mass = float(val[name] @ val[name])  # the article's vector is a unit vector
+        if not p.names_min <= mass < 1.0:
+            return gate
+        is_name = VOCAB.is_name[terms]
+        xn = np.where(is_name, x, 0.0)
+        xw = x - xn
+        nn = np.sqrt(np.bincount(owner, weights=xn * xn, minlength=norm.size))
+        wn = np.maximum(np.sqrt(np.bincount(owner, weights=xw * xw, minlength=norm.size)), 1e-12)
+        dense, _ = self._scratch()
+        try:
+            dense[vidx] = np.where(name, 0.0, val) / np.sqrt(1.0 - mass)
+            words = np.bincount(owner, weights=dense[terms] * xw, minlength=norm.size) / wn
+            dense[vidx] = np.where(name, val, 0.0) / np.sqrt(mass)
+            names = np.bincount(owner, weights=dense[terms] * xn, minlength=norm.size) / np.maximum(nn, 1e-12)
+        finally:
+            dense[vidx] = 0.0
+        alike = ((nn / norm) ** 2 >= p.names_min) & (words >= p.template_words)
+        gate[alike] = np.minimum(names[alike] / p.names_scale, 1.0)
+        return gate
 
     def _neighbour(
         self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
@@ -135,10 +172,11 @@ class Regrouping(EngineCore):
         (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
         ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
         ``words_scale``, and, where both articles name things (``names_min``) and their words
-        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1).  Where neighbourhoods are sparse, shared
-        neighbours say little: two close versions must not take in an article only loosely
-        like them, and two templated reports of different events (the same words around
-        other names) are each other's only neighbours."""
+        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1).
+        Where neighbourhoods are sparse, shared neighbours say little: two close versions must
+        not take in an article only loosely like them, and two templated reports of different
+        events are each other's only neighbours (``_template_gate`` scales their cosine down,
+        but not out of each other's lists)."""
         p, nb = self.params, self._nb
         r = nums.size
         gate = np.ones((r, r))

@@ -102,6 +102,34 @@ def test_a_templated_report_of_another_event_is_not_a_copy() -> None:
     assert eng.add(summary).story_id == eng.story_of("aden")
 
 
+def test_a_templated_report_is_scaled_down_before_it_enters_the_neighbour_lists() -> None:
+    """Where neighbourhoods are crowded, shared neighbours alone decide: a templated report of
+    another event must not be a close neighbour in the first place, while a rewrite of the same
+    event (other words, the same names) keeps its cosine."""
+    from digest.fingerprint import cosine
+
+    aden = dict(sea="Gulf of Aden", ship="INS Tabar", officer="Commander Nirmal Verma", port="Mumbai")
+    channel = dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon")
+    eng = Engine()
+    eng.add(Doc(id="aden", title="Navy foils pirate attack in Gulf of Aden", text=PIRATES.format(**aden)))
+    story = [eng._stories[eng.story_of("aden")]]
+    templated = Doc(id="t", title="Navy foils pirate attack in Mozambique Channel", text=PIRATES.format(**channel))
+    rewrite = Doc(id="r", title="Gulf of Aden: INS Tabar drives off pirates", text=(
+        "Commander Nirmal Verma said the INS Tabar sent its helicopter when pirates in two speed boats "
+        "fired on a grain carrier in the Gulf of Aden. The crew hid in a safe room; the navy in Mumbai "
+        "said nobody was hurt and the attackers fled to the coast."))
+    for doc, gated in ((templated, True), (rewrite, False)):
+        fp = eng.fingerprint(doc)
+        vidx, val, _w = eng._vector(fp)
+        _members, sims = eng._member_cosines(vidx, val, story)
+        raw = cosine(eng.idf.vector(fp.terms), eng.idf.vector(eng.fingerprint_of("aden").terms))
+        assert raw > 0.25
+        if gated:
+            assert sims[0] < 0.5 * raw
+        else:
+            assert sims[0] == pytest.approx(raw, rel=1e-6)
+
+
 def test_story_id_is_first_article_and_order_of_arrival_is_kept() -> None:
     eng = Engine()
     a = eng.add(load("quake_a2"))
