@@ -56,24 +56,24 @@ class Regrouping(EngineCore):
         dense, _ = self._scratch()
         dense[vidx] = val
         try:
-            sims = np.bincount(owner, weights=dense[terms] * x, minlength=members.size) / norm
+            prod = dense[terms] * x
         finally:
             dense[vidx] = 0.0
-        if self.params.names_scale > 0:  # only members close enough to be neighbours matter
-            near = (sims >= self.params.neighbour_floor)[owner]
-            if near.any():
-                sims *= self._template_gate(vidx, val, terms[near], x[near], owner[near], norm)
+        sims = np.bincount(owner, weights=prod, minlength=members.size) / norm
+        if self.params.names_scale > 0:
+            sims *= self._template_gate(vidx, val, terms, x, prod, owner, norm, sims)
         return members, sims
 
     def _template_gate(
-        self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, owner: np.ndarray,
-        norm: np.ndarray,
+        self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, prod: np.ndarray,
+        owner: np.ndarray, norm: np.ndarray, sims: np.ndarray,
     ) -> np.ndarray:
-        """Per member (``terms``, ``x``: its raw tf-idf entries, ``owner``, ``norm``): 1, or,
-        where it and the article both name things (``names_min`` of the squared mass) and
-        their words that are not names are alike (``template_words``), their names cosine
-        over ``names_scale`` (at most 1).  A wire template (quakes, results, earnings) repeats
-        every word but the names and numbers; a rewrite of one event keeps its names."""
+        """Per member: 1, or, where it and the article both name things (``names_min`` of the
+        squared mass) and their words that are not names are alike (``template_words``), their
+        names cosine over ``names_scale`` (at most 1).  A wire template (quakes, results,
+        earnings) repeats every word but the names and numbers; a rewrite of one event keeps
+        its names.  From the cosine's own products: the names' part of each dot product and
+        norm is summed, the words' part is what is left."""
         p = self.params
         gate = np.ones(norm.size)
         name = VOCAB.is_name[vidx]
@@ -81,18 +81,13 @@ class Regrouping(EngineCore):
         if not p.names_min <= mass < 1.0:
             return gate
         is_name = VOCAB.is_name[terms]
-        xn = np.where(is_name, x, 0.0)
-        xw = x - xn
-        nn = np.sqrt(np.bincount(owner, weights=xn * xn, minlength=norm.size))
-        wn = np.maximum(np.sqrt(np.bincount(owner, weights=xw * xw, minlength=norm.size)), 1e-12)
-        dense, _ = self._scratch()
-        try:
-            dense[vidx] = np.where(name, 0.0, val) / np.sqrt(1.0 - mass)
-            words = np.bincount(owner, weights=dense[terms] * xw, minlength=norm.size) / wn
-            dense[vidx] = np.where(name, val, 0.0) / np.sqrt(mass)
-            names = np.bincount(owner, weights=dense[terms] * xn, minlength=norm.size) / np.maximum(nn, 1e-12)
-        finally:
-            dense[vidx] = 0.0
+        on = owner[is_name]
+        names_dot = np.bincount(on, weights=prod[is_name], minlength=norm.size)
+        xn = x[is_name]
+        nn = np.sqrt(np.bincount(on, weights=xn * xn, minlength=norm.size))
+        wn = np.sqrt(np.maximum(norm * norm - nn * nn, 0.0))
+        words = (sims * norm - names_dot) / np.maximum(np.sqrt(1.0 - mass) * wn, 1e-12)
+        names = names_dot / np.maximum(np.sqrt(mass) * nn, 1e-12)
         alike = ((nn / norm) ** 2 >= p.names_min) & (words >= p.template_words)
         gate[alike] = np.minimum(names[alike] / p.names_scale, 1.0)
         return gate
