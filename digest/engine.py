@@ -21,7 +21,9 @@ How it works (per article)
    Stories older than the time window are never candidates.
 2. **Copies** are recognised exactly (``digest.copies``): an article whose
    body (with its title) is the same word sequence as a member's, or its
-   opening (a truncated feed summary), is that member's neighbour whatever
+   opening (a truncated feed summary), and that names the same things
+   (``names_shared``: a wire template repeats every word but the names), is
+   that member's neighbour whatever
    the cosine says, and copies of one text are never parted.  Copies form a
    copy group, which the lead choice uses (the cleaner of two full copies
    leads).

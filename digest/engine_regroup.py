@@ -12,8 +12,9 @@ Observations
 How it works
 ------------
 1. ``_neighbour``: cosines of the new article to every member of its
-   candidate stories (one gather); its ``k`` nearest become its list, and it
-   enters the lists it beats.  The stories it has a neighbour in, at most
+   candidate stories (one gather), a templated report of another event (alike
+   in words, not in names) scaled down first (``_template_gate``); its ``k``
+   nearest become its list, and it enters the lists it beats.  The stories it has a neighbour in, at most
    ``Params.region`` articles, closest first, are the neighbourhood.
 2. ``_regroup``: shared-neighbour similarity, capped for sparse
    neighbourhoods by the relative and words cosines (``_relative_cosine``),
