@@ -23,10 +23,9 @@ How it works (per article)
    body (with its title) is the same word sequence as a member's, or its
    opening (a truncated feed summary), and that names the same things
    (``names_shared``: a wire template repeats every word but the names), is
-   that member's neighbour whatever
-   the cosine says, and copies of one text are never parted.  Copies form a
-   copy group, which the lead choice uses (the cleaner of two full copies
-   leads).
+   that member's neighbour whatever the cosine says, and copies of one text
+   are never parted.  Copies form a copy group, which the lead choice uses
+   (the cleaner of two full copies leads).
 3. **Neighbours and regrouping**: the article's cosine (streaming idf) to
    every member of the candidate stories gives its nearest neighbours; the
    stories it has a neighbour in are re-clustered with it.  Most of the time
