@@ -24,9 +24,10 @@ How it works
   ``OPENING_WORDS`` words.  16 bits are enough: an opening has at most 117
   shingles, so a shingle of another text matches one of them by chance with
   odds of 117 in 65,536 (0.2%), far below the 60% containment that decides,
-  and half the bytes of 32-bit hashes per article kept.  The title is in the shingles (not the keys): a
-  one-sentence summary has too few words of its own to be recognised, and
-  copies keep their headline apart from a site suffix or prefix.
+  and half the bytes of 32-bit hashes per article kept.  The title is in the
+  shingles (not the keys): a one-sentence summary has too few words of its
+  own to be recognised, and copies keep their headline apart from a site
+  suffix or prefix.
 * :class:`CopyIndex` maps opening keys to article ids: a summary and its
   original share the key of their first sentence; a copy with a line of
   junk left on top still shares the keys of the next sentences.

@@ -98,6 +98,12 @@ def names_shared(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.isin(names, VOCAB.ids[long] & PLAIN).sum()) / names.size
 
 
+def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx: np.ndarray) -> bool:
+    """The copy test: the same word sequence (or its opening, ``digest.copies``) naming the
+    same things (``names_shared`` of the term lists ``idx``, ``other_idx``)."""
+    return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES
+
+
 #: Candidate stories verified per article: the ones most LSH bands point to
 #: (then the most recent).  Templated entries that all resemble each other
 #: would otherwise make each article verify every story.
@@ -231,7 +237,7 @@ class Engine(Regrouping):
             osk = self._sketch_of(other)
             if osk is None or (window and not self._in_window(doc, self._stories[self._sid(other)])):
                 continue
-            if is_copy(sk, osk) and names_shared(idx, self._member_terms(other)[0]) >= COPY_NAMES:
+            if is_named_copy(sk, osk, idx, self._member_terms(other)[0]):
                 out.append(other)
         return out
 

@@ -89,9 +89,14 @@ class Regrouping(EngineCore):
         wn = np.sqrt(np.maximum(norm * norm - nn * nn, 0.0))
         words = (sims * norm - names_dot) / np.maximum(np.sqrt(1.0 - mass) * wn, 1e-12)
         names = names_dot / np.maximum(np.sqrt(mass) * nn, 1e-12)
-        alike = ((nn / norm) ** 2 >= p.names_min) & (words >= p.template_words)
-        gate[alike] = np.minimum(names[alike] / p.names_scale, 1.0)
-        return gate
+        return self._template_cap(words, names, (nn / norm) ** 2 >= p.names_min)
+
+    def _template_cap(self, words: np.ndarray, names: np.ndarray, named: np.ndarray) -> np.ndarray:
+        """The share a pair counts for under the templated-report rule: where both articles
+        name things (``named``) and their non-name words are alike (``template_words``), the
+        names cosine over ``names_scale`` (at most 1); elsewhere 1."""
+        p = self.params
+        return np.where(named & (words >= p.template_words), np.minimum(names / p.names_scale, 1.0), 1.0)
 
     def _neighbour(
         self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
@@ -203,7 +208,7 @@ class Regrouping(EngineCore):
             rel = cos / (p.relative * np.maximum(top, top[i]))
             row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
             if named[i] and p.names_scale > 0:  # templated: the same words around other names
-                row = np.where(named & (wcos >= p.template_words), np.minimum(row, ncos / p.names_scale), row)
+                row = np.minimum(row, self._template_cap(wcos, ncos, named))
             row[i] = 1.0
             gate[i, :] = row
             gate[:, i] = row

@@ -325,18 +325,21 @@ def fingerprint(title: str, text: str, idf: IdfModel | None = None) -> Fingerpri
     return Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
 
 
-def without_names(vec: Mapping[int, float]) -> dict[int, float]:
-    """The unit vector of the words that are not names."""
-    v = {t: x for t, x in vec.items() if not t & NAME_BIT}
+def _unit_part(vec: Mapping[int, float], names: bool) -> dict[int, float]:
+    """The unit vector of the names (``names``) or of the words that are not names."""
+    v = {t: x for t, x in vec.items() if bool(t & NAME_BIT) == names}
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
     return {t: x / norm for t, x in v.items()}
+
+
+def without_names(vec: Mapping[int, float]) -> dict[int, float]:
+    """The unit vector of the words that are not names."""
+    return _unit_part(vec, names=False)
 
 
 def only_names(vec: Mapping[int, float]) -> dict[int, float]:
     """The unit vector of the names."""
-    v = {t: x for t, x in vec.items() if t & NAME_BIT}
-    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-    return {t: x / norm for t, x in v.items()}
+    return _unit_part(vec, names=True)
 
 
 def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:

@@ -463,7 +463,7 @@ class App:
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision."""
         from .copies import containment, is_copy, sketch
-        from .engine import COPY_NAMES, names_shared
+        from .engine import COPY_NAMES, is_named_copy, names_shared
         from .fingerprint import cosine, only_names, without_names
 
         ra, rb = self.store.get_article(a), self.store.get_article(b)
@@ -479,8 +479,9 @@ class App:
         words = cosine(without_names(va), without_names(vb))
         names = cosine(only_names(va), only_names(vb))
         ska, skb = sketch(ra.text, ra.title), sketch(rb.text, rb.title)
+        ia, ib = fa.vocab_idx(), fb.vocab_idx()
         sequence = is_copy(ska, skb)  # the same word sequence (or its opening)
-        named = names_shared(fa.vocab_idx(), fb.vocab_idx())
+        named = names_shared(ia, ib)
         p = engine.params
         same = ra.story_id == rb.story_id
         link: dict[str, Any] = {}
@@ -512,7 +513,7 @@ class App:
                 "names_cosine": round(names, 3),
                 "copy_opening_containment": round(containment(ska, skb), 3),
                 "copy_names_shared": round(named, 3),
-                "copy": sequence and named >= COPY_NAMES,
+                "copy": is_named_copy(ska, skb, ia, ib),
                 **link,
             },
             "merged": same,

@@ -185,7 +185,7 @@ class PostgresStore(PgCoordination, StoreOps):
         self.close()
 
     # -- what StoreOps builds on ---------------------------------------------------
-    def _run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> psycopg.Cursor[_Row]:
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[_Row]:
         return self.db.execute(sql_for("postgresql", sql), params)
 
     def _stamp(self, dt: datetime) -> datetime:

@@ -304,7 +304,7 @@ class SQLiteStore(StoreOps):
                 self.release_lock(name)
 
     # -- what StoreOps builds on ---------------------------------------------------
-    def _run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.db.execute(sql_for("sqlite", sql), params)
 
     def _stamp(self, dt: datetime) -> str:
