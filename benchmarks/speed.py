@@ -78,14 +78,13 @@ import resource
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .common import ECB, ROOT
+from .common import ECB, ROOT, mixed_stories, pairwise
 
 DAY = 86400.0
 #: Seconds between two generated articles (10,000 a day).
@@ -275,29 +274,19 @@ def stream_quality(engine: Any, gen: Generator, n: int) -> dict[str, float]:
     """How the engine grouped the first ``n`` generated articles.  An event is an ECB+ event
     in one world: event pair precision (pairs in one story that are one event), the recall of
     a story's versions (pairs of versions of one generated story kept together), and the
-    stories that mix worlds (templated reports of different events merged)."""
+    stories that mix worlds (templated reports of different events merged).  The ids are
+    generated again rather than kept during the run, which would count in its memory."""
     rows = len(gen.rows)
-    events = gen.events
-
-    def event(aid: str) -> tuple[int, str]:
-        story = int(aid[1:].split("v")[0])
-        return story // rows, events[story % rows]
-
-    members: dict[str, list[str]] = {}
+    pred: dict[str, str] = {}
+    story: dict[str, int] = {}
     for aid, *_ in itertools.islice(gen.articles(), n):
-        members.setdefault(engine.story_of(aid), []).append(aid)
-
-    def pairs(groups: Any) -> int:
-        return sum(c * (c - 1) // 2 for c in groups)
-
-    predicted = pairs(len(m) for m in members.values())
-    same_event = pairs(c for m in members.values() for c in Counter(map(event, m)).values())
-    kept = pairs(c for m in members.values() for c in Counter(a.split("v")[0] for a in m).values())
-    versions = pairs(Counter(a.split("v")[0] for m in members.values() for a in m).values())
+        pred[aid] = engine.story_of(aid)
+        story[aid] = int(aid[1:].split("v")[0])
+    event = {aid: (s // rows, gen.events[s % rows]) for aid, s in story.items()}
     return {
-        "event_pair_precision": same_event / predicted if predicted else 1.0,
-        "version_pair_recall": kept / versions if versions else 1.0,
-        "stories_mixing_worlds": sum(1 for m in members.values() if len({event(a)[0] for a in m}) > 1),
+        "event_pair_precision": pairwise(pred, event)[0],
+        "version_pair_recall": pairwise(pred, story)[1],
+        "stories_mixing_worlds": mixed_stories(pred, {aid: s // rows for aid, s in story.items()}),
     }
 
 
