@@ -93,7 +93,7 @@ class _WordHashes(dict[str, tuple[int, ...]]):
     order; chunks repeat, so each is lower-cased, split and hashed once.
     """
 
-    LIMIT = 1 << 20
+    LIMIT = 1 << 18
 
     def __missing__(self, chunk: str) -> tuple[int, ...]:
         if len(self) > self.LIMIT:

@@ -92,10 +92,11 @@ def names_shared(a: np.ndarray, b: np.ndarray) -> float:
     would take for a copy.
     """
     short, long = (a, b) if a.size <= b.size else (b, a)
-    names = np.unique(VOCAB.ids[short[VOCAB.is_name[short]]] & PLAIN)
-    if names.size < COPY_NAMES_MIN:
+    ids = VOCAB.ids
+    names = set((ids[short[VOCAB.is_name[short]]] & PLAIN).tolist())
+    if len(names) < COPY_NAMES_MIN:
         return 1.0
-    return float(np.isin(names, VOCAB.ids[long] & PLAIN).sum()) / names.size
+    return len(names.intersection((ids[long] & PLAIN).tolist())) / len(names)
 
 
 def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx: np.ndarray) -> bool:

@@ -120,16 +120,17 @@ class EngineCore:
         self._num: dict[str, int] = {}
         self._col = Columns()
         self._terms = Pool(np.int32)
-        #: Term weights are small whole numbers: float16 holds them exactly up to 2048;
-        #: an article with other weights keeps them here instead (float64).
-        self._weights = Pool(np.float16)
+        #: Term weights are small whole numbers (occurrences x title and name weights): one
+        #: byte holds them up to 255; an article with other weights keeps them here instead
+        #: (float64).
+        self._weights = Pool(np.uint8)
         self._odd_weights: dict[int, np.ndarray] = {}
         self._sources: list[str] = []
         self._source_code: dict[str, int] = {}
         #: Copy detection (``digest.copies``): opening keys -> articles, and each
         #: article's shingles (a pool; the keys live in the map only).
         self._copy_keys = KeyMultiMap()
-        self._shingles = Pool(np.uint32)
+        self._shingles = Pool(np.uint16)
         #: Copy groups (union-find parent links): articles that are copies of one text.
         self._copy_parent: dict[int, int] = {}
         self._stories: dict[str, Story] = {}
@@ -260,11 +261,10 @@ class EngineCore:
             idx, w = idx[order], w[order]
         col.ranked[num] = top is not None
         col.toff[num] = self._terms.extend(idx)
-        with np.errstate(over="ignore"):  # too heavy for float16: kept aside below
-            w16 = w.astype(np.float16)
-        if not np.array_equal(w16, w):
+        w8 = np.clip(w, 0, 255).astype(np.uint8)
+        if not np.array_equal(w8, w):  # not whole, or too heavy for a byte: kept aside
             self._odd_weights[num] = np.array(w, dtype=np.float64)
-        self._weights.extend(w16)
+        self._weights.extend(w8)
         col.tlen[num] = idx.size
         col.slen[num] = 0
         return num

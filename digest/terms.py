@@ -22,8 +22,8 @@ How it works
 
 Special cases
 -------------
-* The caches are bounded (``TABLE_LIMIT`` distinct tokens) and start over
-  when full; a text containing the private-use line-break marker is
+* The caches are bounded (``TABLE_LIMIT`` distinct tokens, ``CHUNK_LIMIT``
+  distinct chunks) and start over when full; a text containing the private-use line-break marker is
   tokenised the plain way.
 """
 
@@ -303,8 +303,10 @@ class _ChunkTable(dict[str, int]):
 _NL = "\ue000"
 _NL_CHUNK = " \ue000 "
 _CHUNKS = _ChunkTable()
-#: Distinct raw tokens remembered before the table starts over.
-TABLE_LIMIT = 1 << 20
+#: Distinct raw tokens, and distinct chunks, remembered before their cache starts over
+#: (about 40 MB each when full: a worker's caches are bounded whatever it reads).
+TABLE_LIMIT = 1 << 18
+CHUNK_LIMIT = 1 << 18
 
 
 def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
@@ -312,6 +314,8 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
     table = _TABLE
     if len(table) > TABLE_LIMIT:  # bounded caches: start over (rows are recomputed alike)
         table.clear()
+        _CHUNKS.clear()
+    elif len(_CHUNKS) > CHUNK_LIMIT:  # chunks point into the table, not the other way
         _CHUNKS.clear()
     if _NL in text:  # (never in real text) the plain way
         rows = np.fromiter(map(table.__getitem__, _TOKEN.findall(text)), dtype=np.int64)

@@ -382,11 +382,12 @@ def test_expired_articles_leave_no_trace_in_the_index_or_idf() -> None:
     assert eng.add(late).new_story
 
 
-def test_weights_beyond_float16_are_kept_exactly() -> None:
+@pytest.mark.parametrize("odd", [256.0, 5001.0, 0.3, 2.5])
+def test_weights_beyond_a_byte_are_kept_exactly(odd: float) -> None:
     eng = Engine()
     d = load("quake_a1")
     fp = eng.fingerprint(d)
-    heavy = Fingerprint({**fp.terms, 12345: 5001.0, 67890: 0.3}, fp.signature, fp.words)
+    heavy = Fingerprint({**fp.terms, 12345: odd, 67890: 255.0}, fp.signature, fp.words)
     eng.restore(d, heavy, "quake_a1")
     back = eng.fingerprint_of("quake_a1")
     assert back.terms == heavy.terms
@@ -405,3 +406,33 @@ def test_idf_kept_by_subtraction_equals_the_formula_after_adds_and_removes() -> 
     want = np.log((m.n + m.prior_docs + 1) / (m._df[probe] + m.prior_docs * VOCAB.prior[probe] + 0.5))
     assert np.allclose(m.idf_idx(probe), want, rtol=0, atol=1e-12)
     assert m.idf(int(VOCAB.ids[probe[0]])) == pytest.approx(float(want[0]))
+
+
+@pytest.mark.parametrize(("table", "chunks"), [(60, 10**6), (10**6, 40)])
+def test_token_caches_start_over_when_full_and_give_the_same_terms(
+    monkeypatch: pytest.MonkeyPatch, table: int, chunks: int
+) -> None:
+    """The tokeniser's and the copy sketch's caches are bounded (a worker reads for months);
+    starting over changes nothing but the time."""
+    from digest import copies, terms
+
+    docs = [load(n) for n in ("quake_a1", "council_a", "quake_b", "quake_a2", "council_b")]
+    want = [terms.analyse(d.title, d.text) for d in docs]
+    want_sk = [copies.sketch(d.text, d.title) for d in docs]
+    distinct = len({c for d in docs for c in (d.title + " " + d.text).split()})
+    terms._TABLE.clear()
+    terms._CHUNKS.clear()
+    copies._HASHES.clear()
+    monkeypatch.setattr(terms, "TABLE_LIMIT", table)
+    monkeypatch.setattr(terms, "CHUNK_LIMIT", chunks)
+    monkeypatch.setattr(copies._WordHashes, "LIMIT", 30)
+    for _ in range(3):
+        for d, (idx, w, words), sk in zip(docs, want, want_sk, strict=True):
+            got = terms.analyse(d.title, d.text)
+            assert np.array_equal(got[0], idx) and np.array_equal(got[1], w) and got[2] == words
+            got_sk = copies.sketch(d.text, d.title)
+            assert got_sk.keys == sk.keys and np.array_equal(got_sk.shingles, sk.shingles)
+    # each cache holds at most its limit plus one text's worth, far less than everything seen
+    assert len(terms._CHUNKS) < distinct
+    assert len(terms._TABLE) < distinct or table > distinct
+    assert len(copies._HASHES) < distinct
