@@ -69,7 +69,7 @@ from .engine_core import Assignment, Doc, EngineCore, Params
 from .engine_regroup import Regrouping
 from .engine_state import Story
 from .fingerprint import VOCAB, Fingerprint, analyse, cosine, fast_signature, salient
-from .index import MemoryIndex
+from .index import BUCKET_CAP, MemoryIndex
 from .terms import PLAIN
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
@@ -232,11 +232,14 @@ class Engine(Regrouping):
         (``digest.copies``) naming the same things (``names_shared``); within the window."""
         if not sk.keys:
             return []
-        found = dict.fromkeys(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64)).tolist())
+        found = np.unique(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
+        if window and doc.published is not None and found.size:  # stories outside the window are closed
+            first = self._scol.first[self._col.story[found]]
+            found = found[~(np.abs(doc.published - first) > self.params.window)]
         out = []
-        for other in found:
+        for other in found.tolist():
             osk = self._sketch_of(other)
-            if osk is None or (window and not self._in_window(doc, self._stories[self._sid(other)])):
+            if osk is None:
                 continue
             if is_named_copy(sk, osk, idx, self._member_terms(other)[0]):
                 out.append(other)

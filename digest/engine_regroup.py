@@ -237,7 +237,7 @@ class Regrouping(EngineCore):
         gone = [st for st in region if st.num not in used]
         for st in gone:
             self._drop_story(st)
-        taken = set(self._stories)
+        taken = self._stories  # a new story's id is taken as it is made
         for lab in sorted(groups):
             if lab in chosen:
                 continue
@@ -245,7 +245,6 @@ class Regrouping(EngineCore):
             sid = next((i for m in members if (i := self._ids[m] or "") not in taken), "")
             if not sid:
                 sid = f"{self._ids[members[0]]}~{self._seq + 1}"
-            taken.add(sid)
             chosen[lab] = self._new_story(sid, None)
         self._col.story[num] = -1
         moved: list[tuple[str, str]] = []

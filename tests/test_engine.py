@@ -436,3 +436,43 @@ def test_token_caches_start_over_when_full_and_give_the_same_terms(
     assert len(terms._CHUNKS) < distinct
     assert len(terms._TABLE) < distinct or table > distinct
     assert len(copies._HASHES) < distinct
+
+
+def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many articles open with the same sentence (a site's template): the copy lookup checks at
+    most the most recent ``BUCKET_CAP`` of each opening key, and none outside the time window,
+    so its cost does not grow with the stream; a copy of a recent article is still found."""
+    import digest.engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "BUCKET_CAP", 5)
+    opening = "The city council met on Tuesday evening to hear the latest quarterly report from staff."
+    towns = ["Arlen", "Brisco", "Calder", "Dunmore", "Elsworth", "Fairlie", "Glenroy", "Hartwell",
+             "Ivybridge", "Jarrow", "Kelso", "Lanark", "Moffat", "Nairn", "Oban", "Peebles",
+             "Quorn", "Rothes", "Selkirk", "Tain"]
+
+    def doc(i: int, published: float) -> Doc:
+        town = towns[i % len(towns)]
+        body = (f"{opening} {town} officials said the {town} budget for roads and parks was on track. "
+                f"Residents of {town} asked about parking near the {town} market and the library hours. "
+                f"The {town} mayor promised an answer at the next meeting in {town} town hall.")
+        return Doc(id=f"a{i}", title=f"{town} council hears report", text=body, published=published)
+
+    eng = Engine()
+    for i in range(20):
+        eng.add(doc(i, published=1000.0 + i))
+    checked: list[int] = []
+    real = eng._sketch_of
+
+    def counting(num: int) -> object:
+        checked.append(num)
+        return real(num)
+
+    monkeypatch.setattr(eng, "_sketch_of", counting)
+    copy = doc(19, published=1100.0)
+    assert eng.add(Doc(id="copy", title=copy.title, text=copy.text, published=1100.0)).story_id == eng.story_of("a19")
+    keys = len(engine_mod.sketch(copy.text, copy.title).keys)
+    assert 0 < len(checked) <= 5 * keys < 20
+    checked.clear()
+    late = doc(3, published=1000.0 + 30 * 86400.0)  # a month later: every story is closed
+    eng.add(Doc(id="late", title=late.title, text=late.text, published=late.published))
+    assert checked == []
