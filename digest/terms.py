@@ -239,11 +239,18 @@ class _TokenTable(dict[str, int]):
                 kind, plain = _NUM, VOCAB.add(term_id(word.replace(",", "")))
             elif not (len(word) < 2 or word in STOPWORDS):
                 term = stem(word)
-                kind, plain, name = _WORD, VOCAB.add(term_id(term)), VOCAB.add(term_id(term) | NAME_BIT)
+                kind, plain = _WORD, VOCAB.add(term_id(term))  # its name: when first seen as one
         self.kind[row], self.plain[row], self.name[row] = kind, plain, name
         self.upper[row], self.alpha[row], self.alnum[row] = first.isupper(), first.isalpha(), first.isalnum()
         self[tok] = row
         return row
+
+    def intern_names(self, rows: np.ndarray) -> None:
+        """Give the word rows that have none their name's term (the same term with
+        ``NAME_BIT``): most words are never written as a name, and a vocabulary entry
+        made for each would double the vocabulary."""
+        for row in np.unique(rows[self.name[rows] < 0]).tolist():
+            self.name[row] = VOCAB.add(int(VOCAB.ids[self.plain[row]]) | NAME_BIT)
 
 
 _TABLE = _TokenTable()
@@ -304,7 +311,8 @@ _NL = "\ue000"
 _NL_CHUNK = " \ue000 "
 _CHUNKS = _ChunkTable()
 #: Distinct raw tokens, and distinct chunks, remembered before their cache starts over
-#: (about 40 MB each when full: a worker's caches are bounded whatever it reads).
+#: (the stemmer's and the term ids' LRU caches hold as many): a worker's caches stop
+#: growing whatever it reads.
 TABLE_LIMIT = 1 << 18
 CHUNK_LIMIT = 1 << 18
 
@@ -340,6 +348,9 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
         start[0] = True
         start[1:] = kind[:-1] == _END
         name = (kind == _WORD) & upper & ~start
+        named = rows[name]
+        if named.size and (table.name[named] < 0).any():
+            table.intern_names(named)
         terms = np.where(name, table.name[rows], table.plain[rows])[keep]
         weights = np.where(name, weight * NAME_WEIGHT, weight)[keep]
     return terms, weights, int(table.alnum[rows].sum())

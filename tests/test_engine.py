@@ -476,3 +476,16 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
     late = doc(3, published=1000.0 + 30 * 86400.0)  # a month later: every story is closed
     eng.add(Doc(id="late", title=late.title, text=late.text, published=late.published))
     assert checked == []
+
+
+def test_a_word_gets_a_name_term_only_once_written_as_a_name() -> None:
+    """Most words are never names: their name terms are interned when first needed, so the
+    vocabulary (and every array sized by it) does not double."""
+    from digest.terms import NAME_BIT, VOCAB, analyse, stem, term_id
+
+    plain = term_id(stem("zorblaxian"))
+    analyse("", "the zorblaxian council met again. it met twice.")
+    assert plain in VOCAB.index and (plain | NAME_BIT) not in VOCAB.index
+    idx, _w, _n = analyse("", "Yesterday the Zorblaxian council met.")
+    assert (plain | NAME_BIT) in VOCAB.index
+    assert VOCAB.index[plain | NAME_BIT] in idx.tolist() and VOCAB.index[plain] not in idx.tolist()
