@@ -50,8 +50,10 @@ Cost and memory
 * Proposing is bounded: the in-memory index proposes at most the most
   recent ``BUCKET_CAP`` articles of a band, and at most ``MAX_CANDIDATES``
   stories (most bands first, then most recent) are compared, in one numpy
-  gather, and at most ``Params.region`` articles are regrouped.  Templated
-  near-identical entries therefore cost linear time.
+  gather, and at most ``Params.region`` articles are regrouped.  The copy
+  lookup likewise checks the most recent ``BUCKET_CAP`` articles of each
+  opening key, in the window only.  Templated near-identical entries
+  therefore cost linear time, and nothing per article grows with the store.
 * A story's lead is chosen when first asked for (``lead``, ``scores``), not
   on every change: a story that gains five versions in one batch, or a window
   of restored articles, chooses once.

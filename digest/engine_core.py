@@ -235,10 +235,6 @@ class EngineCore:
             self._copy_parent[ra] = rb
             self._copy_parent.setdefault(rb, rb)
 
-    def _in_window(self, doc: Doc, st: Story) -> bool:
-        first = st.first
-        return doc.published is None or first is None or abs(doc.published - first) <= self.params.window
-
     def _new_num(
         self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray, top: np.ndarray | None = None
     ) -> int:

@@ -23,8 +23,10 @@ How it works
 Special cases
 -------------
 * The caches are bounded (``TABLE_LIMIT`` distinct tokens, ``CHUNK_LIMIT``
-  distinct chunks) and start over when full; a text containing the private-use line-break marker is
-  tokenised the plain way.
+  distinct chunks) and start over when full; a text containing the
+  private-use line-break marker is tokenised the plain way.
+* A word's name term (``NAME_BIT``) enters ``VOCAB`` only when the word is
+  first written as a name (``_TokenTable.intern_names``).
 """
 
 from __future__ import annotations
