@@ -16,7 +16,9 @@ How it works
    in words, not in names) scaled down first (``_template_gate``); its ``k``
    nearest become its list, and it enters the lists it beats.  The stories it has a neighbour in, at most
    ``Params.region`` articles, closest first, are the neighbourhood.
-2. ``_regroup``: shared-neighbour similarity, capped for sparse
+2. ``_regroup``: (a closest story of ``Params.region`` articles or more is
+   joined through a sample, ``_join_large``, never regrouped whole)
+   shared-neighbour similarity, capped for sparse
    neighbourhoods by the relative and words cosines (``_relative_cosine``),
    copies of one text tied at 1; average linkage at ``Params.shared``.
 3. ``_rebuild_region``: each group keeps the id of the old story it holds
@@ -132,6 +134,8 @@ class Regrouping(EngineCore):
     def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """Regroup the new article and the stories near it (``digest.regroup``)."""
         p = self.params
+        if len(near[0].members) >= p.region:
+            return self._join_large(num, doc, near)
         region: list[Story] = []
         size = 1
         for st in near:
@@ -142,14 +146,7 @@ class Regrouping(EngineCore):
         nums = np.concatenate(
             [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
         )
-        nb = self._nb
-        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
-        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
-        if self._copy_parent:  # copies of one text stay together
-            parent = self._copy_parent
-            roots = np.array([self._root(x) if x in parent else -1 - i for i, x in enumerate(nums.tolist())])
-            sim[roots[:, None] == roots[None, :]] = 1.0
-        labels = average_linkage(sim, p.shared)
+        labels = average_linkage(self._region_similarity(nums), p.shared)
         old = self._col.story[nums]  # story numbers (the new article's is not set yet)
         old[0] = -1
         groups: dict[int, list[int]] = {}
@@ -167,6 +164,38 @@ class Regrouping(EngineCore):
             self._attach(joined, num, doc.published)
             return Assignment(doc.id, joined.id, False, touched=(joined.id,))
         return self._rebuild_region(num, doc, nums, labels, old, groups, region)
+
+    def _region_similarity(self, nums: np.ndarray) -> np.ndarray:
+        """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``;
+        copies of one text tied at 1."""
+        nb = self._nb
+        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], self.params.neighbour_ratio)
+        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
+        if self._copy_parent:  # copies of one text stay together
+            parent = self._copy_parent
+            roots = np.array([self._root(x) if x in parent else -1 - i for i, x in enumerate(nums.tolist())])
+            sim[roots[:, None] == roots[None, :]] = 1.0
+        return sim
+
+    def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
+        """The closest story has ``Params.region`` articles or more (a story a thousand outlets
+        carry): regrouping it whole would cost its size squared for every new version.  Such a
+        story is settled: the new article is clustered with a sample of it (its neighbours
+        there, then the most recent versions, ``region`` articles in all) and joins it if it
+        groups with any of them; the story itself is never split here.  Otherwise the other
+        stories near it are regrouped as usual."""
+        p, big = self.params, near[0]
+        members = np.array(big.members, dtype=np.int32)  # a copy: the story grows below
+        mine = self._nb.nums[num]
+        mine = mine[np.isin(mine, members)]
+        recent = members[-(p.region - 1) :]
+        sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
+        labels = average_linkage(self._region_similarity(np.concatenate([[num], sample]).astype(np.int32)), p.shared)
+        if (labels[1:] == labels[0]).any():
+            self._attach(big, num, doc.published)
+            return Assignment(doc.id, big.id, False, touched=(big.id,))
+        rest = [st for st in near[1:] if len(st.members) < p.region]
+        return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
         """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded

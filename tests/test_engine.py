@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from digest.choose import Version, choose_lead
-from digest.engine import Doc, Engine
+from digest.engine import Doc, Engine, Params
 from digest.fingerprint import Fingerprint, IdfModel, fingerprint, signature, term_weights
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
@@ -489,3 +489,29 @@ def test_a_word_gets_a_name_term_only_once_written_as_a_name() -> None:
     idx, _w, _n = analyse("", "Yesterday the Zorblaxian council met.")
     assert (plain | NAME_BIT) in VOCAB.index
     assert VOCAB.index[plain | NAME_BIT] in idx.tolist() and VOCAB.index[plain] not in idx.tolist()
+
+
+def test_a_story_larger_than_the_region_is_joined_through_a_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story carried by more outlets than ``Params.region`` is not regrouped whole for every
+    new version (its size squared, each time): the new article is clustered with a sample of
+    it, joins it when it groups with the sample, and another event still stays apart."""
+    import digest.engine_regroup as regroup_mod
+
+    sizes: list[int] = []
+    real = regroup_mod.average_linkage
+
+    def counting(sim: np.ndarray, threshold: float) -> np.ndarray:
+        sizes.append(sim.shape[0])
+        return real(sim, threshold)
+
+    monkeypatch.setattr(regroup_mod, "average_linkage", counting)
+    eng = Engine(Params(region=20))
+    base = load("quake_a1")
+    for i in range(45):
+        eng.add(Doc(id=f"copy{i}", title=base.title, text=f"{base.text} Posted by outlet {i}.", published=1000.0 + i))
+    assert len({eng.story_of(f"copy{i}") for i in range(45)}) == 1
+    assert max(sizes) <= 20
+    other = load("quake_b", published=1100.0)
+    eng.add(other)
+    assert eng.story_of("quake_b") != eng.story_of("copy0")
+    assert max(sizes) <= 20
