@@ -185,10 +185,10 @@ class Regrouping(EngineCore):
         groups with any of them; the story itself is never split here.  Otherwise the other
         stories near it are regrouped as usual."""
         p, big = self.params, near[0]
-        members = np.array(big.members, dtype=np.int32)  # a copy: the story grows below
         mine = self._nb.nums[num]
-        mine = mine[np.isin(mine, members)]
-        recent = members[-(p.region - 1) :]
+        mine = mine[mine >= 0]
+        mine = mine[self._col.story[mine] == big.num]  # its neighbours in the story
+        recent = np.array(big.members[-(p.region - 1) :], dtype=np.int32)
         sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
         labels = average_linkage(self._region_similarity(np.concatenate([[num], sample]).astype(np.int32)), p.shared)
         if (labels[1:] == labels[0]).any():

@@ -248,10 +248,10 @@ class _TokenTable(dict[str, int]):
         return row
 
     def intern_names(self, rows: np.ndarray) -> None:
-        """Give the word rows that have none their name's term (the same term with
-        ``NAME_BIT``): most words are never written as a name, and a vocabulary entry
-        made for each would double the vocabulary."""
-        for row in np.unique(rows[self.name[rows] < 0]).tolist():
+        """Give word rows that have none their name's term (the same term with ``NAME_BIT``):
+        most words are never written as a name, and a vocabulary entry made for each would
+        double the vocabulary."""
+        for row in np.unique(rows).tolist():
             self.name[row] = VOCAB.add(int(VOCAB.ids[self.plain[row]]) | NAME_BIT)
 
 
@@ -351,8 +351,9 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
         start[1:] = kind[:-1] == _END
         name = (kind == _WORD) & upper & ~start
         named = rows[name]
-        if named.size and (table.name[named] < 0).any():
-            table.intern_names(named)
+        unnamed = named[table.name[named] < 0]
+        if unnamed.size:
+            table.intern_names(unnamed)
         terms = np.where(name, table.name[rows], table.plain[rows])[keep]
         weights = np.where(name, weight * NAME_WEIGHT, weight)[keep]
     return terms, weights, int(table.alnum[rows].sum())
