@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -107,6 +107,7 @@ _BASE: dict[str, dict[str, int]] = {}
 def check_one(data: bytes) -> None:
     """Run one input through parse -> prepare -> renderers; raise on any problem."""
     from benchmarks.hostile_output import (
+        PASSWD,
         atom_findings,
         html_findings,
         json_findings,
@@ -155,6 +156,8 @@ def check_one(data: bytes) -> None:
         updated=NOW,
     )
     problems += [f"atom: {p}" for p in atom_findings(atom, "http://127.0.0.1")]
+    if PASSWD in unescape(data.decode("utf-8", "replace")):  # the input's own text, not a leak
+        problems = [p for p in problems if not p.endswith("contents of /etc/passwd")]
     if problems:
         raise Finding("; ".join(problems[:5]))
 

@@ -32,6 +32,11 @@ How it works
     full article (an ECB+ article or a full-body copy, not a summary);
     ``syndicated_lead_cleanest``: full *and* junk-free (every such story holds
     a junk-free full version: the original).
+  - ``syndicated_events_b3_precision`` and ``_f1``: B-cubed of the ECB+
+    articles of the mixture against their events.  The copies must not change
+    how the rewrites of one event group: 30 outlets carrying one text once kept
+    the other reports of its event out of its story (without copies the same
+    articles reach the ECB+ figures of ``benchmarks.stories``).
 * ``--dump FILE`` writes the mixture (first order) as batch-contract JSON
   Lines with an extra ``_gold`` object per line for inspection.
 
@@ -53,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .common import load_ecb, run_dedupe
+from .common import figures, load_ecb, run_dedupe
 
 # -- vocabulary: pieces that templates combine at random ----------------------
 
@@ -482,7 +487,7 @@ def score(versions: Sequence[Version], story: dict[str, str], lead: dict[str, bo
 
 
 GATED = ("syndicated_pair_recall", "syndicated_precision", "syndicated_lead_full",
-         "syndicated_lead_cleanest")
+         "syndicated_lead_cleanest", "syndicated_events_b3_precision", "syndicated_events_b3_f1")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -498,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", help="write the mixture (first order) as JSON Lines with _gold")
     args = ap.parse_args(argv)
 
-    versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
+    rows = load_ecb(args.split)
+    versions = build_mixture(rows, args.originals, args.seed)
     kinds = Counter(f"{v.kind}/{'html' if v.html else 'text'}" for v in versions if v.kind != "ecb")
     print(f"mixture: {len(versions)} articles = ECB+ {args.split} split + {sum(kinds.values())} copies of "
           f"{len({v.origin for v in versions if v.kind != 'ecb'})} originals "
@@ -514,12 +520,17 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(json.dumps({**v.record, "_gold": gold}, ensure_ascii=False) + "\n")
         res = run_dedupe([v.record for v in order], args.engine)
         fig = score(versions, res.story, res.lead, args.show)
+        events = figures({r["id"]: res.story[r["id"]] for r in rows}, rows)
+        fig["syndicated_events_b3_precision"] = events["b3_precision"]
+        fig["syndicated_events_b3_f1"] = events["b3_f1"]
         fig["seconds"] = res.seconds
         runs.append(fig)
         print(f"  order {seed}: pair recall {fig['syndicated_pair_recall']:.4f}  precision "
               f"{fig['syndicated_precision']:.4f}  lead full {fig['syndicated_lead_full']:.3f}  "
               f"lead cleanest {fig['syndicated_lead_cleanest']:.3f}  ({int(fig['stories_checked'])} "
               f"stories checked, {res.seconds:.1f}s)")
+        print(f"           ECB+ events in the mixture: B3 precision {fig['syndicated_events_b3_precision']:.3f}"
+              f"  F1 {fig['syndicated_events_b3_f1']:.3f}")
         print("           recall by kind: " + ", ".join(
             f"{k[7:]} {v:.3f}" for k, v in fig.items() if k.startswith("recall_")))
     worst = {k: min(r[k] for r in runs) for k in GATED}

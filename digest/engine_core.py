@@ -131,8 +131,9 @@ class EngineCore:
         #: article's shingles (a pool; the keys live in the map only).
         self._copy_keys = KeyMultiMap()
         self._shingles = Pool(np.uint16)
-        #: Copy groups (union-find parent links): articles that are copies of one text.
-        self._copy_parent: dict[int, int] = {}
+        #: Copy groups of two or more articles (copies of one text): the group's label (the
+        #: number in the ``group`` column of each member) -> its members.
+        self._groups: dict[int, array] = {}
         self._stories: dict[str, Story] = {}
         self._story_list: list[Story | None] = []
         self._scol = StoryColumns()
@@ -223,17 +224,23 @@ class EngineCore:
                 self._copy_keys.add(sk.keys, num)
 
     def _root(self, num: int) -> int:
-        parent = self._copy_parent
-        while (up := parent.get(num, num)) != num:
-            parent[num] = parent.get(up, up)
-            num = up
-        return num
+        """The article's copy group label."""
+        return int(self._col.group[num])
 
     def _union(self, a: int, b: int) -> None:
-        ra, rb = self._root(a), self._root(b)
-        if ra != rb:
-            self._copy_parent[ra] = rb
-            self._copy_parent.setdefault(rb, rb)
+        """Articles ``a`` and ``b`` are copies of one text: one copy group (the smaller
+        group takes the larger one's label)."""
+        group, groups = self._col.group, self._groups
+        ga, gb = int(group[a]), int(group[b])
+        if ga == gb:
+            return
+        ma, mb = groups.get(ga) or array("i", [ga]), groups.get(gb) or array("i", [gb])
+        if len(ma) > len(mb):
+            ga, gb, ma, mb = gb, ga, mb, ma
+        group[np.frombuffer(ma, dtype=np.int32)] = gb
+        mb.extend(ma)
+        groups.pop(ga, None)
+        groups[gb] = mb
 
     def _new_num(
         self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray, top: np.ndarray | None = None
@@ -263,6 +270,8 @@ class EngineCore:
         self._weights.extend(w8)
         col.tlen[num] = idx.size
         col.slen[num] = 0
+        col.group[num] = num
+        col.silent[num] = False
         return num
 
     def _attach(self, story: Story, num: int, published: float | None) -> None:
@@ -373,7 +382,7 @@ class EngineCore:
             version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms]
         )
         ids = self._ids
-        parent = self._copy_parent
+        group, groups = col.group[members].tolist(), self._groups
         return Facts(
             ids=[ids[m] or "" for m in st.members],
             words=col.words[members].astype(np.float64),
@@ -381,7 +390,7 @@ class EngineCore:
             priority=col.priority[members],
             published=col.published[members],
             junk=col.junk[members],
-            copies=[(ids[self._root(m)] if m in parent else None) for m in st.members],
+            copies=[(ids[g] if g in groups else None) for g in group],
             cov=cov,
             unshared=unshared,
             extra=extra,

@@ -19,8 +19,9 @@ How it works
 2. ``_regroup``: (a closest story of ``Params.region`` articles or more is
    joined through a sample, ``_join_large``, never regrouped whole)
    shared-neighbour similarity, capped for sparse
-   neighbourhoods by the relative and words cosines (``_relative_cosine``),
-   copies of one text tied at 1; average linkage at ``Params.shared``.
+   neighbourhoods by the relative and words cosines (``_relative_cosine``);
+   average linkage at ``Params.shared`` (``_cluster``), copies of one text
+   one cluster from the start (their rows averaged; silent copies follow).
 3. ``_rebuild_region``: each group keeps the id of the old story it holds
    most of (older stories first) or takes its earliest article's id; stories
    left as they were are not touched; emptied stories are gone.
@@ -55,6 +56,12 @@ class Regrouping(EngineCore):
         """Every member of ``sts`` (article numbers) and its cosine to the (unit) vector, in one
         gather; scaled down for templated reports of another event (``_template_gate``)."""
         members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
+        members = members[~self._col.silent[members]]  # copies that add nothing are no one's neighbours
+        return members, self._cosines(vidx, val, members)
+
+    def _cosines(self, vidx: np.ndarray, val: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """The cosine of each of ``members`` to the (unit) vector, in one gather; scaled down for
+        templated reports of another event (``_template_gate``)."""
         terms, x, owner, norm = self._raw_vectors(members)  # the dot products first, then the norms
         dense, _ = self._scratch()
         dense[vidx] = val
@@ -65,7 +72,7 @@ class Regrouping(EngineCore):
         sims = np.bincount(owner, weights=prod, minlength=members.size) / norm
         if self.params.names_scale > 0:
             sims *= self._template_gate(vidx, val, terms, x, prod, owner, norm, sims)
-        return members, sims
+        return sims
 
     def _template_gate(
         self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, prod: np.ndarray,
@@ -138,15 +145,17 @@ class Regrouping(EngineCore):
             return self._join_large(num, doc, near)
         region: list[Story] = []
         size = 1
+        silent = self._col.silent
         for st in near:
-            if size + len(st.members) > p.region and region:
+            nodes = len(st.members) - int(np.count_nonzero(silent[np.frombuffer(st.members, dtype=np.int32)]))
+            if size + nodes > p.region and region:
                 break
             region.append(st)
-            size += len(st.members)
+            size += nodes
         nums = np.concatenate(
             [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
         )
-        labels = average_linkage(self._region_similarity(nums), p.shared)
+        labels = self._cluster(nums)
         old = self._col.story[nums]  # story numbers (the new article's is not set yet)
         old[0] = -1
         groups: dict[int, list[int]] = {}
@@ -165,17 +174,42 @@ class Regrouping(EngineCore):
             return Assignment(doc.id, joined.id, False, touched=(joined.id,))
         return self._rebuild_region(num, doc, nums, labels, old, groups, region)
 
+    def _cluster(self, nums: np.ndarray) -> np.ndarray:
+        """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each.
+
+        Copies of one text are one cluster from the start: their rows of the similarity are
+        averaged into one (what average linkage would do had it merged them first; a tie at 1
+        would not keep them together once one of them merged with a third article).  A silent
+        copy (``Engine._add_silent``) is left out of that average: it only follows its group,
+        unless no other copy of its group is among ``nums``."""
+        if not self._groups:
+            return average_linkage(self._region_similarity(nums), self.params.shared)
+        col = self._col
+        group = col.group[nums]
+        keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
+        if keys.size == nums.size:
+            return average_linkage(self._region_similarity(nums), self.params.shared)
+        rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
+        owner_of = rank[inv.reshape(-1)]
+        silent = col.silent[nums]
+        node = ~silent | ~np.isin(group, group[~silent])
+        sim = self._region_similarity(nums[node])
+        owner = owner_of[node]
+        counts = np.bincount(owner, minlength=keys.size).astype(np.float64)
+        rows = np.zeros((keys.size, sim.shape[1]))
+        np.add.at(rows, owner, sim)
+        merged = np.zeros((keys.size, keys.size))
+        np.add.at(merged.T, owner, rows.T)
+        merged /= np.outer(counts, counts)
+        np.fill_diagonal(merged, 1.0)
+        return average_linkage(merged, self.params.shared)[owner_of]
+
     def _region_similarity(self, nums: np.ndarray) -> np.ndarray:
-        """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``;
-        copies of one text tied at 1."""
+        """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``
+        (copies of one text are kept together by ``_cluster``)."""
         nb = self._nb
         sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], self.params.neighbour_ratio)
-        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
-        if self._copy_parent:  # copies of one text stay together
-            parent = self._copy_parent
-            roots = np.array([self._root(x) if x in parent else -1 - i for i, x in enumerate(nums.tolist())])
-            sim[roots[:, None] == roots[None, :]] = 1.0
-        return sim
+        return np.minimum(shared_similarity(sets), self._relative_cosine(nums))
 
     def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """The closest story has ``Params.region`` articles or more (a story a thousand outlets
@@ -190,7 +224,7 @@ class Regrouping(EngineCore):
         mine = mine[self._col.story[mine] == big.num]  # its neighbours in the story
         recent = np.array(big.members[-(p.region - 1) :], dtype=np.int32)
         sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
-        labels = average_linkage(self._region_similarity(np.concatenate([[num], sample]).astype(np.int32)), p.shared)
+        labels = self._cluster(np.concatenate([[num], sample]).astype(np.int32))
         if (labels[1:] == labels[0]).any():
             self._attach(big, num, doc.published)
             return Assignment(doc.id, big.id, False, touched=(big.id,))

@@ -41,7 +41,8 @@ class Columns:
         ("story", np.int32), ("published", np.float64), ("priority", np.float64),
         ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
         ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
-        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_),
+        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_), ("group", np.int32),
+        ("silent", np.bool_),
     )
 
     story: np.ndarray
@@ -58,6 +59,12 @@ class Columns:
     slen: np.ndarray
     #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
     ranked: np.ndarray
+    #: The article's copy group (``EngineCore._union``): the number of one of its members,
+    #: the article's own number when it copies nothing.
+    group: np.ndarray
+    #: A copy of the same text as one already known (``Engine._add_silent``): it is nobody's
+    #: neighbour, counts in no document frequency and is clustered with its copy group.
+    silent: np.ndarray
 
     def __init__(self) -> None:
         for name, dt in self.SPEC:

@@ -507,11 +507,57 @@ def test_a_story_larger_than_the_region_is_joined_through_a_sample(monkeypatch: 
     monkeypatch.setattr(regroup_mod, "average_linkage", counting)
     eng = Engine(Params(region=20))
     base = load("quake_a1")
-    for i in range(45):
-        eng.add(Doc(id=f"copy{i}", title=base.title, text=f"{base.text} Posted by outlet {i}.", published=1000.0 + i))
+    words = base.text.split()
+    for i in range(45):  # versions, not copies (a copy of the same text would be silent)
+        text = " ".join(f"edit{i}x{j}" if (j + i) % 6 == 0 else w for j, w in enumerate(words))
+        eng.add(Doc(id=f"copy{i}", title=base.title, text=text, published=1000.0 + i))
+    assert not eng._col.silent[: len(eng)].any()
     assert len({eng.story_of(f"copy{i}") for i in range(45)}) == 1
     assert max(sizes) <= 20
     other = load("quake_b", published=1100.0)
     eng.add(other)
     assert eng.story_of("quake_b") != eng.story_of("copy0")
     assert max(sizes) <= 20
+
+
+def test_copies_of_one_text_do_not_change_how_rewrites_group() -> None:
+    """Thirty outlets carrying one wire text must not keep a rewrite of the same event out
+    of its story: with every copy in the neighbour lists, the lists hold only copies, and a
+    rewrite shares no neighbour with them.  A copy of the same text is silent instead: it
+    joins its story, is nobody's neighbour, and the stories around it group as with one."""
+    def run(copies: int) -> Engine:
+        eng = Engine()
+        eng.add(load("quake_a1"))
+        eng.add(load("council_a"))
+        base = load("quake_a1")
+        for i in range(copies):
+            eng.add(Doc(id=f"wire{i}", title=base.title, text=base.text, source=f"site{i}"))
+        for name in ("quake_b", "quake_a2", "council_b"):
+            eng.add(load(name))
+        return eng
+
+    alone, carried = run(0), run(30)
+    for eng in (alone, carried):
+        assert eng.story_of("quake_a2") == eng.story_of("quake_a1")
+        assert eng.story_of("quake_b") != eng.story_of("quake_a1")
+        assert len({eng.story_of(d) for d in ("quake_a1", "council_a", "council_b", "quake_b")}) == 4
+    assert {carried.story_of(f"wire{i}") for i in range(30)} == {carried.story_of("quake_a1")}
+    # the copies are nobody's neighbour, and their words count once in the idf
+    near = [doc_id for doc_id, _ in carried.nearest(load("quake_a2"), carried.fingerprint(load("quake_a2")))]
+    assert "quake_a1" in near and not any(d.startswith("wire") for d in near)
+    assert carried.idf.n == alone.idf.n
+    assert carried.pair_link("quake_a2", "quake_a1") == alone.pair_link("quake_a2", "quake_a1")
+
+
+def test_a_copy_that_adds_something_is_clustered_itself() -> None:
+    """A truncated summary, or a copy with more text, is not the same text: it keeps its own
+    place in the neighbour lists; a copy of the same length is silent."""
+    eng = Engine()
+    base = load("quake_a1")
+    eng.add(base)
+    sentences = base.text.split(". ")
+    eng.add(Doc(id="summary", title=base.title, text=". ".join(sentences[:2]) + ".", truncated=True))
+    eng.add(Doc(id="same", title=base.title, text=base.text, source="other"))
+    silent = {d: bool(eng._col.silent[eng._num[d]]) for d in ("quake_a1", "summary", "same")}
+    assert silent == {"quake_a1": False, "summary": False, "same": True}
+    assert len(set(map(eng.story_of, silent))) == 1
