@@ -140,6 +140,13 @@ class Engine(Regrouping):
         ib, vb = self.idf.vector_idx(*self._member_terms(self._num[b]))
         return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
 
+    def copy_state(self, doc_id: str) -> tuple[str | None, bool]:
+        """A known article's copy group (the id of the article it is labelled by, None when it
+        copies nothing) and whether it is a silent copy of the same text (``_add_silent``)."""
+        num = self._num[doc_id]
+        label = int(self._col.group[num])
+        return (self._ids[label] if label in self._groups else None), bool(self._col.silent[num])
+
     def fingerprint(self, doc: Doc) -> Fingerprint:
         idx, weights, words = analyse(doc.title, doc.text)
         ids = VOCAB.ids[idx]

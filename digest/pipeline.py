@@ -485,11 +485,18 @@ class App:
         p = engine.params
         same = ra.story_id == rb.story_id
         link: dict[str, Any] = {}
+        one_text = False
         if a in engine and b in engine:
             shared, cap, both = engine.pair_link(a, b)
+            (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
+            one_text = ga is not None and ga == gb
             link = {"shared_neighbours": round(shared, 3), "cosine_cap": round(cap, 3),
-                    "link": round(both, 3), "link_threshold": p.shared}
-        if same:
+                    "link": round(both, 3), "link_threshold": p.shared,
+                    "one_copy_group": one_text, "silent": [sa, sb]}
+        if same and one_text:
+            why = ("same story: copies of one text, kept together whatever their links "
+                   "(a silent copy of the same text is nobody's neighbour and follows its group)")
+        elif same:
             why = "same story"
         elif sequence and named < COPY_NAMES:
             why = (f"the same word sequence around other names (names shared {named:.2f} < {COPY_NAMES}): "
