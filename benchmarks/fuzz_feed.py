@@ -97,6 +97,11 @@ def wrap(data: bytes) -> bytes:
     return json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [item]}).encode()
 
 
+#: More of /etc/passwd's first line than ``hostile_output.PASSWD``: what a file read would add
+#: to an input that carries ``PASSWD`` as its own text.
+PASSWD_LINE = "root:x:0:0:root:/root"
+
+
 class Finding(AssertionError):
     """Active content, or a broken contract, in the output of one input."""
 
@@ -144,10 +149,12 @@ def check_one(data: bytes) -> None:
     view = DigestView(
         "2026-06-01", stories, len(stories), len(stories), title="fuzz", generated=NOW
     )
-    problems = [f"html: {p}" for p in html_findings(render_html(view), _BASE["html"])]
-    problems += [f"email: {p}" for p in html_findings(render_email_html(view), _BASE["email"])]
-    problems += [f"md: {p}" for p in markdown_findings(render_markdown(view))]
-    problems += [f"json: {p}" for p in json_findings(render_json(view))]
+    out = {"html": render_html(view), "email": render_email_html(view), "md": render_markdown(view),
+           "json": render_json(view)}
+    problems = [f"html: {p}" for p in html_findings(out["html"], _BASE["html"])]
+    problems += [f"email: {p}" for p in html_findings(out["email"], _BASE["email"])]
+    problems += [f"md: {p}" for p in markdown_findings(out["md"])]
+    problems += [f"json: {p}" for p in json_findings(out["json"])]
     atom = stories_atom(
         stories,
         title="fuzz",
@@ -156,8 +163,12 @@ def check_one(data: bytes) -> None:
         updated=NOW,
     )
     problems += [f"atom: {p}" for p in atom_findings(atom, "http://127.0.0.1")]
-    if PASSWD in unescape(data.decode("utf-8", "replace")):  # the input's own text, not a leak
+    text = unescape(data.decode("utf-8", "replace"))
+    if PASSWD in text:  # the input's own text, not a leak; the rest of the file's line would be
         problems = [p for p in problems if not p.endswith("contents of /etc/passwd")]
+        if PASSWD_LINE not in text:
+            problems += [f"{k}: contents of /etc/passwd" for k, v in {**out, "atom": atom}.items()
+                         if PASSWD_LINE in v]
     if problems:
         raise Finding("; ".join(problems[:5]))
 

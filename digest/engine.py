@@ -67,6 +67,7 @@ Cost and memory
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -276,7 +277,7 @@ class Engine(Regrouping):
         copies = self._copies_of(doc, sk, idx)
         home = self._adds_nothing(fp, copies)
         if home is not None:
-            return self._add_silent(doc, fp, idx, sk, copies, home)
+            return self._add_silent(doc, fp, idx, copies, home)
         self.idf.add_idx(idx)
         vidx, val, _w = self._vector(fp)
         cand = self._propose(doc, fp)
@@ -309,17 +310,19 @@ class Engine(Regrouping):
         return self._story_list[int(story[0])]
 
     def _add_silent(
-        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, sk: CopySketch, copies: list[int], story: Story
+        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, copies: list[int], story: Story
     ) -> Assignment:
         """A copy that adds nothing joins its copies' story and their copy group, and nothing
         else: it is not indexed, counts in no document frequency, is nobody's neighbour and is
-        clustered with its copy group.  However many outlets carry one text, the stories
-        around it are grouped as if one did (and each further copy costs only its copy test)."""
+        clustered with its copy group, and it is not in the copy lookup.  However many outlets
+        carry one text, the stories around it are grouped as if one did (and each further copy
+        costs only its copy test and one cosine)."""
         num = self._new_num(doc, fp, idx, fp.weights, fp.top)
         self._col.silent[num] = True
         for o in copies:
             self._union(num, o)
-        self._remember_sketch(num, sk)
+        # no copy keys: later copies find the text it copies (so more than ``BUCKET_CAP``
+        # copies do not crowd the one they copy out of the lookup)
         self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
         self._attach(story, num, doc.published)
         return Assignment(doc.id, story.id, False, touched=(story.id,))
@@ -335,9 +338,9 @@ class Engine(Regrouping):
         idx = fp.vocab_idx()
         story = self._stories.get(story_id) or self._new_story(story_id, doc.published)
         sk = sketch(doc.text, doc.title)
-        matches = self._copies_of(doc, sk, idx, window=False)
+        matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
         if self._adds_nothing(fp, matches) is story:  # as when it arrived: a silent copy
-            self._add_silent(doc, fp, idx, sk, matches, story)
+            self._add_silent(doc, fp, idx, matches, story)
             story.lead, story.scores = -1, None
             return
         self.idf.add_idx(idx)
@@ -373,14 +376,30 @@ class Engine(Regrouping):
                 self._nb.drop(m)
                 self._col.slen[m] = 0
                 self._odd_weights.pop(m, None)
-                self._groups.pop(m, None)
                 if not self._col.silent[m]:
                     self.idf.remove_idx(self._member_terms(m)[0])
             self._drop_story(st)
+        self._forget_in_groups([m for st in gone for m in st.members])
         for st in gone:
             for m in st.members:
                 self._ids[m] = None
         return [s.id for s in gone]
+
+    def _forget_in_groups(self, nums: list[int]) -> None:
+        """Take expired articles out of their copy groups; a group whose label expired while
+        other copies live on (in a story still open) is labelled by one of them."""
+        group, groups = self._col.group, self._groups
+        gone = set(nums)
+        for label in {int(group[m]) for m in nums}:
+            members = groups.pop(label, None)
+            if members is None:
+                continue
+            live = [m for m in members if m not in gone]
+            if len(live) > 1:
+                group[live] = live[0]
+                groups[live[0]] = array("i", live)
+            elif live:
+                group[live[0]] = live[0]
 
     def replay_merge(self, keep: str, drop: str) -> None:
         """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""

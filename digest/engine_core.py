@@ -223,10 +223,6 @@ class EngineCore:
             if sk.keys:
                 self._copy_keys.add(sk.keys, num)
 
-    def _root(self, num: int) -> int:
-        """The article's copy group label."""
-        return int(self._col.group[num])
-
     def _union(self, a: int, b: int) -> None:
         """Articles ``a`` and ``b`` are copies of one text: one copy group (the smaller
         group takes the larger one's label)."""

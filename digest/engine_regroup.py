@@ -141,13 +141,12 @@ class Regrouping(EngineCore):
     def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """Regroup the new article and the stories near it (``digest.regroup``)."""
         p = self.params
-        if len(near[0].members) >= p.region:
+        if self._nodes(near[0]) >= p.region:
             return self._join_large(num, doc, near)
         region: list[Story] = []
         size = 1
-        silent = self._col.silent
         for st in near:
-            nodes = len(st.members) - int(np.count_nonzero(silent[np.frombuffer(st.members, dtype=np.int32)]))
+            nodes = self._nodes(st)
             if size + nodes > p.region and region:
                 break
             region.append(st)
@@ -173,6 +172,11 @@ class Regrouping(EngineCore):
             self._attach(joined, num, doc.published)
             return Assignment(doc.id, joined.id, False, touched=(joined.id,))
         return self._rebuild_region(num, doc, nums, labels, old, groups, region)
+
+    def _nodes(self, st: Story) -> int:
+        """The story's articles that are clustered (its silent copies follow their groups)."""
+        members = np.frombuffer(st.members, dtype=np.int32)
+        return members.size - int(np.count_nonzero(self._col.silent[members]))
 
     def _cluster(self, nums: np.ndarray) -> np.ndarray:
         """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each.
@@ -212,8 +216,8 @@ class Regrouping(EngineCore):
         return np.minimum(shared_similarity(sets), self._relative_cosine(nums))
 
     def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
-        """The closest story has ``Params.region`` articles or more (a story a thousand outlets
-        carry): regrouping it whole would cost its size squared for every new version.  Such a
+        """The closest story has ``Params.region`` clustered articles or more (a story a
+        thousand outlets carry in their own words): regrouping it whole would cost its size squared for every new version.  Such a
         story is settled: the new article is clustered with a sample of it (its neighbours
         there, then the most recent versions, ``region`` articles in all) and joins it if it
         groups with any of them; the story itself is never split here.  Otherwise the other
@@ -222,7 +226,8 @@ class Regrouping(EngineCore):
         mine = self._nb.nums[num]
         mine = mine[mine >= 0]
         mine = mine[self._col.story[mine] == big.num]  # its neighbours in the story
-        recent = np.array(big.members[-(p.region - 1) :], dtype=np.int32)
+        members = np.array(big.members, dtype=np.int32)  # a copy: the story grows below
+        recent = members[~self._col.silent[members]][-(p.region - 1) :]
         sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
         labels = self._cluster(np.concatenate([[num], sample]).astype(np.int32))
         if (labels[1:] == labels[0]).any():

@@ -561,3 +561,69 @@ def test_a_copy_that_adds_something_is_clustered_itself() -> None:
     silent = {d: bool(eng._col.silent[eng._num[d]]) for d in ("quake_a1", "summary", "same")}
     assert silent == {"quake_a1": False, "summary": False, "same": True}
     assert len(set(map(eng.story_of, silent))) == 1
+
+
+def test_a_restored_engine_has_the_same_silent_copies_as_the_live_one() -> None:
+    """The store gives articles back after a restart; a copy is silent after the restore
+    exactly when it was live, also when its text sits in a story outside the time window."""
+    day = 86400.0
+    base = load("quake_a1")
+    docs = [
+        Doc("A", base.title, base.text, source="s0", published=0.0),
+        Doc("B", base.title, base.text, source="s1", published=4 * day),  # A's story is closed
+        Doc("C", base.title, base.text, source="s2", published=4.1 * day),
+        load("quake_a2", published=4.2 * day),
+    ]
+    live = Engine(Params(window=3 * day))
+    for d in docs:
+        live.add(d)
+    fresh = Engine(Params(window=3 * day))
+    for d in docs:
+        fresh.restore(d, Fingerprint.from_bytes(live.fingerprint_of(d.id).to_bytes()), live.story_of(d.id))
+    for eng in (live, fresh):
+        assert {d.id: eng.copy_state(d.id) for d in docs} == {
+            "A": (None, False), "B": ("B", False), "C": ("B", True), "quake_a2": (None, False),
+        }
+        assert eng.idf.n == 3 and eng.story_of("C") == eng.story_of("B") != eng.story_of("A")
+
+
+def test_silent_copies_do_not_make_a_story_large() -> None:
+    """A story is settled (joined through a sample, never split) once it has ``Params.region``
+    clustered articles; its silent copies are not clustered, so a dozen of them change nothing
+    around it."""
+    a1 = load("quake_a1")
+    half = a1.text.split(". ")
+    h1 = Doc("h1", a1.title, ". ".join(half[: len(half) // 2]) + ".")
+    rest = [Doc("h2", "Aftershocks " + a1.title, ". ".join(half[len(half) // 2 :])),
+            load("quake_a2"), load("quake_b"), templated(a1, "tmpl"), load("council_a")]
+
+    def partition(copies: int) -> set[frozenset[str]]:
+        eng = Engine(Params(region=6))
+        eng.add(h1)
+        for i in range(copies):
+            eng.add(Doc(f"w{i}", h1.title, h1.text, source=f"s{i}"))
+        for d in rest:
+            eng.add(d)
+        ids = [h1.id] + [d.id for d in rest]
+        return {frozenset(i for i in ids if eng.story_of(i) == s) for s in {eng.story_of(i) for i in ids}}
+
+    assert partition(12) == partition(0)
+
+
+def test_a_copy_group_outlives_its_label() -> None:
+    """A copy group is labelled by one of its articles; when that one expires and other copies
+    live on in an open story, one of them labels the group."""
+    base = load("quake_a1")
+    sents = base.text.split(". ")
+    eng = Engine()
+    eng.add(Doc("A", base.title, base.text, published=0.0))
+    for k in (2, 3):
+        eng.add(Doc(f"S{k}", base.title, ". ".join(sents[:k]) + ".", truncated=True, published=10.0 * k))
+    assert {eng.copy_state(d)[0] for d in ("A", "S2", "S3")} == {"A"}
+    for d in ("S2", "S3"):  # another worker moved the summaries to a story of their own
+        eng.replay_move(d, "elsewhere")
+    eng.expire(before=5.0)
+    assert "A" not in eng
+    label = eng.copy_state("S2")[0]
+    assert label in ("S2", "S3") and eng.copy_state("S3")[0] == label
+    assert sorted(eng._facts(eng._stories["elsewhere"]).copies) == [label, label]

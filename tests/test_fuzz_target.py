@@ -79,3 +79,16 @@ def test_the_input_s_own_text_is_not_a_file_leak() -> None:
     xxe = (fuzz_feed.FIXTURES / "xxe_passwd.xml").read_bytes()
     assert b"root:x:0:0" not in xxe  # so its check is not filtered
     fuzz_feed.check_one(xxe)
+
+
+def test_a_leak_is_still_found_when_the_input_names_the_file_s_first_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``root:x:0:0`` in the input, what only a file read adds (the rest of the line) is
+    still a finding."""
+    import digest.render
+
+    real = digest.render.render_html
+    monkeypatch.setattr(digest.render, "render_html", lambda view: real(view) + fuzz_feed.PASSWD_LINE)
+    with pytest.raises(fuzz_feed.Finding, match="html: contents of /etc/passwd"):
+        fuzz_feed.check_one(b"\x02root:x:0:0")
