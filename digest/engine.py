@@ -26,8 +26,9 @@ How it works (per article)
    that member's neighbour whatever the cosine says, and copies of one text
    are never parted.  Copies form a copy group, which the lead choice uses
    (the cleaner of two full copies leads).  A copy of the *same text* as one
-   of them (cosine ``SAME_TEXT``) adds nothing: it is silent
-   (``_add_silent``), joins their story and stops here.  Thirty outlets
+   of them (cosine ``SAME_TEXT``), or a truncated summary of a known text,
+   adds nothing: it is silent (``_add_silent``), joins their story and stops
+   here.  Thirty outlets
    carrying one wire text would otherwise fill every neighbour list with
    copies, and the rewrites of the same event would share no neighbour with
    them (with 20 copies of one article per ECB+ dev event, the other reports
@@ -275,7 +276,7 @@ class Engine(Regrouping):
         idx = fp.vocab_idx()
         sk = sketch(doc.text, doc.title)
         copies = self._copies_of(doc, sk, idx)
-        home = self._adds_nothing(fp, copies)
+        home = self._adds_nothing(doc, fp, copies)
         if home is not None:
             return self._add_silent(doc, fp, idx, copies, home)
         self.idf.add_idx(idx)
@@ -294,20 +295,25 @@ class Engine(Regrouping):
             return self._alone(num, doc)
         return self._regroup(num, doc, near)
 
-    def _adds_nothing(self, fp: Fingerprint, copies: list[int]) -> Story | None:
-        """The story of the copies found, when the article is the same text as one of them
-        (cosine at least ``SAME_TEXT`` under the current idf) and they are all in that story;
-        else None.  A truncated summary, or a version with other sentences, is not the same
-        text: its terms weigh differently, so it keeps its own place in the clustering."""
+    def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
+        """The story of the copies found, when the article adds nothing to them and they are
+        all in that story; else None.  It adds nothing when it is the same text as one of them
+        (cosine at least ``SAME_TEXT`` under the current idf), or a truncated summary
+        (``Doc.truncated``) no longer than the longest: the opening of a text already known.
+        A version with other sentences, or an untruncated shorter one, keeps its own place
+        in the clustering."""
         if not copies:
             return None
         story = self._col.story[copies]
         if (story != story[0]).any():
             return None
+        home = self._story_list[int(story[0])]
+        if doc.truncated and fp.words <= int(self._col.words[copies].max()):
+            return home
         vidx, val, _w = self._vector(fp)
         if float(self._cosines(vidx, val, np.array(copies, dtype=np.int32)).max()) < SAME_TEXT:
             return None
-        return self._story_list[int(story[0])]
+        return home
 
     def _add_silent(
         self, doc: Doc, fp: Fingerprint, idx: np.ndarray, copies: list[int], story: Story
@@ -339,7 +345,7 @@ class Engine(Regrouping):
         story = self._stories.get(story_id) or self._new_story(story_id, doc.published)
         sk = sketch(doc.text, doc.title)
         matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
-        if self._adds_nothing(fp, matches) is story:  # as when it arrived: a silent copy
+        if self._adds_nothing(doc, fp, matches) is story:  # as when it arrived: a silent copy
             self._add_silent(doc, fp, idx, matches, story)
             story.lead, story.scores = -1, None
             return

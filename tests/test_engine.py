@@ -550,16 +550,17 @@ def test_copies_of_one_text_do_not_change_how_rewrites_group() -> None:
 
 
 def test_a_copy_that_adds_something_is_clustered_itself() -> None:
-    """A truncated summary, or a copy with more text, is not the same text: it keeps its own
-    place in the neighbour lists; a copy of the same length is silent."""
+    """A copy of the same text, or a truncated feed summary of a known text, adds nothing and
+    is silent; a shorter version that is not cut (other outlets' edit) keeps its own place."""
     eng = Engine()
     base = load("quake_a1")
     eng.add(base)
-    sentences = base.text.split(". ")
-    eng.add(Doc(id="summary", title=base.title, text=". ".join(sentences[:2]) + ".", truncated=True))
+    opening = ". ".join(base.text.split(". ")[:2]) + "."
+    eng.add(Doc(id="summary", title=base.title, text=opening, truncated=True, source="feed"))
+    eng.add(Doc(id="short", title=base.title, text=opening, source="edit"))
     eng.add(Doc(id="same", title=base.title, text=base.text, source="other"))
-    silent = {d: bool(eng._col.silent[eng._num[d]]) for d in ("quake_a1", "summary", "same")}
-    assert silent == {"quake_a1": False, "summary": False, "same": True}
+    silent = {d: eng.copy_state(d)[1] for d in ("quake_a1", "summary", "short", "same")}
+    assert silent == {"quake_a1": False, "summary": True, "short": False, "same": True}
     assert len(set(map(eng.story_of, silent))) == 1
 
 
