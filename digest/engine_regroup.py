@@ -233,7 +233,7 @@ class Regrouping(EngineCore):
         if (labels[1:] == labels[0]).any():
             self._attach(big, num, doc.published)
             return Assignment(doc.id, big.id, False, touched=(big.id,))
-        rest = [st for st in near[1:] if len(st.members) < p.region]
+        rest = [st for st in near[1:] if self._nodes(st) < p.region]
         return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
