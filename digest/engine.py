@@ -28,11 +28,11 @@ How it works (per article)
    (the cleaner of two full copies leads).  A copy of the *same text* as one
    of them (cosine ``SAME_TEXT``), or a truncated summary of a known text,
    adds nothing: it is silent (``_add_silent``), joins their story and stops
-   here.  Thirty outlets
-   carrying one wire text would otherwise fill every neighbour list with
-   copies, and the rewrites of the same event would share no neighbour with
-   them (with 20 copies of one article per ECB+ dev event, the other reports
-   of the event in its story fell from 85% to 41%; silent: 83%).
+   here.  Thirty outlets carrying one wire text would otherwise fill every
+   neighbour list with copies, and the rewrites of the same event would share
+   no neighbour with them (with 20 copies of one article per ECB+ dev event,
+   the other reports of the event in its story fell from 85% to 41%; silent:
+   83%).
 3. **Neighbours and regrouping**: the article's cosine (streaming idf) to
    every member of the candidate stories gives its nearest neighbours; the
    stories it has a neighbour in are re-clustered with it.  Most of the time
@@ -347,7 +347,6 @@ class Engine(Regrouping):
         matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
         if self._adds_nothing(doc, fp, matches) is story:  # as when it arrived: a silent copy
             self._add_silent(doc, fp, idx, matches, story)
-            story.lead, story.scores = -1, None
             return
         self.idf.add_idx(idx)
         num = self._new_num(doc, fp, idx, fp.weights)

@@ -141,13 +141,14 @@ class Regrouping(EngineCore):
     def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """Regroup the new article and the stories near it (``digest.regroup``)."""
         p = self.params
-        if self._nodes(near[0]) >= p.region:
+        nodes = self._nodes(near[0])
+        if nodes >= p.region:
             return self._join_large(num, doc, near)
-        region: list[Story] = []
-        size = 1
-        for st in near:
+        region: list[Story] = [near[0]]
+        size = 1 + nodes
+        for st in near[1:]:
             nodes = self._nodes(st)
-            if size + nodes > p.region and region:
+            if size + nodes > p.region:
                 break
             region.append(st)
             size += nodes
@@ -217,11 +218,11 @@ class Regrouping(EngineCore):
 
     def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """The closest story has ``Params.region`` clustered articles or more (a story a
-        thousand outlets carry in their own words): regrouping it whole would cost its size squared for every new version.  Such a
-        story is settled: the new article is clustered with a sample of it (its neighbours
-        there, then the most recent versions, ``region`` articles in all) and joins it if it
-        groups with any of them; the story itself is never split here.  Otherwise the other
-        stories near it are regrouped as usual."""
+        thousand outlets carry in their own words): regrouping it whole would cost its size
+        squared for every new version.  Such a story is settled: the new article is clustered
+        with a sample of it (its neighbours there, then the most recent versions, ``region``
+        articles in all) and joins it if it groups with any of them; the story itself is never
+        split here.  Otherwise the other stories near it are regrouped as usual."""
         p, big = self.params, near[0]
         mine = self._nb.nums[num]
         mine = mine[mine >= 0]
