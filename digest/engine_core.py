@@ -24,14 +24,24 @@ How it works
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .choose import Facts, VersionScore, coverage_arrays, pick, scores
 from .copies import CopySketch
-from .engine_state import Columns, Neighbours, Pool, Story, StoryColumns
-from .fingerprint import SALIENT_TERMS, VOCAB, Fingerprint, IdfModel, fast_signature, salient
+from .engine_state import Columns, Neighbours, Pool, Runs, Story, StoryColumns
+from .fingerprint import (
+    SALIENT_TERMS,
+    SUBLINEAR_TF,
+    VOCAB,
+    Fingerprint,
+    IdfModel,
+    fast_signature,
+    salient,
+    sublinear_tf,
+)
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .terms import PLAIN
 
@@ -308,7 +318,7 @@ class EngineCore:
     def _centroid(self, st: Story) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """The sum of the members' unit vectors and of their words vectors (term indices,
         values, words values), and the sum's squared norm."""
-        terms, val, wval, _owner = self._vectors(np.frombuffer(st.members, dtype=np.int32))
+        terms, val, wval, _runs = self._vectors(np.frombuffer(st.members, dtype=np.int32))
         uniq, inv = np.unique(terms, return_inverse=True)
         inv = inv.reshape(-1)
         v = np.bincount(inv, weights=val, minlength=uniq.size)
@@ -317,41 +327,49 @@ class EngineCore:
 
     def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The articles' pooled terms and weights, concatenated, and each one's owner position."""
+        terms, w8, runs = self._gather_bytes(nums)
+        return terms, self._with_odd(w8.astype(np.float64), nums, runs, lambda w: w), runs.owner
+
+    def _gather_bytes(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, Runs]:
+        """The articles' pooled terms and byte weights (not the odd ones), concatenated, and
+        their runs."""
         col = self._col
-        offs, lens = col.toff[nums], col.tlen[nums]
-        total = int(lens.sum())
-        ends = np.cumsum(lens)
-        pos = np.repeat(offs - (ends - lens), lens) + np.arange(total)
-        terms = self._terms.data[pos]
-        weights = self._weights.data[pos].astype(np.float64)
+        runs = Runs(col.tlen[nums])
+        pos = np.repeat(col.toff[nums] - runs.starts, runs.lens) + np.arange(runs.owner.size)
+        return self._terms.data[pos], self._weights.data[pos], runs
+
+    def _with_odd(
+        self, out: np.ndarray, nums: np.ndarray, runs: Runs, f: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``out`` (per pooled term) with the articles that keep odd weights set to ``f`` of them."""
         if self._odd_weights:
             for i, m in enumerate(nums.tolist()):
                 odd = self._odd_weights.get(m)
                 if odd is not None:
-                    start = int(ends[i] - lens[i])
-                    weights[start : start + odd.size] = odd
-        return terms, weights, np.repeat(np.arange(nums.size), lens)
+                    start = int(runs.starts[i])
+                    out[start : start + odd.size] = f(odd)
+        return out
 
-    def _raw_vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _raw_vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, Runs, np.ndarray]:
         """The articles' tf-idf vectors under the current idf, concatenated and not yet
-        normalised: (term indices, values, owner position, each article's norm)."""
-        terms, w, owner = self._gather(nums)
-        tf = np.where(w > 1, 1.0 + np.log(np.maximum(w, 1.0)), w)  # sublinear tf
+        normalised: (term indices, values, their runs, each article's norm)."""
+        terms, w8, runs = self._gather_bytes(nums)
+        tf = self._with_odd(SUBLINEAR_TF[w8], nums, runs, sublinear_tf)  # byte weights: a lookup
         x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
-        norm = np.sqrt(np.bincount(owner, weights=x * x, minlength=nums.size))
+        norm = np.sqrt(runs.sum(x * x))
         norm[norm == 0] = 1.0
-        return terms, x, owner, norm
+        return terms, x, runs, norm
 
-    def _vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Runs]:
         """The articles' unit tf-idf vectors under the current idf, concatenated:
-        (term indices, values, words values, owner position)."""
-        terms, x, owner, norm = self._raw_vectors(nums)
-        n = nums.size
+        (term indices, values, words values, their runs)."""
+        terms, x, runs, norm = self._raw_vectors(nums)
+        owner = runs.owner
         val = x / norm[owner]
         wx = np.where(VOCAB.is_name[terms], 0.0, val)
-        wn = np.sqrt(np.bincount(owner, weights=wx * wx, minlength=n))
+        wn = np.sqrt(runs.sum(wx * wx))
         wn[wn == 0] = 1.0
-        return terms, val, wx / wn[owner], owner
+        return terms, val, wx / wn[owner], runs
 
     def _drop_story(self, st: Story) -> None:
         """Forget a story (its members are elsewhere, or forgotten too)."""

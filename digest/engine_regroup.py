@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine_core import Assignment, Doc, EngineCore
-from .engine_state import Story
+from .engine_state import Runs, Story
 from .fingerprint import VOCAB
 from .regroup import average_linkage, neighbour_sets, shared_similarity
 
@@ -62,21 +62,21 @@ class Regrouping(EngineCore):
     def _cosines(self, vidx: np.ndarray, val: np.ndarray, members: np.ndarray) -> np.ndarray:
         """The cosine of each of ``members`` to the (unit) vector, in one gather; scaled down for
         templated reports of another event (``_template_gate``)."""
-        terms, x, owner, norm = self._raw_vectors(members)  # the dot products first, then the norms
+        terms, x, runs, norm = self._raw_vectors(members)  # the dot products first, then the norms
         dense, _ = self._scratch()
         dense[vidx] = val
         try:
             prod = dense[terms] * x
         finally:
             dense[vidx] = 0.0
-        sims = np.bincount(owner, weights=prod, minlength=members.size) / norm
+        sims = runs.sum(prod) / norm
         if self.params.names_scale > 0:
-            sims *= self._template_gate(vidx, val, terms, x, prod, owner, norm, sims)
+            sims *= self._template_gate(vidx, val, terms, x, prod, runs, norm, sims)
         return sims
 
     def _template_gate(
         self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, prod: np.ndarray,
-        owner: np.ndarray, norm: np.ndarray, sims: np.ndarray,
+        runs: Runs, norm: np.ndarray, sims: np.ndarray,
     ) -> np.ndarray:
         """Per member: 1, or, where it and the article both name things (``names_min`` of the
         squared mass) and their words that are not names are alike (``template_words``), their
@@ -91,10 +91,9 @@ class Regrouping(EngineCore):
         if not p.names_min <= mass < 1.0:
             return gate
         is_name = VOCAB.is_name[terms]
-        on = owner[is_name]
-        names_dot = np.bincount(on, weights=prod[is_name], minlength=norm.size)
-        xn = x[is_name]
-        nn = np.sqrt(np.bincount(on, weights=xn * xn, minlength=norm.size))
+        names_dot = runs.sum(np.where(is_name, prod, 0.0))
+        xn = np.where(is_name, x, 0.0)
+        nn = np.sqrt(runs.sum(xn * xn))
         wn = np.sqrt(np.maximum(norm * norm - nn * nn, 0.0))
         words = (sims * norm - names_dot) / np.maximum(np.sqrt(1.0 - mass) * wn, 1e-12)
         names = names_dot / np.maximum(np.sqrt(mass) * nn, 1e-12)
@@ -254,23 +253,23 @@ class Regrouping(EngineCore):
         sparse = np.flatnonzero(~crowded)
         if not sparse.size:
             return gate
-        terms, val, wval, owner = self._vectors(nums)
+        terms, val, wval, runs = self._vectors(nums)
         nval = np.where(VOCAB.is_name[terms], val, 0.0)
-        nmass = np.bincount(owner, weights=nval * nval, minlength=r)
+        nmass = runs.sum(nval * nval)
         named = nmass >= p.names_min
-        nval /= np.sqrt(np.maximum(nmass, 1e-12))[owner]
-        bounds = np.searchsorted(owner, np.arange(r + 1))
+        nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
         top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
         dense, dense_w = self._scratch()
         for i in sparse.tolist():
-            a, b = int(bounds[i]), int(bounds[i + 1])
+            a = int(runs.starts[i])
+            b = a + int(runs.lens[i])
             ti = terms[a:b]
             dense[ti], dense_w[ti] = val[a:b], wval[a:b]
             try:
-                cos = np.bincount(owner, weights=dense[terms] * val, minlength=r)
-                wcos = np.bincount(owner, weights=dense_w[terms] * wval, minlength=r)
+                cos = runs.sum(dense[terms] * val)
+                wcos = runs.sum(dense_w[terms] * wval)
                 dense[ti] = nval[a:b]
-                ncos = np.bincount(owner, weights=dense[terms] * nval, minlength=r)
+                ncos = runs.sum(dense[terms] * nval)
             finally:
                 dense[ti] = 0.0
                 dense_w[ti] = 0.0

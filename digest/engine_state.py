@@ -112,6 +112,33 @@ class Pool:
         return start
 
 
+class Runs:
+    """Several articles' values concatenated, one run each (in order): which article each
+    value belongs to (``owner``), and sums per article.
+
+    Summing the runs with ``np.add.reduceat`` costs a sixth of ``np.bincount`` with weights
+    at the sizes the engine gathers (thousands of values, tens of articles)."""
+
+    __slots__ = ("_nonempty", "lens", "n", "owner", "starts")
+
+    def __init__(self, lens: np.ndarray) -> None:
+        self.n = int(lens.size)
+        self.lens = lens
+        ends = np.cumsum(lens)
+        self.starts = ends - lens
+        self.owner = np.repeat(np.arange(self.n), lens)
+        self._nonempty: np.ndarray | None = None if bool((lens > 0).all()) else np.flatnonzero(lens > 0)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Each article's sum of ``values`` (aligned with ``owner``); 0 for an empty run."""
+        if self._nonempty is None:
+            return np.add.reduceat(values, self.starts) if self.n else np.zeros(0)
+        out = np.zeros(self.n)
+        if self._nonempty.size:
+            out[self._nonempty] = np.add.reduceat(values, self.starts[self._nonempty])
+        return out
+
+
 class Neighbours:
     """Each article's ``k`` most similar articles (numbers and cosines), as two 2-D arrays.
 

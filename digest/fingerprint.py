@@ -213,6 +213,15 @@ def signature(ids: Iterable[int]) -> np.ndarray:
 PRIOR_DOCS = 1000.0
 
 
+def sublinear_tf(weights: np.ndarray) -> np.ndarray:
+    """Sublinear term frequency: ``1 + log(w)`` above 1, the weight itself up to 1."""
+    return np.where(weights > 1, 1.0 + np.log(np.maximum(weights, 1.0)), weights)
+
+
+#: ``sublinear_tf`` of every byte weight (the engine keeps whole weights in a byte).
+SUBLINEAR_TF = sublinear_tf(np.arange(256, dtype=np.float64))
+
+
 class IdfModel:
     """Document frequencies: the stream's own, plus a general-English prior.
 
@@ -291,8 +300,7 @@ class IdfModel:
 
     def vector_idx(self, idx: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit-length tf-idf vector (sublinear tf) as (indices, values); zero weights dropped."""
-        tf = np.where(weights >= 1, 1.0 + np.log(np.maximum(weights, 1.0)), weights)
-        x = tf * self.idf_idx(idx)
+        x = sublinear_tf(weights) * self.idf_idx(idx)
         keep = x > 0
         if not keep.all():
             idx, x = idx[keep], x[keep]
