@@ -26,9 +26,10 @@ How it works (per article)
    that member's neighbour whatever the cosine says, and copies of one text
    are never parted.  Copies form a copy group, which the lead choice uses
    (the cleaner of two full copies leads).  A copy of the *same text* as one
-   of them (cosine ``SAME_TEXT``), or a truncated summary of a known text,
-   adds nothing: it is silent (``_add_silent``), joins their story and stops
-   here.  Thirty outlets carrying one wire text would otherwise fill every
+   of them (cosine ``SAME_TEXT``; ``PADDED_TEXT`` when it is no shorter: the
+   same text with site lines around it), or a truncated summary of a known
+   text, adds nothing: it is silent (``_add_silent``), joins their story and
+   stops here.  Thirty outlets carrying one wire text would otherwise fill every
    neighbour list with copies, and the rewrites of the same event would share
    no neighbour with them (with 20 copies of one article per ECB+ dev event,
    the other reports of the event in its story fell from 85% to 41%; silent:
@@ -87,6 +88,10 @@ __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "Engine
 #: A copy at least this close (cosine) to one of its copies found is the same text: it adds
 #: nothing (``Engine._add_silent``).
 SAME_TEXT = 0.95
+#: A copy no shorter than the longest of its copies found, at least this close to one of
+#: them, is the same text with more around it (site lines the cleaner left: navigation,
+#: related headlines): it adds nothing either.
+PADDED_TEXT = 0.85
 #: A copy carries at least this share of the shorter version's names (``names_shared``) ...
 COPY_NAMES = 0.5
 #: ... judged when the shorter version names at least this many things.
@@ -298,7 +303,8 @@ class Engine(Regrouping):
     def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
         """The story of the copies found, when the article adds nothing to them and they are
         all in that story; else None.  It adds nothing when it is the same text as one of them
-        (cosine at least ``SAME_TEXT`` under the current idf), or a truncated summary
+        (cosine at least ``SAME_TEXT`` under the current idf; ``PADDED_TEXT`` when it is no
+        shorter than the longest: junk the cleaner left around the text), or a truncated summary
         (``Doc.truncated``) no longer than the longest: the opening of a text already known.
         A version with other sentences, or an untruncated shorter one, keeps its own place
         in the clustering."""
@@ -311,7 +317,8 @@ class Engine(Regrouping):
         if doc.truncated and fp.words <= int(self._col.words[copies].max()):
             return home
         vidx, val, _w = self._vector(fp)
-        if float(self._cosines(vidx, val, np.array(copies, dtype=np.int32)).max()) < SAME_TEXT:
+        same = PADDED_TEXT if fp.words >= int(self._col.words[copies].max()) else SAME_TEXT
+        if float(self._cosines(vidx, val, np.array(copies, dtype=np.int32)).max()) < same:
             return None
         return home
 

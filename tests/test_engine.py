@@ -564,6 +564,31 @@ def test_a_copy_that_adds_something_is_clustered_itself() -> None:
     assert len(set(map(eng.story_of, silent))) == 1
 
 
+SITE_LINES = [
+    "Related: Council approves new budget for parks", "Most read: Harbour festival draws record crowds",
+    "Sign up for our morning newsletter", "Follow us on Facebook and X", "Share this story",
+    "Related: Mayor opens new library wing downtown", "Most read: Ferry timetable changes next month",
+    "Comments are closed", "Advertisement", "Related: School board elects new chair",
+    "Trending: Bakery wins regional bread award", "Related: Night bus routes to be extended",
+]
+
+
+def test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does() -> None:
+    """The same text with site lines the cleaner left around it (headlines, prompts) is silent:
+    it would take neighbour slots for nothing.  The same text followed by another report adds
+    that report and keeps its own place.  Both stay in the story of the text they copy."""
+    base, other = load("quake_a1"), load("council_a")
+    eng = Engine()
+    eng.add(base)
+    eng.add(Doc(id="padded", title=base.title, text=base.text + "\n" + "\n".join(SITE_LINES), source="s1"))
+    eng.add(Doc(id="more", title=base.title, text=base.text + "\n" + other.text, source="s2"))
+    assert eng.similarity("quake_a1", "padded") < 0.95  # not the same text word for word
+    assert {d: eng.copy_state(d) for d in ("quake_a1", "padded", "more")} == {
+        "quake_a1": ("quake_a1", False), "padded": ("quake_a1", True), "more": ("quake_a1", False),
+    }
+    assert len({eng.story_of(d) for d in ("quake_a1", "padded", "more")}) == 1
+
+
 def test_a_restored_engine_has_the_same_silent_copies_as_the_live_one() -> None:
     """The store gives articles back after a restart; a copy is silent after the restore
     exactly when it was live, also when its text sits in a story outside the time window."""
