@@ -221,7 +221,9 @@ class Regrouping(EngineCore):
         squared for every new version.  Such a story is settled: the new article is clustered
         with a sample of it (its neighbours there, then the most recent versions, ``region``
         articles in all) and joins it if it groups with any of them; the story itself is never
-        split here.  Otherwise the other stories near it are regrouped as usual."""
+        split here.  Otherwise the other stories near it are regrouped as usual (the closest
+        of them first joined through a sample too when it is large as well: a report of an
+        aftershock may be closest to the main quake's story)."""
         p, big = self.params, near[0]
         mine = self._nb.nums[num]
         mine = mine[mine >= 0]
@@ -233,7 +235,7 @@ class Regrouping(EngineCore):
         if (labels[1:] == labels[0]).any():
             self._attach(big, num, doc.published)
             return Assignment(doc.id, big.id, False, touched=(big.id,))
-        rest = [st for st in near[1:] if self._nodes(st) < p.region]
+        rest = near[1:]  # the next closest may be large too: it is tried the same way
         return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:

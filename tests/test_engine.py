@@ -636,6 +636,33 @@ def test_silent_copies_do_not_make_a_story_large() -> None:
     assert partition(12) == partition(0)
 
 
+def test_a_second_large_story_near_an_article_is_tried_too() -> None:
+    """Stories of ``Params.region`` clustered articles or more are joined through a sample.
+    When the closest story near a new article is large and does not take it, the next one is
+    tried the same way (an aftershock's report may be closest to the main quake's story)."""
+    council = load("council_a")
+    sents = [s for s in council.text.replace("\n", " ").split(". ") if s]
+
+    class QuakeClosest(Engine):  # once ``quake`` is set, its story is the closest to a new article
+        quake = ""
+
+        def _neighbour(self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list, copies: list[int]) -> list:
+            near = super()._neighbour(num, vidx, val, sts, copies)
+            first = self._stories.get(self.story_of(self.quake)) if self.quake else None
+            return [first, *(st for st in near if st is not first)] if near and first else near
+
+    eng = QuakeClosest(Params(region=2))
+    for d in ("quake_a1", "quake_a2"):
+        eng.add(load(d))
+    eng.add(Doc("c1", council.title, ". ".join(sents[:4]) + "."))
+    eng.add(Doc("c2", "Library rebuild approved: " + council.title, ". ".join(sents[2:]) + "."))
+    assert eng.story_of("quake_a2") == eng.story_of("quake_a1") != eng.story_of("c2") == eng.story_of("c1")
+    eng.quake = "quake_a1"
+    eng.add(Doc("c3", council.title.upper(), ". ".join(sents[1:]) + "."))
+    assert eng.story_of("c3") == eng.story_of("c1")
+    assert len(eng.members(eng.story_of("quake_a1"))) == 2
+
+
 def test_a_copy_group_outlives_its_label() -> None:
     """A copy group is labelled by one of its articles; when that one expires and other copies
     live on in an open story, one of them labels the group."""
