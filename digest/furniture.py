@@ -35,7 +35,8 @@ CTA_VERBS = re.compile(
     r"\b(join(?:ed|ing)?|subscrib\w*|follow(?:ing)?|share|sharing|download\w*|click\w*|tap|"
     r"sign(?:ing)? ?up|register|log ?in|login|reply|comment(?:s|ing)?|like us|watch|listen|"
     r"install|donate|support us|bookmark|read more|continue reading|view all|see all|"
-    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get the app)\b",
+    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get (?:the|our) app|"
+    r"spread the word)\b",
     re.I,
 )
 CTA_CHANNELS = re.compile(

@@ -274,6 +274,24 @@ def test_site_boxes_after_the_body_go_whole_and_a_short_last_sentence_stays() ->
     assert reasons["School roof repairs finished ahead of term."]
 
 
+def test_share_bar_of_platform_names_and_app_prompt_open_the_boxes_after_the_body() -> None:
+    """"Spread the word" with the platforms' names, and "Get our app", ask the reader to do
+    something: after the body they start the site's boxes, which go to the end with the
+    headlines under them.  The same words in a sentence of the story stay."""
+    prose = "Volunteers spread the word through LinkedIn and Reddit groups, organisers of the clean-up said."
+    text = "\n\n".join([
+        *BODY,
+        prose,
+        "Spread the word LinkedIn X Reddit Bluesky",
+        "Get our app: read The Harbor Star on the go, free on the App Store and Google Play",
+        "Don't miss\nCouncil to vote on new ferry timetable\nLighthouse reopens to visitors.",
+    ])
+    assert paragraphs(clean_text(text).text) == [*BODY, prose]
+    reasons = dict(classify_lines(text))
+    assert reasons["Spread the word LinkedIn X Reddit Bluesky"] == "call to action"
+    assert reasons["Lighthouse reopens to visitors."]
+
+
 def test_a_box_inside_the_body_goes_with_its_heading_and_the_prose_around_it_stays() -> None:
     text = "\n\n".join([
         BODY[0],
