@@ -91,6 +91,7 @@ from .furniture import (
     BIO_WORDS,
     BOILERPLATE,
     CTA_CHANNELS,
+    CTA_OPENERS,
     CTA_VERBS,
     FIRST_PERSON,
     NUDGE,
@@ -205,10 +206,13 @@ def _features(text: str) -> _Unit:
 
 def _cta(u: _Unit) -> bool:
     verbs = CTA_VERBS.findall(u.text)
+    opener = CTA_OPENERS.match(u.text)
+    if opener:
+        verbs.append(opener.group(1))
     if not verbs:
         return False
     hits = len(verbs) + len(CTA_CHANNELS.findall(u.text))
-    imperative = bool(CTA_VERBS.match(u.text)) or "!" in u.text
+    imperative = bool(opener or CTA_VERBS.match(u.text)) or "!" in u.text
     if u.words <= 8:
         # "Share this", "Join our Telegram group", "Subscribe now!" but not "Apple Watch".
         nudge = hits > len(verbs) or bool(NUDGE.search(u.text))

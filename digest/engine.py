@@ -88,9 +88,10 @@ __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "Engine
 #: A copy at least this close (cosine) to one of its copies found is the same text: it adds
 #: nothing (``Engine._add_silent``).
 SAME_TEXT = 0.95
-#: A copy no shorter than the longest of its copies found, at least this close to one of
-#: them, is the same text with more around it (site lines the cleaner left: navigation,
-#: related headlines): it adds nothing either.
+#: A copy with site junk (``Doc.junk``: the cleaner removed some) no shorter than the longest
+#: of its full (not cut) copies found, at least this close to one of them, is the same text
+#: with more around it (site lines the cleaner left: related headlines, prompts): it adds
+#: nothing either.  An update from a clean source (a new paragraph) keeps its place.
 PADDED_TEXT = 0.85
 #: A copy carries at least this share of the shorter version's names (``names_shared``) ...
 COPY_NAMES = 0.5
@@ -303,8 +304,9 @@ class Engine(Regrouping):
     def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
         """The story of the copies found, when the article adds nothing to them and they are
         all in that story; else None.  It adds nothing when it is the same text as one of them
-        (cosine at least ``SAME_TEXT`` under the current idf; ``PADDED_TEXT`` when it is no
-        shorter than the longest: junk the cleaner left around the text), or a truncated summary
+        (cosine at least ``SAME_TEXT`` under the current idf; ``PADDED_TEXT`` when it carries
+        site junk and is no shorter than the longest full copy: junk the cleaner left around
+        the text), or a truncated summary
         (``Doc.truncated``) no longer than the longest: the opening of a text already known.
         A version with other sentences, or an untruncated shorter one, keeps its own place
         in the clustering."""
@@ -317,10 +319,16 @@ class Engine(Regrouping):
         if doc.truncated and fp.words <= int(self._col.words[copies].max()):
             return home
         vidx, val, _w = self._vector(fp)
-        same = PADDED_TEXT if fp.words >= int(self._col.words[copies].max()) else SAME_TEXT
-        if float(self._cosines(vidx, val, np.array(copies, dtype=np.int32)).max()) < same:
-            return None
-        return home
+        nums = np.array(copies, dtype=np.int32)
+        sims = self._cosines(vidx, val, nums)
+        if float(sims.max()) >= SAME_TEXT:
+            return home
+        # padded: the cleaner found site junk in it, and it is no shorter than the full copies
+        # (a copy that is cut, a feed summary, is an opening: the text after it adds something)
+        full = ~self._col.truncated[nums]
+        if doc.junk > 0 and full.any() and fp.words >= int(self._col.words[nums[full]].max()):
+            return home if float(sims[full].max()) >= PADDED_TEXT else None
+        return None
 
     def _add_silent(
         self, doc: Doc, fp: Fingerprint, idx: np.ndarray, copies: list[int], story: Story

@@ -36,6 +36,10 @@ from .engine_state import Runs, Story
 from .fingerprint import VOCAB
 from .regroup import average_linkage, neighbour_sets, shared_similarity
 
+#: Large stories (``Params.region`` clustered articles or more) a new article is tried
+#: against, closest first, each through a sample of ``region`` articles.
+LARGE_TRIED = 2
+
 
 class Regrouping(EngineCore):
     """The neighbour lists and the regrouping of a new article's neighbourhood."""
@@ -219,24 +223,32 @@ class Regrouping(EngineCore):
         """The closest story has ``Params.region`` clustered articles or more (a story a
         thousand outlets carry in their own words): regrouping it whole would cost its size
         squared for every new version.  Such a story is settled: the new article is clustered
-        with a sample of it (its neighbours there, then the most recent versions, ``region``
-        articles in all) and joins it if it groups with any of them; the story itself is never
-        split here.  Otherwise the other stories near it are regrouped as usual (the closest
-        of them first joined through a sample too when it is large as well: a report of an
-        aftershock may be closest to the main quake's story)."""
-        p, big = self.params, near[0]
+        with a sample of it (``_groups_with_sample``) and joins it if it groups with any of
+        them; the story itself is never split here.  When it does not, the next large story
+        near it is tried the same way (an aftershock's report may be closest to the main
+        quake's story), ``LARGE_TRIED`` of them at most; then the stories near it that are not
+        large are regrouped as usual."""
+        p = self.params
+        large = [st for st in near if self._nodes(st) >= p.region][:LARGE_TRIED]  # near[0] first
+        for big in large:
+            if self._groups_with_sample(num, big):
+                self._attach(big, num, doc.published)
+                return Assignment(doc.id, big.id, False, touched=(big.id,))
+        rest = [st for st in near if self._nodes(st) < p.region]
+        return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
+
+    def _groups_with_sample(self, num: int, big: Story) -> bool:
+        """Whether article ``num`` groups with a sample of the large story ``big``: its
+        neighbours there, then the most recent versions, ``Params.region`` articles in all."""
+        p = self.params
         mine = self._nb.nums[num]
         mine = mine[mine >= 0]
         mine = mine[self._col.story[mine] == big.num]  # its neighbours in the story
-        members = np.array(big.members, dtype=np.int32)  # a copy: the story grows below
+        members = np.frombuffer(big.members, dtype=np.int32)
         recent = members[~self._col.silent[members]][-(p.region - 1) :]
         sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
         labels = self._cluster(np.concatenate([[num], sample]).astype(np.int32))
-        if (labels[1:] == labels[0]).any():
-            self._attach(big, num, doc.published)
-            return Assignment(doc.id, big.id, False, touched=(big.id,))
-        rest = near[1:]  # the next closest may be large too: it is tried the same way
-        return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
+        return bool((labels[1:] == labels[0]).any())
 
     def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
         """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded

@@ -35,10 +35,12 @@ CTA_VERBS = re.compile(
     r"\b(join(?:ed|ing)?|subscrib\w*|follow(?:ing)?|share|sharing|download\w*|click\w*|tap|"
     r"sign(?:ing)? ?up|register|log ?in|login|reply|comment(?:s|ing)?|like us|watch|listen|"
     r"install|donate|support us|bookmark|read more|continue reading|view all|see all|"
-    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get (?:the|our) app|"
-    r"spread the word)\b",
+    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get the app)\b",
     re.I,
 )
+#: Calls to action that are only ones when they open the line ("Volunteers spread the word
+#: on Facebook" is news; "Spread the word: LinkedIn X Reddit" is a share bar).
+CTA_OPENERS = re.compile(r"^\W*(spread the word|get (?:the|our) (?:\w+ )?app)\b", re.I)
 CTA_CHANNELS = re.compile(
     r"\b(whatsapp|telegram|facebook|twitter|instagram|youtube|linkedin|pinterest|tiktok|"
     r"reddit|snapchat|threads|mastodon|rss|newsletter|podcast|app|google news|"

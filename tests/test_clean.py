@@ -279,14 +279,18 @@ def test_share_bar_of_platform_names_and_app_prompt_open_the_boxes_after_the_bod
     something: after the body they start the site's boxes, which go to the end with the
     headlines under them.  The same words in a sentence of the story stay."""
     prose = "Volunteers spread the word through LinkedIn and Reddit groups, organisers of the clean-up said."
+    listing = "How the clean-up came together:\n- Volunteers spread the word on Facebook and WhatsApp groups\n" \
+        "- 200 residents turned up on Saturday\n- The council supplied bags and gloves"
     text = "\n\n".join([
-        *BODY,
+        BODY[0],
+        listing,
+        *BODY[1:],
         prose,
         "Spread the word LinkedIn X Reddit Bluesky",
         "Get our app: read The Harbor Star on the go, free on the App Store and Google Play",
         "Don't miss\nCouncil to vote on new ferry timetable\nLighthouse reopens to visitors.",
     ])
-    assert paragraphs(clean_text(text).text) == [*BODY, prose]
+    assert paragraphs(clean_text(text).text) == [BODY[0], *listing.split("\n"), *BODY[1:], prose]
     reasons = dict(classify_lines(text))
     assert reasons["Spread the word LinkedIn X Reddit Bluesky"] == "call to action"
     assert reasons["Lighthouse reopens to visitors."]

@@ -580,13 +580,40 @@ def test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_
     base, other = load("quake_a1"), load("council_a")
     eng = Engine()
     eng.add(base)
-    eng.add(Doc(id="padded", title=base.title, text=base.text + "\n" + "\n".join(SITE_LINES), source="s1"))
+    padded = base.text + "\n" + "\n".join(SITE_LINES)
+    eng.add(Doc(id="padded", title=base.title, text=padded, source="s1", junk=400))  # the cleaner took some
     eng.add(Doc(id="more", title=base.title, text=base.text + "\n" + other.text, source="s2"))
     assert eng.similarity("quake_a1", "padded") < 0.95  # not the same text word for word
     assert {d: eng.copy_state(d) for d in ("quake_a1", "padded", "more")} == {
         "quake_a1": ("quake_a1", False), "padded": ("quake_a1", True), "more": ("quake_a1", False),
     }
     assert len({eng.story_of(d) for d in ("quake_a1", "padded", "more")}) == 1
+
+
+def test_a_full_text_after_its_summary_and_a_clean_update_keep_their_place() -> None:
+    """Padding is told from content by where the text comes from: a full text that arrives
+    after its feed summary adds the rest of the story, and an update from a page the cleaner
+    found no junk on (a new paragraph) adds that paragraph; neither is silent, even where
+    its cosine to what it copies reaches ``PADDED_TEXT``."""
+    from digest.engine import PADDED_TEXT
+
+    base = load("quake_a1")
+    sents = base.text.split(". ")
+    eng = Engine()
+    eng.add(Doc("summary", base.title, ". ".join(sents[:3]) + ".", source="feed", truncated=True))
+    eng.add(Doc("full", base.title, base.text, source="site", junk=250))
+    update = base.text + "\n" + (
+        "Aftershocks of magnitude 4 were felt through the night and schools stay shut on Friday. "
+        "Engineers inspecting the harbour wall found cracks along forty metres of the breakwater. "
+        "The regional council opened two evacuation centres in community halls. "
+        "Farmers reported broken water troughs and fences across the district. "
+        "Insurers said claims could run into the millions.")
+    eng.add(Doc("update", base.title, update, source="wire"))
+    assert eng.similarity("summary", "full") >= PADDED_TEXT
+    assert eng.similarity("full", "update") >= PADDED_TEXT
+    assert eng.copy_state("full") == ("summary", False)
+    assert eng.copy_state("update") == ("summary", False)
+    assert len({eng.story_of(d) for d in ("summary", "full", "update")}) == 1
 
 
 def test_a_restored_engine_has_the_same_silent_copies_as_the_live_one() -> None:
