@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import explain
 from .clean import recurring_lines
 from .config import Config, SourceConfig, load_config
 from .engine import Doc, Engine, Params
@@ -44,8 +45,9 @@ from .errors import DigestError, FetchError, ParseError, SourceError
 from .fingerprint import Fingerprint
 from .identity import article_key
 from .prepare import bodies_of, prepare
-from .records import Article, DigestView, Entry, FetchResult, StoryView, VersionView
+from .records import Article, DigestView, Entry, FetchResult
 from .store import SourceState, Store, StoredArticle, open_store
+from .view import build_view
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +99,6 @@ def stored_doc(row: StoredArticle) -> Doc:
         truncated=row.truncated,
         junk=sum(len(line) for line in row.junk),
     )
-
-
-def _day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, datetime.min.time(), tzinfo=cfg.tz)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def article_key_of(entry: Entry) -> str | None:
@@ -207,7 +204,9 @@ class App:
             engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
             since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
             for row in self.store.articles_since(since):
-                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+                engine.restore(
+                    stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id
+                )
             self._engine = engine
         return self._engine
 
@@ -273,7 +272,9 @@ class App:
                     report.errors.append(exc)
                     log.warning("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
-                    err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
+                    err = SourceError(
+                        src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal"
+                    )
                     log.exception("%s", err)
                     report.errors.append(err)
                 if bar:
@@ -304,7 +305,9 @@ class App:
             state = self.store.get_source_state(src.name) or SourceState(src.name, src.url)
             if not state.paused:
                 url = state.permanent_url or src.url
-                todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
+                todo.append(
+                    (src.name, FetchRequest(url, state.etag, state.last_modified, src.name))
+                )
         if len(todo) < 2:
             return
         try:
@@ -329,7 +332,11 @@ class App:
         state.last_fetch_at = fetched
         try:
             entries, errors = retrieve(
-                src, self.cfg, state, fetched=fetched, report=report,
+                src,
+                self.cfg,
+                state,
+                fetched=fetched,
+                report=report,
                 prefetched=self._prefetched.pop(src.name, None),
             )
             report.entries += len(entries)
@@ -339,7 +346,10 @@ class App:
             state.first_failure_at = state.first_failure_at or fetched
             state.last_error, state.error_kind = str(exc), exc.kind
             if isinstance(exc, FetchError) and exc.kind == "gone":
-                state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
+                state.paused, state.paused_reason = (
+                    True,
+                    "the server says the feed is gone (HTTP 410)",
+                )
             self.store.save_source_state(state)
             raise
         state.failures, state.first_failure_at = 0, None
@@ -362,7 +372,9 @@ class App:
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
         articles = [
-            prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
+            prepare(
+                entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
+            )
             for entry, body in zip(fresh, bodies, strict=True)
         ]
         # keys known only after cleaning (no entry id, no http link: local files, bare
@@ -376,7 +388,9 @@ class App:
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
             for article in ready:
-                if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
+                if self.store.has_article(
+                    article.key
+                ):  # a copy earlier in the batch (or a worker's)
                     continue
                 doc = _doc(article)
                 fp = engine.fingerprint(doc)
@@ -411,7 +425,11 @@ class App:
         return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
 
     def write_digest(
-        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
+        self,
+        *,
+        day: date | None = None,
+        formats: tuple[str, ...] = ("md", "html"),
+        path: Path | None = None,
     ) -> list[Path]:
         """Write the day's digest files (atomically); return their paths."""
         from .render import make_env, render
@@ -431,101 +449,14 @@ class App:
             out.append(target)
         return out
 
-    # -- explain ---------------------------------------------------------
+    # -- explain (``digest.explain``) ------------------------------------
     def explain_story(self, story_id: str) -> dict[str, Any]:
         """Each version of a story with its completeness score and why the lead won."""
-        story = self.store.get_story(story_id)
-        if story is None:
-            art = self.store.get_article(story_id)
-            if art is None:
-                raise DigestError(f"{story_id}: no such story or article")
-            story = self.store.get_story(art.story_id)
-            assert story is not None
-        versions = self.store.story_versions(story.id)
-        return {
-            "story": story.id,
-            "first_seen": story.first_seen,
-            "lead": story.lead_key,
-            "versions": [
-                {
-                    "key": v.key,
-                    "source": v.source,
-                    "title": v.title,
-                    "url": v.url,
-                    "published": v.published,
-                    **(v.score_detail or {}),
-                    "junk_removed": len(v.junk or []),
-                }
-                for v in versions
-            ],
-        }
+        return explain.story(self.store, story_id)
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision."""
-        from .copies import containment, is_copy, sketch
-        from .engine import COPY_NAMES, is_named_copy, names_shared
-        from .fingerprint import cosine, only_names, without_names
-
-        ra, rb = self.store.get_article(a), self.store.get_article(b)
-        for key, row in ((a, ra), (b, rb)):
-            if row is None:
-                raise DigestError(f"{key}: no such article")
-        assert ra is not None and rb is not None
-        fa, fb = Fingerprint.from_bytes(ra.fingerprint), Fingerprint.from_bytes(rb.fingerprint)
-        engine = self.engine
-        va, vb = engine.idf.vector(fa.terms), engine.idf.vector(fb.terms)
-        lsh = fa.minhash().jaccard(fb.minhash())
-        sim = cosine(va, vb)
-        words = cosine(without_names(va), without_names(vb))
-        names = cosine(only_names(va), only_names(vb))
-        ska, skb = sketch(ra.text, ra.title), sketch(rb.text, rb.title)
-        ia, ib = fa.vocab_idx(), fb.vocab_idx()
-        sequence = is_copy(ska, skb)  # the same word sequence (or its opening)
-        named = names_shared(ia, ib)
-        p = engine.params
-        same = ra.story_id == rb.story_id
-        link: dict[str, Any] = {}
-        one_text = False
-        if a in engine and b in engine:
-            shared, cap, both = engine.pair_link(a, b)
-            (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
-            one_text = ga is not None and ga == gb
-            link = {"shared_neighbours": round(shared, 3), "cosine_cap": round(cap, 3),
-                    "link": round(both, 3), "link_threshold": p.shared,
-                    "one_copy_group": one_text, "silent": [sa, sb]}
-        if same and one_text:
-            why = ("same story: copies of one text, kept together whatever their links "
-                   "(a silent copy of the same text is nobody's neighbour and follows its group)")
-        elif same:
-            why = "same story"
-        elif sequence and named < COPY_NAMES:
-            why = (f"the same word sequence around other names (names shared {named:.2f} < {COPY_NAMES}): "
-                   "a templated report of another event, not a copy")
-        elif not link:
-            why = "not both in the dedup window: never compared"
-        elif link["link"] < p.shared:
-            part = "their nearest neighbours differ" if shared < p.shared else (
-                "the pair's cosine or its non-name words are too far below their nearest neighbours'")
-            why = f"link {both:.2f} below {p.shared}: {part}"
-        else:
-            why = "linked as a pair, but not to the other story's members on average (no chaining)"
-        return {
-            "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
-            "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
-            "stages": {
-                "lsh_salient_jaccard_estimate": round(lsh, 3),
-                "lsh_threshold": p.lsh_threshold,
-                "tfidf_cosine": round(sim, 3),
-                "non_name_words_cosine": round(words, 3),
-                "names_cosine": round(names, 3),
-                "copy_opening_containment": round(containment(ska, skb), 3),
-                "copy_names_shared": round(named, 3),
-                "copy": is_named_copy(ska, skb, ia, ib),
-                **link,
-            },
-            "merged": same,
-            "why": why,
-        }
+        return explain.pair(self.store, self.engine, a, b)
 
     def source_states(self) -> list[str]:
         """One line per known source: its state, last success, failures, next poll."""
@@ -548,46 +479,6 @@ class App:
         return state
 
 
-def build_view(store: Store, cfg: Config, day: date) -> DigestView:
-    """The day's digest as plain data: stories first seen in the day (local time)."""
-    start, end = _day_bounds(day, cfg)
-    stories = []
-    for st in store.stories_first_seen_between(start, end):
-        versions = store.story_versions(st.id)
-        if not versions:
-            continue
-        by_key = {v.key: v for v in versions}
-        lead = by_key.get(st.lead_key) or versions[0]
-
-        def view(v: Any) -> VersionView:
-            return VersionView(
-                source=v.source,
-                title=v.title,
-                url=v.url,
-                published=v.published,
-                text=v.text,
-                score=v.score or 0.0,
-            )
-
-        others = sorted((v for v in versions if v.key != lead.key), key=lambda v: (v.published or start, v.source))
-        stories.append(
-            StoryView(st.id, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen)
-        )
-    stories.sort(
-        key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id)
-    )
-    articles = store.count_articles_fetched_between(start, end)
-    collapsed = sum(len(s.also) for s in stories)
-    return DigestView(
-        date=day.isoformat(),
-        stories=stories,
-        articles_read=articles,
-        duplicates_collapsed=collapsed,
-        title=cfg.title,
-        generated=datetime.now(UTC),
-    )
-
-
 class _Progress:
     """A one-line progress bar on stderr for interactive runs."""
 
@@ -600,7 +491,9 @@ class _Progress:
         self.n += 1
         width = 30
         filled = int(width * self.n / max(1, self.total))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}"
+        )
         sys.stderr.flush()
 
     def done(self) -> None:

@@ -58,11 +58,11 @@ import lxml.html
 from .atom import latest_update, stories_atom
 from .config import Config
 from .errors import DigestError, StoreError
-from .pipeline import build_view
 from .records import StoryView
 from .render import excerpt, format_time, make_env, render_html
 from .sanitize import safe_url
 from .store import Store, open_store
+from .view import build_view
 
 __all__ = ["SECURITY_HEADERS", "make_app", "make_server", "serve"]
 

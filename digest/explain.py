@@ -1,0 +1,135 @@
+"""Why digest decided what it did: a story's versions, and a pair of articles.
+
+How it works
+------------
+* ``story``: each stored version of a story with the completeness figures the
+  lead choice saved with it (``digest.choose``: shared content covered, clean
+  length, truncated or not) and how many junk lines the cleaner removed.
+* ``pair``: two stored articles compared at every stage of the engine, in the
+  order the engine applies them: the LSH estimate on the salient terms, the
+  tf-idf cosine and its split into names and other words, the copy test
+  (opening containment and names shared), then, when both are in the dedup
+  window, the shared-neighbour link and its caps.  ``why`` names the stage
+  that decided.
+
+Special cases
+-------------
+* An article key given for a story resolves to its story.
+* Articles outside the engine's window were never compared: ``why`` says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .copies import containment, is_copy, sketch
+from .engine import COPY_NAMES, Engine, is_named_copy, names_shared
+from .errors import DigestError
+from .fingerprint import Fingerprint, cosine, only_names, without_names
+from .store import Store
+
+
+def story(store: Store, story_id: str) -> dict[str, Any]:
+    """Each version of a story with its completeness score and why the lead won."""
+    st = store.get_story(story_id)
+    if st is None:
+        art = store.get_article(story_id)
+        if art is None:
+            raise DigestError(f"{story_id}: no such story or article")
+        st = store.get_story(art.story_id)
+        assert st is not None
+    versions = store.story_versions(st.id)
+    return {
+        "story": st.id,
+        "first_seen": st.first_seen,
+        "lead": st.lead_key,
+        "versions": [
+            {
+                "key": v.key,
+                "source": v.source,
+                "title": v.title,
+                "url": v.url,
+                "published": v.published,
+                **(v.score_detail or {}),
+                "junk_removed": len(v.junk or []),
+            }
+            for v in versions
+        ],
+    }
+
+
+def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
+    """Similarity of two stored articles at each stage, and the decision."""
+    ra, rb = store.get_article(a), store.get_article(b)
+    for key, row in ((a, ra), (b, rb)):
+        if row is None:
+            raise DigestError(f"{key}: no such article")
+    assert ra is not None and rb is not None
+    fa, fb = Fingerprint.from_bytes(ra.fingerprint), Fingerprint.from_bytes(rb.fingerprint)
+    va, vb = engine.idf.vector(fa.terms), engine.idf.vector(fb.terms)
+    lsh = fa.minhash().jaccard(fb.minhash())
+    sim = cosine(va, vb)
+    words = cosine(without_names(va), without_names(vb))
+    names = cosine(only_names(va), only_names(vb))
+    ska, skb = sketch(ra.text, ra.title), sketch(rb.text, rb.title)
+    ia, ib = fa.vocab_idx(), fb.vocab_idx()
+    sequence = is_copy(ska, skb)  # the same word sequence (or its opening)
+    named = names_shared(ia, ib)
+    p = engine.params
+    same = ra.story_id == rb.story_id
+    link: dict[str, Any] = {}
+    one_text = False
+    if a in engine and b in engine:
+        shared, cap, both = engine.pair_link(a, b)
+        (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
+        one_text = ga is not None and ga == gb
+        link = {
+            "shared_neighbours": round(shared, 3),
+            "cosine_cap": round(cap, 3),
+            "link": round(both, 3),
+            "link_threshold": p.shared,
+            "one_copy_group": one_text,
+            "silent": [sa, sb],
+        }
+    if same and one_text:
+        why = (
+            "same story: copies of one text, kept together whatever their links "
+            "(a silent copy of the same text is nobody's neighbour and follows its group)"
+        )
+    elif same:
+        why = "same story"
+    elif sequence and named < COPY_NAMES:
+        why = (
+            f"the same word sequence around other names (names shared {named:.2f} < {COPY_NAMES}): "
+            "a templated report of another event, not a copy"
+        )
+    elif not link:
+        why = "not both in the dedup window: never compared"
+    elif link["link"] < p.shared:
+        part = (
+            "their nearest neighbours differ"
+            if shared < p.shared
+            else (
+                "the pair's cosine or its non-name words are too far below their nearest neighbours'"
+            )
+        )
+        why = f"link {both:.2f} below {p.shared}: {part}"
+    else:
+        why = "linked as a pair, but not to the other story's members on average (no chaining)"
+    return {
+        "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
+        "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
+        "stages": {
+            "lsh_salient_jaccard_estimate": round(lsh, 3),
+            "lsh_threshold": p.lsh_threshold,
+            "tfidf_cosine": round(sim, 3),
+            "non_name_words_cosine": round(words, 3),
+            "names_cosine": round(names, 3),
+            "copy_opening_containment": round(containment(ska, skb), 3),
+            "copy_names_shared": round(named, 3),
+            "copy": is_named_copy(ska, skb, ia, ib),
+            **link,
+        },
+        "merged": same,
+        "why": why,
+    }
