@@ -19,7 +19,13 @@ How it works
   non-empty line, is the title; the body is rendered with Markdown and
   reduced to plain text.
 * ``.html``: the whole page is carried (``is_page``) to the extraction step;
-  the title is the page's ``<title>``, else its first ``<h1>``.
+  the title is the page's ``og:title`` (or ``twitter:title``), else its
+  ``<title>`` without a `` | Site`` suffix (``extract.clean_title``), else its
+  first ``<h1>``.  Its date is the publication time the page states to the
+  minute (``article:published_time`` and the like, JSON-LD
+  ``datePublished``, ``<time itemprop=datePublished>``), else the day
+  htmldate finds: htmldate keeps only the day, and a page published at 14:40
+  read "00:00" in the digest.
 * A single file of another kind is sniffed: feed, HTML page, else text.
 * The file's modification time stands in for a missing date; the URL of a
   text/HTML article is the file's ``file://`` URI (feed entries keep their
@@ -45,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import ParseError
+from .extract import clean_title
 from .parse import parse_feed, plain
 from .records import Entry
 
@@ -64,6 +71,26 @@ _ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
+_ATTR = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
+_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+#: Meta keys (``property``, ``name`` or ``itemprop``, lower case) that state when a page
+#: was published, most specific first.
+_PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+)
+#: Characters of a page searched for its title and date (the head, and a little more).
+_HEAD_CHARS = 200_000
 
 
 def decode(data: bytes, *, declared: bool = True) -> str:
@@ -212,6 +239,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
 
 def page_date(page: str, now: datetime) -> datetime | None:
     """The publication date a saved web page states (meta tags, ``<time>``), if plausible."""
+    stated = stated_time(page)
+    if stated is not None:
+        return stated if datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now else None
     try:
         from htmldate import find_date
 
@@ -251,15 +281,71 @@ def _kind(ext: str, data: bytes) -> str:
     return "text"
 
 
+def _attrs(tag: str) -> dict[str, str]:
+    return {
+        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+        for m in _ATTR.finditer(tag)
+    }
+
+
+def _metas(head: str) -> dict[str, str]:
+    """``property``/``name``/``itemprop`` (lower case) -> ``content`` of a page's meta tags."""
+    found: dict[str, str] = {}
+    for tag in _META.finditer(head):
+        attrs = _attrs(tag.group(0))
+        content = attrs.get("content")
+        if content is None:
+            continue
+        for key in ("property", "name", "itemprop"):
+            if key in attrs:
+                found.setdefault(attrs[key].strip().lower(), content)
+    return found
+
+
 def _html_title(page: str) -> str:
-    head = page[:200_000]
-    for pattern in (_TITLE, _H1):
-        m = pattern.search(head)
-        if m:
-            title = plain(m.group(1))
-            if title:
-                return title[:500]
-    return ""
+    head = page[:_HEAD_CHARS]
+    metas = _metas(head)
+    for key in ("og:title", "twitter:title"):
+        title = plain(metas.get(key, ""))
+        if title:
+            return title[:500]
+    m = _TITLE.search(head)
+    if m:
+        title = clean_title(plain(m.group(1))) or ""
+        if title:
+            return title[:500]
+    m = _H1.search(head)
+    return plain(m.group(1))[:500] if m else ""
+
+
+def _stamp(value: str) -> datetime | None:
+    """An ISO 8601 date *with a time* (a date alone says nothing of the hour), in UTC."""
+    value = value.strip()
+    if not _STAMP.match(value):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def stated_time(page: str) -> datetime | None:
+    """The publication time a page states to the minute (meta tags, JSON-LD, ``<time>``)."""
+    head = page[:_HEAD_CHARS]
+    metas = _metas(head)
+    values = [metas[k] for k in _PUBLISHED_KEYS if k in metas]
+    values += _LD_PUBLISHED.findall(head)
+    for tag in _TIME_TAG.finditer(head):
+        attrs = _attrs(tag.group(0))
+        published = attrs.get("itemprop", "").lower() == "datepublished" or "pubdate" in attrs
+        if "datetime" in attrs and published:
+            values.append(attrs["datetime"])
+    for value in values:
+        dt = _stamp(value)
+        if dt is not None:
+            return dt
+    return None
 
 
 def _first_line(text: str) -> tuple[str, str]:

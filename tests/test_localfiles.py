@@ -17,7 +17,9 @@ FOLDER = Path(__file__).parent / "fixtures" / "parse" / "folder"
 
 
 def split(items: list[Entry | ParseError]) -> tuple[list[Entry], list[ParseError]]:
-    return [i for i in items if isinstance(i, Entry)], [i for i in items if isinstance(i, ParseError)]
+    return [i for i in items if isinstance(i, Entry)], [
+        i for i in items if isinstance(i, ParseError)
+    ]
 
 
 def test_folder_reads_every_kind_in_order_and_reports_bad_files() -> None:
@@ -80,7 +82,10 @@ def test_mtime_stands_in_for_missing_dates(tmp_path: Path) -> None:
     )
     os.utime(feed, (stamp, stamp))
     got = {e.title: e.published for e in read_path(feed, source="s") if isinstance(e, Entry)}
-    assert got == {"dated": datetime(2024, 1, 7, 12, tzinfo=UTC), "undated": datetime.fromtimestamp(stamp, UTC)}
+    assert got == {
+        "dated": datetime(2024, 1, 7, 12, tzinfo=UTC),
+        "undated": datetime.fromtimestamp(stamp, UTC),
+    }
 
 
 def test_future_mtime_is_clamped(tmp_path: Path) -> None:
@@ -117,7 +122,11 @@ def test_decode_fallbacks(data: bytes, expected: str) -> None:
 
 def test_html_declared_charset(tmp_path: Path) -> None:
     f = tmp_path / "ru.html"
-    f.write_bytes('<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'.encode("cp1251"))
+    f.write_bytes(
+        '<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'.encode(
+            "cp1251"
+        )
+    )
     (e,) = read_path(f, source="s")
     assert isinstance(e, Entry) and e.title == "Новости"
 
@@ -131,7 +140,10 @@ def test_single_file_of_unknown_kind_is_sniffed(tmp_path: Path) -> None:
     text.write_text("Plain notes\nline two")
     blob = tmp_path / "blob.bin"
     blob.write_bytes(b"\x00\x01\x02garbage\x00" * 50)
-    assert [e.title for e in read_path(feed, source="s") if isinstance(e, Entry)] == ["Storm <warning> issued", "Text only"]
+    assert [e.title for e in read_path(feed, source="s") if isinstance(e, Entry)] == [
+        "Storm <warning> issued",
+        "Text only",
+    ]
     (p,) = read_path(page, source="s")
     assert isinstance(p, Entry) and p.is_page and p.title == "Sniffed"
     (t,) = read_path(text, source="s")
@@ -162,3 +174,66 @@ def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
     (tmp_path / "a" / "x.txt").write_text("X\nbody")
     (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
     assert [e.title for e in read_path(tmp_path, source="s") if isinstance(e, Entry)] == ["X"]
+
+
+def _page(
+    tmp_path: Path, name: str, head: str, body: str = "<p>Body text of the page.</p>"
+) -> Entry:
+    f = tmp_path / name
+    f.write_text(f"<html><head>{head}</head><body>{body}</body></html>", encoding="utf-8")
+    stamp = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp()
+    os.utime(f, (stamp, stamp))
+    (e,) = read_path(f, source="s")
+    assert isinstance(e, Entry)
+    return e
+
+
+def test_html_title_prefers_og_title_then_drops_the_site_suffix(tmp_path: Path) -> None:
+    og = _page(
+        tmp_path,
+        "og.html",
+        "<title>Bridge opens to cyclists at last | Riverside Post</title>"
+        '<meta content="Bridge opens to cyclists at last" property="og:title">',
+    )
+    assert og.title == "Bridge opens to cyclists at last"
+    suffix = _page(
+        tmp_path, "suffix.html", "<title>Bridge opens to cyclists at last | Riverside Post</title>"
+    )
+    assert suffix.title == "Bridge opens to cyclists at last"
+    # a short "A - B" headline is not a suffix
+    short = _page(tmp_path, "short.html", "<title>Wolves - Rovers</title>")
+    assert short.title == "Wolves - Rovers"
+
+
+def test_html_date_keeps_the_stated_time(tmp_path: Path) -> None:
+    meta = _page(
+        tmp_path,
+        "meta.html",
+        "<title>t</title><meta content='2023-05-06T14:40:00+02:00' property='article:published_time'>",
+    )
+    assert meta.published == datetime(2023, 5, 6, 12, 40, tzinfo=UTC) and not meta.date_from_file
+    ld = _page(
+        tmp_path,
+        "ld.html",
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-05-06T09:15:00Z"}</script>',
+    )
+    assert ld.published == datetime(2023, 5, 6, 9, 15, tzinfo=UTC)
+    tag = _page(
+        tmp_path,
+        "tag.html",
+        "",
+        '<time itemprop="datePublished" datetime="2023-05-06 18:05">x</time><p>b</p>',
+    )
+    assert tag.published == datetime(2023, 5, 6, 18, 5, tzinfo=UTC)
+    # a date without a time still dates the page (to its day)
+    day = _page(
+        tmp_path, "day.html", "<meta property='article:published_time' content='2023-05-06'>"
+    )
+    assert day.published is not None and day.published.date().isoformat() == "2023-05-06"
+    # a stated time in the future is not believed: the file's time stands in
+    future = _page(
+        tmp_path,
+        "future.html",
+        "<meta property='article:published_time' content='2999-01-01T00:00:00Z'>",
+    )
+    assert future.published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC) and future.date_from_file
