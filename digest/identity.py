@@ -21,14 +21,16 @@ Special cases
   the same article.
 * Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
 * Parameters that select content (``id``, ``p``, ``feed``) are kept; only
-  known tracking names are dropped (``TRACKING``).
+  known tracking names are dropped (``TRACKING``).  The link stored and
+  shown is the feed's own less those (:func:`without_tracking`): the key
+  does not change with it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|"
@@ -51,10 +53,33 @@ def canonical_url(url: str) -> str:
         host = f"[{host}]"
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)
+    )
     # spaces and non-ASCII percent-encoded; existing escapes left alone
     path = quote(parts.path.strip(), safe="/%:@!$&'()*+,;=") or "/"
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def without_tracking(url: str) -> str:
+    """The link as given, less its tracking parameters (the link a reader is sent to).
+
+    Everything else stays as the feed wrote it (order, escapes, fragment): unlike
+    :func:`canonical_url`, this is for showing, not for comparing.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    kept = [
+        p
+        for p in parts.query.split("&")
+        if p and not TRACKING.match(unquote_plus(p.partition("=")[0]))
+    ]
+    query = "&".join(kept)
+    return url if query == parts.query else urlunsplit(parts._replace(query=query))
 
 
 def _h(kind: str, *parts: str) -> str:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 from .clean import classify_lines, clean_text, line_key
 from .extract import extract_many, html_to_text
-from .identity import article_key
+from .identity import article_key, without_tracking
 from .records import Article, Entry
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
@@ -97,12 +97,16 @@ def bodies_of(entries: Sequence[Entry], *, workers: int | None = None) -> list[B
     pages = [i for i, e in enumerate(entries) if _is_page(e)]
     done: dict[int, tuple[str, str | None]] = {}
     if len(pages) > 1:
-        found = extract_many([(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers)
+        found = extract_many(
+            [(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers
+        )
         done = dict(zip(pages, found, strict=True))
     return [Body(*_body(e, done.get(i))) for i, e in enumerate(entries)]
 
 
-def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tuple[str, str | None, bool]:
+def _body(
+    entry: Entry, extracted: tuple[str, str | None] | None = None
+) -> tuple[str, str | None, bool]:
     """Return (raw text, title found in the page, is_summary_only).
 
     ``extracted``: the page's ``html_to_text(page=True)``, when already done.
@@ -208,7 +212,7 @@ def prepare(
         source=entry.source,
         title=title,
         text=text,
-        url=entry.url,
+        url=without_tracking(entry.url) if entry.url else entry.url,
         published=published,
         fetched=fetched,
         author=entry.author,

@@ -33,6 +33,7 @@ import pytest
 
 from digest.config import load_config, parse_config
 from digest.engine import Params
+from digest.identity import without_tracking
 from digest.localfiles import read_file
 from digest.pipeline import App
 from digest.prepare import prepare
@@ -142,7 +143,8 @@ def copy_examples(dst: Path, mtime: float | None = None) -> Path:
 
 
 def collect(app: App, day: date, base: Path) -> Result:
-    url_ref = {e.url: ref for ref, e in entries_by_ref(base)}
+    # the stored link is the feed's less its tracking parameters
+    url_ref = {without_tracking(e.url): ref for ref, e in entries_by_ref(base) if e.url}
     view = app.build_view(day)
     stories, leads, key_ref = [], {}, {}
     for s in view.stories:
@@ -257,6 +259,14 @@ def test_summaries_never_lead_and_titles_name_the_story(on_the_day: Result) -> N
 def test_no_lead_carries_junk(on_the_day: Result) -> None:
     problems = check_junk(on_the_day)
     assert not problems, "\n".join(problems)
+
+
+def test_links_shown_carry_no_tracking_parameters(on_the_day: Result) -> None:
+    tagged = [e.url for _, e in entries_by_ref(EXAMPLES) if e.url and "utm_" in e.url]
+    assert tagged, "the examples should hold a feed link with utm_ parameters"
+    shown = [v.url or "" for s in on_the_day.view.stories for v in (s.lead, *s.also)]
+    assert {without_tracking(u) for u in tagged} <= set(shown)
+    assert not [u for u in shown if "utm_" in u]
 
 
 def test_digest_counts(on_the_day: Result) -> None:
