@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.hostile_output import (
+    PASSWD,
     atom_findings,
     html_findings,
     json_findings,
@@ -367,10 +368,17 @@ _BASE_EMAIL = tag_counts(render_email_html(_EMPTY))
 @given(st.lists(_stories, max_size=4), hostile_text)
 def test_views_of_hostile_strings_render_inert(stories: list[StoryView], title: str) -> None:
     view = DigestView("2026-06-01", stories, len(stories), 0, title=title, generated=NOW)
-    assert html_findings(render_html(view), _BASE_HTML) == []
-    assert html_findings(render_email_html(view), _BASE_EMAIL) == []
-    assert markdown_findings(render_markdown(view)) == []
-    assert json_findings(render_json(view)) == []
+    # Rendering reads no file: an input that carries passwd's first field as its own text
+    # shows it, escaped (hypothesis drew the title 'root:x:0:0'); that is not a leak.
+    own = PASSWD in repr((stories, title))
+
+    def findings(found: list[str]) -> list[str]:
+        return [f for f in found if not (own and f == "contents of /etc/passwd")]
+
+    assert findings(html_findings(render_html(view), _BASE_HTML)) == []
+    assert findings(html_findings(render_email_html(view), _BASE_EMAIL)) == []
+    assert findings(markdown_findings(render_markdown(view))) == []
+    assert findings(json_findings(render_json(view))) == []
     assert len(json.loads(render_json(view))["stories"]) == len(stories)
     atom = stories_atom(
         stories,
@@ -379,4 +387,4 @@ def test_views_of_hostile_strings_render_inert(stories: list[StoryView], title: 
         site_url="http://127.0.0.1/",
         updated=NOW,
     )
-    assert atom_findings(atom, "http://127.0.0.1") == []
+    assert findings(atom_findings(atom, "http://127.0.0.1")) == []
