@@ -53,9 +53,7 @@ def canonical_url(url: str) -> str:
         host = f"[{host}]"
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)
-    )
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
     # spaces and non-ASCII percent-encoded; existing escapes left alone
     path = quote(parts.path.strip(), safe="/%:@!$&'()*+,;=") or "/"
     return urlunsplit((scheme, host, path, urlencode(query), ""))

@@ -204,9 +204,7 @@ class App:
             engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
             since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
             for row in self.store.articles_since(since):
-                engine.restore(
-                    stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id
-                )
+                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
             self._engine = engine
         return self._engine
 
@@ -272,9 +270,7 @@ class App:
                     report.errors.append(exc)
                     log.warning("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
-                    err = SourceError(
-                        src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal"
-                    )
+                    err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
                     log.exception("%s", err)
                     report.errors.append(err)
                 if bar:
@@ -305,9 +301,7 @@ class App:
             state = self.store.get_source_state(src.name) or SourceState(src.name, src.url)
             if not state.paused:
                 url = state.permanent_url or src.url
-                todo.append(
-                    (src.name, FetchRequest(url, state.etag, state.last_modified, src.name))
-                )
+                todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
         if len(todo) < 2:
             return
         try:
@@ -332,11 +326,7 @@ class App:
         state.last_fetch_at = fetched
         try:
             entries, errors = retrieve(
-                src,
-                self.cfg,
-                state,
-                fetched=fetched,
-                report=report,
+                src, self.cfg, state, fetched=fetched, report=report,
                 prefetched=self._prefetched.pop(src.name, None),
             )
             report.entries += len(entries)
@@ -346,10 +336,7 @@ class App:
             state.first_failure_at = state.first_failure_at or fetched
             state.last_error, state.error_kind = str(exc), exc.kind
             if isinstance(exc, FetchError) and exc.kind == "gone":
-                state.paused, state.paused_reason = (
-                    True,
-                    "the server says the feed is gone (HTTP 410)",
-                )
+                state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
             self.store.save_source_state(state)
             raise
         state.failures, state.first_failure_at = 0, None
@@ -372,9 +359,7 @@ class App:
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
         articles = [
-            prepare(
-                entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body
-            )
+            prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
             for entry, body in zip(fresh, bodies, strict=True)
         ]
         # keys known only after cleaning (no entry id, no http link: local files, bare
@@ -388,9 +373,7 @@ class App:
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
             for article in ready:
-                if self.store.has_article(
-                    article.key
-                ):  # a copy earlier in the batch (or a worker's)
+                if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
                     continue
                 doc = _doc(article)
                 fp = engine.fingerprint(doc)
@@ -425,11 +408,7 @@ class App:
         return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
 
     def write_digest(
-        self,
-        *,
-        day: date | None = None,
-        formats: tuple[str, ...] = ("md", "html"),
-        path: Path | None = None,
+        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
     ) -> list[Path]:
         """Write the day's digest files (atomically); return their paths."""
         from .render import make_env, render
@@ -491,9 +470,7 @@ class _Progress:
         self.n += 1
         width = 30
         filled = int(width * self.n / max(1, self.total))
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}"
-        )
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}")
         sys.stderr.flush()
 
     def done(self) -> None:

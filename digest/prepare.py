@@ -97,16 +97,12 @@ def bodies_of(entries: Sequence[Entry], *, workers: int | None = None) -> list[B
     pages = [i for i, e in enumerate(entries) if _is_page(e)]
     done: dict[int, tuple[str, str | None]] = {}
     if len(pages) > 1:
-        found = extract_many(
-            [(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers
-        )
+        found = extract_many([(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers)
         done = dict(zip(pages, found, strict=True))
     return [Body(*_body(e, done.get(i))) for i, e in enumerate(entries)]
 
 
-def _body(
-    entry: Entry, extracted: tuple[str, str | None] | None = None
-) -> tuple[str, str | None, bool]:
+def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tuple[str, str | None, bool]:
     """Return (raw text, title found in the page, is_summary_only).
 
     ``extracted``: the page's ``html_to_text(page=True)``, when already done.

@@ -7,18 +7,15 @@ from digest.identity import article_key, canonical_url
 def test_tracking_parameters_fragment_and_case_do_not_change_identity() -> None:
     a = canonical_url("HTTPS://News.Example.com:443/a/b?id=7&utm_source=x&fbclid=1#top")
     assert a == "https://news.example.com/a/b?id=7"
-    assert article_key(
-        "s", None, "https://news.example.com/a/b?utm_medium=rss&id=7", "", ""
-    ) == article_key("s", None, "https://news.example.com/a/b?id=7", "other", "text")
+    assert article_key("s", None, "https://news.example.com/a/b?utm_medium=rss&id=7", "", "") == article_key(
+        "s", None, "https://news.example.com/a/b?id=7", "other", "text"
+    )
 
 
 def test_canonical_url_details() -> None:
     assert canonical_url("http://x.example:80") == "http://x.example/"
     assert canonical_url("http://x.example:8080/p") == "http://x.example:8080/p"
-    assert (
-        canonical_url("https://x.example/p?b=2&a=1&gclid=z&mc_cid=1&mc_eid=2&ref=tw")
-        == "https://x.example/p?a=1&b=2"
-    )
+    assert canonical_url("https://x.example/p?b=2&a=1&gclid=z&mc_cid=1&mc_eid=2&ref=tw") == "https://x.example/p?a=1&b=2"
     assert canonical_url("https://user:pw@x.example/p") == "https://x.example/p"
     assert canonical_url("http://[::1]:8080/p") == "http://[::1]:8080/p"
     # parameters that select content stay
@@ -30,20 +27,14 @@ def test_canonical_url_details() -> None:
 
 
 def test_entry_id_wins_and_is_scoped_by_source() -> None:
-    assert article_key("a", "42", "https://x.example/1", "t", "x") == article_key(
-        "a", "42", None, "u", "y"
-    )
+    assert article_key("a", "42", "https://x.example/1", "t", "x") == article_key("a", "42", None, "u", "y")
     assert article_key("a", "42", None, "t", "x") != article_key("b", "42", None, "t", "x")
 
 
 def test_link_key_is_shared_across_sources_and_ignores_non_http() -> None:
-    assert article_key("a", None, "https://x.example/1", "t", "x") == article_key(
-        "b", None, "https://x.example/1", "u", "y"
-    )
+    assert article_key("a", None, "https://x.example/1", "t", "x") == article_key("b", None, "https://x.example/1", "u", "y")
     # a file:// URL is no identity: content hash instead
-    assert article_key("a", None, "file:///tmp/a.txt", "t", "x") == article_key(
-        "a", None, None, "t", "x"
-    )
+    assert article_key("a", None, "file:///tmp/a.txt", "t", "x") == article_key("a", None, None, "t", "x")
 
 
 def test_content_hash_ignores_whitespace_and_case() -> None:
@@ -61,11 +52,7 @@ def test_canonical_url_never_raises(url: str) -> None:
     assert isinstance(canonical_url(url), str)
 
 
-@given(
-    st.sampled_from(["http", "HTTPS"]),
-    st.sampled_from(["x.example", "Y.Example:443", "z.example:8080"]),
-    _PART,
-)
+@given(st.sampled_from(["http", "HTTPS"]), st.sampled_from(["x.example", "Y.Example:443", "z.example:8080"]), _PART)
 def test_canonical_url_is_idempotent(scheme: str, host: str, rest: str) -> None:
     once = canonical_url(f"{scheme}://{host}/{rest}")
     assert canonical_url(once) == once

@@ -17,9 +17,7 @@ FOLDER = Path(__file__).parent / "fixtures" / "parse" / "folder"
 
 
 def split(items: list[Entry | ParseError]) -> tuple[list[Entry], list[ParseError]]:
-    return [i for i in items if isinstance(i, Entry)], [
-        i for i in items if isinstance(i, ParseError)
-    ]
+    return [i for i in items if isinstance(i, Entry)], [i for i in items if isinstance(i, ParseError)]
 
 
 def test_folder_reads_every_kind_in_order_and_reports_bad_files() -> None:
@@ -82,10 +80,7 @@ def test_mtime_stands_in_for_missing_dates(tmp_path: Path) -> None:
     )
     os.utime(feed, (stamp, stamp))
     got = {e.title: e.published for e in read_path(feed, source="s") if isinstance(e, Entry)}
-    assert got == {
-        "dated": datetime(2024, 1, 7, 12, tzinfo=UTC),
-        "undated": datetime.fromtimestamp(stamp, UTC),
-    }
+    assert got == {"dated": datetime(2024, 1, 7, 12, tzinfo=UTC), "undated": datetime.fromtimestamp(stamp, UTC)}
 
 
 def test_future_mtime_is_clamped(tmp_path: Path) -> None:
@@ -122,11 +117,7 @@ def test_decode_fallbacks(data: bytes, expected: str) -> None:
 
 def test_html_declared_charset(tmp_path: Path) -> None:
     f = tmp_path / "ru.html"
-    f.write_bytes(
-        '<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'.encode(
-            "cp1251"
-        )
-    )
+    f.write_bytes('<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'.encode("cp1251"))
     (e,) = read_path(f, source="s")
     assert isinstance(e, Entry) and e.title == "Новости"
 
@@ -140,10 +131,7 @@ def test_single_file_of_unknown_kind_is_sniffed(tmp_path: Path) -> None:
     text.write_text("Plain notes\nline two")
     blob = tmp_path / "blob.bin"
     blob.write_bytes(b"\x00\x01\x02garbage\x00" * 50)
-    assert [e.title for e in read_path(feed, source="s") if isinstance(e, Entry)] == [
-        "Storm <warning> issued",
-        "Text only",
-    ]
+    assert [e.title for e in read_path(feed, source="s") if isinstance(e, Entry)] == ["Storm <warning> issued", "Text only"]
     (p,) = read_path(page, source="s")
     assert isinstance(p, Entry) and p.is_page and p.title == "Sniffed"
     (t,) = read_path(text, source="s")
