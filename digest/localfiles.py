@@ -216,11 +216,13 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
     uri = f.resolve().as_uri()
     if kind == "html":
         page = decode(data)
-        published = page_date(page, now)
+        head = page[:_HEAD_CHARS]
+        metas = _metas(head)  # read once: the title and the date both come from them
+        published = page_date(page, metas, now)
         return [
             Entry(
                 source=source,
-                title=_html_title(page),
+                title=_html_title(head, metas),
                 url=uri,
                 content_html=page,
                 is_page=True,
@@ -237,9 +239,10 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
     ]
 
 
-def page_date(page: str, now: datetime) -> datetime | None:
-    """The publication date a saved web page states (meta tags, ``<time>``), if plausible."""
-    stated = stated_time(page)
+def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | None:
+    """The publication date a saved web page (with its meta tags, ``_metas``) states, if
+    plausible."""
+    stated = stated_time(page[:_HEAD_CHARS], metas)
     if stated is not None:
         return stated if datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now else None
     try:
@@ -302,9 +305,7 @@ def _metas(head: str) -> dict[str, str]:
     return found
 
 
-def _html_title(page: str) -> str:
-    head = page[:_HEAD_CHARS]
-    metas = _metas(head)
+def _html_title(head: str, metas: dict[str, str]) -> str:
     for key in ("og:title", "twitter:title"):
         title = plain(metas.get(key, ""))
         if title:
@@ -330,10 +331,9 @@ def _stamp(value: str) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def stated_time(page: str) -> datetime | None:
-    """The publication time a page states to the minute (meta tags, JSON-LD, ``<time>``)."""
-    head = page[:_HEAD_CHARS]
-    metas = _metas(head)
+def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
+    """The publication time a page's head states to the minute (meta tags, JSON-LD,
+    ``<time>``)."""
     values = [metas[k] for k in _PUBLISHED_KEYS if k in metas]
     values += _LD_PUBLISHED.findall(head)
     for tag in _TIME_TAG.finditer(head):
