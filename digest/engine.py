@@ -85,9 +85,12 @@ from .terms import PLAIN
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
 
-#: A copy at least this close (cosine) to one of its copies found is the same text: it adds
-#: nothing (``Engine._add_silent``).
+#: A copy at least this close (cosine) to one of its copies found, and at most ``SAME_LENGTH``
+#: times as long as the longest, is the same text: it adds nothing (``Engine._add_silent``).
+#: A cleanly extracted version a paragraph longer adds that paragraph, whatever the cosine
+#: (the lede's weight keeps an added paragraph's share of the cosine small).
 SAME_TEXT = 0.95
+SAME_LENGTH = 1.1
 #: A copy with site junk (``Doc.junk``: the cleaner removed some) no shorter than the longest
 #: of its full (not cut) copies found, at least this close to one of them, is the same text
 #: with more around it (site lines the cleaner left: related headlines, prompts): it adds
@@ -304,7 +307,8 @@ class Engine(Regrouping):
     def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
         """The story of the copies found, when the article adds nothing to them and they are
         all in that story; else None.  It adds nothing when it is the same text as one of them
-        (cosine at least ``SAME_TEXT`` under the current idf; ``PADDED_TEXT`` when it carries
+        (cosine at least ``SAME_TEXT`` under the current idf and not over ``SAME_LENGTH`` times
+        as long; ``PADDED_TEXT`` when it carries
         site junk and is no shorter than the longest full copy: junk the cleaner left around
         the text), or a truncated summary
         (``Doc.truncated``) no longer than the longest: the opening of a text already known.
@@ -321,7 +325,7 @@ class Engine(Regrouping):
         vidx, val, _w = self._vector(fp)
         nums = np.array(copies, dtype=np.int32)
         sims = self._cosines(vidx, val, nums)
-        if float(sims.max()) >= SAME_TEXT:
+        if float(sims.max()) >= SAME_TEXT and fp.words <= SAME_LENGTH * int(self._col.words[nums].max()):
             return home
         # padded: the cleaner found site junk in it, and it is no shorter than the full copies
         # (a copy that is cut, a feed summary, is an opening: the text after it adds something)
