@@ -97,14 +97,15 @@ class Params:
     #: be trusted alone; pairs with a less crowded member are also held to the two caps below.
     crowded: int = 3
     #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
-    relative: float = 0.5
+    relative: float = 0.65
     #: Cosine of the words that are not names at which a pair counts fully (two events about
     #: the same people share the names, not the rest).
     words_scale: float = 0.3
     #: Templated reports (the same words around other names): a pair whose words cosine is at
     #: least ``template_words`` counts fully only when its names cosine reaches
-    #: ``names_scale``, where both articles have at least ``names_min`` of their unit vector's
-    #: squared mass in names (0: no such cap).
+    #: ``names_scale`` (below, it counts for the square of the names cosine's share of it),
+    #: where both articles have at least ``names_min`` of their unit vector's squared mass in
+    #: names (0: no such cap).
     names_scale: float = 0.5
     names_min: float = 0.1
     template_words: float = 0.5

@@ -84,10 +84,10 @@ class Regrouping(EngineCore):
     ) -> np.ndarray:
         """Per member: 1, or, where it and the article both name things (``names_min`` of the
         squared mass) and their words that are not names are alike (``template_words``), their
-        names cosine over ``names_scale`` (at most 1).  A wire template (quakes, results,
-        earnings) repeats every word but the names and numbers; a rewrite of one event keeps
-        its names.  From the cosine's own products: the names' part of each dot product and
-        norm is summed, the words' part is what is left."""
+        names cosine over ``names_scale`` (at most 1), squared (``_template_cap``).  A wire
+        template (quakes, results, earnings) repeats every word but the names and numbers; a
+        rewrite of one event keeps its names.  From the cosine's own products: the names' part
+        of each dot product and norm is summed, the words' part is what is left."""
         p = self.params
         gate = np.ones(norm.size)
         name = VOCAB.is_name[vidx]
@@ -106,9 +106,12 @@ class Regrouping(EngineCore):
     def _template_cap(self, words: np.ndarray, names: np.ndarray, named: np.ndarray) -> np.ndarray:
         """The share a pair counts for under the templated-report rule: where both articles
         name things (``named``) and their non-name words are alike (``template_words``), the
-        names cosine over ``names_scale`` (at most 1); elsewhere 1."""
+        names cosine over ``names_scale`` (at most 1), squared; elsewhere 1.  Squared: the
+        names two templated reports do share (the agency, the region) sit in their ledes,
+        which weigh double, so their names cosine is not far under ``names_scale``; a rewrite
+        of one event, at or over it, still counts fully."""
         p = self.params
-        return np.where(named & (words >= p.template_words), np.minimum(names / p.names_scale, 1.0), 1.0)
+        return np.where(named & (words >= p.template_words), np.minimum(names / p.names_scale, 1.0) ** 2, 1.0)
 
     def _neighbour(
         self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
@@ -255,11 +258,11 @@ class Regrouping(EngineCore):
         (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
         ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
         ``words_scale``, and, where both articles name things (``names_min``) and their words
-        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1).
-        Where neighbourhoods are sparse, shared neighbours say little: two close versions must
-        not take in an article only loosely like them, and two templated reports of different
-        events are each other's only neighbours (``_template_gate`` scales their cosine down,
-        but not out of each other's lists)."""
+        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1),
+        squared.  Where neighbourhoods are sparse, shared neighbours say little: two close
+        versions must not take in an article only loosely like them, and two templated reports
+        of different events are each other's only neighbours (``_template_gate`` scales their
+        cosine down, but not out of each other's lists)."""
         p, nb = self.params, self._nb
         r = nums.size
         gate = np.ones((r, r))

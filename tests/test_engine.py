@@ -199,6 +199,33 @@ def test_names_weigh_more_than_sentence_initial_capitals() -> None:
     assert headline["rehab"] == headline["malibu"]  # headline case carries no name signal
 
 
+def test_the_lede_is_the_first_three_sentences_of_a_longer_text() -> None:
+    from digest.terms import lede
+
+    assert lede("One came. Two went. Three stayed. Four left.") == ("One came. Two went. Three stayed. ", "Four left.")
+    # initials, titles and times do not end a sentence; a closing quote does
+    head, rest = lede('Dr. Ann Lee met U.S. envoys at 3 p.m. in Oslo. "We agreed." Talks end. Then rain.')
+    assert head == 'Dr. Ann Lee met U.S. envoys at 3 p.m. in Oslo. "We agreed." Talks end. '
+    assert rest == "Then rain."
+    # a summary of three sentences or fewer is all lede: nothing in it stands out
+    assert lede("Short one. Two here. Three.") == ("", "Short one. Two here. Three.")
+    assert lede("") == ("", "")
+
+
+def test_the_lede_weighs_like_the_title() -> None:
+    """The opening says which event a report is about; the rest adds detail that two events
+    of one kind share."""
+    from digest.terms import LEDE_WEIGHT, TITLE_WEIGHT
+
+    text = "Voters chose councillors. Turnout rose. Counting ended late. Rain fell on voters."
+    w = term_weights("", text)
+    assert LEDE_WEIGHT == TITLE_WEIGHT
+    assert w["councillor"] == LEDE_WEIGHT and w["rain"] == 1.0
+    assert w["voter"] == LEDE_WEIGHT + 1.0  # once in the lede, once after it
+    short = term_weights("", "Voters chose councillors. Turnout rose.")
+    assert short["councillor"] == 1.0
+
+
 def test_idf_prior_makes_rare_words_weigh_more_from_the_first_article() -> None:
     from digest.fingerprint import NAME_BIT, term_id
 
@@ -271,6 +298,7 @@ def _reference_terms(title: str, text: str) -> dict[int, float]:
         ("Star Enters Rehab Clinic In Malibu", "Officials met.\nReid entered rehab. The clinic said Reid was well."),
         ("Kim to meet Putin", "Kim Jong Un’s train: 1,000.5 km — rock-'n'-roll; Ünïcode Words. New York\n\nNew line"),
         ("x", "a'- 'quoted' ² ½ 3.14 U.S. e-mail it's Obama's\tTabbed\u00a0nbsp"),
+        ("Lede", "Mr. Lee spoke. Fires burned.\nCrews came. Winds eased. Rain fell. Fires ended."),
     ],
 )
 def test_fast_tokenizer_gives_the_plain_definitions_terms_and_words(title: str, text: str) -> None:
