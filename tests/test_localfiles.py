@@ -213,6 +213,9 @@ def test_html_date_keeps_the_stated_time(tmp_path: Path) -> None:
         '<time itemprop="datePublished" datetime="2023-05-06 18:05">x</time><p>b</p>',
     )
     assert tag.published == datetime(2023, 5, 6, 18, 5, tzinfo=UTC)
+    # the HTML5 draft's bare ``pubdate`` attribute: htmldate's fallback keeps its minute
+    bare = _page(tmp_path, "bare.html", "", '<time datetime="2023-05-07T07:30Z" pubdate>x</time><p>b</p>')
+    assert bare.published == datetime(2023, 5, 7, 7, 30, tzinfo=UTC)
     # a date without a time still dates the page (to its day)
     day = _page(
         tmp_path, "day.html", "<meta property='article:published_time' content='2023-05-06'>"
