@@ -18,6 +18,9 @@ How it works
 * ``.md``: the first heading (ATX ``#`` or setext ``===``), else the first
   non-empty line, is the title; the body is rendered with Markdown and
   reduced to plain text.
+* ``.md`` and ``.txt`` may start with front matter (``digest.frontmatter``:
+  YAML between ``---`` lines, TOML between ``+++``): its title, date and
+  author are the article's, and the block is not part of its text.
 * ``.html``: the whole page is carried (``is_page``) to the extraction step;
   the title is the page's ``og:title`` (or ``twitter:title``), else its
   ``<title>`` without a `` | Site`` suffix (``extract.clean_title``), else its
@@ -52,6 +55,7 @@ from pathlib import Path
 
 from .errors import ParseError
 from .extract import clean_title
+from .frontmatter import split_front_matter
 from .parse import parse_feed, plain
 from .records import Entry
 
@@ -230,12 +234,23 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
                 date_from_file=published is None,
             )
         ]
-    text = decode(data, declared=False)
+    front, text = split_front_matter(decode(data, declared=False))
     title, body = _markdown(text) if kind == "md" else _first_line(text)
+    stated = front.published if front else None
+    if stated is not None and not datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now:
+        stated = None  # a future (or implausibly old) stated date is not believed
+    if front and front.title:
+        # the block's title is the title; the text's first line is body unless it repeats it
+        if title.casefold() != plain(front.title, is_html=False).casefold():
+            body = (title + "\n\n" + body).strip() if title else body
+        title = plain(front.title, is_html=False)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
     return [
-        Entry(source=source, title=title, url=uri, text=body, published=mtime, date_from_file=True)
+        Entry(
+            source=source, title=title, url=uri, text=body, published=stated or mtime,
+            author=front.author if front else None, date_from_file=stated is None,
+        )
     ]
 
 

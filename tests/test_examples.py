@@ -4,8 +4,9 @@
 (``feeds/<file>#<entry id>`` or ``articles/<outlet>/<file>``), the story it
 belongs to, the versions that must never lead, and the junk no lead may carry.
 
-The local article files carry no date the readers understand, so
-``digest.localfiles`` dates them by their modification time.  The pipeline
+The local article files mostly carry no date the readers understand, so
+``digest.localfiles`` dates them by their modification time (one Markdown
+file states its date in front matter, the same as in ``expected.json``).  The pipeline
 checks therefore copy the examples and set the files' times: to each
 article's publication time from ``expected.json`` with the run on the
 evening of that day (deterministic), and to *now* (what a fresh checkout

@@ -1,0 +1,112 @@
+"""Front matter: the block of fields on top of a Markdown or text article.  Pure.
+
+Observations
+------------
+* People keep articles and notes as Markdown with a YAML block between
+  ``---`` lines on top (Jekyll, Hugo, Obsidian, most static-site tools):
+  ``title:``, ``date:``, ``author:``.  Hugo also writes TOML between ``+++``
+  lines.  Read as plain Markdown, the block became the article's first
+  paragraph (its keys were counted as words of the story) and its date was
+  lost: the file's modification time stood in.
+* A ``---`` line is also a Markdown rule, and a setext heading's underline:
+  only a block that opens on the very first line and closes within
+  ``MAX_LINES`` lines, and that parses to a mapping, is front matter.
+  Anything else is left as it was.
+
+How it works
+------------
+:func:`split_front_matter` returns the fields it understands
+(:class:`FrontMatter`) and the text after the block.  YAML is read with
+PyYAML's safe loader and no aliases (an alias "bomb" in a downloaded file
+expands to gigabytes); TOML with :mod:`tomllib`.
+
+Special cases
+-------------
+* The date is the first of ``date``, ``published``, ``publishDate``,
+  ``pubDate``, ``created`` (any case) that reads as ISO 8601; a time without
+  a zone is UTC, a date alone is its day at 00:00 UTC.  Whether a date is
+  plausible (not in the future) is for the caller.
+* ``author`` may be a string, a list (the first is taken) or a mapping with a
+  ``name``; ``authors`` is read the same way.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import yaml
+
+#: Lines the block may span, its closing line included.
+MAX_LINES = 200
+_DATE_KEYS = ("date", "published", "publishdate", "pubdate", "created")
+_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases (``*name``): nothing in front matter needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not read in front matter")
+        return super().compose_node(parent, index)
+
+
+def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
+    """(the fields of the text's front matter, the text after it), or ``(None, text)`` when it
+    has none."""
+    lines = text.split("\n", MAX_LINES + 1)
+    opening = lines[0].strip() if lines else ""
+    closers = _FENCES.get(opening)
+    if closers is None or text[:1].isspace():
+        return None, text
+    end = next((i for i in range(1, min(len(lines), MAX_LINES + 1)) if lines[i].strip() in closers), None)
+    if end is None:
+        return None, text
+    block = "\n".join(lines[1:end])
+    try:
+        data = yaml.load(block, Loader=_NoAliasLoader) if opening == "---" else tomllib.loads(block)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError):
+        return None, text
+    if not isinstance(data, dict):
+        return None, text
+    rest = "\n".join(lines[end + 1 :])
+    fields = {str(k).lower(): v for k, v in data.items()}
+    title = fields.get("title")
+    return FrontMatter(
+        title=title.strip() or None if isinstance(title, str) else None,
+        published=next((d for k in _DATE_KEYS if (d := _date(fields.get(k))) is not None), None),
+        author=_author(fields.get("author")) or _author(fields.get("authors")),
+    ), rest
+
+
+def _date(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return None
+
+
+def _author(value: object) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
