@@ -167,8 +167,13 @@ def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
 def _page(
     tmp_path: Path, name: str, head: str, body: str = "<p>Body text of the page.</p>"
 ) -> Entry:
+    return _local(tmp_path, name, f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def _local(tmp_path: Path, name: str, text: str) -> Entry:
+    """The one entry of a local file written with ``text``, its file time 2020-01-02 03:04:05."""
     f = tmp_path / name
-    f.write_text(f"<html><head>{head}</head><body>{body}</body></html>", encoding="utf-8")
+    f.write_text(text, encoding="utf-8")
     stamp = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp()
     os.utime(f, (stamp, stamp))
     (e,) = read_path(f, source="s")
@@ -228,3 +233,21 @@ def test_html_date_keeps_the_stated_time(tmp_path: Path) -> None:
         "<meta property='article:published_time' content='2999-01-01T00:00:00Z'>",
     )
     assert future.published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC) and future.date_from_file
+
+
+def test_a_markdown_article_with_front_matter(tmp_path: Path) -> None:
+    e = _local(tmp_path, "a.md", "---\ntitle: Wall falls\ndate: 2026-11-20T09:30:00Z\nauthor: Jo\n---\n\n"
+              "# Wall falls\n\nThe harbour wall fell into the sea.\n")
+    assert (e.title, e.published, e.author, e.date_from_file) == (
+        "Wall falls", datetime(2026, 11, 20, 9, 30, tzinfo=UTC), "Jo", False)
+    assert e.text == "The harbour wall fell into the sea."  # no keys, no repeated heading
+    # a heading other than the block's title stays in the text
+    other = _local(tmp_path, "b.md", "---\ntitle: Wall falls\n---\n# What we know\n\nIt fell.\n")
+    assert other.title == "Wall falls" and other.text is not None and other.text.startswith("What we know")
+
+
+def test_a_text_article_with_front_matter_and_a_stated_date_in_the_future(tmp_path: Path) -> None:
+    e = _local(tmp_path, "a.txt", "---\ntitle: Ferry back\ndate: 2999-01-01\n---\nFerry back\nIt sails again.\n")
+    assert (e.title, e.text) == ("Ferry back", "It sails again.")
+    # not believed: the file's time stands in
+    assert e.published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC) and e.date_from_file
