@@ -49,11 +49,10 @@ TITLE_WEIGHT = 2.0
 LEDE_WEIGHT = TITLE_WEIGHT
 LEDE_SENTENCES = 3
 #: A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket), then space, then
-#: a capital, an opening quote or bracket.  The group is the word the stop ends.
-_SENTENCE_END = re.compile(
-    r"(\S*?)[.!?][\"'\u201d\u2019)]*\s+(?=[A-Z\u00c0-\u00d6\u00d8-\u00de\"\u201c\u2018(])"
-)
-#: Words a full stop follows without ending the sentence (titles, initials).
+#: a capital or a digit (after an opening quote or bracket, if any): checked in :func:`lede`.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)")
+_OPENERS = "\"'\u201c\u2018("
+#: Words a full stop follows without ending the sentence (titles, months, "U.S.", "p.m.").
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj cmdr adm rev jr sr no vs inc ltd co corp"
     " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n a.m p.m".split()
@@ -63,12 +62,19 @@ _ABBREVIATIONS = frozenset(
 def lede(text: str) -> tuple[str, str]:
     """(lede, rest) of a text: its first ``LEDE_SENTENCES`` sentences and the rest, or
     ``("", text)`` when it has no more sentences than that (a summary is all lede: none of it
-    stands out)."""
+    stands out).  Linear in the text: the word before a stop is found by walking back to the
+    space before it."""
     found = 0
     for m in _SENTENCE_END.finditer(text):
-        word = m.group(1).lstrip("(\"'\u201c\u2018").lower()
-        if len(word) <= 1 or word in _ABBREVIATIONS:  # an initial, a title: not an end
+        after = m.end() + (text[m.end()] in _OPENERS)
+        if not (text[after].isupper() or text[after].isdigit()):
             continue
+        start = m.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        word = text[start : m.start()].lstrip(_OPENERS)
+        if (len(word) == 1 and word.isalpha()) or word.lower() in _ABBREVIATIONS:
+            continue  # an initial, a title: not an end
         found += 1
         if found == LEDE_SENTENCES:
             return text[: m.end()], text[m.end() :]

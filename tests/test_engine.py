@@ -207,6 +207,11 @@ def test_the_lede_is_the_first_three_sentences_of_a_longer_text() -> None:
     head, rest = lede('Dr. Ann Lee met U.S. envoys at 3 p.m. in Oslo. "We agreed." Talks end. Then rain.')
     assert head == 'Dr. Ann Lee met U.S. envoys at 3 p.m. in Oslo. "We agreed." Talks end. '
     assert rest == "Then rain."
+    # a number ends a sentence (a single letter is an initial); so does a stop before a
+    # capital outside Latin-1, or a digit
+    assert lede("The toll rose to 7. Rescuers came. Roads shut. Rain fell.")[1] == "Rain fell."
+    assert lede("Talks went on. Łódź waited. 12 left. Then more.")[1] == "Then more."
+    assert lede("A met B. Talks went on. Łódź waited. Then more.") == ("", "A met B. Talks went on. Łódź waited. Then more.")
     # a summary of three sentences or fewer is all lede: nothing in it stands out
     assert lede("Short one. Two here. Three.") == ("", "Short one. Two here. Three.")
     assert lede("") == ("", "")
