@@ -9,9 +9,12 @@ Observations
   paragraph (its keys were counted as words of the story) and its date was
   lost: the file's modification time stood in.
 * A ``---`` line is also a Markdown rule, and a setext heading's underline:
-  only a block that opens on the very first line and closes within
-  ``MAX_LINES`` lines, and that parses to a mapping, is front matter.
-  Anything else is left as it was.
+  only a block that opens on the very first line, closes within
+  ``MAX_LINES`` lines and parses to a mapping with a key static-site tools
+  use (``_KNOWN_KEYS``: a rule over a heading "Update: the council voted"
+  parses to a mapping too) is front matter.  Anything else is left as it
+  was; so is a block that does not parse (an impossible date, an integer of
+  thousands of digits).
 
 How it works
 ------------
@@ -43,6 +46,11 @@ import yaml
 MAX_LINES = 200
 _DATE_KEYS = ("date", "published", "publishdate", "pubdate", "created")
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
+#: A block is front matter only when it has one of these keys (any case).
+_KNOWN_KEYS = frozenset(
+    (*_DATE_KEYS, "title", "author", "authors", "tags", "categories", "layout", "draft", "slug",
+     "description", "summary", "lastmod", "updated", "aliases", "type", "lang", "permalink")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +83,40 @@ def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
     block = "\n".join(lines[1:end])
     try:
         data = yaml.load(block, Loader=_NoAliasLoader) if opening == "---" else tomllib.loads(block)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError):
-        return None, text
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError, ValueError, OverflowError):
+        return None, text  # bad syntax, an impossible date (2026-13-45), an integer too long
     if not isinstance(data, dict):
         return None, text
-    rest = "\n".join(lines[end + 1 :])
     fields = {str(k).lower(): v for k, v in data.items()}
-    title = fields.get("title")
+    if not _KNOWN_KEYS & fields.keys():
+        return None, text  # "---", "Update: the council voted", "---": a rule and a heading
+    rest = "\n".join(lines[end + 1 :])
     return FrontMatter(
-        title=title.strip() or None if isinstance(title, str) else None,
+        title=_text(fields.get("title")),
         published=next((d for k in _DATE_KEYS if (d := _date(fields.get(k))) is not None), None),
         author=_author(fields.get("author")) or _author(fields.get("authors")),
     ), rest
 
 
+def _text(value: object) -> str | None:
+    """A field as text: a string, or a number (``title: 1984``); lone surrogates (a YAML
+    escape) replaced."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    value = value.encode("utf-8", "replace").decode("utf-8").strip()
+    return value or None
+
+
 def _date(value: object) -> datetime | None:
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, str):
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # not ISO 8601; year 1 moved across midnight
+        return None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     return None
@@ -107,6 +127,4 @@ def _author(value: object) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name")
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
+    return _text(value) if isinstance(value, str) else None

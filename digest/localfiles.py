@@ -235,15 +235,14 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
             )
         ]
     front, text = split_front_matter(decode(data, declared=False))
-    title, body = _markdown(text) if kind == "md" else _first_line(text)
+    if front and front.title:
+        title = plain(front.title, is_html=False)
+        body = _under_title(text, title, markdown=kind == "md")
+    else:
+        title, body = _markdown(text) if kind == "md" else _first_line(text)
     stated = front.published if front else None
     if stated is not None and not datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now:
         stated = None  # a future (or implausibly old) stated date is not believed
-    if front and front.title:
-        # the block's title is the title; the text's first line is body unless it repeats it
-        if title.casefold() != plain(front.title, is_html=False).casefold():
-            body = (title + "\n\n" + body).strip() if title else body
-        title = plain(front.title, is_html=False)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
     return [
@@ -371,10 +370,43 @@ def _first_line(text: str) -> tuple[str, str]:
     return "", ""
 
 
-def _markdown(text: str) -> tuple[str, str]:
-    """(title, plain body) of a Markdown article."""
+def _under_title(text: str, title: str, markdown: bool) -> str:
+    """The plain body of an article whose title is stated apart (front matter): all of the
+    text, less its first line when that repeats the title (as a heading, in Markdown)."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        head, taken = lines[first], 1
+        if markdown:
+            m = _ATX.match(head)
+            if m:
+                head = m.group(1)
+            elif first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
+                taken = 2
+            head = _md_plain(head.strip())
+        if plain(head, is_html=False).casefold() == title.casefold():
+            lines = lines[:first] + lines[first + taken :]
+    if not markdown:
+        return "\n".join(lines).strip()
+    from .extract import html_to_text
+
+    body, _ = html_to_text(_md_html("\n".join(lines)), page=False)
+    return body.strip()
+
+
+def _md_html(src: str) -> str:
     import markdown
 
+    out: str = markdown.markdown(src)
+    return out
+
+
+def _md_plain(src: str) -> str:
+    return plain(_md_html(src))
+
+
+def _markdown(text: str) -> tuple[str, str]:
+    """(title, plain body) of a Markdown article."""
     from .extract import html_to_text
 
     lines = text.splitlines()
@@ -396,6 +428,5 @@ def _markdown(text: str) -> tuple[str, str]:
                 break
         else:
             rest = lines[first + 1 :]
-    title = plain(markdown.markdown(title_src.strip()))
-    body, _ = html_to_text(markdown.markdown("\n".join(rest)), page=False)
-    return title, body.strip()
+    body, _ = html_to_text(_md_html("\n".join(rest)), page=False)
+    return _md_plain(title_src.strip()), body.strip()

@@ -49,8 +49,25 @@ def test_toml_front_matter() -> None:
         "---\ntitle: [unclosed\n---\nBody",  # invalid YAML
         " ---\ntitle: indented\n---\nBody",
         "---\n" + "k: v\n" * (MAX_LINES + 5) + "---\nBody",  # closes too far down
-        "---\na: &x [1, 2]\nb: [*x, *x, *x]\n---\nBody",  # aliases are not read
+        "---\ntitle: t\na: &x [1, 2]\nb: [*x, *x, *x]\n---\nBody",  # aliases are not read
+        "---\nUpdate: the council voted\n---\nMore text.",  # a rule over a setext heading
+        "---\ntitle: t\ndate: 2026-13-45\n---\nBody",  # an impossible date
+        "---\ntitle: t\nn: " + "9" * 5000 + "\n---\nBody",  # an integer too long to read
     ],
 )
 def test_what_is_not_front_matter_is_left_as_it_was(text: str) -> None:
     assert split_front_matter(text) == (None, text)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("title: 1984", FrontMatter(title="1984")),  # a number is a title too
+        ('title: "a\\ud800b"\nauthor: {name: "\\ud800"}', FrontMatter(title="a?b", author="?")),
+        ("title: t\ndate: 0001-01-01T00:00:00+01:00", FrontMatter(title="t")),  # before year 1 in UTC
+        ("title: t\ndate: '0001-01-01T00:30:00+05:00'", FrontMatter(title="t")),
+    ],
+)
+def test_odd_fields_never_raise(block: str, expected: FrontMatter) -> None:
+    assert split_front_matter(f"---\n{block}\n---\nBody")[0] == expected
+

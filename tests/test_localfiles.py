@@ -244,10 +244,16 @@ def test_a_markdown_article_with_front_matter(tmp_path: Path) -> None:
     # a heading other than the block's title stays in the text
     other = _local(tmp_path, "b.md", "---\ntitle: Wall falls\n---\n# What we know\n\nIt fell.\n")
     assert other.title == "Wall falls" and other.text is not None and other.text.startswith("What we know")
+    # the block's title wins over a heading further down, which stays where it was
+    later = _local(tmp_path, "c.md", "---\ntitle: Wall falls\n---\nIt fell.\n\n## Background\n\nOld wall.\n")
+    assert later.title == "Wall falls" and later.text == "It fell.\n\nBackground\n\nOld wall."
 
 
 def test_a_text_article_with_front_matter_and_a_stated_date_in_the_future(tmp_path: Path) -> None:
     e = _local(tmp_path, "a.txt", "---\ntitle: Ferry back\ndate: 2999-01-01\n---\nFerry back\nIt sails again.\n")
     assert (e.title, e.text) == ("Ferry back", "It sails again.")
+    # a first line that is not the title stays as it was (a wrapped paragraph is not cut)
+    wrapped = _local(tmp_path, "b.txt", "---\ntitle: Ferry back\n---\nThe ferry is\nback today.\n")
+    assert wrapped.text == "The ferry is\nback today."
     # not believed: the file's time stands in
     assert e.published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC) and e.date_from_file
