@@ -41,7 +41,8 @@ def from_struct(value: object) -> datetime | None:
         return None
 
 
-def _aware(dt: datetime) -> datetime | None:
+def aware(dt: datetime) -> datetime | None:
+    """``dt`` in UTC (a naive one taken as UTC), or None where the shift overflows."""
     try:
         if dt.tzinfo is None or dt.utcoffset() is None:
             return dt.replace(tzinfo=UTC)
@@ -59,7 +60,7 @@ def from_string(value: object) -> datetime | None:
         return None
     iso = text[:-1] + "+00:00" if text[-1:] in "zZ" else text
     try:
-        return _aware(datetime.fromisoformat(iso))
+        return aware(datetime.fromisoformat(iso))
     except ValueError:
         pass
     try:
@@ -67,7 +68,7 @@ def from_string(value: object) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         parsed = None
     if parsed is not None:
-        return _aware(parsed)
+        return aware(parsed)
     return from_struct(_feedparser_date(text))
 
 

@@ -42,6 +42,8 @@ from typing import Any
 
 import yaml
 
+from .dates import aware
+
 #: Lines the block may span, its closing line included.
 MAX_LINES = 200
 _DATE_KEYS = ("date", "published", "publishdate", "pubdate", "created")
@@ -73,7 +75,7 @@ def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
     """(the fields of the text's front matter, the text after it), or ``(None, text)`` when it
     has none."""
     lines = text.split("\n", MAX_LINES + 1)
-    opening = lines[0].strip() if lines else ""
+    opening = lines[0].strip()
     closers = _FENCES.get(opening)
     if closers is None or text[:1].isspace():
         return None, text
@@ -110,13 +112,13 @@ def _text(value: object) -> str | None:
 
 
 def _date(value: object) -> datetime | None:
-    try:
-        if isinstance(value, str):
+    if isinstance(value, str):
+        try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except (ValueError, OverflowError):  # not ISO 8601; year 1 moved across midnight
-        return None
+        except ValueError:  # not ISO 8601
+            return None
+    if isinstance(value, datetime):
+        return aware(value)  # None where year 1 moves across midnight
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     return None

@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .dates import EARLIEST
 from .errors import ParseError
 from .extract import clean_title
 from .frontmatter import split_front_matter
@@ -240,9 +241,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         body = _under_title(text, title, markdown=kind == "md")
     else:
         title, body = _markdown(text) if kind == "md" else _first_line(text)
-    stated = front.published if front else None
-    if stated is not None and not datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now:
-        stated = None  # a future (or implausibly old) stated date is not believed
+    stated = _believed(front.published if front else None, now)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
     return [
@@ -258,7 +257,7 @@ def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | Non
     plausible."""
     stated = stated_time(page[:_HEAD_CHARS], metas)
     if stated is not None:
-        return stated if datetime(1995, 1, 1, tzinfo=UTC) <= stated <= now else None
+        return _believed(stated, now)
     try:
         from htmldate import find_date
 
@@ -276,7 +275,13 @@ def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | Non
         dt = datetime.fromisoformat(found).replace(tzinfo=UTC)
     except ValueError:
         return None
-    return dt if datetime(1995, 1, 1, tzinfo=UTC) <= dt <= now else None
+    return _believed(dt, now)
+
+
+def _believed(dt: datetime | None, now: datetime) -> datetime | None:
+    """A date a local file states, if plausible: not before ``dates.EARLIEST``, not after
+    ``now`` (no slack: a file is read when it is, not fetched from a clock-skewed server)."""
+    return dt if dt is not None and EARLIEST <= dt <= now else None
 
 
 def _kind(ext: str, data: bytes) -> str:
@@ -376,22 +381,23 @@ def _under_title(text: str, title: str, markdown: bool) -> str:
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
-        head, taken = lines[first], 1
+        head, taken = (_heading(lines, first) if markdown else None) or (lines[first], 1)
         if markdown:
-            m = _ATX.match(head)
-            if m:
-                head = m.group(1)
-            elif first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
-                taken = 2
             head = _md_plain(head.strip())
         if plain(head, is_html=False).casefold() == title.casefold():
             lines = lines[:first] + lines[first + taken :]
-    if not markdown:
-        return "\n".join(lines).strip()
-    from .extract import html_to_text
+    return _md_body(lines) if markdown else "\n".join(lines).strip()
 
-    body, _ = html_to_text(_md_html("\n".join(lines)), page=False)
-    return body.strip()
+
+def _heading(lines: list[str], first: int) -> tuple[str, int] | None:
+    """(Markdown source, lines taken) of the heading on line ``first`` (ATX ``#`` or setext
+    ``===``), or None."""
+    m = _ATX.match(lines[first])
+    if m:
+        return m.group(1), 1
+    if first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
+        return lines[first], 2
+    return None
 
 
 def _md_html(src: str) -> str:
@@ -405,28 +411,30 @@ def _md_plain(src: str) -> str:
     return plain(_md_html(src))
 
 
-def _markdown(text: str) -> tuple[str, str]:
-    """(title, plain body) of a Markdown article."""
+def _md_body(lines: list[str]) -> str:
+    """Markdown lines as plain text."""
     from .extract import html_to_text
 
+    body, _ = html_to_text(_md_html("\n".join(lines)), page=False)
+    return body.strip()
+
+
+def _markdown(text: str) -> tuple[str, str]:
+    """(title, plain body) of a Markdown article."""
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return "", ""
-    title_src = lines[first]
-    m = _ATX.match(title_src)
-    if m:
-        title_src, rest = m.group(1), lines[first + 1 :]
-    elif first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
-        rest = lines[first + 2 :]
+    heading = _heading(lines, first)
+    if heading:
+        title_src, taken = heading
+        rest = lines[first + taken :]
     else:
         # No heading first: look for the first ATX heading further down.
+        title_src, rest = lines[first], lines[first + 1 :]
         for i in range(first, len(lines)):
             h = _ATX.match(lines[i])
             if h:
                 title_src, rest = h.group(1), lines[:i] + lines[i + 1 :]
                 break
-        else:
-            rest = lines[first + 1 :]
-    body, _ = html_to_text(_md_html("\n".join(rest)), page=False)
-    return _md_plain(title_src.strip()), body.strip()
+    return _md_plain(title_src.strip()), _md_body(rest)

@@ -404,13 +404,11 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
 
 def analyse(title: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
     """(``VOCAB`` indices, weights, words) of an article, in order of first occurrence."""
-    t_terms, t_w, _ = _part(title, TITLE_WEIGHT) if title else (np.zeros(0, np.int64), np.zeros(0), 0)
-    head, rest = lede(text) if text else ("", "")
-    l_terms, l_w, l_words = _part(head, LEDE_WEIGHT) if head else (np.zeros(0, np.int64), np.zeros(0), 0)
-    b_terms, b_w, words = _part(rest, 1.0) if rest else (np.zeros(0, np.int64), np.zeros(0), 0)
-    words += l_words
-    terms = np.concatenate([t_terms, l_terms, b_terms])
-    w = np.concatenate([t_w, l_w, b_w])
+    head, rest = lede(text)
+    parts = [_part(title, TITLE_WEIGHT), _part(head, LEDE_WEIGHT), _part(rest, 1.0)]  # "" gives none
+    terms = np.concatenate([p[0] for p in parts])
+    w = np.concatenate([p[1] for p in parts])
+    words = parts[1][2] + parts[2][2]  # the text's, not the title's
     if not terms.size:
         return terms, w, words
     uniq, first, inv = np.unique(terms, return_index=True, return_inverse=True)
