@@ -5,10 +5,10 @@ Observations
 * Article extraction (trafilatura on a whole web page, ``html_to_text(page=True)``)
   is the costliest step per article, and pure CPU work (Python and lxml):
   one process uses one core whatever the machine has.
-* ``digest.extract.extract_many`` spreads the pages over a process pool (one
+* ``digest.text.extract.extract_many`` spreads the pages over a process pool (one
   process per core by default), and the pipeline sends a source's whole
   pages (a folder of saved ``.html`` files, feed entries carrying whole
-  pages) through it: ``App.ingest`` -> ``digest.prepare.bodies_of``.  The
+  pages) through it: ``App.ingest`` -> ``digest.text.prepare.bodies_of``.  The
   pool costs its start-up and the pickling of pages and texts, so it must
   be measured, not assumed.
 
@@ -44,9 +44,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from digest.extract import extract_many, html_to_text
-from digest.prepare import Body, bodies_of
 from digest.records import Entry
+from digest.text.extract import extract_many, html_to_text
+from digest.text.prepare import Body, bodies_of
 
 from .extraction import BENCH, load_pages
 

@@ -38,8 +38,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from digest.clean import clean_text
-from digest.extract import extract_many, html_to_text
+from digest.text.clean import clean_text
+from digest.text.extract import extract_many, html_to_text
 
 SHARED = Path(
     os.environ.get("DIGEST_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"

@@ -1,9 +1,9 @@
 """Robustness check: every file of ../shared/corpus/feeds through local ingestion.
 
 Runs each fixture of the three feed-parser test suites (feedparser, gofeed,
-w3c-feedvalidator; about 5,400 files) through :func:`digest.localfiles.read_path`
+w3c-feedvalidator; about 5,400 files) through :func:`digest.sources.localfiles.read_path`
 as a one-file local source, and ``.opml`` files also through
-:func:`digest.opml.read_opml`.  Fails (exit 1) on any exception that escapes,
+:func:`digest.sources.opml.read_opml`.  Fails (exit 1) on any exception that escapes,
 and on any error of kind ``internal`` (an exception read_path had to wrap),
 printing the file and traceback.
 
@@ -45,10 +45,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digest.errors import ParseError
-from digest.localfiles import read_path
-from digest.opml import read_opml
-from digest.parse import plain
 from digest.records import Entry
+from digest.sources.feeds import plain
+from digest.sources.localfiles import read_path
+from digest.sources.opml import read_opml
 
 SHARED = Path(os.environ.get("DIGEST_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 CORPUS = SHARED / "corpus" / "feeds"

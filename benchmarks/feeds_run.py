@@ -36,7 +36,7 @@ How it works
   headroom) is printed and the exit status is 1 when the run exceeds it.
 * Where the time goes, in the timed run itself: timers around each stage's
   entry points as the pipeline calls them (fetch ``App._prefetch`` and
-  ``digest.fetch.fetch``, parse ``parse_feed``, prepare
+  ``digest.sources.fetch.fetch``, parse ``parse_feed``, prepare
   ``bodies_of``/``prepare``/``recurring_lines``
   with extraction shown inside it, engine ``Engine`` methods, store every
   store call and transaction, render ``render``/``make_env``); only the
@@ -76,7 +76,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from digest.pipeline import RunReport, open_app
+from digest.app import RunReport, open_app
 
 from .common import load_ecb
 from .loopback import FeedServer, Item, Route, rss
@@ -99,15 +99,13 @@ SLOW_SHARE = 0.04
 
 #: Stages for the profile summary: module path fragments.
 STAGES: dict[str, tuple[str, ...]] = {
-    "fetch": ("digest/fetch.py", "digest/netguard.py"),
-    "parse": ("digest/parse.py", "digest/dates.py", "/feedparser/"),
-    "prepare (extract, clean)": ("digest/prepare.py", "digest/clean.py", "digest/extract.py",
-                                 "digest/identity.py"),
-    "engine": ("digest/engine.py", "digest/engine_state.py", "digest/fingerprint.py",
-               "digest/terms.py", "digest/choose.py", "digest/copies.py", "digest/index.py",
-               "digest/background.py", "digest/regroup.py"),
-    "store": ("digest/store.py", "digest/store_sqlite.py"),
-    "render": ("digest/render.py", "digest/sanitize.py", "digest/templates_loader.py"),
+    "fetch": ("digest/sources/fetch.py", "digest/sources/netguard.py"),
+    "parse": ("digest/sources/feeds.py", "digest/sources/dates.py", "/feedparser/"),
+    "prepare (extract, clean)": ("digest/text/",),
+    "engine": ("digest/dedup/",),
+    "store": ("digest/store/",),
+    "render": ("digest/output/render.py", "digest/output/sanitize.py",
+               "digest/output/templates.py"),
 }
 
 
@@ -253,36 +251,36 @@ class StageClock:
         setattr(owner, name, self.timed(stage, old))
 
     def __enter__(self) -> StageClock:
-        import digest.clean
-        import digest.engine
-        import digest.extract
-        import digest.fetch
-        import digest.parse
-        import digest.pipeline
-        import digest.prepare
-        import digest.render
+        import digest.app
+        import digest.dedup.engine
+        import digest.output.render
+        import digest.sources.feeds
+        import digest.sources.fetch
+        import digest.text.clean
+        import digest.text.extract
+        import digest.text.prepare
 
-        self.patch(digest.fetch, "fetch", "fetch")
-        self.patch(digest.pipeline.App, "_prefetch", "fetch")  # fetch_many over a group of sources
-        self.patch(digest.parse, "parse_feed", "parse")
+        self.patch(digest.sources.fetch, "fetch", "fetch")
+        self.patch(digest.app.App, "_prefetch", "fetch")  # fetch_many over a group of sources
+        self.patch(digest.sources.feeds, "parse_feed", "parse")
         for name in ("bodies_of", "prepare", "recurring_lines"):
-            self.patch(digest.pipeline, name, "prepare")
-        self.patch(digest.prepare, "html_to_text", "extract")
-        self.patch(digest.prepare, "extract_many", "extract")
+            self.patch(digest.app, name, "prepare")
+        self.patch(digest.text.prepare, "html_to_text", "extract")
+        self.patch(digest.text.prepare, "extract_many", "extract")
         for name in ("fingerprint", "add", "restore", "scores", "lead"):
-            self.patch(digest.engine.Engine, name, "engine")
-        self.patch(digest.pipeline, "open_store", "store")
-        self.patch(digest.pipeline, "load_config", "other")
-        self.patch(digest.render, "render", "render")
-        self.patch(digest.render, "make_env", "render")
+            self.patch(digest.dedup.engine.Engine, name, "engine")
+        self.patch(digest.app, "open_store", "store")
+        self.patch(digest.app, "load_config", "other")
+        self.patch(digest.output.render, "render", "render")
+        self.patch(digest.output.render, "make_env", "render")
         clock = self
-        real_open = digest.pipeline.open_store
+        real_open = digest.app.open_store
 
         def open_timed(url: str) -> Any:
             return _TimedStore(real_open(url), clock)
 
-        self._undo.append((digest.pipeline, "open_store", real_open))
-        digest.pipeline.open_store = open_timed  # type: ignore[assignment]
+        self._undo.append((digest.app, "open_store", real_open))
+        digest.app.open_store = open_timed  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:

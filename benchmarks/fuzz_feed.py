@@ -119,12 +119,12 @@ def check_one(data: bytes) -> None:
         markdown_findings,
         tag_counts,
     )
-    from digest.atom import stories_atom
     from digest.errors import ParseError
-    from digest.parse import parse_feed
-    from digest.prepare import prepare
+    from digest.output.atom import stories_atom
+    from digest.output.render import render_email_html, render_html, render_json, render_markdown
     from digest.records import DigestView, StoryView, VersionView
-    from digest.render import render_email_html, render_html, render_json, render_markdown
+    from digest.sources.feeds import parse_feed
+    from digest.text.prepare import prepare
 
     if not _BASE:
         empty = DigestView("2026-06-01", [], 0, 0)
@@ -196,9 +196,6 @@ def run_atheris(argv: list[str]) -> None:
 
     with atheris.instrument_imports(include=["digest", "feedparser", "benchmarks.hostile_output"]):
         import benchmarks.hostile_output  # noqa: F401
-        import digest.parse
-        import digest.prepare
-        import digest.render  # noqa: F401
 
     args = list(argv)
     flags = {a.split("=", 1)[0] for a in args[1:] if a.startswith("-")}

@@ -28,7 +28,7 @@ How it works
    story page, the Atom feed with its HTML ``content``).
 3. Checks (:func:`html_findings`, :func:`markdown_findings`,
    :func:`json_findings`, :func:`atom_findings`):
-   :func:`digest.sanitize.find_active_content`; no image, media or other
+   :func:`digest.output.sanitize.find_active_content`; no image, media or other
    element that loads a resource; every link http(s) (or a site-relative
    link of the web archive's own); no more ``<style>``/``<meta
    http-equiv>``/``<link>`` than the template itself has; and the text
@@ -71,12 +71,18 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from digest.app import App
 from digest.config import parse_config
-from digest.pipeline import App
+from digest.output.render import (
+    make_env,
+    render_email_html,
+    render_html,
+    render_json,
+    render_markdown,
+)
+from digest.output.sanitize import find_active_content, safe_url
 from digest.records import DigestView, Entry, StoryView, VersionView
-from digest.render import make_env, render_email_html, render_html, render_json, render_markdown
-from digest.sanitize import find_active_content, safe_url
-from digest.store import open_store
+from digest.store.base import open_store
 
 SHARED = Path(
     os.environ.get("DIGEST_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
@@ -383,7 +389,7 @@ def _check_renderers(app: App, res: Result, day: str) -> None:
 def _check_web(app: App, res: Result, day: str) -> None:
     import httpx
 
-    from digest.web import make_server
+    from digest.service.web import make_server
 
     server = make_server(app.cfg, "127.0.0.1", 0, feed_days=1, feed_max=1_000_000)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -429,7 +435,7 @@ def raw_entries(data: bytes, source: str) -> list[Entry]:
     """
     import feedparser
 
-    from digest.parse import screen_entities
+    from digest.sources.feeds import screen_entities
 
     parsed = feedparser.parse(
         io.BytesIO(screen_entities(data)), sanitize_html=False, resolve_relative_uris=False
@@ -453,8 +459,8 @@ def raw_entries(data: bytes, source: str) -> list[Entry]:
 
 
 def _ingest_raw(app: App, files: dict[str, Path], res: Result, now: datetime) -> None:
+    from digest.app import RunReport
     from digest.config import SourceConfig
-    from digest.pipeline import RunReport
 
     for rel, path in files.items():
         name = RAW + rel

@@ -17,7 +17,7 @@ How it works
 ------------
 * A real SQLite store is filled, in one transaction through the store API
   (``Store.add_articles``), with N articles in the shape ``App.ingest``
-  writes them: each is an ECB+ article prepared by ``digest.prepare`` and
+  writes them: each is an ECB+ article prepared by ``digest.text.prepare`` and
   clustered by the engine (real fingerprint BLOB, story id, lead, score
   and detail), replicated under new identity keys, sources and dates until
   there are N.  All N are dated inside the dedup window (the last two days):
@@ -73,14 +73,14 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from digest.daemon import Daemon
-from digest.engine import Doc, Engine, Params
-from digest.fingerprint import Fingerprint
-from digest.identity import article_key
-from digest.pipeline import App, RunReport, open_app, stored_doc
-from digest.prepare import prepare
+from digest.app import App, RunReport, open_app, stored_doc
+from digest.dedup.engine import Doc, Engine, Params
+from digest.dedup.fingerprint import Fingerprint
 from digest.records import Article, Entry
-from digest.store import NewArticle, Store, open_store
+from digest.service.daemon import Daemon
+from digest.store.base import NewArticle, Store, open_store
+from digest.text.identity import article_key
+from digest.text.prepare import prepare
 
 from .loopback import FeedServer, Item, Route, ecb_texts, rss
 

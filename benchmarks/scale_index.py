@@ -10,8 +10,8 @@ How it works
 ------------
 ``python -m benchmarks.scale_index [--n 1000] [--redis redis://127.0.0.1:6379/0]``
 builds ``n`` fingerprints of synthetic texts (a seeded random vocabulary),
-inserts them into a :class:`~digest.index.MemoryIndex` and a
-:class:`~digest.index_redis.RedisIndex` (a throwaway basename, deleted
+inserts them into a :class:`~digest.dedup.index.MemoryIndex` and a
+:class:`~digest.dedup.index_redis.RedisIndex` (a throwaway basename, deleted
 afterwards), queries each, and prints milliseconds per article and the
 ratio Redis/memory.  It also checks both indexes propose the same keys.
 
@@ -26,10 +26,10 @@ import sys
 import time
 import uuid
 
+from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint
+from digest.dedup.index import CandidateIndex, MemoryIndex
+from digest.dedup.index_redis import open_index
 from digest.errors import DigestError
-from digest.fingerprint import Fingerprint, IdfModel, fingerprint
-from digest.index import CandidateIndex, MemoryIndex
-from digest.index_redis import open_index
 
 
 def _time(index: CandidateIndex, fps: list[Fingerprint]) -> tuple[float, float, float, list[set[str]]]:

@@ -5,7 +5,7 @@ Observations
 * The engine's work per article is: normalise and tokenise the clean text,
   fingerprint it (weighted terms, MinHash of the salient terms), propose
   candidates (LSH query), find its nearest neighbours among their members,
-  regroup the neighbourhood (``digest.engine_regroup``), choose the lead,
+  regroup the neighbourhood (``digest.dedup.regrouping``), choose the lead,
   and index the article.  This
   benchmark measures exactly ``Engine.add`` on clean text, on one core (no
   multiprocessing inside a measurement).
@@ -217,8 +217,8 @@ def _load_rows() -> list[dict[str, Any]]:
 
 
 def run_engine(n: int) -> dict[str, Any]:
-    from digest.engine import Doc, Engine
-    from digest.index import MemoryIndex
+    from digest.dedup.engine import Doc, Engine
+    from digest.dedup.index import MemoryIndex
 
     gen = Generator(_load_rows())
     engine = Engine()
@@ -293,8 +293,8 @@ def stream_quality(engine: Any, gen: Generator, n: int) -> dict[str, float]:
 def run_baseline(n: int) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
-    from digest.engine import Params
-    from digest.fingerprint import NUM_PERM, SEED, tokens
+    from digest.dedup.engine import Params
+    from digest.dedup.fingerprint import NUM_PERM, SEED, tokens
 
     gen = Generator(_load_rows())
     lsh = MinHashLSH(threshold=Params().lsh_threshold, num_perm=NUM_PERM)
@@ -330,9 +330,9 @@ def run_floor(n: int) -> dict[str, Any]:
     LSH query and insert in a dict of band -> list (the most recent ``BUCKET_CAP`` proposed).
     No normalising, weighting, verifying or clustering: what an engine costs beyond this
     floor is what deciding costs."""
-    from digest.engine import Params
-    from digest.fingerprint import SALIENT_TERMS, fast_signature
-    from digest.index import BUCKET_CAP, MemoryIndex
+    from digest.dedup.engine import Params
+    from digest.dedup.fingerprint import SALIENT_TERMS, fast_signature
+    from digest.dedup.index import BUCKET_CAP, MemoryIndex
 
     gen = Generator(_load_rows())
     bands = MemoryIndex(Params().lsh_threshold).b

@@ -22,19 +22,19 @@ from typing import TYPE_CHECKING, Any
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
-    "App": "pipeline",
-    "open_app": "pipeline",
-    "RunReport": "pipeline",
+    "App": "app",
+    "open_app": "app",
+    "RunReport": "app",
     "Config": "config",
     "load_config": "config",
     "parse_config": "config",
-    "Engine": "engine",
-    "Doc": "engine_core",
-    "Params": "engine_core",
-    "Assignment": "engine_core",
+    "Engine": "dedup.engine",
+    "Doc": "dedup.core",
+    "Params": "dedup.core",
+    "Assignment": "dedup.core",
     "dedupe_records": "batch",
-    "Store": "store",
-    "open_store": "store",
+    "Store": "store.base",
+    "open_store": "store.base",
     "DigestError": "errors",
 }
 
@@ -58,13 +58,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     __version__: str
+    from .app import App, RunReport, open_app
     from .batch import dedupe_records
     from .config import Config, load_config, parse_config
-    from .engine import Engine
-    from .engine_core import Assignment, Doc, Params
+    from .dedup.core import Assignment, Doc, Params
+    from .dedup.engine import Engine
     from .errors import DigestError
-    from .pipeline import App, RunReport, open_app
-    from .store import Store, open_store
+    from .store.base import Store, open_store
 
 
 def __getattr__(name: str) -> Any:

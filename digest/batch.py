@@ -9,7 +9,7 @@ Output, one line per input article, in input order::
     {"id", "story", "lead"}
 
 Articles go through exactly the path ``digest run`` uses (clean with
-``digest.prepare``, then ``digest.engine.Engine.add`` one at a time, in input
+``digest.text.prepare``, then ``digest.dedup.engine.Engine.add`` one at a time, in input
 order); only the store is missing.  Story ids and lead flags are written
 after the last article, so they reflect merges and lead changes that later
 articles caused.  ``published`` (ISO 8601 or epoch seconds) enables the time
@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from .engine import Doc, Engine, Params
-from .prepare import RecurringLines, prepare
+from .dedup.engine import Doc, Engine, Params
 from .records import Entry
+from .text.prepare import RecurringLines, prepare
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The ``digest`` command: a thin layer over the library (``digest.pipeline``).
+"""The ``digest`` command: a thin layer over the library (``digest.app``).
 
 Every command prints one clear line per problem to stderr and exits non-zero
 when something failed; nothing here holds logic the library does not.
@@ -37,7 +37,7 @@ def _date(value: str) -> date:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import open_app
+    from .app import open_app
 
     with open_app(args.config) as app:
         report = app.run(progress=sys.stderr.isatty() and not args.quiet)
@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .pipeline import open_app
+    from .app import open_app
 
     with open_app(args.config) as app:
         if args.output == "-":
@@ -83,7 +83,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from .config import dump_sources
-    from .opml import read_opml
+    from .sources.opml import read_opml
 
     path = Path(args.file)
     try:
@@ -97,7 +97,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .pipeline import open_app
+    from .app import open_app
 
     with open_app(args.config) as app:
         if args.other:
@@ -129,7 +129,7 @@ def _pretty(obj: object, indent: int = 0) -> str:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from .pipeline import open_app
+    from .app import open_app
 
     with open_app(args.config) as app:
         for name in args.resume or ():
@@ -142,8 +142,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .store import open_store
-    from .workers import loop_worker, run_worker
+    from .service.workers import loop_worker, run_worker
+    from .store.base import open_store
 
     cfg = load_config(args.config)
     with open_store(cfg.database_url) as store:
@@ -158,8 +158,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    from .daemon import Daemon
-    from .pipeline import open_app
+    from .app import open_app
+    from .service.daemon import Daemon
 
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -170,9 +170,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from .daemon import send_digest
-    from .pipeline import open_app
-    from .polling import digest_due
+    from .app import open_app
+    from .service.daemon import send_digest
+    from .service.polling import digest_due
 
     with open_app(args.config) as app:
         s = app.cfg.schedule
@@ -186,7 +186,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .web import serve
+    from .service.web import serve
 
     serve(load_config(args.config), args.host, args.port)
     return 0

@@ -110,7 +110,7 @@ class Config(_Strict):
     data_dir: Path = Path("data")
     database: str | None = None
     #: Shared candidate index for several workers (``redis://host:port/db?basename=x``,
-    #: ``digest.index_redis``); in memory when absent.
+    #: ``digest.dedup.index_redis``); in memory when absent.
     index: str | None = None
     timezone: str = "UTC"
     templates: Path | None = None
@@ -138,7 +138,7 @@ class Config(_Strict):
     @classmethod
     def _index_url(cls, v: str | None) -> str | None:
         if v is not None:
-            from .index_redis import parse_index_url
+            from .dedup.index_redis import parse_index_url
 
             parse_index_url(v)  # ValueError names the problem
         return v

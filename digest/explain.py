@@ -3,7 +3,7 @@
 How it works
 ------------
 * ``story``: each stored version of a story with the completeness figures the
-  lead choice saved with it (``digest.choose``: shared content covered, clean
+  lead choice saved with it (``digest.dedup.lead``: shared content covered, clean
   length, truncated or not) and how many junk lines the cleaner removed.
 * ``pair``: two stored articles compared at every stage of the engine, in the
   order the engine applies them: the LSH estimate on the salient terms, the
@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .copies import containment, is_copy, sketch
-from .engine import COPY_NAMES, Engine, is_named_copy, names_shared
+from .dedup.copies import containment, is_copy, sketch
+from .dedup.engine import COPY_NAMES, Engine, is_named_copy, names_shared
+from .dedup.fingerprint import Fingerprint, cosine, only_names, without_names
 from .errors import DigestError
-from .fingerprint import Fingerprint, cosine, only_names, without_names
-from .store import Store
+from .store.base import Store
 
 
 def story(store: Store, story_id: str) -> dict[str, Any]:

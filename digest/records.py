@@ -4,7 +4,7 @@ Observations
 ------------
 feedparser hands back loosely typed dicts whose keys depend on the feed
 format; local files have no feed at all.  Every source is converted into
-:class:`Entry` at the boundary (``digest.parse`` and ``digest.localfiles``),
+:class:`Entry` at the boundary (``digest.sources.feeds`` and ``digest.sources.localfiles``),
 so that nothing downstream touches feedparser's dicts.
 
 Flow::
@@ -65,7 +65,7 @@ class Entries(list[Entry]):
 class Article:
     """A cleaned article, ready to be fingerprinted, stored and clustered.
 
-    ``key`` is the stable identity (see ``digest.identity``): the same article
+    ``key`` is the stable identity (see ``digest.text.identity``): the same article
     seen again gets the same key and is not stored twice.
     """
 
@@ -89,7 +89,7 @@ class Article:
 
 @dataclass(slots=True)
 class FetchResult:
-    """What ``digest.fetch`` returns for one URL."""
+    """What ``digest.sources.fetch`` returns for one URL."""
 
     url: str
     status: int
@@ -139,7 +139,7 @@ class StoryView:
 
 @dataclass(slots=True)
 class DigestView:
-    """A day's digest as plain data; ``digest.render`` turns it into md/html/json.
+    """A day's digest as plain data; ``digest.output.render`` turns it into md/html/json.
 
     Text fields hold raw feed text: the renderer escapes/sanitizes them.
     """

@@ -20,7 +20,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.render import render_html
+from digest.output.render import render_html
 from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
 from tests.test_render import HOSTILE_TITLES, hostile_view

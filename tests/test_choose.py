@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digest.choose import Facts, Version, choose_lead, pick
-from digest.fingerprint import NAME_BIT, IdfModel, term_id, term_weights
+from digest.dedup.fingerprint import NAME_BIT, IdfModel, term_id, term_weights
+from digest.dedup.lead import Facts, Version, choose_lead, pick
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.clean import classify_lines, clean_text, line_key, recurring_lines
+from digest.text.clean import classify_lines, clean_text, line_key, recurring_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 

@@ -79,8 +79,8 @@ def test_dedupe_reports_bad_lines_and_keeps_going(
 def test_control_characters_never_reach_the_story(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from digest.prepare import prepare
     from digest.records import Entry
+    from digest.text.prepare import prepare
 
     art = prepare(Entry(source="s", title="Bell\x07 title\x00", text="Body \x1b[31mred\x1b[0m text.\x7f"))
     assert art is not None

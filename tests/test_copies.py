@@ -1,11 +1,11 @@
-"""Copy detection (digest.copies) and what the engine does with it: summaries and
+"""Copy detection (digest.dedup.copies) and what the engine does with it: summaries and
 junk-wrapped copies join their original's story; rewrites and other events never
 count as copies; among full copies the cleaner page leads."""
 
 from __future__ import annotations
 
-from digest.copies import CopyIndex, containment, is_copy, sketch
-from digest.engine import Doc, Engine
+from digest.dedup.copies import CopyIndex, containment, is_copy, sketch
+from digest.dedup.engine import Doc, Engine
 
 BODY = (
     "The harbour council voted on Tuesday to close the old Marlow swing bridge for eighteen months "

@@ -30,11 +30,11 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from digest import daemon as daemon_mod
+from digest.app import open_app
 from digest.cli import main
-from digest.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
-from digest.pipeline import open_app
-from digest.polling import is_due
+from digest.service import daemon as daemon_mod
+from digest.service.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
+from digest.service.polling import is_due
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,7 +223,7 @@ def test_continuous_failure_pauses_with_one_line(
         with open_app(cfg_path) as app:
             d = Daemon(app, rng=random.Random(1), clock=clock)
             t0 = clock.now
-            with caplog.at_level(logging.INFO, logger="digest.daemon"):
+            with caplog.at_level(logging.INFO, logger="digest.service.daemon"):
                 for _ in range(6):  # 0, 1, 2, 4, 8, 16 ... minutes of backoff
                     d.poll_due()
                     state = app.store.get_source_state("down")
@@ -292,7 +292,7 @@ def test_digest_catch_up_delivers_once_and_resumes_an_interrupted_send(tmp_path:
             yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
             # give yesterday a story so it is worth mailing
             app.store.db.execute("UPDATE stories SET first_seen=?", (f"{yesterday.isoformat()}T12:00:00.000000Z",))  # type: ignore[attr-defined]
-            from digest.mailer import default_target
+            from digest.output.mailer import default_target
 
             target = default_target(app.cfg.email)  # type: ignore[arg-type]
             assert app.store.claim_delivery(yesterday.isoformat(), target)
@@ -437,7 +437,7 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
     assert sent and all(s == "sent" for _, s in sent)
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
     # the lock is released: a new holder gets it
-    from digest.store_sqlite import SQLiteStore
+    from digest.store.sqlite import SQLiteStore
 
     with SQLiteStore(db) as store:
         assert store.acquire_lock("daemon")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digest.choose import Version, choose_lead
-from digest.engine import Doc, Engine, Params
-from digest.fingerprint import Fingerprint, IdfModel, fingerprint, signature, term_weights
+from digest.dedup.engine import Doc, Engine, Params
+from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint, signature, term_weights
+from digest.dedup.lead import Version, choose_lead
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 
@@ -84,8 +84,8 @@ PIRATES = (
 def test_a_templated_report_of_another_event_is_not_a_copy() -> None:
     """As word sequences the two reports are copies (most 4-shingles are shared); the copy test
     also asks that the shorter one's names be the other's."""
-    from digest.copies import is_copy, sketch
-    from digest.engine import names_shared
+    from digest.dedup.copies import is_copy, sketch
+    from digest.dedup.engine import names_shared
 
     one = dict(sea="Gulf of Aden", ship="INS Tabar", officer="Commander Nirmal Verma", port="Mumbai")
     two = dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon")
@@ -106,7 +106,7 @@ def test_a_templated_report_is_scaled_down_before_it_enters_the_neighbour_lists(
     """Where neighbourhoods are crowded, shared neighbours alone decide: a templated report of
     another event must not be a close neighbour in the first place, while a rewrite of the same
     event (other words, the same names) keeps its cosine."""
-    from digest.fingerprint import cosine
+    from digest.dedup.fingerprint import cosine
 
     aden = dict(sea="Gulf of Aden", ship="INS Tabar", officer="Commander Nirmal Verma", port="Mumbai")
     channel = dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon")
@@ -200,7 +200,7 @@ def test_names_weigh_more_than_sentence_initial_capitals() -> None:
 
 
 def test_the_lede_is_the_first_three_sentences_of_a_longer_text() -> None:
-    from digest.terms import lede
+    from digest.dedup.terms import lede
 
     assert lede("One came. Two went. Three stayed. Four left.") == ("One came. Two went. Three stayed. ", "Four left.")
     # initials, titles and times do not end a sentence; a closing quote does
@@ -220,7 +220,7 @@ def test_the_lede_is_the_first_three_sentences_of_a_longer_text() -> None:
 def test_the_lede_weighs_like_the_title() -> None:
     """The opening says which event a report is about; the rest adds detail that two events
     of one kind share."""
-    from digest.terms import LEDE_WEIGHT, TITLE_WEIGHT
+    from digest.dedup.terms import LEDE_WEIGHT, TITLE_WEIGHT
 
     text = "Voters chose councillors. Turnout rose. Counting ended late. Rain fell on voters."
     w = term_weights("", text)
@@ -232,7 +232,7 @@ def test_the_lede_weighs_like_the_title() -> None:
 
 
 def test_idf_prior_makes_rare_words_weigh_more_from_the_first_article() -> None:
-    from digest.fingerprint import NAME_BIT, term_id
+    from digest.dedup.fingerprint import NAME_BIT, term_id
 
     idf = IdfModel()
     assert idf.idf(term_id("vladivostok")) > idf.idf(term_id("people")) > 0
@@ -266,7 +266,7 @@ def test_duplicate_add_is_idempotent() -> None:
 def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
     idf = IdfModel()
     body = term_weights("", (FIX / "quake_a1.txt").read_text(encoding="utf-8"))
-    from digest.fingerprint import term_id
+    from digest.dedup.fingerprint import term_id
 
     clean = {term_id(t): w for t, w in body.items()}
     junk = dict(clean)
@@ -288,7 +288,7 @@ def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
 
 def _reference_terms(title: str, text: str) -> dict[int, float]:
     """The fingerprint's terms by the plain per-token definition (``term_weights``)."""
-    from digest.fingerprint import NAME_BIT, term_id
+    from digest.dedup.fingerprint import NAME_BIT, term_id
 
     return {
         (term_id(t[1:]) | NAME_BIT) if t[0] == "@" else term_id(t): w
@@ -318,7 +318,7 @@ def test_fast_tokenizer_gives_the_plain_definitions_terms_and_words(title: str, 
 def test_signature_is_datasketchs_minhash_of_the_salient_terms() -> None:
     from datasketch import MinHash
 
-    from digest.fingerprint import NUM_PERM, SEED, fast_signature
+    from digest.dedup.fingerprint import NUM_PERM, SEED, fast_signature
 
     ids = [3, 17, 2**40 + 5, 2**63 + 9, 123456789]
     m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=lambda x: x)
@@ -351,7 +351,7 @@ def test_engine_keeps_fingerprints_compactly_and_gives_them_back() -> None:
 def test_memory_index_proposes_what_datasketch_proposes() -> None:
     from datasketch import MinHashLSH
 
-    from digest.index import KeyMultiMap, MemoryIndex
+    from digest.dedup.index import KeyMultiMap, MemoryIndex
 
     names = sorted(p.stem for p in FIX.glob("*.txt"))
     eng = Engine()
@@ -374,7 +374,7 @@ def test_memory_index_proposes_what_datasketch_proposes() -> None:
 
 
 def test_a_crowded_band_proposes_only_its_most_recent_articles() -> None:
-    from digest.index import KeyMultiMap
+    from digest.dedup.index import KeyMultiMap
 
     m = KeyMultiMap()
     m.BUFFER = 5
@@ -428,7 +428,7 @@ def test_weights_beyond_a_byte_are_kept_exactly(odd: float) -> None:
 
 
 def test_idf_kept_by_subtraction_equals_the_formula_after_adds_and_removes() -> None:
-    from digest.fingerprint import VOCAB, IdfModel, analyse
+    from digest.dedup.fingerprint import VOCAB, IdfModel, analyse
 
     m = IdfModel()
     docs = [analyse(load(n).title, load(n).text)[0] for n in ("quake_a1", "quake_b", "council_a")]
@@ -447,7 +447,7 @@ def test_token_caches_start_over_when_full_and_give_the_same_terms(
 ) -> None:
     """The tokeniser's and the copy sketch's caches are bounded (a worker reads for months);
     starting over changes nothing but the time."""
-    from digest import copies, terms
+    from digest.dedup import copies, terms
 
     docs = [load(n) for n in ("quake_a1", "council_a", "quake_b", "quake_a2", "council_b")]
     want = [terms.analyse(d.title, d.text) for d in docs]
@@ -475,7 +475,7 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
     """Many articles open with the same sentence (a site's template): the copy lookup checks at
     most the most recent ``BUCKET_CAP`` of each opening key, and none outside the time window,
     so its cost does not grow with the stream; a copy of a recent article is still found."""
-    import digest.engine as engine_mod
+    import digest.dedup.engine as engine_mod
 
     monkeypatch.setattr(engine_mod, "BUCKET_CAP", 5)
     opening = "The city council met on Tuesday evening to hear the latest quarterly report from staff."
@@ -514,7 +514,7 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
 def test_a_word_gets_a_name_term_only_once_written_as_a_name() -> None:
     """Most words are never names: their name terms are interned when first needed, so the
     vocabulary (and every array sized by it) does not double."""
-    from digest.terms import NAME_BIT, VOCAB, analyse, stem, term_id
+    from digest.dedup.terms import NAME_BIT, VOCAB, analyse, stem, term_id
 
     plain = term_id(stem("zorblaxian"))
     analyse("", "the zorblaxian council met again. it met twice.")
@@ -528,7 +528,7 @@ def test_a_story_larger_than_the_region_is_joined_through_a_sample(monkeypatch: 
     """A story carried by more outlets than ``Params.region`` is not regrouped whole for every
     new version (its size squared, each time): the new article is clustered with a sample of
     it, joins it when it groups with the sample, and another event still stays apart."""
-    import digest.engine_regroup as regroup_mod
+    import digest.dedup.regrouping as regroup_mod
 
     sizes: list[int] = []
     real = regroup_mod.average_linkage
@@ -628,7 +628,7 @@ def test_a_full_text_after_its_summary_and_a_clean_update_keep_their_place() -> 
     after its feed summary adds the rest of the story, and an update from a page the cleaner
     found no junk on (a new paragraph) adds that paragraph; neither is silent, even where
     its cosine to what it copies reaches ``PADDED_TEXT``."""
-    from digest.engine import PADDED_TEXT
+    from digest.dedup.engine import PADDED_TEXT
 
     base = load("quake_a1")
     sents = base.text.split(". ")

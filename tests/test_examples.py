@@ -5,7 +5,7 @@
 belongs to, the versions that must never lead, and the junk no lead may carry.
 
 The local article files mostly carry no date the readers understand, so
-``digest.localfiles`` dates them by their modification time (one Markdown
+``digest.sources.localfiles`` dates them by their modification time (one Markdown
 file states its date in front matter, the same as in ``expected.json``).  The pipeline
 checks therefore copy the examples and set the files' times: to each
 article's publication time from ``expected.json`` with the run on the
@@ -32,14 +32,14 @@ from typing import Any
 
 import pytest
 
+from digest.app import App
 from digest.config import load_config, parse_config
-from digest.engine import Params
-from digest.identity import without_tracking
-from digest.localfiles import read_file
-from digest.pipeline import App
-from digest.prepare import prepare
+from digest.dedup.engine import Params
 from digest.records import Entry
-from digest.store import open_store
+from digest.sources.localfiles import read_file
+from digest.store.base import open_store
+from digest.text.identity import without_tracking
+from digest.text.prepare import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.clean import clean_text
-from digest.extract import MAX_INPUT_CHARS, clean_title, extract_many, html_to_text
+from digest.text.clean import clean_text
+from digest.text.extract import MAX_INPUT_CHARS, clean_title, extract_many, html_to_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 PAGE = (FIXTURES / "page_with_comments.html").read_text("utf-8")

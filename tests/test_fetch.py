@@ -1,4 +1,4 @@
-"""digest.fetch against real HTTP servers on loopback (tests/support/httpd.py)."""
+"""digest.sources.fetch against real HTTP servers on loopback (tests/support/httpd.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ import pytest
 
 from digest.config import FetchConfig
 from digest.errors import FetchError
-from digest.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
-from digest.netguard import (
+from digest.records import FetchResult
+from digest.sources.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
+from digest.sources.netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
     BadEncoding,
@@ -28,7 +29,6 @@ from digest.netguard import (
     BoundedBody,
     GuardedTransport,
 )
-from digest.records import FetchResult
 from tests.support.httpd import Reply, Request, TestServer, delayed, drip, never_answer
 
 MiB = 1024 * 1024

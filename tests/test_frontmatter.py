@@ -1,4 +1,4 @@
-"""Front matter on top of Markdown and text articles (``digest.frontmatter``; as read from
+"""Front matter on top of Markdown and text articles (``digest.sources.frontmatter``; as read from
 local files: ``test_localfiles``)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.frontmatter import MAX_LINES, FrontMatter, split_front_matter
+from digest.sources.frontmatter import MAX_LINES, FrontMatter, split_front_matter
 
 
 def test_yaml_front_matter_gives_title_date_and_author_and_leaves_the_text() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import fuzz_feed
 from digest.errors import ParseError
-from digest.parse import parse_feed
+from digest.sources.feeds import parse_feed
 
 
 def seeds() -> list[bytes]:
@@ -49,7 +49,7 @@ def test_hostile_payloads_are_neutralised(payload: bytes) -> None:
 
 def test_a_leak_is_reported_as_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     """If a renderer let a script through, the target must crash, not pass."""
-    import digest.render as render
+    import digest.output.render as render
 
     real = render.render_html
 
@@ -86,9 +86,9 @@ def test_a_leak_is_still_found_when_the_input_names_the_file_s_first_field(
 ) -> None:
     """With ``root:x:0:0`` in the input, what only a file read adds (the rest of the line) is
     still a finding."""
-    import digest.render
+    import digest.output.render
 
-    real = digest.render.render_html
-    monkeypatch.setattr(digest.render, "render_html", lambda view: real(view) + fuzz_feed.PASSWD_LINE)
+    real = digest.output.render.render_html
+    monkeypatch.setattr(digest.output.render, "render_html", lambda view: real(view) + fuzz_feed.PASSWD_LINE)
     with pytest.raises(fuzz_feed.Finding, match="html: contents of /etc/passwd"):
         fuzz_feed.check_one(b"\x02root:x:0:0")

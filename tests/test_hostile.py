@@ -8,7 +8,7 @@ page, Markdown and text articles with raw HTML, a JSON Feed with
 entries without links or titles, impossible dates.  Large feeds (50,000
 entries, a 5 MB entry) are generated here.
 
-They go through a real :class:`digest.pipeline.App` (SQLite on disk) and
+They go through a real :class:`digest.app.App` (SQLite on disk) and
 every output: HTML, email HTML, Markdown (and Markdown converted without a
 sanitizer), JSON, and the web archive's pages and Atom feed on a loopback
 server.  The checks are those of ``benchmarks/hostile_output.py``, and the
@@ -40,15 +40,21 @@ from benchmarks.hostile_output import (
     markdown_findings,
     tag_counts,
 )
+from digest.app import App, RunReport
 from digest.config import SourceConfig, parse_config
 from digest.errors import SourceError
-from digest.localfiles import read_path
-from digest.parse import MAX_ENTRIES, parse_feed
-from digest.pipeline import App, RunReport
+from digest.output.render import (
+    make_env,
+    render_email_html,
+    render_html,
+    render_json,
+    render_markdown,
+)
 from digest.records import DigestView, Entry
-from digest.render import make_env, render_email_html, render_html, render_json, render_markdown
-from digest.store import open_store
-from digest.web import make_server
+from digest.service.web import make_server
+from digest.sources.feeds import MAX_ENTRIES, parse_feed
+from digest.sources.localfiles import read_path
+from digest.store.base import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 #: Text that only exists inside script/iframe/duplicate entries: never shown, not even escaped.

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.identity import article_key, canonical_url
+from digest.text.identity import article_key, canonical_url
 
 
 def test_tracking_parameters_fragment_and_case_do_not_change_identity() -> None:
@@ -60,7 +60,7 @@ def test_canonical_url_is_idempotent(scheme: str, host: str, rest: str) -> None:
 
 
 def test_without_tracking_keeps_the_link_as_given_less_its_tracking() -> None:
-    from digest.identity import without_tracking
+    from digest.text.identity import without_tracking
 
     assert (
         without_tracking("https://Gazette.example/a?utm_source=rss&id=7&fbclid=x&b=%20c#frag")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from digest import localfiles
 from digest.errors import ParseError
-from digest.localfiles import decode, read_path
 from digest.records import Entry
+from digest.sources import localfiles
+from digest.sources.localfiles import decode, read_path
 
 FOLDER = Path(__file__).parent / "fixtures" / "parse" / "folder"
 

@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.config import EmailConfig
-from digest.mailer import (
+from digest.output.mailer import (
     DeliveryError,
     build_message,
     default_target,
@@ -34,7 +34,7 @@ from digest.mailer import (
     send,
 )
 from digest.records import DigestView, StoryView, VersionView
-from digest.store import Store, open_store
+from digest.store.base import Store, open_store
 
 TZ = ZoneInfo("Europe/Berlin")
 DAY = "2026-03-14"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ParseError
-from digest.opml import read_opml
+from digest.sources.opml import read_opml
 
 FIX = Path(__file__).parent / "fixtures" / "parse"
 

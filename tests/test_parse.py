@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import ParseError
-from digest.parse import parse_feed, plain, screen_entities
 from digest.records import Entry
+from digest.sources.feeds import parse_feed, plain, screen_entities
 
 FIX = Path(__file__).parent / "fixtures" / "parse"
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)

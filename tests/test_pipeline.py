@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from digest.app import App
 from digest.config import parse_config
-from digest.pipeline import App
-from digest.sanitize import find_active_content
-from digest.store import open_store
+from digest.output.sanitize import find_active_content
+from digest.store.base import open_store
 from tests.support.httpd import TestServer
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -195,7 +195,7 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path) -> N
     """The daemon's engine is rebuilt from the store once a day: old articles leave memory, not the store."""
     from datetime import timedelta
 
-    from digest.pipeline import ENGINE_RENEW, RunReport
+    from digest.app import ENGINE_RENEW, RunReport
     from digest.records import Entry
 
     text = (FEEDS.parent / "stories" / "quake_a1.txt").read_text(encoding="utf-8")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.app import App
 from digest.config import parse_config
-from digest.pipeline import App
-from digest.store import open_store
+from digest.store.base import open_store
 
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 WIDE = "dedup:\n  window_days: 36500\n"

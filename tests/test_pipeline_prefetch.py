@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from digest.app import App
 from digest.config import parse_config
-from digest.pipeline import App
-from digest.store import open_store
+from digest.store.base import open_store
 from tests.support.httpd import Reply, TestServer, delayed
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.polling import (
+from digest.service.polling import (
     BACKOFF_CAP,
     MAX_TTL,
     backoff_delay,
@@ -19,7 +19,7 @@ from digest.polling import (
     overdue_key,
     should_pause,
 )
-from digest.store import SourceState
+from digest.store.base import SourceState
 
 
 def rng() -> random.Random:

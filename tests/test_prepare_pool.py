@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-import digest.prepare
+import digest.text.prepare
+from digest.app import App
 from digest.config import parse_config
-from digest.pipeline import App
-from digest.prepare import bodies_of, body_of
 from digest.records import Entry
-from digest.store import open_store
+from digest.store.base import open_store
+from digest.text.prepare import bodies_of, body_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
@@ -64,13 +64,13 @@ def test_bodies_of_equals_body_of_in_order(workers: int) -> None:
 
 def test_bodies_of_sends_only_the_pages_to_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[int, int | None]] = []
-    real = digest.prepare.extract_many
+    real = digest.text.prepare.extract_many
 
     def spy(pages: Any, *, workers: int | None = None) -> Any:
         calls.append((len(pages), workers))
         return real(pages, workers=workers)
 
-    monkeypatch.setattr(digest.prepare, "extract_many", spy)
+    monkeypatch.setattr(digest.text.prepare, "extract_many", spy)
     bodies_of(entries(), workers=2)
     assert calls == [(len(TOWNS) + 3, 2)]  # 9 local pages, the feed page, the empty one, the fixture
 
@@ -94,13 +94,13 @@ def test_a_folder_of_pages_gives_the_same_articles_in_the_pool(
     for i, town in enumerate(TOWNS):
         (folder / f"{i:02d}-{town.lower()}.html").write_text(page(i, town), encoding="utf-8")
     pooled: list[int] = []
-    real = digest.prepare.extract_many
+    real = digest.text.prepare.extract_many
 
     def spy(pages: Any, *, workers: int | None = None) -> Any:
         pooled.append(len(pages))
         return real(pages, workers=workers)
 
-    monkeypatch.setattr(digest.prepare, "extract_many", spy)
+    monkeypatch.setattr(digest.text.prepare, "extract_many", spy)
     one = _run(tmp_path / "one", folder, 1)
     pool = _run(tmp_path / "pool", folder, 2)
     assert pooled == [len(TOWNS), len(TOWNS)]

@@ -38,15 +38,15 @@ from benchmarks.hostile_output import (
     markdown_findings,
     tag_counts,
 )
-from digest.atom import stories_atom
-from digest.clean import clean_text
+from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint
 from digest.errors import ParseError
-from digest.extract import html_to_text
-from digest.fingerprint import Fingerprint, IdfModel, fingerprint
-from digest.parse import parse_feed
-from digest.prepare import prepare
+from digest.output.atom import stories_atom
+from digest.output.render import render_email_html, render_html, render_json, render_markdown
 from digest.records import DigestView, Entry, StoryView, VersionView
-from digest.render import render_email_html, render_html, render_json, render_markdown
+from digest.sources.feeds import parse_feed
+from digest.text.clean import clean_text
+from digest.text.extract import html_to_text
+from digest.text.prepare import prepare
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

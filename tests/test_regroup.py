@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from digest.engine import Engine
-from digest.regroup import average_linkage, neighbour_set, neighbour_sets, shared_similarity
+from digest.dedup.engine import Engine
+from digest.dedup.neighbours import (
+    average_linkage,
+    neighbour_set,
+    neighbour_sets,
+    shared_similarity,
+)
 from tests.test_engine import load
 
 

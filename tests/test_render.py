@@ -1,4 +1,4 @@
-"""digest.render: Markdown/HTML/email/JSON output of hostile digests; template lookup."""
+"""digest.output.render: Markdown/HTML/email/JSON output of hostile digests; template lookup."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.records import DigestView, StoryView, VersionView
-from digest.render import (
+from digest.output.render import (
     excerpt,
     format_time,
     make_env,
@@ -27,8 +26,9 @@ from digest.render import (
     render_markdown,
     render_text,
 )
-from digest.sanitize import find_active_content
-from digest.templates_loader import default_template_dirs
+from digest.output.sanitize import find_active_content
+from digest.output.templates import default_template_dirs
+from digest.records import DigestView, StoryView, VersionView
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 NOON = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)

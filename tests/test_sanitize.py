@@ -1,4 +1,4 @@
-"""digest.sanitize: safe_url, escape_md, clean_html, find_active_content."""
+"""digest.output.sanitize: safe_url, escape_md, clean_html, find_active_content."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.sanitize import clean_html, escape_md, find_active_content, safe_url
+from digest.output.sanitize import clean_html, escape_md, find_active_content, safe_url
 
 # -- safe_url ---------------------------------------------------------------
 

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
+from digest.app import App
 from digest.config import Config, SourceConfig, load_config
-from digest.engine import Engine
+from digest.dedup.engine import Engine
+from digest.dedup.fingerprint import fingerprint
+from digest.dedup.index import MemoryIndex
+from digest.dedup.index_redis import RedisIndex, open_index
 from digest.errors import ConfigError, DigestError, StoreError
-from digest.fingerprint import fingerprint
-from digest.index import MemoryIndex
-from digest.index_redis import RedisIndex, open_index
-from digest.pipeline import App
-from digest.store import open_store
-from digest.workers import WorkerApp, owner, partition, run_worker, slot_run
+from digest.service.workers import WorkerApp, owner, partition, run_worker, slot_run
+from digest.store.base import open_store
 from tests.support.services import pg_schema, redis_prefix
 from tests.test_examples import DAY, copy_examples
 
@@ -234,7 +234,7 @@ def _entry(source: str, r: int):  # type: ignore[no-untyped-def]
 
 def _race(pg: str, cfg: Config, make_app: Any, rounds: int) -> dict[str, str]:
     """Two threads (own connections) ingest copies of round r's story, released together."""
-    from digest.pipeline import RunReport
+    from digest.app import RunReport
 
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -290,7 +290,7 @@ def test_without_the_lock_and_catch_up_the_race_makes_two_stories(pg: str) -> No
 def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
     """A worker's engine is rebuilt from the shared log once a day, as the daemon's is: old
     articles leave memory, not the store, and the rebuilt engine still joins copies."""
-    from digest.pipeline import ENGINE_RENEW, RunReport
+    from digest.app import ENGINE_RENEW, RunReport
 
     cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
                           SourceConfig(name="B", url="https://b.test/rss")], database=pg)

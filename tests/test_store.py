@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from digest import migrations
 from digest.errors import StoreError
 from digest.records import Article
-from digest.store import BACKENDS, NewArticle, SourceState, Store, open_store, register_backend
-from digest.store_sqlite import SQLiteStore
+from digest.store import migrations
+from digest.store.base import BACKENDS, NewArticle, SourceState, Store, open_store, register_backend
+from digest.store.sqlite import SQLiteStore
 from tests.support.services import pg_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,7 +346,7 @@ def test_exclusive_lock_refuses_another_process_until_it_is_killed(url: str) -> 
     open_store(url).close()
     child = _child(f"""
         import time
-        from digest.store import open_store
+        from digest.store.base import open_store
         s = open_store({url!r})
         with s.exclusive("daemon"):
             print("locked", flush=True)
@@ -382,7 +382,7 @@ def test_kill_9_mid_writes_leaves_whole_batches(tmp_path: Path) -> None:
         child = _child(f"""
             from datetime import UTC, datetime
             from digest.records import Article
-            from digest.store_sqlite import SQLiteStore
+            from digest.store.sqlite import SQLiteStore
             s = SQLiteStore({str(path)!r})
             now = datetime.now(UTC)
             for n in range(100000):

@@ -16,12 +16,12 @@ import httpx
 import lxml.html
 import pytest
 
-from digest.atom import permalink, stories_atom, story_tag
 from digest.config import Config, parse_config
+from digest.output.atom import permalink, stories_atom, story_tag
+from digest.output.sanitize import find_active_content
 from digest.records import Article, StoryView, VersionView
-from digest.sanitize import find_active_content
-from digest.store import NewArticle, Store, open_store
-from digest.web import make_server
+from digest.service.web import make_server
+from digest.store.base import NewArticle, Store, open_store
 
 NOW = datetime(2026, 3, 14, 20, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("t")</script> & "quoted" \x07]]> tail'

@@ -20,8 +20,8 @@ from urllib.parse import urljoin
 import lxml.html
 import pytest
 
-from digest.store import open_store
-from digest.web import make_server
+from digest.service.web import make_server
+from digest.store.base import open_store
 from tests.support.browser import FLAGS, chromium_path
 from tests.test_web import NOW, fill, make_cfg
 

@@ -1,0 +1,491 @@
+"""The pipeline: retrieve -> parse -> prepare -> dedupe -> store -> digest.
+
+How it works
+------------
+``App`` (opened with :func:`open_app`) holds the configuration, the store and
+an in-memory :class:`~digest.dedup.engine.Engine` rebuilt from the fingerprints
+stored for the dedup window (never recomputed).  ``App.run`` reads every
+enabled source; each source is one unit of work: its new articles, their
+story assignments and the source's fetch state are written in one store
+transaction, so a crash or kill leaves whole sources or nothing, and one
+failing source is reported in one line while the others go on.
+
+Special cases
+-------------
+* A 304 (not modified) costs no parsing.  A 301/308 updates the stored URL;
+  410 pauses the source.
+* ``App.run`` fetches the URL sources of each group of
+  ``8 * fetch.concurrency`` concurrently (``digest.sources.fetch.fetch_many``,
+  bounded per host) before reading them in order: a run waits for its slow
+  feeds side by side, not one after the other; the results are the same.
+* An article already stored (same identity key) is skipped before any
+  cleaning or fingerprinting.
+* Dates: a missing or implausible date falls back to the fetch time.
+* A long-running process rebuilds its engine from the store once a day
+  (``ENGINE_RENEW``), so what it holds stays the dedup window, not every
+  article it ever read.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import explain
+from .config import Config, SourceConfig, load_config
+from .dedup.engine import Doc, Engine, Params
+from .dedup.fingerprint import Fingerprint
+from .errors import DigestError, FetchError, ParseError, SourceError
+from .output.view import build_view
+from .records import Article, DigestView, Entry, FetchResult
+from .store.base import SourceState, Store, StoredArticle, open_store
+from .text.clean import recurring_lines
+from .text.identity import article_key
+from .text.prepare import bodies_of, prepare
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    sources: int = 0
+    entries: int = 0
+    new_articles: int = 0
+    new_stories: int = 0
+    not_modified: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles, "
+            f"{self.new_stories} new stories, {self.not_modified} not modified, "
+            f"{len(self.errors)} failed ({self.seconds:.1f}s)"
+        )
+
+
+def _epoch(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt is not None else None
+
+
+def _doc(article: Article) -> Doc:
+    return Doc(
+        id=article.key,
+        title=article.title,
+        text=article.text,
+        source=article.source,
+        published=None if article.date_from_file else _epoch(article.published),
+        priority=article.priority,
+        truncated=article.truncated,
+        junk=sum(len(line) for line in article.junk),
+    )
+
+
+def stored_doc(row: StoredArticle) -> Doc:
+    """The engine's view of a stored article, for ``Engine.restore``."""
+    return Doc(
+        id=row.key,
+        title=row.title,
+        text=row.text,  # read for the copy sketch only
+        source=row.source,
+        published=_epoch(row.published),
+        priority=row.priority,
+        truncated=row.truncated,
+        junk=sum(len(line) for line in row.junk),
+    )
+
+
+def article_key_of(entry: Entry) -> str | None:
+    """The identity key when it does not depend on the cleaned text."""
+    if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
+        return article_key(entry.source, entry.entry_id, entry.url, "", "")
+    return None
+
+
+def retrieve(
+    src: SourceConfig,
+    cfg: Config,
+    state: SourceState,
+    *,
+    fetched: datetime,
+    report: RunReport,
+    prefetched: FetchResult | FetchError | None = None,
+) -> tuple[list[Entry], list[SourceError]]:
+    """Read one source: its entries, and the per-file errors of a folder.
+
+    ``prefetched``: the outcome of fetching the URL already (with ``state``'s
+    URL and validators), used instead of fetching it again.
+
+    Updates ``state`` (validators, permanent URL) but does not save it: the
+    caller saves it after the entries are stored, so a crash in between
+    re-reads the feed instead of losing it behind a 304.
+    """
+    if src.path is not None:
+        from .sources.localfiles import read_path
+
+        entries: list[Entry] = []
+        errors: list[SourceError] = []
+        for item in read_path(src.path, source=src.name):
+            (errors if isinstance(item, ParseError) else entries).append(item)  # type: ignore[arg-type]
+        if errors and not entries and src.path.is_file():
+            raise errors[0]
+        return entries, errors
+    from .sources.feeds import parse_feed
+    from .sources.fetch import fetch
+
+    url = state.permanent_url or src.url
+    assert url is not None
+    if isinstance(prefetched, FetchError):
+        raise prefetched
+    result = prefetched or fetch(
+        url, config=cfg.fetch, etag=state.etag, last_modified=state.last_modified, source=src.name
+    )
+    state.etag, state.last_modified = result.etag, result.last_modified
+    if result.permanent_url:
+        state.permanent_url = result.permanent_url
+    if result.not_modified or result.content is None:
+        report.not_modified += 1
+        return [], []
+    entries = parse_feed(
+        result.content,
+        source=src.name,
+        url=result.final_url or url,
+        content_type=result.content_type,
+        fetched=fetched,
+    )
+    return entries, []
+
+
+#: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
+ENGINE_RENEW = timedelta(days=1)
+
+
+class App:
+    """The library facade: one configuration, one store, one dedup engine."""
+
+    #: Processes extracting a source's whole pages (None: all cores; 1: in-process).
+    extract_workers: int | None = None
+
+    def __init__(self, cfg: Config, store: Store) -> None:
+        self.cfg = cfg
+        self.store = store
+        self._engine: Engine | None = None
+        #: When the engine was first used (fetch time); it is rebuilt ``ENGINE_RENEW`` later.
+        self._engine_since: datetime | None = None
+        #: The fetch time of the articles being ingested: the window ends there.
+        self._fetched: datetime | None = None
+        #: Fetch outcomes of the sources about to be polled (``App.run``), by name.
+        self._prefetched: dict[str, FetchResult | FetchError] = {}
+
+    # -- lifecycle -------------------------------------------------------
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The dedup engine, rebuilt from stored fingerprints of the window."""
+        if self._engine is None:
+            from .dedup.index_redis import open_index
+
+            window = self.cfg.dedup.window_days * 86400.0
+            params = Params(window=window)
+            engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
+            since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
+            for row in self.store.articles_since(since):
+                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+            self._engine = engine
+        return self._engine
+
+    def _renew_engine(self, now: datetime) -> None:
+        """Drop an engine in use for ``ENGINE_RENEW``: the next use rebuilds it from the store.
+
+        A long-running process (the daemon) would otherwise keep every article
+        it ever saw: memory and the LSH index would grow without end, and
+        candidates from stories long out of the window would still be
+        proposed and filtered.  A rebuild keeps only the window, in fresh
+        arrays, and costs one ``restore`` per article of it.
+        """
+        if self._engine is None:
+            self._engine_since = None
+        elif self._engine_since is None:
+            self._engine_since = now
+        elif now - self._engine_since >= ENGINE_RENEW:
+            self._engine, self._engine_since = None, None
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One store transaction (nests) whose engine changes do not outlive a rollback.
+
+        The engine is in memory and cannot roll back: when the transaction
+        fails it is dropped, and the next use rebuilds it from what the store
+        kept, so no story lives on in memory that the store does not hold.
+        """
+        try:
+            with self.store.transaction():
+                yield
+        except BaseException:
+            self._engine = None
+            raise
+
+    @contextmanager
+    def clustering(self, src: SourceConfig) -> Iterator[Engine]:
+        """The step that must see every stored article: one unit, yielding the engine.
+
+        One process needs nothing more; a worker among several
+        (``digest.service.workers``) takes the shared clustering lock and first
+        replays what the others stored.
+        """
+        with self.unit():
+            yield self.engine
+
+    # -- run -------------------------------------------------------------
+    def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
+        """Read every enabled source once; store and dedupe what is new."""
+        t0 = time.monotonic()
+        report = RunReport()
+        sources = [s for s in self.cfg.sources if s.enabled]
+        self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
+        bar = _Progress(len(sources)) if progress else None
+        group = 8 * self.cfg.fetch.concurrency
+        try:
+            for i, src in enumerate(sources):
+                if i % group == 0:
+                    self._prefetch(sources[i : i + group])
+                report.sources += 1
+                try:
+                    self.poll(src, report, now=now)
+                except SourceError as exc:
+                    report.errors.append(exc)
+                    log.warning("%s", exc)
+                except Exception as exc:  # one broken source never stops the others
+                    err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
+                    log.exception("%s", err)
+                    report.errors.append(err)
+                if bar:
+                    bar.step(src.name)
+        finally:
+            self._prefetched.clear()
+        if bar:
+            bar.done()
+        report.seconds = time.monotonic() - t0
+        return report
+
+    def _prefetch(self, sources: list[SourceConfig]) -> None:
+        """Fetch the URL sources among ``sources`` concurrently; ``poll`` takes the outcomes.
+
+        Each request is the one ``poll`` would send (the stored URL and
+        validators); paused sources are not asked.  Inside a running event
+        loop (``asyncio.run`` is not possible) the sources are fetched in turn.
+        """
+        import asyncio
+
+        from .sources.fetch import FetchRequest, fetch_many
+
+        self._prefetched.clear()
+        todo: list[tuple[str, FetchRequest]] = []
+        for src in sources:
+            if src.url is None:
+                continue
+            state = self.store.get_source_state(src.name) or SourceState(src.name, src.url)
+            if not state.paused:
+                url = state.permanent_url or src.url
+                todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
+        if len(todo) < 2:
+            return
+        try:
+            asyncio.get_running_loop()
+            return
+        except RuntimeError:
+            pass
+        results = asyncio.run(fetch_many([req for _, req in todo], config=self.cfg.fetch))
+        self._prefetched = {name: res for (name, _), res in zip(todo, results, strict=True)}
+
+    def poll(self, src: SourceConfig, report: RunReport, *, now: datetime | None = None) -> None:
+        """Read one source and ingest its new articles (one transaction).
+
+        The source's fetch state is saved after its articles: success resets
+        the failure count; a failure is counted, and 410 Gone pauses it.
+        """
+        fetched = now or datetime.now(UTC)
+        location = src.url or str(src.path)
+        state = self.store.get_source_state(src.name) or SourceState(src.name, location)
+        if state.paused:
+            raise SourceError(src.name, f"paused: {state.paused_reason}", kind="paused")
+        state.last_fetch_at = fetched
+        try:
+            entries, errors = retrieve(
+                src, self.cfg, state, fetched=fetched, report=report,
+                prefetched=self._prefetched.pop(src.name, None),
+            )
+            report.entries += len(entries)
+            self.ingest(src, entries, fetched=fetched, report=report)
+        except SourceError as exc:
+            state.failures += 1
+            state.first_failure_at = state.first_failure_at or fetched
+            state.last_error, state.error_kind = str(exc), exc.kind
+            if isinstance(exc, FetchError) and exc.kind == "gone":
+                state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
+            self.store.save_source_state(state)
+            raise
+        state.failures, state.first_failure_at = 0, None
+        state.last_ok_at, state.last_error, state.error_kind = fetched, None, None
+        self.store.save_source_state(state)
+        for err in errors:
+            report.errors.append(err)
+            log.warning("%s", err)
+
+    def ingest(
+        self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
+    ) -> None:
+        """Prepare, dedupe and store a source's entries in one transaction."""
+        keys = [(e, article_key_of(e)) for e in entries]
+        known = self.store.has_articles([k for _, k in keys if k])
+        fresh = [e for e, k in keys if not k or k not in known]
+        if not fresh:
+            return
+        bodies = bodies_of(fresh, workers=self.extract_workers)  # whole pages across cores
+        source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
+        # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
+        articles = [
+            prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
+            for entry, body in zip(fresh, bodies, strict=True)
+        ]
+        # keys known only after cleaning (no entry id, no http link: local files, bare
+        # entries): stored ones are dropped here, so a source with nothing new never
+        # needs the engine (rebuilt from the whole window in a new process)
+        stored = self.store.has_articles([a.key for a in articles if a is not None])
+        ready = [a for a in articles if a is not None and a.key not in stored]
+        if not ready:
+            return
+        self._fetched = fetched
+        self._renew_engine(fetched)
+        with self.clustering(src) as engine:
+            for article in ready:
+                if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
+                    continue
+                doc = _doc(article)
+                fp = engine.fingerprint(doc)
+                a = engine.add(doc, fp)
+                self.store.add_article(article, fp.to_bytes(), a.story_id)
+                for key, sid in a.moved:  # the neighbourhood was regrouped
+                    self.store.move_article(key, sid)
+                for sid in a.touched:
+                    self._save_story(sid, first_seen=fetched)
+                report.new_articles += 1
+                report.new_stories += int(a.new_story)
+
+    def _save_story(self, story_id: str, *, first_seen: datetime) -> None:
+        engine = self.engine
+        scores = engine.scores(story_id)
+        self.store.save_story(
+            story_id,
+            lead_key=engine.lead(story_id),
+            first_seen=first_seen,
+            scores={k: (v.score, v.as_dict()) for k, v in scores.items()},
+        )
+
+    # -- digest ----------------------------------------------------------
+    def build_view(self, day: date | None = None) -> DigestView:
+        return build_view(self.store, self.cfg, day or datetime.now(self.cfg.tz).date())
+
+    def render(self, *, day: date | None = None, fmt: str = "html") -> str:
+        from .output.render import make_env, render
+
+        env = make_env(self.cfg.templates)
+        view = self.build_view(day)
+        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+
+    def write_digest(
+        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
+    ) -> list[Path]:
+        """Write the day's digest files (atomically); return their paths."""
+        from .output.render import make_env, render
+
+        day = day or datetime.now(self.cfg.tz).date()
+        view = self.build_view(day)
+        env = make_env(self.cfg.templates)
+        out = []
+        for fmt in formats:
+            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+            target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+            self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
+            out.append(target)
+        return out
+
+    # -- explain (``digest.explain``) ------------------------------------
+    def explain_story(self, story_id: str) -> dict[str, Any]:
+        """Each version of a story with its completeness score and why the lead won."""
+        return explain.story(self.store, story_id)
+
+    def explain_pair(self, a: str, b: str) -> dict[str, Any]:
+        """Similarity of two stored articles at each stage, and the decision."""
+        return explain.pair(self.store, self.engine, a, b)
+
+    def source_states(self) -> list[str]:
+        """One line per known source: its state, last success, failures, next poll."""
+        return [str(st) for st in self.store.list_source_states()]
+
+    def resume_source(self, name: str, *, now: datetime | None = None) -> SourceState:
+        """Unpause a source and clear its failure count; it is due at once.
+
+        Raises :class:`DigestError` for a name the store does not know.
+        """
+        state = self.store.get_source_state(name)
+        if state is None:
+            known = ", ".join(sorted(s.name for s in self.store.list_source_states())) or "none"
+            raise DigestError(f"no source named {name!r} (known: {known})")
+        state.paused, state.paused_reason = False, None
+        state.failures, state.first_failure_at = 0, None
+        state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
+        self.store.save_source_state(state)
+        log.info("%s: resumed", name)
+        return state
+
+
+class _Progress:
+    """A one-line progress bar on stderr for interactive runs."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.n = total, 0
+
+    def step(self, label: str) -> None:
+        import sys
+
+        self.n += 1
+        width = 30
+        filled = int(width * self.n / max(1, self.total))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        import sys
+
+        sys.stderr.write("\n")
+
+
+@contextmanager
+def open_app(config_path: str | Path) -> Iterator[App]:
+    """Load the configuration, open the store, and yield an :class:`App`."""
+    cfg = load_config(config_path)
+    store = open_store(cfg.database_url)
+    app = App(cfg, store)
+    try:
+        yield app
+    finally:
+        app.close()

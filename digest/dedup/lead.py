@@ -1,0 +1,274 @@
+"""Choosing a story's lead: its most complete clean version.  Pure.
+
+Observations
+------------
+* Versions of one story are wire copies (same body, different junk),
+  truncated feed summaries of a full article, and rewrites.  Junk is removed
+  before anything here sees the text, so it never makes a version longer.
+* Length alone is a poor measure: a rewrite can be long and still miss half
+  of what the other outlets report.  What counts is how much of the story's
+  *shared* content (terms found in at least two versions, weighted by idf) a
+  version carries, and how much clean text it has.
+
+How it works
+------------
+* ``coverage``: the idf-weighted share of the story's shared terms (found in
+  at least two versions) that the version carries.
+* ``content``: the version's clean words, where words of terms no other
+  version has count only a quarter.  Residual junk the cleaner missed (a
+  site's comment form, its related headlines) is exactly such unshared text,
+  so it barely adds; a rewrite's own details still count for something.
+* ``score = content * (0.5 + 0.5 * coverage)``.
+* Versions marked truncated (a feed summary cut short) never beat a full one.
+* Versions within ``TIE`` (5%) of the best score, and full copies of those
+  (same body text, ``digest.dedup.copies``), are equal in content.  Among them the
+  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see there)
+  stay; then the higher source ``priority`` wins, then the
+  page that carried less site junk (the outlet the reader is sent to), then the
+  earliest publication, then the higher score, then the smaller id (so the
+  choice is deterministic).
+* Each version keeps its score and the reason, for ``digest explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .terms import NAME_WEIGHT, PLAIN
+
+TIE = 0.05
+
+
+class _Idf(Protocol):
+    def idf(self, t: int) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    id: str
+    source: str
+    terms: Mapping[int, float]
+    words: int
+    truncated: bool = False
+    priority: float = 0.0
+    published: float | None = None
+    #: Versions with the same ``copies`` value are copies of one text
+    #: (``digest.dedup.copies``); None: a copy of nothing else here.
+    copies: str | None = None
+    #: Characters of site junk removed from this version's page.
+    junk: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VersionScore:
+    score: float
+    coverage: float
+    words: int
+    truncated: bool
+    priority: float
+    published: float | None
+    lead: bool
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "score": round(self.score, 2),
+            "coverage": round(self.coverage, 3),
+            "words": self.words,
+            "truncated": self.truncated,
+            "priority": self.priority,
+            "lead": self.lead,
+            "reason": self.reason,
+        }
+
+
+#: Unshared words by which an equally complete version may exceed the cleanest.
+#: When the cleanest is a page the cleaner cut junk from, the slack is ``TIE`` of
+#: the longest tied version if that is more: below it the difference may be the
+#: cut's (a dateline one outlet kept and the cleaner dropped from another) and
+#: the page that carried less junk should win.
+CLEAN_SLACK = 2.0
+#: A copy of the best version ties with it only with at least this share of its words.
+COPY_LENGTH = 0.6
+#: Versions with at least this share of the longest tied one's words set the cleanness bar.
+PEER_LENGTH = 0.85
+#: Weight of a word whose term no other version has.
+UNSHARED = 0.25
+
+
+def _fold(
+    version: np.ndarray, terms: np.ndarray, weights: np.ndarray, keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One row per (version, key): weights summed, the first row's term kept."""
+    order = np.lexsort((keys, version))
+    v, k = version[order], keys[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (v[1:] != v[:-1]) | (k[1:] != k[:-1])
+    group = np.cumsum(first) - 1
+    return v[first], terms[order][first], np.bincount(group, weights=weights[order]), k[first]
+
+
+def coverage_arrays(
+    version: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    n: int,
+    idf_of: Callable[[np.ndarray], np.ndarray],
+    keys: np.ndarray | None = None,
+    names: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per version: coverage of the shared terms, the share of its words that are unshared, and their number.
+
+    ``version[i]`` is the version (0 .. n-1) holding term ``terms[i]`` with
+    weight ``weights[i]`` (each term once per version); ``idf_of`` gives the
+    idf of an array of terms.  ``keys[i]``, when given, is what makes two
+    terms the same word for sharing: the engine keys a name ("@palin") and
+    the plain word ("palin") apart, but whether one outlet wrote a word at a
+    line start (not a name) and another mid-sentence (a name) says nothing
+    about completeness, and with the name weight such a split looked like
+    five unshared words.  ``names[i]``, when given, marks a name: it weighs
+    ``NAME_WEIGHT`` times in similarity but counts once here (a word is a word).
+    """
+    if n == 1:
+        return np.ones(1), np.zeros(1), np.zeros(1)
+    if not terms.size:
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    if names is not None:
+        weights = np.where(names, weights / NAME_WEIGHT, weights)
+    if keys is None:
+        keys = terms
+    else:
+        version, terms, weights, keys = _fold(version, terms, weights, keys)
+    _uniq, first, inv, support = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    inv = inv.reshape(-1)
+    shared = support >= 2
+    value = np.where(shared, np.maximum(idf_of(terms[first]), 0.0), 0.0)
+    total = float(value.sum())
+    mass = np.bincount(version, weights=weights, minlength=n)
+    mass[mass == 0] = 1.0
+    unshared = np.bincount(version, weights=np.where(shared[inv], 0.0, weights), minlength=n) / mass
+    cov = np.bincount(version, weights=value[inv], minlength=n) / total if total > 0 else np.zeros(n)
+    return cov, unshared, unshared * mass
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The versions of one story as arrays (what the lead choice reads)."""
+
+    ids: Sequence[str]
+    words: np.ndarray
+    truncated: np.ndarray
+    priority: np.ndarray
+    #: Publication times, NaN when unknown.
+    published: np.ndarray
+    junk: np.ndarray
+    copies: Sequence[str | None]
+    cov: np.ndarray
+    unshared: np.ndarray
+    #: Word occurrences (of content words) no other version has.
+    extra: np.ndarray
+
+
+def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
+    """(lead position, raw scores, tied positions, best score); see the module docstring."""
+    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (0.5 + 0.5 * f.cov)
+    n = len(f.ids)
+    full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
+    best = float(raw[full].max())
+    close = full & (raw >= best * (1 - TIE))
+    # copies of a version as complete as the best are as complete too
+    for group in {f.copies[i] for i in np.flatnonzero(close).tolist()} - {None}:
+        same = np.fromiter((c == group for c in f.copies), dtype=bool, count=n)
+        longest = float(f.words[close & same].max())
+        close |= full & same & (f.words >= COPY_LENGTH * longest)
+    tied = np.flatnonzero(close)
+    extra, words = f.extra[tied], f.words[tied]
+    # The cleanest is judged among versions of about the longest's length: a
+    # shorter one (an opening) has few unshared words because it lacks the rest.
+    peers = np.flatnonzero(words >= PEER_LENGTH * words.max())
+    least = float(extra[peers].min())
+    cleanest = int(tied[peers[int(extra[peers].argmin())]])
+    # Few unshared words are proof of a clean page only where the cleaner cut
+    # nothing; a page it cut may owe them to a cut too deep (a dateline gone).
+    slack = CLEAN_SLACK if not f.junk[cleanest] else max(CLEAN_SLACK, TIE * float(words.max()))
+    tied = tied[extra <= least + slack].tolist()
+
+    def key(i: int) -> tuple[float, int, float, float, str]:
+        published = f.published[i]
+        when = float("inf") if published != published else published
+        return (-f.priority[i], f.junk[i], when, -raw[i], f.ids[i])
+
+    return min(tied, key=key), raw, tied, best
+
+
+def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -> dict[str, VersionScore]:
+    """Every version's score with the reason."""
+    out = {}
+    n = len(f.ids)
+    tied_set = set(tied)
+    lp, lj = f.priority[lead], f.junk[lead]
+    for i in range(n):
+        if i == lead:
+            if n == 1:
+                reason = "only version"
+            elif len(tied) == 1:
+                reason = "most complete clean version"
+            elif any(f.priority[t] != lp for t in tied):
+                reason = "as complete as others; preferred source (priority)"
+            elif any(f.junk[t] != lj for t in tied):
+                reason = "as complete as others; the cleanest page"
+            else:
+                reason = "as complete as others; earliest published"
+        elif f.truncated[i] and not f.truncated[lead]:
+            reason = "truncated summary"
+        elif i in tied_set:
+            reason = "as complete as the lead; lower priority or later"
+        else:
+            reason = f"less complete ({raw[i] / best:.0%} of the lead)" if best else "less complete"
+        published = float(f.published[i])
+        out[f.ids[i]] = VersionScore(
+            score=float(raw[i]),
+            coverage=float(f.cov[i]),
+            words=int(f.words[i]),
+            truncated=bool(f.truncated[i]),
+            priority=float(f.priority[i]),
+            published=None if published != published else published,
+            lead=i == lead,
+            reason=reason,
+        )
+    return out
+
+
+def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, VersionScore]]:
+    """Return the lead's id and every version's score with the reason."""
+    if not versions:
+        raise ValueError("a story has at least one version")
+    lens = [len(v.terms) for v in versions]
+    total = sum(lens)
+    terms = np.fromiter((t for v in versions for t in v.terms), dtype=np.uint64, count=total)
+    weights = np.fromiter((w for v in versions for w in v.terms.values()), dtype=np.float64, count=total)
+    version = np.repeat(np.arange(len(versions)), lens)
+
+    def idf_of(ts: np.ndarray) -> np.ndarray:
+        return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
+
+    plain = terms & PLAIN
+    cov, unshared, extra = coverage_arrays(version, terms, weights, len(versions), idf_of, plain, plain != terms)
+    f = Facts(
+        ids=[v.id for v in versions],
+        words=np.array([v.words for v in versions], dtype=np.float64),
+        truncated=np.array([v.truncated for v in versions], dtype=bool),
+        priority=np.array([v.priority for v in versions], dtype=np.float64),
+        published=np.array([np.nan if v.published is None else v.published for v in versions]),
+        junk=np.array([v.junk for v in versions], dtype=np.int64),
+        copies=[v.copies for v in versions],
+        cov=cov,
+        unshared=unshared,
+        extra=extra,
+    )
+    lead, raw, tied, best = pick(f)
+    return f.ids[lead], scores(f, lead, raw, tied, best)

@@ -1,0 +1,424 @@
+"""Terms: clean text in, weighted term indices out, fast.  Pure.
+
+Observations
+------------
+* The per-token work of the definition (``_weighted_terms``: case folding,
+  quotes, possessive, stopwords, stemming, term ids) depends on the token
+  alone; only the name decision needs context (sentence start, headline case).
+* No token spans whitespace, and the only whitespace that is a token is the
+  line break; chunks of text between spaces repeat far more than they vary.
+
+How it works
+------------
+* ``term_weights`` / ``_weighted_terms`` are the definition (names keyed
+  ``"@"``), one token at a time.
+* :func:`analyse` gives the same terms as arrays: the text is split on
+  whitespace, each distinct chunk is tokenised once into rows of a token
+  table (``_TokenTable``: per distinct token its class, term index, name
+  term index, case), and the name decision is made on whole arrays.
+* The lede (``lede``: the first ``LEDE_SENTENCES`` sentences of a longer text)
+  weighs like the title.  On ECB+ dev the two events of a topic share their
+  background (the same clinic, the same kind of quake) and differ in what the
+  opening says happened.
+* Terms are interned in ``VOCAB`` (term id -> dense index, with the term's
+  background prior and name flag as arrays), shared by every engine of the
+  process.
+
+Special cases
+-------------
+* The caches are bounded (``TABLE_LIMIT`` distinct tokens, ``CHUNK_LIMIT``
+  distinct chunks) and start over when full; a text containing the
+  private-use line-break marker is tokenised the plain way.
+* A word's name term (``NAME_BIT``) enters ``VOCAB`` only when the word is
+  first written as a name (``_TokenTable.intern_names``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+NAME_WEIGHT = 5.0
+TITLE_WEIGHT = 2.0
+#: The lede (a text's first ``LEDE_SENTENCES`` sentences, when it has more) weighs like the
+#: title: it says which event the report is about, the rest adds detail two events share.
+LEDE_WEIGHT = TITLE_WEIGHT
+LEDE_SENTENCES = 3
+#: A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket), then space, then
+#: a capital or a digit (after an opening quote or bracket, if any): checked in :func:`lede`.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)")
+_OPENERS = "\"'\u201c\u2018("
+#: Words a full stop follows without ending the sentence (titles, months, "U.S.", "p.m.").
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj cmdr adm rev jr sr no vs inc ltd co corp"
+    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n a.m p.m".split()
+)
+
+
+def lede(text: str) -> tuple[str, str]:
+    """(lede, rest) of a text: its first ``LEDE_SENTENCES`` sentences and the rest, or
+    ``("", text)`` when it has no more sentences than that (a summary is all lede: none of it
+    stands out).  Linear in the text: the word before a stop is found by walking back to the
+    space before it."""
+    found = 0
+    for m in _SENTENCE_END.finditer(text):
+        after = m.end() + (text[m.end()] in _OPENERS)
+        if not (text[after].isupper() or text[after].isdigit()):
+            continue
+        start = m.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        word = text[start : m.start()].lstrip(_OPENERS)
+        if (len(word) == 1 and word.isalpha()) or word.lower() in _ABBREVIATIONS:
+            continue  # an initial, a title: not an end
+        found += 1
+        if found == LEDE_SENTENCES:
+            return text[: m.end()], text[m.end() :]
+    return "", text
+
+
+STOPWORDS = frozenset(
+    """a about above after again against ago all almost also although always am among an and
+    another any anyone anything are around as at away back be became because become been before
+    being below between both but by can cannot could did do does doing done down during each
+    either else enough even ever every few for from further get gets getting got had has have
+    having he her here hers herself him himself his how however i if in include including into
+    is it its itself just last least less let like made make many may me might more most much
+    must my myself near need never new next no nor not now of off often on once one only onto or
+    other others otherwise our ours ourselves out over own per perhaps put rather really said same
+    say says see seen several shall she should since so some such than that the their theirs them
+    themselves then there these they this those though three through thus to today together too
+    took toward two under until up upon us use used very via was way we well were what whatever
+    when where whether which while who whom whose why will with within without would yet you your
+    yours yourself mr mrs ms dr also told tell week year years time times day days""".split()
+)
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.:]*\d|\d|[.!?;:\n]")
+_SENT_END = frozenset(".!?;:\n")
+
+
+@lru_cache(maxsize=1 << 18)
+def term_id(term: str) -> int:
+    """A stable 63-bit id for a term (the same in every process and run).
+
+    The top bit of the 64 is left free for ``NAME_BIT``.
+    """
+    h = int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    return h & 0x7FFF_FFFF_FFFF_FFFF
+
+
+@lru_cache(maxsize=1 << 18)
+def stem(word: str) -> str:
+    """A deliberately light stemmer: plural and common verb endings only."""
+    n = len(word)
+    if n > 5 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if n > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
+    tokens = _TOKEN.findall(text)
+    # Headline case: when most words of a line are capitalised, case carries
+    # no information about names.
+    words = [t for t in tokens if t[0].isalpha()]
+    caps = sum(1 for t in words if t[0].isupper())
+    headline = bool(words) and caps / len(words) > 0.6 and len(words) >= 3
+    start = True
+    for tok in tokens:
+        if tok in _SENT_END:
+            start = True
+            continue
+        first = tok[0]
+        word = tok.lower().replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = word.strip("'-")
+        if first.isdigit():
+            term = word.replace(",", "")
+            w = weight
+        elif len(word) < 2 or word in STOPWORDS:
+            start = False
+            continue
+        else:
+            term = stem(word)
+            if first.isupper() and not start and not headline:
+                term, w = "@" + term, weight * NAME_WEIGHT
+            else:
+                w = weight
+        start = False
+        out[term] = out.get(term, 0.0) + w
+
+
+#: Set on the ids of terms used as names, so similarity can also be measured
+#: on the other words alone (two events about the same people share names).
+NAME_BIT = 1 << 63
+
+
+def term_weights(title: str, text: str) -> dict[str, float]:
+    """Stemmed content terms with their weighted counts (names, title and lede count more).
+
+    Names are keyed ``"@" + term``.
+    """
+    out: dict[str, float] = {}
+    if title:
+        _weighted_terms(title, TITLE_WEIGHT, out)
+    if text:
+        head, rest = lede(text)
+        if head:
+            _weighted_terms(head, LEDE_WEIGHT, out)
+        _weighted_terms(rest, 1.0, out)
+    return out
+
+
+_LOW_BITS = NAME_BIT - 1
+#: ``_LOW_BITS`` as a numpy scalar: ``ids & PLAIN`` folds names onto plain words.
+PLAIN = np.uint64(_LOW_BITS)
+
+
+def grow(a: np.ndarray, size: int) -> np.ndarray:
+    """``a`` in a new array of ``size`` elements, zero-filled beyond it.
+
+    (``np.resize`` would keep a view on a buffer of whole repeats: up to
+    twice the memory asked for.)
+    """
+    out = np.zeros(size, dtype=a.dtype)
+    n = min(size, a.size)
+    out[:n] = a[:n]
+    return out
+
+
+class Vocab:
+    """Interned terms: term id -> a small dense index, with per-term arrays.
+
+    One per process (``VOCAB``): term ids are the same in every engine, so
+    engines share it.  Arrays grow by doubling.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.ids = np.zeros(1024, dtype=np.uint64)
+        #: P(a general-news article contains the term) (``digest.dedup.background``).
+        self.prior = np.zeros(1024, dtype=np.float64)
+        self.is_name = np.zeros(1024, dtype=bool)
+        self._bg: tuple[dict[int, float], float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def _background(self) -> tuple[dict[int, float], float]:
+        if self._bg is None:
+            from .background import doc_probabilities
+
+            self._bg = doc_probabilities()
+        return self._bg
+
+    def add(self, tid: int) -> int:
+        """The index of term id ``tid`` (interned on first sight)."""
+        i = self.index.get(tid)
+        if i is not None:
+            return i
+        i = len(self.index)
+        if i == len(self.ids):
+            size = 2 * i
+            self.ids = grow(self.ids, size)
+            self.prior = grow(self.prior, size)
+            self.is_name = grow(self.is_name, size)
+        prior, floor = self._background()
+        self.ids[i] = tid
+        self.prior[i] = prior.get(tid & _LOW_BITS, floor)
+        self.is_name[i] = bool(tid & NAME_BIT)
+        self.index[tid] = i
+        return i
+
+    def indices(self, tids: Iterable[int]) -> np.ndarray:
+        add = self.add
+        return np.fromiter((add(t) for t in tids), dtype=np.int64)
+
+
+VOCAB = Vocab()
+
+# Token classes (see _weighted_terms): a sentence end, a skipped word, a number, a word.
+_END, _SKIP, _NUM, _WORD = 0, 1, 2, 3
+
+
+class _TokenTable(dict[str, int]):
+    """Raw token -> row of per-token facts, computed once per distinct token.
+
+    The per-token work of ``_weighted_terms`` (case folding, quotes,
+    possessive, stopwords, stemming, term ids) depends on the token alone;
+    only the name decision needs context (sentence start, headline case), and
+    that is done on whole arrays in :func:`analyse`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = np.zeros(1024, dtype=np.int8)
+        self.plain = np.zeros(1024, dtype=np.int64)
+        self.name = np.zeros(1024, dtype=np.int64)
+        self.upper = np.zeros(1024, dtype=bool)
+        self.alpha = np.zeros(1024, dtype=bool)
+        self.alnum = np.zeros(1024, dtype=bool)
+
+    def __missing__(self, tok: str) -> int:
+        row = len(self)
+        if row == len(self.kind):
+            for a in ("kind", "plain", "name", "upper", "alpha", "alnum"):
+                setattr(self, a, grow(getattr(self, a), 2 * row))
+        first = tok[0]
+        kind, plain, name = _SKIP, -1, -1
+        if tok in _SENT_END:
+            kind = _END
+        else:
+            word = tok.lower().replace("’", "'")
+            if word.endswith("'s"):
+                word = word[:-2]
+            word = word.strip("'-")
+            if first.isdigit():
+                kind, plain = _NUM, VOCAB.add(term_id(word.replace(",", "")))
+            elif not (len(word) < 2 or word in STOPWORDS):
+                term = stem(word)
+                kind, plain = _WORD, VOCAB.add(term_id(term))  # its name: when first seen as one
+        self.kind[row], self.plain[row], self.name[row] = kind, plain, name
+        self.upper[row], self.alpha[row], self.alnum[row] = first.isupper(), first.isalpha(), first.isalnum()
+        self[tok] = row
+        return row
+
+    def intern_names(self, rows: np.ndarray) -> None:
+        """Give word rows that have none their name's term (the same term with ``NAME_BIT``):
+        most words are never written as a name, and a vocabulary entry made for each would
+        double the vocabulary."""
+        for row in np.unique(rows).tolist():
+            self.name[row] = VOCAB.add(int(VOCAB.ids[self.plain[row]]) | NAME_BIT)
+
+
+_TABLE = _TokenTable()
+
+
+class _ChunkTable(dict[str, int]):
+    """Whitespace-separated chunk -> its number; per number, its tokens' rows.
+
+    No token spans whitespace, and the only whitespace that is a token is
+    the line break, so a text's tokens are its chunks' tokens in order, line
+    breaks marked by the private-use chunk ``_NL``.  Chunks repeat far more
+    than they vary, so the regular expression runs once per distinct chunk.
+    Chunk ``c``'s token rows are ``rows[start[c] : start[c] + count[c]]``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.start = np.zeros(1024, dtype=np.int64)
+        self.count = np.zeros(1024, dtype=np.int64)
+        self.rows = np.zeros(4096, dtype=np.int64)
+        self.used = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.used = 0
+
+    def __missing__(self, chunk: str) -> int:
+        toks = ["\n"] if chunk == _NL else _TOKEN.findall(chunk)
+        rows = [_TABLE[t] for t in toks]
+        c = len(self)
+        if c == len(self.start):
+            self.start = grow(self.start, 2 * c)
+            self.count = grow(self.count, 2 * c)
+        while self.used + len(rows) > len(self.rows):
+            self.rows = grow(self.rows, 2 * len(self.rows))
+        self.start[c], self.count[c] = self.used, len(rows)
+        self.rows[self.used : self.used + len(rows)] = rows
+        self.used += len(rows)
+        self[chunk] = c
+        return c
+
+    def expand(self, chunks: list[str]) -> np.ndarray:
+        """The token rows of a list of chunks, in order."""
+        try:
+            codes = np.fromiter(map(self.get_known, chunks), dtype=np.int64, count=len(chunks))
+        except KeyError:
+            codes = np.fromiter(map(self.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        count = self.count[codes]
+        total = int(count.sum())
+        ends = np.cumsum(count)
+        pos = np.arange(total) - np.repeat(ends - count, count)
+        return self.rows[np.repeat(self.start[codes], count) + pos]
+
+    get_known = dict.__getitem__
+
+
+_NL = "\ue000"
+_NL_CHUNK = " \ue000 "
+_CHUNKS = _ChunkTable()
+#: Distinct raw tokens, and distinct chunks, remembered before their cache starts over
+#: (the stemmer's and the term ids' LRU caches hold as many): a worker's caches stop
+#: growing whatever it reads.
+TABLE_LIMIT = 1 << 18
+CHUNK_LIMIT = 1 << 18
+
+
+def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """(term indices, weights, words) of one part, in token order; see ``_weighted_terms``."""
+    table = _TABLE
+    if len(table) > TABLE_LIMIT:  # bounded caches: start over (rows are recomputed alike)
+        table.clear()
+        _CHUNKS.clear()
+    elif len(_CHUNKS) > CHUNK_LIMIT:  # chunks point into the table, not the other way
+        _CHUNKS.clear()
+    if _NL in text:  # (never in real text) the plain way
+        rows = np.fromiter(map(table.__getitem__, _TOKEN.findall(text)), dtype=np.int64)
+    else:
+        if "\n" in text:
+            text = text.replace("\n", _NL_CHUNK)
+        rows = _CHUNKS.expand(text.split())
+    n = rows.size
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), 0
+    kind = table.kind[rows]
+    alpha = table.alpha[rows]
+    upper = table.upper[rows]
+    nwords = int(alpha.sum())
+    headline = nwords >= 3 and int((alpha & upper).sum()) / nwords > 0.6
+    keep = kind >= _NUM
+    if headline:
+        terms = table.plain[rows][keep]
+        weights = np.full(terms.size, weight)
+    else:
+        start = np.empty(n, dtype=bool)
+        start[0] = True
+        start[1:] = kind[:-1] == _END
+        name = (kind == _WORD) & upper & ~start
+        named = rows[name]
+        unnamed = named[table.name[named] < 0]
+        if unnamed.size:
+            table.intern_names(unnamed)
+        terms = np.where(name, table.name[rows], table.plain[rows])[keep]
+        weights = np.where(name, weight * NAME_WEIGHT, weight)[keep]
+    return terms, weights, int(table.alnum[rows].sum())
+
+
+def analyse(title: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """(``VOCAB`` indices, weights, words) of an article, in order of first occurrence."""
+    head, rest = lede(text)
+    parts = [_part(title, TITLE_WEIGHT), _part(head, LEDE_WEIGHT), _part(rest, 1.0)]  # "" gives none
+    terms = np.concatenate([p[0] for p in parts])
+    w = np.concatenate([p[1] for p in parts])
+    words = parts[1][2] + parts[2][2]  # the text's, not the title's
+    if not terms.size:
+        return terms, w, words
+    uniq, first, inv = np.unique(terms, return_index=True, return_inverse=True)
+    sums = np.bincount(inv.reshape(-1), weights=w, minlength=uniq.size)
+    order = np.argsort(first, kind="stable")
+    return uniq[order], sums[order], words
+
+
+def tokens(title: str, text: str) -> list[int]:
+    """Term ids of title and text, one per occurrence, in order (the benchmark's
+    baseline feeds them to a plain MinHash token by token)."""
+    parts = [_part(p, 1.0)[0] for p in (title, text) if p]
+    return VOCAB.ids[np.concatenate(parts)].tolist() if parts else []

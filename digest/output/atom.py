@@ -1,0 +1,169 @@
+"""An Atom 1.0 feed of deduplicated stories (one entry per story, not per article).
+
+Observations
+------------
+* Titles, outlet names, texts and URLs come from feeds: hostile.  The feed
+  is built as an ``xml.etree.ElementTree`` tree, so every text and attribute
+  is escaped by the serializer; no feed text is ever concatenated into XML.
+* XML 1.0 forbids most C0 control characters (even as character
+  references), lone surrogates and U+FFFE/U+FFFF; ElementTree writes them
+  through and the result would not parse.  :func:`xml_text` drops them.
+* Links are http(s) only (:func:`digest.output.sanitize.safe_url`); the HTML
+  ``content`` (a list of every outlet's version) is built as elements,
+  serialized, and sanitized with :func:`digest.output.sanitize.clean_html`.
+
+How it works
+------------
+Each entry's ``id`` is a ``tag:`` URI made from the story id alone (stable
+across restarts and host names), ``link rel="alternate"`` is the lead
+article (or the permalink when the lead has no usable URL), and
+``link rel="related"`` is the story's permalink on the web server.
+``published`` is when the story was first seen; ``updated`` the newest of
+that and its versions' dates (never later than the feed's ``updated``).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from ..records import StoryView, VersionView
+from .render import excerpt
+from .sanitize import clean_html, safe_url
+
+__all__ = ["ATOM_NS", "latest_update", "permalink", "stories_atom", "story_tag", "xml_text"]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: ``tag:`` URI prefix for story ids: authority "digest", fixed date (RFC 4151).
+TAG_PREFIX = "tag:digest,2024:story/"
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text XML 1.0 can carry (forbidden characters dropped)."""
+    return _NOT_XML.sub("", "" if value is None else str(value))
+
+
+def _line(value: object) -> str:
+    return " ".join(xml_text(value).split())
+
+
+def _rfc3339(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def story_tag(story_id: str) -> str:
+    """The Atom entry id of a story."""
+    return TAG_PREFIX + quote(xml_text(story_id), safe="")
+
+
+def permalink(site_url: str, story_id: str) -> str:
+    """The story's page on the web server (``site_url`` is the server's root URL)."""
+    return site_url.rstrip("/") + "/story/" + quote(xml_text(story_id), safe="")
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
+    """Every outlet's version as a sanitized HTML list."""
+    ul = ET.Element("ul")
+    for v, is_lead in versions:
+        li = ET.SubElement(ul, "li")
+        strong = ET.SubElement(li, "strong")
+        strong.text = _line(v.source) or "unknown source"
+        strong.tail = ": "
+        url = safe_url(v.url)
+        title = _line(v.title) or _line(v.source) or "untitled"
+        if url:
+            a = ET.SubElement(li, "a", {"href": url})
+            a.text = title
+            last = a
+        else:
+            span = ET.SubElement(li, "span")
+            span.text = title
+            last = span
+        tail = []
+        if v.published is not None:
+            tail.append(_rfc3339(v.published).replace("T", " ").replace("Z", " UTC"))
+        if is_lead:
+            tail.append("lead")
+        last.tail = f" ({', '.join(tail)})" if tail else None
+    return clean_html(ET.tostring(ul, encoding="unicode", method="html"))
+
+
+def _updated(story: StoryView, cap: datetime) -> datetime:
+    times = [story.first_seen, story.lead.published, *(v.published for v in story.also)]
+    aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
+    return min(max(aware, default=cap), cap)
+
+
+def latest_update(stories: Iterable[StoryView], cap: datetime) -> datetime:
+    """The feed's ``updated``: the newest date of the stories, at most ``cap`` (now)."""
+    return max((_updated(s, cap) for s in stories), default=cap)
+
+
+def stories_atom(
+    stories: list[StoryView],
+    *,
+    title: str,
+    feed_url: str,
+    site_url: str,
+    updated: datetime,
+    excerpt_chars: int = 400,
+) -> str:
+    """The stories as an Atom 1.0 document (text, with an XML declaration)."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _el(feed, "id", xml_text(feed_url))
+    _el(feed, "title", _line(title) or "digest")
+    _el(feed, "updated", _rfc3339(updated))
+    _el(feed, "link", rel="self", type="application/atom+xml", href=xml_text(feed_url))
+    _el(feed, "link", rel="alternate", type="text/html", href=xml_text(site_url))
+    author = _el(feed, "author")
+    _el(author, "name", _line(title) or "digest")
+    _el(feed, "generator", "digest")
+    seen: set[str] = set()
+    for story in stories:
+        if story.story_id in seen:
+            continue
+        seen.add(story.story_id)
+        entry = _el(feed, "entry")
+        _el(entry, "id", story_tag(story.story_id))
+        lead = story.lead
+        _el(
+            entry,
+            "title",
+            _line(lead.title) or _line(story.title) or _line(lead.source) or "untitled",
+        )
+        page = permalink(site_url, story.story_id)
+        lead_url = safe_url(lead.url)
+        _el(entry, "link", rel="alternate", type="text/html", href=lead_url or page)
+        _el(entry, "link", rel="related", type="text/html", href=page, title="All versions")
+        first = story.first_seen or lead.published
+        if first is not None:
+            _el(
+                entry,
+                "published",
+                _rfc3339(min(first if first.tzinfo else first.replace(tzinfo=UTC), updated)),
+            )
+        _el(entry, "updated", _rfc3339(_updated(story, updated)))
+        entry_author = _el(entry, "author")
+        _el(entry_author, "name", _line(lead.source) or "unknown source")
+        summary = excerpt(xml_text(lead.text), excerpt_chars)
+        if summary:
+            _el(entry, "summary", summary, type="text")
+        versions = [(lead, True), *((v, False) for v in story.also)]
+        _el(entry, "content", _versions_html(versions), type="html")
+    body = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

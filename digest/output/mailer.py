@@ -1,0 +1,287 @@
+"""Sending the daily digest by email, at most once per (day, target).
+
+Observations
+------------
+* Mail clients drop ``<style>``: the HTML part is :func:`digest.output.render.render_email_html`
+  (CSS written onto each element); the text part is the Markdown.  Both go in
+  one ``multipart/alternative``, text first (clients show the *last* part
+  they understand, so HTML wins where it can).
+* Anything in a header that came from a feed or a template could carry CR/LF
+  (header injection); the subject is flattened to one line before it is set,
+  and ``email.policy`` refuses CR/LF in every other header value.
+* An SMTP server accepts a message before we can record that it did, so
+  "exactly once" is impossible; the store's delivery row makes it at most
+  once in the normal case and at-least-once across a crash (see
+  ``digest.store.base``).  The Message-ID is derived from (date, target) and
+  recorded before sending, so a resend after a crash carries the same
+  Message-ID and mail clients treat it as the same message.
+
+How it works
+------------
+:func:`deliver` claims the (date, target) row, renders, builds the message
+(:func:`build_message`), sends it (:func:`send`) and marks the row sent only
+after the server accepted it.  A failure marks the row failed (a later run
+claims it again) and raises :class:`DeliveryError`: one line naming the
+server and the problem, never the password.
+
+Special cases
+-------------
+* ``security: none`` with a login is refused unless the server is on
+  loopback: the password would cross the network in clear text.
+* A server that refuses *some* recipients but accepts others counts as sent
+  (a retry would duplicate the message for the others); the refused
+  addresses are logged.
+* ``email.subject`` is a ``str.format`` template with ``{date}``,
+  ``{stories}`` and ``{title}``; an unknown field is a clear error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import string
+from datetime import datetime, tzinfo
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+import jinja2
+
+from ..config import EmailConfig
+from ..errors import DigestError
+from ..records import DigestView
+from ..store.base import Store
+
+__all__ = [
+    "DeliveryError",
+    "build_message",
+    "default_target",
+    "deliver",
+    "message_id_for",
+    "send",
+    "subject_for",
+]
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(DigestError):
+    """The digest could not be sent (one line naming the server and the problem)."""
+
+
+def _one_line(s: object) -> str:
+    return " ".join(str(s).split())
+
+
+def default_target(cfg: EmailConfig) -> str:
+    """The delivery row's target for an email configuration: its recipients."""
+    return "email:" + ",".join(sorted(a.strip().lower() for a in cfg.to))
+
+
+def _domain(cfg: EmailConfig) -> str:
+    addr = parseaddr(cfg.from_)[1]
+    domain = addr.rpartition("@")[2].strip().lower()
+    ok = domain and all(c.isalnum() or c in ".-" for c in domain)
+    return domain if ok else "digest.invalid"
+
+
+def message_id_for(date: str, target: str, cfg: EmailConfig) -> str:
+    """A Message-ID that is the same every time (date, target) is sent."""
+    digest = hashlib.sha256(f"{date}\0{target}".encode()).hexdigest()[:20]
+    return f"<digest.{_one_line(date)}.{digest}@{_domain(cfg)}>"
+
+
+class _Fields(string.Formatter):
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        if field_name not in kwargs:  # no attribute/index access into values
+            raise KeyError(field_name)
+        return kwargs[field_name], field_name
+
+
+def subject_for(view: DigestView, cfg: EmailConfig) -> str:
+    """``cfg.subject`` filled with the date, story count and title, on one line."""
+    fields = {"date": view.date, "stories": len(view.stories), "title": view.title}
+    try:
+        text = _Fields().vformat(cfg.subject, (), fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise DeliveryError(
+            f"email.subject: cannot fill {cfg.subject!r} ({type(exc).__name__}: {exc}); "
+            "known fields: {date}, {stories}, {title}"
+        ) from None
+    return _one_line(text) or f"digest {view.date}"
+
+
+def build_message(
+    view: DigestView,
+    cfg: EmailConfig,
+    *,
+    tz: tzinfo,
+    html: str,
+    text: str,
+    message_id: str | None = None,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """The digest as a ``multipart/alternative`` email (text part, then HTML part)."""
+    msg = EmailMessage(policy=SMTP_POLICY)
+    try:
+        msg["Subject"] = subject_for(view, cfg)
+        msg["From"] = cfg.from_
+        msg["To"] = ", ".join(cfg.to)
+        msg["Date"] = format_datetime((now or datetime.now(tz)).astimezone(tz))
+        msg["Message-ID"] = message_id or message_id_for(view.date, default_target(cfg), cfg)
+    except ValueError as exc:  # CR/LF or unparsable address in a header
+        raise DeliveryError(f"email: invalid header value: {_one_line(exc)}") from None
+    msg["MIME-Version"] = "1.0"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    return msg
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _password(cfg: EmailConfig) -> str:
+    if not cfg.password_env:
+        raise DeliveryError(
+            f"email: username {cfg.username!r} is set but email.password_env is not "
+            "(name the environment variable that holds the password)"
+        )
+    value = os.environ.get(cfg.password_env)
+    if value is None:
+        raise DeliveryError(
+            f"email: environment variable {cfg.password_env} (email.password_env) is not set"
+        )
+    return value
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [f"{addr}: {code} {_decode(msg)}" for addr, (code, msg) in exc.recipients.items()]
+        return "all recipients refused (" + "; ".join(parts) + ")"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"sender {exc.sender} refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"login refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"server said {exc.smtp_code} {_decode(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"not supported by the server: {exc}"
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return f"TLS failed: {getattr(exc, 'reason', None) or exc}"
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve host ({exc.strerror})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _decode(value: bytes | str) -> str:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return _one_line(text)
+
+
+def send(
+    message: EmailMessage,
+    cfg: EmailConfig,
+    *,
+    timeout: float = 30,
+    ssl_context: ssl.SSLContext | None = None,
+) -> None:
+    """Hand ``message`` to the configured SMTP server; :class:`DeliveryError` on failure.
+
+    ``ssl_context`` defaults to the system's verified context (tests pass one
+    trusting their own certificate).
+    """
+    where = f"email via {cfg.host}:{cfg.port}"
+    password: str | None = None
+    if cfg.username:
+        if cfg.security == "none" and not _is_loopback(cfg.host):
+            raise DeliveryError(
+                f"{where}: refusing to send the password unencrypted; "
+                "set email.security to starttls or ssl"
+            )
+        password = _password(cfg)
+    context = ssl_context or ssl.create_default_context()
+    client: smtplib.SMTP | None = None
+    try:
+        if cfg.security == "ssl":
+            client = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(cfg.host, cfg.port, timeout=timeout)
+        client.ehlo()
+        if cfg.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if cfg.username and password is not None:
+            client.login(cfg.username, password)
+        refused = client.send_message(message)
+        if refused:
+            log.warning("%s: some recipients refused: %s", where, ", ".join(sorted(refused)))
+    except (smtplib.SMTPException, OSError) as exc:
+        problem = _describe(exc)
+        if password:
+            problem = problem.replace(password, "***")
+        raise DeliveryError(f"{where}: {problem}") from None
+    finally:
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+
+def deliver(
+    store: Store,
+    view: DigestView,
+    cfg: EmailConfig,
+    *,
+    tz: tzinfo,
+    target: str | None = None,
+    env: jinja2.Environment | None = None,
+    excerpt_chars: int = 400,
+    timeout: float = 30,
+    ssl_context: ssl.SSLContext | None = None,
+) -> bool:
+    """Send the day's digest once to ``target``; False if it was already sent (or is being sent).
+
+    On failure the delivery is marked failed (retried by a later call) and
+    the error is raised.
+    """
+    from .render import render_email_html, render_text
+
+    target = target or default_target(cfg)
+    if not store.claim_delivery(view.date, target):
+        log.info("digest %s to %s: already sent or being sent", view.date, target)
+        return False
+    try:
+        previous = store.get_delivery(view.date, target)
+        message_id = (previous and previous.message_id) or message_id_for(view.date, target, cfg)
+        store.set_message_id(view.date, target, message_id)
+        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
+        send(message, cfg, timeout=timeout, ssl_context=ssl_context)
+    except DeliveryError as exc:
+        store.mark_failed(view.date, target, str(exc))
+        raise
+    except Exception as exc:
+        store.mark_failed(view.date, target, f"internal error: {type(exc).__name__}: {exc}")
+        raise
+    store.mark_sent(view.date, target, message_id)
+    log.info("digest %s sent to %s (%s)", view.date, target, message_id)
+    return True

@@ -1,0 +1,384 @@
+"""Rendering a :class:`~digest.records.DigestView` as Markdown, HTML, email HTML or JSON.
+
+Observations
+------------
+Every text field of the view is raw feed text and every URL may be
+``javascript:``/``data:``/relative/None.  Escaping happens at exactly one
+place per format:
+
+* Markdown (``templates/digest.md.j2`` + ``_story.md.j2``): values go through
+  the ``md`` filter (:func:`digest.output.sanitize.escape_md`); URLs are computed here
+  with :func:`digest.output.sanitize.safe_url`, so a template only ever sees an
+  http(s) URL or ``None`` (no link).
+* HTML: the same Markdown, rendered with an ``attr_list`` "hook" (``{: .meta }``
+  lines that give our CSS something to hold on to; never present in the plain
+  Markdown), converted by Python-Markdown, then sanitized by nh3
+  (:func:`digest.output.sanitize.clean_html`) *before* it is placed, as ``Markup``,
+  into ``templates/digest.html.j2``: one self-contained page with our inline
+  CSS, a CSP meta tag and no external requests.
+* Email HTML: the sanitized body with our CSS written onto each element as
+  ``style="..."`` (mail clients drop ``<style>``), wrapped in
+  ``templates/digest.email.html.j2``.
+* JSON: raw strings (JSON escaping is enough) except URLs, which are
+  ``safe_url`` or ``null``.
+
+How it works: :func:`story_context` turns the view into plain dicts (display
+title, safe URLs, local times, excerpt) so the templates stay dumb and a
+user's template folder can restyle everything without touching escaping
+rules.  Stories keep the caller's order.
+
+Special cases: empty titles fall back to the outlet name; naive datetimes are
+taken as UTC; an excerpt longer than ``excerpt_chars`` is cut at the last
+sentence end in the second half of the window, else the last space, else
+(one enormous word) hard, and gets "…".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, tzinfo
+from html import escape as html_escape
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import markdown
+from markupsafe import Markup
+
+from digest.output.sanitize import clean_html, escape_md, safe_url
+from digest.output.templates import make_env as _make_loader_env
+from digest.records import DigestView, StoryView, VersionView
+
+Format = Literal["md", "html", "json"]
+
+__all__ = [
+    "excerpt",
+    "format_time",
+    "inline_styles",
+    "make_env",
+    "render",
+    "render_email_html",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_text",
+]
+
+
+# -- pure helpers -----------------------------------------------------------
+
+NBSP = "\u00a0"
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
+
+
+def excerpt(text: str, limit: int = 400) -> str:
+    """The first ~``limit`` characters of ``text`` on one line, cut cleanly, with "…"."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    window = flat[: limit + 1]
+    half = limit // 2
+    sentence = max((m.end() for m in _SENTENCE_END.finditer(window)), default=-1)
+    if sentence >= half:
+        return flat[:sentence] + " …"
+    space = window.rfind(" ")
+    cut = flat[:space] if space >= half else flat[:limit]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
+def format_time(dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None) -> str:
+    """``dt`` in ``tz`` as "YYYY-MM-DD HH:MM TZ" ("HH:MM TZ" when that date is ``day``).
+
+    Empty for None; naive means UTC.  No-break spaces keep it on one line.
+    """
+    if dt is None:
+        return ""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    local = dt.astimezone(tz or UTC)
+    parts = [local.strftime("%H:%M"), local.strftime("%Z")]
+    if local.date().isoformat() != day:
+        parts.insert(0, local.date().isoformat())
+    return NBSP.join(p for p in parts if p)
+
+
+def _one_line(s: str | None) -> str:
+    return " ".join((s or "").split())
+
+
+def _version(v: VersionView, tz: tzinfo | None, day: str | None) -> dict[str, Any]:
+    source = _one_line(v.source) or "unknown source"
+    return {
+        "source": source,
+        "title": _one_line(v.title) or source,
+        "has_title": bool(_one_line(v.title)),
+        "url": safe_url(v.url),
+        "when": format_time(v.published, tz, day=day),
+    }
+
+
+def story_context(
+    s: StoryView, tz: tzinfo | None, excerpt_chars: int, day: str | None = None
+) -> dict[str, Any]:
+    """What the story templates see: display strings, safe URLs, no raw HTML.
+
+    Times on the digest's own ``day`` are shown without the date.
+    """
+    lead = _version(s.lead, tz, day)
+    title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
+    return {
+        "story_id": s.story_id,
+        "title": title,
+        "url": lead["url"],
+        "source": lead["source"],
+        "when": lead["when"] or format_time(s.first_seen, tz, day=day),
+        "excerpt": excerpt(s.lead.text or "", excerpt_chars),
+        "also": [_version(v, tz, day) for v in s.also],
+        "outlets": s.outlets,
+    }
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+# -- environment ------------------------------------------------------------
+
+_default_env: jinja2.Environment | None = None
+
+
+def make_env(
+    user_templates: Path | None = None, *, package_dir: Path | None = None
+) -> jinja2.Environment:
+    """Template environment (user folder first, then defaults) with our filters."""
+    env = _make_loader_env(user_templates, package_dir=package_dir)
+    _install(env)
+    return env
+
+
+def _install(env: jinja2.Environment) -> jinja2.Environment:
+    env.filters.setdefault("md", escape_md)
+    env.filters.setdefault("url", safe_url)
+    env.globals.setdefault("plural", _plural)
+    return env
+
+
+def _env(env: jinja2.Environment | None) -> jinja2.Environment:
+    global _default_env
+    if env is not None:
+        return _install(env)
+    if _default_env is None:
+        _default_env = make_env()
+    return _default_env
+
+
+def _context(
+    view: DigestView, tz: tzinfo | None, excerpt_chars: int, hooks: bool
+) -> dict[str, Any]:
+    def hcls(name: str) -> str:  # attr_list on a heading line
+        return f" {{: .{name} }}" if hooks else ""
+
+    def pcls(name: str) -> str:  # attr_list after a paragraph
+        return f"\n{{: .{name} }}" if hooks else ""
+
+    return {
+        "view": view,
+        "date": _one_line(view.date),
+        "title": _one_line(view.title) or "digest",
+        "stories": [story_context(s, tz, excerpt_chars, view.date) for s in view.stories],
+        "articles_read": view.articles_read,
+        "duplicates_collapsed": view.duplicates_collapsed,
+        "generated": format_time(view.generated, tz),
+        #: Before a time: the dot stays with the time when a line wraps.
+        "sep": " ·" + NBSP,
+        "hcls": hcls,
+        "pcls": pcls,
+    }
+
+
+# -- formats ----------------------------------------------------------------
+
+
+def _markdown(
+    view: DigestView,
+    env: jinja2.Environment | None,
+    tz: tzinfo | None,
+    excerpt_chars: int,
+    hooks: bool,
+) -> str:
+    tpl = _env(env).get_template("digest.md.j2")
+    return tpl.render(_context(view, tz, excerpt_chars, hooks))
+
+
+def render_markdown(
+    view: DigestView,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """The digest as Markdown (every feed value escaped, links http(s) only)."""
+    return _markdown(view, env, tz, excerpt_chars, hooks=False)
+
+
+def render_text(
+    view: DigestView,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """Plain-text part of an email: the Markdown."""
+    return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+
+
+def body_html(
+    view: DigestView,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
+    md_text = _markdown(view, env, tz, excerpt_chars, hooks=True)
+    converter = markdown.Markdown(extensions=["attr_list"], output_format="html")
+    return clean_html(converter.convert(md_text))
+
+
+def render_html(
+    view: DigestView,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """The digest as one self-contained HTML page."""
+    e = _env(env)
+    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars)
+    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    return e.get_template("digest.html.j2").render(ctx, body=Markup(body))
+
+
+def render_email_html(
+    view: DigestView,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """The digest as email HTML: CSS inlined on each element, no ``<style>``."""
+    e = _env(env)
+    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars))
+    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    return e.get_template("digest.email.html.j2").render(ctx, body=Markup(body))
+
+
+#: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
+EMAIL_STYLES: dict[tuple[str, str], str] = {
+    ("h1", ""): "font-size:22px;line-height:1.3;margin:0 0 4px 0;color:#111111",
+    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 20px 0",
+    ("h2", ""): (
+        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
+        "border-top:1px solid #dddddd;color:#111111"
+    ),
+    ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
+    ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
+    ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
+    ("ul", ""): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.5",
+    ("p", "lede"): "font-size:15px;color:#444444",
+    ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
+    ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
+    ("strong", ""): "font-weight:600",
+    ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
+}
+
+
+def inline_styles(html: str) -> str:
+    """Write :data:`EMAIL_STYLES` onto the elements of a sanitized fragment."""
+    import lxml.html
+
+    if not html.strip():
+        return html
+    wrapper = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in wrapper.iter():
+        if not isinstance(el.tag, str) or el is wrapper:
+            continue
+        classes = (el.get("class") or "").split()
+        parent = el.getparent()
+        if el.tag == "a" and parent is not None and parent.tag == "h2":
+            classes.append("in-h2")
+        style = next(
+            (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
+            EMAIL_STYLES.get((el.tag, "")),
+        )
+        if style:
+            el.set("style", style)
+    inner = html_escape(wrapper.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in wrapper
+    )
+    return inner
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.isoformat()
+
+
+def render_json(view: DigestView) -> str:
+    """The digest as JSON (raw strings; URLs that are not http(s) are null)."""
+
+    def version(v: VersionView) -> dict[str, Any]:
+        return {
+            "source": v.source,
+            "url": safe_url(v.url),
+            "title": v.title,
+            "published": _iso(v.published),
+        }
+
+    stories = []
+    for s in view.stories:
+        lead = version(s.lead) | {"text": s.lead.text}
+        stories.append(
+            {
+                "story_id": s.story_id,
+                "title": s.title or s.lead.title,
+                "first_seen": _iso(s.first_seen),
+                "outlets": s.outlets,
+                "lead": lead,
+                "also": [version(v) for v in s.also],
+            }
+        )
+    doc = {
+        "date": view.date,
+        "title": view.title,
+        "generated": _iso(view.generated),
+        "counts": {
+            "articles_read": view.articles_read,
+            "stories": len(view.stories),
+            "duplicates_collapsed": view.duplicates_collapsed,
+        },
+        "stories": stories,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(
+    view: DigestView,
+    fmt: Format,
+    *,
+    env: jinja2.Environment | None = None,
+    tz: tzinfo | None = None,
+    excerpt_chars: int = 400,
+) -> str:
+    """Render ``view`` as ``"md"``, ``"html"`` or ``"json"``."""
+    if fmt == "md":
+        return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+    if fmt == "html":
+        return render_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+    if fmt == "json":
+        return render_json(view)
+    raise ValueError(f"unknown digest format {fmt!r} (expected md, html or json)")

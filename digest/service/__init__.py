@@ -1,0 +1,2 @@
+"""Long-running parts: the daemon, the poll scheduler, workers and the archive server.
+"""

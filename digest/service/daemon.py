@@ -1,0 +1,496 @@
+"""``digest daemon``: poll sources on their own schedules, build and send the daily digest.
+
+Observations
+------------
+* A daemon gets killed: by the OOM killer, a reboot, ``kill -9``.  Every unit
+  of work must therefore be whole or absent in the store: one source's new
+  articles and its fetch state (validators, next poll time) are written in
+  one transaction, and the entries are deduplicated by identity key, so a
+  feed read twice stores nothing twice.
+* A digest due while the daemon was down must still go out, once.
+* SQLite connections belong to one thread; fetching is network-bound and
+  benefits from concurrency.
+
+How it works
+------------
+Timing is APScheduler 3 (a ``BackgroundScheduler``) with a persistent
+``SQLAlchemyJobStore`` in the project's own database (table
+:data:`JOB_TABLE`).  Its jobs are two references to :func:`wake` with a plain
+argument: ``"poll"`` on an interval (:data:`POLL_JOB`) and ``"digest"`` on a
+``CronTrigger`` at ``schedule.digest_time`` in the configured timezone
+(:data:`DIGEST_JOB`, ``coalesce`` and ``misfire_grace_time``: a run missed
+while down fires once on start).  :func:`wake` only puts the word on a queue;
+the main thread owns the :class:`~digest.app.App` (and its SQLite
+connection) and does all the work:
+
+* a poll round takes every due source (``next_poll_at`` passed, not paused,
+  no ``Retry-After`` pending), fetches the URL sources concurrently with
+  :func:`digest.sources.fetch.fetch_many` (bounded, polite per host), then parses and
+  ingests each source in its own transaction; local paths are read in turn.
+  The next poll time comes from :mod:`digest.service.polling` (interval, capped
+  exponential backoff, the server's max-age and Retry-After, jitter).
+* a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
+  ``email`` is configured, delivers it (:func:`send_digest`).  On start the
+  daemon does one poll round and then the same check, so a digest missed
+  while it was down is built and sent then.
+
+Which day: the digest built at ``digest_time`` covers the local day that
+ended before it (``--digest-day yesterday``, the default; every calendar day
+is sent once and complete) or the day so far (``--digest-day today``).
+
+Shutdown and locking
+--------------------
+SIGTERM/SIGINT set a flag: the fetch phase is cancelled (nothing of it was
+stored), a source being ingested finishes its transaction, then the
+scheduler stops and the process exits 0.  A second signal interrupts at once
+(the open transaction rolls back).  ``store.exclusive("daemon")`` makes a
+second daemon on the same database exit with a one-line message naming the
+first one's pid.
+
+Special cases
+-------------
+* Deliveries are claimed in the ``deliveries`` table (``digest.output.mailer``), so
+  a day is never mailed twice to a target.  Senders hold the ``deliver``
+  lock; a *pending* row found while holding it was left by a sender that died
+  mid-send, and is retried with the same Message-ID.  A digest with no
+  stories is written but not mailed.
+* A source failing continuously for ``schedule.pause_after_hours`` is paused
+  with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
+* A failed delivery is retried on later poll rounds, backing off to hourly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import queue
+import random
+import signal
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+
+from ..config import Config, SourceConfig
+from ..errors import DigestError, FetchError, SourceError, StoreError
+from ..records import Entries
+from ..store.base import SourceState
+from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
+
+if TYPE_CHECKING:
+    from ..app import App, RunReport
+    from ..records import FetchResult
+
+__all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "make_scheduler", "send_digest", "wake"]
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "apscheduler_jobs"
+POLL_JOB = "digest-poll"
+DIGEST_JOB = "digest-daily"
+#: A digest run missed by at most this much (the daemon was down) fires on start.
+MISFIRE_GRACE = 12 * 3600
+
+_WAKE: queue.Queue[str] = queue.Queue()
+
+
+def wake(kind: str) -> None:
+    """The scheduler's job: ask the daemon's main thread to run ``kind`` (poll or digest)."""
+    _WAKE.put(kind)
+
+
+def _interval(src: SourceConfig, cfg: Config) -> float:
+    return (src.interval or cfg.schedule.poll_minutes) * 60.0
+
+
+# -- delivery ------------------------------------------------------------------------------
+
+
+def send_digest(app: App, day: date) -> bool:
+    """Email the digest of ``day`` once (True if sent now, False if nothing to do).
+
+    Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
+    """
+    from ..output.mailer import default_target, deliver
+    from ..output.render import make_env
+
+    cfg, store = app.cfg, app.store
+    if cfg.email is None:
+        raise DigestError("email is not configured (add an 'email:' section to the configuration)")
+    key, target = day.isoformat(), default_target(cfg.email)
+    if store.delivery_status(key, target) == "sent":
+        log.debug("digest %s to %s: already sent", key, target)
+        return False
+    with store.exclusive("deliver"):
+        row = store.get_delivery(key, target)
+        if row is not None and row.status == "pending":
+            # Only lock holders send: a pending row now is from a sender that died mid-send.
+            log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
+            store.mark_failed(key, target, "interrupted before the server's answer was recorded")
+        view = app.build_view(day)
+        if not view.stories:
+            log.info("digest %s: no stories, not mailed", key)
+            return False
+        env = make_env(cfg.templates)
+        return deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars)
+
+
+# -- scheduler -----------------------------------------------------------------------------
+
+
+def _jobstore_url(database_url: str) -> str:
+    scheme, _, rest = database_url.partition("://")
+    if scheme in ("postgresql", "postgres"):  # the scale extra ships psycopg 3
+        return f"postgresql+psycopg://{rest}"
+    return database_url
+
+
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler without its shutdown race.
+
+    ``shutdown`` marks the scheduler stopped, shuts the executors, then wakes
+    the scheduler thread, which processes due jobs once more before it sees
+    the stop: a due job then fails to submit (an error with a traceback) and
+    its stored next run time moves on as if it had run.  Stopped means stopped.
+    """
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        result: float | None = super()._process_jobs()
+        return result
+
+
+def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
+    """A started-but-paused scheduler holding the daemon's two persistent jobs."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    jobstore = SQLAlchemyJobStore(
+        url=_jobstore_url(cfg.database_url),
+        tablename=JOB_TABLE,
+        engine_options={"connect_args": {"timeout": 30}} if cfg.database_url.startswith("sqlite") else {},
+    )
+    sched = _Scheduler(
+        jobstores={"default": jobstore},
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=cfg.tz,
+    )
+    sched.start(paused=True)
+    sched.add_job(
+        f"{__name__}:wake",
+        IntervalTrigger(seconds=tick, timezone=cfg.tz),
+        args=["poll"],
+        id=POLL_JOB,
+        name="poll due sources",
+        replace_existing=True,
+        misfire_grace_time=None,
+    )
+    hour, minute = (int(x) for x in cfg.schedule.digest_time.split(":"))
+    cron = CronTrigger(hour=hour, minute=minute, timezone=cfg.tz)
+    existing = sched.get_job(DIGEST_JOB)
+    # Keep a stored job with the same trigger: its past next_run_time is how a
+    # run missed while the daemon was down is noticed (misfire grace).
+    if existing is None or repr(existing.trigger) != repr(cron) or list(existing.args) != ["digest"]:
+        sched.add_job(
+            f"{__name__}:wake",
+            cron,
+            args=["digest"],
+            id=DIGEST_JOB,
+            name="daily digest",
+            replace_existing=True,
+            misfire_grace_time=MISFIRE_GRACE,
+        )
+    return sched
+
+
+class _Stop:
+    """Set from signal handlers: a plain flag (no locks in a signal handler)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.signum: int | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.requested:
+            raise KeyboardInterrupt  # second signal: stop now, the open transaction rolls back
+        self.requested, self.signum = True, signum
+
+
+async def _fetch_all(requests: Sequence[Any], cfg: Config, stop: _Stop) -> list[Any] | None:
+    """fetch_many, cancelled (returning None) when a stop is requested."""
+    from ..sources.fetch import fetch_many
+
+    task = asyncio.ensure_future(fetch_many(requests, config=cfg.fetch))
+    while not task.done():
+        if stop.requested:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return None
+        await asyncio.wait({task}, timeout=0.1)
+    return task.result()
+
+
+# -- the daemon ----------------------------------------------------------------------------
+
+
+class Daemon:
+    """The daemon's work, run in the thread that owns ``app`` (see module docstring)."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        day_offset: int = -1,
+        rng: random.Random | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.app = app
+        self.day_offset = day_offset
+        self.rng = rng or random.Random()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.stop = _Stop()
+        self._delivery_failures = 0
+        self._retry_delivery_at: datetime | None = None
+
+    @property
+    def cfg(self) -> Config:
+        return self.app.cfg
+
+    # -- polling ---------------------------------------------------------------------
+    def poll_due(self) -> RunReport:
+        """One poll round over every due source; returns what it did."""
+        from ..app import RunReport
+        from ..sources.fetch import FetchRequest
+
+        t0, now = time.monotonic(), self.clock()
+        report = RunReport()
+        states = {s.name: s for s in self.app.store.list_source_states()}
+        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
+        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
+        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        if not due:
+            return report
+        log.debug("poll: %d source(s) due", len(due))
+        urls = [s for s in due if s.url is not None]
+        st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
+        requests = [
+            FetchRequest(st[s.name].permanent_url or s.url or "", st[s.name].etag, st[s.name].last_modified, s.name)
+            for s in urls
+        ]
+        results = asyncio.run(_fetch_all(requests, self.cfg, self.stop)) if requests else []
+        if results is None:
+            return report  # stopping: nothing fetched is stored; the sources stay due
+        fetched = self.clock()
+        for src, res in zip(urls, results, strict=True):
+            if self.stop.requested:
+                return report
+            self._source(src, st[src.name], res, fetched, report)
+        for src in (s for s in due if s.path is not None):
+            if self.stop.requested:
+                return report
+            self._source(src, st[src.name], None, self.clock(), report)
+        report.sources = len(due)
+        report.seconds = time.monotonic() - t0
+        log.debug("poll: %s", report.summary())
+        return report
+
+    def _source(
+        self,
+        src: SourceConfig,
+        state: SourceState,
+        res: FetchResult | FetchError | None,
+        fetched: datetime,
+        report: RunReport,
+    ) -> None:
+        before = report.new_articles
+        try:
+            if res is None:
+                self.app.poll(src, report, now=fetched)  # a local path: the pipeline reads it
+                state = self.app.store.get_source_state(src.name) or state
+                self._succeeded(src, state, fetched, None)
+                self.app.store.save_source_state(state)
+            else:
+                self._ingest(src, state, res, fetched, report)
+        except SourceError as exc:
+            if res is None:
+                state = self.app.store.get_source_state(src.name) or state
+                state.failures -= 1  # App.poll counted this failure already
+            self._failed(src, state, exc, fetched, report)
+            return
+        except Exception as exc:  # one broken source never stops the others
+            err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
+            log.exception("%s", err)
+            self._failed(src, state, err, fetched, report, logged=True)
+            return
+        n = report.new_articles - before
+        log.log(logging.INFO if n else logging.DEBUG, "%s: %d new article(s)", src.name, n)
+
+    def _ingest(
+        self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
+    ) -> None:
+        from ..sources.feeds import parse_feed
+
+        if isinstance(res, FetchError):
+            raise res
+        state = dataclasses.replace(state)  # the caller's copy stays as stored, for _failed
+        state.last_fetch_at = fetched
+        state.etag, state.last_modified = res.etag, res.last_modified
+        if res.permanent_url:
+            state.permanent_url = res.permanent_url
+        entries = Entries()
+        if res.not_modified or res.content is None:
+            report.not_modified += 1
+        else:
+            entries = parse_feed(
+                res.content,
+                source=src.name,
+                url=res.final_url or res.url,
+                content_type=res.content_type,
+                fetched=fetched,
+            )
+        report.entries += len(entries)
+        # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
+        hints = [h for h in (res.max_age, entries.ttl) if h is not None]
+        self._succeeded(src, state, fetched, max(hints) if hints else None)
+        # one transaction: the articles and the validators that say we have them
+        with self.app.unit():
+            self.app.ingest(src, entries, fetched=fetched, report=report)
+            self.app.store.save_source_state(state)
+
+    def _succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
+        state.last_fetch_at = state.last_fetch_at or now
+        state.failures, state.first_failure_at = 0, None
+        state.last_ok_at, state.last_error, state.error_kind = now, None, None
+        state.retry_after_until = None
+        delay = next_poll_delay(_interval(src, self.cfg), max_age=max_age, rng=self.rng)
+        state.next_poll_at = now + timedelta(seconds=delay)
+
+    def _failed(
+        self,
+        src: SourceConfig,
+        state: SourceState,
+        exc: SourceError,
+        now: datetime,
+        report: RunReport,
+        *,
+        logged: bool = False,
+    ) -> None:
+        report.errors.append(exc)
+        state.last_fetch_at = now
+        state.failures += 1
+        state.first_failure_at = state.first_failure_at or now
+        state.last_error, state.error_kind = str(exc), exc.kind
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
+        delay = next_poll_delay(
+            _interval(src, self.cfg), failures=state.failures, retry_after=retry_after, rng=self.rng
+        )
+        state.next_poll_at = now + timedelta(seconds=delay)
+        hours = self.cfg.schedule.pause_after_hours
+        if exc.kind == "gone":
+            state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
+            log.warning("%s: paused: the server says the feed is gone (HTTP 410)", src.name)
+        elif should_pause(state.first_failure_at, now, hours):
+            since = state.first_failure_at.isoformat(timespec="seconds")
+            state.paused = True
+            state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
+            log.warning(
+                "%s: paused after failing continuously for %s h since %s (%d failures); last error: %s",
+                src.name, f"{hours:g}", since, state.failures, exc.problem,
+            )
+        elif not logged:
+            log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)
+        self.app.store.save_source_state(state)
+
+    # -- the digest ------------------------------------------------------------------
+    def digest(self, *, scheduled: bool) -> None:
+        """Write (if due and not yet written, or ``scheduled``) and deliver the due digest."""
+        now = self.clock()
+        s = self.cfg.schedule
+        day = digest_due(now, s.digest_time, self.cfg.tz, day_offset=self.day_offset)
+        if scheduled or self.app.store.get_digest(day.isoformat(), "html") is None:
+            paths = self.app.write_digest(day=day, formats=("md", "html"))
+            log.info("digest %s written: %s", day.isoformat(), ", ".join(str(p) for p in paths))
+        if self.cfg.email is None:
+            return
+        try:
+            send_digest(self.app, day)
+        except StoreError as exc:  # a manual `digest send` holds the lock: it sends
+            log.info("digest %s: not sent now: %s", day.isoformat(), exc)
+        except DigestError as exc:
+            self._delivery_failures += 1
+            wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
+            self._retry_delivery_at = now + timedelta(seconds=wait)
+            log.error("%s (retrying in %.0fs)", exc, wait)
+        else:
+            self._delivery_failures, self._retry_delivery_at = 0, None
+
+    # -- the loop --------------------------------------------------------------------
+    def tick_seconds(self) -> float:
+        """How often the scheduler wakes the poll round: half the shortest interval, 1-60 s."""
+        shortest = min((_interval(s, self.cfg) for s in self.cfg.sources if s.enabled), default=1800.0)
+        return max(1.0, min(60.0, shortest / 2))
+
+    def _handle(self, kind: str) -> None:
+        if kind == "digest":
+            self.digest(scheduled=True)
+            return
+        self.poll_due()
+        if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
+            self.digest(scheduled=False)
+
+    def run(self) -> int:
+        """Run until SIGTERM/SIGINT; 0 after a clean stop."""
+        old = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            with self.app.store.exclusive("daemon"):
+                return self._run_locked()
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
+    def _run_locked(self) -> int:
+        cfg = self.cfg
+        enabled = [s for s in cfg.sources if s.enabled]
+        self.app.store.sync_sources([(s.name, s.url or str(s.path)) for s in enabled])
+        tick = self.tick_seconds()
+        sched = make_scheduler(cfg, tick=tick)
+        try:
+            log.info(
+                "daemon started: %d source(s), poll check every %gs, digest daily at %s %s",
+                len(enabled), tick, cfg.schedule.digest_time, cfg.timezone,
+            )
+            self.poll_due()
+            if not self.stop.requested:
+                self.digest(scheduled=False)  # a digest missed while down
+            sched.resume()
+            while not self.stop.requested:
+                try:
+                    kind = _WAKE.get(timeout=0.25)
+                except queue.Empty:
+                    continue
+                pending = {kind}
+                while True:  # coalesce a backlog
+                    try:
+                        pending.add(_WAKE.get_nowait())
+                    except queue.Empty:
+                        break
+                for k in sorted(pending):  # "digest" before "poll"
+                    if not self.stop.requested:
+                        self._handle(k)
+        finally:
+            sched.shutdown(wait=True)
+        name = signal.Signals(self.stop.signum).name if self.stop.signum else "stop"
+        log.info("daemon stopped (%s)", name)
+        return 0

@@ -1,0 +1,160 @@
+"""When to poll a source next, and when a digest is due: pure scheduling policy.
+
+Observations
+------------
+* Feed servers say how often they want to be asked: ``Cache-Control:
+  max-age``/``Expires`` (``FetchResult.max_age``) on success, ``Retry-After``
+  (``FetchError.retry_after``) on 429/503.  Polling sooner wastes both sides'
+  bandwidth and gets clients banned; ignoring them is the most common
+  complaint about feed readers.
+* A source that fails keeps failing for a while (server down, DNS gone):
+  asking again at the normal rate achieves nothing, so the delay doubles per
+  consecutive failure, up to a cap.
+* Hundreds of daemons configured with "every 30 minutes" would hit a server
+  at the same second; a random spread (jitter) avoids the thundering herd.
+
+How it works
+------------
+:func:`next_poll_delay` returns seconds until the next poll from the
+configured interval, the consecutive failure count, the server's max-age and
+Retry-After, and a caller-supplied ``random.Random`` (seeded in tests, so
+results are reproducible).  Jitter only ever *lengthens* the wait beyond what
+the server asked for: the server's numbers are floors, never shortened.
+:func:`is_due` says whether a stored source state is due at a moment
+(``next_poll_at`` passed, not paused, no Retry-After pending);
+:func:`should_pause` decides when a continuously failing source is paused.
+:func:`digest_due` says which local day's digest is due at a moment, given
+the daily ``HH:MM`` digest time.
+
+Special cases
+-------------
+* A max-age shorter than the interval does not make polling more frequent:
+  the configured interval is the floor.  A very long max-age is honoured up
+  to ``MAX_TTL`` (one day) or the interval if longer.
+* ``no-cache``/``no-store`` arrive as ``max_age == 0``: the interval applies.
+* Retry-After is honoured in full (``digest.sources.fetch`` already caps it at a
+  week), jitter added on top.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from ..store.base import SourceState
+
+__all__ = [
+    "BACKOFF_CAP",
+    "MAX_TTL",
+    "backoff_delay",
+    "digest_due",
+    "is_due",
+    "last_digest_moment",
+    "next_poll_delay",
+    "overdue_key",
+    "should_pause",
+]
+
+#: Longest wait between polls of a failing source, seconds (unless the
+#: interval itself is longer).
+BACKOFF_CAP = 6 * 3600.0
+#: Longest server freshness lifetime honoured, seconds (unless the interval is longer).
+MAX_TTL = 24 * 3600.0
+#: Default jitter: up to this fraction of the delay is added at random.
+JITTER = 0.1
+
+
+def backoff_delay(interval: float, failures: int, *, cap: float = BACKOFF_CAP) -> float:
+    """``interval`` doubled per consecutive failure beyond the first, capped.
+
+    0 or 1 failures: the interval; 2: twice; 3: four times; ... never more
+    than ``max(cap, interval)``.
+    """
+    if interval <= 0:
+        raise ValueError(f"interval must be positive (got {interval})")
+    if failures <= 1:
+        return interval
+    limit = max(cap, interval)
+    # 2**63 would overflow float math long after the cap is reached
+    return min(interval * 2.0 ** min(failures - 1, 62), limit)
+
+
+def next_poll_delay(
+    interval: float,
+    *,
+    failures: int = 0,
+    max_age: float | None = None,
+    retry_after: float | None = None,
+    rng: random.Random,
+    jitter: float = JITTER,
+    cap: float = BACKOFF_CAP,
+) -> float:
+    """Seconds until the next poll of a source.
+
+    ``interval``: the configured poll interval (seconds); ``failures``: the
+    consecutive failures so far (0 after a success); ``max_age``: the
+    response's freshness lifetime (success only); ``retry_after``: the
+    server's Retry-After (seconds).  ``rng`` draws the jitter: a random
+    extra of up to ``jitter`` times the base delay.
+    """
+    base = backoff_delay(interval, failures, cap=cap)
+    if max_age is not None and max_age > 0 and not failures:
+        base = max(base, min(max_age, max(MAX_TTL, interval)))
+    delay = base * (1.0 + rng.uniform(0.0, max(0.0, jitter)))
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, retry_after + rng.uniform(0.0, max(0.0, jitter)) * interval)
+    return delay
+
+
+def is_due(state: SourceState | None, now: datetime) -> bool:
+    """Whether a source in ``state`` (None: never polled) should be polled at ``now``."""
+    if state is None:
+        return True
+    if state.paused:
+        return False
+    if state.retry_after_until is not None and state.retry_after_until > now:
+        return False
+    return state.next_poll_at is None or state.next_poll_at <= now
+
+
+def overdue_key(state: SourceState | None) -> datetime:
+    """Sort key putting the longest overdue source first (never polled before all)."""
+    if state is None or state.next_poll_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return state.next_poll_at
+
+
+def should_pause(first_failure_at: datetime | None, now: datetime, pause_after_hours: float) -> bool:
+    """Whether a source failing since ``first_failure_at`` has failed long enough to pause."""
+    if first_failure_at is None:
+        return False
+    return (now - first_failure_at).total_seconds() >= pause_after_hours * 3600.0
+
+
+def _at(day: date, hhmm: str, tz: tzinfo) -> datetime:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+
+def last_digest_moment(now: datetime, hhmm: str, tz: tzinfo) -> datetime:
+    """The latest daily ``hhmm`` (local time in ``tz``) at or before ``now``.
+
+    On a day when ``hhmm`` does not exist (a DST gap) the wall-clock time is
+    taken as ``zoneinfo`` resolves it; the result is never after ``now``.
+    """
+    local = now.astimezone(tz)
+    moment = _at(local.date(), hhmm, tz)
+    if moment > local:
+        moment = _at(local.date() - timedelta(days=1), hhmm, tz)
+    return moment
+
+
+def digest_due(now: datetime, hhmm: str, tz: tzinfo, *, day_offset: int = -1) -> date:
+    """The local day whose digest is due at ``now``.
+
+    The digest built at the latest ``hhmm`` covers the day ``day_offset``
+    days from that moment's date: ``-1`` (the default) the day that ended
+    before it, so every calendar day is sent once and complete; ``0`` the day
+    so far.
+    """
+    return last_digest_moment(now, hhmm, tz).date() + timedelta(days=day_offset)

@@ -1,0 +1,476 @@
+"""Parse: feed bytes -> the project's own :class:`Entry` records.
+
+Observations
+------------
+feedparser (6.0) reads RSS 0.9x/1.0/2.0 and Atom 0.3/1.0, tolerates
+ill-formed XML (``bozo``: strict expat first, then its loose SGML parser)
+and hands back loosely typed dicts whose keys depend on the format.  It does
+*not* read JSON Feed (verified: 6.0.14 returns no entries), so JSON Feed is
+parsed here with :mod:`json`.  Everything is converted at this boundary:
+nothing downstream sees feedparser's dicts.
+
+How it works
+------------
+* feedparser is always given an ``io.BytesIO``: given ``bytes`` it would try
+  ``open(data)`` first (a short body such as ``/etc/passwd`` is a path!), and
+  given a string it may fetch a URL.
+* Content: the longest HTML/XHTML ``content`` is ``content_html``; plain-text
+  content goes to ``text``; ``summary``/``description`` is ``summary_html``
+  (plain-text summaries are HTML-escaped), dropped when it only repeats the
+  content (feedparser copies content into summary).  Titles are plain text.
+* Links: only absolute http(s) links are kept (relative ones are resolved
+  against the feed URL first); ``javascript:`` and friends become ``None``.
+* Dates: ``published``, else ``updated``, else ``created`` (see
+  :mod:`digest.sources.dates`), aware UTC; impossible dates become ``None`` and the
+  caller uses the fetch time.
+* Duplicate entry ids within one feed: the first is kept.  Entries with no
+  title and no text at all are dropped; entries without links are kept.
+* The feed's own refresh hint (RSS 2.0 ``<ttl>`` minutes; RSS 1.0
+  ``sy:updatePeriod`` divided by ``sy:updateFrequency``) comes back as
+  :attr:`Entries.ttl` in seconds, for polling; absurd values are ignored.
+
+Special cases
+-------------
+* A document that yields no feed at all (HTML page, binary, empty, XML that
+  is not a feed, JSON that is not a JSON Feed) raises :class:`ParseError`
+  naming the source and the reason; so does an ill-formed document that
+  yields no entry.  A valid but empty feed returns ``[]``.
+* XML entities (measured with feedparser 6.0.14, expat 2.5): expat never
+  loads external entities or DTDs, and feedparser drops entity declarations
+  that reference others, but it re-declares "safe" literal entities of any
+  length for its loose parser, which expands them without limit: 20,000
+  references to a 100 kB entity took 130 s and 9 GB.  So before feedparser
+  sees a document with a DOCTYPE, every entity declaration except short
+  literals and single character references is removed (:func:`screen_entities`);
+  documents in UTF-16/32 or EBCDIC are screened after decoding.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime
+from html import escape, unescape
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from ..errors import ParseError
+from ..records import Entries, Entry
+from .dates import from_string, from_struct, plausible
+
+MAX_ENTRIES = 20_000
+_WS = re.compile(r"\s+")
+_YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
+
+# --------------------------------------------------------------------------
+# Text helpers
+
+
+class _TextOf(HTMLParser):
+    """Text content of an HTML fragment (script/style dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain(text: str | None, *, is_html: bool = True) -> str:
+    """Tags stripped (if HTML), entities decoded, whitespace folded."""
+    if not text:
+        return ""
+    if is_html and ("<" in text or "&" in text):
+        parser = _TextOf()
+        try:
+            parser.feed(text)
+            parser.close()
+            text = "".join(parser.parts)
+        except Exception:  # html.parser is lenient; this is a last resort
+            text = unescape(re.sub(r"<[^>]*>", " ", text))
+    return _WS.sub(" ", text).strip()
+
+
+def _http_url(value: object, base: str | None) -> str | None:
+    """An absolute http(s) URL, resolving relative ones against ``base``."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or len(url) > 4096 or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    try:
+        if base and not urlsplit(url).scheme:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+# --------------------------------------------------------------------------
+# XML entity screening
+
+
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
+_ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>?", re.I)
+_SAFE_ENTITY = re.compile(
+    r"""<!ENTITY\s+[A-Za-z_][\w.-]{0,63}\s+
+        (?P<q>["'])(?:&\#[0-9]{1,7};|&\#x[0-9a-fA-F]{1,6};|[^&%<"']{0,16})(?P=q)\s*>""",
+    re.X,
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _codec(data: bytes) -> str | None:
+    """The codec of an ASCII-incompatible document (by BOM or first bytes)."""
+    head = data[:4]
+    if head in (b"\x00\x00\xfe\xff", b"\x00\x00\x00<"):
+        return "utf-32-be"
+    if head in (b"\xff\xfe\x00\x00", b"<\x00\x00\x00"):
+        return "utf-32-le"
+    if head[:2] == b"\xfe\xff" or head == b"\x00<\x00?":
+        return "utf-16-be"
+    if head[:2] == b"\xff\xfe" or head == b"<\x00?\x00":
+        return "utf-16-le"
+    if head == b"\x4c\x6f\xa7\x94":
+        return "cp037"
+    return None
+
+
+def screen_entities(data: bytes) -> bytes:
+    """``data`` with dangerous XML entity declarations removed.
+
+    Only documents with a DOCTYPE can declare entities.  Kept: general
+    entities whose value is one character reference or a literal of at most
+    16 characters without ``&``, ``%`` or ``<``.  Removed: everything else
+    (nested entities, external ``SYSTEM``/``PUBLIC`` entities, parameter
+    entities).  Leftovers of a removed declaration make the XML ill-formed,
+    which feedparser handles as bozo with its loose parser.
+    """
+    codec = _codec(data)
+    if codec is None:
+        if not re.search(rb"<!DOCTYPE", data, re.I) or not re.search(rb"<!ENTITY", data, re.I):
+            return data
+        view = data.decode("latin-1")
+    else:
+        view = data.decode(codec, errors="replace").lstrip("\ufeff")
+        if not _DOCTYPE.search(view) or "<!ENTITY" not in view.upper():
+            return data
+
+    def keep_safe(m: re.Match[str]) -> str:
+        decl = m.group(0)
+        return decl if _SAFE_ENTITY.fullmatch(decl) else ""
+
+    screened = _ENTITY_DECL.sub(keep_safe, view)
+    if screened == view:
+        return data
+    if codec is None:
+        return screened.encode("latin-1")
+    screened = _XML_DECL.sub("", screened, count=1)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + screened.encode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------
+# Entry point
+
+
+def parse_feed(
+    data: bytes,
+    *,
+    source: str,
+    url: str | None = None,
+    content_type: str | None = None,
+    fetched: datetime | None = None,
+) -> Entries:
+    """Parse feed bytes into entries; raise :class:`ParseError` if it is no feed."""
+    fetched = fetched or datetime.now(UTC)
+    if not isinstance(data, bytes | bytearray):
+        raise ParseError(source, f"not a feed: expected bytes, got {type(data).__name__}")
+    if not data.strip().strip(b"\x00"):
+        raise ParseError(source, "empty document", kind="empty")
+    base = _http_url(url, None)
+    try:
+        if _looks_json(data, content_type):
+            return _json_feed(bytes(data), source=source, base=base, fetched=fetched)
+        return _xml_feed(bytes(data), source=source, base=base, ctype=content_type, fetched=fetched)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError(source, "cannot parse: document nested too deeply") from None
+    except MemoryError:
+        raise ParseError(source, "cannot parse: document too large", kind="too-large") from None
+    except Exception as exc:  # feedparser/json on hostile bytes: one line, never a crash
+        raise ParseError(source, f"cannot parse: {type(exc).__name__}: {_line(exc)}") from None
+
+
+def _line(exc: object) -> str:
+    import xml.sax
+
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"{exc.getMessage()} (line {exc.getLineNumber()})"[:200]
+    text = str(exc).strip()
+    return (text.splitlines() or ["unknown error"])[0][:200]
+
+
+def _looks_json(data: bytes, content_type: str | None) -> bool:
+    ctype = (content_type or "").lower()
+    if "json" in ctype:
+        return True
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{")
+
+
+def _finish(entries: list[Entry]) -> Entries:
+    """Drop textless entries and repeated ids (first wins)."""
+    out = Entries()
+    seen: set[str] = set()
+    for e in entries:
+        if not (e.title or e.content_html or e.summary_html or e.text):
+            continue
+        if e.entry_id:
+            if e.entry_id in seen:
+                continue
+            seen.add(e.entry_id)
+        out.append(e)
+    return out
+
+
+# --------------------------------------------------------------------------
+# RSS / Atom through feedparser
+
+
+def _xml_feed(
+    data: bytes, *, source: str, base: str | None, ctype: str | None, fetched: datetime
+) -> Entries:
+    # No content-location: feedparser would rewrite relative ids against it,
+    # and ids must not change when a feed moves.  Links are resolved below.
+    headers: dict[str, str] = {}
+    if ctype:
+        headers["content-type"] = ctype
+    parsed = feedparser.parse(
+        io.BytesIO(screen_entities(data)),
+        response_headers=headers,
+        sanitize_html=True,
+        resolve_relative_uris=True,
+    )
+    raw = parsed.get("entries") or []
+    reason = parsed.get("bozo_exception")
+    if not raw and not parsed.get("version"):
+        why = _line(reason) if reason else "no RSS, Atom or JSON Feed root element"
+        raise ParseError(source, f"not a feed: {why}", kind="not-a-feed")
+    feed_link = _http_url((parsed.get("feed") or {}).get("link"), base)
+    entries = _finish(
+        [_entry(e, source=source, base=base or feed_link, fetched=fetched) for e in raw[:MAX_ENTRIES]]
+    )
+    if not entries and raw and reason is not None and _is_syntax_error(reason):
+        raise ParseError(source, f"broken feed: {_line(reason)}")
+    entries.ttl = feed_ttl(parsed.get("feed") or {})
+    return entries
+
+
+#: Seconds per ``sy:updatePeriod`` (RSS 1.0 syndication module).
+_SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400, "yearly": 365 * 86400}
+#: A refresh hint beyond this is ignored as a typo (polling caps it anyway).
+_MAX_HINT = 30 * 86400.0
+
+
+def feed_ttl(feed: Any) -> float | None:
+    """The feed's own refresh hint in seconds, or None (see the module docstring)."""
+    ttl = _get(feed, "ttl")
+    seconds: float | None = None
+    if isinstance(ttl, str) and ttl.strip().isdigit():
+        seconds = int(ttl.strip()) * 60.0
+    else:
+        period = str(_get(feed, "sy_updateperiod") or "").strip().lower()
+        freq = str(_get(feed, "sy_updatefrequency") or "1").strip()
+        if period in _SY_PERIOD and freq.isdigit() and int(freq) > 0:
+            seconds = _SY_PERIOD[period] / int(freq)
+    if seconds is None or not 0 < seconds <= _MAX_HINT:
+        return None
+    return seconds
+
+
+def _is_syntax_error(exc: object) -> bool:
+    import xml.sax
+
+    return isinstance(exc, xml.sax.SAXException)
+
+
+def _get(e: Any, key: str) -> Any:
+    """``e[key]`` without feedparser's aliases (``published`` -> ``updated``...)."""
+    return dict.get(e, key) if isinstance(e, dict) else None
+
+
+def _detail_is_html(e: Any, key: str) -> bool:
+    detail = _get(e, key + "_detail") or {}
+    return "html" in str(detail.get("type") or "text/html").lower()
+
+
+def _content(e: Any) -> tuple[str | None, str | None]:
+    """(longest HTML content, longest plain-text content) of an entry."""
+    best_html: str | None = None
+    best_text: str | None = None
+    for c in _get(e, "content") or []:
+        value = c.get("value") if isinstance(c, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if "html" in str(c.get("type") or "text/html").lower():
+            if best_html is None or len(value) > len(best_html):
+                best_html = value
+        elif best_text is None or len(value) > len(best_text):
+            best_text = value
+    return best_html, best_text
+
+
+def _link(e: Any, base: str | None) -> str | None:
+    raw = _get(e, "link")
+    if _get(e, "guidislink") and raw == _get(e, "id"):
+        # RSS <guid> without isPermaLink="false" and no <link>: a link only
+        # if it is one already ("1234" is not a path on the feed's site).
+        return _http_url(raw, None)
+    link = _http_url(raw, base)
+    if link:
+        return link
+    for ln in _get(e, "links") or []:
+        if isinstance(ln, dict) and ln.get("rel", "alternate") == "alternate":
+            link = _http_url(ln.get("href"), base)
+            if link:
+                return link
+    return None
+
+
+def _feed_date(e: Any, fetched: datetime) -> datetime | None:
+    for key in ("published", "updated", "created"):
+        raw = _get(e, key)
+        dt = from_struct(_get(e, key + "_parsed")) or from_string(raw)
+        if dt is not None:
+            return plausible(dt, fetched) if year_agrees(dt, raw) else None
+    return None
+
+
+def year_agrees(dt: datetime, raw: object) -> bool:
+    """False when the string names a 4-digit year far from the parsed one.
+
+    feedparser reads ``01 Jan 0000`` as the year 2000; such dates are wrong.
+    """
+    if not isinstance(raw, str):
+        return True
+    years = [int(y) for y in _YEAR.findall(raw[:100])]
+    return not years or any(abs(dt.year - y) <= 1 for y in years)
+
+
+def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry:
+    content_html, content_text = _content(e)
+    summary = _get(e, "summary")
+    summary_html: str | None = None
+    copies = {c.get("value") for c in _get(e, "content") or [] if isinstance(c, dict)}
+    if isinstance(summary, str) and summary.strip() and summary not in copies:
+        summary_html = summary if _detail_is_html(e, "summary") else escape(summary)
+        body = content_html or content_text
+        if body and plain(summary_html) == plain(body, is_html=content_html is not None):
+            summary_html = None
+    author = (_get(e, "author_detail") or {}).get("name") or _get(e, "author")
+    raw_id = _get(e, "id")
+    entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
+    title = _get(e, "title")
+    return Entry(
+        source=source,
+        title=plain(title, is_html=_detail_is_html(e, "title")) if isinstance(title, str) else "",
+        url=_link(e, base),
+        entry_id=entry_id,
+        content_html=content_html,
+        summary_html=summary_html,
+        text=content_text,
+        published=_feed_date(e, fetched),
+        author=plain(author) or None if isinstance(author, str) else None,
+    )
+
+
+# --------------------------------------------------------------------------
+# JSON Feed (https://jsonfeed.org/version/1.1)
+
+
+def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime) -> Entries:
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(source, f"not a feed: invalid JSON: {_line(exc)}", kind="not-a-feed") from None
+    if not isinstance(doc, dict):
+        raise ParseError(source, "not a feed: JSON document is not an object", kind="not-a-feed")
+    version = doc.get("version")
+    is_jsonfeed = isinstance(version, str) and "jsonfeed.org" in version
+    items = doc.get("items")
+    if items is None and is_jsonfeed:
+        return Entries()
+    if not isinstance(items, list):
+        raise ParseError(source, "not a feed: JSON without an 'items' list", kind="not-a-feed")
+    home = _http_url(doc.get("home_page_url"), base) or base
+    feed_author = _json_author(doc)
+    entries = []
+    for item in items[:MAX_ENTRIES]:
+        if isinstance(item, dict):
+            entries.append(_json_entry(item, source, home, feed_author, fetched))
+    return _finish(entries)
+
+
+def _json_author(obj: dict[str, Any]) -> str | None:
+    authors = obj.get("authors")
+    candidates = authors if isinstance(authors, list) else []
+    candidates = [*candidates, obj.get("author")]
+    for a in candidates:
+        if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip():
+            return plain(a["name"], is_html=False)
+    return None
+
+
+def _str(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def _json_entry(
+    item: dict[str, Any], source: str, base: str | None, feed_author: str | None, fetched: datetime
+) -> Entry:
+    raw_id = item.get("id")
+    if isinstance(raw_id, bool):
+        raw_id = None
+    entry_id = str(raw_id).strip()[:2000] or None if isinstance(raw_id, str | int | float) else None
+    summary = _str(item.get("summary"))
+    date = None
+    for key in ("date_published", "date_modified"):
+        date = from_string(item.get(key))
+        if date is not None:
+            date = plausible(date, fetched)
+            break
+    title = _str(item.get("title"))
+    return Entry(
+        source=source,
+        title=plain(title, is_html=False) if title else "",
+        url=_http_url(item.get("url"), base) or _http_url(item.get("external_url"), base),
+        entry_id=entry_id,
+        content_html=_str(item.get("content_html")),
+        summary_html=escape(summary) if summary else None,
+        text=_str(item.get("content_text")),
+        published=date,
+        author=_json_author(item) or feed_author,
+    )

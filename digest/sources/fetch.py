@@ -1,0 +1,478 @@
+"""Fetch source URLs over HTTP(S): safe, bounded, polite, conditional.
+
+Observations
+------------
+Feed servers are many and not all are friendly: some never answer, some
+drip a byte a second, some send gzip bombs, redirect in circles, point at
+private addresses, or move for good (301) and expect clients to follow.
+Most serve ``ETag``/``Last-Modified``; a conditional GET answered with 304
+costs nothing on either side.
+
+How it works
+------------
+One fetch is a small state machine (:class:`_Fetch`) that builds each
+request, judges each response (redirect? 304? error? body?) and turns
+library exceptions into one-line :class:`~digest.errors.FetchError`\\ s.  It
+does no I/O itself; :func:`fetch` (sync, ``httpx.Client``) and
+:func:`fetch_many` (asyncio, ``httpx.AsyncClient``) are thin drivers around
+it, so both paths share every check and limit.
+
+* Redirects are followed by hand, one hop at a time, so every hop is
+  checked: scheme, address policy (see :mod:`digest.sources.netguard`, which also
+  connects only to checked addresses), hop count.
+* The body is read raw (``iter_raw``) and decoded by
+  :class:`~digest.sources.netguard.BoundedBody`, which bounds every ``zlib`` call:
+  ``iter_bytes`` would inflate a whole network chunk at once (64 KiB of
+  gzip can become ~64 MiB), allocating a gzip bomb before any cap looks.
+* Deadline: every socket operation gets at most the time left (netguard);
+  the body loop also checks the clock (for injected transports), and the
+  async path wraps each fetch in ``asyncio.timeout``.
+
+Limits (``FetchConfig``) and their defaults
+-------------------------------------------
+connect_timeout 10 s, read_timeout 20 s (each socket read), deadline 60 s
+(whole fetch, all hops), max_bytes 15 MiB (after decompression),
+max_redirects 5, block_private on (allow_hosts exempts names/IPs/CIDRs),
+concurrency 16 (fetch_many in total), per_host 2 (simultaneous fetches per
+host), user_agent ``digest/0.1 (...)``.
+
+Special cases
+-------------
+* 301/308 set ``permanent_url`` only while every hop so far was permanent:
+  ``A -301-> B -302-> C`` stores ``B``; ``A -302-> B -301-> C`` keeps ``A``.
+* 304 returns the validators that were sent when the server omits them, so
+  callers can store ``result.etag`` unconditionally.
+* 410 is kind ``gone`` (the caller pauses the source).  Any error response
+  carries ``retry_after`` when ``Retry-After`` is given (seconds or date).
+* ``max_age``: ``Cache-Control: max-age`` wins over ``Expires``;
+  ``no-cache``/``no-store`` or an unparsable ``Expires`` mean 0.  It and
+  ``retry_after`` are capped at one week so that a hostile header cannot
+  silence a source for years.
+* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` are decoded;
+  anything else, or corrupt data, is kind ``encoding``.
+* No cookies are kept, environment proxies are ignored.
+* Per-host politeness counts the host of the first URL; a redirect to
+  another host does not take that host's slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import ssl
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+
+from ..config import FetchConfig
+from ..errors import FetchError
+from ..records import FetchResult
+from .netguard import (
+    AddressPolicy,
+    AsyncGuardedTransport,
+    BadEncoding,
+    BlockedAddress,
+    BodyTooLarge,
+    BoundedBody,
+    GuardedTransport,
+    ResolveFailed,
+    check_host,
+    deadline_scope,
+)
+
+__all__ = ["FetchRequest", "fetch", "fetch_many"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_STATUSES = frozenset({301, 308})
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
+MAX_WAIT = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """One URL to fetch, with the validators stored from last time."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    source: str | None = None
+
+
+# -- header parsing (pure) -------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` (delta-seconds or HTTP date) as seconds from now, >= 0."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_WAIT)
+    when = _http_date(value)
+    if when is None:
+        return None
+    now = now or datetime.now(UTC)
+    return min(max(0.0, (when - now).total_seconds()), MAX_WAIT)
+
+
+def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """Freshness lifetime in seconds from Cache-Control/Expires (capped), or None."""
+    directives: dict[str, str] = {}
+    for part in headers.get("cache-control", "").split(","):
+        name, _, arg = part.strip().partition("=")
+        if name:
+            directives[name.lower()] = arg.strip().strip('"')
+    if "no-store" in directives or "no-cache" in directives:
+        return 0.0
+    if "max-age" in directives:
+        arg = directives["max-age"]
+        if arg.isdigit():
+            return min(float(arg), MAX_WAIT)
+        return 0.0
+    expires = headers.get("expires")
+    if expires is None:
+        return None
+    when = _http_date(expires)
+    if when is None:
+        return 0.0  # RFC 9111: an invalid Expires means "already expired"
+    base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
+    return min(max(0.0, (when - base).total_seconds()), MAX_WAIT)
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+# -- one fetch, without I/O ------------------------------------------------------------
+
+
+class _Fetch:
+    """The checks, limits and decisions of one fetch; the drivers do the I/O."""
+
+    def __init__(
+        self,
+        req: FetchRequest,
+        config: FetchConfig,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    ) -> None:
+        self.req = req
+        self.config = config
+        self.name = req.source or req.url
+        self.start = time.monotonic()
+        self.deadline = self.start + config.deadline
+        #: Check each hop's address here when the transport does not (injected ones).
+        guarded = transport is None or isinstance(
+            transport, GuardedTransport | AsyncGuardedTransport
+        )
+        self.policy = None if guarded else AddressPolicy.from_config(config)
+        self.hops: list[str] = []
+        self.permanent_url: str | None = None
+        self._permanent_run = True
+        self.url = self._valid(req.url, "bad URL", "url")
+
+    def error(
+        self,
+        kind: str,
+        problem: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> FetchError:
+        return FetchError(self.name, problem, kind=kind, status=status, retry_after=retry_after)
+
+    def check_deadline(self) -> None:
+        if time.monotonic() >= self.deadline:
+            raise self._deadline_error()
+
+    def _deadline_error(self) -> FetchError:
+        return self.error(
+            "timeout", f"deadline of {self.config.deadline:g}s exceeded for {self.url}"
+        )
+
+    def _valid(self, url: str | httpx.URL, what: str, kind: str, shown: str = "") -> httpx.URL:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise self.error(kind, f"{what}: {exc}") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise self.error(
+                kind,
+                f"{what}: only http(s) URLs with a host are fetched: {(shown or str(url))[:200]}",
+            )
+        return parsed
+
+    def next_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        self.check_deadline()
+        if self.policy is not None:
+            port = self.url.port or (443 if self.url.scheme == "https" else 80)
+            check_host(self.policy, self.url.host, port)
+        self.hops.append(str(self.url))
+        headers = {
+            "User-Agent": self.config.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        }
+        if self.req.etag:
+            headers["If-None-Match"] = self.req.etag
+        if self.req.last_modified:
+            headers["If-Modified-Since"] = self.req.last_modified
+        left = max(0.001, self.deadline - time.monotonic())
+        timeout = httpx.Timeout(
+            connect=min(self.config.connect_timeout, left),
+            read=min(self.config.read_timeout, left),
+            write=min(self.config.read_timeout, left),
+            pool=min(self.config.connect_timeout, left),
+        )
+        return client.build_request("GET", self.url, headers=headers, timeout=timeout)
+
+    def on_response(self, resp: httpx.Response) -> FetchResult | BoundedBody | None:
+        """None: follow the redirect; FetchResult: done (304); BoundedBody: read the body."""
+        status = resp.status_code
+        if status in REDIRECT_STATUSES and "location" in resp.headers:
+            self._redirect(status, resp.headers["location"])
+            return None
+        retry_after = parse_retry_after(resp.headers.get("retry-after"))
+        if status == 304:
+            return self._result(resp, None)
+        if status == 410:
+            raise self.error("gone", f"HTTP 410 Gone: {self.url} was removed", status=410)
+        if not 200 <= status < 300:
+            reason = resp.reason_phrase or ""
+            wait = f", retry after {retry_after:g}s" if retry_after is not None else ""
+            raise self.error(
+                f"http-{status}",
+                f"HTTP {status} {reason}".rstrip() + f" from {self.url}{wait}",
+                status=status,
+                retry_after=retry_after,
+            )
+        length = resp.headers.get("content-length", "")
+        if (
+            length.isdigit()
+            and not resp.headers.get("content-encoding")
+            and int(length) > self.config.max_bytes
+        ):
+            raise BodyTooLarge(self.config.max_bytes, f" (Content-Length {length})")
+        return BoundedBody(self.config.max_bytes, resp.headers.get("content-encoding", ""))
+
+    def _redirect(self, status: int, location: str) -> None:
+        try:
+            target = self.url.join(location)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise self.error("redirects", f"bad redirect Location from {self.url}: {exc}") from None
+        target = self._valid(target, f"bad redirect from {self.url}", "redirects", location)
+        if len(self.hops) > self.config.max_redirects:
+            counts = Counter([*self.hops, str(target)])
+            looped = [u for u, n in counts.items() if n > 1]
+            what = f"redirect loop through {looped[0]}" if looped else "too many redirects"
+            raise self.error(
+                "redirects",
+                f"{what} (more than {self.config.max_redirects}) starting at {self.hops[0]}",
+            )
+        if status in PERMANENT_STATUSES and self._permanent_run:
+            self.permanent_url = str(target)
+        else:
+            self._permanent_run = False
+        self.url = target
+
+    def feed(self, body: BoundedBody, chunk: bytes) -> None:
+        self.check_deadline()  # also covers injected transports
+        body.feed(chunk)
+
+    def result(self, resp: httpx.Response, body: BoundedBody) -> FetchResult:
+        return self._result(resp, body.finish())
+
+    def _result(self, resp: httpx.Response, content: bytes | None) -> FetchResult:
+        h = resp.headers
+        not_modified = resp.status_code == 304
+        return FetchResult(
+            url=self.req.url,
+            status=resp.status_code,
+            content=content,
+            etag=h.get("etag") or (self.req.etag if not_modified else None),
+            last_modified=h.get("last-modified")
+            or (self.req.last_modified if not_modified else None),
+            final_url=str(self.url),
+            permanent_url=self.permanent_url,
+            content_type=h.get("content-type"),
+            retry_after=parse_retry_after(h.get("retry-after")),
+            max_age=parse_max_age(h),
+        )
+
+    @contextlib.contextmanager
+    def translating(self) -> Iterator[None]:
+        """Run a driver under the deadline, turning every failure into one FetchError."""
+        try:
+            with deadline_scope(self.deadline):
+                yield
+        except FetchError:
+            raise
+        except BlockedAddress as exc:
+            raise self.error(
+                "blocked-address", f"refused {self.url}: {exc} (see fetch.allow_hosts)"
+            ) from None
+        except ResolveFailed as exc:
+            raise self.error("dns", str(exc)) from None
+        except BodyTooLarge as exc:
+            raise self.error("too-large", f"{exc} from {self.url}") from None
+        except BadEncoding as exc:
+            raise self.error("encoding", f"{exc} from {self.url}") from None
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            if time.monotonic() >= self.deadline - 0.05:
+                raise self._deadline_error() from None
+            connecting = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            phase = "connecting to" if connecting else "reading from"
+            limit = self.config.connect_timeout if connecting else self.config.read_timeout
+            raise self.error(
+                "timeout", f"timed out {phase} {self.url} (limit {limit:g}s)"
+            ) from None
+        except httpx.ConnectError as exc:
+            tls = (
+                isinstance(exc.__context__, ssl.SSLError)
+                or "SSL" in str(exc)
+                or "certificate" in str(exc)
+            )
+            kind = "tls" if tls else "connect"
+            raise self.error(kind, f"cannot connect to {self.url.host}: {_one_line(exc)}") from None
+        except httpx.RemoteProtocolError as exc:
+            raise self.error(
+                "protocol", f"broken HTTP response from {self.url}: {_one_line(exc)}"
+            ) from None
+        except httpx.HTTPError as exc:  # ReadError, WriteError, other transport errors
+            raise self.error(
+                "network", f"{type(exc).__name__} from {self.url}: {_one_line(exc)}"
+            ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def _client_options(config: FetchConfig) -> dict[str, Any]:
+    return {
+        "follow_redirects": False,
+        "trust_env": False,
+        # A policy that accepts no cookie: fetches share nothing and leak nothing.
+        "cookies": CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+        "timeout": httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+    }
+
+
+# -- drivers ---------------------------------------------------------------------------
+
+
+def fetch(
+    url: str,
+    *,
+    config: FetchConfig,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    source: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> FetchResult:
+    """Fetch one URL; raise :class:`FetchError` (one line, with a ``kind``) on failure."""
+    req = FetchRequest(url, etag, last_modified, source)
+    f = _Fetch(req, config, transport)
+    # An injected transport belongs to the caller: the client must not close it.
+    client = httpx.Client(
+        transport=transport or GuardedTransport(config), **_client_options(config)
+    )
+    try:
+        with f.translating():
+            return _drive(client, f)
+    finally:
+        if transport is None:
+            client.close()
+
+
+def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
+    while True:
+        resp = client.send(f.next_request(client), stream=True)
+        try:
+            step = f.on_response(resp)
+            if step is None:
+                continue
+            if isinstance(step, FetchResult):
+                return step
+            for chunk in resp.iter_raw():
+                f.feed(step, chunk)
+            return f.result(resp, step)
+        finally:
+            resp.close()
+
+
+async def _adrive(client: httpx.AsyncClient, f: _Fetch) -> FetchResult:
+    while True:
+        resp = await client.send(f.next_request(client), stream=True)
+        try:
+            step = f.on_response(resp)
+            if step is None:
+                continue
+            if isinstance(step, FetchResult):
+                return step
+            async for chunk in resp.aiter_raw():
+                f.feed(step, chunk)
+            return f.result(resp, step)
+        finally:
+            await resp.aclose()
+
+
+async def fetch_many(
+    requests: Sequence[FetchRequest],
+    *,
+    config: FetchConfig,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[FetchResult | FetchError]:
+    """Fetch many URLs concurrently; results (or errors) in input order.
+
+    At most ``config.concurrency`` fetches run at once, and at most
+    ``config.per_host`` per host.  One failure never stops the others.
+    """
+    total = asyncio.Semaphore(config.concurrency)
+    hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def one(req: FetchRequest) -> FetchResult | FetchError:
+        try:
+            host = httpx.URL(req.url).host.lower()
+        except (httpx.InvalidURL, TypeError, ValueError):
+            host = ""
+        slot = hosts.setdefault(host, asyncio.Semaphore(config.per_host))
+        try:
+            async with slot, total:
+                f = _Fetch(req, config, transport)
+                with f.translating():
+                    async with asyncio.timeout(config.deadline):
+                        return await _adrive(client, f)
+        except FetchError as exc:
+            return exc
+        except Exception as exc:  # a bug must not take the other sources down
+            return FetchError(
+                req.source or req.url,
+                f"unexpected {type(exc).__name__}: {_one_line(exc)}",
+                kind="internal",
+            )
+
+    client = httpx.AsyncClient(
+        transport=transport or AsyncGuardedTransport(config), **_client_options(config)
+    )
+    try:
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+    finally:
+        if transport is None:
+            await client.aclose()

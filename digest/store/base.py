@@ -1,0 +1,372 @@
+"""The store interface: what every backend offers, its rows, and ``open_store``.
+
+Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
+---------------------------------------------------------------
+``sources``    one row per configured source (``name`` unique): ``location``
+               (URL or path), fetch validators (``etag``, ``last_modified``),
+               ``permanent_url`` (after a 301/308), ``last_fetch_at``,
+               ``last_ok_at``, ``last_error``/``error_kind``, ``failures``
+               (consecutive) since ``first_failure_at``, ``paused`` with
+               ``paused_reason``, ``next_poll_at``, ``retry_after_until``.
+``articles``   one row per article, ``key`` unique (``digest.text.identity``): source,
+               url, title, clean text, published, fetched, author, truncated,
+               priority, ``junk`` (JSON list of removed lines), ``fingerprint``
+               (opaque BLOB from the engine, never recomputed), ``story_id``,
+               ``score`` (completeness) and ``score_detail`` (JSON).  Indexed by
+               story, by fetched, and by ``coalesce(published, fetched)`` for
+               the dedup window.
+``stories``    ``id`` (chosen by the engine), ``first_seen`` (UTC), ``updated``,
+               ``lead_key``, ``n_versions``, ``n_sources``.
+``digests``    (date, format) -> built_at, path, stories, articles_read,
+               duplicates (collapsed).
+``deliveries`` (date, target) -> status pending/sent/failed, attempts,
+               last_error, message_id, claimed_at, sent_at.
+``meta``       small key/value pairs.
+
+How it works
+------------
+:class:`Store` is the interface (a ``typing.Protocol``) the pipeline, the
+daemon and the web archive use; ``open_store(url)`` picks the backend from
+:data:`BACKENDS` by URL scheme (``sqlite`` built in: ``digest.store.sqlite``;
+a PostgreSQL store registers ``postgresql``).  Backends are imported lazily,
+so a missing optional driver only matters to whoever asks for it.  The rows
+are plain dataclasses defined here; timestamps are aware UTC datetimes,
+stored as fixed-format ISO 8601 text (:func:`ts`) that sorts as time.
+
+Every write method is one transaction; ``transaction()`` groups several
+calls into one (it nests: only the outermost commits), so a crash or
+``kill -9`` leaves whole units or nothing.  ``add_articles`` stores a batch
+of new articles with their story rows in one transaction.
+
+Deliveries: at-least-once, with a small window
+----------------------------------------------
+``claim_delivery`` marks (date, target) *pending* before sending; a *sent*
+row is never claimed again; a *pending* row is left alone unless older than
+``stale_after`` (its sender died), then it may be reclaimed.  The SMTP server
+accepts a message before ``mark_sent`` can record it, so a kill exactly in
+between resends once after the stale timeout: the choice is at-least-once
+over losing a digest.  The sender narrows it by recording the Message-ID
+with ``set_message_id`` before sending (durably) and reusing
+``get_delivery(...).message_id`` when it reclaims: the resend then carries
+the same Message-ID, which mail clients treat as the same message.
+
+Threads and processes
+---------------------
+One connection per ``Store`` object.  A ``Store`` must not be used by two
+threads at once: each thread or process opens its own.  ``exclusive(name)``
+is a cross-process lock (one daemon per database); the OS releases it when
+the holder dies.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+from ..errors import StoreError
+from ..records import Article
+
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def ts(dt: datetime | None) -> str | None:
+    """A datetime as the store's fixed-format UTC text (naive means UTC)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    """The inverse of :func:`ts`."""
+    if not value:
+        return None
+    return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- rows ------------------------------------------------------------------
+@dataclass(slots=True)
+class SourceState:
+    """A source's fetch state, as the scheduler and ``digest sources`` see it."""
+
+    name: str
+    location: str
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None
+    last_fetch_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    last_error: str | None = None
+    error_kind: str | None = None
+    #: Consecutive failures (0 after a success).
+    failures: int = 0
+    first_failure_at: datetime | None = None
+    paused: bool = False
+    paused_reason: str | None = None
+    next_poll_at: datetime | None = None
+    #: Do not poll before this time (the server's Retry-After).
+    retry_after_until: datetime | None = None
+
+    def __str__(self) -> str:
+        state = "paused" if self.paused else ("failing" if self.failures else "ok")
+        last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
+        err = f" last error: {self.last_error}" if self.last_error and self.failures else ""
+        if self.paused:
+            err = f" ({self.paused_reason or 'paused'}; resume with: digest sources --resume {self.name!r})"
+        elif self.next_poll_at is not None:
+            err += f"; next poll {self.next_poll_at.isoformat(timespec='seconds')}"
+        return f"{self.name}: {state}, last ok {last}, {self.failures} failure(s){err}"
+
+
+@dataclass(slots=True)
+class StoredArticle:
+    key: str
+    source: str
+    url: str | None
+    title: str
+    text: str
+    published: datetime | None
+    fetched: datetime
+    author: str | None
+    truncated: bool
+    priority: float
+    junk: list[str]
+    fingerprint: bytes
+    story_id: str
+    score: float | None
+    score_detail: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class StoredStory:
+    id: str
+    first_seen: datetime
+    updated: datetime
+    lead_key: str
+    n_versions: int = 0
+    n_sources: int = 0
+
+
+@dataclass(slots=True)
+class DigestRecord:
+    date: str
+    format: str
+    built_at: datetime
+    path: str | None
+    stories: int
+    articles_read: int
+    duplicates: int
+
+
+@dataclass(slots=True)
+class Delivery:
+    date: str
+    target: str
+    status: str  # 'pending' | 'sent' | 'failed'
+    attempts: int
+    last_error: str | None
+    message_id: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass(slots=True)
+class DayCounts:
+    """Counts for a digest window [start, end)."""
+
+    articles_read: int  # articles fetched in the window
+    stories: int  # stories first seen in the window
+    duplicates: int  # versions beyond the lead, over those stories
+
+
+class NewArticle(NamedTuple):
+    """One item of :meth:`Store.add_articles` (a plain tuple in this order works too)."""
+
+    article: Article
+    fingerprint: bytes
+    story_id: str
+    score: float | None = None
+    detail: Mapping[str, Any] | None = None
+
+
+# -- pure helpers shared by backends -----------------------------------------
+def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, stale_after: float) -> bool:
+    """Whether a delivery row in ``status`` may be claimed (see module docstring)."""
+    if status is None or status == "failed":
+        return True
+    if status == "sent":
+        return False
+    # pending: someone is sending, unless the claim is stale (its sender died)
+    return claimed_at is None or (now - claimed_at).total_seconds() >= stale_after
+
+
+def new_articles(items: Iterable[NewArticle | tuple[Any, ...]]) -> list[NewArticle]:
+    """Normalise ``add_articles`` input (tuples of 3 to 5 fields) to :class:`NewArticle`."""
+    out = []
+    for item in items:
+        if not isinstance(item, NewArticle):
+            item = NewArticle(*item)
+        if not isinstance(item.fingerprint, bytes | bytearray | memoryview):
+            raise TypeError(f"{item.article.key}: fingerprint must be bytes")
+        out.append(item)
+    return out
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden (for error messages)."""
+    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", url)
+
+
+# -- the interface -----------------------------------------------------------
+@runtime_checkable
+class Store(Protocol):
+    """What every backend offers.  Datetimes in and out are aware UTC."""
+
+    url: str
+
+    # lifecycle, transactions, locks
+    @property
+    def schema_version(self) -> int: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group calls into one atomic unit (nests; the outermost commits)."""
+        ...
+    def acquire_lock(self, name: str) -> bool:
+        """Take the cross-process lock ``name``; False if another process holds it."""
+        ...
+    def release_lock(self, name: str) -> None: ...
+    def exclusive(self, name: str) -> AbstractContextManager[None]:
+        """Hold lock ``name`` for a block; StoreError naming the holder's pid if taken."""
+        ...
+
+    # meta
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    # sources
+    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
+        """Register configured (name, location) pairs; a changed location resets its state."""
+        ...
+    def get_source_state(self, name: str) -> SourceState | None: ...
+    def save_source_state(self, state: SourceState) -> None: ...
+    def list_source_states(self) -> list[SourceState]: ...
+
+    # articles and stories
+    def has_article(self, key: str) -> bool: ...
+    def has_articles(self, keys: Iterable[str]) -> set[str]: ...
+    def add_article(
+        self,
+        article: Article,
+        fingerprint: bytes,
+        story_id: str,
+        score: float | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Insert one article (no story row); False and nothing written if its key exists."""
+        ...
+    def add_articles(
+        self,
+        items: Sequence[NewArticle | tuple[Any, ...]],
+        *,
+        leads: Mapping[str, str] | None = None,
+        merges: Sequence[tuple[str, str]] = (),
+    ) -> list[bool]:
+        """Insert a batch with its story rows in ONE transaction; which items were new."""
+        ...
+    def get_article(self, key: str) -> StoredArticle | None: ...
+    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
+        """Articles dated (published, else fetched) at or after ``since``; index-backed."""
+        ...
+    def update_story(
+        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
+    ) -> None: ...
+    def save_story(
+        self,
+        story_id: str,
+        *,
+        lead_key: str,
+        first_seen: datetime,
+        scores: Mapping[str, tuple[float, Mapping[str, Any]]],
+    ) -> None: ...
+    def set_lead(self, story_id: str, lead_key: str) -> None: ...
+    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int: ...
+    def merge_stories(self, *, keep: str, drop: str) -> None: ...
+    def move_article(self, key: str, story_id: str) -> None:
+        """Move a stored article to another story (created, with the first_seen of the one it
+        leaves, if new); the story it leaves is deleted once empty."""
+        ...
+    def get_story(self, story_id: str) -> StoredStory | None: ...
+    def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]: ...
+    def story_versions(self, story_id: str) -> list[StoredArticle]: ...
+    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int: ...
+    def day_counts(self, start: datetime, end: datetime) -> DayCounts: ...
+
+    # digests and deliveries
+    def record_digest(
+        self,
+        date: str,
+        fmt: str,
+        path: str | None,
+        stories: int,
+        *,
+        articles_read: int = 0,
+        duplicates: int = 0,
+    ) -> None: ...
+    def get_digest(self, date: str, fmt: str) -> DigestRecord | None: ...
+    def list_digest_dates(self) -> list[tuple[str, int]]: ...
+    def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool: ...
+    def set_message_id(self, date: str, target: str, message_id: str) -> None: ...
+    def mark_sent(self, date: str, target: str, message_id: str) -> None: ...
+    def mark_failed(self, date: str, target: str, error: str) -> None: ...
+    def get_delivery(self, date: str, target: str) -> Delivery | None: ...
+    def delivery_status(self, date: str, target: str) -> str | None: ...
+
+
+# -- opening by URL ------------------------------------------------------------
+#: URL scheme -> factory taking the URL, or "module:attribute" imported on first
+#: use.  ``register_backend`` adds one.
+BACKENDS: dict[str, Callable[[str], Store] | str] = {
+    "sqlite": "digest.store.sqlite:from_url",
+    "postgresql": "digest.store.postgres:from_url",
+    "postgres": "digest.store.postgres:from_url",
+}
+
+
+def register_backend(scheme: str, factory: Callable[[str], Store] | str) -> None:
+    BACKENDS[scheme.lower()] = factory
+
+
+def _factory(scheme: str, url: str) -> Callable[[str], Store]:
+    entry = BACKENDS.get(scheme)
+    if entry is None:
+        known = ", ".join(sorted(BACKENDS))
+        raise StoreError(f"{redact(url)}: unknown database kind {scheme!r} (known: {known})")
+    if not isinstance(entry, str):
+        return entry
+    module, _, attr = entry.partition(":")
+    try:
+        factory: Callable[[str], Store] = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise StoreError(f"{redact(url)}: the {scheme} store is not available ({exc})") from None
+    return factory
+
+
+def open_store(url: str) -> Store:
+    """Open the store at ``url`` (``sqlite:///abs/path``, ``postgresql://...``, or a plain path)."""
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+    scheme = url.split("://", 1)[0].lower().split("+", 1)[0]
+    return _factory(scheme, url)(url)

@@ -1,0 +1,293 @@
+"""What every store does the same way on top of its own SQL: the backend-free half.
+
+Observations
+------------
+* The SQLite and PostgreSQL stores differ in their connections, timestamps
+  and locking, but not in how a batch of articles becomes story rows, how a
+  story's lead and scores are saved together, or how stories are merged and
+  articles moved between them: that logic, and its SQL, lives here once.
+* The shared SQL differs between the two databases in two spellings only:
+  placeholders (``?`` / ``%s``) and the two-argument minimum (``min`` /
+  ``least``).  It is written with ``?`` and ``{least}``; :func:`sql_for`
+  spells it for a backend.
+
+How it works
+------------
+``StoreOps`` is a mixin.  A backend provides what ``_Backend`` lists:
+``transaction()``, ``_run`` (execute shared SQL; rows read by column name),
+``_stamp`` (a datetime as the backend stores it), ``_story_write`` (the
+transaction a story move or merge runs in: PostgreSQL also takes the
+clustering lock), ``_log_regroup`` (PostgreSQL records merges and moves for
+other workers), ``_insert`` (one row; False when the key exists),
+``_durable`` (the transaction a delivery's state is written in: it must
+survive a power cut), ``update_scores`` and ``get_delivery``; the mixin composes them (its
+methods take the backend as ``self``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from ..errors import StoreError
+from ..records import Article
+from .base import Delivery, NewArticle, new_articles, utcnow
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+@functools.cache
+def sql_for(dialect: Dialect, sql: str) -> str:
+    """Shared SQL (``?`` placeholders, ``{least}`` for the two-argument minimum) for a backend."""
+    if dialect == "sqlite":
+        return sql.replace("{least}", "min")
+    return sql.replace("?", "%s").replace("{least}", "least")
+
+
+#: An upsert of a story row that keeps the earlier ``first_seen``.
+_KEEP_FIRST = "ON CONFLICT(id) DO UPDATE SET first_seen={least}(stories.first_seen, excluded.first_seen), "
+
+
+class _Backend(Protocol):
+    """What a backend provides for ``StoreOps``."""
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def _stamp(self, dt: datetime) -> Any: ...
+    def _story_write(self) -> AbstractContextManager[Any]: ...
+    def _durable(self) -> AbstractContextManager[Any]: ...
+    def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None: ...
+    def _insert(self, item: NewArticle, now: datetime) -> bool: ...
+    def _recount(self, story_id: str) -> None: ...
+    def _best_version(self, story_id: str) -> str | None: ...
+    def merge_stories(self, *, keep: str, drop: str) -> None: ...
+    def update_story(
+        self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
+    ) -> None: ...
+    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int: ...
+    def get_delivery(self, date: str, target: str) -> Delivery | None: ...
+
+
+class StoreOps:
+    """Backend-free store operations (see the module docstring)."""
+
+    def add_article(
+        self: _Backend,
+        article: Article,
+        fingerprint: bytes,
+        story_id: str,
+        score: float | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Insert one article (its story row is the caller's: ``update_story``)."""
+        with self.transaction():
+            return self._insert(NewArticle(article, fingerprint, story_id, score, detail), utcnow())
+
+    def add_articles(
+        self: _Backend,
+        items: Sequence[NewArticle | tuple[Any, ...]],
+        *,
+        leads: Mapping[str, str] | None = None,
+        merges: Sequence[tuple[str, str]] = (),
+    ) -> list[bool]:
+        """Store new articles, story merges and story rows in one transaction.
+
+        Articles whose key exists are skipped (False in the result).  Each
+        touched story gets ``first_seen`` = the earliest of its stored value
+        and its new articles' fetch times, the lead from ``leads`` (else the
+        best-scored version), and fresh counts.  ``merges`` are (keep, drop)
+        pairs applied after the inserts.
+        """
+        batch = new_articles(items)
+        leads = dict(leads or {})
+        now = utcnow()
+        result: list[bool] = []
+        with self.transaction():
+            first: dict[str, datetime] = {}
+            for item in batch:
+                ok = self._insert(item, now)
+                result.append(ok)
+                if ok:
+                    seen = item.article.fetched or now
+                    first[item.story_id] = min(first.get(item.story_id, seen), seen)
+            for keep, drop in merges:
+                self.merge_stories(keep=keep, drop=drop)
+                if drop in first:
+                    seen = first.pop(drop)
+                    first[keep] = min(first.get(keep, seen), seen)
+            for story_id in sorted(set(first) | set(leads)):
+                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
+        return result
+
+    def save_story(
+        self: _Backend,
+        story_id: str,
+        *,
+        lead_key: str,
+        first_seen: datetime,
+        scores: Mapping[str, tuple[float, Mapping[str, Any]]],
+    ) -> None:
+        """``update_story`` and ``update_scores`` in one transaction."""
+        with self.transaction():
+            self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
+            self.update_scores(story_id, scores)
+
+    def delivery_status(self: _Backend, date: str, target: str) -> str | None:
+        d = self.get_delivery(date, target)
+        return None if d is None else d.status
+
+    # -- meta ------------------------------------------------------------------
+    def get_meta(self: _Backend, key: str) -> str | None:
+        row = self._run("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self: _Backend, key: str, value: str) -> None:
+        with self.transaction():
+            self._run(
+                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    # -- stories ---------------------------------------------------------------
+    def _best_version(self: _Backend, story_id: str) -> str | None:
+        row = self._run(
+            "SELECT key FROM articles WHERE story_id=? ORDER BY score IS NULL, score DESC, fetched, key LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        return None if row is None else str(row["key"])
+
+    def _recount(self: _Backend, story_id: str) -> None:
+        self._run(
+            "UPDATE stories SET "
+            "n_versions=(SELECT count(*) FROM articles WHERE story_id=?), "
+            "n_sources=(SELECT count(DISTINCT source) FROM articles WHERE story_id=?) "
+            "WHERE id=?",
+            (story_id, story_id, story_id),
+        )
+
+    def update_story(
+        self: _Backend, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
+    ) -> None:
+        """Create or update a story row: first_seen = the earlier, lead, counts.
+
+        Without ``lead_key`` an existing lead is kept; a new story gets its
+        best-scored version.  Without ``first_seen`` a new story starts now.
+        """
+        now = self._stamp(utcnow())
+        with self.transaction():
+            row = self._run("SELECT lead_key, first_seen FROM stories WHERE id=?", (story_id,)).fetchone()
+            lead = lead_key or (row["lead_key"] if row else None) or self._best_version(story_id)
+            if lead is None:
+                raise StoreError(f"story {story_id}: no lead given and no stored version")
+            seen = self._stamp(first_seen) if first_seen else (row["first_seen"] if row else now)
+            self._run(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) VALUES(?,?,?,?) "
+                + _KEEP_FIRST + "updated=excluded.updated, lead_key=excluded.lead_key",
+                (story_id, seen, now, lead),
+            )
+            self._recount(story_id)
+
+    def set_lead(self: _Backend, story_id: str, lead_key: str) -> None:
+        """Make ``lead_key`` the lead; it must be a stored version of the story."""
+        with self.transaction():
+            row = self._run("SELECT story_id FROM articles WHERE key=?", (lead_key,)).fetchone()
+            if row is None or row["story_id"] != story_id:
+                raise StoreError(f"story {story_id}: {lead_key} is not one of its versions")
+            cur = self._run(
+                "UPDATE stories SET lead_key=?, updated=? WHERE id=?", (lead_key, self._stamp(utcnow()), story_id)
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"story {story_id}: no such story")
+
+    def merge_stories(self: _Backend, *, keep: str, drop: str) -> None:
+        """Move ``drop``'s versions into ``keep`` (first_seen = the earlier) and delete it."""
+        if keep == drop:
+            return
+        with self._story_write():
+            self._run("UPDATE articles SET story_id=? WHERE story_id=?", (keep, drop))
+            self._run(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) "
+                "SELECT ?, first_seen, ?, lead_key FROM stories WHERE id=? " + _KEEP_FIRST + "updated=excluded.updated",
+                (keep, self._stamp(utcnow()), drop),
+            )
+            self._run("DELETE FROM stories WHERE id=?", (drop,))
+            self._log_regroup(keep, drop)
+            self._recount(keep)
+
+    def move_article(self: _Backend, key: str, story_id: str) -> None:
+        """Move a stored article to another story (see ``Store.move_article``); its old story
+        goes when it is left empty."""
+        with self._story_write():
+            row = self._run("SELECT story_id FROM articles WHERE key=?", (key,)).fetchone()
+            if row is None:
+                raise StoreError(f"article {key}: not stored, cannot move it")
+            old = row["story_id"]
+            if old == story_id:
+                return
+            self._run(
+                "INSERT INTO stories(id, first_seen, updated, lead_key) "
+                "SELECT ?, first_seen, ?, ? FROM stories WHERE id=? " + _KEEP_FIRST + "updated=excluded.updated",
+                (story_id, self._stamp(utcnow()), key, old),
+            )
+            self._run("UPDATE articles SET story_id=? WHERE key=?", (story_id, key))
+            self._run(
+                "DELETE FROM stories WHERE id=? AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=?)",
+                (old, old),
+            )
+            self._log_regroup(story_id, old, key)
+            self._recount(old)
+            self._recount(story_id)
+
+
+    # -- digests and deliveries ------------------------------------------------------
+    def record_digest(
+        self: _Backend,
+        date: str,
+        fmt: str,
+        path: str | None,
+        stories: int,
+        *,
+        articles_read: int = 0,
+        duplicates: int = 0,
+    ) -> None:
+        with self.transaction():
+            self._run(
+                "INSERT INTO digests(date, format, built_at, path, stories, articles_read, duplicates) "
+                "VALUES(?,?,?,?,?,?,?) ON CONFLICT(date, format) DO UPDATE SET "
+                "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
+                "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
+                (date, fmt, self._stamp(utcnow()), path, stories, articles_read, duplicates),
+            )
+
+    def set_message_id(self: _Backend, date: str, target: str, message_id: str) -> None:
+        """Record the Message-ID about to be sent (durably) on the claimed row."""
+        with self._durable():
+            cur = self._run(
+                "UPDATE deliveries SET message_id=? WHERE date=? AND target=? AND status='pending'",
+                (message_id, date, target),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
+
+    def mark_sent(self: _Backend, date: str, target: str, message_id: str) -> None:
+        now = self._stamp(utcnow())
+        with self._durable():
+            self._run(
+                "INSERT INTO deliveries(date, target, status, attempts, message_id, claimed_at, sent_at) "
+                "VALUES(?,?,'sent',1,?,?,?) ON CONFLICT(date, target) DO UPDATE SET status='sent', "
+                "message_id=excluded.message_id, sent_at=excluded.sent_at, last_error=NULL",
+                (date, target, message_id, now, now),
+            )
+
+    def mark_failed(self: _Backend, date: str, target: str, error: str) -> None:
+        """Record a failed attempt (never downgrades a 'sent' row)."""
+        with self.transaction():
+            self._run(
+                "INSERT INTO deliveries(date, target, status, attempts, last_error) "
+                "VALUES(?,?,'failed',1,?) ON CONFLICT(date, target) DO UPDATE SET "
+                "status='failed', last_error=excluded.last_error WHERE deliveries.status != 'sent'",
+                (date, target, error),
+            )

@@ -1,0 +1,494 @@
+"""The embedded default store: one SQLite file on disk (WAL mode).
+
+How it works
+------------
+The connection runs in autocommit mode and the store issues its own
+``BEGIN IMMEDIATE`` / ``COMMIT``: every write method is one transaction, and
+:meth:`SQLiteStore.transaction` groups calls (nested blocks are SAVEPOINTs,
+so an inner failure the caller catches undoes only the inner block).  WAL
+journaling with ``synchronous=NORMAL`` survives a crash or ``kill -9`` of
+the process at any moment; delivery claims and ``mark_sent`` switch to
+``synchronous=FULL`` so they survive a power cut as well.  ``foreign_keys``
+is on and ``busy_timeout`` lets a second process wait for a writer instead
+of failing.
+
+Migrations (``digest/migrations/sqlite/NNNN_*.sql``) run one version per
+transaction; the version lives in ``PRAGMA user_version`` and is read
+inside the write transaction, so two processes opening a fresh file at once
+do not both apply it.
+
+Special cases
+-------------
+* A file written by a newer digest (higher version) is refused with a
+  StoreError instead of being guessed at; a file that is not SQLite too.
+* ``sqlite:///abs/path`` and ``sqlite:////abs/path`` both mean ``/abs/path``
+  (Config writes the former with an absolute path, i.e. four slashes).
+* Lock files (``<db>.<name>.lock``) stay on disk after release: deleting
+  them would let two processes lock two different files of the same name.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+from . import migrations as _migrations
+from .base import (
+    DayCounts,
+    Delivery,
+    DigestRecord,
+    NewArticle,
+    SourceState,
+    StoredArticle,
+    StoredStory,
+    may_claim,
+    parse_ts,
+    ts,
+    utcnow,
+)
+from .ops import StoreOps, sql_for
+
+log = logging.getLogger(__name__)
+
+_COLS = (
+    "key, source, url, title, {text}, published, fetched, author, truncated, priority, "
+    "junk, fingerprint, story_id, score, score_detail"
+)
+_ARTICLE_COLS = _COLS.format(text="text")
+_SOURCE_COLS = (
+    "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
+    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
+)
+_SOURCE_TIMES = ("last_fetch_at", "last_ok_at", "first_failure_at", "next_poll_at", "retry_after_until")
+_LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _article(row: sqlite3.Row) -> StoredArticle:
+    return StoredArticle(
+        key=row["key"],
+        source=row["source"],
+        url=row["url"],
+        title=row["title"],
+        text=row["text"],
+        published=parse_ts(row["published"]),
+        fetched=parse_ts(row["fetched"]) or utcnow(),
+        author=row["author"],
+        truncated=bool(row["truncated"]),
+        priority=row["priority"],
+        junk=json.loads(row["junk"]) if row["junk"] else [],
+        fingerprint=bytes(row["fingerprint"]),
+        story_id=row["story_id"],
+        score=row["score"],
+        score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
+    )
+
+
+def _story(row: sqlite3.Row) -> StoredStory:
+    return StoredStory(
+        id=row["id"],
+        first_seen=parse_ts(row["first_seen"]) or utcnow(),
+        updated=parse_ts(row["updated"]) or utcnow(),
+        lead_key=row["lead_key"],
+        n_versions=row["n_versions"],
+        n_sources=row["n_sources"],
+    )
+
+
+def _source(row: sqlite3.Row) -> SourceState:
+    d = dict(row)
+    for k in _SOURCE_TIMES:
+        d[k] = parse_ts(d[k])
+    d["paused"] = bool(d["paused"])
+    return SourceState(**d)
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        date=row["date"],
+        target=row["target"],
+        status=row["status"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        message_id=row["message_id"],
+        claimed_at=parse_ts(row["claimed_at"]),
+        sent_at=parse_ts(row["sent_at"]),
+    )
+
+
+class SQLiteStore(StoreOps):
+    """The SQLite backend of :class:`digest.store.base.Store`.  One per thread or process."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        migrations: Sequence[_migrations.Migration] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._depth = 0
+        self._locks: dict[str, int] = {}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=timeout, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+        self.db.row_factory = sqlite3.Row
+        try:
+            mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("%s: WAL mode unavailable here (journal_mode=%s)", self.path, mode)
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._migrate(list(migrations) if migrations is not None else _migrations.load("sqlite"))
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise StoreError(f"{self.path}: not a usable digest store: {exc}") from None
+        except BaseException:
+            self.db.close()
+            raise
+
+    # -- schema ------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self, migrations: list[_migrations.Migration]) -> None:
+        latest = len(migrations)
+        while True:
+            with self.transaction():
+                current = self.schema_version
+                if current > latest:
+                    raise StoreError(
+                        f"{self.path}: written by a newer digest (schema version {current}, "
+                        f"this one knows up to {latest}); upgrade digest to open it"
+                    )
+                if current == latest:
+                    return
+                mig = migrations[current]
+                try:
+                    for stmt in mig.statements():
+                        self.db.execute(stmt)
+                except sqlite3.Error as exc:
+                    raise StoreError(
+                        f"{self.path}: migration {mig.version} ({mig.name}) failed: {exc}"
+                    ) from None
+                self.db.execute(f"PRAGMA user_version={int(mig.version)}")
+                log.info("%s: schema migrated to version %d (%s)", self.path, mig.version, mig.name)
+
+    # -- transactions --------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work.  Nested blocks are savepoints."""
+        if self._depth:
+            name = f"sp{self._depth}"
+            self.db.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self.db.execute(f"ROLLBACK TO {name}")
+                self.db.execute(f"RELEASE {name}")
+                raise
+            else:
+                self.db.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot start a write: {exc}") from None
+        self._depth = 1
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{self.path}: write failed, nothing stored: {exc}") from exc
+            raise
+        finally:
+            self._depth = 0
+
+    @contextmanager
+    def _durable(self) -> Iterator[None]:
+        """A transaction synced to disk before it returns (synchronous=FULL)."""
+        outer = self._depth > 0
+        if not outer:
+            self.db.execute("PRAGMA synchronous=FULL")
+        try:
+            with self.transaction():
+                yield
+        finally:
+            if not outer:
+                self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def close(self) -> None:
+        for name in list(self._locks):
+            self.release_lock(name)
+        self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- cross-process locks -------------------------------------------------
+    def _lock_path(self, name: str) -> Path:
+        if not _LOCK_NAME.match(name):
+            raise ValueError(f"lock name must be letters, digits, - or _ (got {name!r})")
+        return self.path.with_name(f"{self.path.name}.{name}.lock")
+
+    def acquire_lock(self, name: str) -> bool:
+        """Take the OS lock ``name`` (flock); False if another process holds it."""
+        if name in self._locks:
+            return True
+        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._locks[name] = fd
+        return True
+
+    def release_lock(self, name: str) -> None:
+        fd = self._locks.pop(name, None)
+        if fd is not None:
+            os.close(fd)  # closing the descriptor drops the flock
+
+    def lock_holder(self, name: str) -> str:
+        """The pid written by the holder of lock ``name`` ("unknown" if none)."""
+        try:
+            text = self._lock_path(name).read_text(errors="replace").strip()
+        except OSError:
+            text = ""
+        return text if text.isdigit() else "unknown"
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold lock ``name`` for the block, or fail naming the other holder."""
+        held = name in self._locks
+        if not held and not self.acquire_lock(name):
+            raise StoreError(
+                f"{self.path}: another digest {name} is already running "
+                f"(pid {self.lock_holder(name)})"
+            )
+        try:
+            yield
+        finally:
+            if not held:
+                self.release_lock(name)
+
+    # -- what StoreOps builds on ---------------------------------------------------
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql_for("sqlite", sql), params)
+
+    def _stamp(self, dt: datetime) -> str:
+        return ts(dt) or ""
+
+    def _story_write(self) -> AbstractContextManager[None]:
+        return self.transaction()
+
+    def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None:
+        """One process owns a SQLite store: no other worker replays merges and moves."""
+
+    # -- sources ---------------------------------------------------------------
+    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
+        """Register configured sources.  A new location starts with a clean state."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO sources(name, location) VALUES(?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
+                "last_modified=NULL, permanent_url=NULL, last_error=NULL, error_kind=NULL, "
+                "failures=0, first_failure_at=NULL, paused=0, paused_reason=NULL, "
+                "next_poll_at=NULL, retry_after_until=NULL "
+                "WHERE sources.location IS NOT excluded.location",
+                list(sources),
+            )
+
+    def get_source_state(self, name: str) -> SourceState | None:
+        row = self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources WHERE name=?", (name,)).fetchone()
+        return _source(row) if row else None
+
+    def list_source_states(self) -> list[SourceState]:
+        return [_source(r) for r in self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources ORDER BY name")]
+
+    def save_source_state(self, state: SourceState) -> None:
+        cols = _SOURCE_COLS.split(", ")
+        values = []
+        for col in cols:
+            v = getattr(state, col)
+            values.append(ts(v) if col in _SOURCE_TIMES else int(v) if col == "paused" else v)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
+        with self.transaction():
+            self.db.execute(
+                f"INSERT INTO sources({_SOURCE_COLS}) VALUES({', '.join('?' * len(cols))}) "
+                f"ON CONFLICT(name) DO UPDATE SET {updates}",
+                values,
+            )
+
+    # -- articles ----------------------------------------------------------------
+    def has_article(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE key=?", (key,)).fetchone() is not None
+
+    def has_articles(self, keys: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            q = f"SELECT key FROM articles WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.db.execute(q, chunk))
+        return found
+
+    def _insert(self, item: NewArticle, now: datetime) -> bool:
+        a = item.article
+        cur = self.db.execute(
+            f"INSERT INTO articles({_ARTICLE_COLS}) VALUES({', '.join('?' * 15)}) "
+            "ON CONFLICT(key) DO NOTHING",
+            (
+                a.key, a.source, a.url, a.title, a.text, ts(a.published), ts(a.fetched or now),
+                a.author, int(a.truncated), a.priority, _json(list(a.junk)),
+                bytes(item.fingerprint), item.story_id, item.score,
+                _json(dict(item.detail) if item.detail is not None else None),
+            ),
+        )
+        return cur.rowcount == 1
+
+    def get_article(self, key: str) -> StoredArticle | None:
+        row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=?", (key,)).fetchone()
+        return _article(row) if row else None
+
+    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
+        """Articles dated at or after ``since`` (published, else fetched), oldest first.
+
+        Served by the ``articles_window`` index: the cost follows the window,
+        not the archive.  ``with_text=False`` leaves ``text`` empty.
+        """
+        cols = _COLS.format(text="text" if with_text else "'' AS text")
+        q = (
+            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ? "
+            "ORDER BY coalesce(published, fetched), key"
+        )
+        for row in self.db.execute(q, (ts(since),)):
+            yield _article(row)
+
+    # -- stories -----------------------------------------------------------------
+    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
+        """Set completeness scores of the story's versions; how many rows changed."""
+        with self.transaction():
+            cur = self.db.executemany(
+                "UPDATE articles SET score=?, score_detail=? WHERE key=? AND story_id=?",
+                [(float(s), _json(dict(d)), k, story_id) for k, (s, d) in scores.items()],
+            )
+            return max(cur.rowcount, 0)
+
+    def get_story(self, story_id: str) -> StoredStory | None:
+        row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        return _story(row) if row else None
+
+    def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]:
+        q = "SELECT * FROM stories WHERE first_seen >= ? AND first_seen < ? ORDER BY first_seen, id"
+        return [_story(r) for r in self.db.execute(q, (ts(start), ts(end)))]
+
+    def story_versions(self, story_id: str) -> list[StoredArticle]:
+        q = (
+            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? "
+            "ORDER BY coalesce(published, fetched), key"
+        )
+        return [_article(r) for r in self.db.execute(q, (story_id,))]
+
+    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
+        q = "SELECT count(*) FROM articles WHERE fetched >= ? AND fetched < ?"
+        return int(self.db.execute(q, (ts(start), ts(end))).fetchone()[0])
+
+    def day_counts(self, start: datetime, end: datetime) -> DayCounts:
+        row = self.db.execute(
+            "SELECT count(*), coalesce(sum(max(n_versions - 1, 0)), 0) FROM stories "
+            "WHERE first_seen >= ? AND first_seen < ?",
+            (ts(start), ts(end)),
+        ).fetchone()
+        return DayCounts(
+            articles_read=self.count_articles_fetched_between(start, end),
+            stories=int(row[0]),
+            duplicates=int(row[1]),
+        )
+
+    # -- digests -----------------------------------------------------------------
+    def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
+        row = self.db.execute(
+            "SELECT * FROM digests WHERE date=? AND format=?", (date, fmt)
+        ).fetchone()
+        if row is None:
+            return None
+        return DigestRecord(
+            date=row["date"], format=row["format"], built_at=parse_ts(row["built_at"]) or utcnow(),
+            path=row["path"], stories=int(row["stories"] or 0),
+            articles_read=row["articles_read"], duplicates=row["duplicates"],
+        )
+
+    def list_digest_dates(self) -> list[tuple[str, int]]:
+        """(date, story count) of every digest built, newest first."""
+        q = "SELECT date, max(stories) FROM digests GROUP BY date ORDER BY date DESC"
+        return [(r[0], int(r[1] or 0)) for r in self.db.execute(q)]
+
+    # -- deliveries ----------------------------------------------------------------
+    def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
+        """Claim (date, target) for sending; False if sent, or being sent (fresh claim)."""
+        now = utcnow()
+        with self._durable():
+            row = self.db.execute(
+                "SELECT status, claimed_at FROM deliveries WHERE date=? AND target=?", (date, target)
+            ).fetchone()
+            status, claimed = (row[0], parse_ts(row[1])) if row else (None, None)
+            if not may_claim(status, claimed, now, stale_after):
+                return False
+            self.db.execute(
+                "INSERT INTO deliveries(date, target, status, attempts, claimed_at) "
+                "VALUES(?,?,'pending',1,?) ON CONFLICT(date, target) DO UPDATE SET "
+                "status='pending', attempts=deliveries.attempts+1, claimed_at=excluded.claimed_at",
+                (date, target, ts(now)),
+            )
+            return True
+
+    def get_delivery(self, date: str, target: str) -> Delivery | None:
+        row = self.db.execute(
+            "SELECT * FROM deliveries WHERE date=? AND target=?", (date, target)
+        ).fetchone()
+        return _delivery(row) if row else None
+
+
+def path_of(url: str) -> Path:
+    """The file path in ``sqlite:///abs/path`` (any number of leading slashes)."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    if not rest.startswith("/"):
+        raise StoreError(f"{url}: a SQLite URL needs an absolute path (sqlite:///abs/path)")
+    return Path("/" + rest.lstrip("/"))
+
+
+def from_url(url: str) -> SQLiteStore:
+    """The ``BACKENDS`` factory for ``sqlite://`` URLs."""
+    return SQLiteStore(path_of(url))

@@ -1,0 +1,87 @@
+"""What site furniture says: the phrasings ``digest.text.clean`` matches.  Pure data.
+
+Observations
+------------
+* Furniture repeats the same few moves in every language of the web's
+  templates: ask the reader to do something (share, join, subscribe,
+  download) on some channel, state a policy (comments moderated, email not
+  published, all rights reserved), count something (views, comments, minutes
+  of reading), or introduce the writer.
+* Each pattern here is generic: none names a site.  Lines that only one site
+  prints are caught by ``digest.text.clean.recurring_lines`` instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each few
+for from further had has have having he her here hers herself him himself his how i if
+in into is it its itself just me more most my myself no nor not now of off on once only
+or other our ours ourselves out over own same she should so some such than that the
+their theirs them themselves then there these they this those through to too under until
+up very was we were what when where which while who whom why will with would you your
+yours yourself yourselves said says one two new may might must shall us
+"""
+#: A small English stopword list (function words plus newsy fillers like "said").
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+FIRST_PERSON = frozenset(["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"])
+
+# Generic call-to-action vocabulary: verbs that ask the reader to do something,
+# and the channels they are asked to do it on.
+CTA_VERBS = re.compile(
+    r"\b(join(?:ed|ing)?|subscrib\w*|follow(?:ing)?|share|sharing|download\w*|click\w*|tap|"
+    r"sign(?:ing)? ?up|register|log ?in|login|reply|comment(?:s|ing)?|like us|watch|listen|"
+    r"install|donate|support us|bookmark|read more|continue reading|view all|see all|"
+    r"load more|contact us|advertise\w*|print|email us|tweet|pin it|get the app)\b",
+    re.I,
+)
+#: Calls to action that are only ones when they open the line ("Volunteers spread the word
+#: on Facebook" is news; "Spread the word: LinkedIn X Reddit" is a share bar).
+CTA_OPENERS = re.compile(r"^\W*(spread the word|get (?:the|our) (?:\w+ )?app)\b", re.I)
+CTA_CHANNELS = re.compile(
+    r"\b(whatsapp|telegram|facebook|twitter|instagram|youtube|linkedin|pinterest|tiktok|"
+    r"reddit|snapchat|threads|mastodon|rss|newsletter|podcast|app|google news|"
+    r"notifications?|group|channel|page|link)\b",
+    re.I,
+)
+NUDGE = re.compile(r"\b(now|here|below|today|this|us|our)\b", re.I)
+#: What writers' bios talk about.
+BIO_WORDS = re.compile(
+    r"\b(writ(?:e|er|ers|es|ing|ten)|author|journalist|editor|reporter|blogger|contributor|"
+    r"columnist|storytell\w*|articles?|passion(?:ate)?|career|graduat\w*|degree|covers|covering)\b",
+    re.I,
+)
+BOILERPLATE = re.compile(
+    r"(email address will not be published|required fields are marked|all rights reserved|"
+    r"^\s*(©|\(c\)|copyright\b)|\bcookies?\b.*\b(accept|consent|policy|use)\b|"
+    r"\bprivacy policy\b|\bterms of (use|service)\b|^the post .{1,300} appeared first on|"
+    r"^(posted|filed) (in|under)\b|^tags?\s*:|^categor(y|ies)\s*:|^related (posts|articles|"
+    r"stories|news|content)\b|^(you|we) (may|might) also like|^(more|also) (from|on|in) |"
+    r"^(advertisement|sponsored|ad)$|^(source|image|photo|picture|credit|image source|"
+    r"photo credit|featured image)s?\s*(:|-|by\b)|^(save my name|notify me of)\b|"
+    r"^(previous|next) (post|article|story)\b|^skip to (main )?content|^this (article|story) "
+    r"(was|has been) (originally )?(published|updated)|^(last )?updated\s*:|^published\s*:|"
+    r"^by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}$|\bviews?\s*:?\s*\d|"
+    r"^\d[\d,.]*\s*[km]?\s*(views|reads|comments|shares|likes)\b|^\d+\s*min(ute)?s?\s+read\b|"
+    r"^read(ing)? time\b|^(name|e-?mail|website|comment)\s*(\*|\((optional|required)\))\s*$|"
+    r"\bcomments? (are|is) moderated\b|\bunsubscribe\b|\bwe respect your privacy\b|^(more (articles|stories|posts)|view all posts) by\b|"
+    r"^\W*(contact|e-?mail|follow)?\W*[\w.+-]+@[\w-]+(\.[\w-]+)+\W*$)",
+    re.I,
+)
+READ_MORE = re.compile(
+    r"(\.{3}|…|\[\s*(…|\.{3})\s*\]|\(\s*(…|\.{3})\s*\)|\b(read|see) more|\bcontinue reading|"
+    r"\bread (the )?(full|rest|whole)( of the)? (story|article|post)|\bfull story|"
+    r"\bkeep reading|\bmore\s*[»›>]+)\W*$",
+    re.I,
+)
+TAIL_MARKER = re.compile(r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I)
+
+#: "Jane Doe is a staff writer at The Herald covering ...": a third-person writer bio.
+BIO_LINE = re.compile(
+    r"^(?:[A-Z][\w'’.-]*\s+){1,4}(?:is|was|has been)\s+(?:a|an|the)\b.{0,80}?"
+    r"\b(?:writer|journalist|editor|reporter|correspondent|producer|columnist|contributor|"
+    r"blogger|author|photographer)\b"
+)

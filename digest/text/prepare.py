@@ -1,0 +1,219 @@
+"""Prepare: a raw, hostile :class:`Entry` becomes a clean :class:`Article`.
+
+How it works
+------------
+1. Pick the fullest body the entry offers: a whole page goes through article
+   extraction (trafilatura); feed ``content`` or ``summary`` HTML is reduced
+   to text; plain text is taken as it is.  When a feed offers both content and
+   summary, the content is used and the summary only if the content is empty.
+2. Remove site junk with ``digest.text.clean`` (paragraph signals plus lines that
+   recur across the same source's articles, learned as articles arrive).
+3. Decide whether the text is a truncated summary (cut short with an
+   ellipsis / "Read more", or a feed summary with no full content).
+4. Give the article its stable identity (``digest.text.identity``) and a date: the
+   published date if plausible, else the fetch time.
+
+Special cases
+-------------
+* An entry with no title gets the first sentence of its text as title.
+* An entry with neither title nor text is dropped (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..records import Article, Entry
+from .clean import classify_lines, clean_text, line_key
+from .extract import extract_many, html_to_text
+from .identity import article_key, without_tracking
+
+_PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
+#: C0 control characters (but tab and newline) and DEL: never meaningful in news.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FIRST_SENTENCE = re.compile(r"^(.{20,200}?[.!?])(\s|$)", re.S)
+#: A feed summary shorter than this many words (with no full content) is
+#: treated as a summary of a longer article.
+SUMMARY_WORDS = 80
+
+
+class RecurringLines:
+    """Per-source memory of lines seen in several articles (site furniture)."""
+
+    def __init__(self, min_count: int = 2, max_lines: int = 5000) -> None:
+        self.min_count = min_count
+        self.max_lines = max_lines
+        self._seen: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def lines_for(self, source: str) -> Counter[str]:
+        c = self._seen.get(source)
+        if not c:
+            return Counter()
+        return Counter({k: n for k, n in c.items() if n >= self.min_count})
+
+    def learn(self, source: str, text: str) -> None:
+        c = self._seen[source]
+        for key in {line_key(line) for line in text.splitlines() if line.strip()}:
+            if key:
+                c[key] += 1
+        if len(c) > self.max_lines:
+            for key, _ in c.most_common()[self.max_lines // 2 :]:
+                del c[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An entry's text before junk removal."""
+
+    text: str
+    page_title: str | None
+    summary_only: bool
+
+
+def body_of(entry: Entry) -> Body:
+    """The fullest text an entry offers (extraction, no junk removal yet)."""
+    text, title, summary_only = _body(entry)
+    return Body(text, title, summary_only)
+
+
+def _is_page(entry: Entry) -> bool:
+    """Whether the entry's content is a whole web page (article extraction, the costly step)."""
+    html = entry.content_html or ""
+    return bool(html.strip()) and (entry.is_page or bool(_PAGE.search(html[:2000])))
+
+
+def bodies_of(entries: Sequence[Entry], *, workers: int | None = None) -> list[Body]:
+    """:func:`body_of` of each entry, in order; whole pages extracted across cores.
+
+    The pages go through :func:`digest.text.extract.extract_many` (a process pool of
+    ``workers`` processes, default all cores; small batches stay in-process),
+    which gives what ``html_to_text(page=True)`` gives: the bodies are the same
+    as :func:`body_of`'s.
+    """
+    pages = [i for i, e in enumerate(entries) if _is_page(e)]
+    done: dict[int, tuple[str, str | None]] = {}
+    if len(pages) > 1:
+        found = extract_many([(entries[i].content_html or "", entries[i].url) for i in pages], workers=workers)
+        done = dict(zip(pages, found, strict=True))
+    return [Body(*_body(e, done.get(i))) for i, e in enumerate(entries)]
+
+
+def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tuple[str, str | None, bool]:
+    """Return (raw text, title found in the page, is_summary_only).
+
+    ``extracted``: the page's ``html_to_text(page=True)``, when already done.
+    """
+    if entry.content_html and entry.content_html.strip():
+        page = entry.is_page or bool(_PAGE.search(entry.content_html[:2000]))
+        if page and extracted is not None:
+            text, title = extracted
+        else:
+            text, title = html_to_text(entry.content_html, url=entry.url, page=page)
+        if text.strip():
+            return text, title, False
+    if entry.text and entry.text.strip():
+        return entry.text, None, False
+    if entry.summary_html and entry.summary_html.strip():
+        text, title = html_to_text(entry.summary_html, url=entry.url, page=False)
+        return text, title, True
+    return "", None, False
+
+
+def _headline_like(line: str) -> bool:
+    words = len(line.split())
+    letters = sum(c.isalpha() for c in line)
+    return 4 <= words <= 25 and letters / max(1, len(line)) > 0.6
+
+
+def title_from_text(first_line: str, text: str) -> str | None:
+    """The headline of a plain-text article whose first line may be site junk.
+
+    Plain-text articles start with whatever the page had above the body
+    ("Live Stream", "Share this", dates, section names).  Of the lines before
+    the body, the first that reads like a headline is the title; ``None`` when
+    there is none (the caller then uses the first sentence).
+    """
+    for line, reason in classify_lines(f"{first_line}\n\n{text}"):
+        if reason == "call to action":
+            continue
+        if _headline_like(line) and (reason is not None or not line.rstrip().endswith(".")):
+            return line.strip().strip("“”\"'")
+        if reason is None:
+            return None
+    return None
+
+
+def _plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    if dt.year < 1995 or (dt - fetched).total_seconds() > 2 * 86400:
+        return None
+    return dt
+
+
+def prepare(
+    entry: Entry,
+    *,
+    priority: float = 0.0,
+    fetched: datetime | None = None,
+    recurring: RecurringLines | None = None,
+    source_lines: Counter[str] | None = None,
+    body: Body | None = None,
+) -> Article | None:
+    """Clean one entry; ``None`` when nothing readable is left.
+
+    Lines recurring across the source's articles come from ``source_lines``
+    (computed by the caller over a batch) or from ``recurring`` (learned as
+    articles arrive, one at a time).
+    """
+    fetched = fetched or datetime.now(UTC)
+    body = body or body_of(entry)
+    raw, page_title, summary_only = body.text, body.page_title, body.summary_only
+    title = (entry.title or "").strip() or (page_title or "")
+    if entry.text and not entry.content_html and title and not _headline_like(title):
+        # A plain-text article whose first line is not a headline: a paragraph
+        # (the article has no headline) or site junk ("Share this").
+        if len(title.split()) > 25:
+            raw = f"{title}\n\n{raw}"
+            title = title_from_text(title, entry.text) or ""
+        else:
+            first = classify_lines(f"{title}\n\n{entry.text}")[:1]
+            cta = bool(first) and first[0][1] == "call to action"
+            title = title_from_text(title, entry.text) or ("" if cta else title)
+    if source_lines is None and recurring is not None:
+        source_lines = recurring.lines_for(entry.source)
+    result = clean_text(raw, title=title or None, source_lines=source_lines)
+    if recurring is not None and raw:
+        recurring.learn(entry.source, raw)
+    text = _CONTROL.sub("", result.text).strip()
+    title = _CONTROL.sub("", title)
+    if not title:
+        m = _FIRST_SENTENCE.match(text)
+        title = (m.group(1) if m else text[:120]).strip()
+        if len(title.split()) > 25:
+            title = " ".join(title.split()[:20]) + " …"
+    if not title and not text:
+        return None
+    truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
+    key = article_key(entry.source, entry.entry_id, entry.url, title, text)
+    published = _plausible(entry.published, fetched) or fetched
+    return Article(
+        key=key,
+        source=entry.source,
+        title=title,
+        text=text,
+        url=without_tracking(entry.url) if entry.url else entry.url,
+        published=published,
+        fetched=fetched,
+        author=entry.author,
+        truncated=truncated,
+        priority=priority,
+        junk=list(result.junk),
+        date_from_file=entry.date_from_file and entry.published is not None,
+    )
