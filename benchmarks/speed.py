@@ -294,7 +294,8 @@ def run_baseline(n: int) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
     from digest.dedup.engine import Params
-    from digest.dedup.fingerprint import NUM_PERM, SEED, tokens
+    from digest.dedup.fingerprint import NUM_PERM, SEED
+    from digest.dedup.terms import tokens
 
     gen = Generator(_load_rows())
     lsh = MinHashLSH(threshold=Params().lsh_threshold, num_perm=NUM_PERM)

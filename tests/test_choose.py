@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digest.dedup.fingerprint import NAME_BIT, IdfModel, term_id, term_weights
+from digest.dedup.fingerprint import IdfModel
 from digest.dedup.lead import Facts, Version, choose_lead, pick
+from digest.dedup.terms import NAME_BIT, term_id, term_weights
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 

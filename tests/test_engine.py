@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint, signature, term_weights
+from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint, signature
 from digest.dedup.lead import Version, choose_lead
+from digest.dedup.terms import term_weights
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 
@@ -232,7 +233,7 @@ def test_the_lede_weighs_like_the_title() -> None:
 
 
 def test_idf_prior_makes_rare_words_weigh_more_from_the_first_article() -> None:
-    from digest.dedup.fingerprint import NAME_BIT, term_id
+    from digest.dedup.terms import NAME_BIT, term_id
 
     idf = IdfModel()
     assert idf.idf(term_id("vladivostok")) > idf.idf(term_id("people")) > 0
@@ -266,7 +267,7 @@ def test_duplicate_add_is_idempotent() -> None:
 def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
     idf = IdfModel()
     body = term_weights("", (FIX / "quake_a1.txt").read_text(encoding="utf-8"))
-    from digest.dedup.fingerprint import term_id
+    from digest.dedup.terms import term_id
 
     clean = {term_id(t): w for t, w in body.items()}
     junk = dict(clean)
@@ -288,7 +289,7 @@ def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
 
 def _reference_terms(title: str, text: str) -> dict[int, float]:
     """The fingerprint's terms by the plain per-token definition (``term_weights``)."""
-    from digest.dedup.fingerprint import NAME_BIT, term_id
+    from digest.dedup.terms import NAME_BIT, term_id
 
     return {
         (term_id(t[1:]) | NAME_BIT) if t[0] == "@" else term_id(t): w
@@ -428,7 +429,8 @@ def test_weights_beyond_a_byte_are_kept_exactly(odd: float) -> None:
 
 
 def test_idf_kept_by_subtraction_equals_the_formula_after_adds_and_removes() -> None:
-    from digest.dedup.fingerprint import VOCAB, IdfModel, analyse
+    from digest.dedup.fingerprint import IdfModel
+    from digest.dedup.terms import VOCAB, analyse
 
     m = IdfModel()
     docs = [analyse(load(n).title, load(n).text)[0] for n in ("quake_a1", "quake_b", "council_a")]

@@ -21,17 +21,20 @@ prior in as ``PRIOR_DOCS`` pseudo-documents.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 ARTICLE_WORDS = 300.0
 
 
-@lru_cache(maxsize=1)
-def doc_probabilities() -> tuple[dict[int, float], float]:
-    """Return ({term id: P(article contains term)}, probability for unknown terms)."""
-    from wordfreq import get_frequency_dict
+@lru_cache(maxsize=2)
+def doc_probabilities(key: Callable[[str], int]) -> tuple[dict[int, float], float]:
+    """Return ({key(word): P(article contains word)}, probability for unknown terms).
 
-    from .fingerprint import stem, term_id
+    ``key`` maps a word to its term id (the terms module passes its stemmer and
+    hash), so this module needs nothing of the vocabulary's and no cycle forms.
+    """
+    from wordfreq import get_frequency_dict
 
     freqs = get_frequency_dict("en", wordlist="small")
     out: dict[int, float] = {}
@@ -39,7 +42,7 @@ def doc_probabilities() -> tuple[dict[int, float], float]:
         if not word.isalpha():
             continue
         p = 1.0 - math.exp(-ARTICLE_WORDS * f)
-        tid = term_id(stem(word))
+        tid = key(word)
         if p > out.get(tid, 0.0):
             out[tid] = p
     floor = 1.0 - math.exp(-ARTICLE_WORDS * min(freqs.values()))

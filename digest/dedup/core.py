@@ -33,7 +33,6 @@ from .copies import CopySketch
 from .fingerprint import (
     SALIENT_TERMS,
     SUBLINEAR_TF,
-    VOCAB,
     Fingerprint,
     IdfModel,
     fast_signature,
@@ -43,7 +42,7 @@ from .fingerprint import (
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, VersionScore, coverage_arrays, pick, scores
 from .state import Columns, Neighbours, Pool, Runs, Story, StoryColumns
-from .terms import PLAIN
+from .terms import PLAIN, VOCAB
 
 
 @dataclass(frozen=True, slots=True)

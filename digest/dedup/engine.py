@@ -77,11 +77,11 @@ import numpy as np
 
 from .copies import CopySketch, is_copy, sketch
 from .core import Assignment, Doc, EngineCore, Params
-from .fingerprint import VOCAB, Fingerprint, analyse, cosine, fast_signature, salient
+from .fingerprint import Fingerprint, cosine, fast_signature, salient
 from .index import BUCKET_CAP, MemoryIndex
 from .regrouping import Regrouping
 from .state import Story
-from .terms import PLAIN
+from .terms import PLAIN, VOCAB, analyse
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
 

@@ -45,21 +45,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from .terms import (  # noqa: F401  (re-exported: the fingerprint's vocabulary)
-    _LOW_BITS,
-    NAME_BIT,
-    NAME_WEIGHT,
-    STOPWORDS,
-    TITLE_WEIGHT,
-    VOCAB,
-    Vocab,
-    analyse,
-    grow,
-    stem,
-    term_id,
-    term_weights,
-    tokens,
-)
+from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow
 
 NUM_PERM = 128
 SEED = 1

@@ -35,7 +35,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from datasketch import MinHashLSH
 
-from .fingerprint import NUM_PERM, Fingerprint, grow
+from .fingerprint import NUM_PERM, Fingerprint
+from .terms import grow
 
 #: Most articles of one band proposed by one query (the most recent).
 BUCKET_CAP = 128

@@ -32,9 +32,9 @@ from __future__ import annotations
 import numpy as np
 
 from .core import Assignment, Doc, EngineCore
-from .fingerprint import VOCAB
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .state import Runs, Story
+from .terms import VOCAB
 
 #: Large stories (``Params.region`` clustered articles or more) a new article is tried
 #: against, closest first, each through a sample of ``region`` articles.

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fingerprint import grow
 from .lead import VersionScore
+from .terms import grow
 
 
 @dataclass(slots=True)

@@ -42,6 +42,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .background import doc_probabilities
+
 NAME_WEIGHT = 5.0
 TITLE_WEIGHT = 2.0
 #: The lede (a text's first ``LEDE_SENTENCES`` sentences, when it has more) weighs like the
@@ -121,6 +123,11 @@ def stem(word: str) -> str:
         if n > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
+
+
+def word_id(word: str) -> int:
+    """The term id of a plain lower-case word (stemmed, not a name)."""
+    return term_id(stem(word))
 
 
 def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
@@ -214,9 +221,7 @@ class Vocab:
 
     def _background(self) -> tuple[dict[int, float], float]:
         if self._bg is None:
-            from .background import doc_probabilities
-
-            self._bg = doc_probabilities()
+            self._bg = doc_probabilities(word_id)
         return self._bg
 
     def add(self, tid: int) -> int:
