@@ -71,8 +71,8 @@ class FetchConfig(_Strict):
 
 
 class DedupConfig(_Strict):
-    #: Stories accept new versions for this many days after they were first seen.
-    window_days: float = Field(default=3.0, gt=0)
+    #: A story accepts new versions for this many days after its latest one.
+    window_days: float = Field(default=30.0, gt=0)
 
 
 class EmailConfig(_Strict):

@@ -154,15 +154,48 @@ def test_wire_copy_with_junk_removed_is_one_story_and_summary_never_leads() -> N
     assert eng.scores(sid)["summary"].reason == "truncated summary"
 
 
-def test_time_window_keeps_old_story_closed() -> None:
+DAY = 86400.0
+
+
+def test_time_window_closes_a_story_quiet_for_longer() -> None:
+    eng = Engine(Params(window=3 * DAY))
+    eng.add(load("quake_a1", published=0.0))
+    late = eng.add(load("quake_a2", published=10 * DAY))
+    assert late.new_story
+    # the same pair within the window is one story
+    eng = Engine(Params(window=3 * DAY))
+    eng.add(load("quake_a1", published=0.0))
+    assert not eng.add(load("quake_a2", published=2 * DAY)).new_story
+
+
+def test_a_developing_story_stays_open_from_its_latest_version() -> None:
+    """The window counts from a story's latest version, not its first: a story that keeps
+    developing keeps taking follow-ups (counted from the first, day 5 would be closed)."""
+    eng = Engine(Params(window=3 * DAY))
+    eng.add(load("quake_a1", published=0.0))
+    second = eng.add(load("quake_a2", published=2.5 * DAY))
+    a2 = load("quake_a2")
+    again = eng.add(Doc(id="a2-later", title=a2.title, text=a2.text, published=5 * DAY))
+    assert again.story_id == second.story_id == "quake_a1"
+    # and an article dated before a story's first version (feeds arrive out of order)
+    eng = Engine(Params(window=3 * DAY))
+    eng.add(load("quake_a2", published=10 * DAY))
+    assert eng.add(load("quake_a1", published=8 * DAY)).story_id == "quake_a2"
+
+
+def test_links_weaken_with_time_beyond_the_grace() -> None:
+    """Evidence weighs how far apart in time two reports are: the same rewrite pair joins
+    10 days apart under the default grace, and not when every day past one costs a factor e."""
     eng = Engine()
     eng.add(load("quake_a1", published=0.0))
-    late = eng.add(load("quake_a2", published=10 * 86400.0))
-    assert late.new_story
+    assert not eng.add(load("quake_a2", published=10 * DAY)).new_story
+    eng = Engine(Params(time_grace=1 * DAY, time_scale=1 * DAY))
+    eng.add(load("quake_a1", published=0.0))
+    assert eng.add(load("quake_a2", published=10 * DAY)).new_story
 
 
 def test_expire_forgets_old_stories() -> None:
-    eng = Engine()
+    eng = Engine(Params(window=3 * DAY))
     eng.add(load("quake_a1", published=0.0))
     eng.add(load("quake_b", published=5 * 86400.0))
     gone = eng.expire(before=86400.0)
@@ -401,7 +434,7 @@ def test_replayed_merge_joins_two_stories_and_keeps_the_older_id() -> None:
 
 
 def test_expired_articles_leave_no_trace_in_the_index_or_idf() -> None:
-    eng = Engine()
+    eng = Engine(Params(window=3 * DAY))
     eng.add(load("quake_a1", published=0.0))
     n0 = eng.idf.n
     eng.add(load("quake_b", published=5 * 86400.0))
@@ -508,7 +541,7 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
     keys = len(engine_mod.sketch(copy.text, copy.title).keys)
     assert 0 < len(checked) <= 5 * keys < 20
     checked.clear()
-    late = doc(3, published=1000.0 + 30 * 86400.0)  # a month later: every story is closed
+    late = doc(3, published=1100.0 + 31 * 86400.0)  # a month later: every story is closed
     eng.add(Doc(id="late", title=late.title, text=late.text, published=late.published))
     assert checked == []
 

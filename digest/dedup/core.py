@@ -112,8 +112,18 @@ class Params:
     region: int = 400
     #: LSH threshold on salient-term Jaccard (candidate proposal only).
     lsh_threshold: float = 0.08
-    #: Seconds after a story's first article during which it accepts versions.
-    window: float = 3 * 86400.0
+    #: Seconds after a story's latest version (or before its first) during which it accepts
+    #: versions: a developing story stays open.  Dated ECB+ dev (events months apart, 10% of
+    #: reports 1-3 weeks late), worst of 3 orders: B-cubed F1 0.845 at 3 days, 0.949 at 14,
+    #: 0.968 at 30 (precision 1.000 throughout); GVC val F1 0.914 -> 0.982 (``timeline``).
+    window: float = 30 * 86400.0
+    #: Seconds apart (publication) within which two articles' link counts fully ...
+    time_grace: float = 14 * 86400.0
+    #: ... and beyond which it decays by e every this many seconds: a report weeks after
+    #: another joins it on strong evidence only.  GVC val precision 0.981 -> 1.000 (30-day
+    #: window), dated ECB+ dev unchanged; a 3-day grace with a 7-day scale cost ECB+ dev F1
+    #: 0.968 -> 0.887.
+    time_scale: float = 30 * 86400.0
 
 
 class EngineCore:
@@ -288,6 +298,30 @@ class EngineCore:
         if published is not None and (story.first is None or published < story.first):
             story.first = published
             self._scol.sync(story)
+        if published is not None and (story.last is None or published > story.last):
+            story.last = published
+            self._scol.sync(story)
+
+    def _open(self, snums: np.ndarray, published: float | None) -> np.ndarray:
+        """Which stories (numbers) accept an article published at ``published``: those with
+        a version within ``Params.window`` of it (after their latest, or before their first:
+        feeds arrive out of order).  Undated articles and undated stories: all."""
+        if published is None:
+            return np.ones(snums.size, dtype=bool)
+        sc = self._scol
+        gap = np.maximum(sc.first[snums] - published, published - sc.last[snums])
+        return ~(gap > self.params.window)  # NaN (undated story): open
+
+    def _time_factor(self, nums: np.ndarray) -> np.ndarray:
+        """Per pair of articles, the share of their link that counts given how far apart in
+        time they were published: 1 within ``Params.time_grace``, then decaying by e every
+        ``Params.time_scale`` seconds (a report weeks later joins on strong evidence only).
+        Undated pairs: 1."""
+        p = self.params
+        t = self._col.published[nums]
+        gap = np.abs(t[:, None] - t[None, :])
+        over = np.nan_to_num(gap - p.time_grace, nan=0.0)
+        return np.exp(-np.maximum(over, 0.0) / p.time_scale)
 
     def _index_insert(self, num: int, fp: Fingerprint) -> None:
         if fp.ids.size:
@@ -299,7 +333,7 @@ class EngineCore:
 
     def _new_story(self, sid: str, first: float | None) -> Story:
         self._seq += 1
-        st = Story(sid, num=len(self._story_list), first=first, seq=self._seq)
+        st = Story(sid, num=len(self._story_list), first=first, last=first, seq=self._seq)
         self._story_list.append(st)
         self._stories[sid] = st
         self._scol.sync(st)
@@ -310,7 +344,9 @@ class EngineCore:
         nums = np.array(members, dtype=np.int32)
         st.members = array("i", members)
         pub = self._col.published[nums]
-        st.first = float(np.nanmin(pub)) if not np.isnan(pub).all() else None
+        dated = not np.isnan(pub).all()
+        st.first = float(np.nanmin(pub)) if dated else None
+        st.last = float(np.nanmax(pub)) if dated else None
         st.lead, st.scores = -1, None
         self._col.story[nums] = st.num
         self._scol.sync(st)
@@ -385,7 +421,9 @@ class EngineCore:
         keep.lead, keep.scores = -1, None
         if drop.first is not None and (keep.first is None or drop.first < keep.first):
             keep.first = drop.first
-            self._scol.sync(keep)
+        if drop.last is not None and (keep.last is None or drop.last > keep.last):
+            keep.last = drop.last
+        self._scol.sync(keep)
         self._drop_story(drop)
 
     def _facts(self, st: Story) -> Facts:

@@ -207,8 +207,7 @@ class Engine(Regrouping):
         snums, votes = np.unique(self._col.story[nums], return_counts=True)
         sc = self._scol
         ok = sc.alive[snums]
-        if doc.published is not None:  # stories outside the time window (NaN: no time) are closed
-            ok &= ~(np.abs(doc.published - sc.first[snums]) > self.params.window)
+        ok &= self._open(snums, doc.published)  # stories quiet for longer than the window are closed
         snums, votes = snums[ok], votes[ok]
         best = np.lexsort((-sc.seq[snums], -votes))[:MAX_CANDIDATES]  # most votes, then most recent
         story_list = self._story_list
@@ -262,9 +261,8 @@ class Engine(Regrouping):
         if not sk.keys:
             return []
         found = np.unique(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
-        if window and doc.published is not None and found.size:  # stories outside the window are closed
-            first = self._scol.first[self._col.story[found]]
-            found = found[~(np.abs(doc.published - first) > self.params.window)]
+        if window and found.size:  # stories quiet for longer than the window are closed
+            found = found[self._open(self._col.story[found], doc.published)]
         out = []
         for other in found.tolist():
             osk = self._sketch_of(other)

@@ -220,7 +220,8 @@ class Regrouping(EngineCore):
         (copies of one text are kept together by ``_cluster``)."""
         nb = self._nb
         sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], self.params.neighbour_ratio)
-        return np.minimum(shared_similarity(sets), self._relative_cosine(nums))
+        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
+        return sim * self._time_factor(nums)
 
     def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """The closest story has ``Params.region`` clustered articles or more (a story a

@@ -25,6 +25,8 @@ class Story:
     #: Article numbers, in order of joining.
     members: array = field(default_factory=lambda: array("i"))
     first: float | None = None
+    #: The latest version's publication time: the story stays open while it develops.
+    last: float | None = None
     #: Arrival order of the article that started the story (merges keep the older).
     seq: int = 0
     #: Position in the engine's story list.
@@ -83,8 +85,11 @@ class Columns:
 class StoryColumns(Columns):
     """Per-story facts the proposal filters on, indexed by story number."""
 
-    SPEC: tuple[tuple[str, type], ...] = (("first", np.float64), ("seq", np.int64), ("alive", np.bool_))
+    SPEC: tuple[tuple[str, type], ...] = (
+        ("first", np.float64), ("last", np.float64), ("seq", np.int64), ("alive", np.bool_),
+    )
     first: np.ndarray
+    last: np.ndarray
     seq: np.ndarray
     alive: np.ndarray
 
@@ -92,6 +97,7 @@ class StoryColumns(Columns):
         while st.num >= self.size:
             self.append()
         self.first[st.num] = np.nan if st.first is None else st.first
+        self.last[st.num] = np.nan if st.last is None else st.last
         self.seq[st.num] = st.seq
         self.alive[st.num] = True
 

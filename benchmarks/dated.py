@@ -1,0 +1,150 @@
+"""Dated article streams for the time-model benchmarks: ECB+ given dates, GVC with its own.
+
+ECB+ has no dates, so :func:`ecb_stream` gives it some, the way a real stream
+would carry them:
+
+* each topic's first event gets a day in 2024 (topics interleave in the
+  stream); its second event comes months later (``apart``) or 1 to 3 days
+  later (``close``: two quakes in one region, two matches of one team);
+* an event's day falls on the weekday its own reports state most often in
+  their opening ("on Sunday"), within three days of the drawn one, so that
+  the text and the dates agree as they do in real news;
+* each report is published after its event with a long-tailed delay: most
+  within hours, a third within days, one in ten one to three weeks later
+  (follow-ups, trials, anniversaries);
+* each report arrives (is fetched) 1 to 60 minutes after it is published, from
+  one of twelve outlets.
+
+GVC (:func:`gvc_stream`) carries each report's real publication day; the
+hour is drawn (seeded), as the corpus gives days only.
+
+Every stream is a list of records of the ``digest replay`` contract, in
+arrival order: ``{"id", "title", "text", "source", "published", "arrived",
+"event"}`` (``event`` is the gold label; the replay ignores it).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .common import SHARED, load_ecb
+
+GVC = SHARED / "corpus" / "stories" / "gvc.jsonl"
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
+OUTLETS = tuple(f"Outlet {c}" for c in "ABCDEFGHIJKL")
+YEAR_START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def stated_weekday(texts: list[str]) -> int | None:
+    """The weekday (0 = Monday) an event's reports name most often in their openings."""
+    counts = Counter(m for t in texts for m in _WEEKDAY.findall(t[:600]))
+    if not counts:
+        return None
+    return WEEKDAYS.index(counts.most_common(1)[0][0])
+
+
+def _align(day: datetime, weekday: int | None, rng: random.Random) -> datetime:
+    """``day`` moved by at most 3 days onto ``weekday`` (unchanged when None)."""
+    if weekday is None:
+        return day
+    shift = (weekday - day.weekday()) % 7
+    if shift > 3:
+        shift -= 7
+    return day + timedelta(days=shift)
+
+
+def delay_hours(rng: random.Random) -> float:
+    """A report's delay after its event: 60% within hours, 30% within days, 10% weeks."""
+    u = rng.random()
+    if u < 0.6:
+        return rng.expovariate(1 / 8.0)
+    if u < 0.9:
+        return 24.0 + rng.expovariate(1 / 48.0)
+    return rng.uniform(7 * 24.0, 21 * 24.0)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def ecb_stream(split: str, scenario: str, seed: int = 0) -> list[dict[str, Any]]:
+    """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart`` or ``close``."""
+    if scenario not in ("apart", "close"):
+        raise ValueError(f"unknown scenario {scenario!r} (apart or close)")
+    rng = random.Random(f"{split}/{scenario}/{seed}")
+    rows = load_ecb(split)
+    by_topic: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for r in rows:
+        by_topic.setdefault(int(r["topic"]), {}).setdefault(str(r["event"]), []).append(r)
+    out: list[dict[str, Any]] = []
+    for topic in sorted(by_topic):
+        events = sorted(by_topic[topic])  # "<n>ecb" before "<n>ecbplus"
+        base = YEAR_START + timedelta(days=rng.uniform(0, 300))
+        first: datetime | None = None
+        for i, ev in enumerate(events):
+            reports = by_topic[topic][ev]
+            wd = stated_weekday([r["text"] for r in reports])
+            if i == 0 or first is None:
+                day = _align(base, wd, rng)
+            elif scenario == "apart":
+                day = _align(first + timedelta(days=rng.uniform(60, 200)), wd, rng)
+            else:  # close: 1-3 days after, on the stated weekday when one of those days has it
+                gaps = [g for g in (1, 2, 3) if wd is None or (first + timedelta(days=g)).weekday() == wd]
+                day = first + timedelta(days=rng.choice(gaps or [1, 2, 3]))
+            day = day.replace(hour=0, minute=0, second=0, microsecond=0)
+            event_at = day + timedelta(hours=rng.uniform(5, 20))
+            first = first or day
+            for r in reports:
+                pub = event_at + timedelta(hours=delay_hours(rng))
+                out.append(_record(r, ev, pub, pub + timedelta(minutes=rng.uniform(1, 60)), rng))
+    out.sort(key=lambda r: (r["arrived"], r["id"]))
+    return out
+
+
+def _record(r: dict[str, Any], event: str, pub: datetime, arrived: datetime, rng: random.Random) -> dict[str, Any]:
+    return {
+        "id": str(r["id"]),
+        "title": r.get("title") or "",
+        "text": r["text"],
+        "source": rng.choice(OUTLETS),
+        "published": _iso(pub),
+        "arrived": _iso(arrived),
+        "event": event,
+    }
+
+
+def load_gvc(split: str) -> list[dict[str, Any]]:
+    if not GVC.is_file():
+        raise SystemExit(f"{GVC}: GVC corpus not found (set DIGEST_SHARED to the shared folder)")
+    rows = [json.loads(line) for line in GVC.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if split == "all":
+        return rows
+    if split not in ("val", "test"):
+        raise ValueError(f"unknown GVC split {split!r} (val, test or all)")
+    return [r for r in rows if r["split"] == split]
+
+
+def gvc_stream(split: str, seed: int = 0) -> list[dict[str, Any]]:
+    """GVC ``split`` (val/test) with its real publication days, an hour drawn for each."""
+    rng = random.Random(f"gvc/{split}/{seed}")
+    out = []
+    for r in load_gvc(split):
+        day = datetime.fromisoformat(r["published"]).replace(tzinfo=UTC)
+        pub = day + timedelta(hours=rng.uniform(6, 22))
+        out.append(_record(r, str(r["event"]), pub, pub + timedelta(minutes=rng.uniform(1, 60)), rng))
+    out.sort(key=lambda r: (r["arrived"], r["id"]))
+    return out
+
+
+STREAMS = {
+    "ecb-apart": lambda split, seed: ecb_stream(split, "apart", seed),
+    "ecb-close": lambda split, seed: ecb_stream(split, "close", seed),
+    "gvc": gvc_stream,
+}
