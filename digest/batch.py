@@ -35,7 +35,8 @@ class BadLine:
     problem: str
 
 
-def _epoch(value: Any) -> float | None:
+def epoch(value: Any) -> float | None:
+    """Epoch seconds of an ISO 8601 time (naive: UTC) or a number; None when unreadable."""
     if value is None or value == "":
         return None
     if isinstance(value, int | float):
@@ -49,19 +50,26 @@ def _epoch(value: Any) -> float | None:
     return dt.timestamp()
 
 
+def entry_of(record: dict[str, Any]) -> Entry:
+    """One input record as the entry a feed would have given (its id as the entry's id)."""
+    html = record.get("html")
+    stamp = epoch(record.get("published"))
+    return Entry(
+        source=str(record.get("source") or ""),
+        title=str(record.get("title") or ""),
+        url=record.get("url"),
+        entry_id=str(record["id"]),
+        content_html=str(html) if html else None,
+        text=None if html else str(record.get("text") or ""),
+        published=None if stamp is None else datetime.fromtimestamp(stamp, UTC),
+    )
+
+
 def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
     """One input record -> the engine's Doc, cleaned exactly as ``run`` cleans."""
     rid = str(record["id"])
     source = str(record.get("source") or "")
-    html = record.get("html")
-    entry = Entry(
-        source=source,
-        title=str(record.get("title") or ""),
-        url=record.get("url"),
-        entry_id=rid,
-        content_html=str(html) if html else None,
-        text=None if html else str(record.get("text") or ""),
-    )
+    entry = entry_of(record)
     article = prepare(entry, recurring=recurring)
     title = article.title if article else ""
     text = article.text if article else ""
@@ -70,7 +78,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         title=title,
         text=text,
         source=source,
-        published=_epoch(record.get("published")),
+        published=epoch(record.get("published")),
         priority=float(record.get("priority") or 0.0),
         truncated=bool(article and article.truncated),
         junk=sum(len(line) for line in article.junk) if article else 0,
@@ -97,6 +105,12 @@ def dedupe_records(
 
 def read_jsonl(stream: TextIO, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
     """Yield records; bad lines are recorded in ``errors`` and skipped."""
+    for _n, record in numbered_records(stream, errors):
+        yield record
+
+
+def numbered_records(stream: TextIO, errors: list[BadLine]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, record); bad lines are recorded in ``errors`` and skipped."""
     seen: set[str] = set()
     for n, line in enumerate(stream, 1):
         if not line.strip():
@@ -116,7 +130,7 @@ def read_jsonl(stream: TextIO, errors: list[BadLine]) -> Iterator[dict[str, Any]
             errors.append(BadLine(n, f"duplicate id {record['id']!r}"))
             continue
         seen.add(str(record["id"]))
-        yield record
+        yield n, record
 
 
 def dedupe_jsonl(inp: TextIO, out: TextIO) -> list[BadLine]:

@@ -81,6 +81,23 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .app import open_app
+    from .replay import replay_jsonl
+
+    try:
+        fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
+    with fh, open_app(args.config) as app:
+        report = replay_jsonl(app, fh, first=args.from_day, last=args.to_day)
+    name = "stdin" if args.file == "-" else args.file
+    for bad in report.errors:
+        print(f"error: {name}:{bad.line}: {bad.problem}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
+
+
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from .config import dump_sources
     from .sources.opml import read_opml
@@ -227,6 +244,16 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
 @command("dedupe", "cluster JSON Lines articles into stories (no database); see docs")
 def _setup_dedupe(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", nargs="?", help="JSON Lines input (default: standard input)")
+
+
+@command("replay", "run a dated JSON Lines archive through the pipeline, writing each day's digest")
+def _setup_replay(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("file", help="JSON Lines: id, title, text or html, url?, source, published, arrived? ('-': stdin)")
+    p.add_argument("--from", dest="from_day", type=_date, metavar="DAY",
+                   help="write digests from this day on (earlier articles are still read)")
+    p.add_argument("--to", dest="to_day", type=_date, metavar="DAY",
+                   help="stop after this day (later articles are not read)")
 
 
 @command("import-opml", "add the feeds of an OPML file to the configuration")

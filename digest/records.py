@@ -85,6 +85,8 @@ class Article:
     junk: list[str] = field(default_factory=list)
     #: See :attr:`Entry.date_from_file`.
     date_from_file: bool = False
+    #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
+    guid: str | None = None
 
 
 @dataclass(slots=True)
@@ -120,6 +122,12 @@ class VersionView:
     published: datetime | None
     text: str = ""
     score: float = 0.0
+    #: The entry's own id (feed guid or replayed record id), else the stored key.
+    id: str = ""
+    #: When digest fetched it (the digest day it is shown as new in follows from this).
+    arrived: datetime | None = None
+    #: True when it arrived in the digest's day: shown as new there, and only there.
+    new: bool = True
 
 
 @dataclass(slots=True)
@@ -131,6 +139,12 @@ class StoryView:
     lead: VersionView
     also: list[VersionView]
     first_seen: datetime | None = None
+    #: ``new`` (every version arrived in the digest's day) or ``developing`` (a story from
+    #: earlier days that gained versions in it).
+    status: str = "new"
+    #: For a developing story: one line of what is new (the new version's headline, or its
+    #: lede where the headline repeats the story's).
+    whats_new: str = ""
 
     @property
     def outlets(self) -> int:

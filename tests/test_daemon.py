@@ -290,8 +290,8 @@ def test_digest_catch_up_delivers_once_and_resumes_an_interrupted_send(tmp_path:
 
             # a send of yesterday that died after recording its Message-ID
             yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
-            # give yesterday a story so it is worth mailing
-            app.store.db.execute("UPDATE stories SET first_seen=?", (f"{yesterday.isoformat()}T12:00:00.000000Z",))  # type: ignore[attr-defined]
+            # give yesterday a story so it is worth mailing (a day shows what arrived in it)
+            app.store.db.execute("UPDATE articles SET fetched=?", (f"{yesterday.isoformat()}T12:00:00.000000Z",))  # type: ignore[attr-defined]
             from digest.output.mailer import default_target
 
             target = default_target(app.cfg.email)  # type: ignore[arg-type]

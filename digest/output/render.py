@@ -115,6 +115,7 @@ def _version(v: VersionView, tz: tzinfo | None, day: str | None) -> dict[str, An
         "has_title": bool(_one_line(v.title)),
         "url": safe_url(v.url),
         "when": format_time(v.published, tz, day=day),
+        "new": v.new,
     }
 
 
@@ -136,6 +137,9 @@ def story_context(
         "excerpt": excerpt(s.lead.text or "", excerpt_chars),
         "also": [_version(v, tz, day) for v in s.also],
         "outlets": s.outlets,
+        "developing": s.status == "developing",
+        "whats_new": _one_line(s.whats_new),
+        "lead_new": s.lead.new,
     }
 
 
@@ -285,6 +289,7 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
     ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
+    ("p", "developing"): "font-size:14px;color:#a8480f;margin:0 0 6px 0",
     ("ul", ""): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.5",
     ("p", "lede"): "font-size:15px;color:#444444",
     ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
@@ -333,10 +338,13 @@ def render_json(view: DigestView) -> str:
 
     def version(v: VersionView) -> dict[str, Any]:
         return {
+            "id": v.id,
             "source": v.source,
             "url": safe_url(v.url),
             "title": v.title,
             "published": _iso(v.published),
+            "arrived": _iso(v.arrived),
+            "new": v.new,
         }
 
     stories = []
@@ -345,6 +353,8 @@ def render_json(view: DigestView) -> str:
         stories.append(
             {
                 "story_id": s.story_id,
+                "status": s.status,
+                "whats_new": s.whats_new or None,
                 "title": s.title or s.lead.title,
                 "first_seen": _iso(s.first_seen),
                 "outlets": s.outlets,

@@ -126,9 +126,9 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Our own class names (templates/CSS); anything else is dropped.
 ALLOWED_CLASSES: dict[str, set[str]] = {
-    "p": {"counts", "meta", "excerpt", "also-label", "lede"},
+    "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing"},
     "ul": {"also"},
-    "h2": {"story"},
+    "h2": {"story", "developing"},
     "h1": {"title"},
     "span": {"source", "time", "outlet"},
 }

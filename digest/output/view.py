@@ -1,28 +1,56 @@
 """The day's digest as plain data: what the templates and the web view render.
 
+Observations
+------------
+* News is a stream read once a day: a reader must see every new story, and
+  every new development of an older one ("death toll rises", "suspect
+  arrested"), exactly once.  Listing only the stories *first seen* in a day
+  hid every later version of an older story from every digest.
+* The day an article belongs to is the day it *arrived* (was fetched), in the
+  configured time zone: its publication time may lie days back (a feed read
+  late, a page dated in its metadata), and a digest already mailed cannot
+  take it any more.
+
 How it works
 ------------
-A digest day is a calendar day in the configured time zone; its stories are
-those *first seen* in it (a story that gains versions later is not repeated).
-Each story's lead is the version the engine chose (``Story.lead_key``); the
-others are listed as "also reported by", earliest first.  Stories are ordered
-by how many outlets carried them, then by the lead's date.
+* Each day's *window* is its calendar day, except where a digest was sealed
+  (:func:`seal`: mailed by the daemon or ``digest send``, written by
+  ``digest replay``) before the day ended: articles arriving after the seal
+  belong to the next day.  Windows never overlap and leave no gap, so every
+  stored article is new in exactly one day's digest.
+* The day's stories are those holding a version that arrived in the window
+  (``Store.stories_fetched_between``).  A story with no earlier version is
+  ``new``; one with earlier versions is ``developing``, with its new versions
+  marked and one line of what is new (:func:`whats_new`).  A story with
+  nothing new in the window is not shown.
+* Each story's lead is the version the engine chose (``Story.lead_key``),
+  re-chosen when a more complete version arrived; the others are listed as
+  "also reported by", earliest first.  Stories are ordered by how many
+  outlets carried them, then by the lead's date.
 
 Special cases
 -------------
-* A story whose versions were all expired away is skipped.
 * A stored lead key that is no longer among the versions falls back to the
   first version.
+* A seal before its own day began (a clock set back) is ignored.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from ..config import Config
 from ..records import DigestView, StoryView, VersionView
-from ..store.base import Store
+from ..store.base import Store, StoredArticle, parse_ts, ts
+
+#: Meta key under which the time a day's digest was sealed is kept.
+SEAL_KEY = "sealed:{day}"
+_WORD = re.compile(r"\w+")
+#: A new headline sharing this share of its words with an earlier one repeats it.
+REPEATS = 0.6
+#: The lede shown for a repeated headline is cut here (characters).
+WHATS_NEW_CHARS = 240
 
 
 def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
@@ -30,18 +58,75 @@ def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def build_view(store: Store, cfg: Config, day: date) -> DigestView:
-    """The day's digest as plain data: stories first seen in the day (local time)."""
+def sealed_at(store: Store, day: date) -> datetime | None:
+    """When the day's digest was sealed (None: not sealed)."""
+    return parse_ts(store.get_meta(SEAL_KEY.format(day=day.isoformat())))
+
+
+def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
+    """Seal the day's digest at ``at``: what arrives later goes to the next day.  A day
+    sealed once keeps its first seal (what it showed stays shown)."""
+    if sealed_at(store, day) is None:
+        start, end = day_bounds(day, cfg)
+        store.set_meta(SEAL_KEY.format(day=day.isoformat()), ts(min(max(at, start), end)) or "")
+
+
+def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:
+    """[start, end) of the arrivals shown as new in the day's digest (see the module doc)."""
     start, end = day_bounds(day, cfg)
+    prev_start, _ = day_bounds(day - timedelta(days=1), cfg)
+    before = sealed_at(store, day - timedelta(days=1))
+    if before is not None and prev_start <= before < start:
+        start = before
+    mine = sealed_at(store, day)
+    if mine is not None and start <= mine < end:
+        end = mine
+    return start, end
+
+
+def _words(s: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(s)}
+
+
+def whats_new(new: list[StoredArticle], earlier: list[StoredArticle]) -> str:
+    """One line of what the new versions add: the latest one's headline, or its lede (first
+    sentence) where the headline repeats an earlier version's."""
+    latest = max(new, key=lambda v: (v.fetched, v.key))
+    title = " ".join(latest.title.split())
+    words = _words(title)
+    for old in earlier:
+        seen = _words(old.title)
+        if words and len(words & seen) >= REPEATS * min(len(words), len(seen) or 1):
+            text = " ".join(latest.text.split())
+            m = re.match(r"(.+?[.!?])(\s|$)", text)
+            lede = m.group(1) if m else text
+            if len(lede) > WHATS_NEW_CHARS:
+                lede = lede[: WHATS_NEW_CHARS].rsplit(" ", 1)[0] + " …"
+            return lede or title
+    return title
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def build_view(store: Store, cfg: Config, day: date) -> DigestView:
+    """The day's digest as plain data: the stories with a version that arrived in the day."""
+    start, end = day_window(store, cfg, day)
     stories = []
-    for st in store.stories_first_seen_between(start, end):
-        versions = store.story_versions(st.id)
-        if not versions:
+    for sid in store.stories_fetched_between(start, end):
+        st = store.get_story(sid)
+        versions = store.story_versions(sid)
+        if st is None or not versions:
             continue
+        new = [v for v in versions if start <= _aware(v.fetched) < end]
+        if not new:
+            continue
+        earlier = [v for v in versions if _aware(v.fetched) < start]
         by_key = {v.key: v for v in versions}
         lead = by_key.get(st.lead_key) or versions[0]
 
-        def view(v: Any) -> VersionView:
+        def view(v: StoredArticle) -> VersionView:
             return VersionView(
                 source=v.source,
                 title=v.title,
@@ -49,6 +134,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 published=v.published,
                 text=v.text,
                 score=v.score or 0.0,
+                id=v.guid or v.key,
+                arrived=_aware(v.fetched),
+                new=start <= _aware(v.fetched) < end,
             )
 
         others = sorted(
@@ -57,7 +145,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         )
         stories.append(
             StoryView(
-                st.id, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen
+                sid, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen,
+                status="developing" if earlier else "new",
+                whats_new=whats_new(new, earlier) if earlier else "",
             )
         )
     stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))

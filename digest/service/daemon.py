@@ -79,6 +79,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 
 from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
+from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
@@ -133,6 +134,7 @@ def send_digest(app: App, day: date) -> bool:
             # Only lock holders send: a pending row now is from a sender that died mid-send.
             log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
             store.mark_failed(key, target, "interrupted before the server's answer was recorded")
+        seal(store, cfg, day, datetime.now(UTC))  # what arrives from now on is the next day's
         view = app.build_view(day)
         if not view.stories:
             log.info("digest %s: no stories, not mailed", key)
@@ -420,6 +422,7 @@ class Daemon:
         s = self.cfg.schedule
         day = digest_due(now, s.digest_time, self.cfg.tz, day_offset=self.day_offset)
         if scheduled or self.app.store.get_digest(day.isoformat(), "html") is None:
+            seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
             paths = self.app.write_digest(day=day, formats=("md", "html"))
             log.info("digest %s written: %s", day.isoformat(), ", ".join(str(p) for p in paths))
         if self.cfg.email is None:

@@ -146,6 +146,8 @@ class StoredArticle:
     story_id: str
     score: float | None
     score_detail: dict[str, Any] | None
+    #: The entry's own id (feed guid, replayed record id); None when it had none.
+    guid: str | None = None
 
 
 @dataclass(slots=True)
@@ -312,6 +314,9 @@ class Store(Protocol):
     def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]: ...
     def story_versions(self, story_id: str) -> list[StoredArticle]: ...
     def count_articles_fetched_between(self, start: datetime, end: datetime) -> int: ...
+    def stories_fetched_between(self, start: datetime, end: datetime) -> list[str]:
+        """Ids of the stories holding a version fetched in [start, end)."""
+        ...
     def day_counts(self, start: datetime, end: datetime) -> DayCounts: ...
 
     # digests and deliveries

@@ -152,6 +152,14 @@ class StoreOps:
             )
 
     # -- stories ---------------------------------------------------------------
+    def stories_fetched_between(self: _Backend, start: datetime, end: datetime) -> list[str]:
+        """Ids of the stories holding a version fetched in [start, end) (``articles_fetched``)."""
+        rows = self._run(
+            "SELECT DISTINCT story_id FROM articles WHERE fetched >= ? AND fetched < ? ORDER BY story_id",
+            (self._stamp(start), self._stamp(end)),
+        ).fetchall()
+        return [str(r["story_id"]) for r in rows]
+
     def _best_version(self: _Backend, story_id: str) -> str | None:
         row = self._run(
             "SELECT key FROM articles WHERE story_id=? ORDER BY score IS NULL, score DESC, fetched, key LIMIT 1",

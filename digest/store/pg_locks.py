@@ -41,7 +41,7 @@ _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''``.
 ARTICLE_COLS = (
     "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail"
+    "junk, fingerprint, story_id, score, score_detail, guid"
 )
 
 
@@ -54,6 +54,7 @@ def article_row(r: dict[str, Any]) -> StoredArticle:
         junk=json.loads(r["junk"]) if r["junk"] else [], fingerprint=bytes(r["fingerprint"]),
         story_id=r["story_id"], score=r["score"],
         score_detail=json.loads(r["score_detail"]) if r["score_detail"] else None,
+        guid=r["guid"],
     )
 
 

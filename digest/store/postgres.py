@@ -249,12 +249,13 @@ class PostgresStore(PgCoordination, StoreOps):
         a = item.article
         self.cluster_lock()
         cur = self.db.execute(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join(['%s'] * 15)}) "
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join(['%s'] * 16)}) "
             "ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text, a.published, a.fetched or now, a.author,
                 bool(a.truncated), a.priority, _json(list(a.junk)), bytes(item.fingerprint),
                 item.story_id, item.score, _json(dict(item.detail) if item.detail is not None else None),
+                a.guid,
             ),
         )
         return cur.rowcount == 1

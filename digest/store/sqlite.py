@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 _COLS = (
     "key, source, url, title, {text}, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail"
+    "junk, fingerprint, story_id, score, score_detail, guid"
 )
 _ARTICLE_COLS = _COLS.format(text="text")
 _SOURCE_COLS = (
@@ -94,6 +94,7 @@ def _article(row: sqlite3.Row) -> StoredArticle:
         story_id=row["story_id"],
         score=row["score"],
         score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
+        guid=row["guid"],
     )
 
 
@@ -367,13 +368,13 @@ class SQLiteStore(StoreOps):
     def _insert(self, item: NewArticle, now: datetime) -> bool:
         a = item.article
         cur = self.db.execute(
-            f"INSERT INTO articles({_ARTICLE_COLS}) VALUES({', '.join('?' * 15)}) "
+            f"INSERT INTO articles({_ARTICLE_COLS}) VALUES({', '.join('?' * 16)}) "
             "ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text, ts(a.published), ts(a.fetched or now),
                 a.author, int(a.truncated), a.priority, _json(list(a.junk)),
                 bytes(item.fingerprint), item.story_id, item.score,
-                _json(dict(item.detail) if item.detail is not None else None),
+                _json(dict(item.detail) if item.detail is not None else None), a.guid,
             ),
         )
         return cur.rowcount == 1

@@ -216,4 +216,5 @@ def prepare(
         priority=priority,
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
+        guid=entry.entry_id,
     )

@@ -1,0 +1,187 @@
+"""Stories over time: developing stories in the digest, every article new once, ``digest replay``.
+
+A week of this project's own fixture articles (tests/fixtures/stories, timeline) is replayed
+through the real command into a real SQLite store; the daily JSON, Markdown and HTML digests
+are read back.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.app import App
+from digest.cli import main
+from digest.config import SourceConfig, parse_config
+from digest.output.view import build_view, seal, whats_new
+from digest.records import Entry
+from digest.store.base import StoredArticle, open_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TUE = datetime(2026, 11, 10, tzinfo=UTC)  # a Tuesday, like the fixtures' quake
+
+
+def text_of(name: str) -> tuple[str, str]:
+    folder = "timeline" if name.endswith("followup") else "stories"
+    title, _, body = (FIXTURES / folder / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+    return title, body
+
+
+def record(rid: str, name: str, source: str, at: datetime, **extra: Any) -> dict[str, Any]:
+    title, body = text_of(name)
+    return {"id": rid, "title": title, "text": body, "source": source,
+            "published": at.isoformat(), **extra}
+
+
+def week() -> list[dict[str, Any]]:
+    """Day 1: a quake (two outlets) and a council vote; day 2: another council vote; day 3:
+    the quake's follow-up from a third outlet.  Written out of order on purpose."""
+    return [
+        record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=2, hours=9)),
+        record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6)),
+        record("council-1", "council_a", "City Desk", TUE + timedelta(hours=10)),
+        record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=9),
+               arrived=(TUE + timedelta(hours=9, minutes=20)).isoformat()),
+        record("council-2", "council_b", "City Desk", TUE + timedelta(days=1, hours=8)),
+    ]
+
+
+def write_inputs(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[Path, Path]:
+    data = tmp_path / "week.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: Europe/London\n")
+    return data, cfg
+
+
+def digest_json(tmp_path: Path, day: str) -> dict[str, Any]:
+    return json.loads((tmp_path / "out" / f"digest-{day}.json").read_text(encoding="utf-8"))
+
+
+def versions(story: dict[str, Any]) -> list[dict[str, Any]]:
+    return [story["lead"], *story["also"]]
+
+
+def test_replay_shows_each_article_new_once_and_a_follow_up_as_a_developing_story(tmp_path: Path) -> None:
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    days = sorted(p.name for p in (tmp_path / "out").glob("*.json"))
+    assert days == [f"digest-2026-11-{d}.json" for d in (10, 11, 12)]
+
+    day1 = digest_json(tmp_path, "2026-11-10")
+    assert {s["status"] for s in day1["stories"]} == {"new"}
+    quake = next(s for s in day1["stories"] if "Opunake" in s["title"])
+    assert sorted(v["id"] for v in versions(quake)) == ["quake-1", "quake-2"]
+    q2 = next(v for v in versions(quake) if v["id"] == "quake-2")
+    assert q2["new"] is True and q2["arrived"].startswith("2026-11-10T09:20")
+    assert q2["published"].startswith("2026-11-10T09:00")
+
+    day3 = digest_json(tmp_path, "2026-11-12")
+    [later] = day3["stories"]
+    assert later["story_id"] == quake["story_id"] and later["status"] == "developing"
+    assert {v["id"]: v["new"] for v in versions(later)} == {"quake-1": False, "quake-2": False, "followup-1": True}
+    assert later["whats_new"].startswith("Opunake harbour to reopen next month")
+
+    # every article new in exactly one digest, the day it arrived; no story without news
+    seen: dict[str, list[str]] = {}
+    for path in sorted((tmp_path / "out").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for s in doc["stories"]:
+            fresh = [v["id"] for v in versions(s) if v["new"]]
+            assert fresh, f"{doc['date']}: story {s['story_id']} shown with nothing new"
+            for i in fresh:
+                seen.setdefault(i, []).append(doc["date"])
+    arrival = {r["id"]: datetime.fromisoformat(r.get("arrived") or r["published"]).date().isoformat() for r in week()}
+    assert seen == {i: [d] for i, d in arrival.items()}
+
+
+def test_developing_story_is_marked_in_markdown_and_html(tmp_path: Path) -> None:
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    md = (tmp_path / "out" / "digest-2026-11-12.md").read_text(encoding="utf-8")
+    assert "**Developing**: Opunake harbour to reopen next month" in md
+    assert md.count("*new*") == 1  # the follow-up's line only
+    html = (tmp_path / "out" / "digest-2026-11-12.html").read_text(encoding="utf-8")
+    assert 'class="story developing"' in html and 'class="developing"' in html
+    first = (tmp_path / "out" / "digest-2026-11-10.md").read_text(encoding="utf-8")
+    assert "Developing" not in first and "*new*" not in first
+
+
+def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = week()
+    rows.insert(1, {"id": "no-source", "title": "t", "text": "x", "published": TUE.isoformat()})
+    rows.insert(2, {"id": "no-date", "title": "t", "text": "x", "source": "S", "published": "soon"})
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "week.jsonl:2: needs a 'source'" in err
+    assert "week.jsonl:3: needs a 'published' time" in err
+    assert "replayed 5 articles" in err
+
+
+def test_replay_from_and_to_bound_the_digests_written(tmp_path: Path) -> None:
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg), "--from", "2026-11-11", "--to", "2026-11-11"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == ["digest-2026-11-11.json"]
+    with open_store(str(tmp_path / "data" / "digest.sqlite3")) as store:
+        stored = {a.guid for a in store.articles_since(datetime(2000, 1, 1, tzinfo=UTC), with_text=False)}
+    assert stored == {"quake-1", "quake-2", "council-1", "council-2"}  # day 3 was not read
+
+
+def _app(tmp_path: Path) -> App:
+    cfg = parse_config("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", path=tmp_path / "feeds.yaml")
+    return App(cfg, open_store(cfg.database_url))
+
+
+def _ingest(app: App, name: str, source: str, at: datetime) -> None:
+    title, body = text_of(name)
+    entry = Entry(source=source, title=title, text=body, entry_id=f"{name}@{source}", published=at)
+    from digest.app import RunReport
+
+    app.ingest(SourceConfig(name=source, path=Path(source)), [entry], fetched=at, report=RunReport())
+
+
+def test_an_article_arriving_after_the_day_was_sealed_is_new_the_next_day(tmp_path: Path) -> None:
+    with _app(tmp_path) as app:
+        _ingest(app, "quake_a1", "Coast News", TUE + timedelta(hours=8))
+        seal(app.store, app.cfg, TUE.date(), TUE + timedelta(hours=12))  # mailed at noon
+        _ingest(app, "quake_a2", "Valley Wire", TUE + timedelta(hours=15))
+        day1 = build_view(app.store, app.cfg, TUE.date())
+        day2 = build_view(app.store, app.cfg, TUE.date() + timedelta(days=1))
+        assert [v.id for s in day1.stories for v in [s.lead, *s.also] if v.new] == ["quake_a1@Coast News"]
+        [story] = day2.stories
+        assert story.status == "developing"
+        assert [v.id for v in [story.lead, *story.also] if v.new] == ["quake_a2@Valley Wire"]
+        # a later seal of the same day changes nothing: what was shown stays shown
+        seal(app.store, app.cfg, TUE.date(), TUE + timedelta(hours=20))
+        assert build_view(app.store, app.cfg, TUE.date()).articles_read == 1
+
+
+def test_a_day_with_nothing_new_for_a_story_does_not_show_it(tmp_path: Path) -> None:
+    with _app(tmp_path) as app:
+        _ingest(app, "quake_a1", "Coast News", TUE + timedelta(hours=8))
+        _ingest(app, "council_a", "City Desk", TUE + timedelta(days=1, hours=8))
+        day2 = build_view(app.store, app.cfg, date(2026, 11, 11))
+        assert [s.title for s in day2.stories] == [text_of("council_a")[0]]
+
+
+def _stored(key: str, title: str, text: str, hour: int) -> StoredArticle:
+    return StoredArticle(
+        key=key, source="S", url=None, title=title, text=text, published=None,
+        fetched=TUE + timedelta(hours=hour), author=None, truncated=False, priority=0.0, junk=[],
+        fingerprint=b"", story_id="s", score=None, score_detail=None,
+    )
+
+
+def test_whats_new_is_the_new_headline_or_the_lede_when_the_headline_repeats() -> None:
+    old = _stored("a", "Quake hits Opunake harbour", "A quake struck.", 1)
+    fresh = _stored("b", "Harbour to reopen next month", "Engineers said. More.", 5)
+    assert whats_new([fresh], [old]) == "Harbour to reopen next month"
+    same = _stored("c", "Quake hits Opunake harbour, Taranaki", "Death toll rises to 3 in Opunake. Later text.", 6)
+    assert whats_new([same], [old]) == "Death toll rises to 3 in Opunake."
+    # the latest new version speaks when several arrived
+    assert whats_new([same, fresh], [old]) == "Death toll rises to 3 in Opunake."
