@@ -374,6 +374,7 @@ def _items(n: int, body: str = "") -> str:
     )
 
 
+@pytest.mark.slow
 def test_fifty_thousand_entries_are_capped_and_linear(tmp_path: Path) -> None:
     feed = tmp_path / "big.rss"
     feed.write_text(
@@ -425,6 +426,7 @@ def test_many_similar_entries_cost_linear_time(tmp_path: Path) -> None:
     assert times[-1] < 3 * times[0] + 1.0, [round(t, 1) for t in times]
 
 
+@pytest.mark.slow
 def test_five_megabyte_entry(tmp_path: Path) -> None:
     word = "harbour "
     huge = "<p>" + (word * (5 * 1024 * 1024 // len(word))) + "</p><script>alert(1)</script>"
