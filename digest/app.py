@@ -132,7 +132,10 @@ def retrieve(
         entries: list[Entry] = []
         errors: list[SourceError] = []
         for item in read_path(src.path, source=src.name):
-            (errors if isinstance(item, ParseError) else entries).append(item)  # type: ignore[arg-type]
+            if isinstance(item, ParseError):
+                errors.append(_named(item, src))
+            else:
+                entries.append(item)
         if errors and not entries and src.path.is_file():
             raise errors[0]
         return entries, errors
@@ -160,6 +163,20 @@ def retrieve(
         fetched=fetched,
     )
     return entries, []
+
+
+def _named(err: ParseError, src: SourceConfig) -> ParseError:
+    """A local file's error named by its source's configured name, never by its path.
+
+    A folder's file is named by its path inside the folder (``name: sub/x.xml: problem``).
+    """
+    assert src.path is not None
+    try:
+        inside = Path(err.source).relative_to(src.path).as_posix()
+    except ValueError:
+        inside = "."
+    problem = err.problem if inside == "." else f"{inside}: {err.problem}"
+    return ParseError(src.name, problem, kind=err.kind)
 
 
 #: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
@@ -266,12 +283,12 @@ class App:
                 report.sources += 1
                 try:
                     self.poll(src, report, now=now)
-                except SourceError as exc:
+                except SourceError as exc:  # the caller reports each error once (the CLI: one line)
                     report.errors.append(exc)
-                    log.warning("%s", exc)
+                    log.debug("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
                     err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
-                    log.exception("%s", err)
+                    log.debug("%s", err, exc_info=True)
                     report.errors.append(err)
                 if bar:
                     bar.step(src.name)
@@ -344,7 +361,7 @@ class App:
         self.store.save_source_state(state)
         for err in errors:
             report.errors.append(err)
-            log.warning("%s", err)
+            log.debug("%s", err)
 
     def ingest(
         self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport

@@ -313,10 +313,12 @@ class Daemon:
         fetched: datetime,
         report: RunReport,
     ) -> None:
-        before = report.new_articles
+        before, failed_files = report.new_articles, len(report.errors)
         try:
             if res is None:
                 self.app.poll(src, report, now=fetched)  # a local path: the pipeline reads it
+                for err in report.errors[failed_files:]:  # a folder's unreadable files
+                    log.warning("%s", err)
                 state = self.app.store.get_source_state(src.name) or state
                 self._succeeded(src, state, fetched, None)
                 self.app.store.save_source_state(state)
