@@ -139,7 +139,7 @@ def retrieve(
         if errors and not entries and src.path.is_file():
             raise errors[0]
         return entries, errors
-    from .sources.feeds import parse_feed
+    from .sources.discover import read_feed
     from .sources.fetch import fetch
 
     url = state.permanent_url or src.url
@@ -155,13 +155,10 @@ def retrieve(
     if result.not_modified or result.content is None:
         report.not_modified += 1
         return [], []
-    entries = parse_feed(
-        result.content,
-        source=src.name,
-        url=result.final_url or url,
-        content_type=result.content_type,
-        fetched=fetched,
-    )
+    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched)
+    if feed is not None:  # a page that links its feed: the feed is what is polled from now on
+        state.permanent_url = feed.permanent_url or feed.url
+        state.etag, state.last_modified = feed.etag, feed.last_modified
     return entries, []
 
 

@@ -341,7 +341,7 @@ class Daemon:
     def _ingest(
         self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
     ) -> None:
-        from ..sources.feeds import parse_feed
+        from ..sources.discover import read_feed
 
         if isinstance(res, FetchError):
             raise res
@@ -354,13 +354,11 @@ class Daemon:
         if res.not_modified or res.content is None:
             report.not_modified += 1
         else:
-            entries = parse_feed(
-                res.content,
-                source=src.name,
-                url=res.final_url or res.url,
-                content_type=res.content_type,
-                fetched=fetched,
-            )
+            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched)
+            if feed is not None:  # a page that links its feed: polled directly from now on
+                state.permanent_url = feed.permanent_url or feed.url
+                state.etag, state.last_modified = feed.etag, feed.last_modified
+                res = feed  # its Cache-Control, not the page's
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]
