@@ -50,6 +50,8 @@ class SourceConfig(_Strict):
     #: Poll interval in minutes for the daemon (default: ``poll_minutes``).
     interval: float | None = Field(default=None, gt=0)
     enabled: bool = True
+    #: A label to group sources by (an OPML folder: ``digest import-opml`` / ``export-opml``).
+    category: str | None = None
 
     @model_validator(mode="after")
     def _one_of_url_or_path(self) -> SourceConfig:
@@ -347,37 +349,3 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read configuration: {exc}") from None
     return parse_config(text, path=p.resolve())
-
-
-def dump_sources(cfg_path: Path, new_sources: list[dict[str, Any]]) -> int:
-    """Append sources to a configuration file, keeping its text; return how many were added.
-
-    Sources whose url is already configured are skipped.  The file is
-    re-validated before it is replaced, and replaced atomically.
-    """
-    cfg = load_config(cfg_path)
-    known_urls = {s.url for s in cfg.sources if s.url}
-    known_names = {s.name for s in cfg.sources}
-    text = cfg_path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    added = []
-    for s in new_sources:
-        if s.get("url") in known_urls:
-            continue
-        name, n = s["name"], 2
-        while name in known_names:
-            name, n = f"{s['name']} ({n})", n + 1
-        known_names.add(name)
-        added.append({**s, "name": name})
-    if not added:
-        return 0
-    data.setdefault("sources", [])
-    if data["sources"] is None:
-        data["sources"] = []
-    data["sources"].extend(added)
-    new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
-    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, cfg_path)
-    return len(added)
