@@ -127,13 +127,13 @@ def retrieve(
     re-reads the feed instead of losing it behind a 304.
     """
     if src.path is not None:
-        from .sources.localfiles import read_path
+        from .sources.localfiles import named, read_path
 
         entries: list[Entry] = []
         errors: list[SourceError] = []
         for item in read_path(src.path, source=src.name):
             if isinstance(item, ParseError):
-                errors.append(_named(item, src))
+                errors.append(named(item, src.path, src.name))
             else:
                 entries.append(item)
         if errors and not entries and src.path.is_file():
@@ -160,20 +160,6 @@ def retrieve(
         state.permanent_url = feed.permanent_url or feed.url
         state.etag, state.last_modified = feed.etag, feed.last_modified
     return entries, []
-
-
-def _named(err: ParseError, src: SourceConfig) -> ParseError:
-    """A local file's error named by its source's configured name, never by its path.
-
-    A folder's file is named by its path inside the folder (``name: sub/x.xml: problem``).
-    """
-    assert src.path is not None
-    try:
-        inside = Path(err.source).relative_to(src.path).as_posix()
-    except ValueError:
-        inside = "."
-    problem = err.problem if inside == "." else f"{inside}: {err.problem}"
-    return ParseError(src.name, problem, kind=err.kind)
 
 
 #: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).

@@ -203,7 +203,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         for p in app.write_digest(day=day, formats=("md", "html")):
             print(p)
         sent = send_digest(app, day)
-    print(f"digest {day.isoformat()}: {'sent' if sent else 'not sent (already sent, or no stories)'}", file=sys.stderr)
+    print(f"digest {day.isoformat()}: {sent.why}", file=sys.stderr)
     return 0
 
 

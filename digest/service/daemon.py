@@ -70,7 +70,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -81,13 +81,14 @@ from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
 from ..records import Entries
 from ..store.base import SourceState
+from .delivery import Sent, send_digest
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
 
 if TYPE_CHECKING:
     from ..app import App, RunReport
     from ..records import FetchResult
 
-__all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "make_scheduler", "send_digest", "wake"]
+__all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_scheduler", "send_digest", "wake"]
 
 log = logging.getLogger(__name__)
 
@@ -107,38 +108,6 @@ def wake(kind: str) -> None:
 
 def _interval(src: SourceConfig, cfg: Config) -> float:
     return (src.interval or cfg.schedule.poll_minutes) * 60.0
-
-
-# -- delivery ------------------------------------------------------------------------------
-
-
-def send_digest(app: App, day: date) -> bool:
-    """Email the digest of ``day`` once (True if sent now, False if nothing to do).
-
-    Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
-    """
-    from ..output.mailer import default_target, deliver
-    from ..output.render import make_env
-
-    cfg, store = app.cfg, app.store
-    if cfg.email is None:
-        raise DigestError("email is not configured (add an 'email:' section to the configuration)")
-    key, target = day.isoformat(), default_target(cfg.email)
-    if store.delivery_status(key, target) == "sent":
-        log.debug("digest %s to %s: already sent", key, target)
-        return False
-    with store.exclusive("deliver"):
-        row = store.get_delivery(key, target)
-        if row is not None and row.status == "pending":
-            # Only lock holders send: a pending row now is from a sender that died mid-send.
-            log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
-            store.mark_failed(key, target, "interrupted before the server's answer was recorded")
-        view = app.build_view(day)
-        if not view.stories:
-            log.info("digest %s: no stories, not mailed", key)
-            return False
-        env = make_env(cfg.templates)
-        return deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars)
 
 
 # -- scheduler -----------------------------------------------------------------------------
@@ -262,6 +231,8 @@ class Daemon:
         self.stop = _Stop()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
+        #: The sources that gave new articles this round, and how many (the round's log line).
+        self._found: list[tuple[str, int]] = []
 
     @property
     def cfg(self) -> Config:
@@ -281,6 +252,7 @@ class Daemon:
         due.sort(key=lambda s: overdue_key(states.get(s.name)))
         if not due:
             return report
+        self._found = []
         log.debug("poll: %d source(s) due", len(due))
         urls = [s for s in due if s.url is not None]
         st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
@@ -302,7 +274,11 @@ class Daemon:
             self._source(src, st[src.name], None, self.clock(), report)
         report.sources = len(due)
         report.seconds = time.monotonic() - t0
-        log.debug("poll: %s", report.summary())
+        found = [f"{name} {n}" for name, n in self._found]
+        if found:  # one line a round that found something; a quiet round only with --verbose
+            log.info("poll: %d new article(s) (%s); %s", report.new_articles, ", ".join(found), report.summary())
+        else:
+            log.debug("poll: %s", report.summary())
         return report
 
     def _source(
@@ -336,7 +312,9 @@ class Daemon:
             self._failed(src, state, err, fetched, report, logged=True)
             return
         n = report.new_articles - before
-        log.log(logging.INFO if n else logging.DEBUG, "%s: %d new article(s)", src.name, n)
+        log.debug("%s: %d new article(s)", src.name, n)
+        if n:
+            self._found.append((src.name, n))
 
     def _ingest(
         self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
@@ -425,7 +403,9 @@ class Daemon:
         if self.cfg.email is None:
             return
         try:
-            send_digest(self.app, day)
+            outcome = send_digest(self.app, day)
+            if not outcome:  # already sent (a restart, a manual send) or nothing to send
+                log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
             log.info("digest %s: not sent now: %s", day.isoformat(), exc)
         except DigestError as exc:
