@@ -127,16 +127,19 @@ def retrieve(
     re-reads the feed instead of losing it behind a 304.
     """
     if src.path is not None:
-        from .sources.localfiles import read_path
+        from .sources.localfiles import named, read_path
 
         entries: list[Entry] = []
         errors: list[SourceError] = []
         for item in read_path(src.path, source=src.name):
-            (errors if isinstance(item, ParseError) else entries).append(item)  # type: ignore[arg-type]
+            if isinstance(item, ParseError):
+                errors.append(named(item, src.path, src.name))
+            else:
+                entries.append(item)
         if errors and not entries and src.path.is_file():
             raise errors[0]
         return entries, errors
-    from .sources.feeds import parse_feed
+    from .sources.discover import read_feed
     from .sources.fetch import fetch
 
     url = state.permanent_url or src.url
@@ -152,13 +155,10 @@ def retrieve(
     if result.not_modified or result.content is None:
         report.not_modified += 1
         return [], []
-    entries = parse_feed(
-        result.content,
-        source=src.name,
-        url=result.final_url or url,
-        content_type=result.content_type,
-        fetched=fetched,
-    )
+    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched)
+    if feed is not None:  # a page that links its feed: the feed is what is polled from now on
+        state.permanent_url = feed.permanent_url or feed.url
+        state.etag, state.last_modified = feed.etag, feed.last_modified
     return entries, []
 
 
@@ -267,12 +267,12 @@ class App:
                 report.sources += 1
                 try:
                     self.poll(src, report, now=now)
-                except SourceError as exc:
+                except SourceError as exc:  # the caller reports each error once (the CLI: one line)
                     report.errors.append(exc)
-                    log.warning("%s", exc)
+                    log.debug("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
                     err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
-                    log.exception("%s", err)
+                    log.debug("%s", err, exc_info=True)
                     report.errors.append(err)
                 if bar:
                     bar.step(src.name)
@@ -345,7 +345,7 @@ class App:
         self.store.save_source_state(state)
         for err in errors:
             report.errors.append(err)
-            log.warning("%s", err)
+            log.debug("%s", err)
 
     def ingest(
         self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport

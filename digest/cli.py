@@ -99,17 +99,40 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from .config import dump_sources
-    from .sources.opml import read_opml
+    from .configedit import add_sources
+    from .sources.opml import read_opml_report
 
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DigestError(f"{path}: cannot read: {exc.strerror}") from None
-    feeds = read_opml(data, source=str(path))
-    added = dump_sources(Path(args.config), feeds)
-    print(f"{args.config}: added {added} of {len(feeds)} feeds from {path}")
+    feeds, unusable = read_opml_report(data, source=str(path))
+    done = add_sources(Path(args.config), feeds)
+    for line in [*unusable, *done.skipped]:
+        print(f"{path}: not added: {line}")
+    for old, new in done.renamed:
+        print(f"{path}: {old!r} added as {new!r} (the name was taken)")
+    kept = f" (the old file is {done.backup})" if done.backup else ""
+    print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable)} feeds from {path}{kept}")
+    return 0
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .sources.opml import write_opml
+
+    cfg = load_config(args.config)
+    feeds = [{"name": s.name, "url": s.url, "category": s.category} for s in cfg.sources if s.url]
+    for s in cfg.sources:
+        if s.url is None:
+            print(f"{s.name}: not exported: a local path, not a feed URL", file=sys.stderr)
+    data = write_opml(feeds, title=cfg.title)
+    if args.output in (None, "-"):
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"{args.output}: {len(feeds)} feeds", file=sys.stderr)
     return 0
 
 
@@ -197,7 +220,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         for p in app.write_digest(day=day, formats=("md", "html")):
             print(p)
         sent = send_digest(app, day)
-    print(f"digest {day.isoformat()}: {'sent' if sent else 'not sent (already sent, or no stories)'}", file=sys.stderr)
+    print(f"digest {day.isoformat()}: {sent.why}", file=sys.stderr)
     return 0
 
 
@@ -260,6 +283,12 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 def _setup_import(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("file", help="OPML file")
+
+
+@command("export-opml", "write the configured feeds as OPML (folders from each source's category)")
+def _setup_export(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("-o", "--output", help="OPML file to write, or - for standard output (the default)")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
@@ -347,7 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except DigestError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # a configuration may have several problems
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

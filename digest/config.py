@@ -3,9 +3,12 @@
 How it works
 ------------
 The YAML is parsed with PyYAML's safe loader, then validated by pydantic
-models that forbid unknown keys.  Every problem becomes one
-:class:`ConfigError` line naming the file, the key path (``sources[2].url``)
-and, where YAML knows it, the line.  Nothing half-read is ever returned.
+models that forbid unknown keys.  Every problem becomes one line of the
+:class:`ConfigError` naming the file, the line (where YAML knows it) and the
+key path (``feeds.yaml:7: sources[2].url: ...``); all of them are listed, in
+file order.  An unknown key is offered the closest known key at its place
+(``nmae``: did you mean 'name'?), and a repeated source name is reported at
+its own line.  Nothing half-read is ever returned.
 
 Special cases
 -------------
@@ -19,16 +22,20 @@ Special cases
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+
+#: How a repeated source name is reported (the model's own check and ``parse_config``'s).
+_DUPLICATE = "duplicate source name"
 
 
 class _Strict(BaseModel):
@@ -43,6 +50,8 @@ class SourceConfig(_Strict):
     #: Poll interval in minutes for the daemon (default: ``poll_minutes``).
     interval: float | None = Field(default=None, gt=0)
     enabled: bool = True
+    #: A label to group sources by (an OPML folder: ``digest import-opml`` / ``export-opml``).
+    category: str | None = None
 
     @model_validator(mode="after")
     def _one_of_url_or_path(self) -> SourceConfig:
@@ -148,7 +157,7 @@ class Config(_Strict):
         seen: set[str] = set()
         for i, s in enumerate(self.sources):
             if s.name in seen:
-                raise ValueError(f"sources[{i}]: duplicate source name {s.name!r}")
+                raise ValueError(f"sources[{i}]: {_DUPLICATE} {s.name!r}")
             seen.add(s.name)
         return self
 
@@ -214,8 +223,89 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose mapping sits at a key path (``("sources", 0)`` -> SourceConfig)."""
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return None
+        found = _model_in(field.annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items() if not f.exclude]
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """'unknown key', with the closest known key at that place, or the known keys."""
+    model = _model_at(loc[:-1])
+    if model is None:
+        return "unknown key"
+    known = _known_keys(model)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean {close[0]!r}?"
+    return f"unknown key (known here: {', '.join(known)})"
+
+
+def _problems(exc: ValidationError, node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(line, 'key path: problem') for every problem pydantic found."""
+    out: list[tuple[int, str]] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+        msg = err["msg"].removeprefix("Value error, ")
+        if _DUPLICATE in msg and not loc:
+            continue  # reported at the duplicate's own line (_duplicate_names)
+        if err["type"] == "extra_forbidden":
+            msg = _unknown_key(loc)
+        elif err["type"] == "missing":
+            msg = "required, but missing"
+        out.append((_line_of(node, loc) or 0, f"{_key_path(loc)}: {msg}"))
+    return out
+
+
+def _duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[int, str]]:
+    """A source name used twice, reported at the second one's ``name:`` line."""
+    out: list[tuple[int, str]] = []
+    first: dict[str, int] = {}
+    sources = data.get("sources")
+    for i, src in enumerate(sources if isinstance(sources, list) else []):
+        name = src.get("name") if isinstance(src, dict) else None
+        if not isinstance(name, str):
+            continue
+        line = _line_of(node, ("sources", i, "name")) or 0
+        if name in first:
+            out.append((line, f"sources[{i}].name: {_DUPLICATE} {name!r} (first at line {first[name]})"))
+        else:
+            first[name] = line
+    return out
+
+
+def _raise(name: str, problems: list[tuple[int, str]]) -> NoReturn:
+    """One ConfigError listing every problem, in file order, each with its file:line."""
+    lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
+    raise ConfigError("\n".join(lines))
+
+
 def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
-    """Validate configuration text; raise :class:`ConfigError` with one clear line."""
+    """Validate configuration text; raise :class:`ConfigError` with one line per problem."""
     name = str(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -229,27 +319,23 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping at the top level, got {type(data).__name__}")
+    problems = _duplicate_names(data, node)
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
-        line = _line_of(node, loc)
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        where = f":{line}" if line else ""
-        raise ConfigError(f"{name}{where}: {_key_path(loc)}: {msg}{more}") from None
+        _raise(name, problems + _problems(exc, node))
+    if problems:
+        _raise(name, problems)
     cfg.config_path = path
     cfg.resolve(base if base is not None else path.parent)
     for i, s in enumerate(cfg.sources):
+        line = _line_of(node, ("sources", i, "path")) or 0
         if s.path is not None and not s.path.exists():
-            line = _line_of(node, ("sources", i, "path"))
-            where = f":{line}" if line else ""
-            raise ConfigError(f"{name}{where}: sources[{i}].path: no such file or folder: {s.path}")
-        if s.path is not None and not os.access(s.path, os.R_OK):
-            raise ConfigError(f"{name}: sources[{i}].path: not readable: {s.path}")
+            problems.append((line, f"sources[{i}].path: no such file or folder: {s.path}"))
+        elif s.path is not None and not os.access(s.path, os.R_OK):
+            problems.append((line, f"sources[{i}].path: not readable: {s.path}"))
+    if problems:
+        _raise(name, problems)
     return cfg
 
 
@@ -263,37 +349,3 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read configuration: {exc}") from None
     return parse_config(text, path=p.resolve())
-
-
-def dump_sources(cfg_path: Path, new_sources: list[dict[str, Any]]) -> int:
-    """Append sources to a configuration file, keeping its text; return how many were added.
-
-    Sources whose url is already configured are skipped.  The file is
-    re-validated before it is replaced, and replaced atomically.
-    """
-    cfg = load_config(cfg_path)
-    known_urls = {s.url for s in cfg.sources if s.url}
-    known_names = {s.name for s in cfg.sources}
-    text = cfg_path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
-    added = []
-    for s in new_sources:
-        if s.get("url") in known_urls:
-            continue
-        name, n = s["name"], 2
-        while name in known_names:
-            name, n = f"{s['name']} ({n})", n + 1
-        known_names.add(name)
-        added.append({**s, "name": name})
-    if not added:
-        return 0
-    data.setdefault("sources", [])
-    if data["sources"] is None:
-        data["sources"] = []
-    data["sources"].extend(added)
-    new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
-    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, cfg_path)
-    return len(added)

@@ -453,7 +453,7 @@ def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFix
         assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
         assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
         err = capsys.readouterr().err
-        assert f"digest {today}: sent" in err and "not sent (already sent" in err
+        assert f"digest {today}: sent to me@example.org" in err and "not sent: already sent to me@example.org at " in err
         assert len(inbox.messages) == 1
         assert (tmp_path / "out" / f"digest-{today}.md").exists()
         # no email section: one clear line, non-zero

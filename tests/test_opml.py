@@ -16,9 +16,9 @@ FIX = Path(__file__).parent / "fixtures" / "parse"
 def test_nested_outlines_dedup_and_schemes() -> None:
     feeds = read_opml((FIX / "subscriptions.opml").read_bytes(), source="subs.opml")
     assert feeds == [
-        {"name": "Harbour Gazette", "url": "https://gazette.example/feed.xml"},
-        {"name": "Valley Post (title)", "url": "https://valley.example/atom"},
-        {"name": "Nested", "url": "http://nested.example/rss"},
+        {"name": "Harbour Gazette", "url": "https://gazette.example/feed.xml", "category": "News"},
+        {"name": "Valley Post (title)", "url": "https://valley.example/atom", "category": "News"},
+        {"name": "Nested", "url": "http://nested.example/rss", "category": "News / Deeper"},
         {"name": "https://noname.example/feed", "url": "https://noname.example/feed"},
     ]
 

@@ -42,7 +42,8 @@ def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_
     with make_app(tmp_path, local_sources()) as app:
         report = app.run(now=NOW)
         assert [e.kind for e in report.errors] == ["not-a-feed"]
-        assert "garbage.xml" in str(report.errors[0]) and "\n" not in str(report.errors[0])
+        assert str(report.errors[0]).startswith("Garbage: not a feed") and "garbage.xml" not in str(report.errors[0])
+        assert "\n" not in str(report.errors[0])  # named as configured, not by its path
         assert report.new_articles == 4
         view = app.build_view(NOW.date())
         assert view.articles_read == 4

@@ -27,6 +27,7 @@ def make_app(tmp_path: Path, sources: str, extra: str = "") -> App:
     return App(cfg, open_store(cfg.database_url))
 
 
+@pytest.mark.slow
 def test_slow_feeds_are_waited_for_side_by_side_with_the_same_outcome(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

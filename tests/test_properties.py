@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -372,6 +373,7 @@ _BASE_HTML = tag_counts(render_html(_EMPTY))
 _BASE_EMAIL = tag_counts(render_email_html(_EMPTY))
 
 
+@pytest.mark.slow
 @SLOW
 @given(st.lists(_stories, max_size=4), hostile_text)
 def test_views_of_hostile_strings_render_inert(stories: list[StoryView], title: str) -> None:

@@ -27,7 +27,7 @@ from digest.dedup.index_redis import RedisIndex, open_index
 from digest.errors import ConfigError, DigestError, StoreError
 from digest.service.workers import WorkerApp, owner, partition, run_worker, slot_run
 from digest.store.base import open_store
-from tests.support.services import pg_schema, redis_prefix
+from tests.support.services import need_redis_client, pg_schema, redis_prefix
 from tests.test_examples import DAY, copy_examples
 
 pytestmark = pytest.mark.scale
@@ -166,8 +166,21 @@ def test_index_url_is_validated_with_a_clear_error(tmp_path: Path) -> None:
         cfg.write_text(f"title: t\nindex: {bad!r}\n")
         with pytest.raises(ConfigError, match=rf"feeds.yaml:2: index: .*{why}"):
             load_config(cfg)
+
+
+@pytest.mark.slow  # redis-py retries a refused connection with backoff: ~4 s
+def test_an_unreachable_index_is_a_clear_error() -> None:
+    need_redis_client()  # without the scale extra: skipped, naming it
     with pytest.raises(DigestError, match="cannot reach Redis"):
         open_index("redis://127.0.0.1:1/0", 0.08)  # nothing listens on port 1
+
+
+def test_without_the_redis_client_the_index_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "redis", None)  # what a machine without the scale extra has
+    with pytest.raises(DigestError, match=r"Redis client is not installed \(pip install 'digest\[scale\]'\)"):
+        open_index("redis://127.0.0.1:1/0", 0.08)
 
 
 # -- the shared log ---------------------------------------------------------------------
@@ -318,6 +331,7 @@ def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
 
 
 # -- N workers = one process -------------------------------------------------------------------
+@pytest.mark.slow
 def test_three_worker_processes_give_the_single_process_stories(examples: Path, rd: str) -> None:
     with pg_schema() as single, pg_schema() as multi:
         cfg = _config(examples, single, None)
@@ -351,6 +365,7 @@ def test_a_dead_workers_turn_is_skipped_after_the_stall_time(
     assert "has not clustered" in caplog.text
 
 
+@pytest.mark.slow
 def test_digest_worker_command_two_processes(examples: Path, pg: str, rd: str, tmp_path: Path) -> None:
     """The CLI: two `digest worker` processes of one run store every example article once."""
     import os

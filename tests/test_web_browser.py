@@ -70,6 +70,7 @@ def text(el: lxml.html.HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
+@pytest.mark.slow
 def test_index_day_and_permalinks_as_a_person_follows_them(
     chromium: str, base_url: str, tmp_path: Path
 ) -> None:

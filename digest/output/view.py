@@ -16,7 +16,7 @@ How it works
 * Each day's *window* is its calendar day, except where a digest was sealed
   (:func:`seal`: mailed by the daemon or ``digest send``, written by
   ``digest replay``) before the day ended: articles arriving after the seal
-  belong to the next day.  Windows never overlap and leave no gap, so every
+  belong to the next day (those fetched at its very instant, to the sealed day).  Windows never overlap and leave no gap, so every
   stored article is new in exactly one day's digest.
 * The day's stories are those holding a version that arrived in the window
   (``Store.stories_fetched_between``).  A story with no earlier version is
@@ -53,6 +53,11 @@ REPEATS = 0.6
 WHATS_NEW_CHARS = 240
 
 
+#: The store's time resolution: an article fetched at the very instant of a seal is the
+#: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
+_TICK = timedelta(microseconds=1)
+
+
 def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
     start = datetime.combine(day, datetime.min.time(), tzinfo=cfg.tz)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
@@ -77,10 +82,10 @@ def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime
     prev_start, _ = day_bounds(day - timedelta(days=1), cfg)
     before = sealed_at(store, day - timedelta(days=1))
     if before is not None and prev_start <= before < start:
-        start = before
+        start = before + _TICK
     mine = sealed_at(store, day)
     if mine is not None and start <= mine < end:
-        end = mine
+        end = mine + _TICK
     return start, end
 
 

@@ -70,7 +70,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -82,13 +82,14 @@ from ..errors import DigestError, FetchError, SourceError, StoreError
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
+from .delivery import Sent, send_digest
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
 
 if TYPE_CHECKING:
     from ..app import App, RunReport
     from ..records import FetchResult
 
-__all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "make_scheduler", "send_digest", "wake"]
+__all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_scheduler", "send_digest", "wake"]
 
 log = logging.getLogger(__name__)
 
@@ -108,39 +109,6 @@ def wake(kind: str) -> None:
 
 def _interval(src: SourceConfig, cfg: Config) -> float:
     return (src.interval or cfg.schedule.poll_minutes) * 60.0
-
-
-# -- delivery ------------------------------------------------------------------------------
-
-
-def send_digest(app: App, day: date) -> bool:
-    """Email the digest of ``day`` once (True if sent now, False if nothing to do).
-
-    Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
-    """
-    from ..output.mailer import default_target, deliver
-    from ..output.render import make_env
-
-    cfg, store = app.cfg, app.store
-    if cfg.email is None:
-        raise DigestError("email is not configured (add an 'email:' section to the configuration)")
-    key, target = day.isoformat(), default_target(cfg.email)
-    if store.delivery_status(key, target) == "sent":
-        log.debug("digest %s to %s: already sent", key, target)
-        return False
-    with store.exclusive("deliver"):
-        row = store.get_delivery(key, target)
-        if row is not None and row.status == "pending":
-            # Only lock holders send: a pending row now is from a sender that died mid-send.
-            log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
-            store.mark_failed(key, target, "interrupted before the server's answer was recorded")
-        seal(store, cfg, day, datetime.now(UTC))  # what arrives from now on is the next day's
-        view = app.build_view(day)
-        if not view.stories:
-            log.info("digest %s: no stories, not mailed", key)
-            return False
-        env = make_env(cfg.templates)
-        return deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars)
 
 
 # -- scheduler -----------------------------------------------------------------------------
@@ -264,6 +232,8 @@ class Daemon:
         self.stop = _Stop()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
+        #: The sources that gave new articles this round, and how many (the round's log line).
+        self._found: list[tuple[str, int]] = []
 
     @property
     def cfg(self) -> Config:
@@ -283,6 +253,7 @@ class Daemon:
         due.sort(key=lambda s: overdue_key(states.get(s.name)))
         if not due:
             return report
+        self._found = []
         log.debug("poll: %d source(s) due", len(due))
         urls = [s for s in due if s.url is not None]
         st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
@@ -304,7 +275,11 @@ class Daemon:
             self._source(src, st[src.name], None, self.clock(), report)
         report.sources = len(due)
         report.seconds = time.monotonic() - t0
-        log.debug("poll: %s", report.summary())
+        found = [f"{name} {n}" for name, n in self._found]
+        if found:  # one line a round that found something; a quiet round only with --verbose
+            log.info("poll: %d new article(s) (%s); %s", report.new_articles, ", ".join(found), report.summary())
+        else:
+            log.debug("poll: %s", report.summary())
         return report
 
     def _source(
@@ -315,10 +290,12 @@ class Daemon:
         fetched: datetime,
         report: RunReport,
     ) -> None:
-        before = report.new_articles
+        before, failed_files = report.new_articles, len(report.errors)
         try:
             if res is None:
                 self.app.poll(src, report, now=fetched)  # a local path: the pipeline reads it
+                for err in report.errors[failed_files:]:  # a folder's unreadable files
+                    log.warning("%s", err)
                 state = self.app.store.get_source_state(src.name) or state
                 self._succeeded(src, state, fetched, None)
                 self.app.store.save_source_state(state)
@@ -336,12 +313,14 @@ class Daemon:
             self._failed(src, state, err, fetched, report, logged=True)
             return
         n = report.new_articles - before
-        log.log(logging.INFO if n else logging.DEBUG, "%s: %d new article(s)", src.name, n)
+        log.debug("%s: %d new article(s)", src.name, n)
+        if n:
+            self._found.append((src.name, n))
 
     def _ingest(
         self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
     ) -> None:
-        from ..sources.feeds import parse_feed
+        from ..sources.discover import read_feed
 
         if isinstance(res, FetchError):
             raise res
@@ -354,13 +333,11 @@ class Daemon:
         if res.not_modified or res.content is None:
             report.not_modified += 1
         else:
-            entries = parse_feed(
-                res.content,
-                source=src.name,
-                url=res.final_url or res.url,
-                content_type=res.content_type,
-                fetched=fetched,
-            )
+            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched)
+            if feed is not None:  # a page that links its feed: polled directly from now on
+                state.permanent_url = feed.permanent_url or feed.url
+                state.etag, state.last_modified = feed.etag, feed.last_modified
+                res = feed  # its Cache-Control, not the page's
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]
@@ -428,7 +405,9 @@ class Daemon:
         if self.cfg.email is None:
             return
         try:
-            send_digest(self.app, day)
+            outcome = send_digest(self.app, day)
+            if not outcome:  # already sent (a restart, a manual send) or nothing to send
+                log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
             log.info("digest %s: not sent now: %s", day.isoformat(), exc)
         except DigestError as exc:

@@ -292,6 +292,8 @@ def loop_worker(
     while rounds is None or done < rounds:
         app.run_name, next_start = slot_run(every, time.time())
         report = app.run()
+        for err in report.errors:  # App.run leaves reporting to its caller: one line each
+            log.warning("%s", err)
         log.info("worker %d/%d, %s: %s", index, of, app.run_name, report.summary())
         done += 1
         if rounds is not None and done >= rounds:

@@ -184,6 +184,19 @@ def read_path(path: Path, *, source: str) -> Iterator[Entry | ParseError]:
             yield ParseError(str(f), f"cannot read: {type(exc).__name__}: {exc}", kind="internal")
 
 
+def named(err: ParseError, path: Path, name: str) -> ParseError:
+    """An error of ``read_path(path)`` named by the source's configured name, never by a path.
+
+    A folder's file is named by its place in the folder (``name: sub/x.xml: problem``).
+    """
+    try:
+        inside = Path(err.source).relative_to(path).as_posix()
+    except ValueError:
+        inside = "."
+    problem = err.problem if inside == "." else f"{inside}: {err.problem}"
+    return ParseError(name, problem, kind=err.kind)
+
+
 def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entry]:
     """Entries from one file (raises :class:`ParseError` naming the file)."""
     now = now or datetime.now(UTC)

@@ -15,7 +15,11 @@ How it works
   expands and nothing is fetched or opened.
 * Every ``outline`` at any depth with an http(s) ``xmlUrl`` (attribute name
   matched case-insensitively) becomes ``{"name": ..., "url": ...}``, in
-  document order.  The name is ``title``, else ``text``, else the URL.
+  document order.  The name is ``title``, else ``text``, else the URL.  The
+  folder outlines around it become its ``category`` (``News / Local``).
+* :func:`read_opml_report` also says, for each outline not taken, why (no
+  URL, not http(s), listed twice); :func:`write_opml` writes the reverse
+  (``digest export-opml``).
 * Duplicates are dropped by canonical URL (:func:`digest.text.identity.canonical_url`),
   the first one wins.
 
@@ -45,7 +49,11 @@ def _attr(node: Any, name: str) -> str:
 
 
 def read_opml(data: bytes, *, source: str) -> list[dict[str, Any]]:
-    """The feeds listed in an OPML document: ``[{"name", "url"}]``."""
+    """The feeds listed in an OPML document: ``[{"name", "url"[, "category"]}]``."""
+    return read_opml_report(data, source=source)[0]
+
+
+def _parse(data: bytes, source: str) -> Any:
     if not data or not data.strip():
         raise ParseError(source, "not valid OPML: empty document", kind="empty")
     parser = etree.XMLParser(
@@ -65,18 +73,69 @@ def read_opml(data: bytes, *, source: str) -> list[dict[str, Any]]:
         raise ParseError(source, f"not valid OPML: {type(exc).__name__}") from None
     if root is None or not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "opml":
         raise ParseError(source, "not an OPML document (no <opml> root element)")
+    return root
+
+
+def _is_outline(node: Any) -> bool:
+    return isinstance(node.tag, str) and etree.QName(node).localname.lower() == "outline"
+
+
+def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The feeds of an OPML document, and one line for each outline that is not taken, saying why.
+
+    A feed inside folder outlines gets ``category``: the folders' names, outermost
+    first, joined by `` / ``.
+    """
+    root = _parse(data, source)
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for node in root.iter():
-        if not isinstance(node.tag, str) or etree.QName(node).localname.lower() != "outline":
-            continue
-        url = _attr(node, "xmlurl")
-        if not url.lower().startswith(("http://", "https://")) or any(c in url for c in " \r\n\t"):
-            continue
-        key = canonical_url(url)
-        if key in seen:
-            continue
-        seen.add(key)
-        name = plain(_attr(node, "title") or _attr(node, "text"), is_html=False) or url
-        out.append({"name": name, "url": url})
-    return out
+    skipped: list[str] = []
+    seen: dict[str, str] = {}
+
+    def walk(node: Any, folders: tuple[str, ...]) -> None:
+        for child in node:
+            if not _is_outline(child):
+                walk(child, folders)  # <body>, or anything a tool wrapped them in
+                continue
+            label = plain(_attr(child, "title") or _attr(child, "text"), is_html=False)
+            url = _attr(child, "xmlurl")
+            if not url:
+                if any(_is_outline(c) for c in child):
+                    walk(child, (*folders, label) if label else folders)  # a folder
+                else:
+                    skipped.append(f"{label or '(an outline without a name)'}: no feed URL (xmlUrl)")
+                continue
+            if not url.lower().startswith(("http://", "https://")) or any(c in url for c in " \r\n\t"):
+                skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
+                continue
+            key = canonical_url(url)
+            if key in seen:
+                skipped.append(f"{label or url}: listed twice in the file (as {seen[key]!r} first)")
+                continue
+            name = label or url
+            seen[key] = name
+            feed: dict[str, Any] = {"name": name, "url": url}
+            if folders:
+                feed["category"] = " / ".join(folders)
+            out.append(feed)
+
+    walk(root, ())
+    return out, skipped
+
+
+def write_opml(sources: list[dict[str, Any]], *, title: str) -> bytes:
+    """An OPML 2.0 document of ``[{"name", "url"[, "category"]}]``: a folder outline per
+    category (``a / b`` nests), feeds in the order given."""
+    opml = etree.Element("opml", version="2.0")
+    head = etree.SubElement(opml, "head")
+    etree.SubElement(head, "title").text = title
+    body = etree.SubElement(opml, "body")
+    folders: dict[tuple[str, ...], Any] = {(): body}
+    for src in sources:
+        path = tuple(p.strip() for p in (src.get("category") or "").split(" / ") if p.strip())
+        for i in range(1, len(path) + 1):
+            if path[:i] not in folders:
+                folders[path[:i]] = etree.SubElement(folders[path[: i - 1]], "outline", text=path[i - 1])
+        etree.SubElement(folders[path], "outline", type="rss", text=src["name"], title=src["name"],
+                         xmlUrl=src["url"])
+    etree.indent(opml, space="  ")
+    return bytes(etree.tostring(opml, xml_declaration=True, encoding="utf-8", pretty_print=True))

@@ -119,14 +119,21 @@ class SourceState:
     retry_after_until: datetime | None = None
 
     def __str__(self) -> str:
+        """One line for ``digest sources``: the name once, then its state, each part after ``;``."""
         state = "paused" if self.paused else ("failing" if self.failures else "ok")
         last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
-        err = f" last error: {self.last_error}" if self.last_error and self.failures else ""
+        parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
+        if self.permanent_url and self.permanent_url != self.location:
+            parts.append(f"reads {self.permanent_url}")
         if self.paused:
-            err = f" ({self.paused_reason or 'paused'}; resume with: digest sources --resume {self.name!r})"
-        elif self.next_poll_at is not None:
-            err += f"; next poll {self.next_poll_at.isoformat(timespec='seconds')}"
-        return f"{self.name}: {state}, last ok {last}, {self.failures} failure(s){err}"
+            parts.append(f"{self.paused_reason or 'paused'}; resume with: digest sources --resume {self.name!r}")
+        else:
+            nxt = max((t for t in (self.next_poll_at, self.retry_after_until) if t is not None), default=None)
+            parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
+        if self.last_error and self.failures and not self.paused:
+            # stored as the error's line, which starts with the name already
+            parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
+        return "; ".join(parts)
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
 """PostgreSQL and Redis on loopback for the tests: a throwaway schema / key prefix each.
 
-Without the servers the tests that need them skip, naming what is missing;
+Without the servers, or without their Python drivers (the ``scale`` extra),
+the tests that need them skip, naming what is missing;
 with ``DIGEST_REQUIRE_SERVICES=1`` (set by ``.ci/run``) they fail instead.
 Override the addresses with ``DIGEST_TEST_POSTGRES`` (a URL to a database the
 tests may create schemas in) and ``DIGEST_TEST_REDIS`` (``host:port``).
@@ -54,6 +55,14 @@ def _redis_problem() -> str | None:
     return None
 
 
+def need_redis_client() -> None:
+    """The redis-py package, with or without a server (its errors are what a test checks)."""
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        _unavailable("redis-py is not installed (pip install -e '.[scale]')")
+
+
 def need_postgres() -> None:
     problem = _pg_problem()
     if problem:
@@ -74,9 +83,9 @@ def schema_url(schema: str) -> str:
 @contextmanager
 def pg_schema() -> Iterator[str]:
     """A fresh schema; yields a store URL that writes into it; dropped afterwards."""
+    need_postgres()  # first: without the driver this skips (or fails under DIGEST_REQUIRE_SERVICES)
     import psycopg
 
-    need_postgres()
     name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_URL, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {name}")
@@ -89,9 +98,9 @@ def pg_schema() -> Iterator[str]:
 @contextmanager
 def redis_prefix() -> Iterator[str]:
     """A fresh index URL (``redis://.../0?basename=...``); its keys are deleted afterwards."""
+    need_redis()  # first: without the driver this skips (or fails under DIGEST_REQUIRE_SERVICES)
     import redis
 
-    need_redis()
     base = f"t_{uuid.uuid4().hex[:12]}"
     host, port = REDIS.rsplit(":", 1)
     try:

@@ -1,0 +1,152 @@
+"""Editing ``feeds.yaml`` in place: the sources ``digest import-opml`` adds.
+
+How it works
+------------
+The file is edited round-trip with ruamel.yaml: comments, key order, quoting
+and the layout of what was there are kept; the new sources are appended to
+``sources:`` in the file's own indentation (read from its first source).  The
+new text is validated (:func:`digest.config.parse_config`) before anything
+is written; the old file is kept as ``feeds.yaml.bak`` and the new one
+replaces it atomically.
+
+Special cases
+-------------
+* A feed whose URL is configured already (canonical URL: scheme and host
+  case, default port, fragment) is not added, and :class:`Added` says as
+  which source; a name taken by another source gets `` (2)``, `` (3)``...
+* Nothing added: the file is not touched and no backup is made.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .config import load_config, parse_config
+from .errors import ConfigError
+from .text.identity import canonical_url
+
+__all__ = ["Added", "add_sources", "backup_path"]
+
+
+@dataclass
+class Added:
+    """What :func:`add_sources` did: the names added, and one line per feed not added."""
+
+    added: list[str] = field(default_factory=list)
+    #: Renamed on the way in: (the feed's name, the name it was given).
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+
+def backup_path(cfg_path: Path) -> Path:
+    return cfg_path.with_name(cfg_path.name + ".bak")
+
+
+def _indents(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as ruamel names them, read from the file's own layout."""
+    mapping = 2
+    for m in re.finditer(r"^[A-Za-z_][\w-]*:[ \t]*(?:#.*)?\n((?:[ \t]*(?:#.*)?\n)*)( +)[A-Za-z_\"']", text, re.M):
+        mapping = len(m.group(2))
+        break
+    item = re.search(r"^sources:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*( *)-( +)\S", text, re.M)
+    if item is None:
+        return mapping, mapping + 2, mapping
+    offset, gap = len(item.group(1)), len(item.group(2))
+    return mapping, offset + 1 + gap, offset
+
+
+def _yaml(text: str) -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap a long line
+    mapping, sequence, offset = _indents(text)
+    y.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return y
+
+
+def _trailing(seq: Any) -> Any:
+    """Take the comments and blank lines after the last source, to put them after the new last.
+
+    ruamel keeps them on the last source's last key, in one token with that
+    line's own end-of-line comment (which stays where it is).
+    """
+    if not isinstance(seq, CommentedSeq) or not seq or not isinstance(seq[-1], CommentedMap) or not seq[-1]:
+        return None
+    last = seq[-1]
+    key = next(reversed(last))
+    entry = last.ca.items.get(key)
+    if not entry or len(entry) < 3 or entry[2] is None:
+        return None
+    token = entry[2]
+    eol, _, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    moved = copy.copy(token)
+    moved.value = "\n" + rest
+    if eol.strip():
+        token.value = eol + "\n"
+    else:
+        entry[2] = None
+    return moved
+
+
+def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
+    """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
+    cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
+    known = {canonical_url(s.url): s.name for s in cfg.sources if s.url}
+    names = {s.name for s in cfg.sources}
+    text = cfg_path.read_text(encoding="utf-8")
+    y = _yaml(text)
+    doc = y.load(text)
+    prefix = ""
+    if doc is None:  # empty, or comments only: those are kept above what is added
+        doc, prefix = CommentedMap(), text if not text or text.endswith("\n") else text + "\n"
+    if not isinstance(doc, CommentedMap):
+        raise ConfigError(f"{cfg_path}: expected a mapping at the top level")
+    seq = doc.get("sources")
+    if seq is None:
+        seq = doc["sources"] = CommentedSeq()
+    result = Added()
+    tail = _trailing(seq)
+    for feed in feeds:
+        key = canonical_url(feed["url"])
+        if key in known:
+            result.skipped.append(f"{feed['name']}: already there (as {known[key]!r}: {feed['url']})")
+            continue
+        name, n = feed["name"], 2
+        while name in names:
+            name, n = f"{feed['name']} ({n})", n + 1
+        if name != feed["name"]:
+            result.renamed.append((feed["name"], name))
+        names.add(name)
+        known[key] = name
+        entry = CommentedMap(name=name, url=feed["url"])
+        if feed.get("category"):
+            entry["category"] = feed["category"]
+        seq.append(entry)
+        result.added.append(name)
+    if not result.added:
+        return result
+    if tail is not None:  # what followed the last source (comments, blank lines) follows it still
+        seq[-1].ca.items[next(reversed(seq[-1]))] = [None, None, tail, None]
+    out = io.StringIO()
+    y.dump(doc, out)
+    new_text = prefix + out.getvalue()
+    parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
+    result.backup = backup_path(cfg_path)
+    shutil.copy2(cfg_path, result.backup)
+    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, cfg_path)
+    return result

@@ -1,0 +1,122 @@
+"""Feed autodiscovery: a site's page given where its feed was meant.
+
+Observations
+------------
+People paste a site's address, or an article's, where the feed URL goes.
+Pages announce their feeds in the head, as ``<link rel="alternate"
+type="application/rss+xml" href="...">`` (or ``application/atom+xml``,
+``application/feed+json``); a blog's first such link is its main feed, later
+ones its comments or categories.  Read as a feed, the page only gave
+feedparser's ``not a feed: syntax error (line 2)``.
+
+How it works
+------------
+:func:`read_feed` parses fetched bytes as a feed; when they are an HTML page
+(:func:`is_html_page`: an HTML start before any feed root, in the first 4 KB)
+it takes the first linked feed (:func:`feed_links`, relative links resolved
+against ``<base href>`` or the page's URL), fetches it once through the same
+guarded fetcher (``digest.sources.fetch``: address checks, size and time
+limits) and parses that.  The caller stores the feed's URL as the source's
+``permanent_url``, so later polls ask the feed directly and ``digest sources``
+shows it; a new URL in the configuration starts over from the page.
+
+Special cases
+-------------
+* A page that links no feed is one error saying so (an HTML page, not a feed).
+* A linked document that is no feed either is an error naming the feed URL;
+  pages are never followed further (no chains, no loops).
+* Only the first 512 KB of the page is read for links (the head comes first);
+  only http(s) links count.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+from ..config import FetchConfig
+from ..errors import ParseError
+from ..records import Entries, FetchResult
+from .feeds import parse_feed
+from .fetch import fetch
+
+__all__ = ["FEED_TYPES", "feed_links", "is_html_page", "read_feed"]
+
+#: Link types that announce a feed, in no order of preference (document order decides).
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+_LINK_BYTES = 512 * 1024
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>/]", re.I)
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+
+
+def is_html_page(data: bytes) -> bool:
+    """Whether fetched bytes are an HTML page rather than a feed (or anything else)."""
+    head = data[:4096]
+    html = _HTML_START.search(head)
+    if html is None:
+        return False
+    root = _FEED_ROOT.search(head)
+    return root is None or html.start() < root.start()
+
+
+class _Links(HTMLParser):
+    def __init__(self, base: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = base
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "").strip() for k, v in attrs}
+        if tag == "base" and a.get("href") and not self.found:
+            self.base = urljoin(self.base, a["href"])
+        elif tag == "link" and "alternate" in a.get("rel", "").lower().split():
+            kind = a.get("type", "").lower().split(";")[0].strip()
+            if kind in FEED_TYPES and a.get("href"):
+                url = urljoin(self.base, a["href"])
+                if url.lower().startswith(("http://", "https://")) and url not in self.found:
+                    self.found.append(url)
+
+    handle_startendtag = handle_starttag
+
+
+def feed_links(data: bytes, base: str) -> list[str]:
+    """The feeds a page links (``rel="alternate"`` of a feed type), in document order."""
+    parser = _Links(base)
+    try:
+        parser.feed(data[:_LINK_BYTES].decode("utf-8", errors="replace"))
+        parser.close()
+    except Exception:  # html.parser is lenient; whatever it found before stays
+        pass
+    return parser.found
+
+
+def read_feed(
+    result: FetchResult, *, source: str, config: FetchConfig, fetched: datetime
+) -> tuple[Entries, FetchResult | None]:
+    """The entries of a fetched document, following an HTML page to the feed it links.
+
+    Returns the entries and, when a page was followed, the feed's own fetch
+    result (its URL and validators are what the caller stores).
+    """
+    assert result.content is not None
+    url = result.final_url or result.url
+    if not is_html_page(result.content):
+        entries = parse_feed(result.content, source=source, url=url,
+                             content_type=result.content_type, fetched=fetched)
+        return entries, None
+    links = feed_links(result.content, url)
+    if not links:
+        raise ParseError(
+            source,
+            f"{url} is an HTML page, not a feed, and links no feed "
+            '(<link rel="alternate" type="application/rss+xml" ...>): give the feed\'s URL',
+            kind="not-a-feed",
+        )
+    feed = fetch(links[0], config=config, source=source)
+    if feed.content is None or is_html_page(feed.content):
+        raise ParseError(source, f"the feed {url} links ({links[0]}) is an HTML page too", kind="not-a-feed")
+    entries = parse_feed(feed.content, source=source, url=feed.final_url or feed.url,
+                         content_type=feed.content_type, fetched=fetched)
+    return entries, feed

@@ -1,0 +1,34 @@
+"""The default run leaves out tests marked ``slow``; ``--run-slow`` (CI) runs them too.
+
+A slow test is one that takes seconds by design (a daemon killed and restarted,
+50,000 entries, several worker processes).  Without ``--run-slow`` they are
+deselected, unless the run selects by marker itself (``-m slow``) or names the
+test (``pytest tests/test_daemon.py::test_...``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", default=False,
+        help="also run the tests marked slow (CI does; left out of the default run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow") or config.option.markexpr:
+        return
+    named = [arg.split("[")[0] for arg in config.args if "::" in arg]
+    keep, slow = [], []
+    for item in items:
+        base = item.nodeid.split("[")[0]
+        if item.get_closest_marker("slow") and not any(a.endswith(base) for a in named):
+            slow.append(item)
+        else:
+            keep.append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = keep

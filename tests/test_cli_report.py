@@ -1,0 +1,121 @@
+"""What the commands say, through the real ``digest`` process: one line per failing
+source, named as configured; ``digest sources``; ``digest send`` with nothing to send."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from digest.app import open_app
+from digest.cli import main
+from digest.service.daemon import Daemon
+from tests.support.httpd import TestServer
+from tests.test_daemon import Clock, _app_with_articles, rss, smtpd, write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+
+def digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "digest", *args], cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_a_failing_source_is_one_line_naming_it_as_configured(tmp_path: Path) -> None:
+    junk = tmp_path / "private" / "dump.xml"
+    junk.parent.mkdir()
+    junk.write_bytes(bytes(range(256)) * 40)  # garbage bytes
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "sources:\n"
+        f"  - name: Coast News\n    path: {FEEDS / 'coast.rss'}\n"
+        f"  - name: Broken Box\n    path: {junk}\n"
+        "output_dir: out\n"
+    )
+    done = digest("run", "--config", str(cfg), "--quiet", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    about = [line for line in lines if "Broken Box" in line or "dump.xml" in line or "private" in line]
+    assert len(about) == 1, lines
+    assert about[0].startswith("error: Broken Box: "), about
+    assert "WARNING" not in done.stderr and str(junk.parent) not in done.stderr
+    # the good source was read and its digest written
+    assert "1 failed" in lines[-1] and " 0 new articles" not in lines[-1], lines[-1]
+    assert [Path(p).suffix for p in done.stdout.split()] == [".md", ".html"]
+
+
+# -- digest send, digest sources, the daemon's log: what happened, in one line each ---------------
+def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _app_with_articles(tmp_path, srv, port)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        today = datetime.now(UTC).date()
+        assert main(["send", "--config", str(cfg), "--date", today.isoformat()]) == 0
+        assert main(["send", "--config", str(cfg), "--date", today.isoformat()]) == 0
+        err = capsys.readouterr().err.splitlines()
+        assert err[-2] == f"digest {today}: sent to me@example.org"
+        assert re.fullmatch(rf"digest {today}: not sent: already sent to me@example\.org at "
+                            rf"{today} \d\d:\d\d:\d\d\+00:00", err[-1]), err[-1]
+        before = (today - timedelta(days=30)).isoformat()
+        assert main(["send", "--config", str(cfg), "--date", before]) == 0
+        assert capsys.readouterr().err.splitlines()[-1] == f"digest {before}: not sent: no stories that day"
+        assert len(inbox.messages) == 1
+
+
+def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        srv.set("/gone", b"oops", status=500)
+        cfg = write_config(tmp_path, srv, {"alpha": "/a", "broken": "/gone"})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+        capsys.readouterr()
+        assert main(["sources", "--config", str(cfg)]) == 0
+        alpha, broken = capsys.readouterr().out.splitlines()
+        assert alpha.startswith("alpha: ok, last ok ") and alpha.endswith("; next poll: due now")
+        assert broken.startswith("broken: failing, last ok never, 1 failure(s); next poll: due now; last error: ")
+        assert broken.count("broken") == 1 and "HTTP 500" in broken
+        with open_app(cfg) as app:  # a daemon round plans the next poll
+            Daemon(app, rng=random.Random(1)).poll_due()
+        assert main(["sources", "--config", str(cfg)]) == 0
+        alpha = capsys.readouterr().out.splitlines()[0]
+        assert re.search(r"; next poll \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", alpha), alpha
+
+
+def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _app_with_articles(tmp_path, srv, port)
+        srv.set("/b", rss("beta", range(2)))
+        data = yaml.safe_load(cfg.read_text())
+        data["sources"].append({"name": "beta", "url": srv.url("/b")})
+        cfg.write_text(yaml.safe_dump(data))
+        clock = Clock()
+        with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest"):
+            d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
+            d.poll_due()
+            infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+            assert infos == [f"poll: 5 new article(s) (alpha 3, beta 2); {infos[0].split('; ', 1)[1]}"]
+            caplog.clear()
+            clock.now += timedelta(hours=2)  # due again, nothing new: no line
+            d.poll_due()
+            assert srv.hits["/a"] == 2 and not [r for r in caplog.records if r.levelno >= logging.INFO]
+            d.digest(scheduled=False)
+            assert len(inbox.messages) == 1
+            caplog.clear()
+            d.digest(scheduled=True)  # the daily job again (a restart): not mailed twice, and said so
+            skipped = [r.getMessage() for r in caplog.records if "not sent" in r.getMessage()]
+            assert len(skipped) == 1 and "already sent to me@example.org at " in skipped[0], skipped
+            assert len(inbox.messages) == 1

@@ -1,0 +1,65 @@
+"""Configuration errors: every problem listed, each with its file:line, typos offered a fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from digest.errors import ConfigError
+
+TYPO = """\
+# my feeds
+sources:
+  - nmae: Coast
+    url: https://coast.example/feed
+  - name: Valley
+    url: https://valley.example/feed
+    priorty: 2
+  - name: Valley
+    url: https://valley2.example/feed
+schedule:
+  poll_minutes: -1
+colour: blue
+"""
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    lines = str(err.value).splitlines()
+    assert all(line.startswith(f"{cfg}:") for line in lines), lines
+    return [line.removeprefix(f"{cfg}:") for line in lines]
+
+
+def test_every_problem_is_listed_in_file_order_with_its_line(tmp_path: Path) -> None:
+    got = problems(tmp_path, TYPO)
+    assert "3: sources[0].nmae: unknown key; did you mean 'name'?" in got
+    assert "7: sources[1].priorty: unknown key; did you mean 'priority'?" in got
+    assert "11: schedule.poll_minutes: Input should be greater than 0" in got
+    assert any(p.startswith("12: colour: unknown key (known here: sources, ") for p in got), got
+    assert not any("more problem" in p for p in got)
+    assert [int(p.split(":")[0]) for p in got] == sorted(int(p.split(":")[0]) for p in got)
+
+
+def test_a_duplicate_name_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    got = problems(tmp_path, TYPO.replace("nmae", "name"))
+    assert got == ["7: sources[1].priorty: unknown key; did you mean 'priority'?",
+                   "8: sources[2].name: duplicate source name 'Valley' (first at line 5)",
+                   "11: schedule.poll_minutes: Input should be greater than 0",
+                   got[-1]]
+    # alone, too (the model is otherwise valid)
+    alone = "sources:\n  - name: A\n    url: https://a.example/\n  - name: A\n    url: https://b.example/\n"
+    assert problems(tmp_path, alone) == ["4: sources[1].name: duplicate source name 'A' (first at line 2)"]
+
+
+def test_the_cli_prints_one_error_line_per_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(TYPO)
+    assert main(["run", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) >= 5 and all(line.startswith(f"error: {cfg}:") for line in err), err

@@ -1,0 +1,80 @@
+"""Feed autodiscovery against a real HTTP server on loopback: a page is followed to the feed
+it links (``digest run`` and the daemon alike), a page linking none says it is a page."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from digest.service.daemon import Daemon
+from digest.sources.discover import feed_links, is_html_page
+from tests.support.httpd import TestServer
+from tests.test_daemon import rss, write_config
+
+SITE = b"""<!DOCTYPE html>
+<html><head><title>Coast</title>
+<link rel="stylesheet" href="/style.css">
+<link rel="alternate" type="application/rss+xml" title="Coast" href="/feeds/main.xml">
+<link rel="alternate" type="application/rss+xml" title="Comments" href="/feeds/comments.xml">
+</head><body><p>Welcome</p></body></html>"""
+PLAIN = b"""<!doctype html>\n<html><head><title>No feed here</title></head><body>hi</body></html>"""
+
+
+def test_links_are_found_in_order_and_resolved() -> None:
+    assert feed_links(SITE, "http://h.test/blog/") == [
+        "http://h.test/feeds/main.xml", "http://h.test/feeds/comments.xml"]
+    page = (b'<html><head><base href="https://cdn.test/x/"><LINK REL="Alternate feed" '
+            b'TYPE="application/atom+xml; charset=utf-8" HREF="atom"><link rel=alternate '
+            b'type=application/feed+json href=/f.json><link rel="alternate" type="text/html" href="/o">'
+            b'<link rel="alternate" type="application/rss+xml" href="javascript:x()"></head></html>')
+    assert feed_links(page, "http://h.test/") == ["https://cdn.test/x/atom", "https://cdn.test/f.json"]
+    assert is_html_page(SITE) and is_html_page(PLAIN)
+    assert not is_html_page(rss("x", range(1)))
+    # a feed whose description holds escaped-or-not HTML is still a feed
+    assert not is_html_page(b'<?xml version="1.0"?><rss version="2.0"><channel><description><html>'
+                            b"</description></channel></rss>")
+
+
+def test_a_page_is_followed_to_its_feed_and_sources_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestServer() as srv:
+        srv.set("/", SITE, headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.set("/feeds/main.xml", rss("coast", range(3)), headers={"Content-Type": "application/rss+xml"},
+                etag='"v1"')
+        srv.set("/plain", PLAIN, headers={"Content-Type": "text/html"})
+        cfg = write_config(tmp_path, srv, {"Coast": "/", "Plain": "/plain"})
+        with open_app(cfg) as app:
+            report = app.run()
+            assert report.new_articles == 3
+            assert [str(e) for e in report.errors] == [
+                f"Plain: {srv.url('/plain')} is an HTML page, not a feed, and links no feed "
+                '(<link rel="alternate" type="application/rss+xml" ...>): give the feed\'s URL']
+            state = app.store.get_source_state("Coast")
+            assert state is not None and state.permanent_url == srv.url("/feeds/main.xml")
+            assert state.etag == '"v1"'  # the feed's validators, not the page's
+            # from now on the feed itself is asked, conditionally
+            again = app.run()
+            assert again.not_modified == 1 and srv.hits["/"] == 1 and srv.hits["/feeds/main.xml"] == 2
+        assert main(["sources", "--config", str(cfg)]) == 0
+        out = capsys.readouterr().out
+        assert f"reads {srv.url('/feeds/main.xml')}" in out
+        plain = next(line for line in out.splitlines() if line.startswith("Plain:"))
+        assert "; last error: " in plain and "is an HTML page, not a feed" in plain
+        assert plain.count("Plain") == 1
+
+
+def test_the_daemon_follows_a_page_too(tmp_path: Path) -> None:
+    with TestServer() as srv:
+        srv.set("/", SITE, headers={"Content-Type": "text/html"})
+        srv.set("/feeds/main.xml", rss("coast", range(2)))
+        cfg = write_config(tmp_path, srv, {"Coast": "/"})
+        with open_app(cfg) as app:
+            report = Daemon(app, rng=random.Random(1)).poll_due()
+            assert report.new_articles == 2 and not report.errors
+            state = app.store.get_source_state("Coast")
+            assert state is not None and state.permanent_url == srv.url("/feeds/main.xml")

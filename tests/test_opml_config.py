@@ -1,0 +1,104 @@
+"""``digest import-opml`` edits feeds.yaml round-trip; ``digest export-opml`` writes it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+OPML = b"""<?xml version="1.0"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+<outline text="News"><outline text="Coast News" type="rss" xmlUrl="https://coast.example/feed.xml"/>
+<outline text="Local"><outline text="Valley" type="rss" xmlUrl="https://valley.example/atom"/></outline></outline>
+<outline text="Harbour" xmlUrl="HTTPS://Harbour.example/rss"/>
+<outline text="Bad" xmlUrl="javascript:alert(1)"/>
+<outline text="Homepage only" htmlUrl="https://home.example/"/>
+<outline text="Coast again" xmlUrl="https://coast.example/feed.xml"/>
+</body></opml>"""
+
+CONFIG = """\
+# My feeds: the ones I read every morning
+title: "My digest"   # shown on top
+
+sources:
+    # local wire first
+    -   name: Coast News
+        path: {coast}
+        priority: 1   # preferred
+    -   name: Harbour Herald
+        url: https://harbour.example/rss  # the morning paper
+        # (more to come)
+
+output_dir: out   # where digests go
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(text.format(coast=FEEDS / "coast.rss"))
+    return cfg
+
+
+def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write(tmp_path, CONFIG)
+    before = cfg.read_text()
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    after = cfg.read_text()
+    # every line of the old file is there, in order, as it was (comments, quotes, indentation)
+    lines = iter(after.splitlines())
+    assert all(any(line == new for new in lines) for line in before.splitlines()), after
+    assert "    -   name: Coast News (2)\n        url: https://coast.example/feed.xml\n" in after
+    # what followed the last source still follows the sources
+    assert after.endswith("        category: News / Local\n        # (more to come)\n\noutput_dir: out   # where digests go\n")
+    assert Path(str(cfg) + ".bak").read_text() == before
+    srcs = {s.name: s for s in load_config(cfg).sources}
+    assert srcs["Coast News (2)"].category == "News" and srcs["Valley"].category == "News / Local"
+    assert srcs["Harbour Herald"].category is None and "Harbour" not in srcs
+    assert f"{opml}: not added: Harbour: already there (as 'Harbour Herald': HTTPS://Harbour.example/rss)" in out
+    assert f"{opml}: not added: Bad: not an http(s) feed URL: 'javascript:alert(1)'" in out
+    assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl)" in out
+    assert f"{opml}: not added: Coast again: listed twice in the file (as 'Coast News' first)" in out
+    assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
+    assert out[-1].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
+    # again: nothing to add, the file and its backup untouched
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert "added 0 of 6" in capsys.readouterr().out and cfg.read_text() == after
+    assert Path(str(cfg) + ".bak").read_text() == before
+
+
+def test_export_then_import_on_an_empty_config_gives_the_same_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "a"
+    first.mkdir()
+    cfg = write(first, CONFIG)
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    exported = tmp_path / "out.opml"
+    assert main(["export-opml", "--config", str(cfg), "-o", str(exported)]) == 0
+    assert "Coast News: not exported: a local path" in capsys.readouterr().err
+    empty = tmp_path / "b" / "feeds.yaml"
+    empty.parent.mkdir()
+    empty.write_text("# nothing yet\n")
+    assert main(["import-opml", "--config", str(empty), str(exported)]) == 0
+    assert "added 3 of 3" in capsys.readouterr().out
+    assert empty.read_text().startswith("# nothing yet\n")
+
+    def feeds(path: Path) -> list[tuple[str, str | None, str | None]]:
+        return [(s.name, s.url, s.category) for s in load_config(path).sources if s.url]
+
+    assert feeds(empty) == feeds(cfg) and len(feeds(cfg)) == 3
+    # to standard output by default
+    assert main(["export-opml", "--config", str(empty)]) == 0
+    assert capsys.readouterr().out.startswith("<?xml")
