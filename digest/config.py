@@ -293,7 +293,7 @@ def dump_sources(cfg_path: Path, new_sources: list[dict[str, Any]]) -> int:
     data["sources"].extend(added)
     new_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
-    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, cfg_path)
+    from .output.files import atomic_write
+
+    atomic_write(cfg_path, new_text)
     return len(added)
