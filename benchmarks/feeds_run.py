@@ -99,8 +99,9 @@ SLOW_SHARE = 0.04
 
 #: Stages for the profile summary: module path fragments.
 STAGES: dict[str, tuple[str, ...]] = {
-    "fetch": ("digest/sources/fetch.py", "digest/sources/netguard.py"),
-    "parse": ("digest/sources/feeds.py", "digest/sources/dates.py", "/feedparser/"),
+    "fetch": ("digest/sources/fetch.py", "digest/sources/netguard.py", "digest/sources/addresses.py"),
+    "parse": ("digest/sources/feeds.py", "digest/sources/xmlscreen.py", "digest/sources/dates.py",
+              "/feedparser/"),
     "prepare (extract, clean)": ("digest/text/",),
     "engine": ("digest/dedup/",),
     "store": ("digest/store/",),

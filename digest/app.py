@@ -414,6 +414,7 @@ class App:
         self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
     ) -> list[Path]:
         """Write the day's digest files (atomically); return their paths."""
+        from .output.files import atomic_write
         from .output.render import make_env, render
 
         day = day or datetime.now(self.cfg.tz).date()
@@ -424,9 +425,7 @@ class App:
             text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
             target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(target)
+            atomic_write(target, text)
             self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
             out.append(target)
         return out

@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 
 from .errors import DigestError
@@ -36,10 +36,19 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
+    """``--date`` must have a start and an end in UTC (9999-12-31 has no end)."""
+    from .sources.dates import check_day
+
+    if args.date is not None:
+        check_day(args.date, tz)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .app import open_app
 
     with open_app(args.config) as app:
+        _check_date(args, app.cfg.tz)
         report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
@@ -54,6 +63,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
 
     with open_app(args.config) as app:
+        _check_date(args, app.cfg.tz)
         if args.output == "-":
             sys.stdout.write(app.render(day=args.date, fmt=args.format))
             return 0
@@ -215,6 +225,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from .service.polling import digest_due
 
     with open_app(args.config) as app:
+        _check_date(args, app.cfg.tz)
         s = app.cfg.schedule
         day = args.date or digest_due(datetime.now(UTC), s.digest_time, app.cfg.tz)
         for p in app.write_digest(day=day, formats=("md", "html")):

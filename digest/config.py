@@ -72,11 +72,22 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(default=5, ge=0)
     #: Refuse hosts resolving to private/loopback/link-local addresses.
     block_private: bool = True
-    #: Hosts (names or IPs) exempt from ``block_private``.
+    #: Hosts (names, IPs, CIDR networks) exempt from ``block_private``, each optionally with
+    #: a port (``127.0.0.1:8080``, ``[::1]:8080``); see ``digest.sources.addresses``.
     allow_hosts: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=16, gt=0)
     per_host: int = Field(default=2, gt=0)
     user_agent: str = "digest/0.1 (+https://example.invalid/digest)"
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _allow_entries(cls, v: list[str]) -> list[str]:
+        if v:
+            from .sources.addresses import parse_allow_entry
+
+            for entry in v:
+                parse_allow_entry(entry)  # ValueError names the entry
+        return v
 
 
 class DedupConfig(_Strict):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .config import load_config, parse_config
 from .errors import ConfigError
+from .output.files import atomic_write
 from .text.identity import canonical_url
 
 __all__ = ["Added", "add_sources", "backup_path"]
@@ -146,7 +146,5 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
     result.backup = backup_path(cfg_path)
     shutil.copy2(cfg_path, result.backup)
-    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, cfg_path)
+    atomic_write(cfg_path, new_text)  # a unique temporary name: concurrent edits do not race
     return result

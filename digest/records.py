@@ -21,6 +21,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+#: Longest title and author kept, in characters (cut at parse time by :func:`shorten`): a
+#: feed's 1 MB title went into the digest whole, and weighed like a title in dedup.
+TITLE_CHARS = 300
+AUTHOR_CHARS = 200
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
+
+    A text without a space in its second half is cut where it must.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
 
 @dataclass(slots=True)
 class Entry:

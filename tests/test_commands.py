@@ -81,6 +81,21 @@ def test_errors_are_one_line_and_exit_nonzero(tmp_path: Path, capsys: pytest.Cap
     assert "no such story" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["build", "send", "run"])
+@pytest.mark.parametrize(("timezone", "day"), [("UTC", "9999-12-31"), ("Asia/Tokyo", "0001-01-01")])
+def test_a_day_outside_the_calendar_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, timezone: str, day: str
+) -> None:
+    cfg = config(tmp_path)
+    email = "email: {host: 127.0.0.1, port: 1, security: none, from: a@example.org, to: [b@example.org]}"
+    cfg.write_text(cfg.read_text() + f"timezone: {timezone}\n{email}\n")
+    assert main([command, "--config", str(cfg), "--date", day, *(["--quiet"] if command == "run" else [])]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and day in err[0], err
+    assert "out of range" in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "out").exists()  # nothing was fetched or written first
+
+
 def test_explain_says_why_a_templated_report_is_not_a_copy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -264,8 +264,65 @@ def test_redirect_to_other_loopback_address_refused(srv: TestServer) -> None:
         err = fails(srv.url("/hop"), config(allow_hosts=["127.0.0.1"]))
         assert err.kind == "blocked-address"
         assert other.hits["/secret"] == 0
-        ok = fetch(srv.url("/hop"), config=config(allow_hosts=["127.0.0.1", "127.0.0.2"]))
+        # another host on another port: the port must be named (an entry without one
+        # allows ports 80 and 443, and the source URL's own port on the source's host)
+        err = fails(srv.url("/hop"), config(allow_hosts=["127.0.0.1", "127.0.0.2"]))
+        assert err.kind == "blocked-address" and f"port {other.port}" in str(err)
+        ok = fetch(srv.url("/hop"), config=config(allow_hosts=["127.0.0.1", f"127.0.0.2:{other.port}"]))
         assert ok.content == b"internal"
+
+
+def test_allow_hosts_ports_apply_to_the_first_url_and_every_redirect(srv: TestServer) -> None:
+    """Two servers on 127.0.0.1: a feed redirecting to the same host on another port."""
+    with TestServer() as other:
+        other.set("/secret", b"internal")
+        srv.redirect("/hop", other.url("/secret"))
+        srv.set("/feed", b"feed")
+        a, b = srv.port, other.port
+        # the source's own URL is allowed by a bare entry, another port of the host is not
+        assert fetch(srv.url("/feed"), config=config(allow_hosts=["127.0.0.1"])).content == b"feed"
+        for allowed in (["127.0.0.1"], [f"127.0.0.1:{a}"], ["127.0.0.0/8"], [f"127.0.0.0/8:{a}"]):
+            err = fails(srv.url("/hop"), config(allow_hosts=allowed))
+            assert err.kind == "blocked-address" and f"port {b}" in str(err), (allowed, err)
+            assert asyncio.run(fetch_many([FetchRequest(srv.url("/hop"))], config=config(
+                allow_hosts=allowed)))[0].kind == "blocked-address"  # type: ignore[union-attr]
+        assert other.hits["/secret"] == 0
+        # a port named is that port only, for the first URL as for a redirect
+        err = fails(srv.url("/feed"), config(allow_hosts=[f"127.0.0.1:{b}"]))
+        assert err.kind == "blocked-address" and srv.hits["/feed"] == 1
+        for allowed in ([f"127.0.0.1:{a}", f"127.0.0.1:{b}"], [f"127.0.0.1:{b}", "127.0.0.1"]):
+            assert fetch(srv.url("/hop"), config=config(allow_hosts=allowed)).content == b"internal"
+        assert asyncio.run(fetch_many([FetchRequest(srv.url("/hop"))], config=config(
+            allow_hosts=["127.0.0.1", f"127.0.0.1:{b}"])))[0].content == b"internal"  # type: ignore[union-attr]
+        # a name: the same rules (localhost resolves to loopback)
+        url = f"http://localhost:{a}/hop"
+        srv.redirect("/hop", f"http://localhost:{b}/secret")
+        assert fails(url, config(allow_hosts=["localhost"])).kind == "blocked-address"
+        assert fetch(url, config=config(allow_hosts=["localhost", f"LOCALHOST:{b}"])).content == b"internal"
+
+
+def test_allow_hosts_entries_parse_ports_and_refuse_bad_ones() -> None:
+    from digest.sources.netguard import parse_allow_entry
+
+    assert parse_allow_entry("127.0.0.1:8080") == ("127.0.0.1", 8080)
+    assert parse_allow_entry("[::1]:8080") == ("::1", 8080)
+    assert parse_allow_entry("::1") == ("::1", None)
+    assert parse_allow_entry("[::1]") == ("::1", None)
+    assert parse_allow_entry("fd00::/8") == ("fd00::/8", None)
+    assert parse_allow_entry("10.0.0.0/8:443") == ("10.0.0.0/8", 443)
+    assert parse_allow_entry("Intranet.Example.:8443") == ("intranet.example", 8443)
+    policy = AddressPolicy(allow_hosts=["[::1]:8080", "10.0.0.0/8:9000", "fd00::/8"])
+    origin = ("feed.example", 80)
+    assert policy.address_ok("::1", 8080, "::1", origin) and not policy.address_ok("::1", 8081, "::1", origin)
+    assert policy.address_ok("10.2.3.4", 9000, "x", origin) and not policy.address_ok("10.2.3.4", 80, "x", origin)
+    assert policy.address_ok("fd00::5", 443, "x", origin) and not policy.address_ok("fd00::5", 8443, "x", origin)
+    assert policy.address_ok("fd00::5", 8443, "fd00::5", ("fd00::5", 8443))  # the source's own port
+    assert policy.address_ok("93.184.216.34", 6379, "x", origin)  # public: any port
+    for bad in ("127.0.0.1:0", "127.0.0.1:65536", "host:http", "[::1]8080", "[::1", ":8080"):
+        with pytest.raises(ValueError, match="allow_hosts entry"):
+            parse_allow_entry(bad)
+    with pytest.raises(ValueError, match="port must be 1 to 65535"):
+        config(allow_hosts=["127.0.0.1:99999"])
 
 
 def test_connects_to_the_checked_address_not_a_second_lookup(srv: TestServer) -> None:

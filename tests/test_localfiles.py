@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ParseError
-from digest.records import Entry
+from digest.records import AUTHOR_CHARS, TITLE_CHARS, Entry
 from digest.sources import localfiles
 from digest.sources.localfiles import decode, read_path
 
@@ -257,3 +257,33 @@ def test_a_text_article_with_front_matter_and_a_stated_date_in_the_future(tmp_pa
     assert wrapped.text == "The ferry is\nback today."
     # not believed: the file's time stands in
     assert e.published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC) and e.date_from_file
+
+
+def test_titles_and_authors_of_local_files_are_capped(tmp_path: Path) -> None:
+    words = " ".join(f"word{i}" for i in range(150_000))  # ~1.1 MB
+    head = " ".join(words.split()[:60])
+
+    def capped(value: str | None, limit: int) -> None:
+        assert value is not None and len(value) <= limit and value.endswith("…"), (value or "")[-40:]
+        assert value[:-1].rstrip().split()[-1] in head.split()  # whole words, from the start
+
+    long = " ".join(words.split()[:5000])  # ~40 kB: within the part of a page read for its title
+    page = _page(tmp_path, "a.html", f'<meta property="og:title" content="{long}"><title>{long}</title>')
+    capped(page.title, TITLE_CHARS)
+    plain_title = _page(tmp_path, "b.html", f"<title>{long}</title>")
+    capped(plain_title.title, TITLE_CHARS)
+    heading = _local(tmp_path, "b2.md", f"# {words}\n\nThe wall fell.\n")
+    capped(heading.title, TITLE_CHARS)
+    assert heading.text == "The wall fell."
+    front = _local(tmp_path, "c.md", f"---\ntitle: {words}\nauthor: {words}\n---\nIt fell.\n")
+    capped(front.title, TITLE_CHARS)
+    capped(front.author, AUTHOR_CHARS)
+    # a first line too long to be a title is the article's first paragraph: nothing is lost
+    para = _local(tmp_path, "d.txt", f"{words}\nSecond line.\n")
+    assert len(para.title) <= TITLE_CHARS and para.text is not None
+    assert para.text.startswith(words[:1000]) and para.text.endswith("Second line.")
+    assert len(para.text) > len(words)
+    md_para = _local(tmp_path, "e.md", f"{words}\n\nSecond paragraph.\n")
+    assert len(md_para.title) <= TITLE_CHARS and md_para.text is not None
+    assert md_para.text.startswith("word0 word1") and md_para.text.endswith("Second paragraph.")
+    assert len(md_para.text) > len(words)

@@ -6,11 +6,14 @@ command (skipped, with the reason, when it is missing).
 
 from __future__ import annotations
 
+import asyncio
 import email
 import shutil
 import socket
+import sqlite3
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +29,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.config import EmailConfig
 from digest.output.mailer import (
+    QUIT_TIMEOUT,
     DeliveryError,
     build_message,
     default_target,
@@ -213,6 +217,40 @@ def test_refused_message_is_marked_failed_then_a_retry_sends_it(store: Store) ->
     row = store.get_delivery(DAY, target)
     assert row is not None and row.status == "sent" and row.attempts == 2
     assert parse(handler.accepted[0][2])["Message-ID"] == first_id == row.message_id
+
+
+class SlowQuit(Collector):
+    """Answers QUIT only after ``delay`` seconds; notes the delivery row's status meanwhile."""
+
+    def __init__(self, db: Path, delay: float) -> None:
+        super().__init__()
+        self.db, self.delay = db, delay
+        self.status_at_quit: list[str] = []
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        con = sqlite3.connect(self.db, timeout=10)  # another connection, as another process
+        try:
+            self.status_at_quit += [r[0] for r in con.execute("SELECT status FROM deliveries")]
+        finally:
+            con.close()
+        await asyncio.sleep(self.delay)
+        return "221 Bye"
+
+
+def test_delivery_is_recorded_before_quit_and_a_slow_quit_is_not_waited_for(
+    tmp_path: Path, store: Store
+) -> None:
+    handler = SlowQuit(tmp_path / "digest.sqlite3", delay=30.0)
+    with smtpd(handler) as port:
+        cfg = email_cfg(port)
+        t0 = time.monotonic()
+        assert deliver(store, view(), cfg, tz=TZ, timeout=60) is True
+        took = time.monotonic() - t0
+    # recorded as sent while the server still held QUIT: a kill there cannot resend it
+    assert handler.status_at_quit == ["sent"]
+    assert took < QUIT_TIMEOUT + 3, took  # QUIT is best effort, not the 60 s timeout
+    assert len(handler.accepted) == 1
+    assert store.delivery_status(DAY, default_target(cfg)) == "sent"
 
 
 def test_unreachable_server_is_a_clear_error_and_marked_failed(store: Store) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import http.server
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import ParseError
-from digest.records import Entry
-from digest.sources.feeds import parse_feed, plain, screen_entities
+from digest.records import AUTHOR_CHARS, TITLE_CHARS, Entry, shorten
+from digest.sources.feeds import MAX_ENTRIES, parse_feed, plain, screen_entities
 
 FIX = Path(__file__).parent / "fixtures" / "parse"
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)
@@ -199,6 +202,83 @@ def test_thousands_of_entries_and_huge_entry_are_linear() -> None:
     assert time.perf_counter() - start < 30
     assert len(entries) == 5001 and entries[-1].summary_html is not None
     assert len(entries[-1].summary_html) > 1_900_000
+
+
+def _rss_items(n: int, *, dated: bool = True) -> bytes:
+    """``n`` items, oldest first (some CMSs list that way), one minute apart."""
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>T {i}</title><description>b {i}</description>"
+        + (f"<pubDate>{format_datetime(t0 + timedelta(minutes=i))}</pubDate>" if dated else "")
+        + "</item>"
+        for i in range(n)
+    )
+    return f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+
+
+def test_a_feed_over_the_cap_keeps_its_newest_entries_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    n = MAX_ENTRIES + 2000
+    with caplog.at_level(logging.WARNING):
+        entries = parse_feed(_rss_items(n), source="Big Wire", fetched=FETCHED)
+    assert [e.entry_id for e in entries] == [f"g{i}" for i in range(2000, n)]  # document order
+    (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    line = warning.getMessage()
+    assert "Big Wire" in line and f"{n:,}" in line and f"{MAX_ENTRIES:,} newest" in line
+    assert "\n" not in line
+
+
+def test_a_json_feed_of_100000_entries_keeps_the_newest_or_the_first_undated(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    dated = [
+        {"id": str(i), "title": f"T {i}", "content_text": "b",
+         "date_published": (t0 + timedelta(seconds=i)).isoformat()}
+        for i in range(100_000)
+    ]
+    dated[5]["date_published"] = (t0 + timedelta(days=120)).isoformat()  # the newest, early on
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "j", "items": dated}
+    with caplog.at_level(logging.WARNING):
+        entries = parse_feed(json.dumps(doc).encode(), source="Json Wire", fetched=FETCHED)
+    assert len(entries) == MAX_ENTRIES
+    assert [e.entry_id for e in entries] == ["5", *(str(i) for i in range(80_001, 100_000))]
+    undated = [{k: v for k, v in item.items() if k != "date_published"} for item in dated]
+    entries = parse_feed(json.dumps({**doc, "items": undated}).encode(), source="Json Wire", fetched=FETCHED)
+    assert [e.entry_id for e in entries] == [str(i) for i in range(MAX_ENTRIES)]
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2 and all("Json Wire" in x and "100,000 entries" in x for x in lines)
+    assert "first" in lines[1]  # no dates: the first in document order
+
+
+def test_a_feed_at_the_cap_is_read_whole_and_silently(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        entries = parse_feed(_rss_items(50, dated=False), source="s", fetched=FETCHED)
+    assert len(entries) == 50 and not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_titles_and_authors_are_capped_at_a_word_boundary() -> None:
+    words = " ".join(f"word{i}" for i in range(150_000))  # ~1.1 MB
+    rss = (
+        '<rss version="2.0"><channel><title>x</title><item><guid>a</guid>'
+        f"<title>{words}</title><author>x@example.org ({words})</author>"
+        "<description>Body.</description></item></channel></rss>"
+    ).encode()
+    jsonfeed = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "j",
+        "items": [{"id": "a", "title": words, "content_text": "Body.", "authors": [{"name": words}]}],
+    }).encode()
+    for doc in (rss, jsonfeed):
+        (e,) = parse_feed(doc, source="s", fetched=FETCHED)
+        assert e.author is not None
+        for value, limit in ((e.title, TITLE_CHARS), (e.author, AUTHOR_CHARS)):
+            assert len(value) <= limit and value.endswith("…"), value[-40:]
+            kept = value[:-1].rstrip()
+            assert kept.split()[-1] in words.split()[:60]  # whole words only
+            assert len(kept) > limit * 0.8
+    assert shorten("short title", 300) == "short title"
+    assert shorten("x" * 400, 300) == "x" * 299 + "…"  # no space: cut where it must
 
 
 # --- XML security ----------------------------------------------------------

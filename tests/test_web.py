@@ -206,6 +206,32 @@ def test_unknown_pages_are_404_and_other_methods_405(site: Site) -> None:
     )
 
 
+@pytest.mark.parametrize("timezone", ["UTC", "Pacific/Kiritimati", "America/Adak"])
+def test_days_at_the_ends_of_the_calendar_are_404_not_500(tmp_path: Path, timezone: str) -> None:
+    """9999-12-31 ends in year 10000; 0001-01-01 starts in year 0 east of UTC."""
+    cfg = parse_config(
+        f"database: {tmp_path / 'digest.sqlite3'}\ntimezone: {timezone}\n", path=tmp_path / "feeds.yaml"
+    )
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    server = make_server(cfg, "127.0.0.1", 0, clock=lambda: NOW)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with httpx.Client(timeout=10) as client:
+            for day in ("9999-12-31", "0001-01-01", "0001-01-02", "9999-12-30"):
+                r = client.get(f"{base}/day/{day}")
+                assert r.status_code == 404, (day, r.status_code)
+                assert f"No digest for {day}" in r.text
+                check_headers(r)
+            assert client.get(f"{base}/day/2026-03-14").status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 def test_a_day_with_a_digest_but_no_stories_left_is_shown(site: Site) -> None:
     r = site.get("/day/2026-01-02")
     assert r.status_code == 200 and "No new stories" in r.text

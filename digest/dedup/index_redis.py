@@ -1,27 +1,40 @@
-"""The candidate index in Redis, through datasketch's own Redis storage.
+"""The candidate index in Redis: the in-memory index's bands and cap, shared by workers.
 
 Observations
 ------------
-* Several workers must propose candidates from one index; datasketch's
-  ``MinHashLSH`` keeps its band tables in Redis when given
-  ``storage_config={'type': 'redis', ...}``, with every Redis key under a
-  ``basename`` prefix, so one Redis holds any number of independent indexes.
+* Several workers must propose candidates from one index, so its band
+  tables live in Redis, every key under a ``basename`` prefix: one Redis
+  holds any number of independent indexes.
+* A band shared by very many articles (templated entries) made every query
+  return all of them: the in-memory index proposes at most ``BUCKET_CAP``
+  (128) of one band's articles, the most recent; this one did not.  It now
+  proposes exactly what :class:`~digest.dedup.index.MemoryIndex` proposes:
+  the same bands, the same cap, the same "most recent".
+* The index was datasketch's own Redis layout, which stores keys pickled
+  and unpickles what it reads back: anyone who can write to the Redis could
+  run code in every worker.  Nothing here is unpickled: keys are UTF-8
+  text and bands 64-bit integers (``struct``), and a value that is not in
+  this format is refused with one error line, never interpreted.
 * The engine inserts every article it restores as well as every new one, so
   each worker catching up would insert the same keys again: an insert of a
-  key already present is skipped (one round trip instead of one per band).
+  key already present is skipped.
 
 How it works
 ------------
 ``index: redis://[:password@]host:port/db?basename=NAME`` in ``feeds.yaml``
 chooses :class:`RedisIndex` (:func:`open_index`); without ``index:`` the
-engine uses the in-memory :class:`~digest.dedup.index.MemoryIndex`.  The Redis
-layout is datasketch's own (``MinHashLSH`` with Redis storage, keys pickled
-as it does); inserts and queries send the same commands through its storage
-classes' ``_insert`` / ``_get_items``, but on one pipeline for all bands: an
-insert is one MULTI/EXEC after a presence check, a query one round trip.
-Removal is datasketch's own.  The test suite checks that datasketch's own
-``query`` finds what this class inserted and the reverse (the private
-methods are pinned by ``datasketch<3``).
+engine uses the in-memory :class:`~digest.dedup.index.MemoryIndex`.  Layout
+(``NAME/`` cannot be part of another basename: ``/`` is not allowed in one):
+
+* ``NAME/b/<band key, 16 hex digits>``: a sorted set of article keys
+  (``k:`` + UTF-8), scored by insertion order (``NAME/seq``, INCR), so the
+  most recent are the highest; a query reads the last ``BUCKET_CAP`` of each
+  band (``ZRANGE -128 -1``), all bands in one round trip.
+* ``NAME/k/<article key>``: the article's band keys, big-endian uint64s, for
+  removal and presence.
+
+An insert is one Lua script (presence check, sequence number, every band:
+one round trip, atomic); a removal one MULTI/EXEC.
 
 Special cases
 -------------
@@ -29,21 +42,22 @@ Special cases
   so keys left in Redis by a rolled-back transaction or an expired article
   are harmless (ignored).  Its content can be rebuilt from the store:
   :meth:`RedisIndex.clear` and restart.
+* An index written by an older digest (datasketch's layout, ``NAME_keys``,
+  ``NAME_bucket_*``) is not read: the engine inserts what it restores, so
+  the new layout fills itself; :meth:`RedisIndex.clear` removes the old keys.
 * ``basename`` defaults to ``digest``; letters, digits, ``-``, ``_``, ``.``, ``:``.
 """
 
 from __future__ import annotations
 
-import pickle
 import re
+import struct
 from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from datasketch import MinHashLSH
-
 from ..errors import ConfigError, DigestError
-from .fingerprint import NUM_PERM, Fingerprint
-from .index import CandidateIndex, MemoryIndex
+from .fingerprint import Fingerprint
+from .index import BUCKET_CAP, CandidateIndex, MemoryIndex
 
 _BASENAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -78,6 +92,17 @@ def parse_index_url(url: str) -> dict[str, object]:
     }
 
 
+#: Insert a key unless present: its bands, then the key under each band at the next sequence.
+_INSERT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1])
+for i = 3, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[2]) end
+return 1
+"""
+_MEMBER = b"k:"
+
+
 class RedisIndex:
     """MinHash LSH over salient terms, its band tables in Redis under ``basename``."""
 
@@ -90,6 +115,7 @@ class RedisIndex:
         db: int = 0,
         password: str | None = None,
         basename: str = "digest",
+        cap: int = BUCKET_CAP,
     ) -> None:
         import redis
 
@@ -97,54 +123,86 @@ class RedisIndex:
         if password:
             conn["password"] = password
         self.basename = basename
+        self.cap = cap
         self.where = f"redis://{host}:{port}/{db}?basename={basename}"
+        self._client = redis.Redis(**conn, socket_connect_timeout=5)  # type: ignore[arg-type]
         try:
-            redis.Redis(**conn, socket_connect_timeout=5).ping()  # type: ignore[arg-type]
+            self._client.ping()
         except redis.RedisError as exc:
             raise DigestError(f"index {self.where}: cannot reach Redis: {exc}") from None
-        self.lsh = MinHashLSH(
-            threshold=threshold,
-            num_perm=NUM_PERM,
-            storage_config={"type": "redis", "basename": basename.encode(), "redis": conn},
+        #: The in-memory index's band function (same threshold, same band keys).
+        self._bander = MemoryIndex(threshold, cap=cap)
+        self._insert = self._client.register_script(_INSERT)
+        self._prefix = f"{basename}/"
+
+    # -- layout ----------------------------------------------------------------
+    def _band_key(self, band: int) -> str:
+        return f"{self._prefix}b/{band:016x}"
+
+    def _key_key(self, key: str) -> bytes:
+        return f"{self._prefix}k/".encode() + key.encode("utf-8", "surrogatepass")
+
+    def _bands(self, fp: Fingerprint) -> list[int]:
+        return [int(b) for b in self._bander.bands(fp.signature).tolist()]
+
+    def _refuse(self, value: bytes) -> DigestError:
+        return DigestError(
+            f"index {self.where}: a value in Redis is not in this index's format "
+            f"({value[:24]!r}): written by another program, or planted; it was not read "
+            "(clear the index and restart the workers: it is rebuilt from the store)"
         )
-        #: One client for the batched reads and writes (datasketch keeps one per band table).
-        self._client = redis.Redis(**conn)  # type: ignore[arg-type]
 
-    def _bands(self, fp: Fingerprint) -> list[bytes]:
-        hv = fp.minhash().hashvalues
-        return [self.lsh._H(hv[start:end]) for start, end in self.lsh.hashranges]
+    def _key_of(self, member: bytes) -> str:
+        if not member.startswith(_MEMBER):
+            raise self._refuse(member)
+        try:
+            return member[len(_MEMBER) :].decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            raise self._refuse(member) from None
 
+    def _bands_of(self, blob: bytes) -> list[int]:
+        if len(blob) != 8 * self._bander.b:
+            raise self._refuse(blob)
+        return list(struct.unpack(f">{self._bander.b}Q", blob))
+
+    # -- the protocol ------------------------------------------------------------
     def insert(self, key: str, fp: Fingerprint) -> None:
-        if key in self.lsh:
-            return
-        pkey = pickle.dumps(key)  # as datasketch stores keys in Redis (prepickle)
-        pipe = self._client.pipeline(transaction=True)
         bands = self._bands(fp)
-        self.lsh.keys._insert(pipe, pkey, *bands)
-        for band, table in zip(bands, self.lsh.hashtables, strict=True):
-            table._insert(pipe, band, pkey)
-        pipe.execute()
+        member = _MEMBER + key.encode("utf-8", "surrogatepass")
+        keys: list[bytes | str] = [self._key_key(key), f"{self._prefix}seq"]
+        keys += [self._band_key(b) for b in bands]
+        self._insert(keys=keys, args=[struct.pack(f">{len(bands)}Q", *bands), member])
 
     def query(self, fp: Fingerprint) -> Iterable[str]:
+        """The keys of the last ``cap`` articles of each band the fingerprint falls in."""
         pipe = self._client.pipeline(transaction=False)
-        for band, table in zip(self._bands(fp), self.lsh.hashtables, strict=True):
-            table._get_items(pipe, table.redis_key(band))
+        for band in self._bands(fp):
+            pipe.zrange(self._band_key(band), -self.cap, -1)
         found: set[bytes] = set().union(*pipe.execute())
-        return [pickle.loads(k) for k in found]
+        return [self._key_of(m) for m in found]
 
     def remove(self, key: str) -> None:
-        if key in self.lsh:
-            self.lsh.remove(key)
+        kk = self._key_key(key)
+        blob = self._client.get(kk)
+        if blob is None:
+            return
+        member = _MEMBER + key.encode("utf-8", "surrogatepass")
+        pipe = self._client.pipeline(transaction=True)
+        for band in self._bands_of(blob if isinstance(blob, bytes) else str(blob).encode()):
+            pipe.zrem(self._band_key(band), member)
+        pipe.delete(kk)
+        pipe.execute()
 
     def __contains__(self, key: object) -> bool:
-        return key in self.lsh
+        return isinstance(key, str) and bool(self._client.exists(self._key_key(key)))
 
     def clear(self) -> int:
-        """Delete every Redis key of this index; how many were deleted."""
-        client = self.lsh.keys._redis
-        names = list(client.scan_iter(match=f"{self.basename}_[bk]*".encode(), count=1000))
+        """Delete every Redis key of this index (and of the older datasketch layout)."""
+        names: list[bytes] = []
+        for pattern in (f"{self._prefix}*", f"{self.basename}_keys*", f"{self.basename}_bucket_*"):
+            names += self._client.scan_iter(match=pattern.encode(), count=1000)
         for i in range(0, len(names), 1000):
-            client.delete(*names[i : i + 1000])
+            self._client.delete(*names[i : i + 1000])
         return len(names)
 
 

@@ -15,12 +15,18 @@ Observations
   ``digest.store.base``).  The Message-ID is derived from (date, target) and
   recorded before sending, so a resend after a crash carries the same
   Message-ID and mail clients treat it as the same message.
+* The delivery is recorded the moment ``send_message`` returns (the server
+  said 250 to DATA), *before* QUIT: a server slow to answer QUIT (seen: 8 s)
+  made the window between acceptance and record as long as its wait, and a
+  kill in it mailed the digest twice.  QUIT is best effort (``QUIT_TIMEOUT``,
+  errors ignored): the message is accepted whatever QUIT answers.  The
+  window left is the time of one SQLite commit.
 
 How it works
 ------------
 :func:`deliver` claims the (date, target) row, renders, builds the message
-(:func:`build_message`), sends it (:func:`send`) and marks the row sent only
-after the server accepted it.  A failure marks the row failed (a later run
+(:func:`build_message`), sends it (:func:`send`) and marks the row sent as
+soon as the server accepted it (before QUIT).  A failure marks the row failed (a later run
 claims it again) and raises :class:`DeliveryError`: one line naming the
 server and the problem, never the password.
 
@@ -45,6 +51,7 @@ import smtplib
 import socket
 import ssl
 import string
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -69,6 +76,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Seconds to wait for the answer to QUIT: the message is accepted and recorded by then.
+QUIT_TIMEOUT = 5.0
 
 
 class DeliveryError(DigestError):
@@ -201,11 +211,15 @@ def send(
     *,
     timeout: float = 30,
     ssl_context: ssl.SSLContext | None = None,
+    accepted: Callable[[], None] | None = None,
 ) -> None:
     """Hand ``message`` to the configured SMTP server; :class:`DeliveryError` on failure.
 
-    ``ssl_context`` defaults to the system's verified context (tests pass one
-    trusting their own certificate).
+    ``accepted`` is called as soon as the server has accepted the message,
+    before QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
+    server slow to say goodbye neither fails the send nor widens the window
+    in which a crash resends.  ``ssl_context`` defaults to the system's
+    verified context (tests pass one trusting their own certificate).
     """
     where = f"email via {cfg.host}:{cfg.port}"
     password: str | None = None
@@ -230,19 +244,36 @@ def send(
         if cfg.username and password is not None:
             client.login(cfg.username, password)
         refused = client.send_message(message)
-        if refused:
-            log.warning("%s: some recipients refused: %s", where, ", ".join(sorted(refused)))
     except (smtplib.SMTPException, OSError) as exc:
+        if client is not None:
+            client.close()
         problem = _describe(exc)
         if password:
             problem = problem.replace(password, "***")
         raise DeliveryError(f"{where}: {problem}") from None
-    finally:
+    except BaseException:
         if client is not None:
-            try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
+            client.close()
+        raise
+    try:
+        if refused:
+            log.warning("%s: some recipients refused: %s", where, ", ".join(sorted(refused)))
+        if accepted is not None:
+            accepted()
+    finally:
+        _quit(client)
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """Say QUIT, waiting at most ``QUIT_TIMEOUT`` for the answer; then close, whatever happened."""
+    try:
+        if client.sock is not None:
+            client.sock.settimeout(QUIT_TIMEOUT)
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        client.close()
 
 
 def deliver(
@@ -265,6 +296,13 @@ def deliver(
     from .render import render_email_html, render_text
 
     target = target or default_target(cfg)
+    recorded = False
+
+    def record() -> None:  # the server accepted the message: record it before QUIT
+        nonlocal recorded
+        store.mark_sent(view.date, target, message_id)
+        recorded = True
+
     if not store.claim_delivery(view.date, target):
         log.info("digest %s to %s: already sent or being sent", view.date, target)
         return False
@@ -275,13 +313,13 @@ def deliver(
         html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
         text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
-        send(message, cfg, timeout=timeout, ssl_context=ssl_context)
+        send(message, cfg, timeout=timeout, ssl_context=ssl_context, accepted=record)
     except DeliveryError as exc:
         store.mark_failed(view.date, target, str(exc))
         raise
     except Exception as exc:
-        store.mark_failed(view.date, target, f"internal error: {type(exc).__name__}: {exc}")
+        if not recorded:
+            store.mark_failed(view.date, target, f"internal error: {type(exc).__name__}: {exc}")
         raise
-    store.mark_sent(view.date, target, message_id)
     log.info("digest %s sent to %s (%s)", view.date, target, message_id)
     return True

@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
 from ..records import DigestView, StoryView, VersionView
+from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
 
 #: Meta key under which the time a day's digest was sealed is kept.
@@ -79,10 +80,11 @@ def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
 def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:
     """[start, end) of the arrivals shown as new in the day's digest (see the module doc)."""
     start, end = day_bounds(day, cfg)
-    prev_start, _ = day_bounds(day - timedelta(days=1), cfg)
-    before = sealed_at(store, day - timedelta(days=1))
-    if before is not None and prev_start <= before < start:
-        start = before + _TICK
+    if day > date.min and day_fits(prev := day - timedelta(days=1), cfg.tz):
+        prev_start, _ = day_bounds(prev, cfg)
+        before = sealed_at(store, prev)
+        if before is not None and prev_start <= before < start:
+            start = before + _TICK
     mine = sealed_at(store, day)
     if mine is not None and start <= mine < end:
         end = mine + _TICK

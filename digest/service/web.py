@@ -62,6 +62,7 @@ from ..output.render import excerpt, format_time, make_env, render_html
 from ..output.sanitize import safe_url
 from ..output.view import build_view
 from ..records import StoryView
+from ..sources.dates import day_fits
 from ..store.base import Store, open_store
 
 __all__ = ["SECURITY_HEADERS", "make_app", "make_server", "serve"]
@@ -253,6 +254,8 @@ class _App:
                 day = date.fromisoformat(m.group(1))
             except ValueError:
                 return self.error("404 Not Found", "That is not a day.")
+            if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime
+                return self.error("404 Not Found", f"No digest for {day.isoformat()}.")
             return self.day(day)
         m = _STORY.fullmatch(path)
         if m:

@@ -16,8 +16,14 @@ How it works
 * :func:`plausible` keeps a date only if it is on or after 1995-01-01 and no
   more than two days after the fetch time; the caller then falls back to the
   fetch time (or a file's modification time).
+* :func:`day_fits` says whether a calendar day asked for (``--date``,
+  ``/day/YYYY-MM-DD``) has a start and an end in UTC: 9999-12-31 ends in the
+  year 10000, and 0001-01-01 starts in the year 0 east of UTC, which
+  ``datetime`` cannot hold (``OverflowError`` where the day's bounds are
+  computed, ``digest.output.view.day_bounds``).  :func:`check_day` is the same
+  as one clear error.
 
-Nothing here raises on bad input.
+Nothing here raises on bad input but :func:`check_day`, by design.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from __future__ import annotations
 import calendar
 import email.utils
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from ..errors import DigestError
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
@@ -94,3 +102,24 @@ def plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
     except (OverflowError, TypeError):
         return None
     return dt
+
+
+def day_fits(day: date, tz: tzinfo) -> bool:
+    """Whether ``day`` (local in ``tz``) starts and ends at times ``datetime`` can hold in UTC."""
+    try:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        start.astimezone(UTC)
+        (start + timedelta(days=1)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def check_day(day: date, tz: tzinfo) -> date:
+    """``day`` if it fits (:func:`day_fits`), else :class:`DigestError` naming it."""
+    if not day_fits(day, tz):
+        raise DigestError(
+            f"date {day.isoformat()} is out of range: in time zone {tz} its start or end "
+            "falls outside the years 1 to 9999 UTC"
+        )
+    return day

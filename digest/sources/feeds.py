@@ -25,6 +25,14 @@ How it works
   caller uses the fetch time.
 * Duplicate entry ids within one feed: the first is kept.  Entries with no
   title and no text at all are dropped; entries without links are kept.
+* Titles and authors are cut to ``records.TITLE_CHARS`` / ``AUTHOR_CHARS``
+  (300 / 200 characters) at a word boundary, with an ellipsis
+  (:func:`digest.records.shorten`): a 1 MB title went into the digest whole.
+* At most ``MAX_ENTRIES`` (20,000) entries are read from one document: the
+  newest by date (in document order), the undated after the dated; the
+  first in document order when none is dated.  One warning line names the
+  source and both counts.  (Keeping the first 20,000 silently dropped the
+  newest entries of feeds that list oldest first.)
 * The feed's own refresh hint (RSS 2.0 ``<ttl>`` minutes; RSS 1.0
   ``sy:updatePeriod`` divided by ``sy:updateFrequency``) comes back as
   :attr:`Entries.ttl` in seconds, for polling; absurd values are ignored.
@@ -35,20 +43,17 @@ Special cases
   is not a feed, JSON that is not a JSON Feed) raises :class:`ParseError`
   naming the source and the reason; so does an ill-formed document that
   yields no entry.  A valid but empty feed returns ``[]``.
-* XML entities (measured with feedparser 6.0.14, expat 2.5): expat never
-  loads external entities or DTDs, and feedparser drops entity declarations
-  that reference others, but it re-declares "safe" literal entities of any
-  length for its loose parser, which expands them without limit: 20,000
-  references to a 100 kB entity took 130 s and 9 GB.  So before feedparser
-  sees a document with a DOCTYPE, every entity declaration except short
-  literals and single character references is removed (:func:`screen_entities`);
-  documents in UTF-16/32 or EBCDIC are screened after decoding.
+* XML entities: before feedparser sees a document with a DOCTYPE, every
+  entity declaration except short literals and single character references
+  is removed (:func:`digest.sources.xmlscreen.screen_entities`: feedparser
+  expands "safe" literal entities without limit).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from html import escape, unescape
@@ -59,8 +64,13 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from ..errors import ParseError
-from ..records import Entries, Entry
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
 from .dates import from_string, from_struct, plausible
+from .xmlscreen import screen_entities
+
+__all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000
 _WS = re.compile(r"\s+")
@@ -127,69 +137,6 @@ def _http_url(value: object, base: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------
-# XML entity screening
-
-
-_DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
-_ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>?", re.I)
-_SAFE_ENTITY = re.compile(
-    r"""<!ENTITY\s+[A-Za-z_][\w.-]{0,63}\s+
-        (?P<q>["'])(?:&\#[0-9]{1,7};|&\#x[0-9a-fA-F]{1,6};|[^&%<"']{0,16})(?P=q)\s*>""",
-    re.X,
-)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
-def _codec(data: bytes) -> str | None:
-    """The codec of an ASCII-incompatible document (by BOM or first bytes)."""
-    head = data[:4]
-    if head in (b"\x00\x00\xfe\xff", b"\x00\x00\x00<"):
-        return "utf-32-be"
-    if head in (b"\xff\xfe\x00\x00", b"<\x00\x00\x00"):
-        return "utf-32-le"
-    if head[:2] == b"\xfe\xff" or head == b"\x00<\x00?":
-        return "utf-16-be"
-    if head[:2] == b"\xff\xfe" or head == b"<\x00?\x00":
-        return "utf-16-le"
-    if head == b"\x4c\x6f\xa7\x94":
-        return "cp037"
-    return None
-
-
-def screen_entities(data: bytes) -> bytes:
-    """``data`` with dangerous XML entity declarations removed.
-
-    Only documents with a DOCTYPE can declare entities.  Kept: general
-    entities whose value is one character reference or a literal of at most
-    16 characters without ``&``, ``%`` or ``<``.  Removed: everything else
-    (nested entities, external ``SYSTEM``/``PUBLIC`` entities, parameter
-    entities).  Leftovers of a removed declaration make the XML ill-formed,
-    which feedparser handles as bozo with its loose parser.
-    """
-    codec = _codec(data)
-    if codec is None:
-        if not re.search(rb"<!DOCTYPE", data, re.I) or not re.search(rb"<!ENTITY", data, re.I):
-            return data
-        view = data.decode("latin-1")
-    else:
-        view = data.decode(codec, errors="replace").lstrip("\ufeff")
-        if not _DOCTYPE.search(view) or "<!ENTITY" not in view.upper():
-            return data
-
-    def keep_safe(m: re.Match[str]) -> str:
-        decl = m.group(0)
-        return decl if _SAFE_ENTITY.fullmatch(decl) else ""
-
-    screened = _ENTITY_DECL.sub(keep_safe, view)
-    if screened == view:
-        return data
-    if codec is None:
-        return screened.encode("latin-1")
-    screened = _XML_DECL.sub("", screened, count=1)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + screened.encode("utf-8", "replace")
-
-
-# --------------------------------------------------------------------------
 # Entry point
 
 
@@ -239,6 +186,26 @@ def _looks_json(data: bytes, content_type: str | None) -> bool:
     return head.startswith(b"{")
 
 
+def _newest(dates: list[datetime | None], source: str) -> list[int]:
+    """Indices of the entries to read (all, or the ``MAX_ENTRIES`` newest), in document order."""
+    n = len(dates)
+    if n <= MAX_ENTRIES:
+        return list(range(n))
+    dated = any(d is not None for d in dates)
+
+    def rank(i: int) -> tuple[int, float, int]:
+        d = dates[i]
+        return (0, -d.timestamp(), i) if d is not None else (1, 0.0, i)
+
+    keep = sorted(sorted(range(n), key=rank)[:MAX_ENTRIES])
+    which = "newest (by date)" if dated else "first (no entry is dated)"
+    log.warning(
+        "%s: the feed lists %s entries; only the %s %s are read",
+        source, f"{n:,}", f"{MAX_ENTRIES:,}", which,
+    )
+    return keep
+
+
 def _finish(entries: list[Entry]) -> Entries:
     """Drop textless entries and repeated ids (first wins)."""
     out = Entries()
@@ -278,8 +245,9 @@ def _xml_feed(
         why = _line(reason) if reason else "no RSS, Atom or JSON Feed root element"
         raise ParseError(source, f"not a feed: {why}", kind="not-a-feed")
     feed_link = _http_url((parsed.get("feed") or {}).get("link"), base)
+    keep = _newest([_feed_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
-        [_entry(e, source=source, base=base or feed_link, fetched=fetched) for e in raw[:MAX_ENTRIES]]
+        [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched) for i in keep]
     )
     if not entries and raw and reason is not None and _is_syntax_error(reason):
         raise ParseError(source, f"broken feed: {_line(reason)}")
@@ -394,15 +362,23 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
     title = _get(e, "title")
     return Entry(
         source=source,
-        title=plain(title, is_html=_detail_is_html(e, "title")) if isinstance(title, str) else "",
+        title=_title(plain(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
         url=_link(e, base),
         entry_id=entry_id,
         content_html=content_html,
         summary_html=summary_html,
         text=content_text,
         published=_feed_date(e, fetched),
-        author=plain(author) or None if isinstance(author, str) else None,
+        author=_author(plain(author)) if isinstance(author, str) else None,
     )
+
+
+def _title(text: str) -> str:
+    return shorten(text, TITLE_CHARS)
+
+
+def _author(text: str | None) -> str | None:
+    return shorten(text, AUTHOR_CHARS) if text else None
 
 
 # --------------------------------------------------------------------------
@@ -425,11 +401,10 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
         raise ParseError(source, "not a feed: JSON without an 'items' list", kind="not-a-feed")
     home = _http_url(doc.get("home_page_url"), base) or base
     feed_author = _json_author(doc)
-    entries = []
-    for item in items[:MAX_ENTRIES]:
-        if isinstance(item, dict):
-            entries.append(_json_entry(item, source, home, feed_author, fetched))
-    return _finish(entries)
+    items = [item for item in items if isinstance(item, dict)]
+    if len(items) > MAX_ENTRIES:
+        items = [items[i] for i in _newest([_json_date(item, fetched) for item in items], source)]
+    return _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
 
 
 def _json_author(obj: dict[str, Any]) -> str | None:
@@ -438,13 +413,21 @@ def _json_author(obj: dict[str, Any]) -> str | None:
     candidates = [*candidates, obj.get("author")]
     for a in candidates:
         if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip():
-            return plain(a["name"], is_html=False)
+            return _author(plain(a["name"], is_html=False))
     return None
 
 
 def _str(value: object) -> str | None:
     if isinstance(value, str) and value.strip():
         return value
+    return None
+
+
+def _json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
+    for key in ("date_published", "date_modified"):
+        date = from_string(item.get(key))
+        if date is not None:
+            return plausible(date, fetched)
     return None
 
 
@@ -456,21 +439,15 @@ def _json_entry(
         raw_id = None
     entry_id = str(raw_id).strip()[:2000] or None if isinstance(raw_id, str | int | float) else None
     summary = _str(item.get("summary"))
-    date = None
-    for key in ("date_published", "date_modified"):
-        date = from_string(item.get(key))
-        if date is not None:
-            date = plausible(date, fetched)
-            break
     title = _str(item.get("title"))
     return Entry(
         source=source,
-        title=plain(title, is_html=False) if title else "",
+        title=_title(plain(title, is_html=False)) if title else "",
         url=_http_url(item.get("url"), base) or _http_url(item.get("external_url"), base),
         entry_id=entry_id,
         content_html=_str(item.get("content_html")),
         summary_html=escape(summary) if summary else None,
         text=_str(item.get("content_text")),
-        published=date,
+        published=_json_date(item, fetched),
         author=_json_author(item) or feed_author,
     )

@@ -32,7 +32,8 @@ Limits (``FetchConfig``) and their defaults
 -------------------------------------------
 connect_timeout 10 s, read_timeout 20 s (each socket read), deadline 60 s
 (whole fetch, all hops), max_bytes 15 MiB (after decompression),
-max_redirects 5, block_private on (allow_hosts exempts names/IPs/CIDRs),
+max_redirects 5, block_private on (allow_hosts exempts names/IPs/CIDRs, each
+optionally with a port: ``127.0.0.1:8080``; every hop is checked like the first URL),
 concurrency 16 (fetch_many in total), per_host 2 (simultaneous fetches per
 host), user_agent ``digest/0.1 (...)``.
 
@@ -85,6 +86,8 @@ from .netguard import (
     ResolveFailed,
     check_host,
     deadline_scope,
+    origin_of,
+    origin_scope,
 )
 
 __all__ = ["FetchRequest", "fetch", "fetch_many"]
@@ -185,6 +188,8 @@ class _Fetch:
         self.permanent_url: str | None = None
         self._permanent_run = True
         self.url = self._valid(req.url, "bad URL", "url")
+        #: Every hop's address and port are judged against the first URL (netguard).
+        self.origin = (self.url.host, _port(self.url))
 
     def error(
         self,
@@ -220,8 +225,7 @@ class _Fetch:
     def next_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         self.check_deadline()
         if self.policy is not None:
-            port = self.url.port or (443 if self.url.scheme == "https" else 80)
-            check_host(self.policy, self.url.host, port)
+            check_host(self.policy, self.url.host, _port(self.url), origin=origin_of(*self.origin))
         self.hops.append(str(self.url))
         headers = {
             "User-Agent": self.config.user_agent,
@@ -318,7 +322,7 @@ class _Fetch:
     def translating(self) -> Iterator[None]:
         """Run a driver under the deadline, turning every failure into one FetchError."""
         try:
-            with deadline_scope(self.deadline):
+            with deadline_scope(self.deadline), origin_scope(*self.origin):
                 yield
         except FetchError:
             raise
@@ -357,6 +361,10 @@ class _Fetch:
             raise self.error(
                 "network", f"{type(exc).__name__} from {self.url}: {_one_line(exc)}"
             ) from None
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
 
 
 def _one_line(exc: BaseException) -> str:

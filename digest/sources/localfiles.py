@@ -33,6 +33,11 @@ How it works
 * The file's modification time stands in for a missing date; the URL of a
   text/HTML article is the file's ``file://`` URI (feed entries keep their
   own links).
+* Titles and authors are cut to 300 / 200 characters at a word boundary
+  (``records.shorten``).  A first line (of a ``.txt``, or of a ``.md``
+  without a heading) longer than a title can be is the article's first
+  paragraph: it stays in the text and the title is left to the cleaning
+  step (its first sentence).
 
 Special cases
 -------------
@@ -54,7 +59,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ParseError
-from ..records import Entry
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entry, shorten
 from ..text.extract import clean_title
 from .dates import EARLIEST
 from .feeds import parse_feed, plain
@@ -250,7 +255,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         ]
     front, text = split_front_matter(decode(data, declared=False))
     if front and front.title:
-        title = plain(front.title, is_html=False)
+        title = shorten(plain(front.title, is_html=False), TITLE_CHARS)
         body = _under_title(text, title, markdown=kind == "md")
     else:
         title, body = _markdown(text) if kind == "md" else _first_line(text)
@@ -259,8 +264,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         raise ParseError(str(f), "empty article", kind="empty")
     return [
         Entry(
-            source=source, title=title, url=uri, text=body, published=stated or mtime,
-            author=front.author if front else None, date_from_file=stated is None,
+            source=source, title=shorten(title, TITLE_CHARS), url=uri, text=body,
+            published=stated or mtime, date_from_file=stated is None,
+            author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
         )
     ]
 
@@ -341,14 +347,14 @@ def _html_title(head: str, metas: dict[str, str]) -> str:
     for key in ("og:title", "twitter:title"):
         title = plain(metas.get(key, ""))
         if title:
-            return title[:500]
+            return shorten(title, TITLE_CHARS)
     m = _TITLE.search(head)
     if m:
         title = clean_title(plain(m.group(1))) or ""
         if title:
-            return title[:500]
+            return shorten(title, TITLE_CHARS)
     m = _H1.search(head)
-    return plain(m.group(1))[:500] if m else ""
+    return shorten(plain(m.group(1)), TITLE_CHARS) if m else ""
 
 
 def _stamp(value: str) -> datetime | None:
@@ -384,7 +390,10 @@ def _first_line(text: str) -> tuple[str, str]:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.strip():
-            return plain(line, is_html=False), "\n".join(lines[i + 1 :]).strip()
+            title = plain(line, is_html=False)
+            if len(title) > TITLE_CHARS:  # a paragraph, not a title: keep it in the text
+                return "", "\n".join(lines[i:]).strip()
+            return title, "\n".join(lines[i + 1 :]).strip()
     return "", ""
 
 
@@ -450,4 +459,7 @@ def _markdown(text: str) -> tuple[str, str]:
             if h:
                 title_src, rest = h.group(1), lines[:i] + lines[i + 1 :]
                 break
+        else:
+            if len(lines[first].strip()) > TITLE_CHARS:  # a paragraph: keep it in the text
+                return "", _md_body(lines[first:])
     return _md_plain(title_src.strip()), _md_body(rest)

@@ -12,11 +12,9 @@ the check and a private one for the connection ("DNS rebinding").
 
 How it works
 ------------
-:class:`AddressPolicy` decides whether an address may be contacted:
-private, loopback, link-local, multicast, reserved, unspecified and other
-non-global addresses (also IPv4 written inside IPv6: ``::ffff:10.0.0.1``,
-6to4) are refused unless ``allow_hosts`` names the host, its address, or a
-network containing it (``"10.1.0.0/16"``).
+Which addresses and ports may be contacted is :class:`AddressPolicy`
+(:mod:`digest.sources.addresses`: private networks refused unless
+``allow_hosts`` names them, ports included).
 
 The check sits where the connection is made: :class:`GuardedTransport`
 is an ordinary ``httpx`` transport whose httpcore connection pool uses a
@@ -44,7 +42,9 @@ Special cases
   raw) are decoded.  A gzip body that ends early yields what was decoded,
   junk after a complete gzip member is ignored (as browsers do).
 * Reusing a kept-alive connection does not re-check: the connection was
-  made to a checked address for the same origin.
+  made to a checked address for the same origin.  In ``fetch_many`` the pool
+  is shared, so a redirect may reuse a connection another source's fetch
+  was allowed to open (to a URL the configuration names, or a listed port).
 * Environment proxies are ignored (``trust_env=False``): a proxy would make
   the checked address meaningless.
 * ``GuardedTransport`` sets httpx's private ``_pool`` attribute (stable
@@ -62,142 +62,56 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import ipaddress
-import socket
 import ssl
 import time
 import typing
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
 import httpcore
 import httpx
 
-#: ``resolver(host, port) -> addresses`` (IP strings, in preference order).
-Resolver = Callable[[str, int], Sequence[str]]
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from .addresses import (
+    AddressPolicy,
+    BlockedAddress,
+    Origin,
+    ResolveFailed,
+    Resolver,
+    check_host,
+    current_origin,
+    is_public,
+    origin_of,
+    origin_scope,
+    parse_allow_entry,
+    system_resolve,
+)
 
+__all__ = [
+    "AddressPolicy",
+    "AsyncGuardedBackend",
+    "AsyncGuardedTransport",
+    "BadEncoding",
+    "BlockedAddress",
+    "BodyTooLarge",
+    "BoundedBody",
+    "GuardedBackend",
+    "GuardedTransport",
+    "Origin",
+    "ResolveFailed",
+    "check_host",
+    "deadline_scope",
+    "is_public",
+    "origin_of",
+    "origin_scope",
+    "parse_allow_entry",
+    "system_resolve",
+]
+
+#: ``resolver(host, port) -> addresses`` (IP strings, in preference order).
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
-
-
-class BlockedAddress(Exception):
-    """The host resolves only to addresses the policy refuses."""
-
-    def __init__(self, host: str, addresses: Sequence[str]) -> None:
-        shown = ", ".join(addresses[:3]) + (", ..." if len(addresses) > 3 else "")
-        if list(addresses) == [host]:
-            text = f"{host} is a private or reserved address"
-        else:
-            text = f"{host} resolves only to private or reserved addresses ({shown})"
-        super().__init__(text)
-        self.host = host
-        self.addresses = list(addresses)
-
-
-class ResolveFailed(Exception):
-    """The host name could not be resolved."""
-
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"cannot resolve host {host}: {reason}")
-        self.host = host
-
-
-def system_resolve(host: str, port: int) -> list[str]:
-    """Resolve with the system resolver; unique addresses in the resolver's order."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise ResolveFailed(host, str(exc)) from None
-    out: list[str] = []
-    for info in infos:
-        addr = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
-        if addr not in out:
-            out.append(addr)
-    return out
-
-
-def _ip(text: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return None
-
-
-def is_public(ip: IPAddress) -> bool:
-    """True for a globally routable unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is not None:
-            return is_public(embedded)
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-class AddressPolicy:
-    """Which hosts/addresses may be contacted.
-
-    ``allow_hosts`` entries are host names (matched case-insensitively, no
-    wildcard), IP addresses, or networks in CIDR notation.
-    """
-
-    def __init__(self, *, block_private: bool = True, allow_hosts: Iterable[str] = ()) -> None:
-        self.block_private = block_private
-        self._names: set[str] = set()
-        self._nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        for item in allow_hosts:
-            text = item.strip().lower().rstrip(".")
-            try:
-                self._nets.append(ipaddress.ip_network(text.strip("[]"), strict=False))
-            except ValueError:
-                self._names.add(text)
-
-    @classmethod
-    def from_config(cls, config: typing.Any) -> AddressPolicy:
-        """From a :class:`digest.config.FetchConfig` (duck-typed)."""
-        return cls(block_private=config.block_private, allow_hosts=config.allow_hosts)
-
-    def host_exempt(self, host: str) -> bool:
-        return not self.block_private or host.lower().rstrip(".") in self._names
-
-    def address_ok(self, address: str) -> bool:
-        ip = _ip(address)
-        if ip is None:
-            return False
-        if is_public(ip) or not self.block_private:
-            return True
-        return any(ip in net for net in self._nets)
-
-    def filter(self, host: str, addresses: Sequence[str]) -> list[str]:
-        """The addresses of ``host`` that may be contacted; BlockedAddress if none."""
-        if not addresses:
-            raise ResolveFailed(host, "no addresses")
-        if self.host_exempt(host):
-            return list(addresses)
-        ok = [a for a in addresses if self.address_ok(a)]
-        if not ok:
-            raise BlockedAddress(host, addresses)
-        return ok
-
-
-def check_host(
-    policy: AddressPolicy, host: str, port: int, resolver: Resolver = system_resolve
-) -> list[str]:
-    """Resolve ``host`` and return the addresses the policy allows (or raise)."""
-    if policy.host_exempt(host):
-        return [host]
-    literal = _ip(host)
-    addresses = [str(literal)] if literal is not None else list(resolver(host, port))
-    return policy.filter(host, addresses)
 
 
 # -- the per-fetch deadline ------------------------------------------------------------
@@ -345,7 +259,7 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
         addresses = await loop.run_in_executor(
-            None, check_host, self.policy, host, port, self.resolver
+            None, check_host, self.policy, host, port, self.resolver, current_origin()
         )
         last: Exception | None = None
         for address in addresses:

@@ -25,6 +25,11 @@ Special cases
   (Config writes the former with an absolute path, i.e. four slashes).
 * Lock files (``<db>.<name>.lock``) stay on disk after release: deleting
   them would let two processes lock two different files of the same name.
+* The store holds everything read and whom the digest is mailed to: a new
+  store file is created 0600 (SQLite gives its ``-wal``/``-shm`` files the
+  database file's mode), lock files 0600, and a folder the store creates
+  0700, whatever the umask.  An existing file or folder keeps its mode (the
+  user chose it).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -130,6 +135,14 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     )
 
 
+def _create_private(path: Path) -> None:
+    """Create ``path``'s folder (0700) and an empty ``path`` (0600) unless they exist."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class SQLiteStore(StoreOps):
     """The SQLite backend of :class:`digest.store.base.Store`.  One per thread or process."""
 
@@ -145,7 +158,7 @@ class SQLiteStore(StoreOps):
         self._depth = 0
         self._locks: dict[str, int] = {}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             self.db = sqlite3.connect(
                 self.path, isolation_level=None, timeout=timeout, check_same_thread=False
             )
@@ -265,7 +278,7 @@ class SQLiteStore(StoreOps):
         """Take the OS lock ``name`` (flock); False if another process holds it."""
         if name in self._locks:
             return True
-        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -1,0 +1,68 @@
+"""Writing a file whole: readers see the old version or the new one, never a part.
+
+Observations
+------------
+* Two writers of one file (``digest run`` from cron while the daemon writes
+  the day's digest, two ``digest build``) each wrote ``NAME.tmp`` and renamed
+  it: one renamed the other's half-written file, or found it gone
+  (``FileNotFoundError``).
+
+How it works
+------------
+:func:`atomic_write` writes to a temporary file of its own (a random name,
+created exclusively, hidden: ``.NAME.RANDOM.tmp``) in the target's folder,
+flushes it to disk and renames it over the target (``os.replace``, atomic
+within a file system).  The last writer wins; nobody fails.
+
+Special cases
+-------------
+* A new file gets the mode ``open()`` would give it (0o666 less the umask);
+  a file that exists keeps its mode.
+* On any failure (encoding, disk full) the temporary file is removed and the
+  error raised; the target is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+__all__ = ["atomic_write"]
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+
+
+def atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Replace ``path`` with ``text`` atomically (see the module docstring)."""
+    data = text.encode(encoding)
+    fd, tmp = _create_temp(path)
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = None
+        if mode is not None:
+            os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

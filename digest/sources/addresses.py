@@ -1,0 +1,272 @@
+"""Which hosts and ports a fetch may connect to: the address policy against SSRF.
+
+Observations
+------------
+A feed URL is user input and every redirect ``Location`` is hostile input.
+Left alone, an HTTP client will happily fetch ``http://169.254.169.254/``
+(cloud metadata), ``http://localhost:6379/`` or a host whose DNS name
+points at ``10.0.0.1``.  Allowing a private host for one local feed must not
+open every service of that host: a feed on ``127.0.0.1:8080`` that
+redirects to ``127.0.0.1:6379`` reaches Redis.
+
+How it works
+------------
+:class:`AddressPolicy` decides whether an address may be contacted:
+private, loopback, link-local, multicast, reserved, unspecified and other
+non-global addresses (also IPv4 written inside IPv6: ``::ffff:10.0.0.1``,
+6to4) are refused unless ``allow_hosts`` names the host, its address, or a
+network containing it (``"10.1.0.0/16"``), and the port.
+
+Ports: an entry may name one (``127.0.0.1:8080``, ``[::1]:8080``,
+``intranet.example:8443``, ``10.1.0.0/16:8080``), and then allows that port
+only.  An entry without one allows its host on the ports 80 and 443, and on
+the port of the source's own URL when the connection is to that URL's host
+(the user wrote that URL: ``http://127.0.0.1:8080/feed`` with
+``127.0.0.1`` allowed is fetched).  Every redirect hop is checked the same
+way against the *first* URL of the fetch (:func:`origin_scope`, set by
+``digest.sources.fetch``), so a feed on ``127.0.0.1:8080`` redirecting to
+``127.0.0.1:6379`` is refused unless ``127.0.0.1:6379`` is listed.  Public
+addresses are allowed on any port.
+
+:func:`check_host` resolves a name and keeps the addresses the policy
+allows; ``digest.sources.netguard`` calls it where the connection is made.
+
+Special cases
+-------------
+* ``check_host`` outside a fetch (no :func:`origin_scope`) lets an entry
+  without a port allow any port, as before ports were read.
+* A bare IPv6 address has no port (``::1``); give one in brackets
+  (``[::1]:8080``).  A bad entry is a configuration error naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
+
+Resolver = Callable[[str, int], Sequence[str]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class BlockedAddress(Exception):
+    """The host resolves only to addresses the policy refuses."""
+
+    def __init__(self, host: str, addresses: Sequence[str], port: int | None = None) -> None:
+        shown = ", ".join(addresses[:3]) + (", ..." if len(addresses) > 3 else "")
+        if list(addresses) == [host]:
+            text = f"{host} is a private or reserved address"
+        else:
+            text = f"{host} resolves only to private or reserved addresses ({shown})"
+        if port is not None:
+            text += f", not allowed on port {port}"
+        super().__init__(text)
+        self.host = host
+        self.addresses = list(addresses)
+
+
+class ResolveFailed(Exception):
+    """The host name could not be resolved."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"cannot resolve host {host}: {reason}")
+        self.host = host
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    """Resolve with the system resolver; unique addresses in the resolver's order."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        raise ResolveFailed(host, str(exc)) from None
+    out: list[str] = []
+    for info in infos:
+        addr = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
+        if addr not in out:
+            out.append(addr)
+    return out
+
+
+def _ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+def is_public(ip: IPAddress) -> bool:
+    """True for a globally routable unicast address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            return is_public(embedded)
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+#: Ports an ``allow_hosts`` entry without a port allows besides the source URL's own.
+DEFAULT_PORTS = frozenset({80, 443})
+
+#: ``(host, port)`` of the first URL of the fetch under way (see :func:`origin_scope`).
+Origin = tuple[str, int]
+_origin: ContextVar[Origin | None] = ContextVar("digest_fetch_origin", default=None)
+
+
+def _norm(host: str) -> str:
+    return host.strip().lower().rstrip(".").strip("[]")
+
+
+def origin_of(host: str, port: int) -> Origin:
+    """The origin of a fetch whose first URL is on ``host``:``port``."""
+    return _norm(host), port
+
+
+@contextlib.contextmanager
+def origin_scope(host: str, port: int) -> Iterator[None]:
+    """Within this block, connections are judged as hops of a fetch that began at host:port."""
+    token = _origin.set(origin_of(host, port))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def current_origin() -> Origin | None:
+    return _origin.get()
+
+
+def parse_allow_entry(entry: str) -> tuple[str, int | None]:
+    """``host``, ``host:port``, ``[v6]:port``, ``net/len:port`` -> (host or net, port or None).
+
+    A bare IPv6 address or network (two colons or more) has no port; write
+    ``[::1]:8080`` to give one.  ValueError names a bad entry.
+    """
+    text = entry.strip().lower()
+    port_text: str | None = None
+    if text.startswith("["):
+        end = text.find("]")
+        rest = text[end + 1 :] if end > 0 else "?"
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"allow_hosts entry {entry!r}: expected [address]:port")
+        host, port_text = text[1:end], (rest[1:] if rest else None)
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host = text
+    host = host.rstrip(".")
+    if not host or any(c.isspace() for c in host):
+        raise ValueError(f"allow_hosts entry {entry!r}: no host")
+    if port_text is None:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"allow_hosts entry {entry!r}: the port must be 1 to 65535")
+    return host, int(port_text)
+
+
+class AddressPolicy:
+    """Which hosts/addresses may be contacted, on which ports.
+
+    ``allow_hosts`` entries are host names (matched case-insensitively, no
+    wildcard), IP addresses, or networks in CIDR notation, each optionally
+    with a port (see the module docstring).
+    """
+
+    def __init__(self, *, block_private: bool = True, allow_hosts: Iterable[str] = ()) -> None:
+        self.block_private = block_private
+        self._names: list[tuple[str, int | None]] = []
+        self._nets: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None]] = []
+        for item in allow_hosts:
+            host, port = parse_allow_entry(item)
+            try:
+                self._nets.append((ipaddress.ip_network(host, strict=False), port))
+            except ValueError:
+                self._names.append((host, port))
+
+    @classmethod
+    def from_config(cls, config: typing.Any) -> AddressPolicy:
+        """From a :class:`digest.config.FetchConfig` (duck-typed)."""
+        return cls(block_private=config.block_private, allow_hosts=config.allow_hosts)
+
+    @staticmethod
+    def _port_ok(
+        allowed: int | None, host: str, port: int | None, origin: Origin | None
+    ) -> bool:
+        if port is None or allowed == port:
+            return True
+        if allowed is not None:
+            return False
+        return origin is None or port in DEFAULT_PORTS or origin == (_norm(host), port)
+
+    def host_exempt(self, host: str, port: int | None = None, origin: Origin | None = None) -> bool:
+        if not self.block_private:
+            return True
+        name = _norm(host)
+        return any(n == name and self._port_ok(p, host, port, origin) for n, p in self._names)
+
+    def address_ok(
+        self,
+        address: str,
+        port: int | None = None,
+        host: str | None = None,
+        origin: Origin | None = None,
+    ) -> bool:
+        """Whether ``address`` may be contacted on ``port`` (None: any port) for ``host``."""
+        ip = _ip(address)
+        if ip is None:
+            return False
+        if is_public(ip) or not self.block_private:
+            return True
+        return any(
+            ip in net and self._port_ok(p, host or address, port, origin) for net, p in self._nets
+        )
+
+    def filter(
+        self,
+        host: str,
+        addresses: Sequence[str],
+        port: int | None = None,
+        origin: Origin | None = None,
+    ) -> list[str]:
+        """The addresses of ``host`` that may be contacted; BlockedAddress if none."""
+        if not addresses:
+            raise ResolveFailed(host, "no addresses")
+        if self.host_exempt(host, port, origin):
+            return list(addresses)
+        ok = [a for a in addresses if self.address_ok(a, port, host, origin)]
+        if not ok:
+            raise BlockedAddress(host, addresses, port)
+        return ok
+
+
+_UNSET: typing.Any = object()
+
+
+def check_host(
+    policy: AddressPolicy,
+    host: str,
+    port: int,
+    resolver: Resolver = system_resolve,
+    origin: Origin | None = _UNSET,
+) -> list[str]:
+    """Resolve ``host`` and return the addresses the policy allows on ``port`` (or raise).
+
+    ``origin`` defaults to the fetch under way (:func:`origin_scope`); pass it
+    where the context does not follow (a worker thread).
+    """
+    if origin is _UNSET:
+        origin = _origin.get()
+    if policy.host_exempt(host, port, origin):
+        return [host]
+    literal = _ip(host)
+    addresses = [str(literal)] if literal is not None else list(resolver(host, port))
+    return policy.filter(host, addresses, port, origin)
