@@ -179,9 +179,14 @@ def _stored(key: str, title: str, text: str, hour: int) -> StoredArticle:
 
 def test_whats_new_is_the_new_headline_or_the_lede_when_the_headline_repeats() -> None:
     old = _stored("a", "Quake hits Opunake harbour", "A quake struck.", 1)
-    fresh = _stored("b", "Harbour to reopen next month", "Engineers said. More.", 5)
+    fresh = _stored("b", "Harbour to reopen next month", "Engineers said the wall would be rebuilt. More.", 5)
     assert whats_new([fresh], [old]) == "Harbour to reopen next month"
     same = _stored("c", "Quake hits Opunake harbour, Taranaki", "Death toll rises to 3 in Opunake. Later text.", 6)
     assert whats_new([same], [old]) == "Death toll rises to 3 in Opunake."
     # the latest new version speaks when several arrived
     assert whats_new([same, fresh], [old]) == "Death toll rises to 3 in Opunake."
+    # a new version that became the lead is the story's heading: its lede says what is new
+    assert whats_new([fresh], [old], heading=fresh.title) == "Engineers said the wall would be rebuilt."
+    # a dateline is no sentence of its own
+    wire = _stored("d", old.title, "OPUNAKE, N.Z. (AP) — Three people died in the quake, police said. More.", 7)
+    assert whats_new([wire], [old]) == "OPUNAKE, N.Z. (AP) — Three people died in the quake, police said."

@@ -95,18 +95,31 @@ def _words(s: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(s)}
 
 
-def whats_new(new: list[StoredArticle], earlier: list[StoredArticle]) -> str:
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+#: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
+#: the lede goes on to the next stop.
+LEDE_MIN_WORDS = 6
+
+
+def _first_sentence(text: str) -> str:
+    for m in _SENTENCE_END.finditer(text):
+        if len(text[: m.end()].split()) >= LEDE_MIN_WORDS:
+            return text[: m.end()]
+    return text
+
+
+def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: str = "") -> str:
     """One line of what the new versions add: the latest one's headline, or its lede (first
-    sentence) where the headline repeats an earlier version's."""
+    sentence) where the headline repeats the story's ``heading`` (the lead's title: a new
+    version that became the lead is the heading itself) or an earlier version's."""
     latest = max(new, key=lambda v: (v.fetched, v.key))
     title = " ".join(latest.title.split())
     words = _words(title)
-    for old in earlier:
-        seen = _words(old.title)
+    for old in [heading, *(v.title for v in earlier)]:
+        seen = _words(old)
         if words and len(words & seen) >= REPEATS * min(len(words), len(seen) or 1):
             text = " ".join(latest.text.split())
-            m = re.match(r"(.+?[.!?])(\s|$)", text)
-            lede = m.group(1) if m else text
+            lede = _first_sentence(text)
             if len(lede) > WHATS_NEW_CHARS:
                 lede = lede[: WHATS_NEW_CHARS].rsplit(" ", 1)[0] + " …"
             return lede or title
@@ -154,7 +167,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             StoryView(
                 sid, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen,
                 status="developing" if earlier else "new",
-                whats_new=whats_new(new, earlier) if earlier else "",
+                whats_new=whats_new(new, earlier, lead.title) if earlier else "",
             )
         )
     stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))
