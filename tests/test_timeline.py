@@ -190,3 +190,33 @@ def test_whats_new_is_the_new_headline_or_the_lede_when_the_headline_repeats() -
     # a dateline is no sentence of its own
     wire = _stored("d", old.title, "OPUNAKE, N.Z. (AP) — Three people died in the quake, police said. More.", 7)
     assert whats_new([wire], [old]) == "OPUNAKE, N.Z. (AP) — Three people died in the quake, police said."
+
+
+def test_the_atom_feed_updates_a_developing_storys_entry_instead_of_repeating_it(tmp_path: Path) -> None:
+    import threading
+
+    import feedparser
+    import httpx
+
+    from digest.config import load_config
+    from digest.output.atom import story_tag
+    from digest.service.web import make_server
+
+    data, cfg_path = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg_path)]) == 0
+    cfg = load_config(cfg_path)
+    server = make_server(cfg, "127.0.0.1", 0, clock=lambda: TUE + timedelta(days=2, hours=18))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        body = httpx.get(f"http://127.0.0.1:{server.server_address[1]}/feed.atom", timeout=10).content
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    feed = feedparser.parse(body)
+    ids = [e.id for e in feed.entries]
+    assert len(ids) == len(set(ids)) == 3  # the quake, two council votes: each once
+    quake = next(e for e in feed.entries if e.id == story_tag("quake-1@Coast News") or "Opunake" in e.title)
+    assert quake.updated.startswith("2026-11-12T09:")  # the follow-up's arrival
+    assert feed.entries[0] is quake  # the most recently updated entry first

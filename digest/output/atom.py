@@ -19,7 +19,8 @@ across restarts and host names), ``link rel="alternate"`` is the lead
 article (or the permalink when the lead has no usable URL), and
 ``link rel="related"`` is the story's permalink on the web server.
 ``published`` is when the story was first seen; ``updated`` the newest of
-that and its versions' dates (never later than the feed's ``updated``).
+that and its versions' publication and arrival times (never later than the
+feed's ``updated``): a developing story's entry is updated, not repeated.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..records import StoryView, VersionView
 from .render import excerpt
 from .sanitize import clean_html, safe_url
 
-__all__ = ["ATOM_NS", "latest_update", "permalink", "stories_atom", "story_tag", "xml_text"]
+__all__ = ["ATOM_NS", "entry_updated", "latest_update", "permalink", "stories_atom", "story_tag", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: ``tag:`` URI prefix for story ids: authority "digest", fixed date (RFC 4151).
@@ -102,15 +103,18 @@ def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
     return clean_html(ET.tostring(ul, encoding="unicode", method="html"))
 
 
-def _updated(story: StoryView, cap: datetime) -> datetime:
-    times = [story.first_seen, story.lead.published, *(v.published for v in story.also)]
+def entry_updated(story: StoryView, cap: datetime) -> datetime:
+    """A story entry's ``updated``: the newest of when it was first seen and its versions'
+    publication and arrival (a developing story's entry moves with its new versions)."""
+    versions = [story.lead, *story.also]
+    times = [story.first_seen, *(v.published for v in versions), *(v.arrived for v in versions)]
     aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
     return min(max(aware, default=cap), cap)
 
 
 def latest_update(stories: Iterable[StoryView], cap: datetime) -> datetime:
     """The feed's ``updated``: the newest date of the stories, at most ``cap`` (now)."""
-    return max((_updated(s, cap) for s in stories), default=cap)
+    return max((entry_updated(s, cap) for s in stories), default=cap)
 
 
 def stories_atom(
@@ -157,7 +161,7 @@ def stories_atom(
                 "published",
                 _rfc3339(min(first if first.tzinfo else first.replace(tzinfo=UTC), updated)),
             )
-        _el(entry, "updated", _rfc3339(_updated(story, updated)))
+        _el(entry, "updated", _rfc3339(entry_updated(story, updated)))
         entry_author = _el(entry, "author")
         _el(entry_author, "name", _line(lead.source) or "unknown source")
         summary = excerpt(xml_text(lead.text), excerpt_chars)

@@ -57,7 +57,7 @@ import lxml.html
 
 from ..config import Config
 from ..errors import DigestError, StoreError
-from ..output.atom import latest_update, stories_atom
+from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.render import excerpt, format_time, make_env, render_html
 from ..output.sanitize import safe_url
 from ..output.view import build_view
@@ -341,22 +341,20 @@ class _App:
     def feed(self, base: str) -> _Response:
         now = self.clock()
         today = now.astimezone(self.cfg.tz).date()
-        stories: list[StoryView] = []
+        stories: dict[str, StoryView] = {}
         with self.store() as store:
-            for i in range(self.feed_days):
-                stories.extend(build_view(store, self.cfg, today - timedelta(days=i)).stories)
-        epoch = datetime.min.replace(tzinfo=UTC)
-        stories.sort(
-            key=lambda s: (_aware(s.first_seen) if s.first_seen else epoch, s.story_id),
-            reverse=True,
-        )
-        stories = stories[: self.feed_max]
+            for i in range(self.feed_days):  # newest day first: a developing story once, as now
+                for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:
+                    stories.setdefault(s.story_id, s)
+        cap = _aware(now)
+        ordered = sorted(stories.values(), key=lambda s: (entry_updated(s, cap), s.story_id), reverse=True)
+        shown = ordered[: self.feed_max]
         text = stories_atom(
-            stories,
+            shown,
             title=self.site,
             feed_url=base + "/feed.atom",
             site_url=base + "/",
-            updated=latest_update(stories, _aware(now)),
+            updated=latest_update(shown, cap),
             excerpt_chars=self.cfg.excerpt_chars,
         )
         return _Response("200 OK", text, "application/atom+xml; charset=utf-8")
