@@ -108,6 +108,29 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    import json
+
+    from .app import open_app
+    from .output.search import search
+
+    with open_app(args.config) as app:
+        found = search(app.store, app.cfg, args.query, since=args.since, limit=args.limit)
+    if args.json:
+        rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
+                 "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4)}
+                for r in found]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in found:
+        more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
+        print(f"{r.day.isoformat()}  {' '.join(r.title.split())}\n            {r.source}{more}"
+              + (f"  {r.url}" if r.url else ""))
+    if not found:
+        print(f"no story matches {args.query!r}", file=sys.stderr)
+    return 0
+
+
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from .configedit import add_sources
     from .sources.opml import read_opml_report
@@ -288,6 +311,15 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
                    help="write digests from this day on (earlier articles are still read)")
     p.add_argument("--to", dest="to_day", type=_date, metavar="DAY",
                    help="stop after this day (later articles are not read)")
+
+
+@command("search", "find stories by words in any of their versions")
+def _setup_search(p: argparse.ArgumentParser) -> None:
+    _config_arg(p)
+    p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
+    p.add_argument("--since", type=_date, metavar="DAY", help="only stories read on or after this day")
+    p.add_argument("--limit", type=int, default=20, help="at most this many stories (default: 20)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 @command("import-opml", "add the feeds of an OPML file to the configuration")

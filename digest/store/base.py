@@ -326,6 +326,10 @@ class Store(Protocol):
     def stories_fetched_between(self, start: datetime, end: datetime) -> list[str]:
         """Ids of the stories holding a version fetched in [start, end)."""
         ...
+    def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        """Stories with a version matching ``query`` (words, "phrases", -excluded; see
+        ``digest.store.search``), fetched at or after ``since``: (story id, score), best first."""
+        ...
     def day_counts(self, start: datetime, end: datetime) -> DayCounts: ...
 
     # digests and deliveries

@@ -56,6 +56,8 @@ from .base import (
 )
 from .ops import StoreOps, sql_for
 from .pg_locks import ARTICLE_COLS, PgCoordination, article_row
+from .search import parse as parse_query
+from .search import tsquery_terms
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +296,20 @@ class PostgresStore(PgCoordination, StoreOps):
         q = (f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=%s "
              "ORDER BY coalesce(published, fetched), key")
         return [article_row(r) for r in self._all_rows(q, (story_id,))]
+
+    def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        keep, drop = tsquery_terms(parse_query(query))
+        if not keep:
+            return []
+        parts = ["phraseto_tsquery('english', %s)"] * len(keep) + ["!!phraseto_tsquery('english', %s)"] * len(drop)
+        q = (
+            "SELECT story_id, max(ts_rank(search, t.q)) AS rank FROM articles "
+            f"CROSS JOIN (SELECT {' && '.join(parts)} AS q) AS t "
+            "WHERE search @@ t.q AND (%s::timestamptz IS NULL OR fetched >= %s) "
+            "GROUP BY story_id ORDER BY rank DESC, story_id LIMIT %s"
+        )
+        rows = self._all_rows(q, (*keep, *drop, since, since, limit))
+        return [(r["story_id"], float(r["rank"])) for r in rows]
 
     def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
         q = "SELECT count(*) AS n FROM articles WHERE fetched >= %s AND fetched < %s"

@@ -62,6 +62,8 @@ from .base import (
     utcnow,
 )
 from .ops import StoreOps, sql_for
+from .search import fts5
+from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ _COLS = (
     "junk, fingerprint, story_id, score, score_detail, guid"
 )
 _ARTICLE_COLS = _COLS.format(text="text")
+#: Best-ranked matching versions read per story asked for (several versions of one story
+#: can all match), and per story when a ``since`` filter drops older ones after ranking.
+SEARCH_DEPTH = 10
+SEARCH_DEPTH_SINCE = 50
 _SOURCE_COLS = (
     "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
     "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
@@ -434,6 +440,24 @@ class SQLiteStore(StoreOps):
             "ORDER BY coalesce(published, fetched), key"
         )
         return [_article(r) for r in self.db.execute(q, (story_id,))]
+
+    def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        terms = parse_query(query)
+        if not terms:
+            return []
+        # FTS5 ranks its best matches itself (ORDER BY rank LIMIT: no full sort of a common
+        # word's thousands of matches); their stories are grouped after.  ``since`` filters
+        # after the ranking, so it looks deeper.
+        q = (
+            "WITH f AS MATERIALIZED (SELECT rowid, rank FROM articles_fts "
+            "WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank LIMIT ?) "
+            "SELECT a.story_id AS story_id, min(f.rank) AS rank FROM f JOIN articles a ON a.rowid = f.rowid "
+            "WHERE (? IS NULL OR a.fetched >= ?) GROUP BY a.story_id ORDER BY rank, a.story_id LIMIT ?"
+        )
+        stamp = ts(since)
+        depth = limit * (SEARCH_DEPTH_SINCE if since else SEARCH_DEPTH)
+        rows = self.db.execute(q, (fts5(terms), depth, stamp, stamp, limit)).fetchall()
+        return [(r["story_id"], -float(r["rank"])) for r in rows]  # bm25: lower is better
 
     def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
         q = "SELECT count(*) FROM articles WHERE fetched >= ? AND fetched < ?"

@@ -1,0 +1,121 @@
+"""Search: stories found by words in any version, through each store's own full-text index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.cli import main
+from digest.config import parse_config
+from digest.output.search import search
+from digest.records import Article
+from digest.store.base import NewArticle, Store, open_store
+from digest.store.search import Term, fts5, parse
+from tests.support.services import pg_schema
+
+T0 = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
+
+
+def art(key: str, source: str, title: str, text: str, hours: float = 0) -> Article:
+    return Article(key=key, source=source, title=title, text=text, url=f"https://{source.lower()}.test/{key}",
+                   fetched=T0 + timedelta(hours=hours), published=T0 + timedelta(hours=hours))
+
+
+def fill(store: Store) -> None:
+    store.add_articles([
+        NewArticle(art("q1", "Coast", "Quake shakes Opunake harbour", "A magnitude 6.1 earthquake struck."), b"fp", "quake", 0.9),
+        NewArticle(art("q2", "Valley", "Harbour wall collapses", "Engineers inspected the breakwater at Opunake."), b"fp", "quake", 0.5),
+        NewArticle(art("c1", "Desk", "Council approves library", "The library rebuild on Victoria Street costs 45 million."), b"fp", "library", 0.8),
+        NewArticle(art("s1", "Sport", "Harriers win the derby", "The harbour derby ended in a late goal.", hours=50), b"fp", "derby", 0.7),
+    ])
+    for sid, lead in (("quake", "q1"), ("library", "c1"), ("derby", "s1")):
+        store.set_lead(sid, lead)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s = open_store(f"sqlite:///{tmp_path / 'd.sqlite3'}")
+        fill(s)
+        yield s
+        s.close()
+    else:
+        with pg_schema() as url:
+            s = open_store(url)
+            fill(s)
+            yield s
+            s.close()
+
+
+def ids(store: Store, query: str, **kw: object) -> list[str]:
+    return [sid for sid, _ in store.search(query, **kw)]  # type: ignore[arg-type]
+
+
+def test_words_in_any_version_find_the_story_once(store: Store) -> None:
+    assert ids(store, "breakwater") == ["quake"]  # only in a version that is not the lead
+    assert ids(store, "Opunake") == ["quake"]  # in both versions: the story once
+    assert ids(store, "earthquakes") == ["quake"]  # stemmed
+    assert ids(store, "library rebuild") == ["library"]  # every word must match
+    assert ids(store, "library derby") == []
+
+
+def test_phrases_exclusions_and_since(store: Store) -> None:
+    assert ids(store, '"late goal"') == ["derby"]
+    assert ids(store, '"goal late"') == []
+    assert set(ids(store, "harbour")) == {"quake", "derby"}
+    assert ids(store, "harbour -derby") == ["quake"]
+    assert ids(store, "harbour", since=T0 + timedelta(days=1)) == ["derby"]
+    assert ids(store, "-harbour") == []  # exclusions only ask for nothing
+
+
+def test_a_title_match_ranks_above_a_text_match(store: Store) -> None:
+    store.add_articles([NewArticle(art("x1", "Other", "Weather", "A harbour mention in passing.", hours=1), b"fp", "weather", 0.1)])
+    found = ids(store, "harbour")
+    assert found.index("quake") < found.index("weather")  # "Harbour" in a title there
+
+
+@pytest.mark.parametrize("query", ['NEAR(a b)', 'title:x', '"unclosed', "a* OR b", "^x", "(", "-", "\x00", "AND", "' OR 1=1 --"])
+def test_operator_text_is_read_as_words_never_as_syntax(store: Store, query: str) -> None:
+    store.search(query)  # no error, whatever it finds
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_makes_a_valid_fts5_query(text: str) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+    terms = parse(text)
+    if terms:
+        db.execute("SELECT * FROM t WHERE t MATCH ?", (fts5(terms),)).fetchall()
+    assert all(w and all(c.isalnum() for c in w) for t in terms for w in t.words)
+
+
+def test_parse_reads_words_phrases_and_exclusions() -> None:
+    assert parse('quake "harbour wall" -derby') == [Term(("quake",)), Term(("harbour", "wall")), Term(("derby",), True)]
+    assert parse("covid-19") == [Term(("covid", "19"))]
+    assert parse("-only -exclusions") == []
+
+
+def test_search_command_lists_day_lead_and_outlets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: Pacific/Auckland\n")
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with open_store(cfg.database_url) as s:
+        fill(s)
+    assert main(["search", "breakwater", "--config", str(cfg_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2026-11-10  Quake shakes Opunake harbour" in out and "Coast (+1 outlet)" in out
+    assert "https://coast.test/q1" in out
+    with open_store(cfg.database_url) as s:
+        [hit] = search(s, cfg, "breakwater", since=date(2026, 11, 10))
+        assert (hit.story_id, hit.outlets, hit.versions) == ("quake", 2, 2)
+        assert search(s, cfg, "breakwater", since=date(2026, 11, 11)) == []
+    assert main(["search", "nothing-like-this", "--config", str(cfg_path)]) == 0
+    assert "no story matches" in capsys.readouterr().err
