@@ -38,6 +38,12 @@ from .errors import ConfigError
 _DUPLICATE = "duplicate source name"
 
 
+def _hhmm(v: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v):
+        raise ValueError(f"must be HH:MM (got {v!r})")
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -50,8 +56,12 @@ class SourceConfig(_Strict):
     #: Poll interval in minutes for the daemon (default: ``poll_minutes``).
     interval: float | None = Field(default=None, gt=0)
     enabled: bool = True
-    #: A label to group sources by (an OPML folder: ``digest import-opml`` / ``export-opml``).
+    #: A label to group sources by (an OPML folder: ``digest import-opml`` / ``export-opml``);
+    #: a digest's ``sections`` are categories.
     category: str | None = None
+    #: Fetch each new entry's page and use its extracted text when longer and clean (for
+    #: feeds that carry a summary only); the summary stays as the fallback.
+    full_text: bool = False
 
     @model_validator(mode="after")
     def _one_of_url_or_path(self) -> SourceConfig:
@@ -119,9 +129,59 @@ class ScheduleConfig(_Strict):
     @field_validator("digest_time")
     @classmethod
     def _hhmm(cls, v: str) -> str:
-        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v):
-            raise ValueError(f"must be HH:MM (got {v!r})")
-        return v
+        return _hhmm(v)
+
+
+class FilterRule(_Strict):
+    """One rule: ``mute`` leaves a story out, ``boost`` puts it first in its section, when
+    any of its versions matches (case-insensitive, over title and clean text) within the
+    scope (``categories`` and/or ``sources``; none: every version)."""
+
+    mute: str | None = None
+    boost: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_pattern(self) -> FilterRule:
+        if (self.mute is None) == (self.boost is None):
+            raise ValueError("needs exactly one of 'mute' or 'boost'")
+        from .output.filters import compile_pattern
+
+        compile_pattern(self.mute or self.boost or "")  # ValueError names the problem
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "mute" if self.mute is not None else "boost"
+
+    @property
+    def pattern(self) -> str:
+        return self.mute if self.mute is not None else (self.boost or "")
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestConfig(_Strict):
+    """One of several digests: its own sections, rules, schedule and recipients."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    #: Categories, in this order; stories of no listed category go under "Other".
+    sections: list[str] = Field(default_factory=list)
+    #: ``day`` (the day that ended) or ``week`` (the week that ended, on ``weekday``).
+    every: Literal["day", "week"] = "day"
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    #: Local time (``timezone``) at which the daemon builds and mails it.
+    time: str = "07:00"
+    to: list[str] = Field(default_factory=list)
+    #: This digest's own rules, added to the global ``filters``.
+    filters: list[FilterRule] = Field(default_factory=list)
+
+    @field_validator("time")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        return _hhmm(v)
 
 
 class Config(_Strict):
@@ -141,6 +201,10 @@ class Config(_Strict):
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     email: EmailConfig | None = None
+    #: Mute and boost rules applied to every digest.
+    filters: list[FilterRule] = Field(default_factory=list)
+    #: Several digests; without it there is one daily digest, as before.
+    digests: list[DigestConfig] = Field(default_factory=list)
 
     #: Where the configuration was read from (not a YAML key).
     config_path: Path | None = Field(default=None, exclude=True)
@@ -170,6 +234,11 @@ class Config(_Strict):
             if s.name in seen:
                 raise ValueError(f"sources[{i}]: {_DUPLICATE} {s.name!r}")
             seen.add(s.name)
+        names: set[str] = set()
+        for i, d in enumerate(self.digests):
+            if d.name in names:
+                raise ValueError(f"digests[{i}]: a second digest named {d.name!r}")
+            names.add(d.name)
         return self
 
     @property
