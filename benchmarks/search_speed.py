@@ -9,7 +9,9 @@ vocabulary).  Then each query of ``QUERIES`` runs ``--repeat`` times through
 ``Store.search`` (FTS5, what ``digest search`` and the archive's search box
 use) and, as the baseline, through a scan of the same table with ``LIKE``.
 Prints the median and the 95th percentile of each, their ratio, and the
-stories found; exits 1 when a query's 95th percentile is over ``--target-ms``.
+stories found, and whether the worst 95th percentile is within ``--target-ms``
+(``--check``: exit 1 when it is not; timings on a shared machine are noisy,
+so CI prints them and does not gate).
 
     python -m benchmarks.search_speed [--articles 100000] [--json FILE]
 """
@@ -97,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--target-ms", type=float, default=50.0)
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--check", action="store_true", help="exit 1 when the target is not met")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'digest.sqlite3'}"
@@ -120,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if ok else 'NOT met'}")
     if args.json:
         Path(args.json).write_text(json.dumps({"articles": args.articles, "queries": rows, "worst_p95_ms": worst}))
-    return 0 if ok else 1
+    return 0 if ok or not args.check else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,130 @@
+"""Full text for summary-only feeds: fetch each new entry's page, keep it when it is the article.
+
+Observations
+------------
+* Many feeds carry a sentence or two and a link.  Such a summary never leads
+  a story (it is cut), and when no outlet in the stream carries the full text
+  the reader gets only that sentence.  The page behind the link usually has
+  the whole article (Miniflux and FreshRSS fetch it the same way).
+* The page is not always the article: a cookie wall, a paywall teaser, a
+  login form, an error page served with 200.  Those are shorter than the
+  summary or do not contain it.
+
+How it works
+------------
+For a source with ``full_text: true``, :func:`with_full_text` takes the new
+entries of a poll (the caller passes only entries not stored yet, so a page
+is fetched once per article and never again on later polls):
+
+1. each entry with an http(s) link is fetched through the guarded fetcher
+   (``digest.sources.fetch.fetch_many``: size and time caps, SSRF rules,
+   ``fetch.concurrency`` at once and ``fetch.per_host`` per host);
+2. the pages are extracted as local pages are (``digest.text.extract``,
+   across cores);
+3. the page text replaces the entry's body when it is longer than the feed's
+   text by ``LONGER`` and at least ``MIN_WORDS`` words, and holds at least
+   ``COVERS`` of the feed text's distinct words (it is the same article);
+   otherwise the entry is left as the feed gave it (the summary is the
+   fallback).
+
+Special cases
+-------------
+* A failed fetch, a non-HTML answer or a page that is not the article leaves
+  the entry unchanged; :class:`FullTextReport` counts each outcome.
+* Entries that are already whole pages (local ``.html`` files) are not
+  fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config import FetchConfig
+from ..errors import FetchError
+from ..records import Entry
+from ..text.extract import extract_many, html_to_text
+from .fetch import FetchRequest, fetch_many
+
+#: The page must have at least this many times the feed text's words ...
+LONGER = 1.2
+#: ... and at least this many words ...
+MIN_WORDS = 60
+#: ... and hold this share of the feed text's distinct words (it is the same article).
+COVERS = 0.6
+_WORD = re.compile(r"[^\W_]{3,}")
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)")
+
+
+@dataclass(slots=True)
+class FullTextReport:
+    fetched: int = 0
+    used: int = 0
+    failed: int = 0
+    not_article: int = 0
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def feed_text(entry: Entry) -> str:
+    """The text the feed gave for the entry (content, plain text or summary)."""
+    for html in (entry.content_html, None, entry.summary_html):
+        if html and html.strip():
+            return html_to_text(html, url=entry.url, page=False)[0]
+        if html is None and entry.text and entry.text.strip():
+            return entry.text
+    return ""
+
+
+def is_the_article(page: str, feed: str) -> bool:
+    """Whether the page text is the article the feed text summarises (see the module doc)."""
+    page_words, feed_words = _words(page), _words(feed)
+    if len(page_words) < max(MIN_WORDS, LONGER * len(feed_words)):
+        return False
+    wanted = set(feed_words)
+    return not wanted or len(wanted & set(page_words)) >= COVERS * len(wanted)
+
+
+def with_full_text(
+    entries: Sequence[Entry], config: FetchConfig, *, source: str, workers: int | None = None
+) -> tuple[list[Entry], FullTextReport]:
+    """The entries, each with its page's text where the page is the article."""
+    report = FullTextReport()
+    out = list(entries)
+    todo = [
+        i for i, e in enumerate(out)
+        if e.url and e.url.lower().startswith(("http://", "https://")) and not e.is_page
+    ]
+    if not todo:
+        return out, report
+    requests = [FetchRequest(out[i].url or "", source=f"{source}: {out[i].url}") for i in todo]
+    results = asyncio.run(fetch_many(requests, config=config))
+    pages: list[tuple[int, str]] = []
+    for i, res in zip(todo, results, strict=True):
+        report.fetched += 1
+        if isinstance(res, FetchError) or res.content is None:
+            report.failed += 1
+            continue
+        ctype = (res.content_type or "").lower()
+        if ctype and "html" not in ctype:
+            report.failed += 1
+            continue
+        m = _CHARSET.search(ctype)
+        try:
+            html = res.content.decode(m.group(1) if m else "utf-8", "replace")
+        except LookupError:  # an unknown charset name
+            html = res.content.decode("utf-8", "replace")
+        pages.append((i, html))
+    texts = extract_many([(html, out[i].url) for i, html in pages], workers=workers)
+    for (i, _html), (text, _title) in zip(pages, texts, strict=True):
+        if is_the_article(text, feed_text(out[i])):
+            out[i] = dataclasses.replace(out[i], content_html=None, summary_html=None, text=text)
+            report.used += 1
+        else:
+            report.not_article += 1
+    return out, report
