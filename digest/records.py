@@ -171,6 +171,14 @@ class StoryView:
 
 
 @dataclass(slots=True)
+class SectionView:
+    """One section of a digest: a category's stories (``name`` empty: no heading)."""
+
+    name: str
+    stories: list[StoryView]
+
+
+@dataclass(slots=True)
 class DigestView:
     """A day's digest as plain data; ``digest.output.render`` turns it into md/html/json.
 
@@ -183,3 +191,12 @@ class DigestView:
     duplicates_collapsed: int
     title: str = "digest"
     generated: datetime | None = None
+    #: The stories in sections (``digest.output.digests.arrange``); empty: not arranged,
+    #: ``stories`` is the one list.
+    sections: list[SectionView] = field(default_factory=list)
+    #: Stories left out by a mute rule: (title, the rule).
+    muted: list[tuple[str, str]] = field(default_factory=list)
+    #: A weekly digest's stories per day: (YYYY-MM-DD, count).
+    per_day: list[tuple[str, int]] = field(default_factory=list)
+    #: The digest's name (``digests:``); None for the single daily digest.
+    name: str | None = None

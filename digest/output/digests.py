@@ -1,0 +1,179 @@
+"""Several digests: what each one shows (sections, rules), over which days, in which files.
+
+Observations
+------------
+* One reader wants world news in one section and football in another, no
+  horoscopes, and a weekly digest for a colleague.  Each digest is a view of
+  the same stories: the store and the engine do not change, only what is
+  shown, where and when.
+* Without ``digests:`` in the configuration there is one daily digest, with
+  the files and delivery records it always had, so existing setups keep
+  working.
+
+How it works
+------------
+* :func:`plans` turns the configuration into one :class:`Plan` per digest
+  (the global ``filters`` first, then the digest's own).
+* :func:`arrange` takes a day's (or week's) stories: a story any version of
+  which matches a mute rule within its scope is left out (and listed, with the
+  rule, in the view's ``muted``); the rest go to the first of the digest's
+  sections that one of their versions' sources belongs to (by ``category``),
+  else to "Other"; boosted stories go first in their section.  A digest with
+  no ``sections`` lists the configured categories in the order they first
+  appear in ``sources``; where no source has a category there is one section
+  without a heading (the digest as before).
+* :func:`week_of` merges the views of a week's days: each story once, its
+  versions new in any of the days marked new, the most outlets first, and a
+  count of stories per day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from ..config import WEEKDAYS, Config
+from ..records import DigestView, SectionView, StoryView, VersionView
+from ..store.base import Store
+from .filters import Rule, Rules, Version
+from .view import build_view
+
+OTHER = "Other"
+
+
+@dataclass(slots=True)
+class Plan:
+    """One digest: ``name`` None is the default single daily digest."""
+
+    name: str | None
+    sections: list[str]
+    rules: Rules
+    every: str = "day"
+    weekday: int = 0
+    time: str = "07:00"
+    to: list[str] = field(default_factory=list)
+
+    def files(self, cfg: Config, day: date, fmt: str) -> Path:
+        if self.name is None:
+            return cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
+        return cfg.output_dir / self.name / f"digest-{self.name}-{day.isoformat()}.{fmt}"
+
+    def days(self, day: date) -> list[date]:
+        """The days the digest dated ``day`` covers: that day, or the week ending with it."""
+        if self.every == "week":
+            return [day - timedelta(days=i) for i in range(6, -1, -1)]
+        return [day]
+
+    def due(self, day: date) -> bool:
+        """Whether a digest is dated ``day`` (a weekly one on the day before its weekday's
+        mailing: it covers the week that ended)."""
+        return self.every == "day" or (day + timedelta(days=1)).weekday() == self.weekday
+
+
+def plans(cfg: Config) -> list[Plan]:
+    if not cfg.digests:
+        to = list(cfg.email.to) if cfg.email else []
+        return [Plan(None, [], Rules(cfg.filters), time=cfg.schedule.digest_time, to=to)]
+    return [
+        Plan(d.name, list(d.sections), Rules([*cfg.filters, *d.filters]), d.every,
+             WEEKDAYS.index(d.weekday), d.time, list(d.to))
+        for d in cfg.digests
+    ]
+
+
+def plan_named(cfg: Config, name: str | None) -> Plan:
+    """The plan of the digest ``name`` (None: the default, or the first configured)."""
+    all_plans = plans(cfg)
+    if name is None:
+        return all_plans[0]
+    for p in all_plans:
+        if p.name == name:
+            return p
+    known = ", ".join(p.name or "" for p in all_plans if p.name) or "none configured"
+    raise KeyError(f"no digest named {name!r} (known: {known})")
+
+
+def categories(cfg: Config) -> dict[str, str]:
+    """Source name -> its category (sources without one are left out)."""
+    return {s.name: s.category for s in cfg.sources if s.category}
+
+
+def _versions(story: StoryView) -> list[VersionView]:
+    return [story.lead, *story.also]
+
+
+def arrange(
+    stories: Sequence[StoryView], plan: Plan, category_of: dict[str, str], configured: Sequence[str] = ()
+) -> tuple[list[SectionView], list[tuple[StoryView, Rule]]]:
+    """The stories in the plan's sections (boosted first in each), and the muted ones."""
+    kept: list[tuple[StoryView, bool]] = []
+    muted: list[tuple[StoryView, Rule]] = []
+    for s in stories:
+        versions = [Version(v.source, category_of.get(v.source), v.title, v.text) for v in _versions(s)]
+        rule = plan.rules.first("mute", versions) if plan.rules else None
+        if rule is not None:
+            muted.append((s, rule))
+            continue
+        kept.append((s, bool(plan.rules) and plan.rules.first("boost", versions) is not None))
+    order = list(plan.sections) or list(dict.fromkeys(c for c in configured if c))
+    if not order:
+        boosted = [s for s, b in kept if b] + [s for s, b in kept if not b]
+        return ([SectionView("", boosted)] if boosted else []), muted
+    by_name: dict[str, list[tuple[StoryView, bool]]] = {name: [] for name in [*order, OTHER]}
+    for s, b in kept:
+        cats = {category_of.get(v.source) for v in _versions(s)}
+        home = next((name for name in order if name in cats), OTHER)
+        by_name[home].append((s, b))
+    out = []
+    for name, items in by_name.items():
+        if items:
+            out.append(SectionView(name, [s for s, b in items if b] + [s for s, b in items if not b]))
+    return out, muted
+
+
+def week_of(views: Sequence[DigestView], day: date) -> DigestView:
+    """One view of several days' views: each story once (its latest day's view, with every
+    version new in any of the days marked new), the most outlets first, a count per day."""
+    stories: dict[str, StoryView] = {}
+    fresh: set[tuple[str, str]] = set()
+    per_day: list[tuple[str, int]] = []
+    for view in views:
+        per_day.append((view.date, len(view.stories)))
+        for s in view.stories:
+            for v in _versions(s):
+                if v.new:
+                    fresh.add((s.story_id, v.id))
+            stories[s.story_id] = s  # the later day's view holds every version so far
+
+    def mark(s: StoryView) -> StoryView:
+        def one(v: VersionView) -> VersionView:
+            return replace(v, new=(s.story_id, v.id) in fresh)
+
+        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also])
+
+    merged = sorted((mark(s) for s in stories.values()), key=lambda s: (-s.outlets, s.story_id))
+    last = views[-1] if views else None
+    return DigestView(
+        date=day.isoformat(),
+        stories=merged,
+        articles_read=sum(v.articles_read for v in views),
+        duplicates_collapsed=sum(len(s.also) for s in merged),
+        title=last.title if last else "digest",
+        generated=last.generated if last else None,
+        per_day=per_day,
+    )
+
+
+def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
+    """The digest ``plan`` dated ``day``: its days' stories, arranged in its sections, the
+    muted ones counted (see the module docstring)."""
+    views = [build_view(store, cfg, d) for d in plan.days(day)]
+    view = views[0] if len(views) == 1 else week_of(views, day)
+    sections, muted = arrange(view.stories, plan, categories(cfg), [s.category or "" for s in cfg.sources])
+    view.sections = sections
+    view.stories = [s for sec in sections for s in sec.stories]
+    view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
+    view.name = plan.name
+    return view
