@@ -408,7 +408,7 @@ class App:
 
         env = make_env(self.cfg.templates)
         view = self.build_view(day)
-        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
 
     def write_digest(
         self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
@@ -422,7 +422,7 @@ class App:
         env = make_env(self.cfg.templates)
         out = []
         for fmt in formats:
-            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
             target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, text)

@@ -133,6 +133,9 @@ class Config(_Strict):
     #: ``digest.dedup.index_redis``); in memory when absent.
     index: str | None = None
     timezone: str = "UTC"
+    #: How dates are written in the digest ("Tue 1 Dec, 10:06 UTC" in en_GB): a CLDR locale
+    #: name such as en_GB, en_US, de_DE, fr (``digest.output.render.format_time``).
+    locale: str = "en_GB"
     templates: Path | None = None
     title: str = "digest"
     #: Characters of the lead's text shown as the excerpt.
@@ -153,6 +156,16 @@ class Config(_Strict):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {v!r}") from exc
         return v
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return str(Locale.parse(v.strip().replace("-", "_")))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {v!r} (a name such as en_GB, en_US, de_DE)") from exc
 
     @field_validator("index")
     @classmethod

@@ -63,3 +63,14 @@ def test_the_cli_prints_one_error_line_per_problem(tmp_path: Path, capsys: pytes
     assert main(["run", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) >= 5 and all(line.startswith(f"error: {cfg}:") for line in err), err
+
+
+def test_an_unknown_locale_is_one_line_and_a_known_one_is_normalised(tmp_path: Path) -> None:
+    assert problems(tmp_path, "locale: xx_YY\n") == [
+        "1: locale: unknown locale 'xx_YY' (a name such as en_GB, en_US, de_DE)"
+    ]
+    cfg = tmp_path / "ok.yaml"
+    cfg.write_text("locale: de-DE\n")
+    assert load_config(cfg).locale == "de_DE"
+    cfg.write_text("timezone: UTC\n")
+    assert load_config(cfg).locale == "en_GB"

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from digest.output.render import (
     excerpt,
+    format_day,
     format_time,
     make_env,
     render,
@@ -228,7 +229,7 @@ def test_also_reported_by_links_outlets() -> None:
         VersionView("Bad Link Gazette", "Gazette says", "javascript:x", None)
     )
     md_text = render_markdown(view)
-    assert "- **Echo 5**: [Echo title 5](https://e5.example/) ·\u00a012:30\u00a0UTC" in md_text
+    assert "- **Echo 5**: [Echo title 5](https://e5.example/) ·\u00a0Wed\u00a01\u00a0May,\u00a012:30\u00a0UTC" in md_text
     assert "- [No Title Daily](https://ntd.example/x)" in md_text
     assert "- **Bad Link Gazette**: Gazette says\n" in md_text
 
@@ -276,24 +277,57 @@ def test_timezone_display() -> None:
     view = _view(1)
     nb = "\u00a0"  # times never wrap
     berlin = render_markdown(view, tz=ZoneInfo("Europe/Berlin"))
-    assert f"**Source 5** ·{nb}14:30{nb}CEST\n" in berlin  # digest's own day: no date
-    assert f"**Source 5** ·{nb}08:30{nb}EDT\n" in render_markdown(
+    # one format, on the digest's own day too: the date, the time, the zone; no year this year
+    assert f"**Source 5** ·{nb}Wed{nb}1{nb}May,{nb}14:30{nb}CEST\n" in berlin
+    assert f"**Source 5** ·{nb}Wed{nb}1{nb}May,{nb}08:30{nb}EDT\n" in render_markdown(
         view, tz=ZoneInfo("America/New_York")
     )
-    assert f"**Source 5** ·{nb}12:30{nb}UTC\n" in render_markdown(view)
-    # UTC+14: already the next day there, so the date is shown
+    assert f"**Source 5** ·{nb}Wed{nb}1{nb}May,{nb}12:30{nb}UTC\n" in render_markdown(view)
+    # UTC+14: already the next day there
     kiri = render_markdown(view, tz=ZoneInfo("Pacific/Kiritimati"))
-    assert f"**Source 5** ·{nb}2024-05-02{nb}02:30{nb}+14\n" in kiri
-    assert (
-        format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo"))
-        == f"2024-01-02{nb}08:00{nb}JST"
-    )
+    assert f"**Source 5** ·{nb}Thu{nb}2{nb}May,{nb}02:30{nb}+14\n" in kiri
+    tokyo = format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo"))
+    assert tokyo == f"Tue,{nb}2{nb}Jan{nb}2024,{nb}08:00{nb}JST"  # no day given: with the year
     assert (
         format_time(datetime(2024, 1, 1, 23, 0), ZoneInfo("Asia/Tokyo"), day="2024-01-02")
-        == f"08:00{nb}JST"
+        == f"Tue{nb}2{nb}Jan,{nb}08:00{nb}JST"
+    )
+    assert format_time(datetime(2023, 12, 31, 9, 0), day="2024-01-02") == (
+        f"Sun,{nb}31{nb}Dec{nb}2023,{nb}09:00{nb}UTC"  # another year: with the year
     )
     assert format_time(None) == ""
-    assert format_time(NOON, timezone(timedelta(hours=-4))).startswith(f"2024-05-01{nb}08:30")
+    assert format_time(NOON, timezone(timedelta(hours=-4))).startswith(f"Wed,{nb}1{nb}May{nb}2024,{nb}08:30")
+
+
+def test_dates_follow_the_locale_and_never_break() -> None:
+    nb = "\u00a0"
+    when = datetime(2026, 12, 1, 10, 6, tzinfo=UTC)
+    assert format_time(when, day="2026-12-01") == f"Tue{nb}1{nb}Dec,{nb}10:06{nb}UTC"
+    assert format_time(when, day="2026-12-01", locale="en_US") == (
+        f"Tue,{nb}Dec{nb}1,{nb}10:06{nb}AM{nb}UTC"
+    )
+    assert format_time(when, day="2026-12-01", locale="de_DE") == f"Di.,{nb}1.{nb}Dez.,{nb}10:06{nb}UTC"
+    for locale in ("en_GB", "en_US", "de", "fr", "ja", "nl", "fi", "ar"):
+        shown = format_time(when, ZoneInfo("Europe/Berlin"), locale=locale)
+        assert shown and not re.search(r"[\s-]", shown.replace(nb, "")), (locale, shown)
+    assert format_day("2026-11-20") == "Friday, 20 November 2026"
+    assert format_day("2026-11-20", "de") == "Freitag, 20. November 2026"
+    # one format in the whole digest: the heading's day, each version's time, the footer
+    md_text = render_markdown(_view(2, generated=when), locale="en_GB")
+    assert md_text.startswith("# digest · Wednesday, 1 May 2024\n")
+    assert f"*Generated Tue,{nb}1{nb}Dec{nb}2026,{nb}10:06{nb}UTC.*" in md_text  # another year
+    assert "2024-05-01" not in md_text
+    html = render_html(_view(2, generated=when))
+    spans = lxml.html.document_fromstring(html).find_class("time")
+    assert [" ".join(s.text_content().split()) for s in spans] == [
+        "Wednesday, 1 May 2024",
+        "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC",
+        "Tue, 1 Dec 2026, 10:06 UTC",
+    ]  # fmt: skip
+    assert "span.time { white-space: nowrap; }" in html
+    email = render_email_html(_view(1))
+    assert all("white-space:nowrap" in (s.get("style") or "") for s in
+               lxml.html.document_fromstring(email).find_class("time"))  # fmt: skip
 
 
 def test_html_page_shell() -> None:

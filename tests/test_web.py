@@ -127,9 +127,9 @@ def test_index_lists_days_newest_first_with_counts(site: Site) -> None:
     doc = lxml.html.document_fromstring(r.text)
     items = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='days']/li")]
     assert items == [
-        "Saturday 14 March 2026 · 3 stories",
-        "Friday 13 March 2026 · 1 story",
-        "Friday 02 January 2026 · 5 stories",
+        "Saturday, 14 March 2026 · 3 stories",
+        "Friday, 13 March 2026 · 1 story",
+        "Friday, 2 January 2026 · 5 stories",
     ]
     days = [h for h in hrefs(r.text) if h.startswith("/day/")]
     assert days == ["/day/2026-03-14", "/day/2026-03-13", "/day/2026-01-02"]
@@ -168,7 +168,9 @@ def test_story_page_lists_every_version(site: Site) -> None:
     assert rows[0].startswith("Coast News (lead): Quake shakes Opunake")
     assert rows[1].startswith("Valley Wire: Opunake quake rattles coast")
     assert rows[2].startswith("Hill Post: Earthquake near Opunake")
-    assert all("2026-03-14" in row for row in rows)
+    assert [row.rsplit(" · ", 1)[1] for row in rows] == [
+        "Sat 14 Mar, 08:00 UTC", "Sat 14 Mar, 09:00 UTC", "Sat 14 Mar, 10:00 UTC"
+    ]
     links = hrefs(r.text)
     assert "https://coast.example/quake" in links and "https://valley.example/q?id=1&x=2" in links
     assert "/day/2026-03-14" in links  # back to the story's day

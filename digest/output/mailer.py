@@ -285,6 +285,7 @@ def deliver(
     target: str | None = None,
     env: jinja2.Environment | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
     timeout: float = 30,
     ssl_context: ssl.SSLContext | None = None,
 ) -> bool:
@@ -310,8 +311,8 @@ def deliver(
         previous = store.get_delivery(view.date, target)
         message_id = (previous and previous.message_id) or message_id_for(view.date, target, cfg)
         store.set_message_id(view.date, target, message_id)
-        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
-        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
         send(message, cfg, timeout=timeout, ssl_context=ssl_context, accepted=record)
     except DeliveryError as exc:

@@ -35,15 +35,18 @@ sentence end in the second half of the window, else the last space, else
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 import markdown
+from babel import Locale
+from babel import dates as babel_dates
 from markupsafe import Markup
 
 from digest.output.sanitize import clean_html, escape_md, safe_url
@@ -54,6 +57,7 @@ Format = Literal["md", "html", "json"]
 
 __all__ = [
     "excerpt",
+    "format_day",
     "format_time",
     "inline_styles",
     "make_env",
@@ -87,55 +91,99 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-def format_time(dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None) -> str:
-    """``dt`` in ``tz`` as "YYYY-MM-DD HH:MM TZ" ("HH:MM TZ" when that date is ``day``).
+#: The locale dates are written in when none is configured (``Config.locale``).
+DEFAULT_LOCALE = "en_GB"
+#: U+2011: a hyphen a line never breaks at (a date written with hyphens stays whole).
+NB_HYPHEN = "\u2011"
+_SPACE = re.compile(r"\s")
 
-    Empty for None; naive means UTC.  No-break spaces keep it on one line.
+
+@functools.lru_cache(maxsize=16)
+def _locale(name: str | None) -> Locale:
+    return Locale.parse((name or DEFAULT_LOCALE).replace("-", "_"))
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with no place a line may break: no-break spaces and hyphens."""
+    return _SPACE.sub(NBSP, text).replace("-", NB_HYPHEN)
+
+
+def format_time(
+    dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """``dt`` in ``tz``, written the locale's way: "Tue 1 Dec, 10:06 UTC" (en_GB).
+
+    The year is shown when it is not the year of ``day`` (the digest's own day,
+    YYYY-MM-DD), and always without a ``day``.  Empty for None; naive means UTC.
+    One format everywhere (a time on the digest's day has its date too), and
+    no place to wrap: no-break spaces and hyphens (:func:`unbreakable`).
     """
     if dt is None:
         return ""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     local = dt.astimezone(tz or UTC)
-    parts = [local.strftime("%H:%M"), local.strftime("%Z")]
-    if local.date().isoformat() != day:
-        parts.insert(0, local.date().isoformat())
-    return NBSP.join(p for p in parts if p)
+    loc = _locale(locale)
+    same_year = day is not None and day[:4] == f"{local.year:04d}"
+    when = str(loc.datetime_formats["medium"]).replace("'", "").format(
+        babel_dates.format_time(local, "short", locale=loc),
+        babel_dates.format_skeleton("MMMEd" if same_year else "yMMMEd", local, locale=loc),
+    )
+    zone = local.strftime("%Z")
+    return unbreakable(f"{when} {zone}" if zone else when)
+
+
+def format_day(day: str | date, locale: str | None = None) -> str:
+    """A day (YYYY-MM-DD) written out the locale's way: "Friday, 20 November 2026" (en_GB).
+
+    A string that is not a date is returned as it is."""
+    try:
+        d = day if isinstance(day, date) else date.fromisoformat(day)
+    except ValueError:
+        return str(day)
+    return babel_dates.format_date(d, "full", locale=_locale(locale))
 
 
 def _one_line(s: str | None) -> str:
     return " ".join((s or "").split())
 
 
-def _version(v: VersionView, tz: tzinfo | None, day: str | None) -> dict[str, Any]:
+def _version(
+    v: VersionView, tz: tzinfo | None, day: str | None, locale: str | None = None
+) -> dict[str, Any]:
     source = _one_line(v.source) or "unknown source"
     return {
         "source": source,
         "title": _one_line(v.title) or source,
         "has_title": bool(_one_line(v.title)),
         "url": safe_url(v.url),
-        "when": format_time(v.published, tz, day=day),
+        "when": format_time(v.published, tz, day=day, locale=locale),
         "new": v.new,
     }
 
 
 def story_context(
-    s: StoryView, tz: tzinfo | None, excerpt_chars: int, day: str | None = None
+    s: StoryView,
+    tz: tzinfo | None,
+    excerpt_chars: int,
+    day: str | None = None,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """What the story templates see: display strings, safe URLs, no raw HTML.
 
-    Times on the digest's own ``day`` are shown without the date.
+    Times in the year of the digest's ``day`` are shown without the year.
     """
-    lead = _version(s.lead, tz, day)
+    lead = _version(s.lead, tz, day, locale)
     title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
     return {
         "story_id": s.story_id,
         "title": title,
         "url": lead["url"],
         "source": lead["source"],
-        "when": lead["when"] or format_time(s.first_seen, tz, day=day),
+        "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": excerpt(s.lead.text or "", excerpt_chars),
-        "also": [_version(v, tz, day) for v in s.also],
+        "also": [_version(v, tz, day, locale) for v in s.also],
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "whats_new": _one_line(s.whats_new),
@@ -178,7 +226,7 @@ def _env(env: jinja2.Environment | None) -> jinja2.Environment:
 
 
 def _context(
-    view: DigestView, tz: tzinfo | None, excerpt_chars: int, hooks: bool
+    view: DigestView, tz: tzinfo | None, excerpt_chars: int, hooks: bool, locale: str | None
 ) -> dict[str, Any]:
     def hcls(name: str) -> str:  # attr_list on a heading line
         return f" {{: .{name} }}" if hooks else ""
@@ -186,18 +234,25 @@ def _context(
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
+    def time(text: str) -> str:  # a date, escaped; in HTML a span that never wraps
+        shown = escape_md(text)
+        return f'<span class="time">{shown}</span>' if hooks and shown else shown
+
+    day = _one_line(view.date)
     return {
         "view": view,
-        "date": _one_line(view.date),
+        "date": day,
+        "day": format_day(day, locale),
         "title": _one_line(view.title) or "digest",
-        "stories": [story_context(s, tz, excerpt_chars, view.date) for s in view.stories],
+        "stories": [story_context(s, tz, excerpt_chars, day, locale) for s in view.stories],
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,
-        "generated": format_time(view.generated, tz),
+        "generated": format_time(view.generated, tz, day=day, locale=locale),
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
         "hcls": hcls,
         "pcls": pcls,
+        "time": time,
     }
 
 
@@ -210,9 +265,10 @@ def _markdown(
     tz: tzinfo | None,
     excerpt_chars: int,
     hooks: bool,
+    locale: str | None = None,
 ) -> str:
     tpl = _env(env).get_template("digest.md.j2")
-    return tpl.render(_context(view, tz, excerpt_chars, hooks))
+    return tpl.render(_context(view, tz, excerpt_chars, hooks, locale))
 
 
 def render_markdown(
@@ -221,9 +277,10 @@ def render_markdown(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as Markdown (every feed value escaped, links http(s) only)."""
-    return _markdown(view, env, tz, excerpt_chars, hooks=False)
+    return _markdown(view, env, tz, excerpt_chars, False, locale)
 
 
 def render_text(
@@ -232,9 +289,10 @@ def render_text(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """Plain-text part of an email: the Markdown."""
-    return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+    return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
 
 
 def body_html(
@@ -243,9 +301,10 @@ def body_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
-    md_text = _markdown(view, env, tz, excerpt_chars, hooks=True)
+    md_text = _markdown(view, env, tz, excerpt_chars, True, locale)
     converter = markdown.Markdown(extensions=["attr_list"], output_format="html")
     return clean_html(converter.convert(md_text))
 
@@ -256,11 +315,12 @@ def render_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as one self-contained HTML page."""
     e = _env(env)
-    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars)
-    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+    ctx = _context(view, tz, excerpt_chars, True, locale)
     return e.get_template("digest.html.j2").render(ctx, body=Markup(body))
 
 
@@ -270,11 +330,12 @@ def render_email_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as email HTML: CSS inlined on each element, no ``<style>``."""
     e = _env(env)
-    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars))
-    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale))
+    ctx = _context(view, tz, excerpt_chars, True, locale)
     return e.get_template("digest.email.html.j2").render(ctx, body=Markup(body))
 
 
@@ -296,6 +357,7 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
+    ("span", "time"): "white-space:nowrap",
 }
 
 
@@ -383,12 +445,14 @@ def render(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """Render ``view`` as ``"md"``, ``"html"`` or ``"json"``."""
+    opts: dict[str, Any] = {"env": env, "tz": tz, "excerpt_chars": excerpt_chars, "locale": locale}
     if fmt == "md":
-        return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        return render_markdown(view, **opts)
     if fmt == "html":
-        return render_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        return render_html(view, **opts)
     if fmt == "json":
         return render_json(view)
     raise ValueError(f"unknown digest format {fmt!r} (expected md, html or json)")

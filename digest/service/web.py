@@ -58,7 +58,7 @@ import lxml.html
 from ..config import Config
 from ..errors import DigestError, StoreError
 from ..output.atom import entry_updated, latest_update, stories_atom
-from ..output.render import excerpt, format_time, make_env, render_html
+from ..output.render import excerpt, format_day, format_time, make_env, render_html
 from ..output.sanitize import safe_url
 from ..output.view import build_view
 from ..records import StoryView
@@ -132,14 +132,14 @@ ul.days li, ul.versions li { margin: 0.35rem 0; }
 """,
     "web/story.html": """{% extends "web/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
-{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of {{ day }}</a>{% endif %}{% endblock %}
+{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen {{ first_seen }}{% endif %}</p>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
 {% if excerpt %}<p class="excerpt">{{ excerpt }}</p>{% endif %}
 <ul class="versions">
 {% for v in versions %}
-<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · {{ v.when }}{% endif %}</li>
+<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}</li>
 {% endfor %}
 </ul>
 {% endblock %}
@@ -281,7 +281,7 @@ class _App:
         with self.store() as store:
             counts = self.days(store)
         days = [
-            {"date": d, "label": _label(d), "stories": n}
+            {"date": d, "label": format_day(d, self.cfg.locale), "stories": n}
             for d, n in sorted(counts.items(), reverse=True)
         ]
         return self.page("web/index.html", days=days)
@@ -297,7 +297,8 @@ class _App:
         if not known:
             return self.error("404 Not Found", f"No digest for {day.isoformat()}.")
         page = render_html(
-            view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars
+            view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars,
+            locale=self.cfg.locale,
         )
         return _Response("200 OK", _decorate_day(page, view.stories))
 
@@ -312,8 +313,10 @@ class _App:
             return resp
         if st is None or not versions:
             return self.error("404 Not Found", "No such story.")
-        tz = self.cfg.tz
+        tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+        first = _aware(st.first_seen)
+        day = first.astimezone(tz).date().isoformat()
         rows = []
         for v in [lead, *(v for v in versions if v is not lead)]:
             source = _one_line(v.source) or "unknown source"
@@ -322,11 +325,10 @@ class _App:
                     "source": source,
                     "title": _one_line(v.title) or source,
                     "url": safe_url(v.url),
-                    "when": format_time(v.published or v.fetched, tz),
+                    "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
                     "lead": v is lead,
                 }
             )
-        first = _aware(st.first_seen)
         return self.page(
             "web/story.html",
             title=_one_line(lead.title) or rows[0]["source"],
@@ -334,8 +336,9 @@ class _App:
             excerpt=excerpt(lead.text or "", self.cfg.excerpt_chars),
             versions=rows,
             outlets=len({v.source for v in versions}),
-            first_seen=format_time(first, tz),
-            day=first.astimezone(tz).date().isoformat(),
+            first_seen=format_time(first, tz, day=day, locale=locale),
+            day=day,
+            day_label=format_day(day, locale),
         )
 
     def feed(self, base: str) -> _Response:
@@ -358,13 +361,6 @@ class _App:
             excerpt_chars=self.cfg.excerpt_chars,
         )
         return _Response("200 OK", text, "application/atom+xml; charset=utf-8")
-
-
-def _label(d: str) -> str:
-    try:
-        return date.fromisoformat(d).strftime("%A %d %B %Y")
-    except ValueError:
-        return d
 
 
 def _base_url(environ: dict[str, Any]) -> str:
