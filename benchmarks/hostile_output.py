@@ -110,6 +110,7 @@ _RESOURCE_TAGS = {
     "textarea", "select", "svg", "math", "image", "use", "marquee", "canvas",
 }  # fmt: skip
 _COUNTED = ("style", "meta", "link")
+_IN_PAGE = re.compile(r"#[\w-]+")
 _TAG_OPEN = re.compile(r"<\s*(script|iframe|object|embed|form|base|style|meta|img|link)\b", re.I)
 
 
@@ -136,6 +137,8 @@ def _resource_findings(root: Any, baseline: dict[str, int], site_links: bool) ->
                 continue
             v = "".join(value.split()).lower()
             if v.startswith(("http://", "https://", "mailto:")):
+                continue
+            if _IN_PAGE.fullmatch(value):  # the digest's contents: a link to one of its stories
                 continue
             if site_links and v.startswith("/") and not v.startswith("//"):
                 continue

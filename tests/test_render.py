@@ -95,9 +95,14 @@ def hostile_view() -> DigestView:
                       title="My <digest>", generated=NOON)  # fmt: skip
 
 
-def _hrefs(html: str) -> list[str]:
+def _hrefs(html: str, ids_here: bool = True) -> list[str]:
+    """The links leaving the page (an in-page ``#id`` must name an element of the page,
+    unless ``ids_here`` is false: plain Markdown leaves heading ids to the viewer)."""
     root = lxml.html.document_fromstring(html)
-    return [a.get("href") for a in root.iter("a") if a.get("href") is not None]
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    hrefs = [a.get("href") for a in root.iter("a") if a.get("href") is not None]
+    assert all(h[1:] in ids or not ids_here for h in hrefs if h.startswith("#")), hrefs
+    return [h for h in hrefs if not h.startswith("#")]
 
 
 # -- hostile input ------------------------------------------------------------
@@ -139,13 +144,13 @@ def test_markdown_itself_is_inert_without_sanitizer() -> None:
     md_text = render_markdown(hostile_view())
     html = markdown.markdown(md_text)
     assert find_active_content(html) == []
-    assert all(re.match(r"https?://", h) for h in _hrefs(html))
+    assert all(re.match(r"https?://", h) for h in _hrefs(html, ids_here=False))
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    allowed = {"h1", "h2", "p", "strong", "em", "a", "ul", "li", "hr"}
+    allowed = {"h1", "h2", "p", "strong", "em", "a", "ul", "ol", "li", "hr"}
     assert {el.tag for el in root.iter() if el is not root} <= allowed
     # destinations in the raw Markdown too (a renderer with other extensions)
     for dest in re.findall(r"\]\(([^)\s]*)\)", md_text):
-        assert dest.startswith(("http://", "https://")), dest
+        assert dest.startswith(("http://", "https://")) or re.fullmatch(r"#[\w-]+", dest), dest
 
 
 def test_json_schema_raw_text_and_null_urls() -> None:
@@ -453,7 +458,7 @@ def test_property_random_views_are_inert(stories: list[StoryView], title: str) -
     assert find_active_content(render_email_html(view)) == []
     md_html = markdown.markdown(render_markdown(view))
     assert find_active_content(md_html) == []
-    assert all(h.startswith(("http://", "https://")) for h in _hrefs("<div>" + md_html + "</div>"))
+    assert all(h.startswith(("http://", "https://")) for h in _hrefs("<div>" + md_html + "</div>", False))
     doc = json.loads(render_json(view))
     assert len(doc["stories"]) == len(stories)
     for s in doc["stories"]:
@@ -465,3 +470,85 @@ def test_url_with_markdown_metacharacters_survives_intact() -> None:
     view = DigestView("2024-05-01", [StoryView("x", "t", VersionView("S", "Title_with *stars*", url, None, "t"), [])], 1, 0)  # fmt: skip
     assert _hrefs(render_html(view)) == [url]
     assert "## [Title\\_with \\*stars\\*](" + url + ")" in render_markdown(view)
+
+
+# -- reading a long digest -------------------------------------------------------------
+
+
+def _long_view(stories: int = 5, also: int = 12) -> DigestView:
+    view = _view(4)
+    view.stories = [
+        StoryView(
+            f"id{i}", f"Story {i}",
+            VersionView(f"Lead {i}", f"Story {i}: what_happened next", f"https://l{i}.example/", NOON, "Text."),
+            [VersionView(f"Outlet {i}.{k}", f"Take {k}", f"https://o{k}.example/{i}", NOON) for k in range(also if i == 0 else i % 3)],
+            status="developing" if i == 2 else "new",
+        )
+        for i in range(stories)
+    ]  # fmt: skip
+    return view
+
+
+def test_a_long_digest_opens_with_its_contents_linked_to_each_story() -> None:
+    view = _long_view()
+    html = render_html(view)
+    root = lxml.html.document_fromstring(html)
+    label = root.find_class("toc-label")[0]
+    assert label.text_content() == "In this digest:"
+    toc = label.getnext()
+    assert toc.tag == "ol"
+    entries = [" ".join(li.text_content().split()) for li in toc.iter("li")]
+    assert entries == [
+        "Story 0: what_happened next · 13 outlets", "Story 1: what_happened next · 2 outlets",
+        "Story 2: what_happened next · 3 outlets · developing", "Story 3: what_happened next · 1 outlet",
+        "Story 4: what_happened next · 2 outlets",
+    ]  # fmt: skip
+    heads = {h.get("id"): h for h in root.iter("h2")}
+    targets = [a.get("href") for a in toc.iter("a")]
+    assert targets[0] == "#story-0-what-happened-next" and targets[3] == "#story-3-what-happened-next"
+    assert [heads[t[1:]].text_content() for t in targets] == [s.lead.title for s in view.stories]
+    # one line says how the stories are ordered
+    assert " ".join(root.find_class("order")[0].text_content().split()) == "Stories are listed most outlets first."
+    # the Markdown: the same list, linked to the ids Markdown viewers give the headings
+    md_text = render_markdown(view)
+    assert "In this digest:\n\n1. [Story 0: what\\_happened next](#story-0-what-happened-next) · 13 outlets\n" in md_text
+    assert "3. [Story 2: what\\_happened next](#story-2-what-happened-next) · 3 outlets · developing\n" in md_text
+    assert "Stories are listed most outlets first." in md_text
+    assert "In this digest" in render_email_html(view)
+    # a short digest has none; one story needs no word on the order
+    short = render_markdown(_long_view(3))
+    assert "In this digest" not in short and "most outlets first" in short
+    assert "most outlets first" not in render_markdown(_long_view(1))
+
+
+def test_repeated_titles_get_their_own_anchors() -> None:
+    view = _long_view()
+    for s in view.stories:
+        s.lead.title = "Same title"
+    root = lxml.html.document_fromstring(render_html(view))
+    assert [h.get("id") for h in root.iter("h2")] == [
+        "same-title", "same-title-1", "same-title-2", "same-title-3", "same-title-4"
+    ]
+
+
+def test_a_long_also_reported_by_list_shows_five_and_folds_the_rest() -> None:
+    view = _long_view(also=12)
+    html = render_html(view)
+    root = lxml.html.document_fromstring(html)
+    first = root.find_class("also-label")[0].getnext()
+    assert [li.text_content().split(":")[0] for li in first.iter("li")] == [f"Outlet 0.{k}" for k in range(5)]
+    more = first.getnext()
+    assert more.tag == "details" and more.get("class") == "more" and more.get("open") is None
+    assert more.find("summary").text_content() == "and 7 more"
+    assert [li.text_content().split(":")[0] for li in more.iter("li")] == [f"Outlet 0.{k}" for k in range(5, 12)]
+    assert all(a.get("href", "").startswith("https://") for a in more.iter("a"))
+    assert find_active_content(html) == []
+    email = lxml.html.document_fromstring(render_email_html(view))
+    assert email.find(".//details/summary").text_content() == "and 7 more"
+    md_text = render_markdown(view)
+    assert "- **Outlet 0.4**: [Take 4](https://o4.example/0) ·" in md_text
+    assert "- and 7 more: Outlet 0.5, Outlet 0.6, Outlet 0.7, Outlet 0.8, Outlet 0.9, Outlet 0.10, Outlet 0.11\n" in md_text
+    assert "<details" not in md_text and "Take 5" not in md_text
+    # nine are shown whole
+    nine = render_html(_long_view(also=9))
+    assert "<details" not in nine and "Take 8" in nine

@@ -51,7 +51,7 @@ from markupsafe import Markup
 
 from digest.output.sanitize import clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
-from digest.records import DigestView, StoryView, VersionView
+from digest.records import DigestView, FailingSource, StoryView, VersionView
 
 Format = Literal["md", "html", "json"]
 
@@ -163,31 +163,75 @@ def _version(
     }
 
 
+#: A digest of this many stories or more opens with a table of contents.
+TOC_MIN = 4
+#: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more".
+ALSO_FOLD = 10
+ALSO_SHOWN = 5
+#: Longest heading id (a viewer's own slug of a longer title no longer matches it).
+ANCHOR_CHARS = 80
+_NOT_SLUG = re.compile(r"[^\w\- ]")
+
+
+def anchor(title: str, taken: set[str]) -> str:
+    """The id a heading gets, as GitHub and most Markdown viewers make it (lower case,
+    punctuation dropped, spaces as hyphens; "-1", "-2" for a repeat); added to ``taken``.
+
+    An underscore is a hyphen too: in the HTML's ``{: #id }`` hook, ``_a_`` would be
+    emphasis."""
+    slug = _NOT_SLUG.sub("", title.strip().lower()).replace(" ", "-").replace("_", "-")
+    base = slug[:ANCHOR_CHARS] or "story"
+    slug, n = base, 0
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
 def story_context(
     s: StoryView,
     tz: tzinfo | None,
     excerpt_chars: int,
     day: str | None = None,
     locale: str | None = None,
+    taken: set[str] | None = None,
 ) -> dict[str, Any]:
     """What the story templates see: display strings, safe URLs, no raw HTML.
 
-    Times in the year of the digest's ``day`` are shown without the year.
+    Times in the year of the digest's ``day`` are shown without the year.  ``anchor`` is
+    the heading's id (unique among ``taken``); a long "also reported by" list is split
+    into ``also_shown`` and ``also_more`` (``also`` holds them all).
     """
     lead = _version(s.lead, tz, day, locale)
     title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
+    also = [_version(v, tz, day, locale) for v in s.also]
+    shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
     return {
         "story_id": s.story_id,
+        "anchor": anchor(title, set() if taken is None else taken),
         "title": title,
         "url": lead["url"],
         "source": lead["source"],
         "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": excerpt(s.lead.text or "", excerpt_chars),
-        "also": [_version(v, tz, day, locale) for v in s.also],
+        "also": also,
+        "also_shown": also[:shown],
+        "also_more": also[shown:],
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "whats_new": _one_line(s.whats_new),
         "lead_new": s.lead.new,
+    }
+
+
+def _failing(f: FailingSource, tz: tzinfo | None, day: str, locale: str | None) -> dict[str, Any]:
+    return {
+        "name": _one_line(f.name) or "unknown source",
+        "since": format_time(f.since, tz, day=day, locale=locale),
+        "failures": f.failures,
+        "error": excerpt(f.error, 200),
+        "paused": f.paused,
     }
 
 
@@ -239,12 +283,18 @@ def _context(
         return f'<span class="time">{shown}</span>' if hooks and shown else shown
 
     day = _one_line(view.date)
+    taken: set[str] = set()
+    stories = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in view.stories]
     return {
         "view": view,
+        "hooks": hooks,
         "date": day,
         "day": format_day(day, locale),
         "title": _one_line(view.title) or "digest",
-        "stories": [story_context(s, tz, excerpt_chars, day, locale) for s in view.stories],
+        "stories": stories,
+        "toc": len(stories) >= TOC_MIN,
+        "failing": [_failing(f, tz, day, locale) for f in view.failing],
+        "all_failed": view.all_failed,
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,
         "generated": format_time(view.generated, tz, day=day, locale=locale),
@@ -305,7 +355,9 @@ def body_html(
 ) -> str:
     """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
     md_text = _markdown(view, env, tz, excerpt_chars, True, locale)
-    converter = markdown.Markdown(extensions=["attr_list"], output_format="html")
+    # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
+    # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
+    converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
     return clean_html(converter.convert(md_text))
 
 
@@ -358,6 +410,13 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("strong", ""): "font-weight:600",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
     ("span", "time"): "white-space:nowrap",
+    ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
+    ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
+    ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
+    ("details", ""): "margin:0 0 8px 0;font-size:14px",
+    ("summary", ""): "color:#555555;cursor:pointer",
+    ("p", "failing-label"): "font-size:14px;color:#a8480f;margin:16px 0 2px 0;font-weight:600",
+    ("p", "all-failed"): "font-size:15px;color:#a8480f",
 }
 
 
@@ -434,6 +493,11 @@ def render_json(view: DigestView) -> str:
             "duplicates_collapsed": view.duplicates_collapsed,
         },
         "stories": stories,
+        "failing_sources": [
+            {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,
+             "paused": f.paused}
+            for f in view.failing
+        ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
