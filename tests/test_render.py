@@ -243,7 +243,6 @@ def test_markdown_has_no_html_hooks() -> None:
     md_text = render_markdown(hostile_view())
     assert "\\{: .evil onclick" in md_text  # the feed's attempt, escaped
     assert not re.search(r"(?<!\\)\{:", md_text)
-    assert render_text(_view()) == render_markdown(_view())
 
 
 def test_excerpt_in_output_is_cut() -> None:
@@ -552,3 +551,22 @@ def test_a_long_also_reported_by_list_shows_five_and_folds_the_rest() -> None:
     # nine are shown whole
     nine = render_html(_long_view(also=9))
     assert "<details" not in nine and "Take 8" in nine
+
+
+def test_the_plain_text_is_not_markdown() -> None:
+    view = _long_view(also=12)
+    view.stories[1].lead.title = "Budget of 6.1 billion (74 million pounds) *approved*"
+    view.stories[1].lead.text = "The council [approved] it: 6.1 billion (74 million pounds).\x07 " * 4
+    text = render_text(view)
+    for markup in ("**", "](", "\\(", "\\.", "\\[", "&lt;", "{:", "<span", "\x07"):
+        assert markup not in text, markup
+    lines = text.splitlines()
+    story = lines.index("Budget of 6.1 billion (74 million pounds) *approved*")
+    assert lines[story + 1] == "Lead 1 · Wed\u00a01\u00a0May,\u00a012:30\u00a0UTC"
+    assert lines[story + 2] == "https://l1.example/"
+    assert lines[story + 4].startswith("The council [approved] it: 6.1 billion (74 million pounds).")
+    assert max(len(line) for line in lines[story + 4 : story + 8]) <= 72
+    also = lines.index("* Outlet 1.0 · Wed\u00a01\u00a0May,\u00a012:30\u00a0UTC")
+    assert lines[also + 1 : also + 3] == ["  Take 0", "  https://o0.example/1"]
+    assert " 1. Story 0: what_happened next (13 outlets)" in lines
+    assert "* and 7 more: Outlet 0.5, Outlet 0.6, Outlet 0.7, Outlet 0.8, Outlet" in lines

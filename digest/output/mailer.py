@@ -3,7 +3,9 @@
 Observations
 ------------
 * Mail clients drop ``<style>``: the HTML part is :func:`digest.output.render.render_email_html`
-  (CSS written onto each element); the text part is the Markdown.  Both go in
+  (CSS written onto each element); the text part is plain text
+  (:func:`digest.output.render.render_text`: not Markdown, whose escapes and link
+  syntax read as noise in a mail client).  Both go in
   one ``multipart/alternative``, text first (clients show the *last* part
   they understand, so HTML wins where it can).
 * Anything in a header that came from a feed or a template could carry CR/LF

@@ -6,6 +6,9 @@ Every text field of the view is raw feed text and every URL may be
 ``javascript:``/``data:``/relative/None.  Escaping happens at exactly one
 place per format:
 
+* Plain text (``templates/digest.txt.j2`` + ``_story.txt.j2``, the email's
+  text part): values as they are (no markup to escape), one title, outlet and
+  URL a line, control characters dropped.
 * Markdown (``templates/digest.md.j2`` + ``_story.md.j2``): values go through
   the ``md`` filter (:func:`digest.output.sanitize.escape_md`); URLs are computed here
   with :func:`digest.output.sanitize.safe_url`, so a template only ever sees an
@@ -270,16 +273,24 @@ def _env(env: jinja2.Environment | None) -> jinja2.Environment:
 
 
 def _context(
-    view: DigestView, tz: tzinfo | None, excerpt_chars: int, hooks: bool, locale: str | None
+    view: DigestView,
+    tz: tzinfo | None,
+    excerpt_chars: int,
+    hooks: bool,
+    locale: str | None,
+    text: bool = False,
 ) -> dict[str, Any]:
+    """What the templates see.  ``hooks``: the Markdown that becomes HTML (CSS classes,
+    ids, dates as spans); ``text``: for the plain-text template (dates not escaped)."""
+
     def hcls(name: str) -> str:  # attr_list on a heading line
         return f" {{: .{name} }}" if hooks else ""
 
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
-    def time(text: str) -> str:  # a date, escaped; in HTML a span that never wraps
-        shown = escape_md(text)
+    def time(when: str) -> str:  # a date, escaped; in HTML a span that never wraps
+        shown = when if text else escape_md(when)
         return f'<span class="time">{shown}</span>' if hooks and shown else shown
 
     day = _one_line(view.date)
@@ -333,6 +344,9 @@ def render_markdown(
     return _markdown(view, env, tz, excerpt_chars, False, locale)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def render_text(
     view: DigestView,
     *,
@@ -341,8 +355,15 @@ def render_text(
     excerpt_chars: int = 400,
     locale: str | None = None,
 ) -> str:
-    """Plain-text part of an email: the Markdown."""
-    return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+    """The digest as plain text (``templates/digest.txt.j2``): the email's text part.
+
+    Not Markdown: no escapes, no link syntax; each title, outlet and URL on its own
+    line.  Control characters from feeds are dropped; dates keep their no-break spaces
+    and the no-break hyphen becomes a plain one (monospace fonts may lack it).
+    """
+    tpl = _env(env).get_template("digest.txt.j2")
+    out = tpl.render(_context(view, tz, excerpt_chars, False, locale, text=True))
+    return _CONTROL.sub("", out).replace(NB_HYPHEN, "-")
 
 
 def body_html(

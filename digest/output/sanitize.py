@@ -19,8 +19,8 @@ as plain Markdown, so each output needs its own kind of escaping:
   through; entities are shown literally), escapes ``#`` everywhere (ATX
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
   ``1.``, ``=``) only at the start of a line (after dropping indentation,
-  which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown readable as
-  the plain-text part of an email.
+  which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown
+  file readable.
 * HTML: :func:`clean_html` runs nh3 (ammonia) with a short allowlist: text
   tags, ``a href`` with ``http``/``https``/``mailto`` only (relative URLs are
   dropped, except a ``#fragment`` within the page: the table of contents; ``h2``
