@@ -70,6 +70,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "short_day",
 ]
 
 
@@ -135,6 +136,11 @@ def format_time(
     )
     zone = local.strftime("%Z")
     return unbreakable(f"{when} {zone}" if zone else when)
+
+
+def short_day(day: date, locale: str | None = None) -> str:
+    """A day written short, the locale's way, whole: "Fri, 20 Nov 2026" (en_GB)."""
+    return unbreakable(babel_dates.format_skeleton("yMMMEd", day, locale=_locale(locale)))
 
 
 def format_day(day: str | date, locale: str | None = None) -> str:
