@@ -52,9 +52,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
-        paths = app.write_digest(day=args.date, formats=("md", "html"))
+        view = app.build_view(args.date)
+        paths = app.write_digest(day=date.fromisoformat(view.date), formats=("md", "html"), view=view)
         for p in paths:
             print(p)
+        report.count_digest(view)  # what the digest shows, not what the run started
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 
