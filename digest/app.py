@@ -273,6 +273,7 @@ class App:
         """Read every enabled source once; store and dedupe what is new."""
         t0 = time.monotonic()
         report = RunReport()
+        now = now or self.cfg.clock  # the examples are read on their own day
         sources = [s for s in self.cfg.sources if s.enabled]
         self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
         bar = _Progress(len(sources)) if progress else None
@@ -415,8 +416,12 @@ class App:
         )
 
     # -- digest ----------------------------------------------------------
+    def today(self) -> date:
+        """Today in the configured time zone (by ``clock`` when it is set)."""
+        return self.cfg.now().astimezone(self.cfg.tz).date()
+
     def build_view(self, day: date | None = None) -> DigestView:
-        return build_view(self.store, self.cfg, day or datetime.now(self.cfg.tz).date())
+        return build_view(self.store, self.cfg, day or self.today())
 
     def render(self, *, day: date | None = None, fmt: str = "html") -> str:
         from .output.render import make_env, render
@@ -438,7 +443,7 @@ class App:
         from .output.files import atomic_write
         from .output.render import make_env, render
 
-        day = day or datetime.now(self.cfg.tz).date()
+        day = day or self.today()
         if view is None or view.date != day.isoformat():
             view = self.build_view(day)
         env = make_env(self.cfg.templates)

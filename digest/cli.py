@@ -49,6 +49,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
+        if app.cfg.clock is not None:
+            print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
+                  "were then (remove the line to read them now)", file=sys.stderr)
         report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
@@ -220,8 +223,6 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from .app import open_app
     from .service.daemon import send_digest
     from .service.polling import digest_due
@@ -229,7 +230,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         s = app.cfg.schedule
-        day = args.date or digest_due(datetime.now(UTC), s.digest_time, app.cfg.tz)
+        day = args.date or digest_due(app.cfg.now(), s.digest_time, app.cfg.tz)
         for p in app.write_digest(day=day, formats=("md", "html")):
             print(p)
         sent = send_digest(app, day)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NoReturn, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -144,6 +145,10 @@ class Config(_Strict):
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     email: EmailConfig | None = None
+    #: Read the sources as if it were this moment, and make its day "today" (``digest run``,
+    #: ``build``, ``send`` and ``serve``; the daemon refuses it): the bundled examples are
+    #: one day's news.  None: the real clock.
+    clock: datetime | None = None
 
     #: Where the configuration was read from (not a YAML key).
     config_path: Path | None = Field(default=None, exclude=True)
@@ -167,6 +172,13 @@ class Config(_Strict):
         except (UnknownLocaleError, ValueError) as exc:
             raise ValueError(f"unknown locale {v!r} (a name such as en_GB, en_US, de_DE)") from exc
 
+    @field_validator("clock")
+    @classmethod
+    def _aware_clock(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.utcoffset() is None:
+            raise ValueError(f"needs a time zone, such as {v.isoformat()}Z or +01:00")
+        return v
+
     @field_validator("index")
     @classmethod
     def _index_url(cls, v: str | None) -> str | None:
@@ -188,6 +200,12 @@ class Config(_Strict):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        """The time it is for digest: ``clock`` when set, else the real time (UTC)."""
+        from datetime import UTC
+
+        return self.clock.astimezone(UTC) if self.clock is not None else datetime.now(UTC)
 
     @property
     def database_url(self) -> str:

@@ -499,7 +499,7 @@ def make_app(
         feed_days=feed_days,
         index_days=index_days,
         feed_max=feed_max,
-        clock=clock or (lambda: datetime.now(UTC)),
+        clock=clock or cfg.now,
     )
 
 
