@@ -510,8 +510,9 @@ def test_a_long_digest_opens_with_its_contents_linked_to_each_story() -> None:
     assert " ".join(root.find_class("order")[0].text_content().split()) == "Stories are listed most outlets first."
     # the Markdown: the same list, linked to the ids Markdown viewers give the headings
     md_text = render_markdown(view)
-    assert "In this digest:\n\n1. [Story 0: what\\_happened next](#story-0-what-happened-next) · 13 outlets\n" in md_text
-    assert "3. [Story 2: what\\_happened next](#story-2-what-happened-next) · 3 outlets · developing\n" in md_text
+    nb = "\u00a0"  # a count stays with its word
+    assert f"In this digest:\n\n1. [Story 0: what\\_happened next](#story-0-what-happened-next) ·{nb}13{nb}outlets\n" in md_text
+    assert f"3. [Story 2: what\\_happened next](#story-2-what-happened-next) ·{nb}3{nb}outlets ·{nb}developing\n" in md_text
     assert "Stories are listed most outlets first." in md_text
     assert "In this digest" in render_email_html(view)
     # a short digest has none; one story needs no word on the order

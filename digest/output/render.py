@@ -317,6 +317,7 @@ def _context(
         "generated": format_time(view.generated, tz, day=day, locale=locale),
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
+        "nbsp": NBSP,
         "hcls": hcls,
         "pcls": pcls,
         "time": time,
@@ -421,7 +422,7 @@ def render_email_html(
 #: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
 EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("h1", ""): "font-size:22px;line-height:1.3;margin:0 0 4px 0;color:#111111",
-    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 20px 0",
+    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 8px 0",
     ("h2", ""): (
         "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
         "border-top:1px solid #dddddd;color:#111111"
