@@ -110,7 +110,8 @@ _RESOURCE_TAGS = {
     "textarea", "select", "svg", "math", "image", "use", "marquee", "canvas",
 }  # fmt: skip
 _COUNTED = ("style", "meta", "link")
-_IN_PAGE = re.compile(r"#[\w-]+")
+#: A link to a story of the page: its id, or the id percent-encoded (lxml writes it so).
+_IN_PAGE = re.compile(r"#(?:[\w-]|%[0-9A-Fa-f]{2})+")
 _TAG_OPEN = re.compile(r"<\s*(script|iframe|object|embed|form|base|style|meta|img|link)\b", re.I)
 
 

@@ -127,10 +127,14 @@ def test_dump_dom_what_a_person_sees(chromium: str, server: TestServer, tmp_path
     assert heads[0] == "<script>alert('t')</script>Budget passes"
     assert heads[1] == HOSTILE_TITLES[1]  # the <img onerror> is shown as text
     assert heads[-1] == "Council approves budget"
-    links = {a.text_content(): a.get("href") for a in root.iter("a")}
-    assert links["Council approves budget"] == "https://ex.example/budget?a=1&b=2"
-    assert links["Budget approved"] == "https://other.example/b"
-    assert all(h.startswith(("http://", "https://")) for h in links.values())
+    outward = {a.text_content(): a.get("href") for a in root.iter("a") if not a.get("href").startswith("#")}
+    assert outward["Council approves budget"] == "https://ex.example/budget?a=1&b=2"
+    assert outward["Budget approved"] == "https://other.example/b"
+    assert all(h.startswith(("http://", "https://")) for h in outward.values())
+    # the contents: one link to each story's heading
+    ids = {h.get("id") for h in root.iter("h2")}
+    contents = [a.get("href") for a in root.iter("a") if a.get("href").startswith("#")]
+    assert len(contents) == len(view.stories) and {c[1:] for c in contents} == ids
     assert not list(root.iter("img")) and not list(root.iter("script"))
     assert _served(server) == {"/digest.html"}, "the page requested something else"
 
