@@ -110,6 +110,8 @@ _RESOURCE_TAGS = {
     "textarea", "select", "svg", "math", "image", "use", "marquee", "canvas",
 }  # fmt: skip
 _COUNTED = ("style", "meta", "link")
+#: A link to a story of the page: its id, or the id percent-encoded (lxml writes it so).
+_IN_PAGE = re.compile(r"#(?:[\w-]|%[0-9A-Fa-f]{2})+")
 _TAG_OPEN = re.compile(r"<\s*(script|iframe|object|embed|form|base|style|meta|img|link)\b", re.I)
 
 
@@ -136,6 +138,8 @@ def _resource_findings(root: Any, baseline: dict[str, int], site_links: bool) ->
                 continue
             v = "".join(value.split()).lower()
             if v.startswith(("http://", "https://", "mailto:")):
+                continue
+            if _IN_PAGE.fullmatch(value):  # the digest's contents: a link to one of its stories
                 continue
             if site_links and v.startswith("/") and not v.startswith("//"):
                 continue

@@ -57,16 +57,31 @@ class RunReport:
     sources: int = 0
     entries: int = 0
     new_articles: int = 0
+    #: Stories the engine started in this run: a regrouping may merge or split them
+    #: afterwards, so the summary counts the digest's stories instead (:meth:`count_digest`).
     new_stories: int = 0
     not_modified: int = 0
     errors: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
+    #: The digest written after the run: (its day, new stories, developing stories).
+    digest: tuple[str, int, int] | None = None
+
+    def count_digest(self, view: DigestView) -> None:
+        """Say in the summary what the day's digest shows (new and developing stories)."""
+        new = sum(1 for s in view.stories if s.status == "new")
+        self.digest = (view.date, new, len(view.stories) - new)
 
     def summary(self) -> str:
-        return (
-            f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles, "
-            f"{self.new_stories} new stories, {self.not_modified} not modified, "
-            f"{len(self.errors)} failed ({self.seconds:.1f}s)"
+        parts = [f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles"]
+        if self.digest is not None:
+            day, new, developing = self.digest
+            n = new + developing
+            parts.append(
+                f"{n} {'story' if n == 1 else 'stories'} in the digest of {day} "
+                f"({new} new, {developing} developing)"
+            )
+        return ", ".join(
+            [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]
         )
 
 
@@ -258,6 +273,7 @@ class App:
         """Read every enabled source once; store and dedupe what is new."""
         t0 = time.monotonic()
         report = RunReport()
+        now = now or self.cfg.clock  # the examples are read on their own day
         sources = [s for s in self.cfg.sources if s.enabled]
         self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
         bar = _Progress(len(sources)) if progress else None
@@ -404,29 +420,40 @@ class App:
         )
 
     # -- digest ----------------------------------------------------------
+    def today(self) -> date:
+        """Today in the configured time zone (by ``clock`` when it is set)."""
+        return self.cfg.now().astimezone(self.cfg.tz).date()
+
     def build_view(self, day: date | None = None) -> DigestView:
-        return build_view(self.store, self.cfg, day or datetime.now(self.cfg.tz).date())
+        return build_view(self.store, self.cfg, day or self.today())
 
     def render(self, *, day: date | None = None, fmt: str = "html") -> str:
         from .output.render import make_env, render
 
         env = make_env(self.cfg.templates)
         view = self.build_view(day)
-        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
 
     def write_digest(
-        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), path: Path | None = None
+        self,
+        *,
+        day: date | None = None,
+        formats: tuple[str, ...] = ("md", "html"),
+        path: Path | None = None,
+        view: DigestView | None = None,
     ) -> list[Path]:
-        """Write the day's digest files (atomically); return their paths."""
+        """Write the day's digest files (atomically); return their paths.  ``view``: the
+        day's view when the caller built it already (it says what was written)."""
         from .output.files import atomic_write
         from .output.render import make_env, render
 
-        day = day or datetime.now(self.cfg.tz).date()
-        view = self.build_view(day)
+        day = day or self.today()
+        if view is None or view.date != day.isoformat():
+            view = self.build_view(day)
         env = make_env(self.cfg.templates)
         out = []
         for fmt in formats:
-            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars)  # type: ignore[arg-type]
+            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
             target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, text)

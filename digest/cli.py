@@ -49,12 +49,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
+        if app.cfg.clock is not None:
+            print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
+                  "were then (remove the line to read them now)", file=sys.stderr)
         report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
-        paths = app.write_digest(day=args.date, formats=("md", "html"))
+        view = app.build_view(args.date)
+        paths = app.write_digest(day=date.fromisoformat(view.date), formats=("md", "html"), view=view)
         for p in paths:
             print(p)
+        report.count_digest(view)  # what the digest shows, not what the run started
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 
@@ -241,8 +246,6 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from .app import open_app
     from .service.daemon import send_digest
     from .service.polling import digest_due
@@ -250,7 +253,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         s = app.cfg.schedule
-        day = args.date or digest_due(datetime.now(UTC), s.digest_time, app.cfg.tz)
+        day = args.date or digest_due(app.cfg.now(), s.digest_time, app.cfg.tz)
         for p in app.write_digest(day=day, formats=("md", "html")):
             print(p)
         sent = send_digest(app, day)

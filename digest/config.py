@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NoReturn, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -193,6 +194,9 @@ class Config(_Strict):
     #: ``digest.dedup.index_redis``); in memory when absent.
     index: str | None = None
     timezone: str = "UTC"
+    #: How dates are written in the digest ("Tue 1 Dec, 10:06 UTC" in en_GB): a CLDR locale
+    #: name such as en_GB, en_US, de_DE, fr (``digest.output.render.format_time``).
+    locale: str = "en_GB"
     templates: Path | None = None
     title: str = "digest"
     #: Characters of the lead's text shown as the excerpt.
@@ -205,6 +209,10 @@ class Config(_Strict):
     filters: list[FilterRule] = Field(default_factory=list)
     #: Several digests; without it there is one daily digest, as before.
     digests: list[DigestConfig] = Field(default_factory=list)
+    #: Read the sources as if it were this moment, and make its day "today" (``digest run``,
+    #: ``build``, ``send`` and ``serve``; the daemon refuses it): the bundled examples are
+    #: one day's news.  None: the real clock.
+    clock: datetime | None = None
 
     #: Where the configuration was read from (not a YAML key).
     config_path: Path | None = Field(default=None, exclude=True)
@@ -216,6 +224,23 @@ class Config(_Strict):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {v!r}") from exc
+        return v
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return str(Locale.parse(v.strip().replace("-", "_")))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {v!r} (a name such as en_GB, en_US, de_DE)") from exc
+
+    @field_validator("clock")
+    @classmethod
+    def _aware_clock(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.utcoffset() is None:
+            raise ValueError(f"needs a time zone, such as {v.isoformat()}Z or +01:00")
         return v
 
     @field_validator("index")
@@ -244,6 +269,12 @@ class Config(_Strict):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        """The time it is for digest: ``clock`` when set, else the real time (UTC)."""
+        from datetime import UTC
+
+        return self.clock.astimezone(UTC) if self.clock is not None else datetime.now(UTC)
 
     @property
     def database_url(self) -> str:

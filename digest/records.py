@@ -179,6 +179,19 @@ class SectionView:
 
 
 @dataclass(slots=True)
+class FailingSource:
+    """A source that could not be read, as the digest's footer names it."""
+
+    name: str
+    #: When it began failing (it has failed at every try since).
+    since: datetime | None
+    failures: int = 1
+    #: The last error, without the source's name (raw: the renderer escapes it).
+    error: str = ""
+    paused: bool = False
+
+
+@dataclass(slots=True)
 class DigestView:
     """A day's digest as plain data; ``digest.output.render`` turns it into md/html/json.
 
@@ -200,3 +213,12 @@ class DigestView:
     per_day: list[tuple[str, int]] = field(default_factory=list)
     #: The digest's name (``digests:``); None for the single daily digest.
     name: str | None = None
+    #: The sources failing when the day ended (or now, for today), earliest failure first.
+    failing: list[FailingSource] = field(default_factory=list)
+    #: How many sources the digest reads (the enabled ones); 0 when not known.
+    sources: int = 0
+
+    @property
+    def all_failed(self) -> bool:
+        """Nothing to show because no source could be read."""
+        return not self.stories and 0 < self.sources <= len(self.failing)

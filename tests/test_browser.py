@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from digest.output.render import render_html
+from digest.output.render import render_email_html, render_html
+from digest.records import DigestView, StoryView, VersionView
 from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
 from tests.test_render import HOSTILE_TITLES, hostile_view
@@ -50,6 +53,37 @@ window.addEventListener('load', function () {
   });
 });
 </script></body></html>"""
+
+
+# Test-only page: the dates of a digest in an iframe of a given width: how many lines each
+# one takes (a date broken over two lines has two client rectangles).
+DATES_PROBE = """<!doctype html><html><head><title>probe</title></head><body>
+<iframe id="f" src="%s" style="width:%dpx;height:800px;border:0"></iframe>
+<pre id="result">pending</pre>
+<script>
+window.addEventListener('load', function () {
+  var d = document.getElementById('f').contentDocument;
+  document.getElementById('result').textContent = JSON.stringify(
+    Array.prototype.map.call(d.querySelectorAll('span.time'), function (s) {
+      return [s.textContent, s.getClientRects().length];
+    }));
+});
+</script></body></html>"""
+
+
+def dated_view() -> DigestView:
+    """Versions whose titles grow a word at a time: at any width some date meets a line end."""
+    at = datetime(2026, 12, 1, 10, 6, tzinfo=UTC)
+    words = "Zephyr S2 e-scooter recall what owners need to know before charging tonight".split()
+    also = [
+        VersionView(f"Outlet {i}", " ".join(words[: 2 + i % len(words)]) + " x" * (i // 6),
+                    f"https://o{i}.example/a", at + timedelta(minutes=i))
+        for i in range(24)
+    ]  # fmt: skip
+    lead = VersionView("Valley Wire", "Calder recalls 14,300 scooters", "https://vw.example/a",
+                       at - timedelta(days=1), "Calder Mobility is recalling scooters. " * 5)  # fmt: skip
+    return DigestView("2026-12-01", [StoryView("s", "Calder", lead, also)], 25, 24,
+                      generated=at)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +127,14 @@ def test_dump_dom_what_a_person_sees(chromium: str, server: TestServer, tmp_path
     assert heads[0] == "<script>alert('t')</script>Budget passes"
     assert heads[1] == HOSTILE_TITLES[1]  # the <img onerror> is shown as text
     assert heads[-1] == "Council approves budget"
-    links = {a.text_content(): a.get("href") for a in root.iter("a")}
-    assert links["Council approves budget"] == "https://ex.example/budget?a=1&b=2"
-    assert links["Budget approved"] == "https://other.example/b"
-    assert all(h.startswith(("http://", "https://")) for h in links.values())
+    outward = {a.text_content(): a.get("href") for a in root.iter("a") if not a.get("href").startswith("#")}
+    assert outward["Council approves budget"] == "https://ex.example/budget?a=1&b=2"
+    assert outward["Budget approved"] == "https://other.example/b"
+    assert all(h.startswith(("http://", "https://")) for h in outward.values())
+    # the contents: one link to each story's heading
+    ids = {h.get("id") for h in root.iter("h2")}
+    contents = [a.get("href") for a in root.iter("a") if a.get("href").startswith("#")]
+    assert len(contents) == len(view.stories) and {c[1:] for c in contents} == ids
     assert not list(root.iter("img")) and not list(root.iter("script"))
     assert _served(server) == {"/digest.html"}, "the page requested something else"
 
@@ -124,6 +162,28 @@ def test_layout_fits_and_nothing_runs(
     assert probe["h2"][1] == HOSTILE_TITLES[1]
     # the 300-character word wraps instead of widening the page
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
+
+
+@pytest.mark.parametrize("kind", ["page", "email"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_date_is_broken_over_two_lines(
+    chromium: str, server: TestServer, tmp_path: Path, width: int, kind: str
+) -> None:
+    """'2026-12-' at a line's end and '01 10:06 UTC' on the next, in the page and the email."""
+    view = dated_view()
+    html = render_html(view) if kind == "page" else render_email_html(view)
+    server.set("/dated.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+    server.set("/probe.html", DATES_PROBE % ("/dated.html", width), headers={"Content-Type": "text/html"})
+    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom",
+               server.url("/probe.html"))  # fmt: skip
+    dates = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    # every date shown: the lead's, the 24 others', the generated line, the heading's day
+    assert len(dates) == 1 + 24 + 1 + 1, dates
+    assert [d for d in dates if d[1] != 1] == []
+    texts = [" ".join(t.split()) for t, _ in dates]
+    assert texts[0] == "Tuesday, 1 December 2026"
+    assert "Mon 30 Nov, 10:06 UTC" in texts and "Tue 1 Dec, 10:29 UTC" in texts
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", t) for t in texts), "one format, no ISO dates"
 
 
 def _png_info(path: Path) -> tuple[int, int, tuple[int, int, int]]:

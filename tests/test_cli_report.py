@@ -56,6 +56,32 @@ def test_a_failing_source_is_one_line_naming_it_as_configured(tmp_path: Path) ->
     assert [Path(p).suffix for p in done.stdout.split()] == [".md", ".html"]
 
 
+def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> None:
+    """New and developing: a story from yesterday that gained a version today is in today's
+    digest; the summary counted only the stories the run started ("1 new stories")."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    quake = "A magnitude 5.1 earthquake shook the coast near Opunake on Saturday morning, " \
+            "damaging the harbour wall and closing the coast road for hours. " * 3
+    (notes / "quake.txt").write_text("Quake shakes Opunake\n" + quake)
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(f"sources:\n  - name: Notes\n    path: {notes}\noutput_dir: out\ndata_dir: data\n")
+    with open_app(cfg) as app:  # yesterday: the quake story begins
+        app.run(now=datetime.now(UTC) - timedelta(days=1))
+    (notes / "quake-copy.txt").write_text("Opunake quake: harbour wall damaged\n" + quake)
+    (notes / "library.txt").write_text(
+        "Libraries drop late fees\n" + "Halden's six libraries will stop charging late fees in January. " * 4
+    )
+    done = digest("run", "--config", str(cfg), "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    md = next(Path(p) for p in done.stdout.split() if p.endswith(".md"))
+    today = md.stem.removeprefix("digest-")
+    summary = done.stderr.strip().splitlines()[-1]
+    assert f"2 new articles, 2 stories in the digest of {today} (1 new, 1 developing)" in summary, summary
+    assert "new stories" not in summary
+    assert "**2** stories" in md.read_text()
+
+
 # -- digest send, digest sources, the daemon's log: what happened, in one line each ---------------
 def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):

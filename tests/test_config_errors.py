@@ -63,3 +63,29 @@ def test_the_cli_prints_one_error_line_per_problem(tmp_path: Path, capsys: pytes
     assert main(["run", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) >= 5 and all(line.startswith(f"error: {cfg}:") for line in err), err
+
+
+def test_an_unknown_locale_is_one_line_and_a_known_one_is_normalised(tmp_path: Path) -> None:
+    assert problems(tmp_path, "locale: xx_YY\n") == [
+        "1: locale: unknown locale 'xx_YY' (a name such as en_GB, en_US, de_DE)"
+    ]
+    cfg = tmp_path / "ok.yaml"
+    cfg.write_text("locale: de-DE\n")
+    assert load_config(cfg).locale == "de_DE"
+    cfg.write_text("timezone: UTC\n")
+    assert load_config(cfg).locale == "en_GB"
+
+
+def test_a_clock_needs_a_time_zone_and_the_daemon_refuses_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert problems(tmp_path, "clock: 2026-11-20T20:00:00\n") == [
+        "1: clock: needs a time zone, such as 2026-11-20T20:00:00Z or +01:00"
+    ]
+    cfg = tmp_path / "fixed.yaml"
+    cfg.write_text(f"clock: 2026-11-20T20:00:00+01:00\ndata_dir: {tmp_path / 'data'}\n")
+    loaded = load_config(cfg)
+    assert loaded.now().isoformat() == "2026-11-20T19:00:00+00:00"
+    assert main(["daemon", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: clock: 2026-11-20T20:00:00+01:00 is set"), err

@@ -4,15 +4,13 @@
 (``feeds/<file>#<entry id>`` or ``articles/<outlet>/<file>``), the story it
 belongs to, the versions that must never lead, and the junk no lead may carry.
 
-The local article files mostly carry no date the readers understand, so
-``digest.sources.localfiles`` dates them by their modification time (one Markdown
-file states its date in front matter, the same as in ``expected.json``).  The pipeline
-checks therefore copy the examples and set the files' times: to each
-article's publication time from ``expected.json`` with the run on the
-evening of that day (deterministic), and to *now* (what a fresh checkout
-gives) for ``digest run --once`` in a subprocess, the command a new user
-runs.  Failures name the items involved and their similarity
-(``Engine.similarity``) so the cause is visible.
+Every example states its date: the feed items, the ``.txt``/``.md`` articles in front
+matter, the ``.html`` pages in their metadata (the same times as ``expected.json``), so
+a checkout's file times play no part; ``feeds.yaml``'s ``clock`` reads them on the
+evening of that day, and ``digest run --config feeds.yaml`` (in a subprocess, the
+command a new user runs, with the files dated *now* as a fresh clone has them) writes
+that day's digest, the file the README says to open.  Failures name the items involved
+and their similarity (``Engine.similarity``) so the cause is visible.
 """
 
 from __future__ import annotations
@@ -103,15 +101,34 @@ def test_feeds_yaml_commented_examples_are_valid_when_uncommented() -> None:
 
 def test_every_example_item_parses_and_is_described() -> None:
     refs = []
+    published = {v["ref"]: v.get("published") for s in EXPECTED["stories"] for v in s["versions"]}
     for ref, entry in entries_by_ref():
         refs.append(ref)
         article = prepare(entry, fetched=datetime(2026, 11, 21, tzinfo=UTC))
         assert article is not None and article.title and article.text, ref
+        # each item states its own date (feed, front matter, page metadata), not the file's
+        assert entry.published is not None and entry.published.date() == DAY, ref
+        assert not entry.date_from_file, f"{ref} is dated by its file time"
         if ref.startswith("feeds/"):
-            assert entry.published is not None and entry.published.date() == DAY, ref
             assert entry.url and re.match(r"https://[\w.-]+\.example/", entry.url), ref
+        else:
+            assert entry.published == datetime.fromisoformat(published[ref]), ref
+    ferry = dict(entries_by_ref())["articles/riverside-post/ferry.txt"]
+    assert ferry.title.startswith("Ferry aground") and "date:" not in (ferry.text or ""), "front matter"
     assert len(refs) == len(set(refs))
     assert set(refs) == set(STORY_OF), "examples/expected.json must list every example item"
+
+
+def test_the_quick_start_reads_the_examples_on_their_day_and_says_which_file_to_open() -> None:
+    cfg = load_config(ROOT / "feeds.yaml")
+    assert cfg.clock is not None
+    assert cfg.clock.astimezone(cfg.tz).date() == DAY
+    assert cfg.clock.astimezone(cfg.tz) > max(
+        e.published for _, e in entries_by_ref() if e.published is not None
+    ), "the clock reads the examples after the last one was published"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"out/digest-{DAY}.html" in readme
+    assert f"out/digest-{DAY}.html" in (EXAMPLES / "README.md").read_text(encoding="utf-8")
 
 
 def test_examples_stay_small() -> None:
@@ -164,15 +181,15 @@ def collect(app: App, day: date, base: Path) -> Result:
 
 @pytest.fixture(scope="module")
 def on_the_day(tmp_path_factory: pytest.TempPathFactory) -> Result:
-    """Article files dated when they were published; the run in the evening of that day."""
+    """The run by feeds.yaml's clock: in the evening of the examples' day."""
     tmp = tmp_path_factory.mktemp("examples")
     cfg = load_config(copy_examples(tmp))
-    now = datetime.combine(DAY, datetime.min.time(), UTC).replace(hour=20)
     with App(cfg, open_store(f"sqlite:///{tmp / 'd.sqlite3'}")) as app:
-        report = app.run(now=now)
+        report = app.run()
         assert report.errors == []
         assert report.new_articles == len(STORY_OF)
-        return collect(app, now.date(), tmp / "examples")
+        assert app.today() == DAY
+        return collect(app, DAY, tmp / "examples")
 
 
 def _pairs(refs: set[str], others: set[str], r: Result) -> str:
@@ -282,8 +299,9 @@ def test_digest_counts(on_the_day: Result) -> None:
 def test_fresh_checkout_run_once_gives_the_expected_digest(tmp_path: Path) -> None:
     """What a new user gets: ``digest run --config feeds.yaml --once`` on a fresh clone.
 
-    A checkout dates the article files *now*; the feed items keep their own
-    date.  Every story must still gather all its versions.
+    A checkout dates the article files *now*; every item keeps the date it states, and
+    the digest written is the examples' day's, the one the README says to open, with
+    every story gathering all its versions; the run's summary counts its stories.
     """
     cfg_path = copy_examples(tmp_path, time.time())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -299,16 +317,21 @@ def test_fresh_checkout_run_once_gives_the_expected_digest(tmp_path: Path) -> No
     written = [Path(line) for line in proc.stdout.split()]
     assert {p.suffix for p in written} == {".md", ".html"}
     md = next(p for p in written if p.suffix == ".md")
+    assert md.name == f"digest-{DAY}.md", "the digest of the examples' day, as the README says"
     day = date.fromisoformat(md.stem.removeprefix("digest-"))
     cfg = load_config(cfg_path)
     assert md.parent == cfg.output_dir
+    n = len(EXPECTED["stories"])
+    summary = proc.stderr.strip().splitlines()[-1]
+    assert f"{n} stories in the digest of {DAY} ({n} new, 0 developing)" in summary, summary
     with App(cfg, open_store(cfg.database_url)) as app:
         r = collect(app, day, tmp_path / "examples")
     text = md.read_text(encoding="utf-8")
+    assert f"**{n}** stories" in text and len(r.view.stories) == n
     for title in (s.title for s in r.view.stories):
         assert title in text
     problems = check_together(r) + check_apart(r) + check_leads(r) + check_junk(r)
     assert not problems, (
-        "article files are dated by their modification time (the checkout), feed items by "
-        f"{DAY}; the dedup window is {Params().window / 86400:g} days:\n" + "\n".join(problems)
+        f"every item is dated {DAY}; the dedup window is {Params().window / 86400:g} days:\n"
+        + "\n".join(problems)
     )

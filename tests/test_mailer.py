@@ -188,6 +188,35 @@ def test_subject_is_one_line_and_cannot_inject_headers(store: Store) -> None:
     assert msg["Subject"] == f"news Bcc: victim@evil.example body {DAY} (2)"
 
 
+def test_the_text_part_is_plain_text_with_titles_outlets_and_links_on_their_own_lines(
+    store: Store,
+) -> None:
+    """It was the Markdown: '**Coast News**', '[title](url)', '\\(74 million pounds\\)', '6\\.1'."""
+    mail = view()
+    lead = mail.stories[0].lead
+    lead.title = "Bridge reopens after 6.1 million repair (74 million pounds)"
+    lead.text = "The bridge [the old one] reopened. It cost 6.1 million euros (74 million pounds). " * 3
+    handler = Collector()
+    with smtpd(handler) as port:
+        assert deliver(store, mail, email_cfg(port), tz=TZ, locale="en_GB")
+    text, html = (p.get_content() for p in parse(handler.accepted[0][2]).iter_parts())
+    for markup in ("**", "](", "\\(", "\\.", "\\[", "&lt;", "{:"):
+        assert markup not in text, markup
+    lines = text.splitlines()
+    title = lines.index("Bridge reopens after 6.1 million repair (74 million pounds)")
+    nb = "\u00a0"
+    assert lines[title + 1 : title + 3] == [
+        f"Coast News · Sat{nb}14{nb}Mar,{nb}09:30{nb}CET", "https://coast.example/b"
+    ]
+    assert lines[title + 4].startswith("The bridge [the old one] reopened. It cost 6.1 million euros")
+    other = lines.index(f"* Valley Wire · Sat{nb}14{nb}Mar,{nb}09:30{nb}CET")
+    assert lines[other + 1 : other + 3] == ["  Bridge open again", "  https://valley.example/b"]
+    assert "Council <b>vote</b>" in lines and "Hill Post · Sat\u00a014\u00a0Mar,\u00a009:30\u00a0CET" in lines
+    assert all(len(line) <= 72 for line in lines if not line.startswith(("http", "  http")))
+    # the HTML part is the HTML digest still
+    assert "<h2" in html and "&lt;b&gt;vote&lt;/b&gt;" in html
+
+
 def test_bad_subject_template_is_one_clear_line(store: Store) -> None:
     cfg = email_cfg(1, subject="digest {day.__class__}")
     with pytest.raises(DeliveryError) as err:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from digest.app import App
@@ -221,3 +222,45 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path) -> N
         ingest(4, t0 + timedelta(days=5, hours=1))
         keys = [a.key for a in app.store.articles_since(t0 + timedelta(days=4))]
         assert len(keys) == 2 and app.engine.story_of(keys[0]) == app.engine.story_of(keys[1])
+
+
+def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path) -> None:
+    """A real failing feed on loopback: the digest's footer names it, with the time it began
+    failing; when every source fails, the digest says so instead of "No new stories"."""
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/down.rss", b"down for maintenance", status=503)
+        extra = "fetch:\n  allow_hosts: ['127.0.0.1']\n"
+        sources = (
+            f"  - name: Coast News\n    url: {srv.url('/coast.rss')}\n"
+            f"  - name: Down <b>Daily</b>\n    url: {srv.url('/down.rss')}\n"
+        )
+        with make_app(tmp_path / "one", sources, extra) as app:
+            app.run(now=NOW)
+            app.run(now=NOW.replace(hour=15))
+            view = app.build_view(NOW.date())
+            assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down <b>Daily</b>", NOW, 2)]
+            assert "503" in view.failing[0].error and not view.failing[0].error.startswith("Down")
+            assert view.stories and not view.all_failed
+            md = app.render(day=NOW.date(), fmt="md")
+            assert "A source failed:\n\n- **Down &lt;b&gt;Daily&lt;/b&gt;**, failing since Tue\u00a017\u00a0Nov,\u00a012:00\u00a0UTC (2 failed tries): " in md
+            html = app.render(day=NOW.date(), fmt="html")
+            assert find_active_content(html) == []
+            label = lxml.html.document_fromstring(html).find_class("failing-label")[0]
+            item = " ".join(label.getnext().text_content().split())
+            assert item.startswith("Down <b>Daily</b>, failing since Tue 17 Nov, 12:00 UTC (2 failed tries): ")
+            assert json.loads(app.render(day=NOW.date(), fmt="json"))["failing_sources"][0]["failures"] == 2
+            # the day before it began failing: not named
+            assert app.build_view(NOW.date().replace(day=16)).failing == []
+        down = f"  - name: Down Daily\n    url: {srv.url('/down.rss')}\n  - name: Also Down\n    url: {srv.url('/gone.rss')}\n"
+        with make_app(tmp_path / "all", down, extra) as app:
+            app.run(now=NOW)
+            view = app.build_view(NOW.date())
+            assert view.all_failed and len(view.failing) == 2
+            md = app.render(day=NOW.date(), fmt="md")
+            assert "**Every source failed**: nothing could be read, so there are no stories." in md
+            assert "No new stories" not in md and "Sources that failed:" in md
+        with make_app(tmp_path / "ok", sources.splitlines(keepends=True)[0] + sources.splitlines(keepends=True)[1], extra) as app:
+            app.run(now=NOW)
+            assert app.build_view(NOW.date()).failing == []
+            assert "failed" not in app.render(day=NOW.date(), fmt="md")

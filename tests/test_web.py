@@ -127,9 +127,9 @@ def test_index_lists_days_newest_first_with_counts(site: Site) -> None:
     doc = lxml.html.document_fromstring(r.text)
     items = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='days']/li")]
     assert items == [
-        "Saturday 14 March 2026 · 3 stories",
-        "Friday 13 March 2026 · 1 story",
-        "Friday 02 January 2026 · 5 stories",
+        "Saturday, 14 March 2026 · 3 stories",
+        "Friday, 13 March 2026 · 1 story",
+        "Friday, 2 January 2026 · 0 stories",  # a digest was built; nothing is left of it
     ]
     days = [h for h in hrefs(r.text) if h.startswith("/day/")]
     assert days == ["/day/2026-03-14", "/day/2026-03-13", "/day/2026-01-02"]
@@ -163,16 +163,60 @@ def test_story_page_lists_every_version(site: Site) -> None:
     r = site.get("/story/quake")
     assert r.status_code == 200
     doc = lxml.html.document_fromstring(r.text)
-    rows = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='versions']/li")]
+    items = doc.xpath("//ul[@class='versions']/li")
+    rows = [" ".join(li.text_content().split()) for li in items]
     assert len(rows) == 3
     assert rows[0].startswith("Coast News (lead): Quake shakes Opunake")
     assert rows[1].startswith("Valley Wire: Opunake quake rattles coast")
     assert rows[2].startswith("Hill Post: Earthquake near Opunake")
-    assert all("2026-03-14" in row for row in rows)
+    assert [" ".join(li.find_class("time")[0].text_content().split()) for li in items] == [
+        "Sat 14 Mar, 08:00 UTC", "Sat 14 Mar, 09:00 UTC", "Sat 14 Mar, 10:00 UTC"
+    ]
     links = hrefs(r.text)
     assert "https://coast.example/quake" in links and "https://valley.example/q?id=1&x=2" in links
     assert "/day/2026-03-14" in links  # back to the story's day
     assert "3 versions from 3 outlets" in " ".join(doc.text_content().split())
+
+
+def test_story_page_shows_every_versions_excerpt(site: Site) -> None:
+    """Not only the lead's: what each outlet wrote, under its line."""
+    with open_store(site.cfg.database_url) as store:
+        store.add_articles([NewArticle(article("q4", "Bay Times", "Quake: the view from the bay", "https://bay.example/q", at(14, 11), "Boats in the bay rocked as the quake hit."), b"fp", "quake", 0.3)])
+    doc = lxml.html.document_fromstring(site.get("/story/quake").text)
+    excerpts = {
+        li.find("strong").text_content(): " ".join(li.find_class("excerpt")[0].text_content().split())
+        for li in doc.xpath("//ul[@class='versions']/li")
+    }
+    assert excerpts["Coast News"] == " ".join(QUAKE.split())
+    assert excerpts["Hill Post"] == " ".join(QUAKE[:150].split())
+    assert excerpts["Bay Times"] == "Boats in the bay rocked as the quake hit."
+    assert len(doc.find_class("excerpt")) == 4  # one per version, none left above the list
+
+
+def test_index_counts_agree_with_each_day_page_and_days_link_to_their_neighbours(site: Site) -> None:
+    """A developing story counts on the day it developed (the index counted stories by the
+    day they were first seen, the day page shows new and developing ones)."""
+    with open_store(site.cfg.database_url) as store:
+        store.add_articles([NewArticle(article("c2", "Hill Post", "Budget passed: what it means", "https://hill.example/c2", at(14, 16), "The council passed its budget; here is what changes."), b"fp", "council", 0.4)])
+    index = lxml.html.document_fromstring(site.get("/").text)
+    listed = {}
+    for li in index.xpath("//ul[@class='days']/li"):
+        href = li.find("a").get("href")
+        listed[href] = int(li.text_content().rsplit("·", 1)[1].split()[0])
+    assert listed == {"/day/2026-03-14": 4, "/day/2026-03-13": 1, "/day/2026-01-02": 0}
+    for href, count in listed.items():
+        day = lxml.html.document_fromstring(site.get(href).text)
+        assert len(day.xpath("//h2[contains(@class, 'story')]")) == count, href
+    # previous and next day, at the top and the bottom of the page
+    def neighbours(day: str) -> list[tuple[str | None, str | None, str]]:
+        doc = lxml.html.document_fromstring(site.get(f"/day/{day}").text)
+        return [(a.get("rel"), a.get("href"), " ".join(a.text_content().split()))
+                for nav in doc.find_class("days") for a in nav.iter("a")]  # fmt: skip
+    middle = neighbours("2026-03-13")
+    assert middle == 2 * [("prev", "/day/2026-01-02", "← Fri, 2 Jan 2026"),
+                          ("next", "/day/2026-03-14", "Sat, 14 Mar 2026 →")]  # fmt: skip
+    assert neighbours("2026-03-14") == 2 * [("prev", "/day/2026-03-13", "← Fri, 13 Mar 2026")]
+    assert neighbours("2026-01-02") == 2 * [("next", "/day/2026-03-13", "Fri, 13 Mar 2026 →")]
 
 
 def test_hostile_story_page_is_escaped(site: Site) -> None:

@@ -77,7 +77,7 @@ def test_index_day_and_permalinks_as_a_person_follows_them(
     index = dom(chromium, tmp_path, base_url)
     assert text(index.find(".//h1")) == "Test archive"
     days = [a for a in index.iter("a") if (a.get("href") or "").startswith("/day/")]
-    assert [text(a) for a in days][:2] == ["Saturday 14 March 2026", "Friday 13 March 2026"]
+    assert [text(a) for a in days][:2] == ["Saturday, 14 March 2026", "Friday, 13 March 2026"]
 
     day_url = urljoin(base_url, days[0].get("href"))
     day = dom(chromium, tmp_path, day_url)

@@ -3,7 +3,9 @@
 Observations
 ------------
 * Mail clients drop ``<style>``: the HTML part is :func:`digest.output.render.render_email_html`
-  (CSS written onto each element); the text part is the Markdown.  Both go in
+  (CSS written onto each element); the text part is plain text
+  (:func:`digest.output.render.render_text`: not Markdown, whose escapes and link
+  syntax read as noise in a mail client).  Both go in
   one ``multipart/alternative``, text first (clients show the *last* part
   they understand, so HTML wins where it can).
 * Anything in a header that came from a feed or a template could carry CR/LF
@@ -285,6 +287,7 @@ def deliver(
     target: str | None = None,
     env: jinja2.Environment | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
     timeout: float = 30,
     ssl_context: ssl.SSLContext | None = None,
 ) -> bool:
@@ -310,8 +313,8 @@ def deliver(
         previous = store.get_delivery(view.date, target)
         message_id = (previous and previous.message_id) or message_id_for(view.date, target, cfg)
         store.set_message_id(view.date, target, message_id)
-        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
-        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
         send(message, cfg, timeout=timeout, ssl_context=ssl_context, accepted=record)
     except DeliveryError as exc:

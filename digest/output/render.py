@@ -6,6 +6,9 @@ Every text field of the view is raw feed text and every URL may be
 ``javascript:``/``data:``/relative/None.  Escaping happens at exactly one
 place per format:
 
+* Plain text (``templates/digest.txt.j2`` + ``_story.txt.j2``, the email's
+  text part): values as they are (no markup to escape), one title, outlet and
+  URL a line, control characters dropped.
 * Markdown (``templates/digest.md.j2`` + ``_story.md.j2``): values go through
   the ``md`` filter (:func:`digest.output.sanitize.escape_md`); URLs are computed here
   with :func:`digest.output.sanitize.safe_url`, so a template only ever sees an
@@ -35,25 +38,29 @@ sentence end in the second half of the window, else the last space, else
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 import markdown
+from babel import Locale
+from babel import dates as babel_dates
 from markupsafe import Markup
 
 from digest.output.sanitize import clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
-from digest.records import DigestView, StoryView, VersionView
+from digest.records import DigestView, FailingSource, StoryView, VersionView
 
 Format = Literal["md", "html", "json"]
 
 __all__ = [
     "excerpt",
+    "format_day",
     "format_time",
     "inline_styles",
     "make_env",
@@ -63,6 +70,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "short_day",
 ]
 
 
@@ -87,59 +95,152 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-def format_time(dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None) -> str:
-    """``dt`` in ``tz`` as "YYYY-MM-DD HH:MM TZ" ("HH:MM TZ" when that date is ``day``).
+#: The locale dates are written in when none is configured (``Config.locale``).
+DEFAULT_LOCALE = "en_GB"
+#: U+2011: a hyphen a line never breaks at (a date written with hyphens stays whole).
+NB_HYPHEN = "\u2011"
+_SPACE = re.compile(r"\s")
 
-    Empty for None; naive means UTC.  No-break spaces keep it on one line.
+
+@functools.lru_cache(maxsize=16)
+def _locale(name: str | None) -> Locale:
+    return Locale.parse((name or DEFAULT_LOCALE).replace("-", "_"))
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with no place a line may break: no-break spaces and hyphens."""
+    return _SPACE.sub(NBSP, text).replace("-", NB_HYPHEN)
+
+
+def format_time(
+    dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """``dt`` in ``tz``, written the locale's way: "Tue 1 Dec, 10:06 UTC" (en_GB).
+
+    The year is shown when it is not the year of ``day`` (the digest's own day,
+    YYYY-MM-DD), and always without a ``day``.  Empty for None; naive means UTC.
+    One format everywhere (a time on the digest's day has its date too), and
+    no place to wrap: no-break spaces and hyphens (:func:`unbreakable`).
     """
     if dt is None:
         return ""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     local = dt.astimezone(tz or UTC)
-    parts = [local.strftime("%H:%M"), local.strftime("%Z")]
-    if local.date().isoformat() != day:
-        parts.insert(0, local.date().isoformat())
-    return NBSP.join(p for p in parts if p)
+    loc = _locale(locale)
+    same_year = day is not None and day[:4] == f"{local.year:04d}"
+    when = str(loc.datetime_formats["medium"]).replace("'", "").format(
+        babel_dates.format_time(local, "short", locale=loc),
+        babel_dates.format_skeleton("MMMEd" if same_year else "yMMMEd", local, locale=loc),
+    )
+    zone = local.strftime("%Z")
+    return unbreakable(f"{when} {zone}" if zone else when)
+
+
+def short_day(day: date, locale: str | None = None) -> str:
+    """A day written short, the locale's way, whole: "Fri, 20 Nov 2026" (en_GB)."""
+    return unbreakable(babel_dates.format_skeleton("yMMMEd", day, locale=_locale(locale)))
+
+
+def format_day(day: str | date, locale: str | None = None) -> str:
+    """A day (YYYY-MM-DD) written out the locale's way: "Friday, 20 November 2026" (en_GB).
+
+    A string that is not a date is returned as it is."""
+    try:
+        d = day if isinstance(day, date) else date.fromisoformat(day)
+    except ValueError:
+        return str(day)
+    return babel_dates.format_date(d, "full", locale=_locale(locale))
 
 
 def _one_line(s: str | None) -> str:
     return " ".join((s or "").split())
 
 
-def _version(v: VersionView, tz: tzinfo | None, day: str | None) -> dict[str, Any]:
+def _version(
+    v: VersionView, tz: tzinfo | None, day: str | None, locale: str | None = None
+) -> dict[str, Any]:
     source = _one_line(v.source) or "unknown source"
     return {
         "source": source,
         "title": _one_line(v.title) or source,
         "has_title": bool(_one_line(v.title)),
         "url": safe_url(v.url),
-        "when": format_time(v.published, tz, day=day),
+        "when": format_time(v.published, tz, day=day, locale=locale),
         "new": v.new,
     }
 
 
+#: A digest of this many stories or more opens with a table of contents.
+TOC_MIN = 4
+#: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more".
+ALSO_FOLD = 10
+ALSO_SHOWN = 5
+#: Longest heading id (a viewer's own slug of a longer title no longer matches it).
+ANCHOR_CHARS = 80
+_NOT_SLUG = re.compile(r"[^\w\- ]")
+
+
+def anchor(title: str, taken: set[str]) -> str:
+    """The id a heading gets, as GitHub and most Markdown viewers make it (lower case,
+    punctuation dropped, spaces as hyphens; "-1", "-2" for a repeat); added to ``taken``.
+
+    An underscore is a hyphen too: in the HTML's ``{: #id }`` hook, ``_a_`` would be
+    emphasis."""
+    slug = _NOT_SLUG.sub("", title.strip().lower()).replace(" ", "-").replace("_", "-")
+    base = slug[:ANCHOR_CHARS] or "story"
+    slug, n = base, 0
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
 def story_context(
-    s: StoryView, tz: tzinfo | None, excerpt_chars: int, day: str | None = None
+    s: StoryView,
+    tz: tzinfo | None,
+    excerpt_chars: int,
+    day: str | None = None,
+    locale: str | None = None,
+    taken: set[str] | None = None,
 ) -> dict[str, Any]:
     """What the story templates see: display strings, safe URLs, no raw HTML.
 
-    Times on the digest's own ``day`` are shown without the date.
+    Times in the year of the digest's ``day`` are shown without the year.  ``anchor`` is
+    the heading's id (unique among ``taken``); a long "also reported by" list is split
+    into ``also_shown`` and ``also_more`` (``also`` holds them all).
     """
-    lead = _version(s.lead, tz, day)
+    lead = _version(s.lead, tz, day, locale)
     title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
+    also = [_version(v, tz, day, locale) for v in s.also]
+    shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
     return {
         "story_id": s.story_id,
+        "anchor": anchor(title, set() if taken is None else taken),
         "title": title,
         "url": lead["url"],
         "source": lead["source"],
-        "when": lead["when"] or format_time(s.first_seen, tz, day=day),
+        "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": excerpt(s.lead.text or "", excerpt_chars),
-        "also": [_version(v, tz, day) for v in s.also],
+        "also": also,
+        "also_shown": also[:shown],
+        "also_more": also[shown:],
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "whats_new": _one_line(s.whats_new),
         "lead_new": s.lead.new,
+    }
+
+
+def _failing(f: FailingSource, tz: tzinfo | None, day: str, locale: str | None) -> dict[str, Any]:
+    return {
+        "name": _one_line(f.name) or "unknown source",
+        "since": format_time(f.since, tz, day=day, locale=locale),
+        "failures": f.failures,
+        "error": excerpt(f.error, 200),
+        "paused": f.paused,
     }
 
 
@@ -178,26 +279,48 @@ def _env(env: jinja2.Environment | None) -> jinja2.Environment:
 
 
 def _context(
-    view: DigestView, tz: tzinfo | None, excerpt_chars: int, hooks: bool
+    view: DigestView,
+    tz: tzinfo | None,
+    excerpt_chars: int,
+    hooks: bool,
+    locale: str | None,
+    text: bool = False,
 ) -> dict[str, Any]:
+    """What the templates see.  ``hooks``: the Markdown that becomes HTML (CSS classes,
+    ids, dates as spans); ``text``: for the plain-text template (dates not escaped)."""
+
     def hcls(name: str) -> str:  # attr_list on a heading line
         return f" {{: .{name} }}" if hooks else ""
 
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
+    def time(when: str) -> str:  # a date, escaped; in HTML a span that never wraps
+        shown = when if text else escape_md(when)
+        return f'<span class="time">{shown}</span>' if hooks and shown else shown
+
+    day = _one_line(view.date)
+    taken: set[str] = set()
+    stories = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in view.stories]
     return {
         "view": view,
-        "date": _one_line(view.date),
+        "hooks": hooks,
+        "date": day,
+        "day": format_day(day, locale),
         "title": _one_line(view.title) or "digest",
-        "stories": [story_context(s, tz, excerpt_chars, view.date) for s in view.stories],
+        "stories": stories,
+        "toc": len(stories) >= TOC_MIN,
+        "failing": [_failing(f, tz, day, locale) for f in view.failing],
+        "all_failed": view.all_failed,
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,
-        "generated": format_time(view.generated, tz),
+        "generated": format_time(view.generated, tz, day=day, locale=locale),
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
+        "nbsp": NBSP,
         "hcls": hcls,
         "pcls": pcls,
+        "time": time,
     }
 
 
@@ -210,9 +333,10 @@ def _markdown(
     tz: tzinfo | None,
     excerpt_chars: int,
     hooks: bool,
+    locale: str | None = None,
 ) -> str:
     tpl = _env(env).get_template("digest.md.j2")
-    return tpl.render(_context(view, tz, excerpt_chars, hooks))
+    return tpl.render(_context(view, tz, excerpt_chars, hooks, locale))
 
 
 def render_markdown(
@@ -221,9 +345,13 @@ def render_markdown(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as Markdown (every feed value escaped, links http(s) only)."""
-    return _markdown(view, env, tz, excerpt_chars, hooks=False)
+    return _markdown(view, env, tz, excerpt_chars, False, locale)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def render_text(
@@ -232,9 +360,17 @@ def render_text(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
-    """Plain-text part of an email: the Markdown."""
-    return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+    """The digest as plain text (``templates/digest.txt.j2``): the email's text part.
+
+    Not Markdown: no escapes, no link syntax; each title, outlet and URL on its own
+    line.  Control characters from feeds are dropped; dates keep their no-break spaces
+    and the no-break hyphen becomes a plain one (monospace fonts may lack it).
+    """
+    tpl = _env(env).get_template("digest.txt.j2")
+    out = tpl.render(_context(view, tz, excerpt_chars, False, locale, text=True))
+    return _CONTROL.sub("", out).replace(NB_HYPHEN, "-")
 
 
 def body_html(
@@ -243,10 +379,13 @@ def body_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
-    md_text = _markdown(view, env, tz, excerpt_chars, hooks=True)
-    converter = markdown.Markdown(extensions=["attr_list"], output_format="html")
+    md_text = _markdown(view, env, tz, excerpt_chars, True, locale)
+    # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
+    # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
+    converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
     return clean_html(converter.convert(md_text))
 
 
@@ -256,11 +395,12 @@ def render_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as one self-contained HTML page."""
     e = _env(env)
-    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars)
-    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+    ctx = _context(view, tz, excerpt_chars, True, locale)
     return e.get_template("digest.html.j2").render(ctx, body=Markup(body))
 
 
@@ -270,18 +410,19 @@ def render_email_html(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """The digest as email HTML: CSS inlined on each element, no ``<style>``."""
     e = _env(env)
-    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars))
-    ctx = _context(view, tz, excerpt_chars, hooks=True)
+    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale))
+    ctx = _context(view, tz, excerpt_chars, True, locale)
     return e.get_template("digest.email.html.j2").render(ctx, body=Markup(body))
 
 
 #: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
 EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("h1", ""): "font-size:22px;line-height:1.3;margin:0 0 4px 0;color:#111111",
-    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 20px 0",
+    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 8px 0",
     ("h2", ""): (
         "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
         "border-top:1px solid #dddddd;color:#111111"
@@ -296,6 +437,14 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
+    ("span", "time"): "white-space:nowrap",
+    ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
+    ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
+    ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
+    ("details", ""): "margin:0 0 8px 0;font-size:14px",
+    ("summary", ""): "color:#555555;cursor:pointer",
+    ("p", "failing-label"): "font-size:14px;color:#a8480f;margin:16px 0 2px 0;font-weight:600",
+    ("p", "all-failed"): "font-size:15px;color:#a8480f",
 }
 
 
@@ -372,6 +521,11 @@ def render_json(view: DigestView) -> str:
             "duplicates_collapsed": view.duplicates_collapsed,
         },
         "stories": stories,
+        "failing_sources": [
+            {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,
+             "paused": f.paused}
+            for f in view.failing
+        ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -383,12 +537,14 @@ def render(
     env: jinja2.Environment | None = None,
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
+    locale: str | None = None,
 ) -> str:
     """Render ``view`` as ``"md"``, ``"html"`` or ``"json"``."""
+    opts: dict[str, Any] = {"env": env, "tz": tz, "excerpt_chars": excerpt_chars, "locale": locale}
     if fmt == "md":
-        return render_markdown(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        return render_markdown(view, **opts)
     if fmt == "html":
-        return render_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars)
+        return render_html(view, **opts)
     if fmt == "json":
         return render_json(view)
     raise ValueError(f"unknown digest format {fmt!r} (expected md, html or json)")

@@ -19,11 +19,12 @@ as plain Markdown, so each output needs its own kind of escaping:
   through; entities are shown literally), escapes ``#`` everywhere (ATX
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
   ``1.``, ``=``) only at the start of a line (after dropping indentation,
-  which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown readable as
-  the plain-text part of an email.
+  which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown
+  file readable.
 * HTML: :func:`clean_html` runs nh3 (ammonia) with a short allowlist: text
   tags, ``a href`` with ``http``/``https``/``mailto`` only (relative URLs are
-  dropped), a fixed set of our own CSS classes, no images at all (so no
+  dropped, except a ``#fragment`` within the page: the table of contents; ``h2``
+  may carry an ``id``), a fixed set of our own CSS classes, no images at all (so no
   tracking pixels and no external requests), ``rel="noopener noreferrer nofollow"``
   on every link.  Script/style/template/etc. are removed *with their content*.
 * :func:`find_active_content` is the independent check used by the tests and
@@ -118,16 +119,18 @@ def _escape_line_start(m: re.Match[str]) -> str:
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "footer",
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "footer",
         "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "li", "ol", "p",
-        "pre", "q", "s", "section", "small", "span", "strong", "sub", "sup",
+        "pre", "q", "s", "section", "small", "span", "strong", "sub", "summary", "sup",
         "time", "ul",
     }
 )  # fmt: skip
 #: Our own class names (templates/CSS); anything else is dropped.
 ALLOWED_CLASSES: dict[str, set[str]] = {
-    "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing"},
+    "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing", "order", "toc-label",
+          "failing-label", "all-failed"},
     "ul": {"also"},
+    "details": {"more"},
     "h2": {"story", "developing"},
     "h1": {"title"},
     "span": {"source", "time", "outlet"},
@@ -140,6 +143,14 @@ _DROP_WITH_CONTENT = {
 LINK_REL = "noopener noreferrer nofollow"
 
 
+_FRAGMENT = re.compile(r"#[\w-]{1,200}")
+
+
+def _in_page(url: str) -> str | None:
+    """A relative URL is kept only when it is a link within the page (``#a-story``)."""
+    return url if _FRAGMENT.fullmatch(url) else None
+
+
 def clean_html(html: str) -> str:
     """Sanitize an HTML fragment with nh3 using the digest's allowlist."""
     return str(
@@ -147,9 +158,9 @@ def clean_html(html: str) -> str:
             html,
             tags=set(ALLOWED_TAGS),
             clean_content_tags=_DROP_WITH_CONTENT,
-            attributes={"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}},
+            attributes={"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "h2": {"id"}},
             url_schemes={"http", "https", "mailto"},
-            url_relative="deny",
+            url_relative=_in_page,
             link_rel=LINK_REL,
             allowed_classes=ALLOWED_CLASSES,
             strip_comments=True,

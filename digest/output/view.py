@@ -33,6 +33,10 @@ Special cases
 * A stored lead key that is no longer among the versions falls back to the
   first version.
 * A seal before its own day began (a clock set back) is ignored.
+* The view also names the configured sources failing at the window's end
+  (:func:`failing_sources`: the store keeps each source's current run of
+  failures and when it began), for the digest's footer; when every source
+  fails and nothing arrived, the digest says so (``DigestView.all_failed``).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
-from ..records import DigestView, StoryView, VersionView
+from ..records import DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
 
@@ -173,6 +177,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))
     articles = store.count_articles_fetched_between(start, end)
     collapsed = sum(len(s.also) for s in stories)
+    names = {s.name for s in cfg.sources if s.enabled}
     return DigestView(
         date=day.isoformat(),
         stories=stories,
@@ -180,4 +185,19 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         duplicates_collapsed=collapsed,
         title=cfg.title,
         generated=datetime.now(UTC),
+        failing=failing_sources(store, names, end),
+        sources=len(names),
     )
+
+
+def failing_sources(store: Store, names: set[str], end: datetime) -> list[FailingSource]:
+    """The sources among ``names`` failing at ``end``: those whose run of failures (still
+    going on: a success ends it) began before ``end``, earliest first."""
+    out = []
+    for st in store.list_source_states():
+        since = _aware(st.first_failure_at) if st.first_failure_at else None
+        if st.name in names and st.failures and since is not None and since < end:
+            error = (st.last_error or "").removeprefix(st.name + ": ")
+            out.append(FailingSource(st.name, since, st.failures, error, st.paused))
+    out.sort(key=lambda f: (f.since or end, f.name))
+    return out

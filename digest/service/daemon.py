@@ -433,7 +433,13 @@ class Daemon:
             self.digest(scheduled=False)
 
     def run(self) -> int:
-        """Run until SIGTERM/SIGINT; 0 after a clean stop."""
+        """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that
+        sets ``clock`` (a fixed time: the daemon polls and mails on the real one)."""
+        if self.cfg.clock is not None:
+            raise DigestError(
+                f"clock: {self.cfg.clock.isoformat()} is set in the configuration (reading as if it "
+                "were then, for the bundled examples): the daemon runs on the real clock; remove it"
+            )
         old = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             with self.app.store.exclusive("daemon"):

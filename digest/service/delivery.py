@@ -67,6 +67,7 @@ def send_digest(app: App, day: date) -> Sent:
         if not view.stories:
             return Sent(False, "not sent: no stories that day")
         env = make_env(cfg.templates)
-        if deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars):
+        if deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
+                   locale=cfg.locale):
             return Sent(True, f"sent to {target.removeprefix('email:')}")
         return _already_sent(app, key, target)  # another sender's, between our look and the lock

@@ -17,13 +17,17 @@ Observations
 Routes
 ------
 ``/``                     days, newest first, with story counts: the days of
-                          built digests plus the last ``index_days`` days that
-                          have stories (live counts win).
+                          built digests plus the last ``index_days`` days into
+                          which something arrived; each count is that of the
+                          day's view (new and developing), as its page shows.
 ``/day/YYYY-MM-DD``       that day's digest (``render_html``), with a
-                          navigation line and a permalink under each story.
-``/story/<id>``           every version of a story: outlet, time, link; the id
-                          of a story that regrouping retired redirects (302)
-                          to the story now holding the article that started it.
+                          navigation line, the previous and the next day of
+                          the index (top and bottom) and a permalink under
+                          each story.
+``/story/<id>``           every version of a story: outlet, time, link and
+                          excerpt; the id of a story that regrouping retired
+                          redirects (302) to the story now holding the article
+                          that started it.
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened.
 
@@ -58,9 +62,9 @@ import lxml.html
 from ..config import Config
 from ..errors import DigestError, StoreError
 from ..output.atom import entry_updated, latest_update, stories_atom
-from ..output.render import excerpt, format_time, make_env, render_html
+from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
 from ..output.sanitize import safe_url
-from ..output.view import build_view
+from ..output.view import build_view, day_window
 from ..records import StoryView
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
@@ -105,6 +109,8 @@ _PAGES = {
 nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 1rem; }
 ul.days, ul.versions { padding-left: 1.2rem; }
 ul.days li, ul.versions li { margin: 0.35rem 0; }
+ul.versions li { margin-bottom: 1rem; }
+ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
 </style>
 </head>
 <body>
@@ -132,14 +138,15 @@ ul.days li, ul.versions li { margin: 0.35rem 0; }
 """,
     "web/story.html": """{% extends "web/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
-{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of {{ day }}</a>{% endif %}{% endblock %}
+{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen {{ first_seen }}{% endif %}</p>
-{% if excerpt %}<p class="excerpt">{{ excerpt }}</p>{% endif %}
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
-<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · {{ v.when }}{% endif %}</li>
+<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
+{% if v.excerpt %}<p class="excerpt">{{ v.excerpt }}</p>{% endif %}
+</li>
 {% endfor %}
 </ul>
 {% endblock %}
@@ -263,25 +270,34 @@ class _App:
         return self.error("404 Not Found", "There is no page here.")
 
     # -- pages -----------------------------------------------------------------
-    def days(self, store: Store) -> dict[str, int]:
-        """date -> story count: built digests, overridden by live counts of recent days."""
-        counts = dict(store.list_digest_dates())
-        now = self.clock()
-        tz = self.cfg.tz
-        start = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tzinfo=tz)
-        start -= timedelta(days=self.index_days - 1)
-        live: dict[str, int] = {}
-        for st in store.stories_first_seen_between(start.astimezone(UTC), now + timedelta(days=1)):
-            d = _aware(st.first_seen).astimezone(tz).date().isoformat()
-            live[d] = live.get(d, 0) + 1
-        counts.update(live)
-        return counts
+    def known_days(self, store: Store) -> set[date]:
+        """The days the archive has: those of built digests, and the last ``index_days``
+        days into which something arrived (their digest windows)."""
+        days: set[date] = set()
+        for key, _ in store.list_digest_dates():
+            try:
+                days.add(date.fromisoformat(key))
+            except ValueError:
+                continue
+        today = self.clock().astimezone(self.cfg.tz).date()
+        for i in range(self.index_days):
+            day = today - timedelta(days=i)
+            if day in days or not day_fits(day, self.cfg.tz):
+                continue
+            start, end = day_window(store, self.cfg, day)
+            if store.count_articles_fetched_between(start, end):
+                days.add(day)
+        return {d for d in days if day_fits(d, self.cfg.tz)}
+
+    def days(self, store: Store) -> dict[date, int]:
+        """day -> its count of stories, from the view its day page shows (so they agree)."""
+        return {d: len(build_view(store, self.cfg, d).stories) for d in self.known_days(store)}
 
     def index(self) -> _Response:
         with self.store() as store:
             counts = self.days(store)
         days = [
-            {"date": d, "label": _label(d), "stories": n}
+            {"date": d.isoformat(), "label": format_day(d, self.cfg.locale), "stories": n}
             for d, n in sorted(counts.items(), reverse=True)
         ]
         return self.page("web/index.html", days=days)
@@ -289,17 +305,16 @@ class _App:
     def day(self, day: date) -> _Response:
         with self.store() as store:
             view = build_view(store, self.cfg, day)
-            known = (
-                view.stories
-                or store.get_digest(day.isoformat(), "html")
-                or any(d == day.isoformat() for d, _ in store.list_digest_dates())
-            )
-        if not known:
+            known = self.known_days(store)
+        if not (view.stories or day in known):
             return self.error("404 Not Found", f"No digest for {day.isoformat()}.")
         page = render_html(
-            view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars
+            view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars,
+            locale=self.cfg.locale,
         )
-        return _Response("200 OK", _decorate_day(page, view.stories))
+        before = max((d for d in known if d < day), default=None)
+        after = min((d for d in known if d > day), default=None)
+        return _Response("200 OK", _decorate_day(page, view.stories, before, after, self.cfg.locale))
 
     def story(self, story_id: str) -> _Response:
         with self.store() as store:
@@ -312,8 +327,10 @@ class _App:
             return resp
         if st is None or not versions:
             return self.error("404 Not Found", "No such story.")
-        tz = self.cfg.tz
+        tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+        first = _aware(st.first_seen)
+        day = first.astimezone(tz).date().isoformat()
         rows = []
         for v in [lead, *(v for v in versions if v is not lead)]:
             source = _one_line(v.source) or "unknown source"
@@ -322,20 +339,20 @@ class _App:
                     "source": source,
                     "title": _one_line(v.title) or source,
                     "url": safe_url(v.url),
-                    "when": format_time(v.published or v.fetched, tz),
+                    "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
                     "lead": v is lead,
+                    "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
                 }
             )
-        first = _aware(st.first_seen)
         return self.page(
             "web/story.html",
             title=_one_line(lead.title) or rows[0]["source"],
             url=safe_url(lead.url),
-            excerpt=excerpt(lead.text or "", self.cfg.excerpt_chars),
             versions=rows,
             outlets=len({v.source for v in versions}),
-            first_seen=format_time(first, tz),
-            day=first.astimezone(tz).date().isoformat(),
+            first_seen=format_time(first, tz, day=day, locale=locale),
+            day=day,
+            day_label=format_day(day, locale),
         )
 
     def feed(self, base: str) -> _Response:
@@ -358,13 +375,6 @@ class _App:
             excerpt_chars=self.cfg.excerpt_chars,
         )
         return _Response("200 OK", text, "application/atom+xml; charset=utf-8")
-
-
-def _label(d: str) -> str:
-    try:
-        return date.fromisoformat(d).strftime("%A %d %B %Y")
-    except ValueError:
-        return d
 
 
 def _base_url(environ: dict[str, Any]) -> str:
@@ -396,8 +406,30 @@ def _story_href(story_id: str) -> str:
     return "/story/" + quote(story_id, safe="")
 
 
-def _decorate_day(page: str, stories: list[StoryView]) -> str:
-    """Add navigation and a permalink under each story to a rendered day page."""
+def _day_links(before: date | None, after: date | None, locale: str) -> lxml.html.HtmlElement:
+    """``<nav class="days">``: the previous and the next day of the archive, where there is one."""
+    nav = lxml.html.Element("nav")
+    nav.set("class", "days")
+    nav.set("style", "display:flex;justify-content:space-between;gap:1rem;font-size:0.9rem;margin:0.5rem 0 1rem")
+    for rel, d, text in (("prev", before, "← {}"), ("next", after, "{} →")):
+        if d is None:
+            nav.append(lxml.html.Element("span"))  # keeps the next day on the right
+            continue
+        a = lxml.html.Element("a", href=f"/day/{d.isoformat()}", rel=rel)
+        a.text = text.format(short_day(d, locale))
+        nav.append(a)
+    return nav
+
+
+def _decorate_day(
+    page: str,
+    stories: list[StoryView],
+    before: date | None = None,
+    after: date | None = None,
+    locale: str = "en_GB",
+) -> str:
+    """Add navigation (all days, the previous and next day) and a permalink under each story
+    to a rendered day page."""
     doc = lxml.html.document_fromstring(page)
     main = doc.find(".//main")
     if main is None:
@@ -405,8 +437,11 @@ def _decorate_day(page: str, stories: list[StoryView]) -> str:
     nav = lxml.html.fragment_fromstring(
         '<nav class="site"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a></nav>'
     )
-    nav.set("style", "font-size:0.9rem;margin:0.25rem 0 1rem")
+    nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
     main.insert(0, nav)
+    if before is not None or after is not None:
+        main.insert(1, _day_links(before, after, locale))
+        main.append(_day_links(before, after, locale))
     heads = [h for h in main.iter("h2") if "story" in (h.get("class") or "").split()]
     if len(heads) == len(stories):
         for h2, story in zip(heads, stories, strict=True):
@@ -464,7 +499,7 @@ def make_app(
         feed_days=feed_days,
         index_days=index_days,
         feed_max=feed_max,
-        clock=clock or (lambda: datetime.now(UTC)),
+        clock=clock or cfg.now,
     )
 
 
