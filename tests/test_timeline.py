@@ -220,3 +220,12 @@ def test_the_atom_feed_updates_a_developing_storys_entry_instead_of_repeating_it
     quake = next(e for e in feed.entries if e.id == story_tag("quake-1@Coast News") or "Opunake" in e.title)
     assert quake.updated.startswith("2026-11-12T09:")  # the follow-up's arrival
     assert feed.entries[0] is quake  # the most recently updated entry first
+
+
+def test_an_earlier_days_page_shows_the_story_as_it_stood_that_day(tmp_path: Path) -> None:
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    with _app(tmp_path) as app:  # the store the replay wrote (same data folder)
+        day1 = build_view(app.store, app.cfg, TUE.date())
+        quake = next(s for s in day1.stories if "Opunake" in s.title)
+        assert sorted(v.id for v in [quake.lead, *quake.also]) == ["quake-1", "quake-2"]  # no follow-up yet

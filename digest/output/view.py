@@ -30,8 +30,9 @@ How it works
 
 Special cases
 -------------
-* A stored lead key that is no longer among the versions falls back to the
-  first version.
+* A day shows each story as it stood at the day's end: versions that
+  arrived later are left out, and when the lead chosen since is one of them,
+  the best-scored version of the day leads.
 * A seal before its own day began (a clock set back) is ignored.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
@@ -140,7 +141,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     stories = []
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
-        versions = store.story_versions(sid)
+        # the story as it stood at the day's end: a version that arrived later is a later
+        # day's news (an archive page of the day does not show it)
+        versions = [v for v in store.story_versions(sid) if _aware(v.fetched) < end]
         if st is None or not versions:
             continue
         new = [v for v in versions if start <= _aware(v.fetched) < end]
@@ -148,7 +151,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             continue
         earlier = [v for v in versions if _aware(v.fetched) < start]
         by_key = {v.key: v for v in versions}
-        lead = by_key.get(st.lead_key) or versions[0]
+        lead = by_key.get(st.lead_key) or max(versions, key=lambda v: (v.score or 0.0, -_aware(v.fetched).timestamp()))
 
         def view(v: StoredArticle) -> VersionView:
             return VersionView(
