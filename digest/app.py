@@ -42,7 +42,6 @@ from .config import Config, SourceConfig, load_config
 from .dedup.engine import Doc, Engine, Params
 from .dedup.fingerprint import Fingerprint
 from .errors import DigestError, FetchError, ParseError, SourceError
-from .output.view import build_view
 from .records import Article, DigestView, Entry, FetchResult
 from .store.base import SourceState, Store, StoredArticle, open_store
 from .text.clean import recurring_lines
@@ -424,14 +423,23 @@ class App:
         """Today in the configured time zone (by ``clock`` when it is set)."""
         return self.cfg.now().astimezone(self.cfg.tz).date()
 
-    def build_view(self, day: date | None = None) -> DigestView:
-        return build_view(self.store, self.cfg, day or self.today())
+    def build_view(self, day: date | None = None, *, digest: str | None = None) -> DigestView:
+        """The digest of ``day`` (default: today): the single daily digest, or the one named
+        ``digest`` of ``digests:`` (its sections and rules; a weekly one covers the week
+        ending with ``day``)."""
+        from .output.digests import digest_view, plan_named
 
-    def render(self, *, day: date | None = None, fmt: str = "html") -> str:
+        try:
+            plan = plan_named(self.cfg, digest)
+        except KeyError as exc:
+            raise DigestError(str(exc.args[0])) from None
+        return digest_view(self.store, self.cfg, day or self.today(), plan)
+
+    def render(self, *, day: date | None = None, fmt: str = "html", digest: str | None = None) -> str:
         from .output.render import make_env, render
 
         env = make_env(self.cfg.templates)
-        view = self.build_view(day)
+        view = self.build_view(day, digest=digest)
         return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
 
     def write_digest(
@@ -441,30 +449,61 @@ class App:
         formats: tuple[str, ...] = ("md", "html"),
         path: Path | None = None,
         view: DigestView | None = None,
+        digest: str | None = None,
     ) -> list[Path]:
         """Write the day's digest files (atomically); return their paths.  ``view``: the
-        day's view when the caller built it already (it says what was written)."""
+        day's view when the caller built it already (it says what was written).  ``digest``:
+        one of ``digests:`` (files under ``output_dir/NAME/``); the single daily digest's
+        files are the ones recorded for the archive."""
+        from .output.digests import plan_named
         from .output.files import atomic_write
         from .output.render import make_env, render
 
         day = day or self.today()
-        if view is None or view.date != day.isoformat():
-            view = self.build_view(day)
+        if view is None or view.date != day.isoformat() or view.name != digest:
+            view = self.build_view(day, digest=digest)
+        plan = plan_named(self.cfg, digest)
         env = make_env(self.cfg.templates)
         out = []
         for fmt in formats:
             text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
-            target = path or self.cfg.output_dir / f"digest-{day.isoformat()}.{fmt}"
+            target = path or plan.files(self.cfg, day, fmt)
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, text)
-            self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
+            if digest is None:
+                self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
             out.append(target)
         return out
 
+    def write_digests(self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
+        """Write every daily digest's files for the day (``digests:``; without it the single
+        daily digest): what ``digest run`` writes."""
+        from .output.digests import plans
+
+        names = [p.name for p in plans(self.cfg) if p.every == "day"]
+        return [path for name in names for path in self.write_digest(day=day, formats=formats, digest=name)]
+
     # -- explain (``digest.explain``) ------------------------------------
     def explain_story(self, story_id: str) -> dict[str, Any]:
-        """Each version of a story with its completeness score and why the lead won."""
-        return explain.story(self.store, story_id)
+        """Each version of a story with its completeness score and why the lead won, and
+        the rule that mutes or boosts it in each digest."""
+        from .output.digests import categories, plans
+        from .output.filters import Version
+
+        out = explain.story(self.store, story_id)
+        versions = self.store.story_versions(out["story"])
+        cats = categories(self.cfg)
+        seen = [Version(v.source, cats.get(v.source), v.title, v.text) for v in versions]
+        rules = {}
+        for plan in plans(self.cfg):
+            for kind in ("mute", "boost"):
+                rule = plan.rules.first(kind, seen) if plan.rules else None
+                if rule is not None:
+                    rules[plan.name or "digest"] = f"{kind}: {rule.pattern}"
+                    break
+        if rules:
+            out["filters"] = rules
+        return out
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision."""

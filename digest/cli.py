@@ -29,6 +29,11 @@ def _config_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _digest_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--digest", metavar="NAME",
+                   help="one of the configuration's 'digests:' (default: the single daily digest, or every one)")
+
+
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -56,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
         view = app.build_view(args.date)
-        paths = app.write_digest(day=date.fromisoformat(view.date), formats=("md", "html"), view=view)
+        paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
         for p in paths:
             print(p)
         report.count_digest(view)  # what the digest shows, not what the run started
@@ -70,10 +75,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         if args.output == "-":
-            sys.stdout.write(app.render(day=args.date, fmt=args.format))
+            sys.stdout.write(app.render(day=args.date, fmt=args.format, digest=args.digest))
             return 0
         out = Path(args.output) if args.output else None
-        for p in app.write_digest(day=args.date, formats=(args.format,), path=out):
+        for p in app.write_digest(day=args.date, formats=(args.format,), path=out, digest=args.digest):
             print(p)
     return 0
 
@@ -247,17 +252,24 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
+    from .output.digests import plans
     from .service.daemon import send_digest
     from .service.polling import digest_due
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
-        s = app.cfg.schedule
-        day = args.date or digest_due(app.cfg.now(), s.digest_time, app.cfg.tz)
-        for p in app.write_digest(day=day, formats=("md", "html")):
-            print(p)
-        sent = send_digest(app, day)
-    print(f"digest {day.isoformat()}: {sent.why}", file=sys.stderr)
+        wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
+        if not wanted:
+            raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
+        for plan in wanted:
+            day = args.date or digest_due(app.cfg.now(), plan.time, app.cfg.tz)  # the day that ended
+            if args.date is None and not plan.due(day):
+                continue  # a weekly digest on another day of the week
+            for p in app.write_digest(day=day, formats=("md", "html"), digest=plan.name):
+                print(p)
+            sent = send_digest(app, day, digest=plan.name)
+            label = f"digest {plan.name} {day.isoformat()}" if plan.name else f"digest {day.isoformat()}"
+            print(f"{label}: {sent.why}", file=sys.stderr)
     return 0
 
 
@@ -296,6 +308,7 @@ def _setup_run(p: argparse.ArgumentParser) -> None:
 @command("build", "render the digest of a day from the store")
 def _setup_build(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
+    _digest_arg(p)
     p.add_argument("--date", type=_date, help="day to render, YYYY-MM-DD (default: today)")
     p.add_argument("--format", choices=("md", "html", "json"), default="html", help="output format")
     p.add_argument("-o", "--output", help="output file, or - for standard output (default: output_dir)")
@@ -382,6 +395,7 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 @command("send", "write a day's digest and email it (at most once per day)")
 def _setup_send(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
+    _digest_arg(p)
     p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now)")
 
 

@@ -174,6 +174,9 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     sections, muted = arrange(view.stories, plan, categories(cfg), [s.category or "" for s in cfg.sources])
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]
+    if len(views) > 1:  # the count per day of the stories this digest shows
+        shown = {s.story_id for s in view.stories}
+        view.per_day = [(v.date, sum(s.story_id in shown for s in v.stories)) for v in views]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.name = plan.name
     return view

@@ -54,7 +54,7 @@ from markupsafe import Markup
 
 from digest.output.sanitize import clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
-from digest.records import DigestView, FailingSource, StoryView, VersionView
+from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
 
 Format = Literal["md", "html", "json"]
 
@@ -301,8 +301,21 @@ def _context(
 
     day = _one_line(view.date)
     taken: set[str] = set()
-    stories = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in view.stories]
+    sections = [
+        {"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
+         "stories": [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories]}
+        for sec in (view.sections or [SectionView("", view.stories)])
+    ]
+    if not any(sec["stories"] for sec in sections):
+        sections = []
+    stories = [s for sec in sections for s in sec["stories"]]
     return {
+        "sections": sections,
+        #: Named sections: their headings are h2 and the stories' h3.
+        "sectioned": any(sec["name"] for sec in sections),
+        "muted": [{"title": _one_line(t), "rule": _one_line(r)} for t, r in view.muted],
+        "per_day": [(format_day(d, locale), n) for d, n in view.per_day],
+        "digest_name": _one_line(view.name or ""),
         "view": view,
         "hooks": hooks,
         "date": day,
@@ -427,6 +440,14 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
         "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
         "border-top:1px solid #dddddd;color:#111111"
     ),
+    ("h3", "story"): (
+        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
+        "border-top:1px solid #dddddd;color:#111111"
+    ),
+    ("h2", "section"): (
+        "font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#555555;"
+        "margin:32px 0 0 0;padding-top:8px;border-top:3px solid #111111"
+    ),
     ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
     ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
@@ -460,7 +481,7 @@ def inline_styles(html: str) -> str:
             continue
         classes = (el.get("class") or "").split()
         parent = el.getparent()
-        if el.tag == "a" and parent is not None and parent.tag == "h2":
+        if el.tag == "a" and parent is not None and parent.tag in ("h2", "h3"):
             classes.append("in-h2")
         style = next(
             (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
@@ -511,6 +532,7 @@ def render_json(view: DigestView) -> str:
                 "also": [version(v) for v in s.also],
             }
         )
+    by_id = {str(st["story_id"]): st for st in stories}
     doc = {
         "date": view.date,
         "title": view.title,
@@ -521,6 +543,13 @@ def render_json(view: DigestView) -> str:
             "duplicates_collapsed": view.duplicates_collapsed,
         },
         "stories": stories,
+        "sections": [
+            {"name": sec.name or None, "stories": [by_id[sec_s.story_id] for sec_s in sec.stories]}
+            for sec in view.sections
+        ] or [{"name": None, "stories": stories}],
+        "muted": [{"title": t, "rule": r} for t, r in view.muted],
+        "per_day": [{"date": d, "stories": n} for d, n in view.per_day],
+        "digest": view.name,
         "failing_sources": [
             {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,
              "paused": f.paused}

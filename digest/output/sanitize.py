@@ -128,10 +128,11 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 #: Our own class names (templates/CSS); anything else is dropped.
 ALLOWED_CLASSES: dict[str, set[str]] = {
     "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing", "order", "toc-label",
-          "failing-label", "all-failed"},
+          "failing-label", "all-failed", "toc-section", "per-day", "muted"},
     "ul": {"also"},
     "details": {"more"},
-    "h2": {"story", "developing"},
+    "h2": {"story", "developing", "section"},
+    "h3": {"story", "developing"},
     "h1": {"title"},
     "span": {"source", "time", "outlet"},
 }
@@ -158,7 +159,7 @@ def clean_html(html: str) -> str:
             html,
             tags=set(ALLOWED_TAGS),
             clean_content_tags=_DROP_WITH_CONTENT,
-            attributes={"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "h2": {"id"}},
+            attributes={"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "h2": {"id"}, "h3": {"id"}},
             url_schemes={"http", "https", "mailto"},
             url_relative=_in_page,
             link_rel=LINK_REL,

@@ -79,10 +79,11 @@ from apscheduler.schedulers.base import STATE_STOPPED
 
 from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
+from ..output.digests import plan_named
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
-from .delivery import Sent, send_digest
+from .delivery import DIGEST_JOB, Sent, digest_jobs, send_digest
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
 
 if TYPE_CHECKING:
@@ -95,7 +96,6 @@ log = logging.getLogger(__name__)
 
 JOB_TABLE = "apscheduler_jobs"
 POLL_JOB = "digest-poll"
-DIGEST_JOB = "digest-daily"
 #: A digest run missed by at most this much (the daemon was down) fires on start.
 MISFIRE_GRACE = 12 * 3600
 
@@ -141,7 +141,6 @@ def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
     """A started-but-paused scheduler holding the daemon's two persistent jobs."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     jobstore = SQLAlchemyJobStore(
@@ -165,21 +164,20 @@ def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
         replace_existing=True,
         misfire_grace_time=None,
     )
-    hour, minute = (int(x) for x in cfg.schedule.digest_time.split(":"))
-    cron = CronTrigger(hour=hour, minute=minute, timezone=cfg.tz)
-    existing = sched.get_job(DIGEST_JOB)
-    # Keep a stored job with the same trigger: its past next_run_time is how a
-    # run missed while the daemon was down is noticed (misfire grace).
-    if existing is None or repr(existing.trigger) != repr(cron) or list(existing.args) != ["digest"]:
-        sched.add_job(
-            f"{__name__}:wake",
-            cron,
-            args=["digest"],
-            id=DIGEST_JOB,
-            name="daily digest",
-            replace_existing=True,
-            misfire_grace_time=MISFIRE_GRACE,
-        )
+    wanted = set()
+    for job_id, kind, trigger in digest_jobs(cfg):
+        wanted.add(job_id)
+        existing = sched.get_job(job_id)
+        # Keep a stored job with the same trigger: its past next_run_time is how a
+        # run missed while the daemon was down is noticed (misfire grace).
+        if existing is None or repr(existing.trigger) != repr(trigger) or list(existing.args) != [kind]:
+            sched.add_job(
+                f"{__name__}:wake", trigger, args=[kind], id=job_id, name=kind,
+                replace_existing=True, misfire_grace_time=MISFIRE_GRACE,
+            )
+    for job in sched.get_jobs():  # a digest no longer configured
+        if job.id.startswith("digest-") and job.id not in wanted and job.id != POLL_JOB:
+            job.remove()
     return sched
 
 
@@ -232,6 +230,8 @@ class Daemon:
         self.stop = _Stop()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
+        #: The digest whose delivery failed and is retried (None: the single daily one).
+        self._retry_digest: str | None = None
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
 
@@ -393,19 +393,25 @@ class Daemon:
         self.app.store.save_source_state(state)
 
     # -- the digest ------------------------------------------------------------------
-    def digest(self, *, scheduled: bool) -> None:
-        """Write (if due and not yet written, or ``scheduled``) and deliver the due digest."""
+    def digest(self, *, scheduled: bool, name: str | None = None) -> None:
+        """Write (if due and not yet written, or ``scheduled``) and deliver the due digest
+        (``name``: one of ``digests:``; a weekly one covers the week that ended)."""
         now = self.clock()
-        s = self.cfg.schedule
-        day = digest_due(now, s.digest_time, self.cfg.tz, day_offset=self.day_offset)
-        if scheduled or self.app.store.get_digest(day.isoformat(), "html") is None:
+        plan = plan_named(self.cfg, name)
+        offset = -1 if plan.every == "week" else self.day_offset
+        day = digest_due(now, plan.time, self.cfg.tz, day_offset=offset)
+        if not plan.due(day):
+            return
+        written = self.app.store.get_digest(day.isoformat(), "html") is not None and name is None
+        if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
-            paths = self.app.write_digest(day=day, formats=("md", "html"))
+            paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name)
             log.info("digest %s written: %s", day.isoformat(), ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
+        self._retry_digest = name
         try:
-            outcome = send_digest(self.app, day)
+            outcome = send_digest(self.app, day, digest=name)
             if not outcome:  # already sent (a restart, a manual send) or nothing to send
                 log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
@@ -425,12 +431,12 @@ class Daemon:
         return max(1.0, min(60.0, shortest / 2))
 
     def _handle(self, kind: str) -> None:
-        if kind == "digest":
-            self.digest(scheduled=True)
+        if kind == "digest" or kind.startswith("digest:"):
+            self.digest(scheduled=True, name=kind.partition(":")[2] or None)
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
-            self.digest(scheduled=False)
+            self.digest(scheduled=False, name=self._retry_digest)
 
     def run(self) -> int:
         """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that

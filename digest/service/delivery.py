@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..config import WEEKDAYS, Config
 from ..errors import DigestError
+from ..output.digests import plan_named, plans
 from ..output.view import seal
 
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["Sent", "send_digest"]
+__all__ = ["DIGEST_JOB", "Sent", "digest_jobs", "send_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,33 @@ class Sent:
 def _already_sent(app: App, key: str, target: str) -> Sent:
     row = app.store.get_delivery(key, target)
     when = row.sent_at.astimezone(app.cfg.tz).isoformat(sep=" ", timespec="seconds") if row and row.sent_at else None
-    to = target.removeprefix("email:")
+    to = target.partition("email:")[2]
     return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
 
 
-def send_digest(app: App, day: date) -> Sent:
-    """Email the digest of ``day`` once; says whether it was sent now, and if not, why.
+#: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).
+DIGEST_JOB = "digest-daily"
+
+
+def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
+    """(job id, wake kind, cron trigger) of each digest: at its time in the configured time
+    zone, a weekly one on its weekday only."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    out = []
+    for plan in plans(cfg):
+        hour, minute = (int(x) for x in plan.time.split(":"))
+        dow = {"day_of_week": WEEKDAYS[plan.weekday][:3]} if plan.every == "week" else {}
+        trigger = CronTrigger(hour=hour, minute=minute, timezone=cfg.tz, **dow)
+        job_id = DIGEST_JOB if plan.name is None else f"digest-{plan.name}"
+        out.append((job_id, "digest" if plan.name is None else f"digest:{plan.name}", trigger))
+    return out
+
+
+def send_digest(app: App, day: date, *, digest: str | None = None) -> Sent:
+    """Email the digest of ``day`` once per recipient list (``digest``: one of ``digests:``,
+    to its own ``to``, its own delivery record); says whether it was sent now, and if not,
+    why.
 
     Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
     """
@@ -53,7 +76,11 @@ def send_digest(app: App, day: date) -> Sent:
     cfg, store = app.cfg, app.store
     if cfg.email is None:
         raise DigestError("email is not configured (add an 'email:' section to the configuration)")
-    key, target = day.isoformat(), default_target(cfg.email)
+    plan = plan_named(cfg, digest)
+    email = cfg.email.model_copy(update={"to": plan.to}) if plan.to else cfg.email
+    key, target = day.isoformat(), default_target(email)
+    if plan.name is not None:  # one delivery record per digest, whoever it goes to
+        target = f"{plan.name}:{target}"
     if store.delivery_status(key, target) == "sent":
         return _already_sent(app, key, target)
     with store.exclusive("deliver"):
@@ -63,11 +90,11 @@ def send_digest(app: App, day: date) -> Sent:
             log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
             store.mark_failed(key, target, "interrupted before the server's answer was recorded")
         seal(store, cfg, day, datetime.now(UTC))  # what arrives from now on is the next day's
-        view = app.build_view(day)
+        view = app.build_view(day, digest=plan.name)
         if not view.stories:
             return Sent(False, "not sent: no stories that day")
         env = make_env(cfg.templates)
-        if deliver(store, view, cfg.email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
+        if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
                    locale=cfg.locale):
-            return Sent(True, f"sent to {target.removeprefix('email:')}")
+            return Sent(True, f"sent to {target.partition('email:')[2]}")
         return _already_sent(app, key, target)  # another sender's, between our look and the lock

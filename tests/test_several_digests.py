@@ -1,0 +1,128 @@
+"""Several digests through the real paths: a store, the daemon's jobs, a real SMTP server."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from digest.app import App, RunReport
+from digest.cli import main
+from digest.config import parse_config
+from digest.records import Entry
+from digest.service.daemon import Daemon, make_scheduler
+from digest.store.base import open_store
+from tests.test_daemon import smtpd
+
+STORIES = Path(__file__).parent / "fixtures" / "stories"
+MON = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)  # a Monday
+
+
+def config(tmp_path: Path, port: int) -> Path:
+    for folder in ("coast", "city", "terrace"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"""
+sources:
+  - {{name: Coast News, path: coast, category: World}}
+  - {{name: City Desk, path: city, category: Local}}
+  - {{name: Terrace, path: terrace, category: Sport}}
+output_dir: out
+data_dir: data
+timezone: UTC
+email:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  from: digest@example.org
+  to: [me@example.org]
+filters:
+  - mute: "library"
+digests:
+  - name: morning
+    sections: [World, Local]
+    time: "07:00"
+  - name: weekly-sport
+    sections: [Sport]
+    every: week
+    weekday: monday
+    time: "08:00"
+    to: [colleague@example.org]
+""", encoding="utf-8")
+    return path
+
+
+def ingest(app: App, source: str, name: str, at: datetime, title: str | None = None) -> None:
+    head, _, body = (STORIES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+    src = next(s for s in app.cfg.sources if s.name == source)
+    entry = Entry(source=source, title=title or head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
+    app.ingest(src, [entry], fetched=at, report=RunReport())
+
+
+def fill(app: App) -> None:
+    ingest(app, "Coast News", "quake_a1", MON)
+    ingest(app, "City Desk", "council_a", MON + timedelta(hours=1))  # a library: muted
+    ingest(app, "City Desk", "council_b", MON + timedelta(hours=2))
+    ingest(app, "Terrace", "derby", MON + timedelta(days=2))
+
+
+def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path) -> None:
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port)
+        cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+        with App(cfg, open_store(cfg.database_url)) as app:
+            fill(app)
+            sched = make_scheduler(app.cfg, tick=60)
+            jobs = {j.id: j for j in sched.get_jobs()}
+            sched.shutdown()
+            assert "digest-morning" in jobs and "digest-weekly-sport" in jobs and "digest-daily" not in jobs
+            assert "day_of_week='mon'" in repr(jobs["digest-weekly-sport"].trigger)
+            # Tuesday 07:00: the morning digest of Monday; twice (a restart) is still one mail
+            tue = datetime(2026, 11, 10, 7, 0, 30, tzinfo=UTC)
+            for _ in range(2):
+                Daemon(app, clock=lambda: tue).digest(scheduled=True, name="morning")
+            # the weekly one asked on Tuesday: its last due week (2-8 Nov) had no story: not mailed
+            Daemon(app, clock=lambda: tue).digest(scheduled=True, name="weekly-sport")
+            assert [m["To"] for m in inbox.messages] == ["me@example.org"]
+            # Monday 16 Nov 08:00: the week 9-15 Nov for the colleague, once
+            next_mon = datetime(2026, 11, 16, 8, 0, 30, tzinfo=UTC)
+            for _ in range(2):
+                Daemon(app, clock=lambda: next_mon).digest(scheduled=True, name="weekly-sport")
+    assert [m["To"] for m in inbox.messages] == ["me@example.org", "colleague@example.org"]
+    morning = inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "== World ==" in morning and "== Local ==" in morning and "muted by your filters" in morning
+    assert "library rebuild" not in morning and "Harriers" not in morning  # muted; Wednesday's
+    weekly = inbox.messages[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Harriers win the Coastal derby" in weekly and "Opunake" not in weekly.split("== Other ==")[0]
+    files = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
+    assert files == ["morning/digest-morning-2026-11-09.html", "weekly-sport/digest-weekly-sport-2026-11-08.html",
+                     "weekly-sport/digest-weekly-sport-2026-11-15.html"]
+
+
+def test_build_and_json_show_sections_in_order_and_run_writes_every_daily_digest(tmp_path: Path, capsys: object) -> None:
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+    assert main(["build", "--config", str(cfg_path), "--date", "2026-11-09", "--digest", "morning", "--format", "json", "-o", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert [s["name"] for s in doc["sections"]] == ["World", "Local"]
+    assert doc["digest"] == "morning" and [m["rule"] for m in doc["muted"]] == ["mute: library"]
+    week = App(cfg, open_store(cfg.database_url))
+    with week:
+        view = week.build_view(date(2026, 11, 15), digest="weekly-sport")
+    assert [s.name for s in view.sections] == ["Sport", "Other"]
+    assert [n for _, n in view.per_day] == [2, 0, 1, 0, 0, 0, 0]  # Mon: quake, buses (library muted); Wed: derby
+    assert main(["build", "--config", str(cfg_path), "--digest", "evening"]) == 2
+    assert "no digest named 'evening'" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def test_explain_names_the_rule_that_mutes_a_story(tmp_path: Path, capsys: object) -> None:
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+        library = next(a for a in app.store.articles_since(MON - timedelta(days=1)) if "library" in a.title)
+    assert main(["explain", "--config", str(cfg_path), "--json", library.story_id]) == 0
+    out = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert out["filters"] == {"morning": "mute: library", "weekly-sport": "mute: library"}
