@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from digest.dedup.fingerprint import IdfModel
-from digest.dedup.lead import Facts, Version, choose_lead, pick
+from digest.dedup.lead import Facts, pick
 from digest.dedup.terms import NAME_BIT, term_id, term_weights
+from tests.support.reference import Version, choose_lead
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 

@@ -4,7 +4,9 @@ count as copies; among full copies the cleaner page leads."""
 
 from __future__ import annotations
 
-from digest.dedup.copies import CopyIndex, containment, is_copy, sketch
+import numpy as np
+
+from digest.dedup.copies import containment, is_copy, sketch
 from digest.dedup.engine import Doc, Engine
 
 BODY = (
@@ -51,14 +53,20 @@ def test_a_headline_is_never_evidence() -> None:
     assert not is_copy(sketch("Bridge closes.", "Bridge"), sketch(BODY))
 
 
-def test_index_finds_by_opening_sentence_and_forgets() -> None:
-    idx = CopyIndex()
-    full = sketch(BODY)
-    idx.add("a", full)
-    assert idx.query(sketch(BODY[:200])) == ["a"]
-    assert idx.query(sketch(REWRITE)) == []
-    idx.remove("a", full)
-    assert idx.query(sketch(BODY[:200])) == []
+def test_opening_keys_find_a_summary_and_forget() -> None:
+    """The engine's copy lookup (opening keys -> article numbers) finds the full text from its
+    opening, not from a rewrite, and forgets a discarded article."""
+    from digest.dedup.index import KeyMultiMap
+
+    def keys(text: str) -> np.ndarray:
+        return np.array(sketch(text).keys, dtype=np.uint64)
+
+    lookup = KeyMultiMap()
+    lookup.add(sketch(BODY).keys, 7)
+    assert np.unique(lookup.query(keys(BODY[:200]))).tolist() == [7]
+    assert lookup.query(keys(REWRITE)).tolist() == []
+    lookup.discard(7)
+    assert lookup.query(keys(BODY[:200])).tolist() == []
 
 
 def test_engine_joins_a_one_sentence_summary_to_its_original_in_either_order() -> None:

@@ -190,7 +190,7 @@ def check_together(r: Result) -> list[str]:
         if len(parts) > 1:
             problems.append(
                 f"story {want['key']!r} is split into {len(parts)} stories {parts}; "
-                f"similarity across the split (join needs a story average >= {Params().join}): "
+                f"cosine across the split (shared-neighbour threshold {Params().shared}): "
                 + _pairs(parts[0], refs - parts[0], r)
             )
     return problems
