@@ -13,10 +13,10 @@ How it works
 * Articles are numbered; each keeps its interned term indices and weights in
   a pool (salient terms first), its copy shingles in another, its facts in
   numpy columns (``digest.dedup.state``), never its text.
-* A story keeps its members (no centroid: ``_centroid`` computes one for
-  ``explain``); :meth:`EngineCore._rebuild` makes a story of any list of
-  members, :meth:`EngineCore._vectors` gives members' unit tf-idf vectors
-  under the current idf in one pass.
+* A story keeps its members and nothing summed over them: every decision
+  reads the members' own vectors.  :meth:`EngineCore._rebuild` makes a story
+  of any list of members, :meth:`EngineCore._vectors` gives members' unit
+  tf-idf vectors under the current idf in one pass.
 * The lead is chosen by ``digest.dedup.lead`` over the story's facts
   (:meth:`EngineCore._facts`) when first asked for after a change.
 """
@@ -78,12 +78,6 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    #: ``explain`` only (``Engine.candidates``, the rules before the regrouping): the average
-    #: cosine to a story's members, the same on the words that are not names, and the share of
-    #: the story's own cohesion a pair of rules would have needed to join it.
-    join: float = 0.28
-    join_words: float = 0.15
-    cohesion: float = 0.5
     #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.dedup.neighbours``).
     neighbours: int = 8
     #: Cosine an article needs to be one of another's neighbours.
@@ -135,8 +129,8 @@ class EngineCore:
         #: Proposes candidates (``digest.dedup.index``); in memory unless one is given.
         self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
         self._fast = isinstance(self.index, MemoryIndex)
-        #: Article number -> id (None once expired), and back.
-        self._ids: list[str | None] = []
+        #: Article number -> id, and back.
+        self._ids: list[str] = []
         self._num: dict[str, int] = {}
         self._col = Columns()
         self._terms = Pool(np.int32)
@@ -184,13 +178,13 @@ class EngineCore:
 
     def members(self, story_id: str) -> list[str]:
         ids = self._ids
-        return [ids[m] or "" for m in self._stories[story_id].members]
+        return [ids[m] for m in self._stories[story_id].members]
 
     def lead(self, story_id: str) -> str:
         st = self._stories[story_id]
         if st.lead < 0:
             self._rechoose(st)
-        return self._ids[st.lead] or ""
+        return self._ids[st.lead]
 
     def scores(self, story_id: str) -> dict[str, VersionScore]:
         st = self._stories[story_id]
@@ -231,7 +225,7 @@ class EngineCore:
 
     def _sketch_of(self, num: int) -> CopySketch | None:
         n = int(self._col.slen[num])
-        if not n or self._ids[num] is None:
+        if not n:
             return None
         off = int(self._col.soff[num])
         return CopySketch((), self._shingles.data[off : off + n])
@@ -329,7 +323,7 @@ class EngineCore:
                 assert isinstance(self.index, MemoryIndex)
                 self.index.insert_num(num, fp.signature)
             else:
-                self.index.insert(self._ids[num] or "", fp)
+                self.index.insert(self._ids[num], fp)
 
     def _new_story(self, sid: str, first: float | None) -> Story:
         self._seq += 1
@@ -350,16 +344,6 @@ class EngineCore:
         st.lead, st.scores = -1, None
         self._col.story[nums] = st.num
         self._scol.sync(st)
-
-    def _centroid(self, st: Story) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """The sum of the members' unit vectors and of their words vectors (term indices,
-        values, words values), and the sum's squared norm."""
-        terms, val, wval, _runs = self._vectors(np.frombuffer(st.members, dtype=np.int32))
-        uniq, inv = np.unique(terms, return_inverse=True)
-        inv = inv.reshape(-1)
-        v = np.bincount(inv, weights=val, minlength=uniq.size)
-        w = np.bincount(inv, weights=wval, minlength=uniq.size)
-        return uniq, v, w, float(v @ v)
 
     def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The articles' pooled terms and weights, concatenated, and each one's owner position."""
@@ -436,7 +420,7 @@ class EngineCore:
         ids = self._ids
         group, groups = col.group[members].tolist(), self._groups
         return Facts(
-            ids=[ids[m] or "" for m in st.members],
+            ids=[ids[m] for m in st.members],
             words=col.words[members].astype(np.float64),
             truncated=col.truncated[members],
             priority=col.priority[members],

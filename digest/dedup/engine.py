@@ -45,8 +45,8 @@ How it works (per article)
 Story ids are the id of the article that started the story (a regrouped
 story keeps the id of the old story it holds most of), so the same input in
 the same order always gives the same ids, whichever process runs it.
-``candidates`` (the average cosine to each candidate story) is kept for
-``explain``; it no longer decides.
+``explain`` asks the engine what it decides with: ``similarity``, ``nearest``
+and ``pair_link`` (``digest.dedup.regrouping``).
 
 Cost and memory
 ---------------
@@ -69,10 +69,6 @@ Cost and memory
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 import numpy as np
 
 from .copies import CopySketch, is_copy, sketch
@@ -83,7 +79,7 @@ from .regrouping import Regrouping
 from .state import Story
 from .terms import PLAIN, VOCAB, analyse
 
-__all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
+__all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineCore", "Params"]
 
 #: A copy at least this close (cosine) to one of its copies found, and at most ``SAME_LENGTH``
 #: times as long as the longest, is the same text: it adds nothing (``Engine._add_silent``).
@@ -133,15 +129,6 @@ def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx:
 MAX_CANDIDATES = 16
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One candidate story and its verification score (for ``explain``)."""
-
-    story_id: str
-    similarity: float
-    words_similarity: float
-    joined: bool
-
 class Engine(Regrouping):
     """Incremental story clustering.  Not thread-safe: one engine per worker."""
 
@@ -167,11 +154,6 @@ class Engine(Regrouping):
         fp.top = top
         return fp
 
-    def candidates(self, doc: Doc, fp: Fingerprint) -> list[Candidate]:
-        """Propose (LSH) then verify (average similarity) candidate stories."""
-        idx, val, wval = self._vector(fp)
-        return self._verify(idx, val, wval, self._propose(doc, fp))
-
     def nearest(self, doc: Doc, fp: Fingerprint) -> list[tuple[str, float]]:
         """The articles that would be the article's neighbours, closest first, without adding
         it: what each new article costs before its neighbourhood is regrouped."""
@@ -182,7 +164,7 @@ class Engine(Regrouping):
         members, sims = self._member_cosines(vidx, val, sts)
         ok = np.flatnonzero(sims >= self.params.neighbour_floor)
         best = ok[np.argsort(-sims[ok], kind="stable")][: self.params.neighbours]
-        return [(self._ids[int(members[i])] or "", float(sims[i])) for i in best]
+        return [(self._ids[int(members[i])], float(sims[i])) for i in best]
 
     def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The article's unit tf-idf vector (indices, values), and its words vector (aligned)."""
@@ -213,55 +195,13 @@ class Engine(Regrouping):
         story_list = self._story_list
         return [st.id for i in snums[best].tolist() if (st := story_list[i]) is not None]
 
-    def _verify(
-        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, story_ids: Iterable[str]
-    ) -> list[Candidate]:
-        """Every candidate story with its average similarities; best first."""
-        out = [
-            Candidate(st.id, sim, wsim, ok)
-            for st, sim, wsim, ok in self._check(idx, val, wval, [self._stories[s] for s in story_ids])
-        ]
-        out.sort(key=lambda c: (-c.similarity, c.story_id))
-        return out
-
-    def _check(
-        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, sts: list[Story]
-    ) -> list[tuple[Story, float, float, bool]]:
-        """(story, similarity, words similarity, joins) per story (see the module docstring).
-
-        The stories' centroids are summed from their members when asked (``explain`` only:
-        these similarities no longer decide).
-        """
-        if not sts:
-            return []
-        p = self.params
-        cents = [self._centroid(st) for st in sts]
-        dense, dense_w = self._scratch()
-        dense[idx], dense_w[idx] = val, wval
-        try:
-            n = np.array([len(st.members) for st in sts], dtype=np.float64)
-            sims = np.array([float(dense[c[0]] @ c[1]) for c in cents]) / n
-            wsims = np.array([float(dense_w[c[0]] @ c[2]) for c in cents]) / n
-        finally:
-            dense[idx] = 0.0
-            dense_w[idx] = 0.0
-        out = []
-        for i, st in enumerate(sts):
-            sim, wsim = float(sims[i]), float(wsims[i])
-            ok = sim >= p.join and wsim >= p.join_words
-            k = len(st.members)
-            if ok and p.cohesion > 0 and k > 1:
-                ok = sim >= p.cohesion * (cents[i][3] - k) / (k * (k - 1))
-            out.append((st, sim, wsim, ok))
-        return out
-
-    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray, *, window: bool = True) -> list[int]:
+    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray) -> list[int]:
         """Known articles this one copies (or that copy it): the same word sequence
         (``digest.dedup.copies``) naming the same things (``names_shared``); within the window."""
         if not sk.keys:
             return []
         found = np.unique(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
-        if window and found.size:  # stories quiet for longer than the window are closed
+        if found.size:  # stories quiet for longer than the window are closed
             found = found[self._open(self._col.story[found], doc.published)]
         out = []
         for other in found.tolist():
@@ -379,49 +319,6 @@ class Engine(Regrouping):
         self._attach(story, num, doc.published)
         self._index_insert(num, fp)
         story.lead, story.scores = -1, None
-
-    def expire(self, before: float) -> list[str]:
-        """Forget stories whose first article is older than ``before`` (epoch s)."""
-        gone = [s for s in self._stories.values() if s.first is not None and s.first < before]
-        for st in gone:
-            for m in st.members:
-                doc_id = self._ids[m]
-                if doc_id is None:
-                    continue
-                self._num.pop(doc_id, None)
-                if self._fast:
-                    assert isinstance(self.index, MemoryIndex)
-                    self.index.remove_num(m)
-                else:
-                    self.index.remove(doc_id)
-                self._copy_keys.discard(m)
-                self._nb.drop(m)
-                self._col.slen[m] = 0
-                self._odd_weights.pop(m, None)
-                if not self._col.silent[m]:
-                    self.idf.remove_idx(self._member_terms(m)[0])
-            self._drop_story(st)
-        self._forget_in_groups([m for st in gone for m in st.members])
-        for st in gone:
-            for m in st.members:
-                self._ids[m] = None
-        return [s.id for s in gone]
-
-    def _forget_in_groups(self, nums: list[int]) -> None:
-        """Take expired articles out of their copy groups; a group whose label expired while
-        other copies live on (in a story still open) is labelled by one of them."""
-        group, groups = self._col.group, self._groups
-        gone = set(nums)
-        for label in {int(group[m]) for m in nums}:
-            members = groups.pop(label, None)
-            if members is None:
-                continue
-            live = [m for m in members if m not in gone]
-            if len(live) > 1:
-                group[live] = live[0]
-                groups[live[0]] = array("i", live)
-            elif live:
-                group[live[0]] = live[0]
 
     def replay_merge(self, keep: str, drop: str) -> None:
         """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""

@@ -222,7 +222,7 @@ class IdfModel:
         self.n = 0
         self.prior_docs = prior_docs
         #: ``log(df + N0 * p + 0.5)`` per term, valid for the first ``_ld_n`` terms: only the
-        #: added or removed article's terms change, so an idf is a subtraction, not a log.
+        #: added article's terms change, so an idf is a subtraction, not a log.
         self._ld = np.zeros(len(self._df))
         self._ld_n = 0
 
@@ -260,15 +260,6 @@ class IdfModel:
         """Count one document holding the (distinct) terms ``idx`` (``VOCAB`` indices)."""
         self._room()[idx] += 1
         self.n += 1
-        self._recount(idx)
-
-    def remove(self, ids: Iterable[int]) -> None:
-        self.remove_idx(VOCAB.indices(dict.fromkeys(ids)))
-
-    def remove_idx(self, idx: np.ndarray) -> None:
-        df = self._room()
-        df[idx] = np.maximum(df[idx] - 1, 0)
-        self.n = max(0, self.n - 1)
         self._recount(idx)
 
     def idf(self, t: int) -> float:

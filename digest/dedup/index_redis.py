@@ -26,8 +26,8 @@ methods are pinned by ``datasketch<3``).
 Special cases
 -------------
 * The Redis index only proposes; the engine verifies against what it holds,
-  so keys left in Redis by a rolled-back transaction or an expired article
-  are harmless (ignored).  Its content can be rebuilt from the store:
+  so keys left in Redis by a rolled-back transaction or by an article that
+  left the window are harmless (ignored).  Its content can be rebuilt from the store:
   :meth:`RedisIndex.clear` and restart.
 * ``basename`` defaults to ``digest``; letters, digits, ``-``, ``_``, ``.``, ``:``.
 """

@@ -32,35 +32,14 @@ How it works
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
-from .terms import NAME_WEIGHT, PLAIN
+from .terms import NAME_WEIGHT
 
 TIE = 0.05
-
-
-class _Idf(Protocol):
-    def idf(self, t: int) -> float: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    id: str
-    source: str
-    terms: Mapping[int, float]
-    words: int
-    truncated: bool = False
-    priority: float = 0.0
-    published: float | None = None
-    #: Versions with the same ``copies`` value are copies of one text
-    #: (``digest.dedup.copies``); None: a copy of nothing else here.
-    copies: str | None = None
-    #: Characters of site junk removed from this version's page.
-    junk: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,34 +220,3 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
             reason=reason,
         )
     return out
-
-
-def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, VersionScore]]:
-    """Return the lead's id and every version's score with the reason."""
-    if not versions:
-        raise ValueError("a story has at least one version")
-    lens = [len(v.terms) for v in versions]
-    total = sum(lens)
-    terms = np.fromiter((t for v in versions for t in v.terms), dtype=np.uint64, count=total)
-    weights = np.fromiter((w for v in versions for w in v.terms.values()), dtype=np.float64, count=total)
-    version = np.repeat(np.arange(len(versions)), lens)
-
-    def idf_of(ts: np.ndarray) -> np.ndarray:
-        return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
-
-    plain = terms & PLAIN
-    cov, unshared, extra = coverage_arrays(version, terms, weights, len(versions), idf_of, plain, plain != terms)
-    f = Facts(
-        ids=[v.id for v in versions],
-        words=np.array([v.words for v in versions], dtype=np.float64),
-        truncated=np.array([v.truncated for v in versions], dtype=bool),
-        priority=np.array([v.priority for v in versions], dtype=np.float64),
-        published=np.array([np.nan if v.published is None else v.published for v in versions]),
-        junk=np.array([v.junk for v in versions], dtype=np.int64),
-        copies=[v.copies for v in versions],
-        cov=cov,
-        unshared=unshared,
-        extra=extra,
-    )
-    lead, raw, tied, best = pick(f)
-    return f.ids[lead], scores(f, lead, raw, tied, best)
