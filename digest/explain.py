@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from .dedup.copies import containment, is_copy, sketch
-from .dedup.engine import COPY_NAMES, Engine, is_named_copy, names_shared
+from .dedup.engine import Engine, is_named_copy, names_shared
 from .dedup.fingerprint import Fingerprint, cosine, only_names, without_names
+from .dedup.params import COPY_NAMES
 from .errors import DigestError
 from .store.base import Store
 

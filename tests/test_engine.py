@@ -257,7 +257,7 @@ def test_the_lede_is_the_first_three_sentences_of_a_longer_text() -> None:
 def test_the_lede_weighs_like_the_title() -> None:
     """The opening says which event a report is about; the rest adds detail that two events
     of one kind share."""
-    from digest.dedup.terms import LEDE_WEIGHT, TITLE_WEIGHT
+    from digest.dedup.params import LEDE_WEIGHT, TITLE_WEIGHT
 
     text = "Voters chose councillors. Turnout rose. Counting ended late. Rain fell on voters."
     w = term_weights("", text)
@@ -355,7 +355,8 @@ def test_fast_tokenizer_gives_the_plain_definitions_terms_and_words(title: str, 
 def test_signature_is_datasketchs_minhash_of_the_salient_terms() -> None:
     from datasketch import MinHash
 
-    from digest.dedup.fingerprint import NUM_PERM, SEED, fast_signature
+    from digest.dedup.fingerprint import fast_signature
+    from digest.dedup.params import NUM_PERM, SEED
 
     ids = [3, 17, 2**40 + 5, 2**63 + 9, 123456789]
     m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=lambda x: x)
@@ -670,7 +671,7 @@ def test_a_full_text_after_its_summary_and_a_clean_update_keep_their_place() -> 
     after its feed summary adds the rest of the story, and an update from a page the cleaner
     found no junk on (a new paragraph) adds that paragraph; neither is silent, even where
     its cosine to what it copies reaches ``PADDED_TEXT``."""
-    from digest.dedup.engine import PADDED_TEXT
+    from digest.dedup.params import PADDED_TEXT
 
     base = load("quake_a1")
     sents = base.text.split(". ")

@@ -51,17 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Words of each sentence start that make an opening key.
-KEY_WORDS = 8
-#: Sentences of the opening that get a key.
-KEY_SENTENCES = 3
-#: Words of the opening whose 4-shingles are kept.
-OPENING_WORDS = 120
-SHINGLE = 4
-#: Least share of the shorter opening's shingles found in the other's.
-CONTAINED = 0.6
-#: Fewest shingles an opening needs to be compared at all.
-MIN_SHINGLES = 10
+from .params import CONTAINED, KEY_SENTENCES, KEY_WORDS, MIN_SHINGLES, OPENING_WORDS, SHINGLE
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")

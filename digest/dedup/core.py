@@ -31,7 +31,6 @@ import numpy as np
 
 from .copies import CopySketch
 from .fingerprint import (
-    SALIENT_TERMS,
     SUBLINEAR_TF,
     Fingerprint,
     IdfModel,
@@ -41,6 +40,7 @@ from .fingerprint import (
 )
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, VersionScore, coverage_arrays, pick, scores
+from .params import SALIENT_TERMS, Params
 from .state import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .terms import PLAIN, VOCAB
 
@@ -74,50 +74,6 @@ class Assignment:
     moved: tuple[tuple[str, str], ...] = ()
     #: Every story whose versions changed (``story_id`` included).
     touched: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Params:
-    #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.dedup.neighbours``).
-    neighbours: int = 8
-    #: Cosine an article needs to be one of another's neighbours.
-    neighbour_floor: float = 0.1
-    #: A neighbour counts when at least this share of the nearest one's cosine.
-    neighbour_ratio: float = 0.5
-    #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
-    shared: float = 0.4
-    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to
-    #: be trusted alone; pairs with a less crowded member are also held to the two caps below.
-    crowded: int = 3
-    #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
-    relative: float = 0.65
-    #: Cosine of the words that are not names at which a pair counts fully (two events about
-    #: the same people share the names, not the rest).
-    words_scale: float = 0.3
-    #: Templated reports (the same words around other names): a pair whose words cosine is at
-    #: least ``template_words`` counts fully only when its names cosine reaches
-    #: ``names_scale`` (below, it counts for the square of the names cosine's share of it),
-    #: where both articles have at least ``names_min`` of their unit vector's squared mass in
-    #: names (0: no such cap).
-    names_scale: float = 0.5
-    names_min: float = 0.1
-    template_words: float = 0.5
-    #: Articles regrouped at most around one new article (the closest stories first).
-    region: int = 400
-    #: LSH threshold on salient-term Jaccard (candidate proposal only).
-    lsh_threshold: float = 0.08
-    #: Seconds after a story's latest version (or before its first) during which it accepts
-    #: versions: a developing story stays open.  Dated ECB+ dev (events months apart, 10% of
-    #: reports 1-3 weeks late), worst of 3 orders: B-cubed F1 0.845 at 3 days, 0.949 at 14,
-    #: 0.968 at 30 (precision 1.000 throughout); GVC val F1 0.914 -> 0.982 (``timeline``).
-    window: float = 30 * 86400.0
-    #: Seconds apart (publication) within which two articles' link counts fully ...
-    time_grace: float = 14 * 86400.0
-    #: ... and beyond which it decays by e every this many seconds: a report weeks after
-    #: another joins it on strong evidence only.  GVC val precision 0.981 -> 1.000 (30-day
-    #: window), dated ECB+ dev unchanged; a 3-day grace with a 7-day scale cost ECB+ dev F1
-    #: 0.968 -> 0.887.
-    time_scale: float = 30 * 86400.0
 
 
 class EngineCore:

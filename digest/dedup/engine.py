@@ -74,28 +74,21 @@ import numpy as np
 from .copies import CopySketch, is_copy, sketch
 from .core import Assignment, Doc, EngineCore, Params
 from .fingerprint import Fingerprint, cosine, fast_signature, salient
-from .index import BUCKET_CAP, MemoryIndex
+from .index import MemoryIndex
+from .params import (
+    BUCKET_CAP,
+    COPY_NAMES,
+    COPY_NAMES_MIN,
+    MAX_CANDIDATES,
+    PADDED_TEXT,
+    SAME_LENGTH,
+    SAME_TEXT,
+)
 from .regrouping import Regrouping
 from .state import Story
 from .terms import PLAIN, VOCAB, analyse
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineCore", "Params"]
-
-#: A copy at least this close (cosine) to one of its copies found, and at most ``SAME_LENGTH``
-#: times as long as the longest, is the same text: it adds nothing (``Engine._add_silent``).
-#: A cleanly extracted version a paragraph longer adds that paragraph, whatever the cosine
-#: (the lede's weight keeps an added paragraph's share of the cosine small).
-SAME_TEXT = 0.95
-SAME_LENGTH = 1.1
-#: A copy with site junk (``Doc.junk``: the cleaner removed some) no shorter than the longest
-#: of its full (not cut) copies found, at least this close to one of them, is the same text
-#: with more around it (site lines the cleaner left: related headlines, prompts): it adds
-#: nothing either.  An update from a clean source (a new paragraph) keeps its place.
-PADDED_TEXT = 0.85
-#: A copy carries at least this share of the shorter version's names (``names_shared``) ...
-COPY_NAMES = 0.5
-#: ... judged when the shorter version names at least this many things.
-COPY_NAMES_MIN = 4
 
 
 def names_shared(a: np.ndarray, b: np.ndarray) -> float:
@@ -121,12 +114,6 @@ def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx:
     """The copy test: the same word sequence (or its opening, ``digest.dedup.copies``) naming the
     same things (``names_shared`` of the term lists ``idx``, ``other_idx``)."""
     return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES
-
-
-#: Candidate stories verified per article: the ones most LSH bands point to
-#: (then the most recent).  Templated entries that all resemble each other
-#: would otherwise make each article verify every story.
-MAX_CANDIDATES = 16
 
 
 class Engine(Regrouping):
@@ -174,7 +161,9 @@ class Engine(Regrouping):
         return idx, val, wval / norm
 
     def _propose(self, doc: Doc, fp: Fingerprint) -> list[str]:
-        """Candidate story ids: the most voted first, at most ``MAX_CANDIDATES``."""
+        """Candidate story ids: the ones most LSH bands point to first (then the most recent),
+        at most ``MAX_CANDIDATES`` (templated entries that all resemble each other would
+        otherwise make each article compare every story)."""
         if self._fast:
             assert isinstance(self.index, MemoryIndex)
             nums = self.index.query_num(fp.signature)
@@ -246,12 +235,12 @@ class Engine(Regrouping):
         """The story of the copies found, when the article adds nothing to them and they are
         all in that story; else None.  It adds nothing when it is the same text as one of them
         (cosine at least ``SAME_TEXT`` under the current idf and not over ``SAME_LENGTH`` times
-        as long; ``PADDED_TEXT`` when it carries
-        site junk and is no shorter than the longest full copy: junk the cleaner left around
-        the text), or a truncated summary
-        (``Doc.truncated``) no longer than the longest: the opening of a text already known.
-        A version with other sentences, or an untruncated shorter one, keeps its own place
-        in the clustering."""
+        as long: a clean version a paragraph longer adds that paragraph, whatever the cosine),
+        or the same text with site lines the cleaner left around it (``PADDED_TEXT``, when it
+        carries site junk, ``Doc.junk``, and is no shorter than the longest full copy), or a
+        truncated summary (``Doc.truncated``) no longer than the longest: the opening of a
+        text already known.  A version with other sentences, an update from a clean page, or
+        an untruncated shorter one keeps its own place in the clustering."""
         if not copies:
             return None
         story = self._col.story[copies]

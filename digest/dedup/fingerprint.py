@@ -45,11 +45,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
+from .params import NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
 from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow
-
-NUM_PERM = 128
-SEED = 1
-SALIENT_TERMS = 24
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -192,11 +189,6 @@ def signature(ids: Iterable[int]) -> np.ndarray:
     )
     m.update_batch([i & 0xFFFFFFFF for i in ids])
     return np.asarray(m.hashvalues, dtype=np.uint32)
-
-
-
-#: Weight of the general-English prior, in pseudo-documents.
-PRIOR_DOCS = 1000.0
 
 
 def sublinear_tf(weights: np.ndarray) -> np.ndarray:

@@ -36,11 +36,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from datasketch import MinHashLSH
 
-from .fingerprint import NUM_PERM, Fingerprint
+from .fingerprint import Fingerprint
+from .params import BUCKET_CAP, NUM_PERM
 from .terms import grow
-
-#: Most articles of one band proposed by one query (the most recent).
-BUCKET_CAP = 128
 
 
 @runtime_checkable

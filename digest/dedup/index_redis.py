@@ -42,8 +42,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from datasketch import MinHashLSH
 
 from ..errors import ConfigError, DigestError
-from .fingerprint import NUM_PERM, Fingerprint
+from .fingerprint import Fingerprint
 from .index import CandidateIndex, MemoryIndex
+from .params import NUM_PERM
 
 _BASENAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 

@@ -18,11 +18,11 @@ How it works
   version has count only a quarter.  Residual junk the cleaner missed (a
   site's comment form, its related headlines) is exactly such unshared text,
   so it barely adds; a rewrite's own details still count for something.
-* ``score = content * (0.5 + 0.5 * coverage)``.
+* ``score = content * (0.5 + 0.5 * coverage)`` (``COVERAGE_BASE``).
 * Versions marked truncated (a feed summary cut short) never beat a full one.
 * Versions within ``TIE`` (5%) of the best score, and full copies of those
   (same body text, ``digest.dedup.copies``), are equal in content.  Among them the
-  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see there)
+  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see ``pick``)
   stay; then the higher source ``priority`` wins, then the
   page that carried less site junk (the outlet the reader is sent to), then the
   earliest publication, then the higher score, then the smaller id (so the
@@ -37,9 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .terms import NAME_WEIGHT
-
-TIE = 0.05
+from .params import CLEAN_SLACK, COPY_LENGTH, COVERAGE_BASE, NAME_WEIGHT, PEER_LENGTH, TIE, UNSHARED
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +61,6 @@ class VersionScore:
             "lead": self.lead,
             "reason": self.reason,
         }
-
-
-#: Unshared words by which an equally complete version may exceed the cleanest.
-#: When the cleanest is a page the cleaner cut junk from, the slack is ``TIE`` of
-#: the longest tied version if that is more: below it the difference may be the
-#: cut's (a dateline one outlet kept and the cleaner dropped from another) and
-#: the page that carried less junk should win.
-CLEAN_SLACK = 2.0
-#: A copy of the best version ties with it only with at least this share of its words.
-COPY_LENGTH = 0.6
-#: Versions with at least this share of the longest tied one's words set the cleanness bar.
-PEER_LENGTH = 0.85
-#: Weight of a word whose term no other version has.
-UNSHARED = 0.25
 
 
 def _fold(
@@ -154,7 +138,7 @@ class Facts:
 
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     """(lead position, raw scores, tied positions, best score); see the module docstring."""
-    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (0.5 + 0.5 * f.cov)
+    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * f.cov)
     n = len(f.ids)
     full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
     best = float(raw[full].max())
@@ -172,7 +156,9 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     least = float(extra[peers].min())
     cleanest = int(tied[peers[int(extra[peers].argmin())]])
     # Few unshared words are proof of a clean page only where the cleaner cut
-    # nothing; a page it cut may owe them to a cut too deep (a dateline gone).
+    # nothing; a page it cut may owe them to a cut too deep (a dateline one outlet
+    # kept and the cleaner dropped from another): there the slack is ``TIE`` of the
+    # longest tied version if that is more, and the page that carried less junk wins.
     slack = CLEAN_SLACK if not f.junk[cleanest] else max(CLEAN_SLACK, TIE * float(words.max()))
     tied = tied[extra <= least + slack].tolist()
 

@@ -33,12 +33,9 @@ import numpy as np
 
 from .core import Assignment, Doc, EngineCore
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
+from .params import LARGE_TRIED
 from .state import Runs, Story
 from .terms import VOCAB
-
-#: Large stories (``Params.region`` clustered articles or more) a new article is tried
-#: against, closest first, each through a sample of ``region`` articles.
-LARGE_TRIED = 2
 
 
 class Regrouping(EngineCore):
