@@ -79,6 +79,7 @@ from .params import (
     BUCKET_CAP,
     COPY_NAMES,
     COPY_NAMES_MIN,
+    FINGERPRINT_VERSION,
     MAX_CANDIDATES,
     PADDED_TEXT,
     SAME_LENGTH,
@@ -140,6 +141,15 @@ class Engine(Regrouping):
         fp = Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
         fp.top = top
         return fp
+
+    def stored_fingerprint(self, doc: Doc, blob: bytes) -> Fingerprint:
+        """A stored article's fingerprint, for ``restore``: the stored one when it is of the
+        current format (``FINGERPRINT_VERSION``), else made again from ``doc``'s title and text
+        (salient terms under the current idf, as a restore in arrival order has it): one made
+        under other weights is never mixed with this engine's own."""
+        if Fingerprint.version_of(blob) == FINGERPRINT_VERSION:
+            return Fingerprint.from_bytes(blob)
+        return self.fingerprint(doc)
 
     def nearest(self, doc: Doc, fp: Fingerprint) -> list[tuple[str, float]]:
         """The articles that would be the article's neighbours, closest first, without adding

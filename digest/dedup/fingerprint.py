@@ -34,6 +34,11 @@ Special cases
 -------------
 * Empty or junk-only text still yields a (possibly empty) fingerprint; the
   engine then keeps the article as its own story.
+* Stored fingerprints carry a format version (``FINGERPRINT_VERSION``, in
+  ``digest.dedup.params``); one of another version (or stored before versions)
+  was made under other weights, and the engine rebuilt from a store makes it
+  again from the stored text (``Engine.stored_fingerprint``) rather than mix it
+  with its own.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from .params import NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
+from .params import FINGERPRINT_VERSION, NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
 from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow
 
 
@@ -140,19 +145,36 @@ class Fingerprint:
         return f"Fingerprint({len(self.ids)} terms, words={self.words})"
 
     def to_bytes(self) -> bytes:
+        """The stored form: the version byte (``FINGERPRINT_VERSION``), then uint32 term count,
+        words and signature length, the term ids (uint64), weights (float32) and signature
+        (uint32).  Stores made before versions hold the same without the byte: a whole number
+        of 4-byte words, where a versioned blob is one byte more (``version_of``)."""
         n = len(self.ids)
         head = np.array([n, self.words, len(self.signature)], dtype=np.uint32)
         return (
-            head.tobytes()
+            bytes([FINGERPRINT_VERSION])
+            + head.tobytes()
             + self.ids.astype(np.uint64).tobytes()
             + self.weights.astype(np.float32).tobytes()
             + np.asarray(self.signature).astype(np.uint32).tobytes()
         )
 
+    @staticmethod
+    def version_of(data: bytes) -> int:
+        """The format version of a stored fingerprint: 0 for one stored before versions."""
+        return 0 if len(data) % 4 == 0 else data[0]
+
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
-        n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3))
-        off = 12
+        """Read a stored fingerprint, of the current version or stored before versions (the
+        same layout without the byte).  Whether its weights are today's is the reader's
+        question (``version_of``; ``Engine.stored_fingerprint`` makes it again when not)."""
+        version = cls.version_of(data)
+        if version not in (0, FINGERPRINT_VERSION):
+            raise ValueError(f"fingerprint format version {version} is not known (this one writes {FINGERPRINT_VERSION})")
+        off = 0 if version == 0 else 1
+        n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3, offset=off))
+        off += 12
         keys = np.frombuffer(data, dtype=np.uint64, count=n, offset=off).copy()
         off += 8 * n
         vals = np.frombuffer(data, dtype=np.float32, count=n, offset=off).astype(np.float64)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 # -- terms and fingerprints (digest.dedup.terms, .fingerprint, .background) -------------------
 
+#: Format of stored fingerprints: a new one whenever a number here or the tokeniser changes what a fingerprint holds (others are made again at the rebuild); read back: tests/test_fingerprint_format.py.
+FINGERPRINT_VERSION = 1
 #: Weight of a name (capitalised, not starting a sentence; two events of one kind differ in names); set by hand; no test.
 NAME_WEIGHT = 5.0
 #: Weight of a title word; set by hand; pinned by test_copies::test_the_cleaner_copy_leads_and_other_events_stay_apart.

@@ -171,7 +171,8 @@ class WorkerApp(App):
         for e in entries:
             if e.article is not None:
                 row = e.article
-                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+                doc = stored_doc(row)  # a fingerprint of another format is made again from its text
+                engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
             elif e.moved is not None and e.keep is not None:
                 engine.replay_move(e.moved, e.keep)
             elif e.keep is not None and e.drop is not None:
