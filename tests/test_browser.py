@@ -23,7 +23,7 @@ import pytest
 from digest.output.render import render_html
 from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
-from tests.test_render import HOSTILE_TITLES, hostile_view
+from tests.support.views import HOSTILE_TITLES, hostile_view
 
 pytestmark = pytest.mark.browser
 

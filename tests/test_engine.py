@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,13 +11,7 @@ from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint, IdfModel, fingerprint, signature
 from digest.dedup.terms import term_weights
 from tests.support.reference import Version, choose_lead
-
-FIX = Path(__file__).parent / "fixtures" / "stories"
-
-
-def load(name: str, **kw: object) -> Doc:
-    title, _, body = (FIX / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
-    return Doc(id=name, title=title, text=body, **kw)  # type: ignore[arg-type]
+from tests.support.stories import FIX, PIRATES, load
 
 
 def test_rewrites_join_and_different_events_stay_apart() -> None:
@@ -67,19 +60,6 @@ def test_templated_reports_of_two_events_stay_apart() -> None:
     assert eng.story_of("copy") == eng.story_of("quake_a1")
     assert eng.story_of("summary") == eng.story_of("quake_gisborne")
     assert len(eng.stories()) == 2
-
-
-PIRATES = (
-    "A five-boat pirate attack on merchant vessels transiting the {sea} was foiled by the navy on "
-    "Saturday, officials said. The pirates on two speed boats had surrounded the merchant vessel "
-    "and fired on its bridge before the warship {ship} arrived and sent its helicopter with "
-    "marine commandos on board. The attackers fled towards the coast after warning shots were "
-    "fired, and no one on the merchant vessel was hurt, according to {officer}. The vessel was "
-    "carrying a cargo of grain and had a crew of twenty one, who had locked themselves in a safe "
-    "room as soon as the pirates were sighted. The warship has been escorting ships through the "
-    "area for three months and has foiled several attempts in that time, the navy said in a "
-    "statement issued from {port}."
-)
 
 
 def test_a_templated_report_of_another_event_is_not_a_copy() -> None:

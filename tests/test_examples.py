@@ -17,10 +17,8 @@ runs.  Failures name the items involved and their similarity
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -40,11 +38,8 @@ from digest.sources.localfiles import read_file
 from digest.store.base import open_store
 from digest.text.identity import without_tracking
 from digest.text.prepare import prepare
+from tests.support.examples import DAY, EXAMPLES, EXPECTED, ROOT, copy_examples
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-EXPECTED: dict[str, Any] = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
-DAY = date.fromisoformat(EXPECTED["date"])
 STORY_OF = {v["ref"]: s["key"] for s in EXPECTED["stories"] for v in s["versions"]}
 OUTLET_OF = {v["ref"]: v["outlet"] for s in EXPECTED["stories"] for v in s["versions"]}
 
@@ -128,19 +123,6 @@ class Result:
     leads: dict[str, str]  # story id -> lead ref
     view: Any
     similarity: dict[frozenset[str], float]
-
-
-def copy_examples(dst: Path, mtime: float | None = None) -> Path:
-    """Copy the examples; date each article file ``mtime``, else its own publication time."""
-    shutil.copytree(EXAMPLES, dst / "examples")
-    shutil.copy(ROOT / "feeds.yaml", dst / "feeds.yaml")
-    published = {v["ref"]: v.get("published") for s in EXPECTED["stories"] for v in s["versions"]}
-    for p in (dst / "examples" / "articles").rglob("*"):
-        if p.is_file():
-            stamp = published[p.relative_to(dst / "examples").as_posix()]
-            t = mtime if mtime is not None else datetime.fromisoformat(stamp).timestamp()
-            os.utime(p, (t, t))
-    return dst / "feeds.yaml"
 
 
 def collect(app: App, day: date, base: Path) -> Result:

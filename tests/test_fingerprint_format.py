@@ -9,12 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digest.app import App
-from digest.config import parse_config
 from digest.dedup.engine import Doc, Engine
 from digest.dedup.fingerprint import Fingerprint
 from digest.dedup.params import FINGERPRINT_VERSION
-from digest.store.base import open_store
+from tests.support.config import MakeApp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: ``unversioned.bin`` was written by the format before versions, for this article.
@@ -61,15 +59,13 @@ def test_a_blob_of_another_version_is_made_again_from_the_text() -> None:
     assert eng.stored_fingerprint(KIM, stale.to_bytes()) == stale
 
 
-def test_the_rebuilt_engine_remakes_fingerprints_of_another_version_not_mixing_them(tmp_path: Path) -> None:
-    feeds = Path(__file__).parent / "fixtures" / "feeds"
-    text = (
-        f"sources:\n  - name: Coast News\n    path: {feeds / 'coast.rss'}\n"
-        "output_dir: out\ndata_dir: data\ndedup:\n  window_days: 36500\n"
-    )
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
+def test_the_rebuilt_engine_remakes_fingerprints_of_another_version_not_mixing_them(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    sources = {"Coast News": FIXTURES / "feeds" / "coast.rss"}
+    wide = "dedup:\n  window_days: 36500\n"
     now = datetime.now(UTC)
-    with App(cfg, open_store(cfg.database_url)) as app:
+    with make_app(tmp_path, sources, wide) as app:
         assert app.run(now=now).new_articles >= 2
         rows = list(app.store.articles_since(datetime(1970, 1, 1, tzinfo=UTC)))
         want = {r.key: app.engine.fingerprint_of(r.key) for r in rows}
@@ -79,7 +75,7 @@ def test_the_rebuilt_engine_remakes_fingerprints_of_another_version_not_mixing_t
         db.execute("UPDATE articles SET fingerprint=? WHERE key=?", (bogus.to_bytes()[1:], stale.key))
         db.execute("UPDATE articles SET fingerprint=? WHERE key=?", (bogus.to_bytes(), kept.key))
         db.commit()
-    with App(cfg, open_store(cfg.database_url)) as app:
+    with make_app(tmp_path, sources, wide) as app:
         rebuilt = app.engine
         # the unversioned blob is made again from the stored title and text
         assert rebuilt.fingerprint_of(stale.key).terms == pytest.approx(want[stale.key].terms)

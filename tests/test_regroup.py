@@ -8,7 +8,7 @@ import numpy as np
 from digest.dedup.engine import Engine
 from digest.dedup.neighbours import average_linkage, neighbour_sets, shared_similarity
 from tests.support.reference import neighbour_set
-from tests.test_engine import load
+from tests.support.stories import load
 
 
 def test_neighbour_set_keeps_only_neighbours_close_to_the_nearest() -> None:
