@@ -42,9 +42,11 @@ def test_a_summary_and_a_wrapped_copy_are_copies() -> None:
 def test_rewrites_and_other_events_are_not_copies() -> None:
     full = sketch(BODY, "Marlow bridge to close for repairs")
     assert not is_copy(full, sketch(REWRITE, "Marlow bridge shuts for 18 months"))
-    # same opening words ("The harbour council voted on Tuesday to"), another event
+    # same opening words ("The harbour council voted on Tuesday to"), another event: the
+    # opening keys (eight words) differ and few shingles are shared
     other = sketch(OTHER_EVENT, "Seafront parking charges to rise")
-    assert set(full.keys) & set(other.keys) == set() or not is_copy(full, other)
+    assert not set(full.keys) & set(other.keys)
+    assert containment(full, other) < 0.2
     assert not is_copy(full, other)
 
 
