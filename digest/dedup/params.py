@@ -26,9 +26,9 @@ FINGERPRINT_VERSION = 1
 NAME_WEIGHT = 5.0
 #: Weight of a title word; set by hand; pinned by test_copies::test_the_cleaner_copy_leads_and_other_events_stay_apart.
 TITLE_WEIGHT = 2.0
-#: Weight of a lede word (ECB+ dev, 20 orders: worst P 0.951 -> 0.970, F1 0.912 -> 0.922; 1.5 or 3 no better); pinned by test_the_lede_weighs_like_the_title.
+#: Weight of a lede word (ECB+ dev, 20 orders: worst P 0.951 -> 0.970, F1 0.912 -> 0.922; 1.5 or 3 no better); pinned by test_terms::test_the_lede_weighs_like_the_title.
 LEDE_WEIGHT = TITLE_WEIGHT
-#: Sentences in the lede, when the text has more (2 or 4 no better on ECB+ dev); pinned by test_the_lede_is_the_first_three_sentences_of_a_longer_text.
+#: Sentences in the lede, when the text has more (2 or 4 no better on ECB+ dev); pinned by test_terms::test_the_lede_is_the_first_three_sentences_of_a_longer_text.
 LEDE_SENTENCES = 3
 #: Share of a line's words capitalised above which it is headline case (no names there); set by hand; no test.
 HEADLINE_CAPS = 0.6
@@ -40,16 +40,16 @@ SALIENT_TERMS = 24
 NUM_PERM = 128
 #: MinHash seed (stored signatures depend on it, as on NUM_PERM); no test.
 SEED = 1
-#: Weight of the general-English idf prior, in pseudo-documents (five outlets, one story: its names stay rare); set by hand; pinned by test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+#: Weight of the general-English idf prior, in pseudo-documents (five outlets, one story: its names stay rare); set by hand; pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
 PRIOR_DOCS = 1000.0
-#: Words of a typical article, for the prior's P(article has word) = 1 - exp(-L * freq); set by hand; pinned by test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+#: Words of a typical article, for the prior's P(article has word) = 1 - exp(-L * freq); set by hand; pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
 ARTICLE_WORDS = 300.0
 
 # -- copies (digest.dedup.copies, the copy rules in digest.dedup.engine) ----------------------
 
-#: Words of each sentence start that make an opening key (copy path: syndicated dev recall 0.90 -> 1.00); pinned by test_copy_lookup_checks_only_recent_articles_in_the_window.
+#: Words of each sentence start that make an opening key (copy path: syndicated dev recall 0.90 -> 1.00); pinned by test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window.
 KEY_WORDS = 8
-#: Sentences of the opening that get a key (a copy with a junk line on top still shares the next); pinned by test_copy_lookup_checks_only_recent_articles_in_the_window.
+#: Sentences of the opening that get a key (a copy with a junk line on top still shares the next); pinned by test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window.
 KEY_SENTENCES = 3
 #: Words of title + opening whose shingles are kept (at most 117 shingles: 16-bit hashes suffice); set by hand; no test.
 OPENING_WORDS = 120
@@ -67,12 +67,12 @@ COPY_NAMES_MIN = 4
 SAME_TEXT = 0.95
 #: ... when at most this many times as long as its longest copy (a clean update reached cosine 0.953 once the lede weighed double); no test.
 SAME_LENGTH = 1.1
-#: Cosine from which a junk-padded copy no shorter than its full copies is silent (syndicated dev, 5 orders: events F1 0.857 -> 0.867); pinned by test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+#: Cosine from which a junk-padded copy no shorter than its full copies is silent (syndicated dev, 5 orders: events F1 0.857 -> 0.867); pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
 PADDED_TEXT = 0.85
 
 # -- proposal (digest.dedup.index, digest.dedup.engine) ----------------------------------------
 
-#: Most recent articles of one LSH band or opening key proposed per query (generated 60k: copy lookups 23 -> 5 per article); no test (test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
+#: Most recent articles of one LSH band or opening key proposed per query (generated 60k: copy lookups 23 -> 5 per article); no test (test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
 BUCKET_CAP = 128
 #: Candidate stories compared per article, most LSH votes first (64 gave the same stories on ECB+ dev and syndicated at a third more cost on generated); no test.
 MAX_CANDIDATES = 16
@@ -84,9 +84,9 @@ LARGE_TRIED = 2
 
 # -- lead choice (digest.dedup.lead) -------------------------------------------------------------
 
-#: Versions within this share of the best score are equally complete; set by hand; pinned by test_choose_lead_prefers_complete_then_priority_then_earliest.
+#: Versions within this share of the best score are equally complete; set by hand; pinned by test_choose::test_choose_lead_prefers_complete_then_priority_then_earliest.
 TIE = 0.05
-#: Unshared words by which an equally complete version may exceed the cleanest (TIE of the longest where the cleaner cut); set by hand; pinned by test_copy_with_residual_junk_never_leads_over_the_clean_original.
+#: Unshared words by which an equally complete version may exceed the cleanest (TIE of the longest where the cleaner cut); set by hand; pinned by test_choose::test_copy_with_residual_junk_never_leads_over_the_clean_original.
 CLEAN_SLACK = 2.0
 #: Share of a tied version's words its copy needs to tie too (the copy tie: syndicated dev lead-cleanest 0.87 -> 0.98); pinned by test_copies::test_the_cleaner_copy_leads_and_other_events_stay_apart.
 COPY_LENGTH = 0.6

@@ -1,7 +1,7 @@
 """The one way tests make a configuration, and an App over it.
 
-Test modules ask for the ``make_config`` and ``make_app`` fixtures (``tests/conftest.py``);
-helpers in ``tests/support`` call these functions directly.
+Tests ask for the ``make_config`` and ``make_app`` fixtures (``tests/conftest.py``); helper
+functions (here in ``tests/support``, or a test module's own) call these functions directly.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from digest.dedup.engine import Doc
@@ -28,3 +29,23 @@ PIRATES = (
     "area for three months and has foiled several attempts in that time, the navy said in a "
     "statement issued from {port}."
 )
+
+
+#: Another earthquake reported from the same template as ``quake_a1``: the same words around
+#: other names and numbers.
+TEMPLATE = {
+    "6.1": "5.4", "Taranaki": "Gisborne", "Opunake": "Tolaga", "4,000": "1,300", "4.12am": "11.40pm",
+    "18": "25", "30": "12", "Mere": "Rawiri", "Tukino": "Paki", "20-metre": "8-metre",
+    "New Plymouth": "Tokomaru Bay", "Powerco": "Eastland", "Manaia": "Ruatoria", "Anna": "John",
+    "Berg": "Ristau", "40": "25", "4.3": "3.9",
+}
+
+
+def templated(doc: Doc, doc_id: str) -> Doc:
+    """``doc`` with ``TEMPLATE``'s names and numbers swapped in: a templated report of another event."""
+
+    def swap(text: str) -> str:
+        return re.sub("|".join(sorted(map(re.escape, TEMPLATE), key=len, reverse=True)),
+                      lambda m: TEMPLATE[m.group(0)], text)
+
+    return Doc(id=doc_id, title=swap(doc.title), text=swap(doc.text))
