@@ -294,7 +294,7 @@ def run_baseline(n: int) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
     from digest.dedup.engine import Params
-    from digest.dedup.fingerprint import NUM_PERM, SEED
+    from digest.dedup.params import NUM_PERM, SEED
     from digest.dedup.terms import tokens
 
     gen = Generator(_load_rows())
@@ -332,8 +332,9 @@ def run_floor(n: int) -> dict[str, Any]:
     No normalising, weighting, verifying or clustering: what an engine costs beyond this
     floor is what deciding costs."""
     from digest.dedup.engine import Params
-    from digest.dedup.fingerprint import SALIENT_TERMS, fast_signature
-    from digest.dedup.index import BUCKET_CAP, MemoryIndex
+    from digest.dedup.fingerprint import fast_signature
+    from digest.dedup.index import MemoryIndex
+    from digest.dedup.params import BUCKET_CAP, SALIENT_TERMS
 
     gen = Generator(_load_rows())
     bands = MemoryIndex(Params().lsh_threshold).b

@@ -30,7 +30,7 @@ _EXPORTS = {
     "parse_config": "config",
     "Engine": "dedup.engine",
     "Doc": "dedup.core",
-    "Params": "dedup.core",
+    "Params": "dedup.params",
     "Assignment": "dedup.core",
     "dedupe_records": "batch",
     "Store": "store.base",
@@ -61,8 +61,9 @@ if TYPE_CHECKING:
     from .app import App, RunReport, open_app
     from .batch import dedupe_records
     from .config import Config, load_config, parse_config
-    from .dedup.core import Assignment, Doc, Params
+    from .dedup.core import Assignment, Doc
     from .dedup.engine import Engine
+    from .dedup.params import Params
     from .errors import DigestError
     from .store.base import Store, open_store
 

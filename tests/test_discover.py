@@ -12,8 +12,8 @@ from digest.app import open_app
 from digest.cli import main
 from digest.service.daemon import Daemon
 from digest.sources.discover import feed_links, is_html_page
+from tests.support.daemon import loopback_config, rss
 from tests.support.httpd import TestServer
-from tests.test_daemon import rss, write_config
 
 SITE = b"""<!DOCTYPE html>
 <html><head><title>Coast</title>
@@ -47,7 +47,7 @@ def test_a_page_is_followed_to_its_feed_and_sources_shows_it(
         srv.set("/feeds/main.xml", rss("coast", range(3)), headers={"Content-Type": "application/rss+xml"},
                 etag='"v1"')
         srv.set("/plain", PLAIN, headers={"Content-Type": "text/html"})
-        cfg = write_config(tmp_path, srv, {"Coast": "/", "Plain": "/plain"})
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/", "Plain": "/plain"})
         with open_app(cfg) as app:
             report = app.run()
             assert report.new_articles == 3
@@ -72,7 +72,7 @@ def test_the_daemon_follows_a_page_too(tmp_path: Path) -> None:
     with TestServer() as srv:
         srv.set("/", SITE, headers={"Content-Type": "text/html"})
         srv.set("/feeds/main.xml", rss("coast", range(2)))
-        cfg = write_config(tmp_path, srv, {"Coast": "/"})
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/"})
         with open_app(cfg) as app:
             report = Daemon(app, rng=random.Random(1)).poll_due()
             assert report.new_articles == 2 and not report.errors

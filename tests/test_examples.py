@@ -15,10 +15,8 @@ and their similarity (``Engine.similarity``) so the cause is visible.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -38,11 +36,8 @@ from digest.sources.localfiles import read_file
 from digest.store.base import open_store
 from digest.text.identity import without_tracking
 from digest.text.prepare import prepare
+from tests.support.examples import DAY, EXAMPLES, EXPECTED, ROOT, copy_examples
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-EXPECTED: dict[str, Any] = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
-DAY = date.fromisoformat(EXPECTED["date"])
 STORY_OF = {v["ref"]: s["key"] for s in EXPECTED["stories"] for v in s["versions"]}
 OUTLET_OF = {v["ref"]: v["outlet"] for s in EXPECTED["stories"] for v in s["versions"]}
 
@@ -147,19 +142,6 @@ class Result:
     similarity: dict[frozenset[str], float]
 
 
-def copy_examples(dst: Path, mtime: float | None = None) -> Path:
-    """Copy the examples; date each article file ``mtime``, else its own publication time."""
-    shutil.copytree(EXAMPLES, dst / "examples")
-    shutil.copy(ROOT / "feeds.yaml", dst / "feeds.yaml")
-    published = {v["ref"]: v.get("published") for s in EXPECTED["stories"] for v in s["versions"]}
-    for p in (dst / "examples" / "articles").rglob("*"):
-        if p.is_file():
-            stamp = published[p.relative_to(dst / "examples").as_posix()]
-            t = mtime if mtime is not None else datetime.fromisoformat(stamp).timestamp()
-            os.utime(p, (t, t))
-    return dst / "feeds.yaml"
-
-
 def collect(app: App, day: date, base: Path) -> Result:
     # the stored link is the feed's less its tracking parameters
     url_ref = {without_tracking(e.url): ref for ref, e in entries_by_ref(base) if e.url}
@@ -207,7 +189,7 @@ def check_together(r: Result) -> list[str]:
         if len(parts) > 1:
             problems.append(
                 f"story {want['key']!r} is split into {len(parts)} stories {parts}; "
-                f"similarity across the split (join needs a story average >= {Params().join}): "
+                f"cosine across the split (shared-neighbour threshold {Params().shared}): "
                 + _pairs(parts[0], refs - parts[0], r)
             )
     return problems

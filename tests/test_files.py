@@ -17,7 +17,7 @@ from digest.app import App
 from digest.config import parse_config
 from digest.output.files import atomic_write
 from digest.store.base import open_store
-from tests.test_pipeline import NOW, local_sources
+from tests.support.fixtures import NOW, local_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 

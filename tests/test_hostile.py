@@ -40,8 +40,8 @@ from benchmarks.hostile_output import (
     markdown_findings,
     tag_counts,
 )
-from digest.app import App, RunReport
-from digest.config import SourceConfig, parse_config
+from digest.app import RunReport
+from digest.config import SourceConfig
 from digest.errors import SourceError
 from digest.output.render import (
     make_env,
@@ -54,7 +54,7 @@ from digest.records import DigestView, Entry
 from digest.service.web import make_server
 from digest.sources.feeds import MAX_ENTRIES, parse_feed
 from digest.sources.localfiles import read_path
-from digest.store.base import open_store
+from tests.support.config import MakeApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 #: Text that only exists inside script/iframe/duplicate entries: never shown, not even escaped.
@@ -66,16 +66,6 @@ NEVER_SHOWN = (
 )
 ATTACKER_HOSTS = ("evil.example", "tracker.example")
 URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "background", "poster", "data")
-
-
-def make_app(tmp_path: Path, sources: dict[str, Path], extra: str = "") -> App:
-    lines = "".join(
-        f"  - name: {json.dumps(n)}\n    path: {json.dumps(str(p))}\n" for n, p in sources.items()
-    )
-    listing = f"\n{lines}" if lines else " []\n"
-    text = f"sources:{listing}data_dir: data\noutput_dir: out\ntimezone: UTC\n{extra}"
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
-    return App(cfg, open_store(cfg.database_url))
 
 
 def _empty(day: str) -> DigestView:
@@ -107,7 +97,7 @@ class Outputs:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+def outputs(tmp_path_factory: pytest.TempPathFactory, make_app: MakeApp) -> Outputs:
     tmp = tmp_path_factory.mktemp("hostile")
     sources = {p.stem: p for p in sorted(FIXTURES.iterdir())}
     now = datetime.now(UTC)
@@ -338,7 +328,7 @@ RAW_ENTRIES = [
 ]  # fmt: skip
 
 
-def test_raw_hostile_entries_are_inert_in_every_format(tmp_path: Path) -> None:
+def test_raw_hostile_entries_are_inert_in_every_format(tmp_path: Path, make_app: MakeApp) -> None:
     now = datetime.now(UTC)
     with make_app(tmp_path, {}) as app:
         report = RunReport()
@@ -376,7 +366,7 @@ def _items(n: int, body: str = "") -> str:
 
 
 @pytest.mark.slow
-def test_fifty_thousand_entries_are_capped_and_linear(tmp_path: Path) -> None:
+def test_fifty_thousand_entries_are_capped_and_linear(tmp_path: Path, make_app: MakeApp) -> None:
     feed = tmp_path / "big.rss"
     feed.write_text(
         f"<rss version='2.0'><channel><title>big</title>{_items(50_000)}</channel></rss>"
@@ -398,7 +388,7 @@ def test_fifty_thousand_entries_are_capped_and_linear(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_many_similar_entries_cost_linear_time(tmp_path: Path) -> None:
+def test_many_similar_entries_cost_linear_time(tmp_path: Path, make_app: MakeApp) -> None:
     """A feed of thousands of near-identical entries must not stall the worker.
 
     Before issue 7: 2,000 such entries took 8 s, 4,000 took 81 s (the engine
@@ -428,7 +418,7 @@ def test_many_similar_entries_cost_linear_time(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_five_megabyte_entry(tmp_path: Path) -> None:
+def test_five_megabyte_entry(tmp_path: Path, make_app: MakeApp) -> None:
     word = "harbour "
     huge = "<p>" + (word * (5 * 1024 * 1024 // len(word))) + "</p><script>alert(1)</script>"
     feed = tmp_path / "huge.rss"
@@ -450,7 +440,7 @@ def test_five_megabyte_entry(tmp_path: Path) -> None:
         assert "Huge entry about the harbour" in html
 
 
-def test_one_source_failing_inside_never_stops_the_others(tmp_path: Path) -> None:
+def test_one_source_failing_inside_never_stops_the_others(tmp_path: Path, make_app: MakeApp) -> None:
     """A folder of every fixture as one source: per-file errors, the rest stored."""
     with make_app(tmp_path, {"folder": FIXTURES}) as app:
         report = app.run(now=datetime.now(UTC))

@@ -9,37 +9,19 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.app import App
 from digest.config import parse_config
 from digest.output.sanitize import find_active_content
-from digest.store.base import open_store
+from tests.support.config import MakeApp
+from tests.support.fixtures import NOW, local_sources
 from tests.support.httpd import TestServer
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 #: The fixtures are dated November 2026; the engine is rebuilt from the articles
 #: of the window before *now*, so tests that reopen use a window that keeps them.
 WIDE = "dedup:\n  window_days: 36500\n"
-NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 
 
-def make_app(tmp_path: Path, sources: str, extra: str = "") -> App:
-    text = f"sources:\n{sources}output_dir: out\ndata_dir: data\n{extra}"
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
-    return App(cfg, open_store(cfg.database_url))
-
-
-def local_sources() -> str:
-    return "".join(
-        f"  - name: {name}\n    path: {FEEDS / file}\n"
-        for name, file in (
-            ("Coast News", "coast.rss"),
-            ("Valley Wire", "valley.atom"),
-            ("Garbage", "garbage.xml"),
-        )
-    )
-
-
-def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_path: Path) -> None:
+def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_path: Path, make_app: MakeApp) -> None:
     with make_app(tmp_path, local_sources()) as app:
         report = app.run(now=NOW)
         assert [e.kind for e in report.errors] == ["not-a-feed"]
@@ -65,7 +47,7 @@ def test_run_groups_copies_keeps_events_apart_and_reports_the_broken_source(tmp_
         assert again.new_articles == 0
 
 
-def test_store_survives_reopen_and_engine_is_rebuilt_from_fingerprints(tmp_path: Path) -> None:
+def test_store_survives_reopen_and_engine_is_rebuilt_from_fingerprints(tmp_path: Path, make_app: MakeApp) -> None:
     one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
     with make_app(tmp_path, one, WIDE) as app:
         app.run(now=datetime.now(UTC))
@@ -79,7 +61,7 @@ def test_store_survives_reopen_and_engine_is_rebuilt_from_fingerprints(tmp_path:
         assert max(s.outlets for s in view.stories) == 2
 
 
-def test_http_sources_conditional_get_and_a_failing_feed_next_to_a_good_one(tmp_path: Path) -> None:
+def test_http_sources_conditional_get_and_a_failing_feed_next_to_a_good_one(tmp_path: Path, make_app: MakeApp) -> None:
     with TestServer() as srv:
         srv.set(
             "/coast.rss",
@@ -106,7 +88,7 @@ def test_http_sources_conditional_get_and_a_failing_feed_next_to_a_good_one(tmp_
             assert gone is not None and gone.failures == 2 and gone.error_kind == "http-404"
 
 
-def test_loopback_is_refused_without_allowlist(tmp_path: Path) -> None:
+def test_loopback_is_refused_without_allowlist(tmp_path: Path, make_app: MakeApp) -> None:
     with TestServer() as srv:
         srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes())
         with make_app(tmp_path, f"  - name: C\n    url: {srv.url('/coast.rss')}\n") as app:
@@ -115,7 +97,7 @@ def test_loopback_is_refused_without_allowlist(tmp_path: Path) -> None:
         assert srv.hits["/coast.rss"] == 0
 
 
-def test_write_digest_files_and_json_shape(tmp_path: Path) -> None:
+def test_write_digest_files_and_json_shape(tmp_path: Path, make_app: MakeApp) -> None:
     with make_app(tmp_path, local_sources()) as app:
         app.run(now=NOW)
         paths = app.write_digest(day=NOW.date(), formats=("md", "html", "json"))
@@ -138,7 +120,7 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, bad: str) -> None:
     assert "\n" not in str(exc.value) and "feeds.yaml" in str(exc.value)
 
 
-def test_file_times_do_not_close_the_dedup_window(tmp_path: Path) -> None:
+def test_file_times_do_not_close_the_dedup_window(tmp_path: Path, make_app: MakeApp) -> None:
     """A saved article dated only by its file time still joins a feed's story days apart."""
     import os
 
@@ -162,7 +144,7 @@ def test_file_times_do_not_close_the_dedup_window(tmp_path: Path) -> None:
 
 
 def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: MakeApp
 ) -> None:
     """The store rolls back a failed source; the in-memory engine must not keep its articles."""
     one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
@@ -193,7 +175,7 @@ def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
         assert all(app.store.get_story(s) is not None for s in app.engine.stories())
 
 
-def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path) -> None:
+def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path, make_app: MakeApp) -> None:
     """The daemon's engine is rebuilt from the store once a day: old articles leave memory, not the store."""
     from datetime import timedelta
 
@@ -224,7 +206,7 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path) -> N
         assert len(keys) == 2 and app.engine.story_of(keys[0]) == app.engine.story_of(keys[1])
 
 
-def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path) -> None:
+def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path, make_app: MakeApp) -> None:
     """A real failing feed on loopback: the digest's footer names it, with the time it began
     failing; when every source fails, the digest says so instead of "No new stories"."""
     with TestServer() as srv:

@@ -5,25 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.app import App
-from digest.config import parse_config
-from digest.store.base import open_store
+from tests.support.config import MakeApp
 
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 WIDE = "dedup:\n  window_days: 36500\n"
-
-
-def _app(tmp_path: Path, folder: Path) -> App:
-    text = f"sources:\n  - name: Notes\n    path: {folder}\noutput_dir: out\ndata_dir: data\n{WIDE}"
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
-    return App(cfg, open_store(cfg.database_url))
 
 
 def _write(folder: Path, name: str, title: str, body: str) -> None:
     (folder / name).write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-def test_unchanged_files_are_skipped_before_the_engine_is_rebuilt(tmp_path: Path) -> None:
+def test_unchanged_files_are_skipped_before_the_engine_is_rebuilt(tmp_path: Path, make_app: MakeApp) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
     _write(folder, "a.txt", "Harbour bridge closes for repairs",
@@ -32,11 +24,11 @@ def test_unchanged_files_are_skipped_before_the_engine_is_rebuilt(tmp_path: Path
     _write(folder, "b.txt", "Library opens new wing",
            "The city library opened its new wing on Tuesday with room for forty thousand books "
            "and a reading garden on the roof.")
-    with _app(tmp_path, folder) as app:
+    with make_app(tmp_path, {"Notes": folder}, WIDE) as app:
         first = app.run(now=NOW)
         assert first.new_articles == 2 and not first.errors
     # a new process (as cron runs `digest run`): nothing new, so no engine is built
-    with _app(tmp_path, folder) as app:
+    with make_app(tmp_path, {"Notes": folder}, WIDE) as app:
         again = app.run(now=NOW)
         assert again.new_articles == 0 and again.entries == 2 and not again.errors
         assert app._engine is None
@@ -44,19 +36,19 @@ def test_unchanged_files_are_skipped_before_the_engine_is_rebuilt(tmp_path: Path
     _write(folder, "c.txt", "Harbour bridge repairs finish early",
            "Repairs to the harbour bridge finished a week early and it reopened on Friday, "
            "the council said.")
-    with _app(tmp_path, folder) as app:
+    with make_app(tmp_path, {"Notes": folder}, WIDE) as app:
         third = app.run(now=NOW)
         assert third.new_articles == 1 and not third.errors
         assert app._engine is not None and len(app._engine) == 3
 
 
-def test_a_copy_twice_in_one_batch_is_stored_once(tmp_path: Path) -> None:
+def test_a_copy_twice_in_one_batch_is_stored_once(tmp_path: Path, make_app: MakeApp) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
     body = ("The harbour bridge will close for three weeks of repairs, the council said on Monday. "
             "Ferries will run every ten minutes while the work goes on.")
     _write(folder, "a.txt", "Harbour bridge closes for repairs", body)
     _write(folder, "b.txt", "Harbour bridge closes for repairs", body)
-    with _app(tmp_path, folder) as app:
+    with make_app(tmp_path, {"Notes": folder}, WIDE) as app:
         report = app.run(now=NOW)
         assert report.entries == 2 and report.new_articles == 1 and not report.errors

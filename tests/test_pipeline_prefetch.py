@@ -9,27 +9,19 @@ from pathlib import Path
 import pytest
 
 from digest.app import App
-from digest.config import parse_config
-from digest.store.base import open_store
+from tests.support.config import MakeApp
 from tests.support.httpd import Reply, TestServer, delayed
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 DELAY = 0.6
-
-
-def make_app(tmp_path: Path, sources: str, extra: str = "") -> App:
-    text = (
-        f"sources:\n{sources}output_dir: out\ndata_dir: data\n"
-        "fetch:\n  allow_hosts: ['127.0.0.1']\n  per_host: 8\n" + extra
-    )
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
-    return App(cfg, open_store(cfg.database_url))
+#: The loopback test server is allowed, with room for every feed at once.
+LOOPBACK = "fetch:\n  allow_hosts: ['127.0.0.1']\n  per_host: 8\n"
 
 
 @pytest.mark.slow
 def test_slow_feeds_are_waited_for_side_by_side_with_the_same_outcome(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: MakeApp
 ) -> None:
     feeds = ["coast.rss", "valley.atom"] * 3
     with TestServer() as srv:
@@ -39,7 +31,7 @@ def test_slow_feeds_are_waited_for_side_by_side_with_the_same_outcome(
         srv.set("/missing", b"nope", status=404)
         sources = "".join(f"  - name: F{i}\n    url: {srv.url(f'/f{i}')}\n" for i in range(len(feeds)))
         sources += f"  - name: Gone\n    url: {srv.url('/missing')}\n"
-        with make_app(tmp_path / "pre", sources) as app:
+        with make_app(tmp_path / "pre", sources, LOOPBACK) as app:
             t0 = time.monotonic()
             report = app.run(now=NOW)
             took = time.monotonic() - t0
@@ -53,19 +45,19 @@ def test_slow_feeds_are_waited_for_side_by_side_with_the_same_outcome(
         assert srv.hits["/f0"] == 1 and srv.hits["/missing"] == 1
         # fetched one at a time (each in its turn, as before) they give the same stories
         monkeypatch.setattr(App, "_prefetch", lambda self, sources: None)
-        with make_app(tmp_path / "seq", sources) as one:
+        with make_app(tmp_path / "seq", sources, LOOPBACK) as one:
             again = one.run(now=NOW)
             assert sorted(len(one.engine.members(s)) for s in one.engine.stories()) == stories
         assert again.new_articles == report.new_articles and [e.source for e in again.errors] == ["Gone"]
 
 
-def test_a_paused_source_is_not_asked_and_validators_are_sent(tmp_path: Path) -> None:
+def test_a_paused_source_is_not_asked_and_validators_are_sent(tmp_path: Path, make_app: MakeApp) -> None:
     with TestServer() as srv:
         for path, name in (("/a", "coast.rss"), ("/b", "valley.atom"), ("/c", "coast.rss")):
             srv.set(path, (FEEDS / name).read_bytes(), headers={"Content-Type": "application/rss+xml"},
                     etag=f'"{path}"')
         sources = "".join(f"  - name: {p[1:].upper()}\n    url: {srv.url(p)}\n" for p in ("/a", "/b", "/c"))
-        with make_app(tmp_path, sources) as app:
+        with make_app(tmp_path, sources, LOOPBACK) as app:
             app.run(now=NOW)
             state = app.store.get_source_state("C")
             assert state is not None

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 
 import digest.text.prepare
-from digest.app import App
-from digest.config import parse_config
 from digest.records import Entry
-from digest.store.base import open_store
 from digest.text.prepare import bodies_of, body_of
+from tests.support.config import make_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
@@ -76,9 +74,7 @@ def test_bodies_of_sends_only_the_pages_to_the_pool(monkeypatch: pytest.MonkeyPa
 
 
 def _run(tmp_path: Path, folder: Path, workers: int | None) -> list[tuple[Any, ...]]:
-    text = f"sources:\n  - name: Coast Times\n    path: {folder}\noutput_dir: out\ndata_dir: data\n{WIDE}"
-    cfg = parse_config(text, path=tmp_path / "feeds.yaml")
-    with App(cfg, open_store(cfg.database_url)) as app:
+    with make_app(tmp_path, {"Coast Times": folder}, WIDE) as app:
         app.extract_workers = workers
         report = app.run(now=NOW)
         assert report.new_articles == len(TOWNS) and not report.errors

@@ -12,7 +12,7 @@ from pathlib import Path
 from digest.records import Article
 from digest.store.base import NewArticle
 from digest.store.sqlite import SQLiteStore
-from tests.test_store import T0
+from tests.support.fixtures import T0
 
 ROOT = Path(__file__).resolve().parents[1]
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

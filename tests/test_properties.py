@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -231,7 +232,12 @@ def test_html_to_text_and_clean_never_raise_nor_leak_scripts(html: str, page: bo
     assert leaked(html, text, title) == set()  # script/style bodies are dropped, not shown as text
     result = clean_text(text, title=title)
     assert no_invented_script_tag(html, result.text)
-    assert result.words >= 0
+    # cleaning keeps or drops the text's own lines, whole; it never writes any
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    for part in [*result.text.split("\n\n"), *result.junk]:
+        assert " ".join(part.split()) in flat
+    # every word starts with a letter or a digit of the kept text (two CJK characters to a word)
+    assert result.words <= sum(c.isalnum() for c in result.text)
 
 
 # -- fingerprints ---------------------------------------------------------------------------
@@ -248,7 +254,8 @@ def test_fingerprint_never_raises_and_round_trips(title: str, text: str) -> None
         data = f.to_bytes()
         back = Fingerprint.from_bytes(data)
         assert back.to_bytes() == data
-        assert back.words == f.words >= 0
+        # the text's words, not the title's: each starts with a letter or a digit of the text
+        assert back.words == f.words <= sum(c.isalnum() for c in text)
         assert np.array_equal(back.signature, f.signature.astype(np.uint32))
         assert back.terms.keys() == f.terms.keys()
         for t, w in f.terms.items():

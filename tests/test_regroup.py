@@ -6,21 +6,22 @@ from __future__ import annotations
 import numpy as np
 
 from digest.dedup.engine import Engine
-from digest.dedup.neighbours import (
-    average_linkage,
-    neighbour_set,
-    neighbour_sets,
-    shared_similarity,
-)
-from tests.test_engine import load
+from digest.dedup.neighbours import average_linkage, neighbour_sets, shared_similarity
+from tests.support.reference import neighbour_set
+from tests.support.stories import load
 
 
 def test_neighbour_set_keeps_only_neighbours_close_to_the_nearest() -> None:
+    def one(num: int, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> list[int]:
+        row = neighbour_sets(np.array([num], np.int32), nbrs[None, :], sims[None, :], ratio)[0]
+        assert row[0] == num  # the article itself first
+        return sorted(row[row >= 0].tolist())
+
     nbrs = np.array([4, 7, 9, -1], dtype=np.int32)
     sims = np.array([0.8, 0.5, 0.3, -1.0], dtype=np.float32)
-    assert neighbour_set(1, nbrs, sims, 0.5).tolist() == [1, 4, 7]
-    assert neighbour_set(1, nbrs, sims, 0.0).tolist() == [1, 4, 7, 9]
-    assert neighbour_set(3, np.full(4, -1, np.int32), np.full(4, -1.0, np.float32), 0.5).tolist() == [3]
+    assert one(1, nbrs, sims, 0.5) == [1, 4, 7]
+    assert one(1, nbrs, sims, 0.0) == [1, 4, 7, 9]
+    assert one(3, np.full(4, -1, np.int32), np.full(4, -1.0, np.float32), 0.5) == [3]
 
 
 def test_shared_similarity_is_overlap_over_the_smaller_set() -> None:

@@ -30,71 +30,9 @@ from digest.output.render import (
 from digest.output.sanitize import find_active_content
 from digest.output.templates import default_template_dirs
 from digest.records import DigestView, StoryView, VersionView
+from tests.support.views import NOON, hostile_view
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-NOON = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
-
-HOSTILE_TITLES = [
-    "<script>alert('t')</script>Budget passes",
-    "<img src=x onerror=\"document.title='pwned'\">Storm warning",
-    "[click me](javascript:alert(1)) and ![px](https://tracker.example/p.gif)",
-    "</textarea></title><svg onload=alert(1)>",
-    "{{ 7 * 7 }} {% raw %} {# c #}",
-    "x](javascript:alert(2)) [y",
-    "*bold* _under_ `tick` # hash | pipe {: .evil onclick=alert(3) }",
-    "W" * 300,
-]
-HOSTILE_URLS = [
-    "javascript:alert(1)",
-    " java\tscript:alert(1)",
-    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "vbscript:msgbox(1)",
-    "/relative/path",
-    None,
-    'https://ok.example/a"onmouseover="alert(1)',
-    "https://ok.example/x)](javascript:alert(4))",
-]
-
-
-def _version(i: int, source: str, *, url: str | None, title: str, text: str = "") -> VersionView:
-    return VersionView(source, title, url, NOON + timedelta(minutes=i), text)
-
-
-def hostile_view() -> DigestView:
-    stories = []
-    for i, (title, url) in enumerate(zip(HOSTILE_TITLES, HOSTILE_URLS, strict=True)):
-        lead = _version(
-            i,
-            f"Outlet <b>{i}</b>",
-            url=url,
-            title=title,
-            text=f"Body {i} <script>alert({i})</script> [a](javascript:x) " + "word " * 150,
-        )
-        also = [
-            _version(
-                i, "Wire & Co", url=HOSTILE_URLS[(i + 1) % 8], title=HOSTILE_TITLES[(i + 3) % 8]
-            ),
-            _version(i, "Plain Post", url=f"https://plain.example/{i}", title=""),
-        ]
-        stories.append(StoryView(f"s{i}", title, lead, also, first_seen=NOON))
-    stories.append(
-        StoryView(
-            "safe",
-            "Council approves budget",
-            _version(
-                9,
-                "Example Times",
-                url="https://ex.example/budget?a=1&b=2",
-                title="Council approves budget",
-                text="The council approved the budget on Tuesday. It did so quickly.",
-            ),
-            [_version(9, "Other Post", url="https://other.example/b", title="Budget approved")],
-        )
-    )
-    return DigestView("2024-05-01", stories, articles_read=123, duplicates_collapsed=45,
-                      title="My <digest>", generated=NOON)  # fmt: skip
-
-
 def _hrefs(html: str, ids_here: bool = True) -> list[str]:
     """The links leaving the page (an in-page ``#id`` must name an element of the page,
     unless ``ids_here`` is false: plain Markdown leaves heading ids to the viewer)."""

@@ -27,8 +27,8 @@ from digest.dedup.index_redis import RedisIndex, open_index
 from digest.errors import ConfigError, DigestError, StoreError
 from digest.service.workers import WorkerApp, owner, partition, run_worker, slot_run
 from digest.store.base import open_store
+from tests.support.examples import DAY, copy_examples
 from tests.support.services import need_redis_client, pg_schema, redis_prefix
-from tests.test_examples import DAY, copy_examples
 
 pytestmark = pytest.mark.scale
 
@@ -240,7 +240,7 @@ def _entry(source: str, r: int):  # type: ignore[no-untyped-def]
                  entry_id=f"{source}-{r}", content_html=f"<p>{text}</p>", published=NOW + timedelta(minutes=r))
 
 
-def _race(pg: str, cfg: Config, make_app: Any, rounds: int) -> dict[str, str]:
+def _race(pg: str, cfg: Config, new_app: Any, rounds: int) -> dict[str, str]:
     """Two threads (own connections) ingest copies of round r's story, released together."""
     from digest.app import RunReport
 
@@ -250,7 +250,7 @@ def _race(pg: str, cfg: Config, make_app: Any, rounds: int) -> dict[str, str]:
     def worker(name: str) -> None:
         try:
             with open_store(pg) as store:
-                app = make_app(cfg, store)
+                app = new_app(cfg, store)
                 src = next(s for s in cfg.sources if s.name == name)
                 for r in range(rounds):
                     barrier.wait(30)

@@ -12,7 +12,7 @@ from digest.config import parse_config
 from digest.records import Entry
 from digest.service.daemon import Daemon, make_scheduler
 from digest.store.base import open_store
-from tests.test_daemon import smtpd
+from tests.support.daemon import smtpd
 
 STORIES = Path(__file__).parent / "fixtures" / "stories"
 MON = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)  # a Monday

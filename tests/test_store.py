@@ -15,7 +15,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +25,10 @@ from digest.records import Article
 from digest.store import migrations
 from digest.store.base import BACKENDS, NewArticle, SourceState, Store, open_store, register_backend
 from digest.store.sqlite import SQLiteStore
+from tests.support.fixtures import T0
 from tests.support.services import pg_schema
 
 ROOT = Path(__file__).resolve().parents[1]
-T0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)
 LATEST = len(migrations.load("sqlite"))
 
 

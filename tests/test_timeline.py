@@ -16,10 +16,11 @@ import pytest
 
 from digest.app import App
 from digest.cli import main
-from digest.config import SourceConfig, parse_config
+from digest.config import SourceConfig
 from digest.output.view import build_view, seal, whats_new
 from digest.records import Entry
 from digest.store.base import StoredArticle, open_store
+from tests.support.config import MakeApp, make_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TUE = datetime(2026, 11, 10, tzinfo=UTC)  # a Tuesday, like the fixtures' quake
@@ -53,8 +54,8 @@ def week() -> list[dict[str, Any]]:
 def write_inputs(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[Path, Path]:
     data = tmp_path / "week.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: Europe/London\n")
+    cfg = make_config(tmp_path, timezone="Europe/London", write=True).config_path
+    assert cfg is not None
     return data, cfg
 
 
@@ -132,11 +133,6 @@ def test_replay_from_and_to_bound_the_digests_written(tmp_path: Path) -> None:
     assert stored == {"quake-1", "quake-2", "council-1", "council-2"}  # day 3 was not read
 
 
-def _app(tmp_path: Path) -> App:
-    cfg = parse_config("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", path=tmp_path / "feeds.yaml")
-    return App(cfg, open_store(cfg.database_url))
-
-
 def _ingest(app: App, name: str, source: str, at: datetime) -> None:
     title, body = text_of(name)
     entry = Entry(source=source, title=title, text=body, entry_id=f"{name}@{source}", published=at)
@@ -145,8 +141,8 @@ def _ingest(app: App, name: str, source: str, at: datetime) -> None:
     app.ingest(SourceConfig(name=source, path=Path(source)), [entry], fetched=at, report=RunReport())
 
 
-def test_an_article_arriving_after_the_day_was_sealed_is_new_the_next_day(tmp_path: Path) -> None:
-    with _app(tmp_path) as app:
+def test_an_article_arriving_after_the_day_was_sealed_is_new_the_next_day(tmp_path: Path, make_app: MakeApp) -> None:
+    with make_app(tmp_path) as app:
         _ingest(app, "quake_a1", "Coast News", TUE + timedelta(hours=8))
         seal(app.store, app.cfg, TUE.date(), TUE + timedelta(hours=12))  # mailed at noon
         _ingest(app, "quake_a2", "Valley Wire", TUE + timedelta(hours=15))
@@ -161,8 +157,8 @@ def test_an_article_arriving_after_the_day_was_sealed_is_new_the_next_day(tmp_pa
         assert build_view(app.store, app.cfg, TUE.date()).articles_read == 1
 
 
-def test_a_day_with_nothing_new_for_a_story_does_not_show_it(tmp_path: Path) -> None:
-    with _app(tmp_path) as app:
+def test_a_day_with_nothing_new_for_a_story_does_not_show_it(tmp_path: Path, make_app: MakeApp) -> None:
+    with make_app(tmp_path) as app:
         _ingest(app, "quake_a1", "Coast News", TUE + timedelta(hours=8))
         _ingest(app, "council_a", "City Desk", TUE + timedelta(days=1, hours=8))
         day2 = build_view(app.store, app.cfg, date(2026, 11, 11))
@@ -222,10 +218,10 @@ def test_the_atom_feed_updates_a_developing_storys_entry_instead_of_repeating_it
     assert feed.entries[0] is quake  # the most recently updated entry first
 
 
-def test_an_earlier_days_page_shows_the_story_as_it_stood_that_day(tmp_path: Path) -> None:
+def test_an_earlier_days_page_shows_the_story_as_it_stood_that_day(tmp_path: Path, make_app: MakeApp) -> None:
     data, cfg = write_inputs(tmp_path, week())
     assert main(["replay", str(data), "--config", str(cfg)]) == 0
-    with _app(tmp_path) as app:  # the store the replay wrote (same data folder)
+    with make_app(tmp_path) as app:  # the store the replay wrote (same data folder)
         day1 = build_view(app.store, app.cfg, TUE.date())
         quake = next(s for s in day1.stories if "Opunake" in s.title)
         assert sorted(v.id for v in [quake.lead, *quake.also]) == ["quake-1", "quake-2"]  # no follow-up yet

@@ -22,8 +22,9 @@ import pytest
 
 from digest.service.web import make_server
 from digest.store.base import open_store
+from tests.support.archive import NOW, fill
 from tests.support.browser import FLAGS, chromium_path
-from tests.test_web import NOW, fill, make_cfg
+from tests.support.config import MakeConfig
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +36,8 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def base_url(tmp_path: Path) -> Iterator[str]:
-    cfg = make_cfg(tmp_path)
+def base_url(tmp_path: Path, make_config: MakeConfig) -> Iterator[str]:
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
     with open_store(cfg.database_url) as store:
         fill(store)
     server = make_server(cfg, clock=lambda: NOW, port=0)

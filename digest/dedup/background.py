@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable
 from functools import lru_cache
 
-ARTICLE_WORDS = 300.0
+from .params import ARTICLE_WORDS
 
 
 @lru_cache(maxsize=2)

@@ -8,7 +8,7 @@ Observations
   two, or a number of characters with an ellipsis).  Such pairs are the
   easiest to recognise exactly, yet the hardest for a bag-of-words
   similarity: a two-sentence summary shares few terms with a long story's
-  centroid, so average linkage to the story leaves it outside.
+  versions, so average linkage over the story leaves it outside.
 * Word order is what rewrites do *not* share (two of the seed rewrites share
   under 1% of their 5-word shingles), so a copy test on word sequences never
   joins two rewrites, let alone two events; it only adds what the
@@ -28,9 +28,9 @@ How it works
   shingles (not the keys): a one-sentence summary has too few words of its
   own to be recognised, and copies keep their headline apart from a site
   suffix or prefix.
-* :class:`CopyIndex` maps opening keys to article ids: a summary and its
-  original share the key of their first sentence; a copy with a line of
-  junk left on top still shares the keys of the next sentences.
+* The engine maps opening keys to articles (``digest.dedup.index.KeyMultiMap``):
+  a summary and its original share the key of their first sentence; a copy
+  with a line of junk left on top still shares the keys of the next sentences.
 * :func:`is_copy` confirms a proposed pair: the shorter opening's shingles
   must be at least ``CONTAINED`` contained in the other's, and it must have
   at least ``MIN_SHINGLES`` of them (a one-line summary is not evidence).
@@ -51,17 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Words of each sentence start that make an opening key.
-KEY_WORDS = 8
-#: Sentences of the opening that get a key.
-KEY_SENTENCES = 3
-#: Words of the opening whose 4-shingles are kept.
-OPENING_WORDS = 120
-SHINGLE = 4
-#: Least share of the shorter opening's shingles found in the other's.
-CONTAINED = 0.6
-#: Fewest shingles an opening needs to be compared at all.
-MIN_SHINGLES = 10
+from .params import CONTAINED, KEY_SENTENCES, KEY_WORDS, MIN_SHINGLES, OPENING_WORDS, SHINGLE
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
@@ -171,29 +161,3 @@ def is_copy(a: CopySketch, b: CopySketch) -> bool:
     if min(len(a), len(b)) < MIN_SHINGLES:
         return False
     return containment(a, b) >= CONTAINED
-
-
-class CopyIndex:
-    """Opening key -> ids of the articles whose opening has it."""
-
-    def __init__(self) -> None:
-        self._ids: dict[int, list[str]] = {}
-
-    def add(self, doc_id: str, sk: CopySketch) -> None:
-        for k in sk.keys:
-            self._ids.setdefault(k, []).append(doc_id)
-
-    def query(self, sk: CopySketch) -> list[str]:
-        found: dict[str, None] = {}
-        for k in sk.keys:
-            for d in self._ids.get(k, ()):
-                found[d] = None
-        return list(found)
-
-    def remove(self, doc_id: str, sk: CopySketch) -> None:
-        for k in sk.keys:
-            ids = self._ids.get(k)
-            if ids and doc_id in ids:
-                ids.remove(doc_id)
-                if not ids:
-                    del self._ids[k]

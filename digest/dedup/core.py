@@ -13,10 +13,10 @@ How it works
 * Articles are numbered; each keeps its interned term indices and weights in
   a pool (salient terms first), its copy shingles in another, its facts in
   numpy columns (``digest.dedup.state``), never its text.
-* A story keeps its members (no centroid: ``_centroid`` computes one for
-  ``explain``); :meth:`EngineCore._rebuild` makes a story of any list of
-  members, :meth:`EngineCore._vectors` gives members' unit tf-idf vectors
-  under the current idf in one pass.
+* A story keeps its members and nothing summed over them: every decision
+  reads the members' own vectors.  :meth:`EngineCore._rebuild` makes a story
+  of any list of members, :meth:`EngineCore._vectors` gives members' unit
+  tf-idf vectors under the current idf in one pass.
 * The lead is chosen by ``digest.dedup.lead`` over the story's facts
   (:meth:`EngineCore._facts`) when first asked for after a change.
 """
@@ -31,7 +31,6 @@ import numpy as np
 
 from .copies import CopySketch
 from .fingerprint import (
-    SALIENT_TERMS,
     SUBLINEAR_TF,
     Fingerprint,
     IdfModel,
@@ -41,6 +40,7 @@ from .fingerprint import (
 )
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, VersionScore, coverage_arrays, pick, scores
+from .params import SALIENT_TERMS, Params
 from .state import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .terms import PLAIN, VOCAB
 
@@ -76,56 +76,6 @@ class Assignment:
     touched: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
-    #: ``explain`` only (``Engine.candidates``, the rules before the regrouping): the average
-    #: cosine to a story's members, the same on the words that are not names, and the share of
-    #: the story's own cohesion a pair of rules would have needed to join it.
-    join: float = 0.28
-    join_words: float = 0.15
-    cohesion: float = 0.5
-    #: Nearest neighbours each article keeps (shared-neighbour similarity, ``digest.dedup.neighbours``).
-    neighbours: int = 8
-    #: Cosine an article needs to be one of another's neighbours.
-    neighbour_floor: float = 0.1
-    #: A neighbour counts when at least this share of the nearest one's cosine.
-    neighbour_ratio: float = 0.5
-    #: Average shared-neighbour similarity at which a regrouped neighbourhood stays one story.
-    shared: float = 0.4
-    #: Neighbours (at twice the floor) an article needs for its shared-neighbour similarity to
-    #: be trusted alone; pairs with a less crowded member are also held to the two caps below.
-    crowded: int = 3
-    #: A pair counts fully when its cosine is this share of the closer one's nearest neighbour.
-    relative: float = 0.65
-    #: Cosine of the words that are not names at which a pair counts fully (two events about
-    #: the same people share the names, not the rest).
-    words_scale: float = 0.3
-    #: Templated reports (the same words around other names): a pair whose words cosine is at
-    #: least ``template_words`` counts fully only when its names cosine reaches
-    #: ``names_scale`` (below, it counts for the square of the names cosine's share of it),
-    #: where both articles have at least ``names_min`` of their unit vector's squared mass in
-    #: names (0: no such cap).
-    names_scale: float = 0.5
-    names_min: float = 0.1
-    template_words: float = 0.5
-    #: Articles regrouped at most around one new article (the closest stories first).
-    region: int = 400
-    #: LSH threshold on salient-term Jaccard (candidate proposal only).
-    lsh_threshold: float = 0.08
-    #: Seconds after a story's latest version (or before its first) during which it accepts
-    #: versions: a developing story stays open.  Dated ECB+ dev (events months apart, 10% of
-    #: reports 1-3 weeks late), worst of 3 orders: B-cubed F1 0.845 at 3 days, 0.949 at 14,
-    #: 0.968 at 30 (precision 1.000 throughout); GVC val F1 0.914 -> 0.982 (``timeline``).
-    window: float = 30 * 86400.0
-    #: Seconds apart (publication) within which two articles' link counts fully ...
-    time_grace: float = 14 * 86400.0
-    #: ... and beyond which it decays by e every this many seconds: a report weeks after
-    #: another joins it on strong evidence only.  GVC val precision 0.981 -> 1.000 (30-day
-    #: window), dated ECB+ dev unchanged; a 3-day grace with a 7-day scale cost ECB+ dev F1
-    #: 0.968 -> 0.887.
-    time_scale: float = 30 * 86400.0
-
-
 class EngineCore:
     """The state of an engine and what keeps it; ``digest.dedup.engine.Engine`` decides."""
 
@@ -135,8 +85,8 @@ class EngineCore:
         #: Proposes candidates (``digest.dedup.index``); in memory unless one is given.
         self.index: CandidateIndex = index or MemoryIndex(self.params.lsh_threshold)
         self._fast = isinstance(self.index, MemoryIndex)
-        #: Article number -> id (None once expired), and back.
-        self._ids: list[str | None] = []
+        #: Article number -> id, and back.
+        self._ids: list[str] = []
         self._num: dict[str, int] = {}
         self._col = Columns()
         self._terms = Pool(np.int32)
@@ -184,13 +134,13 @@ class EngineCore:
 
     def members(self, story_id: str) -> list[str]:
         ids = self._ids
-        return [ids[m] or "" for m in self._stories[story_id].members]
+        return [ids[m] for m in self._stories[story_id].members]
 
     def lead(self, story_id: str) -> str:
         st = self._stories[story_id]
         if st.lead < 0:
             self._rechoose(st)
-        return self._ids[st.lead] or ""
+        return self._ids[st.lead]
 
     def scores(self, story_id: str) -> dict[str, VersionScore]:
         st = self._stories[story_id]
@@ -231,7 +181,7 @@ class EngineCore:
 
     def _sketch_of(self, num: int) -> CopySketch | None:
         n = int(self._col.slen[num])
-        if not n or self._ids[num] is None:
+        if not n:
             return None
         off = int(self._col.soff[num])
         return CopySketch((), self._shingles.data[off : off + n])
@@ -329,7 +279,7 @@ class EngineCore:
                 assert isinstance(self.index, MemoryIndex)
                 self.index.insert_num(num, fp.signature)
             else:
-                self.index.insert(self._ids[num] or "", fp)
+                self.index.insert(self._ids[num], fp)
 
     def _new_story(self, sid: str, first: float | None) -> Story:
         self._seq += 1
@@ -350,16 +300,6 @@ class EngineCore:
         st.lead, st.scores = -1, None
         self._col.story[nums] = st.num
         self._scol.sync(st)
-
-    def _centroid(self, st: Story) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """The sum of the members' unit vectors and of their words vectors (term indices,
-        values, words values), and the sum's squared norm."""
-        terms, val, wval, _runs = self._vectors(np.frombuffer(st.members, dtype=np.int32))
-        uniq, inv = np.unique(terms, return_inverse=True)
-        inv = inv.reshape(-1)
-        v = np.bincount(inv, weights=val, minlength=uniq.size)
-        w = np.bincount(inv, weights=wval, minlength=uniq.size)
-        return uniq, v, w, float(v @ v)
 
     def _gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The articles' pooled terms and weights, concatenated, and each one's owner position."""
@@ -436,7 +376,7 @@ class EngineCore:
         ids = self._ids
         group, groups = col.group[members].tolist(), self._groups
         return Facts(
-            ids=[ids[m] or "" for m in st.members],
+            ids=[ids[m] for m in st.members],
             words=col.words[members].astype(np.float64),
             truncated=col.truncated[members],
             priority=col.priority[members],

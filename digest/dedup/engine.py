@@ -45,8 +45,8 @@ How it works (per article)
 Story ids are the id of the article that started the story (a regrouped
 story keeps the id of the old story it holds most of), so the same input in
 the same order always gives the same ids, whichever process runs it.
-``candidates`` (the average cosine to each candidate story) is kept for
-``explain``; it no longer decides.
+``explain`` asks the engine what it decides with: ``similarity``, ``nearest``
+and ``pair_link`` (``digest.dedup.regrouping``).
 
 Cost and memory
 ---------------
@@ -69,37 +69,27 @@ Cost and memory
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 import numpy as np
 
 from .copies import CopySketch, is_copy, sketch
 from .core import Assignment, Doc, EngineCore, Params
 from .fingerprint import Fingerprint, cosine, fast_signature, salient
-from .index import BUCKET_CAP, MemoryIndex
+from .index import MemoryIndex
+from .params import (
+    BUCKET_CAP,
+    COPY_NAMES,
+    COPY_NAMES_MIN,
+    FINGERPRINT_VERSION,
+    MAX_CANDIDATES,
+    PADDED_TEXT,
+    SAME_LENGTH,
+    SAME_TEXT,
+)
 from .regrouping import Regrouping
 from .state import Story
 from .terms import PLAIN, VOCAB, analyse
 
-__all__ = ["MAX_CANDIDATES", "Assignment", "Candidate", "Doc", "Engine", "EngineCore", "Params"]
-
-#: A copy at least this close (cosine) to one of its copies found, and at most ``SAME_LENGTH``
-#: times as long as the longest, is the same text: it adds nothing (``Engine._add_silent``).
-#: A cleanly extracted version a paragraph longer adds that paragraph, whatever the cosine
-#: (the lede's weight keeps an added paragraph's share of the cosine small).
-SAME_TEXT = 0.95
-SAME_LENGTH = 1.1
-#: A copy with site junk (``Doc.junk``: the cleaner removed some) no shorter than the longest
-#: of its full (not cut) copies found, at least this close to one of them, is the same text
-#: with more around it (site lines the cleaner left: related headlines, prompts): it adds
-#: nothing either.  An update from a clean source (a new paragraph) keeps its place.
-PADDED_TEXT = 0.85
-#: A copy carries at least this share of the shorter version's names (``names_shared``) ...
-COPY_NAMES = 0.5
-#: ... judged when the shorter version names at least this many things.
-COPY_NAMES_MIN = 4
+__all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineCore", "Params"]
 
 
 def names_shared(a: np.ndarray, b: np.ndarray) -> float:
@@ -127,21 +117,6 @@ def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx:
     return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES
 
 
-#: Candidate stories verified per article: the ones most LSH bands point to
-#: (then the most recent).  Templated entries that all resemble each other
-#: would otherwise make each article verify every story.
-MAX_CANDIDATES = 16
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One candidate story and its verification score (for ``explain``)."""
-
-    story_id: str
-    similarity: float
-    words_similarity: float
-    joined: bool
-
 class Engine(Regrouping):
     """Incremental story clustering.  Not thread-safe: one engine per worker."""
 
@@ -167,10 +142,14 @@ class Engine(Regrouping):
         fp.top = top
         return fp
 
-    def candidates(self, doc: Doc, fp: Fingerprint) -> list[Candidate]:
-        """Propose (LSH) then verify (average similarity) candidate stories."""
-        idx, val, wval = self._vector(fp)
-        return self._verify(idx, val, wval, self._propose(doc, fp))
+    def stored_fingerprint(self, doc: Doc, blob: bytes) -> Fingerprint:
+        """A stored article's fingerprint, for ``restore``: the stored one when it is of the
+        current format (``FINGERPRINT_VERSION``), else made again from ``doc``'s title and text
+        (salient terms under the current idf, as a restore in arrival order has it): one made
+        under other weights is never mixed with this engine's own."""
+        if Fingerprint.version_of(blob) == FINGERPRINT_VERSION:
+            return Fingerprint.from_bytes(blob)
+        return self.fingerprint(doc)
 
     def nearest(self, doc: Doc, fp: Fingerprint) -> list[tuple[str, float]]:
         """The articles that would be the article's neighbours, closest first, without adding
@@ -182,7 +161,7 @@ class Engine(Regrouping):
         members, sims = self._member_cosines(vidx, val, sts)
         ok = np.flatnonzero(sims >= self.params.neighbour_floor)
         best = ok[np.argsort(-sims[ok], kind="stable")][: self.params.neighbours]
-        return [(self._ids[int(members[i])] or "", float(sims[i])) for i in best]
+        return [(self._ids[int(members[i])], float(sims[i])) for i in best]
 
     def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The article's unit tf-idf vector (indices, values), and its words vector (aligned)."""
@@ -192,7 +171,9 @@ class Engine(Regrouping):
         return idx, val, wval / norm
 
     def _propose(self, doc: Doc, fp: Fingerprint) -> list[str]:
-        """Candidate story ids: the most voted first, at most ``MAX_CANDIDATES``."""
+        """Candidate story ids: the ones most LSH bands point to first (then the most recent),
+        at most ``MAX_CANDIDATES`` (templated entries that all resemble each other would
+        otherwise make each article compare every story)."""
         if self._fast:
             assert isinstance(self.index, MemoryIndex)
             nums = self.index.query_num(fp.signature)
@@ -213,55 +194,13 @@ class Engine(Regrouping):
         story_list = self._story_list
         return [st.id for i in snums[best].tolist() if (st := story_list[i]) is not None]
 
-    def _verify(
-        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, story_ids: Iterable[str]
-    ) -> list[Candidate]:
-        """Every candidate story with its average similarities; best first."""
-        out = [
-            Candidate(st.id, sim, wsim, ok)
-            for st, sim, wsim, ok in self._check(idx, val, wval, [self._stories[s] for s in story_ids])
-        ]
-        out.sort(key=lambda c: (-c.similarity, c.story_id))
-        return out
-
-    def _check(
-        self, idx: np.ndarray, val: np.ndarray, wval: np.ndarray, sts: list[Story]
-    ) -> list[tuple[Story, float, float, bool]]:
-        """(story, similarity, words similarity, joins) per story (see the module docstring).
-
-        The stories' centroids are summed from their members when asked (``explain`` only:
-        these similarities no longer decide).
-        """
-        if not sts:
-            return []
-        p = self.params
-        cents = [self._centroid(st) for st in sts]
-        dense, dense_w = self._scratch()
-        dense[idx], dense_w[idx] = val, wval
-        try:
-            n = np.array([len(st.members) for st in sts], dtype=np.float64)
-            sims = np.array([float(dense[c[0]] @ c[1]) for c in cents]) / n
-            wsims = np.array([float(dense_w[c[0]] @ c[2]) for c in cents]) / n
-        finally:
-            dense[idx] = 0.0
-            dense_w[idx] = 0.0
-        out = []
-        for i, st in enumerate(sts):
-            sim, wsim = float(sims[i]), float(wsims[i])
-            ok = sim >= p.join and wsim >= p.join_words
-            k = len(st.members)
-            if ok and p.cohesion > 0 and k > 1:
-                ok = sim >= p.cohesion * (cents[i][3] - k) / (k * (k - 1))
-            out.append((st, sim, wsim, ok))
-        return out
-
-    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray, *, window: bool = True) -> list[int]:
+    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray) -> list[int]:
         """Known articles this one copies (or that copy it): the same word sequence
         (``digest.dedup.copies``) naming the same things (``names_shared``); within the window."""
         if not sk.keys:
             return []
         found = np.unique(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
-        if window and found.size:  # stories quiet for longer than the window are closed
+        if found.size:  # stories quiet for longer than the window are closed
             found = found[self._open(self._col.story[found], doc.published)]
         out = []
         for other in found.tolist():
@@ -306,12 +245,12 @@ class Engine(Regrouping):
         """The story of the copies found, when the article adds nothing to them and they are
         all in that story; else None.  It adds nothing when it is the same text as one of them
         (cosine at least ``SAME_TEXT`` under the current idf and not over ``SAME_LENGTH`` times
-        as long; ``PADDED_TEXT`` when it carries
-        site junk and is no shorter than the longest full copy: junk the cleaner left around
-        the text), or a truncated summary
-        (``Doc.truncated``) no longer than the longest: the opening of a text already known.
-        A version with other sentences, or an untruncated shorter one, keeps its own place
-        in the clustering."""
+        as long: a clean version a paragraph longer adds that paragraph, whatever the cosine),
+        or the same text with site lines the cleaner left around it (``PADDED_TEXT``, when it
+        carries site junk, ``Doc.junk``, and is no shorter than the longest full copy), or a
+        truncated summary (``Doc.truncated``) no longer than the longest: the opening of a
+        text already known.  A version with other sentences, an update from a clean page, or
+        an untruncated shorter one keeps its own place in the clustering."""
         if not copies:
             return None
         story = self._col.story[copies]
@@ -379,49 +318,6 @@ class Engine(Regrouping):
         self._attach(story, num, doc.published)
         self._index_insert(num, fp)
         story.lead, story.scores = -1, None
-
-    def expire(self, before: float) -> list[str]:
-        """Forget stories whose first article is older than ``before`` (epoch s)."""
-        gone = [s for s in self._stories.values() if s.first is not None and s.first < before]
-        for st in gone:
-            for m in st.members:
-                doc_id = self._ids[m]
-                if doc_id is None:
-                    continue
-                self._num.pop(doc_id, None)
-                if self._fast:
-                    assert isinstance(self.index, MemoryIndex)
-                    self.index.remove_num(m)
-                else:
-                    self.index.remove(doc_id)
-                self._copy_keys.discard(m)
-                self._nb.drop(m)
-                self._col.slen[m] = 0
-                self._odd_weights.pop(m, None)
-                if not self._col.silent[m]:
-                    self.idf.remove_idx(self._member_terms(m)[0])
-            self._drop_story(st)
-        self._forget_in_groups([m for st in gone for m in st.members])
-        for st in gone:
-            for m in st.members:
-                self._ids[m] = None
-        return [s.id for s in gone]
-
-    def _forget_in_groups(self, nums: list[int]) -> None:
-        """Take expired articles out of their copy groups; a group whose label expired while
-        other copies live on (in a story still open) is labelled by one of them."""
-        group, groups = self._col.group, self._groups
-        gone = set(nums)
-        for label in {int(group[m]) for m in nums}:
-            members = groups.pop(label, None)
-            if members is None:
-                continue
-            live = [m for m in members if m not in gone]
-            if len(live) > 1:
-                group[live] = live[0]
-                groups[live[0]] = array("i", live)
-            elif live:
-                group[live[0]] = live[0]
 
     def replay_merge(self, keep: str, drop: str) -> None:
         """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""

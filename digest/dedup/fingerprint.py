@@ -34,6 +34,11 @@ Special cases
 -------------
 * Empty or junk-only text still yields a (possibly empty) fingerprint; the
   engine then keeps the article as its own story.
+* Stored fingerprints carry a format version (``FINGERPRINT_VERSION``, in
+  ``digest.dedup.params``); one of another version (or stored before versions)
+  was made under other weights, and the engine rebuilt from a store makes it
+  again from the stored text (``Engine.stored_fingerprint``) rather than mix it
+  with its own.
 """
 
 from __future__ import annotations
@@ -45,11 +50,8 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
+from .params import FINGERPRINT_VERSION, NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
 from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow
-
-NUM_PERM = 128
-SEED = 1
-SALIENT_TERMS = 24
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -143,19 +145,36 @@ class Fingerprint:
         return f"Fingerprint({len(self.ids)} terms, words={self.words})"
 
     def to_bytes(self) -> bytes:
+        """The stored form: the version byte (``FINGERPRINT_VERSION``), then uint32 term count,
+        words and signature length, the term ids (uint64), weights (float32) and signature
+        (uint32).  Stores made before versions hold the same without the byte: a whole number
+        of 4-byte words, where a versioned blob is one byte more (``version_of``)."""
         n = len(self.ids)
         head = np.array([n, self.words, len(self.signature)], dtype=np.uint32)
         return (
-            head.tobytes()
+            bytes([FINGERPRINT_VERSION])
+            + head.tobytes()
             + self.ids.astype(np.uint64).tobytes()
             + self.weights.astype(np.float32).tobytes()
             + np.asarray(self.signature).astype(np.uint32).tobytes()
         )
 
+    @staticmethod
+    def version_of(data: bytes) -> int:
+        """The format version of a stored fingerprint: 0 for one stored before versions."""
+        return 0 if len(data) % 4 == 0 else data[0]
+
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
-        n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3))
-        off = 12
+        """Read a stored fingerprint, of the current version or stored before versions (the
+        same layout without the byte).  Whether its weights are today's is the reader's
+        question (``version_of``; ``Engine.stored_fingerprint`` makes it again when not)."""
+        version = cls.version_of(data)
+        if version not in (0, FINGERPRINT_VERSION):
+            raise ValueError(f"fingerprint format version {version} is not known (this one writes {FINGERPRINT_VERSION})")
+        off = 0 if version == 0 else 1
+        n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3, offset=off))
+        off += 12
         keys = np.frombuffer(data, dtype=np.uint64, count=n, offset=off).copy()
         off += 8 * n
         vals = np.frombuffer(data, dtype=np.float32, count=n, offset=off).astype(np.float64)
@@ -194,11 +213,6 @@ def signature(ids: Iterable[int]) -> np.ndarray:
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
-
-#: Weight of the general-English prior, in pseudo-documents.
-PRIOR_DOCS = 1000.0
-
-
 def sublinear_tf(weights: np.ndarray) -> np.ndarray:
     """Sublinear term frequency: ``1 + log(w)`` above 1, the weight itself up to 1."""
     return np.where(weights > 1, 1.0 + np.log(np.maximum(weights, 1.0)), weights)
@@ -222,7 +236,7 @@ class IdfModel:
         self.n = 0
         self.prior_docs = prior_docs
         #: ``log(df + N0 * p + 0.5)`` per term, valid for the first ``_ld_n`` terms: only the
-        #: added or removed article's terms change, so an idf is a subtraction, not a log.
+        #: added article's terms change, so an idf is a subtraction, not a log.
         self._ld = np.zeros(len(self._df))
         self._ld_n = 0
 
@@ -260,15 +274,6 @@ class IdfModel:
         """Count one document holding the (distinct) terms ``idx`` (``VOCAB`` indices)."""
         self._room()[idx] += 1
         self.n += 1
-        self._recount(idx)
-
-    def remove(self, ids: Iterable[int]) -> None:
-        self.remove_idx(VOCAB.indices(dict.fromkeys(ids)))
-
-    def remove_idx(self, idx: np.ndarray) -> None:
-        df = self._room()
-        df[idx] = np.maximum(df[idx] - 1, 0)
-        self.n = max(0, self.n - 1)
         self._recount(idx)
 
     def idf(self, t: int) -> float:

@@ -7,8 +7,9 @@ Observations
   articles, so it lives behind a small protocol: the in-memory default for one
   process, and a shared index (datasketch's own Redis storage) when several
   workers must see one index.
-* Answers may contain keys the engine has already forgotten (expired) or never
-  stored in this process; the engine ignores keys it cannot place.
+* Answers may contain keys the engine does not hold (articles outside the
+  window it was rebuilt with, or stored by another process and not yet
+  replayed); the engine ignores keys it cannot place.
 * datasketch's in-memory ``MinHashLSH`` keeps, per article and band, a bytes
   key in a dict of sets and the article's band list: several KB an article.
   The bands are all an LSH index needs, so here they are 64-bit keys in
@@ -35,11 +36,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from datasketch import MinHashLSH
 
-from .fingerprint import NUM_PERM, Fingerprint
+from .fingerprint import Fingerprint
+from .params import BUCKET_CAP, NUM_PERM
 from .terms import grow
-
-#: Most articles of one band proposed by one query (the most recent).
-BUCKET_CAP = 128
 
 
 @runtime_checkable

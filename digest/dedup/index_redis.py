@@ -39,8 +39,8 @@ one round trip, atomic); a removal one MULTI/EXEC.
 Special cases
 -------------
 * The Redis index only proposes; the engine verifies against what it holds,
-  so keys left in Redis by a rolled-back transaction or an expired article
-  are harmless (ignored).  Its content can be rebuilt from the store:
+  so keys left in Redis by a rolled-back transaction or by an article that
+  left the window are harmless (ignored).  Its content can be rebuilt from the store:
   :meth:`RedisIndex.clear` and restart.
 * An index written by an older digest (datasketch's layout, ``NAME_keys``,
   ``NAME_bucket_*``) is not read: the engine inserts what it restores, so
@@ -57,7 +57,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import ConfigError, DigestError
 from .fingerprint import Fingerprint
-from .index import BUCKET_CAP, CandidateIndex, MemoryIndex
+from .index import CandidateIndex, MemoryIndex
+from .params import BUCKET_CAP
 
 _BASENAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 

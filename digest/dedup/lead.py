@@ -18,11 +18,11 @@ How it works
   version has count only a quarter.  Residual junk the cleaner missed (a
   site's comment form, its related headlines) is exactly such unshared text,
   so it barely adds; a rewrite's own details still count for something.
-* ``score = content * (0.5 + 0.5 * coverage)``.
+* ``score = content * (0.5 + 0.5 * coverage)`` (``COVERAGE_BASE``).
 * Versions marked truncated (a feed summary cut short) never beat a full one.
 * Versions within ``TIE`` (5%) of the best score, and full copies of those
   (same body text, ``digest.dedup.copies``), are equal in content.  Among them the
-  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see there)
+  cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see ``pick``)
   stay; then the higher source ``priority`` wins, then the
   page that carried less site junk (the outlet the reader is sent to), then the
   earliest publication, then the higher score, then the smaller id (so the
@@ -32,35 +32,12 @@ How it works
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
-from .terms import NAME_WEIGHT, PLAIN
-
-TIE = 0.05
-
-
-class _Idf(Protocol):
-    def idf(self, t: int) -> float: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    id: str
-    source: str
-    terms: Mapping[int, float]
-    words: int
-    truncated: bool = False
-    priority: float = 0.0
-    published: float | None = None
-    #: Versions with the same ``copies`` value are copies of one text
-    #: (``digest.dedup.copies``); None: a copy of nothing else here.
-    copies: str | None = None
-    #: Characters of site junk removed from this version's page.
-    junk: int = 0
+from .params import CLEAN_SLACK, COPY_LENGTH, COVERAGE_BASE, NAME_WEIGHT, PEER_LENGTH, TIE, UNSHARED
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +61,6 @@ class VersionScore:
             "lead": self.lead,
             "reason": self.reason,
         }
-
-
-#: Unshared words by which an equally complete version may exceed the cleanest.
-#: When the cleanest is a page the cleaner cut junk from, the slack is ``TIE`` of
-#: the longest tied version if that is more: below it the difference may be the
-#: cut's (a dateline one outlet kept and the cleaner dropped from another) and
-#: the page that carried less junk should win.
-CLEAN_SLACK = 2.0
-#: A copy of the best version ties with it only with at least this share of its words.
-COPY_LENGTH = 0.6
-#: Versions with at least this share of the longest tied one's words set the cleanness bar.
-PEER_LENGTH = 0.85
-#: Weight of a word whose term no other version has.
-UNSHARED = 0.25
 
 
 def _fold(
@@ -175,7 +138,7 @@ class Facts:
 
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     """(lead position, raw scores, tied positions, best score); see the module docstring."""
-    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (0.5 + 0.5 * f.cov)
+    raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * f.cov)
     n = len(f.ids)
     full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
     best = float(raw[full].max())
@@ -193,7 +156,9 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     least = float(extra[peers].min())
     cleanest = int(tied[peers[int(extra[peers].argmin())]])
     # Few unshared words are proof of a clean page only where the cleaner cut
-    # nothing; a page it cut may owe them to a cut too deep (a dateline gone).
+    # nothing; a page it cut may owe them to a cut too deep (a dateline one outlet
+    # kept and the cleaner dropped from another): there the slack is ``TIE`` of the
+    # longest tied version if that is more, and the page that carried less junk wins.
     slack = CLEAN_SLACK if not f.junk[cleanest] else max(CLEAN_SLACK, TIE * float(words.max()))
     tied = tied[extra <= least + slack].tolist()
 
@@ -241,34 +206,3 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
             reason=reason,
         )
     return out
-
-
-def choose_lead(versions: Sequence[Version], idf: _Idf) -> tuple[str, dict[str, VersionScore]]:
-    """Return the lead's id and every version's score with the reason."""
-    if not versions:
-        raise ValueError("a story has at least one version")
-    lens = [len(v.terms) for v in versions]
-    total = sum(lens)
-    terms = np.fromiter((t for v in versions for t in v.terms), dtype=np.uint64, count=total)
-    weights = np.fromiter((w for v in versions for w in v.terms.values()), dtype=np.float64, count=total)
-    version = np.repeat(np.arange(len(versions)), lens)
-
-    def idf_of(ts: np.ndarray) -> np.ndarray:
-        return np.fromiter((idf.idf(t) for t in ts.tolist()), dtype=np.float64, count=ts.size)
-
-    plain = terms & PLAIN
-    cov, unshared, extra = coverage_arrays(version, terms, weights, len(versions), idf_of, plain, plain != terms)
-    f = Facts(
-        ids=[v.id for v in versions],
-        words=np.array([v.words for v in versions], dtype=np.float64),
-        truncated=np.array([v.truncated for v in versions], dtype=bool),
-        priority=np.array([v.priority for v in versions], dtype=np.float64),
-        published=np.array([np.nan if v.published is None else v.published for v in versions]),
-        junk=np.array([v.junk for v in versions], dtype=np.int64),
-        copies=[v.copies for v in versions],
-        cov=cov,
-        unshared=unshared,
-        extra=extra,
-    )
-    lead, raw, tied, best = pick(f)
-    return f.ids[lead], scores(f, lead, raw, tied, best)

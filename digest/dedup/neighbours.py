@@ -36,18 +36,10 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def neighbour_set(num: int, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> np.ndarray:
-    """``num`` and its neighbours at least ``ratio`` x as similar as the nearest (sorted)."""
-    keep = nbrs >= 0
-    nbrs, sims = nbrs[keep], sims[keep]
-    if nbrs.size:
-        nbrs = nbrs[sims >= ratio * float(sims.max())]
-    return np.unique(np.append(nbrs, num))
-
-
 def neighbour_sets(nums: np.ndarray, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> np.ndarray:
-    """:func:`neighbour_set` of every article ``nums[i]`` (neighbour rows ``nbrs[i]``, ``sims[i]``)
-    at once: a matrix with one set per row, padded with -1."""
+    """The neighbour set of every article ``nums[i]`` (neighbour rows ``nbrs[i]``, ``sims[i]``,
+    -1 where empty): the article itself and its neighbours at least ``ratio`` x as similar as
+    its nearest one.  A matrix with one set per row (the article first), padded with -1."""
     top = sims.max(axis=1, initial=-1.0, where=nbrs >= 0)
     keep = (nbrs >= 0) & (sims >= ratio * top[:, None])
     return np.concatenate([nums.reshape(-1, 1), np.where(keep, nbrs, -1)], axis=1)

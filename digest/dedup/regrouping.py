@@ -33,12 +33,9 @@ import numpy as np
 
 from .core import Assignment, Doc, EngineCore
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
+from .params import LARGE_TRIED
 from .state import Runs, Story
 from .terms import VOCAB
-
-#: Large stories (``Params.region`` clustered articles or more) a new article is tried
-#: against, closest first, each through a sample of ``region`` articles.
-LARGE_TRIED = 2
 
 
 class Regrouping(EngineCore):
@@ -328,7 +325,7 @@ class Regrouping(EngineCore):
             if lab in chosen:
                 continue
             members = sorted(int(nums[q]) for q in groups[lab])
-            sid = next((i for m in members if (i := self._ids[m] or "") not in taken), "")
+            sid = next((i for m in members if (i := self._ids[m]) not in taken), "")
             if not sid:
                 sid = f"{self._ids[members[0]]}~{self._seq + 1}"
             chosen[lab] = self._new_story(sid, None)
@@ -342,7 +339,7 @@ class Regrouping(EngineCore):
                 continue  # a story the regrouping left as it was
             for q in g:
                 if q and old_ids[int(old[q])] != st.id:
-                    moved.append((self._ids[int(nums[q])] or "", st.id))
+                    moved.append((self._ids[int(nums[q])], st.id))
             self._rebuild(st, members)
             changed.append(st.id)
         story = chosen[int(labels[0])]

@@ -1,4 +1,4 @@
-"""The engine's state as arrays: stories' centroids, per-article columns, pools.
+"""The engine's state as arrays: stories, per-article columns and neighbour lists, pools.
 
 Observations
 ------------
@@ -182,9 +182,3 @@ class Neighbours:
         o, s = others[better], slot[better]
         self.nums[o, s] = num
         self.sims[o, s] = sims[better]
-
-    def drop(self, num: int) -> None:
-        """Forget ``num``'s own list (an expired article)."""
-        if num < len(self.nums):
-            self.nums[num] = -1
-            self.sims[num] = -1.0

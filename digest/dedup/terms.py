@@ -43,13 +43,15 @@ from functools import lru_cache
 import numpy as np
 
 from .background import doc_probabilities
+from .params import (
+    HEADLINE_CAPS,
+    HEADLINE_WORDS,
+    LEDE_SENTENCES,
+    LEDE_WEIGHT,
+    NAME_WEIGHT,
+    TITLE_WEIGHT,
+)
 
-NAME_WEIGHT = 5.0
-TITLE_WEIGHT = 2.0
-#: The lede (a text's first ``LEDE_SENTENCES`` sentences, when it has more) weighs like the
-#: title: it says which event the report is about, the rest adds detail two events share.
-LEDE_WEIGHT = TITLE_WEIGHT
-LEDE_SENTENCES = 3
 #: A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket), then space, then
 #: a capital or a digit (after an opening quote or bracket, if any): checked in :func:`lede`.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)")
@@ -136,7 +138,7 @@ def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
     # no information about names.
     words = [t for t in tokens if t[0].isalpha()]
     caps = sum(1 for t in words if t[0].isupper())
-    headline = bool(words) and caps / len(words) > 0.6 and len(words) >= 3
+    headline = bool(words) and caps / len(words) > HEADLINE_CAPS and len(words) >= HEADLINE_WORDS
     start = True
     for tok in tokens:
         if tok in _SENT_END:
@@ -388,7 +390,7 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
     alpha = table.alpha[rows]
     upper = table.upper[rows]
     nwords = int(alpha.sum())
-    headline = nwords >= 3 and int((alpha & upper).sum()) / nwords > 0.6
+    headline = nwords >= HEADLINE_WORDS and int((alpha & upper).sum()) / nwords > HEADLINE_CAPS
     keep = kind >= _NUM
     if headline:
         terms = table.plain[rows][keep]

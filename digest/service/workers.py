@@ -4,8 +4,8 @@ Observations
 ------------
 * Fetching, parsing and extraction are independent per source and are where
   the time goes; clustering is cheap but must see every article stored
-  before it, in order: the engine's streaming idf, story centroids and
-  merges depend on the order of arrival.  Clustering one article twice at
+  before it, in order: the engine's streaming idf, neighbour lists and
+  regroupings depend on the order of arrival.  Clustering one article twice at
   the same moment in two processes is how one story becomes two.
 * Each worker keeps its engine in memory.  It reaches the same state as a
   single process by replaying the store's ordered log (``digest.store.log``)
@@ -26,9 +26,10 @@ How it works
 * **Clustering**: :meth:`WorkerApp.clustering` (the hook ``App.ingest``
   calls) opens the store transaction, takes the clustering lock (a
   PostgreSQL advisory lock held until commit), replays the log written
-  since this worker last looked (articles via ``Engine.restore``, merges via
-  :meth:`ReplayEngine.replay_merge`), then clusters and stores the source's
-  articles.  Whoever clusters second sees the first one's story.
+  since this worker last looked (articles via ``Engine.restore``, moves and
+  merges via ``Engine.replay_move`` and ``Engine.replay_merge``), then clusters
+  and stores the source's articles.  Whoever clusters second sees the first
+  one's story.
 * **Runs in order**: workers started with the same ``run`` name take turns
   by configuration position: a worker clusters source ``p`` only once the
   run's turn (a row in the store) reaches ``p``, and moves it to ``p + 1`` in
@@ -88,10 +89,6 @@ def partition(sources: Sequence[SourceConfig], index: int, of: int) -> list[Sour
 def sources_id(sources: Iterable[SourceConfig]) -> str:
     """A short hash of the ordered source names (workers of one run must agree on it)."""
     return hashlib.blake2b("\n".join(s.name for s in sources).encode(), digest_size=8).hexdigest()
-
-
-class ReplayEngine(Engine):
-    """The engine, replaying merges another worker made (``Engine.replay_merge``)."""
 
 
 class _Journal:
@@ -160,7 +157,7 @@ class WorkerApp(App):
             window = self.cfg.dedup.window_days * 86400.0
             params = Params(window=window)
             self._journal = _Journal(open_index(self.cfg.index, params.lsh_threshold))
-            self._engine = ReplayEngine(params, index=self._journal)
+            self._engine = Engine(params, index=self._journal)
             self._seen = 0
             end = self._fetched or self._now or datetime.now(UTC)  # the window ends at the fetch
             self._catch_up(since=end - timedelta(seconds=2 * window))
@@ -169,12 +166,13 @@ class WorkerApp(App):
     def _catch_up(self, *, since: datetime | None = None) -> int:
         """Replay what the log holds after ``_seen``; how many entries."""
         engine = self._engine
-        assert isinstance(engine, ReplayEngine)
+        assert engine is not None
         entries = self.log.log_after(self._seen, since=since)
         for e in entries:
             if e.article is not None:
                 row = e.article
-                engine.restore(stored_doc(row), Fingerprint.from_bytes(row.fingerprint), row.story_id)
+                doc = stored_doc(row)  # a fingerprint of another format is made again from its text
+                engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
             elif e.moved is not None and e.keep is not None:
                 engine.replay_move(e.moved, e.keep)
             elif e.keep is not None and e.drop is not None:

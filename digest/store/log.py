@@ -3,7 +3,7 @@
 Observations
 ------------
 * The dedup engine lives in each worker's memory and its decisions depend on
-  everything it has seen, in order (streaming idf, story centroids, merges).
+  everything it has seen, in order (streaming idf, neighbour lists, regroupings).
   A worker that clusters after another must first replay what the other
   stored, in the order it was stored, to reach the same state.
 * A row's insertion order is only a usable log if no row with a lower number

@@ -86,6 +86,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import params as p
 from .furniture import (
     BIO_LINE,
     BIO_WORDS,
@@ -99,9 +100,6 @@ from .furniture import (
     STOPWORDS,
     TAIL_MARKER,
 )
-
-#: Texts with fewer words than this (after cleaning) count as truncated summaries.
-SHORT_WORDS = 50
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
 _ALPHA = re.compile(r"[^\W\d_]")
@@ -172,12 +170,12 @@ def _count_words(tokens: list[str]) -> int:
     n = 0
     for t in tokens:
         cjk = len(_CJK.findall(t))
-        n += max(1, cjk // 2) if cjk else 1
+        n += max(1, cjk // p.CJK_PER_WORD) if cjk else 1
     return n
 
 
 def _table_row(text: str) -> bool:
-    return text.count("|") >= 4 and text.startswith("|")
+    return text.count("|") >= p.TABLE_PIPES and text.startswith("|")
 
 
 def _features(text: str) -> _Unit:
@@ -196,11 +194,11 @@ def _features(text: str) -> _Unit:
     u.symbols = sum(1 for c in text if c in _SYMBOL_CHARS or _is_symbol(c)) / chars
     stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
     u.sentence = bool(stripped) and stripped[-1] in _ENDS and not text.rstrip().endswith("*")
-    u.headline = u.words <= 16 and u.title_ratio >= 0.75 and len(content) >= 2
+    u.headline = u.words <= p.HEADLINE_WORDS and u.title_ratio >= p.HEADLINE_CAPS and len(content) >= p.HEADLINE_CONTENT
     u.prose = (
-        (u.sentence and u.words >= 4 and not (u.headline and u.words <= 8))
-        or (u.words >= 25 and u.stop_ratio >= 0.25)
-    ) and u.symbols < 0.1
+        (u.sentence and u.words >= p.PROSE_SENTENCE_WORDS and not (u.headline and u.words <= p.SHORT_HEADLINE_WORDS))
+        or (u.words >= p.PROSE_RUN_WORDS and u.stop_ratio >= p.PROSE_STOPWORDS)
+    ) and u.symbols < p.PROSE_SYMBOLS
     return u
 
 
@@ -213,21 +211,21 @@ def _cta(u: _Unit) -> bool:
         return False
     hits = len(verbs) + len(CTA_CHANNELS.findall(u.text))
     imperative = bool(opener or CTA_VERBS.match(u.text)) or "!" in u.text
-    if u.words <= 8:
+    if u.words <= p.CTA_SHORT_WORDS:
         # "Share this", "Join our Telegram group", "Subscribe now!" but not "Apple Watch".
         nudge = hits > len(verbs) or bool(NUDGE.search(u.text))
         return (imperative or nudge) and (not u.sentence or imperative)
-    if len(verbs) >= 3 and len(verbs) * 8 >= u.words and not u.sentence:
+    if len(verbs) >= p.SHARE_BAR_VERBS and len(verbs) * p.SHARE_BAR_WORDS_PER_VERB >= u.words and not u.sentence:
         return True  # a share bar: "Click to share on X (Opens in new window) Click to share on ..."
-    return u.words <= 30 and hits >= 3 and (not u.sentence or imperative)
+    return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
 
 
 def _counter_like(u: _Unit) -> bool:
     """Counters, version strings, pipes and plus signs: "Views: 1021 2", "| v9.4 |"."""
     alpha_words = len([t for t in _WORD.findall(u.text) if _ALPHA.match(t)])
-    if (u.sentence and u.words >= 6) or _table_row(u.text):
+    if (u.sentence and u.words >= p.COUNTER_SENTENCE_WORDS) or _table_row(u.text):
         return False
-    return u.symbols >= 0.08 or (u.digits >= 0.3 and alpha_words <= 3)
+    return u.symbols >= p.COUNTER_SYMBOLS or (u.digits >= p.COUNTER_DIGITS and alpha_words <= p.COUNTER_ALPHA_WORDS)
 
 
 def _unfinished(line: str) -> bool:
@@ -257,12 +255,6 @@ def _units(text: str, title_key: str = "") -> list[str]:
     return out
 
 
-#: Hard-wrapped lines fill the width to within this many characters (a long word moves down).
-WRAP_SLACK = 20
-#: Narrowest wrap width taken for hard wrapping (mail and ``.txt`` files wrap at 64-80).
-WRAP_WIDTH = 55
-
-
 def _hard_wrapped(lines: list[str]) -> bool:
     """A paragraph hard-wrapped at a fixed width (plain-text mail, ``.txt`` files, some feeds).
 
@@ -275,7 +267,7 @@ def _hard_wrapped(lines: list[str]) -> bool:
         return False
     width = max(len(line) for line in lines)
     body = lines[:-1]
-    if width < WRAP_WIDTH or any(len(line) < width - WRAP_SLACK for line in body):
+    if width < p.WRAP_WIDTH or any(len(line) < width - p.WRAP_SLACK for line in body):
         return False
     if sum(_unfinished(line) for line in body) * 2 <= len(body):
         return False
@@ -289,11 +281,11 @@ def _similar_to_title(u: _Unit, title_key: str) -> bool:
     if u.key == title_key:
         return True
     a, b = set(u.key.split()), set(title_key.split())
-    return len(a) <= 1.5 * len(b) and len(a & b) / len(a | b) >= 0.8
+    return len(a) <= p.TITLE_LENGTH * len(b) and len(a & b) / len(a | b) >= p.TITLE_OVERLAP
 
 
 def _is_truncated(units: list[str], words: int) -> bool:
-    if words < SHORT_WORDS:
+    if words < p.SHORT_WORDS:
         return True
     tail = units[-1] if units else ""
     return bool(READ_MORE.search(tail))
@@ -315,7 +307,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
     for i, u in enumerate(units):
         if not u.key:
             u.reason = "empty"
-        elif BOILERPLATE.search(u.text) and u.words <= 40:
+        elif BOILERPLATE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
             u.reason = "boilerplate"
         elif _cta(u):
             u.reason = "call to action"
@@ -323,7 +315,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "title"
         elif i and units[i - 1].reason == "repeated headline" and units[i - 1].key == u.key:
             u.reason = "repeated headline"
-        elif u.key in seen and u.prose and u.words >= 8 and u.stop_ratio >= 0.2:
+        elif u.key in seen and u.prose and u.words >= p.REPEATED_WORDS and u.stop_ratio >= p.REPEATED_STOPWORDS:
             u.reason = "repeated"
         elif (
             i + 1 < len(units)
@@ -337,7 +329,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
         prose_words = sum(u.words for u in units if u.reason is None and u.prose)
         recurring_prose = sum(u.words for u in recurring if u.prose)
         for u in recurring:
-            if not u.prose or recurring_prose * 2 < prose_words:
+            if not u.prose or recurring_prose < p.RECURRING_PROSE * prose_words:
                 u.reason = "recurs in source"
 
     _junk_runs(units)
@@ -352,7 +344,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
         # 3. Subheadings inside the body.
         live = [u for u in units if u.reason is None]
         for u, nxt in itertools.pairwise(live):
-            if u.headline and not u.sentence and u.words <= 12 and not u.digits and nxt.prose:
+            if u.headline and not u.sentence and u.words <= p.SUBHEADING_WORDS and not u.digits and nxt.prose:
                 u.reason = "subheading"
     return units
 
@@ -377,18 +369,12 @@ def clean_text(
     )
 
 
-#: Prose units with at least this many words are body paragraphs for ``_junk_runs``.
-BODY_WORDS = 15
-#: Shorter units next to junk are taken for part of it (a box's heading or blurb),
-#: up to ``BOX_HEAD`` of them on either side.
-FRAGMENT_WORDS = 6
-BOX_HEAD = 2
 _SIGNALS = frozenset(["boilerplate", "call to action", "recurs in source"])
 
 
 def _junk_runs(units: list[_Unit]) -> None:
     """Site boxes between or after body paragraphs go whole (see the module docstring)."""
-    body = [u.reason is None and u.prose and u.words >= BODY_WORDS and not BIO_LINE.match(u.text)
+    body = [u.reason is None and u.prose and u.words >= p.BODY_WORDS and not BIO_LINE.match(u.text)
             for u in units]
     if not any(body):
         return
@@ -405,7 +391,7 @@ def _junk_runs(units: list[_Unit]) -> None:
         if signals or tail:
             # a writer's bio: at the end, or in a box with other junk
             signals = sorted(signals + [k for k, u in enumerate(run)
-                                        if u.reason is None and u.words <= 60 and BIO_LINE.match(u.text)])
+                                        if u.reason is None and u.words <= p.BIO_LINE_WORDS and BIO_LINE.match(u.text)])
         if signals:
             first, last, junk = signals[0], signals[-1], set(signals)
             # between two boxes, or after the last at the end: what is not a long
@@ -413,11 +399,11 @@ def _junk_runs(units: list[_Unit]) -> None:
             stop = len(run) if tail else last + 1
             drop = {k for k in range(first, stop) if k in junk or not _running(run[k])}
             k = first - 1
-            while k >= max(0, first - BOX_HEAD) and _fragment(run[k]):
+            while k >= max(0, first - p.BOX_HEAD) and _fragment(run[k]):
                 drop.add(k)
                 k -= 1
             k = last + 1
-            while not tail and k < len(run) and k <= last + BOX_HEAD and _fragment(run[k]):
+            while not tail and k < len(run) and k <= last + p.BOX_HEAD and _fragment(run[k]):
                 drop.add(k)
                 k += 1
             for k in drop:
@@ -428,17 +414,17 @@ def _junk_runs(units: list[_Unit]) -> None:
 
 def _running(u: _Unit) -> bool:
     """Running text that lost its full stop (a dateline glued on, a cut): long, a quarter stopwords."""
-    return u.words >= BODY_WORDS and u.stop_ratio >= 0.25
+    return u.words >= p.BODY_WORDS and u.stop_ratio >= p.RUNNING_STOPWORDS
 
 
 def _fragment(u: _Unit) -> bool:
     """A box's heading or blurb: a label, or a sentence of a few words."""
-    return u.words < BODY_WORDS and (not u.sentence or u.words < FRAGMENT_WORDS)
+    return u.words < p.BODY_WORDS and (not u.sentence or u.words < p.FRAGMENT_WORDS)
 
 
 def _label(u: _Unit) -> bool:
     """A short label: "Live Stream", "Leave a Reply", "Spread the love", "Share"."""
-    return u.words <= 5 and not u.sentence and u.digits == 0
+    return u.words <= p.LABEL_WORDS and not u.sentence and u.digits == 0
 
 
 def _furniture(u: _Unit) -> bool:
@@ -460,12 +446,12 @@ def _trim_tail(live: list[_Unit]) -> None:
         run.append(u)
     if len(run) == len(live):
         return  # no body before it: a name-heavy one-sentence summary is not "after" anything
-    lines = [u for u in run if u.words >= 4 and not (u.prose and not u.headline)]
+    lines = [u for u in run if u.words >= p.LIST_LINE_WORDS and not (u.prose and not u.headline)]
     # Dated or numbered lines (tour dates, rankings, product lists) are content.
     # Unpunctuated lines count as headlines too: sentence-case headline lists
     # ("Related: Ferry firm adds winter timetable") are as common as Title Case.
     headlines = sum(1 for u in lines if (u.headline or not u.sentence) and u.digits == 0)
-    if len(lines) >= 3 and headlines * 4 >= len(lines) * 3:
+    if len(lines) >= p.LIST_LINES and headlines >= p.LIST_HEADLINES * len(lines):
         for u in run:
             u.reason = "writer bio" if u.prose and not u.headline else "after body"
         return
@@ -480,11 +466,11 @@ def _trim_tail(live: list[_Unit]) -> None:
 
 def _bio(u: _Unit, live: list[_Unit]) -> bool:
     """A first-person paragraph in an article whose other prose is (nearly) third-person."""
-    if u.first_person < 0.04 or len(BIO_WORDS.findall(u.text)) < 2:
+    if u.first_person < p.BIO_FIRST_PERSON or len(BIO_WORDS.findall(u.text)) < p.BIO_WORD_HITS:
         return False
     rest = [v for v in live if v.prose and v is not u and v.reason is None]
     total = sum(v.words for v in rest)
-    if total < 50:
+    if total < p.BIO_BODY_WORDS:
         return False
     body = sum(v.first_person * v.words for v in rest) / total
-    return body * 4 < u.first_person
+    return body < p.BIO_CONTRAST * u.first_person

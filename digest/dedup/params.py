@@ -1,0 +1,141 @@
+"""Every tuned number of the dedup core, in one place, by stage.  Pure: imports nothing.
+
+Each has one comment line: what it means; the figure that set it (the benchmark and what
+moved, from ``docs/design.md`` or the commit that tuned it; "set by hand" where none was
+recorded); and the tests that fail when it moves (a perturbation run: each value moved both
+ways, the dedup tests run), or "no test" when none did.  The benchmarks: ``stories`` (ECB+
+through ``digest dedupe``, worst of shuffled orders), ``syndicate`` (an ECB+ split with
+generated syndicated copies), ``speed`` (the generated stream), ``timeline`` (dated streams
+through ``digest replay``).  Tests named without a module are in ``tests/test_engine.py``.
+
+``Params`` holds what one engine is built with (the configuration sets its ``window``); the
+module constants are the same for every engine.  The modules import the constants they read
+(``from .params import BUCKET_CAP``), so a test that changes one patches the module that reads
+it (``monkeypatch.setattr(engine, "BUCKET_CAP", 5)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- terms and fingerprints (digest.dedup.terms, .fingerprint, .background) -------------------
+
+#: Format of stored fingerprints: a new one whenever a number here or the tokeniser changes what a fingerprint holds (others are made again at the rebuild); read back: tests/test_fingerprint_format.py.
+FINGERPRINT_VERSION = 1
+#: Weight of a name (capitalised, not starting a sentence; two events of one kind differ in names); set by hand; no test.
+NAME_WEIGHT = 5.0
+#: Weight of a title word; set by hand; pinned by test_copies::test_the_cleaner_copy_leads_and_other_events_stay_apart.
+TITLE_WEIGHT = 2.0
+#: Weight of a lede word (ECB+ dev, 20 orders: worst P 0.951 -> 0.970, F1 0.912 -> 0.922; 1.5 or 3 no better); pinned by test_terms::test_the_lede_weighs_like_the_title.
+LEDE_WEIGHT = TITLE_WEIGHT
+#: Sentences in the lede, when the text has more (2 or 4 no better on ECB+ dev); pinned by test_terms::test_the_lede_is_the_first_three_sentences_of_a_longer_text.
+LEDE_SENTENCES = 3
+#: Share of a line's words capitalised above which it is headline case (no names there); set by hand; no test.
+HEADLINE_CAPS = 0.6
+#: Fewest words of a line judged for headline case; set by hand; no test.
+HEADLINE_WORDS = 3
+#: Salient terms (top tf-idf at arrival) whose MinHash proposes candidates (design: LSH over ~24 salient terms); set by hand; no test.
+SALIENT_TERMS = 24
+#: MinHash permutations (datasketch's default; stored signatures hold this many, so a change needs a new FINGERPRINT_VERSION); no test.
+NUM_PERM = 128
+#: MinHash seed (stored signatures depend on it, as on NUM_PERM); no test.
+SEED = 1
+#: Weight of the general-English idf prior, in pseudo-documents (five outlets, one story: its names stay rare); set by hand; pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+PRIOR_DOCS = 1000.0
+#: Words of a typical article, for the prior's P(article has word) = 1 - exp(-L * freq); set by hand; pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+ARTICLE_WORDS = 300.0
+
+# -- copies (digest.dedup.copies, the copy rules in digest.dedup.engine) ----------------------
+
+#: Words of each sentence start that make an opening key (copy path: syndicated dev recall 0.90 -> 1.00); pinned by test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window.
+KEY_WORDS = 8
+#: Sentences of the opening that get a key (a copy with a junk line on top still shares the next); pinned by test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window.
+KEY_SENTENCES = 3
+#: Words of title + opening whose shingles are kept (at most 117 shingles: 16-bit hashes suffice); set by hand; no test.
+OPENING_WORDS = 120
+#: Words in a copy shingle; set by hand; no test.
+SHINGLE = 4
+#: Least share of the shorter opening's shingles found in the other's (copy path: syndicated dev recall 0.90 -> 1.00 at precision 1.00); pinned by test_copies::test_a_summary_and_a_wrapped_copy_are_copies.
+CONTAINED = 0.6
+#: Fewest shingles an opening needs to be compared at all (a headline is never evidence); set by hand; no test.
+MIN_SHINGLES = 10
+#: Least share of the shorter version's names a copy carries (generated: stories mixing worlds 196 -> 22 in 10k, with the neighbour gate); no test.
+COPY_NAMES = 0.5
+#: Fewest names the shorter version has for COPY_NAMES to be judged (a summary's few names may be the site's own); set by hand; no test.
+COPY_NAMES_MIN = 4
+#: Cosine to a copy found from which a copy is the same text and silent (20 copies per ECB+ dev event: rewrites in its story 41% -> 83%); no test.
+SAME_TEXT = 0.95
+#: ... when at most this many times as long as its longest copy (a clean update reached cosine 0.953 once the lede weighed double); no test.
+SAME_LENGTH = 1.1
+#: Cosine from which a junk-padded copy no shorter than its full copies is silent (syndicated dev, 5 orders: events F1 0.857 -> 0.867); pinned by test_copies::test_a_copy_padded_with_site_lines_adds_nothing_but_one_with_another_report_does.
+PADDED_TEXT = 0.85
+
+# -- proposal (digest.dedup.index, digest.dedup.engine) ----------------------------------------
+
+#: Most recent articles of one LSH band or opening key proposed per query (generated 60k: copy lookups 23 -> 5 per article); no test (test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
+BUCKET_CAP = 128
+#: Candidate stories compared per article, most LSH votes first (64 gave the same stories on ECB+ dev and syndicated at a third more cost on generated); no test.
+MAX_CANDIDATES = 16
+
+# -- regrouping (digest.dedup.regrouping) --------------------------------------------------------
+
+#: Large stories (Params.region or more) a new article tries by sample, closest first (an aftershock's report nearest the main quake); pinned by test_a_second_large_story_near_an_article_is_tried_too.
+LARGE_TRIED = 2
+
+# -- lead choice (digest.dedup.lead) -------------------------------------------------------------
+
+#: Versions within this share of the best score are equally complete; set by hand; pinned by test_choose::test_choose_lead_prefers_complete_then_priority_then_earliest.
+TIE = 0.05
+#: Unshared words by which an equally complete version may exceed the cleanest (TIE of the longest where the cleaner cut); set by hand; pinned by test_choose::test_copy_with_residual_junk_never_leads_over_the_clean_original.
+CLEAN_SLACK = 2.0
+#: Share of a tied version's words its copy needs to tie too (the copy tie: syndicated dev lead-cleanest 0.87 -> 0.98); pinned by test_copies::test_the_cleaner_copy_leads_and_other_events_stay_apart.
+COPY_LENGTH = 0.6
+#: Share of the longest tied version's words that makes a version set the cleanness bar (with that commit's lead rules: lead-cleanest floor 0.96 -> 0.98); pinned by test_choose::test_an_opening_only_copy_not_marked_truncated_does_not_lead.
+PEER_LENGTH = 0.85
+#: Weight of a word no other version has (syndicated: lead is the cleanest 0.48 -> 0.81); pinned by test_choose::test_copies_of_a_version_in_the_tie_band_are_in_it_too.
+UNSHARED = 0.25
+#: Score with no shared content covered, as a share: content x (base + (1 - base) x coverage); set by hand; pinned by test_choose::test_copies_of_a_version_in_the_tie_band_are_in_it_too.
+COVERAGE_BASE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """What one engine is built with; the defaults are the tuned values."""
+
+    # -- proposal
+    #: LSH threshold on salient-term Jaccard (19 bands of one value; proposes only, the cosine decides); set by hand; no test.
+    lsh_threshold: float = 0.08
+
+    # -- neighbours (digest.dedup.neighbours)
+    #: Nearest neighbours each article keeps (regrouping, ECB+ dev worst of 5: F1 0.840 -> 0.930); pinned by test_a_story_larger_than_the_region_is_joined_through_a_sample.
+    neighbours: int = 8
+    #: Cosine an article needs to be another's neighbour; set by hand; pinned by test_examples::test_different_events_stay_apart.
+    neighbour_floor: float = 0.1
+    #: Share of the nearest neighbour's cosine a neighbour needs to count in the neighbour set; set by hand; pinned by test_examples::test_different_events_stay_apart.
+    neighbour_ratio: float = 0.5
+
+    # -- regrouping (digest.dedup.regrouping)
+    #: Average shared-neighbour link at which a regrouped neighbourhood stays one story (ECB+ dev worst of 5: F1 0.840 -> 0.930, P 0.892 -> 0.964); pinned by test_rewrites_join_and_different_events_stay_apart.
+    shared: float = 0.4
+    #: Neighbours at twice the floor that make an article crowded, its links uncapped (ECB+ test worst of 5: P 0.939, F1 0.911, ARI 0.891); pinned by test_templated_reports_of_two_events_stay_apart.
+    crowded: int = 3
+    #: Share of the closer one's nearest cosine at which a sparse pair counts fully (0.5 -> 0.65 with the lede: two quakes' cap 0.48 -> 0.37); pinned by test_rewrites_join_and_different_events_stay_apart.
+    relative: float = 0.65
+    #: Non-name-words cosine at which a sparse pair counts fully (two decisions of one council share names, not words); set by hand; pinned by test_rewrites_join_and_different_events_stay_apart.
+    words_scale: float = 0.3
+    #: Names cosine at which a templated pair counts fully, below it the square of its share (generated: stories mixing worlds 59 -> 22); pinned by test_templated_reports_of_two_events_stay_apart.
+    names_scale: float = 0.5
+    #: Squared mass in names both articles need for the template rule (0: no such cap); set by hand; no test.
+    names_min: float = 0.1
+    #: Non-name-words cosine from which a pair is held to the template rule (generated: 59 -> 22 with names_scale); pinned by test_templated_reports_of_two_events_stay_apart.
+    template_words: float = 0.5
+    #: Articles regrouped at most around one new article; a story this large is joined by sample (3,000-copy story: 200 ms -> 14 ms a version); no test (tests set it).
+    region: int = 400
+
+    # -- time model
+    #: Seconds a story stays open after its latest version or before its first (dated ECB+ dev worst of 3: F1 0.845 at 3 days, 0.968 at 30; GVC val 0.914 -> 0.982); pinned by test_links_weaken_with_time_beyond_the_grace.
+    window: float = 30 * 86400.0
+    #: Seconds apart within which two articles' link counts fully (a 3-day grace, 7-day scale: dated ECB+ dev F1 0.968 -> 0.887); no test (test_links_weaken_with_time_beyond_the_grace sets it).
+    time_grace: float = 14 * 86400.0
+    #: Beyond the grace a link decays by e every this many seconds (GVC val precision 0.981 -> 1.000 at a 30-day window); no test (as time_grace).
+    time_scale: float = 30 * 86400.0

@@ -1,0 +1,110 @@
+"""The numbers of the junk cleaner (``digest.text.clean``), in one place.  Pure: imports nothing.
+
+Each has one comment line saying what it means.  They were set by hand on the seed articles
+and checked on ``benchmarks.extraction`` (scrapinghub: precision 0.958 -> 0.965 at F1 0.964)
+and ``benchmarks.syndicate`` (the lead is the junk-free version in 99-100% of stories); no
+single figure is recorded per number.  ``clean`` reads them from this module when it runs
+(``p.BODY_WORDS``), so a test that changes one patches ``digest.text.params``.
+"""
+
+from __future__ import annotations
+
+# -- words and units ---------------------------------------------------------------------------
+
+#: Texts with fewer words than this (after cleaning) count as truncated summaries.
+SHORT_WORDS = 50
+#: CJK characters counted as one word (those scripts use no spaces).
+CJK_PER_WORD = 2
+#: Hard-wrapped lines fill the width to within this many characters (a long word moves down).
+WRAP_SLACK = 20
+#: Narrowest wrap width taken for hard wrapping (mail and ``.txt`` files wrap at 64-80).
+WRAP_WIDTH = 55
+
+# -- features of a unit (``_features``) --------------------------------------------------------
+
+#: A headline has at most this many words ...
+HEADLINE_WORDS = 16
+#: ... at least this share of its content words capitalised ...
+HEADLINE_CAPS = 0.75
+#: ... and at least this many content words.
+HEADLINE_CONTENT = 2
+#: A sentence of at least this many words is prose ...
+PROSE_SENTENCE_WORDS = 4
+#: ... unless it is a headline of at most this many words.
+SHORT_HEADLINE_WORDS = 8
+#: Running text of at least this many words is prose without a final stop ...
+PROSE_RUN_WORDS = 25
+#: ... when at least this share of its words are stopwords.
+PROSE_STOPWORDS = 0.25
+#: Prose has less than this share of symbol characters.
+PROSE_SYMBOLS = 0.1
+
+# -- explicit junk signals ---------------------------------------------------------------------
+
+#: Boilerplate phrases mark a unit of at most this many words (a longer one is prose quoting it).
+BOILERPLATE_WORDS = 40
+#: A call to action of at most this many words needs only a verb and a nudge or an imperative.
+CTA_SHORT_WORDS = 8
+#: A share bar: at least this many call-to-action verbs ...
+SHARE_BAR_VERBS = 3
+#: ... at least one in every this many words, and no sentence.
+SHARE_BAR_WORDS_PER_VERB = 8
+#: A longer call to action has at most this many words ...
+CTA_WORDS = 30
+#: ... and at least this many verb and channel hits.
+CTA_HITS = 3
+#: A unit is the title when it has at most this many times the title's words ...
+TITLE_LENGTH = 1.5
+#: ... and at least this word overlap (Jaccard) with it.
+TITLE_OVERLAP = 0.8
+#: A repeated paragraph is junk when prose of at least this many words ...
+REPEATED_WORDS = 8
+#: ... with at least this share of stopwords.
+REPEATED_STOPWORDS = 0.2
+#: Prose lines recurring in the source go only while under this share of the prose (two
+#: versions of one article from one source share all their lines).
+RECURRING_PROSE = 0.5
+
+# -- furniture (labels, counters, tables) --------------------------------------------------------
+
+#: A label has at most this many words, no final stop and no digit.
+LABEL_WORDS = 5
+#: A sentence of at least this many words is never a counter ...
+COUNTER_SENTENCE_WORDS = 6
+#: ... else a unit with at least this share of symbol characters is ...
+COUNTER_SYMBOLS = 0.08
+#: ... or one with at least this share of digits ...
+COUNTER_DIGITS = 0.3
+#: ... and at most this many words of letters.
+COUNTER_ALPHA_WORDS = 3
+#: A line starting with ``|`` and holding at least this many is a table row, not a counter.
+TABLE_PIPES = 4
+#: A subheading inside the body has at most this many words.
+SUBHEADING_WORDS = 12
+
+# -- site boxes and the tail (``_junk_runs``, ``_trim_tail``, ``_bio``) ---------------------------
+
+#: Prose units with at least this many words are body paragraphs for ``_junk_runs``.
+BODY_WORDS = 15
+#: A body-length unit with at least this share of stopwords is running text (it stays in a box).
+RUNNING_STOPWORDS = 0.25
+#: Shorter sentences than this next to junk are taken for part of it (a box's heading or blurb) ...
+FRAGMENT_WORDS = 6
+#: ... up to this many of them on either side.
+BOX_HEAD = 2
+#: A writer's bio line (``BIO_LINE``) in a box or at the end has at most this many words.
+BIO_LINE_WORDS = 60
+#: A trailing first-person paragraph is a writer's bio with at least this share of first-person words ...
+BIO_FIRST_PERSON = 0.04
+#: ... at least this many words about writing ...
+BIO_WORD_HITS = 2
+#: ... in an article with at least this many other prose words ...
+BIO_BODY_WORDS = 50
+#: ... whose first-person share is under this fraction of the paragraph's.
+BIO_CONTRAST = 0.25
+#: A tail list counts its lines of at least this many words ...
+LIST_LINE_WORDS = 4
+#: ... and is a related-stories list with at least this many of them ...
+LIST_LINES = 3
+#: ... of which at least this share are undated headlines.
+LIST_HEADLINES = 0.75

@@ -1,0 +1,113 @@
+"""The daemon's real parts for tests: feeds served on loopback, a loopback SMTP server
+(aiosmtpd), a clock to move by hand, and the configuration that points at them."""
+
+from __future__ import annotations
+
+import email
+import random
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.policy import default as default_policy
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from aiosmtpd.controller import Controller
+
+from tests.support.config import make_config
+from tests.support.httpd import TestServer
+
+WORDS = (
+    "harbor council bridge river budget school rail storm museum vote market "
+    "festival library tunnel ferry clinic election port farm orchard mill"
+).split()
+
+
+class Inbox:
+    """aiosmtpd handler keeping every accepted message."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=default_policy)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (yet)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def smtpd() -> Iterator[tuple[Inbox, int]]:
+    """A loopback SMTP server: its inbox and port."""
+    inbox = Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    ctl.start()
+    try:
+        yield inbox, ctl.port
+    finally:
+        ctl.stop()
+
+
+def rss(name: str, items: range) -> bytes:
+    """An RSS feed of outlet ``name`` with the items ``items`` (one a minute before now)."""
+    rng = random.Random(name)
+    now = datetime.now(UTC)
+    parts = []
+    for i in items:
+        words = " ".join(rng.choice(WORDS) for _ in range(40))
+        parts.append(
+            f"<item><title>{escape(name)} report {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}</title>"
+            f"<link>https://{name}.example/{i}</link><guid>{name}-{i}</guid>"
+            f"<pubDate>{format_datetime(now - timedelta(minutes=i))}</pubDate>"
+            f"<description>Item {i} of {escape(name)}. {words}.</description></item>"
+        )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+        f"<link>https://{name}.example/</link>{''.join(parts)}</channel></rss>"
+    ).encode()
+
+
+class Clock:
+    """Now, as the test sets it (``clock.now += ...``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def loopback_config(tmp: Path, srv: TestServer, paths: dict[str, str], **settings: Any) -> Path:
+    """``tmp/feeds.yaml`` for the daemon tests: sources ``name -> path`` on ``srv`` (loopback
+    allowed), UTC, digest at midnight, polls every 0.6 s; ``settings`` replace top-level keys."""
+    defaults: dict[str, Any] = {
+        "timezone": "UTC",
+        "fetch": {"allow_hosts": ["127.0.0.1"], "deadline": 10},
+        "schedule": {"digest_time": "00:00", "poll_minutes": 0.01},
+    }
+    sources = {name: srv.url(path) for name, path in paths.items()}
+    path = make_config(tmp, sources, write=True, **{**defaults, **settings}).config_path
+    assert path is not None
+    return path
+
+
+def config_with_mail(tmp: Path, srv: TestServer, port: int) -> Path:
+    """One feed of three items (``/a``) and mail to the SMTP server on ``port``."""
+    srv.set("/a", rss("alpha", range(3)))
+    return loopback_config(
+        tmp, srv, {"alpha": "/a"},
+        email={"host": "127.0.0.1", "port": port, "security": "none",
+               "from": "digest@example.org", "to": ["me@example.org"]},
+    )
