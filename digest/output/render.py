@@ -39,10 +39,8 @@ sentence end in the second half of the window, else the last space, else
 from __future__ import annotations
 
 import functools
-import json
 import re
 from datetime import UTC, date, datetime, tzinfo
-from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +50,8 @@ from babel import Locale
 from babel import dates as babel_dates
 from markupsafe import Markup
 
+from digest.output.email_styles import inline_styles
+from digest.output.jsonview import render_json
 from digest.output.sanitize import clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
@@ -430,133 +430,6 @@ def render_email_html(
     body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale))
     ctx = _context(view, tz, excerpt_chars, True, locale)
     return e.get_template("digest.email.html.j2").render(ctx, body=Markup(body))
-
-
-#: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
-EMAIL_STYLES: dict[tuple[str, str], str] = {
-    ("h1", ""): "font-size:22px;line-height:1.3;margin:0 0 4px 0;color:#111111",
-    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 8px 0",
-    ("h2", ""): (
-        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
-        "border-top:1px solid #dddddd;color:#111111"
-    ),
-    ("h3", "story"): (
-        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
-        "border-top:1px solid #dddddd;color:#111111"
-    ),
-    ("h2", "section"): (
-        "font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#555555;"
-        "margin:32px 0 0 0;padding-top:8px;border-top:3px solid #111111"
-    ),
-    ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
-    ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
-    ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
-    ("p", "developing"): "font-size:14px;color:#a8480f;margin:0 0 6px 0",
-    ("ul", ""): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.5",
-    ("p", "lede"): "font-size:15px;color:#444444",
-    ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
-    ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
-    ("strong", ""): "font-weight:600",
-    ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
-    ("span", "time"): "white-space:nowrap",
-    ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
-    ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
-    ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
-    ("details", ""): "margin:0 0 8px 0;font-size:14px",
-    ("summary", ""): "color:#555555;cursor:pointer",
-    ("p", "failing-label"): "font-size:14px;color:#a8480f;margin:16px 0 2px 0;font-weight:600",
-    ("p", "all-failed"): "font-size:15px;color:#a8480f",
-}
-
-
-def inline_styles(html: str) -> str:
-    """Write :data:`EMAIL_STYLES` onto the elements of a sanitized fragment."""
-    import lxml.html
-
-    if not html.strip():
-        return html
-    wrapper = lxml.html.fragment_fromstring(html, create_parent="div")
-    for el in wrapper.iter():
-        if not isinstance(el.tag, str) or el is wrapper:
-            continue
-        classes = (el.get("class") or "").split()
-        parent = el.getparent()
-        if el.tag == "a" and parent is not None and parent.tag in ("h2", "h3"):
-            classes.append("in-h2")
-        style = next(
-            (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
-            EMAIL_STYLES.get((el.tag, "")),
-        )
-        if style:
-            el.set("style", style)
-    inner = html_escape(wrapper.text or "", quote=False) + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in wrapper
-    )
-    return inner
-
-
-def _iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.isoformat()
-
-
-def render_json(view: DigestView) -> str:
-    """The digest as JSON (raw strings; URLs that are not http(s) are null)."""
-
-    def version(v: VersionView) -> dict[str, Any]:
-        return {
-            "id": v.id,
-            "source": v.source,
-            "url": safe_url(v.url),
-            "title": v.title,
-            "published": _iso(v.published),
-            "arrived": _iso(v.arrived),
-            "new": v.new,
-        }
-
-    stories = []
-    for s in view.stories:
-        lead = version(s.lead) | {"text": s.lead.text}
-        stories.append(
-            {
-                "story_id": s.story_id,
-                "status": s.status,
-                "whats_new": s.whats_new or None,
-                "title": s.title or s.lead.title,
-                "first_seen": _iso(s.first_seen),
-                "outlets": s.outlets,
-                "lead": lead,
-                "also": [version(v) for v in s.also],
-            }
-        )
-    by_id = {str(st["story_id"]): st for st in stories}
-    doc = {
-        "date": view.date,
-        "title": view.title,
-        "generated": _iso(view.generated),
-        "counts": {
-            "articles_read": view.articles_read,
-            "stories": len(view.stories),
-            "duplicates_collapsed": view.duplicates_collapsed,
-        },
-        "stories": stories,
-        "sections": [
-            {"name": sec.name or None, "stories": [by_id[sec_s.story_id] for sec_s in sec.stories]}
-            for sec in view.sections
-        ] or [{"name": None, "stories": stories}],
-        "muted": [{"title": t, "rule": r} for t, r in view.muted],
-        "per_day": [{"date": d, "stories": n} for d, n in view.per_day],
-        "digest": view.name,
-        "failing_sources": [
-            {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,
-             "paused": f.paused}
-            for f in view.failing
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(

@@ -1,0 +1,73 @@
+"""Our CSS written onto each element of a sanitized digest, for mail clients.
+
+Mail clients drop ``<style>`` and keep ``style=""`` attributes, so the email's
+HTML part carries :data:`EMAIL_STYLES` inline: by (tag, class), then by tag.
+The input is already sanitized (``digest.output.sanitize.clean_html``); this
+only adds ``style`` attributes of our own.
+"""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+
+#: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
+EMAIL_STYLES: dict[tuple[str, str], str] = {
+    ("h1", ""): "font-size:22px;line-height:1.3;margin:0 0 4px 0;color:#111111",
+    ("p", "counts"): "font-size:14px;color:#555555;margin:0 0 8px 0",
+    ("h2", ""): (
+        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
+        "border-top:1px solid #dddddd;color:#111111"
+    ),
+    ("h3", "story"): (
+        "font-size:18px;line-height:1.35;margin:24px 0 4px 0;padding-top:16px;"
+        "border-top:1px solid #dddddd;color:#111111"
+    ),
+    ("h2", "section"): (
+        "font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#555555;"
+        "margin:32px 0 0 0;padding-top:8px;border-top:3px solid #111111"
+    ),
+    ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
+    ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
+    ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
+    ("p", "developing"): "font-size:14px;color:#a8480f;margin:0 0 6px 0",
+    ("ul", ""): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.5",
+    ("p", "lede"): "font-size:15px;color:#444444",
+    ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
+    ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
+    ("strong", ""): "font-weight:600",
+    ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
+    ("span", "time"): "white-space:nowrap",
+    ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
+    ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
+    ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
+    ("details", ""): "margin:0 0 8px 0;font-size:14px",
+    ("summary", ""): "color:#555555;cursor:pointer",
+    ("p", "failing-label"): "font-size:14px;color:#a8480f;margin:16px 0 2px 0;font-weight:600",
+    ("p", "all-failed"): "font-size:15px;color:#a8480f",
+}
+
+
+def inline_styles(html: str) -> str:
+    """Write :data:`EMAIL_STYLES` onto the elements of a sanitized fragment."""
+    import lxml.html
+
+    if not html.strip():
+        return html
+    wrapper = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in wrapper.iter():
+        if not isinstance(el.tag, str) or el is wrapper:
+            continue
+        classes = (el.get("class") or "").split()
+        parent = el.getparent()
+        if el.tag == "a" and parent is not None and parent.tag in ("h2", "h3"):
+            classes.append("in-h2")
+        style = next(
+            (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
+            EMAIL_STYLES.get((el.tag, "")),
+        )
+        if style:
+            el.set("style", style)
+    inner = html_escape(wrapper.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in wrapper
+    )
+    return inner

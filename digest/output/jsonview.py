@@ -1,0 +1,80 @@
+"""The digest as JSON: raw strings (JSON escaping is enough), URLs ``safe_url`` or null.
+
+Each story carries its ``status`` (``new``/``developing``) and ``whats_new``; each
+version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
+``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
+``per_day`` counts and the ``failing_sources``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from digest.output.sanitize import safe_url
+from digest.records import DigestView, VersionView
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.isoformat()
+
+
+def render_json(view: DigestView) -> str:
+    """The digest as JSON (raw strings; URLs that are not http(s) are null)."""
+
+    def version(v: VersionView) -> dict[str, Any]:
+        return {
+            "id": v.id,
+            "source": v.source,
+            "url": safe_url(v.url),
+            "title": v.title,
+            "published": _iso(v.published),
+            "arrived": _iso(v.arrived),
+            "new": v.new,
+        }
+
+    stories = []
+    for s in view.stories:
+        lead = version(s.lead) | {"text": s.lead.text}
+        stories.append(
+            {
+                "story_id": s.story_id,
+                "status": s.status,
+                "whats_new": s.whats_new or None,
+                "title": s.title or s.lead.title,
+                "first_seen": _iso(s.first_seen),
+                "outlets": s.outlets,
+                "lead": lead,
+                "also": [version(v) for v in s.also],
+            }
+        )
+    by_id = {str(st["story_id"]): st for st in stories}
+    doc = {
+        "date": view.date,
+        "title": view.title,
+        "generated": _iso(view.generated),
+        "counts": {
+            "articles_read": view.articles_read,
+            "stories": len(view.stories),
+            "duplicates_collapsed": view.duplicates_collapsed,
+        },
+        "stories": stories,
+        "sections": [
+            {"name": sec.name or None, "stories": [by_id[sec_s.story_id] for sec_s in sec.stories]}
+            for sec in view.sections
+        ] or [{"name": None, "stories": stories}],
+        "muted": [{"title": t, "rule": r} for t, r in view.muted],
+        "per_day": [{"date": d, "stories": n} for d, n in view.per_day],
+        "digest": view.name,
+        "failing_sources": [
+            {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,
+             "paused": f.paused}
+            for f in view.failing
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
