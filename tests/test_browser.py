@@ -228,3 +228,52 @@ def test_screenshots(
     else:
         assert max(r, g, b) < 40, (r, g, b)
     assert _served(server) == {"/digest.html"}
+
+
+SECTIONS_PROBE = """<!doctype html><html><head><title>probe</title></head><body>
+<iframe id="f" src="/sections.html" style="width:%dpx;height:800px;border:0"></iframe>
+<pre id="result">pending</pre>
+<script>
+window.addEventListener('load', function () {
+  var d = document.getElementById('f').contentDocument;
+  var heads = Array.prototype.map.call(d.querySelectorAll('h2.section, h3.story'), function (h) {
+    return [h.tagName, h.textContent, h.getBoundingClientRect().top, h.offsetHeight > 0];
+  });
+  var links = Array.prototype.map.call(d.querySelectorAll('a[href^="#"]'), function (a) {
+    return [a.getAttribute('href'), !!d.getElementById(a.getAttribute('href').slice(1))];
+  });
+  document.getElementById('result').textContent = JSON.stringify({
+    heads: heads, links: links,
+    scrollWidth: d.documentElement.scrollWidth, clientWidth: d.documentElement.clientWidth});
+});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_sectioned_digest_shows_each_story_under_its_section(
+    chromium: str, server: TestServer, tmp_path: Path, width: int
+) -> None:
+    from digest.config import parse_config
+    from digest.output.digests import arrange, categories, plan_named
+
+    cfg = parse_config(
+        "sources:\n  - {name: Wire, url: 'https://w.example/f', category: World}\n"
+        "  - {name: Desk, url: 'https://d.example/f', category: Business}\n"
+        "digests:\n  - {name: morning, sections: [World, Business]}\n", path=tmp_path / "feeds.yaml")
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    stories = [StoryView(f"s{i}", f"Story {i}", VersionView(src, f"Story {i} headline", f"https://x.example/{i}", at,
+                                                             "Body text. " * 20), [])
+               for i, src in enumerate(["Desk", "Wire", "Desk", "Wire", "Wire"])]
+    sections, _ = arrange(stories, plan_named(cfg, "morning"), categories(cfg))
+    view = DigestView("2026-12-01", [s for sec in sections for s in sec.stories], 5, 0, sections=sections)
+    server.set("/sections.html", render_html(view), headers={"Content-Type": "text/html; charset=utf-8"})
+    server.set("/probe.html", SECTIONS_PROBE % width, headers={"Content-Type": "text/html"})
+    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom", server.url("/probe.html"))
+    probe = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    heads = [(tag, text) for tag, text, _top, shown in probe["heads"] if shown]
+    assert heads == [("H2", "World"), ("H3", "Story 1 headline"), ("H3", "Story 3 headline"), ("H3", "Story 4 headline"),
+                     ("H2", "Business"), ("H3", "Story 0 headline"), ("H3", "Story 2 headline")]
+    tops = [top for *_x, top, _shown in probe["heads"]]
+    assert tops == sorted(tops)  # on the page in that order
+    assert len(probe["links"]) == 5 and all(ok for _href, ok in probe["links"])  # contents reach each story
+    assert probe["scrollWidth"] <= probe["clientWidth"] <= width
