@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -63,12 +63,11 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def lede(text: str) -> tuple[str, str]:
-    """(lede, rest) of a text: its first ``LEDE_SENTENCES`` sentences and the rest, or
-    ``("", text)`` when it has no more sentences than that (a summary is all lede: none of it
-    stands out).  Linear in the text: the word before a stop is found by walking back to the
-    space before it."""
-    found = 0
+def sentence_ends(text: str) -> Iterator[int]:
+    """Where each sentence of ``text`` ends (after its stop and the space that follows), in
+    order: a stop before a capital or a digit, not after an initial or a title ("Dr.",
+    "U.S.", "p.m.").  Linear in the text: the word before a stop is found by walking back to
+    the space before it."""
     for m in _SENTENCE_END.finditer(text):
         after = m.end() + (text[m.end()] in _OPENERS)
         if not (text[after].isupper() or text[after].isdigit()):
@@ -79,11 +78,17 @@ def lede(text: str) -> tuple[str, str]:
         word = text[start : m.start()].lstrip(_OPENERS)
         if (len(word) == 1 and word.isalpha()) or word.lower() in _ABBREVIATIONS:
             continue  # an initial, a title: not an end
-        found += 1
-        if found == LEDE_SENTENCES:
-            return text[: m.end()], text[m.end() :]
-    return "", text
+        yield m.end()
 
+
+def lede(text: str) -> tuple[str, str]:
+    """(lede, rest) of a text: its first ``LEDE_SENTENCES`` sentences and the rest, or
+    ``("", text)`` when it has no more sentences than that (a summary is all lede: none of it
+    stands out)."""
+    for found, end in enumerate(sentence_ends(text), 1):
+        if found == LEDE_SENTENCES:
+            return text[:end], text[end:]
+    return "", text
 
 STOPWORDS = frozenset(
     """a about above after again against ago all almost also although always am among an and

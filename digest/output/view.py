@@ -46,6 +46,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
+from ..dedup.terms import sentence_ends
 from ..records import DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
@@ -100,16 +101,17 @@ def _words(s: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(s)}
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 #: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
 #: the lede goes on to the next stop.
 LEDE_MIN_WORDS = 6
 
 
 def _first_sentence(text: str) -> str:
-    for m in _SENTENCE_END.finditer(text):
-        if len(text[: m.end()].split()) >= LEDE_MIN_WORDS:
-            return text[: m.end()]
+    """The text up to its first sentence end (``digest.dedup.terms.sentence_ends``, the one
+    sentence splitter) after at least ``LEDE_MIN_WORDS`` words."""
+    for end in sentence_ends(text):
+        if len(text[:end].split()) >= LEDE_MIN_WORDS:
+            return text[:end].strip()
     return text
 
 
