@@ -34,11 +34,9 @@ Special cases
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -61,6 +59,7 @@ from .base import (
     ts,
     utcnow,
 )
+from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
 from .search import fts5
 from .search import parse as parse_query
@@ -81,7 +80,6 @@ _SOURCE_COLS = (
     "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
 )
 _SOURCE_TIMES = ("last_fetch_at", "last_ok_at", "first_failure_at", "next_poll_at", "retry_after_until")
-_LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _json(value: Any) -> str | None:
@@ -149,7 +147,7 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-class SQLiteStore(StoreOps):
+class SQLiteStore(FileLocks, StoreOps):
     """The SQLite backend of :class:`digest.store.base.Store`.  One per thread or process."""
 
     def __init__(
@@ -273,55 +271,6 @@ class SQLiteStore(StoreOps):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # -- cross-process locks -------------------------------------------------
-    def _lock_path(self, name: str) -> Path:
-        if not _LOCK_NAME.match(name):
-            raise ValueError(f"lock name must be letters, digits, - or _ (got {name!r})")
-        return self.path.with_name(f"{self.path.name}.{name}.lock")
-
-    def acquire_lock(self, name: str) -> bool:
-        """Take the OS lock ``name`` (flock); False if another process holds it."""
-        if name in self._locks:
-            return True
-        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._locks[name] = fd
-        return True
-
-    def release_lock(self, name: str) -> None:
-        fd = self._locks.pop(name, None)
-        if fd is not None:
-            os.close(fd)  # closing the descriptor drops the flock
-
-    def lock_holder(self, name: str) -> str:
-        """The pid written by the holder of lock ``name`` ("unknown" if none)."""
-        try:
-            text = self._lock_path(name).read_text(errors="replace").strip()
-        except OSError:
-            text = ""
-        return text if text.isdigit() else "unknown"
-
-    @contextmanager
-    def exclusive(self, name: str) -> Iterator[None]:
-        """Hold lock ``name`` for the block, or fail naming the other holder."""
-        held = name in self._locks
-        if not held and not self.acquire_lock(name):
-            raise StoreError(
-                f"{self.path}: another digest {name} is already running "
-                f"(pid {self.lock_holder(name)})"
-            )
-        try:
-            yield
-        finally:
-            if not held:
-                self.release_lock(name)
 
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:

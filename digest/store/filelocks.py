@@ -1,0 +1,85 @@
+"""Cross-process locks for a store on disk: one ``flock``-ed file per lock name.
+
+Observations
+------------
+SQLite has no named locks that outlive a transaction, yet the daemon (one per
+database), a delivery (one sender at a time) and a run (one clustering at a
+time) each need one.  An ``flock`` on a file beside the database is released
+by the kernel when its holder dies, ``kill -9`` included: no stale lock to
+clean up.
+
+How it works
+------------
+``FileLocks`` is a mixin for a store with a ``path`` (the database file) and a
+``_locks`` dict (name -> open descriptor).  The lock file is
+``<database>.<name>.lock``; its holder writes its pid there, so a refused
+caller can say who holds it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+
+_LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class FileLocks:
+    """``acquire_lock``/``release_lock``/``exclusive`` over lock files beside ``path``."""
+
+    path: Path
+    _locks: dict[str, int]
+
+    def _lock_path(self, name: str) -> Path:
+        if not _LOCK_NAME.match(name):
+            raise ValueError(f"lock name must be letters, digits, - or _ (got {name!r})")
+        return self.path.with_name(f"{self.path.name}.{name}.lock")
+
+    def acquire_lock(self, name: str) -> bool:
+        """Take the OS lock ``name`` (flock); False if another process holds it."""
+        if name in self._locks:
+            return True
+        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._locks[name] = fd
+        return True
+
+    def release_lock(self, name: str) -> None:
+        fd = self._locks.pop(name, None)
+        if fd is not None:
+            os.close(fd)  # closing the descriptor drops the flock
+
+    def lock_holder(self, name: str) -> str:
+        """The pid written by the holder of lock ``name`` ("unknown" if none)."""
+        try:
+            text = self._lock_path(name).read_text(errors="replace").strip()
+        except OSError:
+            text = ""
+        return text if text.isdigit() else "unknown"
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold lock ``name`` for the block, or fail naming the other holder."""
+        held = name in self._locks
+        if not held and not self.acquire_lock(name):
+            raise StoreError(
+                f"{self.path}: another digest {name} is already running "
+                f"(pid {self.lock_holder(name)})"
+            )
+        try:
+            yield
+        finally:
+            if not held:
+                self.release_lock(name)
