@@ -19,7 +19,11 @@ Special cases
   bounded per host) before reading them in order: a run waits for its slow
   feeds side by side, not one after the other; the results are the same.
 * An article already stored (same identity key) is skipped before any
-  cleaning or fingerprinting.
+  cleaning or fingerprinting.  Identity is scoped to the source
+  (``digest.text.identity``); an article a source stored before issue #21
+  under its old link key (shared by all sources) is known by that key too,
+  for that source only: a store written before the change is not read
+  again as new.
 * Dates: a missing or implausible date falls back to the fetch time.
 * A long-running process rebuilds its engine from the store once a day
   (``ENGINE_RENEW``), so what it holds stays the dedup window, not every
@@ -69,7 +73,7 @@ from .records import Article, DigestView, Entry, FetchResult
 from .store.base import SourceState, Store, StoredArticle, open_store
 from .store.log import SharedLog
 from .text.clean import recurring_lines
-from .text.identity import article_key
+from .text.identity import article_key, legacy_key
 from .text.prepare import bodies_of, prepare
 
 log = logging.getLogger(__name__)
@@ -129,6 +133,22 @@ def article_key_of(entry: Entry) -> str | None:
     if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
         return article_key(entry.source, entry.entry_id, entry.url, "", "")
     return None
+
+
+def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
+    """The keys among ``entries``' (entry, key) pairs whose article is stored already.
+
+    Stored under that key, or by ``source`` under the key it had before
+    issue #21 (:func:`digest.text.identity.legacy_key`): a link key shared by
+    all sources, which another source's article may also hold and which
+    then says nothing about this one.
+    """
+    keys = [k for _, k in entries if k]
+    known = store.has_articles(keys)
+    legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
+    if legacy:
+        known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
+    return known
 
 
 def retrieve(
@@ -437,7 +457,7 @@ class App:
     ) -> None:
         """Prepare, dedupe and store a source's entries in one transaction."""
         keys = [(e, article_key_of(e)) for e in entries]
-        known = self.store.has_articles([k for _, k in keys if k])
+        known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]
         if not fresh:
             return

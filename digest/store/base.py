@@ -280,7 +280,9 @@ class Store(Protocol):
 
     # articles and stories
     def has_article(self, key: str) -> bool: ...
-    def has_articles(self, keys: Iterable[str]) -> set[str]: ...
+    def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
+        """The keys among ``keys`` that are stored (``source``: stored by that source)."""
+        ...
     def add_article(
         self,
         article: Article,
