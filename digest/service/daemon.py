@@ -250,13 +250,15 @@ class Daemon:
     def poll_due(self) -> RunReport:
         """One poll round over every due source; returns what it did.
 
-        The round holds the store's ``run`` lock (``digest.app.RUN_LOCK``): while a
-        ``digest run`` holds it the round is skipped, with one line, and its sources
-        stay due for the next round.
+        A round with sources due holds the store's ``run`` lock (``digest.app.RUN_LOCK``):
+        while a ``digest run`` holds it the round is skipped, with one line, and its
+        sources stay due for the next round.
         """
         from ..app import RUN_LOCK, RunReport
 
         store = self.app.store
+        if not self._due(self.clock())[1]:
+            return RunReport()  # nothing due: no lock taken
         if not store.acquire_lock(RUN_LOCK):
             if not self._waiting:
                 log.info("poll: another digest process (pid %s) is reading the sources; "
@@ -275,10 +277,7 @@ class Daemon:
 
         t0, now = time.monotonic(), self.clock()
         report = RunReport()
-        states = {s.name: s for s in self.app.store.list_source_states()}
-        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
-        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
-        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        states, due = self._due(now)  # again, under the lock: a run may have polled them meanwhile
         if not due:
             return report
         self._found = []
@@ -309,6 +308,14 @@ class Daemon:
         else:
             log.debug("poll: %s", report.summary())
         return report
+
+    def _due(self, now: datetime) -> tuple[dict[str, SourceState], list[SourceConfig]]:
+        """The sources' stored states, and the sources due at ``now``, the longest overdue first."""
+        states = {s.name: s for s in self.app.store.list_source_states()}
+        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
+        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
+        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        return states, due
 
     def _source(
         self,
