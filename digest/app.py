@@ -19,17 +19,43 @@ Special cases
   bounded per host) before reading them in order: a run waits for its slow
   feeds side by side, not one after the other; the results are the same.
 * An article already stored (same identity key) is skipped before any
-  cleaning or fingerprinting.
+  cleaning or fingerprinting.  Identity is scoped to the source
+  (``digest.text.identity``); an article a source stored before issue #21
+  under its old link key (shared by all sources) is known by that key too,
+  for that source only: a store written before the change is not read
+  again as new.
 * Dates: a missing or implausible date falls back to the fetch time.
 * A long-running process rebuilds its engine from the store once a day
   (``ENGINE_RENEW``), so what it holds stays the dedup window, not every
   article it ever read.
+
+Several processes on one store
+------------------------------
+Each process clusters with the engine in its own memory; one that does not
+see what another stored since its engine was built makes a second story of
+a story the other one started (issue #21: two ``digest run`` at once gave
+152 and 150 stories instead of 113).  Two measures:
+
+* **Stale engines are rebuilt.**  Every clustering unit that stores
+  articles writes a new mark (meta ``clustered``) in its transaction; a
+  unit first reads the mark, inside the write transaction (SQLite's
+  ``BEGIN IMMEDIATE``, PostgreSQL's clustering lock), and rebuilds its
+  engine from the store when another process wrote since the engine was
+  built.  Whatever the processes, a story is never split this way.
+* **One process polls at a time.**  A rebuild is costly and its engine is
+  the restored window, not the one a single process would have grown:
+  ``digest run`` holds the store's ``run`` lock for its pass
+  (:meth:`App.polling`, a second one waits, bounded, with one line), and
+  the daemon takes it for each poll round (skipping a round while a run
+  holds it).  Two or three concurrent ``digest run`` then give the stories
+  of one.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,11 +66,12 @@ from typing import Any
 from . import explain
 from .config import Config, SourceConfig, load_config
 from .dedup.engine import Doc, Engine, Params
-from .errors import DigestError, FetchError, ParseError, SourceError
+from .errors import DigestError, FetchError, ParseError, SourceError, StoreError
 from .records import Article, DigestView, Entry, FetchResult
 from .store.base import SourceState, Store, StoredArticle, open_store
+from .store.log import SharedLog
 from .text.clean import recurring_lines
-from .text.identity import article_key
+from .text.identity import article_key, legacy_key
 from .text.prepare import bodies_of, prepare
 
 log = logging.getLogger(__name__)
@@ -121,6 +148,22 @@ def article_key_of(entry: Entry) -> str | None:
     return None
 
 
+def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
+    """The keys among ``entries``' (entry, key) pairs whose article is stored already.
+
+    Stored under that key, or by ``source`` under the key it had before
+    issue #21 (:func:`digest.text.identity.legacy_key`): a link key shared by
+    all sources, which another source's article may also hold and which
+    then says nothing about this one.
+    """
+    keys = [k for _, k in entries if k]
+    known = store.has_articles(keys)
+    legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
+    if legacy:
+        known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
+    return known
+
+
 def retrieve(
     src: SourceConfig,
     cfg: Config,
@@ -177,6 +220,12 @@ def retrieve(
 
 #: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
 ENGINE_RENEW = timedelta(days=1)
+#: Meta key: a new value for every clustering unit that stored articles (engines built before it are stale).
+CLUSTERED = "clustered"
+#: The store lock held by one pass over the sources (``digest run``, a daemon round).
+RUN_LOCK = "run"
+#: How long ``digest run`` waits for another process's pass by default (seconds).
+RUN_WAIT = 600.0
 
 
 class App:
@@ -195,6 +244,10 @@ class App:
         self._fetched: datetime | None = None
         #: Fetch outcomes of the sources about to be polled (``App.run``), by name.
         self._prefetched: dict[str, FetchResult | FetchError] = {}
+        #: The store's ``CLUSTERED`` mark when the engine was built or last wrote.
+        self._engine_mark: str | None = None
+        #: Articles this process stored (a unit that stored none leaves the mark alone).
+        self._stored = 0
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
@@ -214,6 +267,8 @@ class App:
 
             window = self.cfg.dedup.window_days * 86400.0
             params = Params(window=window)
+            # read before the articles: a write in between makes the engine stale, never missed
+            mark = self.store.get_meta(CLUSTERED)
             engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
             # two windows: a story open now has a version within the window, and its versions
             # before that are its context (neighbours, idf); with one window only, GVC test
@@ -222,7 +277,7 @@ class App:
             for row in self.store.articles_since(since):
                 doc = stored_doc(row)  # a fingerprint of another format is made again from its text
                 engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
-            self._engine = engine
+            self._engine, self._engine_mark = engine, mark
         return self._engine
 
     def _renew_engine(self, now: datetime) -> None:
@@ -260,12 +315,60 @@ class App:
     def clustering(self, src: SourceConfig) -> Iterator[Engine]:
         """The step that must see every stored article: one unit, yielding the engine.
 
-        One process needs nothing more; a worker among several
-        (``digest.service.workers``) takes the shared clustering lock and first
-        replays what the others stored.
+        Inside the write transaction (on PostgreSQL, under the clustering
+        lock) the engine is rebuilt when another process stored articles since
+        it was built, and a unit that stores articles leaves a new mark for
+        the others (module docstring).  A worker among several
+        (``digest.service.workers``) replays the others' writes instead.
         """
         with self.unit():
+            if isinstance(self.store, SharedLog):
+                self.store.cluster_lock()
+            self._drop_stale_engine()
+            before = self._stored
             yield self.engine
+            if self._stored != before:
+                self._mark_clustered()
+
+    def _drop_stale_engine(self) -> None:
+        """Drop the engine if another process clustered since it was built (in a write transaction)."""
+        if self._engine is not None and self.store.get_meta(CLUSTERED) != self._engine_mark:
+            log.debug("another process stored articles: the engine is rebuilt from the store")
+            self._engine, self._engine_since = None, None
+
+    def _mark_clustered(self) -> None:
+        """Record, in the open transaction, that this unit stored articles: other engines are stale."""
+        self._engine_mark = uuid.uuid4().hex
+        self.store.set_meta(CLUSTERED, self._engine_mark)
+
+    @contextmanager
+    def polling(self, *, wait: float = RUN_WAIT) -> Iterator[None]:
+        """Hold the store's ``run`` lock for a pass over the sources (``digest run``).
+
+        Another process's pass (a ``digest run``, a daemon round) is waited
+        for, at most ``wait`` seconds, with one line when the wait begins;
+        then StoreError.  Several workers (``digest worker``) do not take it:
+        they share the clustering through the log.
+        """
+        store = self.store
+        deadline = time.monotonic() + wait
+        said = False
+        while not store.acquire_lock(RUN_LOCK):
+            holder = store.lock_holder(RUN_LOCK)
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"{store.url}: another digest process (pid {holder}) is still reading the sources "
+                    f"after {wait:g} s; nothing was done (the next run will read them)"
+                )
+            if not said:
+                log.info("another digest process (pid %s) is reading the sources: waiting for it, "
+                         "at most %g s", holder, wait)
+                said = True
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        try:
+            yield
+        finally:
+            store.release_lock(RUN_LOCK)
 
     # -- run -------------------------------------------------------------
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
@@ -369,7 +472,7 @@ class App:
     ) -> None:
         """Prepare, dedupe and store a source's entries in one transaction."""
         keys = [(e, article_key_of(e)) for e in entries]
-        known = self.store.has_articles([k for _, k in keys if k])
+        known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]
         if not fresh:
             return
@@ -401,6 +504,7 @@ class App:
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
                 self.store.add_article(article, fp.to_bytes(), a.story_id)
+                self._stored += 1
                 for key, sid in a.moved:  # the neighbourhood was regrouped
                     self.store.move_article(key, sid)
                 for sid in a.touched:

@@ -57,7 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if app.cfg.clock is not None:
             print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
                   "were then (remove the line to read them now)", file=sys.stderr)
-        report = app.run(progress=sys.stderr.isatty() and not args.quiet)
+        with app.polling(wait=args.wait):  # one pass at a time: another run's (or the daemon's) is waited for
+            report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
         view = app.build_view(args.date)
@@ -303,6 +304,9 @@ def _setup_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="one pass and exit (the default for run)")
     p.add_argument("--date", type=_date, help="write the digest of this day instead of today")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                   help="wait at most this long for another run or the daemon's poll round to finish "
+                        "with the store (default: 600)")
 
 
 @command("build", "render the digest of a day from the store")

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.text.identity import article_key, canonical_url
+from digest.text.identity import article_key, canonical_url, legacy_key
 
 
 def test_tracking_parameters_fragment_and_case_do_not_change_identity() -> None:
@@ -31,8 +31,12 @@ def test_entry_id_wins_and_is_scoped_by_source() -> None:
     assert article_key("a", "42", None, "t", "x") != article_key("b", "42", None, "t", "x")
 
 
-def test_link_key_is_shared_across_sources_and_ignores_non_http() -> None:
-    assert article_key("a", None, "https://x.example/1", "t", "x") == article_key("b", None, "https://x.example/1", "u", "y")
+def test_link_key_is_scoped_by_source_and_ignores_non_http() -> None:
+    # a source may write any URL in its items: it cannot take another source's article by it
+    assert article_key("a", None, "https://x.example/1", "t", "x") != article_key("b", None, "https://x.example/1", "t", "x")
+    assert article_key("a", None, "https://x.example/1?utm_source=z", "t", "x") == article_key(
+        "a", None, "https://X.example/1", "u", "y"
+    )
     # a file:// URL is no identity: content hash instead
     assert article_key("a", None, "file:///tmp/a.txt", "t", "x") == article_key("a", None, None, "t", "x")
 
@@ -74,3 +78,15 @@ def test_without_tracking_keeps_the_link_as_given_less_its_tracking() -> None:
     assert (
         without_tracking("http://[::1/a?utm_source=x") == "http://[::1/a?utm_source=x"
     )  # unparseable: as given
+
+
+def test_legacy_key_is_the_link_key_before_issue_21() -> None:
+    """The key a link-keyed article was stored under until link keys were scoped (same for every
+    source); None where the key never changed (entry id, content)."""
+    import hashlib
+
+    old = "u" + hashlib.sha1(b"https://x.example/1").hexdigest()[:20]
+    assert legacy_key(None, "https://x.example/1?utm_source=z#c") == old
+    assert article_key("a", None, "https://x.example/1", "t", "x") != old
+    assert legacy_key("42", "https://x.example/1") is None
+    assert legacy_key(None, None) is None and legacy_key(None, "file:///tmp/a.txt") is None

@@ -246,3 +246,125 @@ def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path,
             app.run(now=NOW)
             assert app.build_view(NOW.date()).failing == []
             assert "failed" not in app.render(day=NOW.date(), fmt="md")
+
+
+# -- identity is scoped to the source (issue #21) -------------------------------------------------
+REAL = (
+    "Central bank holds its rate at 4.25 percent",
+    "The Reserve Bank of Harbourland held its official cash rate at 4.25 percent on Monday, as "
+    "economists had expected. Governor Anna Kowalczyk said inflation of 2.9 percent was moving back "
+    "towards the target band and that the bank would watch the housing market closely. Mortgage "
+    "lenders Westshore and Pacific Mutual said their fixed rates would stay where they are. The next "
+    "decision is due on 14 December, when the bank also publishes new forecasts.",
+)
+FAKE = (
+    "FAKE: Central bank collapses overnight",
+    "Savers queued outside every branch in the capital after the central bank was said to have run "
+    "out of money in the night. Cash machines were empty by dawn, a post shared thousands of times "
+    "claimed, and soldiers guarded the doors of the treasury. Share it before they delete it, the post "
+    "ended. No official confirmed any of it.",
+)
+VICTIM = "https://gazette.example/news/rates"
+
+
+def feed(items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS feed of (title, text, link) items without guids, dated on NOW's day."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    parts = "".join(
+        f"<item><title>{escape(t)}</title><link>{escape(link)}</link>"
+        f"<pubDate>{format_datetime(NOW)}</pubDate><description>{escape(x)}</description></item>"
+        for t, x, link in items
+    )
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>'
+            f"<link>https://f.example/</link>{parts}</channel></rss>").encode()
+
+
+def two_feeds(srv: TestServer, first: list[tuple[str, str, str]], second: list[tuple[str, str, str]]) -> str:
+    srv.set("/first.rss", feed(first), headers={"Content-Type": "application/rss+xml"})
+    srv.set("/second.rss", feed(second), headers={"Content-Type": "application/rss+xml"})
+    return (f"  - name: Rumour Mill\n    url: {srv.url('/first.rss')}\n"
+            f"  - name: Harbour Gazette\n    url: {srv.url('/second.rss')}\n")
+
+
+LOOPBACK = "fetch:\n  allow_hosts: ['127.0.0.1']\n"
+
+
+def test_a_source_cannot_replace_another_sources_article_by_using_its_link(tmp_path: Path, make_app: MakeApp) -> None:
+    """A source listed first publishes an item linking the victim's URL (with a tracking tag):
+    the victim's real article is stored and leads its own story; the fake is the liar's own."""
+    with TestServer() as srv:
+        sources = two_feeds(srv, [(*FAKE, VICTIM + "?utm_source=rumour")], [(*REAL, VICTIM)])
+        with make_app(tmp_path, sources, LOOPBACK) as app:
+            report = app.run(now=NOW)
+            assert report.errors == [] and report.new_articles == 2
+            view = app.build_view(NOW.date())
+            again = app.run(now=NOW)
+    assert again.new_articles == 0  # each is known the next time
+    by_source = {s.lead.source: s for s in view.stories}
+    assert set(by_source) == {"Rumour Mill", "Harbour Gazette"} and len(view.stories) == 2
+    real = by_source["Harbour Gazette"]
+    assert real.lead.title == REAL[0] and real.lead.url == VICTIM and real.also == []
+    assert by_source["Rumour Mill"].lead.title.startswith("FAKE")
+
+
+def test_the_same_link_from_two_sources_is_two_versions_of_one_story(tmp_path: Path, make_app: MakeApp) -> None:
+    with TestServer() as srv:
+        sources = two_feeds(srv, [(*REAL, VICTIM + "?utm_medium=rss")], [(*REAL, VICTIM)])
+        with make_app(tmp_path, sources, LOOPBACK) as app:
+            assert app.run(now=NOW).new_articles == 2
+            assert app.run(now=NOW).new_articles == 0
+            view = app.build_view(NOW.date())
+    assert len(view.stories) == 1 and view.stories[0].outlets == 2
+
+
+def _pre_21_key(source: str, entry_id: str | None, url: str | None, title: str, text: str) -> str:
+    """``article_key`` as digest computed it before issue #21 (link keys shared by all sources)."""
+    import hashlib
+    import re
+
+    from digest.text.identity import canonical_url
+
+    def h(kind: str, *parts: str) -> str:
+        return kind + hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+    if entry_id and entry_id.strip():
+        return h("i", source, entry_id.strip())
+    if url and re.match(r"^https?://", url.strip(), re.I):
+        return h("u", canonical_url(url))
+    return h("c", source, re.sub(r"\s+", " ", f"{title}\n{text}".lower()).strip())
+
+
+def test_a_store_written_with_the_old_keys_keeps_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: MakeApp) -> None:
+    """After the upgrade the articles stored under the old link keys are known (nothing is stored
+    again), except where another source had taken the link: the victim's article is stored then."""
+    import digest.app
+    import digest.text.prepare
+
+    other = ("Ferry runs aground near Kestrel Point",
+             "The ferry Aurora ran aground on a sandbar near Kestrel Point in thick fog on Monday morning. "
+             "All 212 passengers and 14 crew were safe and were taken ashore by lifeboats from Halden. "
+             "The operator said the hull was not breached and that the vessel would be towed off at high "
+             "tide. The maritime authority has opened an inquiry into the ship's course.",
+             "https://gazette.example/news/ferry")
+    with TestServer() as srv:
+        sources = two_feeds(srv, [(*FAKE, VICTIM + "?utm_source=rumour")], [(*REAL, VICTIM), other])
+        with monkeypatch.context() as old:
+            old.setattr(digest.app, "article_key", _pre_21_key)
+            old.setattr(digest.text.prepare, "article_key", _pre_21_key)
+            with make_app(tmp_path, sources, LOOPBACK + WIDE) as app:
+                before = app.run(now=NOW)
+        assert before.new_articles == 2  # the fake took the victim's key; the ferry report is stored
+        with make_app(tmp_path, sources, LOOPBACK + WIDE) as app:
+            keys = {r.key for r in app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))}
+            assert _pre_21_key("Harbour Gazette", None, other[2], "", "") in keys
+            after = app.run(now=NOW)
+            assert after.errors == [] and after.new_articles == 1  # the victim's, at last; nothing again
+            assert app.run(now=NOW).new_articles == 0
+            rows = list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))
+            view = app.build_view(NOW.date())
+    assert sorted((r.source, r.title) for r in rows) == sorted(
+        [("Rumour Mill", FAKE[0]), ("Harbour Gazette", other[0]), ("Harbour Gazette", REAL[0])]
+    )
+    assert {s.lead.title for s in view.stories} == {FAKE[0], other[0], REAL[0]}

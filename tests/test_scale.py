@@ -12,6 +12,7 @@ import dataclasses
 import multiprocessing as mp
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -282,17 +283,42 @@ def test_two_workers_with_copies_of_one_story_at_the_same_moment_make_one_story(
 
 
 def test_without_the_lock_and_catch_up_the_race_makes_two_stories(pg: str) -> None:
-    """The control: plain single-process Apps racing on one database split the story."""
+    """The control: single-process Apps clustering as before issue #21 (no lock, no check that
+    another process stored since their engine was built) split the story."""
     cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
                           SourceConfig(name="B", url="https://b.test/rss")], database=pg)
 
+    class Unchecked(App):
+        @contextmanager
+        def clustering(self, src: SourceConfig) -> Iterator[Engine]:
+            with self.unit():
+                yield self.engine
+
     def stale_app(c: Config, s: Any) -> App:
-        app = App(c, s)
+        app = Unchecked(c, s)
         assert len(app.engine) == 0  # built before the race: it never sees the other's article
         return app
 
     story_of = _race(pg, cfg, stale_app, 1)
     assert story_of["https://a.test/0"] != story_of["https://b.test/0"]
+
+
+def test_plain_apps_racing_on_one_database_make_one_story(pg: str) -> None:
+    """``App`` (``digest run``, the daemon) takes the clustering lock and rebuilds an engine that
+    another process's writes made stale: copies stored at the same moment join one story."""
+    cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
+                          SourceConfig(name="B", url="https://b.test/rss")], database=pg)
+
+    def app(c: Config, s: Any) -> App:
+        made = App(c, s)
+        assert len(made.engine) == 0  # built before the race
+        return made
+
+    rounds = 5
+    story_of = _race(pg, cfg, app, rounds)
+    for r in range(rounds):
+        assert story_of[f"https://a.test/{r}"] == story_of[f"https://b.test/{r}"], f"round {r}: two stories"
+    assert len(set(story_of.values())) == rounds
 
 
 def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:

@@ -194,6 +194,9 @@ def test_duplicate_article_is_not_stored_twice(store: Store) -> None:
     assert res == [True, False, False]
     assert store.has_articles(["k1", "k2", "k3", "k2"]) == {"k1", "k2"}
     assert store.has_article("k2") and not store.has_article("k3")
+    store.add_article(art("k4", source="B"), b"4", "s4")
+    assert store.has_articles(["k1", "k4", "k5"], source="A") == {"k1"}  # stored by that source
+    assert store.has_articles(["k1", "k4"], source="B") == {"k4"}
     assert store.get_story("s3") is not None and store.get_story("s3").n_versions == 1  # type: ignore[union-attr]
 
 

@@ -46,6 +46,11 @@ scheduler stops and the process exits 0.  A second signal interrupts at once
 (the open transaction rolls back).  ``store.exclusive("daemon")`` makes a
 second daemon on the same database exit with a one-line message naming the
 first one's pid.
+Each poll round also holds the store's ``run`` lock, which ``digest run`` takes
+for its pass: a round never interleaves with a run (a run waits for the round;
+a round due while a run holds the lock is skipped and its sources stay due), and
+the engine is rebuilt after a run stored articles (``digest.app``, "Several
+processes on one store"), so a run beside the daemon splits no story.
 
 Special cases
 -------------
@@ -234,6 +239,8 @@ class Daemon:
         self._retry_digest: str | None = None
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
+        #: A round was skipped because another process held the ``run`` lock (logged once).
+        self._waiting = False
 
     @property
     def cfg(self) -> Config:
@@ -241,16 +248,36 @@ class Daemon:
 
     # -- polling ---------------------------------------------------------------------
     def poll_due(self) -> RunReport:
-        """One poll round over every due source; returns what it did."""
+        """One poll round over every due source; returns what it did.
+
+        A round with sources due holds the store's ``run`` lock (``digest.app.RUN_LOCK``):
+        while a ``digest run`` holds it the round is skipped, with one line, and its
+        sources stay due for the next round.
+        """
+        from ..app import RUN_LOCK, RunReport
+
+        store = self.app.store
+        if not self._due(self.clock())[1]:
+            return RunReport()  # nothing due: no lock taken
+        if not store.acquire_lock(RUN_LOCK):
+            if not self._waiting:
+                log.info("poll: another digest process (pid %s) is reading the sources; "
+                         "polling again when it is done", store.lock_holder(RUN_LOCK))
+            self._waiting = True
+            return RunReport()
+        self._waiting = False
+        try:
+            return self._poll_round()
+        finally:
+            store.release_lock(RUN_LOCK)
+
+    def _poll_round(self) -> RunReport:
         from ..app import RunReport
         from ..sources.fetch import FetchRequest
 
         t0, now = time.monotonic(), self.clock()
         report = RunReport()
-        states = {s.name: s for s in self.app.store.list_source_states()}
-        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
-        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
-        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        states, due = self._due(now)  # again, under the lock: a run may have polled them meanwhile
         if not due:
             return report
         self._found = []
@@ -281,6 +308,14 @@ class Daemon:
         else:
             log.debug("poll: %s", report.summary())
         return report
+
+    def _due(self, now: datetime) -> tuple[dict[str, SourceState], list[SourceConfig]]:
+        """The sources' stored states, and the sources due at ``now``, the longest overdue first."""
+        states = {s.name: s for s in self.app.store.list_source_states()}
+        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
+        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
+        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        return states, due
 
     def _source(
         self,

@@ -194,7 +194,10 @@ class WorkerApp(App):
                     self._catch_up()
                 assert self._journal is not None
                 self._journal.added.clear()
+                before = self._stored
                 yield engine
+                if self._stored != before:  # a plain App on this store rebuilds its engine
+                    self._mark_clustered()
                 if self.run_name:
                     self.log.set_turn(self.run_name, pos + 1)
                 self._seen = self.log.log_head()  # our own writes: nothing to replay

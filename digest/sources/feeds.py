@@ -236,7 +236,7 @@ def _xml_feed(
     parsed = feedparser.parse(
         io.BytesIO(screen_entities(data)),
         response_headers=headers,
-        sanitize_html=True,
+        sanitize_html=False,  # our own stripper reads script and style as a browser does (feedparser's kept a script's text after "<?<script>")
         resolve_relative_uris=True,
     )
     raw = parsed.get("entries") or []

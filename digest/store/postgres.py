@@ -243,9 +243,12 @@ class PostgresStore(PgCoordination, StoreOps):
     def has_article(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE key=%s", (key,)).fetchone() is not None
 
-    def has_articles(self, keys: Iterable[str]) -> set[str]:
+    def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
-        return {r["key"] for r in self._all_rows("SELECT key FROM articles WHERE key = ANY(%s)", (wanted,))}
+        return {r["key"] for r in self._all_rows(
+            "SELECT key FROM articles WHERE key = ANY(%s) AND (%s::text IS NULL OR source = %s)",
+            (wanted, source, source),
+        )}
 
     def _insert(self, item: NewArticle, now: datetime) -> bool:
         a = item.article

@@ -324,13 +324,14 @@ class SQLiteStore(FileLocks, StoreOps):
     def has_article(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE key=?", (key,)).fetchone() is not None
 
-    def has_articles(self, keys: Iterable[str]) -> set[str]:
+    def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
         found: set[str] = set()
+        by_source = "" if source is None else " AND source=?"
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
-            q = f"SELECT key FROM articles WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update(r[0] for r in self.db.execute(q, chunk))
+            q = f"SELECT key FROM articles WHERE key IN ({','.join('?' * len(chunk))}){by_source}"
+            found.update(r[0] for r in self.db.execute(q, chunk if source is None else [*chunk, source]))
         return found
 
     def _insert(self, item: NewArticle, now: datetime) -> bool:

@@ -8,17 +8,23 @@ some entries have neither id nor link.
 
 How it works
 ------------
-Order of preference: the feed's entry id (scoped by source), else the
-canonical link (:func:`canonical_url`: scheme and host lower-cased, user
-info, fragment, default port and tracking parameters removed, remaining
-query parameters sorted), else a hash of the normalised (case- and
-whitespace-folded) title and text, scoped by source.  Keys are short: a
-letter for the kind (``i``/``u``/``c``), then 20 hex digits of a SHA-1.
+Order of preference: the feed's entry id, else the canonical link
+(:func:`canonical_url`: scheme and host lower-cased, user info, fragment,
+default port and tracking parameters removed, remaining query parameters
+sorted), else a hash of the normalised (case- and whitespace-folded) title
+and text; each scoped by source.  Keys are short: a letter for the kind
+(``i``/``u``/``c``), then 20 hex digits of a SHA-1.
 
 Special cases
 -------------
-* A link key is *not* scoped by source: the same URL from two sources is
-  the same article.
+* A link key is scoped by source like the others: a source can write any
+  URL in its items, so the same link from two sources is two articles (two
+  versions of one story when the texts agree), and neither replaces the
+  other.  Until issue #21 link keys were shared by all sources: a source
+  listed first could publish a fake under another outlet's URL, and the
+  real article was then skipped as already stored.  :func:`legacy_key`
+  gives that old key, by which an article stored before the change is
+  still recognised, for its own source only (``App.ingest``).
 * Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
 * Parameters that select content (``id``, ``p``, ``feed``) are kept; only
   known tracking names are dropped (``TRACKING``).  The link stored and
@@ -89,7 +95,19 @@ def article_key(source: str, entry_id: str | None, url: str | None, title: str, 
     """A stable identity key for an article."""
     if entry_id and entry_id.strip():
         return _h("i", source, entry_id.strip())
-    if url and re.match(r"^https?://", url.strip(), re.I):
-        return _h("u", canonical_url(url))
+    if _is_http(url):
+        return _h("u", source, canonical_url(url or ""))
     norm = _WS.sub(" ", f"{title}\n{text}".lower()).strip()
     return _h("c", source, norm)
+
+
+def legacy_key(entry_id: str | None, url: str | None) -> str | None:
+    """The key digest gave this article before issue #21, when it was another: its link key,
+    shared by every source.  None for an article keyed by its entry id or its content."""
+    if (entry_id and entry_id.strip()) or not _is_http(url):
+        return None
+    return _h("u", canonical_url(url or ""))
+
+
+def _is_http(url: str | None) -> bool:
+    return bool(url and re.match(r"^https?://", url.strip(), re.I))
