@@ -23,7 +23,7 @@ from digest.records import StoryView, VersionView
 from digest.store.base import NewArticle, Store, open_store
 from tests.support.archive import HOSTILE, NOW, ODD_ID, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
-from tests.support.web import Site, active, check_headers, hrefs, serving
+from tests.support.web import Site, active, check_headers, hrefs, search_box, serving
 from tests.support.web import site as open_site
 
 
@@ -344,3 +344,11 @@ def test_a_page_is_rendered_once_per_change_however_many_ask(tmp_path: Path, mak
         assert opens("/", "/day/2026-03-14") == 2
         assert opens("/healthz") == 10  # never cached: it checks the store
 
+
+def test_every_page_has_the_search_box_and_the_day_page_lets_it_submit(site: Site) -> None:
+    for path in ("/", "/day/2026-03-14", "/story/quake", "/nope", "/search", "/search?q=quake"):
+        doc = lxml.html.document_fromstring(site.get(path).text)
+        assert search_box(doc).get("action") == "/search", path
+    day = lxml.html.document_fromstring(site.get("/day/2026-03-14").text)
+    policies = [m.get("content") for m in day.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    assert policies and all("form-action 'self'" in p and "form-action 'none'" not in p for p in policies)

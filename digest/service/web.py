@@ -8,7 +8,7 @@ Observations
   (:func:`digest.output.sanitize.safe_url`); the Atom feed is built by
   :mod:`digest.output.atom` (the rendering: :mod:`digest.service.webpages`).
   Every response also carries a strict Content-Security-Policy (no scripts,
-  no external anything), ``nosniff`` and
+  no external anything, forms only to this site), ``nosniff`` and
   ``Referrer-Policy: no-referrer``.
 * The archive may be private: the server binds to 127.0.0.1 unless told
   otherwise (and logs a warning when it is told otherwise).
@@ -38,6 +38,8 @@ Routes
                           excerpt; the id of a story that regrouping retired
                           redirects (302) to the story now holding the article
                           that started it.
+``/search?q=&since=``     the stories matching the words (``digest search``),
+                          best first; every page has the search box.
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened (never cached).
 
@@ -53,8 +55,8 @@ Special cases
 * Cached pages are kept by what they depend on: the store's change marker and
   the day (the index, a day page's previous and next day), the minute for the
   feed (its entries' times are capped at now), the Host for the feed's URLs.
-  Day pages and the index share a cache apart from stories and feeds, so that
-  many distinct story URLs never push the day pages out.
+  Day pages and the index share a cache apart from stories, searches and feeds,
+  so that many distinct story or search URLs never push the day pages out.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from waitress import wasyncore
 from waitress.server import create_server
@@ -91,7 +94,7 @@ SECURITY_HEADERS: list[tuple[str, str]] = [
     (
         "Content-Security-Policy",
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'",
+        "form-action 'self'; frame-ancestors 'none'",
     ),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
@@ -127,7 +130,7 @@ class _App:
             with self.store() as store:
                 self.marker = change_marker(store)
         self.days_cache = PageCache(max_entries=512, max_bytes=96 << 20)  # the index, day pages
-        self.other_cache = PageCache(max_entries=1024, max_bytes=32 << 20)  # stories, feeds
+        self.other_cache = PageCache(max_entries=1024, max_bytes=32 << 20)  # stories, searches, feeds
 
     # -- WSGI ------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -200,6 +203,8 @@ class _App:
             base = _base_url(environ)
             minute = int(self.clock().timestamp() // 60)
             return self.cached(self.other_cache, ("feed", base), lambda s: self.pages.feed(s, base), minute)
+        if path == "/search":
+            return self.search(environ.get("QUERY_STRING", ""))
         m = _DAY.fullmatch(path)
         if m:
             try:
@@ -214,6 +219,15 @@ class _App:
             sid = m.group(1)
             return self.cached(self.other_cache, ("story", sid), lambda s: self.pages.story(s, sid))
         return self.pages.error("404 Not Found", "There is no page here.")
+
+    def search(self, query_string: str) -> Page:
+        args = parse_qs(query_string[:4096], keep_blank_values=True)
+        q = one_line((args.get("q") or [""])[0])
+        since = (args.get("since") or [""])[0].strip()
+        if not q:  # the box only: nothing to look up
+            return self.pages.search(None, "", since)
+        key = ("search", q[:200], since[:20])
+        return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since))
 
 
 def _base_url(environ: dict[str, Any]) -> str:

@@ -7,17 +7,26 @@ Observations
   :func:`digest.output.render.render_html` (sanitized by the renderer); the other
   pages are Jinja2 templates with autoescaping and http(s)-only links
   (:func:`digest.output.sanitize.safe_url`); the Atom feed is built by
-  :mod:`digest.output.atom`.
+  :mod:`digest.output.atom`.  A search query is text in an autoescaped template,
+  and the store reads it as words, never as syntax (``digest.store.search``).
 
 How it works
 ------------
-* The day page is the digest's own HTML with the navigation and a permalink
-  under each story added as elements (lxml).
+* Every page carries the search box (``web/_search.html``, a GET form to
+  ``/search``: no script).  The day page is the digest's own HTML with the
+  navigation, the box and a permalink under each story added as elements
+  (lxml); its ``form-action 'none'`` (a digest file or mail has no form) becomes
+  ``'self'`` so that the box may submit.
+* The search page lists :func:`digest.output.search.search`'s ranked results:
+  the lead's title (linked to the story page), its outlet, how many outlets
+  carried the story, and the story's day (linked to the day page).
 
 Special cases
 -------------
 * With a user template that does not produce ``h2.story`` headings, the day
   page gets a list of permalinks at its end instead.
+* An empty or absent query shows the box only; a ``since`` that is not a day
+  (YYYY-MM-DD) is a 400 with the box.
 """
 
 from __future__ import annotations
@@ -35,14 +44,27 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
 from ..output.sanitize import safe_url
+from ..output.search import search
 from ..output.view import build_view, day_window
 from ..records import StoryView
 from ..sources.dates import day_fits
 from ..store.base import Store
 
 HTML = "text/html; charset=utf-8"
+#: A query is cut here (the store keeps at most 16 terms of it anyway).
+QUERY_CHARS = 200
+#: Results on the search page.
+SEARCH_LIMIT = 50
+#: Control characters (not whitespace): no place in a page, dropped from a query.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _PAGES = {
+    "web/_search.html": """<form class="search" action="/search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
+<input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
+{% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
+{% endif %}<button type="submit" style="font:inherit;padding:0.3rem 0.8rem">Search</button>
+</form>
+""",
     "web/base.html": """<!doctype html>
 <html lang="en">
 <head>
@@ -54,16 +76,20 @@ _PAGES = {
 <link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{ site }}">
 <style>
 {% include "_style.css.j2" %}
-nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 1rem; }
+nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
 ul.days, ul.versions { padding-left: 1.2rem; }
 ul.days li, ul.versions li { margin: 0.35rem 0; }
 ul.versions li { margin-bottom: 1rem; }
 ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
+ol.results { padding-left: 1.6rem; }
+ol.results li { margin: 0 0 0.9rem; }
+ol.results p.meta { margin: 0.1rem 0 0; }
 </style>
 </head>
 <body>
 <main>
 <nav><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+{% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
 {% block main %}{% endblock %}
 </main>
 </body>
@@ -97,6 +123,25 @@ ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
 </li>
 {% endfor %}
 </ul>
+{% endblock %}
+""",
+    "web/search.html": """{% extends "web/base.html" %}
+{% block title %}{% if q %}{{ q }} · {% endif %}Search · {{ site }}{% endblock %}
+{% block main %}
+<h1>Search</h1>
+{% if q %}
+<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time">{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
+{% if results %}
+<ol class="results">
+{% for r in results %}
+<li><a href="{{ r.href }}">{{ r.title }}</a>
+<p class="meta"><strong>{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
+{% endfor %}
+</ol>
+{% else %}
+<p class="lede">No story matches.</p>
+{% endif %}
+{% endif %}
 {% endblock %}
 """,
     "web/error.html": """{% extends "web/base.html" %}
@@ -156,6 +201,9 @@ class Pages:
         self.site = one_line(cfg.title) or "digest"
 
     def page(self, name: str, status: str = "200 OK", **ctx: Any) -> Page:
+        ctx.setdefault("q", "")
+        ctx.setdefault("since", "")
+        ctx.setdefault("search_page", False)
         return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
 
     def error(self, status: str, message: str) -> Page:
@@ -204,7 +252,8 @@ class Pages:
         )
         before = max((d for d in known if d < day), default=None)
         after = min((d for d in known if d > day), default=None)
-        return Page("200 OK", decorate_day(page, view.stories, before, after, self.cfg.locale))
+        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False)
+        return Page("200 OK", decorate_day(page, view.stories, before, after, self.cfg.locale, search_box))
 
     # -- a story -----------------------------------------------------------------
     def story(self, store: Store, story_id: str) -> Page:
@@ -246,7 +295,7 @@ class Pages:
             day_label=format_day(day, locale),
         )
 
-    # -- the feed -------------------------------------------------------------------
+    # -- the feed and the search ---------------------------------------------------
     def feed(self, store: Store, base: str) -> Page:
         now = self.clock()
         today = now.astimezone(self.cfg.tz).date()
@@ -266,6 +315,32 @@ class Pages:
             excerpt_chars=self.cfg.excerpt_chars,
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
+
+    def search(self, store: Store | None, q: str, since: str) -> Page:
+        """The ranked stories for ``q`` (``store`` None: an empty query, nothing to look up)."""
+        q = one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
+        try:
+            start = date.fromisoformat(since) if since else None
+            usable = start is None or day_fits(start, self.cfg.tz)
+        except ValueError:
+            start, usable = None, False
+        if not usable:
+            return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
+                             message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
+        results = []
+        if q and store is not None:
+            for r in search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT):
+                title = one_line(r.title) or one_line(r.source) or r.story_id
+                results.append({
+                    "href": story_href(r.story_id), "title": title,
+                    "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
+                    "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
+                })  # fmt: skip
+        return self.page(
+            "web/search.html", q=q, since=start.isoformat() if start else "", search_page=True,
+            since_label=short_day(start, self.cfg.locale) if start else "", results=results,
+            limit=SEARCH_LIMIT,
+        )
 
 
 def _successor(store: Store, story_id: str) -> str | None:
@@ -324,10 +399,14 @@ def decorate_day(
     before: date | None = None,
     after: date | None = None,
     locale: str = "en_GB",
+    search_box: str = "",
 ) -> str:
-    """Add navigation (all days, the previous and next day) and a permalink under each story
-    to a rendered day page."""
+    """Add navigation (all days, the previous and next day), the search box and a permalink
+    under each story to a rendered day page."""
     doc = lxml.html.document_fromstring(page)
+    for meta in doc.iter("meta"):  # the digest's own policy forbids forms: ours goes to /search
+        if (meta.get("http-equiv") or "").lower() == "content-security-policy":
+            meta.set("content", (meta.get("content") or "").replace("form-action 'none'", "form-action 'self'"))
     main = doc.find(".//main")
     if main is None:
         main = doc.body
@@ -336,8 +415,12 @@ def decorate_day(
     )
     nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
     main.insert(0, nav)
+    at = 1
+    if search_box:
+        main.insert(at, lxml.html.fragment_fromstring(search_box))
+        at += 1
     if before is not None or after is not None:
-        main.insert(1, _day_links(before, after, locale))
+        main.insert(at, _day_links(before, after, locale))
         main.append(_day_links(before, after, locale))
     heads = [h for h in main.iter("h2") if "story" in (h.get("class") or "").split()]
     if len(heads) == len(stories):
