@@ -74,7 +74,7 @@ def test_since_leaves_out_earlier_stories(site: Site) -> None:
         assert active(r.text) == [] and "YYYY-MM-DD" in r.text
 
 
-@pytest.mark.parametrize("query", ["", "q=", "q=+++", "other=1", "q"])
+@pytest.mark.parametrize("query", ["", "q=", "q=+++", "other=1", "q", "q=&since=yesterday"])
 def test_an_empty_or_absent_query_shows_the_box_only(site: Site, query: str) -> None:
     r = site.get("/search?" + query if query else "/search")
     assert r.status_code == 200

@@ -225,7 +225,7 @@ class _App:
         q = one_line((args.get("q") or [""])[0])
         since = (args.get("since") or [""])[0].strip()
         if not q:  # the box only: nothing to look up
-            return self.pages.search(None, "", since)
+            return self.pages.search(None, "", "")
         key = ("search", q[:200], since[:20])
         return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since))
 
