@@ -119,15 +119,35 @@ _TAG_OPEN = re.compile(r"<\s*(script|iframe|object|embed|form|base|style|meta|im
 # Checks (also used by tests/test_hostile.py)
 
 
+#: The controls of the web archive's own search box (a GET form to /search).
+_SEARCH_CONTROLS = {("input", "search", "q"), ("input", "date", "since"), ("button", "submit", None)}
+
+
+def site_search_form(root: Any) -> Any:
+    """The web archive's own search box, when it is the page's only form and has that shape
+    exactly (GET to /search; a text box, a day, a button); else None."""
+    forms = [el for el in root.iter() if isinstance(el.tag, str) and el.tag.lower() == "form"]
+    if len(forms) != 1:
+        return None
+    form = forms[0]
+    controls = {(el.tag, el.get("type"), el.get("name")) for el in form.iter("input", "button", "select", "textarea")}
+    attrs = set(form.attrib) - {"class", "role", "style"}
+    ok = (form.get("action"), form.get("method"), attrs) == ("/search", "get", {"action", "method"})
+    return form if ok and controls <= _SEARCH_CONTROLS else None
+
+
 def _resource_findings(root: Any, baseline: dict[str, int], site_links: bool) -> list[str]:
     out: list[str] = []
     counts = dict.fromkeys(_COUNTED, 0)
+    ours = site_search_form(root) if site_links else None
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
         if tag in counts:
             counts[tag] += 1
+        if ours is not None and tag in ("input", "button") and ours in el.iterancestors():
+            continue
         if tag in _RESOURCE_TAGS:
             out.append(f"<{tag}> element")
         if el.get("src") is not None or el.get("srcset") is not None:
@@ -167,7 +187,8 @@ def html_findings(
 
     ``baseline``: element counts of the same template rendered empty
     (:func:`tag_counts`); ``site_links``: allow the web archive's own
-    site-relative links and its feed autodiscovery ``<link>``.
+    site-relative links, its feed autodiscovery ``<link>`` and its search box
+    (:func:`site_search_form`).
     """
     import lxml.html
 
@@ -181,6 +202,8 @@ def html_findings(
             root = lxml.html.document_fromstring(page)
         except Exception as exc:
             return [*found, f"unparseable HTML: {type(exc).__name__}"]
+        if site_links and site_search_form(root) is not None:
+            found.remove("<form> element")
         found += _resource_findings(root, baseline or {}, site_links)
     if PASSWD in page:
         found.append("contents of /etc/passwd")

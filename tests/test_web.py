@@ -4,10 +4,10 @@ a real SQLite store filled through the store API, pages fetched with httpx."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -16,24 +16,15 @@ import httpx
 import lxml.html
 import pytest
 
-from digest.config import Config, parse_config
+from digest.config import parse_config
 from digest.output.atom import permalink, stories_atom, story_tag
 from digest.output.sanitize import find_active_content
 from digest.records import StoryView, VersionView
-from digest.service.web import make_server
-from digest.store.base import NewArticle, open_store
+from digest.store.base import NewArticle, Store, open_store
 from tests.support.archive import HOSTILE, NOW, ODD_ID, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
-
-
-@dataclass
-class Site:
-    url: str
-    cfg: Config
-    client: httpx.Client
-
-    def get(self, path: str) -> httpx.Response:
-        return self.client.get(self.url + path)
+from tests.support.web import Site, active, check_headers, hrefs, search_box, serving
+from tests.support.web import site as open_site
 
 
 @pytest.fixture
@@ -41,38 +32,8 @@ def site(tmp_path: Path, make_config: MakeConfig) -> Iterator[Site]:
     cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
     with open_store(cfg.database_url) as store:
         fill(store)
-    server = make_server(cfg, "127.0.0.1", 0, clock=lambda: NOW)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        with httpx.Client(timeout=10, follow_redirects=False) as client:
-            yield Site(f"http://127.0.0.1:{server.server_address[1]}", cfg, client)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-def hrefs(page: str) -> list[str]:
-    return [str(h) for h in lxml.html.document_fromstring(page).xpath("//a/@href")]
-
-
-def active(page: str) -> list[str]:
-    """Active content in a page, allowing only our own feed autodiscovery link."""
-    doc = lxml.html.document_fromstring(page)
-    links = [(el.get("rel"), el.get("href")) for el in doc.iter("link")]
-    assert links in ([], [("alternate", "/feed.atom")])
-    return [p for p in find_active_content(page) if not (links and p.startswith("<link>"))]
-
-
-def check_headers(r: httpx.Response) -> None:
-    csp = r.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "style-src 'unsafe-inline'" in csp
-    assert "script-src" not in csp
-    assert r.headers["X-Content-Type-Options"] == "nosniff"
-    assert r.headers["Referrer-Policy"] == "no-referrer"
+    with open_site(cfg, clock=lambda: NOW) as s:
+        yield s
 
 
 # -- the web archive -------------------------------------------------------------
@@ -221,22 +182,14 @@ def test_days_at_the_ends_of_the_calendar_are_404_not_500(tmp_path: Path, timezo
     )
     with open_store(cfg.database_url) as store:
         fill(store)
-    server = make_server(cfg, "127.0.0.1", 0, clock=lambda: NOW)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(cfg, clock=lambda: NOW) as server, httpx.Client(timeout=10) as client:
         base = f"http://127.0.0.1:{server.server_address[1]}"
-        with httpx.Client(timeout=10) as client:
-            for day in ("9999-12-31", "0001-01-01", "0001-01-02", "9999-12-30"):
-                r = client.get(f"{base}/day/{day}")
-                assert r.status_code == 404, (day, r.status_code)
-                assert f"No digest for {day}" in r.text
-                check_headers(r)
-            assert client.get(f"{base}/day/2026-03-14").status_code == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+        for day in ("9999-12-31", "0001-01-01", "0001-01-02", "9999-12-30"):
+            r = client.get(f"{base}/day/{day}")
+            assert r.status_code == 404, (day, r.status_code)
+            assert f"No digest for {day}" in r.text
+            check_headers(r)
+        assert client.get(f"{base}/day/2026-03-14").status_code == 200
 
 
 def test_a_day_with_a_digest_but_no_stories_left_is_shown(site: Site) -> None:
@@ -331,3 +284,71 @@ def test_a_retired_story_id_redirects_to_the_story_holding_its_first_article(sit
         check_headers(r)
     assert site.get("/story/quake").status_code == 200
     assert site.get("/story/missing").status_code == 404
+
+
+# -- rendered once per change, conditional requests ------------------------------------
+def test_pages_answer_conditional_requests_until_the_store_changes(site: Site) -> None:
+    first = site.get("/day/2026-03-14")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"') and modified.endswith("GMT")
+    for headers in ({"If-None-Match": etag}, {"If-None-Match": f'"x", W/{etag}'}, {"If-None-Match": "*"},
+                    {"If-Modified-Since": modified}):  # fmt: skip
+        r = site.get("/day/2026-03-14", headers=headers)
+        assert r.status_code == 304 and r.content == b"", headers
+        assert r.headers["ETag"] == etag
+        check_headers(r)
+    head = site.client.head(site.url + "/day/2026-03-14", headers={"If-None-Match": etag})
+    assert head.status_code == 304
+    # If-None-Match decides when both are sent (RFC 9110): another tag is a full answer
+    r = site.get("/day/2026-03-14", headers={"If-None-Match": '"other"', "If-Modified-Since": modified})
+    assert r.status_code == 200 and r.content == first.content
+    with open_store(site.cfg.database_url) as store:
+        store.add_articles([NewArticle(article("late", "Bay Times", "Harbour closed after the quake", None, at(14, 18), "The harbour is closed."), b"fp", "harbour", 0.5)])
+    r = site.get("/day/2026-03-14", headers={"If-None-Match": etag, "If-Modified-Since": modified})
+    assert r.status_code == 200 and "Harbour closed after the quake" in r.text
+    assert r.headers["ETag"] != etag
+    later = parsedate_to_datetime(r.headers["Last-Modified"])
+    assert later > parsedate_to_datetime(modified)  # a changed page is never "not modified since"
+    assert site.get("/day/2026-03-14", headers={"If-Modified-Since": modified}).status_code == 200
+    for path in ("/", "/story/quake", "/feed.atom"):
+        r = site.get(path)
+        assert site.get(path, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304, path
+
+
+def test_a_page_is_rendered_once_per_change_however_many_ask(tmp_path: Path, make_config: MakeConfig) -> None:
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"))
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    opened = []
+    clock = [NOW]
+
+    def factory() -> Store:
+        opened.append(1)
+        return open_store(cfg.database_url)
+
+    with open_site(cfg, store_factory=factory, clock=lambda: clock[0]) as s:
+        def opens(*paths: str, threads: int = 1) -> int:
+            before = len(opened)
+            with ThreadPoolExecutor(threads) as pool:
+                for r in pool.map(s.get, [p for p in paths for _ in range(10)]):
+                    assert r.status_code == 200
+            return len(opened) - before
+
+        assert opens("/day/2026-03-14", threads=10) == 1  # ten at once: one rendering
+        assert opens("/day/2026-03-14", "/story/quake") == 1
+        with open_store(cfg.database_url) as store:
+            store.move_article("q3", "council")  # a regrouping: nothing new arrived
+        assert opens("/day/2026-03-14") == 1
+        assert "Earthquake near Opunake" not in s.get("/story/quake").text
+        clock[0] = NOW + timedelta(days=1)  # the day turned: the index and the days' neighbours
+        assert opens("/", "/day/2026-03-14") == 2
+        assert opens("/healthz") == 10  # never cached: it checks the store
+
+
+def test_every_page_has_the_search_box_and_the_day_page_lets_it_submit(site: Site) -> None:
+    for path in ("/", "/day/2026-03-14", "/story/quake", "/nope", "/search", "/search?q=quake"):
+        doc = lxml.html.document_fromstring(site.get(path).text)
+        assert search_box(doc).get("action") == "/search", path
+    day = lxml.html.document_fromstring(site.get("/day/2026-03-14").text)
+    policies = [m.get("content") for m in day.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    assert policies and all("form-action 'self'" in p and "form-action 'none'" not in p for p in policies)

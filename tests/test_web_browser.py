@@ -124,3 +124,26 @@ def test_day_page_screenshot(chromium: str, base_url: str, tmp_path: Path) -> No
         urljoin(base_url, "/day/2026-03-14"))  # fmt: skip
     assert _png_size(png) == (1000, 1300)
     assert png.stat().st_size > 20_000  # a page with text, not a blank
+
+
+def test_search_page_as_a_person_sees_it(chromium: str, base_url: str, tmp_path: Path) -> None:
+    """The box on the day page, then the results page at a desktop and a phone width."""
+    day = dom(chromium, tmp_path, urljoin(base_url, "/day/2026-03-14"))
+    forms = list(day.iter("form"))
+    assert [(f.get("action"), f.get("method")) for f in forms] == [("/search", "get")]
+    assert [i.get("name") for i in forms[0].iter("input")] == ["q"]
+    url = urljoin(base_url, "/search?q=opunake+quake")
+    page = dom(chromium, tmp_path, url)
+    assert [text(li) for li in page.xpath("//ol[@class='results']/li")] == [
+        "Quake shakes Opunake Coast News · 3 outlets · Sat, 14 Mar 2026"
+    ]
+    assert page.find(".//input[@name='q']").get("value") == "opunake quake"
+    assert not list(page.iter("script"))
+    out_dir = Path(os.environ.get("DIGEST_SCREENSHOTS") or tmp_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 800), (390, 844)):
+        png = out_dir / f"web-search-{width}.png"
+        png.unlink(missing_ok=True)
+        run(chromium, tmp_path, f"--window-size={width},{height}", f"--screenshot={png}", url)
+        assert _png_size(png) == (width, height)
+        assert png.stat().st_size > 10_000  # a page with text, not a blank

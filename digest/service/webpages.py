@@ -1,0 +1,445 @@
+"""The archive's pages (``digest serve``), rendered from an open store: the rendering
+only; :mod:`digest.service.web` routes, caches and serves them.
+
+Observations
+------------
+* Everything shown comes from feeds and is hostile.  Day pages are
+  :func:`digest.output.render.render_html` (sanitized by the renderer); the other
+  pages are Jinja2 templates with autoescaping and http(s)-only links
+  (:func:`digest.output.sanitize.safe_url`); the Atom feed is built by
+  :mod:`digest.output.atom`.  A search query is text in an autoescaped template,
+  and the store reads it as words, never as syntax (``digest.store.search``).
+
+How it works
+------------
+* Every page carries the search box (``web/_search.html``, a GET form to
+  ``/search``: no script).  The day page is the digest's own HTML with the
+  navigation, the box and a permalink under each story added as elements
+  (lxml); its ``form-action 'none'`` (a digest file or mail has no form) becomes
+  ``'self'`` so that the box may submit.
+* The search page lists :func:`digest.output.search.search`'s ranked results:
+  the lead's title (linked to the story page), its outlet, how many outlets
+  carried the story, and the story's day (linked to the day page).
+
+Special cases
+-------------
+* With a user template that does not produce ``h2.story`` headings, the day
+  page gets a list of permalinks at its end instead.
+* An empty or absent query shows the box only; a ``since`` that is not a day
+  (YYYY-MM-DD) is a 400 with the box.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import lxml.html
+
+from ..config import Config
+from ..output.atom import entry_updated, latest_update, stories_atom
+from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
+from ..output.sanitize import safe_url
+from ..output.search import search
+from ..output.view import build_view, day_window
+from ..records import StoryView
+from ..sources.dates import day_fits
+from ..store.base import Store
+
+HTML = "text/html; charset=utf-8"
+#: A query is cut here (the store keeps at most 16 terms of it anyway).
+QUERY_CHARS = 200
+#: Results on the search page.
+SEARCH_LIMIT = 50
+#: Control characters (not whitespace): no place in a page, dropped from a query.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_PAGES = {
+    "web/_search.html": """<form class="search" action="/search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
+<input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
+{% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
+{% endif %}<button type="submit" style="font:inherit;padding:0.3rem 0.8rem">Search</button>
+</form>
+""",
+    "web/base.html": """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<title>{% block title %}{{ site }}{% endblock %}</title>
+<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{ site }}">
+<style>
+{% include "_style.css.j2" %}
+nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
+ul.days, ul.versions { padding-left: 1.2rem; }
+ul.days li, ul.versions li { margin: 0.35rem 0; }
+ul.versions li { margin-bottom: 1rem; }
+ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
+ol.results { padding-left: 1.6rem; }
+ol.results li { margin: 0 0 0.9rem; }
+ol.results p.meta { margin: 0.1rem 0 0; }
+</style>
+</head>
+<body>
+<main>
+<nav><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+{% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
+{% block main %}{% endblock %}
+</main>
+</body>
+</html>
+""",
+    "web/index.html": """{% extends "web/base.html" %}
+{% block main %}
+<h1>{{ site }}</h1>
+{% if days %}
+<p class="counts">{{ days|length }} {{ "day" if days|length == 1 else "days" }}</p>
+<ul class="days">
+{% for d in days %}
+<li><a href="/day/{{ d.date }}">{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
+{% endfor %}
+</ul>
+{% else %}
+<p class="lede">No digests yet. Run <code>digest run</code> to read the sources.</p>
+{% endif %}
+{% endblock %}
+""",
+    "web/story.html": """{% extends "web/base.html" %}
+{% block title %}{{ title }} · {{ site }}{% endblock %}
+{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
+{% block main %}
+<h1>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
+<ul class="versions">
+{% for v in versions %}
+<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
+{% if v.excerpt %}<p class="excerpt">{{ v.excerpt }}</p>{% endif %}
+</li>
+{% endfor %}
+</ul>
+{% endblock %}
+""",
+    "web/search.html": """{% extends "web/base.html" %}
+{% block title %}{% if q %}{{ q }} · {% endif %}Search · {{ site }}{% endblock %}
+{% block main %}
+<h1>Search</h1>
+{% if q %}
+<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time">{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
+{% if results %}
+<ol class="results">
+{% for r in results %}
+<li><a href="{{ r.href }}">{{ r.title }}</a>
+<p class="meta"><strong>{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
+{% endfor %}
+</ol>
+{% else %}
+<p class="lede">No story matches.</p>
+{% endif %}
+{% endif %}
+{% endblock %}
+""",
+    "web/error.html": """{% extends "web/base.html" %}
+{% block title %}{{ code }} · {{ site }}{% endblock %}
+{% block main %}
+<h1>{{ code }}</h1>
+<p class="lede">{{ message }}</p>
+{% endblock %}
+""",
+}
+
+
+class Page:
+    """A response: status, body (UTF-8), type, extra headers; and, once cached, its validators."""
+
+    __slots__ = ("body", "content_type", "etag", "headers", "last_modified", "status")
+
+    def __init__(self, status: str, body: str, content_type: str = HTML) -> None:
+        self.status, self.content_type = status, content_type
+        self.body = body.encode("utf-8")
+        self.headers: list[tuple[str, str]] = []
+        self.etag: str | None = None
+        self.last_modified: int | None = None
+
+
+def one_line(s: object) -> str:
+    return " ".join(str(s or "").split())
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def story_href(story_id: str) -> str:
+    return "/story/" + quote(story_id, safe="")
+
+
+class Pages:
+    """Renders each page from an open store (one per request, opened by the caller)."""
+
+    def __init__(
+        self, cfg: Config, *, feed_days: int, index_days: int, feed_max: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.cfg = cfg
+        self.feed_days, self.index_days, self.feed_max = feed_days, index_days, feed_max
+        self.clock = clock
+        self.render_env = make_env(cfg.templates)
+        assert self.render_env.loader is not None
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([jinja2.DictLoader(_PAGES), self.render_env.loader]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.site = one_line(cfg.title) or "digest"
+
+    def page(self, name: str, status: str = "200 OK", **ctx: Any) -> Page:
+        ctx.setdefault("q", "")
+        ctx.setdefault("since", "")
+        ctx.setdefault("search_page", False)
+        return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
+
+    def error(self, status: str, message: str) -> Page:
+        return self.page("web/error.html", status, code=status, message=message)
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.cfg.tz).date()
+
+    # -- the index and the days --------------------------------------------------
+    def known_days(self, store: Store) -> set[date]:
+        """The days the archive has: those of built digests, and the last ``index_days``
+        days into which something arrived (their digest windows)."""
+        days: set[date] = set()
+        for key, _ in store.list_digest_dates():
+            try:
+                days.add(date.fromisoformat(key))
+            except ValueError:
+                continue
+        today = self.today()
+        for i in range(self.index_days):
+            day = today - timedelta(days=i)
+            if day in days or not day_fits(day, self.cfg.tz):
+                continue
+            start, end = day_window(store, self.cfg, day)
+            if store.count_articles_fetched_between(start, end):
+                days.add(day)
+        return {d for d in days if day_fits(d, self.cfg.tz)}
+
+    def index(self, store: Store) -> Page:
+        """Days newest first, each counted as its day page shows it (new and developing)."""
+        counts = {d: len(build_view(store, self.cfg, d).stories) for d in self.known_days(store)}
+        days = [
+            {"date": d.isoformat(), "label": format_day(d, self.cfg.locale), "stories": n}
+            for d, n in sorted(counts.items(), reverse=True)
+        ]
+        return self.page("web/index.html", days=days)
+
+    def day(self, store: Store, day: date) -> Page:
+        view = build_view(store, self.cfg, day)
+        known = self.known_days(store)
+        if not (view.stories or day in known):
+            return self.error("404 Not Found", f"No digest for {day.isoformat()}.")
+        page = render_html(
+            view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars,
+            locale=self.cfg.locale,
+        )
+        before = max((d for d in known if d < day), default=None)
+        after = min((d for d in known if d > day), default=None)
+        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False)
+        return Page("200 OK", decorate_day(page, view.stories, before, after, self.cfg.locale, search_box))
+
+    # -- a story -----------------------------------------------------------------
+    def story(self, store: Store, story_id: str) -> Page:
+        st = store.get_story(story_id)
+        versions = store.story_versions(story_id) if st is not None else []
+        if st is None:
+            successor = _successor(store, story_id)
+            if successor is not None:
+                resp = Page("302 Found", "", "text/plain; charset=utf-8")
+                resp.headers.append(("Location", story_href(successor)))
+                return resp
+        if st is None or not versions:
+            return self.error("404 Not Found", "No such story.")
+        tz, locale = self.cfg.tz, self.cfg.locale
+        lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+        first = _aware(st.first_seen)
+        day = first.astimezone(tz).date().isoformat()
+        rows = []
+        for v in [lead, *(v for v in versions if v is not lead)]:
+            source = one_line(v.source) or "unknown source"
+            rows.append(
+                {
+                    "source": source,
+                    "title": one_line(v.title) or source,
+                    "url": safe_url(v.url),
+                    "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
+                    "lead": v is lead,
+                    "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
+                }
+            )
+        return self.page(
+            "web/story.html",
+            title=one_line(lead.title) or rows[0]["source"],
+            url=safe_url(lead.url),
+            versions=rows,
+            outlets=len({v.source for v in versions}),
+            first_seen=format_time(first, tz, day=day, locale=locale),
+            day=day,
+            day_label=format_day(day, locale),
+        )
+
+    # -- the feed and the search ---------------------------------------------------
+    def feed(self, store: Store, base: str) -> Page:
+        now = self.clock()
+        today = now.astimezone(self.cfg.tz).date()
+        stories: dict[str, StoryView] = {}
+        for i in range(self.feed_days):  # newest day first: a developing story once, as now
+            for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:
+                stories.setdefault(s.story_id, s)
+        cap = _aware(now)
+        ordered = sorted(stories.values(), key=lambda s: (entry_updated(s, cap), s.story_id), reverse=True)
+        shown = ordered[: self.feed_max]
+        text = stories_atom(
+            shown,
+            title=self.site,
+            feed_url=base + "/feed.atom",
+            site_url=base + "/",
+            updated=latest_update(shown, cap),
+            excerpt_chars=self.cfg.excerpt_chars,
+        )
+        return Page("200 OK", text, "application/atom+xml; charset=utf-8")
+
+    def search(self, store: Store | None, q: str, since: str) -> Page:
+        """The ranked stories for ``q`` (``store`` None: an empty query, nothing to look up)."""
+        q = one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
+        try:
+            start = date.fromisoformat(since) if since else None
+            usable = start is None or day_fits(start, self.cfg.tz)
+        except ValueError:
+            start, usable = None, False
+        if not usable:
+            return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
+                             message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
+        results = []
+        if q and store is not None:
+            for r in search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT):
+                title = one_line(r.title) or one_line(r.source) or r.story_id
+                results.append({
+                    "href": story_href(r.story_id), "title": title,
+                    "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
+                    "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
+                })  # fmt: skip
+        return self.page(
+            "web/search.html", q=q, since=start.isoformat() if start else "", search_page=True,
+            since_label=short_day(start, self.cfg.locale) if start else "", results=results,
+            limit=SEARCH_LIMIT,
+        )
+
+
+def _successor(store: Store, story_id: str) -> str | None:
+    """Where the articles of a retired story went: its id is the key of the article that
+    started it (``digest.dedup.engine``; a regrouping that needs a fresh id adds ``~n``), and that
+    article is in the story that holds it now.  Permalinks in digests already sent keep
+    working after stories merge or regroup."""
+    for key in dict.fromkeys([story_id, re.sub(r"~\d+$", "", story_id)]):
+        art = store.get_article(key)
+        if art is not None and art.story_id != story_id and store.get_story(art.story_id):
+            return art.story_id
+    return None
+
+
+def _day_links(before: date | None, after: date | None, locale: str) -> lxml.html.HtmlElement:
+    """``<nav class="days">``: the previous and the next day of the archive, where there is one."""
+    nav = lxml.html.Element("nav")
+    nav.set("class", "days")
+    nav.set("style", "display:flex;justify-content:space-between;gap:1rem;font-size:0.9rem;margin:0.5rem 0 1rem")
+    for rel, d, text in (("prev", before, "← {}"), ("next", after, "{} →")):
+        if d is None:
+            nav.append(lxml.html.Element("span"))  # keeps the next day on the right
+            continue
+        a = lxml.html.Element("a", href=f"/day/{d.isoformat()}", rel=rel)
+        a.text = text.format(short_day(d, locale))
+        nav.append(a)
+    return nav
+
+
+def _permalink(h2: lxml.html.HtmlElement, story: StoryView) -> None:
+    """A permalink at the end of the story's meta line (one is made when it has none)."""
+    link = lxml.html.Element("a", href=story_href(story.story_id))
+    link.set("class", "permalink")
+    link.text = "all versions" if story.also else "permalink"
+    meta = None
+    for sib in h2.itersiblings():
+        if sib.tag == "h2":
+            break
+        if sib.tag == "p" and "meta" in (sib.get("class") or "").split():
+            meta = sib
+            break
+    if meta is None:
+        meta = lxml.html.Element("p")
+        meta.set("class", "meta")
+        h2.addnext(meta)
+    elif len(meta):
+        meta[-1].tail = (meta[-1].tail or "") + " · "
+    else:
+        meta.text = (meta.text or "") + " · "
+    meta.append(link)
+
+
+def decorate_day(
+    page: str,
+    stories: list[StoryView],
+    before: date | None = None,
+    after: date | None = None,
+    locale: str = "en_GB",
+    search_box: str = "",
+) -> str:
+    """Add navigation (all days, the previous and next day), the search box and a permalink
+    under each story to a rendered day page."""
+    doc = lxml.html.document_fromstring(page)
+    for meta in doc.iter("meta"):  # the digest's own policy forbids forms: ours goes to /search
+        if (meta.get("http-equiv") or "").lower() == "content-security-policy":
+            meta.set("content", (meta.get("content") or "").replace("form-action 'none'", "form-action 'self'"))
+    main = doc.find(".//main")
+    if main is None:
+        main = doc.body
+    nav = lxml.html.fragment_fromstring(
+        '<nav class="site"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a></nav>'
+    )
+    nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
+    main.insert(0, nav)
+    at = 1
+    if search_box:
+        main.insert(at, lxml.html.fragment_fromstring(search_box))
+        at += 1
+    if before is not None or after is not None:
+        main.insert(at, _day_links(before, after, locale))
+        main.append(_day_links(before, after, locale))
+    heads = [h for h in main.iter("h2") if "story" in (h.get("class") or "").split()]
+    if len(heads) == len(stories):
+        for h2, story in zip(heads, stories, strict=True):
+            _permalink(h2, story)
+    elif stories:
+        section = lxml.html.Element("section")
+        section.set("class", "permalinks")
+        h = lxml.html.Element("h2")
+        h.text = "Permalinks"
+        section.append(h)
+        ul = lxml.html.Element("ul")
+        for story in stories:
+            li = lxml.html.Element("li")
+            a = lxml.html.Element("a", href=story_href(story.story_id))
+            a.text = one_line(story.lead.title) or one_line(story.title) or story.story_id
+            li.append(a)
+            ul.append(li)
+        section.append(ul)
+        main.append(section)
+    out: str = lxml.html.tostring(doc, encoding="unicode", doctype="<!doctype html>")
+    return out + "\n"

@@ -1,0 +1,122 @@
+"""The archive's search page (``/search?q=&since=``) through a real server on 127.0.0.1:
+ranked results with the story's day, lead title, outlet and outlet count; the box alone for
+an empty query; hostile queries and hostile stories only ever as text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+import pytest
+
+from digest.store.base import open_store
+from tests.support.archive import NOW, fill
+from tests.support.config import MakeConfig
+from tests.support.web import Site, active, check_headers, search_box
+from tests.support.web import site as open_site
+
+
+@pytest.fixture
+def site(tmp_path: Path, make_config: MakeConfig) -> Iterator[Site]:
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        yield s
+
+
+def text(el: lxml.html.HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def results(site: Site, query: str) -> list[tuple[str, str, str, str]]:
+    """(title, story link, meta line, day link) of each result, in order."""
+    r = site.get("/search?" + query)
+    assert r.status_code == 200, r.text
+    check_headers(r)
+    assert active(r.text) == []
+    doc = lxml.html.document_fromstring(r.text)
+    out = []
+    for li in doc.xpath("//ol[@class='results']/li"):
+        links = li.findall(".//a")
+        out.append((text(links[0]), links[0].get("href"), text(li.find_class("meta")[0]), links[-1].get("href")))
+    return out
+
+
+def test_results_name_the_day_the_lead_its_outlet_and_the_outlets(site: Site) -> None:
+    assert results(site, "q=quake") == [
+        ("Quake shakes Opunake", "/story/quake", "Coast News · 3 outlets · Sat, 14 Mar 2026", "/day/2026-03-14")
+    ]
+    assert results(site, "q=council+budget") == [
+        ("Council passes budget", "/story/council", "Council Weekly · 1 outlet · Fri, 13 Mar 2026", "/day/2026-03-13")
+    ]
+    found = results(site, "q=odd")
+    assert [r[1] for r in found] == ["/story/" + quote("odd/id ?&#x", safe="")]
+    assert site.get(found[0][1]).status_code == 200  # the link works
+    doc = lxml.html.document_fromstring(site.get("/search?q=quake").text)
+    assert "1 story for “quake”" in text(doc.find_class("counts")[0])
+    assert search_box(doc).find(".//input[@name='q']").get("value") == "quake"
+
+
+def test_since_leaves_out_earlier_stories(site: Site) -> None:
+    assert [r[1] for r in results(site, "q=quake&since=2026-03-14")] == ["/story/quake"]
+    assert results(site, "q=quake&since=2026-03-15") == []
+    assert [r[1] for r in results(site, "q=council&since=2026-03-01")] == ["/story/council"]
+    doc = lxml.html.document_fromstring(site.get("/search?q=quake&since=2026-03-15").text)
+    assert "No story matches." in text(doc) and "since Sun, 15 Mar 2026" in text(doc)
+    for bad in ("yesterday", "2026-02-30", "9999-12-31x", "0001-01-01' OR 1=1"):
+        r = site.get("/search?q=quake&since=" + quote(bad))
+        assert r.status_code == 400, bad
+        check_headers(r)
+        assert active(r.text) == [] and "YYYY-MM-DD" in r.text
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=+++", "other=1", "q", "q=&since=yesterday"])
+def test_an_empty_or_absent_query_shows_the_box_only(site: Site, query: str) -> None:
+    r = site.get("/search?" + query if query else "/search")
+    assert r.status_code == 200
+    check_headers(r)
+    doc = lxml.html.document_fromstring(r.text)
+    search_box(doc)
+    assert not doc.find_class("results") and not doc.find_class("counts")
+    assert active(r.text) == []
+
+
+HOSTILE_QUERIES = [
+    '<script>alert("q")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "</title><svg onload=alert(1)>",
+    'quake" NEAR("a" "b") OR title:* -',
+    "{{ 7*7 }} {% raw %}",
+    "javascript:alert(1)",
+    "\u202equake\u0000\x07",
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_hostile_queries_are_text(site: Site, query: str) -> None:
+    r = site.get("/search", params={"q": query, "since": "2026-03-01"})
+    assert r.status_code == 200
+    check_headers(r)
+    page = r.text
+    assert active(page) == []
+    assert "<script" not in page and "<img" not in page and "<svg" not in page and "49" not in page
+    doc = lxml.html.document_fromstring(page)
+    box = search_box(doc).find(".//input[@name='q']")
+    typed = " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", query).split())
+    assert box.get("value") == typed[:200]  # the query as typed (no control characters), cut at 200
+
+
+def test_a_hostile_story_found_is_shown_as_text(site: Site) -> None:
+    found = results(site, "q=quoted+tail")
+    assert [r[1] for r in found] == ["/story/hostile"]
+    title, _, meta, _ = found[0]
+    assert title.startswith('<script>alert("t")</script> & "quoted"')
+    assert meta.startswith("<img src=x onerror=alert(1)>Evil Outlet · 1 outlet")
+    page = site.get("/search?q=quoted+tail").text
+    assert "&lt;script&gt;" in page and "<script>" not in page and "javascript:" not in page
