@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "App": "app",
     "open_app": "app",
-    "RunReport": "app",
+    "RunReport": "records",
     "Config": "config",
     "load_config": "config",
     "parse_config": "config",
@@ -58,13 +58,14 @@ __all__ = [
 
 if TYPE_CHECKING:
     __version__: str
-    from .app import App, RunReport, open_app
+    from .app import App, open_app
     from .batch import dedupe_records
     from .config import Config, load_config, parse_config
     from .dedup.core import Assignment, Doc
     from .dedup.engine import Engine
     from .dedup.params import Params
     from .errors import DigestError
+    from .records import RunReport
     from .store.base import Store, open_store
 
 

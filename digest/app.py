@@ -58,164 +58,24 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import explain
+from .articles import article_key_of, doc_of, stored_doc, stored_keys
 from .config import Config, SourceConfig, load_config
-from .dedup.engine import Doc, Engine, Params
-from .errors import DigestError, FetchError, ParseError, SourceError, StoreError
-from .records import Article, DigestView, Entry, FetchResult
-from .store.base import SourceState, Store, StoredArticle, open_store
+from .dedup.engine import Engine, Params
+from .errors import DigestError, FetchError, SourceError, StoreError
+from .progress import Progress
+from .records import DigestView, Entry, FetchResult, RunReport
+from .sources.retrieve import retrieve
+from .store.base import SourceState, Store, open_store
 from .store.log import SharedLog
 from .text.clean import recurring_lines
-from .text.identity import article_key, legacy_key
 from .text.prepare import bodies_of, prepare
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RunReport:
-    sources: int = 0
-    entries: int = 0
-    new_articles: int = 0
-    #: Stories the engine started in this run: a regrouping may merge or split them
-    #: afterwards, so the summary counts the digest's stories instead (:meth:`count_digest`).
-    new_stories: int = 0
-    not_modified: int = 0
-    errors: list[SourceError] = field(default_factory=list)
-    seconds: float = 0.0
-    #: The digest written after the run: (its day, new stories, developing stories).
-    digest: tuple[str, int, int] | None = None
-
-    def count_digest(self, view: DigestView) -> None:
-        """Say in the summary what the day's digest shows (new and developing stories)."""
-        new = sum(1 for s in view.stories if s.status == "new")
-        self.digest = (view.date, new, len(view.stories) - new)
-
-    def summary(self) -> str:
-        parts = [f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles"]
-        if self.digest is not None:
-            day, new, developing = self.digest
-            n = new + developing
-            parts.append(
-                f"{n} {'story' if n == 1 else 'stories'} in the digest of {day} "
-                f"({new} new, {developing} developing)"
-            )
-        return ", ".join(
-            [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]
-        )
-
-
-def _epoch(dt: datetime | None) -> float | None:
-    return dt.timestamp() if dt is not None else None
-
-
-def _doc(article: Article) -> Doc:
-    return Doc(
-        id=article.key,
-        title=article.title,
-        text=article.text,
-        source=article.source,
-        published=None if article.date_from_file else _epoch(article.published),
-        priority=article.priority,
-        truncated=article.truncated,
-        junk=sum(len(line) for line in article.junk),
-    )
-
-
-def stored_doc(row: StoredArticle) -> Doc:
-    """The engine's view of a stored article, for ``Engine.restore``."""
-    return Doc(
-        id=row.key,
-        title=row.title,
-        text=row.text,  # read for the copy sketch only
-        source=row.source,
-        published=_epoch(row.published),
-        priority=row.priority,
-        truncated=row.truncated,
-        junk=sum(len(line) for line in row.junk),
-    )
-
-
-def article_key_of(entry: Entry) -> str | None:
-    """The identity key when it does not depend on the cleaned text."""
-    if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
-        return article_key(entry.source, entry.entry_id, entry.url, "", "")
-    return None
-
-
-def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
-    """The keys among ``entries``' (entry, key) pairs whose article is stored already.
-
-    Stored under that key, or by ``source`` under the key it had before
-    issue #21 (:func:`digest.text.identity.legacy_key`): a link key shared by
-    all sources, which another source's article may also hold and which
-    then says nothing about this one.
-    """
-    keys = [k for _, k in entries if k]
-    known = store.has_articles(keys)
-    legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
-    if legacy:
-        known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
-    return known
-
-
-def retrieve(
-    src: SourceConfig,
-    cfg: Config,
-    state: SourceState,
-    *,
-    fetched: datetime,
-    report: RunReport,
-    prefetched: FetchResult | FetchError | None = None,
-) -> tuple[list[Entry], list[SourceError]]:
-    """Read one source: its entries, and the per-file errors of a folder.
-
-    ``prefetched``: the outcome of fetching the URL already (with ``state``'s
-    URL and validators), used instead of fetching it again.
-
-    Updates ``state`` (validators, permanent URL) but does not save it: the
-    caller saves it after the entries are stored, so a crash in between
-    re-reads the feed instead of losing it behind a 304.
-    """
-    if src.path is not None:
-        from .sources.localfiles import named, read_path
-
-        entries: list[Entry] = []
-        errors: list[SourceError] = []
-        for item in read_path(src.path, source=src.name):
-            if isinstance(item, ParseError):
-                errors.append(named(item, src.path, src.name))
-            else:
-                entries.append(item)
-        if errors and not entries and src.path.is_file():
-            raise errors[0]
-        return entries, errors
-    from .sources.discover import read_feed
-    from .sources.fetch import fetch
-
-    url = state.permanent_url or src.url
-    assert url is not None
-    if isinstance(prefetched, FetchError):
-        raise prefetched
-    result = prefetched or fetch(
-        url, config=cfg.fetch, etag=state.etag, last_modified=state.last_modified, source=src.name
-    )
-    state.etag, state.last_modified = result.etag, result.last_modified
-    if result.permanent_url:
-        state.permanent_url = result.permanent_url
-    if result.not_modified or result.content is None:
-        report.not_modified += 1
-        return [], []
-    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched)
-    if feed is not None:  # a page that links its feed: the feed is what is polled from now on
-        state.permanent_url = feed.permanent_url or feed.url
-        state.etag, state.last_modified = feed.etag, feed.last_modified
-    return entries, []
 
 
 #: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
@@ -378,7 +238,7 @@ class App:
         now = now or self.cfg.clock  # the examples are read on their own day
         sources = [s for s in self.cfg.sources if s.enabled]
         self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
-        bar = _Progress(len(sources)) if progress else None
+        bar = Progress(len(sources)) if progress else None
         group = 8 * self.cfg.fetch.concurrency
         try:
             for i, src in enumerate(sources):
@@ -500,7 +360,7 @@ class App:
             for article in ready:
                 if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
                     continue
-                doc = _doc(article)
+                doc = doc_of(article)
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
                 self.store.add_article(article, fp.to_bytes(), a.story_id)
@@ -591,23 +451,7 @@ class App:
     def explain_story(self, story_id: str) -> dict[str, Any]:
         """Each version of a story with its completeness score and why the lead won, and
         the rule that mutes or boosts it in each digest."""
-        from .output.digests import categories, plans
-        from .output.filters import Version
-
-        out = explain.story(self.store, story_id)
-        versions = self.store.story_versions(out["story"])
-        cats = categories(self.cfg)
-        seen = [Version(v.source, cats.get(v.source), v.title, v.text) for v in versions]
-        rules = {}
-        for plan in plans(self.cfg):
-            for kind in ("mute", "boost"):
-                rule = plan.rules.first(kind, seen) if plan.rules else None
-                if rule is not None:
-                    rules[plan.name or "digest"] = f"{kind}: {rule.pattern}"
-                    break
-        if rules:
-            out["filters"] = rules
-        return out
+        return explain.story(self.store, story_id, self.cfg)
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision."""
@@ -632,27 +476,6 @@ class App:
         self.store.save_source_state(state)
         log.info("%s: resumed", name)
         return state
-
-
-class _Progress:
-    """A one-line progress bar on stderr for interactive runs."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.n = total, 0
-
-    def step(self, label: str) -> None:
-        import sys
-
-        self.n += 1
-        width = 30
-        filled = int(width * self.n / max(1, self.total))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.n}/{self.total} {label[:30]:<30}")
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        import sys
-
-        sys.stderr.write("\n")
 
 
 @contextmanager

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .config import Config
 from .dedup.copies import containment, is_copy, sketch
 from .dedup.engine import Doc, Engine, is_named_copy, names_shared
 from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
 from .errors import DigestError
-from .store.base import Store
+from .store.base import Store, StoredArticle
 
 
-def story(store: Store, story_id: str) -> dict[str, Any]:
-    """Each version of a story with its completeness score and why the lead won."""
+def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, Any]:
+    """Each version of a story with its completeness score and why the lead won; with
+    ``cfg``, the rule that mutes or boosts it in each digest (``filters``)."""
     st = store.get_story(story_id)
     if st is None:
         art = store.get_article(story_id)
@@ -56,7 +58,26 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
             }
             for v in versions
         ],
-    }
+    } | _filters(cfg, versions)
+
+
+def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:
+    """{"filters": {digest: "mute: PATTERN"}} for the digests whose rules match, else {}."""
+    if cfg is None:
+        return {}
+    from .output.digests import categories, plans
+    from .output.filters import Version
+
+    cats = categories(cfg)
+    seen = [Version(v.source, cats.get(v.source), v.title, v.text) for v in versions]
+    rules = {}
+    for plan in plans(cfg):
+        for kind in ("mute", "boost"):
+            rule = plan.rules.first(kind, seen) if plan.rules else None
+            if rule is not None:
+                rules[plan.name or "digest"] = f"{kind}: {rule.pattern}"
+                break
+    return {"filters": rules} if rules else {}
 
 
 def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .errors import SourceError
+
 #: Longest title and author kept, in characters (cut at parse time by :func:`shorten`): a
 #: feed's 1 MB title went into the digest whole, and weighed like a title in dedup.
 TITLE_CHARS = 300
@@ -222,3 +224,36 @@ class DigestView:
     def all_failed(self) -> bool:
         """Nothing to show because no source could be read."""
         return not self.stories and 0 < self.sources <= len(self.failing)
+
+
+@dataclass
+class RunReport:
+    sources: int = 0
+    entries: int = 0
+    new_articles: int = 0
+    #: Stories the engine started in this run: a regrouping may merge or split them
+    #: afterwards, so the summary counts the digest's stories instead (:meth:`count_digest`).
+    new_stories: int = 0
+    not_modified: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+    seconds: float = 0.0
+    #: The digest written after the run: (its day, new stories, developing stories).
+    digest: tuple[str, int, int] | None = None
+
+    def count_digest(self, view: DigestView) -> None:
+        """Say in the summary what the day's digest shows (new and developing stories)."""
+        new = sum(1 for s in view.stories if s.status == "new")
+        self.digest = (view.date, new, len(view.stories) - new)
+
+    def summary(self) -> str:
+        parts = [f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles"]
+        if self.digest is not None:
+            day, new, developing = self.digest
+            n = new + developing
+            parts.append(
+                f"{n} {'story' if n == 1 else 'stories'} in the digest of {day} "
+                f"({new} new, {developing} developing)"
+            )
+        return ", ".join(
+            [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]
+        )

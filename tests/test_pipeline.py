@@ -339,7 +339,7 @@ def _pre_21_key(source: str, entry_id: str | None, url: str | None, title: str, 
 def test_a_store_written_with_the_old_keys_keeps_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: MakeApp) -> None:
     """After the upgrade the articles stored under the old link keys are known (nothing is stored
     again), except where another source had taken the link: the victim's article is stored then."""
-    import digest.app
+    import digest.articles
     import digest.text.prepare
 
     other = ("Ferry runs aground near Kestrel Point",
@@ -351,7 +351,7 @@ def test_a_store_written_with_the_old_keys_keeps_working(tmp_path: Path, monkeyp
     with TestServer() as srv:
         sources = two_feeds(srv, [(*FAKE, VICTIM + "?utm_source=rumour")], [(*REAL, VICTIM), other])
         with monkeypatch.context() as old:
-            old.setattr(digest.app, "article_key", _pre_21_key)
+            old.setattr(digest.articles, "article_key", _pre_21_key)
             old.setattr(digest.text.prepare, "article_key", _pre_21_key)
             with make_app(tmp_path, sources, LOOPBACK + WIDE) as app:
                 before = app.run(now=NOW)

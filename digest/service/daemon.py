@@ -79,17 +79,15 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
-
 from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
 from ..output.digests import plan_named
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
-from .delivery import DIGEST_JOB, Sent, digest_jobs, send_digest
+from .delivery import DIGEST_JOB, Sent, send_digest
 from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
+from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
 if TYPE_CHECKING:
     from ..app import App, RunReport
@@ -98,11 +96,6 @@ if TYPE_CHECKING:
 __all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_scheduler", "send_digest", "wake"]
 
 log = logging.getLogger(__name__)
-
-JOB_TABLE = "apscheduler_jobs"
-POLL_JOB = "digest-poll"
-#: A digest run missed by at most this much (the daemon was down) fires on start.
-MISFIRE_GRACE = 12 * 3600
 
 _WAKE: queue.Queue[str] = queue.Queue()
 
@@ -114,76 +107,6 @@ def wake(kind: str) -> None:
 
 def _interval(src: SourceConfig, cfg: Config) -> float:
     return (src.interval or cfg.schedule.poll_minutes) * 60.0
-
-
-# -- scheduler -----------------------------------------------------------------------------
-
-
-def _jobstore_url(database_url: str) -> str:
-    scheme, _, rest = database_url.partition("://")
-    if scheme in ("postgresql", "postgres"):  # the scale extra ships psycopg 3
-        return f"postgresql+psycopg://{rest}"
-    return database_url
-
-
-class _Scheduler(BackgroundScheduler):
-    """APScheduler's background scheduler without its shutdown race.
-
-    ``shutdown`` marks the scheduler stopped, shuts the executors, then wakes
-    the scheduler thread, which processes due jobs once more before it sees
-    the stop: a due job then fails to submit (an error with a traceback) and
-    its stored next run time moves on as if it had run.  Stopped means stopped.
-    """
-
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None
-        result: float | None = super()._process_jobs()
-        return result
-
-
-def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
-    """A started-but-paused scheduler holding the daemon's two persistent jobs."""
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    jobstore = SQLAlchemyJobStore(
-        url=_jobstore_url(cfg.database_url),
-        tablename=JOB_TABLE,
-        engine_options={"connect_args": {"timeout": 30}} if cfg.database_url.startswith("sqlite") else {},
-    )
-    sched = _Scheduler(
-        jobstores={"default": jobstore},
-        executors={"default": ThreadPoolExecutor(1)},
-        job_defaults={"coalesce": True, "max_instances": 1},
-        timezone=cfg.tz,
-    )
-    sched.start(paused=True)
-    sched.add_job(
-        f"{__name__}:wake",
-        IntervalTrigger(seconds=tick, timezone=cfg.tz),
-        args=["poll"],
-        id=POLL_JOB,
-        name="poll due sources",
-        replace_existing=True,
-        misfire_grace_time=None,
-    )
-    wanted = set()
-    for job_id, kind, trigger in digest_jobs(cfg):
-        wanted.add(job_id)
-        existing = sched.get_job(job_id)
-        # Keep a stored job with the same trigger: its past next_run_time is how a
-        # run missed while the daemon was down is noticed (misfire grace).
-        if existing is None or repr(existing.trigger) != repr(trigger) or list(existing.args) != [kind]:
-            sched.add_job(
-                f"{__name__}:wake", trigger, args=[kind], id=job_id, name=kind,
-                replace_existing=True, misfire_grace_time=MISFIRE_GRACE,
-            )
-    for job in sched.get_jobs():  # a digest no longer configured
-        if job.id.startswith("digest-") and job.id not in wanted and job.id != POLL_JOB:
-            job.remove()
-    return sched
 
 
 class _Stop:

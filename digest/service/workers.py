@@ -60,12 +60,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from ..app import App, RunReport, stored_doc
+from ..app import App
+from ..articles import stored_doc
 from ..config import Config, SourceConfig
 from ..dedup.engine import Engine, Params
 from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex
 from ..errors import DigestError
+from ..records import RunReport
 from ..store.base import Store
 from ..store.log import SharedLog
 

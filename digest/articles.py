@@ -1,0 +1,72 @@
+"""Articles between the stages: the engine's ``Doc`` of a fresh or a stored article, and the
+identity keys a source's entries are known by before they are cleaned.
+
+One conversion each way, used by ``App`` (ingest and the engine rebuild), the workers'
+log replay and ``digest.replay``: the engine sees a fresh article and the same article
+restored from the store alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .dedup.core import Doc
+from .records import Article, Entry
+from .store.base import Store, StoredArticle
+from .text.identity import article_key, legacy_key
+
+
+def _epoch(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt is not None else None
+
+
+def doc_of(article: Article) -> Doc:
+    """The engine's view of a freshly cleaned article (a date read off a file's time is no
+    publication time: it closes no window)."""
+    return Doc(
+        id=article.key,
+        title=article.title,
+        text=article.text,
+        source=article.source,
+        published=None if article.date_from_file else _epoch(article.published),
+        priority=article.priority,
+        truncated=article.truncated,
+        junk=sum(len(line) for line in article.junk),
+    )
+
+
+def stored_doc(row: StoredArticle) -> Doc:
+    """The engine's view of a stored article, for ``Engine.restore``."""
+    return Doc(
+        id=row.key,
+        title=row.title,
+        text=row.text,  # read for the copy sketch only
+        source=row.source,
+        published=_epoch(row.published),
+        priority=row.priority,
+        truncated=row.truncated,
+        junk=sum(len(line) for line in row.junk),
+    )
+
+
+def article_key_of(entry: Entry) -> str | None:
+    """The identity key when it does not depend on the cleaned text."""
+    if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
+        return article_key(entry.source, entry.entry_id, entry.url, "", "")
+    return None
+
+
+def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
+    """The keys among ``entries``' (entry, key) pairs whose article is stored already.
+
+    Stored under that key, or by ``source`` under the key it had before
+    issue #21 (:func:`digest.text.identity.legacy_key`): a link key shared by
+    all sources, which another source's article may also hold and which
+    then says nothing about this one.
+    """
+    keys = [k for _, k in entries if k]
+    known = store.has_articles(keys)
+    legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
+    if legacy:
+        known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
+    return known

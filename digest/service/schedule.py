@@ -1,0 +1,91 @@
+"""The daemon's two persistent jobs: the poll round's tick and each digest's time.
+
+APScheduler keeps the jobs in the store's own database (table ``JOB_TABLE``), so
+a digest run missed while the daemon was down fires when it starts again (within
+``MISFIRE_GRACE``).  Each job only wakes the daemon's main thread
+(``digest.service.daemon.wake``), which does the work.
+"""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+
+from ..config import Config
+from .delivery import digest_jobs
+
+JOB_TABLE = "apscheduler_jobs"
+POLL_JOB = "digest-poll"
+#: A digest run missed by at most this much (the daemon was down) fires on start.
+MISFIRE_GRACE = 12 * 3600
+#: The function every job calls, by name (stored with the job: it must not move).
+WAKE = "digest.service.daemon:wake"
+
+
+
+
+def _jobstore_url(database_url: str) -> str:
+    scheme, _, rest = database_url.partition("://")
+    if scheme in ("postgresql", "postgres"):  # the scale extra ships psycopg 3
+        return f"postgresql+psycopg://{rest}"
+    return database_url
+
+
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler without its shutdown race.
+
+    ``shutdown`` marks the scheduler stopped, shuts the executors, then wakes
+    the scheduler thread, which processes due jobs once more before it sees
+    the stop: a due job then fails to submit (an error with a traceback) and
+    its stored next run time moves on as if it had run.  Stopped means stopped.
+    """
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        result: float | None = super()._process_jobs()
+        return result
+
+
+def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
+    """A started-but-paused scheduler holding the daemon's two persistent jobs."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    jobstore = SQLAlchemyJobStore(
+        url=_jobstore_url(cfg.database_url),
+        tablename=JOB_TABLE,
+        engine_options={"connect_args": {"timeout": 30}} if cfg.database_url.startswith("sqlite") else {},
+    )
+    sched = _Scheduler(
+        jobstores={"default": jobstore},
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=cfg.tz,
+    )
+    sched.start(paused=True)
+    sched.add_job(
+        WAKE,
+        IntervalTrigger(seconds=tick, timezone=cfg.tz),
+        args=["poll"],
+        id=POLL_JOB,
+        name="poll due sources",
+        replace_existing=True,
+        misfire_grace_time=None,
+    )
+    wanted = set()
+    for job_id, kind, trigger in digest_jobs(cfg):
+        wanted.add(job_id)
+        existing = sched.get_job(job_id)
+        # Keep a stored job with the same trigger: its past next_run_time is how a
+        # run missed while the daemon was down is noticed (misfire grace).
+        if existing is None or repr(existing.trigger) != repr(trigger) or list(existing.args) != [kind]:
+            sched.add_job(
+                WAKE, trigger, args=[kind], id=job_id, name=kind,
+                replace_existing=True, misfire_grace_time=MISFIRE_GRACE,
+            )
+    for job in sched.get_jobs():  # a digest no longer configured
+        if job.id.startswith("digest-") and job.id not in wanted and job.id != POLL_JOB:
+            job.remove()
+    return sched

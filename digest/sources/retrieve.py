@@ -1,0 +1,68 @@
+"""Reading one source: a local path (file or folder) or a URL through the guarded fetcher.
+
+``retrieve`` is the first step of a poll (``App.poll``, the daemon's rounds, the
+workers): the entries, and the per-file errors of a folder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..config import Config, SourceConfig
+from ..errors import FetchError, ParseError, SourceError
+from ..records import Entry, FetchResult, RunReport
+from ..store.base import SourceState
+
+
+def retrieve(
+    src: SourceConfig,
+    cfg: Config,
+    state: SourceState,
+    *,
+    fetched: datetime,
+    report: RunReport,
+    prefetched: FetchResult | FetchError | None = None,
+) -> tuple[list[Entry], list[SourceError]]:
+    """Read one source: its entries, and the per-file errors of a folder.
+
+    ``prefetched``: the outcome of fetching the URL already (with ``state``'s
+    URL and validators), used instead of fetching it again.
+
+    Updates ``state`` (validators, permanent URL) but does not save it: the
+    caller saves it after the entries are stored, so a crash in between
+    re-reads the feed instead of losing it behind a 304.
+    """
+    if src.path is not None:
+        from .localfiles import named, read_path
+
+        entries: list[Entry] = []
+        errors: list[SourceError] = []
+        for item in read_path(src.path, source=src.name):
+            if isinstance(item, ParseError):
+                errors.append(named(item, src.path, src.name))
+            else:
+                entries.append(item)
+        if errors and not entries and src.path.is_file():
+            raise errors[0]
+        return entries, errors
+    from .discover import read_feed
+    from .fetch import fetch
+
+    url = state.permanent_url or src.url
+    assert url is not None
+    if isinstance(prefetched, FetchError):
+        raise prefetched
+    result = prefetched or fetch(
+        url, config=cfg.fetch, etag=state.etag, last_modified=state.last_modified, source=src.name
+    )
+    state.etag, state.last_modified = result.etag, result.last_modified
+    if result.permanent_url:
+        state.permanent_url = result.permanent_url
+    if result.not_modified or result.content is None:
+        report.not_modified += 1
+        return [], []
+    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched)
+    if feed is not None:  # a page that links its feed: the feed is what is polled from now on
+        state.permanent_url = feed.permanent_url or feed.url
+        state.etag, state.last_modified = feed.etag, feed.last_modified
+    return entries, []
