@@ -190,6 +190,7 @@ def test_a_run_while_the_daemon_runs_does_not_split_a_story(tmp_path: Path) -> N
     assert "Traceback" not in log.read_text()
 
 
+@pytest.mark.slow  # seconds by design (CI runs it: --run-slow)
 def test_a_run_waits_for_another_pass_at_most_wait_seconds_with_one_line(tmp_path: Path) -> None:
     from digest.store.sqlite import SQLiteStore
 

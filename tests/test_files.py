@@ -22,6 +22,7 @@ from tests.support.fixtures import NOW, local_sources
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # seconds by design (CI runs it: --run-slow)
 def test_concurrent_digest_writers_never_collide_and_leave_one_whole_file(tmp_path: Path) -> None:
     text = f"sources:\n{local_sources()}output_dir: out\ndata_dir: data\n"
     cfg = parse_config(text, path=tmp_path / "feeds.yaml")

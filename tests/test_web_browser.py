@@ -126,6 +126,7 @@ def test_day_page_screenshot(chromium: str, base_url: str, tmp_path: Path) -> No
     assert png.stat().st_size > 20_000  # a page with text, not a blank
 
 
+@pytest.mark.slow  # seconds by design (CI runs it: --run-slow)
 def test_search_page_as_a_person_sees_it(chromium: str, base_url: str, tmp_path: Path) -> None:
     """The box on the day page, then the results page at a desktop and a phone width."""
     day = dom(chromium, tmp_path, urljoin(base_url, "/day/2026-03-14"))

@@ -23,6 +23,7 @@ from tests.support.web import serving
 DAY = "/day/2026-03-14"
 
 
+@pytest.mark.slow  # seconds by design (CI runs it: --run-slow)
 def test_stalled_clients_neither_keep_a_reader_waiting_nor_hold_threads(
     tmp_path: Path, make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
