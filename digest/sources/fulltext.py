@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from ..config import FetchConfig
 from ..errors import FetchError
 from ..records import Entry
-from ..text.extract import extract_many, html_to_text
+from ..text.extract import extract_many
+from ..text.prepare import body_of
 from .fetch import FetchRequest, fetch_many
 
 #: The page must have at least this many times the feed text's words ...
@@ -69,16 +70,6 @@ class FullTextReport:
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
-
-
-def feed_text(entry: Entry) -> str:
-    """The text the feed gave for the entry (content, plain text or summary)."""
-    for html in (entry.content_html, None, entry.summary_html):
-        if html and html.strip():
-            return html_to_text(html, url=entry.url, page=False)[0]
-        if html is None and entry.text and entry.text.strip():
-            return entry.text
-    return ""
 
 
 def is_the_article(page: str, feed: str) -> bool:
@@ -122,7 +113,7 @@ def with_full_text(
         pages.append((i, html))
     texts = extract_many([(html, out[i].url) for i, html in pages], workers=workers)
     for (i, _html), (text, _title) in zip(pages, texts, strict=True):
-        if is_the_article(text, feed_text(out[i])):
+        if is_the_article(text, body_of(out[i]).text):
             out[i] = dataclasses.replace(out[i], content_html=None, summary_html=None, text=text)
             report.used += 1
         else:
