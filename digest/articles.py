@@ -16,37 +16,28 @@ from .store.base import Store, StoredArticle
 from .text.identity import article_key, legacy_key
 
 
-def _epoch(dt: datetime | None) -> float | None:
-    return dt.timestamp() if dt is not None else None
+def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
+    return Doc(
+        id=a.key,
+        title=a.title,
+        text=a.text,  # of a stored article: read for the copy sketch only
+        source=a.source,
+        published=published.timestamp() if published is not None else None,
+        priority=a.priority,
+        truncated=a.truncated,
+        junk=sum(len(line) for line in a.junk),
+    )
 
 
 def doc_of(article: Article) -> Doc:
     """The engine's view of a freshly cleaned article (a date read off a file's time is no
     publication time: it closes no window)."""
-    return Doc(
-        id=article.key,
-        title=article.title,
-        text=article.text,
-        source=article.source,
-        published=None if article.date_from_file else _epoch(article.published),
-        priority=article.priority,
-        truncated=article.truncated,
-        junk=sum(len(line) for line in article.junk),
-    )
+    return _doc(article, None if article.date_from_file else article.published)
 
 
 def stored_doc(row: StoredArticle) -> Doc:
     """The engine's view of a stored article, for ``Engine.restore``."""
-    return Doc(
-        id=row.key,
-        title=row.title,
-        text=row.text,  # read for the copy sketch only
-        source=row.source,
-        published=_epoch(row.published),
-        priority=row.priority,
-        truncated=row.truncated,
-        junk=sum(len(line) for line in row.junk),
-    )
+    return _doc(row, row.published)
 
 
 def article_key_of(entry: Entry) -> str | None:
