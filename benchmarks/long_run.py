@@ -21,7 +21,7 @@ How it works
 * ``--days`` (60) days of ``--per-day`` (600) articles, published through
   the day (from 2026-01-01 UTC), dealt to 25 outlets, each arriving at the
   next half-hour poll of its outlet.  Each day goes through
-  ``digest.replay.replay`` (``App.ingest``: cleaning, engine, SQLite store,
+  ``digest.service.replay.replay`` (``App.ingest``: cleaning, engine, SQLite store,
   the daily rebuild of the engine, the day's digest written) in this one
   process, with ``--window-days`` as ``dedup.window_days`` (30, the default).
 * After each day (after a garbage collection): resident memory (VmRSS from
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from digest.app import App
     from digest.config import parse_config
-    from digest.replay import replay
+    from digest.service.replay import replay
     from digest.store.base import open_store
 
     rows: list[dict[str, Any]] = []

@@ -67,7 +67,7 @@ from .articles import article_key_of, doc_of, stored_doc, stored_keys
 from .config import Config, SourceConfig, load_config
 from .dedup.engine import Engine, Params
 from .errors import DigestError, FetchError, SourceError, StoreError
-from .progress import Progress
+from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources.retrieve import retrieve
 from .store.base import SourceState, Store, open_store

@@ -104,7 +104,7 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from .app import open_app
-    from .replay import replay_jsonl
+    from .service.replay import replay_jsonl
 
     try:
         fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115

@@ -47,10 +47,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
-from .app import App, RunReport
-from .batch import BadLine, entry_of, epoch, numbered_records
-from .config import SourceConfig
-from .output.view import day_bounds, seal
+from ..app import App, RunReport
+from ..batch import BadLine, entry_of, epoch, numbered_records
+from ..config import SourceConfig
+from ..output.view import day_bounds, seal
 
 FORMATS = ("md", "html", "json")
 
