@@ -66,10 +66,9 @@ def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any
     if cfg is None:
         return {}
     from .output.digests import categories, plans
-    from .output.filters import Version
+    from .output.filters import versions as readable
 
-    cats = categories(cfg)
-    seen = [Version(v.source, cats.get(v.source), v.title, v.text) for v in versions]
+    seen = readable(versions, categories(cfg))
     rules = {}
     for plan in plans(cfg):
         for kind in ("mute", "boost"):

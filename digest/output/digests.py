@@ -37,7 +37,7 @@ from pathlib import Path
 from ..config import WEEKDAYS, Config
 from ..records import DigestView, SectionView, StoryView, VersionView
 from ..store.base import Store
-from .filters import Rule, Rules, Version
+from .filters import Rule, Rules, versions
 from .view import build_view
 
 OTHER = "Other"
@@ -111,12 +111,12 @@ def arrange(
     kept: list[tuple[StoryView, bool]] = []
     muted: list[tuple[StoryView, Rule]] = []
     for s in stories:
-        versions = [Version(v.source, category_of.get(v.source), v.title, v.text) for v in _versions(s)]
-        rule = plan.rules.first("mute", versions) if plan.rules else None
+        seen = versions(_versions(s), category_of)
+        rule = plan.rules.first("mute", seen) if plan.rules else None
         if rule is not None:
             muted.append((s, rule))
             continue
-        kept.append((s, bool(plan.rules) and plan.rules.first("boost", versions) is not None))
+        kept.append((s, bool(plan.rules) and plan.rules.first("boost", seen) is not None))
     order = list(plan.sections) or list(dict.fromkeys(c for c in configured if c))
     if not order:
         boosted = [s for s, b in kept if b] + [s for s, b in kept if not b]

@@ -82,6 +82,17 @@ class Version:
     text: str
 
 
+class _Readable(Protocol):
+    source: str
+    title: str
+    text: str
+
+
+def versions(items: Iterable[_Readable], category_of: dict[str, str]) -> list[Version]:
+    """What the rules read of each version (a shown version, a stored article)."""
+    return [Version(v.source, category_of.get(v.source), v.title, v.text) for v in items]
+
+
 class Rules:
     """A digest's compiled rules (the global ones, then its own)."""
 
