@@ -68,8 +68,8 @@ class FirstWindowEngine(Engine):
             return np.ones(snums.size, dtype=bool)
         return ~(np.abs(published - self._scol.first[snums]) > self.params.window)
 
-    def _time_factor(self, nums: np.ndarray) -> np.ndarray:
-        return np.ones((nums.size, nums.size))
+    def _time_factor(self, nums: np.ndarray) -> np.ndarray | None:
+        return None
 
 
 def _day(iso: str) -> str:

@@ -262,13 +262,17 @@ class EngineCore:
         gap = np.maximum(sc.first[snums] - published, published - sc.last[snums])
         return ~(gap > self.params.window)  # NaN (undated story): open
 
-    def _time_factor(self, nums: np.ndarray) -> np.ndarray:
+    def _time_factor(self, nums: np.ndarray) -> np.ndarray | None:
         """Per pair of articles, the share of their link that counts given how far apart in
         time they were published: 1 within ``Params.time_grace``, then decaying by e every
         ``Params.time_scale`` seconds (a report weeks later joins on strong evidence only).
-        Undated pairs: 1."""
+        Undated pairs: 1.  None when every pair counts fully (all within the grace, or
+        undated): the usual case, which then costs no matrix."""
         p = self.params
         t = self._col.published[nums]
+        dated = t[~np.isnan(t)]
+        if dated.size < 2 or float(dated.max() - dated.min()) <= p.time_grace:
+            return None
         gap = np.abs(t[:, None] - t[None, :])
         over = np.nan_to_num(gap - p.time_grace, nan=0.0)
         return np.exp(-np.maximum(over, 0.0) / p.time_scale)

@@ -218,7 +218,8 @@ class Regrouping(EngineCore):
         nb = self._nb
         sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], self.params.neighbour_ratio)
         sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
-        return sim * self._time_factor(nums)
+        factor = self._time_factor(nums)
+        return sim if factor is None else sim * factor
 
     def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
         """The closest story has ``Params.region`` clustered articles or more (a story a
