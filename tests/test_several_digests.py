@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -126,3 +127,20 @@ def test_explain_names_the_rule_that_mutes_a_story(tmp_path: Path, capsys: objec
     assert main(["explain", "--config", str(cfg_path), "--json", library.story_id]) == 0
     out = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
     assert out["filters"] == {"morning": "mute: library", "weekly-sport": "mute: library"}
+
+
+def test_the_archive_shows_the_day_in_its_sections_without_the_muted_stories(tmp_path: Path) -> None:
+    from tests.support.web import site
+
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+    with site(cfg, clock=lambda: MON + timedelta(days=3)) as web:
+        page = web.get("/day/2026-11-09").text
+        index = web.get("/").text
+    sections = re.findall(r'<h2 class="section"[^>]*>([^<]+)</h2>', page)
+    assert sections == ["World", "Local"]
+    assert "Free buses for Harbour City students" in page and "library rebuild" not in page
+    assert "1 story muted" in page
+    assert re.search(r"9 November 2026</a>\s*·\s*2 stories", index)  # the count the page shows

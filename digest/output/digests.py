@@ -180,3 +180,10 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.name = plan.name
     return view
+
+
+def archive_view(store: Store, cfg: Config, day: date) -> DigestView:
+    """The day as the archive shows it: the single daily digest (or the first of
+    ``digests:``), in its sections, its muted stories left out, as it was mailed."""
+    plan = plans(cfg)[0]
+    return digest_view(store, cfg, day, replace(plan, every="day"))

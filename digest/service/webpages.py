@@ -42,10 +42,11 @@ import lxml.html
 
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
+from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
 from ..output.sanitize import safe_url
 from ..output.search import search
-from ..output.view import build_view, day_window
+from ..output.view import day_window
 from ..records import StoryView
 from ..sources.dates import day_fits
 from ..store.base import Store
