@@ -171,3 +171,40 @@ def test_a_word_gets_a_name_term_only_once_written_as_a_name() -> None:
     idx, _w, _n = analyse("", "Yesterday the Zorblaxian council met.")
     assert (plain | NAME_BIT) in VOCAB.index
     assert VOCAB.index[plain | NAME_BIT] in idx.tolist() and VOCAB.index[plain] not in idx.tolist()
+
+
+def test_the_vocabulary_starts_afresh_only_when_no_engine_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemon lives for months and news brings new names daily: the process-wide vocabulary
+    starts afresh when an engine is made and no other engine (which keeps its indices) lives.
+    An engine alive keeps it as it is; a fingerprint made before a renewal is read again; the
+    stories do not change."""
+    import dataclasses
+    import gc
+
+    from digest.dedup import terms
+    from digest.dedup.engine import Engine
+
+    names = ("quake_a1", "quake_a2", "quake_b", "council_a", "council_b")
+    docs = [load(n) for n in names]
+    monkeypatch.setattr(terms, "VOCAB_RENEW", 0)  # renew at every chance
+    first = Engine()
+    before = {d.id: first.add(d).story_id for d in docs}
+    made_before = fingerprint(docs[0].title, docs[0].text)
+    gen, size = terms.VOCAB.generation, len(terms.VOCAB)
+    assert size > 0
+
+    second = Engine()  # the first lives: no renewal, and it still works
+    assert terms.VOCAB.generation == gen and len(terms.VOCAB) >= size
+    late = dataclasses.replace(load("quake_a2"), id="late")
+    assert first.add(late).story_id == before["quake_a2"]
+    del first, second
+    gc.collect()
+
+    third = Engine()  # nothing else alive: a fresh vocabulary
+    assert terms.VOCAB.generation == gen + 1 and len(terms.VOCAB) == 0
+    assert len(terms._TABLE) == 0 and len(terms._CHUNKS) == 0
+    after = {d.id: third.add(d).story_id for d in docs}
+    assert after == before
+    idx = made_before.vocab_idx()  # interned again in the new generation
+    assert np.array_equal(terms.VOCAB.ids[idx], made_before.ids)
+    assert len(terms.VOCAB) < 2 * size

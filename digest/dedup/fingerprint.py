@@ -51,7 +51,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 from .params import FINGERPRINT_VERSION, NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
-from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow
+from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow, hold_vocabulary, renew_vocabulary
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ class Fingerprint:
     is the same as a dict, made on demand.
     """
 
-    __slots__ = ("_idx", "_terms", "ids", "signature", "top", "weights", "words")
+    __slots__ = ("_gen", "_idx", "_terms", "ids", "signature", "top", "weights", "words")
 
     def __init__(
         self,
@@ -115,6 +115,7 @@ class Fingerprint:
         #: Number of content words (a completeness signal).
         self.words = words
         self._idx = idx
+        self._gen = VOCAB.generation
         #: Positions of the salient terms, when known (the engine remembers them).
         self.top: np.ndarray | None = None
 
@@ -126,9 +127,10 @@ class Fingerprint:
         return self._terms
 
     def vocab_idx(self) -> np.ndarray:
-        """The terms' indices in ``VOCAB`` (interned on first use)."""
-        if self._idx is None:
-            self._idx = VOCAB.indices(self.ids.tolist())
+        """The terms' indices in ``VOCAB`` (interned on first use, and again after the
+        vocabulary was renewed)."""
+        if self._idx is None or self._gen != VOCAB.generation:
+            self._idx, self._gen = VOCAB.indices(self.ids.tolist()), VOCAB.generation
         return self._idx
 
     def __eq__(self, other: object) -> bool:
@@ -228,10 +230,13 @@ class IdfModel:
     ``idf(t) = log((n + N0 + 1) / (df(t) + N0 * p(t) + 0.5))`` where ``p(t)``
     is the chance that an article of general news contains ``t``
     (``digest.dedup.background``) and ``N0`` is ``PRIOR_DOCS``.  Document
-    frequencies are an array over ``VOCAB``'s indices.
+    frequencies are an array over ``VOCAB``'s indices, so a model keeps the
+    vocabulary from being renewed while it lives.
     """
 
     def __init__(self, prior_docs: float = PRIOR_DOCS) -> None:
+        renew_vocabulary()  # only when nothing else keeps its indices
+        hold_vocabulary(self)
         self._df = np.zeros(max(1024, len(VOCAB.ids)), dtype=np.int32)
         self.n = 0
         self.prior_docs = prior_docs

@@ -31,12 +31,21 @@ Special cases
   private-use line-break marker is tokenised the plain way.
 * A word's name term (``NAME_BIT``) enters ``VOCAB`` only when the word is
   first written as a name (``_TokenTable.intern_names``).
+* News brings new names and numbers every day, so a process-wide vocabulary
+  only grows.  It starts afresh (:func:`renew_vocabulary`, called when an
+  idf model, hence an engine, is made) once it holds over ``VOCAB_RENEW``
+  terms and nothing holding its indices is alive: the daily engine rebuild
+  of a long-lived daemon then interns only the articles it restores.  Each
+  renewal is a new ``Vocab.generation``; a fingerprint made before one finds
+  its indices again (``Fingerprint.vocab_idx``).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -50,6 +59,7 @@ from .params import (
     LEDE_WEIGHT,
     NAME_WEIGHT,
     TITLE_WEIGHT,
+    VOCAB_RENEW,
 )
 
 #: A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket), then space, then
@@ -216,12 +226,22 @@ class Vocab:
     """
 
     def __init__(self) -> None:
+        #: Bumped by each :meth:`renew`: indices of another generation mean nothing.
+        self.generation = 0
+        self._bg: tuple[dict[int, float], float] | None = None
+        self._empty()
+
+    def _empty(self) -> None:
         self.index: dict[int, int] = {}
         self.ids = np.zeros(1024, dtype=np.uint64)
         #: P(a general-news article contains the term) (``digest.dedup.background``).
         self.prior = np.zeros(1024, dtype=np.float64)
         self.is_name = np.zeros(1024, dtype=bool)
-        self._bg: tuple[dict[int, float], float] | None = None
+
+    def renew(self) -> None:
+        """Forget every term (indices handed out before mean nothing now)."""
+        self._empty()
+        self.generation += 1
 
     def __len__(self) -> int:
         return len(self.index)
@@ -271,6 +291,11 @@ class _TokenTable(dict[str, int]):
 
     def __init__(self) -> None:
         super().__init__()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every token, and the arrays' capacity."""
+        self.clear()
         self.kind = np.zeros(1024, dtype=np.int8)
         self.plain = np.zeros(1024, dtype=np.int64)
         self.name = np.zeros(1024, dtype=np.int64)
@@ -325,10 +350,14 @@ class _ChunkTable(dict[str, int]):
 
     def __init__(self) -> None:
         super().__init__()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every chunk, and the arrays' capacity."""
+        self.clear()
         self.start = np.zeros(1024, dtype=np.int64)
         self.count = np.zeros(1024, dtype=np.int64)
         self.rows = np.zeros(4096, dtype=np.int64)
-        self.used = 0
 
     def clear(self) -> None:
         super().clear()
@@ -372,6 +401,33 @@ _CHUNKS = _ChunkTable()
 #: growing whatever it reads.
 TABLE_LIMIT = 1 << 18
 CHUNK_LIMIT = 1 << 18
+
+#: What keeps ``VOCAB`` indices (idf models, one per engine): while one lives, no renewal.
+_HOLDERS: weakref.WeakSet[object] = weakref.WeakSet()
+
+
+def hold_vocabulary(holder: object) -> None:
+    """Keep ``VOCAB`` as it is while ``holder`` (which keeps its indices) lives."""
+    _HOLDERS.add(holder)
+
+
+def renew_vocabulary(limit: int | None = None) -> bool:
+    """Start ``VOCAB`` afresh when it holds over ``limit`` terms and nothing keeping its
+    indices is alive (after a garbage collection, when something seemed to be); with it the
+    token caches, which hold its indices, and the stemmer's and term ids' caches.  True when
+    it did.  Not thread-safe: two engines are never made at once in one process."""
+    if len(VOCAB) <= (VOCAB_RENEW if limit is None else limit):
+        return False
+    if _HOLDERS:
+        gc.collect()  # an engine just dropped may sit in a reference cycle
+        if _HOLDERS:
+            return False
+    VOCAB.renew()
+    _TABLE.reset()
+    _CHUNKS.reset()
+    stem.cache_clear()
+    term_id.cache_clear()
+    return True
 
 
 def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
