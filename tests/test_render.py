@@ -209,6 +209,9 @@ def test_excerpt_in_output_is_cut() -> None:
         ("Alpha beta, gamma delta epsilon", 12, "Alpha beta…"),
         ("x" * 50, 10, "x" * 10 + "…"),
         ("A. Bcdefghijklmnopqrstuvwxyz abcdefghij klm", 30, "A. Bcdefghijklmnopqrstuvwxyz…"),
+        # a title's stop is no sentence end (the one splitter, digest.text.sentences)
+        ("The mayor met with Dr. Reid at noon and they talked", 28, "The mayor met with Dr. Reid…"),
+        ("Then it rained. “Nobody came,” he said.", 28, "Then it rained. …"),
     ],
 )
 def test_excerpt_boundaries(text: str, limit: int, expected: str) -> None:

@@ -46,15 +46,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..text.sentences import sentences
 from .params import CONTAINED, KEY_SENTENCES, KEY_WORDS, MIN_SHINGLES, OPENING_WORDS, SHINGLE
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +114,6 @@ def _shingle_hashes(words: np.ndarray) -> np.ndarray:
         return np.unique((h >> np.uint64(48)).astype(np.uint16))
 
 
-def _sentences(text: str) -> Iterator[str]:
-    """``_SENTENCE_END.split(text)``, lazily."""
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        yield text[pos : m.start()]
-        pos = m.end()
-    yield text[pos:]
-
-
 def sketch(text: str, title: str = "") -> CopySketch:
     """The copy sketch of a clean body text (and its title, see the module docstring)."""
     opening = text[: OPENING_WORDS * 16]
@@ -137,7 +127,7 @@ def sketch(text: str, title: str = "") -> CopySketch:
     if len(words) < MIN_SHINGLES + SHINGLE - 1:
         return EMPTY
     keys: list[int] = []
-    for sentence in _sentences(opening):
+    for sentence in sentences(opening):
         sw = _WORD.findall(sentence.lower())
         if len(sw) >= KEY_WORDS:
             keys.append(_h64(sw[:KEY_WORDS]))

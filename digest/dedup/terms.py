@@ -46,11 +46,13 @@ import gc
 import hashlib
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 
+from ..text.sentences import sentence_ends
+from ..text.words import STOPWORDS
 from .background import doc_probabilities
 from .params import (
     HEADLINE_CAPS,
@@ -62,34 +64,6 @@ from .params import (
     VOCAB_RENEW,
 )
 
-#: A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket), then space, then
-#: a capital or a digit (after an opening quote or bracket, if any): checked in :func:`lede`.
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)")
-_OPENERS = "\"'\u201c\u2018("
-#: Words a full stop follows without ending the sentence (titles, months, "U.S.", "p.m.").
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj cmdr adm rev jr sr no vs inc ltd co corp"
-    " jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n a.m p.m".split()
-)
-
-
-def sentence_ends(text: str) -> Iterator[int]:
-    """Where each sentence of ``text`` ends (after its stop and the space that follows), in
-    order: a stop before a capital or a digit, not after an initial or a title ("Dr.",
-    "U.S.", "p.m.").  Linear in the text: the word before a stop is found by walking back to
-    the space before it."""
-    for m in _SENTENCE_END.finditer(text):
-        after = m.end() + (text[m.end()] in _OPENERS)
-        if not (text[after].isupper() or text[after].isdigit()):
-            continue
-        start = m.start()
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        word = text[start : m.start()].lstrip(_OPENERS)
-        if (len(word) == 1 and word.isalpha()) or word.lower() in _ABBREVIATIONS:
-            continue  # an initial, a title: not an end
-        yield m.end()
-
 
 def lede(text: str) -> tuple[str, str]:
     """(lede, rest) of a text: its first ``LEDE_SENTENCES`` sentences and the rest, or
@@ -100,21 +74,6 @@ def lede(text: str) -> tuple[str, str]:
             return text[:end], text[end:]
     return "", text
 
-STOPWORDS = frozenset(
-    """a about above after again against ago all almost also although always am among an and
-    another any anyone anything are around as at away back be became because become been before
-    being below between both but by can cannot could did do does doing done down during each
-    either else enough even ever every few for from further get gets getting got had has have
-    having he her here hers herself him himself his how however i if in include including into
-    is it its itself just last least less let like made make many may me might more most much
-    must my myself near need never new next no nor not now of off often on once one only onto or
-    other others otherwise our ours ourselves out over own per perhaps put rather really said same
-    say says see seen several shall she should since so some such than that the their theirs them
-    themselves then there these they this those though three through thus to today together too
-    took toward two under until up upon us use used very via was way we well were what whatever
-    when where whether which while who whom whose why will with within without would yet you your
-    yours yourself mr mrs ms dr also told tell week year years time times day days""".split()
-)
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.:]*\d|\d|[.!?;:\n]")
 _SENT_END = frozenset(".!?;:\n")

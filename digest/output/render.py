@@ -55,6 +55,7 @@ from digest.output.jsonview import render_json
 from digest.output.sanitize import clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
+from digest.text.sentences import sentence_ends
 
 Format = Literal["md", "html", "json"]
 
@@ -77,7 +78,6 @@ __all__ = [
 # -- pure helpers -----------------------------------------------------------
 
 NBSP = "\u00a0"
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
 
 
 def excerpt(text: str, limit: int = 400) -> str:
@@ -87,7 +87,9 @@ def excerpt(text: str, limit: int = 400) -> str:
         return flat
     window = flat[: limit + 1]
     half = limit // 2
-    sentence = max((m.end() for m in _SENTENCE_END.finditer(window)), default=-1)
+    # the last sentence whose stop is in the window (the next one's start is read too)
+    stops = (len(flat[:end].rstrip()) for end in sentence_ends(flat[: limit + 40]))
+    sentence = max((stop for stop in stops if stop <= limit), default=-1)
     if sentence >= half:
         return flat[:sentence] + " …"
     space = window.rfind(" ")

@@ -46,10 +46,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
-from ..dedup.terms import sentence_ends
 from ..records import DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
+from ..text.sentences import sentence_ends
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -107,7 +107,7 @@ LEDE_MIN_WORDS = 6
 
 
 def _first_sentence(text: str) -> str:
-    """The text up to its first sentence end (``digest.dedup.terms.sentence_ends``, the one
+    """The text up to its first sentence end (``digest.text.sentences.sentence_ends``, the one
     sentence splitter) after at least ``LEDE_MIN_WORDS`` words."""
     for end in sentence_ends(text):
         if len(text[:end].split()) >= LEDE_MIN_WORDS:

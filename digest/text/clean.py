@@ -97,9 +97,9 @@ from .furniture import (
     FIRST_PERSON,
     NUDGE,
     READ_MORE,
-    STOPWORDS,
     TAIL_MARKER,
 )
+from .words import FUNCTION_WORDS as STOPWORDS
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
 _ALPHA = re.compile(r"[^\W\d_]")

@@ -15,18 +15,6 @@ from __future__ import annotations
 
 import re
 
-_STOPWORD_TEXT = """
-a about above after again against all also am an and any are as at be because been
-before being below between both but by can could did do does doing down during each few
-for from further had has have having he her here hers herself him himself his how i if
-in into is it its itself just me more most my myself no nor not now of off on once only
-or other our ours ourselves out over own same she should so some such than that the
-their theirs them themselves then there these they this those through to too under until
-up very was we were what when where which while who whom why will with would you your
-yours yourself yourselves said says one two new may might must shall us
-"""
-#: A small English stopword list (function words plus newsy fillers like "said").
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 FIRST_PERSON = frozenset(["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"])
 
 # Generic call-to-action vocabulary: verbs that ask the reader to do something,
