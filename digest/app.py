@@ -70,6 +70,7 @@ from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources.retrieve import retrieve
+from .sources.tracking import SourceTracker
 from .store.base import SourceState, Store, open_store
 from .store.log import SharedLog
 from .text.clean import recurring_lines
@@ -104,6 +105,8 @@ class App:
         self._fetched: datetime | None = None
         #: Fetch outcomes of the sources about to be polled (``App.run``), by name.
         self._prefetched: dict[str, FetchResult | FetchError] = {}
+        #: What a poll's outcome does to the source's state (the daemon's also schedules).
+        self.tracker = SourceTracker()
         #: The store's ``CLUSTERED`` mark when the engine was built or last wrote.
         self._engine_mark: str | None = None
         #: Articles this process stored (a unit that stored none leaves the mark alone).
@@ -296,8 +299,9 @@ class App:
     def poll(self, src: SourceConfig, report: RunReport, *, now: datetime | None = None) -> None:
         """Read one source and ingest its new articles (one transaction).
 
-        The source's fetch state is saved after its articles: success resets
-        the failure count; a failure is counted, and 410 Gone pauses it.
+        The source's fetch state is saved after its articles, as ``tracker``
+        records the outcome (``digest.sources.tracking``): success resets the
+        failure count; a failure is counted, and 410 Gone pauses it.
         """
         fetched = now or datetime.now(UTC)
         location = src.url or str(src.path)
@@ -313,15 +317,10 @@ class App:
             report.entries += len(entries)
             self.ingest(src, entries, fetched=fetched, report=report)
         except SourceError as exc:
-            state.failures += 1
-            state.first_failure_at = state.first_failure_at or fetched
-            state.last_error, state.error_kind = str(exc), exc.kind
-            if isinstance(exc, FetchError) and exc.kind == "gone":
-                state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
+            self.tracker.failed(src, state, exc, fetched)
             self.store.save_source_state(state)
             raise
-        state.failures, state.first_failure_at = 0, None
-        state.last_ok_at, state.last_error, state.error_kind = fetched, None, None
+        self.tracker.succeeded(src, state, fetched)
         self.store.save_source_state(state)
         for err in errors:
             report.errors.append(err)

@@ -134,6 +134,42 @@ def test_poll_round_honours_max_age_retry_after_and_backs_off(tmp_path: Path) ->
             assert broken is not None and broken.failures == 0 and broken.first_failure_at is None
 
 
+def test_a_failing_local_source_counts_each_failure_once_and_backs_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A local path is read by the pipeline (``App.poll``) and scheduled by the daemon: both
+    record through one tracker, so each failed round counts one failure (not two, not none),
+    logs one line, and waits twice as long as the round before; a fix resets it."""
+    from tests.support.config import make_config
+
+    feed = tmp_path / "notes.xml"
+    feed.write_text("<rss><channel><title>Notes</title><item><title>Half", encoding="utf-8")
+    cfg_path = make_config(
+        tmp_path, {"notes": feed}, write=True,
+        timezone="UTC", schedule={"digest_time": "00:00", "poll_minutes": 1},
+    ).config_path
+    assert cfg_path is not None
+    clock = Clock()
+    with open_app(cfg_path) as app, caplog.at_level(logging.WARNING, logger="digest"):
+        d = Daemon(app, rng=random.Random(5), clock=clock)
+        waits = []
+        for rounds in (1, 2, 3):
+            caplog.clear()
+            report = d.poll_due()
+            assert [e.source for e in report.errors] == ["notes"]
+            state = app.store.get_source_state("notes")
+            assert state is not None and state.failures == rounds and state.next_poll_at is not None
+            assert len([r for r in caplog.records if "notes" in r.getMessage()]) == 1
+            waits.append((state.next_poll_at - clock.now).total_seconds())
+            clock.now = state.next_poll_at
+        assert 60 <= waits[0] <= 66 and 120 <= waits[1] <= 132 and 240 <= waits[2] <= 264
+        feed.write_text(rss("notes", range(2)).decode(), encoding="utf-8")
+        assert d.poll_due().new_articles == 2
+        state = app.store.get_source_state("notes")
+        assert state is not None and state.failures == 0 and state.first_failure_at is None
+        assert state.next_poll_at is not None and 60 <= (state.next_poll_at - clock.now).total_seconds() <= 66
+
+
 def test_continuous_failure_pauses_with_one_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:

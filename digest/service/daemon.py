@@ -86,7 +86,7 @@ from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
 from .delivery import DIGEST_JOB, Sent, send_digest
-from .polling import backoff_delay, digest_due, is_due, next_poll_delay, overdue_key, should_pause
+from .polling import ScheduledTracker, backoff_delay, digest_due, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
 if TYPE_CHECKING:
@@ -103,10 +103,6 @@ _WAKE: queue.Queue[str] = queue.Queue()
 def wake(kind: str) -> None:
     """The scheduler's job: ask the daemon's main thread to run ``kind`` (poll or digest)."""
     _WAKE.put(kind)
-
-
-def _interval(src: SourceConfig, cfg: Config) -> float:
-    return (src.interval or cfg.schedule.poll_minutes) * 60.0
 
 
 class _Stop:
@@ -152,8 +148,10 @@ class Daemon:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.app = app
-        self.day_offset = day_offset
         self.rng = rng or random.Random()
+        #: The daemon schedules each source's next poll, whoever reads it (here or App.poll).
+        app.tracker = ScheduledTracker(app.cfg, self.rng)
+        self.day_offset = day_offset
         self.clock = clock or (lambda: datetime.now(UTC))
         self.stop = _Stop()
         self._delivery_failures = 0
@@ -254,21 +252,18 @@ class Daemon:
                 self.app.poll(src, report, now=fetched)  # a local path: the pipeline reads it
                 for err in report.errors[failed_files:]:  # a folder's unreadable files
                     log.warning("%s", err)
-                state = self.app.store.get_source_state(src.name) or state
-                self._succeeded(src, state, fetched, None)
-                self.app.store.save_source_state(state)
             else:
                 self._ingest(src, state, res, fetched, report)
         except SourceError as exc:
-            if res is None:
-                state = self.app.store.get_source_state(src.name) or state
-                state.failures -= 1  # App.poll counted this failure already
-            self._failed(src, state, exc, fetched, report)
+            report.errors.append(exc)
+            if res is not None:  # App.poll recorded its failure already
+                self._failed(src, state, exc, fetched)
             return
         except Exception as exc:  # one broken source never stops the others
             err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
             log.exception("%s", err)
-            self._failed(src, state, err, fetched, report, logged=True)
+            report.errors.append(err)
+            self._failed(src, state, err, fetched)
             return
         n = report.new_articles - before
         log.debug("%s: %d new article(s)", src.name, n)
@@ -299,55 +294,16 @@ class Daemon:
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]
-        self._succeeded(src, state, fetched, max(hints) if hints else None)
+        self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None)
         # one transaction: the articles and the validators that say we have them
         with self.app.unit():
             self.app.ingest(src, entries, fetched=fetched, report=report)
             self.app.store.save_source_state(state)
 
-    def _succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
-        state.last_fetch_at = state.last_fetch_at or now
-        state.failures, state.first_failure_at = 0, None
-        state.last_ok_at, state.last_error, state.error_kind = now, None, None
-        state.retry_after_until = None
-        delay = next_poll_delay(_interval(src, self.cfg), max_age=max_age, rng=self.rng)
-        state.next_poll_at = now + timedelta(seconds=delay)
-
-    def _failed(
-        self,
-        src: SourceConfig,
-        state: SourceState,
-        exc: SourceError,
-        now: datetime,
-        report: RunReport,
-        *,
-        logged: bool = False,
-    ) -> None:
-        report.errors.append(exc)
-        state.last_fetch_at = now
-        state.failures += 1
-        state.first_failure_at = state.first_failure_at or now
-        state.last_error, state.error_kind = str(exc), exc.kind
-        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-        state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
-        delay = next_poll_delay(
-            _interval(src, self.cfg), failures=state.failures, retry_after=retry_after, rng=self.rng
-        )
-        state.next_poll_at = now + timedelta(seconds=delay)
-        hours = self.cfg.schedule.pause_after_hours
-        if exc.kind == "gone":
-            state.paused, state.paused_reason = True, "the server says the feed is gone (HTTP 410)"
-            log.warning("%s: paused: the server says the feed is gone (HTTP 410)", src.name)
-        elif should_pause(state.first_failure_at, now, hours):
-            since = state.first_failure_at.isoformat(timespec="seconds")
-            state.paused = True
-            state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
-            log.warning(
-                "%s: paused after failing continuously for %s h since %s (%d failures); last error: %s",
-                src.name, f"{hours:g}", since, state.failures, exc.problem,
-            )
-        elif not logged:
-            log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)
+    def _failed(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+        """Record a failure the pipeline did not (a fetch, a feed that does not parse, an
+        internal error) in the state as it was stored."""
+        self.app.tracker.failed(src, state, exc, now)
         self.app.store.save_source_state(state)
 
     # -- the digest ------------------------------------------------------------------
@@ -385,7 +341,7 @@ class Daemon:
     # -- the loop --------------------------------------------------------------------
     def tick_seconds(self) -> float:
         """How often the scheduler wakes the poll round: half the shortest interval, 1-60 s."""
-        shortest = min((_interval(s, self.cfg) for s in self.cfg.sources if s.enabled), default=1800.0)
+        shortest = min((poll_interval(s, self.cfg) for s in self.cfg.sources if s.enabled), default=1800.0)
         return max(1.0, min(60.0, shortest / 2))
 
     def _handle(self, kind: str) -> None:

@@ -38,14 +38,22 @@ Special cases
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from ..config import Config, SourceConfig
+from ..errors import FetchError, SourceError
+from ..sources.tracking import SourceTracker
 from ..store.base import SourceState
+
+log = logging.getLogger("digest.daemon")
 
 __all__ = [
     "BACKOFF_CAP",
     "MAX_TTL",
+    "ScheduledTracker",
+    "poll_interval",
     "backoff_delay",
     "digest_due",
     "is_due",
@@ -158,3 +166,43 @@ def digest_due(now: datetime, hhmm: str, tz: tzinfo, *, day_offset: int = -1) ->
     so far.
     """
     return last_digest_moment(now, hhmm, tz).date() + timedelta(days=day_offset)
+
+
+def poll_interval(src: SourceConfig, cfg: Config) -> float:
+    """The source's poll interval, seconds (its own, else the configuration's)."""
+    return (src.interval or cfg.schedule.poll_minutes) * 60.0
+
+
+class ScheduledTracker(SourceTracker):
+    """The daemon's tracker: after each poll, when to poll next (:func:`next_poll_delay`);
+    a source failing for ``schedule.pause_after_hours`` is paused, and each failure is
+    logged once, with the wait before the next try."""
+
+    def __init__(self, cfg: Config, rng: random.Random) -> None:
+        self.cfg, self.rng = cfg, rng
+
+    def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
+        state.retry_after_until = None
+        delay = next_poll_delay(poll_interval(src, self.cfg), max_age=max_age, rng=self.rng)
+        state.next_poll_at = now + timedelta(seconds=delay)
+
+    def after_failure(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
+        delay = next_poll_delay(
+            poll_interval(src, self.cfg), failures=state.failures, retry_after=retry_after, rng=self.rng
+        )
+        state.next_poll_at = now + timedelta(seconds=delay)
+        hours = self.cfg.schedule.pause_after_hours
+        if exc.kind == "gone":
+            log.warning("%s: paused: %s", src.name, state.paused_reason)
+        elif should_pause(state.first_failure_at, now, hours):
+            since = state.first_failure_at.isoformat(timespec="seconds") if state.first_failure_at else "?"
+            state.paused = True
+            state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
+            log.warning(
+                "%s: paused after failing continuously for %s h since %s (%d failures); last error: %s",
+                src.name, f"{hours:g}", since, state.failures, exc.problem,
+            )
+        elif exc.kind != "internal":  # an internal error was logged with its traceback
+            log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)

@@ -1,0 +1,57 @@
+"""What one poll's outcome does to a source's stored state: one place for every poller.
+
+Observations
+------------
+``digest run`` (``App.poll``), the daemon and the workers all record the
+same facts after reading a source: a success clears the run of failures, a
+failure counts one more and keeps when the run began and what went wrong,
+and a feed the server says is gone (HTTP 410) is paused.  The daemon also
+schedules the next poll and pauses a source that failed for too long
+(``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
+nothing, it polls when it is run.
+
+How it works
+------------
+:class:`SourceTracker` changes a ``SourceState`` in place; the caller saves
+it (in the transaction that stored the source's articles, on success).  A
+poller that schedules overrides :meth:`SourceTracker.scheduled` and
+:meth:`SourceTracker.after_failure`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..config import SourceConfig
+from ..errors import SourceError
+from ..store.base import SourceState
+
+#: Why a source the server calls gone is paused (shown in the digest's footer and ``status``).
+GONE = "the server says the feed is gone (HTTP 410)"
+
+
+class SourceTracker:
+    """Records a poll's outcome in a source's state (``digest run``: nothing scheduled)."""
+
+    def succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None) -> None:
+        """A read that worked: the run of failures is over."""
+        state.last_fetch_at = state.last_fetch_at or now
+        state.failures, state.first_failure_at = 0, None
+        state.last_ok_at, state.last_error, state.error_kind = now, None, None
+        self.scheduled(src, state, now, max_age)
+
+    def failed(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+        """A read that failed: one more in the run, which began at its first failure."""
+        state.last_fetch_at = now
+        state.failures += 1
+        state.first_failure_at = state.first_failure_at or now
+        state.last_error, state.error_kind = str(exc), exc.kind
+        if exc.kind == "gone":
+            state.paused, state.paused_reason = True, GONE
+        self.after_failure(src, state, exc, now)
+
+    def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
+        """After a success: when to read the source next (``digest run``: when it is run)."""
+
+    def after_failure(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+        """After a failure: when to try again, whether to pause (``digest run``: neither)."""
