@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from .dedup.engine import Doc, Engine, Params
-from .records import Entry
+from .records import TITLE_CHARS, Entry, shorten
 from .text.prepare import RecurringLines, prepare
 
 
@@ -56,7 +56,7 @@ def entry_of(record: dict[str, Any]) -> Entry:
     stamp = epoch(record.get("published"))
     return Entry(
         source=str(record.get("source") or ""),
-        title=str(record.get("title") or ""),
+        title=shorten(str(record.get("title") or ""), TITLE_CHARS),  # as a feed's are
         url=record.get("url"),
         entry_id=str(record["id"]),
         content_html=str(html) if html else None,

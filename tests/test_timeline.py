@@ -124,6 +124,24 @@ def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, capsys: pyt
     assert "replayed 5 articles" in err
 
 
+def test_replay_caps_a_huge_title_as_a_feed_s_is(tmp_path: Path) -> None:
+    """A replayed record is an entry like a feed's: a 1 MB title is cut at parse time
+    (``records.TITLE_CHARS``), in the store and in every digest."""
+    from digest.records import TITLE_CHARS
+
+    rows = week()[1:2]
+    rows[0]["title"] = "Quake " + "rattles the coast " * 60_000
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    with open_store(str(tmp_path / "data" / "digest.sqlite3")) as store:
+        [stored] = list(store.articles_since(datetime(2000, 1, 1, tzinfo=UTC), with_text=False))
+    assert 0 < len(stored.title) <= TITLE_CHARS
+    [story] = digest_json(tmp_path, "2026-11-10")["stories"]
+    assert story["lead"]["title"] == stored.title
+    for page in (tmp_path / "out").glob("digest-*"):
+        assert len(page.read_bytes()) < 100_000
+
+
 def test_replay_from_and_to_bound_the_digests_written(tmp_path: Path) -> None:
     data, cfg = write_inputs(tmp_path, week())
     assert main(["replay", str(data), "--config", str(cfg), "--from", "2026-11-11", "--to", "2026-11-11"]) == 0

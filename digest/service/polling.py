@@ -53,13 +53,13 @@ __all__ = [
     "BACKOFF_CAP",
     "MAX_TTL",
     "ScheduledTracker",
-    "poll_interval",
     "backoff_delay",
     "digest_due",
     "is_due",
     "last_digest_moment",
     "next_poll_delay",
     "overdue_key",
+    "poll_interval",
     "should_pause",
 ]
 
