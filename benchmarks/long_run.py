@@ -6,11 +6,11 @@ Observations
   the dedup window, not everything it ever read: the engine is rebuilt from
   the store once a day (``digest.app.ENGINE_RENEW``) with the articles of
   the last two windows.
-* Some state lives outside the engine and is never rebuilt: the term
-  vocabulary ``digest.dedup.terms.VOCAB`` (term id -> dense index, with
-  per-term arrays) is one per process, shared by every engine, and only
-  grows; each engine's idf arrays are as long as the vocabulary.  News
-  brings new names and numbers every day.
+* Some state lives outside the engine: the term vocabulary
+  ``digest.dedup.terms.VOCAB`` (term id -> dense index, with per-term
+  arrays) is one per process, shared by every engine; each engine's idf
+  arrays are as long as the vocabulary.  News brings new names and numbers
+  every day, so it is renewed when no engine holds it (``VOCAB_RENEW``).
 
 How it works
 ------------
@@ -30,35 +30,38 @@ How it works
   ``digest.dedup.terms`` (bounded by ``TABLE_LIMIT``/``CHUNK_LIMIT``).
 
 Run: ``python -m benchmarks.long_run [--days 60] [--per-day 600] [--window-days 30]
-[--fresh-names] [--json FILE]``.
+[--fresh-names] [--vocab-renew TERMS] [--json FILE]``.
 
 Measured (shared 2-core machine, 600 articles a day, 60 days, one process;
 resident memory 111 MB before the first article):
 
-=====================  ======  ======  ======  ======  =======================
-run                    day 1   day 15  day 30  day 60  vocabulary day 15 / 60
-=====================  ======  ======  ======  ======  =======================
-window 30 (default)    178 MB  222 MB  255 MB  324 MB  35,181 / 75,743
-window 7               178 MB  224 MB  238 MB  258 MB  35,181 / 75,743
-window 7, fresh names  178 MB  228 MB  255 MB  300 MB  43,741 / 138,818
-=====================  ======  ======  ======  ======  =======================
+=====================================  ======  ======  ======  ======  =======================
+run                                    day 1   day 15  day 30  day 60  vocabulary day 15 / 60
+=====================================  ======  ======  ======  ======  =======================
+window 30 (default)                    178 MB  222 MB  255 MB  324 MB  35,181 / 75,743
+window 7                               178 MB  224 MB  238 MB  258 MB  35,181 / 75,743
+window 7, fresh names                  178 MB  228 MB  255 MB  300 MB  43,741 / 138,818
+window 7, fresh names, renewed (now)   188 MB  238 MB  245 MB  248 MB  43,741 / 57,998
+=====================================  ======  ======  ======  ======  =======================
 
 * Window 30: the engine holds two windows (60 days), so it holds every
   article of the run (36,000 on day 60) and memory rises throughout, as
   designed.
-* Window 7: the engine levels off on day 15 (8,969 articles, 8,881 on day
-  60), memory does not.  From day 15 to 60, with fresh names: +71.5 MB.
-  What grows: ``VOCAB`` (43,741 -> 138,818 terms, about 2,100 a day, never
-  pruned: 6.2 -> 17.7 MB, ~130 bytes a term with its arrays' doubling), the
-  arrays each engine keeps over the vocabulary's capacity (idf ``_df`` and
-  ``_ld``, the dense scratch vectors of ``dedup.core``: 28 bytes a slot,
-  65,536 -> 262,144 slots: 1.8 -> 7.3 MB), and the token caches still
-  filling toward their bounds (token table 36,139 -> 90,759 rows, chunks
-  52,366 -> 134,915, 10.3 -> 28.2 MB; the ``stem``/``term_id`` LRU caches
-  85,480 -> 188,864 entries, of 2 x 262,144), the rest allocator slack.
-  The caches stop at 2^18 entries (a few months at this rate); the
-  vocabulary and the engine arrays sized by it grow as long as the process
-  lives.
+* Window 7, before the vocabulary was renewed: the engine levelled off on
+  day 15 (8,969 articles, 8,881 on day 60), memory did not: +71.5 MB from
+  day 15 to 60 with fresh names.  What grew: ``VOCAB`` (43,741 -> 138,818
+  terms, about 2,100 a day: 6.2 -> 17.7 MB), the arrays each engine keeps
+  over the vocabulary's capacity (idf, dense scratch vectors: 1.8 -> 7.3 MB),
+  and the token caches filling toward their bounds (10.3 -> 28.2 MB).
+* Now (``terms.renew_vocabulary``): the vocabulary starts afresh at the daily
+  rebuild once it holds over ``VOCAB_RENEW`` (65,536) terms, on days 26, 39
+  and 52 of this run (67,274 -> 38,888 terms; the token caches 49,810 -> 10,182
+  rows), and resident memory stays at 243-249 MB from day 20 to day 60
+  (245.0 MB on day 30, 248.2 MB on day 60).
+* CI runs 40 days of 300 with ``--vocab-renew 32768`` (renewed on days 22,
+  29 and 36); the gate requires the vocabulary never to exceed its renewal size
+  plus one day's new terms (``long_run_vocab_bounded``); resident memory
+  day 21 -> 40 there: 216.9 -> 212.7 MB.
 * Real text grows the vocabulary more slowly than the fresh-names stream:
   the ECB+ and GVC articles (1,134) follow Heaps' law with V ~ 881 n^0.45,
   which at 600 articles a day gives ~99,000 terms after 60 days, ~220,000
@@ -180,8 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window-days", type=int, default=30)
     ap.add_argument("--fresh-names", action="store_true",
                     help="every world's names new (see fresh_name): the vocabulary's upper bound")
-    ap.add_argument("--json", type=Path, help="write the per-day figures here")
+    ap.add_argument("--vocab-renew", type=int, default=None, metavar="TERMS",
+                    help="the vocabulary's renewal size (dedup.params.VOCAB_RENEW) for this run: a "
+                         "smaller run shows the renewal at a smaller size")
+    ap.add_argument("--json", type=Path, help="write the per-day figures (and the gate's) here")
     args = ap.parse_args(argv)
+
+    from digest.dedup import terms
+
+    if args.vocab_renew is not None:
+        terms.VOCAB_RENEW = args.vocab_renew
 
     from digest.app import App
     from digest.config import parse_config
@@ -213,9 +224,31 @@ def main(argv: list[str] | None = None) -> int:
                       f"{row['token_table']:11d}  {row['chunks']:6d}  {row['caches_mb']:9.1f}  {row['lru']:6d}  "
                       f"{row['rss_mb']:6.1f}  {row['seconds']}",
                       flush=True)
+    figures = summary(rows, terms.VOCAB_RENEW)
+    half = rows[len(rows) // 2]
+    print(f"resident memory day {half['day']} -> {rows[-1]['day']}: {half['rss_mb']} -> {rows[-1]['rss_mb']} MB "
+          f"({figures['long_run_late_rss_growth_mb']:+.1f} MB); vocabulary at most {figures['long_run_vocab_max']} "
+          f"terms (renewed at {terms.VOCAB_RENEW}, largest day's growth {figures['long_run_day_growth_max']}): "
+          f"{'bounded' if figures['long_run_vocab_bounded'] else 'NOT bounded'}", flush=True)
     if args.json:
-        args.json.write_text(json.dumps({"start": base, "days": rows}, indent=1))
+        args.json.write_text(json.dumps({"figures": figures, "start": base, "days": rows}, indent=1))
     return 0
+
+
+def summary(rows: list[dict[str, Any]], renew: int) -> dict[str, float]:
+    """The gate's figures: the vocabulary never holds more than its renewal size plus one
+    day's new terms (``long_run_vocab_bounded``, 1 or 0), and, reported, the growth of
+    resident memory over the second half of the run."""
+    growth = [b["vocab"] - a["vocab"] for a, b in itertools.pairwise(rows)]
+    most = max((g for g in growth if g > 0), default=0)
+    vmax = max(r["vocab"] for r in rows)
+    half = rows[len(rows) // 2]
+    return {
+        "long_run_vocab_bounded": float(vmax <= renew + most),
+        "long_run_vocab_max": vmax,
+        "long_run_day_growth_max": most,
+        "long_run_late_rss_growth_mb": round(rows[-1]["rss_mb"] - half["rss_mb"], 1),
+    }
 
 
 if __name__ == "__main__":
