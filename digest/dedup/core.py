@@ -12,7 +12,7 @@ How it works
 ------------
 * Articles are numbered; each keeps its interned term indices and weights in
   a pool (salient terms first), its copy shingles in another, its facts in
-  numpy columns (``digest.dedup.state``), never its text.
+  numpy columns (``digest.dedup.arrays``), never its text.
 * A story keeps its members and nothing summed over them: every decision
   reads the members' own vectors.  :meth:`EngineCore._rebuild` makes a story
   of any list of members, :meth:`EngineCore._vectors` gives members' unit
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .copies import CopySketch
 from .fingerprint import (
     SUBLINEAR_TF,
@@ -41,7 +42,6 @@ from .fingerprint import (
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, VersionScore, coverage_arrays, pick, scores
 from .params import SALIENT_TERMS, Params
-from .state import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .terms import PLAIN, VOCAB
 
 

@@ -50,7 +50,7 @@ and ``pair_link`` (``digest.dedup.regrouping``).
 
 Cost and memory
 ---------------
-* State is arrays (``digest.dedup.state``): articles are numbered; each
+* State is arrays (``digest.dedup.arrays``): articles are numbered; each
   keeps its interned term indices and weights in a pool (salient terms
   first), its copy shingles in another, its facts in numpy columns, never
   its text (``digest.dedup.core``).  Each keeps its 8 nearest neighbours
@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import Story
 from .copies import CopySketch, is_copy, sketch
 from .core import Assignment, Doc, EngineCore, Params
 from .fingerprint import Fingerprint, cosine, fast_signature, salient
@@ -86,7 +87,6 @@ from .params import (
     SAME_TEXT,
 )
 from .regrouping import Regrouping
-from .state import Story
 from .terms import PLAIN, VOCAB, analyse
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineCore", "Params"]

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import Runs, Story
 from .core import Assignment, Doc, EngineCore
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .params import LARGE_TRIED
-from .state import Runs, Story
 from .terms import VOCAB
 
 

@@ -1,4 +1,4 @@
-"""The engine's state as arrays: stories, per-article columns and neighbour lists, pools.
+"""The arrays the engine's state is made of: stories, per-article columns and neighbour lists, pools.
 
 Observations
 ------------
