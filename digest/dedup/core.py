@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from .arrays import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .copies import CopySketch
+from .doc import Doc
 from .fingerprint import (
     SUBLINEAR_TF,
     Fingerprint,
@@ -43,37 +43,6 @@ from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, VersionScore, coverage_arrays, pick, scores
 from .params import SALIENT_TERMS, Params
 from .terms import PLAIN, VOCAB
-
-
-@dataclass(frozen=True, slots=True)
-class Doc:
-    """What the engine needs to know of an article (clean text only)."""
-
-    id: str
-    title: str
-    text: str
-    source: str = ""
-    #: Publication time, epoch seconds; None means "no time window applies".
-    published: float | None = None
-    priority: float = 0.0
-    truncated: bool = False
-    #: Characters of site junk the cleaner removed (a cleaner page wins a tie).
-    junk: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """The engine's answer for one added article."""
-
-    doc_id: str
-    story_id: str
-    new_story: bool
-    #: Stories that are gone after this article (their versions moved to other stories).
-    merged: tuple[str, ...] = ()
-    #: Earlier articles that moved to another story: (article id, its story id now).
-    moved: tuple[tuple[str, str], ...] = ()
-    #: Every story whose versions changed (``story_id`` included).
-    touched: tuple[str, ...] = ()
 
 
 class EngineCore:

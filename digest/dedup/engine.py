@@ -73,7 +73,8 @@ import numpy as np
 
 from .arrays import Story
 from .copies import CopySketch, is_copy, sketch
-from .core import Assignment, Doc, EngineCore, Params
+from .core import EngineCore, Params
+from .doc import Assignment, Doc
 from .fingerprint import Fingerprint, cosine, fast_signature, salient
 from .index import MemoryIndex
 from .params import (

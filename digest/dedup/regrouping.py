@@ -32,7 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import Runs, Story
-from .core import Assignment, Doc, EngineCore
+from .core import EngineCore
+from .doc import Assignment, Doc
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .params import LARGE_TRIED
 from .terms import VOCAB
