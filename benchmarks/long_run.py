@@ -51,7 +51,7 @@ window 7, fresh names  178 MB  228 MB  255 MB  300 MB  43,741 / 138,818
   What grows: ``VOCAB`` (43,741 -> 138,818 terms, about 2,100 a day, never
   pruned: 6.2 -> 17.7 MB, ~130 bytes a term with its arrays' doubling), the
   arrays each engine keeps over the vocabulary's capacity (idf ``_df`` and
-  ``_ld``, the dense scratch vectors of ``dedup.core``: 28 bytes a slot,
+  ``_ld``, the dense scratch vectors of ``dedup.state``: 28 bytes a slot,
   65,536 -> 262,144 slots: 1.8 -> 7.3 MB), and the token caches still
   filling toward their bounds (token table 36,139 -> 90,759 rows, chunks
   52,366 -> 134,915, 10.3 -> 28.2 MB; the ``stem``/``term_id`` LRU caches

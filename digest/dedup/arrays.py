@@ -5,7 +5,7 @@ Observations
 A million articles as Python objects (a dict vector each, a Doc with its
 text) take tens of KB an article; as numpy arrays over interned term
 indices they take a few hundred bytes.  Nothing here knows the engine's
-rules; ``digest.dedup.engine`` reads and writes these.
+rules; ``digest.dedup.state.EngineState`` holds these and keeps them.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Columns:
     slen: np.ndarray
     #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
     ranked: np.ndarray
-    #: The article's copy group (``EngineCore._union``): the number of one of its members,
+    #: The article's copy group (``EngineState.union``): the number of one of its members,
     #: the article's own number when it copies nothing.
     group: np.ndarray
     #: A copy of the same text as one already known (``Engine._add_silent``): it is nobody's
