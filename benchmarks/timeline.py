@@ -52,6 +52,7 @@ import numpy as np
 
 from digest.batch import dedupe_records
 from digest.dedup.engine import Engine, Params
+from digest.dedup.state import EngineState
 
 from .common import ROOT, bcubed
 from .dated import STREAMS
@@ -59,17 +60,25 @@ from .dated import STREAMS
 DAY = 86400.0
 
 
-class FirstWindowEngine(Engine):
-    """The engine before the time model: a story accepts versions for ``window`` seconds
-    after its first one, and a pair's link does not weigh their distance in time."""
+class FirstWindowState(EngineState):
+    """The engine's state before the time model: a story accepts versions for ``window``
+    seconds after its first one, and a pair's link does not weigh their distance in time."""
 
-    def _open(self, snums: np.ndarray, published: float | None) -> np.ndarray:
+    def open(self, snums: np.ndarray, published: float | None) -> np.ndarray:
         if published is None:
             return np.ones(snums.size, dtype=bool)
-        return ~(np.abs(published - self._scol.first[snums]) > self.params.window)
+        return ~(np.abs(published - self.scol.first[snums]) > self.params.window)
 
-    def _time_factor(self, nums: np.ndarray) -> np.ndarray | None:
+    def time_factor(self, nums: np.ndarray) -> np.ndarray | None:
         return None
+
+
+class FirstWindowEngine(Engine):
+    """The engine before the time model (``FirstWindowState``)."""
+
+    def __init__(self, params: Params | None = None) -> None:
+        super().__init__(params)
+        self.state = FirstWindowState(self.state.params, self.state.index)
 
 
 def _day(iso: str) -> str:

@@ -29,9 +29,9 @@ _EXPORTS = {
     "load_config": "config",
     "parse_config": "config",
     "Engine": "dedup.engine",
-    "Doc": "dedup.core",
+    "Doc": "dedup.doc",
     "Params": "dedup.params",
-    "Assignment": "dedup.core",
+    "Assignment": "dedup.doc",
     "dedupe_records": "batch",
     "Store": "store.base",
     "open_store": "store.base",
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from .app import App, open_app
     from .batch import dedupe_records
     from .config import Config, load_config, parse_config
-    from .dedup.core import Assignment, Doc
+    from .dedup.doc import Assignment, Doc
     from .dedup.engine import Engine
     from .dedup.params import Params
     from .errors import DigestError

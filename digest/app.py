@@ -65,7 +65,8 @@ from typing import Any
 from . import explain
 from .articles import article_key_of, doc_of, stored_doc, stored_keys
 from .config import Config, SourceConfig, load_config
-from .dedup.engine import Engine, Params
+from .dedup.engine import Engine
+from .engines import new_engine, restore_since
 from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
@@ -126,17 +127,10 @@ class App:
     def engine(self) -> Engine:
         """The dedup engine, rebuilt from stored fingerprints of the window."""
         if self._engine is None:
-            from .dedup.index_redis import open_index
-
-            window = self.cfg.dedup.window_days * 86400.0
-            params = Params(window=window)
             # read before the articles: a write in between makes the engine stale, never missed
             mark = self.store.get_meta(CLUSTERED)
-            engine = Engine(params, index=open_index(self.cfg.index, params.lsh_threshold))
-            # two windows: a story open now has a version within the window, and its versions
-            # before that are its context (neighbours, idf); with one window only, GVC test
-            # through replay lost precision 1.000 -> 0.964 at each daily rebuild
-            since = (self._fetched or datetime.now(UTC)) - timedelta(seconds=2 * window)
+            engine = new_engine(self.cfg)
+            since = restore_since(self.cfg, self._fetched or datetime.now(UTC))  # two windows
             for row in self.store.articles_since(since):
                 doc = stored_doc(row)  # a fingerprint of another format is made again from its text
                 engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .dedup.core import Doc
+from .dedup.doc import Doc
 from .records import Article, Entry
 from .store.base import Store, StoredArticle
 from .text.identity import article_key, legacy_key

@@ -139,13 +139,13 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
     for i in range(20):
         eng.add(doc(i, published=1000.0 + i))
     checked: list[int] = []
-    real = eng._sketch_of
+    real = eng.state.sketch_of
 
     def counting(num: int) -> object:
         checked.append(num)
         return real(num)
 
-    monkeypatch.setattr(eng, "_sketch_of", counting)
+    monkeypatch.setattr(eng.state, "sketch_of", counting)
     copy = doc(19, published=1100.0)
     assert eng.add(Doc(id="copy", title=copy.title, text=copy.text, published=1100.0)).story_id == eng.story_of("a19")
     keys = len(engine_mod.sketch(copy.text, copy.title).keys)
@@ -319,4 +319,4 @@ def test_a_copy_group_outlives_its_label() -> None:
     assert "A" not in rebuilt
     label = rebuilt.copy_state("S2")[0]
     assert label in ("S2", "S3") and rebuilt.copy_state("S3")[0] == label
-    assert sorted(rebuilt._facts(rebuilt._stories["elsewhere"]).copies) == [label, label]
+    assert sorted(rebuilt.state.facts(rebuilt.state.stories["elsewhere"]).copies) == [label, label]

@@ -7,6 +7,8 @@ import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
+from digest.dedup.regrouping import member_cosines
+from digest.dedup.state import EngineState
 from tests.support.stories import PIRATES, load, templated
 
 
@@ -72,7 +74,7 @@ def test_a_templated_report_is_scaled_down_before_it_enters_the_neighbour_lists(
     channel = dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon")
     eng = Engine()
     eng.add(Doc(id="aden", title="Navy foils pirate attack in Gulf of Aden", text=PIRATES.format(**aden)))
-    story = [eng._stories[eng.story_of("aden")]]
+    story = [eng.state.stories[eng.story_of("aden")]]
     templated = Doc(id="t", title="Navy foils pirate attack in Mozambique Channel", text=PIRATES.format(**channel))
     rewrite = Doc(id="r", title="Gulf of Aden: INS Tabar drives off pirates", text=(
         "Commander Nirmal Verma said the INS Tabar sent its helicopter when pirates in two speed boats "
@@ -80,8 +82,8 @@ def test_a_templated_report_is_scaled_down_before_it_enters_the_neighbour_lists(
         "said nobody was hurt and the attackers fled to the coast."))
     for doc, gated in ((templated, True), (rewrite, False)):
         fp = eng.fingerprint(doc)
-        vidx, val, _w = eng._vector(fp)
-        _members, sims = eng._member_cosines(vidx, val, story)
+        vidx, val, _w = eng.state.vector(fp)
+        _members, sims = member_cosines(eng.state, vidx, val, story)
         raw = cosine(eng.idf.vector(fp.terms), eng.idf.vector(eng.fingerprint_of("aden").terms))
         assert raw > 0.25
         if gated:
@@ -267,7 +269,7 @@ def test_a_story_larger_than_the_region_is_joined_through_a_sample(monkeypatch: 
     for i in range(45):  # versions, not copies (a copy of the same text would be silent)
         text = " ".join(f"edit{i}x{j}" if (j + i) % 6 == 0 else w for j, w in enumerate(words))
         eng.add(Doc(id=f"copy{i}", title=base.title, text=text, published=1000.0 + i))
-    assert not eng._col.silent[: len(eng)].any()
+    assert not any(eng.copy_state(f"copy{i}")[1] for i in range(45))  # none silent
     assert len({eng.story_of(f"copy{i}") for i in range(45)}) == 1
     assert max(sizes) <= 20
     other = load("quake_b", published=1100.0)
@@ -276,28 +278,31 @@ def test_a_story_larger_than_the_region_is_joined_through_a_sample(monkeypatch: 
     assert max(sizes) <= 20
 
 
-def test_a_second_large_story_near_an_article_is_tried_too() -> None:
+def test_a_second_large_story_near_an_article_is_tried_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stories of ``Params.region`` clustered articles or more are joined through a sample.
     When the closest story near a new article is large and does not take it, the next one is
     tried the same way (an aftershock's report may be closest to the main quake's story)."""
+    import digest.dedup.regrouping as regroup_mod
+
     council = load("council_a")
     sents = [s for s in council.text.replace("\n", " ").split(". ") if s]
+    eng = Engine(Params(region=2))
+    quake = ""
+    real = regroup_mod.neighbour
 
-    class QuakeClosest(Engine):  # once ``quake`` is set, its story is the closest to a new article
-        quake = ""
+    def quake_closest(state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list, copies: list[int]) -> list:
+        """Once ``quake`` is set, its story is the closest to a new article."""
+        near = real(state, num, vidx, val, sts, copies)
+        first = state.stories.get(eng.story_of(quake)) if quake else None
+        return [first, *(st for st in near if st is not first)] if near and first else near
 
-        def _neighbour(self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list, copies: list[int]) -> list:
-            near = super()._neighbour(num, vidx, val, sts, copies)
-            first = self._stories.get(self.story_of(self.quake)) if self.quake else None
-            return [first, *(st for st in near if st is not first)] if near and first else near
-
-    eng = QuakeClosest(Params(region=2))
+    monkeypatch.setattr(regroup_mod, "neighbour", quake_closest)
     for d in ("quake_a1", "quake_a2"):
         eng.add(load(d))
     eng.add(Doc("c1", council.title, ". ".join(sents[:4]) + "."))
     eng.add(Doc("c2", "Library rebuild approved: " + council.title, ". ".join(sents[2:]) + "."))
     assert eng.story_of("quake_a2") == eng.story_of("quake_a1") != eng.story_of("c2") == eng.story_of("c1")
-    eng.quake = "quake_a1"
+    quake = "quake_a1"
     eng.add(Doc("c3", council.title.upper(), ". ".join(sents[1:]) + "."))
     assert eng.story_of("c3") == eng.story_of("c1")
     assert len(eng.members(eng.story_of("quake_a1"))) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digest.dedup.state import Runs
+from digest.dedup.arrays import Runs
 
 
 @pytest.mark.parametrize(

@@ -50,11 +50,13 @@ and ``pair_link`` (``digest.dedup.regrouping``).
 
 Cost and memory
 ---------------
-* State is arrays (``digest.dedup.state``): articles are numbered; each
-  keeps its interned term indices and weights in a pool (salient terms
-  first), its copy shingles in another, its facts in numpy columns, never
-  its text (``digest.dedup.core``).  Each keeps its 8 nearest neighbours
-  (48 bytes).
+* State is one object (``digest.dedup.state.EngineState``) of arrays
+  (``digest.dedup.arrays``): articles are numbered; each keeps its interned
+  term indices and weights in a pool (salient terms first), its copy
+  shingles in another, its facts in numpy columns, never its text, and its
+  8 nearest neighbours (48 bytes).  ``Engine`` decides over that state:
+  proposing and copies here, the regrouping in ``digest.dedup.regrouping``
+  (plain functions of the state).
 * Proposing is bounded: the in-memory index proposes at most the most
   recent ``BUCKET_CAP`` articles of a band, and at most ``MAX_CANDIDATES``
   stories (most bands first, then most recent) are compared, in one numpy
@@ -71,10 +73,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import regrouping
+from .arrays import Story
 from .copies import CopySketch, is_copy, sketch
-from .core import Assignment, Doc, EngineCore, Params
-from .fingerprint import Fingerprint, cosine, fast_signature, salient
-from .index import MemoryIndex
+from .doc import Assignment, Doc
+from .fingerprint import Fingerprint, IdfModel, cosine, fast_signature, salient
+from .index import CandidateIndex, MemoryIndex
+from .lead import VersionScore, pick, scores
 from .params import (
     BUCKET_CAP,
     COPY_NAMES,
@@ -82,14 +87,15 @@ from .params import (
     FINGERPRINT_VERSION,
     MAX_CANDIDATES,
     PADDED_TEXT,
+    SALIENT_TERMS,
     SAME_LENGTH,
     SAME_TEXT,
+    Params,
 )
-from .regrouping import Regrouping
-from .state import Story
+from .state import EngineState
 from .terms import PLAIN, VOCAB, analyse
 
-__all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineCore", "Params"]
+__all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineState", "Params"]
 
 
 def names_shared(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,26 +123,101 @@ def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx:
     return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES
 
 
-class Engine(Regrouping):
-    """Incremental story clustering.  Not thread-safe: one engine per worker."""
+class Engine:
+    """Incremental story clustering over one ``EngineState``.  Not thread-safe: one engine per
+    worker."""
 
+    def __init__(self, params: Params | None = None, index: CandidateIndex | None = None) -> None:
+        params = params or Params()
+        #: Everything the engine knows (``digest.dedup.state``); the regrouping reads and
+        #: writes it too.  The index proposes candidates; in memory unless one is given.
+        self.state = EngineState(params, index or MemoryIndex(params.lsh_threshold))
+
+    @property
+    def params(self) -> Params:
+        return self.state.params
+
+    @property
+    def idf(self) -> IdfModel:
+        return self.state.idf
+
+    @property
+    def index(self) -> CandidateIndex:
+        return self.state.index
+
+    # -- what it holds -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.state.num)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.state.num
+
+    def story_of(self, doc_id: str) -> str:
+        s = self.state
+        return s.sid(s.num[doc_id])
+
+    def members(self, story_id: str) -> list[str]:
+        ids = self.state.ids
+        return [ids[m] for m in self.state.stories[story_id].members]
+
+    def lead(self, story_id: str) -> str:
+        s = self.state
+        st = s.stories[story_id]
+        if st.lead < 0:
+            s.rechoose(st)
+        return s.ids[st.lead]
+
+    def scores(self, story_id: str) -> dict[str, VersionScore]:
+        st = self.state.stories[story_id]
+        if st.scores is None:
+            f = self.state.facts(st)
+            lead, raw, tied, best = pick(f)
+            st.scores = scores(f, lead, raw, tied, best)
+            st.lead = st.members[lead]
+        return dict(st.scores)
+
+    def stories(self) -> list[str]:
+        return list(self.state.stories)
+
+    def fingerprint_of(self, doc_id: str) -> Fingerprint:
+        """A known article's fingerprint (terms, words, and the signature of its salient terms;
+        for a restored article, salient under the current idf)."""
+        s = self.state
+        num = s.num[doc_id]
+        idx, w = s.member_terms(num)
+        if s.col.ranked[num]:
+            top = np.arange(min(idx.size, SALIENT_TERMS))
+        else:
+            top = salient(idx, w, s.idf)
+        ids = VOCAB.ids[idx]
+        sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        return Fingerprint(ids=ids, weights=w, signature=sig, words=int(s.col.words[num]), idx=idx)
+
+    # -- what it decides with (``explain``) ------------------------------------------
     def similarity(self, a: str, b: str) -> float:
         """Cosine of two known articles under the current idf."""
-        ia, va = self.idf.vector_idx(*self._member_terms(self._num[a]))
-        ib, vb = self.idf.vector_idx(*self._member_terms(self._num[b]))
+        s = self.state
+        ia, va = s.idf.vector_idx(*s.member_terms(s.num[a]))
+        ib, vb = s.idf.vector_idx(*s.member_terms(s.num[b]))
         return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
+
+    def pair_link(self, a: str, b: str) -> tuple[float, float, float]:
+        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
+        the regrouping uses (their minimum; ``digest.dedup.regrouping.pair_link``)."""
+        return regrouping.pair_link(self.state, a, b)
 
     def copy_state(self, doc_id: str) -> tuple[str | None, bool]:
         """A known article's copy group (the id of the article it is labelled by, None when it
         copies nothing) and whether it is a silent copy of the same text (``_add_silent``)."""
-        num = self._num[doc_id]
-        label = int(self._col.group[num])
-        return (self._ids[label] if label in self._groups else None), bool(self._col.silent[num])
+        s = self.state
+        num = s.num[doc_id]
+        label = int(s.col.group[num])
+        return (s.ids[label] if label in s.groups else None), bool(s.col.silent[num])
 
     def fingerprint(self, doc: Doc) -> Fingerprint:
         idx, weights, words = analyse(doc.title, doc.text)
         ids = VOCAB.ids[idx]
-        top = salient(idx, weights, self.idf)
+        top = salient(idx, weights, self.state.idf)
         sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
         fp = Fingerprint(ids=ids, weights=weights, signature=sig, words=words, idx=idx)
         fp.top = top
@@ -154,44 +235,40 @@ class Engine(Regrouping):
     def nearest(self, doc: Doc, fp: Fingerprint) -> list[tuple[str, float]]:
         """The articles that would be the article's neighbours, closest first, without adding
         it: what each new article costs before its neighbourhood is regrouped."""
-        vidx, val, _w = self._vector(fp)
-        sts = [self._stories[s] for s in self._propose(doc, fp)]
+        s = self.state
+        vidx, val, _w = s.vector(fp)
+        sts = [s.stories[sid] for sid in self._propose(doc, fp)]
         if not sts:
             return []
-        members, sims = self._member_cosines(vidx, val, sts)
-        ok = np.flatnonzero(sims >= self.params.neighbour_floor)
-        best = ok[np.argsort(-sims[ok], kind="stable")][: self.params.neighbours]
-        return [(self._ids[int(members[i])], float(sims[i])) for i in best]
+        members, sims = regrouping.member_cosines(s, vidx, val, sts)
+        ok = np.flatnonzero(sims >= s.params.neighbour_floor)
+        best = ok[np.argsort(-sims[ok], kind="stable")][: s.params.neighbours]
+        return [(s.ids[int(members[i])], float(sims[i])) for i in best]
 
-    def _vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The article's unit tf-idf vector (indices, values), and its words vector (aligned)."""
-        idx, val = self.idf.vector_idx(fp.vocab_idx(), fp.weights)
-        wval = np.where(VOCAB.is_name[idx], 0.0, val)
-        norm = float(np.sqrt(wval @ wval)) or 1.0
-        return idx, val, wval / norm
-
+    # -- proposing and copies --------------------------------------------------------
     def _propose(self, doc: Doc, fp: Fingerprint) -> list[str]:
         """Candidate story ids: the ones most LSH bands point to first (then the most recent),
         at most ``MAX_CANDIDATES`` (templated entries that all resemble each other would
         otherwise make each article compare every story)."""
-        if self._fast:
-            assert isinstance(self.index, MemoryIndex)
-            nums = self.index.query_num(fp.signature)
+        s = self.state
+        if s.fast:
+            assert isinstance(s.index, MemoryIndex)
+            nums = s.index.query_num(fp.signature)
         else:
-            num = self._num
+            num = s.num
             nums = np.fromiter(
-                (n for k in self.index.query(fp) if (n := num.get(k)) is not None), dtype=np.int64
+                (n for k in s.index.query(fp) if (n := num.get(k)) is not None), dtype=np.int64
             )
         if not nums.size:
             return []
-        nums = nums[nums < self._col.size]
-        snums, votes = np.unique(self._col.story[nums], return_counts=True)
-        sc = self._scol
+        nums = nums[nums < s.col.size]
+        snums, votes = np.unique(s.col.story[nums], return_counts=True)
+        sc = s.scol
         ok = sc.alive[snums]
-        ok &= self._open(snums, doc.published)  # stories quiet for longer than the window are closed
+        ok &= s.open(snums, doc.published)  # stories quiet for longer than the window are closed
         snums, votes = snums[ok], votes[ok]
         best = np.lexsort((-sc.seq[snums], -votes))[:MAX_CANDIDATES]  # most votes, then most recent
-        story_list = self._story_list
+        story_list = s.story_list
         return [st.id for i in snums[best].tolist() if (st := story_list[i]) is not None]
 
     def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray) -> list[int]:
@@ -199,23 +276,26 @@ class Engine(Regrouping):
         (``digest.dedup.copies``) naming the same things (``names_shared``); within the window."""
         if not sk.keys:
             return []
-        found = np.unique(self._copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
+        s = self.state
+        found = np.unique(s.copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
         if found.size:  # stories quiet for longer than the window are closed
-            found = found[self._open(self._col.story[found], doc.published)]
+            found = found[s.open(s.col.story[found], doc.published)]
         out = []
         for other in found.tolist():
-            osk = self._sketch_of(other)
+            osk = s.sketch_of(other)
             if osk is None:
                 continue
-            if is_named_copy(sk, osk, idx, self._member_terms(other)[0]):
+            if is_named_copy(sk, osk, idx, s.member_terms(other)[0]):
                 out.append(other)
         return out
 
+    # -- adding ----------------------------------------------------------------------
     def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
         """Add one article; return the story it is in now (and what moved)."""
-        known = self._num.get(doc.id)
+        s = self.state
+        known = s.num.get(doc.id)
         if known is not None:
-            sid = self._sid(known)
+            sid = s.sid(known)
             return Assignment(doc.id, sid, False, touched=(sid,))
         if fp is None:
             fp = self.fingerprint(doc)
@@ -225,21 +305,21 @@ class Engine(Regrouping):
         home = self._adds_nothing(doc, fp, copies)
         if home is not None:
             return self._add_silent(doc, fp, idx, copies, home)
-        self.idf.add_idx(idx)
-        vidx, val, _w = self._vector(fp)
+        s.idf.add_idx(idx)
+        vidx, val, _w = s.vector(fp)
         cand = self._propose(doc, fp)
         for o in copies:
-            if (sid := self._sid(o)) not in cand:
+            if (sid := s.sid(o)) not in cand:
                 cand.append(sid)
-        num = self._new_num(doc, fp, idx, fp.weights, fp.top)
+        num = s.new_num(doc, fp, idx, fp.weights, fp.top)
         for o in copies:
-            self._union(num, o)
-        self._remember_sketch(num, sk)
-        near = self._neighbour(num, vidx, val, [self._stories[s] for s in cand], copies)
-        self._index_insert(num, fp)
+            s.union(num, o)
+        s.remember_sketch(num, sk)
+        near = regrouping.neighbour(s, num, vidx, val, [s.stories[sid] for sid in cand], copies)
+        s.index_insert(num, fp)
         if not near:
-            return self._alone(num, doc)
-        return self._regroup(num, doc, near)
+            return regrouping.alone(s, num, doc)
+        return regrouping.regroup(s, num, doc, near)
 
     def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
         """The story of the copies found, when the article adds nothing to them and they are
@@ -253,21 +333,23 @@ class Engine(Regrouping):
         an untruncated shorter one keeps its own place in the clustering."""
         if not copies:
             return None
-        story = self._col.story[copies]
+        s = self.state
+        col = s.col
+        story = col.story[copies]
         if (story != story[0]).any():
             return None
-        home = self._story_list[int(story[0])]
-        if doc.truncated and fp.words <= int(self._col.words[copies].max()):
+        home = s.story_list[int(story[0])]
+        if doc.truncated and fp.words <= int(col.words[copies].max()):
             return home
-        vidx, val, _w = self._vector(fp)
+        vidx, val, _w = s.vector(fp)
         nums = np.array(copies, dtype=np.int32)
-        sims = self._cosines(vidx, val, nums)
-        if float(sims.max()) >= SAME_TEXT and fp.words <= SAME_LENGTH * int(self._col.words[nums].max()):
+        sims = regrouping.cosines(s, vidx, val, nums)
+        if float(sims.max()) >= SAME_TEXT and fp.words <= SAME_LENGTH * int(col.words[nums].max()):
             return home
         # padded: the cleaner found site junk in it, and it is no shorter than the full copies
         # (a copy that is cut, a feed summary, is an opening: the text after it adds something)
-        full = ~self._col.truncated[nums]
-        if doc.junk > 0 and full.any() and fp.words >= int(self._col.words[nums[full]].max()):
+        full = ~col.truncated[nums]
+        if doc.junk > 0 and full.any() and fp.words >= int(col.words[nums[full]].max()):
             return home if float(sims[full].max()) >= PADDED_TEXT else None
         return None
 
@@ -279,68 +361,73 @@ class Engine(Regrouping):
         clustered with its copy group, and it is not in the copy lookup.  However many outlets
         carry one text, the stories around it are grouped as if one did (and each further copy
         costs only its copy test and one cosine)."""
-        num = self._new_num(doc, fp, idx, fp.weights, fp.top)
-        self._col.silent[num] = True
+        s = self.state
+        num = s.new_num(doc, fp, idx, fp.weights, fp.top)
+        s.col.silent[num] = True
         for o in copies:
-            self._union(num, o)
+            s.union(num, o)
         # no copy keys: later copies find the text it copies (so more than ``BUCKET_CAP``
         # copies do not crowd the one they copy out of the lookup)
-        self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
-        self._attach(story, num, doc.published)
+        s.nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
+        s.attach(story, num, doc.published)
         return Assignment(doc.id, story.id, False, touched=(story.id,))
 
+    # -- restoring and replaying -----------------------------------------------------
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
         """Put back an article stored earlier, in its stored story (no re-clustering).
 
         ``doc.text`` is only read for the copy sketch (``digest.dedup.copies``); the
         engine does not keep it.  The story's lead is chosen when next asked for.
         """
-        if doc.id in self._num:
+        s = self.state
+        if doc.id in s.num:
             return
         idx = fp.vocab_idx()
-        story = self._stories.get(story_id) or self._new_story(story_id, doc.published)
+        story = s.stories.get(story_id) or s.new_story(story_id, doc.published)
         sk = sketch(doc.text, doc.title)
         matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
         if self._adds_nothing(doc, fp, matches) is story:  # as when it arrived: a silent copy
             self._add_silent(doc, fp, idx, matches, story)
             return
-        self.idf.add_idx(idx)
-        num = self._new_num(doc, fp, idx, fp.weights)
+        s.idf.add_idx(idx)
+        num = s.new_num(doc, fp, idx, fp.weights)
         for other in matches:
-            self._union(num, other)
-        self._remember_sketch(num, sk)
-        vidx, val, _w = self._vector(fp)
+            s.union(num, other)
+        s.remember_sketch(num, sk)
+        vidx, val, _w = s.vector(fp)
         # its neighbours, as when it arrived (the stored story stands: no regrouping)
-        cands = [st for s in self._propose(doc, fp) if (st := self._stories.get(s)) is not None]
+        cands = [st for sid in self._propose(doc, fp) if (st := s.stories.get(sid)) is not None]
         if story not in cands and story.members:
             cands.append(story)
-        self._neighbour(num, vidx, val, cands, matches)
-        self._attach(story, num, doc.published)
-        self._index_insert(num, fp)
+        regrouping.neighbour(s, num, vidx, val, cands, matches)
+        s.attach(story, num, doc.published)
+        s.index_insert(num, fp)
         story.lead, story.scores = -1, None
 
     def replay_merge(self, keep: str, drop: str) -> None:
         """Merge story ``drop`` into ``keep`` as another worker decided (no re-check)."""
-        a, b = self._stories.get(keep), self._stories.get(drop)
+        s = self.state
+        a, b = s.stories.get(keep), s.stories.get(drop)
         if a is None or b is None or a is b:
             return
-        self._absorb(a, b)
+        s.absorb(a, b)
         a.seq = min(a.seq, b.seq)
-        self._scol.sync(a)
+        s.scol.sync(a)
 
     def replay_move(self, doc_id: str, story_id: str) -> None:
         """Move article ``doc_id`` to story ``story_id`` as another worker decided (no re-check)."""
-        num = self._num.get(doc_id)
+        s = self.state
+        num = s.num.get(doc_id)
         if num is None:
             return
-        src = self._story_list[int(self._col.story[num])]
+        src = s.story_list[int(s.col.story[num])]
         if src is not None and src.id == story_id:
             return
-        dst = self._stories.get(story_id) or self._new_story(story_id, None)
-        self._rebuild(dst, sorted([*dst.members, num]))
+        dst = s.stories.get(story_id) or s.new_story(story_id, None)
+        s.rebuild(dst, sorted([*dst.members, num]))
         if src is not None:
             rest = [m for m in src.members if m != num]
             if rest:
-                self._rebuild(src, rest)
+                s.rebuild(src, rest)
             else:
-                self._drop_story(src)
+                s.drop_story(src)

@@ -1,4 +1,7 @@
-"""Regrouping a new article's neighbourhood inside the engine (``digest.dedup.neighbours`` says how).
+"""Regrouping a new article's neighbourhood: plain functions over the engine's state.  Pure.
+
+``digest.dedup.neighbours`` says how a neighbourhood is regrouped; this module
+applies it to ``digest.dedup.state.EngineState``.
 
 Observations
 ------------
@@ -7,16 +10,17 @@ Observations
   each new article's neighbourhood is re-clustered, and earlier articles may
   move (``Assignment.moved``); stores follow with ``move_article``.
 * Most regroupings change nothing but the new article's place: that case is
-  recognised on arrays and costs one ``_attach``.
+  recognised on arrays and costs one ``EngineState.attach``.
 
 How it works
 ------------
-1. ``_neighbour``: cosines of the new article to every member of its
-   candidate stories (one gather), a templated report of another event (alike
-   in words, not in names) scaled down first (``_template_gate``); its ``k``
-   nearest become its list, and it enters the lists it beats.  The stories it has a neighbour in, at most
+1. :func:`neighbour`: cosines of the new article to every member of its
+   candidate stories (one gather, :func:`member_cosines`), a templated
+   report of another event (alike in words, not in names) scaled down first
+   (``_template_gate``); its ``k`` nearest become its list, and it enters the
+   lists it beats.  The stories it has a neighbour in, at most
    ``Params.region`` articles, closest first, are the neighbourhood.
-2. ``_regroup``: (a closest story of ``Params.region`` articles or more is
+2. :func:`regroup`: (a closest story of ``Params.region`` articles or more is
    joined through a sample, ``_join_large``, never regrouped whole)
    shared-neighbour similarity, capped for sparse
    neighbourhoods by the relative and words cosines (``_relative_cosine``);
@@ -25,326 +29,341 @@ How it works
 3. ``_rebuild_region``: each group keeps the id of the old story it holds
    most of (older stories first) or takes its earliest article's id; stories
    left as they were are not touched; emptied stories are gone.
+
+Special cases
+-------------
+* An article with no neighbour starts a story of its own (:func:`alone`).
+* :func:`pair_link` gives ``explain`` the link two known articles have.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import Assignment, Doc, EngineCore
+from .arrays import Runs, Story
+from .doc import Assignment, Doc
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
-from .params import LARGE_TRIED
-from .state import Runs, Story
+from .params import LARGE_TRIED, Params
+from .state import EngineState
 from .terms import VOCAB
 
 
-class Regrouping(EngineCore):
-    """The neighbour lists and the regrouping of a new article's neighbourhood."""
+def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
+    """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
+    the regrouping uses (their minimum)."""
+    nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
+    p, nb = state.params, state.nb
+    sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
+    shared = float(shared_similarity(sets)[0, 1])
+    cap = float(_relative_cosine(state, nums)[0, 1])
+    return shared, cap, min(shared, cap)
 
-    def pair_link(self, a: str, b: str) -> tuple[float, float, float]:
-        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
-        the regrouping uses (their minimum)."""
-        nums = np.array([self._num[a], self._num[b]], dtype=np.int32)
-        p, nb = self.params, self._nb
-        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
-        shared = float(shared_similarity(sets)[0, 1])
-        cap = float(self._relative_cosine(nums)[0, 1])
-        return shared, cap, min(shared, cap)
 
-    def _member_cosines(
-        self, vidx: np.ndarray, val: np.ndarray, sts: list[Story]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every member of ``sts`` (article numbers) and its cosine to the (unit) vector, in one
-        gather; scaled down for templated reports of another event (``_template_gate``)."""
-        members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
-        members = members[~self._col.silent[members]]  # copies that add nothing are no one's neighbours
-        return members, self._cosines(vidx, val, members)
+def member_cosines(
+    state: EngineState, vidx: np.ndarray, val: np.ndarray, sts: list[Story]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every member of ``sts`` (article numbers) and its cosine to the (unit) vector, in one
+    gather; scaled down for templated reports of another event (``_template_gate``)."""
+    members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
+    members = members[~state.col.silent[members]]  # copies that add nothing are no one's neighbours
+    return members, cosines(state, vidx, val, members)
 
-    def _cosines(self, vidx: np.ndarray, val: np.ndarray, members: np.ndarray) -> np.ndarray:
-        """The cosine of each of ``members`` to the (unit) vector, in one gather; scaled down for
-        templated reports of another event (``_template_gate``)."""
-        terms, x, runs, norm = self._raw_vectors(members)  # the dot products first, then the norms
-        dense, _ = self._scratch()
-        dense[vidx] = val
-        try:
-            prod = dense[terms] * x
-        finally:
-            dense[vidx] = 0.0
-        sims = runs.sum(prod) / norm
-        if self.params.names_scale > 0:
-            sims *= self._template_gate(vidx, val, terms, x, prod, runs, norm, sims)
-        return sims
 
-    def _template_gate(
-        self, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, prod: np.ndarray,
-        runs: Runs, norm: np.ndarray, sims: np.ndarray,
-    ) -> np.ndarray:
-        """Per member: 1, or, where it and the article both name things (``names_min`` of the
-        squared mass) and their words that are not names are alike (``template_words``), their
-        names cosine over ``names_scale`` (at most 1), squared (``_template_cap``).  A wire
-        template (quakes, results, earnings) repeats every word but the names and numbers; a
-        rewrite of one event keeps its names.  From the cosine's own products: the names' part
-        of each dot product and norm is summed, the words' part is what is left."""
-        p = self.params
-        gate = np.ones(norm.size)
-        name = VOCAB.is_name[vidx]
-        mass = float(val[name] @ val[name])  # the article's vector is a unit vector
-        if not p.names_min <= mass < 1.0:
-            return gate
-        is_name = VOCAB.is_name[terms]
-        names_dot = runs.sum(np.where(is_name, prod, 0.0))
-        xn = np.where(is_name, x, 0.0)
-        nn = np.sqrt(runs.sum(xn * xn))
-        wn = np.sqrt(np.maximum(norm * norm - nn * nn, 0.0))
-        words = (sims * norm - names_dot) / np.maximum(np.sqrt(1.0 - mass) * wn, 1e-12)
-        names = names_dot / np.maximum(np.sqrt(mass) * nn, 1e-12)
-        return self._template_cap(words, names, (nn / norm) ** 2 >= p.names_min)
+def cosines(state: EngineState, vidx: np.ndarray, val: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The cosine of each of ``members`` to the (unit) vector, in one gather; scaled down for
+    templated reports of another event (``_template_gate``)."""
+    terms, x, runs, norm = state.raw_vectors(members)  # the dot products first, then the norms
+    dense, _ = state.scratch()
+    dense[vidx] = val
+    try:
+        prod = dense[terms] * x
+    finally:
+        dense[vidx] = 0.0
+    sims = runs.sum(prod) / norm
+    if state.params.names_scale > 0:
+        sims *= _template_gate(state.params, vidx, val, terms, x, prod, runs, norm, sims)
+    return sims
 
-    def _template_cap(self, words: np.ndarray, names: np.ndarray, named: np.ndarray) -> np.ndarray:
-        """The share a pair counts for under the templated-report rule: where both articles
-        name things (``named``) and their non-name words are alike (``template_words``), the
-        names cosine over ``names_scale`` (at most 1), squared; elsewhere 1.  Squared: the
-        names two templated reports do share (the agency, the region) sit in their ledes,
-        which weigh double, so their names cosine is not far under ``names_scale``; a rewrite
-        of one event, at or over it, still counts fully."""
-        p = self.params
-        return np.where(named & (words >= p.template_words), np.minimum(names / p.names_scale, 1.0) ** 2, 1.0)
 
-    def _neighbour(
-        self, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
-    ) -> list[Story]:
-        """Update the neighbour lists with article ``num``; the stories it has a neighbour in
-        (closest first).  Copies of one text are neighbours whatever the cosine."""
-        if not sts:
-            self._nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
-            return []
-        members, sims = self._member_cosines(vidx, val, sts)
-        ok = sims >= self.params.neighbour_floor
-        if copies:
-            copy = np.isin(members, np.array(copies, dtype=np.int32))
-            sims[copy], ok[copy] = 1.0, True
-        near, nsims = members[ok], sims[ok].astype(np.float32)
-        self._nb.set(num, near, nsims)
-        self._nb.offer(num, near, nsims)
-        best: dict[int, float] = {}
-        story_of = self._col.story
-        for m, x in zip(near.tolist(), nsims.tolist(), strict=True):
-            s = int(story_of[m])
-            best[s] = max(best.get(s, -1.0), x)
-        out = [st for st in sts if st.num in best]
-        out.sort(key=lambda st: (-best[st.num], st.seq))
-        return out
-
-    def _alone(self, num: int, doc: Doc) -> Assignment:
-        """Article ``num`` starts a story of its own."""
-        story = self._new_story(doc.id, doc.published)
-        self._attach(story, num, doc.published)
-        return Assignment(doc.id, story.id, True, touched=(story.id,))
-
-    def _regroup(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
-        """Regroup the new article and the stories near it (``digest.dedup.neighbours``)."""
-        p = self.params
-        nodes = self._nodes(near[0])
-        if nodes >= p.region:
-            return self._join_large(num, doc, near)
-        region: list[Story] = [near[0]]
-        size = 1 + nodes
-        for st in near[1:]:
-            nodes = self._nodes(st)
-            if size + nodes > p.region:
-                break
-            region.append(st)
-            size += nodes
-        nums = np.concatenate(
-            [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
-        )
-        labels = self._cluster(nums)
-        old = self._col.story[nums]  # story numbers (the new article's is not set yet)
-        old[0] = -1
-        groups: dict[int, list[int]] = {}
-        for pos, lab in enumerate(labels.tolist()):
-            groups.setdefault(lab, []).append(pos)
-        olds, labs = old[1:].tolist(), labels[1:].tolist()
-        # no old story split, no two old stories in one group
-        whole = len(set(olds)) == len(set(zip(olds, labs, strict=True))) == len(set(labs))
-        if whole:  # nothing moves: the article joins one story or starts its own
-            mates = [q for q in groups[int(labels[0])] if q]
-            if not mates:
-                return self._alone(num, doc)
-            joined = self._story_list[int(old[mates[0]])]
-            assert joined is not None
-            self._attach(joined, num, doc.published)
-            return Assignment(doc.id, joined.id, False, touched=(joined.id,))
-        return self._rebuild_region(num, doc, nums, labels, old, groups, region)
-
-    def _nodes(self, st: Story) -> int:
-        """The story's articles that are clustered (its silent copies follow their groups)."""
-        members = np.frombuffer(st.members, dtype=np.int32)
-        return members.size - int(np.count_nonzero(self._col.silent[members]))
-
-    def _cluster(self, nums: np.ndarray) -> np.ndarray:
-        """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each.
-
-        Copies of one text are one cluster from the start: their rows of the similarity are
-        averaged into one (what average linkage would do had it merged them first; a tie at 1
-        would not keep them together once one of them merged with a third article).  A silent
-        copy (``Engine._add_silent``) is left out of that average: it only follows its group,
-        unless no other copy of its group is among ``nums``."""
-        if not self._groups:
-            return average_linkage(self._region_similarity(nums), self.params.shared)
-        col = self._col
-        group = col.group[nums]
-        keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
-        if keys.size == nums.size:
-            return average_linkage(self._region_similarity(nums), self.params.shared)
-        rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
-        owner_of = rank[inv.reshape(-1)]
-        silent = col.silent[nums]
-        node = ~silent | ~np.isin(group, group[~silent])
-        sim = self._region_similarity(nums[node])
-        owner = owner_of[node]
-        counts = np.bincount(owner, minlength=keys.size).astype(np.float64)
-        rows = np.zeros((keys.size, sim.shape[1]))
-        np.add.at(rows, owner, sim)
-        merged = np.zeros((keys.size, keys.size))
-        np.add.at(merged.T, owner, rows.T)
-        merged /= np.outer(counts, counts)
-        np.fill_diagonal(merged, 1.0)
-        return average_linkage(merged, self.params.shared)[owner_of]
-
-    def _region_similarity(self, nums: np.ndarray) -> np.ndarray:
-        """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``
-        (copies of one text are kept together by ``_cluster``)."""
-        nb = self._nb
-        sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], self.params.neighbour_ratio)
-        sim = np.minimum(shared_similarity(sets), self._relative_cosine(nums))
-        factor = self._time_factor(nums)
-        return sim if factor is None else sim * factor
-
-    def _join_large(self, num: int, doc: Doc, near: list[Story]) -> Assignment:
-        """The closest story has ``Params.region`` clustered articles or more (a story a
-        thousand outlets carry in their own words): regrouping it whole would cost its size
-        squared for every new version.  Such a story is settled: the new article is clustered
-        with a sample of it (``_groups_with_sample``) and joins it if it groups with any of
-        them; the story itself is never split here.  When it does not, the next large story
-        near it is tried the same way (an aftershock's report may be closest to the main
-        quake's story), ``LARGE_TRIED`` of them at most; then the stories near it that are not
-        large are regrouped as usual."""
-        p = self.params
-        large = [st for st in near if self._nodes(st) >= p.region][:LARGE_TRIED]  # near[0] first
-        for big in large:
-            if self._groups_with_sample(num, big):
-                self._attach(big, num, doc.published)
-                return Assignment(doc.id, big.id, False, touched=(big.id,))
-        rest = [st for st in near if self._nodes(st) < p.region]
-        return self._regroup(num, doc, rest) if rest else self._alone(num, doc)
-
-    def _groups_with_sample(self, num: int, big: Story) -> bool:
-        """Whether article ``num`` groups with a sample of the large story ``big``: its
-        neighbours there, then the most recent versions, ``Params.region`` articles in all."""
-        p = self.params
-        mine = self._nb.nums[num]
-        mine = mine[mine >= 0]
-        mine = mine[self._col.story[mine] == big.num]  # its neighbours in the story
-        members = np.frombuffer(big.members, dtype=np.int32)
-        recent = members[~self._col.silent[members]][-(p.region - 1) :]
-        sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
-        labels = self._cluster(np.concatenate([[num], sample]).astype(np.int32))
-        return bool((labels[1:] == labels[0]).any())
-
-    def _relative_cosine(self, nums: np.ndarray) -> np.ndarray:
-        """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded
-        (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
-        ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
-        ``words_scale``, and, where both articles name things (``names_min``) and their words
-        are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1),
-        squared.  Where neighbourhoods are sparse, shared neighbours say little: two close
-        versions must not take in an article only loosely like them, and two templated reports
-        of different events are each other's only neighbours (``_template_gate`` scales their
-        cosine down, but not out of each other's lists)."""
-        p, nb = self.params, self._nb
-        r = nums.size
-        gate = np.ones((r, r))
-        crowded = (nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
-        sparse = np.flatnonzero(~crowded)
-        if not sparse.size:
-            return gate
-        terms, val, wval, runs = self._vectors(nums)
-        nval = np.where(VOCAB.is_name[terms], val, 0.0)
-        nmass = runs.sum(nval * nval)
-        named = nmass >= p.names_min
-        nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
-        top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
-        dense, dense_w = self._scratch()
-        for i in sparse.tolist():
-            a = int(runs.starts[i])
-            b = a + int(runs.lens[i])
-            ti = terms[a:b]
-            dense[ti], dense_w[ti] = val[a:b], wval[a:b]
-            try:
-                cos = runs.sum(dense[terms] * val)
-                wcos = runs.sum(dense_w[terms] * wval)
-                dense[ti] = nval[a:b]
-                ncos = runs.sum(dense[terms] * nval)
-            finally:
-                dense[ti] = 0.0
-                dense_w[ti] = 0.0
-            rel = cos / (p.relative * np.maximum(top, top[i]))
-            row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
-            if named[i] and p.names_scale > 0:  # templated: the same words around other names
-                row = np.minimum(row, self._template_cap(wcos, ncos, named))
-            row[i] = 1.0
-            gate[i, :] = row
-            gate[:, i] = row
+def _template_gate(
+    p: Params, vidx: np.ndarray, val: np.ndarray, terms: np.ndarray, x: np.ndarray, prod: np.ndarray,
+    runs: Runs, norm: np.ndarray, sims: np.ndarray,
+) -> np.ndarray:
+    """Per member: 1, or, where it and the article both name things (``names_min`` of the
+    squared mass) and their words that are not names are alike (``template_words``), their
+    names cosine over ``names_scale`` (at most 1), squared (``_template_cap``).  A wire
+    template (quakes, results, earnings) repeats every word but the names and numbers; a
+    rewrite of one event keeps its names.  From the cosine's own products: the names' part
+    of each dot product and norm is summed, the words' part is what is left."""
+    gate = np.ones(norm.size)
+    name = VOCAB.is_name[vidx]
+    mass = float(val[name] @ val[name])  # the article's vector is a unit vector
+    if not p.names_min <= mass < 1.0:
         return gate
+    is_name = VOCAB.is_name[terms]
+    names_dot = runs.sum(np.where(is_name, prod, 0.0))
+    xn = np.where(is_name, x, 0.0)
+    nn = np.sqrt(runs.sum(xn * xn))
+    wn = np.sqrt(np.maximum(norm * norm - nn * nn, 0.0))
+    words = (sims * norm - names_dot) / np.maximum(np.sqrt(1.0 - mass) * wn, 1e-12)
+    names = names_dot / np.maximum(np.sqrt(mass) * nn, 1e-12)
+    return _template_cap(p, words, names, (nn / norm) ** 2 >= p.names_min)
 
-    def _rebuild_region(
-        self, num: int, doc: Doc, nums: np.ndarray, labels: np.ndarray, old: np.ndarray,
-        groups: dict[int, list[int]], region: list[Story],
-    ) -> Assignment:
-        """Apply a regrouping that moves articles: each group keeps the id of the old story it
-        holds most of (older stories first), or takes its earliest article's id."""
-        by_num = {st.num: st for st in region}
-        overlap: dict[tuple[int, int], int] = {}
-        for lab, g in groups.items():
-            for q in g:
-                if q:
-                    key = (lab, int(old[q]))
-                    overlap[key] = overlap.get(key, 0) + 1
-        chosen: dict[int, Story] = {}
-        used: set[int] = set()
-        for (lab, snum), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], by_num[kv[0][1]].seq)):
-            if lab not in chosen and snum not in used:
-                chosen[lab], used = by_num[snum], used | {snum}
-        old_ids = {st.num: st.id for st in region}
-        kept = set(old_ids.values())
-        gone = [st for st in region if st.num not in used]
-        for st in gone:
-            self._drop_story(st)
-        taken = self._stories  # a new story's id is taken as it is made
-        for lab in sorted(groups):
-            if lab in chosen:
-                continue
-            members = sorted(int(nums[q]) for q in groups[lab])
-            sid = next((i for m in members if (i := self._ids[m]) not in taken), "")
-            if not sid:
-                sid = f"{self._ids[members[0]]}~{self._seq + 1}"
-            chosen[lab] = self._new_story(sid, None)
-        self._col.story[num] = -1
-        moved: list[tuple[str, str]] = []
-        changed: list[str] = []
-        for lab in sorted(groups):
-            g, st = groups[lab], chosen[lab]
-            members = sorted(int(nums[q]) for q in g)
-            if st.id in kept and members == sorted(st.members):
-                continue  # a story the regrouping left as it was
-            for q in g:
-                if q and old_ids[int(old[q])] != st.id:
-                    moved.append((self._ids[int(nums[q])], st.id))
-            self._rebuild(st, members)
-            changed.append(st.id)
-        story = chosen[int(labels[0])]
-        return Assignment(
-            doc.id, story.id, story.id not in kept,
-            merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=tuple(changed),
-        )
+
+def _template_cap(p: Params, words: np.ndarray, names: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """The share a pair counts for under the templated-report rule: where both articles
+    name things (``named``) and their non-name words are alike (``template_words``), the
+    names cosine over ``names_scale`` (at most 1), squared; elsewhere 1.  Squared: the
+    names two templated reports do share (the agency, the region) sit in their ledes,
+    which weigh double, so their names cosine is not far under ``names_scale``; a rewrite
+    of one event, at or over it, still counts fully."""
+    return np.where(named & (words >= p.template_words), np.minimum(names / p.names_scale, 1.0) ** 2, 1.0)
+
+
+def neighbour(
+    state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
+) -> list[Story]:
+    """Update the neighbour lists with article ``num``; the stories it has a neighbour in
+    (closest first).  Copies of one text are neighbours whatever the cosine."""
+    if not sts:
+        state.nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
+        return []
+    members, sims = member_cosines(state, vidx, val, sts)
+    ok = sims >= state.params.neighbour_floor
+    if copies:
+        copy = np.isin(members, np.array(copies, dtype=np.int32))
+        sims[copy], ok[copy] = 1.0, True
+    near, nsims = members[ok], sims[ok].astype(np.float32)
+    state.nb.set(num, near, nsims)
+    state.nb.offer(num, near, nsims)
+    best: dict[int, float] = {}
+    story_of = state.col.story
+    for m, x in zip(near.tolist(), nsims.tolist(), strict=True):
+        s = int(story_of[m])
+        best[s] = max(best.get(s, -1.0), x)
+    out = [st for st in sts if st.num in best]
+    out.sort(key=lambda st: (-best[st.num], st.seq))
+    return out
+
+
+def alone(state: EngineState, num: int, doc: Doc) -> Assignment:
+    """Article ``num`` starts a story of its own."""
+    story = state.new_story(doc.id, doc.published)
+    state.attach(story, num, doc.published)
+    return Assignment(doc.id, story.id, True, touched=(story.id,))
+
+
+def regroup(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:
+    """Regroup the new article and the stories near it (``digest.dedup.neighbours``)."""
+    p = state.params
+    nodes = _nodes(state, near[0])
+    if nodes >= p.region:
+        return _join_large(state, num, doc, near)
+    region: list[Story] = [near[0]]
+    size = 1 + nodes
+    for st in near[1:]:
+        nodes = _nodes(state, st)
+        if size + nodes > p.region:
+            break
+        region.append(st)
+        size += nodes
+    nums = np.concatenate(
+        [np.array([num], np.int32)] + [np.frombuffer(st.members, dtype=np.int32) for st in region]
+    )
+    labels = _cluster(state, nums)
+    old = state.col.story[nums]  # story numbers (the new article's is not set yet)
+    old[0] = -1
+    groups: dict[int, list[int]] = {}
+    for pos, lab in enumerate(labels.tolist()):
+        groups.setdefault(lab, []).append(pos)
+    olds, labs = old[1:].tolist(), labels[1:].tolist()
+    # no old story split, no two old stories in one group
+    whole = len(set(olds)) == len(set(zip(olds, labs, strict=True))) == len(set(labs))
+    if whole:  # nothing moves: the article joins one story or starts its own
+        mates = [q for q in groups[int(labels[0])] if q]
+        if not mates:
+            return alone(state, num, doc)
+        joined = state.story_list[int(old[mates[0]])]
+        assert joined is not None
+        state.attach(joined, num, doc.published)
+        return Assignment(doc.id, joined.id, False, touched=(joined.id,))
+    return _rebuild_region(state, num, doc, nums, labels, old, groups, region)
+
+
+def _nodes(state: EngineState, st: Story) -> int:
+    """The story's articles that are clustered (its silent copies follow their groups)."""
+    members = np.frombuffer(st.members, dtype=np.int32)
+    return members.size - int(np.count_nonzero(state.col.silent[members]))
+
+
+def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
+    """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each.
+
+    Copies of one text are one cluster from the start: their rows of the similarity are
+    averaged into one (what average linkage would do had it merged them first; a tie at 1
+    would not keep them together once one of them merged with a third article).  A silent
+    copy (``Engine._add_silent``) is left out of that average: it only follows its group,
+    unless no other copy of its group is among ``nums``."""
+    if not state.groups:
+        return average_linkage(_region_similarity(state, nums), state.params.shared)
+    col = state.col
+    group = col.group[nums]
+    keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
+    if keys.size == nums.size:
+        return average_linkage(_region_similarity(state, nums), state.params.shared)
+    rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
+    owner_of = rank[inv.reshape(-1)]
+    silent = col.silent[nums]
+    node = ~silent | ~np.isin(group, group[~silent])
+    sim = _region_similarity(state, nums[node])
+    owner = owner_of[node]
+    counts = np.bincount(owner, minlength=keys.size).astype(np.float64)
+    rows = np.zeros((keys.size, sim.shape[1]))
+    np.add.at(rows, owner, sim)
+    merged = np.zeros((keys.size, keys.size))
+    np.add.at(merged.T, owner, rows.T)
+    merged /= np.outer(counts, counts)
+    np.fill_diagonal(merged, 1.0)
+    return average_linkage(merged, state.params.shared)[owner_of]
+
+
+def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
+    """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``
+    (copies of one text are kept together by ``_cluster``)."""
+    nb = state.nb
+    sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
+    sim = np.minimum(shared_similarity(sets), _relative_cosine(state, nums))
+    factor = state.time_factor(nums)
+    return sim if factor is None else sim * factor
+
+
+def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:
+    """The closest story has ``Params.region`` clustered articles or more (a story a
+    thousand outlets carry in their own words): regrouping it whole would cost its size
+    squared for every new version.  Such a story is settled: the new article is clustered
+    with a sample of it (``_groups_with_sample``) and joins it if it groups with any of
+    them; the story itself is never split here.  When it does not, the next large story
+    near it is tried the same way (an aftershock's report may be closest to the main
+    quake's story), ``LARGE_TRIED`` of them at most; then the stories near it that are not
+    large are regrouped as usual."""
+    p = state.params
+    large = [st for st in near if _nodes(state, st) >= p.region][:LARGE_TRIED]  # near[0] first
+    for big in large:
+        if _groups_with_sample(state, num, big):
+            state.attach(big, num, doc.published)
+            return Assignment(doc.id, big.id, False, touched=(big.id,))
+    rest = [st for st in near if _nodes(state, st) < p.region]
+    return regroup(state, num, doc, rest) if rest else alone(state, num, doc)
+
+
+def _groups_with_sample(state: EngineState, num: int, big: Story) -> bool:
+    """Whether article ``num`` groups with a sample of the large story ``big``: its
+    neighbours there, then the most recent versions, ``Params.region`` articles in all."""
+    p = state.params
+    mine = state.nb.nums[num]
+    mine = mine[mine >= 0]
+    mine = mine[state.col.story[mine] == big.num]  # its neighbours in the story
+    members = np.frombuffer(big.members, dtype=np.int32)
+    recent = members[~state.col.silent[members]][-(p.region - 1) :]
+    sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
+    labels = _cluster(state, np.concatenate([[num], sample]).astype(np.int32))
+    return bool((labels[1:] == labels[0]).any())
+
+
+def _relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
+    """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded
+    (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
+    ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
+    ``words_scale``, and, where both articles name things (``names_min``) and their words
+    are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1),
+    squared.  Where neighbourhoods are sparse, shared neighbours say little: two close
+    versions must not take in an article only loosely like them, and two templated reports
+    of different events are each other's only neighbours (``_template_gate`` scales their
+    cosine down, but not out of each other's lists)."""
+    p, nb = state.params, state.nb
+    r = nums.size
+    gate = np.ones((r, r))
+    crowded = (nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
+    sparse = np.flatnonzero(~crowded)
+    if not sparse.size:
+        return gate
+    terms, val, wval, runs = state.vectors(nums)
+    nval = np.where(VOCAB.is_name[terms], val, 0.0)
+    nmass = runs.sum(nval * nval)
+    named = nmass >= p.names_min
+    nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
+    top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
+    dense, dense_w = state.scratch()
+    for i in sparse.tolist():
+        a = int(runs.starts[i])
+        b = a + int(runs.lens[i])
+        ti = terms[a:b]
+        dense[ti], dense_w[ti] = val[a:b], wval[a:b]
+        try:
+            cos = runs.sum(dense[terms] * val)
+            wcos = runs.sum(dense_w[terms] * wval)
+            dense[ti] = nval[a:b]
+            ncos = runs.sum(dense[terms] * nval)
+        finally:
+            dense[ti] = 0.0
+            dense_w[ti] = 0.0
+        rel = cos / (p.relative * np.maximum(top, top[i]))
+        row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+        if named[i] and p.names_scale > 0:  # templated: the same words around other names
+            row = np.minimum(row, _template_cap(p, wcos, ncos, named))
+        row[i] = 1.0
+        gate[i, :] = row
+        gate[:, i] = row
+    return gate
+
+
+def _rebuild_region(
+    state: EngineState, num: int, doc: Doc, nums: np.ndarray, labels: np.ndarray, old: np.ndarray,
+    groups: dict[int, list[int]], region: list[Story],
+) -> Assignment:
+    """Apply a regrouping that moves articles: each group keeps the id of the old story it
+    holds most of (older stories first), or takes its earliest article's id."""
+    by_num = {st.num: st for st in region}
+    overlap: dict[tuple[int, int], int] = {}
+    for lab, g in groups.items():
+        for q in g:
+            if q:
+                key = (lab, int(old[q]))
+                overlap[key] = overlap.get(key, 0) + 1
+    chosen: dict[int, Story] = {}
+    used: set[int] = set()
+    for (lab, snum), _n in sorted(overlap.items(), key=lambda kv: (-kv[1], by_num[kv[0][1]].seq)):
+        if lab not in chosen and snum not in used:
+            chosen[lab], used = by_num[snum], used | {snum}
+    old_ids = {st.num: st.id for st in region}
+    kept = set(old_ids.values())
+    gone = [st for st in region if st.num not in used]
+    for st in gone:
+        state.drop_story(st)
+    taken = state.stories  # a new story's id is taken as it is made
+    for lab in sorted(groups):
+        if lab in chosen:
+            continue
+        members = sorted(int(nums[q]) for q in groups[lab])
+        sid = next((i for m in members if (i := state.ids[m]) not in taken), "")
+        if not sid:
+            sid = f"{state.ids[members[0]]}~{state.seq + 1}"
+        chosen[lab] = state.new_story(sid, None)
+    state.col.story[num] = -1
+    moved: list[tuple[str, str]] = []
+    changed: list[str] = []
+    for lab in sorted(groups):
+        g, st = groups[lab], chosen[lab]
+        members = sorted(int(nums[q]) for q in g)
+        if st.id in kept and members == sorted(st.members):
+            continue  # a story the regrouping left as it was
+        for q in g:
+            if q and old_ids[int(old[q])] != st.id:
+                moved.append((state.ids[int(nums[q])], st.id))
+        state.rebuild(st, members)
+        changed.append(st.id)
+    story = chosen[int(labels[0])]
+    return Assignment(
+        doc.id, story.id, story.id not in kept,
+        merged=tuple(st.id for st in gone), moved=tuple(sorted(moved)), touched=tuple(changed),
+    )

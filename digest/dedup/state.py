@@ -1,184 +1,352 @@
-"""The engine's state as arrays: stories, per-article columns and neighbour lists, pools.
+"""The dedup engine's state, one object: articles and stories as arrays, and its primitives.  Pure.
 
 Observations
 ------------
 A million articles as Python objects (a dict vector each, a Doc with its
-text) take tens of KB an article; as numpy arrays over interned term
-indices they take a few hundred bytes.  Nothing here knows the engine's
-rules; ``digest.dedup.engine`` reads and writes these.
+text) take tens of KB an article; as numpy arrays over interned term indices
+they take a few hundred bytes.  What the engine decides lives in
+``digest.dedup.engine`` (proposing, copies, the public API) and
+``digest.dedup.regrouping`` (functions over this state); ``EngineState`` only
+keeps, gathers and rebuilds.
+
+How it works
+------------
+* Articles are numbered; each keeps its interned term indices and weights in
+  a pool (salient terms first), its copy shingles in another, its facts in
+  numpy columns (``digest.dedup.arrays``), never its text.
+* A story keeps its members and nothing summed over them: every decision
+  reads the members' own vectors.  :meth:`EngineState.rebuild` makes a story
+  of any list of members, :meth:`EngineState.vectors` gives members' unit
+  tf-idf vectors under the current idf in one pass.
+* The lead is chosen by ``digest.dedup.lead`` over the story's facts
+  (:meth:`EngineState.facts`) when first asked for after a change.
+
+Special cases
+-------------
+* Term weights are small whole numbers and fit a byte; an article with other
+  weights keeps them aside (``odd_weights``), and every gather puts them back
+  (:meth:`EngineState.with_odd`).
+* The candidate index may be the in-memory one (``fast``: it is told article
+  numbers) or any other ``CandidateIndex`` (told article ids).
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .lead import VersionScore
-from .terms import grow
+from .arrays import Columns, Neighbours, Pool, Runs, Story, StoryColumns
+from .copies import CopySketch
+from .doc import Doc
+from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
+from .index import CandidateIndex, KeyMultiMap, MemoryIndex
+from .lead import Facts, coverage_arrays, pick
+from .params import Params
+from .terms import PLAIN, VOCAB
 
 
-@dataclass(slots=True)
-class Story:
-    id: str
-    #: Article numbers, in order of joining.
-    members: array = field(default_factory=lambda: array("i"))
-    first: float | None = None
-    #: The latest version's publication time: the story stays open while it develops.
-    last: float | None = None
-    #: Arrival order of the article that started the story (merges keep the older).
-    seq: int = 0
-    #: Position in the engine's story list.
-    num: int = 0
-    #: The lead's article number; -1 until chosen (restored stories choose lazily).
-    lead: int = -1
-    scores: dict[str, VersionScore] | None = None
+@dataclass(eq=False, repr=False)
+class EngineState:
+    """Everything one engine knows, and the primitives that keep it (``digest.dedup.engine.Engine``
+    decides)."""
 
+    params: Params
+    #: Proposes candidates (``digest.dedup.index``).
+    index: CandidateIndex
+    idf: IdfModel = field(init=False, default_factory=IdfModel)
+    #: Article number -> id, and back.
+    ids: list[str] = field(init=False, default_factory=list)
+    num: dict[str, int] = field(init=False, default_factory=dict)
+    col: Columns = field(init=False, default_factory=Columns)
+    terms: Pool = field(init=False, default_factory=lambda: Pool(np.int32))
+    #: Term weights are small whole numbers (occurrences x title and name weights): one
+    #: byte holds them up to 255; an article with other weights keeps them in
+    #: ``odd_weights`` instead (float64).
+    weights: Pool = field(init=False, default_factory=lambda: Pool(np.uint8))
+    odd_weights: dict[int, np.ndarray] = field(init=False, default_factory=dict)
+    sources: list[str] = field(init=False, default_factory=list)
+    source_code: dict[str, int] = field(init=False, default_factory=dict)
+    #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
+    #: article's shingles (a pool; the keys live in the map only).
+    copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
+    shingles: Pool = field(init=False, default_factory=lambda: Pool(np.uint16))
+    #: Copy groups of two or more articles (copies of one text): the group's label (the
+    #: number in the ``group`` column of each member) -> its members.
+    groups: dict[int, array] = field(init=False, default_factory=dict)
+    #: Live stories by id, and every story by number (None once gone).
+    stories: dict[str, Story] = field(init=False, default_factory=dict)
+    story_list: list[Story | None] = field(init=False, default_factory=list)
+    scol: StoryColumns = field(init=False, default_factory=StoryColumns)
+    #: Stories made so far (a story's ``seq``: its arrival order).
+    seq: int = field(init=False, default=0)
+    #: Each article's nearest neighbours (for the shared-neighbour regrouping).
+    nb: Neighbours = field(init=False)
+    #: Whether ``index`` is the in-memory index (told article numbers, not ids).
+    fast: bool = field(init=False)
+    #: Dense scratch vectors over ``VOCAB`` (zero between uses; ``scratch``).
+    dense: np.ndarray = field(init=False, default_factory=lambda: np.zeros(0))
+    dense_w: np.ndarray = field(init=False, default_factory=lambda: np.zeros(0))
 
-class Columns:
-    """Per-article facts as growable numpy columns, indexed by article number."""
+    def __post_init__(self) -> None:
+        self.fast = isinstance(self.index, MemoryIndex)
+        self.nb = Neighbours(self.params.neighbours)
 
-    SPEC: tuple[tuple[str, type], ...] = (
-        ("story", np.int32), ("published", np.float64), ("priority", np.float64),
-        ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
-        ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
-        ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_), ("group", np.int32),
-        ("silent", np.bool_),
-    )
+    # -- articles ------------------------------------------------------------------
+    def sid(self, num: int) -> str:
+        """The id of article ``num``'s story."""
+        st = self.story_list[int(self.col.story[num])]
+        return st.id if st is not None else ""
 
-    story: np.ndarray
-    published: np.ndarray
-    priority: np.ndarray
-    truncated: np.ndarray
-    junk: np.ndarray
-    words: np.ndarray
-    source: np.ndarray
-    toff: np.ndarray
-    tlen: np.ndarray
-    #: The copy sketch's shingles in the shingle pool (slen 0: no sketch).
-    soff: np.ndarray
-    slen: np.ndarray
-    #: Whether the article's first ``SALIENT_TERMS`` pooled terms are its salient ones, in rank order.
-    ranked: np.ndarray
-    #: The article's copy group (``EngineCore._union``): the number of one of its members,
-    #: the article's own number when it copies nothing.
-    group: np.ndarray
-    #: A copy of the same text as one already known (``Engine._add_silent``): it is nobody's
-    #: neighbour, counts in no document frequency and is clustered with its copy group.
-    silent: np.ndarray
+    def member_terms(self, num: int) -> tuple[np.ndarray, np.ndarray]:
+        """Article ``num``'s pooled term indices and weights (salient terms first when ranked)."""
+        off, n = int(self.col.toff[num]), int(self.col.tlen[num])
+        odd = self.odd_weights.get(num)
+        w = odd if odd is not None else self.weights.data[off : off + n].astype(np.float64)
+        return self.terms.data[off : off + n], w
 
-    def __init__(self) -> None:
-        for name, dt in self.SPEC:
-            setattr(self, name, np.zeros(1024, dtype=dt))
-        self.size = 0
+    def vector(self, fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """An article's unit tf-idf vector (indices, values) under the current idf, and its
+        words vector (aligned)."""
+        idx, val = self.idf.vector_idx(fp.vocab_idx(), fp.weights)
+        wval = np.where(VOCAB.is_name[idx], 0.0, val)
+        norm = float(np.sqrt(wval @ wval)) or 1.0
+        return idx, val, wval / norm
 
-    def append(self) -> int:
-        n = self.size
-        if n == len(getattr(self, self.SPEC[0][0])):
-            for name, _ in self.SPEC:
-                setattr(self, name, grow(getattr(self, name), 2 * n))
-        self.size += 1
-        return n
+    def scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The two dense scratch vectors, as long as ``VOCAB`` (zero: leave them zero)."""
+        if len(self.dense) < len(VOCAB.ids):
+            self.dense = np.zeros(len(VOCAB.ids))
+            self.dense_w = np.zeros(len(VOCAB.ids))
+        return self.dense, self.dense_w
 
+    def sketch_of(self, num: int) -> CopySketch | None:
+        """Article ``num``'s copy shingles (no keys); None when it has none."""
+        n = int(self.col.slen[num])
+        if not n:
+            return None
+        off = int(self.col.soff[num])
+        return CopySketch((), self.shingles.data[off : off + n])
 
-class StoryColumns(Columns):
-    """Per-story facts the proposal filters on, indexed by story number."""
+    def remember_sketch(self, num: int, sk: CopySketch) -> None:
+        """Keep article ``num``'s copy shingles, and its opening keys in the copy lookup."""
+        if len(sk):
+            self.col.soff[num] = self.shingles.extend(sk.shingles)
+            self.col.slen[num] = len(sk)
+            if sk.keys:
+                self.copy_keys.add(sk.keys, num)
 
-    SPEC: tuple[tuple[str, type], ...] = (
-        ("first", np.float64), ("last", np.float64), ("seq", np.int64), ("alive", np.bool_),
-    )
-    first: np.ndarray
-    last: np.ndarray
-    seq: np.ndarray
-    alive: np.ndarray
+    def union(self, a: int, b: int) -> None:
+        """Articles ``a`` and ``b`` are copies of one text: one copy group (the smaller
+        group takes the larger one's label)."""
+        group, groups = self.col.group, self.groups
+        ga, gb = int(group[a]), int(group[b])
+        if ga == gb:
+            return
+        ma, mb = groups.get(ga) or array("i", [ga]), groups.get(gb) or array("i", [gb])
+        if len(ma) > len(mb):
+            ga, gb, ma, mb = gb, ga, mb, ma
+        group[np.frombuffer(ma, dtype=np.int32)] = gb
+        mb.extend(ma)
+        groups.pop(ga, None)
+        groups[gb] = mb
 
-    def sync(self, st: Story) -> None:
-        while st.num >= self.size:
-            self.append()
-        self.first[st.num] = np.nan if st.first is None else st.first
-        self.last[st.num] = np.nan if st.last is None else st.last
-        self.seq[st.num] = st.seq
-        self.alive[st.num] = True
+    def new_num(
+        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, w: np.ndarray, top: np.ndarray | None = None
+    ) -> int:
+        """Number the article and keep its facts (not its text); its salient terms first when known."""
+        col = self.col
+        num = col.append()
+        self.ids.append(doc.id)
+        self.num[doc.id] = num
+        code = self.source_code.get(doc.source)
+        if code is None:
+            code = self.source_code[doc.source] = len(self.sources)
+            self.sources.append(doc.source)
+        col.published[num] = np.nan if doc.published is None else doc.published
+        col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
+        col.words[num], col.source[num] = fp.words, code
+        if top is not None:
+            rest = np.ones(idx.size, dtype=bool)
+            rest[top] = False
+            order = np.concatenate([top, np.flatnonzero(rest)])
+            idx, w = idx[order], w[order]
+        col.ranked[num] = top is not None
+        col.toff[num] = self.terms.extend(idx)
+        w8 = np.clip(w, 0, 255).astype(np.uint8)
+        if not np.array_equal(w8, w):  # not whole, or too heavy for a byte: kept aside
+            self.odd_weights[num] = np.array(w, dtype=np.float64)
+        self.weights.extend(w8)
+        col.tlen[num] = idx.size
+        col.slen[num] = 0
+        col.group[num] = num
+        col.silent[num] = False
+        return num
 
+    def index_insert(self, num: int, fp: Fingerprint) -> None:
+        """Article ``num`` can be proposed from now on (an article without terms never is)."""
+        if fp.ids.size:
+            if self.fast:
+                assert isinstance(self.index, MemoryIndex)
+                self.index.insert_num(num, fp.signature)
+            else:
+                self.index.insert(self.ids[num], fp)
 
-class Pool:
-    """Append-only arrays of numbers (terms and weights of every article)."""
+    # -- time ----------------------------------------------------------------------
+    def open(self, snums: np.ndarray, published: float | None) -> np.ndarray:
+        """Which stories (numbers) accept an article published at ``published``: those with
+        a version within ``Params.window`` of it (after their latest, or before their first:
+        feeds arrive out of order).  Undated articles and undated stories: all."""
+        if published is None:
+            return np.ones(snums.size, dtype=bool)
+        sc = self.scol
+        gap = np.maximum(sc.first[snums] - published, published - sc.last[snums])
+        return ~(gap > self.params.window)  # NaN (undated story): open
 
-    def __init__(self, dtype: type) -> None:
-        self.data: np.ndarray = np.zeros(4096, dtype=dtype)
-        self.used = 0
+    def time_factor(self, nums: np.ndarray) -> np.ndarray | None:
+        """Per pair of articles, the share of their link that counts given how far apart in
+        time they were published: 1 within ``Params.time_grace``, then decaying by e every
+        ``Params.time_scale`` seconds (a report weeks later joins on strong evidence only).
+        Undated pairs: 1.  None when every pair counts fully (all within the grace, or
+        undated): the usual case, which then costs no matrix."""
+        p = self.params
+        t = self.col.published[nums]
+        dated = t[~np.isnan(t)]
+        if dated.size < 2 or float(dated.max() - dated.min()) <= p.time_grace:
+            return None
+        gap = np.abs(t[:, None] - t[None, :])
+        over = np.nan_to_num(gap - p.time_grace, nan=0.0)
+        return np.exp(-np.maximum(over, 0.0) / p.time_scale)
 
-    def extend(self, values: np.ndarray) -> int:
-        start, end = self.used, self.used + values.size
-        if end > len(self.data):  # grow by a quarter: little slack at a million articles
-            self.data = grow(self.data, max(len(self.data) + len(self.data) // 4, end))
-        self.data[start:end] = values
-        self.used = end
-        return start
+    # -- stories -------------------------------------------------------------------
+    def new_story(self, sid: str, first: float | None) -> Story:
+        """A story without members, id ``sid``, the most recent one."""
+        self.seq += 1
+        st = Story(sid, num=len(self.story_list), first=first, last=first, seq=self.seq)
+        self.story_list.append(st)
+        self.stories[sid] = st
+        self.scol.sync(st)
+        return st
 
+    def attach(self, story: Story, num: int, published: float | None) -> None:
+        """Article ``num`` joins ``story``; its lead is chosen again when next asked for."""
+        self.col.story[num] = story.num
+        story.members.append(num)
+        story.lead, story.scores = -1, None
+        if published is not None and (story.first is None or published < story.first):
+            story.first = published
+            self.scol.sync(story)
+        if published is not None and (story.last is None or published > story.last):
+            story.last = published
+            self.scol.sync(story)
 
-class Runs:
-    """Several articles' values concatenated, one run each (in order): which article each
-    value belongs to (``owner``), and sums per article.
+    def rebuild(self, st: Story, members: list[int]) -> None:
+        """Make ``members`` (article numbers, in arrival order) the story's versions."""
+        nums = np.array(members, dtype=np.int32)
+        st.members = array("i", members)
+        pub = self.col.published[nums]
+        dated = not np.isnan(pub).all()
+        st.first = float(np.nanmin(pub)) if dated else None
+        st.last = float(np.nanmax(pub)) if dated else None
+        st.lead, st.scores = -1, None
+        self.col.story[nums] = st.num
+        self.scol.sync(st)
 
-    Summing the runs with ``np.add.reduceat`` costs a sixth of ``np.bincount`` with weights
-    at the sizes the engine gathers (thousands of values, tens of articles)."""
+    def drop_story(self, st: Story) -> None:
+        """Forget a story (its members are elsewhere, or forgotten too)."""
+        del self.stories[st.id]
+        self.story_list[st.num] = None
+        self.scol.alive[st.num] = False
 
-    __slots__ = ("_nonempty", "lens", "n", "owner", "starts")
+    def absorb(self, keep: Story, drop: Story) -> None:
+        """Move ``drop``'s members into ``keep``."""
+        members = np.frombuffer(drop.members, dtype=np.int32)
+        self.col.story[members] = keep.num
+        keep.members.extend(drop.members)
+        keep.lead, keep.scores = -1, None
+        if drop.first is not None and (keep.first is None or drop.first < keep.first):
+            keep.first = drop.first
+        if drop.last is not None and (keep.last is None or drop.last > keep.last):
+            keep.last = drop.last
+        self.scol.sync(keep)
+        self.drop_story(drop)
 
-    def __init__(self, lens: np.ndarray) -> None:
-        self.n = int(lens.size)
-        self.lens = lens
-        ends = np.cumsum(lens)
-        self.starts = ends - lens
-        self.owner = np.repeat(np.arange(self.n), lens)
-        self._nonempty: np.ndarray | None = None if bool((lens > 0).all()) else np.flatnonzero(lens > 0)
+    # -- gathering -----------------------------------------------------------------
+    def gather(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The articles' pooled terms and weights, concatenated, and each one's owner position."""
+        terms, w8, runs = self.gather_bytes(nums)
+        return terms, self.with_odd(w8.astype(np.float64), nums, runs, lambda w: w), runs.owner
 
-    def sum(self, values: np.ndarray) -> np.ndarray:
-        """Each article's sum of ``values`` (aligned with ``owner``); 0 for an empty run."""
-        if self._nonempty is None:
-            return np.add.reduceat(values, self.starts) if self.n else np.zeros(0)
-        out = np.zeros(self.n)
-        if self._nonempty.size:
-            out[self._nonempty] = np.add.reduceat(values, self.starts[self._nonempty])
+    def gather_bytes(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, Runs]:
+        """The articles' pooled terms and byte weights (not the odd ones), concatenated, and
+        their runs."""
+        col = self.col
+        runs = Runs(col.tlen[nums])
+        pos = np.repeat(col.toff[nums] - runs.starts, runs.lens) + np.arange(runs.owner.size)
+        return self.terms.data[pos], self.weights.data[pos], runs
+
+    def with_odd(
+        self, out: np.ndarray, nums: np.ndarray, runs: Runs, f: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """``out`` (per pooled term) with the articles that keep odd weights set to ``f`` of them."""
+        if self.odd_weights:
+            for i, m in enumerate(nums.tolist()):
+                odd = self.odd_weights.get(m)
+                if odd is not None:
+                    start = int(runs.starts[i])
+                    out[start : start + odd.size] = f(odd)
         return out
 
+    def raw_vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, Runs, np.ndarray]:
+        """The articles' tf-idf vectors under the current idf, concatenated and not yet
+        normalised: (term indices, values, their runs, each article's norm)."""
+        terms, w8, runs = self.gather_bytes(nums)
+        tf = self.with_odd(SUBLINEAR_TF[w8], nums, runs, sublinear_tf)  # byte weights: a lookup
+        x = np.maximum(tf * self.idf.idf_idx(terms), 0.0)
+        norm = np.sqrt(runs.sum(x * x))
+        norm[norm == 0] = 1.0
+        return terms, x, runs, norm
 
-class Neighbours:
-    """Each article's ``k`` most similar articles (numbers and cosines), as two 2-D arrays.
+    def vectors(self, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Runs]:
+        """The articles' unit tf-idf vectors under the current idf, concatenated:
+        (term indices, values, words values, their runs)."""
+        terms, x, runs, norm = self.raw_vectors(nums)
+        owner = runs.owner
+        val = x / norm[owner]
+        wx = np.where(VOCAB.is_name[terms], 0.0, val)
+        wn = np.sqrt(runs.sum(wx * wx))
+        wn[wn == 0] = 1.0
+        return terms, val, wx / wn[owner], runs
 
-    Row ``num`` holds article ``num``'s list; an empty slot is -1 (similarity -1).
-    """
+    # -- the lead ------------------------------------------------------------------
+    def facts(self, st: Story) -> Facts:
+        """What the lead choice reads of the story's versions (``digest.dedup.lead``)."""
+        members = np.frombuffer(st.members, dtype=np.int32)
+        col = self.col
+        terms, weights, version = self.gather(members)
+        cov, unshared, extra = coverage_arrays(
+            version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms]
+        )
+        ids = self.ids
+        group, groups = col.group[members].tolist(), self.groups
+        return Facts(
+            ids=[ids[m] for m in st.members],
+            words=col.words[members].astype(np.float64),
+            truncated=col.truncated[members],
+            priority=col.priority[members],
+            published=col.published[members],
+            junk=col.junk[members],
+            copies=[(ids[g] if g in groups else None) for g in group],
+            cov=cov,
+            unshared=unshared,
+            extra=extra,
+        )
 
-    def __init__(self, k: int) -> None:
-        self.k = k
-        self.nums = np.full((1024, k), -1, dtype=np.int32)
-        self.sims = np.full((1024, k), -1.0, dtype=np.float32)
-
-    def _room(self, num: int) -> None:
-        n = len(self.nums)
-        if num >= n:
-            size = max(2 * n, num + 1)
-            self.nums = np.concatenate([self.nums, np.full((size - n, self.k), -1, np.int32)])
-            self.sims = np.concatenate([self.sims, np.full((size - n, self.k), -1.0, np.float32)])
-
-    def set(self, num: int, others: np.ndarray, sims: np.ndarray) -> None:
-        """``num``'s list: the ``k`` most similar of ``others`` (already floored)."""
-        self._room(num)
-        best = np.argsort(-sims, kind="stable")[: self.k]
-        self.nums[num] = -1
-        self.sims[num] = -1.0
-        self.nums[num, : best.size] = others[best]
-        self.sims[num, : best.size] = sims[best]
-
-    def offer(self, num: int, others: np.ndarray, sims: np.ndarray) -> None:
-        """Put ``num`` into each of ``others``' lists where it beats their weakest entry."""
-        if not others.size:
-            return
-        rows = self.sims[others]
-        slot = rows.argmin(axis=1)
-        better = rows[np.arange(others.size), slot] < sims
-        o, s = others[better], slot[better]
-        self.nums[o, s] = num
-        self.sims[o, s] = sims[better]
+    def rechoose(self, story: Story) -> None:
+        """Choose the story's lead again (its scores are made when asked for)."""
+        f = self.facts(story)
+        lead, _raw, _tied, _best = pick(f)
+        story.lead = story.members[lead]
+        story.scores = None

@@ -58,14 +58,15 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ..app import App
 from ..articles import stored_doc
 from ..config import Config, SourceConfig
-from ..dedup.engine import Engine, Params
+from ..dedup.engine import Engine
 from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex
+from ..engines import new_engine, restore_since
 from ..errors import DigestError
 from ..records import RunReport
 from ..store.base import Store
@@ -154,15 +155,12 @@ class WorkerApp(App):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from ..dedup.index_redis import open_index
-
-            window = self.cfg.dedup.window_days * 86400.0
-            params = Params(window=window)
-            self._journal = _Journal(open_index(self.cfg.index, params.lsh_threshold))
-            self._engine = Engine(params, index=self._journal)
+            engine = self._engine = new_engine(self.cfg, _Journal)  # as a plain App's, journalled
+            assert isinstance(engine.index, _Journal)
+            self._journal = engine.index
             self._seen = 0
             end = self._fetched or self._now or datetime.now(UTC)  # the window ends at the fetch
-            self._catch_up(since=end - timedelta(seconds=2 * window))
+            self._catch_up(since=restore_since(self.cfg, end))
         return self._engine
 
     def _catch_up(self, *, since: datetime | None = None) -> int:
