@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digest.dedup.engine import Engine
+from digest.dedup.engine import Engine, Params
 from digest.dedup.neighbours import average_linkage, neighbour_sets, shared_similarity
 from tests.support.reference import neighbour_set
 from tests.support.stories import load
@@ -119,3 +119,33 @@ def test_nearest_names_the_neighbours_an_article_would_get_without_adding_it() -
     assert near[0][0] == "quake_a1" and near[0][1] > 0.5  # its close rewrite first
     assert "council_a" not in dict(near)  # another subject: no neighbour
     assert "quake_a2" not in eng and len(eng) == 3  # nothing was added
+
+
+def test_an_early_report_does_not_follow_a_later_event_of_its_kind() -> None:
+    """A report published days before every other member of its group, that leaves a version
+    of its own story for them, reports an earlier event of the same kind (two emergency
+    patches of one browser two days apart): its links to the later ones count a fifth.  The
+    first report of a story whose follow-ups join it days later is not parted from anything
+    and keeps them."""
+    from digest.dedup.regrouping import linkage
+
+    day = 86400.0
+    # 0: the first event's early report; 1: its rewrite, a little less like it than the
+    # second event's reports 2-4 (two days later) are: alike in words, not in what happened
+    sim = np.array([
+        [1.0, 0.5, 0.6, 0.6, 0.6],
+        [0.5, 1.0, 0.0, 0.0, 0.0],
+        [0.6, 0.0, 1.0, 0.9, 0.9],
+        [0.6, 0.0, 0.9, 1.0, 0.9],
+        [0.6, 0.0, 0.9, 0.9, 1.0],
+    ])
+    times = np.array([0.0, 0.1, 2.0, 2.1, 2.2]) * day
+    old = np.array([7, 7, 7, 7, -1])  # 0 and 1 in one story (the second event's first joined it)
+    plain = linkage(Params(lead_gap=0.0), sim, times, old)
+    assert plain[0] == plain[2] != plain[1]  # without the check, 0 goes with the later event
+    labels = linkage(Params(), sim, times, old)
+    assert labels[0] == labels[1] != labels[2] == labels[3] == labels[4]
+    # the original report, its follow-ups two days later: nothing of its story is left behind
+    keep = np.ix_([0, 2, 3, 4], [0, 2, 3, 4])
+    labels = linkage(Params(), sim[keep], times[[0, 2, 3, 4]], np.array([7, 7, 7, -1]))
+    assert len(set(labels.tolist())) == 1

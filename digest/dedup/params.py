@@ -141,3 +141,10 @@ class Params:
     time_grace: float = 14 * 86400.0
     #: Beyond the grace a link decays by e every this many seconds (GVC val precision 0.981 -> 1.000 at a 30-day window); no test (as time_grace).
     time_scale: float = 30 * 86400.0
+
+    #: Seconds by which a group's earliest version may precede all its others when it leaves versions of its own story for them, beyond which its links to them count ``lead_factor`` (dated ECB+ dev close worst of 3: P 0.983 -> 0.986, F1 0.939 -> 0.946; dev apart, GVC val unchanged; 12 h: F1 0.945, 2 days: no gain); pinned by test_regroup::test_an_early_report_does_not_follow_a_later_event_of_its_kind (0: off).
+    lead_gap: float = 86400.0
+    #: Share of the early version's links that counts past ``lead_gap`` (0.2: F1 0.946; 0.5: 0.944; 0: 0.946); no test.
+    lead_factor: float = 0.2
+    #: Fewest other versions a group needs for the ``lead_gap`` check (a pair a day apart is a follow-up as often as not; 1 gave the same stories); set by hand; no test.
+    lead_peers: int = 2

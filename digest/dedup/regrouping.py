@@ -204,13 +204,13 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     would not keep them together once one of them merged with a third article).  A silent
     copy (``Engine._add_silent``) is left out of that average: it only follows its group,
     unless no other copy of its group is among ``nums``."""
-    if not state.groups:
-        return average_linkage(_region_similarity(state, nums), state.params.shared)
     col = state.col
+    if not state.groups:
+        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums])
     group = col.group[nums]
     keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
     if keys.size == nums.size:
-        return average_linkage(_region_similarity(state, nums), state.params.shared)
+        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums])
     rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
     owner_of = rank[inv.reshape(-1)]
     silent = col.silent[nums]
@@ -224,7 +224,43 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     np.add.at(merged.T, owner, rows.T)
     merged /= np.outer(counts, counts)
     np.fill_diagonal(merged, 1.0)
-    return average_linkage(merged, state.params.shared)[owner_of]
+    times = np.full(keys.size, np.inf)
+    np.minimum.at(times, owner, np.nan_to_num(col.published[nums[node]], nan=np.inf))
+    times[np.isinf(times)] = np.nan
+    old = np.full(keys.size, -1, dtype=np.int64)
+    old[owner] = col.story[nums[node]]
+    return linkage(state.params, merged, times, old)[owner_of]
+
+
+def linkage(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Average linkage of ``sim`` at ``Params.shared`` (``times``: publication, ``old``: the
+    story each article is in before this regrouping, -1 for none), then a check of early
+    versions: where a group's earliest article precedes all its (``lead_peers`` or more)
+    others by over ``lead_gap`` and leaves versions of its own story for them, its links to
+    them count ``lead_factor`` and the articles are grouped again.  The first report of an
+    event comes within hours of it; one published a day before every other report, whose
+    own story stays elsewhere, reports an earlier event of the same kind (an original
+    report its follow-ups join days later keeps its story: it is not parted from it)."""
+    labels = average_linkage(sim, p.shared)
+    if p.lead_gap <= 0 or sim.shape[0] <= p.lead_peers:
+        return labels
+    damped = None
+    for lab in np.unique(labels).tolist():
+        idx = np.flatnonzero(labels == lab)
+        t = times[idx]
+        if idx.size <= p.lead_peers or np.isnan(t).any():
+            continue
+        order = np.argsort(t, kind="stable")
+        first, rest = int(idx[order[0]]), idx[order[1:]]
+        if float(t[order[1]] - t[order[0]]) <= p.lead_gap or old[first] < 0:
+            continue
+        if not ((old == old[first]) & (labels != lab)).any():  # not parted from its story
+            continue
+        if damped is None:
+            damped = sim.copy()
+        damped[first, rest] *= p.lead_factor
+        damped[rest, first] *= p.lead_factor
+    return labels if damped is None else average_linkage(damped, p.shared)
 
 
 def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:

@@ -183,6 +183,7 @@ class EngineState:
         col.slen[num] = 0
         col.group[num] = num
         col.silent[num] = False
+        col.story[num] = -1  # in no story until attached
         return num
 
     def index_insert(self, num: int, fp: Fingerprint) -> None:
