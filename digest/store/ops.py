@@ -89,8 +89,10 @@ class _Backend(Protocol):
     def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None: ...
     def _insert(self, item: NewArticle, now: datetime) -> bool: ...
     def _recount(self, story_id: str) -> None: ...
+    def _has_versions(self, story_id: str) -> bool: ...
     def _best_version(self, story_id: str) -> str | None: ...
     def merge_stories(self, *, keep: str, drop: str) -> None: ...
+    def move_article(self, key: str, story_id: str) -> None: ...
     def update_story(
         self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
     ) -> None: ...
@@ -174,17 +176,28 @@ class StoreOps(StoreReads):
         *,
         leads: Mapping[str, str] | None = None,
         merges: Sequence[tuple[str, str]] = (),
+        scores: Mapping[str, Mapping[str, tuple[float, Mapping[str, Any]]]] | None = None,
+        first_seen: datetime | None = None,
     ) -> list[bool]:
         """Store new articles, story merges and story rows in one transaction.
 
-        Articles whose key exists are skipped (False in the result).  Each
-        touched story gets ``first_seen`` = the earliest of its stored value
-        and its new articles' fetch times, the lead from ``leads`` (else the
-        best-scored version), and fresh counts.  ``merges`` are (keep, drop)
-        pairs applied after the inserts.
+        Articles whose key exists are skipped (False in the result).  An
+        item's ``moves`` (stored articles the engine moved when it came in)
+        are applied right after it, in order, as ``move_article``.  Each
+        touched story (of a new article, or in ``leads``) gets ``first_seen``
+        = the earliest of its stored value, its new articles' fetch times and
+        ``first_seen``, the lead from ``leads`` (else the best-scored
+        version), fresh counts, and its versions' ``scores`` when given (as
+        ``save_story``).  ``merges`` are (keep, drop) pairs applied after the
+        inserts.  A story the moves left without versions is not written
+        (unless it is in ``leads``).
+
+        ``App.ingest`` stores a source's batch this way: what the per-article
+        writes would leave, with one write per story.
         """
         batch = new_articles(items)
         leads = dict(leads or {})
+        scores = scores or {}
         now = utcnow()
         result: list[bool] = []
         with self.transaction():
@@ -195,14 +208,25 @@ class StoreOps(StoreReads):
                 if ok:
                     seen = item.article.fetched or now
                     first[item.story_id] = min(first.get(item.story_id, seen), seen)
+                for key, story_id in item.moves:
+                    self.move_article(key, story_id)
             for keep, drop in merges:
                 self.merge_stories(keep=keep, drop=drop)
                 if drop in first:
                     seen = first.pop(drop)
                     first[keep] = min(first.get(keep, seen), seen)
+            moved = any(item.moves for item in batch)
             for story_id in sorted(set(first) | set(leads)):
-                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
+                if moved and story_id not in leads and not self._has_versions(story_id):
+                    continue
+                earliest = min((t for t in (first.get(story_id), first_seen) if t is not None), default=None)
+                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=earliest)
+                if story_id in scores:
+                    self.update_scores(story_id, scores[story_id])
         return result
+
+    def _has_versions(self: _Backend, story_id: str) -> bool:
+        return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None
 
     def update_scores(self: _Backend, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
         """Set completeness scores of the story's versions; how many rows changed."""
