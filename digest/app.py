@@ -331,11 +331,9 @@ class App:
     ) -> None:
         """Prepare, dedupe and store a source's entries in one transaction.
 
-        The engine takes the new articles one by one; the store gets them at
-        the end, in one ``add_articles``: each with the moves its regrouping
-        made, then one row per touched story with the lead and scores read
-        when it was last touched (the same rows as writing each article's
-        changes as it comes, with one write per story).
+        The store gets the engine's decisions at the end, in one ``add_articles``
+        (each article with its moves, one write per touched story): the rows the
+        per-article writes would leave.
         """
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
@@ -392,12 +390,8 @@ class App:
             self._stored += len(items)
 
     def _story_save(self, story_id: str) -> tuple[str, dict[str, tuple[float, dict[str, Any]]]]:
-        """The story's lead and its versions' scores as the engine has them now.
-
-        Read when the article that touched the story is added, not when the
-        batch is written: scores follow the idf, which every later article
-        moves.  The last reading of a story in a batch is the one stored.
-        """
+        """The story's lead and scores now: read as an article touches it, not when the batch
+        is written (scores follow the idf, which every later article moves)."""
         engine = self.engine
         scores = engine.scores(story_id)
         return engine.lead(story_id), {k: (v.score, v.as_dict()) for k, v in scores.items()}
