@@ -72,7 +72,7 @@ from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources.retrieve import retrieve
 from .sources.tracking import SourceTracker
-from .store.base import SourceState, Store, open_store
+from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
 from .text.clean import recurring_lines
 from .text.prepare import bodies_of, prepare
@@ -323,7 +323,12 @@ class App:
     def ingest(
         self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
     ) -> None:
-        """Prepare, dedupe and store a source's entries in one transaction."""
+        """Prepare, dedupe and store a source's entries in one transaction.
+
+        The store gets the engine's decisions at the end, in one ``add_articles``
+        (each article with its moves, one write per touched story): the rows the
+        per-article writes would leave.
+        """
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]
@@ -350,30 +355,40 @@ class App:
         self._fetched = fetched
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
+            # a copy earlier in the batch, or a worker's stored since the check above
+            taken = self.store.has_articles([a.key for a in ready])
+            items: list[NewArticle] = []
+            saves: dict[str, tuple[str, dict[str, tuple[float, dict[str, Any]]]]] = {}
             for article in ready:
-                if self.store.has_article(article.key):  # a copy earlier in the batch (or a worker's)
+                if article.key in taken:
                     continue
+                taken.add(article.key)
                 doc = doc_of(article)
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
-                self.store.add_article(article, fp.to_bytes(), a.story_id)
-                self._stored += 1
-                for key, sid in a.moved:  # the neighbourhood was regrouped
-                    self.store.move_article(key, sid)
+                items.append(NewArticle(article, fp.to_bytes(), a.story_id, moves=a.moved))
+                for sid in a.merged:  # gone: its articles moved out, its row goes with the last one
+                    saves.pop(sid, None)
                 for sid in a.touched:
-                    self._save_story(sid, first_seen=fetched)
+                    saves[sid] = self._story_save(sid)
                 report.new_articles += 1
                 report.new_stories += int(a.new_story)
+            if not items:
+                return
+            self.store.add_articles(
+                items,
+                leads={sid: lead for sid, (lead, _) in saves.items()},
+                scores={sid: scores for sid, (_, scores) in saves.items()},
+                first_seen=fetched,
+            )
+            self._stored += len(items)
 
-    def _save_story(self, story_id: str, *, first_seen: datetime) -> None:
+    def _story_save(self, story_id: str) -> tuple[str, dict[str, tuple[float, dict[str, Any]]]]:
+        """The story's lead and scores now: read as an article touches it, not when the batch
+        is written (scores follow the idf, which every later article moves)."""
         engine = self.engine
         scores = engine.scores(story_id)
-        self.store.save_story(
-            story_id,
-            lead_key=engine.lead(story_id),
-            first_seen=first_seen,
-            scores={k: (v.score, v.as_dict()) for k, v in scores.items()},
-        )
+        return engine.lead(story_id), {k: (v.score, v.as_dict()) for k, v in scores.items()}
 
     # -- digest ----------------------------------------------------------
     def today(self) -> date:

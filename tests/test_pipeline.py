@@ -150,17 +150,17 @@ def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
     one = "  - name: Coast News\n    path: " + str(FEEDS / "coast.rss") + "\n"
     both = one + "  - name: Valley Wire\n    path: " + str(FEEDS / "valley.atom") + "\n"
     with make_app(tmp_path, both, WIDE) as app:
-        real_add = app.store.add_article
+        real_insert = app.store._insert  # type: ignore[attr-defined]
         calls = {"n": 0}
 
-        def failing_add(article, *a, **k):  # type: ignore[no-untyped-def]
-            if article.source == "Valley Wire":
+        def failing_insert(item, now):  # type: ignore[no-untyped-def]
+            if item.article.source == "Valley Wire":
                 calls["n"] += 1
                 if calls["n"] == 2:
                     raise RuntimeError("disk full")
-            return real_add(article, *a, **k)
+            return real_insert(item, now)
 
-        monkeypatch.setattr(app.store, "add_article", failing_add)
+        monkeypatch.setattr(app.store, "_insert", failing_insert)
         report = app.run(now=NOW)
         assert [e.kind for e in report.errors] == ["internal"] and "Valley Wire" in str(report.errors[0])
         stored = {row.key for row in app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))}
@@ -169,7 +169,7 @@ def test_a_rolled_back_ingest_leaves_no_phantom_story_in_the_engine(
         assert len(engine) == len(stored) and all(k in engine for k in stored)
         assert all(app.store.get_story(s) is not None for s in app.engine.stories())
 
-        monkeypatch.setattr(app.store, "add_article", real_add)
+        monkeypatch.setattr(app.store, "_insert", real_insert)
         assert app.run(now=NOW).new_articles == 2
         view = app.build_view(NOW.date())
         assert max(s.outlets for s in view.stories) == 2

@@ -430,3 +430,56 @@ def test_moving_an_article_splits_a_story_and_drops_an_emptied_one(store: Store)
     store.move_article("a1", "a2")  # already there: nothing changes
     with pytest.raises(StoreError, match="nope: not stored"):
         store.move_article("nope", "a2")
+
+
+def test_a_batch_with_moves_stores_what_the_per_article_writes_store(store: Store) -> None:
+    """``add_articles`` with each item's moves, the last lead and scores of each touched story and
+    ``first_seen`` leaves the rows that writing each article's changes as it came leaves (``App.ingest``)."""
+    early = T0 - timedelta(hours=5)
+    # (new article, its story, moves, touched stories with lead and scores, stories gone)
+    steps = [
+        ("x1", "X1", (), {"X1": ("x1", {"x1": 0.5})}, ()),
+        ("x2", "X1", (), {"X1": ("x2", {"x1": 0.4, "x2": 0.9})}, ()),
+        ("x3", "x3", (("x1", "x3"),), {"X1": ("x2", {"x2": 0.8}), "x3": ("x3", {"x1": 0.3, "x3": 0.7})}, ()),
+        ("x4", "x3", (("x2", "x3"),), {"x3": ("x2", {"x1": 0.2, "x2": 0.6, "x3": 0.5, "x4": 0.1})}, ("X1",)),
+        ("x5", "P", (), {"P": ("p0", {"p0": 0.9, "x5": 0.2})}, ()),
+        ("x6", "x6", (("p0", "x6"),), {"P": ("x5", {"x5": 0.3}), "x6": ("x6", {"p0": 0.5, "x6": 0.4})}, ()),
+    ]
+
+    def run(p: str, *, batch: bool) -> None:
+        store.add_article(art(p + "p0", "B", fetched=early), b"0", p + "P")
+        store.update_story(p + "P", first_seen=early)
+        items: list[NewArticle] = []
+        saves: dict[str, tuple[str, dict[str, tuple[float, dict[str, float]]]]] = {}
+        for key, sid, moves, touched, gone in steps:
+            moved = tuple((p + k, p + s) for k, s in moves)
+            rows = {p + s: (p + lead, {p + k: (v, {"v": v}) for k, v in sc.items()}) for s, (lead, sc) in touched.items()}
+            if batch:
+                items.append(NewArticle(art(p + key, key[-1]), key.encode(), p + sid, moves=moved))
+                for s in gone:
+                    saves.pop(p + s, None)
+                saves.update(rows)
+                continue
+            store.add_article(art(p + key, key[-1]), key.encode(), p + sid)
+            for k, s in moved:
+                store.move_article(k, s)
+            for s, (lead, sc) in rows.items():
+                store.save_story(s, lead_key=lead, first_seen=T0, scores=sc)
+        if batch:
+            assert all(store.add_articles(items, leads={s: lead for s, (lead, _) in saves.items()},
+                                          scores={s: sc for s, (_, sc) in saves.items()}, first_seen=T0))
+
+    def rows(p: str) -> list[tuple[object, ...]]:
+        out: list[tuple[object, ...]] = []
+        for st in store.stories_first_seen_between(early - timedelta(days=1), T0 + timedelta(days=1)):
+            if st.id.startswith(p):
+                out.append((st.id[1:], st.first_seen, st.lead_key[1:], st.n_versions, st.n_sources))
+                out += [(a.key[1:], a.story_id[1:], a.score, a.score_detail) for a in store.story_versions(st.id)]
+        return out
+
+    run("s", batch=False)
+    run("b", batch=True)
+    assert rows("b") == rows("s")
+    assert sorted(r[0] for r in rows("b") if len(r) == 5) == ["P", "x3", "x6"]  # X1 is gone
+    first = {s: store.get_story("b" + s).first_seen for s in ("P", "x3", "x6")}  # type: ignore[union-attr]
+    assert first == {"P": early, "x3": T0, "x6": early}  # x6 split off P: as old as P

@@ -209,6 +209,9 @@ class NewArticle(NamedTuple):
     story_id: str
     score: float | None = None
     detail: Mapping[str, Any] | None = None
+    #: Stored articles moved to another story as this one came in (the engine's regrouping):
+    #: (key, story id), applied right after it.
+    moves: tuple[tuple[str, str], ...] = ()
 
 
 # -- pure helpers shared by backends -----------------------------------------
@@ -223,7 +226,7 @@ def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, st
 
 
 def new_articles(items: Iterable[NewArticle | tuple[Any, ...]]) -> list[NewArticle]:
-    """Normalise ``add_articles`` input (tuples of 3 to 5 fields) to :class:`NewArticle`."""
+    """Normalise ``add_articles`` input (tuples of 3 to 6 fields) to :class:`NewArticle`."""
     out = []
     for item in items:
         if not isinstance(item, NewArticle):
@@ -299,8 +302,11 @@ class Store(Protocol):
         *,
         leads: Mapping[str, str] | None = None,
         merges: Sequence[tuple[str, str]] = (),
+        scores: Mapping[str, Mapping[str, tuple[float, Mapping[str, Any]]]] | None = None,
+        first_seen: datetime | None = None,
     ) -> list[bool]:
-        """Insert a batch with its story rows in ONE transaction; which items were new."""
+        """Insert a batch (with the moves it made) and its story rows in ONE transaction;
+        which items were new."""
         ...
     def get_article(self, key: str) -> StoredArticle | None: ...
     def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:

@@ -5,46 +5,66 @@ Observations
 * The SQLite and PostgreSQL stores differ in their connections, timestamps
   and locking, but not in how a batch of articles becomes story rows, how a
   story's lead and scores are saved together, or how stories are merged and
-  articles moved between them: that logic, and its SQL, lives here once.
-* The shared SQL differs between the two databases in two spellings only:
-  placeholders (``?`` / ``%s``) and the two-argument minimum (``min`` /
-  ``least``).  It is written with ``?`` and ``{least}``; :func:`sql_for`
-  spells it for a backend.
+  articles moved between them: that logic, and its SQL, lives here once (the
+  reads in :mod:`digest.store.reads`, which ``StoreOps`` builds on).
+* The shared SQL differs between the two databases in a few spellings only:
+  placeholders (``?`` / ``%s``), the two-argument minimum and maximum
+  (``min`` / ``least``, ``max`` / ``greatest``) and the NULL-safe
+  comparison (``IS NOT`` / ``IS DISTINCT FROM``: SQLite has the latter only
+  since 3.39).  It is written with ``?`` and the names in ``{}`` of
+  :data:`SPELLINGS`; :func:`sql_for` spells it for a backend.
 
 How it works
 ------------
 ``StoreOps`` is a mixin.  A backend provides what ``_Backend`` lists:
-``transaction()``, ``_run`` (execute shared SQL; rows read by column name),
-``_stamp`` (a datetime as the backend stores it), ``_story_write`` (the
-transaction a story move or merge runs in: PostgreSQL also takes the
-clustering lock), ``_log_regroup`` (PostgreSQL records merges and moves for
-other workers), ``_insert`` (one row; False when the key exists),
-``_durable`` (the transaction a delivery's state is written in: it must
-survive a power cut), ``update_scores`` and ``get_delivery``; the mixin composes them (its
-methods take the backend as ``self``).
+``db`` and ``_locks`` (its connection and the locks it holds, released by
+``close``), ``transaction()``, ``_run`` (execute shared SQL; rows read by
+column name), ``_run_many`` (one statement over many rows: how many
+changed), ``_stamp`` (a datetime as the backend stores it) and ``_when``
+(its inverse), ``_story_write`` (the transaction a story move or merge runs
+in: PostgreSQL also takes the clustering lock), ``_log_regroup``
+(PostgreSQL records merges and moves for other workers) and ``_durable``
+(the transaction a delivery's state is written in: it must survive a power
+cut); the mixin composes them (its methods take the backend as ``self``).
+PostgreSQL's ``_insert`` takes the clustering lock, then inserts as here.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
 from ..errors import StoreError
 from ..records import Article
-from .base import Delivery, NewArticle, new_articles, utcnow
+from .base import Delivery, NewArticle, SourceState, new_articles, utcnow
+from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]
+
+#: How each backend spells what the shared SQL writes in ``{}``.
+SPELLINGS: dict[Dialect, dict[str, str]] = {
+    "sqlite": {"{least}": "min", "{greatest}": "max", "{distinct}": "IS NOT"},
+    "postgresql": {"{least}": "least", "{greatest}": "greatest", "{distinct}": "IS DISTINCT FROM"},
+}
+_INSERT_COLS = ARTICLE_COLS.format(text="text").replace("text AS text", "text")
 
 
 @functools.cache
 def sql_for(dialect: Dialect, sql: str) -> str:
-    """Shared SQL (``?`` placeholders, ``{least}`` for the two-argument minimum) for a backend."""
-    if dialect == "sqlite":
-        return sql.replace("{least}", "min")
-    return sql.replace("?", "%s").replace("{least}", "least")
+    """Shared SQL (``?`` placeholders, the names of :data:`SPELLINGS`) as a backend runs it."""
+    if dialect == "postgresql":
+        sql = sql.replace("?", "%s")
+    for name, spelling in SPELLINGS[dialect].items():
+        sql = sql.replace(name, spelling)
+    return sql
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 #: An upsert of a story row that keeps the earlier ``first_seen``.
@@ -54,16 +74,25 @@ _KEEP_FIRST = "ON CONFLICT(id) DO UPDATE SET first_seen={least}(stories.first_se
 class _Backend(Protocol):
     """What a backend provides for ``StoreOps``."""
 
+    @property
+    def db(self) -> Any: ...
+    @property
+    def _locks(self) -> Collection[str]: ...
+    def release_lock(self, name: str) -> None: ...
+    def close(self) -> None: ...
     def transaction(self) -> AbstractContextManager[Any]: ...
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def _run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
     def _stamp(self, dt: datetime) -> Any: ...
     def _story_write(self) -> AbstractContextManager[Any]: ...
     def _durable(self) -> AbstractContextManager[Any]: ...
     def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None: ...
     def _insert(self, item: NewArticle, now: datetime) -> bool: ...
     def _recount(self, story_id: str) -> None: ...
+    def _has_versions(self, story_id: str) -> bool: ...
     def _best_version(self, story_id: str) -> str | None: ...
     def merge_stories(self, *, keep: str, drop: str) -> None: ...
+    def move_article(self, key: str, story_id: str) -> None: ...
     def update_story(
         self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None
     ) -> None: ...
@@ -71,8 +100,63 @@ class _Backend(Protocol):
     def get_delivery(self, date: str, target: str) -> Delivery | None: ...
 
 
-class StoreOps:
+class StoreOps(StoreReads):
     """Backend-free store operations (see the module docstring)."""
+
+    def close(self: _Backend) -> None:
+        for name in list(self._locks):
+            self.release_lock(name)
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self: _Backend, *exc: object) -> None:
+        self.close()
+
+    # -- sources ---------------------------------------------------------------
+    def sync_sources(self: _Backend, sources: Iterable[tuple[str, str]]) -> None:
+        """Register configured sources.  A new location starts with a clean state."""
+        with self.transaction():
+            self._run_many(
+                "INSERT INTO sources(name, location) VALUES(?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
+                "last_modified=NULL, permanent_url=NULL, last_error=NULL, error_kind=NULL, "
+                "failures=0, first_failure_at=NULL, paused=FALSE, paused_reason=NULL, "
+                "next_poll_at=NULL, retry_after_until=NULL "
+                "WHERE sources.location {distinct} excluded.location",
+                list(sources),
+            )
+
+    def save_source_state(self: _Backend, state: SourceState) -> None:
+        cols = SOURCE_COLS.split(", ")
+        values = []
+        for col in cols:
+            v = getattr(state, col)
+            values.append(self._stamp(v) if col in SOURCE_TIMES and v is not None else v)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
+        with self.transaction():
+            self._run(
+                f"INSERT INTO sources({SOURCE_COLS}) VALUES({', '.join('?' * len(cols))}) "
+                f"ON CONFLICT(name) DO UPDATE SET {updates}",
+                values,
+            )
+
+    # -- articles ----------------------------------------------------------------
+    def _insert(self: _Backend, item: NewArticle, now: datetime) -> bool:
+        """Insert one article row; False when its key is stored (nothing written)."""
+        a = item.article
+        cur = self._run(
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 16)}) ON CONFLICT(key) DO NOTHING",
+            (
+                a.key, a.source, a.url, a.title, a.text,
+                None if a.published is None else self._stamp(a.published), self._stamp(a.fetched or now),
+                a.author, bool(a.truncated), a.priority, _json(list(a.junk)),
+                bytes(item.fingerprint), item.story_id, item.score,
+                _json(dict(item.detail) if item.detail is not None else None), a.guid,
+            ),
+        )
+        return bool(cur.rowcount == 1)
 
     def add_article(
         self: _Backend,
@@ -92,17 +176,28 @@ class StoreOps:
         *,
         leads: Mapping[str, str] | None = None,
         merges: Sequence[tuple[str, str]] = (),
+        scores: Mapping[str, Mapping[str, tuple[float, Mapping[str, Any]]]] | None = None,
+        first_seen: datetime | None = None,
     ) -> list[bool]:
         """Store new articles, story merges and story rows in one transaction.
 
-        Articles whose key exists are skipped (False in the result).  Each
-        touched story gets ``first_seen`` = the earliest of its stored value
-        and its new articles' fetch times, the lead from ``leads`` (else the
-        best-scored version), and fresh counts.  ``merges`` are (keep, drop)
-        pairs applied after the inserts.
+        Articles whose key exists are skipped (False in the result).  An
+        item's ``moves`` (stored articles the engine moved when it came in)
+        are applied right after it, in order, as ``move_article``.  Each
+        touched story (of a new article, or in ``leads``) gets ``first_seen``
+        = the earliest of its stored value, its new articles' fetch times and
+        ``first_seen``, the lead from ``leads`` (else the best-scored
+        version), fresh counts, and its versions' ``scores`` when given (as
+        ``save_story``).  ``merges`` are (keep, drop) pairs applied after the
+        inserts.  A story the moves left without versions is not written
+        (unless it is in ``leads``).
+
+        ``App.ingest`` stores a source's batch this way: what the per-article
+        writes would leave, with one write per story.
         """
         batch = new_articles(items)
         leads = dict(leads or {})
+        scores = scores or {}
         now = utcnow()
         result: list[bool] = []
         with self.transaction():
@@ -113,14 +208,33 @@ class StoreOps:
                 if ok:
                     seen = item.article.fetched or now
                     first[item.story_id] = min(first.get(item.story_id, seen), seen)
+                for key, story_id in item.moves:
+                    self.move_article(key, story_id)
             for keep, drop in merges:
                 self.merge_stories(keep=keep, drop=drop)
                 if drop in first:
                     seen = first.pop(drop)
                     first[keep] = min(first.get(keep, seen), seen)
+            moved = any(item.moves for item in batch)
             for story_id in sorted(set(first) | set(leads)):
-                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=first.get(story_id))
+                if moved and story_id not in leads and not self._has_versions(story_id):
+                    continue
+                earliest = min((t for t in (first.get(story_id), first_seen) if t is not None), default=None)
+                self.update_story(story_id, lead_key=leads.get(story_id), first_seen=earliest)
+                if story_id in scores:
+                    self.update_scores(story_id, scores[story_id])
         return result
+
+    def _has_versions(self: _Backend, story_id: str) -> bool:
+        return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None
+
+    def update_scores(self: _Backend, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
+        """Set completeness scores of the story's versions; how many rows changed."""
+        with self.transaction():
+            return self._run_many(
+                "UPDATE articles SET score=?, score_detail=? WHERE key=? AND story_id=?",
+                [(float(s), _json(dict(d)), k, story_id) for k, (s, d) in scores.items()],
+            )
 
     def save_story(
         self: _Backend,

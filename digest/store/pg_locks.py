@@ -22,42 +22,22 @@ Special cases
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 from ..errors import StoreError
 from .base import StoredArticle, redact
 from .log import LogEntry, Turn
+from .reads import ARTICLE_COLS
 
 _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-#: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''``.
-ARTICLE_COLS = (
-    "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid"
-)
-
-
-def article_row(r: dict[str, Any]) -> StoredArticle:
-    """A StoredArticle from a row of :data:`ARTICLE_COLS`."""
-    return StoredArticle(
-        key=r["key"], source=r["source"], url=r["url"], title=r["title"], text=r["text"],
-        published=r["published"], fetched=r["fetched"], author=r["author"],
-        truncated=bool(r["truncated"]), priority=r["priority"],
-        junk=json.loads(r["junk"]) if r["junk"] else [], fingerprint=bytes(r["fingerprint"]),
-        story_id=r["story_id"], score=r["score"],
-        score_detail=json.loads(r["score_detail"]) if r["score_detail"] else None,
-        guid=r["guid"],
-    )
-
-
 class PgCoordination:
     """Locks, log and turns over ``self.db`` (a dict-row psycopg connection)."""
 
@@ -66,6 +46,9 @@ class PgCoordination:
     schema: str
     _depth: int
     _locks: set[str]
+
+    if TYPE_CHECKING:  # StoreReads decodes the rows
+        def _article_of(self, row: Mapping[str, Any]) -> StoredArticle: ...
 
     def _key(self, name: str) -> int:
         digest = hashlib.blake2b(f"{self.schema}:{name}".encode(), digest_size=8).digest()
@@ -136,7 +119,7 @@ class PgCoordination:
         merges = self._all_rows(
             "SELECT seq, kept, dropped, article FROM merges WHERE seq > %s ORDER BY seq", (seq,)
         )
-        out = [LogEntry(r["seq"], article=article_row(r)) for r in arts]
+        out = [LogEntry(r["seq"], article=self._article_of(r)) for r in arts]
         out += [LogEntry(r["seq"], keep=r["kept"], drop=r["dropped"], moved=r["article"]) for r in merges]
         out.sort(key=lambda e: e.seq)
         return out

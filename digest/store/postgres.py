@@ -29,10 +29,9 @@ Special cases
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
@@ -43,52 +42,19 @@ from psycopg.rows import dict_row
 from ..errors import StoreError
 from . import migrations as _migrations
 from .base import (
-    DayCounts,
-    Delivery,
-    DigestRecord,
     NewArticle,
-    SourceState,
-    StoredArticle,
-    StoredStory,
     may_claim,
     redact,
     utcnow,
 )
 from .ops import StoreOps, sql_for
-from .pg_locks import ARTICLE_COLS, PgCoordination, article_row
+from .pg_locks import PgCoordination
 from .search import parse as parse_query
 from .search import tsquery_terms
 
 log = logging.getLogger(__name__)
 
-_COLS = ARTICLE_COLS
-_ARTICLE_COLS = _COLS.format(text="text")
-_INSERT_COLS = _ARTICLE_COLS.replace("text AS text", "text")
-_SOURCE_COLS = (
-    "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
-    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
-)
-_LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _Row = dict[str, Any]
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _story(r: _Row) -> StoredStory:
-    return StoredStory(
-        id=r["id"], first_seen=r["first_seen"], updated=r["updated"], lead_key=r["lead_key"],
-        n_versions=r["n_versions"], n_sources=r["n_sources"],
-    )
-
-
-def _delivery(r: _Row) -> Delivery:
-    return Delivery(
-        date=r["date"], target=r["target"], status=r["status"], attempts=r["attempts"],
-        last_error=r["last_error"], message_id=r["message_id"], claimed_at=r["claimed_at"],
-        sent_at=r["sent_at"],
-    )
 
 
 def libpq_url(url: str) -> str:
@@ -175,23 +141,18 @@ class PostgresStore(PgCoordination, StoreOps):
         finally:
             self._depth -= 1
 
-    def close(self) -> None:
-        for name in list(self._locks):
-            self.release_lock(name)
-        self.db.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[_Row]:
         return self.db.execute(sql_for("postgresql", sql), params)
 
+    def _run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return sum(self.db.execute(sql_for("postgresql", sql), row).rowcount for row in rows)
+
     def _stamp(self, dt: datetime) -> datetime:
         return dt
+
+    def _when(self, value: datetime | None) -> datetime | None:
+        return value
 
     @contextmanager
     def _story_write(self) -> Iterator[None]:
@@ -210,39 +171,7 @@ class PostgresStore(PgCoordination, StoreOps):
             "INSERT INTO merges(kept, dropped, article) VALUES(%s,%s,%s)", (kept, dropped, article)
         )
 
-    # -- sources ----------------------------------------------------------------
-    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
-        with self.transaction(), self.db.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO sources(name, location) VALUES(%s,%s) "
-                "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
-                "last_modified=NULL, permanent_url=NULL, last_error=NULL, error_kind=NULL, "
-                "failures=0, first_failure_at=NULL, paused=FALSE, paused_reason=NULL, "
-                "next_poll_at=NULL, retry_after_until=NULL "
-                "WHERE sources.location IS DISTINCT FROM excluded.location",
-                list(sources),
-            )
-
-    def get_source_state(self, name: str) -> SourceState | None:
-        row = self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources WHERE name=%s", (name,)).fetchone()
-        return SourceState(**row) if row else None
-
-    def list_source_states(self) -> list[SourceState]:
-        return [SourceState(**r) for r in self._all_rows(f"SELECT {_SOURCE_COLS} FROM sources ORDER BY name")]
-
-    def save_source_state(self, state: SourceState) -> None:
-        cols = _SOURCE_COLS.split(", ")
-        updates = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
-        self.db.execute(
-            f"INSERT INTO sources({_SOURCE_COLS}) VALUES({', '.join(['%s'] * len(cols))}) "
-            f"ON CONFLICT(name) DO UPDATE SET {updates}",
-            [getattr(state, c) for c in cols],
-        )
-
-    # -- articles ----------------------------------------------------------------
-    def has_article(self, key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE key=%s", (key,)).fetchone() is not None
-
+    # -- what differs -------------------------------------------------------------
     def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
         return {r["key"] for r in self._all_rows(
@@ -251,54 +180,9 @@ class PostgresStore(PgCoordination, StoreOps):
         )}
 
     def _insert(self, item: NewArticle, now: datetime) -> bool:
-        a = item.article
+        """Under the clustering lock: log numbers (``seq``) become visible in order."""
         self.cluster_lock()
-        cur = self.db.execute(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join(['%s'] * 16)}) "
-            "ON CONFLICT(key) DO NOTHING",
-            (
-                a.key, a.source, a.url, a.title, a.text, a.published, a.fetched or now, a.author,
-                bool(a.truncated), a.priority, _json(list(a.junk)), bytes(item.fingerprint),
-                item.story_id, item.score, _json(dict(item.detail) if item.detail is not None else None),
-                a.guid,
-            ),
-        )
-        return cur.rowcount == 1
-
-    def get_article(self, key: str) -> StoredArticle | None:
-        row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=%s", (key,)).fetchone()
-        return article_row(row) if row else None
-
-    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
-        cols = _COLS.format(text="text" if with_text else "''")
-        q = (f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= %s "
-             "ORDER BY coalesce(published, fetched), key")
-        for row in self._all_rows(q, (since,)):
-            yield article_row(row)
-
-    # -- stories -------------------------------------------------------------------
-    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
-        n = 0
-        with self.transaction():
-            for k, (s, d) in scores.items():
-                n += self.db.execute(
-                    "UPDATE articles SET score=%s, score_detail=%s WHERE key=%s AND story_id=%s",
-                    (float(s), _json(dict(d)), k, story_id),
-                ).rowcount
-        return n
-
-    def get_story(self, story_id: str) -> StoredStory | None:
-        row = self.db.execute("SELECT * FROM stories WHERE id=%s", (story_id,)).fetchone()
-        return _story(row) if row else None
-
-    def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]:
-        q = "SELECT * FROM stories WHERE first_seen >= %s AND first_seen < %s ORDER BY first_seen, id"
-        return [_story(r) for r in self._all_rows(q, (start, end))]
-
-    def story_versions(self, story_id: str) -> list[StoredArticle]:
-        q = (f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=%s "
-             "ORDER BY coalesce(published, fetched), key")
-        return [article_row(r) for r in self._all_rows(q, (story_id,))]
+        return super()._insert(item, now)
 
     def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
         keep, drop = tsquery_terms(parse_query(query))
@@ -314,30 +198,6 @@ class PostgresStore(PgCoordination, StoreOps):
         rows = self._all_rows(q, (*keep, *drop, since, since, limit))
         return [(r["story_id"], float(r["rank"])) for r in rows]
 
-    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
-        q = "SELECT count(*) AS n FROM articles WHERE fetched >= %s AND fetched < %s"
-        return int(self._one_row(q, (start, end))["n"])
-
-    def day_counts(self, start: datetime, end: datetime) -> DayCounts:
-        row = self._one_row(
-            "SELECT count(*) AS n, coalesce(sum(greatest(n_versions - 1, 0)), 0) AS d FROM stories "
-            "WHERE first_seen >= %s AND first_seen < %s", (start, end),
-        )
-        return DayCounts(self.count_articles_fetched_between(start, end), int(row["n"]), int(row["d"]))
-
-    # -- digests -------------------------------------------------------------------
-    def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
-        r = self.db.execute("SELECT * FROM digests WHERE date=%s AND format=%s", (date, fmt)).fetchone()
-        if r is None:
-            return None
-        return DigestRecord(r["date"], r["format"], r["built_at"], r["path"], int(r["stories"] or 0),
-                            r["articles_read"], r["duplicates"])
-
-    def list_digest_dates(self) -> list[tuple[str, int]]:
-        q = "SELECT date, max(stories) AS n FROM digests GROUP BY date ORDER BY date DESC"
-        return [(r["date"], int(r["n"] or 0)) for r in self._all_rows(q)]
-
-    # -- deliveries ------------------------------------------------------------------
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
         """Claim (date, target) for sending; the row lock makes two claimers take turns."""
         now = utcnow()
@@ -356,10 +216,6 @@ class PostgresStore(PgCoordination, StoreOps):
                 "WHERE date=%s AND target=%s", (now, date, target),
             )
             return True
-
-    def get_delivery(self, date: str, target: str) -> Delivery | None:
-        r = self.db.execute("SELECT * FROM deliveries WHERE date=%s AND target=%s", (date, target)).fetchone()
-        return _delivery(r) if r and r["attempts"] else None
 
 
 def from_url(url: str) -> PostgresStore:

@@ -34,11 +34,10 @@ Special cases
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -47,13 +46,6 @@ from typing import Any
 from ..errors import StoreError
 from . import migrations as _migrations
 from .base import (
-    DayCounts,
-    Delivery,
-    DigestRecord,
-    NewArticle,
-    SourceState,
-    StoredArticle,
-    StoredStory,
     may_claim,
     parse_ts,
     ts,
@@ -66,77 +58,10 @@ from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
 
-_COLS = (
-    "key, source, url, title, {text}, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid"
-)
-_ARTICLE_COLS = _COLS.format(text="text")
 #: Best-ranked matching versions read per story asked for (several versions of one story
 #: can all match), and per story when a ``since`` filter drops older ones after ranking.
 SEARCH_DEPTH = 10
 SEARCH_DEPTH_SINCE = 50
-_SOURCE_COLS = (
-    "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
-    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
-)
-_SOURCE_TIMES = ("last_fetch_at", "last_ok_at", "first_failure_at", "next_poll_at", "retry_after_until")
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _article(row: sqlite3.Row) -> StoredArticle:
-    return StoredArticle(
-        key=row["key"],
-        source=row["source"],
-        url=row["url"],
-        title=row["title"],
-        text=row["text"],
-        published=parse_ts(row["published"]),
-        fetched=parse_ts(row["fetched"]) or utcnow(),
-        author=row["author"],
-        truncated=bool(row["truncated"]),
-        priority=row["priority"],
-        junk=json.loads(row["junk"]) if row["junk"] else [],
-        fingerprint=bytes(row["fingerprint"]),
-        story_id=row["story_id"],
-        score=row["score"],
-        score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
-        guid=row["guid"],
-    )
-
-
-def _story(row: sqlite3.Row) -> StoredStory:
-    return StoredStory(
-        id=row["id"],
-        first_seen=parse_ts(row["first_seen"]) or utcnow(),
-        updated=parse_ts(row["updated"]) or utcnow(),
-        lead_key=row["lead_key"],
-        n_versions=row["n_versions"],
-        n_sources=row["n_sources"],
-    )
-
-
-def _source(row: sqlite3.Row) -> SourceState:
-    d = dict(row)
-    for k in _SOURCE_TIMES:
-        d[k] = parse_ts(d[k])
-    d["paused"] = bool(d["paused"])
-    return SourceState(**d)
-
-
-def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        date=row["date"],
-        target=row["target"],
-        status=row["status"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        message_id=row["message_id"],
-        claimed_at=parse_ts(row["claimed_at"]),
-        sent_at=parse_ts(row["sent_at"]),
-    )
 
 
 def _create_private(path: Path) -> None:
@@ -261,23 +186,18 @@ class SQLiteStore(FileLocks, StoreOps):
             if not outer:
                 self.db.execute("PRAGMA synchronous=NORMAL")
 
-    def close(self) -> None:
-        for name in list(self._locks):
-            self.release_lock(name)
-        self.db.close()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.db.execute(sql_for("sqlite", sql), params)
 
+    def _run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        return max(self.db.executemany(sql_for("sqlite", sql), rows).rowcount, 0)
+
     def _stamp(self, dt: datetime) -> str:
         return ts(dt) or ""
+
+    def _when(self, value: str | None) -> datetime | None:
+        return parse_ts(value)
 
     def _story_write(self) -> AbstractContextManager[None]:
         return self.transaction()
@@ -285,45 +205,7 @@ class SQLiteStore(FileLocks, StoreOps):
     def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None:
         """One process owns a SQLite store: no other worker replays merges and moves."""
 
-    # -- sources ---------------------------------------------------------------
-    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
-        """Register configured sources.  A new location starts with a clean state."""
-        with self.transaction():
-            self.db.executemany(
-                "INSERT INTO sources(name, location) VALUES(?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
-                "last_modified=NULL, permanent_url=NULL, last_error=NULL, error_kind=NULL, "
-                "failures=0, first_failure_at=NULL, paused=0, paused_reason=NULL, "
-                "next_poll_at=NULL, retry_after_until=NULL "
-                "WHERE sources.location IS NOT excluded.location",
-                list(sources),
-            )
-
-    def get_source_state(self, name: str) -> SourceState | None:
-        row = self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources WHERE name=?", (name,)).fetchone()
-        return _source(row) if row else None
-
-    def list_source_states(self) -> list[SourceState]:
-        return [_source(r) for r in self.db.execute(f"SELECT {_SOURCE_COLS} FROM sources ORDER BY name")]
-
-    def save_source_state(self, state: SourceState) -> None:
-        cols = _SOURCE_COLS.split(", ")
-        values = []
-        for col in cols:
-            v = getattr(state, col)
-            values.append(ts(v) if col in _SOURCE_TIMES else int(v) if col == "paused" else v)
-        updates = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
-        with self.transaction():
-            self.db.execute(
-                f"INSERT INTO sources({_SOURCE_COLS}) VALUES({', '.join('?' * len(cols))}) "
-                f"ON CONFLICT(name) DO UPDATE SET {updates}",
-                values,
-            )
-
-    # -- articles ----------------------------------------------------------------
-    def has_article(self, key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE key=?", (key,)).fetchone() is not None
-
+    # -- what differs -------------------------------------------------------------
     def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
         found: set[str] = set()
@@ -333,63 +215,6 @@ class SQLiteStore(FileLocks, StoreOps):
             q = f"SELECT key FROM articles WHERE key IN ({','.join('?' * len(chunk))}){by_source}"
             found.update(r[0] for r in self.db.execute(q, chunk if source is None else [*chunk, source]))
         return found
-
-    def _insert(self, item: NewArticle, now: datetime) -> bool:
-        a = item.article
-        cur = self.db.execute(
-            f"INSERT INTO articles({_ARTICLE_COLS}) VALUES({', '.join('?' * 16)}) "
-            "ON CONFLICT(key) DO NOTHING",
-            (
-                a.key, a.source, a.url, a.title, a.text, ts(a.published), ts(a.fetched or now),
-                a.author, int(a.truncated), a.priority, _json(list(a.junk)),
-                bytes(item.fingerprint), item.story_id, item.score,
-                _json(dict(item.detail) if item.detail is not None else None), a.guid,
-            ),
-        )
-        return cur.rowcount == 1
-
-    def get_article(self, key: str) -> StoredArticle | None:
-        row = self.db.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE key=?", (key,)).fetchone()
-        return _article(row) if row else None
-
-    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
-        """Articles dated at or after ``since`` (published, else fetched), oldest first.
-
-        Served by the ``articles_window`` index: the cost follows the window,
-        not the archive.  ``with_text=False`` leaves ``text`` empty.
-        """
-        cols = _COLS.format(text="text" if with_text else "'' AS text")
-        q = (
-            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ? "
-            "ORDER BY coalesce(published, fetched), key"
-        )
-        for row in self.db.execute(q, (ts(since),)):
-            yield _article(row)
-
-    # -- stories -----------------------------------------------------------------
-    def update_scores(self, story_id: str, scores: Mapping[str, tuple[float, Mapping[str, Any]]]) -> int:
-        """Set completeness scores of the story's versions; how many rows changed."""
-        with self.transaction():
-            cur = self.db.executemany(
-                "UPDATE articles SET score=?, score_detail=? WHERE key=? AND story_id=?",
-                [(float(s), _json(dict(d)), k, story_id) for k, (s, d) in scores.items()],
-            )
-            return max(cur.rowcount, 0)
-
-    def get_story(self, story_id: str) -> StoredStory | None:
-        row = self.db.execute("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
-        return _story(row) if row else None
-
-    def stories_first_seen_between(self, start: datetime, end: datetime) -> list[StoredStory]:
-        q = "SELECT * FROM stories WHERE first_seen >= ? AND first_seen < ? ORDER BY first_seen, id"
-        return [_story(r) for r in self.db.execute(q, (ts(start), ts(end)))]
-
-    def story_versions(self, story_id: str) -> list[StoredArticle]:
-        q = (
-            f"SELECT {_ARTICLE_COLS} FROM articles WHERE story_id=? "
-            "ORDER BY coalesce(published, fetched), key"
-        )
-        return [_article(r) for r in self.db.execute(q, (story_id,))]
 
     def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
         terms = parse_query(query)
@@ -409,41 +234,6 @@ class SQLiteStore(FileLocks, StoreOps):
         rows = self.db.execute(q, (fts5(terms), depth, stamp, stamp, limit)).fetchall()
         return [(r["story_id"], -float(r["rank"])) for r in rows]  # bm25: lower is better
 
-    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int:
-        q = "SELECT count(*) FROM articles WHERE fetched >= ? AND fetched < ?"
-        return int(self.db.execute(q, (ts(start), ts(end))).fetchone()[0])
-
-    def day_counts(self, start: datetime, end: datetime) -> DayCounts:
-        row = self.db.execute(
-            "SELECT count(*), coalesce(sum(max(n_versions - 1, 0)), 0) FROM stories "
-            "WHERE first_seen >= ? AND first_seen < ?",
-            (ts(start), ts(end)),
-        ).fetchone()
-        return DayCounts(
-            articles_read=self.count_articles_fetched_between(start, end),
-            stories=int(row[0]),
-            duplicates=int(row[1]),
-        )
-
-    # -- digests -----------------------------------------------------------------
-    def get_digest(self, date: str, fmt: str) -> DigestRecord | None:
-        row = self.db.execute(
-            "SELECT * FROM digests WHERE date=? AND format=?", (date, fmt)
-        ).fetchone()
-        if row is None:
-            return None
-        return DigestRecord(
-            date=row["date"], format=row["format"], built_at=parse_ts(row["built_at"]) or utcnow(),
-            path=row["path"], stories=int(row["stories"] or 0),
-            articles_read=row["articles_read"], duplicates=row["duplicates"],
-        )
-
-    def list_digest_dates(self) -> list[tuple[str, int]]:
-        """(date, story count) of every digest built, newest first."""
-        q = "SELECT date, max(stories) FROM digests GROUP BY date ORDER BY date DESC"
-        return [(r[0], int(r[1] or 0)) for r in self.db.execute(q)]
-
-    # -- deliveries ----------------------------------------------------------------
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
         """Claim (date, target) for sending; False if sent, or being sent (fresh claim)."""
         now = utcnow()
@@ -461,12 +251,6 @@ class SQLiteStore(FileLocks, StoreOps):
                 (date, target, ts(now)),
             )
             return True
-
-    def get_delivery(self, date: str, target: str) -> Delivery | None:
-        row = self.db.execute(
-            "SELECT * FROM deliveries WHERE date=? AND target=?", (date, target)
-        ).fetchone()
-        return _delivery(row) if row else None
 
 
 def path_of(url: str) -> Path:

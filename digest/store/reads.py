@@ -1,0 +1,188 @@
+"""What every store reads the same way: the shared queries and how a row becomes a record.
+
+Observations
+------------
+* The SQLite and PostgreSQL stores read the same tables with the same
+  queries; they differ in placeholders (``?`` / ``%s``, spelled by
+  :func:`digest.store.ops.sql_for` in each backend's ``_run``), in one
+  function name (``{greatest}``: ``max`` / ``greatest``) and in timestamps:
+  SQLite keeps them as fixed-format text (:func:`~digest.store.base.ts`),
+  PostgreSQL as ``timestamptz``.
+* Full-text search (FTS5 / tsvector), ``has_articles`` (chunks of ``IN`` /
+  one ``= ANY`` array) and the delivery claim (a write lock / a row lock)
+  really differ: they stay in the backends.
+
+How it works
+------------
+``StoreReads`` is a mixin (``StoreOps`` builds on it).  Its queries go
+through the backend's ``_run`` (rows read by column name) with datetimes
+given as ``_stamp`` spells them; a row becomes a record through the
+decoders here (``_article_of``, ``_story_of``, ``_source_of``,
+``_digest_of``, ``_delivery_of``), which read a stored timestamp back with
+the backend's ``_when`` (the inverse of ``_stamp``).
+
+Special cases
+-------------
+* A timestamp that is never NULL (``fetched``, ``first_seen``, ...) but
+  cannot be read back becomes now, as it always did in SQLite.
+* A delivery row without an attempt is PostgreSQL's claim placeholder
+  (``claim_delivery``): it reads as no delivery.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from .base import DayCounts, Delivery, DigestRecord, SourceState, StoredArticle, StoredStory, utcnow
+
+#: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
+ARTICLE_COLS = (
+    "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
+    "junk, fingerprint, story_id, score, score_detail, guid"
+)
+#: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
+SOURCE_COLS = (
+    "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
+    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
+)
+SOURCE_TIMES = frozenset(
+    ("last_fetch_at", "last_ok_at", "first_failure_at", "next_poll_at", "retry_after_until")
+)
+_Row = Mapping[str, Any]
+
+
+class _Reader(Protocol):
+    """What a backend provides for ``StoreReads``."""
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def _stamp(self, dt: datetime) -> Any: ...
+    def _when(self, value: Any) -> datetime | None: ...
+    def _article_of(self, row: _Row) -> StoredArticle: ...
+    def _story_of(self, row: _Row) -> StoredStory: ...
+    def _source_of(self, row: _Row) -> SourceState: ...
+    def _digest_of(self, row: _Row) -> DigestRecord: ...
+    def _delivery_of(self, row: _Row) -> Delivery: ...
+    def count_articles_fetched_between(self, start: datetime, end: datetime) -> int: ...
+
+
+class StoreReads:
+    """Backend-free store reads (see the module docstring)."""
+
+    # -- rows --------------------------------------------------------------------
+    def _article_of(self: _Reader, row: _Row) -> StoredArticle:
+        return StoredArticle(
+            key=row["key"], source=row["source"], url=row["url"], title=row["title"], text=row["text"],
+            published=self._when(row["published"]), fetched=self._when(row["fetched"]) or utcnow(),
+            author=row["author"], truncated=bool(row["truncated"]), priority=row["priority"],
+            junk=json.loads(row["junk"]) if row["junk"] else [], fingerprint=bytes(row["fingerprint"]),
+            story_id=row["story_id"], score=row["score"],
+            score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
+            guid=row["guid"],
+        )
+
+    def _story_of(self: _Reader, row: _Row) -> StoredStory:
+        return StoredStory(
+            id=row["id"], first_seen=self._when(row["first_seen"]) or utcnow(),
+            updated=self._when(row["updated"]) or utcnow(), lead_key=row["lead_key"],
+            n_versions=row["n_versions"], n_sources=row["n_sources"],
+        )
+
+    def _source_of(self: _Reader, row: _Row) -> SourceState:
+        d = dict(row)
+        for k in SOURCE_TIMES:
+            d[k] = self._when(d[k])
+        d["paused"] = bool(d["paused"])
+        return SourceState(**d)
+
+    def _digest_of(self: _Reader, row: _Row) -> DigestRecord:
+        return DigestRecord(
+            date=row["date"], format=row["format"], built_at=self._when(row["built_at"]) or utcnow(),
+            path=row["path"], stories=int(row["stories"] or 0),
+            articles_read=row["articles_read"], duplicates=row["duplicates"],
+        )
+
+    def _delivery_of(self: _Reader, row: _Row) -> Delivery:
+        return Delivery(
+            date=row["date"], target=row["target"], status=row["status"], attempts=row["attempts"],
+            last_error=row["last_error"], message_id=row["message_id"],
+            claimed_at=self._when(row["claimed_at"]), sent_at=self._when(row["sent_at"]),
+        )
+
+    # -- sources -------------------------------------------------------------------
+    def get_source_state(self: _Reader, name: str) -> SourceState | None:
+        row = self._run(f"SELECT {SOURCE_COLS} FROM sources WHERE name=?", (name,)).fetchone()
+        return self._source_of(row) if row else None
+
+    def list_source_states(self: _Reader) -> list[SourceState]:
+        return [self._source_of(r) for r in self._run(f"SELECT {SOURCE_COLS} FROM sources ORDER BY name")]
+
+    # -- articles ------------------------------------------------------------------
+    def has_article(self: _Reader, key: str) -> bool:
+        return self._run("SELECT 1 FROM articles WHERE key=?", (key,)).fetchone() is not None
+
+    def get_article(self: _Reader, key: str) -> StoredArticle | None:
+        row = self._run(f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE key=?", (key,)).fetchone()
+        return self._article_of(row) if row else None
+
+    def articles_since(self: _Reader, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
+        """Articles dated at or after ``since`` (published, else fetched), oldest first.
+
+        Served by the ``articles_window`` index: the cost follows the window,
+        not the archive.  ``with_text=False`` leaves ``text`` empty.
+        """
+        cols = ARTICLE_COLS.format(text="text" if with_text else "''")
+        q = (
+            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ? "
+            "ORDER BY coalesce(published, fetched), key"
+        )
+        for row in self._run(q, (self._stamp(since),)):
+            yield self._article_of(row)
+
+    def count_articles_fetched_between(self: _Reader, start: datetime, end: datetime) -> int:
+        q = "SELECT count(*) AS n FROM articles WHERE fetched >= ? AND fetched < ?"
+        return int(self._run(q, (self._stamp(start), self._stamp(end))).fetchone()["n"])
+
+    # -- stories -------------------------------------------------------------------
+    def get_story(self: _Reader, story_id: str) -> StoredStory | None:
+        row = self._run("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
+        return self._story_of(row) if row else None
+
+    def stories_first_seen_between(self: _Reader, start: datetime, end: datetime) -> list[StoredStory]:
+        q = "SELECT * FROM stories WHERE first_seen >= ? AND first_seen < ? ORDER BY first_seen, id"
+        return [self._story_of(r) for r in self._run(q, (self._stamp(start), self._stamp(end)))]
+
+    def story_versions(self: _Reader, story_id: str) -> list[StoredArticle]:
+        q = (
+            f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE story_id=? "
+            "ORDER BY coalesce(published, fetched), key"
+        )
+        return [self._article_of(r) for r in self._run(q, (story_id,))]
+
+    def day_counts(self: _Reader, start: datetime, end: datetime) -> DayCounts:
+        row = self._run(
+            "SELECT count(*) AS n, coalesce(sum({greatest}(n_versions - 1, 0)), 0) AS d FROM stories "
+            "WHERE first_seen >= ? AND first_seen < ?",
+            (self._stamp(start), self._stamp(end)),
+        ).fetchone()
+        return DayCounts(
+            articles_read=self.count_articles_fetched_between(start, end),
+            stories=int(row["n"]),
+            duplicates=int(row["d"]),
+        )
+
+    # -- digests and deliveries -------------------------------------------------------
+    def get_digest(self: _Reader, date: str, fmt: str) -> DigestRecord | None:
+        row = self._run("SELECT * FROM digests WHERE date=? AND format=?", (date, fmt)).fetchone()
+        return self._digest_of(row) if row else None
+
+    def list_digest_dates(self: _Reader) -> list[tuple[str, int]]:
+        """(date, story count) of every digest built, newest first."""
+        q = "SELECT date, max(stories) AS n FROM digests GROUP BY date ORDER BY date DESC"
+        return [(r["date"], int(r["n"] or 0)) for r in self._run(q)]
+
+    def get_delivery(self: _Reader, date: str, target: str) -> Delivery | None:
+        row = self._run("SELECT * FROM deliveries WHERE date=? AND target=?", (date, target)).fetchone()
+        return self._delivery_of(row) if row and row["attempts"] else None
