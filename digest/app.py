@@ -63,10 +63,10 @@ from pathlib import Path
 from typing import Any
 
 from . import explain
-from .articles import article_key_of, doc_of, stored_doc, stored_keys
+from .articles import article_key_of, doc_of, stored_keys
 from .config import Config, SourceConfig, load_config
 from .dedup.engine import Engine
-from .engines import new_engine, restore_since
+from .engines import rebuilt_engine
 from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
@@ -129,11 +129,7 @@ class App:
         if self._engine is None:
             # read before the articles: a write in between makes the engine stale, never missed
             mark = self.store.get_meta(CLUSTERED)
-            engine = new_engine(self.cfg)
-            since = restore_since(self.cfg, self._fetched or datetime.now(UTC))  # two windows
-            for row in self.store.articles_since(since):
-                doc = stored_doc(row)  # a fingerprint of another format is made again from its text
-                engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
+            engine = rebuilt_engine(self.cfg, self.store, self._fetched or datetime.now(UTC))
             self._engine, self._engine_mark = engine, mark
         return self._engine
 

@@ -15,6 +15,9 @@ How it works
   A caller may wrap the index (the workers journal what they insert, to undo
   a failed unit).
 * :func:`restore_since`: where the rebuild starts reading the store.
+* :func:`rebuilt_engine`: a plain ``App``'s engine, rebuilt from the store's
+  articles since then.  A stored fingerprint of another format (made under
+  other weights) is made again from the article's text and stored, once.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from .articles import stored_doc
 from .config import Config
 from .dedup.engine import Engine, Params
+from .dedup.fingerprint import Fingerprint
 from .dedup.index import CandidateIndex
+from .dedup.params import FINGERPRINT_VERSION
+from .store.base import Store
 
 
 def window_seconds(cfg: Config) -> float:
@@ -48,3 +55,20 @@ def restore_since(cfg: Config, end: datetime) -> datetime:
     that are its context (neighbours, idf); with one window only, GVC test through replay lost
     precision 1.000 -> 0.964 at each daily rebuild."""
     return end - timedelta(seconds=2 * window_seconds(cfg))
+
+
+def rebuilt_engine(cfg: Config, store: Store, end: datetime) -> Engine:
+    """An engine holding the stored articles since ``restore_since(cfg, end)``, each in its
+    stored story; fingerprints of another format are made again and written back (the next
+    rebuild reads them as stored)."""
+    engine = new_engine(cfg)
+    remade: dict[str, bytes] = {}
+    for row in store.articles_since(restore_since(cfg, end)):
+        doc = stored_doc(row)
+        fp = engine.stored_fingerprint(doc, row.fingerprint)
+        if Fingerprint.version_of(row.fingerprint) != FINGERPRINT_VERSION:
+            remade[row.key] = fp.to_bytes()
+        engine.restore(doc, fp, row.story_id)
+    if remade:
+        store.save_fingerprints(remade)
+    return engine

@@ -81,3 +81,9 @@ def test_the_rebuilt_engine_remakes_fingerprints_of_another_version_not_mixing_t
         assert rebuilt.fingerprint_of(stale.key).terms == pytest.approx(want[stale.key].terms)
         # a blob of the current version is believed as stored
         assert rebuilt.fingerprint_of(kept.key).terms == bogus.terms
+        # the one made again is stored in today's format: the next rebuild reads it as stored
+        blobs = {r.key: r.fingerprint for r in app.store.articles_since(datetime(1970, 1, 1, tzinfo=UTC))}
+        assert Fingerprint.version_of(blobs[stale.key]) == FINGERPRINT_VERSION
+        stored, held = Fingerprint.from_bytes(blobs[stale.key]), rebuilt.fingerprint_of(stale.key)
+        assert stored.terms == pytest.approx(held.terms) and stored.words == held.words
+        assert blobs[kept.key] == bogus.to_bytes()

@@ -252,6 +252,10 @@ def test_add_articles_sets_story_rows_leads_merges_and_scores(store: Store) -> N
     assert store.get_story("sB").lead_key == "b1"  # type: ignore[union-attr]
     with pytest.raises(StoreError, match="not one of its versions"):
         store.set_lead("sB", "nope")
+    # fingerprints made again at a rebuild are written back; an unknown key changes nothing
+    assert store.save_fingerprints({"a1": b"\x01new", "zz": b"\x01x"}) == 1
+    a1, a2 = store.get_article("a1"), store.get_article("a2")
+    assert a1 is not None and a2 is not None and (a1.fingerprint, a2.fingerprint) == (b"\x01new", b"b")
 
 
 def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(store: Store) -> None:

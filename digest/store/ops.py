@@ -236,6 +236,14 @@ class StoreOps(StoreReads):
                 [(float(s), _json(dict(d)), k, story_id) for k, (s, d) in scores.items()],
             )
 
+    def save_fingerprints(self: _Backend, fingerprints: Mapping[str, bytes]) -> int:
+        """Replace stored articles' fingerprints (``key -> blob``: made again in today's
+        format at an engine's rebuild); how many rows changed."""
+        with self.transaction():
+            return self._run_many(
+                "UPDATE articles SET fingerprint=? WHERE key=?", [(blob, k) for k, blob in fingerprints.items()]
+            )
+
     def save_story(
         self: _Backend,
         story_id: str,
