@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -125,3 +126,31 @@ def test_is_due_and_overdue_order() -> None:
     recent = SourceState("recent", "x", next_poll_at=now - timedelta(minutes=1))
     order = sorted([recent, None, late], key=overdue_key)
     assert order == [None, late, recent]
+
+
+@pytest.mark.parametrize("kind", ["http-503", "internal"])
+def test_the_daemon_s_tracker_logs_each_failure_once_unless_logged_already(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """A failed read is one warning line with the wait before the next try, whatever its
+    kind (an unexpected error inside the fetch arrives as kind "internal" with no traceback
+    logged); a crash the daemon logged with its traceback is not logged twice."""
+    import logging
+
+    from digest.errors import FetchError
+    from digest.service.polling import ScheduledTracker
+    from tests.support.config import make_config
+
+    cfg = make_config(tmp_path, {"feed": "https://feed.example/rss"})
+    tracker = ScheduledTracker(cfg, random.Random(1))
+    src, now = cfg.sources[0], datetime(2026, 1, 1, tzinfo=UTC)
+    with caplog.at_level(logging.WARNING, logger="digest"):
+        state = SourceState("feed", "https://feed.example/rss")
+        tracker.failed(src, state, FetchError("feed", "unexpected RuntimeError: boom", kind=kind), now)
+        assert [r.getMessage() for r in caplog.records] == [
+            f"feed: unexpected RuntimeError: boom (failure 1; next try in "
+            f"{(state.next_poll_at - now).total_seconds():.0f}s)"  # type: ignore[operator]
+        ]
+        caplog.clear()
+        tracker.failed(src, state, FetchError("feed", "boom", kind=kind), now, logged=True)
+        assert state.failures == 2 and not caplog.records

@@ -115,6 +115,9 @@ class Fingerprint:
         #: Number of content words (a completeness signal).
         self.words = words
         self._idx = idx
+        #: The vocabulary generation ``_idx`` belongs to (this process's: indices and
+        #: generations mean nothing in another process, and a fingerprint never travels with
+        #: them: ``to_bytes`` holds term ids).
         self._gen = VOCAB.generation
         #: Positions of the salient terms, when known (the engine remembers them).
         self.top: np.ndarray | None = None
@@ -168,11 +171,11 @@ class Fingerprint:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
-        """Read a stored fingerprint, of the current version or stored before versions (the
-        same layout without the byte).  Whether its weights are today's is the reader's
+        """Read a stored fingerprint of this version or an earlier one (all share one layout;
+        before versions, without the byte).  Whether its weights are today's is the reader's
         question (``version_of``; ``Engine.stored_fingerprint`` makes it again when not)."""
         version = cls.version_of(data)
-        if version not in (0, FINGERPRINT_VERSION):
+        if version > FINGERPRINT_VERSION:
             raise ValueError(f"fingerprint format version {version} is not known (this one writes {FINGERPRINT_VERSION})")
         off = 0 if version == 0 else 1
         n, words, nperm = (int(x) for x in np.frombuffer(data, dtype=np.uint32, count=3, offset=off))

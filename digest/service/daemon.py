@@ -256,14 +256,17 @@ class Daemon:
                 self._ingest(src, state, res, fetched, report)
         except SourceError as exc:
             report.errors.append(exc)
-            if res is not None:  # App.poll recorded its failure already
+            if res is not None:
                 self._failed(src, state, exc, fetched)
+            elif exc.kind == "paused":  # paused since the round began: App.poll read nothing
+                log.warning("%s", exc)
+            # else App.poll recorded (and the tracker logged) the failure already
             return
         except Exception as exc:  # one broken source never stops the others
             err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
             log.exception("%s", err)
             report.errors.append(err)
-            self._failed(src, state, err, fetched)
+            self._failed(src, state, err, fetched, logged=True)
             return
         n = report.new_articles - before
         log.debug("%s: %d new article(s)", src.name, n)
@@ -300,10 +303,12 @@ class Daemon:
             self.app.ingest(src, entries, fetched=fetched, report=report)
             self.app.store.save_source_state(state)
 
-    def _failed(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+    def _failed(
+        self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
+    ) -> None:
         """Record a failure the pipeline did not (a fetch, a feed that does not parse, an
         internal error) in the state as it was stored."""
-        self.app.tracker.failed(src, state, exc, now)
+        self.app.tracker.failed(src, state, exc, now, logged=logged)
         self.app.store.save_source_state(state)
 
     # -- the digest ------------------------------------------------------------------

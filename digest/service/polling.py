@@ -186,7 +186,9 @@ class ScheduledTracker(SourceTracker):
         delay = next_poll_delay(poll_interval(src, self.cfg), max_age=max_age, rng=self.rng)
         state.next_poll_at = now + timedelta(seconds=delay)
 
-    def after_failure(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+    def after_failure(
+        self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
+    ) -> None:
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
         state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
         delay = next_poll_delay(
@@ -204,5 +206,5 @@ class ScheduledTracker(SourceTracker):
                 "%s: paused after failing continuously for %s h since %s (%d failures); last error: %s",
                 src.name, f"{hours:g}", since, state.failures, exc.problem,
             )
-        elif exc.kind != "internal":  # an internal error was logged with its traceback
+        elif not logged:  # a crash in the daemon was logged with its traceback
             log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)

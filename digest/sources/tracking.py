@@ -40,18 +40,23 @@ class SourceTracker:
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
         self.scheduled(src, state, now, max_age)
 
-    def failed(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
-        """A read that failed: one more in the run, which began at its first failure."""
+    def failed(
+        self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
+    ) -> None:
+        """A read that failed: one more in the run, which began at its first failure
+        (``logged``: the caller logged it already, with its traceback)."""
         state.last_fetch_at = now
         state.failures += 1
         state.first_failure_at = state.first_failure_at or now
         state.last_error, state.error_kind = str(exc), exc.kind
         if exc.kind == "gone":
             state.paused, state.paused_reason = True, GONE
-        self.after_failure(src, state, exc, now)
+        self.after_failure(src, state, exc, now, logged=logged)
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
         """After a success: when to read the source next (``digest run``: when it is run)."""
 
-    def after_failure(self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime) -> None:
+    def after_failure(
+        self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
+    ) -> None:
         """After a failure: when to try again, whether to pause (``digest run``: neither)."""
