@@ -212,6 +212,7 @@ def test_excerpt_in_output_is_cut() -> None:
         # a title's stop is no sentence end (the one splitter, digest.text.sentences)
         ("The mayor met with Dr. Reid at noon and they talked", 28, "The mayor met with Dr. Reid…"),
         ("Then it rained. “Nobody came,” he said.", 28, "Then it rained. …"),
+        ("It rained all day… Nobody came to the fair that day.", 30, "It rained all day…"),
     ],
 )
 def test_excerpt_boundaries(text: str, limit: int, expected: str) -> None:

@@ -90,8 +90,8 @@ def excerpt(text: str, limit: int = 400) -> str:
     # the last sentence whose stop is in the window (the next one's start is read too)
     stops = (len(flat[:end].rstrip()) for end in sentence_ends(flat[: limit + 40]))
     sentence = max((stop for stop in stops if stop <= limit), default=-1)
-    if sentence >= half:
-        return flat[:sentence] + " …"
+    if sentence >= half:  # a sentence that ends in an ellipsis needs no other
+        return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
     space = window.rfind(" ")
     cut = flat[:space] if space >= half else flat[:limit]
     return cut.rstrip(" ,;:-–—(") + "…"
