@@ -314,9 +314,11 @@ class ArchiveServer:
     def shutdown(self) -> None:
         """Stop :meth:`serve_forever` (from another thread) and wait for it to return."""
         self._stop.set()
-        for d in list(self._map.values()):
-            if isinstance(d, _Trigger):
-                d.pull_trigger()  # wakes the loop now rather than at its next poll
+        with self._closing:  # the loop may be closing the trigger right now: not after that
+            if not self._closed:
+                for d in list(self._map.values()):
+                    if isinstance(d, _Trigger):
+                        d.pull_trigger()  # wakes the loop now rather than at its next poll
         if self._running:
             self._stopped.wait()
 
