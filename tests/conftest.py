@@ -1,4 +1,4 @@
-"""Shared fixtures (``make_config``, ``make_app``), and the ``--run-slow`` option.
+"""Shared fixtures (``make_config``, ``make_app``, ``site``), and the ``--run-slow`` option.
 
 The default run leaves out tests marked ``slow``; ``--run-slow`` (CI) runs them too.
 
@@ -10,12 +10,15 @@ test (``pytest tests/test_daemon.py::test_...``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from tests.support.config import MakeApp, MakeConfig
+    from tests.support.web import Site
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,3 +60,18 @@ def make_app() -> MakeApp:
     from tests.support.config import make_app
 
     return make_app
+
+
+@pytest.fixture
+def site(tmp_path: Path, make_config: MakeConfig) -> Iterator[Site]:
+    """``digest serve`` on 127.0.0.1 over a store holding the archive fixture
+    (``tests.support.archive.fill``), its clock at ``archive.NOW``, with an httpx client."""
+    from digest.store.base import open_store
+    from tests.support.archive import NOW, fill
+    from tests.support.web import site as open_site
+
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        yield s

@@ -4,7 +4,6 @@ a real SQLite store filled through the store API, pages fetched with httpx."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -25,15 +24,6 @@ from tests.support.archive import HOSTILE, NOW, ODD_ID, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
 from tests.support.web import Site, active, check_headers, hrefs, search_box, serving
 from tests.support.web import site as open_site
-
-
-@pytest.fixture
-def site(tmp_path: Path, make_config: MakeConfig) -> Iterator[Site]:
-    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
-    with open_store(cfg.database_url) as store:
-        fill(store)
-    with open_site(cfg, clock=lambda: NOW) as s:
-        yield s
 
 
 # -- the web archive -------------------------------------------------------------

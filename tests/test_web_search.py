@@ -5,27 +5,12 @@ an empty query; hostile queries and hostile stories only ever as text."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
 import pytest
 
-from digest.store.base import open_store
-from tests.support.archive import NOW, fill
-from tests.support.config import MakeConfig
 from tests.support.web import Site, active, check_headers, search_box
-from tests.support.web import site as open_site
-
-
-@pytest.fixture
-def site(tmp_path: Path, make_config: MakeConfig) -> Iterator[Site]:
-    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
-    with open_store(cfg.database_url) as store:
-        fill(store)
-    with open_site(cfg, clock=lambda: NOW) as s:
-        yield s
 
 
 def text(el: lxml.html.HtmlElement) -> str:
