@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -34,41 +35,41 @@ LIGHT = "--blink-settings=preferredColorScheme=1"
 DARK = "--blink-settings=preferredColorScheme=0"  # makes prefers-color-scheme: dark match
 PWN = "<img src=x onerror=\"document.title='pwned'\">"
 
-# Test-only page: loads the digest in a same-origin iframe of a given width and
-# reports what the digest's document looks like after load (the digest's own
-# CSP forbids scripts inside it, which is the point).
+# Test-only page: loads a page (a digest) in a same-origin iframe of a given width and
+# reports, as JSON in #result, what ``report`` (JavaScript over the page's document ``d``)
+# returns once it has loaded (the digest's own CSP forbids scripts inside it, which is the
+# point).
 PROBE = """<!doctype html><html><head><title>probe</title></head><body>
-<iframe id="f" src="/digest.html" style="width:%dpx;height:800px;border:0"></iframe>
-<pre id="result">pending</pre>
-<script>
-window.addEventListener('load', function () {
-  var d = document.getElementById('f').contentDocument;
-  document.getElementById('result').textContent = JSON.stringify({
-    title: d.title,
-    scrollWidth: d.documentElement.scrollWidth,
-    clientWidth: d.documentElement.clientWidth,
-    imgs: d.images.length,
-    scripts: d.scripts.length,
-    h2: Array.prototype.map.call(d.querySelectorAll('h2'), function (h) { return h.textContent; })
-  });
-});
-</script></body></html>"""
-
-
-# Test-only page: the dates of a digest in an iframe of a given width: how many lines each
-# one takes (a date broken over two lines has two client rectangles).
-DATES_PROBE = """<!doctype html><html><head><title>probe</title></head><body>
 <iframe id="f" src="%s" style="width:%dpx;height:800px;border:0"></iframe>
 <pre id="result">pending</pre>
 <script>
 window.addEventListener('load', function () {
   var d = document.getElementById('f').contentDocument;
-  document.getElementById('result').textContent = JSON.stringify(
-    Array.prototype.map.call(d.querySelectorAll('span.time'), function (s) {
-      return [s.textContent, s.getClientRects().length];
-    }));
+  document.getElementById('result').textContent = JSON.stringify((function () {
+%s
+  })());
 });
 </script></body></html>"""
+
+#: What the digest's document looks like after load.
+LAYOUT_REPORT = """
+    return {
+      title: d.title,
+      scrollWidth: d.documentElement.scrollWidth,
+      clientWidth: d.documentElement.clientWidth,
+      imgs: d.images.length,
+      scripts: d.scripts.length,
+      h2: Array.prototype.map.call(d.querySelectorAll('h2'), function (h) { return h.textContent; })
+    };"""
+
+
+
+#: The dates of a digest: how many lines each one takes (a date broken over two lines has
+#: two client rectangles).
+DATES_REPORT = """
+    return Array.prototype.map.call(d.querySelectorAll('span.time'), function (s) {
+      return [s.textContent, s.getClientRects().length];
+    });"""
 
 
 def dated_view() -> DigestView:
@@ -97,6 +98,13 @@ def server() -> Iterator[TestServer]:
         html = render_html(hostile_view())
         srv.set("/digest.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
         yield srv
+
+
+def _probe(chromium: str, server: TestServer, tmp_path: Path, src: str, width: int, report: str) -> Any:
+    """What ``report`` returns for the page ``src`` of ``server`` in an iframe ``width`` px wide."""
+    server.set("/probe.html", PROBE % (src, width, report), headers={"Content-Type": "text/html"})
+    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom", server.url("/probe.html"))
+    return json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
 
 
 def _run(chromium: str, tmp_path: Path, *args: str) -> str:
@@ -152,11 +160,7 @@ def test_control_page_shows_probe_works(chromium: str, tmp_path: Path) -> None:
 def test_layout_fits_and_nothing_runs(
     chromium: str, server: TestServer, tmp_path: Path, width: int
 ) -> None:
-    server.set("/probe.html", PROBE % width, headers={"Content-Type": "text/html"})
-    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom",
-               server.url("/probe.html"))  # fmt: skip
-    result = lxml.html.document_fromstring(dom).get_element_by_id("result").text_content()
-    probe = json.loads(result)
+    probe = _probe(chromium, server, tmp_path, "/digest.html", width, LAYOUT_REPORT)
     assert probe["title"] == "My <digest> · 2024-05-01"
     assert probe["imgs"] == 0 and probe["scripts"] == 0
     assert probe["h2"][1] == HOSTILE_TITLES[1]
@@ -173,10 +177,7 @@ def test_no_date_is_broken_over_two_lines(
     view = dated_view()
     html = render_html(view) if kind == "page" else render_email_html(view)
     server.set("/dated.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
-    server.set("/probe.html", DATES_PROBE % ("/dated.html", width), headers={"Content-Type": "text/html"})
-    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom",
-               server.url("/probe.html"))  # fmt: skip
-    dates = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    dates = _probe(chromium, server, tmp_path, "/dated.html", width, DATES_REPORT)
     # every date shown: the lead's, the 24 others', the generated line, the heading's day
     assert len(dates) == 1 + 24 + 1 + 1, dates
     assert [d for d in dates if d[1] != 1] == []
@@ -230,23 +231,17 @@ def test_screenshots(
     assert _served(server) == {"/digest.html"}
 
 
-SECTIONS_PROBE = """<!doctype html><html><head><title>probe</title></head><body>
-<iframe id="f" src="/sections.html" style="width:%dpx;height:800px;border:0"></iframe>
-<pre id="result">pending</pre>
-<script>
-window.addEventListener('load', function () {
-  var d = document.getElementById('f').contentDocument;
-  var heads = Array.prototype.map.call(d.querySelectorAll('h2.section, h3.story'), function (h) {
-    return [h.tagName, h.textContent, h.getBoundingClientRect().top, h.offsetHeight > 0];
-  });
-  var links = Array.prototype.map.call(d.querySelectorAll('a[href^="#"]'), function (a) {
-    return [a.getAttribute('href'), !!d.getElementById(a.getAttribute('href').slice(1))];
-  });
-  document.getElementById('result').textContent = JSON.stringify({
-    heads: heads, links: links,
-    scrollWidth: d.documentElement.scrollWidth, clientWidth: d.documentElement.clientWidth});
-});
-</script></body></html>"""
+#: The section and story headings of a digest, where they are, and whether each contents
+#: link reaches its target.
+SECTIONS_REPORT = """
+    var heads = Array.prototype.map.call(d.querySelectorAll('h2.section, h3.story'), function (h) {
+      return [h.tagName, h.textContent, h.getBoundingClientRect().top, h.offsetHeight > 0];
+    });
+    var links = Array.prototype.map.call(d.querySelectorAll('a[href^="#"]'), function (a) {
+      return [a.getAttribute('href'), !!d.getElementById(a.getAttribute('href').slice(1))];
+    });
+    return {heads: heads, links: links,
+            scrollWidth: d.documentElement.scrollWidth, clientWidth: d.documentElement.clientWidth};"""
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -267,9 +262,7 @@ def test_a_sectioned_digest_shows_each_story_under_its_section(
     sections, _ = arrange(stories, plan_named(cfg, "morning"), categories(cfg))
     view = DigestView("2026-12-01", [s for sec in sections for s in sec.stories], 5, 0, sections=sections)
     server.set("/sections.html", render_html(view), headers={"Content-Type": "text/html; charset=utf-8"})
-    server.set("/probe.html", SECTIONS_PROBE % width, headers={"Content-Type": "text/html"})
-    dom = _run(chromium, tmp_path, f"--window-size={width + 40},900", "--dump-dom", server.url("/probe.html"))
-    probe = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    probe = _probe(chromium, server, tmp_path, "/sections.html", width, SECTIONS_REPORT)
     heads = [(tag, text) for tag, text, _top, shown in probe["heads"] if shown]
     assert heads == [("H2", "World"), ("H3", "Story 1 headline"), ("H3", "Story 3 headline"), ("H3", "Story 4 headline"),
                      ("H2", "Business"), ("H3", "Story 0 headline"), ("H3", "Story 2 headline")]
