@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = parse_settings(args.set)
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"{'row':34} " + " ".join(f"{f'{n}:{s}':>18}" for n, s in TUNING) + "   (B-cubed P / F1, worst seed)")
-    rows = [("today's engine", {})] + ([(" ".join(args.set), overrides)] if overrides else [])
+    rows: list[tuple[str, dict[str, Any]]] = [("today's engine", {})] + ([(" ".join(args.set), overrides)] if overrides else [])
     for label, over in rows:
         t0 = time.perf_counter()
         figs = worst(over, seeds, args.jobs)
