@@ -16,8 +16,10 @@ How it works
   a failed unit).
 * :func:`restore_since`: where the rebuild starts reading the store.
 * :func:`rebuilt_engine`: a plain ``App``'s engine, rebuilt from the store's
-  articles since then.  A stored fingerprint of another format (made under
-  other weights) is made again from the article's text and stored, once.
+  articles since then (:func:`restore_row` each; the workers restore what the
+  shared log holds the same way).  A stored fingerprint of another format
+  (made under other weights) is made again from the article's text and
+  stored, once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .dedup.engine import Engine, Params
 from .dedup.fingerprint import Fingerprint
 from .dedup.index import CandidateIndex
 from .dedup.params import FINGERPRINT_VERSION
-from .store.base import Store
+from .store.base import Store, StoredArticle
 
 
 def window_seconds(cfg: Config) -> float:
@@ -64,11 +66,19 @@ def rebuilt_engine(cfg: Config, store: Store, end: datetime) -> Engine:
     engine = new_engine(cfg)
     remade: dict[str, bytes] = {}
     for row in store.articles_since(restore_since(cfg, end)):
-        doc = stored_doc(row)
-        fp = engine.stored_fingerprint(doc, row.fingerprint)
-        if Fingerprint.version_of(row.fingerprint) != FINGERPRINT_VERSION:
-            remade[row.key] = fp.to_bytes()
-        engine.restore(doc, fp, row.story_id)
+        restore_row(engine, row, remade)
     if remade:
         store.save_fingerprints(remade)
     return engine
+
+
+def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes]) -> None:
+    """Put the stored article ``row`` back into ``engine``, in its stored story.  A stored
+    fingerprint of another format is made again from the article's text and put in
+    ``remade`` (key -> today's blob), for the caller to write back once it has restored all:
+    made again at every rebuild otherwise."""
+    doc = stored_doc(row)
+    fp = engine.stored_fingerprint(doc, row.fingerprint)
+    if Fingerprint.version_of(row.fingerprint) != FINGERPRINT_VERSION:
+        remade[row.key] = fp.to_bytes()
+    engine.restore(doc, fp, row.story_id)

@@ -22,7 +22,7 @@ import pytest
 from digest.app import App
 from digest.config import Config, SourceConfig, load_config
 from digest.dedup.engine import Engine
-from digest.dedup.fingerprint import fingerprint
+from digest.dedup.fingerprint import Fingerprint, fingerprint
 from digest.dedup.index import MemoryIndex
 from digest.dedup.index_redis import RedisIndex, open_index
 from digest.errors import ConfigError, DigestError, StoreError
@@ -349,6 +349,32 @@ def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
         copy = ingest(b, 2, t0 + timedelta(days=5, hours=1))
         assert app.engine.story_of(copy) == app.engine.story_of(later)
         assert stories(pg)[app.engine.story_of(later)] == {later, copy}
+
+
+def test_a_workers_catch_up_stores_the_fingerprints_it_made_again(pg: str) -> None:
+    """A fingerprint of another format (stored before a format change) is made again from the
+    text when a worker restores it, and written back: the next worker reads it as stored."""
+    from digest.dedup.params import FINGERPRINT_VERSION
+    from digest.records import RunReport
+
+    cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss")], database=pg)
+    src = cfg.sources[0]
+    with open_store(pg) as store:
+        first = WorkerApp(cfg, store, index=0, of=1)
+        for r in (0, 1):
+            first.ingest(src, [_entry("A", r)], fetched=NOW, report=RunReport())
+        rows = list(store.articles_since(ALL_TIME[0]))
+        want = {r.key: r.fingerprint for r in rows}
+        stale, _current = rows
+        store._run("UPDATE articles SET fingerprint=? WHERE key=?", (want[stale.key][1:], stale.key))  # type: ignore[attr-defined]
+        assert Fingerprint.version_of(store.get_article(stale.key).fingerprint) == 0  # type: ignore[union-attr]
+        second = WorkerApp(cfg, store, index=0, of=1)
+        second._fetched = NOW
+        engine = second.engine  # caught up from the shared log
+        assert engine.fingerprint_of(stale.key) == Fingerprint.from_bytes(want[stale.key])
+        blobs = {r.key: r.fingerprint for r in store.articles_since(ALL_TIME[0])}
+    assert Fingerprint.version_of(blobs[stale.key]) == FINGERPRINT_VERSION
+    assert blobs == want  # made again as it was made: the same bytes; the current one untouched
 
 
 # -- N workers = one process -------------------------------------------------------------------

@@ -61,12 +61,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from ..app import App
-from ..articles import stored_doc
 from ..config import Config, SourceConfig
 from ..dedup.engine import Engine
 from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex
-from ..engines import new_engine, restore_since
+from ..engines import new_engine, restore_row, restore_since
 from ..errors import DigestError
 from ..records import RunReport
 from ..store.base import Store
@@ -168,16 +167,17 @@ class WorkerApp(App):
         engine = self._engine
         assert engine is not None
         entries = self.log.log_after(self._seen, since=since)
+        remade: dict[str, bytes] = {}  # fingerprints of another format, made again
         for e in entries:
             if e.article is not None:
-                row = e.article
-                doc = stored_doc(row)  # a fingerprint of another format is made again from its text
-                engine.restore(doc, engine.stored_fingerprint(doc, row.fingerprint), row.story_id)
+                restore_row(engine, e.article, remade)
             elif e.moved is not None and e.keep is not None:
                 engine.replay_move(e.moved, e.keep)
             elif e.keep is not None and e.drop is not None:
                 engine.replay_merge(e.keep, e.drop)
             self._seen = e.seq
+        if remade:
+            self.store.save_fingerprints(remade)
         return len(entries)
 
     @contextmanager
