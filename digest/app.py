@@ -4,11 +4,14 @@ How it works
 ------------
 ``App`` (opened with :func:`open_app`) holds the configuration, the store and
 an in-memory :class:`~digest.dedup.engine.Engine` rebuilt from the fingerprints
-stored for the dedup window (never recomputed).  ``App.run`` reads every
-enabled source; each source is one unit of work: its new articles, their
-story assignments and the source's fetch state are written in one store
-transaction, so a crash or kill leaves whole sources or nothing, and one
-failing source is reported in one line while the others go on.
+stored for the last two dedup windows (``digest.engines``: made again only when
+stored in another format).  ``App.run`` reads every enabled source; each source
+is one unit of work: its new articles and their story assignments are written
+in one store transaction, so a crash or kill leaves whole sources or nothing,
+and one failing source is reported in one line while the others go on.  The
+source's fetch state is saved after that transaction (the daemon's poll saves
+it inside): a kill between the two fetches the source again, and what it had
+stored is known by its keys.
 
 Special cases
 -------------

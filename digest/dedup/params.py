@@ -1,7 +1,7 @@
 """Every tuned number of the dedup core, in one place, by stage.  Pure: imports nothing.
 
 Each has one comment line: what it means; the figure that set it (the benchmark and what
-moved, from ``docs/design.md`` or the commit that tuned it; "set by hand" where none was
+moved, from ``docs/evaluation.md`` or the commit that tuned it; "set by hand" where none was
 recorded); and the tests that fail when it moves (a perturbation run: each value moved both
 ways, the dedup tests run), or "no test" when none did.  The benchmarks: ``stories`` (ECB+
 through ``digest dedupe``, worst of shuffled orders), ``syndicate`` (an ECB+ split with
@@ -74,7 +74,7 @@ PADDED_TEXT = 0.85
 
 # -- proposal (digest.dedup.index, digest.dedup.engine) ----------------------------------------
 
-#: Most recent articles of one LSH band or opening key proposed per query (generated 60k: copy lookups 23 -> 5 per article); no test (test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
+#: Most recent articles of one LSH band or opening key proposed per query (generated stream, uncapped: copy lookups per article grew 5 at 10k -> 23 at 60k; capped, flat); no test (test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
 BUCKET_CAP = 128
 #: Candidate stories compared per article, most LSH votes first (64 gave the same stories on ECB+ dev and syndicated at a third more cost on generated); no test.
 MAX_CANDIDATES = 16

@@ -11,7 +11,7 @@ Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
 ``articles``   one row per article, ``key`` unique (``digest.text.identity``): source,
                url, title, clean text, published, fetched, author, truncated,
                priority, ``junk`` (JSON list of removed lines), ``fingerprint``
-               (opaque BLOB from the engine, never recomputed), ``story_id``,
+               (opaque BLOB from the engine; made again only when of another format), ``story_id``,
                ``score`` (completeness) and ``score_detail`` (JSON).  Indexed by
                story, by fetched, and by ``coalesce(published, fetched)`` for
                the dedup window.

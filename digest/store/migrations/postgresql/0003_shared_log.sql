@@ -1,4 +1,4 @@
--- Version 3 (PostgreSQL only, see digest/storelog.py): the ordered log of
+-- Version 3 (PostgreSQL only, see digest/store/log.py): the ordered log of
 -- article and merge writes that workers replay, the turns of named runs,
 -- and who holds a named lock (for error messages).
 CREATE SEQUENCE digest_log;
