@@ -31,7 +31,7 @@ def _config_arg(p: argparse.ArgumentParser) -> None:
 
 def _digest_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--digest", metavar="NAME",
-                   help="one of the configuration's 'digests:' (default: the single daily digest, or every one)")
+                   help="one of the configuration's 'digests:' (default: the single daily digest, or every daily one of 'digests:')")
 
 
 def _date(value: str) -> date:
@@ -75,11 +75,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
+        name = args.digest
+        if name is None and app.cfg.digests:  # several digests: which one?
+            names = [d.name for d in app.cfg.digests]
+            daily = [d.name for d in app.cfg.digests if d.every == "day"]
+            if args.output is None and daily:  # every daily one, as 'digest run' writes them
+                for p in app.write_digests(day=args.date, formats=(args.format,)):
+                    print(p)
+                return 0
+            if len(names) > 1 or not daily:
+                where = f"to {args.output}" if args.output else "(none of them is daily)"
+                raise DigestError(f"{args.config}: digests {', '.join(names)} are configured: "
+                                  f"name the one to write {where} with --digest")
+            name = names[0]
         if args.output == "-":
-            sys.stdout.write(app.render(day=args.date, fmt=args.format, digest=args.digest))
+            sys.stdout.write(app.render(day=args.date, fmt=args.format, digest=name))
             return 0
         out = Path(args.output) if args.output else None
-        for p in app.write_digest(day=args.date, formats=(args.format,), path=out, digest=args.digest):
+        for p in app.write_digest(day=args.date, formats=(args.format,), path=out, digest=name):
             print(p)
     return 0
 

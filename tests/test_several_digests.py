@@ -116,6 +116,13 @@ def test_build_and_json_show_sections_in_order_and_run_writes_every_daily_digest
     assert [n for _, n in view.per_day] == [2, 0, 1, 0, 0, 0, 0]  # Mon: quake, buses (library muted); Wed: derby
     assert main(["build", "--config", str(cfg_path), "--digest", "evening"]) == 2
     assert "no digest named 'evening'" in capsys.readouterr().err  # type: ignore[attr-defined]
+    # no --digest: every daily one of 'digests:' (the weekly one is named), as 'digest run' writes them
+    assert main(["build", "--config", str(cfg_path), "--date", "2026-11-09", "--format", "md"]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "out" / "morning" / "digest-morning-2026-11-09.md")]  # type: ignore[attr-defined]
+    # to one file or to standard output, one of several must be named
+    assert main(["build", "--config", str(cfg_path), "--format", "json", "-o", "-"]) == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "morning, weekly-sport are configured" in err and "--digest" in err and err.count("\n") == 1
 
 
 def test_explain_names_the_rule_that_mutes_a_story(tmp_path: Path, capsys: object) -> None:
