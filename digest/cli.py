@@ -155,16 +155,33 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _opml_bytes(where: str, config: str) -> bytes:
+    """The OPML list at ``where``: a file, or an http(s) URL fetched under the configuration's
+    fetch limits (sizes, time, private addresses)."""
+    if where.lower().startswith(("http://", "https://")):
+        from .config import load_config
+        from .errors import FetchError
+        from .sources.fetch import fetch
+
+        try:
+            result = fetch(where, config=load_config(config).fetch, source=where)
+        except FetchError as exc:
+            raise DigestError(str(exc)) from None
+        if result.content is None:
+            raise DigestError(f"{where}: no content")
+        return result.content
+    try:
+        return Path(where).read_bytes()
+    except OSError as exc:
+        raise DigestError(f"{where}: cannot read: {exc.strerror}") from None
+
+
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from .configedit import add_sources
     from .sources.opml import read_opml_report
 
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DigestError(f"{path}: cannot read: {exc.strerror}") from None
-    feeds, unusable = read_opml_report(data, source=str(path))
+    path = args.file
+    feeds, unusable = read_opml_report(_opml_bytes(path, args.config), source=str(path))
     done = add_sources(Path(args.config), feeds)
     for line in [*unusable, *done.skipped]:
         print(f"{path}: not added: {line}")
@@ -355,10 +372,10 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-@command("import-opml", "add the feeds of an OPML file to the configuration")
+@command("import-opml", "add the feeds of an OPML list (a file or a URL) to the configuration")
 def _setup_import(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
-    p.add_argument("file", help="OPML file")
+    p.add_argument("file", help="OPML file, or its http(s) URL")
 
 
 @command("export-opml", "write the configured feeds as OPML (folders from each source's category)")

@@ -447,6 +447,13 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
             problems.append((line, f"sources[{i}].path: not readable: {s.path}"))
     if problems:
         _raise(name, problems)
+    from .sources.lists import expand_lists
+
+    cfg.sources, listed = expand_lists(cfg.sources)  # an OPML list stands for its feeds
+    for i, problem in listed:
+        problems.append((_line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
+    if problems:
+        _raise(name, problems)
     return cfg
 
 

@@ -41,6 +41,7 @@ from ..errors import ParseError
 from ..records import Entries, FetchResult
 from .feeds import parse_feed
 from .fetch import fetch
+from .opml import is_opml
 
 __all__ = ["FEED_TYPES", "feed_links", "is_html_page", "read_feed"]
 
@@ -102,6 +103,12 @@ def read_feed(
     """
     assert result.content is not None
     url = result.final_url or result.url
+    if is_opml(result.content):  # its <head> would pass for a page's
+        raise ParseError(
+            source,
+            f"{url} is an OPML list of feeds, not a feed: add its feeds with 'digest import-opml {url}'",
+            kind="not-a-feed",
+        )
     if not is_html_page(result.content):
         entries = parse_feed(result.content, source=source, url=url,
                              content_type=result.content_type, fetched=fetched)

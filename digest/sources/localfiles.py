@@ -64,6 +64,7 @@ from ..text.extract import clean_title
 from .dates import EARLIEST
 from .feeds import parse_feed, plain
 from .frontmatter import split_front_matter
+from .opml import is_opml
 
 MAX_BYTES = 15 * 1024 * 1024
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -225,6 +226,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         mtime = None
     if mtime is not None and mtime > now:
         mtime = now  # a clock-skewed or touched-into-the-future file
+    if is_opml(data):  # a list of feeds in a folder, or named .xml
+        raise ParseError(str(f), "an OPML list of feeds, not a feed or article: make it a source's "
+                         "own 'path:' to read the feeds it names", kind="not-a-feed")
     ext = f.suffix.lower()
     kind = _kind(ext, data)
     if kind == "feed":

@@ -32,6 +32,7 @@ Special cases
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -39,6 +40,19 @@ from lxml import etree
 from ..errors import ParseError
 from ..text.identity import canonical_url
 from .feeds import plain
+
+#: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype
+#: may come before the ``<opml`` root element.
+_OPML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,300}\?>\s*)?(?:<!--.{0,2000}?-->\s*|<!DOCTYPE[^>]{0,300}>\s*)*<opml[\s>]",
+    re.I | re.S,
+)
+
+
+def is_opml(data: bytes) -> bool:
+    """Whether ``data`` starts as an OPML document (its root element is ``<opml>``): a list
+    of feeds, neither a feed nor an article."""
+    return _OPML_START.match(data[:4096]) is not None
 
 
 def _attr(node: Any, name: str) -> str:

@@ -1,0 +1,113 @@
+"""An OPML list as a source: a ``path:`` list stands for its feeds; a list anywhere else is
+said to be one, in one line (never stored as an article)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from digest.errors import ConfigError
+from digest.store.base import open_store
+from tests.support.httpd import TestServer
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+RSS = {"Content-Type": "application/rss+xml"}
+
+
+def opml(*outlines: str) -> str:
+    return ('<?xml version="1.0"?>\n<!-- exported -->\n<opml version="2.0"><head><title>Blogroll</title></head>'
+            f"<body>{''.join(outlines)}</body></opml>\n")
+
+
+def config(tmp_path: Path, sources: str, port: int = 1) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"sources:\n{sources}output_dir: out\ndata_dir: data\ntimezone: UTC\n"
+                    f'fetch:\n  allow_hosts: ["127.0.0.1:{port}"]\n', encoding="utf-8")
+    return path
+
+
+def test_a_list_stands_for_its_feeds_with_the_list_sources_settings(tmp_path: Path) -> None:
+    (tmp_path / "subs.xml").write_text(opml(  # any extension: the content says it is a list
+        '<outline text="News"><outline text="Coast News" xmlUrl="https://coast.example/rss"/>'
+        '<outline text="Valley" xmlUrl="https://valley.example/atom"/></outline>',
+        '<outline text="Harbour" xmlUrl="HTTPS://Harbour.example/rss"/>',  # configured already
+        '<outline text="Bad" xmlUrl="javascript:alert(1)"/>',
+    ))
+    cfg = load_config(config(tmp_path, (
+        "  - {name: Harbour Herald, url: 'https://harbour.example/rss'}\n"
+        "  - {name: Valley, path: subs.xml, priority: 2, interval: 90, full_text: true}\n"
+        "  - {name: Tail, url: 'https://tail.example/rss'}\n"
+    )))
+    got = [(s.name, s.url, s.path, s.category, s.priority, s.interval, s.full_text) for s in cfg.sources]
+    assert got == [
+        ("Harbour Herald", "https://harbour.example/rss", None, None, 0.0, None, False),
+        ("Coast News", "https://coast.example/rss", None, "News", 2.0, 90.0, True),
+        # the list's own name is taken by the list: the feed's is qualified
+        ("Valley (Valley)", "https://valley.example/atom", None, "News", 2.0, 90.0, True),
+        ("Tail", "https://tail.example/rss", None, None, 0.0, None, False),
+    ]
+    # the list source's category, when set, is every feed's
+    cfg = load_config(config(tmp_path, "  - {name: Blogroll, path: subs.xml, category: Tech, enabled: false}\n"))
+    assert {(s.category, s.enabled) for s in cfg.sources} == {("Tech", False)} and len(cfg.sources) == 3
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (opml('<outline text="Home" htmlUrl="https://home.example/"/>'), "an OPML list that names no feed"),
+    ('<?xml version="1.0"?><opml version="2.0"><body><outline text="x"', "not valid OPML"),
+])
+def test_a_list_without_feeds_is_a_configuration_error_at_its_line(tmp_path: Path, body: str, problem: str) -> None:
+    (tmp_path / "subs.opml").write_text(body)
+    path = config(tmp_path, "  - {name: A, url: 'https://a.example/rss'}\n  - {name: Blogroll, path: subs.opml}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    line = str(err.value)
+    assert line.startswith(f"{path}:3: sources[1].path: {tmp_path / 'subs.opml'}: {problem}"), line
+    assert "\n" not in line.strip()
+
+
+def test_the_feeds_of_a_list_are_read_each_as_a_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers=RSS)
+        srv.set("/valley.atom", (FEEDS / "valley.atom").read_bytes(), headers={"Content-Type": "application/atom+xml"})
+        (tmp_path / "subs.opml").write_text(opml(
+            f'<outline text="Coast" xmlUrl="{srv.url("/coast.rss")}"/>',
+            f'<outline text="Valley" xmlUrl="{srv.url("/valley.atom")}"/>',
+        ))
+        path = config(tmp_path, "  - {name: Blogroll, path: subs.opml}\n", srv.port)
+        assert main(["run", "--config", str(path), "--once"]) == 0
+        assert srv.hits["/coast.rss"] == 1 and srv.hits["/valley.atom"] == 1
+    with open_store(f"sqlite:///{tmp_path}/data/digest.sqlite3") as store:
+        sources = {a.source for a in store.articles_since(datetime(1970, 1, 1, tzinfo=UTC), with_text=False)}
+        titles = {a.title for a in store.articles_since(datetime(1970, 1, 1, tzinfo=UTC), with_text=False)}
+    assert sources == {"Coast", "Valley"} and "Blogroll" not in titles
+    assert "2 sources" in capsys.readouterr().err
+
+
+def test_a_list_by_url_or_in_a_folder_is_said_to_be_one_and_import_opml_takes_its_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "subs.xml").write_text(opml('<outline text="Coast" xmlUrl="https://coast.example/rss"/>'))
+    (folder / "note.md").write_text("# A harbour note\n\nThe harbour reopened on Monday after the storm.\n")
+    with TestServer() as srv:
+        srv.set("/subs.opml", opml(f'<outline text="Coast" xmlUrl="{srv.url("/coast.rss")}"/>'),
+                headers={"Content-Type": "text/x-opml"})
+        path = config(tmp_path, (f"  - {{name: Listed, url: '{srv.url('/subs.opml')}'}}\n"
+                                 "  - {name: Notes, path: notes}\n"), srv.port)
+        assert main(["run", "--config", str(path), "--once"]) == 1
+        err = capsys.readouterr().err
+        assert (f"error: Listed: {srv.url('/subs.opml')} is an OPML list of feeds, not a feed: "
+                f"add its feeds with 'digest import-opml {srv.url('/subs.opml')}'") in err
+        assert "error: Notes: subs.xml: an OPML list of feeds, not a feed or article" in err
+        with open_store(f"sqlite:///{tmp_path}/data/digest.sqlite3") as store:
+            stored = [a.source for a in store.articles_since(datetime(1970, 1, 1, tzinfo=UTC), with_text=False)]
+        assert stored == ["Notes"]  # the note; neither list
+        assert main(["import-opml", "--config", str(path), srv.url("/subs.opml")]) == 0
+        assert main(["import-opml", "--config", str(path), srv.url("/gone.opml")]) == 2
+    assert [s.url for s in load_config(path).sources if s.name == "Coast"] == [srv.url("/coast.rss")]
+    assert "HTTP 404" in capsys.readouterr().err
