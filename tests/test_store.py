@@ -7,6 +7,7 @@ is set); the others are about the SQLite file itself.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sqlite3
@@ -62,9 +63,14 @@ def _child(code: str) -> subprocess.Popen[str]:
 
 
 # -- schema ------------------------------------------------------------------
-def test_fresh_store_is_wal_migrated_and_reopens_idempotently(tmp_path: Path) -> None:
+def test_fresh_store_is_wal_migrated_and_reopens_idempotently(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "deep" / "er" / "d.sqlite3"
+    caplog.set_level(logging.INFO, logger="digest.store")
     with open_store(f"sqlite:///{path}") as s:
+        # a new store is one line, not one per migration
+        assert [r.getMessage() for r in caplog.records] == [f"{path}: new store (schema version {LATEST})"]
         assert isinstance(s, Store)
         assert s.schema_version == LATEST
         assert s.add_article(art("k1"), b"\x00fp\xff", "s1")
@@ -99,7 +105,8 @@ def test_newer_schema_and_non_database_are_refused(tmp_path: Path) -> None:
         SQLiteStore(junk)
 
 
-def test_version_1_store_upgrades_keeping_rows(tmp_path: Path) -> None:
+def test_version_1_store_upgrades_keeping_rows(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="digest.store")
     path = tmp_path / "d.sqlite3"
     v1 = migrations.load("sqlite")[:1]
     with SQLiteStore(path, migrations=v1) as s:
@@ -112,6 +119,7 @@ def test_version_1_store_upgrades_keeping_rows(tmp_path: Path) -> None:
                      "'2024-05-01T06:00:00.000000Z', 'a')")
     with SQLiteStore(path) as s:
         assert s.schema_version == LATEST
+        assert any(f"schema migrated to version {LATEST}" in r.getMessage() for r in caplog.records)
         story = s.get_story("s1")
         assert story is not None and (story.n_versions, story.n_sources, story.lead_key) == (3, 2, "a")
         assert s.get_source_state("none") is None

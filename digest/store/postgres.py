@@ -116,6 +116,7 @@ class PostgresStore(PgCoordination, StoreOps):
                     f"{redact(self.url)}: written by a newer digest (schema version {current}, "
                     f"this one knows up to {latest}); upgrade digest to open it"
                 )
+            new = current == 0
             for mig in migrations[current:]:
                 try:
                     with self.transaction():
@@ -126,7 +127,10 @@ class PostgresStore(PgCoordination, StoreOps):
                                      f"{exc.__cause__ or exc}") from None
                 self.db.execute("DELETE FROM digest_schema")
                 self.db.execute("INSERT INTO digest_schema VALUES (%s)", (mig.version,))
-                log.info("%s: schema migrated to version %d (%s)", redact(self.url), mig.version, mig.name)
+                log.log(logging.DEBUG if new else logging.INFO, "%s: schema migrated to version %d (%s)",
+                        redact(self.url), mig.version, mig.name)
+            if new and latest:
+                log.info("%s: new store (schema version %d)", redact(self.url), latest)
 
     # -- transactions --------------------------------------------------------------
     @contextmanager

@@ -115,7 +115,10 @@ class SQLiteStore(FileLocks, StoreOps):
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, migrations: list[_migrations.Migration]) -> None:
+        """Apply the migrations the file lacks, one transaction each.  A new store says so in
+        one line; an upgrade names each step."""
         latest = len(migrations)
+        new = self.schema_version == 0
         while True:
             with self.transaction():
                 current = self.schema_version
@@ -125,6 +128,8 @@ class SQLiteStore(FileLocks, StoreOps):
                         f"this one knows up to {latest}); upgrade digest to open it"
                     )
                 if current == latest:
+                    if new and latest:
+                        log.info("%s: new store (schema version %d)", self.path, latest)
                     return
                 mig = migrations[current]
                 try:
@@ -135,7 +140,8 @@ class SQLiteStore(FileLocks, StoreOps):
                         f"{self.path}: migration {mig.version} ({mig.name}) failed: {exc}"
                     ) from None
                 self.db.execute(f"PRAGMA user_version={int(mig.version)}")
-                log.info("%s: schema migrated to version %d (%s)", self.path, mig.version, mig.name)
+                log.log(logging.DEBUG if new else logging.INFO, "%s: schema migrated to version %d (%s)",
+                        self.path, mig.version, mig.name)
 
     # -- transactions --------------------------------------------------------
     @contextmanager
