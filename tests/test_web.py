@@ -205,6 +205,21 @@ def test_feed_lists_recent_stories_and_parses(site: Site) -> None:
     assert hostile.link == permalink(site.url, "hostile")  # javascript: lead URL is not a link
 
 
+def test_the_feed_of_an_archive_nothing_arrived_in_lately_lists_its_last_week(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """A backfilled archive (``digest replay`` of last year) or sources silent for weeks: the
+    feed is the archive's last week, not empty."""
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    ids = {}
+    for later in (timedelta(0), timedelta(days=60)):
+        with open_site(cfg, clock=lambda later=later: NOW + later) as s:  # type: ignore[misc]
+            ids[later] = sorted(e.id for e in feedparser.parse(s.get("/feed.atom").content).entries)
+    assert ids[timedelta(days=60)] == ids[timedelta(0)] and len(ids[timedelta(0)]) == 4
+
+
 # -- the Atom feed on its own ----------------------------------------------------
 def version(source: str, title: str, url: str | None, hour: int = 9, text: str = "") -> VersionView:
     return VersionView(source, title, url, at(14, hour), text)

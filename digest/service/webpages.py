@@ -298,8 +298,16 @@ class Pages:
 
     # -- the feed and the search ---------------------------------------------------
     def feed(self, store: Store, base: str) -> Page:
+        """The stories of the last ``feed_days`` days, newest first; of the archive's last
+        ``feed_days`` when nothing arrived lately (an archive backfilled by ``digest replay``,
+        sources silent for a week): a feed reader then still finds the latest stories."""
         now = self.clock()
         today = now.astimezone(self.cfg.tz).date()
+        last = store.latest_fetched()
+        if last is not None:  # its next day too: an article after the day's digest is there
+            newest = last.astimezone(self.cfg.tz).date() + timedelta(days=1)
+            if newest <= today - timedelta(days=self.feed_days):
+                today = newest
         stories: dict[str, StoryView] = {}
         for i in range(self.feed_days):  # newest day first: a developing story once, as now
             for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:

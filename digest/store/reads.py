@@ -145,6 +145,10 @@ class StoreReads:
         q = "SELECT count(*) AS n FROM articles WHERE fetched >= ? AND fetched < ?"
         return int(self._run(q, (self._stamp(start), self._stamp(end))).fetchone()["n"])
 
+    def latest_fetched(self: _Reader) -> datetime | None:
+        """When the newest stored article arrived (None for an empty store); index-backed."""
+        return self._when(self._run("SELECT max(fetched) AS t FROM articles").fetchone()["t"])
+
     # -- stories -------------------------------------------------------------------
     def get_story(self: _Reader, story_id: str) -> StoredStory | None:
         row = self._run("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()
