@@ -465,8 +465,17 @@ class App:
         return explain.pair(self.store, self.engine, a, b)
 
     def source_states(self) -> list[str]:
-        """One line per known source: its state, last success, failures, next poll."""
-        return [str(st) for st in self.store.list_source_states()]
+        """One line per configured source, in the configuration's order: its state, last
+        success, failures, next poll (``not fetched yet`` before its first poll; a disabled one
+        says so); then the sources the store knows that the configuration no longer lists."""
+        stored = {st.name: st for st in self.store.list_source_states()}
+        out = []
+        for src in self.cfg.sources:
+            st = stored.pop(src.name, None)
+            line = str(st) if st is not None else f"{src.name}: not fetched yet"
+            out.append(line if src.enabled else f"{line}; disabled in the configuration")
+        out += [f"{st}; no longer in the configuration" for st in stored.values()]
+        return out
 
     def resume_source(self, name: str, *, now: datetime | None = None) -> SourceState:
         """Unpause a source and clear its failure count; it is due at once.

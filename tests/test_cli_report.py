@@ -117,6 +117,15 @@ def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: py
         assert main(["sources", "--config", str(cfg)]) == 0
         alpha = capsys.readouterr().out.splitlines()[0]
         assert re.search(r"; next poll \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", alpha), alpha
+        # in the configuration's order: one not polled yet, one disabled; one no longer listed
+        data = yaml.safe_load(cfg.read_text())
+        data["sources"] = [{"name": "new", "url": srv.url("/n")}, {**data["sources"][0], "enabled": False}]
+        cfg.write_text(yaml.safe_dump(data))
+        assert main(["sources", "--config", str(cfg)]) == 0
+        new, alpha, broken = capsys.readouterr().out.splitlines()
+        assert new == "new: not fetched yet"
+        assert alpha.startswith("alpha: ok, ") and alpha.endswith("; disabled in the configuration")
+        assert broken.startswith("broken: failing, ") and broken.endswith("; no longer in the configuration")
 
 
 def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already_sent(
