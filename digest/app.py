@@ -475,21 +475,26 @@ class App:
         """One line per known source: its state, last success, failures, next poll."""
         return [str(st) for st in self.store.list_source_states()]
 
-    def resume_source(self, name: str, *, now: datetime | None = None) -> SourceState:
-        """Unpause a source and clear its failure count; it is due at once.
+    def resume_source(self, name: str, *, now: datetime | None = None) -> tuple[bool, SourceState]:
+        """Unpause a paused source and clear its failure count; it is due at once.
 
-        Raises :class:`DigestError` for a name the store does not know.
+        Returns whether it was paused, and its state.  A source that is not
+        paused (failing or ok) is left as it was: its failures go on counting
+        towards a pause, and its schedule stands.  Raises :class:`DigestError`
+        for a name the store does not know.
         """
         state = self.store.get_source_state(name)
         if state is None:
             known = ", ".join(sorted(s.name for s in self.store.list_source_states())) or "none"
             raise DigestError(f"no source named {name!r} (known: {known})")
+        if not state.paused:
+            return False, state
         state.paused, state.paused_reason = False, None
         state.failures, state.first_failure_at = 0, None
         state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
         self.store.save_source_state(state)
         log.info("%s: resumed", name)
-        return state
+        return True, state
 
 
 @contextmanager
