@@ -56,6 +56,7 @@ a story the other one started (issue #21: two ``digest run`` at once gave
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -295,12 +296,18 @@ class App:
         The source's fetch state is saved after its articles, as ``tracker``
         records the outcome (``digest.sources.tracking``): success resets the
         failure count; a failure is counted, and 410 Gone pauses it.
+
+        What the read learnt (validators, permanent URL) goes into a copy of the
+        stored state, saved only on success; a failure is recorded on the state
+        as stored, as the daemon's round does.  Validators of a body that did not
+        parse would make the server's next answer a 304, counted as a success.
         """
         fetched = now or datetime.now(UTC)
         location = src.url or str(src.path)
-        state = self.store.get_source_state(src.name) or SourceState(src.name, location)
-        if state.paused:
-            raise SourceError(src.name, f"paused: {state.paused_reason}", kind="paused")
+        stored = self.store.get_source_state(src.name) or SourceState(src.name, location)
+        if stored.paused:
+            raise SourceError(src.name, f"paused: {stored.paused_reason}", kind="paused")
+        state = dataclasses.replace(stored)
         state.last_fetch_at = fetched
         try:
             entries, errors = retrieve(
@@ -310,8 +317,8 @@ class App:
             report.entries += len(entries)
             self.ingest(src, entries, fetched=fetched, report=report)
         except SourceError as exc:
-            self.tracker.failed(src, state, exc, fetched)
-            self.store.save_source_state(state)
+            self.tracker.failed(src, stored, exc, fetched)
+            self.store.save_source_state(stored)
             raise
         self.tracker.succeeded(src, state, fetched)
         self.store.save_source_state(state)
@@ -477,21 +484,26 @@ class App:
         out += [f"{st}; no longer in the configuration" for st in stored.values()]
         return out
 
-    def resume_source(self, name: str, *, now: datetime | None = None) -> SourceState:
-        """Unpause a source and clear its failure count; it is due at once.
+    def resume_source(self, name: str, *, now: datetime | None = None) -> tuple[bool, SourceState]:
+        """Unpause a paused source and clear its failure count; it is due at once.
 
-        Raises :class:`DigestError` for a name the store does not know.
+        Returns whether it was paused, and its state.  A source that is not
+        paused (failing or ok) is left as it was: its failures go on counting
+        towards a pause, and its schedule stands.  Raises :class:`DigestError`
+        for a name the store does not know.
         """
         state = self.store.get_source_state(name)
         if state is None:
             known = ", ".join(sorted(s.name for s in self.store.list_source_states())) or "none"
             raise DigestError(f"no source named {name!r} (known: {known})")
+        if not state.paused:
+            return False, state
         state.paused, state.paused_reason = False, None
         state.failures, state.first_failure_at = 0, None
         state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
         self.store.save_source_state(state)
         log.info("%s: resumed", name)
-        return state
+        return True, state
 
 
 @contextmanager

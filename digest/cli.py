@@ -13,8 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DigestError
+
+if TYPE_CHECKING:
+    from .store.base import SourceState
 
 DEFAULT_CONFIG = "feeds.yaml"
 Handler = Callable[[argparse.Namespace], int]
@@ -242,13 +246,23 @@ def _pretty(obj: object, indent: int = 0) -> str:
     return f"{pad}{obj}"
 
 
+def _condition(state: SourceState) -> str:
+    """A source's condition for one line: ``ok``, or ``failing, N failure(s)``."""
+    if state.condition == "failing":
+        return f"failing, {state.failures} failure(s)"
+    return state.condition
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from .app import open_app
 
     with open_app(args.config) as app:
         for name in args.resume or ():
-            app.resume_source(name)
-            print(f"{name}: resumed; polled at the next round")
+            resumed, state = app.resume_source(name)
+            if resumed:
+                print(f"{name}: resumed; polled at the next round")
+            else:  # what was asked holds already: exit 0, as for a paused one
+                print(f"{name}: not paused ({_condition(state)}): nothing to resume")
         for row in app.source_states():
             print(row)
     return 0
@@ -399,7 +413,8 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         "--resume",
         metavar="NAME",
         action="append",
-        help="unpause a source (gone or failing for days) and poll it at the next round; repeatable",
+        help="unpause a paused source (gone or failing for days) and poll it at the next round "
+        "(a source not paused is left as it is); repeatable",
     )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,8 @@ from benchmarks.common import (
 )
 
 GOLD = {"a": 1, "b": 1, "c": 2, "d": 2}
+#: Why a test needing scikit-learn skips: the ``bench`` extra installs it (as ``benchmarks.stories`` says).
+NO_SKLEARN = "scikit-learn is not installed (pip install -e '.[bench]')"
 
 
 def test_perfect_clustering() -> None:
@@ -62,7 +67,7 @@ def test_ari_matches_a_known_value() -> None:
 
 
 def test_plain_ari_agrees_with_sklearn_on_random_clusterings() -> None:
-    metrics = pytest.importorskip("sklearn.metrics")
+    metrics = pytest.importorskip("sklearn.metrics", reason=NO_SKLEARN)
     rng = random.Random(7)
     for _ in range(50):
         n = rng.randint(2, 40)
@@ -103,7 +108,7 @@ def test_figures_and_the_fake_engine() -> None:
 
 
 def test_tfidf_tree_cut_equals_agglomerative_clustering_at_every_threshold() -> None:
-    pytest.importorskip("sklearn")
+    pytest.importorskip("sklearn", reason=NO_SKLEARN)
     from benchmarks.stories import TfidfTree, same_partition
 
     words = "quake fire storm rescue court vote strike match fans police".split()
@@ -117,6 +122,23 @@ def test_tfidf_tree_cut_equals_agglomerative_clustering_at_every_threshold() -> 
     for t in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 1.0):
         assert same_partition(tree.cut(t), tree.direct(t)), t
     assert len(set(tree.cut(0.0).values())) == 30
+
+
+def test_without_scikit_learn_its_tests_skip_naming_the_extra_that_installs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    named = re.search(r"\.\[(\w+)\]", NO_SKLEARN)
+    assert named is not None
+    extra = project["optional-dependencies"][named.group(1)]
+    assert any(dep.lower().startswith("scikit-learn") for dep in extra), extra
+    for module in ("sklearn", "sklearn.metrics"):  # an import of these now fails, as when absent
+        monkeypatch.setitem(sys.modules, module, None)
+    for test in (test_plain_ari_agrees_with_sklearn_on_random_clusterings,
+                 test_tfidf_tree_cut_equals_agglomerative_clustering_at_every_threshold):
+        with pytest.raises(pytest.skip.Exception) as skipped:
+            test()
+        assert skipped.value.msg == NO_SKLEARN, test.__name__
 
 
 # -- the gate and the syndicated-copy generator (no corpus) ---------------------

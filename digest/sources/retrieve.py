@@ -30,7 +30,11 @@ def retrieve(
 
     Updates ``state`` (validators, permanent URL) but does not save it: the
     caller saves it after the entries are stored, so a crash in between
-    re-reads the feed instead of losing it behind a 304.
+    re-reads the feed instead of losing it behind a 304.  ``state`` is the
+    caller's copy: when the read or the ingest fails, the caller records the
+    failure on the state as stored, keeping the validators of the last good
+    read (a conditional server answers 304 to the validators of a body that did
+    not parse, and the broken feed would count as read).
     """
     if src.path is not None:
         from .localfiles import named, read_path

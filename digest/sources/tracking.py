@@ -5,7 +5,12 @@ Observations
 ``digest run`` (``App.poll``), the daemon and the workers all record the
 same facts after reading a source: a success clears the run of failures, a
 failure counts one more and keeps when the run began and what went wrong,
-and a feed the server says is gone (HTTP 410) is paused.  The daemon also
+and a feed the server says is gone (HTTP 410) is paused.  A failure changes
+nothing else: the validators (``ETag``, ``Last-Modified``) stay those of the
+last read that was parsed and stored, or none, so the next poll asks for
+the whole body and the source stays failing until it really recovers.
+(Stored from a body that did not parse, they made the next poll a 304,
+counted as a success: a broken feed showed as ``ok``.)  The daemon also
 schedules the next poll and pauses a source that failed for too long
 (``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
 nothing, it polls when it is run.
@@ -14,8 +19,10 @@ How it works
 ------------
 :class:`SourceTracker` changes a ``SourceState`` in place; the caller saves
 it (in the transaction that stored the source's articles, on success).  A
-poller that schedules overrides :meth:`SourceTracker.scheduled` and
-:meth:`SourceTracker.after_failure`.
+poller reads into a copy of the stored state and hands
+:meth:`SourceTracker.failed` the state as stored (``App.poll``,
+``Daemon._source``).  A poller that schedules overrides
+:meth:`SourceTracker.scheduled` and :meth:`SourceTracker.after_failure`.
 """
 
 from __future__ import annotations

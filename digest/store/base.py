@@ -120,9 +120,14 @@ class SourceState:
     #: Do not poll before this time (the server's Retry-After).
     retry_after_until: datetime | None = None
 
+    @property
+    def condition(self) -> str:
+        """``paused``, ``failing`` (failed since its last success) or ``ok``."""
+        return "paused" if self.paused else ("failing" if self.failures else "ok")
+
     def __str__(self) -> str:
         """One line for ``digest sources``: the name once, then its state, each part after ``;``."""
-        state = "paused" if self.paused else ("failing" if self.failures else "ok")
+        state = self.condition
         last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
         parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
         if self.permanent_url and self.permanent_url != self.location:

@@ -1,0 +1,115 @@
+"""A read that fails stores no validators: against a real conditional server on loopback.
+
+A server that honours ``ETag``/``Last-Modified`` answers 304 to the validators of
+whatever it served last, a body that did not parse included.  Stored from a failed
+read, they made the next poll a 304 that counted as a success: the broken feed
+showed as ``ok``.  Here every poller (``digest run``, the daemon's round, a page
+followed to its feed) must ask for the whole body again after a failure.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from digest.app import App, open_app
+from digest.cli import main
+from digest.records import RunReport
+from digest.service.daemon import Daemon
+from tests.support.daemon import Clock, loopback_config, rss
+from tests.support.httpd import TestServer
+
+#: Not a feed, not a page: what a broken server or a truncated upload serves.
+GARBAGE = bytes(range(256)) * 8
+LAST_MODIFIED = "Tue, 01 Dec 2026 10:00:00 GMT"
+SITE = b"""<!DOCTYPE html>
+<html><head><title>Coast</title>
+<link rel="alternate" type="application/rss+xml" href="/feeds/main.xml">
+</head><body><p>Welcome</p></body></html>"""
+
+Poller = Callable[[App], RunReport]
+
+
+def _conditions(srv: TestServer, path: str) -> list[tuple[str | None, str | None]]:
+    """The validators each request to ``path`` carried (If-None-Match, If-Modified-Since)."""
+    return [(h.get("If-None-Match"), h.get("If-Modified-Since")) for h in srv.headers_of(path)]
+
+
+def _daemon_rounds(app: App) -> Poller:
+    """A daemon over ``app`` whose clock jumps to the next due source before each round."""
+    clock = Clock()
+    daemon = Daemon(app, rng=random.Random(1), clock=clock)
+
+    def poll(app: App) -> RunReport:
+        due = [s.next_poll_at for s in app.store.list_source_states() if s.next_poll_at is not None]
+        clock.now = max([clock.now, *due])
+        return daemon.poll_due()
+
+    return poll
+
+
+def _poller(kind: str, app: App) -> Poller:
+    return _daemon_rounds(app) if kind == "daemon" else App.run
+
+
+def test_digest_run_twice_on_a_broken_feed_fails_twice_and_sources_says_failing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestServer() as srv:
+        srv.set("/garbage.xml", GARBAGE, etag='"g1"', last_modified=LAST_MODIFIED)
+        cfg = str(loopback_config(tmp_path, srv, {"Garbage": "/garbage.xml"}))
+        assert main(["run", "-q", "--config", cfg]) == 1
+        assert main(["run", "-q", "--config", cfg]) == 1
+        assert _conditions(srv, "/garbage.xml") == [(None, None), (None, None)]
+        err = capsys.readouterr().err
+        assert err.count("error: Garbage: not a feed") == 2 and "0 not modified, 1 failed" in err
+        assert main(["sources", "--config", cfg]) == 0
+        out = capsys.readouterr().out
+        assert "Garbage: failing, last ok never, 2 failure(s)" in out
+
+        # it recovers: from then on its own validators are sent
+        srv.set("/garbage.xml", rss("coast", range(2)), etag='"v2"')
+        assert main(["run", "-q", "--config", cfg]) == 0
+        assert main(["run", "-q", "--config", cfg]) == 0
+        assert _conditions(srv, "/garbage.xml")[-1] == ('"v2"', None)
+        assert "1 not modified, 0 failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+def test_a_failed_read_keeps_the_validators_of_the_last_good_one(tmp_path: Path, kind: str) -> None:
+    with TestServer() as srv:
+        srv.set("/feed.xml", rss("coast", range(2)), etag='"v1"', last_modified=LAST_MODIFIED)
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/feed.xml"})
+        with open_app(cfg) as app:
+            poll = _poller(kind, app)
+            assert poll(app).new_articles == 2
+            srv.set("/feed.xml", GARBAGE, etag='"g2"', last_modified="Wed, 02 Dec 2026 10:00:00 GMT")
+            for failures in (1, 2):
+                report = poll(app)
+                assert [e.kind for e in report.errors] == ["not-a-feed"] and report.not_modified == 0
+                state = app.store.get_source_state("Coast")
+                assert state is not None and state.failures == failures
+                assert (state.etag, state.last_modified) == ('"v1"', LAST_MODIFIED)
+            # the garbage's validators were never sent back
+            assert _conditions(srv, "/feed.xml")[1:] == [('"v1"', LAST_MODIFIED)] * 2
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+def test_a_page_whose_linked_feed_is_broken_is_read_again_whole(tmp_path: Path, kind: str) -> None:
+    with TestServer() as srv:
+        srv.set("/", SITE, headers={"Content-Type": "text/html"}, etag='"page"')
+        srv.set("/feeds/main.xml", GARBAGE, etag='"g1"', last_modified=LAST_MODIFIED)
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/"})
+        with open_app(cfg) as app:
+            poll = _poller(kind, app)
+            for failures in (1, 2):
+                report = poll(app)
+                assert [e.kind for e in report.errors] == ["not-a-feed"] and report.not_modified == 0
+                state = app.store.get_source_state("Coast")
+                assert state is not None and state.failures == failures
+                assert state.etag is None and state.last_modified is None and state.permanent_url is None
+            assert _conditions(srv, "/") == [(None, None)] * 2
+            assert _conditions(srv, "/feeds/main.xml") == [(None, None)] * 2
