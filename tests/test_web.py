@@ -374,3 +374,25 @@ def test_a_sectioned_day_gives_every_story_its_own_link_in_place(tmp_path: Path,
         assert len(doc.xpath("//a[@class='permalink']")) == 3
         for _, href in found.values():
             assert s.get(href).status_code == 200, href
+
+
+def test_a_user_template_without_story_headings_gets_the_permalinks_listed_at_the_end(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """The fallback list is built as elements: a title with a control character (the hostile
+    story's BEL) is written without it, not a failed page."""
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "digest.md.j2").write_text(
+        "# {{ title|md }}\n\n{% for s in stories %}- {{ s.title|md }}\n{% endfor %}\n", encoding="utf-8"
+    )
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), templates="tpl")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        r = s.get("/day/2026-03-14")
+        assert r.status_code == 200
+        doc = lxml.html.document_fromstring(r.text)
+        listed = doc.xpath("//section[@class='permalinks']//a")
+        assert [a.get("href") for a in listed] == ["/story/quake", "/story/odd%2Fid%20%3F%26%23x", "/story/hostile"]
+        assert listed[2].text == HOSTILE.replace("\x07", "")
+        assert active(r.text) == []

@@ -444,7 +444,8 @@ def decorate_day(
         for story in stories:
             li = lxml.html.Element("li")
             a = lxml.html.Element("a", href=story_href(story.story_id))
-            a.text = one_line(story.lead.title) or one_line(story.title) or story.story_id
+            title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
+            a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
             li.append(a)
             ul.append(li)
         section.append(ul)
