@@ -97,9 +97,14 @@ def test_week_of_shows_each_story_once_with_its_new_versions_and_a_count_per_day
     tue = story("derby", ("Terrace", "Derby tonight"), ("Ledger", "Derby gate receipts"))
     tue.lead.new = False  # already new on Monday
     other = story("cup", ("Terrace", "Cup draw"))
-    views = [DigestView("2026-11-09", [mon], 1, 0), DigestView("2026-11-10", [tue, other], 2, 1)]
+    # developing: two versions from a week before, one new on Tuesday
+    old = story("strike", ("Ledger", "Strike called"), ("Terrace", "Strike hits fixtures"), ("Valley Wire", "Strike ends"))
+    old.lead.new = old.also[0].new = False
+    views = [DigestView("2026-11-09", [mon], 1, 0), DigestView("2026-11-10", [tue, other, old], 3, 1)]
     week = week_of(views, date(2026, 11, 15))
-    assert [s.story_id for s in week.stories] == ["derby", "cup"]  # most outlets first
-    derby = week.stories[0]
+    assert [s.story_id for s in week.stories] == ["strike", "derby", "cup"]  # most outlets first
+    derby = week.stories[1]
     assert derby.lead.new and all(v.new for v in derby.also)  # new on one day or the other
-    assert week.per_day == [("2026-11-09", 1), ("2026-11-10", 2)] and week.articles_read == 3
+    assert week.per_day == [("2026-11-09", 1), ("2026-11-10", 3)] and week.articles_read == 4
+    # the week's versions beyond one per story: derby's second; not the strike's earlier two
+    assert week.duplicates_collapsed == 1

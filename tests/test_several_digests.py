@@ -151,3 +151,15 @@ def test_the_archive_shows_the_day_in_its_sections_without_the_muted_stories(tmp
     assert "Free buses for Harbour City students" in page and "library rebuild" not in page
     assert "1 story muted" in page
     assert re.search(r"9 November 2026</a>\s*·\s*2 stories", index)  # the count the page shows
+
+
+def test_a_muted_storys_versions_are_not_counted_as_duplicates_collapsed(tmp_path: Path) -> None:
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+        ingest(app, "Coast News", "council_a", MON + timedelta(hours=3))  # the muted story's copy
+        view = app.build_view(date(2026, 11, 9), digest="morning")
+    assert [t for t, _ in view.muted] and all("library" in t for t, _ in view.muted)
+    assert all(len(s.also) == 0 for s in view.stories)  # what is shown: one version each
+    assert (view.articles_read, len(view.stories), view.duplicates_collapsed) == (4, 2, 0)
