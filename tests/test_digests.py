@@ -108,3 +108,15 @@ def test_week_of_shows_each_story_once_with_its_new_versions_and_a_count_per_day
     assert week.per_day == [("2026-11-09", 1), ("2026-11-10", 3)] and week.articles_read == 4
     # the week's versions beyond one per story: derby's second; not the strike's earlier two
     assert week.duplicates_collapsed == 1
+
+
+def test_a_week_is_written_with_the_months_in_full_across_month_and_year_ends() -> None:
+    from digest.output.render import format_day, format_days
+
+    thin = "\u2009–\u2009"
+    assert format_days("2026-11-17", "2026-11-23") == f"17{thin}23 November 2026"
+    assert format_days("2026-11-27", "2026-12-03") == f"27 November{thin}3 December 2026"
+    assert format_days("2026-12-28", "2027-01-03") == f"28 December 2026{thin}3 January 2027"
+    assert format_days("2026-11-27", "2026-12-03", "en_US") == f"November 27{thin}December 3, 2026"
+    assert format_days("2026-11-17", "2026-11-23", "de_DE") == "17.–23. November 2026"
+    assert format_days("2026-11-20", "2026-11-20") == format_day("2026-11-20") == "Friday, 20 November 2026"

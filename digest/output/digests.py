@@ -163,6 +163,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         title=last.title if last else "digest",
         generated=last.generated if last else None,
         per_day=per_day,
+        first_day=views[0].date if views else None,
     )
 
 
