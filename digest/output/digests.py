@@ -34,13 +34,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..config import WEEKDAYS, Config
+from ..config import OTHER, WEEKDAYS, Config
 from ..records import DigestView, SectionView, StoryView, VersionView
 from ..store.base import Store
 from .filters import Rule, Rules, versions
 from .view import build_view, duplicates_collapsed
-
-OTHER = "Other"
 
 
 @dataclass(slots=True)
