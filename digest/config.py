@@ -8,7 +8,10 @@ models that forbid unknown keys.  Every problem becomes one line of the
 key path (``feeds.yaml:7: sources[2].url: ...``); all of them are listed, in
 file order.  An unknown key is offered the closest known key at its place
 (``nmae``: did you mean 'name'?), and a repeated source name is reported at
-its own line.  Nothing half-read is ever returned.
+its own line.  A digest's section that no source has as its ``category`` is
+an error at its line, with the closest category or the known ones (a section
+nothing can fill would put every story under "Other" without a word).  Nothing
+half-read is ever returned.
 
 Special cases
 -------------
@@ -37,6 +40,8 @@ from .errors import ConfigError
 
 #: How a repeated source name is reported (the model's own check and ``parse_config``'s).
 _DUPLICATE = "duplicate source name"
+#: The section of a digest's stories in none of its sections; it may be listed to place it.
+OTHER = "Other"
 
 
 def _hhmm(v: str) -> str:
@@ -409,6 +414,23 @@ def _duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple
     return out
 
 
+def _unknown_sections(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str]]:
+    """A digest's section that is no source's ``category`` (nor "Other"), at its own line."""
+    known = list(dict.fromkeys(s.category for s in cfg.sources if s.category))
+    out: list[tuple[int, str]] = []
+    for i, d in enumerate(cfg.digests):
+        for j, section in enumerate(d.sections):
+            if section in known or section == OTHER:
+                continue
+            close = difflib.get_close_matches(section, known, n=1, cutoff=0.6)
+            hint = (f"; did you mean {close[0]!r}?" if close else "") + (
+                f" (categories of the sources: {', '.join(known)})" if known else " (no source has a category)"
+            )
+            line = _line_of(node, ("digests", i, "sections", j)) or 0
+            out.append((line, f"digests[{i}].sections[{j}]: no source has the category {section!r}{hint}"))
+    return out
+
+
 def _raise(name: str, problems: list[tuple[int, str]]) -> NoReturn:
     """One ConfigError listing every problem, in file order, each with its file:line."""
     lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
@@ -435,6 +457,7 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         _raise(name, problems + _problems(exc, node))
+    problems += _unknown_sections(cfg, node)
     if problems:
         _raise(name, problems)
     cfg.config_path = path

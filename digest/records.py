@@ -213,12 +213,20 @@ class DigestView:
     muted: list[tuple[str, str]] = field(default_factory=list)
     #: A weekly digest's stories per day: (YYYY-MM-DD, count).
     per_day: list[tuple[str, int]] = field(default_factory=list)
+    #: A weekly digest's first day (YYYY-MM-DD): it covers ``first_day`` to ``date``;
+    #: None: the one day ``date``.
+    first_day: str | None = None
     #: The digest's name (``digests:``); None for the single daily digest.
     name: str | None = None
     #: The sources failing when the day ended (or now, for today), earliest failure first.
     failing: list[FailingSource] = field(default_factory=list)
     #: How many sources the digest reads (the enabled ones); 0 when not known.
     sources: int = 0
+
+    @property
+    def dates(self) -> str:
+        """The days covered: "2026-11-20", or "2026-11-17 – 2026-11-23" for a week."""
+        return f"{self.first_day} – {self.date}" if self.first_day else self.date
 
     @property
     def all_failed(self) -> bool:

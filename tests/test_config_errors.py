@@ -89,3 +89,40 @@ def test_a_clock_needs_a_time_zone_and_the_daemon_refuses_one(
     assert main(["daemon", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("error: clock: 2026-11-20T20:00:00+01:00 is set"), err
+
+
+SECTIONS = """\
+sources:
+  - {name: Terrace, url: "https://t.example/f", category: Sport}
+  - {name: Ledger, url: "https://l.example/f", category: Business}
+  - {name: Stars, url: "https://s.example/f"}
+digests:
+  - {name: weekly-sport, sections: [Sports]}
+  - name: morning
+    sections:
+      - Business
+      - Other
+      - Weather
+"""
+
+
+def test_a_section_no_source_has_as_category_is_an_error_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert problems(tmp_path, SECTIONS) == [
+        "6: digests[0].sections[0]: no source has the category 'Sports'; did you mean 'Sport'? "
+        "(categories of the sources: Sport, Business)",
+        "11: digests[1].sections[2]: no source has the category 'Weather' "
+        "(categories of the sources: Sport, Business)",
+    ]
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(SECTIONS.replace("[Sports]", "[Sport]").replace("      - Weather\n", ""))
+    assert [d.sections for d in load_config(cfg).digests] == [["Sport"], ["Business", "Other"]]
+    # without any category, every section is unknown: said so, once per section
+    assert problems(tmp_path, "sources: []\ndigests:\n  - {name: a, sections: [World]}\n") == [
+        "3: digests[0].sections[0]: no source has the category 'World' (no source has a category)"
+    ]
+    cfg.write_text(SECTIONS)
+    assert main(["build", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[0].startswith(f"error: {cfg}:6: digests[0].sections[0]:"), err

@@ -97,9 +97,26 @@ def test_week_of_shows_each_story_once_with_its_new_versions_and_a_count_per_day
     tue = story("derby", ("Terrace", "Derby tonight"), ("Ledger", "Derby gate receipts"))
     tue.lead.new = False  # already new on Monday
     other = story("cup", ("Terrace", "Cup draw"))
-    views = [DigestView("2026-11-09", [mon], 1, 0), DigestView("2026-11-10", [tue, other], 2, 1)]
+    # developing: two versions from a week before, one new on Tuesday
+    old = story("strike", ("Ledger", "Strike called"), ("Terrace", "Strike hits fixtures"), ("Valley Wire", "Strike ends"))
+    old.lead.new = old.also[0].new = False
+    views = [DigestView("2026-11-09", [mon], 1, 0), DigestView("2026-11-10", [tue, other, old], 3, 1)]
     week = week_of(views, date(2026, 11, 15))
-    assert [s.story_id for s in week.stories] == ["derby", "cup"]  # most outlets first
-    derby = week.stories[0]
+    assert [s.story_id for s in week.stories] == ["strike", "derby", "cup"]  # most outlets first
+    derby = week.stories[1]
     assert derby.lead.new and all(v.new for v in derby.also)  # new on one day or the other
-    assert week.per_day == [("2026-11-09", 1), ("2026-11-10", 2)] and week.articles_read == 3
+    assert week.per_day == [("2026-11-09", 1), ("2026-11-10", 3)] and week.articles_read == 4
+    # the week's versions beyond one per story: derby's second; not the strike's earlier two
+    assert week.duplicates_collapsed == 1
+
+
+def test_a_week_is_written_with_the_months_in_full_across_month_and_year_ends() -> None:
+    from digest.output.render import format_day, format_days
+
+    thin = "\u2009–\u2009"
+    assert format_days("2026-11-17", "2026-11-23") == f"17{thin}23 November 2026"
+    assert format_days("2026-11-27", "2026-12-03") == f"27 November{thin}3 December 2026"
+    assert format_days("2026-12-28", "2027-01-03") == f"28 December 2026{thin}3 January 2027"
+    assert format_days("2026-11-27", "2026-12-03", "en_US") == f"November 27{thin}December 3, 2026"
+    assert format_days("2026-11-17", "2026-11-23", "de_DE") == "17.–23. November 2026"
+    assert format_days("2026-11-20", "2026-11-20") == format_day("2026-11-20") == "Friday, 20 November 2026"

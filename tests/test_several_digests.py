@@ -94,6 +94,9 @@ def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path)
     assert "== World ==" in morning and "== Local ==" in morning and "muted by your filters" in morning
     assert "library rebuild" not in morning and "Harriers" not in morning  # muted; Wednesday's
     weekly = inbox.messages[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # headed with the week it covers, not with its last day
+    assert inbox.messages[1]["Subject"] == "digest for 2026-11-09 – 2026-11-15: 3 stories"
+    assert weekly.splitlines()[0] == "digest · 9\u2009–\u200915 November 2026"
     assert "Harriers win the Coastal derby" in weekly and "Opunake" not in weekly.split("== Other ==")[0]
     files = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
     assert files == ["morning/digest-morning-2026-11-09.html", "weekly-sport/digest-weekly-sport-2026-11-08.html",
@@ -151,3 +154,38 @@ def test_the_archive_shows_the_day_in_its_sections_without_the_muted_stories(tmp
     assert "Free buses for Harbour City students" in page and "library rebuild" not in page
     assert "1 story muted" in page
     assert re.search(r"9 November 2026</a>\s*·\s*2 stories", index)  # the count the page shows
+
+
+def test_a_muted_storys_versions_are_not_counted_as_duplicates_collapsed(tmp_path: Path) -> None:
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+        ingest(app, "Coast News", "council_a", MON + timedelta(hours=3))  # the muted story's copy
+        view = app.build_view(date(2026, 11, 9), digest="morning")
+    assert [t for t, _ in view.muted] and all("library" in t for t, _ in view.muted)
+    assert all(len(s.also) == 0 for s in view.stories)  # what is shown: one version each
+    assert (view.articles_read, len(view.stories), view.duplicates_collapsed) == (4, 2, 0)
+
+
+def test_a_weekly_digest_is_headed_with_its_week_in_every_format(tmp_path: Path, capsys: object) -> None:
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+    week = "9\u2009–\u200915 November 2026"  # Monday 9 to Sunday 15 (CLDR's thin spaces)
+    out = {}
+    for fmt in ("md", "html", "json"):
+        args = ["build", "--config", str(cfg_path), "--date", "2026-11-15", "--format", fmt, "-o", "-"]
+        assert main([*args, "--digest", "weekly-sport"]) == 0
+        out[fmt] = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert out["md"].splitlines()[0] == f"# digest · {week}"
+    assert re.search(rf"<h1[^>]*>digest · {week}</h1>", out["html"])
+    assert "<title>digest · 2026-11-09 – 2026-11-15</title>" in out["html"]
+    doc = json.loads(out["json"])
+    assert (doc["first_day"], doc["date"]) == ("2026-11-09", "2026-11-15")
+    # a daily digest is still headed with its day
+    assert main(["build", "--config", str(cfg_path), "--date", "2026-11-09", "--digest", "morning", "--format", "md", "-o", "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "# digest · Monday, 9 November 2026"  # type: ignore[attr-defined]
+    assert main(["build", "--config", str(cfg_path), "--date", "2026-11-09", "--digest", "morning", "--format", "json", "-o", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["first_day"] == "2026-11-09"  # type: ignore[attr-defined]

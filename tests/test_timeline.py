@@ -8,6 +8,7 @@ are read back.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,37 @@ def test_developing_story_is_marked_in_markdown_and_html(tmp_path: Path) -> None
     assert 'class="story developing"' in html and 'class="developing"' in html
     first = (tmp_path / "out" / "digest-2026-11-10.md").read_text(encoding="utf-8")
     assert "Developing" not in first and "*new*" not in first
+
+
+def _header(md: str) -> tuple[int, int, int]:
+    """The Markdown digest's counts line: (articles read, stories, duplicates collapsed)."""
+    m = re.search(r"\*\*(\d+)\*\* articles? read · \*\*(\d+)\*\* stor(?:y|ies) · \*\*(\d+)\*\* duplicates? collapsed", md)
+    assert m, md[:400]
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+def test_the_header_counts_only_the_days_versions_as_duplicates_in_every_format(tmp_path: Path) -> None:
+    """A developing story's earlier versions were counted on their own days: on day 3 the
+    follow-up and its copy from another outlet are two articles read, one story, one
+    duplicate collapsed (the two earlier quake reports are not the day's)."""
+    from digest.config import load_config
+    from digest.output.render import render_text
+
+    copy = record("followup-2", "quake_a_followup", "Metro Daily", TUE + timedelta(days=2, hours=10))
+    data, cfg = write_inputs(tmp_path, [*week(), copy])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    expected = {"2026-11-10": (3, 2, 1), "2026-11-11": (1, 1, 0), "2026-11-12": (2, 1, 1)}
+    for day, (read, stories, dups) in expected.items():
+        doc = digest_json(tmp_path, day)
+        assert doc["counts"] == {"articles_read": read, "stories": stories, "duplicates_collapsed": dups}, day
+        assert _header((tmp_path / "out" / f"digest-{day}.md").read_text(encoding="utf-8")) == (read, stories, dups)
+        html = (tmp_path / "out" / f"digest-{day}.html").read_text(encoding="utf-8")
+        assert f"<strong>{dups}</strong> duplicate" in html, day
+    [later] = digest_json(tmp_path, "2026-11-12")["stories"]
+    assert later["status"] == "developing" and len(later["also"]) == 3  # all four versions listed
+    with App(load_config(cfg), open_store(str(tmp_path / "data" / "digest.sqlite3"))) as app:
+        text = render_text(app.build_view(date(2026, 11, 12)))  # the email's text part
+    assert "2 articles read · 1 story · 1 duplicate collapsed" in text
 
 
 def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -357,3 +357,57 @@ def test_every_page_has_the_search_box_and_the_day_page_lets_it_submit(site: Sit
     day = lxml.html.document_fromstring(site.get("/day/2026-03-14").text)
     policies = [m.get("content") for m in day.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
     assert policies and all("form-action 'self'" in p and "form-action 'none'" not in p for p in policies)
+
+
+def test_a_sectioned_day_gives_every_story_its_own_link_in_place(tmp_path: Path, make_config: MakeConfig) -> None:
+    """With sections a story's heading is an h3 under its section's h2: each one still gets
+    its link on its own meta line, and no list of permalinks is added at the end."""
+    for folder in ("coast", "odd"):
+        (tmp_path / folder).mkdir()
+    sources = ("  - {name: Coast News, path: coast, category: World}\n"
+               "  - {name: Odd Times, path: odd, category: Local}\n")  # fmt: skip
+    cfg = make_config(tmp_path, sources, database=str(tmp_path / "digest.sqlite3"))
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        r = s.get("/day/2026-03-14")
+        doc = lxml.html.document_fromstring(r.text)
+        sections = [h.text_content().strip() for h in doc.xpath("//h2[contains(@class, 'section')]")]
+        assert sections == ["World", "Local", "Other"]
+        heads = doc.xpath("//h3[contains(@class, 'story')]")
+        assert len(heads) == 3
+        assert "Permalinks" not in r.text and not doc.xpath("//*[contains(@class, 'permalinks')]")
+        found = {}
+        for head in heads:
+            meta = head.xpath("following-sibling::p[contains(@class, 'meta')][1]")[0]
+            assert meta.xpath("preceding-sibling::h3[1]")[0] is head  # the story's own meta line
+            links = meta.xpath(".//a[@class='permalink']")
+            assert len(links) == 1
+            found[" ".join(head.text_content().split())] = (links[0].text, links[0].get("href"))
+        assert found["Quake shakes Opunake"] == ("all versions", "/story/quake")
+        assert found["A story with an odd id"] == ("permalink", "/story/odd%2Fid%20%3F%26%23x")
+        assert len(doc.xpath("//a[@class='permalink']")) == 3
+        for _, href in found.values():
+            assert s.get(href).status_code == 200, href
+
+
+def test_a_user_template_without_story_headings_gets_the_permalinks_listed_at_the_end(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """The fallback list is built as elements: a title with a control character (the hostile
+    story's BEL) is written without it, not a failed page."""
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "digest.md.j2").write_text(
+        "# {{ title|md }}\n\n{% for s in stories %}- {{ s.title|md }}\n{% endfor %}\n", encoding="utf-8"
+    )
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), templates="tpl")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        r = s.get("/day/2026-03-14")
+        assert r.status_code == 200
+        doc = lxml.html.document_fromstring(r.text)
+        listed = doc.xpath("//section[@class='permalinks']//a")
+        assert [a.get("href") for a in listed] == ["/story/quake", "/story/odd%2Fid%20%3F%26%23x", "/story/hostile"]
+        assert listed[2].text == HOSTILE.replace("\x07", "")
+        assert active(r.text) == []

@@ -34,13 +34,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..config import WEEKDAYS, Config
+from ..config import OTHER, WEEKDAYS, Config
 from ..records import DigestView, SectionView, StoryView, VersionView
 from ..store.base import Store
 from .filters import Rule, Rules, versions
-from .view import build_view
-
-OTHER = "Other"
+from .view import build_view, duplicates_collapsed
 
 
 @dataclass(slots=True)
@@ -159,10 +157,11 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         date=day.isoformat(),
         stories=merged,
         articles_read=sum(v.articles_read for v in views),
-        duplicates_collapsed=sum(len(s.also) for s in merged),
+        duplicates_collapsed=duplicates_collapsed(merged),
         title=last.title if last else "digest",
         generated=last.generated if last else None,
         per_day=per_day,
+        first_day=views[0].date if views else None,
     )
 
 
@@ -174,6 +173,7 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     sections, muted = arrange(view.stories, plan, categories(cfg), [s.category or "" for s in cfg.sources])
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]
+    view.duplicates_collapsed = duplicates_collapsed(view.stories)  # the muted ones left out
     if len(views) > 1:  # the count per day of the stories this digest shows
         shown = {s.story_id for s in view.stories}
         view.per_day = [(v.date, sum(s.story_id in shown for s in v.stories)) for v in views]

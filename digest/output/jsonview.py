@@ -3,7 +3,8 @@
 Each story carries its ``status`` (``new``/``developing``) and ``whats_new``; each
 version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 ``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
-``per_day`` counts and the ``failing_sources``.
+``per_day`` counts and the ``failing_sources``.  ``date`` is the digest's (last) day and
+``first_day`` the first it covers: the same day, or a weekly digest's week.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def render_json(view: DigestView) -> str:
     by_id = {str(st["story_id"]): st for st in stories}
     doc = {
         "date": view.date,
+        "first_day": view.first_day or view.date,
         "title": view.title,
         "generated": _iso(view.generated),
         "counts": {

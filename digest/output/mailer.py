@@ -40,7 +40,8 @@ Special cases
   (a retry would duplicate the message for the others); the refused
   addresses are logged.
 * ``email.subject`` is a ``str.format`` template with ``{date}``,
-  ``{stories}`` and ``{title}``; an unknown field is a clear error.
+  ``{stories}`` and ``{title}``; an unknown field is a clear error.  A weekly
+  digest's ``{date}`` is its week ("2026-11-17 – 2026-11-23").
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class _Fields(string.Formatter):
 
 def subject_for(view: DigestView, cfg: EmailConfig) -> str:
     """``cfg.subject`` filled with the date, story count and title, on one line."""
-    fields = {"date": view.date, "stories": len(view.stories), "title": view.title}
+    fields = {"date": view.dates, "stories": len(view.stories), "title": view.title}
     try:
         text = _Fields().vformat(cfg.subject, (), fields)
     except (KeyError, IndexError, ValueError) as exc:
@@ -126,7 +127,7 @@ def subject_for(view: DigestView, cfg: EmailConfig) -> str:
             f"email.subject: cannot fill {cfg.subject!r} ({type(exc).__name__}: {exc}); "
             "known fields: {date}, {stories}, {title}"
         ) from None
-    return _one_line(text) or f"digest {view.date}"
+    return _one_line(text) or f"digest {view.dates}"
 
 
 def build_message(

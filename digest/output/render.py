@@ -156,6 +156,35 @@ def format_day(day: str | date, locale: str | None = None) -> str:
     return babel_dates.format_date(d, "full", locale=_locale(locale))
 
 
+def format_days(first: str | date, last: str | date, locale: str | None = None) -> str:
+    """The days from ``first`` to ``last`` written the locale's way: "17 – 23 November 2026"
+    (en_GB), "November 27 – December 3, 2026" (en_US); one day as :func:`format_day`.
+
+    The locale's interval pattern for abbreviated months (CLDR ``yMMMd``: babel has no
+    ``yMMMMd`` and would keep "Nov") with the month written out, as CLDR's own rule of
+    adjusting a field's width does.  Strings that are not dates are joined as they are."""
+    try:
+        a = first if isinstance(first, date) else date.fromisoformat(first)
+        b = last if isinstance(last, date) else date.fromisoformat(last)
+    except ValueError:
+        return f"{first} – {last}"
+    if a == b:
+        return format_day(a, locale)
+    loc = _locale(locale)
+    patterns = loc.interval_formats.get("yMMMd") or {}
+    for fld, differs in (("y", a.year != b.year), ("M", (a.year, a.month) != (b.year, b.month)), ("d", True)):
+        if differs and fld in patterns:
+            return "".join(
+                babel_dates.parse_pattern(_MONTH_ABBR.sub("MMMM", p)).apply(d, loc)
+                for p, d in zip(patterns[fld], (a, b), strict=True)
+            )
+    return babel_dates.format_interval(a, b, "yMMMd", locale=loc)
+
+
+#: An abbreviated month in a date pattern (not a longer one).
+_MONTH_ABBR = re.compile(r"(?<!M)MMM(?!M)")
+
+
 def _one_line(s: str | None) -> str:
     return " ".join((s or "").split())
 
@@ -321,7 +350,11 @@ def _context(
         "view": view,
         "hooks": hooks,
         "date": day,
-        "day": format_day(day, locale),
+        #: The days covered, written out: the day, or a weekly digest's week.
+        "day": format_days(_one_line(view.first_day) or day, day, locale),
+        "weekly": bool(view.first_day),
+        #: The days covered as YYYY-MM-DD ("first – last" for a week).
+        "dates": _one_line(view.dates),
         "title": _one_line(view.title) or "digest",
         "stories": stories,
         "toc": len(stories) >= TOC_MIN,

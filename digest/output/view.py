@@ -27,6 +27,11 @@ How it works
   re-chosen when a more complete version arrived; the others are listed as
   "also reported by", earliest first.  Stories are ordered by how many
   outlets carried them, then by the lead's date.
+* The header's counts agree: *articles read* are those that arrived in the
+  window; each story shown holds at least one of them, and *duplicates
+  collapsed* (:func:`duplicates_collapsed`) are the rest of those held by the
+  stories shown: the new versions beyond one per story.  A developing story's
+  earlier versions were counted on their own days.
 
 Special cases
 -------------
@@ -43,6 +48,7 @@ Special cases
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
@@ -137,6 +143,12 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
+def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
+    """The versions new in the digest (``VersionView.new``) folded into the stories shown,
+    beyond one per story: a developing story's earlier versions are not the day's."""
+    return sum(max(sum(v.new for v in (s.lead, *s.also)) - 1, 0) for s in stories)
+
+
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
@@ -181,13 +193,12 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         )
     stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))
     articles = store.count_articles_fetched_between(start, end)
-    collapsed = sum(len(s.also) for s in stories)
     names = {s.name for s in cfg.sources if s.enabled}
     return DigestView(
         date=day.isoformat(),
         stories=stories,
         articles_read=articles,
-        duplicates_collapsed=collapsed,
+        duplicates_collapsed=duplicates_collapsed(stories),
         title=cfg.title,
         generated=datetime.now(UTC),
         failing=failing_sources(store, names, end),

@@ -23,8 +23,10 @@ How it works
 
 Special cases
 -------------
-* With a user template that does not produce ``h2.story`` headings, the day
-  page gets a list of permalinks at its end instead.
+* A story's heading is ``h2.story``, or ``h3.story`` under a section's ``h2``
+  (``templates/_story.md.j2``); both get their permalink.  With a user template
+  whose story headings (``h1``-``h6`` of class ``story``) do not match the
+  stories one for one, the day page gets a list of permalinks at its end instead.
 * An empty or absent query shows the box only; a ``since`` that is not a day
   (YYYY-MM-DD) is a 400 with the box.
 """
@@ -379,14 +381,19 @@ def _day_links(before: date | None, after: date | None, locale: str) -> lxml.htm
     return nav
 
 
-def _permalink(h2: lxml.html.HtmlElement, story: StoryView) -> None:
-    """A permalink at the end of the story's meta line (one is made when it has none)."""
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _permalink(head: lxml.html.HtmlElement, story: StoryView) -> None:
+    """A permalink at the end of the story's meta line (one is made when it has none): the
+    first ``p.meta`` after the story's heading and before the next heading of any level."""
     link = lxml.html.Element("a", href=story_href(story.story_id))
     link.set("class", "permalink")
+    link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
     meta = None
-    for sib in h2.itersiblings():
-        if sib.tag == "h2":
+    for sib in head.itersiblings():
+        if sib.tag in _HEADINGS:
             break
         if sib.tag == "p" and "meta" in (sib.get("class") or "").split():
             meta = sib
@@ -394,7 +401,7 @@ def _permalink(h2: lxml.html.HtmlElement, story: StoryView) -> None:
     if meta is None:
         meta = lxml.html.Element("p")
         meta.set("class", "meta")
-        h2.addnext(meta)
+        head.addnext(meta)
     elif len(meta):
         meta[-1].tail = (meta[-1].tail or "") + " · "
     else:
@@ -431,10 +438,10 @@ def decorate_day(
     if before is not None or after is not None:
         main.insert(at, _day_links(before, after, locale))
         main.append(_day_links(before, after, locale))
-    heads = [h for h in main.iter("h2") if "story" in (h.get("class") or "").split()]
-    if len(heads) == len(stories):
-        for h2, story in zip(heads, stories, strict=True):
-            _permalink(h2, story)
+    heads = [h for h in main.iter(*_HEADINGS) if "story" in (h.get("class") or "").split()]
+    if len(heads) == len(stories):  # in page order, which is the stories' (sections flattened)
+        for head, story in zip(heads, stories, strict=True):
+            _permalink(head, story)
     elif stories:
         section = lxml.html.Element("section")
         section.set("class", "permalinks")
@@ -445,7 +452,8 @@ def decorate_day(
         for story in stories:
             li = lxml.html.Element("li")
             a = lxml.html.Element("a", href=story_href(story.story_id))
-            a.text = one_line(story.lead.title) or one_line(story.title) or story.story_id
+            title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
+            a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
             li.append(a)
             ul.append(li)
         section.append(ul)
