@@ -457,7 +457,6 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         _raise(name, problems + _problems(exc, node))
-    problems += _unknown_sections(cfg, node)
     if problems:
         _raise(name, problems)
     cfg.config_path = path
@@ -475,6 +474,7 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     cfg.sources, listed = expand_lists(cfg.sources)  # an OPML list stands for its feeds
     for i, problem in listed:
         problems.append((_line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
+    problems += _unknown_sections(cfg, node)  # after the lists: their folders are categories
     if problems:
         _raise(name, problems)
     return cfg

@@ -111,3 +111,14 @@ def test_a_list_by_url_or_in_a_folder_is_said_to_be_one_and_import_opml_takes_it
         assert main(["import-opml", "--config", str(path), srv.url("/gone.opml")]) == 2
     assert [s.url for s in load_config(path).sources if s.name == "Coast"] == [srv.url("/coast.rss")]
     assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_a_lists_folders_are_categories_a_digest_may_name_as_sections(tmp_path: Path) -> None:
+    (tmp_path / "subs.opml").write_text(opml(
+        '<outline text="Sport"><outline text="Terrace" xmlUrl="https://terrace.example/rss"/></outline>'))
+    path = config(tmp_path, "  - {name: Blogroll, path: subs.opml}\n")
+    path.write_text(path.read_text() + "digests:\n  - {name: morning, sections: [Sport]}\n")
+    assert [s.category for s in load_config(path).sources] == ["Sport"]
+    path.write_text(path.read_text().replace("[Sport]", "[Sports]"))
+    with pytest.raises(ConfigError, match=r"no source has the category 'Sports'; did you mean 'Sport'\?"):
+        load_config(path)
