@@ -414,23 +414,6 @@ def _duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple
     return out
 
 
-def _unknown_sections(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str]]:
-    """A digest's section that is no source's ``category`` (nor "Other"), at its own line."""
-    known = list(dict.fromkeys(s.category for s in cfg.sources if s.category))
-    out: list[tuple[int, str]] = []
-    for i, d in enumerate(cfg.digests):
-        for j, section in enumerate(d.sections):
-            if section in known or section == OTHER:
-                continue
-            close = difflib.get_close_matches(section, known, n=1, cutoff=0.6)
-            hint = (f"; did you mean {close[0]!r}?" if close else "") + (
-                f" (categories of the sources: {', '.join(known)})" if known else " (no source has a category)"
-            )
-            line = _line_of(node, ("digests", i, "sections", j)) or 0
-            out.append((line, f"digests[{i}].sections[{j}]: no source has the category {section!r}{hint}"))
-    return out
-
-
 def _raise(name: str, problems: list[tuple[int, str]]) -> NoReturn:
     """One ConfigError listing every problem, in file order, each with its file:line."""
     lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
@@ -474,7 +457,9 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     cfg.sources, listed = expand_lists(cfg.sources)  # an OPML list stands for its feeds
     for i, problem in listed:
         problems.append((_line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
-    problems += _unknown_sections(cfg, node)  # after the lists: their folders are categories
+    from .configrefs import unknown_names
+
+    problems += unknown_names(cfg, node, _line_of)  # after the lists: their folders are categories
     if problems:
         _raise(name, problems)
     return cfg

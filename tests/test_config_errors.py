@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.config import load_config
+from digest.config import load_config, parse_config
 from digest.errors import ConfigError
 
 TYPO = """\
@@ -126,3 +126,30 @@ def test_a_section_no_source_has_as_category_is_an_error_at_its_line(
     assert main(["build", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and err[0].startswith(f"error: {cfg}:6: digests[0].sections[0]:"), err
+
+
+def test_a_filters_category_or_source_that_names_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
+    text = (
+        "sources:\n"
+        "  - {name: Sport Desk, url: 'https://s.example/rss', category: Sport}\n"
+        "filters:\n"
+        "  - mute: rumour\n"
+        "    categories: [Sprot]\n"
+        "    sources: [Sport Dsk, Nobody]\n"
+        "digests:\n"
+        "  - name: morning\n"
+        "    filters:\n"
+        "      - boost: quake\n"
+        "        categories: [Sport]\n"
+        "        sources: [Gossip]\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, path=tmp_path / "feeds.yaml")
+    assert str(err.value).splitlines() == [
+        f"{tmp_path / 'feeds.yaml'}:5: filters[0].categories[0]: no source has the category 'Sprot'; "
+        "did you mean 'Sport'? (categories of the sources: Sport)",
+        f"{tmp_path / 'feeds.yaml'}:6: filters[0].sources[0]: no source is named 'Sport Dsk'; "
+        "did you mean 'Sport Desk'? (sources: Sport Desk)",
+        f"{tmp_path / 'feeds.yaml'}:6: filters[0].sources[1]: no source is named 'Nobody' (sources: Sport Desk)",
+        f"{tmp_path / 'feeds.yaml'}:12: digests[0].filters[0].sources[0]: no source is named 'Gossip' (sources: Sport Desk)",
+    ]

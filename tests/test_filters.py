@@ -13,7 +13,9 @@ from digest.output.filters import Rules, Version, compile_pattern
 
 
 def rules(text: str) -> Rules:
-    cfg = parse_config("sources: []\nfilters:\n" + text, path=Path("/tmp/feeds.yaml"))
+    sources = "".join(f"  - {{name: {n}, url: 'https://{i}.example/rss'{c}}}\n" for i, (n, c) in enumerate(
+        [("Sport Desk", ", category: Sport"), ("Gossip Daily", ""), ("Business Wire", ", category: Business")]))
+    cfg = parse_config(f"sources:\n{sources}filters:\n" + text, path=Path("/tmp/feeds.yaml"))
     return Rules(cfg.filters)
 
 
