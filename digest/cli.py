@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from pathlib import Path
+from typing import IO
 
 from .errors import DigestError
 
@@ -97,15 +98,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdin_bytes() -> IO[bytes] | IO[str]:
+    """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
+    ``sys.stdin`` without a byte buffer is read as it is)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
 def cmd_dedupe(args: argparse.Namespace) -> int:
     from .batch import dedupe_jsonl
 
     if args.file in (None, "-"):
-        errors = dedupe_jsonl(sys.stdin, sys.stdout)
+        errors = dedupe_jsonl(_stdin_bytes(), sys.stdout)
         name = "stdin"
     else:
         try:
-            with open(args.file, encoding="utf-8") as fh:
+            with open(args.file, "rb") as fh:
                 errors = dedupe_jsonl(fh, sys.stdout)
         except OSError as exc:
             raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
@@ -120,7 +127,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .service.replay import replay_jsonl
 
     try:
-        fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
+        fh = _stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
     with fh, open_app(args.config) as app:

@@ -76,6 +76,19 @@ def test_dedupe_reports_bad_lines_and_keeps_going(
     assert "stdin:2: invalid JSON" in cap.err and "stdin:3:" in cap.err
 
 
+def test_dedupe_file_skips_a_line_not_utf8_and_accepts_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b'\xef\xbb\xbf{"id": "a", "title": "One", "text": "Some text."}\n'
+                     b'{"id": "x9", "title": "caf\xe9", "text": "t"}\n'
+                     b'{"id": "b", "title": "Two", "text": "Other text."}\n')
+    assert main(["dedupe", str(data)]) == 1
+    cap = capsys.readouterr()
+    assert [json.loads(x)["id"] for x in cap.out.splitlines()] == ["a", "b"]
+    assert cap.err.splitlines() == [f"error: {data}:2: not UTF-8 (byte 0xe9 at column 27); save the file as UTF-8"]
+
+
 def test_control_characters_never_reach_the_story(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

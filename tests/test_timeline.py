@@ -124,6 +124,21 @@ def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, capsys: pyt
     assert "replayed 5 articles" in err
 
 
+def test_replay_skips_a_line_not_utf8_and_accepts_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = week()
+    data, cfg = write_inputs(tmp_path, rows)
+    lines = data.read_bytes().splitlines(keepends=True)
+    latin1 = b'{"id":"x9","title":"caf\xe9","text":"t","source":"S","published":"2026-11-10T10:00:00Z"}\n'
+    data.write_bytes(b"\xef\xbb\xbf" + lines[0] + latin1 + b"".join(lines[1:]))
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    bad = [line for line in err if line.startswith("error:")]
+    assert bad == ["error: " + f"{data}:2: not UTF-8 (byte 0xe9 at column 24); save the file as UTF-8"]
+    assert "replayed 5 articles" in err[-1]  # line 1 (after the mark) and the rest were read
+
+
 def test_replay_caps_a_huge_title_as_a_feed_s_is(tmp_path: Path) -> None:
     """A replayed record is an entry like a feed's: a 1 MB title is cut at parse time
     (``records.TITLE_CHARS``), in the store and in every digest."""

@@ -34,7 +34,8 @@ Special cases
   the later days build on) but their days get no digest.  ``last``: articles
   arriving after that day are not read.
 * A record without ``source`` or a readable ``published`` is a bad line,
-  reported with its line number; the others go on.
+  reported with its line number; the others go on (so is a line that is not
+  UTF-8: see ``digest.batch``).
 * A source named like one in the configuration takes its ``priority``.
 """
 
@@ -45,10 +46,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ..app import App, RunReport
-from ..batch import BadLine, entry_of, epoch, numbered_records
+from ..batch import BadLine, Lines, entry_of, epoch, numbered_records
 from ..config import SourceConfig
 from ..output.view import day_bounds, seal
 
@@ -79,7 +80,7 @@ def _arrival(record: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(stamp, UTC)
 
 
-def read_records(stream: TextIO, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
+def read_records(stream: Lines, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
     """The batch contract's records (``digest.batch.read_jsonl``), each also with a
     ``source`` and a readable ``published`` (and ``arrived``, when given)."""
     for n, record in numbered_records(stream, errors):
@@ -141,7 +142,7 @@ def replay(
     return report
 
 
-def replay_jsonl(app: App, inp: TextIO, **kwargs: Any) -> ReplayReport:
+def replay_jsonl(app: App, inp: Lines, **kwargs: Any) -> ReplayReport:
     """Read JSON Lines from ``inp`` and replay them; bad lines are in the report's errors."""
     errors: list[BadLine] = []
     records = list(read_records(inp, errors))
