@@ -378,8 +378,8 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
 def _setup_explain(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
-    p.add_argument("key", help="story id, or an article key")
-    p.add_argument("other", nargs="?", help="a second article key: explain the pair")
+    p.add_argument("key", help="story id, or an article: its key or its id as the JSON digest shows it")
+    p.add_argument("other", nargs="?", help="a second article (key or id): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
