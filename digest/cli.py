@@ -42,6 +42,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (1-65535, or 0 for any free one): {value!r}")
+    return port
+
+
 def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
     """``--date`` must have a start and an end in UTC (9999-12-31 has no end)."""
     from .sources.dates import check_day
@@ -428,7 +438,7 @@ def _setup_send(p: argparse.ArgumentParser) -> None:
 def _setup_serve(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--port", type=_port, default=8080, help="port (default: 8080; 0: any free port)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -115,3 +115,23 @@ def test_the_public_api_is_small_lazy_and_complete() -> None:
     assert set(dir(digest)) == set(digest.__all__) == {*digest._EXPORTS, "__version__"}
     eng = digest.Engine()
     assert eng.add(digest.Doc(id="a", title="Quake", text="A quake shook the coast.")).new_story
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "http"])
+def test_serve_refuses_a_port_out_of_range_in_one_line(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["serve", "--port", port])  # as main parses (a port taken would serve)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"digest serve: error: argument --port: not a port (1-65535, or 0 for any free one): {port!r}"
+    assert build_parser().parse_args(["serve", "--port", "0"]).port == 0  # any free port, as make_server takes
+
+
+def test_the_library_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    from digest.config import parse_config
+    from digest.errors import DigestError
+    from digest.service.web import make_server
+
+    cfg = parse_config(f"sources: []\ndata_dir: {tmp_path}\n", path=tmp_path / "feeds.yaml")
+    with pytest.raises(DigestError, match=r"^serve: port 70000 is not a port \(1-65535"):
+        make_server(cfg, "127.0.0.1", 70000)
