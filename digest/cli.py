@@ -42,6 +42,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {value!r}")
+    return n
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -369,7 +379,7 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
     p.add_argument("--since", type=_date, metavar="DAY", help="only stories read on or after this day")
-    p.add_argument("--limit", type=int, default=20, help="at most this many stories (default: 20)")
+    p.add_argument("--limit", type=_positive, default=20, help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
