@@ -43,18 +43,20 @@ class BadLine:
 
 
 def epoch(value: Any) -> float | None:
-    """Epoch seconds of an ISO 8601 time (naive: UTC) or a number; None when unreadable."""
-    if value is None or value == "":
+    """Epoch seconds of an ISO 8601 time (naive: UTC) or a number; None when unreadable or
+    not a time a ``datetime`` holds in UTC (``1e20``, ``NaN``, 9999-12-31T23:00-05:00)."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        if isinstance(value, int | float):
+            stamp = float(value)
+        else:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            stamp = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+        datetime.fromtimestamp(stamp, UTC)  # what entry_of and the replay do with it
+    except (ValueError, OverflowError, OSError):
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    return stamp
 
 
 def entry_of(record: dict[str, Any]) -> Entry:

@@ -144,8 +144,9 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from .app import open_app
-    from .service.replay import replay_jsonl
+    from .service.replay import check_span, replay_jsonl
 
+    check_span(args.from_day, args.to_day)
     try:
         # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
         fh = _stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115

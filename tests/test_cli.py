@@ -89,6 +89,16 @@ def test_dedupe_file_skips_a_line_not_utf8_and_accepts_a_byte_order_mark(
     assert cap.err.splitlines() == [f"error: {data}:2: not UTF-8 (byte 0xe9 at column 27); save the file as UTF-8"]
 
 
+@pytest.mark.parametrize("published", ["1e20", "NaN", '"9999-12-31T23:00:00-05:00"'])
+def test_dedupe_reads_a_time_off_the_calendar_as_no_time(
+    published: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = '{"id": "a", "title": "One", "text": "Some text.", "published": ' + published + "}\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(line))
+    assert main(["dedupe"]) == 0  # it was a traceback: published is optional, as if not given
+    assert json.loads(capsys.readouterr().out) == {"id": "a", "story": "a", "lead": True}
+
+
 def test_control_characters_never_reach_the_story(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
