@@ -14,6 +14,9 @@ order); only the store is missing.  Story ids and lead flags are written
 after the last article, so they reflect merges and lead changes that later
 articles caused.  ``published`` (ISO 8601 or epoch seconds) enables the time
 window; without it, no window applies.
+
+Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
+UTF-8, not JSON, no ``id``, ...) is reported with its number and skipped.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten
 from .text.prepare import RecurringLines, prepare
 
+#: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
+#: one line that is not UTF-8 is a bad line, not the end of the file).
+Lines = Iterable[str | bytes]
+
 
 @dataclass(frozen=True, slots=True)
 class BadLine:
@@ -36,18 +43,20 @@ class BadLine:
 
 
 def epoch(value: Any) -> float | None:
-    """Epoch seconds of an ISO 8601 time (naive: UTC) or a number; None when unreadable."""
-    if value is None or value == "":
+    """Epoch seconds of an ISO 8601 time (naive: UTC) or a number; None when unreadable or
+    not a time a ``datetime`` holds in UTC (``1e20``, ``NaN``, 9999-12-31T23:00-05:00)."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        if isinstance(value, int | float):
+            stamp = float(value)
+        else:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            stamp = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+        datetime.fromtimestamp(stamp, UTC)  # what entry_of and the replay do with it
+    except (ValueError, OverflowError, OSError):
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    return stamp
 
 
 def entry_of(record: dict[str, Any]) -> Entry:
@@ -103,16 +112,31 @@ def dedupe_records(
     return out
 
 
-def read_jsonl(stream: TextIO, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
+def read_jsonl(stream: Lines, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
     """Yield records; bad lines are recorded in ``errors`` and skipped."""
     for _n, record in numbered_records(stream, errors):
         yield record
 
 
-def numbered_records(stream: TextIO, errors: list[BadLine]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _decoded(n: int, line: str | bytes) -> str | BadLine:
+    """One line as text: bytes decoded as UTF-8, a byte-order mark on line 1 dropped."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return BadLine(n, f"not UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1}); "
+                              "save the file as UTF-8")
+    return line.removeprefix("\ufeff") if n == 1 else line
+
+
+def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, record); bad lines are recorded in ``errors`` and skipped."""
     seen: set[str] = set()
-    for n, line in enumerate(stream, 1):
+    for n, raw in enumerate(stream, 1):
+        line = _decoded(n, raw)
+        if isinstance(line, BadLine):
+            errors.append(line)
+            continue
         if not line.strip():
             continue
         try:
@@ -133,7 +157,7 @@ def numbered_records(stream: TextIO, errors: list[BadLine]) -> Iterator[tuple[in
         yield n, record
 
 
-def dedupe_jsonl(inp: TextIO, out: TextIO) -> list[BadLine]:
+def dedupe_jsonl(inp: Lines, out: TextIO) -> list[BadLine]:
     """Read JSON Lines from ``inp``, write results to ``out``; return the bad lines."""
     errors: list[BadLine] = []
     for row in dedupe_records(read_jsonl(inp, errors)):

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from .errors import DigestError
 
@@ -43,6 +43,26 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {value!r}")
+    return n
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (1-65535, or 0 for any free one): {value!r}")
+    return port
 
 
 def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
@@ -101,15 +121,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdin_bytes() -> IO[bytes] | IO[str]:
+    """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
+    ``sys.stdin`` without a byte buffer is read as it is)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
 def cmd_dedupe(args: argparse.Namespace) -> int:
     from .batch import dedupe_jsonl
 
     if args.file in (None, "-"):
-        errors = dedupe_jsonl(sys.stdin, sys.stdout)
+        errors = dedupe_jsonl(_stdin_bytes(), sys.stdout)
         name = "stdin"
     else:
         try:
-            with open(args.file, encoding="utf-8") as fh:
+            with open(args.file, "rb") as fh:
                 errors = dedupe_jsonl(fh, sys.stdout)
         except OSError as exc:
             raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
@@ -121,10 +147,12 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from .app import open_app
-    from .service.replay import replay_jsonl
+    from .service.replay import check_span, replay_jsonl
 
+    check_span(args.from_day, args.to_day)
     try:
-        fh = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
+        fh = _stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
     with fh, open_app(args.config) as app:
@@ -382,7 +410,7 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
     p.add_argument("--since", type=_date, metavar="DAY", help="only stories read on or after this day")
-    p.add_argument("--limit", type=int, default=20, help="at most this many stories (default: 20)")
+    p.add_argument("--limit", type=_positive, default=20, help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -401,8 +429,8 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
 def _setup_explain(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
-    p.add_argument("key", help="story id, or an article key")
-    p.add_argument("other", nargs="?", help="a second article key: explain the pair")
+    p.add_argument("key", help="story id, or an article: its key or its id as the JSON digest shows it")
+    p.add_argument("other", nargs="?", help="a second article (key or id): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -452,7 +480,7 @@ def _setup_send(p: argparse.ArgumentParser) -> None:
 def _setup_serve(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.add_argument("--port", type=_port, default=8080, help="port (default: 8080; 0: any free port)")
 
 
 def build_parser() -> argparse.ArgumentParser:

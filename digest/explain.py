@@ -15,6 +15,10 @@ How it works
 Special cases
 -------------
 * An article key given for a story resolves to its story.
+* An article is named by its key or by the id the JSON digest shows beside
+  it (the entry's own id: feed guid or replayed record id).  Feed ids are
+  unique within one feed only: one that several sources used is refused,
+  naming their keys.
 * Articles outside the engine's window were never compared: ``why`` says so.
 """
 
@@ -36,9 +40,7 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
     ``cfg``, the rule that mutes or boosts it in each digest (``filters``)."""
     st = store.get_story(story_id)
     if st is None:
-        art = store.get_article(story_id)
-        if art is None:
-            raise DigestError(f"{story_id}: no such story or article")
+        art = article(store, story_id, what="story or article")
         st = store.get_story(art.story_id)
         assert st is not None
     versions = store.story_versions(st.id)
@@ -49,6 +51,7 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
         "versions": [
             {
                 "key": v.key,
+                "id": v.guid or v.key,  # as the JSON digest shows it
                 "source": v.source,
                 "title": v.title,
                 "url": v.url,
@@ -59,6 +62,22 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
             for v in versions
         ],
     } | _filters(cfg, versions)
+
+
+def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
+    """The stored article keyed ``name``, else the one whose entry id is ``name``."""
+    found = store.get_article(name)
+    if found is not None:
+        return found
+    keys = store.keys_of_guid(name)
+    if not keys:
+        raise DigestError(f"{name}: no such {what}")
+    if len(keys) > 1:
+        raise DigestError(f"{name}: the id of {len(keys)} articles (from different sources); "
+                          f"name one by its key: {', '.join(keys)}")
+    found = store.get_article(keys[0])
+    assert found is not None
+    return found
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:
@@ -81,11 +100,8 @@ def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any
 
 def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
     """Similarity of two stored articles at each stage, and the decision."""
-    ra, rb = store.get_article(a), store.get_article(b)
-    for key, row in ((a, ra), (b, rb)):
-        if row is None:
-            raise DigestError(f"{key}: no such article")
-    assert ra is not None and rb is not None
+    ra, rb = article(store, a), article(store, b)
+    a, b = ra.key, rb.key  # an entry id given: the engine knows the article by its key
     # as the rebuilt engine reads them: one of another format is made again from its text
     fa = engine.stored_fingerprint(Doc(ra.key, ra.title, ra.text), ra.fingerprint)
     fb = engine.stored_fingerprint(Doc(rb.key, rb.title, rb.text), rb.fingerprint)

@@ -234,6 +234,11 @@ class DigestView:
         return not self.stories and 0 < self.sources <= len(self.failing)
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the noun: "1 day", "2 days" ("1 entry", "2 entries" with ``many``)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 @dataclass
 class RunReport:
     sources: int = 0
@@ -254,12 +259,12 @@ class RunReport:
         self.digest = (view.date, new, len(view.stories) - new)
 
     def summary(self) -> str:
-        parts = [f"{self.sources} sources, {self.entries} entries, {self.new_articles} new articles"]
+        parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, "
+                 f"{plural(self.new_articles, 'new article')}"]
         if self.digest is not None:
             day, new, developing = self.digest
-            n = new + developing
             parts.append(
-                f"{n} {'story' if n == 1 else 'stories'} in the digest of {day} "
+                f"{plural(new + developing, 'story', 'stories')} in the digest of {day} "
                 f"({new} new, {developing} developing)"
             )
         return ", ".join(

@@ -76,6 +76,29 @@ def test_dedupe_reports_bad_lines_and_keeps_going(
     assert "stdin:2: invalid JSON" in cap.err and "stdin:3:" in cap.err
 
 
+def test_dedupe_file_skips_a_line_not_utf8_and_accepts_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b'\xef\xbb\xbf{"id": "a", "title": "One", "text": "Some text."}\n'
+                     b'{"id": "x9", "title": "caf\xe9", "text": "t"}\n'
+                     b'{"id": "b", "title": "Two", "text": "Other text."}\n')
+    assert main(["dedupe", str(data)]) == 1
+    cap = capsys.readouterr()
+    assert [json.loads(x)["id"] for x in cap.out.splitlines()] == ["a", "b"]
+    assert cap.err.splitlines() == [f"error: {data}:2: not UTF-8 (byte 0xe9 at column 27); save the file as UTF-8"]
+
+
+@pytest.mark.parametrize("published", ["1e20", "NaN", '"9999-12-31T23:00:00-05:00"'])
+def test_dedupe_reads_a_time_off_the_calendar_as_no_time(
+    published: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = '{"id": "a", "title": "One", "text": "Some text.", "published": ' + published + "}\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(line))
+    assert main(["dedupe"]) == 0  # it was a traceback: published is optional, as if not given
+    assert json.loads(capsys.readouterr().out) == {"id": "a", "story": "a", "lead": True}
+
+
 def test_control_characters_never_reach_the_story(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -102,3 +125,23 @@ def test_the_public_api_is_small_lazy_and_complete() -> None:
     assert set(dir(digest)) == set(digest.__all__) == {*digest._EXPORTS, "__version__"}
     eng = digest.Engine()
     assert eng.add(digest.Doc(id="a", title="Quake", text="A quake shook the coast.")).new_story
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "http"])
+def test_serve_refuses_a_port_out_of_range_in_one_line(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["serve", "--port", port])  # as main parses (a port taken would serve)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"digest serve: error: argument --port: not a port (1-65535, or 0 for any free one): {port!r}"
+    assert build_parser().parse_args(["serve", "--port", "0"]).port == 0  # any free port, as make_server takes
+
+
+def test_the_library_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    from digest.config import parse_config
+    from digest.errors import DigestError
+    from digest.service.web import make_server
+
+    cfg = parse_config(f"sources: []\ndata_dir: {tmp_path}\n", path=tmp_path / "feeds.yaml")
+    with pytest.raises(DigestError, match=r"^serve: port 70000 is not a port \(1-65535"):
+        make_server(cfg, "127.0.0.1", 70000)

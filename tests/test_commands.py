@@ -152,3 +152,45 @@ def test_explain_says_two_outlets_carry_one_text(tmp_path: Path, capsys: pytest.
     pair = json.loads(capsys.readouterr().out)
     assert pair["merged"] is True and "copies of one text" in pair["why"]
     assert pair["stages"]["one_copy_group"] is True and sorted(pair["stages"]["silent"]) == [False, True]
+
+
+def test_explain_takes_the_ids_the_json_digest_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``id`` in the JSON digest (the record's own id) names a story or an article for explain;
+    an id two sources used is refused in one line naming both keys."""
+    from tests.support.stories import load
+
+    cfg = config(tmp_path)
+    rows = [("md-904", "quake_a1", "Coast News", "06:00"), ("vw-17", "quake_a2", "Valley Wire", "07:00"),
+            ("md-905", "derby", "Coast News", "08:00"), ("vw-18", "council_a", "Valley Wire", "09:00"),
+            ("md-905", "council_b", "Valley Wire", "10:00")]  # Coast News's id again, from another source
+    lines = []
+    for rid, name, source, at in rows:
+        doc = load(name)
+        lines.append(json.dumps({"id": rid, "title": doc.title, "text": doc.text, "source": source,
+                                 "published": f"2026-03-06T{at}:00Z"}))
+    data = tmp_path / "in.jsonl"
+    data.write_text("\n".join(lines[:4]) + "\n")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    data.write_text(lines[4] + "\n")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    digest = json.loads((tmp_path / "out" / "digest-2026-03-06.json").read_text())
+    quake = next(s for s in digest["stories"] if s["also"])
+    shown = [v["id"] for v in (quake["lead"], *quake["also"])]
+    assert sorted(shown) == ["md-904", "vw-17"]
+    capsys.readouterr()
+
+    assert main(["explain", "--config", str(cfg), "md-904", "--json"]) == 0
+    why = json.loads(capsys.readouterr().out)
+    assert why["story"] == quake["story_id"] and sorted(v["id"] for v in why["versions"]) == shown
+    assert main(["explain", "--config", str(cfg), "md-904", "vw-17", "--json"]) == 0
+    pair = json.loads(capsys.readouterr().out)
+    assert pair["merged"] is True and {pair["a"]["key"], pair["b"]["key"]} == {v["key"] for v in why["versions"]}
+
+    assert main(["explain", "--config", str(cfg), "md-905"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: md-905: the id of 2 articles"), err
+    keys = err[0].rpartition(": ")[2].split(", ")
+    assert len(keys) == 2
+    for key in keys:  # each named key works
+        assert main(["explain", "--config", str(cfg), key, "--json"]) == 0
+    capsys.readouterr()

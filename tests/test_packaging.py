@@ -34,3 +34,24 @@ def test_the_readme_install_commands_upgrade_pip_first() -> None:
     assert len(commands) >= 2
     for line in commands:
         assert "pip install -U pip && pip install" in line, line
+
+
+def test_the_service_and_cron_examples_write_where_the_unit_lets_them() -> None:
+    """The examples read /etc/digest/feeds.yaml: their data and digests must resolve
+    (``Config.resolve``: against the file's folder) under the unit's ReadWritePaths."""
+    from digest.config import parse_config
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    unit = (docs / "systemd" / "digest.service").read_text()
+    [config] = re.findall(r"^ExecStart=.* --config (\S+)", unit, re.M)
+    [writable] = re.findall(r"^ReadWritePaths=(\S+)", unit, re.M)
+    assert f"--config {config}" in (docs / "cron.md").read_text()
+    for doc in ("cron.md", "daemon.md"):
+        text = (docs / doc).read_text()
+        block = re.search(r"```yaml\n(.*?)```", text, re.S)
+        assert block is not None, doc
+        lines = block.group(1).splitlines()
+        folders = "".join(line + "\n" for line in lines if line.startswith(("data_dir", "output_dir")))
+        cfg = parse_config(folders + "sources: []\n", path=Path(config))
+        for where in (cfg.data_dir, cfg.output_dir):
+            assert where.is_relative_to(writable), (doc, where)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from digest.cli import main
 from digest.config import parse_config
+from digest.errors import DigestError
 from digest.output.search import search
 from digest.records import Article
 from digest.store.base import NewArticle, Store, open_store
@@ -119,3 +120,23 @@ def test_search_command_lists_day_lead_and_outlets(tmp_path: Path, capsys: pytes
         assert search(s, cfg, "breakwater", since=date(2026, 11, 11)) == []
     assert main(["search", "nothing-like-this", "--config", str(cfg_path)]) == 0
     assert "no story matches" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_query_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text("sources: []\noutput_dir: out\ndata_dir: data\n")
+    assert main(["search", query, "--config", str(cfg_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == ["error: search: the query is empty (give words to look for)"]
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with open_store(cfg.database_url) as s, pytest.raises(DigestError, match="--limit must be 1 or more, not 0"):
+        search(s, cfg, "quake", limit=0)
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "ten"])
+def test_a_limit_below_one_is_refused(capsys: pytest.CaptureFixture[str], limit: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["search", "quake", "--limit", limit])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"digest search: error: argument --limit: not a whole number of 1 or more: {limit!r}"

@@ -301,6 +301,28 @@ def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(stor
         assert index in plan, (sql, plan)
 
 
+def test_articles_are_found_by_their_entry_id_through_an_index(store: Store) -> None:
+    from dataclasses import replace
+
+    store.add_articles([
+        (replace(art("ka"), guid="md-904"), b"1", "s1"),
+        (replace(art("kb", "B"), guid="md-904"), b"2", "s2"),  # feed ids are unique within a feed only
+        (replace(art("kc"), guid="md-905"), b"3", "s3"),
+        (art("kd"), b"4", "s4"),
+    ])
+    assert store.keys_of_guid("md-904") == ["ka", "kb"]
+    assert store.keys_of_guid("md-905") == ["kc"]
+    assert store.keys_of_guid("kd") == [] and store.keys_of_guid("md-90") == []
+    sql = "SELECT key FROM articles WHERE guid='md-904'"
+    if isinstance(store, SQLiteStore):
+        plan = " ".join(str(r[3]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    else:
+        db = store.db  # type: ignore[attr-defined]
+        db.execute("SET enable_seqscan = off")  # a tiny table: ask for the index path
+        plan = " ".join(r["QUERY PLAN"] for r in db.execute(f"EXPLAIN {sql}"))
+    assert "articles_guid" in plan, plan
+
+
 def test_a_days_stories_with_versions_and_counts(store: Store) -> None:
     start, end = T0, T0 + timedelta(days=1)
     store.add_articles([

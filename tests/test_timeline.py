@@ -152,8 +152,60 @@ def test_replay_reports_bad_lines_and_keeps_the_rest(tmp_path: Path, capsys: pyt
     assert main(["replay", str(data), "--config", str(cfg)]) == 1
     err = capsys.readouterr().err
     assert "week.jsonl:2: needs a 'source'" in err
-    assert "week.jsonl:3: needs a 'published' time" in err
+    assert "week.jsonl:3: cannot parse 'published': 'soon' (ISO 8601 or epoch seconds)" in err
     assert "replayed 5 articles" in err
+
+
+@pytest.mark.parametrize(("published", "problem"), [
+    ("yesterday-ish", "cannot parse 'published': 'yesterday-ish' (ISO 8601 or epoch seconds)"),
+    (None, "needs a 'published' time (ISO 8601 or epoch seconds)"),
+    (1e20, "cannot parse 'published': 1e+20 (ISO 8601 or epoch seconds)"),  # was a traceback
+    ("9999-12-31T12:00:00Z", "'published' out of range: '9999-12-31T12:00:00Z' (its day must start and end "
+                             "within the years 1 to 9999 UTC)"),  # its day has no end: was a traceback
+])
+def test_replay_names_what_is_wrong_with_a_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], published: object, problem: str
+) -> None:
+    rows = week()[:2]
+    rows.insert(1, {"id": "odd", "title": "t", "text": "x", "source": "S", "published": published})
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("error:")] == [f"error: {data}:2: {problem}"]
+    assert err[-1].startswith("replayed 2 articles")
+
+
+def test_replay_from_after_to_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg), "--from", "2026-11-12", "--to", "2026-11-10"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: replay: --from 2026-11-12 is after --to 2026-11-10: no day to write"]
+    assert not (tmp_path / "out").exists() and not (tmp_path / "data").exists()
+
+
+def test_replay_summary_counts_in_words_and_names_the_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, cfg = write_inputs(tmp_path, week()[1:2])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (f"replayed 1 article (1 new) over 1 day (2026-11-10 to 2026-11-10): "
+                       f"3 files written in {tmp_path / 'out'}")
+
+
+def test_replay_skips_a_line_not_utf8_and_accepts_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = week()
+    data, cfg = write_inputs(tmp_path, rows)
+    lines = data.read_bytes().splitlines(keepends=True)
+    latin1 = b'{"id":"x9","title":"caf\xe9","text":"t","source":"S","published":"2026-11-10T10:00:00Z"}\n'
+    data.write_bytes(b"\xef\xbb\xbf" + lines[0] + latin1 + b"".join(lines[1:]))
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    bad = [line for line in err if line.startswith("error:")]
+    assert bad == ["error: " + f"{data}:2: not UTF-8 (byte 0xe9 at column 24); save the file as UTF-8"]
+    assert "replayed 5 articles" in err[-1]  # line 1 (after the mark) and the rest were read
 
 
 def test_replay_caps_a_huge_title_as_a_feed_s_is(tmp_path: Path) -> None:

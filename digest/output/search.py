@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from ..config import Config
+from ..errors import DigestError
 from ..store.base import Store
 
 
@@ -30,7 +31,13 @@ class SearchResult:
 
 
 def search(store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20) -> list[SearchResult]:
-    """The stories matching ``query`` (fetched on or after ``since``, local day), best first."""
+    """The stories matching ``query`` (fetched on or after ``since``, local day), best first.
+
+    An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
+    if not query.strip():
+        raise DigestError("search: the query is empty (give words to look for)")
+    if limit < 1:
+        raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else datetime.combine(since, datetime.min.time(), tzinfo=cfg.tz).astimezone(UTC)
     out = []
     for story_id, score in store.search(query, since=start, limit=limit):

@@ -30,11 +30,14 @@ How it works
 
 Special cases
 -------------
+* ``first`` after ``last`` is refused (no day would be written).
 * ``first``: articles arriving earlier are ingested (they are the history
   the later days build on) but their days get no digest.  ``last``: articles
   arriving after that day are not read.
-* A record without ``source`` or a readable ``published`` is a bad line,
-  reported with its line number; the others go on.
+* A record without ``source`` or a readable ``published`` (or whose day
+  falls off the calendar) is a bad line, reported with its line number; the
+  others go on (so is a line that is not
+  UTF-8: see ``digest.batch``).
 * A source named like one in the configuration takes its ``priority``.
 """
 
@@ -42,15 +45,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import groupby
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ..app import App, RunReport
-from ..batch import BadLine, entry_of, epoch, numbered_records
+from ..batch import BadLine, Lines, entry_of, epoch, numbered_records
 from ..config import SourceConfig
+from ..errors import DigestError
 from ..output.view import day_bounds, seal
+from ..records import plural
+from ..sources.dates import day_fits
 
 FORMATS = ("md", "html", "json")
 
@@ -64,10 +70,13 @@ class ReplayReport:
     errors: list[BadLine] = field(default_factory=list)
 
     def summary(self) -> str:
+        """One line however many days: the files are counted, and their folder named."""
         span = f"{self.days[0]} to {self.days[-1]}" if self.days else "no day"
+        folders = sorted({str(p.parent) for p in self.files})
+        where = f" in {', '.join(folders)}" if folders else ""
         return (
-            f"replayed {self.articles} articles ({self.new_articles} new) over {len(self.days)} "
-            f"days ({span}): {len(self.files)} files written"
+            f"replayed {plural(self.articles, 'article')} ({self.new_articles} new) over "
+            f"{plural(len(self.days), 'day')} ({span}): {plural(len(self.files), 'file')} written{where}"
         )
 
 
@@ -79,18 +88,40 @@ def _arrival(record: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(stamp, UTC)
 
 
-def read_records(stream: TextIO, errors: list[BadLine]) -> Iterator[dict[str, Any]]:
+def _time_problem(record: dict[str, Any], name: str, tz: tzinfo) -> str | None:
+    """What is wrong with the record's time ``name`` (given), else None."""
+    value = record.get(name)
+    stamp = epoch(value)
+    if stamp is None:
+        return f"cannot parse {name!r}: {value!r} (ISO 8601 or epoch seconds)"
+    if not day_fits(datetime.fromtimestamp(stamp, UTC).astimezone(tz).date(), tz):
+        return f"{name!r} out of range: {value!r} (its day must start and end within the years 1 to 9999 UTC)"
+    return None
+
+
+def read_records(stream: Lines, errors: list[BadLine], tz: tzinfo = UTC) -> Iterator[dict[str, Any]]:
     """The batch contract's records (``digest.batch.read_jsonl``), each also with a
-    ``source`` and a readable ``published`` (and ``arrived``, when given)."""
+    ``source`` and a readable ``published`` (and ``arrived``, when given) whose day (in
+    ``tz``, the days the digests cover) fits the calendar."""
     for n, record in numbered_records(stream, errors):
         if not str(record.get("source") or "").strip():
             errors.append(BadLine(n, "needs a 'source'"))
-        elif epoch(record.get("published")) is None:
+            continue
+        if record.get("published") in (None, ""):
             errors.append(BadLine(n, "needs a 'published' time (ISO 8601 or epoch seconds)"))
-        elif record.get("arrived") not in (None, "") and epoch(record.get("arrived")) is None:
-            errors.append(BadLine(n, "'arrived' is not a time (ISO 8601 or epoch seconds)"))
+            continue
+        times = ("published", "arrived") if record.get("arrived") not in (None, "") else ("published",)
+        problem = next((p for t in times if (p := _time_problem(record, t, tz))), None)
+        if problem:
+            errors.append(BadLine(n, problem))
         else:
             yield record
+
+
+def check_span(first: date | None, last: date | None) -> None:
+    """A ``first`` day after the ``last`` is a mistake (nothing would be written): DigestError."""
+    if first is not None and last is not None and first > last:
+        raise DigestError(f"replay: --from {first} is after --to {last}: no day to write")
 
 
 def replay(
@@ -103,6 +134,7 @@ def replay(
 ) -> ReplayReport:
     """Ingest ``records`` in arrival order with the clock at each arrival; write each day's
     digest when the day ends (see the module docstring)."""
+    check_span(first, last)
     cfg = app.cfg
     tz = cfg.tz
     report = ReplayReport()
@@ -141,10 +173,11 @@ def replay(
     return report
 
 
-def replay_jsonl(app: App, inp: TextIO, **kwargs: Any) -> ReplayReport:
+def replay_jsonl(app: App, inp: Lines, **kwargs: Any) -> ReplayReport:
     """Read JSON Lines from ``inp`` and replay them; bad lines are in the report's errors."""
+    check_span(kwargs.get("first"), kwargs.get("last"))  # before the whole file is read
     errors: list[BadLine] = []
-    records = list(read_records(inp, errors))
+    records = list(read_records(inp, errors, app.cfg.tz))
     report = replay(app, records, **kwargs)
     report.errors = errors
     return report

@@ -353,6 +353,8 @@ def make_server(
     **app_options: Any,
 ) -> ArchiveServer:
     """The archive's HTTP server (``port=0``: any free port); ``serve_forever()`` runs it."""
+    if not 0 <= port <= 65535:  # the address lookup would wrap it (70000: 4464)
+        raise DigestError(f"serve: port {port} is not a port (1-65535, or 0 for any free one)")
     factory = store_factory or (lambda: open_store(cfg.database_url))
     factory().close()  # fail now, with the store's own message, if it cannot be opened
     app = make_app(cfg, factory, **app_options)

@@ -127,6 +127,10 @@ class StoreReads:
         row = self._run(f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE key=?", (key,)).fetchone()
         return self._article_of(row) if row else None
 
+    def keys_of_guid(self: _Reader, guid: str) -> list[str]:
+        """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
+        return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
+
     def articles_since(self: _Reader, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
         """Articles dated at or after ``since`` (published, else fetched), oldest first.
 
