@@ -474,7 +474,8 @@ class App:
     def source_states(self) -> list[str]:
         """One line per configured source, in the configuration's order: its state, last
         success, failures, next poll (``not fetched yet`` before its first poll; a disabled one
-        says so); then the sources the store knows that the configuration no longer lists."""
+        says so); then the sources the store knows that the configuration no longer lists; then
+        the outlines of OPML lists that no source reads, and why."""
         stored = {st.name: st for st in self.store.list_source_states()}
         out = []
         for src in self.cfg.sources:
@@ -482,7 +483,7 @@ class App:
             line = str(st) if st is not None else f"{src.name}: not fetched yet"
             out.append(line if src.enabled else f"{line}; disabled in the configuration")
         out += [f"{st}; no longer in the configuration" for st in stored.values()]
-        return out
+        return out + self.cfg.list_notes
 
     def resume_source(self, name: str, *, now: datetime | None = None) -> tuple[bool, SourceState]:
         """Unpause a paused source and clear its failure count; it is due at once.

@@ -187,33 +187,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _opml_bytes(where: str, config: str) -> bytes:
-    """The OPML list at ``where``: a file, or an http(s) URL fetched under the configuration's
-    fetch limits (sizes, time, private addresses)."""
-    if where.lower().startswith(("http://", "https://")):
-        from .config import load_config
-        from .errors import FetchError
-        from .sources.fetch import fetch
-
-        try:
-            result = fetch(where, config=load_config(config).fetch, source=where)
-        except FetchError as exc:
-            raise DigestError(str(exc)) from None
-        if result.content is None:
-            raise DigestError(f"{where}: no content")
-        return result.content
-    try:
-        return Path(where).read_bytes()
-    except OSError as exc:
-        raise DigestError(f"{where}: cannot read: {exc.strerror}") from None
-
-
 def cmd_import_opml(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .configedit import add_sources
+    from .sources.lists import read_list
     from .sources.opml import read_opml_report
 
     path = args.file
-    feeds, unusable = read_opml_report(_opml_bytes(path, args.config), source=str(path))
+    feeds, unusable = read_opml_report(read_list(path, load_config(args.config).fetch), source=str(path))
     done = add_sources(Path(args.config), feeds)
     for line in [*unusable, *done.skipped]:
         print(f"{path}: not added: {line}")
@@ -244,34 +225,15 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from .app import open_app
+    from .explain import as_text
 
     with open_app(args.config) as app:
         if args.other:
             out = app.explain_pair(args.key, args.other)
         else:
             out = app.explain_story(args.key)
-    print(json.dumps(out, indent=2, ensure_ascii=False, default=str) if args.json else _pretty(out))
+    print(json.dumps(out, indent=2, ensure_ascii=False, default=str) if args.json else as_text(out))
     return 0
-
-
-def _pretty(obj: object, indent: int = 0) -> str:
-    pad = "  " * indent
-    if isinstance(obj, dict):
-        lines = []
-        for k, v in obj.items():
-            if isinstance(v, dict | list):
-                lines.append(f"{pad}{k}:")
-                lines.append(_pretty(v, indent + 1))
-            else:
-                lines.append(f"{pad}{k}: {v}")
-        return "\n".join(lines)
-    if isinstance(obj, list):
-        return "\n".join(
-            (_pretty(v, indent) if isinstance(v, dict | list) else f"{pad}- {v}")
-            + ("\n" if isinstance(v, dict) else "")
-            for v in obj
-        )
-    return f"{pad}{obj}"
 
 
 def _condition(state: SourceState) -> str:

@@ -34,7 +34,15 @@ from typing import Any, Literal, NoReturn, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -221,6 +229,14 @@ class Config(_Strict):
 
     #: Where the configuration was read from (not a YAML key).
     config_path: Path | None = Field(default=None, exclude=True)
+    #: What the OPML lists among the sources name and no source reads, one line each
+    #: (``digest.sources.lists``; ``digest sources`` shows them).
+    _list_notes: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def list_notes(self) -> list[str]:
+        """What the OPML lists among the sources name and no source reads, one line each."""
+        return self._list_notes
 
     @field_validator("timezone")
     @classmethod
@@ -454,7 +470,7 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         _raise(name, problems)
     from .sources.lists import expand_lists
 
-    cfg.sources, listed = expand_lists(cfg.sources)  # an OPML list stands for its feeds
+    cfg.sources, listed, cfg._list_notes = expand_lists(cfg.sources)  # an OPML list stands for its feeds
     for i, problem in listed:
         problems.append((_line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
     from .configrefs import unknown_names

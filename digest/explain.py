@@ -172,3 +172,24 @@ def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
         "merged": same,
         "why": why,
     }
+
+
+def as_text(obj: object, indent: int = 0) -> str:
+    """``explain``'s answer as indented text: ``key: value`` lines, lists as ``- item``."""
+    pad = "  " * indent
+    if isinstance(obj, dict):
+        lines = []
+        for k, v in obj.items():
+            if isinstance(v, dict | list):
+                lines.append(f"{pad}{k}:")
+                lines.append(as_text(v, indent + 1))
+            else:
+                lines.append(f"{pad}{k}: {v}")
+        return "\n".join(lines)
+    if isinstance(obj, list):
+        return "\n".join(
+            (as_text(v, indent) if isinstance(v, dict | list) else f"{pad}- {v}")
+            + ("\n" if isinstance(v, dict) else "")
+            for v in obj
+        )
+    return f"{pad}{obj}"

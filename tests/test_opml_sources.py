@@ -50,6 +50,10 @@ def test_a_list_stands_for_its_feeds_with_the_list_sources_settings(tmp_path: Pa
         ("Valley (Valley)", "https://valley.example/atom", None, "News", 2.0, 90.0, True),
         ("Tail", "https://tail.example/rss", None, None, 0.0, None, False),
     ]
+    assert cfg.list_notes == [
+        "Valley: subs.xml: not read: Bad: not an http(s) feed URL: 'javascript:alert(1)'",
+        "Valley: subs.xml: not read: Harbour: another source reads HTTPS://Harbour.example/rss",
+    ]
     # the list source's category, when set, is every feed's
     cfg = load_config(config(tmp_path, "  - {name: Blogroll, path: subs.xml, category: Tech, enabled: false}\n"))
     assert {(s.category, s.enabled) for s in cfg.sources} == {("Tech", False)} and len(cfg.sources) == 3
@@ -85,6 +89,12 @@ def test_the_feeds_of_a_list_are_read_each_as_a_source(tmp_path: Path, capsys: p
         titles = {a.title for a in store.articles_since(datetime(1970, 1, 1, tzinfo=UTC), with_text=False)}
     assert sources == {"Coast", "Valley"} and "Blogroll" not in titles
     assert "2 sources" in capsys.readouterr().err
+    (tmp_path / "subs.opml").write_text((tmp_path / "subs.opml").read_text().replace(
+        "</body>", '<outline text="Home" htmlUrl="https://home.example/"/></body>'))
+    assert main(["sources", "--config", str(path)]) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[2:] == ["Blogroll: subs.opml: not read: Home: no feed URL (xmlUrl)"]
+    assert out.out.splitlines()[0].startswith("Coast: ok, ") and out.err == ""
 
 
 def test_a_list_by_url_or_in_a_folder_is_said_to_be_one_and_import_opml_takes_its_url(

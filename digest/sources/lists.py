@@ -28,8 +28,9 @@ Special cases
   out: the source written in the configuration wins.
 * A name already taken becomes ``Name (List)``, then ``Name (List) 2``.
 * A list that cannot be read, is not valid OPML or names no feed is a
-  configuration error naming the source; outlines not taken (no URL, not
-  http(s), listed twice) are logged, as ``digest import-opml`` prints them.
+  configuration error naming the source; an outline no source reads (no URL,
+  not http(s), listed twice, read by another source) is one line of
+  ``Config.list_notes``, which ``digest sources`` prints.
 * A list is read at each load: an edited list takes effect at the next
   command, or when the daemon restarts.  A list by URL is not expanded (the
   configuration never fetches): ``digest.sources.discover`` says to add its
@@ -41,8 +42,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..config import SourceConfig
-from ..errors import ParseError
+from ..config import FetchConfig, SourceConfig
+from ..errors import DigestError, FetchError, ParseError
 from ..text.identity import canonical_url
 from .opml import is_opml, read_opml_report
 
@@ -65,15 +66,18 @@ def is_list(path: Path) -> bool:
         return False
 
 
-def expand_lists(sources: list[SourceConfig]) -> tuple[list[SourceConfig], list[tuple[int, str]]]:
-    """``sources`` with each OPML list source replaced by its feeds, and the problems
-    (``(index of the list source, message)``)."""
+def expand_lists(
+    sources: list[SourceConfig],
+) -> tuple[list[SourceConfig], list[tuple[int, str]], list[str]]:
+    """``sources`` with each OPML list source replaced by its feeds; the problems (``(index of
+    the list source, message)``); and one line per outline no source reads, saying why."""
     if not any(s.path is not None and is_list(s.path) for s in sources):
-        return sources, []
+        return sources, [], []
     taken_urls = {canonical_url(s.url) for s in sources if s.url}
     taken_names = {s.name for s in sources}
     out: list[SourceConfig] = []
     problems: list[tuple[int, str]] = []
+    notes: list[str] = []
     for i, src in enumerate(sources):
         if src.path is None or not is_list(src.path):
             out.append(src)
@@ -83,13 +87,12 @@ def expand_lists(sources: list[SourceConfig]) -> tuple[list[SourceConfig], list[
         except ParseError as exc:
             problems.append((i, f"{src.path}: {exc.problem}"))
             continue
-        for line in skipped:
-            log.info("%s: %s: not read: %s", src.name, src.path, line)
+        notes += [f"{src.name}: {src.path.name}: not read: {line}" for line in skipped]
         added = 0
         for feed in feeds:
             key = canonical_url(feed["url"])
             if key in taken_urls:
-                log.info("%s: %s: not read: %s: another source reads %s", src.name, src.path, feed["name"], feed["url"])
+                notes.append(f"{src.name}: {src.path.name}: not read: {feed['name']}: another source reads {feed['url']}")
                 continue
             taken_urls.add(key)
             name = _free_name(str(feed["name"]), src.name, taken_names)
@@ -102,9 +105,29 @@ def expand_lists(sources: list[SourceConfig]) -> tuple[list[SourceConfig], list[
             added += 1
         if not feeds:
             problems.append((i, f"{src.path}: an OPML list that names no feed (no outline with an http(s) xmlUrl)"))
-        elif not added:
-            log.info("%s: %s: every feed it names is read by another source", src.name, src.path)
-    return out, problems
+    for line in notes:
+        log.debug("%s", line)
+    return out, problems, notes
+
+
+def read_list(where: str, fetch_config: FetchConfig) -> bytes:
+    """The bytes of the list at ``where`` (``digest import-opml``): a file, or an http(s) URL
+    fetched under ``fetch_config``'s limits (sizes, time, private addresses); a problem is a
+    :class:`DigestError` of one line."""
+    if where.lower().startswith(("http://", "https://")):
+        from .fetch import fetch
+
+        try:
+            result = fetch(where, config=fetch_config, source=where)
+        except FetchError as exc:
+            raise DigestError(str(exc)) from None
+        if result.content is None:
+            raise DigestError(f"{where}: no content")
+        return result.content
+    try:
+        return _read(Path(where))
+    except ParseError as exc:
+        raise DigestError(str(exc)) from None
 
 
 def _read(path: Path) -> bytes:
