@@ -296,6 +296,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
         if not wanted:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
+        if app.cfg.email is None:  # before anything is written
+            raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         for plan in wanted:
             day = args.date or digest_due(app.cfg.now(), plan.time, app.cfg.tz)  # the day that ended
             if args.date is None and not plan.due(day):

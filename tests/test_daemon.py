@@ -412,8 +412,12 @@ def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFix
         cfg = yaml.safe_load(cfg_path.read_text())
         del cfg["email"]
         cfg_path.write_text(yaml.safe_dump(cfg))
+        for f in (tmp_path / "out").glob("digest-*"):
+            f.unlink()
         assert main(["send", "--config", str(cfg_path), "--date", today]) == 2
-        assert "error: email is not configured" in capsys.readouterr().err
+        out = capsys.readouterr()
+        assert out.err.splitlines() == ["error: email is not configured (add an 'email:' section to the configuration)"]
+        assert out.out == "" and not list((tmp_path / "out").glob("digest-*"))  # nothing written
 
 
 def test_serve_command_serves_the_archive(tmp_path: Path) -> None:
