@@ -18,7 +18,9 @@ Observations
 
 How it works
 ------------
-1. Every corpus file is one local source of a temporary ``feeds.yaml`` (the
+1. Every corpus file but the OPML lists (``digest.sources.lists``: a list
+   stands for the feeds it names, URLs not fetched here) is one local
+   source of a temporary ``feeds.yaml`` (the
    source name is the file's relative path, so every finding names its
    file); ``App.run`` reads them all into a temporary SQLite store the way
    ``digest run`` does.
@@ -82,6 +84,7 @@ from digest.output.render import (
 )
 from digest.output.sanitize import find_active_content, safe_url
 from digest.records import DigestView, Entry, StoryView, VersionView
+from digest.sources.lists import is_list
 from digest.store.base import open_store
 
 SHARED = Path(
@@ -346,6 +349,8 @@ text</description></item></channel></rss>""",
 class Result:
     files: int = 0
     sources_failed: int = 0
+    #: OPML lists among the files, left out (a ``path:`` list stands for the feeds it names).
+    lists: int = 0
     internal: list[str] = field(default_factory=list)
     articles: int = 0
     stories: int = 0
@@ -519,6 +524,9 @@ def run(files: list[Path], root: Path, *, web: bool = True, verbose: bool = Fals
             res.hostile.add(f"generated/{name}")
         for f in files:
             rel = f.relative_to(root).as_posix()
+            if is_list(f):  # an OPML list is configuration: its feeds are URLs, never fetched here
+                res.lists += 1
+                continue
             sources[rel] = f
             if is_hostile(rel, f.read_bytes()):
                 res.hostile.add(rel)
@@ -588,7 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     neutralised = len(res.hostile) - len(failed_hostile)
     problems = sum(len(v) for v in res.findings.values())
     print(
-        f"files ingested:        {res.files} ({res.sources_failed} refused with a one-line error)"
+        f"files ingested:        {res.files} ({res.sources_failed} refused with a one-line error; "
+        f"{res.lists} OPML lists left out)"
     )
     print(f"articles stored:       {res.articles} in {res.stories} stories of the day")
     print(f"hostile cases tried:   {len(res.hostile)}")
