@@ -45,6 +45,7 @@ from pathlib import Path
 from ..config import FetchConfig, SourceConfig
 from ..errors import DigestError, FetchError, ParseError
 from ..text.identity import canonical_url
+from .localfiles import read_capped
 from .opml import is_opml, read_opml_report
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def expand_lists(
             out.append(src)
             continue
         try:
-            feeds, skipped = read_opml_report(_read(src.path), source=str(src.path))
+            feeds, skipped = read_opml_report(read_capped(src.path, MAX_LIST), source=str(src.path))
         except ParseError as exc:
             problems.append((i, f"{src.path}: {exc.problem}"))
             continue
@@ -125,20 +126,9 @@ def read_list(where: str, fetch_config: FetchConfig) -> bytes:
             raise DigestError(f"{where}: no content")
         return result.content
     try:
-        return _read(Path(where))
+        return read_capped(Path(where), MAX_LIST)
     except ParseError as exc:
         raise DigestError(str(exc)) from None
-
-
-def _read(path: Path) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_LIST + 1)
-    except OSError as exc:
-        raise ParseError(str(path), f"cannot read: {exc.strerror or exc}", kind="io") from None
-    if len(data) > MAX_LIST:
-        raise ParseError(str(path), f"list too large (over {MAX_LIST} bytes)", kind="too-large")
-    return data
 
 
 def _free_name(name: str, list_name: str, taken: set[str]) -> str:

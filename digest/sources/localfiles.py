@@ -203,23 +203,31 @@ def named(err: ParseError, path: Path, name: str) -> ParseError:
     return ParseError(name, problem, kind=err.kind)
 
 
+def read_capped(f: Path, limit: int) -> bytes:
+    """A file's bytes, read up to ``limit`` (raises :class:`ParseError` naming the file when it
+    cannot be read or holds more)."""
+    try:
+        with f.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ParseError(str(f), f"cannot read: {exc.strerror or exc}", kind="io") from None
+    if len(data) > limit:
+        raise ParseError(str(f), f"file too large (over {limit} bytes)", kind="too-large")
+    return data
+
+
 def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entry]:
     """Entries from one file (raises :class:`ParseError` naming the file)."""
     now = now or datetime.now(UTC)
     try:
         st = f.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise ParseError(str(f), "not a regular file", kind="io")
-        if st.st_size > MAX_BYTES:
-            raise ParseError(
-                str(f), f"file too large ({st.st_size} bytes, limit {MAX_BYTES})", kind="too-large"
-            )
-        with f.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ParseError(str(f), f"cannot read: {exc.strerror or exc}", kind="io") from None
-    if len(data) > MAX_BYTES:
-        raise ParseError(str(f), f"file too large (over {MAX_BYTES} bytes)", kind="too-large")
+    if not stat.S_ISREG(st.st_mode):
+        raise ParseError(str(f), "not a regular file", kind="io")
+    if st.st_size > MAX_BYTES:
+        raise ParseError(str(f), f"file too large ({st.st_size} bytes, limit {MAX_BYTES})", kind="too-large")
+    data = read_capped(f, MAX_BYTES)
     try:
         mtime: datetime | None = datetime.fromtimestamp(st.st_mtime, tz=UTC)
     except (OverflowError, ValueError, OSError):
