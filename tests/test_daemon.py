@@ -400,21 +400,23 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
 def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
         cfg_path = config_with_mail(tmp_path, srv, port)
-        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
-        today = datetime.now(UTC).date().isoformat()
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
+        then = datetime.now(UTC) - timedelta(days=1)  # only a day that has ended is sent
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         err = capsys.readouterr().err
-        assert f"digest {today}: sent to me@example.org" in err and "not sent: already sent to me@example.org at " in err
+        assert f"digest {day}: sent to me@example.org" in err and "not sent: already sent to me@example.org at " in err
         assert len(inbox.messages) == 1
-        assert (tmp_path / "out" / f"digest-{today}.md").exists()
+        assert (tmp_path / "out" / f"digest-{day}.md").exists()
         # no email section: one clear line, non-zero
         cfg = yaml.safe_load(cfg_path.read_text())
         del cfg["email"]
         cfg_path.write_text(yaml.safe_dump(cfg))
         for f in (tmp_path / "out").glob("digest-*"):
             f.unlink()
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 2
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
         out = capsys.readouterr()
         assert out.err.splitlines() == ["error: email is not configured (add an 'email:' section to the configuration)"]
         assert out.out == "" and not list((tmp_path / "out").glob("digest-*"))  # nothing written
