@@ -331,8 +331,8 @@ class Daemon:
         self._retry_digest = name
         try:
             outcome = send_digest(self.app, day, digest=name)
-            if not outcome:  # already sent (a restart, a manual send) or nothing to send
-                log.info("digest %s: %s", day.isoformat(), outcome.why)
+            # sent now, already sent (a restart, a manual send), or nothing to send: one line
+            log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
             log.info("digest %s: not sent now: %s", day.isoformat(), exc)
         except DigestError as exc:
