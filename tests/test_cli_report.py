@@ -147,7 +147,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
             infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
             assert infos == [f"poll: 5 new article(s) (alpha 3, beta 2); {infos[0].split('; ', 1)[1]}"]
             caplog.clear()
-            clock.now += timedelta(hours=2)  # due again, nothing new: no line
+            clock.now += timedelta(seconds=5)  # due again (every 0.6 s), nothing new: no line
             d.poll_due()
             assert srv.hits["/a"] == 2 and not [r for r in caplog.records if r.levelno >= logging.INFO]
             d.digest(scheduled=False)
