@@ -289,7 +289,8 @@ class Daemon:
         if res.not_modified or res.content is None:
             report.not_modified += 1
         else:
-            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched)
+            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched,
+                                      read_before=state.last_ok_at is not None)
             if feed is not None:  # a page that links its feed: polled directly from now on
                 state.permanent_url = feed.permanent_url or feed.url
                 state.etag, state.last_modified = feed.etag, feed.last_modified
