@@ -17,11 +17,14 @@ from ..config import WEEKDAYS, Config
 from ..errors import DigestError
 from ..output.digests import plan_named, plans
 from ..output.view import seal
+from ..store.base import Store, parse_ts, ts
 
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["DIGEST_JOB", "Sent", "check_ended", "digest_jobs", "send_digest"]
+__all__ = [
+    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "check_ended", "digest_jobs", "first_day", "mark_daemon_start", "send_digest",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,26 @@ def check_ended(day: date, cfg: Config) -> date:
             f"'digest build --date {day.isoformat()}' previews it)"
         )
     return day
+
+
+#: Meta key: when the daemon first started on this store (kept: the first start only).
+DAEMON_SINCE = "daemon_since"
+
+
+def mark_daemon_start(store: Store, now: datetime) -> None:
+    """Record the daemon's first start on the store (a later start keeps the first)."""
+    if store.get_meta(DAEMON_SINCE) is None:
+        store.set_meta(DAEMON_SINCE, ts(now) or "")
+
+
+def first_day(store: Store, cfg: Config) -> date | None:
+    """The first day the store has a digest for (None: none yet): the day (in the configured
+    time zone) its first article arrived, or the daemon first started if that was earlier.
+
+    A day before it predates the install: the daemon's first start would have written an
+    empty digest for the day that ended before it, the first day of the archive."""
+    moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
+    return min(moments).astimezone(cfg.tz).date() if moments else None
 
 
 #: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).
