@@ -111,8 +111,9 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{path}" if path else str(ROOT)}
 
 
-def write_config(folder: Path, port: int) -> Path:
-    """A configuration in ``folder``: a local feed file, SQLite under data/, mail to ``port``."""
+def write_config(folder: Path, port: int, *, clock: datetime | None = None) -> Path:
+    """A configuration in ``folder``: a local feed file, SQLite under data/, mail to ``port``
+    (``clock``: read as if it were then)."""
     feed = folder / "feed.xml"
     if not feed.exists():
         feed.write_text(_rss(5), encoding="utf-8")
@@ -126,20 +127,24 @@ def write_config(folder: Path, port: int) -> Path:
             "from": "digest@example.org", "to": RECIPIENTS,
         },
     }
+    if clock is not None:
+        data["clock"] = clock.isoformat()
     cfg = folder / "feeds.yaml"
     cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
     return cfg
 
 
 def make_store(folder: Path) -> tuple[Path, str]:
-    """Run ``digest run`` once in ``folder``; (the store file, the day that has stories)."""
+    """Run ``digest run`` once in ``folder``, a day ago (``digest send`` mails only a day that
+    has ended); (the store file, the day that has stories)."""
     folder.mkdir(parents=True, exist_ok=True)
-    cfg = write_config(folder, free_port())
+    then = datetime.now(UTC) - timedelta(days=1)
+    cfg = write_config(folder, free_port(), clock=then)
     subprocess.run(
         [sys.executable, "-m", "digest", "run", "--config", str(cfg), "--quiet"],
         cwd=ROOT, env=_env(), check=True, capture_output=True, timeout=300,
     )
-    return folder / "data" / "digest.sqlite3", datetime.now(UTC).date().isoformat()
+    return folder / "data" / "digest.sqlite3", then.date().isoformat()
 
 
 def _copy_store(src: Path, dst: Path) -> None:

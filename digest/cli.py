@@ -289,10 +289,13 @@ def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
     from .service.daemon import send_digest
+    from .service.delivery import check_ended
     from .service.polling import digest_due
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
+        if args.date is not None:  # only a day that has ended: mailing seals it
+            check_ended(args.date, app.cfg)
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
         if not wanted:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")

@@ -86,13 +86,16 @@ def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> 
 def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
         cfg = config_with_mail(tmp_path, srv, port)
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        today = datetime.now(UTC).date()
-        assert main(["send", "--config", str(cfg), "--date", today.isoformat()]) == 0
-        assert main(["send", "--config", str(cfg), "--date", today.isoformat()]) == 0
+        then = datetime.now(UTC) - timedelta(days=1)  # only a day that has ended is sent
+        with open_app(cfg) as app:
+            app.run(now=then)
+        day = then.date()
+        assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0
+        today = datetime.now(UTC).date()  # when it was sent
+        assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0
         err = capsys.readouterr().err.splitlines()
-        assert err[-2] == f"digest {today}: sent to me@example.org"
-        assert re.fullmatch(rf"digest {today}: not sent: already sent to me@example\.org at "
+        assert err[-2] == f"digest {day}: sent to me@example.org"
+        assert re.fullmatch(rf"digest {day}: not sent: already sent to me@example\.org at "
                             rf"{today} \d\d:\d\d:\d\d\+00:00", err[-1]), err[-1]
         before = (today - timedelta(days=30)).isoformat()
         assert main(["send", "--config", str(cfg), "--date", before]) == 0
@@ -145,7 +148,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
             infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
             assert infos == [f"poll: 5 new article(s) (alpha 3, beta 2); {infos[0].split('; ', 1)[1]}"]
             caplog.clear()
-            clock.now += timedelta(hours=2)  # due again, nothing new: no line
+            clock.now += timedelta(seconds=5)  # due again (every 0.6 s), nothing new: no line
             d.poll_due()
             assert srv.hits["/a"] == 2 and not [r for r in caplog.records if r.levelno >= logging.INFO]
             d.digest(scheduled=False)

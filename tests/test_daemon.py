@@ -276,6 +276,58 @@ def test_failed_delivery_is_retried_on_a_later_round(tmp_path: Path) -> None:
                 ctl.stop()
 
 
+def test_the_first_start_writes_no_digest_for_the_day_before_the_install(tmp_path: Path) -> None:
+    """Started for the first time, the daemon caught up the day that ended before it: an
+    empty digest for a day before the install, the first day of the archive.  The first
+    day is the one its first article arrived, or it first started; the install day's
+    digest is written when it ends."""
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
+        log = tmp_path / "daemon.log"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        started = datetime.now(UTC)
+        today, yesterday = started.date(), started.date() - timedelta(days=1)
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg_path)],
+                                    cwd=ROOT, env=env, stdout=fh, stderr=fh)
+        try:
+            assert wait_until(lambda: f"digest {yesterday}" in log.read_text(), timeout=60), log.read_text()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        text = log.read_text()
+        assert f"digest {yesterday}: none: the store's first day is {today}" in text, text
+        assert not list((tmp_path / "out").glob("digest-*")) and query(db_of(tmp_path), "SELECT * FROM digests") == []
+        # the day after: the install day's digest is written, the first of the archive
+        with open_app(cfg_path) as app:
+            Daemon(app, clock=lambda: started + timedelta(days=1)).digest(scheduled=True)
+            assert [d for d, _ in app.store.list_digest_dates()] == [today.isoformat()]
+        assert "alpha report" in (tmp_path / "out" / f"digest-{today}.md").read_text()
+
+
+def test_the_day_the_daemon_first_ran_gets_a_digest_though_nothing_was_read(tmp_path: Path) -> None:
+    """Every source failing on the install day: no article, but the day the daemon first ran
+    is in the archive (its digest says the sources fail); the day before is not."""
+    from digest.service.delivery import first_day, mark_daemon_start
+
+    with TestServer() as srv:
+        srv.set("/a", b"down", status=500)
+        cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"})
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, clock=clock)
+            assert first_day(app.store, app.cfg) is None
+            mark_daemon_start(app.store, clock.now)  # as the daemon's start does, once
+            mark_daemon_start(app.store, clock.now + timedelta(days=3))
+            d.poll_due()
+            d.digest(scheduled=False)  # the day before: none
+            assert app.store.list_digest_dates() == []
+            clock.now += timedelta(days=1)
+            d.digest(scheduled=True)
+            assert [day for day, _ in app.store.list_digest_dates()] == [(clock.now - timedelta(days=1)).date().isoformat()]
+
+
 # -- the persistent job store ---------------------------------------------------------------------
 def test_jobs_persist_and_a_missed_digest_run_fires_on_start(tmp_path: Path) -> None:
     with TestServer() as srv:
@@ -400,21 +452,23 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
 def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
         cfg_path = config_with_mail(tmp_path, srv, port)
-        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
-        today = datetime.now(UTC).date().isoformat()
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 0
+        then = datetime.now(UTC) - timedelta(days=1)  # only a day that has ended is sent
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         err = capsys.readouterr().err
-        assert f"digest {today}: sent to me@example.org" in err and "not sent: already sent to me@example.org at " in err
+        assert f"digest {day}: sent to me@example.org" in err and "not sent: already sent to me@example.org at " in err
         assert len(inbox.messages) == 1
-        assert (tmp_path / "out" / f"digest-{today}.md").exists()
+        assert (tmp_path / "out" / f"digest-{day}.md").exists()
         # no email section: one clear line, non-zero
         cfg = yaml.safe_load(cfg_path.read_text())
         del cfg["email"]
         cfg_path.write_text(yaml.safe_dump(cfg))
         for f in (tmp_path / "out").glob("digest-*"):
             f.unlink()
-        assert main(["send", "--config", str(cfg_path), "--date", today]) == 2
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
         out = capsys.readouterr()
         assert out.err.splitlines() == ["error: email is not configured (add an 'email:' section to the configuration)"]
         assert out.out == "" and not list((tmp_path / "out").glob("digest-*"))  # nothing written

@@ -4,6 +4,7 @@ it links (``digest run`` and the daemon alike), a page linking none says it is a
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from digest.app import open_app
 from digest.cli import main
 from digest.service.daemon import Daemon
 from digest.sources.discover import feed_links, is_html_page
-from tests.support.daemon import loopback_config, rss
+from tests.support.daemon import Clock, loopback_config, rss
 from tests.support.httpd import TestServer
 
 SITE = b"""<!DOCTYPE html>
@@ -78,3 +79,45 @@ def test_the_daemon_follows_a_page_too(tmp_path: Path) -> None:
             assert report.new_articles == 2 and not report.errors
             state = app.store.get_source_state("Coast")
             assert state is not None and state.permanent_url == srv.url("/feeds/main.xml")
+
+
+MAINTENANCE = b"""<!DOCTYPE html>
+<html><head><title>Down for maintenance</title>
+<link rel="alternate" type="application/rss+xml" href="/feed.xml">
+</head><body><p>Back soon.</p></body></html>"""
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+def test_a_feed_read_before_that_gives_a_page_is_not_called_a_wrong_url(tmp_path: Path, kind: str) -> None:
+    """A working feed that serves a maintenance page or a login wall is no wrong URL: the
+    error says it gave a page instead of its feed and will be retried (it said to give the
+    feed's URL).  A new location, never read, is told to give the feed's URL as before."""
+    with TestServer() as srv:
+        srv.set("/feed.xml", rss("coast", range(2)))
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/feed.xml"})
+        clock = Clock()
+        with open_app(cfg) as app:
+            daemon = Daemon(app, rng=random.Random(1), clock=clock)
+
+            def poll() -> list[str]:
+                if kind == "run":
+                    return [str(e) for e in app.run().errors]
+                clock.now += timedelta(hours=7)  # past any backoff
+                return [str(e) for e in daemon.poll_due().errors]
+
+            assert poll() == []
+            url = srv.url("/feed.xml")
+            for page in (PLAIN, MAINTENANCE):  # linking no feed; linking the feed itself (a site template)
+                srv.set("/feed.xml", page, headers={"Content-Type": "text/html"})
+                assert poll() == [
+                    f"Coast: {url} returned an HTML page instead of its feed (perhaps down for maintenance, "
+                    "or a login page); it read fine before and will be retried"]
+        # the configuration names another location: it was never read, and is no feed
+        srv.set("/plain", PLAIN, headers={"Content-Type": "text/html"})
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/plain"})
+        with open_app(cfg) as app:
+            daemon = Daemon(app, rng=random.Random(1), clock=clock)
+            app.store.sync_sources([("Coast", srv.url("/plain"))])  # as run and the daemon's start do
+            assert poll() == [
+                f"Coast: {srv.url('/plain')} is an HTML page, not a feed, and links no feed "
+                '(<link rel="alternate" type="application/rss+xml" ...>): give the feed\'s URL']

@@ -9,6 +9,7 @@ followed to its feed) must ask for the whole body again after a failure.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -113,3 +114,35 @@ def test_a_page_whose_linked_feed_is_broken_is_read_again_whole(tmp_path: Path, 
                 assert state.etag is None and state.last_modified is None and state.permanent_url is None
             assert _conditions(srv, "/") == [(None, None)] * 2
             assert _conditions(srv, "/feeds/main.xml") == [(None, None)] * 2
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+def test_a_source_that_reads_again_after_failures_says_so_once(
+    tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each failure is a line (``digest run``'s error, the daemon's warning); a source that
+    came back was not: one INFO line names it and how many reads failed."""
+    with TestServer() as srv:
+        srv.set("/feed.xml", rss("coast", range(2)), etag='"v1"')
+        srv.set("/other.xml", rss("harbor", range(2)))
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/feed.xml", "Harbor": "/other.xml"})
+        with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest"):
+            poll = _poller(kind, app)
+            assert poll(app).new_articles == 4
+            srv.set("/feed.xml", b"down for maintenance", status=503)
+            for _ in range(3):
+                assert [e.source for e in poll(app).errors] == ["Coast"]
+            assert not [r for r in caplog.records if "reads again" in r.getMessage()]
+            srv.set("/feed.xml", rss("coast", range(3)), etag='"v2"')
+            assert not poll(app).errors
+            again = [r for r in caplog.records if "reads again" in r.getMessage()]
+            assert [(r.levelno, r.getMessage()) for r in again] == [
+                (logging.INFO, "Coast: reads again after 3 failed reads")]
+            caplog.clear()
+            assert not poll(app).errors  # ok before: nothing to say
+            srv.set("/feed.xml", GARBAGE)  # one failure: in the singular
+            assert poll(app).errors
+            srv.set("/feed.xml", rss("coast", range(3)), etag='"v3"')
+            assert not poll(app).errors
+            assert [r.getMessage() for r in caplog.records if "reads again" in r.getMessage()] == [
+                "Coast: reads again after 1 failed read"]

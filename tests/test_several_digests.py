@@ -82,7 +82,8 @@ def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path)
             tue = datetime(2026, 11, 10, 7, 0, 30, tzinfo=UTC)
             for _ in range(2):
                 Daemon(app, clock=lambda: tue).digest(scheduled=True, name="morning")
-            # the weekly one asked on Tuesday: its last due week (2-8 Nov) had no story: not mailed
+            # the weekly one asked on Tuesday: its last due week (2-8 Nov) ended before the store's
+            # first article: neither written nor mailed
             Daemon(app, clock=lambda: tue).digest(scheduled=True, name="weekly-sport")
             assert [m["To"] for m in inbox.messages] == ["me@example.org"]
             # Monday 16 Nov 08:00: the week 9-15 Nov for the colleague, once
@@ -99,8 +100,7 @@ def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path)
     assert weekly.splitlines()[0] == "digest · 9\u2009–\u200915 November 2026"
     assert "Harriers win the Coastal derby" in weekly and "Opunake" not in weekly.split("== Other ==")[0]
     files = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
-    assert files == ["morning/digest-morning-2026-11-09.html", "weekly-sport/digest-weekly-sport-2026-11-08.html",
-                     "weekly-sport/digest-weekly-sport-2026-11-15.html"]
+    assert files == ["morning/digest-morning-2026-11-09.html", "weekly-sport/digest-weekly-sport-2026-11-15.html"]
 
 
 def test_build_and_json_show_sections_in_order_and_run_writes_every_daily_digest(tmp_path: Path, capsys: object) -> None:

@@ -308,7 +308,7 @@ def deliver(
         recorded = True
 
     if not store.claim_delivery(view.date, target):
-        log.info("digest %s to %s: already sent or being sent", view.date, target)
+        log.debug("digest %s to %s: already sent or being sent", view.date, target)
         return False
     try:
         previous = store.get_delivery(view.date, target)
@@ -325,5 +325,6 @@ def deliver(
         if not recorded:
             store.mark_failed(view.date, target, f"internal error: {type(exc).__name__}: {exc}")
         raise
-    log.info("digest %s sent to %s (%s)", view.date, target, message_id)
+    # the caller says what happened, once (``digest send``'s line, the daemon's log)
+    log.debug("digest %s sent to %s (%s)", view.date, target, message_id)
     return True

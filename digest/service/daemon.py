@@ -32,7 +32,10 @@ connection) and does all the work:
 * a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
   ``email`` is configured, delivers it (:func:`send_digest`).  On start the
   daemon does one poll round and then the same check, so a digest missed
-  while it was down is built and sent then.
+  while it was down is built and sent then.  A day before the store's first
+  (:func:`digest.service.delivery.first_day`: its first article's, or the
+  daemon's first start) gets none: the first start wrote an empty digest for
+  the day before the install, the first day of the archive.
 
 Which day: the digest built at ``digest_time`` covers the local day that
 ended before it (``--digest-day yesterday``, the default; every calendar day
@@ -85,7 +88,7 @@ from ..output.digests import plan_named
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
-from .delivery import DIGEST_JOB, Sent, send_digest
+from .delivery import DIGEST_JOB, Sent, first_day, mark_daemon_start, send_digest
 from .polling import ScheduledTracker, backoff_delay, digest_due, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
@@ -289,7 +292,8 @@ class Daemon:
         if res.not_modified or res.content is None:
             report.not_modified += 1
         else:
-            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched)
+            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched,
+                                      read_before=state.last_ok_at is not None)
             if feed is not None:  # a page that links its feed: polled directly from now on
                 state.permanent_url = feed.permanent_url or feed.url
                 state.etag, state.last_modified = feed.etag, feed.last_modified
@@ -297,10 +301,11 @@ class Daemon:
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]
-        self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None)
         # one transaction: the articles and the validators that say we have them
         with self.app.unit():
             self.app.ingest(src, entries, fetched=fetched, report=report)
+            # a success once stored (an ingest that fails is a failure, not a recovery)
+            self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None)
             self.app.store.save_source_state(state)
 
     def _failed(
@@ -321,6 +326,11 @@ class Daemon:
         day = digest_due(now, plan.time, self.cfg.tz, day_offset=offset)
         if not plan.due(day):
             return
+        first = first_day(self.app.store, self.cfg)
+        if first is None or day < first:  # before the install: no empty day in the archive
+            log.info("digest %s: none: %s", day.isoformat(), f"the store's first day is {first.isoformat()}"
+                     if first else "nothing read yet")
+            return
         written = self.app.store.get_digest(day.isoformat(), "html") is not None and name is None
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
@@ -331,8 +341,8 @@ class Daemon:
         self._retry_digest = name
         try:
             outcome = send_digest(self.app, day, digest=name)
-            if not outcome:  # already sent (a restart, a manual send) or nothing to send
-                log.info("digest %s: %s", day.isoformat(), outcome.why)
+            # sent now, already sent (a restart, a manual send), or nothing to send: one line
+            log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
             log.info("digest %s: not sent now: %s", day.isoformat(), exc)
         except DigestError as exc:
@@ -377,6 +387,7 @@ class Daemon:
         cfg = self.cfg
         enabled = [s for s in cfg.sources if s.enabled]
         self.app.store.sync_sources([(s.name, s.url or str(s.path)) for s in enabled])
+        mark_daemon_start(self.app.store, self.clock())
         tick = self.tick_seconds()
         sched = make_scheduler(cfg, tick=tick)
         try:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..config import WEEKDAYS, Config
 from ..errors import DigestError
 from ..output.digests import plan_named, plans
 from ..output.view import seal
+from ..store.base import Store, parse_ts, ts
 
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["DIGEST_JOB", "Sent", "digest_jobs", "send_digest"]
+__all__ = [
+    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "check_ended", "digest_jobs", "first_day", "mark_daemon_start", "send_digest",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,48 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     when = row.sent_at.astimezone(app.cfg.tz).isoformat(sep=" ", timespec="seconds") if row and row.sent_at else None
     to = target.partition("email:")[2]
     return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
+
+
+def check_ended(day: date, cfg: Config) -> date:
+    """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
+    :class:`DigestError` naming it and the last day that has.
+
+    ``digest send --date`` mails only such a day: mailing seals the day
+    (``digest.output.view.seal``): what arrives after a seal is the next day's.
+    A day mailed before it began is sealed at its start, and its window holds
+    the rest of a day before it sealed early: mailed with what had arrived by
+    then, and the later arrivals never.  (The daemon's ``--digest-day today``
+    seals the day so far at its digest time, on purpose: the rest of the day
+    goes into the next day's mail, sent when that day is due.)
+    """
+    today = cfg.now().astimezone(cfg.tz).date()
+    if day >= today:
+        raise DigestError(
+            f"{day.isoformat()} has not ended yet in {cfg.timezone}: the last day that can be sent is "
+            f"{(today - timedelta(days=1)).isoformat()} (nothing was written or sent; "
+            f"'digest build --date {day.isoformat()}' previews it)"
+        )
+    return day
+
+
+#: Meta key: when the daemon first started on this store (kept: the first start only).
+DAEMON_SINCE = "daemon_since"
+
+
+def mark_daemon_start(store: Store, now: datetime) -> None:
+    """Record the daemon's first start on the store (a later start keeps the first)."""
+    if store.get_meta(DAEMON_SINCE) is None:
+        store.set_meta(DAEMON_SINCE, ts(now) or "")
+
+
+def first_day(store: Store, cfg: Config) -> date | None:
+    """The first day the store has a digest for (None: none yet): the day (in the configured
+    time zone) its first article arrived, or the daemon first started if that was earlier.
+
+    A day before it predates the install: the daemon's first start would have written an
+    empty digest for the day that ended before it, the first day of the archive."""
+    moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
+    return min(moments).astimezone(cfg.tz).date() if moments else None
 
 
 #: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).

@@ -23,6 +23,9 @@ shows it; a new URL in the configuration starts over from the page.
 Special cases
 -------------
 * A page that links no feed is one error saying so (an HTML page, not a feed).
+  From a source read as a feed before (``last_ok_at``, cleared when its
+  location changes) it is a page for now (maintenance, a login wall): the
+  error says so and that it will be retried, not to give another URL.
 * A linked document that is no feed either is an error naming the feed URL;
   pages are never followed further (no chains, no loops).
 * Only the first 512 KB of the page is read for links (the head comes first);
@@ -93,13 +96,25 @@ def feed_links(data: bytes, base: str) -> list[str]:
     return parser.found
 
 
+def _page_for_now(source: str, url: str) -> ParseError:
+    """A source read before gives a page: said so, without asking for another URL."""
+    return ParseError(
+        source,
+        f"{url} returned an HTML page instead of its feed (perhaps down for maintenance, or a login page); "
+        "it read fine before and will be retried",
+        kind="not-a-feed",
+    )
+
+
 def read_feed(
-    result: FetchResult, *, source: str, config: FetchConfig, fetched: datetime
+    result: FetchResult, *, source: str, config: FetchConfig, fetched: datetime, read_before: bool = False
 ) -> tuple[Entries, FetchResult | None]:
     """The entries of a fetched document, following an HTML page to the feed it links.
 
     Returns the entries and, when a page was followed, the feed's own fetch
-    result (its URL and validators are what the caller stores).
+    result (its URL and validators are what the caller stores).  ``read_before``:
+    the source was read as a feed at its location before, so a page it gives now
+    is a passing state (maintenance, a login wall), not a wrong URL.
     """
     assert result.content is not None
     url = result.final_url or result.url
@@ -115,6 +130,8 @@ def read_feed(
         return entries, None
     links = feed_links(result.content, url)
     if not links:
+        if read_before:
+            raise _page_for_now(source, url)
         raise ParseError(
             source,
             f"{url} is an HTML page, not a feed, and links no feed "
@@ -123,6 +140,8 @@ def read_feed(
         )
     feed = fetch(links[0], config=config, source=source)
     if feed.content is None or is_html_page(feed.content):
+        if read_before:
+            raise _page_for_now(source, url)
         raise ParseError(source, f"the feed {url} links ({links[0]}) is an HTML page too", kind="not-a-feed")
     entries = parse_feed(feed.content, source=source, url=feed.final_url or feed.url,
                          content_type=feed.content_type, fetched=fetched)

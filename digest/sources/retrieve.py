@@ -65,7 +65,8 @@ def retrieve(
     if result.not_modified or result.content is None:
         report.not_modified += 1
         return [], []
-    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched)
+    entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched,
+                              read_before=state.last_ok_at is not None)
     if feed is not None:  # a page that links its feed: the feed is what is polled from now on
         state.permanent_url = feed.permanent_url or feed.url
         state.etag, state.last_modified = feed.etag, feed.last_modified

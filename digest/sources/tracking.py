@@ -5,7 +5,9 @@ Observations
 ``digest run`` (``App.poll``), the daemon and the workers all record the
 same facts after reading a source: a success clears the run of failures, a
 failure counts one more and keeps when the run began and what went wrong,
-and a feed the server says is gone (HTTP 410) is paused.  A failure changes
+and a feed the server says is gone (HTTP 410) is paused.  A success after
+failures is one INFO line (``NAME: reads again after N failed reads``): each
+failure was a line, and without it the log never said the source came back.  A failure changes
 nothing else: the validators (``ETag``, ``Last-Modified``) stay those of the
 last read that was parsed and stored, or none, so the next poll asks for
 the whole body and the source stays failing until it really recovers.
@@ -27,11 +29,14 @@ poller reads into a copy of the stored state and hands
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from ..config import SourceConfig
 from ..errors import SourceError
 from ..store.base import SourceState
+
+log = logging.getLogger(__name__)
 
 #: Why a source the server calls gone is paused (shown in the digest's footer and ``status``).
 GONE = "the server says the feed is gone (HTTP 410)"
@@ -41,7 +46,11 @@ class SourceTracker:
     """Records a poll's outcome in a source's state (``digest run``: nothing scheduled)."""
 
     def succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None) -> None:
-        """A read that worked: the run of failures is over."""
+        """A read that worked: the run of failures is over (one line says so, as each failure
+        was one)."""
+        if state.failures:
+            n = state.failures
+            log.info("%s: reads again after %d failed read%s", src.name, n, "" if n == 1 else "s")
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None

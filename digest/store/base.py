@@ -346,6 +346,9 @@ class Store(Protocol):
     def latest_fetched(self) -> datetime | None:
         """When the newest stored article arrived (None for an empty store)."""
         ...
+    def earliest_fetched(self) -> datetime | None:
+        """When the first stored article arrived (None for an empty store)."""
+        ...
     def stories_fetched_between(self, start: datetime, end: datetime) -> list[str]:
         """Ids of the stories holding a version fetched in [start, end)."""
         ...

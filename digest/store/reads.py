@@ -153,6 +153,10 @@ class StoreReads:
         """When the newest stored article arrived (None for an empty store); index-backed."""
         return self._when(self._run("SELECT max(fetched) AS t FROM articles").fetchone()["t"])
 
+    def earliest_fetched(self: _Reader) -> datetime | None:
+        """When the first stored article arrived (None for an empty store); index-backed."""
+        return self._when(self._run("SELECT min(fetched) AS t FROM articles").fetchone()["t"])
+
     # -- stories -------------------------------------------------------------------
     def get_story(self: _Reader, story_id: str) -> StoredStory | None:
         row = self._run("SELECT * FROM stories WHERE id=?", (story_id,)).fetchone()

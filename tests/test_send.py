@@ -1,0 +1,104 @@
+"""``digest send`` against real parts: a feed on a loopback HTTP server, SQLite on disk, a
+loopback SMTP server (aiosmtpd): which days it mails, and what it says."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from digest.config import load_config
+from digest.output.view import sealed_at
+from digest.service.daemon import Daemon
+from digest.service.polling import digest_due
+from digest.store.base import open_store
+from tests.support.daemon import Clock, config_with_mail, loopback_config, rss, smtpd
+from tests.support.httpd import TestServer
+
+ROOT = Path(__file__).resolve().parents[1]
+#: 20:00 UTC on 20 November is 10:00 on 21 November in Kiritimati (UTC+14).
+CLOCK = "2026-11-20T20:00:00Z"
+ZONE = "Pacific/Kiritimati"
+
+
+def _config(tmp: Path, srv: TestServer, port: int) -> Path:
+    srv.set("/a", rss("alpha", range(3)))
+    return loopback_config(
+        tmp, srv, {"alpha": "/a"}, timezone=ZONE, clock=CLOCK,
+        email={"host": "127.0.0.1", "port": port, "security": "none",
+               "from": "digest@example.org", "to": ["me@example.org"]},
+    )
+
+
+def test_send_refuses_a_day_that_has_not_ended(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Mailing seals the day: sent before its end, the rest of it could fall in a window
+    already mailed.  A day not over in the configured time zone is one error line, and
+    nothing is written, sealed or mailed; the day before is sent (in UTC it is not over yet)."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = _config(tmp_path, srv, port)
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # arrives on 21 November, local
+        out = tmp_path / "out"
+        for f in out.glob("digest-*"):
+            f.unlink()
+        capsys.readouterr()
+        for day in ("2026-11-21", "2026-11-22"):  # today (local) and tomorrow
+            assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
+            said = capsys.readouterr()
+            assert said.err.splitlines() == [
+                f"error: {day} has not ended yet in {ZONE}: the last day that can be sent is 2026-11-20 "
+                f"(nothing was written or sent; 'digest build --date {day}' previews it)"]
+            assert said.out == ""
+        assert not list(out.glob("digest-*")) and not inbox.messages
+        cfg = load_config(cfg_path)
+        with open_store(cfg.database_url) as store:
+            assert sealed_at(store, date(2026, 11, 21)) is None and sealed_at(store, date(2026, 11, 22)) is None
+            assert store.delivery_status("2026-11-21", "email:me@example.org") is None
+        # the day that ended is sent (nothing arrived in it)
+        assert main(["send", "--config", str(cfg_path), "--date", "2026-11-20"]) == 0
+        assert capsys.readouterr().err.splitlines()[-1] == "digest 2026-11-20: not sent: no stories that day"
+        # 'build' of the day so far is a preview: written, not sealed (later arrivals stay the day's)
+        assert main(["build", "--config", str(cfg_path), "--date", "2026-11-21", "--format", "md"]) == 0
+        assert (out / "digest-2026-11-21.md").exists() and "alpha report" in (out / "digest-2026-11-21.md").read_text()
+        with open_store(cfg.database_url) as store:
+            assert sealed_at(store, date(2026, 11, 21)) is None
+        assert not inbox.messages
+
+
+def test_send_says_what_it_did_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``digest send`` printed its outcome twice: its own line, and the mailer's INFO log line
+    (``digest D sent to email:ADDRESS (<message id>)``).  One line now; the daemon, which has
+    no line of its own, logs the same words once."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = config_with_mail(tmp_path, srv, port)
+        then = datetime.now(UTC) - timedelta(days=1)
+        with open_app(cfg) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "-m", "digest", "send", "--config", str(cfg), "--date", day],
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines() == [f"digest {day}: sent to me@example.org"], done.stderr
+        assert [Path(p).name for p in done.stdout.split()] == [f"digest-{day}.md", f"digest-{day}.html"]
+        assert len(inbox.messages) == 1
+        # the daemon (the day so far, as --digest-day today): one line when it mails
+        srv.set("/a", rss("alpha", range(3, 6)))  # three new items today
+        clock = Clock()
+        with open_app(cfg) as app, caplog.at_level(logging.DEBUG, logger="digest"):
+            d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
+            d.poll_due()
+            caplog.clear()
+            d.digest(scheduled=True)
+            today = digest_due(clock.now, "00:00", UTC, day_offset=0).isoformat()
+            infos = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+        assert len(inbox.messages) == 2
+        said = [line for line in infos if "sent" in line]
+        assert said == [f"digest {today}: sent to me@example.org"], infos
