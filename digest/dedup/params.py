@@ -123,6 +123,8 @@ class Params:
     crowded: int = 3
     #: Share of the closer one's nearest cosine at which a sparse pair counts fully (0.5 -> 0.65 with the lede: two quakes' cap 0.48 -> 0.37); pinned by test_rewrites_join_and_different_events_stay_apart.
     relative: float = 0.65
+    #: Names cosine at which a sparse pair that both name things counts fully, below it its share (0: off); one or two neighbours make shared neighbours 1 whatever the pair (benchmarks.sparse, ECB+ dev, 1-3 reports an event, 8 draws: mean P 0.790 -> 0.821 undated, 0.791 -> 0.834 dated close; benchmarks.tune: close and apart dev F1 -0.002, GVC val unchanged; 0.5: P 0.831 / 0.836 but GVC val F1 0.991 -> 0.985; 0.4: P 0.804 / 0.826); pinned by test_regroup::test_two_reports_alone_in_the_store_join_on_names_not_on_kind.
+    names_sparse: float = 0.45
     #: Non-name-words cosine at which a sparse pair counts fully (two decisions of one council share names, not words); set by hand; pinned by test_rewrites_join_and_different_events_stay_apart.
     words_scale: float = 0.3
     #: Names cosine at which a templated pair counts fully, below it the square of its share (generated: stories mixing worlds 59 -> 22); pinned by test_templated_reports_of_two_events_stay_apart.
