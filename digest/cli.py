@@ -75,6 +75,7 @@ def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .app import open_app
+    from .output.view import gone_later
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
@@ -90,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for p in paths:
             print(p)
         report.count_digest(view)  # what the digest shows, not what the run started
+        report.later = gone_later(app.store, app.cfg, report.arrived, app.today())  # today's went out
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 

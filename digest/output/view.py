@@ -118,6 +118,24 @@ def shown_day(store: Store, cfg: Config, at: datetime) -> date:
     return day
 
 
+def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: date) -> tuple[int, str, str] | None:
+    """The new articles of a run (how many arrived at each time) that a later digest than
+    their arrival day's shows, as that day's had gone out: (how many, the later day, why:
+    "today's went out at 07:00"); None when each is in its arrival day's digest."""
+    moved: dict[date, int] = {}
+    why = ""
+    for at, n in arrived.items():
+        own, shown = _aware(at).astimezone(cfg.tz).date(), shown_day(store, cfg, at)
+        if shown != own:
+            moved[shown] = moved.get(shown, 0) + n
+            sealed = sealed_at(store, own)
+            when = f" at {sealed.astimezone(cfg.tz):%H:%M}" if sealed is not None else ""
+            why = f"{'today' if own == today else own.isoformat()}'s went out{when}"
+    if not moved:
+        return None
+    return sum(moved.values()), max(moved).isoformat(), why
+
+
 def _words(s: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(s)}
 
