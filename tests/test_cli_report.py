@@ -138,6 +138,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
         data["sources"].append({"name": "beta", "url": srv.url("/b")})
         cfg.write_text(yaml.safe_dump(data))
         clock = Clock()
+        clock.now = clock.now.replace(hour=12)  # two hours on stays in the day (at 22:00 it did not)
         with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest"):
             d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
             d.poll_due()
