@@ -377,7 +377,7 @@ class App:
                     saves.pop(sid, None)
                 for sid in a.touched:
                     saves[sid] = self._story_save(sid)
-                report.new_articles += 1
+                report.count_new(fetched)
                 report.new_stories += int(a.new_story)
             if not items:
                 return

@@ -75,6 +75,7 @@ def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .app import open_app
+    from .output.view import gone_later
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
@@ -90,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for p in paths:
             print(p)
         report.count_digest(view)  # what the digest shows, not what the run started
+        report.later = gone_later(app.store, app.cfg, report.arrived, app.today())  # today's went out
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 
@@ -376,7 +378,7 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 def _setup_search(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
-    p.add_argument("--since", type=_date, metavar="DAY", help="only stories read on or after this day")
+    p.add_argument("--since", type=_date, metavar="DAY", help="only stories new in this day's digest or later")
     p.add_argument("--limit", type=_positive, default=20, help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -252,6 +252,16 @@ class RunReport:
     seconds: float = 0.0
     #: The digest written after the run: (its day, new stories, developing stories).
     digest: tuple[str, int, int] | None = None
+    #: How many new articles arrived at each fetch time (one per source read).
+    arrived: dict[datetime, int] = field(default_factory=dict)
+    #: New articles in a later day's digest than their arrival day's, as its digest had
+    #: gone out (``digest.output.view.gone_later``): (how many, that day, why).
+    later: tuple[int, str, str] | None = None
+
+    def count_new(self, fetched: datetime) -> None:
+        """One more new article, stored as arriving at ``fetched``."""
+        self.new_articles += 1
+        self.arrived[fetched] = self.arrived.get(fetched, 0) + 1
 
     def count_digest(self, view: DigestView) -> None:
         """Say in the summary what the day's digest shows (new and developing stories)."""
@@ -259,8 +269,11 @@ class RunReport:
         self.digest = (view.date, new, len(view.stories) - new)
 
     def summary(self) -> str:
-        parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, "
-                 f"{plural(self.new_articles, 'new article')}"]
+        articles = plural(self.new_articles, "new article")
+        if self.later is not None:  # "3 new articles (in 2026-12-03's digest: today's went out at 07:00)"
+            n, later, why = self.later
+            articles += f" ({'' if n == self.new_articles else f'{n} '}in {later}'s digest: {why})"
+        parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, {articles}"]
         if self.digest is not None:
             day, new, developing = self.digest
             parts.append(

@@ -64,12 +64,39 @@ LAYOUT_REPORT = """
 
 
 
-#: The dates of a digest: how many lines each one takes (a date broken over two lines has
-#: two client rectangles).
-DATES_REPORT = """
+#: How many lines a node's text takes: the tops of its text's rectangles (an inline-block
+#: date is one box whatever its lines, so its own rectangles would not tell).
+LINES_JS = """
+    function lines(range) {
+      var tops = {};
+      Array.prototype.forEach.call(range.getClientRects(), function (r) {
+        if (r.width > 0) { tops[Math.round(r.top)] = 1; }
+      });
+      return Object.keys(tops).length;
+    }"""
+
+#: The dates of a digest: how many lines each one takes.
+DATES_REPORT = LINES_JS + """
     return Array.prototype.map.call(d.querySelectorAll('span.time'), function (s) {
-      return [s.textContent, s.getClientRects().length];
+      var r = d.createRange(); r.selectNodeContents(s);
+      return [s.textContent, lines(r)];
     });"""
+
+#: The page's width against the viewport's, and for each of ``WANTED`` (a JSON list of
+#: strings, filled in), the lines each place it is written on takes, however it is marked up.
+FIT_REPORT = LINES_JS + """
+    var wanted = %s, found = [], walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT), node;
+    while ((node = walk.nextNode())) {
+      wanted.forEach(function (w) {
+        var at = node.data.indexOf(w);
+        if (at >= 0) {
+          var r = d.createRange(); r.setStart(node, at); r.setEnd(node, at + w.length);
+          found.push([w, lines(r)]);
+        }
+      });
+    }
+    return {scrollWidth: d.documentElement.scrollWidth, clientWidth: d.documentElement.clientWidth,
+            found: found};"""
 
 
 def dated_view() -> DigestView:
@@ -270,3 +297,38 @@ def test_a_sectioned_digest_shows_each_story_under_its_section(
     assert tops == sorted(tops)  # on the page in that order
     assert len(probe["links"]) == 5 and all(ok for _href, ok in probe["links"])  # contents reach each story
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
+
+
+def _long_dates_view(weekly: bool) -> DigestView:
+    """A digest whose dates are long: a Wednesday in September (the longest day in en_GB),
+    or the week to it, with its count per day."""
+    at = datetime(2026, 9, 30, 10, 6, tzinfo=UTC)
+    lead = VersionView("Valley Wire", "Calder recalls 14,300 scooters", "https://vw.example/a", at,
+                       "Calder Mobility is recalling scooters. " * 5)  # fmt: skip
+    also = [VersionView("Harbor Herald", "Scooter recall", "https://hh.example/a", at)]
+    view = DigestView("2026-09-30", [StoryView("s", "Calder", lead, also)], 2, 1, generated=at)
+    if weekly:
+        view.first_day = "2026-09-24"
+        view.per_day = [(f"2026-09-{d}", d % 3) for d in range(24, 31)]
+    return view
+
+
+@pytest.mark.parametrize("kind", ["page", "email"])
+@pytest.mark.parametrize("digest", ["daily", "weekly"])
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
+    chromium: str, server: TestServer, tmp_path: Path, width: int, digest: str, kind: str
+) -> None:
+    """The heading's day ran off a 360 px screen (a date that never wraps), and a weekly
+    digest's count per day broke its dates over lines ("Sunday, 15 / November 2026")."""
+    from digest.output.render import format_day, format_days
+
+    view = _long_dates_view(digest == "weekly")
+    html = render_html(view) if kind == "page" else render_email_html(view)
+    server.set("/long.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+    wanted = [format_days(view.first_day or view.date, view.date)]
+    wanted += [format_day(d) for d, _n in view.per_day]
+    probe = _probe(chromium, server, tmp_path, "/long.html", width, FIT_REPORT % json.dumps(wanted))
+    assert probe["scrollWidth"] <= probe["clientWidth"] <= width
+    assert sorted({w for w, _n in probe["found"]}) == sorted(wanted), probe["found"]
+    assert [f for f in probe["found"] if f[1] != 1] == []

@@ -36,7 +36,10 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
-    ("span", "time"): "white-space:nowrap",
+    # a date whole on its line, broken only when wider than the line (nowrap overflowed a phone)
+    ("span", "time"): "display:inline-block;max-width:100%",
+    # the heading's day, smaller: a long one ("Wednesday, 30 September 2026") fits a phone's line
+    ("span", "time-in-h1"): "display:inline-block;max-width:100%;font-size:17px",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
     ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
@@ -61,6 +64,8 @@ def inline_styles(html: str) -> str:
         parent = el.getparent()
         if el.tag == "a" and parent is not None and parent.tag in ("h2", "h3"):
             classes.append("in-h2")
+        if "time" in classes and parent is not None and parent.tag == "h1":
+            classes.insert(0, "time-in-h1")
         style = next(
             (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
             EMAIL_STYLES.get((el.tag, "")),

@@ -326,7 +326,7 @@ def _context(
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
-    def time(when: str) -> str:  # a date, escaped; in HTML a span that never wraps
+    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time)
         shown = when if text else escape_md(when)
         return f'<span class="time">{shown}</span>' if hooks and shown else shown
 

@@ -17,7 +17,8 @@ How it works
   (:func:`seal`: mailed by the daemon or ``digest send``, written by
   ``digest replay``) before the day ended: articles arriving after the seal
   belong to the next day (those fetched at its very instant, to the sealed day).  Windows never overlap and leave no gap, so every
-  stored article is new in exactly one day's digest.
+  stored article is new in exactly one day's digest (:func:`shown_day` names it: search
+  and the archive's story pages link there).
 * The day's stories are those holding a version that arrived in the window
   (``Store.stories_fetched_between``).  A story with no earlier version is
   ``new``; one with earlier versions is ``developing``, with its new versions
@@ -101,6 +102,38 @@ def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime
     if mine is not None and start <= mine < end:
         end = mine + _TICK
     return start, end
+
+
+def shown_day(store: Store, cfg: Config, at: datetime) -> date:
+    """The day whose digest shows as new what arrived at ``at``: its own day (configured time
+    zone), or the next one when that day's digest was sealed before it arrived (the day before,
+    for an arrival at the very instant a late seal ended it)."""
+    at = _aware(at)
+    day = at.astimezone(cfg.tz).date()
+    start, end = day_window(store, cfg, day)
+    if at >= end and day < date.max:
+        return day + timedelta(days=1)
+    if at < start and day > date.min:
+        return day - timedelta(days=1)
+    return day
+
+
+def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: date) -> tuple[int, str, str] | None:
+    """The new articles of a run (how many arrived at each time) that a later digest than
+    their arrival day's shows, as that day's had gone out: (how many, the later day, why:
+    "today's went out at 07:00"); None when each is in its arrival day's digest."""
+    moved: dict[date, int] = {}
+    why = ""
+    for at, n in arrived.items():
+        own, shown = _aware(at).astimezone(cfg.tz).date(), shown_day(store, cfg, at)
+        if shown != own:
+            moved[shown] = moved.get(shown, 0) + n
+            sealed = sealed_at(store, own)
+            when = f" at {sealed.astimezone(cfg.tz):%H:%M}" if sealed is not None else ""
+            why = f"{'today' if own == today else own.isoformat()}'s went out{when}"
+    if not moved:
+        return None
+    return sum(moved.values()), max(moved).isoformat(), why
 
 
 def _words(s: str) -> set[str]:

@@ -48,7 +48,7 @@ from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
 from ..output.sanitize import safe_url
 from ..output.search import search
-from ..output.view import day_window
+from ..output.view import day_window, shown_day
 from ..records import StoryView
 from ..sources.dates import day_fits
 from ..store.base import Store
@@ -273,7 +273,7 @@ class Pages:
         tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
         first = _aware(st.first_seen)
-        day = first.astimezone(tz).date().isoformat()
+        day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
         rows = []
         for v in [lead, *(v for v in versions if v is not lead)]:
             source = one_line(v.source) or "unknown source"
