@@ -297,7 +297,7 @@ class Daemon:
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]
-        self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None)
+        self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None, note=entries.note)
         # one transaction: the articles and the validators that say we have them
         with self.app.unit():
             self.app.ingest(src, entries, fetched=fetched, report=report)

@@ -13,7 +13,11 @@ the whole body and the source stays failing until it really recovers.
 counted as a success: a broken feed showed as ``ok``.)  The daemon also
 schedules the next poll and pauses a source that failed for too long
 (``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
-nothing, it polls when it is run.
+nothing, it polls when it is run.  A read that worked on a feed cut off
+(``digest.sources.cutoff``) is a success with a note: the entries read are
+stored, the note is kept with the state (``digest sources``: ``last read:
+feed ended early ...``) and logged as one warning naming the source; the next
+whole read clears it.
 
 How it works
 ------------
@@ -27,11 +31,14 @@ poller reads into a copy of the stored state and hands
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from ..config import SourceConfig
 from ..errors import SourceError
 from ..store.base import SourceState
+
+log = logging.getLogger(__name__)
 
 #: Why a source the server calls gone is paused (shown in the digest's footer and ``status``).
 GONE = "the server says the feed is gone (HTTP 410)"
@@ -40,11 +47,18 @@ GONE = "the server says the feed is gone (HTTP 410)"
 class SourceTracker:
     """Records a poll's outcome in a source's state (``digest run``: nothing scheduled)."""
 
-    def succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None) -> None:
-        """A read that worked: the run of failures is over."""
+    def succeeded(
+        self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None,
+        *, note: str | None = None,
+    ) -> None:
+        """A read that worked: the run of failures is over.  ``note``: what the read noted
+        (a feed cut off: ``Entries.note``), kept for ``digest sources`` and logged in one line."""
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
+        state.note = note
+        if note:
+            log.warning("%s: %s", src.name, note)
         self.scheduled(src, state, now, max_age)
 
     def failed(
