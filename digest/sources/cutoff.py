@@ -8,7 +8,8 @@ feedparser 6.0.14:
 
 * expat stops at the end with ``no element found`` or ``unclosed token``;
   feedparser sets ``bozo`` and its loose parser returns every entry whose
-  start tag it read: those closed before the cut whole.
+  start tag it read: those closed before the cut whole, the one open at the
+  cut in part (below).  An entry whose start tag was cut has no entry.
 * The bozo exception does not tell a cut-off feed from a whole one: the same
   two messages come from whole documents (``unclosed token`` for ``&#x;``),
   and bozo is set for harmless things (a declared encoding overridden, an
@@ -23,9 +24,24 @@ is bozo: the root element's name (after the prolog: XML declaration,
 comments, processing instructions, DOCTYPE), and whether its end tag
 (``</rss>``, ``</feed>``, ``</rdf:RDF>``; any case) begins after it.  When it
 does not, the feed ended early: :class:`Cut` holds the line the document
-ends on.  The caller (:func:`digest.sources.feeds.parse_feed`) keeps the
-entries and says so in :attr:`digest.records.Entries.note`, one line
+ends on, and whether an entry was open there (an entry's start tag, whole,
+after the last entry end tag).  The caller
+(:func:`digest.sources.feeds.parse_feed`) leaves that entry out, keeps the
+others and says so in :attr:`digest.records.Entries.note`, one line
 (:meth:`Cut.note`); it is a failed read only when no entry was read.
+
+Why the entry cut off is left out, not stored and mended later
+--------------------------------------------------------------
+feedparser returns the entry open at the cut like any other, with the
+elements closed before the cut and without the one cut in its middle: cut in
+its description, an entry with a title and no text; cut in its
+``content:encoded``, one with its summary for text; cut before its
+``<guid>``, one without its id (known by its link: the whole entry, read
+later, is another article).  Nothing marks it, and stored it stayed so: the
+next read knew its id and skipped it, or stored it a second time.  Left out,
+it is stored whole by the next whole read, new on the day it arrives whole,
+once.  The read's validators are not kept either (``SourceTracker``), so
+that read asks for the whole body, not a 304.
 
 Special cases
 -------------
@@ -53,18 +69,27 @@ _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w.:-]*)([^>]*)>")
 
 
+#: An entry's start tag, whole (``<item>``, ``<entry xml:lang="en">``, ``<rss:item ...>``), and end tag.
+_ENTRY_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?:\s[^>]*)?>")
+_ENTRY_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
 @dataclass(frozen=True, slots=True)
 class Cut:
     """Where a cut-off feed ends."""
 
     #: The document's last line (1-based).
     line: int
+    #: An entry was open where it ended: feedparser's last entry is that entry, cut off.
+    entry_open: bool = False
 
     def note(self, read: int) -> str:
         """One line for the source's state and the log: where it ended, how much was read."""
+        where = f"feed ended early (XML not well-formed at line {self.line})"
+        left = "; the entry cut off at its end is left for the next read" if self.entry_open else ""
         if not read:
-            return f"feed ended early (XML not well-formed at line {self.line}) before any whole entry"
-        return f"feed ended early (XML not well-formed at line {self.line}): {plural(read, 'entry', 'entries')} read"
+            return f"{where} before any whole entry{left}"
+        return f"{where}: {plural(read, 'entry', 'entries')} read{left}"
 
 
 def _view(data: bytes) -> str:
@@ -85,4 +110,7 @@ def where_cut(data: bytes) -> Cut | None:
     closing = re.compile(rf"</{re.escape(root.group(1))}\s*(?:>|\Z)", re.I)
     if closing.search(view, root.end()) is not None:
         return None
-    return Cut(line=view.count("\n") + 1)
+    last_end = max((m.end() for m in _ENTRY_END.finditer(view, root.end())), default=root.end())
+    start = _ENTRY_START.search(view, last_end)
+    entry_open = start is not None and not start.group(0).endswith("/>")
+    return Cut(line=view.count("\n") + 1, entry_open=entry_open)

@@ -44,9 +44,10 @@ Special cases
   naming the source and the reason; so does an ill-formed document that
   yields no entry.  A valid but empty feed returns ``[]``.
 * A feed cut off (the document ends before its root element closes:
-  :mod:`digest.sources.cutoff`) keeps the entries read and says so in
+  :mod:`digest.sources.cutoff`) keeps the entries read whole and says so in
   :attr:`Entries.note`, one line: ``feed ended early (XML not well-formed at
-  line 40): 3 entries read``; with no entry read it raises ``broken feed``.
+  line 40): 3 entries read``; the entry open at the cut is left out (it is
+  read whole next time); with no entry read it raises ``broken feed``.
   Other bozo documents (an encoding overridden, an undefined entity) are
   whole and read silently.
 * XML entities: before feedparser sees a document with a DOCTYPE, every
@@ -252,6 +253,8 @@ def _xml_feed(
         why = _line(reason) if reason else "no RSS, Atom or JSON Feed root element"
         raise ParseError(source, f"not a feed: {why}", kind="not-a-feed")
     cut = where_cut(data) if parsed.get("bozo") else None
+    if cut is not None and cut.entry_open:
+        raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
     feed_link = _http_url((parsed.get("feed") or {}).get("link"), base)
     keep = _newest([_feed_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(

@@ -17,7 +17,9 @@ nothing, it polls when it is run.  A read that worked on a feed cut off
 (``digest.sources.cutoff``) is a success with a note: the entries read are
 stored, the note is kept with the state (``digest sources``: ``last read:
 feed ended early ...``) and logged as one warning naming the source; the next
-whole read clears it.
+whole read clears it.  Its validators are dropped: they name a body that was
+cut off (or a whole one a proxy cut), and a 304 to them would keep the entry
+cut off from ever being read whole.
 
 How it works
 ------------
@@ -52,13 +54,15 @@ class SourceTracker:
         *, note: str | None = None,
     ) -> None:
         """A read that worked: the run of failures is over.  ``note``: what the read noted
-        (a feed cut off: ``Entries.note``), kept for ``digest sources`` and logged in one line."""
+        (a feed cut off: ``Entries.note``), kept for ``digest sources`` and logged in one line;
+        the validators of a body cut off are not kept (the next read asks for all of it)."""
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
         state.note = note
         if note:
             log.warning("%s: %s", src.name, note)
+            state.etag, state.last_modified = None, None
         self.scheduled(src, state, now, max_age)
 
     def failed(
