@@ -138,6 +138,9 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
         data["sources"].append({"name": "beta", "url": srv.url("/b")})
         cfg.write_text(yaml.safe_dump(data))
         clock = Clock()
+        # the morning: two hours later is the same day (from 22:00 UTC they crossed midnight,
+        # and the day's digest had nothing to mail)
+        clock.now = clock.now.replace(hour=9, minute=0)
         with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest"):
             d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
             d.poll_due()
