@@ -320,7 +320,7 @@ class App:
             self.tracker.failed(src, stored, exc, fetched)
             self.store.save_source_state(stored)
             raise
-        self.tracker.succeeded(src, state, fetched)
+        self.tracker.succeeded(src, state, fetched, note=entries.note)
         self.store.save_source_state(state)
         for err in errors:
             report.errors.append(err)

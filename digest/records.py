@@ -76,10 +76,13 @@ class Entries(list[Entry]):
 
     ``ttl``: seconds the feed asks readers to wait between polls (RSS 2.0
     ``<ttl>`` in minutes, or RSS 1.0 ``sy:updatePeriod``/``sy:updateFrequency``);
-    None when it says nothing.
+    None when it says nothing.  ``note``: one line when the document was cut off
+    (``digest.sources.cutoff``: it ended before its root element closed), saying where
+    and how many entries were read; None for a whole document.
     """
 
     ttl: float | None = None
+    note: str | None = None
 
 
 @dataclass(slots=True)

@@ -305,7 +305,7 @@ class Daemon:
         with self.app.unit():
             self.app.ingest(src, entries, fetched=fetched, report=report)
             # a success once stored (an ingest that fails is a failure, not a recovery)
-            self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None)
+            self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None, note=entries.note)
             self.app.store.save_source_state(state)
 
     def _failed(

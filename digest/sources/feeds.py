@@ -43,6 +43,13 @@ Special cases
   is not a feed, JSON that is not a JSON Feed) raises :class:`ParseError`
   naming the source and the reason; so does an ill-formed document that
   yields no entry.  A valid but empty feed returns ``[]``.
+* A feed cut off (the document ends before its root element closes:
+  :mod:`digest.sources.cutoff`) keeps the entries read whole and says so in
+  :attr:`Entries.note`, one line: ``feed ended early (XML not well-formed at
+  line 40): 3 entries read``; the entry open at the cut is left out (it is
+  read whole next time); with no entry read it raises ``broken feed``.
+  Other bozo documents (an encoding overridden, an undefined entity) are
+  whole and read silently.
 * XML entities: before feedparser sees a document with a DOCTYPE, every
   entity declaration except short literals and single character references
   is removed (:func:`digest.sources.xmlscreen.screen_entities`: feedparser
@@ -65,6 +72,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
+from .cutoff import where_cut
 from .dates import from_string, from_struct, plausible
 from .xmlscreen import screen_entities
 
@@ -244,14 +252,20 @@ def _xml_feed(
     if not raw and not parsed.get("version"):
         why = _line(reason) if reason else "no RSS, Atom or JSON Feed root element"
         raise ParseError(source, f"not a feed: {why}", kind="not-a-feed")
+    cut = where_cut(data) if parsed.get("bozo") else None
+    if cut is not None and cut.entry_open:
+        raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
     feed_link = _http_url((parsed.get("feed") or {}).get("link"), base)
     keep = _newest([_feed_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
         [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched) for i in keep]
     )
+    if not entries and cut is not None:
+        raise ParseError(source, f"broken feed: {cut.note(0)}")
     if not entries and raw and reason is not None and _is_syntax_error(reason):
         raise ParseError(source, f"broken feed: {_line(reason)}")
     entries.ttl = feed_ttl(parsed.get("feed") or {})
+    entries.note = cut.note(len(entries)) if cut is not None else None
     return entries
 
 

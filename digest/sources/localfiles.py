@@ -59,7 +59,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ParseError
-from ..records import AUTHOR_CHARS, TITLE_CHARS, Entry, shorten
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
 from ..text.extract import clean_title
 from .dates import EARLIEST
 from .feeds import parse_feed, plain
@@ -162,10 +162,13 @@ def iter_files(path: Path) -> Iterator[Path | ParseError]:
     yield from errors
 
 
-def read_path(path: Path, *, source: str) -> Iterator[Entry | ParseError]:
+def read_path(
+    path: Path, *, source: str, notes: list[ParseError] | None = None
+) -> Iterator[Entry | ParseError]:
     """Entries from a file or folder; each unreadable file yields one ParseError.
 
-    Never raises: a missing path is one ParseError too.
+    Never raises: a missing path is one ParseError too.  ``notes`` gets, for each feed file
+    cut off, its note (``Entries.note``) as a ParseError naming the file (its entries are read).
     """
     path = Path(path)
     try:
@@ -183,7 +186,10 @@ def read_path(path: Path, *, source: str) -> Iterator[Entry | ParseError]:
             yield f
             continue
         try:
-            yield from read_file(f, source=source)
+            entries = read_file(f, source=source)
+            if notes is not None and isinstance(entries, Entries) and entries.note:
+                notes.append(ParseError(str(f), entries.note))
+            yield from entries
         except ParseError as exc:
             yield exc
         except Exception as exc:  # never let one file stop the folder

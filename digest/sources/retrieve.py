@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, ParseError, SourceError
-from ..records import Entry, FetchResult, RunReport
+from ..records import Entries, FetchResult, RunReport
 from ..store.base import SourceState
 
 
@@ -22,8 +22,11 @@ def retrieve(
     fetched: datetime,
     report: RunReport,
     prefetched: FetchResult | FetchError | None = None,
-) -> tuple[list[Entry], list[SourceError]]:
+) -> tuple[Entries, list[SourceError]]:
     """Read one source: its entries, and the per-file errors of a folder.
+
+    ``Entries.note`` says when a feed was cut off (for a folder: its first file
+    cut off, and how many more were).
 
     ``prefetched``: the outcome of fetching the URL already (with ``state``'s
     URL and validators), used instead of fetching it again.
@@ -39,15 +42,19 @@ def retrieve(
     if src.path is not None:
         from .localfiles import named, read_path
 
-        entries: list[Entry] = []
+        entries = Entries()
         errors: list[SourceError] = []
-        for item in read_path(src.path, source=src.name):
+        notes: list[ParseError] = []
+        for item in read_path(src.path, source=src.name, notes=notes):
             if isinstance(item, ParseError):
                 errors.append(named(item, src.path, src.name))
             else:
                 entries.append(item)
         if errors and not entries and src.path.is_file():
             raise errors[0]
+        if notes:
+            more = f" (and {len(notes) - 1} more file(s) cut off)" if len(notes) > 1 else ""
+            entries.note = named(notes[0], src.path, src.name).problem + more
         return entries, errors
     from .discover import read_feed
     from .fetch import fetch
@@ -64,7 +71,7 @@ def retrieve(
         state.permanent_url = result.permanent_url
     if result.not_modified or result.content is None:
         report.not_modified += 1
-        return [], []
+        return Entries(), []
     entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched,
                               read_before=state.last_ok_at is not None)
     if feed is not None:  # a page that links its feed: the feed is what is polled from now on

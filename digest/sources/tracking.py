@@ -15,7 +15,13 @@ the whole body and the source stays failing until it really recovers.
 counted as a success: a broken feed showed as ``ok``.)  The daemon also
 schedules the next poll and pauses a source that failed for too long
 (``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
-nothing, it polls when it is run.
+nothing, it polls when it is run.  A read that worked on a feed cut off
+(``digest.sources.cutoff``) is a success with a note: the entries read are
+stored, the note is kept with the state (``digest sources``: ``last read:
+feed ended early ...``) and logged as one warning naming the source; the next
+whole read clears it.  Its validators are dropped: they name a body that was
+cut off (or a whole one a proxy cut), and a 304 to them would keep the entry
+cut off from ever being read whole.
 
 How it works
 ------------
@@ -45,15 +51,24 @@ GONE = "the server says the feed is gone (HTTP 410)"
 class SourceTracker:
     """Records a poll's outcome in a source's state (``digest run``: nothing scheduled)."""
 
-    def succeeded(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None) -> None:
+    def succeeded(
+        self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None,
+        *, note: str | None = None,
+    ) -> None:
         """A read that worked: the run of failures is over (one line says so, as each failure
-        was one)."""
+        was one).  ``note``: what the read noted (a feed cut off: ``Entries.note``), kept for
+        ``digest sources`` and logged in one line; the validators of a body cut off are not
+        kept (the next read asks for all of it)."""
         if state.failures:
             n = state.failures
             log.info("%s: reads again after %d failed read%s", src.name, n, "" if n == 1 else "s")
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
+        state.note = note
+        if note:
+            log.warning("%s: %s", src.name, note)
+            state.etag, state.last_modified = None, None
         self.scheduled(src, state, now, max_age)
 
     def failed(

@@ -7,7 +7,8 @@ Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
                ``permanent_url`` (after a 301/308), ``last_fetch_at``,
                ``last_ok_at``, ``last_error``/``error_kind``, ``failures``
                (consecutive) since ``first_failure_at``, ``paused`` with
-               ``paused_reason``, ``next_poll_at``, ``retry_after_until``.
+               ``paused_reason``, ``next_poll_at``, ``retry_after_until``,
+               ``note`` (what the last good read noted: a feed cut off).
 ``articles``   one row per article, ``key`` unique (``digest.text.identity``): source,
                url, title, clean text, published, fetched, author, truncated,
                priority, ``junk`` (JSON list of removed lines), ``fingerprint``
@@ -119,6 +120,8 @@ class SourceState:
     next_poll_at: datetime | None = None
     #: Do not poll before this time (the server's Retry-After).
     retry_after_until: datetime | None = None
+    #: What the last good read noted (a feed cut off: ``digest.sources.cutoff``); None: whole.
+    note: str | None = None
 
     @property
     def condition(self) -> str:
@@ -140,6 +143,8 @@ class SourceState:
         if self.last_error and self.failures and not self.paused:
             # stored as the error's line, which starts with the name already
             parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
+        elif self.note and not self.paused:
+            parts.append(f"last read: {self.note}")
         return "; ".join(parts)
 
 

@@ -123,7 +123,7 @@ class StoreOps(StoreReads):
                 "ON CONFLICT(name) DO UPDATE SET location=excluded.location, etag=NULL, "
                 "last_modified=NULL, permanent_url=NULL, last_ok_at=NULL, last_error=NULL, error_kind=NULL, "
                 "failures=0, first_failure_at=NULL, paused=FALSE, paused_reason=NULL, "
-                "next_poll_at=NULL, retry_after_until=NULL "
+                "next_poll_at=NULL, retry_after_until=NULL, note=NULL "
                 "WHERE sources.location {distinct} excluded.location",
                 list(sources),
             )

@@ -46,7 +46,7 @@ ARTICLE_COLS = (
 #: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
 SOURCE_COLS = (
     "name, location, etag, last_modified, permanent_url, last_fetch_at, last_ok_at, last_error, "
-    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until"
+    "error_kind, failures, first_failure_at, paused, paused_reason, next_poll_at, retry_after_until, note"
 )
 SOURCE_TIMES = frozenset(
     ("last_fetch_at", "last_ok_at", "first_failure_at", "next_poll_at", "retry_after_until")
