@@ -60,7 +60,7 @@ import re
 from dataclasses import dataclass
 
 from ..records import plural
-from .xmlscreen import _codec
+from .xmlscreen import ascii_incompatible_codec
 
 __all__ = ["Cut", "where_cut"]
 
@@ -93,7 +93,7 @@ class Cut:
 
 
 def _view(data: bytes) -> str:
-    codec = _codec(data)
+    codec = ascii_incompatible_codec(data)
     return data.decode(codec or "latin-1", errors="replace").lstrip("\ufeff")
 
 

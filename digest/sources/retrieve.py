@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, ParseError, SourceError
-from ..records import Entries, FetchResult, RunReport
+from ..records import Entries, FetchResult, RunReport, plural
 from ..store.base import SourceState
 
 
@@ -53,7 +53,7 @@ def retrieve(
         if errors and not entries and src.path.is_file():
             raise errors[0]
         if notes:
-            more = f" (and {len(notes) - 1} more file(s) cut off)" if len(notes) > 1 else ""
+            more = f" (and {plural(len(notes) - 1, 'more file')} cut off)" if len(notes) > 1 else ""
             entries.note = named(notes[0], src.path, src.name).problem + more
         return entries, errors
     from .discover import read_feed

@@ -40,6 +40,7 @@ from datetime import datetime
 
 from ..config import SourceConfig
 from ..errors import SourceError
+from ..records import plural
 from ..store.base import SourceState
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,7 @@ class SourceTracker:
         ``digest sources`` and logged in one line; the validators of a body cut off are not
         kept (the next read asks for all of it)."""
         if state.failures:
-            n = state.failures
-            log.info("%s: reads again after %d failed read%s", src.name, n, "" if n == 1 else "s")
+            log.info("%s: reads again after %s", src.name, plural(state.failures, "failed read"))
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["screen_entities"]
+__all__ = ["ascii_incompatible_codec", "screen_entities"]
 
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.I)
 _ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>?", re.I)
@@ -34,7 +34,7 @@ _SAFE_ENTITY = re.compile(
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _codec(data: bytes) -> str | None:
+def ascii_incompatible_codec(data: bytes) -> str | None:
     """The codec of an ASCII-incompatible document (by BOM or first bytes)."""
     head = data[:4]
     if head in (b"\x00\x00\xfe\xff", b"\x00\x00\x00<"):
@@ -60,7 +60,7 @@ def screen_entities(data: bytes) -> bytes:
     entities).  Leftovers of a removed declaration make the XML ill-formed,
     which feedparser handles as bozo with its loose parser.
     """
-    codec = _codec(data)
+    codec = ascii_incompatible_codec(data)
     if codec is None:
         if not re.search(rb"<!DOCTYPE", data, re.I) or not re.search(rb"<!ENTITY", data, re.I):
             return data
