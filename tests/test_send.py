@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.app import open_app
 from digest.cli import main
@@ -102,3 +103,53 @@ def test_send_says_what_it_did_once(tmp_path: Path, caplog: pytest.LogCaptureFix
         assert len(inbox.messages) == 2
         said = [line for line in infos if "sent" in line]
         assert said == [f"digest {today}: sent to me@example.org"], infos
+
+
+def _set_clock(cfg_path: Path, clock: str) -> None:
+    """Pin the configuration's ``clock`` (the reader's time) at ``clock``."""
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["clock"] = clock
+    cfg_path.write_text(yaml.safe_dump(cfg))
+
+
+def test_send_writes_nothing_for_a_day_before_the_store_began(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron ``digest send`` (no ``--date``) the morning after the install, or before anything
+    was read, wrote and recorded an empty digest for a day before the store's first: the
+    first day of the archive was a day nothing could be in.  The daemon's rule now holds
+    for it too: nothing written, recorded, sealed or mailed; one line says why."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2026-11-20T10:00:00Z")  # digest_time 00:00 UTC: 19 November is due
+        out, cfg = tmp_path / "out", load_config(cfg_path)
+
+        def nothing_of(day: str) -> None:
+            assert not list(out.glob(f"digest-{day}*"))
+            with open_store(cfg.database_url) as store:
+                assert store.get_digest(day, "html") is None and store.get_digest(day, "md") is None
+                assert sealed_at(store, date.fromisoformat(day)) is None
+                assert store.delivery_status(day, "email:me@example.org") is None
+            assert not inbox.messages
+
+        assert main(["send", "--config", str(cfg_path)]) == 0  # nothing read yet
+        said = capsys.readouterr()
+        assert said.err.splitlines() == ["digest 2026-11-19: not written or sent: nothing read yet"]
+        assert said.out == ""
+        nothing_of("2026-11-19")
+
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # the install: 20 November
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        said = capsys.readouterr()
+        assert said.err.splitlines() == [
+            "digest 2026-11-19: not written or sent: the store's first day is 2026-11-20"]
+        assert said.out == ""
+        nothing_of("2026-11-19")
+
+        # the install day is sent when it has ended
+        _set_clock(cfg_path, "2026-11-21T00:05:00Z")
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        assert capsys.readouterr().err.splitlines() == ["digest 2026-11-20: sent to me@example.org"]
+        assert len(inbox.messages) == 1
+        assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]

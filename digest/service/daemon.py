@@ -88,7 +88,7 @@ from ..output.digests import plan_named
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
-from .delivery import DIGEST_JOB, Sent, first_day, mark_daemon_start, send_digest
+from .delivery import DIGEST_JOB, Sent, before_first_day, mark_daemon_start, send_digest
 from .polling import ScheduledTracker, backoff_delay, digest_due, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
@@ -326,10 +326,9 @@ class Daemon:
         day = digest_due(now, plan.time, self.cfg.tz, day_offset=offset)
         if not plan.due(day):
             return
-        first = first_day(self.app.store, self.cfg)
-        if first is None or day < first:  # before the install: no empty day in the archive
-            log.info("digest %s: none: %s", day.isoformat(), f"the store's first day is {first.isoformat()}"
-                     if first else "nothing read yet")
+        early = before_first_day(self.app.store, self.cfg, day)
+        if early is not None:  # before the install: no empty day in the archive
+            log.info("digest %s: none: %s", day.isoformat(), early)
             return
         written = self.app.store.get_digest(day.isoformat(), "html") is not None and name is None
         if scheduled or not written:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "check_ended", "digest_jobs", "first_day", "mark_daemon_start", "send_digest",
+    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "before_first_day", "check_ended", "digest_jobs", "first_day",
+    "mark_daemon_start", "send_digest",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,16 @@ def first_day(store: Store, cfg: Config) -> date | None:
     empty digest for the day that ended before it, the first day of the archive."""
     moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
     return min(moments).astimezone(cfg.tz).date() if moments else None
+
+
+def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
+    """Why ``day`` gets no digest (the daemon's, or ``digest send``'s without ``--date``):
+    it is before the store's :func:`first_day` ("the store's first day is DAY"), or nothing
+    was read yet ("nothing read yet"); None when it gets one."""
+    first = first_day(store, cfg)
+    if first is None:
+        return "nothing read yet"
+    return f"the store's first day is {first.isoformat()}" if day < first else None
 
 
 #: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).
