@@ -153,3 +153,23 @@ def test_send_writes_nothing_for_a_day_before_the_store_began(
         assert capsys.readouterr().err.splitlines() == ["digest 2026-11-20: sent to me@example.org"]
         assert len(inbox.messages) == 1
         assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_send_seals_the_day_by_the_configured_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Mailing seals the day (what arrives later is the next day's) at the reader's time: the
+    configured ``clock`` when set, as everything else reads it.  Sealed by the wall clock, a
+    day sent under a clock ahead of it was sealed at its start: the mail, built after the
+    seal, had no stories ("not sent: no stories that day"), and what arrived in the day was
+    in no digest."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2031-03-10T12:00:00Z")  # ahead of the wall clock
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # arrives on 10 March
+        _set_clock(cfg_path, "2031-03-11T09:00:00Z")
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        assert capsys.readouterr().err.splitlines() == ["digest 2031-03-10: sent to me@example.org"]
+        assert len(inbox.messages) == 1
+        assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        with open_store(load_config(cfg_path).database_url) as store:  # sealed at its end (10 March was over)
+            assert sealed_at(store, date(2031, 3, 10)) == datetime(2031, 3, 11, tzinfo=UTC)

@@ -339,7 +339,7 @@ class Daemon:
             return
         self._retry_digest = name
         try:
-            outcome = send_digest(self.app, day, digest=name)
+            outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.info("digest %s: %s", day.isoformat(), outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..config import WEEKDAYS, Config
@@ -119,10 +119,11 @@ def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
     return out
 
 
-def send_digest(app: App, day: date, *, digest: str | None = None) -> Sent:
+def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime | None = None) -> Sent:
     """Email the digest of ``day`` once per recipient list (``digest``: one of ``digests:``,
     to its own ``to``, its own delivery record); says whether it was sent now, and if not,
-    why.
+    why.  The day is sealed at ``now``: the caller's clock (the daemon's), else the
+    configuration's (``Config.now``: ``clock`` when set).
 
     Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
     """
@@ -145,7 +146,7 @@ def send_digest(app: App, day: date, *, digest: str | None = None) -> Sent:
             # Only lock holders send: a pending row now is from a sender that died mid-send.
             log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
             store.mark_failed(key, target, "interrupted before the server's answer was recorded")
-        seal(store, cfg, day, datetime.now(UTC))  # what arrives from now on is the next day's
+        seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
         if not view.stories:
             return Sent(False, "not sent: no stories that day")
