@@ -428,11 +428,12 @@ class App:
         path: Path | None = None,
         view: DigestView | None = None,
         digest: str | None = None,
+        now: datetime | None = None,
     ) -> list[Path]:
-        """Write the day's digest files (atomically); return their paths.  ``view``: the
-        day's view when the caller built it already (it says what was written).  ``digest``:
-        one of ``digests:`` (files under ``output_dir/NAME/``); the single daily digest's
-        files are the ones recorded for the archive."""
+        """Write the day's digest files (atomically); return their paths.  ``view``: the day's
+        view when the caller built it already.  ``digest``: one of ``digests:`` (files under
+        ``output_dir/NAME/``); the single daily digest's are recorded for the archive, built at
+        ``now`` (the caller's clock, the one it seals days by; default ``Config.now``)."""
         from .output.digests import plan_named
         from .output.files import atomic_write
         from .output.render import make_env, render
@@ -449,7 +450,7 @@ class App:
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, text)
             if digest is None:
-                self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories))
+                self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=now or self.cfg.now())
             out.append(target)
         return out
 

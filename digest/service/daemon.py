@@ -32,7 +32,9 @@ connection) and does all the work:
 * a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
   ``email`` is configured, delivers it (:func:`send_digest`).  On start the
   daemon does one poll round and then the same check, so a digest missed
-  while it was down is built and sent then.  A day before the store's first
+  while it was down is built and sent then (files ``digest run`` or ``build
+  --date`` wrote while the day was open do not count as its digest:
+  :func:`digest.service.delivery.written_whole`).  A day before the store's first
   (:func:`digest.service.delivery.first_day`: its first article's, or the
   daemon's first start) gets none: the first start wrote an empty digest for
   the day before the install, the first day of the archive.
@@ -88,7 +90,14 @@ from ..output.digests import plan_named
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
-from .delivery import DIGEST_JOB, Sent, before_first_day, mark_daemon_start, send_digest
+from .delivery import (
+    DIGEST_JOB,
+    Sent,
+    before_first_day,
+    mark_daemon_start,
+    send_digest,
+    written_whole,
+)
 from .polling import ScheduledTracker, backoff_delay, digest_due, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
@@ -330,10 +339,12 @@ class Daemon:
         if early is not None:  # before the install: no empty day in the archive
             log.info("digest %s: none: %s", day.isoformat(), early)
             return
-        written = self.app.store.get_digest(day.isoformat(), "html") is not None and name is None
+        # written whole already (by this daemon, or once the day was over): not again; rows
+        # written while the day was open (`digest run`, `build --date`) hold part of it
+        written = name is None and written_whole(self.app.store, self.cfg, day)
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
-            paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name)
+            paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
             log.info("digest %s written: %s", day.isoformat(), ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return

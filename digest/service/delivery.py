@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import WEEKDAYS, Config
 from ..errors import DigestError
 from ..output.digests import plan_named, plans
-from ..output.view import seal
+from ..output.view import day_bounds, seal, sealed_at
 from ..store.base import Store, parse_ts, ts
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAEMON_SINCE", "DIGEST_JOB", "Sent", "before_first_day", "check_ended", "digest_jobs", "first_day",
-    "mark_daemon_start", "send_digest",
+    "mark_daemon_start", "send_digest", "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,20 @@ def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     if first is None:
         return "nothing read yet"
     return f"the store's first day is {first.isoformat()}" if day < first else None
+
+
+def written_whole(store: Store, cfg: Config, day: date) -> bool:
+    """The day's digest (the single daily one) is recorded as written once the day had closed:
+    built at or after its seal (the daemon seals before it writes), or its end when it is
+    not sealed.  A row written while the day was open (``digest run``'s day so far, ``digest
+    build --date`` of a day not over, or a write cut off between the daemon's seal and its
+    files) holds part of the day: the daemon's catch-up writes it again, once."""
+    row = store.get_digest(day.isoformat(), "html")
+    if row is None:
+        return False
+    end = day_bounds(day, cfg)[1]
+    sealed = sealed_at(store, day)
+    return row.built_at >= (min(sealed, end) if sealed is not None else end)
 
 
 #: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).

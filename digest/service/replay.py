@@ -150,7 +150,7 @@ def replay(
             if day in busy and (first is None or day >= first):
                 _, end = day_bounds(day, cfg)
                 seal(app.store, cfg, day, end)
-                report.files += app.write_digest(day=day, formats=formats)
+                report.files += app.write_digest(day=day, formats=formats, now=end)
                 report.days.append(day)
             day += timedelta(days=1)
 

@@ -18,8 +18,8 @@ Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
                the dedup window.
 ``stories``    ``id`` (chosen by the engine), ``first_seen`` (UTC), ``updated``,
                ``lead_key``, ``n_versions``, ``n_sources``.
-``digests``    (date, format) -> built_at, path, stories, articles_read,
-               duplicates (collapsed).
+``digests``    (date, format) -> built_at (by the writer's clock: compared with
+               the day's seal), path, stories, articles_read, duplicates (collapsed).
 ``deliveries`` (date, target) -> status pending/sent/failed, attempts,
                last_error, message_id, claimed_at, sent_at.
 ``meta``       small key/value pairs.
@@ -373,7 +373,11 @@ class Store(Protocol):
         *,
         articles_read: int = 0,
         duplicates: int = 0,
-    ) -> None: ...
+        built_at: datetime | None = None,
+    ) -> None:
+        """Record the day's digest file of ``fmt``, built at ``built_at`` (the writer's clock, as
+        the day's seal; default: now)."""
+        ...
     def get_digest(self, date: str, fmt: str) -> DigestRecord | None: ...
     def list_digest_dates(self) -> list[tuple[str, int]]: ...
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool: ...

@@ -382,6 +382,7 @@ class StoreOps(StoreReads):
         *,
         articles_read: int = 0,
         duplicates: int = 0,
+        built_at: datetime | None = None,
     ) -> None:
         with self.transaction():
             self._run(
@@ -389,7 +390,7 @@ class StoreOps(StoreReads):
                 "VALUES(?,?,?,?,?,?,?) ON CONFLICT(date, format) DO UPDATE SET "
                 "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
                 "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
-                (date, fmt, self._stamp(utcnow()), path, stories, articles_read, duplicates),
+                (date, fmt, self._stamp(built_at or utcnow()), path, stories, articles_read, duplicates),
             )
 
     def set_message_id(self: _Backend, date: str, target: str, message_id: str) -> None:
