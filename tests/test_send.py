@@ -173,3 +173,32 @@ def test_send_seals_the_day_by_the_configured_clock(tmp_path: Path, capsys: pyte
         assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
         with open_store(load_config(cfg_path).database_url) as store:  # sealed at its end (10 March was over)
             assert sealed_at(store, date(2031, 3, 10)) == datetime(2031, 3, 11, tzinfo=UTC)
+
+
+def test_the_day_so_far_leaves_later_arrivals_to_the_next_days_mail(tmp_path: Path) -> None:
+    """``--digest-day today`` mails the day so far at ``digest_time`` and seals it there: what
+    arrives later that day is new in the next day's digest, mailed at the next
+    ``digest_time`` (docs/daemon.md), not in no mail."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = config_with_mail(tmp_path, srv, port)  # alpha reports 0-2
+        data = yaml.safe_load(cfg.read_text())
+        data["schedule"]["digest_time"] = "18:00"
+        cfg.write_text(yaml.safe_dump(data))
+        clock = Clock()
+        clock.now = datetime(2026, 11, 20, 10, tzinfo=UTC)
+        with open_app(cfg) as app:
+            d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
+            assert d.poll_due().new_articles == 3
+            clock.now = datetime(2026, 11, 20, 18, tzinfo=UTC)
+            d.digest(scheduled=True)  # the day so far: 20 November, mailed at 18:00
+            srv.set("/a", rss("alpha", range(6)))  # reports 3-5 arrive at 20:00
+            clock.now = datetime(2026, 11, 20, 20, tzinfo=UTC)
+            assert d.poll_due().new_articles == 3
+            clock.now = datetime(2026, 11, 21, 18, tzinfo=UTC)
+            d.digest(scheduled=True)  # 21 November: the evening's arrivals of the 20th
+        subjects = [str(m["Subject"]) for m in inbox.messages]
+        assert len(subjects) == 2 and "2026-11-20" in subjects[0] and "2026-11-21" in subjects[1], subjects
+        first, second = (m.get_body(("plain",)).get_content() for m in inbox.messages)  # type: ignore[union-attr]
+        assert "alpha report 2:" in first and "alpha report 5:" not in first
+        assert all(f"alpha report {i}:" in second for i in (3, 4, 5))
+        assert "alpha report 5:" not in (tmp_path / "out" / "digest-2026-11-20.md").read_text()
