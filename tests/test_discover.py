@@ -121,3 +121,38 @@ def test_a_feed_read_before_that_gives_a_page_is_not_called_a_wrong_url(tmp_path
             assert poll() == [
                 f"Coast: {srv.url('/plain')} is an HTML page, not a feed, and links no feed "
                 '(<link rel="alternate" type="application/rss+xml" ...>): give the feed\'s URL']
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+def test_a_working_feed_giving_a_page_that_links_another_feed_keeps_its_url(tmp_path: Path, kind: str) -> None:
+    """A working feed whose location serves the site's page for a while (its template links
+    the comments feed) is not moved there for good: the page is not followed, the error
+    names the feed it links, and when the feed is back it is read at its own URL."""
+    with TestServer() as srv:
+        srv.set("/feed.xml", rss("coast", range(2)))
+        srv.set("/feeds/main.xml", rss("comments", range(3)))
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/feed.xml"})
+        clock = Clock()
+        with open_app(cfg) as app:
+            daemon = Daemon(app, rng=random.Random(1), clock=clock)
+
+            def poll() -> tuple[int, list[str]]:
+                if kind == "run":
+                    report = app.run()
+                else:
+                    clock.now += timedelta(hours=7)  # past any backoff
+                    report = daemon.poll_due()
+                return report.new_articles, [str(e) for e in report.errors]
+
+            assert poll() == (2, [])
+            url = srv.url("/feed.xml")
+            srv.set("/feed.xml", SITE, headers={"Content-Type": "text/html"})
+            assert poll() == (0, [
+                f"Coast: {url} returned an HTML page instead of its feed (perhaps down for maintenance, "
+                f"or a login page); it read fine before and will be retried (the page links "
+                f"{srv.url('/feeds/main.xml')}: if the feed moved there, give that URL)"])
+            assert srv.hits.get("/feeds/main.xml", 0) == 0
+            state = app.store.get_source_state("Coast")
+            assert state is not None and state.permanent_url in (None, url)
+            srv.set("/feed.xml", rss("coast", range(4)))  # back, two entries more
+            assert poll() == (2, [])

@@ -25,7 +25,11 @@ Special cases
 * A page that links no feed is one error saying so (an HTML page, not a feed).
   From a source read as a feed before (``last_ok_at``, cleared when its
   location changes) it is a page for now (maintenance, a login wall): the
-  error says so and that it will be retried, not to give another URL.
+  error says so and that it will be retried, not to give another URL.  Such a
+  page is not followed even when it links a feed: the stored URL would move
+  for good to whatever it links (a site template's comments feed, a portal's
+  own); a feed that really moved answers with a redirect, which is followed,
+  and the error names the linked feed for the reader to decide.
 * A linked document that is no feed either is an error naming the feed URL;
   pages are never followed further (no chains, no loops).
 * Only the first 512 KB of the page is read for links (the head comes first);
@@ -96,12 +100,14 @@ def feed_links(data: bytes, base: str) -> list[str]:
     return parser.found
 
 
-def _page_for_now(source: str, url: str) -> ParseError:
-    """A source read before gives a page: said so, without asking for another URL."""
+def _page_for_now(source: str, url: str, link: str | None = None) -> ParseError:
+    """A source read before gives a page: said so, without asking for another URL; the feed
+    the page links, when another, named for the reader to decide."""
+    moved = f" (the page links {link}: if the feed moved there, give that URL)" if link and link != url else ""
     return ParseError(
         source,
         f"{url} returned an HTML page instead of its feed (perhaps down for maintenance, or a login page); "
-        "it read fine before and will be retried",
+        f"it read fine before and will be retried{moved}",
         kind="not-a-feed",
     )
 
@@ -129,9 +135,9 @@ def read_feed(
                              content_type=result.content_type, fetched=fetched)
         return entries, None
     links = feed_links(result.content, url)
+    if read_before:  # a passing page is never followed: the feed it links (comments, another
+        raise _page_for_now(source, url, links[0] if links else None)  # site's) would stay for good
     if not links:
-        if read_before:
-            raise _page_for_now(source, url)
         raise ParseError(
             source,
             f"{url} is an HTML page, not a feed, and links no feed "
@@ -140,8 +146,6 @@ def read_feed(
         )
     feed = fetch(links[0], config=config, source=source)
     if feed.content is None or is_html_page(feed.content):
-        if read_before:
-            raise _page_for_now(source, url)
         raise ParseError(source, f"the feed {url} links ({links[0]}) is an HTML page too", kind="not-a-feed")
     entries = parse_feed(feed.content, source=source, url=feed.final_url or feed.url,
                          content_type=feed.content_type, fetched=fetched)
