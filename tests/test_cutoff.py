@@ -13,6 +13,7 @@ left out now, and the next whole read stores it whole, new once.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from datetime import UTC, datetime, timedelta
@@ -227,3 +228,34 @@ def test_cut_then_whole_stores_each_entry_once_whole_and_new_once(tmp_path: Path
             assert sorted(new1 + new2) == ["coast-0", "coast-1", "coast-2", "coast-3"]
             state = app.store.get_source_state("Coast")
             assert state is not None and state.note is None and state.etag == '"whole"'
+
+
+def json_feed(n: int = 4) -> bytes:
+    items = [{"id": f"coast-{i}", "url": f"https://coast.test/{i}", "title": f"Coast report {i}",
+              "content_text": f"Item {i} of the coast, in full: the harbour wall held overnight."}
+             for i in range(n)]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Coast",
+           "home_page_url": "https://coast.test/", "items": items}
+    return json.dumps(doc, indent=2).encode()
+
+
+def test_a_cut_off_json_feed_keeps_its_whole_items_and_notes_where_it_ended() -> None:
+    """A JSON Feed cut off (it failed whole, as invalid JSON) keeps the items closed before the
+    end; the item open there is left for the next read, as in a cut XML feed."""
+    data = json_feed()
+    cut = data[: data.index(b"Item 2 of the") + 10]  # inside the third item's text
+    entries = parse_feed(cut, source="Coast", content_type="application/feed+json")
+    assert [e.entry_id for e in entries] == ["coast-0", "coast-1"]
+    assert entries.note == (f"feed ended early (JSON not well-formed at line {line_of_end(cut)}): 2 entries read; "
+                            "the entry cut off at its end is left for the next read")
+    between = data[: data.rindex(b"},", 0, data.index(b'"id": "coast-3"')) + 2]  # after the third item's comma
+    entries = parse_feed(between, source="Coast", content_type="application/feed+json")
+    assert [e.entry_id for e in entries] == ["coast-0", "coast-1", "coast-2"]
+    assert entries.note is not None and entries.note.endswith(": 3 entries read")
+    with pytest.raises(ParseError, match=r"^Coast: broken feed: feed ended early \(JSON .* before any whole entry"):
+        parse_feed(data[: data.index(b"Item 0 of")], source="Coast", content_type="application/feed+json")
+    # broken inside, whole at the end: not a cut, the one clear line as before
+    broken = data.replace(b'"title": "Coast report 1",', b'"title": "Coast report 1",,')
+    with pytest.raises(ParseError, match=r"^Coast: not a feed: invalid JSON"):
+        parse_feed(broken, source="Coast", content_type="application/feed+json")
+    assert parse_feed(data, source="Coast", content_type="application/feed+json").note is None

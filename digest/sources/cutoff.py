@@ -45,6 +45,8 @@ that read asks for the whole body, not a 304.
 
 Special cases
 -------------
+* A JSON Feed cut off fails ``json.loads`` whole: :func:`json_cut` reads its
+  members one by one up to the cut and keeps the items closed before it.
 * UTF-16/32 and EBCDIC documents are read after decoding (by BOM or first
   bytes); others as Latin-1: tags are ASCII in every ASCII-compatible encoding.
 * A self-closing root (``<rss/>``) is closed, and so is one whose end tag lacks
@@ -56,13 +58,15 @@ Special cases
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import plural
 from .xmlscreen import ascii_incompatible_codec
 
-__all__ = ["Cut", "where_cut"]
+__all__ = ["Cut", "json_cut", "where_cut"]
 
 #: The prolog before the root element: XML declaration, processing instructions, comments, DOCTYPE.
 _PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)", re.S | re.I)
@@ -82,10 +86,12 @@ class Cut:
     line: int
     #: An entry was open where it ended: feedparser's last entry is that entry, cut off.
     entry_open: bool = False
+    #: The document's format: XML, or JSON (a JSON Feed).
+    syntax: str = "XML"
 
     def note(self, read: int) -> str:
         """One line for the source's state and the log: where it ended, how much was read."""
-        where = f"feed ended early (XML not well-formed at line {self.line})"
+        where = f"feed ended early ({self.syntax} not well-formed at line {self.line})"
         left = "; the entry cut off at its end is left for the next read" if self.entry_open else ""
         if not read:
             return f"{where} before any whole entry{left}"
@@ -114,3 +120,51 @@ def where_cut(data: bytes) -> Cut | None:
     start = _ENTRY_START.search(view, last_end)
     entry_open = start is not None and not start.group(0).endswith("/>")
     return Cut(line=view.count("\n") + 1, entry_open=entry_open)
+
+
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _skip(text: str, pos: int, sep: str) -> int:
+    """``pos`` past white space, one optional ``sep`` and white space."""
+    pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+    if text.startswith(sep, pos):
+        pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    return pos
+
+
+def json_cut(text: str) -> tuple[dict[str, Any], Cut] | None:
+    """A JSON Feed cut off: the top-level members read whole before the end, its ``items``
+    list holding the items closed before it, and where it ended; None when the document is
+    not an object or its object is closed (whole, or broken inside: not a cut).
+
+    Read member by member (``json.JSONDecoder.raw_decode``), as feedparser's loose parser
+    reads a cut XML feed entry by entry; an item open at the end is left out, as there."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if not body.startswith("{") or body.rstrip().endswith("}"):
+        return None
+    dec = json.JSONDecoder()
+    doc: dict[str, Any] = {}
+    pos, item_open = 1, False
+    try:
+        while pos < len(body):
+            pos = _skip(body, pos, ",")
+            key, pos = dec.raw_decode(body, pos)
+            if not isinstance(key, str):
+                break
+            pos = _skip(body, pos, ":")
+            if key != "items" or not body.startswith("[", pos):
+                doc[key], pos = dec.raw_decode(body, pos)
+                continue
+            items: list[Any] = []
+            doc["items"] = items
+            pos += 1
+            while not body.startswith("]", pos := _skip(body, pos, ",")):
+                item_open = pos < len(body)
+                item, pos = dec.raw_decode(body, pos)
+                items.append(item)
+                item_open = False
+            pos += 1
+    except (ValueError, RecursionError):  # the cut (or nesting too deep to read before it)
+        pass
+    return doc, Cut(line=text.count("\n") + 1, entry_open=item_open, syntax="JSON")

@@ -72,7 +72,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
-from .cutoff import where_cut
+from .cutoff import json_cut, where_cut
 from .dates import from_string, from_struct, plausible
 from .xmlscreen import screen_entities
 
@@ -400,10 +400,16 @@ def _author(text: str | None) -> str | None:
 
 
 def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime) -> Entries:
+    cut = None
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(source, f"not a feed: invalid JSON: {_line(exc)}", kind="not-a-feed") from None
+        found = json_cut(data.decode("utf-8", errors="replace"))  # a cut may split a character
+        if found is None:
+            raise ParseError(source, f"not a feed: invalid JSON: {_line(exc)}", kind="not-a-feed") from None
+        doc, cut = found
+        if not doc.get("items"):
+            raise ParseError(source, f"broken feed: {cut.note(0)}") from None
     if not isinstance(doc, dict):
         raise ParseError(source, "not a feed: JSON document is not an object", kind="not-a-feed")
     version = doc.get("version")
@@ -418,7 +424,9 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
         items = [items[i] for i in _newest([_json_date(item, fetched) for item in items], source)]
-    return _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
+    entries = _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
+    entries.note = cut.note(len(entries)) if cut is not None else None
+    return entries
 
 
 def _json_author(obj: dict[str, Any]) -> str | None:
