@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from digest.app import App, RunReport
 from digest.cli import main
@@ -67,7 +70,10 @@ def fill(app: App) -> None:
     ingest(app, "Terrace", "derby", MON + timedelta(days=2))
 
 
-def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path) -> None:
+def test_two_digests_on_their_own_schedules_are_each_mailed_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="digest.service.daemon")
     with smtpd() as (inbox, port):
         cfg_path = config(tmp_path, port)
         cfg = parse_config(cfg_path.read_text(), path=cfg_path)
@@ -86,6 +92,10 @@ def test_two_digests_on_their_own_schedules_are_each_mailed_once(tmp_path: Path)
             # first article: neither written nor mailed
             Daemon(app, clock=lambda: tue).digest(scheduled=True, name="weekly-sport")
             assert [m["To"] for m in inbox.messages] == ["me@example.org"]
+            lines = [r.getMessage() for r in caplog.records if r.name == "digest.service.daemon"]
+            assert lines[0].startswith("digest morning 2026-11-09 written: ")  # which digest, which day
+            assert lines[1].startswith("digest morning 2026-11-09: sent to ")
+            assert lines[-1].startswith("digest weekly-sport 2026-11-08: none: ")
             # Monday 16 Nov 08:00: the week 9-15 Nov for the colleague, once
             next_mon = datetime(2026, 11, 16, 8, 0, 30, tzinfo=UTC)
             for _ in range(2):
