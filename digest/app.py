@@ -74,6 +74,7 @@ from .engines import rebuilt_engine
 from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
+from .sources import states
 from .sources.retrieve import retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
@@ -473,39 +474,13 @@ class App:
         return explain.pair(self.store, self.engine, a, b)
 
     def source_states(self) -> list[str]:
-        """One line per configured source, in the configuration's order: its state, last
-        success, failures, next poll (``not fetched yet`` before its first poll; a disabled one
-        says so); then the sources the store knows that the configuration no longer lists; then
-        the outlines of OPML lists that no source reads, and why."""
-        stored = {st.name: st for st in self.store.list_source_states()}
-        out = []
-        for src in self.cfg.sources:
-            st = stored.pop(src.name, None)
-            line = str(st) if st is not None else f"{src.name}: not fetched yet"
-            out.append(line if src.enabled else f"{line}; disabled in the configuration")
-        out += [f"{st}; no longer in the configuration" for st in stored.values()]
-        return out + self.cfg.list_notes
+        """One line per source (``digest sources``): ``digest.sources.states.source_lines``."""
+        return states.source_lines(self.store, self.cfg)
 
     def resume_source(self, name: str, *, now: datetime | None = None) -> tuple[bool, SourceState]:
-        """Unpause a paused source and clear its failure count; it is due at once.
-
-        Returns whether it was paused, and its state.  A source that is not
-        paused (failing or ok) is left as it was: its failures go on counting
-        towards a pause, and its schedule stands.  Raises :class:`DigestError`
-        for a name the store does not know.
-        """
-        state = self.store.get_source_state(name)
-        if state is None:
-            known = ", ".join(sorted(s.name for s in self.store.list_source_states())) or "none"
-            raise DigestError(f"no source named {name!r} (known: {known})")
-        if not state.paused:
-            return False, state
-        state.paused, state.paused_reason = False, None
-        state.failures, state.first_failure_at = 0, None
-        state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
-        self.store.save_source_state(state)
-        log.info("%s: resumed", name)
-        return True, state
+        """Unpause a paused source, due at once (``digest.sources.states.resume``): whether it
+        was paused, and its state."""
+        return states.resume(self.store, name, now)
 
 
 @contextmanager

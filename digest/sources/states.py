@@ -1,0 +1,53 @@
+"""The sources' stored states as ``digest sources`` lists them and ``digest resume`` changes them.
+
+How it works
+------------
+:func:`source_lines` joins the configuration and the store: one line per
+configured source in the configuration's order (``not fetched yet`` before
+its first poll; a disabled one says so), then the sources the store knows
+that the configuration no longer lists, then the outlines of OPML lists no
+source reads.  :func:`resume` unpauses one source: a source that is not
+paused is left as it was (its failures go on counting towards a pause, its
+schedule stands).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from ..config import Config
+from ..errors import DigestError
+from ..store.base import SourceState, Store
+
+log = logging.getLogger(__name__)
+
+
+def source_lines(store: Store, cfg: Config) -> list[str]:
+    """One line per source: its state, last success, failures, next poll."""
+    stored = {st.name: st for st in store.list_source_states()}
+    out = []
+    for src in cfg.sources:
+        st = stored.pop(src.name, None)
+        line = str(st) if st is not None else f"{src.name}: not fetched yet"
+        out.append(line if src.enabled else f"{line}; disabled in the configuration")
+    out += [f"{st}; no longer in the configuration" for st in stored.values()]
+    return out + cfg.list_notes
+
+
+def resume(store: Store, name: str, now: datetime | None = None) -> tuple[bool, SourceState]:
+    """Unpause a paused source and clear its failure count; it is due at once.  Returns
+    whether it was paused, and its state; raises :class:`DigestError` for a name the store
+    does not know."""
+    state = store.get_source_state(name)
+    if state is None:
+        known = ", ".join(sorted(s.name for s in store.list_source_states())) or "none"
+        raise DigestError(f"no source named {name!r} (known: {known})")
+    if not state.paused:
+        return False, state
+    state.paused, state.paused_reason = False, None
+    state.failures, state.first_failure_at = 0, None
+    state.retry_after_until, state.next_poll_at = None, now or datetime.now(UTC)
+    store.save_source_state(state)
+    log.info("%s: resumed", name)
+    return True, state
