@@ -328,6 +328,8 @@ def _json(title: str, link: str, body: str, date: str) -> bytes:
 # feedparser wrote content out again to resolve its links: '<!<title>' (a bogus comment) became
 # '&lt;!<title>', an open title holding the script as text, the page's title and article text
 @example(_atom, "", "https://ok.example/x", "<html><body><!<title><script>SECRET0X</script><p>words</p></body></html>", "")
+# trafilatura's loader dropped the control character before parsing: 'title\x01' became <title>
+@example(_json, "", "https://ok.example/x", "<html><body><title\x01>x<script>SECRET0X</script><p>words</p></body></html>", "")
 @example(_rss, "t", "https://ok.example/x", "<?]]><script>SECRET0X</script>words", "")  # the CDATA item
 def test_feeds_carrying_soup_give_safe_entries(
     make: Callable[[str, str, str, str], bytes], title: str, link: str, body: str, date: str
