@@ -142,6 +142,16 @@ def test_control_characters_in_a_page_are_dropped_and_the_page_still_reads() -> 
     assert html_to_text(noisy, page=True) == html_to_text(PAGE, page=True)
 
 
+@pytest.mark.parametrize("html", ["<script\x00>shown</script>", "<sc\x00ript>shown</script>"])
+def test_a_nul_in_a_tag_name_makes_no_script_and_no_script_text(html: str) -> None:
+    """A browser (and lxml) reads the NUL as U+FFFD in the tag's name: an unknown element.
+
+    Python's parser ended the name at the NUL and gave the tag as text, '<script>' once the
+    NUL was dropped from it (the property test's 'no invented <script' check)."""
+    for page in (False, True):
+        assert html_to_text(html, page=page) == ("shown", None)
+
+
 def test_non_string_and_empty_input() -> None:
     assert html_to_text("", page=True) == ("", None)
     assert html_to_text(None, page=False) == ("", None)  # type: ignore[arg-type]

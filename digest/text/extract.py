@@ -230,7 +230,10 @@ class _Stripper(HTMLParser):
 
 def _strip_fragment(fragment: str) -> str:
     parser = _Stripper()
-    parser.feed(fragment)
+    # A NUL is read as U+FFFD, as lxml reads it (and a browser, in a tag): Python's parser
+    # ends a tag name at a NUL, so '<script\x00>' (no script) was text, and with the NUL
+    # dropped from the text it read '<script>'.
+    parser.feed(fragment.replace("\x00", "\ufffd"))
     # Whatever is left unparsed starts an unterminated tag, comment or CDATA
     # section: a browser shows none of it, and neither do we.
     if parser.rawdata.lstrip().startswith("<"):
