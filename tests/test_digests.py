@@ -120,3 +120,14 @@ def test_a_week_is_written_with_the_months_in_full_across_month_and_year_ends() 
     assert format_days("2026-11-27", "2026-12-03", "en_US") == f"November 27{thin}December 3, 2026"
     assert format_days("2026-11-17", "2026-11-23", "de_DE") == "17.–23. November 2026"
     assert format_days("2026-11-20", "2026-11-20") == format_day("2026-11-20") == "Friday, 20 November 2026"
+
+
+def test_a_spanish_week_writes_de_with_its_months_in_full() -> None:
+    """CLDR's own pattern for months in full: the abbreviated one, widened, read '5–11 julio 2026'."""
+    from digest.output.render import format_days
+
+    thin = "\u2009–\u2009"
+    assert format_days("2026-07-05", "2026-07-11", "es") == "5–11 de julio de 2026"
+    assert format_days("2026-06-29", "2026-07-05", "es_ES") == f"29 de junio{thin}5 de julio de 2026"
+    assert format_days("2026-12-28", "2027-01-03", "es_MX") == f"28 de diciembre de 2026{thin}3 de enero de 2027"
+    assert format_days("2026-07-05", "2026-07-11", "ca") == "5–11 de juliol del 2026"

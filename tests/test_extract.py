@@ -105,6 +105,53 @@ def test_hostile_html_never_raises_never_leaks(html: str) -> None:
         assert "LEAK" not in text
 
 
+_FERRY = "<p>The harbour board approved the new ferry timetable on Tuesday evening.</p>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a tag named 'title\x01' (a browser's and lxml's reading) is no <title>; trafilatura's
+        # loader dropped the control character before parsing, and the open <title> it made
+        # held the script as its text: that text became the page's title and its body
+        f"<html><body><title\x01>x<script>SECRET1X</script>{_FERRY}</body></html>",
+        # lxml closes <title/>; the loader's repair of a self-closed <html/> took the slash of
+        # the first '/>' after '<html' on a line ending in '/>', here the title's
+        f"<html><body><title/><script>SECRET2X</script>{_FERRY}<br/>",
+    ],
+)
+def test_a_page_is_read_as_parsed_its_scripts_never_become_text(html: str) -> None:
+    text, title = html_to_text(html, url="https://ok.example/a", page=True)
+    assert "SECRET" not in text and "SECRET" not in (title or "")
+    assert "<script" not in text and "<script" not in (title or "")
+    assert "The harbour board approved the new ferry timetable" in text
+
+
+def test_a_self_closed_html_tag_still_reads_the_page() -> None:
+    """libxml2 ends the document at '<html .../>' (a browser reads on): that one repair is kept."""
+    closed = PAGE.replace('<html lang="en">', '<html lang="en" />', 1)
+    assert closed != PAGE
+    assert html_to_text(closed, page=True) == html_to_text(PAGE, page=True)
+
+
+def test_control_characters_in_a_page_are_dropped_and_the_page_still_reads() -> None:
+    """lxml parses them but refuses them in a tree trafilatura edits: the parsed tree loses them."""
+    noisy = PAGE.replace("The central library", "The\x01 central\x0b library", 1)
+    noisy = noisy.replace("<body ", '<body data-x="\x02" data\x03y="1" ', 1)
+    assert noisy != PAGE
+    assert html_to_text(noisy, page=True) == html_to_text(PAGE, page=True)
+
+
+@pytest.mark.parametrize("html", ["<script\x00>shown</script>", "<sc\x00ript>shown</script>"])
+def test_a_nul_in_a_tag_name_makes_no_script_and_no_script_text(html: str) -> None:
+    """A browser (and lxml) reads the NUL as U+FFFD in the tag's name: an unknown element.
+
+    Python's parser ended the name at the NUL and gave the tag as text, '<script>' once the
+    NUL was dropped from it (the property test's 'no invented <script' check)."""
+    for page in (False, True):
+        assert html_to_text(html, page=page) == ("shown", None)
+
+
 def test_non_string_and_empty_input() -> None:
     assert html_to_text("", page=True) == ("", None)
     assert html_to_text(None, page=False) == ("", None)  # type: ignore[arg-type]

@@ -399,6 +399,38 @@ def test_screen_keeps_safe_entities_and_plain_documents() -> None:
     assert e.title == "A Acme Acme"  # nbsp folded with the whitespace
 
 
+_LEAKY = (
+    # a browser (and lxml) reads '<!<title>' as a bogus comment and the script as a script;
+    # feedparser's resolve_relative_uris wrote the content out again as '&lt;!<title>...',
+    # an open <title> holding the script as its text: the article's title and text
+    "<html><body><!<title><script>SECRET1X</script>"
+    "<p>The harbour board approved the new ferry timetable on Tuesday evening.</p></body></html>"
+)
+
+
+def test_feed_html_is_handed_over_as_written_and_its_scripts_never_become_text() -> None:
+    from html import escape
+
+    from digest.text.prepare import prepare
+
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>'
+        '<entry><id>urn:e</id><title type="html"></title><link href="https://ok.example/x"/>'
+        f'<content type="html">{escape(_LEAKY)}</content></entry></feed>'
+    )
+    rss = (
+        '<rss version="2.0"><channel><title>t</title><item><guid>g</guid>'
+        f"<description>{escape(_LEAKY)}</description></item></channel></rss>"
+    )
+    for doc in (atom, rss):
+        (e,) = parse_feed(doc.encode(), source="s", url="https://ok.example/feed", fetched=FETCHED)
+        assert _LEAKY in (e.content_html, e.summary_html)
+        article = prepare(e, fetched=FETCHED)
+        assert article is not None
+        assert "SECRET" not in article.text and "SECRET" not in article.title
+        assert "The harbour board approved the new ferry timetable" in article.text
+
+
 # --- properties --------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html import escape
+from typing import Any
 
 import numpy as np
 import pytest
@@ -163,17 +164,27 @@ def _number_markers(html: str) -> str:
 _MARKER = re.compile(r"SECRET\d+X")
 
 
-def script_markers(html: str) -> set[str]:
-    """Markers inside what lxml (like a browser) parses as script/style elements."""
+def _document(html: str) -> Any:
+    """The whole document as lxml (like a browser) parses it; ``None`` when lxml will not."""
     import lxml.etree
     import lxml.html
 
     try:
-        root = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html).getroottree()
     except (lxml.etree.ParserError, ValueError):
-        return set()
+        return None
+
+
+# Both read the whole document, not the root element only: libxml2 puts what follows '</html>'
+# beside it (hypothesis drew '<html></html><title><script>X</script></title>': the title's text,
+# the page's title as a browser shows it, was not in the root's text).
+
+
+def script_markers(html: str) -> set[str]:
+    """Markers inside what lxml (like a browser) parses as script/style elements."""
+    doc = _document(html)
     found: set[str] = set()
-    for el in root.iter("script", "style"):
+    for el in doc.xpath("//script | //style") if doc is not None else []:
         found.update(_MARKER.findall(el.text_content()))
     return found
 
@@ -182,20 +193,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def shown_text(html: str) -> str:
-    """The text lxml (like a browser) shows: ``<xmp>``/``<plaintext>`` bodies are literal text."""
-    import lxml.etree
-    import lxml.html
+    """The text lxml (like a browser) shows: ``<xmp>``/``<plaintext>`` bodies are literal text.
 
-    # control characters are not shown, and lxml refuses them when drop_tree joins a tail
-    # (hypothesis drew a summary ending in '\x1f' after a script)
-    html = _CONTROL.sub("", html)
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+    Read off the parsed tree, not a changed one: control characters are not shown, but taken
+    out of the markup first they made '<script\\x00>' (no script) a script.
+    """
+    doc = _document(html)
+    if doc is None:
         return ""
-    for el in list(root.iter("script", "style")):
-        el.drop_tree()
-    return str(root.text_content())
+    texts = doc.xpath("//text()")
+    shown = [t for t in texts if not (t.is_text and t.getparent().tag in ("script", "style"))]
+    return _CONTROL.sub("", "".join(shown))
 
 
 def no_invented_script_tag(html: str, *outputs: str | None) -> bool:
@@ -225,6 +233,9 @@ hostile_url = st.one_of(
 
 @FAST
 @given(soup, st.booleans())
+# the title's text, as a browser shows it (libxml2 puts what follows '</html>' beside the root)
+@example("<html></html><title><script>SECRET0X alert(1)</script></title>", True)
+@example("<script\x00>SECRET0X</script>", False)  # no script: Python's parser gave '<script>' as text
 def test_html_to_text_and_clean_never_raise_nor_leak_scripts(html: str, page: bool) -> None:
     text, title = html_to_text(html, url="https://ok.example/a", page=page)
     assert isinstance(text, str) and (title is None or isinstance(title, str))
@@ -281,7 +292,9 @@ def _rss(title: str, link: str, body: str, date: str) -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
         f"<item><title>{escape(title)}</title><link>{escape(link)}</link><pubDate>{escape(date)}</pubDate>"
         f"<description>{escape(body)}</description></item>"
-        f"<item><title>raw</title><description><![CDATA[{body.replace(']]>', '')}]]></description></item>"
+        # the body whole: a ']]>' in it ends one CDATA section and starts the next (dropping it
+        # changed what the markers are: '<?]]><script>' is a bogus comment, then a script)
+        f"<item><title>raw</title><description><![CDATA[{body.replace(']]>', ']]]]><![CDATA[>')}]]></description></item>"
         f"</channel></rss>"
     ).encode("utf-8", "surrogatepass")
 
@@ -313,6 +326,12 @@ def _json(title: str, link: str, body: str, date: str) -> bytes:
     st.one_of(st.text(max_size=30), st.sampled_from(["Sat, 01 Jan 0000 00:00:00 GMT", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "2026-05-31T10:00:00Z"])),
 )  # fmt: skip
 @example(_rss, "0", "\x01https://a.example/", "", "")  # stored with the control character
+# feedparser wrote content out again to resolve its links: '<!<title>' (a bogus comment) became
+# '&lt;!<title>', an open title holding the script as text, the page's title and article text
+@example(_atom, "", "https://ok.example/x", "<html><body><!<title><script>SECRET0X</script><p>words</p></body></html>", "")
+# trafilatura's loader dropped the control character before parsing: 'title\x01' became <title>
+@example(_json, "", "https://ok.example/x", "<html><body><title\x01>x<script>SECRET0X</script><p>words</p></body></html>", "")
+@example(_rss, "t", "https://ok.example/x", "<?]]><script>SECRET0X</script>words", "")  # the CDATA item
 def test_feeds_carrying_soup_give_safe_entries(
     make: Callable[[str, str, str, str], bytes], title: str, link: str, body: str, date: str
 ) -> None:

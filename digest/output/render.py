@@ -160,9 +160,12 @@ def format_days(first: str | date, last: str | date, locale: str | None = None) 
     """The days from ``first`` to ``last`` written the locale's way: "17 – 23 November 2026"
     (en_GB), "November 27 – December 3, 2026" (en_US); one day as :func:`format_day`.
 
-    The locale's interval pattern for abbreviated months (CLDR ``yMMMd``: babel has no
-    ``yMMMMd`` and would keep "Nov") with the month written out, as CLDR's own rule of
-    adjusting a field's width does.  Strings that are not dates are joined as they are."""
+    The locale's interval pattern for months in full (CLDR ``yMMMMd``: "5–11 de julio de
+    2026", es), where CLDR has one; else its pattern for abbreviated months (``yMMMd``;
+    babel's ``format_interval`` would keep "Nov") with the month written out, as CLDR's own
+    rule of adjusting a field's width does.  (Adjusting the abbreviated pattern lost the
+    "de" Spanish writes with a month in full: "5–11 julio 2026".)  Strings that are not
+    dates are joined as they are."""
     try:
         a = first if isinstance(first, date) else date.fromisoformat(first)
         b = last if isinstance(last, date) else date.fromisoformat(last)
@@ -171,7 +174,7 @@ def format_days(first: str | date, last: str | date, locale: str | None = None) 
     if a == b:
         return format_day(a, locale)
     loc = _locale(locale)
-    patterns = loc.interval_formats.get("yMMMd") or {}
+    patterns = loc.interval_formats.get("yMMMMd") or loc.interval_formats.get("yMMMd") or {}
     for fld, differs in (("y", a.year != b.year), ("M", (a.year, a.month) != (b.year, b.month)), ("d", True)):
         if differs and fld in patterns:
             return "".join(

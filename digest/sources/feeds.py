@@ -18,6 +18,9 @@ How it works
   content goes to ``text``; ``summary``/``description`` is ``summary_html``
   (plain-text summaries are HTML-escaped), dropped when it only repeats the
   content (feedparser copies content into summary).  Titles are plain text.
+  Content HTML comes as the feed wrote it (feedparser neither sanitizes it nor
+  writes it out again to resolve its links: its SGML parser reads markup unlike
+  a browser, and could turn a script into text).
 * Links: only absolute http(s) links are kept (relative ones are resolved
   against the feed URL first); ``javascript:`` and friends become ``None``.
 * Dates: ``published``, else ``updated``, else ``created`` (see
@@ -245,7 +248,11 @@ def _xml_feed(
         io.BytesIO(screen_entities(data)),
         response_headers=headers,
         sanitize_html=False,  # our own stripper reads script and style as a browser does (feedparser's kept a script's text after "<?<script>")
-        resolve_relative_uris=True,
+        # Content HTML is handed over as the feed wrote it: resolving its links wrote it out
+        # again through feedparser's SGML parser, which reads markup unlike a browser ('<!<title>'
+        # became '&lt;!<title>', an open title holding the next script as text). Nothing reads
+        # the links inside content; entry links are resolved in _http_url.
+        resolve_relative_uris=False,
     )
     raw = parsed.get("entries") or []
     reason = parsed.get("bozo_exception")

@@ -15,13 +15,24 @@ Observations
 
 How it works
 ------------
-* ``html_to_text(html, page=True)`` parses the page once (trafilatura's loader), reads the
-  title (og:title, then ``<title>``, then ``<h1>``; a trailing `` | Site`` /
-  `` - Site`` suffix is removed when the rest is long enough), and hands the
-  tree to trafilatura (comments off, tables kept: measured best on the
-  benchmark).  When trafilatura finds nothing, the fallback takes the
-  ``<article>`` (else ``<main>``, else ``<body>``) with script, style, nav,
-  header, footer, aside, form and the like removed, and strips its tags.
+* ``html_to_text(html, page=True)`` parses the page once, as it is written
+  (:func:`load_page`: trafilatura's parser settings, not its loader, see below),
+  removes its scripts and styles, reads the title (og:title, then ``<title>``,
+  then ``<h1>``; a trailing `` | Site`` / `` - Site`` suffix is removed when the
+  rest is long enough), and hands the tree to trafilatura (comments off, tables
+  kept: measured best on the benchmark).  When trafilatura finds nothing, the
+  fallback takes the ``<article>`` (else ``<main>``, else ``<body>``) with
+  script, style, nav, header, footer, aside, form and the like removed, and
+  strips its tags.
+* trafilatura's loader (``load_html``) edits the markup before parsing it: it
+  deletes control characters and takes the slash out of the first ``/>`` after
+  ``<html`` on a line that ends in ``/>``.  Either can make a tag a browser (and
+  lxml) does not read as ``<title>`` an open ``<title>`` (``<title\x01>``,
+  ``<title/>``), whose text then runs over the next ``<script>``: the script's
+  source became the page's title and, as trafilatura keeps a ``<title>`` in the
+  body as text, its article text.  So the page is parsed as written; what
+  lxml refuses to hold (control characters) is taken out of the parsed tree,
+  and of the repairs only those that change no other tag are kept.
 * ``html_to_text(html, page=False)`` is a fast stdlib tag strip: block elements
   become paragraph breaks, ``<br>`` a line break, entities are unescaped, and
   the contents of script/style/noscript/iframe/template/svg are dropped.
@@ -142,6 +153,15 @@ _FALLBACK_DROP = [
     "textarea",
 ]
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
+#: Elements a browser never shows as text: removed from a page's tree before anything reads it.
+_NEVER_TEXT = ("script", "style")
+#: Characters lxml parses but refuses in a value it is given (not XML 1.0).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: A self-closed ``<html .../>`` (libxml2 ends the document there; a browser reads on).
+_SELF_CLOSED_HTML = re.compile(r"<html\b[^<>]*?/\s*>", re.I)
+#: A first-line doctype with a slash (``<!DOCTYPE html />``), which older libxml2 misread;
+#: one whole token (no ``<`` inside), so removing it changes no other tag.
+_SLASHED_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^<>\n]*/[^<>\n]*>", re.I)
 
 _SPACES = re.compile(r"[ \t\f\v\r\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n")
@@ -210,7 +230,10 @@ class _Stripper(HTMLParser):
 
 def _strip_fragment(fragment: str) -> str:
     parser = _Stripper()
-    parser.feed(fragment)
+    # A NUL is read as U+FFFD, as lxml reads it (and a browser, in a tag): Python's parser
+    # ends a tag name at a NUL, so '<script\x00>' (no script) was text, and with the NUL
+    # dropped from the text it read '<script>'.
+    parser.feed(fragment.replace("\x00", "\ufffd"))
     # Whatever is left unparsed starts an unterminated tag, comment or CDATA
     # section: a browser shows none of it, and neither do we.
     if parser.rawdata.lstrip().startswith("<"):
@@ -274,13 +297,83 @@ def _fallback_text(tree: Any) -> str:
     return _strip_fragment(etree.tostring(node, encoding="unicode", method="html"))
 
 
+def _repaired(html: str) -> str:
+    """``html`` with trafilatura's two markup repairs, each confined to the one tag it mends."""
+    html = _SLASHED_DOCTYPE.sub("", html, count=1)
+    found = _SELF_CLOSED_HTML.search(html, 0, 4096)
+    if found:
+        tag = found.group()
+        html = html[: found.start()] + tag[: tag.rindex("/")] + ">" + html[found.end() :]
+    return html
+
+
+def _parse(markup: str | bytes) -> Any:
+    import lxml.html
+    from trafilatura.utils import HTML_PARSER
+
+    try:
+        return lxml.html.fromstring(markup, parser=HTML_PARSER)
+    except ValueError:  # a str with an encoding declaration: parsed as UTF-8 bytes
+        return _parse(markup.encode("utf-8", "surrogatepass")) if isinstance(markup, str) else None
+    except Exception:
+        return None
+
+
+def _xml_safe(elements: list[Any]) -> None:
+    """Take out of every name, text and value the characters lxml refuses to be given.
+
+    A tag or attribute named with one is no element we know: the tag becomes a
+    ``span`` (a browser shows an unknown element's text inline), the attribute goes.
+    """
+    for el in elements:
+        if _NOT_XML.search(el.tag):
+            el.tag = "span"
+        if el.text and _NOT_XML.search(el.text):
+            el.text = _NOT_XML.sub("", el.text)
+        if el.tail and _NOT_XML.search(el.tail):
+            el.tail = _NOT_XML.sub("", el.tail)
+        attrs = list(el.attrib.items())
+        if any(_NOT_XML.search(name + value) for name, value in attrs):
+            el.attrib.clear()  # (lxml refuses such a name even to delete it)
+            for name, value in attrs:
+                if not _NOT_XML.search(name):
+                    el.set(name, _NOT_XML.sub("", value))
+
+
+def load_page(html: str) -> Any:
+    """The page's tree as lxml (like a browser) reads ``html``, its scripts and styles removed.
+
+    ``None`` when it is no page: what trafilatura's ``load_html`` rejects (a
+    fragment that is one element and does not say ``html`` at its start), or a
+    script or style alone.  Parsed with trafilatura's parser settings (they
+    extract better than a plain lxml.html tree: F1 0.960 vs 0.957 on the
+    benchmark) and ``lxml.html.fromstring``'s shapes, as ``load_html`` does,
+    but from the markup as written (see the module's notes).
+    """
+    says_html = "html" in html[:50].lower()
+    html = _repaired(html)
+    tree = _parse(html)
+    if tree is None or len(tree) < 1:
+        tree = _parse(html.encode("utf-8", "surrogatepass"))
+    if tree is None or (not says_html and len(tree) < 2):
+        return None
+    if tree.tag in _NEVER_TEXT:
+        return None
+    # The whole document: libxml2 puts what follows an unrepaired '<html/>' beside the root.
+    if _NOT_XML.search(html):
+        _xml_safe(tree.xpath("//*"))
+    for el in tree.xpath(" | ".join(f"//{t}" for t in _NEVER_TEXT)):
+        if el.getparent() is None:
+            el.clear(keep_tail=True)
+        else:
+            el.drop_tree()
+    return tree
+
+
 def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
     import trafilatura
-    from trafilatura.utils import load_html
 
-    # trafilatura's own loader: its parser settings extract better than a plain
-    # lxml.html tree (measured: F1 0.960 vs 0.957 on the benchmark).
-    tree = load_html(html)
+    tree = load_page(html)
     if tree is None:
         return _strip_fragment(html), None
     title = _page_title(tree)
@@ -302,7 +395,7 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
     if extracted and extracted.strip():
         # trafilatura puts one block per line: make each a paragraph.
         return normalize_text(extracted.replace("\n", "\n\n")), title
-    fallback = load_html(html)
+    fallback = load_page(html)
     return (_fallback_text(fallback) if fallback is not None else _strip_fragment(html)), title
 
 
