@@ -291,7 +291,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
     from .service.daemon import send_digest
-    from .service.delivery import before_first_day, check_ended
+    from .service.delivery import before_first_day, check_ended, digest_label
     from .service.polling import digest_due
 
     with open_app(args.config) as app:
@@ -307,7 +307,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             day = args.date or digest_due(app.cfg.now(), plan.time, app.cfg.tz)  # the day that ended
             if args.date is None and not plan.due(day):
                 continue  # a weekly digest on another day of the week
-            label = f"digest {plan.name} {day.isoformat()}" if plan.name else f"digest {day.isoformat()}"
+            label = digest_label(plan.name, day)
             # the daemon's rule: no digest for a day before the store's first (the install)
             early = before_first_day(app.store, app.cfg, day) if args.date is None else None
             if early is not None:

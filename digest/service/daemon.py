@@ -94,6 +94,7 @@ from .delivery import (
     DIGEST_JOB,
     Sent,
     before_first_day,
+    digest_label,
     mark_daemon_start,
     send_digest,
     written_whole,
@@ -335,10 +336,10 @@ class Daemon:
         day = digest_due(now, plan.time, self.cfg.tz, day_offset=offset)
         if not plan.due(day):
             return
-        label = day.isoformat() if name is None else f"{name} {day.isoformat()}"  # its log lines
+        label = digest_label(plan.name, day)  # its log lines, as `digest send` says it
         early = before_first_day(self.app.store, self.cfg, day)
         if early is not None:  # before the install: no empty day in the archive
-            log.info("digest %s: none: %s", label, early)
+            log.info("%s: none: %s", label, early)
             return
         # written whole already (by this daemon, or once the day was over): not again; rows
         # written while the day was open (`digest run`, `build --date`) hold part of it
@@ -346,16 +347,16 @@ class Daemon:
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
             paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
-            log.info("digest %s written: %s", label, ", ".join(str(p) for p in paths))
+            log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
         self._retry_digest = name
         try:
             outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
-            log.info("digest %s: %s", label, outcome.why)
+            log.info("%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends
-            log.info("digest %s: not sent now: %s", label, exc)
+            log.info("%s: not sent now: %s", label, exc)
         except DigestError as exc:
             self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)

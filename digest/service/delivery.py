@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "before_first_day", "check_ended", "digest_jobs", "first_day",
-    "mark_daemon_start", "send_digest", "written_whole",
+    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "before_first_day", "check_ended", "digest_jobs", "digest_label",
+    "first_day", "mark_daemon_start", "send_digest", "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,12 @@ def first_day(store: Store, cfg: Config) -> date | None:
     empty digest for the day that ended before it, the first day of the archive."""
     moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
     return min(moments).astimezone(cfg.tz).date() if moments else None
+
+
+def digest_label(name: str | None, day: date) -> str:
+    """How the daemon's log and ``digest send`` name one digest: "digest morning 2026-11-09"
+    (one of ``digests:``), "digest 2026-11-09" (the single daily one)."""
+    return f"digest {name} {day.isoformat()}" if name else f"digest {day.isoformat()}"
 
 
 def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
