@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from digest.app import RunReport, open_app
 from digest.records import Entry
 from digest.service import daemon as daemon_mod
 from digest.service.daemon import Daemon, make_scheduler
-from tests.support.daemon import Inbox, smtpd
+from tests.support.daemon import Clock, Inbox, smtpd
 
 STORIES = Path(__file__).parent / "fixtures" / "stories"
 DAILY = """
@@ -216,3 +216,34 @@ def test_latest_due_day_of_a_daily_and_a_weekly_plan() -> None:
     for now, day in [(_at(16, 7, 59), 8), (_at(16, 8), 15), (_at(18, 10), 15), (_at(22, 23, 59), 15), (_at(23, 8), 22)]:
         assert latest_due_day(weekly, now, UTC) == _at(day, 0).date(), now
         assert latest_due_day(weekly, now, UTC, day_offset=0) == _at(day, 0).date(), now  # always the week that ended
+
+
+def test_each_digest_whose_delivery_failed_on_start_is_retried(tmp_path: Path) -> None:
+    """The mail server is down at the start: both digests' deliveries fail.  The retry on a
+    later round mails each of them (it retried only the last that failed), once."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, DAILY + EVENING)
+    ingest(cfg_path, MONDAY)
+    clock = Clock()
+    clock.now = _at(10, 20)
+    with open_app(cfg_path) as app:
+        d = Daemon(app, clock=clock)
+        d.catch_up()
+        assert d._retry_delivery_at is not None
+        ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+        ctl.start()
+        try:
+            clock.now = d._retry_delivery_at
+            d._handle("poll")
+            assert sorted(str(m["Subject"]) for m in ctl.handler.messages) == ["digest for 2026-11-09: 2 stories"] * 2
+            assert d._retry_delivery_at is None
+            clock.now += timedelta(hours=1)
+            d._handle("poll")
+            d.catch_up()  # and a restart
+            assert len(ctl.handler.messages) == 2
+        finally:
+            ctl.stop()

@@ -73,7 +73,8 @@ Special cases
   stories is written but not mailed.
 * A source failing continuously for ``schedule.pause_after_hours`` is paused
   with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
-* A failed delivery is retried on later poll rounds, backing off to hourly.
+* A failed delivery is retried on later poll rounds, backing off to hourly: every
+  digest whose delivery failed, not only the last.
 """
 
 from __future__ import annotations
@@ -178,8 +179,9 @@ class Daemon:
         self.stop = _Stop()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
-        #: The digest whose delivery failed and is retried (None: the single daily one).
-        self._retry_digest: str | None = None
+        #: The digests whose delivery failed, retried at ``_retry_delivery_at`` (an ordered set
+        #: of names as ``digest`` takes them; None: the single daily one, or the first).
+        self._retry_digests: dict[str | None, None] = {}
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
@@ -372,20 +374,24 @@ class Daemon:
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
-        self._retry_digest = name
         try:
             outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.info("%s: %s", label, outcome.why)
-        except StoreError as exc:  # a manual `digest send` holds the lock: it sends
+        except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             log.info("%s: not sent now: %s", label, exc)
+            self._retry_digests[name] = None
+            self._retry_delivery_at = self._retry_delivery_at or now + timedelta(seconds=60)
         except DigestError as exc:
+            self._retry_digests[name] = None  # each failed digest is retried, not only the last
             self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
             log.error("%s (retrying in %.0fs)", exc, wait)
         else:
-            self._delivery_failures, self._retry_delivery_at = 0, None
+            self._retry_digests.pop(name, None)
+            if not self._retry_digests:  # another digest's failure keeps its retry
+                self._delivery_failures, self._retry_delivery_at = 0, None
 
     # -- the loop --------------------------------------------------------------------
     def tick_seconds(self) -> float:
@@ -399,7 +405,12 @@ class Daemon:
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
-            self.digest(scheduled=False, name=self._retry_digest)
+            retry, self._retry_digests = list(self._retry_digests), {}  # a failure adds it again
+            for name in retry:
+                if not self.stop.requested:
+                    self.digest(scheduled=False, name=name)
+            if not self._retry_digests:  # none failed again
+                self._delivery_failures, self._retry_delivery_at = 0, None
 
     def run(self) -> int:
         """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that
