@@ -30,11 +30,18 @@ connection) and does all the work:
   The next poll time comes from :mod:`digest.service.polling` (interval, capped
   exponential backoff, the server's max-age and Retry-After, jitter).
 * a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
-  ``email`` is configured, delivers it (:func:`send_digest`).  On start the
-  daemon does one poll round and then the same check, so a digest missed
-  while it was down is built and sent then (files ``digest run`` or ``build
-  --date`` wrote while the day was open do not count as its digest:
-  :func:`digest.service.delivery.written_whole`).  A day before the store's first
+  ``email`` is configured, delivers it (:func:`send_digest`).  Each of
+  ``digests:`` has its own job (``digest-NAME``, at its time, a weekly one on
+  its weekday).  On start the daemon does one poll round and then
+  :meth:`Daemon.catch_up`: every configured digest is checked for its latest
+  due day (:func:`digest.service.delivery.latest_due_day`: a weekly one's
+  week whatever the weekday of the start), and written and sent if it was not,
+  however long the daemon was down (the scheduler's grace is 12 hours; a missed
+  run it fires after the catch-up finds the day sent and says so).  Only that
+  day: older days missed while down are not caught up (``digest send --date``
+  mails them).  Files ``digest run`` or ``build --date`` wrote while the day was
+  open do not count as its digest (:func:`digest.service.delivery.written_whole`).
+  A day before the store's first
   (:func:`digest.service.delivery.first_day`: its first article's, or the
   daemon's first start) gets none: the first start wrote an empty digest for
   the day before the install, the first day of the archive.
@@ -66,7 +73,8 @@ Special cases
   stories is written but not mailed.
 * A source failing continuously for ``schedule.pause_after_hours`` is paused
   with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
-* A failed delivery is retried on later poll rounds, backing off to hourly.
+* A failed delivery is retried on later poll rounds, backing off to hourly: every
+  digest whose delivery failed, not only the last.
 """
 
 from __future__ import annotations
@@ -86,7 +94,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
-from ..output.digests import plan_named
+from ..output.digests import plan_named, plans
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
@@ -95,11 +103,13 @@ from .delivery import (
     Sent,
     before_first_day,
     digest_label,
+    latest_due_day,
     mark_daemon_start,
+    mark_written,
     send_digest,
     written_whole,
 )
-from .polling import ScheduledTracker, backoff_delay, digest_due, is_due, overdue_key, poll_interval
+from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 
 if TYPE_CHECKING:
@@ -169,8 +179,9 @@ class Daemon:
         self.stop = _Stop()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
-        #: The digest whose delivery failed and is retried (None: the single daily one).
-        self._retry_digest: str | None = None
+        #: The digests whose delivery failed, retried at ``_retry_delivery_at`` (an ordered set
+        #: of names as ``digest`` takes them; None: the single daily one, or the first).
+        self._retry_digests: dict[str | None, None] = {}
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
@@ -327,43 +338,60 @@ class Daemon:
         self.app.store.save_source_state(state)
 
     # -- the digest ------------------------------------------------------------------
+    def catch_up(self) -> None:
+        """On start: every configured digest (the single daily one, or each of ``digests:``)
+        is written and mailed for its latest due day (:func:`latest_due_day`: a weekly one's
+        week, whatever the weekday now) unless it was already, whatever the scheduler's
+        misfire grace.  Only that day: older days missed while the daemon was down are
+        not caught up (the web archive shows them; ``digest send --date`` mails them)."""
+        for i, plan in enumerate(plans(self.cfg)):
+            if self.stop.requested:
+                return
+            # the first as the daily job names it (its files are recorded for the archive)
+            self.digest(scheduled=False, name=None if i == 0 else plan.name)
+
     def digest(self, *, scheduled: bool, name: str | None = None) -> None:
-        """Write (if due and not yet written, or ``scheduled``) and deliver the due digest
-        (``name``: one of ``digests:``; a weekly one covers the week that ended)."""
+        """Write (if not yet written whole, or ``scheduled``) and deliver the digest of its
+        latest due day (``name``: one of ``digests:``; a weekly one covers the week that
+        ended).  Mailed once: a second call (the scheduler's missed run fired after the
+        start's catch-up) logs "not sent: already sent"."""
         now = self.clock()
         plan = plan_named(self.cfg, name)
-        offset = -1 if plan.every == "week" else self.day_offset
-        day = digest_due(now, plan.time, self.cfg.tz, day_offset=offset)
-        if not plan.due(day):
-            return
+        day = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
         label = digest_label(plan.name, day)  # its log lines, as `digest send` says it
         early = before_first_day(self.app.store, self.cfg, day)
         if early is not None:  # before the install: no empty day in the archive
             log.info("%s: none: %s", label, early)
             return
         # written whole already (by this daemon, or once the day was over): not again; rows
-        # written while the day was open (`digest run`, `build --date`) hold part of it
-        written = name is None and written_whole(self.app.store, self.cfg, day)
+        # written while the day was open (`digest run`, `build --date`) hold part of it, and
+        # the files of one of `digests:` count only as this daemon wrote them (mark_written)
+        written = written_whole(self.app.store, self.cfg, day, plan.name)
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
             paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
+            mark_written(self.app.store, plan.name, day, now)
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
-        self._retry_digest = name
         try:
             outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.info("%s: %s", label, outcome.why)
-        except StoreError as exc:  # a manual `digest send` holds the lock: it sends
+        except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             log.info("%s: not sent now: %s", label, exc)
+            self._retry_digests[name] = None
+            self._retry_delivery_at = self._retry_delivery_at or now + timedelta(seconds=60)
         except DigestError as exc:
+            self._retry_digests[name] = None  # each failed digest is retried, not only the last
             self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
             log.error("%s (retrying in %.0fs)", exc, wait)
         else:
-            self._delivery_failures, self._retry_delivery_at = 0, None
+            self._retry_digests.pop(name, None)
+            if not self._retry_digests:  # another digest's failure keeps its retry
+                self._delivery_failures, self._retry_delivery_at = 0, None
 
     # -- the loop --------------------------------------------------------------------
     def tick_seconds(self) -> float:
@@ -377,7 +405,12 @@ class Daemon:
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
-            self.digest(scheduled=False, name=self._retry_digest)
+            retry, self._retry_digests = list(self._retry_digests), {}  # a failure adds it again
+            for name in retry:
+                if not self.stop.requested:
+                    self.digest(scheduled=False, name=name)
+            if not self._retry_digests:  # none failed again
+                self._delivery_failures, self._retry_delivery_at = 0, None
 
     def run(self) -> int:
         """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that
@@ -408,8 +441,7 @@ class Daemon:
                 len(enabled), tick, cfg.schedule.digest_time, cfg.timezone,
             )
             self.poll_due()
-            if not self.stop.requested:
-                self.digest(scheduled=False)  # a digest missed while down
+            self.catch_up()  # every digest missed while down
             sched.resume()
             while not self.stop.requested:
                 try:

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..config import WEEKDAYS, Config
 from ..errors import DigestError
-from ..output.digests import plan_named, plans
+from ..output.digests import Plan, plan_named, plans
 from ..output.view import day_bounds, seal, sealed_at
 from ..store.base import Store, parse_ts, ts
+from .polling import digest_due
 
 if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "DAEMON_SINCE", "DIGEST_JOB", "Sent", "before_first_day", "check_ended", "digest_jobs", "digest_label",
-    "first_day", "mark_daemon_start", "send_digest", "written_whole",
+    "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended", "digest_jobs",
+    "digest_label", "first_day", "latest_due_day", "mark_daemon_start", "mark_written", "send_digest",
+    "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -106,18 +108,52 @@ def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     return f"the store's first day is {first.isoformat()}" if day < first else None
 
 
-def written_whole(store: Store, cfg: Config, day: date) -> bool:
-    """The day's digest (the single daily one) is recorded as written once the day had closed:
-    built at or after its seal (the daemon seals before it writes), or its end when it is
-    not sealed.  A row written while the day was open (``digest run``'s day so far, ``digest
+def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -1) -> date:
+    """The day of the latest digest of ``plan`` due at or before ``now``: a daily one's is the
+    day :func:`digest.service.polling.digest_due` gives (``day_offset``: -1 the day that ended
+    before its time, 0 the day so far); a weekly one's is the last day of the latest week
+    whose mailing (its weekday at its time) has passed, whatever the weekday of ``now``
+    (always the week that ended: ``day_offset`` does not apply)."""
+    if plan.every != "week":
+        return digest_due(now, plan.time, tz, day_offset=day_offset)
+    day = digest_due(now, plan.time, tz)  # the latest day whose digest time has passed
+    while not plan.due(day):  # back to the last day of a week mailed by then (at most 6 days)
+        day -= timedelta(days=1)
+    return day
+
+
+#: Meta key: when the daemon wrote the files of one of ``digests:`` for a day (the single
+#: daily digest's writes are rows of the ``digests`` table).
+WRITTEN_KEY = "written:{name}:{day}"
+
+
+def mark_written(store: Store, digest: str | None, day: date, at: datetime) -> None:
+    """Record that the daemon wrote the digest ``digest`` (one of ``digests:``) of ``day`` at
+    ``at``, for :func:`written_whole`; the single daily one (None) is recorded by
+    ``App.write_digest`` already."""
+    if digest is not None:
+        store.set_meta(WRITTEN_KEY.format(name=digest, day=day.isoformat()), ts(at) or "")
+
+
+def written_whole(store: Store, cfg: Config, day: date, digest: str | None = None) -> bool:
+    """The day's digest (``digest``: one of ``digests:``, recorded by :func:`mark_written`;
+    None: the single daily one, a row of ``digests``) is recorded as written once the day had
+    closed: built at or after its seal (the daemon seals before it writes), or its end when it
+    is not sealed.  A row written while the day was open (``digest run``'s day so far, ``digest
     build --date`` of a day not over, or a write cut off between the daemon's seal and its
-    files) holds part of the day: the daemon's catch-up writes it again, once."""
-    row = store.get_digest(day.isoformat(), "html")
-    if row is None:
+    files) holds part of the day: the daemon's catch-up writes it again, once.  Files of one
+    of ``digests:`` that another command wrote are not recorded: the catch-up writes them
+    again, once."""
+    if digest is None:
+        row = store.get_digest(day.isoformat(), "html")
+        built = row.built_at if row is not None else None
+    else:
+        built = parse_ts(store.get_meta(WRITTEN_KEY.format(name=digest, day=day.isoformat())))
+    if built is None:
         return False
     end = day_bounds(day, cfg)[1]
     sealed = sealed_at(store, day)
-    return row.built_at >= (min(sealed, end) if sealed is not None else end)
+    return built >= (min(sealed, end) if sealed is not None else end)
 
 
 #: The single daily digest's job id (the jobs of ``digests:`` are ``digest-NAME``).

@@ -1,0 +1,249 @@
+"""The daemon's start-up catch-up of every configured digest, each on its own latest due day.
+
+The scheduler fires a digest run missed while the daemon was down only within its grace
+(12 hours); the start's own catch-up took the first digest alone, and only when its day
+was due on the weekday of the start: the other ``digests:`` of a longer outage, and a
+weekly one started on another weekday, were never written or mailed.
+Real parts: a store in SQLite on disk, aiosmtpd on loopback, ``Daemon.run`` in-process
+with a pinned clock (its scheduler stopped where it would be resumed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.app import RunReport, open_app
+from digest.records import Entry
+from digest.service import daemon as daemon_mod
+from digest.service.daemon import Daemon, make_scheduler
+from tests.support.daemon import Clock, Inbox, smtpd
+
+STORIES = Path(__file__).parent / "fixtures" / "stories"
+DAILY = """
+  - name: morning
+    sections: [World, Local]
+    time: "06:00"
+"""
+EVENING = """
+  - name: evening
+    time: "07:00"
+"""
+WEEKLY = """
+  - name: weekly-sport
+    sections: [Sport]
+    every: week
+    weekday: monday
+    time: "08:00"
+    to: [colleague@example.org]
+"""
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)  # 9 November 2026 is a Monday
+
+
+def config(tmp_path: Path, port: int, digests: str) -> Path:
+    for folder in ("coast", "city", "terrace"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"""
+sources:
+  - {{name: Coast News, path: coast, category: World}}
+  - {{name: City Desk, path: city, category: Local}}
+  - {{name: Terrace, path: terrace, category: Sport}}
+output_dir: out
+data_dir: data
+timezone: UTC
+email:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  from: digest@example.org
+  to: [me@example.org]
+digests:{digests}""", encoding="utf-8")
+    return path
+
+
+def ingest(cfg_path: Path, stories: Sequence[tuple[str, str, datetime]]) -> None:
+    """Store ``(source, story fixture, arrival)``s, as the daemon's poll rounds before it went down."""
+    with open_app(cfg_path) as app:
+        for source, name, at in stories:
+            head, _, body = (STORIES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+            src = next(s for s in app.cfg.sources if s.name == source)
+            entry = Entry(source=source, title=head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
+            app.ingest(src, [entry], fetched=at, report=RunReport())
+
+
+@pytest.fixture
+def start(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+    """``start(cfg_path, now, missed=())``: a daemon start (``Daemon.run``) at ``now``: its poll
+    round and catch-up; then the runs the scheduler fires on resuming (``missed``: their wake
+    words, as it puts them within its grace) are handled, and the daemon stops.  Its log lines."""
+    daemon: list[Daemon] = []
+    words: list[str] = []
+
+    def paused(cfg: Any, *, tick: float) -> Any:
+        sched = make_scheduler(cfg, tick=tick)
+
+        def resume() -> None:  # where the scheduler would fire missed runs and then tick
+            for word in words:
+                daemon_mod.wake(word)
+            daemon_mod.wake("stop")
+
+        sched.resume = resume
+        return sched
+
+    def handle(kind: str) -> None:
+        if kind == "stop":
+            daemon[0].stop.requested = True
+        elif kind != "poll":  # a tick left by another test in this process
+            Daemon._handle(daemon[0], kind)
+
+    monkeypatch.setattr(daemon_mod, "make_scheduler", paused)
+
+    def run(cfg_path: Path, now: datetime, missed: Sequence[str] = ()) -> list[str]:
+        while not daemon_mod._WAKE.empty():
+            daemon_mod._WAKE.get_nowait()
+        words[:] = missed
+        caplog.clear()
+        with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+            d = Daemon(app, clock=lambda: now)
+            daemon[:] = [d]
+            monkeypatch.setattr(d, "_handle", handle)
+            assert d.run() == 0
+        return [r.getMessage() for r in caplog.records if r.name == "digest.service.daemon"]
+
+    yield run
+
+
+def _files(tmp_path: Path) -> list[str]:
+    return sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
+
+
+def _mails(inbox: Inbox) -> list[tuple[str, str]]:
+    return [(str(m["To"]), str(m["Subject"])) for m in inbox.messages]
+
+
+MONDAY = [("Coast News", "quake_a1", _at(9, 8)), ("City Desk", "council_b", _at(9, 10))]
+
+
+def test_two_daily_digests_missed_by_more_than_the_grace_are_each_written_and_mailed_once(
+    tmp_path: Path, start: Any
+) -> None:
+    """Two daily digests at 06:00 and 07:00; the daemon is down from Monday 9 November 20:00 to
+    Tuesday 20:00, past both and past the scheduler's 12 hours.  The start writes and mails
+    Monday's digest of each (one mail each, the same reader); a restart right after writes
+    and mails nothing more, and says so."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY + EVENING)
+        ingest(cfg_path, MONDAY)
+        said = start(cfg_path, _at(10, 20))
+        assert "digest morning 2026-11-09: sent to me@example.org" in said, said
+        assert "digest evening 2026-11-09: sent to me@example.org" in said, said
+        assert _files(tmp_path) == ["evening/digest-evening-2026-11-09.html", "morning/digest-morning-2026-11-09.html"]
+        assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 2 stories")] * 2
+        evening = inbox.messages[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Opunake" in evening and "Free buses" in evening, evening
+
+        mtimes = [p.stat().st_mtime_ns for p in sorted((tmp_path / "out").rglob("*.html"))]
+        said = start(cfg_path, _at(10, 20, 5))  # a restart right after
+        assert not [line for line in said if "written" in line], said
+        assert "digest morning 2026-11-09: not sent: already sent to me@example.org" in " ".join(said), said
+        assert "digest evening 2026-11-09: not sent: already sent to me@example.org" in " ".join(said), said
+        assert len(inbox.messages) == 2
+        assert [p.stat().st_mtime_ns for p in sorted((tmp_path / "out").rglob("*.html"))] == mtimes
+
+
+def test_the_missed_runs_fired_after_the_catch_up_mail_nothing_twice(tmp_path: Path, start: Any) -> None:
+    """Down from Monday 20:00 to Tuesday 10:00: within the grace, so on resuming the scheduler
+    fires both missed runs right after the start's catch-up mailed them: each says it was
+    already sent, and no second mail goes out."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY + EVENING)
+        ingest(cfg_path, MONDAY)
+        said = start(cfg_path, _at(10, 10), missed=["digest:morning", "digest:evening"])
+        sent = [line.partition(" at ")[0] for line in said if "sent" in line]  # not when (the real clock)
+        assert sent == [
+            "digest morning 2026-11-09: sent to me@example.org",
+            "digest evening 2026-11-09: sent to me@example.org",
+            "digest evening 2026-11-09: not sent: already sent to me@example.org",
+            "digest morning 2026-11-09: not sent: already sent to me@example.org",
+        ], said
+        assert len(inbox.messages) == 2
+
+
+@pytest.mark.parametrize("digests", [WEEKLY, DAILY + WEEKLY], ids=["weekly", "daily-and-weekly"])
+def test_a_weekly_digest_missed_on_its_monday_is_sent_on_a_wednesday_start(
+    tmp_path: Path, start: Any, digests: str
+) -> None:
+    """A weekly digest mailed on Mondays at 08:00; the daemon is down from Sunday 15 November
+    12:00 to Wednesday 18 November 10:00.  Its start writes the week 9-15 November and mails
+    it once; a restart right after mails nothing more."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, digests)
+        ingest(cfg_path, [*MONDAY, ("Terrace", "derby", _at(11, 9)), ("Coast News", "quake_b", _at(15, 11))])
+        said = start(cfg_path, _at(18, 10))
+        assert "digest weekly-sport 2026-11-15: sent to colleague@example.org" in said, said
+        assert "weekly-sport/digest-weekly-sport-2026-11-15.html" in _files(tmp_path)
+        assert _mails(inbox) == [("colleague@example.org", "digest for 2026-11-09 – 2026-11-15: 4 stories")]
+        weekly = inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Harriers win the Coastal derby" in weekly
+
+        said = start(cfg_path, _at(18, 10, 5))
+        assert not [line for line in said if "weekly-sport" in line and "written" in line], said
+        assert any(line.startswith("digest weekly-sport 2026-11-15: not sent: already sent to colleague@example.org")
+                   for line in said), said
+        assert len(inbox.messages) == 1
+
+
+def test_latest_due_day_of_a_daily_and_a_weekly_plan() -> None:
+    """A daily digest's day is the one that ended before its latest time (or the day so far);
+    a weekly one's is the last day of the latest week whose mailing has passed."""
+    from digest.output.digests import Plan
+    from digest.output.filters import Rules
+    from digest.service.delivery import latest_due_day
+
+    daily = Plan("morning", [], Rules([]), time="06:00")
+    weekly = Plan("weekly", [], Rules([]), every="week", weekday=0, time="08:00")  # Mondays
+    assert latest_due_day(daily, _at(10, 5, 59), UTC) == latest_due_day(daily, _at(9, 6), UTC) == _at(8, 0).date()
+    assert latest_due_day(daily, _at(10, 6), UTC, day_offset=0) == _at(10, 0).date()
+    for now, day in [(_at(16, 7, 59), 8), (_at(16, 8), 15), (_at(18, 10), 15), (_at(22, 23, 59), 15), (_at(23, 8), 22)]:
+        assert latest_due_day(weekly, now, UTC) == _at(day, 0).date(), now
+        assert latest_due_day(weekly, now, UTC, day_offset=0) == _at(day, 0).date(), now  # always the week that ended
+
+
+def test_each_digest_whose_delivery_failed_on_start_is_retried(tmp_path: Path) -> None:
+    """The mail server is down at the start: both digests' deliveries fail.  The retry on a
+    later round mails each of them (it retried only the last that failed), once."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, DAILY + EVENING)
+    ingest(cfg_path, MONDAY)
+    clock = Clock()
+    clock.now = _at(10, 20)
+    with open_app(cfg_path) as app:
+        d = Daemon(app, clock=clock)
+        d.catch_up()
+        assert d._retry_delivery_at is not None
+        ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+        ctl.start()
+        try:
+            clock.now = d._retry_delivery_at
+            d._handle("poll")
+            assert sorted(str(m["Subject"]) for m in ctl.handler.messages) == ["digest for 2026-11-09: 2 stories"] * 2
+            assert d._retry_delivery_at is None
+            clock.now += timedelta(hours=1)
+            d._handle("poll")
+            d.catch_up()  # and a restart
+            assert len(ctl.handler.messages) == 2
+        finally:
+            ctl.stop()
