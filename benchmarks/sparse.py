@@ -19,8 +19,8 @@ Per draw, each event of the split keeps 1-3 of its reports (drawn uniformly);
 stream's arrival order.  Each draw goes through the batch path
 (``digest.batch.dedupe_records``: the engine alone) in a worker process; the
 figures are the mean and worst B-cubed P and F1 over the draws, with the
-engine without the names cap (``names_sparse=0``) as the reference row of the
-same run.  Tune on ``--split dev``; the gate reads ``test``.
+engine without the profile cap (``profile_size=0``) and without it and the
+names cap (``names_sparse=0`` too) as the reference rows of the same run.  Tune on ``--split dev``; the gate reads ``test``.
 
     python -m benchmarks.sparse [--split test|dev] [--draws 8] [--jobs 2] [--json FILE]
 """
@@ -43,8 +43,11 @@ from .common import bcubed, load_ecb
 from .dated import STREAMS
 
 KINDS = ("undated", "close")
-#: The reference row: today's engine without the names cap on sparse pairs.
-REFERENCE = {"names_sparse": 0.0}
+#: The reference rows: today's engine without the profile cap, and without it and the names cap.
+REFERENCES = {
+    "without the profile cap": {"profile_size": 0},
+    "without profile, names": {"profile_size": 0, "names_sparse": 0.0},
+}
 
 
 def thin(rows: list[dict[str, Any]], most: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -99,16 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     print(f"ECB+ {args.split}, 1-3 reports an event, {args.draws} draws (B-cubed P / F1: mean, worst)")
     rows = {}
-    for label, over in (("today's engine", {}), ("without the names cap", REFERENCE)):
+    for label, over in (("today's engine", {}), *REFERENCES.items()):
         t0 = time.perf_counter()
         figs = rows[label] = measure(args.split, args.draws, args.jobs, over)
         cells = "   ".join(
             f"{k} {figs[f'{k}_mean_p']:.3f} / {figs[f'{k}_mean_f1']:.3f}, worst {figs[f'{k}_worst_p']:.3f} / {figs[f'{k}_worst_f1']:.3f}"
             for k in KINDS
         )
-        print(f"  {label:22} {cells}   {time.perf_counter() - t0:.0f} s")
-    today, ref = rows["today's engine"], rows["without the names cap"]
-    print("  precision gain (mean): " + ", ".join(f"{k} {today[f'{k}_mean_p'] - ref[f'{k}_mean_p']:+.3f}" for k in KINDS))
+        print(f"  {label:24} {cells}   {time.perf_counter() - t0:.0f} s")
+    today = rows["today's engine"]
+    for label in REFERENCES:
+        ref = rows[label]
+        gain = ", ".join(f"{k} {today[f'{k}_mean_p'] - ref[f'{k}_mean_p']:+.3f}" for k in KINDS)
+        print(f"  precision gain (mean) over the engine {label}: {gain}")
     if args.json:
         figures = {f"sparse_{k}_mean_b3_{m}": today[f"{k}_mean_{s}"] for k in KINDS for m, s in (("precision", "p"), ("f1", "f1"))}
         with open(args.json, "w", encoding="utf-8") as fh:

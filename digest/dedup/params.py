@@ -150,3 +150,11 @@ class Params:
     lead_factor: float = 0.2
     #: Fewest other versions a group needs for the ``lead_gap`` check (a pair a day apart is a follow-up as often as not; 1 gave the same stories); set by hand; no test.
     lead_peers: int = 2
+
+    # -- neighbour profiles (digest.dedup.regrouping.profile_cap)
+    #: Largest regrouped region whose pairs get the profile cap (0: off); a young store's regions are small (benchmarks.sparse, ECB+ dev, 8 draws: mean P 0.821 -> 0.845 undated, 0.834 -> 0.859 close; benchmarks.tune and ECB+ dev through digest dedupe unchanged; speed: ECB+ +5% CPU, generated 10k 371 -> 352 articles/s); pinned by test_profile_cap::test_two_matches_of_one_club_stay_two_stories_in_every_order.
+    profile_size: int = 32
+    #: Correlation of a pair's cosines to the third articles near either below which its link is capped, linearly to 0 at -1 (-0.3: sparse dev P 0.855 / 0.866 but apart dev F1 0.966 -> 0.962); pinned by test_profile_cap::test_the_cap_falls_across_the_events_and_not_within_them.
+    profile_floor: float = -0.5
+    #: Fewest third articles near either for a profile to be evidence (over two, a correlation is always +1 or -1: 2 gave sparse dev P 0.849 / 0.869, the same elsewhere, kept out on that ground; a floor on each profile's spread besides, 0.03: undated P 0.855 -> 0.845, dropped); pinned by test_profile_cap::test_too_few_third_articles_are_no_evidence.
+    profile_thirds: int = 3

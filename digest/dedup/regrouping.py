@@ -23,7 +23,9 @@ How it works
 2. :func:`regroup`: (a closest story of ``Params.region`` articles or more is
    joined through a sample, ``_join_large``, never regrouped whole)
    shared-neighbour similarity, capped for sparse
-   neighbourhoods by the relative and words cosines (``_relative_cosine``);
+   neighbourhoods by the relative and words cosines (``_relative_cosine``),
+   and in regions of ``Params.profile_size`` or fewer by the contrast of the
+   pair's cosines to the others (``profile_cap``: two matches of one club);
    average linkage at ``Params.shared`` (``_cluster``), copies of one text
    one cluster from the start (their rows averaged; silent copies follow).
 3. ``_rebuild_region``: each group keeps the id of the old story it holds
@@ -49,13 +51,24 @@ from .terms import VOCAB
 
 
 def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
-    """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
-    the regrouping uses (their minimum)."""
+    """Two known articles' shared-neighbour similarity, the cosine cap on it (with the profile
+    cap over their stories and neighbours: ``profile_cap``), and the link the regrouping uses
+    (their minimum)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     p, nb = state.params, state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
     shared = float(shared_similarity(sets)[0, 1])
     cap = float(_relative_cosine(state, nums)[0, 1])
+    # the profile cap over the pair's stories and neighbours, as a regrouping around them sees it
+    col = state.col
+    stories = [state.story_list[int(col.story[n])] for n in nums.tolist()]
+    around = [nb.nums[nums].ravel()] + [np.frombuffer(st.members, dtype=np.int32) for st in stories if st]
+    others = np.unique(np.concatenate(around).astype(np.int32))
+    others = others[(others >= 0) & ~np.isin(others, nums)]
+    others = others[~col.silent[others]]
+    region = np.concatenate([nums, others]).astype(np.int32)
+    if 3 <= region.size <= p.profile_size:
+        cap = min(cap, float(profile_cap(state, region)[0, 1]))
     return shared, cap, min(shared, cap)
 
 
@@ -269,8 +282,52 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     sim = np.minimum(shared_similarity(sets), _relative_cosine(state, nums))
+    if 3 <= nums.size <= state.params.profile_size:
+        sim = np.minimum(sim, profile_cap(state, nums))
     factor = state.time_factor(nums)
     return sim if factor is None else sim * factor
+
+
+def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
+    """Per pair, the cap from the contrast of their neighbour profiles: two reports of one
+    event are close to the same third articles; two reports of two concurrent events of
+    one kind are each close to their own event's.  The Pearson correlation of the pair's
+    cosines to the third articles near either (``neighbour_floor``): 1 from
+    ``profile_floor`` up, falling linearly to 0 at -1.  No evidence from fewer than
+    ``profile_thirds`` third articles (over two, a correlation is always +1 or -1), or from a pair
+    published more than ``time_grace`` apart (a developing story's early report and its
+    follow-ups weeks later are close to different articles, and are one story)."""
+    p = state.params
+    r = nums.size
+    terms, val, _wval, runs = state.vectors(nums)
+    cos = np.empty((r, r))
+    dense, _ = state.scratch()
+    for i in range(r):  # row by row through the scratch vector: no BLAS call (its threads spin)
+        lo, hi = int(runs.starts[i]), int(runs.starts[i]) + int(runs.lens[i])
+        dense[terms[lo:hi]] = val[lo:hi]
+        try:
+            cos[i] = runs.sum(dense[terms] * val)
+        finally:
+            dense[terms[lo:hi]] = 0.0
+    near = cos >= p.neighbour_floor
+    third = near[:, None, :] | near[None, :, :]  # [i, j, k]: k near i or j
+    idx = np.arange(r)
+    third[idx, :, idx] = False
+    third[:, idx, idx] = False
+    n = third.sum(axis=2)
+    w = third / np.maximum(n, 1)[:, :, None]
+    a = np.broadcast_to(cos[:, None, :], third.shape)  # i's cosines to k
+    b = np.broadcast_to(cos[None, :, :], third.shape)  # j's cosines to k
+    da = a - (w * a).sum(axis=2, keepdims=True)
+    db = b - (w * b).sum(axis=2, keepdims=True)
+    sa = np.sqrt((w * da * da).sum(axis=2))
+    sb = np.sqrt((w * db * db).sum(axis=2))
+    rho = (w * da * db).sum(axis=2) / np.maximum(sa * sb, 1e-12)
+    t = state.col.published[nums]
+    far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
+    evidence = (n >= p.profile_thirds) & ~far
+    cap = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
+    return np.where(evidence, cap, 1.0)
 
 
 def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:

@@ -1,0 +1,99 @@
+"""The neighbour-profile cap (``digest.dedup.regrouping.profile_cap``): two concurrent events of
+one kind, few reports each, stay apart; rewrites of one event and a developing story do not."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import numpy as np
+
+from digest.dedup.engine import Doc, Engine, Params
+from digest.dedup.regrouping import profile_cap
+from tests.support.stories import load
+
+#: Two matches of one club three days apart, three reports each (rewrites, not copies): the
+#: club, its manager, its ground and two of its players are named in all six.
+SATURDAY = ("rovers_a1", "rovers_a2", "rovers_a3")
+TUESDAY = ("rovers_b1", "rovers_b2", "rovers_b3")
+DAY = 86400.0
+T0 = 1_780_000_000.0
+
+
+def _dated(name: str, days: float, hour: int) -> Doc:
+    return replace(load(name), published=T0 + days * DAY + hour * 3600.0)
+
+
+def _stories(docs: list[Doc], params: Params, seed: int) -> set[frozenset[str]]:
+    order = docs[:]
+    random.Random(seed).shuffle(order)
+    eng = Engine(params)
+    for d in order:
+        eng.add(d)
+    by_story: dict[str, set[str]] = {}
+    for d in docs:
+        by_story.setdefault(eng.story_of(d.id), set()).add(d.id)
+    return {frozenset(s) for s in by_story.values()}
+
+
+def test_two_matches_of_one_club_stay_two_stories_in_every_order() -> None:
+    """In a young store every report is every other's neighbour, so shared neighbours say 1 for
+    a Saturday report and a Tuesday one as for two rewrites of one match; the names cap does
+    not part them either (the club, its manager and players are in all six).  What tells them
+    apart: each report is close to its own match's other reports and far from the other
+    match's.  Without the cap (profile_size=0) all six are one story."""
+    docs = [_dated(n, 0, 17 + i) for i, n in enumerate(SATURDAY)]
+    docs += [_dated(n, 3, 21 + i) for i, n in enumerate(TUESDAY)]
+    want = {frozenset(SATURDAY), frozenset(TUESDAY)}
+    for seed in range(12):
+        assert _stories(docs, Params(), seed) == want, seed
+    assert _stories(docs, Params(profile_size=0), 0) == {frozenset(SATURDAY + TUESDAY)}
+
+
+def test_undated_reports_are_compared_too() -> None:
+    docs = [load(n) for n in SATURDAY + TUESDAY]
+    assert _stories(docs, Params(), 1) == {frozenset(SATURDAY), frozenset(TUESDAY)}
+
+
+def _cap(docs: list[Doc], params: Params | None = None) -> np.ndarray:
+    eng = Engine(params or Params())
+    for d in docs:
+        eng.add(d)
+    nums = np.array([eng.state.num[d.id] for d in docs], dtype=np.int32)
+    return profile_cap(eng.state, nums)
+
+
+def test_the_cap_falls_across_the_events_and_not_within_them() -> None:
+    cap = _cap([_dated(n, 0, 17) for n in SATURDAY] + [_dated(n, 3, 21) for n in TUESDAY])
+    assert np.all(cap[:3, :3] == 1.0) and np.all(cap[3:, 3:] == 1.0)  # rewrites: no cap
+    assert cap[:3, 3:].max() < 0.5
+    assert np.array_equal(cap, cap.T)
+
+
+def test_no_contrast_is_read_across_more_than_the_time_grace() -> None:
+    """A report and others published weeks later are close to different third articles when
+    the story developed (the first report of a shooting, its follow-ups on the arrest): two
+    events of one kind are told apart by their profiles only when they are concurrent."""
+    later = Params().time_grace / DAY + 1
+    cap = _cap([_dated(n, 0, 17) for n in SATURDAY] + [_dated(n, later, 21) for n in TUESDAY])
+    assert np.all(cap == 1.0)
+
+
+def test_too_few_third_articles_are_no_evidence() -> None:
+    """Over two third articles a correlation is always +1 or -1: no evidence below
+    ``profile_thirds``."""
+    pair = [_dated("rovers_a1", 0, 17), _dated("rovers_b1", 3, 21), _dated("rovers_a2", 0, 18),
+            _dated("rovers_b2", 3, 22)]
+    assert np.all(_cap(pair) == 1.0)  # two thirds each
+    assert _cap(pair, Params(profile_thirds=2))[0, 1] < 1.0
+
+
+def test_explain_shows_the_link_the_regrouping_used() -> None:
+    """``digest explain`` reads ``Engine.pair_link``: its cosine cap holds the profile cap, so
+    the link it shows is the one that kept the two matches apart."""
+    eng = Engine(Params())
+    for d in [_dated(n, 0, 17) for n in SATURDAY] + [_dated(n, 3, 21) for n in TUESDAY]:
+        eng.add(d)
+    shared, cap, link = eng.pair_link("rovers_a1", "rovers_b1")
+    assert shared == 1.0 and link == cap < Params().shared
+    assert eng.pair_link("rovers_a1", "rovers_a2")[2] >= Params().shared
