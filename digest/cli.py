@@ -291,8 +291,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
     from .service.daemon import send_digest
-    from .service.delivery import before_first_day, check_ended, digest_label
-    from .service.polling import digest_due
+    from .service.delivery import before_first_day, check_ended, digest_label, latest_due_day
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
@@ -304,9 +303,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         for plan in wanted:
-            day = args.date or digest_due(app.cfg.now(), plan.time, app.cfg.tz)  # the day that ended
-            if args.date is None and not plan.due(day):
-                continue  # a weekly digest on another day of the week
+            # the latest period due (a weekly digest's week whatever the weekday: mailed once)
+            day = args.date or latest_due_day(plan, app.cfg.now(), app.cfg.tz)
             label = digest_label(plan.name, day)
             # the daemon's rule: no digest for a day before the store's first (the install)
             early = before_first_day(app.store, app.cfg, day) if args.date is None else None

@@ -199,3 +199,25 @@ def test_a_weekly_digest_is_headed_with_its_week_in_every_format(tmp_path: Path,
     assert capsys.readouterr().out.splitlines()[0] == "# digest · Monday, 9 November 2026"  # type: ignore[attr-defined]
     assert main(["build", "--config", str(cfg_path), "--date", "2026-11-09", "--digest", "morning", "--format", "json", "-o", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["first_day"] == "2026-11-09"  # type: ignore[attr-defined]
+
+
+def test_a_cron_send_mails_a_weekly_digest_missed_on_its_day_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron ``digest send`` (no ``--date``) skipped a weekly digest on every day but its
+    mailing day: with the machine off on Monday, the week was never mailed.  It now sends each
+    digest's latest due period, as the daemon's start does: on Wednesday the week 9-15 Nov,
+    once (the next day's run finds it sent)."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port)
+        cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+        with App(cfg, open_store(cfg.database_url)) as app:
+            fill(app)
+        for clock in ("2026-11-18T09:00:00Z", "2026-11-19T09:00:00Z"):  # Wednesday, Thursday
+            cfg_path.write_text(cfg_path.read_text().split("\nclock:")[0] + f"\nclock: \"{clock}\"\n", encoding="utf-8")
+            assert main(["send", "--config", str(cfg_path), "--digest", "weekly-sport"]) == 0
+        said = capsys.readouterr().err.splitlines()
+    assert [m["To"] for m in inbox.messages] == ["colleague@example.org"]
+    assert inbox.messages[0]["Subject"] == "digest for 2026-11-09 – 2026-11-15: 3 stories"
+    assert said[0] == "digest weekly-sport 2026-11-15: sent to colleague@example.org"
+    assert said[1].startswith("digest weekly-sport 2026-11-15: not sent: already sent to colleague@example.org")
