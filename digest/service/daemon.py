@@ -92,9 +92,9 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config, SourceConfig
+from ..config import WEEKDAYS, Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
-from ..output.digests import plan_named, plans
+from ..output.digests import Plan, plan_named, plans
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
@@ -157,6 +157,15 @@ async def _fetch_all(requests: Sequence[Any], cfg: Config, stop: _Stop) -> list[
 
 
 # -- the daemon ----------------------------------------------------------------------------
+
+
+def _when(plan: Plan) -> str:
+    """When a digest is built, in the start's log line: ``digest daily at 07:00``, ``digest
+    weekly-sport on Mondays at 08:00``."""
+    name = "digest" if plan.name is None else f"digest {plan.name}"
+    if plan.every == "week":
+        return f"{name} on {WEEKDAYS[plan.weekday].capitalize()}s at {plan.time}"
+    return f"{name} daily at {plan.time}"
 
 
 class Daemon:
@@ -437,8 +446,8 @@ class Daemon:
         sched = make_scheduler(cfg, tick=tick)
         try:
             log.info(
-                "daemon started: %d source(s), poll check every %gs, digest daily at %s %s",
-                len(enabled), tick, cfg.schedule.digest_time, cfg.timezone,
+                "daemon started: %d source(s), poll check every %gs, %s (%s)",
+                len(enabled), tick, "; ".join(_when(plan) for plan in plans(cfg)), cfg.timezone,
             )
             self.poll_due()
             self.catch_up()  # every digest missed while down
