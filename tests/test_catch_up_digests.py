@@ -249,3 +249,35 @@ def test_each_digest_whose_delivery_failed_on_start_is_retried(tmp_path: Path) -
             assert len(ctl.handler.messages) == 2
         finally:
             ctl.stop()
+
+
+def test_a_delivery_retried_after_the_next_days_time_still_mails_the_day_that_failed(tmp_path: Path) -> None:
+    """The mail server is down from Tuesday's 06:00 digest (Monday's) until after Wednesday's.
+    The retry worked the day out again when it ran: Wednesday's digest (Tuesday's), which its
+    own run had just mailed, and Monday's was never mailed.  The retry keeps the day."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, DAILY)
+    ingest(cfg_path, [*MONDAY, ("Coast News", "derby", _at(10, 9))])
+    clock = Clock()
+    clock.now = _at(10, 6, 0)
+    with open_app(cfg_path) as app:
+        d = Daemon(app, clock=clock)
+        d.digest(scheduled=True, name="morning")  # Tuesday 06:00: Monday's, the server down
+        assert d._retry_delivery_at is not None
+        ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+        ctl.start()
+        try:
+            clock.now = _at(11, 6, 0)
+            d.digest(scheduled=True, name="morning")  # Wednesday 06:00: Tuesday's, sent
+            assert d._retry_delivery_at is not None, "Monday's delivery is still to be retried"
+            clock.now = max(clock.now, d._retry_delivery_at) + timedelta(minutes=1)
+            d._handle("poll")  # the retry
+            subjects = sorted(str(m["Subject"]) for m in ctl.handler.messages)
+        finally:
+            ctl.stop()
+    assert subjects == ["digest for 2026-11-09: 2 stories", "digest for 2026-11-10: 1 story"]
+    assert d._retry_delivery_at is None

@@ -88,7 +88,7 @@ import random
 import signal
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -189,8 +189,9 @@ class Daemon:
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
         #: The digests whose delivery failed, retried at ``_retry_delivery_at`` (an ordered set
-        #: of names as ``digest`` takes them; None: the single daily one, or the first).
-        self._retry_digests: dict[str | None, None] = {}
+        #: of (name as ``digest`` takes it, None: the single daily one or the first; its day:
+        #: a retry after the next day's time still mails the day that failed)).
+        self._retry_digests: dict[tuple[str | None, date], None] = {}
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
@@ -359,14 +360,16 @@ class Daemon:
             # the first as the daily job names it (its files are recorded for the archive)
             self.digest(scheduled=False, name=None if i == 0 else plan.name)
 
-    def digest(self, *, scheduled: bool, name: str | None = None) -> None:
+    def digest(self, *, scheduled: bool, name: str | None = None, day: date | None = None) -> None:
         """Write (if not yet written whole, or ``scheduled``) and deliver the digest of its
-        latest due day (``name``: one of ``digests:``; a weekly one covers the week that
-        ended).  Mailed once: a second call (the scheduler's missed run fired after the
+        latest due day, or of ``day`` (a retry: the day whose delivery failed, though the
+        next may be due by then) (``name``: one of ``digests:``; a weekly one covers the week
+        that ended).  Mailed once: a second call (the scheduler's missed run fired after the
         start's catch-up) logs "not sent: already sent"."""
         now = self.clock()
         plan = plan_named(self.cfg, name)
-        day = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+        if day is None:
+            day = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
         label = digest_label(plan.name, day)  # its log lines, as `digest send` says it
         early = before_first_day(self.app.store, self.cfg, day)
         if early is not None:  # before the install: no empty day in the archive
@@ -389,16 +392,16 @@ class Daemon:
             log.info("%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             log.info("%s: not sent now: %s", label, exc)
-            self._retry_digests[name] = None
+            self._retry_digests[name, day] = None
             self._retry_delivery_at = self._retry_delivery_at or now + timedelta(seconds=60)
         except DigestError as exc:
-            self._retry_digests[name] = None  # each failed digest is retried, not only the last
+            self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
             self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
             log.error("%s (retrying in %.0fs)", exc, wait)
         else:
-            self._retry_digests.pop(name, None)
+            self._retry_digests.pop((name, day), None)
             if not self._retry_digests:  # another digest's failure keeps its retry
                 self._delivery_failures, self._retry_delivery_at = 0, None
 
@@ -415,9 +418,9 @@ class Daemon:
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
             retry, self._retry_digests = list(self._retry_digests), {}  # a failure adds it again
-            for name in retry:
+            for name, day in retry:
                 if not self.stop.requested:
-                    self.digest(scheduled=False, name=name)
+                    self.digest(scheduled=False, name=name, day=day)
             if not self._retry_digests:  # none failed again
                 self._delivery_failures, self._retry_delivery_at = 0, None
 
