@@ -127,7 +127,7 @@ class EmailConfig(_Strict):
     password_env: str | None = None
     from_: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
-    subject: str = "digest for {date}: {stories} stories"
+    subject: str = "digest for {date}: {count}"
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -36,6 +36,7 @@ from digest.output.mailer import (
     deliver,
     message_id_for,
     send,
+    subject_for,
 )
 from digest.records import DigestView, StoryView, VersionView
 from digest.store.base import Store, open_store
@@ -215,6 +216,17 @@ def test_the_text_part_is_plain_text_with_titles_outlets_and_links_on_their_own_
     assert all(len(line) <= 72 for line in lines if not line.startswith(("http", "  http")))
     # the HTML part is the HTML digest still
     assert "<h2" in html and "&lt;b&gt;vote&lt;/b&gt;" in html
+
+
+def test_the_default_subject_counts_one_story_as_one_story() -> None:
+    """The default subject said "1 stories"; ``{count}`` says the number with its noun, and
+    ``{stories}`` is still the bare number for a template of one's own."""
+    mail = view()
+    n = len(mail.stories)
+    assert subject_for(mail, email_cfg(1)) == f"digest for {mail.dates}: {n} stories"
+    mail.stories[1:] = []
+    assert subject_for(mail, email_cfg(1)) == f"digest for {mail.dates}: 1 story"
+    assert subject_for(mail, email_cfg(1, subject="{stories} new")) == "1 new"
 
 
 def test_bad_subject_template_is_one_clear_line(store: Store) -> None:

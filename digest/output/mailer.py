@@ -40,7 +40,8 @@ Special cases
   (a retry would duplicate the message for the others); the refused
   addresses are logged.
 * ``email.subject`` is a ``str.format`` template with ``{date}``,
-  ``{stories}`` and ``{title}``; an unknown field is a clear error.  A weekly
+  ``{count}`` ("1 story", "3 stories"), ``{stories}`` (the number) and
+  ``{title}``; an unknown field is a clear error.  A weekly
   digest's ``{date}`` is its week ("2026-11-17 – 2026-11-23").
 """
 
@@ -65,7 +66,7 @@ import jinja2
 
 from ..config import EmailConfig
 from ..errors import DigestError
-from ..records import DigestView
+from ..records import DigestView, plural
 from ..store.base import Store
 
 __all__ = [
@@ -119,13 +120,14 @@ class _Fields(string.Formatter):
 
 def subject_for(view: DigestView, cfg: EmailConfig) -> str:
     """``cfg.subject`` filled with the date, story count and title, on one line."""
-    fields = {"date": view.dates, "stories": len(view.stories), "title": view.title}
+    n = len(view.stories)
+    fields = {"date": view.dates, "count": plural(n, "story", "stories"), "stories": n, "title": view.title}
     try:
         text = _Fields().vformat(cfg.subject, (), fields)
     except (KeyError, IndexError, ValueError) as exc:
         raise DeliveryError(
             f"email.subject: cannot fill {cfg.subject!r} ({type(exc).__name__}: {exc}); "
-            "known fields: {date}, {stories}, {title}"
+            "known fields: {date}, {count}, {stories}, {title}"
         ) from None
     return _one_line(text) or f"digest {view.dates}"
 
