@@ -156,5 +156,7 @@ class Params:
     profile_size: int = 32
     #: Correlation of a pair's cosines to the third articles near either below which its link is capped, linearly to 0 at -1 (-0.3: sparse dev P 0.855 / 0.866 but apart dev F1 0.966 -> 0.962); pinned by test_profile_cap::test_the_cap_falls_across_the_events_and_not_within_them.
     profile_floor: float = -0.5
-    #: Fewest third articles near either for a profile to be evidence (over two, a correlation is always +1 or -1: 2 gave sparse dev P 0.849 / 0.869, the same elsewhere, kept out on that ground; a floor on each profile's spread besides, 0.03: undated P 0.855 -> 0.845, dropped); pinned by test_profile_cap::test_too_few_third_articles_are_no_evidence.
+    #: Fewest third articles near either for a profile to be evidence (with only two, a correlation is always +1 or -1: 2 gave sparse dev P 0.849 / 0.869, the same elsewhere, kept out on that ground; a floor on each profile's spread besides, 0.03: undated P 0.855 -> 0.845, dropped); pinned by test_profile_cap::test_too_few_third_articles_are_no_evidence.
     profile_thirds: int = 3
+    #: Cosine from which a pair gets no profile cap: versions of one text lightly edited, their profiles flat (a review's probe, 40 regions of 5-8 such versions of one report: the cap fell to 0.0003 in some without it, none with it; sparse dev unchanged; a floor of 0.03 on each profile's spread instead: undated P 0.855 -> 0.845 and one region still capped); pinned by test_profile_cap::test_versions_of_one_text_are_not_capped.
+    profile_alike: float = 0.85

@@ -52,8 +52,9 @@ from .terms import VOCAB
 
 def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
     """Two known articles' shared-neighbour similarity, the cosine cap on it (with the profile
-    cap over their stories and neighbours: ``profile_cap``), and the link the regrouping uses
-    (their minimum)."""
+    cap over their stories and neighbours: ``profile_cap``), and their minimum: the link the
+    regrouping uses, as near as two articles tell it (a regrouping's region is the stories
+    around its new article, so its third articles may differ)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     p, nb = state.params, state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
@@ -294,9 +295,11 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     one kind are each close to their own event's.  The Pearson correlation of the pair's
     cosines to the third articles near either (``neighbour_floor``): 1 from
     ``profile_floor`` up, falling linearly to 0 at -1.  No evidence from fewer than
-    ``profile_thirds`` third articles (over two, a correlation is always +1 or -1), or from a pair
-    published more than ``time_grace`` apart (a developing story's early report and its
-    follow-ups weeks later are close to different articles, and are one story)."""
+    ``profile_thirds`` third articles (with only two, a correlation is always +1 or -1), for a
+    pair as alike as ``profile_alike`` (versions of one text lightly edited are all close to
+    one another: their profiles are flat, and the correlation of flat profiles is noise's),
+    or for a pair published more than ``time_grace`` apart (a developing story's early report
+    and its follow-ups weeks later are close to different articles, and are one story)."""
     p = state.params
     r = nums.size
     terms, val, _wval, runs = state.vectors(nums)
@@ -325,7 +328,7 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     rho = (w * da * db).sum(axis=2) / np.maximum(sa * sb, 1e-12)
     t = state.col.published[nums]
     far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
-    evidence = (n >= p.profile_thirds) & ~far
+    evidence = (n >= p.profile_thirds) & ~far & (cos < p.profile_alike)
     cap = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
     return np.where(evidence, cap, 1.0)
 
