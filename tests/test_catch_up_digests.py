@@ -281,3 +281,30 @@ def test_a_delivery_retried_after_the_next_days_time_still_mails_the_day_that_fa
             ctl.stop()
     assert subjects == ["digest for 2026-11-09: 2 stories", "digest for 2026-11-10: 1 story"]
     assert d._retry_delivery_at is None
+
+
+def test_a_send_held_off_by_another_sender_is_looked_at_again_a_minute_later_not_every_tick(
+    tmp_path: Path,
+) -> None:
+    """``digest send`` holds the ``deliver`` lock: the daemon's send says "not sent now" and is
+    looked at again a minute later.  Held off again, its retry time stayed the past one, and
+    every poll tick (1-60 s) tried and logged it again."""
+    from digest.store.base import open_store
+
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY)
+        ingest(cfg_path, MONDAY)
+        clock = Clock()
+        clock.now = _at(10, 6, 0)
+        with open_app(cfg_path) as app, open_store(app.cfg.database_url) as other:
+            d = Daemon(app, clock=clock)
+            with other.exclusive("deliver"):  # a manual send, mid-way
+                d.digest(scheduled=True, name="morning")
+                assert d._retry_delivery_at == clock.now + timedelta(seconds=60)
+                clock.now += timedelta(seconds=61)
+                d._handle("poll")  # held off again
+                assert d._retry_delivery_at == clock.now + timedelta(seconds=60)
+            clock.now += timedelta(seconds=61)
+            d._handle("poll")
+            assert d._retry_delivery_at is None
+        assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 2 stories")]

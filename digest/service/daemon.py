@@ -37,7 +37,8 @@ connection) and does all the work:
   due day (:func:`digest.service.delivery.latest_due_day`: a weekly one's
   week whatever the weekday of the start), and written and sent if it was not,
   however long the daemon was down (the scheduler's grace is 12 hours; a missed
-  run it fires after the catch-up finds the day sent and says so).  Only that
+  run it fires after the catch-up writes the files again and finds the day
+  sent, and says so).  Only that
   day: older days missed while down are not caught up (``digest send --date``
   mails them).  Files ``digest run`` or ``build --date`` wrote while the day was
   open do not count as its digest (:func:`digest.service.delivery.written_whole`).
@@ -357,7 +358,9 @@ class Daemon:
         for i, plan in enumerate(plans(self.cfg)):
             if self.stop.requested:
                 return
-            # the first as the daily job names it (its files are recorded for the archive)
+            # the first by None, as the start always took it: write_digest records its files
+            # as the archive's day (a scheduled run of one of `digests:` records none); the
+            # delivery and written records are the plan's own, whichever name it is called by
             self.digest(scheduled=False, name=None if i == 0 else plan.name)
 
     def digest(self, *, scheduled: bool, name: str | None = None, day: date | None = None) -> None:
@@ -393,7 +396,9 @@ class Daemon:
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             log.info("%s: not sent now: %s", label, exc)
             self._retry_digests[name, day] = None
-            self._retry_delivery_at = self._retry_delivery_at or now + timedelta(seconds=60)
+            later, pending = now + timedelta(seconds=60), self._retry_delivery_at
+            # a minute on, or sooner if another is due sooner: not the past time (every tick)
+            self._retry_delivery_at = pending if pending is not None and now < pending < later else later
         except DigestError as exc:
             self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
             self._delivery_failures += 1
