@@ -202,3 +202,28 @@ def test_the_day_so_far_leaves_later_arrivals_to_the_next_days_mail(tmp_path: Pa
         assert "alpha report 2:" in first and "alpha report 5:" not in first
         assert all(f"alpha report {i}:" in second for i in (3, 4, 5))
         assert "alpha report 5:" not in (tmp_path / "out" / "digest-2026-11-20.md").read_text()
+
+
+def test_a_recipient_added_later_gets_the_digest_and_the_others_not_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The delivery record was kept per recipient list: after ``to:`` gained an address, the
+    next ``digest send`` of a day already mailed (the daemon's catch-up on its restart, a cron
+    run, a retry) mailed everyone again.  Now only the addresses it has not reached get it."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        then = datetime.now(UTC) - timedelta(days=1)
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        cfg = yaml.safe_load(cfg_path.read_text())
+        cfg["email"]["to"] = ["me@example.org", "You@Example.org"]
+        cfg_path.write_text(yaml.safe_dump(cfg))
+        capsys.readouterr()
+        for _ in range(2):
+            assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        said = capsys.readouterr().err.splitlines()
+    assert [m["To"] for m in inbox.messages] == ["me@example.org", "You@Example.org"]
+    assert said == [f"digest {day}: sent to you@example.org",
+                    f"digest {day}: not sent: already sent to me@example.org, you@example.org"]

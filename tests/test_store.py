@@ -376,6 +376,11 @@ def test_a_delivery_is_never_claimed_twice(url: str) -> None:
         assert a.claim_delivery("2024-05-02", "me@x.test")
         with pytest.raises(StoreError, match="not claimed"):
             a.set_message_id("2024-05-03", "me@x.test", "<m2@digest>")
+        # every target tried on a day, whatever its state: 'sent' and 'pending' on 1 May
+        assert [(d.target, d.status) for d in b.deliveries_on("2024-05-01")] == [
+            ("me@x.test", "sent"), ("you@x.test", "pending")]
+        assert [d.target for d in b.deliveries_on("2024-05-02")] == ["me@x.test"]
+        assert b.deliveries_on("2024-05-04") == []
 
 
 # -- processes -----------------------------------------------------------------

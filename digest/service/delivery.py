@@ -50,6 +50,17 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
 
 
+def _sent_to(store: Store, key: str, prefix: str) -> set[str]:
+    """The addresses a digest (``prefix``: ``NAME:``, or "" for the single daily one) dated
+    ``key`` was sent to, whatever the recipient lists were then."""
+    got: set[str] = set()
+    head = prefix + "email:"
+    for row in store.deliveries_on(key):
+        if row.status == "sent" and row.target.startswith(head):
+            got |= set(row.target[len(head):].split(","))
+    return got
+
+
 def check_ended(day: date, cfg: Config) -> date:
     """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
     :class:`DigestError` naming it and the last day that has.
@@ -192,10 +203,19 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
     plan = plan_named(cfg, digest)
     email = cfg.email.model_copy(update={"to": plan.to}) if plan.to else cfg.email
     key, target = day.isoformat(), default_target(email)
-    if plan.name is not None:  # one delivery record per digest, whoever it goes to
-        target = f"{plan.name}:{target}"
+    prefix = "" if plan.name is None else f"{plan.name}:"  # one delivery record per digest
+    target = prefix + target
     if store.delivery_status(key, target) == "sent":
         return _already_sent(app, key, target)
+    got = _sent_to(store, key, prefix)
+    if got:  # sent before `to:` changed: only to whom it has not reached
+        new = [a for a in email.to if a.strip().lower() not in got]
+        if not new:
+            return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}")
+        email = email.model_copy(update={"to": new})
+        target = prefix + default_target(email)
+        if store.delivery_status(key, target) == "sent":
+            return _already_sent(app, key, target)
     with store.exclusive("deliver"):
         row = store.get_delivery(key, target)
         if row is not None and row.status == "pending":

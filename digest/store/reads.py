@@ -198,3 +198,8 @@ class StoreReads:
     def get_delivery(self: _Reader, date: str, target: str) -> Delivery | None:
         row = self._run("SELECT * FROM deliveries WHERE date=? AND target=?", (date, target)).fetchone()
         return self._delivery_of(row) if row and row["attempts"] else None
+
+    def deliveries_on(self: _Reader, date: str) -> list[Delivery]:
+        """Every delivery of the digests dated ``date`` that was attempted, by target."""
+        rows = self._run("SELECT * FROM deliveries WHERE date=? ORDER BY target", (date,)).fetchall()
+        return [self._delivery_of(r) for r in rows if r["attempts"]]
