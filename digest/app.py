@@ -433,8 +433,9 @@ class App:
     ) -> list[Path]:
         """Write the day's digest files (atomically); return their paths.  ``view``: the day's
         view when the caller built it already.  ``digest``: one of ``digests:`` (files under
-        ``output_dir/NAME/``); the single daily digest's are recorded for the archive, built at
-        ``now`` (the caller's clock, the one it seals days by; default ``Config.now``)."""
+        ``output_dir/NAME/``); a daily digest's are recorded for the archive (its index lists the
+        days digests were built for), built at ``now`` (the caller's clock, the one it seals
+        days by; default ``Config.now``); a weekly one's are not (its day is a week's)."""
         from .output.digests import plan_named
         from .output.files import atomic_write
         from .output.render import make_env, render
@@ -450,7 +451,7 @@ class App:
             target = path or plan.files(self.cfg, day, fmt)
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, text)
-            if digest is None:
+            if plan.every == "day":  # the archive's days (a week's files are not a day's)
                 self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=now or self.cfg.now())
             out.append(target)
         return out

@@ -221,3 +221,20 @@ def test_a_cron_send_mails_a_weekly_digest_missed_on_its_day_once(
     assert inbox.messages[0]["Subject"] == "digest for 2026-11-09 – 2026-11-15: 3 stories"
     assert said[0] == "digest weekly-sport 2026-11-15: sent to colleague@example.org"
     assert said[1].startswith("digest weekly-sport 2026-11-15: not sent: already sent to colleague@example.org")
+
+
+def test_the_archive_knows_the_days_of_named_daily_digests_and_not_a_weeks_last_day(tmp_path: Path) -> None:
+    """The archive's index lists the days digests were built for (and the last 60 days into
+    which something arrived).  A day's files were recorded for the single daily digest only:
+    with ``digests:`` a day older than 60 days left the index, and the start's catch-up of a
+    weekly first digest recorded the week's last day as a day of its own."""
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+        tue = datetime(2026, 11, 10, 7, 0, 30, tzinfo=UTC)
+        Daemon(app, clock=lambda: tue).digest(scheduled=True, name="morning")
+        next_mon = datetime(2026, 11, 16, 8, 0, 30, tzinfo=UTC)
+        Daemon(app, clock=lambda: next_mon).digest(scheduled=True, name="weekly-sport")
+        assert [d for d, _ in app.store.list_digest_dates()] == ["2026-11-09"]
+        assert (tmp_path / "out" / "weekly-sport" / "digest-weekly-sport-2026-11-15.html").exists()
