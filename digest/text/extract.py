@@ -265,20 +265,29 @@ def clean_title(title: str | None) -> str | None:
     return title[:500] or None
 
 
+#: Where a page's title is, best first: (elements, the attribute holding it; None: their text).
+_TITLE_SOURCES = (
+    ('//meta[@property="og:title"]', "content"),
+    ('//meta[@name="twitter:title"]', "content"),
+    ("//head/title", None),  # the document's; a stray one in the body is not it
+    ("//title", None),
+    ("//h1", None),
+)
+
+
 def _page_title(tree: Any) -> str | None:
-    for xpath in (
-        '//meta[@property="og:title"]/@content',
-        '//meta[@name="twitter:title"]/@content',
-        "//title//text()",
-        "//h1//text()",
-    ):
+    """The first non-empty of ``_TITLE_SOURCES``, one element's: a page with two ``<title>``
+    or two ``<h1>`` had both joined into one title."""
+    for path, attr in _TITLE_SOURCES:
         try:
-            found = tree.xpath(xpath)
+            found = tree.xpath(path)
         except Exception:
             continue
-        text = " ".join(str(x) for x in found[:20]).strip()
-        if text:
-            return clean_title(text)
+        for el in found[:20]:
+            raw = el.get(attr) if attr else " ".join(el.itertext())
+            text = (raw or "").strip()
+            if text:
+                return clean_title(text)
     return None
 
 
