@@ -401,7 +401,9 @@ class Daemon:
             self._retry_delivery_at = pending if pending is not None and now < pending < later else later
         except DigestError as exc:
             self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
-            self._delivery_failures += 1
+            pending = self._retry_delivery_at
+            if pending is None or pending <= now:  # one more failed round, not one per digest
+                self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
             log.error("%s (retrying in %.0fs)", exc, wait)
