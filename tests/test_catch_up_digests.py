@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from digest.app import RunReport, open_app
-from digest.records import Entry
+from digest.app import open_app
 from digest.service import daemon as daemon_mod
 from digest.service.daemon import Daemon, make_scheduler
 from tests.support.daemon import Clock, Inbox, smtpd
+from tests.support.digests import digests_config, ingest_story
 
-STORIES = Path(__file__).parent / "fixtures" / "stories"
 DAILY = """
   - name: morning
     sections: [World, Local]
@@ -48,36 +47,14 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=UTC)  # 9 November 2026 is a Monday
 
 
-def config(tmp_path: Path, port: int, digests: str) -> Path:
-    for folder in ("coast", "city", "terrace"):
-        (tmp_path / folder).mkdir(exist_ok=True)
-    path = tmp_path / "feeds.yaml"
-    path.write_text(f"""
-sources:
-  - {{name: Coast News, path: coast, category: World}}
-  - {{name: City Desk, path: city, category: Local}}
-  - {{name: Terrace, path: terrace, category: Sport}}
-output_dir: out
-data_dir: data
-timezone: UTC
-email:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  from: digest@example.org
-  to: [me@example.org]
-digests:{digests}""", encoding="utf-8")
-    return path
+config = digests_config
 
 
 def ingest(cfg_path: Path, stories: Sequence[tuple[str, str, datetime]]) -> None:
     """Store ``(source, story fixture, arrival)``s, as the daemon's poll rounds before it went down."""
     with open_app(cfg_path) as app:
         for source, name, at in stories:
-            head, _, body = (STORIES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
-            src = next(s for s in app.cfg.sources if s.name == source)
-            entry = Entry(source=source, title=head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
-            app.ingest(src, [entry], fetched=at, report=RunReport())
+            ingest_story(app, source, name, at)
 
 
 @pytest.fixture

@@ -10,39 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from digest.app import App, RunReport
+from digest.app import App
 from digest.cli import main
 from digest.config import parse_config
-from digest.records import Entry
 from digest.service.daemon import Daemon, make_scheduler
 from digest.store.base import open_store
 from tests.support.daemon import smtpd
+from tests.support.digests import digests_config, ingest_story
 
-STORIES = Path(__file__).parent / "fixtures" / "stories"
 MON = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)  # a Monday
 
 
-def config(tmp_path: Path, port: int) -> Path:
-    for folder in ("coast", "city", "terrace"):
-        (tmp_path / folder).mkdir(exist_ok=True)
-    path = tmp_path / "feeds.yaml"
-    path.write_text(f"""
-sources:
-  - {{name: Coast News, path: coast, category: World}}
-  - {{name: City Desk, path: city, category: Local}}
-  - {{name: Terrace, path: terrace, category: Sport}}
-output_dir: out
-data_dir: data
-timezone: UTC
-email:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  from: digest@example.org
-  to: [me@example.org]
-filters:
-  - mute: "library"
-digests:
+DIGESTS = """
   - name: morning
     sections: [World, Local]
     time: "07:00"
@@ -52,15 +31,14 @@ digests:
     weekday: monday
     time: "08:00"
     to: [colleague@example.org]
-""", encoding="utf-8")
-    return path
+"""
 
 
-def ingest(app: App, source: str, name: str, at: datetime, title: str | None = None) -> None:
-    head, _, body = (STORIES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
-    src = next(s for s in app.cfg.sources if s.name == source)
-    entry = Entry(source=source, title=title or head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
-    app.ingest(src, [entry], fetched=at, report=RunReport())
+def config(tmp_path: Path, port: int) -> Path:
+    return digests_config(tmp_path, port, DIGESTS, extra='filters:\n  - mute: "library"\n')
+
+
+ingest = ingest_story
 
 
 def fill(app: App) -> None:

@@ -1,0 +1,44 @@
+"""A store of three local sources (Coast News: World, City Desk: Local, Terrace: Sport) with
+mail to a loopback SMTP server, for the tests of several digests (``digests:``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from digest.app import App, RunReport
+from digest.records import Entry
+
+STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
+
+
+def digests_config(tmp_path: Path, port: int, digests: str, *, extra: str = "") -> Path:
+    """``feeds.yaml`` in ``tmp_path``: the three sources, mail to ``port``, ``extra`` lines
+    (``filters:``) and the ``digests:`` list given as YAML."""
+    for folder in ("coast", "city", "terrace"):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"""
+sources:
+  - {{name: Coast News, path: coast, category: World}}
+  - {{name: City Desk, path: city, category: Local}}
+  - {{name: Terrace, path: terrace, category: Sport}}
+output_dir: out
+data_dir: data
+timezone: UTC
+email:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  from: digest@example.org
+  to: [me@example.org]
+{extra}digests:{digests}""", encoding="utf-8")
+    return path
+
+
+def ingest_story(app: App, source: str, name: str, at: datetime, title: str | None = None) -> None:
+    """The story fixture ``name`` stored as ``source``'s entry, fetched and published at ``at``."""
+    head, _, body = (STORIES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+    src = next(s for s in app.cfg.sources if s.name == source)
+    entry = Entry(source=source, title=title or head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
+    app.ingest(src, [entry], fetched=at, report=RunReport())
