@@ -22,7 +22,7 @@ from digest.app import open_app
 from digest.service import daemon as daemon_mod
 from digest.service.daemon import Daemon, make_scheduler
 from tests.support.daemon import Clock, Inbox, smtpd
-from tests.support.digests import digests_config, ingest_story
+from tests.support.digests import WEEKLY, digests_config, ingest_story
 
 DAILY = """
   - name: morning
@@ -32,14 +32,6 @@ DAILY = """
 EVENING = """
   - name: evening
     time: "07:00"
-"""
-WEEKLY = """
-  - name: weekly-sport
-    sections: [Sport]
-    every: week
-    weekday: monday
-    time: "08:00"
-    to: [colleague@example.org]
 """
 
 

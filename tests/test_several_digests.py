@@ -16,7 +16,7 @@ from digest.config import parse_config
 from digest.service.daemon import Daemon, make_scheduler
 from digest.store.base import open_store
 from tests.support.daemon import smtpd
-from tests.support.digests import digests_config, ingest_story
+from tests.support.digests import WEEKLY, digests_config, ingest_story
 
 MON = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)  # a Monday
 
@@ -25,13 +25,7 @@ DIGESTS = """
   - name: morning
     sections: [World, Local]
     time: "07:00"
-  - name: weekly-sport
-    sections: [Sport]
-    every: week
-    weekday: monday
-    time: "08:00"
-    to: [colleague@example.org]
-"""
+""" + WEEKLY.lstrip("\n")
 
 
 def config(tmp_path: Path, port: int) -> Path:

@@ -10,6 +10,15 @@ from digest.app import App, RunReport
 from digest.records import Entry
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
+#: A weekly digest of the Sport section, mailed on Mondays at 08:00 to a colleague (YAML).
+WEEKLY = """
+  - name: weekly-sport
+    sections: [Sport]
+    every: week
+    weekday: monday
+    time: "08:00"
+    to: [colleague@example.org]
+"""
 
 
 def digests_config(tmp_path: Path, port: int, digests: str, *, extra: str = "") -> Path:
