@@ -119,6 +119,11 @@ def test_digest_run_says_it_in_one_log_line_and_digest_sources_shows_it(
         assert "Coast: ok, " in out and "0 failure(s)" in out
         assert "; last read: feed ended early (XML not well-formed at line" in out
 
+        # cut the same way at the next run: kept, and not said again on every poll
+        caplog.clear()
+        assert main(["run", "-q", "--config", cfg]) == 0
+        assert not [r for r in caplog.records if "ended early" in r.getMessage()]
+
         # whole again: the note goes
         srv.set("/feed.xml", whole)
         caplog.clear()
@@ -126,6 +131,11 @@ def test_digest_run_says_it_in_one_log_line_and_digest_sources_shows_it(
         assert not [r for r in caplog.records if "ended early" in r.getMessage()]
         assert main(["sources", "--config", cfg]) == 0
         assert "last read" not in capsys.readouterr().out
+        # and cut again: said again
+        srv.set("/feed.xml", cut)
+        caplog.clear()
+        assert main(["run", "-q", "--config", cfg]) == 0
+        assert len([r for r in caplog.records if "ended early" in r.getMessage()]) == 1
 
 
 def test_the_daemon_records_the_note_and_never_pauses_for_it(tmp_path: Path) -> None:

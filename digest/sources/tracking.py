@@ -18,8 +18,8 @@ schedules the next poll and pauses a source that failed for too long
 nothing, it polls when it is run.  A read that worked on a feed cut off
 (``digest.sources.cutoff``) is a success with a note: the entries read are
 stored, the note is kept with the state (``digest sources``: ``last read:
-feed ended early ...``) and logged as one warning naming the source; the next
-whole read clears it.  Its validators are dropped: they name a body that was
+feed ended early ...``) and logged as one warning naming the source, once
+while it stays the same; the next whole read clears it.  Its validators are dropped: they name a body that was
 cut off (or a whole one a proxy cut), and a 304 to them would keep the entry
 cut off from ever being read whole.
 
@@ -58,16 +58,18 @@ class SourceTracker:
     ) -> None:
         """A read that worked: the run of failures is over (one line says so, as each failure
         was one).  ``note``: what the read noted (a feed cut off: ``Entries.note``), kept for
-        ``digest sources`` and logged in one line; the validators of a body cut off are not
+        ``digest sources`` and logged in one line when it is new (not again on every poll
+        while the feed stays cut the same way); the validators of a body cut off are not
         kept (the next read asks for all of it)."""
         if state.failures:
             log.info("%s: reads again after %s", src.name, plural(state.failures, "failed read"))
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
-        state.note = note
+        noted, state.note = state.note, note
         if note:
-            log.warning("%s: %s", src.name, note)
+            if note != noted:  # once, not on every poll while the feed stays cut
+                log.warning("%s: %s", src.name, note)
             state.etag, state.last_modified = None, None
         self.scheduled(src, state, now, max_age)
 
