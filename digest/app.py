@@ -443,6 +443,8 @@ class App:
         day = day or self.today()
         if view is None or view.date != day.isoformat() or view.name != digest:
             view = self.build_view(day, digest=digest)
+        if now is not None:  # the caller's clock (a replay's day end, the daemon's)
+            view.generated = now
         plan = plan_named(self.cfg, digest)
         env = make_env(self.cfg.templates)
         out = []

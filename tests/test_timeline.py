@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -76,6 +77,8 @@ def test_replay_shows_each_article_new_once_and_a_follow_up_as_a_developing_stor
 
     day1 = digest_json(tmp_path, "2026-11-10")
     assert {s["status"] for s in day1["stories"]} == {"new"}
+    # written as the daemon would at the day's end, on the replay's clock, not the wall clock
+    assert datetime.fromisoformat(day1["generated"]) == datetime(2026, 11, 11, tzinfo=ZoneInfo("Europe/London"))
     quake = next(s for s in day1["stories"] if "Opunake" in s["title"])
     assert sorted(v["id"] for v in versions(quake)) == ["quake-1", "quake-2"]
     q2 = next(v for v in versions(quake) if v["id"] == "quake-2")

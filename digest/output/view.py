@@ -233,7 +233,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         articles_read=articles,
         duplicates_collapsed=duplicates_collapsed(stories),
         title=cfg.title,
-        generated=datetime.now(UTC),
+        generated=cfg.now(),  # `clock` when set (the bundled examples)
         failing=failing_sources(store, names, end),
         sources=len(names),
     )
