@@ -190,8 +190,8 @@ class Daemon:
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
         #: The digests whose delivery failed, retried at ``_retry_delivery_at`` (an ordered set
-        #: of (name as ``digest`` takes it, None: the single daily one or the first; its day:
-        #: a retry after the next day's time still mails the day that failed)).
+        #: of (name as ``digest`` takes it, None: the single daily one; its day: a retry after
+        #: the next day's time still mails the day that failed)).
         self._retry_digests: dict[tuple[str | None, date], None] = {}
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
@@ -355,13 +355,10 @@ class Daemon:
         week, whatever the weekday now) unless it was already, whatever the scheduler's
         misfire grace.  Only that day: older days missed while the daemon was down are
         not caught up (the web archive shows them; ``digest send --date`` mails them)."""
-        for i, plan in enumerate(plans(self.cfg)):
+        for plan in plans(self.cfg):
             if self.stop.requested:
                 return
-            # the first by None, as the start always took it: write_digest records its files
-            # as the archive's day (a scheduled run of one of `digests:` records none); the
-            # delivery and written records are the plan's own, whichever name it is called by
-            self.digest(scheduled=False, name=None if i == 0 else plan.name)
+            self.digest(scheduled=False, name=plan.name)  # as its scheduled job names it
 
     def digest(self, *, scheduled: bool, name: str | None = None, day: date | None = None) -> None:
         """Write (if not yet written whole, or ``scheduled``) and deliver the digest of its

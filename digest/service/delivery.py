@@ -214,8 +214,6 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
             return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}")
         email = email.model_copy(update={"to": new})
         target = prefix + default_target(email)
-        if store.delivery_status(key, target) == "sent":
-            return _already_sent(app, key, target)
     with store.exclusive("deliver"):
         row = store.get_delivery(key, target)
         if row is not None and row.status == "pending":

@@ -19,9 +19,9 @@ nothing, it polls when it is run.  A read that worked on a feed cut off
 (``digest.sources.cutoff``) is a success with a note: the entries read are
 stored, the note is kept with the state (``digest sources``: ``last read:
 feed ended early ...``) and logged as one warning naming the source, once
-while it stays the same; the next whole read clears it.  Its validators are dropped: they name a body that was
-cut off (or a whole one a proxy cut), and a 304 to them would keep the entry
-cut off from ever being read whole.
+while it stays the same; the next whole read clears it.  Its validators are
+dropped: they name a body that was cut off (or a whole one a proxy cut), and a
+304 to them would keep the entry cut off from ever being read whole.
 
 How it works
 ------------
