@@ -278,3 +278,55 @@ def test_a_send_held_off_by_another_sender_is_looked_at_again_a_minute_later_not
             d._handle("poll")
             assert d._retry_delivery_at is None
         assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 2 stories")]
+
+
+def test_a_failed_delivery_is_mailed_by_a_start_after_the_next_day_was_due(tmp_path: Path, start: Any) -> None:
+    """The mail server is down at Tuesday's 06:00 digest (Monday's); the daemon is stopped
+    with that retry in memory and started again on Thursday, the server up.  The start mails
+    Monday's and Tuesday's digests (it mailed the latest day's only, and Monday's was lost),
+    writes Wednesday's (no stories: not mailed); a restart right after does and says nothing
+    more of the earlier days."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, DAILY)
+    said = start(cfg_path, _at(9, 7))  # the first start: Monday 07:00
+    assert "digest morning 2026-11-08: none: the store's first day is 2026-11-09" in said, said
+    ingest(cfg_path, MONDAY)
+    clock = Clock()
+    clock.now = _at(10, 6)
+    with open_app(cfg_path) as app:
+        d = Daemon(app, clock=clock)
+        d.digest(scheduled=True, name="morning")  # Monday's: the server is down
+        assert d._retry_delivery_at is not None  # and the daemon is stopped before the retry
+    ingest(cfg_path, [("Coast News", "derby", _at(10, 9))])
+    ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        said = start(cfg_path, _at(12, 10))
+        assert _mails(ctl.handler) == [
+            ("me@example.org", "digest for 2026-11-09: 2 stories"),
+            ("me@example.org", "digest for 2026-11-10: 1 story"),
+        ], said
+        assert "digest morning 2026-11-10: sent to me@example.org" in said, said
+        assert "morning/digest-morning-2026-11-11.html" in _files(tmp_path)  # written, nothing to mail
+        assert "digest morning 2026-11-11: not sent: no stories that day" in said, said
+
+        said = start(cfg_path, _at(12, 10, 5))  # a restart right after
+        assert not [line for line in said if "2026-11-09" in line or "2026-11-10" in line], said
+        assert len(ctl.handler.messages) == 2
+    finally:
+        ctl.stop()
+
+
+def test_a_first_start_mails_no_day_from_before_it(tmp_path: Path, start: Any) -> None:
+    """A store that ``digest run`` filled from cron for days before the daemon's first start:
+    the start writes and mails the latest due day only, not the days before it."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY)
+        ingest(cfg_path, [*MONDAY, ("Coast News", "derby", _at(10, 9)), ("Coast News", "quake_b", _at(11, 9))])
+        start(cfg_path, _at(12, 10))  # Thursday: Wednesday's digest is the latest due
+        assert _mails(inbox) == [("me@example.org", "digest for 2026-11-11: 1 story")]
+        assert _files(tmp_path) == ["morning/digest-morning-2026-11-11.html"]

@@ -38,9 +38,12 @@ connection) and does all the work:
   week whatever the weekday of the start), and written and sent if it was not,
   however long the daemon was down (the scheduler's grace is 12 hours; a missed
   run it fires after the catch-up writes the files again and finds the day
-  sent, and says so).  Only that
-  day: older days missed while down are not caught up (``digest send --date``
-  mails them).  Files ``digest run`` or ``build --date`` wrote while the day was
+  sent, and says so).  Its periods due in the week before are caught up too,
+  oldest first, where one was not written whole or not mailed to every address
+  (:func:`digest.service.delivery.earlier_due_days`; a failed delivery's retry
+  lives in memory, and a restart after the next period was due lost it); only
+  since the daemon first ran on the store (older days are ``digest send
+  --date``'s).  Files ``digest run`` or ``build --date`` wrote while the day was
   open do not count as its digest (:func:`digest.service.delivery.written_whole`).
   A day before the store's first
   (:func:`digest.service.delivery.first_day`: its first article's, or the
@@ -104,9 +107,11 @@ from .delivery import (
     Sent,
     before_first_day,
     digest_label,
+    earlier_due_days,
     latest_due_day,
     mark_daemon_start,
     mark_written,
+    reached_all,
     send_digest,
     written_whole,
 )
@@ -353,19 +358,32 @@ class Daemon:
         """On start: every configured digest (the single daily one, or each of ``digests:``)
         is written and mailed for its latest due day (:func:`latest_due_day`: a weekly one's
         week, whatever the weekday now) unless it was already, whatever the scheduler's
-        misfire grace.  Only that day: older days missed while the daemon was down are
-        not caught up (the web archive shows them; ``digest send --date`` mails them)."""
+        misfire grace; and so are its periods due in the week before it
+        (:func:`earlier_due_days`: since the daemon first ran on this store), oldest first,
+        where one was not written whole or not mailed to every address: a delivery that
+        failed, then a restart after the next period was due (its retry lived in memory).
+        An earlier period already done, or with no stories to mail, says nothing."""
+        now = self.clock()
         for plan in plans(self.cfg):
+            latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+            for day in earlier_due_days(self.app.store, self.cfg, plan, latest):
+                if self.stop.requested:
+                    return
+                self.digest(scheduled=False, name=plan.name, day=day, quiet=True)
             if self.stop.requested:
                 return
             self.digest(scheduled=False, name=plan.name)  # as its scheduled job names it
 
-    def digest(self, *, scheduled: bool, name: str | None = None, day: date | None = None) -> None:
+    def digest(
+        self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False
+    ) -> None:
         """Write (if not yet written whole, or ``scheduled``) and deliver the digest of its
         latest due day, or of ``day`` (a retry: the day whose delivery failed, though the
-        next may be due by then) (``name``: one of ``digests:``; a weekly one covers the week
-        that ended).  Mailed once: a second call (the scheduler's missed run fired after the
-        start's catch-up) logs "not sent: already sent"."""
+        next may be due by then; an earlier period of the start's catch-up) (``name``: one of
+        ``digests:``; a weekly one covers the week that ended).  Mailed once: a second call
+        (the scheduler's missed run fired after the start's catch-up) logs "not sent: already
+        sent".  ``quiet`` (an earlier period): nothing is done or said for a day written whole
+        and mailed to every address, and a day with no stories is not mailed silently."""
         now = self.clock()
         plan = plan_named(self.cfg, name)
         if day is None:
@@ -379,6 +397,8 @@ class Daemon:
         # written while the day was open (`digest run`, `build --date`) hold part of it, and
         # the files of one of `digests:` count only as this daemon wrote them (mark_written)
         written = written_whole(self.app.store, self.cfg, day, plan.name)
+        if quiet and written and reached_all(self.app, day, plan.name):
+            return
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
             paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
@@ -389,7 +409,7 @@ class Daemon:
         try:
             outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
-            log.info("%s: %s", label, outcome.why)
+            log.log(logging.DEBUG if quiet and not outcome else logging.INFO, "%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             log.info("%s: not sent now: %s", label, exc)
             self._retry_digests[name, day] = None

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended", "digest_jobs",
-    "digest_label", "first_day", "latest_due_day", "mark_daemon_start", "mark_written", "send_digest",
-    "written_whole",
+    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended",
+    "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day", "mark_daemon_start",
+    "mark_written", "reached_all", "send_digest", "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,36 @@ def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -
     while not plan.due(day):  # back to the last day of a week mailed by then (at most 6 days)
         day -= timedelta(days=1)
     return day
+
+
+#: Days before a digest's latest due day whose periods the daemon's start catches up too (a
+#: delivery that failed, then a restart after the next period was due: its retry lived in memory).
+CATCH_UP_DAYS = 7
+
+
+def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> list[date]:
+    """The days of ``plan``'s digests due in the :data:`CATCH_UP_DAYS` before ``latest`` (its
+    latest due day), oldest first, that the daemon was running for: on or after the day of its
+    first start on this store (:data:`DAEMON_SINCE`).  Days before that were another way of
+    running's (``digest run`` and ``digest send`` from cron): a first start mails none of them."""
+    since = parse_ts(store.get_meta(DAEMON_SINCE))
+    if since is None:
+        return []
+    first = since.astimezone(cfg.tz).date()
+    days = (latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1))
+    return [d for d in days if d >= first and plan.due(d)]
+
+
+def reached_all(app: App, day: date, digest: str | None = None) -> bool:
+    """Whether the digest ``digest`` (None: the single daily one) of ``day`` was mailed to every
+    address its recipient list has now (true when no mail is configured)."""
+    cfg = app.cfg
+    if cfg.email is None:
+        return True
+    plan = plan_named(cfg, digest)
+    prefix = "" if plan.name is None else f"{plan.name}:"
+    got = _sent_to(app.store, day.isoformat(), prefix)
+    return all(a.strip().lower() in got for a in (plan.to or cfg.email.to))
 
 
 #: Meta key: when the daemon wrote the files of one of ``digests:`` for a day (the single
