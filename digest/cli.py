@@ -290,13 +290,12 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
-    from .service.daemon import send_digest
-    from .service.delivery import before_first_day, check_ended, digest_label, latest_due_day
+    from .service import delivery
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         if args.date is not None:  # only a day that has ended: mailing seals it
-            check_ended(args.date, app.cfg)
+            delivery.check_ended(args.date, app.cfg)
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
         if not wanted:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
@@ -304,17 +303,18 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
-            day = args.date or latest_due_day(plan, app.cfg.now(), app.cfg.tz)
-            label = digest_label(plan.name, day)
+            day = args.date or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
+            label = delivery.digest_label(plan.name, day)
             # the daemon's rule: no digest for a day before the store's first (the install)
-            early = before_first_day(app.store, app.cfg, day) if args.date is None else None
+            early = delivery.before_first_day(app.store, app.cfg, day) if args.date is None else None
             if early is not None:
                 print(f"{label}: not written or sent: {early}", file=sys.stderr)
                 continue
-            for p in app.write_digest(day=day, formats=("md", "html"), digest=plan.name):
-                print(p)
-            sent = send_digest(app, day, digest=plan.name)
-            print(f"{label}: {sent.why}", file=sys.stderr)
+            # without --date, first an earlier period whose send failed (a cron run's)
+            for said, paths, sent in delivery.write_and_send(app, plan, day, earlier=args.date is None):
+                for path in paths:
+                    print(path)
+                print(f"{said}: {sent.why}", file=sys.stderr)
     return 0
 
 
@@ -445,7 +445,7 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 def _setup_send(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     _digest_arg(p)
-    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now)")
+    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now, after any of the week before whose mailing failed)")
 
 
 @command("serve", "serve the digest archive over HTTP (read-only)")

@@ -227,3 +227,43 @@ def test_a_recipient_added_later_gets_the_digest_and_the_others_not_again(
     assert [m["To"] for m in inbox.messages] == ["me@example.org", "You@Example.org"]
     assert said == [f"digest {day}: sent to you@example.org",
                     f"digest {day}: not sent: already sent to me@example.org, you@example.org"]
+
+
+def test_a_cron_send_that_failed_is_mailed_by_the_next_days_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` from cron: the mail server is down at Saturday's run (Friday's digest),
+    up at Sunday's.  Sunday's run mails Friday's digest as well as Saturday's (it mailed
+    Saturday's only, and Friday's was never mailed unless asked for with ``--date``); the
+    run after says nothing of Friday."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import Inbox, free_port
+
+    port = free_port()  # nobody listens yet
+    with TestServer() as srv:
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2026-11-20T10:00:00Z")
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # Friday's reports
+        _set_clock(cfg_path, "2026-11-21T00:05:00Z")
+        assert main(["send", "--config", str(cfg_path)]) != 0  # the server is down
+        assert "127.0.0.1" in capsys.readouterr().err
+        srv.set("/a", rss("alpha", range(3, 5)))
+        _set_clock(cfg_path, "2026-11-21T10:00:00Z")
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # Saturday's reports
+    ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        _set_clock(cfg_path, "2026-11-22T00:05:00Z")
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        assert capsys.readouterr().err.splitlines() == [
+            "digest 2026-11-20: sent to me@example.org", "digest 2026-11-21: sent to me@example.org"]
+        assert [str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages] == [
+            "digest for 2026-11-20", "digest for 2026-11-21"]
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        said = capsys.readouterr().err.splitlines()
+        assert len(said) == 1 and said[0].startswith("digest 2026-11-21: not sent: already sent"), said
+        assert len(ctl.handler.messages) == 2
+    finally:
+        ctl.stop()

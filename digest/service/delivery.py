@@ -9,8 +9,10 @@ it mailed now, or why not: already sent (to whom, when) or no stories.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import WEEKDAYS, Config
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended",
     "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day", "mark_daemon_start",
-    "mark_written", "reached_all", "send_digest", "written_whole",
+    "mark_written", "reached_all", "send_digest", "write_and_send",
+    "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -138,17 +141,23 @@ def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -
 CATCH_UP_DAYS = 7
 
 
-def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> list[date]:
+def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date, *, daemon: bool = True) -> list[date]:
     """The days of ``plan``'s digests due in the :data:`CATCH_UP_DAYS` before ``latest`` (its
-    latest due day), oldest first, that the daemon was running for: on or after the day of its
-    first start on this store (:data:`DAEMON_SINCE`).  Days before that were another way of
-    running's (``digest run`` and ``digest send`` from cron): a first start mails none of them."""
-    since = parse_ts(store.get_meta(DAEMON_SINCE))
-    if since is None:
-        return []
-    first = since.astimezone(cfg.tz).date()
-    days = (latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1))
-    return [d for d in days if d >= first and plan.due(d)]
+    latest due day), oldest first, that are to be caught up: those the daemon was running for
+    (``daemon``: on or after the day of its first start on this store, :data:`DAEMON_SINCE`),
+    and those whose mailing was tried and did not go through (a failed or interrupted row).
+    Days before the daemon's first start were another way of running's (``digest run`` and
+    ``digest send`` from cron): a first start mails none of them that was never tried."""
+    since = parse_ts(store.get_meta(DAEMON_SINCE)) if daemon else None
+    first = since.astimezone(cfg.tz).date() if since is not None else date.max
+    head = ("" if plan.name is None else f"{plan.name}:") + "email:"
+    days = [latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)]
+    return [
+        d for d in days
+        if plan.due(d) and (d >= first or any(
+            row.target.startswith(head) and row.status != "sent" for row in store.deliveries_on(d.isoformat())
+        ))
+    ]
 
 
 def reached_all(app: App, day: date, digest: str | None = None) -> bool:
@@ -259,3 +268,15 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
                    locale=cfg.locale):
             return Sent(True, f"sent to {target.partition('email:')[2]}")
         return _already_sent(app, key, target)  # another sender's, between our look and the lock
+
+
+def write_and_send(app: App, plan: Plan, day: date, *, earlier: bool = False) -> Iterator[tuple[str, list[Path], Sent]]:
+    """``digest send``: write ``plan``'s digest of ``day`` and mail it (:func:`send_digest`),
+    after (``earlier``) each of its earlier periods whose mailing was tried and did not reach
+    every address (:func:`earlier_due_days`: a cron run's send that failed; the next run mails
+    that period too, not only its own).  Per period: its label, the files written, and what the
+    mailing did."""
+    days = earlier_due_days(app.store, app.cfg, plan, day, daemon=False) if earlier else []
+    for d in [*(d for d in days if not reached_all(app, d, plan.name)), day]:
+        paths = app.write_digest(day=d, formats=("md", "html"), digest=plan.name)
+        yield digest_label(plan.name, d), paths, send_digest(app, d, digest=plan.name)
