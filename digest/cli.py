@@ -301,6 +301,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
+        failed = False
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
             day = args.date or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
@@ -315,7 +316,8 @@ def cmd_send(args: argparse.Namespace) -> int:
                 for path in paths:
                     print(path)
                 print(f"{said}: {sent.why}", file=sys.stderr)
-    return 0
+                failed |= sent.failed  # an earlier period's: said, and the latest still sent
+    return 1 if failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

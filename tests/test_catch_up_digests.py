@@ -330,3 +330,36 @@ def test_a_first_start_mails_no_day_from_before_it(tmp_path: Path, start: Any) -
         start(cfg_path, _at(12, 10))  # Thursday: Wednesday's digest is the latest due
         assert _mails(inbox) == [("me@example.org", "digest for 2026-11-11: 1 story")]
         assert _files(tmp_path) == ["morning/digest-morning-2026-11-11.html"]
+
+
+def test_an_address_added_gets_the_latest_period_alone_not_the_week_before(tmp_path: Path, start: Any) -> None:
+    """The daemon mails Monday's to Thursday's digests to me@; you@ is added to ``to:`` and the
+    daemon restarted on Friday.  you@ gets Thursday's digest alone: the earlier periods were
+    mailed (to the list of then), nobody is owed them."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY)
+        start(cfg_path, _at(9, 7))  # the first start, Monday 07:00
+        for day in (9, 10, 11, 12):
+            ingest(cfg_path, [("Coast News", "quake_a1" if day % 2 else "derby", _at(day, 9))])
+            start(cfg_path, _at(day + 1, 7))  # each morning's digest, as the running daemon mails it
+        assert [str(m["To"]) for m in inbox.messages] == ["me@example.org"] * 4
+        cfg_path.write_text(cfg_path.read_text().replace("to: [me@example.org]", "to: [me@example.org, you@example.org]"))
+        said = start(cfg_path, _at(13, 10))
+        assert _mails(inbox)[4:] == [("you@example.org", "digest for 2026-11-12: 1 story")], said
+
+
+def test_the_latest_day_is_the_one_the_earlier_days_were_counted_from(tmp_path: Path) -> None:
+    """A start on Wednesday a moment before 06:00 whose catch-up of the earlier days runs past
+    06:00 (mail time-outs make it long): the latest day is the one counted at the start
+    (Monday's), not the clock's again (Tuesday's, which the scheduler's 06:00 run mails
+    anyway): Monday's was never mailed."""
+    from digest.service.delivery import mark_daemon_start
+
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY)
+        ingest(cfg_path, [("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9))])
+        with open_app(cfg_path) as app:
+            mark_daemon_start(app.store, _at(9, 7))
+            times = iter([_at(11, 5, 59)])
+            Daemon(app, clock=lambda: next(times, _at(11, 6, 1))).catch_up()  # down since Monday 20:00
+        assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 1 story")]

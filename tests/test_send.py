@@ -267,3 +267,48 @@ def test_a_cron_send_that_failed_is_mailed_by_the_next_days_send(
         assert len(ctl.handler.messages) == 2
     finally:
         ctl.stop()
+
+
+def test_an_earlier_period_failing_again_does_not_hold_up_the_latest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Friday's digest failed at Saturday's cron run; at Sunday's, the server refuses Friday's
+    message for good (554) and takes the others.  Sunday's run says so and still writes and
+    mails Saturday's digest (the first failure ended the run: Saturday's was never tried, and
+    dropped out of the week a few days on), and exits 1."""
+    from typing import Any
+
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import Inbox, free_port
+
+    class Refusing(Inbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            if b"2026-11-20" in envelope.content.split(b"\r\n\r\n")[0]:
+                return "554 5.3.4 message too big for system"
+            return str(await super().handle_DATA(server, session, envelope))
+
+    port = free_port()  # nobody listens yet
+    with TestServer() as srv:
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2026-11-20T10:00:00Z")
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
+        _set_clock(cfg_path, "2026-11-21T00:05:00Z")
+        assert main(["send", "--config", str(cfg_path)]) != 0  # the server is down
+        srv.set("/a", rss("alpha", range(3, 5)))
+        _set_clock(cfg_path, "2026-11-21T10:00:00Z")
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
+    ctl = Controller(Refusing(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        _set_clock(cfg_path, "2026-11-22T00:05:00Z")
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path)]) == 1
+        said = capsys.readouterr()
+        err = said.err.splitlines()
+        assert len(err) == 2 and err[0].startswith("digest 2026-11-20: not sent: email") and "554" in err[0], err
+        assert err[1] == "digest 2026-11-21: sent to me@example.org", err
+        assert "digest-2026-11-21.html" in said.out
+        assert [str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages] == ["digest for 2026-11-21"]
+    finally:
+        ctl.stop()

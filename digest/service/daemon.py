@@ -39,11 +39,12 @@ connection) and does all the work:
   however long the daemon was down (the scheduler's grace is 12 hours; a missed
   run it fires after the catch-up writes the files again and finds the day
   sent, and says so).  Its periods due in the week before are caught up too,
-  oldest first, where one was not written whole or not mailed to every address
-  (:func:`digest.service.delivery.earlier_due_days`; a failed delivery's retry
-  lives in memory, and a restart after the next period was due lost it); only
-  since the daemon first ran on the store (older days are ``digest send
-  --date``'s).  Files ``digest run`` or ``build --date`` wrote while the day was
+  oldest first, where one was not written whole or is still owed (never tried,
+  or tried and not through: a failed delivery's retry lives in memory, and a
+  restart after the next period was due lost it); only since the daemon first
+  ran on the store, or tried by a send
+  (:func:`digest.service.delivery.earlier_due_days`; older days are ``digest
+  send --date``'s).  Files ``digest run`` or ``build --date`` wrote while the day was
   open do not count as its digest (:func:`digest.service.delivery.written_whole`).
   A day before the store's first
   (:func:`digest.service.delivery.first_day`: its first article's, or the
@@ -111,7 +112,7 @@ from .delivery import (
     latest_due_day,
     mark_daemon_start,
     mark_written,
-    reached_all,
+    owed,
     send_digest,
     written_whole,
 )
@@ -359,10 +360,12 @@ class Daemon:
         is written and mailed for its latest due day (:func:`latest_due_day`: a weekly one's
         week, whatever the weekday now) unless it was already, whatever the scheduler's
         misfire grace; and so are its periods due in the week before it
-        (:func:`earlier_due_days`: since the daemon first ran on this store), oldest first,
-        where one was not written whole or not mailed to every address: a delivery that
-        failed, then a restart after the next period was due (its retry lived in memory).
-        An earlier period already done, or with no stories to mail, says nothing."""
+        (:func:`earlier_due_days`: since the daemon first ran on this store, or tried by a
+        send), oldest first, where one was not written whole or is still :func:`owed`: a
+        delivery that failed, then a restart after the next period was due (its retry lived
+        in memory).  An earlier period already done, or with no stories to mail, says
+        nothing.  The latest day is the one counted at the start (a long catch-up of the
+        earlier days may run past the next digest time: that day is its scheduled run's)."""
         now = self.clock()
         for plan in plans(self.cfg):
             latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
@@ -372,7 +375,7 @@ class Daemon:
                 self.digest(scheduled=False, name=plan.name, day=day, quiet=True)
             if self.stop.requested:
                 return
-            self.digest(scheduled=False, name=plan.name)  # as its scheduled job names it
+            self.digest(scheduled=False, name=plan.name, day=latest)  # as its scheduled job names it
 
     def digest(
         self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False
@@ -383,7 +386,7 @@ class Daemon:
         ``digests:``; a weekly one covers the week that ended).  Mailed once: a second call
         (the scheduler's missed run fired after the start's catch-up) logs "not sent: already
         sent".  ``quiet`` (an earlier period): nothing is done or said for a day written whole
-        and mailed to every address, and a day with no stories is not mailed silently."""
+        and not :func:`owed`, and a day with no stories is not mailed silently."""
         now = self.clock()
         plan = plan_named(self.cfg, name)
         if day is None:
@@ -397,7 +400,7 @@ class Daemon:
         # written while the day was open (`digest run`, `build --date`) hold part of it, and
         # the files of one of `digests:` count only as this daemon wrote them (mark_written)
         written = written_whole(self.app.store, self.cfg, day, plan.name)
-        if quiet and written and reached_all(self.app, day, plan.name):
+        if quiet and written and not owed(self.app, day, plan.name):
             return
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
@@ -423,7 +426,7 @@ class Daemon:
                 self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
-            log.error("%s (retrying in %.0fs)", exc, wait)
+            log.error("%s: %s (retrying in %.0fs)", label, exc, wait)
         else:
             self._retry_digests.pop((name, day), None)
             if not self._retry_digests:  # another digest's failure keeps its retry

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended",
     "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day", "mark_daemon_start",
-    "mark_written", "reached_all", "send_digest", "write_and_send",
+    "mark_written", "owed", "send_digest", "write_and_send",
     "written_whole",
 ]
 
@@ -41,6 +41,9 @@ class Sent:
 
     sent: bool
     why: str
+    #: The mailing was tried and failed (an earlier period's, which ``write_and_send`` reports
+    #: and goes on; a failure of the period asked for raises instead).
+    failed: bool = False
 
     def __bool__(self) -> bool:
         return self.sent
@@ -160,16 +163,20 @@ def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date, *, dae
     ]
 
 
-def reached_all(app: App, day: date, digest: str | None = None) -> bool:
-    """Whether the digest ``digest`` (None: the single daily one) of ``day`` was mailed to every
-    address its recipient list has now (true when no mail is configured)."""
-    cfg = app.cfg
-    if cfg.email is None:
+def owed(app: App, day: date, digest: str | None = None) -> bool:
+    """Whether the digest ``digest`` (None: the single daily one) of ``day`` is still owed to
+    someone: never tried (no delivery row: the daemon was down), or tried for addresses it
+    has not reached (a failed or interrupted row).  An address added to ``to:`` since is not
+    owed an earlier period: it gets the latest one alone (``send_digest``), not the week before
+    it.  False when no mail is configured."""
+    if app.cfg.email is None:
+        return False
+    head = ("" if digest is None else f"{digest}:") + "email:"
+    rows = [row for row in app.store.deliveries_on(day.isoformat()) if row.target.startswith(head)]
+    if not rows:
         return True
-    plan = plan_named(cfg, digest)
-    prefix = "" if plan.name is None else f"{plan.name}:"
-    got = _sent_to(app.store, day.isoformat(), prefix)
-    return all(a.strip().lower() in got for a in (plan.to or cfg.email.to))
+    got = {a for row in rows if row.status == "sent" for a in row.target[len(head):].split(",")}
+    return any(row.status != "sent" and set(row.target[len(head):].split(",")) - got for row in rows)
 
 
 #: Meta key: when the daemon wrote the files of one of ``digests:`` for a day (the single
@@ -272,11 +279,21 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
 
 def write_and_send(app: App, plan: Plan, day: date, *, earlier: bool = False) -> Iterator[tuple[str, list[Path], Sent]]:
     """``digest send``: write ``plan``'s digest of ``day`` and mail it (:func:`send_digest`),
-    after (``earlier``) each of its earlier periods whose mailing was tried and did not reach
-    every address (:func:`earlier_due_days`: a cron run's send that failed; the next run mails
-    that period too, not only its own).  Per period: its label, the files written, and what the
-    mailing did."""
+    after (``earlier``) each of its earlier periods whose mailing was tried and is still
+    :func:`owed` (:func:`earlier_due_days`: a cron run's send that failed; the next run mails
+    that period too, not only its own).  Per period: its label, the files written, and what
+    the mailing did.  An earlier period that fails again says so (``why``: "not sent: ...") and
+    the next period is still written and mailed; the latest period's failure raises
+    :class:`digest.output.mailer.DeliveryError`."""
     days = earlier_due_days(app.store, app.cfg, plan, day, daemon=False) if earlier else []
-    for d in [*(d for d in days if not reached_all(app, d, plan.name)), day]:
+    for d in [*(d for d in days if owed(app, d, plan.name)), day]:
         paths = app.write_digest(day=d, formats=("md", "html"), digest=plan.name)
-        yield digest_label(plan.name, d), paths, send_digest(app, d, digest=plan.name)
+        label = digest_label(plan.name, d)
+        if d == day:
+            yield label, paths, send_digest(app, d, digest=plan.name)
+            continue
+        try:
+            sent = send_digest(app, d, digest=plan.name)
+        except DigestError as exc:  # still failing: the latest period is not held up by it
+            sent = Sent(False, f"not sent: {exc}", failed=True)
+        yield label, paths, sent
