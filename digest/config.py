@@ -128,6 +128,8 @@ class EmailConfig(_Strict):
     from_: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     subject: str = "digest for {date}: {count}"
+    #: Seconds the mail server has for each step (connect, greeting, every command).
+    timeout: float = Field(default=30.0, gt=0, le=600)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -10,6 +10,7 @@ with a pinned clock (its scheduler stopped where it would be resumed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -363,3 +364,58 @@ def test_the_latest_day_is_the_one_the_earlier_days_were_counted_from(tmp_path: 
             times = iter([_at(11, 5, 59)])
             Daemon(app, clock=lambda: next(times, _at(11, 6, 1))).catch_up()  # down since Monday 20:00
         assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 1 story")]
+
+
+def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp_path: Path) -> None:
+    """The mail server takes connections and never answers (a firewall that drops, a hung
+    server), ``timeout: 1``.  The daemon was down since Monday; its start owes Monday's to
+    Wednesday's digests.  One delivery waits out the time-out, the others wait for its retry
+    (each waited the time-out in turn: minutes before the first poll at 30 s each).  When the
+    server answers, the retry mails each day once."""
+    import socket
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from digest.service.delivery import mark_daemon_start
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    port = silent.getsockname()[1]
+    accepted: list[socket.socket] = []
+
+    def take() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(silent.accept()[0])
+
+    taker = threading.Thread(target=take, daemon=True)
+    taker.start()
+    cfg_path = config(tmp_path, port, DAILY)
+    cfg_path.write_text(cfg_path.read_text().replace("  security: none\n", "  security: none\n  timeout: 1\n"))
+    ingest(cfg_path, [("Coast News", n, _at(d, 9)) for n, d in (("quake_a1", 9), ("derby", 10), ("council_b", 11))])
+    clock = Clock()
+    clock.now = _at(12, 10)
+    with open_app(cfg_path) as app:
+        mark_daemon_start(app.store, _at(9, 7))
+        d = Daemon(app, clock=clock)
+        d.catch_up()
+        assert len(accepted) == 1, "one delivery waited out the time-out, not each"
+        assert sorted(day.day for _name, day in d._retry_digests) == [9, 10, 11]
+        silent.shutdown(socket.SHUT_RDWR)  # wakes its accept(); the port is free again
+        silent.close()
+        taker.join(5)
+        for conn in accepted:
+            conn.close()
+        ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+        ctl.start()
+        try:
+            assert d._retry_delivery_at is not None
+            clock.now = d._retry_delivery_at
+            d._handle("poll")
+            assert sorted(str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages) == [
+                f"digest for 2026-11-{day:02d}" for day in (9, 10, 11)]
+            assert d._retry_delivery_at is None
+        finally:
+            ctl.stop()

@@ -33,23 +33,15 @@ connection) and does all the work:
   ``email`` is configured, delivers it (:func:`send_digest`).  Each of
   ``digests:`` has its own job (``digest-NAME``, at its time, a weekly one on
   its weekday).  On start the daemon does one poll round and then
-  :meth:`Daemon.catch_up`: every configured digest is checked for its latest
-  due day (:func:`digest.service.delivery.latest_due_day`: a weekly one's
-  week whatever the weekday of the start), and written and sent if it was not,
-  however long the daemon was down (the scheduler's grace is 12 hours; a missed
-  run it fires after the catch-up writes the files again and finds the day
-  sent, and says so).  Its periods due in the week before are caught up too,
-  oldest first, where one was not written whole or is still owed (never tried,
-  or tried and not through: a failed delivery's retry lives in memory, and a
-  restart after the next period was due lost it); only since the daemon first
-  ran on the store, or tried by a send
-  (:func:`digest.service.delivery.earlier_due_days`; older days are ``digest
-  send --date``'s).  Files ``digest run`` or ``build --date`` wrote while the day was
-  open do not count as its digest (:func:`digest.service.delivery.written_whole`).
-  A day before the store's first
-  (:func:`digest.service.delivery.first_day`: its first article's, or the
-  daemon's first start) gets none: the first start wrote an empty digest for
-  the day before the install, the first day of the archive.
+  :meth:`Daemon.catch_up` (docs/daemon.md): each digest's latest due day
+  (:func:`digest.service.delivery.latest_due_day`), and the periods of the week
+  before it still owed (:func:`digest.service.delivery.earlier_due_days`), are
+  written and mailed where they were not, however long the daemon was down (the
+  scheduler's grace is 12 hours; a missed run it fires after the catch-up finds
+  the day sent, and says so).  Files ``digest run`` or ``build --date`` wrote
+  while the day was open do not count (:func:`digest.service.delivery.written_whole`);
+  a day before the store's first (:func:`digest.service.delivery.first_day`) gets
+  none.
 
 Which day: the digest built at ``digest_time`` covers the local day that
 ended before it (``--digest-day yesterday``, the default; every calendar day
@@ -92,7 +84,7 @@ import queue
 import random
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -199,6 +191,8 @@ class Daemon:
         #: of (name as ``digest`` takes it, None: the single daily one; its day: a retry after
         #: the next day's time still mails the day that failed)).
         self._retry_digests: dict[tuple[str | None, date], None] = {}
+        #: In a round of deliveries (``_round``), one failed: the others wait for the retry.
+        self._in_round = self._mail_down = False
         #: The sources that gave new articles this round, and how many (the round's log line).
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
@@ -356,26 +350,30 @@ class Daemon:
 
     # -- the digest ------------------------------------------------------------------
     def catch_up(self) -> None:
-        """On start: every configured digest (the single daily one, or each of ``digests:``)
-        is written and mailed for its latest due day (:func:`latest_due_day`: a weekly one's
-        week, whatever the weekday now) unless it was already, whatever the scheduler's
-        misfire grace; and so are its periods due in the week before it
-        (:func:`earlier_due_days`: since the daemon first ran on this store, or tried by a
-        send), oldest first, where one was not written whole or is still :func:`owed`: a
-        delivery that failed, then a restart after the next period was due (its retry lived
-        in memory).  An earlier period already done, or with no stories to mail, says
-        nothing.  The latest day is the one counted at the start (a long catch-up of the
-        earlier days may run past the next digest time: that day is its scheduled run's)."""
+        """On start: every configured digest is written and mailed for its latest due day
+        (:func:`latest_due_day`: a weekly one's week, whatever the weekday now) unless it was
+        already, whatever the scheduler's misfire grace; before it, its periods due in the week
+        before (:func:`earlier_due_days`), oldest first, where one was not written whole or is
+        still :func:`owed` (a failed delivery's retry lived in memory), saying nothing of one
+        done or with no stories.  The latest day is the one counted at the start."""
         now = self.clock()
-        for plan in plans(self.cfg):
-            latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
-            for day in earlier_due_days(self.app.store, self.cfg, plan, latest):
-                if self.stop.requested:
-                    return
-                self.digest(scheduled=False, name=plan.name, day=day, quiet=True)
-            if self.stop.requested:
-                return
-            self.digest(scheduled=False, name=plan.name, day=latest)  # as its scheduled job names it
+        with self._round():
+            for plan in plans(self.cfg):
+                latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+                for day in [*earlier_due_days(self.app.store, self.cfg, plan, latest), latest]:
+                    if self.stop.requested:
+                        return
+                    self.digest(scheduled=False, name=plan.name, day=day, quiet=day != latest)
+
+    @contextlib.contextmanager
+    def _round(self) -> Iterator[None]:
+        """Deliveries in a row (the start's catch-up, a retry round): after one fails, the
+        others wait for the retry, not each for the server's time-out."""
+        self._in_round = True
+        try:
+            yield
+        finally:
+            self._in_round = self._mail_down = False
 
     def digest(
         self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False
@@ -409,6 +407,10 @@ class Daemon:
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
+        if self._mail_down:  # in a round: not one time-out after another
+            self._retry_digests[name, day] = None
+            log.info("%s: not sent now: the mail server failed an earlier digest; retried with it", label)
+            return
         try:
             outcome = send_digest(self.app, day, digest=name, now=now)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
@@ -426,6 +428,7 @@ class Daemon:
                 self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
+            self._mail_down = self._in_round
             log.error("%s: %s (retrying in %.0fs)", label, exc, wait)
         else:
             self._retry_digests.pop((name, day), None)
@@ -445,9 +448,10 @@ class Daemon:
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
             retry, self._retry_digests = list(self._retry_digests), {}  # a failure adds it again
-            for name, day in retry:
-                if not self.stop.requested:
-                    self.digest(scheduled=False, name=name, day=day)
+            with self._round():
+                for name, day in retry:
+                    if not self.stop.requested:
+                        self.digest(scheduled=False, name=name, day=day)
             if not self._retry_digests:  # none failed again
                 self._delivery_failures, self._retry_delivery_at = 0, None
 

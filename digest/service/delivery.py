@@ -272,7 +272,7 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
             return Sent(False, "not sent: no stories that day")
         env = make_env(cfg.templates)
         if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
-                   locale=cfg.locale):
+                   locale=cfg.locale, timeout=email.timeout):
             return Sent(True, f"sent to {target.partition('email:')[2]}")
         return _already_sent(app, key, target)  # another sender's, between our look and the lock
 
