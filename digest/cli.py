@@ -301,23 +301,20 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
-        failed = False
+        failed = errors = False
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
             day = args.date or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
-            label = delivery.digest_label(plan.name, day)
-            # the daemon's rule: no digest for a day before the store's first (the install)
-            early = delivery.before_first_day(app.store, app.cfg, day) if args.date is None else None
-            if early is not None:
-                print(f"{label}: not written or sent: {early}", file=sys.stderr)
-                continue
-            # without --date, first an earlier period whose send failed (a cron run's)
-            for said, paths, sent in delivery.write_and_send(app, plan, day, earlier=args.date is None):
-                for path in paths:
-                    print(path)
-                print(f"{said}: {sent.why}", file=sys.stderr)
-                failed |= sent.failed  # an earlier period's: said, and the latest still sent
-    return 1 if failed else 0
+            try:  # without --date, first an earlier period whose send failed (a cron run's)
+                for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
+                    for path in paths:
+                        print(path)
+                    print(f"{said}: {sent.why}", file=sys.stderr)
+                    failed |= sent.failed  # an earlier period's: said, and the latest still sent
+            except DigestError as exc:  # this digest's: the others are still sent
+                print(f"error: {delivery.digest_label(plan.name, day)}: {exc}", file=sys.stderr)
+                errors = True
+    return 2 if errors else 1 if failed else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -210,3 +210,40 @@ def test_the_archive_knows_the_days_of_named_daily_digests_and_not_a_weeks_last_
         Daemon(app, clock=lambda: next_mon).digest(scheduled=True, name="weekly-sport")
         assert [d for d, _ in app.store.list_digest_dates()] == ["2026-11-09"]
         assert (tmp_path / "out" / "weekly-sport" / "digest-weekly-sport-2026-11-15.html").exists()
+
+
+def test_one_digest_refused_does_not_hold_up_the_others_in_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` on Monday 16 November: the server refuses the morning digest's message
+    (554, as for a message too big) and takes the weekly one.  The weekly digest is still
+    mailed (the first failure ended the command, the other digests untried); the refusal is
+    one error line naming its digest and day, and the exit status is 2."""
+    from typing import Any
+
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import Inbox, free_port
+
+    class Refusing(Inbox):
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            if "me@example.org" in envelope.rcpt_tos:
+                return "554 5.3.4 message too big for system"
+            return str(await super().handle_DATA(server, session, envelope))
+
+    ctl = Controller(Refusing(), hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    ctl.start()
+    try:
+        cfg_path = config(tmp_path, ctl.port)
+        cfg_path.write_text(cfg_path.read_text() + '\nclock: "2026-11-16T09:00:00Z"\n', encoding="utf-8")
+        cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+        with App(cfg, open_store(cfg.database_url)) as app:
+            fill(app)
+            ingest(app, "Coast News", "quake_b", datetime(2026, 11, 15, 8, tzinfo=UTC))
+        assert main(["send", "--config", str(cfg_path)]) == 2
+        said = capsys.readouterr().err.splitlines()
+        assert said[0].startswith("error: digest morning 2026-11-15: email via 127.0.0.1") and "554" in said[0], said
+        assert said[1] == "digest weekly-sport 2026-11-15: sent to colleague@example.org", said
+        assert [str(m["To"]) for m in ctl.handler.messages] == ["colleague@example.org"]
+    finally:
+        ctl.stop()
