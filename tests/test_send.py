@@ -229,18 +229,13 @@ def test_a_recipient_added_later_gets_the_digest_and_the_others_not_again(
                     f"digest {day}: not sent: already sent to me@example.org, you@example.org"]
 
 
-def test_a_cron_send_that_failed_is_mailed_by_the_next_days_send(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``digest send`` from cron: the mail server is down at Saturday's run (Friday's digest),
-    up at Sunday's.  Sunday's run mails Friday's digest as well as Saturday's (it mailed
-    Saturday's only, and Friday's was never mailed unless asked for with ``--date``); the
-    run after says nothing of Friday."""
-    from aiosmtpd.controller import Controller
+def _friday_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, Path]:
+    """A cron store: Friday 20 November's reports read, Friday's digest failed at Saturday's
+    ``digest send`` (nobody listens on ``port``), Saturday's reports read; the clock at Sunday
+    00:05, the next run's.  The mail server's port (nobody listens yet), the configuration."""
+    from tests.support.daemon import free_port
 
-    from tests.support.daemon import Inbox, free_port
-
-    port = free_port()  # nobody listens yet
+    port = free_port()
     with TestServer() as srv:
         cfg_path = config_with_mail(tmp_path, srv, port)
         _set_clock(cfg_path, "2026-11-20T10:00:00Z")
@@ -251,11 +246,26 @@ def test_a_cron_send_that_failed_is_mailed_by_the_next_days_send(
         srv.set("/a", rss("alpha", range(3, 5)))
         _set_clock(cfg_path, "2026-11-21T10:00:00Z")
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # Saturday's reports
+    _set_clock(cfg_path, "2026-11-22T00:05:00Z")
+    capsys.readouterr()
+    return port, cfg_path
+
+
+def test_a_cron_send_that_failed_is_mailed_by_the_next_days_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` from cron: the mail server is down at Saturday's run (Friday's digest),
+    up at Sunday's.  Sunday's run mails Friday's digest as well as Saturday's (it mailed
+    Saturday's only, and Friday's was never mailed unless asked for with ``--date``); the
+    run after says nothing of Friday."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import Inbox
+
+    port, cfg_path = _friday_failed(tmp_path, capsys)
     ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
     try:
-        _set_clock(cfg_path, "2026-11-22T00:05:00Z")
-        capsys.readouterr()
         assert main(["send", "--config", str(cfg_path)]) == 0
         assert capsys.readouterr().err.splitlines() == [
             "digest 2026-11-20: sent to me@example.org", "digest 2026-11-21: sent to me@example.org"]
@@ -280,7 +290,7 @@ def test_an_earlier_period_failing_again_does_not_hold_up_the_latest(
 
     from aiosmtpd.controller import Controller
 
-    from tests.support.daemon import Inbox, free_port
+    from tests.support.daemon import Inbox
 
     class Refusing(Inbox):
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -288,21 +298,10 @@ def test_an_earlier_period_failing_again_does_not_hold_up_the_latest(
                 return "554 5.3.4 message too big for system"
             return str(await super().handle_DATA(server, session, envelope))
 
-    port = free_port()  # nobody listens yet
-    with TestServer() as srv:
-        cfg_path = config_with_mail(tmp_path, srv, port)
-        _set_clock(cfg_path, "2026-11-20T10:00:00Z")
-        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
-        _set_clock(cfg_path, "2026-11-21T00:05:00Z")
-        assert main(["send", "--config", str(cfg_path)]) != 0  # the server is down
-        srv.set("/a", rss("alpha", range(3, 5)))
-        _set_clock(cfg_path, "2026-11-21T10:00:00Z")
-        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
+    port, cfg_path = _friday_failed(tmp_path, capsys)
     ctl = Controller(Refusing(), hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
     try:
-        _set_clock(cfg_path, "2026-11-22T00:05:00Z")
-        capsys.readouterr()
         assert main(["send", "--config", str(cfg_path)]) == 1
         said = capsys.readouterr()
         err = said.err.splitlines()
