@@ -309,8 +309,9 @@ def cmd_send(args: argparse.Namespace) -> int:
                 for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
                     for path in paths:
                         print(path)
-                    print(f"{said}: {sent.why}", file=sys.stderr)
-                    failed |= sent.failed  # an earlier period's: said, and the latest still sent
+                    if sent is not None:
+                        print(f"{said}: {sent.why}", file=sys.stderr)
+                        failed |= sent.failed  # an earlier period's: said, and the latest still sent
             except DigestError as exc:  # this digest's: the others are still sent
                 print(f"error: {delivery.digest_label(plan.name, day)}: {exc}", file=sys.stderr)
                 errors = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -400,7 +401,9 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
     with open_app(cfg_path) as app:
         mark_daemon_start(app.store, _at(9, 7))
         d = Daemon(app, clock=clock)
+        began = time.monotonic()
         d.catch_up()
+        assert time.monotonic() - began < 15, "email.timeout (1 s) is the server's time, not 30 s"
         assert len(accepted) == 1, "one delivery waited out the time-out, not each"
         assert sorted(day.day for _name, day in d._retry_digests) == [9, 10, 11]
         silent.shutdown(socket.SHUT_RDWR)  # wakes its accept(); the port is free again
@@ -419,3 +422,51 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
             assert d._retry_delivery_at is None
         finally:
             ctl.stop()
+
+
+class RefusingColleague(Inbox):
+    """A mail server that refuses the weekly digest's reader (550) and takes everyone else."""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address == "colleague@example.org":
+            return "550 5.1.1 user unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("order", ["weekly first", "daily first"])
+def test_one_digests_refused_mail_holds_up_no_other_and_the_backoff_steps_once_a_round(
+    tmp_path: Path, order: str
+) -> None:
+    """Both digests owed at a start with the server unreachable: one is tried, the other waits
+    for the retry.  The retry round finds the server up, refusing the weekly digest's reader.
+    Weekly first: a refusal is of that message only, so the morning digest is still tried
+    and mailed (taken for an unreachable server, it waited behind the weekly one for good).
+    Daily first: the round failed, so the backoff is one step longer (the morning digest's
+    success had started it over)."""
+    from aiosmtpd.controller import Controller
+
+    from digest.service.polling import backoff_delay
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, WEEKLY + DAILY if order == "weekly first" else DAILY + WEEKLY)
+    ingest(cfg_path, [*MONDAY, ("Terrace", "derby", _at(11, 9)), ("Coast News", "quake_b", _at(16, 9))])
+    clock = Clock()
+    clock.now = _at(17, 10)  # Tuesday: the week 9-15 and Monday 16 are owed
+    with open_app(cfg_path) as app:
+        d = Daemon(app, clock=clock)
+        d.catch_up()
+        assert d._delivery_failures == 1 and len(d._retry_digests) == 2
+        ctl = Controller(RefusingColleague(), hostname="127.0.0.1", port=port, ready_timeout=10)
+        ctl.start()
+        try:
+            assert d._retry_delivery_at is not None
+            clock.now = d._retry_delivery_at
+            d._handle("poll")
+        finally:
+            ctl.stop()
+        assert _mails(ctl.handler) == [("me@example.org", "digest for 2026-11-16: 1 story")]
+        assert [name for name, _day in d._retry_digests] == ["weekly-sport"]
+        assert d._delivery_failures == 2
+        assert d._retry_delivery_at == clock.now + timedelta(seconds=backoff_delay(60.0, 2, cap=3600.0))

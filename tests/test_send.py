@@ -242,7 +242,9 @@ def _friday_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # Friday's reports
         _set_clock(cfg_path, "2026-11-21T00:05:00Z")
         assert main(["send", "--config", str(cfg_path)]) != 0  # the server is down
-        assert "127.0.0.1" in capsys.readouterr().err
+        said = capsys.readouterr()
+        assert "\nerror: digest 2026-11-20: email via 127.0.0.1" in said.err, said.err
+        assert "digest-2026-11-20.html" in said.out  # its files are written, and said
         srv.set("/a", rss("alpha", range(3, 5)))
         _set_clock(cfg_path, "2026-11-21T10:00:00Z")
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # Saturday's reports

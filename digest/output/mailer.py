@@ -86,7 +86,13 @@ QUIT_TIMEOUT = 5.0
 
 
 class DeliveryError(DigestError):
-    """The digest could not be sent (one line naming the server and the problem)."""
+    """The digest could not be sent (one line naming the server and the problem).
+    ``unreachable``: the server could not be reached or talked to (refused, timed out, cut off,
+    TLS), so any other message would fail too; not for its answer refusing this one (5xx)."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def _one_line(s: object) -> str:
@@ -255,7 +261,8 @@ def send(
         problem = _describe(exc)
         if password:
             problem = problem.replace(password, "***")
-        raise DeliveryError(f"{where}: {problem}") from None
+        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        raise DeliveryError(f"{where}: {problem}", unreachable=not answered) from None
     except BaseException:
         if client is not None:
             client.close()
@@ -266,14 +273,14 @@ def send(
         if accepted is not None:
             accepted()
     finally:
-        _quit(client)
+        _quit(client, min(QUIT_TIMEOUT, timeout))
 
 
-def _quit(client: smtplib.SMTP) -> None:
-    """Say QUIT, waiting at most ``QUIT_TIMEOUT`` for the answer; then close, whatever happened."""
+def _quit(client: smtplib.SMTP, timeout: float = QUIT_TIMEOUT) -> None:
+    """Say QUIT, waiting at most ``timeout`` for the answer; then close, whatever happened."""
     try:
         if client.sock is not None:
-            client.sock.settimeout(QUIT_TIMEOUT)
+            client.sock.settimeout(timeout)
         client.quit()
     except (smtplib.SMTPException, OSError):
         pass

@@ -92,6 +92,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import WEEKDAYS, Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
 from ..output.digests import Plan, plan_named, plans
+from ..output.mailer import DeliveryError
 from ..output.view import seal
 from ..records import Entries
 from ..store.base import SourceState
@@ -367,13 +368,16 @@ class Daemon:
 
     @contextlib.contextmanager
     def _round(self) -> Iterator[None]:
-        """Deliveries in a row (the start's catch-up, a retry round): after one fails, the
-        others wait for the retry, not each for the server's time-out."""
+        """Deliveries in a row (the start's catch-up, a retry round): once the server could not
+        be reached, the others wait for the retry, not each for its time-out (a refusal of
+        one digest's message holds up no other)."""
         self._in_round = True
         try:
             yield
         finally:
             self._in_round = self._mail_down = False
+            if not self._retry_digests:  # none failed (again)
+                self._delivery_failures, self._retry_delivery_at = 0, None
 
     def digest(
         self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False
@@ -407,7 +411,7 @@ class Daemon:
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
-        if self._mail_down:  # in a round: not one time-out after another
+        if self._mail_down:  # in a round, the server unreachable: not one time-out after another
             self._retry_digests[name, day] = None
             log.info("%s: not sent now: the mail server failed an earlier digest; retried with it", label)
             return
@@ -428,11 +432,11 @@ class Daemon:
                 self._delivery_failures += 1
             wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
             self._retry_delivery_at = now + timedelta(seconds=wait)
-            self._mail_down = self._in_round
+            self._mail_down = self._in_round and isinstance(exc, DeliveryError) and exc.unreachable
             log.error("%s: %s (retrying in %.0fs)", label, exc, wait)
         else:
             self._retry_digests.pop((name, day), None)
-            if not self._retry_digests:  # another digest's failure keeps its retry
+            if not self._retry_digests and not self._in_round:  # a round resets at its end
                 self._delivery_failures, self._retry_delivery_at = 0, None
 
     # -- the loop --------------------------------------------------------------------
@@ -452,8 +456,6 @@ class Daemon:
                 for name, day in retry:
                     if not self.stop.requested:
                         self.digest(scheduled=False, name=name, day=day)
-            if not self._retry_digests:  # none failed again
-                self._delivery_failures, self._retry_delivery_at = 0, None
 
     def run(self) -> int:
         """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that

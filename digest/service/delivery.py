@@ -277,28 +277,30 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
         return _already_sent(app, key, target)  # another sender's, between our look and the lock
 
 
-def write_and_send(app: App, plan: Plan, day: date, *, given: bool = False) -> Iterator[tuple[str, list[Path], Sent]]:
+def write_and_send(
+    app: App, plan: Plan, day: date, *, given: bool = False
+) -> Iterator[tuple[str, list[Path], Sent | None]]:
     """``digest send``: write ``plan``'s digest of ``day`` and mail it (:func:`send_digest`).
     Unless the day was ``given`` (``--date``): nothing for a day before the store's first
     (:func:`before_first_day`, the daemon's rule), and first each earlier period whose mailing
     was tried and is still :func:`owed` (:func:`earlier_due_days`: a cron run's send that
-    failed; the next run mails that period too, not only its own).  Per period: its label,
-    the files written, and what the mailing did.  An earlier period that fails again says so
-    (``why``: "not sent: ...", ``failed``) and the next period is still written and mailed; the
-    period asked for raises :class:`digest.output.mailer.DeliveryError`."""
+    failed; the next run mails that period too, not only its own).  Per period: its label and
+    the files written (no outcome yet), then its label and what the mailing did.  An earlier
+    period that fails again says so (``why``: "not sent: ...", ``failed``) and the next period
+    is still written and mailed; the period asked for raises
+    :class:`digest.output.mailer.DeliveryError` (its files said first)."""
     early = None if given else before_first_day(app.store, app.cfg, day)
     if early is not None:
         yield digest_label(plan.name, day), [], Sent(False, f"not written or sent: {early}")
         return
     days = [] if given else earlier_due_days(app.store, app.cfg, plan, day, daemon=False)
     for d in [*(d for d in days if owed(app, d, plan.name)), day]:
-        paths = app.write_digest(day=d, formats=("md", "html"), digest=plan.name)
         label = digest_label(plan.name, d)
-        if d == day:
-            yield label, paths, send_digest(app, d, digest=plan.name)
-            continue
         try:
+            yield label, app.write_digest(day=d, formats=("md", "html"), digest=plan.name), None
             sent = send_digest(app, d, digest=plan.name)
-        except DigestError as exc:  # still failing: the latest period is not held up by it
+        except DigestError as exc:  # an earlier period still failing holds up no later one
+            if d == day:
+                raise
             sent = Sent(False, f"not sent: {exc}", failed=True)
-        yield label, paths, sent
+        yield label, [], sent
