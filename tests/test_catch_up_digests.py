@@ -376,8 +376,6 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
     import socket
     import threading
 
-    from aiosmtpd.controller import Controller
-
     from digest.service.delivery import mark_daemon_start
 
     silent = socket.socket()
@@ -411,17 +409,10 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
         taker.join(5)
         for conn in accepted:
             conn.close()
-        ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
-        ctl.start()
-        try:
-            assert d._retry_delivery_at is not None
-            clock.now = d._retry_delivery_at
-            d._handle("poll")
-            assert sorted(str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages) == [
-                f"digest for 2026-11-{day:02d}" for day in (9, 10, 11)]
-            assert d._retry_delivery_at is None
-        finally:
-            ctl.stop()
+        inbox = _retry_round(d, clock, Inbox(), port)
+        assert sorted(str(m["Subject"]).partition(":")[0] for m in inbox.messages) == [
+            f"digest for 2026-11-{day:02d}" for day in (9, 10, 11)]
+        assert d._retry_delivery_at is None
 
 
 class RefusingColleague(Inbox):
@@ -444,7 +435,6 @@ def test_one_digests_refused_mail_holds_up_no_other_and_the_backoff_steps_once_a
     and mailed (taken for an unreachable server, it waited behind the weekly one for good).
     Daily first: the round failed, so the backoff is one step longer (the morning digest's
     success had started it over)."""
-    from aiosmtpd.controller import Controller
 
     from digest.service.polling import backoff_delay
     from tests.support.daemon import free_port
@@ -458,15 +448,23 @@ def test_one_digests_refused_mail_holds_up_no_other_and_the_backoff_steps_once_a
         d = Daemon(app, clock=clock)
         d.catch_up()
         assert d._delivery_failures == 1 and len(d._retry_digests) == 2
-        ctl = Controller(RefusingColleague(), hostname="127.0.0.1", port=port, ready_timeout=10)
-        ctl.start()
-        try:
-            assert d._retry_delivery_at is not None
-            clock.now = d._retry_delivery_at
-            d._handle("poll")
-        finally:
-            ctl.stop()
-        assert _mails(ctl.handler) == [("me@example.org", "digest for 2026-11-16: 1 story")]
+        inbox = _retry_round(d, clock, RefusingColleague(), port)
+        assert _mails(inbox) == [("me@example.org", "digest for 2026-11-16: 1 story")]
         assert [name for name, _day in d._retry_digests] == ["weekly-sport"]
         assert d._delivery_failures == 2
         assert d._retry_delivery_at == clock.now + timedelta(seconds=backoff_delay(60.0, 2, cap=3600.0))
+
+
+def _retry_round(d: Daemon, clock: Clock, inbox: Inbox, port: int) -> Inbox:
+    """The mail server up on ``port`` (``inbox`` its handler): the daemon's retry round, at its time."""
+    from aiosmtpd.controller import Controller
+
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        assert d._retry_delivery_at is not None
+        clock.now = d._retry_delivery_at
+        d._handle("poll")
+    finally:
+        ctl.stop()
+    return inbox
