@@ -56,15 +56,24 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
 
 
-def _sent_to(store: Store, key: str, prefix: str) -> set[str]:
-    """The addresses a digest (``prefix``: ``NAME:``, or "" for the single daily one) dated
-    ``key`` was sent to, whatever the recipient lists were then."""
-    got: set[str] = set()
-    head = prefix + "email:"
-    for row in store.deliveries_on(key):
-        if row.status == "sent" and row.target.startswith(head):
-            got |= set(row.target[len(head):].split(","))
-    return got
+def _prefix(digest: str | None) -> str:
+    """The head of a digest's delivery targets: "NAME:" for one of ``digests:``, "" for the
+    single daily one (then ``email:`` and the sorted recipient list)."""
+    return "" if digest is None else f"{digest}:"
+
+
+def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str]]]:
+    """The attempted deliveries of the digest ``digest`` dated ``key``: each one's status and
+    the addresses its recipient list had."""
+    head = _prefix(digest) + "email:"
+    return [(row.status, set(row.target[len(head):].split(",")))
+            for row in store.deliveries_on(key) if row.target.startswith(head)]
+
+
+def _sent_to(store: Store, key: str, digest: str | None) -> set[str]:
+    """The addresses the digest ``digest`` dated ``key`` was sent to, whatever the recipient
+    lists were then."""
+    return {a for status, to in _rows(store, key, digest) if status == "sent" for a in to}
 
 
 def check_ended(day: date, cfg: Config) -> date:
@@ -153,13 +162,10 @@ def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date, *, dae
     ``digest send`` from cron): a first start mails none of them that was never tried."""
     since = parse_ts(store.get_meta(DAEMON_SINCE)) if daemon else None
     first = since.astimezone(cfg.tz).date() if since is not None else date.max
-    head = ("" if plan.name is None else f"{plan.name}:") + "email:"
     days = [latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)]
     return [
         d for d in days
-        if plan.due(d) and (d >= first or any(
-            row.target.startswith(head) and row.status != "sent" for row in store.deliveries_on(d.isoformat())
-        ))
+        if plan.due(d) and (d >= first or any(status != "sent" for status, _ in _rows(store, d.isoformat(), plan.name)))
     ]
 
 
@@ -171,12 +177,9 @@ def owed(app: App, day: date, digest: str | None = None) -> bool:
     it.  False when no mail is configured."""
     if app.cfg.email is None:
         return False
-    head = ("" if digest is None else f"{digest}:") + "email:"
-    rows = [row for row in app.store.deliveries_on(day.isoformat()) if row.target.startswith(head)]
-    if not rows:
-        return True
-    got = {a for row in rows if row.status == "sent" for a in row.target[len(head):].split(",")}
-    return any(row.status != "sent" and set(row.target[len(head):].split(",")) - got for row in rows)
+    rows = _rows(app.store, day.isoformat(), digest)
+    got = {a for status, to in rows if status == "sent" for a in to}
+    return not rows or any(status != "sent" and to - got for status, to in rows)
 
 
 #: Meta key: when the daemon wrote the files of one of ``digests:`` for a day (the single
@@ -249,11 +252,11 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
     plan = plan_named(cfg, digest)
     email = cfg.email.model_copy(update={"to": plan.to}) if plan.to else cfg.email
     key, target = day.isoformat(), default_target(email)
-    prefix = "" if plan.name is None else f"{plan.name}:"  # one delivery record per digest
+    prefix = _prefix(plan.name)  # one delivery record per digest
     target = prefix + target
     if store.delivery_status(key, target) == "sent":
         return _already_sent(app, key, target)
-    got = _sent_to(store, key, prefix)
+    got = _sent_to(store, key, plan.name)
     if got:  # sent before `to:` changed: only to whom it has not reached
         new = [a for a in email.to if a.strip().lower() not in got]
         if not new:
