@@ -18,7 +18,14 @@ import yaml
 from digest.app import open_app
 from digest.cli import main
 from digest.service.daemon import Daemon
-from tests.support.daemon import Clock, config_with_mail, loopback_config, rss, smtpd
+from tests.support.daemon import (
+    Clock,
+    config_with_mail,
+    loopback_config,
+    read_yesterday,
+    rss,
+    smtpd,
+)
 from tests.support.httpd import TestServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,11 +92,7 @@ def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> 
 # -- digest send, digest sources, the daemon's log: what happened, in one line each ---------------
 def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = config_with_mail(tmp_path, srv, port)
-        then = datetime.now(UTC) - timedelta(days=1)  # only a day that has ended is sent
-        with open_app(cfg) as app:
-            app.run(now=then)
-        day = then.date()
+        cfg, day = read_yesterday(tmp_path, srv, port)  # only a day that has ended is sent
         assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0
         today = datetime.now(UTC).date()  # when it was sent
         assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0

@@ -33,6 +33,7 @@ from tests.support.daemon import (
     config_with_mail,
     free_port,
     loopback_config,
+    read_yesterday,
     rss,
     smtpd,
 )
@@ -451,11 +452,8 @@ def test_daemon_survives_kill_9_stores_each_entry_once_and_mails_once(tmp_path: 
 # -- the send and serve commands ------------------------------------------------------------------
 def test_send_command_mails_a_day_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg_path = config_with_mail(tmp_path, srv, port)
-        then = datetime.now(UTC) - timedelta(days=1)  # only a day that has ended is sent
-        with open_app(cfg_path) as app:
-            app.run(now=then)
-        day = then.date().isoformat()
+        cfg_path, yesterday = read_yesterday(tmp_path, srv, port)  # only a day that has ended is sent
+        day = yesterday.isoformat()
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         err = capsys.readouterr().err

@@ -8,7 +8,7 @@ import os
 import random
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,14 @@ from digest.output.view import sealed_at
 from digest.service.daemon import Daemon
 from digest.service.polling import digest_due
 from digest.store.base import open_store
-from tests.support.daemon import Clock, config_with_mail, loopback_config, rss, smtpd
+from tests.support.daemon import (
+    Clock,
+    config_with_mail,
+    loopback_config,
+    read_yesterday,
+    rss,
+    smtpd,
+)
 from tests.support.httpd import TestServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,11 +85,8 @@ def test_send_says_what_it_did_once(tmp_path: Path, caplog: pytest.LogCaptureFix
     (``digest D sent to email:ADDRESS (<message id>)``).  One line now; the daemon, which has
     no line of its own, logs the same words once."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = config_with_mail(tmp_path, srv, port)
-        then = datetime.now(UTC) - timedelta(days=1)
-        with open_app(cfg) as app:
-            app.run(now=then)
-        day = then.date().isoformat()
+        cfg, yesterday = read_yesterday(tmp_path, srv, port)
+        day = yesterday.isoformat()
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         done = subprocess.run([sys.executable, "-m", "digest", "send", "--config", str(cfg), "--date", day],
                               env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -211,11 +215,8 @@ def test_a_recipient_added_later_gets_the_digest_and_the_others_not_again(
     next ``digest send`` of a day already mailed (the daemon's catch-up on its restart, a cron
     run, a retry) mailed everyone again.  Now only the addresses it has not reached get it."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg_path = config_with_mail(tmp_path, srv, port)
-        then = datetime.now(UTC) - timedelta(days=1)
-        with open_app(cfg_path) as app:
-            app.run(now=then)
-        day = then.date().isoformat()
+        cfg_path, yesterday = read_yesterday(tmp_path, srv, port)
+        day = yesterday.isoformat()
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         cfg = yaml.safe_load(cfg_path.read_text())
         cfg["email"]["to"] = ["me@example.org", "You@Example.org"]

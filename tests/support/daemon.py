@@ -9,7 +9,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.policy import default as default_policy
 from email.utils import format_datetime
 from pathlib import Path
@@ -111,3 +111,15 @@ def config_with_mail(tmp: Path, srv: TestServer, port: int) -> Path:
         email={"host": "127.0.0.1", "port": port, "security": "none",
                "from": "digest@example.org", "to": ["me@example.org"]},
     )
+
+
+def read_yesterday(tmp: Path, srv: TestServer, port: int) -> tuple[Path, date]:
+    """``config_with_mail``, its feed read as of this time yesterday (a day that has ended:
+    ``digest send --date`` takes it).  The configuration's path and that day (UTC)."""
+    from digest.app import open_app
+
+    cfg_path = config_with_mail(tmp, srv, port)
+    then = datetime.now(UTC) - timedelta(days=1)
+    with open_app(cfg_path) as app:
+        app.run(now=then)
+    return cfg_path, then.date()
