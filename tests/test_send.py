@@ -314,3 +314,51 @@ def test_an_earlier_period_failing_again_does_not_hold_up_the_latest(
         assert [str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages] == ["digest for 2026-11-21"]
     finally:
         ctl.stop()
+
+
+def test_periods_whose_cron_run_never_came_are_mailed_by_the_next_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` from cron, the machine off at two of its times.  Reports read on
+    Wednesday and Thursday; the first ``digest send`` (Friday 00:05) mails Thursday's alone
+    (Wednesday's was never the cron's to mail); Friday's reports read, the machine off at
+    Saturday's and Sunday's runs and all Saturday (no reports), Sunday's reports read.
+    Monday's run mails Friday's and Sunday's digests, oldest first, and says nothing of
+    Saturday (no stories).  Friday's was mailed by nothing before: only a period tried and
+    failed was caught up."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import Inbox, free_port
+
+    port = free_port()
+    ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        with TestServer() as srv:
+            cfg_path = config_with_mail(tmp_path, srv, port)
+            for n, clock in enumerate(["2026-11-18T10:00:00Z", "2026-11-19T10:00:00Z", "2026-11-20T00:05:00Z",
+                                       "2026-11-20T10:00:00Z", "2026-11-22T10:00:00Z"]):
+                _set_clock(cfg_path, clock)
+                if clock.endswith("00:05:00Z"):
+                    capsys.readouterr()
+                    assert main(["send", "--config", str(cfg_path)]) == 0
+                    assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("digest ")] == [
+                        "digest 2026-11-19: sent to me@example.org"]
+                    continue
+                srv.set("/a", rss("alpha", range(3 * n, 3 * n + 3)))
+                assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
+        capsys.readouterr()
+        _set_clock(cfg_path, "2026-11-23T00:05:00Z")
+        assert main(["send", "--config", str(cfg_path)]) == 0
+        said = capsys.readouterr()
+        assert [line for line in said.err.splitlines() if line.startswith("digest ")] == [
+            "digest 2026-11-20: sent to me@example.org", "digest 2026-11-22: sent to me@example.org"]
+        assert "digest-2026-11-21" not in said.out
+        assert [str(m["Subject"]).partition(":")[0] for m in ctl.handler.messages] == [
+            "digest for 2026-11-19", "digest for 2026-11-20", "digest for 2026-11-22"]
+        assert main(["send", "--config", str(cfg_path)]) == 0  # the run after: nothing owed
+        said_after = [line for line in capsys.readouterr().err.splitlines() if line.startswith("digest ")]
+        assert len(said_after) == 1 and said_after[0].startswith("digest 2026-11-22: not sent: already sent")
+        assert len(ctl.handler.messages) == 3
+    finally:
+        ctl.stop()

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "WRITTEN_KEY", "Sent", "before_first_day", "check_ended",
-    "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day", "mark_daemon_start",
-    "mark_written", "owed", "send_digest", "write_and_send",
+    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "SEND_SINCE", "WRITTEN_KEY", "Sent", "before_first_day",
+    "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day",
+    "mark_daemon_start", "mark_send_start", "mark_written", "owed", "send_digest", "write_and_send",
     "written_whole",
 ]
 
@@ -108,6 +108,19 @@ def mark_daemon_start(store: Store, now: datetime) -> None:
         store.set_meta(DAEMON_SINCE, ts(now) or "")
 
 
+#: Meta key: when ``digest send`` (without ``--date``: a cron run's) first ran on this store
+#: (kept: the first run only).
+SEND_SINCE = "send_since"
+
+
+def mark_send_start(store: Store, now: datetime) -> None:
+    """Record the first ``digest send`` without ``--date`` on the store (a later run keeps the
+    first): from its day on, a period nobody tried to mail (the machine was off at its time)
+    is owed to the reader, as one the daemon was running for."""
+    if store.get_meta(SEND_SINCE) is None:
+        store.set_meta(SEND_SINCE, ts(now) or "")
+
+
 def first_day(store: Store, cfg: Config) -> date | None:
     """The first day the store has a digest for (None: none yet): the day (in the configured
     time zone) its first article arrived, or the daemon first started if that was earlier.
@@ -153,15 +166,17 @@ def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -
 CATCH_UP_DAYS = 7
 
 
-def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date, *, daemon: bool = True) -> list[date]:
+def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> list[date]:
     """The days of ``plan``'s digests due in the :data:`CATCH_UP_DAYS` before ``latest`` (its
-    latest due day), oldest first, that are to be caught up: those the daemon was running for
-    (``daemon``: on or after the day of its first start on this store, :data:`DAEMON_SINCE`),
-    and those whose mailing was tried and did not go through (a failed or interrupted row).
-    Days before the daemon's first start were another way of running's (``digest run`` and
-    ``digest send`` from cron): a first start mails none of them that was never tried."""
-    since = parse_ts(store.get_meta(DAEMON_SINCE)) if daemon else None
-    first = since.astimezone(cfg.tz).date() if since is not None else date.max
+    latest due day), oldest first, that are to be caught up: those due since mailing began
+    on this store (on or after the day of the daemon's first start, :data:`DAEMON_SINCE`, or
+    of the first ``digest send`` without ``--date``, :data:`SEND_SINCE`, whichever came
+    first), and those whose mailing was tried and did not go through (a failed or
+    interrupted row).  Days before were another way of running's (``digest run`` alone, or
+    mail sent by hand): a first start, or a first ``digest send``, mails none of them that
+    was never tried.  A day listed may be owed to nobody (:func:`owed`) or have no stories."""
+    moments = [t for t in (parse_ts(store.get_meta(k)) for k in (DAEMON_SINCE, SEND_SINCE)) if t is not None]
+    first = min(moments).astimezone(cfg.tz).date() if moments else date.max
     days = [latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)]
     return [
         d for d in days
@@ -285,19 +300,25 @@ def write_and_send(
 ) -> Iterator[tuple[str, list[Path], Sent | None]]:
     """``digest send``: write ``plan``'s digest of ``day`` and mail it (:func:`send_digest`).
     Unless the day was ``given`` (``--date``): nothing for a day before the store's first
-    (:func:`before_first_day`, the daemon's rule), and first each earlier period whose mailing
-    was tried and is still :func:`owed` (:func:`earlier_due_days`: a cron run's send that
-    failed; the next run mails that period too, not only its own).  Per period: its label and
-    the files written (no outcome yet), then its label and what the mailing did.  An earlier
-    period that fails again says so (``why``: "not sent: ...", ``failed``) and the next period
-    is still written and mailed; the period asked for raises
-    :class:`digest.output.mailer.DeliveryError` (its files said first)."""
+    (:func:`before_first_day`, the daemon's rule), and first each earlier period still
+    :func:`owed` that has stories (:func:`earlier_due_days`: a cron run's send that failed,
+    or a period whose run never came, the machine off at its time; the next run mails that
+    period too, not only its own; an earlier period with no stories is passed over without
+    a word).  The first such run is recorded (:func:`mark_send_start`): periods before it
+    were never the cron's to mail.  Per period: its label and the files written (no outcome
+    yet), then its label and what the mailing did.  An earlier period that fails again says
+    so (``why``: "not sent: ...", ``failed``) and the next period is still written and
+    mailed; the period asked for raises :class:`digest.output.mailer.DeliveryError` (its
+    files said first)."""
     early = None if given else before_first_day(app.store, app.cfg, day)
     if early is not None:
         yield digest_label(plan.name, day), [], Sent(False, f"not written or sent: {early}")
         return
-    days = [] if given else earlier_due_days(app.store, app.cfg, plan, day, daemon=False)
-    for d in [*(d for d in days if owed(app, d, plan.name)), day]:
+    if not given:
+        mark_send_start(app.store, app.cfg.now())
+    days = [] if given else earlier_due_days(app.store, app.cfg, plan, day)
+    days = [d for d in days if owed(app, d, plan.name) and app.build_view(d, digest=plan.name).stories]
+    for d in [*days, day]:
         label = digest_label(plan.name, d)
         try:
             yield label, app.write_digest(day=d, formats=("md", "html"), digest=plan.name), None
