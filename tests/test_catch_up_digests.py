@@ -350,6 +350,38 @@ def test_an_address_added_gets_the_latest_period_alone_not_the_week_before(tmp_p
         assert _mails(inbox)[4:] == [("you@example.org", "digest for 2026-11-12: 1 story")], said
 
 
+def test_a_failed_period_caught_up_after_an_address_was_added_goes_to_the_old_list_alone(
+    tmp_path: Path, start: Any
+) -> None:
+    """Monday's digest fails for me@ (the server down); you@ is added to ``to:`` and the
+    daemon restarted on Wednesday, the server up.  Monday's digest goes to me@ alone (it was
+    owed to the list of then: you@ got it too), Tuesday's, the latest, to both."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()  # nobody listens yet
+    cfg_path = config(tmp_path, port, DAILY)
+    start(cfg_path, _at(9, 7))  # the first start: Monday 07:00
+    ingest(cfg_path, MONDAY)
+    clock = Clock()
+    clock.now = _at(10, 6)
+    with open_app(cfg_path) as app:
+        Daemon(app, clock=clock).digest(scheduled=True, name="morning")  # Monday's: the server is down
+    ingest(cfg_path, [("Coast News", "derby", _at(10, 9))])
+    cfg_path.write_text(cfg_path.read_text().replace("to: [me@example.org]", "to: [me@example.org, you@example.org]"))
+    ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        said = start(cfg_path, _at(11, 7))
+        assert _mails(ctl.handler) == [
+            ("me@example.org", "digest for 2026-11-09: 2 stories"),
+            ("me@example.org, you@example.org", "digest for 2026-11-10: 1 story"),
+        ], said
+    finally:
+        ctl.stop()
+
+
 def test_the_latest_day_is_the_one_the_earlier_days_were_counted_from(tmp_path: Path) -> None:
     """A start on Wednesday a moment before 06:00 whose catch-up of the earlier days runs past
     06:00 (mail time-outs make it long): the latest day is the one counted at the start

@@ -416,7 +416,8 @@ class Daemon:
             log.info("%s: not sent now: the mail server failed an earlier digest; retried with it", label)
             return
         try:
-            outcome = send_digest(self.app, day, digest=name, now=now)
+            earlier = day < latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+            outcome = send_digest(self.app, day, digest=name, now=now, earlier=earlier)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.log(logging.DEBUG if quiet and not outcome else logging.INFO, "%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)

@@ -70,12 +70,6 @@ def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str
             for row in store.deliveries_on(key) if row.target.startswith(head)]
 
 
-def _sent_to(store: Store, key: str, digest: str | None) -> set[str]:
-    """The addresses the digest ``digest`` dated ``key`` was sent to, whatever the recipient
-    lists were then."""
-    return {a for status, to in _rows(store, key, digest) if status == "sent" for a in to}
-
-
 def check_ended(day: date, cfg: Config) -> date:
     """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
     :class:`DigestError` naming it and the last day that has.
@@ -250,10 +244,13 @@ def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
     return out
 
 
-def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime | None = None) -> Sent:
+def send_digest(
+    app: App, day: date, *, digest: str | None = None, now: datetime | None = None, earlier: bool = False
+) -> Sent:
     """Email the digest of ``day`` once per recipient list (``digest``: one of ``digests:``,
     to its own ``to``, its own delivery record); says whether it was sent now, and if not,
-    why.  The day is sealed at ``now``: the caller's clock (the daemon's), else the
+    why.  ``earlier``: a period before the latest, caught up: if it was tried, only the
+    addresses it did not reach then (and still on the list) are owed it.  The day is sealed at ``now``: the caller's clock (the daemon's), else the
     configuration's (``Config.now``: ``clock`` when set).
 
     Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
@@ -271,11 +268,17 @@ def send_digest(app: App, day: date, *, digest: str | None = None, now: datetime
     target = prefix + target
     if store.delivery_status(key, target) == "sent":
         return _already_sent(app, key, target)
-    got = _sent_to(store, key, plan.name)
-    if got:  # sent before `to:` changed: only to whom it has not reached
-        new = [a for a in email.to if a.strip().lower() not in got]
+    rows = _rows(store, key, plan.name)
+    got = {a for status, to in rows if status == "sent" for a in to}
+    # an earlier period tried before: owed to whom it did not reach then, not to an address
+    # added to `to:` since (that one gets the latest period alone)
+    tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None
+    if got or tried is not None:  # sent before `to:` changed: only to whom it has not reached
+        new = [a for a in email.to if a.strip().lower() not in got
+               and (tried is None or a.strip().lower() in tried)]
         if not new:
-            return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}")
+            return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}" if got
+                        else "not sent: owed to nobody on the list now")
         email = email.model_copy(update={"to": new})
         target = prefix + default_target(email)
     with store.exclusive("deliver"):
@@ -322,7 +325,7 @@ def write_and_send(
         label = digest_label(plan.name, d)
         try:
             yield label, app.write_digest(day=d, formats=("md", "html"), digest=plan.name), None
-            sent = send_digest(app, d, digest=plan.name)
+            sent = send_digest(app, d, digest=plan.name, earlier=d != day)
         except DigestError as exc:  # an earlier period still failing holds up no later one
             if d == day:
                 raise
