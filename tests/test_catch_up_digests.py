@@ -448,11 +448,16 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
 
 
 class RefusingColleague(Inbox):
-    """A mail server that refuses the weekly digest's reader (550) and takes everyone else."""
+    """A mail server that refuses the weekly digest's reader for now (450: try again later),
+    or for good (``code`` 550), and takes everyone else."""
+
+    def __init__(self, code: int = 450) -> None:
+        super().__init__()
+        self.code = code
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address == "colleague@example.org":
-            return "550 5.1.1 user unknown"
+            return "550 5.1.1 user unknown" if self.code == 550 else "450 4.2.1 mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -485,6 +490,43 @@ def test_one_digests_refused_mail_holds_up_no_other_and_the_backoff_steps_once_a
         assert [name for name, _day in d._retry_digests] == ["weekly-sport"]
         assert d._delivery_failures == 2
         assert d._retry_delivery_at == clock.now + timedelta(seconds=backoff_delay(60.0, 2, cap=3600.0))
+
+
+def test_a_digest_refused_for_good_is_not_retried_every_hour_and_a_restart_tries_it_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, start: Any
+) -> None:
+    """The weekly digest's reader is refused for good (550 user unknown: RFC 5321's permanent
+    refusal, the same answer each time): the daemon said so and retried it hourly without
+    end.  Now one error line says it is not retried and how to send it once mended; no retry
+    is pending, the daily digest is mailed.  A restart (the reader's address mended on the
+    server) tries it again, once."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.daemon import free_port
+
+    port = free_port()
+    cfg_path = config(tmp_path, port, WEEKLY + DAILY)
+    ingest(cfg_path, [*MONDAY, ("Terrace", "derby", _at(11, 9)), ("Coast News", "quake_b", _at(16, 9))])
+    clock = Clock()
+    clock.now = _at(17, 10)  # Tuesday: the week 9-15 and Monday 16 are owed
+    ctl = Controller(RefusingColleague(550), hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+            d = Daemon(app, clock=clock)
+            d.catch_up()
+            assert d._retry_digests == {} and d._retry_delivery_at is None and d._delivery_failures == 0
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and errors[0].startswith("digest weekly-sport 2026-11-15: email via"), errors
+        assert "550" in errors[0] and "not retried" in errors[0], errors
+        assert "'digest send --date 2026-11-15 --digest weekly-sport'" in errors[0], errors
+        assert _mails(ctl.handler) == [("me@example.org", "digest for 2026-11-16: 1 story")]
+    finally:
+        ctl.stop()
+    with smtpd() as (inbox, port2):
+        cfg_path.write_text(cfg_path.read_text().replace(f"port: {port}", f"port: {port2}"))
+        start(cfg_path, _at(17, 11))
+        assert [subject.partition(":")[0] for _to, subject in _mails(inbox)] == ["digest for 2026-11-09 – 2026-11-15"]
 
 
 def _retry_round(d: Daemon, clock: Clock, inbox: Inbox, port: int) -> Inbox:

@@ -237,6 +237,18 @@ def test_bad_subject_template_is_one_clear_line(store: Store) -> None:
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("reply", ["451 4.3.0 try again later", "421 4.7.0 too many connections"])
+def test_a_temporary_refusal_is_not_taken_for_a_permanent_one(store: Store, reply: str) -> None:
+    """A 4xx answer (greylisting, a busy server) is worth a retry: not ``permanent``, and not
+    ``unreachable`` either (the server answered; 421 closes the connection)."""
+    handler = Collector()
+    handler.reply = reply
+    with smtpd(handler) as port, pytest.raises(DeliveryError) as err:
+        deliver(store, view(), email_cfg(port), tz=TZ)
+    assert reply[:3] in str(err.value)
+    assert not err.value.permanent
+
+
 def test_refused_message_is_marked_failed_then_a_retry_sends_it(store: Store) -> None:
     handler = Collector()
     handler.reply = "550 5.7.1 message rejected as spam"
@@ -248,6 +260,7 @@ def test_refused_message_is_marked_failed_then_a_retry_sends_it(store: Store) ->
         msg = str(err.value)
         assert "550" in msg and "rejected as spam" in msg and f"127.0.0.1:{port}" in msg
         assert "\n" not in msg
+        assert err.value.permanent and not err.value.unreachable  # a 5xx: RFC 5321's "do not repeat"
         row = store.get_delivery(DAY, target)
         assert row is not None and row.status == "failed" and "550" in (row.last_error or "")
         first_id = row.message_id

@@ -64,6 +64,14 @@ class Plan:
             return [day - timedelta(days=i) for i in range(6, -1, -1)]
         return [day]
 
+    def when(self) -> str:
+        """When it is built, as the daemon's start says it: ``digest daily at 07:00``, ``digest
+        weekly-sport on Mondays at 08:00``."""
+        name = "digest" if self.name is None else f"digest {self.name}"
+        if self.every == "week":
+            return f"{name} on {WEEKDAYS[self.weekday].capitalize()}s at {self.time}"
+        return f"{name} daily at {self.time}"
+
     def due(self, day: date) -> bool:
         """Whether a digest is dated ``day`` (a weekly one on the day before its weekday's
         mailing: it covers the week that ended)."""

@@ -88,11 +88,24 @@ QUIT_TIMEOUT = 5.0
 class DeliveryError(DigestError):
     """The digest could not be sent (one line naming the server and the problem).
     ``unreachable``: the server could not be reached or talked to (refused, timed out, cut off,
-    TLS), so any other message would fail too; not for its answer refusing this one (5xx)."""
+    TLS), so any other message would fail too; not for its answer refusing this one.
+    ``permanent``: sending it again as it is fails again: the server's answer was a permanent
+    refusal (5xx: RFC 5321 says the client should not repeat the request), or the
+    configuration is wrong (the subject, a header, the password's variable); not for a
+    temporary refusal (4xx) or an unreachable server."""
 
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+    def __init__(self, message: str, *, unreachable: bool = False, permanent: bool = True) -> None:
         super().__init__(message)
         self.unreachable = unreachable
+        self.permanent = permanent and not unreachable
+
+
+def _permanent(exc: BaseException) -> bool:
+    """Whether the server's answer in ``exc`` refused for good (a 5xx code; every recipient's
+    when all were refused)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(int(code) >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and int(exc.smtp_code) >= 500
 
 
 def _one_line(s: object) -> str:
@@ -262,7 +275,7 @@ def send(
         if password:
             problem = problem.replace(password, "***")
         answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
-        raise DeliveryError(f"{where}: {problem}", unreachable=not answered) from None
+        raise DeliveryError(f"{where}: {problem}", unreachable=not answered, permanent=_permanent(exc)) from None
     except BaseException:
         if client is not None:
             client.close()

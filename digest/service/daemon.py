@@ -30,18 +30,12 @@ connection) and does all the work:
   The next poll time comes from :mod:`digest.service.polling` (interval, capped
   exponential backoff, the server's max-age and Retry-After, jitter).
 * a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
-  ``email`` is configured, delivers it (:func:`send_digest`).  Each of
-  ``digests:`` has its own job (``digest-NAME``, at its time, a weekly one on
-  its weekday).  On start the daemon does one poll round and then
-  :meth:`Daemon.catch_up` (docs/daemon.md): each digest's latest due day
-  (:func:`digest.service.delivery.latest_due_day`), and the periods of the week
-  before it still owed (:func:`digest.service.delivery.earlier_due_days`), are
-  written and mailed where they were not, however long the daemon was down (the
-  scheduler's grace is 12 hours; a missed run it fires after the catch-up finds
-  the day sent, and says so).  Files ``digest run`` or ``build --date`` wrote
-  while the day was open do not count (:func:`digest.service.delivery.written_whole`);
-  a day before the store's first (:func:`digest.service.delivery.first_day`) gets
-  none.
+  ``email`` is configured, delivers it (:func:`send_digest`); each of
+  ``digests:`` has its own job (``digest-NAME``).  On start, one poll round,
+  then :meth:`Daemon.catch_up` (docs/daemon.md): what is due and was not
+  written whole or mailed (:mod:`digest.service.delivery` says which days),
+  however long the daemon was down (a missed run the scheduler fires after it
+  finds the day sent, and says so).
 
 Which day: the digest built at ``digest_time`` covers the local day that
 ended before it (``--digest-day yesterday``, the default; every calendar day
@@ -71,7 +65,8 @@ Special cases
 * A source failing continuously for ``schedule.pause_after_hours`` is paused
   with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
 * A failed delivery is retried on later poll rounds, backing off to hourly: every
-  digest whose delivery failed, not only the last.
+  digest whose delivery failed, not only the last; one refused for good (a 5xx
+  answer, a configuration error) is not retried until a restart.
 """
 
 from __future__ import annotations
@@ -89,9 +84,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..config import WEEKDAYS, Config, SourceConfig
+from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
-from ..output.digests import Plan, plan_named, plans
+from ..output.digests import plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
 from ..records import Entries
@@ -157,15 +152,6 @@ async def _fetch_all(requests: Sequence[Any], cfg: Config, stop: _Stop) -> list[
 
 
 # -- the daemon ----------------------------------------------------------------------------
-
-
-def _when(plan: Plan) -> str:
-    """When a digest is built, in the start's log line: ``digest daily at 07:00``, ``digest
-    weekly-sport on Mondays at 08:00``."""
-    name = "digest" if plan.name is None else f"digest {plan.name}"
-    if plan.every == "week":
-        return f"{name} on {WEEKDAYS[plan.weekday].capitalize()}s at {plan.time}"
-    return f"{name} daily at {plan.time}"
 
 
 class Daemon:
@@ -426,19 +412,30 @@ class Daemon:
             later, pending = now + timedelta(seconds=60), self._retry_delivery_at
             # a minute on, or sooner if another is due sooner: not the past time (every tick)
             self._retry_delivery_at = pending if pending is not None and now < pending < later else later
+            return
         except DigestError as exc:
-            self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
-            pending = self._retry_delivery_at
-            if pending is None or pending <= now:  # one more failed round, not one per digest
-                self._delivery_failures += 1
-            wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
-            self._retry_delivery_at = now + timedelta(seconds=wait)
-            self._mail_down = self._in_round and isinstance(exc, DeliveryError) and exc.unreachable
-            log.error("%s: %s (retrying in %.0fs)", label, exc, wait)
-        else:
-            self._retry_digests.pop((name, day), None)
-            if not self._retry_digests and not self._in_round:  # a round resets at its end
-                self._delivery_failures, self._retry_delivery_at = 0, None
+            if not (isinstance(exc, DeliveryError) and exc.permanent):
+                self._delivery_failed(name, day, now, exc)
+                return
+            # refused for good (5xx, a configuration error): the same answer every hour
+            flag = f" --digest {name}" if name else ""
+            log.error("%s: %s (not retried: sent again as it is, it fails again; a restart tries it again, "
+                      "or 'digest send --date %s%s' once mended)", label, exc, day.isoformat(), flag)
+        self._retry_digests.pop((name, day), None)
+        if not self._retry_digests and not self._in_round:  # a round resets at its end
+            self._delivery_failures, self._retry_delivery_at = 0, None
+
+    def _delivery_failed(self, name: str | None, day: date, now: datetime, exc: DigestError) -> None:
+        """A delivery failed and may go through later: it is retried with the others that
+        failed, the backoff one step longer for each failed round (not for each digest)."""
+        self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
+        pending = self._retry_delivery_at
+        if pending is None or pending <= now:  # one more failed round, not one per digest
+            self._delivery_failures += 1
+        wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
+        self._retry_delivery_at = now + timedelta(seconds=wait)
+        self._mail_down = self._in_round and isinstance(exc, DeliveryError) and exc.unreachable
+        log.error("%s: %s (retrying in %.0fs)", digest_label(name, day), exc, wait)
 
     # -- the loop --------------------------------------------------------------------
     def tick_seconds(self) -> float:
@@ -484,7 +481,7 @@ class Daemon:
         try:
             log.info(
                 "daemon started: %d source(s), poll check every %gs, %s (%s)",
-                len(enabled), tick, "; ".join(_when(plan) for plan in plans(cfg)), cfg.timezone,
+                len(enabled), tick, "; ".join(plan.when() for plan in plans(cfg)), cfg.timezone,
             )
             self.poll_due()
             self.catch_up()  # every digest missed while down
