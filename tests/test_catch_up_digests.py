@@ -387,13 +387,13 @@ def test_the_latest_day_is_the_one_the_earlier_days_were_counted_from(tmp_path: 
     06:00 (mail time-outs make it long): the latest day is the one counted at the start
     (Monday's), not the clock's again (Tuesday's, which the scheduler's 06:00 run mails
     anyway): Monday's was never mailed."""
-    from digest.service.delivery import mark_daemon_start
+    from digest.service.delivery import mark_mail_start
 
     with smtpd() as (inbox, port):
         cfg_path = config(tmp_path, port, DAILY)
         ingest(cfg_path, [("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9))])
         with open_app(cfg_path) as app:
-            mark_daemon_start(app.store, _at(9, 7))
+            mark_mail_start(app.store, "morning", _at(9, 7))  # the daemon mailing since Monday
             times = iter([_at(11, 5, 59)])
             Daemon(app, clock=lambda: next(times, _at(11, 6, 1))).catch_up()  # down since Monday 20:00
         assert _mails(inbox) == [("me@example.org", "digest for 2026-11-09: 1 story")]
@@ -408,7 +408,7 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
     import socket
     import threading
 
-    from digest.service.delivery import mark_daemon_start
+    from digest.service.delivery import mark_mail_start
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -429,7 +429,7 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
     clock = Clock()
     clock.now = _at(12, 10)
     with open_app(cfg_path) as app:
-        mark_daemon_start(app.store, _at(9, 7))
+        mark_mail_start(app.store, "morning", _at(9, 7))  # the daemon mailing since Monday
         d = Daemon(app, clock=clock)
         began = time.monotonic()
         d.catch_up()

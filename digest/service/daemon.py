@@ -66,7 +66,7 @@ Special cases
   with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
 * A failed delivery is retried on later poll rounds, backing off to hourly: every
   digest whose delivery failed, not only the last; one refused for good (a 5xx
-  answer, a configuration error) is not retried until a restart.
+  answer, a configuration error) is tried again with the next digest, not hourly.
 """
 
 from __future__ import annotations
@@ -79,14 +79,13 @@ import queue
 import random
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..config import Config, SourceConfig
 from ..errors import DigestError, FetchError, SourceError, StoreError
-from ..output.digests import plan_named, plans
+from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
 from ..records import Entries
@@ -99,6 +98,7 @@ from .delivery import (
     earlier_due_days,
     latest_due_day,
     mark_daemon_start,
+    mark_mail_start,
     mark_written,
     owed,
     send_digest,
@@ -106,6 +106,7 @@ from .delivery import (
 )
 from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, poll_interval
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
+from .stopping import StopFlag, fetch_until_stopped
 
 if TYPE_CHECKING:
     from ..app import App, RunReport
@@ -121,34 +122,6 @@ _WAKE: queue.Queue[str] = queue.Queue()
 def wake(kind: str) -> None:
     """The scheduler's job: ask the daemon's main thread to run ``kind`` (poll or digest)."""
     _WAKE.put(kind)
-
-
-class _Stop:
-    """Set from signal handlers: a plain flag (no locks in a signal handler)."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self.signum: int | None = None
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        if self.requested:
-            raise KeyboardInterrupt  # second signal: stop now, the open transaction rolls back
-        self.requested, self.signum = True, signum
-
-
-async def _fetch_all(requests: Sequence[Any], cfg: Config, stop: _Stop) -> list[Any] | None:
-    """fetch_many, cancelled (returning None) when a stop is requested."""
-    from ..sources.fetch import fetch_many
-
-    task = asyncio.ensure_future(fetch_many(requests, config=cfg.fetch))
-    while not task.done():
-        if stop.requested:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            return None
-        await asyncio.wait({task}, timeout=0.1)
-    return task.result()
 
 
 # -- the daemon ----------------------------------------------------------------------------
@@ -171,7 +144,7 @@ class Daemon:
         app.tracker = ScheduledTracker(app.cfg, self.rng)
         self.day_offset = day_offset
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.stop = _Stop()
+        self.stop = StopFlag()
         self._delivery_failures = 0
         self._retry_delivery_at: datetime | None = None
         #: The digests whose delivery failed, retried at ``_retry_delivery_at`` (an ordered set
@@ -231,7 +204,7 @@ class Daemon:
             FetchRequest(st[s.name].permanent_url or s.url or "", st[s.name].etag, st[s.name].last_modified, s.name)
             for s in urls
         ]
-        results = asyncio.run(_fetch_all(requests, self.cfg, self.stop)) if requests else []
+        results = asyncio.run(fetch_until_stopped(requests, self.cfg, self.stop)) if requests else []
         if results is None:
             return report  # stopping: nothing fetched is stored; the sources stay due
         fetched = self.clock()
@@ -346,11 +319,23 @@ class Daemon:
         now = self.clock()
         with self._round():
             for plan in plans(self.cfg):
-                latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
-                for day in [*earlier_due_days(self.app.store, self.cfg, plan, latest), latest]:
-                    if self.stop.requested:
-                        return
-                    self.digest(scheduled=False, name=plan.name, day=day, quiet=day != latest)
+                if not self._periods(plan, now, scheduled=False):
+                    return
+
+    def _periods(self, plan: Plan, now: datetime, *, scheduled: bool) -> bool:
+        """The digest ``plan``'s latest period due at ``now`` (``scheduled``: written again,
+        its time has come), after the periods of the week before still owed, oldest first (a
+        refusal for good, not retried hourly, is tried again here, once a day); marks when
+        its mailing began (:func:`mark_mail_start`).  False when a stop cut it short."""
+        latest = latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+        days = [*earlier_due_days(self.app.store, self.cfg, plan, latest), latest]
+        mark_mail_start(self.app.store, plan.name, now)
+        for day in days:
+            if self.stop.requested:
+                return False
+            late = day != latest
+            self.digest(scheduled=scheduled and not late, name=plan.name, day=day, quiet=late, earlier=late)
+        return True
 
     @contextlib.contextmanager
     def _round(self) -> Iterator[None]:
@@ -366,7 +351,8 @@ class Daemon:
                 self._delivery_failures, self._retry_delivery_at = 0, None
 
     def digest(
-        self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False
+        self, *, scheduled: bool, name: str | None = None, day: date | None = None, quiet: bool = False,
+        earlier: bool | None = None,
     ) -> None:
         """Write (if not yet written whole, or ``scheduled``) and deliver the digest of its
         latest due day, or of ``day`` (a retry: the day whose delivery failed, though the
@@ -374,7 +360,8 @@ class Daemon:
         ``digests:``; a weekly one covers the week that ended).  Mailed once: a second call
         (the scheduler's missed run fired after the start's catch-up) logs "not sent: already
         sent".  ``quiet`` (an earlier period): nothing is done or said for a day written whole
-        and not :func:`owed`, and a day with no stories is not mailed silently."""
+        and not :func:`owed`, and a day with no stories is not mailed silently.  ``earlier``:
+        the day is before the latest due (None: worked out from the clock; a retry's)."""
         now = self.clock()
         plan = plan_named(self.cfg, name)
         if day is None:
@@ -402,7 +389,8 @@ class Daemon:
             log.info("%s: not sent now: the mail server failed an earlier digest; retried with it", label)
             return
         try:
-            earlier = day < latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
+            if earlier is None:
+                earlier = day < latest_due_day(plan, now, self.cfg.tz, day_offset=self.day_offset)
             outcome = send_digest(self.app, day, digest=name, now=now, earlier=earlier)
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.log(logging.DEBUG if quiet and not outcome else logging.INFO, "%s: %s", label, outcome.why)
@@ -418,9 +406,10 @@ class Daemon:
                 self._delivery_failed(name, day, now, exc)
                 return
             # refused for good (5xx, a configuration error): the same answer every hour
+            ended = day < now.astimezone(self.cfg.tz).date()  # `digest send --date` takes it
             flag = f" --digest {name}" if name else ""
-            log.error("%s: %s (not retried: sent again as it is, it fails again; a restart tries it again, "
-                      "or 'digest send --date %s%s' once mended)", label, exc, day.isoformat(), flag)
+            log.error("%s: %s (refused for good: not retried hourly; tried again with the next digest%s)",
+                      label, exc, f", or 'digest send --date {day.isoformat()}{flag}' once mended" if ended else "")
         self._retry_digests.pop((name, day), None)
         if not self._retry_digests and not self._in_round:  # a round resets at its end
             self._delivery_failures, self._retry_delivery_at = 0, None
@@ -445,7 +434,8 @@ class Daemon:
 
     def _handle(self, kind: str) -> None:
         if kind == "digest" or kind.startswith("digest:"):
-            self.digest(scheduled=True, name=kind.partition(":")[2] or None)
+            with self._round():
+                self._periods(plan_named(self.cfg, kind.partition(":")[2] or None), self.clock(), scheduled=True)
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:

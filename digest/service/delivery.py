@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "SEND_SINCE", "WRITTEN_KEY", "Sent", "before_first_day",
-    "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day", "latest_due_day",
-    "mark_daemon_start", "mark_send_start", "mark_written", "owed", "send_digest", "write_and_send",
+    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "EMPTY_KEY", "MAIL_SINCE", "WRITTEN_KEY", "Sent",
+    "before_first_day", "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day",
+    "latest_due_day", "mark_daemon_start", "mark_mail_start", "mark_written", "owed", "send_digest",
+    "write_and_send",
     "written_whole",
 ]
 
@@ -102,17 +103,29 @@ def mark_daemon_start(store: Store, now: datetime) -> None:
         store.set_meta(DAEMON_SINCE, ts(now) or "")
 
 
-#: Meta key: when ``digest send`` (without ``--date``: a cron run's) first ran on this store
-#: (kept: the first run only).
-SEND_SINCE = "send_since"
+#: Meta key: when mailing began for one digest (its name; "" for the single daily one): the
+#: daemon's start, or ``digest send`` without ``--date`` (a cron run's), first handling its
+#: latest period (kept: the first only).  Per digest: the delivery rows are, so a digest
+#: renamed or added is owed no back issues.
+MAIL_SINCE = "mail_since:{name}"
 
 
-def mark_send_start(store: Store, now: datetime) -> None:
-    """Record the first ``digest send`` without ``--date`` on the store (a later run keeps the
-    first): from its day on, a period nobody tried to mail (the machine was off at its time)
-    is owed to the reader, as one the daemon was running for."""
-    if store.get_meta(SEND_SINCE) is None:
-        store.set_meta(SEND_SINCE, ts(now) or "")
+def mark_mail_start(store: Store, digest: str | None, now: datetime) -> None:
+    """Record that mailing the digest ``digest`` began at ``now`` on the store (a later call
+    keeps the first): from that day on, a period of it nobody tried to mail (the daemon down,
+    the machine off at the cron's time) is owed to its readers."""
+    key = MAIL_SINCE.format(name=digest or "")
+    if store.get_meta(key) is None:
+        store.set_meta(key, ts(now) or "")
+
+
+#: Meta key: the digest ``name`` ("" for the single daily one) of ``day`` had no stories once
+#: the day was over (sealed, or found so after its end): nothing to mail, now or later.
+EMPTY_KEY = "empty:{name}:{day}"
+
+
+def _mark_empty(store: Store, digest: str | None, day: date) -> None:
+    store.set_meta(EMPTY_KEY.format(name=digest or "", day=day.isoformat()), "1")
 
 
 def first_day(store: Store, cfg: Config) -> date | None:
@@ -162,15 +175,15 @@ CATCH_UP_DAYS = 7
 
 def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> list[date]:
     """The days of ``plan``'s digests due in the :data:`CATCH_UP_DAYS` before ``latest`` (its
-    latest due day), oldest first, that are to be caught up: those due since mailing began
-    on this store (on or after the day of the daemon's first start, :data:`DAEMON_SINCE`, or
-    of the first ``digest send`` without ``--date``, :data:`SEND_SINCE`, whichever came
-    first), and those whose mailing was tried and did not go through (a failed or
-    interrupted row).  Days before were another way of running's (``digest run`` alone, or
-    mail sent by hand): a first start, or a first ``digest send``, mails none of them that
-    was never tried.  A day listed may be owed to nobody (:func:`owed`) or have no stories."""
-    moments = [t for t in (parse_ts(store.get_meta(k)) for k in (DAEMON_SINCE, SEND_SINCE)) if t is not None]
-    first = min(moments).astimezone(cfg.tz).date() if moments else date.max
+    latest due day), oldest first, that are to be caught up: those due since mailing of this
+    digest began on this store (on or after the day of :data:`MAIL_SINCE`: the daemon, or
+    ``digest send`` without ``--date``, first handling it), and those whose mailing was tried
+    and did not go through (a failed or interrupted row).  Days before were another way of
+    running's (``digest run`` alone, mail sent by hand, or the digest not yet configured, or
+    named otherwise): none of them that was never tried is mailed.  A day listed may be owed
+    to nobody (:func:`owed`) or have no stories."""
+    since = parse_ts(store.get_meta(MAIL_SINCE.format(name=plan.name or "")))
+    first = since.astimezone(cfg.tz).date() if since is not None else date.max
     days = [latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)]
     return [
         d for d in days
@@ -181,14 +194,17 @@ def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> lis
 def owed(app: App, day: date, digest: str | None = None) -> bool:
     """Whether the digest ``digest`` (None: the single daily one) of ``day`` is still owed to
     someone: never tried (no delivery row: the daemon was down), or tried for addresses it
-    has not reached (a failed or interrupted row).  An address added to ``to:`` since is not
-    owed an earlier period: it gets the latest one alone (``send_digest``), not the week before
-    it.  False when no mail is configured."""
-    if app.cfg.email is None:
+    has not reached (a failed or interrupted row) that are still listed.  An address added to
+    ``to:`` since is not owed an earlier period: it gets the latest one alone
+    (``send_digest``), not the week before it.  False when no mail is configured, or the day
+    had no stories once over (:data:`EMPTY_KEY`)."""
+    cfg, store = app.cfg, app.store
+    if cfg.email is None or store.get_meta(EMPTY_KEY.format(name=digest or "", day=day.isoformat())):
         return False
-    rows = _rows(app.store, day.isoformat(), digest)
+    listed = {a.strip().lower() for a in (plan_named(cfg, digest).to or cfg.email.to)}
+    rows = _rows(store, day.isoformat(), digest)
     got = {a for status, to in rows if status == "sent" for a in to}
-    return not rows or any(status != "sent" and to - got for status, to in rows)
+    return not rows or any(status != "sent" and (to - got) & listed for status, to in rows)
 
 
 #: Meta key: when the daemon wrote the files of one of ``digests:`` for a day (the single
@@ -289,7 +305,8 @@ def send_digest(
             store.mark_failed(key, target, "interrupted before the server's answer was recorded")
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
-        if not view.stories:
+        if not view.stories:  # sealed: nothing that arrives later is this day's
+            _mark_empty(store, plan.name, day)
             return Sent(False, "not sent: no stories that day")
         env = make_env(cfg.templates)
         if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
@@ -307,9 +324,11 @@ def write_and_send(
     :func:`owed` that has stories (:func:`earlier_due_days`: a cron run's send that failed,
     or a period whose run never came, the machine off at its time; the next run mails that
     period too, not only its own; an earlier period with no stories is passed over without
-    a word).  The first such run is recorded (:func:`mark_send_start`): periods before it
-    were never the cron's to mail.  Per period: its label and the files written (no outcome
-    yet), then its label and what the mailing did.  An earlier period that fails again says
+    a word, and recorded so: not looked at again).  The first such run is recorded
+    (:func:`mark_mail_start`): periods before it were never the cron's to mail.  The files
+    are recorded as written whole (:func:`mark_written`: the day has ended), so a daemon
+    started later does not write them again.  Per period: its label and the files written
+    (no outcome yet), then its label and what the mailing did.  An earlier period that fails again says
     so (``why``: "not sent: ...", ``failed``) and the next period is still written and
     mailed; the period asked for raises :class:`digest.output.mailer.DeliveryError` (its
     files said first)."""
@@ -317,14 +336,18 @@ def write_and_send(
     if early is not None:
         yield digest_label(plan.name, day), [], Sent(False, f"not written or sent: {early}")
         return
+    store, now = app.store, app.cfg.now()
+    days = [] if given else earlier_due_days(store, app.cfg, plan, day)
     if not given:
-        mark_send_start(app.store, app.cfg.now())
-    days = [] if given else earlier_due_days(app.store, app.cfg, plan, day)
-    days = [d for d in days if owed(app, d, plan.name) and app.build_view(d, digest=plan.name).stories]
-    for d in [*days, day]:
+        mark_mail_start(store, plan.name, now)
+    for d in [*(d for d in days if owed(app, d, plan.name)), day]:
+        if d != day and not app.build_view(d, digest=plan.name).stories:  # an ended day: for good
+            _mark_empty(store, plan.name, d)
+            continue
         label = digest_label(plan.name, d)
         try:
             yield label, app.write_digest(day=d, formats=("md", "html"), digest=plan.name), None
+            mark_written(store, plan.name, d, now)
             sent = send_digest(app, d, digest=plan.name, earlier=d != day)
         except DigestError as exc:  # an earlier period still failing holds up no later one
             if d == day:
