@@ -438,6 +438,24 @@ def _raise(name: str, problems: list[tuple[int, str]]) -> NoReturn:
     raise ConfigError("\n".join(lines))
 
 
+def _folder_problems(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str]]:
+    """The folders the configuration names that cannot be one: ``templates`` missing or not a
+    folder; ``output_dir`` or ``data_dir`` (made when missing) an existing file, or under one.
+    Caught here, they are one line naming the key, not a traceback after the sources were read."""
+    out = []
+    if cfg.templates is not None and not cfg.templates.is_dir():
+        what = "not a folder" if cfg.templates.exists() else "no such folder"
+        out.append((_line_of(node, ("templates",)) or 0, f"templates: {what}: {cfg.templates}"))
+    for key in ("output_dir", "data_dir"):
+        folder: Path = getattr(cfg, key)
+        if key == "data_dir" and cfg.database:
+            continue
+        blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            out.append((_line_of(node, (key,)) or 0, f"{key}: not a folder: {blocking} is a file"))
+    return out
+
+
 def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     """Validate configuration text; raise :class:`ConfigError` with one line per problem."""
     name = str(path)
@@ -468,6 +486,7 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
             problems.append((line, f"sources[{i}].path: no such file or folder: {s.path}"))
         elif s.path is not None and not os.access(s.path, os.R_OK):
             problems.append((line, f"sources[{i}].path: not readable: {s.path}"))
+    problems += _folder_problems(cfg, node)
     if problems:
         _raise(name, problems)
     from .sources.lists import expand_lists

@@ -542,3 +542,32 @@ def _retry_round(d: Daemon, clock: Clock, inbox: Inbox, port: int) -> Inbox:
     finally:
         ctl.stop()
     return inbox
+
+
+def test_a_broken_template_at_digest_time_stops_no_daemon_and_the_next_digest_time_writes_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The user's ``digest.md.j2`` breaks (a typo) before Tuesday's 06:00 digest: the write
+    raised out of the daemon's loop and the daemon died (and died again at each restart's
+    catch-up).  One error line now, nothing mailed; the template mended, Wednesday's digest
+    time writes and mails Monday's period first, then Tuesday's."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, DAILY)
+        (tmp_path / "tpl").mkdir()
+        cfg_path.write_text(cfg_path.read_text() + "templates: tpl\n")
+        ingest(cfg_path, [*MONDAY, ("Coast News", "derby", _at(10, 9))])
+        clock = Clock()
+        with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+            d = Daemon(app, clock=clock)
+            clock.now = _at(9, 7)
+            d.catch_up()  # the first start: nothing due yet (Sunday is before the store)
+            (tmp_path / "tpl" / "digest.md.j2").write_text("{{ broken \n")
+            clock.now = _at(10, 6)
+            d._handle("digest:morning")
+            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert len(errors) == 1 and errors[0].startswith("digest morning 2026-11-09: not written or sent: templates: "), errors
+            assert "digest.md.j2:1" in errors[0] and inbox.messages == []
+            (tmp_path / "tpl" / "digest.md.j2").unlink()  # mended: the default template again
+            clock.now = _at(11, 6)
+            d._handle("digest:morning")
+        assert [s for _to, s in _mails(inbox)] == ["digest for 2026-11-09: 2 stories", "digest for 2026-11-10: 1 story"]

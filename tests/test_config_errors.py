@@ -153,3 +153,23 @@ def test_a_filters_category_or_source_that_names_nothing_is_an_error_at_its_line
         f"{tmp_path / 'feeds.yaml'}:6: filters[0].sources[1]: no source is named 'Nobody' (sources: Sport Desk)",
         f"{tmp_path / 'feeds.yaml'}:12: digests[0].filters[0].sources[0]: no source is named 'Gossip' (sources: Sport Desk)",
     ]
+
+
+def test_folders_that_cannot_be_one_are_an_error_at_their_line(tmp_path: Path) -> None:
+    """``output_dir`` an existing file was a FileExistsError traceback after the sources had
+    been read; ``templates`` a missing folder a FileNotFoundError one.  One line each now, at
+    load, naming the key and its line; a missing ``output_dir`` is made, as before."""
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "feed.rss").write_text("<rss/>")
+    head = "sources:\n  - name: A\n    path: articles\n"
+    assert problems(tmp_path, head + "output_dir: feed.rss\ntemplates: nope\n") == [
+        f"4: output_dir: not a folder: {tmp_path / 'feed.rss'} is a file",
+        f"5: templates: no such folder: {tmp_path / 'nope'}",
+    ]
+    assert problems(tmp_path, head + "output_dir: feed.rss/out\n") == [
+        f"4: output_dir: not a folder: {tmp_path / 'feed.rss'} is a file"]
+    assert problems(tmp_path, head + "templates: feed.rss\n") == [
+        f"4: templates: not a folder: {tmp_path / 'feed.rss'}"]
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(head + "output_dir: new/out\n")
+    assert load_config(cfg).output_dir == tmp_path / "new" / "out"

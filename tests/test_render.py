@@ -324,6 +324,23 @@ def test_missing_user_template_folder_is_an_error(tmp_path: Path) -> None:
         make_env(tmp_path / "nope")
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("# {{ title }}\n{{ broken \n", "digest.md.j2:2: unexpected end of template"),
+    ("# {{ title }}\n\n{{ no_such.field }}\n", "digest.md.j2:3: UndefinedError: 'no_such' is undefined"),
+])
+def test_a_broken_user_template_is_one_line_naming_its_file_and_line(tmp_path: Path, text: str, said: str) -> None:
+    """A user's template (``templates:``) that does not parse, or names a value the digest
+    has not, was a Jinja2 traceback out of ``digest run``; one line now, as every other error."""
+    from digest.errors import DigestError
+
+    (tmp_path / "digest.md.j2").write_text(text)
+    with pytest.raises(DigestError) as err:
+        render_markdown(_view(2), env=make_env(tmp_path))
+    line = str(err.value)
+    assert line.startswith("templates: ") and "\n" not in line, line
+    assert said in line and str(tmp_path) in line, line
+
+
 def test_html_templates_autoescape(tmp_path: Path) -> None:
     (tmp_path / "digest.html.j2").write_text("<title>{{ title }}</title>{{ body }}")
     html = render_html(hostile_view(), env=make_env(tmp_path))

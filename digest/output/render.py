@@ -50,6 +50,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from markupsafe import Markup
 
+from digest.errors import DigestError
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.sanitize import clean_html, escape_md, safe_url
@@ -58,6 +59,24 @@ from digest.records import DigestView, FailingSource, SectionView, StoryView, Ve
 from digest.text.sentences import sentence_ends
 
 Format = Literal["md", "html", "json"]
+
+
+def _fill(env: jinja2.Environment, name: str, ctx: dict[str, Any], **extra: Any) -> str:
+    """Render the template ``name`` with ``ctx``; a template that does not parse or fails as
+    it renders (a user's own, ``templates:``) is one :class:`DigestError` line naming its
+    file, line and problem, not a traceback."""
+    try:
+        return env.get_template(name).render(ctx, **extra)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise DigestError(f"templates: {where}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        tb, where = exc.__traceback__, name
+        while tb is not None:  # Jinja2 maps a template's frames onto its file and line
+            if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html", ".xml")):
+                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        raise DigestError(f"templates: {where}: {type(exc).__name__}: {exc}") from None
 
 __all__ = [
     "excerpt",
@@ -386,8 +405,7 @@ def _markdown(
     hooks: bool,
     locale: str | None = None,
 ) -> str:
-    tpl = _env(env).get_template("digest.md.j2")
-    return tpl.render(_context(view, tz, excerpt_chars, hooks, locale))
+    return _fill(_env(env), "digest.md.j2", _context(view, tz, excerpt_chars, hooks, locale))
 
 
 def render_markdown(
@@ -419,8 +437,7 @@ def render_text(
     line.  Control characters from feeds are dropped; dates keep their no-break spaces
     and the no-break hyphen becomes a plain one (monospace fonts may lack it).
     """
-    tpl = _env(env).get_template("digest.txt.j2")
-    out = tpl.render(_context(view, tz, excerpt_chars, False, locale, text=True))
+    out = _fill(_env(env), "digest.txt.j2", _context(view, tz, excerpt_chars, False, locale, text=True))
     return _CONTROL.sub("", out).replace(NB_HYPHEN, "-")
 
 
@@ -452,7 +469,7 @@ def render_html(
     e = _env(env)
     body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
     ctx = _context(view, tz, excerpt_chars, True, locale)
-    return e.get_template("digest.html.j2").render(ctx, body=Markup(body))
+    return _fill(e, "digest.html.j2", ctx, body=Markup(body))
 
 
 def render_email_html(
@@ -467,7 +484,7 @@ def render_email_html(
     e = _env(env)
     body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale))
     ctx = _context(view, tz, excerpt_chars, True, locale)
-    return e.get_template("digest.email.html.j2").render(ctx, body=Markup(body))
+    return _fill(e, "digest.email.html.j2", ctx, body=Markup(body))
 
 
 def render(

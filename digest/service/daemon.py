@@ -379,7 +379,11 @@ class Daemon:
             return
         if scheduled or not written:
             seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
-            paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
+            try:
+                paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
+            except (DigestError, OSError) as exc:  # a broken template, a full disk: the daemon goes on
+                log.error("%s: not written or sent: %s (tried again with the next digest)", label, exc)
+                return
             mark_written(self.app.store, plan.name, day, now)
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
