@@ -169,6 +169,10 @@ class StoryView:
     #: For a developing story: one line of what is new (the new version's headline, or its
     #: lede where the headline repeats the story's).
     whats_new: str = ""
+    #: New versions not listed: the same page (link and title) as one listed, read again
+    #: through another source (a source renamed, two sources on one feed); counted as
+    #: collapsed duplicates.
+    repeated: int = 0
 
     @property
     def outlets(self) -> int:
@@ -208,6 +212,9 @@ class DigestView:
     articles_read: int
     duplicates_collapsed: int
     title: str = "digest"
+    #: New versions of stories not shown: each a page listed on an earlier day, read again
+    #: through another source (``StoryView.repeated``); counted in ``duplicates_collapsed``.
+    repeats_hidden: int = 0
     generated: datetime | None = None
     #: The stories in sections (``digest.output.digests.arrange``); empty: not arranged,
     #: ``stories`` is the one list.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
@@ -310,14 +310,17 @@ def test_a_source_cannot_replace_another_sources_article_by_using_its_link(tmp_p
     assert by_source["Rumour Mill"].lead.title.startswith("FAKE")
 
 
-def test_the_same_link_from_two_sources_is_two_versions_of_one_story(tmp_path: Path, make_app: MakeApp) -> None:
+def test_the_same_page_from_two_sources_is_stored_twice_and_listed_once(tmp_path: Path, make_app: MakeApp) -> None:
+    """Identity is per source (issue #21): the same link, title and text from two sources is
+    stored twice; the story lists the page once (it listed one link twice, as two outlets)."""
     with TestServer() as srv:
         sources = two_feeds(srv, [(*REAL, VICTIM + "?utm_medium=rss")], [(*REAL, VICTIM)])
         with make_app(tmp_path, sources, LOOPBACK) as app:
             assert app.run(now=NOW).new_articles == 2
             assert app.run(now=NOW).new_articles == 0
             view = app.build_view(NOW.date())
-    assert len(view.stories) == 1 and view.stories[0].outlets == 2
+    assert len(view.stories) == 1 and view.stories[0].outlets == 1 and view.stories[0].also == []
+    assert view.articles_read == 2 and view.duplicates_collapsed == 1
 
 
 def _pre_21_key(source: str, entry_id: str | None, url: str | None, title: str, text: str) -> str:
@@ -369,3 +372,42 @@ def test_a_store_written_with_the_old_keys_keeps_working(tmp_path: Path, monkeyp
         [("Rumour Mill", FAKE[0]), ("Harbour Gazette", other[0]), ("Harbour Gazette", REAL[0])]
     )
     assert {s.lead.title for s in view.stories} == {FAKE[0], other[0], REAL[0]}
+
+
+def test_one_page_read_through_two_sources_is_listed_once(tmp_path: Path) -> None:
+    """A source renamed ("Town Times" → "Town Times News") reads its feed again: each entry is
+    new to the new name, stored again, and its story listed the same link twice as two
+    outlets, or came back as "developing" the next day with nothing new.  Two sources on one
+    feed: each story listed its one page twice.  Now a page (link and title) is listed once,
+    the repeats counted as collapsed duplicates, and a story with nothing new but a repeat is
+    not shown."""
+    from digest.app import open_app
+
+    items = [(*REAL, "https://town.example/rates"), (*FAKE, "https://town.example/fake")]
+    (tmp_path / "town.rss").write_bytes(feed(items))
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text("timezone: UTC\nsources:\n  - name: Town Times\n    path: town.rss\n")
+    day1, day2 = NOW, NOW + timedelta(days=1)
+    with open_app(cfg_path) as app:
+        app.run(now=day1)
+        first = app.build_view(day1.date())
+    assert len(first.stories) == 2 and all(not s.also for s in first.stories)
+    cfg_path.write_text(cfg_path.read_text().replace("Town Times", "Town Times News"))
+    with open_app(cfg_path) as app:
+        assert app.run(now=day2).new_articles == 2  # stored again, under the new name
+        second = app.build_view(day2.date())
+        assert second.stories == [] and second.articles_read == 2 and second.duplicates_collapsed == 2
+        assert [s.lead.source for s in app.build_view(day1.date()).stories] == ["Town Times"] * 2
+
+    both = tmp_path / "both"
+    both.mkdir()
+    (both / "town.rss").write_bytes(feed(items))
+    (both / "feeds.yaml").write_text(
+        "timezone: UTC\nsources:\n  - name: Town feed\n    path: town.rss\n  - name: Town page\n    path: town.rss\n")
+    with open_app(both / "feeds.yaml") as app:
+        app.run(now=day1)
+        view = app.build_view(day1.date())
+        assert len(view.stories) == 2 and all(not s.also and s.outlets == 1 for s in view.stories)
+        assert view.articles_read == 4 and view.duplicates_collapsed == 2
+        md = app.write_digest(day=day1.date(), formats=("md",))[0].read_text()
+    assert md.count("https://town.example/rates") == 1

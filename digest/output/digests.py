@@ -165,7 +165,8 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         date=day.isoformat(),
         stories=merged,
         articles_read=sum(v.articles_read for v in views),
-        duplicates_collapsed=duplicates_collapsed(merged),
+        duplicates_collapsed=duplicates_collapsed(merged) + sum(v.repeats_hidden for v in views),
+        repeats_hidden=sum(v.repeats_hidden for v in views),
         title=last.title if last else "digest",
         generated=last.generated if last else None,
         per_day=per_day,
@@ -181,7 +182,7 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     sections, muted = arrange(view.stories, plan, categories(cfg), [s.category or "" for s in cfg.sources])
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]
-    view.duplicates_collapsed = duplicates_collapsed(view.stories)  # the muted ones left out
+    view.duplicates_collapsed = duplicates_collapsed(view.stories) + view.repeats_hidden  # not the muted ones
     if len(views) > 1:  # the count per day of the stories this digest shows
         shown = {s.story_id for s in view.stories}
         view.per_day = [(v.date, sum(s.story_id in shown for s in v.stories)) for v in views]

@@ -40,6 +40,12 @@ Special cases
   arrived later are left out, and when the lead chosen since is one of them,
   the best-scored version of the day leads.
 * A seal before its own day began (a clock set back) is ignored.
+* One page read through two sources (a source renamed: its entries are new
+  to the new name; a site's feed and its page, both configured) is two
+  stored versions of one story with one link, title and text: it is listed once,
+  as the first to arrive (the lead, where one of them leads), and the
+  repeats are counted as collapsed duplicates; a story whose only new
+  versions are such repeats has nothing new and is not shown.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
@@ -179,13 +185,34 @@ def _aware(dt: datetime) -> datetime:
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
     """The versions new in the digest (``VersionView.new``) folded into the stories shown,
     beyond one per story: a developing story's earlier versions are not the day's."""
-    return sum(max(sum(v.new for v in (s.lead, *s.also)) - 1, 0) for s in stories)
+    return sum(max(sum(v.new for v in (s.lead, *s.also)) - 1, 0) + s.repeated for s in stories)
+
+
+def _page(v: StoredArticle) -> tuple[str, str, str] | None:
+    """What makes two versions one page: their link, title and text (None: no link, never
+    one).  The text too: a source that publishes another's link under its own words is its
+    own version (issue #21: it must not stand for the page it names)."""
+    return (v.url, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
+
+
+def _repeats(versions: list[StoredArticle]) -> dict[str, str]:
+    """Each version that repeats a page arrived before it (its key), and that page's first
+    version (its key): the first to arrive stands for the page, on its own day."""
+    first: dict[tuple[str, str, str], str] = {}
+    out = {}
+    for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
+        page = _page(v)
+        if page is not None:
+            out.update({v.key: first[page]} if page in first else {})
+            first.setdefault(page, v.key)
+    return out
 
 
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
     stories = []
+    hidden = 0  # new versions that only repeat a page shown before: the story is not shown
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
@@ -193,12 +220,17 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         versions = [v for v in store.story_versions(sid) if _aware(v.fetched) < end]
         if st is None or not versions:
             continue
-        new = [v for v in versions if start <= _aware(v.fetched) < end]
-        if not new:
-            continue
-        earlier = [v for v in versions if _aware(v.fetched) < start]
         by_key = {v.key: v for v in versions}
         lead = by_key.get(st.lead_key) or max(versions, key=lambda v: (v.score or 0.0, -_aware(v.fetched).timestamp()))
+        repeats = _repeats(versions)
+        lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
+        fresh = [v for v in versions if start <= _aware(v.fetched) < end]
+        versions = [v for v in versions if v.key not in repeats]
+        new = [v for v in versions if start <= _aware(v.fetched) < end]
+        if not new:  # nothing new, or only a page already listed read again
+            hidden += len(fresh)
+            continue
+        earlier = [v for v in versions if _aware(v.fetched) < start]
 
         def view(v: StoredArticle) -> VersionView:
             return VersionView(
@@ -222,6 +254,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen,
                 status="developing" if earlier else "new",
                 whats_new=whats_new(new, earlier, lead.title) if earlier else "",
+                repeated=len(fresh) - len(new),
             )
         )
     stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))
@@ -231,7 +264,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         date=day.isoformat(),
         stories=stories,
         articles_read=articles,
-        duplicates_collapsed=duplicates_collapsed(stories),
+        duplicates_collapsed=duplicates_collapsed(stories) + hidden,
+        repeats_hidden=hidden,
         title=cfg.title,
         generated=cfg.now(),  # `clock` when set (the bundled examples)
         failing=failing_sources(store, names, end),
