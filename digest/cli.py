@@ -99,6 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
 
+    if args.format is None:  # the output file's kind, else HTML
+        suffix = Path(args.output).suffix.lower().lstrip(".") if args.output not in (None, "-") else ""
+        args.format = {"md": "md", "markdown": "md", "json": "json"}.get(suffix, "html")
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         name = args.digest
@@ -358,7 +361,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     _digest_arg(p)
     p.add_argument("--date", type=_date, help="day to render, YYYY-MM-DD (default: today)")
-    p.add_argument("--format", choices=("md", "html", "json"), default="html", help="output format")
+    p.add_argument("--format", choices=("md", "html", "json"),
+                   help="output format (default: the output file's kind, .md, .json or .html; else html)")
     p.add_argument("-o", "--output", help="output file, or - for standard output (default: output_dir)")
 
 

@@ -46,6 +46,22 @@ def test_import_opml_adds_http_feeds_once_and_keeps_config_valid(
     assert "added 0" in capsys.readouterr().out
 
 
+def test_build_writes_the_kind_its_output_file_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``digest build -o x.md`` and ``-o x.json`` wrote HTML (the default format) under those
+    names; the file's kind now says the format when ``--format`` does not."""
+    cfg = config(tmp_path)
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    out = {kind: tmp_path / f"x.{kind}" for kind in ("md", "json", "html", "txt")}
+    for path in out.values():
+        assert main(["build", "--config", str(cfg), "-o", str(path)]) == 0
+    assert out["md"].read_text().startswith("# ")
+    assert "stories" in json.loads(out["json"].read_text())
+    assert out["html"].read_text().startswith("<!doctype html>")
+    assert out["txt"].read_text().startswith("<!doctype html>")  # no such format: the default
+    assert main(["build", "--config", str(cfg), "--format", "md", "-o", str(out["json"])]) == 0
+    assert out["json"].read_text().startswith("# ")  # --format says it, whatever the name
+
+
 def test_run_build_explain_and_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = config(tmp_path)
     assert main(["run", "--config", str(cfg), "--quiet"]) == 0

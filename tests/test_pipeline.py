@@ -226,7 +226,7 @@ def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path,
             assert "503" in view.failing[0].error and not view.failing[0].error.startswith("Down")
             assert view.stories and not view.all_failed
             md = app.render(day=NOW.date(), fmt="md")
-            assert "A source failed:\n\n- **Down &lt;b&gt;Daily&lt;/b&gt;**, failing since Tue\u00a017\u00a0Nov,\u00a012:00\u00a0UTC (2 failed tries): " in md
+            assert "A source failed:\n\n- **Down &lt;b>Daily&lt;/b>**, failing since Tue\u00a017\u00a0Nov,\u00a012:00\u00a0UTC (2 failed tries): " in md
             html = app.render(day=NOW.date(), fmt="html")
             assert find_active_content(html) == []
             label = lxml.html.document_fromstring(html).find_class("failing-label")[0]

@@ -104,6 +104,15 @@ def test_escape_md_shows_text_literally(text: str) -> None:
     assert tags == ["p"]
 
 
+def test_escape_md_leaves_the_markdown_file_readable() -> None:
+    """The ``.md`` digest is read as a file too: "Station Road &amp; Church Lane" there, for a
+    title with a plain ``&``, read as markup.  Only what could make an entity or open markup
+    is one."""
+    assert escape_md("Station Road & Church Lane") == "Station Road & Church Lane"
+    assert escape_md("Rates up 2 > 1 and 1 < 2") == "Rates up 2 > 1 and 1 < 2"
+    assert escape_md("AT&T &amp; <b>") == "AT&T &amp;amp; &lt;b>"
+
+
 def test_escape_md_multiline_block_markers() -> None:
     text = "line one\n# two\n- three\n===\n2. four\n    indented  \n\t\ttabbed"
     seen, tags = _visible(escape_md(text))

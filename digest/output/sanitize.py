@@ -91,17 +91,26 @@ def safe_url(url: str | None) -> str | None:
 # ('|' and '~' are not escapable there and only matter to extensions we don't use.)
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()!#])")
 _LINE_EDGES = re.compile(r"^[ \t\f\v]+|[ \t\f\v]+$", re.MULTILINE)
-_MD_LINE_START = re.compile(r"^([ \t]*)([+\-=]|\d+(?=[.)]))", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>]|\d+(?=[.)]))", re.MULTILINE)
+#: An ``&`` that would be read as an entity (``&amp;``, ``&#39;``); a lone one ("Fish & chips")
+#: is shown as it is.
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
+#: any but one before a space or the end ("a < b").
+_MD_OPEN = re.compile(r"<(?=\S)")
 
 
 def escape_md(text: object) -> str:
-    """Escape ``text`` so Markdown shows it literally and it carries no HTML."""
+    """Escape ``text`` so Markdown shows it literally and it carries no HTML, and the
+    Markdown file still reads as the text: only an ``&`` that would make an entity and a
+    ``<`` that could open markup become entities ("Fish & chips" stays; it was "Fish &amp;
+    chips" in the ``.md`` file); a ``>`` is escaped at a line's start (a quote) only."""
     s = "" if text is None else str(text)
     # Leading indentation makes code blocks, two trailing spaces make <br>.
     s = _LINE_EDGES.sub("", s)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", s))
     s = _MD_INLINE.sub(r"\\\1", s)
-    # Block markers only matter at the start of a line.  '>' is an entity by now.
+    # Block markers only matter at the start of a line.
     s = _MD_LINE_START.sub(_escape_line_start, s)
     return s
 
