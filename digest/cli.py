@@ -469,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (help_text, handler, setup) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         setup(p)
+        # after the command too ("digest run -v"); SUPPRESS: not given here, the top level's stands
+        p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                       help="log debug detail to stderr")
         p.set_defaults(handler=handler)
     return parser
 

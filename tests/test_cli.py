@@ -145,3 +145,14 @@ def test_the_library_refuses_a_port_out_of_range(tmp_path: Path) -> None:
     cfg = parse_config(f"sources: []\ndata_dir: {tmp_path}\n", path=tmp_path / "feeds.yaml")
     with pytest.raises(DigestError, match=r"^serve: port 70000 is not a port \(1-65535"):
         make_server(cfg, "127.0.0.1", 70000)
+
+
+def test_verbose_is_taken_before_or_after_the_command() -> None:
+    """``digest run --verbose`` was an error ("unrecognized arguments"): only ``digest
+    --verbose run`` was taken."""
+    from digest.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["run", "--verbose"]).verbose
+    assert parser.parse_args(["-v", "sources"]).verbose
+    assert not parser.parse_args(["send"]).verbose
