@@ -82,6 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if app.cfg.clock is not None:
             print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
                   "were then (remove the line to read them now)", file=sys.stderr)
+        if not any(s.enabled for s in app.cfg.sources):
+            print(f"{args.config}: no sources to read (add feeds, files or folders under 'sources:', "
+                  "or 'digest import-opml FILE')", file=sys.stderr)
         with app.polling(wait=args.wait):  # one pass at a time: another run's (or the daemon's) is waited for
             report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:

@@ -168,3 +168,16 @@ def test_the_run_summary_says_one_in_the_singular() -> None:
 
     assert RunReport(sources=1, entries=1, new_articles=1).summary().startswith("1 source, 1 entry, 1 new article, ")
     assert RunReport(sources=2, entries=0, new_articles=3).summary().startswith("2 sources, 0 entries, 3 new articles, ")
+
+
+def test_a_run_with_no_sources_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty ``feeds.yaml`` (or every source disabled) ran silently: "0 sources", exit 0,
+    an empty digest.  One line says there is nothing to read and how to add some."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("timezone: UTC\n")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"{cfg}: no sources to read (add feeds, files or folders under 'sources:'" in err, err
+    cfg.write_text("timezone: UTC\nsources:\n  - name: A\n    path: .\n    enabled: false\n")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    assert "no sources to read" in capsys.readouterr().err
