@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -82,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if app.cfg.clock is not None:
             print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
                   "were then (remove the line to read them now)", file=sys.stderr)
+        for note in app.cfg.list_notes:  # an OPML list's entries it could not take
+            print(f"{args.config}: {note}", file=sys.stderr)
         if not any(s.enabled for s in app.cfg.sources):
             print(f"{args.config}: no sources to read (add feeds, files or folders under 'sources:', "
                   "or 'digest import-opml FILE')", file=sys.stderr)
@@ -101,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
+    from .output.digests import plans
 
     if args.format is None:  # the output file's kind, else HTML
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output not in (None, "-") else ""
@@ -108,6 +111,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         name = args.digest
+        weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
+        if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
+            args.date = app.today()
+            while not weekly.due(args.date):
+                args.date += timedelta(days=1)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]

@@ -95,6 +95,9 @@ def test_the_feeds_of_a_list_are_read_each_as_a_source(tmp_path: Path, capsys: p
     out = capsys.readouterr()
     assert out.out.splitlines()[2:] == ["Blogroll: subs.opml: not read: Home: no feed URL (xmlUrl)"]
     assert out.out.splitlines()[0].startswith("Coast: ok, ") and out.err == ""
+    # digest run says it too, once a run (it said nothing: only digest sources told)
+    main(["run", "--config", str(path), "--once", "--quiet"])
+    assert f"{path}: Blogroll: subs.opml: not read: Home: no feed URL (xmlUrl)" in capsys.readouterr().err.splitlines()
 
 
 def test_a_list_by_url_or_in_a_folder_is_said_to_be_one_and_import_opml_takes_its_url(

@@ -173,6 +173,20 @@ def test_a_weekly_digest_is_headed_with_its_week_in_every_format(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["first_day"] == "2026-11-09"  # type: ignore[attr-defined]
 
 
+def test_build_of_a_weekly_digest_without_a_date_is_the_week_to_be_mailed_next(tmp_path: Path, capsys: object) -> None:
+    """``digest build --digest weekly-sport`` on Thursday 12 November rendered the seven days
+    ending that day (Friday to Thursday), a window never mailed; it is the week mailed next
+    now (Monday 9 to Sunday 15, mailed on Monday 16), so far."""
+    cfg_path = config(tmp_path, 25)
+    cfg_path.write_text("clock: 2026-11-12T10:00:00Z\n" + cfg_path.read_text())
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+    assert main(["build", "--config", str(cfg_path), "--digest", "weekly-sport", "--format", "json", "-o", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert (doc["first_day"], doc["date"]) == ("2026-11-09", "2026-11-15")
+
+
 def test_a_cron_send_mails_a_weekly_digest_missed_on_its_day_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
