@@ -287,3 +287,31 @@ def test_titles_and_authors_of_local_files_are_capped(tmp_path: Path) -> None:
     assert len(md_para.title) <= TITLE_CHARS and md_para.text is not None
     assert md_para.text.startswith("word0 word1") and md_para.text.endswith("Second paragraph.")
     assert len(md_para.text) > len(words)
+
+
+FIRE_BODY = "A fire destroyed a furniture warehouse on Mill Road overnight. Firefighters fought the blaze for five [...]"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("fire.txt", f"Brindle warehouse fire\n{FIRE_BODY}\n"),
+        ("fire.md", f"---\ntitle: Brindle warehouse fire\n---\n{FIRE_BODY}\n"),
+        ("fire.rss", '<rss version="2.0"><channel><title>t</title><item><guid>f1</guid>'
+                     f"<title>Brindle warehouse fire</title><description>{FIRE_BODY}</description></item></channel></rss>"),
+    ],
+)
+def test_an_article_cut_short_with_brackets_keeps_its_title_and_its_text(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    """"[...]" ends a truncated summary: the paragraph is the (truncated) text, not a headline."""
+    from digest.text.prepare import prepare
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / name).write_text(content)
+    (entry,) = read_path(tmp_path / "folder", source="Local")
+    assert isinstance(entry, Entry)
+    article = prepare(entry)
+    assert article is not None
+    assert (article.title, article.text, article.junk) == ("Brindle warehouse fire", FIRE_BODY, [])
+    assert article.truncated
