@@ -282,9 +282,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         what = not_text(data) or f"a '{ext}' file"
         raise ParseError(str(f), f"{what}, not a feed or article: digest reads feed files "
                          f"({' '.join(sorted(FEED_EXT))}) and .txt, .md and .html articles", kind="not-a-feed")
-    what = not_text(data)
-    if what is not None:  # a .txt, .md or .html that is no text
-        raise ParseError(str(f), f"{what}, not a {ext} article: skipped", kind="not-a-feed")
+    binary = not_text(data)
+    if binary is not None:  # a .txt, .md or .html that is no text
+        raise ParseError(str(f), f"{binary}, not a {ext} article: skipped", kind="not-a-feed")
     uri = f.resolve().as_uri()
     if kind == "html":
         page = decode(data)
