@@ -339,3 +339,77 @@ def test_a_list_of_title_case_headlines_is_never_taken_for_a_wrapped_paragraph()
 def test_a_one_sentence_summary_full_of_names_is_kept() -> None:
     text = 'Jack Ketsoyan said Friday that the "American Pie" star went to the Promises Treatment Center.'
     assert clean_text(text).text == text
+
+
+KESSLER_LEAD = "Inspectors found badly rusted support cables on the Kessler Bridge, the highways agency said on Thursday."
+KESSLER_REST = (
+    "The bridge, which carries 40,000 vehicles a day, will stay open while repairs are planned, "
+    "but heavy lorries will be limited to one lane from Monday."
+)
+KESSLER_JUNK = [
+    "Also Read: Ten best walks near Hollin",
+    "Follow us on Google News for the latest updates.",
+    "Join our WhatsApp channel for breaking news alerts",
+]
+KESSLER_HTML = "\n".join(f"<p>{line}</p>" for line in [KESSLER_LEAD, *KESSLER_JUNK, KESSLER_REST])
+
+
+def test_related_links_and_follow_us_lines_go_when_the_article_is_alone_from_its_source(tmp_path: Path) -> None:
+    """A feed's content:encoded and a saved page, one article each: no other article of the
+    source to learn the site's lines from, the lines' own words tell."""
+    from digest.records import Entry
+    from digest.sources.feeds import parse_feed
+    from digest.sources.localfiles import read_path
+    from digest.text.prepare import prepare
+
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>E</title><item><guid>e2</guid><title>Kessler Bridge cables badly rusted</title>"
+        f"<link>https://e.example/2</link><content:encoded><![CDATA[{KESSLER_HTML}]]></content:encoded>"
+        "</item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(feed, source="E")
+    page = tmp_path / "saved" / "kessler.html"
+    page.parent.mkdir()
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>Kessler Bridge cables badly rusted</title></head><body>"
+        f"<article><h1>Kessler Bridge cables badly rusted</h1>{KESSLER_HTML}</article></body></html>"
+    )
+    (saved,) = read_path(page.parent, source="Saved")
+    assert isinstance(saved, Entry)
+    for e in (entry, saved):
+        article = prepare(e)
+        assert article is not None
+        assert paragraphs(article.text) == [KESSLER_LEAD, KESSLER_REST]
+        assert set(KESSLER_JUNK) <= set(article.junk)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Also read | Ten best walks near Hollin",
+        "READ ALSO",
+        "Read more: Council approves plan for a second bridge over the Hollin river",
+        "Follow us on Twitter for the latest updates from the newsroom.",
+        "Sign up for our free newsletter to get the best stories delivered to your inbox every morning.",
+        "Subscribe to our newsletter",
+    ],
+)
+def test_common_site_furniture_goes_from_the_body(line: str) -> None:
+    text = "\n\n".join([BODY[0], line, BODY[1], BODY[2]])
+    assert paragraphs(clean_text(text).text) == BODY[:3]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Police also read the suspect his rights.",
+        "Also read the small print, the regulator warned shoppers.",
+        "Google News will stop linking to Canadian outlets, the company said on Thursday.",
+        "Readers who follow us on Google News saw the alert first, the editor said.",
+        "Join us at the town hall on Monday to help our community group plan the festival.",
+    ],
+)
+def test_sentences_that_mention_reading_or_following_stay(line: str) -> None:
+    text = "\n\n".join([BODY[0], line, BODY[1], BODY[2]])
+    assert paragraphs(clean_text(text).text) == [BODY[0], line, *BODY[1:3]]

@@ -260,3 +260,46 @@ def test_extract_many_matches_sequential_in_order() -> None:
         for i in range(12)
     ]
     assert extract_many([]) == []
+
+
+DOUBLE_ESCAPED_RSS = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>E</title><link>https://e.example/</link>
+<item><guid>e1</guid><title>Marks &amp;amp; Sons to close Ashby store</title><link>https://e.example/1</link><pubDate>Thu, 03 Dec 2026 09:00:00 GMT</pubDate>
+<description>&amp;lt;p&amp;gt;Department store Marks &amp;amp;amp; Sons will close its Ashby branch in March with the loss of 45 jobs, the company said on Thursday.&amp;lt;/p&amp;gt;&amp;lt;p&amp;gt;The store opened in 1962.&amp;lt;/p&amp;gt;</description></item>
+<item><guid>e2</guid><title>A tag's history</title><link>https://e.example/2</link>
+<description>Use the &amp;lt;b&amp;gt; tag for bold and &amp;lt;i&amp;gt; for italics, the course notes say.</description></item>
+</channel></rss>
+"""
+
+
+def test_a_feed_description_escaped_twice_is_decoded_once() -> None:
+    from digest.sources.feeds import parse_feed
+    from digest.text.prepare import prepare
+
+    shop, prose = (prepare(e) for e in parse_feed(DOUBLE_ESCAPED_RSS, source="E"))
+    assert shop is not None and prose is not None
+    assert shop.title == "Marks & Sons to close Ashby store"
+    assert shop.text == (
+        "Department store Marks & Sons will close its Ashby branch in March with the loss of 45 jobs,"
+        " the company said on Thursday.\n\nThe store opened in 1962."
+    )
+    # a text that only mentions tags keeps them as words
+    assert prose.text == "Use the <b> tag for bold and <i> for italics, the course notes say."
+
+
+@pytest.mark.parametrize(
+    ("text", "markup"),
+    [
+        ("<p>One.</p><p>Two.</p>", True),
+        ('<img src="a.jpg" />A caption and the story', True),
+        ("Lead paragraph.</p><p>Second.</p><p>Third.</p>", True),
+        ("Use the <b> tag for bold.", False),
+        ("<b> is bold, <i> italic.", False),
+        ("if a<b and c>d then", False),
+        ("tail été <b>", False),
+    ],
+)
+def test_escaped_markup_tells_markup_from_prose_about_tags(text: str, markup: bool) -> None:
+    from digest.text.extract import escaped_markup
+
+    assert escaped_markup(text) is markup

@@ -287,3 +287,74 @@ def test_titles_and_authors_of_local_files_are_capped(tmp_path: Path) -> None:
     assert len(md_para.title) <= TITLE_CHARS and md_para.text is not None
     assert md_para.text.startswith("word0 word1") and md_para.text.endswith("Second paragraph.")
     assert len(md_para.text) > len(words)
+
+
+FIRE_BODY = "A fire destroyed a furniture warehouse on Mill Road overnight. Firefighters fought the blaze for five [...]"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("fire.txt", f"Brindle warehouse fire\n{FIRE_BODY}\n"),
+        ("fire.md", f"---\ntitle: Brindle warehouse fire\n---\n{FIRE_BODY}\n"),
+        ("fire.rss", '<rss version="2.0"><channel><title>t</title><item><guid>f1</guid>'
+                     f"<title>Brindle warehouse fire</title><description>{FIRE_BODY}</description></item></channel></rss>"),
+    ],
+)
+def test_an_article_cut_short_with_brackets_keeps_its_title_and_its_text(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    """"[...]" ends a truncated summary: the paragraph is the (truncated) text, not a headline."""
+    from digest.text.prepare import prepare
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / name).write_text(content)
+    (entry,) = read_path(tmp_path / "folder", source="Local")
+    assert isinstance(entry, Entry)
+    article = prepare(entry)
+    assert article is not None
+    assert (article.title, article.text, article.junk) == ("Brindle warehouse fire", FIRE_BODY, [])
+    assert article.truncated
+
+
+def test_a_single_path_of_a_kind_digest_does_not_read_is_one_error_naming_it(tmp_path: Path) -> None:
+    """``path: doc.pdf`` became a story titled "%PDF-1.4 binary"."""
+    from digest.sources.localfiles import named
+
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.4 binary")
+    sheet = tmp_path / "figures.csv"
+    sheet.write_text("year,jobs\n2025,45\n")
+    (err,) = read_path(pdf, source="Pdf")
+    assert isinstance(err, ParseError) and err.kind == "not-a-feed"
+    line = str(named(err, pdf, "Pdf"))
+    assert line.startswith("Pdf: a PDF document, not a feed or article: digest reads feed files")
+    assert "\n" not in line
+    (csv,) = read_path(sheet, source="Csv")
+    assert isinstance(csv, ParseError) and str(named(csv, sheet, "Csv")).startswith(
+        "Csv: a '.csv' file, not a feed or article"
+    )
+    # in a folder they are of unknown kinds: skipped without a word
+    assert list(read_path(tmp_path, source="Folder")) == []
+
+
+def test_binary_data_named_as_an_article_is_one_error_and_no_entry(tmp_path: Path) -> None:
+    """Random bytes named ``binary.txt`` in a folder became a story with a mojibake title."""
+    import random
+
+    from digest.sources.localfiles import named
+
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(256) for _ in range(3000))
+    (tmp_path / "binary.txt").write_bytes(noise)
+    (tmp_path / "controls.md").write_bytes(noise.replace(b"\x00", b"x"))  # no NUL: control characters tell
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + noise)
+    (tmp_path / "note.txt").write_text("Harbour crane collapses\nA crane fell at the harbour on Tuesday.\n")
+    (tmp_path / "legacy.txt").write_bytes("Café reopens\nThe café on Quay Street reopened, its owner said.".encode("cp1252"))
+    entries, errors = split(list(read_path(tmp_path, source="Bin")))
+    assert [e.title for e in entries] == ["Café reopens", "Harbour crane collapses"]
+    assert sorted(str(named(e, tmp_path, "Bin")) for e in errors) == [
+        "Bin: binary.txt: binary data (NUL bytes), not a .txt article: skipped",
+        "Bin: controls.md: binary data (control characters), not a .md article: skipped",
+        "Bin: photo.html: a PNG image, not a .html article: skipped",
+    ]

@@ -4,7 +4,8 @@ Observations
 ------------
 * Furniture repeats the same few moves in every language of the web's
   templates: ask the reader to do something (share, join, subscribe,
-  download) on some channel, state a policy (comments moderated, email not
+  download) on some channel, point at another story ("Also Read: ..."),
+  state a policy (comments moderated, email not
   published, all rights reserved), count something (views, comments, minutes
   of reading), or introduce the writer.
 * Each pattern here is generic: none names a site.  Lines that only one site
@@ -36,6 +37,19 @@ CTA_CHANNELS = re.compile(
     re.I,
 )
 NUDGE = re.compile(r"\b(now|here|below|today|this|us|our)\b", re.I)
+#: The site speaking of itself to the reader: "Follow *us* on Google News", "Sign up for *our*
+#: newsletter".  With a call-to-action verb first and a channel, a sentence is a call to action.
+SELF = re.compile(r"\b(us|our)\b", re.I)
+#: A label that introduces a link to another story: "Also Read: Ten best walks near Hollin",
+#: "Also read | ...", "READ ALSO", "Read more: ...", "See also:".  The label opens the line and
+#: is followed by a separator or nothing ("Police also read the suspect his rights." is news).
+RELATED_LINK = re.compile(
+    r"^\W*(also read|read also|read more|must read|see also|read next|don'?t miss|"
+    r"related(?: stories| story| articles?| news| reading| coverage| content)?|recommended(?: for you| reading)?|"
+    r"you (?:may|might) also (?:like|read)|more (?:stories|news) like this|(?:top|trending|latest) stories)"
+    r"\s*(?:[:|»›>–—-]|$)",
+    re.I,
+)
 #: What writers' bios talk about.
 BIO_WORDS = re.compile(
     r"\b(writ(?:e|er|ers|es|ing|ten)|author|journalist|editor|reporter|blogger|contributor|"

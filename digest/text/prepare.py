@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from ..records import Article, Entry
 from .clean import classify_lines, clean_text, line_key
 from .extract import extract_many, html_to_text
+from .furniture import READ_MORE
 from .identity import article_key, without_tracking
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
@@ -135,12 +136,16 @@ def title_from_text(first_line: str, text: str) -> str | None:
     Plain-text articles start with whatever the page had above the body
     ("Live Stream", "Share this", dates, section names).  Of the lines before
     the body, the first that reads like a headline is the title; ``None`` when
-    there is none (the caller then uses the first sentence).
+    there is none (the caller then uses the first sentence).  A line cut short
+    ("... fought the blaze for five [...]", "...", "Read more") is a sentence of
+    a truncated summary, never a headline: taken for one, the summary's only
+    paragraph became the title and, as the title, was removed from the text.
     """
     for line, reason in classify_lines(f"{first_line}\n\n{text}"):
         if reason == "call to action":
             continue
-        if _headline_like(line) and (reason is not None or not line.rstrip().endswith(".")):
+        ended = line.rstrip().endswith(".") or bool(READ_MORE.search(line))
+        if _headline_like(line) and (reason is not None or not ended):
             return line.strip().strip("“”\"'")
         if reason is None:
             return None
