@@ -75,7 +75,7 @@ from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources import states
-from .sources.retrieve import retrieve
+from .sources.retrieve import retrieve, unread_note
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
@@ -322,10 +322,10 @@ class App:
             self.store.save_source_state(stored)
             raise
         self.tracker.succeeded(src, state, fetched, note=entries.note)
+        unread = unread_note(errors)  # a folder's files not read: said once, then noted
+        state.note = "; ".join(n for n in (state.note, unread) if n) or None
         self.store.save_source_state(state)
-        for err in errors:
-            report.errors.append(err)
-            log.debug("%s", err)
+        report.errors.extend([] if unread and unread in (stored.note or "") else errors)
 
     def ingest(
         self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport

@@ -146,3 +146,38 @@ def test_a_source_that_reads_again_after_failures_says_so_once(
             assert not poll(app).errors
             assert [r.getMessage() for r in caplog.records if "reads again" in r.getMessage()] == [
                 "Coast: reads again after 1 failed read"]
+
+
+def test_a_folders_file_that_cannot_be_read_is_said_once_and_shown_by_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty file in a folder source: every ``digest run`` said "error: Odd: empty.md:
+    empty article" and exited 1 (under cron, a failure mail every run), while ``digest
+    sources`` said the source was fine.  Now the first run says it; the next ones do not
+    (exit 0) while the folder stays as it is; ``digest sources`` shows it on the source;
+    another bad file is said again, and the note goes once the files are mended."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ferry aground\n\nThe ferry ran aground off Hollin on Tuesday, the coastguard "
+                                  "said. Nobody was hurt.\n")
+    (folder / "empty.md").write_text("")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("timezone: UTC\nsources:\n  - name: Odd\n    path: f\n")
+
+    def run() -> tuple[int, list[str]]:
+        capsys.readouterr()
+        code = main(["run", "--config", str(cfg), "--quiet"])
+        return code, [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+
+    assert run() == (1, ["error: Odd: empty.md: empty article"])
+    assert run() == (0, [])
+    assert main(["sources", "--config", str(cfg)]) == 0
+    assert "1 file not read: empty.md: empty article" in capsys.readouterr().out
+    (folder / "blank.txt").write_text("   \n")
+    code, said = run()
+    assert code == 1 and sorted(said) == ["error: Odd: blank.txt: empty article", "error: Odd: empty.md: empty article"]
+    (folder / "blank.txt").unlink()
+    (folder / "empty.md").write_text("Ferry refloated\n\nThe ferry was refloated on Wednesday.\n")
+    assert run() == (0, [])
+    assert main(["sources", "--config", str(cfg)]) == 0
+    assert "not read" not in capsys.readouterr().out

@@ -78,3 +78,13 @@ def retrieve(
         state.permanent_url = feed.permanent_url or feed.url
         state.etag, state.last_modified = feed.etag, feed.last_modified
     return entries, []
+
+
+def unread_note(errors: list[SourceError]) -> str | None:
+    """The note of a folder's files that could not be read ("2 files not read: empty.md: empty
+    article, and 1 more"), kept on the source's state: ``digest sources`` shows it, and a run
+    says the files once, not at every read while they stay as they are."""
+    if not errors:
+        return None
+    more = f", and {len(errors) - 1} more" if len(errors) > 1 else ""
+    return f"{plural(len(errors), 'file')} not read: {errors[0].problem}{more}"
