@@ -213,6 +213,10 @@ def test_excerpt_in_output_is_cut() -> None:
         ("The mayor met with Dr. Reid at noon and they talked", 28, "The mayor met with Dr. Reid…"),
         ("Then it rained. “Nobody came,” he said.", 28, "Then it rained. …"),
         ("It rained all day… Nobody came to the fair that day.", 30, "It rained all day…"),
+        # a summary's own cut mark is the ellipsis ("\\[...\\]" in the Markdown digest)
+        ("Firefighters fought the blaze for five [...]", 400, "Firefighters fought the blaze for five …"),
+        ("Firefighters fought the blaze for five [ … ]", 400, "Firefighters fought the blaze for five …"),
+        ("The ruling [...] was upheld on appeal.", 400, "The ruling [...] was upheld on appeal."),
     ],
 )
 def test_excerpt_boundaries(text: str, limit: int, expected: str) -> None:

@@ -99,9 +99,14 @@ __all__ = [
 NBSP = "\u00a0"
 
 
+#: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
+_CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+
+
 def excerpt(text: str, limit: int = 400) -> str:
-    """The first ~``limit`` characters of ``text`` on one line, cut cleanly, with "…"."""
-    flat = " ".join(text.split())
+    """The first ~``limit`` characters of ``text`` on one line, cut cleanly, with "…" (a
+    summary's own "[...]" at its end is that "…": it showed as "\\[...\\]" in Markdown)."""
+    flat = _CUT_MARK.sub(" …", " ".join(text.split()))
     if len(flat) <= limit:
         return flat
     window = flat[: limit + 1]
