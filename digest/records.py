@@ -69,6 +69,9 @@ class Entry:
     #: date the source gave: it is shown, but it does not close a story's
     #: dedup window (a checkout's file times say nothing about the news).
     date_from_file: bool = False
+    #: True when ``title`` was stated as one (a local article's front matter ``title:``),
+    #: not guessed from the text's first line: it is never second-guessed.
+    title_stated: bool = False
 
 
 class Entries(list[Entry]):

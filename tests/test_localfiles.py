@@ -317,6 +317,20 @@ def test_an_article_cut_short_with_brackets_keeps_its_title_and_its_text(
     assert article.truncated
 
 
+def test_a_title_stated_in_front_matter_is_never_second_guessed(tmp_path: Path) -> None:
+    """A front-matter ``title:`` of under four words was taken for a line that is no headline,
+    and a body opening with a Title Case line without a stop replaced it."""
+    from digest.text.prepare import prepare
+
+    (tmp_path / "f.md").write_text("---\ntitle: Fire\n---\nMill Road Warehouse Blaze Latest\n\n"
+                                   "A fire destroyed a furniture warehouse on Mill Road overnight, the fire service said.\n")
+    (entry,) = read_path(tmp_path / "f.md", source="Local")
+    assert isinstance(entry, Entry) and entry.title_stated
+    article = prepare(entry)
+    assert article is not None and article.title == "Fire"
+    assert "A fire destroyed a furniture warehouse" in article.text
+
+
 def test_a_single_path_of_a_kind_digest_does_not_read_is_one_error_naming_it(tmp_path: Path) -> None:
     """``path: doc.pdf`` became a story titled "%PDF-1.4 binary"."""
     from digest.sources.localfiles import named

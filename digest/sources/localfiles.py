@@ -315,6 +315,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         Entry(
             source=source, title=shorten(title, TITLE_CHARS), url=uri, text=body,
             published=stated or mtime, date_from_file=stated is None,
+            title_stated=bool(front and front.title),
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
         )
     ]

@@ -181,7 +181,7 @@ def prepare(
     body = body or body_of(entry)
     raw, page_title, summary_only = body.text, body.page_title, body.summary_only
     title = (entry.title or "").strip() or (page_title or "")
-    if entry.text and not entry.content_html and title and not _headline_like(title):
+    if entry.text and not entry.content_html and title and not entry.title_stated and not _headline_like(title):
         # A plain-text article whose first line is not a headline: a paragraph
         # (the article has no headline) or site junk ("Share this").
         if len(title.split()) > 25:
