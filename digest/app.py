@@ -75,7 +75,7 @@ from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources import states
-from .sources.retrieve import retrieve, unread_note
+from .sources.retrieve import note_unread, own_note, retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
@@ -321,11 +321,11 @@ class App:
             self.tracker.failed(src, stored, exc, fetched)
             self.store.save_source_state(stored)
             raise
+        state.note = own_note(state.note)  # the read's own note, as the tracker compares it
         self.tracker.succeeded(src, state, fetched, note=entries.note)
-        unread = unread_note(errors)  # a folder's files not read: said once, then noted
-        state.note = "; ".join(n for n in (state.note, unread) if n) or None
+        said = note_unread(state, stored.note, errors)  # a folder's files not read: said once
         self.store.save_source_state(state)
-        report.errors.extend([] if unread and unread in (stored.note or "") else errors)
+        report.errors.extend([] if said else errors)
 
     def ingest(
         self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport

@@ -82,8 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if app.cfg.clock is not None:
             print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
                   "were then (remove the line to read them now)", file=sys.stderr)
-        for note in app.cfg.list_notes:  # an OPML list's entries it could not take
-            print(f"{args.config}: {note}", file=sys.stderr)
+        if sys.stderr.isatty():  # an OPML list's entries it cannot take (from cron: digest sources)
+            for note in app.cfg.list_notes:
+                print(f"{args.config}: {note}", file=sys.stderr)
         if not any(s.enabled for s in app.cfg.sources):
             print(f"{args.config}: no sources to read (add feeds, files or folders under 'sources:', "
                   "or 'digest import-opml FILE')", file=sys.stderr)
@@ -113,9 +114,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         name = args.digest
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
-            args.date = app.today()
-            while not weekly.due(args.date):
+            local = app.cfg.now().astimezone(app.cfg.tz)
+            args.date = local.date() - timedelta(days=1)  # mailed today, its time still to come?
+            if not (weekly.due(args.date) and f"{local:%H:%M}" < weekly.time):
                 args.date += timedelta(days=1)
+                while not weekly.due(args.date):
+                    args.date += timedelta(days=1)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]

@@ -332,22 +332,21 @@ def test_a_title_stated_in_front_matter_is_never_second_guessed(tmp_path: Path) 
 
 
 def test_a_single_path_of_a_kind_digest_does_not_read_is_one_error_naming_it(tmp_path: Path) -> None:
-    """``path: doc.pdf`` became a story titled "%PDF-1.4 binary"."""
+    """``path: doc.pdf`` became a story titled "%PDF-1.4 binary"; a text file of another kind
+    named on purpose (``notes.rst``) is read as text, as it was."""
     from digest.sources.localfiles import named
 
     pdf = tmp_path / "doc.pdf"
     pdf.write_bytes(b"%PDF-1.4 binary")
-    sheet = tmp_path / "figures.csv"
-    sheet.write_text("year,jobs\n2025,45\n")
+    notes = tmp_path / "notes.rst"
+    notes.write_text("Harbour works begin\n\nWork on the harbour wall began on Monday, the council said.\n")
     (err,) = read_path(pdf, source="Pdf")
     assert isinstance(err, ParseError) and err.kind == "not-a-feed"
     line = str(named(err, pdf, "Pdf"))
     assert line.startswith("Pdf: a PDF document, not a feed or article: digest reads feed files")
     assert "\n" not in line
-    (csv,) = read_path(sheet, source="Csv")
-    assert isinstance(csv, ParseError) and str(named(csv, sheet, "Csv")).startswith(
-        "Csv: a '.csv' file, not a feed or article"
-    )
+    (rst,) = read_path(notes, source="Notes")
+    assert isinstance(rst, Entry) and rst.title == "Harbour works begin"
     # in a folder they are of unknown kinds: skipped without a word
     assert list(read_path(tmp_path, source="Folder")) == []
 

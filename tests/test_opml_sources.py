@@ -3,6 +3,7 @@ said to be one, in one line (never stored as an article)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def test_a_list_without_feeds_is_a_configuration_error_at_its_line(tmp_path: Pat
     assert "\n" not in line.strip()
 
 
-def test_the_feeds_of_a_list_are_read_each_as_a_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_feeds_of_a_list_are_read_each_as_a_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with TestServer() as srv:
         srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers=RSS)
         srv.set("/valley.atom", (FEEDS / "valley.atom").read_bytes(), headers={"Content-Type": "application/atom+xml"})
@@ -95,7 +98,10 @@ def test_the_feeds_of_a_list_are_read_each_as_a_source(tmp_path: Path, capsys: p
     out = capsys.readouterr()
     assert out.out.splitlines()[2:] == ["Blogroll: subs.opml: not read: Home: no feed URL (xmlUrl)"]
     assert out.out.splitlines()[0].startswith("Coast: ok, ") and out.err == ""
-    # digest run says it too, once a run (it said nothing: only digest sources told)
+    # digest run says it too, at a terminal (it said nothing); not from cron, at every run
+    main(["run", "--config", str(path), "--once", "--quiet"])
+    assert "not read: Home" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     main(["run", "--config", str(path), "--once", "--quiet"])
     assert f"{path}: Blogroll: subs.opml: not read: Home: no feed URL (xmlUrl)" in capsys.readouterr().err.splitlines()
 

@@ -88,10 +88,10 @@ def safe_url(url: str | None) -> str | None:
 # -- Markdown ---------------------------------------------------------------
 
 # Python-Markdown's ESCAPED_CHARS minus the block markers handled below.
-# ('|' and '~' are not escapable there and only matter to extensions we don't use.)
+# ('|' and '~' are not escapable there; '~~~' at a line's start, a CommonMark fence, is below.)
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()!#])")
 _LINE_EDGES = re.compile(r"^[ \t\f\v]+|[ \t\f\v]+$", re.MULTILINE)
-_MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>]|\d+(?=[.)]))", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>~]|\d+(?=[.)]))", re.MULTILINE)
 #: An ``&`` that would be read as an entity (``&amp;``, ``&#39;``); a lone one ("Fish & chips")
 #: is shown as it is.
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
@@ -121,6 +121,8 @@ def _escape_line_start(m: re.Match[str]) -> str:
         return f"{lead}{mark}\\"
     if mark == "=":  # setext underline; '\\=' is not an escape in Python-Markdown
         return f"{lead}&#61;"
+    if mark == "~":  # "~~~" opens a code fence in CommonMark, to the end of the file
+        return f"{lead}&#126;"
     return f"{lead}\\{mark}"
 
 

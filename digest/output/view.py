@@ -40,12 +40,14 @@ Special cases
   arrived later are left out, and when the lead chosen since is one of them,
   the best-scored version of the day leads.
 * A seal before its own day began (a clock set back) is ignored.
-* One page read through two sources (a source renamed: its entries are new
-  to the new name; a site's feed and its page, both configured) is two
-  stored versions of one story with one link, title and text: it is listed once,
-  as the first to arrive (the lead, where one of them leads), and the
+* One page read twice through one channel (a source renamed: its entries
+  are new to the new name; two sources on one feed) is two stored versions
+  of one story with one link, title and text: it is listed once, as the
+  first to arrive (standing for the lead too, where a repeat leads), and the
   repeats are counted as collapsed duplicates; a story whose only new
-  versions are such repeats has nothing new and is not shown.
+  versions are such repeats has nothing new and is not shown.  Another
+  channel's word-for-word copy (a copier's feed) is another outlet's version,
+  listed as before: it never hides the outlet's own.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
@@ -188,20 +190,38 @@ def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
     return sum(max(sum(v.new for v in (s.lead, *s.also)) - 1, 0) + s.repeated for s in stories)
 
 
-def _page(v: StoredArticle) -> tuple[str, str, str] | None:
-    """What makes two versions one page: their link, title and text (None: no link, never
-    one).  The text too: a source that publishes another's link under its own words is its
-    own version (issue #21: it must not stand for the page it names)."""
-    return (v.url, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
+_Page = tuple[str, str, str, str]
 
 
-def _repeats(versions: list[StoredArticle]) -> dict[str, str]:
-    """Each version that repeats a page arrived before it (its key), and that page's first
-    version (its key): the first to arrive stands for the page, on its own day."""
-    first: dict[tuple[str, str, str], str] = {}
+def _page(v: StoredArticle, channel: str) -> _Page | None:
+    """What makes two versions one page: read through one channel (``channel``: the feed URL
+    or path their sources read), the same link, title and text (None: no link, never one).
+    The channel: a copier's feed that republishes an outlet's page word for word is another
+    outlet's version, listed as such (it must never stand for the page and hide the outlet's
+    own, issue #21); a source renamed, or two sources on one feed, is the same channel."""
+    return (channel, v.url, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
+
+
+def _channels(store: Store, cfg: Config) -> dict[str, str]:
+    """Each source's channel: what it reads, as configured (the URL, the path)."""
+    return {s.name: s.url or str(s.path) for s in cfg.sources}
+
+
+def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticle]) -> dict[str, str]:
+    """Each version that repeats a page of its channel arrived before it (its key), and the
+    page's first version (its key), which stands for it (as the lead too, where a repeat
+    leads: the page was shown on the day it first arrived).  A source no longer configured
+    (renamed) has the channel its stored state names."""
+    def channel(name: str) -> str:
+        if name not in channels:
+            state = store.get_source_state(name)
+            channels[name] = state.location if state is not None else f"source:{name}"
+        return channels[name]
+
+    first: dict[_Page, str] = {}
     out = {}
     for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
-        page = _page(v)
+        page = _page(v, channel(v.source))
         if page is not None:
             out.update({v.key: first[page]} if page in first else {})
             first.setdefault(page, v.key)
@@ -212,6 +232,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
     stories = []
+    channels = _channels(store, cfg)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
@@ -222,7 +243,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             continue
         by_key = {v.key: v for v in versions}
         lead = by_key.get(st.lead_key) or max(versions, key=lambda v: (v.score or 0.0, -_aware(v.fetched).timestamp()))
-        repeats = _repeats(versions)
+        repeats = _repeats(store, channels, versions)
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= _aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]

@@ -355,7 +355,8 @@ def _believed(dt: datetime | None, now: datetime) -> datetime | None:
 
 def _kind(ext: str, data: bytes) -> str:
     """The kind of a file: its extension's, else (a single ``path:`` of another kind) what its
-    content shows: a feed, an HTML page, or text when it has no extension; else ``unknown``."""
+    content shows: a feed, an HTML page, or text (``notes.rst``, ``NOTES``: named on purpose,
+    read as written); ``unknown`` when it is no text (``doc.pdf``)."""
     if ext in FEED_EXT:
         return "feed"
     if ext in HTML_EXT:
@@ -370,8 +371,7 @@ def _kind(ext: str, data: bytes) -> str:
             return "feed"
         if _HTML_SNIFF.search(head):
             return "html"
-        if not ext:
-            return "text"
+        return "text"
     return "unknown"
 
 

@@ -6,6 +6,8 @@ workers): the entries, and the per-file errors of a folder.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 
 from ..config import Config, SourceConfig
@@ -80,11 +82,29 @@ def retrieve(
     return entries, []
 
 
-def unread_note(errors: list[SourceError]) -> str | None:
-    """The note of a folder's files that could not be read ("2 files not read: empty.md: empty
-    article, and 1 more"), kept on the source's state: ``digest sources`` shows it, and a run
-    says the files once, not at every read while they stay as they are."""
+
+#: How many unreadable files a note names; beyond, a fingerprint of them all tells a change.
+UNREAD_NAMED = 5
+_UNREAD = re.compile(r"(?:^|; )\d+ files? not read: .*$")
+
+
+def own_note(note: str | None) -> str | None:
+    """A source's note without its unread files' part: what the read itself noted (a feed cut
+    off), as the tracker compares it from one read to the next."""
+    return _UNREAD.sub("", note or "") or None
+
+
+def note_unread(state: SourceState, stored: str | None, errors: list[SourceError]) -> bool:
+    """Add to ``state.note`` the folder's files that could not be read ("2 files not read:
+    empty.md: empty article; x.txt: binary data ..."): ``digest sources`` shows them, and a
+    run says them once, not at every read while they stay as they are.  True when the stored
+    note (``stored``) held the same files with the same problems: said before."""
     if not errors:
-        return None
-    more = f", and {len(errors) - 1} more" if len(errors) > 1 else ""
-    return f"{plural(len(errors), 'file')} not read: {errors[0].problem}{more}"
+        return False
+    problems = sorted(e.problem for e in errors)
+    note = f"{plural(len(problems), 'file')} not read: " + "; ".join(problems[:UNREAD_NAMED])
+    if len(problems) > UNREAD_NAMED:
+        mark = hashlib.sha1("\n".join(problems).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        note += f"; and {len(problems) - UNREAD_NAMED} more (#{mark})"
+    state.note = "; ".join(n for n in (state.note, note) if n)
+    return stored is not None and stored.endswith(note)

@@ -225,7 +225,7 @@ def _cta(u: _Unit) -> bool:
     verb_first = bool(opener or CTA_VERBS.match(u.text))
     imperative = verb_first or "!" in u.text
     named = any(c not in _PLAIN_CHANNELS for c in channels)
-    if verb_first and named and u.words <= p.CTA_WORDS and SELF.search(u.text):
+    if named and u.words <= p.CTA_WORDS and SELF.match(u.text):
         # The site asks the reader to come to it on a named channel: "Follow us on Google News
         # for the latest updates.", "Sign up for our newsletter ...".  ("Join us at the hall to
         # help our group plan the fair." names none.)

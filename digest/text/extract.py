@@ -37,7 +37,9 @@ How it works
   become paragraph breaks, ``<br>`` a line break, entities are unescaped, and
   the contents of script/style/noscript/iframe/template/svg are dropped.
   When the text left is itself HTML (the feed escaped its markup twice:
-  :func:`escaped_markup`), it is stripped once more, never a third time.
+  :func:`escaped_markup`) and the fragment had no tag of its own (one that has,
+  ``<p>wrap it in &lt;div&gt;</p>``, quotes code), it is stripped once more,
+  never a third time.
 * Output: paragraphs separated by one blank line, runs of spaces collapsed,
   no empty paragraphs, no markup.
 * ``extract_many`` runs page extraction in a process pool (the work is
@@ -462,8 +464,9 @@ def html_to_text(html: str, *, url: str | None = None, page: bool) -> tuple[str,
         if page:
             return _page_to_text(html, url)
         text = _strip_fragment(html)
-        if escaped_markup(text):
-            # escaped twice by the feed: decoded once more (never a third time)
+        if not _TAG_TEXT.search(html) and escaped_markup(text):
+            # escaped twice by the feed (no tag of its own: a fragment with real tags that
+            # shows escaped ones quotes code, as a web-dev feed does): decoded once more
             text = _strip_fragment(text)
         return text, None
     except Exception:  # hostile input must never stop a run

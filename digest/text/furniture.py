@@ -37,9 +37,12 @@ CTA_CHANNELS = re.compile(
     re.I,
 )
 NUDGE = re.compile(r"\b(now|here|below|today|this|us|our)\b", re.I)
-#: The site speaking of itself to the reader: "Follow *us* on Google News", "Sign up for *our*
-#: newsletter".  With a call-to-action verb first and a channel, a sentence is a call to action.
-SELF = re.compile(r"\b(us|our)\b", re.I)
+#: The site speaking of itself to the reader, the bare imperative first: "Follow *us* on Google
+#: News", "Sign up for *our* newsletter".  With a channel, a sentence is a call to action
+#: ("Following our report on Facebook's ...", "Joining us on the podcast ..." are news).
+SELF = re.compile(
+    r"^\W*(?:follow|join|subscribe(?: to)?|sign up(?: for| to)?|download|like|add|get)\s+(?:us|our)\b", re.I
+)
 #: A label that introduces a link to another story: "Also Read: Ten best walks near Hollin",
 #: "Also read | ...", "READ ALSO", "Read more: ...", "See also:".  The label opens the line and
 #: is followed by a separator or nothing ("Police also read the suspect his rights." is news).
@@ -47,7 +50,7 @@ RELATED_LINK = re.compile(
     r"^\W*(also read|read also|read more|must read|see also|read next|don'?t miss|"
     r"related(?: stories| story| articles?| news| reading| coverage| content)?|recommended(?: for you| reading)?|"
     r"you (?:may|might) also (?:like|read)|more (?:stories|news) like this|(?:top|trending|latest) stories)"
-    r"\s*(?:[:|»›>–—-]|$)",
+    r"(?:\s*[:|»›>]|\s+[–—-]\s|\s*$)",  # a dash between spaces: "Related-party ..." is news
     re.I,
 )
 #: What writers' bios talk about.
