@@ -544,13 +544,17 @@ def _retry_round(d: Daemon, clock: Clock, inbox: Inbox, port: int) -> Inbox:
     return inbox
 
 
+@pytest.mark.parametrize(("template", "said"), [
+    ("{{ broken \n", "digest.md.j2:1"),  # does not parse
+    ("# {{ title }}\n\n{{ articles_read + ' read' }}\n", "digest.md.j2:3: TypeError"),  # Python's error
+])
 def test_a_broken_template_at_digest_time_stops_no_daemon_and_the_next_digest_time_writes_it(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, template: str, said: str
 ) -> None:
-    """The user's ``digest.md.j2`` breaks (a typo) before Tuesday's 06:00 digest: the write
-    raised out of the daemon's loop and the daemon died (and died again at each restart's
-    catch-up).  One error line now, nothing mailed; the template mended, Wednesday's digest
-    time writes and mails Monday's period first, then Tuesday's."""
+    """The user's ``digest.md.j2`` breaks (a typo, or an expression Python refuses) before
+    Tuesday's 06:00 digest: the write raised out of the daemon's loop and the daemon died (and
+    died again at each restart's catch-up).  One error line now, nothing mailed; the template
+    mended, Wednesday's digest time writes and mails Monday's period first, then Tuesday's."""
     with smtpd() as (inbox, port):
         cfg_path = config(tmp_path, port, DAILY)
         (tmp_path / "tpl").mkdir()
@@ -561,12 +565,12 @@ def test_a_broken_template_at_digest_time_stops_no_daemon_and_the_next_digest_ti
             d = Daemon(app, clock=clock)
             clock.now = _at(9, 7)
             d.catch_up()  # the first start: nothing due yet (Sunday is before the store)
-            (tmp_path / "tpl" / "digest.md.j2").write_text("{{ broken \n")
+            (tmp_path / "tpl" / "digest.md.j2").write_text(template)
             clock.now = _at(10, 6)
             d._handle("digest:morning")
             errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
             assert len(errors) == 1 and errors[0].startswith("digest morning 2026-11-09: not written or sent: templates: "), errors
-            assert "digest.md.j2:1" in errors[0] and inbox.messages == []
+            assert said in errors[0] and inbox.messages == []
             (tmp_path / "tpl" / "digest.md.j2").unlink()  # mended: the default template again
             clock.now = _at(11, 6)
             d._handle("digest:morning")

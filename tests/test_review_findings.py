@@ -197,29 +197,6 @@ def test_a_folders_cut_off_feed_is_said_once_even_with_an_unread_file_beside_it(
     assert len(cut) == 1, cut
 
 
-def test_build_of_a_weekly_digest_on_its_mailing_day_before_its_time_is_the_week_about_to_be_mailed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Monday 16 November 07:00, the weekly digest goes out at 08:00: the week mailed next is
-    9-15 November; ``digest build --digest weekly-sport`` rendered 16-22 November (today only)."""
-    import json
-
-    from digest.app import App
-    from digest.cli import main
-    from digest.config import parse_config
-    from digest.store.base import open_store
-    from tests.test_several_digests import config, fill
-
-    cfg_path = config(tmp_path, 25)
-    cfg_path.write_text("clock: 2026-11-16T07:00:00Z\n" + cfg_path.read_text())
-    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
-    with App(cfg, open_store(cfg.database_url)) as app:
-        fill(app)
-    assert main(["build", "--config", str(cfg_path), "--digest", "weekly-sport", "-o", "-", "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert (doc["first_day"], doc["date"]) == ("2026-11-09", "2026-11-15")
-
-
 def test_replay_json_shows_every_article_new_on_its_arrival_day(tmp_path: Path) -> None:
     """The daily-accounting promise, through ``digest replay``'s JSON digests: the Gazette's
     article (the same link, title and text a copier carried the day before) is new in no day's
@@ -242,34 +219,3 @@ def test_replay_json_shows_every_article_new_on_its_arrival_day(tmp_path: Path) 
         doc = json.loads(f.read_text())
         new += [v["source"] for s in doc["stories"] for v in [s["lead"], *s.get("also", [])] if v["new"]]
     assert sorted(new) == ["Harbour Gazette", "Rumour Mill"], new
-
-
-def test_a_user_template_that_fails_with_a_python_error_is_one_line_and_stops_no_daemon(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """_fill turns only jinja2.TemplateError into a DigestError; a template mistake that Python
-    raises while rendering ("{{ articles_read + ' read' }}": TypeError; a division by zero) goes
-    through as a traceback, and the daemon, which catches DigestError/OSError, was stopped by it.
-    One line now, and the daemon goes on."""
-    import logging
-
-    from digest.service.daemon import Daemon
-    from tests.support.daemon import Clock, smtpd
-    from tests.test_catch_up_digests import DAILY, MONDAY, _at, config, ingest
-
-    with smtpd() as (inbox, port):
-        cfg_path = config(tmp_path, port, DAILY)
-        (tmp_path / "tpl").mkdir()
-        cfg_path.write_text(cfg_path.read_text() + "templates: tpl\n")
-        ingest(cfg_path, [*MONDAY, ("Coast News", "derby", _at(10, 9))])
-        clock = Clock()
-        with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
-            d = Daemon(app, clock=clock)
-            clock.now = _at(9, 7)
-            d.catch_up()
-            (tmp_path / "tpl" / "digest.md.j2").write_text("# {{ title }}\n\n{{ articles_read + ' read' }}\n")
-            clock.now = _at(10, 6)
-            d._handle("digest:morning")  # raised TypeError out of the daemon
-            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-            assert len(errors) == 1 and "digest.md.j2:3" in errors[0], errors
-            assert "TypeError" in errors[0] and inbox.messages == []

@@ -173,18 +173,26 @@ def test_a_weekly_digest_is_headed_with_its_week_in_every_format(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["first_day"] == "2026-11-09"  # type: ignore[attr-defined]
 
 
-def test_build_of_a_weekly_digest_without_a_date_is_the_week_to_be_mailed_next(tmp_path: Path, capsys: object) -> None:
-    """``digest build --digest weekly-sport`` on Thursday 12 November rendered the seven days
-    ending that day (Friday to Thursday), a window never mailed; it is the week mailed next
-    now (Monday 9 to Sunday 15, mailed on Monday 16), so far."""
+@pytest.mark.parametrize(("clock", "week"), [
+    ("2026-11-12T10:00:00Z", ("2026-11-09", "2026-11-15")),  # Thursday: this week, so far
+    ("2026-11-16T07:00:00Z", ("2026-11-09", "2026-11-15")),  # its Monday, before 08:00: about to go
+    ("2026-11-16T09:00:00Z", ("2026-11-16", "2026-11-22")),  # its Monday, after: the next week
+])
+def test_build_of_a_weekly_digest_without_a_date_is_the_week_to_be_mailed_next(
+    tmp_path: Path, capsys: object, clock: str, week: tuple[str, str]
+) -> None:
+    """``digest build --digest weekly-sport`` (mailed Mondays at 08:00) on Thursday 12 November
+    rendered the seven days ending that day (Friday to Thursday), a window never mailed; it is
+    the week mailed next now (Monday 9 to Sunday 15, mailed on Monday 16), so far; on its
+    Monday before its time, the week about to go out."""
     cfg_path = config(tmp_path, 25)
-    cfg_path.write_text("clock: 2026-11-12T10:00:00Z\n" + cfg_path.read_text())
+    cfg_path.write_text(f"clock: {clock}\n" + cfg_path.read_text())
     cfg = parse_config(cfg_path.read_text(), path=cfg_path)
     with App(cfg, open_store(cfg.database_url)) as app:
         fill(app)
     assert main(["build", "--config", str(cfg_path), "--digest", "weekly-sport", "--format", "json", "-o", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
-    assert (doc["first_day"], doc["date"]) == ("2026-11-09", "2026-11-15")
+    assert (doc["first_day"], doc["date"]) == week
 
 
 def test_a_cron_send_mails_a_weekly_digest_missed_on_its_day_once(
