@@ -264,3 +264,24 @@ def test_a_daemons_first_start_on_a_cron_store_does_not_rewrite_the_week_mailed(
         said = [r.getMessage() for r in caplog.records if r.name == "digest.service.daemon"]
         assert len(inbox.messages) == 3, said
         assert not [line for line in said if "2026-11-10" in line or "2026-11-09" in line], said
+
+
+def test_a_store_the_daemon_mailed_before_the_per_digest_marks_still_catches_up(tmp_path: Path) -> None:
+    """A daemon's store from before mailing was marked per digest (``mail_since:NAME``): it
+    has the daemon's first start and the digest's delivery rows.  Down on Wednesday and
+    Thursday, its next start mails Tuesday's period too, as before, not only the latest
+    (counted from the daemon's start, as the digest was mailed under its name)."""
+    from digest.service.daemon import Daemon
+    from digest.service.delivery import mark_daemon_start
+
+    with smtpd() as (inbox, port):
+        cfg_path = digests_config(tmp_path, port, MORNING)
+        _ingest(cfg_path, ("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9)),
+                ("Coast News", "council_b", _at(11, 9)))
+        with open_app(cfg_path) as app:
+            mark_daemon_start(app.store, _at(9, 7))
+            Daemon(app, clock=lambda: _at(10, 6)).digest(scheduled=True, name="morning")  # Monday's, mailed
+        with open_app(cfg_path) as app:
+            Daemon(app, clock=lambda: _at(12, 7)).catch_up()
+        assert [s for _to, s in _subjects(inbox)] == [
+            "digest for 2026-11-09", "digest for 2026-11-10", "digest for 2026-11-11"]

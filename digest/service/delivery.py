@@ -183,12 +183,12 @@ def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> lis
     named otherwise): none of them that was never tried is mailed.  A day listed may be owed
     to nobody (:func:`owed`) or have no stories."""
     since = parse_ts(store.get_meta(MAIL_SINCE.format(name=plan.name or "")))
+    days = [d for d in (latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)) if plan.due(d)]
+    rows = {d: _rows(store, d.isoformat(), plan.name) for d in days}
+    if since is None and any(rows.values()):  # mailed under this name by a daemon before the marks
+        since = parse_ts(store.get_meta(DAEMON_SINCE))
     first = since.astimezone(cfg.tz).date() if since is not None else date.max
-    days = [latest - timedelta(days=i) for i in range(CATCH_UP_DAYS, 0, -1)]
-    return [
-        d for d in days
-        if plan.due(d) and (d >= first or any(status != "sent" for status, _ in _rows(store, d.isoformat(), plan.name)))
-    ]
+    return [d for d in days if d >= first or any(status != "sent" for status, _ in rows[d])]
 
 
 def owed(app: App, day: date, digest: str | None = None) -> bool:
