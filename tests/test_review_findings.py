@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.app import open_app
 from digest.output.digests import week_of
 from tests.support.fixtures import NOW
@@ -58,12 +60,18 @@ def test_a_copier_read_in_the_same_run_does_not_hide_the_real_outlet(tmp_path: P
     assert hidden == [], hidden
 
 
-def test_a_weeks_counts_keep_a_repeat_read_on_an_earlier_day_of_a_story_shown_again(tmp_path: Path) -> None:
-    """Monday: the page read through two sources (1 story, 1 duplicate).  Tuesday: a follow-up
-    from a third source (the story developing).  The week read 3 articles, shows 1 story, and
-    says 1 duplicate collapsed: Monday's repeat is lost (week_of keeps Tuesday's StoryView, whose
-    ``repeated`` counted Tuesday only); the week's counts agree now."""
+@pytest.mark.parametrize("channels", ["one feed", "two feeds"])
+def test_a_weeks_counts_keep_a_repeat_read_on_an_earlier_day_of_a_story_shown_again(
+    tmp_path: Path, channels: str
+) -> None:
+    """Monday: the page read through two sources (1 story, 1 duplicate: a repeat of one feed,
+    or a second outlet's copy).  Tuesday: a follow-up from a third source (the story
+    developing).  The week read 3 articles, shows 1 story, and said 1 duplicate collapsed:
+    Monday's repeat was lost (week_of keeps Tuesday's StoryView, whose ``repeated`` counts
+    Tuesday only); the week's counts agree now."""
     cfg = _cfg(tmp_path, ["Town feed", "Town page", "Coast Wire"])
+    if channels == "one feed":
+        cfg.write_text(cfg.read_text().replace("path: Town_page.rss", "path: Town_feed.rss"))
     (tmp_path / "Town_feed.rss").write_bytes(feed([(*REAL, VICTIM)]))
     (tmp_path / "Town_page.rss").write_bytes(feed([(*REAL, VICTIM)]))
     (tmp_path / "Coast_Wire.rss").write_bytes(feed([]))
@@ -119,8 +127,6 @@ def test_prose_about_html_in_a_feed_keeps_the_tags_it_shows() -> None:
             if kept not in html_to_text(html, page=False)[0]}
     assert lost == {}, lost
 
-
-import pytest  # noqa: E402
 
 from tests.test_clean import BODY, paragraphs  # noqa: E402
 

@@ -141,9 +141,11 @@ def arrange(
 
 def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     """One view of several days' views: each story once (its latest day's view, with every
-    version new in any of the days marked new), the most outlets first, a count per day."""
+    version new in any of the days marked new, and the repeats of every day), the most
+    outlets first, a count per day."""
     stories: dict[str, StoryView] = {}
     fresh: set[tuple[str, str]] = set()
+    repeated: dict[str, int] = {}
     per_day: list[tuple[str, int]] = []
     for view in views:
         per_day.append((view.date, len(view.stories)))
@@ -152,21 +154,23 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
                 if v.new:
                     fresh.add((s.story_id, v.id))
             stories[s.story_id] = s  # the later day's view holds every version so far
+            repeated[s.story_id] = repeated.get(s.story_id, 0) + s.repeated  # each day's its own
 
     def mark(s: StoryView) -> StoryView:
         def one(v: VersionView) -> VersionView:
             return replace(v, new=(s.story_id, v.id) in fresh)
 
-        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also])
+        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id])
 
     merged = sorted((mark(s) for s in stories.values()), key=lambda s: (-s.outlets, s.story_id))
     last = views[-1] if views else None
+    hidden = sum(v.repeats_hidden for v in views)
     return DigestView(
         date=day.isoformat(),
         stories=merged,
         articles_read=sum(v.articles_read for v in views),
-        duplicates_collapsed=duplicates_collapsed(merged) + sum(v.repeats_hidden for v in views),
-        repeats_hidden=sum(v.repeats_hidden for v in views),
+        duplicates_collapsed=duplicates_collapsed(merged) + hidden,
+        repeats_hidden=hidden,
         title=last.title if last else "digest",
         generated=last.generated if last else None,
         per_day=per_day,
