@@ -105,6 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
+    from .service.delivery import latest_due_day
 
     if args.format is None:  # the output file's kind, else HTML
         suffix = Path(args.output).suffix.lower().lstrip(".") if args.output not in (None, "-") else ""
@@ -114,12 +115,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         name = args.digest
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
-            local = app.cfg.now().astimezone(app.cfg.tz)
-            args.date = local.date() - timedelta(days=1)  # mailed today, its time still to come?
-            if not (weekly.due(args.date) and f"{local:%H:%M}" < weekly.time):
-                args.date += timedelta(days=1)
-                while not weekly.due(args.date):
-                    args.date += timedelta(days=1)
+            args.date = latest_due_day(weekly, app.cfg.now(), app.cfg.tz) + timedelta(days=7)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]
@@ -464,7 +460,7 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 def _setup_send(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     _digest_arg(p)
-    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now, after any of the week before whose mailing failed)")
+    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now, after any of the week before still owed)")
 
 
 @command("serve", "serve the digest archive over HTTP (read-only)")

@@ -172,9 +172,9 @@ class StoryView:
     #: For a developing story: one line of what is new (the new version's headline, or its
     #: lede where the headline repeats the story's).
     whats_new: str = ""
-    #: New versions not listed: the same page (link and title) as one listed, read again
-    #: through another source (a source renamed, two sources on one feed); counted as
-    #: collapsed duplicates.
+    #: New versions not listed: the same page (link, title and text) as one listed, read again
+    #: through one channel (a source renamed, two sources on one feed); counted as collapsed
+    #: duplicates.
     repeated: int = 0
 
     @property

@@ -60,25 +60,6 @@ from digest.text.sentences import sentence_ends
 
 Format = Literal["md", "html", "json"]
 
-
-def _fill(env: jinja2.Environment, name: str, ctx: dict[str, Any], **extra: Any) -> str:
-    """Render the template ``name`` with ``ctx``; a template that does not parse or fails as
-    it renders (a user's own, ``templates:``: an undefined name, or Python's error in an
-    expression, ``{{ count + ' read' }}``) is one :class:`DigestError` line naming its file,
-    line and problem, not a traceback."""
-    try:
-        return env.get_template(name).render(ctx, **extra)
-    except jinja2.TemplateSyntaxError as exc:
-        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
-        raise DigestError(f"templates: {where}: {exc.message}") from None
-    except Exception as exc:
-        tb, where = exc.__traceback__, name
-        while tb is not None:  # Jinja2 maps a template's frames onto its file and line
-            if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html", ".xml")):
-                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
-            tb = tb.tb_next
-        raise DigestError(f"templates: {where}: {type(exc).__name__}: {exc}") from None
-
 __all__ = [
     "excerpt",
     "format_day",
@@ -401,6 +382,25 @@ def _context(
 
 
 # -- formats ----------------------------------------------------------------
+
+
+def _fill(env: jinja2.Environment, name: str, ctx: dict[str, Any], **extra: Any) -> str:
+    """Render the template ``name`` with ``ctx``; a template that does not parse or fails as
+    it renders (a user's own, ``templates:``: an undefined name, or Python's error in an
+    expression, ``{{ count + ' read' }}``) is one :class:`DigestError` line naming its file,
+    line and problem, not a traceback."""
+    try:
+        return env.get_template(name).render(ctx, **extra)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise DigestError(f"templates: {where}: {exc.message}") from None
+    except Exception as exc:
+        tb, where = exc.__traceback__, name
+        while tb is not None:  # Jinja2 maps a template's frames onto its file and line
+            if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html", ".xml")):
+                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        raise DigestError(f"templates: {where}: {type(exc).__name__}: {exc}") from None
 
 
 def _markdown(

@@ -202,7 +202,7 @@ def _page(v: StoredArticle, channel: str) -> _Page | None:
     return (channel, v.url, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
 
 
-def _channels(store: Store, cfg: Config) -> dict[str, str]:
+def _channels(cfg: Config) -> dict[str, str]:
     """Each source's channel: what it reads, as configured (the URL, the path)."""
     return {s.name: s.url or str(s.path) for s in cfg.sources}
 
@@ -232,7 +232,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
     stories = []
-    channels = _channels(store, cfg)
+    channels = _channels(cfg)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
@@ -247,7 +247,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= _aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
-        new = [v for v in versions if start <= _aware(v.fetched) < end]
+        new = [v for v in fresh if v.key not in repeats]
         if not new:  # nothing new, or only a page already listed read again
             hidden += len(fresh)
             continue

@@ -71,6 +71,11 @@ def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str
             for row in store.deliveries_on(key) if row.target.startswith(head)]
 
 
+def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
+    """The addresses ``_rows``' deliveries reached (those sent), whatever the lists were then."""
+    return {a for status, to in rows if status == "sent" for a in to}
+
+
 def check_ended(day: date, cfg: Config) -> date:
     """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
     :class:`DigestError` naming it and the last day that has.
@@ -124,8 +129,12 @@ def mark_mail_start(store: Store, digest: str | None, now: datetime) -> None:
 EMPTY_KEY = "empty:{name}:{day}"
 
 
+def _empty_key(digest: str | None, day: date) -> str:
+    return EMPTY_KEY.format(name=digest or "", day=day.isoformat())
+
+
 def _mark_empty(store: Store, digest: str | None, day: date) -> None:
-    store.set_meta(EMPTY_KEY.format(name=digest or "", day=day.isoformat()), "1")
+    store.set_meta(_empty_key(digest, day), "1")
 
 
 def first_day(store: Store, cfg: Config) -> date | None:
@@ -199,11 +208,11 @@ def owed(app: App, day: date, digest: str | None = None) -> bool:
     (``send_digest``), not the week before it.  False when no mail is configured, or the day
     had no stories once over (:data:`EMPTY_KEY`)."""
     cfg, store = app.cfg, app.store
-    if cfg.email is None or store.get_meta(EMPTY_KEY.format(name=digest or "", day=day.isoformat())):
+    if cfg.email is None or store.get_meta(_empty_key(digest, day)):
         return False
     listed = {a.strip().lower() for a in (plan_named(cfg, digest).to or cfg.email.to)}
     rows = _rows(store, day.isoformat(), digest)
-    got = {a for status, to in rows if status == "sent" for a in to}
+    got = _reached(rows)
     return not rows or any(status != "sent" and (to - got) & listed for status, to in rows)
 
 
@@ -285,7 +294,7 @@ def send_digest(
     if store.delivery_status(key, target) == "sent":
         return _already_sent(app, key, target)
     rows = _rows(store, key, plan.name)
-    got = {a for status, to in rows if status == "sent" for a in to}
+    got = _reached(rows)
     # an earlier period tried before: owed to whom it did not reach then, not to an address
     # added to `to:` since (that one gets the latest period alone)
     tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None

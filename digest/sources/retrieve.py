@@ -82,7 +82,6 @@ def retrieve(
     return entries, []
 
 
-
 #: How many unreadable files a note names; beyond, a fingerprint of them all tells a change.
 UNREAD_NAMED = 5
 _UNREAD = re.compile(r"(?:^|; )\d+ files? not read: .*$")
