@@ -30,7 +30,7 @@ How it works
   htmldate finds: htmldate keeps only the day, and a page published at 14:40
   read "00:00" in the digest.
 * A single file of another kind (a source's own ``path:``) is sniffed: a feed, an HTML
-  page, else text when it has no extension (``NOTES``); anything else (``doc.pdf``) is one
+  page, else text (``notes.rst``, ``NOTES``); one that is no text (``doc.pdf``) is one
   error naming the file and what it is.
 * The file's modification time stands in for a missing date; the URL of a
   text/HTML article is the file's ``file://`` URI (feed entries keep their
@@ -270,7 +270,8 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         raise ParseError(str(f), "an OPML list of feeds, not a feed or article: make it a source's "
                          "own 'path:' to read the feeds it names", kind="not-a-feed")
     ext = f.suffix.lower()
-    kind = _kind(ext, data)
+    binary = None if ext in FEED_EXT else not_text(data)  # a feed file is feedparser's to judge
+    kind = _kind(ext, data, sniff=binary is None)
     if kind == "feed":
         entries = parse_feed(data, source=str(f), fetched=now)
         for e in entries:
@@ -278,13 +279,10 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
             if e.published is None:
                 e.published, e.date_from_file = mtime, True
         return entries
-    if kind == "unknown":
-        what = not_text(data) or f"a '{ext}' file"
-        raise ParseError(str(f), f"{what}, not a feed or article: digest reads feed files "
-                         f"({' '.join(sorted(FEED_EXT))}) and .txt, .md and .html articles", kind="not-a-feed")
-    binary = not_text(data)
-    if binary is not None:  # a .txt, .md or .html that is no text
-        raise ParseError(str(f), f"{binary}, not a {ext} article: skipped", kind="not-a-feed")
+    if binary is not None:  # a .txt, .md or .html that is no text; a single path: doc.pdf
+        what = (f"not a {ext} article: skipped" if ext in KNOWN else "not a feed or article: digest reads "
+                f"feed files ({' '.join(sorted(FEED_EXT))}) and .txt, .md and .html articles")
+        raise ParseError(str(f), f"{binary}, {what}", kind="not-a-feed")
     uri = f.resolve().as_uri()
     if kind == "html":
         page = decode(data)
@@ -353,10 +351,10 @@ def _believed(dt: datetime | None, now: datetime) -> datetime | None:
     return dt if dt is not None and EARLIEST <= dt <= now else None
 
 
-def _kind(ext: str, data: bytes) -> str:
+def _kind(ext: str, data: bytes, *, sniff: bool = True) -> str:
     """The kind of a file: its extension's, else (a single ``path:`` of another kind) what its
-    content shows: a feed, an HTML page, or text (``notes.rst``, ``NOTES``: named on purpose,
-    read as written); ``unknown`` when it is no text (``doc.pdf``)."""
+    content shows (``sniff``: it is text): a feed, an HTML page, or text (``notes.rst``,
+    ``NOTES``: named on purpose, read as written)."""
     if ext in FEED_EXT:
         return "feed"
     if ext in HTML_EXT:
@@ -365,14 +363,12 @@ def _kind(ext: str, data: bytes) -> str:
         return "md"
     if ext in TEXT_EXT:
         return "text"
-    if not_text(data) is None:
-        head = data[:4096]
-        if _FEED_SNIFF.search(head):
-            return "feed"
-        if _HTML_SNIFF.search(head):
-            return "html"
-        return "text"
-    return "unknown"
+    head = data[:4096] if sniff else b""
+    if _FEED_SNIFF.search(head):
+        return "feed"
+    if _HTML_SNIFF.search(head):
+        return "html"
+    return "text"
 
 
 def not_text(data: bytes) -> str | None:

@@ -243,6 +243,7 @@ _KNOWN_TAGS = _BLOCK_TAGS | _INLINE_TAGS | _SKIP_TAGS
 #: A tag as it reads in text: ``<p>``, ``</div>``, ``<img src="x" />``.
 _TAG_TEXT = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>")
 
+
 def escaped_markup(text: str) -> bool:
     """Whether a fragment's text is itself HTML: markup escaped twice by its feed.
 
