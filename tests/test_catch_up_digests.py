@@ -24,7 +24,7 @@ from digest.app import open_app
 from digest.service import daemon as daemon_mod
 from digest.service.daemon import Daemon, make_scheduler
 from tests.support.daemon import Clock, Inbox, smtpd
-from tests.support.digests import WEEKLY, digests_config, ingest_story
+from tests.support.digests import WEEKLY, digests_config, ingest_stories
 
 DAILY = """
   - name: morning
@@ -44,11 +44,7 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
 config = digests_config
 
 
-def ingest(cfg_path: Path, stories: Sequence[tuple[str, str, datetime]]) -> None:
-    """Store ``(source, story fixture, arrival)``s, as the daemon's poll rounds before it went down."""
-    with open_app(cfg_path) as app:
-        for source, name, at in stories:
-            ingest_story(app, source, name, at)
+ingest = ingest_stories
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from digest.app import open_app
 from digest.cli import main
 from tests.support.daemon import Clock, Inbox, smtpd
-from tests.support.digests import digests_config, ingest_story
+from tests.support.digests import digests_config, ingest_stories
 
 MORNING = """
   - name: morning
@@ -36,12 +36,6 @@ def _clock(cfg_path: Path, at: datetime) -> None:
     cfg_path.write_text(text)
 
 
-def _ingest(cfg_path: Path, *stories: tuple[str, str, datetime]) -> None:
-    with open_app(cfg_path) as app:
-        for source, name, at in stories:
-            ingest_story(app, source, name, at)
-
-
 def _subjects(inbox: Inbox) -> list[tuple[str, str]]:
     return [(str(m["To"]), str(m["Subject"]).partition(":")[0]) for m in inbox.messages]
 
@@ -51,7 +45,7 @@ def _cron_week(tmp_path: Path, port: int) -> Path:
     Thursday 07:00 (Monday's to Wednesday's stories); Thursday's story read."""
     cfg_path = digests_config(tmp_path, port, MORNING)
     for day, story in ((9, "quake_a1"), (10, "derby"), (11, "council_b"), (12, "quake_b")):
-        _ingest(cfg_path, ("Coast News", story, _at(day, 9)))
+        ingest_stories(cfg_path, [("Coast News", story, _at(day, 9))])
         if day < 12:
             _clock(cfg_path, _at(day + 1, 7))
             assert main(["send", "--config", str(cfg_path)]) == 0
@@ -108,7 +102,7 @@ def test_the_refused_for_good_line_names_a_send_only_when_it_works(
 
     port = free_port()
     cfg_path = digests_config(tmp_path, port, MORNING.replace('"06:00"', '"18:00"'))
-    _ingest(cfg_path, ("Coast News", "quake_a1", _at(9, 9)))
+    ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 9))])
     ctl = Controller(Refusing(), hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
     try:
@@ -162,7 +156,7 @@ def test_a_refusal_for_good_that_lifts_is_mailed_with_the_next_digest(tmp_path: 
 
     port = free_port()
     cfg_path = digests_config(tmp_path, port, MORNING)
-    _ingest(cfg_path, ("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9)))
+    ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9))])
     handler = QuotaOnce()
     ctl = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
@@ -199,11 +193,11 @@ def test_an_earlier_period_owed_to_nobody_listed_is_not_rewritten_and_said_every
     port = free_port()
     cfg_path = digests_config(tmp_path, port, MORNING)
     cfg_path.write_text(cfg_path.read_text().replace("to: [me@example.org]", "to: [old@example.org]"))
-    _ingest(cfg_path, ("Coast News", "quake_a1", _at(9, 9)))
+    ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 9))])
     _clock(cfg_path, _at(10, 7))
     assert main(["send", "--config", str(cfg_path)]) == 2  # the server is down
     cfg_path.write_text(cfg_path.read_text().replace("to: [old@example.org]", "to: [me@example.org]"))
-    _ingest(cfg_path, ("Coast News", "derby", _at(10, 9)), ("Coast News", "council_b", _at(11, 9)))
+    ingest_stories(cfg_path, [("Coast News", "derby", _at(10, 9)), ("Coast News", "council_b", _at(11, 9))])
     ctl = Controller(Inbox(), hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
     try:
@@ -230,11 +224,11 @@ def test_a_cron_send_does_not_build_the_week_before_on_every_run(
 
     with smtpd() as (inbox, port):
         cfg_path = digests_config(tmp_path, port, MORNING + '    filters:\n      - mute: "derby"\n')
-        _ingest(cfg_path, ("Coast News", "quake_a1", _at(2, 9)))
+        ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(2, 9))])
         _clock(cfg_path, _at(3, 7))
         assert main(["send", "--config", str(cfg_path)]) == 0  # the first cron run: 2 November
         for day in range(3, 12):
-            _ingest(cfg_path, ("Terrace", "derby", _at(day, 9)))
+            ingest_stories(cfg_path, [("Terrace", "derby", _at(day, 9))])
             _clock(cfg_path, _at(day + 1, 7))
             assert main(["send", "--config", str(cfg_path)]) == 0
         built: list[object] = []
@@ -276,8 +270,8 @@ def test_a_store_the_daemon_mailed_before_the_per_digest_marks_still_catches_up(
 
     with smtpd() as (inbox, port):
         cfg_path = digests_config(tmp_path, port, MORNING)
-        _ingest(cfg_path, ("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9)),
-                ("Coast News", "council_b", _at(11, 9)))
+        ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 9)), ("Coast News", "derby", _at(10, 9)),
+                ("Coast News", "council_b", _at(11, 9))])
         with open_app(cfg_path) as app:
             mark_daemon_start(app.store, _at(9, 7))
             Daemon(app, clock=lambda: _at(10, 6)).digest(scheduled=True, name="morning")  # Monday's, mailed

@@ -3,10 +3,11 @@ mail to a loopback SMTP server, for the tests of several digests (``digests:``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from digest.app import App, RunReport
+from digest.app import App, RunReport, open_app
 from digest.records import Entry
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
@@ -51,3 +52,11 @@ def ingest_story(app: App, source: str, name: str, at: datetime, title: str | No
     src = next(s for s in app.cfg.sources if s.name == source)
     entry = Entry(source=source, title=title or head, text=body, entry_id=f"{name}@{at.isoformat()}", published=at)
     app.ingest(src, [entry], fetched=at, report=RunReport())
+
+
+def ingest_stories(cfg_path: Path, stories: Sequence[tuple[str, str, datetime]]) -> None:
+    """Store ``(source, story fixture, arrival)``s in the store of ``cfg_path``, as poll rounds
+    would have (the daemon's before it went down, cron's ``digest run``)."""
+    with open_app(cfg_path) as app:
+        for source, name, at in stories:
+            ingest_story(app, source, name, at)
