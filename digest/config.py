@@ -210,7 +210,7 @@ class Config(_Strict):
     index: str | None = None
     timezone: str = "UTC"
     #: How dates are written in the digest ("Tue 1 Dec, 10:06 UTC" in en_GB): a CLDR locale
-    #: name such as en_GB, en_US, de_DE, fr (``digest.output.render.format_time``).
+    #: name such as en_GB, en_US, de_DE, fr (``digest.output.dates.format_time``).
     locale: str = "en_GB"
     templates: Path | None = None
     title: str = "digest"

@@ -321,7 +321,7 @@ def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
 ) -> None:
     """The heading's day ran off a 360 px screen (a date that never wraps), and a weekly
     digest's count per day broke its dates over lines ("Sunday, 15 / November 2026")."""
-    from digest.output.render import format_day, format_days
+    from digest.output.dates import format_day, format_days
 
     view = _long_dates_view(digest == "weekly")
     html = render_html(view) if kind == "page" else render_email_html(view)

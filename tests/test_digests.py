@@ -111,7 +111,7 @@ def test_week_of_shows_each_story_once_with_its_new_versions_and_a_count_per_day
 
 
 def test_a_week_is_written_with_the_months_in_full_across_month_and_year_ends() -> None:
-    from digest.output.render import format_day, format_days
+    from digest.output.dates import format_day, format_days
 
     thin = "\u2009–\u2009"
     assert format_days("2026-11-17", "2026-11-23") == f"17{thin}23 November 2026"

@@ -15,10 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest.output.dates import format_day, format_time
 from digest.output.render import (
     excerpt,
-    format_day,
-    format_time,
     make_env,
     render,
     render_email_html,

@@ -38,19 +38,17 @@ sentence end in the second half of the window, else the last space, else
 
 from __future__ import annotations
 
-import functools
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 import markdown
-from babel import Locale
-from babel import dates as babel_dates
 from markupsafe import Markup
 
 from digest.errors import DigestError
+from digest.output.dates import NB_HYPHEN, NBSP, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.sanitize import clean_html, escape_md, safe_url
@@ -62,8 +60,6 @@ Format = Literal["md", "html", "json"]
 
 __all__ = [
     "excerpt",
-    "format_day",
-    "format_time",
     "inline_styles",
     "make_env",
     "render",
@@ -72,14 +68,10 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
-    "short_day",
 ]
 
 
 # -- pure helpers -----------------------------------------------------------
-
-NBSP = "\u00a0"
-
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
@@ -103,95 +95,6 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-#: The locale dates are written in when none is configured (``Config.locale``).
-DEFAULT_LOCALE = "en_GB"
-#: U+2011: a hyphen a line never breaks at (a date written with hyphens stays whole).
-NB_HYPHEN = "\u2011"
-_SPACE = re.compile(r"\s")
-
-
-@functools.lru_cache(maxsize=16)
-def _locale(name: str | None) -> Locale:
-    return Locale.parse((name or DEFAULT_LOCALE).replace("-", "_"))
-
-
-def unbreakable(text: str) -> str:
-    """``text`` with no place a line may break: no-break spaces and hyphens."""
-    return _SPACE.sub(NBSP, text).replace("-", NB_HYPHEN)
-
-
-def format_time(
-    dt: datetime | None, tz: tzinfo | None = None, *, day: str | None = None,
-    locale: str | None = None,
-) -> str:
-    """``dt`` in ``tz``, written the locale's way: "Tue 1 Dec, 10:06 UTC" (en_GB).
-
-    The year is shown when it is not the year of ``day`` (the digest's own day,
-    YYYY-MM-DD), and always without a ``day``.  Empty for None; naive means UTC.
-    One format everywhere (a time on the digest's day has its date too), and
-    no place to wrap: no-break spaces and hyphens (:func:`unbreakable`).
-    """
-    if dt is None:
-        return ""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    local = dt.astimezone(tz or UTC)
-    loc = _locale(locale)
-    same_year = day is not None and day[:4] == f"{local.year:04d}"
-    when = str(loc.datetime_formats["medium"]).replace("'", "").format(
-        babel_dates.format_time(local, "short", locale=loc),
-        babel_dates.format_skeleton("MMMEd" if same_year else "yMMMEd", local, locale=loc),
-    )
-    zone = local.strftime("%Z")
-    return unbreakable(f"{when} {zone}" if zone else when)
-
-
-def short_day(day: date, locale: str | None = None) -> str:
-    """A day written short, the locale's way, whole: "Fri, 20 Nov 2026" (en_GB)."""
-    return unbreakable(babel_dates.format_skeleton("yMMMEd", day, locale=_locale(locale)))
-
-
-def format_day(day: str | date, locale: str | None = None) -> str:
-    """A day (YYYY-MM-DD) written out the locale's way: "Friday, 20 November 2026" (en_GB).
-
-    A string that is not a date is returned as it is."""
-    try:
-        d = day if isinstance(day, date) else date.fromisoformat(day)
-    except ValueError:
-        return str(day)
-    return babel_dates.format_date(d, "full", locale=_locale(locale))
-
-
-def format_days(first: str | date, last: str | date, locale: str | None = None) -> str:
-    """The days from ``first`` to ``last`` written the locale's way: "17 – 23 November 2026"
-    (en_GB), "November 27 – December 3, 2026" (en_US); one day as :func:`format_day`.
-
-    The locale's interval pattern for months in full (CLDR ``yMMMMd``: "5–11 de julio de
-    2026", es), where CLDR has one; else its pattern for abbreviated months (``yMMMd``;
-    babel's ``format_interval`` would keep "Nov") with the month written out, as CLDR's own
-    rule of adjusting a field's width does.  (Adjusting the abbreviated pattern lost the
-    "de" Spanish writes with a month in full: "5–11 julio 2026".)  Strings that are not
-    dates are joined as they are."""
-    try:
-        a = first if isinstance(first, date) else date.fromisoformat(first)
-        b = last if isinstance(last, date) else date.fromisoformat(last)
-    except ValueError:
-        return f"{first} – {last}"
-    if a == b:
-        return format_day(a, locale)
-    loc = _locale(locale)
-    patterns = loc.interval_formats.get("yMMMMd") or loc.interval_formats.get("yMMMd") or {}
-    for fld, differs in (("y", a.year != b.year), ("M", (a.year, a.month) != (b.year, b.month)), ("d", True)):
-        if differs and fld in patterns:
-            return "".join(
-                babel_dates.parse_pattern(_MONTH_ABBR.sub("MMMM", p)).apply(d, loc)
-                for p, d in zip(patterns[fld], (a, b), strict=True)
-            )
-    return babel_dates.format_interval(a, b, "yMMMd", locale=loc)
-
-
-#: An abbreviated month in a date pattern (not a longer one).
-_MONTH_ABBR = re.compile(r"(?<!M)MMM(?!M)")
 
 
 def _one_line(s: str | None) -> str:

@@ -44,8 +44,9 @@ import lxml.html
 
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
+from ..output.dates import format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
-from ..output.render import excerpt, format_day, format_time, make_env, render_html, short_day
+from ..output.render import excerpt, make_env, render_html
 from ..output.sanitize import safe_url
 from ..output.search import search
 from ..output.view import day_window, shown_day
