@@ -22,6 +22,7 @@ How it works
   YAML between ``---`` lines, TOML between ``+++``): its title, date and
   author are the article's, and the block is not part of its text.
 * ``.html``: the whole page is carried (``is_page``) to the extraction step;
+  its title and date are what it states of itself (``digest.sources.pagemeta``):
   the title is the page's ``og:title`` (or ``twitter:title``), else its
   ``<title>`` without a `` | Site`` suffix (``extract.clean_title``), else its
   first ``<h1>``.  Its date is the publication time the page states to the
@@ -66,11 +67,10 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
-from ..text.extract import clean_title
-from .dates import EARLIEST
 from .feeds import parse_feed, plain
 from .frontmatter import split_front_matter
 from .opml import is_opml
+from .pagemeta import HEAD_CHARS, believed, html_title, metas, page_date
 
 MAX_BYTES = 15 * 1024 * 1024
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -86,28 +86,6 @@ _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html\b|<head\b|<body\b", re.I)
 _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
-_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
-_META = re.compile(r"<meta\b[^>]*>", re.I)
-_TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
-_ATTR = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
-_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
-_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-#: Meta keys (``property``, ``name`` or ``itemprop``, lower case) that state when a page
-#: was published, most specific first.
-_PUBLISHED_KEYS = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "dc.date.issued",
-    "dcterms.issued",
-    "parsely-pub-date",
-    "sailthru.date",
-    "pubdate",
-    "publishdate",
-)
-#: Characters of a page searched for its title and date (the head, and a little more).
-_HEAD_CHARS = 200_000
 #: What the first bytes of common files that are no article say they are.
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
@@ -286,13 +264,13 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
     uri = f.resolve().as_uri()
     if kind == "html":
         page = decode(data)
-        head = page[:_HEAD_CHARS]
-        metas = _metas(head)  # read once: the title and the date both come from them
-        published = page_date(page, metas, now)
+        head = page[:HEAD_CHARS]
+        tags = metas(head)  # read once: the title and the date both come from them
+        published = page_date(page, tags, now)
         return [
             Entry(
                 source=source,
-                title=_html_title(head, metas),
+                title=html_title(head, tags),
                 url=uri,
                 content_html=page,
                 is_page=True,
@@ -306,7 +284,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         body = _under_title(text, title, markdown=kind == "md")
     else:
         title, body = _markdown(text) if kind == "md" else _first_line(text)
-    stated = _believed(front.published if front else None, now)
+    stated = believed(front.published if front else None, now)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
     return [
@@ -317,38 +295,6 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
         )
     ]
-
-
-def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | None:
-    """The publication date a saved web page (with its meta tags, ``_metas``) states, if
-    plausible."""
-    stated = stated_time(page[:_HEAD_CHARS], metas)
-    if stated is not None:
-        return _believed(stated, now)
-    try:
-        from htmldate import find_date
-
-        found = find_date(
-            page[:500_000],
-            extensive_search=False,
-            original_date=True,
-            outputformat="%Y-%m-%dT%H:%M:%S",
-        )
-    except Exception:  # htmldate on hostile markup: no date rather than no article
-        return None
-    if not found:
-        return None
-    try:
-        dt = datetime.fromisoformat(found).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return _believed(dt, now)
-
-
-def _believed(dt: datetime | None, now: datetime) -> datetime | None:
-    """A date a local file states, if plausible: not before ``dates.EARLIEST``, not after
-    ``now`` (no slack: a file is read when it is, not fetched from a clock-skewed server)."""
-    return dt if dt is not None and EARLIEST <= dt <= now else None
 
 
 def _kind(ext: str, data: bytes, *, sniff: bool = True) -> str:
@@ -391,70 +337,6 @@ def not_text(data: bytes) -> str | None:
     text = decode(head)
     if text and len(_CONTROLS.findall(text)) >= BINARY_CONTROLS * len(text):
         return "binary data (control characters)"
-    return None
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    return {
-        m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-        for m in _ATTR.finditer(tag)
-    }
-
-
-def _metas(head: str) -> dict[str, str]:
-    """``property``/``name``/``itemprop`` (lower case) -> ``content`` of a page's meta tags."""
-    found: dict[str, str] = {}
-    for tag in _META.finditer(head):
-        attrs = _attrs(tag.group(0))
-        content = attrs.get("content")
-        if content is None:
-            continue
-        for key in ("property", "name", "itemprop"):
-            if key in attrs:
-                found.setdefault(attrs[key].strip().lower(), content)
-    return found
-
-
-def _html_title(head: str, metas: dict[str, str]) -> str:
-    for key in ("og:title", "twitter:title"):
-        title = plain(metas.get(key, ""))
-        if title:
-            return shorten(title, TITLE_CHARS)
-    m = _TITLE.search(head)
-    if m:
-        title = clean_title(plain(m.group(1))) or ""
-        if title:
-            return shorten(title, TITLE_CHARS)
-    m = _H1.search(head)
-    return shorten(plain(m.group(1)), TITLE_CHARS) if m else ""
-
-
-def _stamp(value: str) -> datetime | None:
-    """An ISO 8601 date *with a time* (a date alone says nothing of the hour), in UTC."""
-    value = value.strip()
-    if not _STAMP.match(value):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
-def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
-    """The publication time a page's head states to the minute (meta tags, JSON-LD,
-    ``<time>``)."""
-    values = [metas[k] for k in _PUBLISHED_KEYS if k in metas]
-    values += _LD_PUBLISHED.findall(head)
-    for tag in _TIME_TAG.finditer(head):
-        attrs = _attrs(tag.group(0))
-        published = attrs.get("itemprop", "").lower() == "datepublished" or "pubdate" in attrs
-        if "datetime" in attrs and published:
-            values.append(attrs["datetime"])
-    for value in values:
-        dt = _stamp(value)
-        if dt is not None:
-            return dt
     return None
 
 
