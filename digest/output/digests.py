@@ -23,8 +23,10 @@ How it works
   appear in ``sources``; where no source has a category there is one section
   without a heading (the digest as before).
 * :func:`week_of` merges the views of a week's days: each story once, its
-  versions new in any of the days marked new, the most outlets first, and a
-  count of stories per day.
+  versions new in any of the days marked new, new when it was new on one of the
+  days (a story first seen on Wednesday and followed up on Thursday is the
+  week's news, not a development of it), the most outlets first, and a count
+  of stories per day.
 """
 
 from __future__ import annotations
@@ -141,9 +143,10 @@ def arrange(
 
 def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     """One view of several days' views: each story once (its latest day's view, with every
-    version new in any of the days marked new, and the repeats of every day), the most
-    outlets first, a count per day."""
+    version new in any of the days marked new, and the repeats of every day; new when it was
+    new on one of the days, else developing), the most outlets first, a count per day."""
     stories: dict[str, StoryView] = {}
+    born: set[str] = set()  # new on one of the days: first seen in the period
     fresh: set[tuple[str, str]] = set()
     repeated: dict[str, int] = {}
     per_day: list[tuple[str, int]] = []
@@ -154,13 +157,17 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
                 if v.new:
                     fresh.add((s.story_id, v.id))
             stories[s.story_id] = s  # the later day's view holds every version so far
+            if s.status == "new":
+                born.add(s.story_id)
             repeated[s.story_id] = repeated.get(s.story_id, 0) + s.repeated  # each day's its own
 
     def mark(s: StoryView) -> StoryView:
         def one(v: VersionView) -> VersionView:
             return replace(v, new=(s.story_id, v.id) in fresh)
 
-        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id])
+        status = "new" if s.story_id in born else s.status
+        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id],
+                       status=status, whats_new="" if status == "new" else s.whats_new)
 
     merged = sorted((mark(s) for s in stories.values()), key=lambda s: (-s.outlets, s.story_id))
     last = views[-1] if views else None

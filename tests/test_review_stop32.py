@@ -1,0 +1,44 @@
+"""A review's findings (stop 32) on weekly digests, replay, JSON Feed text, the
+configuration's times and ``digest explain``: each test failed on the code as reviewed, and
+states what the reader gets now; the docstring says what happened before."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from digest.app import open_app
+from digest.output.view import build_view
+from tests.support.digests import digests_config, ingest_stories
+
+WEEKLY_ALL = """
+  - name: weekly
+    every: week
+    weekday: monday
+"""
+
+
+def test_a_story_first_seen_in_the_week_is_new_in_the_weekly_digest(tmp_path: Path) -> None:
+    """A quake first reported on Wednesday and followed up on Thursday was headed
+    "Developing" in the week's digest, its JSON ``status`` "developing" with a ``whats_new``
+    line: ``week_of`` kept Thursday's view of the story.  The week had every version of it,
+    so it is new in that week."""
+    cfg = digests_config(tmp_path, 25, WEEKLY_ALL)
+    wed = datetime(2026, 11, 11, 9, tzinfo=UTC)
+    ingest_stories(cfg, [("Coast News", "quake_a1", wed), ("Coast News", "quake_a2", wed + timedelta(days=1))])
+    with open_app(cfg) as app:
+        assert [s.status for s in build_view(app.store, app.cfg, date(2026, 11, 12)).stories] == ["developing"]
+        week = app.build_view(date(2026, 11, 15), digest="weekly")
+    assert [(s.status, s.whats_new) for s in week.stories] == [("new", "")]
+    assert all(v.new for s in week.stories for v in (s.lead, *s.also))
+
+
+def test_a_story_from_an_earlier_week_stays_developing_in_the_weekly_digest(tmp_path: Path) -> None:
+    """The other side: a story first seen the week before, followed up in this one, is
+    developing in this week's digest."""
+    cfg = digests_config(tmp_path, 25, WEEKLY_ALL)
+    thu = datetime(2026, 11, 12, 9, tzinfo=UTC)
+    ingest_stories(cfg, [("Coast News", "quake_a1", thu - timedelta(days=7)), ("Coast News", "quake_a2", thu)])
+    with open_app(cfg) as app:
+        week = app.build_view(date(2026, 11, 15), digest="weekly")
+    assert [s.status for s in week.stories] == ["developing"] and week.stories[0].whats_new
