@@ -16,7 +16,8 @@ articles caused.  ``published`` (ISO 8601 or epoch seconds) enables the time
 window; without it, no window applies.
 
 Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
-UTF-8, not JSON, no ``id``, ...) is reported with its number and skipped.
+UTF-8, not JSON, no ``id``, ...) is reported with its number and skipped.  A lone
+surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from .dedup.engine import Doc, Engine, Params
-from .records import TITLE_CHARS, Entry, shorten
+from .records import TITLE_CHARS, Entry, shorten, unicode_only
 from .text.prepare import RecurringLines, prepare
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
@@ -140,7 +141,7 @@ def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = unicode_only(json.loads(line))
         except json.JSONDecodeError as exc:
             errors.append(BadLine(n, f"invalid JSON: {exc.msg}"))
             continue

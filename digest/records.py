@@ -18,8 +18,10 @@ All timestamps are timezone-aware UTC ``datetime`` objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .errors import SourceError
 
@@ -41,6 +43,24 @@ def shorten(text: str, limit: int) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a pair: one left is alone
+
+
+def unicode_only(value: Any) -> Any:
+    """Parsed JSON with each lone surrogate in its texts (keys too) replaced by U+FFFD.
+
+    ``"\\ud800"`` is valid JSON, and ``json.loads`` reads it as a lone surrogate, which no
+    UTF-8 text holds: the store refused it (a traceback in ``digest replay``).
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {unicode_only(k): unicode_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unicode_only(v) for v in value]
+    return value
 
 
 @dataclass(slots=True)

@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.app import open_app
+from digest.cli import main
 from digest.output.view import build_view
 from tests.support.digests import digests_config, ingest_stories
+from tests.test_timeline import digest_json, versions, week, write_inputs
 
 WEEKLY_ALL = """
   - name: weekly
@@ -42,3 +46,19 @@ def test_a_story_from_an_earlier_week_stays_developing_in_the_weekly_digest(tmp_
     with open_app(cfg) as app:
         week = app.build_view(date(2026, 11, 15), digest="weekly")
     assert [s.status for s in week.stories] == ["developing"] and week.stories[0].whats_new
+
+
+def test_replay_reads_a_record_with_a_lone_surrogate_escape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``"\\ud800"`` is valid JSON, and Python reads it as a lone surrogate, which no UTF-8 text
+    holds: ``digest replay`` stopped with a traceback (UnicodeEncodeError from SQLite) at the
+    first such record, the week unwritten.  It is replaced (U+FFFD), as in front matter."""
+    rows = week()
+    rows[1]["title"] = "Quake \ud800 rattles the coast"
+    rows[1]["source"] = "Coast \udfff News"
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    assert capsys.readouterr().err.splitlines()[-1].startswith("replayed 5 articles (5 new)")
+    [quake] = [s for s in digest_json(tmp_path, "2026-11-10")["stories"]
+               if any(v["id"] == "quake-1" for v in versions(s))]
+    [version] = [v for v in versions(quake) if v["id"] == "quake-1"]
+    assert (version["title"], version["source"]) == ("Quake \ufffd rattles the coast", "Coast \ufffd News")
