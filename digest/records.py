@@ -52,7 +52,8 @@ def unicode_only(value: Any) -> Any:
     """Parsed JSON with each lone surrogate in its texts (keys too) replaced by U+FFFD.
 
     ``"\\ud800"`` is valid JSON, and ``json.loads`` reads it as a lone surrogate, which no
-    UTF-8 text holds: the store refused it (a traceback in ``digest replay``).
+    UTF-8 text holds: the store refused it (a JSON Feed's source failed at every poll, ``digest
+    replay`` stopped with a traceback).
     """
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)

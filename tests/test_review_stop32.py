@@ -4,6 +4,7 @@ states what the reader gets now; the docstring says what happened before."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -62,3 +63,25 @@ def test_replay_reads_a_record_with_a_lone_surrogate_escape(tmp_path: Path, caps
                if any(v["id"] == "quake-1" for v in versions(s))]
     [version] = [v for v in versions(quake) if v["id"] == "quake-1"]
     assert (version["title"], version["source"]) == ("Quake \ufffd rattles the coast", "Coast \ufffd News")
+
+
+def test_a_json_feed_with_a_lone_surrogate_escape_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON Feed item whose title or text escapes a lone surrogate (``\\ud800``: valid JSON)
+    failed its source at every poll ("internal error: UnicodeEncodeError ... surrogates not
+    allowed"), and none of its other items was stored.  It is read, the surrogate as U+FFFD."""
+    (tmp_path / "feed.json").write_text(
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        '{"id": "1", "title": "Quake \\ud800 rattles the coast", "url": "https://j.example/1",'
+        ' "content_text": "A strong quake \\udfff rattled the coast on Monday, officials said.",'
+        ' "date_published": "2026-11-20T10:00:00Z"},'
+        '{"id": "2", "title": "Council votes on the harbour", "url": "https://j.example/2",'
+        ' "content_text": "The council voted on the harbour plan on Monday.",'
+        ' "date_published": "2026-11-20T11:00:00Z"}]}', encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: J\n    path: feed.json\ntimezone: UTC\n"
+                   "clock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    assert "internal error" not in capsys.readouterr().err
+    assert main(["build", "--config", str(cfg), "--format", "json", "-o", "-"]) == 0
+    titles = sorted(s["lead"]["title"] for s in json.loads(capsys.readouterr().out)["stories"])
+    assert titles == ["Council votes on the harbour", "Quake \ufffd rattles the coast"]

@@ -74,7 +74,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from ..errors import ParseError
-from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
 from .dates import from_string, from_struct, plausible
 from .xmlscreen import screen_entities
@@ -419,6 +419,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
             raise ParseError(source, f"broken feed: {cut.note(0)}") from None
     if not isinstance(doc, dict):
         raise ParseError(source, "not a feed: JSON document is not an object", kind="not-a-feed")
+    doc = unicode_only(doc)  # "\\ud800" is valid JSON, and no text the store can hold
     version = doc.get("version")
     is_jsonfeed = isinstance(version, str) and "jsonfeed.org" in version
     items = doc.get("items")
