@@ -58,6 +58,21 @@ def _hhmm(v: str) -> str:
     return v
 
 
+#: A YAML 1.1 base-60 number: ``7:30`` (450), ``25:00``, ``1:30.5``.
+_BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as PyYAML reads it, except base-60 numbers: ``digest_time: 7:30`` unquoted is the
+    text ``7:30``, not the integer 450 (refused as "Input should be a valid string")."""
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and value is not None and _BASE60.fullmatch(value):
+            return "tag:yaml.org,2002:str"
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -460,8 +475,8 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     """Validate configuration text; raise :class:`ConfigError` with one line per problem."""
     name = str(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -12,6 +12,8 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
+from digest.config import parse_config
+from digest.errors import ConfigError
 from digest.output.view import build_view
 from tests.support.digests import digests_config, ingest_stories
 from tests.test_timeline import digest_json, versions, week, write_inputs
@@ -85,3 +87,28 @@ def test_a_json_feed_with_a_lone_surrogate_escape_is_read(tmp_path: Path, capsys
     assert main(["build", "--config", str(cfg), "--format", "json", "-o", "-"]) == 0
     titles = sorted(s["lead"]["title"] for s in json.loads(capsys.readouterr().out)["stories"])
     assert titles == ["Council votes on the harbour", "Quake \ufffd rattles the coast"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("schedule:\n  digest_time: 7:30\n", "7:30"),
+    ("digests:\n  - name: morning\n    time: 8:05\n", "8:05"),
+])
+def test_a_time_written_without_quotes_is_read_as_the_time(tmp_path: Path, text: str, want: str) -> None:
+    """``digest_time: 7:30`` without quotes is a base-60 integer (450) to YAML 1.1: the error
+    said "schedule.digest_time: Input should be a valid string" of what the reader sees as a
+    string.  It is the time 7:30."""
+    cfg = parse_config("sources: []\n" + text, path=tmp_path / "feeds.yaml")
+    assert (cfg.digests[0].time if cfg.digests else cfg.schedule.digest_time) == want
+
+
+def test_a_time_out_of_range_without_quotes_names_the_time(tmp_path: Path) -> None:
+    """``digest_time: 25:00`` said "Input should be a valid string"; it says what is wrong."""
+    with pytest.raises(ConfigError) as err:
+        parse_config("sources: []\nschedule:\n  digest_time: 25:00\n", path=tmp_path / "feeds.yaml")
+    assert str(err.value) == f"{tmp_path / 'feeds.yaml'}:3: schedule.digest_time: must be HH:MM (got '25:00')"
+
+
+def test_numbers_and_other_values_are_still_read_as_yaml_reads_them(tmp_path: Path) -> None:
+    cfg = parse_config("sources: []\nschedule:\n  poll_minutes: 15\ndedup:\n  window_days: 2.5\n",
+                       path=tmp_path / "feeds.yaml")
+    assert (cfg.schedule.poll_minutes, cfg.dedup.window_days) == (15, 2.5)
