@@ -473,8 +473,11 @@ class App:
         return explain.story(self.store, story_id, self.cfg)
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
-        """Similarity of two stored articles at each stage, and the decision."""
-        return explain.pair(self.store, self.engine, a, b)
+        """Similarity of two stored articles at each stage, and the decision, with the engine
+        as it was rebuilt when the later of them arrived: the window of the clock now holds
+        neither of two articles of a replayed year (or of last spring), which were compared."""
+        later = max(explain.article(self.store, a).fetched, explain.article(self.store, b).fetched)
+        return explain.pair(self.store, rebuilt_engine(self.cfg, self.store, later), a, b)
 
     def source_states(self) -> list[str]:
         """One line per source (``digest sources``): ``digest.sources.states.source_lines``."""

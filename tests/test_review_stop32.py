@@ -112,3 +112,28 @@ def test_numbers_and_other_values_are_still_read_as_yaml_reads_them(tmp_path: Pa
     cfg = parse_config("sources: []\nschedule:\n  poll_minutes: 15\ndedup:\n  window_days: 2.5\n",
                        path=tmp_path / "feeds.yaml")
     assert (cfg.schedule.poll_minutes, cfg.dedup.window_days) == (15, 2.5)
+
+
+def test_explain_compares_two_articles_of_a_replayed_year_as_they_were_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A week replayed from a year ago: ``digest explain`` of a quake report and a council
+    report of the same morning said "not both in the dedup window: never compared", with no
+    link figures: its engine held the window before the real clock, and neither article.  The
+    two were compared when the later one arrived; the answer is built as of then."""
+    year = timedelta(days=364)
+    rows = week()
+    for r in rows:
+        r["published"] = (datetime.fromisoformat(r["published"]) - year).isoformat()
+        if "arrived" in r:
+            r["arrived"] = (datetime.fromisoformat(r["arrived"]) - year).isoformat()
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "quake-1", "council-1", "--config", str(cfg), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["merged"] is False and "never compared" not in out["why"], out["why"]
+    assert "shared_neighbours" in out["stages"] and "link" in out["stages"]
+    assert main(["explain", "quake-1", "quake-2", "--config", str(cfg), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["merged"] is True and "shared_neighbours" in out["stages"]
