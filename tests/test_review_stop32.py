@@ -137,3 +137,26 @@ def test_explain_compares_two_articles_of_a_replayed_year_as_they_were_compared(
     assert main(["explain", "quake-1", "quake-2", "--config", str(cfg), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["merged"] is True and "shared_neighbours" in out["stages"]
+
+
+@pytest.mark.parametrize(("extra", "problem"), [
+    ({"published": "2061-11-10T09:00:00+00:00"},
+     "'published' (the arrival, with no 'arrived') is in the future: '2061-11-10T09:00:00+00:00'"),
+    ({"published": "2026-11-10T09:00:00+00:00", "arrived": "2061-11-10T09:00:00+00:00"},
+     "'arrived' is in the future: '2061-11-10T09:00:00+00:00'"),
+])
+def test_replay_names_a_record_arriving_in_the_future(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: dict[str, str], problem: str
+) -> None:
+    """A record dated 2061 for 2016 (a typo'd year) was replayed without a word: a digest of
+    10 November 2061 was written and that day sealed in the store.  It is one bad line now,
+    and the rest of the week goes on."""
+    rows = week()
+    rows.insert(1, {"id": "typo", "title": "t", "text": "Some words.", "source": "S", **extra})
+    data, cfg = write_inputs(tmp_path, rows)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    bad = [line for line in err if line.startswith("error:")]
+    assert len(bad) == 1 and bad[0].startswith(f"error: {data}:2: {problem} (now "), bad
+    assert err[-1].startswith("replayed 5 articles") and "2061" not in err[-1]
+    assert not list((tmp_path / "out").glob("*2061*"))

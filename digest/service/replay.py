@@ -35,9 +35,12 @@ Special cases
   the later days build on) but their days get no digest.  ``last``: articles
   arriving after that day are not read.
 * A record without ``source`` or a readable ``published`` (or whose day
-  falls off the calendar) is a bad line, reported with its line number; the
+  falls off the calendar), or arriving after now (the configuration's
+  ``clock``, else the real time: a typo'd year would write a digest of a day to
+  come and seal it), is a bad line, reported with its line number; the
   others go on (so is a line that is not
-  UTF-8: see ``digest.batch``).
+  UTF-8: see ``digest.batch``).  A ``published`` after the arrival is no
+  error: as for a feed, it is not believed more than two days ahead.
 * A source named like one in the configuration takes its ``priority``.
 """
 
@@ -99,10 +102,13 @@ def _time_problem(record: dict[str, Any], name: str, tz: tzinfo) -> str | None:
     return None
 
 
-def read_records(stream: Lines, errors: list[BadLine], tz: tzinfo = UTC) -> Iterator[dict[str, Any]]:
+def read_records(
+    stream: Lines, errors: list[BadLine], tz: tzinfo = UTC, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """The batch contract's records (``digest.batch.read_jsonl``), each also with a
     ``source`` and a readable ``published`` (and ``arrived``, when given) whose day (in
-    ``tz``, the days the digests cover) fits the calendar."""
+    ``tz``, the days the digests cover) fits the calendar, and, with ``now``, an arrival
+    not after it."""
     for n, record in numbered_records(stream, errors):
         if not str(record.get("source") or "").strip():
             errors.append(BadLine(n, "needs a 'source'"))
@@ -112,6 +118,11 @@ def read_records(stream: Lines, errors: list[BadLine], tz: tzinfo = UTC) -> Iter
             continue
         times = ("published", "arrived") if record.get("arrived") not in (None, "") else ("published",)
         problem = next((p for t in times if (p := _time_problem(record, t, tz))), None)
+        if problem is None and now is not None and _arrival(record) > now:
+            name = times[-1]
+            also = "" if name == "arrived" else " (the arrival, with no 'arrived')"
+            problem = (f"{name!r}{also} is in the future: {record[name]!r} "
+                       f"(now {now.astimezone(UTC):%Y-%m-%dT%H:%MZ})")
         if problem:
             errors.append(BadLine(n, problem))
         else:
@@ -177,7 +188,7 @@ def replay_jsonl(app: App, inp: Lines, **kwargs: Any) -> ReplayReport:
     """Read JSON Lines from ``inp`` and replay them; bad lines are in the report's errors."""
     check_span(kwargs.get("first"), kwargs.get("last"))  # before the whole file is read
     errors: list[BadLine] = []
-    records = list(read_records(inp, errors, app.cfg.tz))
+    records = list(read_records(inp, errors, app.cfg.tz, app.cfg.now()))
     report = replay(app, records, **kwargs)
     report.errors = errors
     return report
