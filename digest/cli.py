@@ -396,7 +396,7 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 def _setup_search(p: argparse.ArgumentParser) -> None:
     _config_arg(p)
     p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
-    p.add_argument("--since", type=_date, metavar="DAY", help="only stories new in this day's digest or later")
+    p.add_argument("--since", type=_date, metavar="DAY", help="only stories in this day's digest or later, new or developing")
     p.add_argument("--limit", type=_positive, default=20, help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

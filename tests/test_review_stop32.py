@@ -160,3 +160,22 @@ def test_replay_names_a_record_arriving_in_the_future(
     assert len(bad) == 1 and bad[0].startswith(f"error: {data}:2: {problem} (now "), bad
     assert err[-1].startswith("replayed 5 articles") and "2061" not in err[-1]
     assert not list((tmp_path / "out").glob("*2061*"))
+
+
+def test_search_since_finds_a_story_developing_then_as_its_help_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest search --since DAY``'s help said "only stories new in this day's digest or
+    later"; it finds the stories of that day's digest and later, the developing ones too (the
+    README's words): a quake first reported on Tuesday and followed up on Thursday is found
+    with ``--since`` Thursday.  The help says so now."""
+    data, cfg = write_inputs(tmp_path, week())
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["search", "quake", "--since", "2026-11-12", "--config", str(cfg), "--json"]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    assert found["day"] == "2026-11-10"  # new on Tuesday, developing on Thursday
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--since DAY only stories in this day's digest or later, new or developing" in help_text
