@@ -293,6 +293,20 @@ def test_whats_new_is_the_new_headline_or_the_lede_when_the_headline_repeats() -
     assert whats_new([wire], [old]) == "OPUNAKE, N.Z. (AP) — Three people died in the quake, police said."
 
 
+def test_a_headline_that_adds_the_news_to_the_storys_words_is_the_line() -> None:
+    """GVC test, a week replayed: "Boy, 17, shot in Claymont has died" shares 4 of its 7 words
+    with "Boy, 17, injured in Claymont shooting", and the line was the lede, a photo caption."""
+    shot = _stored("a", "Boy, 17, injured in Claymont shooting", "A boy was shot.", 1)
+    caption = "Buy Photo Police vehicles are on the scene of a Claymont shooting. The boy died."
+    died = _stored("b", "Boy, 17, shot in Claymont has died", caption, 30)
+    assert whats_new([died], [shot], heading=shot.title) == died.title
+    assert whats_new([_stored("c", "Claymont boy dies", caption, 30)], [shot]) == "Claymont boy dies"
+    # what the reader read is every earlier headline: a new one made of their words repeats them
+    seen = _stored("d", "Claymont teen dies after shooting", "A boy was shot.", 20)
+    again = _stored("e", "Teen dies after Claymont shooting, 17", "The teen, 17, died on Monday night.", 30)
+    assert whats_new([again], [shot, seen], heading=shot.title) == "The teen, 17, died on Monday night."
+
+
 def test_the_atom_feed_updates_a_developing_storys_entry_instead_of_repeating_it(tmp_path: Path) -> None:
     import threading
 
