@@ -442,6 +442,19 @@ def test_parse_max_age_and_retry_after() -> None:
     assert parse_retry_after("soon") is None
 
 
+def test_header_numbers_in_other_digits_are_no_numbers(srv: TestServer) -> None:
+    # "²" (byte 0xB2, read as Latin-1) passes str.isdigit() but not float(): the fetch died of
+    # a ValueError ("unexpected ValueError" for every poll of a feed that is fine otherwise)
+    srv.set("/busy", b"", status=503, headers={"Retry-After": "\u00b2"})
+    err = fails(srv.url("/busy"), source="Odd")
+    assert (err.kind, err.retry_after) == ("http-503", None)
+    srv.set("/feed", b"<rss/>", headers={"Cache-Control": "max-age=\u00b2"})
+    assert fetch(srv.url("/feed"), config=config()).max_age == 0.0
+    results = asyncio.run(fetch_many([FetchRequest(srv.url("/feed"))], config=config()))
+    assert isinstance(results[0], FetchResult) and results[0].max_age == 0.0
+    assert parse_retry_after("\u0663") is None  # an Arabic-Indic 3: float() reads it, HTTP does not
+
+
 def test_bad_urls_are_one_line_errors() -> None:
     for url, kind in [("ftp://example.com/feed", "url"), ("http://", "url"), ("not a url", "url")]:
         err = fails(url, source="Broken")

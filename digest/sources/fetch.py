@@ -119,7 +119,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _digits(value):
         return min(float(value), MAX_WAIT)
     when = _http_date(value)
     if when is None:
@@ -139,7 +139,7 @@ def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float 
         return 0.0
     if "max-age" in directives:
         arg = directives["max-age"]
-        if arg.isdigit():
+        if _digits(arg):
             return min(float(arg), MAX_WAIT)
         return 0.0
     expires = headers.get("expires")
@@ -150,6 +150,12 @@ def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float 
         return 0.0  # RFC 9111: an invalid Expires means "already expired"
     base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
     return min(max(0.0, (when - base).total_seconds()), MAX_WAIT)
+
+
+def _digits(value: str) -> bool:
+    """HTTP's delta-seconds: ASCII digits only (``str.isdigit`` also takes "²", which
+    ``float`` refuses, and a header decoded as Latin-1 can hold it)."""
+    return value.isascii() and value.isdigit()
 
 
 def _http_date(value: str) -> datetime | None:
