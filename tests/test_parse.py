@@ -480,6 +480,7 @@ def test_plain_strips_markup_but_not_comparisons() -> None:
         ("<ttl>60</ttl>", 3600.0),
         ("<ttl> 15 </ttl>", 900.0),
         ("<ttl>soon</ttl>", None),
+        ("<ttl>\u00b2</ttl>", None),  # isdigit() but no int: the whole feed was "cannot parse"
         ("<ttl>0</ttl>", None),
         ("<ttl>999999999</ttl>", None),
         ("", None),
@@ -496,7 +497,7 @@ def test_rss_ttl_is_the_feeds_refresh_hint(channel: str, ttl: float | None) -> N
 
 @pytest.mark.parametrize(
     ("period", "freq", "ttl"),
-    [("hourly", "2", 1800.0), ("daily", "", 86400.0), ("often", "1", None)],
+    [("hourly", "2", 1800.0), ("daily", "", 86400.0), ("often", "1", None), ("hourly", "\u00b2", None)],
 )
 def test_rss1_syndication_module_update_period(period: str, freq: str, ttl: float | None) -> None:
     sy = f"<sy:updatePeriod>{period}</sy:updatePeriod>" + (

@@ -283,15 +283,16 @@ _MAX_HINT = 30 * 86400.0
 
 
 def feed_ttl(feed: Any) -> float | None:
-    """The feed's own refresh hint in seconds, or None (see the module docstring)."""
+    """The feed's own refresh hint in seconds, or None (see the module docstring).  Numbers
+    are ASCII digits: ``isdigit`` also takes "²", which ``int`` refuses."""
     ttl = _get(feed, "ttl")
     seconds: float | None = None
-    if isinstance(ttl, str) and ttl.strip().isdigit():
+    if isinstance(ttl, str) and ttl.strip().isascii() and ttl.strip().isdigit():
         seconds = int(ttl.strip()) * 60.0
     else:
         period = str(_get(feed, "sy_updateperiod") or "").strip().lower()
         freq = str(_get(feed, "sy_updatefrequency") or "1").strip()
-        if period in _SY_PERIOD and freq.isdigit() and int(freq) > 0:
+        if period in _SY_PERIOD and freq.isascii() and freq.isdigit() and int(freq) > 0:
             seconds = _SY_PERIOD[period] / int(freq)
     if seconds is None or not 0 < seconds <= _MAX_HINT:
         return None
