@@ -181,3 +181,23 @@ def test_a_folders_file_that_cannot_be_read_is_said_once_and_shown_by_sources(
     assert run() == (0, [])
     assert main(["sources", "--config", str(cfg)]) == 0
     assert "not read" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", ["run", "daemon"])
+@pytest.mark.parametrize("etag", ['"caf\u00e9"', '"caf\u00c3\u00a9"'])  # é: one Latin-1 byte; UTF-8's two
+def test_validators_beyond_ascii_are_sent_back_as_they_came(tmp_path: Path, kind: str, etag: str) -> None:
+    # RFC 9110 lets an ETag hold bytes 0x80-0xFF.  httpx decodes them (UTF-8, else Latin-1) and
+    # refuses to send the text back ('ascii' codec can't encode): every later poll of the
+    # source was an internal error, for good, as a failure keeps the stored validators.
+    stamp = "Tue, 01 D\u00e9c 2026 10:00:00 GMT"  # a French month
+    with TestServer() as srv:
+        srv.set("/e.xml", rss("coast", range(2)), etag=etag)
+        srv.set("/m.xml", rss("harbour", range(2)), last_modified=stamp)
+        cfg = loopback_config(tmp_path, srv, {"Coast": "/e.xml", "Harbour": "/m.xml"})
+        with open_app(cfg) as app:
+            poll = _poller(kind, app)
+            assert poll(app).new_articles == 4
+            report = poll(app)
+            assert report.errors == [] and report.not_modified == 2
+    assert [c.encode("latin-1") for c, _ in _conditions(srv, "/e.xml")[1:]] == [etag.encode("latin-1")]
+    assert [m for _, m in _conditions(srv, "/m.xml")[1:]] == [stamp]

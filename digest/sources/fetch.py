@@ -42,7 +42,9 @@ Special cases
 * 301/308 set ``permanent_url`` only while every hop so far was permanent:
   ``A -301-> B -302-> C`` stores ``B``; ``A -302-> B -301-> C`` keeps ``A``.
 * 304 returns the validators that were sent when the server omits them, so
-  callers can store ``result.etag`` unconditionally.
+  callers can store ``result.etag`` unconditionally.  Validators are kept as
+  the bytes the server sent (as Latin-1 text) and sent back as those bytes: an
+  ETag may hold bytes 0x80-0xFF, which httpx decodes but will not send again.
 * 410 is kind ``gone`` (the caller pauses the source).  Any error response
   carries ``retry_after`` when ``Retry-After`` is given (seconds or date).
 * ``max_age``: ``Cache-Control: max-age`` wins over ``Expires``;
@@ -233,15 +235,15 @@ class _Fetch:
         if self.policy is not None:
             check_host(self.policy, self.url.host, _port(self.url), origin=origin_of(*self.origin))
         self.hops.append(str(self.url))
-        headers = {
+        headers: dict[str, str | bytes] = {
             "User-Agent": self.config.user_agent,
             "Accept": ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         }
         if self.req.etag:
-            headers["If-None-Match"] = self.req.etag
+            headers["If-None-Match"] = _as_sent(self.req.etag)
         if self.req.last_modified:
-            headers["If-Modified-Since"] = self.req.last_modified
+            headers["If-Modified-Since"] = _as_sent(self.req.last_modified)
         left = max(0.001, self.deadline - time.monotonic())
         timeout = httpx.Timeout(
             connect=min(self.config.connect_timeout, left),
@@ -249,7 +251,8 @@ class _Fetch:
             write=min(self.config.read_timeout, left),
             pool=min(self.config.connect_timeout, left),
         )
-        return client.build_request("GET", self.url, headers=headers, timeout=timeout)
+        raw = [(k.encode("ascii"), v if isinstance(v, bytes) else v.encode("ascii")) for k, v in headers.items()]
+        return client.build_request("GET", self.url, headers=raw, timeout=timeout)
 
     def on_response(self, resp: httpx.Response) -> FetchResult | BoundedBody | None:
         """None: follow the redirect; FetchResult: done (304); BoundedBody: read the body."""
@@ -314,8 +317,8 @@ class _Fetch:
             url=self.req.url,
             status=resp.status_code,
             content=content,
-            etag=h.get("etag") or (self.req.etag if not_modified else None),
-            last_modified=h.get("last-modified")
+            etag=_as_received(h, b"etag") or (self.req.etag if not_modified else None),
+            last_modified=_as_received(h, b"last-modified")
             or (self.req.last_modified if not_modified else None),
             final_url=str(self.url),
             permanent_url=self.permanent_url,
@@ -367,6 +370,22 @@ class _Fetch:
             raise self.error(
                 "network", f"{type(exc).__name__} from {self.url}: {_one_line(exc)}"
             ) from None
+
+
+def _as_received(headers: httpx.Headers, name: bytes) -> str | None:
+    """A validator's bytes as Latin-1 text (one character a byte), so that :func:`_as_sent`
+    gives the server back exactly the bytes it sent.  (RFC 9110 lets an ETag hold bytes
+    0x80-0xFF; httpx decodes them as UTF-8 or Latin-1 and will not encode its text again.)"""
+    values = [v for k, v in headers.raw if k.lower() == name]
+    return b", ".join(values).decode("latin-1") if values else None
+
+
+def _as_sent(value: str) -> bytes:
+    """A stored validator as the bytes to send (Latin-1; text stored before as UTF-8)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
 
 
 def _port(url: httpx.URL) -> int:
