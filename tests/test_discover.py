@@ -3,6 +3,7 @@ it links (``digest run`` and the daemon alike), a page linking none says it is a
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -156,3 +157,18 @@ def test_a_working_feed_giving_a_page_that_links_another_feed_keeps_its_url(tmp_
             assert state is not None and state.permanent_url in (None, url)
             srv.set("/feed.xml", rss("coast", range(4)))  # back, two entries more
             assert poll() == (2, [])
+
+
+def test_a_json_feed_whose_content_is_a_whole_html_document_is_read_as_a_feed(tmp_path: Path) -> None:
+    # Some generators put each post's whole HTML document in content_html: its <html> in the
+    # first 4 KB, before any XML feed root, made the JSON Feed "an HTML page, not a feed"
+    item = {"id": "1", "url": "https://blog.example/1", "title": "Harbour wall falls",
+            "content_html": "<html><head><title>x</title></head><body><p>The wall fell.</p></body></html>"}
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Blog", "items": [item]}
+    data = json.dumps(doc).encode()
+    assert not is_html_page(data) and not is_html_page(b"\xef\xbb\xbf\n  " + data)
+    with TestServer() as srv:
+        srv.set("/feed.json", data, headers={"Content-Type": "application/feed+json"})
+        with open_app(loopback_config(tmp_path, srv, {"Blog": "/feed.json"})) as app:
+            report = app.run()
+    assert report.errors == [] and report.new_articles == 1

@@ -12,7 +12,8 @@ feedparser's ``not a feed: syntax error (line 2)``.
 How it works
 ------------
 :func:`read_feed` parses fetched bytes as a feed; when they are an HTML page
-(:func:`is_html_page`: an HTML start before any feed root, in the first 4 KB)
+(:func:`is_html_page`: an HTML start before any feed root, in the first 4 KB,
+of a document that is not JSON)
 it takes the first linked feed (:func:`feed_links`, relative links resolved
 against ``<base href>`` or the page's URL), fetches it once through the same
 guarded fetcher (``digest.sources.fetch``: address checks, size and time
@@ -62,6 +63,8 @@ _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
 def is_html_page(data: bytes) -> bool:
     """Whether fetched bytes are an HTML page rather than a feed (or anything else)."""
     head = data[:4096]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return False  # JSON (a JSON Feed's content_html may hold a whole <html> document)
     html = _HTML_START.search(head)
     if html is None:
         return False
