@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+
+import pytest
 
 from digest.app import App
 from digest.config import parse_config
@@ -91,3 +94,31 @@ def test_without_full_text_no_page_is_fetched(tmp_path: Path) -> None:
             assert srv.hits["/quake"] == 0
             quake, cut = stored_texts(app)[story("quake_a1")[0]]
             assert cut and "aftershocks" not in quake
+
+
+@pytest.mark.parametrize(
+    ("headers", "encode"),
+    [
+        ({"Content-Type": "text/html"}, lambda html: html.encode("cp1252")),  # <meta charset> only
+        ({}, lambda html: html.encode("cp1252")),  # no Content-Type at all
+        # a BOM wins over the header (as browsers read it)
+        ({"Content-Type": "text/html; charset=iso-8859-1"}, lambda html: b"\xef\xbb\xbf" + html.encode()),
+    ],
+)
+def test_a_page_is_decoded_by_its_bom_or_meta_charset_when_the_header_names_none(
+    tmp_path: Path, headers: dict[str, str], encode: Callable[[str], bytes]
+) -> None:
+    # Decoded as UTF-8 whenever the header named no charset: a Windows-1252 page's quotes and
+    # accents were stored as U+FFFD, and such a page still passed for the article
+    title, paras = story("quake_a1")
+    paras = [p.replace(" said", " said \u2019caf\u00e9\u2019") for p in paras]
+    html = page(title, paras).decode().replace("<head>", '<head><meta charset="windows-1252">')
+    with TestServer() as srv:
+        srv.set("/quake", encode(html), headers=headers)
+        srv.set("/feed.xml", feed(srv, [("/quake", title, paras[0][:120])]),
+                headers={"Content-Type": "application/rss+xml"})
+        with make_app(tmp_path, srv, full_text=True) as app:
+            app.run(now=NOW)
+            text, cut = stored_texts(app)[title]
+    assert not cut and "aftershocks" in text
+    assert "\ufffd" not in text and "said \u2019caf\u00e9\u2019" in text

@@ -33,11 +33,15 @@ Special cases
   the entry unchanged; :class:`FullTextReport` counts each outcome.
 * Entries that are already whole pages (local ``.html`` files) are not
   fetched.
+* A page is decoded as a browser would: its BOM, else the header's charset,
+  else its own ``<meta charset>``, else UTF-8, else cp1252 (decoded as UTF-8
+  whatever its meta said, a Windows-1252 page's quotes became U+FFFD).
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import dataclasses
 import re
 from collections.abc import Sequence
@@ -49,6 +53,7 @@ from ..records import Entry
 from ..text.extract import extract_many
 from ..text.prepare import body_of
 from .fetch import FetchRequest, fetch_many
+from .localfiles import decode
 
 #: The page must have at least this many times the feed text's words ...
 LONGER = 1.2
@@ -81,6 +86,18 @@ def is_the_article(page: str, feed: str) -> bool:
     return not wanted or len(wanted & set(page_words)) >= COVERS * len(wanted)
 
 
+def _page_text(data: bytes, ctype: str) -> str:
+    """A page's bytes as text: a BOM first, then the header's charset, then the page's own
+    (``<meta charset>``), UTF-8 or cp1252 (:func:`digest.sources.localfiles.decode`)."""
+    m = _CHARSET.search(ctype)
+    if m and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode(m.group(1), "replace")
+        except LookupError:  # an unknown charset name
+            pass
+    return decode(data)
+
+
 def with_full_text(
     entries: Sequence[Entry], config: FetchConfig, *, source: str, workers: int | None = None
 ) -> tuple[list[Entry], FullTextReport]:
@@ -105,12 +122,7 @@ def with_full_text(
         if ctype and "html" not in ctype:
             report.failed += 1
             continue
-        m = _CHARSET.search(ctype)
-        try:
-            html = res.content.decode(m.group(1) if m else "utf-8", "replace")
-        except LookupError:  # an unknown charset name
-            html = res.content.decode("utf-8", "replace")
-        pages.append((i, html))
+        pages.append((i, _page_text(res.content, ctype)))
     texts = extract_many([(html, out[i].url) for i, html in pages], workers=workers)
     for (i, _html), (text, _title) in zip(pages, texts, strict=True):
         if is_the_article(text, body_of(out[i]).text):
