@@ -122,3 +122,26 @@ def test_a_page_is_decoded_by_its_bom_or_meta_charset_when_the_header_names_none
             text, cut = stored_texts(app)[title]
     assert not cut and "aftershocks" in text
     assert "\ufffd" not in text and "said \u2019caf\u00e9\u2019" in text
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "text/html"}])
+def test_a_link_to_a_pdf_or_an_image_keeps_the_summary(tmp_path: Path, headers: dict[str, str]) -> None:
+    # Served without a Content-Type (or mislabelled text/html), a PDF whose text is not
+    # compressed passed for the article: the summary was replaced by "%PDF-1.4 ..." and the
+    # binary data after its text
+    title, paras = story("quake_a1")
+    pdf = b"%PDF-1.4\n" + "\n".join(paras).encode() + b"\n%%EOF\n" + bytes(range(1, 256)) * 8
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    with TestServer() as srv:
+        srv.set("/quake.pdf", pdf, headers=headers)
+        srv.set("/photo", png, headers=headers)
+        srv.set("/feed.xml", feed(srv, [("/quake.pdf", title, paras[0][:120]),
+                                        ("/photo", "Photo of the harbour", "The harbour wall after the quake")]),
+                headers={"Content-Type": "application/rss+xml"})
+        with make_app(tmp_path, srv, full_text=True) as app:
+            app.run(now=NOW)
+            texts = stored_texts(app)
+    assert srv.hits["/quake.pdf"] == 1
+    text, cut = texts[title]
+    assert cut and "PDF" not in text and "aftershocks" not in text  # the summary, as the feed gave it
+    assert texts["Photo of the harbour"][0].startswith("The harbour wall after the quake")

@@ -29,8 +29,10 @@ is fetched once per article and never again on later polls):
 
 Special cases
 -------------
-* A failed fetch, a non-HTML answer or a page that is not the article leaves
-  the entry unchanged; :class:`FullTextReport` counts each outcome.
+* A failed fetch, a non-HTML answer (by its Content-Type, or by its bytes:
+  a PDF or an image served without one, or as ``text/html``, is no page:
+  :func:`digest.sources.localfiles.not_text`) or a page that is not the
+  article leaves the entry unchanged; :class:`FullTextReport` counts each outcome.
 * Entries that are already whole pages (local ``.html`` files) are not
   fetched.
 * A page is decoded as a browser would: its BOM, else the header's charset,
@@ -53,7 +55,7 @@ from ..records import Entry
 from ..text.extract import extract_many
 from ..text.prepare import body_of
 from .fetch import FetchRequest, fetch_many
-from .localfiles import decode
+from .localfiles import decode, not_text
 
 #: The page must have at least this many times the feed text's words ...
 LONGER = 1.2
@@ -119,7 +121,7 @@ def with_full_text(
             report.failed += 1
             continue
         ctype = (res.content_type or "").lower()
-        if ctype and "html" not in ctype:
+        if (ctype and "html" not in ctype) or not_text(res.content):  # a PDF, an image: no page
             report.failed += 1
             continue
         pages.append((i, _page_text(res.content, ctype)))
