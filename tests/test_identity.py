@@ -1,7 +1,14 @@
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from digest.text.identity import article_key, canonical_url, legacy_key
+from tests.support.config import MakeApp
+from tests.support.httpd import TestServer
 
 
 def test_tracking_parameters_fragment_and_case_do_not_change_identity() -> None:
@@ -90,3 +97,38 @@ def test_legacy_key_is_the_link_key_before_issue_21() -> None:
     assert article_key("a", None, "https://x.example/1", "t", "x") != old
     assert legacy_key("42", "https://x.example/1") is None
     assert legacy_key(None, None) is None and legacy_key(None, "file:///tmp/a.txt") is None
+
+
+_BODIES = [
+    "The harbour wall at Opunake collapsed into the sea after the quake on Tuesday, the council said. "
+    "Engineers will inspect the rest of the wall this week.",
+    "Power was cut to about four thousand homes across the Taranaki region after the earthquake early "
+    "on Tuesday morning. Crews restored most supply by noon.",
+    "Schools in the district will stay closed on Wednesday while buildings are checked for damage, the "
+    "ministry said in a statement on Tuesday evening.",
+]
+
+
+def _bare_feed(which: list[int]) -> bytes:
+    """Items with neither a guid nor a link, each ending with the site's one-line footer."""
+    foot = "<p>Follow Coast News on social media for the latest updates.</p>"
+    items = "".join(f"<item><title>Story {i}</title><description>{escape(f'<p>{_BODIES[i]}</p>{foot}')}"
+                    "</description></item>" for i in which)
+    return f'<rss version="2.0"><channel><title>Coast</title>{items}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize("later", [[0], [0, 1], [2, 1, 0]])
+def test_an_entry_without_id_or_link_is_stored_once_whatever_else_the_feed_lists(
+    tmp_path: Path, make_app: MakeApp, later: list[int]
+) -> None:
+    # Its key was the hash of its text cleaned of the lines recurring in the poll's batch: the
+    # footer went while three items carried it, and stayed when the feed listed one or two
+    # (or other items): the same entry got another key and was stored again as new
+    with TestServer() as srv:
+        srv.set("/feed.xml", _bare_feed([0, 1, 2]), headers={"Content-Type": "application/rss+xml"})
+        app = make_app(tmp_path, {"Coast": srv.url("/feed.xml")}, fetch={"allow_hosts": ["127.0.0.1"]})
+        with app:
+            assert app.run().new_articles == 3
+            srv.set("/feed.xml", _bare_feed(later), headers={"Content-Type": "application/rss+xml"})
+            assert app.run().new_articles == 0
+            assert len(list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))) == 3

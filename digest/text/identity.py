@@ -12,7 +12,9 @@ Order of preference: the feed's entry id, else the canonical link
 (:func:`canonical_url`: scheme and host lower-cased, user info, fragment,
 default port and tracking parameters removed, remaining query parameters
 sorted), else a hash of the normalised (case- and whitespace-folded) title
-and text; each scoped by source.  Keys are short: a letter for the kind
+and text; each scoped by source.  That text is cleaned of the entry's own junk
+only, not of the lines recurring in a poll's batch (``digest.text.prepare``):
+another poll lists other entries, and the key must not change with them.  Keys are short: a letter for the kind
 (``i``/``u``/``c``), then 20 hex digits of a SHA-1.
 
 Special cases
@@ -95,7 +97,7 @@ def article_key(source: str, entry_id: str | None, url: str | None, title: str, 
     """A stable identity key for an article."""
     if entry_id and entry_id.strip():
         return _h("i", source, entry_id.strip())
-    if _is_http(url):
+    if is_http(url):
         return _h("u", source, canonical_url(url or ""))
     norm = _WS.sub(" ", f"{title}\n{text}".lower()).strip()
     return _h("c", source, norm)
@@ -104,10 +106,10 @@ def article_key(source: str, entry_id: str | None, url: str | None, title: str, 
 def legacy_key(entry_id: str | None, url: str | None) -> str | None:
     """The key digest gave this article before issue #21, when it was another: its link key,
     shared by every source.  None for an article keyed by its entry id or its content."""
-    if (entry_id and entry_id.strip()) or not _is_http(url):
+    if (entry_id and entry_id.strip()) or not is_http(url):
         return None
     return _h("u", canonical_url(url or ""))
 
 
-def _is_http(url: str | None) -> bool:
+def is_http(url: str | None) -> bool:
     return bool(url and re.match(r"^https?://", url.strip(), re.I))

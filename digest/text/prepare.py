@@ -31,7 +31,7 @@ from ..records import Article, Entry
 from .clean import classify_lines, clean_text, line_key
 from .extract import extract_many, html_to_text
 from .furniture import READ_MORE
-from .identity import article_key, without_tracking
+from .identity import article_key, is_http, without_tracking
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
 #: C0 control characters (but tab and newline) and DEL: never meaningful in news.
@@ -206,7 +206,12 @@ def prepare(
     if not title and not text:
         return None
     truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
-    key = article_key(entry.source, entry.entry_id, entry.url, title, text)
+    own = text
+    if source_lines and not entry.entry_id and not is_http(entry.url):
+        # keyed by its text: the text cleaned of its own junk only, not of the lines recurring
+        # in this batch (another poll's batch is another: the same entry got another key)
+        own = _CONTROL.sub("", clean_text(raw, title=title or None).text).strip()
+    key = article_key(entry.source, entry.entry_id, entry.url, title, own)
     published = _plausible(entry.published, fetched) or fetched
     return Article(
         key=key,
