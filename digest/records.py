@@ -135,6 +135,10 @@ class Article:
     date_from_file: bool = False
     #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
     guid: str | None = None
+    #: The key this article had before stop 32, where it differs from ``key``: an entry with
+    #: neither id nor http link was keyed by its text cleaned of the lines recurring in its
+    #: poll's batch too; a store written then knows it by that (``App.ingest`` checks both).
+    alias: str | None = None
 
 
 @dataclass(slots=True)

@@ -212,6 +212,7 @@ def prepare(
         # in this batch (another poll's batch is another: the same entry got another key)
         own = _CONTROL.sub("", clean_text(raw, title=title or None).text).strip()
     key = article_key(entry.source, entry.entry_id, entry.url, title, own)
+    alias = article_key(entry.source, None, None, title, text) if own != text else None
     published = _plausible(entry.published, fetched) or fetched
     return Article(
         key=key,
@@ -227,4 +228,5 @@ def prepare(
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
         guid=entry.entry_id,
+        alias=alias,
     )
