@@ -321,6 +321,12 @@ class App:
             self.tracker.failed(src, stored, exc, fetched)
             self.store.save_source_state(stored)
             raise
+        except Exception as exc:  # the source's batch was rolled back: a failed read, counted
+            err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
+            log.debug("%s", err, exc_info=True)
+            self.tracker.failed(src, stored, err, fetched)
+            self.store.save_source_state(stored)
+            raise err from exc
         state.note = own_note(state.note)  # the read's own note, as the tracker compares it
         self.tracker.succeeded(src, state, fetched, note=entries.note)
         said = note_unread(state, stored.note, errors)  # a folder's files not read: said once
@@ -365,6 +371,7 @@ class App:
             # a copy earlier in the batch, or a worker's stored since the check above
             taken = self.store.has_articles([a.key for a in ready])
             items: list[NewArticle] = []
+            started = 0  # stories the engine started
             saves: dict[str, tuple[str, dict[str, tuple[float, dict[str, Any]]]]] = {}
             for article in ready:
                 if article.key in taken:
@@ -378,8 +385,7 @@ class App:
                     saves.pop(sid, None)
                 for sid in a.touched:
                     saves[sid] = self._story_save(sid)
-                report.count_new(fetched)
-                report.new_stories += int(a.new_story)
+                started += int(a.new_story)
             if not items:
                 return
             self.store.add_articles(
@@ -389,6 +395,9 @@ class App:
                 first_seen=fetched,
             )
             self._stored += len(items)
+        # counted once stored: a batch that failed (and was rolled back) added nothing
+        report.count_new(fetched, len(items))
+        report.new_stories += started
 
     def _story_save(self, story_id: str) -> tuple[str, dict[str, tuple[float, dict[str, Any]]]]:
         """The story's lead and scores now: read as an article touches it, not when the batch

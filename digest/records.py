@@ -296,10 +296,10 @@ class RunReport:
     #: gone out (``digest.output.view.gone_later``): (how many, that day, why).
     later: tuple[int, str, str] | None = None
 
-    def count_new(self, fetched: datetime) -> None:
-        """One more new article, stored as arriving at ``fetched``."""
-        self.new_articles += 1
-        self.arrived[fetched] = self.arrived.get(fetched, 0) + 1
+    def count_new(self, fetched: datetime, n: int = 1) -> None:
+        """``n`` more new articles, stored as arriving at ``fetched``."""
+        self.new_articles += n
+        self.arrived[fetched] = self.arrived.get(fetched, 0) + n
 
     def count_digest(self, view: DigestView) -> None:
         """Say in the summary what the day's digest shows (new and developing stories)."""

@@ -201,3 +201,35 @@ def test_validators_beyond_ascii_are_sent_back_as_they_came(tmp_path: Path, kind
             assert report.errors == [] and report.not_modified == 2
     assert [c.encode("latin-1") for c, _ in _conditions(srv, "/e.xml")[1:]] == [etag.encode("latin-1")]
     assert [m for _, m in _conditions(srv, "/m.xml")[1:]] == [stamp]
+
+
+def test_a_batch_the_store_refused_is_counted_as_a_failure_not_as_new_articles(
+    tmp_path: Path, make_app: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store's write of one source's batch fails (a disk I/O error, injected into the real
+    # SQLite store) and is rolled back: the summary said "1 new article ... 1 failed", and the
+    # source's state said ok (only SourceErrors were recorded as failures)
+    import sqlite3
+
+    for name in ("Good", "Broken"):
+        (tmp_path / f"{name}.xml").write_bytes(rss(name.lower(), range(1)))
+    app = make_app(tmp_path, {"Good": tmp_path / "Good.xml", "Broken": tmp_path / "Broken.xml"})
+    real = app.store.add_articles
+
+    def add_articles(items: list, **kw: object) -> None:
+        if any(i.article.source == "Broken" for i in items):
+            raise sqlite3.OperationalError("disk I/O error")
+        real(items, **kw)
+
+    with app:
+        monkeypatch.setattr(app.store, "add_articles", add_articles)
+        report = app.run()
+        assert (report.new_articles, sum(report.arrived.values())) == (1, 1)
+        assert [(e.source, e.kind) for e in report.errors] == [("Broken", "internal")]
+        assert "disk I/O error" in str(report.errors[0])
+        state = app.store.get_source_state("Broken")
+        assert state is not None and (state.condition, state.failures) == ("failing", 1)
+        monkeypatch.setattr(app.store, "add_articles", real)
+        again = app.run()  # the disk is back: the batch is stored, and counted, now
+        assert (again.new_articles, again.errors) == (1, [])
+        assert app.store.get_source_state("Broken").condition == "ok"  # type: ignore[union-attr]
