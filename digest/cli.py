@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from .errors import DigestError
 
 if TYPE_CHECKING:
+    from .output.digests import Plan
     from .store.base import SourceState
 
 DEFAULT_CONFIG = "feeds.yaml"
@@ -116,6 +117,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
             args.date = latest_due_day(weekly, app.cfg.now(), app.cfg.tz) + timedelta(days=7)
+        elif weekly is not None:  # the week holding the day
+            args.date = _week_of(weekly, args.date)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]
@@ -141,6 +144,16 @@ def _stdin_bytes() -> IO[bytes] | IO[str]:
     """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
     ``sys.stdin`` without a byte buffer is read as it is)."""
     return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _week_of(plan: Plan, day: date) -> date:
+    """The date of ``plan``'s period holding ``day`` (a weekly digest: its week's last day),
+    with one line on standard error when that is another day."""
+    period = plan.period_of(day)
+    if period != day:
+        print(f"digest {plan.name}: {day} is in the week of {period - timedelta(days=6)} to {period}: "
+              f"that week's digest", file=sys.stderr)
+    return period
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
@@ -308,17 +321,18 @@ def cmd_send(args: argparse.Namespace) -> int:
 
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
-        if args.date is not None:  # only a day that has ended: mailing seals it
-            delivery.check_ended(args.date, app.cfg)
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
         if not wanted:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
+        given = {p.name: _week_of(p, args.date) for p in wanted} if args.date is not None else {}
+        for day in given.values():  # only a period that has ended: mailing seals it
+            delivery.check_ended(day, app.cfg)
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
-            day = args.date or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
+            day = given.get(plan.name) or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
             try:  # without --date, first an earlier period whose send failed (a cron run's)
                 for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
                     for path in paths:

@@ -217,6 +217,35 @@ def test_a_cron_send_mails_a_weekly_digest_missed_on_its_day_once(
     assert said[1].startswith("digest weekly-sport 2026-11-15: not sent: already sent to colleague@example.org")
 
 
+def test_a_day_inside_a_week_names_that_week_for_build_and_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--date 2026-11-12`` (a Thursday) with a weekly digest mailed on Mondays: build wrote
+    the seven days up to that Thursday, and send mailed them, a period overlapping the two
+    weeks that are mailed (their stories mailed twice); both now take the week that holds
+    the day (9-15 November), with one line saying so, and send mails it once."""
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port)
+        cfg_path.write_text(cfg_path.read_text() + '\nclock: "2026-11-19T09:00:00Z"\n', encoding="utf-8")
+        cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+        with App(cfg, open_store(cfg.database_url)) as app:
+            fill(app)
+        base = ["--config", str(cfg_path), "--digest", "weekly-sport"]
+        assert main(["build", *base, "--date", "2026-11-12", "--format", "json", "-o", "-"]) == 0
+        out = capsys.readouterr()
+        assert (json.loads(out.out)["first_day"], json.loads(out.out)["date"]) == ("2026-11-09", "2026-11-15")
+        assert out.err == "digest weekly-sport: 2026-11-12 is in the week of 2026-11-09 to 2026-11-15: that week's digest\n"
+        assert main(["send", *base, "--date", "2026-11-12"]) == 0
+        assert main(["send", *base, "--date", "2026-11-15"]) == 0  # the same week: sent already
+        said = capsys.readouterr().err.splitlines()
+        # a day of the week not over yet: nothing written or sent
+        assert main(["send", *base, "--date", "2026-11-17"]) == 2
+        assert "error: 2026-11-22 has not ended yet" in capsys.readouterr().err
+    assert [m["Subject"] for m in inbox.messages] == ["digest for 2026-11-09 – 2026-11-15: 3 stories"]
+    assert said[1] == "digest weekly-sport 2026-11-15: sent to colleague@example.org"
+    assert said[-1].startswith("digest weekly-sport 2026-11-15: not sent: already sent")
+
+
 def test_the_archive_knows_the_days_of_named_daily_digests_and_not_a_weeks_last_day(tmp_path: Path) -> None:
     """The archive's index lists the days digests were built for (and the last 60 days into
     which something arrived).  A day's files were recorded for the single daily digest only:

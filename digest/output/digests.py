@@ -66,6 +66,14 @@ class Plan:
             return [day - timedelta(days=i) for i in range(6, -1, -1)]
         return [day]
 
+    def period_of(self, day: date) -> date:
+        """The date of this digest's period that holds ``day``: the day itself, or the last day
+        of its week (the day before the weekday it is mailed on).  A week is one period: a
+        digest of the 7 days up to a Thursday would overlap two that are mailed."""
+        if self.every != "week":
+            return day
+        return day + timedelta(days=(self.weekday - 1 - day.weekday()) % 7)
+
     def when(self) -> str:
         """When it is built, as the daemon's start says it: ``digest daily at 07:00``, ``digest
         weekly-sport on Mondays at 08:00``."""
