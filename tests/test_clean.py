@@ -393,6 +393,13 @@ def test_related_links_and_follow_us_lines_go_when_the_article_is_alone_from_its
         "Follow us on Twitter for the latest updates from the newsroom.",
         "Sign up for our free newsletter to get the best stories delivered to your inbox every morning.",
         "Subscribe to our newsletter",
+        # photo captions, a link line, a reporter's contact line: GVC's news sites (stop 32)
+        "Buy Photo Police vehicles and paramedics are on the scene of a shooting . ( Photo : Brittany Horn/The News Journal)Buy Photo",
+        "Three bodies were found in a home in Henry County Thursday , August 27 , 2015 . ( WISH Photo )",
+        "Crowds gather outside the court on Monday. (AP Photo/Evan Vucci)",
+        "Read or Share this story : http://on.freep.com/2c44nVN",
+        "Contact Brittany Horn at ( 302 ) 324 - 2771 or bhorn@delawareonline.com . Follow her on Twitter at @brittanyhorn .",
+        "( 313 ) 222 - 2027",
     ],
 )
 def test_common_site_furniture_goes_from_the_body(line: str) -> None:
@@ -408,8 +415,22 @@ def test_common_site_furniture_goes_from_the_body(line: str) -> None:
         "Google News will stop linking to Canadian outlets, the company said on Thursday.",
         "Readers who follow us on Google News saw the alert first, the editor said.",
         "Join us at the town hall on Monday to help our community group plan the festival.",
+        "The museum will show the photo (and the letters) from next week, the curator said.",
+        "Contact tracing at the school began on Monday after 312 cases were reported.",
+        "Police asked anyone with information to contact Crime Stoppers at 555-1234.",
+        "Replay of the final drew 4 million viewers, the broadcaster said on Monday.",
     ],
 )
 def test_sentences_that_mention_reading_or_following_stay(line: str) -> None:
     text = "\n\n".join([BODY[0], line, BODY[1], BODY[2]])
     assert paragraphs(clean_text(text).text) == [BODY[0], line, *BODY[1:3]]
+
+
+def test_a_video_players_controls_glued_to_the_lede_go_and_the_lede_stays() -> None:
+    """GVC: "Skip Ad Ad Loading ... x Embed x Share A 17-year-old boy was injured ..." (the
+    player's controls read as text, one line with the lede's opening)."""
+    lede = "A 17-year-old boy was injured Tuesday afternoon in a shooting at Stoneybrook Apartments, police said."
+    text = "\n\n".join([f"Skip Ad Ad Loading ... x Embed x Share {lede}", BODY[0], BODY[1]])
+    result = clean_text(text)
+    assert paragraphs(result.text) == [lede, BODY[0], BODY[1]]
+    assert result.junk == ["Skip Ad Ad Loading ... x Embed x Share"]

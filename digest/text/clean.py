@@ -31,7 +31,11 @@ boilerplate hits.  Then, in order:
    verb first, a named channel and the site speaking of itself: "Follow us on
    Google News for the latest updates."), links to other stories (a label
    opening the line and then a separator or nothing: "Also Read: ...",
-   "Also read | ...", "READ ALSO", "Read more: ..."), the title, a paragraph repeated
+   "Also read | ...", "READ ALSO", "Read more: ..."), a photo's caption ("Buy Photo ...",
+   or a credit in brackets at its end: "(Photo: ...)", "(AP Photo/...)"), a label and a
+   link alone ("Read or Share this story: http://..."), a reporter's contact line or a
+   telephone number alone, a video player's controls ("Skip Ad Ad Loading ... x Embed x
+   Share", split from the lede they are glued to), the title, a paragraph repeated
    word for word, a headline repeated at the very top, and lines recurring in
    the source's other articles (``source_lines``).  The vocabulary is in
    ``digest.text.furniture``.
@@ -96,11 +100,15 @@ from .furniture import (
     BIO_LINE,
     BIO_WORDS,
     BOILERPLATE,
+    CAPTION,
+    CONTACT,
     CTA_CHANNELS,
     CTA_OPENERS,
     CTA_VERBS,
     FIRST_PERSON,
+    LINK_LINE,
     NUDGE,
+    PLAYER_CONTROLS,
     READ_MORE,
     RELATED_LINK,
     SELF,
@@ -261,6 +269,10 @@ def _units(text: str, title_key: str = "") -> list[str]:
         if _hard_wrapped(lines):
             lines = [" ".join(lines)]
         for line in lines:
+            controls = PLAYER_CONTROLS.match(line)
+            if controls and line[controls.end():].strip():  # the controls apart from the lede
+                out.append(controls.group(0).strip())
+                line = line[controls.end():].strip()
             # A line starting in lower case continues the one before (hard-wrapped
             # text): always inside a block, across blocks when that line is unfinished.
             # Never onto the headline itself (a page's <h1> over a lede that starts
@@ -330,6 +342,12 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "boilerplate"
         elif RELATED_LINK.match(u.text) and u.words <= p.BOILERPLATE_WORDS:
             u.reason = "related link"
+        elif CAPTION.search(u.text) and u.words <= p.CAPTION_WORDS:
+            u.reason = "caption"
+        elif (LINK_LINE.match(u.text) or CONTACT.match(u.text)) and u.words <= p.BOILERPLATE_WORDS:
+            u.reason = "contact or link"
+        elif PLAYER_CONTROLS.fullmatch(u.text):
+            u.reason = "player controls"
         elif _cta(u):
             u.reason = "call to action"
         elif _similar_to_title(u, title_key):

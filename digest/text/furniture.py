@@ -84,6 +84,33 @@ READ_MORE = re.compile(
 )
 TAIL_MARKER = re.compile(r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I)
 
+#: A photo's caption read as text (a page's <figcaption> is dropped at extraction; a feed's
+#: text keeps it): it opens with the site's "Buy Photo" button, or ends with the photo's credit
+#: in brackets, "(Photo: Todd McInturf / The Detroit News)", "(AP Photo/Evan Vucci)", "(WISH
+#: Photo)".  A sentence of the story ends with no such bracket.
+CAPTION = re.compile(
+    r"^\W*buy photo\b|\(\s*(?:[\w.&'’-]+\s+){0,4}(?:file\s+)?(?:photo|photos|image|picture)\s*"
+    r"(?:(?::|/|\bby\b)[^()]{0,80})?\)\s*(?:buy photo)?\W*$",
+    re.I,
+)
+#: A link to the page or a channel after a label and nothing else: "Read or Share this story:
+#: http://on.freep.com/2c44nVN".
+LINK_LINE = re.compile(
+    r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more)\b[^:]{0,50}:\s*(?:https?://|www\.)\S+\W*$",
+    re.I,
+)
+#: A video player's controls read as text, glued before the lede: "Skip Ad Ad Loading ... x
+#: Embed x Share A 17-year-old boy was ..." (two controls at least: "Replay" alone may be news).
+PLAYER_CONTROLS = re.compile(
+    r"^(?:(?:skip ad|ad loading\s*(?:\.\.\.|…)|loading\s*(?:\.\.\.|…)|x\s+embed|x\s+share|embed|replay|autoplay)\s*){2,}",
+    re.I,
+)
+#: A reporter's contact line, "Contact Brittany Horn at (302) 324-2771 or bhorn@example.com.",
+#: and a telephone number alone on its line, "(313) 222-2027".
+CONTACT = re.compile(
+    r"^\W*[Cc]ontact\s+(?:[A-Z][\w'’.-]*\s+){1,3}at\b.*(?:@|\d{3}\W{0,3}\d{4})|^\W*\(?\s*\d{3}\s*\)?[\s.-]*\d{3}[\s.-]*\d{4}\W*$"
+)
+
 #: "Jane Doe is a staff writer at The Herald covering ...": a third-person writer bio.
 BIO_LINE = re.compile(
     r"^(?:[A-Z][\w'’.-]*\s+){1,4}(?:is|was|has been)\s+(?:a|an|the)\b.{0,80}?"

@@ -45,6 +45,9 @@ PROSE_SYMBOLS = 0.1
 
 #: Boilerplate phrases mark a unit of at most this many words (a longer one is prose quoting it).
 BOILERPLATE_WORDS = 40
+#: A photo's caption (``furniture.CAPTION``) has at most this many words: the GVC reports'
+#: longest is 38; a paragraph of the story that happens to end in "(Photo)" is longer.
+CAPTION_WORDS = 60
 #: A call to action of at most this many words needs only a verb and a nudge or an imperative.
 CTA_SHORT_WORDS = 8
 #: A share bar: at least this many call-to-action verbs ...
