@@ -79,7 +79,7 @@ from .sources.retrieve import note_unread, own_note, retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
-from .text.clean import recurring_lines
+from .text.lines import recurring_lines
 from .text.prepare import bodies_of, prepare
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.text.clean import classify_lines, clean_text, line_key, recurring_lines
+from digest.text.clean import classify_lines, clean_text
+from digest.text.lines import line_key, recurring_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 

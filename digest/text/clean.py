@@ -16,9 +16,9 @@ Observations
 
 How it works
 ------------
-The text is split into units (one per line; a line that starts in lower case
+The text is split into units (``digest.text.lines.split_units``: one per line; a line that starts in lower case
 continues the line before it, and a paragraph hard-wrapped at a fixed width,
-as mail and ``.txt`` files are, is one unit).  Each unit gets simple features: word count,
+as mail and ``.txt`` files are, is one unit).  Each unit gets simple features (``lines.features``): word count,
 whether it ends like a sentence, stopword ratio, Title-Case ratio of its
 content words, digit/symbol ratio, first-person ratio, call-to-action and
 boilerplate hits.  Then, in order:
@@ -89,10 +89,7 @@ Special cases
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import params as p
@@ -105,7 +102,6 @@ from .furniture import (
     CTA_CHANNELS,
     CTA_OPENERS,
     CTA_VERBS,
-    FIRST_PERSON,
     LINK_LINE,
     NUDGE,
     PLAYER_CONTROLS,
@@ -114,15 +110,7 @@ from .furniture import (
     SELF,
     TAIL_MARKER,
 )
-from .words import FUNCTION_WORDS as STOPWORDS
-
-_WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?|\d[\d.,:/]*")
-_ALPHA = re.compile(r"[^\W\d_]")
-_DIGIT = re.compile(r"\d")
-_SYMBOL_CHARS = frozenset("|#@*_\\~^")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-_ENDS = ".!?…。！？"
-_CLOSERS = "\"'”’)]»*」』）"
+from .lines import ALPHA, WORD, Unit, count_words, features, line_key, split_units, table_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,91 +125,11 @@ class CleanResult:
     words: int = 0
 
 
-def line_key(line: str) -> str:
-    """Normalized form of a line for equality across articles.
-
-    Case, accents width, punctuation and spacing are ignored and digit runs
-    become ``#`` (so "Views: 1021" and "Views: 87" are the same template line).
-    """
-    line = unicodedata.normalize("NFKC", line).casefold()
-    line = re.sub(r"\d+", "#", line)
-    return " ".join(re.sub(r"[^\w#]+", " ", line).split())
-
-
-def recurring_lines(texts: Iterable[str], min_count: int = 2) -> Counter[str]:
-    """Keys (``line_key``) of lines present in at least ``min_count`` of ``texts``.
-
-    Pass the texts of one source's *different* articles; each text counts a
-    line once however often it repeats it.
-    """
-    seen: Counter[str] = Counter()
-    for text in texts:
-        seen.update({k for k in (line_key(ln) for ln in text.splitlines()) if k})
-    return Counter({k: n for k, n in seen.items() if n >= min_count})
-
-
-@dataclass(slots=True)
-class _Unit:
-    text: str
-    words: int = 0
-    sentence: bool = False
-    stop_ratio: float = 0.0
-    title_ratio: float = 0.0
-    first_person: float = 0.0
-    digits: float = 0.0
-    symbols: float = 0.0
-    key: str = ""
-    prose: bool = False
-    headline: bool = False
-    reason: str | None = None
-
-
-def _is_symbol(c: str) -> bool:
-    return unicodedata.category(c)[0] == "S"
-
-
-def _count_words(tokens: list[str]) -> int:
-    """Words, counting two CJK characters as one word (those scripts use no spaces)."""
-    n = 0
-    for t in tokens:
-        cjk = len(_CJK.findall(t))
-        n += max(1, cjk // p.CJK_PER_WORD) if cjk else 1
-    return n
-
-
-def _table_row(text: str) -> bool:
-    return text.count("|") >= p.TABLE_PIPES and text.startswith("|")
-
-
-def _features(text: str) -> _Unit:
-    u = _Unit(text=text, key=line_key(text))
-    tokens = _WORD.findall(text)
-    u.words = _count_words(tokens)
-    words = [t for t in tokens if _ALPHA.match(t)]
-    lower = [w.lower().replace("’", "'") for w in words]
-    content = [w for w, lw in zip(words, lower, strict=True) if lw not in STOPWORDS]
-    n = max(1, len(words))
-    u.stop_ratio = sum(1 for lw in lower if lw in STOPWORDS) / n
-    u.first_person = sum(1 for lw in lower if lw in FIRST_PERSON) / n
-    u.title_ratio = sum(1 for w in content if w[0].isupper()) / len(content) if content else 0.0
-    chars = max(1, len(text.replace(" ", "")))
-    u.digits = len(_DIGIT.findall(text)) / chars
-    u.symbols = sum(1 for c in text if c in _SYMBOL_CHARS or _is_symbol(c)) / chars
-    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
-    u.sentence = bool(stripped) and stripped[-1] in _ENDS and not text.rstrip().endswith("*")
-    u.headline = u.words <= p.HEADLINE_WORDS and u.title_ratio >= p.HEADLINE_CAPS and len(content) >= p.HEADLINE_CONTENT
-    u.prose = (
-        (u.sentence and u.words >= p.PROSE_SENTENCE_WORDS and not (u.headline and u.words <= p.SHORT_HEADLINE_WORDS))
-        or (u.words >= p.PROSE_RUN_WORDS and u.stop_ratio >= p.PROSE_STOPWORDS)
-    ) and u.symbols < p.PROSE_SYMBOLS
-    return u
-
-
 #: Channel words that are also everyday words: they do not make a sentence a call to action.
 _PLAIN_CHANNELS = frozenset(["group", "page", "link", "channel", "app", "notification", "notifications"])
 
 
-def _cta(u: _Unit) -> bool:
+def _cta(u: Unit) -> bool:
     verbs = CTA_VERBS.findall(u.text)
     opener = CTA_OPENERS.match(u.text)
     if opener:
@@ -247,66 +155,15 @@ def _cta(u: _Unit) -> bool:
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
 
 
-def _counter_like(u: _Unit) -> bool:
+def _counter_like(u: Unit) -> bool:
     """Counters, version strings, pipes and plus signs: "Views: 1021 2", "| v9.4 |"."""
-    alpha_words = len([t for t in _WORD.findall(u.text) if _ALPHA.match(t)])
-    if (u.sentence and u.words >= p.COUNTER_SENTENCE_WORDS) or _table_row(u.text):
+    alpha_words = len([t for t in WORD.findall(u.text) if ALPHA.match(t)])
+    if (u.sentence and u.words >= p.COUNTER_SENTENCE_WORDS) or table_row(u.text):
         return False
     return u.symbols >= p.COUNTER_SYMBOLS or (u.digits >= p.COUNTER_DIGITS and alpha_words <= p.COUNTER_ALPHA_WORDS)
 
 
-def _unfinished(line: str) -> bool:
-    end = line.rstrip(_CLOSERS)
-    return bool(end) and end[-1] not in _ENDS + ":"
-
-
-def _units(text: str, title_key: str = "") -> list[str]:
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n", text):
-        prev_in_block = False
-        lines = [line for line in (" ".join(raw.split()) for raw in block.split("\n")) if line]
-        if _hard_wrapped(lines):
-            lines = [" ".join(lines)]
-        for line in lines:
-            controls = PLAYER_CONTROLS.match(line)
-            if controls and line[controls.end():].strip():  # the controls apart from the lede
-                out.append(controls.group(0).strip())
-                line = line[controls.end():].strip()
-            # A line starting in lower case continues the one before (hard-wrapped
-            # text): always inside a block, across blocks when that line is unfinished.
-            # Never onto the headline itself (a page's <h1> over a lede that starts
-            # in lower case).
-            if (out and line[0].islower() and (prev_in_block or _unfinished(out[-1]))
-                    and not (title_key and line_key(out[-1]) == title_key)):
-                out[-1] = f"{out[-1]} {line}"
-            else:
-                out.append(line)
-            prev_in_block = True
-    return out
-
-
-def _hard_wrapped(lines: list[str]) -> bool:
-    """A paragraph hard-wrapped at a fixed width (plain-text mail, ``.txt`` files, some feeds).
-
-    Every line but the last is within ``WRAP_SLACK`` characters of the longest
-    and ends without sentence punctuation more often than not, and not every
-    line is Title Case; a box of short lines (a heading over its items) or a
-    list of headlines never qualifies.
-    """
-    if len(lines) < 2:
-        return False
-    width = max(len(line) for line in lines)
-    body = lines[:-1]
-    if width < p.WRAP_WIDTH or any(len(line) < width - p.WRAP_SLACK for line in body):
-        return False
-    if sum(_unfinished(line) for line in body) * 2 <= len(body):
-        return False
-    # a list of headlines is as even, but Title Case line by line
-    return not all(_features(line).headline for line in lines)
-
-
-def _similar_to_title(u: _Unit, title_key: str) -> bool:
+def _similar_to_title(u: Unit, title_key: str) -> bool:
     if not title_key or not u.key:
         return False
     if u.key == title_key:
@@ -329,9 +186,9 @@ def classify_lines(
     return [(u.text, u.reason) for u in _classify(text, title, source_lines)]
 
 
-def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -> list[_Unit]:
+def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -> list[Unit]:
     title_key = line_key(title) if title else ""
-    units = [_features(t) for t in _units(text or "", title_key)]
+    units = [features(t) for t in split_units(text or "", title_key)]
 
     # 1. Explicit junk signals, anywhere.
     seen: set[str] = set()
@@ -398,7 +255,7 @@ def clean_text(
         # "... [Read more]" glued to the last paragraph: drop the marker, keep the prose.
         kept[-1] = TAIL_MARKER.sub("", kept[-1]) or kept[-1]
     clean = "\n\n".join(kept)
-    words = _count_words(_WORD.findall(clean))
+    words = count_words(WORD.findall(clean))
     return CleanResult(
         text=clean,
         junk=[u.text for u in units if u.reason is not None],
@@ -411,7 +268,7 @@ def clean_text(
 _SIGNALS = frozenset(["boilerplate", "call to action", "related link", "recurs in source"])
 
 
-def _junk_runs(units: list[_Unit]) -> None:
+def _junk_runs(units: list[Unit]) -> None:
     """Site boxes between or after body paragraphs go whole (see the module docstring)."""
     body = [u.reason is None and u.prose and u.words >= p.BODY_WORDS and not BIO_LINE.match(u.text)
             for u in units]
@@ -451,34 +308,34 @@ def _junk_runs(units: list[_Unit]) -> None:
         i = j
 
 
-def _running(u: _Unit) -> bool:
+def _running(u: Unit) -> bool:
     """Running text that lost its full stop (a dateline glued on, a cut): long, a quarter stopwords."""
     return u.words >= p.BODY_WORDS and u.stop_ratio >= p.RUNNING_STOPWORDS
 
 
-def _fragment(u: _Unit) -> bool:
+def _fragment(u: Unit) -> bool:
     """A box's heading or blurb: a label, or a sentence of a few words."""
     return u.words < p.BODY_WORDS and (not u.sentence or u.words < p.FRAGMENT_WORDS)
 
 
-def _label(u: _Unit) -> bool:
+def _label(u: Unit) -> bool:
     """A short label: "Live Stream", "Leave a Reply", "Spread the love", "Share"."""
     return u.words <= p.LABEL_WORDS and not u.sentence and u.digits == 0
 
 
-def _furniture(u: _Unit) -> bool:
+def _furniture(u: Unit) -> bool:
     """Labels, counters and symbol lines: what sits around a body, not in it."""
     return _label(u) or _counter_like(u)
 
 
-def _trim_tail(live: list[_Unit]) -> None:
+def _trim_tail(live: list[Unit]) -> None:
     """Trim the non-prose run after the last prose paragraph (and a writer bio).
 
     A run that is mostly headline-like lines is a related-stories list and goes
     whole; otherwise only labels go, from the end, up to the first other line
     (a list that ends the article stays).
     """
-    run: list[_Unit] = []
+    run: list[Unit] = []
     for u in reversed(live):
         if u.prose and not u.headline and not _bio(u, live):
             break
@@ -503,7 +360,7 @@ def _trim_tail(live: list[_Unit]) -> None:
             break
 
 
-def _bio(u: _Unit, live: list[_Unit]) -> bool:
+def _bio(u: Unit, live: list[Unit]) -> bool:
     """A first-person paragraph in an article whose other prose is (nearly) third-person."""
     if u.first_person < p.BIO_FIRST_PERSON or len(BIO_WORDS.findall(u.text)) < p.BIO_WORD_HITS:
         return False

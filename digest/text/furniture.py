@@ -9,7 +9,7 @@ Observations
   published, all rights reserved), count something (views, comments, minutes
   of reading), or introduce the writer.
 * Each pattern here is generic: none names a site.  Lines that only one site
-  prints are caught by ``digest.text.clean.recurring_lines`` instead.
+  prints are caught by ``digest.text.lines.recurring_lines`` instead.
 """
 
 from __future__ import annotations

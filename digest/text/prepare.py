@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..records import Article, Entry
-from .clean import classify_lines, clean_text, line_key
+from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
 from .furniture import READ_MORE
 from .identity import article_key, is_http, without_tracking
+from .lines import line_key
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
 #: C0 control characters (but tab and newline) and DEL: never meaningful in news.
