@@ -426,6 +426,9 @@ def _problems(exc: ValidationError, node: yaml.Node | None) -> list[tuple[int, s
             msg = _unknown_key(loc)
         elif err["type"] == "missing":
             msg = "required, but missing"
+        elif err["type"] == "string_type":  # YAML read a number, a yes/no or nothing there
+            got = err.get("input")
+            msg = "needs text, not nothing" if got is None else f"needs text, not {got!r} (write it in quotes)"
         out.append((_line_of(node, loc) or 0, f"{_key_path(loc)}: {msg}"))
     return out
 

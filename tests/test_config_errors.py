@@ -173,3 +173,14 @@ def test_folders_that_cannot_be_one_are_an_error_at_their_line(tmp_path: Path) -
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text(head + "output_dir: new/out\n")
     assert load_config(cfg).output_dir == tmp_path / "new" / "out"
+
+
+def test_a_number_or_nothing_where_text_belongs_says_so_and_how_to_write_it(tmp_path: Path) -> None:
+    # YAML reads `timezone: 5` as a number and `locale:` as nothing; pydantic said "Input should
+    # be a valid string", which names neither what was read nor the fix
+    got = problems(tmp_path, "sources:\n  - name: 2024\n    url: https://a.example/feed\ntimezone: 5\nlocale:\n")
+    assert got == [
+        "2: sources[0].name: needs text, not 2024 (write it in quotes)",
+        "4: timezone: needs text, not 5 (write it in quotes)",
+        "5: locale: needs text, not nothing",
+    ]
