@@ -140,3 +140,16 @@ def test_a_limit_below_one_is_refused(capsys: pytest.CaptureFixture[str], limit:
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == f"digest search: error: argument --limit: not a whole number of 1 or more: {limit!r}"
+
+
+def test_a_query_that_only_leaves_words_out_says_it_has_none_to_look_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "-quake" matched nothing and the command said "no story matches '-quake'", as if the
+    # store held no such story
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text("sources: []\noutput_dir: out\ndata_dir: data\n")
+    assert main(["search", "--config", str(cfg_path), "--", '-quake -"sea wall"']) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: search: '-quake -\"sea wall\"' has no word to look for (a -word only leaves stories out)"
+    ]

@@ -105,3 +105,13 @@ def test_a_hostile_story_found_is_shown_as_text(site: Site) -> None:
     assert meta.startswith("<img src=x onerror=alert(1)>Evil Outlet · 1 outlet")
     page = site.get("/search?q=quoted+tail").text
     assert "&lt;script&gt;" in page and "<script>" not in page and "javascript:" not in page
+
+
+def test_a_query_that_only_leaves_words_out_asks_for_a_word(site: Site) -> None:
+    r = site.get("/search", params={"q": "-quake"})
+    assert r.status_code == 200
+    check_headers(r)
+    doc = lxml.html.document_fromstring(r.text)
+    assert search_box(doc).find(".//input[@name='q']").get("value") == "-quake"
+    assert not doc.find_class("counts")  # not "0 stories for “-quake”"
+    assert [p.text_content() for p in doc.find_class("lede")] == ["Give a word to look for: “-word” only leaves stories out."]

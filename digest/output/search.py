@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import DigestError
 from ..sources.dates import check_day
 from ..store.base import Store
+from ..store.search import parse
 from .view import day_window, shown_day
 
 
@@ -34,12 +35,19 @@ class SearchResult:
     score: float
 
 
+def has_words(query: str) -> bool:
+    """Whether ``query`` asks for a word (``-word`` alone only leaves stories out)."""
+    return bool(parse(query))
+
+
 def search(store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20) -> list[SearchResult]:
     """The stories matching ``query`` (in the digests of ``since`` and later), best first.
 
     An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
     if not query.strip():
         raise DigestError("search: the query is empty (give words to look for)")
+    if not has_words(query):
+        raise DigestError(f"search: {query!r} has no word to look for (a -word only leaves stories out)")
     if limit < 1:
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]

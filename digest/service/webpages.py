@@ -48,7 +48,7 @@ from ..output.dates import format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, make_env, render_html
 from ..output.sanitize import safe_url
-from ..output.search import search
+from ..output.search import has_words, search
 from ..output.view import day_window, shown_day
 from ..records import StoryView
 from ..sources.dates import day_fits
@@ -133,7 +133,9 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block title %}{% if q %}{{ q }} · {% endif %}Search · {{ site }}{% endblock %}
 {% block main %}
 <h1>Search</h1>
-{% if q %}
+{% if no_words %}
+<p class="lede">Give a word to look for: “-word” only leaves stories out.</p>
+{% elif q %}
 <p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time">{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
 {% if results %}
 <ol class="results">
@@ -340,6 +342,9 @@ class Pages:
             return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
                              message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
         results = []
+        if q and not has_words(q):  # "-shooting": nothing to find, said as such
+            return self.page("web/search.html", q=q, since="", search_page=True, since_label="",
+                             results=[], limit=SEARCH_LIMIT, no_words=True)
         if q and store is not None:
             for r in search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT):
                 title = one_line(r.title) or one_line(r.source) or r.story_id
@@ -351,7 +356,7 @@ class Pages:
         return self.page(
             "web/search.html", q=q, since=start.isoformat() if start else "", search_page=True,
             since_label=short_day(start, self.cfg.locale) if start else "", results=results,
-            limit=SEARCH_LIMIT,
+            limit=SEARCH_LIMIT, no_words=False,
         )
 
 
