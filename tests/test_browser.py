@@ -332,3 +332,84 @@ def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
     assert sorted({w for w, _n in probe["found"]}) == sorted(wanted), probe["found"]
     assert [f for f in probe["found"] if f[1] != 1] == []
+
+
+def _rtl_view() -> DigestView:
+    """Four stories (so the digest opens with its contents), one an Arabic report with a
+    Hebrew and an untitled-link-less version among its others."""
+    at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    arabic = "زلزال بقوة 6.1 درجة يضرب الساحل الشمالي"
+    lead = VersionView("الجزيرة", arabic, "https://aj.example/a", at, "ضرب زلزال الساحل الشمالي صباح الجمعة. " * 5)
+    also = [VersionView("הארץ", "רעידת אדמה פגעה בחוף", "https://haaretz.example/x", at),
+            VersionView("כאן", "רעידת אדמה בצפון", None, at),
+            VersionView("Reuters", "Quake hits northern coast", "https://r.example/x", at)]
+    stories = [StoryView("ar", arabic, lead, also, first_seen=at)]
+    stories += [StoryView(f"s{i}", f"Story {i}", VersionView("Wire", f"Story {i} headline", f"https://w.example/{i}", at,
+                                                             "Text. " * 20), []) for i in range(3)]
+    return DigestView("2026-11-20", stories, 7, 3, generated=at)
+
+
+#: Where, left to right, each part of the lines holding a right-to-left title lies: the
+#: contents' line (title, then its count of outlets) and the "also reported by" lines
+#: (outlet, then title, then date).
+BIDI_REPORT = """
+    function box(node, at, n) {
+      var r = d.createRange();
+      r.setStart(node, at); r.setEnd(node, at + n);
+      var rects = Array.prototype.filter.call(r.getClientRects(), function (x) { return x.width > 0; });
+      return [Math.min.apply(null, rects.map(function (x) { return x.left; })),
+              Math.max.apply(null, rects.map(function (x) { return x.right; })),
+              Math.min.apply(null, rects.map(function (x) { return x.top; }))];
+    }
+    var found = {}, walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT), node;
+    while ((node = walk.nextNode())) {
+      %s.forEach(function (w) {  // each word of w on its own: where it is drawn
+        var at = node.data.indexOf(w);
+        if (at >= 0 && !(w in found)) {
+          found[w] = w.split(/[ \u00a0]/).map(function (part) {
+            var b = box(node, at, part.length); at += part.length + 1; return b;
+          });
+        }
+      });
+    }
+    return found;"""
+
+
+EXCERPT_DIRECTIONS = """
+    return Array.prototype.map.call(d.querySelectorAll('p.excerpt'), function (p) {
+      return d.defaultView.getComputedStyle(p).direction;
+    });"""
+
+
+@pytest.mark.parametrize("kind", ["page", "email"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_right_to_left_title_keeps_its_line_in_order(
+    chromium: str, server: TestServer, tmp_path: Path, width: int, kind: str
+) -> None:
+    """An Arabic title in the contents read "4 · زلزال ... outlets": the count's "· 4", neutral
+    and a digit after right-to-left text, joined the title's run and was drawn left of it,
+    away from its word.  An "also reported by" line of a Hebrew outlet put the title left of
+    the outlet's name.  Feed text is now isolated (``dir="auto"``): the count follows the title,
+    the title its outlet, in the page and in the email; an Arabic excerpt is a right-to-left
+    paragraph (its full stop was drawn at the right, by its first word)."""
+    view = _rtl_view()
+    html = render_html(view) if kind == "page" else render_email_html(view)
+    server.set("/rtl.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+    wanted = ["زلزال بقوة 6.1", "·\u00a04\u00a0outlets", "הארץ", "רעידת אדמה פגעה", "כאן", "רעידת אדמה בצפון"]
+    boxes = _probe(chromium, server, tmp_path, "/rtl.html", width, BIDI_REPORT % json.dumps(wanted))
+    assert sorted(boxes) == sorted(wanted), boxes
+
+    def before(a: list[float], b: list[float]) -> bool:  # a left of b, or b on a later line
+        return b[2] > a[2] + 2 or a[1] <= b[0] + 1
+
+    def whole(w: str) -> list[float]:  # the box of all of w's words
+        parts = boxes[w]
+        return [min(p[0] for p in parts), max(p[1] for p in parts), min(p[2] for p in parts)]
+
+    dot, four, outlets = boxes["·\u00a04\u00a0outlets"]
+    assert before(whole("زلزال بقوة 6.1"), dot) and before(dot, four) and before(four, outlets), boxes
+    assert before(whole("הארץ"), whole("רעידת אדמה פגעה")), boxes
+    assert before(whole("כאן"), whole("רעידת אדמה בצפון")), boxes
+    # the Arabic excerpt is a right-to-left paragraph (its full stop at its end, on the left)
+    directions = _probe(chromium, server, tmp_path, "/rtl.html", width, EXCERPT_DIRECTIONS)
+    assert directions == ["rtl", "ltr", "ltr", "ltr"]

@@ -238,6 +238,9 @@ def _context(
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
+    def bidi(shown: str) -> str:  # feed text, escaped; in HTML isolated in its own direction
+        return f'<span dir="auto">{shown}</span>' if hooks and shown else shown
+
     def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time)
         shown = when if text else escape_md(when)
         return f'<span class="time">{shown}</span>' if hooks and shown else shown
@@ -281,6 +284,11 @@ def _context(
         "hcls": hcls,
         "pcls": pcls,
         "time": time,
+        #: Feed text (a title, an outlet) in a line of ours is isolated in the HTML: a
+        #: right-to-left title drew the count after it ("· 3 outlets") on its left.
+        #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
+        "iso": "{: dir=auto }" if hooks else "",
+        "bidi": bidi,
     }
 
 
