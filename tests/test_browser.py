@@ -24,7 +24,7 @@ import lxml.html
 import pytest
 
 from digest.output.render import render_email_html, render_html
-from digest.records import DigestView, StoryView, VersionView
+from digest.records import DigestView, FailingSource, StoryView, VersionView
 from tests.support.browser import FLAGS, chromium_path
 from tests.support.httpd import TestServer
 from tests.support.views import HOSTILE_TITLES, hostile_view
@@ -413,3 +413,49 @@ def test_a_right_to_left_title_keeps_its_line_in_order(
     # the Arabic excerpt is a right-to-left paragraph (its full stop at its end, on the left)
     directions = _probe(chromium, server, tmp_path, "/rtl.html", width, EXCERPT_DIRECTIONS)
     assert directions == ["rtl", "ltr", "ltr", "ltr"]
+
+
+#: The colour of each kind of text a digest writes in its warning colour, and the page's.
+WARNING_COLOURS = """
+    var bg = d.defaultView.getComputedStyle(d.body).backgroundColor, out = {};
+    ['p.meta em', 'li em', 'p.failing-label', 'p.all-failed'].forEach(function (sel) {
+      var el = d.querySelector(sel);
+      out[sel] = el && d.defaultView.getComputedStyle(el).color;
+    });
+    return {background: bg, colours: out};"""
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two CSS ``rgb(r, g, b)`` colours."""
+
+    def luminance(rgb: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("flag", [LIGHT, DARK])
+def test_warning_text_is_readable_in_light_and_dark(chromium: str, server: TestServer, tmp_path: Path, flag: str) -> None:
+    """In dark mode, a developing story's "new" marks, "Sources that failed:" and "Every source
+    failed" were #a8480f on #15171a: 3.1:1, under WCAG's 4.5:1 for text of their size.  They
+    take a lighter orange there now."""
+    at = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    lead = VersionView("Dev Wire", "Storm Corrin: toll rises", "https://dw.example/s", at, "Storm text. " * 10, new=True)
+    also = [VersionView("Old Post", "Storm Corrin nears", "https://op.example/s", at, new=True)]
+    story = StoryView("dev", "Storm", lead, also, status="developing", whats_new="Toll rises")
+    failing = [FailingSource("Broken Feed", at, 3, "HTTP 500")]
+    pages = {"/warn.html": DigestView("2026-11-20", [story], 2, 1, failing=failing),
+             "/none.html": DigestView("2026-11-20", [], 0, 0, failing=failing, sources=1)}
+    for path, view in pages.items():
+        server.set(path, render_html(view), headers={"Content-Type": "text/html; charset=utf-8"})
+    found: dict[str, float] = {}
+    for path in pages:
+        server.set("/probe.html", PROBE % (path, 600, WARNING_COLOURS), headers={"Content-Type": "text/html"})
+        dom = _run(chromium, tmp_path, flag, "--window-size=640,900", "--dump-dom", server.url("/probe.html"))
+        probe = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+        found |= {sel: _contrast(c, probe["background"]) for sel, c in probe["colours"].items() if c}
+    assert sorted(found) == ["li em", "p.all-failed", "p.failing-label", "p.meta em"]
+    assert {sel: round(r, 2) for sel, r in found.items() if r < 4.5} == {}
