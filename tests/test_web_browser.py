@@ -9,6 +9,7 @@ repository.  Skipped when Chromium is missing, unless
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
+from urllib.request import urlopen
 
 import lxml.html
 import pytest
@@ -148,3 +150,51 @@ def test_search_page_as_a_person_sees_it(chromium: str, base_url: str, tmp_path:
         run(chromium, tmp_path, f"--window-size={width},{height}", f"--screenshot={png}", url)
         assert _png_size(png) == (width, height)
         assert png.stat().st_size > 10_000  # a page with text, not a blank
+
+
+def test_a_right_to_left_outlet_keeps_its_search_result_and_versions_in_order(
+    chromium: str, tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """An Arabic outlet's search result read "2 · الجزيرة outlets": the count after the
+    outlet's name joined its right-to-left run, left of it; on the story page, a Hebrew
+    outlet's line put its title left of its name.  The outlet and the title are isolated
+    (``dir="auto"``) now, as in the digest."""
+    from digest.service.webpages import story_href
+    from digest.store.base import NewArticle
+    from tests.support.archive import article, at
+    from tests.support.httpd import TestServer
+    from tests.test_browser import BIDI_REPORT, _probe
+
+    quake = "A magnitude 5.1 earthquake shook the coast near Opunake on Saturday morning. " * 4
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Archive")
+    with open_store(cfg.database_url) as store:
+        store.add_articles([
+            NewArticle(article("a1", "الجزيرة", "زلزال يضرب الساحل", "https://aj.example/a", at(14, 8), quake), b"fp", "ar", 0.9),
+            NewArticle(article("a2", "הארץ", "רעידת אדמה פגעה בחוף", "https://h.example/a", at(14, 9), quake[:200]), b"fp", "ar", 0.5),
+        ], leads={"ar": "a1"})  # fmt: skip
+    server = make_server(cfg, clock=lambda: NOW, port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        pages = {path: urlopen(base + path, timeout=30).read().decode()
+                 for path in ("/search?q=opunake", story_href("ar"))}
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    with TestServer() as srv:
+        srv.set("/search.html", pages["/search?q=opunake"], headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.set("/story.html", pages[story_href("ar")], headers={"Content-Type": "text/html; charset=utf-8"})
+        found = _probe(chromium, srv, tmp_path, "/search.html", 390, BIDI_REPORT % json.dumps(["الجزيرة", "· 2 outlets"]))
+        story = _probe(chromium, srv, tmp_path, "/story.html", 390, BIDI_REPORT % json.dumps(["הארץ", "רעידת אדמה פגעה"]))
+
+    def before(a: list[float], b: list[float]) -> bool:  # a left of b, or b on a later line
+        return b[2] > a[2] + 2 or a[1] <= b[0] + 1
+
+    def whole(parts: list[list[float]]) -> list[float]:
+        return [min(p[0] for p in parts), max(p[1] for p in parts), min(p[2] for p in parts)]
+
+    count = found["· 2 outlets"]
+    assert before(whole(found["الجزيرة"]), count[0]) and before(count[0], count[1]), found
+    assert before(whole(story["הארץ"]), whole(story["רעידת אדמה פגעה"])), story

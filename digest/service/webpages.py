@@ -118,12 +118,12 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block title %}{{ title }} · {{ site }}{% endblock %}
 {% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
-<h1>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
+<h1 dir="auto">{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
 <p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
-<li><strong>{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow">{{ v.title }}</a>{% else %}{{ v.title }}{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
-{% if v.excerpt %}<p class="excerpt">{{ v.excerpt }}</p>{% endif %}
+<li><strong dir="auto">{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto">{{ v.title }}</a>{% else %}<span dir="auto">{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
+{% if v.excerpt %}<p class="excerpt" dir="auto">{{ v.excerpt }}</p>{% endif %}
 </li>
 {% endfor %}
 </ul>
@@ -140,8 +140,8 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if results %}
 <ol class="results">
 {% for r in results %}
-<li><a href="{{ r.href }}">{{ r.title }}</a>
-<p class="meta"><strong>{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
+<li><a href="{{ r.href }}" dir="auto">{{ r.title }}</a>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
 {% else %}
