@@ -533,3 +533,31 @@ def test_the_plain_text_is_not_markdown() -> None:
     assert lines[also + 1 : also + 3] == ["  Take 0", "  https://o0.example/1"]
     assert " 1. Story 0: what_happened next (13 outlets)" in lines
     assert "* and 7 more: Outlet 0.5, Outlet 0.6, Outlet 0.7, Outlet 0.8, Outlet" in lines
+
+
+def test_every_field_of_the_json_digest_is_in_the_readme() -> None:
+    """The README named 7 of the JSON digest's 40-odd fields (``counts``, ``outlets``,
+    ``first_seen``, ``sections``, ``muted``, ``per_day``... were in no document): a reader
+    writing a consumer had to guess their types.  Each key is named in the README now."""
+    from digest.records import FailingSource, SectionView
+
+    view = _view()
+    view.sections = [SectionView("World", view.stories)]
+    view.muted = [("Horoscope", "horoscope")]
+    view.per_day = [("2024-05-01", 1)]
+    view.failing = [FailingSource("Wire", datetime(2024, 5, 1, tzinfo=UTC), 2, "timed out")]
+    keys: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            keys.update(value)
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(json.loads(render_json(view)))
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    json_part = readme[readme.index("The JSON digest") : readme.index("## How dedup works")]
+    assert sorted(k for k in keys if f"`{k}`" not in json_part) == []
