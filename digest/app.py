@@ -246,9 +246,11 @@ class App:
                 try:
                     self.poll(src, report, now=now)
                 except SourceError as exc:  # the caller reports each error once (the CLI: one line)
+                    self._stop_if_damaged(exc)
                     report.errors.append(exc)
                     log.debug("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
+                    self._stop_if_damaged(exc)
                     err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
                     log.debug("%s", err, exc_info=True)
                     report.errors.append(err)
@@ -260,6 +262,15 @@ class App:
             bar.done()
         report.seconds = time.monotonic() - t0
         return report
+
+    def _stop_if_damaged(self, exc: BaseException) -> None:
+        """Raise StoreDamaged when ``exc`` came of a damaged store file: every source would
+        fail alike, each blamed for it (and paused in the end), and the digest cannot be read."""
+        from .store.sqlite import store_damage
+
+        damage = store_damage(exc, str(getattr(self.store, "path", self.store.url)))
+        if damage is not None:
+            raise damage from exc
 
     def _prefetch(self, sources: list[SourceConfig]) -> None:
         """Fetch the URL sources among ``sources`` concurrently; ``poll`` takes the outcomes.
@@ -506,5 +517,8 @@ def open_app(config_path: str | Path) -> Iterator[App]:
     app = App(cfg, store)
     try:
         yield app
+    except Exception as exc:  # a damaged store met by any command: its one line, not a traceback
+        app._stop_if_damaged(exc)
+        raise
     finally:
         app.close()

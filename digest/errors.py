@@ -50,3 +50,8 @@ class ParseError(SourceError):
 
 class StoreError(DigestError):
     """The store could not be opened or is locked by another process."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged (SQLite: malformed, not a database): no source is to
+    blame, and a command that meets it stops with this one line."""

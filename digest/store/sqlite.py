@@ -43,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import StoreDamaged, StoreError
 from . import migrations as _migrations
 from .base import (
     may_claim,
@@ -257,6 +257,28 @@ class SQLiteStore(FileLocks, StoreOps):
                 (date, target, ts(now)),
             )
             return True
+
+
+#: SQLite's answers that mean the file itself is damaged (not busy, full, locked or read-only).
+DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def store_damage(exc: BaseException, where: str) -> StoreDamaged | None:
+    """The one line for a damaged store file (``where``) if ``exc`` or what caused it says so
+    (a read or write met a malformed page), else None."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, StoreDamaged):
+            return cur
+        if isinstance(cur, sqlite3.DatabaseError) and getattr(cur, "sqlite_errorname", "") in DAMAGED:
+            return StoreDamaged(
+                f"{where}: the store is damaged ({cur}): restore it from a backup, or rescue what "
+                f"it holds with: sqlite3 {where} .recover"
+            )
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def path_of(url: str) -> Path:
