@@ -471,8 +471,11 @@ class App:
         for fmt in formats:
             text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
             target = path or plan.files(self.cfg, day, fmt)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, text)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, text)
+            except OSError as exc:  # a full disk, a folder read-only or a file where it belongs
+                raise DigestError(f"{target}: cannot write the digest ({exc.strerror or exc})") from exc
             if plan.every == "day":  # the archive's days (a week's files are not a day's)
                 self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=now or self.cfg.now())
             out.append(target)

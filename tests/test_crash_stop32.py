@@ -48,3 +48,28 @@ def test_a_damaged_store_is_one_line_naming_the_file_not_a_traceback(
         f"backup, or rescue what it holds with: sqlite3 {db} .recover"
     ], err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [["run"], ["build"]])
+def test_a_digest_that_cannot_be_written_is_one_line_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """The digest's file could not be written (here a folder in its place; a full disk,
+    ``No space left on device``, did the same): ``digest run`` and ``digest build`` ended in
+    a traceback (``IsADirectoryError``, ``OSError: [Errno 28]``).  Now: one line naming the
+    file and the system's reason, exit status 2; what was read is stored."""
+    cfg = copy_examples(tmp_path)
+    target = tmp_path / "out" / "digest-2026-11-20.html"
+    target.mkdir(parents=True)
+    capsys.readouterr()
+
+    assert main([*command, "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {target}: cannot write the digest (Is a directory)"], err
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temporary file left
+    assert "Traceback" not in err
+    if command == ["run"]:
+        with sqlite3.connect(tmp_path / "data" / "digest.sqlite3") as con:
+            assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 21
+        con.close()
