@@ -246,11 +246,11 @@ class App:
                 try:
                     self.poll(src, report, now=now)
                 except SourceError as exc:  # the caller reports each error once (the CLI: one line)
-                    self._stop_if_damaged(exc)
+                    self.stop_if_store_failed(exc)
                     report.errors.append(exc)
                     log.debug("%s", exc)
                 except Exception as exc:  # one broken source never stops the others
-                    self._stop_if_damaged(exc)
+                    self.stop_if_store_failed(exc)
                     err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
                     log.debug("%s", err, exc_info=True)
                     report.errors.append(err)
@@ -263,14 +263,14 @@ class App:
         report.seconds = time.monotonic() - t0
         return report
 
-    def _stop_if_damaged(self, exc: BaseException) -> None:
-        """Raise StoreDamaged when ``exc`` came of a damaged store file: every source would
-        fail alike, each blamed for it (and paused in the end), and the digest cannot be read."""
-        from .store.sqlite import store_damage
+    def stop_if_store_failed(self, exc: BaseException) -> None:
+        """Raise StoreDamaged or StoreFull when ``exc`` came of a damaged store file or a full
+        disk: every source would fail alike, each blamed for it (and paused in the end)."""
+        from .store.sqlite import store_failure
 
-        damage = store_damage(exc, str(getattr(self.store, "path", self.store.url)))
-        if damage is not None:
-            raise damage from exc
+        failure = store_failure(exc, str(getattr(self.store, "path", self.store.url)))
+        if failure is not None:
+            raise failure from exc
 
     def _prefetch(self, sources: list[SourceConfig]) -> None:
         """Fetch the URL sources among ``sources`` concurrently; ``poll`` takes the outcomes.
@@ -333,6 +333,7 @@ class App:
             self.store.save_source_state(stored)
             raise
         except Exception as exc:  # the source's batch was rolled back: a failed read, counted
+            self.stop_if_store_failed(exc)  # unless the store failed: no source is to blame
             err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
             log.debug("%s", err, exc_info=True)
             self.tracker.failed(src, stored, err, fetched)
@@ -521,7 +522,7 @@ def open_app(config_path: str | Path) -> Iterator[App]:
     try:
         yield app
     except Exception as exc:  # a damaged store met by any command: its one line, not a traceback
-        app._stop_if_damaged(exc)
+        app.stop_if_store_failed(exc)
         raise
     finally:
         app.close()

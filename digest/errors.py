@@ -55,3 +55,8 @@ class StoreError(DigestError):
 class StoreDamaged(StoreError):
     """The store's file is damaged (SQLite: malformed, not a database): no source is to
     blame, and a command that meets it stops with this one line."""
+
+
+class StoreFull(StoreError):
+    """The store's disk is full (SQLite: database or disk is full): no source is to blame,
+    and ``digest run`` stops with this one line."""

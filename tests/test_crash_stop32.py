@@ -4,13 +4,20 @@ happened before.  Real SQLite files on disk, real folders, the real command."""
 
 from __future__ import annotations
 
+import logging
+import random
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from digest.app import open_app
 from digest.cli import main
+from digest.errors import StoreFull
+from digest.service.daemon import Daemon
+from tests.support.daemon import Clock, loopback_config, rss
 from tests.support.examples import copy_examples
+from tests.support.httpd import TestServer
 
 
 def _damage_articles(db: Path) -> None:
@@ -73,3 +80,57 @@ def test_a_digest_that_cannot_be_written_is_one_line_naming_the_file(
         with sqlite3.connect(tmp_path / "data" / "digest.sqlite3") as con:
             assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 21
         con.close()
+
+
+def _fill_the_disk(con: sqlite3.Connection) -> None:
+    """SQLite's own limit on the file's pages: every write that grows it fails as on a full
+    disk (``database or disk is full``), the real error from the real library."""
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.execute(f"PRAGMA max_page_count={pages}")
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_blames_no_source(tmp_path: Path) -> None:
+    """The store's disk full: ``digest run`` said, for every source, ``error: Harbor Herald:
+    internal error: StoreError: ...: database or disk is full`` and recorded a failure on each
+    (the daemon pauses a source failing for ``pause_after_hours``: all of them, after a full
+    disk that lasted as long), then a last line for the digest.  Now the run stops with one
+    line (StoreFull, printed as ``error: ...``); the sources' states are as they were, and
+    once there is room the next run stores everything."""
+    cfg = copy_examples(tmp_path)
+    with open_app(cfg) as app:
+        _fill_the_disk(app.store.db)  # type: ignore[attr-defined]
+        with pytest.raises(StoreFull, match=r"digest\.sqlite3: the disk is full \(database or disk is full\)"):
+            app.run()
+        assert all(s.failures == 0 and s.last_error is None for s in app.store.list_source_states())
+        app.store.db.execute("PRAGMA max_page_count=1073741823")  # type: ignore[attr-defined]
+        report = app.run()
+        assert (report.new_articles, report.errors) == (21, [])
+
+
+def test_a_full_disk_stops_a_daemon_round_with_one_line_and_blames_no_source(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The daemon's round on a full disk logged a traceback for every source (``internal
+    error: StoreError``) and counted a failure on each: a disk full for ``pause_after_hours``
+    paused every source, each to be resumed by hand.  Now one error line a round; the sources
+    stay due, unblamed, and the round after the disk has room stores them."""
+    with TestServer() as srv:
+        for name in ("north", "south"):
+            srv.set(f"/{name}.xml", rss(name, range(3)))
+        cfg = loopback_config(tmp_path, srv, {"north": "/north.xml", "south": "/south.xml"})
+        with open_app(cfg) as app:
+            d = Daemon(app, rng=random.Random(1), clock=Clock())
+            _fill_the_disk(app.store.db)  # type: ignore[attr-defined]
+            caplog.clear()
+            with caplog.at_level(logging.INFO):
+                assert d.poll_due().new_articles == 0
+            bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
+            assert [r.getMessage() for r in bad] == [
+                f"poll: {app.store.path}: the disk is full (database or disk is full): free some "  # type: ignore[attr-defined]
+                "space; what was not stored is read again next time (the round stops; its sources stay due)"
+            ]
+            assert not any(r.exc_info for r in caplog.records)
+            assert all(s.failures == 0 for s in app.store.list_source_states())
+            app.store.db.execute("PRAGMA max_page_count=1073741823")  # type: ignore[attr-defined]
+            assert d.poll_due().new_articles == 6
+

@@ -84,7 +84,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..config import Config, SourceConfig
-from ..errors import DigestError, FetchError, SourceError, StoreError
+from ..errors import DigestError, FetchError, SourceError, StoreDamaged, StoreError, StoreFull
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
@@ -208,14 +208,18 @@ class Daemon:
         if results is None:
             return report  # stopping: nothing fetched is stored; the sources stay due
         fetched = self.clock()
-        for src, res in zip(urls, results, strict=True):
-            if self.stop.requested:
-                return report
-            self._source(src, st[src.name], res, fetched, report)
-        for src in (s for s in due if s.path is not None):
-            if self.stop.requested:
-                return report
-            self._source(src, st[src.name], None, self.clock(), report)
+        try:
+            for src, res in zip(urls, results, strict=True):
+                if self.stop.requested:
+                    return report
+                self._source(src, st[src.name], res, fetched, report)
+            for src in (s for s in due if s.path is not None):
+                if self.stop.requested:
+                    return report
+                self._source(src, st[src.name], None, self.clock(), report)
+        except (StoreDamaged, StoreFull) as exc:  # every source would fail alike: none is blamed
+            log.error("poll: %s (the round stops; its sources stay due)", exc)
+            return report
         report.sources = len(due)
         report.seconds = time.monotonic() - t0
         found = [f"{name} {n}" for name, n in self._found]
@@ -258,6 +262,7 @@ class Daemon:
             # else App.poll recorded (and the tracker logged) the failure already
             return
         except Exception as exc:  # one broken source never stops the others
+            self.app.stop_if_store_failed(exc)  # a damaged store, a full disk: the round stops
             err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
             log.exception("%s", err)
             report.errors.append(err)

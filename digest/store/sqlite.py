@@ -43,7 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreDamaged, StoreError
+from ..errors import StoreDamaged, StoreError, StoreFull
 from . import migrations as _migrations
 from .base import (
     may_claim,
@@ -263,20 +263,25 @@ class SQLiteStore(FileLocks, StoreOps):
 DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
-def store_damage(exc: BaseException, where: str) -> StoreDamaged | None:
-    """The one line for a damaged store file (``where``) if ``exc`` or what caused it says so
-    (a read or write met a malformed page), else None."""
+def store_failure(exc: BaseException, where: str) -> StoreDamaged | StoreFull | None:
+    """The one line for a store (file ``where``) that fails whatever is written or read: its
+    file damaged (a read or write met a malformed page) or its disk full, if ``exc`` or what
+    caused it says so; else None."""
     seen: set[int] = set()
     cur: BaseException | None = exc
     while cur is not None and id(cur) not in seen:
         seen.add(id(cur))
-        if isinstance(cur, StoreDamaged):
+        if isinstance(cur, StoreDamaged | StoreFull):
             return cur
-        if isinstance(cur, sqlite3.DatabaseError) and getattr(cur, "sqlite_errorname", "") in DAMAGED:
+        name = getattr(cur, "sqlite_errorname", "") if isinstance(cur, sqlite3.DatabaseError) else ""
+        if name in DAMAGED:
             return StoreDamaged(
                 f"{where}: the store is damaged ({cur}): restore it from a backup, or rescue what "
                 f"it holds with: sqlite3 {where} .recover"
             )
+        if name == "SQLITE_FULL":
+            return StoreFull(f"{where}: the disk is full ({cur}): free some space; what was not "
+                             "stored is read again next time")
         cur = cur.__cause__ or cur.__context__
     return None
 
