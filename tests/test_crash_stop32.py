@@ -134,3 +134,20 @@ def test_a_full_disk_stops_a_daemon_round_with_one_line_and_blames_no_source(
             app.store.db.execute("PRAGMA max_page_count=1073741823")  # type: ignore[attr-defined]
             assert d.poll_due().new_articles == 6
 
+
+def test_a_write_the_disk_refuses_inside_a_nested_block_names_the_disk(tmp_path: Path) -> None:
+    """A full disk inside a nested block (the daemon stores a source's batch in ``App.unit``,
+    ``add_articles`` nests in it): SQLite rolls the whole transaction back itself, and the
+    savepoint's ``ROLLBACK TO`` then failed, so the error said ``no such savepoint: sp1``
+    instead of the disk.  Now the disk's error is the one raised."""
+    from digest.errors import StoreError
+    from digest.store.sqlite import SQLiteStore
+
+    with SQLiteStore(tmp_path / "d.sqlite3") as store:
+        _fill_the_disk(store.db)
+        full = r"write failed, nothing stored: database or disk is full$"
+        with pytest.raises(StoreError, match=full), store.transaction(), store.transaction():
+            store.set_meta("big", "x" * 100_000)
+        store.db.execute("PRAGMA max_page_count=1073741823")
+        store.set_meta("big", "x")  # usable again
+        assert store.get_meta("big") == "x"

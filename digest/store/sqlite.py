@@ -154,8 +154,9 @@ class SQLiteStore(FileLocks, StoreOps):
             try:
                 yield
             except BaseException:
-                self.db.execute(f"ROLLBACK TO {name}")
-                self.db.execute(f"RELEASE {name}")
+                if self.db.in_transaction:  # SQLite rolls all back itself on a full disk or an I/O error
+                    self.db.execute(f"ROLLBACK TO {name}")
+                    self.db.execute(f"RELEASE {name}")
                 raise
             else:
                 self.db.execute(f"RELEASE {name}")
