@@ -4,6 +4,7 @@ happened before.  Real SQLite files on disk, real folders, the real command."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import sqlite3
@@ -151,3 +152,74 @@ def test_a_write_the_disk_refuses_inside_a_nested_block_names_the_disk(tmp_path:
         store.db.execute("PRAGMA max_page_count=1073741823")
         store.set_meta("big", "x")  # usable again
         assert store.get_meta("big") == "x"
+
+
+def _children(pid: int) -> list[int]:
+    """The pids whose parent is ``pid`` (Linux ``/proc``)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_run_killed_while_extracting_pages_leaves_the_run_lock_free(tmp_path: Path) -> None:
+    """``digest run`` killed (``kill -9``) while its process pool extracted whole pages: the
+    pool's workers, forked with the lock's descriptor, lived on and held the store's ``run``
+    lock for ever; every later ``digest run`` waited ``--wait`` seconds and gave up (``another
+    digest process (pid N) is still reading the sources``, N long dead), and the daemon
+    skipped its rounds.  Now the lock dies with the run: the next run reads everything."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.httpd import wait_until
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    words = "harbour council vote quake river bridge mayor budget school storm rescue court".split()
+    for i in range(120):
+        body = "".join(
+            "<p>" + " ".join(words[(i * 7 + j * 3 + k) % len(words)] for k in range(60)).capitalize() + ".</p>"
+            for j in range(12)
+        )
+        (pages / f"p{i}.html").write_text(
+            f"<!doctype html><html><head><title>Report {i}</title></head><body><nav>Home News</nav>"
+            f"<article><h1>Report {i}</h1>{body}</article><footer>Copyright</footer></body></html>",
+            encoding="utf-8",
+        )
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Pages\n    path: pages\noutput_dir: out\ndata_dir: data\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    command = [sys.executable, "-m", "digest", "run", "--config", str(cfg)]
+    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        assert wait_until(lambda: bool(_children(run.pid)), timeout=60)  # the pool is extracting
+        workers = _children(run.pid)
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=10)
+        time.sleep(0.5)
+        again = subprocess.run([*command, "--wait", "5"], cwd=tmp_path, env=env, capture_output=True,
+                               text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert "is still reading the sources" not in again.stderr
+        with sqlite3.connect(tmp_path / "data" / "digest.sqlite3") as con:
+            assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 120
+        con.close()
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        for pid in workers:  # the orphaned workers this test made
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

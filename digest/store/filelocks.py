@@ -14,6 +14,15 @@ How it works
 ``_locks`` dict (name -> open descriptor).  The lock file is
 ``<database>.<name>.lock``; its holder writes its pid there, so a refused
 caller can say who holds it.
+
+Special cases
+-------------
+* A forked child (the process pool that extracts whole pages) shares its
+  parent's flock through the descriptor it inherits: killed mid-extraction, the
+  parent left workers that waited for work for ever and held its ``run`` (or
+  ``daemon``) lock, so every later run waited and gave up, naming a dead pid.
+  A forked child closes the lock descriptors it inherited at once
+  (``os.register_at_fork``): the lock is the parent's alone.
 """
 
 from __future__ import annotations
@@ -21,13 +30,31 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import StoreError
 
 _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+#: The stores of this process that took a lock (a forked child forgets their locks).
+_HOLDERS: weakref.WeakSet[FileLocks] = weakref.WeakSet()
+
+
+def _forget_inherited() -> None:
+    """In a forked child: close the lock descriptors inherited from the parent (the flock
+    stays the parent's) and forget them."""
+    for holder in list(_HOLDERS):
+        for fd in holder._locks.values():
+            with suppress(OSError):  # closed already
+                os.close(fd)
+        holder._locks.clear()
+    _HOLDERS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 class FileLocks:
@@ -54,6 +81,7 @@ class FileLocks:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._locks[name] = fd
+        _HOLDERS.add(self)
         return True
 
     def release_lock(self, name: str) -> None:
