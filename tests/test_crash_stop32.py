@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +24,7 @@ from digest.errors import StoreFull
 from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, loopback_config, rss
 from tests.support.examples import copy_examples
-from tests.support.httpd import TestServer
+from tests.support.httpd import TestServer, wait_until
 
 
 def _damage_articles(db: Path) -> None:
@@ -167,26 +173,12 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_a_run_killed_while_extracting_pages_leaves_the_run_lock_free(tmp_path: Path) -> None:
-    """``digest run`` killed (``kill -9``) while its process pool extracted whole pages: the
-    pool's workers, forked with the lock's descriptor, lived on and held the store's ``run``
-    lock for ever; every later ``digest run`` waited ``--wait`` seconds and gave up (``another
-    digest process (pid N) is still reading the sources``, N long dead), and the daemon
-    skipped its rounds.  Now the lock dies with the run: the next run reads everything."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.support.httpd import wait_until
-
+def _pages_source(tmp_path: Path, n: int = 120) -> Path:
+    """A configuration reading a folder of ``n`` whole HTML pages (extracted by the pool)."""
     pages = tmp_path / "pages"
     pages.mkdir()
     words = "harbour council vote quake river bridge mayor budget school storm rescue court".split()
-    for i in range(120):
+    for i in range(n):
         body = "".join(
             "<p>" + " ".join(words[(i * 7 + j * 3 + k) % len(words)] for k in range(60)).capitalize() + ".</p>"
             for j in range(12)
@@ -198,16 +190,43 @@ def test_a_run_killed_while_extracting_pages_leaves_the_run_lock_free(tmp_path: 
         )
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text("sources:\n  - name: Pages\n    path: pages\noutput_dir: out\ndata_dir: data\n", encoding="utf-8")
+    return cfg
+
+
+@contextlib.contextmanager
+def _killed_while_extracting(cfg: Path) -> Iterator[tuple[list[str], dict[str, str], list[int]]]:
+    """``digest run`` on ``cfg`` killed (``kill -9``) once its process pool is extracting:
+    yields the command, its environment and the pool's workers (killed at the end if alive)."""
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     command = [sys.executable, "-m", "digest", "run", "--config", str(cfg)]
-    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(command, cwd=cfg.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     try:
         assert wait_until(lambda: bool(_children(run.pid)), timeout=60)  # the pool is extracting
         workers = _children(run.pid)
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=10)
+        yield command, env, workers
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        for pid in workers:  # the orphaned workers the test made
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_run_killed_while_extracting_pages_leaves_the_run_lock_free(tmp_path: Path) -> None:
+    """``digest run`` killed (``kill -9``) while its process pool extracted whole pages: the
+    pool's workers, forked with the lock's descriptor, lived on and held the store's ``run``
+    lock for ever; every later ``digest run`` waited ``--wait`` seconds and gave up (``another
+    digest process (pid N) is still reading the sources``, N long dead), and the daemon
+    skipped its rounds.  Now the lock dies with the run: the next run reads everything."""
+    cfg = _pages_source(tmp_path)
+    with _killed_while_extracting(cfg) as (command, env, _workers):
         time.sleep(0.5)
         again = subprocess.run([*command, "--wait", "5"], cwd=tmp_path, env=env, capture_output=True,
                                text=True, timeout=120)
@@ -216,10 +235,27 @@ def test_a_run_killed_while_extracting_pages_leaves_the_run_lock_free(tmp_path: 
         with sqlite3.connect(tmp_path / "data" / "digest.sqlite3") as con:
             assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 120
         con.close()
-    finally:
-        if run.poll() is None:
-            run.kill()
-            run.wait()
-        for pid in workers:  # the orphaned workers this test made
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_run_killed_while_extracting_pages_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """``digest run`` killed (``kill -9``) while its process pool extracted whole pages (cron's
+    ``timeout -s KILL``, an OOM kill): its workers waited for work for ever, a process per
+    core left behind at each kill, with trafilatura's memory.  Now a worker whose parent
+    died exits within seconds."""
+    cfg = _pages_source(tmp_path)
+    with _killed_while_extracting(cfg) as (_command, _env, workers):
+        assert workers
+
+        def gone() -> bool:
+            return not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers)
+
+        assert wait_until(gone, timeout=15), [(pid, _state(pid)) for pid in workers]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -492,5 +492,19 @@ def extract_many(
         return [_extract_page(p) for p in pages]
     n = min(n, len(pages))
     chunk = max(1, len(pages) // (n * 4))
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(max_workers=n, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_extract_page, pages, chunksize=chunk))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A pool worker's start: exit when ``parent`` is gone.  A parent killed (``kill -9``, an
+    OOM kill) cannot stop its pool, whose workers would wait for work for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
