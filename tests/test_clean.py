@@ -435,3 +435,32 @@ def test_a_video_players_controls_glued_to_the_lede_go_and_the_lede_stays() -> N
     result = clean_text(text)
     assert paragraphs(result.text) == [lede, BODY[0], BODY[1]]
     assert result.junk == ["Skip Ad Ad Loading ... x Embed x Share"]
+
+
+@pytest.mark.parametrize("run", [".", "-", " ", "…", "/"])
+def test_a_hostile_run_of_one_character_is_cleaned_without_hanging(run: str) -> None:
+    # A feed's text of 30,000 dots (or hyphens) hung the cleaner: the e-mail line of
+    # BOILERPLATE was cubic over it (4,000 dots: 22 s), READ_MORE quadratic (30,000: 7 s),
+    # TAIL_MARKER cubic over spaces.  Not a speed goal: a guard against a hang of hours.
+    import signal
+
+    def hung(*_: object) -> None:
+        raise TimeoutError(f"clean_text hung on a run of {run!r}")
+
+    body = "\n\n".join([*BODY[:3], "x " + run * 30_000 + " y", run * 30_000 + "a", "a" + run * 30_000])
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        result = clean_text(body)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert paragraphs(result.text)[:3] == BODY[:3]
+
+
+def test_escape_md_strips_line_edges_in_linear_time() -> None:
+    from digest.output.sanitize import escape_md
+
+    assert escape_md("  a  \n\tb\t\n c ") == "a\nb\nc"
+    line = "a" + " " * 200_000 + "b"  # each line's edges only: the run inside stays
+    assert escape_md(line) == line

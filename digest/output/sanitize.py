@@ -90,7 +90,9 @@ def safe_url(url: str | None) -> str | None:
 # Python-Markdown's ESCAPED_CHARS minus the block markers handled below.
 # ('|' and '~' are not escapable there; '~~~' at a line's start, a CommonMark fence, is below.)
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()!#])")
-_LINE_EDGES = re.compile(r"^[ \t\f\v]+|[ \t\f\v]+$", re.MULTILINE)
+#: Spaces and tabs at a line's edges (stripped line by line: a regex over a long run of spaces
+#: inside a line, ``[ \t]+$``, is quadratic).
+_LINE_EDGE_CHARS = " \t\f\v"
 _MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>~]|\d+(?=[.)]))", re.MULTILINE)
 #: An ``&`` that would be read as an entity (``&amp;``, ``&#39;``); a lone one ("Fish & chips")
 #: is shown as it is.
@@ -107,7 +109,7 @@ def escape_md(text: object) -> str:
     chips" in the ``.md`` file); a ``>`` is escaped at a line's start (a quote) only."""
     s = "" if text is None else str(text)
     # Leading indentation makes code blocks, two trailing spaces make <br>.
-    s = _LINE_EDGES.sub("", s)
+    s = "\n".join(line.strip(_LINE_EDGE_CHARS) for line in s.split("\n"))
     s = _MD_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", s))
     s = _MD_INLINE.sub(r"\\\1", s)
     # Block markers only matter at the start of a line.

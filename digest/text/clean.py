@@ -105,10 +105,10 @@ from .furniture import (
     LINK_LINE,
     NUDGE,
     PLAYER_CONTROLS,
-    READ_MORE,
     RELATED_LINK,
     SELF,
-    TAIL_MARKER,
+    ends_cut,
+    without_tail_marker,
 )
 from .lines import ALPHA, WORD, Unit, count_words, features, line_key, split_units, table_row
 
@@ -176,7 +176,7 @@ def _is_truncated(units: list[str], words: int) -> bool:
     if words < p.SHORT_WORDS:
         return True
     tail = units[-1] if units else ""
-    return bool(READ_MORE.search(tail))
+    return ends_cut(tail)
 
 
 def classify_lines(
@@ -253,7 +253,7 @@ def clean_text(
     kept = [u.text for u in units if u.reason is None]
     if kept:
         # "... [Read more]" glued to the last paragraph: drop the marker, keep the prose.
-        kept[-1] = TAIL_MARKER.sub("", kept[-1]) or kept[-1]
+        kept[-1] = without_tail_marker(kept[-1]) or kept[-1]
     clean = "\n\n".join(kept)
     words = count_words(WORD.findall(clean))
     return CleanResult(

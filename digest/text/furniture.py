@@ -73,7 +73,7 @@ BOILERPLATE = re.compile(
     r"^\d[\d,.]*\s*[km]?\s*(views|reads|comments|shares|likes)\b|^\d+\s*min(ute)?s?\s+read\b|"
     r"^read(ing)? time\b|^(name|e-?mail|website|comment)\s*(\*|\((optional|required)\))\s*$|"
     r"\bcomments? (are|is) moderated\b|\bunsubscribe\b|\bwe respect your privacy\b|^(more (articles|stories|posts)|view all posts) by\b|"
-    r"^\W*(contact|e-?mail|follow)?\W*[\w.+-]+@[\w-]+(\.[\w-]+)+\W*$)",
+    r"^\W*(?:(?:contact|e-?mail|follow)\W*)?\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+[^\w-]*$)",
     re.I,
 )
 READ_MORE = re.compile(
@@ -83,6 +83,22 @@ READ_MORE = re.compile(
     re.I,
 )
 TAIL_MARKER = re.compile(r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I)
+
+#: The characters of a text's end searched for a cut mark or a "read more" (``READ_MORE``,
+#: ``TAIL_MARKER``): they end the text.  Searched whole, a hostile run of dots or spaces made
+#: each search quadratic (50,000 dots: 20 s) or worse (``TAIL_MARKER`` over spaces: cubic).
+MARK_TAIL = 200
+
+
+def ends_cut(text: str) -> bool:
+    """Whether ``text`` ends with a cut mark or a "read more" (``READ_MORE``)."""
+    return bool(READ_MORE.search(text[-MARK_TAIL:]))
+
+
+def without_tail_marker(text: str) -> str:
+    """``text`` less a "read more" glued to its end (``TAIL_MARKER``)."""
+    head, tail = text[:-MARK_TAIL], text[-MARK_TAIL:]
+    return head + TAIL_MARKER.sub("", tail)
 
 #: A photo's caption read as text (a page's <figcaption> is dropped at extraction; a feed's
 #: text keeps it): it opens with the site's "Buy Photo" button, or ends with the photo's credit
@@ -96,7 +112,7 @@ CAPTION = re.compile(
 #: A link to the page or a channel after a label and nothing else: "Read or Share this story:
 #: http://on.freep.com/2c44nVN".
 LINK_LINE = re.compile(
-    r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more)\b[^:]{0,50}:\s*(?:https?://|www\.)\S+\W*$",
+    r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more)\b[^:]{0,50}:\s*(?:https?://|www\.)\S+\s*$",
     re.I,
 )
 #: A video player's controls read as text, glued before the lede: "Skip Ad Ad Loading ... x

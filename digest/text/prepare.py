@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from ..records import Article, Entry
 from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
-from .furniture import READ_MORE
+from .furniture import ends_cut
 from .identity import article_key, is_http, without_tracking
 from .lines import line_key
 
@@ -145,7 +145,7 @@ def title_from_text(first_line: str, text: str) -> str | None:
     for line, reason in classify_lines(f"{first_line}\n\n{text}"):
         if reason == "call to action":
             continue
-        ended = line.rstrip().endswith(".") or bool(READ_MORE.search(line))
+        ended = line.rstrip().endswith(".") or ends_cut(line)
         if _headline_like(line) and (reason is not None or not ended):
             return line.strip().strip("“”\"'")
         if reason is None:
