@@ -110,6 +110,8 @@ def test_escape_md_leaves_the_markdown_file_readable() -> None:
     is one."""
     assert escape_md("Station Road & Church Lane") == "Station Road & Church Lane"
     assert escape_md("Rates up 2 > 1 and 1 < 2") == "Rates up 2 > 1 and 1 < 2"
+    # "< script>" is text to HTML and Markdown, but a tag to a lax filter reading the .md file
+    assert escape_md("sang. < script>alert(1)") == "sang. &lt; script>alert\\(1\\)"
     assert escape_md("AT&T &amp; <b>") == "AT&T &amp;amp; &lt;b>"
 
 

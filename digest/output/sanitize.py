@@ -98,8 +98,9 @@ _MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>~]|\d+(?=[.)]))", re.MULTILINE)
 #: is shown as it is.
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 #: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
-#: any but one before a space or the end ("a < b").
-_MD_OPEN = re.compile(r"<(?=\S)")
+#: any but one before a space or the end ("1 < 2"); before spaces and a letter too ("< script>":
+#: no tag to HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).
+_MD_OPEN = re.compile(r"<(?=\S|\s+[A-Za-z!/?])")
 
 
 def escape_md(text: object) -> str:
