@@ -179,7 +179,8 @@ def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: s
     title = " ".join(latest.title.split())
     words = _words(title)
     seen = set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
-    if len(words - seen) < NEW_WORDS * len(words) or not words - seen:
+    added = words - seen
+    if not added or len(added) < NEW_WORDS * len(words):
         text = " ".join(latest.text.split())
         lede = _first_sentence(text)
         if len(lede) > WHATS_NEW_CHARS:
