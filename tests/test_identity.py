@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digest.app import App
+from digest.store.base import StoredArticle
 from digest.text.identity import article_key, canonical_url, legacy_key
 from tests.support.config import MakeApp
 from tests.support.httpd import TestServer
@@ -117,6 +119,19 @@ def _bare_feed(which: list[int]) -> bytes:
     return f'<rss version="2.0"><channel><title>Coast</title>{items}</channel></rss>'.encode()
 
 
+def _serve(srv: TestServer, which: list[int]) -> None:
+    srv.set("/feed.xml", _bare_feed(which), headers={"Content-Type": "application/rss+xml"})
+
+
+def _coast(tmp_path: Path, make_app: MakeApp, srv: TestServer) -> App:
+    """An App over the one bare feed ``srv`` serves."""
+    return make_app(tmp_path, {"Coast": srv.url("/feed.xml")}, fetch={"allow_hosts": ["127.0.0.1"]})
+
+
+def _stored(app: App) -> list[StoredArticle]:
+    return list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))
+
+
 @pytest.mark.parametrize("later", [[0], [0, 1], [2, 1, 0]])
 def test_an_entry_without_id_or_link_is_stored_once_whatever_else_the_feed_lists(
     tmp_path: Path, make_app: MakeApp, later: list[int]
@@ -125,13 +140,12 @@ def test_an_entry_without_id_or_link_is_stored_once_whatever_else_the_feed_lists
     # footer went while three items carried it, and stayed when the feed listed one or two
     # (or other items): the same entry got another key and was stored again as new
     with TestServer() as srv:
-        srv.set("/feed.xml", _bare_feed([0, 1, 2]), headers={"Content-Type": "application/rss+xml"})
-        app = make_app(tmp_path, {"Coast": srv.url("/feed.xml")}, fetch={"allow_hosts": ["127.0.0.1"]})
-        with app:
+        _serve(srv, [0, 1, 2])
+        with _coast(tmp_path, make_app, srv) as app:
             assert app.run().new_articles == 3
-            srv.set("/feed.xml", _bare_feed(later), headers={"Content-Type": "application/rss+xml"})
+            _serve(srv, later)
             assert app.run().new_articles == 0
-            assert len(list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))) == 3
+            assert len(_stored(app)) == 3
 
 
 def test_a_store_written_before_keys_ignored_the_batch_knows_those_entries_by_their_old_key(
@@ -142,11 +156,10 @@ def test_a_store_written_before_keys_ignored_the_batch_knows_those_entries_by_th
     import sqlite3
 
     with TestServer() as srv:
-        srv.set("/feed.xml", _bare_feed([0, 1, 2]), headers={"Content-Type": "application/rss+xml"})
-        app = make_app(tmp_path, {"Coast": srv.url("/feed.xml")}, fetch={"allow_hosts": ["127.0.0.1"]})
-        with app:
+        _serve(srv, [0, 1, 2])
+        with _coast(tmp_path, make_app, srv) as app:
             assert app.run().new_articles == 3
-            rows = list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))
+            rows = _stored(app)
         db = sqlite3.connect(tmp_path / "data" / "digest.sqlite3")
         with db:  # the keys as the older digest wrote them
             for a in rows:
@@ -155,9 +168,8 @@ def test_a_store_written_before_keys_ignored_the_batch_knows_those_entries_by_th
                 db.execute("UPDATE articles SET key = ? WHERE key = ?", (old, a.key))
                 db.execute("UPDATE stories SET lead_key = ? WHERE lead_key = ?", (old, a.key))
         db.close()
-        app = make_app(tmp_path, {"Coast": srv.url("/feed.xml")}, fetch={"allow_hosts": ["127.0.0.1"]})
-        with app:
+        with _coast(tmp_path, make_app, srv) as app:
             assert app.run().new_articles == 0  # the same three items
-            srv.set("/feed.xml", _bare_feed([2, 0, 1]), headers={"Content-Type": "application/rss+xml"})
+            _serve(srv, [2, 0, 1])
             assert app.run().new_articles == 0
-            assert len(list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))) == 3
+            assert len(_stored(app)) == 3
