@@ -300,6 +300,6 @@ def test_a_feed_description_escaped_twice_is_decoded_once() -> None:
     ],
 )
 def test_escaped_markup_tells_markup_from_prose_about_tags(text: str, markup: bool) -> None:
-    from digest.text.extract import escaped_markup
+    from digest.text.fragments import escaped_markup
 
     assert escaped_markup(text) is markup

@@ -1,4 +1,4 @@
-"""HTML to plain text: whole pages (article extraction) and feed fragments (tag strip).
+"""HTML to plain text: whole pages (article extraction); feed fragments go to ``fragments``.
 
 Observations
 ------------
@@ -33,13 +33,8 @@ How it works
   body as text, its article text.  So the page is parsed as written; what
   lxml refuses to hold (control characters) is taken out of the parsed tree,
   and of the repairs only those that change no other tag are kept.
-* ``html_to_text(html, page=False)`` is a fast stdlib tag strip: block elements
-  become paragraph breaks, ``<br>`` a line break, entities are unescaped, and
-  the contents of script/style/noscript/iframe/template/svg are dropped.
-  When the text left is itself HTML (the feed escaped its markup twice:
-  :func:`escaped_markup`) and the fragment had no tag of its own (one that has,
-  ``<p>wrap it in &lt;div&gt;</p>``, quotes code), it is stripped once more,
-  never a third time.
+* ``html_to_text(html, page=False)`` is a feed fragment's tag strip
+  (:mod:`digest.text.fragments`).
 * Output: paragraphs separated by one blank line, runs of spaces collapsed,
   no empty paragraphs, no markup.
 * ``extract_many`` runs page extraction in a process pool (the work is
@@ -61,10 +56,9 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from html.parser import HTMLParser
 from typing import Any
 
-from . import params as p
+from .fragments import SPACES, fragment_to_text, normalize_text, strip_fragment
 
 #: Characters of HTML processed at most (about 5 MB).
 MAX_INPUT_CHARS = 5_000_000
@@ -72,73 +66,6 @@ MAX_INPUT_CHARS = 5_000_000
 #: Batches smaller than this are extracted in-process (pool start-up costs more).
 POOL_MIN_BATCH = 8
 
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "html",
-        "legend",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
-_SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "template",
-        "svg",
-        "math",
-        "object",
-        "embed",
-        "head",
-        "title",
-        "select",
-        "textarea",
-        "button",
-    ]
-)
 _FALLBACK_DROP = [
     "script",
     "style",
@@ -169,122 +96,6 @@ _SELF_CLOSED_HTML = re.compile(r"<html\b[^<>]*?/\s*>", re.I)
 #: one whole token (no ``<`` inside), so removing it changes no other tag.
 _SLASHED_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^<>\n]*/[^<>\n]*>", re.I)
 
-_SPACES = re.compile(r"[ \t\f\v\r\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_BLANKS = re.compile(r"\n\s*\n")
-
-
-def normalize_text(text: str) -> str:
-    """Collapse spaces, strip lines, and separate paragraphs by exactly one blank line.
-
-    A single newline inside a paragraph (a ``<br>``) is kept.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = text.replace("\u2029", "\n\n").replace("\x00", "")
-    paras = []
-    for block in _BLANKS.split(text):
-        lines = [_SPACES.sub(" ", ln).strip() for ln in block.split("\n")]
-        lines = [ln for ln in lines if ln]
-        if lines:
-            paras.append("\n".join(lines))
-    return "\n\n".join(paras)
-
-
-# -- fragments -------------------------------------------------------------------------
-
-
-class _Stripper(HTMLParser):
-    """Collects text; blocks become blank lines, ``<br>`` a newline."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in _SKIP_TAGS:
-            self.skip.append(tag)
-        elif self.skip:
-            return
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: Any) -> None:
-        # <iframe/>, <br/>: never enters a skipped region.
-        if not self.skip and tag == "br":
-            self.parts.append("\n")
-        elif not self.skip and tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skip:
-            if tag in self.skip:
-                # Close the innermost matching skipped element (and anything left open in it).
-                while self.skip and self.skip.pop() != tag:
-                    pass
-            return
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-#: Inline elements whose tags, with the block and skipped ones, make a tag in text an HTML tag.
-_INLINE_TAGS = frozenset(
-    ["a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img", "mark", "q", "s",
-     "small", "span", "strong", "sub", "sup", "time", "u"]
-)
-_KNOWN_TAGS = _BLOCK_TAGS | _INLINE_TAGS | _SKIP_TAGS
-#: A tag as it reads in text: ``<p>``, ``</div>``, ``<img src="x" />``.
-_TAG_TEXT = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?/?>")
-
-
-def escaped_markup(text: str) -> bool:
-    """Whether a fragment's text is itself HTML: markup escaped twice by its feed.
-
-    Observations: some feeds escape their HTML twice (``&amp;lt;p&amp;gt;``), so
-    after one tag strip the text reads ``<p>Department store ...</p><p>...``
-    and the tags would be shown as words.  Prose that mentions a tag ("wrap it
-    in <b>") mentions one or two, mid-sentence, and rarely closes them.
-
-    How it works: the text is markup when it opens with a tag of an HTML element
-    that has attributes or is closed somewhere in the text (``<p>...</p>``,
-    ``<img src=...>``), or when it holds ``params.MARKUP_CLOSING`` or more closing block
-    tags wherever they are.  Measured on the feed corpus (``../shared/corpus/feeds``:
-    the 1,770 contents and summaries of three parser test suites): 17 texts qualify,
-    each markup escaped twice (``<![CDATA[&lt;p&gt;...]]>``, a base64 summary of
-    HTML source); no prose does.
-    """
-    tags = [m for m in _TAG_TEXT.finditer(text) if m.group(2).lower() in _KNOWN_TAGS]
-    if not tags:
-        return False
-    first = tags[0]
-    attributes = bool((first.group(3) or "").strip("/ \t\n"))
-    closed = any(m.group(1) for m in tags)
-    if first.start() == 0 and not first.group(1) and (attributes or closed):
-        return True
-    return sum(1 for m in tags if m.group(1) and m.group(2).lower() in _BLOCK_TAGS) >= p.MARKUP_CLOSING
-
-
-def _strip_fragment(fragment: str) -> str:
-    parser = _Stripper()
-    # A NUL is read as U+FFFD, as lxml reads it (and a browser, in a tag): Python's parser
-    # ends a tag name at a NUL, so '<script\x00>' (no script) was text, and with the NUL
-    # dropped from the text it read '<script>'.
-    parser.feed(fragment.replace("\x00", "\ufffd"))
-    # Whatever is left unparsed starts an unterminated tag, comment or CDATA
-    # section: a browser shows none of it, and neither do we.
-    if parser.rawdata.lstrip().startswith("<"):
-        parser.rawdata = ""
-    parser.close()
-    return normalize_text("".join(parser.parts))
-
-
 # -- pages -----------------------------------------------------------------------------
 
 
@@ -296,7 +107,7 @@ def clean_title(title: str | None) -> str | None:
     """
     if not title:
         return None
-    title = _SPACES.sub(" ", htmllib.unescape(title).replace("\n", " ")).strip()
+    title = SPACES.sub(" ", htmllib.unescape(title).replace("\n", " ")).strip()
     if not title:
         return None
     for sep in _TITLE_SEPARATORS:
@@ -346,7 +157,7 @@ def _fallback_text(tree: Any) -> str:
         bad.drop_tree()
     from lxml import etree
 
-    return _strip_fragment(etree.tostring(node, encoding="unicode", method="html"))
+    return strip_fragment(etree.tostring(node, encoding="unicode", method="html"))
 
 
 def _repaired(html: str) -> str:
@@ -427,7 +238,7 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
 
     tree = load_page(html)
     if tree is None:
-        return _strip_fragment(html), None
+        return strip_fragment(html), None
     title = _page_title(tree)
     extracted = None
     try:
@@ -448,7 +259,7 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
         # trafilatura puts one block per line: make each a paragraph.
         return normalize_text(extracted.replace("\n", "\n\n")), title
     fallback = load_page(html)
-    return (_fallback_text(fallback) if fallback is not None else _strip_fragment(html)), title
+    return (_fallback_text(fallback) if fallback is not None else strip_fragment(html)), title
 
 
 def html_to_text(html: str, *, url: str | None = None, page: bool) -> tuple[str, str | None]:
@@ -464,12 +275,7 @@ def html_to_text(html: str, *, url: str | None = None, page: bool) -> tuple[str,
         html = html[:MAX_INPUT_CHARS]
         if page:
             return _page_to_text(html, url)
-        text = _strip_fragment(html)
-        if not _TAG_TEXT.search(html) and escaped_markup(text):
-            # escaped twice by the feed (no tag of its own: a fragment with real tags that
-            # shows escaped ones quotes code, as a web-dev feed does): decoded once more
-            text = _strip_fragment(text)
-        return text, None
+        return fragment_to_text(html), None
     except Exception:  # hostile input must never stop a run
         return "", None
 

@@ -1,6 +1,6 @@
 """The numbers of the junk cleaner (``digest.text.clean``), in one place.  Pure: imports nothing.
 
-(The last section is the fragment strip's, ``digest.text.extract.escaped_markup``.)
+(The last section is the fragment strip's, ``digest.text.fragments.escaped_markup``.)
 
 Each has one comment line saying what it means.  They were set by hand on the seed articles
 and checked on ``benchmarks.extraction`` (scrapinghub: precision 0.958 -> 0.966 at F1 0.964)
@@ -114,7 +114,7 @@ LIST_LINES = 3
 #: ... of which at least this share are undated headlines.
 LIST_HEADLINES = 0.75
 
-# -- escaped markup (``digest.text.extract.escaped_markup``) ------------------------------------
+# -- escaped markup (``digest.text.fragments.escaped_markup``) ------------------------------------
 
 #: A fragment's text with at least this many closing block tags (``</p>``) is HTML escaped twice
 #: (the feed corpus, 1,770 contents and summaries: 17 such texts, all markup, no prose).
