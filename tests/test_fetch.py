@@ -20,7 +20,8 @@ import pytest
 from digest.config import FetchConfig
 from digest.errors import FetchError
 from digest.records import FetchResult
-from digest.sources.fetch import FetchRequest, fetch, fetch_many, parse_max_age, parse_retry_after
+from digest.sources.fetch import FetchRequest, fetch, fetch_many
+from digest.sources.freshness import parse_max_age, parse_retry_after
 from digest.sources.netguard import (
     AddressPolicy,
     AsyncGuardedTransport,

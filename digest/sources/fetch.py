@@ -62,13 +62,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import ssl
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
@@ -77,6 +75,7 @@ import httpx
 from ..config import FetchConfig
 from ..errors import FetchError
 from ..records import FetchResult
+from .freshness import parse_max_age, parse_retry_after
 from .netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
@@ -100,7 +99,6 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 )
-MAX_WAIT = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,63 +109,6 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     source: str | None = None
-
-
-# -- header parsing (pure) -------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` (delta-seconds or HTTP date) as seconds from now, >= 0."""
-    if not value:
-        return None
-    value = value.strip()
-    if _digits(value):
-        return min(float(value), MAX_WAIT)
-    when = _http_date(value)
-    if when is None:
-        return None
-    now = now or datetime.now(UTC)
-    return min(max(0.0, (when - now).total_seconds()), MAX_WAIT)
-
-
-def parse_max_age(headers: httpx.Headers, now: datetime | None = None) -> float | None:
-    """Freshness lifetime in seconds from Cache-Control/Expires (capped), or None."""
-    directives: dict[str, str] = {}
-    for part in headers.get("cache-control", "").split(","):
-        name, _, arg = part.strip().partition("=")
-        if name:
-            directives[name.lower()] = arg.strip().strip('"')
-    if "no-store" in directives or "no-cache" in directives:
-        return 0.0
-    if "max-age" in directives:
-        arg = directives["max-age"]
-        if _digits(arg):
-            return min(float(arg), MAX_WAIT)
-        return 0.0
-    expires = headers.get("expires")
-    if expires is None:
-        return None
-    when = _http_date(expires)
-    if when is None:
-        return 0.0  # RFC 9111: an invalid Expires means "already expired"
-    base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
-    return min(max(0.0, (when - base).total_seconds()), MAX_WAIT)
-
-
-def _digits(value: str) -> bool:
-    """HTTP's delta-seconds: ASCII digits only (``str.isdigit`` also takes "²", which
-    ``float`` refuses, and a header decoded as Latin-1 can hold it)."""
-    return value.isascii() and value.isdigit()
-
-
-def _http_date(value: str) -> datetime | None:
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 # -- one fetch, without I/O ------------------------------------------------------------
