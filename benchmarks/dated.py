@@ -14,6 +14,10 @@ would carry them:
   (follow-ups, trials, anniversaries);
 * each report arrives (is fetched) 1 to 60 minutes after it is published, from
   one of twelve outlets.
+* ``stated=True`` (streams ``ecb-*-stated``, for tuning a cue of the days a
+  report names): each report whose opening names a day ("today", "yesterday",
+  "on Sunday") is published where that word reads right from its date, as a
+  real report is; without it a quarter of them contradict their dates.
 
 GVC (:func:`gvc_stream`) carries each report's real publication day; the
 hour is drawn (seeded), as the corpus gives days only.
@@ -74,11 +78,63 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def ecb_stream(split: str, scenario: str, seed: int = 0) -> list[dict[str, Any]]:
-    """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart`` or ``close``."""
+#: The first word of an opening that names a day, as a reader resolves it against the date.
+_DAY_WORD = re.compile(
+    r"\b(" + "|".join(WEEKDAYS) + r"|today|tonight|this morning|this afternoon|yesterday|last night)\b", re.I
+)
+_TODAY = ("today", "tonight", "this morning", "this afternoon")
+_YESTERDAY = ("yesterday", "last night")
+
+
+def day_word(opening: str) -> str | None:
+    """The first day word of ``opening``, lower-cased ("sunday", "today", "yesterday"), or None."""
+    m = _DAY_WORD.search(opening)
+    return m.group(1).lower() if m else None
+
+
+def named_day(word: str, published: datetime) -> datetime:
+    """The midnight (UTC) of the day ``word`` names in a report published at ``published``."""
+    day = published.replace(hour=0, minute=0, second=0, microsecond=0)
+    if word in _TODAY:
+        return day
+    if word in _YESTERDAY:
+        return day - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() - [w.lower() for w in WEEKDAYS].index(word)) % 7)
+
+
+def _agree(pub: datetime, day: datetime, event_at: datetime, word: str | None, rng: random.Random) -> datetime:
+    """``pub`` moved, when the day its opening names reads wrong from it, to a time it reads right.
+
+    The day named is the event's for "today"/"yesterday" and the event's own weekday,
+    else the first such weekday after it (a follow-up naming an arrest's day).
+    """
+    if word is None:
+        return pub
+    if word in _TODAY or word in _YESTERDAY:
+        target = day
+    else:
+        target = day + timedelta(days=([w.lower() for w in WEEKDAYS].index(word) - day.weekday()) % 7)
+    if named_day(word, pub) == target:
+        return pub
+    if word in _TODAY:
+        start, end = event_at, day + timedelta(hours=24)
+    elif word in _YESTERDAY:
+        start, end = day + timedelta(hours=24), day + timedelta(hours=48)
+    else:
+        start, end = max(event_at, target), target + timedelta(days=7)
+    return start + (end - start) * rng.uniform(0.02, 0.98)
+
+
+def ecb_stream(split: str, scenario: str, seed: int = 0, *, stated: bool = False) -> list[dict[str, Any]]:
+    """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart`` or ``close``.
+
+    ``stated``: each report published where the day its opening names reads right
+    (:func:`_agree`); the delays are drawn as without it.
+    """
     if scenario not in ("apart", "close"):
         raise ValueError(f"unknown scenario {scenario!r} (apart or close)")
     rng = random.Random(f"{split}/{scenario}/{seed}")
+    agree = random.Random(f"{split}/{scenario}/{seed}/stated")
     rows = load_ecb(split)
     by_topic: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for r in rows:
@@ -103,6 +159,8 @@ def ecb_stream(split: str, scenario: str, seed: int = 0) -> list[dict[str, Any]]
             first = first or day
             for r in reports:
                 pub = event_at + timedelta(hours=delay_hours(rng))
+                if stated:
+                    pub = _agree(pub, day, event_at, day_word(f"{r.get('title') or ''}. {r['text'][:600]}"), agree)
                 out.append(_record(r, ev, pub, pub + timedelta(minutes=rng.uniform(1, 60)), rng))
     out.sort(key=lambda r: (r["arrived"], r["id"]))
     return out
@@ -146,5 +204,7 @@ def gvc_stream(split: str, seed: int = 0) -> list[dict[str, Any]]:
 STREAMS = {
     "ecb-apart": lambda split, seed: ecb_stream(split, "apart", seed),
     "ecb-close": lambda split, seed: ecb_stream(split, "close", seed),
+    "ecb-apart-stated": lambda split, seed: ecb_stream(split, "apart", seed, stated=True),
+    "ecb-close-stated": lambda split, seed: ecb_stream(split, "close", seed, stated=True),
     "gvc": gvc_stream,
 }
