@@ -17,7 +17,7 @@ would carry them:
 * ``stated=True`` (streams ``ecb-*-stated``, for tuning a cue of the days a
   report names): each report whose opening names a day ("today", "yesterday",
   "on Sunday") is published where that word reads right from its date, as a
-  real report is; without it a quarter of them contradict their dates.
+  real report is (dev, seed 0: 146 of 496 reports move).
 
 GVC (:func:`gvc_stream`) carries each report's real publication day; the
 hour is drawn (seeded), as the corpus gives days only.
