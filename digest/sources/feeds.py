@@ -7,7 +7,8 @@ ill-formed XML (``bozo``: strict expat first, then its loose SGML parser)
 and hands back loosely typed dicts whose keys depend on the format.  It does
 *not* read JSON Feed (verified: 6.0.14 returns no entries), so JSON Feed is
 parsed here with :mod:`json`.  Everything is converted at this boundary:
-nothing downstream sees feedparser's dicts.
+nothing downstream sees feedparser's dicts.  Which field of an entry is its
+link, its date, its plain text: :mod:`digest.sources.fields`.
 
 How it works
 ------------
@@ -64,19 +65,17 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
 from datetime import UTC, datetime
-from html import escape, unescape
-from html.parser import HTMLParser
+from html import escape
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
-from .dates import from_string, from_struct, plausible
+from .dates import from_string, plausible
+from .fields import entry_date, entry_link, get, http_url, plain, year_agrees
 from .xmlscreen import screen_entities
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
@@ -84,67 +83,9 @@ __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000
-_WS = re.compile(r"\s+")
-_YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
 
 # --------------------------------------------------------------------------
 # Text helpers
-
-
-class _TextOf(HTMLParser):
-    """Text content of an HTML fragment (script/style dropped)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain(text: str | None, *, is_html: bool = True) -> str:
-    """Tags stripped (if HTML), entities decoded, whitespace folded."""
-    if not text:
-        return ""
-    if is_html and ("<" in text or "&" in text):
-        parser = _TextOf()
-        try:
-            parser.feed(text)
-            parser.close()
-            text = "".join(parser.parts)
-        except Exception:  # html.parser is lenient; this is a last resort
-            text = unescape(re.sub(r"<[^>]*>", " ", text))
-    return _WS.sub(" ", text).strip()
-
-
-def _http_url(value: object, base: str | None) -> str | None:
-    """An absolute http(s) URL, resolving relative ones against ``base``."""
-    if not isinstance(value, str):
-        return None
-    url = value.strip()
-    if not url or len(url) > 4096 or any(ord(c) < 32 or ord(c) == 127 for c in url):
-        return None
-    try:
-        if base and not urlsplit(url).scheme:
-            url = urljoin(base, url)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
 
 
 # --------------------------------------------------------------------------
@@ -165,7 +106,7 @@ def parse_feed(
         raise ParseError(source, f"not a feed: expected bytes, got {type(data).__name__}")
     if not data.strip().strip(b"\x00"):
         raise ParseError(source, "empty document", kind="empty")
-    base = _http_url(url, None)
+    base = http_url(url, None)
     try:
         if _looks_json(data, content_type):
             return _json_feed(bytes(data), source=source, base=base, fetched=fetched)
@@ -262,8 +203,8 @@ def _xml_feed(
     cut = where_cut(data) if parsed.get("bozo") else None
     if cut is not None and cut.entry_open:
         raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
-    feed_link = _http_url((parsed.get("feed") or {}).get("link"), base)
-    keep = _newest([_feed_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
+    feed_link = http_url((parsed.get("feed") or {}).get("link"), base)
+    keep = _newest([entry_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
         [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched) for i in keep]
     )
@@ -285,13 +226,13 @@ _MAX_HINT = 30 * 86400.0
 def feed_ttl(feed: Any) -> float | None:
     """The feed's own refresh hint in seconds, or None (see the module docstring).  Numbers
     are ASCII digits: ``isdigit`` also takes "²", which ``int`` refuses."""
-    ttl = _get(feed, "ttl")
+    ttl = get(feed, "ttl")
     seconds: float | None = None
     if isinstance(ttl, str) and ttl.strip().isascii() and ttl.strip().isdigit():
         seconds = int(ttl.strip()) * 60.0
     else:
-        period = str(_get(feed, "sy_updateperiod") or "").strip().lower()
-        freq = str(_get(feed, "sy_updatefrequency") or "1").strip()
+        period = str(get(feed, "sy_updateperiod") or "").strip().lower()
+        freq = str(get(feed, "sy_updatefrequency") or "1").strip()
         if period in _SY_PERIOD and freq.isascii() and freq.isdigit() and int(freq) > 0:
             seconds = _SY_PERIOD[period] / int(freq)
     if seconds is None or not 0 < seconds <= _MAX_HINT:
@@ -305,13 +246,8 @@ def _is_syntax_error(exc: object) -> bool:
     return isinstance(exc, xml.sax.SAXException)
 
 
-def _get(e: Any, key: str) -> Any:
-    """``e[key]`` without feedparser's aliases (``published`` -> ``updated``...)."""
-    return dict.get(e, key) if isinstance(e, dict) else None
-
-
 def _detail_is_html(e: Any, key: str) -> bool:
-    detail = _get(e, key + "_detail") or {}
+    detail = get(e, key + "_detail") or {}
     return "html" in str(detail.get("type") or "text/html").lower()
 
 
@@ -319,7 +255,7 @@ def _content(e: Any) -> tuple[str | None, str | None]:
     """(longest HTML content, longest plain-text content) of an entry."""
     best_html: str | None = None
     best_text: str | None = None
-    for c in _get(e, "content") or []:
+    for c in get(e, "content") or []:
         value = c.get("value") if isinstance(c, dict) else None
         if not isinstance(value, str) or not value.strip():
             continue
@@ -331,66 +267,29 @@ def _content(e: Any) -> tuple[str | None, str | None]:
     return best_html, best_text
 
 
-def _link(e: Any, base: str | None) -> str | None:
-    raw = _get(e, "link")
-    if _get(e, "guidislink") and raw == _get(e, "id"):
-        # RSS <guid> without isPermaLink="false" and no <link>: a link only
-        # if it is one already ("1234" is not a path on the feed's site).
-        return _http_url(raw, None)
-    link = _http_url(raw, base)
-    if link:
-        return link
-    for ln in _get(e, "links") or []:
-        if isinstance(ln, dict) and ln.get("rel", "alternate") == "alternate":
-            link = _http_url(ln.get("href"), base)
-            if link:
-                return link
-    return None
-
-
-def _feed_date(e: Any, fetched: datetime) -> datetime | None:
-    for key in ("published", "updated", "created"):
-        raw = _get(e, key)
-        dt = from_struct(_get(e, key + "_parsed")) or from_string(raw)
-        if dt is not None:
-            return plausible(dt, fetched) if year_agrees(dt, raw) else None
-    return None
-
-
-def year_agrees(dt: datetime, raw: object) -> bool:
-    """False when the string names a 4-digit year far from the parsed one.
-
-    feedparser reads ``01 Jan 0000`` as the year 2000; such dates are wrong.
-    """
-    if not isinstance(raw, str):
-        return True
-    years = [int(y) for y in _YEAR.findall(raw[:100])]
-    return not years or any(abs(dt.year - y) <= 1 for y in years)
-
-
 def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry:
     content_html, content_text = _content(e)
-    summary = _get(e, "summary")
+    summary = get(e, "summary")
     summary_html: str | None = None
-    copies = {c.get("value") for c in _get(e, "content") or [] if isinstance(c, dict)}
+    copies = {c.get("value") for c in get(e, "content") or [] if isinstance(c, dict)}
     if isinstance(summary, str) and summary.strip() and summary not in copies:
         summary_html = summary if _detail_is_html(e, "summary") else escape(summary)
         body = content_html or content_text
         if body and plain(summary_html) == plain(body, is_html=content_html is not None):
             summary_html = None
-    author = (_get(e, "author_detail") or {}).get("name") or _get(e, "author")
-    raw_id = _get(e, "id")
+    author = (get(e, "author_detail") or {}).get("name") or get(e, "author")
+    raw_id = get(e, "id")
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
-    title = _get(e, "title")
+    title = get(e, "title")
     return Entry(
         source=source,
         title=_title(plain(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
-        url=_link(e, base),
+        url=entry_link(e, base),
         entry_id=entry_id,
         content_html=content_html,
         summary_html=summary_html,
         text=content_text,
-        published=_feed_date(e, fetched),
+        published=entry_date(e, fetched),
         author=_author(plain(author)) if isinstance(author, str) else None,
     )
 
@@ -428,7 +327,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
         return Entries()
     if not isinstance(items, list):
         raise ParseError(source, "not a feed: JSON without an 'items' list", kind="not-a-feed")
-    home = _http_url(doc.get("home_page_url"), base) or base
+    home = http_url(doc.get("home_page_url"), base) or base
     feed_author = _json_author(doc)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
@@ -474,7 +373,7 @@ def _json_entry(
     return Entry(
         source=source,
         title=_title(plain(title, is_html=False)) if title else "",
-        url=_http_url(item.get("url"), base) or _http_url(item.get("external_url"), base),
+        url=http_url(item.get("url"), base) or http_url(item.get("external_url"), base),
         entry_id=entry_id,
         content_html=_str(item.get("content_html")),
         summary_html=escape(summary) if summary else None,

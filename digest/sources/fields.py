@@ -1,0 +1,124 @@
+"""What the reader sees of a feed entry: its text made plain, its link and its date.
+
+The choices :mod:`digest.sources.feeds` makes among the fields a feed entry offers (RSS,
+Atom through feedparser's dicts, and JSON Feed), each in one function:
+
+* :func:`plain`: an HTML fragment (or plain text) as one line of text.
+* :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
+* :func:`entry_link`: the page a feedparser entry links to.
+* :func:`entry_date`: a feedparser entry's publication time, believed only if plausible.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from .dates import from_string, from_struct, plausible
+
+__all__ = ["entry_date", "entry_link", "get", "http_url", "plain", "year_agrees"]
+
+_WS = re.compile(r"\s+")
+_YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
+
+
+class _TextOf(HTMLParser):
+    """Text content of an HTML fragment (script/style dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def plain(text: str | None, *, is_html: bool = True) -> str:
+    """Tags stripped (if HTML), entities decoded, whitespace folded."""
+    if not text:
+        return ""
+    if is_html and ("<" in text or "&" in text):
+        parser = _TextOf()
+        try:
+            parser.feed(text)
+            parser.close()
+            text = "".join(parser.parts)
+        except Exception:  # html.parser is lenient; this is a last resort
+            text = unescape(re.sub(r"<[^>]*>", " ", text))
+    return _WS.sub(" ", text).strip()
+
+
+def http_url(value: object, base: str | None) -> str | None:
+    """An absolute http(s) URL, resolving relative ones against ``base``."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or len(url) > 4096 or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    try:
+        if base and not urlsplit(url).scheme:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def get(e: Any, key: str) -> Any:
+    """``e[key]`` without feedparser's aliases (``published`` -> ``updated``...)."""
+    return dict.get(e, key) if isinstance(e, dict) else None
+
+
+def entry_link(e: Any, base: str | None) -> str | None:
+    raw = get(e, "link")
+    if get(e, "guidislink") and raw == get(e, "id"):
+        # RSS <guid> without isPermaLink="false" and no <link>: a link only
+        # if it is one already ("1234" is not a path on the feed's site).
+        return http_url(raw, None)
+    link = http_url(raw, base)
+    if link:
+        return link
+    for ln in get(e, "links") or []:
+        if isinstance(ln, dict) and ln.get("rel", "alternate") == "alternate":
+            link = http_url(ln.get("href"), base)
+            if link:
+                return link
+    return None
+
+
+def entry_date(e: Any, fetched: datetime) -> datetime | None:
+    for key in ("published", "updated", "created"):
+        raw = get(e, key)
+        dt = from_struct(get(e, key + "_parsed")) or from_string(raw)
+        if dt is not None:
+            return plausible(dt, fetched) if year_agrees(dt, raw) else None
+    return None
+
+
+def year_agrees(dt: datetime, raw: object) -> bool:
+    """False when the string names a 4-digit year far from the parsed one.
+
+    feedparser reads ``01 Jan 0000`` as the year 2000; such dates are wrong.
+    """
+    if not isinstance(raw, str):
+        return True
+    years = [int(y) for y in _YEAR.findall(raw[:100])]
+    return not years or any(abs(dt.year - y) <= 1 for y in years)
