@@ -5,7 +5,7 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 
 * :func:`plain`: an HTML fragment (or plain text) as one line of text.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
-* :func:`entry_link`: the page a feedparser entry links to.
+* :func:`entry_link`: the page a feedparser entry links to (FeedBurner's ``origLink`` first).
 * :func:`entry_date`: a feedparser entry's publication time, believed only if plausible.
 """
 
@@ -88,6 +88,12 @@ def get(e: Any, key: str) -> Any:
 
 
 def entry_link(e: Any, base: str | None) -> str | None:
+    """The page the entry links to: a FeedBurner feed's ``feedburner:origLink`` (its
+    ``<link>`` is a redirect through feeds.feedburner.com), else ``link``, else the first
+    ``rel="alternate"`` link."""
+    orig = http_url(get(e, "feedburner_origlink"), base)
+    if orig:
+        return orig
     raw = get(e, "link")
     if get(e, "guidislink") and raw == get(e, "id"):
         # RSS <guid> without isPermaLink="false" and no <link>: a link only
