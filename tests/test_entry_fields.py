@@ -3,7 +3,10 @@ chosen among the fields real publishers write."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+
+import pytest
 
 from digest.sources.feeds import parse_feed
 
@@ -41,3 +44,36 @@ def test_a_bad_orig_link_leaves_the_feeds_link() -> None:
     )
     (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
     assert entry.url == "https://pub.example/a"
+
+
+def _json(items: list[dict[str, object]]) -> bytes:
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Pub", "home_page_url": "https://pub.example/"}
+    return json.dumps({**doc, "items": items}).encode()
+
+
+def _atom(entries: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Pub</title><id>urn:pub</id><updated>2026-11-19T10:00:00Z</updated>{entries}</feed>"
+    ).encode()
+
+
+def test_entities_escaped_in_a_plain_text_title_are_decoded() -> None:
+    # WordPress's JSON Feed plugin writes the HTML title into JSON Feed's plain-text field.
+    data = _json([{"id": "1", "url": "https://pub.example/1", "title": "It&#8217;s AT&amp;T &amp;amp; Q&A &copy 2", "content_text": "Body."}])
+    (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert entry.title == "It\u2019s AT&T & Q&A &copy 2"
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ('<title type="text">AT&amp;amp;T ends &amp;#8220;unlimited&amp;#8221;</title>', "AT&T ends \u201cunlimited\u201d"),
+        ('<title type="html">Tom &amp;amp;amp; Jerry</title>', "Tom & Jerry"),
+        ('<title type="text">Why 3 &lt; 5 &amp; 7 &gt; 2</title>', "Why 3 < 5 & 7 > 2"),
+    ],
+)
+def test_an_atom_title_escaped_twice_reads_as_its_text(title: str, shown: str) -> None:
+    data = _atom(f'<entry>{title}<id>tag:pub,1</id><link href="https://pub.example/1"/><updated>2026-11-19T10:00:00Z</updated><summary>x</summary></entry>')
+    (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert entry.title == shown

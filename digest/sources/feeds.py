@@ -18,7 +18,8 @@ How it works
 * Content: the longest HTML/XHTML ``content`` is ``content_html``; plain-text
   content goes to ``text``; ``summary``/``description`` is ``summary_html``
   (plain-text summaries are HTML-escaped), dropped when it only repeats the
-  content (feedparser copies content into summary).  Titles are plain text.
+  content (feedparser copies content into summary).  Titles are plain text,
+  their entities decoded even where escaped twice (``fields.title_text``).
   Content HTML comes as the feed wrote it (feedparser neither sanitizes it nor
   writes it out again to resolve its links: its SGML parser reads markup unlike
   a browser, and could turn a script into text).
@@ -75,7 +76,7 @@ from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
 from .dates import from_string, plausible
-from .fields import entry_date, entry_link, get, http_url, plain, year_agrees
+from .fields import entry_date, entry_link, get, http_url, plain, title_text, year_agrees
 from .xmlscreen import screen_entities
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
@@ -283,7 +284,7 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
     title = get(e, "title")
     return Entry(
         source=source,
-        title=_title(plain(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
+        title=_title(title_text(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
         url=entry_link(e, base),
         entry_id=entry_id,
         content_html=content_html,
@@ -372,7 +373,7 @@ def _json_entry(
     title = _str(item.get("title"))
     return Entry(
         source=source,
-        title=_title(plain(title, is_html=False)) if title else "",
+        title=_title(title_text(title, is_html=False)) if title else "",
         url=http_url(item.get("url"), base) or http_url(item.get("external_url"), base),
         entry_id=entry_id,
         content_html=_str(item.get("content_html")),

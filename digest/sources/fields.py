@@ -4,6 +4,7 @@ The choices :mod:`digest.sources.feeds` makes among the fields a feed entry offe
 Atom through feedparser's dicts, and JSON Feed), each in one function:
 
 * :func:`plain`: an HTML fragment (or plain text) as one line of text.
+* :func:`title_text`: a title as the reader reads it, its escaped entities decoded.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
 * :func:`entry_link`: the page a feedparser entry links to (FeedBurner's ``origLink`` first).
 * :func:`entry_date`: a feedparser entry's publication time, believed only if plausible.
@@ -20,10 +21,12 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "get", "http_url", "plain", "year_agrees"]
+__all__ = ["entry_date", "entry_link", "get", "http_url", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
+#: A whole character reference, ended by its semicolon ("Q&A" and "&copy" alone are text).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
 
 class _TextOf(HTMLParser):
@@ -80,6 +83,22 @@ def http_url(value: object, base: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url
+
+
+def title_text(value: str, *, is_html: bool) -> str:
+    """A title as one line of the text it shows, its entities decoded even where escaped twice.
+
+    Publishers escape titles once too often: WordPress's JSON Feed writes "It&#8217;s" and
+    "AT&amp;T" in a field that is plain text, an Atom ``type="text"`` title holds
+    "AT&amp;amp;T", an HTML one "&amp;amp;". A reader never means the entity itself, so a
+    whole reference left after the markup is read is decoded (twice at most).
+    """
+    text = plain(value, is_html=is_html)
+    for _ in range(2):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = _ENTITY.sub(lambda m: unescape(m.group()), text)
+    return _WS.sub(" ", text).strip()
 
 
 def get(e: Any, key: str) -> Any:
