@@ -77,3 +77,28 @@ def test_an_atom_title_escaped_twice_reads_as_its_text(title: str, shown: str) -
     data = _atom(f'<entry>{title}<id>tag:pub,1</id><link href="https://pub.example/1"/><updated>2026-11-19T10:00:00Z</updated><summary>x</summary></entry>')
     (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
     assert entry.title == shown
+
+
+def test_a_publication_date_not_believed_gives_way_to_the_entrys_next_date() -> None:
+    rss = _rss(
+        "<item><title>T</title><link>https://pub.example/a</link>"
+        "<pubDate>Thu, 19 Nov 2036 10:00:00 GMT</pubDate><dc:date>2026-11-19T10:00:00Z</dc:date>"
+        "<description>x</description></item>"
+    )
+    atom = _atom(
+        '<entry><title>T</title><id>tag:pub,1</id><link href="https://pub.example/1"/>'
+        "<published>1970-01-01T00:00:00Z</published><updated>2026-11-19T10:00:00Z</updated><summary>x</summary></entry>"
+    )
+    feed = _json(
+        [{"id": "1", "url": "https://pub.example/1", "title": "T", "content_text": "x",
+          "date_published": "2036-11-19T10:00:00Z", "date_modified": "2026-11-19T10:00:00Z"}]
+    )  # fmt: skip
+    for data in (rss, atom, feed):
+        (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+        assert entry.published == datetime(2026, 11, 19, 10, tzinfo=UTC)
+
+
+def test_with_no_date_believed_the_fetch_time_stands_in() -> None:
+    data = _rss("<item><title>T</title><link>https://pub.example/a</link><pubDate>Thu, 19 Nov 2036 10:00:00 GMT</pubDate><description>x</description></item>")
+    (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert entry.published is None

@@ -26,7 +26,8 @@ How it works
 * Links: only absolute http(s) links are kept (relative ones are resolved
   against the feed URL first); ``javascript:`` and friends become ``None``.
 * Dates: ``published``, else ``updated``, else ``created`` (see
-  :mod:`digest.sources.dates`), aware UTC; impossible dates become ``None`` and the
+  :mod:`digest.sources.dates`), aware UTC, the first plausible one (a published
+  date in 2036 gives way to the updated one); with none, ``None`` and the
   caller uses the fetch time.
 * Duplicate entry ids within one feed: the first is kept.  Entries with no
   title and no text at all are dropped; entries without links are kept.
@@ -75,8 +76,7 @@ import feedparser
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
-from .dates import from_string, plausible
-from .fields import entry_date, entry_link, get, http_url, plain, title_text, year_agrees
+from .fields import entry_date, entry_link, get, http_url, json_date, plain, title_text, year_agrees
 from .xmlscreen import screen_entities
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
@@ -332,7 +332,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     feed_author = _json_author(doc)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
-        items = [items[i] for i in _newest([_json_date(item, fetched) for item in items], source)]
+        items = [items[i] for i in _newest([json_date(item, fetched) for item in items], source)]
     entries = _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
     entries.note = cut.note(len(entries)) if cut is not None else None
     return entries
@@ -354,14 +354,6 @@ def _str(value: object) -> str | None:
     return None
 
 
-def _json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
-    for key in ("date_published", "date_modified"):
-        date = from_string(item.get(key))
-        if date is not None:
-            return plausible(date, fetched)
-    return None
-
-
 def _json_entry(
     item: dict[str, Any], source: str, base: str | None, feed_author: str | None, fetched: datetime
 ) -> Entry:
@@ -379,6 +371,6 @@ def _json_entry(
         content_html=_str(item.get("content_html")),
         summary_html=escape(summary) if summary else None,
         text=_str(item.get("content_text")),
-        published=_json_date(item, fetched),
+        published=json_date(item, fetched),
         author=_json_author(item) or feed_author,
     )

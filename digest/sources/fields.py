@@ -7,7 +7,7 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 * :func:`title_text`: a title as the reader reads it, its escaped entities decoded.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
 * :func:`entry_link`: the page a feedparser entry links to (FeedBurner's ``origLink`` first).
-* :func:`entry_date`: a feedparser entry's publication time, believed only if plausible.
+* :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "get", "http_url", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_link", "get", "http_url", "json_date", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -130,11 +130,22 @@ def entry_link(e: Any, base: str | None) -> str | None:
 
 
 def entry_date(e: Any, fetched: datetime) -> datetime | None:
+    """The first plausible of ``published``, ``updated`` and ``created``: a publication time
+    in the future or before 1995 (a year mistyped, a CMS's 1970) is passed over for the
+    entry's next date, not for the fetch time."""
     for key in ("published", "updated", "created"):
         raw = get(e, key)
         dt = from_struct(get(e, key + "_parsed")) or from_string(raw)
-        if dt is not None:
-            return plausible(dt, fetched) if year_agrees(dt, raw) else None
+        if dt is not None and year_agrees(dt, raw) and (found := plausible(dt, fetched)) is not None:
+            return found
+    return None
+
+
+def json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
+    """A JSON Feed item's first plausible of ``date_published`` and ``date_modified``."""
+    for key in ("date_published", "date_modified"):
+        if (found := plausible(from_string(item.get(key)), fetched)) is not None:
+            return found
     return None
 
 
