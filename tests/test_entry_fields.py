@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from digest.sources.feeds import parse_feed
+from digest.text.prepare import prepare
 
 FETCHED = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -102,3 +103,45 @@ def test_with_no_date_believed_the_fetch_time_stands_in() -> None:
     data = _rss("<item><title>T</title><link>https://pub.example/a</link><pubDate>Thu, 19 Nov 2036 10:00:00 GMT</pubDate><description>x</description></item>")
     (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
     assert entry.published is None
+
+
+ARTICLE = (
+    "The harbour wall at Kestrel Point was repaired on Thursday after the November storms tore "
+    "a forty-metre gap in it, the council said, and the fishing fleet can use the inner basin again."
+)
+
+
+def test_a_stub_of_a_content_gives_way_to_the_description_holding_the_article() -> None:
+    data = _rss(
+        "<item><title>Harbour wall repaired</title><link>https://pub.example/a</link>"
+        f"<description>{ARTICLE}</description>"
+        '<content:encoded><![CDATA[<p><img src="wall.jpg"> Continue reading &rarr;</p>]]></content:encoded></item>'
+    )
+    (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert entry.content_html == ARTICLE
+    assert entry.summary_html is None
+    article = prepare(entry, fetched=FETCHED)
+    assert article is not None and "forty-metre gap" in article.text
+
+
+def test_a_json_feed_item_reads_its_fullest_text() -> None:
+    items: list[dict[str, object]] = [
+        {"id": "1", "url": "https://pub.example/1", "title": "T", "content_text": "See the link.", "summary": ARTICLE},
+        {"id": "2", "url": "https://pub.example/2", "title": "T", "content_html": "<p>Read it.</p>", "content_text": ARTICLE},
+    ]
+    for entry in parse_feed(_json(items), source="Pub", fetched=FETCHED):
+        article = prepare(entry, fetched=FETCHED)
+        assert article is not None and article.text == ARTICLE
+
+
+def test_a_content_fuller_than_its_summary_stays_and_a_teaser_a_little_longer_does_not_replace_it() -> None:
+    data = _rss(
+        "<item><title>T</title><link>https://pub.example/a</link>"
+        "<description>Short teaser of the harbour story. The post Harbour appeared first on Pub.</description>"
+        "<content:encoded><![CDATA[<p>Short teaser of the harbour story, written whole.</p>]]></content:encoded></item>"
+        f"<item><title>U</title><link>https://pub.example/b</link><description>The wall was repaired.</description>"
+        f"<content:encoded><![CDATA[<p>{ARTICLE}</p>]]></content:encoded></item>"
+    )
+    first, second = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert first.content_html == "<p>Short teaser of the harbour story, written whole.</p>"
+    assert second.content_html == f"<p>{ARTICLE}</p>"

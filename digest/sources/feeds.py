@@ -18,8 +18,10 @@ How it works
 * Content: the longest HTML/XHTML ``content`` is ``content_html``; plain-text
   content goes to ``text``; ``summary``/``description`` is ``summary_html``
   (plain-text summaries are HTML-escaped), dropped when it only repeats the
-  content (feedparser copies content into summary).  Titles are plain text,
-  their entities decoded even where escaped twice (``fields.title_text``).
+  content (feedparser copies content into summary); a summary saying clearly
+  more than a stub of a content takes its place (``fields.fullest``).  Titles
+  are plain text, their entities decoded even where escaped twice
+  (``fields.title_text``).
   Content HTML comes as the feed wrote it (feedparser neither sanitizes it nor
   writes it out again to resolve its links: its SGML parser reads markup unlike
   a browser, and could turn a script into text).
@@ -76,7 +78,17 @@ import feedparser
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
-from .fields import entry_date, entry_link, get, http_url, json_date, plain, title_text, year_agrees
+from .fields import (
+    entry_date,
+    entry_link,
+    fullest,
+    get,
+    http_url,
+    json_date,
+    plain,
+    title_text,
+    year_agrees,
+)
 from .xmlscreen import screen_entities
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
@@ -278,6 +290,7 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
         body = content_html or content_text
         if body and plain(summary_html) == plain(body, is_html=content_html is not None):
             summary_html = None
+    content_html, content_text, summary_html = fullest(content_html, content_text, summary_html)
     author = (get(e, "author_detail") or {}).get("name") or get(e, "author")
     raw_id = get(e, "id")
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
@@ -363,14 +376,17 @@ def _json_entry(
     entry_id = str(raw_id).strip()[:2000] or None if isinstance(raw_id, str | int | float) else None
     summary = _str(item.get("summary"))
     title = _str(item.get("title"))
+    html, text, summary_html = fullest(
+        _str(item.get("content_html")), _str(item.get("content_text")), escape(summary) if summary else None
+    )
     return Entry(
         source=source,
         title=_title(title_text(title, is_html=False)) if title else "",
         url=http_url(item.get("url"), base) or http_url(item.get("external_url"), base),
         entry_id=entry_id,
-        content_html=_str(item.get("content_html")),
-        summary_html=escape(summary) if summary else None,
-        text=_str(item.get("content_text")),
+        content_html=html,
+        summary_html=summary_html,
+        text=text,
         published=json_date(item, fetched),
         author=_json_author(item) or feed_author,
     )

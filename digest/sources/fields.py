@@ -5,6 +5,7 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 
 * :func:`plain`: an HTML fragment (or plain text) as one line of text.
 * :func:`title_text`: a title as the reader reads it, its escaped entities decoded.
+* :func:`fullest`: an entry's body, its content or its summary, whichever says more.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
 * :func:`entry_link`: the page a feedparser entry links to (FeedBurner's ``origLink`` first).
 * :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
@@ -21,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "get", "http_url", "json_date", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_link", "fullest", "get", "http_url", "json_date", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -99,6 +100,40 @@ def title_text(value: str, *, is_html: bool) -> str:
             break
         text = _ENTITY.sub(lambda m: unescape(m.group()), text)
     return _WS.sub(" ", text).strip()
+
+
+def _words(text: str | None, *, is_html: bool) -> int:
+    return len(plain(text, is_html=is_html).split()) if text else 0
+
+
+def _says_more(words: int, than: int) -> bool:
+    """Twice the words and ten more: a feed's two texts of one article differ by a byline or
+    "The post ... appeared first on ...", a stub by the article."""
+    return words >= 2 * than and words >= than + 10
+
+
+def fullest(
+    html: str | None, text: str | None, summary: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """(content HTML, content text, summary HTML) with the fullest text in the content's place.
+
+    The text is read from the content, and from the summary only where the content is
+    empty (:func:`digest.text.prepare.body_of`).  Some publishers put a stub in the
+    content ("Read it.", "Continue reading →", a photo and its caption) and the article in
+    the description; JSON Feed's ``content_html`` and ``content_text`` may differ the
+    same way.  A summary that says clearly more than the content replaces it; a plain
+    text that says clearly more than the HTML replaces it.
+    """
+    if not (summary or (html and text)):
+        return html, text, summary
+    html_words = _words(html, is_html=True)
+    text_words = _words(text, is_html=False)
+    if html_words and _says_more(text_words, html_words):
+        html, html_words = None, 0
+    body = html_words or text_words
+    if body and summary and _says_more(_words(summary, is_html=True), body):
+        return summary, None, None
+    return html, text, summary
 
 
 def get(e: Any, key: str) -> Any:
