@@ -145,3 +145,29 @@ def test_a_content_fuller_than_its_summary_stays_and_a_teaser_a_little_longer_do
     first, second = parse_feed(data, source="Pub", fetched=FETCHED)
     assert first.content_html == "<p>Short teaser of the harbour story, written whole.</p>"
     assert second.content_html == f"<p>{ARTICLE}</p>"
+
+
+def test_a_podcast_episode_with_no_page_links_to_its_file() -> None:
+    rss = _rss(
+        '<item><title>Episode 12: the harbour</title><guid isPermaLink="false">ep12</guid>'
+        '<enclosure url="https://cdn.pub.example/ep12.mp3" length="1" type="audio/mpeg"/>'
+        "<description>We talk about the wall.</description></item>"
+        '<item><title>Episode 13</title><link>https://pub.example/ep13</link><guid>ep13</guid>'
+        '<enclosure url="https://cdn.pub.example/ep13.mp3" length="1" type="audio/mpeg"/>'
+        "<description>Show notes.</description></item>"
+    )
+    feed = _json(
+        [{"id": "ep14", "title": "Episode 14", "summary": "Notes.",
+          "attachments": [{"url": "https://cdn.pub.example/ep14.mp3", "mime_type": "audio/mpeg"}]}]
+    )  # fmt: skip
+    atom = _atom(
+        '<entry><title>Episode 15</title><id>tag:pub,15</id><link rel="enclosure" href="https://cdn.pub.example/ep15.mp3"/>'
+        '<link rel="replies" href="https://pub.example/ep15#comments"/><updated>2026-11-19T10:00:00Z</updated><summary>Notes.</summary></entry>'
+    )
+    links = [e.url for data in (rss, feed, atom) for e in parse_feed(data, source="Pub", fetched=FETCHED)]
+    assert links == [
+        "https://cdn.pub.example/ep12.mp3",
+        "https://pub.example/ep13",  # a page wins
+        "https://cdn.pub.example/ep14.mp3",
+        "https://cdn.pub.example/ep15.mp3",  # a comments link is no page of the episode
+    ]

@@ -27,6 +27,7 @@ How it works
   a browser, and could turn a script into text).
 * Links: only absolute http(s) links are kept (relative ones are resolved
   against the feed URL first); ``javascript:`` and friends become ``None``.
+  An entry with no page links to its first enclosure (``fields.entry_link``).
 * Dates: ``published``, else ``updated``, else ``created`` (see
   :mod:`digest.sources.dates`), aware UTC, the first plausible one (a published
   date in 2036 gives way to the updated one); with none, ``None`` and the
@@ -85,6 +86,7 @@ from .fields import (
     get,
     http_url,
     json_date,
+    json_link,
     plain,
     title_text,
     year_agrees,
@@ -382,7 +384,7 @@ def _json_entry(
     return Entry(
         source=source,
         title=_title(title_text(title, is_html=False)) if title else "",
-        url=http_url(item.get("url"), base) or http_url(item.get("external_url"), base),
+        url=json_link(item, base),
         entry_id=entry_id,
         content_html=html,
         summary_html=summary_html,

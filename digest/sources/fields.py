@@ -7,7 +7,8 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 * :func:`title_text`: a title as the reader reads it, its escaped entities decoded.
 * :func:`fullest`: an entry's body, its content or its summary, whichever says more.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
-* :func:`entry_link`: the page a feedparser entry links to (FeedBurner's ``origLink`` first).
+* :func:`entry_link`, :func:`json_link`: the page an entry links to (FeedBurner's
+  ``origLink`` first; with no page, a podcast's episode file).
 * :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
 """
 
@@ -22,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "fullest", "get", "http_url", "json_date", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_link", "fullest", "get", "http_url", "json_date", "json_link", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -144,7 +145,11 @@ def get(e: Any, key: str) -> Any:
 def entry_link(e: Any, base: str | None) -> str | None:
     """The page the entry links to: a FeedBurner feed's ``feedburner:origLink`` (its
     ``<link>`` is a redirect through feeds.feedburner.com), else ``link``, else the first
-    ``rel="alternate"`` link."""
+    ``rel="alternate"`` link; with no page, its first enclosure (a podcast's episode)."""
+    return _page_link(e, base) or _first(get(e, "links"), "href", base, rel="enclosure")
+
+
+def _page_link(e: Any, base: str | None) -> str | None:
     orig = http_url(get(e, "feedburner_origlink"), base)
     if orig:
         return orig
@@ -153,15 +158,27 @@ def entry_link(e: Any, base: str | None) -> str | None:
         # RSS <guid> without isPermaLink="false" and no <link>: a link only
         # if it is one already ("1234" is not a path on the feed's site).
         return http_url(raw, None)
-    link = http_url(raw, base)
-    if link:
-        return link
-    for ln in get(e, "links") or []:
-        if isinstance(ln, dict) and ln.get("rel", "alternate") == "alternate":
-            link = http_url(ln.get("href"), base)
-            if link:
-                return link
+    return http_url(raw, base) or _first(get(e, "links"), "href", base, rel="alternate")
+
+
+def _first(links: object, key: str, base: str | None, *, rel: str | None = None) -> str | None:
+    """The first http(s) URL under ``key`` of a list of link dicts (of ``rel``, when given:
+    a link without ``rel`` is an alternate one)."""
+    for ln in links if isinstance(links, list) else []:
+        if isinstance(ln, dict) and (rel is None or ln.get("rel", "alternate") == rel):
+            url = http_url(ln.get(key), base)
+            if url:
+                return url
     return None
+
+
+def json_link(item: dict[str, Any], base: str | None) -> str | None:
+    """A JSON Feed item's ``url``, else its ``external_url``, else its first attachment's."""
+    return (
+        http_url(item.get("url"), base)
+        or http_url(item.get("external_url"), base)
+        or _first(item.get("attachments"), "url", base)
+    )
 
 
 def entry_date(e: Any, fetched: datetime) -> datetime | None:
