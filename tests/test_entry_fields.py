@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from digest.articles import article_key_of
 from digest.sources.feeds import parse_feed
 from digest.text.prepare import prepare
 
@@ -171,3 +172,33 @@ def test_a_podcast_episode_with_no_page_links_to_its_file() -> None:
         "https://cdn.pub.example/ep14.mp3",
         "https://cdn.pub.example/ep15.mp3",  # a comments link is no page of the episode
     ]
+
+
+def test_a_guid_every_item_shares_is_no_identity() -> None:
+    # A CMS writing its home page as every item's guid: read as ids, the feed showed its
+    # first item only, and at the next poll the newest was "stored already".
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://pub.example/story-{n}</link>"
+        f"<guid>https://pub.example/</guid><description>Text of story {n}.</description></item>"
+        for n in (3, 2, 1)
+    )
+    entries = parse_feed(_rss(items), source="Pub", fetched=FETCHED)
+    assert [e.url for e in entries] == [f"https://pub.example/story-{n}" for n in (3, 2, 1)]
+    assert {e.entry_id for e in entries} == {None}
+    assert len({article_key_of(e) for e in entries}) == 3
+    newer = parse_feed(_rss(items.replace("Story 1<", "Story 4<").replace("story-1<", "story-4<")), source="Pub", fetched=FETCHED)
+    assert article_key_of(newer[2]) not in {article_key_of(e) for e in entries}
+
+
+def test_one_page_listed_twice_under_its_id_is_one_entry() -> None:
+    item = '<item><title>T</title><link>https://pub.example/a</link><guid isPermaLink="false">a1</guid><description>x</description></item>'
+    assert len(parse_feed(_rss(item + item), source="Pub", fetched=FETCHED)) == 1
+
+
+def test_two_pages_under_one_id_are_one_entry_first_wins() -> None:
+    # An Atom entry's two versions, its link moved between them (tests/fixtures/hostile/duplicate_ids.atom).
+    items = "".join(
+        f'<item><title>T{n}</title><link>https://pub.example/a-{n}</link><guid isPermaLink="false">a</guid><description>x</description></item>'
+        for n in (1, 2)
+    )
+    assert [e.url for e in parse_feed(_rss(items), source="Pub", fetched=FETCHED)] == ["https://pub.example/a-1"]

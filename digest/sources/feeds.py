@@ -32,7 +32,8 @@ How it works
   :mod:`digest.sources.dates`), aware UTC, the first plausible one (a published
   date in 2036 gives way to the updated one); with none, ``None`` and the
   caller uses the fetch time.
-* Duplicate entry ids within one feed: the first is kept.  Entries with no
+* Duplicate entry ids within one feed: the first is kept; an id that entries
+  linking to three pages or more share is dropped (they are known by their links).  Entries with no
   title and no text at all are dropped; entries without links are kept.
 * Titles and authors are cut to ``records.TITLE_CHARS`` / ``AUTHOR_CHARS``
   (300 / 200 characters) at a word boundary, with an ellipsis
@@ -98,6 +99,8 @@ __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000
+#: An id carried by entries linking to this many pages is no id (:func:`_shared_ids`).
+SHARED_ID_PAGES = 3
 
 # --------------------------------------------------------------------------
 # Text helpers
@@ -174,18 +177,38 @@ def _newest(dates: list[datetime | None], source: str) -> list[int]:
 
 
 def _finish(entries: list[Entry]) -> Entries:
-    """Drop textless entries and repeated ids (first wins)."""
+    """Drop textless entries and repeated ids (first wins); an id that several pages share
+    is no id (:func:`_shared_ids`)."""
+    entries = [e for e in entries if e.title or e.content_html or e.summary_html or e.text]
+    shared = _shared_ids(entries)
     out = Entries()
     seen: set[str] = set()
+    pages: set[tuple[str | None, str]] = set()
     for e in entries:
-        if not (e.title or e.content_html or e.summary_html or e.text):
-            continue
-        if e.entry_id:
+        if e.entry_id in shared:
+            e.entry_id = None
+            if (e.url, e.title) in pages:  # the same page listed twice under the shared id
+                continue
+            pages.add((e.url, e.title))
+        elif e.entry_id:
             if e.entry_id in seen:
                 continue
             seen.add(e.entry_id)
         out.append(e)
     return out
+
+
+def _shared_ids(entries: list[Entry]) -> set[str]:
+    """Ids that entries linking to three pages or more carry: a CMS that writes its home page
+    (or "0") as every item's guid.  Taken as ids, all but the first entry were dropped, and at
+    the next poll the newest was "stored already": the feed showed nothing new again.  Repeats
+    of one page (one entry listed twice, an Atom entry's versions) keep their id, and so do
+    two pages (an entry's versions, its link moved between them: the first wins)."""
+    links: dict[str, set[str]] = {}
+    for e in entries:
+        if e.entry_id and e.url:
+            links.setdefault(e.entry_id, set()).add(e.url)
+    return {i for i, urls in links.items() if len(urls) >= SHARED_ID_PAGES}
 
 
 # --------------------------------------------------------------------------
