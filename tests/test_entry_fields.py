@@ -202,3 +202,20 @@ def test_two_pages_under_one_id_are_one_entry_first_wins() -> None:
         for n in (1, 2)
     )
     assert [e.url for e in parse_feed(_rss(items), source="Pub", fetched=FETCHED)] == ["https://pub.example/a-1"]
+
+
+@pytest.mark.parametrize(
+    ("stated", "utc"),
+    [
+        ("Thu, 19 Nov 2026 10:00:00 CEST", datetime(2026, 11, 19, 8, tzinfo=UTC)),
+        ("Thu, 19 Nov 2026 10:00:00 AEDT", datetime(2026, 11, 18, 23, tzinfo=UTC)),
+        ("Thu, 19 Nov 2026 10:00:00 BST", datetime(2026, 11, 19, 9, tzinfo=UTC)),
+        ("2026-11-19 10:00:00 +0530", datetime(2026, 11, 19, 4, 30, tzinfo=UTC)),
+        ("Thu, 19 Nov 2026 10:00:00 EST", datetime(2026, 11, 19, 15, tzinfo=UTC)),
+        ("Thu, 19 Nov 26 10:00:00 GMT", datetime(2026, 11, 19, 10, tzinfo=UTC)),
+    ],
+)
+def test_a_publication_time_is_read_in_the_zone_it_names(stated: str, utc: datetime) -> None:
+    data = _rss(f"<item><title>T</title><link>https://pub.example/a</link><pubDate>{stated}</pubDate><description>x</description></item>")
+    (entry,) = parse_feed(data, source="Pub", fetched=FETCHED)
+    assert entry.published == utc

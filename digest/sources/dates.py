@@ -12,7 +12,8 @@ How it works
   aware ``datetime``; anything that does not fit gives ``None``.
 * :func:`from_string` tries ISO 8601 / RFC 3339 (``datetime.fromisoformat``),
   then RFC 822 (``email.utils``), then feedparser's own lenient date parser;
-  a naive result is taken as UTC.
+  a naive result is taken as UTC.  Zone names RFC 822 does not know but
+  publishers write (``CEST``, ``AEDT``: :data:`ZONES`) are read as their offsets.
 * :func:`plausible` keeps a date only if it is on or after 1995-01-01 and no
   more than two days after the fetch time; the caller then falls back to the
   fetch time (or a file's modification time).
@@ -71,6 +72,7 @@ def from_string(value: object) -> datetime | None:
         return aware(datetime.fromisoformat(iso))
     except ValueError:
         pass
+    text = _numeric_zone(text)
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -78,6 +80,25 @@ def from_string(value: object) -> datetime | None:
     if parsed is not None:
         return aware(parsed)
     return from_struct(_feedparser_date(text))
+
+
+#: Zone names publishers write that RFC 822 (hence ``email.utils`` and feedparser) does not
+#: know: each was read as UTC, a time hours off ("10:00 AEDT" shown 11 hours late).  Only
+#: names with one meaning: IST (India, Ireland, Israel) is left out.
+ZONES = {
+    "WET": "+0000", "WEST": "+0100", "BST": "+0100", "CET": "+0100", "CEST": "+0200",
+    "MET": "+0100", "MEST": "+0200", "EET": "+0200", "EEST": "+0300", "MSK": "+0300",
+    "SAST": "+0200", "HKT": "+0800", "SGT": "+0800", "AWST": "+0800", "JST": "+0900",
+    "KST": "+0900", "ACST": "+0930", "ACDT": "+1030", "AEST": "+1000", "AEDT": "+1100",
+    "NZST": "+1200", "NZDT": "+1300", "AKST": "-0900", "AKDT": "-0800", "HST": "-1000",
+}  # fmt: skip
+
+
+def _numeric_zone(text: str) -> str:
+    """``text`` with a trailing zone name of :data:`ZONES` written as its offset."""
+    head, _, zone = text.rpartition(" ")
+    offset = ZONES.get(zone.upper()) if head else None
+    return f"{head} {offset}" if offset else text
 
 
 def _feedparser_date(text: str) -> time.struct_time | None:

@@ -187,7 +187,9 @@ def entry_date(e: Any, fetched: datetime) -> datetime | None:
     entry's next date, not for the fetch time."""
     for key in ("published", "updated", "created"):
         raw = get(e, key)
-        dt = from_struct(get(e, key + "_parsed")) or from_string(raw)
+        # our own reading first: feedparser's took "+0530" after a space for +05:00 and a
+        # zone it does not know ("CEST", "AEDT") for UTC
+        dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
         if dt is not None and year_agrees(dt, raw) and (found := plausible(dt, fetched)) is not None:
             return found
     return None
