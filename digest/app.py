@@ -18,7 +18,7 @@ Special cases
 * A 304 (not modified) costs no parsing.  A 301/308 updates the stored URL;
   410 pauses the source.
 * ``App.run`` fetches the URL sources of each group of
-  ``8 * fetch.concurrency`` concurrently (``digest.sources.fetch.fetch_many``,
+  ``8 * fetch.concurrency`` concurrently (``digest.sources.prefetch``,
   bounded per host) before reading them in order: a run waits for its slow
   feeds side by side, not one after the other; the results are the same.
 * An article already stored (same identity key) is skipped before any
@@ -75,6 +75,7 @@ from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources import states
+from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
@@ -241,7 +242,7 @@ class App:
         try:
             for i, src in enumerate(sources):
                 if i % group == 0:
-                    self._prefetch(sources[i : i + group])
+                    self._prefetched = prefetch(self.store, self.cfg, sources[i : i + group])
                 report.sources += 1
                 try:
                     self.poll(src, report, now=now)
@@ -271,36 +272,6 @@ class App:
         failure = store_failure(exc, str(getattr(self.store, "path", self.store.url)))
         if failure is not None:
             raise failure from exc
-
-    def _prefetch(self, sources: list[SourceConfig]) -> None:
-        """Fetch the URL sources among ``sources`` concurrently; ``poll`` takes the outcomes.
-
-        Each request is the one ``poll`` would send (the stored URL and
-        validators); paused sources are not asked.  Inside a running event
-        loop (``asyncio.run`` is not possible) the sources are fetched in turn.
-        """
-        import asyncio
-
-        from .sources.fetch import FetchRequest, fetch_many
-
-        self._prefetched.clear()
-        todo: list[tuple[str, FetchRequest]] = []
-        for src in sources:
-            if src.url is None:
-                continue
-            state = self.store.get_source_state(src.name) or SourceState(src.name, src.url)
-            if not state.paused:
-                url = state.permanent_url or src.url
-                todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
-        if len(todo) < 2:
-            return
-        try:
-            asyncio.get_running_loop()
-            return
-        except RuntimeError:
-            pass
-        results = asyncio.run(fetch_many([req for _, req in todo], config=self.cfg.fetch))
-        self._prefetched = {name: res for (name, _), res in zip(todo, results, strict=True)}
 
     def poll(self, src: SourceConfig, report: RunReport, *, now: datetime | None = None) -> None:
         """Read one source and ingest its new articles (one transaction).
@@ -436,11 +407,9 @@ class App:
         return digest_view(self.store, self.cfg, day or self.today(), plan)
 
     def render(self, *, day: date | None = None, fmt: str = "html", digest: str | None = None) -> str:
-        from .output.render import make_env, render
+        from .output.publish import render_view
 
-        env = make_env(self.cfg.templates)
-        view = self.build_view(day, digest=digest)
-        return render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
+        return render_view(self.cfg, self.build_view(day, digest=digest), fmt)
 
     def write_digest(
         self,
@@ -458,8 +427,7 @@ class App:
         days digests were built for), built at ``now`` (the caller's clock, the one it seals
         days by; default ``Config.now``); a weekly one's are not (its day is a week's)."""
         from .output.digests import plan_named
-        from .output.files import atomic_write
-        from .output.render import make_env, render
+        from .output.publish import write_files
 
         day = day or self.today()
         if view is None or view.date != day.isoformat() or view.name != digest:
@@ -467,20 +435,7 @@ class App:
         if now is not None:  # the caller's clock (a replay's day end, the daemon's)
             view.generated = now
         plan = plan_named(self.cfg, digest)
-        env = make_env(self.cfg.templates)
-        out = []
-        for fmt in formats:
-            text = render(view, fmt, env=env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars, locale=self.cfg.locale)  # type: ignore[arg-type]
-            target = path or plan.files(self.cfg, day, fmt)
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, text)
-            except OSError as exc:  # a full disk, a folder read-only or a file where it belongs
-                raise DigestError(f"{target}: cannot write the digest ({exc.strerror or exc})") from exc
-            if plan.every == "day":  # the archive's days (a week's files are not a day's)
-                self.store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=now or self.cfg.now())
-            out.append(target)
-        return out
+        return write_files(self.cfg, self.store, view, day, plan, formats, path=path, built_at=now or self.cfg.now())
 
     def write_digests(self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
         """Write every daily digest's files for the day (``digests:``; without it the single

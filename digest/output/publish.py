@@ -1,0 +1,58 @@
+"""A digest's files written: each format rendered, written whole, and a day's recorded.
+
+Observations
+------------
+* ``digest run``, ``digest build``, a replay's day end and the daemon all
+  write digests; each must render the same view the same way and record a
+  daily digest for the archive (its index lists the days digests were built
+  for), so the writing is one function they all reach through ``App``.
+* A full disk, a read-only folder or a file where the folder belongs is the
+  user's to fix: one line naming the file (``DigestError``), not a traceback.
+
+How it works
+------------
+:func:`write_files` renders ``view`` in each format (``output.render``), writes
+it atomically (``output.files.atomic_write``) to the plan's path for the day
+(or ``path``), and for a daily plan records it in the store with the time it
+was built; a weekly digest's files are not a day's and are not recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from ..config import Config
+from ..errors import DigestError
+from ..records import DigestView
+from ..store.base import Store
+from .digests import Plan
+from .files import atomic_write
+from .render import make_env, render
+
+
+def render_view(cfg: Config, view: DigestView, fmt: str) -> str:
+    """``view`` in ``fmt`` (md, html, json, email-text, ...) with the configured templates."""
+    env = make_env(cfg.templates)
+    return render(view, fmt, env=env, tz=cfg.tz, excerpt_chars=cfg.excerpt_chars, locale=cfg.locale)  # type: ignore[arg-type]
+
+
+def write_files(
+    cfg: Config, store: Store, view: DigestView, day: date, plan: Plan, formats: tuple[str, ...],
+    *, path: Path | None, built_at: datetime,
+) -> list[Path]:
+    """Write ``view`` in each of ``formats``; a daily plan's files recorded as built at ``built_at``."""
+    env = make_env(cfg.templates)
+    out = []
+    for fmt in formats:
+        text = render(view, fmt, env=env, tz=cfg.tz, excerpt_chars=cfg.excerpt_chars, locale=cfg.locale)  # type: ignore[arg-type]
+        target = path or plan.files(cfg, day, fmt)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
+        except OSError as exc:  # a full disk, a folder read-only or a file where it belongs
+            raise DigestError(f"{target}: cannot write the digest ({exc.strerror or exc})") from exc
+        if plan.every == "day":  # the archive's days (a week's files are not a day's)
+            store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=built_at)
+        out.append(target)
+    return out
