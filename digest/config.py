@@ -8,7 +8,7 @@ models that forbid unknown keys.  Every problem becomes one line of the
 key path (``feeds.yaml:7: sources[2].url: ...``); all of them are listed, in
 file order.  An unknown key is offered the closest known key at its place
 (``nmae``: did you mean 'name'?), and a repeated source name is reported at
-its own line.  A digest's section that no source has as its ``category`` is
+its own line (``digest.configproblems``).  A digest's section that no source has as its ``category`` is
 an error at its line, with the closest category or the known ones (a section
 nothing can fill would put every story under "Other" without a word).  Nothing
 half-read is ever returned.
@@ -25,12 +25,11 @@ Special cases
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NoReturn, get_args
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -44,10 +43,9 @@ from pydantic import (
     model_validator,
 )
 
+from .configproblems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems
 from .errors import ConfigError
 
-#: How a repeated source name is reported (the model's own check and ``parse_config``'s).
-_DUPLICATE = "duplicate source name"
 #: The section of a digest's stories in none of its sections; it may be listed to place it.
 OTHER = "Other"
 
@@ -295,7 +293,7 @@ class Config(_Strict):
         seen: set[str] = set()
         for i, s in enumerate(self.sources):
             if s.name in seen:
-                raise ValueError(f"sources[{i}]: {_DUPLICATE} {s.name!r}")
+                raise ValueError(f"sources[{i}]: {DUPLICATE} {s.name!r}")
             seen.add(s.name)
         names: set[str] = set()
         for i, d in enumerate(self.digests):
@@ -341,121 +339,6 @@ class Config(_Strict):
         return self
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Find the YAML line of a key path, for error messages."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == part:
-                    node, line = v, k.start_mark.line + 1
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model whose mapping sits at a key path (``("sources", 0)`` -> SourceConfig)."""
-    model: type[BaseModel] = Config
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
-        if field is None:
-            return None
-        found = _model_in(field.annotation)
-        if found is None:
-            return None
-        model = found
-    return model
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _known_keys(model: type[BaseModel]) -> list[str]:
-    return [f.alias or n for n, f in model.model_fields.items() if not f.exclude]
-
-
-def _unknown_key(loc: tuple[Any, ...]) -> str:
-    """'unknown key', with the closest known key at that place, or the known keys."""
-    model = _model_at(loc[:-1])
-    if model is None:
-        return "unknown key"
-    known = _known_keys(model)
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-    if close:
-        return f"unknown key; did you mean {close[0]!r}?"
-    return f"unknown key (known here: {', '.join(known)})"
-
-
-def _problems(exc: ValidationError, node: yaml.Node | None) -> list[tuple[int, str]]:
-    """(line, 'key path: problem') for every problem pydantic found."""
-    out: list[tuple[int, str]] = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
-        msg = err["msg"].removeprefix("Value error, ")
-        if _DUPLICATE in msg and not loc:
-            continue  # reported at the duplicate's own line (_duplicate_names)
-        if err["type"] == "extra_forbidden":
-            msg = _unknown_key(loc)
-        elif err["type"] == "missing":
-            msg = "required, but missing"
-        elif err["type"] == "string_type":  # YAML read a number, a yes/no or nothing there
-            got = err.get("input")
-            msg = "needs text, not nothing" if got is None else f"needs text, not {got!r} (write it in quotes)"
-        out.append((_line_of(node, loc) or 0, f"{_key_path(loc)}: {msg}"))
-    return out
-
-
-def _duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[int, str]]:
-    """A source name used twice, reported at the second one's ``name:`` line."""
-    out: list[tuple[int, str]] = []
-    first: dict[str, int] = {}
-    sources = data.get("sources")
-    for i, src in enumerate(sources if isinstance(sources, list) else []):
-        name = src.get("name") if isinstance(src, dict) else None
-        if not isinstance(name, str):
-            continue
-        line = _line_of(node, ("sources", i, "name")) or 0
-        if name in first:
-            out.append((line, f"sources[{i}].name: {_DUPLICATE} {name!r} (first at line {first[name]})"))
-        else:
-            first[name] = line
-    return out
-
-
-def _raise(name: str, problems: list[tuple[int, str]]) -> NoReturn:
-    """One ConfigError listing every problem, in file order, each with its file:line."""
-    lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
-    raise ConfigError("\n".join(lines))
-
-
 def _folder_problems(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str]]:
     """The folders the configuration names that cannot be one: ``templates`` missing or not a
     folder; ``output_dir`` or ``data_dir`` (made when missing) an existing file, or under one.
@@ -463,14 +346,14 @@ def _folder_problems(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str
     out = []
     if cfg.templates is not None and not cfg.templates.is_dir():
         what = "not a folder" if cfg.templates.exists() else "no such folder"
-        out.append((_line_of(node, ("templates",)) or 0, f"templates: {what}: {cfg.templates}"))
+        out.append((line_of(node, ("templates",)) or 0, f"templates: {what}: {cfg.templates}"))
     for key in ("output_dir", "data_dir"):
         folder: Path = getattr(cfg, key)
         if key == "data_dir" and cfg.database:
             continue
         blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
         if blocking is not None and not blocking.is_dir():
-            out.append((_line_of(node, (key,)) or 0, f"{key}: not a folder: {blocking} is a file"))
+            out.append((line_of(node, (key,)) or 0, f"{key}: not a folder: {blocking} is a file"))
     return out
 
 
@@ -489,34 +372,34 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping at the top level, got {type(data).__name__}")
-    problems = _duplicate_names(data, node)
+    problems = duplicate_names(data, node)
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        _raise(name, problems + _problems(exc, node))
+        raise_problems(name, problems + problems_of(Config, exc, node))
     if problems:
-        _raise(name, problems)
+        raise_problems(name, problems)
     cfg.config_path = path
     cfg.resolve(base if base is not None else path.parent)
     for i, s in enumerate(cfg.sources):
-        line = _line_of(node, ("sources", i, "path")) or 0
+        line = line_of(node, ("sources", i, "path")) or 0
         if s.path is not None and not s.path.exists():
             problems.append((line, f"sources[{i}].path: no such file or folder: {s.path}"))
         elif s.path is not None and not os.access(s.path, os.R_OK):
             problems.append((line, f"sources[{i}].path: not readable: {s.path}"))
     problems += _folder_problems(cfg, node)
     if problems:
-        _raise(name, problems)
+        raise_problems(name, problems)
     from .sources.lists import expand_lists
 
     cfg.sources, listed, cfg._list_notes = expand_lists(cfg.sources)  # an OPML list stands for its feeds
     for i, problem in listed:
-        problems.append((_line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
+        problems.append((line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
     from .configrefs import unknown_names
 
-    problems += unknown_names(cfg, node, _line_of)  # after the lists: their folders are categories
+    problems += unknown_names(cfg, node, line_of)  # after the lists: their folders are categories
     if problems:
-        _raise(name, problems)
+        raise_problems(name, problems)
     return cfg
 
 

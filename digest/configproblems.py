@@ -1,0 +1,146 @@
+"""A configuration's problems, each with its line: what ``digest.config`` reports.
+
+Observations
+------------
+* pydantic names a problem by its key path (``("sources", 2, "url")``) and
+  PyYAML knows where each key was written; a user needs both, and every
+  problem at once, in file order, not the first one of a traceback.
+
+How it works
+------------
+:func:`problems_of` turns pydantic's errors into ``(line, "key path: problem")``
+pairs, the line found by walking the composed YAML node (:func:`line_of`); an
+unknown key is offered the closest known key of the model at its place
+(:func:`model_at` walks the models from ``root``), a value YAML read as a
+number or a yes/no where text belongs is asked to be quoted.
+:func:`duplicate_names` finds a source name used twice, at the second one's
+line; :func:`raise_problems` raises one :class:`ConfigError` listing them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, NoReturn, get_args
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ConfigError
+
+#: How a repeated source name is reported (the model's own check and ``duplicate_names``).
+DUPLICATE = "duplicate source name"
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Find the YAML line of a key path, for error messages."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == part:
+                    node, line = v, k.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose mapping sits at a key path (``("sources", 0)`` -> SourceConfig)."""
+    model = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return None
+        found = _model_in(field.annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or n for n, f in model.model_fields.items() if not f.exclude]
+
+
+def unknown_key(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """'unknown key', with the closest known key at that place, or the known keys."""
+    model = model_at(root, loc[:-1])
+    if model is None:
+        return "unknown key"
+    known = _known_keys(model)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean {close[0]!r}?"
+    return f"unknown key (known here: {', '.join(known)})"
+
+
+def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | None) -> list[tuple[int, str]]:
+    """(line, 'key path: problem') for every problem pydantic found."""
+    out: list[tuple[int, str]] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+        msg = err["msg"].removeprefix("Value error, ")
+        if DUPLICATE in msg and not loc:
+            continue  # reported at the duplicate's own line (duplicate_names)
+        if err["type"] == "extra_forbidden":
+            msg = unknown_key(root, loc)
+        elif err["type"] == "missing":
+            msg = "required, but missing"
+        elif err["type"] == "string_type":  # YAML read a number, a yes/no or nothing there
+            got = err.get("input")
+            msg = "needs text, not nothing" if got is None else f"needs text, not {got!r} (write it in quotes)"
+        out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
+    return out
+
+
+def duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[int, str]]:
+    """A source name used twice, reported at the second one's ``name:`` line."""
+    out: list[tuple[int, str]] = []
+    first: dict[str, int] = {}
+    sources = data.get("sources")
+    for i, src in enumerate(sources if isinstance(sources, list) else []):
+        name = src.get("name") if isinstance(src, dict) else None
+        if not isinstance(name, str):
+            continue
+        line = line_of(node, ("sources", i, "name")) or 0
+        if name in first:
+            out.append((line, f"sources[{i}].name: {DUPLICATE} {name!r} (first at line {first[name]})"))
+        else:
+            first[name] = line
+    return out
+
+
+def raise_problems(name: str, problems: list[tuple[int, str]]) -> NoReturn:
+    """One ConfigError listing every problem, in file order, each with its file:line."""
+    lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
+    raise ConfigError("\n".join(lines))
