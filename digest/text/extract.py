@@ -58,7 +58,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from .fragments import SPACES, fragment_to_text, normalize_text, strip_fragment
+from .fragments import HIDDEN_TAGS, SPACES, fragment_to_text, normalize_text, strip_fragment
 
 #: Characters of HTML processed at most (about 5 MB).
 MAX_INPUT_CHARS = 5_000_000
@@ -66,25 +66,8 @@ MAX_INPUT_CHARS = 5_000_000
 #: Batches smaller than this are extracted in-process (pool start-up costs more).
 POOL_MIN_BATCH = 8
 
-_FALLBACK_DROP = [
-    "script",
-    "style",
-    "noscript",
-    "iframe",
-    "template",
-    "svg",
-    "math",
-    "object",
-    "embed",
-    "form",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "button",
-    "select",
-    "textarea",
-]
+#: What the fallback removes from a page's article (else main, else body) before its text is read.
+_FALLBACK_DROP = [*HIDDEN_TAGS, "form", "nav", "header", "footer", "aside"]
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ")
 #: Elements a browser never shows as text: removed from a page's tree before anything reads it.
 _NEVER_TEXT = ("script", "style")

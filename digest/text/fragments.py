@@ -77,24 +77,12 @@ _BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
-_SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "template",
-        "svg",
-        "math",
-        "object",
-        "embed",
-        "head",
-        "title",
-        "select",
-        "textarea",
-        "button",
-    ]
-)
+#: Elements whose contents are never the article's text (code, embeds, controls).
+HIDDEN_TAGS = (
+    "script", "style", "noscript", "iframe", "template", "svg", "math", "object", "embed",
+    "select", "textarea", "button",
+)  # fmt: skip
+_SKIP_TAGS = frozenset([*HIDDEN_TAGS, "head", "title"])
 SPACES = re.compile(r"[ \t\f\v\r\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n")
 
