@@ -17,8 +17,8 @@ Timing is APScheduler 3 (a ``BackgroundScheduler``) with a persistent
 ``SQLAlchemyJobStore`` in the project's own database (table
 :data:`JOB_TABLE`).  Its jobs are two references to :func:`wake` with a plain
 argument: ``"poll"`` on an interval (:data:`POLL_JOB`) and ``"digest"`` on a
-``CronTrigger`` at ``schedule.digest_time`` in the configured timezone
-(:data:`DIGEST_JOB`, ``coalesce`` and ``misfire_grace_time``: a run missed
+``DigestTrigger`` (:mod:`digest.service.digesttime`: once a local day, DST or
+not) at ``schedule.digest_time`` in the configured timezone (:data:`DIGEST_JOB`, ``coalesce`` and ``misfire_grace_time``: a run missed
 while down fires once on start).  :func:`wake` only puts the word on a queue;
 the main thread owns the :class:`~digest.app.App` (and its SQLite
 connection) and does all the work:

@@ -15,11 +15,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import WEEKDAYS, Config
+from ..config import Config
 from ..errors import DigestError
 from ..output.digests import Plan, plan_named, plans
 from ..output.view import day_bounds, seal, sealed_at
 from ..store.base import Store, parse_ts, ts
+from .digesttime import DigestTrigger
 from .polling import digest_due
 
 if TYPE_CHECKING:
@@ -255,15 +256,12 @@ DIGEST_JOB = "digest-daily"
 
 
 def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
-    """(job id, wake kind, cron trigger) of each digest: at its time in the configured time
-    zone, a weekly one on its weekday only."""
-    from apscheduler.triggers.cron import CronTrigger
-
+    """(job id, wake kind, trigger) of each digest: at its time in the configured time zone
+    (:class:`digest.service.digesttime.DigestTrigger`: once a local day, DST or not), a weekly
+    one on its weekday only."""
     out = []
     for plan in plans(cfg):
-        hour, minute = (int(x) for x in plan.time.split(":"))
-        dow = {"day_of_week": WEEKDAYS[plan.weekday][:3]} if plan.every == "week" else {}
-        trigger = CronTrigger(hour=hour, minute=minute, timezone=cfg.tz, **dow)
+        trigger = DigestTrigger(plan.time, cfg.tz, plan.weekday if plan.every == "week" else None)
         job_id = DIGEST_JOB if plan.name is None else f"digest-{plan.name}"
         out.append((job_id, "digest" if plan.name is None else f"digest:{plan.name}", trigger))
     return out

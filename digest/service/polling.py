@@ -40,12 +40,13 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
 from ..sources.tracking import SourceTracker
 from ..store.base import SourceState
+from .digesttime import digest_moment
 
 log = logging.getLogger("digest.daemon")
 
@@ -139,22 +140,24 @@ def should_pause(first_failure_at: datetime | None, now: datetime, pause_after_h
     return (now - first_failure_at).total_seconds() >= pause_after_hours * 3600.0
 
 
-def _at(day: date, hhmm: str, tz: tzinfo) -> datetime:
-    hour, minute = (int(x) for x in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=tz)
+def _last_digest(now: datetime, hhmm: str, tz: tzinfo) -> tuple[date, datetime]:
+    """The local day of the latest daily ``hhmm`` at or before ``now``, and its instant."""
+    day = now.astimezone(tz).date()
+    moment = digest_moment(day, hhmm, tz)
+    if moment > now:  # instants, not wall times: around a DST change they differ
+        day -= timedelta(days=1)
+        moment = digest_moment(day, hhmm, tz)
+    return day, moment
 
 
 def last_digest_moment(now: datetime, hhmm: str, tz: tzinfo) -> datetime:
-    """The latest daily ``hhmm`` (local time in ``tz``) at or before ``now``.
+    """The latest daily ``hhmm`` (local time in ``tz``) at or before ``now``, in ``tz``.
 
-    On a day when ``hhmm`` does not exist (a DST gap) the wall-clock time is
-    taken as ``zoneinfo`` resolves it; the result is never after ``now``.
+    On a day when ``hhmm`` does not exist (a DST gap) or exists twice (the clocks go back),
+    it is :func:`digest.service.digesttime.digest_moment`'s instant, the one the daemon's
+    digest job fires at; the result is never after ``now``.
     """
-    local = now.astimezone(tz)
-    moment = _at(local.date(), hhmm, tz)
-    if moment > local:
-        moment = _at(local.date() - timedelta(days=1), hhmm, tz)
-    return moment
+    return _last_digest(now, hhmm, tz)[1].astimezone(tz)
 
 
 def digest_due(now: datetime, hhmm: str, tz: tzinfo, *, day_offset: int = -1) -> date:
@@ -165,7 +168,7 @@ def digest_due(now: datetime, hhmm: str, tz: tzinfo, *, day_offset: int = -1) ->
     before it, so every calendar day is sent once and complete; ``0`` the day
     so far.
     """
-    return last_digest_moment(now, hhmm, tz).date() + timedelta(days=day_offset)
+    return _last_digest(now, hhmm, tz)[0] + timedelta(days=day_offset)
 
 
 def poll_interval(src: SourceConfig, cfg: Config) -> float:

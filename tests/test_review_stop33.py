@@ -1,0 +1,96 @@
+"""Stop 33's review: time zones and the daemon (docs/evaluation.md, "Reviews (stop 33)")."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.config import Config
+from digest.output.digests import plans
+from digest.service.delivery import DIGEST_JOB, latest_due_day
+from digest.service.schedule import make_scheduler
+from tests.support.config import make_config
+
+
+def _fires(cfg: Config, job_id: str, since: datetime, until: datetime) -> list[datetime]:
+    """The stored digest job's fire times from ``since`` to ``until``, as the scheduler walks
+    them (each next one asked for a few seconds after the last, when the job ran)."""
+    (tmp := Path(cfg.database_url.partition("///")[2]).parent).mkdir(parents=True, exist_ok=True)
+    assert tmp.is_dir()
+    sched = make_scheduler(cfg, tick=60)
+    try:
+        job = sched.get_job(job_id)
+        assert job is not None
+        trigger = job.trigger
+    finally:
+        sched.shutdown()
+    out: list[datetime] = []
+    at = trigger.get_next_fire_time(None, since)
+    while at is not None and at < until:
+        out.append(at)
+        nxt = trigger.get_next_fire_time(at, at + timedelta(seconds=5))
+        assert nxt is not None and nxt > at, f"stuck at {at}"
+        at = nxt
+    return out
+
+
+@pytest.mark.parametrize(
+    ("zone", "hhmm"),
+    [
+        ("Europe/Berlin", "00:00"),  # skipped 30 March 2026, the day after the clocks went forward
+        ("Europe/Berlin", "00:30"),
+        ("Europe/Berlin", "02:30"),  # in the skipped hour, and twice on the night they go back
+        ("America/New_York", "02:30"),
+        ("America/New_York", "23:59"),
+        ("Australia/Lord_Howe", "01:45"),  # a 30-minute change
+        ("Australia/Lord_Howe", "02:15"),
+        ("Asia/Kathmandu", "00:00"),
+        ("America/Santiago", "00:00"),  # the clocks change at midnight
+    ],
+)
+def test_the_digest_job_fires_once_every_local_day_across_dst(tmp_path: Path, zone: str, hhmm: str) -> None:
+    """The daily digest's job fires once on every local day of a year with two DST changes,
+    and each time the day it covers (``latest_due_day``) is the day before: none a day late,
+    none built twice."""
+    cfg = make_config(tmp_path, timezone=zone, schedule={"digest_time": hhmm})
+    tz = ZoneInfo(zone)
+    fires = _fires(cfg, DIGEST_JOB, datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz))
+    days = [f.astimezone(tz).date() for f in fires]
+    assert days == [date(2026, 1, 1) + timedelta(days=i) for i in range(365)]
+    plan = plans(cfg)[0]
+    for f in fires:
+        f = f.astimezone(UTC)  # arithmetic on instants, not wall times
+        due = latest_due_day(plan, f, tz)
+        assert due == f.astimezone(tz).date() - timedelta(days=1), f
+        assert latest_due_day(plan, f - timedelta(seconds=1), tz) == due - timedelta(days=1), f
+
+
+def test_a_weekly_digest_fires_once_a_week_across_dst(tmp_path: Path) -> None:
+    cfg = make_config(
+        tmp_path, timezone="Europe/Berlin",
+        extra="digests:\n  - name: weekly\n    every: week\n    weekday: monday\n    time: '00:15'\n",
+    )
+    tz = ZoneInfo("Europe/Berlin")
+    fires = _fires(cfg, "digest-weekly", datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz))
+    days = [f.astimezone(tz).date() for f in fires]
+    assert days == [date(2026, 1, 5) + timedelta(weeks=i) for i in range(52)]  # 30 March among them
+
+
+def test_the_stored_trigger_survives_a_restart(tmp_path: Path) -> None:
+    """The job store keeps the trigger (pickled): a restart with the same time keeps the stored
+    job and its next run (how a run missed while down is noticed)."""
+    cfg = make_config(tmp_path, timezone="Europe/Berlin", schedule={"digest_time": "07:00"})
+    Path(cfg.database_url.partition("///")[2]).parent.mkdir(parents=True, exist_ok=True)
+    sched = make_scheduler(cfg, tick=60)
+    missed = datetime.now(UTC) - timedelta(hours=1)
+    sched.modify_job(DIGEST_JOB, next_run_time=missed)
+    sched.shutdown()
+    sched = make_scheduler(cfg, tick=60)
+    try:
+        job = sched.get_job(DIGEST_JOB)
+        assert job is not None and job.next_run_time == missed
+    finally:
+        sched.shutdown()
