@@ -94,3 +94,53 @@ def test_the_stored_trigger_survives_a_restart(tmp_path: Path) -> None:
         assert job is not None and job.next_run_time == missed
     finally:
         sched.shutdown()
+
+
+def test_a_digest_time_slept_through_is_caught_up_on_waking(tmp_path: Path) -> None:
+    """The daemon running, the machine asleep through two digest times, the last over
+    ``MISFIRE_GRACE`` ago: the scheduler skipped the run (``EVENT_JOB_MISSED``) and nothing
+    was built until the next day's time.  Now the daemon is woken and mails both days, once."""
+    from digest.app import open_app
+    from digest.service import daemon as daemon_mod
+    from digest.service.daemon import Daemon
+    from digest.service.delivery import mark_daemon_start, mark_mail_start
+    from digest.service.digesttime import digest_moment
+    from tests.support.daemon import smtpd
+    from tests.support.digests import ingest_stories
+
+    tz = ZoneInfo("Asia/Kathmandu")  # +05:45
+    now = datetime.now(UTC)
+    hhmm = (now - timedelta(hours=14)).astimezone(tz).strftime("%H:%M")  # the last run: 14 h ago
+    (tmp_path / "coast").mkdir()
+    with smtpd() as (inbox, port):
+        cfg = make_config(
+            tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone="Asia/Kathmandu",
+            schedule={"digest_time": hhmm, "poll_minutes": 30},
+            email={"host": "127.0.0.1", "port": port, "security": "none",
+                   "from": "digest@example.org", "to": ["me@example.org"]},
+        )
+        assert cfg.config_path is not None
+        latest = latest_due_day(plans(cfg)[0], now, tz)
+        noon = [datetime.combine(latest - timedelta(days=d), datetime.min.time(), tz) + timedelta(hours=12)
+                for d in (1, 0)]
+        ingest_stories(cfg.config_path, [("Coast News", "quake_a1", noon[0]), ("Coast News", "derby", noon[1])])
+        with open_app(cfg.config_path) as app:
+            since = noon[0] - timedelta(hours=11)  # the daemon ran since that morning
+            mark_daemon_start(app.store, since)
+            mark_mail_start(app.store, None, since)
+            while not daemon_mod._WAKE.empty():
+                daemon_mod._WAKE.get_nowait()
+            sched = make_scheduler(app.cfg, tick=60)
+            # asleep since before the run of the day after noon[0] (it covers noon[0]'s day)
+            sched.modify_job(DIGEST_JOB, next_run_time=digest_moment(latest, hhmm, tz))
+            d = Daemon(app)
+            try:
+                sched.resume()  # awake
+                kind = daemon_mod._WAKE.get(timeout=10)
+            finally:
+                sched.shutdown()
+            d._handle(kind)
+            d._handle(kind)  # again: nothing more
+        assert len(inbox.messages) == 2
+        for day in (latest - timedelta(days=1), latest):
+            assert (tmp_path / "out" / f"digest-{day.isoformat()}.html").is_file()

@@ -104,7 +104,7 @@ from .delivery import (
     send_digest,
     written_whole,
 )
-from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, poll_interval
+from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, tick_seconds
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 from .stopping import StopFlag, fetch_until_stopped
 
@@ -436,15 +436,12 @@ class Daemon:
         log.error("%s: %s (retrying in %.0fs)", digest_label(name, day), exc, wait)
 
     # -- the loop --------------------------------------------------------------------
-    def tick_seconds(self) -> float:
-        """How often the scheduler wakes the poll round: half the shortest interval, 1-60 s."""
-        shortest = min((poll_interval(s, self.cfg) for s in self.cfg.sources if s.enabled), default=1800.0)
-        return max(1.0, min(60.0, shortest / 2))
-
     def _handle(self, kind: str) -> None:
+        late = kind.startswith("late:")  # a run the scheduler missed (asleep): caught up as on start
+        kind = kind.removeprefix("late:")
         if kind == "digest" or kind.startswith("digest:"):
             with self._round():
-                self._periods(plan_named(self.cfg, kind.partition(":")[2] or None), self.clock(), scheduled=True)
+                self._periods(plan_named(self.cfg, kind.partition(":")[2] or None), self.clock(), scheduled=not late)
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:
@@ -475,7 +472,7 @@ class Daemon:
         enabled = [s for s in cfg.sources if s.enabled]
         self.app.store.sync_sources([(s.name, s.url or str(s.path)) for s in enabled])
         mark_daemon_start(self.app.store, self.clock())
-        tick = self.tick_seconds()
+        tick = tick_seconds(cfg)
         sched = make_scheduler(cfg, tick=tick)
         try:
             log.info(

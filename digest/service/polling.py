@@ -62,6 +62,7 @@ __all__ = [
     "overdue_key",
     "poll_interval",
     "should_pause",
+    "tick_seconds",
 ]
 
 #: Longest wait between polls of a failing source, seconds (unless the
@@ -174,6 +175,12 @@ def digest_due(now: datetime, hhmm: str, tz: tzinfo, *, day_offset: int = -1) ->
 def poll_interval(src: SourceConfig, cfg: Config) -> float:
     """The source's poll interval, seconds (its own, else the configuration's)."""
     return (src.interval or cfg.schedule.poll_minutes) * 60.0
+
+
+def tick_seconds(cfg: Config) -> float:
+    """How often the daemon's scheduler wakes the poll round: half the shortest interval, 1-60 s."""
+    shortest = min((poll_interval(s, cfg) for s in cfg.sources if s.enabled), default=1800.0)
+    return max(1.0, min(60.0, shortest / 2))
 
 
 class ScheduledTracker(SourceTracker):

@@ -2,17 +2,24 @@
 
 APScheduler keeps the jobs in the store's own database (table ``JOB_TABLE``), so
 a digest run missed while the daemon was down fires when it starts again (within
-``MISFIRE_GRACE``).  Each job only wakes the daemon's main thread
+``MISFIRE_GRACE``; one missed by more while the daemon ran, the machine asleep, wakes
+it to catch up: ``_missed``).  Each job only wakes the daemon's main thread
 (``digest.service.daemon.wake``), which does the work.
 """
 
 from __future__ import annotations
 
+import logging
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.util import ref_to_obj
 
 from ..config import Config
-from .delivery import digest_jobs
+from .delivery import DIGEST_JOB, digest_jobs
+
+log = logging.getLogger("digest.daemon")
 
 JOB_TABLE = "apscheduler_jobs"
 POLL_JOB = "digest-poll"
@@ -22,6 +29,18 @@ MISFIRE_GRACE = 12 * 3600
 WAKE = "digest.service.daemon:wake"
 
 
+
+
+def _missed(event: JobExecutionEvent) -> None:
+    """A digest's run the scheduler missed by over :data:`MISFIRE_GRACE` while the daemon ran
+    (the machine asleep past its time: the scheduler skips such a run, and the next came a day
+    later): the daemon catches it up as its start does (``late:``, not written again when done)."""
+    if event.job_id == POLL_JOB or not event.job_id.startswith("digest-"):
+        return
+    kind = "digest" if event.job_id == DIGEST_JOB else f"digest:{event.job_id.removeprefix('digest-')}"
+    log.info("%s: its run at %s was missed (the machine asleep?): catching up", kind,
+             event.scheduled_run_time.isoformat(timespec="minutes"))
+    ref_to_obj(WAKE)(f"late:{kind}")
 
 
 def _jobstore_url(database_url: str) -> str:
@@ -64,6 +83,7 @@ def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=cfg.tz,
     )
+    sched.add_listener(_missed, EVENT_JOB_MISSED)
     sched.start(paused=True)
     sched.add_job(
         WAKE,
