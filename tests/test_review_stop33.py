@@ -144,3 +144,54 @@ def test_a_digest_time_slept_through_is_caught_up_on_waking(tmp_path: Path) -> N
         assert len(inbox.messages) == 2
         for day in (latest - timedelta(days=1), latest):
             assert (tmp_path / "out" / f"digest-{day.isoformat()}.html").is_file()
+
+
+@pytest.mark.parametrize(("old", "new"), [("UTC", "Asia/Tokyo"), ("Europe/Berlin", "Pacific/Kiritimati"),
+                                          ("Asia/Tokyo", "America/New_York")])
+def test_an_article_is_mailed_once_when_the_time_zone_moves(tmp_path: Path, old: str, new: str) -> None:
+    """The daemon mails 10 November in ``old``; the reader then sets ``new`` (moved, or mended
+    a wrong zone) and the daemon goes on, hour by hour: each article is in one mail.  Moved
+    east, the evening mailed in the old zone's 10 November was in the new zone's 11th too."""
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from digest.service.delivery import mark_daemon_start
+    from tests.support.daemon import Clock, smtpd
+    from tests.support.digests import ingest_stories
+
+    (tmp_path / "coast").mkdir()
+    day = datetime(2026, 11, 10, tzinfo=UTC)
+    titles = {"quake_a1": "Taranaki", "derby": "Coastal derby", "council_b": "Free buses", "quake_b": "Gisborne"}
+    hours = {"quake_a1": 10, "derby": 20, "council_b": 27, "quake_b": 40}  # UTC, from the 10th
+    clock = Clock()
+    with smtpd() as (inbox, port):
+        def configured(zone: str) -> Path:
+            path = make_config(
+                tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone=zone,
+                schedule={"digest_time": "00:00", "poll_minutes": 30},
+                email={"host": "127.0.0.1", "port": port, "security": "none",
+                       "from": "digest@example.org", "to": ["me@example.org"]},
+            ).config_path
+            assert path is not None
+            return path
+
+        def arrive(path: Path, *names: str) -> None:
+            ingest_stories(path, [("Coast News", n, day + timedelta(hours=hours[n])) for n in names])
+
+        path = configured(old)
+        with open_app(path) as app:
+            mark_daemon_start(app.store, day - timedelta(days=1))
+        arrive(path, "quake_a1", "derby")
+        with open_app(path) as app:  # the old zone's 10 November, mailed
+            clock.now = datetime.combine(day.date() + timedelta(days=1), datetime.min.time(), ZoneInfo(old))
+            Daemon(app, clock=clock).catch_up()
+        arrive(path, "council_b")
+        path = configured(new)
+        arrive(path, "quake_b")
+        with open_app(path) as app:
+            for h in range(0, 90, 2):
+                clock.now = day + timedelta(hours=h, minutes=1)
+                Daemon(app, clock=clock).catch_up()
+        bodies = [m.get_body(("plain",)).get_content() for m in inbox.messages]
+        assert bodies
+        for name, title in titles.items():
+            assert sum(title in body for body in bodies) == 1, (name, [m["Subject"] for m in inbox.messages])

@@ -40,6 +40,9 @@ Special cases
   arrived later are left out, and when the lead chosen since is one of them,
   the best-scored version of the day leads.
 * A seal before its own day began (a clock set back) is ignored.
+* The time zone changed: a day's window is still bounded by the seals kept.  Moved east,
+  the day before was sealed (mailed) after this day began in the new zone: its window
+  starts at that seal, not at its midnight (what arrived by then went out already).
 * One page read twice through one channel (a source renamed: its entries
   are new to the new name; two sources on one feed) is two stored versions
   of one story with one link, title and text: it is listed once, as the
@@ -113,6 +116,10 @@ def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime
         before = sealed_at(store, prev)
         if before is not None and prev_start <= before < start:
             start = before + _TICK
+        elif before is not None and start < before < end:
+            # the day before was sealed after this day began: the time zone moved east since
+            # (its digest went out in the old one's day); what arrived by then was in it
+            start = before
     mine = sealed_at(store, day)
     if mine is not None and start <= mine < end:
         end = mine + _TICK
