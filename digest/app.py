@@ -73,6 +73,7 @@ from .dedup.engine import Engine
 from .engines import rebuilt_engine
 from .errors import DigestError, FetchError, SourceError, StoreError
 from .output.progress import Progress
+from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
 from .sources import states
 from .sources.prefetch import prefetch
@@ -351,6 +352,7 @@ class App:
         self._fetched = fetched
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
+            fetched = stamp_open(self.store, self.cfg, fetched, ready)  # a seal since: the next day's
             # a copy earlier in the batch, or a worker's stored since the check above
             taken = self.store.has_articles([a.key for a in ready])
             items: list[NewArticle] = []

@@ -195,3 +195,46 @@ def test_an_article_is_mailed_once_when_the_time_zone_moves(tmp_path: Path, old:
         assert bodies
         for name, title in titles.items():
             assert sum(title in body for body in bodies) == 1, (name, [m["Subject"] for m in inbox.messages])
+
+
+@pytest.mark.parametrize("digest_day", ["yesterday", "today"])
+def test_an_article_stamped_before_a_seal_and_stored_after_it_is_mailed(tmp_path: Path, digest_day: str) -> None:
+    """A ``digest run`` beside the daemon (another process, the same store on disk) stamps a
+    source's arrival when it reads it, and stores it after cleaning (full text: seconds more).
+    The daemon's digest (00:00, Europe/Berlin; or 18:00 with ``--digest-day today``) sealed the
+    day in between: the article was in the sealed day's window, not in its mail, and in no later
+    one.  Now it is the next day's."""
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from digest.service.delivery import mark_daemon_start
+    from tests.support.daemon import Clock, smtpd
+    from tests.support.digests import ingest_stories, ingest_story
+
+    tz = ZoneInfo("Europe/Berlin")
+    hhmm = "00:00" if digest_day == "yesterday" else "18:00"
+    offset = -1 if digest_day == "yesterday" else 0
+    (tmp_path / "coast").mkdir()
+    with smtpd() as (inbox, port):
+        cfg = make_config(
+            tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone="Europe/Berlin",
+            schedule={"digest_time": hhmm, "poll_minutes": 30},
+            email={"host": "127.0.0.1", "port": port, "security": "none",
+                   "from": "digest@example.org", "to": ["me@example.org"]},
+        )
+        assert cfg.config_path is not None
+        day = date(2026, 3, 28)  # the night before the clocks go forward
+        due = datetime.combine(day + timedelta(days=-offset), datetime.strptime(hhmm, "%H:%M").time(), tz)
+        ingest_stories(cfg.config_path, [("Coast News", "quake_a1", due - timedelta(hours=5))])
+        clock = Clock()
+        with open_app(cfg.config_path) as daemon_app, open_app(cfg.config_path) as run_app:
+            mark_daemon_start(daemon_app.store, due - timedelta(days=2))
+            stamped = due - timedelta(seconds=8)  # the run read the feed then
+            clock.now = due + timedelta(seconds=2)
+            Daemon(daemon_app, clock=clock, day_offset=offset).digest(scheduled=True)  # seals the day
+            ingest_story(run_app, "Coast News", "derby", stamped)  # ... and stores it now
+            clock.now += timedelta(days=1)
+            Daemon(daemon_app, clock=clock, day_offset=offset).digest(scheduled=True)
+        bodies = [m.get_body(("plain",)).get_content() for m in inbox.messages]
+        assert len(bodies) == 2
+        assert ["Taranaki" in b for b in bodies] == [True, False]
+        assert ["Coastal derby" in b for b in bodies] == [False, True]

@@ -64,7 +64,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
-from ..records import DigestView, FailingSource, StoryView, VersionView
+from ..records import Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
 from ..text.sentences import sentence_ends
@@ -138,6 +138,21 @@ def shown_day(store: Store, cfg: Config, at: datetime) -> date:
     if at < start and day > date.min:
         return day - timedelta(days=1)
     return day
+
+
+def stamp_open(store: Store, cfg: Config, at: datetime, articles: Iterable[Article]) -> datetime:
+    """The arrival of ``articles`` read at ``at`` and stored now (in the write transaction):
+    ``at``, or, when the digest of the day that shows ``at`` was sealed since (another process
+    stamped them before the daemon's or ``digest send``'s seal and stores them after it: that
+    digest was built without them), the start of the first window still open, set on each
+    article too.  Else they would be new in a digest that went out without them, and no other."""
+    start = at = _aware(at)
+    while (sealed := sealed_at(store, day := shown_day(store, cfg, at))) is not None and sealed >= at:
+        at = day_window(store, cfg, day)[1]
+    if at != start:
+        for article in articles:
+            article.fetched = at
+    return at
 
 
 def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: date) -> tuple[int, str, str] | None:
