@@ -15,55 +15,14 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from .cliargs import config_arg, day_arg, digest_arg, port_arg, positive_arg
 from .errors import DigestError
 
 if TYPE_CHECKING:
     from .output.digests import Plan
     from .store.base import SourceState
 
-DEFAULT_CONFIG = "feeds.yaml"
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _config_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--config",
-        "-c",
-        default=DEFAULT_CONFIG,
-        help=f"configuration file (default: {DEFAULT_CONFIG})",
-    )
-
-
-def _digest_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--digest", metavar="NAME",
-                   help="one of the configuration's 'digests:' (default: the single daily digest, or every daily one of 'digests:')")
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {value!r}")
-    return n
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port (1-65535, or 0 for any free one): {value!r}")
-    return port
 
 
 def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
@@ -372,9 +331,9 @@ def command(
 
 @command("run", "fetch every source, store, dedupe, and write today's digest (.md and .html)")
 def _setup_run(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("--once", action="store_true", help="one pass and exit (the default for run)")
-    p.add_argument("--date", type=_date, help="write the digest of this day instead of today")
+    p.add_argument("--date", type=day_arg, help="write the digest of this day instead of today")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
                    help="wait at most this long for another run or the daemon's poll round to finish "
@@ -383,9 +342,9 @@ def _setup_run(p: argparse.ArgumentParser) -> None:
 
 @command("build", "render the digest of a day from the store")
 def _setup_build(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
-    _digest_arg(p)
-    p.add_argument("--date", type=_date, help="day to render, YYYY-MM-DD (default: today)")
+    config_arg(p)
+    digest_arg(p)
+    p.add_argument("--date", type=day_arg, help="day to render, YYYY-MM-DD (default: today)")
     p.add_argument("--format", choices=("md", "html", "json"),
                    help="output format (default: the output file's kind, .md, .json or .html; else html)")
     p.add_argument("-o", "--output", help="output file, or - for standard output (default: output_dir)")
@@ -398,38 +357,38 @@ def _setup_dedupe(p: argparse.ArgumentParser) -> None:
 
 @command("replay", "run a dated JSON Lines archive through the pipeline, writing each day's digest")
 def _setup_replay(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("file", help="JSON Lines: id, title, text or html, url?, source, published, arrived? ('-': stdin)")
-    p.add_argument("--from", dest="from_day", type=_date, metavar="DAY",
+    p.add_argument("--from", dest="from_day", type=day_arg, metavar="DAY",
                    help="write digests from this day on (earlier articles are still read)")
-    p.add_argument("--to", dest="to_day", type=_date, metavar="DAY",
+    p.add_argument("--to", dest="to_day", type=day_arg, metavar="DAY",
                    help="stop after this day (later articles are not read)")
 
 
 @command("search", "find stories by words in any of their versions")
 def _setup_search(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
-    p.add_argument("--since", type=_date, metavar="DAY", help="only stories in this day's digest or later, new or developing")
-    p.add_argument("--limit", type=_positive, default=20, help="at most this many stories (default: 20)")
+    p.add_argument("--since", type=day_arg, metavar="DAY", help="only stories in this day's digest or later, new or developing")
+    p.add_argument("--limit", type=positive_arg, default=20, help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 @command("import-opml", "add the feeds of an OPML list (a file or a URL) to the configuration")
 def _setup_import(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("file", help="OPML file, or its http(s) URL")
 
 
 @command("export-opml", "write the configured feeds as OPML (folders from each source's category)")
 def _setup_export(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("-o", "--output", help="OPML file to write, or - for standard output (the default)")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
 def _setup_explain(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("key", help="story id, or an article: its key or its id as the JSON digest shows it")
     p.add_argument("other", nargs="?", help="a second article (key or id): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -437,7 +396,7 @@ def _setup_explain(p: argparse.ArgumentParser) -> None:
 
 @command("sources", "list each source's fetch state")
 def _setup_sources(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument(
         "--resume",
         metavar="NAME",
@@ -449,7 +408,7 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
 
 @command("worker", "one of several workers sharing a PostgreSQL store (docs/scale-out.md)")
 def _setup_worker(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("--index", type=int, required=True, help="this worker's number, 0 .. N-1")
     p.add_argument("--of", type=int, required=True, help="how many workers share the sources (N)")
     p.add_argument("--run", help="one pass named RUN: workers of one run cluster in configuration order")
@@ -461,7 +420,7 @@ def _setup_worker(p: argparse.ArgumentParser) -> None:
 
 @command("daemon", "run continuously: poll sources, build and mail the daily digest")
 def _setup_daemon(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument(
         "--digest-day",
         choices=("yesterday", "today"),
@@ -472,16 +431,16 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 
 @command("send", "write a day's digest and email it (at most once per day)")
 def _setup_send(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
-    _digest_arg(p)
-    p.add_argument("--date", type=_date, help="day to send (default: the day the daemon would send now, after any of the week before still owed)")
+    config_arg(p)
+    digest_arg(p)
+    p.add_argument("--date", type=day_arg, help="day to send (default: the day the daemon would send now, after any of the week before still owed)")
 
 
 @command("serve", "serve the digest archive over HTTP (read-only)")
 def _setup_serve(p: argparse.ArgumentParser) -> None:
-    _config_arg(p)
+    config_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8080, help="port (default: 8080; 0: any free port)")
+    p.add_argument("--port", type=port_arg, default=8080, help="port (default: 8080; 0: any free port)")
 
 
 def build_parser() -> argparse.ArgumentParser:
