@@ -64,7 +64,7 @@ from ..app import App
 from ..config import Config, SourceConfig
 from ..dedup.engine import Engine
 from ..dedup.fingerprint import Fingerprint
-from ..dedup.index import CandidateIndex
+from ..dedup.index import CandidateIndex, MemoryIndex
 from ..engines import new_engine, restore_row, restore_since
 from ..errors import DigestError
 from ..records import RunReport
@@ -119,6 +119,18 @@ class _Journal:
         self.added.clear()
 
 
+def _journalled(index: CandidateIndex) -> CandidateIndex:
+    """A shared index wrapped in a journal; the in-memory one as it is.
+
+    The engine counts an in-memory index's band hits as votes for each
+    candidate story (``MemoryIndex.query_num``), as a plain ``App``'s does;
+    behind a wrapper it would see each candidate once, and rank candidates,
+    hence cluster, otherwise.  An in-memory index needs no undo: a failed
+    unit drops the whole engine.
+    """
+    return index if isinstance(index, MemoryIndex) else _Journal(index)
+
+
 class WorkerApp(App):
     """``App`` as worker ``index`` of ``of``: its share of the sources, the shared engine state."""
 
@@ -154,9 +166,9 @@ class WorkerApp(App):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            engine = self._engine = new_engine(self.cfg, _Journal)  # as a plain App's, journalled
-            assert isinstance(engine.index, _Journal)
-            self._journal = engine.index
+            # as a plain App's; a shared index journalled (a memory one goes with the engine)
+            engine = self._engine = new_engine(self.cfg, _journalled)
+            self._journal = engine.index if isinstance(engine.index, _Journal) else None
             self._seen = 0
             end = self._fetched or self._now or datetime.now(UTC)  # the window ends at the fetch
             self._catch_up(since=restore_since(self.cfg, end))
@@ -192,8 +204,8 @@ class WorkerApp(App):
                 engine = self.engine
                 if not fresh:
                     self._catch_up()
-                assert self._journal is not None
-                self._journal.added.clear()
+                if self._journal is not None:
+                    self._journal.added.clear()
                 before = self._stored
                 yield engine
                 if self._stored != before:  # a plain App on this store rebuilds its engine
