@@ -71,7 +71,7 @@ from .articles import article_key_of, doc_of, stored_keys
 from .config import Config, SourceConfig, load_config
 from .dedup.engine import Engine
 from .engines import rebuilt_engine
-from .errors import DigestError, FetchError, SourceError, StoreError
+from .errors import DigestError, FetchError, IndexUnavailable, SourceError, StoreError
 from .output.progress import Progress
 from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
@@ -267,9 +267,12 @@ class App:
 
     def stop_if_store_failed(self, exc: BaseException) -> None:
         """Raise StoreDamaged or StoreFull when ``exc`` came of a damaged store file or a full
-        disk: every source would fail alike, each blamed for it (and paused in the end)."""
+        disk, and IndexUnavailable as it is (the Redis index cannot be reached): every source
+        would fail alike, each blamed for it (and paused in the end)."""
         from .store.sqlite import store_failure
 
+        if isinstance(exc, IndexUnavailable):  # Redis: every source would fail alike
+            raise exc
         failure = store_failure(exc, str(getattr(self.store, "path", self.store.url)))
         if failure is not None:
             raise failure from exc

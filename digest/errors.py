@@ -60,3 +60,13 @@ class StoreDamaged(StoreError):
 class StoreFull(StoreError):
     """The store's disk is full (SQLite: database or disk is full): no source is to blame,
     and ``digest run`` stops with this one line."""
+
+
+class IndexUnavailable(DigestError):
+    """The shared candidate index (Redis, ``index:``) cannot be reached or answered with an
+    error: no source is to blame, and a run stops with this one line (nothing is stored of
+    the source being clustered; its articles are read again next time)."""
+
+
+#: What stops a round or a run with its one line: every source would fail alike, none is blamed.
+NO_SOURCE_TO_BLAME = (StoreDamaged, StoreFull, IndexUnavailable)

@@ -51,16 +51,22 @@ Special cases
   ``NAME_bucket_*``) is not read: the engine inserts what it restores, so
   the new layout fills itself; :meth:`RedisIndex.clear` removes the old keys.
 * ``basename`` defaults to ``digest``; letters, digits, ``-``, ``_``, ``.``, ``:``.
+* Redis unreachable, or failing (a wrong password, no such database, a
+  server gone mid-run): :class:`~digest.errors.IndexUnavailable`, one line
+  naming the index.  It used to surface per source as "internal error:
+  ConnectionError", each source blamed for it (its failure counted) after
+  a 5 s connection timeout of its own; a run now stops at the first one.
 """
 
 from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..errors import ConfigError, DigestError
+from ..errors import ConfigError, DigestError, IndexUnavailable
 from .fingerprint import Fingerprint
 from .index import CandidateIndex, MemoryIndex
 from .params import BUCKET_CAP
@@ -132,14 +138,24 @@ class RedisIndex:
         self.cap = cap
         self.where = f"redis://{host}:{port}/{db}?basename={basename}"
         self._client = redis.Redis(**conn, socket_connect_timeout=5)  # type: ignore[arg-type]
-        try:
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._unreached: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, OSError)
+        with self._talking(connecting=True):
             self._client.ping()
-        except redis.RedisError as exc:
-            raise DigestError(f"index {self.where}: cannot reach Redis: {exc}") from None
         #: The in-memory index's band function (same threshold, same band keys).
         self._bander = MemoryIndex(threshold, cap=cap)
         self._insert = self._client.register_script(_INSERT)
         self._prefix = f"{basename}/"
+
+    @contextmanager
+    def _talking(self, *, connecting: bool = False) -> Iterator[None]:
+        """Redis's errors as one line naming the index."""
+        try:
+            yield
+        except self._errors as exc:
+            problem = " ".join(str(exc).split()) or type(exc).__name__
+            what = "cannot reach Redis" if connecting or isinstance(exc, self._unreached) else "Redis failed"
+            raise IndexUnavailable(f"index {self.where}: {what}: {problem}") from None
 
     # -- layout ----------------------------------------------------------------
     def _band_key(self, band: int) -> str:
@@ -177,7 +193,8 @@ class RedisIndex:
         member = _MEMBER + key.encode("utf-8", "surrogatepass")
         keys: list[bytes | str] = [self._key_key(key), f"{self._prefix}seq"]
         keys += [self._band_key(b) for b in bands]
-        self._insert(keys=keys, args=[struct.pack(f">{len(bands)}Q", *bands), member])
+        with self._talking():
+            self._insert(keys=keys, args=[struct.pack(f">{len(bands)}Q", *bands), member])
 
     def query(self, fp: Fingerprint) -> Iterable[str]:
         """The keys of the last ``cap`` articles of each band the fingerprint falls in: a key
@@ -185,11 +202,14 @@ class RedisIndex:
         pipe = self._client.pipeline(transaction=False)
         for band in self._bands(fp):
             pipe.zrange(self._band_key(band), -self.cap, -1)
-        return [self._key_of(m) for band in pipe.execute() for m in band]
+        with self._talking():
+            found = pipe.execute()
+        return [self._key_of(m) for band in found for m in band]
 
     def remove(self, key: str) -> None:
         kk = self._key_key(key)
-        blob = self._client.get(kk)
+        with self._talking():
+            blob = self._client.get(kk)
         if blob is None:
             return
         member = _MEMBER + key.encode("utf-8", "surrogatepass")
@@ -197,18 +217,23 @@ class RedisIndex:
         for band in self._bands_of(blob if isinstance(blob, bytes) else str(blob).encode()):
             pipe.zrem(self._band_key(band), member)
         pipe.delete(kk)
-        pipe.execute()
+        with self._talking():
+            pipe.execute()
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and bool(self._client.exists(self._key_key(key)))
+        if not isinstance(key, str):
+            return False
+        with self._talking():
+            return bool(self._client.exists(self._key_key(key)))
 
     def clear(self) -> int:
         """Delete every Redis key of this index (and of the older datasketch layout)."""
         names: list[bytes] = []
-        for pattern in (f"{self._prefix}*", f"{self.basename}_keys*", f"{self.basename}_bucket_*"):
-            names += self._client.scan_iter(match=pattern.encode(), count=1000)
-        for i in range(0, len(names), 1000):
-            self._client.delete(*names[i : i + 1000])
+        with self._talking():
+            for pattern in (f"{self._prefix}*", f"{self.basename}_keys*", f"{self.basename}_bucket_*"):
+                names += self._client.scan_iter(match=pattern.encode(), count=1000)
+            for i in range(0, len(names), 1000):
+                self._client.delete(*names[i : i + 1000])
         return len(names)
 
 

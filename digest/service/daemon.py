@@ -84,7 +84,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..config import Config, SourceConfig
-from ..errors import DigestError, FetchError, SourceError, StoreDamaged, StoreError, StoreFull
+from ..errors import NO_SOURCE_TO_BLAME, DigestError, FetchError, SourceError, StoreError
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
@@ -217,7 +217,7 @@ class Daemon:
                 if self.stop.requested:
                     return report
                 self._source(src, st[src.name], None, self.clock(), report)
-        except (StoreDamaged, StoreFull) as exc:  # every source would fail alike: none is blamed
+        except NO_SOURCE_TO_BLAME as exc:  # every source would fail alike: none is blamed
             log.error("poll: %s (the round stops; its sources stay due)", exc)
             return report
         report.sources = len(due)

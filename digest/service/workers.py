@@ -111,11 +111,12 @@ class _Journal:
         self.inner.remove(key)
 
     def undo(self) -> None:
-        for key in reversed(self.added):
+        for i, key in enumerate(reversed(self.added)):
             try:
                 self.inner.remove(key)
             except Exception as exc:  # the index only proposes: a stray key is harmless
-                log.warning("index: could not remove %s after a rollback: %s", key, exc)
+                log.warning("index: could not remove %d key(s) after a rollback: %s", len(self.added) - i, exc)
+                break  # Redis gone: one line, not one per key
         self.added.clear()
 
 

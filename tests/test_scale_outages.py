@@ -1,0 +1,115 @@
+"""PostgreSQL and Redis out of reach, or gone mid-run: one line naming the server, no source
+blamed for it, nothing stored lost (reviews, stop 33).
+
+Real servers on loopback (a throwaway schema and key prefix); a Redis that goes away is
+a private ``redis-server`` this test starts and stops.  Skipped without them (failing with
+DIGEST_REQUIRE_SERVICES), as in ``tests/test_scale.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.app import App
+from digest.cli import main
+from digest.config import load_config
+from digest.errors import DigestError
+from digest.store.base import open_store
+from tests.support.examples import copy_examples
+from tests.support.services import REDIS, need_redis, pg_schema
+
+pytestmark = pytest.mark.scale
+
+ALL_TIME = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def failures(url: str) -> dict[str, int]:
+    with open_store(url) as s:
+        return {st.name: st.failures for st in s.list_source_states()}
+
+
+def article_count(url: str) -> int:
+    with open_store(url) as s:
+        return s.count_articles_fetched_between(*ALL_TIME)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A redis-server of this test's own on ``port`` (no persistence); stopped afterwards."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not installed (a test that stops its Redis needs its own)")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_an_index_out_of_reach_stops_the_run_with_one_line_and_blames_no_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    need_redis()
+    host = REDIS.rsplit(":", 1)[0]
+    config = copy_examples(tmp_path)
+    with pg_schema() as pg:
+        # a Redis that answers, but not for this index: its database 99 does not exist
+        with config.open("a") as f:
+            f.write(f"\ndatabase: {pg}\nindex: redis://{host}:{REDIS.rsplit(':', 1)[1]}/99?basename=x\n")
+        assert main(["run", "--config", str(config)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        errors = [line for line in err if line.startswith("error:")]
+        assert len(errors) == 1, err
+        assert errors[0].startswith(f"error: index redis://{host}:") and "cannot reach Redis" in errors[0]
+        assert "internal error" not in "\n".join(err)
+        assert set(failures(pg).values()) <= {0}, "no source is blamed for the index"
+        assert article_count(pg) == 0
+
+
+@pytest.mark.slow  # starts and stops a redis-server: ~2 s
+def test_redis_going_away_mid_run_keeps_what_was_stored_and_the_next_run_goes_on(tmp_path: Path) -> None:
+    port = free_port()
+    config = copy_examples(tmp_path)
+    with pg_schema() as pg, private_redis(port) as server:
+        cfg = load_config(config)
+        cfg.database, cfg.index = pg, f"redis://127.0.0.1:{port}/0?basename=gone"
+        everything = list(cfg.sources)
+        with App(cfg.model_copy(update={"sources": everything[:3]}), open_store(pg)) as app:
+            assert app.run().errors == []
+        stored = article_count(pg)
+        assert stored > 0
+        server.terminate()
+        server.wait(10)
+        with App(cfg, open_store(pg)) as app, pytest.raises(DigestError) as err:
+            app.run()
+        assert str(err.value).startswith(f"index redis://127.0.0.1:{port}/0?basename=gone: cannot reach Redis")
+        assert "\n" not in str(err.value)
+        assert article_count(pg) == stored, "what was stored stays; nothing half-stored"
+        assert set(failures(pg).values()) == {0}, "no source is blamed for the index"
+        # back (empty): the next run rebuilds the index and goes on
+        with private_redis(port), App(cfg, open_store(pg)) as app:
+            report = app.run()
+        assert report.errors == [] and article_count(pg) == 21
