@@ -267,12 +267,16 @@ class App:
 
     def stop_if_store_failed(self, exc: BaseException) -> None:
         """Raise StoreDamaged or StoreFull when ``exc`` came of a damaged store file or a full
-        disk, and IndexUnavailable as it is (the Redis index cannot be reached): every source
-        would fail alike, each blamed for it (and paused in the end)."""
+        disk, StoreLost when the connection to PostgreSQL is gone, and IndexUnavailable as it
+        is (the Redis index cannot be reached): every source would fail alike, each blamed
+        for it (and paused in the end)."""
         from .store.sqlite import store_failure
 
         if isinstance(exc, IndexUnavailable):  # Redis: every source would fail alike
             raise exc
+        lost = getattr(self.store, "lost", None)  # PostgreSQL: the connection is gone
+        if lost is not None and (failure := lost()) is not None:
+            raise failure from exc
         failure = store_failure(exc, str(getattr(self.store, "path", self.store.url)))
         if failure is not None:
             raise failure from exc

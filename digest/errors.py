@@ -62,6 +62,11 @@ class StoreFull(StoreError):
     and ``digest run`` stops with this one line."""
 
 
+class StoreLost(StoreError):
+    """The connection to the database server (PostgreSQL) was lost mid-run: no source is to
+    blame, and a run stops with this one line (what was committed stays)."""
+
+
 class IndexUnavailable(DigestError):
     """The shared candidate index (Redis, ``index:``) cannot be reached or answered with an
     error: no source is to blame, and a run stops with this one line (nothing is stored of
@@ -69,4 +74,4 @@ class IndexUnavailable(DigestError):
 
 
 #: What stops a round or a run with its one line: every source would fail alike, none is blamed.
-NO_SOURCE_TO_BLAME = (StoreDamaged, StoreFull, IndexUnavailable)
+NO_SOURCE_TO_BLAME = (StoreDamaged, StoreFull, StoreLost, IndexUnavailable)

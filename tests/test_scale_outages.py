@@ -113,3 +113,38 @@ def test_redis_going_away_mid_run_keeps_what_was_stored_and_the_next_run_goes_on
         with private_redis(port), App(cfg, open_store(pg)) as app:
             report = app.run()
         assert report.errors == [] and article_count(pg) == 21
+
+
+def test_postgresql_out_of_reach_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """libpq's 'Is the server running on that host...?' hint was a second 'error:' line."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[scale]')")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(f"sources: []\ndatabase: postgresql://postgres@127.0.0.1:{free_port()}/test\n")
+    assert main(["sources", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot connect" in err[0] and "Is the server running" in err[0], err
+
+
+def test_a_lost_connection_stops_the_run_with_one_line_and_blames_no_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy_examples(tmp_path)
+    with pg_schema() as pg:
+        with config.open("a") as f:
+            f.write(f"\ndatabase: {pg}\n")
+        with open_store(pg) as store:  # the server ends the connection at Metro Daily's first article
+            store.db.execute(
+                "CREATE FUNCTION kill_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$")
+            store.db.execute("CREATE TRIGGER kill_me AFTER INSERT ON articles FOR EACH ROW "
+                             "WHEN (NEW.source = 'Metro Daily') EXECUTE FUNCTION kill_me()")
+        assert main(["run", "--config", str(config)]) == 2
+        err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+        assert len(err) == 1 and "connection to PostgreSQL was lost" in err[0], err
+        stored = article_count(pg)
+        assert 0 < stored < 21, "the sources before Metro Daily are stored"
+        assert set(failures(pg).values()) == {0}, "no source is blamed for the connection"
+        with open_store(pg) as store:
+            store.db.execute("DROP TRIGGER kill_me ON articles")
+        assert main(["run", "--config", str(config)]) == 0
+        assert article_count(pg) == 21

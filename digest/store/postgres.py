@@ -25,6 +25,9 @@ Special cases
   processes opening a fresh schema at once migrate it once (a transaction
   lock serializes the migration).
 * Timestamps come back as aware UTC datetimes (the session runs in UTC).
+* A connection lost mid-run (:meth:`lost`) stops the run with one line;
+  each later source used to fail on its own, "internal error:
+  OperationalError: the connection is closed", one line a source.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreLost
 from . import migrations as _migrations
 from .base import (
     NewArticle,
@@ -55,6 +58,11 @@ from .search import tsquery_terms
 log = logging.getLogger(__name__)
 
 _Row = dict[str, Any]
+
+
+def one_line(exc: BaseException) -> str:
+    """A server's message on one line (libpq adds hints on lines of their own)."""
+    return " ".join(str(exc).split())
 
 
 def libpq_url(url: str) -> str:
@@ -84,7 +92,7 @@ class PostgresStore(PgCoordination, StoreOps):
                 connect_timeout=max(1, int(connect_timeout)),
             )
         except psycopg.Error as exc:
-            raise StoreError(f"{redact(url)}: cannot connect: {str(exc).strip()}") from None
+            raise StoreError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
         try:
             self.db.execute("SET TIME ZONE 'UTC'")
             schema = self._one_row("SELECT current_schema() AS s")["s"]
@@ -132,6 +140,15 @@ class PostgresStore(PgCoordination, StoreOps):
             if new and latest:
                 log.info("%s: new store (schema version %d)", redact(self.url), latest)
 
+    def lost(self) -> StoreLost | None:
+        """StoreLost when the connection is gone (server restarted, connection killed)."""
+        if not (self.db.closed or self.db.broken):
+            return None
+        return StoreLost(
+            f"{redact(self.url)}: the connection to PostgreSQL was lost; the run stops (what was "
+            "stored stays, the rest is read next time): restart digest once the server is back"
+        )
+
     # -- transactions --------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -141,7 +158,7 @@ class PostgresStore(PgCoordination, StoreOps):
             with self.db.transaction():
                 yield
         except psycopg.Error as exc:
-            raise StoreError(f"{redact(self.url)}: write failed, nothing stored: {str(exc).strip()}") from exc
+            raise StoreError(f"{redact(self.url)}: write failed, nothing stored: {one_line(exc)}") from exc
         finally:
             self._depth -= 1
 
