@@ -25,6 +25,12 @@ Special cases
   processes opening a fresh schema at once migrate it once (a transaction
   lock serializes the migration).
 * Timestamps come back as aware UTC datetimes (the session runs in UTC).
+* PostgreSQL's text cannot hold NUL: every string sent loses its NUL
+  characters (an id, an author, a source name of a JSON Feed or an archive
+  may hold one; the cleaner drops them from titles and texts).  Such a
+  string made the whole unit fail ("write failed, nothing stored"), so a
+  replay stopped, a feed failed at every poll, and ``/story/a%00b`` was a
+  500 where SQLite answers 404; it is looked up without them as well.
 * A connection lost mid-run (:meth:`lost`) stops the run with one line;
   each later source used to fail on its own, "internal error:
   OperationalError: the connection is closed", one line a source.
@@ -40,7 +46,9 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.abc import Buffer
 from psycopg.rows import dict_row
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 from ..errors import StoreError, StoreLost
 from . import migrations as _migrations
@@ -70,6 +78,18 @@ def libpq_url(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?(?:\+[\w-]+)?://", "postgresql://", url, flags=re.I)
 
 
+class _TextWithoutNul(StrDumperUnknown):
+    """Strings as text without NUL characters (PostgreSQL's text cannot hold them)."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+
+class _BinaryTextWithoutNul(StrBinaryDumper):
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+
 class PostgresStore(PgCoordination, StoreOps):
     """The PostgreSQL backend of :class:`digest.store.base.Store` (and of ``SharedLog``).
 
@@ -93,6 +113,8 @@ class PostgresStore(PgCoordination, StoreOps):
             )
         except psycopg.Error as exc:
             raise StoreError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
+        self.db.adapters.register_dumper(str, _TextWithoutNul)
+        self.db.adapters.register_dumper(str, _BinaryTextWithoutNul)
         try:
             self.db.execute("SET TIME ZONE 'UTC'")
             schema = self._one_row("SELECT current_schema() AS s")["s"]

@@ -1,0 +1,49 @@
+"""Text PostgreSQL's ``text`` cannot hold: NUL characters (reviews, stop 33).
+
+A JSON Feed (or a replayed archive) may put ``\\u0000`` in an id, an author or a
+URL; the cleaner drops NUL from titles and texts, not from those.  On PostgreSQL
+such an entry made its source's whole unit fail at every poll.  Real server on
+loopback (a throwaway schema); skipped without it, as in ``tests/test_scale.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.app import App
+from digest.config import load_config
+from digest.store.base import open_store
+from tests.support.services import pg_schema
+
+pytestmark = pytest.mark.scale
+
+NOW = datetime(2026, 11, 20, 21, tzinfo=UTC)
+
+
+def test_a_feed_with_nul_in_ids_authors_and_urls_is_stored_once(tmp_path: Path) -> None:
+    items = [
+        {"id": "nul\u0000one", "title": "Ferry strike ends after talks", "authors": [{"name": "A\u0000B"}],
+         "url": "https://ex.example/a\u0000b", "date_published": "2026-11-20T10:00:00Z",
+         "content_text": "The ferry strike in the harbour ended on Monday after long talks. " * 4},
+        {"id": "two", "title": "Library fees scrapped\u0000", "date_published": "2026-11-20T11:00:00Z",
+         "url": "https://ex.example/two", "content_text": "Northgate libraries scrap late fees. " * 4},
+    ]
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                                    "title": "Odd", "items": items}))
+    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Odd\n    path: feed.json\n")
+    with pg_schema() as pg:
+        cfg = load_config(tmp_path / "feeds.yaml")
+        cfg.database = pg
+        with App(cfg, open_store(pg)) as app:
+            first = app.run(now=NOW)
+            assert first.errors == [] and first.new_articles == 2
+            again = app.run(now=NOW)  # found stored: not new, not a second copy
+            assert again.errors == [] and again.new_articles == 0
+        with open_store(pg) as store:
+            assert store.count_articles_fetched_between(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) == 2
+            assert store.get_story("no\u0000such") is None and store.get_article("x\u0000") is None
+            assert store.search("ferry\u0000") != []
