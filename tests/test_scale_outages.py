@@ -23,9 +23,10 @@ from digest.app import App
 from digest.cli import main
 from digest.config import load_config
 from digest.errors import DigestError
+from digest.service.workers import loop_worker
 from digest.store.base import open_store
 from tests.support.examples import copy_examples
-from tests.support.services import REDIS, need_redis, pg_schema
+from tests.support.services import REDIS, need_redis, pg_schema, redis_prefix
 
 pytestmark = pytest.mark.scale
 
@@ -148,3 +149,56 @@ def test_a_lost_connection_stops_the_run_with_one_line_and_blames_no_source(
             store.db.execute("DROP TRIGGER kill_me ON articles")
         assert main(["run", "--config", str(config)]) == 0
         assert article_count(pg) == 21
+
+
+def test_an_index_emptied_under_a_running_process_is_refilled_not_silently_missed(tmp_path: Path) -> None:
+    """Redis restarted without persistence (as the docs allow) while a process runs: its engine
+    holds every article, the index none.  New copies used to be compared with nothing."""
+    need_redis()
+    config = copy_examples(tmp_path)
+    with pg_schema() as single, pg_schema() as pg, redis_prefix() as rd:
+        cfg = load_config(config)
+        cfg.database = single
+        with App(cfg, open_store(single)) as app:
+            assert app.run().errors == []
+        cfg.database, cfg.index = pg, rd
+        everything = list(cfg.sources)
+        with App(cfg.model_copy(update={"sources": everything[:2]}), open_store(pg)) as app:
+            assert app.run().errors == []
+            flush(rd)  # Redis restarts, empty; the process goes on
+            app.cfg = cfg
+            with pytest.raises(DigestError, match="the index was emptied"):
+                app.run()
+            assert app.run().errors == []  # the engine rebuilt from the store refills the index
+        assert stored_partition(pg) == stored_partition(single)
+
+
+def flush(index_url: str) -> None:
+    import redis
+
+    host, port = REDIS.rsplit(":", 1)
+    client = redis.Redis(host=host, port=int(port))
+    basename = index_url.rsplit("basename=", 1)[1]
+    client.delete(*client.scan_iter(match=f"{basename}/*"))
+
+
+def stored_partition(url: str) -> list[list[str]]:
+    with open_store(url) as s:
+        return sorted(sorted(v.key for v in s.story_versions(st.id))
+                      for st in s.stories_first_seen_between(*ALL_TIME))
+
+
+def test_a_looping_worker_goes_on_to_its_next_pass_when_redis_is_out_of_reach(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    need_redis()
+    config = copy_examples(tmp_path)
+    host, port = REDIS.rsplit(":", 1)
+    with pg_schema() as pg:
+        cfg = load_config(config)
+        cfg.database, cfg.index = pg, f"redis://{host}:{port}/99?basename=x"  # no database 99
+        with open_store(pg) as store:
+            loop_worker(cfg, store, index=0, of=1, every_minutes=0.001, rounds=2)
+        lines = [r.getMessage() for r in caplog.records if "cannot reach Redis" in r.getMessage()]
+        assert len(lines) == 2 and all(line.startswith("worker 0/1, slot-") for line in lines), lines
+        assert article_count(pg) == 0 and set(failures(pg).values()) <= {0}

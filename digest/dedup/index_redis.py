@@ -38,8 +38,11 @@ engine uses the in-memory :class:`~digest.dedup.index.MemoryIndex`.  Layout
 * ``NAME/k/<article key>``: the article's band keys, big-endian uint64s, for
   removal and presence.
 
-An insert is one Lua script (presence check, sequence number, every band:
-one round trip, atomic); a removal one MULTI/EXEC.
+* ``NAME/epoch``: a random value the first handle sets.  A handle that finds
+  another value (or none) knows the index was emptied under it.
+
+An insert is one Lua script (epoch and presence checks, sequence number, every
+band: one round trip, atomic); a removal one MULTI/EXEC.
 
 Special cases
 -------------
@@ -51,6 +54,14 @@ Special cases
   ``NAME_bucket_*``) is not read: the engine inserts what it restores, so
   the new layout fills itself; :meth:`RedisIndex.clear` removes the old keys.
 * ``basename`` defaults to ``digest``; letters, digits, ``-``, ``_``, ``.``, ``:``.
+* Redis restarted without persistence (which the docs allow) or its keys
+  deleted to rebuild the index, under running processes: their engines
+  still held every article, the index none, so each new article was
+  compared with nothing and copies became new stories, silently, until the
+  processes were restarted.  Every insert and query now checks the epoch;
+  a handle that finds it changed raises IndexUnavailable: the unit rolls
+  back, the engine is dropped, and the next one (next run, daemon round or
+  worker pass) is rebuilt from the store, inserting its window again.
 * Redis unreachable, or failing (a wrong password, no such database, a
   server gone mid-run): :class:`~digest.errors.IndexUnavailable`, one line
   naming the index.  It used to surface per source as "internal error:
@@ -60,6 +71,7 @@ Special cases
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -106,10 +118,11 @@ def parse_index_url(url: str) -> dict[str, object]:
 
 #: Insert a key unless present: its bands, then the key under each band at the next sequence.
 _INSERT = """
+if redis.call('GET', KEYS[3]) ~= ARGV[3] then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1])
-for i = 3, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[2]) end
+for i = 4, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[2]) end
 return 1
 """
 _MEMBER = b"k:"
@@ -146,6 +159,12 @@ class RedisIndex:
         self._bander = MemoryIndex(threshold, cap=cap)
         self._insert = self._client.register_script(_INSERT)
         self._prefix = f"{basename}/"
+        # who filled the index: set by the first handle, gone when Redis is flushed or restarted
+        self._epoch_key = f"{self._prefix}epoch"
+        with self._talking():
+            self._client.set(self._epoch_key, os.urandom(8).hex(), nx=True)
+            epoch = self._client.get(self._epoch_key)
+        self._epoch = epoch if isinstance(epoch, bytes) else b""
 
     @contextmanager
     def _talking(self, *, connecting: bool = False) -> Iterator[None]:
@@ -174,6 +193,13 @@ class RedisIndex:
             "(clear the index and restart the workers: it is rebuilt from the store)"
         )
 
+    def _emptied(self) -> IndexUnavailable:
+        return IndexUnavailable(
+            f"index {self.where}: the index was emptied since this process filled it (Redis "
+            "restarted without persistence, or its keys deleted); the run stops, and the next "
+            "one fills it again from the store"
+        )
+
     def _key_of(self, member: bytes) -> str:
         if not member.startswith(_MEMBER):
             raise self._refuse(member)
@@ -191,10 +217,12 @@ class RedisIndex:
     def insert(self, key: str, fp: Fingerprint) -> None:
         bands = self._bands(fp)
         member = _MEMBER + key.encode("utf-8", "surrogatepass")
-        keys: list[bytes | str] = [self._key_key(key), f"{self._prefix}seq"]
+        keys: list[bytes | str] = [self._key_key(key), f"{self._prefix}seq", self._epoch_key]
         keys += [self._band_key(b) for b in bands]
         with self._talking():
-            self._insert(keys=keys, args=[struct.pack(f">{len(bands)}Q", *bands), member])
+            done = self._insert(keys=keys, args=[struct.pack(f">{len(bands)}Q", *bands), member, self._epoch])
+        if done == -1:
+            raise self._emptied()
 
     def query(self, fp: Fingerprint) -> Iterable[str]:
         """The keys of the last ``cap`` articles of each band the fingerprint falls in: a key
@@ -202,9 +230,13 @@ class RedisIndex:
         pipe = self._client.pipeline(transaction=False)
         for band in self._bands(fp):
             pipe.zrange(self._band_key(band), -self.cap, -1)
+        pipe.get(self._epoch_key)
         with self._talking():
-            found = pipe.execute()
-        return [self._key_of(m) for band in found for m in band]
+            *found, epoch = pipe.execute()
+        keys = [self._key_of(m) for band in found for m in band]
+        if epoch != self._epoch:
+            raise self._emptied()
+        return keys
 
     def remove(self, key: str) -> None:
         kk = self._key_key(key)

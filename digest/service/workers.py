@@ -49,6 +49,11 @@ Special cases
   ``App``, an engine a day old is dropped at the next ingest and rebuilt
   from the log, so a worker that runs for months holds only the window.
 * SQLite stores refuse: they have no shared log (one machine, one process).
+* ``--every``: a pass that meets the Redis index down or emptied
+  (:class:`~digest.errors.IndexUnavailable`) ends with one error line and
+  the next slot's pass goes on (refilling an emptied index); a lost
+  PostgreSQL connection ends the worker (no reconnection: its supervisor
+  restarts it).
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ from ..dedup.engine import Engine
 from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex, MemoryIndex
 from ..engines import new_engine, restore_row, restore_since
-from ..errors import DigestError
+from ..errors import DigestError, IndexUnavailable
 from ..records import RunReport
 from ..store.base import Store
 from ..store.log import SharedLog
@@ -305,10 +310,14 @@ def loop_worker(
     done = 0
     while rounds is None or done < rounds:
         app.run_name, next_start = slot_run(every, time.time())
-        report = app.run()
-        for err in report.errors:  # App.run leaves reporting to its caller: one line each
-            log.warning("%s", err)
-        log.info("worker %d/%d, %s: %s", index, of, app.run_name, report.summary())
+        try:
+            report = app.run()
+        except IndexUnavailable as exc:  # Redis down or emptied: the next pass tries (and refills) it
+            log.error("worker %d/%d, %s: %s", index, of, app.run_name, exc)
+        else:
+            for err in report.errors:  # App.run leaves reporting to its caller: one line each
+                log.warning("%s", err)
+            log.info("worker %d/%d, %s: %s", index, of, app.run_name, report.summary())
         done += 1
         if rounds is not None and done >= rounds:
             break
