@@ -1,4 +1,5 @@
-"""Text PostgreSQL's ``text`` cannot hold: NUL characters (reviews, stop 33).
+"""Text on PostgreSQL as on SQLite: NUL characters, which ``text`` cannot hold, and search
+for every word (reviews, stop 33).
 
 A JSON Feed (or a replayed archive) may put ``\\u0000`` in an id, an author or a
 URL; the cleaner drops NUL from titles and texts, not from those.  On PostgreSQL
@@ -9,6 +10,7 @@ loopback (a throwaway schema); skipped without it, as in ``tests/test_scale.py``
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,3 +49,30 @@ def test_a_feed_with_nul_in_ids_authors_and_urls_is_stored_once(tmp_path: Path) 
             assert store.count_articles_fetched_between(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) == 2
             assert store.get_story("no\u0000such") is None and store.get_article("x\u0000") is None
             assert store.search("ferry\u0000") != []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_search_finds_and_leaves_out_short_common_words_on_both_stores(tmp_path: Path, backend: str) -> None:
+    """PostgreSQL's 'english' search configuration dropped stop words: 'US' found nothing and
+    '-the' left nothing out, where SQLite's FTS5 finds and excludes every word."""
+    items = [
+        {"id": "a", "title": "The Who play a concert in the US", "date_published": "2026-11-20T10:00:00Z",
+         "content_text": "The band played to a full stadium in the US on Friday night. " * 3},
+        {"id": "b", "title": "Library fees scrapped", "date_published": "2026-11-20T11:00:00Z",
+         "content_text": "Northgate libraries scrap late fees; councillors voted for it on Friday. " * 3},
+    ]
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                                    "title": "Odd", "items": items}))
+    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Odd\n    path: feed.json\n")
+    cfg = load_config(tmp_path / "feeds.yaml")
+    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
+        cfg.database = url
+        with App(cfg, open_store(url)) as app:
+            assert app.run(now=NOW).new_articles == 2
+            store = app.store
+            concert = {sid for sid, _ in store.search("concert")}
+            library = {sid for sid, _ in store.search("library")}
+            assert {sid for sid, _ in store.search("US")} == concert
+            assert {sid for sid, _ in store.search("the who")} == concert
+            assert {sid for sid, _ in store.search("friday -the")} == library
+            assert {sid for sid, _ in store.search("friday -it")} == concert

@@ -231,7 +231,8 @@ class PostgresStore(PgCoordination, StoreOps):
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
-        parts = ["phraseto_tsquery('english', %s)"] * len(keep) + ["!!phraseto_tsquery('english', %s)"] * len(drop)
+        phrase = "phraseto_tsquery('digest_english', %s)"  # every word, as FTS5 (migration 9)
+        parts = [phrase] * len(keep) + [f"!!{phrase}"] * len(drop)
         q = (
             "SELECT story_id, max(ts_rank(search, t.q)) AS rank FROM articles "
             f"CROSS JOIN (SELECT {' && '.join(parts)} AS q) AS t "
