@@ -50,13 +50,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+def private_redis(port: int, *options: str) -> Iterator[subprocess.Popen[bytes]]:
     """A redis-server of this test's own on ``port`` (no persistence); stopped afterwards."""
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not installed (a test that stops its Redis needs its own)")
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                             "--appendonly", "no", *options], stdout=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:
@@ -202,3 +202,17 @@ def test_a_looping_worker_goes_on_to_its_next_pass_when_redis_is_out_of_reach(
         lines = [r.getMessage() for r in caplog.records if "cannot reach Redis" in r.getMessage()]
         assert len(lines) == 2 and all(line.startswith("worker 0/1, slot-") for line in lines), lines
         assert article_count(pg) == 0 and set(failures(pg).values()) <= {0}
+
+
+@pytest.mark.slow  # starts a redis-server; a refused login is retried: ~6 s
+def test_an_index_url_with_a_redis_acl_user_logs_in_as_that_user(tmp_path: Path) -> None:
+    """``redis://digest:pw@host`` logged in as the default user with digest's password."""
+    from digest.dedup.index_redis import RedisIndex, open_index
+
+    port = free_port()
+    with private_redis(port, "--user", "default", "off", "--user", "digest", "on", ">s3cret", "~*", "&*", "+@all"):
+        index = open_index(f"redis://digest:s3cret@127.0.0.1:{port}/0?basename=acl", 0.08)
+        assert isinstance(index, RedisIndex) and "s3cret" not in index.where
+        assert "k" not in index
+        with pytest.raises(DigestError, match=r"cannot reach Redis: .*(password|WRONGPASS)"):
+            open_index(f"redis://digest:wrong@127.0.0.1:{port}/0?basename=acl", 0.08)

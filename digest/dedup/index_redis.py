@@ -26,7 +26,7 @@ Observations
 
 How it works
 ------------
-``index: redis://[:password@]host:port/db?basename=NAME`` in ``feeds.yaml``
+``index: redis://[[user]:password@]host:port/db?basename=NAME`` in ``feeds.yaml``
 chooses :class:`RedisIndex` (:func:`open_index`); without ``index:`` the
 engine uses the in-memory :class:`~digest.dedup.index.MemoryIndex`.  Layout
 (``NAME/`` cannot be part of another basename: ``/`` is not allowed in one):
@@ -62,6 +62,9 @@ Special cases
   a handle that finds it changed raises IndexUnavailable: the unit rolls
   back, the engine is dropped, and the next one (next run, daemon round or
   worker pass) is rebuilt from the store, inserting its window again.
+* The URL's user name was dropped: ``redis://digest:pw@host`` logged in as
+  Redis's default user with digest's password ("invalid username-password
+  pair").  It is passed on (Redis 6 ACL users).
 * Redis unreachable, or failing (a wrong password, no such database, a
   server gone mid-run): :class:`~digest.errors.IndexUnavailable`, one line
   naming the index.  It used to surface per source as "internal error:
@@ -87,7 +90,7 @@ _BASENAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def parse_index_url(url: str) -> dict[str, object]:
-    """``redis://[:pw@]host[:port][/db][?basename=x]`` as connection settings; ValueError if not."""
+    """``redis://[[user]:pw@]host[:port][/db][?basename=x]`` as connection settings; ValueError if not."""
     parts = urlsplit(url)
     if parts.scheme != "redis":
         raise ValueError(f"{url!r}: expected redis://host:port/db?basename=name")
@@ -111,6 +114,7 @@ def parse_index_url(url: str) -> dict[str, object]:
         "host": parts.hostname,
         "port": port,
         "db": int(path or 0),
+        "username": unquote(parts.username) if parts.username else None,
         "password": unquote(parts.password) if parts.password else None,
         "basename": basename,
     }
@@ -139,6 +143,7 @@ class RedisIndex:
         port: int = 6379,
         db: int = 0,
         password: str | None = None,
+        username: str | None = None,
         basename: str = "digest",
         cap: int = BUCKET_CAP,
     ) -> None:
@@ -147,6 +152,8 @@ class RedisIndex:
         conn: dict[str, object] = {"host": host, "port": port, "db": db, "socket_timeout": 30}
         if password:
             conn["password"] = password
+        if username:  # a Redis 6 ACL user; without it, the default user
+            conn["username"] = username
         self.basename = basename
         self.cap = cap
         self.where = f"redis://{host}:{port}/{db}?basename={basename}"
