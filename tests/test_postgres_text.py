@@ -76,3 +76,21 @@ def test_search_finds_and_leaves_out_short_common_words_on_both_stores(tmp_path:
             assert {sid for sid, _ in store.search("the who")} == concert
             assert {sid for sid, _ in store.search("friday -the")} == library
             assert {sid for sid, _ in store.search("friday -it")} == concert
+
+
+@pytest.mark.slow  # cleans and stores 1.5 MB: ~5 s
+def test_a_very_long_text_of_distinct_words_is_stored_and_found(tmp_path: Path) -> None:
+    """A tsvector holds at most 1 MB: 1.5 MB of distinct words made the whole write fail."""
+    words = [f"w{i:07d}x" for i in range(150_000)]  # distinct words, as in a dumped table
+    items = [{"id": "huge", "title": "Harbour statistics in full", "date_published": "2026-11-20T10:00:00Z",
+              "content_text": "Harbour traffic rose. " + " ".join(words)}]
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                                    "title": "Big", "items": items}))
+    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Big\n    path: feed.json\n")
+    with pg_schema() as pg:
+        cfg = load_config(tmp_path / "feeds.yaml")
+        cfg.database = pg
+        with App(cfg, open_store(pg)) as app:
+            report = app.run(now=NOW)
+            assert report.errors == [] and report.new_articles == 1
+            assert app.store.search("harbour traffic") and app.store.search(words[10])
