@@ -116,7 +116,7 @@ def test_redis_going_away_mid_run_keeps_what_was_stored_and_the_next_run_goes_on
         assert report.errors == [] and article_count(pg) == 21
 
 
-def test_postgresql_out_of_reach_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_postgresql_out_of_reach_is_one_line_without_the_password(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """libpq's 'Is the server running on that host...?' hint was a second 'error:' line."""
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[scale]')")
     config = tmp_path / "feeds.yaml"
@@ -124,6 +124,12 @@ def test_postgresql_out_of_reach_is_one_line(capsys: pytest.CaptureFixture[str],
     assert main(["sources", "--config", str(config)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot connect" in err[0] and "Is the server running" in err[0], err
+    # libpq's other way to give a password: hidden too
+    config.write_text(f"sources: []\ndatabase: postgresql://postgres@127.0.0.1:{free_port()}/test"
+                      "?sslmode=disable&password=hunter2\n")
+    assert main(["sources", "--config", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "hunter2" not in err[0] and "password=***" in err[0], err
 
 
 def test_a_lost_connection_stops_the_run_with_one_line_and_blames_no_source(

@@ -248,8 +248,10 @@ def new_articles(items: Iterable[NewArticle | tuple[Any, ...]]) -> list[NewArtic
 
 
 def redact(url: str) -> str:
-    """The URL with any password hidden (for error messages)."""
-    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", url)
+    """The URL with any password hidden (for error messages): ``user:pw@`` and libpq's
+    ``?password=pw`` (which error lines printed as it was)."""
+    url = re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.I)
 
 
 # -- the interface -----------------------------------------------------------
