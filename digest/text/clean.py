@@ -29,7 +29,9 @@ boilerplate hits.  Then, in order:
    share/join/subscribe/download/... plus a nudge: a social/app channel word,
    "now"/"here"/"our", or the verb first; or, up to ``CTA_WORDS`` words, the
    verb first, a named channel and the site speaking of itself: "Follow us on
-   Google News for the latest updates."), links to other stories (a label
+   Google News for the latest updates."), a newsletter prompt (an inbox or newsletter, a verb
+   of getting it and the reader addressed: "Get the day's top headlines delivered to your
+   inbox ..."; or "If you enjoyed this article, ..."), links to other stories (a label
    opening the line and then a separator or nothing: "Also Read: ...",
    "Also read | ...", "READ ALSO", "Read more: ..."), a photo's caption ("Buy Photo ...",
    or a credit in brackets at its end: "(Photo: ...)", "(AP Photo/...)"), a label and a
@@ -105,6 +107,10 @@ from .furniture import (
     LINK_LINE,
     NUDGE,
     PLAYER_CONTROLS,
+    PROMO_OPENER,
+    PROMO_PRODUCT,
+    PROMO_READER,
+    PROMO_VERB,
     RELATED_LINK,
     SELF,
     ends_cut,
@@ -153,6 +159,15 @@ def _cta(u: Unit) -> bool:
     if len(verbs) >= p.SHARE_BAR_VERBS and len(verbs) * p.SHARE_BAR_WORDS_PER_VERB >= u.words and not u.sentence:
         return True  # a share bar: "Click to share on X (Opens in new window) Click to share on ..."
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
+
+
+def _promo(u: Unit) -> bool:
+    """The site selling its newsletter or membership to the reader (``furniture.PROMO_*``)."""
+    if u.words > p.PROMO_WORDS:
+        return False
+    if PROMO_OPENER.match(u.text):
+        return True
+    return bool(PROMO_PRODUCT.search(u.text) and PROMO_VERB.search(u.text) and PROMO_READER.search(u.text))
 
 
 def _counter_like(u: Unit) -> bool:
@@ -207,6 +222,8 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "player controls"
         elif _cta(u):
             u.reason = "call to action"
+        elif _promo(u):
+            u.reason = "newsletter prompt"
         elif _similar_to_title(u, title_key):
             u.reason = "title"
         elif i and units[i - 1].reason == "repeated headline" and units[i - 1].key == u.key:

@@ -133,3 +133,15 @@ BIO_LINE = re.compile(
     r"\b(?:writer|journalist|editor|reporter|correspondent|producer|columnist|contributor|"
     r"blogger|author|photographer)\b"
 )
+
+#: The site selling its newsletter (or e-mail alerts) to the reader: a delivery word for the
+#: product, a verb of getting it, and the reader addressed or told ("Get the day's top headlines
+#: delivered to your inbox ...", "Sign up for the free daily newsletter.", "Get Motor Cycle
+#: Monthly delivered through your letterbox every month.").  News about a newsletter names
+#: no reader ("The paper's newsletter reached 2 million subscribers.").
+PROMO_PRODUCT = re.compile(r"\b(?:newsletters?|inbox|letterbox|mailbox|e-?mail alerts?)\b", re.I)
+PROMO_VERB = re.compile(r"\b(?:sign(?:ing)? up|subscrib\w*|deliver\w*|get|receive)\b", re.I)
+PROMO_READER = re.compile(r"\byour?\b|^\W*(?:get|sign up|subscribe)\b", re.I)
+#: ... or asks for money after the article: "If you enjoyed this article, we have a proposition
+#: for you: Join ...".
+PROMO_OPENER = re.compile(r"^\W*if you (?:enjoyed|liked|valued?|appreciated?) (?:this|our|reading)\b", re.I)

@@ -48,6 +48,9 @@ BOILERPLATE_WORDS = 40
 #: A photo's caption (``furniture.CAPTION``) has at most this many words: the GVC reports'
 #: longest is 38; a paragraph of the story that happens to end in "(Photo)" is longer.
 CAPTION_WORDS = 60
+#: A newsletter prompt (``furniture.PROMO_*``) has at most this many words: scrapinghub's and
+#: GVC's longest is 34 (stop 33); longer prose naming an inbox and "you" is a story about e-mail.
+PROMO_WORDS = 60
 #: A call to action of at most this many words needs only a verb and a nudge or an imperative.
 CTA_SHORT_WORDS = 8
 #: A share bar: at least this many call-to-action verbs ...

@@ -1,0 +1,57 @@
+"""Junk that survived cleaning in real pages (stop 33's survey of scrapinghub, GVC and ECB+):
+each kind goes from between body paragraphs, and prose that resembles it stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.text.clean import clean_text
+
+BODY = [
+    "The Riverside Bridge reopened to traffic on Tuesday morning after two years of repairs, "
+    "city officials said at a ceremony on the east bank.",
+    "Engineers replaced the corroded steel deck and strengthened the piers, which had been "
+    "damaged by the floods of the winter before last.",
+    "The closure hit small businesses on the east bank especially hard, and several of them "
+    "asked the council for help with their rents.",
+]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def _kept(line: str) -> list[str]:
+    return _paragraphs(clean_text("\n\n".join([BODY[0], line, BODY[1], BODY[2]])).text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # newsletter and membership prompts (scrapinghub: 9 lines on 7 pages; GVC: 1)
+        "Get the day’s top headlines delivered to your inbox every morning by subscribing to our newsletter.",
+        "Get Motor Cycle Monthly delivered through your letterbox every month. 12 issues for £11.99. "
+        "Click here for more information.",
+        "There's plenty more where that came from. Sign up for The Water Coolest today to get the free "
+        "daily newsletter delivered to your inbox daily.",
+        "Keep checking NBC4i.com for real - time updates on this story . To get alerts for breaking news , "
+        "grab the free NBC4 News App for iPhone or Android . You can also sign up for email alerts .",
+        "If you enjoyed this article, and were stimulated by its contents, we have a proposition for you: Join NRPLUS.",
+    ],
+)
+def test_stop33_junk_goes_from_the_body(line: str) -> None:
+    assert _kept(line) == BODY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # checked: prose about newsletters, inboxes and subscriptions names no reader
+        "The paper's newsletter reached two million subscribers last year, the publisher said.",
+        "If you want Disney+, you can sign up for a free 7-day trial and pay $6.99 a month after it.",
+        "Investigators said the phishing e-mails landed in the inboxes of 400 council staff.",
+        "If you enjoy walking, the new bridge has a wide footpath on both sides, the engineer said.",
+    ],
+)
+def test_stop33_prose_resembling_the_junk_stays(line: str) -> None:
+    assert _kept(line) == [BODY[0], line, *BODY[1:]]
