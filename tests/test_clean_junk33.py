@@ -37,6 +37,16 @@ def _kept(line: str) -> list[str]:
         "Keep checking NBC4i.com for real - time updates on this story . To get alerts for breaking news , "
         "grab the free NBC4 News App for iPhone or Android . You can also sign up for email alerts .",
         "If you enjoyed this article, and were stimulated by its contents, we have a proposition for you: Join NRPLUS.",
+        # reporters' credits (scrapinghub: 6 lines on 6 pages; GVC: 2)
+        "Keith Bradsher contributed reporting from Hong Kong.",
+        "Associated Press writers Alan Fram, Zeke Miller and Jill Colvin contributed to this report.",
+        "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Nick Zieminski",
+        "(Reporting by Will Dunham; Editing by Tom Brown)",
+        # how to reach the writer (scrapinghub: 5 lines on 5 pages; GVC: 2)
+        "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup.",
+        "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik. Follow us on Twitter @Example.",
+        "Reach the reporters on Twitter at http://twitter.com/MegKinnardAP and http://twitter.com/emarvelous",
+        "Tony Raap is a staff writer . Reach him at 412 - 320 - 7827 or traap@example.com .",
     ],
 )
 def test_stop33_junk_goes_from_the_body(line: str) -> None:
@@ -50,6 +60,12 @@ def test_stop33_junk_goes_from_the_body(line: str) -> None:
         "The paper's newsletter reached two million subscribers last year, the publisher said.",
         "If you want Disney+, you can sign up for a free 7-day trial and pay $6.99 a month after it.",
         "Investigators said the phishing e-mails landed in the inboxes of 400 council staff.",
+        # ... about reporting, and about following someone on a social network
+        "Reporting by the local paper found that the deck had corroded years before the closure.",
+        "Volunteers contributed to this report on the river's health, the university said.",
+        "Police asked anyone with information to e-mail tips@example.org or call the station.",
+        "The mayor wrote on Twitter @RiversideCity that the bridge would reopen on Tuesday.",
+        "Residents can follow the works at www.example.org, where the council posts a weekly report.",
         "If you enjoy walking, the new bridge has a wide footpath on both sides, the engineer said.",
     ],
 )

@@ -36,7 +36,9 @@ boilerplate hits.  Then, in order:
    "Also read | ...", "READ ALSO", "Read more: ..."), a photo's caption ("Buy Photo ...",
    or a credit in brackets at its end: "(Photo: ...)", "(AP Photo/...)"), a label and a
    link alone ("Read or Share this story: http://..."), a reporter's contact line or a
-   telephone number alone, a video player's controls ("Skip Ad Ad Loading ... x Embed x
+   telephone number alone, how to reach the writer with the address ("Follow him on Twitter
+   @...", "... may be reached at x@y.com"), the reporters' credit ("... contributed to this
+   report.", "(Reporting by ...; Editing by ...)"), a video player's controls ("Skip Ad Ad Loading ... x Embed x
    Share", split from the lede they are glued to), the title, a paragraph repeated
    word for word, a headline repeated at the very top, and lines recurring in
    the source's other articles (``source_lines``).  The vocabulary is in
@@ -101,9 +103,11 @@ from .furniture import (
     BOILERPLATE,
     CAPTION,
     CONTACT,
+    CREDIT,
     CTA_CHANNELS,
     CTA_OPENERS,
     CTA_VERBS,
+    HANDLE,
     LINK_LINE,
     NUDGE,
     PLAYER_CONTROLS,
@@ -111,6 +115,7 @@ from .furniture import (
     PROMO_PRODUCT,
     PROMO_READER,
     PROMO_VERB,
+    REACH_WRITER,
     RELATED_LINK,
     SELF,
     ends_cut,
@@ -217,6 +222,10 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
         elif CAPTION.search(u.text) and u.words <= p.CAPTION_WORDS:
             u.reason = "caption"
         elif (LINK_LINE.match(u.text) or CONTACT.match(u.text)) and u.words <= p.BOILERPLATE_WORDS:
+            u.reason = "contact or link"
+        elif CREDIT.search(u.text) and u.words <= p.CREDIT_WORDS:
+            u.reason = "credit line"
+        elif u.words <= p.REACH_WORDS and REACH_WRITER.search(u.text) and HANDLE.search(u.text):
             u.reason = "contact or link"
         elif PLAYER_CONTROLS.fullmatch(u.text):
             u.reason = "player controls"

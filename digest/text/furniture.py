@@ -145,3 +145,23 @@ PROMO_READER = re.compile(r"\byour?\b|^\W*(?:get|sign up|subscribe)\b", re.I)
 #: ... or asks for money after the article: "If you enjoyed this article, we have a proposition
 #: for you: Join ...".
 PROMO_OPENER = re.compile(r"^\W*if you (?:enjoyed|liked|valued?|appreciated?) (?:this|our|reading)\b", re.I)
+
+#: The reporters' credit under a story: "Keith Bradsher contributed reporting from Hong Kong.",
+#: "Associated Press writers ... contributed to this report.", "(Reporting by ...; Editing by
+#: ...)"; the credit ends the line.  ("Reporting by the Times found ..." opens no bracket and
+#: names no editing; "... contributed to this report on the river" goes on.)
+CREDIT = re.compile(
+    r"\bcontributed (?:to this (?:report|story|article)\s*|reporting\b[^.]{0,60})\.?$|\bediting by\b|"
+    r"^\W*\(\s*reporting by\b",
+    re.I,
+)
+#: How to reach the writer or the site, with the address: an e-mail, an @handle or a link, and
+#: "Follow him on Twitter @...", "... may be reached at ...", "Email <Name> at ...", "Reach the
+#: reporters on Twitter at http://...", "Have a tip?".  (A tweet quoted in a story has the
+#: handle but asks nothing; "Police asked anyone to e-mail tips@..." names nobody to follow.)
+HANDLE = re.compile(r"[\w.+-]@[\w-]+\.\w|(?:^|\s)@\w|https?://|\bwww\.|twitter\.com/")
+REACH_WRITER = re.compile(
+    r"\b(?:follow (?:him|her|them|us|me)\b|follow @|(?:may|can) be reached\b|have a tip\b|"
+    r"reach (?:him|her|them|the (?:reporters?|writers?|authors?))\b|e-?mail (?-i:[A-Z])\w+ [A-Z]?\w* ?at\b)",
+    re.I,
+)

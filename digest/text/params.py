@@ -51,6 +51,12 @@ CAPTION_WORDS = 60
 #: A newsletter prompt (``furniture.PROMO_*``) has at most this many words: scrapinghub's and
 #: GVC's longest is 34 (stop 33); longer prose naming an inbox and "you" is a story about e-mail.
 PROMO_WORDS = 60
+#: A reporters' credit (``furniture.CREDIT``) has at most this many words: scrapinghub's longest
+#: is 22 (stop 33), a Reuters line naming eight reporters and two editors stays under it.
+CREDIT_WORDS = 40
+#: A line telling how to reach the writer (``furniture.REACH_WRITER``) has at most this many
+#: words: scrapinghub's longest is 55 (a deals disclaimer after "Follow @... on Twitter", stop 33).
+REACH_WORDS = 60
 #: A call to action of at most this many words needs only a verb and a nudge or an imperative.
 CTA_SHORT_WORDS = 8
 #: A share bar: at least this many call-to-action verbs ...
