@@ -47,6 +47,12 @@ def _kept(line: str) -> list[str]:
         "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik. Follow us on Twitter @Example.",
         "Reach the reporters on Twitter at http://twitter.com/MegKinnardAP and http://twitter.com/emarvelous",
         "Tony Raap is a staff writer . Reach him at 412 - 320 - 7827 or traap@example.com .",
+        # labels of links to other stories (scrapinghub: 6 lines on 6 pages)
+        "SEE MORE: Hong Kong protests: 800 students under siege in university",
+        "Related post: Pickled Brussels Sprouts Recipe",
+        "Most read in world news",
+        "More:",
+        "Also:",
     ],
 )
 def test_stop33_junk_goes_from_the_body(line: str) -> None:
@@ -66,6 +72,11 @@ def test_stop33_junk_goes_from_the_body(line: str) -> None:
         "Police asked anyone with information to e-mail tips@example.org or call the station.",
         "The mayor wrote on Twitter @RiversideCity that the bridge would reopen on Tuesday.",
         "Residents can follow the works at www.example.org, where the council posts a weekly report.",
+        # ... and lines opening with the words of a link's label
+        "Most read the report before the vote, the clerk said on Monday.",
+        "See more of the river from the new footpath, the council's leaflet urges walkers.",
+        "Also: the council will vote on the budget for the east bank next week.",
+        "More: two further closures are planned for the spring, the engineers said.",
         "If you enjoy walking, the new bridge has a wide footpath on both sides, the engineer said.",
     ],
 )

@@ -33,7 +33,8 @@ boilerplate hits.  Then, in order:
    of getting it and the reader addressed: "Get the day's top headlines delivered to your
    inbox ..."; or "If you enjoyed this article, ..."), links to other stories (a label
    opening the line and then a separator or nothing: "Also Read: ...",
-   "Also read | ...", "READ ALSO", "Read more: ..."), a photo's caption ("Buy Photo ...",
+   "Also read | ...", "READ ALSO", "Read more: ...", "SEE MORE: ...", "Most read in
+   world news", a bare "More:"), a photo's caption ("Buy Photo ...",
    or a credit in brackets at its end: "(Photo: ...)", "(AP Photo/...)"), a label and a
    link alone ("Read or Share this story: http://..."), a reporter's contact line or a
    telephone number alone, how to reach the writer with the address ("Follow him on Twitter

@@ -44,11 +44,13 @@ SELF = re.compile(
     r"^\W*(?:follow|join|subscribe(?: to)?|sign up(?: for| to)?|download|like|add|get)\s+(?:us|our)\b", re.I
 )
 #: A label that introduces a link to another story: "Also Read: Ten best walks near Hollin",
-#: "Also read | ...", "READ ALSO", "Read more: ...", "See also:".  The label opens the line and
+#: "Also read | ...", "READ ALSO", "Read more: ...", "See also:", "SEE MORE: ...", "Related post:
+#: ...", "Most read in world news", a bare "More:" over a list the extraction dropped.  The label opens the line and
 #: is followed by a separator or nothing ("Police also read the suspect his rights." is news).
 RELATED_LINK = re.compile(
-    r"^\W*(also read|read also|read more|must read|see also|read next|don'?t miss|"
-    r"related(?: stories| story| articles?| news| reading| coverage| content)?|recommended(?: for you| reading)?|"
+    r"^\W*(also read|read also|read more|see more|must read|see also|read next|don'?t miss|"
+    r"related(?: stories| story| articles?| posts?| news| reading| coverage| content)?|recommended(?: for you| reading)?|"
+    r"most (?:read|popular|viewed|shared)(?: (?:in|on) \w+(?: \w+)?)?|(?:more|also)(?=\s*:?$)|"
     r"you (?:may|might) also (?:like|read)|more (?:stories|news) like this|(?:top|trending|latest) stories)"
     r"(?:\s*[:|»›>]|\s+[–—-]\s|\s*$)",  # a dash between spaces: "Related-party ..." is news
     re.I,
