@@ -352,8 +352,8 @@ class App:
         # keys known only after cleaning (no entry id, no http link: local files, bare
         # entries): stored ones are dropped here, so a source with nothing new never
         # needs the engine (rebuilt from the whole window in a new process)
-        stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, a.alias) if k])
-        ready = [a for a in articles if a is not None and a.key not in stored and a.alias not in stored]
+        stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
+        ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
         if not ready:
             return
         self._fetched = fetched

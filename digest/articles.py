@@ -13,7 +13,7 @@ from datetime import datetime
 from .dedup.doc import Doc
 from .records import Article, Entry
 from .store.base import Store, StoredArticle
-from .text.identity import article_key, legacy_key
+from .text.identity import article_key, canonical_url, is_http, legacy_key
 
 
 def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
@@ -60,4 +60,25 @@ def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None
     legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
     if legacy:
         known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
+    former: dict[str, list[tuple[Entry, str]]] = {}
+    for e, k in entries:
+        if k and k not in known and (old := former_key(e)):
+            former.setdefault(old, []).append((e, k))
+    for old in store.has_articles(former):
+        # an id several pages share was the key of the first page read under it only
+        row = store.get_article(old) if any(e.former and e.former[0] for e, _ in former[old]) else None
+        known |= {k for e, k in former[old] if row is None or same_page(row.url, e.url)}
     return known
+
+
+def former_key(entry: Entry) -> str | None:
+    """The key ``entry`` had before stop 33 when it differs and does not depend on the
+    cleaned text (:attr:`Entry.former`; one keyed by its text then is ``Article.aliases``)."""
+    if entry.former is None:
+        return None
+    old_id, old_url = entry.former
+    return article_key(entry.source, old_id, old_url, "", "") if old_id or is_http(old_url) else None
+
+
+def same_page(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and canonical_url(a or "") == canonical_url(b or "")

@@ -93,6 +93,11 @@ class Entry:
     #: True when ``title`` was stated as one (a local article's front matter ``title:``),
     #: not guessed from the text's first line: it is never second-guessed.
     title_stated: bool = False
+    #: ``(entry_id, url)`` as digest read them before stop 33, when they gave another key: a
+    #: FeedBurner link (now its ``origLink``), no link (now an episode's file), an id several
+    #: pages share (now dropped).  A store written before knows the entry by that key
+    #: (``digest.articles.former_key``).
+    former: tuple[str | None, str | None] | None = None
 
 
 class Entries(list[Entry]):
@@ -135,10 +140,11 @@ class Article:
     date_from_file: bool = False
     #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
     guid: str | None = None
-    #: The key this article had before stop 32, where it differs from ``key``: an entry with
-    #: neither id nor http link was keyed by its text cleaned of the lines recurring in its
-    #: poll's batch too; a store written then knows it by that (``App.ingest`` checks both).
-    alias: str | None = None
+    #: Keys this article had before, where they differ from ``key``, by which a store written
+    #: then knows it (``App.ingest`` checks them all): before stop 32 an entry with neither id
+    #: nor http link was keyed by its text cleaned of the lines recurring in its poll's batch
+    #: too; before stop 33 an episode with only its file had no link (keyed by its text).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

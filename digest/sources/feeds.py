@@ -83,6 +83,8 @@ from .cutoff import json_cut, where_cut
 from .fields import (
     entry_date,
     entry_link,
+    former_json_link,
+    former_link,
     fullest,
     get,
     http_url,
@@ -186,6 +188,7 @@ def _finish(entries: list[Entry]) -> Entries:
     pages: set[tuple[str | None, str]] = set()
     for e in entries:
         if e.entry_id in shared:
+            e.former = (e.entry_id, e.former[1] if e.former else e.url)
             e.entry_id = None
             if (e.url, e.title) in pages:  # the same page listed twice under the shared id
                 continue
@@ -196,6 +199,12 @@ def _finish(entries: list[Entry]) -> Entries:
             seen.add(e.entry_id)
         out.append(e)
     return out
+
+
+def _former(entry_id: str | None, url: str | None, old_url: str | None) -> tuple[str | None, str | None] | None:
+    """``Entry.former``: the id and link digest read before stop 33, when the key they gave
+    differs from today's (an entry without an id whose link changed)."""
+    return (None, old_url) if not entry_id and old_url != url else None
 
 
 def _shared_ids(entries: list[Entry]) -> set[str]:
@@ -320,11 +329,13 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
     raw_id = get(e, "id")
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
     title = get(e, "title")
+    url = entry_link(e, base)
     return Entry(
         source=source,
         title=_title(title_text(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
-        url=entry_link(e, base),
+        url=url,
         entry_id=entry_id,
+        former=_former(entry_id, url, former_link(e, base)),
         content_html=content_html,
         summary_html=summary_html,
         text=content_text,
@@ -404,11 +415,13 @@ def _json_entry(
     html, text, summary_html = fullest(
         _str(item.get("content_html")), _str(item.get("content_text")), escape(summary) if summary else None
     )
+    url = json_link(item, base)
     return Entry(
         source=source,
         title=_title(title_text(title, is_html=False)) if title else "",
-        url=json_link(item, base),
+        url=url,
         entry_id=entry_id,
+        former=_former(entry_id, url, former_json_link(item, base)),
         content_html=html,
         summary_html=summary_html,
         text=text,

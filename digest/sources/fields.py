@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "fullest", "get", "http_url", "json_date", "json_link", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_link", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -149,10 +149,17 @@ def entry_link(e: Any, base: str | None) -> str | None:
     return _page_link(e, base) or _first(get(e, "links"), "href", base, rel="enclosure")
 
 
+def former_link(e: Any, base: str | None) -> str | None:
+    """The link digest read before stop 33 (no ``origLink``, no enclosure): the key of an
+    entry without an id was made from it then (``Entry.former``)."""
+    return _plain_link(e, base)
+
+
 def _page_link(e: Any, base: str | None) -> str | None:
-    orig = http_url(get(e, "feedburner_origlink"), base)
-    if orig:
-        return orig
+    return http_url(get(e, "feedburner_origlink"), base) or _plain_link(e, base)
+
+
+def _plain_link(e: Any, base: str | None) -> str | None:
     raw = get(e, "link")
     if get(e, "guidislink") and raw == get(e, "id"):
         # RSS <guid> without isPermaLink="false" and no <link>: a link only
@@ -179,6 +186,11 @@ def json_link(item: dict[str, Any], base: str | None) -> str | None:
         or http_url(item.get("external_url"), base)
         or _first(item.get("attachments"), "url", base)
     )
+
+
+def former_json_link(item: dict[str, Any], base: str | None) -> str | None:
+    """A JSON Feed item's link before stop 33 (no attachment): see :func:`former_link`."""
+    return http_url(item.get("url"), base) or http_url(item.get("external_url"), base)
 
 
 def entry_date(e: Any, fetched: datetime) -> datetime | None:

@@ -208,12 +208,17 @@ def prepare(
         return None
     truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
     own = text
-    if source_lines and not entry.entry_id and not is_http(entry.url):
+    # keyed by its text before stop 33 too (an episode with only its file had no link)
+    by_text_before = entry.former is not None and not entry.former[0] and not is_http(entry.former[1])
+    by_text = not entry.entry_id and not is_http(entry.url)
+    if source_lines and (by_text or by_text_before):
         # keyed by its text: the text cleaned of its own junk only, not of the lines recurring
         # in this batch (another poll's batch is another: the same entry got another key)
         own = _CONTROL.sub("", clean_text(raw, title=title or None).text).strip()
     key = article_key(entry.source, entry.entry_id, entry.url, title, own)
-    alias = article_key(entry.source, None, None, title, text) if own != text else None
+    # its keys before stop 32 (the text less the batch's recurring lines) and stop 33
+    aliases = {article_key(entry.source, None, None, title, t) for t in {own, text}} if by_text or by_text_before else set()
+    aliases.discard(key)
     published = _plausible(entry.published, fetched) or fetched
     return Article(
         key=key,
@@ -229,5 +234,5 @@ def prepare(
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
         guid=entry.entry_id,
-        alias=alias,
+        aliases=tuple(sorted(aliases)),
     )
