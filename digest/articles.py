@@ -61,13 +61,18 @@ def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None
     if legacy:
         known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
     former: dict[str, list[tuple[Entry, str]]] = {}
+    unscoped: dict[str, str] = {}  # a former link's key before issue #21 too
     for e, k in entries:
         if k and k not in known and (old := former_key(e)):
             former.setdefault(old, []).append((e, k))
+            if e.former and (shared := legacy_key(*e.former)):
+                unscoped[shared] = k
     for old in store.has_articles(former):
         # an id several pages share was the key of the first page read under it only
         row = store.get_article(old) if any(e.former and e.former[0] for e, _ in former[old]) else None
         known |= {k for e, k in former[old] if row is None or same_page(row.url, e.url)}
+    if unscoped:
+        known |= {unscoped[old] for old in store.has_articles(unscoped, source=source)}
     return known
 
 

@@ -12,7 +12,7 @@ from digest.app import App
 from digest.errors import StoreError
 from digest.store import migrations
 from digest.store.sqlite import SQLiteStore
-from digest.text.identity import article_key
+from digest.text.identity import article_key, legacy_key
 from tests.support.config import MakeApp
 
 WORDS = ["harbour", "orchard", "railway", "museum", "glacier", "lighthouse"]
@@ -63,9 +63,11 @@ def _by_source(app: App) -> dict[str, int]:
     return out
 
 
+@pytest.mark.parametrize("before_21", [False, True])
 def test_articles_stored_under_their_keys_before_stop_33_are_not_new_again(
-    tmp_path: Path, make_app: MakeApp
+    tmp_path: Path, make_app: MakeApp, before_21: bool
 ) -> None:
+    # before_21: a store older still, whose link keys were not scoped by source (issue #21)
     # the feeds as an older digest read them: the shared id listed on one page only (the old
     # digest kept the first entry under it), the others keyed as it keyed them
     _write(tmp_path, [0, 1], [0, 1], [0])
@@ -77,7 +79,8 @@ def test_articles_stored_under_their_keys_before_stop_33_are_not_new_again(
         for a in rows:
             if a.source == "Burner":
                 i = int((a.url or "").rsplit("/", 1)[1])
-                old = article_key("Burner", None, f"http://feeds.feedburner.com/~r/b/~3/{i}/", "", "")
+                link = f"http://feeds.feedburner.com/~r/b/~3/{i}/"
+                old = (legacy_key(None, link) if before_21 else None) or article_key("Burner", None, link, "", "")
             elif a.source == "Pod":
                 old = article_key("Pod", None, None, a.title, a.text)
             else:
