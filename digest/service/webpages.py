@@ -91,10 +91,13 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 </style>
 </head>
 <body>
+<a class="skip" href="#content">Skip to content</a>
 <main>
-<nav><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+<nav aria-label="Archive"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
 {% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
+<div id="content">
 {% block main %}{% endblock %}
+</div>
 </main>
 </body>
 </html>
@@ -372,19 +375,39 @@ def _successor(store: Store, story_id: str) -> str | None:
     return None
 
 
-def _day_links(before: date | None, after: date | None, locale: str) -> lxml.html.HtmlElement:
-    """``<nav class="days">``: the previous and the next day of the archive, where there is one."""
+def _day_links(before: date | None, after: date | None, locale: str, label: str) -> lxml.html.HtmlElement:
+    """``<nav class="days">``: the previous and the next day of the archive, where there is one.
+    Named (``label``): the page has three navigation landmarks, and a screen reader's list of
+    them read "navigation" three times; each link's name says "previous day", not an arrow."""
     nav = lxml.html.Element("nav")
     nav.set("class", "days")
+    nav.set("aria-label", label)
     nav.set("style", "display:flex;justify-content:space-between;gap:1rem;font-size:0.9rem;margin:0.5rem 0 1rem")
-    for rel, d, text in (("prev", before, "← {}"), ("next", after, "{} →")):
+    for rel, d, text, name in (("prev", before, "← {}", "Previous day: {}"), ("next", after, "{} →", "Next day: {}")):
         if d is None:
             nav.append(lxml.html.Element("span"))  # keeps the next day on the right
             continue
         a = lxml.html.Element("a", href=f"/day/{d.isoformat()}", rel=rel)
         a.text = text.format(short_day(d, locale))
+        a.set("aria-label", name.format(short_day(d, locale)))
         nav.append(a)
     return nav
+
+
+def _skip_link(doc: lxml.html.HtmlElement, main: lxml.html.HtmlElement, at: int) -> None:
+    """A "Skip to the digest" link first in the page (shown when a Tab reaches it), to the
+    digest's first element after the navigation and the search box (``main[at]``): six stops
+    came before the first story's link.  Its id is kept, else one no story anchor has."""
+    if at >= len(main):
+        return
+    target = main[at]
+    if not target.get("id"):
+        taken = {el.get("id") for el in doc.iter() if isinstance(el.tag, str) and el.get("id")}
+        target.set("id", next(f"content{n or ''}" for n in range(len(taken) + 1) if f"content{n or ''}" not in taken))
+    skip = lxml.html.Element("a", href="#" + target.get("id", ""))
+    skip.set("class", "skip")
+    skip.text = "Skip to the digest"
+    doc.body.insert(0, skip)
 
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -397,6 +420,9 @@ def _permalink(head: lxml.html.HtmlElement, story: StoryView) -> None:
     link.set("class", "permalink")
     link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
+    # its name says which story: a screen reader's list of links read "all versions" five times
+    title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
+    link.set("aria-label", f"{link.text.capitalize()}: {title}" if title else link.text)
     meta = None
     for sib in head.itersiblings():
         if sib.tag in _HEADINGS:
@@ -433,7 +459,7 @@ def decorate_day(
     if main is None:
         main = doc.body
     nav = lxml.html.fragment_fromstring(
-        '<nav class="site"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a></nav>'
+        '<nav class="site" aria-label="Archive"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a></nav>'
     )
     nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
     main.insert(0, nav)
@@ -442,8 +468,10 @@ def decorate_day(
         main.insert(at, lxml.html.fragment_fromstring(search_box))
         at += 1
     if before is not None or after is not None:
-        main.insert(at, _day_links(before, after, locale))
-        main.append(_day_links(before, after, locale))
+        main.insert(at, _day_links(before, after, locale, "Days"))
+        main.append(_day_links(before, after, locale, "Days, again"))
+        at += 1
+    _skip_link(doc, main, at)
     heads = [h for h in main.iter(*_HEADINGS) if "story" in (h.get("class") or "").split()]
     if len(heads) == len(stories):  # in page order, which is the stories' (sections flattened)
         for head, story in zip(heads, stories, strict=True):
