@@ -5,13 +5,15 @@ that say which story, and the email's language where webmail drops ``<html>``.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import lxml.html
 
-from digest.output.render import render_html
+from digest.output.render import render_email_html, render_html
 from digest.records import DigestView, StoryView, VersionView
 from digest.service.webpages import decorate_day
 from tests.support.archive import HOSTILE
+from tests.support.views import hostile_view
 from tests.support.web import Site, active
 
 PAGES = ("/", "/day/2026-03-14", "/story/quake", "/search?q=quake", "/search?q=quake&since=x", "/nope")
@@ -77,3 +79,14 @@ def test_the_skip_links_target_never_takes_a_story_anchors_id() -> None:
     skip = doc.find_class("skip")[0]
     assert doc.get_element_by_id(skip.get("href")[1:]).tag == "h1"
 
+
+def test_the_emails_body_carries_its_language_and_is_named_an_email(tmp_path: Path) -> None:
+    """Webmail keeps only the ``<body>``'s content: the ``lang`` of ``<html>`` was lost, and
+    a screen reader met the digest unannounced in the client's page.  The wrapper says both;
+    its name is the (escaped) title."""
+    html = render_email_html(hostile_view())
+    doc = lxml.html.document_fromstring(html)
+    wrapper = doc.body[0]
+    assert (wrapper.get("lang"), wrapper.get("dir"), wrapper.get("role")) == ("en", "ltr", "article")
+    assert wrapper.get("aria-label") == "My <digest> · 2024-05-01"
+    assert 'aria-label="My &lt;digest&gt; · 2024-05-01"' in html
