@@ -1,0 +1,108 @@
+"""The archive's page templates (``digest serve``), rendered by :mod:`digest.service.webpages`.
+
+Jinja2 with autoescaping: every value is text, and every link http(s) only or our own
+path.  ``web/base.html`` carries the navigation, the search box (``web/_search.html``) and
+a skip link past them; the digest's own CSS (``_style.css.j2``) with the archive's few rules.
+"""
+
+from __future__ import annotations
+
+PAGES = {
+    "web/_search.html": """<form class="search" action="/search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
+<input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
+{% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
+{% endif %}<button type="submit" style="font:inherit;padding:0.3rem 0.8rem">Search</button>
+</form>
+""",
+    "web/base.html": """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<title>{% block title %}{{ site }}{% endblock %}</title>
+<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{ site }}">
+<style>
+{% include "_style.css.j2" %}
+nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
+ul.days, ul.versions { padding-left: 1.2rem; }
+ul.days li, ul.versions li { margin: 0.35rem 0; }
+ul.versions li { margin-bottom: 1rem; }
+ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
+ol.results { padding-left: 1.6rem; }
+ol.results li { margin: 0 0 0.9rem; }
+ol.results p.meta { margin: 0.1rem 0 0; }
+</style>
+</head>
+<body>
+<a class="skip" href="#content">Skip to content</a>
+<main>
+<nav aria-label="Archive"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+{% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
+<div id="content">
+{% block main %}{% endblock %}
+</div>
+</main>
+</body>
+</html>
+""",
+    "web/index.html": """{% extends "web/base.html" %}
+{% block main %}
+<h1>{{ site }}</h1>
+{% if days %}
+<p class="counts">{{ days|length }} {{ "day" if days|length == 1 else "days" }}</p>
+<ul class="days">
+{% for d in days %}
+<li><a href="/day/{{ d.date }}">{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
+{% endfor %}
+</ul>
+{% else %}
+<p class="lede">No digests yet. Run <code>digest run</code> to read the sources.</p>
+{% endif %}
+{% endblock %}
+""",
+    "web/story.html": """{% extends "web/base.html" %}
+{% block title %}{{ title }} · {{ site }}{% endblock %}
+{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
+{% block main %}
+<h1 dir="auto">{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
+<ul class="versions">
+{% for v in versions %}
+<li><strong dir="auto">{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto">{{ v.title }}</a>{% else %}<span dir="auto">{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
+{% if v.excerpt %}<p class="excerpt" dir="auto">{{ v.excerpt }}</p>{% endif %}
+</li>
+{% endfor %}
+</ul>
+{% endblock %}
+""",
+    "web/search.html": """{% extends "web/base.html" %}
+{% block title %}{% if q %}{{ q }} · {% endif %}Search · {{ site }}{% endblock %}
+{% block main %}
+<h1>Search</h1>
+{% if no_words %}
+<p class="lede">Give a word to look for: “-word” only leaves stories out.</p>
+{% elif q %}
+<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time">{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
+{% if results %}
+<ol class="results">
+{% for r in results %}
+<li><a href="{{ r.href }}" dir="auto">{{ r.title }}</a>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
+{% endfor %}
+</ol>
+{% else %}
+<p class="lede">No story matches.</p>
+{% endif %}
+{% endif %}
+{% endblock %}
+""",
+    "web/error.html": """{% extends "web/base.html" %}
+{% block title %}{{ code }} · {{ site }}{% endblock %}
+{% block main %}
+<h1>{{ code }}</h1>
+<p class="lede">{{ message }}</p>
+{% endblock %}
+""",
+}
