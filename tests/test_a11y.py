@@ -12,9 +12,12 @@ import lxml.html
 from digest.output.render import render_email_html, render_html
 from digest.records import DigestView, StoryView, VersionView
 from digest.service.webpages import decorate_day
-from tests.support.archive import HOSTILE
+from digest.store.base import open_store
+from tests.support.archive import HOSTILE, NOW, fill
+from tests.support.config import MakeConfig
 from tests.support.views import hostile_view
 from tests.support.web import Site, active
+from tests.support.web import site as open_site
 
 PAGES = ("/", "/day/2026-03-14", "/story/quake", "/search?q=quake", "/search?q=quake&since=x", "/nope")
 
@@ -90,3 +93,30 @@ def test_the_emails_body_carries_its_language_and_is_named_an_email(tmp_path: Pa
     assert (wrapper.get("lang"), wrapper.get("dir"), wrapper.get("role")) == ("en", "ltr", "article")
     assert wrapper.get("aria-label") == "My <digest> · 2024-05-01"
     assert 'aria-label="My &lt;digest&gt; · 2024-05-01"' in html
+
+
+def test_dates_in_a_locale_not_english_are_marked_with_its_language(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """With ``locale: de_DE`` the dates read "Freitag, 20. November 2026" in a page whose
+    words are English (``lang="en"``): each date says its language (WCAG 3.1.2), in the
+    digest, the email and the archive's pages; an English locale adds nothing."""
+    view, at = hostile_view(), datetime(2024, 5, 1, 9, tzinfo=UTC)
+    view.generated = at
+    for html in (render_html(view, locale="de_DE"), render_email_html(view, locale="de_DE")):
+        spans = lxml.html.document_fromstring(html).find_class("time")
+        assert spans and {s.get("lang") for s in spans} == {"de-DE"}, html
+        assert "Mittwoch, 1. Mai 2024" in [s.text_content() for s in spans]
+    for html in (render_html(view), render_html(view, locale="en_US")):
+        assert "lang=" not in html.replace('<html lang="en">', "")
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), locale="de_DE")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        for path in ("/", "/day/2026-03-14", "/story/quake", "/search?q=quake&since=2026-03-01"):
+            doc = _doc(s, path)
+            # (not the previous day's link: its name is its English aria-label, "Previous day: ...")
+            dated = [el for el in doc.body.iter() if isinstance(el.tag, str) and "März" in (el.text or "")
+                     and not el.xpath("ancestor::nav[@class='days']")]  # fmt: skip
+            assert dated and all(el.get("lang") == "de-DE" for el in dated), path
+            assert doc.getroottree().getroot().get("lang") == "en"

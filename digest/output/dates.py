@@ -66,6 +66,15 @@ def format_time(
     return unbreakable(f"{when} {zone}" if zone else when)
 
 
+def date_lang(locale: str | None = None) -> str:
+    """The language dates are written in, as an HTML ``lang`` ("de-DE"), or "" for English.
+
+    The pages' own words are English (``<html lang="en">``): a date in another language is
+    marked as such (WCAG 3.1.2), or a screen reader reads "Freitag" with English sounds."""
+    loc = _locale(locale)
+    return "" if loc.language == "en" else str(loc).replace("_", "-")
+
+
 def short_day(day: date, locale: str | None = None) -> str:
     """A day written short, the locale's way, whole: "Fri, 20 Nov 2026" (en_GB)."""
     return unbreakable(babel_dates.format_skeleton("yMMMEd", day, locale=_locale(locale)))

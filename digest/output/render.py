@@ -48,7 +48,7 @@ import markdown
 from markupsafe import Markup
 
 from digest.errors import DigestError
-from digest.output.dates import NB_HYPHEN, NBSP, format_day, format_days, format_time
+from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.sanitize import clean_html, escape_md, safe_url
@@ -241,9 +241,11 @@ def _context(
     def bidi(shown: str) -> str:  # feed text, escaped; in HTML isolated in its own direction
         return f'<span dir="auto">{shown}</span>' if hooks and shown else shown
 
-    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time)
-        shown = when if text else escape_md(when)
-        return f'<span class="time">{shown}</span>' if hooks and shown else shown
+    lang = f' lang="{date_lang(locale)}"' if date_lang(locale) else ""
+
+    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time),
+        shown = when if text else escape_md(when)  # in the locale's language (a lang of babel's)
+        return f'<span class="time"{lang}>{shown}</span>' if hooks and shown else shown
 
     day = _one_line(view.date)
     taken: set[str] = set()

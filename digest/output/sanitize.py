@@ -174,7 +174,7 @@ def clean_html(html: str) -> str:
             tags=set(ALLOWED_TAGS),
             clean_content_tags=_DROP_WITH_CONTENT,
             attributes={"a": {"href", "title", "dir"}, "abbr": {"title"}, "time": {"datetime"},
-                        "h2": {"id", "dir"}, "h3": {"id", "dir"}, "p": {"dir"}, "strong": {"dir"}, "span": {"dir"}},
+                        "h2": {"id", "dir"}, "h3": {"id", "dir"}, "p": {"dir"}, "strong": {"dir"}, "span": {"dir", "lang"}},
             url_schemes={"http", "https", "mailto"},
             url_relative=_in_page,
             link_rel=LINK_REL,

@@ -41,10 +41,11 @@ from urllib.parse import quote
 
 import jinja2
 import lxml.html
+from markupsafe import Markup
 
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
-from ..output.dates import format_day, format_time, short_day
+from ..output.dates import date_lang, format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, make_env, render_html
 from ..output.sanitize import safe_url
@@ -114,6 +115,8 @@ class Pages:
         ctx.setdefault("q", "")
         ctx.setdefault("since", "")
         ctx.setdefault("search_page", False)
+        lang = date_lang(self.cfg.locale)
+        ctx["date_lang"] = Markup(f' lang="{lang}"') if lang else ""
         return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
 
     def error(self, status: str, message: str) -> Page:

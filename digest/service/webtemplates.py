@@ -1,7 +1,7 @@
 """The archive's page templates (``digest serve``), rendered by :mod:`digest.service.webpages`.
 
 Jinja2 with autoescaping: every value is text, and every link http(s) only or our own
-path.  ``web/base.html`` carries the navigation, the search box (``web/_search.html``) and
+path (``date_lang``, ours: `` lang="de-DE"`` or nothing, marks the dates of a locale not English).  ``web/base.html`` carries the navigation, the search box (``web/_search.html``) and
 a skip link past them; the digest's own CSS (``_style.css.j2``) with the archive's few rules.
 """
 
@@ -54,7 +54,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <p class="counts">{{ days|length }} {{ "day" if days|length == 1 else "days" }}</p>
 <ul class="days">
 {% for d in days %}
-<li><a href="/day/{{ d.date }}">{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
+<li><a href="/day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
 {% endfor %}
 </ul>
 {% else %}
@@ -64,13 +64,13 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 """,
     "web/story.html": """{% extends "web/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
-{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time">{{ day_label }}</span></a>{% endif %}{% endblock %}
+{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1 dir="auto">{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time">{{ first_seen }}</span>{% endif %}</p>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time"{{ date_lang }}>{{ first_seen }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
-<li><strong dir="auto">{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto">{{ v.title }}</a>{% else %}<span dir="auto">{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time">{{ v.when }}</span>{% endif %}
+<li><strong dir="auto">{{ v.source }}</strong>{% if v.lead %} (lead){% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto">{{ v.title }}</a>{% else %}<span dir="auto">{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
 {% if v.excerpt %}<p class="excerpt" dir="auto">{{ v.excerpt }}</p>{% endif %}
 </li>
 {% endfor %}
@@ -84,12 +84,12 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if no_words %}
 <p class="lede">Give a word to look for: “-word” only leaves stories out.</p>
 {% elif q %}
-<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time">{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
+<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
 {% if results %}
 <ol class="results">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto">{{ r.title }}</a>
-<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time">{{ r.day_label }}</span></a></p></li>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
 {% else %}
