@@ -10,7 +10,8 @@ loopback (a throwaway schema); skipped without it, as in ``tests/test_scale.py``
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,19 @@ pytestmark = pytest.mark.scale
 NOW = datetime(2026, 11, 20, 21, tzinfo=UTC)
 
 
+@contextmanager
+def app_on_feed(tmp_path: Path, title: str, items: list[dict[str, object]]) -> Iterator[tuple[App, str]]:
+    """An App on a throwaway PostgreSQL schema reading one JSON Feed of ``items``, and the schema's URL."""
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                                    "title": title, "items": items}))
+    (tmp_path / "feeds.yaml").write_text(f"sources:\n  - name: {title}\n    path: feed.json\n")
+    with pg_schema() as pg:
+        cfg = load_config(tmp_path / "feeds.yaml")
+        cfg.database = pg
+        with App(cfg, open_store(pg)) as app:
+            yield app, pg
+
+
 def test_a_feed_with_nul_in_ids_authors_and_urls_is_stored_once(tmp_path: Path) -> None:
     items = [
         {"id": "nul\u0000one", "title": "Ferry strike ends after talks", "authors": [{"name": "A\u0000B"}],
@@ -34,18 +48,12 @@ def test_a_feed_with_nul_in_ids_authors_and_urls_is_stored_once(tmp_path: Path) 
         {"id": "two", "title": "Library fees scrapped\u0000", "date_published": "2026-11-20T11:00:00Z",
          "url": "https://ex.example/two", "content_text": "Northgate libraries scrap late fees. " * 4},
     ]
-    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
-                                                    "title": "Odd", "items": items}))
-    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Odd\n    path: feed.json\n")
-    with pg_schema() as pg:
-        cfg = load_config(tmp_path / "feeds.yaml")
-        cfg.database = pg
-        with App(cfg, open_store(pg)) as app:
-            first = app.run(now=NOW)
-            assert first.errors == [] and first.new_articles == 2
-            again = app.run(now=NOW)  # found stored: not new, not a second copy
-            assert again.errors == [] and again.new_articles == 0
-        with open_store(pg) as store:
+    with app_on_feed(tmp_path, "Odd", items) as (app, pg):
+        first = app.run(now=NOW)
+        assert first.errors == [] and first.new_articles == 2
+        again = app.run(now=NOW)  # found stored: not new, not a second copy
+        assert again.errors == [] and again.new_articles == 0
+        with open_store(pg) as store:  # a second connection reads what the first wrote
             assert store.count_articles_fetched_between(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)) == 2
             assert store.get_story("no\u0000such") is None and store.get_article("x\u0000") is None
             assert store.search("ferry\u0000") != []
@@ -84,13 +92,7 @@ def test_a_very_long_text_of_distinct_words_is_stored_and_found(tmp_path: Path) 
     words = [f"w{i:07d}x" for i in range(150_000)]  # distinct words, as in a dumped table
     items = [{"id": "huge", "title": "Harbour statistics in full", "date_published": "2026-11-20T10:00:00Z",
               "content_text": "Harbour traffic rose. " + " ".join(words)}]
-    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
-                                                    "title": "Big", "items": items}))
-    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Big\n    path: feed.json\n")
-    with pg_schema() as pg:
-        cfg = load_config(tmp_path / "feeds.yaml")
-        cfg.database = pg
-        with App(cfg, open_store(pg)) as app:
-            report = app.run(now=NOW)
-            assert report.errors == [] and report.new_articles == 1
-            assert app.store.search("harbour traffic") and app.store.search(words[10])
+    with app_on_feed(tmp_path, "Big", items) as (app, _pg):
+        report = app.run(now=NOW)
+        assert report.errors == [] and report.new_articles == 1
+        assert app.store.search("harbour traffic") and app.store.search(words[10])

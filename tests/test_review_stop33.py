@@ -15,6 +15,19 @@ from digest.service.schedule import make_scheduler
 from tests.support.config import make_config
 
 
+def _mailing_config(tmp_path: Path, port: int, zone: str, hhmm: str) -> tuple[Config, Path]:
+    """A configuration reading the folder ``coast`` as "Coast News", its digest at ``hhmm`` in
+    ``zone`` mailed through the loopback server on ``port``, and the file it is written to."""
+    cfg = make_config(
+        tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone=zone,
+        schedule={"digest_time": hhmm, "poll_minutes": 30},
+        email={"host": "127.0.0.1", "port": port, "security": "none",
+               "from": "digest@example.org", "to": ["me@example.org"]},
+    )
+    assert cfg.config_path is not None
+    return cfg, cfg.config_path
+
+
 def _fires(cfg: Config, job_id: str, since: datetime, until: datetime) -> list[datetime]:
     """The stored digest job's fire times from ``since`` to ``until``, as the scheduler walks
     them (each next one asked for a few seconds after the last, when the job ran)."""
@@ -113,18 +126,12 @@ def test_a_digest_time_slept_through_is_caught_up_on_waking(tmp_path: Path) -> N
     hhmm = (now - timedelta(hours=14)).astimezone(tz).strftime("%H:%M")  # the last run: 14 h ago
     (tmp_path / "coast").mkdir()
     with smtpd() as (inbox, port):
-        cfg = make_config(
-            tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone="Asia/Kathmandu",
-            schedule={"digest_time": hhmm, "poll_minutes": 30},
-            email={"host": "127.0.0.1", "port": port, "security": "none",
-                   "from": "digest@example.org", "to": ["me@example.org"]},
-        )
-        assert cfg.config_path is not None
+        cfg, path = _mailing_config(tmp_path, port, "Asia/Kathmandu", hhmm)
         latest = latest_due_day(plans(cfg)[0], now, tz)
         noon = [datetime.combine(latest - timedelta(days=d), datetime.min.time(), tz) + timedelta(hours=12)
                 for d in (1, 0)]
-        ingest_stories(cfg.config_path, [("Coast News", "quake_a1", noon[0]), ("Coast News", "derby", noon[1])])
-        with open_app(cfg.config_path) as app:
+        ingest_stories(path, [("Coast News", "quake_a1", noon[0]), ("Coast News", "derby", noon[1])])
+        with open_app(path) as app:
             since = noon[0] - timedelta(hours=11)  # the daemon ran since that morning
             mark_daemon_start(app.store, since)
             mark_mail_start(app.store, None, since)
@@ -165,14 +172,7 @@ def test_an_article_is_mailed_once_when_the_time_zone_moves(tmp_path: Path, old:
     clock = Clock()
     with smtpd() as (inbox, port):
         def configured(zone: str) -> Path:
-            path = make_config(
-                tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone=zone,
-                schedule={"digest_time": "00:00", "poll_minutes": 30},
-                email={"host": "127.0.0.1", "port": port, "security": "none",
-                       "from": "digest@example.org", "to": ["me@example.org"]},
-            ).config_path
-            assert path is not None
-            return path
+            return _mailing_config(tmp_path, port, zone, "00:00")[1]
 
         def arrive(path: Path, *names: str) -> None:
             ingest_stories(path, [("Coast News", n, day + timedelta(hours=hours[n])) for n in names])
@@ -215,18 +215,12 @@ def test_an_article_stamped_before_a_seal_and_stored_after_it_is_mailed(tmp_path
     offset = -1 if digest_day == "yesterday" else 0
     (tmp_path / "coast").mkdir()
     with smtpd() as (inbox, port):
-        cfg = make_config(
-            tmp_path, {"Coast News": tmp_path / "coast"}, write=True, timezone="Europe/Berlin",
-            schedule={"digest_time": hhmm, "poll_minutes": 30},
-            email={"host": "127.0.0.1", "port": port, "security": "none",
-                   "from": "digest@example.org", "to": ["me@example.org"]},
-        )
-        assert cfg.config_path is not None
+        _cfg, path = _mailing_config(tmp_path, port, "Europe/Berlin", hhmm)
         day = date(2026, 3, 28)  # the night before the clocks go forward
         due = datetime.combine(day + timedelta(days=-offset), datetime.strptime(hhmm, "%H:%M").time(), tz)
-        ingest_stories(cfg.config_path, [("Coast News", "quake_a1", due - timedelta(hours=5))])
+        ingest_stories(path, [("Coast News", "quake_a1", due - timedelta(hours=5))])
         clock = Clock()
-        with open_app(cfg.config_path) as daemon_app, open_app(cfg.config_path) as run_app:
+        with open_app(path) as daemon_app, open_app(path) as run_app:
             mark_daemon_start(daemon_app.store, due - timedelta(days=2))
             stamped = due - timedelta(seconds=8)  # the run read the feed then
             clock.now = due + timedelta(seconds=2)
