@@ -22,6 +22,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from jinja2 import Environment
+
 from ..config import Config
 from ..errors import DigestError
 from ..records import DigestView
@@ -31,9 +33,10 @@ from .files import atomic_write
 from .render import make_env, render
 
 
-def render_view(cfg: Config, view: DigestView, fmt: str) -> str:
-    """``view`` in ``fmt`` (md, html, json, email-text, ...) with the configured templates."""
-    env = make_env(cfg.templates)
+def render_view(cfg: Config, view: DigestView, fmt: str, env: Environment | None = None) -> str:
+    """``view`` in ``fmt`` (md, html, json, email-text, ...) with the configured templates
+    (``env``: made from them once by a caller rendering several formats)."""
+    env = env or make_env(cfg.templates)
     return render(view, fmt, env=env, tz=cfg.tz, excerpt_chars=cfg.excerpt_chars, locale=cfg.locale)  # type: ignore[arg-type]
 
 
@@ -45,7 +48,7 @@ def write_files(
     env = make_env(cfg.templates)
     out = []
     for fmt in formats:
-        text = render(view, fmt, env=env, tz=cfg.tz, excerpt_chars=cfg.excerpt_chars, locale=cfg.locale)  # type: ignore[arg-type]
+        text = render_view(cfg, view, fmt, env)
         target = path or plan.files(cfg, day, fmt)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
