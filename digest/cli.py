@@ -177,7 +177,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .configedit import add_sources
+    from .config.edit import add_sources
     from .sources.lists import read_list
     from .sources.opml import read_opml_report
 

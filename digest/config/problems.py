@@ -25,7 +25,7 @@ from typing import Any, NoReturn, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 #: How a repeated source name is reported (the model's own check and ``duplicate_names``).
 DUPLICATE = "duplicate source name"

@@ -30,10 +30,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .config import load_config, parse_config
-from .errors import ConfigError
-from .output.files import atomic_write
-from .text.identity import canonical_url
+from ..errors import ConfigError
+from ..output.files import atomic_write
+from ..text.identity import canonical_url
+from .model import load_config, parse_config
 
 __all__ = ["Added", "add_sources", "backup_path"]
 

@@ -8,7 +8,7 @@ models that forbid unknown keys.  Every problem becomes one line of the
 key path (``feeds.yaml:7: sources[2].url: ...``); all of them are listed, in
 file order.  An unknown key is offered the closest known key at its place
 (``nmae``: did you mean 'name'?), and a repeated source name is reported at
-its own line (``digest.configproblems``).  A digest's section that no source has as its ``category`` is
+its own line (``digest.config.problems``).  A digest's section that no source has as its ``category`` is
 an error at its line, with the closest category or the known ones (a section
 nothing can fill would put every story under "Other" without a word).  Nothing
 half-read is ever returned.
@@ -43,8 +43,8 @@ from pydantic import (
     model_validator,
 )
 
-from .configproblems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems
-from .errors import ConfigError
+from ..errors import ConfigError
+from .problems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems
 
 #: The section of a digest's stories in none of its sections; it may be listed to place it.
 OTHER = "Other"
@@ -120,7 +120,7 @@ class FetchConfig(_Strict):
     @classmethod
     def _allow_entries(cls, v: list[str]) -> list[str]:
         if v:
-            from .sources.addresses import parse_allow_entry
+            from ..sources.addresses import parse_allow_entry
 
             for entry in v:
                 parse_allow_entry(entry)  # ValueError names the entry
@@ -175,7 +175,7 @@ class FilterRule(_Strict):
     def _one_pattern(self) -> FilterRule:
         if (self.mute is None) == (self.boost is None):
             raise ValueError("needs exactly one of 'mute' or 'boost'")
-        from .output.filters import compile_pattern
+        from ..output.filters import compile_pattern
 
         compile_pattern(self.mute or self.boost or "")  # ValueError names the problem
         return self
@@ -283,7 +283,7 @@ class Config(_Strict):
     @classmethod
     def _index_url(cls, v: str | None) -> str | None:
         if v is not None:
-            from .dedup.index_redis import parse_index_url
+            from ..dedup.index_redis import parse_index_url
 
             parse_index_url(v)  # ValueError names the problem
         return v
@@ -390,12 +390,12 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     problems += _folder_problems(cfg, node)
     if problems:
         raise_problems(name, problems)
-    from .sources.lists import expand_lists
+    from ..sources.lists import expand_lists
 
     cfg.sources, listed, cfg._list_notes = expand_lists(cfg.sources)  # an OPML list stands for its feeds
     for i, problem in listed:
         problems.append((line_of(node, ("sources", i, "path")) or 0, f"sources[{i}].path: {problem}"))
-    from .configrefs import unknown_names
+    from .refs import unknown_names
 
     problems += unknown_names(cfg, node, line_of)  # after the lists: their folders are categories
     if problems:

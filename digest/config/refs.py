@@ -24,7 +24,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .config import OTHER, Config, FilterRule
+from .model import OTHER, Config, FilterRule
 
 LineOf = Callable[[Any, tuple[Any, ...]], "int | None"]
 
