@@ -98,6 +98,9 @@ class Entry:
     #: pages share (now dropped).  A store written before knows the entry by that key
     #: (``digest.articles.former_key``).
     former: tuple[str | None, str | None] | None = None
+    #: The language the entry is written in, as its source states it (a BCP 47 tag:
+    #: ``digest.sources.fields.language_tag``), or None.
+    lang: str | None = None
 
 
 class Entries(list[Entry]):
@@ -145,6 +148,8 @@ class Article:
     #: nor http link was keyed by its text cleaned of the lines recurring in its poll's batch
     #: too; before stop 33 an episode with only its file had no link (keyed by its text).
     aliases: tuple[str, ...] = ()
+    #: See :attr:`Entry.lang`.
+    lang: str | None = None
 
 
 @dataclass(slots=True)
@@ -186,6 +191,8 @@ class VersionView:
     arrived: datetime | None = None
     #: True when it arrived in the digest's day: shown as new there, and only there.
     new: bool = True
+    #: The language it is written in, as its source stated it (a BCP 47 tag), or None.
+    lang: str | None = None
 
 
 @dataclass(slots=True)

@@ -102,8 +102,8 @@ def test_an_older_digest_refuses_the_store_its_keys_no_longer_fit(tmp_path: Path
     # (which knows the migrations up to 6) says so in one line, and stores nothing
     path = tmp_path / "d.sqlite3"
     SQLiteStore(path).close()
-    older = [m for m in migrations.load("sqlite") if m.name != "keys_stop33"]
-    with pytest.raises(StoreError, match=r"written by a newer digest \(schema version 7, this one knows up to 6\)"):
+    older = [m for m in migrations.load("sqlite") if m.version <= 6]
+    with pytest.raises(StoreError, match=r"written by a newer digest \(schema version \d+, this one knows up to 6\)"):
         SQLiteStore(path, migrations=older)
     with SQLiteStore(path) as s:
         assert s.get_meta("identity_keys") == "stop 33"

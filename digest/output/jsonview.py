@@ -37,6 +37,7 @@ def render_json(view: DigestView) -> str:
             "published": _iso(v.published),
             "arrived": _iso(v.arrived),
             "new": v.new,
+            "lang": v.lang,
         }
 
     stories = []

@@ -112,7 +112,21 @@ def _version(
         "url": safe_url(v.url),
         "when": format_time(v.published, tz, day=day, locale=locale),
         "new": v.new,
+        "lang": part_lang(v.lang),
     }
+
+
+#: The language of the pages' own words ("also reported by", the counts).
+PAGE_LANG = "en"
+
+
+def part_lang(tag: str | None) -> str:
+    """The ``lang`` a version's words get in the HTML: its stated language when that is not
+    the page's (``de``, ``pt-BR``), else "" (they read as the page does).  Tags are checked at
+    the source (``digest.sources.fields.language_tag``): letters, digits and hyphens only."""
+    if not tag or tag.split("-", 1)[0].lower() == PAGE_LANG:
+        return ""
+    return tag
 
 
 #: A digest of this many stories or more opens with a table of contents.
@@ -174,6 +188,7 @@ def story_context(
         "developing": s.status == "developing",
         "whats_new": _one_line(s.whats_new),
         "lead_new": s.lead.new,
+        "lang": lead["lang"],
     }
 
 
@@ -238,8 +253,15 @@ def _context(
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
-    def bidi(shown: str) -> str:  # feed text, escaped; in HTML isolated in its own direction
-        return f'<span dir="auto">{shown}</span>' if hooks and shown else shown
+    def bidi(shown: str, lang: str = "") -> str:  # feed text, escaped; in HTML isolated in its
+        said = f' lang="{lang}"' if lang else ""  # own direction (and language, when stated)
+        return f'<span dir="auto"{said}>{shown}</span>' if hooks and shown else shown
+
+    def said_in(lang: str) -> str:  # attr_list words giving a stated language, in HTML
+        return f' lang="{lang}"' if hooks and lang else ""
+
+    def iso_in(lang: str) -> str:  # ``iso``, with the stated language
+        return f"{{: dir=auto{said_in(lang)} }}" if hooks else ""
 
     lang = f' lang="{date_lang(locale)}"' if date_lang(locale) else ""
 
@@ -291,6 +313,8 @@ def _context(
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
         "iso": "{: dir=auto }" if hooks else "",
         "bidi": bidi,
+        "said_in": said_in,
+        "iso_in": iso_in,
     }
 
 

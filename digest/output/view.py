@@ -295,6 +295,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 id=v.guid or v.key,
                 arrived=_aware(v.fetched),
                 new=start <= _aware(v.fetched) < end,
+                lang=v.lang,
             )
 
         others = sorted(

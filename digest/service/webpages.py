@@ -47,7 +47,7 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.dates import date_lang, format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
-from ..output.render import excerpt, make_env, render_html
+from ..output.render import excerpt, make_env, part_lang, render_html
 from ..output.sanitize import safe_url
 from ..output.search import has_words, search
 from ..output.view import day_window, shown_day
@@ -195,12 +195,14 @@ class Pages:
                     "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
                     "lead": v is lead,
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
+                    "lang": part_lang(v.lang),
                 }
             )
         return self.page(
             "web/story.html",
             title=one_line(lead.title) or rows[0]["source"],
             url=safe_url(lead.url),
+            lang=rows[0]["lang"],
             versions=rows,
             outlets=len({v.source for v in versions}),
             first_seen=format_time(first, tz, day=day, locale=locale),

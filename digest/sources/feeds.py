@@ -82,6 +82,7 @@ from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicod
 from .cutoff import json_cut, where_cut
 from .fields import (
     entry_date,
+    entry_language,
     entry_link,
     former_json_link,
     former_link,
@@ -90,6 +91,7 @@ from .fields import (
     http_url,
     json_date,
     json_link,
+    language_tag,
     plain,
     title_text,
     year_agrees,
@@ -250,10 +252,12 @@ def _xml_feed(
     cut = where_cut(data) if parsed.get("bozo") else None
     if cut is not None and cut.entry_open:
         raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
-    feed_link = http_url((parsed.get("feed") or {}).get("link"), base)
+    feed = parsed.get("feed") or {}
+    feed_link = http_url(feed.get("link"), base)
     keep = _newest([entry_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
-        [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched) for i in keep]
+        [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched, lang=feed.get("language"))
+         for i in keep]
     )
     if not entries and cut is not None:
         raise ParseError(source, f"broken feed: {cut.note(0)}")
@@ -314,7 +318,7 @@ def _content(e: Any) -> tuple[str | None, str | None]:
     return best_html, best_text
 
 
-def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry:
+def _entry(e: Any, *, source: str, base: str | None, fetched: datetime, lang: object = None) -> Entry:
     content_html, content_text = _content(e)
     summary = get(e, "summary")
     summary_html: str | None = None
@@ -341,6 +345,7 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime) -> Entry
         text=content_text,
         published=entry_date(e, fetched),
         author=_author(plain(author)) if isinstance(author, str) else None,
+        lang=entry_language(e, lang),
     )
 
 
@@ -383,6 +388,8 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     if len(items) > MAX_ENTRIES:
         items = [items[i] for i in _newest([json_date(item, fetched) for item in items], source)]
     entries = _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
+    for e in entries:  # JSON Feed 1.1: an item's "language", else the feed's
+        e.lang = e.lang or language_tag(doc.get("language"))
     entries.note = cut.note(len(entries)) if cut is not None else None
     return entries
 
@@ -427,4 +434,5 @@ def _json_entry(
         text=text,
         published=json_date(item, fetched),
         author=_json_author(item) or feed_author,
+        lang=language_tag(item.get("language")),
     )

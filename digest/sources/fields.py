@@ -10,6 +10,8 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 * :func:`entry_link`, :func:`json_link`: the page an entry links to (FeedBurner's
   ``origLink`` first; with no page, a podcast's episode file).
 * :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
+* :func:`language_tag`, :func:`entry_language`: the language an entry is written in, as its
+  feed states it (a BCP 47 tag, for the ``lang`` of the pages that show it).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_link", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_language", "entry_link", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
 #: A whole character reference, ended by its semicolon ("Q&A" and "&copy" alone are text).
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+#: A language tag as feeds write it: a 2-3 letter language, then subtags ("de", "pt-BR",
+#: "zh-Hant-TW", "en_US"); anything else ("english", "*", a quote) is no tag.
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 
 class _TextOf(HTMLParser):
@@ -224,3 +229,35 @@ def year_agrees(dt: datetime, raw: object) -> bool:
         return True
     years = [int(y) for y in _YEAR.findall(raw[:100])]
     return not years or any(abs(dt.year - y) <= 1 for y in years)
+
+
+def language_tag(value: object) -> str | None:
+    """A language tag in its usual case ("pt-BR", "zh-Hant-TW"), or None when ``value`` is
+    none: RSS ``<language>`` is free text in practice ("English", "en-us", "*"), and the tag
+    goes into a ``lang`` attribute, so only letters, digits and hyphens pass."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if len(value) > 35 or not _LANG.fullmatch(value):
+        return None
+    first, *rest = value.replace("_", "-").split("-")
+    subtags = [first.lower()]
+    for sub in rest:
+        if len(sub) == 2 and sub.isalpha():
+            subtags.append(sub.upper())  # a region
+        elif len(sub) == 4 and sub.isalpha():
+            subtags.append(sub.title())  # a script
+        else:
+            subtags.append(sub.lower())
+    return "-".join(subtags)
+
+
+def entry_language(e: Any, feed_language: object) -> str | None:
+    """An entry's language: its own (Atom ``xml:lang`` on its content, title or summary, as
+    feedparser reports it), else its feed's (RSS ``<language>``, Atom ``xml:lang`` on the
+    feed)."""
+    details = [*(get(e, "content") or []), get(e, "title_detail"), get(e, "summary_detail")]
+    for detail in details:
+        if isinstance(detail, dict) and (tag := language_tag(detail.get("language"))):
+            return tag
+    return language_tag(feed_language)

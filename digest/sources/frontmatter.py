@@ -51,7 +51,7 @@ _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 #: A block is front matter only when it has one of these keys (any case).
 _KNOWN_KEYS = frozenset(
     (*_DATE_KEYS, "title", "author", "authors", "tags", "categories", "layout", "draft", "slug",
-     "description", "summary", "lastmod", "updated", "aliases", "type", "lang", "permalink")
+     "description", "summary", "lastmod", "updated", "aliases", "type", "lang", "language", "permalink")
 )
 
 
@@ -60,6 +60,8 @@ class FrontMatter:
     title: str | None = None
     published: datetime | None = None
     author: str | None = None
+    #: ``lang`` or ``language`` (Hugo, Jekyll), as it was written: the caller checks it.
+    lang: str | None = None
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -97,6 +99,7 @@ def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
         title=_text(fields.get("title")),
         published=next((d for k in _DATE_KEYS if (d := _date(fields.get(k))) is not None), None),
         author=_author(fields.get("author")) or _author(fields.get("authors")),
+        lang=_text(fields.get("lang")) or _text(fields.get("language")),
     ), rest
 
 

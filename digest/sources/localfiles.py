@@ -68,9 +68,10 @@ from pathlib import Path
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
 from .feeds import parse_feed, plain
+from .fields import language_tag
 from .frontmatter import split_front_matter
 from .opml import is_opml
-from .pagemeta import HEAD_CHARS, believed, html_title, metas, page_date
+from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
 
 MAX_BYTES = 15 * 1024 * 1024
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -276,6 +277,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
                 is_page=True,
                 published=published or mtime,
                 date_from_file=published is None,
+                lang=html_lang(head, tags),
             )
         ]
     front, text = split_front_matter(decode(data, declared=False))
@@ -293,6 +295,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
             published=stated or mtime, date_from_file=stated is None,
             title_stated=bool(front and front.title),
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
+            lang=language_tag(front.lang) if front else None,
         )
     ]
 

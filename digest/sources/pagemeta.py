@@ -24,10 +24,12 @@ from ..records import TITLE_CHARS, shorten
 from ..text.extract import clean_title
 from .dates import EARLIEST
 from .feeds import plain
+from .fields import language_tag
 
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _META = re.compile(r"<meta\b[^>]*>", re.I)
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 _TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
 _ATTR = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
@@ -100,6 +102,17 @@ def metas(head: str) -> dict[str, str]:
             if key in attrs:
                 found.setdefault(attrs[key].strip().lower(), content)
     return found
+
+
+def html_lang(head: str, metas: dict[str, str]) -> str | None:
+    """The page's language: ``<html lang>`` (or ``xml:lang``), else its ``og:locale``
+    ("de_DE"), else a ``content-language`` meta; None when none is a language tag."""
+    m = _HTML_TAG.search(head)
+    attrs = _attrs(m.group(0)) if m else {}
+    for value in (attrs.get("lang"), attrs.get("xml:lang"), metas.get("og:locale"), metas.get("content-language")):
+        if tag := language_tag(value):
+            return tag
+    return None
 
 
 def html_title(head: str, metas: dict[str, str]) -> str:

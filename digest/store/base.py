@@ -167,6 +167,9 @@ class StoredArticle:
     score_detail: dict[str, Any] | None
     #: The entry's own id (feed guid, replayed record id); None when it had none.
     guid: str | None = None
+    #: The language it is written in, as its source stated it (``Article.lang``); None when
+    #: unstated, or stored before schema version 8 (SQLite) / 11 (PostgreSQL).
+    lang: str | None = None
 
 
 @dataclass(slots=True)

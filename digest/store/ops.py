@@ -148,13 +148,13 @@ class StoreOps(StoreReads):
         """Insert one article row; False when its key is stored (nothing written)."""
         a = item.article
         cur = self._run(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 16)}) ON CONFLICT(key) DO NOTHING",
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 17)}) ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text,
                 None if a.published is None else self._stamp(a.published), self._stamp(a.fetched or now),
                 a.author, bool(a.truncated), a.priority, _json(list(a.junk)),
                 bytes(item.fingerprint), item.story_id, item.score,
-                _json(dict(item.detail) if item.detail is not None else None), a.guid,
+                _json(dict(item.detail) if item.detail is not None else None), a.guid, a.lang,
             ),
         )
         return bool(cur.rowcount == 1)

@@ -235,4 +235,5 @@ def prepare(
         date_from_file=entry.date_from_file and entry.published is not None,
         guid=entry.entry_id,
         aliases=tuple(sorted(aliases)),
+        lang=entry.lang,
     )
