@@ -58,8 +58,9 @@ from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
 
-#: Best-ranked matching versions read per story asked for (several versions of one story
-#: can all match), and per story when a ``since`` filter drops older ones after ranking.
+#: Best-ranked matching versions read first per story asked for (several versions of one
+#: story can all match), and per story when a ``since`` filter drops older ones after
+#: ranking; ``SQLiteStore.search`` reads deeper when these give too few stories.
 SEARCH_DEPTH = 10
 SEARCH_DEPTH_SINCE = 50
 
@@ -224,12 +225,16 @@ class SQLiteStore(FileLocks, StoreOps):
         return found
 
     def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        """FTS5 ranks its best matching versions itself (ORDER BY rank LIMIT: no full sort of
+        a common word's thousands of matches); their stories are grouped after, and ``since``
+        applied after the ranking.  When that gives fewer than ``limit`` stories and more
+        versions match than were read (one story's many versions, or older ones ranked above
+        the window), it reads four times as deep, up to every match: a story whose best
+        version lies deeper ranks below every story found, so the first ``limit`` are exact."""
         terms = parse_query(query)
         if not terms:
             return []
-        # FTS5 ranks its best matches itself (ORDER BY rank LIMIT: no full sort of a common
-        # word's thousands of matches); their stories are grouped after.  ``since`` filters
-        # after the ranking, so it looks deeper.
+        match = fts5(terms)
         q = (
             "WITH f AS MATERIALIZED (SELECT rowid, rank FROM articles_fts "
             "WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY rank LIMIT ?) "
@@ -238,7 +243,17 @@ class SQLiteStore(FileLocks, StoreOps):
         )
         stamp = ts(since)
         depth = limit * (SEARCH_DEPTH_SINCE if since else SEARCH_DEPTH)
-        rows = self.db.execute(q, (fts5(terms), depth, stamp, stamp, limit)).fetchall()
+        while True:
+            rows = self.db.execute(q, (match, depth, stamp, stamp, limit)).fetchall()
+            if len(rows) >= limit:
+                break
+            (more,) = self.db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+                (match, depth + 1),
+            ).fetchone()
+            if more <= depth:  # every match was read
+                break
+            depth *= 4
         return [(r["story_id"], -float(r["rank"])) for r in rows]  # bm25: lower is better
 
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
