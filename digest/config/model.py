@@ -175,9 +175,14 @@ class FilterRule(_Strict):
     def _one_pattern(self) -> FilterRule:
         if (self.mute is None) == (self.boost is None):
             raise ValueError("needs exactly one of 'mute' or 'boost'")
-        from ..output.filters import compile_pattern
+        from ..output.filters import compile_pattern, matches_everything
 
-        compile_pattern(self.mute or self.boost or "")  # ValueError names the problem
+        compiled = compile_pattern(self.mute or self.boost or "")  # ValueError names the problem
+        if not self.categories and not self.sources and matches_everything(compiled):
+            raise ValueError(
+                f"{self.kind} {self.pattern!r} matches empty text, so every story (a stray '|'?); "
+                "to mean every version of some sources, give them as 'sources' or 'categories'"
+            )
         return self
 
     @property

@@ -7,6 +7,13 @@ Observations
   article must not hang a run.  RE2 (google-re2) matches in time linear in
   the text, whatever the pattern, and refuses backreferences and lookarounds
   at compile time, so a bad rule is a configuration error, not a hang.
+* RE2's ``\\b``, ``\\B``, ``\\w`` and ``\\W`` know ASCII letters only: ``\\bвойна\\b``
+  compiles and never matches.  Such a class written beside a letter that is not
+  ASCII is refused with the spelling that works (``\\pL`` is any letter).
+* A rule that matches empty text matches every version (``horoscope|``: a stray
+  ``|``); without a scope it would mute (or boost) every story, so the
+  configuration refuses it (:func:`matches_everything`).  With a scope it
+  means "every version of these sources", which is allowed.
 * A rule is judged per version: a story is muted when any of its versions
   matches a mute rule whose scope (categories and/or sources) covers that
   version's source.
@@ -22,6 +29,7 @@ matches any of the given versions, over title and text (at most
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,6 +39,62 @@ import re2
 #: Characters of a version's text a rule reads (RE2 is linear; this bounds the total).
 MAX_CHARS = 100_000
 
+#: Pattern pieces: an escape (``\\pL``, ``\\p{Greek}``, ``\\x{e9}``, ``\\b``), a class, a group
+#: opening or closing, a quantifier, or one character.
+_PIECE = re.compile(
+    r"\\[pPx]\{[^}]*\}|\\[pP].|\\.|\[\^?\]?(?:\[:[^:]*:\]|\\.|[^\]])*\]|\((?:\?P?<[^>]*>|\?[^:)<]*[:)])?|\)"
+    r"|[*+?](?:[?+])?|\{\d*(?:,\d*)?\}\??|.",
+    re.S,
+)
+_ASCII_CLASSES = {"\\b", "\\B", "\\w", "\\W"}
+
+
+def _ascii_class_beside_other_letters(pattern: str) -> tuple[str, str] | None:
+    """(the ASCII class, the letter beside it) when ``\\b``/``\\w`` stand next to a letter
+    that is not ASCII: the next (or previous) piece, through quantifiers and into each
+    branch of a group (``\\b(café|crème)\\b``); else None."""
+    pieces = _PIECE.findall(pattern)
+    partner: dict[int, int] = {}
+    stack: list[int] = []
+    for i, piece in enumerate(pieces):
+        if piece.startswith("(") and not piece.endswith(")"):  # not a flag group, "(?i)"
+            stack.append(i)
+        elif piece == ")" and stack:
+            j = stack.pop()
+            partner[i], partner[j] = j, i
+
+    def letter(piece: str) -> str | None:
+        if piece.startswith("\\") or piece == "|":
+            return None
+        body = piece[1:-1] if piece.startswith("[") and len(piece) > 1 else piece
+        return next((c for c in body if c.isalnum() and not c.isascii()), None)
+
+    def edge(j: int, step: int, depth: int = 0) -> str | None:
+        """A non-ASCII letter at the edge met walking from ``j`` by ``step``."""
+        while 0 <= j < len(pieces) and pieces[j][0] in "*+?{" and pieces[j] != "{":
+            j += step
+        if not 0 <= j < len(pieces) or depth > 20:
+            return None
+        opens = pieces[j].startswith("(") if step == 1 else pieces[j] == ")"
+        if opens and j in partner:  # each branch of the group, from this side
+            lo, hi = sorted((j, partner[j]))
+            level, starts = 0, [j + step]
+            for k in range(lo + 1, hi):
+                level += pieces[k].startswith("(") - (pieces[k] == ")")
+                if pieces[k] == "|" and level == 0:
+                    starts.append(k + step)
+            return next((c for b in starts if (c := edge(b, step, depth + 1))), None)
+        if pieces[j].startswith("(") or pieces[j] == ")":  # leaving a group: what follows it
+            return edge(j + step, step, depth + 1)
+        return letter(pieces[j])
+
+    for i, piece in enumerate(pieces):
+        if piece in _ASCII_CLASSES:
+            found = edge(i + 1, 1) or edge(i - 1, -1)
+            if found:
+                return piece, found
+    return None
+
 
 def compile_pattern(pattern: str) -> Any:
     """The pattern compiled with RE2, case-insensitive; ``ValueError`` when RE2 refuses it."""
@@ -38,10 +102,23 @@ def compile_pattern(pattern: str) -> Any:
     opts.log_errors = False
     opts.case_sensitive = False
     try:
-        return re2.compile(pattern, opts)
+        compiled = re2.compile(pattern, opts)
     except re2.error as exc:
         detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise ValueError(f"bad regular expression {pattern!r}: {detail}") from None
+    beside = _ascii_class_beside_other_letters(pattern)
+    if beside is not None:
+        cls, ch = beside
+        raise ValueError(
+            f"regular expression {pattern!r}: {cls} reads ASCII letters only (RE2) and never matches "
+            f"beside {ch!r}: write \\pL for any letter, (^|\\PL)word(\\PL|$) for a whole word"
+        )
+    return compiled
+
+
+def matches_everything(compiled: Any) -> bool:
+    """Whether a compiled rule matches empty text, so every version (``a|``, ``x*``, ``""``)."""
+    return bool(compiled.search(""))
 
 
 class RuleSpec(Protocol):
