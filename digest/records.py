@@ -262,6 +262,9 @@ class DigestView:
     sections: list[SectionView] = field(default_factory=list)
     #: Stories left out by a mute rule: (title, the rule).
     muted: list[tuple[str, str]] = field(default_factory=list)
+    #: The articles of the period those stories hold (their new versions and repeats):
+    #: ``articles_read`` = stories shown + ``duplicates_collapsed`` + ``muted_articles``.
+    muted_articles: int = 0
     #: A weekly digest's stories per day: (YYYY-MM-DD, count).
     per_day: list[tuple[str, int]] = field(default_factory=list)
     #: A weekly digest's first day (YYYY-MM-DD): it covers ``first_day`` to ``date``;

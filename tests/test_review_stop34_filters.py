@@ -4,6 +4,7 @@ Each case was a rule that parsed fine and then muted every story, or never match
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,60 @@ def test_the_suggested_whole_word_spelling_works_and_ascii_boundaries_stay() -> 
     assert r.first("mute", [Version("A", None, "войнами", "")]) is None
     assert r.first("boost", [Version("A", None, "The war ends", "")]) is not None
     assert r.first("boost", [Version("A", None, "Warsaw", "")]) is None
+
+
+def test_the_muted_stories_articles_are_counted_so_the_header_adds_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "4 articles read · 2 stories · 0 duplicates collapsed" and "1 story muted": the muted
+    # story's 2 articles were in no count, so the reader could not account for them
+    import json
+    from datetime import UTC, date, datetime, timedelta
+
+    from digest.app import App
+    from digest.cli import main
+    from digest.output.render import render_text
+    from digest.store.base import open_store
+    from tests.support.digests import WEEKLY, digests_config, ingest_story
+
+    mon = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+    digests = (
+        '\n  - name: morning\n    sections: [World, Local]\n    time: "07:00"\n'
+        + WEEKLY.lstrip("\n")
+    )
+    cfg_path = digests_config(tmp_path, 25, digests, extra='filters:\n  - mute: "library"\n')
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        ingest_story(app, "Coast News", "quake_a1", mon)
+        ingest_story(app, "City Desk", "council_a", mon + timedelta(hours=1))  # a library: muted
+        ingest_story(app, "Coast News", "council_a", mon + timedelta(hours=3))  # its copy
+        ingest_story(app, "City Desk", "council_b", mon + timedelta(hours=2))
+        view = app.build_view(date(2026, 11, 9), digest="morning")
+    assert (view.articles_read, len(view.stories), view.duplicates_collapsed) == (4, 2, 0)
+    assert view.muted_articles == 2
+    assert view.articles_read == len(view.stories) + view.duplicates_collapsed + view.muted_articles
+    args = [
+        "build",
+        "--config",
+        str(cfg_path),
+        "--date",
+        "2026-11-09",
+        "--digest",
+        "morning",
+        "-o",
+        "-",
+    ]
+    for fmt in ("md", "html"):
+        assert main([*args, "--format", fmt]) == 0
+        text = " ".join(re.sub(r"<[^>]+>", "", capsys.readouterr().out).split())
+        assert "1 story (2 articles) muted by your filters." in text, fmt
+    email = render_text(view, tz=cfg.tz)
+    assert "1 story (2 articles) muted by your filters." in email
+    assert main([*args, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["counts"] == {
+        "articles_read": 4,
+        "stories": 2,
+        "duplicates_collapsed": 0,
+        "muted_articles": 2,
+    }

@@ -16,7 +16,8 @@ How it works
   (the global ``filters`` first, then the digest's own).
 * :func:`arrange` takes a day's (or week's) stories: a story any version of
   which matches a mute rule within its scope is left out (and listed, with the
-  rule, in the view's ``muted``); the rest go to the first of the digest's
+  rule, in the view's ``muted``, their articles of the period in ``muted_articles``,
+  so the header's counts still add up); the rest go to the first of the digest's
   sections that one of their versions' sources belongs to (by ``category``),
   else to "Other"; boosted stories go first in their section.  A digest with
   no ``sections`` lists the configured categories in the order they first
@@ -206,6 +207,7 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
         shown = {s.story_id for s in view.stories}
         view.per_day = [(v.date, sum(s.story_id in shown for s in v.stories)) for v in views]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
+    view.muted_articles = sum(sum(v.new for v in _versions(s)) + s.repeated for s, _ in muted)
     view.name = plan.name
     return view
 

@@ -65,6 +65,7 @@ def render_json(view: DigestView) -> str:
             "articles_read": view.articles_read,
             "stories": len(view.stories),
             "duplicates_collapsed": view.duplicates_collapsed,
+            "muted_articles": view.muted_articles,
         },
         "stories": stories,
         "sections": [

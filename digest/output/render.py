@@ -301,6 +301,8 @@ def _context(
         "all_failed": view.all_failed,
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,
+        #: The muted stories' articles of the period (shown when more than the stories).
+        "muted_articles": view.muted_articles,
         "generated": format_time(view.generated, tz, day=day, locale=locale),
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
