@@ -81,7 +81,7 @@ from ..errors import DigestError, StoreError
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
 from .webcache import PageCache, change_marker, http_date, not_modified
-from .webpages import Page, Pages, one_line
+from .webpages import Page, Pages, one_line, typed_query
 
 __all__ = ["SECURITY_HEADERS", "ArchiveServer", "make_app", "make_server", "serve"]
 
@@ -222,11 +222,11 @@ class _App:
 
     def search(self, query_string: str) -> Page:
         args = parse_qs(query_string[:4096], keep_blank_values=True)
-        q = one_line((args.get("q") or [""])[0])
+        q = typed_query((args.get("q") or [""])[0])
         since = (args.get("since") or [""])[0].strip()
         if not q:  # the box only: nothing to look up
             return self.pages.search(None, "", "")
-        key = ("search", q[:200], since[:20])
+        key = ("search", q, since[:20])
         return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since))
 
 

@@ -82,6 +82,13 @@ def one_line(s: object) -> str:
     return " ".join(str(s or "").split())
 
 
+def typed_query(q: str) -> str:
+    """The query as searched and shown: no control characters, one line, ``QUERY_CHARS``
+    at most.  The page cache keys on this too: two queries alike in their first
+    characters as typed (controls in front) may differ in what is searched."""
+    return one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
+
+
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
@@ -241,7 +248,7 @@ class Pages:
 
     def search(self, store: Store | None, q: str, since: str) -> Page:
         """The ranked stories for ``q`` (``store`` None: an empty query, nothing to look up)."""
-        q = one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
+        q = typed_query(q)
         try:
             start = date.fromisoformat(since) if since else None
             usable = start is None or day_fits(start, self.cfg.tz)
