@@ -7,8 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import lxml.html
+import pytest
+
+from digest.cli import main
 from digest.records import Article
 from digest.store.base import NewArticle, Store, open_store
+from tests.support.web import Site
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -73,3 +78,27 @@ def test_a_story_of_many_versions_does_not_crowd_out_the_others(tmp_path: Path) 
         found = [sid for sid, _ in s.search("flood", limit=20)]
         assert len(found) == 20 and found[0] == "big" and len(set(found)) == 20
         assert len(s.search("flood", limit=50)) == 31
+
+
+def test_a_query_of_symbols_only_says_so_not_that_it_only_leaves_words_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "🌀" was told "has no word to look for (a -word only leaves stories out)": it has no -word
+    cfg_path = tmp_path / "feeds.yaml"
+    cfg_path.write_text("sources: []\noutput_dir: out\ndata_dir: data\n")
+    assert main(["search", "--config", str(cfg_path), "--", "🌀 ***"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: search: '🌀 ***' has no letter or digit to look for "
+        "(symbols and punctuation are not indexed)"
+    ]
+    assert main(["search", "--config", str(cfg_path), "--", "-quake"]) == 2
+    assert "a -word only leaves stories out" in capsys.readouterr().err
+
+
+def test_the_archive_says_the_same_of_a_query_of_symbols(site: Site) -> None:
+    r = site.get("/search", params={"q": "🌀"})
+    assert r.status_code == 200
+    doc = lxml.html.document_fromstring(r.text)
+    assert [p.text_content() for p in doc.find_class("lede")] == [
+        "Give a word to look for: symbols and punctuation are not searched."
+    ]

@@ -12,6 +12,7 @@ and how many outlets carried it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,8 @@ from ..sources.dates import check_day
 from ..store.base import Store
 from ..store.search import parse
 from .view import day_window, shown_day
+
+_LETTER = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +43,22 @@ def has_words(query: str) -> bool:
     return bool(parse(query))
 
 
+def has_letters(query: str) -> bool:
+    """Whether ``query`` holds a letter or digit at all: a query without words that has
+    them only leaves words out; one without them ("🌀", "***") has nothing the index holds."""
+    return _LETTER.search(query) is not None
+
+
 def search(store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20) -> list[SearchResult]:
     """The stories matching ``query`` (in the digests of ``since`` and later), best first.
 
     An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
     if not query.strip():
         raise DigestError("search: the query is empty (give words to look for)")
+    if not has_letters(query):
+        raise DigestError(
+            f"search: {query!r} has no letter or digit to look for (symbols and punctuation are not indexed)"
+        )
     if not has_words(query):
         raise DigestError(f"search: {query!r} has no word to look for (a -word only leaves stories out)")
     if limit < 1:

@@ -49,7 +49,7 @@ from ..output.dates import date_lang, format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, make_env, part_lang, render_html
 from ..output.sanitize import safe_url
-from ..output.search import has_words, search
+from ..output.search import has_letters, has_words, search
 from ..output.view import day_window, shown_day
 from ..records import StoryView
 from ..sources.dates import day_fits
@@ -260,7 +260,7 @@ class Pages:
         results = []
         if q and not has_words(q):  # "-shooting": nothing to find, said as such
             return self.page("web/search.html", q=q, since="", search_page=True, since_label="",
-                             results=[], limit=SEARCH_LIMIT, no_words=True)
+                             results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q))
         if q and store is not None:
             for r in search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT):
                 title = one_line(r.title) or one_line(r.source) or r.story_id

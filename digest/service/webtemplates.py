@@ -82,7 +82,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block main %}
 <h1>Search</h1>
 {% if no_words %}
-<p class="lede">Give a word to look for: “-word” only leaves stories out.</p>
+<p class="lede">Give a word to look for: {{ "symbols and punctuation are not searched." if no_letters else "“-word” only leaves stories out." }}</p>
 {% elif q %}
 <p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
 {% if results %}
