@@ -24,7 +24,9 @@ How it works
 ``ValueError`` line, RE2's own logging off); :class:`Rules` holds a digest's
 compiled rules; :meth:`Rules.first` returns the first rule of a kind that
 matches any of the given versions, over title and text (at most
-``MAX_CHARS`` characters of each).
+``MAX_CHARS`` characters of each).  The rules of a kind are also one RE2
+set, which reads a text once for all of them: a digest with hundreds of
+rules costs one pass per version, not one per rule.
 """
 
 from __future__ import annotations
@@ -179,14 +181,37 @@ class Rules:
             for s in specs
         ]
 
+        self.any_of = {kind: _any_of([r for r in self.rules if r.kind == kind]) for kind in ("mute", "boost")}
+
     def __bool__(self) -> bool:
         return bool(self.rules)
 
     def first(self, kind: str, versions: Sequence[Version]) -> Rule | None:
-        """The first rule of ``kind`` that matches a version it covers; None when none does."""
+        """The first rule of ``kind`` that matches a version it covers; None when none does.
+
+        The kind's rules as one alternation read each version first: a version it does not
+        match (most) matches no rule, and only the others are read rule by rule."""
+        any_of = self.any_of.get(kind)
+        if any_of is not None:
+            versions = [v for v in versions if any_of.search(v.title[:MAX_CHARS]) or any_of.search(v.text[:MAX_CHARS])]
+            if not versions:
+                return None
         for rule in self.rules:
             if rule.kind == kind and any(
                 rule.covers(v.source, v.category) and rule.matches(v.title, v.text) for v in versions
             ):
                 return rule
+        return None
+
+
+def _any_of(rules: Sequence[Rule]) -> Any:
+    """The rules' patterns as one RE2 alternation, ``(?:p1)|(?:p2)|…``: it matches a text
+    exactly when one of them does (RE2 keeps inline flags to their group); None for fewer
+    than two rules, or when RE2 will not build it (its memory budget, a ``\\Q`` left open),
+    and the rules are then read one by one."""
+    if len(rules) < 2:
+        return None
+    try:
+        return compile_pattern("|".join(f"(?:{r.pattern})" for r in rules))
+    except ValueError:
         return None
