@@ -51,7 +51,7 @@ from digest.errors import DigestError
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
-from digest.output.sanitize import clean_html, escape_md, safe_url
+from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
 from digest.text.sentences import sentence_ends
@@ -365,9 +365,6 @@ def render_markdown(
     return _markdown(view, env, tz, excerpt_chars, False, locale)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
 def render_text(
     view: DigestView,
     *,
@@ -379,11 +376,12 @@ def render_text(
     """The digest as plain text (``templates/digest.txt.j2``): the email's text part.
 
     Not Markdown: no escapes, no link syntax; each title, outlet and URL on its own
-    line.  Control characters from feeds are dropped; dates keep their no-break spaces
+    line.  Control characters and noncharacters from feeds are dropped
+    (:data:`~digest.output.sanitize.NOT_TEXT`: C1 ones too); dates keep their no-break spaces
     and the no-break hyphen becomes a plain one (monospace fonts may lack it).
     """
     out = _fill(_env(env), "digest.txt.j2", _context(view, tz, excerpt_chars, False, locale, text=True))
-    return _CONTROL.sub("", out).replace(NB_HYPHEN, "-")
+    return NOT_TEXT.sub("", out).replace(NB_HYPHEN, "-")
 
 
 def body_html(

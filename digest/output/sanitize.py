@@ -20,7 +20,7 @@ as plain Markdown, so each output needs its own kind of escaping:
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
   ``1.``, ``=``) only at the start of a line (after dropping indentation,
   which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown
-  file readable.
+  file readable.  Control characters and noncharacters are dropped (:data:`NOT_TEXT`).
 * HTML: :func:`clean_html` runs nh3 (ammonia) with a short allowlist: text
   tags, ``a href`` with ``http``/``https``/``mailto`` only (relative URLs are
   dropped, except a ``#fragment`` within the page: the table of contents; ``h2``
@@ -97,6 +97,12 @@ _MD_LINE_START = re.compile(r"^([ \t]*)([+\-=>~]|\d+(?=[.)]))", re.MULTILINE)
 #: An ``&`` that would be read as an entity (``&amp;``, ``&#39;``); a lone one ("Fish & chips")
 #: is shown as it is.
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: Not text: C0 controls but tab and newline (CR too: lines are split on a newline only), DEL, C1
+#: controls and the noncharacters.  An HTML5 parser reports each as a parse error; shown by
+#: ``cat`` from the Markdown file, ESC/BEL/CSI (``\x1b]8;;URL\x07`` a link, ``\x9b31m`` a
+#: colour) act on the terminal.  Feed text is cleaned of C0 controls before it is stored
+#: (``digest.text.prepare``); a source's error, its configured name and C1/noncharacters are not.
+NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 #: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
 #: any but one before a space or the end ("1 < 2"); before spaces and a letter too ("< script>":
 #: no tag to HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).
@@ -108,7 +114,7 @@ def escape_md(text: object) -> str:
     Markdown file still reads as the text: only an ``&`` that would make an entity and a
     ``<`` that could open markup become entities ("Fish & chips" stays; it was "Fish &amp;
     chips" in the ``.md`` file); a ``>`` is escaped at a line's start (a quote) only."""
-    s = "" if text is None else str(text)
+    s = NOT_TEXT.sub("", "" if text is None else str(text))
     # Leading indentation makes code blocks, two trailing spaces make <br>.
     s = "\n".join(line.strip(_LINE_EDGE_CHARS) for line in s.split("\n"))
     s = _MD_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", s))
