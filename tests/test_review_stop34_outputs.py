@@ -72,6 +72,13 @@ def test_escape_md_drops_controls_but_keeps_tabs_and_lines() -> None:
     assert escape_md("a\tb\nc") == "a\tb\nc"
 
 
+def test_escape_md_writes_tildes_as_entities_only_when_two_could_pair() -> None:
+    """GFM (GitHub, cmark-gfm) strikes out text between one tilde or two a side: "~50 dead,
+    ~20 hurt" showed "50 dead, " struck out; one tilde stays readable."""
+    assert escape_md("~50 dead, ~20 hurt") == "&#126;50 dead, &#126;20 hurt"
+    assert escape_md("about ~50 dead") == "about ~50 dead"
+
+
 def _commonmark_tokens(md: str, *extensions: str) -> list[tuple[str, str | None]]:
     parser = MarkdownIt("commonmark")
     if extensions:
@@ -109,7 +116,7 @@ def _tricky_view() -> DigestView:
     return DigestView("2024-05-01", stories, 10, 2, title="My *digest* <x>", generated=NOON)
 
 
-@pytest.mark.parametrize("extensions", [()], ids=["commonmark"])
+@pytest.mark.parametrize("extensions", [(), ("table", "strikethrough")], ids=["commonmark", "gfm"])
 def test_markdown_keeps_its_structure_as_commonmark_reads_it(extensions: tuple[str, ...]) -> None:
     """Read as CommonMark (and with GFM's tables and strikethrough), the Markdown digest has
     the headings, links and emphasis of ours only: no raw HTML, code, images, tables, quotes

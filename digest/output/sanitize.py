@@ -20,7 +20,9 @@ as plain Markdown, so each output needs its own kind of escaping:
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
   ``1.``, ``=``) only at the start of a line (after dropping indentation,
   which would make a code block, and trailing spaces, a ``<br>``), to keep the Markdown
-  file readable.  Control characters and noncharacters are dropped (:data:`NOT_TEXT`).
+  file readable.  Tildes become ``&#126;`` when a value has two (GFM's strikethrough pairs
+  them; ``\\~`` would show its backslash in Python-Markdown); control characters and
+  noncharacters are dropped (:data:`NOT_TEXT`).
 * HTML: :func:`clean_html` runs nh3 (ammonia) with a short allowlist: text
   tags, ``a href`` with ``http``/``https``/``mailto`` only (relative URLs are
   dropped, except a ``#fragment`` within the page: the table of contents; ``h2``
@@ -119,6 +121,8 @@ def escape_md(text: object) -> str:
     s = "\n".join(line.strip(_LINE_EDGE_CHARS) for line in s.split("\n"))
     s = _MD_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", s))
     s = _MD_INLINE.sub(r"\\\1", s)
+    if s.count("~") > 1:  # GFM strikes out "~50 dead, ~20 hurt" (one tilde or two a side)
+        s = s.replace("~", "&#126;")
     # Block markers only matter at the start of a line.
     s = _MD_LINE_START.sub(_escape_line_start, s)
     return s
