@@ -9,15 +9,17 @@ back with the ``email`` package.  Feed text is hostile throughout (``tests/suppo
 from __future__ import annotations
 
 import email
+import json
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
+import httpx
 import lxml.etree
 import pytest
 from markdown_it import MarkdownIt
@@ -28,7 +30,9 @@ from digest.output.render import render_email_html, render_html, render_markdown
 from digest.output.sanitize import escape_md
 from digest.records import DigestView, FailingSource, StoryView, VersionView
 from digest.store.base import open_store
+from tests.support.config import MakeApp
 from tests.support.views import NOON, hostile_view
+from tests.support.web import serving
 from tests.test_mailer import Collector, email_cfg, smtpd
 
 #: Characters an HTML parser reports as parse errors (control-character-in-input-stream,
@@ -222,3 +226,47 @@ def test_email_through_smtp_is_well_formed_mime(tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in text  # plain text: the title as it is
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
     assert "Ünïcødé digest" in html and "日本語" in text
+
+
+# -- the archive's pages -------------------------------------------------------
+
+
+BUDGET = "The council passed the budget on Tuesday after a long debate. "
+
+
+def test_a_json_feed_title_with_a_noncharacter_does_not_break_the_archive(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """JSON carries U+FFFF and U+009B (``"\\uffff"``): they reached the store, and the day
+    page's permalinks (set as lxml attributes, which refuse noncharacters) made the day a
+    500 on every request; the search page showed them (an HTML5 parse error)."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Odd",
+        "items": [
+            {
+                "id": "odd-1",
+                "url": "https://odd.example/1",
+                "title": "Budget \uffff passes \u009b31m \ufdd0 vote",
+                "content_text": BUDGET * 3,
+                "date_published": datetime.now(UTC).isoformat(),
+            }
+        ],
+    }
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(feed), encoding="utf-8")
+    app = make_app(tmp_path, {"Odd \uffff Feed": path})
+    now = datetime.now(UTC)
+    with app:
+        app.run(now=now)
+        day = app.build_view(now.date()).date
+    with serving(app.cfg) as server, httpx.Client(timeout=10) as client:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        pages = {u: client.get(base + u) for u in (f"/day/{day}", "/search?q=budget", "/")}
+        story = re.search(r'href="(/story/[^"#]+)"', pages[f"/day/{day}"].text)
+        assert story is not None
+        pages["story"] = client.get(base + story.group(1))
+    for name, r in pages.items():
+        assert r.status_code == 200, name
+        assert not NOT_TEXT.findall(r.text), name
+    assert "Budget" in pages[f"/day/{day}"].text and "Budget" in pages["/search?q=budget"].text

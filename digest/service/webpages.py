@@ -48,7 +48,7 @@ from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.dates import date_lang, format_day, format_time, short_day
 from ..output.digests import archive_view as build_view
 from ..output.render import excerpt, make_env, part_lang, render_html
-from ..output.sanitize import safe_url
+from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import day_window, shown_day
 from ..records import StoryView
@@ -61,8 +61,17 @@ HTML = "text/html; charset=utf-8"
 QUERY_CHARS = 200
 #: Results on the search page.
 SEARCH_LIMIT = 50
-#: Control characters (not whitespace): no place in a page, dropped from a query.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (not tab or newline) and noncharacters: no place in a page, dropped from
+#: a query and from every value a page shows; lxml refuses U+FFFE/U+FFFF (a JSON Feed's
+#: ``"\\uffff"`` in a title made its day page a 500).
+_CONTROL = NOT_TEXT
+
+
+def _shown(value: Any) -> Any:
+    """A value as a page shows it (the templates' ``finalize``): text without :data:`_CONTROL`."""
+    if isinstance(value, Markup):
+        return Markup(_CONTROL.sub("", value))
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 class Page:
@@ -112,6 +121,7 @@ class Pages:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader([jinja2.DictLoader(PAGES), self.render_env.loader]),
             autoescape=True,
+            finalize=_shown,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
