@@ -270,3 +270,74 @@ def test_a_json_feed_title_with_a_noncharacter_does_not_break_the_archive(
         assert r.status_code == 200, name
         assert not NOT_TEXT.findall(r.text), name
     assert "Budget" in pages[f"/day/{day}"].text and "Budget" in pages["/search?q=budget"].text
+
+
+# -- the JSON digest over a replay of several days ---------------------------------
+
+ISO_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
+TOP_KEYS = ["date", "first_day", "title", "generated", "counts", "stories", "sections", "muted",
+            "per_day", "digest", "failing_sources"]  # fmt: skip
+STORY_KEYS = ["story_id", "status", "whats_new", "title", "first_seen", "outlets", "lead", "also"]
+VERSION_KEYS = ["id", "source", "url", "title", "published", "arrived", "new"]
+
+
+def _no_constants(name: str) -> None:
+    raise AssertionError(f"{name} in the JSON digest")
+
+
+def test_json_digests_of_a_replay_keep_their_promises(tmp_path: Path) -> None:
+    """Four days replayed (a story developing over three): every file has the README's keys
+    in a fixed order, times ISO 8601 with an offset, ``status`` new/developing agreeing with
+    the versions' ``new``, ``outlets`` the number of outlets, non-ASCII written as it is."""
+    from digest.cli import main
+    from tests.support.stories import load
+    from tests.test_commands import config
+
+    cfg = config(tmp_path)
+    rows = [("r1", "rovers_a1", "Coast News", "2026-03-05T06:00:00+01:00"),
+            ("q1", "quake_a1", "Valley Wire", "2026-03-05T07:00:00Z"),
+            ("r2", "rovers_a2", "Valley Wire", "2026-03-06T06:00:00-05:00"),
+            ("q2", "quake_a2", "Coast News", "2026-03-06T08:00:00Z"),
+            ("r3", "rovers_a3", "Ünï <Post>", "2026-03-07T09:00:00Z"),
+            ("c1", "council_a", "Valley Wire", "2026-03-08T11:00:00Z")]  # fmt: skip
+    lines = []
+    for rid, name, source, at in rows:
+        doc = load(name)
+        lines.append(json.dumps({"id": f"{rid}<&>ü", "title": f"{doc.title} ~ *x* 日本", "text": doc.text,
+                                 "source": source, "published": at, "url": f"https://ex.example/{rid}?a=(b) c"}))  # fmt: skip
+    data = tmp_path / "in.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    files = sorted((tmp_path / "out").glob("digest-*.json"))
+    assert [f.name for f in files] == [f"digest-2026-03-0{d}.json" for d in (5, 6, 7, 8)]
+    statuses = []
+    for f in files:
+        raw = f.read_text(encoding="utf-8")
+        assert "日本" in raw and "\\u" not in raw
+        doc = json.loads(raw, parse_constant=_no_constants)
+        assert list(doc) == TOP_KEYS and doc["date"] == f.stem.removeprefix("digest-")
+        assert doc["generated"] is None or ISO_OFFSET.fullmatch(doc["generated"])
+        assert doc["counts"]["stories"] == len(doc["stories"])
+        shown = [s["story_id"] for sec in doc["sections"] for s in sec["stories"]]
+        assert sorted(shown) == sorted(s["story_id"] for s in doc["stories"])
+        for s in doc["stories"]:
+            versions = [s["lead"], *s["also"]]
+            assert list(s) == STORY_KEYS and list(s["lead"]) == [*VERSION_KEYS, "text"]
+            assert all(list(v) == VERSION_KEYS for v in s["also"])
+            assert s["first_seen"] is None or ISO_OFFSET.fullmatch(s["first_seen"])
+            for v in versions:
+                assert (
+                    isinstance(v["new"], bool)
+                    and isinstance(v["id"], str)
+                    and v["id"].endswith("<&>ü")
+                )
+                assert all(
+                    v[k] is None or ISO_OFFSET.fullmatch(v[k]) for k in ("published", "arrived")
+                )
+                assert v["url"] is None or v["url"].startswith("https://ex.example/")
+            new = [v["new"] for v in versions]
+            assert s["status"] == ("new" if all(new) else "developing") and any(new)
+            assert (s["whats_new"] is not None) == (s["status"] == "developing")
+            assert s["outlets"] == len({v["source"] for v in versions})
+            statuses.append(s["status"])
+    assert "developing" in statuses and "new" in statuses
