@@ -278,7 +278,7 @@ ISO_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
 TOP_KEYS = ["date", "first_day", "title", "generated", "counts", "stories", "sections", "muted",
             "per_day", "digest", "failing_sources"]  # fmt: skip
 STORY_KEYS = ["story_id", "status", "whats_new", "title", "first_seen", "outlets", "lead", "also"]
-VERSION_KEYS = ["id", "source", "url", "title", "published", "arrived", "new"]
+VERSION_KEYS = ["id", "source", "url", "title", "published", "arrived", "new", "lang"]
 
 
 def _no_constants(name: str) -> None:
@@ -304,7 +304,8 @@ def test_json_digests_of_a_replay_keep_their_promises(tmp_path: Path) -> None:
     for rid, name, source, at in rows:
         doc = load(name)
         lines.append(json.dumps({"id": f"{rid}<&>ü", "title": f"{doc.title} ~ *x* 日本", "text": doc.text,
-                                 "source": source, "published": at, "url": f"https://ex.example/{rid}?a=(b) c"}))  # fmt: skip
+                                 "source": source, "published": at, "url": f"https://ex.example/{rid}?a=(b) c",
+                                 "lang": "nl_nl" if rid == "c1" else None}))  # fmt: skip
     data = tmp_path / "in.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["replay", str(data), "--config", str(cfg)]) == 0
@@ -335,6 +336,7 @@ def test_json_digests_of_a_replay_keep_their_promises(tmp_path: Path) -> None:
                     v[k] is None or ISO_OFFSET.fullmatch(v[k]) for k in ("published", "arrived")
                 )
                 assert v["url"] is None or v["url"].startswith("https://ex.example/")
+                assert v["lang"] == ("nl-NL" if v["id"].startswith("c1") else None)
             new = [v["new"] for v in versions]
             assert s["status"] == ("new" if all(new) else "developing") and any(new)
             assert (s["whats_new"] is not None) == (s["status"] == "developing")
