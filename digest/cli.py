@@ -13,9 +13,23 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
-from .cliargs import config_arg, day_arg, digest_arg, port_arg, positive_arg
+from .cliargs import (
+    config_arg,
+    date_arg,
+    day_arg,
+    digest_arg,
+    minutes_arg,
+    parse,
+    port_arg,
+    positive_arg,
+    reader_gone,
+    seconds_arg,
+    setup_logging,
+    stdin_bytes,
+    version_arg,
+)
 from .errors import DigestError
 
 if TYPE_CHECKING:
@@ -99,12 +113,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stdin_bytes() -> IO[bytes] | IO[str]:
-    """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
-    ``sys.stdin`` without a byte buffer is read as it is)."""
-    return getattr(sys.stdin, "buffer", sys.stdin)
-
-
 def _week_of(plan: Plan, day: date) -> date:
     """The date of ``plan``'s period holding ``day`` (a weekly digest: its week's last day),
     with one line on standard error when that is another day."""
@@ -119,14 +127,15 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     from .batch import dedupe_jsonl
 
     if args.file in (None, "-"):
-        errors = dedupe_jsonl(_stdin_bytes(), sys.stdout)
+        errors = dedupe_jsonl(stdin_bytes(), sys.stdout)
         name = "stdin"
     else:
         try:
-            with open(args.file, "rb") as fh:
-                errors = dedupe_jsonl(fh, sys.stdout)
+            fh = open(args.file, "rb")  # noqa: SIM115 (a write to stdout failing is not the file's)
         except OSError as exc:
             raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
+        with fh:
+            errors = dedupe_jsonl(fh, sys.stdout)
         name = args.file
     for bad in errors:
         print(f"error: {name}:{bad.line}: {bad.problem}", file=sys.stderr)
@@ -140,7 +149,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     check_span(args.from_day, args.to_day)
     try:
         # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
-        fh = _stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+        fh = stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
         raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
     with fh, open_app(args.config) as app:
@@ -158,8 +167,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.search import search
 
+    query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
     with open_app(args.config) as app:
-        found = search(app.store, app.cfg, args.query, since=args.since, limit=args.limit)
+        found = search(app.store, app.cfg, query, since=args.since, limit=args.limit)
     if args.json:
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
                  "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4)}
@@ -171,7 +181,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{r.day.isoformat()}  {' '.join(r.title.split())}\n            {r.source}{more}"
               + (f"  {r.url}" if r.url else ""))
     if not found:
-        print(f"no story matches {args.query!r}", file=sys.stderr)
+        print(f"no story matches {query!r}", file=sys.stderr)
     return 0
 
 
@@ -206,7 +216,10 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(data.decode("utf-8"))
     else:
-        Path(args.output).write_bytes(data)
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            raise DigestError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
         print(f"{args.output}: {len(feeds)} feeds", file=sys.stderr)
     return 0
 
@@ -333,9 +346,9 @@ def command(
 def _setup_run(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("--once", action="store_true", help="one pass and exit (the default for run)")
-    p.add_argument("--date", type=day_arg, help="write the digest of this day instead of today")
+    date_arg(p, "write the digest of this day instead of today")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+    p.add_argument("--wait", type=seconds_arg, default=600.0, metavar="SECONDS",
                    help="wait at most this long for another run or the daemon's poll round to finish "
                         "with the store (default: 600)")
 
@@ -343,11 +356,11 @@ def _setup_run(p: argparse.ArgumentParser) -> None:
 @command("build", "render the digest of a day from the store")
 def _setup_build(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    digest_arg(p)
-    p.add_argument("--date", type=day_arg, help="day to render, YYYY-MM-DD (default: today)")
+    digest_arg(p, "the single daily digest, or every daily one of 'digests:'; to -o one must be named")
+    date_arg(p, "day to render (default: today; a weekly digest: the week holding the day)")
     p.add_argument("--format", choices=("md", "html", "json"),
                    help="output format (default: the output file's kind, .md, .json or .html; else html)")
-    p.add_argument("-o", "--output", help="output file, or - for standard output (default: output_dir)")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file, or - for standard output (default: output_dir)")
 
 
 @command("dedupe", "cluster JSON Lines articles into stories (no database); see docs")
@@ -368,9 +381,10 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 @command("search", "find stories by words in any of their versions")
 def _setup_search(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("query", help='words (all must match), "a phrase", -a-word-to-leave-out')
+    p.add_argument("query", nargs="+", help='words (all must match), "a phrase", -word to leave out '
+                   "(after --: digest search -- storm -gale)")
     p.add_argument("--since", type=day_arg, metavar="DAY", help="only stories in this day's digest or later, new or developing")
-    p.add_argument("--limit", type=positive_arg, default=20, help="at most this many stories (default: 20)")
+    p.add_argument("--limit", type=positive_arg, default=20, metavar="N", help="at most this many stories (default: 20)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -383,7 +397,7 @@ def _setup_import(p: argparse.ArgumentParser) -> None:
 @command("export-opml", "write the configured feeds as OPML (folders from each source's category)")
 def _setup_export(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("-o", "--output", help="OPML file to write, or - for standard output (the default)")
+    p.add_argument("-o", "--output", metavar="FILE", help="OPML file to write, or - for standard output (the default)")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
@@ -409,12 +423,12 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
 @command("worker", "one of several workers sharing a PostgreSQL store (docs/scale-out.md)")
 def _setup_worker(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("--index", type=int, required=True, help="this worker's number, 0 .. N-1")
-    p.add_argument("--of", type=int, required=True, help="how many workers share the sources (N)")
-    p.add_argument("--run", help="one pass named RUN: workers of one run cluster in configuration order")
-    p.add_argument("--every", type=float, metavar="MINUTES",
+    p.add_argument("--index", type=int, required=True, metavar="I", help="this worker's number, 0 .. N-1")
+    p.add_argument("--of", type=int, required=True, metavar="N", help="how many workers share the sources (N)")
+    p.add_argument("--run", metavar="NAME", help="one pass named RUN: workers of one run cluster in configuration order")
+    p.add_argument("--every", type=minutes_arg, metavar="MINUTES",
                    help="keep running: one pass per time slot, the slot naming the run")
-    p.add_argument("--stall", type=float, default=300.0,
+    p.add_argument("--stall", type=seconds_arg, default=300.0, metavar="SECONDS",
                    help="seconds to wait for another worker's turn before going on (default: 300)")
 
 
@@ -432,8 +446,9 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 @command("send", "write a day's digest and email it (at most once per day)")
 def _setup_send(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    digest_arg(p)
-    p.add_argument("--date", type=day_arg, help="day to send (default: the day the daemon would send now, after any of the week before still owed)")
+    digest_arg(p, "every one of 'digests:', or the single daily digest")
+    date_arg(p, "day to send, one that has ended (default: the day the daemon would send now, "
+                "after any of the week before still owed)")
 
 
 @command("serve", "serve the digest archive over HTTP (read-only)")
@@ -449,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Self-hosted news deduplicator and daily digest.",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="log debug detail to stderr")
+    version_arg(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, handler, setup) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -456,25 +472,23 @@ def build_parser() -> argparse.ArgumentParser:
         # after the command too ("digest run -v"); SUPPRESS: not given here, the top level's stands
         p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
                        help="log debug detail to stderr")
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, _parser=p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("trafilatura", "httpx", "httpcore", "htmldate", "courlan", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    args = parse(parser, sys.argv[1:] if argv is None else argv, list(COMMANDS))
+    setup_logging(args.verbose)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a reader gone (digest ... | head -1) is seen here, not at exit
+        return code
+    except BrokenPipeError:  # no traceback: as a process killed by SIGPIPE
+        return reader_gone()
     except DigestError as exc:
         for line in str(exc).splitlines():  # a configuration may have several problems
             print(f"error: {line}", file=sys.stderr)

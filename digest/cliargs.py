@@ -1,14 +1,29 @@
-"""The ``digest`` command's shared options and the types of their values.
+"""The ``digest`` command's shared options, the types of their values, and how the
+command line is checked before a command runs.
 
 Each value type raises ``argparse.ArgumentTypeError`` with the value and
 what was expected, so that argparse prints one line naming the option
-(``argument --date: not a date (YYYY-MM-DD): '2026-13-01'``).
+(``argument --date: not a date (YYYY-MM-DD): '2026-13-01'``).  An option
+shared by several commands is defined once here (same spelling, metavar and
+meaning everywhere).
+
+Special cases: ``--version`` reads the installed package's version only when
+asked (``import digest`` stays cheap); an unknown command is refused with the
+closest one (argparse 3.11 only lists them all); arguments a command does not
+take are refused with that command's usage, not the top level's.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import logging
+import math
+import os
+import sys
+from collections.abc import Sequence
 from datetime import date
+from typing import IO
 
 DEFAULT_CONFIG = "feeds.yaml"
 
@@ -18,13 +33,54 @@ def config_arg(p: argparse.ArgumentParser) -> None:
         "--config",
         "-c",
         default=DEFAULT_CONFIG,
-        help=f"configuration file (default: {DEFAULT_CONFIG})",
+        metavar="FILE",
+        help=f"configuration file (default: {DEFAULT_CONFIG}; relative paths in it are read from its folder)",
     )
 
 
-def digest_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--digest", metavar="NAME",
-                   help="one of the configuration's 'digests:' (default: the single daily digest, or every daily one of 'digests:')")
+def digest_arg(p: argparse.ArgumentParser, default: str) -> None:
+    """``--digest NAME``; ``default`` says what the command does without it."""
+    p.add_argument("--digest", metavar="NAME", help=f"one of the configuration's 'digests:' (default: {default})")
+
+
+def date_arg(p: argparse.ArgumentParser, help_text: str) -> None:
+    """``--date YYYY-MM-DD`` (run, build, send): ``help_text`` names the default."""
+    p.add_argument("--date", type=day_arg, metavar="YYYY-MM-DD", help=help_text)
+
+
+class _Version(argparse.Action):
+    """``--version``: ``digest 0.1.0`` on standard output, exit 0."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            said = version("digest")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            said = "(not installed: no package metadata)"
+        print(f"digest {said}")
+        parser.exit(0)
+
+
+def version_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", action=_Version, nargs=0, help="print the installed version and exit")
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str], commands: Sequence[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, with an unknown command refused with the closest
+    one and an argument a command does not take refused with its own usage (each
+    subparser sets ``_parser`` to itself)."""
+    word = next((a for a in argv if not a.startswith("-")), None)  # the top level takes no values
+    if word is not None and word not in commands:
+        close = difflib.get_close_matches(word, commands, n=1, cutoff=0.5)
+        close = close or [c for c in commands if c.startswith(word)][:1]
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        parser.error(f"unknown command {word!r}{hint} (commands: {', '.join(commands)})")
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def day_arg(value: str) -> date:
@@ -41,6 +97,53 @@ def positive_arg(value: str) -> int:
         n = 0
     if n < 1:
         raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {value!r}")
+    return n
+
+
+def setup_logging(verbose: bool) -> None:
+    """Log lines to stderr (debug detail with ``--verbose``); the libraries' chatter muted."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("trafilatura", "httpx", "httpcore", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def stdin_bytes() -> IO[bytes] | IO[str]:
+    """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
+    ``sys.stdin`` without a byte buffer is read as it is)."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def reader_gone() -> int:
+    """Standard output's reader went away (``digest ... | head -1``): what is left to write
+    goes to /dev/null (so the exit's flush does not fail too), and the status is SIGPIPE's
+    (128 + 13), as Ctrl-C's is 130 (128 + 2)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
+
+
+def seconds_arg(value: str) -> float:
+    """A duration in seconds: a finite number, 0 or more (``nan`` waited for ever)."""
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1.0
+    if not (math.isfinite(n) and n >= 0):
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {value!r}")
+    return n
+
+
+def minutes_arg(value: str) -> float:
+    """A period in minutes: a finite number above 0."""
+    try:
+        n = float(value)
+    except ValueError:
+        n = 0.0
+    if not (math.isfinite(n) and n > 0):
+        raise argparse.ArgumentTypeError(f"not a number of minutes above 0: {value!r}")
     return n
 
 

@@ -415,6 +415,11 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{p}: configuration file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read configuration: {exc}") from None
+    except IsADirectoryError:  # --config out/ for --config out/feeds.yaml
+        raise ConfigError(f"{p}: a folder, not a configuration file (name the YAML file in it)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                          "save the file as UTF-8") from None
     return parse_config(text, path=p.resolve())
