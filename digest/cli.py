@@ -10,7 +10,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from .cliargs import (
     date_arg,
     day_arg,
     digest_arg,
+    interrupted,
     minutes_arg,
     parse,
     port_arg,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from .store.base import SourceState
 
 Handler = Callable[[argparse.Namespace], int]
+Setup = Callable[[argparse.ArgumentParser], None]
 
 
 def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
@@ -147,13 +150,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .service.replay import check_span, replay_jsonl
 
     check_span(args.from_day, args.to_day)
-    try:
-        # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
-        fh = stdin_bytes() if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    try:  # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
+        fh: AbstractContextManager[Iterable[bytes | str]] = (
+            nullcontext(stdin_bytes()) if args.file == "-" else open(args.file, "rb"))  # noqa: SIM115
     except OSError as exc:
         raise DigestError(f"{args.file}: cannot read: {exc.strerror}") from None
-    with fh, open_app(args.config) as app:
-        report = replay_jsonl(app, fh, first=args.from_day, last=args.to_day)
+    with fh as lines, open_app(args.config) as app:
+        report = replay_jsonl(app, lines, first=args.from_day, last=args.to_day)
     name = "stdin" if args.file == "-" else args.file
     for bad in report.errors:
         print(f"error: {name}:{bad.line}: {bad.problem}", file=sys.stderr)
@@ -326,15 +329,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[str, Handler, Callable[[argparse.ArgumentParser], None]]] = {}
+COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
 
 
-def command(
-    name: str, help_text: str
-) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable[[argparse.ArgumentParser], None]]:
-    def deco(
-        setup: Callable[[argparse.ArgumentParser], None],
-    ) -> Callable[[argparse.ArgumentParser], None]:
+def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
+    def deco(setup: Setup) -> Setup:
         handler = globals()["cmd_" + name.replace("-", "_")]
         COMMANDS[name] = (help_text, handler, setup)
         return setup
@@ -494,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        return interrupted()
 
 
 if __name__ == "__main__":

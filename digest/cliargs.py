@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import logging
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import IO
 
@@ -111,10 +112,43 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
-def stdin_bytes() -> IO[bytes] | IO[str]:
-    """Standard input as bytes, so a line that is not UTF-8 is one bad line (a replaced
-    ``sys.stdin`` without a byte buffer is read as it is)."""
-    return getattr(sys.stdin, "buffer", sys.stdin)
+def interrupted() -> int:
+    """After Ctrl-C, once caught: the collector :func:`stdin_bytes` left off back on; the
+    status of a process stopped by SIGINT (128 + 2)."""
+    gc.enable()
+    return 130
+
+
+def stdin_bytes() -> Iterator[bytes | str]:
+    """Standard input's lines as bytes, so a line that is not UTF-8 is one bad line (a
+    replaced ``sys.stdin`` without a byte buffer is read as it is).
+
+    Each line is read with the garbage collector off (when it was on), and after Ctrl-C it
+    stays off for the way out (:func:`interrupted` turns it on once caught).  Why: on
+    CPython 3.11 a collection could run while the ``KeyboardInterrupt`` that ended a read
+    waiting on a terminal or pipe was dispatched or on its way out; it freed the engine (a
+    reference cycle), whose vocabulary holder's ``WeakSet`` callback then ran with the
+    exception set, reported it ("Exception ignored in ... _remove: KeyboardInterrupt") and
+    cleared it, and the ``for`` over the input took that for its end: ``digest dedupe``
+    waiting on standard input read on after Ctrl-C and exited 0 at end of input.  (3.12
+    collects only between bytecodes.)"""
+    stream: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
+    while True:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            line = stream.readline()
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            if collecting:
+                gc.enable()
+            raise
+        if collecting:
+            gc.enable()
+        if not line:
+            return
+        yield line
 
 
 def reader_gone() -> int:

@@ -217,3 +217,31 @@ def test_send_help_says_it_sends_every_digest_without_digest(tmp_path: Path) -> 
         in text
     )
     assert "--date YYYY-MM-DD" in text
+
+
+def _waiting_on_a_pipe(pid: int) -> bool:
+    return Path(f"/proc/{pid}/wchan").read_text() in ("anon_pipe_read", "pipe_read", "pipe_wait")
+
+
+@pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs Linux /proc")
+def test_ctrl_c_while_dedupe_waits_on_standard_input_stops_it(tmp_path: Path) -> None:
+    """On CPython 3.11 the interrupt was cleared by a garbage collection it started ("Exception
+    ignored in ... WeakSet ... _remove: KeyboardInterrupt"), and dedupe read on: exit 0 at EOF."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "dedupe"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _waiting_on_a_pipe(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)  # closes stdin: a lost interrupt ends at EOF, 0
+    assert proc.returncode == 130, err
+    assert "Exception ignored" not in err and "Traceback" not in err, err
