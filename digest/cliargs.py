@@ -22,7 +22,7 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import IO
 
@@ -159,26 +159,25 @@ def reader_gone() -> int:
     return 141
 
 
-def seconds_arg(value: str) -> float:
-    """A duration in seconds: a finite number, 0 or more (``nan`` waited for ever)."""
+def _number(value: str, fits: Callable[[float], bool], what: str) -> float:
+    """``value`` as a finite float that ``fits``, else a usage error naming ``what``."""
     try:
         n = float(value)
     except ValueError:
-        n = -1.0
-    if not (math.isfinite(n) and n >= 0):
-        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {value!r}")
+        n = math.nan
+    if not (math.isfinite(n) and fits(n)):
+        raise argparse.ArgumentTypeError(f"not a number of {what}: {value!r}")
     return n
+
+
+def seconds_arg(value: str) -> float:
+    """A duration in seconds: a finite number, 0 or more (``nan`` waited for ever)."""
+    return _number(value, lambda n: n >= 0, "seconds (0 or more)")
 
 
 def minutes_arg(value: str) -> float:
     """A period in minutes: a finite number above 0."""
-    try:
-        n = float(value)
-    except ValueError:
-        n = 0.0
-    if not (math.isfinite(n) and n > 0):
-        raise argparse.ArgumentTypeError(f"not a number of minutes above 0: {value!r}")
-    return n
+    return _number(value, lambda n: n > 0, "minutes above 0")
 
 
 def port_arg(value: str) -> int:
