@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser
 import lxml.html
 import pytest
 
@@ -157,8 +158,14 @@ def test_the_language_is_kept_by_the_store_and_shown_on_the_story_page(tmp_path:
     cfg = make_config(tmp_path, _feeds(tmp_path), timezone="UTC")
     with site(cfg) as s:
         page = lxml.html.document_fromstring(s.get(f"/story/{story.story_id}").text)
+        feed = feedparser.parse(s.get("/feed.atom").content)
     assert page.xpath("//h1")[0].get("lang") == "de"
     assert [p.get("lang") for p in page.xpath("//p[contains(@class, 'excerpt')]")] == ["de"]
+    # each Atom entry says its lead's language as stated (the feed itself states none)
+    assert not feed.bozo
+    langs = {e.title: e.title_detail.language for e in feed.entries}
+    assert langs["Fähre Aurora auf Grund gelaufen"] == "de"
+    assert langs["Council approves cycle bridge"] == "en-GB"
 
 
 def test_a_store_written_before_gains_the_column_and_its_articles_no_language(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ from ..records import StoryView, VersionView
 from .render import excerpt
 from .sanitize import clean_html, safe_url
 
+#: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
 __all__ = ["ATOM_NS", "entry_updated", "latest_update", "permalink", "stories_atom", "story_tag", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -143,8 +146,10 @@ def stories_atom(
             continue
         seen.add(story.story_id)
         entry = _el(feed, "entry")
-        _el(entry, "id", story_tag(story.story_id))
         lead = story.lead
+        if lead.lang:  # the language the lead's source stated (checked: letters, digits, hyphens)
+            entry.set(_XML_LANG, lead.lang)
+        _el(entry, "id", story_tag(story.story_id))
         _el(
             entry,
             "title",
