@@ -210,6 +210,8 @@ class StoryView:
     #: For a developing story: one line of what is new (the new version's headline, or its
     #: lede where the headline repeats the story's).
     whats_new: str = ""
+    #: The language of the version ``whats_new`` is taken from, as its source stated it.
+    whats_new_lang: str | None = None
     #: New versions not listed: the same page (link, title and text) as one listed, read again
     #: through one channel (a source renamed, two sources on one feed); counted as collapsed
     #: duplicates.

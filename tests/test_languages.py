@@ -186,3 +186,29 @@ def test_a_store_written_before_gains_the_column_and_its_articles_no_language(tm
     store.add_article(Article(key="k2", source="s", title="t", text="y", fetched=NOW, lang="de"), b"\0" * 8, "story1")
     assert [(a.key, a.lang) for a in store.story_versions("story1")] == [("k1", None), ("k2", "de")]
     store.close()
+
+
+def test_what_is_new_in_a_developing_story_reads_in_its_versions_language(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    from datetime import timedelta
+
+    herald = tmp_path / "herald.rss"
+    courant = tmp_path / "courant.rss"
+    herald.write_bytes(rss("en", [("herald", "Ferry Aurora runs aground near Kestrel Point", STORY)]))
+    courant.write_bytes(rss("nl", []))
+    sources = {"Herald": herald, "Courant": courant}
+    with make_app(tmp_path, sources, timezone="UTC") as app:
+        app.run(now=NOW)
+        later = NOW + timedelta(days=1)
+        follow = STORY.replace("Tugs will try", "Tugs tried and failed") + " Salvage crews arrive on Sunday."
+        courant.write_bytes(rss("nl", [("courant", "Aurora still stuck as tugs fail to refloat ferry", follow)]))
+        app.run(now=later)
+        view = app.build_view(later.date())
+        html = app.render(day=later.date(), fmt="html")
+    assert [(s.status, s.whats_new_lang) for s in view.stories] == [("developing", "nl")]
+    doc = lxml.html.document_fromstring(html)
+    line = doc.xpath("//p[contains(@class, 'developing')]//span[@dir='auto']")
+    assert [(s.get("lang"), s.text_content()) for s in line] == [
+        ("nl", "Aurora still stuck as tugs fail to refloat ferry")
+    ]

@@ -187,6 +187,7 @@ def story_context(
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "whats_new": _one_line(s.whats_new),
+        "whats_new_lang": part_lang(s.whats_new_lang),
         "lead_new": s.lead.new,
         "lang": lead["lang"],
     }

@@ -197,7 +197,7 @@ def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: s
     sentence) where the headline repeats what the reader has read: the story's ``heading``
     (the lead's title: a new version that became the lead is the heading itself) and the
     earlier versions' headlines (``NEW_WORDS``)."""
-    latest = max(new, key=lambda v: (v.fetched, v.key))
+    latest = _latest(new)
     title = " ".join(latest.title.split())
     words = _words(title)
     seen = set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
@@ -209,6 +209,11 @@ def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: s
             lede = lede[: WHATS_NEW_CHARS].rsplit(" ", 1)[0] + " …"
         return lede or title
     return title
+
+
+def _latest(new: list[StoredArticle]) -> StoredArticle:
+    """The version "what is new" is read from: the last to arrive."""
+    return max(new, key=lambda v: (v.fetched, v.key))
 
 
 def _aware(dt: datetime) -> datetime:
@@ -307,6 +312,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen,
                 status="developing" if earlier else "new",
                 whats_new=whats_new(new, earlier, lead.title) if earlier else "",
+                whats_new_lang=_latest(new).lang if earlier else None,
                 repeated=len(fresh) - len(new),
             )
         )
