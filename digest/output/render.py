@@ -254,21 +254,21 @@ def _context(
     def pcls(name: str) -> str:  # attr_list after a paragraph
         return f"\n{{: .{name} }}" if hooks else ""
 
-    def bidi(shown: str, lang: str = "") -> str:  # feed text, escaped; in HTML isolated in its
-        said = f' lang="{lang}"' if lang else ""  # own direction (and language, when stated)
-        return f'<span dir="auto"{said}>{shown}</span>' if hooks and shown else shown
-
-    def said_in(lang: str) -> str:  # attr_list words giving a stated language, in HTML
+    def said_in(lang: str) -> str:  # the words giving a language, in HTML ("" for the page's)
         return f' lang="{lang}"' if hooks and lang else ""
+
+    def bidi(shown: str, lang: str = "") -> str:  # feed text, escaped; in HTML isolated in its
+        # own direction (and its language, when stated)
+        return f'<span dir="auto"{said_in(lang)}>{shown}</span>' if hooks and shown else shown
 
     def iso_in(lang: str) -> str:  # ``iso``, with the stated language
         return f"{{: dir=auto{said_in(lang)} }}" if hooks else ""
 
-    lang = f' lang="{date_lang(locale)}"' if date_lang(locale) else ""
+    dates_said = said_in(date_lang(locale))  # dates in the locale's language (a lang of babel's)
 
-    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time),
-        shown = when if text else escape_md(when)  # in the locale's language (a lang of babel's)
-        return f'<span class="time"{lang}>{shown}</span>' if hooks and shown else shown
+    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time)
+        shown = when if text else escape_md(when)
+        return f'<span class="time"{dates_said}>{shown}</span>' if hooks and shown else shown
 
     day = _one_line(view.date)
     taken: set[str] = set()
@@ -314,7 +314,7 @@ def _context(
         #: Feed text (a title, an outlet) in a line of ours is isolated in the HTML: a
         #: right-to-left title drew the count after it ("· 3 outlets") on its left.
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
-        "iso": "{: dir=auto }" if hooks else "",
+        "iso": iso_in(""),
         "bidi": bidi,
         "said_in": said_in,
         "iso_in": iso_in,

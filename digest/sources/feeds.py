@@ -387,9 +387,8 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
         items = [items[i] for i in _newest([json_date(item, fetched) for item in items], source)]
-    entries = _finish([_json_entry(item, source, home, feed_author, fetched) for item in items])
-    for e in entries:  # JSON Feed 1.1: an item's "language", else the feed's
-        e.lang = e.lang or language_tag(doc.get("language"))
+    feed_lang = language_tag(doc.get("language"))  # JSON Feed 1.1: an item's, else the feed's
+    entries = _finish([_json_entry(item, source, home, feed_author, feed_lang, fetched) for item in items])
     entries.note = cut.note(len(entries)) if cut is not None else None
     return entries
 
@@ -411,7 +410,12 @@ def _str(value: object) -> str | None:
 
 
 def _json_entry(
-    item: dict[str, Any], source: str, base: str | None, feed_author: str | None, fetched: datetime
+    item: dict[str, Any],
+    source: str,
+    base: str | None,
+    feed_author: str | None,
+    feed_lang: str | None,
+    fetched: datetime,
 ) -> Entry:
     raw_id = item.get("id")
     if isinstance(raw_id, bool):
@@ -434,5 +438,5 @@ def _json_entry(
         text=text,
         published=json_date(item, fetched),
         author=_json_author(item) or feed_author,
-        lang=language_tag(item.get("language")),
+        lang=language_tag(item.get("language")) or feed_lang,
     )
