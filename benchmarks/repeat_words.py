@@ -85,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {label:12} pairs {c['pairs']:6}  one repeats, one not {c['disagree'] / n:6.1%}"
                 f"  both repeat {c['both'] / n:6.1%}"
             )
-    per_event: dict[Hashable, list[bool]] = defaultdict(list)
+    per_event: dict[tuple[int, str], list[bool]] = defaultdict(list)
     for r in ecb:
         per_event[(r["topic"], r["event"])].append(repeats(r, chars))
     lopsided = 0
-    topics: dict[Hashable, list[float]] = defaultdict(list)
+    topics: dict[int, list[float]] = defaultdict(list)
     for (topic, _event), marks in per_event.items():
         topics[topic].append(sum(marks) / len(marks))
     for shares in topics.values():
