@@ -296,7 +296,7 @@ class App:
         fetched = now or datetime.now(UTC)
         location = src.url or str(src.path)
         stored = self.store.get_source_state(src.name) or SourceState(src.name, location)
-        if stored.paused:
+        if stored.paused and not self.tracker.retries(stored, fetched):
             raise SourceError(src.name, f"paused: {stored.paused_reason}", kind="paused")
         state = dataclasses.replace(stored)
         state.last_fetch_at = fetched

@@ -154,6 +154,9 @@ class ScheduleConfig(_Strict):
     poll_minutes: float = Field(default=30.0, gt=0)
     #: A source failing continuously for this many hours is paused.
     pause_after_hours: float = Field(default=72.0, gt=0)
+    #: A paused source (not one the server called gone) is tried again this many hours
+    #: apart, and resumes by itself when a read works; 0: it waits for ``--resume``.
+    paused_retry_hours: float = Field(default=24.0, ge=0)
 
     @field_validator("digest_time")
     @classmethod

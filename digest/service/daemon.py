@@ -23,8 +23,8 @@ while down fires once on start).  :func:`wake` only puts the word on a queue;
 the main thread owns the :class:`~digest.app.App` (and its SQLite
 connection) and does all the work:
 
-* a poll round takes every due source (``next_poll_at`` passed, not paused,
-  no ``Retry-After`` pending), fetches the URL sources concurrently with
+* a poll round takes every due source (``next_poll_at`` passed, not paused
+  unless its retry is due, no ``Retry-After`` pending), fetches the URL sources concurrently with
   :func:`digest.sources.fetch.fetch_many` (bounded, polite per host), then parses and
   ingests each source in its own transaction; local paths are read in turn.
   The next poll time comes from :mod:`digest.service.polling` (interval, capped
@@ -64,6 +64,9 @@ Special cases
   stories is written but not mailed.
 * A source failing continuously for ``schedule.pause_after_hours`` is paused
   with one warning line (``digest sources`` shows it); HTTP 410 pauses at once.
+  A paused source is tried again every ``schedule.paused_retry_hours`` (one
+  warning line a try) and resumes by itself when a read works; one the server
+  called gone waits for ``digest sources --resume``.
 * A failed delivery is retried on later poll rounds, backing off to hourly: every
   digest whose delivery failed, not only the last; one refused for good (a 5xx
   answer, a configuration error) is tried again with the next digest, not hourly.
@@ -232,7 +235,8 @@ class Daemon:
     def _due(self, now: datetime) -> tuple[dict[str, SourceState], list[SourceConfig]]:
         """The sources' stored states, and the sources due at ``now``, the longest overdue first."""
         states = {s.name: s for s in self.app.store.list_source_states()}
-        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now)]
+        retry = self.cfg.schedule.paused_retry_hours > 0
+        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now, retry_paused=retry)]
         # the longest overdue first: a round cut short (stop, kill) never starves the same sources
         due.sort(key=lambda s: overdue_key(states.get(s.name)))
         return states, due

@@ -21,7 +21,8 @@ Retry-After, and a caller-supplied ``random.Random`` (seeded in tests, so
 results are reproducible).  Jitter only ever *lengthens* the wait beyond what
 the server asked for: the server's numbers are floors, never shortened.
 :func:`is_due` says whether a stored source state is due at a moment
-(``next_poll_at`` passed, not paused, no Retry-After pending);
+(``next_poll_at`` passed, not paused unless its retry is due, no Retry-After
+pending);
 :func:`should_pause` decides when a continuously failing source is paused.
 :func:`digest_due` says which local day's digest is due at a moment, given
 the daily ``HH:MM`` digest time.
@@ -45,7 +46,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
 from ..sources.tracking import SourceTracker
-from ..store.base import SourceState
+from ..store.base import GONE, SourceState
 from .digesttime import digest_moment
 
 log = logging.getLogger("digest.daemon")
@@ -116,11 +117,14 @@ def next_poll_delay(
     return delay
 
 
-def is_due(state: SourceState | None, now: datetime) -> bool:
-    """Whether a source in ``state`` (None: never polled) should be polled at ``now``."""
+def is_due(state: SourceState | None, now: datetime, *, retry_paused: bool = False) -> bool:
+    """Whether a source in ``state`` (None: never polled) should be polled at ``now``.
+
+    A paused source is due only with ``retry_paused`` (``schedule.paused_retry_hours``
+    above 0), at its ``next_poll_at``, and never when the server called it gone."""
     if state is None:
         return True
-    if state.paused:
+    if state.paused and not (retry_paused and state.paused_reason != GONE):
         return False
     if state.retry_after_until is not None and state.retry_after_until > now:
         return False
@@ -196,9 +200,19 @@ class ScheduledTracker(SourceTracker):
         delay = next_poll_delay(poll_interval(src, self.cfg), max_age=max_age, rng=self.rng)
         state.next_poll_at = now + timedelta(seconds=delay)
 
+    def retries(self, state: SourceState, now: datetime) -> bool:
+        return is_due(state, now, retry_paused=self.cfg.schedule.paused_retry_hours > 0)
+
     def after_failure(
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
     ) -> None:
+        retry = self.cfg.schedule.paused_retry_hours
+        if state.paused and state.paused_reason != GONE:  # a paused source's retry failed
+            state.retry_after_until = None
+            state.next_poll_at = now + timedelta(hours=retry)
+            if not logged:
+                log.warning("%s (still paused, failure %d; next try in %g h)", exc, state.failures, retry)
+            return
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
         state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
         delay = next_poll_delay(
@@ -212,9 +226,11 @@ class ScheduledTracker(SourceTracker):
             since = state.first_failure_at.isoformat(timespec="seconds") if state.first_failure_at else "?"
             state.paused = True
             state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
+            state.retry_after_until, state.next_poll_at = None, (now + timedelta(hours=retry) if retry else None)
+            when = f"tried again every {retry:g} h" if retry else "waits for digest sources --resume"
             log.warning(
-                "%s: paused after failing continuously for %s h since %s (%d failures); last error: %s",
-                src.name, f"{hours:g}", since, state.failures, exc.problem,
+                "%s: paused after failing continuously for %s h since %s (%d failures), %s; last error: %s",
+                src.name, f"{hours:g}", since, state.failures, when, exc.problem,
             )
         elif not logged:  # a crash in the daemon was logged with its traceback
             log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)

@@ -41,12 +41,10 @@ from datetime import datetime
 from ..config import SourceConfig
 from ..errors import SourceError
 from ..records import plural
-from ..store.base import SourceState
+from ..store.base import GONE, SourceState
 
 log = logging.getLogger(__name__)
 
-#: Why a source the server calls gone is paused (shown in the digest's footer and ``status``).
-GONE = "the server says the feed is gone (HTTP 410)"
 
 
 class SourceTracker:
@@ -61,8 +59,10 @@ class SourceTracker:
         ``digest sources`` and logged in one line when it is new (not again on every poll
         while the feed stays cut the same way); the validators of a body cut off are not
         kept (the next read asks for all of it)."""
-        if state.failures:
-            log.info("%s: reads again after %s", src.name, plural(state.failures, "failed read"))
+        if state.failures or state.paused:
+            resumed = "; no longer paused" if state.paused else ""
+            log.info("%s: reads again after %s%s", src.name, plural(state.failures, "failed read"), resumed)
+        state.paused, state.paused_reason = False, None
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
@@ -85,6 +85,11 @@ class SourceTracker:
         if exc.kind == "gone":
             state.paused, state.paused_reason = True, GONE
         self.after_failure(src, state, exc, now, logged=logged)
+
+    def retries(self, state: SourceState, now: datetime) -> bool:
+        """Whether a paused source is to be tried at ``now`` (``digest run``: never, it waits
+        for ``digest sources --resume``)."""
+        return False
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
         """After a success: when to read the source next (``digest run``: when it is run)."""

@@ -99,6 +99,11 @@ def utcnow() -> datetime:
 
 
 # -- rows ------------------------------------------------------------------
+#: Why a source the server calls gone is paused (shown in the digest's footer and ``status``);
+#: such a source waits for ``digest sources --resume``, it is not tried again.
+GONE = "the server says the feed is gone (HTTP 410)"
+
+
 @dataclass(slots=True)
 class SourceState:
     """A source's fetch state, as the scheduler and ``digest sources`` see it."""
@@ -136,7 +141,10 @@ class SourceState:
         if self.permanent_url and self.permanent_url != self.location:
             parts.append(f"reads {self.permanent_url}")
         if self.paused:
-            parts.append(f"{self.paused_reason or 'paused'}; resume with: digest sources --resume {self.name!r}")
+            parts.append(self.paused_reason or "paused")
+            if self.next_poll_at is not None and self.paused_reason != GONE:
+                parts.append(f"next try {self.next_poll_at.isoformat(timespec='seconds')}")
+            parts.append(f"resume with: digest sources --resume {self.name!r}")
         else:
             nxt = max((t for t in (self.next_poll_at, self.retry_after_until) if t is not None), default=None)
             parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
