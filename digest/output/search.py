@@ -49,8 +49,11 @@ def has_letters(query: str) -> bool:
     return _LETTER.search(query) is not None
 
 
-def search(store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20) -> list[SearchResult]:
-    """The stories matching ``query`` (in the digests of ``since`` and later), best first.
+def search(
+    store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20, offset: int = 0
+) -> list[SearchResult]:
+    """The stories matching ``query`` (in the digests of ``since`` and later), best first:
+    ``limit`` of them after the best ``offset`` (a page of results).
 
     An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
     if not query.strip():
@@ -65,7 +68,7 @@ def search(store: Store, cfg: Config, query: str, *, since: date | None = None, 
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
     out = []
-    for story_id, score in store.search(query, since=start, limit=limit):
+    for story_id, score in store.search(query, since=start, limit=offset + limit)[max(0, offset):]:
         st = store.get_story(story_id)
         versions = store.story_versions(story_id)
         if st is None or not versions:

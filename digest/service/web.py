@@ -38,8 +38,8 @@ Routes
                           excerpt; the id of a story that regrouping retired
                           redirects (302) to the story now holding the article
                           that started it.
-``/search?q=&since=``     the stories matching the words (``digest search``),
-                          best first; every page has the search box.
+``/search?q=&since=&page=``  the stories matching the words (``digest search``),
+                          best first, 50 a page; every page has the search box.
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened (never cached).
 
@@ -224,10 +224,11 @@ class _App:
         args = parse_qs(query_string[:4096], keep_blank_values=True)
         q = typed_query((args.get("q") or [""])[0])
         since = (args.get("since") or [""])[0].strip()
+        page = (args.get("page") or [""])[0].strip()[:8]
         if not q:  # the box only: nothing to look up
             return self.pages.search(None, "", "")
-        key = ("search", q, since[:20])
-        return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since))
+        key = ("search", q, since[:20], page)
+        return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since, page))
 
 
 def _base_url(environ: dict[str, Any]) -> str:

@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 import lxml.html
@@ -59,8 +59,11 @@ from .webtemplates import PAGES
 HTML = "text/html; charset=utf-8"
 #: A query is cut here (the store keeps at most 16 terms of it anyway).
 QUERY_CHARS = 200
-#: Results on the search page.
+#: Results on a page of search results.
 SEARCH_LIMIT = 50
+#: Pages of search results a query can be read to (the best 500 stories; each page asks the
+#: index for all the results before it).
+SEARCH_PAGES = 10
 #: Control characters (not tab or newline) and noncharacters: no place in a page, dropped from
 #: a query and from every value a page shows; lxml refuses U+FFFE/U+FFFF (a JSON Feed's
 #: ``"\\uffff"`` in a title made its day page a 500).
@@ -256,8 +259,10 @@ class Pages:
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
 
-    def search(self, store: Store | None, q: str, since: str) -> Page:
-        """The ranked stories for ``q`` (``store`` None: an empty query, nothing to look up)."""
+    def search(self, store: Store | None, q: str, since: str, page: str = "") -> Page:
+        """The ranked stories for ``q``, a page of ``SEARCH_LIMIT`` (``page``: which, from 1, up
+        to ``SEARCH_PAGES``), with links to the pages before and after (``store`` None: an
+        empty query, nothing to look up)."""
         q = typed_query(q)
         try:
             start = date.fromisoformat(since) if since else None
@@ -267,22 +272,40 @@ class Pages:
         if not usable:
             return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
                              message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
+        number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0 if page else 1
+        if not 1 <= number <= SEARCH_PAGES:
+            return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
+                             message=f"“page” must be a number from 1 to {SEARCH_PAGES}.", q=q, search_page=True)
         results = []
+        more = False
         if q and not has_words(q):  # "-shooting": nothing to find, said as such
             return self.page("web/search.html", q=q, since="", search_page=True, since_label="",
                              results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q))
         if q and store is not None:
-            for r in search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT):
+            offset = (number - 1) * SEARCH_LIMIT
+            found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset)
+            more, found = len(found) > SEARCH_LIMIT, found[:SEARCH_LIMIT]
+            for r in found:
                 title = one_line(r.title) or one_line(r.source) or r.story_id
                 results.append({
                     "href": story_href(r.story_id), "title": title,
                     "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
                     "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
                 })  # fmt: skip
+        since_arg = start.isoformat() if start else ""
+
+        def page_href(n: int) -> str:
+            return "/search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), "page": n})
+
+        first = (number - 1) * SEARCH_LIMIT + 1
         return self.page(
-            "web/search.html", q=q, since=start.isoformat() if start else "", search_page=True,
+            "web/search.html", q=q, since=since_arg, search_page=True,
             since_label=short_day(start, self.cfg.locale) if start else "", results=results,
-            limit=SEARCH_LIMIT, no_words=False,
+            limit=SEARCH_LIMIT * SEARCH_PAGES, no_words=False, page=number, first=first,
+            last=first + len(results) - 1,
+            prev_href=page_href(number - 1) if number > 1 else "",
+            next_href=page_href(number + 1) if more and number < SEARCH_PAGES else "",
+            capped=more and number == SEARCH_PAGES,
         )
 
 

@@ -30,7 +30,7 @@ ul.days, ul.versions { padding-left: 1.2rem; }
 ul.days li, ul.versions li { margin: 0.35rem 0; }
 ul.versions li { margin-bottom: 1rem; }
 ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
-ol.results { padding-left: 1.6rem; }
+ol.results { padding-left: 2.4rem; }
 ol.results li { margin: 0 0 0.9rem; }
 ol.results p.meta { margin: 0.1rem 0 0; }
 </style>
@@ -84,16 +84,20 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if no_words %}
 <p class="lede">Give a word to look for: {{ "symbols and punctuation are not searched." if no_letters else "“-word” only leaves stories out." }}</p>
 {% elif q %}
-<p class="counts">{{ results|length }} {{ "story" if results|length == 1 else "stories" }} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if results|length >= limit %}, the best {{ limit }} shown{% endif %}</p>
+{% set paged = prev_href or next_href or page > 1 %}
+<p class="counts">{% if paged and results %}Stories {{ first }}–{{ last }}{% else %}{{ results|length }} {{ "story" if results|length == 1 else "stories" }}{% endif %} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if capped %}, the best {{ limit }} can be read{% endif %}</p>
 {% if results %}
-<ol class="results">
+<ol class="results" start="{{ first }}">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto">{{ r.title }}</a>
 <p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
+{% if prev_href or next_href %}
+<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev">← Better matches</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results →</a>{% endif %}</nav>
+{% endif %}
 {% else %}
-<p class="lede">No story matches.</p>
+<p class="lede">{{ "No story matches." if page == 1 else "No more stories match." }}</p>
 {% endif %}
 {% endif %}
 {% endblock %}
