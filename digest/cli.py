@@ -175,7 +175,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         found = search(app.store, app.cfg, query, since=args.since, limit=args.limit)
     if args.json:
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
-                 "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4)}
+                 "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
                 for r in found]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -161,11 +161,33 @@ def test_the_language_is_kept_by_the_store_and_shown_on_the_story_page(tmp_path:
         feed = feedparser.parse(s.get("/feed.atom").content)
     assert page.xpath("//h1")[0].get("lang") == "de"
     assert [p.get("lang") for p in page.xpath("//p[contains(@class, 'excerpt')]")] == ["de"]
-    # each Atom entry says its lead's language as stated (the feed itself states none)
+    # each Atom entry says its lead's language as stated
     assert not feed.bozo
     langs = {e.title: e.title_detail.language for e in feed.entries}
     assert langs["Fähre Aurora auf Grund gelaufen"] == "de"
     assert langs["Council approves cycle bridge"] == "en-GB"
+
+
+def test_search_results_and_the_feed_say_their_language(tmp_path: Path, make_app: MakeApp,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with make_app(tmp_path, _feeds(tmp_path), timezone="UTC") as app:
+        app.run(now=NOW)
+    cfg = make_config(tmp_path, _feeds(tmp_path), timezone="UTC", write=True)
+    with site(cfg) as s:
+        found = lxml.html.document_fromstring(s.get("/search", params={"q": "Aurora"}).text)
+        feed = s.get("/feed.atom").content
+    titles = {a.text_content(): a.get("lang") for a in found.xpath("//ol[@class='results']/li/a[1]")}
+    assert titles["Fähre Aurora auf Grund gelaufen"] == "de"
+    assert titles["Ferry Aurora runs aground near Kestrel Point"] is None  # en-GB reads as the page
+    # the feed's own words (its title, "also reported by") are the pages' English
+    assert feedparser.parse(feed).feed.get("language") == "en"
+    assert b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">' in feed
+    from digest.cli import main
+
+    assert main(["search", "--config", str(cfg.config_path), "--json", "Aurora"]) == 0
+    rows = {r["title"]: r["lang"] for r in json.loads(capsys.readouterr().out)}
+    assert rows["Fähre Aurora auf Grund gelaufen"] == "de"
+    assert rows["Ferry Aurora runs aground near Kestrel Point"] == "en-GB"
 
 
 def test_a_store_written_before_gains_the_column_and_its_articles_no_language(tmp_path: Path) -> None:

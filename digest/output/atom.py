@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..records import StoryView, VersionView
-from .render import excerpt
+from .render import PAGE_LANG, excerpt
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -132,6 +132,7 @@ def stories_atom(
     """The stories as an Atom 1.0 document (text, with an XML declaration)."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    feed.set(_XML_LANG, PAGE_LANG)  # the feed's own words; an entry in another language says its own
     _el(feed, "id", xml_text(feed_url))
     _el(feed, "title", _line(title) or "digest")
     _el(feed, "updated", _rfc3339(updated))

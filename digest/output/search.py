@@ -36,6 +36,8 @@ class SearchResult:
     outlets: int
     versions: int
     score: float
+    #: The language the lead's source states (a BCP 47 tag), or None.
+    lang: str | None = None
 
 
 def has_words(query: str) -> bool:
@@ -78,7 +80,7 @@ def search(
             SearchResult(
                 story_id=story_id, day=shown_day(store, cfg, st.first_seen), title=lead.title,
                 source=lead.source, url=lead.url, outlets=len({v.source for v in versions}),
-                versions=len(versions), score=score,
+                versions=len(versions), score=score, lang=lead.lang,
             )
         )
     return out

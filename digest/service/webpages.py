@@ -291,6 +291,7 @@ class Pages:
                     "href": story_href(r.story_id), "title": title,
                     "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
                     "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
+                    "lang": part_lang(r.lang),
                 })  # fmt: skip
         since_arg = start.isoformat() if start else ""
 

@@ -89,7 +89,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if results %}
 <ol class="results" start="{{ first }}">
 {% for r in results %}
-<li><a href="{{ r.href }}" dir="auto">{{ r.title }}</a>
+<li><a href="{{ r.href }}" dir="auto"{% if r.lang %} lang="{{ r.lang }}"{% endif %}>{{ r.title }}</a>
 <p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
