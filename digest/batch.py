@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten, unicode_only
-from .sources.fields import language_tag
+from .sources.fields import OUTLET_CHARS, language_tag
 from .text.prepare import RecurringLines, prepare
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
@@ -74,6 +74,7 @@ def entry_of(record: dict[str, Any]) -> Entry:
         text=None if html else str(record.get("text") or ""),
         published=None if stamp is None else datetime.fromtimestamp(stamp, UTC),
         lang=language_tag(record.get("lang")),
+        outlet=shorten(" ".join(str(record["outlet"]).split()), OUTLET_CHARS) or None if record.get("outlet") else None,
     )
 
 

@@ -101,6 +101,9 @@ class Entry:
     #: The language the entry is written in, as its source states it (a BCP 47 tag:
     #: ``digest.sources.fields.language_tag``), or None.
     lang: str | None = None
+    #: The outlet the entry names as its own, where the feed is an aggregator's (RSS
+    #: ``<source>``: a Google News item's "Reuters"); None: the source is the outlet.
+    outlet: str | None = None
 
 
 class Entries(list[Entry]):
@@ -150,6 +153,13 @@ class Article:
     aliases: tuple[str, ...] = ()
     #: See :attr:`Entry.lang`.
     lang: str | None = None
+    #: See :attr:`Entry.outlet`.
+    outlet: str | None = None
+
+    @property
+    def outlet_name(self) -> str:
+        """The outlet a reader is shown: the one the entry names, else the source's name."""
+        return self.outlet or self.source
 
 
 @dataclass(slots=True)
@@ -193,6 +203,13 @@ class VersionView:
     new: bool = True
     #: The language it is written in, as its source stated it (a BCP 47 tag), or None.
     lang: str | None = None
+    #: The outlet the entry named as its own (an aggregator's item), or None.
+    outlet: str | None = None
+
+    @property
+    def outlet_name(self) -> str:
+        """The outlet a reader is shown: the one the entry named, else the source's name."""
+        return self.outlet or self.source
 
 
 @dataclass(slots=True)
@@ -219,7 +236,8 @@ class StoryView:
 
     @property
     def outlets(self) -> int:
-        return 1 + len({v.source for v in self.also if v.source != self.lead.source})
+        lead = self.lead.outlet_name
+        return 1 + len({v.outlet_name for v in self.also if v.outlet_name != lead})
 
 
 @dataclass(slots=True)

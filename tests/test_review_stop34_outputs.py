@@ -278,7 +278,7 @@ ISO_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
 TOP_KEYS = ["date", "first_day", "title", "generated", "counts", "stories", "sections", "muted",
             "per_day", "digest", "failing_sources"]  # fmt: skip
 STORY_KEYS = ["story_id", "status", "whats_new", "title", "first_seen", "outlets", "lead", "also"]
-VERSION_KEYS = ["id", "source", "url", "title", "published", "arrived", "new", "lang"]
+VERSION_KEYS = ["id", "source", "outlet", "url", "title", "published", "arrived", "new", "lang"]
 
 
 def _no_constants(name: str) -> None:

@@ -85,10 +85,10 @@ def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
     for v, is_lead in versions:
         li = ET.SubElement(ul, "li")
         strong = ET.SubElement(li, "strong")
-        strong.text = _line(v.source) or "unknown source"
+        strong.text = _line(v.outlet_name) or "unknown source"
         strong.tail = ": "
         url = safe_url(v.url)
-        title = _line(v.title) or _line(v.source) or "untitled"
+        title = _line(v.title) or _line(v.outlet_name) or "untitled"
         if url:
             a = ET.SubElement(li, "a", {"href": url})
             a.text = title
@@ -154,7 +154,7 @@ def stories_atom(
         _el(
             entry,
             "title",
-            _line(lead.title) or _line(story.title) or _line(lead.source) or "untitled",
+            _line(lead.title) or _line(story.title) or _line(lead.outlet_name) or "untitled",
         )
         page = permalink(site_url, story.story_id)
         lead_url = safe_url(lead.url)
@@ -169,7 +169,7 @@ def stories_atom(
             )
         _el(entry, "updated", _rfc3339(entry_updated(story, updated)))
         entry_author = _el(entry, "author")
-        _el(entry_author, "name", _line(lead.source) or "unknown source")
+        _el(entry_author, "name", _line(lead.outlet_name) or "unknown source")
         summary = excerpt(xml_text(lead.text), excerpt_chars)
         if summary:
             _el(entry, "summary", summary, type="text")

@@ -32,6 +32,7 @@ def render_json(view: DigestView) -> str:
         return {
             "id": v.id,
             "source": v.source,
+            "outlet": v.outlet_name,
             "url": safe_url(v.url),
             "title": v.title,
             "published": _iso(v.published),

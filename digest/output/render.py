@@ -104,7 +104,7 @@ def _one_line(s: str | None) -> str:
 def _version(
     v: VersionView, tz: tzinfo | None, day: str | None, locale: str | None = None
 ) -> dict[str, Any]:
-    source = _one_line(v.source) or "unknown source"
+    source = _one_line(v.outlet_name) or "unknown source"
     return {
         "source": source,
         "title": _one_line(v.title) or source,

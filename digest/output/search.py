@@ -79,7 +79,7 @@ def search(
         out.append(
             SearchResult(
                 story_id=story_id, day=shown_day(store, cfg, st.first_seen), title=lead.title,
-                source=lead.source, url=lead.url, outlets=len({v.source for v in versions}),
+                source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
                 versions=len(versions), score=score, lang=lead.lang,
             )
         )

@@ -301,11 +301,12 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 arrived=_aware(v.fetched),
                 new=start <= _aware(v.fetched) < end,
                 lang=v.lang,
+                outlet=v.outlet,
             )
 
         others = sorted(
             (v for v in versions if v.key != lead.key),
-            key=lambda v: (v.published or start, v.source),
+            key=lambda v: (v.published or start, v.outlet_name),
         )
         stories.append(
             StoryView(

@@ -206,7 +206,7 @@ class Pages:
         day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
         rows = []
         for v in [lead, *(v for v in versions if v is not lead)]:
-            source = one_line(v.source) or "unknown source"
+            source = one_line(v.outlet_name) or "unknown source"
             rows.append(
                 {
                     "source": source,
@@ -224,7 +224,7 @@ class Pages:
             url=safe_url(lead.url),
             lang=rows[0]["lang"],
             versions=rows,
-            outlets=len({v.source for v in versions}),
+            outlets=len({v.outlet_name for v in versions}),
             first_seen=format_time(first, tz, day=day, locale=locale),
             day=day,
             day_label=format_day(day, locale),

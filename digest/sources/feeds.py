@@ -84,6 +84,7 @@ from .fields import (
     entry_date,
     entry_language,
     entry_link,
+    entry_outlet,
     former_json_link,
     former_link,
     fullest,
@@ -94,6 +95,7 @@ from .fields import (
     language_tag,
     plain,
     title_text,
+    without_outlet,
     year_agrees,
 )
 from .xmlscreen import screen_entities
@@ -256,7 +258,8 @@ def _xml_feed(
     feed_link = http_url(feed.get("link"), base)
     keep = _newest([entry_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
-        [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched, lang=feed.get("language"))
+        [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched, lang=feed.get("language"),
+                feed_title=feed.get("title"))
          for i in keep]
     )
     if not entries and cut is not None:
@@ -318,7 +321,9 @@ def _content(e: Any) -> tuple[str | None, str | None]:
     return best_html, best_text
 
 
-def _entry(e: Any, *, source: str, base: str | None, fetched: datetime, lang: object = None) -> Entry:
+def _entry(
+    e: Any, *, source: str, base: str | None, fetched: datetime, lang: object = None, feed_title: object = None
+) -> Entry:
     content_html, content_text = _content(e)
     summary = get(e, "summary")
     summary_html: str | None = None
@@ -334,9 +339,11 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime, lang: ob
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
     title = get(e, "title")
     url = entry_link(e, base)
+    outlet = entry_outlet(e, feed_title)
     return Entry(
         source=source,
-        title=_title(title_text(title, is_html=_detail_is_html(e, "title"))) if isinstance(title, str) else "",
+        title=_title(without_outlet(title_text(title, is_html=_detail_is_html(e, "title")), outlet))
+        if isinstance(title, str) else "",
         url=url,
         entry_id=entry_id,
         former=_former(entry_id, url, former_link(e, base)),
@@ -346,6 +353,7 @@ def _entry(e: Any, *, source: str, base: str | None, fetched: datetime, lang: ob
         published=entry_date(e, fetched),
         author=_author(plain(author)) if isinstance(author, str) else None,
         lang=entry_language(e, lang),
+        outlet=outlet,
     )
 
 

@@ -12,6 +12,9 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 * :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
 * :func:`language_tag`, :func:`entry_language`: the language an entry is written in, as its
   feed states it (a BCP 47 tag, for the ``lang`` of the pages that show it).
+* :func:`entry_outlet`, :func:`without_outlet`: the outlet an aggregator's entry names as its
+  own (RSS ``<source>``, Atom ``<source><title>``: Google News, planets), and its title
+  without the `` - Outlet`` such feeds append.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_language", "entry_link", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "year_agrees"]
+__all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "without_outlet", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -261,3 +264,35 @@ def entry_language(e: Any, feed_language: object) -> str | None:
         if isinstance(detail, dict) and (tag := language_tag(detail.get("language"))):
             return tag
     return language_tag(feed_language)
+
+
+#: An outlet's name longer than this is no name (a feed's description in ``<source>``).
+OUTLET_CHARS = 80
+#: What an aggregator puts between a headline and its outlet ("Storm hits coast - Reuters").
+_OUTLET_SEP = re.compile(r"\s+[-\u2013\u2014|\u00b7]\s+$")
+
+
+def entry_outlet(e: Any, feed_title: object) -> str | None:
+    """The outlet an entry names as its own: RSS ``<source url="...">Reuters</source>`` (a
+    Google News item; feedparser's ``source.title``), or an Atom entry's ``<source>`` feed
+    title (a planet's post from Jane's blog); None when it names none, names the feed
+    itself, or names it in more than ``OUTLET_CHARS`` characters."""
+    source = get(e, "source")
+    title = source.get("title") if isinstance(source, dict) else None
+    if not isinstance(title, str):
+        return None
+    name = plain(title)
+    own = plain(feed_title) if isinstance(feed_title, str) else ""
+    if not name or len(name) > OUTLET_CHARS or name.casefold() == own.casefold():
+        return None
+    return name
+
+
+def without_outlet(title: str, outlet: str | None) -> str:
+    """``title`` without the outlet's name an aggregator appends to it ("Storm hits coast -
+    Reuters", "... | Reuters", "... \u2014 Reuters"); a title that is only the name is kept."""
+    if not outlet or not title.casefold().endswith(outlet.casefold()):
+        return title
+    head = title[: len(title) - len(outlet)]
+    m = _OUTLET_SEP.search(head)
+    return head[: m.start()] if m and m.start() > 0 else title

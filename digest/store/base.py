@@ -178,6 +178,14 @@ class StoredArticle:
     #: The language it is written in, as its source stated it (``Article.lang``); None when
     #: unstated, or stored before schema version 8 (SQLite) / 11 (PostgreSQL).
     lang: str | None = None
+    #: The outlet the entry named as its own (``Article.outlet``); None when the source is the
+    #: outlet, or stored before schema version 9 (SQLite) / 12 (PostgreSQL).
+    outlet: str | None = None
+
+    @property
+    def outlet_name(self) -> str:
+        """The outlet a reader is shown: the one the entry named, else the source's name."""
+        return self.outlet or self.source
 
 
 @dataclass(slots=True)

@@ -148,13 +148,13 @@ class StoreOps(StoreReads):
         """Insert one article row; False when its key is stored (nothing written)."""
         a = item.article
         cur = self._run(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 17)}) ON CONFLICT(key) DO NOTHING",
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 18)}) ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text,
                 None if a.published is None else self._stamp(a.published), self._stamp(a.fetched or now),
                 a.author, bool(a.truncated), a.priority, _json(list(a.junk)),
                 bytes(item.fingerprint), item.story_id, item.score,
-                _json(dict(item.detail) if item.detail is not None else None), a.guid, a.lang,
+                _json(dict(item.detail) if item.detail is not None else None), a.guid, a.lang, a.outlet,
             ),
         )
         return bool(cur.rowcount == 1)
@@ -294,7 +294,7 @@ class StoreOps(StoreReads):
         self._run(
             "UPDATE stories SET "
             "n_versions=(SELECT count(*) FROM articles WHERE story_id=?), "
-            "n_sources=(SELECT count(DISTINCT source) FROM articles WHERE story_id=?) "
+            "n_sources=(SELECT count(DISTINCT coalesce(outlet, source)) FROM articles WHERE story_id=?) "
             "WHERE id=?",
             (story_id, story_id, story_id),
         )

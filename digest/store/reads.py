@@ -41,7 +41,7 @@ from .base import DayCounts, Delivery, DigestRecord, SourceState, StoredArticle,
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
 ARTICLE_COLS = (
     "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid, lang"
+    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet"
 )
 #: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
 SOURCE_COLS = (
@@ -80,7 +80,7 @@ class StoreReads:
             junk=json.loads(row["junk"]) if row["junk"] else [], fingerprint=bytes(row["fingerprint"]),
             story_id=row["story_id"], score=row["score"],
             score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
-            guid=row["guid"], lang=row["lang"],
+            guid=row["guid"], lang=row["lang"], outlet=row["outlet"],
         )
 
     def _story_of(self: _Reader, row: _Row) -> StoredStory:

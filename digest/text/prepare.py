@@ -236,4 +236,5 @@ def prepare(
         guid=entry.entry_id,
         aliases=tuple(sorted(aliases)),
         lang=entry.lang,
+        outlet=entry.outlet,
     )
