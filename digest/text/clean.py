@@ -86,7 +86,9 @@ Special cases
 * ``source_lines`` is ignored for prose if it would remove most of the prose
   (two versions of one article from one source share all their lines).
 * ``truncated`` is judged on the text before cleaning, because the cut-off
-  marker ("Read more", "[…]") is itself removed as junk; a text under
+  marker ("Read more", "[…]") is itself removed as junk, and on its last kept
+  unit, because a feed's footer after the cut ("The post ... appeared first
+  on ...", "Source: ...") is removed too and hid the cut; a text under
   ``SHORT_WORDS`` words after cleaning also counts as truncated.
 * Words are counted two CJK characters to a word (no spaces in those scripts);
   CJK sentence punctuation ends sentences.
@@ -194,11 +196,12 @@ def _similar_to_title(u: Unit, title_key: str) -> bool:
     return len(a) <= p.TITLE_LENGTH * len(b) and len(a & b) / len(a | b) >= p.TITLE_OVERLAP
 
 
-def _is_truncated(units: list[str], words: int) -> bool:
+def _is_truncated(units: list[str], kept: list[str], words: int) -> bool:
+    """Too short, or cut: the last unit, or the last one kept, ends with a cut mark.  (A feed
+    adds its footer after an excerpt's "[…]": "The post ... appeared first on ...".)"""
     if words < p.SHORT_WORDS:
         return True
-    tail = units[-1] if units else ""
-    return ends_cut(tail)
+    return any(ends_cut(last[-1]) for last in (units, kept) if last)
 
 
 def classify_lines(
@@ -279,6 +282,7 @@ def clean_text(
     """Remove site junk from ``text``; see the module docstring for the rules."""
     units = _classify(text, title, source_lines)
     kept = [u.text for u in units if u.reason is None]
+    last_kept = kept[-1:]  # as written: its "Read more" marks a cut
     if kept:
         # "... [Read more]" glued to the last paragraph: drop the marker, keep the prose.
         kept[-1] = without_tail_marker(kept[-1]) or kept[-1]
@@ -287,7 +291,7 @@ def clean_text(
     return CleanResult(
         text=clean,
         junk=[u.text for u in units if u.reason is not None],
-        truncated=_is_truncated([u.text for u in units], words),
+        truncated=_is_truncated([u.text for u in units], last_kept, words),
         paragraphs=len(kept),
         words=words,
     )

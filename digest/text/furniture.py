@@ -78,10 +78,12 @@ BOILERPLATE = re.compile(
     r"^\W*(?:(?:contact|e-?mail|follow)\W*)?\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+[^\w-]*$)",
     re.I,
 )
+#: A cut mark or a "read more" ending a text; or, after a cut mark, WordPress's more link
+#: with the post's title for screen readers ("... Continue reading “Storm hits coast”").
 READ_MORE = re.compile(
     r"(\.{3}|…|\[\s*(…|\.{3})\s*\]|\(\s*(…|\.{3})\s*\)|\b(read|see) more|\bcontinue reading|"
     r"\bread (the )?(full|rest|whole)( of the)? (story|article|post)|\bfull story|"
-    r"\bkeep reading|\bmore\s*[»›>]+)\W*$",
+    r"\bkeep reading|\bmore\s*[»›>]+|(…|\.{3}|\])\s*(continue|keep) reading\b[^\n]{0,150})\W*$",
     re.I,
 )
 TAIL_MARKER = re.compile(r"\s*[\[(]?\s*((read|see) more|continue reading|keep reading)\W*$", re.I)
