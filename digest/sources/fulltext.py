@@ -22,10 +22,11 @@ is fetched once per article and never again on later polls):
 2. the pages are extracted as local pages are (``digest.text.extract``,
    across cores);
 3. the page text replaces the entry's body when it is longer than the feed's
-   text by ``LONGER`` and at least ``MIN_WORDS`` words, and holds at least
-   ``COVERS`` of the feed text's distinct words (it is the same article);
-   otherwise the entry is left as the feed gave it (the summary is the
-   fallback).
+   text by ``LONGER`` and at least ``MIN_WORDS`` words, and the page (its text
+   and its title) holds at least ``COVERS`` of the distinct words of the feed's
+   title and text (it is the same article); otherwise the entry is left as the
+   feed gave it (the summary is the fallback).  The feed's title stays the
+   article's title (it is stated, never guessed from the page's first lines).
 
 Special cases
 -------------
@@ -33,6 +34,13 @@ Special cases
   a PDF or an image served without one, or as ``text/html``, is no page:
   :func:`digest.sources.localfiles.not_text`) or a page that is not the
   article leaves the entry unchanged; :class:`FullTextReport` counts each outcome.
+  A page not read is one warning line naming the source, the link and why
+  (at most ``FAILED_SAID`` a batch, then how many more).
+* A title-only entry (a link and a headline, no summary) is checked against its
+  title: a consent wall or a login page of any length holds none of its words.
+* A link redirected to its site's front page (``/``: an article taken down, or
+  a paywall sending readers home) is not the article, whatever the front page
+  lists: its headlines may well hold the summary's words.
 * Entries that are already whole pages (local ``.html`` files) are not
   fetched.
 * A page is decoded as a browser would: its BOM, else the header's charset,
@@ -45,9 +53,11 @@ from __future__ import annotations
 import asyncio
 import codecs
 import dataclasses
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..config import FetchConfig
 from ..errors import FetchError
@@ -57,12 +67,16 @@ from ..text.prepare import body_of
 from .fetch import FetchRequest, fetch_many
 from .localfiles import decode, not_text
 
+log = logging.getLogger(__name__)
+
 #: The page must have at least this many times the feed text's words ...
 LONGER = 1.2
 #: ... and at least this many words ...
 MIN_WORDS = 60
-#: ... and hold this share of the feed text's distinct words (it is the same article).
+#: ... and hold this share of the feed title's and text's distinct words (it is the same article).
 COVERS = 0.6
+#: Pages not read said one line each, at most this many a batch (then how many more).
+FAILED_SAID = 5
 _WORD = re.compile(r"[^\W_]{3,}")
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)")
 
@@ -79,13 +93,22 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def is_the_article(page: str, feed: str) -> bool:
-    """Whether the page text is the article the feed text summarises (see the module doc)."""
+def is_the_article(page: str, feed: str, *, title: str = "", page_title: str = "") -> bool:
+    """Whether the page text is the article the feed's title and text stand for (see the
+    module doc): longer than the feed's text, and holding most of its words and its title's."""
     page_words, feed_words = _words(page), _words(feed)
     if len(page_words) < max(MIN_WORDS, LONGER * len(feed_words)):
         return False
-    wanted = set(feed_words)
-    return not wanted or len(wanted & set(page_words)) >= COVERS * len(wanted)
+    wanted = set(feed_words) | set(_words(title))
+    found = set(page_words) | set(_words(page_title))
+    return not wanted or len(wanted & found) >= COVERS * len(wanted)
+
+
+def _sent_home(url: str, final_url: str | None) -> bool:
+    """Whether a link to an article was redirected to its site's front page."""
+    if not final_url or final_url == url:
+        return False
+    return urlsplit(final_url).path in ("", "/") and urlsplit(url).path not in ("", "/")
 
 
 def _page_text(data: bytes, ctype: str) -> str:
@@ -115,21 +138,43 @@ def with_full_text(
     requests = [FetchRequest(out[i].url or "", source=f"{source}: {out[i].url}") for i in todo]
     results = asyncio.run(fetch_many(requests, config=config))
     pages: list[tuple[int, str]] = []
+    unread: list[tuple[str, str]] = []  # (link, why)
     for i, res in zip(todo, results, strict=True):
         report.fetched += 1
+        url = out[i].url or ""
         if isinstance(res, FetchError) or res.content is None:
             report.failed += 1
+            unread.append((url, res.problem if isinstance(res, FetchError) else "no content"))
             continue
         ctype = (res.content_type or "").lower()
         if (ctype and "html" not in ctype) or not_text(res.content):  # a PDF, an image: no page
             report.failed += 1
+            unread.append((url, f"not a web page ({ctype.split(';')[0].strip() or 'binary data'})"))
+            continue
+        if _sent_home(url, res.final_url):
+            report.not_article += 1
+            log.debug("%s: %s: redirected to the front page %s", source, url, res.final_url)
             continue
         pages.append((i, _page_text(res.content, ctype)))
+    _say_unread(source, unread)
     texts = extract_many([(html, out[i].url) for i, html in pages], workers=workers)
-    for (i, _html), (text, _title) in zip(pages, texts, strict=True):
-        if is_the_article(text, body_of(out[i]).text):
-            out[i] = dataclasses.replace(out[i], content_html=None, summary_html=None, text=text)
+    for (i, _html), (text, page_title) in zip(pages, texts, strict=True):
+        entry = out[i]
+        if is_the_article(text, body_of(entry).text, title=entry.title, page_title=page_title or ""):
+            out[i] = dataclasses.replace(
+                entry, content_html=None, summary_html=None, text=text,
+                title_stated=entry.title_stated or bool(entry.title.strip()),
+            )
             report.used += 1
         else:
             report.not_article += 1
     return out, report
+
+
+def _say_unread(source: str, unread: list[tuple[str, str]]) -> None:
+    """One warning line per page not read (the first ``FAILED_SAID``), then how many more."""
+    for url, why in unread[:FAILED_SAID]:
+        log.warning("%s: full text of %s not read (%s); the feed's summary is kept", source, url, why)
+    if len(unread) > FAILED_SAID:
+        log.warning("%s: full text of %d more pages not read; their feed summaries are kept",
+                    source, len(unread) - FAILED_SAID)
