@@ -4,6 +4,7 @@ versions, through the real pipeline (a local HTTP server, a SQLite store on disk
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -16,7 +17,7 @@ from digest.config import parse_config
 from digest.records import Entry
 from digest.store.base import open_store
 from digest.text.prepare import prepare
-from tests.support.httpd import TestServer
+from tests.support.httpd import TestServer, drip
 
 STORIES = Path(__file__).parent / "fixtures" / "stories"
 
@@ -205,3 +206,33 @@ def test_a_page_not_read_is_one_line_naming_the_source_and_link(
     assert said[1] == (f"Summaries: full text of {pdf} not read (not a web page (application/pdf)); "
                        "the feed's summary is kept")
     assert texts[title][0] == paras[0]
+
+
+def test_slow_pages_hold_a_run_up_for_a_few_fetch_deadlines_not_one_per_page(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each page had its own deadline, and two at a time per host: a site dripping its pages
+    # held the run up for one deadline per two new entries (40 entries, 60 s: 20 minutes)
+    title, paras = story("quake_a1")
+    items = [(f"/slow{i}", f"{title} ({i})", paras[0]) for i in range(8)]
+    with TestServer() as srv:
+        for path, _, _ in items:
+            srv.handle(path, drip(b"<html><body>" + b"x" * 500, interval=0.05))
+        srv.set("/feed.xml", feed(srv, items), headers=RSS)
+        text = (f"sources:\n  - name: Summaries\n    url: {srv.url('/feed.xml')}\n    full_text: true\n"
+                "output_dir: out\ndata_dir: data\nfetch:\n  allow_hosts: ['127.0.0.1']\n  deadline: 0.5\n")
+        cfg = parse_config(text, path=tmp_path / "feeds.yaml")
+        with App(cfg, open_store(cfg.database_url)) as app, caplog.at_level(logging.INFO, logger="digest"):
+            started = time.monotonic()
+            report = app.run(now=NOW)
+            took = time.monotonic() - started
+            stored = list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))
+        asked = sum(srv.hits[path] for path, _, _ in items)
+    assert not report.errors and len(stored) == 8 and all(a.text == paras[0] for a in stored)
+    assert asked == 4  # two rounds of two pages (a budget of two deadlines), then no more
+    assert took < 2.0  # four rounds, one a deadline each, took 2 s and more
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("deadline of 0.5s exceeded" in line for line in said)
+    assert said[-1] == "Summaries: full text of 3 more pages not read; their feed summaries are kept"
+    assert any(f"{srv.url('/slow4')} not read (not fetched: the 1s for this batch's pages ran out)" in line
+               for line in said)

@@ -412,14 +412,18 @@ async def fetch_many(
     *,
     config: FetchConfig,
     transport: httpx.AsyncBaseTransport | None = None,
+    budget: float | None = None,
 ) -> list[FetchResult | FetchError]:
     """Fetch many URLs concurrently; results (or errors) in input order.
 
     At most ``config.concurrency`` fetches run at once, and at most
     ``config.per_host`` per host.  One failure never stops the others.
+    ``budget``: seconds after which a fetch still waiting for its turn is not
+    started (kind ``timeout``); one started runs to its own deadline.
     """
     total = asyncio.Semaphore(config.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
+    ends = None if budget is None else time.monotonic() + budget
 
     async def one(req: FetchRequest) -> FetchResult | FetchError:
         try:
@@ -429,6 +433,12 @@ async def fetch_many(
         slot = hosts.setdefault(host, asyncio.Semaphore(config.per_host))
         try:
             async with slot, total:
+                if ends is not None and time.monotonic() >= ends:
+                    return FetchError(
+                        req.source or req.url,
+                        f"not fetched: the {budget:g}s for this batch's pages ran out",
+                        kind="timeout",
+                    )
                 f = _Fetch(req, config, transport)
                 with f.translating():
                     async with asyncio.timeout(config.deadline):

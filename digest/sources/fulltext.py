@@ -36,6 +36,9 @@ Special cases
   article leaves the entry unchanged; :class:`FullTextReport` counts each outcome.
   A page not read is one warning line naming the source, the link and why
   (at most ``FAILED_SAID`` a batch, then how many more).
+* A slow site does not hold a run up: pages not started within ``BUDGET``
+  fetch deadlines of the batch's start are not fetched (their summaries stay,
+  said as pages not read), so a batch takes at most ``BUDGET`` + 1 deadlines.
 * A title-only entry (a link and a headline, no summary) is checked against its
   title: a consent wall or a login page of any length holds none of its words.
 * A link redirected to its site's front page (``/``: an article taken down, or
@@ -77,6 +80,10 @@ MIN_WORDS = 60
 COVERS = 0.6
 #: Pages not read said one line each, at most this many a batch (then how many more).
 FAILED_SAID = 5
+#: A batch's pages are started within this many fetch deadlines (``fetch.deadline``) of the
+#: first; the rest keep their summaries (a site dripping its pages held a run up for one
+#: deadline per ``fetch.per_host`` new entries: 40 entries, 60 s, 20 minutes).
+BUDGET = 2.0
 _WORD = re.compile(r"[^\W_]{3,}")
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)")
 
@@ -136,7 +143,7 @@ def with_full_text(
     if not todo:
         return out, report
     requests = [FetchRequest(out[i].url or "", source=f"{source}: {out[i].url}") for i in todo]
-    results = asyncio.run(fetch_many(requests, config=config))
+    results = asyncio.run(fetch_many(requests, config=config, budget=BUDGET * config.deadline))
     pages: list[tuple[int, str]] = []
     unread: list[tuple[str, str]] = []  # (link, why)
     for i, res in zip(todo, results, strict=True):
