@@ -20,6 +20,10 @@ How it works
   weighs like the title.  On ECB+ dev the two events of a topic share their
   background (the same clinic, the same kind of quake) and differ in what the
   opening says happened.
+* Other scripts (``digest.text.scripts``): a word keeps its combining marks (Hindi's vowel
+  signs), and Chinese, Japanese and Thai-like runs, written without spaces between words,
+  are read as character n-grams (a clause was one term); each n-gram counts for its share
+  of a word.  Text without such characters gives the terms it gave before.
 * Terms are interned in ``VOCAB`` (term id -> dense index, with the term's
   background prior and name flag as arrays), shared by every engine of the
   process.
@@ -51,6 +55,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..text.scripts import MARKS, grams, has_no_space_script, word_share
 from ..text.sentences import sentence_ends
 from ..text.words import STOPWORDS
 from .background import doc_probabilities
@@ -75,8 +80,26 @@ def lede(text: str) -> tuple[str, str]:
     return "", text
 
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.:]*\d|\d|[.!?;:\n]")
+#: A word (its combining marks in it: "हिन्दी"), a number, or a sentence end.
+_TOKEN = re.compile(rf"[^\W\d_][\w'’\-{MARKS}]*|\d[\d,.:]*\d|\d|[.!?;:\n]")
 _SENT_END = frozenset(".!?;:\n")
+
+
+def _tokens(text: str) -> list[str]:
+    """The tokens of ``text``; a word holding Chinese, Japanese or Thai-like script is its
+    runs' character n-grams (``digest.text.scripts.grams``) with the letters between them.
+    Text without such script is read by ``_TOKEN`` alone."""
+    found = _TOKEN.findall(text)
+    if not has_no_space_script(text):
+        return found
+    out: list[str] = []
+    for tok in found:
+        if not has_no_space_script(tok):
+            out.append(tok)
+            continue
+        for piece, n in grams(tok):
+            out.extend([piece] if n else _TOKEN.findall(piece))
+    return out
 
 
 @lru_cache(maxsize=1 << 18)
@@ -107,7 +130,7 @@ def word_id(word: str) -> int:
 
 
 def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
-    tokens = _TOKEN.findall(text)
+    tokens = _tokens(text)
     # Headline case: when most words of a line are capitalised, case carries
     # no information about names.
     words = [t for t in tokens if t[0].isalpha()]
@@ -261,11 +284,13 @@ class _TokenTable(dict[str, int]):
         self.upper = np.zeros(1024, dtype=bool)
         self.alpha = np.zeros(1024, dtype=bool)
         self.alnum = np.zeros(1024, dtype=bool)
+        #: Words per occurrence of an n-gram of a script written without spaces (else 0).
+        self.share = np.zeros(1024, dtype=np.float64)
 
     def __missing__(self, tok: str) -> int:
         row = len(self)
         if row == len(self.kind):
-            for a in ("kind", "plain", "name", "upper", "alpha", "alnum"):
+            for a in ("kind", "plain", "name", "upper", "alpha", "alnum", "share"):
                 setattr(self, a, grow(getattr(self, a), 2 * row))
         first = tok[0]
         kind, plain, name = _SKIP, -1, -1
@@ -282,7 +307,9 @@ class _TokenTable(dict[str, int]):
                 term = stem(word)
                 kind, plain = _WORD, VOCAB.add(term_id(term))  # its name: when first seen as one
         self.kind[row], self.plain[row], self.name[row] = kind, plain, name
-        self.upper[row], self.alpha[row], self.alnum[row] = first.isupper(), first.isalpha(), first.isalnum()
+        share = word_share(tok)
+        self.upper[row], self.alpha[row] = first.isupper(), first.isalpha()
+        self.alnum[row], self.share[row] = first.isalnum() and not share, share
         self[tok] = row
         return row
 
@@ -323,7 +350,7 @@ class _ChunkTable(dict[str, int]):
         self.used = 0
 
     def __missing__(self, chunk: str) -> int:
-        toks = ["\n"] if chunk == _NL else _TOKEN.findall(chunk)
+        toks = ["\n"] if chunk == _NL else _tokens(chunk)
         rows = [_TABLE[t] for t in toks]
         c = len(self)
         if c == len(self.start):
@@ -398,7 +425,7 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
     elif len(_CHUNKS) > CHUNK_LIMIT:  # chunks point into the table, not the other way
         _CHUNKS.clear()
     if _NL in text:  # (never in real text) the plain way
-        rows = np.fromiter(map(table.__getitem__, _TOKEN.findall(text)), dtype=np.int64)
+        rows = np.fromiter(map(table.__getitem__, _tokens(text)), dtype=np.int64)
     else:
         if "\n" in text:
             text = text.replace("\n", _NL_CHUNK)
@@ -426,7 +453,7 @@ def _part(text: str, weight: float) -> tuple[np.ndarray, np.ndarray, int]:
             table.intern_names(unnamed)
         terms = np.where(name, table.name[rows], table.plain[rows])[keep]
         weights = np.where(name, weight * NAME_WEIGHT, weight)[keep]
-    return terms, weights, int(table.alnum[rows].sum())
+    return terms, weights, int(table.alnum[rows].sum()) + round(float(table.share[rows].sum()))
 
 
 def analyse(title: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:

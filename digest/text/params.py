@@ -17,6 +17,9 @@ from __future__ import annotations
 SHORT_WORDS = 50
 #: CJK characters counted as one word (those scripts use no spaces).
 CJK_PER_WORD = 2
+#: Characters counted as one word in Thai, Lao, Khmer and Myanmar (spaces part phrases, not words;
+#: Thai words average about four characters with their marks).
+SEA_PER_WORD = 4
 #: Hard-wrapped lines fill the width to within this many characters (a long word moves down).
 WRAP_SLACK = 20
 #: Narrowest wrap width taken for hard wrapping (mail and ``.txt`` files wrap at 64-80).
