@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import SourceError
+from .text.scripts import safe_cut
 
 #: Longest title and author kept, in characters (cut at parse time by :func:`shorten`): a
 #: feed's 1 MB title went into the digest whole, and weighed like a title in dedup.
@@ -38,7 +39,7 @@ def shorten(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = text[: safe_cut(text, limit - 1)]  # not between a letter and its marks, nor in an emoji
     space = cut.rfind(" ")
     if space >= limit // 2:
         cut = cut[:space]

@@ -11,10 +11,19 @@ English fixtures (their digest was taken with the code before the change).
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from digest.batch import dedupe_records
 from digest.dedup.terms import VOCAB, analyse, lede, term_weights, tokens
+from digest.output.render import excerpt
+from digest.output.view import whats_new
+from digest.records import shorten
+from digest.store.base import StoredArticle
+from digest.text.sentences import sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 #: sha256 of the terms of every English fixture below, by the code before stop 35's change.
@@ -110,3 +119,64 @@ def test_a_word_keeps_its_combining_marks() -> None:
     assert "שָׁלוֹם" in term_weights("", "שָׁלוֹם עולם")
     assert "ภาษาไทย" not in term_weights("", "ภาษาไทย")  # Thai: trigrams, no spaces between words
     assert {"ภาษ", "าษา", "ษาไ", "าไท", "ไทย"} == set(term_weights("", "ภาษาไทย"))
+
+
+# -- where a text is cut for display -------------------------------------------------------------
+
+TH_FERRY = (
+    "เรือโดยสารออโรราเกยตื้นบนสันดอนใกล้แหลมเคสเตรลเมื่อเช้าวันศุกร์หน่วยยามฝั่งระบุว่าผู้โดยสารทั้งหมดขึ้นฝั่งอย่างปลอดภัย"
+)
+
+
+def _cut_whole(shown: str, text: str) -> None:
+    """``shown`` (less its "…") is ``text``'s beginning, and the next character of ``text`` is
+    not a mark of its last letter, nor the rest of an emoji or a flag."""
+    head = shown.rstrip("…").rstrip()
+    assert text.startswith(head)
+    rest = text[len(head):]
+    assert rest and unicodedata.category(rest[0]) not in ("Mn", "Mc", "Me")
+    assert rest[0] not in "\u200d\ufe0f" and not head.endswith("\u200d")
+    flags = len(head) - len(head.rstrip("".join(chr(c) for c in range(0x1F1E6, 0x1F200))))
+    assert flags % 2 == 0
+
+
+@pytest.mark.parametrize("limit", range(200, 260))
+def test_an_excerpt_of_thai_is_not_cut_between_a_letter_and_its_marks(limit: int) -> None:
+    text = TH_FERRY * 4  # no space: cut where it must, at a character
+    _cut_whole(excerpt(text, limit), text)
+
+
+@pytest.mark.parametrize("at", range(40, 60))
+def test_a_title_cut_keeps_emoji_and_flags_whole(at: int) -> None:
+    text = "Fans 🇩🇪🇫🇷🇪🇸 " + "👨‍👩‍👧‍👦🧑🏽‍🚒🏳️‍🌈" * 20  # no space after the first few
+    _cut_whole(shorten(text, at), text)
+
+
+def test_an_excerpt_of_chinese_or_arabic_ends_at_a_sentence() -> None:
+    zh = ZH_FERRY + ZH_REWRITE + ZH_BRIDGE
+    shown = excerpt(zh, 400)
+    assert shown.rstrip(" …").endswith("。") and len(shown) > 200  # was 400 characters cut mid-clause
+    ar = ("جنحت العبّارة «أورورا» صباح يوم الجمعة على رصيف رملي قرب رأس كيستريل. " * 8).strip()
+    assert excerpt(ar, 400).endswith("كيستريل. …")  # was cut after a word, mid-sentence
+
+
+def test_sentences_of_scripts_without_capitals() -> None:
+    assert len(list(sentences(ZH_FERRY))) == 6
+    assert list(sentences("यह पहला वाक्य है। यह दूसरा है।")) == ["यह पहला वाक्य है। ", "यह दूसरा है।"]
+    assert list(sentences("שלום לכולם. זה משפט שני.")) == ["שלום לכולם. ", "זה משפט שני."]
+    assert list(sentences("「止まれ！」と言った。次だ。")) == ["「止まれ！」と言った。", "次だ。"]
+
+
+def _stored(key: str, title: str, text: str, hour: int) -> StoredArticle:
+    at = datetime(2026, 11, 20, hour, tzinfo=UTC)
+    return StoredArticle(key=key, source="s", url=None, title=title, text=text, published=at, fetched=at,
+                         author=None, truncated=False, priority=0.0, junk=[], fingerprint=b"", story_id="x",
+                         score=None, score_detail=None)
+
+
+def test_whats_new_in_chinese_is_the_first_sentence() -> None:
+    # A Chinese sentence was one "word" (split at spaces): never the six words of a lede, so the
+    # line was the text's first 240 characters, cut mid-clause.
+    old = _stored("a", "“极光号”客轮在凯斯特尔角搁浅", ZH_FERRY, 8)
+    new = _stored("b", "“极光号”客轮在凯斯特尔角搁浅", ZH_REWRITE + ZH_BRIDGE, 12)
+    assert whats_new([new], [old], old.title) == "载有226人的“极光号”渡轮周五在浓雾中于凯斯特尔角搁浅。"

@@ -54,6 +54,7 @@ from digest.output.jsonview import render_json
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
+from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
 Format = Literal["md", "html", "json"]
@@ -91,7 +92,7 @@ def excerpt(text: str, limit: int = 400) -> str:
     if sentence >= half:  # a sentence that ends in an ellipsis needs no other
         return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
     space = window.rfind(" ")
-    cut = flat[:space] if space >= half else flat[:limit]
+    cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
     return cut.rstrip(" ,;:-–—(") + "…"
 
 

@@ -67,6 +67,8 @@ from ..config import Config
 from ..records import Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
+from ..text.lines import WORD, count_words
+from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
 from ..text.words import FUNCTION_WORDS
 
@@ -183,11 +185,17 @@ def _words(s: str) -> set[str]:
 LEDE_MIN_WORDS = 6
 
 
+def _word_count(text: str) -> int:
+    """Words of ``text``: split at spaces, or counted as the cleaner does where a script has
+    no spaces between words (a Chinese sentence is not one word)."""
+    return count_words(WORD.findall(text)) if has_no_space_script(text) else len(text.split())
+
+
 def _first_sentence(text: str) -> str:
     """The text up to its first sentence end (``digest.text.sentences.sentence_ends``, the one
     sentence splitter) after at least ``LEDE_MIN_WORDS`` words."""
     for end in sentence_ends(text):
-        if len(text[:end].split()) >= LEDE_MIN_WORDS:
+        if _word_count(text[:end]) >= LEDE_MIN_WORDS:
             return text[:end].strip()
     return text
 
@@ -206,7 +214,10 @@ def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: s
         text = " ".join(latest.text.split())
         lede = _first_sentence(text)
         if len(lede) > WHATS_NEW_CHARS:
-            lede = lede[: WHATS_NEW_CHARS].rsplit(" ", 1)[0] + " …"
+            head = lede[: safe_cut(lede, WHATS_NEW_CHARS)]  # a letter keeps its marks
+            if " " in head[WHATS_NEW_CHARS // 2 :]:  # else a script without spaces: cut where it must
+                head = head.rsplit(" ", 1)[0]
+            lede = head + " …"
         return lede or title
     return title
 

@@ -33,6 +33,7 @@ from .extract import extract_many, html_to_text
 from .furniture import ends_cut
 from .identity import article_key, is_http, without_tracking
 from .lines import line_key
+from .scripts import safe_cut
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
 #: C0 control characters (but tab and newline) and DEL: never meaningful in news.
@@ -201,7 +202,7 @@ def prepare(
     title = _CONTROL.sub("", title)
     if not title:
         m = _FIRST_SENTENCE.match(text)
-        title = (m.group(1) if m else text[:120]).strip()
+        title = (m.group(1) if m else text[: safe_cut(text, 120)]).strip()
         if len(title.split()) > 25:
             title = " ".join(title.split()[:20]) + " …"
     if not title and not text:

@@ -20,6 +20,10 @@ Special cases
 -------------
 * Linear in the text: the word before a stop is found by walking back to
   the space before it.
+* Scripts without capitals: a stop before a letter of no case ends a sentence (Arabic,
+  Hebrew, Hindi after a full stop); their own stops end one before any word (``。！？``
+  with no space after them, the danda ``।``, the Arabic question mark ``؟``).  English text
+  holds none of these: its ends are the same.
 * A line break ends a sentence too for :func:`sentences` (a headline or a
   list item has no stop); :func:`sentence_ends` reads only stops.
 """
@@ -33,7 +37,15 @@ from collections.abc import Iterator
 #: then a capital or a digit (after an opening quote or bracket, if any).  (French guillemets
 #: and square brackets as quotes moved the lede of a few ECB+ dev texts: dated close F1
 #: 0.946 -> 0.940; left out.)
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)")
+_SENTENCE_END = re.compile(
+    r"[.!?\u2026][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?\w)"
+    # stops of scripts without capitals end a sentence before any word: Chinese and Japanese
+    # write no space after theirs (a quote closed after the stop and no space: the sentence
+    # goes on, 「止まれ！」と言った。), Hindi's danda and Arabic's question mark are followed by one
+    r"|(?P<wide>[\u3002\uff01\uff1f](?:[\u300d\u300f\u201d\u2019\uff09\"')]+\s+|\s*)"
+    r"|[\u0964\u0965\u061f\u06d4][\"'\u201d\u2019)]*\s+)"
+    r"(?=[\"'\u201c\u2018(\u300c\u300e\uff08]?\w)"
+)
 _OPENERS = "\"'\u201c\u2018("
 #: Words a full stop follows without ending the sentence (titles, months, "U.S.", "p.m.").
 _ABBREVIATIONS = frozenset(
@@ -48,9 +60,13 @@ def sentence_ends(text: str) -> Iterator[int]:
     order: a stop before a capital or a digit, not after an initial or a title ("Dr.",
     "U.S.", "p.m.")."""
     for m in _SENTENCE_END.finditer(text):
-        after = m.end() + (text[m.end()] in _OPENERS)
-        if not (text[after].isupper() or text[after].isdigit()):
+        if m.group("wide"):
+            yield m.end()
             continue
+        after = m.end() + (text[m.end()] in _OPENERS)
+        c = text[after]
+        if not (c.isupper() or c.isdigit() or (c.isalpha() and not c.islower())):
+            continue  # (a letter neither upper nor lower case: Arabic, Hebrew, Devanagari, Han)
         start = m.start()
         while start > 0 and not text[start - 1].isspace():
             start -= 1
