@@ -23,6 +23,7 @@ from digest.output.render import excerpt
 from digest.output.view import whats_new
 from digest.records import shorten
 from digest.store.base import StoredArticle
+from digest.text.clean import classify_lines
 from digest.text.sentences import sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,3 +181,29 @@ def test_whats_new_in_chinese_is_the_first_sentence() -> None:
     old = _stored("a", "“极光号”客轮在凯斯特尔角搁浅", ZH_FERRY, 8)
     new = _stored("b", "“极光号”客轮在凯斯特尔角搁浅", ZH_REWRITE + ZH_BRIDGE, 12)
     assert whats_new([new], [old], old.title) == "载有226人的“极光号”渡轮周五在浓雾中于凯斯特尔角搁浅。"
+
+
+# -- junk in other languages ----------------------------------------------------------------------
+
+_BODY = ("Die Passagierfähre Aurora ist am Freitagmorgen vor Kestrel Point auf eine Sandbank gelaufen. "
+         "Alle 212 Passagiere und 14 Besatzungsmitglieder wurden sicher an Land gebracht.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lesen Sie auch: Hafen Halden erhält neue Kaimauer", "À lire aussi : Le port de Halden s'agrandit",
+        "Lea también: El puerto de Halden crece", "Читайте также: В порту Халдена построят причал",
+        "اقرأ أيضا: ميناء هالدن يحصل على رصيف جديد", "עוד באתר: נמל הלדן יקבל רציף חדש",
+        "यह भी पढ़ें: हाल्डन बंदरगाह को नया घाट मिलेगा", "相关阅读：哈尔登港将建新码头", "関連記事：ハルデン港に新しい岸壁",
+        "Διαβάστε επίσης: Νέα αποβάθρα στο λιμάνι", "อ่านเพิ่มเติม: ท่าเรือฮัลเดนจะได้ท่าเทียบเรือใหม่",
+    ],
+)
+def test_a_link_to_another_story_under_its_label_goes_in_other_languages_too(line: str) -> None:
+    # Each names another story, so it never recurs in the source; only English labels were known.
+    assert classify_lines(f"{_BODY}\n\n{line}") == [(_BODY, None), (line, "related link")]
+
+
+def test_a_sentence_opening_with_such_words_stays() -> None:
+    line = "Lesen Sie auch die Stellungnahme des Bürgermeisters, die er am Freitag veröffentlichte."
+    assert classify_lines(f"{_BODY}\n\n{line}") == [(_BODY, None), (line, None)]

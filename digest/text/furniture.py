@@ -15,6 +15,7 @@ Observations
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FIRST_PERSON = frozenset(["i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll"])
 
@@ -43,6 +44,22 @@ NUDGE = re.compile(r"\b(now|here|below|today|this|us|our)\b", re.I)
 SELF = re.compile(
     r"^\W*(?:follow|join|subscribe(?: to)?|sign up(?: for| to)?|download|like|add|get)\s+(?:us|our)\b", re.I
 )
+#: "Also read" in the languages of the most news sites after English (German, French, Spanish,
+#: Portuguese, Italian, Dutch, Polish, Russian, Ukrainian, Turkish, Indonesian, Vietnamese, Greek,
+#: Arabic, Hebrew, Hindi, Chinese, Japanese, Korean, Thai): a feed's "Lesen Sie auch: ..." under
+#: each article names another story each time, so it never recurs in the source.
+OTHER_LANGUAGES_READ_ALSO = unicodedata.normalize("NFC", (
+    r"lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|"
+    r"(?:à )?lire aussi|lire la suite|voir aussi|sur le même sujet|"
+    r"le[ae] también|leer más|ver también|te puede interesar|noticias relacionadas|"
+    r"leia (?:também|mais)|veja também|saiba mais|leggi anche|potrebbe interessarti|"
+    r"lees (?:ook|meer)|czytaj (?:też|także|więcej)|zobacz (?:też|także)|"
+    r"читайте (?:также|ещё|еще|також)|смотрите также|по теме|"
+    r"ayrıca (?:okuyun|bakınız)|ilgili haberler|baca juga|xem thêm|đọc thêm|"
+    r"διαβάστε (?:επίσης|ακόμη)|[\u0627\u0625]\u0642\u0631\u0623 \u0623\u064a\u0636\u0627\u064b?|קראו גם|עוד באתר|כתבות נוספות|"
+    r"य[हे] भी पढ़ें|相关阅读|延伸阅读|相关新闻|推荐阅读|相關閱讀|延伸閱讀|相關新聞|関連記事|あわせて読みたい|"
+    r"관련\s?기사|อ่านเพิ่มเติม|ข่าวที่เกี่ยวข้อง"
+))  # as the cleaner reads text (``lines.split_units``)
 #: A label that introduces a link to another story: "Also Read: Ten best walks near Hollin",
 #: "Also read | ...", "READ ALSO", "Read more: ...", "See also:", "SEE MORE: ...", "Related post:
 #: ...", "Most read in world news", a bare "More:" over a list the extraction dropped.  The label opens the line and
@@ -51,8 +68,9 @@ RELATED_LINK = re.compile(
     r"^\W*(also read|read also|read more|see more|must read|see also|read next|don'?t miss|"
     r"related(?: stories| story| articles?| posts?| news| reading| coverage| content)?|recommended(?: for you| reading)?|"
     r"most (?:read|popular|viewed|shared)(?: (?:in|on) \w+(?: \w+)?)?|(?:more|also)(?=\s*:?$)|"
-    r"you (?:may|might) also (?:like|read)|more (?:stories|news) like this|(?:top|trending|latest) stories)"
-    r"(?:\s*[:|»›>]|\s+[–—-]\s|\s*$)",  # a dash between spaces: "Related-party ..." is news
+    r"you (?:may|might) also (?:like|read)|more (?:stories|news) like this|(?:top|trending|latest) stories|"
+    + OTHER_LANGUAGES_READ_ALSO +
+    r")(?:\s*[:：|»›>]|\s+[–—-]\s|\s*$)",  # a dash between spaces: "Related-party ..." is news
     re.I,
 )
 #: What writers' bios talk about.
