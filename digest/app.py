@@ -140,6 +140,11 @@ class App:
             self._engine, self._engine_mark = engine, mark
         return self._engine
 
+    def drop_engine(self) -> None:
+        """Forget the engine: the next use builds it again from the store (the dedup settings
+        changed under a running daemon)."""
+        self._engine, self._engine_since = None, None
+
     def _renew_engine(self, now: datetime) -> None:
         """Drop an engine in use for ``ENGINE_RENEW``: the next use rebuilds it from the store.
 

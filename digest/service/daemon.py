@@ -70,6 +70,10 @@ Special cases
 * A failed delivery is retried on later poll rounds, backing off to hourly: every
   digest whose delivery failed, not only the last; one refused for good (a 5xx
   answer, a configuration error) is tried again with the next digest, not hourly.
+* The configuration file is looked at every ``CONFIG_CHECK`` seconds and read again
+  when it changed, or on SIGHUP (:mod:`digest.service.reload`): a source added is
+  polled at once; a file that does not read is one error line and the daemon runs
+  on with what it had.
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config, SourceConfig
 from ..errors import NO_SOURCE_TO_BLAME, DigestError, FetchError, SourceError, StoreError
@@ -108,6 +112,7 @@ from .delivery import (
     written_whole,
 )
 from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, tick_seconds
+from .reload import ConfigWatch, reload, rescheduled
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 from .stopping import StopFlag, fetch_until_stopped
 
@@ -120,6 +125,8 @@ __all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_schedu
 log = logging.getLogger(__name__)
 
 _WAKE: queue.Queue[str] = queue.Queue()
+#: Seconds between looks at the configuration file's time and size (a changed file is read again).
+CONFIG_CHECK = 2.0
 
 
 def wake(kind: str) -> None:
@@ -160,6 +167,10 @@ class Daemon:
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
         self._waiting = False
+        #: The configuration file, read again when it changes (``reload_config``); SIGHUP asks.
+        self._watch = ConfigWatch(app.cfg)
+        self._reload_asked = False
+        self._sched: Any = None
 
     @property
     def cfg(self) -> Config:
@@ -455,6 +466,23 @@ class Daemon:
                     if not self.stop.requested:
                         self.digest(scheduled=False, name=name, day=day)
 
+    def reload_config(self, *, asked: bool = False) -> bool:
+        """Take the configuration file again if it changed (``digest.service.reload``): new
+        sources are polled at once, removed ones no more, and the schedule is made again when
+        the poll tick or a digest's time changed.  True when a new configuration was taken."""
+        old = reload(self.app, self._watch, asked=asked)
+        if old is None:
+            return False
+        self.app.tracker = ScheduledTracker(self.cfg, self.rng)
+        if self._sched is not None and (rescheduled(old, self.cfg) or tick_seconds(old) != tick_seconds(self.cfg)):
+            self._sched.shutdown(wait=True)
+            self._sched = make_scheduler(self.cfg, tick=tick_seconds(self.cfg))
+            self._sched.resume()
+        return True
+
+    def _hup(self, signum: int, frame: object) -> None:
+        self._reload_asked = True
+
     def run(self) -> int:
         """Run until SIGTERM/SIGINT; 0 after a clean stop.  Refuses a configuration that
         sets ``clock`` (a fixed time: the daemon polls and mails on the real one)."""
@@ -464,6 +492,7 @@ class Daemon:
                 "were then, for the bundled examples): the daemon runs on the real clock; remove it"
             )
         old = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        old[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._hup)  # read feeds.yaml again
         try:
             with self.app.store.exclusive("daemon"):
                 return self._run_locked()
@@ -477,7 +506,7 @@ class Daemon:
         self.app.store.sync_sources([(s.name, s.url or str(s.path)) for s in enabled])
         mark_daemon_start(self.app.store, self.clock())
         tick = tick_seconds(cfg)
-        sched = make_scheduler(cfg, tick=tick)
+        self._sched = make_scheduler(cfg, tick=tick)
         try:
             log.info(
                 "daemon started: %d source(s), poll check every %gs, %s (%s)",
@@ -485,8 +514,13 @@ class Daemon:
             )
             self.poll_due()
             self.catch_up()  # every digest missed while down
-            sched.resume()
+            self._sched.resume()
+            checked = time.monotonic()
             while not self.stop.requested:
+                if self._reload_asked or time.monotonic() - checked >= CONFIG_CHECK:
+                    asked, self._reload_asked, checked = self._reload_asked, False, time.monotonic()
+                    if self.reload_config(asked=asked):
+                        self.poll_due()  # a source added is read now, not at the next tick
                 try:
                     kind = _WAKE.get(timeout=0.25)
                 except queue.Empty:
@@ -501,7 +535,7 @@ class Daemon:
                     if not self.stop.requested:
                         self._handle(k)
         finally:
-            sched.shutdown(wait=True)
+            self._sched.shutdown(wait=True)
         name = signal.Signals(self.stop.signum).name if self.stop.signum else "stop"
         log.info("daemon stopped (%s)", name)
         return 0

@@ -1,0 +1,140 @@
+"""A running daemon's configuration, read again when its file changes (or on SIGHUP).
+
+Observations
+------------
+* Feeds are added while the daemon runs: by editing ``feeds.yaml``, or with
+  ``digest import-opml``, which writes it.  A daemon that read the file once
+  polled none of them until it was restarted, and said nothing.
+* A file is often caught half-saved, or saved with a typo.  A daemon that
+  stopped on it, or dropped its sources, would lose a night's news; one that
+  says nothing leaves its user wondering why the new feed is not read.
+* Some settings cannot change under a running daemon: the store it holds
+  open (``database``, ``data_dir``), the shared index (``index``), and
+  ``clock`` (which the daemon refuses at start).
+
+How it works
+------------
+:class:`ConfigWatch` remembers the file's ``(mtime_ns, size, inode)`` when the
+configuration was read; :meth:`ConfigWatch.changed` says when that differs (an
+editor that saves by renaming gives a new inode), :meth:`ConfigWatch.read` reads
+the file again: a :class:`Config`, or None with one error line naming the file
+and the problem, after which the daemon runs on with what it had.  The same file
+read again and found wanting is said once, not at every check.
+:func:`needs_restart` names the settings the running daemon cannot take;
+:func:`changes` says, in one line, what a new configuration changes (sources
+added, removed, changed; which settings).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import Config, load_config
+from ..errors import DigestError
+
+if TYPE_CHECKING:
+    from ..app import App
+
+log = logging.getLogger("digest.service.daemon")
+
+__all__ = ["ConfigWatch", "changes", "needs_restart", "reload", "rescheduled"]
+
+#: Settings read once at start, as a user names them: changing them needs a restart.
+FIXED = {"database_url": "the store (data_dir, database)", "index": "index", "clock": "clock"}
+#: Settings whose change rebuilds the daemon's schedule (when to poll, when digests are due).
+SCHEDULING = ("schedule", "digests", "timezone")
+#: Top-level settings named in the one line a reload writes (sources are counted apart).
+NAMED = ("output_dir", "timezone", "locale", "templates", "title", "excerpt_chars", "fetch", "dedup",
+         "schedule", "email", "filters", "digests")
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+class ConfigWatch:
+    """The configuration file of a running daemon, and whether it changed since it was read."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.path = cfg.config_path
+        self.stamp = None if self.path is None else _stamp(self.path)
+
+    def changed(self) -> bool:
+        """Whether the file differs from the one last read (a missing file is no change: an
+        editor may be between its delete and its rename)."""
+        if self.path is None:
+            return False
+        now = _stamp(self.path)
+        return now is not None and now != self.stamp
+
+    def read(self) -> Config | None:
+        """The file read again, or None with one error line (the running configuration stays)."""
+        assert self.path is not None
+        self.stamp = _stamp(self.path)  # this version is read once, whatever it holds
+        try:
+            return load_config(self.path)
+        except DigestError as exc:
+            log.error("%s; the daemon runs on with the configuration it had", exc)
+            return None
+
+
+def needs_restart(old: Config, new: Config) -> list[str]:
+    """The settings that differ and that a running daemon cannot take."""
+    return [label for name, label in FIXED.items() if getattr(old, name) != getattr(new, name)]
+
+
+def rescheduled(old: Config, new: Config) -> bool:
+    """Whether the daemon's schedule (poll tick, digest times) must be made again."""
+    return any(getattr(old, name) != getattr(new, name) for name in SCHEDULING)
+
+
+def changes(old: Config, new: Config) -> str:
+    """One line of what ``new`` changes: the sources added, removed and changed, by name,
+    then the other settings that differ; "nothing that matters changed" when none does."""
+    before = {s.name: s for s in old.sources}
+    after = {s.name: s for s in new.sources}
+    parts = []
+    for label, names in (
+        ("added", [n for n in after if n not in before]),
+        ("removed", [n for n in before if n not in after]),
+        ("changed", [n for n in after if n in before and after[n] != before[n]]),
+    ):
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            parts.append(f"{len(names)} source(s) {label} ({shown})")
+    settings = [name for name in NAMED if getattr(old, name) != getattr(new, name)]
+    if settings:
+        parts.append("settings: " + ", ".join(settings))
+    return "; ".join(parts) or "nothing that matters changed"
+
+
+def reload(app: App, watch: ConfigWatch, *, asked: bool = False) -> Config | None:
+    """Read the configuration again if its file changed (``asked``: SIGHUP, whether or not it
+    did) and give it to ``app``: its sources registered (a new one is due at once), its
+    engine made again when ``dedup`` changed.  Returns the configuration it replaced, or None
+    when nothing was taken (unchanged, unreadable, or a setting that needs a restart: one
+    line says which).  The caller makes again what it built from the old one."""
+    if not (asked or watch.changed()):
+        return None
+    new = watch.read()
+    if new is None:
+        return None
+    old = app.cfg
+    fixed = needs_restart(old, new)
+    if fixed:
+        log.error("%s: %s changed: restart the daemon to use the new configuration; it runs on with "
+                  "the one it had", watch.path, ", ".join(fixed))
+        return None
+    app.cfg = new
+    if new.dedup != old.dedup:
+        app.drop_engine()
+    app.store.sync_sources([(s.name, s.url or str(s.path)) for s in new.sources if s.enabled])
+    log.info("%s read again: %s", watch.path, changes(old, new))
+    return old
