@@ -1,0 +1,122 @@
+"""Review (stop 35): what the documentation promises against what the package is.
+
+docs/design.md's module map names every module of the package and none that is not there;
+every configuration key is documented where a user reads (README.md, the bundled feeds.yaml,
+docs/daemon.md, cron.md, scale-out.md)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from digest.config.model import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "digest"
+#: digest's sub-packages: a name the map writes as ``dedup.terms`` is ``digest.dedup.terms``.
+SUBPACKAGES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+_DOTTED = re.compile(r"(?<![\w.])(?:digest\.)?(?:" + "|".join(SUBPACKAGES)
+                     + r"|[a-z_]+(?=\.))\.[A-Za-z_]+(?:\.[A-Za-z_]+)*")
+_RELATIVE = re.compile(r"(?<![\w.])\.([a-z_]+)")
+
+
+def _module_map() -> list[str]:
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    section = text.split("## Module map", 1)[1].split("\n## ", 1)[0]
+    return section.splitlines()
+
+
+def _modules() -> set[str]:
+    """Every module of the package, by its dotted name (a package by its own; no __main__)."""
+    out = set()
+    for f in PACKAGE.rglob("*.py"):
+        parts = f.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts[-1] != "__main__":
+            out.add(".".join(parts))
+    return out
+
+
+def _names_in(line: str, package: str | None) -> tuple[list[str], str | None]:
+    """The dotted names a line of the map gives, made whole (``dedup.terms`` →
+    ``digest.dedup.terms``, ``.sqlite`` after ``digest.store.base`` → ``digest.store.sqlite``),
+    and the package the line is about (its last whole name's), for the names after it."""
+    names = []
+    for m in _DOTTED.finditer(line):
+        name = m.group(0)
+        if not name.startswith("digest."):
+            if name.split(".")[0] not in SUBPACKAGES:
+                continue  # feeds.yaml, pyproject.toml
+            name = "digest." + name
+        names.append(name)
+        package = name if (PACKAGE.parent / name.replace(".", "/") / "__init__.py").is_file() \
+            else name.rsplit(".", 1)[0]
+        while package.count(".") > 1 and package not in _modules():
+            package = package.rsplit(".", 1)[0]  # digest.engines.new_engine → digest.engines
+    if package is not None:
+        names += [f"{package}.{m.group(1)}" for m in _RELATIVE.finditer(line)]
+    return names, package
+
+
+def _exists(name: str) -> bool:
+    """A module, or an attribute of one (``digest.engines.new_engine``)."""
+    try:
+        importlib.import_module(name)
+        return True
+    except ModuleNotFoundError:
+        head, _, attr = name.rpartition(".")
+        try:
+            return hasattr(importlib.import_module(head), attr)
+        except ModuleNotFoundError:
+            return False
+
+
+def test_the_module_map_names_only_modules_that_exist() -> None:
+    package = None
+    missing = []
+    for line in _module_map():
+        names, package = _names_in(line, package)
+        missing += [n for n in names if not _exists(n)]
+    assert not missing, f"docs/design.md's module map names what the package does not hold: {missing}"
+
+
+def test_the_module_map_names_every_module() -> None:
+    """A module is named whole (``digest.sources.feeds``, ``dedup.terms``, ``.sqlite``), or
+    by its own name on a line about its package (``netguard`` beside ``digest.sources.fetch``)."""
+    named: set[str] = set()
+    package = None
+    for line in _module_map():
+        names, package = _names_in(line, package)
+        named.update(".".join(n.split(".")[:i]) for n in names for i in range(2, n.count(".") + 2))
+        if package is not None:
+            named.update(f"{package}.{w}" for w in re.findall(r"[a-z_]+", line))
+    modules = _modules()
+    leaves = {m for m in modules if not any(o.startswith(m + ".") for o in modules)}
+    unnamed = sorted(leaves - named)
+    assert not unnamed, f"docs/design.md's module map leaves out: {unnamed}"
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> typing.Iterator[tuple[str, str]]:
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue  # not a YAML key (config_path)
+        key = field.alias or name
+        yield prefix + key, key
+        for t in (field.annotation, *typing.get_args(field.annotation)):
+            for inner in (t, *typing.get_args(t)):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    yield from _keys(inner, f"{prefix}{key}.")
+
+
+def test_every_configuration_key_is_documented_where_a_user_reads() -> None:
+    read = [ROOT / "README.md", ROOT / "feeds.yaml",
+            *(ROOT / "docs" / n for n in ("daemon.md", "cron.md", "scale-out.md"))]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in read)
+    undocumented = sorted({full for full, key in _keys(Config)
+                           if not re.search(rf"(^|[\s`#(-]){re.escape(key)}:", text, re.M)})
+    assert not undocumented, f"configuration keys no user doc names: {undocumented}"
