@@ -2,7 +2,7 @@
 
 Input, one article a line::
 
-    {"id", "title", "text" or "html", "url"?, "source"?, "published"?}
+    {"id", "title", "text" or "html", "url"?, "source"?, "published"?, "priority"?}
 
 Output, one line per input article, in input order::
 
@@ -13,7 +13,9 @@ Articles go through exactly the path ``digest run`` uses (clean with
 order); only the store is missing.  Story ids and lead flags are written
 after the last article, so they reflect merges and lead changes that later
 articles caused.  ``published`` (ISO 8601 or epoch seconds) enables the time
-window; without it, no window applies.
+window; without it, no window applies.  ``priority`` (a number, default 0) is the source's:
+the preferred version when two are equally complete; one that is not a finite number is
+read as none given, as a time off the calendar is.
 
 Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
 UTF-8, not JSON, no ``id``, ...) is reported with its number and skipped.  A lone
@@ -23,6 +25,7 @@ surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +64,17 @@ def epoch(value: Any) -> float | None:
     return stamp
 
 
+def priority_of(value: Any) -> float:
+    """A record's ``priority``: a finite number (or its text); anything else is none given (0)."""
+    if value is None or isinstance(value, bool | list | dict):
+        return 0.0
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return p if math.isfinite(p) else 0.0
+
+
 def entry_of(record: dict[str, Any]) -> Entry:
     """One input record as the entry a feed would have given (its id as the entry's id)."""
     html = record.get("html")
@@ -92,7 +106,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         text=text,
         source=source,
         published=epoch(record.get("published")),
-        priority=float(record.get("priority") or 0.0),
+        priority=priority_of(record.get("priority")),
         truncated=bool(article and article.truncated),
         junk=sum(len(line) for line in article.junk) if article else 0,
     )
@@ -144,9 +158,10 @@ def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int
         if not line.strip():
             continue
         try:
-            record = unicode_only(json.loads(line))
+            record = unicode_only(json.loads(line.rstrip("\r\n")))  # a cut string: unterminated
         except json.JSONDecodeError as exc:
-            errors.append(BadLine(n, f"invalid JSON: {exc.msg}"))
+            where = f" column {exc.colno}" if exc.msg.endswith(" at") else f" (column {exc.colno})"
+            errors.append(BadLine(n, f"invalid JSON: {exc.msg}{where}"))
             continue
         if not isinstance(record, dict) or "id" not in record:
             errors.append(BadLine(n, "expected an object with an 'id'"))

@@ -7,12 +7,17 @@ docs/daemon.md, cron.md, scale-out.md)."""
 from __future__ import annotations
 
 import importlib
+import io
+import json
 import re
+import sys
 import typing
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 
+from digest.cli import main
 from digest.config.model import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +125,49 @@ def test_every_configuration_key_is_documented_where_a_user_reads() -> None:
     undocumented = sorted({full for full, key in _keys(Config)
                            if not re.search(rf"(^|[\s`#(-]){re.escape(key)}:", text, re.M)})
     assert not undocumented, f"configuration keys no user doc names: {undocumented}"
+
+
+_FERRY = ("The ferry Aurora ran aground on a sandbar near Kestrel Point in thick fog on Friday "
+          "morning. All 212 passengers and 14 crew were brought ashore safely by lifeboats, the "
+          "harbour master said. The operator said an inquiry would begin into how the vessel "
+          "strayed from the channel.")
+
+
+@pytest.mark.parametrize("priority", ['"high"', "[1]", '{"a": 1}', "Infinity"])
+def test_dedupe_reads_a_priority_that_is_no_number_as_none_given(
+    priority: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``priority`` (the README's batch contract) was read with float(): "high" or a list was a
+    traceback and nothing written, and Infinity beat every other outlet's."""
+    text = json.dumps(_FERRY)
+    lines = [f'{{"id": "a", "title": "Ferry aground", "text": {text}, "source": "A"}}',
+             f'{{"id": "b", "title": "Ferry aground", "text": {text}, "source": "B", "priority": {priority}}}']
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["dedupe"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows == [{"id": "a", "story": "a", "lead": True}, {"id": "b", "story": "a", "lead": False}]
+
+
+def test_dedupe_prefers_the_higher_priority_of_two_equal_copies(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps(_FERRY)
+    lines = [f'{{"id": "a", "title": "Ferry aground", "text": {text}, "source": "A"}}',
+             f'{{"id": "b", "title": "Ferry aground", "text": {text}, "source": "B", "priority": "1.5"}}']
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["dedupe"]) == 0
+    assert [json.loads(x)["lead"] for x in capsys.readouterr().out.splitlines()] == [False, True]
+
+
+def test_dedupe_says_where_a_line_is_not_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message was json's own, cut before its position: "invalid JSON: Invalid control
+    character at" (a line cut in the middle of a string)."""
+    lines = ['{"id": "a", "title": "Ferry runs aground near', '{"id": "b" "title": "x"}']
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["dedupe"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: stdin:1: invalid JSON: Unterminated string starting at column 22",
+        "error: stdin:2: invalid JSON: Expecting ',' delimiter (column 12)",
+    ]
