@@ -171,3 +171,17 @@ def test_dedupe_says_where_a_line_is_not_json(
         "error: stdin:1: invalid JSON: Unterminated string starting at column 22",
         "error: stdin:2: invalid JSON: Expecting ',' delimiter (column 12)",
     ]
+
+
+def test_replay_help_names_the_fields_the_readme_names(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's row for `digest replay` and its --help list the same record fields (the
+    help had no `lang`)."""
+    row = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `digest replay"))
+    fields = re.findall(r"`(\w+)`", row.split("archive (", 1)[1].split(")", 1)[0])
+    assert {"id", "source", "published", "arrived", "lang"} <= set(fields), fields
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    listed = help_text.split("JSON Lines:", 1)[1].split("('-'", 1)[0]
+    assert set(re.findall(r"\w+", listed)) - {"or"} == set(fields)
