@@ -1,4 +1,4 @@
-"""The sources' stored states as ``digest sources`` lists them and ``digest resume`` changes them.
+"""The sources' stored states as ``digest sources`` lists them and ``digest sources --resume`` changes them.
 
 How it works
 ------------
