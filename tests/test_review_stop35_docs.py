@@ -6,7 +6,7 @@ docs/daemon.md, cron.md, scale-out.md)."""
 
 from __future__ import annotations
 
-import importlib
+import ast
 import io
 import json
 import re
@@ -68,17 +68,26 @@ def _names_in(line: str, package: str | None) -> tuple[list[str], str | None]:
     return names, package
 
 
+def _file(name: str) -> Path | None:
+    """A module's source file, found without importing it (``digest.store.postgres`` needs
+    psycopg, an extra)."""
+    path = PACKAGE.parent / name.replace(".", "/")
+    return next((f for f in (path.with_suffix(".py"), path / "__init__.py") if f.is_file()), None)
+
+
 def _exists(name: str) -> bool:
-    """A module, or an attribute of one (``digest.engines.new_engine``)."""
-    try:
-        importlib.import_module(name)
+    """A module, or a top-level name of one (``digest.engines.new_engine``)."""
+    if _file(name) is not None:
         return True
-    except ModuleNotFoundError:
-        head, _, attr = name.rpartition(".")
-        try:
-            return hasattr(importlib.import_module(head), attr)
-        except ModuleNotFoundError:
-            return False
+    head, _, attr = name.rpartition(".")
+    source = _file(head)
+    if source is None:
+        return False
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    defined |= {t.id for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    return attr in defined
 
 
 def test_the_module_map_names_only_modules_that_exist() -> None:
