@@ -362,9 +362,10 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="output file, or - for standard output (default: output_dir)")
 
 
-@command("dedupe", "cluster JSON Lines articles into stories (no database); see docs")
+@command("dedupe", "cluster JSON Lines articles into stories (no database)")
 def _setup_dedupe(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", help="JSON Lines input (default: standard input)")
+    p.add_argument("file", nargs="?", help="JSON Lines: id, title, text or html, url?, source?, published?, "
+                                           "priority? (default, or '-': standard input)")
 
 
 @command("replay", "run a dated JSON Lines archive through the pipeline, writing each day's digest")

@@ -182,6 +182,13 @@ def test_dedupe_says_where_a_line_is_not_json(
     ]
 
 
+def _help_fields(command: str, capsys: pytest.CaptureFixture[str]) -> set[str]:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    listed = " ".join(capsys.readouterr().out.split()).split("JSON Lines:", 1)[1].split("(", 1)[0]
+    return set(re.findall(r"\w+", listed)) - {"or"}
+
+
 def test_replay_help_names_the_fields_the_readme_names(capsys: pytest.CaptureFixture[str]) -> None:
     """The README's row for `digest replay` and its --help list the same record fields (the
     help had no `lang`)."""
@@ -189,8 +196,13 @@ def test_replay_help_names_the_fields_the_readme_names(capsys: pytest.CaptureFix
                if line.startswith("| `digest replay"))
     fields = re.findall(r"`(\w+)`", row.split("archive (", 1)[1].split(")", 1)[0])
     assert {"id", "source", "published", "arrived", "lang"} <= set(fields), fields
-    with pytest.raises(SystemExit):
-        main(["replay", "--help"])
-    help_text = " ".join(capsys.readouterr().out.split())
-    listed = help_text.split("JSON Lines:", 1)[1].split("('-'", 1)[0]
-    assert set(re.findall(r"\w+", listed)) - {"or"} == set(fields)
+    assert _help_fields("replay", capsys) == set(fields)
+
+
+def test_dedupe_help_names_the_fields_of_the_readme_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    """`digest dedupe --help` said "JSON Lines input" and "see docs"; it lists the README's fields."""
+    line = next(x for x in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                if x.startswith("Input, one JSON object a line:"))
+    fields = re.findall(r'"(\w+)"', line)
+    assert {"id", "title", "text", "html", "priority"} <= set(fields), fields
+    assert _help_fields("dedupe", capsys) == set(fields)
