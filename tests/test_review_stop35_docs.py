@@ -206,3 +206,22 @@ def test_dedupe_help_names_the_fields_of_the_readme_contract(capsys: pytest.Capt
     fields = re.findall(r'"(\w+)"', line)
     assert {"id", "title", "text", "html", "priority"} <= set(fields), fields
     assert _help_fields("dedupe", capsys) == set(fields)
+
+
+def test_sources_shows_a_source_whose_url_changed_as_starting_afresh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/daemon.md: "changing a source's url in the configuration starts it afresh".  The
+    store did so at the next run, but `digest sources` went on showing the old URL's state
+    (failing, its error naming the old address) to the reader who had just mended it."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text("sources:\n  - name: Coast\n    url: http://127.0.0.1:9/feed.xml\n"
+                      "clock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+    assert main(["run", "-q", "--config", str(config)]) == 1  # refused: a private address
+    assert main(["sources", "--config", str(config)]) == 0
+    assert "Coast: failing" in capsys.readouterr().out
+    config.write_text(config.read_text(encoding="utf-8").replace(":9/", ":10/"), encoding="utf-8")
+    assert main(["sources", "--config", str(config)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Coast: not fetched yet"), line
+    assert "127.0.0.1:9/" not in line and "failing" not in line, line

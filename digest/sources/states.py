@@ -4,7 +4,8 @@ How it works
 ------------
 :func:`source_lines` joins the configuration and the store: one line per
 configured source in the configuration's order (``not fetched yet`` before
-its first poll; a disabled one says so), then the sources the store knows
+its first poll, or its first since its ``url`` or ``path`` changed: the store's state of
+the old one is cleared then; a disabled one says so), then the sources the store knows
 that the configuration no longer lists, then the outlines of OPML lists no
 source reads.  :func:`resume` unpauses one source: a source that is not
 paused is left as it was (its failures go on counting towards a pause, its
@@ -30,6 +31,8 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
     for src in cfg.sources:
         st = stored.pop(src.name, None)
         line = str(st) if st is not None else f"{src.name}: not fetched yet"
+        if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
+            line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")
     out += [f"{st}; no longer in the configuration" for st in stored.values()]
     return out + cfg.list_notes
