@@ -371,7 +371,7 @@ def _setup_dedupe(p: argparse.ArgumentParser) -> None:
 @command("replay", "run a dated JSON Lines archive through the pipeline, writing each day's digest")
 def _setup_replay(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("file", help="JSON Lines: id, title, text or html, url?, source, published, arrived?, lang? ('-': stdin)")
+    p.add_argument("file", help="JSON Lines: id, title, text or html, url?, source, published, arrived?, lang?, outlet? ('-': stdin)")
     p.add_argument("--from", dest="from_day", type=day_arg, metavar="DAY",
                    help="write digests from this day on (earlier articles are still read)")
     p.add_argument("--to", dest="to_day", type=day_arg, metavar="DAY",
