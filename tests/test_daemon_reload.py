@@ -120,3 +120,36 @@ def test_a_source_added_to_the_file_is_read_without_a_restart(tmp_path: Path) ->
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0, log.read_text()
         assert "Traceback" not in log.read_text()
+
+
+def test_the_archive_takes_a_changed_configuration_without_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.service import web
+    from digest.store.base import open_store
+    from tests.support.archive import NOW, fill
+    from tests.support.config import make_config
+    from tests.support.web import site
+
+    monkeypatch.setattr(web, "CONFIG_CHECK", 0.0)  # look at every request
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="First title", write=True)
+    assert cfg.config_path is not None
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with site(cfg, clock=lambda: NOW) as s:
+        day = "/day/2026-03-14"
+        assert "First title" in s.get("/").text and "Quake shakes Opunake" in s.get(day).text
+        text = cfg.config_path.read_text(encoding="utf-8")
+        # a mute rule and a new title: the next page shows both (the cached pages are old)
+        cfg.config_path.write_text(text.replace("First title", "Second title")
+                                   + "\nfilters:\n  - mute: quake\n", encoding="utf-8")
+        assert "Second title" in s.get("/").text
+        assert "Quake shakes Opunake" not in s.get(day).text
+        # a file that does not read: the archive goes on as it was
+        cfg.config_path.write_text("filters: [\n", encoding="utf-8")
+        page = s.get(day)
+        assert page.status_code == 200 and "Second title" in page.text
+        # the store's place cannot change under it: said, not taken
+        moved = text.replace("First title", "Third title").replace(str(tmp_path / "digest.sqlite3"), str(tmp_path / "other.sqlite3"))
+        assert moved != text
+        cfg.config_path.write_text(moved, encoding="utf-8")
+        assert "Second title" in s.get("/").text
+        assert not (tmp_path / "other.sqlite3").exists()

@@ -112,7 +112,7 @@ from .delivery import (
     written_whole,
 )
 from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, tick_seconds
-from .reload import ConfigWatch, reload, rescheduled
+from .reload import CONFIG_CHECK, ConfigWatch, reload, rescheduled
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
 from .stopping import StopFlag, fetch_until_stopped
 
@@ -125,8 +125,6 @@ __all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_schedu
 log = logging.getLogger(__name__)
 
 _WAKE: queue.Queue[str] = queue.Queue()
-#: Seconds between looks at the configuration file's time and size (a changed file is read again).
-CONFIG_CHECK = 2.0
 
 
 def wake(kind: str) -> None:

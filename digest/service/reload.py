@@ -1,4 +1,4 @@
-"""A running daemon's configuration, read again when its file changes (or on SIGHUP).
+"""A running daemon's (or archive server's) configuration, read again when its file changes.
 
 Observations
 ------------
@@ -38,9 +38,12 @@ from ..errors import DigestError
 if TYPE_CHECKING:
     from ..app import App
 
-log = logging.getLogger("digest.service.daemon")
+log = logging.getLogger(__name__)
 
-__all__ = ["ConfigWatch", "changes", "needs_restart", "reload", "rescheduled"]
+__all__ = ["CONFIG_CHECK", "ConfigWatch", "changes", "needs_restart", "reload", "rescheduled", "take"]
+
+#: Seconds between looks at the configuration file's time and size (a changed file is read again).
+CONFIG_CHECK = 2.0
 
 #: Settings read once at start, as a user names them: changing them needs a restart.
 FIXED = {"database_url": "the store (data_dir, database)", "index": "index", "clock": "clock"}
@@ -115,26 +118,34 @@ def changes(old: Config, new: Config) -> str:
     return "; ".join(parts) or "nothing that matters changed"
 
 
-def reload(app: App, watch: ConfigWatch, *, asked: bool = False) -> Config | None:
-    """Read the configuration again if its file changed (``asked``: SIGHUP, whether or not it
-    did) and give it to ``app``: its sources registered (a new one is due at once), its
-    engine made again when ``dedup`` changed.  Returns the configuration it replaced, or None
-    when nothing was taken (unchanged, unreadable, or a setting that needs a restart: one
-    line says which).  The caller makes again what it built from the old one."""
+def take(old: Config, watch: ConfigWatch, *, asked: bool = False) -> Config | None:
+    """The configuration read again if its file changed (``asked``: SIGHUP, whether or not it
+    did), with one line of what changed; None when there is nothing to take: unchanged,
+    unreadable, or changing a setting that needs a restart (one line says which)."""
     if not (asked or watch.changed()):
         return None
     new = watch.read()
     if new is None:
         return None
-    old = app.cfg
     fixed = needs_restart(old, new)
     if fixed:
-        log.error("%s: %s changed: restart the daemon to use the new configuration; it runs on with "
+        log.error("%s: %s changed: restart digest to use the new configuration; it runs on with "
                   "the one it had", watch.path, ", ".join(fixed))
+        return None
+    log.info("%s read again: %s", watch.path, changes(old, new))
+    return new
+
+
+def reload(app: App, watch: ConfigWatch, *, asked: bool = False) -> Config | None:
+    """:func:`take` for the daemon's ``app``: its sources registered (a new one is due at
+    once), its engine made again when ``dedup`` changed.  Returns the configuration it
+    replaced, or None when nothing was taken; the caller makes again what it built from it."""
+    old = app.cfg
+    new = take(old, watch, asked=asked)
+    if new is None:
         return None
     app.cfg = new
     if new.dedup != old.dedup:
         app.drop_engine()
     app.store.sync_sources([(s.name, s.url or str(s.path)) for s in new.sources if s.enabled])
-    log.info("%s read again: %s", watch.path, changes(old, new))
     return old

@@ -66,6 +66,7 @@ import logging
 import re
 import resource
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -80,6 +81,7 @@ from ..config import Config
 from ..errors import DigestError, StoreError
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
+from .reload import CONFIG_CHECK, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
 from .webpages import Page, Pages, one_line, typed_query
 
@@ -124,7 +126,12 @@ class _App:
         self.cfg = cfg
         self.store_factory = store_factory
         self.clock = clock
-        self.pages = Pages(cfg, feed_days=feed_days, index_days=index_days, feed_max=feed_max, clock=clock)
+        self._limits = {"feed_days": feed_days, "index_days": index_days, "feed_max": feed_max}
+        self.pages = Pages(cfg, clock=clock, **self._limits)
+        #: The configuration file, read again when it changed (looked at every CONFIG_CHECK s);
+        #: each one read is a new generation of every cached page.
+        self._watch, self._looked, self.generation = ConfigWatch(cfg), time.monotonic(), 0
+        self._reading = threading.Lock()
         self.marker: Callable[[], Hashable | None] = lambda: None
         if cache:
             with self.store() as store:
@@ -132,8 +139,26 @@ class _App:
         self.days_cache = PageCache(max_entries=512, max_bytes=96 << 20)  # the index, day pages
         self.other_cache = PageCache(max_entries=1024, max_bytes=32 << 20)  # stories, searches, feeds
 
+    def reload_config(self) -> bool:
+        """Take the configuration file again if it changed (``digest.service.reload``): new
+        filters, title, locale and time zone show on the next page; one request at a time
+        looks, at most every ``CONFIG_CHECK`` seconds.  True when a new one was taken."""
+        if time.monotonic() - self._looked < CONFIG_CHECK or not self._reading.acquire(blocking=False):
+            return False
+        try:
+            self._looked = time.monotonic()
+            new = take(self.cfg, self._watch)
+            if new is None:
+                return False
+            self.cfg, self.pages = new, Pages(new, clock=self.clock, **self._limits)
+            self.generation += 1
+            return True
+        finally:
+            self._reading.release()
+
     # -- WSGI ------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        self.reload_config()
         method = environ.get("REQUEST_METHOD", "GET")
         raw = environ.get("PATH_INFO") or "/"
         path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
@@ -183,7 +208,7 @@ class _App:
     def cached(self, pool: PageCache, key: Hashable, render: Callable[[Store], Page], *also: Hashable) -> Page:
         """The page of ``key``, from ``pool`` while the store is unchanged (and ``also``)."""
         marker = self.marker()
-        version = None if marker is None else (marker, *also)
+        version = None if marker is None else (marker, self.generation, *also)
 
         def fresh() -> Page:
             with self.store() as store:
