@@ -356,7 +356,7 @@ def _copy_templates(dest: Path) -> None:
 
 
 def test_default_templates_wheel_layout(tmp_path: Path) -> None:
-    """Installed wheel: site-packages/digest/templates (force-include)."""
+    """Installed wheel: site-packages/digest/templates (pyproject maps templates there)."""
     pkg = tmp_path / "site-packages" / "digest"
     pkg.mkdir(parents=True)
     _copy_templates(pkg / "templates")

@@ -4,7 +4,7 @@ Observations
 ------------
 The default templates live in the repository's top-level ``templates/``
 folder.  The wheel ships them inside the package as ``digest/templates/``
-(``force-include`` in pyproject), while a source checkout or an editable
+(pyproject maps ``templates`` to ``digest/templates``), while a source checkout or an editable
 install sees them one level up, next to the package.  Users may point the
 ``templates:`` setting at a folder of their own; any file there (the whole
 ``digest.md.j2`` or just one partial such as ``_story.md.j2``) replaces the
