@@ -234,3 +234,19 @@ def test_the_installed_wheel_writes_serves_and_mails_a_digest_from_elsewhere(
     [msg] = inbox.messages
     parts = {p.get_content_type(): p.get_content() for p in msg.walk() if not p.is_multipart()}
     assert "Storm Corrin" in parts["text/plain"] and "Storm Corrin" in parts["text/html"]
+
+
+@pytest.mark.slow
+def test_a_users_type_checker_reads_the_installed_packages_types(built: Built, tmp_path: Path) -> None:
+    pytest.importorskip("mypy")
+    (tmp_path / "use.py").write_text(
+        "from digest import open_app\n\nwith open_app('feeds.yaml') as app:\n    reveal_type(app)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", sys.executable, "--no-incremental",
+         "--cache-dir", str(tmp_path / ".mypy"), "use.py"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(built.site)},
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert 'Revealed type is "digest.app.App"' in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0, proc.stdout
