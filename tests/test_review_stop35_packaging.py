@@ -11,6 +11,7 @@ folder alone on ``PYTHONPATH``, so the templates and migrations read are the whe
 
 from __future__ import annotations
 
+import ast
 import email.parser
 import os
 import re
@@ -37,6 +38,34 @@ STRAY = ("__pycache__", "*.pyc", "*.orig", "*.rej", "*~", "*.swp", "*.bak")
 def _req_name(requirement: str) -> str:
     """A requirement's distribution name, normalised (PEP 503: ruamel.yaml is ruamel-yaml)."""
     return re.sub(r"[-_.]+", "-", re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]).lower()
+
+
+def _imports(folder: Path) -> dict[str, set[str]]:
+    """Top-level module names imported anywhere in ``folder``'s Python files -> the files."""
+    out: dict[str, set[str]] = {}
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                out.setdefault(name.split(".")[0], set()).add(path.name)
+    return out
+
+
+def test_the_sdist_ships_every_local_package_its_tests_import() -> None:
+    """The sdist ships tests/; a test importing a folder of the checkout the sdist leaves out
+    (``benchmarks``) fails to collect wherever the sdist is unpacked."""
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
+        "targets"]["sdist"]["include"]
+    assert "tests" in include
+    local = {name for name in _imports(ROOT / "tests")
+             if (ROOT / name / "__init__.py").is_file()}
+    assert "benchmarks" in local  # the tests that read the gate's floors, the hostile corpus
+    assert sorted(local - set(include)) == []
 
 
 # ---- the wheel --------------------------------------------------------------------------------
