@@ -22,6 +22,7 @@ import tomllib
 import urllib.request
 import zipfile
 from dataclasses import dataclass
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,41 @@ def test_the_sdist_ships_every_local_package_its_tests_import() -> None:
              if (ROOT / name / "__init__.py").is_file()}
     assert "benchmarks" in local  # the tests that read the gate's floors, the hostile corpus
     assert sorted(local - set(include)) == []
+
+
+def _undeclared(folder: Path, declared: set[str]) -> dict[str, list[str]]:
+    """Third-party modules imported in ``folder`` whose distribution ``declared`` does not name
+    (a module not installed here is taken to be its own distribution's name: psycopg, redis)."""
+    dists = packages_distributions()
+    local = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()} | {"conftest"}
+    missing = {}
+    for name, files in _imports(folder).items():
+        if name in sys.stdlib_module_names or name in local:
+            continue
+        names = {_req_name(d) for d in dists.get(name, [])} or {_req_name(name)}
+        if not names & declared:
+            missing[name] = sorted(files)
+    return missing
+
+
+def _declared(*extras: str) -> set[str]:
+    names = {_req_name(r) for r in PROJECT["dependencies"]}
+    for extra in extras:
+        names |= {_req_name(r) for r in PROJECT["optional-dependencies"][extra]}
+    return names
+
+
+def test_the_dependencies_name_every_package_the_code_imports() -> None:
+    """A package digest imports itself is one of its dependencies, not there by luck of another
+    one's (lxml came with trafilatura, MarkupSafe with Jinja2, htmldate with trafilatura): a
+    release of theirs that drops it breaks ``pip install digest``."""
+    assert _undeclared(ROOT / "digest", _declared("scale")) == {}
+
+
+def test_the_test_extra_names_every_package_the_tests_import() -> None:
+    """``pip install -e '.[test]'`` gives the tests what they import, not by luck of another
+    package's dependencies (markdown-it-py came with rich, import-linter's)."""
+    assert _undeclared(ROOT / "tests", _declared(*PROJECT["optional-dependencies"])) == {}
 
 
 # ---- the wheel --------------------------------------------------------------------------------
