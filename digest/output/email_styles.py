@@ -9,6 +9,7 @@ only adds ``style`` attributes of our own.
 from __future__ import annotations
 
 from html import escape as html_escape
+from typing import Any
 
 #: Email CSS, by (tag, class) then tag.  Mail clients drop <style>; attributes stay.
 EMAIL_STYLES: dict[tuple[str, str], str] = {
@@ -47,7 +48,22 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("summary", ""): "color:#555555;cursor:pointer",
     ("p", "failing-label"): "font-size:14px;color:#a8480f;margin:16px 0 2px 0;font-weight:600",
     ("p", "all-failed"): "font-size:15px;color:#a8480f",
+    # a long day's email (digest.output.mailsize): what it shows in full, the titles after
+    ("p", "fit"): "font-size:14px;color:#555555;margin:0 0 12px 0",
+    ("p", "more-label"): "font-size:14px;color:#555555;margin:16px 0 2px 0",
+    ("p", "more-left"): "font-size:14px;color:#555555;margin:0 0 8px 0",
+    # a title listed alone: the link's colour only (its underline is a link's own, its breaking
+    # the email's), a few hundred of them fit where the full style took a fifth more
+    ("a", "in-more"): "color:#0b57d0",
 }
+
+
+def _in_more(link: Any) -> bool:
+    """Whether ``link`` is a title in a list of titles after ``p.more-label``."""
+    item = link.getparent()
+    listing = item.getparent() if item is not None and item.tag == "li" else None
+    label = listing.getprevious() if listing is not None and listing.tag == "ul" else None
+    return label is not None and label.tag == "p" and "more-label" in (label.get("class") or "").split()
 
 
 def inline_styles(html: str) -> str:
@@ -64,6 +80,8 @@ def inline_styles(html: str) -> str:
         parent = el.getparent()
         if el.tag == "a" and parent is not None and parent.tag in ("h2", "h3"):
             classes.append("in-h2")
+        if el.tag == "a" and _in_more(el):
+            classes.append("in-more")
         if "time" in classes and parent is not None and parent.tag == "h1":
             classes.insert(0, "time-in-h1")
         style = next(

@@ -7,7 +7,9 @@ Observations
   (:func:`digest.output.render.render_text`: not Markdown, whose escapes and link
   syntax read as noise in a mail client).  Both go in
   one ``multipart/alternative``, text first (clients show the *last* part
-  they understand, so HTML wins where it can).
+  they understand, so HTML wins where it can).  A long day's HTML part is kept under the
+  size Gmail shows whole, the stories beyond it listed by title, the text part alike
+  (:mod:`digest.output.mailsize`).
 * Anything in a header that came from a feed or a template could carry CR/LF
   (header injection); the subject is flattened to one line before it is set,
   and ``email.policy`` refuses CR/LF in every other header value.
@@ -319,7 +321,7 @@ def deliver(
     On failure the delivery is marked failed (retried by a later call) and
     the error is raised.
     """
-    from .render import render_email_html, render_text
+    from .mailsize import email_parts
 
     target = target or default_target(cfg)
     recorded = False
@@ -336,8 +338,7 @@ def deliver(
         previous = store.get_delivery(view.date, target)
         message_id = (previous and previous.message_id) or message_id_for(view.date, target, cfg)
         store.set_message_id(view.date, target, message_id)
-        html = render_email_html(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
-        text = render_text(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
+        html, text = email_parts(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
         send(message, cfg, timeout=timeout, ssl_context=ssl_context, accepted=record)
     except DeliveryError as exc:

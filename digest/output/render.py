@@ -51,6 +51,7 @@ from digest.errors import DigestError
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
+from digest.output.mailsize import Fit, apply_fit
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
@@ -245,9 +246,11 @@ def _context(
     hooks: bool,
     locale: str | None,
     text: bool = False,
+    fit: Fit | None = None,
 ) -> dict[str, Any]:
     """What the templates see.  ``hooks``: the Markdown that becomes HTML (CSS classes,
-    ids, dates as spans); ``text``: for the plain-text template (dates not escaped)."""
+    ids, dates as spans); ``text``: for the plain-text template (dates not escaped);
+    ``fit``: an email's stories in full and by title (``digest.output.mailsize``)."""
 
     def hcls(name: str) -> str:  # attr_list on a heading line
         return f" {{: .{name} }}" if hooks else ""
@@ -281,7 +284,7 @@ def _context(
     if not any(sec["stories"] for sec in sections):
         sections = []
     stories = [s for sec in sections for s in sec["stories"]]
-    return {
+    ctx = {
         "sections": sections,
         #: Named sections: their headings are h2 and the stories' h3.
         "sectioned": any(sec["name"] for sec in sections),
@@ -320,6 +323,10 @@ def _context(
         "said_in": said_in,
         "iso_in": iso_in,
     }
+    apply_fit(ctx, fit)  # each section's stories shown in full (all of them without a fit)
+    if fit is not None:  # the contents list the stories in full
+        ctx["toc"] = sum(len(sec["shown"]) for sec in sections) >= TOC_MIN
+    return ctx
 
 
 # -- formats ----------------------------------------------------------------
@@ -351,8 +358,9 @@ def _markdown(
     excerpt_chars: int,
     hooks: bool,
     locale: str | None = None,
+    fit: Fit | None = None,
 ) -> str:
-    return _fill(_env(env), "digest.md.j2", _context(view, tz, excerpt_chars, hooks, locale))
+    return _fill(_env(env), "digest.md.j2", _context(view, tz, excerpt_chars, hooks, locale, fit=fit))
 
 
 def render_markdown(
@@ -374,15 +382,18 @@ def render_text(
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
     locale: str | None = None,
+    fit: Fit | None = None,
 ) -> str:
-    """The digest as plain text (``templates/digest.txt.j2``): the email's text part.
+    """The digest as plain text (``templates/digest.txt.j2``): the email's text part
+    (``fit``: its stories in full and by title, as the HTML part's).
 
     Not Markdown: no escapes, no link syntax; each title, outlet and URL on its own
     line.  Control characters and noncharacters from feeds are dropped
     (:data:`~digest.output.sanitize.NOT_TEXT`: C1 ones too); dates keep their no-break spaces
     and the no-break hyphen becomes a plain one (monospace fonts may lack it).
     """
-    out = _fill(_env(env), "digest.txt.j2", _context(view, tz, excerpt_chars, False, locale, text=True))
+    ctx = _context(view, tz, excerpt_chars, False, locale, text=True, fit=fit)
+    out = _fill(_env(env), "digest.txt.j2", ctx)
     return NOT_TEXT.sub("", out).replace(NB_HYPHEN, "-")
 
 
@@ -393,9 +404,10 @@ def body_html(
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
     locale: str | None = None,
+    fit: Fit | None = None,
 ) -> str:
     """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
-    md_text = _markdown(view, env, tz, excerpt_chars, True, locale)
+    md_text = _markdown(view, env, tz, excerpt_chars, True, locale, fit)
     # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
     # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
     converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
@@ -424,11 +436,13 @@ def render_email_html(
     tz: tzinfo | None = None,
     excerpt_chars: int = 400,
     locale: str | None = None,
+    fit: Fit | None = None,
 ) -> str:
-    """The digest as email HTML: CSS inlined on each element, no ``<style>``."""
+    """The digest as email HTML: CSS inlined on each element, no ``<style>`` (``fit``: its
+    stories in full and by title only, ``digest.output.mailsize``)."""
     e = _env(env)
-    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale))
-    ctx = _context(view, tz, excerpt_chars, True, locale)
+    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale, fit=fit))
+    ctx = _context(view, tz, excerpt_chars, True, locale, fit=fit)
     return _fill(e, "digest.email.html.j2", ctx, body=Markup(body))
 
 

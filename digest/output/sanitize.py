@@ -152,7 +152,8 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 #: Our own class names (templates/CSS); anything else is dropped.
 ALLOWED_CLASSES: dict[str, set[str]] = {
     "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing", "order", "toc-label",
-          "failing-label", "all-failed", "toc-section", "per-day", "muted"},
+          "failing-label", "all-failed", "toc-section", "per-day", "muted",
+          "fit", "more-label", "more-left"},
     "ul": {"also"},
     "details": {"more"},
     "h2": {"story", "developing", "section"},
