@@ -29,7 +29,9 @@ more it holds.  The header, the contents (of the stories in full), the muted lin
 footer are always there.  The text part shows the same stories in the same way and order.
 
 Special cases: a user's own ``digest.md.j2`` that does not know a section's ``shown`` and
-``more`` lists every story in full, as before (nothing is lost; the mail stays long).
+``more`` lists every story in full, as before (nothing is lost; the mail stays long), and so
+does the text part: an HTML part that the titles-only fit does not make smaller is sent
+whole, with the whole text part.
 """
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ def email_parts(
 
     opts: dict[str, Any] = {"env": env, "tz": tz, "excerpt_chars": excerpt_chars, "locale": locale}
     html = render_email_html(view, **opts)
-    if carried_size(html) <= budget:
+    size = carried_size(html)
+    if size <= budget:
         return html, render_text(view, **opts)
     order = ranked(view)
 
@@ -147,7 +150,9 @@ def email_parts(
 
     best: tuple[Fit, str] | None = None
     least = fit_of(0, len(order))
-    html = render(least)
+    whole, html = html, render(least)
+    if carried_size(html) >= size:  # a template of the user's shows every story whatever the fit:
+        return whole, render_text(view, **opts)  # the text part shows them all too
     if carried_size(html) <= budget:  # every title fits: the most stories in full that do too
         best, lo, hi = (least, html), 0, len(order)  # lo fits; hi does not
         while hi - lo > 1:
