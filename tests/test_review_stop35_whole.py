@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from digest.output.mailsize import email_parts
 from digest.output.render import make_env
@@ -27,3 +30,43 @@ def test_a_users_own_digest_template_keeps_every_story_in_the_text_part_too(tmp_
     assert len(full) == len(view.stories)
     assert len(_titles_in_text(text)) == len(view.stories)
     assert "not listed here" not in text
+
+
+def _get(app: Any, path: str) -> str:
+    """One GET through the WSGI application: the body, as text."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "localhost",
+               "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    return b"".join(app(environ, lambda status, headers: None)).decode("utf-8")
+
+
+def test_a_page_rendered_while_the_archive_reads_its_file_again_is_not_kept_as_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that took the old pages' renderer, then the file read again by another
+    request (between the two, in the store's change marker), then the page rendered: the old
+    title was cached under the new configuration's generation, and every later request got
+    it until the store changed."""
+    from digest.service import web
+    from digest.store.base import open_store
+    from tests.support.archive import NOW, fill
+    from tests.support.config import make_config
+
+    monkeypatch.setattr(web, "CONFIG_CHECK", 0.0)  # look at every request
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="First title", write=True)
+    assert cfg.config_path is not None
+    path = cfg.config_path
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    app: Any = web.make_app(cfg, lambda: open_store(cfg.database_url), clock=lambda: NOW)
+    marker, meanwhile = app.marker, [True]
+
+    def looked() -> object:  # the store's change marker; its first look meets another request
+        if meanwhile.pop() if meanwhile else False:
+            path.write_text(path.read_text(encoding="utf-8").replace("First title", "Second title"),
+                            encoding="utf-8")
+            _get(app, "/healthz")  # it reads the changed file
+        return marker()
+
+    app.marker = looked
+    assert "Second title" not in _get(app, "/")  # the renderer taken before the file changed
+    assert "Second title" in _get(app, "/")  # the next request: the new title

@@ -129,8 +129,8 @@ class _App:
         self._limits = {"feed_days": feed_days, "index_days": index_days, "feed_max": feed_max}
         self.pages = Pages(cfg, clock=clock, **self._limits)
         #: The configuration file, read again when it changed (looked at every CONFIG_CHECK s);
-        #: each one read is a new generation of every cached page.
-        self._watch, self._looked, self.generation = ConfigWatch(cfg), time.monotonic(), 0
+        #: each one read is new ``pages``, and a cached page is of the ``pages`` it was made by.
+        self._watch, self._looked = ConfigWatch(cfg), time.monotonic()
         self._reading = threading.Lock()
         self.marker: Callable[[], Hashable | None] = lambda: None
         if cache:
@@ -151,7 +151,6 @@ class _App:
             if new is None:
                 return False
             self.cfg, self.pages = new, Pages(new, clock=self.clock, **self._limits)
-            self.generation += 1
             return True
         finally:
             self._reading.release()
@@ -205,21 +204,26 @@ class _App:
         finally:
             store.close()
 
-    def cached(self, pool: PageCache, key: Hashable, render: Callable[[Store], Page], *also: Hashable) -> Page:
-        """The page of ``key``, from ``pool`` while the store is unchanged (and ``also``)."""
+    def cached(
+        self, pool: PageCache, key: Hashable, render: Callable[[Pages, Store], Page], *also: Hashable
+    ) -> Page:
+        """The page of ``key``, from ``pool`` while the store and the configuration are
+        unchanged (and ``also``): rendered by the ``pages`` it is kept under (a file read
+        again meanwhile by another request makes a page of the old configuration, kept as such)."""
+        pages = self.pages
         marker = self.marker()
-        version = None if marker is None else (marker, self.generation, *also)
+        version = None if marker is None else (marker, pages, *also)
 
         def fresh() -> Page:
             with self.store() as store:
-                return render(store)
+                return render(pages, store)
 
         return pool.get(key, version, fresh)
 
     def route(self, path: str, environ: dict[str, Any]) -> Page:
         today = self.pages.today()
         if path == "/":
-            return self.cached(self.days_cache, "/", self.pages.index, today)
+            return self.cached(self.days_cache, "/", Pages.index, today)
         if path == "/healthz":
             with self.store() as store:
                 _ = store.schema_version
@@ -227,7 +231,7 @@ class _App:
         if path == "/feed.atom":
             base = _base_url(environ)
             minute = int(self.clock().timestamp() // 60)
-            return self.cached(self.other_cache, ("feed", base), lambda s: self.pages.feed(s, base), minute)
+            return self.cached(self.other_cache, ("feed", base), lambda p, s: p.feed(s, base), minute)
         if path == "/search":
             return self.search(environ.get("QUERY_STRING", ""))
         m = _DAY.fullmatch(path)
@@ -238,11 +242,11 @@ class _App:
                 return self.pages.error("404 Not Found", "That is not a day.")
             if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime
                 return self.pages.error("404 Not Found", f"No digest for {day.isoformat()}.")
-            return self.cached(self.days_cache, day, lambda s: self.pages.day(s, day), today)
+            return self.cached(self.days_cache, day, lambda p, s: p.day(s, day), today)
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)
-            return self.cached(self.other_cache, ("story", sid), lambda s: self.pages.story(s, sid))
+            return self.cached(self.other_cache, ("story", sid), lambda p, s: p.story(s, sid))
         return self.pages.error("404 Not Found", "There is no page here.")
 
     def search(self, query_string: str) -> Page:
@@ -253,7 +257,7 @@ class _App:
         if not q:  # the box only: nothing to look up
             return self.pages.search(None, "", "")
         key = ("search", q, since[:20], page)
-        return self.cached(self.other_cache, key, lambda s: self.pages.search(s, q, since, page))
+        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page))
 
 
 def _base_url(environ: dict[str, Any]) -> str:
