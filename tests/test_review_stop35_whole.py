@@ -70,3 +70,26 @@ def test_a_page_rendered_while_the_archive_reads_its_file_again_is_not_kept_as_n
     app.marker = looked
     assert "Second title" not in _get(app, "/")  # the renderer taken before the file changed
     assert "Second title" in _get(app, "/")  # the next request: the new title
+
+
+def test_a_digest_time_moved_before_now_mails_the_digest_now_as_a_restart_would(tmp_path: Path) -> None:
+    """At 07:30 the morning digest's time is moved from 08:00 to 07:00 in ``feeds.yaml``.  A
+    restart's catch-up mails Monday's digest at once; the reload made the schedule again with
+    the next run tomorrow at 07:00, and Monday's went out a day late."""
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import smtpd
+    from tests.test_catch_up_digests import MONDAY, _at, config, ingest
+
+    with smtpd() as (inbox, port):
+        cfg_path = config(tmp_path, port, '\n  - name: morning\n    time: "08:00"\n')
+        ingest(cfg_path, MONDAY)
+        with open_app(cfg_path) as app:
+            d = Daemon(app, clock=lambda: _at(10, 7, 30))
+            d.catch_up()  # the start: Sunday's digest was the latest due
+            assert not [m for m in inbox.messages if "2026-11-09" in str(m["Subject"])]
+            cfg_path.write_text(cfg_path.read_text(encoding="utf-8").replace('"08:00"', '"07:00"'),
+                                encoding="utf-8")
+            assert d.reload_config()
+            assert [str(m["Subject"]) for m in inbox.messages if "2026-11-09" in str(m["Subject"])] == [
+                "digest for 2026-11-09: 2 stories"]

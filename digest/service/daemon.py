@@ -467,15 +467,19 @@ class Daemon:
     def reload_config(self, *, asked: bool = False) -> bool:
         """Take the configuration file again if it changed (``digest.service.reload``): new
         sources are polled at once, removed ones no more, and the schedule is made again when
-        the poll tick or a digest's time changed.  True when a new configuration was taken."""
+        the poll tick or a digest's time changed; then, as at a start, every digest now due
+        and not yet done is written and mailed (a time moved before now, a digest added: the
+        new schedule's next run is tomorrow's).  True when a new configuration was taken."""
         old = reload(self.app, self._watch, asked=asked)
         if old is None:
             return False
         self.app.tracker = ScheduledTracker(self.cfg, self.rng)
-        if self._sched is not None and (rescheduled(old, self.cfg) or tick_seconds(old) != tick_seconds(self.cfg)):
-            self._sched.shutdown(wait=True)
-            self._sched = make_scheduler(self.cfg, tick=tick_seconds(self.cfg))
-            self._sched.resume()
+        if rescheduled(old, self.cfg) or tick_seconds(old) != tick_seconds(self.cfg):
+            if self._sched is not None:
+                self._sched.shutdown(wait=True)
+                self._sched = make_scheduler(self.cfg, tick=tick_seconds(self.cfg))
+                self._sched.resume()
+            self.catch_up()
         return True
 
     def _hup(self, signum: int, frame: object) -> None:
