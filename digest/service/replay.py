@@ -14,10 +14,11 @@ How it works
 ------------
 * Input, one JSON object a line, in any order::
 
-      {"id", "title", "text" or "html", "url"?, "source", "published", "arrived"?, "lang"?}
+      {"id", "title", "text" or "html", "url"?, "source", "published", "arrived"?, "lang"?, "outlet"?}
 
   (``published`` and ``arrived``: ISO 8601 or epoch seconds; ``arrived``
-  defaults to ``published``; ``lang``: the BCP 47 tag its source states).
+  defaults to ``published``; ``lang``: the BCP 47 tag its source states; ``outlet``: the
+  outlet an aggregator's item names, shown instead of ``source``).
 * Records are sorted by arrival (then id).  Those of one source arriving at
   one instant are one batch, ingested by ``App.ingest`` exactly as a poll of
   that source would be, with the clock at their arrival: the same cleaning,
