@@ -84,7 +84,7 @@ class ConfigWatch:
         try:
             return load_config(self.path)
         except DigestError as exc:
-            log.error("%s; the daemon runs on with the configuration it had", exc)
+            log.error("%s; digest runs on with the configuration it had", exc)
             return None
 
 
