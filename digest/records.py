@@ -121,8 +121,22 @@ class Entries(list[Entry]):
     note: str | None = None
 
 
+class ShowsOutlet:
+    """What a reader is shown as a version's outlet (``outlet_name``): the outlet its entry
+    names (an aggregator's item: ``Entry.outlet``), else the source's configured name.  Mixed
+    into every record that carries ``source`` and ``outlet``."""
+
+    __slots__ = ()
+    source: str
+    outlet: str | None
+
+    @property
+    def outlet_name(self) -> str:
+        return self.outlet or self.source
+
+
 @dataclass(slots=True)
-class Article:
+class Article(ShowsOutlet):
     """A cleaned article, ready to be fingerprinted, stored and clustered.
 
     ``key`` is the stable identity (see ``digest.text.identity``): the same article
@@ -157,11 +171,6 @@ class Article:
     #: See :attr:`Entry.outlet`.
     outlet: str | None = None
 
-    @property
-    def outlet_name(self) -> str:
-        """The outlet a reader is shown: the one the entry names, else the source's name."""
-        return self.outlet or self.source
-
 
 @dataclass(slots=True)
 class FetchResult:
@@ -187,7 +196,7 @@ class FetchResult:
 
 
 @dataclass(slots=True)
-class VersionView:
+class VersionView(ShowsOutlet):
     """One outlet's version of a story, as the digest shows it (raw, unescaped)."""
 
     source: str
@@ -206,11 +215,6 @@ class VersionView:
     lang: str | None = None
     #: The outlet the entry named as its own (an aggregator's item), or None.
     outlet: str | None = None
-
-    @property
-    def outlet_name(self) -> str:
-        """The outlet a reader is shown: the one the entry named, else the source's name."""
-        return self.outlet or self.source
 
 
 @dataclass(slots=True)

@@ -474,7 +474,7 @@ class Daemon:
         if old is None:
             return False
         self.app.tracker = ScheduledTracker(self.cfg, self.rng)
-        if rescheduled(old, self.cfg) or tick_seconds(old) != tick_seconds(self.cfg):
+        if rescheduled(old, self.cfg):
             if self._sched is not None:
                 self._sched.shutdown(wait=True)
                 self._sched = make_scheduler(self.cfg, tick=tick_seconds(self.cfg))

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config, load_config
 from ..errors import DigestError
+from .polling import tick_seconds
 
 if TYPE_CHECKING:
     from ..app import App
@@ -95,7 +96,7 @@ def needs_restart(old: Config, new: Config) -> list[str]:
 
 def rescheduled(old: Config, new: Config) -> bool:
     """Whether the daemon's schedule (poll tick, digest times) must be made again."""
-    return any(getattr(old, name) != getattr(new, name) for name in SCHEDULING)
+    return tick_seconds(old) != tick_seconds(new) or any(getattr(old, n) != getattr(new, n) for n in SCHEDULING)
 
 
 def changes(old: Config, new: Config) -> str:

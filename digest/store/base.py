@@ -73,7 +73,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..errors import StoreError
-from ..records import Article
+from ..records import Article, ShowsOutlet
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -157,7 +157,7 @@ class SourceState:
 
 
 @dataclass(slots=True)
-class StoredArticle:
+class StoredArticle(ShowsOutlet):
     key: str
     source: str
     url: str | None
@@ -181,11 +181,6 @@ class StoredArticle:
     #: The outlet the entry named as its own (``Article.outlet``); None when the source is the
     #: outlet, or stored before schema version 9 (SQLite) / 12 (PostgreSQL).
     outlet: str | None = None
-
-    @property
-    def outlet_name(self) -> str:
-        """The outlet a reader is shown: the one the entry named, else the source's name."""
-        return self.outlet or self.source
 
 
 @dataclass(slots=True)
