@@ -28,16 +28,18 @@ WORDS = (
 
 
 class Inbox:
-    """aiosmtpd handler keeping every accepted message."""
+    """aiosmtpd handler keeping every accepted message, parsed and as the bytes received."""
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = email.message_from_bytes(envelope.content, policy=default_policy)
         with self.lock:
             self.messages.append(msg)
+            self.raw.append(bytes(envelope.content))
         return "250 OK"
 
 
