@@ -21,8 +21,8 @@ from digest.records import Article
 from digest.sources.feeds import parse_feed
 from digest.sources.fields import language_tag
 from digest.sources.localfiles import read_file
-from digest.store.sqlite import SQLiteStore
 from tests.support.config import MakeApp, make_config
+from tests.support.stores import store_before
 from tests.support.web import site
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -193,18 +193,8 @@ def test_search_results_and_the_feed_say_their_language(tmp_path: Path, make_app
 def test_a_store_written_before_gains_the_column_and_its_articles_no_language(tmp_path: Path) -> None:
     from digest.store import migrations
 
-    path = tmp_path / "old.sqlite3"
-    every = migrations.load("sqlite")
-    before = every[: next(i for i, m in enumerate(every) if "lang" in m.name)]
-    assert len(before) == 7
-    old = SQLiteStore(path, migrations=before)
-    with old.transaction():  # as the digest before this column wrote it
-        old.db.execute(
-            "INSERT INTO articles(key, source, title, text, fetched, truncated, priority, fingerprint, story_id)"
-            " VALUES('k1', 's', 't', 'x', ?, 0, 0, ?, 'story1')", (old._stamp(NOW), b"\0" * 8),
-        )
-    old.close()
-    store = SQLiteStore(path)
+    assert next(i for i, m in enumerate(migrations.load("sqlite")) if "lang" in m.name) == 7
+    store = store_before(tmp_path / "old.sqlite3", "lang", NOW)
     store.add_article(Article(key="k2", source="s", title="t", text="y", fetched=NOW, lang="de"), b"\0" * 8, "story1")
     assert [(a.key, a.lang) for a in store.story_versions("story1")] == [("k1", None), ("k2", "de")]
     store.close()

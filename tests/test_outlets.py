@@ -20,9 +20,8 @@ from digest.output.render import render_text
 from digest.records import Article
 from digest.sources.feeds import parse_feed
 from digest.sources.fields import OUTLET_CHARS, without_outlet
-from digest.store import migrations
-from digest.store.sqlite import SQLiteStore
 from tests.support.config import MakeApp, make_config
+from tests.support.stores import store_before
 from tests.support.web import site
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -153,17 +152,7 @@ def test_a_replayed_record_may_name_its_outlet(tmp_path: Path, make_app: MakeApp
 
 
 def test_a_store_written_before_gains_the_column_and_its_articles_no_outlet(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    every = migrations.load("sqlite")
-    before = every[: next(i for i, m in enumerate(every) if "outlet" in m.name)]
-    old = SQLiteStore(path, migrations=before)
-    with old.transaction():  # as the digest before this column wrote it
-        old.db.execute(
-            "INSERT INTO articles(key, source, title, text, fetched, truncated, priority, fingerprint, story_id)"
-            " VALUES('k1', 's', 't', 'x', ?, 0, 0, ?, 'story1')", (old._stamp(NOW), b"\0" * 8),
-        )
-    old.close()
-    store = SQLiteStore(path)
+    store = store_before(tmp_path / "old.sqlite3", "outlet", NOW)
     store.add_article(Article(key="k2", source="s", title="t", text="y", fetched=NOW, outlet="Reuters"), b"\0" * 8, "story1")
     assert [(a.key, a.outlet, a.outlet_name) for a in store.story_versions("story1")] == [
         ("k1", None, "s"), ("k2", "Reuters", "Reuters")]
