@@ -24,13 +24,12 @@ search to the title and the text's first characters (the opening).
 from __future__ import annotations
 
 import argparse
-import itertools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .common import load_ecb
+from .common import event_pairs, load_ecb
 from .dated import load_gvc
 
 _CLOCK = re.compile(
@@ -64,22 +63,18 @@ def pair_counts(
     rows: list[dict[str, Any]], group: Callable[[dict[str, Any]], Hashable], chars: int | None
 ) -> tuple[Counter[str], Counter[str]]:
     """Counts over the pairs of each group: (same event, other event)."""
-    groups: dict[Hashable, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        groups[group(r)].append(r)
     same: Counter[str] = Counter()
     other: Counter[str] = Counter()
-    for members in groups.values():
-        stated = [
-            (r["event"], stated_times(r["title"] + "\n" + r["text"][:chars])) for r in members
-        ]
-        for (ea, ta), (eb, tb) in itertools.combinations(stated, 2):
-            c = same if ea == eb else other
-            c["pairs"] += 1
-            if ta and tb:
-                c["both state one"] += 1
-                c["share none"] += not (ta & tb)
-                c["share no minute"] += not ({m for _h, m in ta} & {m for _h, m in tb})
+    def times(r: dict[str, Any]) -> set[tuple[int, int]]:
+        return stated_times(r["title"] + "\n" + r["text"][:chars])
+
+    for one_event, ta, tb in event_pairs(rows, group, times):
+        c = same if one_event else other
+        c["pairs"] += 1
+        if ta and tb:
+            c["both state one"] += 1
+            c["share none"] += not (ta & tb)
+            c["share no minute"] += not ({m for _h, m in ta} & {m for _h, m in tb})
     return same, other
 
 

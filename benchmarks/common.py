@@ -28,17 +28,20 @@ precision/recall are 1.0 when there are no predicted/gold pairs at all; ARI is
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("DIGEST_SHARED") or ROOT.parent / "shared")
@@ -68,6 +71,20 @@ class DedupeResult:
     story: dict[str, str]  # id -> story id
     lead: dict[str, bool]  # id -> is the lead of its story
     seconds: float  # wall time of the whole call (process start included)
+
+
+def event_pairs(
+    rows: Sequence[dict[str, Any]], group: Callable[[dict[str, Any]], Hashable], mark: Callable[[dict[str, Any]], T]
+) -> Iterator[tuple[bool, T, T]]:
+    """Each pair of rows within one ``group`` (an ECB+ topic, all of GVC val) as (of the same
+    event?, ``mark`` of one, ``mark`` of the other): what a cue counted before building reads."""
+    groups: dict[Hashable, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[group(r)].append(r)
+    for members in groups.values():
+        marked = [(r["event"], mark(r)) for r in members]
+        for (ea, ma), (eb, mb) in itertools.combinations(marked, 2):
+            yield ea == eb, ma, mb
 
 
 def run_dedupe(records: Sequence[Mapping[str, Any]], engine: str = "digest") -> DedupeResult:

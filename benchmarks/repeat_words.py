@@ -26,13 +26,12 @@ show whether they fall in one event of a topic.
 from __future__ import annotations
 
 import argparse
-import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .common import load_ecb
+from .common import event_pairs, load_ecb
 from .dated import load_gvc
 
 _REPEAT = re.compile(
@@ -50,18 +49,13 @@ def pair_counts(
     rows: list[dict[str, Any]], group: Callable[[dict[str, Any]], Hashable], chars: int | None
 ) -> tuple[Counter[str], Counter[str]]:
     """Counts over the pairs of each group: (same event, other event)."""
-    groups: dict[Hashable, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        groups[group(r)].append(r)
     same: Counter[str] = Counter()
     other: Counter[str] = Counter()
-    for members in groups.values():
-        marked = [(r["event"], repeats(r, chars)) for r in members]
-        for (ea, ra), (eb, rb) in itertools.combinations(marked, 2):
-            c = same if ea == eb else other
-            c["pairs"] += 1
-            c["disagree"] += ra != rb
-            c["both"] += ra and rb
+    for one_event, ra, rb in event_pairs(rows, group, lambda r: repeats(r, chars)):
+        c = same if one_event else other
+        c["pairs"] += 1
+        c["disagree"] += ra != rb
+        c["both"] += ra and rb
     return same, other
 
 
