@@ -26,6 +26,14 @@ from tests.support.httpd import Reply, Request, TestServer
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def ctrl_c_heard() -> None:
+    """In the child before it starts: Ctrl-C as a terminal gives it.  A process started in
+    the background by a shell without job control (``pytest ... &``, a CI script run so)
+    inherits SIGINT ignored, and Python then leaves it ignored: the interrupt these tests
+    send would never arrive."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def digest(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
@@ -142,6 +150,7 @@ def test_ctrl_c_during_run_is_no_traceback_and_leaves_the_store_whole(tmp_path: 
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=ctrl_c_heard,
         )
         assert asked.wait(60)
         time.sleep(0.3)
@@ -236,6 +245,7 @@ def test_ctrl_c_while_dedupe_waits_on_standard_input_stops_it(tmp_path: Path) ->
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_heard,
     )
     deadline = time.monotonic() + 60
     while not _waiting_on_a_pipe(proc.pid) and time.monotonic() < deadline:
