@@ -23,12 +23,8 @@ while down fires once on start).  :func:`wake` only puts the word on a queue;
 the main thread owns the :class:`~digest.app.App` (and its SQLite
 connection) and does all the work:
 
-* a poll round takes every due source (``next_poll_at`` passed, not paused
-  unless its retry is due, no ``Retry-After`` pending), fetches the URL sources concurrently with
-  :func:`digest.sources.fetch.fetch_many` (bounded, polite per host), then parses and
-  ingests each source in its own transaction; local paths are read in turn.
-  The next poll time comes from :mod:`digest.service.polling` (interval, capped
-  exponential backoff, the server's max-age and Retry-After, jitter).
+* a poll round (:mod:`digest.service.pollround`) reads every due source: the URL
+  sources fetched concurrently, then each parsed and stored in its own transaction.
 * a digest run writes the day's ``.md``/``.html`` to ``output_dir`` and, if
   ``email`` is configured, delivers it (:func:`send_digest`); each of
   ``digests:`` has its own job (``digest-NAME``).  On start, one poll round,
@@ -78,9 +74,7 @@ Special cases
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import dataclasses
 import logging
 import queue
 import random
@@ -90,13 +84,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..config import Config, SourceConfig
-from ..errors import NO_SOURCE_TO_BLAME, DigestError, FetchError, SourceError, StoreError
+from ..config import Config
+from ..errors import DigestError, StoreError
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
-from ..records import Entries
-from ..store.base import SourceState
 from .delivery import (
     DIGEST_JOB,
     Sent,
@@ -111,14 +103,14 @@ from .delivery import (
     send_digest,
     written_whole,
 )
-from .polling import ScheduledTracker, backoff_delay, is_due, overdue_key, tick_seconds
+from .polling import ScheduledTracker, backoff_delay, tick_seconds
+from .pollround import PollRound
 from .reload import CONFIG_CHECK, ConfigWatch, reload, rescheduled
 from .schedule import JOB_TABLE, POLL_JOB, make_scheduler
-from .stopping import StopFlag, fetch_until_stopped
+from .stopping import StopFlag
 
 if TYPE_CHECKING:
     from ..app import App, RunReport
-    from ..records import FetchResult
 
 __all__ = ["DIGEST_JOB", "JOB_TABLE", "POLL_JOB", "Daemon", "Sent", "make_scheduler", "send_digest", "wake"]
 
@@ -161,10 +153,7 @@ class Daemon:
         self._retry_digests: dict[tuple[str | None, date], None] = {}
         #: In a round of deliveries (``_round``), one failed: the others wait for the retry.
         self._in_round = self._mail_down = False
-        #: The sources that gave new articles this round, and how many (the round's log line).
-        self._found: list[tuple[str, int]] = []
-        #: A round was skipped because another process held the ``run`` lock (logged once).
-        self._waiting = False
+        self._poller = PollRound(app, self.clock, self.stop)
         #: The configuration file, read again when it changes (``reload_config``); SIGHUP asks.
         self._watch = ConfigWatch(app.cfg)
         self._reload_asked = False
@@ -176,155 +165,8 @@ class Daemon:
 
     # -- polling ---------------------------------------------------------------------
     def poll_due(self) -> RunReport:
-        """One poll round over every due source; returns what it did.
-
-        A round with sources due holds the store's ``run`` lock (``digest.app.RUN_LOCK``):
-        while a ``digest run`` holds it the round is skipped, with one line, and its
-        sources stay due for the next round.
-        """
-        from ..app import RUN_LOCK, RunReport
-
-        store = self.app.store
-        if not self._due(self.clock())[1]:
-            return RunReport()  # nothing due: no lock taken
-        if not store.acquire_lock(RUN_LOCK):
-            if not self._waiting:
-                log.info("poll: another digest process (pid %s) is reading the sources; "
-                         "polling again when it is done", store.lock_holder(RUN_LOCK))
-            self._waiting = True
-            return RunReport()
-        self._waiting = False
-        try:
-            return self._poll_round()
-        finally:
-            store.release_lock(RUN_LOCK)
-
-    def _poll_round(self) -> RunReport:
-        from ..app import RunReport
-        from ..sources.fetch import FetchRequest
-
-        t0, now = time.monotonic(), self.clock()
-        report = RunReport()
-        states, due = self._due(now)  # again, under the lock: a run may have polled them meanwhile
-        if not due:
-            return report
-        self._found = []
-        log.debug("poll: %d source(s) due", len(due))
-        urls = [s for s in due if s.url is not None]
-        st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
-        requests = [
-            FetchRequest(st[s.name].permanent_url or s.url or "", st[s.name].etag, st[s.name].last_modified, s.name)
-            for s in urls
-        ]
-        results = asyncio.run(fetch_until_stopped(requests, self.cfg, self.stop)) if requests else []
-        if results is None:
-            return report  # stopping: nothing fetched is stored; the sources stay due
-        fetched = self.clock()
-        try:
-            for src, res in zip(urls, results, strict=True):
-                if self.stop.requested:
-                    return report
-                self._source(src, st[src.name], res, fetched, report)
-            for src in (s for s in due if s.path is not None):
-                if self.stop.requested:
-                    return report
-                self._source(src, st[src.name], None, self.clock(), report)
-        except NO_SOURCE_TO_BLAME as exc:  # every source would fail alike: none is blamed
-            log.error("poll: %s (the round stops; its sources stay due)", exc)
-            return report
-        report.sources = len(due)
-        report.seconds = time.monotonic() - t0
-        found = [f"{name} {n}" for name, n in self._found]
-        if found:  # one line a round that found something; a quiet round only with --verbose
-            log.info("poll: %d new article(s) (%s); %s", report.new_articles, ", ".join(found), report.summary())
-        else:
-            log.debug("poll: %s", report.summary())
-        return report
-
-    def _due(self, now: datetime) -> tuple[dict[str, SourceState], list[SourceConfig]]:
-        """The sources' stored states, and the sources due at ``now``, the longest overdue first."""
-        states = {s.name: s for s in self.app.store.list_source_states()}
-        retry = self.cfg.schedule.paused_retry_hours > 0
-        due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now, retry_paused=retry)]
-        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
-        due.sort(key=lambda s: overdue_key(states.get(s.name)))
-        return states, due
-
-    def _source(
-        self,
-        src: SourceConfig,
-        state: SourceState,
-        res: FetchResult | FetchError | None,
-        fetched: datetime,
-        report: RunReport,
-    ) -> None:
-        before, failed_files = report.new_articles, len(report.errors)
-        try:
-            if res is None:
-                self.app.poll(src, report, now=fetched)  # a local path: the pipeline reads it
-                for err in report.errors[failed_files:]:  # a folder's unreadable files
-                    log.warning("%s", err)
-            else:
-                self._ingest(src, state, res, fetched, report)
-        except SourceError as exc:
-            report.errors.append(exc)
-            if res is not None:
-                self._failed(src, state, exc, fetched)
-            elif exc.kind == "paused":  # paused since the round began: App.poll read nothing
-                log.warning("%s", exc)
-            # else App.poll recorded (and the tracker logged) the failure already
-            return
-        except Exception as exc:  # one broken source never stops the others
-            self.app.stop_if_store_failed(exc)  # a damaged store, a full disk: the round stops
-            err = SourceError(src.name, f"internal error: {type(exc).__name__}: {exc}", kind="internal")
-            log.exception("%s", err)
-            report.errors.append(err)
-            self._failed(src, state, err, fetched, logged=True)
-            return
-        n = report.new_articles - before
-        log.debug("%s: %d new article(s)", src.name, n)
-        if n:
-            self._found.append((src.name, n))
-
-    def _ingest(
-        self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
-    ) -> None:
-        from ..sources.discover import read_feed
-
-        if isinstance(res, FetchError):
-            raise res
-        state = dataclasses.replace(state)  # the caller's copy stays as stored, for _failed
-        state.last_fetch_at = fetched
-        state.etag, state.last_modified = res.etag, res.last_modified
-        if res.permanent_url:
-            state.permanent_url = res.permanent_url
-        entries = Entries()
-        if res.not_modified or res.content is None:
-            report.not_modified += 1
-        else:
-            entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched,
-                                      read_before=state.last_ok_at is not None)
-            if feed is not None:  # a page that links its feed: polled directly from now on
-                state.permanent_url = feed.permanent_url or feed.url
-                state.etag, state.last_modified = feed.etag, feed.last_modified
-                res = feed  # its Cache-Control, not the page's
-        report.entries += len(entries)
-        # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
-        hints = [h for h in (res.max_age, entries.ttl) if h is not None]
-        # one transaction: the articles and the validators that say we have them
-        with self.app.unit():
-            self.app.ingest(src, entries, fetched=fetched, report=report)
-            # a success once stored (an ingest that fails is a failure, not a recovery)
-            self.app.tracker.succeeded(src, state, fetched, max(hints) if hints else None, note=entries.note)
-            self.app.store.save_source_state(state)
-
-    def _failed(
-        self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
-    ) -> None:
-        """Record a failure the pipeline did not (a fetch, a feed that does not parse, an
-        internal error) in the state as it was stored."""
-        self.app.tracker.failed(src, state, exc, now, logged=logged)
-        self.app.store.save_source_state(state)
+        """One poll round over every due source (:class:`~digest.service.pollround.PollRound`)."""
+        return self._poller.poll_due()
 
     # -- the digest ------------------------------------------------------------------
     def catch_up(self) -> None:
