@@ -19,7 +19,7 @@ import lxml.html
 
 from digest.app import open_app
 from digest.cli import main
-from digest.output.mailsize import EMAIL_HTML_BUDGET, carried_size, email_parts, ranked
+from digest.output.mailsize import EMAIL_HTML_BUDGET, MIN_IN_FULL, carried_size, email_parts, ranked
 from digest.output.render import make_env, render_email_html, render_text
 from digest.records import DigestView
 from digest.store.base import SourceState
@@ -172,8 +172,9 @@ def test_a_small_days_mail_is_byte_for_byte_what_it_was(tmp_path: Path) -> None:
 
 
 def test_when_even_the_titles_do_not_fit_each_section_says_how_many_more(tmp_path: Path) -> None:
-    """A budget a day's titles overflow: as many titles as fit (each section's first), and a
-    line in each section counting the others; the footer still there, the HTML within budget."""
+    """A budget a day's titles overflow: the day's first stories (each section's first) still
+    in full, then as many titles as fit, and a line in each section counting the others; the
+    footer still there, the HTML within budget (stop 36: the mail was titles only before)."""
     cfg = _day(tmp_path, free_port(), 90)
     view = _view(cfg)
     budget = 12_000
@@ -181,13 +182,30 @@ def test_when_even_the_titles_do_not_fit_each_section_says_how_many_more(tmp_pat
     assert carried_size(html) <= budget
     full, listed = _titles_in_html(html)
     n = len(view.stories)
-    assert not full and 0 < len(listed) < n
+    title = {s.story_id: " ".join(s.title.split()) for s in view.stories}
+    assert full == [title[i] for i in ranked(view)[:MIN_IN_FULL]]
+    assert 0 < len(listed) < n - len(full)
     flat = " ".join(html.split())
     counted = sum(int(n) for n in re.findall(r"(\d+) more stor(?:y|ies) in \w+, not listed here", flat))
-    assert counted == n - len(listed)
-    assert f"{len(listed)} are listed by title only, {counted} not listed here" in flat
+    assert counted == n - len(full) - len(listed)
+    assert f"the first {len(full)} in full, {len(listed)} are listed by title only, {counted} not listed here" in flat
     assert "Dead Wire" in html and "Generated" in html
-    assert _titles_in_text(text) == listed
+    named = set(full + listed)  # the text part: the same stories, in the digest's order
+    assert _titles_in_text(text) == [title[s.story_id] for sec in view.sections for s in sec.stories
+                                     if title[s.story_id] in named]
+
+
+def test_a_budget_too_small_for_the_first_stories_lists_titles_only(tmp_path: Path) -> None:
+    """Where even the first stories in full pass the budget, fewer are (none at worst) and the
+    titles that fit are listed: the HTML stays within budget."""
+    cfg = _day(tmp_path, free_port(), 90)
+    view = _view(cfg)
+    budget = 7_000
+    html, text = email_parts(view, tz=UTC, budget=budget)
+    assert carried_size(html) <= budget
+    full, listed = _titles_in_html(html)
+    assert len(full) < MIN_IN_FULL and listed
+    assert sorted(_titles_in_text(text)) == sorted(full + listed)
 
 
 def test_stories_get_a_place_in_full_by_turns_of_the_sections(tmp_path: Path) -> None:

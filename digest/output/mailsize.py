@@ -24,8 +24,9 @@ it was).  Over it, the stories are ranked for a place in full (:func:`ranked`: e
 section's first story in turn, then each one's second, ...); the most of that order that
 fit are shown in full and the others by title only (a link), after the full ones of their
 section, with a line under the counts saying how many and where the whole digest is.  When
-even the titles do not all fit, as many as fit are listed and each section says how many
-more it holds.  The header, the contents (of the stories in full), the muted line and the
+even the titles do not all fit, the day's first :data:`MIN_IN_FULL` stories stay in full
+(fewer where they alone pass the budget), as many titles as fit follow, and each section
+says how many more it holds.  The header, the contents (of the stories in full), the muted line and the
 footer are always there.  The text part shows the same stories in the same way and order.
 
 Special cases: a user's own ``digest.md.j2`` that does not know a section's ``shown`` and
@@ -47,7 +48,7 @@ import jinja2
 
 from ..records import DigestView
 
-__all__ = ["EMAIL_HTML_BUDGET", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
+__all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
 
 #: Bytes of the email's HTML part at most, as the message carries it (:func:`carried_size`):
 #: Gmail clips one over about 102 KB, hiding the footer, and some were seen clipped a little
@@ -55,6 +56,12 @@ __all__ = ["EMAIL_HTML_BUDGET", "Fit", "apply_fit", "carried_size", "email_parts
 #: 1,024 KB so (905 KB of HTML), its first 10 stories 91 KB (81 KB): quoted-printable adds
 #: about a tenth (``=3D`` in every style attribute, a soft break every 76 characters).
 EMAIL_HTML_BUDGET = 90 * 1024
+
+#: Stories in full even on a day whose titles alone pass the budget: the day's first ones (by
+#: :func:`ranked`), read before the list.  Without them a 300-story day's mail was titles only
+#: (docs/evaluation.md, "Reviews (stop 35): mailsize"); three of ECB+'s most carried stories
+#: (17 outlets each) take about 27 KB of the 90, leaving the rest to titles.
+MIN_IN_FULL = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,8 @@ def _said(full: int, listed: int, left: int, sectioned: bool) -> str:
     """The line that says what a long day's email shows, and where the rest is."""
     if left:
         each = " (each section says how many)" if sectioned else ""
-        what = f"{listed} are listed by title only, {left} not listed here{each}"
+        first = f"the first {full} in full, " if full > 1 else "the first in full, " if full else ""
+        what = f"{first}{listed} are listed by title only, {left} not listed here{each}"
     elif full:
         after = "after the full ones of their section" if sectioned else "after them"
         what = f"{full} {'is' if full == 1 else 'are'} in full, the other {listed} by title only, {after}"
@@ -163,12 +171,16 @@ def email_parts(
                 best, lo = (fit, html), mid
             else:
                 hi = mid
-    else:  # not even every title: the most titles that fit (none, at worst)
-        lo, hi = 0, len(order)
-        best = (fit_of(0, 0), render(fit_of(0, 0)))
+    else:  # not even every title: the day's first stories in full, then the most titles that fit
+        full = min(MIN_IN_FULL, len(order))
+        best = (fit_of(full, 0), render(fit_of(full, 0)))
+        while full and carried_size(best[1]) > budget:  # a budget too small for them: fewer
+            full -= 1
+            best = (fit_of(full, 0), render(fit_of(full, 0)))
+        lo, hi = 0, len(order) - full + 1  # lo titles fit; hi do not
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            fit = fit_of(0, mid)
+            fit = fit_of(full, mid)
             html = render(fit)
             if carried_size(html) <= budget:
                 best, lo = (fit, html), mid
