@@ -64,13 +64,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import explain
 from .articles import article_key_of, doc_of, stored_keys
 from .config import Config, SourceConfig, load_config
-from .dedup.engine import Engine
-from .engines import rebuilt_engine
 from .errors import DigestError, FetchError, IndexUnavailable, SourceError, StoreError
 from .output.progress import Progress
 from .output.view import stamp_open
@@ -83,6 +80,9 @@ from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
 from .text.lines import recurring_lines
 from .text.prepare import bodies_of, prepare
+
+if TYPE_CHECKING:  # the engine (datasketch, scipy, numpy: about a second) loads when it is used:
+    from .dedup.engine import Engine  # ``digest sources``, ``search``, ``build`` never use it
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,8 @@ class App:
         """The dedup engine, rebuilt from stored fingerprints of the window."""
         if self._engine is None:
             # read before the articles: a write in between makes the engine stale, never missed
+            from .engines import rebuilt_engine
+
             mark = self.store.get_meta(CLUSTERED)
             engine = rebuilt_engine(self.cfg, self.store, self._fetched or datetime.now(UTC))
             self._engine, self._engine_mark = engine, mark
@@ -463,12 +465,17 @@ class App:
     def explain_story(self, story_id: str) -> dict[str, Any]:
         """Each version of a story with its completeness score and why the lead won, and
         the rule that mutes or boosts it in each digest."""
+        from . import explain
+
         return explain.story(self.store, story_id, self.cfg)
 
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision, with the engine
         as it was rebuilt when the later of them arrived: the window of the clock now holds
         neither of two articles of a replayed year (or of last spring), which were compared."""
+        from . import explain
+        from .engines import rebuilt_engine
+
         later = max(explain.article(self.store, a).fetched, explain.article(self.store, b).fetched)
         return explain.pair(self.store, rebuilt_engine(self.cfg, self.store, later), a, b)
 

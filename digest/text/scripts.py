@@ -26,24 +26,30 @@ before: no pattern here matches a Latin letter.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 
 from . import params as p
 
+#: Where Unicode puts combining marks: the first two planes and plane 14 (variation
+#: selectors).  Planes 2-13 hold ideographs or nothing, 15-16 private use.  Scanning these
+#: only takes a seventh of the time of every code point (0.05 s against 0.34 s at each
+#: start); ``tests/test_review_stop36_lead.py`` checks that no mark lies outside them.
+MARK_PLANES = (range(0, 0x20000), range(0xE0000, 0xE1000))
 
-def _ranges(keep: tuple[str, ...]) -> str:
-    """A regular-expression class body of the code points whose category is one of
-    ``keep``'s categories."""
+
+def _ranges(keep: tuple[str, ...], spans: tuple[range, ...] = MARK_PLANES) -> str:
+    """A regular-expression class body of the code points of ``spans`` whose category is
+    one of ``keep``'s categories."""
     out: list[str] = []
-    start = -1
-    for c in range(sys.maxunicode + 2):
-        hit = c <= sys.maxunicode and unicodedata.category(chr(c)) in keep
-        if hit and start < 0:
-            start = c
-        elif not hit and start >= 0:
-            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(c - 1)) if c - 1 > start else ""))
-            start = -1
+    for span in spans:
+        start = -1
+        for c in range(span.start, span.stop + 1):
+            hit = c < span.stop and unicodedata.category(chr(c)) in keep
+            if hit and start < 0:
+                start = c
+            elif not hit and start >= 0:
+                out.append(re.escape(chr(start)) + ("-" + re.escape(chr(c - 1)) if c - 1 > start else ""))
+                start = -1
     return "".join(out)
 
 
