@@ -82,11 +82,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
+    from .output.publish import format_of
     from .service.delivery import latest_due_day
 
-    if args.format is None:  # the output file's kind, else HTML
-        suffix = Path(args.output).suffix.lower().lstrip(".") if args.output not in (None, "-") else ""
-        args.format = {"md": "md", "markdown": "md", "json": "json"}.get(suffix, "html")
+    args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
     with open_app(args.config) as app:
         _check_date(args, app.cfg.tz)
         name = args.digest
@@ -230,13 +229,14 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .app import open_app
     from .explain import as_text
+    from .output.jsonview import json_value
 
     with open_app(args.config) as app:
         if args.other:
             out = app.explain_pair(args.key, args.other)
         else:
             out = app.explain_story(args.key)
-    print(json.dumps(out, indent=2, ensure_ascii=False, default=str) if args.json else as_text(out))
+    print(json.dumps(out, indent=2, ensure_ascii=False, default=json_value) if args.json else as_text(out))
     return 0
 
 
@@ -358,7 +358,8 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
     digest_arg(p, "the single daily digest, or every daily one of 'digests:'; to -o one must be named")
     date_arg(p, "day to render (default: today; a weekly digest: the week holding the day)")
     p.add_argument("--format", choices=("md", "html", "json"),
-                   help="output format (default: the output file's kind, .md, .json or .html; else html)")
+                   help="output format (default: the output file's kind, .md, .html or .json, another "
+                        "kind refused; html to standard output or output_dir)")
     p.add_argument("-o", "--output", metavar="FILE", help="output file, or - for standard output (default: output_dir)")
 
 

@@ -10,7 +10,7 @@ version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from digest.output.sanitize import safe_url
@@ -23,6 +23,17 @@ def _iso(dt: datetime | None) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.isoformat()
+
+
+def json_value(obj: object) -> object:
+    """``json.dumps``'s ``default`` for digest's own answers (``digest explain --json``): a time
+    as the JSON digest writes it (ISO 8601 with its offset; a naive one is UTC, as stored), a
+    day as ``YYYY-MM-DD``, anything else as its text."""
+    if isinstance(obj, datetime):
+        return _iso(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    return str(obj)
 
 
 def render_json(view: DigestView) -> str:

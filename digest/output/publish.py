@@ -15,6 +15,10 @@ How it works
 it atomically (``output.files.atomic_write``) to the plan's path for the day
 (or ``path``), and for a daily plan records it in the store with the time it
 was built; a weekly digest's files are not a day's and are not recorded.
+:func:`format_of` says which format a file named by the user (``digest build
+-o``) gets: its extension's (``.md``/``.markdown``, ``.html``/``.htm``,
+``.json``, in any case), unless ``--format`` names one; a name of another kind
+(``x.txt``, no extension) is refused with one line rather than written as HTML.
 """
 
 from __future__ import annotations
@@ -31,6 +35,26 @@ from ..store.base import Store
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
+
+#: The formats a file's extension names (``digest build -o``).
+KINDS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def format_of(output: str | None, fmt: str | None) -> str:
+    """The format to write to ``output`` (a file, ``-`` or None: the output folder): ``fmt``
+    when given, else the file's extension's (:data:`KINDS`), else HTML for standard output
+    and the output folder; a file of another kind is a :class:`DigestError` naming it."""
+    if fmt is not None:
+        return fmt
+    if output in (None, "-"):
+        return "html"
+    suffix = Path(output).suffix
+    kind = KINDS.get(suffix.lower())
+    if kind is None:
+        what = f"'{suffix}'" if suffix else "no extension"
+        raise DigestError(f"{output}: not a kind of digest file ({what}): name it .md, .html or .json, "
+                          "or give --format md|html|json")
+    return kind
 
 
 def render_view(cfg: Config, view: DigestView, fmt: str, env: Environment | None = None) -> str:
