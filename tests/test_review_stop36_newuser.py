@@ -9,6 +9,7 @@ two spellings of its URL is one warning line when the configuration loads.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import datetime
 from pathlib import Path
@@ -67,3 +68,68 @@ def test_explain_json_writes_times_in_iso_8601(tmp_path: Path, capsys: pytest.Ca
     for t in times:
         assert _ISO.match(t), t
     assert datetime.fromisoformat(out["first_seen"]) == datetime.fromisoformat("2026-03-14T08:00:00+00:00")
+
+
+# ---- one feed under two URLs ------------------------------------------------------------------
+
+TWICE = """\
+  - name: Harbor Herald
+    url: https://harbor.example/feed
+  - name: Valley Wire
+    url: https://valley.example/atom.xml
+  - name: Herald (old link)
+    url: http://www.harbor.example:80/feed/
+"""
+
+
+def test_one_feed_under_two_urls_is_one_warning_naming_both(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        cfg = make_config(tmp_path, TWICE, write=True)
+    assert len(cfg.sources) == 3  # a warning, not an error: both are still read
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(said) == 1, said
+    line = said[0]
+    assert "\n" not in line
+    assert line.startswith(f"{cfg.config_path}:7: ")  # the second entry's line
+    assert "'Harbor Herald'" in line and "'Herald (old link)'" in line and "Valley" not in line
+
+
+@pytest.mark.parametrize("other", [
+    "https://harbor.example/feed?section=sport",  # a query selects another feed
+    "https://harbor.example/feed/comments",
+    "https://news.harbor.example/feed",  # another host
+    "https://harbor.example:8443/feed",  # another port
+])
+def test_feeds_that_differ_in_more_than_spelling_are_not_warned_about(
+    tmp_path: Path, other: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    sources = f"  - name: A\n    url: https://harbor.example/feed\n  - name: B\n    url: {other}\n"
+    with caplog.at_level(logging.WARNING):
+        make_config(tmp_path, sources, write=True)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_an_opml_list_naming_a_configured_feed_by_another_spelling_adds_it_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "subs.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
+        '<outline text="Herald" type="rss" xmlUrl="http://www.harbor.example/feed/"/>'
+        '<outline text="Ledger" type="rss" xmlUrl="https://ledger.example/rss"/></body></opml>'
+    )
+    sources = "  - name: Harbor Herald\n    url: https://harbor.example/feed\n" \
+              "  - name: Blogroll\n    path: subs.opml\n"
+    with caplog.at_level(logging.WARNING):
+        cfg = make_config(tmp_path, sources, write=True)
+    assert [s.name for s in cfg.sources] == ["Harbor Herald", "Ledger"]
+    assert any("Herald" in n and "another source reads" in n for n in cfg.list_notes)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # import-opml, the same: the configured entry is that feed already
+    path = cfg.config_path
+    assert path is not None
+    path.write_text("sources:\n  - name: Harbor Herald\n    url: https://harbor.example/feed\n")
+    assert main(["import-opml", "--config", str(path), str(tmp_path / "subs.opml")]) == 0
+    out = capsys.readouterr().out
+    assert "Herald: already there (as 'Harbor Herald'" in out and "added 1 of 2" in out

@@ -11,8 +11,8 @@ replaces it atomically.
 
 Special cases
 -------------
-* A feed whose URL is configured already (canonical URL: scheme and host
-  case, default port, fragment) is not added, and :class:`Added` says as
+* A feed whose URL is configured already (``digest.text.identity.feed_key``:
+  ``http``/``https``, ``www.``, case, default port, fragment, trailing ``/``) is not added, and :class:`Added` says as
   which source; a name taken by another source gets `` (2)``, `` (3)``...
 * Nothing added: the file is not touched and no backup is made.
 """
@@ -32,7 +32,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import ConfigError
 from ..output.files import atomic_write
-from ..text.identity import canonical_url
+from ..text.identity import feed_key
 from .model import load_config, parse_config
 
 __all__ = ["Added", "add_sources", "backup_path"]
@@ -104,7 +104,7 @@ def _trailing(seq: Any) -> Any:
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
-    known = {canonical_url(s.url): s.name for s in cfg.sources if s.url}
+    known = {feed_key(s.url): s.name for s in cfg.sources if s.url}
     names = {s.name for s in cfg.sources}
     text = cfg_path.read_text(encoding="utf-8")
     y = _yaml(text)
@@ -120,7 +120,7 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     result = Added()
     tail = _trailing(seq)
     for feed in feeds:
-        key = canonical_url(feed["url"])
+        key = feed_key(feed["url"])
         if key in known:
             result.skipped.append(f"{feed['name']}: already there (as {known[key]!r}: {feed['url']})")
             continue

@@ -21,10 +21,14 @@ Special cases
   from anywhere.
 * ``database`` may be a plain path (SQLite) or a URL (``sqlite:///...``,
   ``postgresql://...``); URLs are kept as they are.
+* One feed listed twice under URLs that differ only in spelling (``http``
+  and ``https``, ``www.``, a trailing ``/``) is one warning line naming both
+  entries (``problems.same_feeds``), not an error: the file loads.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import datetime
@@ -44,7 +48,9 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-from .problems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems
+from .problems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems, same_feeds
+
+log = logging.getLogger(__name__)
 
 #: The section of a digest's stories in none of its sections; it may be listed to place it.
 OTHER = "Other"
@@ -398,6 +404,8 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     problems += _folder_problems(cfg, node)
     if problems:
         raise_problems(name, problems)
+    for line, twin in same_feeds(cfg.sources, node):  # a warning: both are still read
+        log.warning("%s:%d: %s", name, line, twin)
     from ..sources.lists import expand_lists
 
     cfg.sources, listed, cfg._list_notes = expand_lists(cfg.sources)  # an OPML list stands for its feeds

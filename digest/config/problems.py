@@ -15,17 +15,25 @@ unknown key is offered the closest known key of the model at its place
 number or a yes/no where text belongs is asked to be quoted.
 :func:`duplicate_names` finds a source name used twice, at the second one's
 line; :func:`raise_problems` raises one :class:`ConfigError` listing them all.
+:func:`same_feeds` finds one feed listed under two spellings of its URL
+(``http``/``https``, ``www.``, a default port, a trailing ``/``: the key of
+``digest.text.identity.feed_key``): each would be a source of its own and every
+article would be stored and shown twice.  That is a warning, not a problem (the
+configuration still loads): a site may, rarely, serve two feeds so.  A disabled
+source reads nothing and is left out of the comparison.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Any, NoReturn, get_args
+from collections.abc import Sequence
+from typing import Any, NoReturn, Protocol, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from ..text.identity import feed_key
 
 #: How a repeated source name is reported (the model's own check and ``duplicate_names``).
 DUPLICATE = "duplicate source name"
@@ -137,6 +145,29 @@ def duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[
             out.append((line, f"sources[{i}].name: {DUPLICATE} {name!r} (first at line {first[name]})"))
         else:
             first[name] = line
+    return out
+
+
+class _Source(Protocol):
+    name: str
+    url: str | None
+    enabled: bool
+
+
+def same_feeds(sources: Sequence[_Source], node: yaml.Node | None) -> list[tuple[int, str]]:
+    """One ``(line, message)`` per source whose URL reads the same feed as an earlier source's
+    (:func:`~digest.text.identity.feed_key`), at the later one's ``url:`` line, naming both."""
+    out: list[tuple[int, str]] = []
+    first: dict[str, int] = {}
+    for i, src in enumerate(sources):
+        if src.url is None or not src.enabled:
+            continue
+        j = first.setdefault(feed_key(src.url), i)
+        if j != i:
+            other = sources[j]
+            out.append((line_of(node, ("sources", i, "url")) or 0,
+                        f"sources[{i}] {src.name!r} reads the same feed as sources[{j}] {other.name!r} "
+                        f"({src.url} and {other.url}): every article would be read twice; remove one"))
     return out
 
 

@@ -24,7 +24,7 @@ set, else the list's folders.
 
 Special cases
 -------------
-* A feed whose URL another source reads already (canonical URL) is left
+* A feed whose URL another source reads already (``identity.feed_key``) is left
   out: the source written in the configuration wins.
 * A name already taken becomes ``Name (List)``, then ``Name (List) 2``.
 * A list that cannot be read, is not valid OPML or names no feed is a
@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..config import FetchConfig, SourceConfig
 from ..errors import DigestError, FetchError, ParseError
-from ..text.identity import canonical_url
+from ..text.identity import feed_key
 from .localfiles import read_capped
 from .opml import is_opml, read_opml_report
 
@@ -74,7 +74,7 @@ def expand_lists(
     the list source, message)``); and one line per outline no source reads, saying why."""
     if not any(s.path is not None and is_list(s.path) for s in sources):
         return sources, [], []
-    taken_urls = {canonical_url(s.url) for s in sources if s.url}
+    taken_urls = {feed_key(s.url) for s in sources if s.url}
     taken_names = {s.name for s in sources}
     out: list[SourceConfig] = []
     problems: list[tuple[int, str]] = []
@@ -91,7 +91,7 @@ def expand_lists(
         notes += [f"{src.name}: {src.path.name}: not read: {line}" for line in skipped]
         added = 0
         for feed in feeds:
-            key = canonical_url(feed["url"])
+            key = feed_key(feed["url"])
             if key in taken_urls:
                 notes.append(f"{src.name}: {src.path.name}: not read: {feed['name']}: another source reads {feed['url']}")
                 continue

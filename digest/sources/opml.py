@@ -20,8 +20,8 @@ How it works
 * :func:`read_opml_report` also says, for each outline not taken, why (no
   URL, not http(s), listed twice); :func:`write_opml` writes the reverse
   (``digest export-opml``).
-* Duplicates are dropped by canonical URL (:func:`digest.text.identity.canonical_url`),
-  the first one wins.
+* Duplicates are dropped by the feed their URL reads (:func:`digest.text.identity.feed_key`:
+  ``http``/``https``, ``www.`` and a trailing ``/`` aside), the first one wins.
 
 Special cases
 -------------
@@ -38,7 +38,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ParseError
-from ..text.identity import canonical_url
+from ..text.identity import feed_key
 from .feeds import plain
 
 #: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype
@@ -121,7 +121,7 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
             if not url.lower().startswith(("http://", "https://")) or any(c in url for c in " \r\n\t"):
                 skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
                 continue
-            key = canonical_url(url)
+            key = feed_key(url)
             if key in seen:
                 skipped.append(f"{label or url}: listed twice in the file (as {seen[key]!r} first)")
                 continue

@@ -67,6 +67,20 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
+def feed_key(url: str) -> str:
+    """The feed a source URL reads, whatever the spelling: :func:`canonical_url` less the
+    scheme (``http``/``https``), a leading ``www.`` and a trailing ``/``
+    (``http://www.x.example:80/feed/`` and ``https://x.example/feed`` are one key).
+
+    Sites answer both spellings with the same feed, and a source listed under two of them
+    stores and shows every article twice.  A query, another path, host or port is another feed.
+    """
+    parts = urlsplit(canonical_url(url))
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
+
+
 def without_tracking(url: str) -> str:
     """The link as given, less its tracking parameters (the link a reader is sent to).
 
