@@ -50,6 +50,13 @@ def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
         check_day(args.date, tz)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .config.starter import write_starter
+
+    print(*write_starter(args.path, force=args.force).next_steps(), sep="\n")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.view import gone_later
@@ -339,6 +346,14 @@ def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
         return setup
 
     return deco
+
+
+@command("init", "write a starter configuration (feeds.yaml) to begin with")
+def _setup_init(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", metavar="PATH",
+                   help="the file to write, or a folder to write feeds.yaml in (default: ./feeds.yaml)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a file that exists (the old one is kept as FILE.bak)")
 
 
 @command("run", "fetch every source, store, dedupe, and write today's digest (.md and .html)")

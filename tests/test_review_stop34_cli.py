@@ -73,7 +73,7 @@ def test_an_unknown_command_is_one_line_naming_the_closest(
     done = digest(word, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines()[-1].startswith(
-        f"digest: error: unknown command '{word}'; did you mean '{closest}'? (commands: run, "
+        f"digest: error: unknown command '{word}'; did you mean '{closest}'? (commands: init, run, "
     )
 
 

@@ -3,8 +3,8 @@ run from a folder that is not the checkout (a digest written, the archive served
 a user's type checker reading our types); what the sdist and the test extra must hold for the
 shipped tests to run.
 
-The wheel is built from a copy of the sources (``pip wheel``, the build backend fetched as for
-any install) with stray files planted in it: a patch's ``.orig``/``.rej``, an editor's backup,
+The wheel is built from a copy of the sources (``tests.support.wheel``: ``pip wheel``, the build
+backend fetched as for any install) with stray files planted in it: a patch's ``.orig``/``.rej``, an editor's backup,
 byte code.  It is then unpacked into a folder of its own (a site-packages) and run with that
 folder alone on ``PYTHONPATH``, so the templates and migrations read are the wheel's.
 """
@@ -15,7 +15,6 @@ import ast
 import email.parser
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -29,11 +28,10 @@ import pytest
 
 from tests.support.daemon import free_port, smtpd
 from tests.support.httpd import wait_until
+from tests.support.wheel import build_wheel, copy_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-#: Files a checkout may hold that no build should ship (patch leftovers, editor files, byte code).
-STRAY = ("__pycache__", "*.pyc", "*.orig", "*.rej", "*~", "*.swp", "*.bak")
 
 
 def _req_name(requirement: str) -> str:
@@ -115,13 +113,6 @@ class Built:
     site: Path  # the wheel unpacked: an installed package
 
 
-def _copy_sources(dest: Path) -> None:
-    for name in ("pyproject.toml", "README.md", ".gitignore"):
-        shutil.copy2(ROOT / name, dest / name)
-    for name in ("digest", "templates"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(*STRAY))
-
-
 def _plant_strays(src: Path) -> None:
     for rel in ("digest/store/sqlite.py.orig", "digest/app.py.rej", "digest/cli.py~",
                 "digest/store/migrations/sqlite/0001_initial.sql.bak", "digest/.app.py.swp",
@@ -135,22 +126,13 @@ def _plant_strays(src: Path) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("wheel")
     src, out = base / "src", base / "dist"
-    src.mkdir()
-    _copy_sources(src)
+    copy_sources(src)
     expected = {f"digest/{p.relative_to(src / 'digest').as_posix()}"
                 for p in (src / "digest").rglob("*") if p.is_file()}
     expected |= {f"digest/templates/{p.relative_to(src / 'templates').as_posix()}"
                  for p in (src / "templates").rglob("*") if p.is_file()}
     _plant_strays(src)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )
-    if proc.returncode and re.search(r"(No matching distribution|Could not find a version).*hatchling",
-                                     proc.stderr + proc.stdout):
-        pytest.skip("pip could not fetch the build backend (hatchling)")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    [wheel] = out.glob("digest-*.whl")
+    wheel = build_wheel(src, out)
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         z.extractall(base / "site")

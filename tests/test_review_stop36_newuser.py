@@ -10,16 +10,132 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import site
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from digest.cli import main
+from digest.config import load_config
 from digest.store.base import open_store
 from tests.support.archive import fill
 from tests.support.config import make_config
+from tests.support.wheel import build_wheel, copy_sources
+
+# ---- digest init ------------------------------------------------------------------------------
+
+
+def test_init_writes_a_starter_that_loads_and_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    cfg_path = tmp_path / "feeds.yaml"
+    said = capsys.readouterr().out.splitlines()
+    assert 2 <= len(said) <= 3, said
+    assert "feeds.yaml" in said[0] and any("digest run --config feeds.yaml" in line for line in said)
+    cfg = load_config(cfg_path)  # the loader's own checks: every key known, every path there
+    assert cfg.clock is None  # the user's sources, read now (the daemon refuses a clock)
+    assert [s.path for s in cfg.sources if s.path] and all(s.path.is_dir() for s in cfg.sources if s.path)
+    assert main(["run", "--config", "feeds.yaml", "--quiet"]) == 0
+    written = [Path(p) for p in capsys.readouterr().out.split()]
+    assert [p.suffix for p in written] == [".md", ".html"] and all(p.is_file() for p in written)
+    assert all(p.parent == tmp_path / "out" for p in written)
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("sources: []\n# my own notes\n")
+    assert main(["init", str(mine)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(mine) in err[0] and "--force" in err[0], err
+    assert mine.read_text() == "sources: []\n# my own notes\n"
+    assert main(["init", "--force", str(mine)]) == 0
+    from digest.config.starter import starter_text
+
+    assert mine.read_text() == starter_text()
+    assert (tmp_path / "mine.yaml.bak").read_text() == "sources: []\n# my own notes\n"  # kept, as import-opml does
+
+
+def test_init_into_a_folder_writes_feeds_yaml_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    where = tmp_path / "new" / "place"
+    assert main(["init", str(where) + "/"]) == 0  # a folder not there yet: made
+    assert (where / "feeds.yaml").is_file()
+    assert main(["init", str(where)]) == 2  # the folder's feeds.yaml is there now
+    assert "exists" in capsys.readouterr().err
+    load_config(where / "feeds.yaml")
+
+
+def test_a_missing_configuration_says_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "feeds.yaml: configuration file not found" in line and "digest init" in line
+
+
+def test_the_starters_commented_settings_load_once_uncommented(tmp_path: Path) -> None:
+    """The starter shows the optional settings commented out (``# key: value``, a source as
+    ``# - name:``): uncommented, each is valid in this version, so the file cannot drift from
+    the configuration it documents."""
+    from digest.config.starter import starter_text
+
+    text = starter_text()
+    setting = re.compile(r"^(\s*)# (\s*(?:[a-z_]+:|- ).*)$", re.M)
+    uncommented = setting.sub(r"\1\2", text)
+    assert uncommented.count("\n#") < text.count("\n#") - 15  # the mail, schedule, filter, a feed
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "feeds.yaml").write_text(uncommented)
+    cfg = load_config(tmp_path / "feeds.yaml")
+    assert cfg.email is not None and cfg.filters and cfg.schedule.poll_minutes == 30
+    assert [s.url for s in cfg.sources] == [None, "https://news.example.com/feed.xml"]
+
+
+@pytest.mark.slow
+def test_a_wheel_installed_in_a_fresh_venv_starts_with_init_and_runs(tmp_path: Path) -> None:
+    """``pip install`` of the wheel (no checkout, no examples) into a venv of its own, offline:
+    the dependencies are this interpreter's (a ``.pth`` naming its site-packages; the files
+    in them are not read, so an editable install of the checkout there is not seen)."""
+    src, dist, venv, user = (tmp_path / n for n in ("src", "dist", "venv", "user"))
+    copy_sources(src)
+    build_wheel(src, dist)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index",
+         "--find-links", str(dist), "--no-deps", "--ignore-installed", "digest"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    user.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the checkout out of reach
+
+    def digest(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(venv / "bin" / "digest"), *args], cwd=user, capture_output=True,
+                              text=True, timeout=120, check=False, env=env)
+
+    where = subprocess.run([str(python), "-c", "import digest; print(digest.__file__)"], cwd=user,
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(where).is_relative_to(venv), where  # the wheel's package, not the checkout's
+    init = digest("init")
+    assert init.returncode == 0, init.stderr
+    assert "digest run --config feeds.yaml" in init.stdout
+    run = digest("run", "--config", "feeds.yaml", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.suffix for p in (user / "out").iterdir()) == [".html", ".md"]
+    assert "1 source" in run.stderr and "error" not in run.stderr
+    again = digest("init")
+    assert again.returncode == 2 and "exists already" in again.stderr
+
 
 # ---- digest build -o --------------------------------------------------------------------------
 
@@ -133,3 +249,4 @@ def test_an_opml_list_naming_a_configured_feed_by_another_spelling_adds_it_once(
     assert main(["import-opml", "--config", str(path), str(tmp_path / "subs.opml")]) == 0
     out = capsys.readouterr().out
     assert "Herald: already there (as 'Harbor Herald'" in out and "added 1 of 2" in out
+

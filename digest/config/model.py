@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -425,7 +426,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{p}: configuration file not found") from None
+        hint = "digest init" if str(path) == "feeds.yaml" else f"digest init {shlex.quote(str(path))}"
+        raise ConfigError(f"{p}: configuration file not found ('{hint}' writes a starter one)") from None
     except IsADirectoryError:  # --config out/ for --config out/feeds.yaml
         raise ConfigError(f"{p}: a folder, not a configuration file (name the YAML file in it)") from None
     except OSError as exc:
