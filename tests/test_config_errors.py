@@ -88,7 +88,9 @@ def test_a_clock_needs_a_time_zone_and_the_daemon_refuses_one(
     assert loaded.now().isoformat() == "2026-11-20T19:00:00+00:00"
     assert main(["daemon", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and err[0].startswith("error: clock: 2026-11-20T20:00:00+01:00 is set"), err
+    # the file named (the newcomer's bundled feeds.yaml sets it: stop 36), and what to do
+    assert len(err) == 1 and err[0].startswith(f"error: {cfg}: clock: 2026-11-20T20:00:00+01:00 "), err
+    assert "remove the line" in err[0]
 
 
 SECTIONS = """\

@@ -250,3 +250,33 @@ def test_an_opml_list_naming_a_configured_feed_by_another_spelling_adds_it_once(
     out = capsys.readouterr().out
     assert "Herald: already there (as 'Harbor Herald'" in out and "added 1 of 2" in out
 
+
+# ---- the first digest daemon ------------------------------------------------------------------
+
+
+def test_the_daemons_start_says_where_digests_go_and_whether_they_are_mailed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A newcomer's first daemon said "digest daily at 07:00 (UTC)" and nothing of where the
+    digest goes: no mail was configured, and nothing said it would not be mailed."""
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+
+    cfg = make_config(tmp_path, write=True).config_path
+    assert cfg is not None
+    with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest.service.daemon"):
+        d = Daemon(app)
+        d.stop.requested = True  # the start, one round, then out
+        assert d.run() == 0
+    [start] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("daemon started")]
+    assert f"written to {tmp_path / 'out'}" in start and "not mailed (no 'email:' in" in start, start
+    mailing = cfg.read_text() + "email:\n  host: 127.0.0.1\n  from: d@example.com\n  to: [me@example.com]\n"
+    cfg.write_text(mailing)
+    caplog.clear()
+    with open_app(cfg) as app, caplog.at_level(logging.INFO, logger="digest.service.daemon"):
+        d = Daemon(app)
+        d.stop.requested = True
+        assert d.run() == 0
+    [start] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("daemon started")]
+    assert "mailed to me@example.com" in start, start
+

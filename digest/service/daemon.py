@@ -96,6 +96,7 @@ from .delivery import (
     digest_label,
     earlier_due_days,
     latest_due_day,
+    mailing,
     mark_daemon_start,
     mark_mail_start,
     mark_written,
@@ -332,8 +333,9 @@ class Daemon:
         sets ``clock`` (a fixed time: the daemon polls and mails on the real one)."""
         if self.cfg.clock is not None:
             raise DigestError(
-                f"clock: {self.cfg.clock.isoformat()} is set in the configuration (reading as if it "
-                "were then, for the bundled examples): the daemon runs on the real clock; remove it"
+                f"{self.cfg.config_path or 'the configuration'}: clock: {self.cfg.clock.isoformat()} "
+                "reads as if it were then (for the bundled examples): the daemon runs on the real "
+                "clock; remove the line (or comment it out)"
             )
         old = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         old[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._hup)  # read feeds.yaml again
@@ -353,8 +355,9 @@ class Daemon:
         self._sched = make_scheduler(cfg, tick=tick)
         try:
             log.info(
-                "daemon started: %d source(s), poll check every %gs, %s (%s)",
+                "daemon started: %d source(s), poll check every %gs, %s (%s), written to %s, %s",
                 len(enabled), tick, "; ".join(plan.when() for plan in plans(cfg)), cfg.timezone,
+                cfg.output_dir, mailing(cfg),
             )
             self.poll_due()
             self.catch_up()  # every digest missed while down

@@ -154,6 +154,17 @@ def digest_label(name: str | None, day: date) -> str:
     return f"digest {name} {day.isoformat()}" if name else f"digest {day.isoformat()}"
 
 
+def mailing(cfg: Config) -> str:
+    """Whom the digests are mailed to, as the daemon's start says it: "mailed to a@x, b@y"
+    (each digest's own ``to``, else ``email.to``), or "not mailed (no 'email:' in
+    feeds.yaml)": a daemon without mail only writes the files, and says so."""
+    if cfg.email is None:
+        where = cfg.config_path.name if cfg.config_path else "the configuration"
+        return f"not mailed (no 'email:' in {where})"
+    to = dict.fromkeys(a for plan in plans(cfg) for a in (plan.to or cfg.email.to))
+    return f"mailed to {', '.join(to)}"
+
+
 def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     """Why ``day`` gets no digest (the daemon's, or ``digest send``'s without ``--date``):
     it is before the store's :func:`first_day` ("the store's first day is DAY"), or nothing
