@@ -101,7 +101,7 @@ def test_newer_schema_and_non_database_are_refused(tmp_path: Path) -> None:
         SQLiteStore(path)
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(StoreError, match="not a usable digest store"):
+    with pytest.raises(StoreError, match="not a digest store, nor any SQLite database"):
         SQLiteStore(junk)
 
 

@@ -20,7 +20,16 @@ do not both apply it.
 Special cases
 -------------
 * A file written by a newer digest (higher version) is refused with a
-  StoreError instead of being guessed at; a file that is not SQLite too.
+  StoreError instead of being guessed at; a file that is not SQLite too, and
+  a SQLite database of another program (version 0 yet holding tables: it was
+  taken for a new store, digest's tables written beside the user's).  These
+  are refused before anything is written (the WAL switch included): the file
+  keeps every byte.
+* A store at the latest version is opened without the write lock (the
+  version is read first): a reader does not wait for a writer.  What SQLite
+  answers when opening or starting a write is one line by its name
+  (:func:`open_failure`): damaged, disk full, the file or folder read-only,
+  another process holding the write lock past ``timeout``.
 * ``sqlite:///abs/path`` and ``sqlite:////abs/path`` both mean ``/abs/path``
   (Config writes the former with an absolute path, i.e. four slashes).
 * Lock files (``<db>.<name>.lock``) stay on disk after release: deleting
@@ -87,25 +96,33 @@ class SQLiteStore(FileLocks, StoreOps):
         self.url = f"sqlite:///{self.path}"
         self._depth = 0
         self._locks: dict[str, int] = {}
+        self._timeout = timeout
         try:
             _create_private(self.path)
             self.db = sqlite3.connect(
                 self.path, isolation_level=None, timeout=timeout, check_same_thread=False
             )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+        except sqlite3.Error as exc:
+            raise open_failure(exc, self.path, timeout) from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc.strerror or exc}") from None
         self.db.row_factory = sqlite3.Row
         try:
+            known = list(migrations) if migrations is not None else _migrations.load("sqlite")
+            self._refuse_unknown(len(known))  # before anything is written to the file
             mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("%s: WAL mode unavailable here (journal_mode=%s)", self.path, mode)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            self._migrate(list(migrations) if migrations is not None else _migrations.load("sqlite"))
-        except sqlite3.DatabaseError as exc:
+            self._migrate(known)
+        except sqlite3.Error as exc:
             self.db.close()
-            raise StoreError(f"{self.path}: not a usable digest store: {exc}") from None
+            raise open_failure(exc, self.path, timeout) from None
+        except StoreError as exc:  # a migration's write the disk refused: its one line
+            self.db.close()
+            raise store_failure(exc, str(self.path)) or exc from None
         except BaseException:
             self.db.close()
             raise
@@ -115,19 +132,44 @@ class SQLiteStore(FileLocks, StoreOps):
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
+    def _refuse_unknown(self, latest: int) -> None:
+        """Refuse, before anything is written, a file of a newer digest (a schema version above
+        ``latest``) and a SQLite database of something else (version 0 yet holding tables: a
+        ``database:`` pointing at another program's file); a file that is not SQLite at all
+        fails here too (SQLite's ``file is not a database``)."""
+        current = self.schema_version
+        if current > latest:
+            raise self._newer(current, latest)
+        if current == 0:
+            tables = [r[0] for r in self.db.execute(
+                "SELECT name FROM sqlite_schema WHERE type='table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' "
+                "ORDER BY name")]
+            if tables:
+                shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+                raise StoreError(
+                    f"{self.path}: a SQLite database of another program (tables {shown}), not a digest "
+                    "store: left as it is; point 'database:' (or 'data_dir:') at another file"
+                )
+
+    def _newer(self, current: int, latest: int) -> StoreError:
+        return StoreError(
+            f"{self.path}: written by a newer digest (schema version {current}, "
+            f"this one knows up to {latest}); upgrade digest to open it"
+        )
+
     def _migrate(self, migrations: list[_migrations.Migration]) -> None:
         """Apply the migrations the file lacks, one transaction each.  A new store says so in
-        one line; an upgrade names each step."""
+        one line; an upgrade names each step.  A store at the latest version takes no write
+        lock to find it so (a reader, ``digest serve``, does not wait for a writer)."""
         latest = len(migrations)
+        if self.schema_version == latest and latest:
+            return
         new = self.schema_version == 0
         while True:
             with self.transaction():
                 current = self.schema_version
-                if current > latest:
-                    raise StoreError(
-                        f"{self.path}: written by a newer digest (schema version {current}, "
-                        f"this one knows up to {latest}); upgrade digest to open it"
-                    )
+                if current > latest:  # upgraded meanwhile by a newer digest
+                    raise self._newer(current, latest)
                 if current == latest:
                     if new and latest:
                         log.info("%s: new store (schema version %d)", self.path, latest)
@@ -167,7 +209,7 @@ class SQLiteStore(FileLocks, StoreOps):
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot start a write: {exc}") from None
+            raise open_failure(exc, self.path, self._timeout, doing="cannot start a write") from None
         self._depth = 1
         try:
             yield
@@ -300,6 +342,28 @@ def store_failure(exc: BaseException, where: str) -> StoreDamaged | StoreFull | 
                              "stored is read again next time")
         cur = cur.__cause__ or cur.__context__
     return None
+
+
+def open_failure(exc: sqlite3.Error, path: Path, timeout: float, *, doing: str = "cannot open the store") -> StoreError:
+    """The one line for SQLite's ``exc`` met opening the store at ``path`` (or starting a
+    write: ``doing``), by what SQLite names it: the file damaged or full (:func:`store_failure`),
+    not a database, its folder or file read-only (SQLite writes ``-wal`` and ``-shm`` files
+    beside it, and checks the version in a write transaction), or another process holding
+    its write lock longer than ``timeout``; else SQLite's own words."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return StoreError(f"{path}: not a digest store, nor any SQLite database ({exc}): left as it "
+                          "is; point 'database:' (or 'data_dir:') at another file")
+    failure = store_failure(exc, str(path))
+    if failure is not None:
+        return failure
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+        return StoreError(f"{path}: {doing}: the store or its folder {path.parent} cannot be written "
+                          f"({exc}); digest writes the store and its -wal and -shm files there")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreError(f"{path}: {doing}: another process has held the store's write lock for over "
+                          f"{timeout:g} s ({exc}); nothing was done, try again once it is done")
+    return StoreError(f"{path}: {doing}: {exc}")
 
 
 def path_of(url: str) -> Path:

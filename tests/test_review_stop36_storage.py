@@ -1,0 +1,150 @@
+"""A review's findings (stop 36) on what a daily user meets when storage fails: a store file
+that is not digest's, a store that cannot be written or is held by another process, a disk
+that fills while the daemon writes and mails a digest.  Each test failed on the code as
+reviewed; its docstring says what happened before.  Real SQLite files, real file systems (a
+small tmpfs, a read-only bind mount: tests/support/disks.py), the real command."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.errors import StoreError
+from digest.store.sqlite import SQLiteStore
+from tests.support.disks import grow, read_only, small_disk
+from tests.support.examples import copy_examples
+
+
+def _errors(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("error:")]
+
+
+def _other_programs(path: Path, *, version: int = 0) -> bytes:
+    """A SQLite database another program wrote at ``path`` (rollback journal, its own table;
+    ``version``: its ``user_version``); its bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)")
+    con.execute("INSERT INTO notes(body) VALUES('the only copy')")
+    con.execute(f"PRAGMA user_version={version}")
+    con.commit()
+    con.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("version", "said"), [
+    (0, "a SQLite database of another program (tables notes), not a digest store: left as it is; "
+        "point 'database:' (or 'data_dir:') at another file"),
+    (99, "written by a newer digest (schema version 99, this one knows up to"),
+])
+def test_a_sqlite_file_not_this_digests_is_refused_and_left_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: int, said: str
+) -> None:
+    """``database:`` (or ``data_dir``'s ``digest.sqlite3``) naming another program's SQLite
+    file: digest took it for a new store, wrote its nine migrations' tables into it beside
+    the user's and switched it to WAL, and the run went on as if nothing were wrong.  A
+    newer digest's store was refused, but switched to WAL first.  Now both are refused in one
+    line before anything is written: the file keeps every byte."""
+    cfg = copy_examples(tmp_path)
+    db = tmp_path / "data" / "digest.sqlite3"
+    before = _other_programs(db, version=version)
+
+    assert main(["run", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert len(_errors(err)) == 1 and f"error: {db}: {said}" in _errors(err)[0], err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == ["digest.sqlite3"]
+
+
+def test_a_store_whose_folder_is_read_only_says_so_not_that_the_store_is_unusable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store's folder read-only (a read-only mount, a folder of another user): every
+    command said ``not a usable digest store: unable to open database file``, as if the file
+    were bad; it is whole, SQLite cannot write its ``-wal`` and ``-shm`` beside it.  Now the
+    line names the folder and why it must be writable; the store is untouched."""
+    cfg = copy_examples(tmp_path)
+    assert main(["run", "--config", str(cfg)]) == 0
+    data = tmp_path / "data"
+    before = (data / "digest.sqlite3").read_bytes()
+    capsys.readouterr()
+
+    with read_only(data):
+        assert main(["build", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    # SQLite's words: "unable to open database file" (a read-only mount), "attempt to write a
+    # readonly database" (the folder's write bits gone)
+    (line,) = _errors(err)
+    assert line.startswith(f"error: {data / 'digest.sqlite3'}: cannot open the store: the store or its folder "
+                           f"{data} cannot be written ("), err
+    assert line.endswith("); digest writes the store and its -wal and -shm files there"), err
+    assert (data / "digest.sqlite3").read_bytes() == before
+
+
+def _hold_write_lock(path: Path, seconds: float) -> threading.Event:
+    """Another process's long write: a connection of its own holds ``path``'s write lock
+    (``BEGIN IMMEDIATE``) for ``seconds``; the event is set once it holds it."""
+    held = threading.Event()
+
+    def hold() -> None:
+        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO meta(key, value) VALUES('held', '1')")
+        held.set()
+        time.sleep(seconds)
+        con.execute("ROLLBACK")
+        con.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    assert held.wait(10)
+    return held
+
+
+def test_a_reader_opens_the_store_while_a_writer_holds_it_and_a_writer_says_who_blocks_it(
+    tmp_path: Path,
+) -> None:
+    """Opening the store took its write lock to read the schema version, so a reader (``digest
+    serve``'s page, ``digest build``, ``digest sources``) waited for any writer, and after 30 s
+    failed with ``cannot start a write: database is locked``.  Now a store at the latest
+    version opens at once and reads under a writer (WAL); a write still waits ``timeout`` and
+    then says what holds it up."""
+    db = tmp_path / "d.sqlite3"
+    with SQLiteStore(db) as store:
+        store.set_meta("k", "v")
+    _hold_write_lock(db, 3.0)
+
+    t0 = time.monotonic()
+    with SQLiteStore(db, timeout=2.0) as reader:
+        assert reader.get_meta("k") == "v"
+        assert time.monotonic() - t0 < 1.0
+        with pytest.raises(StoreError) as err:
+            reader.set_meta("k", "w")
+    assert str(err.value) == (
+        f"{db}: cannot start a write: another process has held the store's write lock for over 2 s "
+        "(database is locked); nothing was done, try again once it is done"
+    )
+
+
+def test_a_disk_full_while_a_new_store_is_made_says_the_disk_is_full(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new store on a disk that fills while its schema is written: ``write failed, nothing
+    stored: database or disk is full``, unlike the full disk's line everywhere else.  Now the
+    same line as a full disk mid-run; once there is room the next run makes the store whole."""
+    cfg = copy_examples(tmp_path)
+    data = tmp_path / "data"
+    with small_disk(data, "40k"):
+        assert main(["run", "--config", str(cfg)]) == 2
+        err = capsys.readouterr().err
+        assert _errors(err) == [
+            f"error: {data / 'digest.sqlite3'}: the disk is full (database or disk is full): free some space; "
+            "what was not stored is read again next time"
+        ], err
+        grow(data, "10m")
+        assert main(["run", "--config", str(cfg)]) == 0
+    assert "21 new articles" in capsys.readouterr().err
