@@ -152,7 +152,7 @@ def test_a_write_the_disk_refuses_inside_a_nested_block_names_the_disk(tmp_path:
 
     with SQLiteStore(tmp_path / "d.sqlite3") as store:
         _fill_the_disk(store.db)
-        full = r"write failed, nothing stored: database or disk is full$"
+        full = r"the disk is full \(database or disk is full\): free some space; what was not stored is read again next time$"
         with pytest.raises(StoreError, match=full), store.transaction(), store.transaction():
             store.set_meta("big", "x" * 100_000)
         store.db.execute("PRAGMA max_page_count=1073741823")

@@ -6,17 +6,23 @@ small tmpfs, a read-only bind mount: tests/support/disks.py), the real command."
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from digest.app import open_app
 from digest.cli import main
 from digest.errors import StoreError
+from digest.service.daemon import Daemon
 from digest.store.sqlite import SQLiteStore
-from tests.support.disks import grow, read_only, small_disk
+from tests.support.daemon import Clock, smtpd
+from tests.support.digests import digests_config, ingest_stories
+from tests.support.disks import fill, grow, read_only, small_disk
 from tests.support.examples import copy_examples
 
 
@@ -148,3 +154,49 @@ def test_a_disk_full_while_a_new_store_is_made_says_the_disk_is_full(
         grow(data, "10m")
         assert main(["run", "--config", str(cfg)]) == 0
     assert "21 new articles" in capsys.readouterr().err
+
+
+_DAILY = '\n  - name: morning\n    sections: [World, Local]\n    time: "06:00"\n'
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)  # 9 November 2026 is a Monday
+
+
+@pytest.mark.parametrize("full", ["data", "out"])
+def test_a_disk_full_at_the_digest_time_stops_no_daemon_and_the_digest_goes_out_once_there_is_room(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, full: str
+) -> None:
+    """The disk fills before Tuesday's 06:00 digest.  The store's disk (``data``): sealing the
+    day raised out of the digest job and the daemon died (``error: ...: write failed, nothing
+    stored: database or disk is full``), polling nothing more.  The digest files' disk
+    (``out``): one line, then nothing until Wednesday's digest time, space freed or not.
+    Now one error line, nothing mailed; once there is room the next retry writes and mails
+    Monday's digest, once."""
+    with smtpd() as (inbox, port):
+        cfg_path = digests_config(tmp_path, port, _DAILY)
+        with small_disk(tmp_path / full, "2m"):
+            ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 8)), ("City Desk", "council_b", _at(9, 10))])
+            clock = Clock()
+            with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+                d = Daemon(app, clock=clock)
+                clock.now = _at(9, 7)
+                d.catch_up()  # the first start: nothing due yet
+                filler = fill(tmp_path / full)
+                caplog.clear()
+                clock.now = _at(10, 6)
+                d._handle("digest:morning")
+                errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+                assert len(errors) == 1, errors
+                assert errors[0].startswith("digest morning 2026-11-09: not written or sent: "), errors
+                assert "full" in errors[0] or "No space left on device" in errors[0], errors
+                assert errors[0].endswith("(retrying in 60s)"), errors
+                assert inbox.messages == []
+                filler.unlink()  # room again
+                clock.now = _at(10, 6, 2)
+                d._handle("poll")
+                clock.now = _at(11, 6)
+                d._handle("digest:morning")
+            sent = [str(m["Subject"]) for m in inbox.messages]
+            assert sent == ["digest for 2026-11-09: 2 stories"], sent
+            assert (tmp_path / "out" / "morning" / "digest-morning-2026-11-09.html").is_file()

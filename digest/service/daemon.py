@@ -66,6 +66,9 @@ Special cases
 * A failed delivery is retried on later poll rounds, backing off to hourly: every
   digest whose delivery failed, not only the last; one refused for good (a 5xx
   answer, a configuration error) is tried again with the next digest, not hourly.
+  A digest whose files or store writes failed (a full disk, a read-only folder) is
+  retried the same way, written and mailed once there is room; one a broken template
+  stopped waits for the next digest.
 * The configuration file is looked at every ``CONFIG_CHECK`` seconds and read again
   when it changed, or on SIGHUP (:mod:`digest.service.reload`): a source added is
   polled at once; a file that does not read is one error line and the daemon runs
@@ -85,7 +88,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
-from ..errors import DigestError, StoreError
+from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError
 from ..output.view import seal
@@ -239,13 +242,17 @@ class Daemon:
         if quiet and written and not owed(self.app, day, plan.name):
             return
         if scheduled or not written:
-            seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
             try:
+                seal(self.app.store, self.cfg, day, now)  # later arrivals go to the next day
                 paths = self.app.write_digest(day=day, formats=("md", "html"), digest=name, now=now)
+                mark_written(self.app.store, plan.name, day, now)
             except (DigestError, OSError) as exc:  # a broken template, a full disk: the daemon goes on
-                log.error("%s: not written or sent: %s (tried again with the next digest)", label, exc)
+                if isinstance(exc, StoreError | OSError) or isinstance(exc.__cause__, OSError):
+                    # the disk or the store (full, read-only, held): tried again once there is room
+                    self._delivery_failed(name, day, now, exc, said="not written or sent: ")
+                else:
+                    log.error("%s: not written or sent: %s (tried again with the next digest)", label, exc)
                 return
-            mark_written(self.app.store, plan.name, day, now)
             log.info("%s written: %s", label, ", ".join(str(p) for p in paths))
         if self.cfg.email is None:
             return
@@ -260,7 +267,9 @@ class Daemon:
             # sent now, already sent (a restart, a manual send), or nothing to send: one line
             log.log(logging.DEBUG if quiet and not outcome else logging.INFO, "%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
-            log.info("%s: not sent now: %s", label, exc)
+            # ... or the store failed (its disk full): an error, looked at again a minute on
+            log.log(logging.ERROR if isinstance(exc, NO_SOURCE_TO_BLAME) else logging.INFO,
+                    "%s: not sent now: %s", label, exc)
             self._retry_digests[name, day] = None
             later, pending = now + timedelta(seconds=60), self._retry_delivery_at
             # a minute on, or sooner if another is due sooner: not the past time (every tick)
@@ -279,9 +288,12 @@ class Daemon:
         if not self._retry_digests and not self._in_round:  # a round resets at its end
             self._delivery_failures, self._retry_delivery_at = 0, None
 
-    def _delivery_failed(self, name: str | None, day: date, now: datetime, exc: DigestError) -> None:
+    def _delivery_failed(
+        self, name: str | None, day: date, now: datetime, exc: DigestError | OSError, *, said: str = ""
+    ) -> None:
         """A delivery failed and may go through later: it is retried with the others that
-        failed, the backoff one step longer for each failed round (not for each digest)."""
+        failed, the backoff one step longer for each failed round (not for each digest).  So is
+        a digest whose files or store writes the disk refused (``said``: "not written or sent")."""
         self._retry_digests[name, day] = None  # each failed digest is retried, not only the last
         pending = self._retry_delivery_at
         if pending is None or pending <= now:  # one more failed round, not one per digest
@@ -289,7 +301,7 @@ class Daemon:
         wait = backoff_delay(60.0, self._delivery_failures, cap=3600.0)
         self._retry_delivery_at = now + timedelta(seconds=wait)
         self._mail_down = self._in_round and isinstance(exc, DeliveryError) and exc.unreachable
-        log.error("%s: %s (retrying in %.0fs)", digest_label(name, day), exc, wait)
+        log.error("%s: %s%s (retrying in %.0fs)", digest_label(name, day), said, exc, wait)
 
     # -- the loop --------------------------------------------------------------------
     def _handle(self, kind: str) -> None:

@@ -217,8 +217,9 @@ class SQLiteStore(FileLocks, StoreOps):
         except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"{self.path}: write failed, nothing stored: {exc}") from exc
+            if isinstance(exc, sqlite3.Error):  # a full disk, a damaged file: their own line
+                failure = store_failure(exc, str(self.path))
+                raise failure or StoreError(f"{self.path}: write failed, nothing stored: {exc}") from exc
             raise
         finally:
             self._depth = 0
