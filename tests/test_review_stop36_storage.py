@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from digest.cli import main
 from digest.errors import StoreError
 from digest.service.daemon import Daemon
 from digest.store.sqlite import SQLiteStore
-from tests.support.daemon import Clock, smtpd
+from tests.support.daemon import Clock, Inbox, smtpd
 from tests.support.digests import digests_config, ingest_stories
 from tests.support.disks import fill, grow, read_only, small_disk
 from tests.support.examples import copy_examples
@@ -200,3 +201,56 @@ def test_a_disk_full_at_the_digest_time_stops_no_daemon_and_the_digest_goes_out_
             sent = [str(m["Subject"]) for m in inbox.messages]
             assert sent == ["digest for 2026-11-09: 2 stories"], sent
             assert (tmp_path / "out" / "morning" / "digest-morning-2026-11-09.html").is_file()
+
+
+class _FillsTheDisk(Inbox):
+    """An SMTP server that, as it accepts the next message, lets the store's disk fill up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fill_at: Path | None = None
+        self.filler: Path | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.fill_at is not None:
+            self.filler, self.fill_at = fill(self.fill_at), None
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_digest_mailed_as_the_disk_fills_is_recorded_once_there_is_room_not_mailed_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store's disk filled while the digest went out: the server accepted it, and
+    recording it failed.  The daemon said ``not sent now: ...: database or disk is full``
+    (it had been sent), left the row pending, and its retry a minute after the disk had room
+    found the row "interrupted" and mailed the digest a second time.  Now the line says it
+    was mailed, and the retry records it instead of sending it again."""
+    with smtpd(_FillsTheDisk()) as (inbox, port):
+        assert isinstance(inbox, _FillsTheDisk)
+        cfg_path = digests_config(tmp_path, port, _DAILY)
+        with small_disk(tmp_path / "data", "2m"):
+            ingest_stories(cfg_path, [("Coast News", "quake_a1", _at(9, 8)), ("City Desk", "council_b", _at(9, 10))])
+            clock = Clock()
+            with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+                d = Daemon(app, clock=clock)
+                clock.now = _at(9, 7)
+                d.catch_up()
+                inbox.fill_at = tmp_path / "data"
+                caplog.clear()
+                clock.now = _at(10, 6)
+                d._handle("digest:morning")
+                errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+                assert len(errors) == 1, errors
+                assert errors[0].startswith("digest morning 2026-11-09: mailed to me@example.org, but not "
+                                            "recorded as sent ("), errors
+                assert len(inbox.messages) == 1
+                assert inbox.filler is not None
+                inbox.filler.unlink()  # room again
+                for minute in (2, 5, 30):
+                    clock.now = _at(10, 6, minute)
+                    d._handle("poll")
+                (row,) = app.store.deliveries_on("2026-11-09")
+                assert row.status == "sent" and row.message_id == str(inbox.messages[0]["Message-ID"])
+                clock.now = _at(11, 6)
+                d._handle("digest:morning")
+            assert [str(m["Subject"]) for m in inbox.messages] == ["digest for 2026-11-09: 2 stories"]

@@ -25,6 +25,12 @@ Observations
   kill in it mailed the digest twice.  QUIT is best effort (``QUIT_TIMEOUT``,
   errors ignored): the message is accepted whatever QUIT answers.  The
   window left is the time of one SQLite commit.
+* That commit can fail (the store's disk filled while the message went out):
+  the row was then marked failed, or left pending, and the next try mailed the
+  digest again.  Now the process remembers what the server accepted
+  (:class:`Unrecorded`, :func:`record_accepted`): the daemon's retry records
+  it, not sends it; another process (a later ``digest send``) would resend it,
+  with the same Message-ID.
 
 How it works
 ------------
@@ -67,7 +73,7 @@ from typing import Any
 import jinja2
 
 from ..config import EmailConfig
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
 
@@ -100,6 +106,29 @@ class DeliveryError(DigestError):
         super().__init__(message)
         self.unreachable = unreachable
         self.permanent = permanent and not unreachable
+
+
+class Unrecorded(StoreError):
+    """The server accepted the digest but the store could not record it (its disk full): this
+    process remembers it (:func:`record_accepted`) and mails it no more; another would."""
+
+
+#: What the server accepted that the store could not record then: (store URL, date, target)
+#: -> Message-ID, recorded by :func:`record_accepted` once the store can.
+_ACCEPTED: dict[tuple[str, str, str], str] = {}
+
+
+def record_accepted(store: Store, date: str, target: str) -> bool:
+    """Record as sent what this process mailed to ``target`` for ``date`` and could not record
+    then (:class:`Unrecorded`); True if there was such a mail (recorded now: not to be sent
+    again), False if none.  Raises the store's error while it still cannot."""
+    key = (store.url, date, target)
+    message_id = _ACCEPTED.get(key)
+    if message_id is None:
+        return False
+    store.mark_sent(date, target, message_id)
+    del _ACCEPTED[key]
+    return True
 
 
 def _permanent(exc: BaseException) -> bool:
@@ -324,10 +353,11 @@ def deliver(
     from .mailsize import email_parts
 
     target = target or default_target(cfg)
-    recorded = False
+    accepted = recorded = False
 
     def record() -> None:  # the server accepted the message: record it before QUIT
-        nonlocal recorded
+        nonlocal accepted, recorded
+        accepted = True
         store.mark_sent(view.date, target, message_id)
         recorded = True
 
@@ -345,6 +375,10 @@ def deliver(
         store.mark_failed(view.date, target, str(exc))
         raise
     except Exception as exc:
+        if accepted and not recorded:  # mailed: marked failed, it would be mailed again
+            _ACCEPTED[store.url, view.date, target] = message_id
+            raise Unrecorded(f"mailed to {target.partition('email:')[2]}, but not recorded as sent "
+                             f"({exc}); until it is, another process would mail it again") from exc
         if not recorded:
             store.mark_failed(view.date, target, f"internal error: {type(exc).__name__}: {exc}")
         raise

@@ -90,7 +90,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError
 from ..output.digests import Plan, plan_named, plans
-from ..output.mailer import DeliveryError
+from ..output.mailer import DeliveryError, Unrecorded
 from ..output.view import seal
 from .delivery import (
     DIGEST_JOB,
@@ -268,8 +268,9 @@ class Daemon:
             log.log(logging.DEBUG if quiet and not outcome else logging.INFO, "%s: %s", label, outcome.why)
         except StoreError as exc:  # a manual `digest send` holds the lock: it sends (looked at again)
             # ... or the store failed (its disk full): an error, looked at again a minute on
-            log.log(logging.ERROR if isinstance(exc, NO_SOURCE_TO_BLAME) else logging.INFO,
-                    "%s: not sent now: %s", label, exc)
+            mailed = isinstance(exc, Unrecorded)  # sent, the store full: recorded, not sent, next time
+            log.log(logging.ERROR if mailed or isinstance(exc, NO_SOURCE_TO_BLAME) else logging.INFO,
+                    "%s: %s%s", label, "" if mailed else "not sent now: ", exc)
             self._retry_digests[name, day] = None
             later, pending = now + timedelta(seconds=60), self._retry_delivery_at
             # a minute on, or sooner if another is due sooner: not the past time (every tick)

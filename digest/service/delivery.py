@@ -289,7 +289,7 @@ def send_digest(
 
     Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
     """
-    from ..output.mailer import default_target, deliver
+    from ..output.mailer import default_target, deliver, record_accepted
     from ..output.render import make_env
 
     cfg, store = app.cfg, app.store
@@ -316,6 +316,9 @@ def send_digest(
         email = email.model_copy(update={"to": new})
         target = prefix + default_target(email)
     with store.exclusive("deliver"):
+        if record_accepted(store, key, target):  # mailed before by this process, recorded only now
+            return Sent(False, f"not sent again: sent to {target.partition('email:')[2]} before, "
+                               "recorded now")
         row = store.get_delivery(key, target)
         if row is not None and row.status == "pending":
             # Only lock holders send: a pending row now is from a sender that died mid-send.

@@ -51,9 +51,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtpd() -> Iterator[tuple[Inbox, int]]:
-    """A loopback SMTP server: its inbox and port."""
-    inbox = Inbox()
+def smtpd(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, int]]:
+    """A loopback SMTP server: its inbox (``inbox``: one of its own kind) and port."""
+    inbox = inbox or Inbox()
     ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
     ctl.start()
     try:
