@@ -25,18 +25,7 @@ from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, loopback_config, rss
 from tests.support.examples import copy_examples
 from tests.support.httpd import TestServer, wait_until
-
-
-def _damage_articles(db: Path) -> None:
-    """Overwrite the root page of the ``articles`` table with garbage, as a bad disk sector or
-    a copy cut off by a crash leaves it; the file's header and schema stay readable."""
-    with sqlite3.connect(db) as con:
-        size = con.execute("PRAGMA page_size").fetchone()[0]
-        root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name='articles'").fetchone()[0]
-    con.close()
-    with open(db, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xa5" * size)
+from tests.support.stores import damage
 
 
 @pytest.mark.parametrize("command", [["run"], ["build"]])
@@ -51,7 +40,7 @@ def test_a_damaged_store_is_one_line_naming_the_file_not_a_traceback(
     cfg = copy_examples(tmp_path)
     assert main(["run", "--config", str(cfg)]) == 0
     db = tmp_path / "data" / "digest.sqlite3"
-    _damage_articles(db)
+    damage(db)
     capsys.readouterr()
 
     assert main([*command, "--config", str(cfg)]) == 2

@@ -18,13 +18,16 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
+from digest.config import load_config
 from digest.errors import StoreError
 from digest.service.daemon import Daemon
 from digest.store.sqlite import SQLiteStore
 from tests.support.daemon import Clock, Inbox, smtpd
 from tests.support.digests import digests_config, ingest_stories
 from tests.support.disks import fill, grow, read_only, small_disk
-from tests.support.examples import copy_examples
+from tests.support.examples import DAY, copy_examples
+from tests.support.stores import damage
+from tests.support.web import site
 
 
 def _errors(err: str) -> list[str]:
@@ -254,3 +257,26 @@ def test_a_digest_mailed_as_the_disk_fills_is_recorded_once_there_is_room_not_ma
                 clock.now = _at(11, 6)
                 d._handle("digest:morning")
             assert [str(m["Subject"]) for m in inbox.messages] == ["digest for 2026-11-09: 2 stories"]
+
+
+def test_the_archive_over_a_damaged_store_is_a_503_and_one_log_line_not_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``digest serve`` over a store whose file was damaged after it started: each page that
+    read the damaged table answered 500 with ``database disk image is malformed``'s traceback in
+    the log.  Now a 503 and the store's one line (restore, or ``.recover``)."""
+    cfg_path = copy_examples(tmp_path)
+    assert main(["run", "--config", str(cfg_path)]) == 0
+    db = tmp_path / "data" / "digest.sqlite3"
+    cfg = load_config(cfg_path)
+    with site(cfg) as web, caplog.at_level(logging.INFO, logger="digest"):
+        assert web.get("/").status_code == 200
+        damage(db)
+        caplog.clear()
+        response = web.get(f"/day/{DAY.isoformat()}")
+    assert response.status_code == 503, response.status_code
+    assert not any(r.exc_info for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        f"{db}: the store is damaged (database disk image is malformed): restore it from a backup, or rescue "
+        f"what it holds with: sqlite3 {db} .recover"
+    ]

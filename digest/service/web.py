@@ -198,9 +198,18 @@ class _App:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
+        """The store for one request; a damaged file (or a full disk) met reading it raises its
+        one line (StoreDamaged, StoreFull): the page is a 503, its log one line, no traceback."""
+        from ..store.sqlite import store_failure
+
         store = self.store_factory()
         try:
             yield store
+        except Exception as exc:
+            failure = store_failure(exc, str(getattr(store, "path", store.url)))
+            if failure is None:
+                raise
+            raise failure from exc
         finally:
             store.close()
 

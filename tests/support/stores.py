@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -23,3 +24,15 @@ def store_before(path: Path, migration: str, when: datetime) -> SQLiteStore:
         )
     old.close()
     return SQLiteStore(path)
+
+
+def damage(db: Path, table: str = "articles") -> None:
+    """Overwrite the root page of ``table`` in the SQLite file ``db`` with garbage, as a bad disk
+    sector or a copy cut off by a crash leaves it; the file's header and schema stay readable."""
+    with sqlite3.connect(db) as con:
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+        root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name=?", (table,)).fetchone()[0]
+    con.close()
+    with open(db, "r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\xa5" * size)
