@@ -120,7 +120,7 @@ def test_two_daily_digests_missed_by_more_than_the_grace_are_each_written_and_ma
 
         mtimes = [p.stat().st_mtime_ns for p in sorted((tmp_path / "out").rglob("*.html"))]
         said = start(cfg_path, _at(10, 20, 5))  # a restart right after
-        assert not [line for line in said if "written" in line], said
+        assert not [line for line in said if " written: " in line], said
         assert "digest morning 2026-11-09: not sent: already sent to me@example.org" in " ".join(said), said
         assert "digest evening 2026-11-09: not sent: already sent to me@example.org" in " ".join(said), said
         assert len(inbox.messages) == 2
@@ -165,7 +165,7 @@ def test_a_weekly_digest_missed_on_its_monday_is_sent_on_a_wednesday_start(
         assert "Harriers win the Coastal derby" in weekly
 
         said = start(cfg_path, _at(18, 10, 5))
-        assert not [line for line in said if "weekly-sport" in line and "written" in line], said
+        assert not [line for line in said if "weekly-sport" in line and " written: " in line], said
         assert any(line.startswith("digest weekly-sport 2026-11-15: not sent: already sent to colleague@example.org")
                    for line in said), said
         assert len(inbox.messages) == 1
