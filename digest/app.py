@@ -348,7 +348,8 @@ class App:
         if src.full_text:  # new entries only: a page is fetched once per article
             from .sources.fulltext import with_full_text
 
-            fresh, _pages = with_full_text(fresh, self.cfg.fetch, source=src.name, workers=self.extract_workers)
+            fresh, _pages = with_full_text(fresh, self.cfg.fetch, source=src.name, origin=src.url or "",
+                                           workers=self.extract_workers)
         bodies = bodies_of(fresh, workers=self.extract_workers)  # whole pages across cores
         source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock

@@ -28,6 +28,15 @@ way against the *first* URL of the fetch (:func:`origin_scope`, set by
 ``127.0.0.1:6379`` is refused unless ``127.0.0.1:6379`` is listed.  Public
 addresses are allowed on any port.
 
+Links from content: a fetch's origin is the URL the user configured, also
+when the URL fetched came from a feed (a full-text item link, the feed a
+page links: ``FetchRequest.origin``).  A private address is reached from
+another host than the origin's only when the origin itself is private
+(:func:`origin_is_private`): an intranet feed's links may lead to intranet
+pages, a public feed's links and redirects never lead past the firewall,
+whatever ``allow_hosts`` lets the user's own URLs reach.  A link in a local
+file has no host of its own (origin ``""``): it reaches public addresses only.
+
 :func:`check_host` resolves a name and keeps the addresses the policy
 allows; ``digest.sources.netguard`` calls it where the connection is made.
 
@@ -37,6 +46,10 @@ Special cases
   without a port allow any port, as before ports were read.
 * A bare IPv6 address has no port (``::1``); give one in brackets
   (``[::1]:8080``).  A bad entry is a configuration error naming it.
+* Whether an origin named by a host name is private is read from its
+  addresses (one more lookup, only when a hop to another, private host is
+  about to be allowed); a feed whose owner controls its DNS can answer that
+  lookup with a private address, as it can the connection's own lookup.
 """
 
 from __future__ import annotations
@@ -55,17 +68,29 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 class BlockedAddress(Exception):
     """The host resolves only to addresses the policy refuses."""
 
-    def __init__(self, host: str, addresses: Sequence[str], port: int | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        addresses: Sequence[str],
+        port: int | None = None,
+        *,
+        public_origin: str | None = None,
+    ) -> None:
         shown = ", ".join(addresses[:3]) + (", ..." if len(addresses) > 3 else "")
         if list(addresses) == [host]:
             text = f"{host} is a private or reserved address"
         else:
             text = f"{host} resolves only to private or reserved addresses ({shown})"
-        if port is not None:
+        if public_origin is not None:
+            where = f"from the public host {public_origin}" if public_origin else "from a local file"
+            text += f", reached {where}: only a source on a private host may lead to one"
+        elif port is not None:
             text += f", not allowed on port {port}"
         super().__init__(text)
         self.host = host
         self.addresses = list(addresses)
+        #: Set when the address is refused because the fetch began on a public host (or a file).
+        self.public_origin = public_origin
 
 
 class ResolveFailed(Exception):
@@ -207,6 +232,10 @@ class AddressPolicy:
             return False
         return origin is None or port in DEFAULT_PORTS or origin == (_norm(host), port)
 
+    def lists_name(self, host: str) -> bool:
+        """Whether an entry names ``host`` (on any port): the user said it is theirs."""
+        return any(n == _norm(host) for n, _ in self._names)
+
     def host_exempt(self, host: str, port: int | None = None, origin: Origin | None = None) -> bool:
         if not self.block_private:
             return True
@@ -266,7 +295,36 @@ def check_host(
     if origin is _UNSET:
         origin = _origin.get()
     if policy.host_exempt(host, port, origin):
-        return [host]
+        allowed = [host]
+    else:
+        literal = _ip(host)
+        addresses = [str(literal)] if literal is not None else list(resolver(host, port))
+        allowed = policy.filter(host, addresses, port, origin)
+    if not policy.block_private or origin is None or _norm(host) == origin[0]:
+        return allowed  # the user's own URL's host: allow_hosts alone decides
+    public = [a for a in allowed if (ip := _ip(a)) is not None and is_public(ip)]
+    if len(public) == len(allowed) or origin_is_private(policy, origin, resolver):
+        return allowed
+    if public:
+        return public
+    raise BlockedAddress(host, allowed, port, public_origin=origin[0])
+
+
+def origin_is_private(policy: AddressPolicy, origin: Origin, resolver: Resolver = system_resolve) -> bool:
+    """Whether the host a fetch began on (the URL the user configured) is itself private: a
+    non-public address, a name ``allow_hosts`` lists, or a name all of whose addresses are
+    non-public.  The empty host (a link in a local file) and a name that does not resolve are
+    not: their links reach public addresses only."""
+    host = origin[0]
+    if not host:
+        return False
     literal = _ip(host)
-    addresses = [str(literal)] if literal is not None else list(resolver(host, port))
-    return policy.filter(host, addresses, port, origin)
+    if literal is not None:
+        return not is_public(literal)
+    if policy.lists_name(host):
+        return True
+    try:
+        found = [_ip(a) for a in resolver(host, origin[1])]
+    except ResolveFailed:
+        return False
+    return bool(found) and all(ip is not None and not is_public(ip) for ip in found)

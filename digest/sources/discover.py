@@ -17,7 +17,8 @@ of a document that is not JSON)
 it takes the first linked feed (:func:`feed_links`, relative links resolved
 against ``<base href>`` or the page's URL), fetches it once through the same
 guarded fetcher (``digest.sources.fetch``: address checks, size and time
-limits) and parses that.  The caller stores the feed's URL as the source's
+limits; judged as a link from the page's URL: a public page's link reaches no
+private address) and parses that.  The caller stores the feed's URL as the source's
 ``permanent_url``, so later polls ask the feed directly and ``digest sources``
 shows it; a new URL in the configuration starts over from the page.
 
@@ -147,7 +148,7 @@ def read_feed(
             '(<link rel="alternate" type="application/rss+xml" ...>): give the feed\'s URL',
             kind="not-a-feed",
         )
-    feed = fetch(links[0], config=config, source=source)
+    feed = fetch(links[0], config=config, source=source, origin=result.url)
     if feed.content is None or is_html_page(feed.content):
         raise ParseError(source, f"the feed {url} links ({links[0]}) is an HTML page too", kind="not-a-feed")
     entries = parse_feed(feed.content, source=source, url=feed.final_url or feed.url,

@@ -33,7 +33,8 @@ Limits (``FetchConfig``) and their defaults
 connect_timeout 10 s, read_timeout 20 s (each socket read), deadline 60 s
 (whole fetch, all hops), max_bytes 15 MiB (after decompression),
 max_redirects 5, block_private on (allow_hosts exempts names/IPs/CIDRs, each
-optionally with a port: ``127.0.0.1:8080``; every hop is checked like the first URL),
+optionally with a port: ``127.0.0.1:8080``; every hop is checked like the first URL,
+and reaches a private address only when the configured URL is itself private),
 concurrency 16 (fetch_many in total), per_host 2 (simultaneous fetches per
 host), user_agent ``digest/0.1 (...)``.
 
@@ -109,6 +110,10 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     source: str | None = None
+    #: The configured URL ``url`` was found through (an item's link: the source's URL); its
+    #: host and port are the fetch's origin (``digest.sources.addresses``).  None: ``url``
+    #: itself; ``""``: a local file (no host: public addresses only).
+    origin: str | None = None
 
 
 # -- one fetch, without I/O ------------------------------------------------------------
@@ -137,8 +142,9 @@ class _Fetch:
         self.permanent_url: str | None = None
         self._permanent_run = True
         self.url = self._valid(req.url, "bad URL", "url")
-        #: Every hop's address and port are judged against the first URL (netguard).
-        self.origin = (self.url.host, _port(self.url))
+        #: Every hop's address and port are judged against the URL the user configured: the
+        #: first URL, or the one a link came from (netguard, addresses).
+        self.origin = _origin(self.url if req.origin is None else req.origin)
 
     def error(
         self,
@@ -277,9 +283,8 @@ class _Fetch:
         except FetchError:
             raise
         except BlockedAddress as exc:
-            raise self.error(
-                "blocked-address", f"refused {self.url}: {exc} (see fetch.allow_hosts)"
-            ) from None
+            hint = "" if exc.public_origin is not None else " (see fetch.allow_hosts)"
+            raise self.error("blocked-address", f"refused {self.url}: {exc}{hint}") from None
         except ResolveFailed as exc:
             raise self.error("dns", str(exc)) from None
         except BodyTooLarge as exc:
@@ -333,6 +338,15 @@ def _port(url: httpx.URL) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
 
 
+def _origin(url: str | httpx.URL) -> tuple[str, int]:
+    """``(host, port)`` of a fetch's origin; ``("", 0)``, public, when it names no host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "", 0
+    return (parsed.host, _port(parsed)) if parsed.host else ("", 0)
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:300]
@@ -358,10 +372,12 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     source: str | None = None,
+    origin: str | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> FetchResult:
-    """Fetch one URL; raise :class:`FetchError` (one line, with a ``kind``) on failure."""
-    req = FetchRequest(url, etag, last_modified, source)
+    """Fetch one URL; raise :class:`FetchError` (one line, with a ``kind``) on failure.
+    ``origin``: see :attr:`FetchRequest.origin`."""
+    req = FetchRequest(url, etag, last_modified, source, origin)
     f = _Fetch(req, config, transport)
     # An injected transport belongs to the caller: the client must not close it.
     client = httpx.Client(

@@ -18,7 +18,10 @@ is fetched once per article and never again on later polls):
 
 1. each entry with an http(s) link is fetched through the guarded fetcher
    (``digest.sources.fetch.fetch_many``: size and time caps, SSRF rules,
-   ``fetch.concurrency`` at once and ``fetch.per_host`` per host);
+   ``fetch.concurrency`` at once and ``fetch.per_host`` per host), judged as a
+   link from the source's own URL: only an intranet source's links reach
+   private addresses, and only a link to the source's own host uses its port
+   (``digest.sources.addresses``); a local file's links reach public hosts only;
 2. the pages are extracted as local pages are (``digest.text.extract``,
    across cores);
 3. the page text replaces the entry's body when it is longer than the feed's
@@ -131,9 +134,15 @@ def _page_text(data: bytes, ctype: str) -> str:
 
 
 def with_full_text(
-    entries: Sequence[Entry], config: FetchConfig, *, source: str, workers: int | None = None
+    entries: Sequence[Entry],
+    config: FetchConfig,
+    *,
+    source: str,
+    origin: str = "",
+    workers: int | None = None,
 ) -> tuple[list[Entry], FullTextReport]:
-    """The entries, each with its page's text where the page is the article."""
+    """The entries, each with its page's text where the page is the article.  ``origin``: the
+    source's URL, which the links are judged as coming from (``""``: a local source)."""
     report = FullTextReport()
     out = list(entries)
     todo = [
@@ -142,7 +151,7 @@ def with_full_text(
     ]
     if not todo:
         return out, report
-    requests = [FetchRequest(out[i].url or "", source=f"{source}: {out[i].url}") for i in todo]
+    requests = [FetchRequest(out[i].url or "", source=f"{source}: {out[i].url}", origin=origin) for i in todo]
     results = asyncio.run(fetch_many(requests, config=config, budget=BUDGET * config.deadline))
     pages: list[tuple[int, str]] = []
     unread: list[tuple[str, str]] = []  # (link, why)
