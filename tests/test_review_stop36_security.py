@@ -171,3 +171,28 @@ def test_a_feed_a_page_links_is_judged_as_a_link_from_the_page(internal: TestSer
                 with pytest.raises(FetchError, match="not allowed on port"):
                     read_feed(page_result, source="Site", config=cfg, fetched=NOW)
     assert internal.hits["/secret"] == 0
+
+
+# -- local folders: a link out of the folder ----------------------------------------------
+
+
+def test_a_folder_source_reads_no_file_a_symlink_leads_out_to(tmp_path: Path, make_app: MakeApp) -> None:
+    """A folder others can write to (a sync, a download tool's drop) must not make digest read
+    the user's own files: a symlink to a file outside the folder is one line, not an article;
+    a symlink to a file inside it is read."""
+    private = tmp_path / "home"
+    private.mkdir()
+    (private / "credentials.txt").write_text("Bank login\nThe password is hunter2 and the PIN is 4321.\n")
+    drop = tmp_path / "drop"
+    (drop / "sub").mkdir(parents=True)
+    (drop / "sub" / "note.txt").write_text("Harbour note\nThe harbour wall is repaired by Friday.\n")
+    (drop / "leak.txt").symlink_to(private / "credentials.txt")
+    (drop / "up.md").symlink_to(Path("..") / "home" / "credentials.txt")  # relative, same target
+    (drop / "alias.txt").symlink_to(Path("sub") / "note.txt")
+    with make_app(tmp_path, {"Drop": drop}) as app:
+        report = app.run(now=NOW)
+        text = stored_text(app)
+        note = (app.store.get_source_state("Drop") or pytest.fail("no state")).note or ""
+    assert "hunter2" not in text and "harbour wall is repaired" in text
+    shown = " ".join(str(e) for e in report.errors) + note
+    assert "leak.txt" in shown and "up.md" in shown and "outside the folder" in shown

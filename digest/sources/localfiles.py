@@ -11,7 +11,9 @@ How it works
 * A folder is walked recursively (``os.walk``, symlinked folders not
   followed) in sorted order; hidden files and folders and anything that is
   not a regular file are skipped, and so are files of kinds digest does not
-  read.
+  read.  A symlinked file is read only when it resolves inside the folder:
+  one leading out (to the user's own files, from a folder others write to)
+  is one error line naming it, never an article.
 * Feed files (``.xml .rss .atom .rdf .json .feed``) go through
   :func:`digest.sources.feeds.parse_feed`.
 * ``.txt``: the first non-empty line is the title, the rest the text.
@@ -150,6 +152,7 @@ def iter_files(path: Path) -> Iterator[Path | ParseError]:
         )
 
     errors: list[ParseError] = []
+    inside = os.path.realpath(path)
     for root, dirs, files in os.walk(path, onerror=walk_error, followlinks=False):
         yield from errors
         errors.clear()
@@ -163,6 +166,9 @@ def iter_files(path: Path) -> Iterator[Path | ParseError]:
                     continue
             except OSError:
                 continue  # dangling symlink
+            if p.is_symlink() and os.path.commonpath([inside, os.path.realpath(p)]) != inside:
+                yield ParseError(str(p), "a symlink to a file outside the folder: not read", kind="io")
+                continue
             yield p
     yield from errors
 
