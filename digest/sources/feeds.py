@@ -64,6 +64,9 @@ Special cases
   entity declaration except short literals and single character references
   is removed (:func:`digest.sources.xmlscreen.screen_entities`: feedparser
   expands "safe" literal entities without limit).
+* An element with more than ``xmlscreen.MAX_ATTRIBUTES`` attributes makes the
+  document one error, before feedparser (whose time grows with their square:
+  :func:`digest.sources.xmlscreen.crowded_element`).
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ from .fields import (
     without_outlet,
     year_agrees,
 )
-from .xmlscreen import screen_entities
+from .xmlscreen import MAX_ATTRIBUTES, crowded_element, screen_entities
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
 
@@ -236,6 +239,11 @@ def _xml_feed(
     headers: dict[str, str] = {}
     if ctype:
         headers["content-type"] = ctype
+    crowded = crowded_element(data)
+    if crowded is not None:
+        raise ParseError(
+            source, f"not read: an element with {crowded} attributes (at most {MAX_ATTRIBUTES})", kind="too-large"
+        )
     parsed = feedparser.parse(
         io.BytesIO(screen_entities(data)),
         response_headers=headers,
