@@ -158,7 +158,7 @@ def test_a_weekly_digest_missed_on_its_monday_is_sent_on_a_wednesday_start(
         said = start(cfg_path, _at(18, 10))
         assert "digest weekly-sport 2026-11-15: sent to colleague@example.org" in said, said
         # the start's line says when each digest is built (it named schedule.digest_time alone)
-        assert said[0].endswith("on Mondays at 08:00 (UTC)") and "digest weekly-sport on Mondays" in said[0], said
+        assert "on Mondays at 08:00 (UTC), written to " in said[0] and "digest weekly-sport on Mondays" in said[0], said
         assert "weekly-sport/digest-weekly-sport-2026-11-15.html" in _files(tmp_path)
         assert _mails(inbox) == [("colleague@example.org", "digest for 2026-11-09 – 2026-11-15: 4 stories")]
         weekly = inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
