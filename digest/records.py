@@ -215,6 +215,14 @@ class VersionView(ShowsOutlet):
     lang: str | None = None
     #: The outlet the entry named as its own (an aggregator's item), or None.
     outlet: str | None = None
+    #: A new version of a story from earlier days that adds nothing to what its earlier
+    #: versions said (another outlet's copy, a summary of it: ``digest.output.news``).
+    copy: bool = False
+
+
+#: The status of a story from earlier days whose new versions are all copies of what was
+#: read: listed as "also reported since", not as developing.
+ALSO_REPORTED = "also_reported"
 
 
 @dataclass(slots=True)
@@ -226,8 +234,9 @@ class StoryView:
     lead: VersionView
     also: list[VersionView]
     first_seen: datetime | None = None
-    #: ``new`` (every version arrived in the digest's day) or ``developing`` (a story from
-    #: earlier days that gained versions in it).
+    #: ``new`` (every version arrived in the digest's day), ``developing`` (a story from
+    #: earlier days that gained versions in it) or ``also_reported`` (``ALSO_REPORTED``: one
+    #: whose new versions only repeat what was read, another outlet's copy).
     status: str = "new"
     #: For a developing story: one line of what is new (the new version's headline, or its
     #: lede where the headline repeats the story's).
@@ -238,6 +247,8 @@ class StoryView:
     #: through one channel (a source renamed, two sources on one feed); counted as collapsed
     #: duplicates.
     repeated: int = 0
+    #: Versions shown on earlier days (a developing or "also reported" story's).
+    earlier: int = 0
 
     @property
     def outlets(self) -> int:
@@ -288,7 +299,7 @@ class DigestView:
     #: Stories left out by a mute rule: (title, the rule).
     muted: list[tuple[str, str]] = field(default_factory=list)
     #: The articles of the period those stories hold (their new versions and repeats):
-    #: ``articles_read`` = stories shown + ``duplicates_collapsed`` + ``muted_articles``.
+    #: ``articles_read`` = ``story_count`` + ``duplicates_collapsed`` + ``muted_articles``.
     muted_articles: int = 0
     #: A weekly digest's stories per day: (YYYY-MM-DD, count).
     per_day: list[tuple[str, int]] = field(default_factory=list)
@@ -301,6 +312,17 @@ class DigestView:
     failing: list[FailingSource] = field(default_factory=list)
     #: How many sources the digest reads (the enabled ones); 0 when not known.
     sources: int = 0
+
+    @property
+    def story_count(self) -> int:
+        """The stories with news (new, developing): the header's count; the "also reported"
+        ones' new versions are counted as duplicates collapsed."""
+        return sum(s.status != ALSO_REPORTED for s in self.stories)
+
+    @property
+    def also_reported(self) -> int:
+        """The stories listed as "also reported since" (``ALSO_REPORTED``)."""
+        return len(self.stories) - self.story_count
 
     @property
     def dates(self) -> str:

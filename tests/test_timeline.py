@@ -136,7 +136,8 @@ def test_the_header_counts_only_the_days_versions_as_duplicates_in_every_format(
     expected = {"2026-11-10": (3, 2, 1), "2026-11-11": (1, 1, 0), "2026-11-12": (2, 1, 1)}
     for day, (read, stories, dups) in expected.items():
         doc = digest_json(tmp_path, day)
-        assert doc["counts"] == {"articles_read": read, "stories": stories, "duplicates_collapsed": dups, "muted_articles": 0}, day
+        assert doc["counts"] == {"articles_read": read, "stories": stories, "duplicates_collapsed": dups, "muted_articles": 0,
+                                 "also_reported": 0}, day
         assert _header((tmp_path / "out" / f"digest-{day}.md").read_text(encoding="utf-8")) == (read, stories, dups)
         html = (tmp_path / "out" / f"digest-{day}.html").read_text(encoding="utf-8")
         assert f"<strong>{dups}</strong> duplicate" in html, day

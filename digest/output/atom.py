@@ -108,8 +108,9 @@ def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
 
 def entry_updated(story: StoryView, cap: datetime) -> datetime:
     """A story entry's ``updated``: the newest of when it was first seen and its versions'
-    publication and arrival (a developing story's entry moves with its new versions)."""
-    versions = [story.lead, *story.also]
+    publication and arrival (a developing story's entry moves with its new versions; not with
+    a copy of what it said, ``VersionView.copy``: a feed reader would show it unread again)."""
+    versions = [v for v in (story.lead, *story.also) if not v.copy]
     times = [story.first_seen, *(v.published for v in versions), *(v.arrived for v in versions)]
     aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
     return min(max(aware, default=cap), cap)

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..config import OTHER, WEEKDAYS, Config
-from ..records import DigestView, SectionView, StoryView, VersionView
+from ..records import ALSO_REPORTED, DigestView, SectionView, StoryView, VersionView
 from ..store.base import Store
 from .filters import Rule, Rules, versions
 from .view import build_view, duplicates_collapsed
@@ -156,29 +156,42 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     new on one of the days, else developing), the most outlets first, a count per day."""
     stories: dict[str, StoryView] = {}
     born: set[str] = set()  # new on one of the days: first seen in the period
+    news: dict[str, StoryView] = {}  # the latest day's view in which it developed
     fresh: set[tuple[str, str]] = set()
+    copies: set[tuple[str, str]] = set()
     repeated: dict[str, int] = {}
+    earlier: dict[str, int] = {}  # versions shown before the period
     per_day: list[tuple[str, int]] = []
     for view in views:
-        per_day.append((view.date, len(view.stories)))
+        per_day.append((view.date, view.story_count))
         for s in view.stories:
             for v in _versions(s):
                 if v.new:
                     fresh.add((s.story_id, v.id))
+                if v.copy:
+                    copies.add((s.story_id, v.id))
             stories[s.story_id] = s  # the later day's view holds every version so far
+            earlier.setdefault(s.story_id, s.earlier)
             if s.status == "new":
                 born.add(s.story_id)
+            elif s.status == "developing":
+                news[s.story_id] = s
             repeated[s.story_id] = repeated.get(s.story_id, 0) + s.repeated  # each day's its own
 
     def mark(s: StoryView) -> StoryView:
         def one(v: VersionView) -> VersionView:
-            return replace(v, new=(s.story_id, v.id) in fresh)
+            return replace(v, new=(s.story_id, v.id) in fresh, copy=(s.story_id, v.id) in copies)
 
-        status = "new" if s.story_id in born else s.status
+        # new on one of the days, else developing on one (what was new that day), else only
+        # copies arrived: also reported
+        said = news.get(s.story_id)
+        status = "new" if s.story_id in born else "developing" if said else ALSO_REPORTED
         return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id],
-                       status=status, whats_new="" if status == "new" else s.whats_new)
+                       status=status, whats_new=said.whats_new if said and status != "new" else "",
+                       whats_new_lang=said.whats_new_lang if said and status != "new" else None,
+                       earlier=0 if status == "new" else earlier[s.story_id])
 
-    merged = sorted((mark(s) for s in stories.values()), key=lambda s: (-s.outlets, s.story_id))
+    merged = sorted((mark(s) for s in stories.values()), key=lambda s: (s.status == ALSO_REPORTED, -s.outlets, s.story_id))
     last = views[-1] if views else None
     hidden = sum(v.repeats_hidden for v in views)
     return DigestView(
@@ -205,7 +218,7 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     view.duplicates_collapsed = duplicates_collapsed(view.stories) + view.repeats_hidden  # not the muted ones
     if len(views) > 1:  # the count per day of the stories this digest shows
         shown = {s.story_id for s in view.stories}
-        view.per_day = [(v.date, sum(s.story_id in shown for s in v.stories)) for v in views]
+        view.per_day = [(v.date, sum(s.story_id in shown and s.status != ALSO_REPORTED for s in v.stories)) for v in views]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.muted_articles = sum(sum(v.new for v in _versions(s)) + s.repeated for s, _ in muted)
     view.name = plan.name

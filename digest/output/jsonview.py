@@ -1,6 +1,6 @@
 """The digest as JSON: raw strings (JSON escaping is enough), URLs ``safe_url`` or null.
 
-Each story carries its ``status`` (``new``/``developing``) and ``whats_new``; each
+Each story carries its ``status`` (``new``/``developing``/``also_reported``) and ``whats_new``; each
 version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 ``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
 ``per_day`` counts and the ``failing_sources``.  ``date`` is the digest's (last) day and
@@ -75,7 +75,8 @@ def render_json(view: DigestView) -> str:
         "generated": _iso(view.generated),
         "counts": {
             "articles_read": view.articles_read,
-            "stories": len(view.stories),
+            "stories": view.story_count,
+            "also_reported": view.also_reported,
             "duplicates_collapsed": view.duplicates_collapsed,
             "muted_articles": view.muted_articles,
         },

@@ -46,7 +46,7 @@ from typing import Any
 
 import jinja2
 
-from ..records import DigestView
+from ..records import ALSO_REPORTED, DigestView
 
 __all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
 
@@ -78,6 +78,7 @@ def ranked(view: DigestView) -> list[str]:
     story in turn (in the sections' order), then each one's second, and so on; so the
     stories of a section in full are its first ones."""
     sections = [sec.stories for sec in view.sections] or [view.stories]
+    sections = [[s for s in sec if s.status != ALSO_REPORTED] for sec in sections]  # one line each, always
     return [s.story_id for rank in zip_longest(*sections) for s in rank if s is not None]
 
 

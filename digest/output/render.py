@@ -54,7 +54,14 @@ from digest.output.jsonview import render_json
 from digest.output.mailsize import Fit, apply_fit
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
-from digest.records import DigestView, FailingSource, SectionView, StoryView, VersionView
+from digest.records import (
+    ALSO_REPORTED,
+    DigestView,
+    FailingSource,
+    SectionView,
+    StoryView,
+    VersionView,
+)
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
@@ -175,6 +182,7 @@ def story_context(
     title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
     also = [_version(v, tz, day, locale) for v in s.also]
     shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
+    cut = excerpt(s.lead.text or "", excerpt_chars)
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),
@@ -182,17 +190,32 @@ def story_context(
         "url": lead["url"],
         "source": lead["source"],
         "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
-        "excerpt": excerpt(s.lead.text or "", excerpt_chars),
+        "excerpt": cut,
         "also": also,
         "also_shown": also[:shown],
         "also_more": also[shown:],
         "outlets": s.outlets,
         "developing": s.status == "developing",
-        "whats_new": _one_line(s.whats_new),
+        "also_reported": s.status == ALSO_REPORTED,
+        #: when the reader first read of a developing (or "also reported") story, and how
+        #: many of its versions came before the day's
+        "first_reported": format_time(s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
+        "earlier": s.earlier,
+        #: an "also reported" story's new versions (the copies)
+        "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
+        "whats_new": shown_news(s.whats_new, title, cut),
         "whats_new_lang": part_lang(s.whats_new_lang),
         "lead_new": s.lead.new,
         "lang": lead["lang"],
     }
+
+
+def shown_news(line: str, title: str, cut: str) -> str:
+    """A developing story's "what is new" as the story shows it: "" when the heading or the
+    excerpt under it already says it (the new version leads: its headline is the heading,
+    its first sentence the excerpt's)."""
+    line = _one_line(line)
+    return "" if line in (title, "") or line.removesuffix(" …") in cut else line
 
 
 def _failing(f: FailingSource, tz: tzinfo | None, day: str, locale: str | None) -> dict[str, Any]:
@@ -276,12 +299,14 @@ def _context(
 
     day = _one_line(view.date)
     taken: set[str] = set()
-    sections = [
-        {"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
-         "stories": [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories]}
-        for sec in (view.sections or [SectionView("", view.stories)])
-    ]
-    if not any(sec["stories"] for sec in sections):
+    sections = []
+    for sec in view.sections or [SectionView("", view.stories)]:
+        shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories]
+        sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
+                         "stories": [s for s in shown if not s["also_reported"]],
+                         #: the "also reported since" lines, after the section's stories
+                         "since": [s for s in shown if s["also_reported"]]})
+    if not any(sec["stories"] or sec["since"] for sec in sections):
         sections = []
     stories = [s for sec in sections for s in sec["stories"]]
     ctx = {

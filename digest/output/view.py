@@ -22,8 +22,13 @@ How it works
 * The day's stories are those holding a version that arrived in the window
   (``Store.stories_fetched_between``).  A story with no earlier version is
   ``new``; one with earlier versions is ``developing``, with its new versions
-  marked and one line of what is new (:func:`whats_new`).  A story with
+  marked and one line of what is new (``digest.output.news.whats_new``).  A story with
   nothing new in the window is not shown.
+* A story with earlier versions whose new versions all repeat them (another outlet's
+  copy arriving late, a summary of it: ``digest.output.news.adds_nothing``, each such
+  version's ``VersionView.copy``) did not develop: it is ``also_reported``, listed after
+  the stories with news as one line ("also reported since"), its new versions counted as
+  duplicates collapsed (of the story an earlier digest showed), not as a story.
 * Each story's lead is the version the engine chose (``Story.lead_key``),
   re-chosen when a more complete version arrived; the others are listed as
   "also reported by", earliest first.  Stories are ordered by how many
@@ -59,34 +64,17 @@ Special cases
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
-from ..records import Article, DigestView, FailingSource, StoryView, VersionView
+from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from ..text.lines import WORD, count_words
-from ..text.scripts import has_no_space_script, safe_cut
-from ..text.sentences import sentence_ends
-from ..text.words import FUNCTION_WORDS
+from .news import adds_nothing, read_of, speaker, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
-_WORD = re.compile(r"\w+")
-#: A new headline repeats the story's when under this share of its words (function words
-#: aside, compared by their first ``STEM_CHARS`` letters) are in none of its earlier
-#: headlines: "Quake hits Opunake harbour, Taranaki" (1 of 5) repeats, "Boy, 17, shot in
-#: Claymont has died" (2 of 5: shot, died) is news.  GVC val through ``digest replay``: see
-#: docs/evaluation.md, "What is new in a developing story".
-NEW_WORDS = 0.3
-#: Words are compared by their first letters: "recalls"/"recall", "injured"/"injury".
-STEM_CHARS = 5
-#: The lede shown for a repeated headline is cut here (characters).
-WHATS_NEW_CHARS = 240
-
-
 #: The store's time resolution: an article fetched at the very instant of a seal is the
 #: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
 _TICK = timedelta(microseconds=1)
@@ -175,66 +163,24 @@ def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: d
     return sum(moved.values()), max(moved).isoformat(), why
 
 
-def _words(s: str) -> set[str]:
-    """The content words of a headline, each cut to ``STEM_CHARS`` letters."""
-    return {w.lower()[:STEM_CHARS] for w in _WORD.findall(s) if w.lower() not in FUNCTION_WORDS}
-
-
-#: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
-#: the lede goes on to the next stop.
-LEDE_MIN_WORDS = 6
-
-
-def _word_count(text: str) -> int:
-    """Words of ``text``: split at spaces, or counted as the cleaner does where a script has
-    no spaces between words (a Chinese sentence is not one word)."""
-    return count_words(WORD.findall(text)) if has_no_space_script(text) else len(text.split())
-
-
-def _first_sentence(text: str) -> str:
-    """The text up to its first sentence end (``digest.text.sentences.sentence_ends``, the one
-    sentence splitter) after at least ``LEDE_MIN_WORDS`` words."""
-    for end in sentence_ends(text):
-        if _word_count(text[:end]) >= LEDE_MIN_WORDS:
-            return text[:end].strip()
-    return text
-
-
-def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: str = "") -> str:
-    """One line of what the new versions add: the latest one's headline, or its lede (first
-    sentence) where the headline repeats what the reader has read: the story's ``heading``
-    (the lead's title: a new version that became the lead is the heading itself) and the
-    earlier versions' headlines (``NEW_WORDS``)."""
-    latest = _latest(new)
-    title = " ".join(latest.title.split())
-    words = _words(title)
-    seen = set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
-    added = words - seen
-    if not added or len(added) < NEW_WORDS * len(words):
-        text = " ".join(latest.text.split())
-        lede = _first_sentence(text)
-        if len(lede) > WHATS_NEW_CHARS:
-            head = lede[: safe_cut(lede, WHATS_NEW_CHARS)]  # a letter keeps its marks
-            if " " in head[WHATS_NEW_CHARS // 2 :]:  # else a script without spaces: cut where it must
-                head = head.rsplit(" ", 1)[0]
-            lede = head + " …"
-        return lede or title
-    return title
-
-
-def _latest(new: list[StoredArticle]) -> StoredArticle:
-    """The version "what is new" is read from: the last to arrive."""
-    return max(new, key=lambda v: (v.fetched, v.key))
-
-
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
     """The versions new in the digest (``VersionView.new``) folded into the stories shown,
-    beyond one per story: a developing story's earlier versions are not the day's."""
-    return sum(max(sum(v.new for v in (s.lead, *s.also)) - 1, 0) + s.repeated for s in stories)
+    beyond one per story: a developing story's earlier versions are not the day's.  An
+    "also reported" story's new versions are all duplicates (of what an earlier digest
+    showed): it is not counted as a story (``DigestView.story_count``)."""
+    return sum(
+        max(sum(v.new for v in (s.lead, *s.also)) - (s.status != ALSO_REPORTED), 0) + s.repeated for s in stories
+    )
+
+
+def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, int, float, str]]:
+    """The stories' order in a digest: those with news (new, developing) first, then the
+    "also reported" ones; each most outlets first, then the lead's latest (undated: ``start``)."""
+    return lambda s: (s.status == ALSO_REPORTED, -s.outlets, -(s.lead.published or start).timestamp(), s.story_id)
 
 
 _Page = tuple[str, str, str, str]
@@ -299,8 +245,11 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             hidden += len(fresh)
             continue
         earlier = [v for v in versions if _aware(v.fetched) < start]
+        read = read_of(earlier)
+        copies = {v.key for v in new if adds_nothing(v, earlier, read)} if earlier else set()
+        status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
-        def view(v: StoredArticle) -> VersionView:
+        def view(v: StoredArticle, copy: bool) -> VersionView:
             return VersionView(
                 source=v.source,
                 title=v.title,
@@ -313,6 +262,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 new=start <= _aware(v.fetched) < end,
                 lang=v.lang,
                 outlet=v.outlet,
+                copy=copy,
             )
 
         others = sorted(
@@ -321,14 +271,16 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         )
         stories.append(
             StoryView(
-                sid, lead.title, view(lead), [view(v) for v in others], first_seen=st.first_seen,
-                status="developing" if earlier else "new",
-                whats_new=whats_new(new, earlier, lead.title) if earlier else "",
-                whats_new_lang=_latest(new).lang if earlier else None,
+                sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
+                first_seen=st.first_seen,
+                status=status,
+                whats_new=whats_new(new, earlier, lead.title) if status == "developing" else "",
+                whats_new_lang=speaker(new, earlier, read).lang if status == "developing" else None,
                 repeated=len(fresh) - len(new),
+                earlier=len(earlier),
             )
         )
-    stories.sort(key=lambda s: (-s.outlets, -(s.lead.published or start).timestamp(), s.story_id))
+    stories.sort(key=story_order(start))
     articles = store.count_articles_fetched_between(start, end)
     names = {s.name for s in cfg.sources if s.enabled}
     return DigestView(

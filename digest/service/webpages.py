@@ -51,7 +51,7 @@ from ..output.render import excerpt, make_env, part_lang, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import day_window, shown_day
-from ..records import StoryView
+from ..records import ALSO_REPORTED, StoryView
 from ..sources.dates import day_fits
 from ..store.base import Store
 from .webtemplates import PAGES
@@ -167,7 +167,7 @@ class Pages:
 
     def index(self, store: Store) -> Page:
         """Days newest first, each counted as its day page shows it (new and developing)."""
-        counts = {d: len(build_view(store, self.cfg, d).stories) for d in self.known_days(store)}
+        counts = {d: build_view(store, self.cfg, d).story_count for d in self.known_days(store)}
         days = [
             {"date": d.isoformat(), "label": format_day(d, self.cfg.locale), "stories": n}
             for d, n in sorted(counts.items(), reverse=True)
@@ -186,7 +186,8 @@ class Pages:
         before = max((d for d in known if d < day), default=None)
         after = min((d for d in known if d > day), default=None)
         search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False)
-        return Page("200 OK", decorate_day(page, view.stories, before, after, self.cfg.locale, search_box))
+        headed = [s for s in view.stories if s.status != ALSO_REPORTED]  # the others: a line each, no heading
+        return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box))
 
     # -- a story -----------------------------------------------------------------
     def story(self, store: Store, story_id: str) -> Page:

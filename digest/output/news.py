@@ -1,0 +1,169 @@
+"""What a story's new versions add to what the reader read: the "what's new" line, and copies.
+
+Observations
+------------
+* A developing story is shown again because something arrived; the reader wants to know
+  what, in one line.  A follow-up's headline usually says it ("Harbour to reopen next
+  month"); a headline that repeats the story's ("Correction: Quake hits ...", the same wire
+  headline) does not, and neither does the new version's first sentence when it is the
+  story's own, word for word or with one figure changed: a correction's news is the line
+  that corrects, further down.
+* Another outlet's copy of a report the reader read (a wire story arriving a day late, a
+  feed's summary of it) adds nothing to read: only the outlet is new.  Shown as a
+  developing story, its "what's new" line was the story's own first sentence, under a
+  heading and an excerpt the reader read the day before.
+
+How it works
+------------
+* Texts are compared by *passages*: sentences (``digest.text.sentences.sentence_ends``)
+  of at least ``LEDE_MIN_WORDS`` words (a dateline, "WATERBURY, Conn.", runs on into the
+  next; a credit line, "Reporting by staff.", is no passage of its own).  A passage was
+  *read* when at least ``READ_SHARE`` of its word 3-grams (character 4-grams in a script
+  written without spaces) are in the earlier versions' texts.
+* :func:`adds_nothing`: a new version is a copy when none of its passages is new; one
+  without a passage (a headline alone) when its headline repeats (below).
+* :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
+  it repeats what the reader read (the story's heading and the earlier headlines: under
+  ``NEW_WORDS`` of its content words new), else its first passage not read, cut at
+  ``WHATS_NEW_CHARS``.
+
+Special cases
+-------------
+* Every new version a copy: the last to arrive speaks (the line is then not shown: see
+  ``digest.output.view``, "also reported").
+* A passage longer than ``WHATS_NEW_CHARS`` is cut at a space in its second half (a
+  script without spaces where it must, a letter kept with its marks) and gets " …".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ..store.base import StoredArticle
+from ..text.lines import WORD, count_words
+from ..text.scripts import has_no_space_script, safe_cut
+from ..text.sentences import sentence_ends
+from ..text.words import FUNCTION_WORDS
+
+_WORD = re.compile(r"\w+")
+#: A new headline repeats the story's when under this share of its words (function words
+#: aside, compared by their first ``STEM_CHARS`` letters) are in none of its earlier
+#: headlines: "Quake hits Opunake harbour, Taranaki" (1 of 5) repeats, "Boy, 17, shot in
+#: Claymont has died" (2 of 5: shot, died) is news.  GVC val through ``digest replay``: see
+#: docs/evaluation.md, "What is new in a developing story".
+NEW_WORDS = 0.3
+#: Words are compared by their first letters: "recalls"/"recall", "injured"/"injury".
+STEM_CHARS = 5
+#: The passage shown for a repeated headline is cut here (characters).
+WHATS_NEW_CHARS = 240
+#: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
+#: the passage goes on to the next stop.
+LEDE_MIN_WORDS = 6
+#: A passage was read when this share of its 3-grams is in the earlier versions: a figure
+#: corrected in a 30-word sentence leaves 90% of them; a follow-up's sentence that names the
+#: story's place and quake ("Tuesday's magnitude 6.1 earthquake off the Taranaki coast") 20%.
+READ_SHARE = 0.5
+_N_WORDS, _N_CHARS = 3, 4
+
+
+def _words(s: str) -> set[str]:
+    """The content words of a headline, each cut to ``STEM_CHARS`` letters."""
+    return {w.lower()[:STEM_CHARS] for w in _WORD.findall(s) if w.lower() not in FUNCTION_WORDS}
+
+
+def _word_count(text: str) -> int:
+    """Words of ``text``: split at spaces, or counted as the cleaner does where a script has
+    no spaces between words (a Chinese sentence is not one word)."""
+    return count_words(WORD.findall(text)) if has_no_space_script(text) else len(text.split())
+
+
+def passages(text: str) -> Iterator[str]:
+    """The passages of ``text`` (spaces folded): its sentences, each run on until it holds
+    ``LEDE_MIN_WORDS`` words; a last piece shorter than that is dropped."""
+    text = " ".join(text.split())
+    start = 0
+    for end in sentence_ends(text):
+        if _word_count(text[start:end]) >= LEDE_MIN_WORDS:
+            yield text[start:end].strip()
+            start = end
+    if _word_count(text[start:]) >= LEDE_MIN_WORDS:
+        yield text[start:].strip()
+
+
+def _grams(text: str) -> set[str]:
+    """Word 3-grams of ``text`` (lower case), or character 4-grams of its letters in a
+    script written without spaces."""
+    if has_no_space_script(text):
+        letters = "".join(_WORD.findall(text.lower()))
+        return {letters[i : i + _N_CHARS] for i in range(max(len(letters) - _N_CHARS + 1, 1))}
+    words = _WORD.findall(text.lower())
+    return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
+
+
+def read_of(earlier: Iterable[StoredArticle]) -> set[str]:
+    """The grams of what the reader read: the earlier versions' texts, whole."""
+    return set().union(*(_grams(" ".join(v.text.split())) for v in earlier))
+
+
+def new_passages(version: StoredArticle, read: set[str]) -> list[str]:
+    """The passages of ``version`` the reader has not read (``read``: the earlier versions'
+    grams): those with under ``READ_SHARE`` of their grams in it."""
+    out = []
+    for p in passages(version.text):
+        grams = _grams(p)
+        if len(grams & read) < READ_SHARE * len(grams):
+            out.append(p)
+    return out
+
+
+def _headline_repeats(title: str, seen: set[str]) -> bool:
+    words = _words(title)
+    added = words - seen
+    return not added or len(added) < NEW_WORDS * len(words)
+
+
+def _seen_words(earlier: list[StoredArticle], heading: str) -> set[str]:
+    return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
+
+
+def adds_nothing(version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None) -> bool:
+    """Whether ``version`` only repeats what the ``earlier`` versions said: none of its
+    passages is new (another outlet's copy, a summary of it); without a passage (a
+    headline alone), when its headline repeats theirs."""
+    read = read_of(earlier) if read is None else read
+    if next(passages(version.text), None) is None:
+        return _headline_repeats(" ".join(version.title.split()), _seen_words(earlier, ""))
+    return not new_passages(version, read)
+
+
+def _cut(line: str) -> str:
+    if len(line) <= WHATS_NEW_CHARS:
+        return line
+    head = line[: safe_cut(line, WHATS_NEW_CHARS)]  # a letter keeps its marks
+    if " " in head[WHATS_NEW_CHARS // 2 :]:  # else a script without spaces: cut where it must
+        head = head.rsplit(" ", 1)[0]
+    return head + " …"
+
+
+def speaker(new: list[StoredArticle], earlier: list[StoredArticle], read: set[str] | None = None) -> StoredArticle:
+    """The version "what is new" is read from: the last to arrive of those that are no copy
+    of the ``earlier`` ones (:func:`adds_nothing`), else the last to arrive."""
+    read = read_of(earlier) if read is None else read
+    news = [v for v in new if not adds_nothing(v, earlier, read)]
+    return max(news or new, key=lambda v: (v.fetched, v.key))
+
+
+def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: str = "") -> str:
+    """One line of what the new versions add, read from the :func:`speaker`: its headline, or,
+    where the headline repeats what the reader has read (the story's ``heading``, the lead's
+    title: a new version that became the lead is the heading itself; and the earlier
+    versions' headlines, ``NEW_WORDS``), its first passage the ``earlier`` versions do not
+    hold (its first passage, when it has none)."""
+    read = read_of(earlier)
+    latest = speaker(new, earlier, read)
+    title = " ".join(latest.title.split())
+    if not _headline_repeats(title, _seen_words(earlier, heading)):
+        return title
+    fresh = new_passages(latest, read) or list(passages(latest.text))[:1]
+    return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
