@@ -79,9 +79,10 @@ def test_a_late_wire_copy_is_also_reported_not_a_developing_story(tmp_path: Path
     replayed(tmp_path, stream())
     day1 = digest_json(tmp_path, "2026-11-11")
     quake = quake_of(day1)
-    assert (quake["status"], quake["whats_new"]) == ("also_reported", None)
+    assert (quake["status"], quake["also_reported"], quake["whats_new"]) == ("developing", True, None)
     assert {v["id"]: v["new"] for v in versions(quake)} == {"quake-1": False, "quake-copy": True}
-    assert [s["status"] for s in day1["stories"]] == ["new", "also_reported"]  # after the day's news
+    # after the day's news; the JSON status stays within issue #19's two values
+    assert [(s["status"], s["also_reported"]) for s in day1["stories"]] == [("new", False), ("developing", True)]
     assert day1["counts"] == {"articles_read": 2, "stories": 1, "duplicates_collapsed": 1, "muted_articles": 0,
                               "also_reported": 1}
 

@@ -1,6 +1,8 @@
 """The digest as JSON: raw strings (JSON escaping is enough), URLs ``safe_url`` or null.
 
-Each story carries its ``status`` (``new``/``developing``/``also_reported``) and ``whats_new``; each
+Each story carries its ``status`` (``new``/``developing``, the two of issue #19's contract: a
+story from earlier days that gained only copies is ``developing`` with ``also_reported`` true, as
+the digest lists it under "also reported since") and ``whats_new``; each
 version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 ``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
 ``per_day`` counts and the ``failing_sources``.  ``date`` is the digest's (last) day and
@@ -14,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from digest.output.sanitize import safe_url
-from digest.records import DigestView, VersionView
+from digest.records import ALSO_REPORTED, DigestView, VersionView
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -58,7 +60,8 @@ def render_json(view: DigestView) -> str:
         stories.append(
             {
                 "story_id": s.story_id,
-                "status": s.status,
+                "status": "developing" if s.status == ALSO_REPORTED else s.status,
+                "also_reported": s.status == ALSO_REPORTED,
                 "whats_new": s.whats_new or None,
                 "title": s.title or s.lead.title,
                 "first_seen": _iso(s.first_seen),
