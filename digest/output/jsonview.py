@@ -54,7 +54,7 @@ def render_json(view: DigestView) -> str:
             "lang": v.lang,
         }
 
-    stories = []
+    stories: list[dict[str, object]] = []
     for s in view.stories:
         lead = version(s.lead) | {"text": s.lead.text}
         stories.append(
@@ -71,7 +71,7 @@ def render_json(view: DigestView) -> str:
             }
         )
     by_id = {str(st["story_id"]): st for st in stories}
-    doc = {
+    doc: dict[str, Any] = {
         "date": view.date,
         "first_day": view.first_day or view.date,
         "title": view.title,
