@@ -21,13 +21,15 @@ How it works
   content (feedparser copies content into summary); a summary saying clearly
   more than a stub of a content takes its place (``fields.fullest``).  Titles
   are plain text, their entities decoded even where escaped twice
-  (``fields.title_text``).
+  (``fields.title_text``); an episode with no ``<title>`` takes its ``<itunes:title>`` (an
+  entry with neither is headed by its text: ``digest.text.prepare.title_of_text``).
   Content HTML comes as the feed wrote it (feedparser neither sanitizes it nor
   writes it out again to resolve its links: its SGML parser reads markup unlike
   a browser, and could turn a script into text).
 * Links: only absolute http(s) links are kept (relative ones are resolved
   against the feed URL first); ``javascript:`` and friends become ``None``.
-  An entry with no page links to its first enclosure (``fields.entry_link``).
+  An entry with no page links to its first enclosure (``fields.entry_link``); a link through
+  a known redirect (a Google Alert's ``google.com/url?url=``) is its target's (``fields.unwrapped``).
 * Dates: ``published``, else ``updated``, else ``created`` (see
   :mod:`digest.sources.dates`), aware UTC, the first plausible one (a published
   date in 2036 gives way to the updated one); with none, ``None`` and the
@@ -346,6 +348,9 @@ def _entry(
     raw_id = get(e, "id")
     entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
     title = get(e, "title")
+    if not (isinstance(title, str) and title.strip()):
+        title = get(e, "itunes_title")  # a podcast's episode may carry only <itunes:title>
+        title = title if isinstance(title, str) else None
     url = entry_link(e, base)
     outlet = entry_outlet(e, feed_title)
     return Entry(

@@ -8,7 +8,8 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 * :func:`fullest`: an entry's body, its content or its summary, whichever says more.
 * :func:`http_url`: an absolute http(s) URL, relative ones resolved against a base.
 * :func:`entry_link`, :func:`json_link`: the page an entry links to (FeedBurner's
-  ``origLink`` first; with no page, a podcast's episode file).
+  ``origLink`` first; a search engine's redirect to it read through: :func:`unwrapped`; with no
+  page, a podcast's episode file).
 * :func:`entry_date`, :func:`json_date`: an entry's publication time, its first plausible date.
 * :func:`language_tag`, :func:`entry_language`: the language an entry is written in, as its
   feed states it (a BCP 47 tag, for the ``lang`` of the pages that show it).
@@ -24,11 +25,11 @@ from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from .dates import from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "without_outlet", "year_agrees"]
+__all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -153,8 +154,52 @@ def get(e: Any, key: str) -> Any:
 def entry_link(e: Any, base: str | None) -> str | None:
     """The page the entry links to: a FeedBurner feed's ``feedburner:origLink`` (its
     ``<link>`` is a redirect through feeds.feedburner.com), else ``link``, else the first
-    ``rel="alternate"`` link; with no page, its first enclosure (a podcast's episode)."""
-    return _page_link(e, base) or _first(get(e, "links"), "href", base, rel="enclosure")
+    ``rel="alternate"`` link, a redirect to it read through (:func:`unwrapped`); with no
+    page, its first enclosure (a podcast's episode)."""
+    page = _page_link(e, base)
+    return unwrapped(page) if page else _first(get(e, "links"), "href", base, rel="enclosure")
+
+
+#: Redirects that name their target in a parameter: (host, or the domain under which any host
+#: is one, as "google."; path; the target's parameters in order).  Google Alerts links every
+#: item through ``https://www.google.com/url?rct=j&sa=t&url=<article>&ct=ga&cd=...&usg=...``
+#: (``usg`` and ``cd`` change from one poll to the next), Bing News through ``apiclick.aspx``,
+#: Facebook through ``l.facebook.com/l.php?u=``.
+REDIRECTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("google.", "/url", ("url", "q")),
+    ("bing.com", "/news/apiclick.aspx", ("url",)),
+    ("l.facebook.com", "/l.php", ("u",)),
+)
+
+
+def unwrapped(url: str) -> str:
+    """``url``, or the http(s) page it redirects to when it is a known redirect
+    (``REDIRECTS``), read through as often as they nest (three times at most).
+
+    The reader is sent to the article, its full text is fetched from it, and an entry
+    without an id is known by it: Google's link changes at each poll, the article does not.
+    A redirect whose target is missing or no http(s) URL is kept as it is.
+    """
+    for _ in range(3):
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower().removeprefix("www.")
+        except ValueError:
+            return url
+        names = next(
+            (names for at, path, names in REDIRECTS
+             if (host.startswith(at) if at.endswith(".") else host == at or host.endswith("." + at))
+             and parts.path == path),
+            None,
+        )
+        if names is None:
+            return url
+        query = dict(parse_qsl(parts.query))
+        target = next((t for name in names if (t := http_url(query.get(name), None))), None)
+        if target is None:
+            return url
+        url = target
+    return url
 
 
 def former_link(e: Any, base: str | None) -> str | None:
@@ -188,12 +233,10 @@ def _first(links: object, key: str, base: str | None, *, rel: str | None = None)
 
 
 def json_link(item: dict[str, Any], base: str | None) -> str | None:
-    """A JSON Feed item's ``url``, else its ``external_url``, else its first attachment's."""
-    return (
-        http_url(item.get("url"), base)
-        or http_url(item.get("external_url"), base)
-        or _first(item.get("attachments"), "url", base)
-    )
+    """A JSON Feed item's ``url``, else its ``external_url`` (a redirect read through:
+    :func:`unwrapped`), else its first attachment's."""
+    page = http_url(item.get("url"), base) or http_url(item.get("external_url"), base)
+    return unwrapped(page) if page else _first(item.get("attachments"), "url", base)
 
 
 def former_json_link(item: dict[str, Any], base: str | None) -> str | None:
