@@ -15,7 +15,8 @@ How it works
 
 Special cases
 -------------
-* An entry with no title gets the first sentence of its text as title.
+* An entry with no title gets the first sentence of its text as title, or its opening cut at
+  a word (:func:`title_of_text`).
 * An entry with neither title nor text is dropped (``None``).
 """
 
@@ -27,18 +28,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..records import Article, Entry
+from ..records import Article, Entry, shorten
 from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
 from .furniture import ends_cut
 from .identity import article_key, is_http, without_tracking
 from .lines import line_key
-from .scripts import safe_cut
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
 #: C0 control characters (but tab and newline) and DEL: never meaningful in news.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FIRST_SENTENCE = re.compile(r"^(.{20,200}?[.!?])(\s|$)", re.S)
+#: A heading made from a text (:func:`title_of_text`): at most this many characters, ...
+TITLE_FROM_TEXT_CHARS = 120
+#: ... and a first sentence of more words than this is cut, after ``TITLE_FROM_CUT_WORDS``.
+TITLE_FROM_TEXT_WORDS = 25
+TITLE_FROM_CUT_WORDS = 20
 #: A feed summary shorter than this many words (with no full content) is
 #: treated as a summary of a longer article.
 SUMMARY_WORDS = 80
@@ -154,6 +159,29 @@ def title_from_text(first_line: str, text: str) -> str | None:
     return None
 
 
+def title_of_text(text: str) -> str:
+    """The heading of an entry that has none (a Mastodon post, a podcast episode's summary):
+    its first sentence when that is 20-200 characters and at most ``TITLE_FROM_TEXT_WORDS``
+    words, else its opening cut at a word: after ``TITLE_FROM_CUT_WORDS`` words when it has more
+    than ``TITLE_FROM_TEXT_WORDS``, and within ``TITLE_FROM_TEXT_CHARS`` characters, ending with
+    " …".  Paragraphs are read as one run of text.
+
+    The opening was cut at its 120th character, inside a word and with no mark: a post of one
+    long sentence was headed "... a small book fair in the park ne".
+    """
+    text = " ".join(text.split())
+    m = _FIRST_SENTENCE.match(text)
+    if m and len(m.group(1).split()) <= TITLE_FROM_TEXT_WORDS:
+        return m.group(1).strip()
+    words = text.split()
+    cut = len(words) > TITLE_FROM_TEXT_WORDS
+    if cut:
+        text = " ".join(words[:TITLE_FROM_CUT_WORDS])
+    if len(text) > TITLE_FROM_TEXT_CHARS:
+        text, cut = shorten(text, TITLE_FROM_TEXT_CHARS - 1).removesuffix("…"), True  # at a word
+    return f"{text} …" if cut else text
+
+
 def _plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
     if dt is None:
         return None
@@ -201,10 +229,7 @@ def prepare(
     text = _CONTROL.sub("", result.text).strip()
     title = _CONTROL.sub("", title)
     if not title:
-        m = _FIRST_SENTENCE.match(text)
-        title = (m.group(1) if m else text[: safe_cut(text, 120)]).strip()
-        if len(title.split()) > 25:
-            title = " ".join(title.split()[:20]) + " …"
+        title = title_of_text(text)
     if not title and not text:
         return None
     truncated = result.truncated or (summary_only and result.words < SUMMARY_WORDS)
