@@ -161,3 +161,83 @@ def test_an_episode_without_a_title_takes_its_itunes_title(tmp_path: Path) -> No
     assert story["lead"]["title"] == "Episode 43: Library opening"
     assert story["lead"]["url"] == "https://cdn.pod.example/ep43.mp3"
     assert story["lead"]["text"] == "The new Oak Avenue library branch opens, and we visit the reading marathon."
+
+
+# ---- Hacker News and Reddit: the item is a link and its counters -------------------------------
+
+HN = f"""<rss version="2.0"><channel><title>Hacker News: Front Page</title>
+<link>https://news.ycombinator.com/</link><description>Hacker News RSS</description><generator>hnrss v2.1</generator>
+<item><title><![CDATA[Show HN: A tiny bridge load simulator]]></title>
+<description><![CDATA[<p>Article URL: <a href="https://sim.example.org/bridge">https://sim.example.org/bridge</a></p>
+<hr><p>Comments URL: <a href="https://news.ycombinator.com/item?id=39000001">https://news.ycombinator.com/item?id=39000001</a></p>
+<p>Points: 112</p><p># Comments: 45</p>]]></description>
+<pubDate>{rfc822(15)}</pubDate><link>https://sim.example.org/bridge</link>
+<comments>https://news.ycombinator.com/item?id=39000001</comments>
+<guid isPermaLink="false">https://news.ycombinator.com/item?id=39000001</guid></item>
+</channel></rss>"""
+
+REDDIT = f"""<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<category term="news" label="r/news"/><updated>{iso(1)}</updated><id>/r/news/.rss</id>
+<link rel="self" href="https://www.reddit.com/r/news/.rss" type="application/atom+xml" /><title>News</title>
+<entry><author><name>/u/someuser</name><uri>https://www.reddit.com/user/someuser</uri></author>
+<category term="news" label="r/news"/>
+<content type="html">&lt;table&gt; &lt;tr&gt;&lt;td&gt; &lt;a href=&quot;https://www.reddit.com/r/news/comments/abc123/riverside/&quot;&gt;
+&lt;img src=&quot;https://b.thumbs.redditmedia.com/x.jpg&quot; alt=&quot;Riverside bridge&quot; /&gt; &lt;/a&gt; &lt;/td&gt;&lt;td&gt;
+&amp;#32; submitted by &amp;#32; &lt;a href=&quot;https://www.reddit.com/user/someuser&quot;&gt; /u/someuser &lt;/a&gt; &lt;br/&gt;
+&lt;span&gt;&lt;a href=&quot;https://news.example.com/local/riverside-bridge&quot;&gt;[link]&lt;/a&gt;&lt;/span&gt; &amp;#32;
+&lt;span&gt;&lt;a href=&quot;https://www.reddit.com/r/news/comments/abc123/riverside/&quot;&gt;[comments]&lt;/a&gt;&lt;/span&gt;
+&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</content>
+<id>t3_abc123</id><link href="https://www.reddit.com/r/news/comments/abc123/riverside/" />
+<updated>{iso(8)}</updated><published>{iso(8)}</published>
+<title>City council votes to close Riverside bridge for six months</title></entry>
+</feed>"""
+
+
+def test_an_aggregators_link_and_counters_are_no_text(tmp_path: Path) -> None:
+    # Hacker News' "Article URL: ...", "Points: 112", "# Comments: 45" and Reddit's "submitted
+    # by /u/someuser" were the item's text: shown as its excerpt, and counted as content by the
+    # lead choice (an HN item's counters outweighed a one-line report of the same thing)
+    stories = digest_of(tmp_path, {"hn": (HN, RSS), "reddit": (REDDIT, ATOM)})
+    texts = {s["lead"]["source"]: s["lead"]["text"] for s in stories}
+    assert texts == {"hn": "", "reddit": ""}
+
+
+# ---- Substack: the subscribe box inside the post -----------------------------------------------
+
+
+def test_a_substack_posts_subscribe_box_is_not_its_text(tmp_path: Path) -> None:
+    paras = [
+        "Last autumn, inspectors climbing under the Riverside bridge found something they did not "
+        "like: rust eating into the steel supports that hold up the deck.",
+        "On Tuesday the council voted to close the bridge for repairs. Here is what I learned from "
+        "the engineering report and from the people who will be affected.",
+        "The report runs to forty pages. The short version is that two of the six support beams have "
+        "lost a fifth of their thickness, and the city cannot wait another winter.",
+        "The Elm Street crossing will take the traffic. Shop owners on Bridge Road say they are "
+        "worried, and the council has promised a small grant for the ones who lose the most.",
+    ]
+    box = (
+        '<div class="subscription-widget-wrap"><div class="subscription-widget show-subscribe">'
+        '<div class="preamble"><p class="cta-caption">City Notes is a reader-supported publication. '
+        "To receive new posts and support my work, consider becoming a free or paid subscriber.</p></div>"
+        '<form class="subscription-widget-subscribe"><input type="email" class="email-input" name="email" '
+        'placeholder="Type your email…" tabindex="-1"><input type="submit" class="button primary" '
+        'value="Subscribe"></form></div></div>'
+    )
+    thanks = "<p>Thanks for reading City Notes! Subscribe for free to receive new posts and support my work.</p>"
+    buttons = (
+        '<p class="button-wrapper"><a class="button primary" href="https://citynotes.substack.com/p/'
+        'why/comments"><span>Leave a comment</span></a></p><p class="button-wrapper"><a class="button '
+        'primary" href="https://citynotes.substack.com/subscribe?"><span>Subscribe now</span></a></p>'
+    )
+    body = f"<p>{paras[0]}</p><p>{paras[1]}</p>{box}<p>{paras[2]}</p>{thanks}<p>{paras[3]}</p>{buttons}"
+    feed = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
+<channel><title><![CDATA[City Notes]]></title><link>https://citynotes.substack.com</link>
+<item><title><![CDATA[Why the bridge is closing]]></title>
+<description><![CDATA[What the inspection found, and what comes next]]></description>
+<link>https://citynotes.substack.com/p/why</link><guid isPermaLink="false">https://citynotes.substack.com/p/why</guid>
+<dc:creator><![CDATA[Sam Writer]]></dc:creator><pubDate>{rfc822(25)}</pubDate>
+<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"""
+    (story,) = digest_of(tmp_path, {"notes": (feed, RSS)})
+    assert story["lead"]["text"].split("\n\n") == paras

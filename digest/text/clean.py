@@ -31,12 +31,14 @@ boilerplate hits.  Then, in order:
    verb first, a named channel and the site speaking of itself: "Follow us on
    Google News for the latest updates."), a newsletter prompt (an inbox or newsletter, a verb
    of getting it and the reader addressed: "Get the day's top headlines delivered to your
-   inbox ..."; or "If you enjoyed this article, ..."), links to other stories (a label
+   inbox ..."; or "If you enjoyed this article, ..."; or the writer's support asked for:
+   "To receive new posts and support my work, consider becoming a free or paid subscriber."),
+   an aggregator's counters and poster ("Points: 112", "submitted by /u/x"), links to other stories (a label
    opening the line and then a separator or nothing: "Also Read: ...",
    "Also read | ...", "READ ALSO", "Read more: ...", "SEE MORE: ...", "Most read in
    world news", a bare "More:"), a photo's caption ("Buy Photo ...",
    or a credit in brackets at its end: "(Photo: ...)", "(AP Photo/...)"), a label and a
-   link alone ("Read or Share this story: http://..."), a reporter's contact line or a
+   link alone ("Read or Share this story: http://...", "Article URL: http://..."), a reporter's contact line or a
    telephone number alone, how to reach the writer with the address ("Follow him on Twitter
    @...", "... may be reached at x@y.com"), the reporters' credit ("... contributed to this
    report.", "(Reporting by ...; Editing by ...)"), a video player's controls ("Skip Ad Ad Loading ... x Embed x
@@ -118,6 +120,7 @@ from .furniture import (
     PROMO_OPENER,
     PROMO_PRODUCT,
     PROMO_READER,
+    PROMO_SUPPORT,
     PROMO_VERB,
     REACH_WRITER,
     RELATED_LINK,
@@ -175,6 +178,8 @@ def _promo(u: Unit) -> bool:
     if u.words > p.PROMO_WORDS:
         return False
     if PROMO_OPENER.match(u.text):
+        return True
+    if PROMO_SUPPORT.search(u.text) and PROMO_VERB.search(u.text):
         return True
     return bool(PROMO_PRODUCT.search(u.text) and PROMO_VERB.search(u.text) and PROMO_READER.search(u.text))
 

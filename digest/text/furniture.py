@@ -93,7 +93,11 @@ BOILERPLATE = re.compile(
     r"^\d[\d,.]*\s*[km]?\s*(views|reads|comments|shares|likes)\b|^\d+\s*min(ute)?s?\s+read\b|"
     r"^read(ing)? time\b|^(name|e-?mail|website|comment)\s*(\*|\((optional|required)\))\s*$|"
     r"\bcomments? (are|is) moderated\b|\bunsubscribe\b|\bwe respect your privacy\b|^(more (articles|stories|posts)|view all posts) by\b|"
-    r"^\W*(?:(?:contact|e-?mail|follow)\W*)?\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+[^\w-]*$)",
+    r"^\W*(?:(?:contact|e-?mail|follow)\W*)?\w[\w.+-]*@[\w-]+(?:\.[\w-]+)+[^\w-]*$|"
+    # an aggregator's counters and poster, a line each: Hacker News' "Points: 112", "# Comments:
+    # 45"; Reddit's (and Lemmy's) "submitted by /u/someuser" (" to /r/news")
+    r"^\W*(?:points|score|votes|upvotes|comments|replies|views|likes)\s*:\s*\d[\d,.]*\s*[km]?\s*$|"
+    r"^\W*submitted by\s+(?:/?u/)?[\w@.-]+(?:\s+to\s+(?:/?[rc]/)?[\w@.-]+)?\s*$)",
     re.I,
 )
 #: A cut mark or a "read more" ending a text; or, after a cut mark, WordPress's more link
@@ -132,9 +136,11 @@ CAPTION = re.compile(
     re.I,
 )
 #: A link to the page or a channel after a label and nothing else: "Read or Share this story:
-#: http://on.freep.com/2c44nVN".
+#: http://on.freep.com/2c44nVN"; an aggregator's "Article URL: https://...", "Comments URL: ..."
+#: (Hacker News), "Link: ...", "Permalink: ...".
 LINK_LINE = re.compile(
-    r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more)\b[^:]{0,50}:\s*(?:https?://|www\.)\S+\s*$",
+    r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more|article|comments?|link|url|permalink)\b"
+    r"[^:]{0,50}:\s*(?:https?://|www\.)\S+\s*$",
     re.I,
 )
 #: A video player's controls read as text, glued before the lede: "Skip Ad Ad Loading ... x
@@ -166,6 +172,14 @@ PROMO_VERB = re.compile(r"\b(?:sign(?:ing)? up|subscrib\w*|deliver\w*|get|receiv
 PROMO_READER = re.compile(r"\byour?\b|^\W*(?:get|sign up|subscribe)\b", re.I)
 #: ... or asks for money after the article: "If you enjoyed this article, we have a proposition
 #: for you: Join ...".
+#: ... or asks for the reader's support of the writer, a subscription being the support: Substack's
+#: box, "City Notes is a reader-supported publication. To receive new posts and support my work,
+#: consider becoming a free or paid subscriber.", "Thanks for reading City Notes! Subscribe for
+#: free to receive new posts and support my work." (with ``PROMO_VERB``).
+PROMO_SUPPORT = re.compile(
+    r"\b(?:reader-supported publication|support (?:my|our) work|becom\w* an? (?:free or )?paid subscriber)\b",
+    re.I,
+)  # not "paid subscriptions" alone: "The Times said paid subscriptions rose to 10 million."
 PROMO_OPENER = re.compile(r"^\W*if you (?:enjoyed|liked|valued?|appreciated?) (?:this|our|reading)\b", re.I)
 
 #: The reporters' credit under a story: "Keith Bradsher contributed reporting from Hong Kong.",
