@@ -7,7 +7,11 @@ build and read them without knowing how the engine keeps its state
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
+
+_TITLE_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +43,22 @@ class Assignment:
     moved: tuple[tuple[str, str], ...] = ()
     #: Every story whose versions changed (``story_id`` included).
     touched: tuple[str, ...] = ()
+
+
+def title_key(source: str, title: str) -> int | None:
+    """A source's title as the engine compares it with the source's other titles: its words,
+    case folded, hashed with the source (None: no source or no title to compare).
+
+    One outlet uses one title for many different articles ("Daily update", "Morning
+    briefing", "Letters", "Weather"): such a title says nothing of the story, and as titles
+    weigh more than the text (``TITLE_WEIGHT``) it joined short unrelated items.  The
+    engine reads a title seen before from the same source as no title
+    (``Engine.fingerprint``)."""
+    if not source or not title:
+        return None
+    words = " ".join(_TITLE_WORD.findall(title.casefold()))
+    if not words:
+        return None
+    digest = hashlib.blake2b(f"{source}\x00{words}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+

@@ -76,7 +76,7 @@ import numpy as np
 from . import regrouping
 from .arrays import Story
 from .copies import CopySketch, is_copy, sketch
-from .doc import Assignment, Doc
+from .doc import Assignment, Doc, title_key
 from .fingerprint import Fingerprint, IdfModel, cosine, fast_signature, salient
 from .index import CandidateIndex, MemoryIndex
 from .lead import VersionScore, pick, scores
@@ -215,7 +215,13 @@ class Engine:
         return (s.ids[label] if label in s.groups else None), bool(s.col.silent[num])
 
     def fingerprint(self, doc: Doc) -> Fingerprint:
-        idx, weights, words = analyse(doc.title, doc.text)
+        """The article's terms, weights and signature.  A title its source gave an earlier
+        article of the engine's (``EngineState.titles``: "Daily update", "Weather") is read as
+        no title: it would join the source's unrelated items (``digest.dedup.doc.title_key``)."""
+        title = doc.title
+        if title and title_key(doc.source, title) in self.state.titles:
+            title = ""
+        idx, weights, words = analyse(title, doc.text)
         ids = VOCAB.ids[idx]
         top = salient(idx, weights, self.state.idf)
         sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))

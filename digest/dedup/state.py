@@ -40,7 +40,7 @@ import numpy as np
 
 from .arrays import Columns, Neighbours, Pool, Runs, Story, StoryColumns
 from .copies import CopySketch
-from .doc import Doc
+from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, coverage_arrays, pick
@@ -69,6 +69,9 @@ class EngineState:
     odd_weights: dict[int, np.ndarray] = field(init=False, default_factory=dict)
     sources: list[str] = field(init=False, default_factory=list)
     source_code: dict[str, int] = field(init=False, default_factory=dict)
+    #: Each source's titles seen (``digest.dedup.doc.title_key``): a title one source gave an
+    #: earlier article is read as no title (``Engine.fingerprint``).
+    titles: set[int] = field(init=False, default_factory=set)
     #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
     #: article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
@@ -168,6 +171,9 @@ class EngineState:
         col.published[num] = np.nan if doc.published is None else doc.published
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num] = fp.words, code
+        key = title_key(doc.source, doc.title)
+        if key is not None:
+            self.titles.add(key)
         if top is not None:
             rest = np.ones(idx.size, dtype=bool)
             rest[top] = False
