@@ -351,8 +351,9 @@ class RunReport:
     not_modified: int = 0
     errors: list[SourceError] = field(default_factory=list)
     seconds: float = 0.0
-    #: The digest written after the run: (its day, new stories, developing stories).
-    digest: tuple[str, int, int] | None = None
+    #: The digest written after the run: (its day, new stories, developing stories, stories
+    #: also reported since).
+    digest: tuple[str, int, int, int] | None = None
     #: How many new articles arrived at each fetch time (one per source read).
     arrived: dict[datetime, int] = field(default_factory=dict)
     #: New articles in a later day's digest than their arrival day's, as its digest had
@@ -365,9 +366,11 @@ class RunReport:
         self.arrived[fetched] = self.arrived.get(fetched, 0) + n
 
     def count_digest(self, view: DigestView) -> None:
-        """Say in the summary what the day's digest shows (new and developing stories)."""
+        """Say in the summary what the day's digest shows: its stories with news (new and
+        developing), as its header counts them, and those also reported since."""
         new = sum(1 for s in view.stories if s.status == "new")
-        self.digest = (view.date, new, len(view.stories) - new)
+        also = sum(1 for s in view.stories if s.status == ALSO_REPORTED)
+        self.digest = (view.date, new, len(view.stories) - new - also, also)
 
     def summary(self) -> str:
         articles = plural(self.new_articles, "new article")
@@ -376,10 +379,11 @@ class RunReport:
             articles += f" ({'' if n == self.new_articles else f'{n} '}in {later}'s digest: {why})"
         parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, {articles}"]
         if self.digest is not None:
-            day, new, developing = self.digest
+            day, new, developing, also = self.digest
+            since = f"; {also} also reported since" if also else ""
             parts.append(
                 f"{plural(new + developing, 'story', 'stories')} in the digest of {day} "
-                f"({new} new, {developing} developing)"
+                f"({new} new, {developing} developing{since})"
             )
         return ", ".join(
             [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]

@@ -75,7 +75,10 @@ def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> 
     cfg.write_text(f"sources:\n  - name: Notes\n    path: {notes}\noutput_dir: out\ndata_dir: data\n")
     with open_app(cfg) as app:  # yesterday: the quake story begins
         app.run(now=datetime.now(UTC) - timedelta(days=1))
-    (notes / "quake-copy.txt").write_text("Opunake quake: harbour wall damaged\n" + quake)
+    (notes / "quake-follow-up.txt").write_text(
+        "Opunake coast road reopens after quake\n" + quake
+        + "Engineers reopened the coast road on Sunday after checking the harbour wall overnight."
+    )
     (notes / "library.txt").write_text(
         "Libraries drop late fees\n" + "Halden's six libraries will stop charging late fees in January. " * 4
     )
@@ -87,6 +90,19 @@ def test_the_run_summary_counts_the_stories_the_digest_shows(tmp_path: Path) -> 
     assert f"2 new articles, 2 stories in the digest of {today} (1 new, 1 developing)" in summary, summary
     assert "new stories" not in summary
     assert "**2** stories" in md.read_text()
+
+    # another outlet's copy the next day: also reported since, counted apart as the header does
+    (notes / "quake-copy.txt").write_text("Opunake quake: harbour wall damaged\n" + quake)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    cfg.write_text(cfg.read_text() + f"clock: {tomorrow.isoformat()}\n")
+    done = digest("run", "--config", str(cfg), "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = done.stderr.strip().splitlines()[-1]
+    day = tomorrow.date().isoformat()
+    assert f"1 new article, 0 stories in the digest of {day} (0 new, 0 developing; 1 also reported since)" \
+        in summary, summary
+    md = next(Path(p) for p in done.stdout.split() if p.endswith(".md"))
+    assert "**0** stories" in md.read_text() and "Also reported since" in md.read_text()
 
 
 # -- digest send, digest sources, the daemon's log: what happened, in one line each ---------------

@@ -20,8 +20,8 @@ How it works
   next; a credit line, "Reporting by staff.", is no passage of its own).  A passage was
   *read* when at least ``READ_SHARE`` of its word 3-grams (character 4-grams in a script
   written without spaces) are in the earlier versions' texts.
-* :func:`adds_nothing`: a new version is a copy when none of its passages is new; one
-  without a passage (a headline alone) when its headline repeats (below).
+* :func:`adds_nothing`: a new version is a copy when its headline says no word the reader
+  has not read (in the earlier headlines and texts) and none of its passages is new.
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
   ``NEW_WORDS`` of its content words new), else its first passage not read, cut at
@@ -127,14 +127,24 @@ def _seen_words(earlier: list[StoredArticle], heading: str) -> set[str]:
     return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
 
 
+def _says_a_new_word(title: str, earlier: list[StoredArticle]) -> bool:
+    """Whether a headline holds a content word the reader has not read: in none of the
+    earlier versions' headlines or texts (words by their first ``STEM_CHARS`` letters).  A copy's
+    rewritten headline ("Opunake quake: harbour wall damaged") says what its text said."""
+    added = _words(title) - _seen_words(earlier, "")
+    return bool(added) and bool(added - set().union(*(_words(v.text) for v in earlier)))
+
+
 def adds_nothing(version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None) -> bool:
-    """Whether ``version`` only repeats what the ``earlier`` versions said: none of its
-    passages is new (another outlet's copy, a summary of it); without a passage (a
-    headline alone), when its headline repeats theirs."""
+    """Whether ``version`` only repeats what the ``earlier`` versions said (another outlet's
+    copy, a summary of it): its headline says no word the reader has not read, and none of
+    its passages is new.  A headline with a new word is news over a text the reader read
+    ("Aurora still stuck as tugs fail to refloat ferry" over the first report with a sentence
+    changed): issue #19's "what is new" is the new version's headline first."""
+    if _says_a_new_word(" ".join(version.title.split()), earlier):
+        return False
     read = read_of(earlier) if read is None else read
-    if next(passages(version.text), None) is None:
-        return _headline_repeats(" ".join(version.title.split()), _seen_words(earlier, ""))
-    return not new_passages(version, read)
+    return next(passages(version.text), None) is None or not new_passages(version, read)
 
 
 def _cut(line: str) -> str:
