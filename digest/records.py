@@ -366,11 +366,10 @@ class RunReport:
         self.arrived[fetched] = self.arrived.get(fetched, 0) + n
 
     def count_digest(self, view: DigestView) -> None:
-        """Say in the summary what the day's digest shows: its stories with news (new and
-        developing), as its header counts them, and those also reported since."""
+        """Say in the summary what the day's digest shows: its stories (new and developing, as
+        its heading counts them) and the "also reported" lines."""
         new = sum(1 for s in view.stories if s.status == "new")
-        also = sum(1 for s in view.stories if s.status == ALSO_REPORTED)
-        self.digest = (view.date, new, len(view.stories) - new - also, also)
+        self.digest = (view.date, new, view.story_count - new, view.also_reported)
 
     def summary(self) -> str:
         articles = plural(self.new_articles, "new article")

@@ -169,8 +169,9 @@ class _Fields(string.Formatter):
 
 
 def subject_for(view: DigestView, cfg: EmailConfig) -> str:
-    """``cfg.subject`` filled with the date, story count and title, on one line."""
-    n = len(view.stories)
+    """``cfg.subject`` filled with the date, story count (the heading's: the "also reported"
+    lines are no stories, ``DigestView.story_count``) and title, on one line."""
+    n = view.story_count
     fields = {"date": view.dates, "count": plural(n, "story", "stories"), "stories": n, "title": view.title}
     try:
         text = _Fields().vformat(cfg.subject, (), fields)

@@ -80,6 +80,6 @@ def write_files(
         except OSError as exc:  # a full disk, a folder read-only or a file where it belongs
             raise DigestError(f"{target}: cannot write the digest ({exc.strerror or exc})") from exc
         if plan.every == "day":  # the archive's days (a week's files are not a day's)
-            store.record_digest(day.isoformat(), fmt, str(target), len(view.stories), built_at=built_at)
+            store.record_digest(day.isoformat(), fmt, str(target), view.story_count, built_at=built_at)
         out.append(target)
     return out
