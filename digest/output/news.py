@@ -38,7 +38,7 @@ Special cases
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from ..store.base import StoredArticle
 from ..text.lines import WORD, count_words
@@ -156,22 +156,36 @@ def _cut(line: str) -> str:
     return head + " …"
 
 
-def speaker(new: list[StoredArticle], earlier: list[StoredArticle], read: set[str] | None = None) -> StoredArticle:
-    """The version "what is new" is read from: the last to arrive of those that are no copy
-    of the ``earlier`` ones (:func:`adds_nothing`), else the last to arrive."""
+def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: set[str] | None = None) -> set[str]:
+    """The keys of the ``new`` versions that add nothing to the ``earlier`` ones
+    (:func:`adds_nothing`; ``read``: :func:`read_of` ``earlier``, when the caller has it)."""
     read = read_of(earlier) if read is None else read
-    news = [v for v in new if not adds_nothing(v, earlier, read)]
+    return {v.key for v in new if adds_nothing(v, earlier, read)}
+
+
+def speaker(new: list[StoredArticle], copies: Collection[str]) -> StoredArticle:
+    """The version "what is new" is read from: the last to arrive of those that are no copy
+    (``copies``: their keys, :func:`copies_of`), else the last to arrive."""
+    news = [v for v in new if v.key not in copies]
     return max(news or new, key=lambda v: (v.fetched, v.key))
 
 
-def whats_new(new: list[StoredArticle], earlier: list[StoredArticle], heading: str = "") -> str:
+def whats_new(
+    new: list[StoredArticle],
+    earlier: list[StoredArticle],
+    heading: str = "",
+    *,
+    read: set[str] | None = None,
+    copies: Collection[str] | None = None,
+) -> str:
     """One line of what the new versions add, read from the :func:`speaker`: its headline, or,
     where the headline repeats what the reader has read (the story's ``heading``, the lead's
     title: a new version that became the lead is the heading itself; and the earlier
     versions' headlines, ``NEW_WORDS``), its first passage the ``earlier`` versions do not
-    hold (its first passage, when it has none)."""
-    read = read_of(earlier)
-    latest = speaker(new, earlier, read)
+    hold (its first passage, when it has none).  ``read`` and ``copies``: :func:`read_of`
+    and :func:`copies_of` of these versions, when the caller has them."""
+    read = read_of(earlier) if read is None else read
+    latest = speaker(new, copies_of(new, earlier, read) if copies is None else copies)
     title = " ".join(latest.title.split())
     if not _headline_repeats(title, _seen_words(earlier, heading)):
         return title

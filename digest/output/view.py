@@ -71,7 +71,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .news import adds_nothing, read_of, speaker, whats_new
+from .news import copies_of, read_of, speaker, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -246,7 +246,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             continue
         earlier = [v for v in versions if _aware(v.fetched) < start]
         read = read_of(earlier)
-        copies = {v.key for v in new if adds_nothing(v, earlier, read)} if earlier else set()
+        copies = copies_of(new, earlier, read) if earlier else set()
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
         def view(v: StoredArticle, copy: bool) -> VersionView:
@@ -274,8 +274,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
-                whats_new=whats_new(new, earlier, lead.title) if status == "developing" else "",
-                whats_new_lang=speaker(new, earlier, read).lang if status == "developing" else None,
+                whats_new=whats_new(new, earlier, lead.title, read=read, copies=copies) if status == "developing" else "",
+                whats_new_lang=speaker(new, copies).lang if status == "developing" else None,
                 repeated=len(fresh) - len(new),
                 earlier=len(earlier),
             )
