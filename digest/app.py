@@ -273,9 +273,10 @@ class App:
         return report
 
     def stop_if_store_failed(self, exc: BaseException) -> None:
-        """Raise StoreDamaged or StoreFull when ``exc`` came of a damaged store file or a full
-        disk, StoreLost when the connection to PostgreSQL is gone, and IndexUnavailable as it
-        is (the Redis index cannot be reached): every source would fail alike, each blamed
+        """Raise StoreDamaged, StoreFull or StoreUnwritable when ``exc`` came of a damaged store
+        file, a full disk or a store that cannot be written now (read-only, held by another
+        process), StoreLost when the connection to PostgreSQL is gone, and IndexUnavailable as
+        it is (the Redis index cannot be reached): every source would fail alike, each blamed
         for it (and paused in the end)."""
         from .store.sqlite import store_failure
 

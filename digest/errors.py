@@ -62,6 +62,12 @@ class StoreFull(StoreError):
     and ``digest run`` stops with this one line."""
 
 
+class StoreUnwritable(StoreError):
+    """The store cannot be written now: its file or folder is read-only, or another process
+    has held its write lock past the timeout.  No source is to blame: a round or a run stops
+    with this one line, and the daemon goes on (it is tried again later)."""
+
+
 class StoreLost(StoreError):
     """The connection to the database server (PostgreSQL) was lost mid-run: no source is to
     blame, and a run stops with this one line (what was committed stays)."""
@@ -74,4 +80,4 @@ class IndexUnavailable(DigestError):
 
 
 #: What stops a round or a run with its one line: every source would fail alike, none is blamed.
-NO_SOURCE_TO_BLAME = (StoreDamaged, StoreFull, StoreLost, IndexUnavailable)
+NO_SOURCE_TO_BLAME = (StoreDamaged, StoreFull, StoreUnwritable, StoreLost, IndexUnavailable)

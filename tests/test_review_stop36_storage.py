@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from tests.support.daemon import Clock, Inbox, smtpd
 from tests.support.digests import digests_config, ingest_stories
 from tests.support.disks import fill, grow, read_only, small_disk
 from tests.support.examples import DAY, copy_examples
-from tests.support.stores import damage
+from tests.support.stores import damage, hold_write_lock
 from tests.support.web import site
 
 
@@ -96,25 +95,6 @@ def test_a_store_whose_folder_is_read_only_says_so_not_that_the_store_is_unusabl
     assert (data / "digest.sqlite3").read_bytes() == before
 
 
-def _hold_write_lock(path: Path, seconds: float) -> threading.Event:
-    """Another process's long write: a connection of its own holds ``path``'s write lock
-    (``BEGIN IMMEDIATE``) for ``seconds``; the event is set once it holds it."""
-    held = threading.Event()
-
-    def hold() -> None:
-        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("INSERT INTO meta(key, value) VALUES('held', '1')")
-        held.set()
-        time.sleep(seconds)
-        con.execute("ROLLBACK")
-        con.close()
-
-    threading.Thread(target=hold, daemon=True).start()
-    assert held.wait(10)
-    return held
-
-
 def test_a_reader_opens_the_store_while_a_writer_holds_it_and_a_writer_says_who_blocks_it(
     tmp_path: Path,
 ) -> None:
@@ -126,7 +106,7 @@ def test_a_reader_opens_the_store_while_a_writer_holds_it_and_a_writer_says_who_
     db = tmp_path / "d.sqlite3"
     with SQLiteStore(db) as store:
         store.set_meta("k", "v")
-    _hold_write_lock(db, 3.0)
+    hold_write_lock(db, 3.0)
 
     t0 = time.monotonic()
     with SQLiteStore(db, timeout=2.0) as reader:

@@ -4,17 +4,28 @@ the others pin a meeting of two changes that was found right."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import logging
+import time
+from contextlib import ExitStack
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from digest.app import open_app
-from digest.config import EmailConfig
+import pytest
+
+from digest.app import App, open_app
+from digest.config import EmailConfig, load_config
 from digest.output.mailer import subject_for
 from digest.records import ALSO_REPORTED, RunReport
+from digest.service.daemon import Daemon
 from digest.sources.fields import unwrapped
+from digest.store.sqlite import SQLiteStore
 from tests.support.config import MakeApp
+from tests.support.daemon import Clock, loopback_config
+from tests.support.daemon import rss as daemon_rss
+from tests.support.disks import read_only
 from tests.support.httpd import TestServer
+from tests.support.stores import hold_write_lock
 from tests.test_fulltext import page
 from tests.test_review_stop36_developing import replayed, stream
 from tests.test_review_stop36_security import (
@@ -71,3 +82,39 @@ def test_a_redirect_read_through_is_judged_as_the_feeds_link_it_came_in(tmp_path
             assert {a.url for a in app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC))} == {
                 internal.url("/secret")}
         assert internal.hits["/secret"] == 0
+
+
+@pytest.mark.parametrize("how", ["held", "read-only"])
+def test_a_store_that_cannot_be_written_stops_a_poll_round_not_the_daemon(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
+) -> None:
+    """The storage change keeps the daemon alive when the store cannot be written at the digest
+    time; the poll round (split out to ``service.pollround``) did not.  Another process holding
+    the store's write lock past the timeout: the round's first source was blamed ("internal
+    error", a traceback), recording that failed too, and the error left the round.  The
+    store's folder read-only (a file system remounted so after disk errors): taking the
+    ``run`` lock file raised OSError out of the round.  Either way the daemon died.  Now the
+    round stops with one line and blames no source, as on a full disk, and the next round
+    reads them all."""
+    with TestServer() as srv:
+        srv.set("/a", daemon_rss("alpha", range(3)))
+        srv.set("/b", daemon_rss("beta", range(3)))
+        cfg = load_config(loopback_config(tmp_path, srv, {"alpha": "/a", "beta": "/b"}))
+        with SQLiteStore(tmp_path / "data" / "digest.sqlite3", timeout=0.5) as store:
+            clock = Clock()
+            d = Daemon(App(cfg, store), clock=clock)
+            with ExitStack() as unwritable, caplog.at_level(logging.INFO, logger="digest"):
+                if how == "held":
+                    hold_write_lock(store.path, 2.0)
+                    unwritable.callback(time.sleep, 2.0)  # until the other process is done
+                else:
+                    unwritable.enter_context(read_only(store.path.parent))
+                d._handle("poll")
+            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert len(errors) == 1 and errors[0].startswith("poll: "), errors
+            assert errors[0].endswith("(the round stops; its sources stay due)"), errors
+            assert "write lock" in errors[0] if how == "held" else "read-only" in errors[0].lower(), errors
+            assert all(s.failures == 0 and s.last_error is None for s in store.list_source_states())
+            clock.now += timedelta(minutes=1)
+            report = d.poll_due()
+            assert report.sources == 2 and report.new_articles == 6, report.summary()

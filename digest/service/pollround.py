@@ -27,7 +27,8 @@ Special cases
 * A stop during the fetch stores nothing of it; a stop between sources lets
   the source being ingested finish its transaction.
 * An error that every source would meet alike (the store is gone, the disk
-  is full) stops the round and blames no source.
+  is full, the store read-only or held by another process past its timeout)
+  stops the round with one line and blames no source; the daemon goes on.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ if TYPE_CHECKING:
     from ..records import FetchResult
 
 log = logging.getLogger("digest.service.daemon")  # the daemon's log lines keep one logger name
+
+
+def _round_stopped(exc: Exception) -> None:
+    """Say that ``exc``, which every source would meet alike, stopped the round."""
+    log.error("poll: %s (the round stops; its sources stay due)", exc)
 
 
 class PollRound:
@@ -82,7 +88,12 @@ class PollRound:
         store = self.app.store
         if not self._due(self.clock())[1]:
             return RunReport()  # nothing due: no lock taken
-        if not store.acquire_lock(RUN_LOCK):
+        try:
+            taken = store.acquire_lock(RUN_LOCK)
+        except NO_SOURCE_TO_BLAME as exc:  # the store's folder read-only: as in the round
+            _round_stopped(exc)
+            return RunReport()
+        if not taken:
             if not self._waiting:
                 log.info("poll: another digest process (pid %s) is reading the sources; "
                          "polling again when it is done", store.lock_holder(RUN_LOCK))
@@ -125,7 +136,7 @@ class PollRound:
                     return report
                 self._source(src, st[src.name], None, self.clock(), report)
         except NO_SOURCE_TO_BLAME as exc:  # every source would fail alike: none is blamed
-            log.error("poll: %s (the round stops; its sources stay due)", exc)
+            _round_stopped(exc)
             return report
         report.sources = len(due)
         report.seconds = time.monotonic() - t0

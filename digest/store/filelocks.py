@@ -17,6 +17,8 @@ caller can say who holds it.
 
 Special cases
 -------------
+* A lock file that cannot be opened (the store's folder read-only) is
+  :class:`~digest.errors.StoreUnwritable`, as a write SQLite refuses so.
 * A forked child (the process pool that extracts whole pages) shares its
   parent's flock through the descriptor it inherits: killed mid-extraction, the
   parent left workers that waited for work for ever and held its ``run`` (or
@@ -35,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnwritable
 
 _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -69,10 +71,17 @@ class FileLocks:
         return self.path.with_name(f"{self.path.name}.{name}.lock")
 
     def acquire_lock(self, name: str) -> bool:
-        """Take the OS lock ``name`` (flock); False if another process holds it."""
+        """Take the OS lock ``name`` (flock); False if another process holds it.  A lock file
+        that cannot be opened for writing (its folder read-only) raises StoreUnwritable: no
+        source is to blame."""
         if name in self._locks:
             return True
-        fd = os.open(self._lock_path(name), os.O_RDWR | os.O_CREAT, 0o600)
+        path = self._lock_path(name)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # a read-only folder (remounted so), another user's
+            raise StoreUnwritable(f"{path}: cannot take the store's {name} lock ({exc.strerror or exc}): "
+                                  f"the store's folder {path.parent} cannot be written") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

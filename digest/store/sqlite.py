@@ -52,7 +52,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreDamaged, StoreError, StoreFull
+from ..errors import StoreDamaged, StoreError, StoreFull, StoreUnwritable
 from . import migrations as _migrations
 from .base import (
     may_claim,
@@ -322,15 +322,16 @@ class SQLiteStore(FileLocks, StoreOps):
 DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
-def store_failure(exc: BaseException, where: str) -> StoreDamaged | StoreFull | None:
+def store_failure(exc: BaseException, where: str) -> StoreDamaged | StoreFull | StoreUnwritable | None:
     """The one line for a store (file ``where``) that fails whatever is written or read: its
-    file damaged (a read or write met a malformed page) or its disk full, if ``exc`` or what
-    caused it says so; else None."""
+    file damaged (a read or write met a malformed page), its disk full, or the store not
+    writable now (read-only, held by another process: :func:`open_failure`), if ``exc`` or
+    what caused it says so; else None."""
     seen: set[int] = set()
     cur: BaseException | None = exc
     while cur is not None and id(cur) not in seen:
         seen.add(id(cur))
-        if isinstance(cur, StoreDamaged | StoreFull):
+        if isinstance(cur, StoreDamaged | StoreFull | StoreUnwritable):
             return cur
         name = getattr(cur, "sqlite_errorname", "") if isinstance(cur, sqlite3.DatabaseError) else ""
         if name in DAMAGED:
@@ -341,6 +342,9 @@ def store_failure(exc: BaseException, where: str) -> StoreDamaged | StoreFull | 
         if name == "SQLITE_FULL":
             return StoreFull(f"{where}: the disk is full ({cur}): free some space; what was not "
                              "stored is read again next time")
+        if name.startswith("SQLITE_READONLY"):  # the file system remounted read-only, say
+            return StoreUnwritable(f"{where}: the store cannot be written ({cur}): its file or folder "
+                                   "is read-only; what was not stored is read again next time")
         cur = cur.__cause__ or cur.__context__
     return None
 
@@ -350,20 +354,21 @@ def open_failure(exc: sqlite3.Error, path: Path, timeout: float, *, doing: str =
     write: ``doing``), by what SQLite names it: the file damaged or full (:func:`store_failure`),
     not a database, its folder or file read-only (SQLite writes ``-wal`` and ``-shm`` files
     beside it, and checks the version in a write transaction), or another process holding
-    its write lock longer than ``timeout``; else SQLite's own words."""
+    its write lock longer than ``timeout`` (these two: :class:`StoreUnwritable`, which blames
+    no source); else SQLite's own words."""
     name = getattr(exc, "sqlite_errorname", "")
     if name == "SQLITE_NOTADB":
         return StoreError(f"{path}: not a digest store, nor any SQLite database ({exc}): left as it "
                           "is; point 'database:' (or 'data_dir:') at another file")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+        return StoreUnwritable(f"{path}: {doing}: the store or its folder {path.parent} cannot be written "
+                               f"({exc}); digest writes the store and its -wal and -shm files there")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreUnwritable(f"{path}: {doing}: another process has held the store's write lock for over "
+                               f"{timeout:g} s ({exc}); nothing was done, try again once it is done")
     failure = store_failure(exc, str(path))
     if failure is not None:
         return failure
-    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
-        return StoreError(f"{path}: {doing}: the store or its folder {path.parent} cannot be written "
-                          f"({exc}); digest writes the store and its -wal and -shm files there")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return StoreError(f"{path}: {doing}: another process has held the store's write lock for over "
-                          f"{timeout:g} s ({exc}); nothing was done, try again once it is done")
     return StoreError(f"{path}: {doing}: {exc}")
 
 

@@ -1,8 +1,11 @@
-"""Stores as an older digest left them, for the tests of each added column."""
+"""Stores as an older digest left them (for the tests of each added column), damaged, or held by
+another process."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -36,3 +39,22 @@ def damage(db: Path, table: str = "articles") -> None:
     with open(db, "r+b") as fh:
         fh.seek((root - 1) * size)
         fh.write(b"\xa5" * size)
+
+
+def hold_write_lock(path: Path, seconds: float) -> threading.Event:
+    """Another process's long write: a connection of its own holds ``path``'s write lock
+    (``BEGIN IMMEDIATE``) for ``seconds``; the event is set once it holds it."""
+    held = threading.Event()
+
+    def hold() -> None:
+        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO meta(key, value) VALUES('held', '1')")
+        held.set()
+        time.sleep(seconds)
+        con.execute("ROLLBACK")
+        con.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    assert held.wait(10)
+    return held
