@@ -5,6 +5,8 @@ the others pin a meeting of two changes that was found right."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +26,7 @@ from tests.support.config import MakeApp
 from tests.support.daemon import Clock, loopback_config
 from tests.support.daemon import rss as daemon_rss
 from tests.support.disks import read_only
+from tests.support.examples import copy_examples
 from tests.support.httpd import TestServer
 from tests.support.stores import hold_write_lock
 from tests.test_fulltext import page
@@ -118,3 +121,18 @@ def test_a_store_that_cannot_be_written_stops_a_poll_round_not_the_daemon(
             clock.now += timedelta(minutes=1)
             report = d.poll_due()
             assert report.sources == 2 and report.new_articles == 6, report.summary()
+
+
+def test_the_commands_that_read_the_store_load_no_dedup_engine(tmp_path: Path) -> None:
+    """The lazy-import change (``digest sources`` at 0.40x the wall time) had no guard: the
+    engine (datasketch, scipy) imported at the top of any module these commands load (as
+    ``output.news``, new this session, is) would bring the second back unseen.  Each command
+    runs in a fresh interpreter."""
+    cfg = copy_examples(tmp_path)
+    code = ("import sys, io, contextlib; from digest.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(sys.argv[1:])\n"
+            "print(sorted(m for m in ('datasketch', 'scipy', 'digest.dedup.engine') if m in sys.modules))")
+    for cmd in (["sources"], ["build", "-o", str(tmp_path / "x.md")], ["search", "storm"]):
+        out = subprocess.run([sys.executable, "-c", code, *cmd, "--config", str(cfg)], cwd=tmp_path,
+                             capture_output=True, text=True, check=True, timeout=120)
+        assert out.stdout.strip().splitlines()[-1] == "[]", (cmd, out.stdout, out.stderr)
