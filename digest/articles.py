@@ -21,7 +21,7 @@ def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
         id=a.key,
         title=a.title,
         text=a.text,  # of a stored article: read for the copy sketch only
-        source=a.source,
+        source=a.outlet_name,  # an aggregator's items: each its outlet's (a revision is the outlet's own)
         published=published.timestamp() if published is not None else None,
         priority=a.priority,
         truncated=a.truncated,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from digest.dedup.fingerprint import IdfModel
-from digest.dedup.lead import Facts, pick
+from digest.dedup.lead import Facts, pick, scores, superseded
 from digest.dedup.terms import NAME_BIT, term_id, term_weights
 from tests.support.reference import Version, choose_lead
 
@@ -133,3 +133,38 @@ def test_copy_with_residual_junk_never_leads_over_the_clean_original() -> None:
     lead, scores = choose_lead(versions, idf)
     assert lead == "original"
     assert scores["junky-copy"].score <= scores["original"].score * 1.05
+
+
+def test_an_outlets_opening_only_copy_does_not_supersede_its_article() -> None:
+    """One outlet's versions in arrival order (``lead.superseded``): a full revision (a figure
+    corrected, cosine 0.96) supersedes the earlier article; its opening alone, a cut summary or
+    a follow-up (another text) does not; without times the arrival order decides, and a later
+    publication time wins over arrival."""
+    nan = np.nan
+
+    def of(published: list[float], words: list[float], cos: float, truncated: bool = False) -> list[bool]:
+        pair = np.array([[1.0, cos], [cos, 1.0]])
+        return superseded(np.array(published), np.array([False, truncated]), np.array(words), pair).tolist()
+
+    assert of([0, 3600], [300, 310], 0.96) == [True, False]
+    assert of([nan, nan], [300, 310], 0.96) == [True, False]
+    assert of([3600, 0], [300, 310], 0.96) == [False, True]  # the first to arrive was published later
+    assert of([0, 3600], [300, 40], 0.9) == [False, False]  # the opening alone, not marked truncated
+    assert of([0, 3600], [300, 300], 0.96, truncated=True) == [False, False]
+    assert of([0, 3600], [300, 250], 0.70) == [False, False]  # a follow-up: another text
+
+
+def test_a_superseded_version_neither_leads_nor_ties_through_its_copies() -> None:
+    """The outlet's first report (longer, earliest) and its correction, copies of one text: the
+    copy tie would bring the first report back into the band; it is out of the choice, and
+    another outlet's version still competes on completeness."""
+    f = facts(["first", "fixed", "other"], [320, 300, 150], copies=["first", "first", None])
+    assert lead_of(f) == "first"
+    f = Facts(**{**{k: getattr(f, k) for k in Facts.__slots__ if k != "superseded"},
+                 "superseded": np.array([True, False, False])})
+    assert lead_of(f) == "fixed"
+    assert scores(f, *pick(f))["first"].reason == "revised later by its outlet"
+    longer = facts(["first", "fixed", "other"], [320, 300, 600])
+    longer = Facts(**{**{k: getattr(longer, k) for k in Facts.__slots__ if k != "superseded"},
+                      "superseded": np.array([True, False, False])})
+    assert lead_of(longer) == "other"

@@ -20,6 +20,12 @@ How it works
   so it barely adds; a rewrite's own details still count for something.
 * ``score = content * (0.5 + 0.5 * coverage)`` (``COVERAGE_BASE``).
 * Versions marked truncated (a feed summary cut short) never beat a full one.
+* An outlet's version that the same outlet revised later in the story (a
+  correction, the toll raised: ``superseded``) does not lead while a version
+  not so revised may: the reader is never shown, as the story's text, what
+  its own outlet has since corrected.  Another outlet's more complete version
+  still leads; a follow-up of the outlet (another text) or its later summary
+  supersedes nothing.
 * Versions within ``TIE`` (5%) of the best score, and full copies of those
   (same body text, ``digest.dedup.copies``), are equal in content.  Among them the
   cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see ``pick``)
@@ -37,7 +43,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import CLEAN_SLACK, COPY_LENGTH, COVERAGE_BASE, NAME_WEIGHT, PEER_LENGTH, TIE, UNSHARED
+from .params import (
+    CLEAN_SLACK,
+    COPY_LENGTH,
+    COVERAGE_BASE,
+    NAME_WEIGHT,
+    PEER_LENGTH,
+    REVISION,
+    REVISION_LENGTH,
+    TIE,
+    UNSHARED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +150,28 @@ class Facts:
     unshared: np.ndarray
     #: Word occurrences (of content words) no other version has.
     extra: np.ndarray
+    #: Versions their own outlet revised later in the story (``superseded``); None: none.
+    superseded: np.ndarray | None = None
+
+
+def superseded(published: np.ndarray, truncated: np.ndarray, words: np.ndarray, cos: np.ndarray) -> np.ndarray:
+    """One outlet's versions of a story, in arrival order: whether each has a later revision.
+
+    ``cos`` holds their pairwise cosines.  A version revises an earlier one (published
+    later; arrived later when a time is unknown or the same: a CMS may keep the first
+    publication time on a correction) when it is no truncated summary, their cosine is at
+    least ``REVISION`` (one text edited: a figure corrected, a lede rewritten with the toll
+    raised) and it has at least ``REVISION_LENGTH`` of the earlier one's words (not its
+    opening alone).  A follow-up is another text, at a lower cosine: it revises nothing.
+    """
+    n = words.size
+    order = np.arange(n)
+    known = ~np.isnan(published)
+    timed = known[:, None] & known[None, :] & (published[:, None] != published[None, :])
+    # later[i, j]: version j came after version i
+    later = np.where(timed, published[None, :] > published[:, None], order[None, :] > order[:, None])
+    revises = later & (cos >= REVISION) & ~truncated[None, :] & (words[None, :] >= REVISION_LENGTH * words[:, None])
+    return np.asarray(revises.any(axis=1), dtype=bool)
 
 
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
@@ -141,6 +179,8 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * f.cov)
     n = len(f.ids)
     full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
+    if f.superseded is not None and (full & ~f.superseded).any():
+        full &= ~f.superseded  # an outlet's revised version neither leads nor ties
     best = float(raw[full].max())
     close = full & (raw >= best * (1 - TIE))
     # copies of a version as complete as the best are as complete too
@@ -188,6 +228,8 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
                 reason = "as complete as others; the cleanest page"
             else:
                 reason = "as complete as others; earliest published"
+        elif f.superseded is not None and f.superseded[i] and not f.superseded[lead]:
+            reason = "revised later by its outlet"
         elif f.truncated[i] and not f.truncated[lead]:
             reason = "truncated summary"
         elif i in tied_set:

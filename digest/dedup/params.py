@@ -102,6 +102,10 @@ PEER_LENGTH = 0.85
 UNSHARED = 0.25
 #: Score with no shared content covered, as a share: content x (base + (1 - base) x coverage); set by hand; pinned by test_choose::test_copies_of_a_version_in_the_tie_band_are_in_it_too.
 COVERAGE_BASE = 0.5
+#: Cosine from which an outlet's later version is a revision of its earlier one, which may then not lead (Params.profile_alike's "one text lightly edited"; the quake fixtures: a correction 0.96, a toll raised with a new lede 0.92, another outlet's rewrite 0.77, a follow-up 0.70; syndicate and stories dev unchanged); pinned by test_review_stop36_corrections.
+REVISION = 0.85
+#: Share of the earlier version's words a revision needs to supersede it (an opening-only copy not marked truncated does not); set by hand (as COPY_LENGTH); pinned by test_choose::test_an_outlets_opening_only_copy_does_not_supersede_its_article.
+REVISION_LENGTH = 0.6
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from .copies import CopySketch
 from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
-from .lead import Facts, coverage_arrays, pick
+from .lead import Facts, coverage_arrays, pick, superseded
 from .params import Params
 from .terms import PLAIN, VOCAB
 
@@ -349,7 +349,31 @@ class EngineState:
             cov=cov,
             unshared=unshared,
             extra=extra,
+            superseded=self.superseded(members),
         )
+
+    def superseded(self, members: np.ndarray) -> np.ndarray | None:
+        """Which of a story's versions their outlet revised later in it (``digest.dedup.lead.superseded``,
+        over each outlet's versions in arrival order); None when no outlet has two (the usual
+        case: nothing to compare).  Versions without a source name no outlet."""
+        src = self.col.source[members]
+        codes, counts = np.unique(src, return_counts=True)
+        blank = self.source_code.get("", -1)
+        repeated = codes[(counts > 1) & (codes != blank)]
+        if not repeated.size:
+            return None
+        out = np.zeros(members.size, dtype=bool)
+        col = self.col
+        for code in repeated.tolist():
+            pos = np.flatnonzero(src == code)
+            pos = pos[np.argsort(members[pos], kind="stable")]  # numbered in arrival order
+            nums = members[pos]
+            terms, val, _words, runs = self.vectors(nums)
+            uniq, inv = np.unique(terms, return_inverse=True)
+            m = np.zeros((nums.size, uniq.size))
+            m[runs.owner, inv.reshape(-1)] = val
+            out[pos] = superseded(col.published[nums], col.truncated[nums], col.words[nums].astype(np.float64), m @ m.T)
+        return out
 
     def rechoose(self, story: Story) -> None:
         """Choose the story's lead again (its scores are made when asked for)."""
