@@ -54,7 +54,10 @@ boilerplate hits.  Then, in order:
    (a paragraph that lost its full stop); after the last body paragraph it
    goes to the end (a comment form, a writer's third-person bio, a trending
    list that mixes headlines with sentences).  Sites stack such boxes, and
-   their lines look like prose one by one; together they do not.
+   their lines look like prose one by one; together they do not.  The outlet's
+   correction or editor's note ("Correction: An earlier version ...",
+   ``CORRECTION_NOTE``) is a body paragraph however short: a share bar above it
+   does not take it.
 3. Leading units before the first prose unit are trimmed while they look like
    furniture (labels of at most five words, digit/symbol lines such as dates,
    counters and ``| v9.4 |``, Title-Case headlines).  At the end, a non-prose
@@ -109,6 +112,7 @@ from .furniture import (
     BOILERPLATE,
     CAPTION,
     CONTACT,
+    CORRECTION_NOTE,
     CREDIT,
     CTA_CHANNELS,
     CTA_OPENERS,
@@ -307,7 +311,7 @@ _SIGNALS = frozenset(["boilerplate", "call to action", "related link", "recurs i
 
 def _junk_runs(units: list[Unit]) -> None:
     """Site boxes between or after body paragraphs go whole (see the module docstring)."""
-    body = [u.reason is None and u.prose and u.words >= p.BODY_WORDS and not BIO_LINE.match(u.text)
+    body = [u.reason is None and ((u.prose and u.words >= p.BODY_WORDS and not BIO_LINE.match(u.text)) or _note(u))
             for u in units]
     if not any(body):
         return
@@ -345,6 +349,11 @@ def _junk_runs(units: list[Unit]) -> None:
         i = j
 
 
+def _note(u: Unit) -> bool:
+    """The outlet's correction or editor's note: content, a body paragraph however short."""
+    return bool(CORRECTION_NOTE.match(u.text))
+
+
 def _running(u: Unit) -> bool:
     """Running text that lost its full stop (a dateline glued on, a cut): long, a quarter stopwords."""
     return u.words >= p.BODY_WORDS and u.stop_ratio >= p.RUNNING_STOPWORDS
@@ -374,7 +383,7 @@ def _trim_tail(live: list[Unit]) -> None:
     """
     run: list[Unit] = []
     for u in reversed(live):
-        if u.prose and not u.headline and not _bio(u, live):
+        if (u.prose and not u.headline and not _bio(u, live)) or _note(u):
             break
         run.append(u)
     if len(run) == len(live):

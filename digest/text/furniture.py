@@ -162,6 +162,17 @@ BIO_LINE = re.compile(
     r"blogger|author|photographer)\b"
 )
 
+#: Not furniture: the outlet's note on what it corrected or changed ("Correction: An earlier
+#: version of this story misstated ...", "Clarification, Nov. 11: ...", "Editor's note: ...",
+#: "An earlier version of this article gave ...", "This article was amended on ... to correct
+#: ...").  Content however short, and often printed after the share bar: never part of a box.
+CORRECTION_NOTE = re.compile(
+    r"^\W*(?:(?:corrections?|clarifications?|editor'?s'? notes?|updates?)\b[^:\n]{0,40}[:\u2013\u2014]"
+    r"|(?:an?|the) (?:earlier|previous|prior|original) version of this (?:article|story|report|post|piece)\b"
+    r"|this (?:article|story|report|post|piece) (?:was|has been) (?:amended|corrected|updated|changed) (?:on|to|since)\b)",
+    re.I,
+)
+
 #: The site selling its newsletter (or e-mail alerts) to the reader: a delivery word for the
 #: product, a verb of getting it, and the reader addressed or told ("Get the day's top headlines
 #: delivered to your inbox ...", "Sign up for the free daily newsletter.", "Get Motor Cycle
