@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
+from digest.cli import main
 from digest.text.scripts import MARK_PLANES, MARKS
 
 MARK_CATEGORIES = ("Mn", "Mc", "Me")
@@ -20,3 +22,21 @@ def test_every_combining_mark_of_this_python_lies_in_the_planes_scanned() -> Non
     assert all(marks.fullmatch(chr(c)) for c in every)
     known = set(every)
     assert not marks.search("".join(chr(c) for c in range(0x20000) if c not in known and not 0xD800 <= c < 0xE000))
+
+
+def test_a_day_with_only_copies_of_what_was_read_is_written_not_mailed(tmp_path: Path) -> None:
+    """A day whose only news is another outlet's late copy (listed "also reported since",
+    nothing new to read) went out as a mail headed "0 stories"; a day with no stories is
+    written and not mailed, and so is this one.  A later day with news is mailed."""
+    from tests.support.daemon import smtpd
+    from tests.test_review_stop36_developing import replayed, stream
+
+    with smtpd() as (inbox, port):
+        cfg = replayed(tmp_path, stream()[:3])  # day 0: quake, council; day 1: the quake's copy
+        cfg.write_text(cfg.read_text() + f"email:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+                       "  from: d@news.example.org\n  to: [r@example.org]\n")
+        assert (tmp_path / "out" / "digest-2026-11-11.html").exists()  # written
+        assert main(["send", "--config", str(cfg), "--date", "2026-11-11"]) == 0
+        assert inbox.messages == []
+        assert main(["send", "--config", str(cfg), "--date", "2026-11-10"]) == 0
+        assert [m["Subject"] for m in inbox.messages] == ["digest for 2026-11-10: 2 stories"]

@@ -326,9 +326,10 @@ def send_digest(
             store.mark_failed(key, target, "interrupted before the server's answer was recorded")
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
-        if not view.stories:  # sealed: nothing that arrives later is this day's
-            _mark_empty(store, plan.name, day)
-            return Sent(False, "not sent: no stories that day")
+        if not view.story_count:  # sealed: nothing that arrives later is this day's
+            _mark_empty(store, plan.name, day)  # (copies only, "also reported since": no news)
+            also = f" ({view.also_reported} also reported, nothing new to read)" if view.also_reported else ""
+            return Sent(False, f"not sent: no stories that day{also}")
         env = make_env(cfg.templates)
         if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
                    locale=cfg.locale, timeout=email.timeout):
