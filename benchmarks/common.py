@@ -87,6 +87,23 @@ def event_pairs(
             yield ea == eb, ma, mb
 
 
+def pair_tallies(
+    rows: Sequence[dict[str, Any]],
+    group: Callable[[dict[str, Any]], Hashable],
+    mark: Callable[[dict[str, Any]], T],
+    tally: Callable[[Counter[str], T, T], None],
+) -> tuple[Counter[str], Counter[str]]:
+    """Counts over :func:`event_pairs`, (same event, other event): each pair's ``"pairs"``
+    counted, then ``tally`` adds what the cue counts of its two marks."""
+    same: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for one_event, ma, mb in event_pairs(rows, group, mark):
+        c = same if one_event else other
+        c["pairs"] += 1
+        tally(c, ma, mb)
+    return same, other
+
+
 def run_dedupe(records: Sequence[Mapping[str, Any]], engine: str = "digest") -> DedupeResult:
     """Cluster ``records`` (dicts of the batch contract) in the given order."""
     if engine == "fake":

@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .common import event_pairs, load_ecb
+from .common import load_ecb, pair_tallies
 from .dated import load_gvc
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{8,600})[\"\u201c\u201d\u201e]")
@@ -54,15 +54,12 @@ def pair_counts(
     rows: list[dict[str, Any]], group: Callable[[dict[str, Any]], Hashable], n: int
 ) -> tuple[Counter[str], Counter[str]]:
     """Counts over the pairs of each group: (same event, other event)."""
-    same: Counter[str] = Counter()
-    other: Counter[str] = Counter()
-    for one_event, qa, qb in event_pairs(rows, group, lambda r: quote_shingles(r, n)):
-        c = same if one_event else other
-        c["pairs"] += 1
+    def tally(c: Counter[str], qa: frozenset[tuple[str, ...]], qb: frozenset[tuple[str, ...]]) -> None:
         if qa and qb:
             c["both"] += 1
             c["share"] += bool(qa & qb)
-    return same, other
+
+    return pair_tallies(rows, group, lambda r: quote_shingles(r, n), tally)
 
 
 def main(argv: list[str] | None = None) -> int:

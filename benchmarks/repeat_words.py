@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .common import event_pairs, load_ecb
+from .common import load_ecb, pair_tallies
 from .dated import load_gvc
 
 _REPEAT = re.compile(
@@ -49,14 +49,11 @@ def pair_counts(
     rows: list[dict[str, Any]], group: Callable[[dict[str, Any]], Hashable], chars: int | None
 ) -> tuple[Counter[str], Counter[str]]:
     """Counts over the pairs of each group: (same event, other event)."""
-    same: Counter[str] = Counter()
-    other: Counter[str] = Counter()
-    for one_event, ra, rb in event_pairs(rows, group, lambda r: repeats(r, chars)):
-        c = same if one_event else other
-        c["pairs"] += 1
+    def tally(c: Counter[str], ra: bool, rb: bool) -> None:
         c["disagree"] += ra != rb
         c["both"] += ra and rb
-    return same, other
+
+    return pair_tallies(rows, group, lambda r: repeats(r, chars), tally)
 
 
 def main(argv: list[str] | None = None) -> int:
