@@ -40,3 +40,37 @@ def test_a_day_with_only_copies_of_what_was_read_is_written_not_mailed(tmp_path:
         assert inbox.messages == []
         assert main(["send", "--config", str(cfg), "--date", "2026-11-10"]) == 0
         assert [m["Subject"] for m in inbox.messages] == ["digest for 2026-11-10: 2 stories"]
+
+
+def test_a_writer_killed_mid_write_leaves_a_temporary_file_the_next_write_removes(tmp_path: Path) -> None:
+    """A process killed (SIGKILL) between creating its temporary file and renaming it left a
+    hidden ``.NAME.RANDOM.tmp`` in the output folder for ever.  The next write of that target
+    removes those older than ``STALE_SECONDS``; a fresh one (a writer at work) stays."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from digest.output.files import STALE_SECONDS, atomic_write
+
+    target = tmp_path / "digest-2026-11-20.html"
+    die = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from digest.output.files import _create_temp\n"
+        "fd, tmp = _create_temp(Path(sys.argv[1]))\n"
+        "os.write(fd, b'<html>half')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", die, str(target)], check=False)
+        assert done.returncode == -signal.SIGKILL
+    old, fresh = sorted(tmp_path.glob(".digest-2026-11-20.html.*.tmp"))
+    then = time.time() - STALE_SECONDS - 60
+    os.utime(old, (then, then))
+    other = tmp_path / ".digest-2026-11-21.html.0123456789ab.tmp"  # another target's: not this write's
+    other.write_text("x")
+    os.utime(other, (then, then))
+    atomic_write(target, "<html>whole</html>")
+    assert target.read_text() == "<html>whole</html>"
+    assert not old.exists() and fresh.exists() and other.exists()

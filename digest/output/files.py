@@ -20,16 +20,25 @@ Special cases
   a file that exists keeps its mode.
 * On any failure (encoding, disk full) the temporary file is removed and the
   error raised; the target is untouched.
+* A writer killed mid-write (``kill -9``, a power cut) leaves its temporary
+  file.  The next write of the same target removes those of its name older than
+  ``STALE_SECONDS`` (another writer's, seconds old, is left to it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
+import time
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["STALE_SECONDS", "atomic_write"]
+
+#: A temporary file of a target older than this was left by a writer that died: a write
+#: takes well under a second, and a digest a few seconds on a slow disk.
+STALE_SECONDS = 3600
 
 
 def _create_temp(path: Path) -> tuple[int, Path]:
@@ -66,3 +75,21 @@ def atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _remove_stale(path)
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temporary files of ``path`` that writers killed mid-write left behind."""
+    mine = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{12}}\.tmp")
+    before = time.time() - STALE_SECONDS
+    try:
+        names = [n for n in os.listdir(path.parent) if mine.fullmatch(n)]
+    except OSError:
+        return
+    for name in names:
+        left = path.parent / name
+        try:
+            if left.stat().st_mtime < before:
+                left.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: it is only tidying
+            continue
