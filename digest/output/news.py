@@ -127,21 +127,24 @@ def _seen_words(earlier: list[StoredArticle], heading: str) -> set[str]:
     return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
 
 
-def _says_a_new_word(title: str, earlier: list[StoredArticle]) -> bool:
-    """Whether a headline holds a content word the reader has not read: in none of the
-    earlier versions' headlines or texts (words by their first ``STEM_CHARS`` letters).  A copy's
-    rewritten headline ("Opunake quake: harbour wall damaged") says what its text said."""
-    added = _words(title) - _seen_words(earlier, "")
-    return bool(added) and bool(added - set().union(*(_words(v.text) for v in earlier)))
+def words_read(earlier: list[StoredArticle]) -> set[str]:
+    """The content words the reader has read: of the earlier versions' headlines and texts,
+    each cut to ``STEM_CHARS`` letters."""
+    return _seen_words(earlier, "").union(*(_words(v.text) for v in earlier))
 
 
-def adds_nothing(version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None) -> bool:
+def adds_nothing(
+    version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None, seen: set[str] | None = None
+) -> bool:
     """Whether ``version`` only repeats what the ``earlier`` versions said (another outlet's
-    copy, a summary of it): its headline says no word the reader has not read, and none of
-    its passages is new.  A headline with a new word is news over a text the reader read
-    ("Aurora still stuck as tugs fail to refloat ferry" over the first report with a sentence
-    changed): issue #19's "what is new" is the new version's headline first."""
-    if _says_a_new_word(" ".join(version.title.split()), earlier):
+    copy, a summary of it): its headline says no word the reader has not read (``seen``:
+    :func:`words_read`; a copy's rewritten headline, "Opunake quake: harbour wall damaged",
+    says what its text said), and none of its passages is new.  A headline with a new word is
+    news over a text the reader read ("Aurora still stuck as tugs fail to refloat ferry" over
+    the first report with a sentence changed): issue #19's "what is new" is the new
+    version's headline first.  ``read`` and ``seen``: of ``earlier``, when the caller has them."""
+    seen = words_read(earlier) if seen is None else seen
+    if _words(" ".join(version.title.split())) - seen:
         return False
     read = read_of(earlier) if read is None else read
     return next(passages(version.text), None) is None or not new_passages(version, read)
@@ -160,7 +163,8 @@ def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: 
     """The keys of the ``new`` versions that add nothing to the ``earlier`` ones
     (:func:`adds_nothing`; ``read``: :func:`read_of` ``earlier``, when the caller has it)."""
     read = read_of(earlier) if read is None else read
-    return {v.key for v in new if adds_nothing(v, earlier, read)}
+    seen = words_read(earlier)  # once for all the new versions, as ``read``
+    return {v.key for v in new if adds_nothing(v, earlier, read, seen)}
 
 
 def speaker(new: list[StoredArticle], copies: Collection[str]) -> StoredArticle:
