@@ -80,6 +80,12 @@ def short_day(day: date, locale: str | None = None) -> str:
     return unbreakable(babel_dates.format_skeleton("yMMMEd", day, locale=_locale(locale)))
 
 
+def format_month(day: date, locale: str | None = None) -> str:
+    """The month that holds ``day``, written out the locale's way: "March 2026" (en_GB),
+    "März 2026" (de_DE)."""
+    return babel_dates.format_skeleton("yMMMM", day, locale=_locale(locale))
+
+
 def format_day(day: str | date, locale: str | None = None) -> str:
     """A day (YYYY-MM-DD) written out the locale's way: "Friday, 20 November 2026" (en_GB).
 

@@ -30,6 +30,10 @@ Routes
                           built digests plus the last ``index_days`` days into
                           which something arrived; each count is that of the
                           day's view (new and developing), as its page shows.
+                          The newest ``INDEX_RECENT`` (31) are listed, by month,
+                          then every month with its number of days.
+``/month/YYYY-MM``        that month's days, counted as the index counts them,
+                          with the months before and after.
 ``/day/YYYY-MM-DD``       that day's digest (``render_html``), with a
                           navigation line, the previous and the next day of
                           the index (top and bottom) and a permalink under
@@ -105,6 +109,7 @@ SECURITY_HEADERS: list[tuple[str, str]] = [
 ]
 
 _DAY = re.compile(r"/day/(\d{4}-\d{2}-\d{2})")
+_MONTH = re.compile(r"/month/(\d{4})-(\d{2})")
 _STORY = re.compile(r"/story/(.+)")
 _HOST = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
@@ -252,6 +257,12 @@ class _App:
             if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime
                 return self.pages.error("404 Not Found", f"No digest for {day.isoformat()}.")
             return self.cached(self.days_cache, day, lambda p, s: p.day(s, day), today)
+        m = _MONTH.fullmatch(path)
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if not (1 <= month <= 12 and year >= 1):
+                return self.pages.error("404 Not Found", "That is not a month.")
+            return self.cached(self.days_cache, ("month", year, month), lambda p, s: p.month(s, year, month), today)
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)

@@ -26,8 +26,8 @@ PAGES = {
 <style>
 {% include "_style.css.j2" %}
 nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
-ul.days, ul.versions { padding-left: 1.2rem; }
-ul.days li, ul.versions li { margin: 0.35rem 0; }
+ul.days, ul.months, ul.versions { padding-left: 1.2rem; }
+ul.days li, ul.months li, ul.versions li { margin: 0.35rem 0; }
 ul.versions li { margin-bottom: 1rem; }
 ul.versions p.excerpt { margin: 0.3rem 0 0; font-size: 0.95rem; }
 ol.results { padding-left: 2.4rem; }
@@ -47,18 +47,41 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 </body>
 </html>
 """,
-    "web/index.html": """{% extends "web/base.html" %}
-{% block main %}
-<h1>{{ site }}</h1>
-{% if days %}
-<p class="counts">{{ days|length }} {{ "day" if days|length == 1 else "days" }}</p>
+    "web/_days.html": """{% for g in groups %}
+<h2>{{ g.label }}</h2>
 <ul class="days">
-{% for d in days %}
+{% for d in g.days %}
 <li><a href="/day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
 {% endfor %}
 </ul>
+{% endfor %}
+""",
+    "web/index.html": """{% extends "web/base.html" %}
+{% block main %}
+<h1>{{ site }}</h1>
+{% if groups %}
+<p class="counts">{{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}</p>
+{% include "web/_days.html" %}
+{% if months %}
+<h2>Every month</h2>
+<ul class="months">
+{% for m in months %}
+<li><a href="{{ m.href }}"{{ date_lang }}>{{ m.label }}</a> · {{ m.days }} {{ "day" if m.days == 1 else "days" }}</li>
+{% endfor %}
+</ul>
+{% endif %}
 {% else %}
 <p class="lede">No digests yet. Run <code>digest run</code> to read the sources.</p>
+{% endif %}
+{% endblock %}
+""",
+    "web/month.html": """{% extends "web/base.html" %}
+{% block title %}{{ label }} · {{ site }}{% endblock %}
+{% block main %}
+<h1{{ date_lang }}>{{ label }}</h1>
+{% include "web/_days.html" %}
+{% if newer or older %}
+<nav class="months" aria-label="Months">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}"{{ date_lang }}>← {{ older.label }}</a>{% endif %}{% if older and newer %} · {% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}"{{ date_lang }}>{{ newer.label }} →</a>{% endif %}</nav>
 {% endif %}
 {% endblock %}
 """,
