@@ -328,6 +328,18 @@ def cmd_send(args: argparse.Namespace) -> int:
     return 2 if errors else 1 if failed else 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    from .app import open_app
+    from .retention import prune
+
+    with open_app(args.config) as app:
+        keep = args.keep_days or app.cfg.keep_days
+        if keep is None:
+            raise DigestError("prune: how many days to keep? give --keep-days N, or set keep_days: in the configuration")
+        print(prune(app.store, app.cfg, keep, app.cfg.now(), dry_run=args.dry_run).summary())
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .config import load_config
     from .service.web import serve
@@ -422,6 +434,15 @@ def _setup_explain(p: argparse.ArgumentParser) -> None:
     p.add_argument("key", help="story id, or an article: its key or its id as the JSON digest shows it")
     p.add_argument("other", nargs="?", help="a second article (key or id): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+@command("prune", "remove the stories wholly older than the days kept (keep_days)")
+def _setup_prune(p: argparse.ArgumentParser) -> None:
+    config_arg(p)
+    p.add_argument("--keep-days", type=positive_arg, metavar="N",
+                   help="keep the last N days, today included (default: keep_days in the configuration; "
+                        "at least two dedup windows and 3 days: 63 with the default window)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
 
 
 @command("sources", "list each source's fetch state")

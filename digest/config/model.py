@@ -29,6 +29,7 @@ Special cases
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import shlex
@@ -228,6 +229,18 @@ class DigestConfig(_Strict):
         return _hhmm(v)
 
 
+#: Days a prune keeps beyond the engine's two windows: the engine in memory is rebuilt once a
+#: day (``digest.app.ENGINE_RENEW``: it may hold a day more than its span) and a publication
+#: time is believed up to two days after the arrival (``digest.sources.dates``).
+KEEP_MARGIN = 3
+
+
+def least_keep_days(window_days: float) -> int:
+    """The fewest days a prune may keep: what the engine's rebuild reads (two windows), and
+    :data:`KEEP_MARGIN`."""
+    return math.ceil(2 * window_days) + KEEP_MARGIN
+
+
 class Config(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     output_dir: Path = Path("out")
@@ -252,6 +265,9 @@ class Config(_Strict):
     filters: list[FilterRule] = Field(default_factory=list)
     #: Several digests; without it there is one daily digest, as before.
     digests: list[DigestConfig] = Field(default_factory=list)
+    #: Days the store keeps (today included): ``digest prune``, and the daemon once a day after
+    #: the digest, remove the stories wholly older (``digest.retention``).  None: kept for ever.
+    keep_days: int | None = Field(default=None, gt=0)
     #: Read the sources as if it were this moment, and make its day "today" (``digest run``,
     #: ``build``, ``send`` and ``serve``; the daemon refuses it): the bundled examples are
     #: one day's news.  None: the real clock.
@@ -302,6 +318,14 @@ class Config(_Strict):
 
             parse_index_url(v)  # ValueError names the problem
         return v
+
+    @model_validator(mode="after")
+    def _keep_enough(self) -> Config:
+        least = least_keep_days(self.dedup.window_days)
+        if self.keep_days is not None and self.keep_days < least:
+            raise ValueError(f"keep_days: {self.keep_days} is too few: the dedup engine reads the last "
+                             f"{least} (two windows of {self.dedup.window_days:g} days and {KEEP_MARGIN} more)")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

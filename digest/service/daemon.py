@@ -31,7 +31,8 @@ connection) and does all the work:
   then :meth:`Daemon.catch_up` (docs/daemon.md): what is due and was not
   written whole or mailed (:mod:`digest.service.delivery` says which days),
   however long the daemon was down (a missed run the scheduler fires after it
-  finds the day sent, and says so).
+  finds the day sent, and says so).  Then, with ``keep_days`` set, the stories wholly
+  older than the days kept are pruned (:meth:`Daemon.prune`, ``digest.retention``).
 
 Which day: the digest built at ``digest_time`` covers the local day that
 ended before it (``--digest-day yesterday``, the default; every calendar day
@@ -92,6 +93,7 @@ from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError, Unrecorded
 from ..output.view import seal
+from ..retention import prune
 from .delivery import (
     DIGEST_JOB,
     Sent,
@@ -289,6 +291,21 @@ class Daemon:
         if not self._retry_digests and not self._in_round:  # a round resets at its end
             self._delivery_failures, self._retry_delivery_at = 0, None
 
+    def prune(self) -> None:
+        """With ``keep_days`` set, after a digest: the stories wholly older than the days kept
+        go (``digest.retention``; nothing left to remove costs one scan of the articles).  A
+        failure (the store held, its disk full) is one line; the next digest tries again."""
+        keep = self.cfg.keep_days
+        if keep is None:
+            return
+        try:
+            report = prune(self.app.store, self.cfg, keep, self.clock())
+        except DigestError as exc:
+            log.error("prune: %s (tried again after the next digest)", exc)
+            return
+        if report.stories or report.days:
+            log.info("%s", report.summary())
+
     def _delivery_failed(
         self, name: str | None, day: date, now: datetime, exc: DigestError | OSError, *, said: str = ""
     ) -> None:
@@ -311,6 +328,7 @@ class Daemon:
         if kind == "digest" or kind.startswith("digest:"):
             with self._round():
                 self._periods(plan_named(self.cfg, kind.partition(":")[2] or None), self.clock(), scheduled=not late)
+            self.prune()
             return
         self.poll_due()
         if self._retry_delivery_at is not None and self.clock() >= self._retry_delivery_at:

@@ -52,6 +52,7 @@ from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import day_window, shown_day
 from ..records import ALSO_REPORTED, StoryView
+from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..store.base import Store
 from .webtemplates import PAGES
@@ -168,7 +169,8 @@ class Pages:
             start, end = day_window(store, self.cfg, day)
             if store.count_articles_fetched_between(start, end):
                 days.add(day)
-        return {d for d in days if day_fits(d, self.cfg.tz)}
+        first = kept_from(store)  # a day pruned may keep a developing story's versions: not a day
+        return {d for d in days if day_fits(d, self.cfg.tz) and (first is None or d >= first)}
 
     def _counted(self, store: Store, days: list[date]) -> list[dict[str, Any]]:
         """``days`` (newest first) grouped by month, each day with its story count as its
@@ -216,6 +218,10 @@ class Pages:
         )
 
     def day(self, store: Store, day: date) -> Page:
+        first = kept_from(store)
+        if first is not None and day < first:
+            return self.error("404 Not Found", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
+                                               f"{day.isoformat()} was pruned.")
         view = build_view(store, self.cfg, day)
         known = self.known_days(store)
         if not (view.stories or day in known):

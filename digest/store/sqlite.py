@@ -263,8 +263,12 @@ class SQLiteStore(FileLocks, StoreOps):
         by_source = "" if source is None else " AND source=?"
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
-            q = f"SELECT key FROM articles WHERE key IN ({','.join('?' * len(chunk))}){by_source}"
-            found.update(r[0] for r in self.db.execute(q, chunk if source is None else [*chunk, source]))
+            marks = ",".join("?" * len(chunk))
+            # a key `digest prune` removed is known too: a feed still listing it makes nothing new
+            q = (f"SELECT key FROM articles WHERE key IN ({marks}){by_source} "
+                 f"UNION ALL SELECT key FROM pruned WHERE key IN ({marks}){by_source}")
+            args = chunk if source is None else [*chunk, source]
+            found.update(r[0] for r in self.db.execute(q, [*args, *args]))
         return found
 
     def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
