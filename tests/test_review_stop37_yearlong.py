@@ -47,6 +47,10 @@ def _history(make_config: MakeConfig, tmp_path: Path) -> Config:
     return cfg
 
 
+def _month_href(year: int, month: int) -> str:
+    return f"/month/{year:04d}-{month:02d}"
+
+
 def _listed(page: str) -> dict[str, int]:
     doc = lxml.html.document_fromstring(page)
     return {li.find("a").get("href"): int(li.text_content().rsplit("·", 1)[1].split()[0])
@@ -74,13 +78,20 @@ def test_index_of_many_months_lists_the_recent_days_by_month_and_links_each_mont
         assert len(shown_months) > 1 and headings[: len(shown_months)] == shown_months
         months = sorted({(d.year, d.month) for d in DAYS}, reverse=True)
         month_links = [h for h in hrefs(r.text) if h.startswith("/month/")]
-        assert month_links == [f"/month/{y:04d}-{m:02d}" for y, m in months]
+        assert month_links == [_month_href(y, m) for y, m in months]
         assert "46 days" in " ".join(doc.text_content().split())
         for y, m in months:  # each month's page: its days, newest first, counted as their pages
-            page = s.get(f"/month/{y:04d}-{m:02d}")
+            page = s.get(_month_href(y, m))
             assert page.status_code == 200 and active(page.text) == []
             in_month = sorted((d for d in DAYS if (d.year, d.month) == (y, m)), reverse=True)
             assert _listed(page.text) == {f"/day/{d.isoformat()}": 1 for d in in_month}
+            doc = lxml.html.document_fromstring(page.text)
+            assert [" ".join(h.text_content().split()) for h in doc.xpath("//h1|//h2")] == [
+                date(y, m, 1).strftime("%B %Y")]  # the month once
+            at = months.index((y, m))
+            near = {a.get("rel"): a.get("href") for a in doc.xpath("//nav[@class='months'][1]/a")}
+            assert near == {**({"next": _month_href(*months[at - 1])} if at else {}),
+                            **({"prev": _month_href(*months[at + 1])} if at + 1 < len(months) else {})}
         assert s.get("/month/2025-02").status_code == 404  # no day of the archive in it
         assert s.get("/month/2026-13").status_code == 404
 

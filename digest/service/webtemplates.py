@@ -48,7 +48,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 </html>
 """,
     "web/_days.html": """{% for g in groups %}
-<h2>{{ g.label }}</h2>
+{% if headed %}<h2{{ date_lang }}>{{ g.label }}</h2>{% endif %}
 <ul class="days">
 {% for d in g.days %}
 <li><a href="/day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
@@ -61,7 +61,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <h1>{{ site }}</h1>
 {% if groups %}
 <p class="counts">{{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}</p>
-{% include "web/_days.html" %}
+{% with headed = true %}{% include "web/_days.html" %}{% endwith %}
 {% if months %}
 <h2>Every month</h2>
 <ul class="months">
@@ -79,10 +79,12 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block title %}{{ label }} · {{ site }}{% endblock %}
 {% block main %}
 <h1{{ date_lang }}>{{ label }}</h1>
-{% include "web/_days.html" %}
-{% if newer or older %}
-<nav class="months" aria-label="Months">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}"{{ date_lang }}>← {{ older.label }}</a>{% endif %}{% if older and newer %} · {% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}"{{ date_lang }}>{{ newer.label }} →</a>{% endif %}</nav>
-{% endif %}
+{% set months_nav %}{% if newer or older %}
+<nav class="months" aria-label="Months" style="display:flex;justify-content:space-between;gap:1rem">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}"{{ date_lang }}>← {{ older.label }}</a>{% else %}<span></span>{% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}"{{ date_lang }}>{{ newer.label }} →</a>{% endif %}</nav>
+{% endif %}{% endset %}
+{{ months_nav }}
+{% with headed = false %}{% include "web/_days.html" %}{% endwith %}
+{{ months_nav }}
 {% endblock %}
 """,
     "web/story.html": """{% extends "web/base.html" %}
