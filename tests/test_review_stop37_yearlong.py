@@ -216,7 +216,12 @@ def test_prune_removes_old_stories_whole_and_keeps_the_kept_days_as_they_were(
             "next", "next"]  # the day before it is gone
         assert {sid: s.get(f"/story/{sid}").text for sid in kept_ids} == story_pages
         assert s.get("/search?q=Velmora").text == found
-        assert s.get(f"/day/{(first_kept - timedelta(days=2)).isoformat()}").status_code == 404
+        gone = s.get(f"/day/{(first_kept - timedelta(days=2)).isoformat()}")
+        assert gone.status_code == 410 and f"keeps the days from {first_kept.isoformat()} on" in gone.text
+        for sid in old_ids:  # a permalink in an old mail: gone, and said so
+            r = s.get(f"/story/{sid}")
+            assert r.status_code == 410 and "This story was pruned" in r.text, sid
+        assert s.get("/story/never-was").status_code == 404
         assert [h for h in hrefs(s.get("/").text) if h.startswith("/day/")] == [
             f"/day/{d.isoformat()}" for d in reversed(kept_days)]
 

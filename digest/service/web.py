@@ -47,7 +47,8 @@ Routes
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened (never cached).
 
-Anything else is 404; methods other than GET/HEAD are 405.
+Anything else is 404; methods other than GET/HEAD are 405.  A day before the first day a
+prune kept, and a story it removed, are 410 (``digest.retention``), said as such.
 
 Special cases
 -------------

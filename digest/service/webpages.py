@@ -220,8 +220,8 @@ class Pages:
     def day(self, store: Store, day: date) -> Page:
         first = kept_from(store)
         if first is not None and day < first:
-            return self.error("404 Not Found", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
-                                               f"{day.isoformat()} was pruned.")
+            return self.error("410 Gone", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
+                                          f"{day.isoformat()} was pruned.")
         view = build_view(store, self.cfg, day)
         known = self.known_days(store)
         if not (view.stories or day in known):
@@ -247,6 +247,11 @@ class Pages:
                 resp.headers.append(("Location", story_href(successor)))
                 return resp
         if st is None or not versions:
+            first = kept_from(store)
+            start = re.sub(r"~\d+$", "", story_id)  # the key of the article that started it
+            if first is not None and store.get_article(start) is None and store.has_articles([start]):
+                return self.error("410 Gone", f"This story was pruned: the archive keeps the days from "
+                                              f"{first.isoformat()} on (keep_days).")
             return self.error("404 Not Found", "No such story.")
         tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
