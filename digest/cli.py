@@ -90,6 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
     from .output.publish import format_of
+    from .retention import check_kept
     from .service.delivery import latest_due_day
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
@@ -101,6 +102,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             args.date = latest_due_day(weekly, app.cfg.now(), app.cfg.tz) + timedelta(days=7)
         elif weekly is not None:  # the week holding the day
             args.date = _week_of(weekly, args.date)
+        if args.date is not None:
+            check_kept(app.store, args.date)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]
@@ -299,6 +302,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 def cmd_send(args: argparse.Namespace) -> int:
     from .app import open_app
     from .output.digests import plans
+    from .retention import check_kept
     from .service import delivery
 
     with open_app(args.config) as app:
@@ -309,6 +313,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         given = {p.name: _week_of(p, args.date) for p in wanted} if args.date is not None else {}
         for day in given.values():  # only a period that has ended: mailing seals it
             delivery.check_ended(day, app.cfg)
+            check_kept(app.store, day)
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False

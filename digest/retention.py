@@ -26,6 +26,8 @@ How it works
 Special cases
 -------------
 * ``dry_run``: what would go, nothing removed.
+* ``digest build`` or ``send --date`` of a day before the first kept is refused
+  (:func:`check_kept`): its files would be replaced by what is left of it.
 * A PostgreSQL store is refused in one line: workers catch up from its shared log of
   articles, merges and moves, which a prune would have to keep in step (not done).
 * A kill between two batches leaves a store whose kept days are whole; the next prune
@@ -110,6 +112,15 @@ def prune(
     if kept is None or kept < first_kept:
         store.set_meta(KEPT_FROM, first_kept.isoformat())
     return report
+
+
+def check_kept(store: Store, day: date) -> None:
+    """A day before the first kept is not written again (``digest build``/``send --date``): what
+    is left of it (a developing story's versions) would replace its files whole; DigestError."""
+    first = kept_from(store)
+    if first is not None and day < first:
+        raise DigestError(f"{day.isoformat()} was pruned: the store keeps the days from {first.isoformat()} on "
+                          "(keep_days); its files, if any, are left as they were written")
 
 
 def kept_from(store: Store) -> date | None:

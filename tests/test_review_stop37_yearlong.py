@@ -225,6 +225,15 @@ def test_prune_removes_old_stories_whole_and_keeps_the_kept_days_as_they_were(
         assert [h for h in hrefs(s.get("/").text) if h.startswith("/day/")] == [
             f"/day/{d.isoformat()}" for d in reversed(kept_days)]
 
+    # an old day's files are not replaced by what is left of it (the developing story)
+    old_day = first_kept - timedelta(days=3)
+    html = cfg.output_dir / f"digest-{old_day.isoformat()}.html"
+    written = html.read_bytes()
+    assert main(["build", "--config", config, "--date", old_day.isoformat()]) == 2
+    assert f"{old_day.isoformat()} was pruned: the store keeps the days from {first_kept.isoformat()} on" in (
+        capsys.readouterr().err)
+    assert html.read_bytes() == written
+
     # the first day's entries, read again today (a feed that keeps its items): nothing new
     again = [r for r in _records() if str(r["id"]).startswith("d0")]
     now = START + timedelta(days=DAYS_RUN - 1, hours=21)
