@@ -70,6 +70,12 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     if found is not None:
         return found
     keys = store.keys_of_guid(name)
+    if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
+        from .retention import kept_from
+
+        first = kept_from(store)
+        since = f": the store keeps the days from {first.isoformat()} on (keep_days)" if first else ""
+        raise DigestError(f"{name}: pruned{since}")
     if not keys:
         raise DigestError(f"{name}: no such {what}")
     if len(keys) > 1:

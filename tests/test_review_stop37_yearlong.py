@@ -225,6 +225,10 @@ def test_prune_removes_old_stories_whole_and_keeps_the_kept_days_as_they_were(
         assert [h for h in hrefs(s.get("/").text) if h.startswith("/day/")] == [
             f"/day/{d.isoformat()}" for d in reversed(kept_days)]
 
+    gone = sorted(old_ids)[0]
+    assert main(["explain", "--config", config, gone]) == 2
+    assert f"{gone}: pruned: the store keeps the days from {first_kept.isoformat()} on" in capsys.readouterr().err
+
     # an old day's files are not replaced by what is left of it (the developing story)
     old_day = first_kept - timedelta(days=3)
     html = cfg.output_dir / f"digest-{old_day.isoformat()}.html"
