@@ -30,8 +30,8 @@ Special cases
   (:func:`check_kept`): its files would be replaced by what is left of it.
 * A PostgreSQL store is refused in one line: workers catch up from its shared log of
   articles, merges and moves, which a prune would have to keep in step (not done).
-* A kill between two batches leaves a store whose kept days are whole; the next prune
-  goes on.  The file keeps its size: SQLite reuses the freed pages.
+* The first day kept is noted before anything is removed, so a kill between two batches
+  leaves the kept days whole and no day of the archive half pruned; the next prune goes on.  The file keeps its size: SQLite reuses the freed pages.
 """
 
 from __future__ import annotations
@@ -102,15 +102,15 @@ def prune(
         report.stories, report.articles = len(old), sum(n for _, n in old)
         report.days = sql.count_digests(store, first_kept.isoformat())
         return report
+    kept = kept_from(store)
+    if kept is None or kept < first_kept:  # first: the archive never shows a day half pruned
+        store.set_meta(KEPT_FROM, first_kept.isoformat())
     ids = [sid for sid, _ in old]
     for i in range(0, len(ids), batch):
         stories, articles = sql.drop_stories(store, ids[i : i + batch], before)
         report.stories += stories
         report.articles += articles
     report.days = sql.drop_digests(store, first_kept.isoformat())
-    kept = kept_from(store)
-    if kept is None or kept < first_kept:
-        store.set_meta(KEPT_FROM, first_kept.isoformat())
     return report
 
 

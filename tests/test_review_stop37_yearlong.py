@@ -18,9 +18,11 @@ from digest.cli import main
 from digest.config import Config, load_config
 from digest.errors import ConfigError
 from digest.records import Article
+from digest.retention import prune
 from digest.service.daemon import Daemon
 from digest.service.replay import replay
 from digest.service.webpages import INDEX_RECENT
+from digest.store import prune as sql
 from digest.store.base import NewArticle, open_store
 from tests.support.config import MakeConfig
 from tests.support.web import active, hrefs, site
@@ -271,3 +273,33 @@ def test_keep_days_fewer_than_the_engine_reads_is_a_configuration_error(tmp_path
     (tmp_path / "feeds.yaml").write_text("sources: []\nkeep_days: 30\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"keep_days: 30 is too few: the dedup engine reads the last 63"):
         load_config(tmp_path / "feeds.yaml")
+
+
+def test_a_prune_cut_short_between_batches_leaves_the_kept_days_whole_and_the_next_one_finishes(
+    make_config: MakeConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each batch of stories is one transaction: a prune killed after its first batch (here:
+    that batch alone, as ``digest.retention.prune`` runs it) leaves every story whole or gone,
+    the kept days as they were, the pruned ones out of the archive; the next prune finishes."""
+    cfg, _ = _pruning_history(make_config, tmp_path)
+    first_kept = (START + timedelta(days=DAYS_RUN - 5)).date()
+    kept_days = [first_kept + timedelta(days=i) for i in range(5)]
+    with site(cfg) as s:
+        pages = {d: _content(s.get(f"/day/{d.isoformat()}").text) for d in kept_days}
+    before = _stories(cfg)
+    with open_store(cfg.database_url) as store:
+        prune(store, cfg, 5, NOW, batch=1, dry_run=True)  # nothing removed
+        assert _stories(cfg) == before
+        cut = datetime.combine(first_kept, datetime.min.time(), UTC)
+        old = sql.old_stories(store, cut)
+        assert len(old) > 2
+        store.set_meta("kept_from", first_kept.isoformat())  # what a prune notes first
+        assert sql.drop_stories(store, [old[0][0]], cut) == (1, old[0][1])  # its first batch, then killed
+    left = _stories(cfg)
+    assert left == {sid: vs for sid, vs in before.items() if sid != old[0][0]}
+    with site(cfg) as s:
+        assert {d: _content(s.get(f"/day/{d.isoformat()}").text) for d in kept_days} == pages
+        assert s.get(f"/day/{(first_kept - timedelta(days=1)).isoformat()}").status_code == 410
+    assert main(["prune", "--config", str(cfg.config_path), "--keep-days", "5"]) == 0
+    assert capsys.readouterr().out.startswith(f"removed {len(old) - 1} stories ")
+    assert set(_stories(cfg)) == set(before) - {sid for sid, _ in old}
