@@ -479,7 +479,7 @@ class App:
         from .engines import rebuilt_engine
 
         later = max(explain.article(self.store, a).fetched, explain.article(self.store, b).fetched)
-        return explain.pair(self.store, rebuilt_engine(self.cfg, self.store, later), a, b)
+        return explain.pair(self.store, rebuilt_engine(self.cfg, self.store, later, arrived=True), a, b)
 
     def source_states(self) -> list[str]:
         """One line per source (``digest sources``): ``digest.sources.states.source_lines``."""

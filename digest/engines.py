@@ -33,6 +33,7 @@ from .dedup.engine import Engine, Params
 from .dedup.fingerprint import Fingerprint
 from .dedup.index import CandidateIndex
 from .dedup.params import FINGERPRINT_VERSION
+from .sources.dates import FUTURE_SLACK
 from .store.base import Store, StoredArticle
 
 
@@ -59,13 +60,17 @@ def restore_since(cfg: Config, end: datetime) -> datetime:
     return end - timedelta(seconds=2 * window_seconds(cfg))
 
 
-def rebuilt_engine(cfg: Config, store: Store, end: datetime) -> Engine:
+def rebuilt_engine(cfg: Config, store: Store, end: datetime, *, arrived: bool = False) -> Engine:
     """An engine holding the stored articles since ``restore_since(cfg, end)``, each in its
     stored story; fingerprints of another format are made again and written back (the next
-    rebuild reads them as stored)."""
+    rebuild reads them as stored).  ``arrived``: only those that had arrived by ``end`` (the
+    engine as it was then: ``digest explain`` of two articles of last spring restored every
+    article since, 25 s on a year of 100 a day)."""
     engine = new_engine(cfg)
     remade: dict[str, bytes] = {}
-    for row in store.articles_since(restore_since(cfg, end)):
+    # an article is dated at most FUTURE_SLACK after it arrived: the index's range ends there
+    until = (end, end + FUTURE_SLACK) if arrived else None
+    for row in store.articles_since(restore_since(cfg, end), until=until):
         restore_row(engine, row, remade)
     if remade:
         store.save_fingerprints(remade)

@@ -162,6 +162,7 @@ def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
     else:
         why = "linked as a pair, but not to the other story's members on average (no chaining)"
     return {
+        "engine_articles": len(engine),  # what it was compared among: the window when the later arrived
         "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
         "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
         "stages": {

@@ -338,8 +338,11 @@ class Store(Protocol):
     def keys_of_guid(self, guid: str) -> list[str]:
         """The keys of the articles whose entry id (``StoredArticle.guid``) is ``guid``."""
         ...
-    def articles_since(self, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
-        """Articles dated (published, else fetched) at or after ``since``; index-backed."""
+    def articles_since(
+        self, since: datetime, *, with_text: bool = True, until: tuple[datetime, datetime] | None = None
+    ) -> Iterator[StoredArticle]:
+        """Articles dated (published, else fetched) at or after ``since`` (``until``: and
+        arrived by its first, dated by its second); index-backed."""
         ...
     def update_story(
         self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None

@@ -131,18 +131,26 @@ class StoreReads:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
 
-    def articles_since(self: _Reader, since: datetime, *, with_text: bool = True) -> Iterator[StoredArticle]:
-        """Articles dated at or after ``since`` (published, else fetched), oldest first.
+    def articles_since(
+        self: _Reader, since: datetime, *, with_text: bool = True, until: tuple[datetime, datetime] | None = None
+    ) -> Iterator[StoredArticle]:
+        """Articles dated at or after ``since`` (published, else fetched), oldest first;
+        ``until`` (arrived by, dated by): only those that had arrived by the first and are
+        dated by the second (the index's range ends there).
 
         Served by the ``articles_window`` index: the cost follows the window,
         not the archive.  ``with_text=False`` leaves ``text`` empty.
         """
         cols = ARTICLE_COLS.format(text="text" if with_text else "''")
+        bound, args = "", [self._stamp(since)]
+        if until is not None:
+            bound = " AND coalesce(published, fetched) <= ? AND fetched <= ?"
+            args += [self._stamp(until[1]), self._stamp(until[0])]
         q = (
-            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ? "
+            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ?{bound} "
             "ORDER BY coalesce(published, fetched), key"
         )
-        for row in self._run(q, (self._stamp(since),)):
+        for row in self._run(q, args):
             yield self._article_of(row)
 
     def count_articles_fetched_between(self: _Reader, start: datetime, end: datetime) -> int:
