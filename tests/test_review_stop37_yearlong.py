@@ -268,10 +268,15 @@ def test_the_daemon_prunes_after_the_digest_when_keep_days_is_set(make_config: M
     assert len(after) < len(before)
 
 
-def test_keep_days_fewer_than_the_engine_reads_is_a_configuration_error(tmp_path: Path) -> None:
+def test_keep_days_the_store_cannot_honour_is_a_configuration_error(tmp_path: Path) -> None:
+    """Fewer days than the engine reads, or a PostgreSQL store: refused at load, not each day."""
 
     (tmp_path / "feeds.yaml").write_text("sources: []\nkeep_days: 30\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"keep_days: 30 is too few: the dedup engine reads the last 63"):
+        load_config(tmp_path / "feeds.yaml")
+    (tmp_path / "feeds.yaml").write_text(
+        "sources: []\nkeep_days: 90\ndatabase: postgresql://digest@127.0.0.1/digest\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"keep_days: only a SQLite store is pruned"):  # not one error a day
         load_config(tmp_path / "feeds.yaml")
 
 
