@@ -1,0 +1,125 @@
+"""Review (stop 37), hostile: what a hostile feed can cost, and notices that take a report back.
+
+Real parts: loopback HTTP servers (``tests.support.httpd``), ``digest run`` and ``digest
+replay`` through the CLI, SQLite on disk.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.errors import ParseError
+from digest.sources.feeds import parse_feed
+from digest.sources.params import MAX_ELEMENTS
+from digest.sources.xmlscreen import MAX_ATTRIBUTES
+from tests.support.daemon import loopback_config
+from tests.support.httpd import TestServer
+
+NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+RSS = "application/rss+xml"
+
+
+def rss(items: str, *, head: str = '<?xml version="1.0"?>', tail: str = "") -> bytes:
+    return (f'{head}<rss version="2.0"><channel><title>T</title>{items}</channel></rss>{tail}').encode()
+
+
+def item(n: int, title: str, text: str, extra: str = "") -> str:
+    return (f"<item><title>{title}</title><link>https://example.com/{n}</link><guid>g{n}</guid>"
+            f"<description>{text}</description>{extra}</item>")
+
+
+GOOD_TEXT = ("The harbour board approved a new ferry timetable on Tuesday after months of complaints "
+             "from commuters about late and crowded boats on the morning run.")
+
+
+# -- Task 1: the time a feed of many elements costs ----------------------------------------------
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["well-formed", "ill-formed"])
+def test_a_feed_of_a_million_empty_elements_is_refused_quickly_and_the_other_feeds_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: bool
+) -> None:
+    """feedparser spends about 10 us on each element (known or unknown, empty or not), twice
+    over for an ill-formed document (its strict parser, then its loose one): a 15 MiB
+    response of ``<x/>`` held one core for minutes.  Such a feed is one error line naming the
+    source; the feed beside it in the same run is read."""
+    count = MAX_ELEMENTS + MAX_ELEMENTS // 5
+    hostile = rss(item(1, "Hostile", "x", "<x/>" * count), tail="&bogus;<" if broken else "")
+    good = rss(item(2, "Ferry timetable approved", GOOD_TEXT))
+    with TestServer() as srv:
+        srv.set("/hostile", hostile, headers={"Content-Type": RSS})
+        srv.set("/good", good, headers={"Content-Type": RSS})
+        cfg = loopback_config(tmp_path, srv, {"Hostile": "/hostile", "Good": "/good"})
+        t0 = time.monotonic()
+        status = main(["run", "--config", str(cfg)])
+        took = time.monotonic() - t0
+    out = capsys.readouterr()
+    lines = [line for line in (out.out + out.err).splitlines() if "Hostile" in line]
+    assert status == 1
+    assert len(lines) == 1, lines
+    found = re.search(r"Hostile: not read: ([\d,]+) elements \(at most ([\d,]+)\)", lines[0])
+    assert found, lines[0]
+    assert int(found[1].replace(",", "")) >= count and found[2] == f"{MAX_ELEMENTS:,}"
+    assert took < 8.0, took
+    out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
+    assert "Ferry timetable approved" in out_md
+
+
+def test_a_long_real_shaped_feed_under_the_cap_is_read() -> None:
+    """A podcast's feed of 4,000 episodes, ~25 elements each and show notes as HTML in CDATA
+    (what the count also counts), is read whole."""
+    notes = "<![CDATA[<p>Show notes</p><ul><li><a href='https://example.com/x'>link</a></li></ul>]]>"
+    extra = ("<itunes:duration>01:02:03</itunes:duration><itunes:explicit>no</itunes:explicit>"
+             "<enclosure url='https://example.com/a.mp3' length='1' type='audio/mpeg'/>"
+             f"<content:encoded>{notes}</content:encoded>") * 3
+    items = "".join(item(i, f"Episode {i}", notes, extra) for i in range(4000))
+    head = '<?xml version="1.0"?>'
+    data = rss(items, head=head).replace(
+        b"<rss ", b'<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+        b'xmlns:content="http://purl.org/rss/1.0/modules/content/" ', 1)
+    assert len(parse_feed(data, source="Podcast", fetched=NOW)) == 4000
+
+
+def utf7(markup: str) -> bytes:
+    """``markup`` in UTF-7 with every ``<``, ``>``, ``=``, ``"``, ``!`` and ``&`` written as a
+    base64 run: no such byte in the document as sent."""
+    special = {"<": b"+ADw-", ">": b"+AD4-", "=": b"+AD0-", '"': b"+ACI-", "!": b"+ACE-", "&": b"+ACY-"}
+    return b"".join(special.get(c, c.encode("ascii")) for c in markup)
+
+
+def test_the_caps_judge_the_document_as_feedparser_decodes_it() -> None:
+    """feedparser decodes a document in the encoding its declaration names, UTF-7 too, where
+    ``+ADw-`` is ``<``: the counts are taken on that text, not on the bytes as sent."""
+    head = '<?xml version="1.0" encoding="utf-7"?>'
+    many = utf7("<x/>") * (MAX_ELEMENTS + 1)
+    hostile = head.encode() + utf7('<rss version="2.0"><channel><title>T</title><item><title>a</title>') + many
+    with pytest.raises(ParseError, match=r"not read: [\d,]+ elements"):
+        parse_feed(hostile + utf7("</item></channel></rss>"), source="Hostile", fetched=NOW)
+    attrs = " ".join(f'a{i}=""' for i in range(MAX_ATTRIBUTES + 500))
+    crowded = head.encode() + utf7(f'<rss version="2.0"><channel><title>T</title><item {attrs}>'
+                                   "<title>a</title></item></channel></rss>")
+    t0 = time.monotonic()
+    with pytest.raises(ParseError, match=f"{MAX_ATTRIBUTES + 500} attributes"):
+        parse_feed(crowded, source="Hostile", fetched=NOW)
+    assert time.monotonic() - t0 < 2.0
+    # the same feed without its hostile part is read in UTF-7 as before
+    plain = head.encode() + utf7('<rss version="2.0"><channel><title>T</title><item><title>Cafe</title>'
+                                 "<guid>g1</guid></item></channel></rss>")
+    assert [e.title for e in parse_feed(plain, source="Fine", fetched=NOW)] == ["Cafe"]
+
+
+def test_a_utf7_documents_entity_declarations_are_screened_too() -> None:
+    """``screen_entities`` (feedparser's loose parser expands a "safe" literal entity without
+    limit) read the bytes as sent: a UTF-7 document's ``+ADwAIQ-ENTITY`` went through."""
+    big = "A" * 200
+    doc = b'<?xml version="1.0" encoding="utf-7"?>' + utf7(
+        f'<!DOCTYPE rss [<!ENTITY big "{big}">]><rss version="2.0"><channel><title>T</title>'
+        "<item><title>x &big;&big;&big;</title><guid>g</guid></item></channel></rss>")
+    (entry,) = parse_feed(doc, source="Hostile", fetched=NOW)
+    assert big not in entry.title
