@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten, unicode_only
 from .sources.fields import OUTLET_CHARS, language_tag
+from .text.notices import takedown
 from .text.prepare import RecurringLines, prepare
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
@@ -109,6 +110,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         priority=priority_of(record.get("priority")),
         truncated=bool(article and article.truncated),
         junk=sum(len(line) for line in article.junk) if article else 0,
+        notice=takedown(title, text) is not None,
     )
 
 

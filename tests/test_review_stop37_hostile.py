@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,12 @@ from digest.errors import ParseError
 from digest.sources.feeds import parse_feed
 from digest.sources.params import MAX_ELEMENTS
 from digest.sources.xmlscreen import MAX_ATTRIBUTES
+from digest.text.notices import takedown
 from tests.support.daemon import loopback_config
 from tests.support.httpd import TestServer
+from tests.test_review_stop36_corrections import story_of
+from tests.test_review_stop36_developing import _at, md, replayed
+from tests.test_timeline import TUE, digest_json, record, text_of
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 RSS = "application/rss+xml"
@@ -123,3 +128,96 @@ def test_a_utf7_documents_entity_declarations_are_screened_too() -> None:
         "<item><title>x &big;&big;&big;</title><guid>g</guid></item></channel></rss>")
     (entry,) = parse_feed(doc, source="Hostile", fetched=NOW)
     assert big not in entry.title
+
+
+# -- Task 2: an outlet's notice that takes its report back ---------------------------------------
+
+Q_TITLE, Q_TEXT = text_of("quake_a1")
+REMOVED = "This article has been removed."
+RETRACTED = ("Coast News has retracted this article, which reported that a magnitude 6.1 earthquake damaged "
+             "the harbour wall at Opunake. The report's account of the damage could not be verified.")
+
+
+def quake_day0(*, wire: bool = True, **extra: Any) -> list[dict[str, Any]]:
+    """Day 0: Coast News's quake report (the lead: the most complete) and Valley Wire's rewrite."""
+    rows = [record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6), **extra)]
+    if wire:
+        rows.append(record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=9)))
+    return rows
+
+
+def notice(text: str, **extra: Any) -> dict[str, Any]:
+    return {"id": "quake-1-notice", "title": Q_TITLE, "source": "Coast News", "published": _at(1, 9),
+            "text": text, **extra}
+
+
+@pytest.mark.parametrize(("text", "line"), [(REMOVED, "Coast News removed its report"),
+                                            (RETRACTED, "Coast News retracted its report")],
+                         ids=["removed", "retracted"])
+def test_an_outlets_removal_or_retraction_is_shown_and_its_report_no_longer_leads(
+    tmp_path: Path, text: str, line: str
+) -> None:
+    """Coast News took its report back the next day with a notice under the story's headline.
+    The removal was read as a copy (one line under "also reported since") and the retraction as
+    "Developing" with the notice as what's new; in both the retracted report stayed the lead,
+    its excerpt under the story.  Now the day's digest says what the outlet did and another
+    outlet's report leads."""
+    replayed(tmp_path, [*quake_day0(), notice(text)])
+    assert story_of(digest_json(tmp_path, "2026-11-10"), "quake-1")["lead"]["id"] == "quake-1"
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    assert quake["status"] == "developing"
+    assert quake["whats_new"] == line
+    assert quake["lead"]["id"] == "quake-2"
+    assert f"**Developing**: {line}" in md(tmp_path, "2026-11-11")
+    page = md(tmp_path, "2026-11-11", "html")
+    assert line in page and page.index(line) < page.index("Valley Wire")
+
+
+def test_a_notice_of_the_only_outlet_leads_its_story(tmp_path: Path) -> None:
+    """With no other outlet's report, the notice itself is what the story shows under its
+    heading, not the text its outlet took back."""
+    replayed(tmp_path, [*quake_day0(wire=False), notice(REMOVED)])
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    assert quake["lead"]["id"] == "quake-1-notice"
+    assert quake["whats_new"] == "Coast News removed its report"
+    assert Q_TEXT.split(".")[0] not in md(tmp_path, "2026-11-11")
+
+
+def test_the_notice_line_names_a_hostile_outlet_escaped(tmp_path: Path) -> None:
+    """The line names the outlet an aggregator's item gave (feed text): escaped in the HTML."""
+    outlet = '<img src=x onerror="alert(1)">Coast <script>alert(2)</script>'
+    rows = [{**r, "source": "Aggregator", "outlet": outlet} if r["id"] == "quake-1" else r for r in quake_day0()]
+    replayed(tmp_path, [*rows, notice(RETRACTED, source="Aggregator", outlet=outlet)])
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    assert quake["whats_new"] == f"{outlet} retracted its report"
+    assert quake["lead"]["id"] == "quake-2"
+    page = md(tmp_path, "2026-11-11", "html")
+    assert "<script>alert" not in page and "<img src=x" not in page  # text only, in every place
+    assert "&lt;img src=x onerror=" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; retracted its report" in page
+
+
+def test_only_short_notices_speaking_of_themselves_are_read_as_takedowns() -> None:
+    """News of a removal or a retraction, and a long text opening with the words, is no notice."""
+    assert takedown("Quake", "This story is no longer available.") == "removed"
+    assert takedown("Quake", "Editor's note: This article has been retracted. It included fabricated quotes.") == "retracted"
+    assert takedown("This article has been removed", "") == "removed"
+    for text in ["The ministry removed the report from its website.", "The journal has retracted the study.",
+                 "This article was removed from the print edition after complaints, the editor said.",
+                 REMOVED + " " + Q_TEXT]:
+        assert takedown("Quake", text) is None, text
+
+
+def test_a_rebuilt_engine_keeps_the_notice_with_the_report_it_takes_back(tmp_path: Path) -> None:
+    """The engine rebuilt from the store (another process, the daily renewal) reads the notice
+    again from the stored text: it is in its report's story, and another outlet leads."""
+    from digest.app import open_app
+
+    cfg = replayed(tmp_path, [*quake_day0(), notice(RETRACTED)])
+    with open_app(cfg) as app:
+        engine = app.engine  # made afresh from the store
+        stored = {r.guid: r.key for r in app.store.articles_since(TUE - timedelta(days=1))}
+        story = engine.story_of(stored["quake-1"])
+        assert engine.story_of(stored["quake-1-notice"]) == story
+        assert engine.lead(story) == stored["quake-2"]
+        assert engine.scores(story)[stored["quake-1"]].reason == "removed or retracted by its outlet"

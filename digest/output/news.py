@@ -29,6 +29,9 @@ How it works
 
 Special cases
 -------------
+* An outlet's notice that it removed or retracted its report (``digest.text.notices``) is
+  news, never a copy: "what's new" is :func:`taken_back`'s line, "Coast News retracted its
+  report" (the notice's words are its text, shown where it leads).
 * Every new version a copy: the last to arrive speaks (the line is then not shown: see
   ``digest.output.view``, "also reported").
 * A passage longer than ``WHATS_NEW_CHARS`` is cut at a space in its second half (a
@@ -42,6 +45,7 @@ from collections.abc import Collection, Iterable, Iterator
 
 from ..store.base import StoredArticle
 from ..text.lines import WORD, count_words
+from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
 from ..text.words import FUNCTION_WORDS
@@ -165,6 +169,16 @@ def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: 
     read = read_of(earlier) if read is None else read
     seen = words_read(earlier)  # once for all the new versions, as ``read``
     return {v.key for v in new if adds_nothing(v, earlier, read, seen)}
+
+
+def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
+    """The new versions that are an outlet's notice taking its report back, in arrival order."""
+    return sorted((v for v in new if takedown(v.title, v.text)), key=lambda v: (v.fetched, v.key))
+
+
+def taken_back(notice: StoredArticle) -> str:
+    """The line a notice is shown as: "Coast News removed its report" (or retracted)."""
+    return f"{notice.outlet_name} {takedown(notice.title, notice.text) or 'removed'} its report"
 
 
 def speaker(new: list[StoredArticle], copies: Collection[str]) -> StoredArticle:

@@ -22,7 +22,8 @@ How it works
 * The day's stories are those holding a version that arrived in the window
   (``Store.stories_fetched_between``).  A story with no earlier version is
   ``new``; one with earlier versions is ``developing``, with its new versions
-  marked and one line of what is new (``digest.output.news.whats_new``).  A story with
+  marked and one line of what is new (``digest.output.news.whats_new``; an outlet's notice
+  that it removed or retracted its report: "Coast News retracted its report").  A story with
   nothing new in the window is not shown.
 * A story with earlier versions whose new versions all repeat them (another outlet's
   copy arriving late, a summary of it: ``digest.output.news.adds_nothing``, each such
@@ -71,7 +72,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .news import copies_of, read_of, speaker, whats_new
+from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -247,6 +248,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         earlier = [v for v in versions if _aware(v.fetched) < start]
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
+        told = notices(new)  # an outlet took its report back: news, never a copy
+        copies -= {v.key for v in told}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
         def view(v: StoredArticle, copy: bool) -> VersionView:
@@ -274,8 +277,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
-                whats_new=whats_new(new, earlier, lead.title, read=read, copies=copies) if status == "developing" else "",
-                whats_new_lang=speaker(new, copies).lang if status == "developing" else None,
+                whats_new=("" if status != "developing" else taken_back(told[-1]) if told
+                           else whats_new(new, earlier, lead.title, read=read, copies=copies)),
+                whats_new_lang=(told[-1] if told else speaker(new, copies)).lang if status == "developing" else None,
                 repeated=len(fresh) - len(new),
                 earlier=len(earlier),
             )
