@@ -59,6 +59,8 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 def takedown(title: str, text: str) -> str | None:
     """``"removed"``, ``"retracted"``, or None: whether the article is its outlet's notice
     taking its report back (see the module docstring)."""
+    if len(text) > 20 * NOTICE_WORDS:  # an article's text: not split to be counted (each stored one is read)
+        return None
     body = " ".join(text.split()) or " ".join(title.split())
     if not body or len(body.split()) > NOTICE_WORDS:
         return None
