@@ -72,6 +72,7 @@ from .errors import DigestError, FetchError, IndexUnavailable, SourceError, Stor
 from .output.progress import Progress
 from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
+from .revisions import content_hash, polled
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
@@ -344,31 +345,42 @@ class App:
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]
-        if not fresh:
-            return
-        if src.full_text:  # new entries only: a page is fetched once per article
+        # a known entry whose content changed is read again, as a revision (digest.revisions)
+        poll = polled(self.store, [(e, k) for e, k in keys if k and k in known], fetched)
+        hashes = [content_hash(e) for e in fresh]
+        todo = fresh + poll.entries
+        if not todo:
+            return poll.record(self.store)
+        if src.full_text:  # new or changed entries only: a page is fetched once per version
             from .sources.fulltext import with_full_text
 
-            fresh, _pages = with_full_text(fresh, self.cfg.fetch, source=src.name, origin=src.url or "",
-                                           workers=self.extract_workers)
-        bodies = bodies_of(fresh, workers=self.extract_workers)  # whole pages across cores
-        source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
+            todo, _pages = with_full_text(todo, self.cfg.fetch, source=src.name, origin=src.url or "",
+                                          workers=self.extract_workers)
+        bodies = bodies_of(todo, workers=self.extract_workers)  # whole pages across cores
+        context = [b.text for b in bodies]  # a change is cleaned among all the poll's entries
+        context += [b.text for b in bodies_of(poll.unchanged, workers=self.extract_workers)] if poll.changed else []
+        source_lines = recurring_lines(context) if len(context) > 2 else None
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
         articles = [
             prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
-            for entry, body in zip(fresh, bodies, strict=True)
+            for entry, body in zip(todo, bodies, strict=True)
         ]
+        for article, h in zip(articles, hashes, strict=False):  # the fresh ones, first
+            if article is not None:
+                article.content_hash = h
+        articles = articles[: len(fresh)] + list(poll.read(articles[len(fresh) :]))
         # keys known only after cleaning (no entry id, no http link: local files, bare
         # entries): stored ones are dropped here, so a source with nothing new never
         # needs the engine (rebuilt from the whole window in a new process)
         stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
         if not ready:
-            return
+            return poll.record(self.store)
         self._fetched = fetched
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
             fetched = stamp_open(self.store, self.cfg, fetched, ready)  # a seal since: the next day's
+            poll.record(self.store)  # with the revisions: a kill leaves both or neither
             # a copy earlier in the batch, or a worker's stored since the check above
             taken = self.store.has_articles([a.key for a in ready])
             items: list[NewArticle] = []

@@ -41,7 +41,8 @@ Special cases
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Protocol
 
 from ..store.base import StoredArticle
 from ..text.lines import WORD, count_words
@@ -69,6 +70,16 @@ LEDE_MIN_WORDS = 6
 #: story's place and quake ("Tuesday's magnitude 6.1 earthquake off the Taranaki coast") 20%.
 READ_SHARE = 0.5
 _N_WORDS, _N_CHARS = 3, 4
+
+
+class Said(Protocol):
+    """What a version says: a stored version, or an article just cleaned (``digest.revisions``
+    compares an entry updated in place with its earlier versions)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 def _words(s: str) -> set[str]:
@@ -105,12 +116,12 @@ def _grams(text: str) -> set[str]:
     return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
 
 
-def read_of(earlier: Iterable[StoredArticle]) -> set[str]:
+def read_of(earlier: Iterable[Said]) -> set[str]:
     """The grams of what the reader read: the earlier versions' texts, whole."""
     return set().union(*(_grams(" ".join(v.text.split())) for v in earlier))
 
 
-def new_passages(version: StoredArticle, read: set[str]) -> list[str]:
+def new_passages(version: Said, read: set[str]) -> list[str]:
     """The passages of ``version`` the reader has not read (``read``: the earlier versions'
     grams): those with under ``READ_SHARE`` of their grams in it."""
     out = []
@@ -127,18 +138,18 @@ def _headline_repeats(title: str, seen: set[str]) -> bool:
     return not added or len(added) < NEW_WORDS * len(words)
 
 
-def _seen_words(earlier: list[StoredArticle], heading: str) -> set[str]:
+def _seen_words(earlier: Sequence[Said], heading: str) -> set[str]:
     return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
 
 
-def words_read(earlier: list[StoredArticle]) -> set[str]:
+def words_read(earlier: Sequence[Said]) -> set[str]:
     """The content words the reader has read: of the earlier versions' headlines and texts,
     each cut to ``STEM_CHARS`` letters."""
     return _seen_words(earlier, "").union(*(_words(v.text) for v in earlier))
 
 
 def adds_nothing(
-    version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None, seen: set[str] | None = None
+    version: Said, earlier: Sequence[Said], read: set[str] | None = None, seen: set[str] | None = None
 ) -> bool:
     """Whether ``version`` only repeats what the ``earlier`` versions said (another outlet's
     copy, a summary of it): its headline says no word the reader has not read (``seen``:

@@ -1,0 +1,239 @@
+"""A feed entry updated in place (the same guid, its text changed: a toll raised, a suspect
+named) is read again, as a revision of its article, once; what only churns (markup, a
+timestamp, an advertisement, spaces) shows nothing.  Real parts: a loopback HTTP server
+serving the feed, ``digest run`` through the CLI with the configuration's clock, SQLite on
+disk; a kill mid-ingest in a real child process; an older store upgraded."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.cli import main
+from digest.dedup.params import REVISION_INTERVAL_HOURS
+from digest.store import migrations
+from tests.support.config import make_config
+from tests.support.httpd import TestServer
+from tests.test_timeline import text_of
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY1 = datetime(2026, 11, 10, 18, tzinfo=UTC)  # a Tuesday evening, like the fixtures' quake
+Q_TITLE, Q_TEXT = text_of("quake_a1")
+C_TITLE, C_TEXT = text_of("council_a")
+REVISED_TITLE = "One dead as 6.1 quake shakes Taranaki coast"
+#: A live page's updates: sentences of other stories, one more at each poll.
+LIVE = [line for name in ("council_b", "derby", "rovers_a1", "quake_b", "rovers_b1") for line in text_of(name)[1].split("\n")]
+DEATH = "A 71-year-old Opunake man was found dead in his home on Tuesday afternoon"
+
+
+def revised_text() -> str:
+    """Coast News's report as its site revised it in place: a death, a new lede and paragraph."""
+    body = Q_TEXT.split("\n", 1)[1]
+    return ("One person died and three were injured when a magnitude 6.1 earthquake struck off the Taranaki "
+            "coast early on Tuesday, damaging the harbour wall at Opunake and cutting power to about 4,000 "
+            f"homes, police and GeoNet said.\n{DEATH}; police said he had been struck by a falling "
+            "bookcase.\n" + body)
+
+
+def churned_text() -> str:
+    """The report as a site serves it on another poll with nothing changed but its furniture: a
+    timestamp line, an advertisement slot, spaces and line breaks."""
+    paras = Q_TEXT.split("\n")
+    return "\n".join(["Updated 11 November 2026, 7:02am", paras[0], "Advertisement", "  " + paras[1] + "  ",
+                      *paras[2:]])
+
+
+def _item(guid: str, title: str, text: str, published: datetime, attrs: str = "") -> str:
+    html = "".join(f"<p{attrs}>{escape(p)}</p>" for p in text.split("\n"))
+    return (f"<item><title>{escape(title)}</title><link>https://coast.example/{guid}</link>"
+            f"<guid isPermaLink=\"false\">{guid}</guid><pubDate>{format_datetime(published)}</pubDate>"
+            f"<content:encoded>{escape(html)}</content:encoded></item>")
+
+
+def feed(quake: tuple[str, str] = (Q_TITLE, Q_TEXT), attrs: str = "") -> str:
+    """Coast News's feed: the quake report (``quake``: its title and text) and a council story."""
+    published = DAY1 - timedelta(hours=12)
+    items = _item("quake-1", *quake, published, attrs) + _item("council-1", C_TITLE, C_TEXT, published)
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            "<channel><title>Coast News</title><link>https://coast.example/</link>" + items + "</channel></rss>")
+
+
+class Reader:
+    """A daily reader's install: Coast News on a loopback server, ``digest run`` at each clock."""
+
+    def __init__(self, tmp: Path, srv: TestServer, **settings: Any) -> None:
+        self.tmp, self.srv, self.settings = tmp, srv, settings
+        self.db = tmp / "data" / "digest.sqlite3"
+
+    def config(self, at: datetime, body: str) -> Path:
+        """Serve ``body``; the configuration with the clock at ``at``."""
+        self.srv.set("/coast.rss", body)
+        cfg = make_config(self.tmp, {"Coast News": self.srv.url("/coast.rss")}, write=True, timezone="UTC",
+                          clock=at.isoformat(), fetch={"allow_hosts": ["127.0.0.1"]}, **self.settings).config_path
+        assert cfg is not None
+        return cfg
+
+    def run(self, at: datetime, body: str) -> dict[str, Any]:
+        """Serve ``body``, run ``digest run`` with the clock at ``at``; that day's JSON digest."""
+        cfg = self.config(at, body)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        out = self.tmp / f"{at.date()}.json"
+        assert main(["build", "--config", str(cfg), "--format", "json", "--date", str(at.date()),
+                     "-o", str(out)]) == 0
+        return dict(json.loads(out.read_text(encoding="utf-8")))
+
+    def articles(self) -> list[tuple[str, str]]:
+        """(key, title) of each stored article, in arrival order."""
+        return [(k, t) for k, t, _ in self.rows()]
+
+    def rows(self) -> list[tuple[str, str, str | None]]:
+        """(key, title, content hash) of each stored article, in arrival order (SQLite itself)."""
+        with sqlite3.connect(self.db) as con:
+            rows = con.execute("SELECT key, title, content_hash FROM articles ORDER BY fetched, key").fetchall()
+        con.close()
+        return [(k, t, h) for k, t, h in rows]
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    with TestServer() as srv:
+        yield Reader(tmp_path, srv)
+
+
+def quake_of(doc: dict[str, Any]) -> dict[str, Any]:
+    [story] = [s for s in doc["stories"] if "Taranaki" in s["title"] or "Taranaki" in s["lead"]["title"]]
+    return story
+
+
+def test_an_entry_updated_in_place_is_read_again_and_shown_developing_once(reader: Reader) -> None:
+    """The site revised its quake report under the same guid the next morning (a death, a new
+    lede, a new headline).  It was never read again: the stored text and lead stayed the first
+    version's, and the second day's digest said "No new stories".  Now the revision is read as
+    the outlet's new version of its article: the story is developing on the day it arrived,
+    the revision leads with the new text, and it is new on that day only."""
+    first = reader.run(DAY1, feed())
+    assert quake_of(first)["status"] == "new"
+    assert len(reader.articles()) == 2
+
+    second = reader.run(DAY1 + timedelta(hours=14), feed((REVISED_TITLE, revised_text())))
+    quake = quake_of(second)
+    assert quake["status"] == "developing"
+    assert quake["title"] == quake["lead"]["title"] == REVISED_TITLE
+    assert DEATH in quake["lead"]["text"]
+    assert quake["whats_new"].startswith(DEATH)  # the headline is the story's heading now
+    assert [s["title"] for s in second["stories"]] == [quake["title"]]  # the council story is not news again
+    assert len(reader.articles()) == 3
+
+    # polled again, unchanged, the next day: nothing is read or shown again
+    third = reader.run(DAY1 + timedelta(days=1, hours=14), feed((REVISED_TITLE, revised_text())))
+    assert third["stories"] == []
+    assert len(reader.articles()) == 3
+
+
+@pytest.mark.parametrize("second", ["unchanged", "churn", "markup"])
+def test_an_entry_polled_again_unchanged_or_only_churned_shows_nothing(reader: Reader, second: str) -> None:
+    """What is no news shows nothing and stores nothing: the same feed again, the report with
+    a timestamp line, an advertisement slot and spaces added, or its markup changed."""
+    reader.run(DAY1, feed())
+    quake = {"unchanged": (Q_TITLE, Q_TEXT), "churn": (Q_TITLE, churned_text()), "markup": (Q_TITLE, Q_TEXT)}[second]
+    attrs = ' class="story-body__p" data-ad-slot="7"' if second == "markup" else ""
+    doc = reader.run(DAY1 + timedelta(hours=14), feed(quake, attrs))
+    assert doc["stories"] == []
+    assert len(reader.articles()) == 2
+
+
+def test_a_churned_entry_has_its_hash_recorded_and_is_not_cleaned_again(reader: Reader) -> None:
+    """An immaterial change is recorded as the entry's content (its first article's hash), so
+    the same churned text polled again is known before any cleaning; no article is added."""
+    reader.run(DAY1, feed())
+    before = {k: h for k, _, h in reader.rows()}
+    reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, churned_text())))
+    after = {k: h for k, _, h in reader.rows()}
+    assert after.keys() == before.keys()
+    [changed] = [k for k in after if after[k] != before[k]]
+    assert after[changed] is not None and before[changed] is not None
+
+
+def test_a_feed_changing_at_every_poll_makes_a_revision_per_interval(reader: Reader) -> None:
+    """A live page: the item gains a sentence at every poll, every half hour for ten hours.
+    Each change is material; read at every poll it would store twenty versions of one item.
+    ``REVISION_INTERVAL_HOURS`` (4) reads it again only four hours after its latest version:
+    two revisions, each with the text as it was then (the latest, not the first change)."""
+    assert REVISION_INTERVAL_HOURS == 4
+    reader.run(DAY1 - timedelta(hours=12), feed())
+    for step in range(1, 21):
+        text = Q_TEXT + "".join(f"\nUpdate {i}: {LIVE[i - 1]}" for i in range(1, step + 1))
+        reader.run(DAY1 - timedelta(hours=12) + timedelta(minutes=30 * step), feed((Q_TITLE, text)))
+    keys = [k for k, _ in reader.articles()]
+    revisions = [k for k in keys if "~r" in k]
+    assert [k[-5:] for k in revisions] == ["~r001", "~r002"]
+    with sqlite3.connect(reader.db) as con:
+        texts = [t for (t,) in con.execute("SELECT text FROM articles WHERE revision_of IS NOT NULL ORDER BY key")]
+    con.close()
+    assert "Update 8:" in texts[0] and "Update 9:" not in texts[0]  # read at 4 h: its eighth change
+    assert "Update 16:" in texts[1] and "Update 17:" not in texts[1]
+
+
+def test_a_run_killed_mid_ingest_leaves_the_revision_to_read_once(reader: Reader) -> None:
+    """``digest run`` killed (``kill -9``) after it wrote the revision, before its commit: the
+    store keeps neither the revision nor the entry's new hash, and the next run reads the
+    revision, once."""
+    reader.run(DAY1, feed())
+    before = reader.rows()
+    at = DAY1 + timedelta(hours=14)
+    cfg = reader.config(at, feed((REVISED_TITLE, revised_text())))
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import os, signal, sys
+        from digest.cli import main
+        from digest.store.sqlite import SQLiteStore
+        written = SQLiteStore.add_articles
+        def add_and_die(self, *args, **kwargs):
+            written(self, *args, **kwargs)
+            os.kill(os.getpid(), signal.SIGKILL)  # inside the source's transaction
+        SQLiteStore.add_articles = add_and_die
+        sys.exit(main(["run", "--config", {str(cfg)!r}, "--quiet"]))
+    """)], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -9, child.stderr
+    assert reader.rows() == before
+
+    doc = reader.run(at, feed((REVISED_TITLE, revised_text())))
+    assert quake_of(doc)["status"] == "developing"
+    assert len(reader.articles()) == 3
+    reader.run(at + timedelta(hours=5), feed((REVISED_TITLE, revised_text())))
+    assert len(reader.articles()) == 3
+
+
+def test_a_store_written_before_content_hashes_upgrades_and_reads_updates(reader: Reader) -> None:
+    """A store of schema version 9 (before this stop: no content hashes) is migrated when
+    opened; the first poll records its entries' hashes and shows nothing again; an update
+    after that is read."""
+    reader.run(DAY1, feed())
+    with sqlite3.connect(reader.db) as con:  # the same store as the digest before wrote it
+        con.execute("DROP INDEX articles_revision_of")
+        con.execute("ALTER TABLE articles DROP COLUMN revision_of")
+        con.execute("ALTER TABLE articles DROP COLUMN content_hash")
+        con.execute("PRAGMA user_version=9")
+    con.close()
+    assert len(migrations.load("sqlite")) == 10
+
+    unchanged = reader.run(DAY1 + timedelta(hours=14), feed())
+    assert unchanged["stories"] == []
+    assert all(h is not None for _, _, h in reader.rows())
+    with sqlite3.connect(reader.db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 10
+    con.close()
+    doc = reader.run(DAY1 + timedelta(days=1, hours=14), feed((REVISED_TITLE, revised_text())))
+    assert quake_of(doc)["status"] == "developing"
+    assert quake_of(doc)["lead"]["title"] == REVISED_TITLE
