@@ -149,8 +149,11 @@ def _decoded(n: int, line: str | bytes) -> str | BadLine:
     return line.removeprefix("\ufeff") if n == 1 else line
 
 
-def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record); bad lines are recorded in ``errors`` and skipped."""
+def numbered_records(
+    stream: Lines, errors: list[BadLine], *, repeats: bool = False
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, record); bad lines are recorded in ``errors`` and skipped.  A repeated
+    id is a bad line unless ``repeats`` (``digest replay``: an entry updated in place)."""
     seen: set[str] = set()
     for n, raw in enumerate(stream, 1):
         line = _decoded(n, raw)
@@ -171,7 +174,7 @@ def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int
         if not (record.get("text") or record.get("html") or record.get("title")):
             errors.append(BadLine(n, "needs 'text', 'html' or 'title'"))
             continue
-        if str(record["id"]) in seen:
+        if str(record["id"]) in seen and not repeats:
             errors.append(BadLine(n, f"duplicate id {record['id']!r}"))
             continue
         seen.add(str(record["id"]))

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,6 +64,8 @@ from .dedup.params import REVISION_INTERVAL_HOURS
 from .output.news import adds_nothing
 from .records import Article, Entry
 from .store.base import Store, StoredArticle
+from .text.lines import recurring_lines
+from .text.prepare import Body, bodies_of
 
 
 def content_hash(entry: Entry) -> str:
@@ -103,21 +106,34 @@ class Poll:
     def entries(self) -> list[Entry]:
         return [c.entry for c in self.changed]
 
-    def read(self, articles: list[Article | None]) -> list[Article]:
-        """The revisions among the cleaned ``articles`` (one per ``changed``, in order): each
-        material change as a new article under its revision key; an immaterial one only has
-        its hash recorded (so has a material one: it is read once)."""
-        out: list[Article] = []
-        for change, article in zip(self.changed, articles, strict=True):
+    def source_lines(self, bodies: list[Body], *, workers: int | None = None) -> Counter[str] | None:
+        """The lines recurring across the ``bodies`` being cleaned and, when an entry changed,
+        across the unchanged ones too: a change is cleaned among all the poll's entries, as
+        its article was at a first read (its site's lines are not read as a new passage)."""
+        texts = [b.text for b in bodies]
+        if self.changed:
+            texts += [b.text for b in bodies_of(self.unchanged, workers=workers)]
+        return recurring_lines(texts) if len(texts) > 2 else None
+
+    def read(self, articles: list[Article | None], hashes: list[str]) -> list[Article | None]:
+        """The cleaned ``articles``: first the poll's new entries (``hashes``: theirs, as read),
+        then one per ``changed`` entry.  A material change comes out as a new article under its
+        revision key; an immaterial one is left out, its hash recorded (so is a material one's:
+        it is read once)."""
+        fresh = articles[: len(hashes)]
+        for article, h in zip(fresh, hashes, strict=True):
+            if article is not None:
+                article.content_hash = h
+        for change, article in zip(self.changed, articles[len(hashes) :], strict=True):
             self.hashes[change.key] = change.hash
             if article is None or adds_nothing(article, change.versions):
                 continue
             n = 1 + sum(v.revision_of == change.key for v in change.versions)
-            out.append(dataclasses.replace(
+            fresh.append(dataclasses.replace(
                 article, key=revision_key(change.key, n), aliases=(), content_hash=change.hash,
                 revision_of=change.key,
             ))
-        return out
+        return fresh
 
     def record(self, store: Store) -> None:
         """Write the hashes (in the caller's transaction, when it has one)."""

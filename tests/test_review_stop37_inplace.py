@@ -13,7 +13,8 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from contextlib import nullcontext
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
@@ -24,9 +25,11 @@ import pytest
 from digest.cli import main
 from digest.dedup.params import REVISION_INTERVAL_HOURS
 from digest.store import migrations
-from tests.support.config import make_config
+from digest.text.identity import article_key
+from tests.support.config import MakeApp, make_config
 from tests.support.httpd import TestServer
-from tests.test_timeline import text_of
+from tests.support.services import pg_schema
+from tests.test_timeline import TUE, digest_json, record, text_of, write_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY1 = datetime(2026, 11, 10, 18, tzinfo=UTC)  # a Tuesday evening, like the fixtures' quake
@@ -237,3 +240,48 @@ def test_a_store_written_before_content_hashes_upgrades_and_reads_updates(reader
     doc = reader.run(DAY1 + timedelta(days=1, hours=14), feed((REVISED_TITLE, revised_text())))
     assert quake_of(doc)["status"] == "developing"
     assert quake_of(doc)["lead"]["title"] == REVISED_TITLE
+
+
+def test_replay_reads_a_repeated_id_arriving_later_as_the_entry_updated_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A backfill of a live-updated item holds its id twice: ``digest replay`` refused the
+    second line ("duplicate id"), and two replays into one store showed nothing of it.  Now the
+    repeat arriving the next day is the entry updated in place, read as a poll reads it; the
+    same id repeated at the same arrival is still a bad line."""
+    first = record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6))
+    update = {**first, "title": REVISED_TITLE, "text": revised_text(), "arrived": (TUE + timedelta(days=1, hours=9)).isoformat()}
+    again = {**first, "title": "Another text at the same arrival"}
+    data, cfg = write_inputs(tmp_path, [first, update, again])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 1
+    assert "week.jsonl:3: duplicate id 'quake-1' (of 'Coast News', arriving at the same time)" in capsys.readouterr().err
+    assert digest_json(tmp_path, "2026-11-10")["stories"][0]["lead"]["title"] == Q_TITLE
+    [quake] = digest_json(tmp_path, "2026-11-11")["stories"]
+    assert quake["status"] == "developing"
+    assert quake["lead"]["title"] == REVISED_TITLE and DEATH in quake["lead"]["text"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_both_stores_keep_an_entrys_hash_and_its_revisions(tmp_path: Path, make_app: MakeApp, backend: str) -> None:
+    """SQLite and PostgreSQL (loopback, a throwaway schema) alike: the entry's hash as last
+    polled on its first article, the revision under its own key naming the first, and the day's
+    view showing the story developing."""
+    where = nullcontext(f"sqlite:///{tmp_path / 'd.sqlite3'}") if backend == "sqlite" else pg_schema()
+    with TestServer() as srv, where as url:
+        srv.set("/coast.rss", feed())
+        with make_app(tmp_path, {"Coast News": srv.url("/coast.rss")}, database=url, timezone="UTC",
+                      fetch={"allow_hosts": ["127.0.0.1"]}) as app:
+            assert app.run(now=DAY1).new_articles == 2
+            key = article_key("Coast News", "quake-1", None, "", "")
+            [first] = app.store.entry_revisions(key)
+            assert first.content_hash is not None and first.revision_of is None
+            srv.set("/coast.rss", feed((REVISED_TITLE, revised_text())))
+            assert app.run(now=DAY1 + timedelta(hours=14)).new_articles == 1
+            old, new = app.store.entry_revisions(key)
+            assert (old.key, new.key, new.revision_of) == (key, f"{key}~r001", key)
+            assert new.content_hash != first.content_hash
+            assert app.store.content_hashes([key, "nothing"]) == {key: new.content_hash}
+            assert app.run(now=DAY1 + timedelta(hours=20)).new_articles == 0
+            view = app.build_view(date(2026, 11, 11))
+            [quake] = view.stories
+            assert (quake.status, quake.lead.title) == ("developing", REVISED_TITLE)
