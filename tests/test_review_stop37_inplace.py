@@ -141,6 +141,8 @@ def test_an_entry_updated_in_place_is_read_again_and_shown_developing_once(reade
     assert DEATH in quake["lead"]["text"]
     assert quake["whats_new"].startswith(DEATH)  # the headline is the story's heading now
     assert [s["title"] for s in second["stories"]] == [quake["title"]]  # the council story is not news again
+    assert quake["also"] == []  # the entry's first text is not listed beside it: its page says the new one
+    assert (second["counts"]["articles_read"], second["counts"]["duplicates_collapsed"]) == (1, 0)
     assert len(reader.articles()) == 3
 
     # polled again, unchanged, the next day: nothing is read or shown again
@@ -186,7 +188,13 @@ def test_a_feed_changing_at_every_poll_makes_a_revision_per_interval(reader: Rea
     reader.run(DAY1 - timedelta(hours=12), feed())
     for step in range(1, 21):
         text = Q_TEXT + "".join(f"\nUpdate {i}: {LIVE[i - 1]}" for i in range(1, step + 1))
-        reader.run(DAY1 - timedelta(hours=12) + timedelta(minutes=30 * step), feed((Q_TITLE, text)))
+        doc = reader.run(DAY1 - timedelta(hours=12) + timedelta(minutes=30 * step), feed((Q_TITLE, text)))
+    # one day: the story is new, listed once as its latest text; the two earlier versions are
+    # counted as duplicates collapsed (4 articles read = 2 stories + 2 duplicates)
+    quake = quake_of(doc)
+    assert (quake["status"], quake["also"]) == ("new", [])
+    assert "Update 16:" in quake["lead"]["text"]
+    assert (doc["counts"]["articles_read"], doc["counts"]["stories"], doc["counts"]["duplicates_collapsed"]) == (4, 2, 2)
     keys = [k for k, _ in reader.articles()]
     revisions = [k for k in keys if "~r" in k]
     assert [k[-5:] for k in revisions] == ["~r001", "~r002"]

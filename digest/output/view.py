@@ -57,6 +57,9 @@ Special cases
   versions are such repeats has nothing new and is not shown.  Another
   channel's word-for-word copy (a copier's feed) is another outlet's version,
   listed as before: it never hides the outlet's own.
+* An entry updated in place (``digest.revisions``) is listed once, as its latest version
+  (the text its page holds now), unless an earlier one leads; an earlier version new in the
+  day is counted as a collapsed duplicate, as a page read again is.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
@@ -222,6 +225,16 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     return out
 
 
+def _replaced(versions: list[StoredArticle]) -> set[str]:
+    """The versions of an entry updated in place that a later revision of it replaces
+    (``digest.revisions``: its page says the revision's text now): of one entry, the latest to
+    arrive stands for it."""
+    latest: dict[str, str] = {}
+    for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
+        latest[v.revision_of or v.key] = v.key
+    return {v.key for v in versions} - set(latest.values())
+
+
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
@@ -268,8 +281,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 copy=copy,
             )
 
+        replaced = _replaced(versions) - {lead.key}  # an entry's earlier text, unless it leads
         others = sorted(
-            (v for v in versions if v.key != lead.key),
+            (v for v in versions if v.key != lead.key and v.key not in replaced),
             key=lambda v: (v.published or start, v.outlet_name),
         )
         stories.append(
@@ -280,7 +294,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 whats_new=("" if status != "developing" else taken_back(told[-1]) if told
                            else whats_new(new, earlier, lead.title, read=read, copies=copies)),
                 whats_new_lang=(told[-1] if told else speaker(new, copies)).lang if status == "developing" else None,
-                repeated=len(fresh) - len(new),
+                repeated=len(fresh) - len(new) + sum(v.key in replaced for v in new),
                 earlier=len(earlier),
             )
         )
