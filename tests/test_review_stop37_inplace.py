@@ -124,7 +124,9 @@ def quake_of(doc: dict[str, Any]) -> dict[str, Any]:
     return story
 
 
-def test_an_entry_updated_in_place_is_read_again_and_shown_developing_once(reader: Reader) -> None:
+def test_an_entry_updated_in_place_is_read_again_and_shown_developing_once(
+    reader: Reader, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The site revised its quake report under the same guid the next morning (a death, a new
     lede, a new headline).  It was never read again: the stored text and lead stayed the first
     version's, and the second day's digest said "No new stories".  Now the revision is read as
@@ -144,6 +146,12 @@ def test_an_entry_updated_in_place_is_read_again_and_shown_developing_once(reade
     assert quake["also"] == []  # the entry's first text is not listed beside it: its page says the new one
     assert (second["counts"]["articles_read"], second["counts"]["duplicates_collapsed"]) == (1, 0)
     assert len(reader.articles()) == 3
+
+    # ``digest explain`` by the entry's id (as the JSON digest shows it) names its latest version
+    capsys.readouterr()
+    assert main(["explain", "quake-1", "--json", "--config", str(reader.config(DAY1 + timedelta(hours=14), ""))]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert explained["lead"].endswith("~r001") and len(explained["versions"]) == 2
 
     # polled again, unchanged, the next day: nothing is read or shown again
     third = reader.run(DAY1 + timedelta(days=1, hours=14), feed((REVISED_TITLE, revised_text())))
