@@ -163,6 +163,8 @@ def polled(store: Store, known: list[tuple[Entry, str]], fetched: datetime) -> P
     (see the module docstring): unchanged, recorded for the first time, changed (and past
     ``REVISION_INTERVAL_HOURS`` since the entry's latest version), or changed too soon."""
     poll = Poll()
+    if not known:
+        return poll
     stored = store.content_hashes(k for _, k in known)
     wait = timedelta(hours=REVISION_INTERVAL_HOURS)
     seen: set[str] = set()

@@ -323,3 +323,20 @@ def test_a_line_an_earlier_version_held_as_site_furniture_is_no_news() -> None:
     later = Article(key="k", source="S", title=Q_TITLE, text=lede + "\n" + Q_TEXT)
     assert not adds_nothing(later, [first])
     assert adds_nothing(later, said([first]))
+
+
+@pytest.mark.parametrize(("title", "news"), [
+    ("Taranaki quake: harbour wall collapses at Opunake", False),  # the text's words: an A/B headline
+    ("Opunake harbour closed for months after Taranaki quake", True),  # "closed", "months": not read
+])
+def test_a_headline_changed_alone_is_news_when_it_says_a_word_not_read(reader: Reader, title: str, news: bool) -> None:
+    """The text unchanged, the headline rewritten: news when it says a word the reader has not
+    read (the copy test's headline rule); a site's other headline of the same words is not."""
+    reader.run(DAY1, feed())
+    doc = reader.run(DAY1 + timedelta(hours=14), feed((title, Q_TEXT)))
+    if news:
+        quake = quake_of(doc)
+        assert (quake["status"], quake["title"]) == ("developing", title)
+    else:
+        assert doc["stories"] == []
+    assert len(reader.articles()) == 2 + news
