@@ -27,7 +27,9 @@ How it works
   passage of 6 words or more under half of whose word 3-grams were read, no headline word
   not read).  A timestamp line runs on into the first sentence's passage and leaves it read;
   an ad slot is no passage; markup and spaces are gone once cleaned: the hash is recorded and
-  nothing shown.
+  nothing shown.  A text replaced by its outlet's notice taking the report back
+  (:func:`digest.text.notices.takedown`, "This article has been removed.") says nothing new and
+  is material all the same: it is the news.
 * A material change is stored as a new article of the same source and outlet, keyed
   ``{first key}~r{n:03d}`` (its n-th revision; the key sorts after the first's where they
   share a publication time, ``articles_since``'s order), ``revision_of`` the first article's
@@ -65,6 +67,7 @@ from .output.news import Said, adds_nothing
 from .records import Article, Entry
 from .store.base import Store, StoredArticle
 from .text.lines import recurring_lines
+from .text.notices import takedown
 from .text.prepare import Body, bodies_of
 
 
@@ -143,7 +146,9 @@ class Poll:
                 article.content_hash = h
         for change, article in zip(self.changed, articles[len(hashes) :], strict=True):
             self.hashes[change.key] = change.hash
-            if article is None or adds_nothing(article, said(change.versions)):
+            if article is None or (
+                adds_nothing(article, said(change.versions)) and not takedown(article.title, article.text)
+            ):  # a notice taking the report back says little that is new, and is the news
                 continue
             n = 1 + sum(v.revision_of == change.key for v in change.versions)
             fresh.append(dataclasses.replace(

@@ -361,3 +361,21 @@ def test_a_postgresql_store_of_version_12_upgrades_keeping_its_articles(tmp_path
             assert (row.key, row.content_hash, row.revision_of) == ("k", None, None)
             assert new.set_content_hashes({"k": "h"}) == 1
             assert new.content_hashes(["k"]) == {"k": "h"}
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("This article has been removed.", "Coast News removed its report"),
+    ("Coast News has retracted this article. Its account of the harbour damage could not be verified.",
+     "Coast News retracted its report"),
+], ids=["removed", "retracted"])
+def test_an_entry_replaced_in_place_by_its_outlets_notice_is_read(reader: Reader, text: str, line: str) -> None:
+    """A site takes its report back by replacing the entry's text with a notice under the same
+    guid and headline.  The notice adds no passage and no headline word, so the copy test read
+    it as churn: nothing was shown and the report kept leading.  A notice
+    (``digest.text.notices``) is read as the entry's revision whatever the copy test says."""
+    reader.run(DAY1, feed())
+    doc = reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, text)))
+    quake = quake_of(doc)
+    assert quake["status"] == "developing"
+    assert quake["whats_new"] == line
+    assert len(reader.articles()) == 3
