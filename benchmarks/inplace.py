@@ -27,16 +27,18 @@ per kind::
            headline    the headline of another report of the same incident
            figure      a number in the text changed (not read: the copy test's rule)
 
-    python -m benchmarks.inplace [--split val|test|all]
+    python -m benchmarks.inplace [--split val|test|all] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from digest.output.news import _grams, adds_nothing
@@ -118,10 +120,25 @@ def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--split", default="all", choices=("val", "test", "all"))
+    ap.add_argument("--json", metavar="FILE", help="also write the gate's figures (benchmarks/floors.json) here")
     args = ap.parse_args(argv)
-    for kind, (read, made) in measure(load_gvc(args.split)).items():
+    counts = measure(load_gvc(args.split))
+    for kind, (read, made) in counts.items():
         print(f"{kind:10s} {read:4d} / {made:4d}  {read / max(made, 1):.3f}")
+    if args.json:
+        churn = [counts[k] for k in CHURN]
+        figures = {
+            "inplace_churn_not_read": 1 - sum(r for r, _ in churn) / max(sum(m for _, m in churn), 1),
+            "inplace_paragraph_read": counts["paragraph"][0] / max(counts["paragraph"][1], 1),
+            "inplace_headline_read": counts["headline"][0] / max(counts["headline"][1], 1),
+        }
+        detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
+        Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")
     return 0
+
+
+#: The changes that are no news (the others are).
+CHURN = ("timestamp", "ad", "markup", "related")
 
 
 if __name__ == "__main__":
