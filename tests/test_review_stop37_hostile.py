@@ -164,7 +164,7 @@ def test_an_outlets_removal_or_retraction_is_shown_and_its_report_no_longer_lead
     outlet's report leads."""
     replayed(tmp_path, [*quake_day0(), notice(text)])
     assert story_of(digest_json(tmp_path, "2026-11-10"), "quake-1")["lead"]["id"] == "quake-1"
-    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1-notice")  # the report is not listed
     assert quake["status"] == "developing"
     assert quake["whats_new"] == line
     assert quake["lead"]["id"] == "quake-2"
@@ -177,7 +177,7 @@ def test_a_notice_of_the_only_outlet_leads_its_story(tmp_path: Path) -> None:
     """With no other outlet's report, the notice itself is what the story shows under its
     heading, not the text its outlet took back."""
     replayed(tmp_path, [*quake_day0(wire=False), notice(REMOVED)])
-    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1-notice")
     assert quake["lead"]["id"] == "quake-1-notice"
     assert quake["whats_new"] == "Coast News removed its report"
     assert Q_TEXT.split(".")[0] not in md(tmp_path, "2026-11-11")
@@ -188,7 +188,7 @@ def test_the_notice_line_names_a_hostile_outlet_escaped(tmp_path: Path) -> None:
     outlet = '<img src=x onerror="alert(1)">Coast <script>alert(2)</script>'
     rows = [{**r, "source": "Aggregator", "outlet": outlet} if r["id"] == "quake-1" else r for r in quake_day0()]
     replayed(tmp_path, [*rows, notice(RETRACTED, source="Aggregator", outlet=outlet)])
-    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1")
+    quake = story_of(digest_json(tmp_path, "2026-11-11"), "quake-1-notice")
     assert quake["whats_new"] == f"{outlet} retracted its report"
     assert quake["lead"]["id"] == "quake-2"
     page = md(tmp_path, "2026-11-11", "html")
@@ -221,3 +221,22 @@ def test_a_rebuilt_engine_keeps_the_notice_with_the_report_it_takes_back(tmp_pat
         assert engine.story_of(stored["quake-1-notice"]) == story
         assert engine.lead(story) == stored["quake-2"]
         assert engine.scores(story)[stored["quake-1"]].reason == "removed or retracted by its outlet"
+
+
+def test_the_retracted_report_is_not_listed_as_reported_and_the_notice_says_what_it_is(tmp_path: Path) -> None:
+    """Looked at in Chromium: under the retraction's day, "Also reported by" listed Coast
+    News's report as any other version and the notice as a second Coast News version under
+    the same headline, as if the outlet had reported the quake again.  Now the outlet's row
+    is its notice, "Coast News: retracted its report" (as an entry updated in place is listed
+    as its latest text), in every output; the next days keep it so."""
+    follow = record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=2, hours=9))
+    replayed(tmp_path, [*quake_day0(), notice(RETRACTED), follow])
+    for day in ("2026-11-11", "2026-11-12"):
+        quake = story_of(digest_json(tmp_path, day), "quake-2")
+        rows = [(v["source"], v["title"]) for v in [quake["lead"], *quake["also"]]]
+        assert ("Coast News", Q_TITLE) not in rows, (day, rows)
+        assert ("Coast News", "retracted its report") in rows, (day, rows)
+    md_text = md(tmp_path, "2026-11-11")
+    assert "**Coast News**: retracted its report" in md_text
+    assert f"**Coast News**: {Q_TITLE}" not in md_text
+    assert re.search(r"Coast News</strong>: (<[^>]+>)*retracted its report", md(tmp_path, "2026-11-11", "html"))

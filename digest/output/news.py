@@ -187,9 +187,11 @@ def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
     return sorted((v for v in new if takedown(v.title, v.text)), key=lambda v: (v.fetched, v.key))
 
 
-def taken_back(notice: StoredArticle) -> str:
-    """The line a notice is shown as: "Coast News removed its report" (or retracted)."""
-    return f"{notice.outlet_name} {takedown(notice.title, notice.text) or 'removed'} its report"
+def taken_back(notice: StoredArticle, *, outlet: bool = True) -> str:
+    """The line a notice is shown as: "Coast News removed its report" (or retracted); without
+    the ``outlet``, as its row under "Also reported by" (the outlet is named before it)."""
+    said = f"{takedown(notice.title, notice.text) or 'removed'} its report"
+    return f"{notice.outlet_name} {said}" if outlet else said
 
 
 def speaker(new: list[StoredArticle], copies: Collection[str]) -> StoredArticle:

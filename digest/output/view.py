@@ -235,6 +235,19 @@ def _replaced(versions: list[StoredArticle]) -> set[str]:
     return {v.key for v in versions} - set(latest.values())
 
 
+def _withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
+    """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
+    earlier versions in the story.  The notice stands for them in the listing, as an entry's
+    latest text stands for the earlier ones (``_replaced``): "Also reported by" listed the
+    retracted report as any other, and the notice as the outlet's second report of it."""
+    notice_keys = {n.key for n in told}
+    out = set()
+    for n in told:
+        out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
+                and (_aware(v.fetched), v.key) < (_aware(n.fetched), n.key)}
+    return out
+
+
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
@@ -265,10 +278,13 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         copies -= {v.key for v in told}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
+        told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
+        notice_keys = {n.key for n in told_ever} - {lead.key}
+
         def view(v: StoredArticle, copy: bool) -> VersionView:
             return VersionView(
                 source=v.source,
-                title=v.title,
+                title=taken_back(v, outlet=False) if v.key in notice_keys else v.title,
                 url=v.url,
                 published=v.published,
                 text=v.text,
@@ -281,7 +297,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 copy=copy,
             )
 
-        replaced = _replaced(versions) - {lead.key}  # an entry's earlier text, unless it leads
+        # an entry's earlier text, a report its outlet took back: unless it leads
+        replaced = (_replaced(versions) | _withdrawn(versions, told_ever)) - {lead.key}
         others = sorted(
             (v for v in versions if v.key != lead.key and v.key not in replaced),
             key=lambda v: (v.published or start, v.outlet_name),
