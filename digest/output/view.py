@@ -281,10 +281,10 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
         notice_keys = {n.key for n in told_ever} - {lead.key}
 
-        def view(v: StoredArticle, copy: bool) -> VersionView:
+        def view(v: StoredArticle, copy: bool, told_keys: frozenset[str] = frozenset(notice_keys)) -> VersionView:
             return VersionView(
                 source=v.source,
-                title=taken_back(v, outlet=False) if v.key in notice_keys else v.title,
+                title=taken_back(v, outlet=False) if v.key in told_keys else v.title,
                 url=v.url,
                 published=v.published,
                 text=v.text,
