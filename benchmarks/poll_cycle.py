@@ -73,7 +73,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from digest.app import App, RunReport, open_app, stored_doc
+from digest.app import App, RunReport, open_app
+from digest.articles import stored_doc
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
 from digest.records import Article, Entry

@@ -22,7 +22,9 @@ Special cases
   bounded per host) before reading them in order: a run waits for its slow
   feeds side by side, not one after the other; the results are the same.
 * An article already stored (same identity key) is skipped before any
-  cleaning or fingerprinting.  Identity is scoped to the source
+  cleaning or fingerprinting, unless its content changed (a hash of the
+  entry as read): an entry updated in place is then read as a revision of
+  its article, when the change is news (``digest.revisions``).  Identity is scoped to the source
   (``digest.text.identity``); an article a source stored before issue #21
   under its old link key (shared by all sources) is known by that key too,
   for that source only: a store written before the change is not read
@@ -61,24 +63,25 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .articles import article_key_of, doc_of, stored_keys
 from .config import Config, SourceConfig, load_config
-from .errors import DigestError, FetchError, IndexUnavailable, SourceError, StoreError
+from .errors import DigestError, FetchError, IndexUnavailable, SourceError
 from .output.progress import Progress
 from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
+from .revisions import content_hash, polled
+from .runlock import RUN_WAIT, holding_run_lock
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
-from .text.lines import recurring_lines
 from .text.prepare import bodies_of, prepare
 
 if TYPE_CHECKING:  # the engine (datasketch, scipy, numpy: about a second) loads when it is used:
@@ -91,10 +94,6 @@ log = logging.getLogger(__name__)
 ENGINE_RENEW = timedelta(days=1)
 #: Meta key: a new value for every clustering unit that stored articles (engines built before it are stale).
 CLUSTERED = "clustered"
-#: The store lock held by one pass over the sources (``digest run``, a daemon round).
-RUN_LOCK = "run"
-#: How long ``digest run`` waits for another process's pass by default (seconds).
-RUN_WAIT = 600.0
 
 
 class App:
@@ -208,34 +207,10 @@ class App:
         self._engine_mark = uuid.uuid4().hex
         self.store.set_meta(CLUSTERED, self._engine_mark)
 
-    @contextmanager
-    def polling(self, *, wait: float = RUN_WAIT) -> Iterator[None]:
-        """Hold the store's ``run`` lock for a pass over the sources (``digest run``).
-
-        Another process's pass (a ``digest run``, a daemon round) is waited
-        for, at most ``wait`` seconds, with one line when the wait begins;
-        then StoreError.  Several workers (``digest worker``) do not take it:
-        they share the clustering through the log.
-        """
-        store = self.store
-        deadline = time.monotonic() + wait
-        said = False
-        while not store.acquire_lock(RUN_LOCK):
-            holder = store.lock_holder(RUN_LOCK)
-            if time.monotonic() >= deadline:
-                raise StoreError(
-                    f"{store.url}: another digest process (pid {holder}) is still reading the sources "
-                    f"after {wait:g} s; nothing was done (the next run will read them)"
-                )
-            if not said:
-                log.info("another digest process (pid %s) is reading the sources: waiting for it, "
-                         "at most %g s", holder, wait)
-                said = True
-            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
-        try:
-            yield
-        finally:
-            store.release_lock(RUN_LOCK)
+    def polling(self, *, wait: float = RUN_WAIT) -> AbstractContextManager[None]:
+        """Hold the store's ``run`` lock for a pass over the sources (``digest run``), waiting at
+        most ``wait`` seconds for another process's pass (``digest.runlock``)."""
+        return holding_run_lock(self.store, wait)
 
     # -- run -------------------------------------------------------------
     def run(self, *, progress: bool = False, now: datetime | None = None) -> RunReport:
@@ -344,31 +319,36 @@ class App:
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]
-        if not fresh:
-            return
-        if src.full_text:  # new entries only: a page is fetched once per article
+        # a known entry whose content changed is read again, as a revision (digest.revisions)
+        poll = polled(self.store, [(e, k) for e, k in keys if k and k in known], fetched)
+        hashes = [content_hash(e) for e in fresh]
+        todo = fresh + poll.entries
+        if not todo:
+            return poll.record(self.store)
+        if src.full_text:  # new or changed entries only: a page is fetched once per version
             from .sources.fulltext import with_full_text
 
-            fresh, _pages = with_full_text(fresh, self.cfg.fetch, source=src.name, origin=src.url or "",
-                                           workers=self.extract_workers)
-        bodies = bodies_of(fresh, workers=self.extract_workers)  # whole pages across cores
-        source_lines = recurring_lines([b.text for b in bodies]) if len(bodies) > 2 else None
+            todo, _pages = with_full_text(todo, self.cfg.fetch, source=src.name, origin=src.url or "",
+                                          workers=self.extract_workers)
+        bodies = bodies_of(todo, workers=self.extract_workers)  # whole pages across cores
+        source_lines = poll.source_lines(bodies, workers=self.extract_workers)
         # cleaning is the costly part and needs no engine: done before the (possibly shared) lock
-        articles = [
+        articles = poll.read([
             prepare(entry, priority=src.priority, fetched=fetched, source_lines=source_lines, body=body)
-            for entry, body in zip(fresh, bodies, strict=True)
-        ]
+            for entry, body in zip(todo, bodies, strict=True)
+        ], hashes)  # the new entries with their hash, and the changed ones that are revisions
         # keys known only after cleaning (no entry id, no http link: local files, bare
         # entries): stored ones are dropped here, so a source with nothing new never
         # needs the engine (rebuilt from the whole window in a new process)
         stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
         if not ready:
-            return
+            return poll.record(self.store)
         self._fetched = fetched
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
             fetched = stamp_open(self.store, self.cfg, fetched, ready)  # a seal since: the next day's
+            poll.record(self.store)  # with the revisions: a kill leaves both or neither
             # a copy earlier in the batch, or a worker's stored since the check above
             taken = self.store.has_articles([a.key for a in ready])
             items: list[NewArticle] = []

@@ -14,6 +14,7 @@ from .dedup.doc import Doc
 from .records import Article, Entry
 from .store.base import Store, StoredArticle
 from .text.identity import article_key, canonical_url, is_http, legacy_key
+from .text.notices import takedown
 
 
 def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
@@ -26,6 +27,7 @@ def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
         priority=a.priority,
         truncated=a.truncated,
         junk=sum(len(line) for line in a.junk),
+        notice=takedown(a.title, a.text) is not None,  # read again of a stored article: no column
     )
 
 

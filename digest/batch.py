@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten, unicode_only
 from .sources.fields import OUTLET_CHARS, language_tag
+from .text.notices import takedown
 from .text.prepare import RecurringLines, prepare
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
@@ -109,6 +110,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         priority=priority_of(record.get("priority")),
         truncated=bool(article and article.truncated),
         junk=sum(len(line) for line in article.junk) if article else 0,
+        notice=takedown(title, text) is not None,
     )
 
 
@@ -147,8 +149,11 @@ def _decoded(n: int, line: str | bytes) -> str | BadLine:
     return line.removeprefix("\ufeff") if n == 1 else line
 
 
-def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record); bad lines are recorded in ``errors`` and skipped."""
+def numbered_records(
+    stream: Lines, errors: list[BadLine], *, repeats: bool = False
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, record); bad lines are recorded in ``errors`` and skipped.  A repeated
+    id is a bad line unless ``repeats`` (``digest replay``: an entry updated in place)."""
     seen: set[str] = set()
     for n, raw in enumerate(stream, 1):
         line = _decoded(n, raw)
@@ -169,7 +174,7 @@ def numbered_records(stream: Lines, errors: list[BadLine]) -> Iterator[tuple[int
         if not (record.get("text") or record.get("html") or record.get("title")):
             errors.append(BadLine(n, "needs 'text', 'html' or 'title'"))
             continue
-        if str(record["id"]) in seen:
+        if str(record["id"]) in seen and not repeats:
             errors.append(BadLine(n, f"duplicate id {record['id']!r}"))
             continue
         seen.add(str(record["id"]))

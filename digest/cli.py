@@ -349,7 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .config import load_config
     from .service.web import serve
 
-    serve(load_config(args.config), args.host, args.port)
+    serve(load_config(args.config), args.host, args.port, url_prefix=args.url_prefix, trusted_proxy=args.trusted_proxy)
     return 0
 
 
@@ -498,6 +498,10 @@ def _setup_serve(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=port_arg, default=8080, help="port (default: 8080; 0: any free port)")
+    p.add_argument("--url-prefix", default="", metavar="PATH",
+                   help="the path a reverse proxy serves the archive under, e.g. /news (for the Atom feed's links)")
+    p.add_argument("--trusted-proxy", metavar="ADDR",
+                   help="believe X-Forwarded-Proto/Host/Port/For from this address (the proxy's; '*': any)")
 
 
 def build_parser() -> argparse.ArgumentParser:

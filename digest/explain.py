@@ -65,7 +65,8 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
 
 
 def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
-    """The stored article keyed ``name``, else the one whose entry id is ``name``."""
+    """The stored article keyed ``name``, else the one whose entry id is ``name``: of an entry
+    updated in place (``digest.revisions``), its latest version."""
     found = store.get_article(name)
     if found is not None:
         return found
@@ -78,6 +79,9 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
         raise DigestError(f"{name}: pruned{since}")
     if not keys:
         raise DigestError(f"{name}: no such {what}")
+    rows = [a for k in keys if (a := store.get_article(k)) is not None]
+    if len(rows) == len(keys) and len({a.revision_of or a.key for a in rows}) == 1:
+        return max(rows, key=lambda a: (a.fetched, a.key))
     if len(keys) > 1:
         raise DigestError(f"{name}: the id of {len(keys)} articles (from different sources); "
                           f"name one by its key: {', '.join(keys)}")

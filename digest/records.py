@@ -170,6 +170,12 @@ class Article(ShowsOutlet):
     lang: str | None = None
     #: See :attr:`Entry.outlet`.
     outlet: str | None = None
+    #: A hash of the entry's content as read (``digest.revisions.content_hash``): the next poll
+    #: reads the entry again only when it differs.
+    content_hash: str | None = None
+    #: A revision of an entry updated in place: the key of the entry's first article
+    #: (``digest.revisions``); None for an entry's first article.
+    revision_of: str | None = None
 
 
 @dataclass(slots=True)

@@ -44,7 +44,7 @@ class Columns:
         ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
         ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
         ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_), ("group", np.int32),
-        ("silent", np.bool_),
+        ("silent", np.bool_), ("notice", np.bool_),
     )
 
     story: np.ndarray
@@ -67,6 +67,8 @@ class Columns:
     #: A copy of the same text as one already known (``Engine._add_silent``): it is nobody's
     #: neighbour, counts in no document frequency and is clustered with its copy group.
     silent: np.ndarray
+    #: The outlet's notice taking its report back (``Doc.notice``).
+    notice: np.ndarray
 
     def __init__(self) -> None:
         for name, dt in self.SPEC:

@@ -28,6 +28,10 @@ class Doc:
     truncated: bool = False
     #: Characters of site junk the cleaner removed (a cleaner page wins a tie).
     junk: int = 0
+    #: The outlet's notice that it removed or retracted its report ("This article has been
+    #: removed.": ``digest.text.notices``): it joins the story of the outlet's article of its
+    #: headline, and the outlet's earlier versions there no longer lead (``lead.withdrawn``).
+    notice: bool = False
 
 
 @dataclass(frozen=True, slots=True)

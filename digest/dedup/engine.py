@@ -71,6 +71,8 @@ Cost and memory
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import regrouping
@@ -94,6 +96,9 @@ from .params import (
 )
 from .state import EngineState
 from .terms import PLAIN, VOCAB, analyse
+
+#: A label a notice's headline may carry before the headline it takes back ("Retracted: ...").
+_NOTICE_LABEL = re.compile(r"^\W*(?:retract(?:ed|ion)|removed|withdrawn|deleted|taken down)\s*[:\u2013\u2014-]\s*", re.I)
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineState", "Params"]
 
@@ -306,6 +311,9 @@ class Engine:
         if fp is None:
             fp = self.fingerprint(doc)
         idx = fp.vocab_idx()
+        taken_back = self._notice_home(doc)
+        if taken_back is not None:
+            return self._add_silent(doc, fp, idx, [taken_back[0]], taken_back[1])
         sk = sketch(doc.text, doc.title)
         copies = self._copies_of(doc, sk, idx)
         home = self._adds_nothing(doc, fp, copies)
@@ -359,6 +367,20 @@ class Engine:
             return home if float(sims[full].max()) >= PADDED_TEXT else None
         return None
 
+    def _notice_home(self, doc: Doc) -> tuple[int, Story] | None:
+        """The article a notice takes back (``Doc.notice``): its outlet's latest one under the
+        notice's headline ("Retracted:" and the like before it aside), in a story.  A notice
+        is a few words under a headline its outlet used before, which the engine reads as no
+        title: clustered, it was a story of its own.  It joins that article's story as a silent
+        copy of it (it follows the article when the story is regrouped)."""
+        if not doc.notice:
+            return None
+        s = self.state
+        key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
+        num = s.titles.get(key) if key is not None else None
+        story = s.story_list[int(s.col.story[num])] if num is not None and s.col.story[num] >= 0 else None
+        return (num, story) if num is not None and story is not None else None
+
     def _add_silent(
         self, doc: Doc, fp: Fingerprint, idx: np.ndarray, copies: list[int], story: Story
     ) -> Assignment:
@@ -390,6 +412,10 @@ class Engine:
             return
         idx = fp.vocab_idx()
         story = s.stories.get(story_id) or s.new_story(story_id, doc.published)
+        taken_back = self._notice_home(doc)  # as when it arrived: a silent copy of what it takes back
+        if taken_back is not None and taken_back[1] is story:
+            self._add_silent(doc, fp, idx, [taken_back[0]], story)
+            return
         sk = sketch(doc.text, doc.title)
         matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
         if self._adds_nothing(doc, fp, matches) is story:  # as when it arrived: a silent copy

@@ -26,6 +26,9 @@ How it works
   its own outlet has since corrected.  Another outlet's more complete version
   still leads; a follow-up of the outlet (another text) or its later summary
   supersedes nothing.
+* An outlet's versions before its notice that it removed or retracted its report
+  (``Doc.notice``: ``withdrawn``) do not lead while another version may; the notice
+  itself, short, leads only where nothing else is left (the outlet's story alone).
 * Versions within ``TIE`` (5%) of the best score, and full copies of those
   (same body text, ``digest.dedup.copies``), are equal in content.  Among them the
   cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see ``pick``)
@@ -152,6 +155,8 @@ class Facts:
     extra: np.ndarray
     #: Versions their own outlet revised later in the story (``superseded``); None: none.
     superseded: np.ndarray | None = None
+    #: Versions their own outlet removed or retracted later in the story (``withdrawn``); None: none.
+    withdrawn: np.ndarray | None = None
 
 
 def superseded(published: np.ndarray, truncated: np.ndarray, words: np.ndarray, cos: np.ndarray) -> np.ndarray:
@@ -174,11 +179,26 @@ def superseded(published: np.ndarray, truncated: np.ndarray, words: np.ndarray, 
     return np.asarray(revises.any(axis=1), dtype=bool)
 
 
+def withdrawn(published: np.ndarray, notice: np.ndarray) -> np.ndarray:
+    """One outlet's versions of a story, in arrival order: whether a notice of the outlet that
+    it removed or retracted its report (``notice``) came after each (published later; arrived
+    later when a time is unknown or the same).  Notices are never withdrawn themselves."""
+    n = notice.size
+    order = np.arange(n)
+    known = ~np.isnan(published)
+    timed = known[:, None] & known[None, :] & (published[:, None] != published[None, :])
+    later = np.where(timed, published[None, :] > published[:, None], order[None, :] > order[:, None])
+    return np.asarray((later & notice[None, :]).any(axis=1) & ~notice, dtype=bool)
+
+
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     """(lead position, raw scores, tied positions, best score); see the module docstring."""
     raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * f.cov)
     n = len(f.ids)
     full = ~f.truncated if not f.truncated.all() else np.ones(n, dtype=bool)
+    if f.withdrawn is not None and f.withdrawn.any():  # an outlet's report taken back: out
+        kept = ~f.withdrawn
+        full = full & kept if (full & kept).any() else kept
     if f.superseded is not None and (full & ~f.superseded).any():
         full &= ~f.superseded  # an outlet's revised version neither leads nor ties
     best = float(raw[full].max())
@@ -228,6 +248,8 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
                 reason = "as complete as others; the cleanest page"
             else:
                 reason = "as complete as others; earliest published"
+        elif f.withdrawn is not None and f.withdrawn[i] and not f.withdrawn[lead]:
+            reason = "removed or retracted by its outlet"
         elif f.superseded is not None and f.superseded[i] and not f.superseded[lead]:
             reason = "revised later by its outlet"
         elif f.truncated[i] and not f.truncated[lead]:

@@ -106,6 +106,8 @@ COVERAGE_BASE = 0.5
 REVISION = 0.85
 #: Share of the earlier version's words a revision needs to supersede it (an opening-only copy not marked truncated does not); set by hand (as COPY_LENGTH); pinned by test_choose::test_an_outlets_opening_only_copy_does_not_supersede_its_article.
 REVISION_LENGTH = 0.6
+#: Hours after an entry's latest version before its in-place update is read as a revision (``digest.revisions``): a feed whose items change at every poll (a live page) stores at most 6 revisions a day per entry, while a change is read within 4 hours (a daily reader sees the day's latest); set by hand; pinned by test_review_stop37_inplace::test_a_feed_changing_at_every_poll_makes_a_revision_per_interval.
+REVISION_INTERVAL_HOURS = 4.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ from .copies import CopySketch
 from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
-from .lead import Facts, coverage_arrays, pick, superseded
+from .lead import Facts, coverage_arrays, pick, superseded, withdrawn
 from .params import Params
 from .terms import PLAIN, VOCAB
 
@@ -69,9 +69,10 @@ class EngineState:
     odd_weights: dict[int, np.ndarray] = field(init=False, default_factory=dict)
     sources: list[str] = field(init=False, default_factory=list)
     source_code: dict[str, int] = field(init=False, default_factory=dict)
-    #: Each source's titles seen (``digest.dedup.doc.title_key``): a title one source gave an
-    #: earlier article is read as no title (``Engine.fingerprint``).
-    titles: set[int] = field(init=False, default_factory=set)
+    #: Each source's titles seen (``digest.dedup.doc.title_key``) -> the latest article with it:
+    #: a title one source gave an earlier article is read as no title (``Engine.fingerprint``);
+    #: a notice finds the article it takes back by it (``Engine._notice_home``).
+    titles: dict[int, int] = field(init=False, default_factory=dict)
     #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
     #: article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
@@ -170,10 +171,10 @@ class EngineState:
             self.sources.append(doc.source)
         col.published[num] = np.nan if doc.published is None else doc.published
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
-        col.words[num], col.source[num] = fp.words, code
+        col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
         key = title_key(doc.source, doc.title)
         if key is not None:
-            self.titles.add(key)
+            self.titles[key] = num
         if top is not None:
             rest = np.ones(idx.size, dtype=bool)
             rest[top] = False
@@ -350,7 +351,26 @@ class EngineState:
             unshared=unshared,
             extra=extra,
             superseded=self.superseded(members),
+            withdrawn=self.withdrawn(members),
         )
+
+    def withdrawn(self, members: np.ndarray) -> np.ndarray | None:
+        """Which of a story's versions their outlet removed or retracted later in it
+        (``digest.dedup.lead.withdrawn``, over each outlet's versions in arrival order); None
+        when the story holds no notice.  Versions without a source name no outlet."""
+        notice = self.col.notice[members]
+        if not notice.any():
+            return None
+        src = self.col.source[members]
+        blank = self.source_code.get("", -1)
+        out = np.zeros(members.size, dtype=bool)
+        for code in np.unique(src[notice]).tolist():
+            if code == blank:
+                continue
+            pos = np.flatnonzero(src == code)
+            pos = pos[np.argsort(members[pos], kind="stable")]  # numbered in arrival order
+            out[pos] = withdrawn(self.col.published[members[pos]], notice[pos])
+        return out
 
     def superseded(self, members: np.ndarray) -> np.ndarray | None:
         """Which of a story's versions their outlet revised later in it (``digest.dedup.lead.superseded``,

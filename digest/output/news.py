@@ -29,6 +29,9 @@ How it works
 
 Special cases
 -------------
+* An outlet's notice that it removed or retracted its report (``digest.text.notices``) is
+  news, never a copy: "what's new" is :func:`taken_back`'s line, "Coast News retracted its
+  report" (the notice's words are its text, shown where it leads).
 * Every new version a copy: the last to arrive speaks (the line is then not shown: see
   ``digest.output.view``, "also reported").
 * A passage longer than ``WHATS_NEW_CHARS`` is cut at a space in its second half (a
@@ -38,10 +41,12 @@ Special cases
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Protocol
 
 from ..store.base import StoredArticle
 from ..text.lines import WORD, count_words
+from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
 from ..text.words import FUNCTION_WORDS
@@ -65,6 +70,16 @@ LEDE_MIN_WORDS = 6
 #: story's place and quake ("Tuesday's magnitude 6.1 earthquake off the Taranaki coast") 20%.
 READ_SHARE = 0.5
 _N_WORDS, _N_CHARS = 3, 4
+
+
+class Said(Protocol):
+    """What a version says: a stored version, or an article just cleaned (``digest.revisions``
+    compares an entry updated in place with its earlier versions)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 def _words(s: str) -> set[str]:
@@ -101,12 +116,12 @@ def _grams(text: str) -> set[str]:
     return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
 
 
-def read_of(earlier: Iterable[StoredArticle]) -> set[str]:
+def read_of(earlier: Iterable[Said]) -> set[str]:
     """The grams of what the reader read: the earlier versions' texts, whole."""
     return set().union(*(_grams(" ".join(v.text.split())) for v in earlier))
 
 
-def new_passages(version: StoredArticle, read: set[str]) -> list[str]:
+def new_passages(version: Said, read: set[str]) -> list[str]:
     """The passages of ``version`` the reader has not read (``read``: the earlier versions'
     grams): those with under ``READ_SHARE`` of their grams in it."""
     out = []
@@ -123,18 +138,18 @@ def _headline_repeats(title: str, seen: set[str]) -> bool:
     return not added or len(added) < NEW_WORDS * len(words)
 
 
-def _seen_words(earlier: list[StoredArticle], heading: str) -> set[str]:
+def _seen_words(earlier: Sequence[Said], heading: str) -> set[str]:
     return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
 
 
-def words_read(earlier: list[StoredArticle]) -> set[str]:
+def words_read(earlier: Sequence[Said]) -> set[str]:
     """The content words the reader has read: of the earlier versions' headlines and texts,
     each cut to ``STEM_CHARS`` letters."""
     return _seen_words(earlier, "").union(*(_words(v.text) for v in earlier))
 
 
 def adds_nothing(
-    version: StoredArticle, earlier: list[StoredArticle], read: set[str] | None = None, seen: set[str] | None = None
+    version: Said, earlier: Sequence[Said], read: set[str] | None = None, seen: set[str] | None = None
 ) -> bool:
     """Whether ``version`` only repeats what the ``earlier`` versions said (another outlet's
     copy, a summary of it): its headline says no word the reader has not read (``seen``:
@@ -165,6 +180,18 @@ def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: 
     read = read_of(earlier) if read is None else read
     seen = words_read(earlier)  # once for all the new versions, as ``read``
     return {v.key for v in new if adds_nothing(v, earlier, read, seen)}
+
+
+def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
+    """The new versions that are an outlet's notice taking its report back, in arrival order."""
+    return sorted((v for v in new if takedown(v.title, v.text)), key=lambda v: (v.fetched, v.key))
+
+
+def taken_back(notice: StoredArticle, *, outlet: bool = True) -> str:
+    """The line a notice is shown as: "Coast News removed its report" (or retracted); without
+    the ``outlet``, as its row under "Also reported by" (the outlet is named before it)."""
+    said = f"{takedown(notice.title, notice.text) or 'removed'} its report"
+    return f"{notice.outlet_name} {said}" if outlet else said
 
 
 def speaker(new: list[StoredArticle], copies: Collection[str]) -> StoredArticle:

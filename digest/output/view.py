@@ -22,7 +22,8 @@ How it works
 * The day's stories are those holding a version that arrived in the window
   (``Store.stories_fetched_between``).  A story with no earlier version is
   ``new``; one with earlier versions is ``developing``, with its new versions
-  marked and one line of what is new (``digest.output.news.whats_new``).  A story with
+  marked and one line of what is new (``digest.output.news.whats_new``; an outlet's notice
+  that it removed or retracted its report: "Coast News retracted its report").  A story with
   nothing new in the window is not shown.
 * A story with earlier versions whose new versions all repeat them (another outlet's
   copy arriving late, a summary of it: ``digest.output.news.adds_nothing``, each such
@@ -56,6 +57,9 @@ Special cases
   versions are such repeats has nothing new and is not shown.  Another
   channel's word-for-word copy (a copier's feed) is another outlet's version,
   listed as before: it never hides the outlet's own.
+* An entry updated in place (``digest.revisions``) is listed once, as its latest version
+  (the text its page holds now), unless an earlier one leads; an earlier version new in the
+  day is counted as a collapsed duplicate, as a page read again is.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
@@ -71,7 +75,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .news import copies_of, read_of, speaker, whats_new
+from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -221,6 +225,29 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     return out
 
 
+def _replaced(versions: list[StoredArticle]) -> set[str]:
+    """The versions of an entry updated in place that a later revision of it replaces
+    (``digest.revisions``: its page says the revision's text now): of one entry, the latest to
+    arrive stands for it."""
+    latest: dict[str, str] = {}
+    for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
+        latest[v.revision_of or v.key] = v.key
+    return {v.key for v in versions} - set(latest.values())
+
+
+def _withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
+    """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
+    earlier versions in the story.  The notice stands for them in the listing, as an entry's
+    latest text stands for the earlier ones (``_replaced``): "Also reported by" listed the
+    retracted report as any other, and the notice as the outlet's second report of it."""
+    notice_keys = {n.key for n in told}
+    out = set()
+    for n in told:
+        out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
+                and (_aware(v.fetched), v.key) < (_aware(n.fetched), n.key)}
+    return out
+
+
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day."""
     start, end = day_window(store, cfg, day)
@@ -247,12 +274,17 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         earlier = [v for v in versions if _aware(v.fetched) < start]
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
+        told = notices(new)  # an outlet took its report back: news, never a copy
+        copies -= {v.key for v in told}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
-        def view(v: StoredArticle, copy: bool) -> VersionView:
+        told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
+        notice_keys = {n.key for n in told_ever} - {lead.key}
+
+        def view(v: StoredArticle, copy: bool, told_keys: frozenset[str] = frozenset(notice_keys)) -> VersionView:
             return VersionView(
                 source=v.source,
-                title=v.title,
+                title=taken_back(v, outlet=False) if v.key in told_keys else v.title,
                 url=v.url,
                 published=v.published,
                 text=v.text,
@@ -265,8 +297,10 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 copy=copy,
             )
 
+        # an entry's earlier text, a report its outlet took back: unless it leads
+        replaced = (_replaced(versions) | _withdrawn(versions, told_ever)) - {lead.key}
         others = sorted(
-            (v for v in versions if v.key != lead.key),
+            (v for v in versions if v.key != lead.key and v.key not in replaced),
             key=lambda v: (v.published or start, v.outlet_name),
         )
         stories.append(
@@ -274,9 +308,10 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
-                whats_new=whats_new(new, earlier, lead.title, read=read, copies=copies) if status == "developing" else "",
-                whats_new_lang=speaker(new, copies).lang if status == "developing" else None,
-                repeated=len(fresh) - len(new),
+                whats_new=("" if status != "developing" else taken_back(told[-1]) if told
+                           else whats_new(new, earlier, lead.title, read=read, copies=copies)),
+                whats_new_lang=(told[-1] if told else speaker(new, copies)).lang if status == "developing" else None,
+                repeated=len(fresh) - len(new) + sum(v.key in replaced for v in new),
                 earlier=len(earlier),
             )
         )

@@ -79,11 +79,12 @@ class PollRound:
     def poll_due(self) -> RunReport:
         """One poll round over every due source; returns what it did.
 
-        A round with sources due holds the store's ``run`` lock (``digest.app.RUN_LOCK``):
+        A round with sources due holds the store's ``run`` lock (``digest.runlock.RUN_LOCK``):
         while a ``digest run`` holds it the round is skipped, with one line, and its
         sources stay due for the next round.
         """
-        from ..app import RUN_LOCK, RunReport
+        from ..app import RunReport
+        from ..runlock import RUN_LOCK
 
         store = self.app.store
         if not self._due(self.clock())[1]:

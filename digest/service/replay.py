@@ -43,6 +43,11 @@ Special cases
   UTF-8: see ``digest.batch``).  A ``published`` after the arrival is no
   error: as for a feed, it is not believed more than two days ahead.
 * A source named like one in the configuration takes its ``priority``.
+* An id repeated by a source, arriving later with another text, is the entry updated in
+  place, read as a poll reads it (``digest.revisions``): a revision of its article when it
+  adds something to read, and ``REVISION_INTERVAL_HOURS`` after its latest version (a
+  repeat sooner is one poll that found it changed too soon: not read).  One repeated at the
+  same arrival is a bad line.
 """
 
 from __future__ import annotations
@@ -110,7 +115,8 @@ def read_records(
     ``source`` and a readable ``published`` (and ``arrived``, when given) whose day (in
     ``tz``, the days the digests cover) fits the calendar, and, with ``now``, an arrival
     not after it."""
-    for n, record in numbered_records(stream, errors):
+    arrivals: set[tuple[str, str, datetime]] = set()  # (source, id, arrival): one record each
+    for n, record in numbered_records(stream, errors, repeats=True):
         if not str(record.get("source") or "").strip():
             errors.append(BadLine(n, "needs a 'source'"))
             continue
@@ -124,6 +130,11 @@ def read_records(
             also = "" if name == "arrived" else " (the arrival, with no 'arrived')"
             problem = (f"{name!r}{also} is in the future: {record[name]!r} "
                        f"(now {now.astimezone(UTC):%Y-%m-%dT%H:%MZ})")
+        if problem is None:
+            seen = (str(record["source"]), str(record["id"]), _arrival(record))
+            if seen in arrivals:
+                problem = f"duplicate id {record['id']!r} (of {seen[0]!r}, arriving at the same time)"
+            arrivals.add(seen)
         if problem:
             errors.append(BadLine(n, problem))
         else:

@@ -56,7 +56,12 @@ Special cases
   (lxml), one under each ``h2.story``; with a user template that does not
   produce those headings, a list of permalinks is appended instead.
 * The feed's absolute URLs use the request's ``Host`` header when it looks
-  like a host name, else the server's own address.
+  like a host name, else the server's own address.  Behind a reverse proxy,
+  ``--trusted-proxy`` lets waitress take the reader's scheme and host from that
+  address's ``X-Forwarded-*`` (from others they are dropped), and
+  ``--url-prefix /news`` (waitress's ``SCRIPT_NAME``, whether the proxy strips
+  the prefix or not) starts every link of every page and of the feed: links
+  were from the host's root, and behind ``/news/`` each one left the archive.
 * Cached pages are kept by what they depend on: the store's change marker and
   the day (the index, a day page's previous and next day), the minute for the
   feed (its entries' times are capped at now), the Host for the feed's URLs.
@@ -76,7 +81,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from waitress import wasyncore
 from waitress.server import create_server
@@ -167,18 +172,19 @@ class _App:
         method = environ.get("REQUEST_METHOD", "GET")
         raw = environ.get("PATH_INFO") or "/"
         path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+        root = _prefix(environ) + "/"
         if method not in ("GET", "HEAD"):
-            page = self.pages.error("405 Method Not Allowed", "Only GET and HEAD are supported.")
+            page = self.pages.error("405 Method Not Allowed", "Only GET and HEAD are supported.", root)
             page.headers.append(("Allow", "GET, HEAD"))
         else:
             try:
                 page = self.route(path, environ)
             except StoreError as exc:
                 log.error("%s", exc)
-                page = self.pages.error("503 Service Unavailable", "The store cannot be read right now.")
+                page = self.pages.error("503 Service Unavailable", "The store cannot be read right now.", root)
             except Exception:
                 log.exception("error serving %s", one_line(path)[:200])
-                page = self.pages.error("500 Internal Server Error", "Something went wrong.")
+                page = self.pages.error("500 Internal Server Error", "Something went wrong.", root)
         validators = []
         if page.etag is not None:
             validators.append(("ETag", page.etag))
@@ -237,48 +243,56 @@ class _App:
 
     def route(self, path: str, environ: dict[str, Any]) -> Page:
         today = self.pages.today()
+        root = _prefix(environ) + "/"  # one per server (``--url-prefix``), kept in the keys all the same
         if path == "/":
-            return self.cached(self.days_cache, "/", Pages.index, today)
+            return self.cached(self.days_cache, root, lambda p, s: p.index(s, root), today)
         if path == "/healthz":
             with self.store() as store:
                 _ = store.schema_version
             return Page("200 OK", "ok\n", "text/plain; charset=utf-8")
         if path == "/feed.atom":
-            base = _base_url(environ)
+            base = _base_url(environ) + _prefix(environ)
             minute = int(self.clock().timestamp() // 60)
             return self.cached(self.other_cache, ("feed", base), lambda p, s: p.feed(s, base), minute)
         if path == "/search":
-            return self.search(environ.get("QUERY_STRING", ""))
+            return self.search(environ.get("QUERY_STRING", ""), root)
         m = _DAY.fullmatch(path)
         if m:
             try:
                 day = date.fromisoformat(m.group(1))
             except ValueError:
-                return self.pages.error("404 Not Found", "That is not a day.")
+                return self.pages.error("404 Not Found", "That is not a day.", root)
             if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime
-                return self.pages.error("404 Not Found", f"No digest for {day.isoformat()}.")
-            return self.cached(self.days_cache, day, lambda p, s: p.day(s, day), today)
+                return self.pages.error("404 Not Found", f"No digest for {day.isoformat()}.", root)
+            return self.cached(self.days_cache, (day, root), lambda p, s: p.day(s, day, root), today)
         m = _MONTH.fullmatch(path)
         if m:
             year, month = int(m.group(1)), int(m.group(2))
             if not (1 <= month <= 12 and year >= 1):
-                return self.pages.error("404 Not Found", "That is not a month.")
-            return self.cached(self.days_cache, ("month", year, month), lambda p, s: p.month(s, year, month), today)
+                return self.pages.error("404 Not Found", "That is not a month.", root)
+            return self.cached(self.days_cache, ("month", year, month, root),
+                               lambda p, s: p.month(s, year, month, root), today)  # fmt: skip
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)
-            return self.cached(self.other_cache, ("story", sid), lambda p, s: p.story(s, sid))
-        return self.pages.error("404 Not Found", "There is no page here.")
+            return self.cached(self.other_cache, ("story", sid, root), lambda p, s: p.story(s, sid, root))
+        return self.pages.error("404 Not Found", "There is no page here.", root)
 
-    def search(self, query_string: str) -> Page:
+    def search(self, query_string: str, root: str = "/") -> Page:
         args = parse_qs(query_string[:4096], keep_blank_values=True)
         q = typed_query((args.get("q") or [""])[0])
         since = (args.get("since") or [""])[0].strip()
         page = (args.get("page") or [""])[0].strip()[:8]
         if not q:  # the box only: nothing to look up
-            return self.pages.search(None, "", "")
-        key = ("search", q, since[:20], page)
-        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page))
+            return self.pages.search(None, "", "", root=root)
+        key = ("search", q, since[:20], page, root)
+        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page, root))
+
+
+def _prefix(environ: dict[str, Any]) -> str:
+    """The path the archive is served under (``serve --url-prefix``: waitress's ``SCRIPT_NAME``),
+    ``""`` at the root of its host."""
+    return quote(str(environ.get("SCRIPT_NAME") or "").rstrip("/"), safe="/")
 
 
 def _base_url(environ: dict[str, Any]) -> str:
@@ -332,7 +346,9 @@ class ArchiveServer:
     """waitress serving the archive, with the interface of ``socketserver``:
     ``serve_forever()`` in one thread, ``shutdown()`` from another, ``server_close()``."""
 
-    def __init__(self, app: WSGIApp, host: str, port: int) -> None:
+    def __init__(
+        self, app: WSGIApp, host: str, port: int, *, url_prefix: str = "", trusted_proxy: str | None = None
+    ) -> None:
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         limit = CONNECTIONS if soft == resource.RLIM_INFINITY else max(50, min(CONNECTIONS, soft - 100))
         self._map: dict[int, Any] = {}
@@ -340,6 +356,7 @@ class ArchiveServer:
             app, map=self._map, host=host.strip("[]"), port=port, threads=THREADS, backlog=BACKLOG,
             connection_limit=limit, channel_timeout=IDLE_TIMEOUT, cleanup_interval=CLEANUP,
             asyncore_use_poll=True, ident="digest", expose_tracebacks=False,
+            **_proxy_options(url_prefix, trusted_proxy),
         )  # fmt: skip
         listening = getattr(self._server, "effective_listen", None) or [
             (self._server.effective_host, self._server.effective_port)
@@ -386,6 +403,30 @@ class ArchiveServer:
             self._server.task_dispatcher.shutdown(timeout=5)
 
 
+#: What a trusted reverse proxy may tell: the client's address, and the scheme, host and port
+#: the reader used (the Atom feed's absolute URLs).  From anyone else these headers are dropped.
+PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"})
+
+
+def _proxy_options(url_prefix: str, trusted_proxy: str | None) -> dict[str, Any]:
+    """waitress's settings for serving behind a reverse proxy: ``url_prefix`` (``/news``) becomes
+    every request's ``SCRIPT_NAME``, whether the proxy strips it from the path or not; from
+    ``trusted_proxy`` (an address, or ``*``) the ``X-Forwarded-*`` headers are believed."""
+    out: dict[str, Any] = {}
+    prefix = url_prefix.strip()
+    if prefix and prefix != "/":
+        if not _PREFIX.fullmatch(prefix):
+            raise DigestError(f"serve: --url-prefix {prefix!r}: expected a path such as /news (letters, digits, - _ . ~ /)")
+        out["url_prefix"] = prefix
+    if trusted_proxy:
+        out.update(trusted_proxy=trusted_proxy, trusted_proxy_headers=set(PROXY_HEADERS),
+                   clear_untrusted_proxy_headers=True)  # fmt: skip
+    return out
+
+
+_PREFIX = re.compile(r"/?[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -401,16 +442,19 @@ def make_server(
     port: int = 8080,
     *,
     store_factory: Callable[[], Store] | None = None,
+    url_prefix: str = "",
+    trusted_proxy: str | None = None,
     **app_options: Any,
 ) -> ArchiveServer:
     """The archive's HTTP server (``port=0``: any free port); ``serve_forever()`` runs it."""
     if not 0 <= port <= 65535:  # the address lookup would wrap it (70000: 4464)
         raise DigestError(f"serve: port {port} is not a port (1-65535, or 0 for any free one)")
+    proxy = _proxy_options(url_prefix, trusted_proxy)  # a bad prefix is refused before anything opens
     factory = store_factory or (lambda: open_store(cfg.database_url))
     factory().close()  # fail now, with the store's own message, if it cannot be opened
     app = make_app(cfg, factory, **app_options)
     try:
-        server = ArchiveServer(app, host, port)
+        server = ArchiveServer(app, host, port, url_prefix=proxy.get("url_prefix", ""), trusted_proxy=trusted_proxy)
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise DigestError(f"serve: cannot listen on {host}:{port}: {why}") from None
@@ -419,11 +463,14 @@ def make_server(
     return server
 
 
-def serve(cfg: Config, host: str = "127.0.0.1", port: int = 8080) -> None:
+def serve(
+    cfg: Config, host: str = "127.0.0.1", port: int = 8080, *, url_prefix: str = "", trusted_proxy: str | None = None
+) -> None:
     """Serve the archive until interrupted."""
-    server = make_server(cfg, host, port)
+    server = make_server(cfg, host, port, url_prefix=url_prefix, trusted_proxy=trusted_proxy)
     shown = f"[{host}]" if ":" in host else host
-    log.info("serving the digest archive on http://%s:%d/", shown, server.server_address[1])
+    prefix = "/" + url_prefix.strip().strip("/") if url_prefix.strip().strip("/") else ""
+    log.info("serving the digest archive on http://%s:%d%s/", shown, server.server_address[1], prefix)
     try:
         server.serve_forever()
     finally:

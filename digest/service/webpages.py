@@ -111,8 +111,9 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def story_href(story_id: str) -> str:
-    return "/story/" + quote(story_id, safe="")
+def story_href(story_id: str, root: str = "/") -> str:
+    """The story's page; ``root``: the archive's root path (``/``, or ``/news/`` behind a proxy)."""
+    return f"{root}story/" + quote(story_id, safe="")
 
 
 class Pages:
@@ -137,7 +138,9 @@ class Pages:
         )
         self.site = one_line(cfg.title) or "digest"
 
-    def page(self, name: str, status: str = "200 OK", **ctx: Any) -> Page:
+    def page(self, name: str, status: str = "200 OK", *, root: str = "/", **ctx: Any) -> Page:
+        """``root``: the archive's root path, ``/`` or the proxy's prefix (``/news/``)."""
+        ctx["root"] = root
         ctx.setdefault("q", "")
         ctx.setdefault("since", "")
         ctx.setdefault("search_page", False)
@@ -145,8 +148,8 @@ class Pages:
         ctx["date_lang"] = Markup(f' lang="{lang}"') if lang else ""
         return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
 
-    def error(self, status: str, message: str) -> Page:
-        return self.page("web/error.html", status, code=status, message=message)
+    def error(self, status: str, message: str, root: str = "/") -> Page:
+        return self.page("web/error.html", status, root=root, code=status, message=message)
 
     def today(self) -> date:
         return self.clock().astimezone(self.cfg.tz).date()
@@ -183,76 +186,76 @@ class Pages:
                                        "stories": build_view(store, self.cfg, d).story_count})
         return groups
 
-    def _months(self, days: set[date]) -> list[dict[str, Any]]:
+    def _months(self, days: set[date], root: str = "/") -> list[dict[str, Any]]:
         """Every month that holds a day of ``days``, newest first: its page and its days."""
         counts: dict[tuple[int, int], int] = {}
         for d in days:
             counts[(d.year, d.month)] = counts.get((d.year, d.month), 0) + 1
-        return [{"href": f"/month/{y:04d}-{m:02d}", "label": format_month(date(y, m, 1), self.cfg.locale),
+        return [{"href": f"{root}month/{y:04d}-{m:02d}", "label": format_month(date(y, m, 1), self.cfg.locale),
                  "days": n} for (y, m), n in sorted(counts.items(), reverse=True)]  # fmt: skip
 
-    def index(self, store: Store) -> Page:
+    def index(self, store: Store, root: str = "/") -> Page:
         """The newest ``INDEX_RECENT`` days, by month, each counted as its day page shows it
         (new and developing); then every month, linked to its page (:meth:`month`)."""
         known = self.known_days(store)
         ordered = sorted(known, reverse=True)
         return self.page(
-            "web/index.html", total=len(known), groups=self._counted(store, ordered[:INDEX_RECENT]),
-            months=self._months(known) if len(known) > INDEX_RECENT else [],
+            "web/index.html", root=root, total=len(known), groups=self._counted(store, ordered[:INDEX_RECENT]),
+            months=self._months(known, root) if len(known) > INDEX_RECENT else [],
             first=short_day(ordered[-1], self.cfg.locale) if ordered else "",
             last=short_day(ordered[0], self.cfg.locale) if ordered else "",
         )
 
-    def month(self, store: Store, year: int, month: int) -> Page:
+    def month(self, store: Store, year: int, month: int, root: str = "/") -> Page:
         """A month's days, newest first, counted as the index counts them, with the months
         before and after that have days; a month without one is a 404."""
         known = self.known_days(store)
         days = sorted((d for d in known if (d.year, d.month) == (year, month)), reverse=True)
         if not days:
-            return self.error("404 Not Found", f"No digest in {year:04d}-{month:02d}.")
-        months = self._months(known)
-        at = next(i for i, m in enumerate(months) if m["href"] == f"/month/{year:04d}-{month:02d}")
+            return self.error("404 Not Found", f"No digest in {year:04d}-{month:02d}.", root)
+        months = self._months(known, root)
+        at = next(i for i, m in enumerate(months) if m["href"] == f"{root}month/{year:04d}-{month:02d}")
         return self.page(
-            "web/month.html", groups=self._counted(store, days), label=months[at]["label"],
+            "web/month.html", root=root, groups=self._counted(store, days), label=months[at]["label"],
             newer=months[at - 1] if at > 0 else None, older=months[at + 1] if at + 1 < len(months) else None,
         )
 
-    def day(self, store: Store, day: date) -> Page:
+    def day(self, store: Store, day: date, root: str = "/") -> Page:
         first = kept_from(store)
         if first is not None and day < first:
             return self.error("410 Gone", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
-                                          f"{day.isoformat()} was pruned.")
+                                          f"{day.isoformat()} was pruned.", root)
         view = build_view(store, self.cfg, day)
         known = self.known_days(store)
         if not (view.stories or day in known):
-            return self.error("404 Not Found", f"No digest for {day.isoformat()}.")
+            return self.error("404 Not Found", f"No digest for {day.isoformat()}.", root)
         page = render_html(
             view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars,
             locale=self.cfg.locale,
         )
         before = max((d for d in known if d < day), default=None)
         after = min((d for d in known if d > day), default=None)
-        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False)
+        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False, root=root)
         headed = [s for s in view.stories if s.status != ALSO_REPORTED]  # the others: a line each, no heading
-        return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box))
+        return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box, root))
 
     # -- a story -----------------------------------------------------------------
-    def story(self, store: Store, story_id: str) -> Page:
+    def story(self, store: Store, story_id: str, root: str = "/") -> Page:
         st = store.get_story(story_id)
         versions = store.story_versions(story_id) if st is not None else []
         if st is None:
             successor = _successor(store, story_id)
             if successor is not None:
                 resp = Page("302 Found", "", "text/plain; charset=utf-8")
-                resp.headers.append(("Location", story_href(successor)))
+                resp.headers.append(("Location", story_href(successor, root)))
                 return resp
         if st is None or not versions:
             first = kept_from(store)
             start = re.sub(r"~\d+$", "", story_id)  # the key of the article that started it
             if first is not None and store.get_article(start) is None and store.has_articles([start]):
                 return self.error("410 Gone", f"This story was pruned: the archive keeps the days from "
-                                              f"{first.isoformat()} on (keep_days).")
-            return self.error("404 Not Found", "No such story.")
+                                              f"{first.isoformat()} on (keep_days).", root)
+            return self.error("404 Not Found", "No such story.", root)
         tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
         first = _aware(st.first_seen)
@@ -273,6 +276,7 @@ class Pages:
             )
         return self.page(
             "web/story.html",
+            root=root,
             title=one_line(lead.title) or rows[0]["source"],
             url=safe_url(lead.url),
             lang=rows[0]["lang"],
@@ -312,7 +316,7 @@ class Pages:
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
 
-    def search(self, store: Store | None, q: str, since: str, page: str = "") -> Page:
+    def search(self, store: Store | None, q: str, since: str, page: str = "", root: str = "/") -> Page:
         """The ranked stories for ``q``, a page of ``SEARCH_LIMIT`` (``page``: which, from 1, up
         to ``SEARCH_PAGES``), with links to the pages before and after (``store`` None: an
         empty query, nothing to look up)."""
@@ -323,16 +327,16 @@ class Pages:
         except ValueError:
             start, usable = None, False
         if not usable:
-            return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
+            return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
                              message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
         number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0 if page else 1
         if not 1 <= number <= SEARCH_PAGES:
-            return self.page("web/error.html", "400 Bad Request", code="400 Bad Request",
+            return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
                              message=f"“page” must be a number from 1 to {SEARCH_PAGES}.", q=q, search_page=True)
         results = []
         more = False
         if q and not has_words(q):  # "-shooting": nothing to find, said as such
-            return self.page("web/search.html", q=q, since="", search_page=True, since_label="",
+            return self.page("web/search.html", root=root, q=q, since="", search_page=True, since_label="",
                              results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q))
         if q and store is not None:
             offset = (number - 1) * SEARCH_LIMIT
@@ -341,7 +345,7 @@ class Pages:
             for r in found:
                 title = one_line(r.title) or one_line(r.source) or r.story_id
                 results.append({
-                    "href": story_href(r.story_id), "title": title,
+                    "href": story_href(r.story_id, root), "title": title,
                     "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
                     "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
                     "lang": part_lang(r.lang),
@@ -349,11 +353,11 @@ class Pages:
         since_arg = start.isoformat() if start else ""
 
         def page_href(n: int) -> str:
-            return "/search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), "page": n})
+            return f"{root}search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), "page": n})
 
         first = (number - 1) * SEARCH_LIMIT + 1
         return self.page(
-            "web/search.html", q=q, since=since_arg, search_page=True,
+            "web/search.html", root=root, q=q, since=since_arg, search_page=True,
             since_label=short_day(start, self.cfg.locale) if start else "", results=results,
             limit=SEARCH_LIMIT * SEARCH_PAGES, no_words=False, page=number, first=first,
             last=first + len(results) - 1,
@@ -375,7 +379,9 @@ def _successor(store: Store, story_id: str) -> str | None:
     return None
 
 
-def _day_links(before: date | None, after: date | None, locale: str, label: str) -> lxml.html.HtmlElement:
+def _day_links(
+    before: date | None, after: date | None, locale: str, label: str, root: str
+) -> lxml.html.HtmlElement:
     """``<nav class="days">``: the previous and the next day of the archive, where there is one.
     Named (``label``): the page has three navigation landmarks, and a screen reader's list of
     them read "navigation" three times; each link's name says "previous day", not an arrow."""
@@ -387,7 +393,7 @@ def _day_links(before: date | None, after: date | None, locale: str, label: str)
         if d is None:
             nav.append(lxml.html.Element("span"))  # keeps the next day on the right
             continue
-        a = lxml.html.Element("a", href=f"/day/{d.isoformat()}", rel=rel)
+        a = lxml.html.Element("a", href=f"{root}day/{d.isoformat()}", rel=rel)
         a.text = text.format(short_day(d, locale))
         a.set("aria-label", name.format(short_day(d, locale)))
         nav.append(a)
@@ -413,10 +419,10 @@ def _skip_link(doc: lxml.html.HtmlElement, main: lxml.html.HtmlElement, at: int)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _permalink(head: lxml.html.HtmlElement, story: StoryView) -> None:
+def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str) -> None:
     """A permalink at the end of the story's meta line (one is made when it has none): the
     first ``p.meta`` after the story's heading and before the next heading of any level."""
-    link = lxml.html.Element("a", href=story_href(story.story_id))
+    link = lxml.html.Element("a", href=story_href(story.story_id, root))
     link.set("class", "permalink")
     link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
@@ -448,6 +454,7 @@ def decorate_day(
     after: date | None = None,
     locale: str = "en_GB",
     search_box: str = "",
+    root: str = "/",
 ) -> str:
     """Add navigation (all days, the previous and next day), the search box and a permalink
     under each story to a rendered day page."""
@@ -459,8 +466,10 @@ def decorate_day(
     if main is None:
         main = doc.body
     nav = lxml.html.fragment_fromstring(
-        '<nav class="site" aria-label="Archive"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a></nav>'
+        '<nav class="site" aria-label="Archive"><a>All days</a> · <a>Atom feed</a></nav>'
     )
+    nav[0].set("href", root)
+    nav[1].set("href", f"{root}feed.atom")
     nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
     main.insert(0, nav)
     at = 1
@@ -468,14 +477,14 @@ def decorate_day(
         main.insert(at, lxml.html.fragment_fromstring(search_box))
         at += 1
     if before is not None or after is not None:
-        main.insert(at, _day_links(before, after, locale, "Days"))
-        main.append(_day_links(before, after, locale, "Days, again"))
+        main.insert(at, _day_links(before, after, locale, "Days", root))
+        main.append(_day_links(before, after, locale, "Days, again", root))
         at += 1
     _skip_link(doc, main, at)
     heads = [h for h in main.iter(*_HEADINGS) if "story" in (h.get("class") or "").split()]
     if len(heads) == len(stories):  # in page order, which is the stories' (sections flattened)
         for head, story in zip(heads, stories, strict=True):
-            _permalink(head, story)
+            _permalink(head, story, root)
     elif stories:
         section = lxml.html.Element("section")
         section.set("class", "permalinks")
@@ -485,7 +494,7 @@ def decorate_day(
         ul = lxml.html.Element("ul")
         for story in stories:
             li = lxml.html.Element("li")
-            a = lxml.html.Element("a", href=story_href(story.story_id))
+            a = lxml.html.Element("a", href=story_href(story.story_id, root))
             title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
             a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
             li.append(a)

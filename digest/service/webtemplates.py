@@ -8,7 +8,7 @@ a skip link past them; the digest's own CSS (``_style.css.j2``) with the archive
 from __future__ import annotations
 
 PAGES = {
-    "web/_search.html": """<form class="search" action="/search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
+    "web/_search.html": """<form class="search" action="{{ root }}search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
 <input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
 {% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
 {% endif %}<button type="submit" style="font:inherit;padding:0.3rem 0.8rem">Search</button>
@@ -22,7 +22,7 @@ PAGES = {
 <meta name="referrer" content="no-referrer">
 <meta name="color-scheme" content="light dark">
 <title>{% block title %}{{ site }}{% endblock %}</title>
-<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="{{ site }}">
+<link rel="alternate" type="application/atom+xml" href="{{ root }}feed.atom" title="{{ site }}">
 <style>
 {% include "_style.css.j2" %}
 nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
@@ -38,7 +38,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <body>
 <a class="skip" href="#content">Skip to content</a>
 <main>
-<nav aria-label="Archive"><a href="/">All days</a> · <a href="/feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+<nav aria-label="Archive"><a href="{{ root }}">All days</a> · <a href="{{ root }}feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
 {% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
 <div id="content">
 {% block main %}{% endblock %}
@@ -51,7 +51,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if headed %}<h2{{ date_lang }}>{{ g.label }}</h2>{% endif %}
 <ul class="days">
 {% for d in g.days %}
-<li><a href="/day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
+<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
 {% endfor %}
 </ul>
 {% endfor %}
@@ -89,7 +89,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 """,
     "web/story.html": """{% extends "web/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
-{% block nav %}{% if day %} · <a href="/day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
+{% block nav %}{% if day %} · <a href="{{ root }}day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1 dir="auto"{% if lang %} lang="{{ lang }}"{% endif %}>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
 <p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time"{{ date_lang }}>{{ first_seen }}</span>{% endif %}</p>
@@ -115,7 +115,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <ol class="results" start="{{ first }}">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto"{% if r.lang %} lang="{{ r.lang }}"{% endif %}>{{ r.title }}</a>
-<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="/day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="{{ root }}day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
 {% if prev_href or next_href %}

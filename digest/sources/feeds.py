@@ -68,7 +68,12 @@ Special cases
   expands "safe" literal entities without limit).
 * An element with more than ``xmlscreen.MAX_ATTRIBUTES`` attributes makes the
   document one error, before feedparser (whose time grows with their square:
-  :func:`digest.sources.xmlscreen.crowded_element`).
+  :func:`digest.sources.xmlscreen.crowded_element`); so does a document of more
+  than ``params.MAX_ELEMENTS`` elements (feedparser's time grows with their
+  number: :func:`digest.sources.xmlscreen.element_count`).
+* These screens read the document as feedparser decodes it (a UTF-7 document's
+  ``+ADw-`` is ``<``): feedparser is given that text as UTF-8
+  (:func:`digest.sources.xmlscreen.as_feedparser_reads`).
 """
 
 from __future__ import annotations
@@ -103,7 +108,15 @@ from .fields import (
     without_outlet,
     year_agrees,
 )
-from .xmlscreen import MAX_ATTRIBUTES, crowded_element, screen_entities
+from .params import MAX_ELEMENTS
+from .xmlscreen import (
+    MAX_ATTRIBUTES,
+    UTF8_XML,
+    as_feedparser_reads,
+    crowded_element,
+    element_count,
+    screen_entities,
+)
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
 
@@ -238,16 +251,22 @@ def _xml_feed(
 ) -> Entries:
     # No content-location: feedparser would rewrite relative ids against it,
     # and ids must not change when a feed moves.  Links are resolved below.
-    headers: dict[str, str] = {}
-    if ctype:
-        headers["content-type"] = ctype
-    crowded = crowded_element(data)
+    text = as_feedparser_reads(data, ctype)
+    # The content type: feedparser reads the decoded text as it is (UTF-8), or, when no codec
+    # read the document, decodes it again as it would have.
+    headers = {"content-type": UTF8_XML} if text is not data else {"content-type": ctype} if ctype else {}
+    crowded = crowded_element(text)
     if crowded is not None:
         raise ParseError(
             source, f"not read: an element with {crowded} attributes (at most {MAX_ATTRIBUTES})", kind="too-large"
         )
+    elements = element_count(text)
+    if elements > MAX_ELEMENTS:
+        raise ParseError(
+            source, f"not read: {elements:,} elements (at most {MAX_ELEMENTS:,})", kind="too-large"
+        )
     parsed = feedparser.parse(
-        io.BytesIO(screen_entities(data)),
+        io.BytesIO(screen_entities(text)),
         response_headers=headers,
         sanitize_html=False,  # our own stripper reads script and style as a browser does (feedparser's kept a script's text after "<?<script>")
         # Content HTML is handed over as the feed wrote it: resolving its links wrote it out

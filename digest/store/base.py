@@ -181,6 +181,11 @@ class StoredArticle(ShowsOutlet):
     #: The outlet the entry named as its own (``Article.outlet``); None when the source is the
     #: outlet, or stored before schema version 9 (SQLite) / 12 (PostgreSQL).
     outlet: str | None = None
+    #: ``Article.content_hash``; of an entry's first article, the content as last polled (None:
+    #: stored before schema version 10 (SQLite) / 13 (PostgreSQL), until the next poll).
+    content_hash: str | None = None
+    #: ``Article.revision_of``: the key of the first article of the entry this one revises.
+    revision_of: str | None = None
 
 
 @dataclass(slots=True)
@@ -311,6 +316,15 @@ class Store(Protocol):
     def has_article(self, key: str) -> bool: ...
     def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         """The keys among ``keys`` that are stored (``source``: stored by that source)."""
+        ...
+    def content_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
+        """The ``content_hash`` of each article stored under one of ``keys`` (None: none recorded)."""
+        ...
+    def set_content_hashes(self, hashes: Mapping[str, str]) -> int:
+        """Record stored articles' ``content_hash`` (key -> hash); how many rows changed."""
+        ...
+    def entry_revisions(self, key: str) -> list[StoredArticle]:
+        """The article stored under ``key`` and its revisions (``revision_of``), in arrival order."""
         ...
     def add_article(
         self,

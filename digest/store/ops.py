@@ -148,16 +148,23 @@ class StoreOps(StoreReads):
         """Insert one article row; False when its key is stored (nothing written)."""
         a = item.article
         cur = self._run(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 18)}) ON CONFLICT(key) DO NOTHING",
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 20)}) ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text,
                 None if a.published is None else self._stamp(a.published), self._stamp(a.fetched or now),
                 a.author, bool(a.truncated), a.priority, _json(list(a.junk)),
                 bytes(item.fingerprint), item.story_id, item.score,
                 _json(dict(item.detail) if item.detail is not None else None), a.guid, a.lang, a.outlet,
+                a.content_hash, a.revision_of,
             ),
         )
         return bool(cur.rowcount == 1)
+
+    def set_content_hashes(self: _Backend, hashes: Mapping[str, str]) -> int:
+        """Record each stored article's ``content_hash`` (key -> hash); how many rows changed."""
+        with self.transaction():
+            return self._run_many("UPDATE articles SET content_hash=? WHERE key=?",
+                                  [(h, k) for k, h in hashes.items()])
 
     def add_article(
         self: _Backend,

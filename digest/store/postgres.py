@@ -222,6 +222,11 @@ class PostgresStore(PgCoordination, StoreOps):
             (wanted, source, source),
         )}
 
+    def content_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
+        wanted = list(dict.fromkeys(keys))
+        rows = self._all_rows("SELECT key, content_hash FROM articles WHERE key = ANY(%s)", (wanted,))
+        return {r["key"]: r["content_hash"] for r in rows}
+
     def _insert(self, item: NewArticle, now: datetime) -> bool:
         """Under the clustering lock: log numbers (``seq``) become visible in order."""
         self.cluster_lock()

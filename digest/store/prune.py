@@ -10,7 +10,7 @@ Observations
   versions.  So a story goes whole or not at all, and only when every one of its
   versions arrived, and was dated, before the first day kept.
 * A feed may list an entry for years.  Its key (with its source) is kept in the table
-  ``pruned`` (migration 10), which ``has_articles`` reads too: an entry pruned is never
+  ``pruned`` (SQLite migration 11), which ``has_articles`` reads too: an entry pruned is never
   new again.  A key is ~60 bytes, a stored article ~4,500.
 
 How it works

@@ -41,7 +41,7 @@ from .base import DayCounts, Delivery, DigestRecord, SourceState, StoredArticle,
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
 ARTICLE_COLS = (
     "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet"
+    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet, content_hash, revision_of"
 )
 #: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
 SOURCE_COLS = (
@@ -81,6 +81,7 @@ class StoreReads:
             story_id=row["story_id"], score=row["score"],
             score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
             guid=row["guid"], lang=row["lang"], outlet=row["outlet"],
+            content_hash=row["content_hash"], revision_of=row["revision_of"],
         )
 
     def _story_of(self: _Reader, row: _Row) -> StoredStory:
@@ -130,6 +131,15 @@ class StoreReads:
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
+
+    def entry_revisions(self: _Reader, key: str) -> list[StoredArticle]:
+        """The article stored under ``key`` and its revisions (``revision_of``), in arrival order
+        (an index each: the key, ``articles_revision_of``)."""
+        q = (
+            f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE key=? OR revision_of=? "
+            "ORDER BY fetched, key"
+        )
+        return [self._article_of(r) for r in self._run(q, (key, key))]
 
     def articles_since(
         self: _Reader, since: datetime, *, with_text: bool = True, until: tuple[datetime, datetime] | None = None

@@ -271,6 +271,15 @@ class SQLiteStore(FileLocks, StoreOps):
             found.update(r[0] for r in self.db.execute(q, [*args, *args]))
         return found
 
+    def content_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str | None] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            q = f"SELECT key, content_hash FROM articles WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update((r[0], r[1]) for r in self.db.execute(q, chunk))
+        return found
+
     def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
         """FTS5 ranks its best matching versions itself (ORDER BY rank LIMIT: no full sort of
         a common word's thousands of matches); their stories are grouped after, and ``since``

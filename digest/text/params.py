@@ -131,3 +131,10 @@ LIST_HEADLINES = 0.75
 #: A fragment's text with at least this many closing block tags (``</p>``) is HTML escaped twice
 #: (the feed corpus, 1,770 contents and summaries: 17 such texts, all markup, no prose).
 MARKUP_CLOSING = 2
+
+# -- notices taking a report back (``digest.text.notices``) -------------------------------------
+
+#: A removal or retraction notice holds at most this many words (the retraction notice of stop 36's
+#: review: 30; an editor's note with its reason: 40-60); with no limit, the notice's sentence opens no
+#: text of the stories, extraction or feeds corpora either (``python -m benchmarks.notices``).
+NOTICE_WORDS = 80

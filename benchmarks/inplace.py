@@ -1,0 +1,145 @@
+"""Which in-place updates of a feed entry does ``digest.revisions`` read as news?
+
+Observations
+------------
+* An entry updated in place is read again when its content hash changes and the change is
+  *material*: the cleaned text, compared with the entry's earlier versions by the copy test
+  (``digest.output.news.adds_nothing``), gains a passage or its headline a word not read.
+  What a site changes between polls without news (a timestamp, an ad slot, markup, a
+  "Read more" link to another story) must not pass; a development must.
+* No corpus holds one feed polled over time.  The GVC reports (real local news, several
+  reports per incident) stand in: each report is the entry's first version, and a second
+  version is made of it by one change of each kind below.
+
+How it works
+------------
+Each report goes through ``prepare`` as a feed item (its paragraphs as HTML, no other
+entries), as does its changed version; the share of changes read as material is counted
+per kind::
+
+    churn  timestamp   "Updated June 16, 2014 9:41 a.m." above the text
+           ad          "Advertisement" between the first two paragraphs
+           markup      each paragraph's tag with attributes, spaces doubled
+           related     a last line "Read more: <another incident's headline>"
+    news   paragraph   a paragraph of another report of the same incident appended (one its
+                       cleaning kept, of 8 words or more, under half of whose 3-grams are in
+                       the report: new to it)
+           headline    the headline of another report of the same incident
+           figure      a number in the text changed (not read: the copy test's rule)
+
+    python -m benchmarks.inplace [--split val|test|all] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from digest.output.news import _grams, adds_nothing
+from digest.records import Article, Entry
+from digest.revisions import said
+from digest.store.base import StoredArticle
+from digest.text.prepare import prepare
+
+from .dated import load_gvc
+
+AT = datetime(2026, 11, 10, tzinfo=UTC)
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def _entry(title: str, paragraphs: list[str], attrs: str = "", tail: str = "") -> Entry:
+    html = "".join(f"<p{attrs}>{escape(p)}</p>" for p in paragraphs) + tail
+    return Entry(source="S", title=title, entry_id="x", url="https://s.example/x", content_html=html)
+
+
+def stored(a: Article) -> StoredArticle:
+    """The article as the store gives it back (what the copy test reads: title, text, junk)."""
+    return StoredArticle(key=a.key, source=a.source, url=a.url, title=a.title, text=a.text, published=a.published,
+                         fetched=AT, author=None, truncated=a.truncated, priority=0.0, junk=list(a.junk),
+                         fingerprint=b"", story_id=a.key, score=None, score_detail=None)
+
+
+def _cleaned(entry: Entry) -> Article | None:
+    return prepare(entry, fetched=AT)
+
+
+def variants(row: dict[str, Any], same: list[dict[str, Any]], other: dict[str, Any]) -> dict[str, Entry | None]:
+    """The report's changed versions, by kind (None: the kind cannot be made of this report)."""
+    paras = [p.strip() for p in row["text"].split("\n") if p.strip()]
+    title = row["title"]
+    grams = _grams(row["text"])
+    kept = [a.text for r in same if (a := _cleaned(_entry(r["title"], r["text"].split("\n")))) is not None]
+    fresh = [p for text in kept for p in text.split("\n")  # another report's, as its cleaning kept them
+             if len(p.split()) >= 8 and len(_grams(p) & grams) < 0.5 * len(_grams(p))]
+    heads = [r["title"] for r in same if r["title"] != title]
+    numbered = next((i for i, p in enumerate(paras) if _NUMBER.search(p)), None)
+    figure = None
+    if numbered is not None:
+        changed = list(paras)
+        changed[numbered] = _NUMBER.sub(lambda m: str(int(m.group()) + 1), changed[numbered], count=1)
+        figure = _entry(title, changed)
+    return {
+        "timestamp": _entry(title, ["Updated June 16, 2014 9:41 a.m.", *paras]),
+        "ad": _entry(title, [paras[0], "Advertisement", *paras[1:]]),
+        "markup": _entry(title, [p.replace(" ", "  ") for p in paras], attrs=' class="body-text" data-slot="3"'),
+        "related": _entry(title, paras, tail=f"<p>Read more: {escape(other['title'])}</p>"),
+        "paragraph": _entry(title, [*paras, fresh[0]]) if fresh else None,
+        "headline": _entry(heads[0], paras) if heads else None,
+        "figure": figure,
+    }
+
+
+def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Per kind: (changes read as material, changes made)."""
+    by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_event[r["event"]].append(r)
+    material: Counter[str] = Counter()
+    made: Counter[str] = Counter()
+    for i, row in enumerate(rows):
+        first = _cleaned(_entry(row["title"], [p for p in row["text"].split("\n") if p.strip()]))
+        if first is None:
+            continue
+        same = [r for r in by_event[row["event"]] if r is not row]
+        other = next(r for r in rows[i + 1 :] + rows if r["event"] != row["event"])
+        for kind, entry in variants(row, same, other).items():
+            article = _cleaned(entry) if entry is not None else None
+            if article is None:
+                continue
+            made[kind] += 1
+            material[kind] += not adds_nothing(article, said([stored(first)]))  # as Poll.read
+    return {k: (material[k], made[k]) for k in made}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--split", default="all", choices=("val", "test", "all"))
+    ap.add_argument("--json", metavar="FILE", help="also write the gate's figures (benchmarks/floors.json) here")
+    args = ap.parse_args(argv)
+    counts = measure(load_gvc(args.split))
+    for kind, (read, made) in counts.items():
+        print(f"{kind:10s} {read:4d} / {made:4d}  {read / max(made, 1):.3f}")
+    if args.json:
+        churn = [counts[k] for k in CHURN]
+        figures = {
+            "inplace_churn_not_read": 1 - sum(r for r, _ in churn) / max(sum(m for _, m in churn), 1),
+            "inplace_paragraph_read": counts["paragraph"][0] / max(counts["paragraph"][1], 1),
+            "inplace_headline_read": counts["headline"][0] / max(counts["headline"][1], 1),
+        }
+        detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
+        Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")
+    return 0
+
+
+#: The changes that are no news (the others are).
+CHURN = ("timestamp", "ad", "markup", "related")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,16 @@
+"""The caps that bound what reading one feed document may cost, in one place.  Pure: imports nothing.
+
+Each has one comment line: what it means and what measured it.  The figures are in
+``docs/evaluation.md`` ("Reviews (stop 37): hostile").
+"""
+
+from __future__ import annotations
+
+#: Start tags one feed document may hold (``xmlscreen.element_count``: every ``<`` not opening an end
+#: tag, a comment, CDATA or a declaration, in the text feedparser decodes), above which it is refused
+#: before feedparser, whose time grows with them (known or unknown, empty or not; twice over when
+#: ill-formed): 15 MiB of ``<x/>`` (3.9 million) held a core 90-150 s.  Measured by ``python -m
+#: benchmarks.feed_elements``: feeds corpus (4,821 XML files) max 1,102, 99.9th percentile 156; a
+#: podcast's feed written after real ones at the 15 MiB fetch cap (11,297 episodes) 271,133, read by
+#: feedparser in 5-8 s; 500,000 ``<x/>`` cost it 6.6 s, 19.9 s ill-formed (2 shared cores).
+MAX_ELEMENTS = 500_000
