@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import cliservice
 from .cliargs import (
+    check_date,
     config_arg,
     date_arg,
     day_arg,
@@ -31,23 +32,17 @@ from .cliargs import (
     setup_logging,
     stdin_bytes,
     version_arg,
+    week_of,
 )
 from .errors import DigestError
 
 if TYPE_CHECKING:
-    from .output.digests import Plan
     from .store.base import SourceState
 
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
 
 
-def _check_date(args: argparse.Namespace, tz: tzinfo) -> None:
-    """``--date`` must have a start and an end in UTC (9999-12-31 has no end)."""
-    from .sources.dates import check_day
-
-    if args.date is not None:
-        check_day(args.date, tz)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -62,7 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .output.view import gone_later
 
     with open_app(args.config) as app:
-        _check_date(args, app.cfg.tz)
+        check_date(args, app.cfg.tz)
         if app.cfg.clock is not None:
             print(f"{args.config}: clock: {app.cfg.clock.isoformat()}: reading the sources as if it "
                   "were then (remove the line to read them now)", file=sys.stderr)
@@ -95,13 +90,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
     with open_app(args.config) as app:
-        _check_date(args, app.cfg.tz)
+        check_date(args, app.cfg.tz)
         name = args.digest
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
             args.date = latest_due_day(weekly, app.cfg.now(), app.cfg.tz) + timedelta(days=7)
         elif weekly is not None:  # the week holding the day
-            args.date = _week_of(weekly, args.date)
+            args.date = week_of(weekly, args.date)
         if args.date is not None:
             check_kept(app.store, args.date)
         if name is None and app.cfg.digests:  # several digests: which one?
@@ -125,14 +120,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _week_of(plan: Plan, day: date) -> date:
-    """The date of ``plan``'s period holding ``day`` (a weekly digest: its week's last day),
-    with one line on standard error when that is another day."""
-    period = plan.period_of(day)
-    if period != day:
-        print(f"digest {plan.name}: {day} is in the week of {period - timedelta(days=6)} to {period}: "
-              f"that week's digest", file=sys.stderr)
-    return period
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
@@ -272,85 +259,14 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_worker(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .service.workers import loop_worker, run_worker
-    from .store.base import open_store
-
-    cfg = load_config(args.config)
-    with open_store(cfg.database_url) as store:
-        if args.every:
-            loop_worker(cfg, store, index=args.index, of=args.of, every_minutes=args.every, stall=args.stall)
-            return 0
-        report = run_worker(cfg, store, index=args.index, of=args.of, run=args.run, stall=args.stall)
-    for err in report.errors:
-        print(f"error: {err}", file=sys.stderr)
-    print(report.summary(), file=sys.stderr)
-    return 1 if report.errors else 0
 
 
-def cmd_daemon(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .service.daemon import Daemon
-
-    if not args.verbose:
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    with open_app(args.config) as app:
-        return Daemon(app, day_offset=0 if args.digest_day == "today" else -1).run()
 
 
-def cmd_send(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .output.digests import plans
-    from .retention import check_kept
-    from .service import delivery
-
-    with open_app(args.config) as app:
-        _check_date(args, app.cfg.tz)
-        wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
-        if not wanted:
-            raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
-        given = {p.name: _week_of(p, args.date) for p in wanted} if args.date is not None else {}
-        for day in given.values():  # only a period that has ended: mailing seals it
-            delivery.check_ended(day, app.cfg)
-            check_kept(app.store, day)
-        if app.cfg.email is None:  # before anything is written
-            raise DigestError("email is not configured (add an 'email:' section to the configuration)")
-        failed = errors = False
-        for plan in wanted:
-            # the latest period due (a weekly digest's week whatever the weekday: mailed once)
-            day = given.get(plan.name) or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
-            try:  # without --date, first an earlier period whose send failed (a cron run's)
-                for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
-                    for path in paths:
-                        print(path)
-                    if sent is not None:
-                        print(f"{said}: {sent.why}", file=sys.stderr)
-                        failed |= sent.failed  # an earlier period's: said, and the latest still sent
-            except DigestError as exc:  # this digest's: the others are still sent
-                print(f"error: {delivery.digest_label(plan.name, day)}: {exc}", file=sys.stderr)
-                errors = True
-    return 2 if errors else 1 if failed else 0
 
 
-def cmd_prune(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .retention import prune
-
-    with open_app(args.config) as app:
-        keep = args.keep_days or app.cfg.keep_days
-        if keep is None:
-            raise DigestError("prune: how many days to keep? give --keep-days N, or set keep_days: in the configuration")
-        print(prune(app.store, app.cfg, keep, app.cfg.now(), dry_run=args.dry_run).summary())
-    return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .service.web import serve
-
-    serve(load_config(args.config), args.host, args.port, url_prefix=args.url_prefix, trusted_proxy=args.trusted_proxy)
-    return 0
 
 
 COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
@@ -358,7 +274,8 @@ COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
 
 def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
     def deco(setup: Setup) -> Setup:
-        handler = globals()["cmd_" + name.replace("-", "_")]
+        attr = "cmd_" + name.replace("-", "_")  # here, or a service command's (``digest.cliservice``)
+        handler = globals().get(attr) or getattr(cliservice, attr)
         COMMANDS[name] = (help_text, handler, setup)
         return setup
 

@@ -23,8 +23,11 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
-from typing import IO
+from datetime import date, timedelta, tzinfo
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .output.digests import Plan
 
 DEFAULT_CONFIG = "feeds.yaml"
 
@@ -188,3 +191,21 @@ def port_arg(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"not a port (1-65535, or 0 for any free one): {value!r}")
     return port
+
+
+def check_date(args: argparse.Namespace, tz: tzinfo) -> None:
+    """``--date`` must have a start and an end in UTC (9999-12-31 has no end)."""
+    from .sources.dates import check_day
+
+    if args.date is not None:
+        check_day(args.date, tz)
+
+
+def week_of(plan: Plan, day: date) -> date:
+    """The date of ``plan``'s period holding ``day`` (a weekly digest: its week's last day),
+    with one line on standard error when that is another day."""
+    period = plan.period_of(day)
+    if period != day:
+        print(f"digest {plan.name}: {day} is in the week of {period - timedelta(days=6)} to {period}: "
+              f"that week's digest", file=sys.stderr)
+    return period

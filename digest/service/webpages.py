@@ -23,10 +23,7 @@ How it works
 
 Special cases
 -------------
-* A story's heading is ``h2.story``, or ``h3.story`` under a section's ``h2``
-  (``templates/_story.md.j2``); both get their permalink.  With a user template
-  whose story headings (``h1``-``h6`` of class ``story``) do not match the
-  stories one for one, the day page gets a list of permalinks at its end instead.
+* The day page's additions (navigation, box, permalinks) are :mod:`digest.service.webday`'s.
 * An empty or absent query shows the box only; a ``since`` that is not a day
   (YYYY-MM-DD) is a 400 with the box.
 """
@@ -37,10 +34,9 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import jinja2
-import lxml.html
 from markupsafe import Markup
 
 from ..config import Config
@@ -55,6 +51,7 @@ from ..records import ALSO_REPORTED, StoryView
 from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..store.base import Store
+from .webday import decorate_day, one_line, story_href
 from .webtemplates import PAGES
 
 HTML = "text/html; charset=utf-8"
@@ -96,10 +93,6 @@ class Page:
         self.last_modified: int | None = None
 
 
-def one_line(s: object) -> str:
-    return " ".join(str(s or "").split())
-
-
 def typed_query(q: str) -> str:
     """The query as searched and shown: no control characters, one line, ``QUERY_CHARS``
     at most.  The page cache keys on this too: two queries alike in their first
@@ -109,11 +102,6 @@ def typed_query(q: str) -> str:
 
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def story_href(story_id: str, root: str = "/") -> str:
-    """The story's page; ``root``: the archive's root path (``/``, or ``/news/`` behind a proxy)."""
-    return f"{root}story/" + quote(story_id, safe="")
 
 
 class Pages:
@@ -377,129 +365,3 @@ def _successor(store: Store, story_id: str) -> str | None:
         if art is not None and art.story_id != story_id and store.get_story(art.story_id):
             return art.story_id
     return None
-
-
-def _day_links(
-    before: date | None, after: date | None, locale: str, label: str, root: str
-) -> lxml.html.HtmlElement:
-    """``<nav class="days">``: the previous and the next day of the archive, where there is one.
-    Named (``label``): the page has three navigation landmarks, and a screen reader's list of
-    them read "navigation" three times; each link's name says "previous day", not an arrow."""
-    nav = lxml.html.Element("nav")
-    nav.set("class", "days")
-    nav.set("aria-label", label)
-    nav.set("style", "display:flex;justify-content:space-between;gap:1rem;font-size:0.9rem;margin:0.5rem 0 1rem")
-    for rel, d, text, name in (("prev", before, "← {}", "Previous day: {}"), ("next", after, "{} →", "Next day: {}")):
-        if d is None:
-            nav.append(lxml.html.Element("span"))  # keeps the next day on the right
-            continue
-        a = lxml.html.Element("a", href=f"{root}day/{d.isoformat()}", rel=rel)
-        a.text = text.format(short_day(d, locale))
-        a.set("aria-label", name.format(short_day(d, locale)))
-        nav.append(a)
-    return nav
-
-
-def _skip_link(doc: lxml.html.HtmlElement, main: lxml.html.HtmlElement, at: int) -> None:
-    """A "Skip to the digest" link first in the page (shown when a Tab reaches it), to the
-    digest's first element after the navigation and the search box (``main[at]``): six stops
-    came before the first story's link.  Its id is kept, else one no story anchor has."""
-    if at >= len(main):
-        return
-    target = main[at]
-    if not target.get("id"):
-        taken = {el.get("id") for el in doc.iter() if isinstance(el.tag, str) and el.get("id")}
-        target.set("id", next(f"content{n or ''}" for n in range(len(taken) + 1) if f"content{n or ''}" not in taken))
-    skip = lxml.html.Element("a", href="#" + target.get("id", ""))
-    skip.set("class", "skip")
-    skip.text = "Skip to the digest"
-    doc.body.insert(0, skip)
-
-
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-
-
-def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str) -> None:
-    """A permalink at the end of the story's meta line (one is made when it has none): the
-    first ``p.meta`` after the story's heading and before the next heading of any level."""
-    link = lxml.html.Element("a", href=story_href(story.story_id, root))
-    link.set("class", "permalink")
-    link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
-    link.text = "all versions" if story.also else "permalink"
-    # its name says which story: a screen reader's list of links read "all versions" five times
-    title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
-    link.set("aria-label", f"{link.text.capitalize()}: {title}" if title else link.text)
-    meta = None
-    for sib in head.itersiblings():
-        if sib.tag in _HEADINGS:
-            break
-        if sib.tag == "p" and "meta" in (sib.get("class") or "").split():
-            meta = sib
-            break
-    if meta is None:
-        meta = lxml.html.Element("p")
-        meta.set("class", "meta")
-        head.addnext(meta)
-    elif len(meta):
-        meta[-1].tail = (meta[-1].tail or "") + " · "
-    else:
-        meta.text = (meta.text or "") + " · "
-    meta.append(link)
-
-
-def decorate_day(
-    page: str,
-    stories: list[StoryView],
-    before: date | None = None,
-    after: date | None = None,
-    locale: str = "en_GB",
-    search_box: str = "",
-    root: str = "/",
-) -> str:
-    """Add navigation (all days, the previous and next day), the search box and a permalink
-    under each story to a rendered day page."""
-    doc = lxml.html.document_fromstring(page)
-    for meta in doc.iter("meta"):  # the digest's own policy forbids forms: ours goes to /search
-        if (meta.get("http-equiv") or "").lower() == "content-security-policy":
-            meta.set("content", (meta.get("content") or "").replace("form-action 'none'", "form-action 'self'"))
-    main = doc.find(".//main")
-    if main is None:
-        main = doc.body
-    nav = lxml.html.fragment_fromstring(
-        '<nav class="site" aria-label="Archive"><a>All days</a> · <a>Atom feed</a></nav>'
-    )
-    nav[0].set("href", root)
-    nav[1].set("href", f"{root}feed.atom")
-    nav.set("style", "font-size:0.9rem;margin:0.25rem 0 0.5rem")
-    main.insert(0, nav)
-    at = 1
-    if search_box:
-        main.insert(at, lxml.html.fragment_fromstring(search_box))
-        at += 1
-    if before is not None or after is not None:
-        main.insert(at, _day_links(before, after, locale, "Days", root))
-        main.append(_day_links(before, after, locale, "Days, again", root))
-        at += 1
-    _skip_link(doc, main, at)
-    heads = [h for h in main.iter(*_HEADINGS) if "story" in (h.get("class") or "").split()]
-    if len(heads) == len(stories):  # in page order, which is the stories' (sections flattened)
-        for head, story in zip(heads, stories, strict=True):
-            _permalink(head, story, root)
-    elif stories:
-        section = lxml.html.Element("section")
-        section.set("class", "permalinks")
-        h = lxml.html.Element("h2")
-        h.text = "Permalinks"
-        section.append(h)
-        ul = lxml.html.Element("ul")
-        for story in stories:
-            li = lxml.html.Element("li")
-            a = lxml.html.Element("a", href=story_href(story.story_id, root))
-            title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
-            a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
-            li.append(a)
-            ul.append(li)
-        section.append(ul)
-        main.append(section)
-    out: str = lxml.html.tostring(doc, encoding="unicode", doctype="<!doctype html>")
-    return out + "\n"

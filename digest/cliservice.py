@@ -1,0 +1,93 @@
+"""The ``digest`` commands that run the service: a worker, the daemon, sending, pruning and
+serving.  A thin layer, as :mod:`digest.cli` (which registers them): each imports what it runs
+only when it runs (``digest --help`` and the light commands stay quick to start)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .cliargs import check_date, week_of
+from .errors import DigestError
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .service.workers import loop_worker, run_worker
+    from .store.base import open_store
+
+    cfg = load_config(args.config)
+    with open_store(cfg.database_url) as store:
+        if args.every:
+            loop_worker(cfg, store, index=args.index, of=args.of, every_minutes=args.every, stall=args.stall)
+            return 0
+        report = run_worker(cfg, store, index=args.index, of=args.of, run=args.run, stall=args.stall)
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from .app import open_app
+    from .service.daemon import Daemon
+
+    if not args.verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    with open_app(args.config) as app:
+        return Daemon(app, day_offset=0 if args.digest_day == "today" else -1).run()
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from .app import open_app
+    from .output.digests import plans
+    from .retention import check_kept
+    from .service import delivery
+
+    with open_app(args.config) as app:
+        check_date(args, app.cfg.tz)
+        wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
+        if not wanted:
+            raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
+        given = {p.name: week_of(p, args.date) for p in wanted} if args.date is not None else {}
+        for day in given.values():  # only a period that has ended: mailing seals it
+            delivery.check_ended(day, app.cfg)
+            check_kept(app.store, day)
+        if app.cfg.email is None:  # before anything is written
+            raise DigestError("email is not configured (add an 'email:' section to the configuration)")
+        failed = errors = False
+        for plan in wanted:
+            # the latest period due (a weekly digest's week whatever the weekday: mailed once)
+            day = given.get(plan.name) or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
+            try:  # without --date, first an earlier period whose send failed (a cron run's)
+                for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
+                    for path in paths:
+                        print(path)
+                    if sent is not None:
+                        print(f"{said}: {sent.why}", file=sys.stderr)
+                        failed |= sent.failed  # an earlier period's: said, and the latest still sent
+            except DigestError as exc:  # this digest's: the others are still sent
+                print(f"error: {delivery.digest_label(plan.name, day)}: {exc}", file=sys.stderr)
+                errors = True
+    return 2 if errors else 1 if failed else 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from .app import open_app
+    from .retention import prune
+
+    with open_app(args.config) as app:
+        keep = args.keep_days or app.cfg.keep_days
+        if keep is None:
+            raise DigestError("prune: how many days to keep? give --keep-days N, or set keep_days: in the configuration")
+        print(prune(app.store, app.cfg, keep, app.cfg.now(), dry_run=args.dry_run).summary())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .service.web import serve
+
+    serve(load_config(args.config), args.host, args.port, url_prefix=args.url_prefix, trusted_proxy=args.trusted_proxy)
+    return 0
