@@ -157,3 +157,19 @@ def test_a_bad_prefix_is_one_line(cfg: Config, tmp_path: Path) -> None:
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--url-prefix" in lines[0], done.stderr
+
+
+def test_the_month_pages_of_a_long_archive_stay_under_the_prefix(make_config: MakeConfig, tmp_path: Path) -> None:
+    """An archive of more than INDEX_RECENT days links its months: under a prefix, every
+    month page and every link on it (the months before and after, its days) stays under it."""
+    from tests.test_review_stop37_yearlong import _history
+
+    cfg = _history(make_config, tmp_path)
+    with serving(cfg, url_prefix=PREFIX) as server:
+        upstream = f"http://127.0.0.1:{server.server_address[1]}"
+        with proxy(upstream, strip=True) as front:
+            seen = _crawl(front, PREFIX + "/", limit=200)
+    pages = [urlsplit(u).path for u in seen]
+    assert sum(p.startswith(PREFIX + "/month/") for p in pages) >= 3, pages
+    assert all(p.startswith(PREFIX + "/") for p in pages), pages
+    assert set(seen.values()) == {200}, seen
