@@ -221,6 +221,8 @@ def test_a_rebuilt_engine_keeps_the_notice_with_the_report_it_takes_back(tmp_pat
         assert engine.story_of(stored["quake-1-notice"]) == story
         assert engine.lead(story) == stored["quake-2"]
         assert engine.scores(story)[stored["quake-1"]].reason == "removed or retracted by its outlet"
+        # the notice is said to be one (it was "truncated summary": a notice is short)
+        assert engine.scores(story)[stored["quake-1-notice"]].reason == "its outlet's notice taking its report back"
 
 
 def test_the_retracted_report_is_not_listed_as_reported_and_the_notice_says_what_it_is(tmp_path: Path) -> None:

@@ -157,6 +157,8 @@ class Facts:
     superseded: np.ndarray | None = None
     #: Versions their own outlet removed or retracted later in the story (``withdrawn``); None: none.
     withdrawn: np.ndarray | None = None
+    #: Versions that are an outlet's notice taking its report back (``Doc.notice``); None: none.
+    notice: np.ndarray | None = None
 
 
 def superseded(published: np.ndarray, truncated: np.ndarray, words: np.ndarray, cos: np.ndarray) -> np.ndarray:
@@ -248,6 +250,8 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
                 reason = "as complete as others; the cleanest page"
             else:
                 reason = "as complete as others; earliest published"
+        elif f.notice is not None and f.notice[i]:
+            reason = "its outlet's notice taking its report back"
         elif f.withdrawn is not None and f.withdrawn[i] and not f.withdrawn[lead]:
             reason = "removed or retracted by its outlet"
         elif f.superseded is not None and f.superseded[i] and not f.superseded[lead]:

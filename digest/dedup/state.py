@@ -352,6 +352,7 @@ class EngineState:
             extra=extra,
             superseded=self.superseded(members),
             withdrawn=self.withdrawn(members),
+            notice=col.notice[members] if col.notice[members].any() else None,
         )
 
     def withdrawn(self, members: np.ndarray) -> np.ndarray | None:
