@@ -19,7 +19,7 @@ How it works
 may escape, with a one-line message), prepares every entry, renders all the
 articles as leads of a digest (HTML, email HTML, Markdown, JSON) and as an
 Atom feed, and checks the outputs with the checks of
-``benchmarks/hostile_output.py``.  Anything else raised, or any finding, is a
+``benchmarks/output_checks.py``.  Anything else raised, or any finding, is a
 crash: atheris writes the input to ``<artifact_prefix>crash-<sha1>``.
 
     python -m benchmarks.fuzz_feed -max_total_time=60 [corpus_dir ...] [libFuzzer flags]
@@ -97,7 +97,7 @@ def wrap(data: bytes) -> bytes:
     return json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [item]}).encode()
 
 
-#: More of /etc/passwd's first line than ``hostile_output.PASSWD``: what a file read would add
+#: More of /etc/passwd's first line than ``output_checks.PASSWD``: what a file read would add
 #: to an input that carries ``PASSWD`` as its own text.
 PASSWD_LINE = "root:x:0:0:root:/root"
 
@@ -111,7 +111,7 @@ _BASE: dict[str, dict[str, int]] = {}
 
 def check_one(data: bytes) -> None:
     """Run one input through parse -> prepare -> renderers; raise on any problem."""
-    from benchmarks.hostile_output import (
+    from benchmarks.output_checks import (
         PASSWD,
         atom_findings,
         html_findings,
@@ -194,8 +194,8 @@ def _max_time(argv: list[str], default: float = 60.0) -> float:
 def run_atheris(argv: list[str]) -> None:
     atheris = importlib.import_module("atheris")  # optional; no type stubs
 
-    with atheris.instrument_imports(include=["digest", "feedparser", "benchmarks.hostile_output"]):
-        import benchmarks.hostile_output  # noqa: F401
+    with atheris.instrument_imports(include=["digest", "feedparser", "benchmarks.output_checks"]):
+        import benchmarks.output_checks  # noqa: F401
 
     args = list(argv)
     flags = {a.split("=", 1)[0] for a in args[1:] if a.startswith("-")}

@@ -11,7 +11,7 @@ entries, a 5 MB entry) are generated here.
 They go through a real :class:`digest.app.App` (SQLite on disk) and
 every output: HTML, email HTML, Markdown (and Markdown converted without a
 sanitizer), JSON, and the web archive's pages and Atom feed on a loopback
-server.  The checks are those of ``benchmarks/hostile_output.py``, and the
+server.  The checks are those of ``benchmarks/output_checks.py``, and the
 first tests show that they do fire on active content.
 """
 
@@ -32,7 +32,7 @@ import lxml.html
 import markdown
 import pytest
 
-from benchmarks.hostile_output import (
+from benchmarks.output_checks import (
     PASSWD,
     atom_findings,
     html_findings,

@@ -14,7 +14,7 @@ Stages: ``extract.html_to_text`` + ``clean.clean_text``, ``fingerprint``
 (and its byte round trip), ``parse.parse_feed`` on random bytes and on RSS,
 Atom and JSON Feed documents carrying the soup, ``prepare.prepare``, and
 rendering (HTML, email, Markdown, JSON, Atom) of views made of hostile
-strings.  Checks are those of ``benchmarks/hostile_output.py``.
+strings.  Checks are those of ``benchmarks/output_checks.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.hostile_output import (
+from benchmarks.output_checks import (
     PASSWD,
     atom_findings,
     html_findings,
