@@ -191,7 +191,8 @@ def _articles() -> list[dict[str, object]]:
 def test_syndicated_copies_are_deterministic_and_keep_the_body() -> None:
     import re
 
-    from benchmarks.syndicate import build_mixture, score
+    from benchmarks.syndicate import score
+    from benchmarks.syndicate_mix import build_mixture
 
     rows = _articles()
     a, b = build_mixture(rows, 6, seed=3), build_mixture(rows, 6, seed=3)
