@@ -42,7 +42,8 @@ a story the other one started (issue #21: two ``digest run`` at once gave
 152 and 150 stories instead of 113).  Two measures:
 
 * **Stale engines are rebuilt.**  Every clustering unit that stores
-  articles writes a new mark (meta ``clustered``) in its transaction; a
+  articles writes a new mark (meta ``clustered``, ``digest.store.marks``) in its
+  transaction, as does each batch of stories a prune removes; a
   unit first reads the mark, inside the write transaction (SQLite's
   ``BEGIN IMMEDIATE``, PostgreSQL's clustering lock), and rebuilds its
   engine from the store when another process wrote since the engine was
@@ -61,7 +62,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -82,6 +82,7 @@ from .sources.retrieve import note_unread, own_note, retrieve
 from .sources.tracking import SourceTracker
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
+from .store.marks import CLUSTERED, new_mark
 from .text.prepare import bodies_of, prepare
 
 if TYPE_CHECKING:  # the engine (datasketch, scipy, numpy: about a second) loads when it is used:
@@ -92,8 +93,6 @@ log = logging.getLogger(__name__)
 
 #: How long one in-memory engine serves before it is rebuilt from the store (``App._renew_engine``).
 ENGINE_RENEW = timedelta(days=1)
-#: Meta key: a new value for every clustering unit that stored articles (engines built before it are stale).
-CLUSTERED = "clustered"
 
 
 class App:
@@ -197,14 +196,15 @@ class App:
                 self._mark_clustered()
 
     def _drop_stale_engine(self) -> None:
-        """Drop the engine if another process clustered since it was built (in a write transaction)."""
+        """Drop the engine if another process clustered, or a prune removed stories, since it was
+        built (in a write transaction)."""
         if self._engine is not None and self.store.get_meta(CLUSTERED) != self._engine_mark:
-            log.debug("another process stored articles: the engine is rebuilt from the store")
+            log.debug("another process stored articles, or a prune removed some: the engine is rebuilt")
             self._engine, self._engine_since = None, None
 
     def _mark_clustered(self) -> None:
         """Record, in the open transaction, that this unit stored articles: other engines are stale."""
-        self._engine_mark = uuid.uuid4().hex
+        self._engine_mark = new_mark()
         self.store.set_meta(CLUSTERED, self._engine_mark)
 
     def polling(self, *, wait: float = RUN_WAIT) -> AbstractContextManager[None]:

@@ -21,7 +21,10 @@ How it works
 * :func:`drop_stories`: in ONE transaction, those of ``ids`` that still qualify (looked
   at again inside it: what was chosen before it began may have gained a version): their
   keys into ``pruned``, their articles (the FTS5 triggers drop their index entries) and
-  their story rows.  A crash or a kill leaves the store before or after a whole batch.
+  their story rows; then the marks that make every engine built before rebuilt
+  (``digest.store.marks``: a daemon's engine built before the prune revived the pruned
+  story a late version joined).  A crash or a kill leaves the store before or after a
+  whole batch.
 * :func:`drop_digests`: the ``digests`` rows of the days before the first kept, so the
   archive no longer lists them.  Day seals (``meta``) and deliveries are kept: a few
   bytes a day, and what mailing once relies on.
@@ -38,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from .marks import mark_pruned
 from .sqlite import SQLiteStore
 
 #: The test a story's versions must all pass to be pruned: arrived and dated before ``?``.
@@ -74,6 +78,7 @@ def drop_stories(store: SQLiteStore, ids: Sequence[str], before: datetime) -> tu
         )
         articles = store.db.execute(f"DELETE FROM articles WHERE story_id IN ({marks})", still).rowcount
         store.db.execute(f"DELETE FROM stories WHERE id IN ({marks})", still)
+        mark_pruned(store)  # every engine built before is stale (digest.store.marks)
     return len(still), articles
 
 
