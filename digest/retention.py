@@ -28,16 +28,27 @@ Special cases
 * ``dry_run``: what would go, nothing removed.
 * ``digest build`` or ``send --date`` of a day before the first kept is refused
   (:func:`check_kept`): its files would be replaced by what is left of it.
-* A PostgreSQL store is refused in one line: workers catch up from its shared log of
-  articles, merges and moves, which a prune would have to keep in step (not done).
+* A PostgreSQL store is pruned alike (``digest.store.prune_pg``), each batch under the
+  clustering lock: its shared log loses the removed articles, their moves and the merges
+  into the removed stories, so a worker catching up meets none of them.
+* Engines built before a prune are rebuilt: each batch writes the ``meta`` marks
+  ``clustered`` and ``pruned`` (``digest.store.marks``), which a daemon's, a ``digest run``'s
+  and a worker's engine are checked against before they cluster.  A daemon's engine built
+  before a prune (another process's, or its own) clustered a late version of a pruned story
+  into it, and the story came back under its old id.
 * The first day kept is noted before anything is removed, so a kill between two batches
-  leaves the kept days whole and no day of the archive half pruned; the next prune goes on.  The file keeps its size: SQLite reuses the freed pages.
+  leaves the kept days whole and no day of the archive half pruned; the next prune goes on.
+  The file keeps its size: SQLite reuses the freed pages (PostgreSQL: after its autovacuum).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import statistics
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from .config import Config
 from .config.model import KEEP_MARGIN, least_keep_days
@@ -45,6 +56,8 @@ from .errors import DigestError
 from .output.view import day_window
 from .records import plural
 from .store.base import Store
+
+log = logging.getLogger(__name__)
 
 #: The meta key of the first day kept whole: the archive has no day before it (a story still
 #: developing keeps its older versions, which alone would make a partial page of their day).
@@ -61,6 +74,9 @@ class PruneReport:
     articles: int = 0
     days: int = 0
     dry_run: bool = False
+    #: Seconds each batch's transaction took, start to commit: the store's write lock held
+    #: (SQLite's, PostgreSQL's clustering lock), with any wait for it.
+    held: list[float] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line: what went (or would go), and from which day the store keeps everything."""
@@ -87,13 +103,8 @@ def prune(
 ) -> PruneReport:
     """Remove the stories wholly older than the ``keep_days`` days up to ``now`` (see the module
     docstring)."""
-    from .store.sqlite import SQLiteStore
-
     check_keep(cfg, keep_days)
-    if not isinstance(store, SQLiteStore):
-        raise DigestError("prune: only a SQLite store is pruned (workers read a PostgreSQL store's shared log)")
-    from .store import prune as sql
-
+    sql = _backend(store)
     first_kept = now.astimezone(cfg.tz).date() - timedelta(days=keep_days - 1)
     before, _ = day_window(store, cfg, first_kept)
     report = PruneReport(first_kept, dry_run=dry_run)
@@ -107,11 +118,39 @@ def prune(
         store.set_meta(KEPT_FROM, first_kept.isoformat())
     ids = [sid for sid, _ in old]
     for i in range(0, len(ids), batch):
+        t0 = time.monotonic()
         stories, articles = sql.drop_stories(store, ids[i : i + batch], before)
+        report.held.append(time.monotonic() - t0)
         report.stories += stories
         report.articles += articles
     report.days = sql.drop_digests(store, first_kept.isoformat())
+    if report.held:
+        log.debug("prune: %d batches, each held the write lock %.3f s at the median, %.3f s at most",
+                  len(report.held), statistics.median(report.held), max(report.held))
     return report
+
+
+def _backend(store: Store) -> Any:
+    """The module holding ``store``'s prune SQL (``digest.store.prune`` or ``.prune_pg``)."""
+    from .store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        from .store import prune as sqlite_sql
+
+        return sqlite_sql
+    if _is_postgres(store):
+        from .store import prune_pg
+
+        return prune_pg
+    raise DigestError(f"prune: a store of {type(store).__name__} is not pruned (SQLite or PostgreSQL only)")
+
+
+def _is_postgres(store: Store) -> bool:
+    try:
+        from .store.postgres import PostgresStore
+    except ImportError:  # no driver (the ``scale`` extra): no PostgreSQL store either
+        return False
+    return isinstance(store, PostgresStore)
 
 
 def check_kept(store: Store, day: date) -> None:

@@ -325,9 +325,6 @@ class Config(_Strict):
         if self.keep_days is not None and self.keep_days < least:
             raise ValueError(f"keep_days: {self.keep_days} is too few: the dedup engine reads the last "
                              f"{least} (two windows of {self.dedup.window_days:g} days and {KEEP_MARGIN} more)")
-        if self.keep_days is not None and not self.database_url.startswith("sqlite:"):
-            raise ValueError("keep_days: only a SQLite store is pruned (the workers read a PostgreSQL "
-                             "store's shared log); remove it, or keep the store in SQLite")
         return self
 
     @model_validator(mode="after")

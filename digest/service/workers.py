@@ -44,6 +44,12 @@ Special cases
 * A turn that does not move for ``stall`` seconds (its worker died) is
   skipped, with a warning: liveness over order.  The late source clusters
   when it comes.
+* A prune (``digest.retention``) removes articles and their log rows and counts its
+  batches in ``meta`` ``pruned`` (``digest.store.marks``): a worker whose engine was built
+  before it rebuilds the engine from the log at its next unit, instead of catching up (its
+  engine still holds the pruned stories: a late version would revive one).  A fresh catch-up
+  never meets what a prune removed: its articles are gone from the log, and so are the moves
+  of its articles and the merges into its stories (``digest.store.prune_pg``).
 * A worker's engine holds the articles dated within two dedup windows of
   the fetch being ingested (as ``App.engine``), in log order.  As in
   ``App``, an engine a day old is dropped at the next ingest and rebuilt
@@ -75,6 +81,7 @@ from ..errors import DigestError, IndexUnavailable
 from ..records import RunReport
 from ..store.base import Store
 from ..store.log import SharedLog
+from ..store.marks import PRUNED
 
 log = logging.getLogger(__name__)
 
@@ -167,12 +174,15 @@ class WorkerApp(App):
         self._journal: _Journal | None = None
         self._now: datetime | None = None
         self._passed: set[str] = set()
+        #: The store's ``pruned`` mark when the engine was built (``digest.store.marks``).
+        self._pruned: str | None = None
 
     # -- the engine, rebuilt from the log -------------------------------------
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             # as a plain App's; a shared index journalled (a memory one goes with the engine)
+            self._pruned = self.store.get_meta(PRUNED)  # before the log: a prune after it is seen
             engine = self._engine = new_engine(self.cfg, _journalled)
             self._journal = engine.index if isinstance(engine.index, _Journal) else None
             self._seen = 0
@@ -206,6 +216,9 @@ class WorkerApp(App):
         try:
             with self.unit():
                 self.log.cluster_lock()
+                if self._engine is not None and self.store.get_meta(PRUNED) != self._pruned:
+                    log.debug("a prune removed stories: the engine is rebuilt from the log")
+                    self._engine = None  # it holds pruned stories: a late version would revive one
                 fresh = self._engine is None
                 engine = self.engine
                 if not fresh:

@@ -4,7 +4,8 @@ How it works
 ------------
 Same tables and meaning as the SQLite store (``digest/migrations/
 postgresql/``; versions 1-2 mirror SQLite's, version 3 adds the shared log
-of :mod:`digest.store.log`).  The connection is in autocommit mode and
+of :mod:`digest.store.log`; 14, the keys ``digest prune`` removed, is SQLite's 11;
+the prune itself: :mod:`digest.store.prune_pg`).  The connection is in autocommit mode and
 :meth:`PostgresStore.transaction` is psycopg's own transaction block, which
 nests as savepoints: only the outermost commits, an inner failure the caller
 catches undoes only the inner block.  Commits are durable (the server's
@@ -217,9 +218,11 @@ class PostgresStore(PgCoordination, StoreOps):
     # -- what differs -------------------------------------------------------------
     def has_articles(self, keys: Iterable[str], *, source: str | None = None) -> set[str]:
         wanted = list(dict.fromkeys(keys))
+        # a key `digest prune` removed is known too: a feed still listing it makes nothing new
         return {r["key"] for r in self._all_rows(
-            "SELECT key FROM articles WHERE key = ANY(%s) AND (%s::text IS NULL OR source = %s)",
-            (wanted, source, source),
+            "SELECT key FROM articles WHERE key = ANY(%s) AND (%s::text IS NULL OR source = %s) "
+            "UNION ALL SELECT key FROM pruned WHERE key = ANY(%s) AND (%s::text IS NULL OR source = %s)",
+            (wanted, source, source, wanted, source, source),
         )}
 
     def content_hashes(self, keys: Iterable[str]) -> dict[str, str | None]:
