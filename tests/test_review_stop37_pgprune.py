@@ -260,7 +260,7 @@ def _grouped(rows: list[tuple[Any, ...]]) -> dict[Any, list[Any]]:
 
 # -- a prune killed mid-run ------------------------------------------------------------------
 #: Stories of the store a prune is killed in (two versions each): BATCH stories a batch.
-MANY = 12 * BATCH
+MANY = 24 * BATCH
 
 
 def _fill(url: str, stories: int, *, old_days: int = 40) -> None:
