@@ -51,7 +51,8 @@ Special cases
   a new article, as before.  One known only by a key of an older digest (``stored_keys``'
   legacy and former keys) is not read again.
 * A text back to an earlier one, or one that only lost a passage (a retraction by deletion),
-  adds nothing: not read.  An entry that no longer has text has its hash recorded.
+  adds nothing: not read; but a report put back after the entry's notice (the outlet restored
+  what it took back) is read, as the notice was.  An entry that no longer has text has its hash recorded.
 """
 
 from __future__ import annotations
@@ -147,8 +148,8 @@ class Poll:
         for change, article in zip(self.changed, articles[len(hashes) :], strict=True):
             self.hashes[change.key] = change.hash
             if article is None or (
-                adds_nothing(article, said(change.versions)) and not takedown(article.title, article.text)
-            ):  # a notice taking the report back says little that is new, and is the news
+                adds_nothing(article, said(change.versions)) and not _taken_back_or_back(article, change.versions)
+            ):
                 continue
             n = 1 + sum(v.revision_of == change.key for v in change.versions)
             fresh.append(dataclasses.replace(
@@ -161,6 +162,16 @@ class Poll:
         """Write the hashes (in the caller's transaction, when it has one)."""
         if self.hashes:
             store.set_content_hashes(self.hashes)
+
+
+def _taken_back_or_back(article: Article, versions: list[StoredArticle]) -> bool:
+    """Whether the entry's new text changes whether its outlet stands by it: a notice taking
+    the report back (it says little that is new, and is the news), or the report put back
+    after the entry's notice (it says nothing new, and is the news)."""
+    now = takedown(article.title, article.text) is not None
+    latest = max(versions, key=lambda v: (v.fetched, v.key), default=None)
+    before = latest is not None and takedown(latest.title, latest.text) is not None
+    return now != before if before else now
 
 
 def polled(store: Store, known: list[tuple[Entry, str]], fetched: datetime) -> Poll:

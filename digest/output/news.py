@@ -31,7 +31,8 @@ Special cases
 -------------
 * An outlet's notice that it removed or retracted its report (``digest.text.notices``) is
   news, never a copy: "what's new" is :func:`taken_back`'s line, "Coast News retracted its
-  report" (the notice's words are its text, shown where it leads).
+  report" (the notice's words are its text, shown where it leads); so is its report put back
+  after it, "Coast News restored its report" (``digest.output.entries.restored``).
 * Every new version a copy: the last to arrive speaks (the line is then not shown: see
   ``digest.output.view``, "also reported").
 * A passage longer than ``WHATS_NEW_CHARS`` is cut at a space in its second half (a
@@ -188,9 +189,11 @@ def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
 
 
 def taken_back(notice: StoredArticle, *, outlet: bool = True) -> str:
-    """The line a notice is shown as: "Coast News removed its report" (or retracted); without
-    the ``outlet``, as its row under "Also reported by" (the outlet is named before it)."""
-    said = f"{takedown(notice.title, notice.text) or 'removed'} its report"
+    """The line a notice is shown as: "Coast News removed its report" (or retracted); of a
+    version that is no notice, the report its outlet put back (``digest.output.entries.restored``):
+    "Coast News restored its report".  Without the ``outlet``, as its row under "Also reported
+    by" (the outlet is named before it)."""
+    said = f"{takedown(notice.title, notice.text) or 'restored'} its report"
     return f"{notice.outlet_name} {said}" if outlet else said
 
 

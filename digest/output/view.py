@@ -75,6 +75,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
+from .entries import day_lead, entry, is_notice, replaced, restored, withdrawn
 from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
@@ -225,27 +226,10 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     return out
 
 
-def _replaced(versions: list[StoredArticle]) -> set[str]:
-    """The versions of an entry updated in place that a later revision of it replaces
-    (``digest.revisions``: its page says the revision's text now): of one entry, the latest to
-    arrive stands for it."""
-    latest: dict[str, str] = {}
-    for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
-        latest[v.revision_of or v.key] = v.key
-    return {v.key for v in versions} - set(latest.values())
-
-
-def _withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
-    """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
-    earlier versions in the story.  The notice stands for them in the listing, as an entry's
-    latest text stands for the earlier ones (``_replaced``): "Also reported by" listed the
-    retracted report as any other, and the notice as the outlet's second report of it."""
-    notice_keys = {n.key for n in told}
-    out = set()
-    for n in told:
-        out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
-                and (_aware(v.fetched), v.key) < (_aware(n.fetched), n.key)}
-    return out
+def _reports(earlier: list[StoredArticle]) -> int:
+    """How many reports the ``earlier`` versions are: an entry updated in place is one report
+    however many revisions it has, a notice taking a report back is none."""
+    return len({entry(v) for v in earlier if not is_notice(v)}) or min(len(earlier), 1)
 
 
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
@@ -258,12 +242,14 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
         # day's news (an archive page of the day does not show it)
-        versions = [v for v in store.story_versions(sid) if _aware(v.fetched) < end]
+        every = store.story_versions(sid)
+        versions = [v for v in every if _aware(v.fetched) < end]
         if st is None or not versions:
             continue
         by_key = {v.key: v for v in versions}
-        lead = by_key.get(st.lead_key) or max(versions, key=lambda v: (v.score or 0.0, -_aware(v.fetched).timestamp()))
-        repeats = _repeats(store, channels, versions)
+        lead = day_lead(versions, st.lead_key, later=len(versions) < len(every))
+        back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
+        repeats = {k: first for k, first in _repeats(store, channels, versions).items() if k not in back}
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= _aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
@@ -274,8 +260,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         earlier = [v for v in versions if _aware(v.fetched) < start]
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
-        told = notices(new)  # an outlet took its report back: news, never a copy
-        copies -= {v.key for v in told}
+        told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
+        said = sorted([*told, *(v for v in new if v.key in back)], key=lambda v: (_aware(v.fetched), v.key))
+        copies -= {v.key for v in said}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
         told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
@@ -298,9 +285,10 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             )
 
         # an entry's earlier text, a report its outlet took back: unless it leads
-        replaced = (_replaced(versions) | _withdrawn(versions, told_ever)) - {lead.key}
+        # (a notice undone: the report back stands for it and for what the notice took back)
+        standing = (replaced(versions) | withdrawn(versions, told_ever) | set(back.values())) - {lead.key}
         others = sorted(
-            (v for v in versions if v.key != lead.key and v.key not in replaced),
+            (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
         )
         stories.append(
@@ -308,11 +296,11 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
-                whats_new=("" if status != "developing" else taken_back(told[-1]) if told
+                whats_new=("" if status != "developing" else taken_back(said[-1]) if said
                            else whats_new(new, earlier, lead.title, read=read, copies=copies)),
-                whats_new_lang=(told[-1] if told else speaker(new, copies)).lang if status == "developing" else None,
-                repeated=len(fresh) - len(new) + sum(v.key in replaced for v in new),
-                earlier=len(earlier),
+                whats_new_lang=(said[-1] if said else speaker(new, copies)).lang if status == "developing" else None,
+                repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
+                earlier=_reports(earlier),
             )
         )
     stories.sort(key=story_order(start))

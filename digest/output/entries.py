@@ -1,0 +1,188 @@
+"""What each stored version of a story is to its outlet, and which stands for which.
+
+Observations
+------------
+* An outlet's versions of a story are not all reports: an entry updated in place is stored
+  again as its revision (``digest.revisions``), a report taken back leaves a notice
+  (``digest.text.notices``), and a report taken back may come back, as the entry's text again
+  (the same guid) or as a new entry.  Listed alike, the reader saw the outlet report the story
+  three times, or a report "removed" that its outlet had put back.
+* The engine chooses a story's lead among all its versions, at each change: a day's digest
+  rebuilt later (``digest build --date``) found the lead chosen with versions that arrived
+  after the day (a notice taking the day's lead back), not the day's.
+
+How it works
+------------
+* :func:`replaced`: of one entry, the latest version stands for the earlier ones.
+  :func:`withdrawn`: a notice stands for its outlet's versions before it.  :func:`restored`:
+  a version of the outlet after its notice that is its report again (the same entry, the same
+  headline as a report taken back, or nothing those did not say) puts the report back, and
+  stands for the notice.
+* :func:`day_lead`: a day's lead as the day had it.  Where no version arrived after the day,
+  or nothing after it changed which of the day's versions may lead, the stored lead stands.
+  Otherwise the lead is chosen again among the day's versions by the engine's rules
+  (``digest.dedup.lead``) as far as the store keeps their figures: those their outlet took
+  back, replaced in place or revised by a version of the day (the stored reason "revised later
+  by its outlet", its reviser among the day's) are out, a truncated one while a full one is
+  left; the best score and those within ``TIE`` of it, then source priority, fewer junk lines,
+  the earliest publication, the higher score.  The scores are today's (the coverage of terms
+  the later versions share), the cleanliness comparison is not redone: close enough to give
+  back the day's lead where a later version took it away.
+* :func:`kinds`: what each version is, for the archive's story page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from ..dedup.params import TIE
+from ..store.base import StoredArticle
+from ..text.notices import takedown
+from .news import adds_nothing, read_of, words_read
+
+#: The reasons the engine stores for a version out of the lead choice by a later one's doing.
+_TAKEN_BACK, _REVISED = "removed or retracted by its outlet", "revised later by its outlet"
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def arrival(v: StoredArticle) -> tuple[datetime, str]:
+    """A version's place in arrival order."""
+    return _aware(v.fetched), v.key
+
+
+def entry(v: StoredArticle) -> str:
+    """The entry a version is of: its first article's key (``digest.revisions``)."""
+    return v.revision_of or v.key
+
+
+def is_notice(v: StoredArticle) -> bool:
+    return takedown(v.title, v.text) is not None
+
+
+def replaced(versions: Iterable[StoredArticle]) -> set[str]:
+    """The versions of an entry updated in place that a later revision of it replaces
+    (``digest.revisions``: its page says the revision's text now): of one entry, the latest to
+    arrive stands for it."""
+    versions = list(versions)
+    latest: dict[str, str] = {}
+    for v in sorted(versions, key=arrival):
+        latest[entry(v)] = v.key
+    return {v.key for v in versions} - set(latest.values())
+
+
+def withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
+    """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
+    earlier versions in the story.  The notice stands for them in the listing, as an entry's
+    latest text stands for the earlier ones (:func:`replaced`): "Also reported by" listed the
+    retracted report as any other, and the notice as the outlet's second report of it."""
+    notice_keys = {n.key for n in told}
+    out = set()
+    for n in told:
+        out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
+                and arrival(v) < arrival(n)}
+    return out
+
+
+def _same_report(v: StoredArticle, taken: list[StoredArticle], notice: StoredArticle) -> bool:
+    """Whether ``v`` is the report its outlet took back (``taken``, by ``notice``) again: the
+    same entry, a headline of one of them, or nothing they did not say."""
+    if entry(v) in {entry(t) for t in (*taken, notice)}:
+        return True
+    heads = {" ".join(t.title.split()).casefold() for t in taken}
+    return " ".join(v.title.split()).casefold() in heads or (bool(taken) and adds_nothing(v, taken))
+
+
+def restored(versions: list[StoredArticle]) -> dict[str, str]:
+    """The versions that put back a report their outlet took back, each with the notice it
+    undoes (key: key).  A later notice takes the report back again."""
+    out: dict[str, str] = {}
+    seen: dict[str, list[StoredArticle]] = {}
+    pending: dict[str, StoredArticle] = {}
+    for v in sorted(versions, key=arrival):
+        outlet = v.outlet_name
+        if is_notice(v):
+            pending[outlet] = v
+            continue
+        notice = pending.get(outlet)
+        if notice is not None and _same_report(v, seen.get(outlet, []), notice):
+            out[v.key] = notice.key
+            del pending[outlet]
+        seen.setdefault(outlet, []).append(v)
+    return out
+
+
+def _detail(v: StoredArticle, key: str) -> object:
+    return (v.score_detail or {}).get(key)
+
+
+def _out_by_day(day: list[StoredArticle]) -> set[str]:
+    """The day's versions out of its lead choice by the day's own versions: taken back by a
+    notice of the day, replaced in place, revised by a later version of their outlet."""
+    notices = [v for v in day if is_notice(v)]
+    out = replaced(day) | withdrawn(day, notices)
+    for v in day:
+        if _detail(v, "reason") == _REVISED and any(
+            w.outlet_name == v.outlet_name and arrival(w) > arrival(v) and not w.truncated and w not in notices
+            for w in day
+        ):
+            out.add(v.key)
+    return out
+
+
+def day_lead(day: list[StoredArticle], lead_key: str, *, later: bool) -> StoredArticle:
+    """The lead of a day whose versions were ``day`` (``later``: some arrived after it; the
+    story's stored lead: ``lead_key``).  See the module docstring."""
+    by_key = {v.key: v for v in day}
+    out = _out_by_day(day)
+    current = by_key.get(lead_key)
+    stale = any(_detail(v, "reason") in (_TAKEN_BACK, _REVISED) and v.key not in out for v in day)
+    if current is not None and (not later or (current.key not in out and not stale)):
+        return current
+    kept = [v for v in day if v.key not in out] or day
+    kept = [v for v in kept if not v.truncated] or kept
+    best = max(v.score or 0.0 for v in kept)
+    close = [v for v in kept if (v.score or 0.0) >= best * (1 - TIE)]
+
+    def key(v: StoredArticle) -> tuple[float, int, float, float, str]:
+        published = _aware(v.published).timestamp() if v.published is not None else float("inf")
+        return (-v.priority, len(v.junk or []), published, -(v.score or 0.0), v.key)
+
+    return min(close, key=key)
+
+
+def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
+    """What each version is, as the archive's story page says it: the lead; an entry's revision
+    (updated in place) or its earlier text; a notice taking the report back, a report so taken
+    back, a report restored; a copy (adds nothing to the versions that arrived before it)."""
+    ordered = sorted(versions, key=arrival)
+    notices = [v for v in ordered if is_notice(v)]
+    back = restored(ordered)
+    undone = set(back.values())
+    taken = withdrawn(ordered, [n for n in notices if n.key not in undone])
+    earlier_text = replaced(ordered)
+    out: dict[str, list[str]] = {}
+    read: set[str] = set()  # what the versions before said, gathered as they come
+    seen: set[str] = set()
+    for v in ordered:
+        said = ["lead"] if v.key == lead_key else []
+        if (what := takedown(v.title, v.text)) is not None:
+            said.append(f"{'retraction' if what == 'retracted' else 'removal'} notice"
+                        + ("; undone since" if v.key in undone else ""))
+        elif v.key in back:
+            said.append("report restored")
+        elif v.revision_of:
+            said.append("revision: the entry updated in place")
+        elif read and adds_nothing(v, [], read, seen):
+            said.append("copy: adds nothing to the earlier versions")
+        if v.key in earlier_text:
+            said.append("earlier text, updated since")
+        if v.key in taken:
+            said.append("taken back by its outlet")
+        out[v.key] = said
+        read |= read_of([v])
+        seen |= words_read([v])
+    return out
