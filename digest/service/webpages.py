@@ -43,6 +43,8 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day
 from ..output.digests import archive_view as build_view
+from ..output.entries import is_notice, kinds
+from ..output.news import taken_back
 from ..output.render import excerpt, make_env, part_lang, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
@@ -196,10 +198,15 @@ class Pages:
 
     def month(self, store: Store, year: int, month: int, root: str = "/") -> Page:
         """A month's days, newest first, counted as the index counts them, with the months
-        before and after that have days; a month without one is a 404."""
+        before and after that have days; a month without one is a 404, or a 410 when it began
+        before the first day a prune kept (its days were pruned, as a day's page says)."""
         known = self.known_days(store)
         days = sorted((d for d in known if (d.year, d.month) == (year, month)), reverse=True)
         if not days:
+            first = kept_from(store)
+            if first is not None and date(year, month, 1) < first:  # begun before it: pruned, wholly or in part
+                return self.error("410 Gone", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
+                                              f"{year:04d}-{month:02d} was pruned.", root)
             return self.error("404 Not Found", f"No digest in {year:04d}-{month:02d}.", root)
         months = self._months(known, root)
         at = next(i for i, m in enumerate(months) if m["href"] == f"{root}month/{year:04d}-{month:02d}")
@@ -249,15 +256,16 @@ class Pages:
         first = _aware(st.first_seen)
         day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
         rows = []
+        said = kinds(versions, lead.key)  # what each is: a revision, a notice, a copy, ...
         for v in [lead, *(v for v in versions if v is not lead)]:
             source = one_line(v.outlet_name) or "unknown source"
             rows.append(
                 {
                     "source": source,
-                    "title": one_line(v.title) or source,
+                    "kind": "; ".join(said[v.key]),
+                    "title": one_line(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
                     "url": safe_url(v.url),
                     "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
-                    "lead": v is lead,
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
                     "lang": part_lang(v.lang),
                 }
