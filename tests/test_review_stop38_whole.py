@@ -149,6 +149,15 @@ def test_an_entry_updated_in_place_counts_once_among_the_earlier_reports(tmp_pat
     assert "1\xa0earlier report" in text and "2\xa0earlier reports" not in text, text
 
 
+def test_a_report_taken_back_and_restored_counts_once_among_the_earlier_reports(tmp_path: Path) -> None:
+    """The same for a report removed (a notice) and put back as a new entry: one report, not three."""
+    back = {"id": "quake-1-back", "title": Q_TITLE, "source": "Coast News", "published": _at(2, 9), "text": Q_TEXT}
+    follow = record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=3, hours=9))
+    replayed(tmp_path, [*quake_day0(wire=False), notice(REMOVED), back, follow])
+    text = md(tmp_path, "2026-11-13")
+    assert "1\xa0earlier report" in text and "earlier reports" not in text, text
+
+
 # -- 5. a month wholly pruned is gone, as its days are ---------------------------------------------
 
 def test_a_month_wholly_pruned_answers_410_as_its_days_do(make_config: MakeConfig, tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ Special cases
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from ..config import Config
@@ -226,10 +226,11 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     return out
 
 
-def _reports(earlier: list[StoredArticle]) -> int:
+def _reports(earlier: list[StoredArticle], back: Collection[str]) -> int:
     """How many reports the ``earlier`` versions are: an entry updated in place is one report
-    however many revisions it has, a notice taking a report back is none."""
-    return len({entry(v) for v in earlier if not is_notice(v)}) or min(len(earlier), 1)
+    however many revisions it has; a notice taking a report back is none, and neither is the
+    report put back after it (``back``: their keys, ``entries.restored``)."""
+    return len({entry(v) for v in earlier if not is_notice(v) and v.key not in back}) or min(len(earlier), 1)
 
 
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
@@ -300,7 +301,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                            else whats_new(new, earlier, lead.title, read=read, copies=copies)),
                 whats_new_lang=(said[-1] if said else speaker(new, copies)).lang if status == "developing" else None,
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
-                earlier=_reports(earlier),
+                earlier=_reports(earlier, back),
             )
         )
     stories.sort(key=story_order(start))
