@@ -61,7 +61,7 @@ import dataclasses
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .dedup.params import REVISION_INTERVAL_HOURS
 from .output.news import Said, adds_nothing
@@ -154,7 +154,7 @@ class Poll:
             n = 1 + sum(v.revision_of == change.key for v in change.versions)
             fresh.append(dataclasses.replace(
                 article, key=revision_key(change.key, n), aliases=(), content_hash=change.hash,
-                revision_of=change.key,
+                revision_of=change.key, published=_not_before(article.published, change.versions),
             ))
         return fresh
 
@@ -162,6 +162,22 @@ class Poll:
         """Write the hashes (in the caller's transaction, when it has one)."""
         if self.hashes:
             store.set_content_hashes(self.hashes)
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _not_before(published: datetime | None, versions: list[StoredArticle]) -> datetime | None:
+    """A revision's publication time: the entry's as read, but not before its earlier versions'.
+    The engine orders an outlet's versions by publication (``dedup.lead``: what it revised,
+    what its notice took back); an entry's dates are the site's: a notice that moved the
+    item's date on, then the report put back under its first date, made the report back read
+    as older than the notice, and taken back by it."""
+    dated = [_aware(v.published) for v in versions if v.published is not None]
+    if published is None or not dated or _aware(published) >= max(dated):
+        return published
+    return max(dated)
 
 
 def _taken_back_or_back(article: Article, versions: list[StoredArticle]) -> bool:

@@ -24,6 +24,7 @@ from tests.test_review_stop37_inplace import (
     DAY1,
     REVISED_TITLE,
     Reader,
+    _item,
     feed,
     quake_of,
     reader,
@@ -55,6 +56,24 @@ def test_a_report_restored_in_place_after_its_removal_reads_as_restored(reader: 
     quake = quake_of(doc)
     assert (quake["status"], quake["whats_new"]) == ("developing", "Coast News restored its report")
     assert rows_of(quake) == [("Coast News", Q_TITLE)]  # listed once, as its report again
+    assert Q_TEXT.split(".")[0] in quake["lead"]["text"]
+
+
+def test_a_report_restored_in_place_under_its_first_date_leads_again(reader: Reader) -> None:
+    """The site moved the item's date on when it replaced the text with its notice, and put
+    the report back under the item's first date.  The engine orders an outlet's versions by
+    their dates: the report back read as older than the notice, so taken back by it, and the
+    notice kept leading under "Coast News restored its report".  A revision is dated no earlier
+    than its entry's earlier versions."""
+    def coast(title: str, text: str, published: datetime) -> str:
+        return feed().replace(feed().split("<item>")[1].split("</item>")[0],
+                              _item("quake-1", title, text, published)[len("<item>"):-len("</item>")])
+    first = DAY1 - timedelta(hours=12)
+    reader.run(DAY1, coast(Q_TITLE, Q_TEXT, first))
+    reader.run(DAY1 + timedelta(hours=14), coast(Q_TITLE, REMOVED, DAY1 + timedelta(hours=13)))
+    quake = quake_of(reader.run(DAY1 + timedelta(days=1, hours=14), coast(Q_TITLE, Q_TEXT, first)))
+    assert quake["whats_new"] == "Coast News restored its report"
+    assert rows_of(quake) == [("Coast News", Q_TITLE)]
     assert Q_TEXT.split(".")[0] in quake["lead"]["text"]
 
 
