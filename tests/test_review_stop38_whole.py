@@ -16,7 +16,7 @@ import lxml.html
 from digest.cli import main
 from digest.config import load_config
 from tests.support.config import MakeConfig
-from tests.support.web import site
+from tests.support.web import hrefs, site
 from tests.test_review_stop36_corrections import story_of
 from tests.test_review_stop36_developing import _at, md, replayed
 from tests.test_review_stop37_hostile import Q_TEXT, Q_TITLE, REMOVED, RETRACTED, notice, quake_day0
@@ -205,3 +205,7 @@ def test_a_month_wholly_pruned_answers_410_as_its_days_do(make_config: MakeConfi
         assert "keeps the days from 2026-03-03 on" in gone.text
         assert s.get("/month/2026-03").status_code == 200
         assert s.get("/month/2026-05").status_code == 404  # a month to come: none yet
+    with site(cfg, url_prefix="/news") as s:  # behind a proxy at a path: the same, its links under it
+        gone = s.get("/news/month/2026-02")
+        assert gone.status_code == 410
+        assert {h for h in hrefs(gone.text) if h.startswith("/")} <= {"/news/", "/news/feed.atom", "/news/search"}
