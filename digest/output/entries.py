@@ -123,10 +123,11 @@ def _out_by_day(day: list[StoredArticle]) -> set[str]:
     """The day's versions out of its lead choice by the day's own versions: taken back by a
     notice of the day, replaced in place, revised by a later version of their outlet."""
     notices = [v for v in day if is_notice(v)]
+    notice_keys = {n.key for n in notices}
     out = replaced(day) | withdrawn(day, notices)
     for v in day:
         if _detail(v, "reason") == _REVISED and any(
-            w.outlet_name == v.outlet_name and arrival(w) > arrival(v) and not w.truncated and w not in notices
+            w.outlet_name == v.outlet_name and arrival(w) > arrival(v) and not w.truncated and w.key not in notice_keys
             for w in day
         ):
             out.add(v.key)

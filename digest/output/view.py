@@ -43,8 +43,9 @@ How it works
 Special cases
 -------------
 * A day shows each story as it stood at the day's end: versions that
-  arrived later are left out, and when the lead chosen since is one of them,
-  the best-scored version of the day leads.
+  arrived later are left out, and the lead is the one the day had
+  (``digest.output.entries.day_lead``: a notice that arrived later took the
+  day's lead back, a revision that arrived later leads since).
 * A seal before its own day began (a clock set back) is ignored.
 * The time zone changed: a day's window is still bounded by the seals kept.  Moved east,
   the day before was sealed (mailed) after this day began in the new zone: its window
@@ -59,7 +60,9 @@ Special cases
   listed as before: it never hides the outlet's own.
 * An entry updated in place (``digest.revisions``) is listed once, as its latest version
   (the text its page holds now), unless an earlier one leads; an earlier version new in the
-  day is counted as a collapsed duplicate, as a page read again is.
+  day is counted as a collapsed duplicate, as a page read again is.  A report its outlet put
+  back after its notice (``digest.output.entries.restored``) is news ("Coast News restored
+  its report"), and stands for the notice and what it took back.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
