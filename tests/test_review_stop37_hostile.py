@@ -242,3 +242,26 @@ def test_the_retracted_report_is_not_listed_as_reported_and_the_notice_says_what
     assert "**Coast News**: retracted its report" in md_text
     assert f"**Coast News**: {Q_TITLE}" not in md_text
     assert re.search(r"Coast News</strong>: (<[^>]+>)*retracted its report", md(tmp_path, "2026-11-11", "html"))
+
+
+def test_the_atom_entry_of_a_developing_story_says_what_is_new_escaped(tmp_path: Path) -> None:
+    """A feed reader was shown the retraction's entry marked unread again, its content the list
+    of versions only: nothing said the outlet took its report back.  The entry's content now
+    opens with the day's line, as the digest's; an outlet named by feed text stays text."""
+    import feedparser
+
+    from tests.support.web import site
+
+    outlet = 'Coast <script>alert(3)</script>'
+    rows = [{**r, "source": "Aggregator", "outlet": outlet} if r["id"] == "quake-1" else r for r in quake_day0()]
+    cfg = replayed(tmp_path, [*rows, notice(RETRACTED, source="Aggregator", outlet=outlet)])
+    from digest.config import load_config
+
+    with site(load_config(cfg)) as s:
+        body = s.get("/feed.atom").content
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.get("bozo_exception")
+    [entry] = feed.entries
+    content = entry.content[0].value
+    assert content.startswith("<div><p><strong>Developing</strong>: Coast &lt;script&gt;alert(3)&lt;/script&gt; retracted")
+    assert b"<script" not in body and b"&amp;lt;script&amp;gt;alert(3)" in body  # text in HTML in XML

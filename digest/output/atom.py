@@ -20,7 +20,9 @@ article (or the permalink when the lead has no usable URL), and
 ``link rel="related"`` is the story's permalink on the web server.
 ``published`` is when the story was first seen; ``updated`` the newest of
 that and its versions' publication and arrival times (never later than the
-feed's ``updated``): a developing story's entry is updated, not repeated.
+feed's ``updated``): a developing story's entry is updated, not repeated, and its
+``content`` opens with the day's line of what is new ("Developing: Coast News retracted its
+report"), which a feed reader shows with the entry it marks unread again.
 """
 
 from __future__ import annotations
@@ -79,9 +81,16 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return el
 
 
-def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
-    """Every outlet's version as a sanitized HTML list."""
-    ul = ET.Element("ul")
+def _versions_html(versions: Iterable[tuple[VersionView, bool]], news: str = "") -> str:
+    """Every outlet's version as a sanitized HTML list, after a paragraph saying what is new
+    when ``news`` is given (a developing story's line)."""
+    body = ET.Element("div")
+    if news:
+        p = ET.SubElement(body, "p")
+        strong = ET.SubElement(p, "strong")
+        strong.text = "Developing"
+        strong.tail = f": {news}"
+    ul = ET.SubElement(body, "ul")
     for v, is_lead in versions:
         li = ET.SubElement(ul, "li")
         strong = ET.SubElement(li, "strong")
@@ -103,7 +112,7 @@ def _versions_html(versions: Iterable[tuple[VersionView, bool]]) -> str:
         if is_lead:
             tail.append("lead")
         last.tail = f" ({', '.join(tail)})" if tail else None
-    return clean_html(ET.tostring(ul, encoding="unicode", method="html"))
+    return clean_html(ET.tostring(body, encoding="unicode", method="html"))
 
 
 def entry_updated(story: StoryView, cap: datetime) -> datetime:
@@ -175,6 +184,7 @@ def stories_atom(
         if summary:
             _el(entry, "summary", summary, type="text")
         versions = [(lead, True), *((v, False) for v in story.also)]
-        _el(entry, "content", _versions_html(versions), type="html")
+        news = _line(story.whats_new) if story.status == "developing" else ""
+        _el(entry, "content", _versions_html(versions, news), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
