@@ -105,7 +105,8 @@ class App:
         self.cfg = cfg
         self.store = store
         self._engine: Engine | None = None
-        #: When the engine was first used (fetch time); it is rebuilt ``ENGINE_RENEW`` later.
+        #: When the engine was built (the fetch time it was built for); it is rebuilt
+        #: ``ENGINE_RENEW`` later.
         self._engine_since: datetime | None = None
         #: The fetch time of the articles being ingested: the window ends there.
         self._fetched: datetime | None = None
@@ -136,8 +137,10 @@ class App:
             from .engines import rebuilt_engine
 
             mark = self.store.get_meta(CLUSTERED)
-            engine = rebuilt_engine(self.cfg, self.store, self._fetched or datetime.now(UTC))
+            built = self._fetched or datetime.now(UTC)
+            engine = rebuilt_engine(self.cfg, self.store, built)
             self._engine, self._engine_mark = engine, mark
+            self._engine_since = built  # its day counts from here, not from its next use
         return self._engine
 
     def drop_engine(self) -> None:

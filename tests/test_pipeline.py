@@ -205,6 +205,16 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path, make
         ingest(4, t0 + timedelta(days=5, hours=1))
         keys = [a.key for a in app.store.articles_since(t0 + timedelta(days=4))]
         assert len(keys) == 2 and app.engine.story_of(keys[0]) == app.engine.story_of(keys[1])
+        # quiet days after the engine was built: the next article meets an engine of its window.
+        # The day counted from the engine's second use, so one built before a quiet week served
+        # it whole (every article of the week before still in memory)
+        quiet = t0 + timedelta(days=12)
+        ingest(5, quiet)
+        recent = next(iter(app.store.articles_since(quiet - timedelta(hours=1)))).key
+        app.drop_engine()
+        ingest(6, quiet + timedelta(hours=2))  # builds the engine: articles 5 and 6
+        ingest(7, quiet + timedelta(days=6))
+        assert recent not in app.engine and len(app.engine) == 1
 
 
 def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path, make_app: MakeApp) -> None:
