@@ -87,32 +87,38 @@ def withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[s
     return out
 
 
-def _same_report(v: StoredArticle, taken: list[StoredArticle], notice: StoredArticle) -> bool:
-    """Whether ``v`` is the report its outlet took back (``taken``, by ``notice``) again: the
-    same entry, a headline of one of them, or nothing they did not say."""
-    if entry(v) in {entry(t) for t in (*taken, notice)}:
+def _same_report(v: StoredArticle, taken: list[StoredArticle], told: list[StoredArticle]) -> bool:
+    """Whether ``v`` is the report its outlet took back (``taken``, by the notices ``told``)
+    again: the same entry, a headline of one of them, or nothing they did not say."""
+    if entry(v) in {entry(t) for t in (*taken, *told)}:
         return True
     heads = {" ".join(t.title.split()).casefold() for t in taken}
     return " ".join(v.title.split()).casefold() in heads or (bool(taken) and adds_nothing(v, taken))
 
 
-def restored(versions: list[StoredArticle]) -> dict[str, str]:
-    """The versions that put back a report their outlet took back, each with the notice it
-    undoes (key: key).  A later notice takes the report back again."""
-    out: dict[str, str] = {}
+def restored(versions: list[StoredArticle]) -> dict[str, tuple[str, ...]]:
+    """The versions that put back a report their outlet took back, each with the notices it
+    undoes (key: keys): every notice of the outlet since its report stood, a removal and a
+    retraction after it alike.  A later notice takes the report back again."""
+    out: dict[str, tuple[str, ...]] = {}
     seen: dict[str, list[StoredArticle]] = {}
-    pending: dict[str, StoredArticle] = {}
+    pending: dict[str, list[StoredArticle]] = {}
     for v in sorted(versions, key=arrival):
         outlet = v.outlet_name
         if is_notice(v):
-            pending[outlet] = v
+            pending.setdefault(outlet, []).append(v)
             continue
-        notice = pending.get(outlet)
-        if notice is not None and _same_report(v, seen.get(outlet, []), notice):
-            out[v.key] = notice.key
+        told = pending.get(outlet)
+        if told and _same_report(v, seen.get(outlet, []), told):
+            out[v.key] = tuple(n.key for n in told)
             del pending[outlet]
         seen.setdefault(outlet, []).append(v)
     return out
+
+
+def undone(back: dict[str, tuple[str, ...]]) -> set[str]:
+    """The notices the reports put back undo (``back``: :func:`restored`)."""
+    return {n for told in back.values() for n in told}
 
 
 def _detail(v: StoredArticle, key: str) -> object:
@@ -162,8 +168,8 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     ordered = sorted(versions, key=arrival)
     notices = [v for v in ordered if is_notice(v)]
     back = restored(ordered)
-    undone = set(back.values())
-    taken = withdrawn(ordered, [n for n in notices if n.key not in undone])
+    gone = undone(back)
+    taken = withdrawn(ordered, [n for n in notices if n.key not in gone])
     earlier_text = replaced(ordered)
     out: dict[str, list[str]] = {}
     read: set[str] = set()  # what the versions before said, gathered as they come
@@ -172,7 +178,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
         said = ["lead"] if v.key == lead_key else []
         if (what := takedown(v.title, v.text)) is not None:
             said.append(f"{'retraction' if what == 'retracted' else 'removal'} notice"
-                        + ("; undone since" if v.key in undone else ""))
+                        + ("; undone since" if v.key in gone else ""))
         elif v.key in back:
             said.append("report restored")
         elif v.revision_of:

@@ -78,7 +78,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .entries import day_lead, entry, is_notice, replaced, restored, withdrawn
+from .entries import day_lead, entry, is_notice, replaced, restored, undone, withdrawn
 from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
@@ -232,8 +232,10 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
 def _reports(earlier: list[StoredArticle], back: Collection[str]) -> int:
     """How many reports the ``earlier`` versions are: an entry updated in place is one report
     however many revisions it has; a notice taking a report back is none, and neither is the
-    report put back after it (``back``: their keys, ``entries.restored``)."""
-    return len({entry(v) for v in earlier if not is_notice(v) and v.key not in back}) or min(len(earlier), 1)
+    report put back after it (``back``: their keys, ``entries.restored``), nor that report's
+    revisions when it was put back as a new entry (its entry is the report taken back)."""
+    return len({entry(v) for v in earlier if not is_notice(v) and v.key not in back and entry(v) not in back}) or min(
+        len(earlier), 1)
 
 
 def build_view(store: Store, cfg: Config, day: date) -> DigestView:
@@ -290,7 +292,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
 
         # an entry's earlier text, a report its outlet took back: unless it leads
         # (a notice undone: the report back stands for it and for what the notice took back)
-        standing = (replaced(versions) | withdrawn(versions, told_ever) | set(back.values())) - {lead.key}
+        standing = (replaced(versions) | withdrawn(versions, told_ever) | undone(back)) - {lead.key}
         others = sorted(
             (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
