@@ -48,3 +48,19 @@ def test_a_report_restored_after_two_notices_lists_neither_notice(tmp_path: Path
     assert quake["whats_new"] == "Coast News restored its report"
     rows = rows_of(quake)
     assert [s for s, _ in rows].count("Coast News") == 1, rows
+
+
+def test_a_report_read_after_the_notice_taking_it_back_is_no_news(tmp_path: Path) -> None:
+    """Coast News's retraction was read on day 1, its report (published on day 0, before the
+    retraction) only on day 2 (a feed's late backlog).  The engine reads the report as taken
+    back (an outlet's versions by their dates), but day 2's digest showed the story
+    "Developing" with the retracted report's first sentence as what is new, and listed the
+    report as live beside "retracted its report"."""
+    late = record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6), arrived=_at(2, 9))
+    replayed(tmp_path, [record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=9)),
+                        notice(RETRACTED), late])
+    day1 = _story(digest_json(tmp_path, "2026-11-11"), "quake-1-notice")
+    assert day1["whats_new"] == "Coast News retracted its report"
+    day2 = digest_json(tmp_path, "2026-11-12")
+    assert not day2["stories"], day2["stories"]
+    assert Q_TEXT.split(",")[0] not in md(tmp_path, "2026-11-12")

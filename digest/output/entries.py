@@ -74,17 +74,35 @@ def replaced(versions: Iterable[StoredArticle]) -> set[str]:
     return {v.key for v in versions} - set(latest.values())
 
 
+def before(v: StoredArticle, notice: StoredArticle) -> bool:
+    """Whether ``notice`` takes ``v`` back, as the engine reads it (``dedup.lead.withdrawn``):
+    ``v`` published before it; arrived before it when a time is unknown or the same.  A report
+    read after its notice (a late feed's backlog) is still the report it took back."""
+    if v.published is not None and notice.published is not None and v.published != notice.published:
+        return _aware(v.published) < _aware(notice.published)
+    return arrival(v) < arrival(notice)
+
+
 def withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
     """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
-    earlier versions in the story.  The notice stands for them in the listing, as an entry's
-    latest text stands for the earlier ones (:func:`replaced`): "Also reported by" listed the
-    retracted report as any other, and the notice as the outlet's second report of it."""
+    versions in the story before it (:func:`before`).  The notice stands for them in the
+    listing, as an entry's latest text stands for the earlier ones (:func:`replaced`): "Also
+    reported by" listed the retracted report as any other, and the notice as the outlet's
+    second report of it."""
     notice_keys = {n.key for n in told}
     out = set()
     for n in told:
         out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
-                and arrival(v) < arrival(n)}
+                and before(v, n)}
     return out
+
+
+def read_after(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
+    """The versions a notice (``told``) had taken back before they were read: published before
+    a notice of their outlet that arrived before them.  No news: the outlet had already said
+    it took the report back."""
+    return {v.key for v in versions for n in told
+            if v.outlet_name == n.outlet_name and v.key != n.key and arrival(n) < arrival(v) and before(v, n)}
 
 
 def _same_report(v: StoredArticle, taken: list[StoredArticle], told: list[StoredArticle]) -> bool:
@@ -109,7 +127,7 @@ def restored(versions: list[StoredArticle]) -> dict[str, tuple[str, ...]]:
             pending.setdefault(outlet, []).append(v)
             continue
         told = pending.get(outlet)
-        if told and _same_report(v, seen.get(outlet, []), told):
+        if told and not any(before(v, n) for n in told) and _same_report(v, seen.get(outlet, []), told):
             out[v.key] = tuple(n.key for n in told)
             del pending[outlet]
         seen.setdefault(outlet, []).append(v)

@@ -78,7 +78,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .entries import day_lead, entry, is_notice, replaced, restored, undone, withdrawn
+from .entries import day_lead, entry, is_notice, read_after, replaced, restored, undone, withdrawn
 from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
@@ -259,8 +259,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= _aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
-        new = [v for v in fresh if v.key not in repeats]
-        if not new:  # nothing new, or only a page already listed read again
+        late = read_after(fresh, notices(versions))  # a report read after its notice took it back
+        new = [v for v in fresh if v.key not in repeats and v.key not in late]
+        if not new:  # nothing new, or only a page already listed read again, or taken back
             hidden += len(fresh)
             continue
         earlier = [v for v in versions if _aware(v.fetched) < start]
