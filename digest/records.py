@@ -213,6 +213,9 @@ class VersionView(ShowsOutlet):
     score: float = 0.0
     #: The entry's own id (feed guid or replayed record id), else the stored key.
     id: str = ""
+    #: The stored version's key (not rendered: the day's leads are recorded by it,
+    #: ``digest.output.view.record_leads``).
+    key: str = ""
     #: When digest fetched it (the digest day it is shown as new in follows from this).
     arrived: datetime | None = None
     #: True when it arrived in the digest's day: shown as new there, and only there.

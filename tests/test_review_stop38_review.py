@@ -4,15 +4,23 @@ takes back.  Real parts: ``digest replay`` / ``digest build`` through the CLI, S
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from digest.cli import main
+from digest.output.view import written_leads
+from digest.retention import _backend
+from digest.store.base import open_store
 from tests.test_review_stop36_developing import _at, md, replayed
 from tests.test_review_stop37_hostile import Q_TEXT, Q_TITLE, REMOVED, RETRACTED, notice, quake_day0
 from tests.test_review_stop37_inplace import revised_text
+from tests.test_review_stop37_pgprune import _database
 from tests.test_review_stop38_whole import rows_of
 from tests.test_timeline import TUE, digest_json, record, versions
-from datetime import timedelta
 
 
 def _back(**extra: Any) -> dict[str, Any]:
@@ -64,3 +72,37 @@ def test_a_report_read_after_the_notice_taking_it_back_is_no_news(tmp_path: Path
     day2 = digest_json(tmp_path, "2026-11-12")
     assert not day2["stories"], day2["stories"]
     assert Q_TEXT.split(",")[0] not in md(tmp_path, "2026-11-12")
+
+
+def test_a_past_day_rebuilt_after_another_versions_notice_keeps_the_lead_it_showed(tmp_path: Path) -> None:
+    """Tuesday: Coast News's report and Valley Wire's, the same text with one more line
+    published earlier; the engine led with Coast News's (the cleaner page).  Wednesday: Valley
+    Wire removed its version.  ``digest build --date`` of Tuesday chose the lead again (a
+    version of the day was out by a later notice, so the stored lead was not trusted) without
+    the engine's cleanliness figures, and led with Valley Wire's report: one Tuesday never
+    showed, and one its outlet removed since.  The leads a day's digest showed are recorded."""
+    a = {"id": "quake-1", "title": Q_TITLE, "source": "Coast News", "published": _at(0, 9), "text": Q_TEXT}
+    b = {"id": "quake-w", "title": Q_TITLE, "source": "Valley Wire", "published": _at(0, 6),
+         "text": Q_TEXT + "\nHarbourmaster Jill Brown thanked volunteers."}
+    gone = {"id": "quake-w-notice", "title": Q_TITLE, "source": "Valley Wire", "published": _at(1, 9),
+            "text": REMOVED}
+    cfg = replayed(tmp_path, [a, b, gone])
+    then = digest_json(tmp_path, "2026-11-10")
+    assert then["stories"][0]["lead"]["id"] == "quake-1"
+    out = tmp_path / "rebuilt.json"
+    assert main(["build", "--config", str(cfg), "--date", "2026-11-10", "-o", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["stories"] == then["stories"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_a_prune_removes_the_leads_recorded_for_the_days_it_removes(tmp_path: Path, backend: str) -> None:
+    """The leads each day's digest showed are kept in ``meta`` (``leads:<day>``, a few dozen
+    bytes a story): a prune removes those of the days it removes, as it does their digests."""
+    with _database(backend, tmp_path) as url, open_store(url) as store:
+        for day in ("2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"):
+            store.record_digest(day, "json", None, 1)
+            store.set_meta(f"leads:{day}", json.dumps({"s1": "k1"}))
+        assert _backend(store).drop_digests(store, "2026-03-01") == 2
+        assert [store.get_meta(f"leads:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
+            True, True, False]
+        assert written_leads(store, date(2026, 3, 2)) == {"s1": "k1"}

@@ -35,6 +35,7 @@ from ..store.base import Store
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
+from .view import record_leads
 
 #: The formats a file's extension names (``digest build -o``).
 KINDS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
@@ -82,4 +83,6 @@ def write_files(
         if plan.every == "day":  # the archive's days (a week's files are not a day's)
             store.record_digest(day.isoformat(), fmt, str(target), view.story_count, built_at=built_at)
         out.append(target)
+    if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
+        record_leads(store, day, view)
     return out

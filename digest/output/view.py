@@ -71,6 +71,7 @@ Special cases
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -83,6 +84,8 @@ from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
+#: Meta key of the leads a day's digest showed, as written (``record_leads``): JSON, story id: key.
+LEADS_KEY = "leads:{day}"
 #: The store's time resolution: an article fetched at the very instant of a seal is the
 #: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
 _TICK = timedelta(microseconds=1)
@@ -96,6 +99,27 @@ def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
 def sealed_at(store: Store, day: date) -> datetime | None:
     """When the day's digest was sealed (None: not sealed)."""
     return parse_ts(store.get_meta(SEAL_KEY.format(day=day.isoformat())))
+
+
+def written_leads(store: Store, day: date) -> dict[str, str]:
+    """The leads the day's digest showed when it was last written (story id: key); {} when
+    none was recorded (a day written by an older digest)."""
+    raw = store.get_meta(LEADS_KEY.format(day=day.isoformat()))
+    try:
+        leads = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in leads.items()} if isinstance(leads, dict) else {}
+
+
+def record_leads(store: Store, day: date, view: DigestView) -> None:
+    """Record the leads ``view`` (the day's digest, written) shows: a day rebuilt after later
+    days (``digest build --date``, the archive's day page) shows the same, where the store
+    keeps only the lead chosen since and ``entries.day_lead`` can only approximate the day's
+    choice (a later notice of another version of the day made it choose again without the
+    engine's figures).  Merged into what was recorded: a day's named digests show parts."""
+    leads = written_leads(store, day) | {s.story_id: s.lead.key for s in view.stories if s.lead.key}
+    store.set_meta(LEADS_KEY.format(day=day.isoformat()), json.dumps(leads, sort_keys=True, separators=(",", ":")))
 
 
 def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
@@ -243,6 +267,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     start, end = day_window(store, cfg, day)
     stories = []
     channels = _channels(cfg)
+    shown = written_leads(store, day)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
@@ -253,7 +278,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         if st is None or not versions:
             continue
         by_key = {v.key: v for v in versions}
-        lead = day_lead(versions, st.lead_key, later=len(versions) < len(every))
+        later = len(versions) < len(every)
+        lead = by_key.get(shown.get(sid, "")) if later else None  # the lead the day's digest showed
+        lead = lead or day_lead(versions, st.lead_key, later=later)
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
         repeats = {k: first for k, first in _repeats(store, channels, versions).items() if k not in back}
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
@@ -284,6 +311,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 text=v.text,
                 score=v.score or 0.0,
                 id=v.guid or v.key,
+                key=v.key,
                 arrived=_aware(v.fetched),
                 new=start <= _aware(v.fetched) < end,
                 lang=v.lang,
