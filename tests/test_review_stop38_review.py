@@ -106,3 +106,13 @@ def test_a_prune_removes_the_leads_recorded_for_the_days_it_removes(tmp_path: Pa
         assert [store.get_meta(f"leads:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
             True, True, False]
         assert written_leads(store, date(2026, 3, 2)) == {"s1": "k1"}
+
+
+def test_a_report_put_back_under_its_first_date_as_a_new_entry_still_reads_restored(tmp_path: Path) -> None:
+    """Guard for the fix above (a report read after its notice, dated before it, is taken
+    back): a report put back as a new entry under its first date is read after the notice and
+    dated before it too, but it is the outlet's report again (its headline): still restored."""
+    replayed(tmp_path, [*quake_day0(), notice(REMOVED), _back(published=_at(0, 6), arrived=_at(2, 9))])
+    quake = _story(digest_json(tmp_path, "2026-11-12"), "quake-1-back")
+    assert quake["whats_new"] == "Coast News restored its report"
+    assert [s for s, _ in rows_of(quake)].count("Coast News") == 1, rows_of(quake)

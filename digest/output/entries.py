@@ -33,7 +33,7 @@ How it works
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from ..dedup.params import TIE
@@ -83,17 +83,17 @@ def before(v: StoredArticle, notice: StoredArticle) -> bool:
     return arrival(v) < arrival(notice)
 
 
-def withdrawn(versions: list[StoredArticle], told: list[StoredArticle]) -> set[str]:
+def withdrawn(versions: list[StoredArticle], told: list[StoredArticle], back: Collection[str] = ()) -> set[str]:
     """The versions their outlet took back: each notice's (``told``: ``news.notices``) outlet's
-    versions in the story before it (:func:`before`).  The notice stands for them in the
-    listing, as an entry's latest text stands for the earlier ones (:func:`replaced`): "Also
-    reported by" listed the retracted report as any other, and the notice as the outlet's
-    second report of it."""
+    versions in the story before it (:func:`before`; a report put back, ``back``, only by a
+    notice that arrived after it).  The notice stands for them in the listing, as an entry's
+    latest text stands for the earlier ones (:func:`replaced`): "Also reported by" listed the
+    retracted report as any other, and the notice as the outlet's second report of it."""
     notice_keys = {n.key for n in told}
     out = set()
     for n in told:
         out |= {v.key for v in versions if v.outlet_name == n.outlet_name and v.key not in notice_keys
-                and before(v, n)}
+                and (arrival(v) < arrival(n) if v.key in back else before(v, n))}
     return out
 
 
@@ -127,7 +127,7 @@ def restored(versions: list[StoredArticle]) -> dict[str, tuple[str, ...]]:
             pending.setdefault(outlet, []).append(v)
             continue
         told = pending.get(outlet)
-        if told and not any(before(v, n) for n in told) and _same_report(v, seen.get(outlet, []), told):
+        if told and _same_report(v, seen.get(outlet, []), told):
             out[v.key] = tuple(n.key for n in told)
             del pending[outlet]
         seen.setdefault(outlet, []).append(v)
@@ -148,7 +148,7 @@ def _out_by_day(day: list[StoredArticle]) -> set[str]:
     notice of the day, replaced in place, revised by a later version of their outlet."""
     notices = [v for v in day if is_notice(v)]
     notice_keys = {n.key for n in notices}
-    out = replaced(day) | withdrawn(day, notices)
+    out = replaced(day) | withdrawn(day, notices, restored(day))
     for v in day:
         if _detail(v, "reason") == _REVISED and any(
             w.outlet_name == v.outlet_name and arrival(w) > arrival(v) and not w.truncated and w.key not in notice_keys
@@ -187,7 +187,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     notices = [v for v in ordered if is_notice(v)]
     back = restored(ordered)
     gone = undone(back)
-    taken = withdrawn(ordered, [n for n in notices if n.key not in gone])
+    taken = withdrawn(ordered, [n for n in notices if n.key not in gone], back)
     earlier_text = replaced(ordered)
     out: dict[str, list[str]] = {}
     read: set[str] = set()  # what the versions before said, gathered as they come

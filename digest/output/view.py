@@ -286,7 +286,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= _aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
-        late = read_after(fresh, notices(versions))  # a report read after its notice took it back
+        late = read_after(fresh, notices(versions)) - set(back)  # a report read after its notice took it back
         new = [v for v in fresh if v.key not in repeats and v.key not in late]
         if not new:  # nothing new, or only a page already listed read again, or taken back
             hidden += len(fresh)
@@ -321,7 +321,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
 
         # an entry's earlier text, a report its outlet took back: unless it leads
         # (a notice undone: the report back stands for it and for what the notice took back)
-        standing = (replaced(versions) | withdrawn(versions, told_ever) | undone(back)) - {lead.key}
+        standing = (replaced(versions) | withdrawn(versions, told_ever, back) | undone(back)) - {lead.key}
         others = sorted(
             (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
