@@ -258,6 +258,9 @@ class StoryView:
     repeated: int = 0
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
+    #: The stored key of the day's version that arrived last (not rendered: the day's leads
+    #: are recorded with it, ``digest.output.view.record_leads``).
+    newest: str = ""
 
     @property
     def outlets(self) -> int:

@@ -17,10 +17,12 @@ from digest.retention import _backend
 from digest.store.base import open_store
 from tests.test_review_stop36_developing import _at, md, replayed
 from tests.test_review_stop37_hostile import Q_TEXT, Q_TITLE, REMOVED, RETRACTED, notice, quake_day0
-from tests.test_review_stop37_inplace import revised_text
+from tests.test_review_stop37_inplace import DAY1, Reader, feed, quake_of, reader, revised_text
 from tests.test_review_stop37_pgprune import _database
 from tests.test_review_stop38_whole import rows_of
 from tests.test_timeline import TUE, digest_json, record, versions
+
+__all__ = ["reader"]  # the fixture, used below
 
 
 def _back(**extra: Any) -> dict[str, Any]:
@@ -101,11 +103,11 @@ def test_a_prune_removes_the_leads_recorded_for_the_days_it_removes(tmp_path: Pa
     with _database(backend, tmp_path) as url, open_store(url) as store:
         for day in ("2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"):
             store.record_digest(day, "json", None, 1)
-            store.set_meta(f"leads:{day}", json.dumps({"s1": "k1"}))
+            store.set_meta(f"leads:{day}", json.dumps({"s1": ["k1", "k2"]}))
         assert _backend(store).drop_digests(store, "2026-03-01") == 2
         assert [store.get_meta(f"leads:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
             True, True, False]
-        assert written_leads(store, date(2026, 3, 2)) == {"s1": "k1"}
+        assert written_leads(store, date(2026, 3, 2)) == {"s1": ("k1", "k2")}
 
 
 def test_a_report_put_back_under_its_first_date_as_a_new_entry_still_reads_restored(tmp_path: Path) -> None:
@@ -116,3 +118,24 @@ def test_a_report_put_back_under_its_first_date_as_a_new_entry_still_reads_resto
     quake = _story(digest_json(tmp_path, "2026-11-12"), "quake-1-back")
     assert quake["whats_new"] == "Coast News restored its report"
     assert [s for s, _ in rows_of(quake)].count("Coast News") == 1, rows_of(quake)
+
+
+def test_a_past_day_whose_versions_came_after_its_digest_was_written_is_not_shown_as_written(
+    reader: Reader,
+) -> None:
+    """Guard for the leads recorded: Tuesday's digest was written at 18:00 (Coast News's report
+    leading); at 22:00 Coast News replaced it in place with a removal notice, read by a run that
+    wrote another day's digest; Wednesday it put the report back.  Tuesday rebuilt after
+    Wednesday must not lead with the report
+    its outlet had removed by Tuesday's end: the record is used only where no version of the
+    day arrived after it was written."""
+    assert main(["run", "--config", str(reader.config(DAY1, feed())), "--quiet"]) == 0
+    late = reader.config(DAY1 + timedelta(hours=4), feed((Q_TITLE, REMOVED)))
+    assert main(["run", "--config", str(late), "--quiet", "--date", "2026-11-09"]) == 0
+    cfg = reader.config(DAY1 + timedelta(days=1), feed())  # Wednesday: the report put back
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    out = reader.tmp / "rebuilt.json"
+    assert main(["build", "--config", str(cfg), "--date", "2026-11-10", "-o", str(out)]) == 0
+    quake = quake_of(json.loads(out.read_text(encoding="utf-8")))
+    assert Q_TEXT.split(",")[0] not in quake["lead"]["text"], quake["lead"]
+    assert len(versions(quake)) == 1 and REMOVED in quake["lead"]["text"], versions(quake)

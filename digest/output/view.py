@@ -79,7 +79,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .entries import day_lead, entry, is_notice, read_after, replaced, restored, undone, withdrawn
+from .entries import arrival, day_lead, entry, is_notice, read_after, replaced, restored, undone, withdrawn
 from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
@@ -101,24 +101,29 @@ def sealed_at(store: Store, day: date) -> datetime | None:
     return parse_ts(store.get_meta(SEAL_KEY.format(day=day.isoformat())))
 
 
-def written_leads(store: Store, day: date) -> dict[str, str]:
-    """The leads the day's digest showed when it was last written (story id: key); {} when
-    none was recorded (a day written by an older digest)."""
+def written_leads(store: Store, day: date) -> dict[str, tuple[str, str]]:
+    """The leads the day's digest showed when it was last written: story id: (the lead's key,
+    the key of the story's version that had arrived last); {} when none was recorded (a day
+    written by an older digest)."""
     raw = store.get_meta(LEADS_KEY.format(day=day.isoformat()))
     try:
         leads = json.loads(raw) if raw else {}
     except ValueError:
         return {}
-    return {str(k): str(v) for k, v in leads.items()} if isinstance(leads, dict) else {}
+    if not isinstance(leads, dict):
+        return {}
+    return {str(k): (str(v[0]), str(v[1])) for k, v in leads.items() if isinstance(v, list) and len(v) == 2}
 
 
 def record_leads(store: Store, day: date, view: DigestView) -> None:
     """Record the leads ``view`` (the day's digest, written) shows: a day rebuilt after later
-    days (``digest build --date``, the archive's day page) shows the same, where the store
-    keeps only the lead chosen since and ``entries.day_lead`` can only approximate the day's
-    choice (a later notice of another version of the day made it choose again without the
-    engine's figures).  Merged into what was recorded: a day's named digests show parts."""
-    leads = written_leads(store, day) | {s.story_id: s.lead.key for s in view.stories if s.lead.key}
+    days (``digest build --date``, the archive's day page) shows the same where none of the
+    day's versions arrived after the writing, as the store keeps only the lead chosen since and
+    ``entries.day_lead`` can only approximate the day's choice (a later notice of another
+    version of the day made it choose again without the engine's figures).  Merged into what
+    was recorded: a day's named digests show parts of it."""
+    old = {sid: list(pair) for sid, pair in written_leads(store, day).items()}
+    leads = old | {s.story_id: [s.lead.key, s.newest] for s in view.stories if s.lead.key and s.newest}
     store.set_meta(LEADS_KEY.format(day=day.isoformat()), json.dumps(leads, sort_keys=True, separators=(",", ":")))
 
 
@@ -279,7 +284,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             continue
         by_key = {v.key: v for v in versions}
         later = len(versions) < len(every)
-        lead = by_key.get(shown.get(sid, "")) if later else None  # the lead the day's digest showed
+        newest = max(versions, key=arrival).key
+        written, newest_then = shown.get(sid, ("", ""))  # the lead the day's digest showed, if
+        lead = by_key.get(written) if later and newest_then == newest else None  # all had come
         lead = lead or day_lead(versions, st.lead_key, later=later)
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
         repeats = {k: first for k, first in _repeats(store, channels, versions).items() if k not in back}
@@ -336,6 +343,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 whats_new_lang=(said[-1] if said else speaker(new, copies)).lang if status == "developing" else None,
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
+                newest=newest,
             )
         )
     stories.sort(key=story_order(start))
