@@ -79,7 +79,17 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, parse_ts, ts
-from .entries import arrival, day_lead, entry, is_notice, read_after, replaced, restored, undone, withdrawn
+from .entries import (
+    arrival,
+    day_lead,
+    entry,
+    is_notice,
+    read_after,
+    replaced,
+    restored,
+    undone,
+    withdrawn,
+)
 from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
