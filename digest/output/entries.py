@@ -14,11 +14,15 @@ Observations
 How it works
 ------------
 * :func:`replaced`: of one entry, the latest version stands for the earlier ones.
-  :func:`withdrawn`: a notice stands for its outlet's versions before it.  :func:`restored`:
+  :func:`withdrawn`: a notice stands for its outlet's versions before it (:func:`before`:
+  dated before it, as the engine reads it; a report read after its notice but dated before
+  it is one it took back, :func:`read_after`).  :func:`restored`:
   a version of the outlet after its notice that is its report again (the same entry, the same
   headline as a report taken back, or nothing those did not say) puts the report back, and
-  stands for the notice.
-* :func:`day_lead`: a day's lead as the day had it.  Where no version arrived after the day,
+  stands for the notices since the report stood (a removal, then a retraction).
+* :func:`day_lead`: a day's lead as the day had it, where its digest's lead was not
+  recorded (``view.record_leads``: a day written by an older digest, or one whose versions
+  came after it was written).  Where no version arrived after the day,
   or nothing after it changed which of the day's versions may lead, the stored lead stands.
   Otherwise the lead is chosen again among the day's versions by the engine's rules
   (``digest.dedup.lead``) as far as the store keeps their figures: those their outlet took

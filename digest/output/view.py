@@ -43,9 +43,14 @@ How it works
 Special cases
 -------------
 * A day shows each story as it stood at the day's end: versions that
-  arrived later are left out, and the lead is the one the day had
-  (``digest.output.entries.day_lead``: a notice that arrived later took the
-  day's lead back, a revision that arrived later leads since).
+  arrived later are left out, and the lead is the one the day had: the one its
+  digest showed when written (:func:`record_leads`, ``meta`` ``leads:<day>``), where no
+  version of the day arrived after the writing; else ``digest.output.entries.day_lead``
+  (a notice that arrived later took the day's lead back, a revision that arrived later
+  leads since).
+* A report read after the notice that took it back (dated before the notice: a late
+  feed's backlog) is taken back, as the engine reads it, and no news
+  (``entries.read_after``).
 * A seal before its own day began (a clock set back) is ignored.
 * The time zone changed: a day's window is still bounded by the seals kept.  Moved east,
   the day before was sealed (mailed) after this day began in the new zone: its window
