@@ -349,6 +349,11 @@ def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
         copy = ingest(b, 2, t0 + timedelta(days=5, hours=1))
         assert app.engine.story_of(copy) == app.engine.story_of(later)
         assert stories(pg)[app.engine.story_of(later)] == {later, copy}
+        # quiet days after the engine was built: its day counts from the build, not its next use
+        app.drop_engine()
+        quiet = ingest(a, 3, t0 + timedelta(days=12))  # builds the engine
+        ingest(a, 4, t0 + timedelta(days=18))
+        assert quiet not in app.engine and len(app.engine) == 1
 
 
 def test_a_workers_catch_up_stores_the_fingerprints_it_made_again(pg: str) -> None:
