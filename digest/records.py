@@ -227,6 +227,9 @@ class VersionView(ShowsOutlet):
     #: A new version of a story from earlier days that adds nothing to what its earlier
     #: versions said (another outlet's copy, a summary of it: ``digest.output.news``).
     copy: bool = False
+    #: ``title`` is the digest's own words, not the version's: a notice's row, "retracted its
+    #: report" (``digest.output.news.taken_back``); shown in the pages' language.
+    own_title: bool = False
 
 
 #: The status of a story from earlier days whose new versions are all copies of what was
@@ -252,6 +255,10 @@ class StoryView:
     whats_new: str = ""
     #: The language of the version ``whats_new`` is taken from, as its source stated it.
     whats_new_lang: str | None = None
+    #: Where ``whats_new`` is the digest's own words about an outlet ("Coast News retracted
+    #: its report", ``digest.output.news.taken_back``): that outlet (feed text; the rest of the
+    #: line is in the pages' language); "" where the line is a version's own words.
+    whats_new_outlet: str = ""
     #: New versions not listed: the same page (link, title and text) as one listed, read again
     #: through one channel (a source renamed, two sources on one feed); counted as collapsed
     #: duplicates.

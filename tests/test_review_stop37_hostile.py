@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
 from digest.cli import main
@@ -169,8 +170,8 @@ def test_an_outlets_removal_or_retraction_is_shown_and_its_report_no_longer_lead
     assert quake["whats_new"] == line
     assert quake["lead"]["id"] == "quake-2"
     assert f"**Developing**: {line}" in md(tmp_path, "2026-11-11")
-    page = md(tmp_path, "2026-11-11", "html")
-    assert line in page and page.index(line) < page.index("Valley Wire")
+    page = " ".join(lxml.html.document_fromstring(md(tmp_path, "2026-11-11", "html")).text_content().split())
+    assert line in page and page.index(line) < page.index("Valley Wire")  # the outlet isolated (stop 38: outputs)
 
 
 def test_a_notice_of_the_only_outlet_leads_its_story(tmp_path: Path) -> None:
@@ -194,7 +195,7 @@ def test_the_notice_line_names_a_hostile_outlet_escaped(tmp_path: Path) -> None:
     page = md(tmp_path, "2026-11-11", "html")
     assert "<script>alert" not in page and "<img src=x" not in page  # text only, in every place
     assert "&lt;img src=x onerror=" in page
-    assert "&lt;script&gt;alert(2)&lt;/script&gt; retracted its report" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;</span> retracted its report" in page  # isolated (stop 38: outputs)
 
 
 def test_only_short_notices_speaking_of_themselves_are_read_as_takedowns() -> None:

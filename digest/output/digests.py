@@ -189,6 +189,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id],
                        status=status, whats_new=said.whats_new if said and status != "new" else "",
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
+                       whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",
                        earlier=0 if status == "new" else earlier[s.story_id])
 
     merged = sorted((mark(s) for s in stories.values()), key=lambda s: (s.status == ALSO_REPORTED, -s.outlets, s.story_id))

@@ -339,6 +339,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 lang=v.lang,
                 outlet=v.outlet,
                 copy=copy,
+                own_title=v.key in told_keys,
             )
 
         # an entry's earlier text, a report its outlet took back: unless it leads
@@ -355,7 +356,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 status=status,
                 whats_new=("" if status != "developing" else taken_back(said[-1]) if said
                            else whats_new(new, earlier, lead.title, read=read, copies=copies)),
-                whats_new_lang=(said[-1] if said else speaker(new, copies)).lang if status == "developing" else None,
+                whats_new_lang=(None if said or status != "developing" else speaker(new, copies).lang),
+                whats_new_outlet=said[-1].outlet_name if said and status == "developing" else "",
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 newest=newest,

@@ -268,6 +268,7 @@ class Pages:
                     "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
                     "lang": part_lang(v.lang),
+                    "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words
                 }
             )
         return self.page(

@@ -95,7 +95,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time"{{ date_lang }}>{{ first_seen }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
-<li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
+<li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
 {% if v.excerpt %}<p class="excerpt" dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.excerpt }}</p>{% endif %}
 </li>
 {% endfor %}

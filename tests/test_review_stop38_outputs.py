@@ -1,0 +1,125 @@
+"""The lines a reader sees of an outlet's notices, reports restored and entries updated in
+place, in every output (stop 38 review: outputs): the Markdown and HTML files, the JSON digest,
+the email (sent by ``digest send`` to a real SMTP server on loopback, its HTML and text parts),
+the archive's day and story pages.  Real parts: ``digest replay`` / ``digest send`` through the
+CLI, SQLite on disk, aiosmtpd, the archive's web server."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from digest.cli import main
+from digest.config import load_config
+from tests.support.daemon import smtpd
+from tests.support.web import site
+from tests.test_review_stop36_developing import _at
+from tests.test_review_stop37_hostile import Q_TEXT, Q_TITLE, RETRACTED, notice, quake_day0
+from tests.test_timeline import TUE, record
+
+#: An outlet an aggregator's item names, in a script written right to left.
+ARABIC = "أخبار الساحل"
+
+
+def _replayed(tmp_path: Path, rows: list[dict[str, Any]], port: int = 25) -> Path:
+    """``rows`` replayed into a store on disk, with a configuration that mails to ``port``."""
+    (tmp_path / "day.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(f"""sources:
+  - {{name: Aggregator, url: 'https://agg.example/feed'}}
+  - {{name: Valley Wire, url: 'https://vw.example/feed'}}
+  - {{name: Harbor Herald, url: 'https://hh.example/feed'}}
+output_dir: out
+data_dir: data
+timezone: Europe/London
+clock: 2026-11-16T08:00:00Z
+email:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  from: digest@example.org
+  to: [me@example.org]
+""", encoding="utf-8")
+    assert main(["replay", str(tmp_path / "day.jsonl"), "--config", str(cfg)]) == 0
+    return cfg
+
+
+def _mailed(cfg: Path, *days: str) -> list[tuple[str, str]]:
+    """``digest send`` of each day to a loopback SMTP server: each message's HTML and text parts."""
+    text = cfg.read_text(encoding="utf-8")
+    with smtpd() as (inbox, port):
+        cfg.write_text(text.replace("port: 25\n", f"port: {port}\n"), encoding="utf-8")
+        for day in days:
+            assert main(["send", "--config", str(cfg), "--date", day]) == 0
+    parts = []
+    for raw in inbox.raw:
+        msg = message_from_bytes(raw, policy=default_policy)
+        assert isinstance(msg, EmailMessage)
+        html, plain = msg.get_body(("html",)), msg.get_body(("plain",))
+        assert html is not None and plain is not None
+        parts.append((html.get_content(), plain.get_content()))
+    return parts
+
+
+def _stated_quake(outlet: str, lang: str) -> list[dict[str, Any]]:
+    """Day 0: the aggregator's item of ``outlet`` (its source states ``lang``) and Valley Wire's
+    rewrite; day 1: the outlet's retraction; day 2: its report put back; day 3: a follow-up."""
+    said = {"source": "Aggregator", "outlet": outlet, "lang": lang}
+    rows = [{**r, **said} if r["id"] == "quake-1" else r for r in quake_day0()]
+    return [*rows, notice(RETRACTED, **said),
+            {"id": "quake-1-back", "title": Q_TITLE, "published": _at(2, 9), "text": Q_TEXT, **said},
+            record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=3, hours=9))]
+
+
+def _said_in(html: str, words: str) -> list[str | None]:
+    """The language each place holding ``words`` is marked in (its own or an ancestor's ``lang``;
+    None: none stated, the page's)."""
+    out = []
+    for el in lxml.html.document_fromstring(html).iter():
+        if not isinstance(el.tag, str):
+            continue
+        for holder, text in ((el, el.text), (el.getparent(), el.tail)):
+            if holder is not None and words in (text or ""):
+                langs = [a.get("lang") for a in (holder, *holder.iterancestors()) if a.get("lang")]
+                out.append(langs[0] if langs else None)
+    return out
+
+
+# -- 1. the notice's line is the digest's words, the outlet's name feed text ------------------
+
+def test_the_notice_line_is_in_the_pages_language_with_the_outlet_isolated(tmp_path: Path) -> None:
+    """An aggregator's item of an outlet named in Arabic, its source stating German: the
+    developing line "<outlet> retracted its report" was one ``<span dir="auto" lang="de">``,
+    so the English words were marked German (a screen reader speaks them so) and laid out
+    right to left from the outlet's first letter: Chromium showed "retracted its report
+    أخبار الساحل".  The notice's row "retracted its report" was marked German too, in the
+    digest and on the archive's story page.  Now the outlet is isolated in its own direction
+    and the digest's words are in the pages' language, in the HTML file, the email and the
+    archive."""
+    cfg = _replayed(tmp_path, _stated_quake(ARABIC, "de"))
+    [(mail, _plain), (mail_back, _)] = _mailed(cfg, "2026-11-11", "2026-11-12")
+    page = (tmp_path / "out" / "digest-2026-11-11.html").read_text(encoding="utf-8")
+    for html, verb in ((page, "retracted"), (mail, "retracted"), (mail_back, "restored")):
+        root = lxml.html.document_fromstring(html)
+        [line] = root.find_class("developing")[-1:]  # the story's line (its heading is .developing too)
+        assert line.tag == "p"
+        [outlet] = [el for el in line.iter("span") if el.text == ARABIC]
+        assert outlet.get("dir") == "auto" and outlet.get("lang") is None
+        assert (outlet.tail or "").startswith(f" {verb} its report")
+        assert all(a.get("lang") in (None, "en") for a in (line, *line.iterancestors()))
+    for html in (page, mail):
+        langs = _said_in(html, "retracted its report")
+        assert langs and set(langs) <= {None, "en"}, langs
+    with site(load_config(cfg)) as s:
+        day = s.get("/day/2026-11-13").text
+        story = s.get(lxml.html.document_fromstring(day).xpath("//a[starts-with(@href, '/story/')]/@href")[0]).text
+    langs = _said_in(story, "retracted its report")
+    assert langs and set(langs) <= {None, "en"}, langs
+    assert 'lang="de"' in story  # the versions' own words keep their language
