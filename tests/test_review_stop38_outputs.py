@@ -7,7 +7,8 @@ CLI, SQLite on disk, aiosmtpd, the archive's web server."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -16,8 +17,11 @@ from typing import Any
 
 import lxml.html
 
+from digest.app import open_app
 from digest.cli import main
 from digest.config import load_config
+from digest.output.mailsize import carried_size, email_parts
+from digest.records import DigestView, SectionView, StoryView, VersionView
 from tests.support.daemon import smtpd
 from tests.support.web import site
 from tests.test_review_stop36_developing import _at
@@ -123,3 +127,42 @@ def test_the_notice_line_is_in_the_pages_language_with_the_outlet_isolated(tmp_p
     langs = _said_in(story, "retracted its report")
     assert langs and set(langs) <= {None, "en"}, langs
     assert 'lang="de"' in story  # the versions' own words keep their language
+
+
+# -- 2. a long day's email: a story by title only still says what happened -----------------------
+
+def _long_day(cfg: Path, day: date, stories: int) -> DigestView:
+    """The day's view as the store gives it, after ``stories`` other new stories of three
+    outlets each (ahead of it: most outlets first)."""
+    with open_app(cfg) as app:
+        view = app.build_view(day)
+    at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=8)
+    filler = []
+    for i in range(stories):
+        vs = [VersionView(source=f"Outlet {k}", title=f"Harbour board item {i}: ferry timetable {k}",
+                          url=f"https://o{k}.example/{i}", published=at, arrived=at, key=f"f{i}-{k}",
+                          text=f"The harbour board met about item {i}. " * 30) for k in range(3)]
+        filler.append(StoryView(f"f{i}", vs[0].title, vs[0], vs[1:], first_seen=at))
+    stories = [*filler, *view.stories]
+    return replace(view, stories=stories, sections=[SectionView("", stories)] if view.sections else [])
+
+
+def test_a_story_by_title_only_in_a_long_mail_still_says_it_is_developing_and_why(tmp_path: Path) -> None:
+    """A day too long for one email shows its later stories by title only: the quake the
+    outlet retracted that day was a bare link among new stories, in the HTML and the text part,
+    with nothing saying it was an earlier story, nor that Coast News retracted its report (the
+    contents at the top mark a story "developing"; a title-only one had no contents line
+    either).  Now a developing story listed by title says "Developing" and its line."""
+    cfg = _replayed(tmp_path, [*quake_day0(), notice(RETRACTED)])
+    view = _long_day(cfg, date(2026, 11, 11), 40)
+    html, text = email_parts(view, tz=UTC, budget=40_000)
+    assert carried_size(html) <= 40_000
+    root = lxml.html.document_fromstring(html)
+    assert Q_TITLE not in [" ".join(h.text_content().split()) for h in root.iter("h2", "h3")]  # by title
+    [item] = [li for li in root.iter("li") if "harbour wall collapses" in li.text_content()]
+    said = " ".join(item.text_content().split())
+    assert "Developing" in said and "Coast News retracted its report" in said, said
+    [line] = [ln for ln in text.splitlines() if "harbour wall collapses" in ln]
+    at = text.splitlines().index(line)
+    block = " ".join(text.splitlines()[at : at + 3])
+    assert "Developing" in block and "Coast News retracted its report" in block, block
