@@ -22,8 +22,8 @@ How it works
 :func:`carried_size`) it goes out as it is (a small day's mail is byte for byte what
 it was).  Over it, the stories are ranked for a place in full (:func:`ranked`: each
 section's first story in turn, then each one's second, ...); the most of that order that
-fit are shown in full and the others by title only (a link), after the full ones of their
-section, with a line under the counts saying how many and where the whole digest is.  When
+fit are shown in full and the others by title only (a link; a developing one with its
+"Developing" line), after the full ones of their section, with a line under the counts saying how many and where the whole digest is.  When
 even the titles do not all fit, the day's first :data:`MIN_IN_FULL` stories stay in full
 (fewer where they alone pass the budget), as many titles as fit follow, and each section
 says how many more it holds.  The header, the contents (of the stories in full), the muted line and the
