@@ -122,8 +122,7 @@ def _version(
         "when": format_time(v.published, tz, day=day, locale=locale),
         "new": v.new,
         "lang": part_lang(v.lang),
-        #: the language of the row's title: the pages' own where the title is ours (a notice's)
-        "title_lang": "" if v.own_title else part_lang(v.lang),
+        "title_lang": "" if v.own_title else part_lang(v.lang),  # a notice's row: our words
     }
 
 
@@ -207,7 +206,6 @@ def story_context(
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
         "whats_new": shown_news(s.whats_new, title, cut),
         "whats_new_lang": part_lang(s.whats_new_lang),
-        #: a line in our words about an outlet: the outlet (isolated in HTML) and the rest
         **_news_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
         "lead_new": s.lead.new,
         "lang": lead["lang"],
@@ -215,12 +213,10 @@ def story_context(
 
 
 def _news_parts(line: str, outlet: str) -> dict[str, str]:
-    """``whats_new_outlet`` and ``whats_new_said`` of a line in the digest's own words about an
-    outlet ("Coast News retracted its report": the outlet, feed text in its own direction, and
-    "retracted its report", the pages' words); both "" for a version's own words."""
-    if outlet and line.startswith(outlet + " "):
-        return {"whats_new_outlet": outlet, "whats_new_said": line[len(outlet) + 1:]}
-    return {"whats_new_outlet": "", "whats_new_said": ""}
+    """The outlet a line in the digest's own words names ("Coast News retracted its report";
+    feed text, isolated in HTML) and the rest, the pages' words; "" for a version's words."""
+    ours = bool(outlet) and line.startswith(outlet + " ")
+    return {"whats_new_outlet": outlet if ours else "", "whats_new_said": line[len(outlet) + 1 :] if ours else ""}
 
 
 def shown_news(line: str, title: str, cut: str) -> str:
