@@ -32,8 +32,9 @@ from tests.test_timeline import TUE, record
 ARABIC = "أخبار الساحل"
 
 
-def _replayed(tmp_path: Path, rows: list[dict[str, Any]], port: int = 25) -> Path:
-    """``rows`` replayed into a store on disk, with a configuration that mails to ``port``."""
+def _replayed(tmp_path: Path, rows: list[dict[str, Any]], port: int = 25, extra: str = "") -> Path:
+    """``rows`` replayed into a store on disk, with a configuration that mails to ``port``
+    (and ``extra``, YAML)."""
     (tmp_path / "day.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text(f"""sources:
@@ -50,7 +51,7 @@ email:
   security: none
   from: digest@example.org
   to: [me@example.org]
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     assert main(["replay", str(tmp_path / "day.jsonl"), "--config", str(cfg)]) == 0
     return cfg
 
@@ -166,3 +167,40 @@ def test_a_story_by_title_only_in_a_long_mail_still_says_it_is_developing_and_wh
     at = text.splitlines().index(line)
     block = " ".join(text.splitlines()[at : at + 3])
     assert "Developing" in block and "Coast News retracted its report" in block, block
+
+
+# -- 3. the week's figures add up when a report was taken back, put back or updated in place ----
+
+WEEKLY = """digests:
+  - name: daily
+  - name: weekly
+    every: week
+    weekday: monday
+"""
+
+
+def test_the_weekly_figures_add_up_after_a_notice_a_report_restored_and_a_revision(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """The week's digest said "5 articles read · 1 story · 2 duplicates collapsed" of a week
+    in which the aggregator's outlet retracted its report and put it back: the report and the
+    notice, new in the week and listed on their days, stood for by the report back in the
+    week's last view, were counted nowhere (``articles_read`` = ``stories`` +
+    ``duplicates_collapsed`` + ``muted_articles``, README).  So was an entry's first text
+    updated in place later in the week."""
+    from tests.test_review_stop37_inplace import REVISED_TITLE, revised_text
+
+    quake = _stated_quake("Coast News", "en")
+    revision = {**quake[0], "title": REVISED_TITLE, "text": revised_text(), "arrived": _at(1, 10)}
+    for name, rows in (("restored", quake), ("revised", [*quake_day0(), {**revision, "source": "Coast News"}])):
+        folder = tmp_path / name
+        folder.mkdir()
+        cfg = _replayed(folder, [{k: v for k, v in r.items() if k != "outlet" or name == "restored"} for r in rows],
+                        extra=WEEKLY)
+        capsys.readouterr()
+        assert main(["build", "--config", str(cfg), "--digest", "weekly", "--date", "2026-11-13",
+                     "--format", "json", "-o", "-"]) == 0
+        counts = json.loads(capsys.readouterr().out)["counts"]
+        assert counts["articles_read"] == len(rows), (name, counts)
+        assert counts["articles_read"] == counts["stories"] + counts["duplicates_collapsed"] + counts["muted_articles"], (
+            name, counts)

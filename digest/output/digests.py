@@ -158,6 +158,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     born: set[str] = set()  # new on one of the days: first seen in the period
     news: dict[str, StoryView] = {}  # the latest day's view in which it developed
     fresh: set[tuple[str, str]] = set()
+    read: dict[str, set[str]] = {}  # each story's versions new in the period, by key
     copies: set[tuple[str, str]] = set()
     repeated: dict[str, int] = {}
     earlier: dict[str, int] = {}  # versions shown before the period
@@ -168,6 +169,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
             for v in _versions(s):
                 if v.new:
                     fresh.add((s.story_id, v.id))
+                    read.setdefault(s.story_id, set()).add(v.key)
                 if v.copy:
                     copies.add((s.story_id, v.id))
             stories[s.story_id] = s  # the later day's view holds every version so far
@@ -186,7 +188,10 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         # copies arrived: also reported
         said = news.get(s.story_id)
         status = "new" if s.story_id in born else "developing" if said else ALSO_REPORTED
-        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id],
+        # a version new on a day and listed then, stood for since (a report taken back or put
+        # back, an entry's earlier text): collapsed, as a day's own are
+        gone = read.get(s.story_id, set()) - {v.key for v in _versions(s)}
+        return replace(s, lead=one(s.lead), also=[one(v) for v in s.also], repeated=repeated[s.story_id] + len(gone),
                        status=status, whats_new=said.whats_new if said and status != "new" else "",
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
                        whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",
