@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import lxml.html
 import pytest
 
@@ -249,8 +250,6 @@ def test_the_atom_entry_of_a_developing_story_says_what_is_new_escaped(tmp_path:
     """A feed reader was shown the retraction's entry marked unread again, its content the list
     of versions only: nothing said the outlet took its report back.  The entry's content now
     opens with the day's line, as the digest's; an outlet named by feed text stays text."""
-    import feedparser
-
     from tests.support.web import site
 
     outlet = 'Coast <script>alert(3)</script>'
@@ -263,6 +262,45 @@ def test_the_atom_entry_of_a_developing_story_says_what_is_new_escaped(tmp_path:
     feed = feedparser.parse(body)
     assert not feed.bozo, feed.get("bozo_exception")
     [entry] = feed.entries
-    content = entry.content[0].value
-    assert content.startswith("<div><p><strong>Developing</strong>: Coast &lt;script&gt;alert(3)&lt;/script&gt; retracted")
+    import lxml.html
+
+    para = lxml.html.fragment_fromstring(entry.content[0].value).find("p")
+    assert para is not None
+    assert para.text_content() == "Developing: Coast <script>alert(3)</script> retracted its report"
     assert b"<script" not in body and b"&amp;lt;script&amp;gt;alert(3)" in body  # text in HTML in XML
+
+
+def test_the_atom_line_in_the_digests_words_is_marked_in_the_pages_language() -> None:
+    """An entry is in its lead's language (``xml:lang="de"``): the line "Developing: Valley Wire
+    retracted its report" inside it was marked German too, a screen reader's German voice
+    reading English.  The digest's words now say their language; the outlet's name is isolated
+    in its own direction, and a version's headline says its own language."""
+    import lxml.html
+
+    from digest.output.atom import stories_atom
+    from digest.records import StoryView, VersionView
+
+    lead = VersionView("Anzeiger", "Beben erschüttert die Küste", "https://a.example/1", TUE, "Ein Beben.", lang="de")
+    wire = VersionView("Valley Wire", "retracted its report", None, TUE, own_title=True)
+    ours = StoryView("s1", lead.title, lead, [wire], first_seen=TUE, status="developing",
+                     whats_new="Valley Wire retracted its report", whats_new_outlet="Valley Wire")
+    theirs = StoryView("s2", lead.title, lead, [], first_seen=TUE, status="developing",
+                       whats_new="Nachbeben der Stärke 4,1", whats_new_lang="de")
+
+    def para(story: StoryView) -> Any:
+        text = stories_atom([story], title="t", feed_url="https://n.example/feed.atom", site_url="https://n.example/",
+                            updated=TUE + timedelta(days=1))
+        [entry] = feedparser.parse(text).entries
+        return lxml.html.fragment_fromstring(entry.content[0].value).find("p")
+
+    def lang_of(el: Any) -> str | None:
+        return next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang")), None)
+
+    p = para(ours)
+    assert p.text_content() == "Developing: Valley Wire retracted its report"
+    [name] = [el for el in p.iter("span") if el.text == "Valley Wire"]
+    assert name.get("dir") == "auto" and lang_of(name) == "en" and "retracted" in (name.tail or "")
+    assert lang_of(p.find(".//strong")) == "en"
+    p = para(theirs)
+    [said] = [el for el in p.iter("span") if el.text == "Nachbeben der Stärke 4,1"]
+    assert lang_of(said) == "de" and lang_of(p.find(".//strong")) == "en"

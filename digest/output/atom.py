@@ -81,15 +81,39 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return el
 
 
-def _versions_html(versions: Iterable[tuple[VersionView, bool]], news: str = "") -> str:
+def _news_html(body: ET.Element, story: StoryView) -> None:
+    """A developing story's paragraph: "Developing: <what is new>".  The entry is in its
+    lead's language (``xml:lang``); the digest's own words are marked in the pages' (``lang``),
+    a line in the digest's words ("Coast News retracted its report") too, its outlet isolated
+    (``dir="auto"``: a name in Arabic would turn the line), a version's headline in its
+    version's language when its source stated one."""
+    news = _line(story.whats_new)
+    if story.status != "developing" or not news:
+        return
+    p = ET.SubElement(body, "p")
+    ours = ET.SubElement(p, "span", {"lang": PAGE_LANG})
+    strong = ET.SubElement(ours, "strong")
+    strong.text = "Developing"
+    strong.tail = ": "
+    outlet = _line(story.whats_new_outlet)
+    if outlet and news.startswith(outlet + " "):
+        said = ET.SubElement(p, "span", {"lang": PAGE_LANG})
+        name = ET.SubElement(said, "span", {"dir": "auto"})
+        name.text = outlet
+        name.tail = news[len(outlet):]
+    else:
+        said = ET.SubElement(p, "span", {"dir": "auto"})
+        if story.whats_new_lang:
+            said.set("lang", story.whats_new_lang)
+        said.text = news
+
+
+def _versions_html(versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None) -> str:
     """Every outlet's version as a sanitized HTML list, after a paragraph saying what is new
-    when ``news`` is given (a developing story's line)."""
+    when ``story`` is developing (``_news_html``)."""
     body = ET.Element("div")
-    if news:
-        p = ET.SubElement(body, "p")
-        strong = ET.SubElement(p, "strong")
-        strong.text = "Developing"
-        strong.tail = f": {news}"
+    if story is not None:
+        _news_html(body, story)
     ul = ET.SubElement(body, "ul")
     for v, is_lead in versions:
         li = ET.SubElement(ul, "li")
@@ -184,7 +208,6 @@ def stories_atom(
         if summary:
             _el(entry, "summary", summary, type="text")
         versions = [(lead, True), *((v, False) for v in story.also)]
-        news = _line(story.whats_new) if story.status == "developing" else ""
-        _el(entry, "content", _versions_html(versions, news), type="html")
+        _el(entry, "content", _versions_html(versions, story), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
