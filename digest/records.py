@@ -230,6 +230,9 @@ class VersionView(ShowsOutlet):
     #: ``title`` is the digest's own words, not the version's: a notice's row, "retracted its
     #: report" (``digest.output.news.taken_back``); shown in the pages' language.
     own_title: bool = False
+    #: The entry read again changed (an item its site updated in place: ``revision_of``):
+    #: shown with the time it was read, "updated ...", not the entry's first publication.
+    revised: bool = False
 
 
 #: The status of a story from earlier days whose new versions are all copies of what was

@@ -286,6 +286,32 @@ def test_replay_reads_a_repeated_id_arriving_later_as_the_entry_updated_in_place
     assert quake["lead"]["title"] == REVISED_TITLE and DEATH in quake["lead"]["text"]
 
 
+def test_an_entry_updated_in_place_is_shown_with_the_time_it_was_read_again(tmp_path: Path) -> None:
+    """The revision keeps its entry's first publication time: Wednesday's digest showed the
+    updated lead as "Coast News · Tue 10 Nov, 06:00 GMT · new", Tuesday's time on news read
+    on Wednesday.  It now says when it was read again, in every output; Tuesday's digest and
+    the other outlets keep their publication times, and the JSON its times as they are."""
+    first = record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6))
+    wire = record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=9))
+    update = {**first, "title": REVISED_TITLE, "text": revised_text(), "arrived": (TUE + timedelta(days=1, hours=9)).isoformat()}
+    data, cfg = write_inputs(tmp_path, [first, wire, update])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    out = tmp_path / "out"
+    def read(name: str) -> str:  # no-break spaces as spaces
+        return (out / name).read_text(encoding="utf-8").replace("\u00a0", " ")
+
+    tue, wed = read("digest-2026-11-10.md"), read("digest-2026-11-11.md")
+    assert "**Coast News** · Tue 10 Nov, 06:00 GMT" in tue and "updated" not in tue
+    assert "**Coast News** · updated Wed 11 Nov, 09:00 GMT · *new*" in wed
+    assert "Opunake harbour wall collapses after 6.1 quake off Taranaki · Tue 10 Nov, 09:00 GMT" in wed
+    import lxml.html
+
+    page = lxml.html.document_fromstring(read("digest-2026-11-11.html")).text_content().replace("\u00a0", " ")
+    assert "Coast News · updated Wed 11 Nov, 09:00 GMT · new" in page
+    [quake] = digest_json(tmp_path, "2026-11-11")["stories"]
+    assert quake["lead"]["published"].startswith("2026-11-10T06:00") and quake["lead"]["arrived"].startswith("2026-11-11T09:00")
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
 def test_both_stores_keep_an_entrys_hash_and_its_revisions(tmp_path: Path, make_app: MakeApp, backend: str) -> None:
     """SQLite and PostgreSQL (loopback, a throwaway schema) alike: the entry's hash as last

@@ -127,3 +127,15 @@ def format_days(first: str | date, last: str | date, locale: str | None = None) 
 
 #: An abbreviated month in a date pattern (not a longer one).
 _MONTH_ABBR = re.compile(r"(?<!M)MMM(?!M)")
+
+
+def version_time(
+    published: datetime | None, updated: datetime | None, tz: tzinfo | None = None, *,
+    day: str | None = None, locale: str | None = None,
+) -> str:
+    """A version's time as a digest shows it: its publication, or ``updated`` (when an entry
+    its site updated in place was read again: it keeps its first publication time) as
+    "updated Wed 11 Nov, 09:00 GMT"."""
+    if updated is not None:
+        return "updated " + format_time(updated, tz, day=day, locale=locale)
+    return format_time(published, tz, day=day, locale=locale)

@@ -48,6 +48,7 @@ import markdown
 from markupsafe import Markup
 
 from digest.errors import DigestError
+from digest.output import dates
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
@@ -119,7 +120,7 @@ def _version(
         "title": _one_line(v.title) or source,
         "has_title": bool(_one_line(v.title)),
         "url": safe_url(v.url),
-        "when": format_time(v.published, tz, day=day, locale=locale),
+        "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale),
         "new": v.new,
         "lang": part_lang(v.lang),
         "title_lang": "" if v.own_title else part_lang(v.lang),  # a notice's row: our words

@@ -340,6 +340,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 outlet=v.outlet,
                 copy=copy,
                 own_title=v.key in told_keys,
+                revised=bool(v.revision_of),
             )
 
         # an entry's earlier text, a report its outlet took back: unless it leads
