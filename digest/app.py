@@ -157,11 +157,7 @@ class App:
         proposed and filtered.  A rebuild keeps only the window, in fresh
         arrays, and costs one ``restore`` per article of it.
         """
-        if self._engine is None:
-            self._engine_since = None
-        elif self._engine_since is None:
-            self._engine_since = now
-        elif now - self._engine_since >= ENGINE_RENEW:
+        if self._engine is not None and self._engine_since is not None and now - self._engine_since >= ENGINE_RENEW:
             self._engine, self._engine_since = None, None
 
     @contextmanager

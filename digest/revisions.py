@@ -61,12 +61,12 @@ import dataclasses
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from .dedup.params import REVISION_INTERVAL_HOURS
 from .output.news import Said, adds_nothing
 from .records import Article, Entry
-from .store.base import Store, StoredArticle
+from .store.base import Store, StoredArticle, aware
 from .text.lines import recurring_lines
 from .text.notices import takedown
 from .text.prepare import Body, bodies_of
@@ -164,18 +164,14 @@ class Poll:
             store.set_content_hashes(self.hashes)
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
 def _not_before(published: datetime | None, versions: list[StoredArticle]) -> datetime | None:
     """A revision's publication time: the entry's as read, but not before its earlier versions'.
     The engine orders an outlet's versions by publication (``dedup.lead``: what it revised,
     what its notice took back); an entry's dates are the site's: a notice that moved the
     item's date on, then the report put back under its first date, made the report back read
     as older than the notice, and taken back by it."""
-    dated = [_aware(v.published) for v in versions if v.published is not None]
-    if published is None or not dated or _aware(published) >= max(dated):
+    dated = [aware(v.published) for v in versions if v.published is not None]
+    if published is None or not dated or aware(published) >= max(dated):
         return published
     return max(dated)
 
@@ -187,7 +183,7 @@ def _taken_back_or_back(article: Article, versions: list[StoredArticle]) -> bool
     now = takedown(article.title, article.text) is not None
     latest = max(versions, key=lambda v: (v.fetched, v.key), default=None)
     before = latest is not None and takedown(latest.title, latest.text) is not None
-    return now != before if before else now
+    return now != before
 
 
 def polled(store: Store, known: list[tuple[Entry, str]], fetched: datetime) -> Poll:

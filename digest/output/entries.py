@@ -38,33 +38,25 @@ How it works
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ..dedup.params import TIE
-from ..store.base import StoredArticle
+from ..store.base import StoredArticle, aware
 from ..text.notices import takedown
-from .news import adds_nothing, read_of, words_read
+from .news import adds_nothing, is_notice, read_of, words_read
 
 #: The reasons the engine stores for a version out of the lead choice by a later one's doing.
 _TAKEN_BACK, _REVISED = "removed or retracted by its outlet", "revised later by its outlet"
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
 def arrival(v: StoredArticle) -> tuple[datetime, str]:
     """A version's place in arrival order."""
-    return _aware(v.fetched), v.key
+    return aware(v.fetched), v.key
 
 
 def entry(v: StoredArticle) -> str:
     """The entry a version is of: its first article's key (``digest.revisions``)."""
     return v.revision_of or v.key
-
-
-def is_notice(v: StoredArticle) -> bool:
-    return takedown(v.title, v.text) is not None
 
 
 def replaced(versions: Iterable[StoredArticle]) -> set[str]:
@@ -83,7 +75,7 @@ def before(v: StoredArticle, notice: StoredArticle) -> bool:
     ``v`` published before it; arrived before it when a time is unknown or the same.  A report
     read after its notice (a late feed's backlog) is still the report it took back."""
     if v.published is not None and notice.published is not None and v.published != notice.published:
-        return _aware(v.published) < _aware(notice.published)
+        return aware(v.published) < aware(notice.published)
     return arrival(v) < arrival(notice)
 
 
@@ -177,7 +169,7 @@ def day_lead(day: list[StoredArticle], lead_key: str, *, later: bool) -> StoredA
     close = [v for v in kept if (v.score or 0.0) >= best * (1 - TIE)]
 
     def key(v: StoredArticle) -> tuple[float, int, float, float, str]:
-        published = _aware(v.published).timestamp() if v.published is not None else float("inf")
+        published = aware(v.published).timestamp() if v.published is not None else float("inf")
         return (-v.priority, len(v.junk or []), published, -(v.score or 0.0), v.key)
 
     return min(close, key=key)

@@ -183,9 +183,14 @@ def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: 
     return {v.key for v in new if adds_nothing(v, earlier, read, seen)}
 
 
+def is_notice(v: StoredArticle) -> bool:
+    """Whether the version is an outlet's notice taking its report back (``digest.text.notices``)."""
+    return takedown(v.title, v.text) is not None
+
+
 def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
     """The new versions that are an outlet's notice taking its report back, in arrival order."""
-    return sorted((v for v in new if takedown(v.title, v.text)), key=lambda v: (v.fetched, v.key))
+    return sorted((v for v in new if is_notice(v)), key=lambda v: (v.fetched, v.key))
 
 
 def taken_back(notice: StoredArticle, *, outlet: bool = True) -> str:

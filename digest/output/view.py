@@ -83,19 +83,18 @@ from datetime import UTC, date, datetime, timedelta
 from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
-from ..store.base import Store, StoredArticle, parse_ts, ts
+from ..store.base import Store, StoredArticle, aware, parse_ts, ts
 from .entries import (
     arrival,
     day_lead,
     entry,
-    is_notice,
     read_after,
     replaced,
     restored,
     undone,
     withdrawn,
 )
-from .news import copies_of, notices, read_of, speaker, taken_back, whats_new
+from .news import copies_of, is_notice, notices, read_of, speaker, taken_back, whats_new
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -172,7 +171,7 @@ def shown_day(store: Store, cfg: Config, at: datetime) -> date:
     """The day whose digest shows as new what arrived at ``at``: its own day (configured time
     zone), or the next one when that day's digest was sealed before it arrived (the day before,
     for an arrival at the very instant a late seal ended it)."""
-    at = _aware(at)
+    at = aware(at)
     day = at.astimezone(cfg.tz).date()
     start, end = day_window(store, cfg, day)
     if at >= end and day < date.max:
@@ -188,7 +187,7 @@ def stamp_open(store: Store, cfg: Config, at: datetime, articles: Iterable[Artic
     stamped them before the daemon's or ``digest send``'s seal and stores them after it: that
     digest was built without them), the start of the first window still open, set on each
     article too.  Else they would be new in a digest that went out without them, and no other."""
-    start = at = _aware(at)
+    start = at = aware(at)
     while (sealed := sealed_at(store, day := shown_day(store, cfg, at))) is not None and sealed >= at:
         at = day_window(store, cfg, day)[1]
     if at != start:
@@ -204,7 +203,7 @@ def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: d
     moved: dict[date, int] = {}
     why = ""
     for at, n in arrived.items():
-        own, shown = _aware(at).astimezone(cfg.tz).date(), shown_day(store, cfg, at)
+        own, shown = aware(at).astimezone(cfg.tz).date(), shown_day(store, cfg, at)
         if shown != own:
             moved[shown] = moved.get(shown, 0) + n
             sealed = sealed_at(store, own)
@@ -213,10 +212,6 @@ def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: d
     if not moved:
         return None
     return sum(moved.values()), max(moved).isoformat(), why
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
@@ -265,7 +260,7 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
 
     first: dict[_Page, str] = {}
     out = {}
-    for v in sorted(versions, key=lambda v: (_aware(v.fetched), v.key)):
+    for v in sorted(versions, key=lambda v: (aware(v.fetched), v.key)):
         page = _page(v, channel(v.source))
         if page is not None:
             out.update({v.key: first[page]} if page in first else {})
@@ -294,7 +289,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         # the story as it stood at the day's end: a version that arrived later is a later
         # day's news (an archive page of the day does not show it)
         every = store.story_versions(sid)
-        versions = [v for v in every if _aware(v.fetched) < end]
+        versions = [v for v in every if aware(v.fetched) < end]
         if st is None or not versions:
             continue
         by_key = {v.key: v for v in versions}
@@ -306,22 +301,22 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
         repeats = {k: first for k, first in _repeats(store, channels, versions).items() if k not in back}
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
-        fresh = [v for v in versions if start <= _aware(v.fetched) < end]
+        fresh = [v for v in versions if start <= aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
-        late = read_after(fresh, notices(versions)) - set(back)  # a report read after its notice took it back
+        told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
+        late = read_after(fresh, told_ever) - set(back)  # a report read after its notice took it back
         new = [v for v in fresh if v.key not in repeats and v.key not in late]
         if not new:  # nothing new, or only a page already listed read again, or taken back
             hidden += len(fresh)
             continue
-        earlier = [v for v in versions if _aware(v.fetched) < start]
+        earlier = [v for v in versions if aware(v.fetched) < start]
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
-        said = sorted([*told, *(v for v in new if v.key in back)], key=lambda v: (_aware(v.fetched), v.key))
+        said = sorted([*told, *(v for v in new if v.key in back)], key=lambda v: (aware(v.fetched), v.key))
         copies -= {v.key for v in said}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
-        told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
         notice_keys = {n.key for n in told_ever} - {lead.key}
 
         def view(v: StoredArticle, copy: bool, told_keys: frozenset[str] = frozenset(notice_keys)) -> VersionView:
@@ -334,8 +329,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 score=v.score or 0.0,
                 id=v.guid or v.key,
                 key=v.key,
-                arrived=_aware(v.fetched),
-                new=start <= _aware(v.fetched) < end,
+                arrived=aware(v.fetched),
+                new=start <= aware(v.fetched) < end,
                 lang=v.lang,
                 outlet=v.outlet,
                 copy=copy,
@@ -385,7 +380,7 @@ def failing_sources(store: Store, names: set[str], end: datetime) -> list[Failin
     going on: a success ends it) began before ``end``, earliest first."""
     out = []
     for st in store.list_source_states():
-        since = _aware(st.first_failure_at) if st.first_failure_at else None
+        since = aware(st.first_failure_at) if st.first_failure_at else None
         if st.name in names and st.failures and since is not None and since < end:
             error = (st.last_error or "").removeprefix(st.name + ": ")
             out.append(FailingSource(st.name, since, st.failures, error, st.paused))

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,8 +43,8 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day
 from ..output.digests import archive_view as build_view
-from ..output.entries import is_notice, kinds
-from ..output.news import taken_back
+from ..output.entries import kinds
+from ..output.news import is_notice, taken_back
 from ..output.render import excerpt, make_env, part_lang, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
@@ -52,7 +52,7 @@ from ..output.view import day_window, shown_day
 from ..records import ALSO_REPORTED, StoryView
 from ..retention import kept_from
 from ..sources.dates import day_fits
-from ..store.base import Store
+from ..store.base import Store, aware
 from .webday import decorate_day, one_line, story_href
 from .webtemplates import PAGES
 
@@ -100,10 +100,6 @@ def typed_query(q: str) -> str:
     at most.  The page cache keys on this too: two queries alike in their first
     characters as typed (controls in front) may differ in what is searched."""
     return one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class Pages:
@@ -253,7 +249,7 @@ class Pages:
             return self.error("404 Not Found", "No such story.", root)
         tz, locale = self.cfg.tz, self.cfg.locale
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
-        first = _aware(st.first_seen)
+        first = aware(st.first_seen)
         day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
         rows = []
         said = kinds(versions, lead.key)  # what each is: a revision, a notice, a copy, ...
@@ -300,7 +296,7 @@ class Pages:
         for i in range(self.feed_days):  # newest day first: a developing story once, as now
             for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:
                 stories.setdefault(s.story_id, s)
-        cap = _aware(now)
+        cap = aware(now)
         ordered = sorted(stories.values(), key=lambda s: (entry_updated(s, cap), s.story_id), reverse=True)
         shown = ordered[: self.feed_max]
         text = stories_atom(

@@ -87,6 +87,11 @@ def ts(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).strftime(_TS_FORMAT)
 
 
+def aware(dt: datetime) -> datetime:
+    """``dt`` with its zone; a naive one (as the store reads some back) taken as UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
 def parse_ts(value: str | None) -> datetime | None:
     """The inverse of :func:`ts`."""
     if not value:
