@@ -308,6 +308,16 @@ def test_an_entry_updated_in_place_is_shown_with_the_time_it_was_read_again(tmp_
 
     page = lxml.html.document_fromstring(read("digest-2026-11-11.html")).text_content().replace("\u00a0", " ")
     assert "Coast News · updated Wed 11 Nov, 09:00 GMT · new" in page
+    from digest.config import load_config
+    from tests.support.web import site
+
+    with site(load_config(cfg)) as s:  # the archive's story page: the revision's row says it too
+        story = s.get(lxml.html.document_fromstring(s.get("/day/2026-11-11").text).xpath(
+            "//a[starts-with(@href, '/story/')]/@href")[0]).text
+    rows = [" ".join(li.text_content().split()) for li in lxml.html.document_fromstring(story).xpath(
+        "//ul[@class='versions']/li")]
+    assert any(r.startswith("Coast News (lead; revision") and "updated Wed 11 Nov, 09:00 GMT" in r for r in rows), rows
+    assert any(r.startswith("Coast News (earlier text") and "Tue 10 Nov, 06:00 GMT" in r for r in rows), rows
     [quake] = digest_json(tmp_path, "2026-11-11")["stories"]
     assert quake["lead"]["published"].startswith("2026-11-10T06:00") and quake["lead"]["arrived"].startswith("2026-11-11T09:00")
 

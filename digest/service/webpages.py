@@ -41,7 +41,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
-from ..output.dates import date_lang, format_day, format_month, format_time, short_day
+from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
 from ..output.digests import archive_view as build_view
 from ..output.entries import kinds
 from ..output.news import is_notice, taken_back
@@ -261,7 +261,8 @@ class Pages:
                     "kind": "; ".join(said[v.key]),
                     "title": one_line(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
                     "url": safe_url(v.url),
-                    "when": format_time(v.published or v.fetched, tz, day=day, locale=locale),
+                    "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
+                                         day=day, locale=locale),  # a revision: when it was read
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
                     "lang": part_lang(v.lang),
                     "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words
