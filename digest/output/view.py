@@ -56,8 +56,9 @@ Special cases
   the day before was sealed (mailed) after this day began in the new zone: its window
   starts at that seal, not at its midnight (what arrived by then went out already).
 * One page read twice through one channel (a source renamed: its entries
-  are new to the new name; two sources on one feed) is two stored versions
-  of one story with one link, title and text: it is listed once, as the
+  are new to the new name; two sources on one feed; a site moved, every item
+  under a new id and link; an item put back as a new entry) is two stored versions
+  of one story with one title and text: it is listed once, as the
   first to arrive (standing for the lead too, where a repeat leads), and the
   repeats are counted as collapsed duplicates; a story whose only new
   versions are such repeats has nothing new and is not shown.  Another
@@ -230,16 +231,20 @@ def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, int, float
     return lambda s: (s.status == ALSO_REPORTED, -s.outlets, -(s.lead.published or start).timestamp(), s.story_id)
 
 
-_Page = tuple[str, str, str, str]
+_Page = tuple[str, str, str]
 
 
 def _page(v: StoredArticle, channel: str) -> _Page | None:
-    """What makes two versions one page: read through one channel (``channel``: the feed URL
-    or path their sources read), the same link, title and text (None: no link, never one).
+    """What makes two versions one page: read through one channel (``channel``: the feed
+    its sources read), the same title and text (None: no link, never one).
     The channel: a copier's feed that republishes an outlet's page word for word is another
     outlet's version, listed as such (it must never stand for the page and hide the outlet's
-    own, issue #21); a source renamed, or two sources on one feed, is the same channel."""
-    return (channel, v.url, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
+    own, issue #21); a source renamed, or two sources on one feed, is the same channel.
+    The link is not compared: a site that moves (``http://site/?p=12`` to
+    ``https://site/2026/11/slug/``) gives every item a new id and link, and its feed's next
+    read is every page it listed already, word for word: those are repeats, not a day of
+    "also reported since" lines naming the outlet it already showed."""
+    return (channel, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
 
 
 def _channels(cfg: Config) -> dict[str, str]:
