@@ -85,6 +85,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
 from ..store.base import Store, StoredArticle, aware, parse_ts, ts
+from ..text.identity import feed_key
 from .entries import (
     arrival,
     day_lead,
@@ -247,9 +248,16 @@ def _page(v: StoredArticle, channel: str) -> _Page | None:
     return (channel, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
 
 
+def _channel(location: str) -> str:
+    """A channel as its feed: a URL by :func:`~digest.text.identity.feed_key` (``http``/
+    ``https``, ``www.``, a trailing ``/``, a tracking query: one feed, as the configuration's
+    warning says), a path as it is."""
+    return feed_key(location) if "://" in location else location
+
+
 def _channels(cfg: Config) -> dict[str, str]:
-    """Each source's channel: what it reads, as configured (the URL, the path)."""
-    return {s.name: s.url or str(s.path) for s in cfg.sources}
+    """Each source's channel: the feed it reads, as configured (the URL's, the path)."""
+    return {s.name: _channel(s.url or str(s.path)) for s in cfg.sources}
 
 
 def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticle]) -> dict[str, str]:
@@ -260,7 +268,7 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     def channel(name: str) -> str:
         if name not in channels:
             state = store.get_source_state(name)
-            channels[name] = state.location if state is not None else f"source:{name}"
+            channels[name] = _channel(state.location) if state is not None else f"source:{name}"
         return channels[name]
 
     first: dict[_Page, str] = {}
