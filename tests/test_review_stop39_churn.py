@@ -6,10 +6,13 @@ disk, ``App.run`` at each day's clock (as ``digest run`` with ``clock:``).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+import pytest
 
 from tests.support.config import MakeApp
 from tests.support.httpd import TestServer
@@ -142,3 +145,32 @@ def test_one_feed_listed_twice_with_a_tracking_query_shows_each_story_once(
     assert len(view.stories) == 3
     assert all(s.also == [] for s in view.stories), [(s.lead.source, [v.source for v in s.also]) for s in view.stories]
     assert view.articles_read == 6 and view.duplicates_collapsed == 3
+
+
+def test_a_feed_that_read_fine_and_now_lists_no_entries_says_so_once_and_keeps_its_stories(
+    tmp_path: Path, make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After days of good data the feed is well-formed and empty (a generator that broke):
+    not a failure, nothing stored is lost, and one line names the source, once; ``digest
+    sources`` keeps it while it lasts, and the feed's entries back are no news."""
+    empty = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+             b"<link>https://site.example/</link><description>d</description></channel></rss>")
+    with TestServer() as srv:
+        serve(srv, "/feed.xml", [old_scheme(i) for i in range(3)])
+        with make_app(tmp_path, {"Site": srv.url("/feed.xml")}, LOOPBACK) as app:
+            app.run(now=DAY1)
+            srv.set("/feed.xml", empty, headers={"Content-Type": "application/rss+xml"})
+            caplog.clear()
+            with caplog.at_level(logging.WARNING):
+                report = app.run(now=DAY2)
+                again = app.run(now=DAY2 + timedelta(hours=1))
+            said = [r.getMessage() for r in caplog.records if "no entries" in r.getMessage()]
+            state = app.store.get_source_state("Site")
+            assert report.errors == [] and again.errors == []
+            assert said == ["Site: the feed lists no entries now (what was read before is kept)"]
+            assert state is not None and "no entries" in str(state)
+            assert len(app.build_view(DAY1.date()).stories) == 3  # kept
+            serve(srv, "/feed.xml", [old_scheme(i) for i in range(3)])
+            assert app.run(now=DAY2 + timedelta(hours=2)).new_articles == 0
+            state = app.store.get_source_state("Site")
+            assert state is not None and state.note is None
