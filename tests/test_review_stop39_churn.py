@@ -174,3 +174,31 @@ def test_a_feed_that_read_fine_and_now_lists_no_entries_says_so_once_and_keeps_i
             assert app.run(now=DAY2 + timedelta(hours=2)).new_articles == 0
             state = app.store.get_source_state("Site")
             assert state is not None and state.note is None
+
+
+def test_the_daemons_poll_round_says_an_emptied_feed_once_too(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The daemon reads fetched feeds in its own round (``service.pollround``): the same note."""
+    import random
+
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import Clock, loopback_config
+
+    with TestServer() as srv:
+        serve(srv, "/feed.xml", [old_scheme(i) for i in range(3)])
+        cfg_path = loopback_config(tmp_path, srv, {"Site": "/feed.xml"}, schedule={"poll_minutes": 1})
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, rng=random.Random(3), clock=clock)
+            assert d.poll_due().new_articles == 3
+            srv.set("/feed.xml", rss([]), headers={"Content-Type": "application/rss+xml"})
+            with caplog.at_level(logging.WARNING):
+                for _ in range(2):
+                    clock.now += timedelta(minutes=2)
+                    assert d.poll_due().errors == []
+            said = [r.getMessage() for r in caplog.records if "no entries" in r.getMessage()]
+            state = app.store.get_source_state("Site")
+    assert said == ["Site: the feed lists no entries now (what was read before is kept)"]
+    assert state is not None and state.note == said[0].removeprefix("Site: ")

@@ -116,6 +116,12 @@ def _page_for_now(source: str, url: str, link: str | None = None) -> ParseError:
     )
 
 
+#: The note of a feed that read before and now lists no entry (a whole, well-formed document:
+#: a generator that broke, a feed emptied by a site's move).  Not a failure: what was read is
+#: kept and nothing is taken back; but silent, a reader would never learn the feed stopped.
+EMPTY_NOTE = "the feed lists no entries now (what was read before is kept)"
+
+
 def read_feed(
     result: FetchResult, *, source: str, config: FetchConfig, fetched: datetime, read_before: bool = False
 ) -> tuple[Entries, FetchResult | None]:
@@ -124,7 +130,8 @@ def read_feed(
     Returns the entries and, when a page was followed, the feed's own fetch
     result (its URL and validators are what the caller stores).  ``read_before``:
     the source was read as a feed at its location before, so a page it gives now
-    is a passing state (maintenance, a login wall), not a wrong URL.
+    is a passing state (maintenance, a login wall), not a wrong URL, and a whole feed
+    that lists no entry now has :data:`EMPTY_NOTE` for its note.
     """
     assert result.content is not None
     url = result.final_url or result.url
@@ -137,6 +144,8 @@ def read_feed(
     if not is_html_page(result.content):
         entries = parse_feed(result.content, source=source, url=url,
                              content_type=result.content_type, fetched=fetched)
+        if read_before and not entries and entries.note is None:
+            entries.note = EMPTY_NOTE  # said once, kept for `digest sources` while it lasts
         return entries, None
     links = feed_links(result.content, url)
     if read_before:  # a passing page is never followed: the feed it links (comments, another

@@ -79,15 +79,7 @@ def retrieve(
     if feed is not None:  # a page that links its feed: the feed is what is polled from now on
         state.permanent_url = feed.permanent_url or feed.url
         state.etag, state.last_modified = feed.etag, feed.last_modified
-    if not entries and entries.note is None and state.last_ok_at is not None:
-        entries.note = EMPTY_NOTE  # said once, kept for `digest sources` while it lasts
     return entries, []
-
-
-#: The note of a feed that read before and now lists no entry (a whole, well-formed document:
-#: a generator that broke, a site's feed emptied by a move).  Not a failure: what was read is
-#: kept and nothing is taken back; but silent, a reader would never learn the feed stopped.
-EMPTY_NOTE = "the feed lists no entries now (what was read before is kept)"
 
 
 #: How many unreadable files a note names; beyond, a fingerprint of them all tells a change.
