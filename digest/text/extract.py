@@ -58,6 +58,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from . import params as p
 from .fragments import HIDDEN_TAGS, SPACES, fragment_to_text, normalize_text, strip_fragment
 
 #: Characters of HTML processed at most (about 5 MB).
@@ -96,7 +97,7 @@ def clean_title(title: str | None) -> str | None:
     for sep in _TITLE_SEPARATORS:
         if sep in title:
             head, _, tail = title.rpartition(sep)
-            if len(head.split()) >= 3 and len(tail.split()) <= 4:
+            if len(head.split()) >= p.TITLE_HEAD_WORDS and len(tail.split()) <= p.TITLE_SUFFIX_WORDS:
                 title = head.strip()
             break
     return title[:500] or None

@@ -1,6 +1,7 @@
 """The numbers of the junk cleaner (``digest.text.clean``), in one place.  Pure: imports nothing.
 
-(The last section is the fragment strip's, ``digest.text.fragments.escaped_markup``.)
+(The last sections are the fragment strip's, ``digest.text.fragments.escaped_markup``, the
+notices', and the titles' of ``digest.text.prepare`` and ``digest.text.extract``.)
 
 Each has one comment line saying what it means.  They were set by hand on the seed articles
 and checked on ``benchmarks.extraction`` (scrapinghub: precision 0.958 -> 0.971 at F1 0.966)
@@ -138,3 +139,18 @@ MARKUP_CLOSING = 2
 #: review: 30; an editor's note with its reason: 40-60); with no limit, the notice's sentence opens no
 #: text of the stories, extraction or feeds corpora either (``python -m benchmarks.notices``).
 NOTICE_WORDS = 80
+
+# -- titles (``digest.text.prepare``, ``digest.text.extract.clean_title``) -------------------------
+
+#: A plain-text article's line reads like a headline with at least this many words ...
+HEADLINE_LIKE_MIN_WORDS = 4
+#: ... at most this many (set by hand with ``title_from_text``; no figure recorded) ...
+HEADLINE_LIKE_MAX_WORDS = 25
+#: ... and more than this share of its characters letters.
+HEADLINE_LIKE_LETTERS = 0.6
+#: A page title's suffix after its last separator (`` | Site Name``) goes when it has at most
+#: this many words ...
+TITLE_SUFFIX_WORDS = 4
+#: ... and what remains at least this many, so "A - B" headlines survive (set by hand with
+#: ``clean_title``; no figure recorded).
+TITLE_HEAD_WORDS = 3

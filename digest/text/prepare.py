@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..records import Article, Entry, shorten
+from . import params as p
 from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
 from .furniture import ends_cut
@@ -134,7 +135,8 @@ def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tupl
 def _headline_like(line: str) -> bool:
     words = len(line.split())
     letters = sum(c.isalpha() for c in line)
-    return 4 <= words <= 25 and letters / max(1, len(line)) > 0.6
+    return (p.HEADLINE_LIKE_MIN_WORDS <= words <= p.HEADLINE_LIKE_MAX_WORDS
+            and letters / max(1, len(line)) > p.HEADLINE_LIKE_LETTERS)
 
 
 def title_from_text(first_line: str, text: str) -> str | None:
@@ -214,7 +216,7 @@ def prepare(
     if entry.text and not entry.content_html and title and not entry.title_stated and not _headline_like(title):
         # A plain-text article whose first line is not a headline: a paragraph
         # (the article has no headline) or site junk ("Share this").
-        if len(title.split()) > 25:
+        if len(title.split()) > p.HEADLINE_LIKE_MAX_WORDS:  # a paragraph, not a headline
             raw = f"{title}\n\n{raw}"
             title = title_from_text(title, entry.text) or ""
         else:
