@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from .common import event_pairs, load_ecb
-from .dated import load_gvc
+from .dated import tuning_pair_sets
 
 _CLOCK = re.compile(
     r"\b(\d{1,2})[:.](\d{2})\s*(a\.?m\.?|p\.?m\.?)?(?=\W)|\b(\d{1,2})\s*(a\.m\.|p\.m\.|am\b|pm\b)",
@@ -86,10 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     chars = args.chars or None
     ecb = load_ecb("dev")
-    for name, rows, group in (
-        ("ECB+ dev, pairs of one topic", ecb, lambda r: r["topic"]),
-        ("GVC val, all pairs", load_gvc("val"), lambda r: 0),
-    ):
+    for name, rows, group in tuning_pair_sets(ecb):
         same, other = pair_counts(rows, group, chars)
         print(f"{name} (opening: {chars or 'all'} characters)")
         for label, c in (("same event", same), ("other event", other)):

@@ -33,6 +33,7 @@ import json
 import random
 import re
 from collections import Counter
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -187,6 +188,20 @@ def load_gvc(split: str) -> list[dict[str, Any]]:
     if split not in ("val", "test"):
         raise ValueError(f"unknown GVC split {split!r} (val, test or all)")
     return [r for r in rows if r["split"] == split]
+
+
+#: A set of tuning pairs: (name, rows, the group whose pairs are counted).
+PairSet = tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], Hashable]]
+
+
+def tuning_pair_sets(ecb: list[dict[str, Any]] | None = None) -> list[PairSet]:
+    """The pairs a cue is counted on before building: ECB+ dev's pairs of one topic (same
+    event against sibling) and all of GVC val's pairs (same incident against two); the
+    tuning splits only.  ``ecb``: ECB+ dev when the caller holds it already."""
+    return [
+        ("ECB+ dev, pairs of one topic", load_ecb("dev") if ecb is None else ecb, lambda r: r["topic"]),
+        ("GVC val, all pairs", load_gvc("val"), lambda r: 0),
+    ]
 
 
 def gvc_stream(split: str, seed: int = 0) -> list[dict[str, Any]]:

@@ -38,8 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import load_ecb
-from .dated import load_gvc
+from .dated import tuning_pair_sets
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
@@ -110,10 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--alike", type=float, default=0.4, help="share of pairs, most alike by words, judged apart")
     args = ap.parse_args(argv)
-    for name, rows, group in (
-        ("ECB+ dev, pairs of one topic", load_ecb("dev"), lambda r: r["topic"]),
-        ("GVC val, all pairs", load_gvc("val"), lambda r: 0),
-    ):
+    for name, rows, group in tuning_pair_sets():
         print(name)
         print("\n".join(table(rows, group, args.alike)))
     return 0

@@ -34,8 +34,8 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from .common import load_ecb, pair_tallies
-from .dated import load_gvc
+from .common import pair_tallies
+from .dated import tuning_pair_sets
 
 _QUOTE = re.compile(r"[\"\u201c\u201d\u201e]([^\"\u201c\u201d\u201e]{8,600})[\"\u201c\u201d\u201e]")
 _WORD = re.compile(r"\w+")
@@ -66,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--words", type=int, default=4, help="words in a shingle of a quotation")
     args = ap.parse_args(argv)
-    for name, rows, group in (
-        ("ECB+ dev, pairs of one topic", load_ecb("dev"), lambda r: r["topic"]),
-        ("GVC val, all pairs", load_gvc("val"), lambda r: 0),
-    ):
+    for name, rows, group in tuning_pair_sets():
         same, other = pair_counts(rows, group, args.words)
         print(f"{name} (shingles of {args.words} words)")
         for label, c in (("same event", same), ("other event", other)):

@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from .common import load_ecb, pair_tallies
-from .dated import load_gvc
+from .dated import tuning_pair_sets
 
 _REPEAT = re.compile(
     r"\b(another|second|third|again|fresh|renewed|latest|aftershocks?|repeat(?:ed)?|once more)\b",
@@ -64,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     chars = args.chars or None
     ecb = load_ecb("dev")
-    for name, rows, group in (
-        ("ECB+ dev, pairs of one topic", ecb, lambda r: r["topic"]),
-        ("GVC val, all pairs", load_gvc("val"), lambda r: 0),
-    ):
+    for name, rows, group in tuning_pair_sets(ecb):
         same, other = pair_counts(rows, group, chars)
         print(f"{name} (opening: {chars or 'all'} characters)")
         for label, c in (("same event", same), ("other event", other)):
