@@ -197,7 +197,7 @@ def read_path(
             yield f
             continue
         try:
-            entries = read_file(f, source=source)
+            entries = read_file(f, source=source, name=_name_in(f, path, is_dir))
             if notes is not None and isinstance(entries, Entries) and entries.note:
                 notes.append(ParseError(str(f), entries.note))
             yield from entries
@@ -205,6 +205,16 @@ def read_path(
             yield exc
         except Exception as exc:  # never let one file stop the folder
             yield ParseError(str(f), f"cannot read: {type(exc).__name__}: {exc}", kind="internal")
+
+
+def _name_in(f: Path, path: Path, is_dir: bool) -> str:
+    """A file's name in its source: its place in the folder (``sub/x.md``), or its own name."""
+    if is_dir:
+        try:
+            return f.relative_to(path).as_posix()
+        except ValueError:
+            pass
+    return f.name
 
 
 def named(err: ParseError, path: Path, name: str) -> ParseError:
@@ -233,8 +243,13 @@ def read_capped(f: Path, limit: int) -> bytes:
     return data
 
 
-def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entry]:
-    """Entries from one file (raises :class:`ParseError` naming the file)."""
+def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | None = None) -> list[Entry]:
+    """Entries from one file (raises :class:`ParseError` naming the file).
+
+    A text, Markdown or HTML article is one entry whose id is ``name``, the file's place in
+    its folder (``sub/x.md``; its own name by default): an article edited in place is that
+    entry updated (``digest.revisions``), and one read before is known before it is cleaned.
+    """
     now = now or datetime.now(UTC)
     try:
         st = f.stat()
@@ -269,6 +284,8 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
                 f"feed files ({' '.join(sorted(FEED_EXT))}) and .txt, .md and .html articles")
         raise ParseError(str(f), f"{binary}, {what}", kind="not-a-feed")
     uri = f.resolve().as_uri()
+    entry_id = f"file:{name or f.name}"
+    former = (None, uri)  # keyed by its text before stop 39: a store written before knows it so
     if kind == "html":
         page = decode(data)
         head = page[:HEAD_CHARS]
@@ -279,6 +296,8 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
                 source=source,
                 title=html_title(head, tags),
                 url=uri,
+                entry_id=entry_id,
+                former=former,
                 content_html=page,
                 is_page=True,
                 published=published or mtime,
@@ -297,7 +316,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None) -> list[Entr
         raise ParseError(str(f), "empty article", kind="empty")
     return [
         Entry(
-            source=source, title=shorten(title, TITLE_CHARS), url=uri, text=body,
+            source=source, title=shorten(title, TITLE_CHARS), url=uri, entry_id=entry_id, former=former, text=body,
             published=stated or mtime, date_from_file=stated is None,
             title_stated=bool(front and front.title),
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
