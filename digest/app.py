@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 
 from .articles import article_key_of, doc_of, stored_keys
 from .config import Config, SourceConfig, load_config
-from .errors import DigestError, FetchError, IndexUnavailable, SourceError
+from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.progress import Progress
 from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
@@ -475,6 +475,14 @@ def open_app(config_path: str | Path) -> Iterator[App]:
     """Load the configuration, open the store, and yield an :class:`App`."""
     cfg = load_config(config_path)
     store = open_store(cfg.database_url)
+    if cfg.missing_paths:  # a path never read is a typo; one read before, a drive not mounted
+        paths = {s.name: str(s.path) for s in cfg.sources}
+        read = {n for n, _ in cfg.missing_paths if (st := store.get_source_state(n)) is not None
+                and st.last_ok_at is not None and st.location == paths.get(n)}
+        typos = [line for n, line in cfg.missing_paths if n not in read]
+        if typos:
+            store.close()
+            raise ConfigError("\n".join(typos))
     app = App(cfg, store)
     try:
         yield app

@@ -145,3 +145,40 @@ def test_a_store_that_knew_the_files_by_their_text_shows_nothing_again(
     assert len(_view(tmp_path, 20).stories) == 2
     assert _view(tmp_path, 21).stories == []
 
+
+def _two_sources(tmp_path: Path, day: int, notes: str = "notes") -> Path:
+    feed = tmp_path / "herald.rss"
+    if not feed.exists():
+        shutil.copy(Path(__file__).parent.parent / "examples" / "feeds" / "harbor-herald.rss", feed)
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        f"clock: 2026-11-{day:02d}T20:00:00Z\nsources:\n  - name: Herald\n    path: herald.rss\n"
+        f"  - name: Notes\n    path: {notes}\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n"
+    )
+    return cfg
+
+
+def test_a_folder_gone_fails_alone_and_comes_back_with_nothing_new(tmp_path: Path) -> None:
+    notes = _setup(tmp_path)
+    with open_app(_two_sources(tmp_path, 20)) as app:
+        app.run()
+    notes.rename(tmp_path / "away")  # the drive is not mounted
+    with open_app(_two_sources(tmp_path, 21)) as app:  # not a configuration error
+        report = app.run()
+        assert [(e.source, "no such file or folder" in e.problem) for e in report.errors] == [("Notes", True)]
+        assert len(app.build_view(date(2026, 11, 20)).stories) >= 2  # stored articles stay
+    (tmp_path / "away").rename(notes)
+    with open_app(_two_sources(tmp_path, 22)) as app:
+        assert app.run().errors == []
+        assert app.build_view(date(2026, 11, 22)).stories == []  # nothing shown again
+
+
+def test_a_path_never_read_that_is_missing_is_still_a_configuration_error(tmp_path: Path) -> None:
+    from digest.errors import ConfigError
+
+    _setup(tmp_path)
+    with open_app(_two_sources(tmp_path, 20)) as app:
+        app.run()
+    with pytest.raises(ConfigError, match=r"feeds.yaml:6: sources\[1\].path: no such file or folder"):
+        with open_app(_two_sources(tmp_path, 21, notes="notse")):
+            pass

@@ -279,6 +279,16 @@ class Config(_Strict):
     #: (``digest.sources.lists``; ``digest sources`` shows them).
     _list_notes: list[str] = PrivateAttr(default_factory=list)
 
+    #: The sources whose ``path:`` is missing, each with its line (``file:line: problem``):
+    #: ``digest.app.open_app`` stops on one never read (a typo), and a source read before (its
+    #: folder on a drive not mounted) fails alone at its poll, the other sources read.
+    _missing: list[tuple[str, str]] = PrivateAttr(default_factory=list)
+
+    @property
+    def missing_paths(self) -> list[tuple[str, str]]:
+        """(source name, its line) of each source whose ``path:`` is missing."""
+        return self._missing
+
     @property
     def list_notes(self) -> list[str]:
         """What the OPML lists among the sources name and no source reads, one line each."""
@@ -423,7 +433,7 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
     for i, s in enumerate(cfg.sources):
         line = line_of(node, ("sources", i, "path")) or 0
         if s.path is not None and not s.path.exists():
-            problems.append((line, f"sources[{i}].path: no such file or folder: {s.path}"))
+            cfg._missing.append((s.name, f"{name}:{line}: sources[{i}].path: no such file or folder: {s.path}"))
         elif s.path is not None and not os.access(s.path, os.R_OK):
             problems.append((line, f"sources[{i}].path: not readable: {s.path}"))
     problems += _folder_problems(cfg, node)

@@ -128,6 +128,12 @@ def take(old: Config, watch: ConfigWatch, *, asked: bool = False) -> Config | No
     new = watch.read()
     if new is None:
         return None
+    ran = {(s.name, s.path) for s in old.sources}
+    paths = {s.name: s.path for s in new.sources}
+    typos = [line for name, line in new.missing_paths if (name, paths.get(name)) not in ran]
+    if typos:  # a new path that is not there (one that was is a drive not mounted: it fails alone)
+        log.error("%s; digest runs on with the configuration it had", "\n".join(typos))
+        return None
     fixed = needs_restart(old, new)
     if fixed:
         log.error("%s: %s changed: restart digest to use the new configuration; it runs on with "

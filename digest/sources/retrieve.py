@@ -44,6 +44,8 @@ def retrieve(
     if src.path is not None:
         from .localfiles import named, read_path
 
+        if not src.path.exists():  # a folder on a drive not mounted: the source fails, its articles stay
+            raise SourceError(src.name, f"no such file or folder: {src.path} (a drive not mounted?)", kind="io")
         entries = Entries()
         errors: list[SourceError] = []
         notes: list[ParseError] = []
