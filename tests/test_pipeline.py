@@ -9,7 +9,6 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.config import parse_config
 from digest.output.sanitize import find_active_content
 from tests.support.config import MakeApp
 from tests.support.fixtures import NOW, local_sources
@@ -113,10 +112,14 @@ def test_write_digest_files_and_json_shape(tmp_path: Path, make_app: MakeApp) ->
 
 @pytest.mark.parametrize("bad", ["sources: [{name: x}]", "sources:\n  - name: x\n    path: /no/such/file\n"])
 def test_bad_config_is_one_clear_line(tmp_path: Path, bad: str) -> None:
+    """A missing path is one when the store opens (stop 39: one read before, a drive not
+    mounted, is the source's failure, not the configuration's)."""
+    from digest.app import open_app
     from digest.errors import ConfigError
 
-    with pytest.raises(ConfigError) as exc:
-        parse_config(bad, path=tmp_path / "feeds.yaml")
+    (tmp_path / "feeds.yaml").write_text(bad.rstrip() + f"\ndata_dir: {tmp_path / 'data'}\n")
+    with pytest.raises(ConfigError) as exc, open_app(tmp_path / "feeds.yaml"):
+        pass
     assert "\n" not in str(exc.value) and "feeds.yaml" in str(exc.value)
 
 

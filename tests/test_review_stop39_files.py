@@ -179,6 +179,6 @@ def test_a_path_never_read_that_is_missing_is_still_a_configuration_error(tmp_pa
     _setup(tmp_path)
     with open_app(_two_sources(tmp_path, 20)) as app:
         app.run()
-    with pytest.raises(ConfigError, match=r"feeds.yaml:6: sources\[1\].path: no such file or folder"):
-        with open_app(_two_sources(tmp_path, 21, notes="notse")):
-            pass
+    cfg = _two_sources(tmp_path, 21, notes="notse")
+    with pytest.raises(ConfigError, match=r"feeds.yaml:6: sources\[1\].path: no such file or folder"), open_app(cfg):
+        pass
