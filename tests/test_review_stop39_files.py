@@ -182,3 +182,19 @@ def test_a_path_never_read_that_is_missing_is_still_a_configuration_error(tmp_pa
     cfg = _two_sources(tmp_path, 21, notes="notse")
     with pytest.raises(ConfigError, match=r"feeds.yaml:6: sources\[1\].path: no such file or folder"), open_app(cfg):
         pass
+
+
+def test_a_running_daemon_takes_its_file_with_a_folder_gone_and_refuses_a_new_missing_path(
+    tmp_path: Path,
+) -> None:
+    from digest.config import load_config
+    from digest.service.reload import ConfigWatch, take
+
+    notes = _setup(tmp_path)
+    old = load_config(_two_sources(tmp_path, 20))
+    watch = ConfigWatch(old)
+    notes.rename(tmp_path / "away")
+    assert take(old, watch, asked=True) is not None  # the drive not mounted: the source fails alone
+    (tmp_path / "away").rename(notes)
+    _two_sources(tmp_path, 20, notes="notse")
+    assert take(old, watch, asked=True) is None  # a typo: the running configuration stays
