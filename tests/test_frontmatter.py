@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.sources.frontmatter import MAX_LINES, FrontMatter, split_front_matter
+from digest.sources.frontmatter import (
+    MAX_LINES,
+    FrontMatter,
+    front_matter_problem,
+    split_front_matter,
+)
 
 
 def test_yaml_front_matter_gives_title_date_and_author_and_leaves_the_text() -> None:
@@ -71,3 +76,33 @@ def test_what_is_not_front_matter_is_left_as_it_was(text: str) -> None:
 def test_odd_fields_never_raise(block: str, expected: FrontMatter) -> None:
     assert split_front_matter(f"---\n{block}\n---\nBody")[0] == expected
 
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("---\ntitle: Council votes: yes\n---\nBody", "not valid YAML (mapping values are not allowed here, line 2"),
+        ("---\ntitle: [<script>alert(1)</script>\n---\nBody", "not valid YAML (expected ',' or ']'"),
+        ("---\ntitle: t\ndate: 2026-13-45\n---\nBody", "not valid YAML (month must be in 1..12)"),
+        ('+++\ntitle = "never closed\n+++\nBody', "not valid TOML (Unterminated string"),
+    ],
+)
+def test_front_matter_meant_as_such_that_does_not_read_says_why(text: str, says: str) -> None:
+    assert split_front_matter(text) == (None, text)  # read as written
+    problem = front_matter_problem(text)
+    assert problem is not None and says in problem and problem.endswith("read as text, the block included")
+    assert "<script>" not in problem and "Council" not in problem  # the parser's words, never the file's
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Title\n\n---\n\nA rule under a heading is Markdown.",
+        "---\nUpdate: the council voted\n---\nMore text.",  # a rule over a setext heading
+        "---\n- a list\n- not a mapping\n---\nBody",
+        "---\nnot: [closed\n---\nBody",  # no key a static-site tool uses: not meant as front matter
+        "---\ntitle: read\n---\nBody",  # it reads
+    ],
+)
+def test_what_was_never_meant_as_front_matter_or_reads_has_no_problem(text: str) -> None:
+    assert front_matter_problem(text) is None

@@ -198,3 +198,29 @@ def test_a_running_daemon_takes_its_file_with_a_folder_gone_and_refuses_a_new_mi
     (tmp_path / "away").rename(notes)
     _two_sources(tmp_path, 20, notes="notse")
     assert take(old, watch, asked=True) is None  # a typo: the running configuration stays
+
+
+def test_front_matter_that_does_not_read_is_one_line_naming_the_file_and_the_article_stays(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    notes = _setup(tmp_path)
+    # a colon left unquoted in the title: YAML refuses the block, the article is read as text
+    (notes / "bridge.md").write_text(
+        "---\ntitle: Council votes: yes to the bridge\ndate: 2026-11-20T09:00:00Z\n---\n"
+        "Halden's council voted 8-3 on Thursday to build a cycle bridge over the Mere river.\n"
+    )
+    with caplog.at_level("WARNING"):
+        _run(tmp_path, 20)
+    lines = [r.getMessage() for r in caplog.records if "front matter" in r.getMessage()]
+    assert lines == [
+        "Notes: bridge.md: its front matter is not valid YAML (mapping values are not allowed here, "
+        "line 2 of the file); read as text, the block included"
+    ]
+    assert len(_view(tmp_path, 20).stories) == 3  # read all the same, beside the others
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        _run(tmp_path, 21)  # said once, not at every run while it lasts
+    assert not [r for r in caplog.records if "front matter" in r.getMessage()]
+    with open_app(tmp_path / "feeds.yaml") as app:
+        state = app.store.get_source_state("Notes")
+    assert state is not None and state.note is not None and "bridge.md: its front matter is not valid YAML" in state.note

@@ -14,7 +14,10 @@ Observations
   use (``_KNOWN_KEYS``: a rule over a heading "Update: the council voted"
   parses to a mapping too) is front matter.  Anything else is left as it
   was; so is a block that does not parse (an impossible date, an integer of
-  thousands of digits).
+  thousands of digits).  Such a block whose lines begin with a key static-site
+  tools use (``title: Council votes: yes``, a colon left unquoted) was meant
+  as front matter: :func:`front_matter_problem` says what is wrong with it, for
+  the one line the reader gets (the text is read as written, block and all).
 
 How it works
 ------------
@@ -35,6 +38,7 @@ Special cases
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -73,22 +77,65 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
-    """(the fields of the text's front matter, the text after it), or ``(None, text)`` when it
-    has none."""
+def _block(text: str) -> tuple[str, str, list[str], int] | None:
+    """(opening fence, the block between the fences, the lines, the closing line's index) of a
+    block opening on the text's first line and closing within ``MAX_LINES``; None if none."""
     lines = text.split("\n", MAX_LINES + 1)
     opening = lines[0].strip()
     closers = _FENCES.get(opening)
     if closers is None or text[:1].isspace():
-        return None, text
+        return None
     end = next((i for i in range(1, min(len(lines), MAX_LINES + 1)) if lines[i].strip() in closers), None)
     if end is None:
-        return None, text
-    block = "\n".join(lines[1:end])
+        return None
+    return opening, "\n".join(lines[1:end]), lines, end
+
+
+def _parse(opening: str, block: str) -> object:
+    """The block read as YAML (``---``) or TOML (``+++``); raises ``_UNREADABLE``."""
+    return yaml.load(block, Loader=_NoAliasLoader) if opening == "---" else tomllib.loads(block)
+
+
+#: What a block that does not read raises: bad syntax, an impossible date (2026-13-45), an
+#: integer too long, nesting too deep.
+_UNREADABLE = (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError, ValueError, OverflowError)
+_KEY_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*[:=]", re.M)
+
+
+def front_matter_problem(text: str) -> str | None:
+    """Why the text's front matter was not read, when it was meant as front matter (a block
+    on top whose lines begin with a key static-site tools use) and does not parse; else None.
+
+    One line for the reader: the format, what its parser said (first line, cut short)."""
+    found = _block(text)
+    if found is None:
+        return None
+    opening, block, _lines, _end = found
+    if not {k.lower() for k in _KEY_LINE.findall(block)} & _KNOWN_KEYS:
+        return None
     try:
-        data = yaml.load(block, Loader=_NoAliasLoader) if opening == "---" else tomllib.loads(block)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError, ValueError, OverflowError):
-        return None, text  # bad syntax, an impossible date (2026-13-45), an integer too long
+        _parse(opening, block)
+    except _UNREADABLE as exc:
+        kind = "YAML" if opening == "---" else "TOML"
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark is not None:
+            said = f"{exc.problem}, line {exc.problem_mark.line + 2} of the file"  # not the file's words
+        else:
+            said = " ".join(str(exc).split("\n")[0].split())[:120] or type(exc).__name__
+        return f"its front matter is not valid {kind} ({said}); read as text, the block included"
+    return None
+
+
+def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
+    """(the fields of the text's front matter, the text after it), or ``(None, text)`` when it
+    has none."""
+    found = _block(text)
+    if found is None:
+        return None, text
+    opening, block, lines, end = found
+    try:
+        data = _parse(opening, block)
+    except _UNREADABLE:
+        return None, text  # front_matter_problem says why, where it was meant as front matter
     if not isinstance(data, dict):
         return None, text
     fields = {str(k).lower(): v for k, v in data.items()}

@@ -80,7 +80,7 @@ from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
 from .feeds import parse_feed, plain
 from .fields import language_tag
-from .frontmatter import split_front_matter
+from .frontmatter import front_matter_problem, split_front_matter
 from .opml import is_opml
 from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
 
@@ -188,7 +188,8 @@ def read_path(
     """Entries from a file or folder; each unreadable file yields one ParseError.
 
     Never raises: a missing path is one ParseError too.  ``notes`` gets, for each feed file
-    cut off, its note (``Entries.note``) as a ParseError naming the file (its entries are read).
+    cut off and each article whose front matter does not read, its note (``Entries.note``) as a
+    ParseError naming the file (its entries are read).
     """
     path = Path(path)
     try:
@@ -314,7 +315,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
                 lang=html_lang(head, tags),
             )
         ]
-    front, text = split_front_matter(decode(data, declared=False))
+    decoded = decode(data, declared=False)
+    front, text = split_front_matter(decoded)
+    problem = front_matter_problem(decoded) if front is None else None
     if front and front.title:
         title = shorten(plain(front.title, is_html=False), TITLE_CHARS)
         body = _under_title(text, title, markdown=kind == "md")
@@ -323,7 +326,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
     stated = believed(front.published if front else None, now)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
-    return [
+    out = Entries([
         Entry(
             source=source, title=shorten(title, TITLE_CHARS), url=uri, entry_id=entry_id, former=former, text=body,
             published=stated or mtime, date_from_file=stated is None,
@@ -331,7 +334,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
             lang=language_tag(front.lang) if front else None,
         )
-    ]
+    ])
+    out.note = problem  # read all the same; the one line says why its fields were not
+    return out
 
 
 def _kind(ext: str, data: bytes, *, sniff: bool = True) -> str:

@@ -57,7 +57,7 @@ def retrieve(
         if errors and not entries and src.path.is_file():
             raise errors[0]
         if notes:
-            more = f" (and {plural(len(notes) - 1, 'more file')} cut off)" if len(notes) > 1 else ""
+            more = f" (and {plural(len(notes) - 1, 'more file')} with a note)" if len(notes) > 1 else ""
             entries.note = named(notes[0], src.path, src.name).problem + more
         return entries, errors
     from .discover import read_feed

@@ -8,7 +8,7 @@ Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
                ``last_ok_at``, ``last_error``/``error_kind``, ``failures``
                (consecutive) since ``first_failure_at``, ``paused`` with
                ``paused_reason``, ``next_poll_at``, ``retry_after_until``,
-               ``note`` (what the last good read noted: a feed cut off).
+               ``note`` (what the last good read noted: a feed cut off, front matter unread).
 ``articles``   one row per article, ``key`` unique (``digest.text.identity``): source,
                url, title, clean text, published, fetched, author, truncated,
                priority, ``junk`` (JSON list of removed lines), ``fingerprint``
@@ -130,7 +130,8 @@ class SourceState:
     next_poll_at: datetime | None = None
     #: Do not poll before this time (the server's Retry-After).
     retry_after_until: datetime | None = None
-    #: What the last good read noted (a feed cut off: ``digest.sources.cutoff``); None: whole.
+    #: What the last good read noted (a feed cut off: ``digest.sources.cutoff``; an article's front
+    #: matter that does not read); None: nothing.
     note: str | None = None
 
     @property
