@@ -32,7 +32,7 @@ from .config import Config
 from .dedup.engine import Engine, Params
 from .dedup.fingerprint import Fingerprint
 from .dedup.index import CandidateIndex
-from .dedup.params import FINGERPRINT_VERSION
+from .dedup.params import FINGERPRINT_VERSION, INDEX_KEEP_SLACK
 from .sources.dates import FUTURE_SLACK
 from .store.base import Store, StoredArticle
 
@@ -48,7 +48,8 @@ def new_engine(cfg: Config, wrap: Callable[[CandidateIndex], CandidateIndex] | N
     from .dedup.index_redis import open_index
 
     params = Params(window=window_seconds(cfg))
-    index = open_index(cfg.index, params.lsh_threshold)
+    # a shared index drops what no engine has held since two windows and a slack ago
+    index = open_index(cfg.index, params.lsh_threshold, keep=2 * params.window + INDEX_KEEP_SLACK)
     return Engine(params, index=index if wrap is None else wrap(index))
 
 

@@ -125,3 +125,66 @@ def test_stored_values_are_plain_strings_and_bytes(rd: str) -> None:
         assert not any(v.startswith(b"\x80") for v in values_of(r, name)), name  # no pickle
     red.remove("ключ/1 ?&")
     assert red.query(fp) == [] and "ключ/1 ?&" not in red
+
+
+def _age(r: object, rd: str, key: str, days: float) -> None:
+    """Date back when an engine last held ``key`` (the index's own clock is Redis's)."""
+    basename = rd.rsplit("basename=", 1)[1]
+    now = int(r.time()[0])  # type: ignore[attr-defined]
+    r.zadd(f"{basename}/t", {b"k:" + key.encode(): now - days * 86400})  # type: ignore[attr-defined]
+
+
+def test_articles_no_engine_holds_leave_the_index_at_the_next_engine(rd: str) -> None:
+    r = client()
+    basename = rd.rsplit("basename=", 1)[1]
+    red = open_index(rd, 0.08)
+    assert isinstance(red, RedisIndex)
+    fp = fp_of("Harbor ferry strike ends", "The ferry strike in Harbor ended on Monday after talks.")
+    for key in ("old", "held", "new"):
+        red.insert(key, fp)
+    _age(r, rd, "old", 70)
+    _age(r, rd, "held", 70)
+    red.insert("held", fp)  # restored by an engine: present, so not added again, but held now
+    keep = 62 * 86400.0
+    again = open_index(rd, 0.08, keep=keep)  # the next engine's index
+    assert sorted(set(again.query(fp))) == ["held", "new"]
+    assert "old" not in again and "held" in again
+    # gone from every band, its bands and its time too: nothing of it is left in Redis
+    for name in r.scan_iter(match=f"{basename}/*"):  # type: ignore[attr-defined]
+        assert not any(b"old" in v for v in values_of(r, name) if isinstance(v, bytes)), name
+    assert isinstance(again, RedisIndex) and again.trim(keep) == 0
+
+
+def test_an_index_filled_before_keys_had_a_time_is_timed_at_the_first_trim(rd: str) -> None:
+    r = client()
+    basename = rd.rsplit("basename=", 1)[1]
+    red = open_index(rd, 0.08)
+    assert isinstance(red, RedisIndex)
+    fp = fp_of("Bridge reopens", "The old bridge reopened to traffic on Tuesday morning.")
+    for i in range(1203):  # more than one batch of the scan's
+        red.insert(f"a{i}", fp)
+    r.delete(f"{basename}/t", f"{basename}/timed")  # type: ignore[attr-defined]  # as an older digest left it
+    assert red.trim(86400.0) == 0  # timed now: kept for a day from now, not dropped at once
+    assert r.zcard(f"{basename}/t") == 1203  # type: ignore[attr-defined]
+    _age(r, rd, "a7", 2)
+    assert red.trim(86400.0) == 1 and "a7" not in red and "a8" in red
+
+
+def test_a_configured_redis_index_trims_when_an_engine_is_made(rd: str, tmp_path: Path) -> None:
+    from digest.config import load_config
+    from digest.dedup.params import INDEX_KEEP_SLACK
+    from digest.engines import new_engine
+
+    cfg_file = tmp_path / "feeds.yaml"
+    cfg_file.write_text(f"sources: []\nindex: {rd}\ndata_dir: data\ndedup:\n  window_days: 3\n")
+    cfg = load_config(cfg_file)
+    r = client()
+    red = open_index(rd, 0.08)
+    fp = fp_of("Quake shakes island", "A strong quake shook the island on Sunday, officials said.")
+    red.insert("past", fp)
+    red.insert("recent", fp)
+    keep_days = (2 * 3 * 86400 + INDEX_KEEP_SLACK) / 86400
+    _age(r, rd, "past", keep_days + 0.1)
+    _age(r, rd, "recent", keep_days - 0.1)
+    new_engine(cfg)
+    assert "past" not in red and "recent" in red

@@ -80,6 +80,8 @@ PADDED_TEXT = 0.85
 
 #: Most recent articles of one LSH band or opening key proposed per query (generated stream, uncapped: copy lookups per article grew 5 at 10k -> 23 at 60k; capped, flat); no test (test_copies::test_copy_lookup_checks_only_recent_articles_in_the_window sets it to 5).
 BUCKET_CAP = 128
+#: Seconds beyond two windows (what a rebuilt engine restores) that a shared index keeps an article no engine has inserted or restored since (``RedisIndex.trim`` at each engine's making; an engine lives a day at most before its rebuild, so a day's slack and one more); set by hand; pinned by test_index_redis::test_articles_no_engine_holds_leave_the_index_at_the_next_engine.
+INDEX_KEEP_SLACK = 2 * 86400.0
 #: Candidate stories compared per article, most LSH votes first (64 gave the same stories on ECB+ dev and syndicated at a third more cost on generated); no test.
 MAX_CANDIDATES = 16
 
