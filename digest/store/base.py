@@ -108,6 +108,12 @@ def utcnow() -> datetime:
 #: such a source waits for ``digest sources --resume``, it is not tried again.
 GONE = "the server says the feed is gone (HTTP 410)"
 
+#: Meta key of a source's first read: when the first batch of its articles arrived (the store's
+#: timestamp), or "" for a source that had articles (or pruned ones) before this was recorded.
+#: Written by ``add_articles``; read by the view, which lists that read's old items apart
+#: (``digest.output.view``: a newly added feed's backlog).
+FIRST_READ_KEY = "first_read:{source}"
+
 
 @dataclass(slots=True)
 class SourceState:

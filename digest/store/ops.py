@@ -40,7 +40,7 @@ from typing import Any, Literal, Protocol, Self
 
 from ..errors import StoreError
 from ..records import Article
-from .base import Delivery, NewArticle, SourceState, new_articles, utcnow
+from .base import FIRST_READ_KEY, Delivery, NewArticle, SourceState, new_articles, ts, utcnow
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -90,6 +90,7 @@ class _Backend(Protocol):
     def _insert(self, item: NewArticle, now: datetime) -> bool: ...
     def _recount(self, story_id: str) -> None: ...
     def _has_versions(self, story_id: str) -> bool: ...
+    def _first_reads(self, batch: Sequence[NewArticle], now: datetime) -> None: ...
     def _best_version(self, story_id: str) -> str | None: ...
     def merge_stories(self, *, keep: str, drop: str) -> None: ...
     def move_article(self, key: str, story_id: str) -> None: ...
@@ -201,7 +202,8 @@ class StoreOps(StoreReads):
         (unless it is in ``leads``).
 
         ``App.ingest`` stores a source's batch this way: what the per-article
-        writes would leave, with one write per story.
+        writes would leave, with one write per story.  A source's first batch records its
+        first read (meta ``first_read:<source>``, :func:`_first_reads`).
         """
         batch = new_articles(items)
         leads = dict(leads or {})
@@ -209,6 +211,7 @@ class StoreOps(StoreReads):
         now = utcnow()
         result: list[bool] = []
         with self.transaction():
+            self._first_reads(batch, now)
             first: dict[str, datetime] = {}
             for item in batch:
                 ok = self._insert(item, now)
@@ -232,6 +235,24 @@ class StoreOps(StoreReads):
                 if story_id in scores:
                     self.update_scores(story_id, scores[story_id])
         return result
+
+    def _first_reads(self: _Backend, batch: Sequence[NewArticle], now: datetime) -> None:
+        """Record, for each source of ``batch`` with no first read recorded, when it was first
+        read: this batch's arrival when the store holds no article of it (stored or pruned),
+        else "" (known before the record was kept: never a first read now).  Once per source."""
+        arrived: dict[str, datetime] = {}
+        for item in batch:
+            when = item.article.fetched or now
+            arrived[item.article.source] = min(arrived.get(item.article.source, when), when)
+        for source, when in sorted(arrived.items()):
+            key = FIRST_READ_KEY.format(source=source)
+            if self._run("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone() is not None:
+                continue
+            known = self._run(
+                "SELECT 1 FROM articles WHERE source=? UNION ALL SELECT 1 FROM pruned WHERE source=? LIMIT 1",
+                (source, source),
+            ).fetchone()
+            self._run("INSERT INTO meta(key, value) VALUES(?, ?)", (key, "" if known else ts(when) or ""))
 
     def _has_versions(self: _Backend, story_id: str) -> bool:
         return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None
