@@ -272,6 +272,10 @@ class StoryView:
     #: The stored key of the day's version that arrived last (not rendered: the day's leads
     #: are recorded with it, ``digest.output.view.record_leads``).
     newest: str = ""
+    #: A new story made only of a newly added source's backlog: items of its first read,
+    #: published long before (``digest.output.params.BACKLOG_DAYS``).  Shown as new in its day,
+    #: apart, after the day's news, one line each ("Earlier news, first read in this digest").
+    backlog: bool = False
 
     @property
     def outlets(self) -> int:
@@ -346,6 +350,12 @@ class DigestView:
     def also_reported(self) -> int:
         """The stories listed as "also reported since" (``ALSO_REPORTED``)."""
         return len(self.stories) - self.story_count
+
+    @property
+    def backlog(self) -> int:
+        """The new stories listed apart as a new source's backlog (``StoryView.backlog``),
+        counted in ``story_count`` too."""
+        return sum(s.backlog for s in self.stories)
 
     @property
     def dates(self) -> str:

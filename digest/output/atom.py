@@ -22,7 +22,9 @@ article (or the permalink when the lead has no usable URL), and
 that and its versions' publication and arrival times (never later than the
 feed's ``updated``): a developing story's entry is updated, not repeated, and its
 ``content`` opens with the day's line of what is new ("Developing: Coast News retracted its
-report"), which a feed reader shows with the entry it marks unread again.
+report"), which a feed reader shows with the entry it marks unread again.  A new source's backlog
+(``StoryView.backlog``: old items of its first read) is dated by its versions' publication alone,
+``published`` and ``updated``: a feed reader files it among the news of its time, not today's.
 """
 
 from __future__ import annotations
@@ -145,6 +147,8 @@ def entry_updated(story: StoryView, cap: datetime) -> datetime:
     a copy of what it said, ``VersionView.copy``: a feed reader would show it unread again)."""
     versions = [v for v in (story.lead, *story.also) if not v.copy]
     times = [story.first_seen, *(v.published for v in versions), *(v.arrived for v in versions)]
+    if story.backlog:  # a new source's old item: dated as published, among the news of its time
+        times = [v.published for v in versions] or times
     aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
     return min(max(aware, default=cap), cap)
 
@@ -195,6 +199,8 @@ def stories_atom(
         _el(entry, "link", rel="alternate", type="text/html", href=lead_url or page)
         _el(entry, "link", rel="related", type="text/html", href=page, title="All versions")
         first = story.first_seen or lead.published
+        if story.backlog:  # its publication, not the day it was first read (``entry_updated``)
+            first = min((v.published for v in (lead, *story.also) if v.published is not None), default=first)
         if first is not None:
             _el(
                 entry,

@@ -156,6 +156,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     new on one of the days, else developing), the most outlets first, a count per day."""
     stories: dict[str, StoryView] = {}
     born: set[str] = set()  # new on one of the days: first seen in the period
+    backlog: set[str] = set()  # new on one of the days as a new source's backlog
     news: dict[str, StoryView] = {}  # the latest day's view in which it developed
     fresh: set[tuple[str, str]] = set()
     read: dict[str, set[str]] = {}  # each story's versions new in the period, by key
@@ -176,6 +177,8 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
             earlier.setdefault(s.story_id, s.earlier)
             if s.status == "new":
                 born.add(s.story_id)
+                if s.backlog:
+                    backlog.add(s.story_id)
             elif s.status == "developing":
                 news[s.story_id] = s
             repeated[s.story_id] = repeated.get(s.story_id, 0) + s.repeated  # each day's its own
@@ -195,9 +198,12 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
                        status=status, whats_new=said.whats_new if said and status != "new" else "",
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
                        whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",
-                       earlier=0 if status == "new" else earlier[s.story_id])
+                       earlier=0 if status == "new" else earlier[s.story_id],
+                       # the backlog of a source first read in the period, unless it developed since
+                       backlog=status == "new" and s.story_id in backlog and said is None)
 
-    merged = sorted((mark(s) for s in stories.values()), key=lambda s: (s.status == ALSO_REPORTED, -s.outlets, s.story_id))
+    merged = sorted((mark(s) for s in stories.values()),
+                    key=lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, s.story_id))
     last = views[-1] if views else None
     hidden = sum(v.repeats_hidden for v in views)
     return DigestView(

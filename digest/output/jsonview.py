@@ -2,7 +2,8 @@
 
 Each story carries its ``status`` (``new``/``developing``, the two of issue #19's contract: a
 story from earlier days that gained only copies is ``developing`` with ``also_reported`` true, as
-the digest lists it under "also reported since") and ``whats_new``; each
+the digest lists it under "also reported since"; a new source's old items, listed under "Earlier
+news, first read in this digest", are ``new`` with ``backlog`` true) and ``whats_new``; each
 version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 ``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
 ``per_day`` counts and the ``failing_sources``.  ``date`` is the digest's (last) day and
@@ -62,6 +63,7 @@ def render_json(view: DigestView) -> str:
                 "story_id": s.story_id,
                 "status": "developing" if s.status == ALSO_REPORTED else s.status,
                 "also_reported": s.status == ALSO_REPORTED,
+                "backlog": s.backlog,
                 "whats_new": s.whats_new or None,
                 "title": s.title or s.lead.title,
                 "first_seen": _iso(s.first_seen),
@@ -80,6 +82,7 @@ def render_json(view: DigestView) -> str:
             "articles_read": view.articles_read,
             "stories": view.story_count,
             "also_reported": view.also_reported,
+            "backlog": view.backlog,
             "duplicates_collapsed": view.duplicates_collapsed,
             "muted_articles": view.muted_articles,
         },

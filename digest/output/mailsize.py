@@ -79,7 +79,9 @@ def ranked(view: DigestView) -> list[str]:
     stories of a section in full are its first ones."""
     sections = [sec.stories for sec in view.sections] or [view.stories]
     sections = [[s for s in sec if s.status != ALSO_REPORTED] for sec in sections]  # one line each, always
-    return [s.story_id for rank in zip_longest(*sections) for s in rank if s is not None]
+    backlog = [s.story_id for sec in sections for s in sec if s.backlog]  # one line each, the last named
+    sections = [[s for s in sec if not s.backlog] for sec in sections]
+    return [s.story_id for rank in zip_longest(*sections) for s in rank if s is not None] + backlog
 
 
 def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
@@ -94,6 +96,9 @@ def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
         shown = [s for s in stories if s["story_id"] in fit.full]
         more = [s for s in stories if s["story_id"] in fit.listed]
         sec.update(shown=shown, more=more, left=len(stories) - len(shown) - len(more))
+    backlog = ctx.get("backlog", [])  # a line each: named while the fit names them (the last of its order)
+    named = backlog if fit is None else [s for s in backlog if s["story_id"] in fit.full | fit.listed]
+    ctx.update(backlog_shown=named, backlog_left=len(backlog) - len(named))
     if fit is not None:
         full = sum(len(sec["shown"]) for sec in ctx["sections"])
         listed = sum(len(sec["more"]) for sec in ctx["sections"])

@@ -310,8 +310,10 @@ def _context(
     day = _one_line(view.date)
     taken: set[str] = set()
     sections = []
+    backlog = []  # a new source's old items: one line each, after every section
     for sec in view.sections or [SectionView("", view.stories)]:
-        shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories]
+        shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories if not s.backlog]
+        backlog += [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories if s.backlog]
         sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
                          "stories": [s for s in shown if not s["also_reported"]],
                          #: the "also reported since" lines, after the section's stories
@@ -337,6 +339,10 @@ def _context(
         "title": _one_line(view.title) or "digest",
         "stories": stories,
         "toc": len(stories) >= TOC_MIN,
+        #: A new source's backlog (``StoryView.backlog``): new stories of its first read, published
+        #: long before; listed after the day's news under their own heading, not in the contents.
+        "backlog": backlog,
+        "backlog_anchor": anchor("earlier news", taken) if backlog else "",
         "failing": [_failing(f, tz, day, locale) for f in view.failing],
         "all_failed": view.all_failed,
         "articles_read": view.articles_read,

@@ -69,6 +69,13 @@ Special cases
   day is counted as a collapsed duplicate, as a page read again is.  A report its outlet put
   back after its notice (``digest.output.entries.restored``) is news ("Coast News restored
   its report"), and stands for the notice and what it took back.
+* A new source's backlog: a new story made only of items of a source's first read (its
+  first batch stored, meta ``first_read:<source>``) published more than
+  ``output.params.BACKLOG_DAYS`` before they arrived is ``StoryView.backlog``: new in the day
+  and counted so, listed after the day's news, one line each ("Earlier news, first read in this
+  digest"), left out of the contents.  A feed added with months of items made them all the
+  day's news.  Never a story that develops (an old item joining an earlier story), nor one
+  with a version of the day's news, nor a late item of a source read before.
 * The view also names the configured sources failing at the window's end
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
@@ -84,7 +91,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
 from ..sources.dates import day_fits
-from ..store.base import Store, StoredArticle, aware, parse_ts, ts
+from ..store.base import FIRST_READ_KEY, Store, StoredArticle, aware, parse_ts, ts
 from ..text.identity import feed_key
 from .entries import (
     arrival,
@@ -97,6 +104,7 @@ from .entries import (
     withdrawn,
 )
 from .news import copies_of, is_notice, notices, read_of, speaker, taken_back, whats_new
+from .params import BACKLOG_DAYS
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -226,10 +234,30 @@ def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
     )
 
 
-def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, int, float, str]]:
+def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, bool, int, float, str]]:
     """The stories' order in a digest: those with news (new, developing) first, then the
-    "also reported" ones; each most outlets first, then the lead's latest (undated: ``start``)."""
-    return lambda s: (s.status == ALSO_REPORTED, -s.outlets, -(s.lead.published or start).timestamp(), s.story_id)
+    "also reported" ones, then a new source's backlog; each most outlets first, then the lead's
+    latest (undated: ``start``)."""
+    return lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, -(s.lead.published or start).timestamp(),
+                      s.story_id)
+
+
+def _backlog(store: Store) -> Callable[[StoredArticle], bool]:
+    """Whether a version is its source's backlog: read in the source's first read (meta
+    ``first_read:<source>``, written by ``add_articles``: its first batch) and published more
+    than ``BACKLOG_DAYS`` before it arrived.  A source known before the first read was recorded
+    has none; a publication time not believed (in the future, before 1995) was replaced by
+    the arrival, so is never old."""
+    firsts: dict[str, datetime | None] = {}
+
+    def old(v: StoredArticle) -> bool:
+        if v.source not in firsts:
+            firsts[v.source] = parse_ts(store.get_meta(FIRST_READ_KEY.format(source=v.source)))
+        first = firsts[v.source]
+        return (first is not None and v.published is not None and aware(v.fetched) == first
+                and aware(v.published) < first - timedelta(days=BACKLOG_DAYS))
+
+    return old
 
 
 _Page = tuple[str, str, str]
@@ -297,6 +325,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     channels = _channels(cfg)
     shown = written_leads(store, day)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
+    old = _backlog(store)
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
@@ -370,6 +399,9 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 newest=newest,
+                # a new story of a new source's old items only (never one that develops, nor
+                # one with a version of the day's news): listed apart, after the day's news
+                backlog=status == "new" and all(old(v) for v in new),
             )
         )
     stories.sort(key=story_order(start))

@@ -227,7 +227,8 @@ class Pages:
         before = max((d for d in known if d < day), default=None)
         after = min((d for d in known if d > day), default=None)
         search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False, root=root)
-        headed = [s for s in view.stories if s.status != ALSO_REPORTED]  # the others: a line each, no heading
+        # the others: a line each, no heading ("also reported since", a new source's backlog)
+        headed = [s for s in view.stories if s.status != ALSO_REPORTED and not s.backlog]
         return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box, root))
 
     # -- a story -----------------------------------------------------------------
