@@ -275,3 +275,17 @@ def test_digest_run_writes_the_section_and_the_archive_shows_it(tmp_path: Path) 
     assert HEADING in shown.text_content()
     # each story of the day's news has its permalink under its heading, none is listed apart
     assert not shown.xpath('//section[@class="permalinks"]')
+
+
+def test_a_section_of_backlog_alone_has_no_heading_of_its_own(tmp_path: Path, make_app: MakeApp) -> None:
+    """The newcomer's category holds only its backlog: no empty "World" heading in the body."""
+    with TestServer() as srv:
+        old, new = setup_days(srv)
+        serve(srv, "/new.xml", [(k, k, p) for k, p in BACKLOG.items()])
+        sources = (f"  - name: Old Wire\n    url: {old}\n    category: Local\n"
+                   f"  - name: Newcomer\n    url: {new}\n    category: World\n")
+        with make_app(tmp_path, sources, LOOPBACK) as app:
+            app.run(now=DAY1)
+            view = app.build_view(DAY1.date())
+    md = render_markdown(view, env=make_env())
+    assert "## Local" in md and "World" not in md and md.index(HEADING) > md.index(TEXTS["marathon"][0])

@@ -318,8 +318,8 @@ def _context(
                          "stories": [s for s in shown if not s["also_reported"]],
                          #: the "also reported since" lines, after the section's stories
                          "since": [s for s in shown if s["also_reported"]]})
-    if not any(sec["stories"] or sec["since"] for sec in sections):
-        sections = []
+    # a section of backlog alone has nothing else to show: its lines are in the backlog's
+    sections = [sec for sec in sections if sec["stories"] or sec["since"]]
     stories = [s for sec in sections for s in sec["stories"]]
     ctx = {
         "sections": sections,
