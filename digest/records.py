@@ -387,6 +387,8 @@ class RunReport:
     #: The digest written after the run: (its day, new stories, developing stories, stories
     #: also reported since).
     digest: tuple[str, int, int, int] | None = None
+    #: Of the digest's new stories, those listed as a new source's backlog (``StoryView.backlog``).
+    backlog: int = 0
     #: How many new articles arrived at each fetch time (one per source read).
     arrived: dict[datetime, int] = field(default_factory=dict)
     #: New articles in a later day's digest than their arrival day's, as its digest had
@@ -403,6 +405,7 @@ class RunReport:
         its heading counts them) and the "also reported" lines."""
         new = sum(1 for s in view.stories if s.status == "new")
         self.digest = (view.date, new, view.story_count - new, view.also_reported)
+        self.backlog = view.backlog
 
     def summary(self) -> str:
         articles = plural(self.new_articles, "new article")
@@ -415,7 +418,8 @@ class RunReport:
             since = f"; {also} also reported since" if also else ""
             parts.append(
                 f"{plural(new + developing, 'story', 'stories')} in the digest of {day} "
-                f"({new} new, {developing} developing{since})"
+                f"({new} new{f', {self.backlog} of them earlier news first read' if self.backlog else ''}, "
+                f"{developing} developing{since})"
             )
         return ", ".join(
             [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]

@@ -289,3 +289,12 @@ def test_a_section_of_backlog_alone_has_no_heading_of_its_own(tmp_path: Path, ma
             view = app.build_view(DAY1.date())
     md = render_markdown(view, env=make_env())
     assert "## Local" in md and "World" not in md and md.index(HEADING) > md.index(TEXTS["marathon"][0])
+
+
+def test_the_run_says_how_many_new_stories_are_earlier_news(tmp_path: Path, make_app: MakeApp) -> None:
+    with TestServer() as srv:
+        old, new = setup_days(srv)
+        with make_app(tmp_path, {"Old Wire": old, "Newcomer": new}, LOOPBACK) as app:
+            report = app.run(now=DAY2)
+            report.count_digest(app.build_view(DAY2.date()))
+    assert "(6 new, 3 of them earlier news first read, 0 developing)" in report.summary()

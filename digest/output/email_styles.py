@@ -54,6 +54,8 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", "more-left"): "font-size:14px;color:#555555;margin:0 0 8px 0",
     # stories of earlier digests another outlet carried since, one line each, after the day's
     ("p", "also-since"): "font-size:14px;color:#555555;margin:24px 0 2px 0;padding-top:12px;border-top:1px solid #dddddd",
+    # a new source's backlog, one line each, after everything else (under its own h2.section)
+    ("p", "backlog-label"): "font-size:14px;color:#555555;margin:12px 0 2px 0",
     # a title listed alone: the link's colour only (its underline is a link's own, its breaking
     # the email's), a few hundred of them fit where the full style took a fifth more
     ("a", "in-more"): "color:#0b57d0",

@@ -153,10 +153,10 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 ALLOWED_CLASSES: dict[str, set[str]] = {
     "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing", "order", "toc-label",
           "failing-label", "all-failed", "toc-section", "per-day", "muted",
-          "fit", "more-label", "more-left", "also-since"},
+          "fit", "more-label", "more-left", "also-since", "backlog-label"},
     "ul": {"also"},
     "details": {"more"},
-    "h2": {"story", "developing", "section"},
+    "h2": {"story", "developing", "section", "backlog"},
     "h3": {"story", "developing"},
     "h1": {"title"},
     "span": {"source", "time", "outlet"},
