@@ -95,7 +95,7 @@ def test_json_schema_raw_text_and_null_urls() -> None:
     doc = json.loads(render_json(view))
     assert doc["date"] == "2024-05-01"
     assert doc["counts"] == {"articles_read": 123, "stories": 9, "duplicates_collapsed": 45, "muted_articles": 0,
-                             "also_reported": 0}
+                             "also_reported": 0, "backlog": 0}
     assert [s["story_id"] for s in doc["stories"]] == [s.story_id for s in view.stories]
     for s, sv in zip(doc["stories"], view.stories, strict=True):
         assert set(s) >= {"title", "lead", "also"}

@@ -112,6 +112,7 @@ def test_the_muted_stories_articles_are_counted_so_the_header_adds_up(
         "articles_read": 4,
         "stories": 2,
         "also_reported": 0,
+        "backlog": 0,
         "duplicates_collapsed": 0,
         "muted_articles": 2,
     }

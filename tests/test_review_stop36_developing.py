@@ -84,7 +84,7 @@ def test_a_late_wire_copy_is_also_reported_not_a_developing_story(tmp_path: Path
     # after the day's news; the JSON status stays within issue #19's two values
     assert [(s["status"], s["also_reported"]) for s in day1["stories"]] == [("new", False), ("developing", True)]
     assert day1["counts"] == {"articles_read": 2, "stories": 1, "duplicates_collapsed": 1, "muted_articles": 0,
-                              "also_reported": 1}
+                              "also_reported": 1, "backlog": 0}
 
     text = md(tmp_path, "2026-11-11")
     assert "Developing" not in text and Q_LEDE not in text

@@ -137,7 +137,7 @@ def test_the_header_counts_only_the_days_versions_as_duplicates_in_every_format(
     for day, (read, stories, dups) in expected.items():
         doc = digest_json(tmp_path, day)
         assert doc["counts"] == {"articles_read": read, "stories": stories, "duplicates_collapsed": dups, "muted_articles": 0,
-                                 "also_reported": 0}, day
+                                 "also_reported": 0, "backlog": 0}, day
         assert _header((tmp_path / "out" / f"digest-{day}.md").read_text(encoding="utf-8")) == (read, stories, dups)
         html = (tmp_path / "out" / f"digest-{day}.html").read_text(encoding="utf-8")
         assert f"<strong>{dups}</strong> duplicate" in html, day
