@@ -252,7 +252,8 @@ class StoreOps(StoreReads):
                 "SELECT 1 FROM articles WHERE source=? UNION ALL SELECT 1 FROM pruned WHERE source=? LIMIT 1",
                 (source, source),
             ).fetchone()
-            self._run("INSERT INTO meta(key, value) VALUES(?, ?)", (key, "" if known else ts(when) or ""))
+            self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING",  # a worker's first
+                      (key, "" if known else ts(when) or ""))
 
     def _has_versions(self: _Backend, story_id: str) -> bool:
         return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None
