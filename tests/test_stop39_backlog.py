@@ -298,3 +298,18 @@ def test_the_run_says_how_many_new_stories_are_earlier_news(tmp_path: Path, make
             report = app.run(now=DAY2)
             report.count_digest(app.build_view(DAY2.date()))
     assert "(6 new, 3 of them earlier news first read, 0 developing)" in report.summary()
+
+
+def test_a_users_own_template_that_does_not_know_the_backlog_still_shows_it(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A ``templates:`` folder's digest.md.j2 written before lists each section's stories: the
+    backlog stays there (nothing left out), as it was."""
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "digest.md.j2").write_text(
+        "{% for sec in sections %}{% for s in sec.shown %}- {{ s.title|md }}\n{% endfor %}{% endfor %}")
+    with TestServer() as srv:
+        view, _ = run_two_days(tmp_path, make_app, srv)
+    md = render_markdown(view, env=make_env(mine))
+    assert all(TEXTS[k][0] in md for k in (*BACKLOG, *RECENT))

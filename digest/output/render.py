@@ -280,10 +280,13 @@ def _context(
     locale: str | None,
     text: bool = False,
     fit: Fit | None = None,
+    apart: bool = True,
 ) -> dict[str, Any]:
     """What the templates see.  ``hooks``: the Markdown that becomes HTML (CSS classes,
     ids, dates as spans); ``text``: for the plain-text template (dates not escaped);
-    ``fit``: an email's stories in full and by title (``digest.output.mailsize``)."""
+    ``fit``: an email's stories in full and by title (``digest.output.mailsize``); ``apart``:
+    a new source's backlog listed apart (``backlog``), else in its section as before (a
+    user's own template that does not know it: nothing is left out)."""
 
     def hcls(name: str) -> str:  # attr_list on a heading line
         return f" {{: .{name} }}" if hooks else ""
@@ -312,8 +315,10 @@ def _context(
     sections = []
     backlog = []  # a new source's old items: one line each, after every section
     for sec in view.sections or [SectionView("", view.stories)]:
-        shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories if not s.backlog]
-        backlog += [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories if s.backlog]
+        shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
+                 if not (apart and s.backlog)]
+        backlog += [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
+                    if apart and s.backlog]
         sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
                          "stories": [s for s in shown if not s["also_reported"]],
                          #: the "also reported since" lines, after the section's stories
@@ -392,6 +397,16 @@ def _fill(env: jinja2.Environment, name: str, ctx: dict[str, Any], **extra: Any)
         raise DigestError(f"templates: {where}: {type(exc).__name__}: {exc}") from None
 
 
+def _knows_backlog(env: jinja2.Environment, name: str) -> bool:
+    """Whether the template ``name`` lists a new source's backlog apart (it names ``backlog``):
+    a user's own template written before does not, and gets those stories in their sections."""
+    try:
+        source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
+    except jinja2.TemplateNotFound:
+        return True
+    return "backlog" in source
+
+
 def _markdown(
     view: DigestView,
     env: jinja2.Environment | None,
@@ -401,7 +416,9 @@ def _markdown(
     locale: str | None = None,
     fit: Fit | None = None,
 ) -> str:
-    return _fill(_env(env), "digest.md.j2", _context(view, tz, excerpt_chars, hooks, locale, fit=fit))
+    e = _env(env)
+    return _fill(e, "digest.md.j2", _context(view, tz, excerpt_chars, hooks, locale, fit=fit,
+                                             apart=_knows_backlog(e, "digest.md.j2")))
 
 
 def render_markdown(
@@ -433,8 +450,9 @@ def render_text(
     (:data:`~digest.output.sanitize.NOT_TEXT`: C1 ones too); dates keep their no-break spaces
     and the no-break hyphen becomes a plain one (monospace fonts may lack it).
     """
-    ctx = _context(view, tz, excerpt_chars, False, locale, text=True, fit=fit)
-    out = _fill(_env(env), "digest.txt.j2", ctx)
+    e = _env(env)
+    ctx = _context(view, tz, excerpt_chars, False, locale, text=True, fit=fit, apart=_knows_backlog(e, "digest.txt.j2"))
+    out = _fill(e, "digest.txt.j2", ctx)
     return NOT_TEXT.sub("", out).replace(NB_HYPHEN, "-")
 
 
