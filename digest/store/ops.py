@@ -238,8 +238,10 @@ class StoreOps(StoreReads):
 
     def _first_reads(self: _Backend, batch: Sequence[NewArticle], now: datetime) -> None:
         """Record, for each source of ``batch`` with no first read recorded, when it was first
-        read: this batch's arrival when the store holds no article of it (stored or pruned),
-        else "" (known before the record was kept: never a first read now).  Once per source."""
+        read: this batch's arrival when the store holds no article of it (stored or pruned) and
+        it never read well before (``sources.last_ok_at``, saved after the batch), else ""
+        (known before the record was kept, or its first read stored nothing: an empty folder,
+        a feed with no entry yet, whose first articles are news).  Once per source."""
         arrived: dict[str, datetime] = {}
         for item in batch:
             when = item.article.fetched or now
@@ -249,8 +251,9 @@ class StoreOps(StoreReads):
             if self._run("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone() is not None:
                 continue
             known = self._run(
-                "SELECT 1 FROM articles WHERE source=? UNION ALL SELECT 1 FROM pruned WHERE source=? LIMIT 1",
-                (source, source),
+                "SELECT 1 FROM articles WHERE source=? UNION ALL SELECT 1 FROM pruned WHERE source=? "
+                "UNION ALL SELECT 1 FROM sources WHERE name=? AND last_ok_at IS NOT NULL LIMIT 1",
+                (source, source, source),
             ).fetchone()
             self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING",  # a worker's first
                       (key, "" if known else ts(when) or ""))
