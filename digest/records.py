@@ -283,6 +283,17 @@ class StoryView:
         return 1 + len({v.outlet_name for v in self.also if v.outlet_name != lead})
 
 
+def newest_first(stories: list[StoryView]) -> list[StoryView]:
+    """A new source's backlog in the order its heading says, "newest first": by the lead's
+    publication, across the sections and in a weekly digest too (whose stories are in the
+    order of their outlets and ids)."""
+    def when(s: StoryView) -> float:
+        at = s.lead.published or s.first_seen
+        return at.timestamp() if at is not None else 0.0
+
+    return sorted(stories, key=lambda s: (-when(s), s.story_id))
+
+
 @dataclass(slots=True)
 class SectionView:
     """One section of a digest: a category's stories (``name`` empty: no heading)."""

@@ -62,6 +62,7 @@ from digest.records import (
     SectionView,
     StoryView,
     VersionView,
+    newest_first,
 )
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
@@ -313,16 +314,17 @@ def _context(
     day = _one_line(view.date)
     taken: set[str] = set()
     sections = []
-    backlog = []  # a new source's old items: one line each, after every section
     for sec in view.sections or [SectionView("", view.stories)]:
         shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
                  if not (apart and s.backlog)]
-        backlog += [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
-                    if apart and s.backlog]
         sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
                          "stories": [s for s in shown if not s["also_reported"]],
                          #: the "also reported since" lines, after the section's stories
                          "since": [s for s in shown if s["also_reported"]]})
+    # a new source's old items: one line each, after every section, newest first
+    backlog = [story_context(s, tz, excerpt_chars, day, locale, taken)
+               for s in newest_first([s for sec in view.sections or [SectionView("", view.stories)]
+                                      for s in sec.stories if apart and s.backlog])]
     # a section of backlog alone has nothing else to show: its lines are in the backlog's
     sections = [sec for sec in sections if sec["stories"] or sec["since"]]
     stories = [s for sec in sections for s in sec["stories"]]
