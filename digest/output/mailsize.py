@@ -46,7 +46,7 @@ from typing import Any
 
 import jinja2
 
-from ..records import ALSO_REPORTED, DigestView
+from ..records import ALSO_REPORTED, DigestView, newest_first
 
 __all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
 
@@ -79,7 +79,8 @@ def ranked(view: DigestView) -> list[str]:
     stories of a section in full are its first ones."""
     sections = [sec.stories for sec in view.sections] or [view.stories]
     sections = [[s for s in sec if s.status != ALSO_REPORTED] for sec in sections]  # one line each, always
-    backlog = [s.story_id for sec in sections for s in sec if s.backlog]  # one line each, the last named
+    # one line each, the last named, newest first (as listed)
+    backlog = [s.story_id for s in newest_first([s for sec in sections for s in sec if s.backlog])]
     sections = [[s for s in sec if not s.backlog] for sec in sections]
     return [s.story_id for rank in zip_longest(*sections) for s in rank if s is not None] + backlog
 
@@ -104,23 +105,31 @@ def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
         listed = sum(len(sec["more"]) for sec in ctx["sections"])
         left = len(ctx["stories"]) - full - listed
         ctx["fit"] = {"full": full, "listed": listed, "left": left,
-                      "said": _said(full, listed, left, bool(ctx["sectioned"]))}
+                      "said": _said(full, listed, left, bool(ctx["sectioned"]), ctx["backlog_left"])}
     else:
         ctx["fit"] = None
     return ctx
 
 
-def _said(full: int, listed: int, left: int, sectioned: bool) -> str:
-    """The line that says what a long day's email shows, and where the rest is."""
+def _said(full: int, listed: int, left: int, sectioned: bool, earlier_left: int = 0) -> str:
+    """The line that says what a long day's email shows, and where the rest is
+    (``earlier_left``: the stories of a new source's backlog not named)."""
     if left:
         each = " (each section says how many)" if sectioned else ""
         first = f"the first {full} in full, " if full > 1 else "the first in full, " if full else ""
         what = f"{first}{listed} are listed by title only, {left} not listed here{each}"
-    elif full:
+    elif full and listed:
         after = "after the full ones of their section" if sectioned else "after them"
         what = f"{full} {'is' if full == 1 else 'are'} in full, the other {listed} by title only, {after}"
-    else:
+    elif full:  # the earlier news alone did not fit
+        what = f"{'the one' if full == 1 else f'all {full}'} in full"
+    elif listed:
         what = f"all {listed} are listed by title only"
+    else:
+        what = ""
+    if earlier_left:  # the backlog's lines are the last named
+        more = f"{earlier_left} {'story' if earlier_left == 1 else 'stories'} of earlier news not listed here"
+        what = f"{what}; {more}" if what else more
     return (f"Too many stories for one email: {what}. "
             "Every story in full: the day's HTML digest, or the archive (digest serve).")
 
@@ -165,7 +174,9 @@ def email_parts(
     best: tuple[Fit, str] | None = None
     least = fit_of(0, len(order))
     whole, html = html, render(least)
-    if carried_size(html) >= size:  # a template of the user's shows every story whatever the fit:
+    # a template of the user's shows every story whatever the fit (a day of a new source's
+    # backlog alone is as long by titles: its lines are titles; named as they fit, the others counted)
+    if carried_size(html) >= size and (not view.backlog or carried_size(render(fit_of(0, 0))) >= size):
         return whole, render_text(view, **opts)  # the text part shows them all too
     if carried_size(html) <= budget:  # every title fits: the most stories in full that do too
         best, lo, hi = (least, html), 0, len(order)  # lo fits; hi does not
