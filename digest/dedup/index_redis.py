@@ -142,6 +142,26 @@ redis.call('SET', KEYS[1], ARGV[1])
 for i = 5, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[2]) end
 return 1
 """
+#: Remove what is still old (its time at most ARGV[1]) of the trim's batch: KEYS[1] the times,
+#: then per article its key and its band keys (ARGV: the cutoff, then per article its member and
+#: its number of bands).  One script: an engine that restored a key since the trim read it
+#: (its time now) keeps it whole.
+_TRIM = """
+local cutoff = tonumber(ARGV[1])
+local removed, k = 0, 2
+for i = 2, #ARGV, 2 do
+  local member, n = ARGV[i], tonumber(ARGV[i + 1])
+  local score = redis.call('ZSCORE', KEYS[1], member)
+  if score and tonumber(score) <= cutoff then
+    for j = k + 1, k + n do redis.call('ZREM', KEYS[j], member) end
+    redis.call('DEL', KEYS[k])
+    redis.call('ZREM', KEYS[1], member)
+    removed = removed + 1
+  end
+  k = k + 1 + n
+end
+return removed
+"""
 #: Articles a trim removes per round trip.
 _TRIM_BATCH = 500
 _MEMBER = b"k:"
@@ -180,6 +200,7 @@ class RedisIndex:
         #: The in-memory index's band function (same threshold, same band keys).
         self._bander = MemoryIndex(threshold, cap=cap)
         self._insert = self._client.register_script(_INSERT)
+        self._trim = self._client.register_script(_TRIM)
         self._prefix = f"{basename}/"
         # who filled the index: set by the first handle, gone when Redis is flushed or restarted
         self._epoch_key = f"{self._prefix}epoch"
@@ -283,7 +304,7 @@ class RedisIndex:
                 old = self._client.zrangebyscore(self._times_key, "-inf", now - keep, start=0, num=_TRIM_BATCH)
                 if not old:
                     return removed
-                removed += self._remove_members([m for m in old if isinstance(m, bytes)])
+                removed += self._remove_members([m for m in old if isinstance(m, bytes)], now - keep)
                 if len(old) < _TRIM_BATCH:
                     return removed
 
@@ -300,11 +321,21 @@ class RedisIndex:
         if batch:
             self._client.zadd(self._times_key, dict.fromkeys(batch, now), nx=True)
 
-    def _remove_members(self, members: list[bytes]) -> int:
+    def _remove_members(self, members: list[bytes], older: float | None = None) -> int:
         """Remove these index members (``k:`` + key) from every band they are in, with their
-        keys and times; one round trip to read their bands, one to remove."""
+        keys and times; one round trip to read their bands, one to remove.  ``older``: only
+        those whose time is still at most that (a trim: an engine may have restored one since
+        the trim read it), checked and removed in one script; returns how many went."""
         keys = [self._key_key(self._key_of(m)) for m in members]
         blobs = self._client.mget(keys)
+        if older is not None:
+            script_keys: list[bytes | str] = [self._times_key]
+            args: list[bytes | int | float] = [older]
+            for member, kk, blob in zip(members, keys, blobs, strict=True):
+                bands = self._bands_of(blob) if isinstance(blob, bytes) else []
+                script_keys += [kk, *(self._band_key(b) for b in bands)]
+                args += [member, len(bands)]
+            return int(self._trim(keys=script_keys, args=args))
         pipe = self._client.pipeline(transaction=True)
         for member, kk, blob in zip(members, keys, blobs, strict=True):
             if isinstance(blob, bytes):
