@@ -16,9 +16,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
+
 from digest.output.mailsize import EMAIL_HTML_BUDGET, carried_size, email_parts
 from tests.support.config import MakeApp
 from tests.support.httpd import TestServer
+from tests.support.services import redis_prefix
 from tests.test_stop39_backlog import HEADING, LOOPBACK, TEXTS, serve
 
 DAY = datetime(2026, 11, 20, 20, tzinfo=UTC)  # a Friday
@@ -138,3 +141,35 @@ def test_a_long_backlog_keeps_the_email_under_the_clipping_size(tmp_path: Path, 
         assert 0 < left < 400
     assert "Storm Idris" in email_parts(both)[0]  # the day's news in full
 
+
+
+def test_a_key_an_engine_restores_while_another_trims_stays_in_the_redis_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers started together after every engine was down past the keep (two windows and
+    two days): one's trim reads a batch of old keys, the other's rebuilt engine restores one of
+    them (its time now), and the trim then removed it all the same: that engine held an article
+    the shared index no longer proposed.  The trim removes only what is still old."""
+    from digest.dedup.fingerprint import fingerprint
+    from digest.dedup.index_redis import RedisIndex, open_index
+    from tests.test_index_redis import _age, client
+
+    with redis_prefix() as url:
+        fp = fingerprint(title="Harbor ferry strike ends",
+                         text="The ferry strike in Harbor ended on Monday after talks with the union.")
+        restoring = open_index(url, 0.08)
+        assert isinstance(restoring, RedisIndex)
+        for key in ("gone", "held"):
+            restoring.insert(key, fp)
+            _age(client(), url, key, 70)
+        trimming = open_index(url, 0.08)
+        assert isinstance(trimming, RedisIndex)
+        real = RedisIndex._remove_members
+
+        def between(self: RedisIndex, members: list[bytes], *args: object) -> int:
+            restoring.insert("held", fp)  # the other worker's engine restores it, now
+            return real(self, members, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(RedisIndex, "_remove_members", between)
+        trimming.trim(62 * 86400.0)
+        monkeypatch.setattr(RedisIndex, "_remove_members", real)
+        assert "gone" not in restoring
+        assert "held" in restoring and set(restoring.query(fp)) == {"held"}
