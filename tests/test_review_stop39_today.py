@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from digest.output.mailsize import EMAIL_HTML_BUDGET, carried_size, email_parts
-from tests.support.config import MakeApp
+from tests.support.config import MakeApp, config_text
 from tests.support.httpd import TestServer
 from tests.support.services import redis_prefix
 from tests.test_stop39_backlog import HEADING, LOOPBACK, TEXTS, serve
@@ -94,8 +94,9 @@ def test_the_backlog_is_newest_first_in_a_weekly_digest_and_across_sections(tmp_
     assert _backlog_lines(weekly) == newest
 
 
-def _long_feed(n: int, start: int) -> bytes:
-    """``n`` items of distinct made-up events, published 10 days and more before ``DAY``."""
+def _long_feed(n: int, start: int, first: datetime = DAY - timedelta(days=10), step: timedelta = timedelta(days=1)) -> bytes:
+    """``n`` items of distinct made-up events, published ``first`` (10 days before ``DAY``)
+    and a ``step`` earlier each."""
     rnd = random.Random(start)
     syllables = ["ka", "lo", "mi", "ne", "ra", "tu", "vi", "so", "pe", "da", "ri", "go", "ba", "ze", "hu", "fi"]
 
@@ -108,7 +109,7 @@ def _long_feed(n: int, start: int) -> bytes:
         body = " ".join(f"{word().title()} {word()} {word()} {word()} {word().title()} {word()}." for _ in range(8))
         parts.append(f'<item><guid isPermaLink="false">n{i}</guid><link>https://site.example/n{i}</link>'
                      f"<title>{escape(title)}</title><description>{escape(body)}</description>"
-                     f"<pubDate>{format_datetime(DAY - timedelta(days=10 + i))}</pubDate></item>")
+                     f"<pubDate>{format_datetime(first - step * (i - start))}</pubDate></item>")
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title><link>https://site.example/</link>'
             f"<description>d</description>{''.join(parts)}</channel></rss>").encode()
 
@@ -173,3 +174,39 @@ def test_a_key_an_engine_restores_while_another_trims_stays_in_the_redis_index(m
         monkeypatch.setattr(RedisIndex, "_remove_members", real)
         assert "gone" not in restoring
         assert "held" in restoring and set(restoring.query(fp)) == {"held"}
+
+
+def test_a_backlog_is_in_the_archives_atom_feed_beside_a_busy_week(tmp_path: Path, make_app: MakeApp) -> None:
+    """The feed lists the last 7 days' stories, the newest 100: sorted by their Atom
+    ``updated``, a new source's backlog (dated by its publication, months back) came after
+    every story of the week, so a week of 100 stories left it out of the feed: a feed reader
+    never saw it.  It is news of the day it was first read, and ranks so for the cap (its
+    entries still dated by publication)."""
+    import lxml.etree
+
+    from digest.config import load_config
+    from tests.support.web import site
+
+    keys = ["crane", "tram", "library"]
+    with TestServer() as srv:
+        srv.set("/old.xml", _long_feed(100, 1000, DAY - timedelta(days=2, hours=1), timedelta(minutes=5)),
+                headers={"Content-Type": "application/rss+xml"})
+        serve(srv, "/new.xml", [(k, k, datetime(2026, 7, 3 + i, 9, tzinfo=UTC)) for i, k in enumerate(keys)])
+        with make_app(tmp_path, {"Old Wire": srv.url("/old.xml")}, LOOPBACK) as app:
+            assert app.run(now=DAY - timedelta(days=2)).new_articles == 100
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(config_text({"Old Wire": srv.url("/old.xml"), "Newcomer": srv.url("/new.xml")}, LOOPBACK,
+                                   clock=DAY.isoformat()), encoding="utf-8")
+        with make_app(tmp_path, {"Old Wire": srv.url("/old.xml"), "Newcomer": srv.url("/new.xml")}, LOOPBACK) as app:
+            assert app.run(now=DAY).new_articles == 3
+            assert app.build_view(DAY.date()).backlog == 3
+        with site(load_config(cfg)) as web:
+            feed = web.get("/feed.atom")
+    assert feed.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = lxml.etree.fromstring(feed.content).findall(f"{atom}entry")
+    assert len(entries) == 100
+    titles = {e.findtext(f"{atom}title"): e.findtext(f"{atom}updated") for e in entries}
+    for k in keys:
+        assert TEXTS[k][0] in titles
+        assert titles[TEXTS[k][0]].startswith("2026-07-0")  # dated by its publication still

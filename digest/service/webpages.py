@@ -299,7 +299,16 @@ class Pages:
             for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:
                 stories.setdefault(s.story_id, s)
         cap = aware(now)
-        ordered = sorted(stories.values(), key=lambda s: (entry_updated(s, cap), s.story_id), reverse=True)
+
+        def recency(s: StoryView) -> datetime:
+            # a new source's backlog is dated by its publication (``entry_updated``), months
+            # back, but is news of the day it was first read: ranked by that for the cap, not
+            # behind every story of the week (a week of ``feed_max`` stories left it out)
+            if s.backlog and s.first_seen is not None:
+                return min(aware(s.first_seen), cap)
+            return entry_updated(s, cap)
+
+        ordered = sorted(stories.values(), key=lambda s: (recency(s), s.story_id), reverse=True)
         shown = ordered[: self.feed_max]
         text = stories_atom(
             shown,
