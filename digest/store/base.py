@@ -109,7 +109,8 @@ def utcnow() -> datetime:
 GONE = "the server says the feed is gone (HTTP 410)"
 
 #: Meta key of a source's first read: when the first batch of its articles arrived (the store's
-#: timestamp), or "" for a source that had articles (or pruned ones) before this was recorded.
+#: timestamp), or "" for a source that had articles (or pruned ones) before this was recorded,
+#: or whose first good read stored nothing (its first articles are news).
 #: Written by ``add_articles``; read by the view, which lists that read's old items apart
 #: (``digest.output.view``: a newly added feed's backlog).
 FIRST_READ_KEY = "first_read:{source}"
