@@ -134,11 +134,15 @@ def _age(r: object, rd: str, key: str, days: float) -> None:
     r.zadd(f"{basename}/t", {b"k:" + key.encode(): now - days * 86400})  # type: ignore[attr-defined]
 
 
-def test_articles_no_engine_holds_leave_the_index_at_the_next_engine(rd: str) -> None:
-    r = client()
-    basename = rd.rsplit("basename=", 1)[1]
+def _fresh(rd: str) -> tuple[object, str, RedisIndex]:
+    """(a Redis client, the index's basename, the index) of a fresh index URL."""
     red = open_index(rd, 0.08)
     assert isinstance(red, RedisIndex)
+    return client(), rd.rsplit("basename=", 1)[1], red
+
+
+def test_articles_no_engine_holds_leave_the_index_at_the_next_engine(rd: str) -> None:
+    r, basename, red = _fresh(rd)
     fp = fp_of("Harbor ferry strike ends", "The ferry strike in Harbor ended on Monday after talks.")
     for key in ("old", "held", "new"):
         red.insert(key, fp)
@@ -156,10 +160,7 @@ def test_articles_no_engine_holds_leave_the_index_at_the_next_engine(rd: str) ->
 
 
 def test_an_index_filled_before_keys_had_a_time_is_timed_at_the_first_trim(rd: str) -> None:
-    r = client()
-    basename = rd.rsplit("basename=", 1)[1]
-    red = open_index(rd, 0.08)
-    assert isinstance(red, RedisIndex)
+    r, basename, red = _fresh(rd)
     fp = fp_of("Bridge reopens", "The old bridge reopened to traffic on Tuesday morning.")
     for i in range(1203):  # more than one batch of the scan's
         red.insert(f"a{i}", fp)
