@@ -427,9 +427,10 @@ class RunReport:
         if self.digest is not None:
             day, new, developing, also = self.digest
             since = f"; {also} also reported since" if also else ""
+            backlog = f", {self.backlog} of them a new source's earlier news" if self.backlog else ""
             parts.append(
                 f"{plural(new + developing, 'story', 'stories')} in the digest of {day} "
-                f"({new} new{f', {self.backlog} of them earlier news first read' if self.backlog else ''}, "
+                f"({new} new{backlog}, "
                 f"{developing} developing{since})"
             )
         return ", ".join(

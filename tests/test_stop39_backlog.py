@@ -297,7 +297,7 @@ def test_the_run_says_how_many_new_stories_are_earlier_news(tmp_path: Path, make
         with make_app(tmp_path, {"Old Wire": old, "Newcomer": new}, LOOPBACK) as app:
             report = app.run(now=DAY2)
             report.count_digest(app.build_view(DAY2.date()))
-    assert "(6 new, 3 of them earlier news first read, 0 developing)" in report.summary()
+    assert "(6 new, 3 of them a new source's earlier news, 0 developing)" in report.summary()
 
 
 def test_a_users_own_template_that_does_not_know_the_backlog_still_shows_it(
