@@ -123,12 +123,13 @@ def setup_days(srv: TestServer) -> tuple[str, str]:
 
 
 def run_two_days(tmp_path: Path, make_app: MakeApp, srv: TestServer, *, third: bool = False,
-                 extra_new: dict[str, datetime] | None = None) -> tuple[DigestView, DigestView | None]:
+                 extra_new: dict[str, datetime] | None = None,
+                 settings: str = "") -> tuple[DigestView, DigestView | None]:
     old, new = setup_days(srv)
-    with make_app(tmp_path, {"Old Wire": old}, LOOPBACK) as app:
+    with make_app(tmp_path, {"Old Wire": old}, LOOPBACK + settings) as app:
         app.run(now=DAY1)
     serve(srv, "/old.xml", [(k, k, p) for k, p in {**OLD_DAY1, **OLD_LATE}.items()])
-    with make_app(tmp_path, {"Old Wire": old, "Newcomer": new}, LOOPBACK) as app:
+    with make_app(tmp_path, {"Old Wire": old, "Newcomer": new}, LOOPBACK + settings) as app:
         assert app.run(now=DAY2).new_articles == 6
         view2 = app.build_view(DAY2.date())
         view3 = None
@@ -313,3 +314,16 @@ def test_a_users_own_template_that_does_not_know_the_backlog_still_shows_it(
         view, _ = run_two_days(tmp_path, make_app, srv)
     md = render_markdown(view, env=make_env(mine))
     assert all(TEXTS[k][0] in md for k in (*BACKLOG, *RECENT))
+
+
+def test_backlog_days_sets_how_old_an_item_is_to_be_earlier_news_and_0_turns_it_off(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    with TestServer() as srv:
+        view, _ = run_two_days(tmp_path / "off", make_app, srv, settings="backlog_days: 0\n")
+    assert view.backlog == 0 and titles(view, backlog=True) == set()  # every item the day's news
+    assert titles(view, backlog=False) >= {TEXTS[k][0] for k in (*BACKLOG, *RECENT)}
+    with TestServer() as srv:  # 15 days: the library item of 10 November (10 days old) is news too
+        view, _ = run_two_days(tmp_path / "wide", make_app, srv, settings="backlog_days: 15\n")
+    assert titles(view, backlog=True) == {TEXTS["crane"][0], TEXTS["tram"][0]}
+    assert TEXTS["library"][0] in titles(view, backlog=False)

@@ -50,6 +50,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
+from ..output.params import BACKLOG_DAYS
 from .problems import DUPLICATE, duplicate_names, line_of, problems_of, raise_problems, same_feeds
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,10 @@ class Config(_Strict):
     #: Days the store keeps (today included): ``digest prune``, and the daemon once a day after
     #: the digest, remove the stories wholly older (``digest.retention``).  None: kept for ever.
     keep_days: int | None = Field(default=None, gt=0)
+    #: Days before its arrival an item of a new source's first read must have been published to
+    #: be listed apart as earlier news (``digest.output.params.BACKLOG_DAYS``); 0: never, a new
+    #: source's old items are the day's news as any.
+    backlog_days: float = Field(default=BACKLOG_DAYS, ge=0)
     #: Read the sources as if it were this moment, and make its day "today" (``digest run``,
     #: ``build``, ``send`` and ``serve``; the daemon refuses it): the bundled examples are
     #: one day's news.  None: the real clock.

@@ -6,7 +6,7 @@ Each has one comment line: what it means and what set it.  The figures are in
 
 from __future__ import annotations
 
-#: Days before its arrival an item of a source's first read must have been published to be that
+#: Default of ``backlog_days:``: days before its arrival an item of a source's first read must have been published to be that
 #: source's backlog (listed under "Earlier news, first read in this digest", not as the day's news):
 #: set by hand at 2, so yesterday's and the day before's items (a weekend's, read on Monday
 #: morning) are still news to a daily reader; a feed added with 50 items from July to November

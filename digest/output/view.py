@@ -71,7 +71,8 @@ Special cases
   its report"), and stands for the notice and what it took back.
 * A new source's backlog: a new story made only of items of a source's first read (its
   first batch stored, meta ``first_read:<source>``) published more than
-  ``output.params.BACKLOG_DAYS`` before they arrived is ``StoryView.backlog``: new in the day
+  ``backlog_days:`` (default ``output.params.BACKLOG_DAYS``) before they arrived is
+  ``StoryView.backlog``: new in the day
   and counted so, listed after the day's news, one line each ("Earlier news, first read in this
   digest"), left out of the contents.  A feed added with months of items made them all the
   day's news.  Never a story that develops (an old item joining an earlier story), nor one
@@ -104,7 +105,6 @@ from .entries import (
     withdrawn,
 )
 from .news import copies_of, is_notice, notices, read_of, speaker, taken_back, whats_new
-from .params import BACKLOG_DAYS
 
 #: Meta key under which the time a day's digest was sealed is kept.
 SEAL_KEY = "sealed:{day}"
@@ -242,20 +242,20 @@ def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, bool, int,
                       s.story_id)
 
 
-def _backlog(store: Store) -> Callable[[StoredArticle], bool]:
+def _backlog(store: Store, days: float) -> Callable[[StoredArticle], bool]:
     """Whether a version is its source's backlog: read in the source's first read (meta
     ``first_read:<source>``, written by ``add_articles``: its first batch) and published more
-    than ``BACKLOG_DAYS`` before it arrived.  A source known before the first read was recorded
-    has none; a publication time not believed (in the future, before 1995) was replaced by
-    the arrival, so is never old."""
+    than ``days`` (``backlog_days:``) before it arrived (0: none is).  A source known before the
+    first read was recorded has none; a publication time not believed (in the future, before
+    1995) was replaced by the arrival, so is never old."""
     firsts: dict[str, datetime | None] = {}
 
     def old(v: StoredArticle) -> bool:
         if v.source not in firsts:
             firsts[v.source] = parse_ts(store.get_meta(FIRST_READ_KEY.format(source=v.source)))
         first = firsts[v.source]
-        return (first is not None and v.published is not None and aware(v.fetched) == first
-                and aware(v.published) < first - timedelta(days=BACKLOG_DAYS))
+        return (days > 0 and first is not None and v.published is not None and aware(v.fetched) == first
+                and aware(v.published) < first - timedelta(days=days))
 
     return old
 
@@ -325,7 +325,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     channels = _channels(cfg)
     shown = written_leads(store, day)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
-    old = _backlog(store)
+    old = _backlog(store, cfg.backlog_days)
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
