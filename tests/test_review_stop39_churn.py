@@ -167,7 +167,7 @@ def test_a_feed_that_read_fine_and_now_lists_no_entries_says_so_once_and_keeps_i
             said = [r.getMessage() for r in caplog.records if "no entries" in r.getMessage()]
             state = app.store.get_source_state("Site")
             assert report.errors == [] and again.errors == []
-            assert said == ["Site: the feed lists no entries now (what was read before is kept)"]
+            assert said == ["Site: the feed lists no entries now (its stored articles are kept)"]
             assert state is not None and "no entries" in str(state)
             assert len(app.build_view(DAY1.date()).stories) == 3  # kept
             serve(srv, "/feed.xml", [old_scheme(i) for i in range(3)])
@@ -200,5 +200,5 @@ def test_the_daemons_poll_round_says_an_emptied_feed_once_too(
                     assert d.poll_due().errors == []
             said = [r.getMessage() for r in caplog.records if "no entries" in r.getMessage()]
             state = app.store.get_source_state("Site")
-    assert said == ["Site: the feed lists no entries now (what was read before is kept)"]
+    assert said == ["Site: the feed lists no entries now (its stored articles are kept)"]
     assert state is not None and state.note == said[0].removeprefix("Site: ")

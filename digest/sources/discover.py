@@ -119,7 +119,7 @@ def _page_for_now(source: str, url: str, link: str | None = None) -> ParseError:
 #: The note of a feed that read before and now lists no entry (a whole, well-formed document:
 #: a generator that broke, a feed emptied by a site's move).  Not a failure: what was read is
 #: kept and nothing is taken back; but silent, a reader would never learn the feed stopped.
-EMPTY_NOTE = "the feed lists no entries now (what was read before is kept)"
+EMPTY_NOTE = "the feed lists no entries now (its stored articles are kept)"
 
 
 def read_feed(
