@@ -24,8 +24,8 @@ How it works
   has not read (in the earlier headlines and texts) and none of its passages is new.
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
-  ``NEW_WORDS`` of its content words new), else its first passage not read, cut at
-  ``WHATS_NEW_CHARS``.
+  ``NEW_WORDS`` of its content words new), else its first passage not read, from its first
+  sentence not read (a short one read, run on into it, left off), cut at ``WHATS_NEW_CHARS``.
 
 Special cases
 -------------
@@ -228,5 +228,16 @@ def whats_new(
     title = " ".join(latest.title.split())
     if not _headline_repeats(title, _seen_words(earlier, heading)):
         return title
-    fresh = new_passages(latest, read) or list(passages(latest.text))[:1]
+    fresh = [_from_unread(p, read) for p in new_passages(latest, read)[:1]] or list(passages(latest.text))[:1]
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
+
+
+def _from_unread(passage: str, read: set[str]) -> str:
+    """A new ``passage`` from its first sentence not read: a short sentence the reader read
+    (every gram in ``read``), run on into the new one by :func:`passages`, is left off."""
+    start = 0
+    for end in sentence_ends(passage):
+        if not _grams(passage[start:end]) <= read:
+            break
+        start = end
+    return passage[start:].strip() or passage
