@@ -314,7 +314,8 @@ def _context(
     day = _one_line(view.date)
     taken: set[str] = set()
     sections = []
-    for sec in view.sections or [SectionView("", view.stories)]:
+    every = view.sections or [SectionView("", view.stories)]
+    for sec in every:
         shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
                  if not (apart and s.backlog)]
         sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
@@ -323,8 +324,7 @@ def _context(
                          "since": [s for s in shown if s["also_reported"]]})
     # a new source's old items: one line each, after every section, newest first
     backlog = [story_context(s, tz, excerpt_chars, day, locale, taken)
-               for s in newest_first([s for sec in view.sections or [SectionView("", view.stories)]
-                                      for s in sec.stories if apart and s.backlog])]
+               for s in newest_first([s for sec in every for s in sec.stories if apart and s.backlog])]
     # a section of backlog alone has nothing else to show: its lines are in the backlog's
     sections = [sec for sec in sections if sec["stories"] or sec["since"]]
     stories = [s for sec in sections for s in sec["stories"]]

@@ -301,7 +301,7 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
 
     first: dict[_Page, str] = {}
     out = {}
-    for v in sorted(versions, key=lambda v: (aware(v.fetched), v.key)):
+    for v in sorted(versions, key=arrival):
         page = _page(v, channel(v.source))
         if page is not None:
             out.update({v.key: first[page]} if page in first else {})
@@ -355,7 +355,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
-        said = sorted([*told, *(v for v in new if v.key in back)], key=lambda v: (aware(v.fetched), v.key))
+        said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
         copies -= {v.key for v in said}
         status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
 
