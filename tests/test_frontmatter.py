@@ -10,14 +10,13 @@ import pytest
 from digest.sources.frontmatter import (
     MAX_LINES,
     FrontMatter,
-    front_matter_problem,
-    split_front_matter,
+    read_front_matter,
 )
 
 
 def test_yaml_front_matter_gives_title_date_and_author_and_leaves_the_text() -> None:
     text = '---\ntitle: "Harbour wall: it fell"\ndate: 2026-11-20 09:30\nauthor: [Jo Lee, Sam]\n---\n\nBody.\n'
-    front, rest = split_front_matter(text)
+    front, rest = read_front_matter(text)[:2]
     assert front == FrontMatter("Harbour wall: it fell", datetime(2026, 11, 20, 9, 30, tzinfo=UTC), "Jo Lee")
     assert rest == "\nBody.\n"
 
@@ -32,14 +31,14 @@ def test_yaml_front_matter_gives_title_date_and_author_and_leaves_the_text() -> 
     ],
 )
 def test_dates_in_yaml(value: str, expected: datetime | None) -> None:
-    front, _ = split_front_matter(f"---\ntitle: t\npubDate: {value}\n---\nx")
+    front, _ = read_front_matter(f"---\ntitle: t\npubDate: {value}\n---\nx")[:2]
     assert front is not None and front.published == expected
 
 
 def test_toml_front_matter() -> None:
-    front, rest = split_front_matter(
+    front, rest = read_front_matter(
         '+++\ntitle = "Ferry back"\ndate = 2026-11-20T11:10:00Z\n[author]\nname = "Ana"\n+++\nText'
-    )
+    )[:2]
     assert front == FrontMatter("Ferry back", datetime(2026, 11, 20, 11, 10, tzinfo=UTC), "Ana")
     assert rest == "Text"
 
@@ -61,7 +60,7 @@ def test_toml_front_matter() -> None:
     ],
 )
 def test_what_is_not_front_matter_is_left_as_it_was(text: str) -> None:
-    assert split_front_matter(text) == (None, text)
+    assert read_front_matter(text)[:2] == (None, text)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +73,7 @@ def test_what_is_not_front_matter_is_left_as_it_was(text: str) -> None:
     ],
 )
 def test_odd_fields_never_raise(block: str, expected: FrontMatter) -> None:
-    assert split_front_matter(f"---\n{block}\n---\nBody")[0] == expected
+    assert read_front_matter(f"---\n{block}\n---\nBody")[0] == expected
 
 
 
@@ -88,8 +87,8 @@ def test_odd_fields_never_raise(block: str, expected: FrontMatter) -> None:
     ],
 )
 def test_front_matter_meant_as_such_that_does_not_read_says_why(text: str, says: str) -> None:
-    assert split_front_matter(text) == (None, text)  # read as written
-    problem = front_matter_problem(text)
+    assert read_front_matter(text)[:2] == (None, text)  # read as written
+    problem = read_front_matter(text)[2]
     assert problem is not None and says in problem and problem.endswith("read as text, the block included")
     assert "<script>" not in problem and "Council" not in problem  # the parser's words, never the file's
 
@@ -105,4 +104,4 @@ def test_front_matter_meant_as_such_that_does_not_read_says_why(text: str, says:
     ],
 )
 def test_what_was_never_meant_as_front_matter_or_reads_has_no_problem(text: str) -> None:
-    assert front_matter_problem(text) is None
+    assert read_front_matter(text)[2] is None

@@ -16,12 +16,12 @@ Observations
   was; so is a block that does not parse (an impossible date, an integer of
   thousands of digits).  Such a block whose lines begin with a key static-site
   tools use (``title: Council votes: yes``, a colon left unquoted) was meant
-  as front matter: :func:`front_matter_problem` says what is wrong with it, for
+  as front matter: :func:`read_front_matter` says what is wrong with it, for
   the one line the reader gets (the text is read as written, block and all).
 
 How it works
 ------------
-:func:`split_front_matter` returns the fields it understands
+:func:`read_front_matter` returns the fields it understands
 (:class:`FrontMatter`) and the text after the block.  YAML is read with
 PyYAML's safe loader and no aliases (an alias "bomb" in a downloaded file
 expands to gigabytes); TOML with :mod:`tomllib`.
@@ -102,52 +102,42 @@ _UNREADABLE = (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError, ValueErr
 _KEY_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*[:=]", re.M)
 
 
-def front_matter_problem(text: str) -> str | None:
-    """Why the text's front matter was not read, when it was meant as front matter (a block
-    on top whose lines begin with a key static-site tools use) and does not parse; else None.
-
-    One line for the reader: the format, what its parser said (first line, cut short)."""
+def read_front_matter(text: str) -> tuple[FrontMatter | None, str, str | None]:
+    """(the fields of the text's front matter, the text after it, why it was not read), in
+    one reading: ``(None, text, None)`` when it has none; ``(None, text, problem)`` when a
+    block meant as front matter (its lines begin with a key static-site tools use) does not
+    parse: one line for the reader, the format and what its parser said."""
     found = _block(text)
     if found is None:
-        return None
-    opening, block, _lines, _end = found
-    if not {k.lower() for k in _KEY_LINE.findall(block)} & _KNOWN_KEYS:
-        return None
-    try:
-        _parse(opening, block)
-    except _UNREADABLE as exc:
-        kind = "YAML" if opening == "---" else "TOML"
-        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark is not None:
-            said = f"{exc.problem}, line {exc.problem_mark.line + 2} of the file"  # not the file's words
-        else:
-            said = " ".join(str(exc).split("\n")[0].split())[:120] or type(exc).__name__
-        return f"its front matter is not valid {kind} ({said}); read as text, the block included"
-    return None
-
-
-def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
-    """(the fields of the text's front matter, the text after it), or ``(None, text)`` when it
-    has none."""
-    found = _block(text)
-    if found is None:
-        return None, text
+        return None, text, None
     opening, block, lines, end = found
     try:
         data = _parse(opening, block)
-    except _UNREADABLE:
-        return None, text  # front_matter_problem says why, where it was meant as front matter
+    except _UNREADABLE as exc:
+        meant = bool({k.lower() for k in _KEY_LINE.findall(block)} & _KNOWN_KEYS)
+        return None, text, _problem(opening, exc) if meant else None
     if not isinstance(data, dict):
-        return None, text
+        return None, text, None
     fields = {str(k).lower(): v for k, v in data.items()}
     if not _KNOWN_KEYS & fields.keys():
-        return None, text  # "---", "Update: the council voted", "---": a rule and a heading
+        return None, text, None  # "---", "Update: the council voted", "---": a rule and a heading
     rest = "\n".join(lines[end + 1 :])
     return FrontMatter(
         title=_text(fields.get("title")),
         published=next((d for k in _DATE_KEYS if (d := _date(fields.get(k))) is not None), None),
         author=_author(fields.get("author")) or _author(fields.get("authors")),
         lang=_text(fields.get("lang")) or _text(fields.get("language")),
-    ), rest
+    ), rest, None
+
+
+def _problem(opening: str, exc: BaseException) -> str:
+    """The reader's line for a block that does not parse: the parser's words, never the file's."""
+    kind = "YAML" if opening == "---" else "TOML"
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark is not None:
+        said = f"{exc.problem}, line {exc.problem_mark.line + 2} of the file"
+    else:
+        said = " ".join(str(exc).split("\n")[0].split())[:120] or type(exc).__name__
+    return f"its front matter is not valid {kind} ({said}); read as text, the block included"
 
 
 def _text(value: object) -> str | None:

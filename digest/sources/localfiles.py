@@ -80,7 +80,7 @@ from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
 from .feeds import parse_feed, plain
 from .fields import language_tag
-from .frontmatter import front_matter_problem, split_front_matter
+from .frontmatter import read_front_matter
 from .opml import is_opml
 from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
 
@@ -315,9 +315,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
                 lang=html_lang(head, tags),
             )
         ]
-    decoded = decode(data, declared=False)
-    front, text = split_front_matter(decoded)
-    problem = front_matter_problem(decoded) if front is None else None
+    front, text, problem = read_front_matter(decode(data, declared=False))
     if front and front.title:
         title = shorten(plain(front.title, is_html=False), TITLE_CHARS)
         body = _under_title(text, title, markdown=kind == "md")
