@@ -163,15 +163,15 @@ def test_a_key_an_engine_restores_while_another_trims_stays_in_the_redis_index(m
             _age(client(), url, key, 70)
         trimming = open_index(url, 0.08)
         assert isinstance(trimming, RedisIndex)
-        real = RedisIndex._remove_members
+        real = RedisIndex._trim_members
 
-        def between(self: RedisIndex, members: list[bytes], *args: object) -> int:
+        def between(self: RedisIndex, members: list[bytes], older: float) -> int:
             restoring.insert("held", fp)  # the other worker's engine restores it, now
-            return real(self, members, *args)  # type: ignore[arg-type]
+            return real(self, members, older)
 
-        monkeypatch.setattr(RedisIndex, "_remove_members", between)
+        monkeypatch.setattr(RedisIndex, "_trim_members", between)
         trimming.trim(62 * 86400.0)
-        monkeypatch.setattr(RedisIndex, "_remove_members", real)
+        monkeypatch.setattr(RedisIndex, "_trim_members", real)
         assert "gone" not in restoring
         assert "held" in restoring and set(restoring.query(fp)) == {"held"}
 
