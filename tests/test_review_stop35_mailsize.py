@@ -23,6 +23,7 @@ from digest.output.mailsize import EMAIL_HTML_BUDGET, MIN_IN_FULL, carried_size,
 from digest.output.render import make_env, render_email_html, render_text
 from digest.records import DigestView
 from digest.store.base import SourceState
+from tests.support.config import loopback_email
 from tests.support.daemon import free_port, smtpd
 from tests.support.synthetic import _words
 
@@ -62,13 +63,7 @@ def _day(folder: Path, port: int, stories: int, seed: int = 3) -> Path:
 data_dir: data
 timezone: UTC
 clock: 2026-11-21T08:00:00Z
-email:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  from: digest@example.org
-  to: [me@example.org]
-""", encoding="utf-8")
+{loopback_email(port)}""", encoding="utf-8")
     assert main(["replay", str(folder / "day.jsonl"), "--config", str(cfg)]) == 0
     with open_app(cfg) as app:  # a source failing since the day before: the footer names it
         since = datetime(2026, 11, 19, 9, tzinfo=UTC)

@@ -22,6 +22,7 @@ from digest.cli import main
 from digest.config import load_config
 from digest.output.mailsize import carried_size, email_parts
 from digest.records import DigestView, SectionView, StoryView, VersionView
+from tests.support.config import loopback_email
 from tests.support.daemon import smtpd
 from tests.support.web import site
 from tests.test_review_stop36_developing import _at
@@ -45,13 +46,7 @@ output_dir: out
 data_dir: data
 timezone: Europe/London
 clock: 2026-11-16T08:00:00Z
-email:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  from: digest@example.org
-  to: [me@example.org]
-{extra}""", encoding="utf-8")
+{loopback_email(port)}{extra}""", encoding="utf-8")
     assert main(["replay", str(tmp_path / "day.jsonl"), "--config", str(cfg)]) == 0
     return cfg
 

@@ -23,6 +23,13 @@ MakeConfig = Callable[..., Config]
 MakeApp = Callable[..., App]
 
 
+def loopback_email(port: int) -> str:
+    """The ``email:`` block (YAML text) of a plain SMTP server on loopback at ``port``, mailing
+    digest@example.org to me@example.org."""
+    return (f"email:\n  host: 127.0.0.1\n  port: {port}\n  security: none\n"
+            "  from: digest@example.org\n  to: [me@example.org]\n")
+
+
 def config_text(sources: Sources = "", extra: str = "", **settings: Any) -> str:
     """A ``feeds.yaml``: the sources, the output and the data under the file's folder (``out``,
     ``data``), then ``settings`` as top-level keys and ``extra`` (YAML text)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.app import App, RunReport, open_app
 from digest.records import Entry
+from tests.support.config import loopback_email
 
 STORIES = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
 #: A weekly digest of the Sport section, mailed on Mondays at 08:00 to a colleague (YAML).
@@ -36,13 +37,7 @@ sources:
 output_dir: out
 data_dir: data
 timezone: UTC
-email:
-  host: 127.0.0.1
-  port: {port}
-  security: none
-  from: digest@example.org
-  to: [me@example.org]
-{extra}digests:{digests}""", encoding="utf-8")
+{loopback_email(port)}{extra}digests:{digests}""", encoding="utf-8")
     return path
 
 
