@@ -36,7 +36,8 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..records import StoryView, VersionView
-from .render import PAGE_LANG, excerpt
+from ..store.base import aware
+from .render import PAGE_LANG, excerpt, outlet_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -61,9 +62,7 @@ def _line(value: object) -> str:
 
 
 def _rfc3339(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return aware(dt).astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def story_tag(story_id: str) -> str:
@@ -98,11 +97,11 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
     strong.text = "Developing"
     strong.tail = ": "
     outlet = _line(story.whats_new_outlet)
-    if outlet and news.startswith(outlet + " "):
+    if (rest := outlet_said(news, outlet)) is not None:
         said = ET.SubElement(p, "span", {"lang": PAGE_LANG})
         name = ET.SubElement(said, "span", {"dir": "auto"})
         name.text = outlet
-        name.tail = news[len(outlet):]
+        name.tail = " " + rest
     else:
         said = ET.SubElement(p, "span", {"dir": "auto"})
         if story.whats_new_lang:
@@ -149,8 +148,7 @@ def entry_updated(story: StoryView, cap: datetime) -> datetime:
     times = [story.first_seen, *(v.published for v in versions), *(v.arrived for v in versions)]
     if story.backlog:  # a new source's old item: dated as published, among the news of its time
         times = [v.published for v in versions] or times
-    aware = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times if t is not None]
-    return min(max(aware, default=cap), cap)
+    return min(max((aware(t) for t in times if t is not None), default=cap), cap)
 
 
 def latest_update(stories: Iterable[StoryView], cap: datetime) -> datetime:
@@ -205,7 +203,7 @@ def stories_atom(
             _el(
                 entry,
                 "published",
-                _rfc3339(min(first if first.tzinfo else first.replace(tzinfo=UTC), updated)),
+                _rfc3339(min(aware(first), updated)),
             )
         _el(entry, "updated", _rfc3339(entry_updated(story, updated)))
         entry_author = _el(entry, "author")

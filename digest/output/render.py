@@ -214,11 +214,18 @@ def story_context(
     }
 
 
+def outlet_said(line: str, outlet: str) -> str | None:
+    """Of a line in the digest's own words that opens with ``outlet`` ("Coast News retracted its
+    report": ``StoryView.whats_new_outlet``), the rest, the pages' words; None for a line that
+    does not (a version's own words)."""
+    return line[len(outlet) + 1 :] if outlet and line.startswith(outlet + " ") else None
+
+
 def _news_parts(line: str, outlet: str) -> dict[str, str]:
-    """The outlet a line in the digest's own words names ("Coast News retracted its report";
-    feed text, isolated in HTML) and the rest, the pages' words; "" for a version's words."""
-    ours = bool(outlet) and line.startswith(outlet + " ")
-    return {"whats_new_outlet": outlet if ours else "", "whats_new_said": line[len(outlet) + 1 :] if ours else ""}
+    """The outlet a line in the digest's own words names (feed text, isolated in HTML) and the
+    rest (:func:`outlet_said`); "" for a version's words."""
+    said = outlet_said(line, outlet)
+    return {"whats_new_outlet": outlet if said is not None else "", "whats_new_said": said or ""}
 
 
 def shown_news(line: str, title: str, cut: str) -> str:
