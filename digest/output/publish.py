@@ -35,7 +35,7 @@ from ..store.base import Store
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
-from .view import record_leads
+from .view import record_failing, record_leads
 
 #: The formats a file's extension names (``digest build -o``).
 KINDS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
@@ -85,4 +85,5 @@ def write_files(
         out.append(target)
     if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
         record_leads(store, day, view)
+        record_failing(store, day, view)
     return out

@@ -81,6 +81,10 @@ Special cases
   (:func:`failing_sources`: the store keeps each source's current run of
   failures and when it began), for the digest's footer; when every source
   fails and nothing arrived, the digest says so (``DigestView.all_failed``).
+  A past day also names those its digest named when written (``meta``
+  ``failing:<day>``, :func:`record_failing`): the store forgets a run of
+  failures once the source reads again, and the archive's page of that day
+  stopped naming the feed its email had named.
 """
 
 from __future__ import annotations
@@ -110,6 +114,8 @@ from .news import copies_of, is_notice, notices, read_of, speaker, taken_back, w
 SEAL_KEY = "sealed:{day}"
 #: Meta key of the leads a day's digest showed, as written (``record_leads``): JSON, story id: key.
 LEADS_KEY = "leads:{day}"
+#: Meta key of the failing sources a day's digest named, as written (``record_failing``): JSON.
+FAILING_KEY = "failing:{day}"
 #: The store's time resolution: an article fetched at the very instant of a seal is the
 #: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
 _TICK = timedelta(microseconds=1)
@@ -415,9 +421,40 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         repeats_hidden=hidden,
         title=cfg.title,
         generated=cfg.now(),  # `clock` when set (the bundled examples)
-        failing=failing_sources(store, names, end),
+        failing=day_failing(store, names, day, end, cfg.now()),
         sources=len(names),
     )
+
+
+def record_failing(store: Store, day: date, view: DigestView) -> None:
+    """Record the failing sources ``view`` (the day's digest, written) names: once a source
+    reads again the store forgets its run of failures, and a later rebuild of the day
+    (the archive's page) would no longer name it.  The last writing of the day wins."""
+    rows = [[f.name, ts(f.since), f.failures, f.error, f.paused] for f in view.failing]
+    store.set_meta(FAILING_KEY.format(day=day.isoformat()), json.dumps(rows, separators=(",", ":")))
+
+
+def written_failing(store: Store, day: date) -> list[FailingSource]:
+    """The failing sources the day's digest named when last written ([] when none was
+    recorded: a day written by an older digest, or a record that does not parse)."""
+    raw = store.get_meta(FAILING_KEY.format(day=day.isoformat()))
+    try:
+        rows = json.loads(raw) if raw else []
+        return [FailingSource(str(n), parse_ts(s), int(k), str(e), bool(p)) for n, s, k, e, p in rows]
+    except (ValueError, TypeError):
+        return []
+
+
+def day_failing(store: Store, names: set[str], day: date, end: datetime, now: datetime) -> list[FailingSource]:
+    """The sources failing at the day's ``end`` (:func:`failing_sources`); for a day that has
+    ended, with those its digest named when written that have read again since (a source
+    still failing is named as the store has it now)."""
+    out = failing_sources(store, names, end)
+    if end <= now:
+        current = {f.name for f in out}
+        out += [f for f in written_failing(store, day) if f.name in names and f.name not in current]
+        out.sort(key=lambda f: (f.since or end, f.name))
+    return out
 
 
 def failing_sources(store: Store, names: set[str], end: datetime) -> list[FailingSource]:
