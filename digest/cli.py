@@ -168,7 +168,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
     with open_app(args.config) as app:
-        found = search(app.store, app.cfg, query, since=args.since, limit=args.limit)
+        found = search(app.store, app.cfg, query, since=args.since, limit=args.limit, newest=args.newest)
     if args.json:
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
                  "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
@@ -335,6 +335,8 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
                    "(after --: digest search -- storm -gale)")
     p.add_argument("--since", type=day_arg, metavar="DAY", help="only stories in this day's digest or later, new or developing")
     p.add_argument("--limit", type=positive_arg, default=20, metavar="N", help="at most this many stories (default: 20)")
+    p.add_argument("--newest", action="store_true",
+                   help="the story with the latest matching version first (default: best match first)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

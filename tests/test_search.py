@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -153,3 +154,29 @@ def test_a_query_that_only_leaves_words_out_says_it_has_none_to_look_for(
     assert capsys.readouterr().err.splitlines() == [
         "error: search: '-quake -\"sea wall\"' has no word to look for (a -word only leaves stories out)"
     ]
+
+
+def test_newest_puts_the_story_with_the_latest_matching_version_first(store: Store) -> None:
+    """bm25 knows no time: a story that used the words more, months ago, ranks above this week's.
+    ``newest`` orders by the latest version that matches; a later version that does not match
+    moves nothing."""
+    assert ids(store, "harbour") == ["quake", "derby"]  # "Harbour" in the quake's title
+    assert ids(store, "harbour", newest=True) == ["derby", "quake"]  # the derby's is 50 h later
+    store.add_articles([NewArticle(art("q3", "Hill", "Breakwater closed", "The harbour stays shut.", hours=60), b"fp", "quake", 0.4)])
+    store.add_articles([NewArticle(art("s2", "Sport", "Derby replay set", "A replay next week.", hours=70), b"fp", "derby", 0.4)])
+    assert ids(store, "harbour", newest=True) == ["quake", "derby"]
+    assert ids(store, "harbour", newest=True, limit=1) == ["quake"]
+    # the quake's latest version says "breakwater": its latest match is then its first
+    assert ids(store, "harbour -breakwater", newest=True) == ["derby", "quake"]
+    assert ids(store, "harbour", newest=True, since=T0 + timedelta(hours=55)) == ["quake"]
+
+
+def test_the_search_command_lists_the_newest_first_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n")
+    with open_store(parse_config(cfg.read_text(), path=cfg).database_url) as s:
+        fill(s)
+    assert main(["search", "--config", str(cfg), "--json", "harbour"]) == 0
+    best = [r["story_id"] for r in json.loads(capsys.readouterr().out)]
+    assert main(["search", "--config", str(cfg), "--json", "--newest", "harbour"]) == 0
+    assert [r["story_id"] for r in json.loads(capsys.readouterr().out)] == ["derby", "quake"] == best[::-1]

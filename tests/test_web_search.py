@@ -5,11 +5,14 @@ an empty query; hostile queries and hostile stories only ever as text."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
 import pytest
 
+from digest.store.base import NewArticle, open_store
+from tests.support.archive import ODD_ID, article, at
 from tests.support.web import Site, active, check_headers, search_box
 
 
@@ -115,3 +118,25 @@ def test_a_query_that_only_leaves_words_out_asks_for_a_word(site: Site) -> None:
     assert search_box(doc).find(".//input[@name='q']").get("value") == "-quake"
     assert not doc.find_class("counts")  # not "0 stories for “-quake”"
     assert [p.text_content() for p in doc.find_class("lede")] == ["Give a word to look for: “-word” only leaves stories out."]
+
+
+def test_results_can_be_ordered_newest_first_and_the_order_is_kept(site: Site, tmp_path: Path) -> None:
+    """``sort=newest``: the story whose latest matching version arrived last first; the results
+    link to the other order, and the box (a new query) and the page links keep the order."""
+    with open_store(f"sqlite:///{tmp_path / 'digest.sqlite3'}") as store:  # the words most used, days before
+        old = article("t1", "Text Times", "Text, text and text", None, at(12, 8), "Text on text.")
+        store.add_articles([NewArticle(old, b"fp", "texts", 0.5)])
+    best = [r[1] for r in results(site, "q=text")]
+    newest = [r[1] for r in results(site, "q=text&sort=newest")]
+    assert best[0] == "/story/texts", best
+    assert newest == ["/story/" + quote(ODD_ID, safe=""), "/story/hostile", "/story/texts"]  # 14th 12:00, 11:00, 12th
+    doc = lxml.html.document_fromstring(site.get("/search?q=text&sort=newest").text)
+    order = doc.find_class("sort")[0]
+    assert text(order.xpath(".//*[@aria-current='true']")[0]) == "Newest first"
+    [other] = order.findall(".//a")
+    assert text(other) == "Best match first" and "sort=" not in other.get("href")
+    assert [r[1] for r in results(site, other.get("href").partition("?")[2])] == best
+    assert search_box(doc).find(".//input[@name='sort']").get("value") == "newest"
+    doc = lxml.html.document_fromstring(site.get("/search?q=text").text)
+    assert search_box(doc).find(".//input[@name='sort']") is None
+    assert "sort=newest" in doc.find_class("sort")[0].find(".//a").get("href")

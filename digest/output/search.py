@@ -52,10 +52,12 @@ def has_letters(query: str) -> bool:
 
 
 def search(
-    store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20, offset: int = 0
+    store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20, offset: int = 0,
+    newest: bool = False,
 ) -> list[SearchResult]:
-    """The stories matching ``query`` (in the digests of ``since`` and later), best first:
-    ``limit`` of them after the best ``offset`` (a page of results).
+    """The stories matching ``query`` (in the digests of ``since`` and later), best first (with
+    ``newest``: the one whose latest matching version arrived last first): ``limit`` of them
+    after the first ``offset`` (a page of results).
 
     An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
     if not query.strip():
@@ -70,7 +72,7 @@ def search(
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
     out = []
-    for story_id, score in store.search(query, since=start, limit=offset + limit)[max(0, offset):]:
+    for story_id, score in store.search(query, since=start, limit=offset + limit, newest=newest)[max(0, offset):]:
         st = store.get_story(story_id)
         versions = store.story_versions(story_id)
         if st is None or not versions:

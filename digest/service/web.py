@@ -42,8 +42,9 @@ Routes
                           excerpt; the id of a story that regrouping retired
                           redirects (302) to the story now holding the article
                           that started it.
-``/search?q=&since=&page=``  the stories matching the words (``digest search``),
-                          best first, 50 a page; every page has the search box.
+``/search?q=&since=&page=&sort=``  the stories matching the words (``digest search``),
+                          best first (``sort=newest``: the latest first), 50 a
+                          page; every page has the search box.
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened (never cached).
 
@@ -283,10 +284,11 @@ class _App:
         q = typed_query((args.get("q") or [""])[0])
         since = (args.get("since") or [""])[0].strip()
         page = (args.get("page") or [""])[0].strip()[:8]
+        newest = (args.get("sort") or [""])[0].strip() == "newest"  # else best match first
         if not q:  # the box only: nothing to look up
             return self.pages.search(None, "", "", root=root)
-        key = ("search", q, since[:20], page, root)
-        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page, root))
+        key = ("search", q, since[:20], page, root, newest)
+        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page, root, newest=newest))
 
 
 def _prefix(environ: dict[str, Any]) -> str:

@@ -130,6 +130,7 @@ class Pages:
         ctx.setdefault("q", "")
         ctx.setdefault("since", "")
         ctx.setdefault("search_page", False)
+        ctx.setdefault("newest", False)  # the search box keeps the results' order
         lang = date_lang(self.cfg.locale)
         ctx["date_lang"] = Markup(f' lang="{lang}"') if lang else ""
         return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
@@ -226,7 +227,7 @@ class Pages:
         )
         before = max((d for d in known if d < day), default=None)
         after = min((d for d in known if d > day), default=None)
-        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False, root=root)
+        search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False, newest=False, root=root)
         # the others: a line each, no heading ("also reported since", a new source's backlog)
         headed = [s for s in view.stories if s.status != ALSO_REPORTED and not s.backlog]
         return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box, root))
@@ -320,10 +321,13 @@ class Pages:
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
 
-    def search(self, store: Store | None, q: str, since: str, page: str = "", root: str = "/") -> Page:
+    def search(
+        self, store: Store | None, q: str, since: str, page: str = "", root: str = "/", *, newest: bool = False
+    ) -> Page:
         """The ranked stories for ``q``, a page of ``SEARCH_LIMIT`` (``page``: which, from 1, up
-        to ``SEARCH_PAGES``), with links to the pages before and after (``store`` None: an
-        empty query, nothing to look up)."""
+        to ``SEARCH_PAGES``), with links to the pages before and after and to the other order
+        (best match first, or with ``newest`` the latest first; ``store`` None: an empty query,
+        nothing to look up)."""
         q = typed_query(q)
         try:
             start = date.fromisoformat(since) if since else None
@@ -344,7 +348,7 @@ class Pages:
                              results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q))
         if q and store is not None:
             offset = (number - 1) * SEARCH_LIMIT
-            found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset)
+            found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset, newest=newest)
             more, found = len(found) > SEARCH_LIMIT, found[:SEARCH_LIMIT]
             for r in found:
                 title = one_line(r.title) or one_line(r.source) or r.story_id
@@ -356,8 +360,9 @@ class Pages:
                 })  # fmt: skip
         since_arg = start.isoformat() if start else ""
 
-        def page_href(n: int) -> str:
-            return f"{root}search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), "page": n})
+        def page_href(n: int, latest: bool = newest) -> str:
+            order = {"sort": "newest"} if latest else {}
+            return f"{root}search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), **order, "page": n})
 
         first = (number - 1) * SEARCH_LIMIT + 1
         return self.page(
@@ -367,7 +372,7 @@ class Pages:
             last=first + len(results) - 1,
             prev_href=page_href(number - 1) if number > 1 else "",
             next_href=page_href(number + 1) if more and number < SEARCH_PAGES else "",
-            capped=more and number == SEARCH_PAGES,
+            capped=more and number == SEARCH_PAGES, newest=newest, other_order_href=page_href(1, not newest),
         )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 PAGES = {
     "web/_search.html": """<form class="search" action="{{ root }}search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
 <input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
-{% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
+{% if newest %}<input type="hidden" name="sort" value="newest">
+{% endif %}{% if with_since %}<label style="font-size:0.9rem">since <input type="date" name="since" value="{{ since }}" style="font:inherit;padding:0.2rem 0.3rem"></label>
 {% endif %}<button type="submit" style="font:inherit;padding:0.3rem 0.8rem">Search</button>
 </form>
 """,
@@ -112,6 +113,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% set paged = prev_href or next_href or page > 1 %}
 <p class="counts">{% if paged and results %}Stories {{ first }}–{{ last }}{% else %}{{ results|length }} {{ "story" if results|length == 1 else "stories" }}{% endif %} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if capped %}, the best {{ limit }} can be read{% endif %}</p>
 {% if results %}
+<p class="sort">{% if newest %}<a href="{{ other_order_href }}">Best match first</a> · <strong aria-current="true">Newest first</strong>{% else %}<strong aria-current="true">Best match first</strong> · <a href="{{ other_order_href }}">Newest first</a>{% endif %}</p>
 <ol class="results" start="{{ first }}">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto"{% if r.lang %} lang="{{ r.lang }}"{% endif %}>{{ r.title }}</a>
@@ -119,7 +121,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endfor %}
 </ol>
 {% if prev_href or next_href %}
-<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev">← Better matches</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results →</a>{% endif %}</nav>
+<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev">{{ "← Newer" if newest else "← Better matches" }}</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results →</a>{% endif %}</nav>
 {% endif %}
 {% else %}
 <p class="lede">{{ "No story matches." if page == 1 else "No more stories match." }}</p>

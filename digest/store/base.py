@@ -403,9 +403,14 @@ class Store(Protocol):
     def stories_fetched_between(self, start: datetime, end: datetime) -> list[str]:
         """Ids of the stories holding a version fetched in [start, end)."""
         ...
-    def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, *, since: datetime | None = None, limit: int = 20, newest: bool = False
+    ) -> list[tuple[str, float]]:
         """Stories with a version matching ``query`` (words, "phrases", -excluded; see
-        ``digest.store.search``), fetched at or after ``since``: (story id, score), best first."""
+        ``digest.store.search``), fetched at or after ``since``: (story id, score), best first, or
+        with ``newest`` the story whose latest matching version arrived last first (a reader
+        looking up a story that runs again wants this week's, not the one that used the words
+        most: bm25 knows no time)."""
         ...
     def day_counts(self, start: datetime, end: datetime) -> DayCounts: ...
 

@@ -235,17 +235,19 @@ class PostgresStore(PgCoordination, StoreOps):
         self.cluster_lock()
         return super()._insert(item, now)
 
-    def search(self, query: str, *, since: datetime | None = None, limit: int = 20) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, *, since: datetime | None = None, limit: int = 20, newest: bool = False
+    ) -> list[tuple[str, float]]:
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
         phrase = "phraseto_tsquery('digest_english', %s)"  # every word, as FTS5 (migration 9)
         parts = [phrase] * len(keep) + [f"!!{phrase}"] * len(drop)
         q = (
-            "SELECT story_id, max(ts_rank(search, t.q)) AS rank FROM articles "
+            "SELECT story_id, max(ts_rank(search, t.q)) AS rank, max(fetched) AS at FROM articles "
             f"CROSS JOIN (SELECT {' && '.join(parts)} AS q) AS t "
             "WHERE search @@ t.q AND (%s::timestamptz IS NULL OR fetched >= %s) "
-            "GROUP BY story_id ORDER BY rank DESC, story_id LIMIT %s"
+            f"GROUP BY story_id ORDER BY {'at' if newest else 'rank'} DESC, story_id LIMIT %s"
         )
         rows = self._all_rows(q, (*keep, *drop, since, since, limit))
         return [(r["story_id"], float(r["rank"])) for r in rows]

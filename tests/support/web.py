@@ -17,7 +17,7 @@ from digest.output.sanitize import find_active_content
 from digest.service.web import ArchiveServer, make_server
 
 #: The controls the archive's search box may have (a GET form to /search, nothing else).
-SEARCH_CONTROLS = {("input", "search", "q"), ("input", "date", "since"), ("button", "submit", None)}
+SEARCH_CONTROLS = {("input", "search", "q"), ("input", "date", "since"), ("input", "hidden", "sort"), ("button", "submit", None)}
 
 
 @dataclass
