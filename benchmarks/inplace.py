@@ -25,7 +25,7 @@ per kind::
                        cleaning kept, of 8 words or more, under half of whose 3-grams are in
                        the report: new to it)
            headline    the headline of another report of the same incident
-           figure      a number in the text changed (not read: the copy test's rule)
+           figure      a number in the text changed (read since stop 40: ``news.figures``)
 
     python -m benchmarks.inplace [--split val|test|all] [--json FILE]
 """
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             "inplace_churn_not_read": 1 - sum(r for r, _ in churn) / max(sum(m for _, m in churn), 1),
             "inplace_paragraph_read": counts["paragraph"][0] / max(counts["paragraph"][1], 1),
             "inplace_headline_read": counts["headline"][0] / max(counts["headline"][1], 1),
+            "inplace_figure_read": counts["figure"][0] / max(counts["figure"][1], 1),
         }
         detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
         Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")

@@ -20,12 +20,19 @@ How it works
   next; a credit line, "Reporting by staff.", is no passage of its own).  A passage was
   *read* when at least ``READ_SHARE`` of its word 3-grams (character 4-grams in a script
   written without spaces) are in the earlier versions' texts.
+* A passage read that states a figure the earlier versions never stated is new all the
+  same (:func:`figures`): a toll raised in place, "killed three" become "killed five", changes
+  3 of a sentence's 30 grams.  Figures are numbers and the number words two to twenty,
+  compared as numbers ("five" is "5", "2,000" is "2000"); clock times, years and counts of
+  time ago or of a page's views, comments and shares are no figures of the news.
 * :func:`adds_nothing`: a new version is a copy when its headline says no word the reader
   has not read (in the earlier headlines and texts) and none of its passages is new.
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
-  ``NEW_WORDS`` of its content words new), else its first passage not read, from its first
-  sentence not read (a short one read, run on into it, left off), cut at ``WHATS_NEW_CHARS``.
+  ``NEW_WORDS`` of its content words new), else its first passage not read (one of words not
+  read before one new only by a figure: a correction's line, not the lede it corrects), from
+  its first sentence not read (a short one read, run on into it, left off), cut at
+  ``WHATS_NEW_CHARS``.
 
 Special cases
 -------------
@@ -71,6 +78,22 @@ LEDE_MIN_WORDS = 6
 #: story's place and quake ("Tuesday's magnitude 6.1 earthquake off the Taranaki coast") 20%.
 READ_SHARE = 0.5
 _N_WORDS, _N_CHARS = 3, 4
+#: A figure among the grams read (no gram holds a "#": ``_WORD`` keeps none).
+_FIG = "#"
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if n >= 2}  # "one" is a pronoun as often
+_FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:/]|[.,-]\d)|\b("
+                     + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A day of a month ("March 19", "19 March"): a page's dateline as often as the news's.
+_MONTH_BEFORE = re.compile(_MONTH + r"\s+$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(r"\s+" + _MONTH + r"(?!\w)", re.IGNORECASE)
+#: What follows a number that is no figure of the news: a clock, time ago, a page's counters.
+_NOT_NEWS = re.compile(
+    r"\s*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|"
+    r"(?:views?|comments?|shares?|likes?|followers?|reads?|replies|retweets?|reactions?)\b)", re.IGNORECASE)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 class Said(Protocol):
@@ -117,20 +140,55 @@ def _grams(text: str) -> set[str]:
     return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
 
 
+def figures(text: str, start: int = 0, end: int | None = None) -> set[str]:
+    """The figures ``text`` states (between ``start`` and ``end``, read in the whole text's
+    context: "Nov." may end the sentence before "12 of ..."), each as ``#`` and its number
+    ("#5" for "5" and "five", "#2000" for "2,000"): not a year, a date's day, a clock time, nor
+    a count of time ago or of views."""
+    out = set()
+    for m in _FIGURE.finditer(text, start, len(text) if end is None else end):
+        digits, word = m.group(1), m.group(2)
+        if _NOT_NEWS.match(text, m.end()) or _MONTH_AFTER.match(text, m.end()):
+            continue
+        if _MONTH_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        if digits is not None:
+            if _YEAR.fullmatch(digits):
+                continue
+            out.add(_FIG + digits.replace(",", ""))
+        else:
+            out.add(_FIG + _NUMBER_WORDS[word.lower()])
+    return out
+
+
 def read_of(earlier: Iterable[Said]) -> set[str]:
-    """The grams of what the reader read: the earlier versions' texts, whole."""
-    return set().union(*(_grams(" ".join(v.text.split())) for v in earlier))
+    """The grams of what the reader read: the earlier versions' texts, whole, and the
+    figures they state (:func:`figures`)."""
+    out: set[str] = set()
+    for v in earlier:
+        text = " ".join(v.text.split())
+        out |= _grams(text) | figures(text)
+    return out
 
 
 def new_passages(version: Said, read: set[str]) -> list[str]:
     """The passages of ``version`` the reader has not read (``read``: the earlier versions'
-    grams): those with under ``READ_SHARE`` of their grams in it."""
+    grams and figures, :func:`read_of`): those with under ``READ_SHARE`` of their grams in
+    it, and those stating a figure it does not hold."""
     out = []
-    for p in passages(version.text):
-        grams = _grams(p)
-        if len(grams & read) < READ_SHARE * len(grams):
+    text, at = " ".join(version.text.split()), 0
+    for p in passages(text):
+        start = text.find(p, at)
+        at = start + len(p)
+        if not _words_read(p, read) or not figures(text, start, at) <= read:
             out.append(p)
     return out
+
+
+def _words_read(passage: str, read: set[str]) -> bool:
+    """Whether ``READ_SHARE`` of the passage's grams were read (its figures aside)."""
+    grams = _grams(passage)
+    return len(grams & read) >= READ_SHARE * len(grams)
 
 
 def _headline_repeats(title: str, seen: set[str]) -> bool:
@@ -228,7 +286,9 @@ def whats_new(
     title = " ".join(latest.title.split())
     if not _headline_repeats(title, _seen_words(earlier, heading)):
         return title
-    fresh = [_from_unread(p, read) for p in new_passages(latest, read)[:1]] or list(passages(latest.text))[:1]
+    # a passage of words not read first: a correction's line over the lede whose figure it corrects
+    news = sorted(new_passages(latest, read), key=lambda p: _words_read(p, read))
+    fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
 

@@ -1,0 +1,79 @@
+"""What makes a syndicated copy "news" to the copy test, and what the figures rule adds.
+
+Observations
+------------
+* The digest shows a story again when a version arrives that adds something to what the
+  reader read (``digest.output.news.adds_nothing``, the copy test); another site's copy of a
+  report the reader read should add nothing.  A copy judged news shows its story as developing,
+  its "what's new" line read from the copy: clutter, not news.
+* Stop 40 made a passage that states a figure no earlier version stated new (a toll raised in
+  place: ``news.figures``).  A copy whose site junk or cleaning left a figure in a passage
+  otherwise read becomes news by it: this counts how many.
+
+How it works
+------------
+The syndicated mixture (``benchmarks.syndicate_mix.build_mixture``: ECB+ articles of one
+split, each of ``--originals`` with 1-4 copies from fake sites, full bodies in their site's
+junk or truncated summaries) is cleaned as ``digest dedupe`` cleans it (``batch.entry_of``,
+``prepare``, one ``RecurringLines`` for the stream).  Each copy is compared with its original
+alone, as the reader read it; a copy that is news is counted by the first reason: a headline
+word not read (a site's suffix, a "BREAKING:" label, a rewritten headline), a passage of
+words not read (junk the cleaner kept), or only a figure not read.
+
+    python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from digest.batch import entry_of
+from digest.output import news
+from digest.text.prepare import RecurringLines, prepare
+
+from .common import load_ecb
+from .inplace import stored
+from .syndicate_mix import build_mixture
+
+
+def reason(copy: news.Said, original: news.Said) -> str:
+    """Why the copy test reads ``copy`` as news over ``original`` ("" when it adds nothing)."""
+    if news.adds_nothing(copy, [original]):
+        return ""
+    if news._words(" ".join(copy.title.split())) - news.words_read([original]):
+        return "headline word"
+    read = news.read_of([original])
+    if any(not news._words_read(p, read) for p in news.new_passages(copy, read)):
+        return "passage"
+    return "figure only"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--originals", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
+    recurring = RecurringLines()
+    cleaned = {}
+    for v in versions:
+        article = prepare(entry_of(v.record), recurring=recurring)
+        if article is not None:
+            cleaned[v.id] = stored(article)
+    counts: dict[str, Counter[str]] = {}
+    for v in versions:
+        if v.kind == "ecb" or v.id not in cleaned or v.origin not in cleaned:
+            continue
+        counts.setdefault(v.kind, Counter())[reason(cleaned[v.id], cleaned[v.origin])] += 1
+    for kind, c in sorted(counts.items()):
+        total = sum(c.values())
+        print(f"{kind:8} {total:4d} copies: adds nothing {c['']:4d} ({c[''] / total:.1%}); news by "
+              + ", ".join(f"{r} {c[r]}" for r in ("headline word", "passage", "figure only")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
