@@ -38,11 +38,13 @@ from .inplace import stored
 from .syndicate_mix import build_mixture
 
 
-def reason(copy: news.Said, original: news.Said) -> str:
+def reason(copy: news.Said, original: news.Said, show: bool = False) -> str:
     """Why the copy test reads ``copy`` as news over ``original`` ("" when it adds nothing)."""
     if news.adds_nothing(copy, [original]):
         return ""
-    if news._words(" ".join(copy.title.split())) - news.words_read([original]):
+    if show:
+        print(f"  {copy.title!r}: {sorted(news.headline_words(copy) - news.words_read([original]))}")
+    if news.headline_words(copy) - news.words_read([original]):
         return "headline word"
     read = news.read_of([original])
     if any(not news._words_read(p, read) for p in news.new_passages(copy, read)):

@@ -26,7 +26,9 @@ How it works
   compared as numbers ("five" is "5", "2,000" is "2000"); clock times, years and counts of
   time ago or of a page's views, comments and shares are no figures of the news.
 * :func:`adds_nothing`: a new version is a copy when its headline says no word the reader
-  has not read (in the earlier headlines and texts) and none of its passages is new.
+  has not read (in the earlier headlines and texts) and none of its passages is new.  Its
+  outlet's name in its headline (a site's suffix, "Quake hits Opunake :: Highcliff Post") and
+  a label before it ("BREAKING:", "LIVE:", "Exclusive:") say nothing of the news.
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
   ``NEW_WORDS`` of its content words new), else its first passage not read (one of words not
@@ -94,6 +96,9 @@ _NOT_NEWS = re.compile(
     r"\s*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|"
     r"(?:views?|comments?|shares?|likes?|followers?|reads?|replies|retweets?|reactions?)\b)", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+#: A label a site puts before a headline: no word of the news.
+_LABEL = re.compile(r"\s*(?:breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|"
+                    r"developing|opinion|analysis|reports?)\s*[:|]\s*", re.IGNORECASE)
 
 
 class Said(Protocol):
@@ -191,6 +196,14 @@ def _words_read(passage: str, read: set[str]) -> bool:
     return len(grams & read) >= READ_SHARE * len(grams)
 
 
+def headline_words(version: Said) -> set[str]:
+    """The content words of ``version``'s headline that may tell news: not its outlet's name
+    (``outlet_name``, where the version has one: a site's suffix) nor a label before it."""
+    title = " ".join(version.title.split())
+    label = _LABEL.match(title)
+    return _words(title[label.end():] if label else title) - _words(getattr(version, "outlet_name", "") or "")
+
+
 def _headline_repeats(title: str, seen: set[str]) -> bool:
     words = _words(title)
     added = words - seen
@@ -218,7 +231,7 @@ def adds_nothing(
     the first report with a sentence changed): issue #19's "what is new" is the new
     version's headline first.  ``read`` and ``seen``: of ``earlier``, when the caller has them."""
     seen = words_read(earlier) if seen is None else seen
-    if _words(" ".join(version.title.split())) - seen:
+    if headline_words(version) - seen:
         return False
     read = read_of(earlier) if read is None else read
     return next(passages(version.text), None) is None or not new_passages(version, read)
