@@ -68,7 +68,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import article_key_of, doc_of, stored_keys
+from .articles import article_key_of, doc_of, rekeyed, stored_keys
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.progress import Progress
@@ -341,6 +341,10 @@ class App:
         # needs the engine (rebuilt from the whole window in a new process)
         stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
+        if moves := rekeyed(articles, stored):  # an older digest's text keys: known before cleaning next time
+            with self.unit():
+                self.store.rekey_articles(moves)
+                self.store.set_meta(CLUSTERED, new_mark())  # an engine holding the old keys is rebuilt
         if not ready:
             return poll.record(self.store)
         self._fetched = fetched

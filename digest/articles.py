@@ -78,6 +78,26 @@ def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None
     return known
 
 
+def rekeyed(articles: list[Article | None], stored: set[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    """The stored articles to move to their entry's key (old key -> (key, guid, content hash)).
+
+    An entry an older digest keyed by its text (a folder's file before stop 39) now has a key of
+    its own (its id, ``file:sub/x.md``) that the store does not hold: it is found only after
+    cleaning, by its text key (``Article.aliases``), and was cleaned again at every run (5,000
+    files: 13.6 s a run).  Moved to its key, with its content hash, it is known before cleaning
+    from the next run on, and an edit is its revision.  A text key two entries share (two
+    copies of one file) is left where it is: either copy may be the one read first.
+    """
+    claims: dict[str, list[Article]] = {}
+    for a in articles:
+        if a is None or a.key in stored or a.revision_of or not (a.guid or is_http(a.url)):
+            continue
+        old = [k for k in a.aliases if k in stored]
+        if len(old) == 1:
+            claims.setdefault(old[0], []).append(a)
+    return {old: (a[0].key, a[0].guid, a[0].content_hash) for old, a in claims.items() if len(a) == 1}
+
+
 def former_key(entry: Entry) -> str | None:
     """The key ``entry`` had before stop 33 when it differs and does not depend on the
     cleaned text (:attr:`Entry.former`; one keyed by its text then is ``Article.aliases``)."""

@@ -336,6 +336,9 @@ class Store(Protocol):
     def set_content_hashes(self, hashes: Mapping[str, str]) -> int:
         """Record stored articles' ``content_hash`` (key -> hash); how many rows changed."""
         ...
+    def rekey_articles(self, moves: Mapping[str, tuple[str, str | None, str | None]]) -> int:
+        """Move articles to new keys (old -> (new, guid, content hash)); how many moved."""
+        ...
     def entry_revisions(self, key: str) -> list[StoredArticle]:
         """The article stored under ``key`` and its revisions (``revision_of``), in arrival order."""
         ...

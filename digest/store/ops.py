@@ -167,6 +167,26 @@ class StoreOps(StoreReads):
             return self._run_many("UPDATE articles SET content_hash=? WHERE key=?",
                                   [(h, k) for k, h in hashes.items()])
 
+    def rekey_articles(self: _Backend, moves: Mapping[str, tuple[str, str | None, str | None]]) -> int:
+        """Store articles under new keys (old key -> (new key, guid, content hash)): an entry
+        an older digest keyed by its text, found again by its id (``digest.articles.rekeyed``).
+        Its story's lead and its revisions follow; a new key already stored is left alone.
+        How many articles moved."""
+        moved = 0
+        with self.transaction():
+            for old, (new, guid, digest) in moves.items():
+                cur = self._run(
+                    "UPDATE articles SET key=?, guid=coalesce(?, guid), content_hash=coalesce(?, content_hash) "
+                    "WHERE key=? AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.key=?)",
+                    (new, guid, digest, old, new),
+                )
+                if cur.rowcount != 1:
+                    continue
+                moved += 1
+                self._run("UPDATE stories SET lead_key=? WHERE lead_key=?", (new, old))
+                self._run("UPDATE articles SET revision_of=? WHERE revision_of=?", (new, old))
+        return moved
+
     def add_article(
         self: _Backend,
         article: Article,
