@@ -119,3 +119,19 @@ def test_a_running_app_rebuilds_its_engine_after_the_move(tmp_path: Path, upgrad
             "SELECT count(*) FROM stories s LEFT JOIN articles a ON a.key = s.lead_key WHERE a.key IS NULL"
         ).fetchone()
     assert dangling == (0,)
+
+
+def test_a_digest_before_the_file_keys_refuses_the_store(tmp_path: Path, upgraded: Path) -> None:
+    """Moved to the file keys, the articles are unknown to a digest before stop 39: it must not
+    open the store (it would store every file again, and show it as new)."""
+    from digest.errors import StoreError
+    from digest.store import migrations
+    from digest.store.sqlite import SQLiteStore
+
+    _run(tmp_path, 21)
+    path = tmp_path / "data" / "digest.sqlite3"
+    older = [m for m in migrations.load("sqlite") if m.version <= 11]
+    with pytest.raises(StoreError, match=r"written by a newer digest \(schema version 12, this one knows up to 11\)"):
+        SQLiteStore(path, migrations=older)
+    with SQLiteStore(path) as s:
+        assert s.get_meta("identity_keys") == "stop 39"
