@@ -74,7 +74,7 @@ from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, Sour
 from .output.progress import Progress
 from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
-from .revisions import content_hash, polled
+from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock
 from .sources import states
 from .sources.prefetch import prefetch
@@ -341,7 +341,9 @@ class App:
         # needs the engine (rebuilt from the whole window in a new process)
         stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
-        if moves := rekeyed(articles, stored):  # an older digest's text keys: known before cleaning next time
+        moves = rekeyed(articles, stored)  # an older digest's text keys: known before cleaning next time
+        edits, ready = edited_before(self.store, src.name, ready)  # and its files edited since
+        if moves := moves | edits:
             with self.unit():
                 self.store.rekey_articles(moves)
                 self.store.set_meta(CLUSTERED, new_mark())  # an engine holding the old keys is rebuilt

@@ -164,6 +164,35 @@ class Poll:
             store.set_content_hashes(self.hashes)
 
 
+def edited_before(store: Store, source: str, ready: list[Article]) -> tuple[dict[str, tuple[str, str | None, str | None]], list[Article]]:
+    """A folder's files an older digest keyed by their text and that were edited since (not known
+    by their text key: ``digest.articles.rekeyed`` moved the others): each is its stored article
+    (by its ``file://`` URI) moved to the file's key, read as a known entry whose text changed.
+
+    Returns the moves (old key -> (file key, guid, hash)) and ``ready`` with each edited file's
+    article left out, or, where it adds something to read, as its revision.  A typo fixed the
+    day of the upgrade was a new article, its story "also reported since" by the outlet that
+    reported it.
+    """
+    files = {a.url: a for a in ready if a.guid and a.url and a.url.startswith("file:") and not a.revision_of}
+    found = store.keyed_by_text(source, list(files)) if files else {}
+    if not found:
+        return {}, ready
+    moves: dict[str, tuple[str, str | None, str | None]] = {}
+    out = [a for a in ready if a.url not in found]
+    for url, row in found.items():
+        a = files[url]
+        moves[row.key] = (a.key, a.guid, a.content_hash)
+        versions = [dataclasses.replace(row, key=a.key)]
+        if adds_nothing(a, said(versions)) and not _taken_back_or_back(a, versions):
+            continue
+        out.append(dataclasses.replace(
+            a, key=revision_key(a.key, 1), aliases=(), revision_of=a.key,
+            published=_not_before(a.published, versions),
+        ))
+    return moves, out
+
+
 def _not_before(published: datetime | None, versions: list[StoredArticle]) -> datetime | None:
     """A revision's publication time: the entry's as read, but not before its earlier versions'.
     The engine orders an outlet's versions by publication (``dedup.lead``: what it revised,

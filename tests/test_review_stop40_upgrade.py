@@ -5,6 +5,7 @@ Before stop 39 a folder's file had no entry id and was keyed by its cleaned text
 its text key, it was cleaned again at every run (5,000 files: 13.6 s a run); its first run on
 the new digest now moves the stored article to the file's key (``articles.rekeyed``), so the
 runs after know it before cleaning, and an edit is the file's revision, as in a new store.
+A file edited before that first run is known by its place (``revisions.edited_before``).
 """
 
 from __future__ import annotations
@@ -83,6 +84,24 @@ def test_an_upgraded_folders_file_edited_is_its_revision(tmp_path: Path, upgrade
     [story] = _view(tmp_path, 23).stories
     assert story.status == "developing" and "refloated" in (story.whats_new or "")
     assert story.also == []
+
+
+def test_a_file_edited_before_the_first_run_of_the_upgrade_is_its_revision(
+    tmp_path: Path, upgraded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edited between the older digest's last run and this one's first, a file is not known by
+    its text key: it is known by its place (the stored article's file URI), not a new article."""
+    (upgraded / "ferry.txt").write_text(FERRY.replace("Kowalczyk", "Kowalczik"))
+    (upgraded / "library.md").write_text(LIBRARY + "\nThe reading rooms will also stay open until 21:00 on Thursdays from February, the department added.\n")
+    _run(tmp_path, 21)
+    [story] = _view(tmp_path, 21).stories  # the typo: nothing, not "also reported since" by Notes
+    assert story.status == "developing" and "reading rooms" in story.whats_new
+    assert story.also == []
+    cleaned = _cleaned(monkeypatch)
+    _run(tmp_path, 22)
+    assert cleaned == [] and _view(tmp_path, 22).stories == []
+    with _db(tmp_path) as db:
+        assert db.execute("SELECT count(*), count(revision_of) FROM articles").fetchone() == (3, 1)
 
 
 def test_two_copies_of_a_file_read_before_are_left_as_they_were(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -336,6 +336,9 @@ class Store(Protocol):
     def set_content_hashes(self, hashes: Mapping[str, str]) -> int:
         """Record stored articles' ``content_hash`` (key -> hash); how many rows changed."""
         ...
+    def keyed_by_text(self, source: str, urls: Sequence[str]) -> dict[str, StoredArticle]:
+        """``source``'s latest article keyed by its text (no guid, not a revision) of each URL."""
+        ...
     def rekey_articles(self, moves: Mapping[str, tuple[str, str | None, str | None]]) -> int:
         """Move articles to new keys (old -> (new, guid, content hash)); how many moved."""
         ...

@@ -128,6 +128,19 @@ class StoreReads:
         row = self._run(f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE key=?", (key,)).fetchone()
         return self._article_of(row) if row else None
 
+    def keyed_by_text(self: _Reader, source: str, urls: Sequence[str]) -> dict[str, StoredArticle]:
+        """Of ``source``'s articles an older digest keyed by their text (no entry id, not a
+        revision), the latest read from each of ``urls`` (a folder's ``file://`` URIs), by URL."""
+        found: dict[str, StoredArticle] = {}
+        for i in range(0, len(urls), 500):
+            chunk = list(urls[i : i + 500])
+            q = (f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE source=? AND guid IS NULL "
+                 f"AND revision_of IS NULL AND url IN ({','.join('?' * len(chunk))}) ORDER BY fetched, key")
+            for row in self._run(q, (source, *chunk)):
+                a = self._article_of(row)
+                found[a.url or ""] = a
+        return found
+
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
