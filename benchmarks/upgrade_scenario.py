@@ -15,7 +15,7 @@ commit with its own venv) runs three days (2026-11-02 to 04, ``Europe/Berlin``, 
 links only, Atom) and a folder of ``.md`` notes (some with front matter), ECB+ texts; it
 mails each day to a loopback aiosmtpd the next morning.  Then this digest (``python -m
 digest``): sends again (nothing), rebuilds the three days (the same stories and versions),
-runs day 5 unchanged (nothing new, no article added), with one feed item and one note added
+runs day 5 unchanged but for a typo fixed in a note (nothing new, no article added), with one feed item and one note added
 (those two only, new), mails day 5 once; day 6 a typo fixed in a note's body, a paragraph
 added to a link-only item, and the Atom site moved (new ids and links, same texts): one
 story, developing.  ``--files N``: a folder of N unchanged notes read by the older digest,
@@ -275,7 +275,11 @@ def main() -> int:
         mails_before = len(smtp.msgs)
         n_before = count()
         shutil.copytree(work / "data", work / "data-old")
-        # upgrade
+        # upgrade; a typo fixed in a note's body meanwhile (before this digest's first run)
+        meanwhile = sorted(w.notes.rglob("*.md"))[1]
+        body = meanwhile.read_text(encoding="utf-8")
+        word = next(x for x in body.split("\n\n")[-1].split()[12:] if len(x) > 6 and x.isalpha())
+        meanwhile.write_text(body.replace(word, word[:2] + word[3] + word[2] + word[4:], 1), encoding="utf-8")
         run(MAIN, local(DAYS[3], 7, 10), "send", "--date", DAYS[2].isoformat())
         run(MAIN, local(DAYS[3], 7, 15), "send")
         if len(smtp.msgs) != mails_before:
