@@ -51,6 +51,7 @@ Special cases
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Protocol
 
@@ -85,7 +86,9 @@ _FIG = "#"
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split()) if n >= 2}  # "one" is a pronoun as often
-_FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w:/]|[.,-]\d)|\b("
+#: A number, with a magnitude glued to it ("$2bn", "1.5m", "12k": the number is the figure,
+#: as in "$2 billion"), or a number word.
+_FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:bn|tn|mn|m|k|b)?(?![\w:/]|[.,-]\d)|\b("
                      + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 #: A day of a month ("March 19", "19 March"): a page's dateline as often as the news's.
@@ -93,8 +96,19 @@ _MONTH_BEFORE = re.compile(_MONTH + r"\s+$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(r"\s+" + _MONTH + r"(?!\w)", re.IGNORECASE)
 #: What follows a number that is no figure of the news: a clock, time ago, a page's counters.
 _NOT_NEWS = re.compile(
-    r"\s*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|"
-    r"(?:views?|comments?|shares?|likes?|followers?|reads?|replies|retweets?|reactions?)\b)", re.IGNORECASE)
+    r"[\s-]*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|ago\b|"
+    r"(?:views?|comments?|shares?|likes?|followers?|reads?|replies|retweets?|reactions?|watching)\b|"
+    r"min(?:ute)?s?\.?\s+read\b|"  # a reading time: "By Jane Doe · 5 min read"
+    # time ago in the languages that say it after the number: Italian, Dutch
+    r"(?:secondi|minut[oi]|or[ae]|giorn[oi]|settiman[ae]|mes[ei]|ann[oi])\s+fa\b|"
+    r"(?:seconden|minuten|minuut|uur|dagen|dag|weken|week|maanden|maand|jaar)\s+geleden\b)", re.IGNORECASE)
+#: Time ago in the languages that say it before the number ("vor 3 Stunden", "il y a 3 heures",
+#: "hace 3 horas", "há 3 horas"): a page's dateline, churning at every poll.
+_AGO_BEFORE = re.compile(r"(?:\bvor|\bil\s+y\s+a|\bhace|\bhá)\s+$", re.IGNORECASE)
+_TIME_UNIT = re.compile(
+    r"\s*(?:sek(?:unden?)?|min(?:uten?)?|std|stunden?|tag(?:en?)?|wochen?|monat(?:en?)?|jahr(?:en?)?|"
+    r"secondes?|minutes?|heures?|h|jours?|semaines?|mois|ans?|"
+    r"segundos?|minutos?|horas?|d[ií]as?|semanas?|meses|años?|anos?)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 #: A label a site puts before a headline: no word of the news.
 _LABEL = re.compile(r"\s*(?:breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|"
@@ -157,10 +171,15 @@ def figures(text: str, start: int = 0, end: int | None = None) -> set[str]:
             continue
         if _MONTH_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
+        if _AGO_BEFORE.search(text, max(0, m.start() - 8), m.start()) and _TIME_UNIT.match(text, m.end()):
+            continue
+        if unicodedata.category(text[max(0, m.start() - 8):m.start()].rstrip()[-1:] or " ") == "So":  # "👁 222.5K", "💬 12": a counter
+            continue
         if digits is not None:
-            if _YEAR.fullmatch(digits):
+            number = "".join(str(unicodedata.decimal(c, c)) for c in digits)  # "٣" is "3"
+            if _YEAR.fullmatch(number):  # "2026", not "2,026"
                 continue
-            out.add(_FIG + digits.replace(",", ""))
+            out.add(_FIG + number.replace(",", ""))
         else:
             out.add(_FIG + _NUMBER_WORDS[word.lower()])
     return out

@@ -1,0 +1,79 @@
+"""Review of stop 40's changes (a figure changed is news, a copy's headline without its outlet's
+name, search newest first, a past day's failing feeds).  Real parts where it matters: the feed
+on a loopback server, ``digest run``/``build`` through the CLI, SQLite on disk
+(``tests.test_review_stop37_inplace.Reader``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.output.news import figures
+from tests.support.httpd import TestServer
+from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    with TestServer() as srv:
+        yield Reader(tmp_path, srv)
+
+
+# -- a figure with its magnitude glued on is a figure ------------------------------------------
+
+DAMAGE = "about 4,000 homes, GeoNet said."
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("damage estimated at $1.2bn", "damage estimated at $2.4bn"),
+    ("1.5m litres of water lost", "2.5m litres of water lost"),
+])
+def test_a_figure_with_its_magnitude_raised_in_place_is_news(reader: Reader, old: str, new: str) -> None:
+    """"$1.2bn" become "$2.4bn" was no figure ("2.4bn" a word to the figure pattern): the revision
+    was read as read and no digest said the estimate doubled."""
+    assert DAMAGE in Q_TEXT
+    first = reader.run(DAY1, feed((Q_TITLE, Q_TEXT.replace(DAMAGE, f"about 4,000 homes, with {old}, GeoNet said."))))
+    assert quake_of(first)["status"] == "new"
+    second = reader.run(DAY1 + timedelta(hours=14),
+                        feed((Q_TITLE, Q_TEXT.replace(DAMAGE, f"about 4,000 homes, with {new}, GeoNet said."))))
+    quake = quake_of(second)
+    assert quake["status"] == "developing" and new in quake["whats_new"], quake["whats_new"]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("It cost $2bn, 1.5m litres and 12k homes.", {"#2", "#1.5", "#12"}),
+    ("It cost $2 billion.", {"#2"}),  # the same figure as "$2bn"
+    ("Updated 5m ago · 1.2K views", set()),
+    ("👁 222.5K · 💬 12", set()),  # a page's counters after their icons
+    ("٣ قتلى و ١٢ جريحا في عام ٢٠٢٦", {"#3", "#12"}),  # Arabic-Indic digits: numbers, a year none
+])
+def test_the_figures_of_magnitudes_and_other_digits(text: str, found: set[str]) -> None:
+    assert figures(text) == found
+
+
+# -- what churns at every poll is no figure -----------------------------------------------------
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("Vor 3 Stunden aktualisiert", "Vor 4 Stunden aktualisiert"),
+    ("Mis à jour il y a 3 heures", "Mis à jour il y a 4 heures"),
+    ("Actualizado hace 3 horas", "Actualizado hace 4 horas"),
+    ("Aggiornato 3 ore fa", "Aggiornato 4 ore fa"),
+    ("Bijgewerkt 3 uur geleden", "Bijgewerkt 4 uur geleden"),
+    ("By Jane Doe · 5 min read", "By Jane Doe · 6 min read"),
+])
+def test_time_ago_in_other_languages_and_a_reading_time_are_no_news(reader: Reader, before: str, after: str) -> None:
+    """A site's "vor 3 Stunden" line above the text runs on into the lede's passage: as a figure
+    it made the lede new at every poll, and the story developed each revision interval with
+    "Vor 4 Stunden aktualisiert A magnitude 6.1 ..." as what is new."""
+    reader.run(DAY1, feed((Q_TITLE, f"{before}\n{Q_TEXT}")))
+    second = reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, f"{after}\n{Q_TEXT}")))
+    assert second["stories"] == [] and len(reader.articles()) == 2
+    assert not figures(f"{after} A magnitude 6.1 earthquake") - {"#6.1"}
+
+
+def test_a_number_after_vor_is_a_figure_when_no_time_follows() -> None:
+    assert figures("Er sprach vor 12 Abgeordneten, vor 3 Stunden.") == {"#12"}
+
