@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.output.news import figures
+from digest.output.news import adds_nothing, figures
+from digest.store.base import StoredArticle
 from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
 
@@ -77,3 +78,40 @@ def test_time_ago_in_other_languages_and_a_reading_time_are_no_news(reader: Read
 def test_a_number_after_vor_is_a_figure_when_no_time_follows() -> None:
     assert figures("Er sprach vor 12 Abgeordneten, vor 3 Stunden.") == {"#12"}
 
+
+# -- an outlet's name is left out of its headline only where it stands apart ----------------------
+
+INQUIRY = ("The Taranaki Regional Council ordered an inquiry on Wednesday into the collapse of the Opunake harbour "
+           "wall, where a 20-metre section fell into the sea.\nThe council chair said the inquiry would report by "
+           "March, and that the harbour would stay closed to fishing boats until then.")
+ORDERED = "Council orders inquiry into Opunake harbour wall collapse"
+
+
+@pytest.mark.parametrize(("outlet", "title"), [
+    ("The Independent", "Independent inquiry into Opunake harbour wall collapse"),
+    ("Washington Post", "Washington orders inquiry into Opunake harbour wall collapse"),
+])
+def test_an_outlets_name_in_the_headline_itself_is_news(outlet: str, title: str) -> None:
+    """Every word of the outlet's name was taken out of the headline, wherever it stood: The
+    Independent's "Independent inquiry ..." (the inquiry is an independent one) was read as a
+    copy of "Council orders inquiry ...", counted as a duplicate and not shown."""
+    earlier = [_said("a", "Coast News", ORDERED)]
+    assert not adds_nothing(_said("b", outlet, title), earlier)
+
+
+@pytest.mark.parametrize("title", [
+    f"{ORDERED} | The Independent",
+    f"{ORDERED} - The Independent",
+    f"{ORDERED} – Independent",
+    f"Independent | {ORDERED}",
+    f"BREAKING: {ORDERED} :: The Independent",
+])
+def test_an_outlets_name_apart_from_its_headline_is_still_no_news(title: str) -> None:
+    earlier = [_said("a", "Coast News", ORDERED)]
+    assert adds_nothing(_said("b", "The Independent", title), earlier)
+
+
+def _said(key: str, source: str, title: str) -> StoredArticle:
+    return StoredArticle(key=key, source=source, url=None, title=title, text=INQUIRY, published=DAY1, fetched=DAY1,
+                         author=None, truncated=False, priority=0.0, junk=[], fingerprint=b"", story_id="s",
+                         score=None, score_detail=None)

@@ -27,8 +27,10 @@ How it works
   time ago or of a page's views, comments and shares are no figures of the news.
 * :func:`adds_nothing`: a new version is a copy when its headline says no word the reader
   has not read (in the earlier headlines and texts) and none of its passages is new.  Its
-  outlet's name in its headline (a site's suffix, "Quake hits Opunake :: Highcliff Post") and
-  a label before it ("BREAKING:", "LIVE:", "Exclusive:") say nothing of the news.
+  outlet's name apart from its headline (a site's suffix or prefix, "Quake hits Opunake ::
+  Highcliff Post", "... (Highcliff Post)") and a label before it ("BREAKING:", "LIVE:",
+  "Exclusive:") say nothing of the news; the name's words in the headline itself do
+  ("Independent inquiry ..." from The Independent).
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
   ``NEW_WORDS`` of its content words new), else its first passage not read (one of words not
@@ -110,6 +112,9 @@ _TIME_UNIT = re.compile(
     r"secondes?|minutes?|heures?|h|jours?|semaines?|mois|ans?|"
     r"segundos?|minutos?|horas?|d[ií]as?|semanas?|meses|años?|anos?)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+#: What parts a site's name from its headline: "Quake hits Opunake :: Highcliff Post", "...:: ...",
+#: "... | ...", "... - ...", "... — ...", or brackets after it: "Quake hits Opunake (Highcliff Post)".
+_SITE_SEP = re.compile(r"\s*(?:::|\|)\s*|\s+[-–—•·]\s+|\s*\((?=[^()]*\)\W*$)|\)\W*$")
 #: A label a site puts before a headline: no word of the news.
 _LABEL = re.compile(r"\s*(?:breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|"
                     r"developing|opinion|analysis|reports?)\s*[:|]\s*", re.IGNORECASE)
@@ -217,10 +222,20 @@ def _words_read(passage: str, read: set[str]) -> bool:
 
 def headline_words(version: Said) -> set[str]:
     """The content words of ``version``'s headline that may tell news: not its outlet's name
-    (``outlet_name``, where the version has one: a site's suffix) nor a label before it."""
+    (``outlet_name``, where the version has one) where it stands apart, a site's suffix or
+    prefix ("... :: Highcliff Post", "Highcliff Post | ..."), nor a label before it.  The
+    name's words in the headline itself are news: "Independent inquiry into ..." from The
+    Independent, "Washington orders ..." from The Washington Post."""
     title = " ".join(version.title.split())
     label = _LABEL.match(title)
-    return _words(title[label.end():] if label else title) - _words(getattr(version, "outlet_name", "") or "")
+    title = title[label.end():] if label else title
+    name = _words(getattr(version, "outlet_name", "") or "")
+    parts = [p for p in _SITE_SEP.split(title) if p.strip()] if name else [title]
+    if len(parts) > 1 and _words(parts[-1]) <= name:
+        parts.pop()
+    if len(parts) > 1 and _words(parts[0]) <= name:
+        parts.pop(0)
+    return set().union(*(_words(p) for p in parts))
 
 
 def _headline_repeats(title: str, seen: set[str]) -> bool:
