@@ -5,12 +5,14 @@ on a loopback server, ``digest run``/``build`` through the CLI, SQLite on disk
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from digest.cli import main
 from digest.output.news import adds_nothing, figures
 from digest.store.base import StoredArticle
 from tests.support.httpd import TestServer
@@ -115,3 +117,44 @@ def _said(key: str, source: str, title: str) -> StoredArticle:
     return StoredArticle(key=key, source=source, url=None, title=title, text=INQUIRY, published=DAY1, fetched=DAY1,
                          author=None, truncated=False, priority=0.0, junk=[], fingerprint=b"", story_id="s",
                          score=None, score_detail=None)
+
+
+# -- search newest first after a backfill -------------------------------------------------------
+
+TOWNS = "Opunake Manaia Hawera Eltham Stratford Inglewood Waitara Urenui Okato Patea Kaponga Normanby".split()
+PLACES = "bridge school library wharf hospital museum stadium tunnel pool market bakery cinema".split()
+
+
+def _jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_search_newest_first_after_a_backfill_finds_this_weeks_stories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FTS5 read the matches by rowid, latest stored first, taken as the order they arrived in;
+    ``digest replay`` backfilling a store with last year's history stores them after this week's:
+    ``digest search --newest`` listed year-old stories and never reached this week's."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n"
+                   "clock: '2026-11-20T12:00:00+00:00'\n", encoding="utf-8")
+    recent = _jsonl(tmp_path / "recent.jsonl", [
+        {"id": f"r{i}", "source": "Coast", "title": f"{t} harbour {p} reopens",
+         "text": f"The {p} beside the {t} harbour reopened on Thursday after repairs costing more than expected, "
+                 f"the {t} board chair said in a statement.", "published": f"2026-11-19T0{i + 1}:00:00Z"}
+        for i, (t, p) in enumerate(zip(TOWNS[:2], PLACES[:2], strict=True))])
+    old = _jsonl(tmp_path / "old.jsonl", [
+        {"id": f"o{i}", "source": "Valley", "title": f"{t} {p} storm damage near harbour",
+         "text": f"Storm winds damaged the {t} {p} near the harbour; volunteers from {t} cleared debris from "
+                 f"the {p} grounds all weekend.", "published": f"2025-03-{10 + i % 3:02d}T{8 + i:02d}:00:00Z"}
+        for i, (t, p) in enumerate(zip(TOWNS, PLACES, strict=True))])
+    assert main(["replay", str(recent), "--config", str(cfg)]) == 0
+    assert main(["replay", str(old), "--config", str(cfg)]) == 0  # last year's history, stored after
+    capsys.readouterr()
+    for limit in ("1", "2", "3"):
+        assert main(["search", "--config", str(cfg), "--json", "--newest", "--limit", limit, "harbour"]) == 0
+        found = json.loads(capsys.readouterr().out)
+        assert [r["day"][:4] for r in found] == ["2026", "2026", "2025"][: int(limit)], found
+    assert main(["search", "--config", str(cfg), "--json", "--newest", "--since", "2026-11-01", "harbour"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2

@@ -290,9 +290,12 @@ class SQLiteStore(FileLocks, StoreOps):
         the window), it reads four times as deep, up to every match: a story whose best
         version lies deeper ranks below every story found, so the first ``limit`` are exact.
         ``newest`` reads the matches the same way, latest stored first (FTS5 walks its rowids
-        backwards: the order the articles arrived in), and orders the stories by their latest
-        match's arrival: every match read and sorted by time took 56 ms for "police shooting"
-        in 100,000 articles (``benchmarks.search_speed``)."""
+        backwards: the order the articles arrived in, as a rule), and orders the stories by their
+        latest match's arrival: every match read and sorted by time took 56 ms for "police
+        shooting" in 100,000 articles (``benchmarks.search_speed``).  Where an article stored
+        before the deepest match read arrived as late as the last story found (``digest replay``
+        backfilled the store with earlier history after later days: :meth:`_arrived_in_order`),
+        it reads every match and sorts them by time."""
         terms = parse_query(query)
         if not terms:
             return []
@@ -310,6 +313,9 @@ class SQLiteStore(FileLocks, StoreOps):
         while True:
             rows = self.db.execute(q, (match, depth, stamp, stamp, limit)).fetchall()
             if len(rows) >= limit:
+                if newest and depth >= 0 and not self._arrived_in_order(match, depth, rows[-1]["at"]):
+                    depth = -1  # every match, sorted by time
+                    continue
                 break
             (more,) = self.db.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
@@ -319,6 +325,19 @@ class SQLiteStore(FileLocks, StoreOps):
                 break
             depth *= 4
         return [(r["story_id"], -float(r["rank"])) for r in rows]  # bm25: lower is better
+
+    def _arrived_in_order(self, match: str, depth: int, at: str) -> bool:
+        """Whether no match deeper than the ``depth`` latest stored can have arrived at or after
+        ``at`` (the last story's latest match read): no article stored before the deepest one
+        read was fetched then.  The rowids are the order the articles were stored in, which is
+        not the order they arrived in after ``digest replay`` backfilled a store with earlier
+        history: its year-old stories were read first, and this week's were not found."""
+        (deepest,) = self.db.execute(
+            "SELECT min(rowid) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?)", (match, depth)).fetchone()
+        late = self.db.execute("SELECT 1 FROM articles INDEXED BY articles_fetched WHERE fetched >= ? AND rowid < ? "
+                               "LIMIT 1", (at, deepest)).fetchone()
+        return late is None
 
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
         """Claim (date, target) for sending; False if sent, or being sent (fresh claim)."""
