@@ -80,3 +80,21 @@ def test_pages_keep_since_and_odd_pages_are_refused(many: Site) -> None:
     found, doc = _page(many, "q=flood&page=4")  # past the last: said, not an error
     assert found == [] and "No more stories match." in doc.text_content()
     assert _nav(doc) == {}
+
+
+def test_newest_first_is_said_and_kept_where_the_results_are_not_shown(many: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Newest first, the last page said "the best 100 can be read" (they are the latest); and the
+    box lost the order on the pages without results (an empty query, a "-word" query, a bad
+    "since" or "page"): the reader's next query came back best match first."""
+    monkeypatch.setattr("digest.service.webpages.SEARCH_PAGES", 2)
+    _found, doc = _page(many, "q=flood&sort=newest&page=2")
+    counts = " ".join(doc.find_class("counts")[0].text_content().split())
+    assert counts.endswith(f"the latest {2 * SEARCH_LIMIT} can be read"), counts
+    _found, doc = _page(many, "q=flood&page=2")
+    assert " ".join(doc.find_class("counts")[0].text_content().split()).endswith(f"the best {2 * SEARCH_LIMIT} can be read")
+    for query, status in (("q=&sort=newest", 200), ("q=-flood&sort=newest", 200),
+                          ("q=flood&sort=newest&since=yesterday", 400), ("q=flood&sort=newest&page=x", 400)):
+        r = many.get("/search?" + query)
+        assert r.status_code == status, query
+        form = lxml.html.document_fromstring(r.text).find(".//form")
+        assert form.find(".//input[@name='sort']").get("value") == "newest", query

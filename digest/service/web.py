@@ -286,7 +286,7 @@ class _App:
         page = (args.get("page") or [""])[0].strip()[:8]
         newest = (args.get("sort") or [""])[0].strip() == "newest"  # else best match first
         if not q:  # the box only: nothing to look up
-            return self.pages.search(None, "", "", root=root)
+            return self.pages.search(None, "", "", root=root, newest=newest)
         key = ("search", q, since[:20], page, root, newest)
         return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page, root, newest=newest))
 

@@ -336,16 +336,18 @@ class Pages:
             start, usable = None, False
         if not usable:
             return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
-                             message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True)
+                             message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True, newest=newest)
         number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0 if page else 1
         if not 1 <= number <= SEARCH_PAGES:
             return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
-                             message=f"“page” must be a number from 1 to {SEARCH_PAGES}.", q=q, search_page=True)
+                             message=f"“page” must be a number from 1 to {SEARCH_PAGES}.", q=q, search_page=True,
+                             newest=newest)
         results = []
         more = False
         if q and not has_words(q):  # "-shooting": nothing to find, said as such
             return self.page("web/search.html", root=root, q=q, since="", search_page=True, since_label="",
-                             results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q))
+                             results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q),
+                             newest=newest)
         if q and store is not None:
             offset = (number - 1) * SEARCH_LIMIT
             found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset, newest=newest)

@@ -111,7 +111,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <p class="lede">Give a word to look for: {{ "symbols and punctuation are not searched." if no_letters else "“-word” only leaves stories out." }}</p>
 {% elif q %}
 {% set paged = prev_href or next_href or page > 1 %}
-<p class="counts">{% if paged and results %}Stories {{ first }}–{{ last }}{% else %}{{ results|length }} {{ "story" if results|length == 1 else "stories" }}{% endif %} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if capped %}, the best {{ limit }} can be read{% endif %}</p>
+<p class="counts">{% if paged and results %}Stories {{ first }}–{{ last }}{% else %}{{ results|length }} {{ "story" if results|length == 1 else "stories" }}{% endif %} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if capped %}, the {{ "latest" if newest else "best" }} {{ limit }} can be read{% endif %}</p>
 {% if results %}
 <p class="sort">{% if newest %}<a href="{{ other_order_href }}">Best match first</a> · <strong aria-current="true">Newest first</strong>{% else %}<strong aria-current="true">Best match first</strong> · <a href="{{ other_order_href }}">Newest first</a>{% endif %}</p>
 <ol class="results" start="{{ first }}">
