@@ -57,6 +57,22 @@ def test_the_figures_of_magnitudes_and_other_digits(text: str, found: set[str]) 
     assert figures(text) == found
 
 
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("11 junior doctors were treated", "13 junior doctors were treated"),
+    ("27 Marines were treated", "29 Marines were treated"),
+    ("some 9 separate families were treated", "some 14 separate families were treated"),
+])
+def test_a_figure_before_a_word_a_month_begins_is_a_figure(reader: Reader, old: str, new: str) -> None:
+    """A number before or after any word beginning as a month does ("Marines", "junior",
+    "separate", "declined", "marked") was taken for a date's day: the toll raised was read as read."""
+    treated = "two people were treated"
+    reader.run(DAY1, feed((Q_TITLE, Q_TEXT.replace(treated, old))))
+    quake = quake_of(reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, Q_TEXT.replace(treated, new)))))
+    assert quake["status"] == "developing" and new in quake["whats_new"], quake["whats_new"]
+    assert figures("Shares declined 5% as the town marked 50 years; maybe 30 came.") == {"#5", "#50", "#30"}
+    assert figures("On Nov. 12, March 19, 3 Sept. and December 24.") == set()  # days of months still
+
 # -- what churns at every poll is no figure -----------------------------------------------------
 
 @pytest.mark.parametrize(("before", "after"), [

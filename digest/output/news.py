@@ -92,9 +92,12 @@ _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
 #: as in "$2 billion"), or a number word.
 _FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:bn|tn|mn|m|k|b)?(?![\w:/]|[.,-]\d)|\b("
                      + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A month's name, whole or cut ("Sept."): not a word it begins ("13 Marines", "declined 5%",
+#: "4 separate devices", "6 junior doctors" state figures).
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 #: A day of a month ("March 19", "19 March"): a page's dateline as often as the news's.
-_MONTH_BEFORE = re.compile(_MONTH + r"\s+$", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(r"(?<![\w.])" + _MONTH + r"\s+$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(r"\s+" + _MONTH + r"(?!\w)", re.IGNORECASE)
 #: What follows a number that is no figure of the news: a clock, time ago, a page's counters.
 _NOT_NEWS = re.compile(
