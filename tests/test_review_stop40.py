@@ -73,6 +73,16 @@ def test_a_figure_before_a_word_a_month_begins_is_a_figure(reader: Reader, old: 
     assert figures("Shares declined 5% as the town marked 50 years; maybe 30 came.") == {"#5", "#50", "#30"}
     assert figures("On Nov. 12, March 19, 3 Sept. and December 24.") == set()  # days of months still
 
+
+def test_a_stakes_shares_are_a_figure_and_a_pages_shares_are_not(reader: Reader) -> None:
+    """"shares" after a number was a page's counter everywhere: a stake raised in place, "sold
+    50,000 shares" become "sold 80,000 shares", was read as read."""
+    stake = "\nThe harbour board's chair sold {} shares in Port Taranaki on Monday to fund the repairs."
+    reader.run(DAY1, feed((Q_TITLE, Q_TEXT + stake.format("50,000"))))
+    quake = quake_of(reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, Q_TEXT + stake.format("80,000")))))
+    assert quake["status"] == "developing" and "80,000 shares" in quake["whats_new"], quake["whats_new"]
+    assert figures("Posted 3 hours ago · 1.2K views · 45 comments · 12 shares (7 shares)") == set()
+
 # -- what churns at every poll is no figure -----------------------------------------------------
 
 @pytest.mark.parametrize(("before", "after"), [

@@ -102,11 +102,15 @@ _MONTH_AFTER = re.compile(r"\s+" + _MONTH + r"(?!\w)", re.IGNORECASE)
 #: What follows a number that is no figure of the news: a clock, time ago, a page's counters.
 _NOT_NEWS = re.compile(
     r"[\s-]*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|ago\b|"
-    r"(?:views?|comments?|shares?|likes?|followers?|reads?|replies|retweets?|reactions?|watching)\b|"
+    r"(?:views?|comments?|likes?|followers?|reads?|replies|retweets?|reactions?|watching)\b|"
     r"min(?:ute)?s?\.?\s+read\b|"  # a reading time: "By Jane Doe · 5 min read"
     # time ago in the languages that say it after the number: Italian, Dutch
     r"(?:secondi|minut[oi]|or[ae]|giorn[oi]|settiman[ae]|mes[ei]|ann[oi])\s+fa\b|"
     r"(?:seconden|minuten|minuut|uur|dagen|dag|weken|week|maanden|maand|jaar)\s+geleden\b)", re.IGNORECASE)
+#: "12 shares" is a page's counter where no word comes before it ("· 12 shares", "(12 shares)"); a
+#: stake's size after one ("sold 50,000 shares in ...").
+_SHARES = re.compile(r"[\s-]*shares?\b", re.IGNORECASE)
+_AFTER_WORD = re.compile(r"[^\W\d_]\s*$")
 #: Time ago in the languages that say it before the number ("vor 3 Stunden", "il y a 3 heures",
 #: "hace 3 horas", "há 3 horas"): a page's dateline, churning at every poll.
 _AGO_BEFORE = re.compile(r"(?:\bvor|\bil\s+y\s+a|\bhace|\bhá)\s+$", re.IGNORECASE)
@@ -176,6 +180,8 @@ def figures(text: str, start: int = 0, end: int | None = None) -> set[str]:
     for m in _FIGURE.finditer(text, start, len(text) if end is None else end):
         digits, word = m.group(1), m.group(2)
         if _NOT_NEWS.match(text, m.end()) or _MONTH_AFTER.match(text, m.end()):
+            continue
+        if _SHARES.match(text, m.end()) and not _AFTER_WORD.search(text, max(0, m.start() - 4), m.start()):
             continue
         if _MONTH_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
