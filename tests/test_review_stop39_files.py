@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from digest.app import open_app
+from tests.support.cleaning import count_cleaned
 
 FERRY = """Ferry aground: passengers describe a jolt and then silence
 
@@ -111,16 +112,7 @@ def test_a_file_renamed_moved_copied_or_deleted_shows_nothing(tmp_path: Path) ->
 def test_a_file_read_before_is_not_cleaned_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _setup(tmp_path)
     _run(tmp_path, 20)
-    import digest.app
-
-    cleaned: list[str] = []
-    real = digest.app.prepare
-
-    def counting(entry, **kw):  # type: ignore[no-untyped-def]
-        cleaned.append(entry.title)
-        return real(entry, **kw)
-
-    monkeypatch.setattr(digest.app, "prepare", counting)
+    cleaned = count_cleaned(monkeypatch)
     _run(tmp_path, 21)
     assert cleaned == []
 

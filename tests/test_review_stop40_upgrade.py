@@ -21,6 +21,7 @@ import pytest
 
 from digest.app import open_app
 from digest.sources import localfiles
+from tests.support.cleaning import count_cleaned
 from tests.test_review_stop39_files import ADDED, FERRY, LIBRARY, _run, _setup, _view
 
 
@@ -44,17 +45,7 @@ def _db(tmp_path: Path) -> sqlite3.Connection:
 
 
 def _cleaned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import digest.app
-
-    cleaned: list[str] = []
-    real = digest.app.prepare
-
-    def counting(entry, **kw):  # type: ignore[no-untyped-def]
-        cleaned.append(entry.title)
-        return real(entry, **kw)
-
-    monkeypatch.setattr(digest.app, "prepare", counting)
-    return cleaned
+    return count_cleaned(monkeypatch)
 
 
 def test_an_upgraded_folder_is_cleaned_once_then_known_before_cleaning(
