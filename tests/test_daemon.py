@@ -277,6 +277,7 @@ def test_failed_delivery_is_retried_on_a_later_round(tmp_path: Path) -> None:
                 ctl.stop()
 
 
+@pytest.mark.slow  # seconds by design: runs in CI (--run-slow), not in the README's quick run
 def test_the_first_start_writes_no_digest_for_the_day_before_the_install(tmp_path: Path) -> None:
     """Started for the first time, the daemon caught up the day that ended before it: an
     empty digest for a day before the install, the first day of the archive.  The first

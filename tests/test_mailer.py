@@ -291,6 +291,7 @@ class SlowQuit(Collector):
         return "221 Bye"
 
 
+@pytest.mark.slow  # seconds by design: runs in CI (--run-slow), not in the README's quick run
 def test_delivery_is_recorded_before_quit_and_a_slow_quit_is_not_waited_for(
     tmp_path: Path, store: Store
 ) -> None:

@@ -218,6 +218,7 @@ def _rss_items(n: int, *, dated: bool = True) -> bytes:
     return f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
 
 
+@pytest.mark.slow  # seconds by design: runs in CI (--run-slow), not in the README's quick run
 def test_a_feed_over_the_cap_keeps_its_newest_entries_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -16,6 +16,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import lxml.html
+import pytest
 
 from digest.app import open_app
 from digest.cli import main
@@ -119,6 +120,7 @@ def _titles_in_text(text: str) -> list[str]:
     return out
 
 
+@pytest.mark.slow  # seconds by design: runs in CI (--run-slow), not in the README's quick run
 def test_a_long_days_mail_fits_gmails_limit_names_every_story_and_keeps_its_footer(tmp_path: Path) -> None:
     """240 stories: the HTML part was about 300 KB (Gmail showed its first third and clipped
     the rest, the failing source and every later story behind "View entire message").  Now it

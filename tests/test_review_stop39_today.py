@@ -114,6 +114,7 @@ def _long_feed(n: int, start: int, first: datetime = DAY - timedelta(days=10), s
             f"<description>d</description>{''.join(parts)}</channel></rss>").encode()
 
 
+@pytest.mark.slow  # seconds by design: runs in CI (--run-slow), not in the README's quick run
 def test_a_long_backlog_keeps_the_email_under_the_clipping_size(tmp_path: Path, make_app: MakeApp) -> None:
     """A podcast's or an archive feed's 400 old items on its first read: the email's HTML was
     every line of them, 170 KB, clipped by Gmail with its footer (the fit took a titles-only
