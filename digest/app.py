@@ -343,7 +343,8 @@ class App:
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
         moves = rekeyed(articles, stored)  # an older digest's text keys: known before cleaning next time
         edits, ready = edited_before(self.store, src.name, ready)  # and its files edited since
-        if moves := moves | edits:
+        moves |= edits
+        if moves:
             with self.unit():
                 self.store.rekey_articles(moves)
                 self.store.set_meta(CLUSTERED, new_mark())  # an engine holding the old keys is rebuilt

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .dedup.doc import Doc
 from .records import Article, Entry
-from .store.base import Store, StoredArticle
+from .store.base import KeyMove, Store, StoredArticle
 from .text.identity import article_key, canonical_url, is_http, legacy_key
 from .text.notices import takedown
 
@@ -78,7 +78,7 @@ def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None
     return known
 
 
-def rekeyed(articles: list[Article | None], stored: set[str]) -> dict[str, tuple[str, str | None, str | None]]:
+def rekeyed(articles: list[Article | None], stored: set[str]) -> dict[str, KeyMove]:
     """The stored articles to move to their entry's key (old key -> (key, guid, content hash)).
 
     An entry an older digest keyed by its text (a folder's file before stop 39) now has a key of

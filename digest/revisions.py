@@ -66,7 +66,7 @@ from datetime import datetime, timedelta
 from .dedup.params import REVISION_INTERVAL_HOURS
 from .output.news import Said, adds_nothing
 from .records import Article, Entry
-from .store.base import Store, StoredArticle, aware
+from .store.base import KeyMove, Store, StoredArticle, aware
 from .text.lines import recurring_lines
 from .text.notices import takedown
 from .text.prepare import Body, bodies_of
@@ -147,15 +147,9 @@ class Poll:
                 article.content_hash = h
         for change, article in zip(self.changed, articles[len(hashes) :], strict=True):
             self.hashes[change.key] = change.hash
-            if article is None or (
-                adds_nothing(article, said(change.versions)) and not _taken_back_or_back(article, change.versions)
-            ):
-                continue
-            n = 1 + sum(v.revision_of == change.key for v in change.versions)
-            fresh.append(dataclasses.replace(
-                article, key=revision_key(change.key, n), aliases=(), content_hash=change.hash,
-                revision_of=change.key, published=_not_before(article.published, change.versions),
-            ))
+            revision = None if article is None else revised(article, change.key, change.versions, change.hash)
+            if revision is not None:
+                fresh.append(revision)
         return fresh
 
     def record(self, store: Store) -> None:
@@ -164,7 +158,7 @@ class Poll:
             store.set_content_hashes(self.hashes)
 
 
-def edited_before(store: Store, source: str, ready: list[Article]) -> tuple[dict[str, tuple[str, str | None, str | None]], list[Article]]:
+def edited_before(store: Store, source: str, ready: list[Article]) -> tuple[dict[str, KeyMove], list[Article]]:
     """A folder's files an older digest keyed by their text and that were edited since (not known
     by their text key: ``digest.articles.rekeyed`` moved the others): each is its stored article
     (by its ``file://`` URI) moved to the file's key, read as a known entry whose text changed.
@@ -178,19 +172,28 @@ def edited_before(store: Store, source: str, ready: list[Article]) -> tuple[dict
     found = store.keyed_by_text(source, list(files)) if files else {}
     if not found:
         return {}, ready
-    moves: dict[str, tuple[str, str | None, str | None]] = {}
+    moves: dict[str, KeyMove] = {}
     out = [a for a in ready if a.url not in found]
     for url, row in found.items():
         a = files[url]
         moves[row.key] = (a.key, a.guid, a.content_hash)
-        versions = [dataclasses.replace(row, key=a.key)]
-        if adds_nothing(a, said(versions)) and not _taken_back_or_back(a, versions):
-            continue
-        out.append(dataclasses.replace(
-            a, key=revision_key(a.key, 1), aliases=(), revision_of=a.key,
-            published=_not_before(a.published, versions),
-        ))
+        revision = revised(a, a.key, [dataclasses.replace(row, key=a.key)], a.content_hash)
+        if revision is not None:
+            out.append(revision)
     return moves, out
+
+
+def revised(article: Article, key: str, versions: list[StoredArticle], content_hash: str | None) -> Article | None:
+    """``article``, the entry stored under ``key`` read again, as its next revision of
+    ``versions`` (its article and revisions), or None when it adds nothing to read (the copy
+    test) and takes nothing back nor puts it back."""
+    if adds_nothing(article, said(versions)) and not _taken_back_or_back(article, versions):
+        return None
+    n = 1 + sum(v.revision_of == key for v in versions)
+    return dataclasses.replace(
+        article, key=revision_key(key, n), aliases=(), content_hash=content_hash,
+        revision_of=key, published=_not_before(article.published, versions),
+    )
 
 
 def _not_before(published: datetime | None, versions: list[StoredArticle]) -> datetime | None:

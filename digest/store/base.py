@@ -114,6 +114,8 @@ GONE = "the server says the feed is gone (HTTP 410)"
 #: Written by ``add_articles``; read by the view, which lists that read's old items apart
 #: (``digest.output.view``: a newly added feed's backlog).
 FIRST_READ_KEY = "first_read:{source}"
+#: Where a stored article moves (``Store.rekey_articles``): its new key, entry id and content hash.
+KeyMove = tuple[str, str | None, str | None]
 
 
 @dataclass(slots=True)
@@ -339,7 +341,7 @@ class Store(Protocol):
     def keyed_by_text(self, source: str, urls: Sequence[str]) -> dict[str, StoredArticle]:
         """``source``'s latest article keyed by its text (no guid, not a revision) of each URL."""
         ...
-    def rekey_articles(self, moves: Mapping[str, tuple[str, str | None, str | None]]) -> int:
+    def rekey_articles(self, moves: Mapping[str, KeyMove]) -> int:
         """Move articles to new keys (old -> (new, guid, content hash)); how many moved."""
         ...
     def entry_revisions(self, key: str) -> list[StoredArticle]:

@@ -40,7 +40,16 @@ from typing import Any, Literal, Protocol, Self
 
 from ..errors import StoreError
 from ..records import Article
-from .base import FIRST_READ_KEY, Delivery, NewArticle, SourceState, new_articles, ts, utcnow
+from .base import (
+    FIRST_READ_KEY,
+    Delivery,
+    KeyMove,
+    NewArticle,
+    SourceState,
+    new_articles,
+    ts,
+    utcnow,
+)
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -167,7 +176,7 @@ class StoreOps(StoreReads):
             return self._run_many("UPDATE articles SET content_hash=? WHERE key=?",
                                   [(h, k) for k, h in hashes.items()])
 
-    def rekey_articles(self: _Backend, moves: Mapping[str, tuple[str, str | None, str | None]]) -> int:
+    def rekey_articles(self: _Backend, moves: Mapping[str, KeyMove]) -> int:
         """Store articles under new keys (old key -> (new key, guid, content hash)): an entry
         an older digest keyed by its text, found again by its id (``digest.articles.rekeyed``).
         Its story's lead and its revisions follow; a new key already stored is left alone.
