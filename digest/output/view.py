@@ -92,6 +92,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ..config import Config
 from ..records import ALSO_REPORTED, Article, DigestView, FailingSource, StoryView, VersionView
@@ -131,15 +132,25 @@ def sealed_at(store: Store, day: date) -> datetime | None:
     return parse_ts(store.get_meta(SEAL_KEY.format(day=day.isoformat())))
 
 
+def _written(store: Store, key: str, day: date) -> Any:
+    """What the day's digest recorded under ``key`` (``LEADS_KEY``, ``FAILING_KEY``) when it was
+    last written, as JSON; None when nothing was recorded (a day written by an older digest) or
+    the record does not parse."""
+    raw = store.get_meta(key.format(day=day.isoformat()))
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _record(store: Store, key: str, day: date, value: Any) -> None:
+    store.set_meta(key.format(day=day.isoformat()), json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+
 def written_leads(store: Store, day: date) -> dict[str, tuple[str, str]]:
     """The leads the day's digest showed when it was last written: story id: (the lead's key,
-    the key of the story's version that had arrived last); {} when none was recorded (a day
-    written by an older digest)."""
-    raw = store.get_meta(LEADS_KEY.format(day=day.isoformat()))
-    try:
-        leads = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
+    the key of the story's version that had arrived last); {} when none was recorded."""
+    leads = _written(store, LEADS_KEY, day)
     if not isinstance(leads, dict):
         return {}
     return {str(k): (str(v[0]), str(v[1])) for k, v in leads.items() if isinstance(v, list) and len(v) == 2}
@@ -154,7 +165,7 @@ def record_leads(store: Store, day: date, view: DigestView) -> None:
     was recorded: a day's named digests show parts of it."""
     old = {sid: list(pair) for sid, pair in written_leads(store, day).items()}
     leads = old | {s.story_id: [s.lead.key, s.newest] for s in view.stories if s.lead.key and s.newest}
-    store.set_meta(LEADS_KEY.format(day=day.isoformat()), json.dumps(leads, sort_keys=True, separators=(",", ":")))
+    _record(store, LEADS_KEY, day, leads)
 
 
 def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
@@ -413,6 +424,7 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
     stories.sort(key=story_order(start))
     articles = store.count_articles_fetched_between(start, end)
     names = {s.name for s in cfg.sources if s.enabled}
+    now = cfg.now()
     return DigestView(
         date=day.isoformat(),
         stories=stories,
@@ -420,8 +432,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
         duplicates_collapsed=duplicates_collapsed(stories) + hidden,
         repeats_hidden=hidden,
         title=cfg.title,
-        generated=cfg.now(),  # `clock` when set (the bundled examples)
-        failing=day_failing(store, names, day, end, cfg.now()),
+        generated=now,  # `clock` when set (the bundled examples)
+        failing=day_failing(store, names, day, end, now),
         sources=len(names),
     )
 
@@ -430,17 +442,15 @@ def record_failing(store: Store, day: date, view: DigestView) -> None:
     """Record the failing sources ``view`` (the day's digest, written) names: once a source
     reads again the store forgets its run of failures, and a later rebuild of the day
     (the archive's page) would no longer name it.  The last writing of the day wins."""
-    rows = [[f.name, ts(f.since), f.failures, f.error, f.paused] for f in view.failing]
-    store.set_meta(FAILING_KEY.format(day=day.isoformat()), json.dumps(rows, separators=(",", ":")))
+    _record(store, FAILING_KEY, day, [[f.name, ts(f.since), f.failures, f.error, f.paused] for f in view.failing])
 
 
 def written_failing(store: Store, day: date) -> list[FailingSource]:
     """The failing sources the day's digest named when last written ([] when none was
     recorded: a day written by an older digest, or a record that does not parse)."""
-    raw = store.get_meta(FAILING_KEY.format(day=day.isoformat()))
     try:
-        rows = json.loads(raw) if raw else []
-        return [FailingSource(str(n), parse_ts(s), int(k), str(e), bool(p)) for n, s, k, e, p in rows]
+        return [FailingSource(str(n), parse_ts(s), int(k), str(e), bool(p))
+                for n, s, k, e, p in _written(store, FAILING_KEY, day) or []]
     except (ValueError, TypeError):
         return []
 
