@@ -71,8 +71,8 @@ from typing import TYPE_CHECKING, Any
 from .articles import article_key_of, doc_of, rekeyed, stored_keys
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
+from .output.days import stamp_open
 from .output.progress import Progress
-from .output.view import stamp_open
 from .records import DigestView, Entry, FetchResult, RunReport
 from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock

@@ -54,7 +54,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .app import open_app
-    from .output.view import gone_later
+    from .output.days import gone_later
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)

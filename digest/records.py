@@ -215,7 +215,7 @@ class VersionView(ShowsOutlet):
     #: The entry's own id (feed guid or replayed record id), else the stored key.
     id: str = ""
     #: The stored version's key (not rendered: the day's leads are recorded by it,
-    #: ``digest.output.view.record_leads``).
+    #: ``digest.output.days.record_leads``).
     key: str = ""
     #: When digest fetched it (the digest day it is shown as new in follows from this).
     arrived: datetime | None = None
@@ -270,7 +270,7 @@ class StoryView:
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
     #: The stored key of the day's version that arrived last (not rendered: the day's leads
-    #: are recorded with it, ``digest.output.view.record_leads``).
+    #: are recorded with it, ``digest.output.days.record_leads``).
     newest: str = ""
     #: A new story made only of a newly added source's backlog: items of its first read,
     #: published long before (``digest.output.params.BACKLOG_DAYS``).  Shown as new in its day,
@@ -403,7 +403,7 @@ class RunReport:
     #: How many new articles arrived at each fetch time (one per source read).
     arrived: dict[datetime, int] = field(default_factory=dict)
     #: New articles in a later day's digest than their arrival day's, as its digest had
-    #: gone out (``digest.output.view.gone_later``): (how many, that day, why).
+    #: gone out (``digest.output.days.gone_later``): (how many, that day, why).
     later: tuple[int, str, str] | None = None
 
     def count_new(self, fetched: datetime, n: int = 1) -> None:

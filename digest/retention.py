@@ -53,7 +53,7 @@ from typing import Any
 from .config import Config
 from .config.model import KEEP_MARGIN, least_keep_days
 from .errors import DigestError
-from .output.view import day_window
+from .output.days import day_window
 from .records import plural
 from .store.base import Store
 

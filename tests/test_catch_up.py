@@ -20,7 +20,7 @@ import yaml
 
 from digest.app import open_app
 from digest.cli import main
-from digest.output.view import sealed_at
+from digest.output.days import sealed_at
 from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, loopback_config, rss, smtpd
 from tests.support.httpd import TestServer

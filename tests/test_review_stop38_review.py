@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from digest.cli import main
-from digest.output.view import written_leads
+from digest.output.days import written_leads
 from digest.retention import _backend
 from digest.store.base import open_store
 from tests.test_review_stop36_developing import _at, md, replayed

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.output.view import seal
+from digest.output.days import seal
 from digest.records import RunReport
 from digest.store.base import open_store
 from tests.support.config import MakeConfig

@@ -14,8 +14,8 @@ import pytest
 
 from digest.app import App
 from digest.cli import main
+from digest.output.days import seal, shown_day
 from digest.output.search import search
-from digest.output.view import seal, shown_day
 from tests.support.config import MakeApp
 from tests.support.web import site
 

@@ -17,7 +17,7 @@ import yaml
 from digest.app import open_app
 from digest.cli import main
 from digest.config import load_config
-from digest.output.view import sealed_at
+from digest.output.days import sealed_at
 from digest.service.daemon import Daemon
 from digest.service.polling import digest_due
 from digest.store.base import open_store

@@ -19,7 +19,8 @@ import pytest
 from digest.app import App
 from digest.cli import main
 from digest.config import SourceConfig
-from digest.output.view import build_view, seal, whats_new
+from digest.output.days import seal
+from digest.output.view import build_view, whats_new
 from digest.records import Entry
 from digest.store.base import StoredArticle, open_store
 from tests.support.config import MakeApp, make_config

@@ -21,7 +21,7 @@ How it works
   headline as a report taken back, or nothing those did not say) puts the report back, and
   stands for the notices since the report stood (a removal, then a retraction).
 * :func:`day_lead`: a day's lead as the day had it, where its digest's lead was not
-  recorded (``view.record_leads``: a day written by an older digest, or one whose versions
+  recorded (``days.record_leads``: a day written by an older digest, or one whose versions
   came after it was written).  Where no version arrived after the day,
   or nothing after it changed which of the day's versions may lead, the stored lead stands.
   Otherwise the lead is chosen again among the day's versions by the engine's rules

@@ -32,10 +32,10 @@ from ..config import Config
 from ..errors import DigestError
 from ..records import DigestView
 from ..store.base import Store
+from .days import record_failing, record_leads
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
-from .view import record_failing, record_leads
 
 #: The formats a file's extension names (``digest build -o``).
 KINDS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}

@@ -21,7 +21,7 @@ from ..errors import DigestError
 from ..sources.dates import check_day
 from ..store.base import Store
 from ..store.search import parse
-from .view import day_window, shown_day
+from .days import day_window, shown_day
 
 _LETTER = re.compile(r"[^\W_]")
 

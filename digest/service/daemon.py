@@ -90,9 +90,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError
+from ..output.days import seal
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError, Unrecorded
-from ..output.view import seal
 from ..retention import prune
 from .delivery import (
     DIGEST_JOB,

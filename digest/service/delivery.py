@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import DigestError
+from ..output.days import day_bounds, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
-from ..output.view import day_bounds, seal, sealed_at
 from ..store.base import Store, parse_ts, ts
 from .digesttime import DigestTrigger
 from .polling import digest_due
@@ -82,7 +82,7 @@ def check_ended(day: date, cfg: Config) -> date:
     :class:`DigestError` naming it and the last day that has.
 
     ``digest send --date`` mails only such a day: mailing seals the day
-    (``digest.output.view.seal``): what arrives after a seal is the next day's.
+    (``digest.output.days.seal``): what arrives after a seal is the next day's.
     A day mailed before it began is sealed at its start, and its window holds
     the rest of a day before it sealed early: mailed with what had arrived by
     then, and the later arrivals never.  (The daemon's ``--digest-day today``

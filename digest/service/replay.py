@@ -24,7 +24,7 @@ How it works
   that source would be, with the clock at their arrival: the same cleaning,
   engine, store and transactions as ``digest run``.
 * When the clock passes midnight (the configured time zone), each day that
-  ended is sealed (``digest.output.view.seal``) and its digest written to
+  ended is sealed (``digest.output.days.seal``) and its digest written to
   ``output_dir`` (md, html, json), as the daemon writes the day that ended.
   A day in which nothing arrived gets no digest (a backfill of years would
   otherwise write one empty digest a day).
@@ -63,7 +63,7 @@ from ..app import App, RunReport
 from ..batch import BadLine, Lines, entry_of, epoch, numbered_records
 from ..config import SourceConfig
 from ..errors import DigestError
-from ..output.view import day_bounds, seal
+from ..output.days import day_bounds, seal
 from ..records import plural
 from ..sources.dates import day_fits
 

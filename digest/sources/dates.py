@@ -21,7 +21,7 @@ How it works
   ``/day/YYYY-MM-DD``) has a start and an end in UTC: 9999-12-31 ends in the
   year 10000, and 0001-01-01 starts in the year 0 east of UTC, which
   ``datetime`` cannot hold (``OverflowError`` where the day's bounds are
-  computed, ``digest.output.view.day_bounds``).  :func:`check_day` is the same
+  computed, ``digest.output.days.day_bounds``).  :func:`check_day` is the same
   as one clear error.
 
 Nothing here raises on bad input but :func:`check_day`, by design.
