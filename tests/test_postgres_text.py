@@ -78,12 +78,12 @@ def test_search_finds_and_leaves_out_short_common_words_on_both_stores(tmp_path:
         with App(cfg, open_store(url)) as app:
             assert app.run(now=NOW).new_articles == 2
             store = app.store
-            concert = {sid for sid, _ in store.search("concert")}
-            library = {sid for sid, _ in store.search("library")}
-            assert {sid for sid, _ in store.search("US")} == concert
-            assert {sid for sid, _ in store.search("the who")} == concert
-            assert {sid for sid, _ in store.search("friday -the")} == library
-            assert {sid for sid, _ in store.search("friday -it")} == concert
+            concert = {hit.story_id for hit in store.search("concert")}
+            library = {hit.story_id for hit in store.search("library")}
+            assert {hit.story_id for hit in store.search("US")} == concert
+            assert {hit.story_id for hit in store.search("the who")} == concert
+            assert {hit.story_id for hit in store.search("friday -the")} == library
+            assert {hit.story_id for hit in store.search("friday -it")} == concert
 
 
 @pytest.mark.slow  # cleans and stores 1.5 MB: ~5 s

@@ -51,7 +51,7 @@ def test_since_finds_recent_stories_under_many_better_ranked_older_ones(tmp_path
             for i in range(3)
         ]
         s.add_articles([*old, *new])
-        found = [sid for sid, _ in s.search("storm", since=T0 + timedelta(days=5), limit=20)]
+        found = [hit.story_id for hit in s.search("storm", since=T0 + timedelta(days=5), limit=20)]
         assert sorted(found) == ["new0", "new1", "new2"]
 
 
@@ -75,7 +75,7 @@ def test_a_story_of_many_versions_does_not_crowd_out_the_others(tmp_path: Path) 
             for i in range(30)
         ]
         s.add_articles([*big, *other])
-        found = [sid for sid, _ in s.search("flood", limit=20)]
+        found = [hit.story_id for hit in s.search("flood", limit=20)]
         assert len(found) == 20 and found[0] == "big" and len(set(found)) == 20
         assert len(s.search("flood", limit=50)) == 31
 

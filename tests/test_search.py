@@ -55,7 +55,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 def ids(store: Store, query: str, **kw: object) -> list[str]:
-    return [sid for sid, _ in store.search(query, **kw)]  # type: ignore[arg-type]
+    return [hit.story_id for hit in store.search(query, **kw)]  # type: ignore[arg-type]
 
 
 def test_words_in_any_version_find_the_story_once(store: Store) -> None:
@@ -169,6 +169,21 @@ def test_newest_puts_the_story_with_the_latest_matching_version_first(store: Sto
     # the quake's latest version says "breakwater": its latest match is then its first
     assert ids(store, "harbour -breakwater", newest=True) == ["derby", "quake"]
     assert ids(store, "harbour", newest=True, since=T0 + timedelta(hours=55)) == ["quake"]
+
+
+def test_newest_first_dates_a_story_by_the_digest_that_showed_its_latest_match(store: Store, tmp_path: Path) -> None:
+    """Newest first, a story found under this week's development is this week's news: its day is
+    the digest that showed its latest matching version (the one that put it first), not the
+    digest of its first version, months back; best first keeps the story's first day."""
+    cfg = parse_config("sources: []\ntimezone: UTC\n", path=tmp_path / "feeds.yaml")
+    store.add_articles([NewArticle(art("q3", "Hill", "Breakwater closed", "The harbour stays shut.", hours=60), b"fp", "quake", 0.4)])
+    store.add_articles([NewArticle(art("q4", "Hill", "Repairs begin", "Cranes arrived on the quay.", hours=90), b"fp", "quake", 0.4)])
+    first, later = T0.date(), (T0 + timedelta(hours=60)).date()
+    assert later == first + timedelta(days=2)
+    newest = {r.story_id: r.day for r in search(store, cfg, "harbour", newest=True)}
+    assert newest == {"quake": later, "derby": (T0 + timedelta(hours=50)).date()}  # not q4's day: it does not match
+    assert {r.story_id: r.day for r in search(store, cfg, "harbour")}["quake"] == first
+    assert {r.story_id: r.day for r in search(store, cfg, "harbour -breakwater", newest=True)}["quake"] == first
 
 
 def test_the_search_command_lists_the_newest_first_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,8 @@ The store's own full-text index (SQLite FTS5, PostgreSQL's tsvector; see
 ``digest.store.search``) ranks the stories; each result carries what a
 reader needs to recognise the story: its day (the digest that showed it
 first: its first version's arrival day, or the next day when that day's
-digest was sealed before it arrived), its lead's title, outlet and link,
+digest was sealed before it arrived; newest first, the digest that showed its
+latest matching version), its lead's title, outlet and link,
 and how many outlets carried it.
 """
 
@@ -56,8 +57,9 @@ def search(
     newest: bool = False,
 ) -> list[SearchResult]:
     """The stories matching ``query`` (in the digests of ``since`` and later), best first (with
-    ``newest``: the one whose latest matching version arrived last first): ``limit`` of them
-    after the first ``offset`` (a page of results).
+    ``newest``: the one whose latest matching version arrived last first, each dated by the digest
+    that showed that version: the story found last week under this week's development is this
+    week's news): ``limit`` of them after the first ``offset`` (a page of results).
 
     An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
     if not query.strip():
@@ -72,7 +74,7 @@ def search(
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
     out = []
-    for story_id, score in store.search(query, since=start, limit=offset + limit, newest=newest)[max(0, offset):]:
+    for story_id, score, latest in store.search(query, since=start, limit=offset + limit, newest=newest)[max(0, offset):]:
         st = store.get_story(story_id)
         versions = store.story_versions(story_id)
         if st is None or not versions:
@@ -80,7 +82,7 @@ def search(
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
         out.append(
             SearchResult(
-                story_id=story_id, day=shown_day(store, cfg, st.first_seen), title=lead.title,
+                story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=lead.title,
                 source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
                 versions=len(versions), score=score, lang=lead.lang,
             )

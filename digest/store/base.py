@@ -245,6 +245,16 @@ class DayCounts:
     duplicates: int  # versions beyond the lead, over those stories
 
 
+class SearchHit(NamedTuple):
+    """A story :meth:`Store.search` found."""
+
+    story_id: str
+    #: How well it matches: higher is better (bm25 or ts_rank, by backend: an order, not a scale).
+    score: float
+    #: When its latest matching version arrived (fetched at or after the search's ``since``).
+    latest: datetime
+
+
 class NewArticle(NamedTuple):
     """One item of :meth:`Store.add_articles` (a plain tuple in this order works too)."""
 
@@ -413,9 +423,9 @@ class Store(Protocol):
         ...
     def search(
         self, query: str, *, since: datetime | None = None, limit: int = 20, newest: bool = False
-    ) -> list[tuple[str, float]]:
+    ) -> list[SearchHit]:
         """Stories with a version matching ``query`` (words, "phrases", -excluded; see
-        ``digest.store.search``), fetched at or after ``since``: (story id, score), best first, or
+        ``digest.store.search``), fetched at or after ``since``: best first, or
         with ``newest`` the story whose latest matching version arrived last first (a reader
         looking up a story that runs again wants this week's, not the one that used the words
         most: bm25 knows no time)."""

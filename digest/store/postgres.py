@@ -55,6 +55,7 @@ from ..errors import StoreError, StoreLost
 from . import migrations as _migrations
 from .base import (
     NewArticle,
+    SearchHit,
     may_claim,
     redact,
     utcnow,
@@ -237,7 +238,7 @@ class PostgresStore(PgCoordination, StoreOps):
 
     def search(
         self, query: str, *, since: datetime | None = None, limit: int = 20, newest: bool = False
-    ) -> list[tuple[str, float]]:
+    ) -> list[SearchHit]:
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
@@ -250,7 +251,7 @@ class PostgresStore(PgCoordination, StoreOps):
             f"GROUP BY story_id ORDER BY {'at' if newest else 'rank'} DESC, story_id LIMIT %s"
         )
         rows = self._all_rows(q, (*keep, *drop, since, since, limit))
-        return [(r["story_id"], float(r["rank"])) for r in rows]
+        return [SearchHit(r["story_id"], float(r["rank"]), r["at"]) for r in rows]
 
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:
         """Claim (date, target) for sending; the row lock makes two claimers take turns."""

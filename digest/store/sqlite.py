@@ -48,13 +48,14 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import StoreDamaged, StoreError, StoreFull, StoreUnwritable
 from . import migrations as _migrations
 from .base import (
+    SearchHit,
     may_claim,
     parse_ts,
     ts,
@@ -66,6 +67,8 @@ from .search import fts5
 from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
+#: A search hit's latest match when its time does not parse (never: every article has its fetch time).
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 #: Best-ranked matching versions read first per story asked for (several versions of one
 #: story can all match), and per story when a ``since`` filter drops older ones after
@@ -282,7 +285,7 @@ class SQLiteStore(FileLocks, StoreOps):
 
     def search(
         self, query: str, *, since: datetime | None = None, limit: int = 20, newest: bool = False
-    ) -> list[tuple[str, float]]:
+    ) -> list[SearchHit]:
         """FTS5 ranks its best matching versions itself (ORDER BY rank LIMIT: no full sort of
         a common word's thousands of matches); their stories are grouped after, and ``since``
         applied after the ranking.  When that gives fewer than ``limit`` stories and more
@@ -324,7 +327,8 @@ class SQLiteStore(FileLocks, StoreOps):
             if more <= depth:  # every match was read
                 break
             depth *= 4
-        return [(r["story_id"], -float(r["rank"])) for r in rows]  # bm25: lower is better
+        # bm25: lower is better
+        return [SearchHit(r["story_id"], -float(r["rank"]), parse_ts(r["at"]) or _NEVER) for r in rows]
 
     def _arrived_in_order(self, match: str, depth: int, at: str) -> bool:
         """Whether no match deeper than the ``depth`` latest stored can have arrived at or after
