@@ -22,7 +22,7 @@ Special cases
 * ``database`` may be a plain path (SQLite) or a URL (``sqlite:///...``,
   ``postgresql://...``); URLs are kept as they are.
 * One feed listed twice under URLs that differ only in spelling (``http``
-  and ``https``, ``www.``, a trailing ``/``) is one warning line naming both
+  and ``https``, ``www.``, a trailing ``/``, ``localhost`` for ``127.0.0.1``) is one warning line naming both
   entries (``problems.same_feeds``), not an error: the file loads.
 """
 

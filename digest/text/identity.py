@@ -46,6 +46,8 @@ TRACKING = re.compile(
     re.I,
 )
 _WS = re.compile(r"\s+")
+#: The names of this machine a feed URL uses (loopback): one host to :func:`feed_key`.
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def canonical_url(url: str) -> str:
@@ -70,13 +72,18 @@ def canonical_url(url: str) -> str:
 def feed_key(url: str) -> str:
     """The feed a source URL reads, whatever the spelling: :func:`canonical_url` less the
     scheme (``http``/``https``), a leading ``www.`` and a trailing ``/``
-    (``http://www.x.example:80/feed/`` and ``https://x.example/feed`` are one key).
+    (``http://www.x.example:80/feed/`` and ``https://x.example/feed`` are one key), and this
+    machine's names for itself (``localhost``, ``127.0.0.1``, ``[::1]``: a feed served on this
+    machine, as a user's own scraper or bridge is, listed once under each).
 
     Sites answer both spellings with the same feed, and a source listed under two of them
     stores and shows every article twice.  A query, another path, host or port is another feed.
     """
     parts = urlsplit(canonical_url(url))
     host = parts.netloc.removeprefix("www.")
+    name, port = (host, "") if host.endswith("]") or ":" not in host else host.rsplit(":", 1)
+    if name in _LOOPBACK:
+        host = "localhost" + (":" + port if port else "")
     path = parts.path.rstrip("/")
     return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
