@@ -298,3 +298,27 @@ def test_one_digest_refused_does_not_hold_up_the_others_in_send(
         assert [str(m["To"]) for m in ctl.handler.messages] == ["colleague@example.org"]
     finally:
         ctl.stop()
+
+
+def test_a_weekly_digest_names_the_feeds_that_failed_during_its_week(tmp_path: Path) -> None:
+    """A weekly digest named no failing feed (its view was built without them): a feed down from
+    Tuesday to Wednesday, its items published meanwhile perhaps lost, was never told to the
+    weekly reader, though Tuesday's daily digest named it.  The week names every source one of
+    its days named, as the latest of them named it."""
+    cfg_path = config(tmp_path, 25)
+    cfg = parse_config(cfg_path.read_text(), path=cfg_path)
+    tue, wed = MON + timedelta(days=1), MON + timedelta(days=2)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app)
+        (tmp_path / "terrace").rename(tmp_path / "terrace.away")  # the drive not mounted
+        assert [e.source for e in app.run(now=tue).errors] == ["Terrace"]
+        app.write_digests(day=tue.date())  # as `digest run` does: the day records what it named
+        (tmp_path / "terrace.away").rename(tmp_path / "terrace")
+        assert app.run(now=wed + timedelta(hours=1)).errors == []
+        app.write_digests(day=wed.date())
+        assert app.build_view(wed.date(), digest="morning").failing == []  # read again
+        week = app.build_view(date(2026, 11, 15), digest="weekly-sport")
+        assert [(f.name, f.since) for f in week.failing] == [("Terrace", tue)]
+        assert week.sources == 3
+        md = app.render(day=date(2026, 11, 15), fmt="md", digest="weekly-sport")
+    assert "A source failed:" in md and "Terrace" in md.split("A source failed:")[1]

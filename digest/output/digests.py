@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..config import OTHER, WEEKDAYS, Config
@@ -153,7 +153,10 @@ def arrange(
 def week_of(views: Sequence[DigestView], day: date) -> DigestView:
     """One view of several days' views: each story once (its latest day's view, with every
     version new in any of the days marked new, and the repeats of every day; new when it was
-    new on one of the days, else developing), the most outlets first, a count per day."""
+    new on one of the days, else developing), the most outlets first, a count per day; the
+    sources any of the days named failing, each as the latest of them named it (a feed down
+    from Tuesday to Thursday failed that week, though it read again by Sunday: its items
+    published meanwhile may be lost; left out, a weekly reader never learnt of it)."""
     stories: dict[str, StoryView] = {}
     born: set[str] = set()  # new on one of the days: first seen in the period
     backlog: set[str] = set()  # new on one of the days as a new source's backlog
@@ -206,6 +209,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
                     key=lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, s.story_id))
     last = views[-1] if views else None
     hidden = sum(v.repeats_hidden for v in views)
+    failing = {f.name: f for v in views for f in v.failing}  # each as its latest day named it
     return DigestView(
         date=day.isoformat(),
         stories=merged,
@@ -216,6 +220,8 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         generated=last.generated if last else None,
         per_day=per_day,
         first_day=views[0].date if views else None,
+        failing=sorted(failing.values(), key=lambda f: (f.since is None, f.since or datetime.min, f.name)),
+        sources=last.sources if last else 0,
     )
 
 
