@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cliservice
+from . import cliservice, clisources
 from .cliargs import (
     check_date,
     config_arg,
@@ -274,8 +274,9 @@ COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
 
 def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
     def deco(setup: Setup) -> Setup:
-        attr = "cmd_" + name.replace("-", "_")  # here, or a service command's (``digest.cliservice``)
-        handler = globals().get(attr) or getattr(cliservice, attr)
+        attr = "cmd_" + name.replace("-", "_")  # here, a service command's (``digest.cliservice``),
+        # or one that changes the sources listed (``digest.clisources``)
+        handler = globals().get(attr) or getattr(cliservice, attr, None) or getattr(clisources, attr)
         COMMANDS[name] = (help_text, handler, setup)
         return setup
 
@@ -340,6 +341,15 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+@command("add", "add a feed to the configuration, checked by reading it once")
+def _setup_add(p: argparse.ArgumentParser) -> None:
+    config_arg(p)
+    p.add_argument("url", help="the feed's URL, or a page of the site that links its feed")
+    p.add_argument("--name", help="the source's name (default: the feed's own title)")
+    p.add_argument("--category", help="the source's category (the section of the digest it goes in)")
+    p.add_argument("--no-check", action="store_true", help="add the URL as given, without reading it")
+
+
 @command("import-opml", "add the feeds of an OPML list (a file or a URL) to the configuration")
 def _setup_import(p: argparse.ArgumentParser) -> None:
     config_arg(p)
@@ -350,6 +360,12 @@ def _setup_import(p: argparse.ArgumentParser) -> None:
 def _setup_export(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("-o", "--output", metavar="FILE", help="OPML file to write, or - for standard output (the default)")
+
+
+@command("remove", "remove a source from the configuration (its articles stay)")
+def _setup_remove(p: argparse.ArgumentParser) -> None:
+    config_arg(p)
+    p.add_argument("name", help="the source's name, as 'digest sources' lists it")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")

@@ -120,6 +120,8 @@ class Entries(list[Entry]):
 
     ttl: float | None = None
     note: str | None = None
+    #: The feed's own title, one line ("" when it has none): what ``digest add`` names a source.
+    title: str = ""
 
 
 class ShowsOutlet:

@@ -1,4 +1,5 @@
-"""Editing ``feeds.yaml`` in place: the sources ``digest import-opml`` adds.
+"""Editing ``feeds.yaml`` in place: the sources ``digest import-opml`` and ``digest add`` add,
+the one ``digest remove`` removes.
 
 How it works
 ------------
@@ -15,6 +16,12 @@ Special cases
   ``http``/``https``, ``www.``, case, default port, fragment, trailing ``/``) is not added, and :class:`Added` says as
   which source; a name taken by another source gets `` (2)``, `` (3)``...
 * Nothing added: the file is not touched and no backup is made.
+* :func:`remove_source` cuts the source's own lines out of the text (its item: the dash's
+  line and those indented under it), so every other line stays byte for byte: a comment
+  above it or after it (a section's heading, the next source's note) stays too.  The new
+  text must list the same sources less that one, else nothing is written.  A source an OPML
+  list or a flow sequence (``sources: [...]``) holds is not a block of lines of its own: the
+  error says where to remove it.  The last source removed leaves ``sources: []``.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from ..output.files import atomic_write
 from ..text.identity import feed_key
 from .model import load_config, parse_config
 
-__all__ = ["Added", "add_sources", "backup_path"]
+__all__ = ["Added", "add_sources", "backup_path", "remove_source"]
 
 
 @dataclass
@@ -148,3 +155,62 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     shutil.copy2(cfg_path, result.backup)
     atomic_write(cfg_path, new_text)  # a unique temporary name: concurrent edits do not race
     return result
+
+
+def remove_source(cfg_path: Path, name: str) -> Path:
+    """Remove the source ``name`` (a feed, a path, or a list of feeds) from a configuration
+    file's ``sources:``; return the backup of the old file (see the module docstring).
+    ConfigError when no source has that name or its lines cannot be cut out alone."""
+    cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
+    text = cfg_path.read_text(encoding="utf-8")
+    seq = _sources(text)
+    listed = _names(seq)
+    if name not in listed:
+        if name in {s.name for s in cfg.sources}:
+            raise ConfigError(f"{cfg_path}: {name!r} is read from a list of feeds a source names (an OPML file): "
+                              "remove it there, or remove that source")
+        raise ConfigError(f"{cfg_path}: no source is named {name!r} (the sources: "
+                          f"{', '.join(map(repr, listed)) or 'none'})")
+    lines = text.splitlines(keepends=True)
+    line, col = seq.lc.item(listed.index(name))
+    head = lines[line][:col].rstrip()
+    if not head.endswith("-") or head[:-1].strip():
+        raise ConfigError(f"{cfg_path}:{line + 1}: {name!r} is not a source of its own lines (a flow list, "
+                          "sources: [...]): remove it by hand")
+    indent = len(head) - 1
+    end = stop = line + 1
+    while stop < len(lines):  # its lines: those indented under its dash (blank and comment lines
+        body = lines[stop]  # after its last are another's, or the section's)
+        stop += 1
+        if body.strip() and not body.lstrip().startswith("#"):
+            if len(body) - len(body.lstrip()) <= indent:
+                break
+            end = stop
+    kept = lines[:line] + lines[end:]
+    if len(seq) == 1:  # "sources:" with nothing under it is null, not a list
+        at = _key_line(text)
+        kept[at] = re.sub(r"^(\s*sources:)", r"\1 []", kept[at], count=1)
+    new_text = "".join(kept)
+    parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
+    if _names(_sources(new_text)) != [n for n in listed if n != name]:
+        raise ConfigError(f"{cfg_path}: {name!r} could not be removed alone: remove it by hand")
+    backup = backup_path(cfg_path)
+    shutil.copy2(cfg_path, backup)
+    atomic_write(cfg_path, new_text)
+    return backup
+
+
+def _sources(text: str) -> CommentedSeq:
+    """The ``sources:`` of a configuration's text, as ruamel reads it (with its lines)."""
+    doc = _yaml(text).load(text)
+    seq = doc.get("sources") if isinstance(doc, CommentedMap) else None
+    return seq if isinstance(seq, CommentedSeq) else CommentedSeq()
+
+
+def _names(seq: CommentedSeq) -> list[str | None]:
+    return [item.get("name") if isinstance(item, CommentedMap) else None for item in seq]
+
+
+def _key_line(text: str) -> int:
+    """The line (0-based) of the top-level ``sources:`` key."""
+    return int(_yaml(text).load(text).lc.key("sources")[0])

@@ -295,8 +295,9 @@ def _xml_feed(
         raise ParseError(source, f"broken feed: {cut.note(0)}")
     if not entries and raw and reason is not None and _is_syntax_error(reason):
         raise ParseError(source, f"broken feed: {_line(reason)}")
-    entries.ttl = feed_ttl(parsed.get("feed") or {})
+    entries.ttl = feed_ttl(feed)
     entries.note = cut.note(len(entries)) if cut is not None else None
+    entries.title = _title(title_text(t, is_html=_detail_is_html(feed, "title"))) if isinstance(t := feed.get("title"), str) else ""
     return entries
 
 
@@ -430,6 +431,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     feed_lang = language_tag(doc.get("language"))  # JSON Feed 1.1: an item's, else the feed's
     entries = _finish([_json_entry(item, source, home, feed_author, feed_lang, fetched) for item in items])
     entries.note = cut.note(len(entries)) if cut is not None else None
+    entries.title = _title(title_text(t, is_html=False)) if isinstance(t := doc.get("title"), str) else ""
     return entries
 
 

@@ -1,0 +1,160 @@
+"""``digest add URL`` and ``digest remove NAME``: a feed read once and added to ``feeds.yaml``
+under its own title, and a source removed, each round-trip (every other line kept)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from digest.config import load_config
+from tests.support.fixtures import NOW
+from tests.support.httpd import TestServer
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+RSS = {"Content-Type": "application/rss+xml"}
+HEAD = "# my feeds\nsources:\n  # local desk\n  - name: Notes\n    path: notes   # my notes\n"
+TAIL = "# the end\ntimezone: UTC\nfetch:\n  allow_hosts: ['127.0.0.1']\n"
+
+
+def config(tmp_path: Path, sources: str = "") -> Path:
+    (tmp_path / "notes").mkdir(exist_ok=True)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(HEAD + sources + TAIL, encoding="utf-8")
+    return path
+
+
+def add(cfg: Path, *args: str) -> int:
+    return main(["add", "--config", str(cfg), *args])
+
+
+def test_a_sites_page_adds_the_feed_it_links_under_the_feeds_own_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path)
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers=RSS)
+        srv.set("/", '<html><head><link rel="alternate" type="application/rss+xml" href="/coast.rss"></head></html>',
+                headers={"Content-Type": "text/html"})
+        assert add(cfg, srv.url("/"), "--category", "World") == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "added 'Coast News'" in out and "entries" in out and "the newest 2026-11-17" in out
+    assert f"found through the page {srv.url('/')}" in out
+    assert cfg.read_text() == HEAD + (f"  - name: Coast News\n    url: {srv.url('/coast.rss')}\n"
+                                      "    category: World\n") + TAIL  # the comments where they were
+    assert (tmp_path / "feeds.yaml.bak").read_text() == HEAD + TAIL
+    assert [(s.name, s.url) for s in load_config(cfg).sources][1] == ("Coast News", srv.url("/coast.rss"))
+
+
+def test_a_feed_moved_for_good_is_added_where_it_lives_now_and_a_temporary_move_is_not(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    with TestServer() as srv:
+        srv.set("/new.atom", (FEEDS / "valley.atom").read_bytes(), headers={"Content-Type": "application/atom+xml"})
+        srv.set("/old.atom", b"", status=301, headers={"Location": srv.url("/new.atom")})
+        srv.set("/today.atom", b"", status=302, headers={"Location": srv.url("/new.atom")})
+        assert add(cfg, srv.url("/old.atom")) == 0
+        assert add(cfg, srv.url("/today.atom"), "--name", "Valley (today)") == 0
+    sources = [(s.name, s.url) for s in load_config(cfg).sources]
+    assert sources[1:] == [("Valley Wire", srv.url("/new.atom")), ("Valley (today)", srv.url("/today.atom"))]
+
+
+def test_a_json_feed_names_itself_and_one_without_a_title_is_named_by_its_host(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    item = {"id": "1", "url": "https://h.example/1", "title": "Harbour reopens", "content_text": "It reopened."}
+    with TestServer() as srv:
+        srv.set("/feed.json", json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "  Harbour\nHerald ",
+                                          "items": [item]}), headers={"Content-Type": "application/feed+json"})
+        srv.set("/bare.rss", b'<rss version="2.0"><channel><item><title>t</title></item></channel></rss>', headers=RSS)
+        assert add(cfg, srv.url("/feed.json")) == 0
+        assert add(cfg, srv.url("/bare.rss")) == 0
+    assert [s.name for s in load_config(cfg).sources][1:] == ["Harbour Herald", "127.0.0.1"]
+
+
+@pytest.mark.parametrize(("path", "body", "status", "said"), [
+    ("/gone.rss", b"nope", 404, "HTTP 404"),
+    ("/page.html", b"<html><head><title>x</title></head><body>no feed</body></html>", 200, "links no feed"),
+    ("/junk.rss", b"\x00\x01 not xml at all", 200, "not a feed"),
+])
+def test_what_cannot_be_read_is_one_line_and_the_file_is_not_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str, body: bytes, status: int, said: str
+) -> None:
+    cfg = config(tmp_path)
+    with TestServer() as srv:
+        srv.set(path, body, status=status, headers={"Content-Type": "text/html" if "html" in path else "text/xml"})
+        assert add(cfg, srv.url(path)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: add: ") and said in err
+    assert cfg.read_text() == HEAD + TAIL and not (tmp_path / "feeds.yaml.bak").exists()
+
+
+def test_a_feed_configured_under_another_spelling_is_not_added_and_no_check_reads_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers=RSS)
+        cfg = config(tmp_path, f"  - name: Coast\n    url: {srv.url('/coast.rss')}\n")
+        before = cfg.read_text()
+        assert add(cfg, srv.url("/coast.rss/").replace("127.0.0.1", "localhost")) == 0
+        assert "not added" in capsys.readouterr().out and cfg.read_text() == before
+        assert add(cfg, "https://offline.example/feed", "--no-check", "--name", "Offline") == 0
+        assert add(cfg, "notes/") == 2  # a folder is a path: no URL
+        assert srv.hits["/coast.rss"] == 0  # a feed there already and --no-check ask nothing
+    assert "not an http(s) URL" in capsys.readouterr().err
+    assert [s.name for s in load_config(cfg).sources] == ["Notes", "Coast", "Offline"]
+
+
+SOURCES = """\
+  - name: Coast
+    url: https://coast.example/feed   # the wire
+    category: World
+  # sport, from here on
+  - name: Terrace
+    url: https://terrace.example/feed
+"""
+
+
+def test_remove_cuts_the_sources_lines_alone_and_the_last_leaves_an_empty_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path, SOURCES)
+    assert main(["remove", "--config", str(cfg), "Coast"]) == 0
+    assert "removed 'Coast'" in capsys.readouterr().out
+    assert cfg.read_text() == HEAD + SOURCES.split("  - name: Coast\n")[0] + SOURCES.split("World\n")[1] + TAIL
+    assert (tmp_path / "feeds.yaml.bak").read_text() == HEAD + SOURCES + TAIL
+    for name in ("Terrace", "Notes"):
+        assert main(["remove", "--config", str(cfg), name]) == 0
+    assert cfg.read_text() == "# my feeds\nsources: []\n  # local desk\n  # sport, from here on\n" + TAIL
+    assert load_config(cfg).sources == []
+
+
+def test_remove_refuses_what_it_cannot_cut_out_alone_in_one_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "list.opml").write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="Herald" '
+                                        'type="rss" xmlUrl="https://h.example/feed"/></body></opml>')
+    cfg = config(tmp_path, "  - name: Blogroll\n    path: list.opml\n")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text('sources: [{name: A, url: "https://a.example/f"}, {name: B, url: "https://b.example/f"}]\n')
+    for path, name, said in ((cfg, "Herald", "remove it there"), (cfg, "Nope", "no source is named 'Nope'"),
+                             (flow, "B", "remove it by hand")):
+        before = path.read_text()
+        assert main(["remove", "--config", str(path), name]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err and path.read_text() == before
+    assert main(["remove", "--config", str(cfg), "Blogroll"]) == 0  # the list itself goes
+    assert [s.name for s in load_config(cfg).sources] == ["Notes"]
+
+
+def test_a_removed_sources_articles_stay_in_the_archive(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "  - name: Coast\n    path: coast.rss\n")
+    (tmp_path / "coast.rss").write_bytes((FEEDS / "coast.rss").read_bytes())
+    with open_app(cfg) as app:
+        assert app.run(now=NOW).new_articles > 0
+    assert main(["remove", "--config", str(cfg), "Coast"]) == 0
+    with open_app(cfg) as app:
+        report = app.run(now=NOW)
+        assert report.new_articles == 0 and report.errors == []
+        assert {s.lead.source for s in app.build_view(NOW.date()).stories} == {"Coast"}
