@@ -7,7 +7,8 @@ Observations
   download) on some channel, point at another story ("Also Read: ..."),
   state a policy (comments moderated, email not
   published, all rights reserved), count something (views, comments, minutes
-  of reading), or introduce the writer.
+  of reading), introduce the writer, or say where the story ran first or is
+  read in full ("This article originally appeared on ...").
 * Each pattern here is generic: none names a site.  Lines that only one site
   prints are caught by ``digest.text.lines.recurring_lines`` instead.
 """
@@ -216,3 +217,56 @@ REACH_WRITER = re.compile(
     r"reach (?:him|her|them|the (?:reporters?|writers?|authors?))\b|e-?mail (?-i:[A-Z])\w+ [A-Z]?\w* ?at\b)",
     re.I,
 )
+
+#: Where the story is read in full, or where it ran first, opening the line (stop 41): "Read the
+#: full story at Highcliff Post", "Continue reading on example.com", "This article originally
+#: appeared on The Conversation.", "This story was first published by ProPublica", "Originally
+#: published at Medium.", a cut's "Read more" glued before one, and an agency's "Follow AP's full
+#: coverage of Brexit at https://...".  The rest of the line names the place: no clause after a
+#: comma ("Originally published in 1851, the novel sold poorly." is news; "Originally published
+#: on June 3, 2019." is not), and "The story first appeared in the Times and ..." opens with no
+#: "this".
+SOURCE_NOTE = re.compile(
+    r"^\W*(?:read more\W*)?"
+    r"(?:(?:read|see|get) the (?:full|rest of the|whole|complete|original|entire) (?:story|article|post|report|piece)"
+    r"|continue reading"
+    r"|this (?:article|story|post|report|piece|column|interview) (?:was |is |has been )?"
+    r"(?:(?:originally|first) (?:appeared|published|posted|ran)|republished)"
+    r"|originally (?:appeared|published|posted|ran)"
+    r"|follow (?:[\w.'’-]+'s? )?(?:full |complete |live |all |more )?coverage of\b.{0,120}?)"
+    r"\s+(?:(?:here|online|first|originally)\s+)?(?:at|on|in|by|from|via|with)\b(?:[^,;]|,\s*\d){0,150}$",
+    re.I,
+)
+#: The site's own app offered, the verb first (stop 41): "Download the Elmstead Wire app for
+#: iPhone and Android", "Install our free app", "Get the NBC News app for breaking news alerts".
+#: News about an app names no reader and opens with no imperative ("The app was downloaded two
+#: million times", "Download speeds rose 20% ...").
+APP_PROMPT = re.compile(
+    r"^\W*(?:download|install|get)\s+(?:the|our)\s+(?:free\s+|new\s+)?(?:[\w'’&.-]+\s+){0,4}apps?\b", re.I
+)
+#: A share bar's words with none of ``CTA_VERBS`` (stop 41): "Send this to a friend", "Post to
+#: Flipboard" (the channel named: "posted to Facebook" and "the post to ..." are prose).  Counted as call-to-action
+#: verbs (``CTA_VERBS``), a share bar needs three of them in a line that is no sentence.
+SHARE_WORDS = re.compile(
+    r"\b(?:send (?:this|it) to a friend|post to (?:facebook|x|twitter|flipboard|threads|linkedin|reddit|"
+    r"pinterest|tumblr|whatsapp|bluesky|mastodon|email))\b",
+    re.I,
+)
+#: The comment form's note in other words than WordPress's "will not be published" (stop 41),
+#: boilerplate: "Your e-mail address won't be shown publicly.", "Your email is never shared."
+COMMENT_NOTE = re.compile(
+    r"\be-?mail(?: address)? (?:will not|won'?t|will never|is never|is not|isn'?t) (?:be )?"
+    r"(?:published|shown|displayed|shared|made public)\b",
+    re.I,
+)
+#: The publisher's registration in a footer (stop 41): "... is part of Stonebridge Media Ltd.
+#: Registered in England.", "Registered in England and Wales No. 451593": a company's suffix or
+#: number with it ("Its parent, registered in England, ..." names neither).
+PUBLISHER_NOTE = re.compile(
+    r"\b(?:ltd|limited|plc|llp)\b.{0,80}\bregistered in (?:england|scotland|wales|northern ireland|ireland)\b"
+    r"|\bregistered in england (?:and|&) wales\b.{0,40}\b(?:no\.?|number)\s*:?\s*\d",
+    re.I,
+)
+#: A copyright sign in a short line not opening it (stop 41, ``params.COPYRIGHT_WORDS``): "All
+#: content © Maplewood Chronicle unless noted." (``BOILERPLATE`` has the sign opening the line).
+COPYRIGHT = re.compile(r"\u00a9")

@@ -61,6 +61,14 @@ CREDIT_WORDS = 40
 #: A line telling how to reach the writer (``furniture.REACH_WRITER``) has at most this many
 #: words: scrapinghub's longest is 55 (a deals disclaimer after "Follow @... on Twitter", stop 33).
 REACH_WORDS = 60
+#: A line that says where the story is read in full or ran first (``furniture.SOURCE_NOTE``)
+#: has at most this many words: the syndicated mixture's longest is 9 ("Read more This article
+#: originally appeared on The Highcliff Courier."), The Conversation's two sentences 20 (stop 41).
+SOURCE_NOTE_WORDS = 30
+#: A line with a copyright sign not opening it is a notice at up to this many words ("All
+#: content © Maplewood Chronicle unless noted.", 7); the real corpora's lines with one inside
+#: prose are longer (a GVC report's last sentence run into "© 2017 Cox Media Group", stop 41).
+COPYRIGHT_WORDS = 15
 #: A call to action of at most this many words needs only a verb and a nudge or an imperative.
 CTA_SHORT_WORDS = 8
 #: A share bar: at least this many call-to-action verbs ...
