@@ -29,7 +29,8 @@ How it works
   has not read (in the earlier headlines and texts) and none of its passages is new.  Its
   outlet's name apart from its headline (a site's suffix or prefix, "Quake hits Opunake ::
   Highcliff Post", "... (Highcliff Post)") and a label before it ("BREAKING:", "LIVE:",
-  "Exclusive:") say nothing of the news; the name's words in the headline itself do
+  "Exclusive:", and in German, French, Spanish, Italian, Portuguese and Dutch: "EILMELDUNG:",
+  "URGENT :", "ÚLTIMA HORA:", "ULTIM'ORA:", "AO VIVO:") say nothing of the news; the name's words in the headline itself do
   ("Independent inquiry ..." from The Independent).
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
@@ -122,9 +123,29 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 #: What parts a site's name from its headline: "Quake hits Opunake :: Highcliff Post", "...:: ...",
 #: "... | ...", "... - ...", "... — ...", or brackets after it: "Quake hits Opunake (Highcliff Post)".
 _SITE_SEP = re.compile(r"\s*(?:::|\|)\s*|\s+[-–—•·]\s+|\s*\((?=[^()]*\)\W*$)|\)\W*$")
-#: A label a site puts before a headline: no word of the news.
-_LABEL = re.compile(r"\s*(?:breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|"
-                    r"developing|opinion|analysis|reports?)\s*[:|]\s*", re.IGNORECASE)
+#: A label a site puts before a headline: no word of the news.  English, and the common ones of
+#: the languages digest reads elsewhere (``furniture.OTHER_LANGUAGES_READ_ALSO``, the counts of
+#: time ago): German "EILMELDUNG:", "Eil:", "Liveticker:"; French "URGENT :", "EN DIRECT :",
+#: "ALERTE INFO :" (a space before the colon); Spanish "ÚLTIMA HORA:", "EN VIVO:", "EN DIRECTO:";
+#: Italian "ULTIM'ORA:", "IN DIRETTA:"; Portuguese "ÚLTIMA HORA:", "AO VIVO:"; Dutch "LIVE:",
+#: "NET BINNEN:" ...  Matched in NFC (a decomposed "Ú" is one letter).
+_LABELS = (
+    # English
+    r"breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|developing|opinion|analysis|reports?"
+    # German
+    r"|eilmeldung|eil|live-?ticker|live-?blog|exklusiv|aktualisiert|kommentar|analyse|fotos|bilder"
+    # French
+    r"|urgent|alerte(?:\s+info)?|(?:en\s+)?direct|exclusif|exclusivit\u00e9|vid\u00e9o|mise\s+\u00e0\s+jour|tribune"
+    # Spanish
+    r"|\u00faltima\s+hora|urgente|en\s+(?:vivo|directo)|directo|exclusiva|v\u00eddeo|an\u00e1lisis|opini\u00f3n|actualizaci\u00f3n"
+    # Italian
+    r"|ultim['\u2019]\s?ora|ultima\s+ora|(?:in\s+)?diretta|esclusiv[ao]|foto|analisi|opinione|aggiornamento"
+    # Portuguese
+    r"|ao\s+vivo|exclusivo|an\u00e1lise|opini\u00e3o|atualiza\u00e7\u00e3o|atualizado"
+    # Dutch
+    r"|net\s+binnen|exclusief|opinie"
+)
+_LABEL = re.compile(r"\s*(?:" + _LABELS + r")\s*[:|]\s*", re.IGNORECASE)
 
 
 class Said(Protocol):
@@ -236,8 +257,8 @@ def headline_words(version: Said) -> set[str]:
     name's words in the headline itself are news: "Independent inquiry into ..." from The
     Independent, "Washington orders ..." from The Washington Post."""
     title = " ".join(version.title.split())
-    label = _LABEL.match(title)
-    title = title[label.end():] if label else title
+    label = _LABEL.match(unicodedata.normalize("NFC", title))
+    title = unicodedata.normalize("NFC", title)[label.end():] if label else title
     name = _words(getattr(version, "outlet_name", "") or "")
     parts = [p for p in _SITE_SEP.split(title) if p.strip()] if name else [title]
     if len(parts) > 1 and _words(parts[-1]) <= name:
