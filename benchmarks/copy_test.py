@@ -20,7 +20,11 @@ alone, as the reader read it; a copy that is news is counted by the first reason
 word not read (a site's suffix, a "BREAKING:" label, a rewritten headline), a passage of
 words not read (junk the cleaner kept), or only a figure not read.
 
-    python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0]
+    python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0] [--passages]
+
+``--passages`` prints each copy news by a passage or a figure, with its passages not read: how
+stop 41 listed the junk lines the cleaner kept (docs/evaluation.md, "Stop 41: junk that made
+copies news").
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--originals", type=int, default=150)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--passages", action="store_true", help="print the passages not read of each copy news by one")
     args = ap.parse_args(argv)
     versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
     recurring = RecurringLines()
@@ -69,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     for v in versions:
         if v.kind == "ecb" or v.id not in cleaned or v.origin not in cleaned:
             continue
-        counts.setdefault(v.kind, Counter())[reason(cleaned[v.id], cleaned[v.origin])] += 1
+        why = reason(cleaned[v.id], cleaned[v.origin])
+        counts.setdefault(v.kind, Counter())[why] += 1
+        if args.passages and why in ("passage", "figure only"):
+            for p in news.new_passages(cleaned[v.id], news.read_of([cleaned[v.origin]])):
+                print(f"{v.kind}\t{why}\t{v.id}\t{p[:300]!r}")
     for kind, c in sorted(counts.items()):
         total = sum(c.values())
         print(f"{kind:8} {total:4d} copies: adds nothing {c['']:4d} ({c[''] / total:.1%}); news by "
