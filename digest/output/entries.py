@@ -43,7 +43,7 @@ from datetime import datetime
 from ..dedup.params import TIE
 from ..store.base import StoredArticle, aware
 from ..text.notices import takedown
-from .news import adds_nothing, is_notice, read_of, words_read
+from .news import Read, adds_nothing, is_notice, words_read
 
 #: The reasons the engine stores for a version out of the lead choice by a later one's doing.
 _TAKEN_BACK, _REVISED = "removed or retracted by its outlet", "revised later by its outlet"
@@ -186,7 +186,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     taken = withdrawn(ordered, [n for n in notices if n.key not in gone], back)
     earlier_text = replaced(ordered)
     out: dict[str, list[str]] = {}
-    read: set[str] = set()  # what the versions before said, gathered as they come
+    read = Read()  # what the versions before said, gathered as they come
     seen: set[str] = set()
     for v in ordered:
         said = ["lead"] if v.key == lead_key else []
@@ -197,13 +197,13 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
             said.append("report restored")
         elif v.revision_of:
             said.append("revision: the entry updated in place")
-        elif read and adds_nothing(v, [], read, seen):
+        elif read.grams and adds_nothing(v, [], read, seen):
             said.append("copy: adds nothing to the earlier versions")
         if v.key in earlier_text:
             said.append("earlier text, updated since")
         if v.key in taken:
             said.append("taken back by its outlet")
         out[v.key] = said
-        read |= read_of([v])
+        read.add(v)
         seen |= words_read([v])
     return out
