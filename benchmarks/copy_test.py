@@ -20,11 +20,18 @@ alone, as the reader read it; a copy that is news is counted by the first reason
 word not read (a site's suffix, a "BREAKING:" label, a rewritten headline), a passage of
 words not read (junk the cleaner kept), or only a figure not read.
 
-    python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0] [--passages]
-
 ``--passages`` prints each copy news by a passage or a figure, with its passages not read: how
 stop 41 listed the junk lines the cleaner kept (docs/evaluation.md, "Stop 41: junk that made
 copies news").
+
+With ``--reports``, the risk of comparing figures by passage (stop 41): other outlets' reports
+of one ECB+ event are rewrites, not copies, and restate a figure in another sentence than the
+one they were read from.  Each report is read against each other report of its event; counted:
+the passages read (``READ_SHARE``), those new by a figure against the whole earlier text (stop
+40's rule) and by passage (``news.Read.figures_new``), and the reports news by a figure alone
+(every passage read) that stop 40's rule read as adding nothing, each printed.
+
+    python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0] [--passages | --reports]
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from html import escape
 
 from digest.batch import entry_of
 from digest.output import news
+from digest.records import Entry
+from digest.store.base import StoredArticle
 from digest.text.prepare import RecurringLines, prepare
 
 from .common import load_ecb
@@ -56,13 +66,54 @@ def reason(copy: news.Said, original: news.Said, show: bool = False) -> str:
     return "figure only"
 
 
+def reports(split: str) -> None:
+    """Print what ``--reports`` counts (see the module's docstring)."""
+    by_event: dict[str, list[StoredArticle]] = {}
+    ids: dict[str, str] = {}
+    for r in load_ecb(split):
+        article = prepare(Entry(source="S", title=r["title"], entry_id=r["id"], url=None,
+                                content_html="".join(f"<p>{escape(p)}</p>" for p in r["text"].split("\n") if p.strip())))
+        if article is not None:
+            by_event.setdefault(r["event"], []).append(stored(article))
+            ids[article.key] = r["id"]
+    pairs = read = whole = local = flipped = 0
+    for versions in by_event.values():
+        for earlier in versions:
+            said = news.read_of([earlier])
+            for v in versions:
+                if v is earlier:
+                    continue
+                pairs += 1
+                text = " ".join(v.text.split())
+                new_words = by_figure = by_figure_before = False
+                for start, end in news._spans(text):
+                    grams = news._grams(text[start:end])
+                    if not news._words_read(text[start:end], said):
+                        new_words = True
+                        continue
+                    read += 1
+                    before = bool(news.figures(text, start, end) - said.figures)
+                    now = bool(said.figures_new(text, start, end, grams))
+                    whole, local = whole + before, local + now
+                    by_figure, by_figure_before = by_figure or now, by_figure_before or before
+                if by_figure and not new_words and not by_figure_before:
+                    flipped += 1
+                    print(f"  {ids[v.key]} over {ids[earlier.key]}: {news.new_passages(v, said)[0][:160]!r}")
+    print(f"reports {pairs} pairs: passages read {read}; new by a figure: whole text {whole}, by passage {local}; "
+          f"reports news by a figure alone only by passage {flipped}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--originals", type=int, default=150)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--passages", action="store_true", help="print the passages not read of each copy news by one")
+    ap.add_argument("--reports", action="store_true", help="other outlets' reports of one event, each against another")
     args = ap.parse_args(argv)
+    if args.reports:
+        reports(args.split)
+        return 0
     versions = build_mixture(load_ecb(args.split), args.originals, args.seed)
     recurring = RecurringLines()
     cleaned = {}
