@@ -265,6 +265,9 @@ class StoryView:
     #: its report", ``digest.output.news.taken_back``): that outlet (feed text; the rest of the
     #: line is in the pages' language); "" where the line is a version's own words.
     whats_new_outlet: str = ""
+    #: Where ``whats_new`` states the figures that are its only news (a figure changed in a
+    #: passage the reader read, ``digest.output.news.figures_told``): (start, end) in it.
+    whats_new_figures: tuple[tuple[int, int], ...] = ()
     #: New versions not listed: the same page (link, title and text) as one listed, read again
     #: through one channel (a source renamed, two sources on one feed); counted as collapsed
     #: duplicates.

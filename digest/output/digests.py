@@ -201,6 +201,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
                        status=status, whats_new=said.whats_new if said and status != "new" else "",
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
                        whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",
+                       whats_new_figures=said.whats_new_figures if said and status != "new" else (),
                        earlier=0 if status == "new" else earlier[s.story_id],
                        # the backlog of a source first read in the period, unless it developed since
                        backlog=status == "new" and s.story_id in backlog and said is None)

@@ -36,6 +36,8 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
+    # a figure a developing story's line is new by (strong in the line's span)
+    ("strong", "figure"): "font-weight:700;color:#111111;background:#fbe3cf",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
     # a date whole on its line, broken only when wider than the line (nowrap overflowed a phone)
     ("span", "time"): "display:inline-block;max-width:100%",
@@ -86,6 +88,8 @@ def inline_styles(html: str) -> str:
             classes.append("in-h2")
         if el.tag == "a" and _in_more(el):
             classes.append("in-more")
+        if el.tag == "strong" and parent is not None and parent.tag == "span":
+            classes.append("figure")
         if "time" in classes and parent is not None and parent.tag == "h1":
             classes.insert(0, "time-in-h1")
         style = next(

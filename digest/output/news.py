@@ -483,6 +483,24 @@ def whats_new(
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
 
+def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int]]:
+    """Where ``line`` (a :func:`whats_new` line of ``version``'s) states the figures it is new
+    by, when they are its only news (a passage read, a figure changed in it: "five people were
+    treated"): each occurrence of such a figure, as (start, end) in ``line``; [] for a line of
+    words not read, a headline, a line of no passage."""
+    text, body = " ".join(version.text.split()), line.removesuffix(" …")
+    for start, end in _spans(text):
+        if body not in text[start:end]:
+            continue
+        grams = _grams(text[start:end])
+        if len(grams & read.grams) < READ_SHARE * len(grams):
+            return []
+        new = read.figures_new(text, start, end, grams)
+        return [m.span() for fig, at in _stated(body, 0, len(body)) if fig in new
+                if (m := _FIGURE.match(body, at)) is not None]
+    return []
+
+
 def _from_unread(passage: str, read: Read) -> str:
     """A new ``passage`` from its first sentence not read: a short sentence the reader read
     (every gram in ``read``), run on into the new one by :func:`passages`, is left off."""

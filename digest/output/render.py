@@ -53,6 +53,7 @@ from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_d
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.mailsize import Fit, apply_fit
+from digest.output.newsline import marked_md, news_parts, outlet_parts, shown_news
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import (
@@ -206,34 +207,15 @@ def story_context(
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
-        "whats_new": shown_news(s.whats_new, title, cut),
+        "whats_new": shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
+        #: the line in parts, each ``text`` and whether it is a figure the line is new by (``new``)
+        "whats_new_parts": news_parts(shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
+                                      s.whats_new, s.whats_new_figures),
         "whats_new_lang": part_lang(s.whats_new_lang),
-        **_news_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
+        **outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
         "lead_new": s.lead.new,
         "lang": lead["lang"],
     }
-
-
-def outlet_said(line: str, outlet: str) -> str | None:
-    """Of a line in the digest's own words that opens with ``outlet`` ("Coast News retracted its
-    report": ``StoryView.whats_new_outlet``), the rest, the pages' words; None for a line that
-    does not (a version's own words)."""
-    return line[len(outlet) + 1 :] if outlet and line.startswith(outlet + " ") else None
-
-
-def _news_parts(line: str, outlet: str) -> dict[str, str]:
-    """The outlet a line in the digest's own words names (feed text, isolated in HTML) and the
-    rest (:func:`outlet_said`); "" for a version's words."""
-    said = outlet_said(line, outlet)
-    return {"whats_new_outlet": outlet if said is not None else "", "whats_new_said": said or ""}
-
-
-def shown_news(line: str, title: str, cut: str) -> str:
-    """A developing story's "what is new" as the story shows it: "" when the heading or the
-    excerpt under it already says it (the new version leads: its headline is the heading,
-    its first sentence the excerpt's)."""
-    line = _one_line(line)
-    return "" if line in (title, "") or line.removesuffix(" …") in cut else line
 
 
 def _failing(f: FailingSource, tz: tzinfo | None, day: str, locale: str | None) -> dict[str, Any]:
@@ -375,6 +357,8 @@ def _context(
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
         "iso": iso_in(""),
         "bidi": bidi,
+        #: a "what is new" line's parts, escaped, its new figures strong (``render.marked_md``)
+        "marked": marked_md,
         "said_in": said_in,
         "iso_in": iso_in,
     }

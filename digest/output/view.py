@@ -97,7 +97,16 @@ from .entries import (
     undone,
     withdrawn,
 )
-from .news import copies_of, is_notice, notices, read_of, speaker, taken_back, whats_new
+from .news import (
+    copies_of,
+    figures_told,
+    is_notice,
+    notices,
+    read_of,
+    speaker,
+    taken_back,
+    whats_new,
+)
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
@@ -263,15 +272,18 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
         )
+        told_by = status == "developing" and not said  # a version's own words, not a notice's line
+        line = (whats_new(new, earlier, lead.title, read=read, copies=copies) if told_by
+                else taken_back(said[-1]) if said and status == "developing" else "")
         stories.append(
             StoryView(
                 sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
-                whats_new=("" if status != "developing" else taken_back(said[-1]) if said
-                           else whats_new(new, earlier, lead.title, read=read, copies=copies)),
+                whats_new=line,
                 whats_new_lang=(None if said or status != "developing" else speaker(new, copies).lang),
                 whats_new_outlet=said[-1].outlet_name if said and status == "developing" else "",
+                whats_new_figures=tuple(figures_told(line, speaker(new, copies), read)) if told_by else (),
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 newest=newest,

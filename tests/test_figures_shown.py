@@ -1,0 +1,99 @@
+"""A developing story new only by a figure changed in a sentence the reader read says what
+changed (stop 41).  Its "what's new" line was hidden where the new lead's excerpt began with the
+sentence ("Developing · first reported ..."), and nothing marked the changed number.  Now the line
+is shown, its new figures ``**strong**`` in Markdown (``<strong>`` in HTML and the email, the mark
+the renderer's, the feed's text escaped), plain in the text part, and listed as the text writes
+them in the JSON digest (``whats_new_figures``).  Real parts: the feed on a loopback server,
+``digest run`` and ``digest build`` through the CLI, SQLite on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from digest.output.newsline import marked_md
+from digest.output.render import render_email_html, render_text
+from tests.support.httpd import TestServer
+from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
+
+LEDE = Q_TEXT.split("\n", 1)[0]
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    with TestServer() as srv:
+        yield Reader(tmp_path, srv)
+
+
+def _day_two(reader: Reader, text: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Day 1 the report, day 2 its entry changed in place to ``text``: the JSON digest's quake
+    story, and the day in Markdown, HTML, email HTML and the email's text."""
+    reader.run(DAY1, feed())
+    at = DAY1 + timedelta(hours=14)
+    quake = quake_of(reader.run(at, feed((Q_TITLE, text))))
+    cfg = reader.config(at, feed((Q_TITLE, text)))
+    out: dict[str, str] = {}
+    for fmt in ("md", "html"):
+        path = reader.tmp / f"day.{fmt}"
+        assert main(["build", "--config", str(cfg), "--format", fmt, "--date", str(at.date()), "-o", str(path)]) == 0
+        out[fmt] = path.read_text(encoding="utf-8")
+    with open_app(cfg) as app:
+        view = app.build_view(at.date())
+    out["email"], out["text"] = render_email_html(view), render_text(view)
+    return quake, out
+
+
+def _developing(html: str) -> Any:
+    [line] = lxml.html.document_fromstring(html).xpath("//p[contains(@class, 'developing')]")
+    return line
+
+
+def test_a_figure_changed_in_the_lede_is_shown_and_marked(reader: Reader) -> None:
+    """The lede's 4,000 homes become 4,400: the revision leads, its excerpt begins with the lede;
+    the line is shown all the same, 4,400 marked in every format but the text."""
+    quake, out = _day_two(reader, Q_TEXT.replace("about 4,000 homes", "about 4,400 homes", 1))
+    assert quake["status"] == "developing" and quake["whats_new_figures"] == ["4,400"]
+    assert quake["whats_new"].startswith("A magnitude 6.1 earthquake") and "4,400" in quake["whats_new"]
+    assert "cutting power to about **4,400** homes, GeoNet said." in out["md"]
+    for fmt in ("html", "email"):
+        line = _developing(out[fmt])
+        assert [s.text_content() for s in line.xpath(".//span//strong")] == ["4,400"], fmt
+        assert "cutting power to about 4,400 homes" in line.text_content()
+    assert "Developing: A magnitude 6.1 earthquake" in out["text"] and "**" not in out["text"]
+
+
+def test_a_line_of_words_not_read_marks_nothing(reader: Reader) -> None:
+    """A paragraph added: its line is new by its words; nothing marked, the JSON list empty."""
+    added = "Powerco said 120 homes in Manaia would stay without power until Thursday evening."
+    quake, out = _day_two(reader, Q_TEXT + "\n" + added)
+    assert quake["whats_new"] == added and quake["whats_new_figures"] == []
+    assert "**120**" not in out["md"] and not _developing(out["html"]).xpath(".//span//strong")
+
+
+def test_the_feeds_own_marks_around_a_changed_figure_stay_text(reader: Reader) -> None:
+    """A feed that writes "**4,400**" and "<mark>" around its figure: its characters are text in
+    every format; the only mark is the renderer's."""
+    text = Q_TEXT.replace("about 4,000 homes", "about **4,400** <mark>homes</mark>", 1)  # text, not markup
+    quake, out = _day_two(reader, text)
+    assert quake["whats_new_figures"] == ["4,400"]
+    for fmt in ("html", "email"):
+        line = _developing(out[fmt])
+        assert [s.text_content() for s in line.xpath(".//strong")][1:] == ["4,400"], fmt  # after "Developing"
+        assert not line.xpath(".//mark")
+        assert "about **4,400** <mark>homes</mark>, GeoNet said." in line.text_content()
+
+
+@pytest.mark.parametrize(("parts", "md"), [
+    ([("about ", False), ("4,400", True), (" homes", False)], "about **4,400** homes"),
+    ([("~50 dead, ", False), ("5", True), (" ~20 hurt", False)], "&#126;50 dead, **5** &#126;20 hurt"),  # no strike
+    ([("a ", False), ("5", True), ("-year-old *and* ", False), ("7", True)], "a **5**\\-year-old \\*and\\* **7**"),
+])
+def test_a_lines_parts_as_markdown(parts: list[tuple[str, bool]], md: str) -> None:
+    assert marked_md([{"text": t, "new": new} for t, new in parts]) == md
