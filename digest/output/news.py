@@ -103,7 +103,7 @@ READ_SHARE = 0.5
 #: docs/evaluation.md, "Stop 41: figures compared by passage".
 SOURCE_SHARE = 0.25
 _N_WORDS, _N_CHARS = 3, 4
-#: A figure among the grams read (no gram holds a "#": ``_WORD`` keeps none).
+#: What a figure is kept as, before its number ("#5": :func:`figures`).
 _FIG = "#"
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
