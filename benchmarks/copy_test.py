@@ -7,7 +7,7 @@ Observations
   report the reader read should add nothing.  A copy judged news shows its story as developing,
   its "what's new" line read from the copy: clutter, not news.
 * Stop 40 made a passage that states a figure no earlier version stated new (a toll raised in
-  place: ``news.figures``).  A copy whose site junk or cleaning left a figure in a passage
+  place: ``digest.output.figures``).  A copy whose site junk or cleaning left a figure in a passage
   otherwise read becomes news by it: this counts how many.
 
 How it works
@@ -43,6 +43,7 @@ from html import escape
 
 from digest.batch import entry_of
 from digest.output import news
+from digest.output.figures import figures
 from digest.records import Entry
 from digest.store.base import StoredArticle
 from digest.text.prepare import RecurringLines, prepare
@@ -92,7 +93,7 @@ def reports(split: str) -> None:
                         new_words = True
                         continue
                     read += 1
-                    before = bool(news.figures(text, start, end) - said.figures)
+                    before = bool(figures(text, start, end) - said.figures)
                     now = bool(said.figures_new(text, start, end, grams))
                     whole, local = whole + before, local + now
                     by_figure, by_figure_before = by_figure or now, by_figure_before or before

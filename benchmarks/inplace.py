@@ -25,7 +25,7 @@ per kind::
                        cleaning kept, of 8 words or more, under half of whose 3-grams are in
                        the report: new to it)
            headline    the headline of another report of the same incident
-           figure      a number in the text changed (read since stop 40: ``news.figures``; compared
+           figure      a number in the text changed (read since stop 40: ``output.figures``; compared
                        with the passage it was read from since stop 41: ``news.Read``)
 
     python -m benchmarks.inplace [--split val|test|all] [--json FILE]

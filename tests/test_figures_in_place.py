@@ -1,7 +1,7 @@
 """A figure changed in place is news: a toll raised under the same headline ("two people were
 treated" become "five") changed 3 of a sentence's 30 word 3-grams, so the copy test read the
 sentence as read and no digest showed it.  A passage that states a figure no earlier version
-stated is now new (``digest.output.news.figures``); a clock time, a date's day, a count of
+stated is now new (``digest.output.figures``); a clock time, a date's day, a count of
 time ago or of a page's views is not.  Real parts: the feed on a loopback server, ``digest
 run`` through the CLI, SQLite on disk (``tests.test_review_stop37_inplace.Reader``)."""
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.output.news import figures, whats_new
+from digest.output.figures import figures
+from digest.output.news import whats_new
 from digest.store.base import StoredArticle
 from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of

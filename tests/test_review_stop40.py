@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.output.news import adds_nothing, figures
+from digest.output.figures import figures
+from digest.output.news import adds_nothing
 from digest.store.base import StoredArticle
 from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of

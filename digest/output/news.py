@@ -21,7 +21,7 @@ How it works
   *read* when at least ``READ_SHARE`` of its word 3-grams (character 4-grams in a script
   written without spaces) are in the earlier versions' texts.
 * A passage read that states a figure the passages it was read from do not is new all the
-  same (:func:`figures`): a toll raised in place, "killed three" become "killed five", changes
+  same (``digest.output.figures``): a toll raised in place, "killed three" become "killed five", changes
   3 of a sentence's 30 grams.  Figures are numbers and the number words two to twenty,
   compared as numbers ("five" is "5", "2,000" is "2000"); clock times, years and counts of
   time ago or of a page's views, comments and shares are no figures of the news.
@@ -74,6 +74,7 @@ from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
 from ..text.words import FUNCTION_WORDS
+from .figures import FIGURE, stated
 
 _WORD = re.compile(r"\w+")
 #: A new headline repeats the story's when under this share of its words (function words
@@ -103,42 +104,6 @@ READ_SHARE = 0.5
 #: docs/evaluation.md, "Stop 41: figures compared by passage".
 SOURCE_SHARE = 0.25
 _N_WORDS, _N_CHARS = 3, 4
-#: What a figure is kept as, before its number ("#5": :func:`figures`).
-_FIG = "#"
-_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split()) if n >= 2}  # "one" is a pronoun as often
-#: A number, with a magnitude glued to it ("$2bn", "1.5m", "12k": the number is the figure,
-#: as in "$2 billion"), or a number word.
-_FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:bn|tn|mn|m|k|b)?(?![\w:/]|[.,-]\d)|\b("
-                     + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-#: A month's name, whole or cut ("Sept."): not a word it begins ("13 Marines", "declined 5%",
-#: "4 separate devices", "6 junior doctors" state figures).
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-#: A day of a month ("March 19", "19 March"): a page's dateline as often as the news's.
-_MONTH_BEFORE = re.compile(r"(?<![\w.])" + _MONTH + r"\s+$", re.IGNORECASE)
-_MONTH_AFTER = re.compile(r"\s+" + _MONTH + r"(?!\w)", re.IGNORECASE)
-#: What follows a number that is no figure of the news: a clock, time ago, a page's counters.
-_NOT_NEWS = re.compile(
-    r"[\s-]*(?:[ap]\.?m\b|(?:hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?)\s+ago\b|ago\b|"
-    r"(?:views?|comments?|likes?|followers?|reads?|replies|retweets?|reactions?|watching)\b|"
-    r"min(?:ute)?s?\.?\s+read\b|"  # a reading time: "By Jane Doe · 5 min read"
-    # time ago in the languages that say it after the number: Italian, Dutch
-    r"(?:secondi|minut[oi]|or[ae]|giorn[oi]|settiman[ae]|mes[ei]|ann[oi])\s+fa\b|"
-    r"(?:seconden|minuten|minuut|uur|dagen|dag|weken|week|maanden|maand|jaar)\s+geleden\b)", re.IGNORECASE)
-#: "12 shares" is a page's counter where no word comes before it ("· 12 shares", "(12 shares)"); a
-#: stake's size after one ("sold 50,000 shares in ...").
-_SHARES = re.compile(r"[\s-]*shares?\b", re.IGNORECASE)
-_AFTER_WORD = re.compile(r"[^\W\d_]\s*$")
-#: Time ago in the languages that say it before the number ("vor 3 Stunden", "il y a 3 heures",
-#: "hace 3 horas", "há 3 horas"): a page's dateline, churning at every poll.
-_AGO_BEFORE = re.compile(r"(?:\bvor|\bil\s+y\s+a|\bhace|\bhá)\s+$", re.IGNORECASE)
-_TIME_UNIT = re.compile(
-    r"\s*(?:sek(?:unden?)?|min(?:uten?)?|std|stunden?|tag(?:en?)?|wochen?|monat(?:en?)?|jahr(?:en?)?|"
-    r"secondes?|minutes?|heures?|h|jours?|semaines?|mois|ans?|"
-    r"segundos?|minutos?|horas?|d[ií]as?|semanas?|meses|años?|anos?)\b", re.IGNORECASE)
-_YEAR = re.compile(r"(?:19|20)\d\d")
 #: What parts a site's name from its headline: "Quake hits Opunake :: Highcliff Post", "...:: ...",
 #: "... | ...", "... - ...", "... — ...", or brackets after it: "Quake hits Opunake (Highcliff Post)".
 _SITE_SEP = re.compile(r"\s*(?:::|\|)\s*|\s+[-–—•·]\s+|\s*\((?=[^()]*\)\W*$)|\)\W*$")
@@ -218,37 +183,6 @@ def _grams(text: str) -> set[str]:
     return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
 
 
-def figures(text: str, start: int = 0, end: int | None = None) -> set[str]:
-    """The figures ``text`` states (between ``start`` and ``end``, read in the whole text's
-    context: "Nov." may end the sentence before "12 of ..."), each as ``#`` and its number
-    ("#5" for "5" and "five", "#2000" for "2,000"): not a year, a date's day, a clock time, nor
-    a count of time ago or of views."""
-    return {fig for fig, _ in _stated(text, start, len(text) if end is None else end)}
-
-
-def _stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
-    """Each figure :func:`figures` reads between ``start`` and ``end``, and where it stands."""
-    for m in _FIGURE.finditer(text, start, end):
-        digits, word = m.group(1), m.group(2)
-        if _NOT_NEWS.match(text, m.end()) or _MONTH_AFTER.match(text, m.end()):
-            continue
-        if _SHARES.match(text, m.end()) and not _AFTER_WORD.search(text, max(0, m.start() - 4), m.start()):
-            continue
-        if _MONTH_BEFORE.search(text, max(0, m.start() - 12), m.start()):
-            continue
-        if _AGO_BEFORE.search(text, max(0, m.start() - 8), m.start()) and _TIME_UNIT.match(text, m.end()):
-            continue
-        if unicodedata.category(text[max(0, m.start() - 8):m.start()].rstrip()[-1:] or " ") == "So":  # "👁 222.5K", "💬 12": a counter
-            continue
-        if digits is not None:
-            number = "".join(str(unicodedata.decimal(c, c)) for c in digits)  # "٣" is "3"
-            if _YEAR.fullmatch(number):  # "2026", not "2,026"
-                continue
-            yield _FIG + number.replace(",", ""), m.start()
-        else:
-            yield _FIG + _NUMBER_WORDS[word.lower()], m.start()
-
-
 class Read:
     """What the reader read: the earlier versions' grams (``grams``), the figures each of their
     passages states, and which passages hold each gram: a passage read is compared with the
@@ -271,7 +205,7 @@ class Read:
         first = len(self._stated)
         self._stated.extend(() for _ in spans)
         starts = [start for start, _ in spans]
-        for fig, at in _stated(text, 0, len(text)):  # one pass: the figures, then their passages
+        for fig, at in stated(text, 0, len(text)):  # one pass: the figures, then their passages
             i = first + bisect_right(starts, at) - 1
             self._stated[i] = (*self._stated[i], fig)
             self.figures.add(fig)
@@ -325,7 +259,7 @@ class Read:
         that another earlier passage does is restated, no news, unless one of theirs is gone from
         the passage (replaced): a copy's sentence that adds the age its original gives in another
         ("LaSalle, 36, was charged ...")."""
-        told = Counter(fig for fig, _ in _stated(text, start, end))
+        told = Counter(fig for fig, _ in stated(text, start, end))
         if not told:
             return set()
         said = Counter(fig for at in self.sources(grams) for fig in self._stated[at])
@@ -496,8 +430,8 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int]]:
         if len(grams & read.grams) < READ_SHARE * len(grams):
             return []
         new = read.figures_new(text, start, end, grams)
-        return [m.span() for fig, at in _stated(body, 0, len(body)) if fig in new
-                if (m := _FIGURE.match(body, at)) is not None]
+        return [m.span() for fig, at in stated(body, 0, len(body)) if fig in new
+                if (m := FIGURE.match(body, at)) is not None]
     return []
 
 
