@@ -37,8 +37,8 @@ from urllib.parse import quote
 
 from ..records import StoryView, VersionView
 from ..store.base import aware
+from .context import PAGE_LANG, excerpt
 from .newsline import outlet_said
-from .render import PAGE_LANG, excerpt
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).

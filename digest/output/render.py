@@ -25,20 +25,13 @@ place per format:
 * JSON: raw strings (JSON escaping is enough) except URLs, which are
   ``safe_url`` or ``null``.
 
-How it works: :func:`story_context` turns the view into plain dicts (display
-title, safe URLs, local times, excerpt) so the templates stay dumb and a
-user's template folder can restyle everything without touching escaping
-rules.  Stories keep the caller's order.
-
-Special cases: empty titles fall back to the outlet name; naive datetimes are
-taken as UTC; an excerpt longer than ``excerpt_chars`` is cut at the last
-sentence end in the second half of the window, else the last space, else
-(one enormous word) hard, and gets "…".
+How it works: ``digest.output.context`` turns the view into plain dicts (display title, safe
+URLs, local times, excerpt) so the templates stay dumb and a user's template folder can restyle
+everything without touching escaping rules.  Stories keep the caller's order.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
@@ -48,25 +41,27 @@ import markdown
 from markupsafe import Markup
 
 from digest.errors import DigestError
-from digest.output import dates
+from digest.output.context import (
+    TOC_MIN,
+    anchor,
+    excerpt,
+    failing_context,
+    one_line,
+    plural_of,
+    story_context,
+)
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.mailsize import Fit, apply_fit
-from digest.output.newsline import marked_md, news_parts, outlet_parts, shown_news
+from digest.output.newsline import marked_md
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import (
-    ALSO_REPORTED,
     DigestView,
-    FailingSource,
     SectionView,
-    StoryView,
-    VersionView,
     newest_first,
 )
-from digest.text.scripts import safe_cut
-from digest.text.sentences import sentence_ends
 
 Format = Literal["md", "html", "json"]
 
@@ -81,155 +76,6 @@ __all__ = [
     "render_markdown",
     "render_text",
 ]
-
-
-# -- pure helpers -----------------------------------------------------------
-
-#: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
-_CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
-
-
-def excerpt(text: str, limit: int = 400) -> str:
-    """The first ~``limit`` characters of ``text`` on one line, cut cleanly, with "…" (a
-    summary's own "[...]" at its end is that "…": it showed as "\\[...\\]" in Markdown)."""
-    flat = _CUT_MARK.sub(" …", " ".join(text.split()))
-    if len(flat) <= limit:
-        return flat
-    window = flat[: limit + 1]
-    half = limit // 2
-    # the last sentence whose stop is in the window (the next one's start is read too)
-    stops = (len(flat[:end].rstrip()) for end in sentence_ends(flat[: limit + 40]))
-    sentence = max((stop for stop in stops if stop <= limit), default=-1)
-    if sentence >= half:  # a sentence that ends in an ellipsis needs no other
-        return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
-    space = window.rfind(" ")
-    cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
-    return cut.rstrip(" ,;:-–—(") + "…"
-
-
-
-
-def _one_line(s: str | None) -> str:
-    return " ".join((s or "").split())
-
-
-def _version(
-    v: VersionView, tz: tzinfo | None, day: str | None, locale: str | None = None
-) -> dict[str, Any]:
-    source = _one_line(v.outlet_name) or "unknown source"
-    return {
-        "source": source,
-        "title": _one_line(v.title) or source,
-        "has_title": bool(_one_line(v.title)),
-        "url": safe_url(v.url),
-        "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale),
-        "new": v.new,
-        "lang": part_lang(v.lang),
-        "title_lang": "" if v.own_title else part_lang(v.lang),  # a notice's row: our words
-    }
-
-
-#: The language of the pages' own words ("also reported by", the counts).
-PAGE_LANG = "en"
-
-
-def part_lang(tag: str | None) -> str:
-    """The ``lang`` a version's words get in the HTML: its stated language when that is not
-    the page's (``de``, ``pt-BR``), else "" (they read as the page does).  Tags are checked at
-    the source (``digest.sources.fields.language_tag``): letters, digits and hyphens only."""
-    if not tag or tag.split("-", 1)[0].lower() == PAGE_LANG:
-        return ""
-    return tag
-
-
-#: A digest of this many stories or more opens with a table of contents.
-TOC_MIN = 4
-#: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more".
-ALSO_FOLD = 10
-ALSO_SHOWN = 5
-#: Longest heading id (a viewer's own slug of a longer title no longer matches it).
-ANCHOR_CHARS = 80
-_NOT_SLUG = re.compile(r"[^\w\- ]")
-
-
-def anchor(title: str, taken: set[str]) -> str:
-    """The id a heading gets, as GitHub and most Markdown viewers make it (lower case,
-    punctuation dropped, spaces as hyphens; "-1", "-2" for a repeat); added to ``taken``.
-
-    An underscore is a hyphen too: in the HTML's ``{: #id }`` hook, ``_a_`` would be
-    emphasis."""
-    slug = _NOT_SLUG.sub("", title.strip().lower()).replace(" ", "-").replace("_", "-")
-    base = slug[:ANCHOR_CHARS] or "story"
-    slug, n = base, 0
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    taken.add(slug)
-    return slug
-
-
-def story_context(
-    s: StoryView,
-    tz: tzinfo | None,
-    excerpt_chars: int,
-    day: str | None = None,
-    locale: str | None = None,
-    taken: set[str] | None = None,
-) -> dict[str, Any]:
-    """What the story templates see: display strings, safe URLs, no raw HTML.
-
-    Times in the year of the digest's ``day`` are shown without the year.  ``anchor`` is
-    the heading's id (unique among ``taken``); a long "also reported by" list is split
-    into ``also_shown`` and ``also_more`` (``also`` holds them all).
-    """
-    lead = _version(s.lead, tz, day, locale)
-    title = _one_line(s.lead.title) or _one_line(s.title) or lead["source"]
-    also = [_version(v, tz, day, locale) for v in s.also]
-    shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
-    cut = excerpt(s.lead.text or "", excerpt_chars)
-    return {
-        "story_id": s.story_id,
-        "anchor": anchor(title, set() if taken is None else taken),
-        "title": title,
-        "url": lead["url"],
-        "source": lead["source"],
-        "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
-        "excerpt": cut,
-        "also": also,
-        "also_shown": also[:shown],
-        "also_more": also[shown:],
-        "outlets": s.outlets,
-        "developing": s.status == "developing",
-        "also_reported": s.status == ALSO_REPORTED,
-        #: when the reader first read of a developing (or "also reported") story, and how
-        #: many of its versions came before the day's
-        "first_reported": format_time(s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
-        "earlier": s.earlier,
-        #: an "also reported" story's new versions (the copies)
-        "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
-        "whats_new": shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
-        #: the line in parts, each ``text`` and whether it is a figure the line is new by (``new``)
-        "whats_new_parts": news_parts(shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
-                                      s.whats_new, s.whats_new_figures),
-        "whats_new_lang": part_lang(s.whats_new_lang),
-        **outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
-        "lead_new": s.lead.new,
-        "lang": lead["lang"],
-    }
-
-
-def _failing(f: FailingSource, tz: tzinfo | None, day: str, locale: str | None) -> dict[str, Any]:
-    return {
-        "name": _one_line(f.name) or "unknown source",
-        "since": format_time(f.since, tz, day=day, locale=locale),
-        "failures": f.failures,
-        "error": excerpt(f.error, 200),
-        "paused": f.paused,
-    }
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 # -- environment ------------------------------------------------------------
@@ -249,7 +95,7 @@ def make_env(
 def _install(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.setdefault("md", escape_md)
     env.filters.setdefault("url", safe_url)
-    env.globals.setdefault("plural", _plural)
+    env.globals.setdefault("plural", plural_of)
     return env
 
 
@@ -300,14 +146,14 @@ def _context(
         shown = when if text else escape_md(when)
         return f'<span class="time"{dates_said}>{shown}</span>' if hooks and shown else shown
 
-    day = _one_line(view.date)
+    day = one_line(view.date)
     taken: set[str] = set()
     sections = []
     every = view.sections or [SectionView("", view.stories)]
     for sec in every:
         shown = [story_context(s, tz, excerpt_chars, day, locale, taken) for s in sec.stories
                  if not (apart and s.backlog)]
-        sections.append({"name": _one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
+        sections.append({"name": one_line(sec.name), "anchor": anchor(f"section {sec.name}", taken),
                          "stories": [s for s in shown if not s["also_reported"]],
                          #: the "also reported since" lines, after the section's stories
                          "since": [s for s in shown if s["also_reported"]]})
@@ -321,25 +167,25 @@ def _context(
         "sections": sections,
         #: Named sections: their headings are h2 and the stories' h3.
         "sectioned": any(sec["name"] for sec in sections),
-        "muted": [{"title": _one_line(t), "rule": _one_line(r)} for t, r in view.muted],
+        "muted": [{"title": one_line(t), "rule": one_line(r)} for t, r in view.muted],
         "per_day": [(format_day(d, locale), n) for d, n in view.per_day],
-        "digest_name": _one_line(view.name or ""),
+        "digest_name": one_line(view.name or ""),
         "view": view,
         "hooks": hooks,
         "date": day,
         #: The days covered, written out: the day, or a weekly digest's week.
-        "day": format_days(_one_line(view.first_day) or day, day, locale),
+        "day": format_days(one_line(view.first_day) or day, day, locale),
         "weekly": bool(view.first_day),
         #: The days covered as YYYY-MM-DD ("first – last" for a week).
-        "dates": _one_line(view.dates),
-        "title": _one_line(view.title) or "digest",
+        "dates": one_line(view.dates),
+        "title": one_line(view.title) or "digest",
         "stories": stories,
         "toc": len(stories) >= TOC_MIN,
         #: A new source's backlog (``StoryView.backlog``): new stories of its first read, published
         #: long before; listed after the day's news under their own heading, not in the contents.
         "backlog": backlog,
         "backlog_anchor": anchor("earlier news", taken) if backlog else "",
-        "failing": [_failing(f, tz, day, locale) for f in view.failing],
+        "failing": [failing_context(f, tz, day, locale) for f in view.failing],
         "all_failed": view.all_failed,
         "articles_read": view.articles_read,
         "duplicates_collapsed": view.duplicates_collapsed,

@@ -41,12 +41,13 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
+from ..output.context import excerpt, part_lang
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
 from ..output.days import day_window, shown_day
 from ..output.digests import archive_view as build_view
 from ..output.entries import kinds
 from ..output.news import is_notice, taken_back
-from ..output.render import excerpt, make_env, part_lang, render_html
+from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..records import ALSO_REPORTED, StoryView
