@@ -18,7 +18,8 @@ the preferred version when two are equally complete; one that is not a finite nu
 read as none given, as a time off the calendar is.
 
 Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
-UTF-8, not JSON, no ``id``, ...) is reported with its number and skipped.  A lone
+UTF-8, not JSON, no ``id``, an ``id`` that is ``null``, blank, an object or a list, a
+``url`` that is not text, ...) is reported with its number and skipped.  A lone
 surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
 """
 
@@ -149,6 +150,19 @@ def _decoded(n: int, line: str | bytes) -> str | BadLine:
     return line.removeprefix("\ufeff") if n == 1 else line
 
 
+def _field_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with the record's ``id`` or ``url`` (a value no feed gives: ``null``, an
+    object, a list, a number for a link; each once read as its Python text, "None", or a
+    traceback in the cleaner), else None."""
+    rid = record["id"]
+    if rid is None or isinstance(rid, bool | list | dict) or str(rid).strip() == "":
+        return f"'id' must be text or a number, not {shorten(repr(rid), 40)}"
+    url = record.get("url")
+    if url is not None and not isinstance(url, str):
+        return f"'url' must be text (a link), not {shorten(repr(url), 40)}"
+    return None
+
+
 def numbered_records(
     stream: Lines, errors: list[BadLine], *, repeats: bool = False
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -170,6 +184,9 @@ def numbered_records(
             continue
         if not isinstance(record, dict) or "id" not in record:
             errors.append(BadLine(n, "expected an object with an 'id'"))
+            continue
+        if (problem := _field_problem(record)) is not None:
+            errors.append(BadLine(n, problem))
             continue
         if not (record.get("text") or record.get("html") or record.get("title")):
             errors.append(BadLine(n, "needs 'text', 'html' or 'title'"))
