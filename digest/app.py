@@ -306,14 +306,14 @@ class App:
         self.store.save_source_state(state)
         report.errors.extend([] if said else errors)
 
-    def ingest(
-        self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport
-    ) -> None:
+    def ingest(self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport,
+               backfill: bool = False) -> None:
         """Prepare, dedupe and store a source's entries in one transaction.
 
         The store gets the engine's decisions at the end, in one ``add_articles``
         (each article with its moves, one write per touched story): the rows the
-        per-article writes would leave.
+        per-article writes would leave.  ``backfill`` (``digest replay``): ``fetched`` is an
+        archive's arrival, kept in its own day though that day was sealed (mailed) since.
         """
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
@@ -353,7 +353,8 @@ class App:
         self._fetched = fetched
         self._renew_engine(fetched)
         with self.clustering(src) as engine:
-            fetched = stamp_open(self.store, self.cfg, fetched, ready)  # a seal since: the next day's
+            if not backfill:  # a seal since: the next day's
+                fetched = stamp_open(self.store, self.cfg, fetched, ready)
             poll.record(self.store)  # with the revisions: a kill leaves both or neither
             # a copy earlier in the batch, or a worker's stored since the check above
             taken = self.store.has_articles([a.key for a in ready])

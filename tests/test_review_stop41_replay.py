@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from digest.app import open_app
 from digest.cli import main
-from tests.support.config import config_text
+from digest.output.days import shown_day
+from tests.support.config import config_text, loopback_email
+from tests.support.daemon import smtpd
 
 TOWNS = "Opunake Manaia Hawera Eltham Stratford Inglewood Waitara Urenui Okato Patea Kaponga Normanby".split()
 PLACES = "bridge school library wharf hospital museum stadium tunnel pool market bakery cinema".split()
@@ -45,6 +49,43 @@ def _digest(tmp: Path, day: str) -> dict[str, Any]:
 
 def _titles(view_or_json: dict[str, Any]) -> list[str]:
     return sorted(s["lead"]["title"] for s in view_or_json["stories"])
+
+
+# -- a backfill into days already mailed -------------------------------------------------------
+
+
+def test_a_backfill_into_days_already_mailed_stays_on_its_own_days(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user mailed by ``digest send`` every morning backfills last week from another reader's
+    history.  Each replayed arrival fell in a day already sealed (mailed, or found empty at its
+    send), so ``App.ingest`` moved it to the first window still open: every backfilled article
+    landed in today's digest (mailed tomorrow), and the replayed days' digests, written again,
+    said "No new stories"."""
+    days = ["2026-11-29", "2026-11-30", "2026-12-01"]
+    with smtpd() as (inbox, port):
+        cfg = _config(tmp_path, "2026-11-28T12:00:00Z", loopback_email(port))
+        first = _jsonl(tmp_path / "first.jsonl", [_record(11, "2026-11-28T09:00:00Z", source="Own")])
+        assert main(["replay", str(first), "--config", str(cfg)]) == 0  # the install's first day
+        for d in [*days, "2026-12-02"]:  # the cron's send each morning: the day before sealed
+            cfg = _config(tmp_path, f"{d}T07:00:00Z", loopback_email(port))
+            assert main(["send", "--config", str(cfg)]) == 0
+        sent = len(inbox.messages)
+        assert sent == 1  # 28 November's; the other days had no stories (sealed all the same)
+        cfg = _config(tmp_path, "2026-12-02T12:00:00Z", loopback_email(port))
+        rows = [_record(i, f"{days[i % 3]}T{8 + i:02d}:00:00Z") for i in range(6)]
+        assert main(["replay", str(_jsonl(tmp_path / "back.jsonl", rows)), "--config", str(cfg)]) == 0
+        capsys.readouterr()
+        with open_app(cfg) as app:
+            assert app.build_view().story_count == 0, "backfilled history in today's digest"
+            for r in rows:
+                at = datetime.fromisoformat(r["published"].replace("Z", "+00:00"))
+                assert shown_day(app.store, app.cfg, at) == at.date()
+        for d in days:
+            day_rows = [r for r in rows if r["published"].startswith(d)]
+            assert _titles(_digest(tmp_path, d)) == sorted(r["title"] for r in day_rows)
+        # the next morning's cron send mails yesterday only: no backfilled day again
+        cfg = _config(tmp_path, "2026-12-03T07:00:00Z", loopback_email(port))
+        assert main(["send", "--config", str(cfg)]) in (0, 1)
+        assert len(inbox.messages) == sent
 
 
 # -- hostile lines ------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ How it works
   ``output_dir`` (md, html, json), as the daemon writes the day that ended.
   A day in which nothing arrived gets no digest (a backfill of years would
   otherwise write one empty digest a day).
+* Each arrival stays in its own day (``App.ingest``'s ``backfill``): a day of a
+  store in use that was sealed since (mailed by the daemon or ``digest send``,
+  found empty at its send) is not a reason to move a record of the archive to
+  the first day still open, as it is for a run's articles stored after a seal.
+  The day's digest is written again with them; its mail is not sent again (a
+  mailed day, or one found empty, is owed to nobody).
 
 Special cases
 -------------
@@ -188,7 +194,7 @@ def replay(
         entries = [entry_of(r) for r in batch]
         src = SourceConfig(name=source, path=Path(source), priority=priority.get(source, 0.0))
         run = RunReport()
-        app.ingest(src, entries, fetched=at, report=run)
+        app.ingest(src, entries, fetched=at, report=run, backfill=True)
         report.articles += len(entries)
         report.new_articles += run.new_articles
     if day is not None:
