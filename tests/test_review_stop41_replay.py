@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +20,7 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
-from digest.output.days import shown_day
+from digest.output.days import sealed_at, shown_day
 from tests.support.config import config_text, loopback_email
 from tests.support.daemon import smtpd
 
@@ -86,6 +91,115 @@ def test_a_backfill_into_days_already_mailed_stays_on_its_own_days(tmp_path: Pat
         cfg = _config(tmp_path, "2026-12-03T07:00:00Z", loopback_email(port))
         assert main(["send", "--config", str(cfg)]) in (0, 1)
         assert len(inbox.messages) == sent
+
+
+# -- the same archive replayed again, or after a kill ------------------------------------------
+
+
+def test_a_replay_run_again_keeps_the_days_it_wrote_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Replayed again (the same file, or the rest of an archive after a kill), every day was
+    written again from the stories as they are now, not as they were at the day's end: a story
+    regrouped by later days changed earlier days' files ("6 earlier reports" become 7, another
+    lead; ECB+ close, a run twice: 109 of 360 files).  A day written whole that gained nothing
+    is kept; a day that gained an article, or whose file is gone, is written."""
+    cfg = _config(tmp_path, "2026-12-04T12:00:00Z")
+    rows = [_record(i, f"2026-11-{20 + i // 2:02d}T{8 + i % 2:02d}:00:00Z") for i in range(8)]
+    archive = _jsonl(tmp_path / "a.jsonl", rows)
+    assert main(["replay", str(archive), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    time.sleep(0.01)
+    (out / "digest-2026-11-21.md").unlink()  # a file the user removed
+    more = [*rows, _record(20, "2026-11-22T15:00:00Z")]  # and one article more, on 22 November
+    assert main(["replay", str(_jsonl(tmp_path / "b.jsonl", more)), "--config", str(cfg)]) == 0
+    said = capsys.readouterr().err
+    after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    changed = sorted(n for n in after if after[n] != before.get(n))
+    assert changed == ["digest-2026-11-21.md", "digest-2026-11-22.html", "digest-2026-11-22.json",
+                       "digest-2026-11-22.md"], changed
+    assert "4 files written" in said and "2 days written before and nothing new: kept" in said, said
+
+
+def _replay_proc(cfg: Path, archive: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "digest", "replay", str(archive), "--config", str(cfg)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+def test_a_replay_killed_and_run_again_writes_what_one_run_writes(tmp_path: Path) -> None:
+    """``kill -9`` mid-replay, then the same command again: every day's files are the bytes an
+    uninterrupted replay writes, every article stored once."""
+    rows = [_record(i, f"2026-10-{1 + i // 3:02d}T{8 + i % 3:02d}:00:00Z", source=f"S{i % 2}")
+            for i in range(90)]
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for where in (whole, cut):
+        where.mkdir()
+        _jsonl(where / "a.jsonl", rows)
+        _config(where, "2026-12-04T12:00:00Z")
+    assert _replay_proc(whole / "feeds.yaml", whole / "a.jsonl").wait(300) == 0
+    proc = _replay_proc(cut / "feeds.yaml", cut / "a.jsonl")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((cut / "out").glob("*.json"))) < 10 and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _replay_proc(cut / "feeds.yaml", cut / "a.jsonl").wait(300) == 0
+    names = sorted(p.name for p in (whole / "out").iterdir())
+    assert names == sorted(p.name for p in (cut / "out").iterdir())
+    for name in names:
+        assert (whole / "out" / name).read_bytes() == (cut / "out" / name).read_bytes(), name
+    with open_app(cut / "feeds.yaml") as app:
+        assert app.store.count_articles_fetched_between(datetime(2000, 1, 1, tzinfo=UTC),
+                                                         datetime(2100, 1, 1, tzinfo=UTC)) == len(rows)
+
+
+# -- an archive that reaches today --------------------------------------------------------------
+
+
+def test_a_replay_up_to_now_leaves_today_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An archive whose last arrivals are this morning's: the replay sealed today at midnight
+    to come and wrote it as a day over ("Generated" tonight).  Sealed once, a day keeps its first
+    seal: with ``--digest-day today`` the daemon's 18:00 mail sealed nothing, and what arrived
+    after it was in that mailed day's window, new in no digest mailed."""
+    cfg = _config(tmp_path, "2026-12-04T12:00:00Z")
+    rows = [_record(0, "2026-12-03T09:00:00Z"), _record(1, "2026-12-04T09:00:00Z")]
+    assert main(["replay", str(_jsonl(tmp_path / "a.jsonl", rows)), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    today = date(2026, 12, 4)
+    with open_app(cfg) as app:
+        assert sealed_at(app.store, today) is None
+        assert sealed_at(app.store, today - timedelta(days=1)) is not None
+        assert _digest(tmp_path, "2026-12-04")["generated"].startswith("2026-12-04T12:00")
+        from digest.output.days import seal
+
+        seal(app.store, app.cfg, today, datetime(2026, 12, 4, 18, tzinfo=UTC))  # mailed at 18:00
+        assert shown_day(app.store, app.cfg, datetime(2026, 12, 4, 20, tzinfo=UTC)) == date(2026, 12, 5)
+
+
+# -- several digests ----------------------------------------------------------------------------
+
+
+def test_a_replay_writes_every_digest_of_digests_as_the_daemon_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With ``digests:`` (a weekly one first, then a daily one), the replay wrote the first one
+    only, whatever it was: a "weekly" digest dated every day that something arrived in (the
+    week up to a Sunday, a Monday, ...), and the daily one never.  Now each daily one every such
+    day, and each weekly one on the last day of its week (``Plan.due``), as the daemon writes them."""
+    cfg = _config(tmp_path, "2026-12-04T12:00:00Z",
+                  "digests:\n  - name: weekly\n    every: week\n    weekday: friday\n  - name: morning\n")
+    days = ["2026-11-29", "2026-11-30", "2026-12-03"]  # a Sunday, a Monday, a Thursday
+    rows = [_record(i, f"{d}T09:00:00Z") for i, d in enumerate(days)]
+    assert main(["replay", str(_jsonl(tmp_path / "a.jsonl", rows)), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert sorted(p.name for p in (out / "weekly").iterdir()) == [
+        f"digest-weekly-2026-12-03.{f}" for f in ("html", "json", "md")]
+    assert sorted(p.name for p in (out / "morning").iterdir()) == [
+        f"digest-morning-{d}.{f}" for d in days for f in ("html", "json", "md")]
+    week = json.loads((out / "weekly" / "digest-weekly-2026-12-03.json").read_text(encoding="utf-8"))
+    assert _titles(week) == sorted(r["title"] for r in rows)
+    assert main(["replay", str(tmp_path / "a.jsonl"), "--config", str(cfg)]) == 0
+    assert "3 days written before and nothing new: kept" in capsys.readouterr().err
 
 
 # -- hostile lines ------------------------------------------------------------------------------

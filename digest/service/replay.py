@@ -24,10 +24,12 @@ How it works
   that source would be, with the clock at their arrival: the same cleaning,
   engine, store and transactions as ``digest run``.
 * When the clock passes midnight (the configured time zone), each day that
-  ended is sealed (``digest.output.days.seal``) and its digest written to
-  ``output_dir`` (md, html, json), as the daemon writes the day that ended.
-  A day in which nothing arrived gets no digest (a backfill of years would
-  otherwise write one empty digest a day).
+  ended is sealed (``digest.output.days.seal``) and its digests written to
+  ``output_dir`` (md, html, json), as the daemon writes the day that ended:
+  the single daily digest, or each daily one of ``digests:``, and a weekly one
+  on the last day of its week (``Plan.due``) when something arrived in that
+  week.  A day in which nothing arrived gets no digest (a backfill of years
+  would otherwise write one empty digest a day).
 * Each arrival stays in its own day (``App.ingest``'s ``backfill``): a day of a
   store in use that was sealed since (mailed by the daemon or ``digest send``,
   found empty at its send) is not a reason to move a record of the archive to
@@ -38,6 +40,17 @@ How it works
 Special cases
 -------------
 * ``first`` after ``last`` is refused (no day would be written).
+* Run again (the same archive, the rest of one after a kill, a longer one): a
+  day whose digest was written whole before (at or after its seal: this
+  command's, the daemon's) and that gained no article in this run is kept, its
+  files as written (``kept`` in the report): written from the store as it is
+  now, a story regrouped by the days after would change it.  A day that gained
+  an article, or whose file is gone or would go elsewhere now, is written
+  (``digest build --date`` writes one again on purpose).
+* The last day, when it has not ended by now (an archive up to this morning), is
+  written as the day so far, as ``digest run`` writes it, and not sealed: a
+  seal at its midnight to come would be kept over the daemon's (a day sealed
+  once keeps its first seal), and what arrived after its mail would be in it.
 * ``first``: articles arriving earlier are ingested (they are the history
   the later days build on) but their days get no digest.  ``last``: articles
   arriving after that day are not read.
@@ -70,8 +83,10 @@ from ..batch import BadLine, Lines, entry_of, epoch, numbered_records
 from ..config import SourceConfig
 from ..errors import DigestError
 from ..output.days import day_bounds, seal
+from ..output.digests import Plan, plans
 from ..records import plural
 from ..sources.dates import day_fits
+from .delivery import mark_written, written_whole
 
 FORMATS = ("md", "html", "json")
 
@@ -82,6 +97,9 @@ class ReplayReport:
     new_articles: int = 0
     days: list[date] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: days whose digest was written whole before (an earlier replay's, the daemon's) and that
+    #: gained nothing in this one: their files are kept as they were
+    kept: list[date] = field(default_factory=list)
     errors: list[BadLine] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -89,9 +107,10 @@ class ReplayReport:
         span = f"{self.days[0]} to {self.days[-1]}" if self.days else "no day"
         folders = sorted({str(p.parent) for p in self.files})
         where = f" in {', '.join(folders)}" if folders else ""
+        kept = f"; {plural(len(self.kept), 'day')} written before and nothing new: kept" if self.kept else ""
         return (
             f"replayed {plural(self.articles, 'article')} ({self.new_articles} new) over "
-            f"{plural(len(self.days), 'day')} ({span}): {plural(len(self.files), 'file')} written{where}"
+            f"{plural(len(self.days), 'day')} ({span}): {plural(len(self.files), 'file')} written{where}{kept}"
         )
 
 
@@ -147,6 +166,22 @@ def read_records(
             yield record
 
 
+def _write(app: App, plan: Plan, day: date, *, at: datetime, gained: bool, formats: tuple[str, ...]) -> list[Path] | None:
+    """Write ``plan``'s digest dated ``day`` (a weekly one's: the week ending with it), built at
+    ``at``, and record it written (``delivery.mark_written``); None when it is kept: written whole
+    before (``delivery.written_whole``: at or after the day's seal, by a replay or the daemon),
+    nothing ``gained`` in its days since, and each file still where the configuration puts it
+    (a missing one is written alone)."""
+    todo = formats
+    if not gained and written_whole(app.store, app.cfg, day, plan.name):
+        todo = tuple(f for f in formats if not plan.files(app.cfg, day, f).is_file())
+        if not todo:
+            return None
+    paths = app.write_digest(day=day, formats=todo, digest=plan.name, now=at)
+    mark_written(app.store, plan.name, day, at)
+    return paths
+
+
 def check_span(first: date | None, last: date | None) -> None:
     """A ``first`` day after the ``last`` is a mistake (nothing would be written): DigestError."""
     if first is not None and last is not None and first > last:
@@ -171,16 +206,29 @@ def replay(
     rows = sorted(records, key=lambda r: (_arrival(r), str(r["id"])))
     day: date | None = None
     busy: set[date] = set()  # days something arrived in: each gets its digest
+    fresh: set[date] = set()  # days this replay stored something in (a new article, a revision)
+    now = cfg.now()
 
     def close(until: date) -> None:
-        """Seal and write every day from ``day`` to the day before ``until``."""
+        """Seal and write every day from ``day`` to the day before ``until``: each daily digest of
+        a day something arrived in, each weekly one on the last day of a week something arrived
+        in (a day not over by now: written as the day so far, not sealed)."""
         nonlocal day
         while day is not None and day < until:
-            if day in busy and (first is None or day >= first):
+            if first is None or day >= first:
                 _, end = day_bounds(day, cfg)
-                seal(app.store, cfg, day, end)
-                report.files += app.write_digest(day=day, formats=formats, now=end)
-                report.days.append(day)
+                if day in busy and end <= now:
+                    seal(app.store, cfg, day, end)
+                outcomes = [_write(app, plan, day, at=min(end, now), formats=formats,
+                                   gained=any(d in fresh for d in plan.days(day)))
+                            for plan in plans(cfg)
+                            if plan.due(day) and any(d in busy for d in plan.days(day))]
+                for paths in outcomes:
+                    report.files += paths or []
+                if outcomes:
+                    report.days.append(day)
+                if outcomes and all(paths is None for paths in outcomes):
+                    report.kept.append(day)
             day += timedelta(days=1)
 
     for (at, source), batch in groupby(rows, key=lambda r: (_arrival(r), str(r["source"]))):
@@ -197,6 +245,8 @@ def replay(
         app.ingest(src, entries, fetched=at, report=run, backfill=True)
         report.articles += len(entries)
         report.new_articles += run.new_articles
+        if run.new_articles:
+            fresh.add(today)
     if day is not None:
         close(day + timedelta(days=1))
     return report
