@@ -22,6 +22,10 @@ Special cases
   text must list the same sources less that one, else nothing is written.  A source an OPML
   list or a flow sequence (``sources: [...]``) holds is not a block of lines of its own: the
   error says where to remove it.  The last source removed leaves ``sources: []``.
+* A file written with CRLF line endings (Windows Notepad) keeps them, and a byte order mark
+  stays: both are read as the text's (universal newlines; ``\ufeff`` before ``sources:``)
+  and written back as the file had them (stop 41 review: ``digest remove`` rewrote every
+  line of a CRLF file, and could not remove the last source of a file with a BOM).
 """
 
 from __future__ import annotations
@@ -58,6 +62,24 @@ class Added:
 
 def backup_path(cfg_path: Path) -> Path:
     return cfg_path.with_name(cfg_path.name + ".bak")
+
+
+def _endings(cfg_path: Path) -> str:
+    """The line ending ``cfg_path`` is written with: CRLF where its first line ends so."""
+    raw = cfg_path.read_bytes()
+    first = raw.find(b"\n")
+    return "\r\n" if first > 0 and raw[first - 1 : first] == b"\r" else "\n"
+
+
+def _write(cfg_path: Path, text: str, *, bom: bool) -> None:
+    """Write ``text`` (newlines ``\\n``) over ``cfg_path`` in the file's own line endings and
+    byte order mark, atomically (a unique temporary name: concurrent edits do not race)."""
+    ending = _endings(cfg_path)
+    if ending != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", ending)
+    if bom and not text.startswith("\ufeff"):
+        text = "\ufeff" + text
+    atomic_write(cfg_path, text)
 
 
 def _indents(text: str) -> tuple[int, int, int]:
@@ -153,7 +175,7 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
     result.backup = backup_path(cfg_path)
     shutil.copy2(cfg_path, result.backup)
-    atomic_write(cfg_path, new_text)  # a unique temporary name: concurrent edits do not race
+    _write(cfg_path, new_text, bom=text.startswith("\ufeff"))
     return result
 
 
@@ -189,14 +211,14 @@ def remove_source(cfg_path: Path, name: str) -> Path:
     kept = lines[:line] + lines[end:]
     if len(seq) == 1:  # "sources:" with nothing under it is null, not a list
         at = _key_line(text)
-        kept[at] = re.sub(r"^(\s*sources:)", r"\1 []", kept[at], count=1)
+        kept[at] = re.sub(r"^(\ufeff?[ \t]*sources:)", r"\1 []", kept[at], count=1)
     new_text = "".join(kept)
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
     if _names(_sources(new_text)) != [n for n in listed if n != name]:
         raise ConfigError(f"{cfg_path}: {name!r} could not be removed alone: remove it by hand")
     backup = backup_path(cfg_path)
     shutil.copy2(cfg_path, backup)
-    atomic_write(cfg_path, new_text)
+    _write(cfg_path, new_text, bom=False)  # kept in the text's first line
     return backup
 
 
