@@ -37,6 +37,7 @@ Special cases
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -48,6 +49,9 @@ TRACKING = re.compile(
 _WS = re.compile(r"\s+")
 #: The names of this machine a feed URL uses (loopback): one host to :func:`feed_key`.
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]"})
+#: The loopback addresses those name, however an IPv6 literal spells them (``[0:0:0:0:0:0:0:1]``,
+#: ``[::ffff:127.0.0.1]``: the IPv4 address mapped).
+_LOOPBACK_IPS = frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
 
 
 def canonical_url(url: str) -> str:
@@ -69,12 +73,25 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
+def _loopback_ip(host: str) -> bool:
+    """Whether ``host`` (an IPv6 literal in brackets) is ``::1`` or ``127.0.0.1`` spelt otherwise."""
+    if not host.startswith("["):
+        return False
+    try:
+        ip = ipaddress.ip_address(host[1:-1])
+    except ValueError:
+        return False
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return (mapped or ip) in _LOOPBACK_IPS
+
+
 def feed_key(url: str) -> str:
     """The feed a source URL reads, whatever the spelling: :func:`canonical_url` less the
     scheme (``http``/``https``), a leading ``www.`` and a trailing ``/``
     (``http://www.x.example:80/feed/`` and ``https://x.example/feed`` are one key), and this
-    machine's names for itself (``localhost``, ``127.0.0.1``, ``[::1]``: a feed served on this
-    machine, as a user's own scraper or bridge is, listed once under each).
+    machine's names for itself (``localhost``, ``127.0.0.1``, ``[::1]`` however spelt, as
+    ``[0:0:0:0:0:0:0:1]`` or ``[::ffff:127.0.0.1]``: a feed served on this machine, as a user's
+    own scraper or bridge is, listed once under each).
 
     Sites answer both spellings with the same feed, and a source listed under two of them
     stores and shows every article twice.  A query, another path, host or port is another feed.
@@ -82,7 +99,7 @@ def feed_key(url: str) -> str:
     parts = urlsplit(canonical_url(url))
     host = parts.netloc.removeprefix("www.")
     name, port = (host, "") if host.endswith("]") or ":" not in host else host.rsplit(":", 1)
-    if name in _LOOPBACK:
+    if name in _LOOPBACK or _loopback_ip(name):
         host = "localhost" + (":" + port if port else "")
     path = parts.path.rstrip("/")
     return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
