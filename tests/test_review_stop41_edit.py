@@ -1,0 +1,88 @@
+"""Review of stop 41's ``digest add`` / ``digest remove`` and the loopback feed key, with real
+files and the CLI.
+
+* A ``feeds.yaml`` written with CRLF line endings (Windows Notepad): ``digest remove`` (and
+  ``digest add``) wrote every line back with LF, though the edit promises every other line kept
+  byte for byte: the whole file showed as changed in the user's version control.
+* A file saved with a UTF-8 byte order mark whose first key is ``sources:``: removing its last
+  source failed ("sources: Input should be a valid list"): ``sources: []`` was not written, the
+  BOM before the key.
+* ``[0:0:0:0:0:0:0:1]`` and ``[::ffff:127.0.0.1]`` are ``[::1]`` and ``127.0.0.1`` spelt
+  otherwise: one local feed listed under them was two feeds to ``identity.feed_key`` (no
+  warning, each page listed twice).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from digest.text.identity import feed_key
+
+CRLF_CONFIG = ("# my feeds\r\ntimezone: UTC\r\nsources:\r\n"
+               "  - name: A\r\n    url: https://a.example/feed\r\n"
+               "  # B's note\r\n  - name: B\r\n    url: https://b.example/feed\r\n")
+
+
+def test_remove_keeps_a_crlf_files_line_endings(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_bytes(CRLF_CONFIG.encode())
+    assert main(["remove", "--config", str(cfg), "A"]) == 0
+    assert cfg.read_bytes() == CRLF_CONFIG.replace("  - name: A\r\n    url: https://a.example/feed\r\n", "").encode()
+    assert [s.name for s in load_config(cfg).sources] == ["B"]
+
+
+def test_add_keeps_a_crlf_files_line_endings(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_bytes(CRLF_CONFIG.encode())
+    assert main(["add", "--config", str(cfg), "--no-check", "--name", "C", "https://c.example/feed"]) == 0
+    raw = cfg.read_bytes()
+    assert raw.startswith(CRLF_CONFIG.encode()) and b"\n" not in raw.replace(b"\r\n", b"")
+    assert [s.name for s in load_config(cfg).sources] == ["A", "B", "C"]
+
+
+def test_the_last_source_of_a_file_with_a_byte_order_mark_is_removed(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_bytes(b"\xef\xbb\xbfsources:\n  - name: A\n    url: https://a.example/feed\ntimezone: UTC\n")
+    assert main(["remove", "--config", str(cfg), "A"]) == 0
+    assert cfg.read_bytes() == b"\xef\xbb\xbfsources: []\ntimezone: UTC\n"
+    assert load_config(cfg).sources == []
+
+
+def test_add_keeps_a_byte_order_mark(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_bytes(b"\xef\xbb\xbfsources:\n  - name: A\n    url: https://a.example/feed\n")
+    assert main(["add", "--config", str(cfg), "--no-check", "--name", "C", "https://c.example/feed"]) == 0
+    assert cfg.read_bytes().startswith(b"\xef\xbb\xbfsources:\n  - name: A\n")
+    assert [s.name for s in load_config(cfg).sources] == ["A", "C"]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("http://[0:0:0:0:0:0:0:1]:8080/feed", "http://localhost:8080/feed"),
+    ("http://[::ffff:127.0.0.1]:8080/feed", "http://127.0.0.1:8080/feed/"),
+    ("http://[::FFFF:7f00:1]/feed", "http://[::1]/feed"),
+])
+def test_loopback_addresses_however_spelt_are_one_feed(a: str, b: str) -> None:
+    assert feed_key(a) == feed_key(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("http://[::2]/feed", "http://[::1]/feed"),
+    ("http://[::ffff:127.0.0.2]/feed", "http://127.0.0.1/feed"),  # another address
+    ("http://[2001:db8::1]/feed", "http://localhost/feed"),
+])
+def test_other_addresses_stay_other_feeds(a: str, b: str) -> None:
+    assert feed_key(a) != feed_key(b)
+
+
+def test_add_finds_a_local_feed_listed_under_an_ipv6_spelling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Bridge\n    url: http://[0:0:0:0:0:0:0:1]:8080/feed\n", encoding="utf-8")
+    assert main(["add", "--config", str(cfg), "http://localhost:8080/feed"]) == 0  # asks no server
+    assert "is there already (as 'Bridge')" in capsys.readouterr().out
+    assert [s.name for s in load_config(cfg).sources] == ["Bridge"]
