@@ -7,6 +7,8 @@ files and the CLI.
 * A file saved with a UTF-8 byte order mark whose first key is ``sources:``: removing its last
   source failed ("sources: Input should be a valid list"): ``sources: []`` was not written, the
   BOM before the key.
+* A feed titled "Yes", "On" or "Off" (or such a ``--name``, ``--category``) could not be added:
+  ruamel wrote it plain, YAML 1.2's text, and the configuration's YAML 1.1 loader read ``True``.
 * ``[0:0:0:0:0:0:0:1]`` and ``[::ffff:127.0.0.1]`` are ``[::1]`` and ``127.0.0.1`` spelt
   otherwise: one local feed listed under them was two feeds to ``identity.feed_key`` (no
   warning, each page listed twice).
@@ -21,6 +23,7 @@ import pytest
 from digest.cli import main
 from digest.config import load_config
 from digest.text.identity import feed_key
+from tests.support.httpd import TestServer
 
 CRLF_CONFIG = ("# my feeds\r\ntimezone: UTC\r\nsources:\r\n"
                "  - name: A\r\n    url: https://a.example/feed\r\n"
@@ -86,3 +89,29 @@ def test_add_finds_a_local_feed_listed_under_an_ipv6_spelling(
     assert main(["add", "--config", str(cfg), "http://localhost:8080/feed"]) == 0  # asks no server
     assert "is there already (as 'Bridge')" in capsys.readouterr().out
     assert [s.name for s in load_config(cfg).sources] == ["Bridge"]
+
+
+@pytest.mark.parametrize("title", ["Yes", "On", "OFF", "no"])
+def test_a_feed_titled_as_a_yaml_boolean_is_added_under_its_title(tmp_path: Path, title: str) -> None:
+    """ruamel writes YAML 1.2 (``Yes`` plain is text); the configuration is read as YAML 1.1
+    (``Yes`` plain is ``True``): the feed was refused with "sources[1].name: needs text, not True"
+    at a line of a file that was never written."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("timezone: UTC\nfetch:\n  allow_hosts: ['127.0.0.1']\nsources: []\n", encoding="utf-8")
+    rss = (f'<rss version="2.0"><channel><title>{title}</title><item><title>t</title>'
+           '<link>https://h.example/1</link><description>d</description></item></channel></rss>')
+    with TestServer() as srv:
+        srv.set("/feed.rss", rss.encode(), headers={"Content-Type": "application/rss+xml"})
+        assert main(["add", "--config", str(cfg), srv.url("/feed.rss")]) == 0
+    assert [s.name for s in load_config(cfg).sources] == [title]
+    assert main(["remove", "--config", str(cfg), title]) == 0
+    assert load_config(cfg).sources == []
+
+
+def test_a_name_and_category_of_another_yaml_type_are_written_as_text(tmp_path: Path) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\n", encoding="utf-8")
+    assert main(["add", "--config", str(cfg), "--no-check", "--name", "0b101", "--category", "Off",
+                 "https://b.example/feed"]) == 0
+    [src] = load_config(cfg).sources
+    assert (src.name, src.category) == ("0b101", "Off")

@@ -16,6 +16,9 @@ Special cases
   ``http``/``https``, ``www.``, case, default port, fragment, trailing ``/``) is not added, and :class:`Added` says as
   which source; a name taken by another source gets `` (2)``, `` (3)``...
 * Nothing added: the file is not touched and no backup is made.
+* A name, URL or category that the configuration's loader (PyYAML, YAML 1.1) would read as
+  another type written plain is quoted (``'Yes'``, ``'Off'``, ``'0b101'``): ruamel writes YAML
+  1.2, where those are text, and a feed titled "Yes" could not be added (stop 41 review).
 * :func:`remove_source` cuts the source's own lines out of the text (its item: the dash's
   line and those indented under it), so every other line stays byte for byte: a comment
   above it or after it (a section's heading, the next source's note) stays too.  The new
@@ -40,11 +43,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from ..errors import ConfigError
 from ..output.files import atomic_write
 from ..text.identity import feed_key
-from .model import load_config, parse_config
+from .model import load_config, parse_config, read_plain
 
 __all__ = ["Added", "add_sources", "backup_path", "remove_source"]
 
@@ -80,6 +84,12 @@ def _write(cfg_path: Path, text: str, *, bom: bool) -> None:
     if bom and not text.startswith("\ufeff"):
         text = "\ufeff" + text
     atomic_write(cfg_path, text)
+
+
+def _text(value: str) -> str:
+    """``value`` to write as text: quoted where the configuration's loader would read it
+    written plain as something else (a YAML 1.1 boolean, number or tag)."""
+    return value if read_plain(value) == value else SingleQuotedScalarString(value)
 
 
 def _indents(text: str) -> tuple[int, int, int]:
@@ -160,9 +170,9 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
             result.renamed.append((feed["name"], name))
         names.add(name)
         known[key] = name
-        entry = CommentedMap(name=name, url=feed["url"])
+        entry = CommentedMap(name=_text(name), url=_text(feed["url"]))
         if feed.get("category"):
-            entry["category"] = feed["category"]
+            entry["category"] = _text(feed["category"])
         seq.append(entry)
         result.added.append(name)
     if not result.added:

@@ -80,6 +80,16 @@ class _Loader(yaml.SafeLoader):
         return tag
 
 
+def read_plain(value: str) -> object:
+    """What the configuration's loader reads ``value`` written plain as (``digest.config.edit``
+    quotes what would not read back as the text: ``Yes`` is ``True`` to YAML 1.1); None where it
+    is no YAML of its own (``@x``, ``! x``)."""
+    try:
+        return yaml.load(value, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
