@@ -3,16 +3,39 @@
 Thin layers over the library: ``digest.sources.probe`` reads a feed once, ``digest.config.edit``
 changes ``feeds.yaml`` round-trip (its comments, order and spelling kept, the old file kept as
 ``FILE.bak``).
+
+Special cases
+-------------
+* A feed's title is its source's name without the characters nobody sees or types: bidi
+  controls (a title's U+202E turned the rest of each line that names the source around, in
+  ``digest sources`` and the logs), zero-width spaces, byte order marks, soft hyphens.  A
+  title with nothing visible left names no source: its host does (stop 41 review: a feed
+  titled with a zero-width space was added as the source ``'\u200b'``).
+* A blank ``--name`` is refused before anything is fetched (it was refused after, as
+  ``sources[N].name`` at a line of a file never written).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import DigestError
 from .text.identity import feed_key
+
+#: Characters a name is not seen in: bidi controls, zero-width spaces, byte order marks, soft
+#: hyphens (joiners stay: they spell Persian and Indic words and emoji).
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _name_of(title: str) -> str:
+    """A feed's title as a source's name: one line, without :data:`_INVISIBLE`; "" when no
+    letter, digit, punctuation or symbol is left."""
+    name = " ".join(_INVISIBLE.sub("", title).split())
+    return name if any(unicodedata.category(c)[0] in "LNPS" for c in name) else ""
 
 
 def _site(url: str) -> str:
@@ -26,6 +49,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     from .sources.probe import Probe, probe
 
     cfg = load_config(args.config)  # a broken file is reported before anything is fetched
+    if args.name is not None and not args.name.strip():
+        raise DigestError("add: --name is blank (leave it out to name the source by the feed's title)")
     url = args.url.strip()
     if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).hostname:
         raise DigestError(f"add: {url!r} is not an http(s) URL (a local file or folder is a source's 'path:' "
@@ -38,7 +63,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if not args.no_check:
         found = probe(url, cfg.fetch, now=cfg.now(), source=args.name or "add")
     feed_url = found.url if found is not None else url
-    name = " ".join((args.name or (found.title if found is not None else "") or _site(feed_url)).split())
+    name = " ".join((args.name or _name_of(found.title if found is not None else "") or _site(feed_url)).split())
     done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}])
     for line in done.skipped:
         print(f"{args.config}: not added: {line}")

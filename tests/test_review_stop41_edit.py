@@ -7,6 +7,9 @@ files and the CLI.
 * A file saved with a UTF-8 byte order mark whose first key is ``sources:``: removing its last
   source failed ("sources: Input should be a valid list"): ``sources: []`` was not written, the
   BOM before the key.
+* A feed titled with a zero-width space was added as the source '\\u200b', one whose title
+  opened with U+202E (a bidi override) turned each line naming it around; a blank ``--name`` was
+  refused after the feed was read, at a line of a file never written.
 * A feed titled "Yes", "On" or "Off" (or such a ``--name``, ``--category``) could not be added:
   ruamel wrote it plain, YAML 1.2's text, and the configuration's YAML 1.1 loader read ``True``.
 * ``[0:0:0:0:0:0:0:1]`` and ``[::ffff:127.0.0.1]`` are ``[::1]`` and ``127.0.0.1`` spelt
@@ -115,3 +118,31 @@ def test_a_name_and_category_of_another_yaml_type_are_written_as_text(tmp_path: 
                  "https://b.example/feed"]) == 0
     [src] = load_config(cfg).sources
     assert (src.name, src.category) == ("0b101", "Off")
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("&#8203;", "127.0.0.1"),  # a zero-width space: nothing visible, the host names it
+    ("&#160;&#8203;&#x202E;", "127.0.0.1"),
+    ("&#x202E;Harbour Herald", "Harbour Herald"),  # a bidi override turned each line naming it around
+    ("Harbour&#8203; Herald&#xFEFF;", "Harbour Herald"),
+    ("\u0645\u06cc\u200c\u0631\u0648\u0645", "\u0645\u06cc\u200c\u0631\u0648\u0645"),  # a joiner spells the word
+])
+def test_a_titles_invisible_characters_name_no_source(tmp_path: Path, title: str, name: str) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("fetch:\n  allow_hosts: ['127.0.0.1']\nsources: []\n", encoding="utf-8")
+    rss = (f'<rss version="2.0"><channel><title>{title}</title><item><title>t</title>'
+           '<link>https://h.example/1</link><description>d</description></item></channel></rss>')
+    with TestServer() as srv:
+        srv.set("/feed.rss", rss.encode(), headers={"Content-Type": "application/rss+xml"})
+        assert main(["add", "--config", str(cfg), srv.url("/feed.rss")]) == 0
+    assert [s.name for s in load_config(cfg).sources] == [name]
+
+
+def test_a_blank_name_is_refused_before_the_feed_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\n", encoding="utf-8")
+    assert main(["add", "--config", str(cfg), "--name", "  ", "http://192.0.2.1/feed"]) == 2  # asks no server
+    assert "--name is blank" in capsys.readouterr().err
+    assert cfg.read_text(encoding="utf-8") == "sources: []\n"
