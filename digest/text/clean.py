@@ -137,6 +137,7 @@ from .furniture import (
     PUBLISHER_NOTE,
     REACH_WRITER,
     RELATED_LINK,
+    REPORTED,
     SELF,
     SHARE_WORDS,
     SOURCE_NOTE,
@@ -186,6 +187,28 @@ def _cta(u: Unit) -> bool:
     if len(verbs) >= p.SHARE_BAR_VERBS and len(verbs) * p.SHARE_BAR_WORDS_PER_VERB >= u.words and not u.sentence:
         return True  # a share bar: "Click to share on X (Opens in new window) Click to share on ..."
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
+
+
+def _stop41_note(u: Unit) -> str | None:
+    """The reason stop 41's notes give a line (a comment form's, the site's app offered, a
+    copyright sign, a publisher's registration, where the story ran first), or None; never for
+    a line that reports speech (``REPORTED``: "..., officials urged residents").  They go alone,
+    no signal of a site box: a photo's "photos © ..." took an exhibition's address under it as
+    one (scrapinghub, all in the ground truth), a publisher's registration the story's last line
+    ("I'm excited.")."""
+    if REPORTED.search(u.text):
+        return None
+    if COMMENT_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
+        return "boilerplate"
+    if APP_PROMPT.match(u.text) and u.words <= p.CTA_WORDS:
+        return "call to action"
+    if COPYRIGHT.search(u.text) and u.words <= p.COPYRIGHT_WORDS:
+        return "copyright"
+    if PUBLISHER_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
+        return "publisher note"
+    if SOURCE_NOTE.match(u.text) and u.words <= p.SOURCE_NOTE_WORDS:
+        return "source note"
+    return None
 
 
 def _promo(u: Unit) -> bool:
@@ -252,19 +275,8 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "credit line"
         elif u.words <= p.REACH_WORDS and REACH_WRITER.search(u.text) and HANDLE.search(u.text):
             u.reason = "contact or link"
-        elif COMMENT_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
-            u.reason = "boilerplate"
-        elif APP_PROMPT.match(u.text) and u.words <= p.CTA_WORDS:
-            u.reason = "call to action"
-        # Stop 41's notes go alone, no signal of a site box: a photo's "photos © ..." took an
-        # exhibition's address under it as one (scrapinghub, all in the ground truth), a
-        # publisher's registration the story's last line ("I'm excited.").
-        elif COPYRIGHT.search(u.text) and u.words <= p.COPYRIGHT_WORDS:
-            u.reason = "copyright"
-        elif PUBLISHER_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
-            u.reason = "publisher note"
-        elif SOURCE_NOTE.match(u.text) and u.words <= p.SOURCE_NOTE_WORDS:
-            u.reason = "source note"
+        elif (note := _stop41_note(u)) is not None:
+            u.reason = note
         elif PLAYER_CONTROLS.fullmatch(u.text):
             u.reason = "player controls"
         elif _cta(u):
