@@ -88,8 +88,9 @@ def _write(cfg_path: Path, text: str, *, bom: bool) -> None:
 
 def _text(value: str) -> str:
     """``value`` to write as text: quoted where the configuration's loader would read it
-    written plain as something else (a YAML 1.1 boolean, number or tag)."""
-    return value if read_plain(value) == value else SingleQuotedScalarString(value)
+    written plain as something else (a YAML 1.1 boolean, number or tag); one with a line break
+    or a control character is ruamel's to quote (double quotes: single ones fold a line break)."""
+    return value if not value.isprintable() or read_plain(value) == value else SingleQuotedScalarString(value)
 
 
 def _indents(text: str) -> tuple[int, int, int]:
