@@ -5,24 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.text.clean import clean_text
-
-BODY = [
-    "The Riverside Bridge reopened to traffic on Tuesday morning after two years of repairs, "
-    "city officials said at a ceremony on the east bank.",
-    "Engineers replaced the corroded steel deck and strengthened the piers, which had been "
-    "damaged by the floods of the winter before last.",
-    "The closure hit small businesses on the east bank especially hard, and several of them "
-    "asked the council for help with their rents.",
-]
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n\n") if p.strip()]
-
-
-def _kept(line: str) -> list[str]:
-    return _paragraphs(clean_text("\n\n".join([BODY[0], line, BODY[1], BODY[2]])).text)
+from tests.support.cleaning import BODY, kept
 
 
 @pytest.mark.parametrize(
@@ -56,7 +39,7 @@ def _kept(line: str) -> list[str]:
     ],
 )
 def test_stop33_junk_goes_from_the_body(line: str) -> None:
-    assert _kept(line) == BODY
+    assert kept(line) == BODY
 
 
 @pytest.mark.parametrize(
@@ -81,4 +64,4 @@ def test_stop33_junk_goes_from_the_body(line: str) -> None:
     ],
 )
 def test_stop33_prose_resembling_the_junk_stays(line: str) -> None:
-    assert _kept(line) == [BODY[0], line, *BODY[1:]]
+    assert kept(line) == [BODY[0], line, *BODY[1:]]

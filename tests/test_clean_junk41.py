@@ -11,24 +11,7 @@ import pytest
 from digest.output.news import adds_nothing
 from digest.store.base import StoredArticle
 from digest.text.clean import clean_text
-
-BODY = [
-    "The Riverside Bridge reopened to traffic on Tuesday morning after two years of repairs, "
-    "city officials said at a ceremony on the east bank.",
-    "Engineers replaced the corroded steel deck and strengthened the piers, which had been "
-    "damaged by the floods of the winter before last.",
-    "The closure hit small businesses on the east bank especially hard, and several of them "
-    "asked the council for help with their rents.",
-]
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n\n") if p.strip()]
-
-
-def _kept(line: str, at: int = 1) -> list[str]:
-    return _paragraphs(clean_text("\n\n".join([*BODY[:at], line, *BODY[at:]])).text)
-
+from tests.support.cleaning import BODY, kept
 
 JUNK = [
     # where the story is read in full or ran first (the mixture's summaries: 16 of 135 news by one)
@@ -56,7 +39,7 @@ JUNK = [
 @pytest.mark.parametrize("line", JUNK)
 @pytest.mark.parametrize("at", [1, 3])
 def test_stop41_junk_goes_between_paragraphs_and_after_the_last(line: str, at: int) -> None:
-    assert _kept(line, at) == BODY
+    assert kept(line, at) == BODY
 
 
 @pytest.mark.parametrize(
@@ -80,7 +63,7 @@ def test_stop41_junk_goes_between_paragraphs_and_after_the_last(line: str, at: i
     ],
 )
 def test_stop41_prose_resembling_the_junk_stays(line: str) -> None:
-    assert _kept(line) == [BODY[0], line, *BODY[1:]]
+    assert kept(line) == [BODY[0], line, *BODY[1:]]
 
 
 def test_a_summarys_cut_mark_before_a_source_note_still_marks_it_cut() -> None:

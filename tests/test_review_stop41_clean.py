@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from digest.text.clean import clean_text
-from tests.test_clean_junk41 import BODY, _kept
+from tests.support.cleaning import BODY, kept
 
 
 @pytest.mark.parametrize("line", [
@@ -27,7 +27,7 @@ from tests.test_clean_junk41 import BODY, _kept
     "This story was first published in 1998 and won a Pulitzer, according to the paper.",
 ])
 def test_a_line_that_reports_speech_stays(line: str) -> None:
-    assert _kept(line) == [BODY[0], line, *BODY[1:]]
+    assert kept(line) == [BODY[0], line, *BODY[1:]]
 
 
 @pytest.mark.parametrize("line", [
@@ -37,5 +37,5 @@ def test_a_line_that_reports_speech_stays(line: str) -> None:
     "This article originally appeared on The Conversation.",
 ])
 def test_the_sites_notes_still_go(line: str) -> None:
-    assert _kept(line) == BODY
+    assert kept(line) == BODY
     assert line not in clean_text("\n\n".join([*BODY, line])).text

@@ -94,6 +94,15 @@ def test_add_finds_a_local_feed_listed_under_an_ipv6_spelling(
     assert [s.name for s in load_config(cfg).sources] == ["Bridge"]
 
 
+def add_titled(cfg: Path, title: str) -> None:
+    """``digest add`` a loopback feed whose ``<title>`` is ``title`` (markup as written)."""
+    rss = (f'<rss version="2.0"><channel><title>{title}</title><item><title>t</title>'
+           '<link>https://h.example/1</link><description>d</description></item></channel></rss>')
+    with TestServer() as srv:
+        srv.set("/feed.rss", rss.encode(), headers={"Content-Type": "application/rss+xml"})
+        assert main(["add", "--config", str(cfg), srv.url("/feed.rss")]) == 0
+
+
 @pytest.mark.parametrize("title", ["Yes", "On", "OFF", "no"])
 def test_a_feed_titled_as_a_yaml_boolean_is_added_under_its_title(tmp_path: Path, title: str) -> None:
     """ruamel writes YAML 1.2 (``Yes`` plain is text); the configuration is read as YAML 1.1
@@ -101,11 +110,7 @@ def test_a_feed_titled_as_a_yaml_boolean_is_added_under_its_title(tmp_path: Path
     at a line of a file that was never written."""
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text("timezone: UTC\nfetch:\n  allow_hosts: ['127.0.0.1']\nsources: []\n", encoding="utf-8")
-    rss = (f'<rss version="2.0"><channel><title>{title}</title><item><title>t</title>'
-           '<link>https://h.example/1</link><description>d</description></item></channel></rss>')
-    with TestServer() as srv:
-        srv.set("/feed.rss", rss.encode(), headers={"Content-Type": "application/rss+xml"})
-        assert main(["add", "--config", str(cfg), srv.url("/feed.rss")]) == 0
+    add_titled(cfg, title)
     assert [s.name for s in load_config(cfg).sources] == [title]
     assert main(["remove", "--config", str(cfg), title]) == 0
     assert load_config(cfg).sources == []
@@ -130,11 +135,7 @@ def test_a_name_and_category_of_another_yaml_type_are_written_as_text(tmp_path: 
 def test_a_titles_invisible_characters_name_no_source(tmp_path: Path, title: str, name: str) -> None:
     cfg = tmp_path / "feeds.yaml"
     cfg.write_text("fetch:\n  allow_hosts: ['127.0.0.1']\nsources: []\n", encoding="utf-8")
-    rss = (f'<rss version="2.0"><channel><title>{title}</title><item><title>t</title>'
-           '<link>https://h.example/1</link><description>d</description></item></channel></rss>')
-    with TestServer() as srv:
-        srv.set("/feed.rss", rss.encode(), headers={"Content-Type": "application/rss+xml"})
-        assert main(["add", "--config", str(cfg), srv.url("/feed.rss")]) == 0
+    add_titled(cfg, title)
     assert [s.name for s in load_config(cfg).sources] == [name]
 
 
