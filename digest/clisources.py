@@ -18,24 +18,12 @@ Special cases
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import DigestError
+from .sources.fields import visible_name
 from .text.identity import feed_key
-
-#: Characters a name is not seen in: bidi controls, zero-width spaces, byte order marks, soft
-#: hyphens (joiners stay: they spell Persian and Indic words and emoji).
-_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-
-
-def _name_of(title: str) -> str:
-    """A feed's title as a source's name: one line, without :data:`_INVISIBLE`; "" when no
-    letter, digit, punctuation or symbol is left."""
-    name = " ".join(_INVISIBLE.sub("", title).split())
-    return name if any(unicodedata.category(c)[0] in "LNPS" for c in name) else ""
 
 
 def _site(url: str) -> str:
@@ -63,7 +51,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if not args.no_check:
         found = probe(url, cfg.fetch, now=cfg.now(), source=args.name or "add")
     feed_url = found.url if found is not None else url
-    name = " ".join((args.name or _name_of(found.title if found is not None else "") or _site(feed_url)).split())
+    name = " ".join((args.name or visible_name(found.title if found is not None else "") or _site(feed_url)).split())
     done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}])
     for line in done.skipped:
         print(f"{args.config}: not added: {line}")

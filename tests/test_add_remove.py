@@ -158,3 +158,18 @@ def test_a_removed_sources_articles_stay_in_the_archive(tmp_path: Path) -> None:
         report = app.run(now=NOW)
         assert report.new_articles == 0 and report.errors == []
         assert {s.lead.source for s in app.build_view(NOW.date()).stories} == {"Coast"}
+
+
+def test_an_opml_lists_titles_lose_their_invisible_characters_as_digest_add_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest add`` named a source without a title's bidi controls and zero-width spaces;
+    ``digest import-opml`` (and a list read as a source) kept them: a U+202E turned each line
+    naming the source around, and a title of zero-width spaces was an invisible name."""
+    cfg = config(tmp_path)
+    (tmp_path / "subs.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body><outline text="&#x202E;Harbour&#8203; Herald" type="rss" '
+        'xmlUrl="https://harbour.example/feed"/><outline text="&#8203;&#8203;" type="rss" '
+        'xmlUrl="https://blank.example/feed"/></body></opml>', encoding="utf-8")
+    assert main(["import-opml", "--config", str(cfg), str(tmp_path / "subs.opml")]) == 0
+    assert [s.name for s in load_config(cfg).sources] == ["Notes", "Harbour Herald", "https://blank.example/feed"]

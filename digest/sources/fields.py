@@ -21,6 +21,7 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
@@ -339,3 +340,17 @@ def without_outlet(title: str, outlet: str | None) -> str:
     head = title[: len(title) - len(outlet)]
     m = _OUTLET_SEP.search(head)
     return head[: m.start()] if m and m.start() > 0 else title
+
+
+#: Characters a name is not seen in: bidi controls, zero-width spaces, byte order marks, soft
+#: hyphens (joiners stay: they spell Persian and Indic words and emoji).
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def visible_name(title: str) -> str:
+    """A feed's title as a source's name (``digest add``, an OPML list's outline): one line,
+    without the characters nobody sees or types (a title's U+202E turned the rest of each line
+    that names the source around, in ``digest sources`` and the logs); "" when no letter,
+    digit, punctuation or symbol is left (a title of zero-width spaces)."""
+    name = " ".join(_INVISIBLE.sub("", title).split())
+    return name if any(unicodedata.category(c)[0] in "LNPS" for c in name) else ""

@@ -40,6 +40,7 @@ from lxml import etree
 from ..errors import ParseError
 from ..text.identity import feed_key
 from .feeds import plain
+from .fields import visible_name
 
 #: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype
 #: may come before the ``<opml`` root element.
@@ -110,7 +111,7 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
             if not _is_outline(child):
                 walk(child, folders)  # <body>, or anything a tool wrapped them in
                 continue
-            label = plain(_attr(child, "title") or _attr(child, "text"), is_html=False)
+            label = visible_name(plain(_attr(child, "title") or _attr(child, "text"), is_html=False))
             url = _attr(child, "xmlurl")
             if not url:
                 if any(_is_outline(c) for c in child):
