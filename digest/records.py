@@ -32,6 +32,11 @@ TITLE_CHARS = 300
 AUTHOR_CHARS = 200
 
 
+def one_line(s: str | None) -> str:
+    """``s`` on one line, its runs of spaces (line breaks, tabs) folded to one; "" for None."""
+    return " ".join((s or "").split())
+
+
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
 

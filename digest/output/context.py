@@ -18,7 +18,7 @@ from digest.output import dates
 from digest.output.dates import format_time
 from digest.output.newsline import news_parts, outlet_parts, shown_news
 from digest.output.sanitize import safe_url
-from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView
+from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
@@ -44,10 +44,6 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-
-
-def one_line(s: str | None) -> str:
-    return " ".join((s or "").split())
 
 
 def _version(
@@ -163,7 +159,3 @@ def failing_context(f: FailingSource, tz: tzinfo | None, day: str, locale: str |
         "error": excerpt(f.error, 200),
         "paused": f.paused,
     }
-
-
-def plural_of(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"

@@ -16,10 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from digest.output.sanitize import escape_md
-
-
-def _one_line(s: str | None) -> str:
-    return " ".join((s or "").split())
+from digest.records import one_line
 
 
 def outlet_said(line: str, outlet: str) -> str | None:
@@ -41,7 +38,7 @@ def shown_news(line: str, title: str, cut: str, figures: bool = False) -> str:
     excerpt under it already says it (the new version leads: its headline is the heading,
     its first sentence the excerpt's), unless it is new by ``figures`` the reader read the
     sentence without (the excerpt holds the changed sentence, and does not say what changed)."""
-    line = _one_line(line)
+    line = one_line(line)
     return "" if line in (title, "") or (line.removesuffix(" …") in cut and not figures) else line
 
 

@@ -46,8 +46,6 @@ from digest.output.context import (
     anchor,
     excerpt,
     failing_context,
-    one_line,
-    plural_of,
     story_context,
 )
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
@@ -61,6 +59,8 @@ from digest.records import (
     DigestView,
     SectionView,
     newest_first,
+    one_line,
+    plural,
 )
 
 Format = Literal["md", "html", "json"]
@@ -95,7 +95,7 @@ def make_env(
 def _install(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.setdefault("md", escape_md)
     env.filters.setdefault("url", safe_url)
-    env.globals.setdefault("plural", plural_of)
+    env.globals.setdefault("plural", plural)
     return env
 
 
