@@ -287,14 +287,18 @@ def new_passages(version: Said, read: Read) -> list[str]:
     for start, end in _spans(text):
         p = text[start:end].strip()
         grams = _grams(p)
-        if len(grams & read.grams) < READ_SHARE * len(grams) or read.figures_new(text, start, end, grams):
+        if not _grams_read(grams, read) or read.figures_new(text, start, end, grams):
             out.append(p)
     return out
 
 
 def _words_read(passage: str, read: Read) -> bool:
     """Whether ``READ_SHARE`` of the passage's grams were read (its figures aside)."""
-    grams = _grams(passage)
+    return _grams_read(_grams(passage), read)
+
+
+def _grams_read(grams: set[str], read: Read) -> bool:
+    """Whether ``READ_SHARE`` of a passage's ``grams`` were read."""
     return len(grams & read.grams) >= READ_SHARE * len(grams)
 
 
@@ -305,8 +309,9 @@ def headline_words(version: Said) -> set[str]:
     name's words in the headline itself are news: "Independent inquiry into ..." from The
     Independent, "Washington orders ..." from The Washington Post."""
     title = " ".join(version.title.split())
-    label = _LABEL.match(unicodedata.normalize("NFC", title))
-    title = unicodedata.normalize("NFC", title)[label.end():] if label else title
+    nfc = unicodedata.normalize("NFC", title)
+    label = _LABEL.match(nfc)
+    title = nfc[label.end():] if label else title
     name = _words(getattr(version, "outlet_name", "") or "")
     parts = [p for p in _SITE_SEP.split(title) if p.strip()] if name else [title]
     if len(parts) > 1 and _words(parts[-1]) <= name:
@@ -427,7 +432,7 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int]]:
         if body not in text[start:end]:
             continue
         grams = _grams(text[start:end])
-        if len(grams & read.grams) < READ_SHARE * len(grams):
+        if not _grams_read(grams, read):
             return []
         new = read.figures_new(text, start, end, grams)
         return [m.span() for fig, at in stated(body, 0, len(body)) if fig in new
