@@ -53,6 +53,8 @@ FAILING_KEY = "failing:{day}"
 #: The store's time resolution: an article fetched at the very instant of a seal is the
 #: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
 _TICK = timedelta(microseconds=1)
+#: Later than any run of failures began: where one of no known start is placed.
+_NO_START = datetime.max.replace(tzinfo=UTC)
 
 
 def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
@@ -198,8 +200,8 @@ def day_failing(store: Store, names: set[str], day: date, end: datetime, now: da
     out = failing_sources(store, names, end)
     if end <= now:
         current = {f.name for f in out}
-        out += [f for f in written_failing(store, day) if f.name in names and f.name not in current]
-        out.sort(key=lambda f: (f.since or end, f.name))
+        out = earliest_failing_first([*out, *(f for f in written_failing(store, day)
+                                               if f.name in names and f.name not in current)], end)
     return out
 
 
@@ -212,5 +214,10 @@ def failing_sources(store: Store, names: set[str], end: datetime) -> list[Failin
         if st.name in names and st.failures and since is not None and since < end:
             error = (st.last_error or "").removeprefix(st.name + ": ")
             out.append(FailingSource(st.name, since, st.failures, error, st.paused))
-    out.sort(key=lambda f: (f.since or end, f.name))
-    return out
+    return earliest_failing_first(out)
+
+
+def earliest_failing_first(failing: Iterable[FailingSource], last: datetime = _NO_START) -> list[FailingSource]:
+    """``failing`` by the start of each one's run of failures, then by name; one of no known
+    start (a record written by an older digest) as if it began at ``last``."""
+    return sorted(failing, key=lambda f: (f.since or last, f.name))

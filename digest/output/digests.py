@@ -34,12 +34,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..config import OTHER, WEEKDAYS, Config
 from ..records import ALSO_REPORTED, DigestView, SectionView, StoryView, VersionView
 from ..store.base import Store
+from .days import earliest_failing_first
 from .filters import Rule, Rules, versions
 from .view import build_view, duplicates_collapsed
 
@@ -221,7 +222,7 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         generated=last.generated if last else None,
         per_day=per_day,
         first_day=views[0].date if views else None,
-        failing=sorted(failing.values(), key=lambda f: (f.since is None, f.since or datetime.min, f.name)),
+        failing=earliest_failing_first(failing.values()),
         sources=last.sources if last else 0,
     )
 
