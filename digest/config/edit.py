@@ -196,7 +196,8 @@ def remove_source(cfg_path: Path, name: str) -> Path:
     ConfigError when no source has that name or its lines cannot be cut out alone."""
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
     text = cfg_path.read_text(encoding="utf-8")
-    seq = _sources(text)
+    doc = _yaml(text).load(text)
+    seq = _sources(doc)
     listed = _names(seq)
     if name not in listed:
         if name in {s.name for s in cfg.sources}:
@@ -221,11 +222,11 @@ def remove_source(cfg_path: Path, name: str) -> Path:
             end = stop
     kept = lines[:line] + lines[end:]
     if len(seq) == 1:  # "sources:" with nothing under it is null, not a list
-        at = _key_line(text)
+        at = doc.lc.key("sources")[0]
         kept[at] = re.sub(r"^(\ufeff?[ \t]*sources:)", r"\1 []", kept[at], count=1)
     new_text = "".join(kept)
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
-    if _names(_sources(new_text)) != [n for n in listed if n != name]:
+    if _names(_sources(_yaml(new_text).load(new_text))) != [n for n in listed if n != name]:
         raise ConfigError(f"{cfg_path}: {name!r} could not be removed alone: remove it by hand")
     backup = backup_path(cfg_path)
     shutil.copy2(cfg_path, backup)
@@ -233,9 +234,8 @@ def remove_source(cfg_path: Path, name: str) -> Path:
     return backup
 
 
-def _sources(text: str) -> CommentedSeq:
-    """The ``sources:`` of a configuration's text, as ruamel reads it (with its lines)."""
-    doc = _yaml(text).load(text)
+def _sources(doc: Any) -> CommentedSeq:
+    """The ``sources:`` of a configuration as ruamel read it (with its lines)."""
     seq = doc.get("sources") if isinstance(doc, CommentedMap) else None
     return seq if isinstance(seq, CommentedSeq) else CommentedSeq()
 
@@ -243,7 +243,3 @@ def _sources(text: str) -> CommentedSeq:
 def _names(seq: CommentedSeq) -> list[str | None]:
     return [item.get("name") if isinstance(item, CommentedMap) else None for item in seq]
 
-
-def _key_line(text: str) -> int:
-    """The line (0-based) of the top-level ``sources:`` key."""
-    return int(_yaml(text).load(text).lc.key("sources")[0])

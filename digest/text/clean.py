@@ -189,9 +189,9 @@ def _cta(u: Unit) -> bool:
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
 
 
-def _stop41_note(u: Unit) -> str | None:
-    """The reason stop 41's notes give a line (a comment form's, the site's app offered, a
-    copyright sign, a publisher's registration, where the story ran first), or None; never for
+def _site_note(u: Unit) -> str | None:
+    """The reason a site's note gives a line (stop 41: a comment form's, the site's app offered,
+    a copyright sign, a publisher's registration, where the story ran first), or None; never for
     a line that reports speech (``REPORTED``: "..., officials urged residents").  They go alone,
     no signal of a site box: a photo's "photos © ..." took an exhibition's address under it as
     one (scrapinghub, all in the ground truth), a publisher's registration the story's last line
@@ -275,7 +275,7 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             u.reason = "credit line"
         elif u.words <= p.REACH_WORDS and REACH_WRITER.search(u.text) and HANDLE.search(u.text):
             u.reason = "contact or link"
-        elif (note := _stop41_note(u)) is not None:
+        elif (note := _site_note(u)) is not None:
             u.reason = note
         elif PLAYER_CONTROLS.fullmatch(u.text):
             u.reason = "player controls"
