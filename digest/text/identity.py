@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from contextlib import suppress
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 TRACKING = re.compile(
@@ -47,9 +48,8 @@ TRACKING = re.compile(
     re.I,
 )
 _WS = re.compile(r"\s+")
-#: The names of this machine a feed URL uses (loopback): one host to :func:`feed_key`.
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]"})
-#: The loopback addresses those name, however an IPv6 literal spells them (``[0:0:0:0:0:0:0:1]``,
+#: This machine's addresses a feed URL names it by, besides ``localhost``: one host to
+#: :func:`feed_key`, however an IPv6 literal spells them (``[0:0:0:0:0:0:0:1]``,
 #: ``[::ffff:127.0.0.1]``: the IPv4 address mapped).
 _LOOPBACK_IPS = frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
 
@@ -73,12 +73,13 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
-def _loopback_ip(host: str) -> bool:
-    """Whether ``host`` (an IPv6 literal in brackets) is ``::1`` or ``127.0.0.1`` spelt otherwise."""
-    if not host.startswith("["):
-        return False
+def _loopback(hostname: str) -> bool:
+    """Whether ``hostname`` (a URL's, brackets off) names this machine: ``localhost``, or
+    ``127.0.0.1`` or ``::1`` however spelt."""
+    if hostname == "localhost":
+        return True
     try:
-        ip = ipaddress.ip_address(host[1:-1])
+        ip = ipaddress.ip_address(hostname)
     except ValueError:
         return False
     mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
@@ -98,9 +99,9 @@ def feed_key(url: str) -> str:
     """
     parts = urlsplit(canonical_url(url))
     host = parts.netloc.removeprefix("www.")
-    name, port = (host, "") if host.endswith("]") or ":" not in host else host.rsplit(":", 1)
-    if name in _LOOPBACK or _loopback_ip(name):
-        host = "localhost" + (":" + port if port else "")
+    if _loopback((parts.hostname or "").removeprefix("www.")):
+        with suppress(ValueError):  # a port off the range: the host as spelt
+            host = "localhost" + (f":{parts.port}" if parts.port else "")
     path = parts.path.rstrip("/")
     return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
