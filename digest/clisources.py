@@ -33,7 +33,7 @@ def _site(url: str) -> str:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .config.edit import add_sources
+    from .config.edit import add_sources, configured_feeds
     from .sources.probe import Probe, probe
 
     cfg = load_config(args.config)  # a broken file is reported before anything is fetched
@@ -43,9 +43,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).hostname:
         raise DigestError(f"add: {url!r} is not an http(s) URL (a local file or folder is a source's 'path:' "
                           f"in {args.config})")
-    known = {feed_key(s.url): s.name for s in cfg.sources if s.url}
-    if feed_key(url) in known:  # asked nothing of its server
-        print(f"{args.config}: not added: {url} is there already (as {known[feed_key(url)]!r})")
+    there = configured_feeds(cfg).get(feed_key(url))
+    if there is not None:  # asked nothing of its server
+        print(f"{args.config}: not added: {url} is there already (as {there!r})")
         return 0
     found: Probe | None = None
     if not args.no_check:

@@ -48,9 +48,9 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ..errors import ConfigError
 from ..output.files import atomic_write
 from ..text.identity import feed_key
-from .model import load_config, parse_config, read_plain
+from .model import Config, load_config, parse_config, read_plain
 
-__all__ = ["Added", "add_sources", "backup_path", "remove_source"]
+__all__ = ["Added", "add_sources", "backup_path", "configured_feeds", "remove_source"]
 
 
 @dataclass
@@ -62,6 +62,11 @@ class Added:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     backup: Path | None = None
+
+
+def configured_feeds(cfg: Config) -> dict[str, str]:
+    """The feeds ``cfg`` reads, by :func:`~digest.text.identity.feed_key`: the source reading each."""
+    return {feed_key(s.url): s.name for s in cfg.sources if s.url}
 
 
 def backup_path(cfg_path: Path) -> Path:
@@ -144,7 +149,7 @@ def _trailing(seq: Any) -> Any:
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
-    known = {feed_key(s.url): s.name for s in cfg.sources if s.url}
+    known = configured_feeds(cfg)
     names = {s.name for s in cfg.sources}
     text = cfg_path.read_text(encoding="utf-8")
     y = _yaml(text)
