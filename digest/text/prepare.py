@@ -18,6 +18,8 @@ Special cases
 * An entry with no title gets the first sentence of its text as title, or its opening cut at
   a word (:func:`title_of_text`).
 * An entry with neither title nor text is dropped (``None``).
+* A text longer than ``params.MAX_TEXT_CHARS`` (200,000 characters, four times the longest
+  article seen) is cut at a paragraph break before cleaning (:func:`capped`).
 """
 
 from __future__ import annotations
@@ -112,10 +114,35 @@ def bodies_of(entries: Sequence[Entry], *, workers: int | None = None) -> list[B
 
 
 def _body(entry: Entry, extracted: tuple[str, str | None] | None = None) -> tuple[str, str | None, bool]:
-    """Return (raw text, title found in the page, is_summary_only).
+    """Return (raw text, title found in the page, is_summary_only), the text :func:`capped`.
 
     ``extracted``: the page's ``html_to_text(page=True)``, when already done.
     """
+    text, title, summary_only = _fullest(entry, extracted)
+    return capped(text), title, summary_only
+
+
+def capped(text: str) -> str:
+    """``text`` cut to at most ``MAX_TEXT_CHARS`` characters, at the last paragraph break
+    before the cap, else the last line break, else the last space (else at the cap).
+
+    Cleaning time grows with the text, and feeds, folders and replay files are hostile: a
+    ``text`` field of 10 MB took 46 s to clean.  Article extraction caps its HTML input
+    (``extract.MAX_INPUT_CHARS``) but a page's text, a plain-text entry or a ``.txt`` file had
+    no cap.
+    """
+    limit = p.MAX_TEXT_CHARS
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    for brk in ("\n\n", "\n", " "):
+        cut = head.rfind(brk)
+        if cut > limit // 2:
+            return head[:cut].rstrip()
+    return text[:limit]
+
+
+def _fullest(entry: Entry, extracted: tuple[str, str | None] | None) -> tuple[str, str | None, bool]:
     if entry.content_html and entry.content_html.strip():
         page = entry.is_page or bool(_PAGE.search(entry.content_html[:2000]))
         if page and extracted is not None:
@@ -216,13 +243,14 @@ def prepare(
     if entry.text and not entry.content_html and title and not entry.title_stated and not _headline_like(title):
         # A plain-text article whose first line is not a headline: a paragraph
         # (the article has no headline) or site junk ("Share this").
+        plain = capped(entry.text)
         if len(title.split()) > p.HEADLINE_LIKE_MAX_WORDS:  # a paragraph, not a headline
             raw = f"{title}\n\n{raw}"
-            title = title_from_text(title, entry.text) or ""
+            title = title_from_text(title, plain) or ""
         else:
-            first = classify_lines(f"{title}\n\n{entry.text}")[:1]
+            first = classify_lines(f"{title}\n\n{plain}")[:1]
             cta = bool(first) and first[0][1] == "call to action"
-            title = title_from_text(title, entry.text) or ("" if cta else title)
+            title = title_from_text(title, plain) or ("" if cta else title)
     if source_lines is None and recurring is not None:
         source_lines = recurring.lines_for(entry.source)
     result = clean_text(raw, title=title or None, source_lines=source_lines)
