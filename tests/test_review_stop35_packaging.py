@@ -114,7 +114,7 @@ class Built:
 
 
 def _plant_strays(src: Path) -> None:
-    for rel in ("digest/store/sqlite.py.orig", "digest/app.py.rej", "digest/cli.py~",
+    for rel in ("digest/store/sqlite.py.orig", "digest/app.py.rej", "digest/cli/commands.py~",
                 "digest/store/migrations/sqlite/0001_initial.sql.bak", "digest/.app.py.swp",
                 "templates/digest.md.j2~", "templates/digest.html.j2.orig",
                 "digest/__pycache__/app.cpython-311.pyc", "digest/app.pyc"):

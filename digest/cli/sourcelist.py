@@ -21,9 +21,9 @@ import argparse
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import DigestError
-from .sources.fields import visible_name
-from .text.identity import feed_key
+from ..errors import DigestError
+from ..sources.fields import visible_name
+from ..text.identity import feed_key
 
 
 def _site(url: str) -> str:
@@ -32,9 +32,9 @@ def _site(url: str) -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .config.edit import add_sources, configured_feeds
-    from .sources.probe import Probe, probe
+    from ..config import load_config
+    from ..config.edit import add_sources, configured_feeds
+    from ..sources.probe import Probe, probe
 
     cfg = load_config(args.config)  # a broken file is reported before anything is fetched
     if args.name is not None and not args.name.strip():
@@ -71,7 +71,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from .config.edit import remove_source
+    from ..config.edit import remove_source
 
     backup = remove_source(Path(args.config), args.name)
     print(f"{args.config}: removed {args.name!r}: it is not read from the next run on; what was read from it "

@@ -27,7 +27,7 @@ from datetime import date, timedelta, tzinfo
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .output.digests import Plan
+    from ..output.digests import Plan
 
 DEFAULT_CONFIG = "feeds.yaml"
 
@@ -195,7 +195,7 @@ def port_arg(value: str) -> int:
 
 def check_date(args: argparse.Namespace, tz: tzinfo) -> None:
     """``--date`` must have a start and an end in UTC (9999-12-31 has no end)."""
-    from .sources.dates import check_day
+    from ..sources.dates import check_day
 
     if args.date is not None:
         check_day(args.date, tz)

@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cliservice, clisources
-from .cliargs import (
+from ..errors import DigestError
+from . import serving, sourcelist
+from .args import (
     check_date,
     config_arg,
     date_arg,
@@ -34,10 +35,9 @@ from .cliargs import (
     version_arg,
     week_of,
 )
-from .errors import DigestError
 
 if TYPE_CHECKING:
-    from .store.base import SourceState
+    from ..store.base import SourceState
 
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
@@ -46,15 +46,15 @@ Setup = Callable[[argparse.ArgumentParser], None]
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .config.starter import write_starter
+    from ..config.starter import write_starter
 
     print(*write_starter(args.path, force=args.force).next_steps(), sep="\n")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .output.days import gone_later
+    from ..app import open_app
+    from ..output.days import gone_later
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -82,11 +82,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .output.digests import plans
-    from .output.publish import format_of
-    from .retention import check_kept
-    from .service.delivery import latest_due_day
+    from ..app import open_app
+    from ..output.digests import plans
+    from ..output.publish import format_of
+    from ..retention import check_kept
+    from ..service.delivery import latest_due_day
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
     with open_app(args.config) as app:
@@ -123,7 +123,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from .batch import dedupe_jsonl
+    from ..batch import dedupe_jsonl
 
     if args.file in (None, "-"):
         errors = dedupe_jsonl(stdin_bytes(), sys.stdout)
@@ -142,8 +142,8 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .service.replay import check_span, replay_jsonl
+    from ..app import open_app
+    from ..service.replay import check_span, replay_jsonl
 
     check_span(args.from_day, args.to_day)
     try:  # bytes: a line not UTF-8 is one bad line (``digest.batch.numbered_records``)
@@ -163,8 +163,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     import json
 
-    from .app import open_app
-    from .output.search import search
+    from ..app import open_app
+    from ..output.search import search
 
     query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
     with open_app(args.config) as app:
@@ -185,10 +185,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .config.edit import add_sources
-    from .sources.lists import read_list
-    from .sources.opml import read_opml_report
+    from ..config import load_config
+    from ..config.edit import add_sources
+    from ..sources.lists import read_list
+    from ..sources.opml import read_opml_report
 
     path = args.file
     feeds, unusable = read_opml_report(read_list(path, load_config(args.config).fetch), source=str(path))
@@ -203,8 +203,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .sources.opml import write_opml
+    from ..config import load_config
+    from ..sources.opml import write_opml
 
     cfg = load_config(args.config)
     feeds = [{"name": s.name, "url": s.url, "category": s.category} for s in cfg.sources if s.url]
@@ -224,9 +224,9 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .explain import as_text
-    from .output.jsonview import json_value
+    from ..app import open_app
+    from ..explain import as_text
+    from ..output.jsonview import json_value
 
     with open_app(args.config) as app:
         if args.other:
@@ -245,7 +245,7 @@ def _condition(state: SourceState) -> str:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from .app import open_app
+    from ..app import open_app
 
     with open_app(args.config) as app:
         for name in args.resume or ():
@@ -274,9 +274,9 @@ COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
 
 def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
     def deco(setup: Setup) -> Setup:
-        attr = "cmd_" + name.replace("-", "_")  # here, a service command's (``digest.cliservice``),
-        # or one that changes the sources listed (``digest.clisources``)
-        handler = globals().get(attr) or getattr(cliservice, attr, None) or getattr(clisources, attr)
+        attr = "cmd_" + name.replace("-", "_")  # here, a service command's (``digest.cli.serving``),
+        # or one that changes the sources listed (``digest.cli.sourcelist``)
+        handler = globals().get(attr) or getattr(serving, attr, None) or getattr(sourcelist, attr)
         COMMANDS[name] = (help_text, handler, setup)
         return setup
 

@@ -1,5 +1,5 @@
 """The ``digest`` commands that run the service: a worker, the daemon, sending, pruning and
-serving.  A thin layer, as :mod:`digest.cli` (which registers them): each imports what it runs
+serving.  A thin layer, as :mod:`digest.cli.commands` (which registers them): each imports what it runs
 only when it runs (``digest --help`` and the light commands stay quick to start)."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ import argparse
 import logging
 import sys
 
-from .cliargs import check_date, week_of
-from .errors import DigestError
+from ..errors import DigestError
+from .args import check_date, week_of
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .service.workers import loop_worker, run_worker
-    from .store.base import open_store
+    from ..config import load_config
+    from ..service.workers import loop_worker, run_worker
+    from ..store.base import open_store
 
     cfg = load_config(args.config)
     with open_store(cfg.database_url) as store:
@@ -30,8 +30,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .service.daemon import Daemon
+    from ..app import open_app
+    from ..service.daemon import Daemon
 
     if not args.verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -40,10 +40,10 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .output.digests import plans
-    from .retention import check_kept
-    from .service import delivery
+    from ..app import open_app
+    from ..output.digests import plans
+    from ..retention import check_kept
+    from ..service import delivery
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -74,8 +74,8 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    from .app import open_app
-    from .retention import prune
+    from ..app import open_app
+    from ..retention import prune
 
     with open_app(args.config) as app:
         keep = args.keep_days or app.cfg.keep_days
@@ -86,8 +86,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .service.web import serve
+    from ..config import load_config
+    from ..service.web import serve
 
     serve(load_config(args.config), args.host, args.port, url_prefix=args.url_prefix, trusted_proxy=args.trusted_proxy)
     return 0
