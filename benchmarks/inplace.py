@@ -28,6 +28,9 @@ per kind::
            figure      a number in the text changed (read since stop 40: ``output.figures``; compared
                        with the passage it was read from since stop 41: ``news.Read``)
 
+``figure said``: of the figures changed that were read, those whose "what's new" line marks
+the new figure and says the one it replaced ("**41** (was 40)", stop 42).
+
     python -m benchmarks.inplace [--split val|test|all] [--json FILE]
 """
 
@@ -42,7 +45,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from digest.output.news import _grams, adds_nothing
+from digest.output.figures import FIGURE, written
+from digest.output.news import _grams, adds_nothing, figures_told, read_of, whats_new
 from digest.records import Article, Entry
 from digest.revisions import said
 from digest.store.base import StoredArticle
@@ -79,12 +83,9 @@ def variants(row: dict[str, Any], same: list[dict[str, Any]], other: dict[str, A
     fresh = [p for text in kept for p in text.split("\n")  # another report's, as its cleaning kept them
              if len(p.split()) >= 8 and len(_grams(p) & grams) < 0.5 * len(_grams(p))]
     heads = [r["title"] for r in same if r["title"] != title]
-    numbered = next((i for i, p in enumerate(paras) if _NUMBER.search(p)), None)
     figure = None
-    if numbered is not None:
-        changed = list(paras)
-        changed[numbered] = _NUMBER.sub(lambda m: str(int(m.group()) + 1), changed[numbered], count=1)
-        figure = _entry(title, changed)
+    if (change := figure_change(paras)) is not None:
+        figure = _entry(title, change[0])
     return {
         "timestamp": _entry(title, ["Updated June 16, 2014 9:41 a.m.", *paras]),
         "ad": _entry(title, [paras[0], "Advertisement", *paras[1:]]),
@@ -96,8 +97,34 @@ def variants(row: dict[str, Any], same: list[dict[str, Any]], other: dict[str, A
     }
 
 
+def figure_change(paras: list[str]) -> tuple[list[str], str, str] | None:
+    """The paragraphs with the first number of the first paragraph holding one raised by one,
+    and the figure it stands in before and after, as written ("3,000" and "4,000" where the
+    "3" of "3,000" was raised: ``figures.written``); None where no paragraph holds one."""
+    numbered = next((i for i, p in enumerate(paras) if _NUMBER.search(p)), None)
+    if numbered is None:
+        return None
+    para = paras[numbered]
+    m = _NUMBER.search(para)
+    assert m is not None
+    changed = list(paras)
+    changed[numbered] = para[: m.start()] + str(int(m.group()) + 1) + para[m.end() :]
+    start = next((f.start() for f in FIGURE.finditer(para) if f.start() <= m.start() < f.end()), m.start())
+    return changed, written(para, start), written(changed[numbered], start)
+
+
+def said_was(first: Article, article: Article, before: str, after: str) -> bool:
+    """Whether the "what's new" line of ``article`` (a figure changed in ``first``) marks the
+    new figure and says the one before it (``news.figures_told``)."""
+    earlier, new = [stored(first)], [stored(article)]
+    read = read_of(earlier)
+    line = whats_new(new, earlier, first.title, read=read)
+    return any(line[a:b] == after and was == before for a, b, was in figures_told(line, new[0], read))
+
+
 def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
-    """Per kind: (changes read as material, changes made)."""
+    """Per kind: (changes read as material, changes made); and ``figure said``: of the figures
+    changed that were read, those whose line marks the new figure and says the one before."""
     by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_event[r["event"]].append(r)
@@ -114,7 +141,12 @@ def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
             if article is None:
                 continue
             made[kind] += 1
-            material[kind] += not adds_nothing(article, said([stored(first)]))  # as Poll.read
+            read = not adds_nothing(article, said([stored(first)]))  # as Poll.read
+            material[kind] += read
+            change = figure_change([p for p in row["text"].split("\n") if p.strip()])
+            if kind == "figure" and read and change is not None:
+                made["figure said"] += 1
+                material["figure said"] += said_was(first, article, *change[1:])
     return {k: (material[k], made[k]) for k in made}
 
 
@@ -133,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             "inplace_paragraph_read": counts["paragraph"][0] / max(counts["paragraph"][1], 1),
             "inplace_headline_read": counts["headline"][0] / max(counts["headline"][1], 1),
             "inplace_figure_read": counts["figure"][0] / max(counts["figure"][1], 1),
+            "inplace_figure_said": counts["figure said"][0] / max(counts["figure said"][1], 1),
         }
         detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
         Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")

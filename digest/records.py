@@ -271,8 +271,9 @@ class StoryView:
     #: line is in the pages' language); "" where the line is a version's own words.
     whats_new_outlet: str = ""
     #: Where ``whats_new`` states the figures that are its only news (a figure changed in a
-    #: passage the reader read, ``digest.output.news.figures_told``): (start, end) in it.
-    whats_new_figures: tuple[tuple[int, int], ...] = ()
+    #: passage the reader read, ``digest.output.news.figures_told``): (start, end) in it, and
+    #: the figure it took the place of, as the reader read it (None where no one figure was).
+    whats_new_figures: tuple[tuple[int, int, str | None], ...] = ()
     #: New versions not listed: the same page (link, title and text) as one listed, read again
     #: through one channel (a source renamed, two sources on one feed); counted as collapsed
     #: duplicates.

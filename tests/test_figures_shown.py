@@ -18,9 +18,11 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
+from digest.output.news import figures_told, read_of, whats_new
 from digest.output.newsline import marked_md
 from digest.output.render import render_email_html, render_text
 from tests.support.httpd import TestServer
+from tests.test_figures_by_passage import _version
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
 
 LEDE = Q_TEXT.split("\n", 1)[0]
@@ -60,13 +62,15 @@ def test_a_figure_changed_in_the_lede_is_shown_and_marked(reader: Reader) -> Non
     the line is shown all the same, 4,400 marked in every format but the text."""
     quake, out = _day_two(reader, Q_TEXT.replace("about 4,000 homes", "about 4,400 homes", 1))
     assert quake["status"] == "developing" and quake["whats_new_figures"] == ["4,400"]
+    assert quake["whats_new_was"] == ["4,000"]
     assert quake["whats_new"].startswith("A magnitude 6.1 earthquake") and "4,400" in quake["whats_new"]
-    assert "cutting power to about **4,400** homes, GeoNet said." in out["md"]
+    assert "cutting power to about **4,400** (was 4,000) homes, GeoNet said." in out["md"]
     for fmt in ("html", "email"):
         line = _developing(out[fmt])
         assert [s.text_content() for s in line.xpath(".//span//strong")] == ["4,400"], fmt
-        assert "cutting power to about 4,400 homes" in line.text_content()
+        assert "cutting power to about 4,400 (was 4,000) homes" in line.text_content()
     assert "Developing: A magnitude 6.1 earthquake" in out["text"] and "**" not in out["text"]
+    assert "about 4,400 (was 4,000) homes" in out["text"]
 
 
 def test_a_line_of_words_not_read_marks_nothing(reader: Reader) -> None:
@@ -87,13 +91,73 @@ def test_the_feeds_own_marks_around_a_changed_figure_stay_text(reader: Reader) -
         line = _developing(out[fmt])
         assert [s.text_content() for s in line.xpath(".//strong")][1:] == ["4,400"], fmt  # after "Developing"
         assert not line.xpath(".//mark")
-        assert "about **4,400** <mark>homes</mark>, GeoNet said." in line.text_content()
+        assert "about **4,400 (was 4,000)** <mark>homes</mark>, GeoNet said." in line.text_content()
 
 
 @pytest.mark.parametrize(("parts", "md"), [
     ([("about ", False), ("4,400", True), (" homes", False)], "about **4,400** homes"),
+    ([("about ", False), ("4,400", True, "4,000"), (" homes", False)], "about **4,400** (was 4,000) homes"),
     ([("~50 dead, ", False), ("5", True), (" ~20 hurt", False)], "&#126;50 dead, **5** &#126;20 hurt"),  # no strike
-    ([("a ", False), ("5", True), ("-year-old *and* ", False), ("7", True)], "a **5**\\-year-old \\*and\\* **7**"),
+    # the line follows "**Developing**: ": a part after a figure is no line's start ("-", ">", "1.")
+    ([("a ", False), ("5", True), ("-year-old *and* ", False), ("7", True)], "a **5**-year-old \\*and\\* **7**"),
+    ([("scores ", False), ("3", True, "two"), ("> 2 in ", False), ("1.", False)], "scores **3** (was two)> 2 in 1."),
+    ([("+", False), ("5", True, "<b>4</b>")], "+**5** (was &lt;b>4&lt;/b>)"),  # the earlier figure is escaped too
 ])
-def test_a_lines_parts_as_markdown(parts: list[tuple[str, bool]], md: str) -> None:
-    assert marked_md([{"text": t, "new": new} for t, new in parts]) == md
+def test_a_lines_parts_as_markdown(parts: list[tuple[Any, ...]], md: str) -> None:
+    assert marked_md([{"text": t, "new": new, "was": was[0] if was else None} for t, new, *was in parts]) == md
+
+
+# -- the figure each new one took the place of ("was") -------------------------------------------
+
+TOLL = ("Police said three people were killed and 10 were injured when the bus left the road near "
+        "Opunake on Tuesday night. The driver was taken to Taranaki Base Hospital.")
+
+
+def _told(old: str, new: str) -> list[tuple[str, str | None]]:
+    """The figures a line of ``new`` (a revision of ``old``) is new by, each with its figure before."""
+    before, after = _version("a", old), _version("b", new)
+    read = read_of([before])
+    line = whats_new([after], [before], before.title, read=read)
+    return [(line[a:b], was) for a, b, was in figures_told(line, after, read)]
+
+
+@pytest.mark.parametrize(("new", "told"), [
+    # each figure replaced one for one, in the order the sentence states them
+    (TOLL.replace("three", "five").replace("10 were", "12 were"), [("five", "three"), ("12", "10")]),
+    # one changed, the other kept: the kept one is no news
+    (TOLL.replace("10 were", "14 were"), [("14", "10")]),
+    # changed to a figure the sentence states again where nothing changed: the changed one only
+    (TOLL.replace("and 10 were", "and three were"), [("three", "10")]),
+    # a figure added beside the changed one: which it replaced is a guess, none is said
+    (TOLL.replace("three people", "five people, among them a 36-year-old,"), [("five", None), ("36", None)]),
+])
+def test_each_changed_figure_carries_the_one_it_replaced(new: str, told: list[tuple[str, str | None]]) -> None:
+    assert _told(TOLL, new) == told
+
+
+def test_the_figure_replaced_is_read_from_the_passage_the_sentence_was_read_from() -> None:
+    """A report stating 10 in another sentence: the sentence's own earlier figure is the one said."""
+    old = TOLL + " Ten buses run the route each day, the council said in a statement on Wednesday."
+    new = old.replace("10 were injured", "11 were injured")
+    assert _told(old, new) == [("11", "10")]
+
+
+def test_the_atom_entry_marks_the_changed_figure_and_says_the_one_before() -> None:
+    """The Atom feed's entry of a developing story shows the line as the pages do: the figure
+    ``<strong>``, " (was 4,000)" after it; feed text stays text."""
+    import feedparser
+
+    from digest.output.atom import stories_atom
+    from digest.records import StoryView, VersionView
+
+    line = "Power was cut to about 4,400 <b>homes</b>, GeoNet said."
+    at = line.index("4,400")
+    lead = VersionView("Coast News", "Quake hits Opunake", "https://a.example/1", DAY1, line)
+    story = StoryView("s1", lead.title, lead, [], first_seen=DAY1, status="developing", whats_new=line,
+                      whats_new_figures=((at, at + 5, "4,000"),))
+    text = stories_atom([story], title="t", feed_url="https://n.example/feed.atom", site_url="https://n.example/",
+                        updated=DAY1 + timedelta(days=1))
+    [entry] = feedparser.parse(text).entries
+    para = lxml.html.fragment_fromstring(entry.content[0].value).find("p")
+    assert [s.text_content() for s in para.iter("strong")] == ["Developing", "4,400"]
+    assert para.text_content() == "Developing: Power was cut to about 4,400 (was 4,000) <b>homes</b>, GeoNet said."

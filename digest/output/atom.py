@@ -38,7 +38,7 @@ from urllib.parse import quote
 from ..records import StoryView, VersionView
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
-from .newsline import outlet_said
+from .newsline import news_parts, outlet_said, was_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -107,7 +107,24 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
         said = ET.SubElement(p, "span", {"dir": "auto"})
         if story.whats_new_lang:
             said.set("lang", story.whats_new_lang)
-        said.text = news
+        _marked(said, news, story)
+
+
+def _marked(said: ET.Element, news: str, story: StoryView) -> None:
+    """The line's text in ``said``, each figure it is new by alone ``<strong>`` and followed by
+    the one it took the place of, " (was 4,000)", as the digest's pages show them
+    (``newsline.news_parts``); the text alone where the line is not the view's, as written."""
+    figures = story.whats_new_figures if news == story.whats_new else ()
+    last: ET.Element | None = None
+    for part in news_parts(news, news, figures):
+        text: str = part["text"]
+        if part["new"]:
+            last = ET.SubElement(said, "strong")
+            last.text, last.tail = text, was_said(part["was"]) if part["was"] else ""
+        elif last is None:
+            said.text = (said.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
 
 
 def _versions_html(versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from digest.output import dates
 from digest.output.dates import format_time
-from digest.output.newsline import news_parts, outlet_parts, shown_news
+from digest.output.newsline import news_parts, outlet_parts, plain_news, shown_news
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
 from digest.text.scripts import safe_cut
@@ -142,8 +142,10 @@ def story_context(
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
         "whats_new": shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
         #: the line in parts, each ``text`` and whether it is a figure the line is new by (``new``)
-        "whats_new_parts": news_parts(shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
-                                      s.whats_new, s.whats_new_figures),
+        "whats_new_parts": (parts := news_parts(shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
+                                                s.whats_new, s.whats_new_figures)),
+        #: the line as plain text, each figure changed followed by the one it replaced
+        "whats_new_plain": plain_news(parts),
         "whats_new_lang": part_lang(s.whats_new_lang),
         **outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
         "lead_new": s.lead.new,

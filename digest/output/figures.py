@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from difflib import SequenceMatcher
 
 #: What a figure is kept as, before its number ("#5": :func:`figures`).
 _FIG = "#"
@@ -90,3 +91,28 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             yield _FIG + number.replace(",", ""), m.start()
         else:
             yield _FIG + _NUMBER_WORDS[word.lower()], m.start()
+
+
+def written(text: str, at: int) -> str:
+    """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000", "$2bn"
+    without its "$": "2bn", "three")."""
+    m = FIGURE.match(text, at)
+    return m.group(0) if m else ""
+
+
+def replaced(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
+    """Which figures of ``new`` took the place of which of ``old`` (both a passage's figures in
+    the order it states them, :func:`stated`'s): (i, j) for ``new[j]`` in the place of
+    ``old[i]``.  As many figures as before: each that differs from the one in its place ("his
+    4-year-old daughter ... her 5-year-old sister" become 5 and 5: the first).  Else where the
+    two sequences, aligned (``difflib``), differ by as many figures replaced one for one
+    ("killed three, injured 10" become "killed five, injured 12" beside a figure added); a
+    figure added or dropped beside them pairs with none (which one it took the place of is a
+    guess)."""
+    if len(old) == len(new):
+        return [(i, i) for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    pairs: list[tuple[int, int]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            pairs += zip(range(i1, i2), range(j1, j2), strict=True)
+    return pairs

@@ -5,7 +5,8 @@ story from earlier days that gained only copies is ``developing`` with ``also_re
 the digest lists it under "also reported since"; a new source's old items, listed under "Earlier
 news, first read in this digest", are ``new`` with ``backlog`` true) and ``whats_new`` (with
 ``whats_new_figures``: the figures the line is new by alone, a figure changed in a sentence the
-reader read, as its text writes them; [] for any other line); each
+reader read, as its text writes them; [] for any other line; ``whats_new_was``: each one's figure
+before, as the reader read it, or null); each
 version its ``id``, ``published``, ``arrived`` and ``new``; the digest its
 ``sections`` in order, the ``muted`` stories with their rule, a weekly digest's
 ``per_day`` counts and the ``failing_sources``.  ``date`` is the digest's (last) day and
@@ -67,8 +68,10 @@ def render_json(view: DigestView) -> str:
                 "also_reported": s.status == ALSO_REPORTED,
                 "backlog": s.backlog,
                 "whats_new": s.whats_new or None,
-                #: the figures ``whats_new`` is new by alone (a figure changed), as its text writes them
-                "whats_new_figures": [s.whats_new[a:b] for a, b in s.whats_new_figures],
+                #: the figures ``whats_new`` is new by alone (a figure changed), as its text writes them,
+                #: and each one's earlier figure as the reader read it (null where no one was replaced)
+                "whats_new_figures": [s.whats_new[a:b] for a, b, _ in s.whats_new_figures],
+                "whats_new_was": [was for _, _, was in s.whats_new_figures],
                 "title": s.title or s.lead.title,
                 "first_seen": _iso(s.first_seen),
                 "outlets": s.outlets,

@@ -74,7 +74,7 @@ from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
 from ..text.words import FUNCTION_WORDS
-from .figures import FIGURE, stated
+from .figures import FIGURE, replaced, stated, written
 
 _WORD = re.compile(r"\w+")
 #: A new headline repeats the story's when under this share of its words (function words
@@ -188,12 +188,13 @@ class Read:
     passages states, and which passages hold each gram: a passage read is compared with the
     passages it was read from (:meth:`figures_new`), not with the whole earlier text."""
 
-    __slots__ = ("_stated", "_where", "figures", "grams")
+    __slots__ = ("_shown", "_stated", "_where", "figures", "grams")
 
     def __init__(self) -> None:
         self.grams: set[str] = set()
         self.figures: set[str] = set()  # every figure stated
         self._stated: list[tuple[str, ...]] = []  # each earlier passage's figures, as often as stated
+        self._shown: list[tuple[str, ...]] = []  # ... each as it was written ("4,000", "three")
         self._where: dict[str, int | list[int]] = {}  # a gram: the earlier passage(s) holding it
 
     def add(self, version: Said) -> None:
@@ -204,10 +205,12 @@ class Read:
         spans = list(_spans(text, tail=True))
         first = len(self._stated)
         self._stated.extend(() for _ in spans)
+        self._shown.extend(() for _ in spans)
         starts = [start for start, _ in spans]
         for fig, at in stated(text, 0, len(text)):  # one pass: the figures, then their passages
             i = first + bisect_right(starts, at) - 1
             self._stated[i] = (*self._stated[i], fig)
+            self._shown[i] = (*self._shown[i], written(text, at))
             self.figures.add(fig)
         if has_no_space_script(text) or len(low) != len(text):  # no words, or a letter lower cased in two
             self.grams |= _grams(text)
@@ -238,7 +241,8 @@ class Read:
 
     def sources(self, grams: set[str]) -> list[int]:
         """The earlier passages a passage of these ``grams`` was read from: each holding at
-        least ``SOURCE_SHARE`` of them, and the one holding most (all of them, on a tie)."""
+        least ``SOURCE_SHARE`` of them, and the one holding most (all of them, on a tie), the
+        one holding most first (the earliest, on a tie)."""
         held: Counter[int] = Counter()
         for g in grams & self._where.keys():
             at = self._where[g]
@@ -249,7 +253,7 @@ class Read:
         if not held:
             return []
         floor = min(max(held.values()), SOURCE_SHARE * len(grams))
-        return [at for at, n in held.items() if n >= floor]
+        return sorted((at for at, n in held.items() if n >= floor), key=lambda at: (-held[at], at))
 
     def figures_new(self, text: str, start: int, end: int, grams: set[str]) -> set[str]:
         """The figures the passage of ``text`` between ``start`` and ``end`` (its ``grams``)
@@ -267,6 +271,21 @@ class Read:
         if added <= self.figures and not said - told:
             return set()
         return added
+
+    def were(self, text: str, start: int, end: int, grams: set[str]) -> dict[int, str]:
+        """Of the passage of ``text`` between ``start`` and ``end`` (its ``grams``), each figure
+        that took the place of one of the earlier passage it was read from most (the first of
+        :meth:`sources`), by where it stands in ``text``: that figure as it was written ("4,400"
+        at its place: "4,000").  Figures are paired in the order they are stated, one for one
+        (:func:`digest.output.figures.replaced`); a figure added or dropped beside the others
+        pairs with none."""
+        found = self.sources(grams)
+        if not found:
+            return {}
+        told = list(stated(text, start, end))
+        old = list(zip(self._stated[found[0]], self._shown[found[0]], strict=True))
+        pairs = replaced([fig for fig, _ in old], [fig for fig, _ in told])
+        return {told[j][1]: old[i][1] for i, j in pairs}
 
 
 def read_of(earlier: Iterable[Said]) -> Read:
@@ -422,11 +441,14 @@ def whats_new(
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
 
-def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int]]:
+def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, str | None]]:
     """Where ``line`` (a :func:`whats_new` line of ``version``'s) states the figures it is new
     by, when they are its only news (a passage read, a figure changed in it: "five people were
-    treated"): each occurrence of such a figure, as (start, end) in ``line``; [] for a line of
-    words not read, a headline, a line of no passage."""
+    treated"): each occurrence of such a figure, as (start, end) in ``line`` and the figure it
+    took the place of, as the reader read it (:meth:`Read.were`: "three"; None where no one
+    figure was replaced); of a figure stated where one was replaced and again where none was
+    ("his 5-year-old daughter ... her 5-year-old sister", the daughter 4 before), the first
+    only.  [] for a line of words not read, a headline, a line of no passage."""
     text, body = " ".join(version.text.split()), line.removesuffix(" …")
     for start, end in _spans(text):
         if body not in text[start:end]:
@@ -435,8 +457,12 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int]]:
         if not _grams_read(grams, read):
             return []
         new = read.figures_new(text, start, end, grams)
-        return [m.span() for fig, at in stated(body, 0, len(body)) if fig in new
+        were = read.were(text, start, end, grams)
+        offset = text.index(body, start, end)
+        told = [(fig, m.span(), were.get(offset + at)) for fig, at in stated(body, 0, len(body)) if fig in new
                 if (m := FIGURE.match(body, at)) is not None]
+        placed = {fig for fig, _, was in told if was is not None}
+        return [(*span, was) for fig, span, was in told if was is not None or fig not in placed]
     return []
 
 

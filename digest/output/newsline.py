@@ -4,9 +4,11 @@
   unless the line is new by a figure the reader read the sentence without (stop 41: the excerpt
   holds the changed sentence and does not say what changed).
 * :func:`news_parts`: the line in parts, the figures it is new by apart
-  (``StoryView.whats_new_figures``), for the templates to mark; :func:`marked_md` writes them as
-  Markdown, each part escaped (``escape_md``), the figures ``**strong**`` (``<strong>`` in HTML
-  and the email): the mark is ours, never the feed's.
+  (``StoryView.whats_new_figures``), each with the figure it took the place of, for the
+  templates to mark; :func:`marked_md` writes them as Markdown, each part escaped
+  (``escape_md``), the figures ``**strong**`` (``<strong>`` in HTML and the email) and followed
+  by the earlier one, "**4,400** (was 4,000)": the mark and the words are ours, never the
+  feed's.  :func:`plain_news` writes them as plain text.
 * :func:`outlet_said`, :func:`outlet_parts`: a line in the digest's own words about an outlet
   ("Coast News retracted its report"), the outlet apart.
 """
@@ -42,27 +44,51 @@ def shown_news(line: str, title: str, cut: str, figures: bool = False) -> str:
     return "" if line in (title, "") or (line.removesuffix(" …") in cut and not figures) else line
 
 
-def news_parts(shown: str, line: str, figures: tuple[tuple[int, int], ...]) -> list[dict[str, Any]]:
-    """The ``shown`` line (:func:`shown_news` of ``line``) in parts: each its ``text`` and whether
-    it is one of the ``figures`` it is new by (``new``: (start, end) in ``line``), for the
+def news_parts(
+    shown: str, line: str, figures: tuple[tuple[int, int, str | None], ...]
+) -> list[dict[str, Any]]:
+    """The ``shown`` line (:func:`shown_news` of ``line``) in parts: each its ``text``, whether
+    it is one of the ``figures`` it is new by (``new``: (start, end) in ``line``) and the figure
+    it took the place of (``was``: "4,000" for "4,400", None where no one figure was), for the
     templates to mark; the line whole where it was not shown as it is."""
     if not shown or shown != line:
-        return [{"text": shown, "new": False}] if shown else []
-    parts, at = [], 0
-    for start, end in figures:
-        parts += [{"text": line[at:start], "new": False}, {"text": line[start:end], "new": True}]
+        return [{"text": shown, "new": False, "was": None}] if shown else []
+    parts: list[dict[str, Any]] = []
+    at = 0
+    for start, end, was in figures:
+        parts += [{"text": line[at:start], "new": False, "was": None},
+                  {"text": line[start:end], "new": True, "was": was}]
         at = end
-    return [p for p in [*parts, {"text": line[at:], "new": False}] if p["text"]]
+    return [p for p in [*parts, {"text": line[at:], "new": False, "was": None}] if p["text"]]
+
+
+def was_said(was: str) -> str:
+    """What follows a figure changed, in the line's parts: " (was 4,000)" (``was``: as written,
+    escaped by the caller where the line is Markdown)."""
+    return f" (was {was})"
+
+
+def plain_news(parts: list[dict[str, Any]]) -> str:
+    """A line's :func:`news_parts` as plain text (the email's text part): each figure changed
+    followed by the one it took the place of, "4,400 (was 4,000) homes"."""
+    return "".join(p["text"] + (was_said(p["was"]) if p["new"] and p["was"] else "") for p in parts)
+
+
+def _mid_line(text: str) -> str:
+    """``escape_md`` of a part of a line that follows "**Developing**: " (never at a line's
+    start: a ">" or "1." there opens no quote or list, and is not escaped)."""
+    return escape_md("x" + text)[1:]
 
 
 def marked_md(parts: list[dict[str, Any]]) -> str:
-    """A line's :func:`news_parts` as Markdown: each part escaped (``escape_md``, the spaces at
-    its edges kept), the figures it is new by ``**strong**``."""
+    """A line's :func:`news_parts` as Markdown: each part escaped (``escape_md`` as text in
+    the middle of a line, the spaces at its edges kept), the figures it is new by
+    ``**strong**``, each followed by the one it took the place of: "**4,400** (was 4,000)"."""
     out = []
     for p in parts:
-        text, shown = p["text"], escape_md(p["text"])
+        text, shown = p["text"], _mid_line(p["text"].strip())
         if p["new"]:
-            out.append(f"**{shown}**")
+            out.append(f"**{shown}**" + (was_said(_mid_line(p["was"])) if p["was"] else ""))
         elif shown:
             out.append(text[: len(text) - len(text.lstrip())] + shown + text[len(text.rstrip()) :])
         else:
