@@ -302,6 +302,25 @@ def test_allow_hosts_ports_apply_to_the_first_url_and_every_redirect(srv: TestSe
         assert fetch(url, config=config(allow_hosts=["localhost", f"LOCALHOST:{b}"])).content == b"internal"
 
 
+def test_this_machines_names_are_one_host_for_the_source_urls_port(srv: TestServer) -> None:
+    """A local feed's server redirecting ``127.0.0.1:P`` to ``localhost:P`` (or back) with both
+    allowed is on the source's own port; another port of either name still must be named."""
+    srv.set("/feed", b"feed")
+    p = srv.port
+    for path, first, hop in (("/a", f"http://127.0.0.1:{p}/a", f"http://localhost:{p}/feed"),
+                             ("/b", f"http://localhost:{p}/b", f"http://127.0.0.1:{p}/feed")):
+        srv.redirect(path, hop)
+        assert fetch(first, config=config(allow_hosts=["127.0.0.1", "localhost"])).content == b"feed"
+    # the hop must still be allowed: 127.0.0.1 by no entry of ``localhost`` alone
+    assert fails(f"http://localhost:{p}/b", config(allow_hosts=["localhost"])).kind == "blocked-address"
+    with TestServer() as other:
+        other.set("/secret", b"internal")
+        srv.redirect("/c", f"http://localhost:{other.port}/secret")
+        err = fails(srv.url("/c"), config(allow_hosts=["127.0.0.1", "localhost"]))
+        assert err.kind == "blocked-address" and f"port {other.port}" in str(err)
+        assert other.hits["/secret"] == 0
+
+
 def test_allow_hosts_entries_parse_ports_and_refuse_bad_ones() -> None:
     from digest.sources.netguard import parse_allow_entry
 

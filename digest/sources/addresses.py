@@ -26,7 +26,9 @@ the port of the source's own URL when the connection is to that URL's host
 way against the *first* URL of the fetch (:func:`origin_scope`, set by
 ``digest.sources.fetch``), so a feed on ``127.0.0.1:8080`` redirecting to
 ``127.0.0.1:6379`` is refused unless ``127.0.0.1:6379`` is listed.  Public
-addresses are allowed on any port.
+addresses are allowed on any port.  This machine's names (``localhost``, ``127.0.0.1``,
+``::1``) are one host here: ``127.0.0.1:8080`` redirecting to ``localhost:8080``, both allowed,
+is the source's own port.
 
 Links from content: a fetch's origin is the URL the user configured, also
 when the URL fetched came from a feed (a full-text item link, the feed a
@@ -60,6 +62,8 @@ import socket
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
+
+from ..text.identity import names_this_machine
 
 Resolver = Callable[[str, int], Sequence[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -151,6 +155,13 @@ def _norm(host: str) -> str:
     return host.strip().lower().rstrip(".").strip("[]")
 
 
+def _same_host(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` (each ``_norm``'d) name one host: the same name, or both this
+    machine (``localhost``, ``127.0.0.1``, ``::1`` however spelt: a local feed's server
+    redirecting from ``127.0.0.1:8080`` to ``localhost:8080`` stays on its own port)."""
+    return a == b or (names_this_machine(a) and names_this_machine(b))
+
+
 def origin_of(host: str, port: int) -> Origin:
     """The origin of a fetch whose first URL is on ``host``:``port``."""
     return _norm(host), port
@@ -230,7 +241,7 @@ class AddressPolicy:
             return True
         if allowed is not None:
             return False
-        return origin is None or port in DEFAULT_PORTS or origin == (_norm(host), port)
+        return origin is None or port in DEFAULT_PORTS or (origin[1] == port and _same_host(origin[0], _norm(host)))
 
     def lists_name(self, host: str) -> bool:
         """Whether an entry names ``host`` (on any port): the user said it is theirs."""

@@ -73,7 +73,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
-def _loopback(hostname: str) -> bool:
+def names_this_machine(hostname: str) -> bool:
     """Whether ``hostname`` (a URL's, brackets off) names this machine: ``localhost``, or
     ``127.0.0.1`` or ``::1`` however spelt."""
     if hostname == "localhost":
@@ -99,7 +99,7 @@ def feed_key(url: str) -> str:
     """
     parts = urlsplit(canonical_url(url))
     host = parts.netloc.removeprefix("www.")
-    if _loopback((parts.hostname or "").removeprefix("www.")):
+    if names_this_machine((parts.hostname or "").removeprefix("www.")):
         with suppress(ValueError):  # a port off the range: the host as spelt
             host = "localhost" + (f":{parts.port}" if parts.port else "")
     path = parts.path.rstrip("/")
