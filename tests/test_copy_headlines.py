@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.output.news import adds_nothing, copies_of, headline_words
+from digest.output.headlines import headline_words
+from digest.output.news import adds_nothing, copies_of
 from digest.store.base import StoredArticle
 
 AT = datetime(2026, 11, 10, 8, tzinfo=UTC)

@@ -42,7 +42,7 @@ How it works
   ("Independent inquiry ..." from The Independent).
 * :func:`whats_new`: the latest new version that is no copy speaks: its headline, unless
   it repeats what the reader read (the story's heading and the earlier headlines: under
-  ``NEW_WORDS`` of its content words new), else its first passage not read (one of words not
+  ``headlines.NEW_WORDS`` of its content words new), else its first passage not read (one of words not
   read before one new only by a figure: a correction's line, not the lede it corrects), from
   its first sentence not read (a short one read, run on into it, left off), cut at
   ``WHATS_NEW_CHARS``.
@@ -62,29 +62,19 @@ Special cases
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from typing import Protocol
 
 from ..store.base import StoredArticle
 from ..text.lines import WORD, count_words
 from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
-from ..text.words import FUNCTION_WORDS
 from .figures import FIGURE, replaced, stated, written
+from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
 
 _WORD = re.compile(r"\w+")
-#: A new headline repeats the story's when under this share of its words (function words
-#: aside, compared by their first ``STEM_CHARS`` letters) are in none of its earlier
-#: headlines: "Quake hits Opunake harbour, Taranaki" (1 of 5) repeats, "Boy, 17, shot in
-#: Claymont has died" (2 of 5: shot, died) is news.  GVC val through ``digest replay``: see
-#: docs/evaluation.md, "What is new in a developing story".
-NEW_WORDS = 0.3
-#: Words are compared by their first letters: "recalls"/"recall", "injured"/"injury".
-STEM_CHARS = 5
 #: The passage shown for a repeated headline is cut here (characters).
 WHATS_NEW_CHARS = 240
 #: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
@@ -104,47 +94,6 @@ READ_SHARE = 0.5
 #: docs/evaluation.md, "Stop 41: figures compared by passage".
 SOURCE_SHARE = 0.25
 _N_WORDS, _N_CHARS = 3, 4
-#: What parts a site's name from its headline: "Quake hits Opunake :: Highcliff Post", "...:: ...",
-#: "... | ...", "... - ...", "... — ...", or brackets after it: "Quake hits Opunake (Highcliff Post)".
-_SITE_SEP = re.compile(r"\s*(?:::|\|)\s*|\s+[-–—•·]\s+|\s*\((?=[^()]*\)\W*$)|\)\W*$")
-#: A label a site puts before a headline: no word of the news.  English, and the common ones of
-#: the languages digest reads elsewhere (``furniture.OTHER_LANGUAGES_READ_ALSO``, the counts of
-#: time ago): German "EILMELDUNG:", "Eil:", "Liveticker:"; French "URGENT :", "EN DIRECT :",
-#: "ALERTE INFO :" (a space before the colon); Spanish "ÚLTIMA HORA:", "EN VIVO:", "EN DIRECTO:";
-#: Italian "ULTIM'ORA:", "IN DIRETTA:"; Portuguese "ÚLTIMA HORA:", "AO VIVO:"; Dutch "LIVE:",
-#: "NET BINNEN:" ...  Matched in NFC (a decomposed "Ú" is one letter).
-_LABELS = (
-    # English
-    r"breaking(?:\s+news)?|just\s+in|updated?|live|exclusive|watch|video|photos?|developing|opinion|analysis|reports?"
-    # German
-    r"|eilmeldung|eil|live-?ticker|live-?blog|exklusiv|aktualisiert|kommentar|analyse|fotos|bilder"
-    # French
-    r"|urgent|alerte(?:\s+info)?|(?:en\s+)?direct|exclusif|exclusivit\u00e9|vid\u00e9o|mise\s+\u00e0\s+jour|tribune"
-    # Spanish
-    r"|\u00faltima\s+hora|urgente|en\s+(?:vivo|directo)|directo|exclusiva|v\u00eddeo|an\u00e1lisis|opini\u00f3n|actualizaci\u00f3n"
-    # Italian
-    r"|ultim['\u2019]\s?ora|ultima\s+ora|(?:in\s+)?diretta|esclusiv[ao]|foto|analisi|opinione|aggiornamento"
-    # Portuguese
-    r"|ao\s+vivo|exclusivo|an\u00e1lise|opini\u00e3o|atualiza\u00e7\u00e3o|atualizado"
-    # Dutch
-    r"|net\s+binnen|exclusief|opinie"
-)
-_LABEL = re.compile(r"\s*(?:" + _LABELS + r")\s*[:|]\s*", re.IGNORECASE)
-
-
-class Said(Protocol):
-    """What a version says: a stored version, or an article just cleaned (``digest.revisions``
-    compares an entry updated in place with its earlier versions)."""
-
-    @property
-    def title(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-
-
-def _words(s: str) -> set[str]:
-    """The content words of a headline, each cut to ``STEM_CHARS`` letters."""
-    return {w.lower()[:STEM_CHARS] for w in _WORD.findall(s) if w.lower() not in FUNCTION_WORDS}
 
 
 def _word_count(text: str) -> int:
@@ -321,41 +270,6 @@ def _grams_read(grams: set[str], read: Read) -> bool:
     return len(grams & read.grams) >= READ_SHARE * len(grams)
 
 
-def headline_words(version: Said) -> set[str]:
-    """The content words of ``version``'s headline that may tell news: not its outlet's name
-    (``outlet_name``, where the version has one) where it stands apart, a site's suffix or
-    prefix ("... :: Highcliff Post", "Highcliff Post | ..."), nor a label before it.  The
-    name's words in the headline itself are news: "Independent inquiry into ..." from The
-    Independent, "Washington orders ..." from The Washington Post."""
-    title = " ".join(version.title.split())
-    nfc = unicodedata.normalize("NFC", title)
-    label = _LABEL.match(nfc)
-    title = nfc[label.end():] if label else title
-    name = _words(getattr(version, "outlet_name", "") or "")
-    parts = [p for p in _SITE_SEP.split(title) if p.strip()] if name else [title]
-    if len(parts) > 1 and _words(parts[-1]) <= name:
-        parts.pop()
-    if len(parts) > 1 and _words(parts[0]) <= name:
-        parts.pop(0)
-    return set().union(*(_words(p) for p in parts))
-
-
-def _headline_repeats(title: str, seen: set[str]) -> bool:
-    words = _words(title)
-    added = words - seen
-    return not added or len(added) < NEW_WORDS * len(words)
-
-
-def _seen_words(earlier: Sequence[Said], heading: str) -> set[str]:
-    return set().union(*(_words(old) for old in [heading, *(v.title for v in earlier)]))
-
-
-def words_read(earlier: Sequence[Said]) -> set[str]:
-    """The content words the reader has read: of the earlier versions' headlines and texts,
-    each cut to ``STEM_CHARS`` letters."""
-    return _seen_words(earlier, "").union(*(_words(v.text) for v in earlier))
-
-
 def adds_nothing(
     version: Said, earlier: Sequence[Said], read: Read | None = None, seen: set[str] | None = None
 ) -> bool:
@@ -433,7 +347,7 @@ def whats_new(
     read = read_of(earlier) if read is None else read
     latest = speaker(new, copies_of(new, earlier, read) if copies is None else copies)
     title = " ".join(latest.title.split())
-    if not _headline_repeats(title, _seen_words(earlier, heading)):
+    if not headline_repeats(title, seen_words(earlier, heading)):
         return title
     # a passage of words not read first: a correction's line over the lede whose figure it corrects
     news = sorted(new_passages(latest, read), key=lambda p: _words_read(p, read))
