@@ -28,8 +28,14 @@ per kind::
            figure      a number in the text changed (read since stop 40: ``output.figures``; compared
                        with the passage it was read from since stop 41: ``news.Read``)
 
+           two figures the first number of each of two paragraphs changed (a toll and a count of
+                       injured corrected in two places)
+
 ``figure said``: of the figures changed that were read, those whose "what's new" line marks
-the new figure and says the one it replaced ("**41** (was 40)", stop 42).
+the new figure and says the one it replaced ("**41** (was 40)", stop 42); ``two figures
+said``: of the two figures changed that were read (both in the text the cleaning kept: a
+first paragraph repeating the headline is not), those whose line marks both, each with the
+one before.
 
     python -m benchmarks.inplace [--split val|test|all] [--json FILE]
 """
@@ -45,7 +51,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from digest.output.figures import FIGURE, written
+from digest.output.figures import FIGURE, stated, written
 from digest.output.news import _grams, adds_nothing, figures_told, read_of, whats_new
 from digest.records import Article, Entry
 from digest.revisions import said
@@ -94,6 +100,7 @@ def variants(row: dict[str, Any], same: list[dict[str, Any]], other: dict[str, A
         "paragraph": _entry(title, [*paras, fresh[0]]) if fresh else None,
         "headline": _entry(heads[0], paras) if heads else None,
         "figure": figure,
+        "two figures": _entry(title, two[0]) if (two := two_figures(paras)) else None,
     }
 
 
@@ -113,13 +120,35 @@ def figure_change(paras: list[str]) -> tuple[list[str], str, str] | None:
     return changed, written(para, start), written(changed[numbered], start)
 
 
-def said_was(first: Article, article: Article, before: str, after: str) -> bool:
-    """Whether the "what's new" line of ``article`` (a figure changed in ``first``) marks the
-    new figure and says the one before it (``news.figures_told``)."""
+def two_figures(paras: list[str]) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """The first figure in digits (``figures.stated``: not a date, a clock or a year) of each
+    of the first two paragraphs stating one raised by one (a toll and a count of injured
+    corrected in two places), and each figure before and after, as written."""
+    changed, changes = list(paras), []
+    for i, para in enumerate(paras):
+        at = next((at for _, at in stated(para, 0, len(para)) if para[at].isdigit()), None)
+        if at is None:
+            continue
+        old = written(para, at)
+        digits = old.replace(",", "")
+        if not digits.isdigit():
+            continue
+        new = f"{int(digits) + 1:,}" if "," in old else str(int(digits) + 1)
+        changed[i] = para[:at] + new + para[at + len(old):]
+        changes.append((old, new))
+        if len(changes) == 2:
+            return changed, changes
+    return None
+
+
+def said_was(first: Article, article: Article, *changes: tuple[str, str]) -> bool:
+    """Whether the "what's new" line of ``article`` (figures changed in ``first``: each
+    (before, after)) marks each new figure and says the one before it (``news.figures_told``)."""
     earlier, new = [stored(first)], [stored(article)]
     read = read_of(earlier)
     line = whats_new(new, earlier, first.title, read=read)
-    return any(line[a:b] == after and was == before for a, b, was in figures_told(line, new[0], read))
+    told = {(was, line[a:b]) for a, b, was in figures_told(line, new[0], read)}
+    return all(change in told for change in changes)
 
 
 def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
@@ -143,10 +172,15 @@ def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
             made[kind] += 1
             read = not adds_nothing(article, said([stored(first)]))  # as Poll.read
             material[kind] += read
-            change = figure_change([p for p in row["text"].split("\n") if p.strip()])
+            paras = [p for p in row["text"].split("\n") if p.strip()]
+            change, two = figure_change(paras), two_figures(paras)
             if kind == "figure" and read and change is not None:
                 made["figure said"] += 1
-                material["figure said"] += said_was(first, article, *change[1:])
+                material["figure said"] += said_was(first, article, change[1:])
+            kept = two is not None and all(b in first.text and a in article.text for b, a in two[1])
+            if kind == "two figures" and read and two is not None and kept:  # both kept by the cleaning
+                made["two figures said"] += 1
+                material["two figures said"] += said_was(first, article, *two[1])
     return {k: (material[k], made[k]) for k in made}
 
 
@@ -166,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             "inplace_headline_read": counts["headline"][0] / max(counts["headline"][1], 1),
             "inplace_figure_read": counts["figure"][0] / max(counts["figure"][1], 1),
             "inplace_figure_said": counts["figure said"][0] / max(counts["figure said"][1], 1),
+            "inplace_two_figures_said": counts["two figures said"][0] / max(counts["two figures said"][1], 1),
         }
         detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
         Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")

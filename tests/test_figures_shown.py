@@ -161,3 +161,41 @@ def test_the_atom_entry_marks_the_changed_figure_and_says_the_one_before() -> No
     para = lxml.html.fragment_fromstring(entry.content[0].value).find("p")
     assert [s.text_content() for s in para.iter("strong")] == ["Developing", "4,400"]
     assert para.text_content() == "Developing: Power was cut to about 4,400 (was 4,000) <b>homes</b>, GeoNet said."
+
+
+# -- figures changed in several sentences -----------------------------------------------------
+
+REPORT = ("Police said three people were killed when the bus left the road near Opunake on Tuesday night. "
+          "The bus was carrying a school rugby team home from a tournament in New Plymouth. "
+          "Ambulance staff said 10 people were taken to Taranaki Base Hospital with injuries. "
+          "The road was closed for six hours while investigators examined the scene.")
+
+
+def _line(old: str, new: str) -> tuple[str, list[tuple[str, str | None]]]:
+    before, after = _version("a", old), _version("b", new)
+    read = read_of([before])
+    line = whats_new([after], [before], before.title, read=read)
+    return line, [(line[a:b], was) for a, b, was in figures_told(line, after, read)]
+
+
+def test_figures_changed_in_two_sentences_are_both_in_the_line() -> None:
+    """A correction of the toll and of the injured, two sentences apart: the line holds both
+    sentences, the text between them left out (" … "), each figure marked with the one before."""
+    line, told = _line(REPORT, REPORT.replace("three people", "four people").replace("said 10", "said 12"))
+    assert line == ("Police said four people were killed when the bus left the road near Opunake on Tuesday "
+                    "night. … Ambulance staff said 12 people were taken to Taranaki Base Hospital with injuries.")
+    assert told == [("four", "three"), ("12", "10")]
+
+
+def test_figures_changed_in_sentences_side_by_side_are_one_run_of_text() -> None:
+    line, told = _line(REPORT, REPORT.replace("said 10", "said 12").replace("for six hours", "for nine hours"))
+    assert line == ("Ambulance staff said 12 people were taken to Taranaki Base Hospital with injuries. "
+                    "The road was closed for nine hours while investigators examined the scene.")
+    assert told == [("12", "10"), ("nine", "six")]
+
+
+def test_a_second_sentence_that_would_make_the_line_too_long_is_left_out() -> None:
+    long_first = REPORT.replace("on Tuesday night.", "on Tuesday night, " + "after a long day of games, " * 12 + "police said.")
+    line, told = _line(long_first, long_first.replace("three people", "four people").replace("said 10", "said 12"))
+    assert "said 12" not in line and line.endswith(" …") and len(line) <= 242
+    assert told == [("four", "three")]

@@ -77,6 +77,11 @@ from .headlines import Said, headline_repeats, headline_words, seen_words, words
 _WORD = re.compile(r"\w+")
 #: The passage shown for a repeated headline is cut here (characters).
 WHATS_NEW_CHARS = 240
+#: A line new by figures alone runs on into each next passage a figure changed in while it
+#: stays within this (characters): a correction of a toll and of the injured in two sentences.
+FIGURES_LINE_CHARS = 400
+#: Between two passages of such a line: the text between them left out.
+GAP = " … "
 #: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
 #: the passage goes on to the next stop.
 LEDE_MIN_WORDS = 6
@@ -352,32 +357,55 @@ def whats_new(
     # a passage of words not read first: a correction's line over the lede whose figure it corrects
     news = sorted(new_passages(latest, read), key=lambda p: _words_read(p, read))
     fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
+    if news and _words_read(news[0], read):  # new by figures alone: each sentence they changed in
+        return _figures_line([_from_unread(p, read) for p in news], " ".join(latest.text.split()))
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
+
+
+def _figures_line(changed: list[str], text: str) -> str:
+    """The line of a version new by figures alone: the first passage a figure changed in
+    (:func:`_cut`), and each next one while the line stays within ``FIGURES_LINE_CHARS``,
+    ``GAP`` between them where the ``text`` has more between them ("... about 4,400 homes,
+    GeoNet said. … Mere Tukino said five people were treated ..."), a space where it has not."""
+    line = changed[0]
+    for more in changed[1:]:
+        if len(line) + len(GAP) + len(more) > FIGURES_LINE_CHARS:
+            break
+        line += f" {more}" if f"{line} {more}" in text else GAP + more
+    return _cut(line) if line == changed[0] else line
 
 
 def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, str | None]]:
     """Where ``line`` (a :func:`whats_new` line of ``version``'s) states the figures it is new
-    by, when they are its only news (a passage read, a figure changed in it: "five people were
+    by, when they are its only news (passages read, a figure changed in each: "five people were
     treated"): each occurrence of such a figure, as (start, end) in ``line`` and the figure it
     took the place of, as the reader read it (:meth:`Read.were`: "three"; None where no one
     figure was replaced); of a figure stated where one was replaced and again where none was
     ("his 5-year-old daughter ... her 5-year-old sister", the daughter 4 before), the first
-    only.  [] for a line of words not read, a headline, a line of no passage."""
-    text, body = " ".join(version.text.split()), line.removesuffix(" …")
-    for start, end in _spans(text):
-        if body not in text[start:end]:
-            continue
-        grams = _grams(text[start:end])
-        if not _grams_read(grams, read):
+    only.  The line's pieces (``GAP`` between them) are read where the text holds them, each
+    figure in the text's context.  [] for a line of words not read, a headline, a line of no
+    passage."""
+    text, out, at_line = " ".join(version.text.split()), [], 0
+    for piece in line.removesuffix(" …").split(GAP):
+        where = text.find(piece)
+        if where < 0 or not piece:
             return []
-        new = read.figures_new(text, start, end, grams)
-        were = read.were(text, start, end, grams)
-        offset = text.index(body, start, end)
-        told = [(fig, m.span(), were.get(offset + at)) for fig, at in stated(body, 0, len(body)) if fig in new
-                if (m := FIGURE.match(body, at)) is not None]
-        placed = {fig for fig, _, was in told if was is not None}
-        return [(*span, was) for fig, span, was in told if was is not None or fig not in placed]
-    return []
+        for start, end in _spans(text):
+            lo, hi = max(start, where), min(end, where + len(piece))
+            if lo >= hi:
+                continue
+            grams = _grams(text[start:end])
+            if not _grams_read(grams, read):
+                return []
+            new = read.figures_new(text, start, end, grams)
+            were = read.were(text, start, end, grams)
+            told = [(fig, m.span(), were.get(at)) for fig, at in stated(text, lo, hi) if fig in new
+                    if (m := FIGURE.match(text, at)) is not None and m.end() <= hi]
+            placed = {fig for fig, _, was in told if was is not None}
+            out += [(a - where + at_line, b - where + at_line, was) for fig, (a, b), was in told
+                    if was is not None or fig not in placed]
+        at_line += len(piece) + len(GAP)
+    return out
 
 
 def _from_unread(passage: str, read: Read) -> str:
