@@ -356,9 +356,9 @@ def whats_new(
         return title
     # a passage of words not read first: a correction's line over the lede whose figure it corrects
     news = sorted(new_passages(latest, read), key=lambda p: _words_read(p, read))
-    fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
     if news and _words_read(news[0], read):  # new by figures alone: each sentence they changed in
         return _figures_line([_from_unread(p, read) for p in news], " ".join(latest.text.split()))
+    fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
 
