@@ -1,0 +1,66 @@
+"""Review (stop 42), sizes: what the largest, most numerous or slowest input costs.
+
+Real parts: loopback HTTP servers (``tests.support.httpd``), ``digest run`` in a process of
+its own (``python -m digest``: a hang is a failed test, not a stuck run), ``digest replay``
+through the CLI, SQLite on disk, the configuration read from its file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.daemon import loopback_config
+from tests.support.httpd import TestServer
+
+ROOT = Path(__file__).resolve().parent.parent
+RSS = "application/rss+xml"
+GOOD_TEXT = ("The harbour board approved a new ferry timetable on Tuesday after months of complaints "
+             "from commuters about late and crowded boats on the morning run.")
+GOOD = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Ferry timetable '
+        f"approved</title><link>https://example.com/2</link><guid>g2</guid><description>{GOOD_TEXT}"
+        "</description></item></channel></rss>").encode()
+
+
+def digest(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``digest ARGS`` in a process of its own; a run over ``timeout`` seconds fails the test."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"digest {args[0]} still running after {timeout:.0f} s")
+
+
+# -- a cut-off feed's screen: catastrophic backtracking -------------------------------------------
+
+
+HEAD = '<?xml version="1.0"?>'
+FIRST = "<item><title>Quake hits the coast</title><description>The quake hit the coast.</description></item>"
+CUT_OFF = {
+    # an unclosed DOCTYPE of "[]" pairs: every split of them was tried (twice the time a pair)
+    "doctype-pairs": (HEAD + "<!DOCTYPE rss " + "[]" * 40 + ' [ <rss version="2.0"><channel><title>T</title>'
+                      + FIRST),
+    # 60,000 "<item " with no ">" after them: each was read to the document's end (quadratic)
+    "open-item-tags": HEAD + '<rss version="2.0"><channel><title>T</title>' + FIRST + "<item " * 60_000,
+}
+
+
+@pytest.mark.parametrize("name", list(CUT_OFF))
+def test_a_cut_off_feeds_screen_takes_no_time_the_other_feed_is_read(tmp_path: Path, name: str) -> None:
+    """A feed ill-formed at its end is looked at for where it was cut (``cutoff.where_cut``),
+    by regular expressions that backtracked: 80 bytes of DOCTYPE held a core for days, 360 KB
+    of ``<item `` for minutes, in the middle of ``digest run``.  Now the run is over in
+    seconds; the hostile feed reads as any cut-off feed does, and the other feed is read."""
+    with TestServer() as srv:
+        srv.set("/hostile", CUT_OFF[name].encode(), headers={"Content-Type": RSS})
+        srv.set("/good", GOOD, headers={"Content-Type": RSS})
+        cfg = loopback_config(tmp_path, srv, {"Hostile": "/hostile", "Good": "/good"})
+        done = digest("run", "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
+    assert "Ferry timetable approved" in out_md
