@@ -112,6 +112,13 @@ def unknown_key(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return f"unknown key (known here: {', '.join(known)})"
 
 
+def _shown(value: object, limit: int = 80) -> str:
+    """A value as the error line quotes it, its first ``limit`` characters (a list of a
+    hundred thousand values was quoted whole, on one line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | None) -> list[tuple[int, str]]:
     """(line, 'key path: problem') for every problem pydantic found."""
     out: list[tuple[int, str]] = []
@@ -126,7 +133,7 @@ def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | N
             msg = "required, but missing"
         elif err["type"] == "string_type":  # YAML read a number, a yes/no or nothing there
             got = err.get("input")
-            msg = "needs text, not nothing" if got is None else f"needs text, not {got!r} (write it in quotes)"
+            msg = "needs text, not nothing" if got is None else f"needs text, not {_shown(got)} (write it in quotes)"
         out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
     return out
 
