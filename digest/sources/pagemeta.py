@@ -31,7 +31,11 @@ _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 _TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
-_ATTR = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
+#: A tag's attribute.  Its name starts where a name's characters start (not inside a run of
+#: them) and is not read again shorter: ``([\w:.-]+)\s*=`` tried every start and every length
+#: of a run with no ``=`` after it, and a local page's ``<meta`` of 200,000 letters held a core
+#: ~5 minutes (40,000 took 13 s; stop 42).
+_ATTR = re.compile(r"(?<![\w:.-])([\w:.-]++)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 #: Meta keys (``property``, ``name`` or ``itemprop``, lower case) that state when a page
