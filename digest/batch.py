@@ -19,7 +19,8 @@ read as none given, as a time off the calendar is.
 
 Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
 UTF-8, not JSON, no ``id``, an ``id`` that is ``null``, blank, an object or a list, a
-``url`` that is not text, ...) is reported with its number and skipped.  A lone
+``url`` that is not text, an ``id``, ``url`` or ``source`` longer than ``ID_CHARS``,
+``URL_CHARS`` or ``SOURCE_CHARS``, ...) is reported with its number and skipped.  A lone
 surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
 """
 
@@ -34,13 +35,18 @@ from typing import Any, TextIO
 
 from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten, unicode_only
-from .sources.fields import OUTLET_CHARS, language_tag
+from .sources.fields import ID_CHARS, OUTLET_CHARS, URL_CHARS, language_tag
 from .text.notices import takedown
 from .text.prepare import RecurringLines, prepare
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
 #: one line that is not UTF-8 is a bad line, not the end of the file).
 Lines = Iterable[str | bytes]
+
+
+#: A record's ``source`` longer than this is a bad line: it names a feed, and the digest showed it
+#: whole (a 10 MB one: a 10 MB digest; stop 42).
+SOURCE_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,10 @@ def _field_problem(record: dict[str, Any]) -> str | None:
     url = record.get("url")
     if url is not None and not isinstance(url, str):
         return f"'url' must be text (a link), not {shorten(repr(url), 40)}"
+    # sizes a feed never gives: a 10 MB url took 1.75 GB and a 10 MB digest (stop 42)
+    for key, limit in (("id", ID_CHARS), ("url", URL_CHARS), ("source", SOURCE_CHARS)):
+        if len(value := str(record.get(key) or "")) > limit:
+            return f"'{key}' is {len(value):,} characters long (at most {limit:,})"
     return None
 
 

@@ -130,3 +130,31 @@ def test_a_local_pages_long_meta_tag_takes_no_time_the_other_page_is_read(tmp_pa
     assert done.returncode == 0, done.stderr
     out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
     assert "Ferry timetable approved" in out_md and "Hostile page" in out_md
+
+
+# -- a replayed record's fields -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "limit"), [("url", "4,096"), ("source", "300"), ("id", "2,000")])
+def test_a_replayed_records_huge_field_is_a_bad_line_and_the_others_are_read(
+    tmp_path: Path, key: str, limit: str
+) -> None:
+    """A feed's link is at most 4,096 characters and its id is cut to 2,000; a replayed record
+    had no such bound: a ``url`` or ``source`` of 10 MB went into the digest whole (a 10 MB
+    digest; the url's record took 1.75 GB of memory), an ``id`` into the store whole.  Such a
+    record is now one bad line naming the field; the other record is read."""
+    from tests.test_timeline import write_inputs
+
+    good = {"id": "ferry", "title": "Ferry timetable approved", "source": "Harbour News",
+            "published": "2026-11-10T08:00:00+00:00", "text": GOOD_TEXT}
+    hostile = {"id": "quake", "title": "Quake hits the coast", "source": "Coast News",
+               "published": "2026-11-10T09:00:00+00:00", "url": "https://example.com/quake",
+               "text": "The quake hit the coast today. Houses fell and roads closed in the town."}
+    hostile[key] = hostile[key] + "x" * 1_000_000
+    data, cfg = write_inputs(tmp_path, [hostile, good])
+    done = digest("replay", str(data), "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert f"{data}:1: '{key}' is 1,00" in done.stderr and f"long (at most {limit})" in done.stderr
+    out_md = next(tmp_path.glob("out/digest-*.md"))
+    assert "Ferry timetable approved" in out_md.read_text(encoding="utf-8")
+    assert out_md.stat().st_size < 10_000

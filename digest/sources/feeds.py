@@ -91,6 +91,7 @@ from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
 from .cutoff import json_cut, where_cut
 from .fields import (
+    ID_CHARS,
     entry_date,
     entry_language,
     entry_link,
@@ -366,7 +367,7 @@ def _entry(
     content_html, content_text, summary_html = fullest(content_html, content_text, summary_html)
     author = (get(e, "author_detail") or {}).get("name") or get(e, "author")
     raw_id = get(e, "id")
-    entry_id = raw_id.strip()[:2000] or None if isinstance(raw_id, str) else None
+    entry_id = raw_id.strip()[:ID_CHARS] or None if isinstance(raw_id, str) else None
     title = get(e, "title")
     if not (isinstance(title, str) and title.strip()):
         title = get(e, "itunes_title")  # a podcast's episode may carry only <itunes:title>
@@ -462,7 +463,7 @@ def _json_entry(
     raw_id = item.get("id")
     if isinstance(raw_id, bool):
         raw_id = None
-    entry_id = str(raw_id).strip()[:2000] or None if isinstance(raw_id, str | int | float) else None
+    entry_id = str(raw_id).strip()[:ID_CHARS] or None if isinstance(raw_id, str | int | float) else None
     summary = _str(item.get("summary"))
     title = _str(item.get("title"))
     html, text, summary_html = fullest(

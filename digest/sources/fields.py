@@ -79,12 +79,18 @@ def plain(text: str | None, *, is_html: bool = True) -> str:
     return _WS.sub(" ", text).strip()
 
 
+#: A link longer than this is no link (a feed's is dropped, a replayed record's refused).
+URL_CHARS = 4096
+#: An entry's id is cut to this many characters (a replayed record's longer id is refused).
+ID_CHARS = 2000
+
+
 def http_url(value: object, base: str | None) -> str | None:
     """An absolute http(s) URL, resolving relative ones against ``base``."""
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or len(url) > 4096 or any(ord(c) < 32 or ord(c) == 127 for c in url):
+    if not url or len(url) > URL_CHARS or any(ord(c) < 32 or ord(c) == 127 for c in url):
         return None
     try:
         if base and not urlsplit(url).scheme:
