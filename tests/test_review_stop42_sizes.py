@@ -158,3 +158,33 @@ def test_a_replayed_records_huge_field_is_a_bad_line_and_the_others_are_read(
     out_md = next(tmp_path.glob("out/digest-*.md"))
     assert "Ferry timetable approved" in out_md.read_text(encoding="utf-8")
     assert out_md.stat().st_size < 10_000
+
+
+# -- a folder source's depth ----------------------------------------------------------------------
+
+
+def test_a_folder_nested_too_deep_is_one_line_and_its_other_files_are_read(tmp_path: Path) -> None:
+    """``os.walk`` descends by recursion: a folder source holding a tree 1,100 folders deep was
+    "Desk: internal error: RecursionError", none of its files read.  The walk now stops
+    ``MAX_DEPTH`` folders down with one line naming where; the folder's files above are read."""
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "good.txt").write_text(f"Ferry timetable approved\n\n{GOOD_TEXT}\n", encoding="utf-8")
+    chain = [desk / ("a/" * i + "a") for i in range(1100)]
+    for folder in chain:
+        folder.mkdir()
+    (chain[-1] / "deep.txt").write_text("Deep note\n\nA note kept very deep in the folder tree.\n", encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("timezone: UTC\noutput_dir: out\ndata_dir: data\nsources:\n  - name: Desk\n    path: desk\n",
+                   encoding="utf-8")
+    try:
+        done = digest("run", "--config", str(cfg), cwd=tmp_path)
+    finally:  # removed bottom up: shutil.rmtree (pytest's clean-up) recurses too
+        (chain[-1] / "deep.txt").unlink()
+        for folder in reversed(chain):
+            folder.rmdir()
+    assert done.returncode == 1
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith("error: Desk: a/a/") and "folders nested more than 64 deep" in line, done.stderr
+    out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
+    assert "Ferry timetable approved" in out_md and "Deep note" not in out_md

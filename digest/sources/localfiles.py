@@ -9,7 +9,8 @@ must not stop the others.
 How it works
 ------------
 * A folder is walked recursively (``os.walk``, symlinked folders not
-  followed) in sorted order; hidden files and folders and anything that is
+  followed) in sorted order, ``MAX_DEPTH`` (64) folders deep (a folder's folders below that
+  are one error line); hidden files and folders and anything that is
   not a regular file are skipped, and so are files of kinds digest does not
   read.  A symlinked file is read only when it resolves inside the folder:
   one leading out (to the user's own files, from a folder others write to)
@@ -88,6 +89,10 @@ from .opml import is_opml
 from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
 
 MAX_BYTES = 15 * 1024 * 1024
+#: Folders below a folder source that are walked: deeper ones are one error line, not read.
+#: ``os.walk`` (Python 3.11) descends by recursion: a tree 1,100 deep was "internal error:
+#: RecursionError" for the whole source, its top-level files unread (stop 42).
+MAX_DEPTH = 64
 FEED_EXT = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
 TEXT_EXT = {".txt", ".text"}
 MD_EXT = {".md", ".markdown"}
@@ -169,6 +174,10 @@ def iter_files(path: Path) -> Iterator[Path | ParseError]:
         yield from errors
         errors.clear()
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
+        if dirs and len(Path(root).relative_to(path).parts) >= MAX_DEPTH:
+            yield ParseError(root, f"folders nested more than {MAX_DEPTH} deep: the "
+                             f"{len(dirs)} in it not read", kind="too-large")
+            dirs[:] = []
         for name in sorted(files):
             p = Path(root, name)
             if _hidden(name) or p.suffix.lower() not in KNOWN:
