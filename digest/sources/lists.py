@@ -76,6 +76,7 @@ def expand_lists(
         return sources, [], []
     taken_urls = {feed_key(s.url) for s in sources if s.url}
     taken_names = {s.name for s in sources}
+    tried: dict[str, int] = {}
     out: list[SourceConfig] = []
     problems: list[tuple[int, str]] = []
     notes: list[str] = []
@@ -96,7 +97,7 @@ def expand_lists(
                 notes.append(f"{src.name}: {src.path.name}: not read: {feed['name']}: another source reads {feed['url']}")
                 continue
             taken_urls.add(key)
-            name = _free_name(str(feed["name"]), src.name, taken_names)
+            name = _free_name(str(feed["name"]), src.name, taken_names, tried)
             taken_names.add(name)
             out.append(SourceConfig(
                 name=name, url=feed["url"], priority=src.priority, interval=src.interval,
@@ -131,12 +132,15 @@ def read_list(where: str, fetch_config: FetchConfig) -> bytes:
         raise DigestError(str(exc)) from None
 
 
-def _free_name(name: str, list_name: str, taken: set[str]) -> str:
-    """``name``, or ``name (list_name)``, then numbered, whichever is not taken."""
+def _free_name(name: str, list_name: str, taken: set[str], tried: dict[str, int]) -> str:
+    """``name``, or ``name (list_name)``, then numbered, whichever is not taken.  ``tried``
+    keeps each numbered name's next number (names are only ever added to ``taken``): counting
+    from 2 each time, a list of 40,000 outlines of one title took 160 s to load (stop 42)."""
     if name not in taken:
         return name
     base = f"{name} ({list_name})"
-    candidate, n = base, 2
+    candidate, n = base, tried.get(base, 2)
     while candidate in taken:
         candidate, n = f"{base} {n}", n + 1
+    tried[base] = n
     return candidate
