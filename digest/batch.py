@@ -20,8 +20,8 @@ read as none given, as a time off the calendar is.
 Input is UTF-8 (a byte-order mark at the start is dropped); a bad line (not
 UTF-8, not JSON, no ``id``, an ``id`` that is ``null``, blank, an object or a list, a
 ``url`` that is not text, an ``id``, ``url`` or ``source`` longer than ``ID_CHARS``,
-``URL_CHARS`` or ``SOURCE_CHARS``, ...) is reported with its number and skipped.  A lone
-surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
+``URL_CHARS`` or ``SOURCE_CHARS``, a line of more than ``MAX_LINE_BYTES``, ...) is reported
+with its number and skipped.  A lone surrogate escaped in a line's JSON (``"\\ud800"``) is read as U+FFFD.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ from .text.prepare import RecurringLines, prepare
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
 #: one line that is not UTF-8 is a bad line, not the end of the file).
 Lines = Iterable[str | bytes]
+
+
+#: Bytes of one line read: a longer line is a bad line, skipped without being held.  A record's
+#: text is cut to 200,000 characters and its HTML read to 5,000,000 (``text.params``,
+#: ``text.extract``); a line of 100 MB took ``digest replay`` 1.7 GB of memory (stop 42).
+MAX_LINE_BYTES = 32 * 1024 * 1024
 
 
 #: A record's ``source`` longer than this is a bad line: it names a feed, and the digest showed it
@@ -145,6 +151,30 @@ def read_jsonl(stream: Lines, errors: list[BadLine]) -> Iterator[dict[str, Any]]
         yield record
 
 
+class _TooLong:
+    """A line longer than ``MAX_LINE_BYTES``, its length (read past, never held whole)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def _bounded(stream: Lines) -> Iterator[str | bytes | _TooLong]:
+    """The stream's lines, each of more than ``MAX_LINE_BYTES`` as a :class:`_TooLong` (a
+    stream without ``readline``, a list, is taken as it is)."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        yield from stream
+        return
+    while line := readline(MAX_LINE_BYTES + 1):
+        if len(line) <= MAX_LINE_BYTES or line[-1:] in ("\n", b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while (rest := readline(MAX_LINE_BYTES)) and rest[-1:] not in ("\n", b"\n"):
+            size += len(rest)
+        yield _TooLong(size + len(rest))
+
+
 def _decoded(n: int, line: str | bytes) -> str | BadLine:
     """One line as text: bytes decoded as UTF-8, a byte-order mark on line 1 dropped."""
     if isinstance(line, bytes):
@@ -179,7 +209,10 @@ def numbered_records(
     """Yield (line number, record); bad lines are recorded in ``errors`` and skipped.  A repeated
     id is a bad line unless ``repeats`` (``digest replay``: an entry updated in place)."""
     seen: set[str] = set()
-    for n, raw in enumerate(stream, 1):
+    for n, raw in enumerate(_bounded(stream), 1):
+        if isinstance(raw, _TooLong):
+            errors.append(BadLine(n, f"{raw.size:,} bytes long: not read (at most {MAX_LINE_BYTES:,})"))
+            continue
         line = _decoded(n, raw)
         if isinstance(line, BadLine):
             errors.append(line)

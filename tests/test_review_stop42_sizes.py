@@ -235,3 +235,26 @@ def test_a_list_of_many_outlines_of_one_title_loads_at_once(tmp_path: Path) -> N
     names = [line.split(":")[0] for line in done.stdout.splitlines() if line.startswith("Same")]
     assert names[:3] == ["Same", "Same (List)", "Same (List) 2"] and names[-1] == "Same (List) 39999"
     assert len(set(names)) == 40_000
+
+
+# -- a JSON Lines file's line ---------------------------------------------------------------------
+
+
+def test_a_replayed_line_longer_than_the_cap_is_a_bad_line_never_held(tmp_path: Path) -> None:
+    """A record's text is cut to 200,000 characters and its HTML read to 5,000,000, but the line
+    was read and parsed whole: a line of 100 MB took ``digest replay`` 1.7 GB of memory.  A line
+    of more than ``MAX_LINE_BYTES`` (32 MiB) is now one bad line giving its length, read past in
+    pieces; the next line is read."""
+    from tests.test_timeline import write_inputs
+
+    good = {"id": "ferry", "title": "Ferry timetable approved", "source": "Harbour News",
+            "published": "2026-11-10T08:00:00+00:00", "text": GOOD_TEXT}
+    huge = {"id": "quake", "title": "Quake hits the coast", "source": "Coast News",
+            "published": "2026-11-10T09:00:00+00:00", "text": "The quake hit the coast today. " * 1_100_000}
+    data, cfg = write_inputs(tmp_path, [huge, good])
+    size = len(data.read_bytes().split(b"\n")[0]) + 1
+    done = digest("replay", str(data), "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert f"{data}:1: {size:,} bytes long: not read (at most 33,554,432)" in done.stderr
+    out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
+    assert "Ferry timetable approved" in out_md and "Quake" not in out_md
