@@ -258,3 +258,21 @@ def test_a_replayed_line_longer_than_the_cap_is_a_bad_line_never_held(tmp_path: 
     assert f"{data}:1: {size:,} bytes long: not read (at most 33,554,432)" in done.stderr
     out_md = next(tmp_path.glob("out/digest-*.md")).read_text(encoding="utf-8")
     assert "Ferry timetable approved" in out_md and "Quake" not in out_md
+
+
+def test_a_line_piped_in_longer_than_the_cap_is_a_bad_line_too(tmp_path: Path) -> None:
+    """``digest dedupe -`` (and ``replay -``) read standard input line by line with no bound:
+    a file's line of more than ``MAX_LINE_BYTES`` was one bad line, the same line piped in was
+    held and parsed whole.  Standard input is now read as a file is."""
+    import json
+
+    good = {"id": "ferry", "title": "Ferry timetable approved", "text": GOOD_TEXT}
+    huge = {"id": "quake", "title": "Quake hits the coast", "text": "The quake hit the coast today. " * 1_200_000}
+    data = (json.dumps(huge) + "\n" + json.dumps(good) + "\n").encode()
+    size = data.index(b"\n") + 1
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "digest", "dedupe", "-"], cwd=tmp_path, env=env, input=data,
+                          capture_output=True, timeout=120, check=False)
+    err = done.stderr.decode()
+    assert f"stdin:1: {size:,} bytes long: not read (at most 33,554,432)" in err, err[-2000:]
+    assert b'"ferry"' in done.stdout and b'"quake"' not in done.stdout

@@ -122,9 +122,11 @@ def interrupted() -> int:
     return 130
 
 
-def stdin_bytes() -> Iterator[bytes | str]:
+class StdinLines:
     """Standard input's lines as bytes, so a line that is not UTF-8 is one bad line (a
-    replaced ``sys.stdin`` without a byte buffer is read as it is).
+    replaced ``sys.stdin`` without a byte buffer is read as it is).  It has ``readline(size)``,
+    so ``digest.batch`` reads a line of more than ``batch.MAX_LINE_BYTES`` past in pieces, as
+    from a file (a line of 100 MB piped in was held whole: stop 42).
 
     Each line is read with the garbage collector off (when it was on), and after Ctrl-C it
     stays off for the way out (:func:`interrupted` turns it on once caught).  Why: on
@@ -135,12 +137,15 @@ def stdin_bytes() -> Iterator[bytes | str]:
     cleared it, and the ``for`` over the input took that for its end: ``digest dedupe``
     waiting on standard input read on after Ctrl-C and exited 0 at end of input.  (3.12
     collects only between bytecodes.)"""
-    stream: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
-    while True:
+
+    def __init__(self) -> None:
+        self._stream: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
+
+    def readline(self, size: int = -1) -> bytes | str:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            line = stream.readline()
+            line = self._stream.readline(size)
         except KeyboardInterrupt:
             raise
         except BaseException:
@@ -149,9 +154,16 @@ def stdin_bytes() -> Iterator[bytes | str]:
             raise
         if collecting:
             gc.enable()
-        if not line:
-            return
-        yield line
+        return line
+
+    def __iter__(self) -> Iterator[bytes | str]:
+        while line := self.readline():
+            yield line
+
+
+def stdin_bytes() -> StdinLines:
+    """Standard input's lines (:class:`StdinLines`)."""
+    return StdinLines()
 
 
 def reader_gone() -> int:
