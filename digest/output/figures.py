@@ -93,11 +93,20 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             yield _FIG + _NUMBER_WORDS[word.lower()], m.start()
 
 
+#: A minus sign before a figure ("fell to -2 degrees", "−0.5%"): not a hyphen after a word
+#: or a figure ("COVID-19").
+_MINUS = re.compile(r"(?<![\w.,:/])[-\u2212]$")
+
+
 def written(text: str, at: int) -> str:
     """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000", "$2bn"
-    without its "$": "2bn", "three")."""
+    without its "$": "2bn", "three"), its minus sign too ("-2"): said as the figure a changed
+    one replaced, "-4 (was 2)" read as a rise from 2 above zero."""
     m = FIGURE.match(text, at)
-    return m.group(0) if m else ""
+    if not m:
+        return ""
+    sign = _MINUS.search(text, max(0, at - 2), at)
+    return (sign.group(0) if sign else "") + m.group(0)
 
 
 def replaced(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
