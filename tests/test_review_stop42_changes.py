@@ -5,7 +5,7 @@ CLI, SQLite on disk, the day's Markdown, HTML, email (both parts) and JSON diges
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,26 @@ def reader(tmp_path: Path) -> Iterator[Reader]:
         yield Reader(tmp_path, srv)
 
 
-def _revised(reader: Reader, first: str, then: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _english(text: str) -> str:
+    return feed((Q_TITLE, text))
+
+
+def _german(text: str) -> str:
+    """Coast News's feed in German (the channel's ``<language>``)."""
+    return feed((Q_TITLE, text)).replace("<channel>", "<channel><language>de</language>")
+
+
+AT = DAY1 + timedelta(hours=14)
+
+
+def _revised(reader: Reader, first: str, then: str, feed_of: Callable[[str], str] = _english
+             ) -> tuple[dict[str, Any], dict[str, str]]:
     """Day 1 the report as ``first``, 14 hours on its entry changed in place to ``then``: the
     JSON digest's quake story, and the day in Markdown, HTML, email HTML and the email's text."""
-    reader.run(DAY1, feed((Q_TITLE, first)))
-    at = DAY1 + timedelta(hours=14)
-    quake = quake_of(reader.run(at, feed((Q_TITLE, then))))
-    cfg = reader.config(at, feed((Q_TITLE, then)))
+    reader.run(DAY1, feed_of(first))
+    at = AT
+    quake = quake_of(reader.run(at, feed_of(then)))
+    cfg = reader.config(at, feed_of(then))
     out: dict[str, str] = {}
     for fmt in ("md", "html"):
         path = reader.tmp / f"day.{fmt}"
@@ -58,3 +71,43 @@ def test_a_negative_figure_replaced_is_said_with_its_sign(reader: Reader) -> Non
     assert "fell to -4 (was -2) degrees" in out["text"]
     for fmt in ("html", "email"):
         assert "fell to -4 (was -2) degrees" in _developing(out[fmt]).text_content(), fmt
+
+
+#: A German outlet's report (``<language>de</language>``), its power cut revised in place.
+DE_TEXT = ("Ein Erdbeben der Stärke 6,1 erschütterte am Dienstagmorgen die Küste von Taranaki und beschädigte "
+           "die Hafenmauer von Opunake.\n"
+           "Nach Angaben des Netzbetreibers waren rund 4000 Haushalte in der Region stundenlang ohne Strom.\n"
+           "Der Zivilschutz teilte mit, dass zwei Menschen mit leichten Verletzungen behandelt wurden.\n"
+           "Die Schulen in Opunake und Manaia blieben geschlossen, während Gebäude überprüft wurden.")
+
+
+def test_the_words_said_after_a_changed_figure_are_in_the_pages_language(reader: Reader) -> None:
+    """A German line: "(was 4000)", the digest's words, stood in the ``<span lang="de">`` of the
+    feed's line (a screen reader said "was" as German; in a right-to-left line the words ran
+    from its other end).  Now they are a ``<span lang="en" dir="ltr">`` of their own in the
+    HTML, the email and the Atom entry; the Markdown file and the text part are as they were."""
+    import feedparser
+    import lxml.html
+
+    from digest.output.atom import stories_atom
+
+    quake, out = _revised(reader, DE_TEXT, DE_TEXT.replace("rund 4000", "rund 4400"), _german)
+    assert quake["whats_new_figures"] == ["4400"] and quake["whats_new_was"] == ["4000"]
+    assert "rund **4400** (was 4000) Haushalte" in out["md"] and "rund 4400 (was 4000) Haushalte" in out["text"]
+    for fmt in ("html", "email"):
+        [line] = _developing(out[fmt]).xpath(".//span[@lang='de']")
+        [was] = line.xpath(".//span")
+        assert (was.get("lang"), was.get("dir"), was.text_content()) == ("en", "ltr", "(was 4000)"), fmt
+        assert line.text_content().endswith("rund 4400 (was 4000) Haushalte in der Region stundenlang ohne Strom."), fmt
+    with open_app(reader.config(AT, _german(DE_TEXT.replace("rund 4000", "rund 4400")))) as app:
+        view = app.build_view(AT.date())
+    [story] = [s for s in view.stories if s.status == "developing"]
+    atom = stories_atom([story], title="t", feed_url="https://n.example/feed.atom", site_url="https://n.example/",
+                        updated=DAY1 + timedelta(days=1))
+    [entry] = feedparser.parse(atom).entries
+    para = lxml.html.fragment_fromstring(entry.content[0].value).find("p")
+    [said] = para.xpath("./span[@lang='de']")
+    [was] = said.xpath("./span")
+    assert (was.get("lang"), was.get("dir"), was.text_content()) == ("en", "ltr", "(was 4000)")
+    assert said.text_content().endswith("rund 4400 (was 4000) Haushalte in der Region stundenlang ohne Strom.")
+

@@ -113,14 +113,19 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
 def _marked(said: ET.Element, news: str, story: StoryView) -> None:
     """The line's text in ``said``, each figure it is new by alone ``<strong>`` and followed by
     the one it took the place of, " (was 4,000)", as the digest's pages show them
-    (``newsline.news_parts``); the text alone where the line is not the view's, as written."""
+    (``newsline.news_parts``: the digest's words in the pages' language, left to right, in a
+    line in the feed's); the text alone where the line is not the view's, as written."""
     figures = story.whats_new_figures if news == story.whats_new else ()
     last: ET.Element | None = None
     for part in news_parts(news, news, figures):
         text: str = part["text"]
         if part["new"]:
             last = ET.SubElement(said, "strong")
-            last.text, last.tail = text, was_said(part["was"]) if part["was"] else ""
+            last.text, last.tail = text, ""
+            if part["was"]:
+                last.tail = " "
+                last = ET.SubElement(said, "span", {"lang": PAGE_LANG, "dir": "ltr"})
+                last.text, last.tail = was_said(part["was"]).strip(), ""
         elif last is None:
             said.text = (said.text or "") + text
         else:

@@ -80,15 +80,24 @@ def _mid_line(text: str) -> str:
     return escape_md("x" + text)[1:]
 
 
-def marked_md(parts: list[dict[str, Any]]) -> str:
+def marked_md(parts: list[dict[str, Any]], ours: str = "") -> str:
     """A line's :func:`news_parts` as Markdown: each part escaped (``escape_md`` as text in
     the middle of a line, the spaces at its edges kept), the figures it is new by
-    ``**strong**``, each followed by the one it took the place of: "**4,400** (was 4,000)"."""
+    ``**strong**``, each followed by the one it took the place of: "**4,400** (was 4,000)".
+
+    ``ours``: for HTML, the pages' language: "(was 4,000)" is the digest's words in a line
+    marked in the feed's (``lang="de"``: "was" read as German), in a right-to-left line read
+    from its other end; it is set apart in a ``<span>`` of that language, left to right."""
     out = []
     for p in parts:
         text, shown = p["text"], _mid_line(p["text"].strip())
         if p["new"]:
-            out.append(f"**{shown}**" + (was_said(_mid_line(p["was"])) if p["was"] else ""))
+            was = _mid_line(p["was"]) if p["was"] else ""
+            if was and ours:
+                was = f' <span lang="{ours}" dir="ltr">{was_said(was).strip()}</span>'
+            elif was:
+                was = was_said(was)
+            out.append(f"**{shown}**{was}")
         elif shown:
             out.append(text[: len(text) - len(text.lstrip())] + shown + text[len(text.rstrip()) :])
         else:

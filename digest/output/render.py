@@ -42,6 +42,7 @@ from markupsafe import Markup
 
 from digest.errors import DigestError
 from digest.output.context import (
+    PAGE_LANG,
     TOC_MIN,
     anchor,
     excerpt,
@@ -203,8 +204,9 @@ def _context(
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
         "iso": iso_in(""),
         "bidi": bidi,
-        #: a "what is new" line's parts, escaped, its new figures strong (``render.marked_md``)
-        "marked": marked_md,
+        #: a "what is new" line's parts, escaped, its new figures strong (``newsline.marked_md``;
+        #: in HTML, "(was 4,000)" in the pages' language, left to right)
+        "marked": lambda parts: marked_md(parts, PAGE_LANG if hooks else ""),
         "said_in": said_in,
         "iso_in": iso_in,
     }
