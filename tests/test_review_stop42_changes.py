@@ -111,3 +111,24 @@ def test_the_words_said_after_a_changed_figure_are_in_the_pages_language(reader:
     assert (was.get("lang"), was.get("dir"), was.text_content()) == ("en", "ltr", "(was 4000)")
     assert said.text_content().endswith("rund 4400 (was 4000) Haushalte in der Region stundenlang ohne Strom.")
 
+
+
+def test_a_percentage_replaced_is_said_with_its_unit(reader: Reader) -> None:
+    """The share of homes without power, 12%, revised to 15%: the line said "15 (was 12)%", the
+    words inside the figure.  Now the unit written on the figure is part of it and of the one
+    it replaced: "**15%** (was 12%)", in every format and the JSON digest; a figure in degrees
+    likewise ("-4°C (was -2°C)")."""
+    share = Q_TEXT.replace("about 4,000 homes", "about 4,000 homes, 12% of the region's")
+    quake, out = _revised(reader, share, share.replace("12%", "15%"))
+    assert quake["whats_new_figures"] == ["15%"] and quake["whats_new_was"] == ["12%"]
+    assert "about 4,000 homes, **15%** (was 12%) of the region's" in out["md"]
+    assert "homes, 15% (was 12%) of the region's" in out["text"]
+    for fmt in ("html", "email"):
+        assert "homes, 15% (was 12%) of the region's" in _developing(out[fmt]).text_content(), fmt
+
+
+def test_degrees_replaced_are_said_with_their_unit() -> None:
+    from tests.test_figures_shown import _line
+
+    cold = COLD.replace("-2 degrees", "-2°C")
+    assert _line(cold, cold.replace("-2°C", "-4°C"))[1] == [("4°C", "-2°C")]

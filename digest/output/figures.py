@@ -98,15 +98,29 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
 _MINUS = re.compile(r"(?<![\w.,:/])[-\u2212]$")
 
 
-def written(text: str, at: int) -> str:
-    """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000", "$2bn"
-    without its "$": "2bn", "three"), its minus sign too ("-2"): said as the figure a changed
-    one replaced, "-4 (was 2)" read as a rise from 2 above zero."""
+#: A unit written on a figure: a percentage (after a no-break space too: "12 %" in French), degrees
+#: ("12%", "-2°C").
+_UNIT = re.compile(r"[\u00a0\u202f]?[%\u2030]|\u00b0[CF]?(?!\w)")
+
+
+def extent(text: str, at: int) -> tuple[int, int]:
+    """Where the figure :func:`stated` found at ``at`` in ``text`` stands, with a unit written
+    on it ("15%": the words after a changed figure, "(was 12%)", follow the unit, not the
+    number: "15 (was 12)%" read as a figure of words); (at, at) where none is."""
     m = FIGURE.match(text, at)
     if not m:
-        return ""
-    sign = _MINUS.search(text, max(0, at - 2), at)
-    return (sign.group(0) if sign else "") + m.group(0)
+        return at, at
+    unit = _UNIT.match(text, m.end())
+    return at, unit.end() if unit else m.end()
+
+
+def written(text: str, at: int) -> str:
+    """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000", "$2bn"
+    without its "$": "2bn", "three"), its minus sign and unit too ("-2", "12%": :func:`extent`):
+    said as the figure a changed one replaced, "-4 (was 2)" read as a rise from 2 above zero."""
+    start, end = extent(text, at)
+    sign = _MINUS.search(text, max(0, at - 2), at) if end > start else None
+    return (sign.group(0) if sign else "") + text[start:end]
 
 
 def replaced(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:

@@ -71,7 +71,7 @@ from ..text.lines import WORD, count_words
 from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
-from .figures import FIGURE, replaced, stated, written
+from .figures import extent, replaced, stated, written
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
 
 _WORD = re.compile(r"\w+")
@@ -399,8 +399,8 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, s
                 return []
             new = read.figures_new(text, start, end, grams)
             were = read.were(text, start, end, grams)
-            told = [(fig, m.span(), were.get(at)) for fig, at in stated(text, lo, hi) if fig in new
-                    if (m := FIGURE.match(text, at)) is not None and m.end() <= hi]
+            told = [(fig, span, were.get(at)) for fig, at in stated(text, lo, hi) if fig in new
+                    if (span := extent(text, at))[0] < span[1] <= hi]
             placed = {fig for fig, _, was in told if was is not None}
             out += [(a - where + at_line, b - where + at_line, was) for fig, (a, b), was in told
                     if was is not None or fig not in placed]
