@@ -63,11 +63,11 @@ def _revised(reader: Reader, first: str, then: str, feed_of: Callable[[str], str
 
 def test_a_negative_figure_replaced_is_said_with_its_sign(reader: Reader) -> None:
     """The overnight low, -2 degrees, revised to -4: the line said "-4 (was 2)", a reader read a
-    rise from 2 above zero.  Now the earlier figure keeps its minus sign, "(was -2)", in every
-    format and the JSON digest."""
+    rise from 2 above zero.  Now the figure and the one it replaced keep their minus sign,
+    "**-4** (was -2)", in every format and the JSON digest."""
     quake, out = _revised(reader, COLD, COLD.replace("-2 degrees", "-4 degrees"))
-    assert quake["whats_new_figures"] == ["4"] and quake["whats_new_was"] == ["-2"]
-    assert "fell to -**4** (was -2) degrees" in out["md"]
+    assert quake["whats_new_figures"] == ["-4"] and quake["whats_new_was"] == ["-2"]
+    assert "fell to **-4** (was -2) degrees" in out["md"]
     assert "fell to -4 (was -2) degrees" in out["text"]
     for fmt in ("html", "email"):
         assert "fell to -4 (was -2) degrees" in _developing(out[fmt]).text_content(), fmt
@@ -117,7 +117,7 @@ def test_a_percentage_replaced_is_said_with_its_unit(reader: Reader) -> None:
     """The share of homes without power, 12%, revised to 15%: the line said "15 (was 12)%", the
     words inside the figure.  Now the unit written on the figure is part of it and of the one
     it replaced: "**15%** (was 12%)", in every format and the JSON digest; a figure in degrees
-    likewise ("-4°C (was -2°C)")."""
+    likewise ("**-4°C** (was -2°C)")."""
     share = Q_TEXT.replace("about 4,000 homes", "about 4,000 homes, 12% of the region's")
     quake, out = _revised(reader, share, share.replace("12%", "15%"))
     assert quake["whats_new_figures"] == ["15%"] and quake["whats_new_was"] == ["12%"]
@@ -131,4 +131,4 @@ def test_degrees_replaced_are_said_with_their_unit() -> None:
     from tests.test_figures_shown import _line
 
     cold = COLD.replace("-2 degrees", "-2°C")
-    assert _line(cold, cold.replace("-2°C", "-4°C"))[1] == [("4°C", "-2°C")]
+    assert _line(cold, cold.replace("-2°C", "-4°C"))[1] == [("-4°C", "-2°C")]

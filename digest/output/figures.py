@@ -104,14 +104,16 @@ _UNIT = re.compile(r"[\u00a0\u202f]?[%\u2030]|\u00b0[CF]?(?!\w)")
 
 
 def extent(text: str, at: int) -> tuple[int, int]:
-    """Where the figure :func:`stated` found at ``at`` in ``text`` stands, with a unit written
-    on it ("15%": the words after a changed figure, "(was 12%)", follow the unit, not the
-    number: "15 (was 12)%" read as a figure of words); (at, at) where none is."""
+    """Where the figure :func:`stated` found at ``at`` in ``text`` stands, with a minus sign
+    written before it and a unit written on it ("-2", "15%": the words after a changed figure,
+    "(was 12%)", follow the unit, not the number: "15 (was 12)%" read as a figure of words);
+    (at, at) where none is."""
     m = FIGURE.match(text, at)
     if not m:
         return at, at
+    sign = _MINUS.search(text, max(0, at - 2), at)
     unit = _UNIT.match(text, m.end())
-    return at, unit.end() if unit else m.end()
+    return sign.start() if sign else at, unit.end() if unit else m.end()
 
 
 def written(text: str, at: int) -> str:
@@ -119,8 +121,7 @@ def written(text: str, at: int) -> str:
     without its "$": "2bn", "three"), its minus sign and unit too ("-2", "12%": :func:`extent`):
     said as the figure a changed one replaced, "-4 (was 2)" read as a rise from 2 above zero."""
     start, end = extent(text, at)
-    sign = _MINUS.search(text, max(0, at - 2), at) if end > start else None
-    return (sign.group(0) if sign else "") + text[start:end]
+    return text[start:end]
 
 
 def replaced(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:

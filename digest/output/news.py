@@ -400,7 +400,7 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, s
             new = read.figures_new(text, start, end, grams)
             were = read.were(text, start, end, grams)
             told = [(fig, span, were.get(at)) for fig, at in stated(text, lo, hi) if fig in new
-                    if (span := extent(text, at))[0] < span[1] <= hi]
+                    if lo <= (span := extent(text, at))[0] < span[1] <= hi]
             placed = {fig for fig, _, was in told if was is not None}
             out += [(a - where + at_line, b - where + at_line, was) for fig, (a, b), was in told
                     if was is not None or fig not in placed]
