@@ -199,3 +199,12 @@ def test_a_second_sentence_that_would_make_the_line_too_long_is_left_out() -> No
     line, told = _line(long_first, long_first.replace("three people", "four people").replace("said 10", "said 12"))
     assert "said 12" not in line and line.endswith(" …") and len(line) <= 242
     assert told == [("four", "three")]
+
+
+def test_a_figure_whose_sign_flipped_is_news_said_with_the_one_before() -> None:
+    """"-0.4%" revised to "0.4%" is the same number without its sign: it was no figure changed
+    (figures were compared as numbers), now it is, said with the one before."""
+    text = ("The statistics office said the economy grew by -0.4% in the third quarter, after a flat "
+            "second quarter, as exports to Australia slowed. Economists had expected growth.")
+    line, told = _line(text, text.replace("-0.4%", "0.4%"))
+    assert told == [("0.4%", "-0.4%")], (line, told)

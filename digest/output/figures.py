@@ -14,7 +14,8 @@ How it works
 :func:`stated` reads each number (digits of any script, a magnitude glued to it: "$2bn",
 "1.5m") and number word two to twenty, skips those the context makes no figure (a year, a
 month's name beside it, a unit of time ago, a counter's word or symbol), and yields it as
-``#`` and its number ("#5" for "5" and "five", "#2000" for "2,000") with where it stands.
+``#`` and its number ("#5" for "5" and "five", "#2000" for "2,000", "#-2" for "-2": a sign
+flipped is a figure changed) with where it stands.
 :func:`figures` is the set of them.
 """
 
@@ -88,7 +89,8 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             number = "".join(str(unicodedata.decimal(c, c)) for c in digits)  # "٣" is "3"
             if _YEAR.fullmatch(number):  # "2026", not "2,026"
                 continue
-            yield _FIG + number.replace(",", ""), m.start()
+            sign = "-" if _MINUS.search(text, max(0, m.start() - 2), m.start()) else ""
+            yield _FIG + sign + number.replace(",", ""), m.start()
         else:
             yield _FIG + _NUMBER_WORDS[word.lower()], m.start()
 
