@@ -3,6 +3,9 @@
 Real parts: loopback HTTP servers (``tests.support.httpd``), ``digest run`` in a process of
 its own (``python -m digest``: a hang is a failed test, not a stuck run), ``digest replay``
 through the CLI, SQLite on disk, the configuration read from its file.
+
+Each test builds a hostile input and runs a process over it (2-5 s each, about a minute in
+all): slow tests, run by CI (``--run-slow``), not by the README's quick command.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import pytest
 
 from tests.support.daemon import loopback_config
 from tests.support.httpd import TestServer
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 RSS = "application/rss+xml"
