@@ -120,6 +120,8 @@ def story_context(
     also = [_version(v, tz, day, locale) for v in s.also]
     shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
     cut = excerpt(s.lead.text or "", excerpt_chars)
+    news = shown_news(s.whats_new, title, cut, bool(s.whats_new_figures))
+    parts = news_parts(news, s.whats_new, s.whats_new_figures)
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),
@@ -140,10 +142,10 @@ def story_context(
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
-        "whats_new": shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
-        #: the line in parts, each ``text`` and whether it is a figure the line is new by (``new``)
-        "whats_new_parts": (parts := news_parts(shown_news(s.whats_new, title, cut, bool(s.whats_new_figures)),
-                                                s.whats_new, s.whats_new_figures)),
+        "whats_new": news,
+        #: the line in parts, each ``text``, whether it is a figure the line is new by (``new``)
+        #: and the one that figure replaced (``was``)
+        "whats_new_parts": parts,
         #: the line as plain text, each figure changed followed by the one it replaced
         "whats_new_plain": plain_news(parts),
         "whats_new_lang": part_lang(s.whats_new_lang),
