@@ -8,7 +8,7 @@ them in the JSON digest (``whats_new_figures``).  Real parts: the feed on a loop
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,23 @@ def reader(tmp_path: Path) -> Iterator[Reader]:
 
 
 def _day_two(reader: Reader, text: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """Day 1 the report, day 2 its entry changed in place to ``text``: the JSON digest's quake
-    story, and the day in Markdown, HTML, email HTML and the email's text."""
-    reader.run(DAY1, feed())
+    """Day 1 the report, day 2 its entry changed in place to ``text`` (:func:`revised`)."""
+    return revised(reader, Q_TEXT, text)
+
+
+def _quake_feed(text: str) -> str:
+    return feed((Q_TITLE, text))
+
+
+def revised(reader: Reader, first: str, then: str, feed_of: Callable[[str], str] = _quake_feed
+            ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Day 1 the quake report as ``first`` (in ``feed_of``'s feed), 14 hours on its entry changed
+    in place to ``then``: the JSON digest's quake story, and the day in Markdown, HTML, email
+    HTML and the email's text."""
+    reader.run(DAY1, feed_of(first))
     at = DAY1 + timedelta(hours=14)
-    quake = quake_of(reader.run(at, feed((Q_TITLE, text))))
-    cfg = reader.config(at, feed((Q_TITLE, text)))
+    quake = quake_of(reader.run(at, feed_of(then)))
+    cfg = reader.config(at, feed_of(then))
     out: dict[str, str] = {}
     for fmt in ("md", "html"):
         path = reader.tmp / f"day.{fmt}"

@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 
 from digest.app import open_app
-from digest.cli import main
-from digest.output.render import render_email_html, render_text
 from tests.support.httpd import TestServer
-from tests.test_figures_shown import _developing
-from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
+from tests.test_figures_shown import _developing, revised
+from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed
 
 #: The quake report with a figure below zero in a sentence of its own.
 COLD = Q_TEXT.replace("Fishing boats were moved to New Plymouth.",
@@ -44,21 +42,8 @@ AT = DAY1 + timedelta(hours=14)
 
 def _revised(reader: Reader, first: str, then: str, feed_of: Callable[[str], str] = _english
              ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Day 1 the report as ``first``, 14 hours on its entry changed in place to ``then``: the
-    JSON digest's quake story, and the day in Markdown, HTML, email HTML and the email's text."""
-    reader.run(DAY1, feed_of(first))
-    at = AT
-    quake = quake_of(reader.run(at, feed_of(then)))
-    cfg = reader.config(at, feed_of(then))
-    out: dict[str, str] = {}
-    for fmt in ("md", "html"):
-        path = reader.tmp / f"day.{fmt}"
-        assert main(["build", "--config", str(cfg), "--format", fmt, "--date", str(at.date()), "-o", str(path)]) == 0
-        out[fmt] = path.read_text(encoding="utf-8")
-    with open_app(cfg) as app:
-        view = app.build_view(at.date())
-    out["email"], out["text"] = render_email_html(view), render_text(view)
-    return quake, out
+    """``test_figures_shown.revised`` in the English feed unless ``feed_of`` says otherwise."""
+    return revised(reader, first, then, feed_of)
 
 
 def test_a_negative_figure_replaced_is_said_with_its_sign(reader: Reader) -> None:
