@@ -142,13 +142,14 @@ class Read:
     passages states, and which passages hold each gram: a passage read is compared with the
     passages it was read from (:meth:`figures_new`), not with the whole earlier text."""
 
-    __slots__ = ("_shown", "_stated", "_where", "figures", "grams")
+    __slots__ = ("_stated", "_where", "figures", "grams")
 
     def __init__(self) -> None:
         self.grams: set[str] = set()
         self.figures: set[str] = set()  # every figure stated
-        self._stated: list[tuple[str, ...]] = []  # each earlier passage's figures, as often as stated
-        self._shown: list[tuple[str, ...]] = []  # ... each as it was written ("4,000", "three")
+        #: each earlier passage's figures, as often as stated: each figure ("#4000") and how it
+        #: was written ("4,000")
+        self._stated: list[tuple[tuple[str, str], ...]] = []
         self._where: dict[str, int | list[int]] = {}  # a gram: the earlier passage(s) holding it
 
     def add(self, version: Said) -> None:
@@ -159,12 +160,10 @@ class Read:
         spans = list(_spans(text, tail=True))
         first = len(self._stated)
         self._stated.extend(() for _ in spans)
-        self._shown.extend(() for _ in spans)
         starts = [start for start, _ in spans]
         for fig, at in stated(text, 0, len(text)):  # one pass: the figures, then their passages
             i = first + bisect_right(starts, at) - 1
-            self._stated[i] = (*self._stated[i], fig)
-            self._shown[i] = (*self._shown[i], written(text, at))
+            self._stated[i] = (*self._stated[i], (fig, written(text, at)))
             self.figures.add(fig)
         if has_no_space_script(text) or len(low) != len(text):  # no words, or a letter lower cased in two
             self.grams |= _grams(text)
@@ -220,7 +219,7 @@ class Read:
         told = Counter(fig for fig, _ in stated(text, start, end))
         if not told:
             return set()
-        said = Counter(fig for at in self.sources(grams) for fig in self._stated[at])
+        said = Counter(fig for at in self.sources(grams) for fig, _ in self._stated[at])
         added = set(told - said)
         if added <= self.figures and not said - told:
             return set()
@@ -237,7 +236,7 @@ class Read:
         if not found:
             return {}
         told = list(stated(text, start, end))
-        old = list(zip(self._stated[found[0]], self._shown[found[0]], strict=True))
+        old = self._stated[found[0]]
         pairs = replaced([fig for fig, _ in old], [fig for fig, _ in told])
         return {told[j][1]: old[i][1] for i, j in pairs}
 
