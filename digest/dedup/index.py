@@ -29,6 +29,7 @@ engine, which numbers its articles, uses the ``*_num`` methods directly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
@@ -152,7 +153,11 @@ class KeyMultiMap:
         return found[~dead] if dead.any() else found
 
 
+@functools.lru_cache(maxsize=16)
 def _band_params(threshold: float) -> tuple[int, int]:
+    """datasketch's bands and rows for ``threshold``: it finds them by numerical integration
+    (scipy's ``quad``, about 40 ms), so they are worked out once per threshold, not at every
+    index (an engine rebuilt, each worker's, each test's)."""
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
