@@ -130,10 +130,11 @@ def two_figures(paras: list[str]) -> tuple[list[str], list[tuple[str, str]]] | N
         if at is None:
             continue
         old = written(para, at)
-        digits = old.replace(",", "")
+        number, space, scale = old.partition(" ")  # "1 million": the scale is written with it
+        digits = number.replace(",", "")
         if not digits.isdigit():
             continue
-        new = f"{int(digits) + 1:,}" if "," in old else str(int(digits) + 1)
+        new = (f"{int(digits) + 1:,}" if "," in number else str(int(digits) + 1)) + space + scale
         changed[i] = para[:at] + new + para[at + len(old):]
         changes.append((old, new))
         if len(changes) == 2:

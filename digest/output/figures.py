@@ -15,7 +15,9 @@ How it works
 "1.5m") and number word two to twenty, skips those the context makes no figure (a year, a
 month's name beside it, a unit of time ago, a counter's word or symbol), and yields it as
 ``#`` and its number ("#5" for "5" and "five", "#2000" for "2,000", "#-2" for "-2": a sign
-flipped is a figure changed) with where it stands.
+flipped is a figure changed), and its scale where one is sure ("#2bn" for "$2bn" and "2
+billion", "#2m" for "$2m": "$2m" become "$2bn" is news; "30m" may be metres, and stays "#30"),
+with where it stands.
 :func:`figures` is the set of them.
 """
 
@@ -90,9 +92,33 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             if _YEAR.fullmatch(number):  # "2026", not "2,026"
                 continue
             sign = "-" if _MINUS.search(text, max(0, m.start() - 2), m.start()) else ""
-            yield _FIG + sign + number.replace(",", ""), m.start()
+            yield _FIG + sign + number.replace(",", "") + _scale(text, m), m.start()
         else:
-            yield _FIG + _NUMBER_WORDS[word.lower()], m.start()
+            yield _FIG + _NUMBER_WORDS[word.lower()] + _scale(text, m), m.start()
+
+
+#: A scale written after a figure ("$2 billion", "two million"): a figure of its own ("$2m" become
+#: "$2bn" is news).
+_SCALE_WORD = re.compile(r"\s+(thousand|million|billion|trillion)\b", re.IGNORECASE)
+#: A scale glued on ("2bn"), as the word it stands for.
+_SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "b": "bn", "bn": "bn",
+           "billion": "bn", "tn": "tn", "trillion": "tn"}
+#: A currency sign before a figure: "$2m" is millions where "30m" is as often metres.
+_CURRENCY = re.compile(r"[$£€¥₹]\s?$")
+
+
+def _scale(text: str, m: re.Match[str]) -> str:
+    """The scale the figure ``m`` is stated in, as the figure keeps it ("bn" for "$2bn", "2bn",
+    "$2 billion", "two billion"; "m" for "$2m", "$2 million", "2 million"): "" where none is,
+    or where the letter glued on may be a unit ("30m" metres, "1.5m" million: no currency
+    sign before)."""
+    spelled = _SCALE_WORD.match(text, m.end())
+    if spelled:
+        return _SCALES[spelled.group(1).lower()]
+    glued = text[m.end(1):m.end()].lower() if m.group(1) is not None else ""
+    if glued in ("bn", "tn", "mn") or (glued and _CURRENCY.search(text, max(0, m.start() - 2), m.start())):
+        return _SCALES[glued]
+    return ""
 
 
 #: A minus sign before a figure ("fell to -2 degrees", "−0.5%"): not a hyphen after a word
@@ -107,14 +133,15 @@ _UNIT = re.compile(r"[\u00a0\u202f]?[%\u2030]|\u00b0[CF]?(?!\w)")
 
 def extent(text: str, at: int) -> tuple[int, int]:
     """Where the figure :func:`stated` found at ``at`` in ``text`` stands, with a minus sign
-    written before it and a unit written on it ("-2", "15%": the words after a changed figure,
+    written before it and a unit or scale written on it ("-2", "15%", "2 billion": the words
+    after a changed figure,
     "(was 12%)", follow the unit, not the number: "15 (was 12)%" read as a figure of words);
     (at, at) where none is."""
     m = FIGURE.match(text, at)
     if not m:
         return at, at
     sign = _MINUS.search(text, max(0, at - 2), at)
-    unit = _UNIT.match(text, m.end())
+    unit = _UNIT.match(text, m.end()) or _SCALE_WORD.match(text, m.end())
     return sign.start() if sign else at, unit.end() if unit else m.end()
 
 
