@@ -32,7 +32,7 @@ How it works
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,10 +151,12 @@ def arrange(
     return out, muted
 
 
-def week_of(views: Sequence[DigestView], day: date) -> DigestView:
+def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView] | None = None) -> DigestView:
     """One view of several days' views: each story once (its latest day's view, with every
     version new in any of the days marked new, and the repeats of every day; new when it was
-    new on one of the days, else developing), the most outlets first, a count per day; the
+    new on one of the days, else developing, its line of what is new the one ``told`` has for it
+    where that developed too: the days' stories in one view, against what came before them,
+    else its latest developing day's), the most outlets first, a count per day; the
     sources any of the days named failing, each as the latest of them named it (a feed down
     from Tuesday to Thursday failed that week, though it read again by Sunday: its items
     published meanwhile may be lost; left out, a weekly reader never learnt of it)."""
@@ -195,6 +197,9 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
         # copies arrived: also reported
         said = news.get(s.story_id)
         status = "new" if s.story_id in born else "developing" if said else ALSO_REPORTED
+        whole = told.get(s.story_id) if told is not None else None
+        if said is not None and whole is not None and whole.status == "developing" and whole.whats_new:
+            said = whole  # the line against the days before the period, not the last day's
         # a version new on a day and listed then, stood for since (a report taken back or put
         # back, an entry's earlier text): collapsed, as a day's own are
         gone = read.get(s.story_id, set()) - {v.key for v in _versions(s)}
@@ -230,8 +235,13 @@ def week_of(views: Sequence[DigestView], day: date) -> DigestView:
 def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     """The digest ``plan`` dated ``day``: its days' stories, arranged in its sections, the
     muted ones counted (see the module docstring)."""
-    views = [build_view(store, cfg, d) for d in plan.days(day)]
-    view = views[0] if len(views) == 1 else week_of(views, day)
+    days = plan.days(day)
+    views = [build_view(store, cfg, d) for d in days]
+    if len(views) == 1:
+        view = views[0]
+    else:  # each developing story's line against what the weekly reader read: the week before
+        told = {s.story_id: s for s in build_view(store, cfg, day, since=days[0]).stories}
+        view = week_of(views, day, told)
     sections, muted = arrange(view.stories, plan, categories(cfg), [s.category or "" for s in cfg.sources])
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]

@@ -142,7 +142,7 @@ class Read:
     passages states, and which passages hold each gram: a passage read is compared with the
     passages it was read from (:meth:`figures_new`), not with the whole earlier text."""
 
-    __slots__ = ("_stated", "_where", "figures", "grams")
+    __slots__ = ("_read", "_stated", "_where", "figures", "grams")
 
     def __init__(self) -> None:
         self.grams: set[str] = set()
@@ -151,6 +151,7 @@ class Read:
         #: was written ("4,000")
         self._stated: list[tuple[tuple[str, str], ...]] = []
         self._where: dict[str, int | list[int]] = {}  # a gram: the earlier passage(s) holding it
+        self._read: list[int] = []  # each earlier passage: the version it is of, in reading order
 
     def add(self, version: Said) -> None:
         """Add what ``version`` said: its text's grams, and each of its passages (a short last
@@ -160,6 +161,7 @@ class Read:
         spans = list(_spans(text, tail=True))
         first = len(self._stated)
         self._stated.extend(() for _ in spans)
+        self._read.extend([self._read[-1] + 1 if self._read else 0] * len(spans))
         starts = [start for start, _ in spans]
         for fig, at in stated(text, 0, len(text)):  # one pass: the figures, then their passages
             i = first + bisect_right(starts, at) - 1
@@ -195,7 +197,8 @@ class Read:
     def sources(self, grams: set[str]) -> list[int]:
         """The earlier passages a passage of these ``grams`` was read from: each holding at
         least ``SOURCE_SHARE`` of them, and the one holding most (all of them, on a tie), the
-        one holding most first (the earliest, on a tie)."""
+        one holding most first (on a tie, the one of the version read last: an entry revised
+        twice, 4,000 homes then 4,200, was last read saying 4,200; of one version, its first)."""
         held: Counter[int] = Counter()
         for g in grams & self._where.keys():
             at = self._where[g]
@@ -206,7 +209,8 @@ class Read:
         if not held:
             return []
         floor = min(max(held.values()), SOURCE_SHARE * len(grams))
-        return sorted((at for at, n in held.items() if n >= floor), key=lambda at: (-held[at], at))
+        read = self._read
+        return sorted((at for at, n in held.items() if n >= floor), key=lambda at: (-held[at], -read[at], at))
 
     def figures_new(self, text: str, start: int, end: int, grams: set[str]) -> set[str]:
         """The figures the passage of ``text`` between ``start`` and ``end`` (its ``grams``)
@@ -242,7 +246,9 @@ class Read:
 
 
 def read_of(earlier: Iterable[Said]) -> Read:
-    """What the reader read in the ``earlier`` versions (:class:`Read`)."""
+    """What the reader read in the ``earlier`` versions (:class:`Read`), given in the order
+    they were read (arrival): of two passages alike, the one read last is the one a changed
+    figure is said against."""
     out = Read()
     for v in earlier:
         out.add(v)

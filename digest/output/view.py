@@ -203,9 +203,13 @@ def _reports(earlier: list[StoredArticle], back: Collection[str]) -> int:
         len(earlier), 1)
 
 
-def build_view(store: Store, cfg: Config, day: date) -> DigestView:
-    """The day's digest as plain data: the stories with a version that arrived in the day."""
+def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
+    """The day's digest as plain data: the stories with a version that arrived in the day
+    (``since``: in the days from that one to ``day``, each story's line of what is new worked
+    out against what arrived before them: a weekly digest's, ``digests.week_of``)."""
     start, end = day_window(store, cfg, day)
+    if since is not None and since < day:
+        start = day_window(store, cfg, since)[0]
     stories = []
     channels = _channels(cfg)
     shown = written_leads(store, day)
@@ -237,7 +241,8 @@ def build_view(store: Store, cfg: Config, day: date) -> DigestView:
             hidden += len(fresh)
             continue
         earlier = [v for v in versions if aware(v.fetched) < start]
-        read = read_of(earlier)
+        in_order = sorted(earlier, key=arrival)  # as the reader read them
+        read = read_of(in_order)
         copies = copies_of(new, earlier, read) if earlier else set()
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
         said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
