@@ -82,6 +82,8 @@ WHATS_NEW_CHARS = 240
 FIGURES_LINE_CHARS = 400
 #: Between two passages of such a line: the text between them left out.
 GAP = " … "
+#: What begins a line that begins within its passage (``_to_figure``).
+LEAD_IN = "… "
 #: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
 #: the passage goes on to the next stop.
 LEDE_MIN_WORDS = 6
@@ -362,7 +364,8 @@ def whats_new(
     # a passage of words not read first: a correction's line over the lede whose figure it corrects
     news = sorted(new_passages(latest, read), key=lambda p: _words_read(p, read))
     if news and _words_read(news[0], read):  # new by figures alone: each sentence they changed in
-        return _figures_line([_from_unread(p, read) for p in news], " ".join(latest.text.split()))
+        changed = [_from_unread(p, read) for p in news]
+        return _figures_line([_to_figure(changed[0], latest, read), *changed[1:]], " ".join(latest.text.split()))
     fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
@@ -376,8 +379,22 @@ def _figures_line(changed: list[str], text: str) -> str:
     for more in changed[1:]:
         if len(line) + len(GAP) + len(more) > FIGURES_LINE_CHARS:
             break
-        line += f" {more}" if f"{line} {more}" in text else GAP + more
+        line += f" {more}" if f"{line.removeprefix(LEAD_IN)} {more}" in text else GAP + more
     return _cut(line) if line == changed[0] else line
+
+
+def _to_figure(passage: str, version: Said, read: Read) -> str:
+    """``passage`` (a passage of ``version`` read, a figure changed in it: one sentence, its
+    sentences read before it left off by :func:`_from_unread`), begun a little before its first
+    changed figure, after ``LEAD_IN``, where that figure ends too far in for the line
+    (:func:`_cut`): a toll raised at the end of a long sentence."""
+    if len(passage) <= WHATS_NEW_CHARS:
+        return passage
+    told = figures_told(passage, version, read)
+    if not told or told[0][1] <= WHATS_NEW_CHARS * 3 // 4:
+        return passage
+    start = passage.find(" ", max(told[0][0] - WHATS_NEW_CHARS // 3, 0)) + 1
+    return LEAD_IN + passage[start:] if 0 < start <= told[0][0] else passage
 
 
 def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, str | None]]:
@@ -390,8 +407,9 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, s
     only.  The line's pieces (``GAP`` between them) are read where the text holds them, each
     figure in the text's context.  [] for a line of words not read, a headline, a line of no
     passage."""
-    text, out, at_line = " ".join(version.text.split()), [], 0
-    for piece in line.removesuffix(" …").split(GAP):
+    text, out = " ".join(version.text.split()), []
+    at_line = len(LEAD_IN) if line.startswith(LEAD_IN) else 0
+    for piece in line[at_line:].removesuffix(" …").split(GAP):
         where = text.find(piece)
         if where < 0 or not piece:
             return []
