@@ -164,6 +164,8 @@ _PLAIN_CHANNELS = frozenset(["group", "page", "link", "channel", "app", "notific
 
 
 def _cta(u: Unit) -> bool:
+    if u.sentence and u.words > max(p.CTA_WORDS, p.CTA_SHORT_WORDS):  # each rule below needs a short line or no sentence
+        return False
     verbs = CTA_VERBS.findall(u.text) + SHARE_WORDS.findall(u.text)
     opener = CTA_OPENERS.match(u.text)
     if opener:
@@ -189,6 +191,10 @@ def _cta(u: Unit) -> bool:
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
 
 
+#: The longest line a site's note may be (the largest of its kinds' caps).
+_NOTE_WORDS = max(p.BOILERPLATE_WORDS, p.CTA_WORDS, p.COPYRIGHT_WORDS, p.SOURCE_NOTE_WORDS)
+
+
 def _site_note(u: Unit) -> str | None:
     """The reason a site's note gives a line (stop 41: a comment form's, the site's app offered,
     a copyright sign, a publisher's registration, where the story ran first), or None; never for
@@ -196,7 +202,7 @@ def _site_note(u: Unit) -> str | None:
     no signal of a site box: a photo's "photos © ..." took an exhibition's address under it as
     one (scrapinghub, all in the ground truth), a publisher's registration the story's last line
     ("I'm excited.")."""
-    if REPORTED.search(u.text):
+    if u.words > _NOTE_WORDS or REPORTED.search(u.text):
         return None
     if COMMENT_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
         return "boilerplate"
@@ -263,15 +269,15 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
     for i, u in enumerate(units):
         if not u.key:
             u.reason = "empty"
-        elif BOILERPLATE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
+        elif u.words <= p.BOILERPLATE_WORDS and BOILERPLATE.search(u.text):
             u.reason = "boilerplate"
-        elif RELATED_LINK.match(u.text) and u.words <= p.BOILERPLATE_WORDS:
+        elif u.words <= p.BOILERPLATE_WORDS and RELATED_LINK.match(u.text):
             u.reason = "related link"
-        elif CAPTION.search(u.text) and u.words <= p.CAPTION_WORDS:
+        elif u.words <= p.CAPTION_WORDS and CAPTION.search(u.text):
             u.reason = "caption"
-        elif (LINK_LINE.match(u.text) or CONTACT.match(u.text)) and u.words <= p.BOILERPLATE_WORDS:
+        elif u.words <= p.BOILERPLATE_WORDS and (LINK_LINE.match(u.text) or CONTACT.match(u.text)):
             u.reason = "contact or link"
-        elif CREDIT.search(u.text) and u.words <= p.CREDIT_WORDS:
+        elif u.words <= p.CREDIT_WORDS and CREDIT.search(u.text):
             u.reason = "credit line"
         elif u.words <= p.REACH_WORDS and REACH_WRITER.search(u.text) and HANDLE.search(u.text):
             u.reason = "contact or link"

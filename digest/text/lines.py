@@ -78,6 +78,20 @@ def _is_symbol(c: str) -> bool:
     return unicodedata.category(c)[0] == "S"
 
 
+#: The ASCII characters counted as symbols (``_SYMBOL_CHARS`` and Unicode's symbols: "$", "+").
+_ASCII_SYMBOLS = "".join(c for c in map(chr, range(128)) if c in _SYMBOL_CHARS or _is_symbol(c))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _symbols(text: str) -> int:
+    """How many of ``text``'s characters are symbols (``_SYMBOL_CHARS``, Unicode's "S"
+    categories), counted without a Python step per character (a line of prose is long)."""
+    n = sum(text.count(c) for c in _ASCII_SYMBOLS)
+    if not text.isascii():
+        n += sum(1 for c in _NON_ASCII.findall(text) if _is_symbol(c))
+    return n
+
+
 def count_words(tokens: list[str]) -> int:
     """Words, counting two CJK characters as one word (those scripts use no spaces)."""
     n = 0
@@ -104,7 +118,7 @@ def features(text: str) -> Unit:
     u.title_ratio = sum(1 for w in content if w[0].isupper()) / len(content) if content else 0.0
     chars = max(1, len(text.replace(" ", "")))
     u.digits = len(_DIGIT.findall(text)) / chars
-    u.symbols = sum(1 for c in text if c in _SYMBOL_CHARS or _is_symbol(c)) / chars
+    u.symbols = _symbols(text) / chars
     stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
     u.sentence = bool(stripped) and stripped[-1] in _ENDS and not text.rstrip().endswith("*")
     u.headline = u.words <= p.HEADLINE_WORDS and u.title_ratio >= p.HEADLINE_CAPS and len(content) >= p.HEADLINE_CONTENT
