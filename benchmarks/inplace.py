@@ -51,7 +51,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from digest.output.figures import FIGURE, stated, written
+from digest.output.figures import FIGURE, extent, stated, written
 from digest.output.news import _grams, adds_nothing, figures_told, read_of, whats_new
 from digest.records import Article, Entry
 from digest.revisions import said
@@ -129,13 +129,14 @@ def two_figures(paras: list[str]) -> tuple[list[str], list[tuple[str, str]]] | N
         at = next((at for _, at in stated(para, 0, len(para)) if para[at].isdigit()), None)
         if at is None:
             continue
+        start = extent(para, at)[0]  # a currency sign written before it: "$500"
         old = written(para, at)
-        number, space, scale = old.partition(" ")  # "1 million": the scale is written with it
+        lead, number, space, scale = old[: at - start], *old[at - start :].partition(" ")  # "1 million"
         digits = number.replace(",", "")
         if not digits.isdigit():
             continue
-        new = (f"{int(digits) + 1:,}" if "," in number else str(int(digits) + 1)) + space + scale
-        changed[i] = para[:at] + new + para[at + len(old):]
+        new = lead + (f"{int(digits) + 1:,}" if "," in number else str(int(digits) + 1)) + space + scale
+        changed[i] = para[:start] + new + para[start + len(old):]
         changes.append((old, new))
         if len(changes) == 2:
             return changed, changes

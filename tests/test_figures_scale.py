@@ -1,5 +1,5 @@
 """A figure's scale is part of it: "$2m" become "$2bn" is news, said with the figure before
-("**2bn** (was 2m)"), where the two were one figure, "#2", and the revision was read as read.
+("**$2bn** (was $2m)": the currency sign is part of the figure as shown), where the two were one figure, "#2", and the revision was read as read.
 A scale is read where it is sure: spelled out ("2 billion", "two million") or glued on after a
 currency sign ("$2m", "£30m"), or as "bn", "mn", "tn"; a bare "30m" may be metres and keeps its
 number alone, as before.  Real parts: the feed on a loopback server, ``digest run`` and
@@ -46,12 +46,15 @@ def test_a_figure_keeps_its_scale_where_it_is_sure(text: str, found: set[str]) -
 
 def test_a_scale_spelled_out_is_written_with_its_figure() -> None:
     text = "damage estimated at $2 billion and 1.5m litres"
-    assert [written(text, at) for _fig, at in stated(text, 0, len(text))] == ["2 billion", "1.5m"]
+    assert [written(text, at) for _fig, at in stated(text, 0, len(text))] == ["$2 billion", "1.5m"]
+    text = "a loss of -$2bn, or -€1.5 million"
+    assert [written(text, at) for _fig, at in stated(text, 0, len(text))] == ["-$2bn", "-€1.5 million"]
+    assert figures(text) == {"#-2bn", "#-1.5m"}
 
 
 @pytest.mark.parametrize(("old", "new", "mark", "was"), [
-    ("$2m", "$2bn", "2bn", "2m"),
-    ("$2 million", "$2 billion", "2 billion", "2 million"),
+    ("$2m", "$2bn", "$2bn", "$2m"),
+    ("$2 million", "$2 billion", "$2 billion", "$2 million"),
 ])
 def test_a_scale_corrected_in_place_is_news_and_says_the_figure_before(
     reader: Reader, old: str, new: str, mark: str, was: str
@@ -59,7 +62,7 @@ def test_a_scale_corrected_in_place_is_news_and_says_the_figure_before(
     quake, out = revised(reader, _with(old), _with(new))
     assert quake["status"] == "developing", quake
     assert quake["whats_new_figures"] == [mark] and quake["whats_new_was"] == [was]
-    assert f"estimated at ${'**' + mark + '**'} (was {was}), GeoNet said." in out["md"]
+    assert f"estimated at **{mark}** (was {was}), GeoNet said." in out["md"]
 
 
 @pytest.mark.parametrize(("old", "new"), [("$2bn", "$2 billion"), ("$2m", "$2 million"), ("$2m", "$2mn")])

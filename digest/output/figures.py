@@ -91,7 +91,7 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             number = "".join(str(unicodedata.decimal(c, c)) for c in digits)  # "٣" is "3"
             if _YEAR.fullmatch(number):  # "2026", not "2,026"
                 continue
-            sign = "-" if _MINUS.search(text, max(0, m.start() - 2), m.start()) else ""
+            sign = "-" if _lead(text, m.start())[1] else ""
             yield _FIG + sign + number.replace(",", "") + _scale(text, m), m.start()
         else:
             yield _FIG + _NUMBER_WORDS[word.lower()] + _scale(text, m), m.start()
@@ -133,22 +133,30 @@ _UNIT = re.compile(r"[\u00a0\u202f]?[%\u2030]|\u00b0[CF]?(?!\w)")
 
 def extent(text: str, at: int) -> tuple[int, int]:
     """Where the figure :func:`stated` found at ``at`` in ``text`` stands, with a minus sign
-    written before it and a unit or scale written on it ("-2", "15%", "2 billion": the words
-    after a changed figure,
-    "(was 12%)", follow the unit, not the number: "15 (was 12)%" read as a figure of words);
-    (at, at) where none is."""
+    or a currency sign written before it and a unit or scale written on it ("-2", "$2bn",
+    "15%", "2 billion": the words after a changed figure, "(was 12%)", follow the unit, not
+    the number: "15 (was 12)%" read as a figure of words); (at, at) where none is."""
     m = FIGURE.match(text, at)
     if not m:
         return at, at
-    sign = _MINUS.search(text, max(0, at - 2), at)
     unit = _UNIT.match(text, m.end()) or _SCALE_WORD.match(text, m.end())
-    return sign.start() if sign else at, unit.end() if unit else m.end()
+    return _lead(text, at)[0], unit.end() if unit else m.end()
+
+
+def _lead(text: str, at: int) -> tuple[int, bool]:
+    """Where the figure at ``at`` begins with what is written before it, a currency sign
+    ("$2bn") and a minus sign ("-2", "-$2bn"), and whether it has the minus."""
+    cur = _CURRENCY.search(text, max(0, at - 2), at)
+    start = cur.start() if cur else at
+    sign = _MINUS.search(text, max(0, start - 2), start)
+    return (sign.start(), True) if sign else (start, False)
 
 
 def written(text: str, at: int) -> str:
-    """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000", "$2bn"
-    without its "$": "2bn", "three"), its minus sign and unit too ("-2", "12%": :func:`extent`):
-    said as the figure a changed one replaced, "-4 (was 2)" read as a rise from 2 above zero."""
+    """The figure :func:`stated` found at ``at`` in ``text``, as written there ("4,000",
+    "three"), its minus and currency signs and unit too ("-2", "$2bn", "12%": :func:`extent`):
+    said as the figure a changed one replaced: "-4 (was 2)" read as a rise from 2 above zero,
+    "(was 2m)" as metres, where "**$2bn** (was $2m)" says the sum."""
     start, end = extent(text, at)
     return text[start:end]
 
