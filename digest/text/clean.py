@@ -191,8 +191,11 @@ def _cta(u: Unit) -> bool:
     return u.words <= p.CTA_WORDS and hits >= p.CTA_HITS and (not u.sentence or imperative)
 
 
-#: The longest line a site's note may be (the largest of its kinds' caps).
-_NOTE_WORDS = max(p.BOILERPLATE_WORDS, p.CTA_WORDS, p.COPYRIGHT_WORDS, p.SOURCE_NOTE_WORDS)
+def _note_words() -> int:
+    """The longest line a site's note may be (the largest of its kinds' caps), read from
+    ``params`` when ``clean`` runs, as every number of it is (a test or a tuning run patches
+    ``digest.text.params``)."""
+    return max(p.BOILERPLATE_WORDS, p.CTA_WORDS, p.COPYRIGHT_WORDS, p.SOURCE_NOTE_WORDS)
 
 
 def _site_note(u: Unit) -> str | None:
@@ -202,7 +205,7 @@ def _site_note(u: Unit) -> str | None:
     no signal of a site box: a photo's "photos © ..." took an exhibition's address under it as
     one (scrapinghub, all in the ground truth), a publisher's registration the story's last line
     ("I'm excited.")."""
-    if u.words > _NOTE_WORDS or REPORTED.search(u.text):
+    if u.words > _note_words() or REPORTED.search(u.text):
         return None
     if COMMENT_NOTE.search(u.text) and u.words <= p.BOILERPLATE_WORDS:
         return "boilerplate"
