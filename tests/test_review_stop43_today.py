@@ -15,8 +15,33 @@ from __future__ import annotations
 
 import pytest
 
+from digest.output.news import copies_of, read_of, whats_new
 from digest.text import params as p
 from digest.text.clean import classify_lines
+from tests.test_figures_by_passage import _version
+
+TITLE = "Floods in the north"
+FLOODS = ("Floods across the north of the country have forced about {} people from their homes, "
+          "officials said on Monday. Rescue teams were working through the night in the worst hit districts.")
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("1.5m", "1.5 million"), ("1.5 million", "1.5m"), ("2m", "two million"), ("12k", "12 thousand"),
+])
+def test_a_figure_written_another_way_is_a_copy_not_news(before: str, after: str) -> None:
+    earlier, new = [_version("a", FLOODS.format(before), TITLE)], [_version("b", FLOODS.format(after), TITLE)]
+    assert copies_of(new, earlier, read_of(earlier)) == {"b"}
+
+
+@pytest.mark.parametrize(("before", "after", "shown"), [
+    ("1.5m", "2.5 million", "2.5 million"), ("2m", "2bn", "2bn"), ("$2m", "$2bn", "$2bn"),
+    ("2 million", "2 billion", "2 billion"), ("30m", "30bn", "30bn"),
+])
+def test_a_figure_changed_in_number_or_scale_is_still_news(before: str, after: str, shown: str) -> None:
+    earlier, new = [_version("a", FLOODS.format(before), TITLE)], [_version("b", FLOODS.format(after), TITLE)]
+    read = read_of(earlier)
+    assert copies_of(new, earlier, read) == set()
+    assert shown in whats_new(new, earlier, TITLE, read=read)
 
 
 def test_a_site_note_cap_raised_in_params_is_read_when_clean_runs(monkeypatch: pytest.MonkeyPatch) -> None:

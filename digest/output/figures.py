@@ -121,6 +121,14 @@ def _scale(text: str, m: re.Match[str]) -> str:
     return ""
 
 
+def loose(fig: str, shown: str) -> str | None:
+    """The figure with its scale that ``fig``, written ``shown`` (:func:`written`), may be as
+    well, where the letter glued on is not sure ("1.5m": "#1.5", which may be metres, and
+    "#1.5m", as "1.5 million" is); None where ``fig`` is as sure as it is written."""
+    glued = shown[-1:].lower()
+    return fig + _SCALES[glued] if fig[-1:].isdigit() and glued in ("m", "k", "b") else None
+
+
 #: A minus sign before a figure ("fell to -2 degrees", "−0.5%"): not a hyphen after a word
 #: or a figure ("COVID-19").
 _MINUS = re.compile(r"(?<![\w.,:/])[-\u2212]$")

@@ -71,7 +71,7 @@ from ..text.lines import WORD, count_words
 from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
-from .figures import extent, replaced, stated, written
+from .figures import extent, loose, replaced, stated, written
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
 
 _WORD = re.compile(r"\w+")
@@ -222,12 +222,22 @@ class Read:
         that another earlier passage does is restated, no news, unless one of theirs is gone from
         the passage (replaced): a copy's sentence that adds the age its original gives in another
         ("LaSalle, 36, was charged ...")."""
-        told = Counter(fig for fig, _ in stated(text, start, end))
-        if not told:
+        now = [(fig, written(text, at)) for fig, at in stated(text, start, end)]
+        if not now:
             return set()
-        said = Counter(fig for at in self.sources(grams) for fig, _ in self._stated[at])
-        added = set(told - said)
-        if added <= self.figures and not said - told:
+        before = [pair for at in self.sources(grams) for pair in self._stated[at]]
+        told, said = Counter(fig for fig, _ in now), Counter(fig for fig, _ in before)
+        more, gone = told - said, said - told
+        # a figure written with a letter that may be a unit ("1.5m") is the one spelled out
+        # ("1.5 million") too: one written for the other is no figure changed
+        for (fig, shown), (here, there) in [*((pair, (more, gone)) for pair in now),
+                                            *((pair, (gone, more)) for pair in before)]:
+            alt = loose(fig, shown)
+            if alt is not None and here[fig] > 0 and there[alt] > 0:
+                here[fig] -= 1
+                there[alt] -= 1
+        added = set(+more)
+        if added <= self.figures and not +gone:
             return set()
         return added
 
