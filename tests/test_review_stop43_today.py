@@ -13,6 +13,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from digest.output.news import copies_of, read_of, whats_new
@@ -50,3 +57,34 @@ def test_a_site_note_cap_raised_in_params_is_read_when_clean_runs(monkeypatch: p
     assert classify_lines(line) == [(line, None)]
     monkeypatch.setattr(p, "COPYRIGHT_WORDS", 60)
     assert classify_lines(line) == [(line, "copyright")]
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from digest.output.render import make_env, render_markdown
+from tests.test_render import _view
+print(render_markdown(_view(2), env=make_env(Path(sys.argv[1]))))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root, to read as another user")
+def test_a_template_folder_one_may_open_files_in_but_not_list_is_still_read() -> None:
+    """A folder of mode 711 (another user's, say): its templates were read (Jinja2 opens them by
+    name), where listing it to key the shared environment failed with a traceback."""
+    top = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        folder = top / "templates"
+        folder.mkdir()
+        (folder / "_story.md.j2").write_text("### {{ s.title|md }} (mine)\n\n")
+        (folder / "_story.md.j2").chmod(0o644)
+        folder.chmod(0o711)
+        run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                              "-c", SCRIPT, str(folder)], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, timeout=120)
+        assert run.returncode == 0, run.stderr[-600:]
+        assert "### Story number 5 (mine)" in run.stdout
+    finally:
+        shutil.rmtree(top)

@@ -58,13 +58,22 @@ def make_env(
         path = Path(user_templates).expanduser()
         if not path.is_dir():
             raise FileNotFoundError(f"templates: folder {str(path)!r} does not exist")
-        folder, stamp = str(path), _listing(path)
+        folder = str(path)
+        try:
+            stamp = _listing(path)
+        except OSError:  # a folder one may open files in but not list (``--x``): read as before,
+            # an environment of its own, not kept (its edits could not be told)
+            return _environment.__wrapped__(folder, (), tuple(str(d) for d in _defaults(package_dir)))
+    return _environment(folder, stamp, tuple(str(d) for d in _defaults(package_dir)))
+
+
+def _defaults(package_dir: Path | None) -> list[Path]:
     defaults = default_template_dirs(package_dir)
     if not defaults:
         raise FileNotFoundError(
             "templates: default templates not found (expected digest/templates or ../templates)"
         )
-    return _environment(folder, stamp, tuple(str(d) for d in defaults))
+    return defaults
 
 
 def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -73,9 +82,12 @@ def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
     out = []
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.is_file():
-                st = entry.stat()
-                out.append((entry.name, st.st_mtime_ns, st.st_size))
+            try:
+                if entry.is_file():
+                    st = entry.stat()
+                    out.append((entry.name, st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:  # removed as it was listed (an editor's file saved over)
+                continue
     return tuple(sorted(out))
 
 
