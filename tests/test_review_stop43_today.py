@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.output.figures import figures, stated, written
 from digest.output.news import copies_of, read_of, whats_new
 from digest.text import params as p
 from digest.text.clean import classify_lines
@@ -49,6 +50,28 @@ def test_a_figure_changed_in_number_or_scale_is_still_news(before: str, after: s
     read = read_of(earlier)
     assert copies_of(new, earlier, read) == set()
     assert shown in whats_new(new, earlier, TITLE, read=read)
+
+
+@pytest.mark.parametrize(("text", "found", "shown"), [
+    ("a $2-million grant", {"#2m"}, "$2-million"),  # Canadian style
+    ("a 3-billion-dollar deal", {"#3bn"}, "3-billion"),
+])
+def test_a_scale_joined_by_a_hyphen_is_the_figure_s(text: str, found: set[str], shown: str) -> None:
+    """"$2-million" was "#2" (its scale dropped): the same figure as "$2", another than "$2
+    million" (a copy writing it so read as news), and "$2-million" become "$2-billion" no news."""
+    assert figures(text) == found
+    assert [written(text, at) for _fig, at in stated(text, 0, len(text))] == [shown]
+
+
+@pytest.mark.parametrize(("before", "after", "copy"), [
+    ("$2-million", "$2 million", True), ("$2-million", "$2-billion", False),
+])
+def test_a_hyphened_scale_against_another_version(before: str, after: str, copy: bool) -> None:
+    earlier, new = [_version("a", FLOODS.format(before), TITLE)], [_version("b", FLOODS.format(after), TITLE)]
+    read = read_of(earlier)
+    assert (copies_of(new, earlier, read) == {"b"}) is copy
+    if not copy:
+        assert after in whats_new(new, earlier, TITLE, read=read)
 
 
 def test_a_site_note_cap_raised_in_params_is_read_when_clean_runs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,9 +97,9 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             yield _FIG + _NUMBER_WORDS[word.lower()] + _scale(text, m), m.start()
 
 
-#: A scale written after a figure ("$2 billion", "two million"): a figure of its own ("$2m" become
-#: "$2bn" is news).
-_SCALE_WORD = re.compile(r"\s+(thousand|million|billion|trillion)\b", re.IGNORECASE)
+#: A scale written after a figure ("$2 billion", "two million", "a $2-million grant" in Canadian
+#: style, "a 3-billion-dollar deal"): a figure of its own ("$2m" become "$2bn" is news).
+_SCALE_WORD = re.compile(r"(?:\s+|-)(thousand|million|billion|trillion)\b", re.IGNORECASE)
 #: A scale glued on ("2bn"), as the word it stands for.
 _SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "b": "bn", "bn": "bn",
            "billion": "bn", "tn": "tn", "trillion": "tn"}
