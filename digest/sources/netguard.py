@@ -377,11 +377,8 @@ class BoundedBody:
 
 
 @functools.cache
-@functools.lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context for all transports of the process (building one loads the
-    CA bundle: about 30 ms, which every fetch paid three times; a context is safe to share
-    between connections and threads once made)."""
+    """One verifying TLS context for all transports (building one costs ~30 ms)."""
     return httpx.create_ssl_context(trust_env=False)
 
 
