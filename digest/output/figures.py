@@ -33,9 +33,9 @@ _FIG = "#"
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split()) if n >= 2}  # "one" is a pronoun as often
-#: A number, with a magnitude glued to it ("$2bn", "1.5m", "12k": the number is the figure,
-#: as in "$2 billion"), or a number word.
-FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:bn|tn|mn|m|k|b)?(?![\w:/]|[.,-]\d)|\b("
+#: A number, with a magnitude glued to it ("$2bn", "1.5m", "12k", "$2million", "2mln": the
+#: number is the figure, as in "$2 billion"), or a number word.
+FIGURE = re.compile(r"(?<![\w.,:/])(?<!\d-)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:thousand|million|billion|trillion|mln|bln|bn|tn|mn|m|k|b)?(?![\w:/]|[.,-]\d)|\b("
                      + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 #: A month's name, whole or cut ("Sept."): not a word it begins ("13 Marines", "declined 5%",
 #: "4 separate devices", "6 junior doctors" state figures).
@@ -99,12 +99,17 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
 
 #: A scale written after a figure ("$2 billion", "two million", "a $2-million grant" in Canadian
 #: style, "a 3-billion-dollar deal"): a figure of its own ("$2m" become "$2bn" is news).
-_SCALE_WORD = re.compile(r"(?:\s+|-)(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_SCALE_WORD = re.compile(r"(?:\s+|-)(thousand|million|billion|trillion|mln|bln)\b", re.IGNORECASE)
 #: A scale glued on ("2bn"), as the word it stands for.
 _SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "b": "bn", "bn": "bn",
-           "billion": "bn", "tn": "tn", "trillion": "tn"}
+           "billion": "bn", "tn": "tn", "trillion": "tn", "mln": "m", "bln": "bn"}
+#: A scale glued on that is no unit: sure without a currency sign ("2bn", "5million", "2mln").
+_SURE = frozenset(("bn", "tn", "mn", "mln", "bln", "thousand", "million", "billion", "trillion"))
 #: A currency sign before a figure: "$2m" is millions where "30m" is as often metres.
 _CURRENCY = re.compile(r"[$£€¥₹]\s?$")
+#: A currency sign with the letters of its country written on it ("NZ$2m", "US$", "A$", "HK$"):
+#: the sign as the figure is shown, "(was NZ$2m)", not "NZ**$3m** (was $2m)".
+_CURRENCY_LEAD = re.compile(r"(?:(?<![^\W\d_])[A-Z]{1,3})?[$£€¥₹]\s?$")
 
 
 def _scale(text: str, m: re.Match[str]) -> str:
@@ -116,7 +121,7 @@ def _scale(text: str, m: re.Match[str]) -> str:
     if spelled:
         return _SCALES[spelled.group(1).lower()]
     glued = text[m.end(1):m.end()].lower() if m.group(1) is not None else ""
-    if glued in ("bn", "tn", "mn") or (glued and _CURRENCY.search(text, max(0, m.start() - 2), m.start())):
+    if glued in _SURE or (glued and _CURRENCY.search(text, max(0, m.start() - 2), m.start())):
         return _SCALES[glued]
     return ""
 
@@ -154,7 +159,7 @@ def extent(text: str, at: int) -> tuple[int, int]:
 def _lead(text: str, at: int) -> tuple[int, bool]:
     """Where the figure at ``at`` begins with what is written before it, a currency sign
     ("$2bn") and a minus sign ("-2", "-$2bn"), and whether it has the minus."""
-    cur = _CURRENCY.search(text, max(0, at - 2), at)
+    cur = _CURRENCY_LEAD.search(text, max(0, at - 5), at)
     start = cur.start() if cur else at
     sign = _MINUS.search(text, max(0, start - 2), start)
     return (sign.start(), True) if sign else (start, False)
