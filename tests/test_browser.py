@@ -299,6 +299,24 @@ def test_a_sectioned_digest_shows_each_story_under_its_section(
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
 
 
+#: A weekly digest's count per day: whether each count is on its date's line (": 1" went to the
+#: start of the next line at 1280 px).
+COUNTS_REPORT = """
+    var walk = d.createTreeWalker(d.querySelector('p.per-day'), NodeFilter.SHOW_TEXT), node, out = [];
+    function rect(n, from, to) { var r = d.createRange(); r.setStart(n, from); r.setEnd(n, to);
+                                 return r.getBoundingClientRect(); }
+    while ((node = walk.nextNode())) {  // each ":" and the count after it, against the text before
+      var at = node.data.indexOf(':'), prev = node;
+      if (at < 0) { continue; }
+      var b = rect(node, at, Math.min(node.data.length, at + 3)), a;
+      if (at > 0) { a = rect(node, at - 1, at); }
+      else { while (prev && !prev.previousSibling) { prev = prev.parentNode; }
+             a = prev.previousSibling.getBoundingClientRect(); }
+      out.push([node.data.slice(Math.max(at - 4, 0), at + 3), b.top >= a.top - 2 && b.bottom <= a.bottom + 2]);
+    }
+    return out;"""
+
+
 def _long_dates_view(weekly: bool) -> DigestView:
     """A digest whose dates are long: a Wednesday in September (the longest day in en_GB),
     or the week to it, with its count per day."""
@@ -315,12 +333,13 @@ def _long_dates_view(weekly: bool) -> DigestView:
 
 @pytest.mark.parametrize("kind", ["page", "email"])
 @pytest.mark.parametrize("digest", ["daily", "weekly"])
-@pytest.mark.parametrize("width", [360, 390])
+@pytest.mark.parametrize("width", [360, 390, 1280])
 def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
     chromium: str, server: TestServer, tmp_path: Path, width: int, digest: str, kind: str
 ) -> None:
     """The heading's day ran off a 360 px screen (a date that never wraps), and a weekly
-    digest's count per day broke its dates over lines ("Sunday, 15 / November 2026")."""
+    digest's count per day broke its dates over lines ("Sunday, 15 / November 2026"), and put
+    a day's count at the start of the next line (": 1")."""
     from digest.output.dates import format_day, format_days
 
     view = _long_dates_view(digest == "weekly")
@@ -332,6 +351,9 @@ def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
     assert sorted({w for w, _n in probe["found"]}) == sorted(wanted), probe["found"]
     assert [f for f in probe["found"] if f[1] != 1] == []
+    if view.per_day:
+        counts = _probe(chromium, server, tmp_path, "/long.html", width, COUNTS_REPORT)
+        assert len(counts) == len(view.per_day) and all(same for _n, same in counts), counts
 
 
 def _rtl_view() -> DigestView:

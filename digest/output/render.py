@@ -143,8 +143,10 @@ def _context(
 
     dates_said = said_in(date_lang(locale))  # dates in the locale's language (a lang of babel's)
 
-    def time(when: str) -> str:  # a date, escaped; in HTML a span set whole (CSS: span.time)
-        shown = when if text else escape_md(when)
+    def time(when: str, after: str = "") -> str:  # a date, escaped; in HTML a span set whole
+        # (CSS: span.time), with what must stay on its line (``after``: a weekly digest's ": 3",
+        # which went to the next line's start: a line may break after an inline block)
+        shown = (when + after) if text else escape_md(when + after)
         return f'<span class="time"{dates_said}>{shown}</span>' if hooks and shown else shown
 
     day = one_line(view.date)
