@@ -105,11 +105,15 @@ _SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "b": 
            "billion": "bn", "tn": "tn", "trillion": "tn", "mln": "m", "bln": "bn"}
 #: A scale glued on that is no unit: sure without a currency sign ("2bn", "5million", "2mln").
 _SURE = frozenset(("bn", "tn", "mn", "mln", "bln", "thousand", "million", "billion", "trillion"))
-#: A currency sign before a figure: "$2m" is millions where "30m" is as often metres.
-_CURRENCY = re.compile(r"[$£€¥₹]\s?$")
-#: A currency sign with the letters of its country written on it ("NZ$2m", "US$", "A$", "HK$"):
-#: the sign as the figure is shown, "(was NZ$2m)", not "NZ**$3m** (was $2m)".
-_CURRENCY_LEAD = re.compile(r"(?:(?<![^\W\d_])[A-Z]{1,3})?[$£€¥₹]\s?$")
+#: A currency sign before a figure ("$2m" is millions where "30m" is as often metres), with the
+#: letters of its country written on it ("NZ$2m", "US$", "A$", "HK$"): the sign as the figure is
+#: shown, "(was NZ$2m)", not "NZ**$3m** (was $2m)".
+_CURRENCY = re.compile(r"(?:(?<![^\W\d_])[A-Z]{1,3})?[$£€¥₹]\s?$")
+
+
+def _currency(text: str, at: int) -> re.Match[str] | None:
+    """The currency sign written before the figure at ``at`` (``_CURRENCY``), or None."""
+    return _CURRENCY.search(text, max(0, at - 5), at)
 
 
 def _scale(text: str, m: re.Match[str]) -> str:
@@ -121,7 +125,7 @@ def _scale(text: str, m: re.Match[str]) -> str:
     if spelled:
         return _SCALES[spelled.group(1).lower()]
     glued = text[m.end(1):m.end()].lower() if m.group(1) is not None else ""
-    if glued in _SURE or (glued and _CURRENCY.search(text, max(0, m.start() - 2), m.start())):
+    if glued in _SURE or (glued and _currency(text, m.start())):
         return _SCALES[glued]
     return ""
 
@@ -159,7 +163,7 @@ def extent(text: str, at: int) -> tuple[int, int]:
 def _lead(text: str, at: int) -> tuple[int, bool]:
     """Where the figure at ``at`` begins with what is written before it, a currency sign
     ("$2bn") and a minus sign ("-2", "-$2bn"), and whether it has the minus."""
-    cur = _CURRENCY_LEAD.search(text, max(0, at - 5), at)
+    cur = _currency(text, at)
     start = cur.start() if cur else at
     sign = _MINUS.search(text, max(0, start - 2), start)
     return (sign.start(), True) if sign else (start, False)
