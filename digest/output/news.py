@@ -222,20 +222,15 @@ class Read:
         that another earlier passage does is restated, no news, unless one of theirs is gone from
         the passage (replaced): a copy's sentence that adds the age its original gives in another
         ("LaSalle, 36, was charged ...")."""
-        now = [(fig, written(text, at)) for fig, at in stated(text, start, end)]
+        now = list(stated(text, start, end))
         if not now:
             return set()
         before = [pair for at in self.sources(grams) for pair in self._stated[at]]
         told, said = Counter(fig for fig, _ in now), Counter(fig for fig, _ in before)
         more, gone = told - said, said - told
-        # a figure written with a letter that may be a unit ("1.5m") is the one spelled out
-        # ("1.5 million") too: one written for the other is no figure changed
-        for (fig, shown), (here, there) in [*((pair, (more, gone)) for pair in now),
-                                            *((pair, (gone, more)) for pair in before)]:
-            alt = loose(fig, shown)
-            if alt is not None and here[fig] > 0 and there[alt] > 0:
-                here[fig] -= 1
-                there[alt] -= 1
+        if more and gone:  # "1.5m" stated where "1.5 million" was, or the other way round
+            _match_loose(((fig, written(text, at)) for fig, at in now), more, gone)
+            _match_loose(before, gone, more)
         added = set(+more)
         if added <= self.figures and not +gone:
             return set()
@@ -255,6 +250,18 @@ class Read:
         old = self._stated[found[0]]
         pairs = replaced([fig for fig, _ in old], [fig for fig, _ in told])
         return {told[j][1]: old[i][1] for i, j in pairs}
+
+
+def _match_loose(figs: Iterable[tuple[str, str]], here: Counter[str], there: Counter[str]) -> None:
+    """Take out of ``here`` and ``there`` each figure of ``figs`` (each with how it was written)
+    counted in ``here`` whose scaled form (:func:`digest.output.figures.loose`) is counted in
+    ``there``: a figure written with a letter that may be a unit ("1.5m") is the one spelled out
+    ("1.5 million") too, and one written for the other is no figure changed."""
+    for fig, shown in figs:
+        alt = loose(fig, shown)
+        if alt is not None and here[fig] > 0 and there[alt] > 0:
+            here[fig] -= 1
+            there[alt] -= 1
 
 
 def read_of(earlier: Iterable[Said]) -> Read:
