@@ -240,9 +240,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         if not new:  # nothing new, or only a page already listed read again, or taken back
             hidden += len(fresh)
             continue
-        earlier = [v for v in versions if aware(v.fetched) < start]
-        in_order = sorted(earlier, key=arrival)  # as the reader read them
-        read = read_of(in_order)
+        earlier = sorted((v for v in versions if aware(v.fetched) < start), key=arrival)  # as read
+        read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
         said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
