@@ -59,12 +59,14 @@ def make_env(
         if not path.is_dir():
             raise FileNotFoundError(f"templates: folder {str(path)!r} does not exist")
         folder = str(path)
+    defaults = tuple(str(d) for d in _defaults(package_dir))
+    if folder is not None:
         try:
-            stamp = _listing(path)
+            stamp = _listing(Path(folder))
         except OSError:  # a folder one may open files in but not list (``--x``): read as before,
             # an environment of its own, not kept (its edits could not be told)
-            return _environment.__wrapped__(folder, (), tuple(str(d) for d in _defaults(package_dir)))
-    return _environment(folder, stamp, tuple(str(d) for d in _defaults(package_dir)))
+            return _environment.__wrapped__(folder, (), defaults)
+    return _environment(folder, stamp, defaults)
 
 
 def _defaults(package_dir: Path | None) -> list[Path]:
