@@ -31,6 +31,13 @@ per kind::
            two figures the first number of each of two paragraphs changed (a toll and a count of
                        injured corrected in two places)
 
+Then each change read is taken back: the entry's third version is its first text again
+(``digest.revisions.revised`` against the first two).  A figure back is a correction, news
+(``figure back``, ``two figures back``; ``figure back said``: its line says the figure the
+reader read last, "**40** (was 41)"); a headline or a paragraph back says nothing not read
+(``headline back``, ``paragraph back``: read as news, to be 0).  A fourth version, the change
+again, is a page flipping between two texts (``flip``: read as news, to be 0).
+
 ``figure said``: of the figures changed that were read, those whose "what's new" line marks
 the new figure and says the one it replaced ("**41** (was 40)", stop 42); ``two figures
 said``: of the two figures changed that were read (both in the text the cleaning kept: a
@@ -43,10 +50,11 @@ one before.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -54,7 +62,7 @@ from typing import Any
 from digest.output.figures import FIGURE, extent, stated, written
 from digest.output.news import _grams, adds_nothing, figures_told, read_of, whats_new
 from digest.records import Article, Entry
-from digest.revisions import said
+from digest.revisions import revised, said
 from digest.store.base import StoredArticle
 from digest.text.prepare import prepare
 
@@ -69,11 +77,26 @@ def _entry(title: str, paragraphs: list[str], attrs: str = "", tail: str = "") -
     return Entry(source="S", title=title, entry_id="x", url="https://s.example/x", content_html=html)
 
 
-def stored(a: Article) -> StoredArticle:
+def stored(a: Article, fetched: datetime = AT) -> StoredArticle:
     """The article as the store gives it back (what the copy test reads: title, text, junk)."""
     return StoredArticle(key=a.key, source=a.source, url=a.url, title=a.title, text=a.text, published=a.published,
-                         fetched=AT, author=None, truncated=a.truncated, priority=0.0, junk=list(a.junk),
-                         fingerprint=b"", story_id=a.key, score=None, score_detail=None)
+                         fetched=fetched, author=None, truncated=a.truncated, priority=0.0, junk=list(a.junk),
+                         fingerprint=b"", story_id=a.key, score=None, score_detail=None, revision_of=a.revision_of)
+
+
+def back_and_again(first: Article, changed: Article) -> tuple[Article | None, Article | None, list[StoredArticle]]:
+    """The entry read as ``first``, then ``changed``, then ``first`` again, then ``changed``
+    again, each a day apart, through ``revisions.revised`` as a poll reads it: the third and
+    fourth versions read as news (None: not), and the versions stored before the third."""
+    versions = [stored(first)]
+    second = revised(changed, first.key, versions, "2")
+    assert second is not None  # only a change read is taken back
+    versions.append(stored(second, AT + timedelta(days=1)))
+    third = revised(dataclasses.replace(first, key=first.key), first.key, versions, "3")
+    if third is None:
+        return None, None, versions[:2]
+    more = [*versions, stored(third, AT + timedelta(days=2))]
+    return third, revised(dataclasses.replace(changed, key=first.key), first.key, more, "4"), versions
 
 
 def _cleaned(entry: Entry) -> Article | None:
@@ -143,10 +166,13 @@ def two_figures(paras: list[str]) -> tuple[list[str], list[tuple[str, str]]] | N
     return None
 
 
-def said_was(first: Article, article: Article, *changes: tuple[str, str]) -> bool:
-    """Whether the "what's new" line of ``article`` (figures changed in ``first``: each
-    (before, after)) marks each new figure and says the one before it (``news.figures_told``)."""
-    earlier, new = [stored(first)], [stored(article)]
+def said_was(first: Article | list[StoredArticle], article: Article, *changes: tuple[str, str]) -> bool:
+    """Whether the "what's new" line of ``article`` (figures changed in ``first``, or in the
+    versions read before it: each (before, after)) marks each new figure and says the one
+    before it (``news.figures_told``)."""
+    earlier = [stored(first)] if isinstance(first, Article) else first
+    first = first if isinstance(first, Article) else earlier[0]
+    new = [stored(article, AT + timedelta(days=len(earlier)))]
     read = read_of(earlier)
     line = whats_new(new, earlier, first.title, read=read)
     told = {(was, line[a:b]) for a, b, was in figures_told(line, new[0], read)}
@@ -183,6 +209,16 @@ def measure(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
             if kind == "two figures" and read and two is not None and kept:  # both kept by the cleaning
                 made["two figures said"] += 1
                 material["two figures said"] += said_was(first, article, *two[1])
+            if read and kind in BACK:
+                third, fourth, before = back_and_again(first, article)
+                made[f"{kind} back"] += 1
+                material[f"{kind} back"] += third is not None
+                if kind == "figure" and third is not None and change is not None:
+                    made["figure back said"] += 1
+                    material["figure back said"] += said_was(before, third, change[:0:-1])
+                if kind in FIGURES and third is not None:
+                    made["flip"] += 1
+                    material["flip"] += fourth is not None
     return {k: (material[k], made[k]) for k in made}
 
 
@@ -203,14 +239,26 @@ def main(argv: list[str] | None = None) -> int:
             "inplace_figure_read": counts["figure"][0] / max(counts["figure"][1], 1),
             "inplace_figure_said": counts["figure said"][0] / max(counts["figure said"][1], 1),
             "inplace_two_figures_said": counts["two figures said"][0] / max(counts["two figures said"][1], 1),
+            "inplace_figure_back_read": _share(counts, "figure back", "two figures back"),
+            "inplace_figure_back_said": _share(counts, "figure back said"),
+            "inplace_back_not_read": 1 - _share(counts, "headline back", "paragraph back", "flip"),
         }
         detail = {k: {"read": r, "made": m} for k, (r, m) in counts.items()}
         Path(args.json).write_text(json.dumps({"figures": figures, "detail": detail}, indent=2), encoding="utf-8")
     return 0
 
 
+def _share(counts: dict[str, tuple[int, int]], *kinds: str) -> float:
+    """The share of the changes of these ``kinds`` read as news."""
+    read, made = (sum(counts.get(k, (0, 0))[i] for k in kinds) for i in (0, 1))
+    return read / max(made, 1)
+
+
 #: The changes that are no news (the others are).
 CHURN = ("timestamp", "ad", "markup", "related")
+#: The changes taken back after they were read (``back_and_again``), and those of figures.
+BACK = ("paragraph", "headline", "figure", "two figures")
+FIGURES = ("figure", "two figures")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,10 @@ How it works
   versions new in any of the days marked new, new when it was new on one of the
   days (a story first seen on Wednesday and followed up on Thursday is the
   week's news, not a development of it), the most outlets first, and a count
-  of stories per day.
+  of stories per day.  A story that developed on a day but has nothing new over
+  the week (a figure raised on Tuesday, corrected back on Thursday) is left out,
+  its versions counted as collapsed duplicates; one whose week brought only copies
+  is "also reported".
 """
 
 from __future__ import annotations
@@ -156,7 +159,8 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
     version new in any of the days marked new, and the repeats of every day; new when it was
     new on one of the days, else developing, its line of what is new the one ``told`` has for it
     where that developed too: the days' stories in one view, against what came before them,
-    else its latest developing day's), the most outlets first, a count per day; the
+    else its latest developing day's; left out where ``told`` leaves it out, also reported where
+    ``told`` has it so: nothing new over the period), the most outlets first, a count per day; the
     sources any of the days named failing, each as the latest of them named it (a feed down
     from Tuesday to Thursday failed that week, though it read again by Sunday: its items
     published meanwhile may be lost; left out, a weekly reader never learnt of it)."""
@@ -196,9 +200,11 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
         # new on one of the days, else developing on one (what was new that day), else only
         # copies arrived: also reported
         said = news.get(s.story_id)
-        status = "new" if s.story_id in born else "developing" if said else ALSO_REPORTED
         whole = told.get(s.story_id) if told is not None else None
-        if said is not None and whole is not None and whole.status == "developing" and whole.whats_new:
+        if said is not None and whole is not None and whole.status != "developing":
+            said = None  # the period's news undone in it: a figure raised, then corrected back
+        status = "new" if s.story_id in born else "developing" if said else ALSO_REPORTED
+        if said is not None and whole is not None and whole.whats_new:
             said = whole  # the line against the days before the period, not the last day's
         # a version new on a day and listed then, stood for since (a report taken back or put
         # back, an entry's earlier text): collapsed, as a day's own are
@@ -212,10 +218,15 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
                        # the backlog of a source first read in the period, unless it developed since
                        backlog=status == "new" and s.story_id in backlog and said is None)
 
+    if told is not None:  # a story the period's view leaves out has nothing new over the period
+        gone = [sid for sid in stories if sid not in told and sid not in born]
+        hidden_too = sum(len(read.get(sid, ())) + repeated[sid] for sid in gone)
+        for sid in gone:
+            del stories[sid]
     merged = sorted((mark(s) for s in stories.values()),
                     key=lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, s.story_id))
     last = views[-1] if views else None
-    hidden = sum(v.repeats_hidden for v in views)
+    hidden = sum(v.repeats_hidden for v in views) + (hidden_too if told is not None else 0)
     failing = {f.name: f for v in views for f in v.failing}  # each as its latest day named it
     return DigestView(
         date=day.isoformat(),

@@ -139,12 +139,24 @@ def _grams(text: str) -> set[str]:
     return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
 
 
+def entry_of(version: Said) -> str | None:
+    """The entry a version is of (``digest.revisions``: its first article's key), where it is a
+    stored version or an article read; None for other text (lines a cleaning removed)."""
+    return getattr(version, "revision_of", None) or getattr(version, "key", None)
+
+
 class Read:
     """What the reader read: the earlier versions' grams (``grams``), the figures each of their
     passages states, and which passages hold each gram: a passage read is compared with the
-    passages it was read from (:meth:`figures_new`), not with the whole earlier text."""
+    passages it was read from (:meth:`figures_new`), not with the whole earlier text.
 
-    __slots__ = ("_read", "_stated", "_where", "figures", "grams")
+    An entry updated in place says what its latest version says: of an entry read more than
+    once, a figure of a version of that entry is compared with the entry's latest version
+    only (``entry``), not with the texts it replaced.  A figure corrected back (4,000 homes,
+    then 4,400, then 4,000) is news to the reader who read 4,400 last; another outlet's copy
+    stating 4,000 restates what the reader read (it is compared with every version)."""
+
+    __slots__ = ("_entries", "_latest", "_read", "_stated", "_where", "figures", "grams")
 
     def __init__(self) -> None:
         self.grams: set[str] = set()
@@ -154,6 +166,8 @@ class Read:
         self._stated: list[tuple[tuple[str, str], ...]] = []
         self._where: dict[str, int | list[int]] = {}  # a gram: the earlier passage(s) holding it
         self._read: list[int] = []  # each earlier passage: the version it is of, in reading order
+        self._entries: list[str | None] = []  # each version's entry (:func:`entry_of`)
+        self._latest: dict[str, int] = {}  # each entry's version read last
 
     def add(self, version: Said) -> None:
         """Add what ``version`` said: its text's grams, and each of its passages (a short last
@@ -161,9 +175,12 @@ class Read:
         text = " ".join(version.text.split())
         low = text.lower()
         spans = list(_spans(text, tail=True))
-        first = len(self._stated)
+        first, n, entry = len(self._stated), len(self._entries), entry_of(version)
         self._stated.extend(() for _ in spans)
-        self._read.extend([self._read[-1] + 1 if self._read else 0] * len(spans))
+        self._read.extend([n] * len(spans))
+        self._entries.append(entry)
+        if entry is not None:
+            self._latest[entry] = n
         starts = [start for start, _ in spans]
         for fig, at in stated(text, 0, len(text)):  # one pass: the figures, then their passages
             i = first + bisect_right(starts, at) - 1
@@ -214,18 +231,26 @@ class Read:
         read = self._read
         return sorted((at for at, n in held.items() if n >= floor), key=lambda at: (-held[at], -read[at], at))
 
-    def figures_new(self, text: str, start: int, end: int, grams: set[str]) -> set[str]:
+    def _sources(self, grams: set[str], entry: str | None) -> list[int]:
+        """:meth:`sources`, less the passages of ``entry``'s versions its latest replaced."""
+        found = self.sources(grams)
+        latest = self._latest.get(entry) if entry is not None else None
+        if latest is None:
+            return found
+        return [at for at in found if self._read[at] == latest or self._entries[self._read[at]] != entry]
+
+    def figures_new(self, text: str, start: int, end: int, grams: set[str], entry: str | None = None) -> set[str]:
         """The figures the passage of ``text`` between ``start`` and ``end`` (its ``grams``)
         states more often than the earlier passages it was read from (:meth:`sources`) do: a
         figure changed there ("$1bn" become "$2bn" in a report that says "two" elsewhere, a
         4-year-old become 5 in a sentence that names a 5-year-old).  A figure they do not state
         that another earlier passage does is restated, no news, unless one of theirs is gone from
         the passage (replaced): a copy's sentence that adds the age its original gives in another
-        ("LaSalle, 36, was charged ...")."""
+        ("LaSalle, 36, was charged ...").  ``entry``: the entry the passage's version is of."""
         now = list(stated(text, start, end))
         if not now:
             return set()
-        before = [pair for at in self.sources(grams) for pair in self._stated[at]]
+        before = [pair for at in self._sources(grams, entry) for pair in self._stated[at]]
         told, said = Counter(fig for fig, _ in now), Counter(fig for fig, _ in before)
         more, gone = told - said, said - told
         if more and gone:  # "1.5m" stated where "1.5 million" was, or the other way round
@@ -236,14 +261,14 @@ class Read:
             return set()
         return added
 
-    def were(self, text: str, start: int, end: int, grams: set[str]) -> dict[int, str]:
+    def were(self, text: str, start: int, end: int, grams: set[str], entry: str | None = None) -> dict[int, str]:
         """Of the passage of ``text`` between ``start`` and ``end`` (its ``grams``), each figure
         that took the place of one of the earlier passage it was read from most (the first of
         :meth:`sources`), by where it stands in ``text``: that figure as it was written ("4,400"
         at its place: "4,000").  Figures are paired in the order they are stated, one for one
         (:func:`digest.output.figures.replaced`); a figure added or dropped beside the others
-        pairs with none."""
-        found = self.sources(grams)
+        pairs with none.  ``entry``: as :meth:`figures_new`'s."""
+        found = self._sources(grams, entry)
         if not found:
             return {}
         told = list(stated(text, start, end))
@@ -279,12 +304,12 @@ def new_passages(version: Said, read: Read) -> list[str]:
     :func:`read_of`): those with under ``READ_SHARE`` of their grams in it, and those stating a
     figure the earlier passages they were read from do not (:meth:`Read.figures_new`): "$1bn"
     become "$2bn" is news in a report that says "two" elsewhere."""
-    out = []
+    out, entry = [], entry_of(version)
     text = " ".join(version.text.split())
     for start, end in _spans(text):
         p = text[start:end].strip()
         grams = _grams(p)
-        if not _grams_read(grams, read) or read.figures_new(text, start, end, grams):
+        if not _grams_read(grams, read) or read.figures_new(text, start, end, grams, entry):
             out.append(p)
     return out
 
@@ -424,7 +449,7 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, s
     only.  The line's pieces (``GAP`` between them) are read where the text holds them, each
     figure in the text's context.  [] for a line of words not read, a headline, a line of no
     passage."""
-    text, out = " ".join(version.text.split()), []
+    text, out, entry = " ".join(version.text.split()), [], entry_of(version)
     at_line = len(LEAD_IN) if line.startswith(LEAD_IN) else 0
     for piece in line[at_line:].removesuffix(" …").split(GAP):
         where = text.find(piece)
@@ -437,8 +462,8 @@ def figures_told(line: str, version: Said, read: Read) -> list[tuple[int, int, s
             grams = _grams(text[start:end])
             if not _grams_read(grams, read):
                 return []
-            new = read.figures_new(text, start, end, grams)
-            were = read.were(text, start, end, grams)
+            new = read.figures_new(text, start, end, grams, entry)
+            were = read.were(text, start, end, grams, entry)
             told = [(fig, span, were.get(at)) for fig, at in stated(text, lo, hi) if fig in new
                     if lo <= (span := extent(text, at))[0] < span[1] <= hi]
             placed = {fig for fig, _, was in told if was is not None}

@@ -58,7 +58,11 @@ Special cases
   (the text its page holds now), unless an earlier one leads; an earlier version new in the
   day is counted as a collapsed duplicate, as a page read again is.  A report its outlet put
   back after its notice (``digest.output.entries.restored``) is news ("Coast News restored
-  its report"), and stands for the notice and what it took back.
+  its report"), and stands for the notice and what it took back.  A revision whose text is an
+  earlier one's (a figure corrected back) is no repeat of that page: it is news.  What is new
+  is read from the versions standing at the window's end: an entry changed and changed back
+  within the window (4,000 homes read before it, 4,500 on Tuesday, 4,000 on Thursday: a
+  weekly digest's window) says nothing new, and the story is not shown.
 * A new source's backlog: a new story made only of items of a source's first read (its
   first batch stored, meta ``first_read:<source>``) published more than
   ``backlog_days:`` (default ``output.params.BACKLOG_DAYS``) before they arrived is
@@ -203,6 +207,15 @@ def _reports(earlier: list[StoredArticle], back: Collection[str]) -> int:
         len(earlier), 1)
 
 
+def _back_as_read(live: list[StoredArticle], earlier: list[StoredArticle], copies: Collection[str]) -> bool:
+    """Whether the versions standing at the window's end (``live``) are all entries read before,
+    updated in place back to what the reader read (``copies``): 4,000 homes read last week, 4,500
+    on Tuesday, 4,000 again on Thursday is no news to the weekly reader, nor to the daily one
+    when both changes came in one day."""
+    entries = {entry(v) for v in earlier}
+    return all(v.key in copies and v.revision_of and entry(v) in entries for v in live)
+
+
 def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day
     (``since``: in the days from that one to ``day``, each story's line of what is new worked
@@ -230,7 +243,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         lead = by_key.get(written) if later and newest_then == newest else None  # all had come
         lead = lead or day_lead(versions, st.lead_key, later=later)
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
-        repeats = {k: first for k, first in _repeats(store, channels, versions).items() if k not in back}
+        repeats = {k: first for k, first in _repeats(store, channels, versions).items()  # a page back as it
+                   if k not in back and entry(by_key[k]) != entry(by_key[first])}  # was: news (revisions)
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
@@ -246,7 +260,11 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
         said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
         copies -= {v.key for v in said}
-        status = "new" if not earlier else ALSO_REPORTED if len(copies) == len(new) else "developing"
+        live = [v for v in new if v.key not in replaced(new)]  # as the window ends: an entry's latest
+        if earlier and not said and _back_as_read(live, earlier, copies):
+            hidden += len(fresh)
+            continue
+        status = "new" if not earlier else ALSO_REPORTED if all(v.key in copies for v in live) else "developing"
 
         notice_keys = {n.key for n in told_ever} - {lead.key}
 
@@ -277,7 +295,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
             key=lambda v: (v.published or start, v.outlet_name),
         )
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
-        line = (whats_new(new, earlier, lead.title, read=read, copies=copies) if told_by
+        line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
         stories.append(
             StoryView(
@@ -285,9 +303,9 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 first_seen=st.first_seen,
                 status=status,
                 whats_new=line,
-                whats_new_lang=(None if said or status != "developing" else speaker(new, copies).lang),
+                whats_new_lang=(None if said or status != "developing" else speaker(live, copies).lang),
                 whats_new_outlet=said[-1].outlet_name if said and status == "developing" else "",
-                whats_new_figures=tuple(figures_told(line, speaker(new, copies), read)) if told_by else (),
+                whats_new_figures=tuple(figures_told(line, speaker(live, copies), read)) if told_by else (),
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 newest=newest,
