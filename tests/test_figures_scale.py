@@ -37,11 +37,24 @@ def reader(tmp_path: Path) -> Iterator[Reader]:
     ("It cost $2 billion.", {"#2bn"}),  # the same figure as "$2bn"
     ("It cost 2bn euros.", {"#2bn"}),
     ("It cost $2m, or £1.5 Million.", {"#2m", "#1.5m"}),
-    ("It cost $2mn; two million people; $12k.", {"#2m", "#12k"}),
+    ("It cost $2mn; two million people; $12k.", {"#2m", "#12000"}),  # "$12k" is "$12,000"
     ("a 30m cliff, a 5k run and 4 trillion cells", {"#30", "#5", "#4tn"}),  # metres, kilometres: no scale
 ])
 def test_a_figure_keeps_its_scale_where_it_is_sure(text: str, found: set[str]) -> None:
     assert figures(text) == found
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("$2m", "$2,000,000"), ("$0.5bn", "$500m"), ("$12k", "$12,000"), ("2.5 million", "2,500,000"),
+    ("$1bn", "$1,000,000,000"), ("3.25 trillion", "3,250,000,000,000"), ("-$2m", "-$2,000,000"),
+])
+def test_one_sum_written_two_ways_is_one_figure(one: str, other: str) -> None:
+    assert figures(f"It cost {one}.") == figures(f"It cost {other}.")
+
+
+def test_a_sum_changed_is_still_another_figure() -> None:
+    assert figures("It cost $2m.") != figures("It cost $2,500,000.")
+    assert figures("It cost $0.5bn.") != figures("It cost $50m.")
 
 
 def test_a_scale_spelled_out_is_written_with_its_figure() -> None:
@@ -65,7 +78,10 @@ def test_a_scale_corrected_in_place_is_news_and_says_the_figure_before(
     assert f"estimated at **{mark}** (was {was}), GeoNet said." in out["md"]
 
 
-@pytest.mark.parametrize(("old", "new"), [("$2bn", "$2 billion"), ("$2m", "$2 million"), ("$2m", "$2mn")])
+@pytest.mark.parametrize(("old", "new"), [
+    ("$2bn", "$2 billion"), ("$2m", "$2 million"), ("$2m", "$2mn"),
+    ("$2m", "$2,000,000"), ("$0.5bn", "$500m"), ("$12k", "$12,000"), ("$1.5 million", "$1,500,000"),
+])
 def test_a_scale_written_another_way_is_no_news(reader: Reader, old: str, new: str) -> None:
     reader.run(DAY1, feed((Q_TITLE, _with(old))))
     doc = reader.run(DAY1 + timedelta(hours=14), feed((Q_TITLE, _with(new))))

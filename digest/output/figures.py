@@ -17,7 +17,8 @@ month's name beside it, a unit of time ago, a counter's word or symbol), and yie
 ``#`` and its number ("#5" for "5" and "five", "#2000" for "2,000", "#-2" for "-2": a sign
 flipped is a figure changed), and its scale where one is sure ("#2bn" for "$2bn" and "2
 billion", "#2m" for "$2m": "$2m" become "$2bn" is news; "30m" may be metres, and stays "#30"),
-with where it stands.
+with where it stands.  One sum is one figure however it is written: "$2m", "$2,000,000" and
+"$2 million" are "#2m", "$0.5bn" and "$500m" "#500m", "$12k" and "$12,000" "#12000".
 :func:`figures` is the set of them.
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from difflib import SequenceMatcher
 
 #: What a figure is kept as, before its number ("#5": :func:`figures`).
@@ -92,9 +94,32 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             if _YEAR.fullmatch(number):  # "2026", not "2,026"
                 continue
             sign = "-" if _lead(text, m.start())[1] else ""
-            yield _FIG + sign + number.replace(",", "") + _scale(text, m), m.start()
+            yield _FIG + sign + _sum(number.replace(",", ""), _scale(text, m)), m.start()
         else:
-            yield _FIG + _NUMBER_WORDS[word.lower()] + _scale(text, m), m.start()
+            yield _FIG + _sum(_NUMBER_WORDS[word.lower()], _scale(text, m)), m.start()
+
+
+#: The scales a figure is kept in, largest first, with their powers of ten.
+_POWERS = (("tn", 12), ("bn", 9), ("m", 6))
+
+
+def _sum(number: str, scale: str) -> str:
+    """``number`` stated in ``scale`` ("" where none is sure) as one form for one sum: from a
+    million up, in the largest scale it is one or more of ("2m" for "$2m", "$2,000,000" and "2
+    million"; "500m" for "$0.5bn" and "$500m"); below, in digits ("12000" for "$12k")."""
+    if not scale and len(number.partition(".")[0]) < 7:  # most figures: under a million
+        return number
+    value = Decimal(number).scaleb(dict(_POWERS).get(scale, 3 if scale == "k" else 0))
+    for name, power in _POWERS:
+        if value >= Decimal(10) ** power:
+            return _digits(value.scaleb(-power)) + name
+    return _digits(value)
+
+
+def _digits(value: Decimal) -> str:
+    """``value`` in digits, no exponent, no trailing zeros after the point ("1.5", "12000")."""
+    out = format(value.normalize(), "f")
+    return out.rstrip("0").rstrip(".") if "." in out else out
 
 
 #: A scale written after a figure ("$2 billion", "two million", "a $2-million grant" in Canadian
@@ -135,7 +160,10 @@ def loose(fig: str, shown: str) -> str | None:
     well, where the letter glued on is not sure ("1.5m": "#1.5", which may be metres, and
     "#1.5m", as "1.5 million" is); None where ``fig`` is as sure as it is written."""
     glued = shown[-1:].lower()
-    return fig + _SCALES[glued] if fig[-1:].isdigit() and glued in ("m", "k", "b") else None
+    if not fig[-1:].isdigit() or glued not in ("m", "k", "b"):
+        return None
+    sign = "-" if fig.startswith(_FIG + "-") else ""
+    return _FIG + sign + _sum(fig.removeprefix(_FIG).removeprefix("-"), _SCALES[glued])
 
 
 #: A minus sign before a figure ("fell to -2 degrees", "−0.5%"): not a hyphen after a word
