@@ -28,6 +28,7 @@ def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
         truncated=a.truncated,
         junk=sum(len(line) for line in a.junk),
         notice=takedown(a.title, a.text) is not None,  # read again of a stored article: no column
+        revises=a.revision_of or "",
     )
 
 

@@ -32,6 +32,10 @@ class Doc:
     #: removed.": ``digest.text.notices``): it joins the story of the outlet's article of its
     #: headline, and the outlet's earlier versions there no longer lead (``lead.withdrawn``).
     notice: bool = False
+    #: The id of the article this one revises (an entry updated in place: its first article's,
+    #: ``digest.revisions``), "" for none: a notice under a headline of its own ("Article
+    #: removed") takes back the entry's report, found by it.
+    revises: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -372,12 +372,16 @@ class Engine:
         notice's headline ("Retracted:" and the like before it aside), in a story.  A notice
         is a few words under a headline its outlet used before, which the engine reads as no
         title: clustered, it was a story of its own.  It joins that article's story as a silent
-        copy of it (it follows the article when the story is regrouped)."""
+        copy of it (it follows the article when the story is regrouped).  A notice that
+        revises an entry (``Doc.revises``: the site replaced the item's text and headline, "Article
+        removed") takes back the entry's article, whatever its headline."""
         if not doc.notice:
             return None
         s = self.state
-        key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
-        num = s.titles.get(key) if key is not None else None
+        num = s.num.get(doc.revises) if doc.revises else None
+        if num is None:
+            key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
+            num = s.titles.get(key) if key is not None else None
         story = s.story_list[int(s.col.story[num])] if num is not None and s.col.story[num] >= 0 else None
         return (num, story) if num is not None and story is not None else None
 

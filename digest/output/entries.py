@@ -207,3 +207,13 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
         read.add(v)
         seen |= words_read([v])
     return out
+
+
+def heading_of(lead: StoredArticle, versions: list[StoredArticle]) -> str:
+    """The story's heading (a digest's, its page's): its lead's headline; where the lead is its
+    outlet's notice taking its report back (the story's one outlet retracted it), the headline
+    of the report it took back (the notice's own, "Article removed", names no story)."""
+    if not is_notice(lead):
+        return lead.title
+    taken = [v for v in versions if v.outlet_name == lead.outlet_name and not is_notice(v) and before(v, lead)]
+    return max(taken, key=arrival).title if taken else lead.title

@@ -95,6 +95,7 @@ from .entries import (
     arrival,
     day_lead,
     entry,
+    heading_of,
     read_after,
     replaced,
     restored,
@@ -216,6 +217,13 @@ def _back_as_read(live: list[StoredArticle], earlier: list[StoredArticle], copie
     return all(v.key in copies and v.revision_of and entry(v) in entries for v in live)
 
 
+def _undid(v: StoredArticle, back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -> StoredArticle | None:
+    """The notice the report put back ``v`` undoes that is news in the same window, if any (the
+    report removed and restored in one week)."""
+    undone_now = [n for n in new if n.key in back.get(v.key, ())]
+    return undone_now[-1] if undone_now else None
+
+
 def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day
     (``since``: in the days from that one to ``day``, each story's line of what is new worked
@@ -268,10 +276,11 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
 
         notice_keys = {n.key for n in told_ever} - {lead.key}
 
-        def view(v: StoredArticle, copy: bool, told_keys: frozenset[str] = frozenset(notice_keys)) -> VersionView:
+        def view(v: StoredArticle, copy: bool, told_keys: frozenset[str] = frozenset(notice_keys),
+                 title: str | None = None) -> VersionView:
             return VersionView(
                 source=v.source,
-                title=taken_back(v, outlet=False) if v.key in told_keys else v.title,
+                title=title or (taken_back(v, outlet=False) if v.key in told_keys else v.title),
                 url=v.url,
                 published=v.published,
                 text=v.text,
@@ -294,12 +303,14 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
             (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
         )
+        heading = heading_of(lead, every)
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
-                else taken_back(said[-1]) if said and status == "developing" else "")
+                else taken_back(said[-1], undid=_undid(said[-1], back, new)) if said and status == "developing"
+                else "")
         stories.append(
             StoryView(
-                sid, lead.title, view(lead, lead.key in copies), [view(v, v.key in copies) for v in others],
+                sid, heading, view(lead, lead.key in copies, title=heading), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
                 whats_new=line,

@@ -45,7 +45,7 @@ from ..output.context import excerpt, part_lang
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
 from ..output.days import day_window, shown_day
 from ..output.digests import archive_view as build_view
-from ..output.entries import kinds
+from ..output.entries import heading_of, kinds
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
@@ -274,7 +274,7 @@ class Pages:
         return self.page(
             "web/story.html",
             root=root,
-            title=one_line(lead.title) or rows[0]["source"],
+            title=one_line(heading_of(lead, versions)) or rows[0]["source"],
             url=safe_url(lead.url),
             lang=rows[0]["lang"],
             versions=rows,

@@ -1,0 +1,86 @@
+"""An outlet's notice under a headline of its own, and a report removed and restored in one week.
+
+A site that takes a report back often replaces the item's headline too ("Article removed").
+The engine found the report a notice takes back by its headline only, so such a notice was a
+story of its own: a new story headed "Article removed" whose text was the notice, and the report
+itself stood untouched.  A notice that revises an entry (``digest.revisions``) takes back that
+entry's report (``Doc.revises``), and a story led by its one outlet's notice is headed by the
+report's headline.  A report removed and put back within one weekly digest's week said only
+"restored its report".  Real parts: the feed on a loopback server, ``digest run`` through the
+CLI with the configuration's clock, SQLite on disk; the Atom feed parsed by feedparser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import lxml.html
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from digest.output.atom import stories_atom
+from digest.output.render import render_markdown
+from digest.records import DigestView, StoryView
+from tests.support.httpd import TestServer
+from tests.support.web import site
+from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed
+
+DIGESTS = [{"name": "daily"}, {"name": "weekly", "every": "week", "weekday": "monday"}]
+REMOVED = ("Article removed", "This article has been removed.")
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Iterator[Reader]:
+    with TestServer() as srv:
+        yield Reader(tmp_path, srv, digests=DIGESTS)
+
+
+def _run(reader: Reader, at: datetime, quake: tuple[str, str]) -> None:
+    assert main(["run", "--config", str(reader.config(at, feed(quake))), "--quiet"]) == 0
+
+
+def _view(reader: Reader, day: date, digest: str = "daily") -> DigestView:
+    with open_app(reader.config(DAY1 + timedelta(days=20), feed())) as app:
+        return app.build_view(day, digest=digest)
+
+
+def _quake(view: DigestView) -> StoryView:
+    [story] = [s for s in view.stories if s.lead.url == "https://coast.example/quake-1"]
+    return story
+
+
+def test_a_notice_under_a_headline_of_its_own_takes_its_report_back(reader: Reader) -> None:
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
+    _run(reader, DAY1 + timedelta(days=1), REMOVED)
+    view = _view(reader, date(2026, 11, 11))
+    assert len(view.stories) == 1, [s.title for s in view.stories]  # no story "Article removed"
+    quake = _quake(view)
+    assert (quake.status, quake.whats_new) == ("developing", "Coast News removed its report")
+    assert quake.title == Q_TITLE
+    md = render_markdown(view)
+    assert f"## [{Q_TITLE}]" in md and "Article removed" not in md, md
+    atom = feedparser.parse(stories_atom(view.stories, title="t", feed_url="https://d.example/feed.atom",
+                                         site_url="https://d.example/", updated=DAY1 + timedelta(days=1)))
+    assert [e.title for e in atom.entries] == [Q_TITLE]
+
+
+def test_a_report_removed_and_restored_in_one_week_says_both(reader: Reader) -> None:
+    _run(reader, DAY1 - timedelta(days=7), (Q_TITLE, Q_TEXT))  # read the week before
+    _run(reader, DAY1, (Q_TITLE, "This article has been removed."))  # Tuesday
+    _run(reader, DAY1 + timedelta(days=2), (Q_TITLE, Q_TEXT))  # Thursday: put back
+    assert _quake(_view(reader, date(2026, 11, 10))).whats_new == "Coast News removed its report"
+    assert _quake(_view(reader, date(2026, 11, 12))).whats_new == "Coast News restored its report"
+    weekly = _quake(_view(reader, date(2026, 11, 15), "weekly"))
+    assert (weekly.status, weekly.whats_new) == ("developing", "Coast News removed and restored its report")
+
+
+def test_the_story_page_is_headed_by_the_report_taken_back(reader: Reader) -> None:
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
+    _run(reader, DAY1 + timedelta(days=1), REMOVED)
+    quake = _quake(_view(reader, date(2026, 11, 11)))
+    with open_app(reader.config(DAY1 + timedelta(days=2), feed())) as app, site(app.cfg) as web:
+        page = lxml.html.document_fromstring(web.get(f"/story/{quake.story_id}").text)
+    assert page.findtext(".//h1/a") == Q_TITLE
