@@ -56,8 +56,9 @@ Special cases
 * A figure back as it was is read: 4,000 homes, 4,400, then 4,000 again is a correction the
   reader who read 4,400 must be told ("**4,000** (was 4,400)"), and the page's text leads again.
   ``news.Read`` compares a figure of an entry with the entry's latest version, not with the
-  texts it replaced.  Once: an entry whose latest version itself went back flips between two
-  texts, and what goes back again is not read.  A headline or a passage back is still nothing
+  texts it replaced nor with other outlets'.  Once: a text going back to the one the latest
+  version went back from flips between two texts, and is not read (another figure back after
+  a first is read).  A headline or a passage back is still nothing
   (an A/B-tested headline, a paragraph added and taken out).  GVC reports changed, then taken
   back, then changed again (``benchmarks.inplace``): figures back read 227 of 233 (the others
   state the figure twice, or in a line the cleaning removed), flips read 0 of 227, headlines
@@ -73,7 +74,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .dedup.params import REVISION_INTERVAL_HOURS
-from .output.news import Said, adds_nothing
+from .output.headlines import words_read
+from .output.news import Said, adds_nothing, read_of
 from .records import Article, Entry
 from .store.base import KeyMove, Store, StoredArticle, aware
 from .text.lines import recurring_lines
@@ -197,9 +199,11 @@ def revised(article: Article, key: str, versions: list[StoredArticle], content_h
     ``versions`` (its article and revisions), or None when it adds nothing to read (the copy
     test) and takes nothing back nor puts it back, nor corrects a figure back."""
     earlier = said(versions)
-    as_read = adds_nothing(_Lines(article.title, article.text), earlier)  # against every earlier text
-    if as_read and not _taken_back_or_back(article, versions) and (adds_nothing(article, earlier) or _went_back(versions)):
-        return None  # nothing back either, or a figure back where the entry went back before: a flip
+    read, seen = read_of(earlier), words_read(earlier)  # once, for both tests
+    as_read = adds_nothing(_Lines(article.title, article.text), earlier, read, seen)  # against every earlier text
+    if as_read and not _taken_back_or_back(article, versions) and (
+            adds_nothing(article, earlier, read, seen) or _flips(article, versions)):
+        return None  # nothing back either, or back to what the entry went back from: a flip
     n = 1 + sum(v.revision_of == key for v in versions)
     return dataclasses.replace(
         article, key=revision_key(key, n), aliases=(), content_hash=content_hash,
@@ -219,13 +223,15 @@ def _not_before(published: datetime | None, versions: list[StoredArticle]) -> da
     return max(dated)
 
 
-def _went_back(versions: list[StoredArticle]) -> bool:
-    """Whether the entry's latest version went back to what its earlier ones said (a figure
-    corrected back): a page read back once is a correction, one that goes back again (4,000,
-    4,400, 4,000, 4,400) flips between two texts."""
+def _flips(article: Article, versions: list[StoredArticle]) -> bool:
+    """Whether ``article`` goes back to the text the entry's latest version went back from: a
+    page flipping between two texts (4,000, 4,400, 4,000, 4,400), read back once.  Another
+    figure back after a first (4,000 homes, 50 aftershocks, 4,400 homes, 4,000 homes back, then
+    40 aftershocks back) is a correction of its own."""
     *before, latest = sorted(versions, key=lambda v: (v.fetched, v.key))
-    return bool(before) and adds_nothing(_Lines(latest.title, latest.text), said(before)) and not (
-        _taken_back_or_back(latest, before))
+    if not before or not adds_nothing(_Lines(latest.title, latest.text), said(before)):
+        return False  # the latest went back from nothing
+    return adds_nothing(_Lines(article.title, article.text), said(before[-1:]))
 
 
 def _taken_back_or_back(article: Said, versions: list[StoredArticle]) -> bool:

@@ -257,8 +257,9 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]
     view.duplicates_collapsed = duplicates_collapsed(view.stories) + view.repeats_hidden  # not the muted ones
-    if len(views) > 1:  # the count per day of the stories this digest shows
-        shown = {s.story_id for s in view.stories}
+    if len(views) > 1:  # the count per day of the stories this digest shows as news (the week's own
+        shown = {s.story_id for s in view.stories if s.status != ALSO_REPORTED}  # status: "also reported"
+        # over the week is no day's news, though it developed on one: a figure raised, then back)
         view.per_day = [(v.date, sum(s.story_id in shown and s.status != ALSO_REPORTED for s in v.stories)) for v in views]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.muted_articles = sum(sum(v.new for v in _versions(s)) + s.repeated for s, _ in muted)

@@ -106,8 +106,10 @@ _POWERS = (("tn", 12), ("bn", 9), ("m", 6))
 def _sum(number: str, scale: str) -> str:
     """``number`` stated in ``scale`` ("" where none is sure) as one form for one sum: from a
     million up, in the largest scale it is one or more of ("2m" for "$2m", "$2,000,000" and "2
-    million"; "500m" for "$0.5bn" and "$500m"); below, in digits ("12000" for "$12k")."""
-    if not scale and len(number.partition(".")[0]) < 7:  # most figures: under a million
+    million"; "500m" for "$0.5bn" and "$500m"); below, in digits ("12000" for "$12k").  A
+    number of more than 15 characters is a reference, not a sum (kept as it is: no rounding)."""
+    whole = len(number.partition(".")[0])
+    if (not scale and whole < 7) or len(number) > 15:  # most figures: under a million; or a reference
         return number
     value = Decimal(number).scaleb(dict(_POWERS).get(scale, 3 if scale == "k" else 0))
     for name, power in _POWERS:

@@ -150,11 +150,12 @@ class Read:
     passages states, and which passages hold each gram: a passage read is compared with the
     passages it was read from (:meth:`figures_new`), not with the whole earlier text.
 
-    An entry updated in place says what its latest version says: of an entry read more than
-    once, a figure of a version of that entry is compared with the entry's latest version
-    only (``entry``), not with the texts it replaced.  A figure corrected back (4,000 homes,
-    then 4,400, then 4,000) is news to the reader who read 4,400 last; another outlet's copy
-    stating 4,000 restates what the reader read (it is compared with every version)."""
+    An entry updated in place says what its latest version says: a figure of an entry's new
+    version is compared with the entry's latest version read (``entry``), not with the texts
+    it replaced nor with other outlets' (:meth:`_sources`).  A figure corrected back (4,000
+    homes, then 4,400, then 4,000) is news to the reader who read 4,400 last, though another
+    outlet's copy says 4,000; that copy itself restates what the reader read (another
+    outlet's version is compared with every version)."""
 
     __slots__ = ("_entries", "_latest", "_read", "_stated", "_where", "figures", "grams")
 
@@ -232,12 +233,16 @@ class Read:
         return sorted((at for at, n in held.items() if n >= floor), key=lambda at: (-held[at], -read[at], at))
 
     def _sources(self, grams: set[str], entry: str | None) -> list[int]:
-        """:meth:`sources`, less the passages of ``entry``'s versions its latest replaced."""
+        """:meth:`sources` of a passage of a version of ``entry``: those of the entry's latest
+        version read, where it has any (its outlet's revision is compared with what its outlet
+        said last, whatever other outlets said: a copy elsewhere of the text it went back to
+        does not make its correction read); else the others, less the entry's replaced ones."""
         found = self.sources(grams)
         latest = self._latest.get(entry) if entry is not None else None
         if latest is None:
             return found
-        return [at for at in found if self._read[at] == latest or self._entries[self._read[at]] != entry]
+        own = [at for at in found if self._read[at] == latest]
+        return own or [at for at in found if self._entries[self._read[at]] != entry]
 
     def figures_new(self, text: str, start: int, end: int, grams: set[str], entry: str | None = None) -> set[str]:
         """The figures the passage of ``text`` between ``start`` and ``end`` (its ``grams``)
