@@ -366,6 +366,10 @@ class App:
                     continue
                 taken.add(article.key)
                 doc = doc_of(article)
+                if doc.notice and doc.revises and doc.revises not in engine:  # an old report's takedown
+                    from .engines import recall_entry
+
+                    recall_entry(engine, self.store, doc.revises)
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
                 items.append(NewArticle(article, fp.to_bytes(), a.story_id, moves=a.moved))

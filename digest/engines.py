@@ -88,3 +88,14 @@ def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes]) ->
     if Fingerprint.version_of(row.fingerprint) != FINGERPRINT_VERSION:
         remade[row.key] = fp.to_bytes()
     engine.restore(doc, fp, row.story_id)
+
+
+def recall_entry(engine: Engine, store: Store, key: str) -> None:
+    """Put back into ``engine`` the stored versions of the entry whose first article is ``key``
+    (its article and revisions, each in its stored story), where the engine no longer holds
+    them: a notice that replaced an old report in place (a takedown months later, the report
+    dated before the engine's range) takes it back, where it was a new story "Article removed"."""
+    remade: dict[str, bytes] = {}
+    for row in store.entry_revisions(key):
+        if row.key not in engine:
+            restore_row(engine, row, remade)

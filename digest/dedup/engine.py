@@ -378,7 +378,7 @@ class Engine:
         if not doc.notice:
             return None
         s = self.state
-        num = s.num.get(doc.revises) if doc.revises else None
+        num = s.entries.get(doc.revises, s.num.get(doc.revises)) if doc.revises else None  # its latest text
         if num is None:
             key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
             num = s.titles.get(key) if key is not None else None

@@ -73,6 +73,9 @@ class EngineState:
     #: a title one source gave an earlier article is read as no title (``Engine.fingerprint``);
     #: a notice finds the article it takes back by it (``Engine._notice_home``).
     titles: dict[int, int] = field(init=False, default_factory=dict)
+    #: Each entry updated in place (``Doc.revises``) -> its latest article: a notice that
+    #: replaces the entry takes back what the entry said last.
+    entries: dict[str, int] = field(init=False, default_factory=dict)
     #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
     #: article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
@@ -175,6 +178,8 @@ class EngineState:
         key = title_key(doc.source, doc.title)
         if key is not None:
             self.titles[key] = num
+        if doc.revises:
+            self.entries[doc.revises] = num
         if top is not None:
             rest = np.ones(idx.size, dtype=bool)
             rest[top] = False

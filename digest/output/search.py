@@ -23,6 +23,7 @@ from ..sources.dates import check_day
 from ..store.base import Store
 from ..store.search import parse
 from .days import day_window, shown_day
+from .entries import heading_of
 
 _LETTER = re.compile(r"[^\W_]")
 
@@ -82,7 +83,7 @@ def search(
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
         out.append(
             SearchResult(
-                story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=lead.title,
+                story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=heading_of(lead, versions),
                 source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
                 versions=len(versions), score=score, lang=lead.lang,
             )
