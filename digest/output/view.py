@@ -268,7 +268,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
         said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
         copies -= {v.key for v in said}
-        live = [v for v in new if v.key not in replaced(new)]  # as the window ends: an entry's latest
+        gone = replaced(new)
+        live = [v for v in new if v.key not in gone]  # as the window ends: an entry's latest
         if earlier and not said and _back_as_read(live, earlier, copies):
             hidden += len(fresh)
             continue
