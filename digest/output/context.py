@@ -16,7 +16,7 @@ from typing import Any
 
 from digest.output import dates
 from digest.output.dates import format_time
-from digest.output.newsline import news_parts, outlet_parts, plain_news, shown_news
+from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
 from digest.text.scripts import safe_cut
@@ -122,6 +122,8 @@ def story_context(
     cut = excerpt(s.lead.text or "", excerpt_chars)
     news = shown_news(s.whats_new, title, cut, bool(s.whats_new_figures))
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
+    if news and s.whats_new_figures:  # the line is the lead's opening, its figures marked: the rest
+        cut = excerpt(rest, excerpt_chars) if (rest := after_line(s.lead.text or "", news)) is not None else cut
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),

@@ -9,6 +9,8 @@
   (``escape_md``), the figures ``**strong**`` (``<strong>`` in HTML and the email) and followed
   by the earlier one, "**4,400** (was 4,000)": the mark and the words are ours, never the
   feed's.  :func:`plain_news` writes them as plain text.
+* :func:`after_line`: where a line new by figures opens the lead, the excerpt goes on after it
+  (it said the sentence again, its figure unmarked, under the line).
 * :func:`outlet_said`, :func:`outlet_parts`: a line in the digest's own words about an outlet
   ("Coast News retracted its report"), the outlet apart.
 """
@@ -42,6 +44,15 @@ def shown_news(line: str, title: str, cut: str, figures: bool = False) -> str:
     sentence without (the excerpt holds the changed sentence, and does not say what changed)."""
     line = one_line(line)
     return "" if line in (title, "") or (line.removesuffix(" …") in cut and not figures) else line
+
+
+def after_line(text: str, line: str) -> str | None:
+    """Of a lead's ``text`` that opens with the whole ``line`` (a line new by figures: the lead's
+    first sentence, a toll changed in it), what follows it: the excerpt under the line goes on
+    from there, where it said the line's sentence again without its mark.  None where the text
+    does not open with it (another version's line; a line cut, "… ")."""
+    flat = " ".join(text.split())
+    return flat[len(line):].strip() if line and not line.endswith(" …") and flat.startswith(line) else None
 
 
 def news_parts(
