@@ -11,32 +11,16 @@ texts is read back once, not at every flip.  Real parts: the feed on a loopback 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from digest.app import open_app
 from digest.cli import main
 from digest.output.render import render_markdown
 from digest.records import DigestView, StoryView
-from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed
+from tests.test_weekly_whats_new import HOMES, _homes, reader
 
-DIGESTS = [{"name": "daily"}, {"name": "weekly", "every": "week", "weekday": "monday"}]
-HOMES = "about 4,000 homes"
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[Reader]:
-    with TestServer() as srv:
-        yield Reader(tmp_path, srv, digests=DIGESTS)
-
-
-def _homes(n: str) -> str:
-    assert HOMES in Q_TEXT
-    return Q_TEXT.replace(HOMES, f"about {n} homes", 1)
+__all__ = ["reader"]  # the fixture, used below
 
 
 def _run(reader: Reader, at: datetime, text: str, title: str = Q_TITLE) -> None:

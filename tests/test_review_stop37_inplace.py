@@ -83,11 +83,17 @@ class Reader:
     def __init__(self, tmp: Path, srv: TestServer, **settings: Any) -> None:
         self.tmp, self.srv, self.settings = tmp, srv, settings
         self.db = tmp / "data" / "digest.sqlite3"
+        #: other outlets' feeds (name: body), served and read beside Coast News's
+        self.others: dict[str, str] = {}
 
     def config(self, at: datetime, body: str) -> Path:
-        """Serve ``body``; the configuration with the clock at ``at``."""
+        """Serve ``body`` (and :attr:`others`); the configuration with the clock at ``at``."""
         self.srv.set("/coast.rss", body)
-        cfg = make_config(self.tmp, {"Coast News": self.srv.url("/coast.rss")}, write=True, timezone="UTC",
+        feeds = {"Coast News": self.srv.url("/coast.rss")}
+        for i, (name, other) in enumerate(self.others.items()):
+            self.srv.set(f"/other{i}.rss", other)
+            feeds[name] = self.srv.url(f"/other{i}.rss")
+        cfg = make_config(self.tmp, feeds, write=True, timezone="UTC",
                           clock=at.isoformat(), fetch={"allow_hosts": ["127.0.0.1"]}, **self.settings).config_path
         assert cfg is not None
         return cfg

@@ -7,50 +7,26 @@ loopback server, ``digest run`` through the CLI with the configuration's clock, 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
 import pytest
 
-from digest.app import open_app
-from digest.cli import main
 from digest.output.figures import figures
 from digest.output.render import render_markdown
-from digest.records import DigestView, StoryView
-from tests.support.config import make_config
+from digest.records import DigestView
 from tests.support.httpd import TestServer
+from tests.test_corrected_back import _quake, _run, _view, reader
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed
 
-DIGESTS = [{"name": "daily"}, {"name": "weekly", "every": "week", "weekday": "monday"}]
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[Reader]:
-    with TestServer() as srv:
-        yield Reader(tmp_path, srv, digests=DIGESTS)
+__all__ = ["reader"]  # the fixture, used below
 
 
 def _sub(text: str, old: str, new: str) -> str:
     assert old in text
     return text.replace(old, new, 1)
-
-
-def _run(reader: Reader, at: datetime, text: str, title: str = Q_TITLE) -> None:
-    assert main(["run", "--config", str(reader.config(at, feed((title, text)))), "--quiet"]) == 0
-
-
-def _view(reader: Reader, day: date, digest: str = "daily") -> DigestView:
-    cfg = reader.config(DAY1 + timedelta(days=20), feed((Q_TITLE, Q_TEXT)))
-    with open_app(cfg) as app:
-        return app.build_view(day, digest=digest)
-
-
-def _quake(view: DigestView) -> StoryView | None:
-    found = [s for s in view.stories if "Taranaki" in s.title or "Taranaki" in s.lead.title]
-    assert len(found) <= 1
-    return found[0] if found else None
 
 
 AFTER40 = "more than 40 aftershocks"
@@ -82,26 +58,14 @@ def _bay(text: str) -> str:
             "<channel><title>Bay Times</title><link>https://bay.example/</link>" + item + "</channel></rss>")
 
 
-class TwoReader(Reader):
-    bay = _bay(Q_TEXT)
-
-    def config(self, at: datetime, body: str) -> Path:
-        self.srv.set("/coast.rss", body)
-        self.srv.set("/bay.rss", self.bay)
-        cfg = make_config(self.tmp, {"Coast News": self.srv.url("/coast.rss"), "Bay Times": self.srv.url("/bay.rss")},
-                          write=True, timezone="UTC", clock=at.isoformat(), fetch={"allow_hosts": ["127.0.0.1"]},
-                          **self.settings).config_path
-        assert cfg is not None
-        return cfg
-
-
 @pytest.fixture
-def two(tmp_path: Path) -> Iterator[TwoReader]:
-    with TestServer() as srv:
-        yield TwoReader(tmp_path, srv, digests=DIGESTS)
+def two(reader: Reader) -> Reader:
+    """Coast News and Bay Times, whose feed carries a copy of the quake report."""
+    reader.others["Bay Times"] = _bay(Q_TEXT)
+    return reader
 
 
-def test_a_figure_corrected_back_is_lost_when_another_outlet_copied_the_first_text(two: TwoReader) -> None:
+def test_a_figure_corrected_back_is_lost_when_another_outlet_copied_the_first_text(two: Reader) -> None:
     """Coast News 4,000 (Bay Times copies it the same day); Coast 4,400 (told: '4,400 (was
     4,000)'); Coast back to 4,000: the reader read 4,400 last from Coast, and is told nothing."""
     _run(two, DAY1, Q_TEXT)
@@ -119,17 +83,23 @@ EMPTY = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Bay Times</tit
          "<link>https://bay.example/</link></channel></rss>")
 
 
-def test_weekly_per_day_counts_a_story_the_week_makes_also_reported(two: TwoReader) -> None:
+def _week_back_beside_a_copy(two: Reader) -> DigestView:
+    """Read the week before (4,000); Tuesday 4,500; Wednesday Bay Times copies the 4,000 text;
+    Thursday Coast News back to 4,000: the weekly digest of that week."""
+    two.others["Bay Times"] = EMPTY
+    _run(two, DAY1 - timedelta(days=7), Q_TEXT)
+    _run(two, DAY1, _sub(Q_TEXT, HOMES, "about 4,500 homes"))
+    two.others["Bay Times"] = _bay(Q_TEXT)
+    _run(two, DAY1 + timedelta(days=1), _sub(Q_TEXT, HOMES, "about 4,500 homes"))
+    _run(two, DAY1 + timedelta(days=2), Q_TEXT)
+    return _view(two, date(2026, 11, 15), "weekly")
+
+
+def test_weekly_per_day_counts_a_story_the_week_makes_also_reported(two: Reader) -> None:
     """Read the week before (4,000); Tue 4,500 (daily: developing); Wed Bay Times copies the
     4,000 text; Thu Coast back to 4,000.  The weekly shows the story as 'also reported' (0 news
     stories) but its per-day counts still count it as news on Tuesday."""
-    two.bay = EMPTY
-    _run(two, DAY1 - timedelta(days=7), Q_TEXT)
-    _run(two, DAY1, _sub(Q_TEXT, HOMES, "about 4,500 homes"))
-    two.bay = _bay(Q_TEXT)
-    _run(two, DAY1 + timedelta(days=1), _sub(Q_TEXT, HOMES, "about 4,500 homes"))
-    _run(two, DAY1 + timedelta(days=2), Q_TEXT)
-    weekly = _view(two, date(2026, 11, 15), "weekly")
+    weekly = _week_back_beside_a_copy(two)
     md = render_markdown(weekly)
     quake = _quake(weekly)
     assert quake is not None and quake.status == "also_reported", md
@@ -137,16 +107,10 @@ def test_weekly_per_day_counts_a_story_the_week_makes_also_reported(two: TwoRead
     assert sum(n for _, n in weekly.per_day) == weekly.story_count, (weekly.per_day, md)
 
 
-def test_weekly_lists_the_withdrawn_text_as_the_outlets_version(two: TwoReader) -> None:
+def test_weekly_lists_the_withdrawn_text_as_the_outlets_version(two: Reader) -> None:
     """As above: the page says 4,000 since Thursday, yet the weekly's Coast News version is
     the 4,500 text of Tuesday (its latest day's view, Wednesday's: Thursday's daily hid it)."""
-    two.bay = EMPTY
-    _run(two, DAY1 - timedelta(days=7), Q_TEXT)
-    _run(two, DAY1, _sub(Q_TEXT, HOMES, "about 4,500 homes"))
-    two.bay = _bay(Q_TEXT)
-    _run(two, DAY1 + timedelta(days=1), _sub(Q_TEXT, HOMES, "about 4,500 homes"))
-    _run(two, DAY1 + timedelta(days=2), Q_TEXT)
-    weekly = _view(two, date(2026, 11, 15), "weekly")
+    weekly = _week_back_beside_a_copy(two)
     quake = _quake(weekly)
     assert quake is not None
     shown = [v for v in [quake.lead, *quake.also] if v.source == "Coast News" or "coast" in (v.url or "")]

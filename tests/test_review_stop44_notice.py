@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,7 +18,6 @@ from digest.app import open_app
 from digest.cli import main
 from digest.output.search import search
 from digest.records import DigestView
-from tests.support.config import make_config
 from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import (
     DAY1,
@@ -39,23 +37,6 @@ def rss(items: str, name: str = "Coast News") -> str:
             f"<channel><title>{name}</title><link>https://coast.example/</link>" + items + "</channel></rss>")
 
 
-class Two(Reader):
-    """Coast News and Valley Wire."""
-
-    def __init__(self, tmp: Path, srv: TestServer, **settings: Any) -> None:
-        super().__init__(tmp, srv, **settings)
-        self.wire = rss("")
-
-    def config(self, at: datetime, body: str) -> Path:
-        self.srv.set("/coast.rss", body)
-        self.srv.set("/wire.rss", self.wire)
-        cfg = make_config(self.tmp, {"Coast News": self.srv.url("/coast.rss"), "Valley Wire": self.srv.url("/wire.rss")},
-                          write=True, timezone="UTC", clock=at.isoformat(), fetch={"allow_hosts": ["127.0.0.1"]},
-                          **self.settings).config_path
-        assert cfg is not None
-        return cfg
-
-
 @pytest.fixture
 def reader(tmp_path: Path) -> Iterator[Reader]:
     with TestServer() as srv:
@@ -63,9 +44,10 @@ def reader(tmp_path: Path) -> Iterator[Reader]:
 
 
 @pytest.fixture
-def two(tmp_path: Path) -> Iterator[Two]:
-    with TestServer() as srv:
-        yield Two(tmp_path, srv, digests=DIGESTS)
+def two(reader: Reader) -> Reader:
+    """Coast News and Valley Wire."""
+    reader.others["Valley Wire"] = rss("")
+    return reader
 
 
 def _run(reader: Reader, at: datetime, body: str) -> None:
@@ -102,9 +84,9 @@ def test_a_notice_for_an_old_report_outside_the_engines_range(tmp_path: Path) ->
         assert _titles(_view(reader, DAY1.date())) == [Q_TITLE]
 
 
-def test_two_outlets_one_removes_in_place_heading_stays_the_others(two: Two) -> None:
+def test_two_outlets_one_removes_in_place_heading_stays_the_others(two: Reader) -> None:
     published = DAY1 - timedelta(hours=12)
-    two.wire = rss(_item("wire-q", Q_TITLE, "OPUNAKE (Valley Wire) - " + Q_TEXT, published).replace(
+    two.others["Valley Wire"] = rss(_item("wire-q", Q_TITLE, "OPUNAKE (Valley Wire) - " + Q_TEXT, published).replace(
         "coast.example/wire-q", "wire.example/wire-q"), "Valley Wire")
     _run(two, DAY1, feed())
     _run(two, DAY1 + timedelta(days=1), feed(REMOVED))
