@@ -45,7 +45,9 @@ def test_a_day_with_only_copies_of_what_was_read_is_written_not_mailed(tmp_path:
 def test_a_writer_killed_mid_write_leaves_a_temporary_file_the_next_write_removes(tmp_path: Path) -> None:
     """A process killed (SIGKILL) between creating its temporary file and renaming it left a
     hidden ``.NAME.RANDOM.tmp`` in the output folder for ever.  The next write of that target
-    removes those older than ``STALE_SECONDS``; a fresh one (a writer at work) stays."""
+    removes those older than ``STALE_SECONDS``, and those of a writer of this machine that is
+    gone (stop 44: a replay killed and run again at once left one); a writer at work keeps its
+    own, and so does another machine's writer sharing the folder."""
     import os
     import signal
     import subprocess
@@ -71,6 +73,13 @@ def test_a_writer_killed_mid_write_leaves_a_temporary_file_the_next_write_remove
     other = tmp_path / ".digest-2026-11-21.html.0123456789ab.tmp"  # another target's: not this write's
     other.write_text("x")
     os.utime(other, (then, then))
+    elsewhere = tmp_path / ".digest-2026-11-20.html.000000-1-0123456789ab.tmp"  # another machine's writer
+    elsewhere.write_text("x")
+    from digest.output.files import _create_temp
+
+    working, busy = _create_temp(target)  # a writer at work: this process
     atomic_write(target, "<html>whole</html>")
     assert target.read_text() == "<html>whole</html>"
-    assert not old.exists() and fresh.exists() and other.exists()
+    assert not old.exists() and not fresh.exists()  # their writers are gone
+    assert other.exists() and elsewhere.exists() and busy.exists()
+    os.close(working)

@@ -22,14 +22,19 @@ Special cases
   error raised; the target is untouched.
 * A writer killed mid-write (``kill -9``, a power cut) leaves its temporary
   file.  The next write of the same target removes those of its name older than
-  ``STALE_SECONDS`` (another writer's, seconds old, is left to it).
+  ``STALE_SECONDS`` (another writer's, seconds old, is left to it), and at once
+  those of a writer of this machine that is gone: the name holds the writer's
+  machine and process id (``.NAME.HOST-PID-RANDOM.tmp``).  A replay killed and
+  run again at once left a temporary file beside the day's digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
+import socket
 import stat
 import time
 from pathlib import Path
@@ -41,9 +46,14 @@ __all__ = ["STALE_SECONDS", "atomic_write"]
 STALE_SECONDS = 3600
 
 
+#: This machine, in a temporary file's name (a short hash of its name: a folder shared by
+#: machines holds their writers' files, whose process ids mean nothing here).
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
 def _create_temp(path: Path) -> tuple[int, Path]:
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{secrets.token_hex(6)}.tmp")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:  # pragma: no cover - 48 random bits
@@ -80,16 +90,29 @@ def atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
 
 def _remove_stale(path: Path) -> None:
     """Remove the temporary files of ``path`` that writers killed mid-write left behind."""
-    mine = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{12}}\.tmp")
+    mine = re.compile(rf"\.{re.escape(path.name)}\.(?:([0-9a-f]{{6}})-(\d+)-)?[0-9a-f]{{12}}\.tmp")
     before = time.time() - STALE_SECONDS
     try:
-        names = [n for n in os.listdir(path.parent) if mine.fullmatch(n)]
+        found = [(n, m) for n in os.listdir(path.parent) if (m := mine.fullmatch(n))]
     except OSError:
         return
-    for name in names:
+    for name, m in found:
         left = path.parent / name
         try:
-            if left.stat().st_mtime < before:
+            if (m.group(1) == _HOST and not _alive(int(m.group(2)))) or left.stat().st_mtime < before:
                 left.unlink()
         except OSError:  # gone meanwhile, or not ours to remove: it is only tidying
             continue
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user's does too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
