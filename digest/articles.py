@@ -24,6 +24,7 @@ def _doc(a: Article | StoredArticle, published: datetime | None) -> Doc:
         text=a.text,  # of a stored article: read for the copy sketch only
         source=a.outlet_name,  # an aggregator's items: each its outlet's (a revision is the outlet's own)
         published=published.timestamp() if published is not None else None,
+        arrived=a.fetched.timestamp() if a.fetched is not None else None,
         priority=a.priority,
         truncated=a.truncated,
         junk=sum(len(line) for line in a.junk),

@@ -20,7 +20,14 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
-from digest.output.mailsize import EMAIL_HTML_BUDGET, MIN_IN_FULL, carried_size, email_parts, ranked
+from digest.output.mailsize import (
+    EMAIL_HTML_BUDGET,
+    MIN_IN_FULL,
+    Fit,
+    carried_size,
+    email_parts,
+    ranked,
+)
 from digest.output.render import make_env, render_email_html, render_text
 from digest.records import DigestView
 from digest.store.base import SourceState
@@ -197,7 +204,11 @@ def test_a_budget_too_small_for_the_first_stories_lists_titles_only(tmp_path: Pa
     titles that fit are listed: the HTML stays within budget."""
     cfg = _day(tmp_path, free_port(), 90)
     view = _view(cfg)
-    budget = 7_000
+    order = ranked(view)
+    one = carried_size(render_email_html(view, tz=UTC, fit=Fit(frozenset(order[:1]), frozenset())))
+    budget = one + 1_000  # the first story in full and a few titles; not the first three in full
+    first_three = Fit(frozenset(order[:MIN_IN_FULL]), frozenset())
+    assert carried_size(render_email_html(view, tz=UTC, fit=first_three)) > budget
     html, text = email_parts(view, tz=UTC, budget=budget)
     assert carried_size(html) <= budget
     full, listed = _titles_in_html(html)

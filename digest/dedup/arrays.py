@@ -44,7 +44,7 @@ class Columns:
         ("truncated", np.bool_), ("junk", np.int64), ("words", np.int64),
         ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
         ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_), ("group", np.int32),
-        ("silent", np.bool_), ("notice", np.bool_),
+        ("silent", np.bool_), ("notice", np.bool_), ("arrived", np.float64),
     )
 
     story: np.ndarray
@@ -69,6 +69,8 @@ class Columns:
     silent: np.ndarray
     #: The outlet's notice taking its report back (``Doc.notice``).
     notice: np.ndarray
+    #: When it was read, epoch seconds (``Doc.arrived``; NaN: unknown).
+    arrived: np.ndarray
 
     def __init__(self) -> None:
         for name, dt in self.SPEC:

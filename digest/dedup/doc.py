@@ -24,6 +24,9 @@ class Doc:
     source: str = ""
     #: Publication time, epoch seconds; None means "no time window applies".
     published: float | None = None
+    #: When it was read (arrived), epoch seconds; None: unknown.  Of two versions as complete,
+    #: published at one time, the one read first leads (a copier keeping its original's time).
+    arrived: float | None = None
     priority: float = 0.0
     truncated: bool = False
     #: Characters of site junk the cleaner removed (a cleaner page wins a tie).

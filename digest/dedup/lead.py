@@ -14,6 +14,12 @@ How it works
 ------------
 * ``coverage``: the idf-weighted share of the story's shared terms (found in
   at least two versions) that the version carries.
+* A term is shared when two *holders* have it (:func:`holders`): versions of one
+  text word for word are one holder, and a version that no longer stands (revised
+  later by its outlet, taken back, a notice) is none.  A copier's feed
+  republishing a report, an outlet's text revised in place, a report put back
+  after its notice each made one text's words shared, its page the cleanest: the
+  lead moved to it from the outlet that had it (stop 44).
 * ``content``: the version's clean words, where words of terms no other
   version has count only a quarter.  Residual junk the cleaner missed (a
   site's comment form, its related headlines) is exactly such unshared text,
@@ -34,13 +40,15 @@ How it works
   cleaner ones (fewer unshared words, by more than ``CLEAN_SLACK``; see ``pick``)
   stay; then the higher source ``priority`` wins, then the
   page that carried less site junk (the outlet the reader is sent to), then the
-  earliest publication, then the higher score, then the smaller id (so the
-  choice is deterministic).
+  earliest publication, then the higher score, then the first read (``Doc.arrived``:
+  a copier keeping its original's date), then the smaller id (so the choice is
+  deterministic).
 * Each version keeps its score and the reason, for ``digest explain``.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -102,6 +110,7 @@ def coverage_arrays(
     idf_of: Callable[[np.ndarray], np.ndarray],
     keys: np.ndarray | None = None,
     names: np.ndarray | None = None,
+    holder: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per version: coverage of the shared terms, the share of its words that are unshared, and their number.
 
@@ -114,6 +123,13 @@ def coverage_arrays(
     about completeness, and with the name weight such a split looked like
     five unshared words.  ``names[i]``, when given, marks a name: it weighs
     ``NAME_WEIGHT`` times in similarity but counts once here (a word is a word).
+    ``holder[i]``, when given, is who holds version i's words as evidence (-1: no one): a word
+    is shared when another holder has it.  Versions of one text word for word are one holder
+    (a copier's feed republishing a report a day later made that report's words all shared,
+    its page the cleanest, and the copy or its original took the lead from another outlet's);
+    a version that does not stand (revised later by its outlet, taken back, a notice) is none
+    (an outlet's text revised in place shares every word with the text it replaced, a report
+    put back with the one its notice took back).
     """
     if n == 1:
         return np.ones(1), np.zeros(1), np.zeros(1)
@@ -127,14 +143,37 @@ def coverage_arrays(
         version, terms, weights, keys = _fold(version, terms, weights, keys)
     _uniq, first, inv, support = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     inv = inv.reshape(-1)
-    shared = support >= 2
+    if holder is not None and np.unique(holder[holder >= 0]).size >= 2:
+        who = holder[version]  # each occurrence: its version's holder
+        held = who >= 0
+        pairs = np.unique(np.stack([inv[held], who[held]]), axis=1)  # each word once per holder
+        support = np.bincount(pairs[0], minlength=support.size)
+        shared = support >= 2
+        alone = support[inv] - held < 1  # no other holder has it
+    else:
+        shared = support >= 2
+        alone = ~shared[inv]
     value = np.where(shared, np.maximum(idf_of(terms[first]), 0.0), 0.0)
     total = float(value.sum())
     mass = np.bincount(version, weights=weights, minlength=n)
     mass[mass == 0] = 1.0
-    unshared = np.bincount(version, weights=np.where(shared[inv], 0.0, weights), minlength=n) / mass
+    unshared = np.bincount(version, weights=np.where(alone, weights, 0.0), minlength=n) / mass
     cov = np.bincount(version, weights=value[inv], minlength=n) / total if total > 0 else np.zeros(n)
     return cov, unshared, unshared * mass
+
+
+def holders(version: np.ndarray, terms: np.ndarray, n: int, *out: np.ndarray | None) -> np.ndarray | None:
+    """Each version's holder for :func:`coverage_arrays`: one per text (versions of the same
+    terms, a copy word for word, share one), -1 for a version marked in any of ``out`` (revised
+    later, taken back, a notice); None where each version is its own holder."""
+    seen: dict[bytes, int] = {}
+    bounds = np.searchsorted(version, np.arange(n + 1))  # version is in runs, in order
+    holder = np.array([seen.setdefault(np.sort(terms[a:b]).tobytes(), i)
+                       for i, (a, b) in enumerate(itertools.pairwise(bounds))], dtype=np.int64)
+    for gone in out:
+        if gone is not None:
+            holder[gone] = -1
+    return None if (holder == np.arange(n)).all() else holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +198,8 @@ class Facts:
     withdrawn: np.ndarray | None = None
     #: Versions that are an outlet's notice taking its report back (``Doc.notice``); None: none.
     notice: np.ndarray | None = None
+    #: When each version was read, epoch seconds (NaN: unknown); None: not known at all.
+    arrived: np.ndarray | None = None
 
 
 def superseded(published: np.ndarray, truncated: np.ndarray, words: np.ndarray, cos: np.ndarray) -> np.ndarray:
@@ -224,10 +265,11 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     slack = CLEAN_SLACK if not f.junk[cleanest] else max(CLEAN_SLACK, TIE * float(words.max()))
     tied = tied[extra <= least + slack].tolist()
 
-    def key(i: int) -> tuple[float, int, float, float, str]:
+    def key(i: int) -> tuple[float, int, float, float, float, str]:
         published = f.published[i]
         when = float("inf") if published != published else published
-        return (-f.priority[i], f.junk[i], when, -raw[i], f.ids[i])
+        read = float("inf") if f.arrived is None or f.arrived[i] != f.arrived[i] else float(f.arrived[i])
+        return (-f.priority[i], f.junk[i], when, -raw[i], read, f.ids[i])  # then the first read
 
     return min(tied, key=key), raw, tied, best
 
@@ -249,7 +291,7 @@ def scores(f: Facts, lead: int, raw: np.ndarray, tied: list[int], best: float) -
             elif any(f.junk[t] != lj for t in tied):
                 reason = "as complete as others; the cleanest page"
             else:
-                reason = "as complete as others; earliest published"
+                reason = "as complete as others; earliest published, else first read"
         elif f.notice is not None and f.notice[i]:
             reason = "its outlet's notice taking its report back"
         elif f.withdrawn is not None and f.withdrawn[i] and not f.withdrawn[lead]:

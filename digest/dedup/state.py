@@ -43,7 +43,7 @@ from .copies import CopySketch
 from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
-from .lead import Facts, coverage_arrays, pick, superseded, withdrawn
+from .lead import Facts, coverage_arrays, holders, pick, superseded, withdrawn
 from .params import Params
 from .terms import PLAIN, VOCAB
 
@@ -173,6 +173,7 @@ class EngineState:
             code = self.source_code[doc.source] = len(self.sources)
             self.sources.append(doc.source)
         col.published[num] = np.nan if doc.published is None else doc.published
+        col.arrived[num] = np.nan if doc.arrived is None else doc.arrived
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
         key = title_key(doc.source, doc.title)
@@ -339,8 +340,11 @@ class EngineState:
         members = np.frombuffer(st.members, dtype=np.int32)
         col = self.col
         terms, weights, version = self.gather(members)
+        revised, withdrawn = self.superseded(members), self.withdrawn(members)
+        notice = col.notice[members] if col.notice[members].any() else None
         cov, unshared, extra = coverage_arrays(
-            version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms]
+            version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms],
+            holder=holders(version, terms, members.size, revised, withdrawn, notice),
         )
         ids = self.ids
         group, groups = col.group[members].tolist(), self.groups
@@ -355,9 +359,10 @@ class EngineState:
             cov=cov,
             unshared=unshared,
             extra=extra,
-            superseded=self.superseded(members),
-            withdrawn=self.withdrawn(members),
-            notice=col.notice[members] if col.notice[members].any() else None,
+            superseded=revised,
+            withdrawn=withdrawn,
+            notice=notice,
+            arrived=col.arrived[members],
         )
 
     def withdrawn(self, members: np.ndarray) -> np.ndarray | None:
