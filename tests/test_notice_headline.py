@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import feedparser
-import lxml.html
 import pytest
 
 from digest.app import open_app
@@ -25,8 +24,10 @@ from digest.output.atom import stories_atom
 from digest.output.render import render_markdown
 from digest.records import DigestView, StoryView
 from tests.support.httpd import TestServer
-from tests.support.web import site
-from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed
+from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, _item, feed
+from tests.test_review_stop44_notice import rss
+from tests.test_timeline import text_of
+from tests.test_weekly_whats_new import HOMES
 
 DIGESTS = [{"name": "daily"}, {"name": "weekly", "every": "week", "weekday": "monday"}]
 REMOVED = ("Article removed", "This article has been removed.")
@@ -67,20 +68,45 @@ def test_a_notice_under_a_headline_of_its_own_takes_its_report_back(reader: Read
     assert [e.title for e in atom.entries] == [Q_TITLE]
 
 
-def test_a_report_removed_and_restored_in_one_week_says_both(reader: Reader) -> None:
+def test_a_report_removed_and_restored_in_one_week_is_no_news_that_week(reader: Reader) -> None:
+    """Removed on Tuesday, put back on Thursday as it was: the daily reader is told each; the
+    weekly reader, who read it the week before, is told nothing (stop 44's reader review: the
+    weekly said "Coast News removed and restored its report" of a text it had read)."""
     _run(reader, DAY1 - timedelta(days=7), (Q_TITLE, Q_TEXT))  # read the week before
     _run(reader, DAY1, (Q_TITLE, "This article has been removed."))  # Tuesday
     _run(reader, DAY1 + timedelta(days=2), (Q_TITLE, Q_TEXT))  # Thursday: put back
     assert _quake(_view(reader, date(2026, 11, 10))).whats_new == "Coast News removed its report"
     assert _quake(_view(reader, date(2026, 11, 12))).whats_new == "Coast News restored its report"
+    weekly = _view(reader, date(2026, 11, 15), "weekly")
+    assert weekly.stories == [] and weekly.articles_read == weekly.duplicates_collapsed == 2
+
+
+def test_a_report_read_first_in_the_week_removed_and_restored_is_told_as_read(reader: Reader) -> None:
+    """First read on Monday, removed Tuesday, back Thursday: the weekly reader never read it, and
+    is told what it says, not that it went and came back."""
+    _run(reader, DAY1 - timedelta(days=1), (Q_TITLE, Q_TEXT))  # Monday 9: the story's first report
+    _run(reader, DAY1, (Q_TITLE, "This article has been removed."))
+    _run(reader, DAY1 + timedelta(days=2), (Q_TITLE, Q_TEXT))
     weekly = _quake(_view(reader, date(2026, 11, 15), "weekly"))
-    assert (weekly.status, weekly.whats_new) == ("developing", "Coast News removed and restored its report")
+    assert weekly.status == "new" and weekly.whats_new == "" and HOMES in weekly.lead.text
 
 
-def test_the_story_page_is_headed_by_the_report_taken_back(reader: Reader) -> None:
-    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
-    _run(reader, DAY1 + timedelta(days=1), REMOVED)
-    quake = _quake(_view(reader, date(2026, 11, 11)))
-    with open_app(reader.config(DAY1 + timedelta(days=2), feed())) as app, site(app.cfg) as web:
-        page = lxml.html.document_fromstring(web.get(f"/story/{quake.story_id}").text)
-    assert page.findtext(".//h1/a") == Q_TITLE
+def test_another_outlets_report_new_in_the_week_removed_and_restored_is_told_by_its_words(reader: Reader) -> None:
+    """The story read the week before; Valley Wire's report first read on Monday, removed on
+    Tuesday, back on Thursday: the weekly line is what the report says (its headline), not
+    "Valley Wire removed and restored its report" (stop 44's reader review)."""
+    title, text = text_of("quake_a2")
+    published = DAY1 - timedelta(days=1)
+
+    def wire(t: str, x: str) -> str:
+        return rss(_item("wire-q", t, x, published), "Valley Wire")
+
+    _run(reader, DAY1 - timedelta(days=7), (Q_TITLE, Q_TEXT))  # Coast News, the week before
+    reader.others["Valley Wire"] = wire(title, text)
+    _run(reader, DAY1 - timedelta(days=1), (Q_TITLE, Q_TEXT))  # Monday 9
+    reader.others["Valley Wire"] = wire(title, "This article has been removed.")
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))  # Tuesday
+    reader.others["Valley Wire"] = wire(title, text)
+    _run(reader, DAY1 + timedelta(days=2), (Q_TITLE, Q_TEXT))  # Thursday
+    weekly = _quake(_view(reader, date(2026, 11, 15), "weekly"))
+    assert (weekly.status, weekly.whats_new) == ("developing", title)

@@ -373,14 +373,12 @@ def notices(new: Iterable[StoredArticle]) -> list[StoredArticle]:
     return sorted((v for v in new if is_notice(v)), key=lambda v: (v.fetched, v.key))
 
 
-def taken_back(notice: StoredArticle, *, outlet: bool = True, undid: StoredArticle | None = None) -> str:
+def taken_back(notice: StoredArticle, *, outlet: bool = True) -> str:
     """The line a notice is shown as: "Coast News removed its report" (or retracted); of a
     version that is no notice, the report its outlet put back (``digest.output.entries.restored``):
-    "Coast News restored its report", and where the notice it ``undid`` is news in the same
-    digest (a weekly's week), "Coast News removed and restored its report".  Without the
-    ``outlet``, as its row under "Also reported by" (the outlet is named before it)."""
-    done = takedown(undid.title, undid.text) if undid is not None else None
-    said = f"{takedown(notice.title, notice.text) or (done + ' and restored' if done else 'restored')} its report"
+    "Coast News restored its report".  Without the ``outlet``, as its row under "Also reported
+    by" (the outlet is named before it)."""
+    said = f"{takedown(notice.title, notice.text) or 'restored'} its report"
     return f"{notice.outlet_name} {said}" if outlet else said
 
 

@@ -217,11 +217,13 @@ def _back_as_read(live: list[StoredArticle], earlier: list[StoredArticle], copie
     return all(v.key in copies and v.revision_of and entry(v) in entries for v in live)
 
 
-def _undid(v: StoredArticle, back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -> StoredArticle | None:
-    """The notice the report put back ``v`` undoes that is news in the same window, if any (the
-    report removed and restored in one week)."""
-    undone_now = [n for n in new if n.key in back.get(v.key, ())]
-    return undone_now[-1] if undone_now else None
+def _undone_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -> set[str]:
+    """The notices new in the window that a report put back in it undoes, and those reports
+    (``back``: ``entries.restored``): a report removed on Tuesday and put back on Thursday is no
+    news to the weekly reader (nor to the daily one, both in one day), who is told what the
+    report adds, if anything, not that it went and came back."""
+    keys = {v.key for v in new}
+    return {k for r, ns in back.items() if r in keys and ns and set(ns) <= keys for k in (r, *ns)}
 
 
 def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
@@ -265,10 +267,11 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         earlier = sorted((v for v in versions if aware(v.fetched) < start), key=arrival)  # as read
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
-        told = notices(new)  # an outlet took its report back (or put it back): news, never a copy
-        said = sorted([*told, *(v for v in new if v.key in back)], key=arrival)
-        copies -= {v.key for v in said}
-        gone = replaced(new)
+        undone_here = _undone_within(back, new)  # taken back and put back within the window: no news
+        told = [n for n in notices(new) if n.key not in undone_here]  # an outlet took its report back
+        said = sorted([*told, *(v for v in new if v.key in back and v.key not in undone_here)], key=arrival)
+        copies -= {v.key for v in said}  # (or put it back): news, never a copy
+        gone = replaced(new) | (undone_here - back.keys())  # the report put back stands, as any version
         live = [v for v in new if v.key not in gone]  # as the window ends: an entry's latest
         if earlier and not said and _back_as_read(live, earlier, copies):
             hidden += len(fresh)
@@ -307,8 +310,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         heading = heading_of(lead, every)
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
-                else taken_back(said[-1], undid=_undid(said[-1], back, new)) if said and status == "developing"
-                else "")
+                else taken_back(said[-1]) if said and status == "developing" else "")
         stories.append(
             StoryView(
                 sid, heading, view(lead, lead.key in copies, title=heading), [view(v, v.key in copies) for v in others],
