@@ -120,6 +120,7 @@ def to_doc(record: dict[str, Any], recurring: RecurringLines) -> Doc:
         text=text,
         source=source,
         published=epoch(record.get("published")),
+        arrived=epoch(record.get("arrived")),
         priority=priority_of(record.get("priority")),
         truncated=bool(article and article.truncated),
         junk=sum(len(line) for line in article.junk) if article else 0,

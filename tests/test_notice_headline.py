@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import pytest
 
 from digest.app import open_app
@@ -24,6 +25,7 @@ from digest.output.atom import stories_atom
 from digest.output.render import render_markdown
 from digest.records import DigestView, StoryView
 from tests.support.httpd import TestServer
+from tests.support.web import site
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, _item, feed
 from tests.test_review_stop44_notice import rss
 from tests.test_timeline import text_of
@@ -66,6 +68,15 @@ def test_a_notice_under_a_headline_of_its_own_takes_its_report_back(reader: Read
     atom = feedparser.parse(stories_atom(view.stories, title="t", feed_url="https://d.example/feed.atom",
                                          site_url="https://d.example/", updated=DAY1 + timedelta(days=1)))
     assert [e.title for e in atom.entries] == [Q_TITLE]
+
+
+def test_the_story_page_is_headed_by_the_report_taken_back(reader: Reader) -> None:
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
+    _run(reader, DAY1 + timedelta(days=1), REMOVED)
+    quake = _quake(_view(reader, date(2026, 11, 11)))
+    with open_app(reader.config(DAY1 + timedelta(days=2), feed())) as app, site(app.cfg) as web:
+        page = lxml.html.document_fromstring(web.get(f"/story/{quake.story_id}").text)
+    assert page.findtext(".//h1/a") == Q_TITLE
 
 
 def test_a_report_removed_and_restored_in_one_week_is_no_news_that_week(reader: Reader) -> None:

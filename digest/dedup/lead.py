@@ -14,8 +14,8 @@ How it works
 ------------
 * ``coverage``: the idf-weighted share of the story's shared terms (found in
   at least two versions) that the version carries.
-* A term is shared when two *holders* have it (:func:`holders`): versions of one
-  text word for word are one holder, and a version that no longer stands (revised
+* A term is shared when two *holders* have it (:func:`holders`): copies of one
+  text are one holder, and a version that no longer stands (revised
   later by its outlet, taken back, a notice) is none.  A copier's feed
   republishing a report, an outlet's text revised in place, a report put back
   after its notice each made one text's words shared, its page the cleanest: the
@@ -48,7 +48,6 @@ How it works
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -124,12 +123,13 @@ def coverage_arrays(
     five unshared words.  ``names[i]``, when given, marks a name: it weighs
     ``NAME_WEIGHT`` times in similarity but counts once here (a word is a word).
     ``holder[i]``, when given, is who holds version i's words as evidence (-1: no one): a word
-    is shared when another holder has it.  Versions of one text word for word are one holder
-    (a copier's feed republishing a report a day later made that report's words all shared,
-    its page the cleanest, and the copy or its original took the lead from another outlet's);
-    a version that does not stand (revised later by its outlet, taken back, a notice) is none
-    (an outlet's text revised in place shares every word with the text it replaced, a report
-    put back with the one its notice took back).
+    is shared when another holder has it.  Copies of one text are one holder (a copier's feed
+    republishing a report a day later made that report's words all shared, its page the
+    cleanest, and the copy or its original took the lead from another outlet's; each copy's
+    own furniture is still its own, so the cleanest copy is still told); a version that does
+    not stand (revised later by its outlet, taken back, a notice) is none (an outlet's text
+    revised in place shares every word with the text it replaced, a report put back with the
+    one its notice took back).
     """
     if n == 1:
         return np.ones(1), np.zeros(1), np.zeros(1)
@@ -162,18 +162,16 @@ def coverage_arrays(
     return cov, unshared, unshared * mass
 
 
-def holders(version: np.ndarray, terms: np.ndarray, n: int, *out: np.ndarray | None) -> np.ndarray | None:
-    """Each version's holder for :func:`coverage_arrays`: one per text (versions of the same
-    terms, a copy word for word, share one), -1 for a version marked in any of ``out`` (revised
-    later, taken back, a notice); None where each version is its own holder."""
-    seen: dict[bytes, int] = {}
-    bounds = np.searchsorted(version, np.arange(n + 1))  # version is in runs, in order
-    holder = np.array([seen.setdefault(np.sort(terms[a:b]).tobytes(), i)
-                       for i, (a, b) in enumerate(itertools.pairwise(bounds))], dtype=np.int64)
+def holders(group: np.ndarray, *out: np.ndarray | None) -> np.ndarray | None:
+    """Each version's holder for :func:`coverage_arrays`: its copy group (``group``: copies of
+    one text, word for word or with a credit line or a site's furniture of their own, share one:
+    ``digest.dedup.copies``), -1 for a version marked in any of ``out`` (revised later, taken
+    back, a notice); None where each version is its own holder."""
+    holder = group.astype(np.int64)
     for gone in out:
         if gone is not None:
             holder[gone] = -1
-    return None if (holder == np.arange(n)).all() else holder
+    return None if np.unique(holder).size == holder.size and (holder >= 0).all() else holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +232,24 @@ def withdrawn(published: np.ndarray, notice: np.ndarray) -> np.ndarray:
     return np.asarray((later & notice[None, :]).any(axis=1) & ~notice, dtype=bool)
 
 
+def _later_copies(f: Facts, full: np.ndarray, raw: np.ndarray, best: float) -> np.ndarray:
+    """The copies (``Facts.copies``) read after their text's first full version, where that one
+    is not within ``TIE`` of ``best``: their own words (a copier's "(Wire Mirror)") made them
+    look a little more complete than the text they copy, enough to tie with another outlet's
+    more complete report and, cleaner, take its lead (stop 44's review)."""
+    out = np.zeros(len(f.ids), dtype=bool)
+    assert f.arrived is not None
+    when = np.where(np.isnan(f.arrived), np.inf, f.arrived)
+    for group in {c for c in f.copies} - {None}:
+        members = np.flatnonzero(np.fromiter((c == group for c in f.copies), dtype=bool, count=len(f.ids)) & full)
+        if members.size < 2:
+            continue
+        first = members[np.argmin(when[members])]
+        if raw[first] < best * (1 - TIE):
+            out[members] = True
+    return out
+
+
 def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
     """(lead position, raw scores, tied positions, best score); see the module docstring."""
     raw = f.words * (1 - (1 - UNSHARED) * f.unshared) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * f.cov)
@@ -246,6 +262,9 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
         full &= ~f.superseded  # an outlet's revised version neither leads nor ties
     best = float(raw[full].max())
     close = full & (raw >= best * (1 - TIE))
+    if f.arrived is not None:  # a copy is as complete as its text's first read: a copier's credit
+        level = close & ~_later_copies(f, full, raw, best)  # line does not bring it level with the best
+        close = level if level.any() else close
     # copies of a version as complete as the best are as complete too
     for group in {f.copies[i] for i in np.flatnonzero(close).tolist()} - {None}:
         same = np.fromiter((c == group for c in f.copies), dtype=bool, count=n)

@@ -344,7 +344,7 @@ class EngineState:
         notice = col.notice[members] if col.notice[members].any() else None
         cov, unshared, extra = coverage_arrays(
             version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms],
-            holder=holders(version, terms, members.size, revised, withdrawn, notice),
+            holder=holders(col.group[members], revised, withdrawn, notice),
         )
         ids = self.ids
         group, groups = col.group[members].tolist(), self.groups
