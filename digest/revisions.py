@@ -60,8 +60,8 @@ Special cases
   version went back from flips between two texts, and is not read (another figure back after
   a first is read).  A headline or a passage back is still nothing
   (an A/B-tested headline, a paragraph added and taken out).  GVC reports changed, then taken
-  back, then changed again (``benchmarks.inplace``): figures back read 227 of 233 (the others
-  state the figure twice, or in a line the cleaning removed), flips read 0 of 227, headlines
+  back, then changed again (``benchmarks.inplace``): figures back read 229 of 233 (the others
+  state the figure twice, or in a line the cleaning removed), flips read 0 of 229, headlines
   and paragraphs back 0 of 257.
 """
 
@@ -98,11 +98,18 @@ def revision_key(first: str, n: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Lines:
-    """Lines an earlier version held and its cleaning removed (``StoredArticle.junk``)."""
+class _Text:
+    """A title and text of no entry: lines an earlier version held and its cleaning removed
+    (``StoredArticle.junk``), or a version's text read as if of no entry, against every earlier
+    text (``news.Read`` reads a version of an entry against that entry's latest only)."""
 
     title: str
     text: str
+
+
+def _as_text(v: Said) -> _Text:
+    """``v``'s title and text, of no entry (:class:`_Text`)."""
+    return _Text(v.title, v.text)
 
 
 def said(versions: list[StoredArticle]) -> list[Said]:
@@ -111,7 +118,7 @@ def said(versions: list[StoredArticle]) -> list[Said]:
     at one read and kept at the next, when a line added above it (a timestamp, an ad slot)
     moved the edge: it was there before, and is no news (GVC, a timestamp line added: 5 of 152
     reports read as revised without them, see ``benchmarks.inplace``)."""
-    return [*versions, *(_Lines("", "\n".join(v.junk)) for v in versions if v.junk)]
+    return [*versions, *(_Text("", "\n".join(v.junk)) for v in versions if v.junk)]
 
 
 @dataclass(slots=True)
@@ -200,7 +207,7 @@ def revised(article: Article, key: str, versions: list[StoredArticle], content_h
     test) and takes nothing back nor puts it back, nor corrects a figure back."""
     earlier = said(versions)
     read, seen = read_of(earlier), words_read(earlier)  # once, for both tests
-    as_read = adds_nothing(_Lines(article.title, article.text), earlier, read, seen)  # against every earlier text
+    as_read = adds_nothing(_as_text(article), earlier, read, seen)  # against every earlier text
     if as_read and not _taken_back_or_back(article, versions) and (
             adds_nothing(article, earlier, read, seen) or _flips(article, versions)):
         return None  # nothing back either, or back to what the entry went back from: a flip
@@ -229,9 +236,9 @@ def _flips(article: Article, versions: list[StoredArticle]) -> bool:
     figure back after a first (4,000 homes, 50 aftershocks, 4,400 homes, 4,000 homes back, then
     40 aftershocks back) is a correction of its own."""
     *before, latest = sorted(versions, key=lambda v: (v.fetched, v.key))
-    if not before or not adds_nothing(_Lines(latest.title, latest.text), said(before)):
+    if not before or not adds_nothing(_as_text(latest), said(before)):
         return False  # the latest went back from nothing
-    return adds_nothing(_Lines(article.title, article.text), said(before[-1:]))
+    return adds_nothing(_as_text(article), said(before[-1:]))
 
 
 def _taken_back_or_back(article: Said, versions: list[StoredArticle]) -> bool:

@@ -218,15 +218,13 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
                        # the backlog of a source first read in the period, unless it developed since
                        backlog=status == "new" and s.story_id in backlog and said is None)
 
-    if told is not None:  # a story the period's view leaves out has nothing new over the period
-        gone = [sid for sid in stories if sid not in told and sid not in born]
-        hidden_too = sum(len(read.get(sid, ())) + repeated[sid] for sid in gone)
-        for sid in gone:
-            del stories[sid]
+    undone = [sid for sid in stories if told is not None and sid not in told and sid not in born]
+    for sid in undone:  # the period's view leaves it out: nothing new over the period
+        del stories[sid]
     merged = sorted((mark(s) for s in stories.values()),
                     key=lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, s.story_id))
     last = views[-1] if views else None
-    hidden = sum(v.repeats_hidden for v in views) + (hidden_too if told is not None else 0)
+    hidden = sum(v.repeats_hidden for v in views) + sum(len(read.get(sid, ())) + repeated[sid] for sid in undone)
     failing = {f.name: f for v in views for f in v.failing}  # each as its latest day named it
     return DigestView(
         date=day.isoformat(),
@@ -257,10 +255,12 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     view.sections = sections
     view.stories = [s for sec in sections for s in sec.stories]
     view.duplicates_collapsed = duplicates_collapsed(view.stories) + view.repeats_hidden  # not the muted ones
-    if len(views) > 1:  # the count per day of the stories this digest shows as news (the week's own
-        shown = {s.story_id for s in view.stories if s.status != ALSO_REPORTED}  # status: "also reported"
-        # over the week is no day's news, though it developed on one: a figure raised, then back)
-        view.per_day = [(v.date, sum(s.story_id in shown and s.status != ALSO_REPORTED for s in v.stories)) for v in views]
+    if len(views) > 1:
+        # the count per day of the stories this digest shows as news: a story "also reported" over
+        # the period is no day's news, though it developed on one (a figure raised, then back)
+        news = {s.story_id for s in view.stories if s.status != ALSO_REPORTED}
+        view.per_day = [(v.date, sum(s.story_id in news and s.status != ALSO_REPORTED for s in v.stories))
+                        for v in views]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.muted_articles = sum(sum(v.new for v in _versions(s)) + s.repeated for s, _ in muted)
     view.name = plan.name
