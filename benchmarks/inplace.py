@@ -50,7 +50,6 @@ one before.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import re
 from collections import Counter, defaultdict
@@ -92,11 +91,11 @@ def back_and_again(first: Article, changed: Article) -> tuple[Article | None, Ar
     second = revised(changed, first.key, versions, "2")
     assert second is not None  # only a change read is taken back
     versions.append(stored(second, AT + timedelta(days=1)))
-    third = revised(dataclasses.replace(first, key=first.key), first.key, versions, "3")
+    third = revised(first, first.key, versions, "3")
     if third is None:
         return None, None, versions[:2]
     more = [*versions, stored(third, AT + timedelta(days=2))]
-    return third, revised(dataclasses.replace(changed, key=first.key), first.key, more, "4"), versions
+    return third, revised(changed, first.key, more, "4"), versions
 
 
 def _cleaned(entry: Entry) -> Article | None:

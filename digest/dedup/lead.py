@@ -232,16 +232,24 @@ def withdrawn(published: np.ndarray, notice: np.ndarray) -> np.ndarray:
     return np.asarray((later & notice[None, :]).any(axis=1) & ~notice, dtype=bool)
 
 
-def _later_copies(f: Facts, full: np.ndarray, raw: np.ndarray, best: float) -> np.ndarray:
-    """The copies (``Facts.copies``) read after their text's first full version, where that one
-    is not within ``TIE`` of ``best``: their own words (a copier's "(Wire Mirror)") made them
-    look a little more complete than the text they copy, enough to tie with another outlet's
-    more complete report and, cleaner, take its lead (stop 44's review)."""
-    out = np.zeros(len(f.ids), dtype=bool)
-    assert f.arrived is not None
-    when = np.where(np.isnan(f.arrived), np.inf, f.arrived)
-    for group in {c for c in f.copies} - {None}:
-        members = np.flatnonzero(np.fromiter((c == group for c in f.copies), dtype=bool, count=len(f.ids)) & full)
+def _copy_groups(f: Facts) -> dict[str, np.ndarray]:
+    """Each copy group of the story's versions (``Facts.copies``): its label and which versions
+    are in it."""
+    labels = np.array([c or "" for c in f.copies], dtype=object)
+    return {group: labels == group for group in set(f.copies) if group is not None}
+
+
+def _later_copies(
+    groups: dict[str, np.ndarray], when: np.ndarray, full: np.ndarray, raw: np.ndarray, best: float
+) -> np.ndarray:
+    """The copies (``groups``: :func:`_copy_groups`) read after their text's first full version
+    (``when``: each version's arrival), where that one is not within ``TIE`` of ``best``: their
+    own words (a copier's "(Wire Mirror)") made them look a little more complete than the text
+    they copy, enough to tie with another outlet's more complete report and, cleaner, take its
+    lead (stop 44's review)."""
+    out = np.zeros(raw.size, dtype=bool)
+    for same in groups.values():
+        members = np.flatnonzero(same & full)
         if members.size < 2:
             continue
         first = members[np.argmin(when[members])]
@@ -262,12 +270,14 @@ def pick(f: Facts) -> tuple[int, np.ndarray, list[int], float]:
         full &= ~f.superseded  # an outlet's revised version neither leads nor ties
     best = float(raw[full].max())
     close = full & (raw >= best * (1 - TIE))
+    groups = _copy_groups(f)
     if f.arrived is not None:  # a copy is as complete as its text's first read: a copier's credit
-        level = close & ~_later_copies(f, full, raw, best)  # line does not bring it level with the best
+        when = np.where(np.isnan(f.arrived), np.inf, f.arrived)  # line does not bring it level with the best
+        level = close & ~_later_copies(groups, when, full, raw, best)
         close = level if level.any() else close
     # copies of a version as complete as the best are as complete too
-    for group in {f.copies[i] for i in np.flatnonzero(close).tolist()} - {None}:
-        same = np.fromiter((c == group for c in f.copies), dtype=bool, count=n)
+    for group in {c for i in np.flatnonzero(close).tolist() if (c := f.copies[i]) is not None}:
+        same = groups[group]
         longest = float(f.words[close & same].max())
         close |= full & same & (f.words >= COPY_LENGTH * longest)
     tied = np.flatnonzero(close)

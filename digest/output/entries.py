@@ -215,5 +215,6 @@ def heading_of(lead: StoredArticle, versions: list[StoredArticle]) -> str:
     of the report it took back (the notice's own, "Article removed", names no story)."""
     if not is_notice(lead):
         return lead.title
-    taken = [v for v in versions if v.outlet_name == lead.outlet_name and not is_notice(v) and before(v, lead)]
+    gone = withdrawn(versions, [lead])  # the outlet's versions it took back
+    taken = [v for v in versions if v.key in gone and not is_notice(v)]
     return max(taken, key=arrival).title if taken else lead.title

@@ -99,8 +99,8 @@ def stated(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
             yield _FIG + _sum(_NUMBER_WORDS[word.lower()], _scale(text, m)), m.start()
 
 
-#: The scales a figure is kept in, largest first, with their powers of ten.
-_POWERS = (("tn", 12), ("bn", 9), ("m", 6))
+#: Each scale's power of ten; the scales a sum is kept in are those from a million up.
+_POWER = {"tn": 12, "bn": 9, "m": 6, "k": 3}
 
 
 def _sum(number: str, scale: str) -> str:
@@ -111,9 +111,9 @@ def _sum(number: str, scale: str) -> str:
     whole = len(number.partition(".")[0])
     if (not scale and whole < 7) or len(number) > 15:  # most figures: under a million; or a reference
         return number
-    value = Decimal(number).scaleb(dict(_POWERS).get(scale, 3 if scale == "k" else 0))
-    for name, power in _POWERS:
-        if value >= Decimal(10) ** power:
+    value = Decimal(number).scaleb(_POWER.get(scale, 0))
+    for name, power in _POWER.items():
+        if power >= 6 and value >= Decimal(10) ** power:
             return _digits(value.scaleb(-power)) + name
     return _digits(value)
 
