@@ -121,3 +121,17 @@ def test_another_outlets_report_new_in_the_week_removed_and_restored_is_told_by_
     _run(reader, DAY1 + timedelta(days=2), (Q_TITLE, Q_TEXT))  # Thursday
     weekly = _quake(_view(reader, date(2026, 11, 15), "weekly"))
     assert (weekly.status, weekly.whats_new) == ("developing", title)
+
+
+def test_a_days_heading_is_never_a_report_read_on_a_later_day(reader: Reader) -> None:
+    """The day's page is the story as it stood at the day's end: a report of the same outlet
+    read a day after its notice (published before it, so taken back by it) does not head the
+    day the notice was shown (it headed it, as the latest report taken back)."""
+    late = _item("quake-2", "Harbour wall cracked in Taranaki quake", Q_TEXT, DAY1 - timedelta(hours=14))
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
+    _run(reader, DAY1 + timedelta(days=1), REMOVED)
+    notice = _item("quake-1", *REMOVED, DAY1 - timedelta(hours=12))
+    assert main(["run", "--config", str(reader.config(DAY1 + timedelta(days=2), rss(notice + late))), "--quiet"]) == 0
+    quake = _quake(_view(reader, date(2026, 11, 11)))
+    assert (quake.title, quake.whats_new) == (Q_TITLE, "Coast News removed its report")
+    assert _view(reader, date(2026, 11, 12)).stories == []  # read after its notice: taken back

@@ -243,7 +243,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         # the story as it stood at the day's end: a version that arrived later is a later
         # day's news (an archive page of the day does not show it)
         every = store.story_versions(sid)
-        versions = [v for v in every if aware(v.fetched) < end]
+        versions = until_end = [v for v in every if aware(v.fetched) < end]
         if st is None or not versions:
             continue
         by_key = {v.key: v for v in versions}
@@ -307,7 +307,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
             (v for v in versions if v.key != lead.key and v.key not in standing),
             key=lambda v: (v.published or start, v.outlet_name),
         )
-        heading = heading_of(lead, every)
+        heading = heading_of(lead, until_end)  # a report read after the day is no heading of it
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
