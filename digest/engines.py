@@ -94,8 +94,10 @@ def recall_entry(engine: Engine, store: Store, key: str) -> None:
     """Put back into ``engine`` the stored versions of the entry whose first article is ``key``
     (its article and revisions, each in its stored story), where the engine no longer holds
     them: a notice that replaced an old report in place (a takedown months later, the report
-    dated before the engine's range) takes it back, where it was a new story "Article removed"."""
-    remade: dict[str, bytes] = {}
+    dated before the engine's range) takes it back, where it was a new story "Article removed".
+    A fingerprint of another format is made again but not written back: the entry is older than
+    any rebuild's range, so no rebuild reads it, and the run is mid-ingest."""
+    remade: dict[str, bytes] = {}  # made for restore_row; not saved (above)
     for row in store.entry_revisions(key):
         if row.key not in engine:
             restore_row(engine, row, remade)

@@ -341,7 +341,8 @@ class EngineState:
         col = self.col
         terms, weights, version = self.gather(members)
         revised, withdrawn = self.superseded(members), self.withdrawn(members)
-        notice = col.notice[members] if col.notice[members].any() else None
+        marked = col.notice[members]
+        notice = marked if marked.any() else None
         cov, unshared, extra = coverage_arrays(
             version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms],
             holder=holders(col.group[members], revised, withdrawn, notice),

@@ -111,8 +111,8 @@ def _alive(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # none, or a number no process can have
         return False
-    except (PermissionError, OverflowError):
-        return True
+    except PermissionError:  # another user's
+        pass
     return True
