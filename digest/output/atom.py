@@ -33,12 +33,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from ..records import StoryView, VersionView
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
-from .newsline import news_parts, outlet_said, was_said
+from .newsline import OURS_END, news_parts, outlet_parts, outlet_said, was_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -98,26 +99,32 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
     strong.text = "Developing"
     strong.tail = ": "
     outlet = _line(story.whats_new_outlet)
-    if (rest := outlet_said(news, outlet)) is not None:
+    figures = story.whats_new_figures if news == story.whats_new else ()
+    if outlet_said(news, outlet) is not None:
+        told = outlet_parts(news, outlet, figures)
         said = ET.SubElement(p, "span", {"lang": PAGE_LANG})
         name = ET.SubElement(said, "span", {"dir": "auto"})
         name.text = outlet
-        name.tail = " " + rest
+        name.tail = " " + told["whats_new_said"]
+        if not told["whats_new_more"]:
+            return
+        said.tail = OURS_END  # and the page's words after told: the report put back at 4,000 homes
+        parts: list[dict[str, Any]] = told["whats_new_more"]
     else:
-        said = ET.SubElement(p, "span", {"dir": "auto"})
-        if story.whats_new_lang:
-            said.set("lang", story.whats_new_lang)
-        _marked(said, news, story)
+        parts = news_parts(news, news, figures)
+    said = ET.SubElement(p, "span", {"dir": "auto"})
+    if story.whats_new_lang:
+        said.set("lang", story.whats_new_lang)
+    _marked(said, parts)
 
 
-def _marked(said: ET.Element, news: str, story: StoryView) -> None:
-    """The line's text in ``said``, each figure it is new by alone ``<strong>`` and followed by
-    the one it took the place of, " (was 4,000)", as the digest's pages show them
-    (``newsline.news_parts``: the digest's words in the pages' language, left to right, in a
-    line in the feed's); the text alone where the line is not the view's, as written."""
-    figures = story.whats_new_figures if news == story.whats_new else ()
+def _marked(said: ET.Element, parts: list[dict[str, Any]]) -> None:
+    """The line's text in ``said`` (its ``newsline.news_parts``), each figure it is new by alone
+    ``<strong>`` and followed by the one it took the place of, " (was 4,000)", as the digest's
+    pages show them (the digest's words in the pages' language, left to right, in a line in the
+    feed's); the text alone where the line is not the view's, as written."""
     last: ET.Element | None = None
-    for part in news_parts(news, news, figures):
+    for part in parts:
         text: str = part["text"]
         if part["new"]:
             last = ET.SubElement(said, "strong")

@@ -122,8 +122,10 @@ def story_context(
     cut = excerpt(s.lead.text or "", excerpt_chars)
     news = shown_news(s.whats_new, title, cut, bool(s.whats_new_figures))
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
-    if news and s.whats_new_figures:  # the line is the lead's opening, its figures marked: the rest
-        cut = excerpt(rest, excerpt_chars) if (rest := after_line(s.lead.text or "", news)) is not None else cut
+    ours = outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet, s.whats_new_figures)
+    page = "".join(p["text"] for p in ours["whats_new_more"]) if ours["whats_new_outlet"] else news
+    if page and s.whats_new_figures:  # the line is the lead's opening, its figures marked: the rest
+        cut = excerpt(rest, excerpt_chars) if (rest := after_line(s.lead.text or "", page)) is not None else cut
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),
@@ -151,7 +153,7 @@ def story_context(
         #: the line as plain text, each figure changed followed by the one it replaced
         "whats_new_plain": plain_news(parts),
         "whats_new_lang": part_lang(s.whats_new_lang),
-        **outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet),
+        **ours,
         "lead_new": s.lead.new,
         "lang": lead["lang"],
     }

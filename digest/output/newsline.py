@@ -12,7 +12,8 @@
 * :func:`after_line`: where a line new by figures opens the lead, the excerpt goes on after it
   (it said the sentence again, its figure unmarked, under the line).
 * :func:`outlet_said`, :func:`outlet_parts`: a line in the digest's own words about an outlet
-  ("Coast News retracted its report"), the outlet apart.
+  ("Coast News retracted its report"), the outlet apart, and the page's words after it, if any
+  (a report put back at 4,000 homes where its outlet said 4,400 before taking it back).
 """
 
 from __future__ import annotations
@@ -30,11 +31,24 @@ def outlet_said(line: str, outlet: str) -> str | None:
     return line[len(outlet) + 1 :] if outlet and line.startswith(outlet + " ") else None
 
 
-def outlet_parts(line: str, outlet: str) -> dict[str, str]:
-    """The outlet a line in the digest's own words names (feed text, isolated in HTML) and the
-    rest (:func:`outlet_said`); "" for a version's words."""
+#: Between a line in the digest's own words about an outlet and what the outlet's page says
+#: that the reader had not read: "Coast News restored its report: about 4,000 homes ...".
+OURS_END = ": "
+
+
+def outlet_parts(line: str, outlet: str, figures: tuple[tuple[int, int, str | None], ...] = ()) -> dict[str, Any]:
+    """The outlet a line in the digest's own words names (feed text, isolated in HTML), the
+    rest of our words (:func:`outlet_said`), and the page's words after them, if any
+    (``OURS_END``), in :func:`news_parts` (``figures``: in ``line``, as ``news_parts``'s);
+    "" and [] for a version's words."""
     said = outlet_said(line, outlet)
-    return {"whats_new_outlet": outlet if said is not None else "", "whats_new_said": said or ""}
+    if said is None:
+        return {"whats_new_outlet": "", "whats_new_said": "", "whats_new_more": []}
+    ours, sep, more = said.partition(OURS_END)  # our words hold no OURS_END: taken_back's
+    at = len(line) - len(more)
+    more_figures = tuple((a - at, b - at, was) for a, b, was in figures if a >= at)
+    return {"whats_new_outlet": outlet, "whats_new_said": ours,
+            "whats_new_more": news_parts(more, more, more_figures) if sep else []}
 
 
 def shown_news(line: str, title: str, cut: str, figures: bool = False) -> str:

@@ -106,12 +106,14 @@ from .news import (
     copies_of,
     figures_told,
     is_notice,
+    new_passages,
     notices,
     read_of,
     speaker,
     taken_back,
     whats_new,
 )
+from .newsline import OURS_END
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
@@ -226,6 +228,21 @@ def _undone_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -
     return {k for r, ns in back.items() if r in keys and ns and set(ns) <= keys for k in (r, *ns)}
 
 
+def _restored_news(report: StoredArticle, earlier: list[StoredArticle], heading: str
+                   ) -> tuple[str, tuple[tuple[int, int, str | None], ...]]:
+    """What a report its outlet put back says that the reader had not read (the line after
+    "Coast News restored its report: "), with the figures it is new by (``news.figures_told``):
+    the report back at 4,000 homes where its outlet said 4,400 before its notice.  Read against
+    the ``earlier`` versions less the notices: an entry's notice is no text of its report, and
+    compared with it, the report back said nothing new.  ("", ()) where it says nothing new."""
+    texts = [v for v in earlier if not is_notice(v)]
+    read = read_of(texts)
+    if not new_passages(report, read):
+        return "", ()
+    line = whats_new([report], texts, heading, read=read, copies=())
+    return line, tuple(figures_told(line, report, read))
+
+
 def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day
     (``since``: in the days from that one to ``day``, each story's line of what is new worked
@@ -311,15 +328,23 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
+        figures = tuple(figures_told(line, speaker(live, copies), read)) if told_by else ()
+        lang = speaker(live, copies).lang if told_by else None
+        if said and status == "developing" and said[-1].key in back:  # and what the report back says
+            more, more_figures = _restored_news(said[-1], earlier, heading)
+            if more:
+                at = len(line) + len(OURS_END)
+                line, lang = line + OURS_END + more, said[-1].lang
+                figures = tuple((a + at, b + at, was) for a, b, was in more_figures)
         stories.append(
             StoryView(
                 sid, heading, view(lead, lead.key in copies, title=heading), [view(v, v.key in copies) for v in others],
                 first_seen=st.first_seen,
                 status=status,
                 whats_new=line,
-                whats_new_lang=(None if said or status != "developing" else speaker(live, copies).lang),
+                whats_new_lang=lang,
                 whats_new_outlet=said[-1].outlet_name if said and status == "developing" else "",
-                whats_new_figures=tuple(figures_told(line, speaker(live, copies), read)) if told_by else (),
+                whats_new_figures=figures,
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 newest=newest,
