@@ -1,6 +1,6 @@
 """Configuration: ``feeds.yaml`` read, validated, resolved and edited.
 
-``model`` holds the settings and their loading, ``problems`` turns what
+``model`` holds the settings, ``reading`` reads them from the file, ``problems`` turns what
 YAML and pydantic report into one line a problem, ``refs`` checks the names
 one setting gives another, ``edit`` writes sources into the file in place.
 The names below are what the rest of digest imports.
@@ -14,9 +14,8 @@ from .model import (
     FetchConfig,
     FilterRule,
     SourceConfig,
-    load_config,
-    parse_config,
 )
+from .reading import load_config, parse_config
 
 __all__ = [
     "OTHER",

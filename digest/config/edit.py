@@ -48,7 +48,8 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ..errors import ConfigError
 from ..output.files import atomic_write
 from ..text.identity import feed_key
-from .model import Config, load_config, parse_config, read_plain
+from .model import Config
+from .reading import load_config, parse_config, read_plain
 
 __all__ = ["Added", "add_sources", "backup_path", "configured_feeds", "remove_source"]
 
