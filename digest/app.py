@@ -68,7 +68,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import article_key_of, doc_of, rekeyed, stored_keys
+from .articles import article_key_of, fresh_doc, rekeyed, stored_keys
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
@@ -365,7 +365,7 @@ class App:
                 if article.key in taken:
                     continue
                 taken.add(article.key)
-                doc = doc_of(article)
+                doc = fresh_doc(self.store, article)
                 if doc.notice and doc.revises and doc.revises not in engine:  # an old report's takedown
                     from .engines import recall_entry
 

@@ -8,6 +8,7 @@ restored from the store alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from .dedup.doc import Doc
@@ -37,6 +38,28 @@ def doc_of(article: Article) -> Doc:
     """The engine's view of a freshly cleaned article (a date read off a file's time is no
     publication time: it closes no window)."""
     return _doc(article, None if article.date_from_file else article.published)
+
+
+def fresh_doc(store: Store, article: Article) -> Doc:
+    """:func:`doc_of`, and of an outlet's notice read as an entry of its own, the entry it takes
+    back (``Doc.revises``: :func:`notice_entry`)."""
+    doc = doc_of(article)
+    if doc.notice and not doc.revises and (taken := notice_entry(store, article)):
+        return replace(doc, revises=taken)
+    return doc
+
+
+def notice_entry(store: Store, article: Article) -> str:
+    """The entry (its first article's key) a notice read as an entry of its own takes back: its
+    source's latest article read from the notice's link that is no notice (a site publishing
+    "Article removed" under another id, at the report's address); "" for none.  Found by its
+    headline otherwise (``Engine``), where the notice keeps the report's."""
+    if not is_http(article.url):
+        return ""
+    for row in store.articles_at(article.source, article.url or ""):
+        if row.key != article.key and takedown(row.title, row.text) is None:
+            return row.revision_of or row.key
+    return ""
 
 
 def stored_doc(row: StoredArticle) -> Doc:

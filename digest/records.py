@@ -339,7 +339,8 @@ class DigestView:
     duplicates_collapsed: int
     title: str = "digest"
     #: New versions of stories not shown: each a page listed on an earlier day, read again
-    #: through another source (``StoryView.repeated``); counted in ``duplicates_collapsed``.
+    #: through another source (``StoryView.repeated``), a report read after its outlet's notice
+    #: took it back, or a notice of a report never read; counted in ``duplicates_collapsed``.
     repeats_hidden: int = 0
     generated: datetime | None = None
     #: The stories in sections (``digest.output.digests.arrange``); empty: not arranged,

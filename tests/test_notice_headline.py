@@ -135,3 +135,25 @@ def test_a_days_heading_is_never_a_report_read_on_a_later_day(reader: Reader) ->
     quake = _quake(_view(reader, date(2026, 11, 11)))
     assert (quake.title, quake.whats_new) == (Q_TITLE, "Coast News removed its report")
     assert _view(reader, date(2026, 11, 12)).stories == []  # read after its notice: taken back
+
+
+def test_a_notice_under_a_new_id_at_the_reports_address_takes_it_back(reader: Reader) -> None:
+    """A site that publishes its notice as an entry of its own (another id) at the report's
+    address, under a headline of its own: the notice found its report neither by entry nor by
+    headline, and the day's digest had a new story "Article removed" naming no report."""
+    _run(reader, DAY1, (Q_TITLE, Q_TEXT))
+    notice = _item("notice-9", *REMOVED, DAY1 + timedelta(hours=20)).replace(
+        "https://coast.example/notice-9", "https://coast.example/quake-1")
+    assert main(["run", "--config", str(reader.config(DAY1 + timedelta(days=1), rss(notice))), "--quiet"]) == 0
+    view = _view(reader, date(2026, 11, 11))
+    assert [(s.title, s.status, s.whats_new) for s in view.stories] == [
+        (Q_TITLE, "developing", "Coast News removed its report")]
+
+
+def test_a_notice_whose_report_was_never_read_is_no_story(reader: Reader) -> None:
+    """A notice taking back a report the store never held (published before the source was
+    added, or pruned since) names nothing the reader read: no story "Article removed"."""
+    notice = _item("notice-9", *REMOVED, DAY1 - timedelta(hours=2))
+    assert main(["run", "--config", str(reader.config(DAY1, rss(notice))), "--quiet"]) == 0
+    view = _view(reader, DAY1.date())
+    assert view.stories == [] and view.articles_read == 1

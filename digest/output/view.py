@@ -278,8 +278,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
         late = read_after(fresh, told_ever) - set(back)  # a report read after its notice took it back
         new = [v for v in fresh if v.key not in repeats and v.key not in late]
-        if not new:  # nothing new, or only a page already listed read again, or taken back
-            hidden += len(fresh)
+        if not new or all(is_notice(v) for v in versions):  # nothing new, or only a page already
+            hidden += len(fresh)  # listed read again, or taken back; or notices of no report read
             continue
         earlier = sorted((v for v in versions if aware(v.fetched) < start), key=arrival)  # as read
         read = read_of(earlier)

@@ -351,6 +351,9 @@ class Store(Protocol):
     def keyed_by_text(self, source: str, urls: Sequence[str]) -> dict[str, StoredArticle]:
         """``source``'s latest article keyed by its text (no guid, not a revision) of each URL."""
         ...
+    def articles_at(self, source: str, url: str) -> list[StoredArticle]:
+        """``source``'s articles read from ``url``, the latest read first."""
+        ...
     def rekey_articles(self, moves: Mapping[str, KeyMove]) -> int:
         """Move articles to new keys (old -> (new, guid, content hash)); how many moved."""
         ...

@@ -141,6 +141,13 @@ class StoreReads:
                 found[a.url or ""] = a
         return found
 
+    def articles_at(self: _Reader, source: str, url: str) -> list[StoredArticle]:
+        """``source``'s articles read from ``url``, the latest read first (no index: asked for
+        an outlet's notice only, ``digest.articles.notice_entry``)."""
+        q = (f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE source=? AND url=? "
+             "ORDER BY fetched DESC, key DESC")
+        return [self._article_of(r) for r in self._run(q, (source, url))]
+
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
