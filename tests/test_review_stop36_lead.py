@@ -79,9 +79,11 @@ def test_a_writer_killed_mid_write_leaves_a_temporary_file_the_next_write_remove
 
     impossible = tmp_path / f".digest-2026-11-20.html.{_HOST}-{10**30}-0123456789ab.tmp"  # no process has it
     impossible.write_text("x")
+    group = tmp_path / f".digest-2026-11-20.html.{_HOST}-0-0123456789ab.tmp"  # nor this one (a group's)
+    group.write_text("x")
     working, busy = _create_temp(target)  # a writer at work: this process
     atomic_write(target, "<html>whole</html>")
     assert target.read_text() == "<html>whole</html>"
-    assert not old.exists() and not fresh.exists() and not impossible.exists()  # their writers are gone
+    assert not old.exists() and not fresh.exists() and not impossible.exists() and not group.exists()  # their writers are gone
     assert other.exists() and elsewhere.exists() and busy.exists()
     os.close(working)

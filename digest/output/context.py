@@ -124,7 +124,7 @@ def story_context(
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
     ours = outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet, s.whats_new_figures)
     page = "".join(p["text"] for p in ours["whats_new_more"]) if ours["whats_new_outlet"] else news
-    if page and s.whats_new_figures:  # the line is the lead's opening, its figures marked: the rest
+    if page and (s.whats_new_figures or ours["whats_new_outlet"]):  # the line opens the lead: the rest
         cut = excerpt(rest, excerpt_chars) if (rest := after_line(s.lead.text or "", page)) is not None else cut
     return {
         "story_id": s.story_id,

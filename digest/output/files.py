@@ -109,6 +109,8 @@ def _alive(pid: int) -> bool:
     """Whether process ``pid`` runs on this machine (one of another user's does too)."""
     if pid == os.getpid():
         return True
+    if pid <= 0:  # no process's number (os.kill would signal this process's group)
+        return False
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):  # none, or a number no process can have

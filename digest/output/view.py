@@ -90,7 +90,7 @@ from ..config import Config
 from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
 from ..store.base import FIRST_READ_KEY, Store, StoredArticle, aware, parse_ts
 from ..text.identity import feed_key
-from .days import day_failing, day_window, written_leads
+from .days import day_failing, day_window, shown_day, written_leads
 from .entries import (
     arrival,
     day_lead,
@@ -228,6 +228,19 @@ def _undone_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -
     return {k for r, ns in back.items() if r in keys and ns and set(ns) <= keys for k in (r, *ns)}
 
 
+def _hidden_by_notice(store: Store, cfg: Config, period: tuple[date, int], versions: list[StoredArticle],
+                      notes: list[StoredArticle]) -> set[str]:
+    """The versions the notices ``notes`` took back that arrived in the first notice's own
+    digest (``period``: a digest's first day and its length in days, 1 or a weekly's 7; the
+    notice's digest is the one of that length holding its day): that digest showed the notice
+    in their place, never their text (4,400 homes raised at 10:00, removed at 18:00)."""
+    first, span = period
+    day = shown_day(store, cfg, min(notes, key=arrival).fetched)
+    since = day_window(store, cfg, first + timedelta(days=(day - first).days // span * span))[0]
+    taken = withdrawn(versions, notes)
+    return {v.key for v in versions if v.key in taken and aware(v.fetched) >= since}
+
+
 def _restored_news(report: StoredArticle, earlier: list[StoredArticle], heading: str
                    ) -> tuple[str, tuple[tuple[int, int, str | None], ...]]:
     """What a report its outlet put back says that the reader had not read (the line after
@@ -331,7 +344,10 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         figures = tuple(figures_told(line, speaker(live, copies), read)) if told_by else ()
         lang = speaker(live, copies).lang if told_by else None
         if said and status == "developing" and said[-1].key in back:  # and what the report back says
-            more, more_figures = _restored_news(said[-1], earlier, heading)
+            notes = [by_key[k] for k in back[said[-1].key] if k in by_key]
+            period = (since, (day - since).days + 1) if since is not None and since < day else (day, 1)
+            unseen = _hidden_by_notice(store, cfg, period, versions, notes) if notes else set()
+            more, more_figures = _restored_news(said[-1], [v for v in earlier if v.key not in unseen], heading)
             if more:
                 at = len(line) + len(OURS_END)
                 line, lang = line + OURS_END + more, said[-1].lang
