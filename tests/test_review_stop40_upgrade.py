@@ -141,7 +141,7 @@ def test_a_digest_before_the_file_keys_refuses_the_store(tmp_path: Path, upgrade
     _run(tmp_path, 21)
     path = tmp_path / "data" / "digest.sqlite3"
     older = [m for m in migrations.load("sqlite") if m.version <= 11]
-    with pytest.raises(StoreError, match=r"written by a newer digest \(schema version 12, this one knows up to 11\)"):
+    with pytest.raises(StoreError, match=r"written by a newer digest \(schema version \d+, this one knows up to 11\)"):
         SQLiteStore(path, migrations=older)
     with SQLiteStore(path) as s:
         assert s.get_meta("identity_keys") == "stop 39"
