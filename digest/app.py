@@ -68,7 +68,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import article_key_of, fresh_doc, rekeyed, stored_keys
+from .articles import PollDocs, article_key_of, rekeyed, stored_keys
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
@@ -361,17 +361,19 @@ class App:
             items: list[NewArticle] = []
             started = 0  # stories the engine started
             saves: dict[str, tuple[str, dict[str, tuple[float, dict[str, Any]]]]] = {}
-            for article in ready:
+            docs = PollDocs(self.store)  # a notice's report: stored, or read before it in the poll
+            for article in docs.order(ready):
                 if article.key in taken:
                     continue
                 taken.add(article.key)
-                doc = fresh_doc(self.store, article)
+                doc = docs.doc(article)
                 if doc.notice and doc.revises and doc.revises not in engine:  # an old report's takedown
                     from .engines import recall_entry
 
                     recall_entry(engine, self.store, doc.revises)
                 fp = engine.fingerprint(doc)
                 a = engine.add(doc, fp)
+                docs.added(article, doc, a.story_id)
                 items.append(NewArticle(article, fp.to_bytes(), a.story_id, moves=a.moved))
                 for sid in a.merged:  # gone: its articles moved out, its row goes with the last one
                     saves.pop(sid, None)

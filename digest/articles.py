@@ -8,6 +8,7 @@ restored from the store alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -40,26 +41,48 @@ def doc_of(article: Article) -> Doc:
     return _doc(article, None if article.date_from_file else article.published)
 
 
-def fresh_doc(store: Store, article: Article) -> Doc:
-    """:func:`doc_of`, and of an outlet's notice read as an entry of its own, the entry it takes
-    back (``Doc.revises``: :func:`notice_entry`)."""
-    doc = doc_of(article)
-    if doc.notice and not doc.revises and (taken := notice_entry(store, article)):
-        return replace(doc, revises=taken)
-    return doc
+class PollDocs:
+    """The engine's ``Doc`` of each article of one poll of a source (:func:`doc_of`), and of an
+    outlet's notice read as an entry of its own, the entry it takes back (``Doc.revises``:
+    :func:`notice_entry`), among the stored articles and the poll's own: a report and its
+    notice are often read in one poll, and the poll is stored at its end.  :meth:`order` gives
+    the notices last; :meth:`added` records each report's story as the engine placed it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._at_link: dict[str, tuple[str, str]] = {}  # the poll's reports by link: (entry, story)
+
+    @staticmethod
+    def order(articles: list[Article]) -> list[Article]:
+        """``articles`` with the notices last (their reports read first), each kind in its order."""
+        return sorted(articles, key=lambda a: takedown(a.title, a.text) is not None)
+
+    def doc(self, article: Article) -> Doc:
+        doc = doc_of(article)
+        if doc.notice and not doc.revises and (taken := notice_entry(self.store, article, self._at_link)):
+            return replace(doc, revises=taken)
+        return doc
+
+    def added(self, article: Article, doc: Doc, story_id: str) -> None:
+        if not doc.notice and article.url:
+            self._at_link[article.url] = (doc.revises or doc.id, story_id)
 
 
-def notice_entry(store: Store, article: Article) -> str:
+def notice_entry(store: Store, article: Article, poll: Mapping[str, tuple[str, str]] | None = None) -> str:
     """The entry (its first article's key) a notice read as an entry of its own takes back: its
     source's latest article read from the notice's link that is no notice (a site publishing
-    "Article removed" under another id, at the report's address); "" for none.  Found by its
-    headline otherwise (``Engine``), where the notice keeps the report's."""
-    if not is_http(article.url):
+    "Article removed" under another id, at the report's address), stored or read in the same
+    ``poll`` (link: (entry, story)); "" for none, and for a link the reports of several stories
+    share (a front page, a live page: it names no one report).  Found by its headline otherwise
+    (``Engine``), where the notice keeps the report's."""
+    url = article.url or ""
+    if not is_http(url):
         return ""
-    for row in store.articles_at(article.source, article.url or ""):
-        if row.key != article.key and takedown(row.title, row.text) is None:
-            return row.revision_of or row.key
-    return ""
+    found = [(row.revision_of or row.key, row.story_id) for row in store.articles_at(article.source, url)
+             if row.key != article.key and takedown(row.title, row.text) is None]
+    if poll and url in poll:
+        found.insert(0, poll[url])  # read after the stored ones
+    return found[0][0] if found and len({story for _, story in found}) == 1 else ""
 
 
 def stored_doc(row: StoredArticle) -> Doc:

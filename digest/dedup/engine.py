@@ -382,6 +382,8 @@ class Engine:
         if num is None:
             key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
             num = s.titles.get(key) if key is not None else None
+            if num is not None and s.col.notice[num]:  # a notice's own headline ("Article removed"): no report's
+                num = None
         story = s.story_list[int(s.col.story[num])] if num is not None and s.col.story[num] >= 0 else None
         return (num, story) if num is not None and story is not None else None
 

@@ -177,7 +177,7 @@ class EngineState:
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
         key = title_key(doc.source, doc.title)
-        if key is not None:
+        if key is not None and not (doc.notice and key in self.titles):  # a notice: never for the report's
             self.titles[key] = num
         if doc.revises:
             self.entries[doc.revises] = num

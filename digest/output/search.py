@@ -24,6 +24,7 @@ from ..store.base import Store
 from ..store.search import parse
 from .days import day_window, shown_day
 from .entries import heading_of
+from .news import is_notice
 
 _LETTER = re.compile(r"[^\W_]")
 
@@ -78,8 +79,8 @@ def search(
     for story_id, score, latest in store.search(query, since=start, limit=offset + limit, newest=newest)[max(0, offset):]:
         st = store.get_story(story_id)
         versions = store.story_versions(story_id)
-        if st is None or not versions:
-            continue
+        if st is None or not versions or all(is_notice(v) for v in versions):  # notices of no report read:
+            continue  # no story of any digest (``view.build_view``)
         lead = next((v for v in versions if v.key == st.lead_key), versions[0])
         out.append(
             SearchResult(

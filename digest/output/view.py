@@ -283,8 +283,10 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         lead = by_key.get(written) if later and newest_then == newest else None  # all had come
         lead = lead or day_lead(versions, st.lead_key, later=later)
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
+        put_back = undone(back)  # (a notice again after its report was put back: news)
         repeats = {k: first for k, first in _repeats(store, channels, versions).items()  # a page back as it
-                   if k not in back and entry(by_key[k]) != entry(by_key[first])}  # was: news (revisions)
+                   if k not in back and entry(by_key[k]) != entry(by_key[first])  # was: news (revisions)
+                   and first not in put_back}
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
