@@ -108,7 +108,7 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
         name.tail = " " + told["whats_new_said"]
         if not told["whats_new_more"]:
             return
-        said.tail = OURS_END  # and the page's words after told: the report put back at 4,000 homes
+        said.tail = OURS_END  # and the page's words after ours: the report put back at 4,000 homes
         parts: list[dict[str, Any]] = told["whats_new_more"]
     else:
         parts = news_parts(news, news, figures)
