@@ -82,6 +82,13 @@ def notice_entry(store: Store, article: Article, poll: Mapping[str, tuple[str, s
              if row.key != article.key and takedown(row.title, row.text) is None]
     if poll and url in poll:
         found.insert(0, poll[url])  # read after the stored ones
+    return one_report(found)
+
+
+def one_report(found: list[tuple[str, str]]) -> str:
+    """Of the reports read from one link (entry, story; the latest first), the entry a notice
+    there takes back: the latest, where they are all of one story; "" where none is, or where
+    they are of several (a front page, a live page: the link names no one report)."""
     return found[0][0] if found and len({story for _, story in found}) == 1 else ""
 
 

@@ -10,7 +10,8 @@ Output, one line per input article, in input order::
 
 Articles go through exactly the path ``digest run`` uses (clean with
 ``digest.text.prepare``, then ``digest.dedup.engine.Engine.add`` one at a time, in input
-order); only the store is missing.  Story ids and lead flags are written
+order); only the store is missing (an outlet's notice at its report's address takes back the
+report read from that link earlier in the input, as ``digest run`` finds it in the store).  Story ids and lead flags are written
 after the last article, so they reflect merges and lead changes that later
 articles caused.  ``published`` (ISO 8601 or epoch seconds) enables the time
 window; without it, no window applies.  ``priority`` (a number, default 0) is the source's:
@@ -29,13 +30,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from .articles import one_report
 from .dedup.engine import Doc, Engine, Params
 from .records import TITLE_CHARS, Entry, shorten, unicode_only
 from .sources.fields import ID_CHARS, OUTLET_CHARS, URL_CHARS, language_tag
+from .text.identity import is_http
 from .text.notices import takedown
 from .text.prepare import RecurringLines, prepare
 
@@ -135,8 +138,16 @@ def dedupe_records(
     engine = Engine(Params()) if engine is None else engine
     recurring = RecurringLines()
     ids: list[str] = []
+    at_link: dict[tuple[str, str], list[str]] = {}  # the reports read from each link, the latest last
     for record in records:
         doc = to_doc(record, recurring)
+        url = record.get("url")
+        if isinstance(url, str) and is_http(url):  # a notice at its report's address takes it back
+            here = at_link.setdefault((doc.source, url), [])
+            if doc.notice:  # (``digest run``: ``articles.PollDocs``)
+                doc = replace(doc, revises=one_report([(r, engine.story_of(r)) for r in reversed(here)]))
+            else:
+                here.append(doc.id)
         engine.add(doc)
         ids.append(doc.id)
     out = []

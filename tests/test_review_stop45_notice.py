@@ -146,3 +146,23 @@ def test_a_story_of_notices_only_is_not_found_by_search(reader: Reader) -> None:
     with open_app(reader.config(DAY1 + timedelta(days=1), rss(""))) as app, site(app.cfg) as web:
         assert [r.title for r in search(app.store, app.cfg, "article removed")] == []
         assert "Article removed" not in web.get("/search?q=removed").text
+
+
+def test_digest_dedupe_reads_a_notice_at_its_reports_address_as_digest_run_does() -> None:
+    """``digest dedupe`` (records in, no store) put a notice under a new id and a headline of its
+    own in a story of its own, where ``digest run`` puts it in its report's; a link the reports
+    of two stories share names neither."""
+    from digest.batch import dedupe_records
+
+    def rec(rid: str, title: str, text: str, url: str) -> dict[str, str]:
+        return {"id": rid, "title": title, "text": text, "url": url, "source": "Coast News"}
+
+    out = {r["id"]: r["story"] for r in dedupe_records([
+        rec("quake-1", Q_TITLE, Q_TEXT, "https://coast.example/quake-1"),
+        rec("council-1", C_TITLE, C_TEXT, "https://coast.example/front"),
+        rec("notice-9", *REMOVED, "https://coast.example/quake-1"),
+        rec("derby-1", "Derby", "Rovers and United drew 2-2 at the park on Saturday.", "https://coast.example/front"),
+        rec("notice-10", *REMOVED, "https://coast.example/front"),
+    ])}
+    assert out["notice-9"] == out["quake-1"]
+    assert out["notice-10"] not in (out["council-1"], out["derby-1"])
