@@ -156,3 +156,13 @@ def test_verbose_is_taken_before_or_after_the_command() -> None:
     assert parser.parse_args(["run", "--verbose"]).verbose
     assert parser.parse_args(["-v", "sources"]).verbose
     assert not parser.parse_args(["send"]).verbose
+
+
+def test_a_search_word_left_out_before_the_double_dash_says_how_to_give_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """``digest search dam -bakery`` was refused as "unrecognized arguments: -bakery" alone: a new
+    user did not find the ``--`` the README gives."""
+    with pytest.raises(SystemExit) as stop:
+        main(["search", "dam", "-bakery"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: -bakery (a word to leave out goes after --: digest search -- dam -bakery)" in err

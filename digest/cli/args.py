@@ -83,7 +83,10 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str], commands: Sequen
         parser.error(f"unknown command {word!r}{hint} (commands: {', '.join(commands)})")
     args, extra = parser.parse_known_args(argv)
     if extra:
-        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
+        # a search's word left out ("-gale") reads as an option: say how to give it
+        hint = (f" (a word to leave out goes after --: digest search -- {' '.join(args.query or ['storm'])} "
+                f"{extra[0]})" if getattr(args, "command", None) == "search" and extra[0].startswith("-") else "")
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
 
 
