@@ -280,6 +280,9 @@ class StoryView:
     repeated: int = 0
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
+    #: When the story was first reported: the earliest publication time of those versions
+    #: (None where none states one: ``first_seen`` then says when it was first read).
+    first_reported: datetime | None = None
     #: The stored key of the day's version that arrived last (not rendered: the day's leads
     #: are recorded with it, ``digest.output.days.record_leads``).
     newest: str = ""

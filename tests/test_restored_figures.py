@@ -71,3 +71,18 @@ def test_a_report_put_back_as_it_was_says_only_that_it_is_back(reader: Reader) -
     assert (story.whats_new, story.whats_new_figures) == (SAID, ())
     md = render_markdown(_view(reader, date(2026, 11, 13)))
     assert f"**Developing**: {SAID} ·" in md, md
+
+
+def test_first_reported_is_the_earliest_publication_not_the_poll(reader: Reader) -> None:
+    """A developing story said "first reported Tue 10 Nov, 18:00 UTC", the time of the poll that
+    first read it, above a report published at 06:00: a new user read it as the story's first
+    publication.  It is the earliest publication of the versions read before the day."""
+    _run(reader, DAY1, Q_TEXT)  # read Tuesday 18:00, published 06:00
+    _run(reader, DAY1 + timedelta(days=1), _homes("4,400"))
+    view = _view(reader, date(2026, 11, 11))
+    md = render_markdown(view).replace("\xa0", " ")
+    assert "first reported Tue 10 Nov, 06:00 UTC · 1 earlier report" in md, md
+    assert "first reported Tue 10 Nov, 06:00 UTC" in render_text(view).replace("\xa0", " ")
+    _run(reader, DAY1 + timedelta(days=6), _homes("4,600"))  # Monday 16
+    weekly = render_markdown(_view(reader, date(2026, 11, 22), "weekly")).replace("\xa0", " ")  # 16-22
+    assert "first reported Tue 10 Nov, 06:00 UTC · 1 earlier report" in weekly, weekly

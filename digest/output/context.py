@@ -142,7 +142,7 @@ def story_context(
         "also_reported": s.status == ALSO_REPORTED,
         #: when the reader first read of a developing (or "also reported") story, and how
         #: many of its versions came before the day's
-        "first_reported": format_time(s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
+        "first_reported": format_time(s.first_reported or s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],

@@ -365,6 +365,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 whats_new_figures=figures,
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
+                first_reported=min((aware(v.published) for v in earlier if v.published is not None), default=None),
                 newest=newest,
                 # a new story of a new source's old items only (never one that develops, nor
                 # one with a version of the day's news): listed apart, after the day's news
