@@ -83,6 +83,8 @@ def test_first_reported_is_the_earliest_publication_not_the_poll(reader: Reader)
     md = render_markdown(view).replace("\xa0", " ")
     assert "first reported Tue 10 Nov, 06:00 UTC · 1 earlier report" in md, md
     assert "first reported Tue 10 Nov, 06:00 UTC" in render_text(view).replace("\xa0", " ")
+    [story] = json.loads(render_json(view))["stories"]
+    assert (story["first_reported"], story["first_seen"]) == ("2026-11-10T06:00:00+00:00", "2026-11-10T18:00:00+00:00")
     _run(reader, DAY1 + timedelta(days=6), _homes("4,600"))  # Monday 16
     weekly = render_markdown(_view(reader, date(2026, 11, 22), "weekly")).replace("\xa0", " ")  # 16-22
     assert "first reported Tue 10 Nov, 06:00 UTC · 1 earlier report" in weekly, weekly

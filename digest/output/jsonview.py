@@ -74,6 +74,9 @@ def render_json(view: DigestView) -> str:
                 "whats_new_was": [was for _, _, was in s.whats_new_figures],
                 "title": s.title or s.lead.title,
                 "first_seen": _iso(s.first_seen),
+                #: a developing story's earliest publication among the versions before the digest's
+                #: period (null: a new story, or none states one; "first reported" then says first_seen)
+                "first_reported": _iso(s.first_reported),
                 "outlets": s.outlets,
                 "lead": lead,
                 "also": [version(v) for v in s.also],
