@@ -158,6 +158,7 @@ def test_ctrl_c_during_run_is_no_traceback_and_leaves_the_store_whole(tmp_path: 
         _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
         assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+        assert err.splitlines()[-1:] == ["interrupted"], err  # a run ended without a word looked finished
         db = next(tmp_path.rglob("*.sqlite3"))
         with sqlite3.connect(db) as con:
             assert con.execute("pragma integrity_check").fetchall() == [("ok",)]

@@ -16,6 +16,7 @@ take are refused with that command's usage, not the top level's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import gc
 import logging
@@ -119,9 +120,12 @@ def setup_logging(verbose: bool) -> None:
 
 
 def interrupted() -> int:
-    """After Ctrl-C, once caught: the collector :func:`stdin_bytes` left off back on; the
-    status of a process stopped by SIGINT (128 + 2)."""
+    """After Ctrl-C, once caught: one line saying so (a run ended without a word looked
+    finished), the collector :func:`stdin_bytes` left off back on; the status of a process
+    stopped by SIGINT (128 + 2)."""
     gc.enable()
+    with contextlib.suppress(OSError, ValueError):  # standard error closed
+        print("interrupted", file=sys.stderr)
     return 130
 
 
