@@ -69,10 +69,15 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl)" in out
     assert f"{opml}: not added: Coast again: listed twice in the file (as 'Coast News' first)" in out
     assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
-    assert out[-1].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
-    # again: nothing to add, the file and its backup untouched
+    assert out[-2].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
+    # unlike digest add, the feeds were not read: a new user imported a list of dead URLs and met
+    # an error line for each at every run after, told nothing at the import (stop 45)
+    assert out[-1] == (f"{cfg}: not read yet: the next 'digest run' reads them and names each that fails "
+                       "('digest remove NAME' drops one)")
+    # again: nothing to add, the file and its backup untouched, nothing said of reading
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
-    assert "added 0 of 6" in capsys.readouterr().out and cfg.read_text() == after
+    again = capsys.readouterr().out
+    assert "added 0 of 6" in again and "not read yet" not in again and cfg.read_text() == after
     assert Path(str(cfg) + ".bak").read_text() == before
 
 

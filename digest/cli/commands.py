@@ -199,6 +199,9 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         print(f"{path}: {old!r} added as {new!r} (the name was taken)")
     kept = f" (the old file is {done.backup})" if done.backup else ""
     print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable)} feeds from {path}{kept}")
+    if done.added:  # unlike ``digest add``, a list's feeds are not read first (a list may hold hundreds)
+        print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
+              "('digest remove NAME' drops one)")
     return 0
 
 
