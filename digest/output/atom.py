@@ -39,7 +39,7 @@ from urllib.parse import quote
 from ..records import StoryView, VersionView
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
-from .newsline import OURS_END, news_parts, outlet_parts, outlet_said, was_said
+from .newsline import OURS_END, news_parts, outlet_parts, was_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -100,8 +100,8 @@ def _news_html(body: ET.Element, story: StoryView) -> None:
     strong.tail = ": "
     outlet = _line(story.whats_new_outlet)
     figures = story.whats_new_figures if news == story.whats_new else ()
-    if outlet_said(news, outlet) is not None:
-        told = outlet_parts(news, outlet, figures)
+    told = outlet_parts(news, outlet, figures)
+    if told["whats_new_outlet"]:  # the digest's words about an outlet
         said = ET.SubElement(p, "span", {"lang": PAGE_LANG})
         name = ET.SubElement(said, "span", {"dir": "auto"})
         name.text = outlet

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..config import OTHER, WEEKDAYS, Config
@@ -172,8 +172,7 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
     read: dict[str, set[str]] = {}  # each story's versions new in the period, by key
     copies: set[tuple[str, str]] = set()
     repeated: dict[str, int] = {}
-    earlier: dict[str, int] = {}  # versions shown before the period
-    reported: dict[str, datetime | None] = {}  # when each was first reported, before the period
+    first: dict[str, StoryView] = {}  # each as the period's first day showed it: what came before
     per_day: list[tuple[str, int]] = []
     for view in views:
         per_day.append((view.date, view.story_count))
@@ -185,8 +184,7 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
                 if v.copy:
                     copies.add((s.story_id, v.id))
             stories[s.story_id] = s  # the later day's view holds every version so far
-            earlier.setdefault(s.story_id, s.earlier)
-            reported.setdefault(s.story_id, s.first_reported)  # as the period's first day had them
+            first.setdefault(s.story_id, s)
             if s.status == "new":
                 born.add(s.story_id)
                 if s.backlog:
@@ -216,8 +214,8 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
                        whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",
                        whats_new_figures=said.whats_new_figures if said and status != "new" else (),
-                       earlier=0 if status == "new" else earlier[s.story_id],
-                       first_reported=None if status == "new" else reported[s.story_id],
+                       earlier=0 if status == "new" else first[s.story_id].earlier,
+                       first_reported=None if status == "new" else first[s.story_id].first_reported,
                        # the backlog of a source first read in the period, unless it developed since
                        backlog=status == "new" and s.story_id in backlog and said is None)
 

@@ -241,14 +241,14 @@ def _hidden_by_notice(store: Store, cfg: Config, period: tuple[date, int], versi
     return {v.key for v in versions if v.key in taken and aware(v.fetched) >= since}
 
 
-def _restored_news(report: StoredArticle, earlier: list[StoredArticle], heading: str
+def _restored_news(report: StoredArticle, texts: list[StoredArticle], heading: str
                    ) -> tuple[str, tuple[tuple[int, int, str | None], ...]]:
     """What a report its outlet put back says that the reader had not read (the line after
     "Coast News restored its report: "), with the figures it is new by (``news.figures_told``):
     the report back at 4,000 homes where its outlet said 4,400 before its notice.  Read against
-    the ``earlier`` versions less the notices: an entry's notice is no text of its report, and
-    compared with it, the report back said nothing new.  ("", ()) where it says nothing new."""
-    texts = [v for v in earlier if not is_notice(v)]
+    the earlier versions less the notices (``texts``): an entry's notice is no text of its
+    report, and compared with it, the report back said nothing new.  ("", ()) where it says
+    nothing new."""
     read = read_of(texts)
     if not new_passages(report, read):
         return "", ()
@@ -293,7 +293,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told_ever = notices(versions)  # of any day: a retraction is shown as such from then on
         late = read_after(fresh, told_ever) - set(back)  # a report read after its notice took it back
         new = [v for v in fresh if v.key not in repeats and v.key not in late]
-        if not new or all(is_notice(v) for v in versions):  # nothing new, or only a page already
+        if not new or len(told_ever) == len(versions):  # nothing new, or only a page already
             hidden += len(fresh)  # listed read again, or taken back; or notices of no report read
             continue
         earlier = sorted((v for v in versions if aware(v.fetched) < start), key=arrival)  # as read
@@ -343,13 +343,15 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         told_by = status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
-        figures = tuple(figures_told(line, speaker(live, copies), read)) if told_by else ()
-        lang = speaker(live, copies).lang if told_by else None
+        voice = speaker(live, copies) if told_by else None  # the version the line is read from
+        figures = tuple(figures_told(line, voice, read)) if voice is not None else ()
+        lang = voice.lang if voice is not None else None
         if said and status == "developing" and said[-1].key in back:  # and what the report back says
             notes = [by_key[k] for k in back[said[-1].key] if k in by_key]
             period = (since, (day - since).days + 1) if since is not None and since < day else (day, 1)
             unseen = _hidden_by_notice(store, cfg, period, versions, notes) if notes else set()
-            more, more_figures = _restored_news(said[-1], [v for v in earlier if v.key not in unseen], heading)
+            skip = unseen | {n.key for n in told_ever}  # what the reader never read, and the notices
+            more, more_figures = _restored_news(said[-1], [v for v in earlier if v.key not in skip], heading)
             if more:
                 at = len(line) + len(OURS_END)
                 line, lang = line + OURS_END + more, said[-1].lang
