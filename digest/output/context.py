@@ -140,8 +140,9 @@ def story_context(
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "also_reported": s.status == ALSO_REPORTED,
-        #: when the reader first read of a developing (or "also reported") story, and how
-        #: many of its versions came before the day's
+        #: when a developing (or "also reported") story was first reported (the earliest
+        #: publication of the versions before the day's, else when digest first read it), and
+        #: how many of its versions came before the day's
         "first_reported": format_time(s.first_reported or s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
