@@ -166,3 +166,18 @@ def test_digest_dedupe_reads_a_notice_at_its_reports_address_as_digest_run_does(
     ])}
     assert out["notice-9"] == out["quake-1"]
     assert out["notice-10"] not in (out["council-1"], out["derby-1"])
+
+
+def test_a_page_of_search_results_is_full_where_a_story_of_notices_only_ranked_first(reader: Reader) -> None:
+    """The index ranks a story of notices only like any other: left out after the store's limit,
+    it left a page one short ("removed" asked for one result found none, the notice ranking
+    above the council report that says the word once) and made the next page start one late."""
+    from digest.output.search import search
+
+    text = C_TEXT + " The old bandstand was removed last spring."
+    _run(reader, DAY1, _at("notice-9", "quake-1", *REMOVED, DAY1 - timedelta(hours=2))
+         + _item("council-1", C_TITLE, text, DAY1 - timedelta(hours=3)))
+    with open_app(reader.config(DAY1 + timedelta(days=1), rss(""))) as app:
+        assert app.store.search("removed", limit=1)[0].story_id != _stories(reader)["council-1"]
+        assert [r.title for r in search(app.store, app.cfg, "removed", limit=1)] == [C_TITLE]
+        assert [r.title for r in search(app.store, app.cfg, "removed", limit=1, offset=1)] == []

@@ -20,7 +20,7 @@ from datetime import date
 from ..config import Config
 from ..errors import DigestError
 from ..sources.dates import check_day
-from ..store.base import Store
+from ..store.base import SearchHit, Store
 from ..store.search import parse
 from .days import day_window, shown_day
 from .entries import heading_of
@@ -75,18 +75,27 @@ def search(
     if limit < 1:
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
-    out = []
-    for story_id, score, latest in store.search(query, since=start, limit=offset + limit, newest=newest)[max(0, offset):]:
-        st = store.get_story(story_id)
-        versions = store.story_versions(story_id)
-        if st is None or not versions or all(is_notice(v) for v in versions):  # notices of no report read:
-            continue  # no story of any digest (``view.build_view``)
-        lead = next((v for v in versions if v.key == st.lead_key), versions[0])
-        out.append(
-            SearchResult(
-                story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=heading_of(lead, versions),
-                source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
-                versions=len(versions), score=score, lang=lead.lang,
-            )
-        )
-    return out
+    want = max(0, offset) + limit
+    ask = want
+    while True:  # the index knows no notices: a story of notices only is left out here, and the
+        rows = store.search(query, since=start, limit=ask, newest=newest)  # store asked again for
+        out = [r for r in (_result(store, cfg, row, newest) for row in rows) if r is not None]  # more
+        if len(out) >= want or len(rows) < ask:  # (a page is full even where one was left out)
+            return out[max(0, offset):want]
+        ask += want
+
+
+def _result(store: Store, cfg: Config, row: SearchHit, newest: bool) -> SearchResult | None:
+    """The result for one of the index's rows (story, score, latest matching arrival); None for a
+    story of notices of no report read, no story of any digest (``view.build_view``)."""
+    story_id, score, latest = row
+    st = store.get_story(story_id)
+    versions = store.story_versions(story_id)
+    if st is None or not versions or all(is_notice(v) for v in versions):
+        return None
+    lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+    return SearchResult(
+        story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=heading_of(lead, versions),
+        source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
+        versions=len(versions), score=score, lang=lead.lang,
+    )
