@@ -73,7 +73,7 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     # unlike digest add, the feeds were not read: a new user imported a list of dead URLs and met
     # an error line for each at every run after, told nothing at the import (stop 45)
     assert out[-1] == (f"{cfg}: not read yet: the next 'digest run' reads them and names each that fails "
-                       "('digest remove NAME' drops one)")
+                       "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
     # again: nothing to add, the file and its backup untouched, nothing said of reading
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     again = capsys.readouterr().out

@@ -141,3 +141,37 @@ def test_a_lists_folders_are_categories_a_digest_may_name_as_sections(tmp_path: 
     path.write_text(path.read_text().replace("[Sport]", "[Sports]"))
     with pytest.raises(ConfigError, match=r"no source has the category 'Sports'; did you mean 'Sport'\?"):
         load_config(path)
+
+
+def test_import_opml_check_reads_each_feed_first_and_adds_only_those_that_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--check`` reads each feed of the list as ``digest add`` reads its one: a dead URL or a
+    page that is no feed is not added, each said in one line naming it and why; a feed that moved
+    for good is added at its new address; one configured already is said so and not read."""
+    rss = (FEEDS / "coast.rss").read_text(encoding="utf-8")
+    with TestServer() as srv:
+        srv.set("/coast.rss", rss, headers=RSS)
+        srv.set("/valley.rss", rss, headers=RSS)
+        srv.redirect("/old-valley", srv.url("/valley.rss"), status=301)
+        srv.set("/junk", "<html><body>no feed here</body></html>", headers={"Content-Type": "text/html"})
+        (tmp_path / "subs.opml").write_text(opml(
+            f'<outline text="Coast" xmlUrl="{srv.url("/coast.rss")}"/>',
+            f'<outline text="Valley" xmlUrl="{srv.url("/old-valley")}"/>',
+            f'<outline text="Gone" xmlUrl="{srv.url("/gone.rss")}"/>',
+            f'<outline text="Junk" xmlUrl="{srv.url("/junk")}"/>',
+            f'<outline text="Harbour again" xmlUrl="{srv.url("/harbour.rss")}"/>',
+        ))
+        path = config(tmp_path, f"  - {{name: Harbour, url: '{srv.url('/harbour.rss')}'}}\n", srv.port)
+        assert main(["import-opml", "--config", str(path), "--check", str(tmp_path / "subs.opml")]) == 0
+        assert srv.headers_of("/harbour.rss") == []  # configured already: not read
+    out = capsys.readouterr().out.splitlines()
+    assert {s.name: s.url for s in load_config(path).sources} == {
+        "Harbour": srv.url("/harbour.rss"), "Coast": srv.url("/coast.rss"), "Valley": srv.url("/valley.rss")}
+    gone = [line for line in out if "Gone" in line]
+    assert len(gone) == 1 and "not added: Gone:" in gone[0] and "404" in gone[0], out
+    junk = [line for line in out if "Junk" in line]
+    assert len(junk) == 1 and "not added: Junk:" in junk[0] and "not a feed" in junk[0], out
+    assert any("Harbour again" in line and "already there" in line for line in out), out
+    assert f"{path}: added 2 of 5 feeds" in "\n".join(out)
+    assert not any("not read yet" in line for line in out)

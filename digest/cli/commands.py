@@ -186,22 +186,36 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
-    from ..config.edit import add_sources
+    from ..config.edit import add_sources, configured_feeds
     from ..sources.lists import read_list
     from ..sources.opml import read_opml_report
+    from ..text.identity import feed_key
 
     path = args.file
-    feeds, unusable = read_opml_report(read_list(path, load_config(args.config).fetch), source=str(path))
+    cfg = load_config(args.config)
+    feeds, unusable = read_opml_report(read_list(path, cfg.fetch), source=str(path))
+    failed: list[str] = []
+    if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
+        from ..sources.probe import probe_many
+
+        known = configured_feeds(cfg)
+        new = [f for f in feeds if feed_key(f["url"]) not in known]  # said "already there" below
+        read = probe_many([(f["name"], f["url"]) for f in new], cfg.fetch, now=cfg.now())
+        good = {id(f): r for f, r in zip(new, read, strict=True) if not isinstance(r, Exception)}
+        failed = [str(r) for r in read if isinstance(r, Exception)]  # "Name: HTTP 404 ... from URL"
+        feeds = [f if id(f) not in good else {**f, "url": good[id(f)].url} for f in feeds
+                 if feed_key(f["url"]) in known or id(f) in good]
     done = add_sources(Path(args.config), feeds)
-    for line in [*unusable, *done.skipped]:
+    for line in [*unusable, *failed, *done.skipped]:
         print(f"{path}: not added: {line}")
-    for old, new in done.renamed:
-        print(f"{path}: {old!r} added as {new!r} (the name was taken)")
+    for old, new_name in done.renamed:
+        print(f"{path}: {old!r} added as {new_name!r} (the name was taken)")
     kept = f" (the old file is {done.backup})" if done.backup else ""
-    print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable)} feeds from {path}{kept}")
-    if done.added:  # unlike ``digest add``, a list's feeds are not read first (a list may hold hundreds)
+    print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable) + len(failed)} feeds from "
+          f"{path}{kept}")
+    if done.added and not args.check:  # a list may hold hundreds: read only when asked
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
-              "('digest remove NAME' drops one)")
+              "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
     return 0
 
 
@@ -357,6 +371,9 @@ def _setup_add(p: argparse.ArgumentParser) -> None:
 def _setup_import(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("file", help="OPML file, or its http(s) URL")
+    p.add_argument("--check", action="store_true",
+                   help="read each feed first, as 'digest add' does: one that cannot be read is not added, and "
+                        "says why")
 
 
 @command("export-opml", "write the configured feeds as OPML (folders from each source's category)")

@@ -24,14 +24,22 @@ Special cases
 * A feed that lists no entries now is still a feed: it is added, and the caller says so.
 * A temporary redirect (302, 307) is not followed into the configuration: the site may send
   readers elsewhere for now, and the URL given is the one that lasts.
+* A list of feeds (``digest import-opml --check``) is read as a poll reads its sources
+  (:func:`probe_many`): ``fetch.concurrency`` at once, ``fetch.per_host`` per host, each
+  failure its own line, none stopping the others.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from ..config import FetchConfig
+from ..errors import DigestError
 from .discover import read_feed
 from .fetch import fetch
 
@@ -64,3 +72,26 @@ def probe(url: str, config: FetchConfig, *, now: datetime, source: str | None = 
         where, page = result.permanent_url or url, None
     dates = [e.published for e in entries if e.published is not None]
     return Probe(url=where, title=entries.title, entries=len(entries), newest=max(dates, default=None), page=page)
+
+
+def probe_many(
+    feeds: Sequence[tuple[str, str]], config: FetchConfig, *, now: datetime
+) -> list[Probe | DigestError]:
+    """Each of ``feeds`` (name, URL) read once as :func:`probe` reads it, in order: its
+    :class:`Probe`, or the one-line error that it could not be read."""
+    hosts: dict[str, threading.Semaphore] = {}
+    for _, url in feeds:
+        hosts.setdefault(urlsplit(url).hostname or "", threading.Semaphore(config.per_host))
+
+    def one(feed: tuple[str, str]) -> Probe | DigestError:
+        name, url = feed
+        with hosts[urlsplit(url).hostname or ""]:
+            try:
+                return probe(url, config, now=now, source=name)
+            except DigestError as exc:
+                return exc
+
+    if not feeds:
+        return []
+    with ThreadPoolExecutor(max_workers=min(config.concurrency, len(feeds))) as pool:
+        return list(pool.map(one, feeds))
