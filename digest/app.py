@@ -402,8 +402,12 @@ class App:
 
     # -- digest ----------------------------------------------------------
     def today(self) -> date:
-        """Today in the configured time zone (by ``clock`` when it is set)."""
-        return self.cfg.now().astimezone(self.cfg.tz).date()
+        """Today in the configured time zone (by ``clock`` when it is set); where the zone
+        changed since a day was written, the day whose calendar day holds now
+        (``days.frame_day``)."""
+        from .output.days import frame_day
+
+        return frame_day(self.store, self.cfg, self.cfg.now())
 
     def build_view(self, day: date | None = None, *, digest: str | None = None) -> DigestView:
         """The digest of ``day`` (default: today): the single daily digest, or the one named

@@ -17,6 +17,9 @@ How it works
   to the sealed day).  Windows never overlap and leave no gap, so every stored article is new
   in exactly one day's digest (:func:`shown_day` names it: search and the archive's story pages
   link there).
+* Where a day begins and ends is kept as its digest is first written (:func:`pin_frame`,
+  ``meta`` ``begins:<day>`` and ``begins:<next day>``); else it is its midnights in the
+  configured time zone (:func:`day_frame`): a day once written stays the day it was.
 * A digest written records its leads (:func:`record_leads`, ``meta`` ``leads:<day>``) and the
   sources it named failing (:func:`record_failing`, ``meta`` ``failing:<day>``).
 
@@ -24,9 +27,14 @@ Special cases
 -------------
 * A seal before its own day began (a clock set back) is ignored; a day sealed once keeps
   its first seal.
-* The time zone changed: a day's window is still bounded by the seals kept.  Moved east, the
-  day before was sealed (mailed) after this day began in the new zone: its window starts at
-  that seal, not at its midnight (what arrived by then went out already).
+* The time zone changed (stop 46 review: London to Tokyo between two ``digest run``, and the
+  Tokyo day showed London's day before again as new, as the two calendar days overlap by nine
+  hours).  Where two days meet is kept from the first digest written of either: moved east,
+  the first day not yet written is shorter, moved west, longer; no window overlaps another
+  or leaves a gap.  Seals bound windows as before.  Moved east in a
+  store of days written before zones were kept, the day before was sealed (mailed) after this
+  day began in the new zone: its window starts at that seal, not at its midnight (what arrived
+  by then went out already).
 * Articles stamped before a seal and stored after it (another process's run) are moved to
   the first window still open (:func:`stamp_open`): else they would be new in a digest that
   went out without them, and in no other.
@@ -50,6 +58,9 @@ SEAL_KEY = "sealed:{day}"
 LEADS_KEY = "leads:{day}"
 #: Meta key of the failing sources a day's digest named, as written (``record_failing``): JSON.
 FAILING_KEY = "failing:{day}"
+#: Meta key of where a day begins (UTC), kept as a digest of it or of the day before is first
+#: written (``pin_frame``).
+BEGINS_KEY = "begins:{day}"
 #: The store's time resolution: an article fetched at the very instant of a seal is the
 #: sealed day's (the daemon's clock reads one instant for a round's fetch and its digest).
 _TICK = timedelta(microseconds=1)
@@ -60,6 +71,50 @@ _NO_START = datetime.max.replace(tzinfo=UTC)
 def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
     start = datetime.combine(day, datetime.min.time(), tzinfo=cfg.tz)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def pin_frame(store: Store, cfg: Config, day: date) -> None:
+    """Keep where the day begins and ends as its digest is written (:func:`day_frame`), unless
+    kept before: the day stays the calendar day it was, whatever the configuration says later."""
+    start, end = day_frame(store, cfg, day)
+    for when, at in ((day, start), (day + timedelta(days=1), end)):
+        key = BEGINS_KEY.format(day=when.isoformat())
+        if store.get_meta(key) is None:
+            store.set_meta(key, ts(at) or "")
+
+
+def _begins(store: Store, cfg: Config, day: date) -> datetime | None:
+    """Where ``day`` begins (UTC): as kept when a digest of it or of the day before was written,
+    else its midnight in the configured time zone (None: out of ``datetime``'s range)."""
+    kept = parse_ts(store.get_meta(BEGINS_KEY.format(day=day.isoformat())))
+    if kept is not None:
+        return kept
+    return day_bounds(day, cfg)[0] if day_fits(day, cfg.tz) else None
+
+
+def day_frame(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:
+    """[start, end) of the day as a calendar day, seals left out: its midnights in the configured
+    time zone, or where they were when a digest of it, or of a day beside it, was written
+    (:func:`pin_frame`; module doc)."""
+    start, end = day_bounds(day, cfg)
+    start = _begins(store, cfg, day) or start
+    if day < date.max:
+        end = _begins(store, cfg, day + timedelta(days=1)) or end
+    return start, max(start, end)
+
+
+def frame_day(store: Store, cfg: Config, at: datetime) -> date:
+    """The day whose calendar day (:func:`day_frame`) holds ``at``: its date in the configured
+    time zone, or the day beside it where the zone changed since a day was written (the day
+    ``digest run`` writes: what arrives now is new in it, unless its digest went out)."""
+    at = aware(at)
+    day = at.astimezone(cfg.tz).date()
+    start, end = day_frame(store, cfg, day)
+    if at >= end and day < date.max:
+        return day + timedelta(days=1)
+    if at < start and day > date.min:
+        return day - timedelta(days=1)
+    return day
 
 
 def sealed_at(store: Store, day: date) -> datetime | None:
@@ -107,15 +162,15 @@ def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
     """Seal the day's digest at ``at``: what arrives later goes to the next day.  A day
     sealed once keeps its first seal (what it showed stays shown)."""
     if sealed_at(store, day) is None:
-        start, end = day_bounds(day, cfg)
+        start, end = day_frame(store, cfg, day)
         store.set_meta(SEAL_KEY.format(day=day.isoformat()), ts(min(max(at, start), end)) or "")
 
 
 def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:
     """[start, end) of the arrivals shown as new in the day's digest (see the module doc)."""
-    start, end = day_bounds(day, cfg)
+    start, end = day_frame(store, cfg, day)
     if day > date.min and day_fits(prev := day - timedelta(days=1), cfg.tz):
-        prev_start, _ = day_bounds(prev, cfg)
+        prev_start, _ = day_frame(store, cfg, prev)
         before = sealed_at(store, prev)
         if before is not None and prev_start <= before < start:
             start = before + _TICK

@@ -32,7 +32,7 @@ from ..config import Config
 from ..errors import DigestError
 from ..records import DigestView
 from ..store.base import Store
-from .days import record_failing, record_leads
+from .days import pin_frame, record_failing, record_leads
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
@@ -84,6 +84,7 @@ def write_files(
             store.record_digest(day.isoformat(), fmt, str(target), view.story_count, built_at=built_at)
         out.append(target)
     if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
+        pin_frame(store, cfg, day)  # (the view was made in this zone's day: it stays that day)
         record_leads(store, day, view)
         record_failing(store, day, view)
     return out

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import DigestError
-from ..output.days import day_bounds, seal, sealed_at
+from ..output.days import day_frame, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..store.base import Store, parse_ts, ts
 from .digesttime import DigestTrigger
@@ -257,7 +257,7 @@ def written_whole(store: Store, cfg: Config, day: date, digest: str | None = Non
         built = parse_ts(store.get_meta(WRITTEN_KEY.format(name=digest, day=day.isoformat())))
     if built is None:
         return False
-    end = day_bounds(day, cfg)[1]
+    end = day_frame(store, cfg, day)[1]
     sealed = sealed_at(store, day)
     return built >= (min(sealed, end) if sealed is not None else end)
 

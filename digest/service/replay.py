@@ -82,7 +82,7 @@ from ..app import App, RunReport
 from ..batch import BadLine, Lines, entry_of, epoch, numbered_records
 from ..config import SourceConfig
 from ..errors import DigestError
-from ..output.days import day_bounds, seal
+from ..output.days import day_frame, seal
 from ..output.digests import Plan, plans
 from ..records import plural
 from ..sources.dates import day_fits
@@ -216,7 +216,7 @@ def replay(
         nonlocal day
         while day is not None and day < until:
             if first is None or day >= first:
-                _, end = day_bounds(day, cfg)
+                _, end = day_frame(app.store, cfg, day)
                 if day in busy and end <= now:
                     seal(app.store, cfg, day, end)
                 outcomes = [_write(app, plan, day, at=min(end, now), formats=formats,
