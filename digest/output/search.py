@@ -25,6 +25,7 @@ from ..store.search import parse
 from .days import day_window, shown_day
 from .entries import heading_of
 from .news import is_notice
+from .view import named_now, renamed_sources
 
 _LETTER = re.compile(r"[^\W_]")
 
@@ -77,20 +78,21 @@ def search(
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
     want = max(0, offset) + limit
     ask = want
+    renamed = renamed_sources(store, cfg)
     while True:  # the index knows no notices: a story of notices only is left out here, and the
         rows = store.search(query, since=start, limit=ask, newest=newest)  # store asked again for
-        out = [r for r in (_result(store, cfg, row, newest) for row in rows) if r is not None]  # more
+        out = [r for r in (_result(store, cfg, row, newest, renamed) for row in rows) if r is not None]  # more
         if len(out) >= want or len(rows) < ask:  # (a page is full even where one was left out)
             return out[max(0, offset):want]
         ask += want
 
 
-def _result(store: Store, cfg: Config, row: SearchHit, newest: bool) -> SearchResult | None:
+def _result(store: Store, cfg: Config, row: SearchHit, newest: bool, renamed: dict[str, str]) -> SearchResult | None:
     """The result for one of the index's rows (story, score, latest matching arrival); None for a
     story of notices of no report read, no story of any digest (``view.build_view``)."""
     story_id, score, latest = row
     st = store.get_story(story_id)
-    versions = store.story_versions(story_id)
+    versions = named_now(store.story_versions(story_id), renamed)  # a source renamed: one outlet
     if st is None or not versions or all(is_notice(v) for v in versions):
         return None
     lead = next((v for v in versions if v.key == st.lead_key), versions[0])

@@ -84,6 +84,7 @@ Special cases
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from ..config import Config
@@ -134,18 +135,20 @@ def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, bool, int,
                       s.story_id)
 
 
-def _backlog(store: Store, days: float) -> Callable[[StoredArticle], bool]:
+def _backlog(store: Store, days: float, stored_as: dict[str, str]) -> Callable[[StoredArticle], bool]:
     """Whether a version is its source's backlog: read in the source's first read (meta
     ``first_read:<source>``, written by ``add_articles``: its first batch) and published more
     than ``days`` (``backlog_days:``) before it arrived (0: none is).  A source known before the
     first read was recorded has none; a publication time not believed (in the future, before
-    1995) was replaced by the arrival, so is never old."""
+    1995) was replaced by the arrival, so is never old.  ``stored_as``: the name a version of a
+    source renamed since was stored under (its key: the name), whose first read it was."""
     firsts: dict[str, datetime | None] = {}
 
     def old(v: StoredArticle) -> bool:
-        if v.source not in firsts:
-            firsts[v.source] = parse_ts(store.get_meta(FIRST_READ_KEY.format(source=v.source)))
-        first = firsts[v.source]
+        name = stored_as.get(v.key, v.source)
+        if name not in firsts:
+            firsts[name] = parse_ts(store.get_meta(FIRST_READ_KEY.format(source=name)))
+        first = firsts[name]
         return (days > 0 and first is not None and v.published is not None and aware(v.fetched) == first
                 and aware(v.published) < first - timedelta(days=days))
 
@@ -178,6 +181,34 @@ def _channel(location: str) -> str:
 def _channels(cfg: Config) -> dict[str, str]:
     """Each source's channel: the feed it reads, as configured (the URL's, the path)."""
     return {s.name: _channel(s.url or str(s.path)) for s in cfg.sources}
+
+
+def renamed_sources(store: Store, cfg: Config) -> dict[str, str]:
+    """Each name a source's articles were stored under that no source has now, where the feed it
+    read (its stored state's location) is one configured source's: that source's name now (a
+    source renamed, its URL kept: its earlier articles are that outlet's, under its name now,
+    not a second outlet beside it in the same story).  Two sources on that feed name neither."""
+    configured = _channels(cfg)
+    on: dict[str, list[str]] = {}
+    for name, where in configured.items():
+        on.setdefault(where, []).append(name)
+    out = {}
+    for state in store.list_source_states():
+        names = on.get(_channel(state.location), []) if state.name not in configured else []
+        if len(names) == 1:
+            out[state.name] = names[0]
+    return out
+
+
+def _as_named(v: StoredArticle, names: dict[str, str]) -> StoredArticle:
+    """``v`` under its source's name now (``renamed_sources``)."""
+    return replace(v, source=names[v.source]) if v.source in names else v
+
+
+def named_now(versions: list[StoredArticle], renamed: dict[str, str]) -> list[StoredArticle]:
+    """``versions`` under their sources' names now (``renamed``: :func:`renamed_sources`): a
+    story page, a search result."""
+    return [_as_named(v, renamed) for v in versions] if renamed else versions
 
 
 def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticle]) -> dict[str, str]:
@@ -267,12 +298,17 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
     channels = _channels(cfg)
     shown = written_leads(store, day)
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
-    old = _backlog(store, cfg.backlog_days)
+    renamed = renamed_sources(store, cfg)
+    stored_as: dict[str, str] = {}  # a version of a source renamed since: the name it was read under
+    old = _backlog(store, cfg.backlog_days, stored_as)
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
         # day's news (an archive page of the day does not show it)
         every = store.story_versions(sid)
+        if renamed:
+            stored_as.update({v.key: v.source for v in every if v.source in renamed})
+            every = [_as_named(v, renamed) for v in every]
         versions = until_end = [v for v in every if aware(v.fetched) < end]
         if st is None or not versions:
             continue

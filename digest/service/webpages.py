@@ -50,6 +50,7 @@ from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
+from ..output.view import named_now, renamed_sources
 from ..records import ALSO_REPORTED, StoryView
 from ..retention import kept_from
 from ..sources.dates import day_fits
@@ -236,7 +237,7 @@ class Pages:
     # -- a story -----------------------------------------------------------------
     def story(self, store: Store, story_id: str, root: str = "/") -> Page:
         st = store.get_story(story_id)
-        versions = store.story_versions(story_id) if st is not None else []
+        versions = named_now(store.story_versions(story_id), renamed_sources(store, self.cfg)) if st is not None else []
         if st is None:
             successor = _successor(store, story_id)
             if successor is not None:
