@@ -136,6 +136,33 @@ def test_every_configuration_key_is_documented_where_a_user_reads() -> None:
     assert not undocumented, f"configuration keys no user doc names: {undocumented}"
 
 
+def test_the_readme_table_of_every_setting_names_each_key() -> None:
+    """The starter file written by ``digest init`` sends a user to the README's "Every
+    setting" (a wheel has no docs/): each key has a row there, or is named in its parent's
+    (``email.to`` in the row of ``email.from``, a digest's ``weekday`` in the row of ``digests``,
+    its ``filters`` as the global ``filters``);
+    stop 46's review found ``email.subject``, ``fetch.*``, ``title``, ``excerpt_chars`` and
+    ``sources[].enabled`` in no user doc but the repository's own feeds.yaml."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Every setting", 1)[1].split("\n#", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) >= 3:
+            for key in re.findall(r"`([^`]+)`", cells[0]):
+                rows[key.replace("[]", "")] = line
+    missing = []
+    for full, leaf in _keys(Config):
+        parts = full.split(".")
+        parents = [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+        parents += [".".join(parts[1:-1])] if len(parts) > 2 else []  # a digest's filters: as `filters`
+        if (full not in rows and not any(k.startswith(full + ".") for k in rows)  # a section: its rows
+                and not any(f"`{leaf}`" in rows.get(p, "") for p in parents)):
+            missing.append(full)
+    assert not missing, f"keys the README's table of every setting does not name: {missing}"
+    assert "Every setting" in (ROOT / "digest" / "config" / "starter.yaml").read_text(encoding="utf-8")
+
+
 _FERRY = ("The ferry Aurora ran aground on a sandbar near Kestrel Point in thick fog on Friday "
           "morning. All 212 passengers and 14 crew were brought ashore safely by lifeboats, the "
           "harbour master said. The operator said an inquiry would begin into how the vessel "

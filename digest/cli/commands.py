@@ -440,7 +440,7 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("send", "write a day's digest and email it (at most once per day)")
+@command("send", "write a day's digest and email it (at most once per day, or week, and address)")
 def _setup_send(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     digest_arg(p, "every one of 'digests:', or the single daily digest")
@@ -454,7 +454,8 @@ def _setup_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=port_arg, default=8080, help="port (default: 8080; 0: any free port)")
     p.add_argument("--url-prefix", default="", metavar="PATH",
-                   help="the path a reverse proxy serves the archive under, e.g. /news (for the Atom feed's links)")
+                   help="the path a reverse proxy serves the archive under, e.g. /news (every link of its pages and "
+                        "its Atom feed is put under it)")
     p.add_argument("--trusted-proxy", metavar="ADDR",
                    help="believe X-Forwarded-Proto/Host/Port/For from this address (the proxy's; '*': any)")
 
