@@ -57,7 +57,7 @@ def test_a_failing_source_is_one_line_naming_it_as_configured(tmp_path: Path) ->
     about = [line for line in lines if "Broken Box" in line or "dump.xml" in line or "private" in line]
     assert len(about) == 1, lines
     assert about[0].startswith("error: Broken Box: "), about
-    assert "WARNING" not in done.stderr and str(junk.parent) not in done.stderr
+    assert "WARNING" not in done.stderr.upper() and str(junk.parent) not in done.stderr
     # the good source was read and its digest written
     assert "1 failed" in lines[-1] and " 0 new articles" not in lines[-1], lines[-1]
     assert [Path(p).suffix for p in done.stdout.split()] == [".md", ".html"]
@@ -197,3 +197,21 @@ def test_a_run_with_no_sources_says_so(tmp_path: Path, capsys: pytest.CaptureFix
     cfg.write_text("timezone: UTC\nsources:\n  - name: A\n    path: .\n    enabled: false\n")
     assert main(["run", "--config", str(cfg), "--quiet"]) == 0
     assert "no sources to read" in capsys.readouterr().err
+
+
+def test_a_warning_of_a_run_is_said_as_its_own_lines_are_and_the_daemons_log_keeps_times(tmp_path: Path) -> None:
+    """A run's warnings and notes were log lines ("2026-12-05 12:13:07,655 WARNING
+    digest.config.reading: ...") beside its own "error: ..." lines (stop 46 review): now
+    "warning: ...", a note plain; a daemon's log (``daemon``, ``serve``, ``worker``) keeps each line's time, level and logger."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n"
+                   f"  - name: Coast News\n    path: {FEEDS / 'coast.rss'}\n"
+                   "  - name: Valley\n    url: http://127.0.0.1:9/feed\n"
+                   "  - name: Coast again\n    url: http://localhost:9/feed\n"  # the same feed
+                   "output_dir: out\n")
+    done = digest("run", "--config", str(cfg), "--quiet", cwd=tmp_path)
+    lines = done.stderr.strip().splitlines()
+    twice = [line for line in lines if "Coast again" in line]
+    assert twice[0].startswith(f"warning: {cfg}:7: sources[2] 'Coast again' reads"), lines
+    assert any(line.endswith("new store (schema version 13)") and line.startswith(str(tmp_path)) for line in lines), lines
+    assert not any(" INFO " in line or " WARNING " in line for line in lines), lines

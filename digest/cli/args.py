@@ -108,13 +108,30 @@ def positive_arg(value: str) -> int:
     return n
 
 
-def setup_logging(verbose: bool) -> None:
-    """Log lines to stderr (debug detail with ``--verbose``); the libraries' chatter muted."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+class _Said(logging.Formatter):
+    """A log line of a command that runs and ends (``digest run``, ``add``, ``build``): as its
+    own lines are ("error: ...", "warning: ..."; information plain), without the time and the
+    logger's name a daemon's log needs (stop 46 review: "2026-12-05 12:13:07,655 WARNING
+    digest.config.reading: ..." beside the run's own "error: Coast: ..." lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {text}"
+
+
+def setup_logging(verbose: bool, *, timed: bool = False) -> None:
+    """Log lines to stderr (debug detail with ``--verbose``); the libraries' chatter muted.
+    ``timed``: a command that runs on (``daemon``, ``serve``, ``worker``), each line with its
+    time, level and logger, as a log file wants; with ``--verbose`` too."""
+    handler = logging.StreamHandler(sys.stderr)
+    if timed or verbose:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(_Said("%(message)s"))
+    root = logging.getLogger()
+    if not root.handlers:  # as basicConfig: a caller's own logging (pytest's) is left as it is
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("trafilatura", "httpx", "httpcore", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

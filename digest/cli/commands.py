@@ -481,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parse(parser, sys.argv[1:] if argv is None else argv, list(COMMANDS))
-    setup_logging(args.verbose)
+    setup_logging(args.verbose, timed=getattr(args, "command", None) in ("daemon", "serve", "worker"))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
