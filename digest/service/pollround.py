@@ -197,14 +197,14 @@ class PollRound:
         self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
     ) -> None:
         from ..sources.discover import read_feed
+        from ..sources.retrieve import follow
 
         if isinstance(res, FetchError):
             raise res
         state = dataclasses.replace(state)  # the caller's copy stays as stored, for _failed
         state.last_fetch_at = fetched
         state.etag, state.last_modified = res.etag, res.last_modified
-        if res.permanent_url:
-            state.permanent_url = res.permanent_url
+        follow(src, state, res.permanent_url)
         entries = Entries()
         if res.not_modified or res.content is None:
             report.not_modified += 1
@@ -212,7 +212,7 @@ class PollRound:
             entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched,
                                       read_before=state.last_ok_at is not None)
             if feed is not None:  # a page that links its feed: polled directly from now on
-                state.permanent_url = feed.permanent_url or feed.url
+                follow(src, state, feed.permanent_url or feed.url, page=True)
                 state.etag, state.last_modified = feed.etag, feed.last_modified
                 res = feed  # its Cache-Control, not the page's
         report.entries += len(entries)

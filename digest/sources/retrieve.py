@@ -7,6 +7,7 @@ workers): the entries, and the per-file errors of a folder.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import datetime
 
@@ -14,6 +15,8 @@ from ..config import Config, SourceConfig
 from ..errors import FetchError, ParseError, SourceError
 from ..records import Entries, FetchResult, RunReport, plural
 from ..store.base import SourceState
+
+log = logging.getLogger(__name__)
 
 
 def retrieve(
@@ -71,17 +74,30 @@ def retrieve(
         url, config=cfg.fetch, etag=state.etag, last_modified=state.last_modified, source=src.name
     )
     state.etag, state.last_modified = result.etag, result.last_modified
-    if result.permanent_url:
-        state.permanent_url = result.permanent_url
+    follow(src, state, result.permanent_url)
     if result.not_modified or result.content is None:
         report.not_modified += 1
         return Entries(), []
     entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched,
                               read_before=state.last_ok_at is not None)
     if feed is not None:  # a page that links its feed: the feed is what is polled from now on
-        state.permanent_url = feed.permanent_url or feed.url
+        follow(src, state, feed.permanent_url or feed.url, page=True)
         state.etag, state.last_modified = feed.etag, feed.last_modified
     return entries, []
+
+
+def follow(src: SourceConfig, state: SourceState, url: str | None, *, page: bool = False) -> None:
+    """Read ``src`` at ``url`` from now on (a permanent redirect's target; with ``page``, the
+    feed the configured page links), said in one line the first time: the configuration still
+    names the old address (stop 46 review: a feed moved for good was followed without a word,
+    ``digest sources`` alone naming where it is read)."""
+    if not url or url == state.permanent_url:
+        return
+    if url != src.url:
+        how = "links its feed" if page else "moved for good to"
+        log.info("%s: %s %s %s: read there from now on (its url: in the configuration may say so)",
+                 src.name, state.permanent_url or src.url, how, url)
+    state.permanent_url = url
 
 
 #: How many unreadable files a note names; beyond, a fingerprint of them all tells a change.
