@@ -186,3 +186,25 @@ def test_a_number_or_nothing_where_text_belongs_says_so_and_how_to_write_it(tmp_
         "4: timezone: needs text, not 5 (write it in quotes)",
         "5: locale: needs text, not nothing",
     ]
+
+
+def test_a_bool_that_is_not_one_says_what_it_must_be(tmp_path: Path) -> None:
+    """pydantic said "Input should be a valid boolean, unable to interpret input" (stop 46 review)."""
+    got = problems(tmp_path, "sources:\n  - name: A\n    url: https://a.example/feed\n    enabled: flase\n")
+    assert got == ["4: sources[0].enabled: must be true or false, not 'flase'"]
+
+
+@pytest.mark.parametrize(("text", "line", "seen"), [
+    ("sources:\n  - name: A\n    url: [https://a.example/feed\n    priority: 1\noutput_dir: out\n", 3, 4),
+    ("sources:\n  - name: A\n    url: https://a.example/feed\noutput_dir out2\ntimezone: UTC\n", 4, 5),
+    ('sources:\n  - name: "A\n    url: https://a.example/feed\n', 2, 4),
+])
+def test_yaml_left_open_is_said_where_it_was_opened(tmp_path: Path, text: str, line: int, seen: int) -> None:
+    """An unclosed '[', a quote, a key without its ':' is seen by the parser lines later; the error
+    named that later line (stop 46 review: a '[' of line 3 said at line 20)."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg)
+    said = str(exc.value)
+    assert said.startswith(f"{cfg}:{line}: invalid YAML: ") and f" at line {seen} (" in said, said

@@ -66,3 +66,12 @@ def test_the_daemons_round_says_a_move_too(tmp_path: Path, caplog: pytest.LogCap
     assert [m for m in _said(caplog) if "moved for good" in m] == [
         f"alpha: {srv.url('/old')} moved for good to {srv.url('/new')}: read there from now on (its url: in the "
         "configuration may say so)"]
+
+
+def test_an_empty_answer_names_the_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"India Monitor: empty document" named no address, where every other failed read names
+    it (stop 46 review)."""
+    with TestServer() as srv:
+        srv.set("/empty.rss", "", headers=RSS)
+        assert main(["run", "--config", str(_config(tmp_path, srv, "/empty.rss")), "--quiet"]) == 1
+    assert f"error: Foxtrot: empty document from {srv.url('/empty.rss')}" in capsys.readouterr().err

@@ -148,7 +148,7 @@ def parse_feed(
     if not isinstance(data, bytes | bytearray):
         raise ParseError(source, f"not a feed: expected bytes, got {type(data).__name__}")
     if not data.strip().strip(b"\x00"):
-        raise ParseError(source, "empty document", kind="empty")
+        raise ParseError(source, f"empty document from {url}" if url else "empty document", kind="empty")
     base = http_url(url, None)
     try:
         if _looks_json(data, content_type):
