@@ -147,7 +147,13 @@ def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: py
         new, alpha, broken = capsys.readouterr().out.splitlines()
         assert new == "new: not fetched yet"
         assert alpha.startswith("alpha: ok, ") and alpha.endswith("; disabled in the configuration")
-        assert broken.startswith("broken: failing, ") and broken.endswith("; no longer in the configuration")
+        # read no more: its name, what became of it, its last good read; no next poll (stop 46)
+        assert broken == "broken: no longer in the configuration (what was read from it stays); last ok never"
+        data["sources"].append({"name": "renamed", "url": srv.url("/gone")})  # its feed, another name
+        cfg.write_text(yaml.safe_dump(data))
+        assert main(["sources", "--config", str(cfg)]) == 0
+        broken = capsys.readouterr().out.splitlines()[-1]
+        assert broken == "broken: no longer in the configuration (its feed is read as 'renamed' now); last ok never"
 
 
 def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already_sent(

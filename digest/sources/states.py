@@ -6,7 +6,8 @@ How it works
 configured source in the configuration's order (``not fetched yet`` before
 its first poll, or its first since its ``url`` or ``path`` changed: the store's state of
 the old one is cleared then; a disabled one says so), then the sources the store knows
-that the configuration no longer lists, then the outlines of OPML lists no
+that the configuration no longer lists (a source renamed: under which name its feed is read
+now), then the outlines of OPML lists no
 source reads.  :func:`resume` unpauses one source: a source that is not
 paused is left as it was (its failures go on counting towards a pause, its
 schedule stands).
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..errors import DigestError
 from ..store.base import SourceState, Store
+from ..text.identity import feed_key
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,20 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")
-    out += [f"{st}; no longer in the configuration" for st in stored.values()]
+    on: dict[str, list[str]] = {}
+    for src in cfg.sources:
+        on.setdefault(_feed(src.url or str(src.path)), []).append(src.name)
+    for st in stored.values():  # not "next poll: due now": it is read no more
+        names = on.get(_feed(st.location), [])
+        last = st.last_ok_at.isoformat(timespec="seconds") if st.last_ok_at else "never"
+        now = f"its feed is read as {names[0]!r} now" if len(names) == 1 else "what was read from it stays"
+        out.append(f"{st.name}: no longer in the configuration ({now}); last ok {last}")
     return out + cfg.list_notes
+
+
+def _feed(location: str) -> str:
+    """A source's feed as the configuration's warning compares two (``feed_key``), a path as it is."""
+    return feed_key(location) if "://" in location else location
 
 
 def resume(store: Store, name: str, now: datetime | None = None) -> tuple[bool, SourceState]:
