@@ -92,9 +92,28 @@ def one_report(found: list[tuple[str, str]]) -> str:
     return found[0][0] if found and len({story for _, story in found}) == 1 else ""
 
 
-def stored_doc(row: StoredArticle) -> Doc:
-    """The engine's view of a stored article, for ``Engine.restore``."""
-    return _doc(row, row.published)
+def stored_doc(row: StoredArticle, store: Store | None = None) -> Doc:
+    """The engine's view of a stored article, for ``Engine.restore``; with ``store``, a notice
+    read as an entry of its own takes back the entry it took back when it was read
+    (:func:`stored_notice_entry`: the link is no column, and a rebuilt engine lost it, the
+    notice moved to a story of its own at the next regrouping and the report led again)."""
+    doc = _doc(row, row.published)
+    if store is not None and doc.notice and not doc.revises and (taken := stored_notice_entry(store, row)):
+        return replace(doc, revises=taken)
+    return doc
+
+
+def stored_notice_entry(store: Store, row: StoredArticle) -> str:
+    """The entry a stored notice of its own took back, as :func:`notice_entry` found it when it
+    was read: among its source's articles from its link read before it or in its poll (not a
+    report put back there since)."""
+    url = row.url or ""
+    if not is_http(url) or row.fetched is None:
+        return ""
+    found = [(r.revision_of or r.key, r.story_id) for r in store.articles_at(row.source, url)
+             if r.key != row.key and takedown(r.title, r.text) is None
+             and r.fetched is not None and r.fetched <= row.fetched]
+    return one_report(found)
 
 
 def article_key_of(entry: Entry) -> str | None:

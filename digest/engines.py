@@ -72,18 +72,19 @@ def rebuilt_engine(cfg: Config, store: Store, end: datetime, *, arrived: bool = 
     # an article is dated at most FUTURE_SLACK after it arrived: the index's range ends there
     until = (end, end + FUTURE_SLACK) if arrived else None
     for row in store.articles_since(restore_since(cfg, end), until=until):
-        restore_row(engine, row, remade)
+        restore_row(engine, row, remade, store)
     if remade:
         store.save_fingerprints(remade)
     return engine
 
 
-def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes]) -> None:
+def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes], store: Store | None = None) -> None:
     """Put the stored article ``row`` back into ``engine``, in its stored story.  A stored
     fingerprint of another format is made again from the article's text and put in
     ``remade`` (key -> today's blob), for the caller to write back once it has restored all:
-    made again at every rebuild otherwise."""
-    doc = stored_doc(row)
+    made again at every rebuild otherwise.  ``store``: where a notice of its own finds the report
+    it took back (``articles.stored_doc``)."""
+    doc = stored_doc(row, store)
     fp = engine.stored_fingerprint(doc, row.fingerprint)
     if Fingerprint.version_of(row.fingerprint) != FINGERPRINT_VERSION:
         remade[row.key] = fp.to_bytes()
@@ -100,4 +101,4 @@ def recall_entry(engine: Engine, store: Store, key: str) -> None:
     remade: dict[str, bytes] = {}  # made for restore_row; not saved (above)
     for row in store.entry_revisions(key):
         if row.key not in engine:
-            restore_row(engine, row, remade)
+            restore_row(engine, row, remade, store)

@@ -199,7 +199,7 @@ class WorkerApp(App):
         remade: dict[str, bytes] = {}  # fingerprints of another format, made again
         for e in entries:
             if e.article is not None:
-                restore_row(engine, e.article, remade)
+                restore_row(engine, e.article, remade, self.store)
             elif e.moved is not None and e.keep is not None:
                 engine.replay_move(e.moved, e.keep)
             elif e.keep is not None and e.drop is not None:
