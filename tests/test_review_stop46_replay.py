@@ -46,3 +46,34 @@ def test_a_notice_of_its_own_takes_its_report_back_after_the_engine_is_rebuilt(t
     assert story["whats_new"] == "Coast News retracted its report"
     assert story["lead"]["id"] != "q1"
     assert {v["id"]: v["new"] for v in versions(story)} == {"h1": True, "v1": False, "q1n": True}
+
+
+def test_a_paragraph_added_after_one_whose_stop_no_sentence_end_follows_is_news(tmp_path: Path) -> None:
+    """A paragraph ending `... closed while buildings were checked . "` (a quotation closed after
+    a space; 103 of the 152 GVC reports hold one) ran into the next: a paragraph added after it
+    in place read as a passage the reader had read, and the update was not even stored."""
+    from tests.test_timeline import text_of
+
+    title, body = text_of("quake_a1")
+    body = body.rstrip().removesuffix(".") + ' . "'
+    added = "The mayor of Opunake, Hugo Varga, said on Wednesday that an inquiry would begin next month."
+    at = TUE + timedelta(hours=8)
+    lines = [
+        {"id": "q1", "title": title, "text": body, "source": "Coast News", "published": at.isoformat()},
+        {"id": "q1", "title": title, "text": f"{body}\n{added}", "source": "Coast News",
+         "published": at.isoformat(), "arrived": (at + timedelta(days=1)).isoformat()},
+    ]
+    data, cfg = write_inputs(tmp_path, lines)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    [story] = digest_json(tmp_path, "2026-11-11")["stories"]
+    assert story["status"] == "developing" and story["whats_new"] == added
+
+
+def test_a_byline_line_still_runs_on_into_the_lede() -> None:
+    """A paragraph without a stop (a byline, a subhead) is no passage of its own: "5 min read"
+    become "6 min read" is no news (stop 40), where a paragraph ending with a stop ends one."""
+    from digest.output.news import passages
+
+    text = 'By Jane Doe · 6 min read\nA magnitude 6.1 earthquake struck off the coast on Tuesday, GeoNet said . "\nNext.'
+    assert list(passages(text)) == [
+        'By Jane Doe · 6 min read A magnitude 6.1 earthquake struck off the coast on Tuesday, GeoNet said . "']
