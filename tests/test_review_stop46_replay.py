@@ -77,3 +77,23 @@ def test_a_byline_line_still_runs_on_into_the_lede() -> None:
     text = 'By Jane Doe · 6 min read\nA magnitude 6.1 earthquake struck off the coast on Tuesday, GeoNet said . "\nNext.'
     assert list(passages(text)) == [
         'By Jane Doe · 6 min read A magnitude 6.1 earthquake struck off the coast on Tuesday, GeoNet said . "']
+
+
+def test_a_new_headline_alone_is_told_by_the_heading_not_by_a_sentence_read_before(tmp_path: Path) -> None:
+    """An entry updated in place with a new headline and its text unchanged: the revision leads,
+    its headline is the story's heading, and the JSON's ``whats_new`` was the text's first
+    sentence, read the day before (the Markdown left it out as the excerpt's opening)."""
+    from tests.test_timeline import text_of
+
+    title, body = text_of("quake_a1")
+    at = TUE + timedelta(hours=8)
+    new_title = "Taranaki quake: state of emergency declared in Opunake"
+    lines = [
+        {"id": "q1", "title": title, "text": body, "source": "Coast News", "published": at.isoformat()},
+        {"id": "q1", "title": new_title, "text": body, "source": "Coast News", "published": at.isoformat(),
+         "arrived": (at + timedelta(days=1)).isoformat()},
+    ]
+    data, cfg = write_inputs(tmp_path, lines)
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    [story] = digest_json(tmp_path, "2026-11-11")["stories"]
+    assert (story["status"], story["title"], story["whats_new"]) == ("developing", new_title, None)

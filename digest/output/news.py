@@ -430,7 +430,8 @@ def whats_new(
     where the headline repeats what the reader has read (the story's ``heading``, the lead's
     title: a new version that became the lead is the heading itself; and the earlier
     versions' headlines, ``NEW_WORDS``), its first passage the ``earlier`` versions do not
-    hold (its first passage, when it has none).  ``read`` and ``copies``: :func:`read_of`
+    hold (its first passage, when it has none; nothing, where its headline is new and the
+    heading: the text read before is no news, stop 46 review).  ``read`` and ``copies``: :func:`read_of`
     and :func:`copies_of` of these versions, when the caller has them."""
     read = read_of(earlier) if read is None else read
     latest = speaker(new, copies_of(new, earlier, read) if copies is None else copies)
@@ -442,6 +443,8 @@ def whats_new(
     if news and _words_read(news[0], read):  # new by figures alone: each sentence they changed in
         changed = [_from_unread(p, read) for p in news]
         return _figures_line([_to_figure(changed[0], latest, read), *changed[1:]], " ".join(latest.text.split()))
+    if not news and not headline_repeats(title, seen_words(earlier, "")):
+        return ""  # a new headline alone, the story's heading now: no passage read before is news
     fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
     return _cut(fresh[0]) if fresh else _cut(" ".join(latest.text.split())) or title
 
