@@ -97,3 +97,28 @@ def test_a_new_headline_alone_is_told_by_the_heading_not_by_a_sentence_read_befo
     assert main(["replay", str(data), "--config", str(cfg)]) == 0
     [story] = digest_json(tmp_path, "2026-11-11")["stories"]
     assert (story["status"], story["title"], story["whats_new"]) == ("developing", new_title, None)
+
+
+def _removed(rid: str, at: timedelta) -> dict[str, str]:
+    when = (TUE + at).isoformat()
+    return {"id": rid, "title": "Article removed", "text": "This article has been removed.",
+            "url": "https://coastnews.example/q1", "source": "Coast News", "published": when, "arrived": when}
+
+
+def _report(rid: str, at: timedelta) -> dict[str, object]:
+    from tests.test_timeline import text_of
+
+    title, body = text_of("quake_a1")
+    when = (TUE + at).isoformat()
+    return {"id": rid, "title": title, "text": body, "url": "https://coastnews.example/q1", "source": "Coast News",
+            "published": (TUE + timedelta(hours=8)).isoformat(), "arrived": when}
+
+
+def test_a_report_removed_and_put_back_as_a_new_entry_in_one_day_is_no_news(tmp_path: Path) -> None:
+    """Removed at 08:00 (in place), back under a new id at 13:00 as the reader read it: the day
+    showed it "also reported since" as new; put back under its own id, nothing (as it should)."""
+    data, cfg = write_inputs(tmp_path, [_report("q1", timedelta(hours=8)), _removed("q1", timedelta(days=1, hours=8)),
+                                        _report("q1b", timedelta(days=1, hours=13))])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    day = digest_json(tmp_path, "2026-11-11")
+    assert day["stories"] == [] and day["counts"]["duplicates_collapsed"] == 2

@@ -241,13 +241,16 @@ def _reports(earlier: list[StoredArticle], back: Collection[str]) -> int:
         len(earlier), 1)
 
 
-def _back_as_read(live: list[StoredArticle], earlier: list[StoredArticle], copies: Collection[str]) -> bool:
+def _back_as_read(live: list[StoredArticle], earlier: list[StoredArticle], copies: Collection[str],
+                  put_back: Collection[str] = ()) -> bool:
     """Whether the versions standing at the window's end (``live``) are all entries read before,
     updated in place back to what the reader read (``copies``): 4,000 homes read last week, 4,500
     on Tuesday, 4,000 again on Thursday is no news to the weekly reader, nor to the daily one
-    when both changes came in one day."""
+    when both changes came in one day; or reports put back in the window as new entries after a
+    notice of the window (``put_back``), as the reader read them (stop 46 review: removed at
+    08:00, back under a new id at 13:00, as it was, was "also reported since" as new)."""
     entries = {entry(v) for v in earlier}
-    return all(v.key in copies and v.revision_of and entry(v) in entries for v in live)
+    return all(v.key in copies and ((v.revision_of and entry(v) in entries) or v.key in put_back) for v in live)
 
 
 def _undone_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -> set[str]:
@@ -341,7 +344,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         copies -= {v.key for v in said}  # (or put it back): news, never a copy
         gone = replaced(new) | (undone_here - back.keys())  # the report put back stands, as any version
         live = [v for v in new if v.key not in gone]  # as the window ends: an entry's latest
-        if earlier and not said and _back_as_read(live, earlier, copies):
+        if earlier and not said and _back_as_read(live, earlier, copies, undone_here & back.keys()):
             hidden += len(fresh)
             continue
         status = "new" if not earlier else ALSO_REPORTED if all(v.key in copies for v in live) else "developing"
