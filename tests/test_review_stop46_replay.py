@@ -122,3 +122,21 @@ def test_a_report_removed_and_put_back_as_a_new_entry_in_one_day_is_no_news(tmp_
     assert main(["replay", str(data), "--config", str(cfg)]) == 0
     day = digest_json(tmp_path, "2026-11-11")
     assert day["stories"] == [] and day["counts"]["duplicates_collapsed"] == 2
+
+
+@pytest.mark.parametrize("ids", [("q1", "q1"), ("q1n", "q1m")])
+def test_a_report_put_back_and_removed_again_within_a_day_is_not_told_removed_twice(
+    tmp_path: Path, ids: tuple[str, str]
+) -> None:
+    """Removed on Wednesday (told); on Thursday put back at 08:00 and removed again at 13:00:
+    Thursday said "Coast News removed its report" again, though the reader's story had not
+    changed since Wednesday.  The notices in place (the report's id) or as entries of their own."""
+    first, again = ids
+    data, cfg = write_inputs(tmp_path, [
+        _report("q1", timedelta(hours=8)), record("v1", "quake_a2", "Valley Wire", TUE + timedelta(hours=9)),
+        _removed(first, timedelta(days=1, hours=8)), _report("q1", timedelta(days=2, hours=8)),
+        _removed(again, timedelta(days=2, hours=13))])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    [story] = digest_json(tmp_path, "2026-11-11")["stories"]
+    assert story["whats_new"] == "Coast News removed its report"
+    assert digest_json(tmp_path, "2026-11-12")["stories"] == []

@@ -262,6 +262,24 @@ def _undone_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -
     return {k for r, ns in back.items() if r in keys and ns and set(ns) <= keys for k in (r, *ns)}
 
 
+def _retaken_within(back: dict[str, tuple[str, ...]], new: list[StoredArticle]) -> set[str]:
+    """The reports put back in the window after a notice of an earlier one, and taken back again
+    in it, with the notices that took them back: the reader read the removal, and the report
+    is removed still (stop 46 review: removed on Wednesday; back at 08:00 and removed again at
+    13:00 on Thursday, and Thursday said "removed its report" again)."""
+    keys = {v.key for v in new}
+    out: set[str] = set()
+    for r, ns in back.items():
+        if r not in keys or set(ns) & keys:  # a notice of the window undone: ``_undone_within``
+            continue
+        report = next(v for v in new if v.key == r)
+        after = [v for v in sorted(new, key=arrival) if v.outlet_name == report.outlet_name
+                 and arrival(v) > arrival(report)]
+        if after and all(is_notice(v) for v in after):  # its outlet's last word in the window
+            out |= {r, *(v.key for v in after)}
+    return out
+
+
 def _hidden_by_notice(store: Store, cfg: Config, period: tuple[date, int], versions: list[StoredArticle],
                       notes: list[StoredArticle]) -> set[str]:
     """The versions the notices ``notes`` took back that arrived in the first notice's own
@@ -339,10 +357,12 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         read = read_of(earlier)
         copies = copies_of(new, earlier, read) if earlier else set()
         undone_here = _undone_within(back, new)  # taken back and put back within the window: no news
+        retaken = _retaken_within(back, new)  # (or put back and taken back again: gone still)
+        undone_here |= retaken
         told = [n for n in notices(new) if n.key not in undone_here]  # an outlet took its report back
         said = sorted([*told, *(v for v in new if v.key in back and v.key not in undone_here)], key=arrival)
         copies -= {v.key for v in said}  # (or put it back): news, never a copy
-        gone = replaced(new) | (undone_here - back.keys())  # the report put back stands, as any version
+        gone = replaced(new) | (undone_here - back.keys()) | retaken  # a report put back stands, as any
         live = [v for v in new if v.key not in gone]  # as the window ends: an entry's latest
         if earlier and not said and _back_as_read(live, earlier, copies, undone_here & back.keys()):
             hidden += len(fresh)
