@@ -88,6 +88,21 @@ def test_too_few_third_articles_are_no_evidence() -> None:
     assert _cap(pair, Params(profile_thirds=2))[0, 1] < 1.0
 
 
+def test_versions_of_one_text_count_once_among_the_third_articles() -> None:
+    """An outlet's revision of its report (its entry updated in place) is a second version of one
+    text: as two third articles it made evidence where two thirds are none (the user's walkthrough:
+    a story of three outlets shown on day 1 was read as two events on day 2, its revision and
+    one more report in the region)."""
+    pair = [_dated("rovers_a1", 0, 17), _dated("rovers_b1", 3, 21), _dated("rovers_a2", 0, 18),
+            _dated("rovers_b2", 3, 22)]
+    a2 = pair[2]
+    revision = replace(a2, id="rovers_a2~r001", revises=a2.id,
+                       text=a2.text + "\n\nUpdate: the club said the injured defender will miss two matches.")
+    assert np.all(_cap(pair) == 1.0)  # two thirds each: no evidence
+    assert _cap([*pair, revision])[0, 1] == 1.0  # a2 and its revision: one third
+    assert _cap([*pair, revision], Params(profile_thirds=2))[0, 1] < 1.0  # the contrast is there
+
+
 def test_explain_shows_the_link_the_regrouping_used() -> None:
     """``digest explain`` reads ``Engine.pair_link``: its cosine cap holds the profile cap, so
     the link it shows is the one that kept the two matches apart."""

@@ -299,7 +299,10 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     pair as alike as ``profile_alike`` (versions of one text lightly edited are all close to
     one another: their profiles are flat, and the correlation of flat profiles is noise's),
     or for a pair published more than ``time_grace`` apart (a developing story's early report
-    and its follow-ups weeks later are close to different articles, and are one story)."""
+    and its follow-ups weeks later are close to different articles, and are one story).
+    Versions of one text among the third articles (``profile_alike``: an outlet's revision of
+    its report, a copy) count as one: an entry updated in place made two thirds of one text,
+    three thirds where there had been two, and a story shown as one was read as two events."""
     p = state.params
     r = nums.size
     terms, val, _wval, runs = state.vectors(nums)
@@ -317,8 +320,15 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     idx = np.arange(r)
     third[idx, :, idx] = False
     third[:, idx, idx] = False
-    n = third.sum(axis=2)
-    w = third / np.maximum(n, 1)[:, :, None]
+    alike = cos >= p.profile_alike  # versions of one text: copies, an entry's revisions
+    np.fill_diagonal(alike, False)
+    if alike.any():  # each third weighs 1 / (the pair's thirds of its text): one text, one third
+        twins = np.einsum("ijl,kl->ijk", third.astype(np.float64), alike.astype(np.float64), optimize=False)
+        w = np.where(third, 1.0 / (1.0 + twins), 0.0)
+    else:
+        w = third.astype(np.float64)
+    n = w.sum(axis=2)
+    w = w / np.maximum(n, 1e-12)[:, :, None]
     a = np.broadcast_to(cos[:, None, :], third.shape)  # i's cosines to k
     b = np.broadcast_to(cos[None, :, :], third.shape)  # j's cosines to k
     da = a - (w * a).sum(axis=2, keepdims=True)
