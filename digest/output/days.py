@@ -43,7 +43,7 @@ Special cases
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -107,9 +107,16 @@ def frame_day(store: Store, cfg: Config, at: datetime) -> date:
     """The day whose calendar day (:func:`day_frame`) holds ``at``: its date in the configured
     time zone, or the day beside it where the zone changed since a day was written (the day
     ``digest run`` writes: what arrives now is new in it, unless its digest went out)."""
+    return _holding(store, cfg, at, day_frame)
+
+
+def _holding(store: Store, cfg: Config, at: datetime,
+             span: Callable[[Store, Config, date], tuple[datetime, datetime]]) -> date:
+    """The day whose ``span`` (its frame, its window) holds ``at``: its date in the configured
+    time zone, or the day before or after (a span moved by a seal or a change of zone)."""
     at = aware(at)
     day = at.astimezone(cfg.tz).date()
-    start, end = day_frame(store, cfg, day)
+    start, end = span(store, cfg, day)
     if at >= end and day < date.max:
         return day + timedelta(days=1)
     if at < start and day > date.min:
@@ -188,14 +195,7 @@ def shown_day(store: Store, cfg: Config, at: datetime) -> date:
     """The day whose digest shows as new what arrived at ``at``: its own day (configured time
     zone), or the next one when that day's digest was sealed before it arrived (the day before,
     for an arrival at the very instant a late seal ended it)."""
-    at = aware(at)
-    day = at.astimezone(cfg.tz).date()
-    start, end = day_window(store, cfg, day)
-    if at >= end and day < date.max:
-        return day + timedelta(days=1)
-    if at < start and day > date.min:
-        return day - timedelta(days=1)
-    return day
+    return _holding(store, cfg, at, day_window)
 
 
 def stamp_open(store: Store, cfg: Config, at: datetime, articles: Iterable[Article]) -> datetime:
