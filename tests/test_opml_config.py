@@ -69,7 +69,10 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl)" in out
     assert f"{opml}: not added: Coast again: listed twice in the file (as 'Coast News' first)" in out
     assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
-    assert out[-2].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
+    assert out[-3].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
+    # the folders made sections of a digest that had none: said (stop 46 review)
+    assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (News, News / Local): the digest "
+                       "shows them as sections (a story of no category under 'Other')")
     # unlike digest add, the feeds were not read: a new user imported a list of dead URLs and met
     # an error line for each at every run after, told nothing at the import (stop 45)
     assert out[-1] == (f"{cfg}: not read yet: the next 'digest run' reads them and names each that fails "

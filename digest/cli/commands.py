@@ -213,6 +213,12 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     kept = f" (the old file is {done.backup})" if done.backup else ""
     print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable) + len(failed)} feeds from "
           f"{path}{kept}")
+    given = dict(done.renamed)  # a feed's name: the name it was added under
+    cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added}
+                  - {s.category for s in cfg.sources})
+    if cats and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
+        print(f"{args.config}: the list's folders are the new feeds' categories ({', '.join(cats)}): the digest "
+              "shows them as sections (a story of no category under 'Other')")
     if done.added and not args.check:  # a list may hold hundreds: read only when asked
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
               "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
