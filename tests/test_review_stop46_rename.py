@@ -54,6 +54,8 @@ def test_a_source_renamed_is_one_outlet_under_its_name_now(tmp_path: Path) -> No
         assert (found.source, found.outlets) == ("Gamma Evening", 1)
         page = web.get(f"/story/{story['story_id']}").text
         assert "Gamma Evening" in page and "Gamma Daily" not in page
+        # the first item, read again under the new name, is one page: listed once, as the digest does
+        assert page.count('href="https://g.example/g1"') == 2 and "2 versions from 1 outlet" in page  # heading, one row
 
 
 def test_two_sources_on_one_feed_are_not_taken_for_a_rename(tmp_path: Path) -> None:

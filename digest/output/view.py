@@ -211,6 +211,16 @@ def named_now(versions: list[StoredArticle], renamed: dict[str, str]) -> list[St
     return [_as_named(v, renamed) for v in versions] if renamed else versions
 
 
+def repeated_pages(store: Store, cfg: Config, versions: list[StoredArticle]) -> dict[str, str]:
+    """Each of ``versions`` that repeats a page of its channel read before (a source renamed read
+    its feed again, two sources on one feed), and the page's first version, which stands for it
+    (``_repeats``): a story page lists a page once, as the digest does.  An entry back to an
+    earlier text of its own, a report put back after its notice, is no repeat: it is news."""
+    by_key, back = {v.key: v for v in versions}, restored(versions)
+    return {k: first for k, first in _repeats(store, _channels(cfg), versions).items()
+            if k not in back and entry(by_key[k]) != entry(by_key[first])}
+
+
 def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticle]) -> dict[str, str]:
     """Each version that repeats a page of its channel arrived before it (its key), and the
     page's first version (its key), which stands for it (as the lead too, where a repeat

@@ -50,7 +50,7 @@ from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
-from ..output.view import named_now, renamed_sources
+from ..output.view import named_now, renamed_sources, repeated_pages
 from ..records import ALSO_REPORTED, StoryView
 from ..retention import kept_from
 from ..sources.dates import day_fits
@@ -238,6 +238,8 @@ class Pages:
     def story(self, store: Store, story_id: str, root: str = "/") -> Page:
         st = store.get_story(story_id)
         versions = named_now(store.story_versions(story_id), renamed_sources(store, self.cfg)) if st is not None else []
+        repeats = repeated_pages(store, self.cfg, versions)  # a page read twice through one feed: once
+        versions = [v for v in versions if v.key not in repeats]
         if st is None:
             successor = _successor(store, story_id)
             if successor is not None:
@@ -252,7 +254,8 @@ class Pages:
                                               f"{first.isoformat()} on (keep_days).", root)
             return self.error("404 Not Found", "No such story.", root)
         tz, locale = self.cfg.tz, self.cfg.locale
-        lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+        lead_key = repeats.get(st.lead_key, st.lead_key)
+        lead = next((v for v in versions if v.key == lead_key), versions[0])
         first = aware(st.first_seen)
         day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
         rows = []
