@@ -338,7 +338,8 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     rho = (w * da * db).sum(axis=2) / np.maximum(sa * sb, 1e-12)
     t = state.col.published[nums]
     far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
-    evidence = (n >= p.profile_thirds) & ~far & (cos < p.profile_alike)
+    # (a count of weights: seven versions of one text are 7 x 1/7, 0.999... in floating point)
+    evidence = (n >= p.profile_thirds - 1e-9) & ~far & (cos < p.profile_alike)
     cap = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
     return np.where(evidence, cap, 1.0)
 
