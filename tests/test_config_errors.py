@@ -192,6 +192,8 @@ def test_a_bool_that_is_not_one_says_what_it_must_be(tmp_path: Path) -> None:
     """pydantic said "Input should be a valid boolean, unable to interpret input" (stop 46 review)."""
     got = problems(tmp_path, "sources:\n  - name: A\n    url: https://a.example/feed\n    enabled: flase\n")
     assert got == ["4: sources[0].enabled: must be true or false, not 'flase'"]
+    got = problems(tmp_path, "sources:\n  - name: A\n    url: https://a.example/feed\n    enabled:\n")
+    assert got == ["4: sources[0].enabled: must be true or false, not nothing"]
 
 
 @pytest.mark.parametrize(("text", "line", "seen"), [

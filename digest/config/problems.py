@@ -135,7 +135,8 @@ def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | N
             got = err.get("input")
             msg = "needs text, not nothing" if got is None else f"needs text, not {_shown(got)} (write it in quotes)"
         elif err["type"] in ("bool_parsing", "bool_type"):  # pydantic: "unable to interpret input"
-            msg = f"must be true or false, not {_shown(err.get('input'))}"
+            got = err.get("input")
+            msg = "must be true or false, not nothing" if got is None else f"must be true or false, not {_shown(got)}"
         out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
     return out
 

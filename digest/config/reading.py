@@ -129,7 +129,8 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         began, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
-        if mark is not None and began is not None and context and began.line < mark.line:
+        if (mark is not None and began is not None and context and began.line < mark.line
+                and any(w in context for w in ("flow", "quoted", "simple key"))):
             # what was left open ("[", a quote, a key without its ':') is where to look: the
             # problem is seen lines later (stop 46 review: a '[' of line 3 was said at line 20)
             where, problem = f":{began.line + 1}", f"{problem} at line {mark.line + 1} ({context} from here)"
