@@ -52,7 +52,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         given = {p.name: week_of(p, args.date) for p in wanted} if args.date is not None else {}
         for day in given.values():  # only a period that has ended: mailing seals it
-            delivery.check_ended(day, app.cfg)
+            delivery.check_ended(day, app.cfg, app.store)
             check_kept(app.store, day)
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")

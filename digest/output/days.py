@@ -83,13 +83,23 @@ def pin_frame(store: Store, cfg: Config, day: date) -> None:
             store.set_meta(key, ts(at) or "")
 
 
+def _kept(store: Store, day: date) -> datetime | None:
+    return parse_ts(store.get_meta(BEGINS_KEY.format(day=day.isoformat())))
+
+
 def _begins(store: Store, cfg: Config, day: date) -> datetime | None:
     """Where ``day`` begins (UTC): as kept when a digest of it or of the day before was written,
-    else its midnight in the configured time zone (None: out of ``datetime``'s range)."""
-    kept = parse_ts(store.get_meta(BEGINS_KEY.format(day=day.isoformat())))
+    else its midnight in the configured time zone, but not before the day before began where
+    that was kept (moved east by more than a day, Pago Pago to Kiritimati: the day between is
+    empty, never a day that overlaps the one before it); None: out of ``datetime``'s range."""
+    kept = _kept(store, day)
     if kept is not None:
         return kept
-    return day_bounds(day, cfg)[0] if day_fits(day, cfg.tz) else None
+    if not day_fits(day, cfg.tz):
+        return None
+    own = day_bounds(day, cfg)[0]
+    before = _kept(store, day - timedelta(days=1)) if day > date.min else None
+    return max(own, before) if before is not None else own
 
 
 def day_frame(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:
@@ -116,11 +126,14 @@ def _holding(store: Store, cfg: Config, at: datetime,
     time zone, or the day before or after (a span moved by a seal or a change of zone)."""
     at = aware(at)
     day = at.astimezone(cfg.tz).date()
-    start, end = span(store, cfg, day)
-    if at >= end and day < date.max:
-        return day + timedelta(days=1)
-    if at < start and day > date.min:
-        return day - timedelta(days=1)
+    for _ in range(3):  # a day emptied by a move east of more than a day is walked past
+        start, end = span(store, cfg, day)
+        if at >= end and day < date.max:
+            day += timedelta(days=1)
+        elif at < start and day > date.min:
+            day -= timedelta(days=1)
+        else:
+            break
     return day
 
 
@@ -220,7 +233,7 @@ def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: d
     moved: dict[date, int] = {}
     why = ""
     for at, n in arrived.items():
-        own, shown = aware(at).astimezone(cfg.tz).date(), shown_day(store, cfg, at)
+        own, shown = frame_day(store, cfg, at), shown_day(store, cfg, at)  # own: its calendar day, kept
         if shown != own:
             moved[shown] = moved.get(shown, 0) + n
             sealed = sealed_at(store, own)

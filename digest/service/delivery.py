@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..errors import DigestError
-from ..output.days import day_frame, seal, sealed_at
+from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..store.base import Store, parse_ts, ts
 from .digesttime import DigestTrigger
@@ -77,7 +77,7 @@ def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
     return {a for status, to in rows if status == "sent" for a in to}
 
 
-def check_ended(day: date, cfg: Config) -> date:
+def check_ended(day: date, cfg: Config, store: Store | None = None) -> date:
     """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
     :class:`DigestError` naming it and the last day that has.
 
@@ -90,6 +90,8 @@ def check_ended(day: date, cfg: Config) -> date:
     goes into the next day's mail, sent when that day is due.)
     """
     today = cfg.now().astimezone(cfg.tz).date()
+    if store is not None:  # a day written keeps its hours after a change of zone (``days.day_frame``)
+        today = frame_day(store, cfg, cfg.now())
     if day >= today:
         raise DigestError(
             f"{day.isoformat()} has not ended yet in {cfg.timezone}: the last day that can be sent is "

@@ -43,7 +43,7 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.context import excerpt, part_lang
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
-from ..output.days import day_window, shown_day
+from ..output.days import day_window, frame_day, shown_day
 from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds
 from ..output.news import is_notice, taken_back
@@ -140,7 +140,12 @@ class Pages:
     def error(self, status: str, message: str, root: str = "/") -> Page:
         return self.page("web/error.html", status, root=root, code=status, message=message)
 
-    def today(self) -> date:
+    def today(self, store: Store | None = None) -> date:
+        """Today in the configured time zone; with ``store``, the day whose hours hold now, as
+        ``digest run`` writes it (``days.frame_day``: a day written keeps its hours after a
+        change of zone)."""
+        if store is not None:
+            return frame_day(store, self.cfg, self.clock())
         return self.clock().astimezone(self.cfg.tz).date()
 
     # -- the index and the days --------------------------------------------------
@@ -153,7 +158,7 @@ class Pages:
                 days.add(date.fromisoformat(key))
             except ValueError:
                 continue
-        today = self.today()
+        today = self.today(store)
         for i in range(self.index_days):
             day = today - timedelta(days=i)
             if day in days or not day_fits(day, self.cfg.tz):
@@ -294,7 +299,7 @@ class Pages:
         ``feed_days`` when nothing arrived lately (an archive backfilled by ``digest replay``,
         sources silent for a week): a feed reader then still finds the latest stories."""
         now = self.clock()
-        today = now.astimezone(self.cfg.tz).date()
+        today = self.today(store)
         last = store.latest_fetched()
         if last is not None:  # its next day too: an article after the day's digest is there
             newest = last.astimezone(self.cfg.tz).date() + timedelta(days=1)
