@@ -522,3 +522,22 @@ def test_a_batch_with_moves_stores_what_the_per_article_writes_store(store: Stor
     assert sorted(r[0] for r in rows("b") if len(r) == 5) == ["P", "x3", "x6"]  # X1 is gone
     first = {s: store.get_story("b" + s).first_seen for s in ("P", "x3", "x6")}  # type: ignore[union-attr]
     assert first == {"P": early, "x3": T0, "x6": early}  # x6 split off P: as old as P
+
+
+def test_add_meta_keeps_the_first_writers_value(store: Store, url: str) -> None:
+    """A day's kept hours and its seal are written once, by whichever process comes first: a
+    second writer (a daemon on the old zone, a run on the new one) leaves the first value, where
+    set_meta replaces it; on both backends, and from another connection too."""
+    store.add_meta("begins:2026-12-03", "2026-12-03T00:00:00+00:00")
+    store.add_meta("begins:2026-12-03", "2026-12-02T15:00:00+00:00")
+    assert store.get_meta("begins:2026-12-03") == "2026-12-03T00:00:00+00:00"
+    other = open_store(url)
+    try:
+        other.add_meta("begins:2026-12-03", "2026-12-02T15:00:00+00:00")
+        other.add_meta("sealed:2026-12-02", "x")
+    finally:
+        other.close()
+    assert store.get_meta("begins:2026-12-03") == "2026-12-03T00:00:00+00:00"
+    assert store.get_meta("sealed:2026-12-02") == "x"
+    store.set_meta("begins:2026-12-03", "y")
+    assert store.get_meta("begins:2026-12-03") == "y"

@@ -78,9 +78,7 @@ def pin_frame(store: Store, cfg: Config, day: date) -> None:
     kept before: the day stays the calendar day it was, whatever the configuration says later."""
     start, end = day_frame(store, cfg, day)
     for when, at in ((day, start), (day + timedelta(days=1), end)):
-        key = BEGINS_KEY.format(day=when.isoformat())
-        if store.get_meta(key) is None:
-            store.set_meta(key, ts(at) or "")
+        store.add_meta(BEGINS_KEY.format(day=when.isoformat()), ts(at) or "")  # the first writer's stays
 
 
 def _kept(store: Store, day: date) -> datetime | None:
@@ -182,8 +180,8 @@ def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:
     """Seal the day's digest at ``at``: what arrives later goes to the next day.  A day
     sealed once keeps its first seal (what it showed stays shown)."""
     if sealed_at(store, day) is None:
-        start, end = day_frame(store, cfg, day)
-        store.set_meta(SEAL_KEY.format(day=day.isoformat()), ts(min(max(at, start), end)) or "")
+        start, end = day_frame(store, cfg, day)  # (another process's seal of the same instant stays)
+        store.add_meta(SEAL_KEY.format(day=day.isoformat()), ts(min(max(at, start), end)) or "")
 
 
 def day_window(store: Store, cfg: Config, day: date) -> tuple[datetime, datetime]:

@@ -328,6 +328,10 @@ class Store(Protocol):
     # meta
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
+    def add_meta(self, key: str, value: str) -> None:
+        """Set ``key`` to ``value`` unless it has a value: the first writer's stays, whatever
+        another process writes at the same instant (a day's kept hours, its seal)."""
+        ...
 
     # sources
     def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:

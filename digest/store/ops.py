@@ -335,6 +335,10 @@ class StoreOps(StoreReads):
                 (key, value),
             )
 
+    def add_meta(self: _Backend, key: str, value: str) -> None:
+        with self.transaction():
+            self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING", (key, value))
+
     # -- stories ---------------------------------------------------------------
     def stories_fetched_between(self: _Backend, start: datetime, end: datetime) -> list[str]:
         """Ids of the stories holding a version fetched in [start, end) (``articles_fetched``)."""
