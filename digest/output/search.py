@@ -20,12 +20,13 @@ from datetime import date
 from ..config import Config
 from ..errors import DigestError
 from ..sources.dates import check_day
+from ..sources.states import renamed_sources
 from ..store.base import SearchHit, Store
 from ..store.search import parse
 from .days import day_window, shown_day
 from .entries import heading_of
 from .news import is_notice
-from .view import named_now, renamed_sources
+from .view import named_now
 
 _LETTER = re.compile(r"[^\W_]")
 

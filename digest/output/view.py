@@ -89,8 +89,9 @@ from datetime import date, datetime, timedelta
 
 from ..config import Config
 from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
+from ..sources.states import renamed_sources
 from ..store.base import FIRST_READ_KEY, Store, StoredArticle, aware, parse_ts
-from ..text.identity import feed_key
+from ..text.identity import channel_of
 from .days import day_failing, day_window, shown_day, written_leads
 from .entries import (
     arrival,
@@ -171,42 +172,18 @@ def _page(v: StoredArticle, channel: str) -> _Page | None:
     return (channel, " ".join(v.title.split()).casefold(), " ".join(v.text.split())) if v.url else None
 
 
-def _channel(location: str) -> str:
-    """A channel as its feed: a URL by :func:`~digest.text.identity.feed_key` (``http``/
-    ``https``, ``www.``, a trailing ``/``, a tracking query: one feed, as the configuration's
-    warning says), a path as it is."""
-    return feed_key(location) if "://" in location else location
-
-
 def _channels(cfg: Config) -> dict[str, str]:
     """Each source's channel: the feed it reads, as configured (the URL's, the path)."""
-    return {s.name: _channel(s.url or str(s.path)) for s in cfg.sources}
-
-
-def renamed_sources(store: Store, cfg: Config) -> dict[str, str]:
-    """Each name a source's articles were stored under that no source has now, where the feed it
-    read (its stored state's location) is one configured source's: that source's name now (a
-    source renamed, its URL kept: its earlier articles are that outlet's, under its name now,
-    not a second outlet beside it in the same story).  Two sources on that feed name neither."""
-    configured = _channels(cfg)
-    on: dict[str, list[str]] = {}
-    for name, where in configured.items():
-        on.setdefault(where, []).append(name)
-    out = {}
-    for state in store.list_source_states():
-        names = on.get(_channel(state.location), []) if state.name not in configured else []
-        if len(names) == 1:
-            out[state.name] = names[0]
-    return out
+    return {s.name: channel_of(s.url or str(s.path)) for s in cfg.sources}
 
 
 def _as_named(v: StoredArticle, names: dict[str, str]) -> StoredArticle:
-    """``v`` under its source's name now (``renamed_sources``)."""
+    """``v`` under its source's name now (``sources.states.renamed_sources``)."""
     return replace(v, source=names[v.source]) if v.source in names else v
 
 
 def named_now(versions: list[StoredArticle], renamed: dict[str, str]) -> list[StoredArticle]:
-    """``versions`` under their sources' names now (``renamed``: :func:`renamed_sources`): a
+    """``versions`` under their sources' names now (``renamed``: ``sources.states.renamed_sources``): a
     story page, a search result."""
     return [_as_named(v, renamed) for v in versions] if renamed else versions
 
@@ -229,7 +206,7 @@ def _repeats(store: Store, channels: dict[str, str], versions: list[StoredArticl
     def channel(name: str) -> str:
         if name not in channels:
             state = store.get_source_state(name)
-            channels[name] = _channel(state.location) if state is not None else f"source:{name}"
+            channels[name] = channel_of(state.location) if state is not None else f"source:{name}"
         return channels[name]
 
     first: dict[_Page, str] = {}

@@ -21,14 +21,15 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..errors import DigestError
 from ..store.base import SourceState, Store
-from ..text.identity import feed_key
+from ..text.identity import channel_of
 
 log = logging.getLogger(__name__)
 
 
 def source_lines(store: Store, cfg: Config) -> list[str]:
     """One line per source: its state, last success, failures, next poll."""
-    stored = {st.name: st for st in store.list_source_states()}
+    states = store.list_source_states()
+    stored = {st.name: st for st in states}
     out = []
     for src in cfg.sources:
         st = stored.pop(src.name, None)
@@ -36,20 +37,33 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")
-    on: dict[str, list[str]] = {}
-    for src in cfg.sources:
-        on.setdefault(_feed(src.url or str(src.path)), []).append(src.name)
+    renamed = _renamed(states, cfg)
     for st in stored.values():  # not "next poll: due now": it is read no more
-        names = on.get(_feed(st.location), [])
         last = st.last_ok_at.isoformat(timespec="seconds") if st.last_ok_at else "never"
-        now = f"its feed is read as {names[0]!r} now" if len(names) == 1 else "what was read from it stays"
+        now = f"its feed is read as {renamed[st.name]!r} now" if st.name in renamed else "what was read from it stays"
         out.append(f"{st.name}: no longer in the configuration ({now}); last ok {last}")
     return out + cfg.list_notes
 
 
-def _feed(location: str) -> str:
-    """A source's feed as the configuration's warning compares two (``feed_key``), a path as it is."""
-    return feed_key(location) if "://" in location else location
+def renamed_sources(store: Store, cfg: Config) -> dict[str, str]:
+    """Each name a source's articles were stored under that no source has now, where the feed it
+    read (its stored state's location) is one configured source's: that source's name now (a
+    source renamed, its URL kept: the views show its earlier articles under its name now, not
+    as a second outlet beside it in the same story).  Two sources on that feed name neither."""
+    return _renamed(store.list_source_states(), cfg)
+
+
+def _renamed(states: list[SourceState], cfg: Config) -> dict[str, str]:
+    on: dict[str, list[str]] = {}
+    for src in cfg.sources:
+        on.setdefault(channel_of(src.url or str(src.path)), []).append(src.name)
+    configured = {src.name for src in cfg.sources}
+    out = {}
+    for state in states:
+        names = on.get(channel_of(state.location), []) if state.name not in configured else []
+        if len(names) == 1:
+            out[state.name] = names[0]
+    return out
 
 
 def resume(store: Store, name: str, now: datetime | None = None) -> tuple[bool, SourceState]:

@@ -106,6 +106,12 @@ def feed_key(url: str) -> str:
     return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
 
+def channel_of(location: str) -> str:
+    """The feed a source reads, by where it is: a URL by :func:`feed_key` (one feed however
+    spelt, as the configuration's warning says), a path as it is."""
+    return feed_key(location) if "://" in location else location
+
+
 def without_tracking(url: str) -> str:
     """The link as given, less its tracking parameters (the link a reader is sent to).
 
