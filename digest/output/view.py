@@ -193,8 +193,16 @@ def repeated_pages(store: Store, cfg: Config, versions: list[StoredArticle]) -> 
     its feed again, two sources on one feed), and the page's first version, which stands for it
     (``_repeats``): a story page lists a page once, as the digest does.  An entry back to an
     earlier text of its own, a report put back after its notice, is no repeat: it is news."""
-    by_key, back = {v.key: v for v in versions}, restored(versions)
-    return {k: first for k, first in _repeats(store, _channels(cfg), versions).items()
+    return _page_repeats(store, _channels(cfg), versions, restored(versions))
+
+
+def _page_repeats(store: Store, channels: dict[str, str], versions: list[StoredArticle],
+                  back: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """:func:`_repeats` less what is news though it repeats a page: an entry back to an earlier
+    text of its own (its revisions), a report put back after its notice (``back``:
+    ``entries.restored``)."""
+    by_key = {v.key: v for v in versions}
+    return {k: first for k, first in _repeats(store, channels, versions).items()
             if k not in back and entry(by_key[k]) != entry(by_key[first])}
 
 
@@ -328,9 +336,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         lead = lead or day_lead(versions, st.lead_key, later=later)
         back = restored(versions)  # an outlet put back the report it took back: news, never a repeat
         put_back = undone(back)  # (a notice again after its report was put back: news)
-        repeats = {k: first for k, first in _repeats(store, channels, versions).items()  # a page back as it
-                   if k not in back and entry(by_key[k]) != entry(by_key[first])  # was: news (revisions)
-                   and first not in put_back}
+        repeats = {k: first for k, first in _page_repeats(store, channels, versions, back).items()
+                   if first not in put_back}
         lead = by_key[repeats.get(lead.key, lead.key)]  # a page's first version stands for it
         fresh = [v for v in versions if start <= aware(v.fetched) < end]
         versions = [v for v in versions if v.key not in repeats]
