@@ -78,11 +78,19 @@ def notice_entry(store: Store, article: Article, poll: Mapping[str, tuple[str, s
     url = article.url or ""
     if not is_http(url):
         return ""
-    found = [(row.revision_of or row.key, row.story_id) for row in store.articles_at(article.source, url)
-             if row.key != article.key and takedown(row.title, row.text) is None]
+    found = _reports_at(store, article.source, url, article.key)
     if poll and url in poll:
         found.insert(0, poll[url])  # read after the stored ones
     return one_report(found)
+
+
+def _reports_at(store: Store, source: str, url: str, notice: str,
+                until: datetime | None = None) -> list[tuple[str, str]]:
+    """``source``'s reports read from ``url`` (no notice; not ``notice`` itself; with ``until``,
+    read by then), the latest first: (entry, story)."""
+    return [(row.revision_of or row.key, row.story_id) for row in store.articles_at(source, url)
+            if row.key != notice and takedown(row.title, row.text) is None
+            and (until is None or (row.fetched is not None and row.fetched <= until))]
 
 
 def one_report(found: list[tuple[str, str]]) -> str:
@@ -110,10 +118,7 @@ def stored_notice_entry(store: Store, row: StoredArticle) -> str:
     url = row.url or ""
     if not is_http(url) or row.fetched is None:
         return ""
-    found = [(r.revision_of or r.key, r.story_id) for r in store.articles_at(row.source, url)
-             if r.key != row.key and takedown(r.title, r.text) is None
-             and r.fetched is not None and r.fetched <= row.fetched]
-    return one_report(found)
+    return one_report(_reports_at(store, row.source, url, row.key, until=row.fetched))
 
 
 def article_key_of(entry: Entry) -> str | None:
