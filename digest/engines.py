@@ -78,7 +78,7 @@ def rebuilt_engine(cfg: Config, store: Store, end: datetime, *, arrived: bool = 
     return engine
 
 
-def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes], store: Store | None = None) -> None:
+def restore_row(engine: Engine, row: StoredArticle, remade: dict[str, bytes], store: Store) -> None:
     """Put the stored article ``row`` back into ``engine``, in its stored story.  A stored
     fingerprint of another format is made again from the article's text and put in
     ``remade`` (key -> today's blob), for the caller to write back once it has restored all:

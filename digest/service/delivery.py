@@ -77,7 +77,7 @@ def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
     return {a for status, to in rows if status == "sent" for a in to}
 
 
-def check_ended(day: date, cfg: Config, store: Store | None = None) -> date:
+def check_ended(day: date, cfg: Config, store: Store) -> date:
     """``day`` if it has ended in the configured time zone (by ``clock`` when set), else
     :class:`DigestError` naming it and the last day that has.
 
@@ -89,9 +89,7 @@ def check_ended(day: date, cfg: Config, store: Store | None = None) -> date:
     seals the day so far at its digest time, on purpose: the rest of the day
     goes into the next day's mail, sent when that day is due.)
     """
-    today = cfg.now().astimezone(cfg.tz).date()
-    if store is not None:  # a day written keeps its hours after a change of zone (``days.day_frame``)
-        today = frame_day(store, cfg, cfg.now())
+    today = frame_day(store, cfg, cfg.now())  # a day written keeps its hours (``days.day_frame``)
     if day >= today:
         raise DigestError(
             f"{day.isoformat()} has not ended yet in {cfg.timezone}: the last day that can be sent is "
