@@ -80,9 +80,12 @@ def search(
     want = max(0, offset) + limit
     ask = want
     renamed = renamed_sources(store, cfg)
+    out: list[SearchResult] = []
+    seen = 0
     while True:  # the index knows no notices: a story of notices only is left out here, and the
         rows = store.search(query, since=start, limit=ask, newest=newest)  # store asked again for
-        out = [r for r in (_result(store, cfg, row, newest, renamed) for row in rows) if r is not None]  # more
+        out += [r for r in (_result(store, cfg, row, newest, renamed) for row in rows[seen:]) if r is not None]
+        seen = len(rows)  # (more, the rows read before kept: the index's order is stable)
         if len(out) >= want or len(rows) < ask:  # (a page is full even where one was left out)
             return out[max(0, offset):want]
         ask += want
