@@ -77,12 +77,31 @@ def part_lang(tag: str | None) -> str:
 
 #: A digest of this many stories or more opens with a table of contents.
 TOC_MIN = 4
-#: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more".
+#: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more"
+#: (:func:`fold`: a developing story's new versions are never folded, up to ``ALSO_FOLD - 1``).
 ALSO_FOLD = 10
 ALSO_SHOWN = 5
 #: Longest heading id (a viewer's own slug of a longer title no longer matches it).
 ANCHOR_CHARS = 80
 _NOT_SLUG = re.compile(r"[^\w\- ]")
+
+
+def fold(also: list[dict[str, Any]], developing: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A long "also reported by" list (``ALSO_FOLD`` or more) as the rows shown and the rows
+    folded into "and N more", each in the list's order.
+
+    A new story shows its first ``ALSO_SHOWN``.  A developing story is shown again for its new
+    versions, and its list is in publication order, so they came last, in the fold: in the
+    Markdown and text digests "and 6 more: Outlet E, ..., Outlet Z", the new report's row, its
+    link and its *new* unseen (stop 47).  There every new version is shown (the earliest
+    ``ALSO_FOLD - 1`` of them), topped up to ``ALSO_SHOWN`` with the earlier versions."""
+    if len(also) < ALSO_FOLD:
+        return also, []
+    if not developing:
+        return also[:ALSO_SHOWN], also[ALSO_SHOWN:]
+    new = [i for i, v in enumerate(also) if v["new"]][: ALSO_FOLD - 1]
+    keep = {*new, *[i for i, v in enumerate(also) if not v["new"]][: max(0, ALSO_SHOWN - len(new))]}
+    return [v for i, v in enumerate(also) if i in keep], [v for i, v in enumerate(also) if i not in keep]
 
 
 def anchor(title: str, taken: set[str]) -> str:
@@ -118,7 +137,7 @@ def story_context(
     lead = _version(s.lead, tz, day, locale)
     title = one_line(s.lead.title) or one_line(s.title) or lead["source"]
     also = [_version(v, tz, day, locale) for v in s.also]
-    shown = ALSO_SHOWN if len(also) >= ALSO_FOLD else len(also)
+    also_shown, also_more = fold(also, s.status != "new")
     cut = excerpt(s.lead.text or "", excerpt_chars)
     news = shown_news(s.whats_new, title, cut, bool(s.whats_new_figures))
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
@@ -135,8 +154,8 @@ def story_context(
         "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": cut,
         "also": also,
-        "also_shown": also[:shown],
-        "also_more": also[shown:],
+        "also_shown": also_shown,
+        "also_more": also_more,
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "also_reported": s.status == ALSO_REPORTED,
