@@ -242,7 +242,8 @@ class PostgresStore(PgCoordination, StoreOps):
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
-        phrase = "phraseto_tsquery('digest_english', %s)"  # every word, as FTS5 (migration 9)
+        # every word, as FTS5 (migration 9); a term as typed or as its words (search.tsquery_terms)
+        phrase = "(phraseto_tsquery('digest_english', %s) || phraseto_tsquery('digest_english', %s))"
         parts = [phrase] * len(keep) + [f"!!{phrase}"] * len(drop)
         q = (
             "SELECT story_id, max(ts_rank(search, t.q)) AS rank, max(fetched) AS at FROM articles "
@@ -250,7 +251,8 @@ class PostgresStore(PgCoordination, StoreOps):
             "WHERE search @@ t.q AND (%s::timestamptz IS NULL OR fetched >= %s) "
             f"GROUP BY story_id ORDER BY {'at' if newest else 'rank'} DESC, story_id LIMIT %s"
         )
-        rows = self._all_rows(q, (*keep, *drop, since, since, limit))
+        texts = [text for pair in (*keep, *drop) for text in pair]
+        rows = self._all_rows(q, (*texts, since, since, limit))
         return [SearchHit(r["story_id"], float(r["rank"]), r["at"]) for r in rows]
 
     def claim_delivery(self, date: str, target: str, *, stale_after: float = 3600.0) -> bool:

@@ -19,7 +19,9 @@ takes the same terms through :func:`tsquery_terms`, joined with ``&`` and
 Special cases
 -------------
 * Words are split on anything that is not a letter or digit ("covid-19"
-  is the phrase "covid 19", as both indexes tokenise it).
+  is the phrase "covid 19", as FTS5 tokenises it).  PostgreSQL's parser keeps
+  some of those together ("U.S." is 'u.s', "9/11" one token, "covid-19" 'covid'
+  and '-19'), so there a term also matches as typed, read by that parser.
 * A query of exclusions only, or of no words, matches nothing.
 * At most ``MAX_TERMS`` terms are kept (a pasted paragraph).
 """
@@ -27,7 +29,7 @@ Special cases
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_TERMS = 16
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
@@ -38,6 +40,9 @@ _WORD = re.compile(r"[^\W_]+")
 class Term:
     words: tuple[str, ...]
     exclude: bool = False
+    #: the term as typed (quotes and a leading ``-`` taken off): PostgreSQL's parser reads it
+    #: as it read the text ("AR-15", "U.S.", "9/11"), where the words alone do not match there
+    text: str = field(default="", compare=False)
 
 
 def parse(query: str) -> list[Term]:
@@ -45,9 +50,10 @@ def parse(query: str) -> list[Term]:
     terms: list[Term] = []
     for tok in _TOKEN.findall(query):
         exclude = tok.startswith("-") and len(tok) > 1
-        words = tuple(w.lower() for w in _WORD.findall(tok[1:] if exclude else tok))
+        typed = tok[1:] if exclude else tok
+        words = tuple(w.lower() for w in _WORD.findall(typed))
         if words:
-            terms.append(Term(words, exclude))
+            terms.append(Term(words, exclude, typed.replace('"', " ").strip()))
     terms = terms[:MAX_TERMS]
     return terms if any(not t.exclude for t in terms) else []
 
@@ -62,7 +68,13 @@ def fts5(terms: list[Term]) -> str:
     return f"{keep} {drop}".strip()
 
 
-def tsquery_terms(terms: list[Term]) -> tuple[list[str], list[str]]:
-    """(phrases to match, phrases to leave out) as plain text for PostgreSQL's
-    ``phraseto_tsquery`` (which quotes nothing and reads no operators)."""
-    return [" ".join(t.words) for t in terms if not t.exclude], [" ".join(t.words) for t in terms if t.exclude]
+def tsquery_terms(terms: list[Term]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(terms to match, terms to leave out), each as two plain texts for PostgreSQL's
+    ``phraseto_tsquery`` (which quotes nothing and reads no operators), either of which
+    matches: the term as typed, which PostgreSQL's parser reads as it read the stored text
+    ("AR-15" as 'ar' and '-15', "U.S." as 'u.s', "9/11" as one token), and its words (as
+    FTS5 reads them: "AR 15" in a text is found by "AR-15")."""
+    def pair(t: Term) -> tuple[str, str]:
+        return (t.text or " ".join(t.words), " ".join(t.words))
+
+    return [pair(t) for t in terms if not t.exclude], [pair(t) for t in terms if t.exclude]
