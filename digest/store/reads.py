@@ -143,7 +143,7 @@ class StoreReads:
 
     def articles_at(self: _Reader, source: str, url: str) -> list[StoredArticle]:
         """``source``'s articles read from ``url``, the latest read first (the index
-        ``articles_source_url``; asked for an outlet's notice, ``digest.articles.notice_entry``)."""
+        ``articles_source_url``, on PostgreSQL ``articles_url``; asked for an outlet's notice, ``digest.articles.notice_entry``)."""
         q = (f"SELECT {ARTICLE_COLS.format(text='text')} FROM articles WHERE source=? AND url=? "
              "ORDER BY fetched DESC, key DESC")
         return [self._article_of(r) for r in self._run(q, (source, url))]
