@@ -68,7 +68,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import PollDocs, article_key_of, rekeyed, stored_keys
+from .articles import PollDocs, article_key_of, rekeyed, stored_keys, under_former_names
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
@@ -118,6 +118,8 @@ class App:
         self._engine_mark: str | None = None
         #: Articles this process stored (a unit that stored none leaves the mark alone).
         self._stored = 0
+        #: The configuration the renamed sources were read for, and each source's former names.
+        self._renames: tuple[Config, dict[str, list[str]]] | None = None
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
@@ -306,6 +308,17 @@ class App:
         self.store.save_source_state(state)
         report.errors.extend([] if said else errors)
 
+    def former_names(self, name: str) -> list[str]:
+        """The names source ``name`` had before, its feed kept (``states.renamed_sources``: the
+        stored state of a name no source has now, on the feed ``name`` reads), read once for a
+        configuration: a name no source has cannot come back while it is the one read."""
+        if self._renames is None or self._renames[0] is not self.cfg:
+            former: dict[str, list[str]] = {}
+            for old, new in sorted(states.renamed_sources(self.store, self.cfg).items()):
+                former.setdefault(new, []).append(old)
+            self._renames = (self.cfg, former)
+        return self._renames[1].get(name, [])
+
     def ingest(self, src: SourceConfig, entries: list[Entry], *, fetched: datetime, report: RunReport,
                backfill: bool = False) -> None:
         """Prepare, dedupe and store a source's entries in one transaction.
@@ -315,6 +328,7 @@ class App:
         per-article writes would leave.  ``backfill`` (``digest replay``): ``fetched`` is an
         archive's arrival, kept in its own day though that day was sealed (mailed) since.
         """
+        entries = under_former_names(self.store, self.former_names(src.name), entries)
         keys = [(e, article_key_of(e)) for e in entries]
         known = stored_keys(self.store, src.name, keys)
         fresh = [e for e, k in keys if not k or k not in known]

@@ -8,7 +8,7 @@ restored from the store alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -126,6 +126,28 @@ def article_key_of(entry: Entry) -> str | None:
     if entry.entry_id or (entry.url and entry.url.lower().startswith(("http://", "https://"))):
         return article_key(entry.source, entry.entry_id, entry.url, "", "")
     return None
+
+
+def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]) -> list[Entry]:
+    """``entries``, each the store holds as read by its source under a name it had before
+    (``former``: a source renamed, its feed kept, ``digest.sources.states.renamed_sources``) read
+    under that name again: the same article, its revisions and notices kept with it.
+
+    Keys are scoped by source name (``digest.text.identity``), so a source renamed read its whole
+    feed again as new articles: "1 new article" at the run after the rename, each stored twice,
+    and an item updated in place since its last read listed twice under the new name, the same
+    outlet, where it is one page and its change a revision (stop 47).  The views show every
+    name under the one it has now (``digest.output.view.named_now``).  An entry the store holds
+    under its name now (read after the rename before this) keeps it."""
+    if not former:
+        return entries
+    keys = [article_key_of(e) for e in entries]
+    now = store.has_articles([k for k in keys if k])
+    asked = [[(name, article_key(name, e.entry_id, e.url, "", "")) for name in former] if k and k not in now else []
+             for e, k in zip(entries, keys, strict=True)]
+    found = store.has_articles([k for olds in asked for _, k in olds])
+    named = [next((name for name, k in olds if k in found), None) for olds in asked]
+    return [e if name is None else replace(e, source=name) for e, name in zip(entries, named, strict=True)]
 
 
 def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
