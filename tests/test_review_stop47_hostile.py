@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.sources.localfiles import read_path
@@ -28,3 +29,37 @@ def test_a_markdown_article_of_unclosed_brackets_is_read_in_linear_time(tmp_path
     body = next(e for e in entries if e.title == "Brackets").text
     assert "[a [a" in body and "<a <a" in body  # the text is kept as it was written
     assert took < 5, f"{took:.1f}s"
+
+
+RSS = (
+    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Good Feed</title>"
+    b"<item><title>A story</title><link>https://good.example/a</link><guid>a</guid></item>"
+    b"</channel></rss>"
+)
+
+
+def test_a_redirect_to_a_javascript_url_is_one_line_and_the_other_feeds_are_read() -> None:
+    """httpx builds the next request of every redirect, followed or not: a ``Location`` it cannot
+    make one of (``javascript:alert(1)``) raised its own ``InvalidURL`` out of the fetch, so
+    ``digest add`` and ``digest import-opml --check`` (a hostile list's one feed) ended in a
+    traceback, none of the list added; a run said 'unexpected InvalidURL'."""
+    from digest.config import FetchConfig
+    from digest.errors import FetchError
+    from digest.sources.fetch import fetch
+    from digest.sources.probe import Probe, probe_many
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv:
+        srv.redirect("/bad", "javascript:alert(1)")
+        srv.set("/feed.xml", RSS, headers={"Content-Type": "application/rss+xml"})
+        cfg = FetchConfig(allow_hosts=[f"127.0.0.1:{srv.port}"])
+        try:
+            fetch(srv.url("/bad"), config=cfg, source="Bad")
+        except FetchError as exc:
+            assert "\n" not in str(exc) and srv.url("/bad") in str(exc)
+        else:
+            raise AssertionError("fetched")
+        now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+        got = probe_many([("Bad", srv.url("/bad")), ("Good", srv.url("/feed.xml"))], cfg, now=now)
+    assert isinstance(got[0], FetchError)
+    assert isinstance(got[1], Probe) and got[1].title == "Good Feed"

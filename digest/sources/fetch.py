@@ -312,6 +312,9 @@ class _Fetch:
             raise self.error(
                 "protocol", f"broken HTTP response from {self.url}: {_one_line(exc)}"
             ) from None
+        except httpx.InvalidURL as exc:  # httpx builds each redirect's request, followed or not:
+            # a Location it cannot make one of (``javascript:x``) raises here, before on_response
+            raise self.error("redirects", f"bad redirect Location from {self.url}: {_one_line(exc)}") from None
         except httpx.HTTPError as exc:  # ReadError, WriteError, other transport errors
             raise self.error(
                 "network", f"{type(exc).__name__} from {self.url}: {_one_line(exc)}"
