@@ -63,3 +63,23 @@ def test_a_redirect_to_a_javascript_url_is_one_line_and_the_other_feeds_are_read
         got = probe_many([("Bad", srv.url("/bad")), ("Good", srv.url("/feed.xml"))], cfg, now=now)
     assert isinstance(got[0], FetchError)
     assert isinstance(got[1], Probe) and got[1].title == "Good Feed"
+
+
+def test_a_character_reference_naming_no_character_leaves_the_feeds_other_entries_read(tmp_path: Path) -> None:
+    """feedparser's loose parser made a character of each reference and encoded it: one
+    entry's ``&#xD800;`` (a surrogate), ``&#x110000;`` or ``&#99999999999999999999;`` raised out of
+    the parse, and the whole feed was 'cannot parse', none of its entries read."""
+    for ref in ("&#xD800;", "&#55296;", "&#x110000;", "&#99999999999999999999;"):
+        feed = tmp_path / "feed.rss"
+        feed.write_text(
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>C</title>"
+            "<item><title>Good one</title><guid>1</guid><description>Fine.</description></item>"
+            f"<item><title>Bad {ref} one</title><guid>2</guid><description>Bad {ref}.</description></item>"
+            "</channel></rss>",
+            encoding="utf-8",
+        )
+        out = list(read_path(feed, source="Planet"))
+        assert all(not isinstance(e, Exception) for e in out), (ref, out)
+        titles = [e.title for e in out if not isinstance(e, Exception)]
+        assert titles[0] == "Good one" and titles[1].startswith("Bad"), (ref, titles)
+        assert all(not 0xD800 <= ord(c) <= 0xDFFF for t in titles for c in t)

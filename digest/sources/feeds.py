@@ -116,6 +116,7 @@ from .xmlscreen import (
     as_feedparser_reads,
     crowded_element,
     element_count,
+    screen_charrefs,
     screen_entities,
 )
 
@@ -267,7 +268,7 @@ def _xml_feed(
             source, f"not read: {elements:,} elements (at most {MAX_ELEMENTS:,})", kind="too-large"
         )
     parsed = feedparser.parse(
-        io.BytesIO(screen_entities(text)),
+        io.BytesIO(screen_charrefs(screen_entities(text))),
         response_headers=headers,
         sanitize_html=False,  # our own stripper reads script and style as a browser does (feedparser's kept a script's text after "<?<script>")
         # Content HTML is handed over as the feed wrote it: resolving its links wrote it out

@@ -53,7 +53,7 @@ from typing import Any
 
 __all__ = [
     "MAX_ATTRIBUTES", "UTF8_XML", "as_feedparser_reads", "ascii_incompatible_codec", "crowded_element",
-    "element_count", "screen_entities",
+    "element_count", "screen_charrefs", "screen_entities",
 ]  # fmt: skip
 
 #: Attributes one element may have (see the module doc); a feed's have a few.
@@ -125,6 +125,32 @@ def crowded_element(data: bytes) -> int | None:
         if n > MAX_ATTRIBUTES:
             return n
     return None
+
+
+#: A character reference (``&#55296;``, ``&#xD800;``) ...
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+#: ... written ``&#xFFFD;`` when it names no character (a surrogate, past U+10FFFF).
+_REPLACEMENT = b"&#xFFFD;"
+
+
+def screen_charrefs(data: bytes) -> bytes:
+    """``data`` with each character reference that names no character written as U+FFFD's.
+
+    feedparser's loose parser makes a character of each one (``chr``) and encodes it: a
+    surrogate (``&#xD800;``) raised UnicodeEncodeError, ``&#x110000;`` ValueError, a number of
+    20 digits OverflowError, out of the parse: one entry's title made the whole feed unread."""
+    if b"&#" not in data:
+        return data
+
+    def named(m: re.Match[bytes]) -> bytes:
+        hexa, dec = m.group(1), m.group(2)
+        digits = (hexa or dec).lstrip(b"0")
+        if len(digits) > 7:
+            return _REPLACEMENT
+        n = int(digits or b"0", 16 if hexa else 10)
+        return _REPLACEMENT if 0xD800 <= n <= 0xDFFF or n > 0x10FFFF else m.group(0)
+
+    return _CHARREF.sub(named, data)
 
 
 def screen_entities(data: bytes) -> bytes:
