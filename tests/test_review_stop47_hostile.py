@@ -83,3 +83,21 @@ def test_a_character_reference_naming_no_character_leaves_the_feeds_other_entrie
         titles = [e.title for e in out if not isinstance(e, Exception)]
         assert titles[0] == "Good one" and titles[1].startswith("Bad"), (ref, titles)
         assert all(not 0xD800 <= ord(c) <= 0xDFFF for t in titles for c in t)
+
+
+def test_an_opml_lists_names_and_folders_are_capped_as_a_feeds_title_is(tmp_path: Path) -> None:
+    """A list's outline named by 1 MB, in 200 folders named by 10 KB each, made a source of a
+    1 MB name in a 2 MB section: a 3 MB list wrote a 3 MB digest (the name once a story)."""
+    from digest.records import TITLE_CHARS
+    from digest.sources.opml import read_opml
+
+    depth = 200
+    opml = (
+        '<?xml version="1.0"?><opml version="2.0"><head><title>L</title></head><body>'
+        + "".join(f'<outline text="Folder{i} {"F" * 10_000}">' for i in range(depth))
+        + f'<outline text="{"N" * 1_000_000}" type="rss" xmlUrl="https://feeds.example/a"/>'
+        + "</outline>" * depth + "</body></opml>"
+    ).encode()
+    (feed,) = read_opml(opml, source="Blogroll")
+    assert 0 < len(feed["name"]) <= TITLE_CHARS and feed["name"].startswith("NNN")
+    assert 0 < len(feed["category"]) <= TITLE_CHARS and feed["category"].startswith("Folder0 F")

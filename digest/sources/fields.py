@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from ..records import TITLE_CHARS, shorten
 from .dates import from_string, from_struct, plausible
 
 __all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]
@@ -358,5 +359,5 @@ def visible_name(title: str) -> str:
     without the characters nobody sees or types (a title's U+202E turned the rest of each line
     that names the source around, in ``digest sources`` and the logs); "" when no letter,
     digit, punctuation or symbol is left (a title of zero-width spaces)."""
-    name = " ".join(_INVISIBLE.sub("", title).split())
+    name = shorten(" ".join(_INVISIBLE.sub("", title).split()), TITLE_CHARS)  # a list's 1 MB name
     return name if any(unicodedata.category(c)[0] in "LNPS" for c in name) else ""

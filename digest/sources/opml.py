@@ -38,6 +38,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ParseError
+from ..records import TITLE_CHARS, shorten
 from ..text.identity import feed_key
 from .feeds import plain
 from .fields import visible_name
@@ -130,7 +131,7 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
             seen[key] = name
             feed: dict[str, Any] = {"name": name, "url": url}
             if folders:
-                feed["category"] = " / ".join(folders)
+                feed["category"] = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
             out.append(feed)
 
     walk(root, ())
