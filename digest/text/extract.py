@@ -217,9 +217,27 @@ def load_page(html: str) -> Any:
     return tree
 
 
+#: Attributes a page's start tag keeps at most.  libxml2's HTML parser looks each attribute up
+#: among the tag's others, quadratic in their number: a full-text page's ``<p`` of 300,000 (2.7 MB,
+#: under the fetch cap) held the run for many minutes (20,000: 1.8 s).  A page's tags have a few.
+MAX_TAG_ATTRIBUTES = 1000
+#: A start tag long enough to hold that many (`` a`` is two characters), possessive: no backtracking.
+_LONG_TAG = re.compile(rf"<([A-Za-z][^\s/<>]*+)([^<>]{{{2 * MAX_TAG_ATTRIBUTES},}}+)>")
+
+
+def uncrowded(html: str) -> str:
+    """``html`` with each start tag of more than ``MAX_TAG_ATTRIBUTES`` attributes bare (its name)."""
+
+    def bare(m: re.Match[str]) -> str:
+        return f"<{m.group(1)}>" if len(m.group(2).split()) > MAX_TAG_ATTRIBUTES else m.group(0)
+
+    return _LONG_TAG.sub(bare, html)
+
+
 def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
     import trafilatura
 
+    html = uncrowded(html)
     tree = load_page(html)
     if tree is None:
         return strip_fragment(html), None
