@@ -37,6 +37,16 @@ def one_line(s: str | None) -> str:
     return " ".join((s or "").split())
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def terminal_line(s: object) -> str:
+    """``s`` as one line for a terminal: line breaks folded, other control characters U+FFFD (a
+    folder's file named ``"a\\nerror: ...\\x1b[2J"`` printed a line of its own and cleared the
+    screen)."""
+    return _CONTROLS.sub("\ufffd", one_line(str(s)))
+
+
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
 

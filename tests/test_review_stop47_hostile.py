@@ -122,3 +122,42 @@ def test_a_pages_tag_of_many_thousand_attributes_is_extracted_in_linear_time(tmp
     took = time.monotonic() - start
     assert title == "Budget" and "passed its budget" in text
     assert took < 2, f"{took:.1f}s"
+
+
+def test_a_files_name_or_an_outlines_title_drives_no_terminal(tmp_path: Path) -> None:
+    """A folder's file named with a line break and ESC codes printed 'error: FAKE LINE' as a
+    line of its own, its codes reaching the terminal; an OPML outline's title kept its ESC
+    codes in the source's name (each line naming the source; XML 1.0 allows C1's CSI, U+009B)."""
+    import os
+    import subprocess
+    import sys
+
+    from digest.sources.opml import read_opml
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "bad\nerror: FAKE LINE \x1b[2J.md").write_bytes(b"\x00\x01 binary")
+    (folder / "fine.md").write_text("# Fine\n\nThe council passed its budget on Friday.\n", encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "clock: 2026-11-20T20:00:00Z\nsources:\n  - {name: Notes, path: notes}\n"
+        "output_dir: out\ndata_dir: data\ntimezone: UTC\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.run(
+        [sys.executable, "-m", "digest", "run", "--config", str(cfg)],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert "\x1b" not in run.stderr
+    assert not any(line.startswith("error: FAKE") for line in run.stderr.splitlines()), run.stderr
+    assert "FAKE LINE" in run.stderr  # the file is still named
+
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="Evil&#x9b;2J&#x90;q&#x9c; News" xmlUrl="https://feeds.example/a"/>'
+        b"</body></opml>"
+    )
+    (feed,) = read_opml(opml, source="Blogroll")
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in feed["name"]), repr(feed["name"])
+    assert feed["name"].startswith("Evil") and feed["name"].endswith("News")

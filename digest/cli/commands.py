@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DigestError
+from ..records import terminal_line
 from . import serving, sourcelist
 from .args import (
     check_date,
@@ -70,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with app.polling(wait=args.wait):  # one pass at a time: another run's (or the daemon's) is waited for
             report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
-            print(f"error: {err}", file=sys.stderr)
+            print(f"error: {terminal_line(err)}", file=sys.stderr)
         view = app.build_view(args.date)
         paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
         for p in paths:

@@ -9,6 +9,7 @@ import logging
 import sys
 
 from ..errors import DigestError
+from ..records import terminal_line
 from .args import check_date, week_of
 
 
@@ -24,7 +25,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             return 0
         report = run_worker(cfg, store, index=args.index, of=args.of, run=args.run, stall=args.stall)
     for err in report.errors:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {terminal_line(err)}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 

@@ -351,7 +351,12 @@ def without_outlet(title: str, outlet: str | None) -> str:
 
 #: Characters a name is not seen in: bidi controls, zero-width spaces, byte order marks, soft
 #: hyphens (joiners stay: they spell Persian and Indic words and emoji).
-_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+#: Control characters too (C0, DEL, C1): an outline's ESC sequence drove the terminal of each
+#: line naming the source (colours, a window title, a screen cleared).
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000e-\u001f\u007f-\u009f"
+    "\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 def visible_name(title: str) -> str:
