@@ -31,6 +31,23 @@ def test_a_markdown_article_of_unclosed_brackets_is_read_in_linear_time(tmp_path
     assert took < 5, f"{took:.1f}s"
 
 
+
+def test_a_long_paragraph_of_links_that_close_is_still_read_as_markdown(tmp_path: Path) -> None:
+    """The guard above counts what the scans read, not the marks: a table of 500 links in one
+    paragraph (32 KB; 1,000 marks) is Markdown, its links' words read, not their addresses; and
+    many paragraphs each under the bound are bounded together."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    rows = "\n".join(f"| {i} | [Story number {i}](https://example.com/{i}) |" for i in range(500))
+    (folder / "links.md").write_text(f"# Links\n\nThe week's stories.\n\n{rows}\n", encoding="utf-8")
+    [entry] = [e for e in read_path(folder, source="Notes") if not isinstance(e, Exception)]
+    assert "Story number 499" in entry.text and "](https://example.com/" not in entry.text
+    from digest.sources.localfiles import _md_costly
+
+    under = "[a " * 16 + "word " * 60_000  # each alone under the bound, ten of them over it
+    assert not _md_costly([under]) and len(_md_costly([under] * 10)) >= 1
+
+
 RSS = (
     b"<?xml version='1.0'?><rss version='2.0'><channel><title>Good Feed</title>"
     b"<item><title>A story</title><link>https://good.example/a</link><guid>a</guid></item>"

@@ -454,29 +454,61 @@ def _heading(lines: list[str], first: int) -> tuple[str, int] | None:
     return None
 
 
-#: Python-Markdown scans from each ``[`` (a link's) and ``<`` (a tag's) to the end of its
-#: paragraph: their number times the paragraph's length (150 ``[`` before a paragraph's megabyte
-#: took 42 s, 100,000 ``[`` in 200 KB hours; as entities or escapes, each one's placeholder is
-#: as costly).  A paragraph over this is not read as Markdown: it is its text, escaped.
-_MD_SCAN = 2_000_000
+#: Python-Markdown scans from each ``[`` (a link's) to the ``]`` that closes it, to the end of
+#: its paragraph where none does, and from each ``<`` (a tag's) on: 150 unclosed ``[`` before a
+#: paragraph's megabyte took 42 s, 100,000 ``[`` nested in 200 KB hours.  A paragraph whose scans
+#: would read more characters than this, alone or with the file's others (:func:`_md_costly`), is
+#: not read as Markdown: it is its text, escaped.  A table of 500 links in one paragraph (32 KB) reads 11,000.
+_MD_SCAN = 5_000_000
 _MD_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
+_MD_MARKS = re.compile(r"[\[\]<>]")
 
 
-def _md_costly(part: str) -> bool:
-    return (part.count("[") + part.count("<")) * len(part) > _MD_SCAN
+def _md_scan(part: str) -> int:
+    """The characters the link and tag scans of ``part`` read, about: from each ``[`` to the
+    ``]`` closing it (nested ones too), from each ``<`` to the next ``>``, each to the end when
+    nothing closes it.  Linear: a regular expression finds the marks, each is looked at once."""
+    read, brackets, tags = 0, [], []
+    for m in _MD_MARKS.finditer(part):
+        mark, at = m.group(), m.start()
+        if mark == "[":
+            brackets.append(at)
+        elif mark == "]":
+            read += at - brackets.pop() if brackets else 0
+        elif mark == "<":
+            tags.append(at)
+        elif tags:
+            read += at * len(tags) - sum(tags)
+            tags.clear()
+    return read + len(part) * (len(brackets) + len(tags)) - sum(brackets) - sum(tags)
+
+
+def _md_costly(parts: list[str]) -> set[int]:
+    """The paragraphs of ``parts`` read as their text: the costliest to scan (:func:`_md_scan`)
+    while the whole file's scans would read more than ``_MD_SCAN`` (many paragraphs each under
+    it add up)."""
+    cost = [_md_scan(p) for p in parts]
+    total, out = sum(cost), set()
+    for i in sorted(range(len(parts)), key=lambda i: -cost[i]):
+        if total <= _MD_SCAN:
+            break
+        total -= cost[i]
+        out.add(i)
+    return out
 
 
 def _md_html(src: str) -> str:
     import markdown
 
     parts = _MD_PARAGRAPHS.split(src)
-    if not any(_md_costly(p) for p in parts):
+    costly = _md_costly(parts)
+    if not costly:
         out: str = markdown.markdown(src)
         return out
     done: list[str] = []
     run: list[str] = []
-    for part in parts:
-        if _md_costly(part):
+    for i, part in enumerate(parts):
+        if i in costly:
             if run:
                 done.append(markdown.markdown("".join(run)))
                 run = []
