@@ -47,6 +47,16 @@ def terminal_line(s: object) -> str:
     return _CONTROLS.sub("\ufffd", one_line(str(s)))
 
 
+_CONTROLS_BUT_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def log_text(s: str) -> str:
+    """A log message for a terminal: control characters but line breaks U+FFFD, each line after
+    the first indented (a message of several lines, the configuration's problems, keeps them; a
+    file's name holding ``"\\nerror: ..."`` starts no line of its own)."""
+    return _CONTROLS_BUT_LINES.sub("\ufffd", s).replace("\n", "\n  ")
+
+
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters at a word boundary, ending with "…".
 

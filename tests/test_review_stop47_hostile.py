@@ -6,6 +6,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from digest.sources.localfiles import read_path
 
 
@@ -178,3 +180,19 @@ def test_a_files_name_or_an_outlines_title_drives_no_terminal(tmp_path: Path) ->
     (feed,) = read_opml(opml, source="Blogroll")
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in feed["name"]), repr(feed["name"])
     assert feed["name"].startswith("Evil") and feed["name"].endswith("News")
+
+
+@pytest.mark.parametrize("timed", [False, True])
+def test_a_logged_warning_naming_a_file_drives_no_terminal(timed: bool) -> None:
+    """The run's own error lines were mended above; a warning logged naming the same file went
+    through the log formatter as it was (the daemon's and ``digest run``'s alike)."""
+    import subprocess
+    import sys
+
+    code = (f"import logging; from digest.cli.args import setup_logging; setup_logging(False, timed={timed!r}); "
+            "logging.getLogger('digest.x').warning('notes/bad\\nerror: FAKE LINE \\x1b[2J.md: cannot read'); "
+            "logging.getLogger('digest.x').warning('%s', 'feeds.yaml:3: one\\nfeeds.yaml:7: two')")
+    err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
+    assert "\x1b" not in err
+    assert not any(line.startswith("error: FAKE") for line in err.splitlines())
+    assert "\n  feeds.yaml:7: two" in err  # a message of several lines keeps them, indented

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta, tzinfo
 from typing import IO, TYPE_CHECKING
 
+from ..records import log_text
+
 if TYPE_CHECKING:
     from ..output.digests import Plan
 
@@ -108,7 +110,16 @@ def positive_arg(value: str) -> int:
     return n
 
 
-class _Said(logging.Formatter):
+class _Shown(logging.Formatter):
+    """A log line's message as a terminal shows it (``records.log_text``: no control character
+    of a file's name or a feed's field drives it); a traceback after it as it is."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = log_text(record.message)
+        return super().formatMessage(record)
+
+
+class _Said(_Shown):
     """A log line of a command that runs and ends (``digest run``, ``add``, ``build``): as its
     own lines are ("error: ...", "warning: ..."; information plain), without the time and the
     logger's name a daemon's log needs (stop 46 review: "2026-12-05 12:13:07,655 WARNING
@@ -125,7 +136,7 @@ def setup_logging(verbose: bool, *, timed: bool = False) -> None:
     time, level and logger, as a log file wants; with ``--verbose`` too."""
     handler = logging.StreamHandler(sys.stderr)
     if timed or verbose:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_Shown("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     else:
         handler.setFormatter(_Said("%(message)s"))
     root = logging.getLogger()
