@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import DigestError
 from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
+from ..sources.dates import day_fits
 from ..store.base import Store, parse_ts, ts
 from .digesttime import DigestTrigger
 from .polling import digest_due
@@ -175,6 +176,17 @@ def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     return f"the store's first day is {first.isoformat()}" if day < first else None
 
 
+def _skipped(day: date, tz: tzinfo) -> bool:
+    """Whether the zone skipped ``day`` whole: it begins where the next one does (Samoa's Friday
+    30 December 2011, between Thursday 23:59 -10 and Saturday 00:00 +14).  The daily digest due
+    after it is the day before's: that one ended at its midnight, and mailing the day of no
+    hours in its place left the day before never mailed."""
+    if not day_fits(day, tz) or day >= date.max - timedelta(days=1):
+        return False
+    start = datetime.combine(day, time(), tzinfo=tz)
+    return start.astimezone(UTC) == (start + timedelta(days=1)).astimezone(UTC)
+
+
 def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -1) -> date:
     """The day of the latest digest of ``plan`` due at or before ``now``: a daily one's is the
     day :func:`digest.service.polling.digest_due` gives (``day_offset``: -1 the day that ended
@@ -182,7 +194,10 @@ def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -
     whose mailing (its weekday at its time) has passed, whatever the weekday of ``now``
     (always the week that ended: ``day_offset`` does not apply)."""
     if plan.every != "week":
-        return digest_due(now, plan.time, tz, day_offset=day_offset)
+        day = digest_due(now, plan.time, tz, day_offset=day_offset)
+        while day_offset < 0 and _skipped(day, tz):  # the day that ended is the one before it
+            day -= timedelta(days=1)
+        return day
     day = digest_due(now, plan.time, tz)  # the latest day whose digest time has passed
     while not plan.due(day):  # back to the last day of a week mailed by then (at most 6 days)
         day -= timedelta(days=1)

@@ -1,0 +1,57 @@
+"""Stop 47's review: daylight-saving time and the day's hours (docs/design.md, "a day").  Real
+parts: SQLite files on disk, the daemon's digest step with its clock moved by hand, a loopback
+SMTP server (aiosmtpd), the ``digest`` commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.app import RunReport, open_app
+from digest.config import SourceConfig
+from digest.records import Entry
+from digest.service.daemon import Daemon
+from digest.service.digesttime import DigestTrigger
+from tests.support.config import make_config
+from tests.support.daemon import smtpd
+from tests.test_timeline import text_of
+
+
+def _ingest(app: object, name: str, source: str, at: datetime) -> None:
+    """One fixture article of ``source`` read at ``at``, as a poll stores it."""
+    title, body = text_of(name)
+    entry = Entry(source=source, title=title, text=body, entry_id=f"{name}@{source}", published=at)
+    app.ingest(SourceConfig(name=source, path=Path(source)), [entry], fetched=at, report=RunReport())  # type: ignore[attr-defined]
+
+
+def _mail_config(tmp_path: Path, port: int, zone: str, hhmm: str) -> Path:
+    path = make_config(
+        tmp_path, timezone=zone, write=True, schedule={"digest_time": hhmm},
+        email={"host": "127.0.0.1", "port": port, "security": "none",
+               "from": "digest@example.org", "to": ["me@example.org"]},
+    ).config_path
+    assert path is not None
+    return path
+
+
+def test_the_daemon_mails_the_day_before_a_day_the_zone_skipped(tmp_path: Path) -> None:
+    """Samoa skipped Friday 30 December 2011 (Thursday 23:59 -10 was followed by Saturday 00:00
+    +14).  The daemon's digest at 07:00 fires on the 29th (the 28th mailed), then at 07:00 on
+    the 31st, where the day that ended is the 29th: it mailed the 30th, a day of no hours and
+    no stories (nothing mailed), and the 29th's news, a whole day of it, never went out."""
+    zone = "Pacific/Apia"
+    with smtpd() as (inbox, port):
+        cfg_path = _mail_config(tmp_path, port, zone, "07:00")
+        trigger = DigestTrigger("07:00", ZoneInfo(zone))
+        with open_app(cfg_path) as app:
+            _ingest(app, "quake_a1", "Coast News", datetime(2011, 12, 28, 20, tzinfo=UTC))  # Wed 28th, 10:00
+            _ingest(app, "council_a", "City Desk", datetime(2011, 12, 29, 20, tzinfo=UTC))  # Thu 29th, 10:00
+            fired, now = None, datetime(2011, 12, 28, 19, tzinfo=UTC)
+            for _ in range(3):  # Thu 29th 07:00, Sat 31st 07:00, Sun 1st 07:00
+                fired = trigger.get_next_fire_time(fired, now)
+                at = fired.astimezone(UTC)
+                Daemon(app, clock=lambda at=at: at).digest(scheduled=True)
+    subjects = [str(m["Subject"]) for m in inbox.messages]
+    assert any("2011-12-29" in s for s in subjects), subjects
+    assert any("2011-12-28" in s for s in subjects), subjects
