@@ -8,21 +8,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.app import RunReport, open_app
+import pytest
+
+from digest.app import App, RunReport, open_app
 from digest.config import SourceConfig
 from digest.records import Entry
 from digest.service.daemon import Daemon
 from digest.service.digesttime import DigestTrigger
 from tests.support.config import make_config
-from tests.support.daemon import smtpd
+from tests.support.daemon import Clock, smtpd
 from tests.test_timeline import text_of
 
 
-def _ingest(app: object, name: str, source: str, at: datetime) -> None:
+def _ingest(app: App, name: str, source: str, at: datetime) -> None:
     """One fixture article of ``source`` read at ``at``, as a poll stores it."""
     title, body = text_of(name)
     entry = Entry(source=source, title=title, text=body, entry_id=f"{name}@{source}", published=at)
-    app.ingest(SourceConfig(name=source, path=Path(source)), [entry], fetched=at, report=RunReport())  # type: ignore[attr-defined]
+    app.ingest(SourceConfig(name=source, path=Path(source)), [entry], fetched=at, report=RunReport())
 
 
 def _mail_config(tmp_path: Path, port: int, zone: str, hhmm: str) -> Path:
@@ -47,11 +49,40 @@ def test_the_daemon_mails_the_day_before_a_day_the_zone_skipped(tmp_path: Path) 
         with open_app(cfg_path) as app:
             _ingest(app, "quake_a1", "Coast News", datetime(2011, 12, 28, 20, tzinfo=UTC))  # Wed 28th, 10:00
             _ingest(app, "council_a", "City Desk", datetime(2011, 12, 29, 20, tzinfo=UTC))  # Thu 29th, 10:00
-            fired, now = None, datetime(2011, 12, 28, 19, tzinfo=UTC)
+            fired, now, clock = None, datetime(2011, 12, 28, 19, tzinfo=UTC), Clock()
             for _ in range(3):  # Thu 29th 07:00, Sat 31st 07:00, Sun 1st 07:00
                 fired = trigger.get_next_fire_time(fired, now)
-                at = fired.astimezone(UTC)
-                Daemon(app, clock=lambda at=at: at).digest(scheduled=True)
+                clock.now = fired.astimezone(UTC)
+                Daemon(app, clock=clock).digest(scheduled=True)
     subjects = [str(m["Subject"]) for m in inbox.messages]
     assert any("2011-12-29" in s for s in subjects), subjects
     assert any("2011-12-28" in s for s in subjects), subjects
+
+
+def test_the_run_line_says_which_0130_the_days_digest_went_out_at(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """London, Sunday 25 October 2026: 01:00-02:00 happens twice.  The daemon (``--digest-day
+    today``, ``digest_time: "01:30"``) wrote and sealed the day at 01:30 BST (00:30 UTC); a
+    ``digest run`` at 01:10 GMT, forty minutes later, said its articles went to the 26th as
+    "today's went out at 01:30": twenty minutes from now, as the reader's clock reads."""
+    from digest.cli import main
+    from tests.test_run_line import note
+
+    notes = tmp_path / "notes"
+    note(notes, "ferry.md", "Ferry Aurora runs aground near Kestrel Point")
+
+    def cfg(clock: str | None) -> Path:
+        extra = {"clock": clock} if clock else {}
+        path = make_config(tmp_path, {"Desk": notes}, write=True, timezone="Europe/London",
+                           schedule={"digest_time": "01:30"}, **extra).config_path
+        assert path is not None
+        return path
+
+    assert main(["run", "--config", str(cfg("2026-10-25T00:10:00Z")), "--quiet"]) == 0
+    at = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, the first 01:30
+    with open_app(cfg(None)) as app:
+        Daemon(app, day_offset=0, clock=lambda: at).digest(scheduled=True)
+    note(notes, "gale.md", "Gale warning for the coast")
+    capsys.readouterr()
+    assert main(["run", "--config", str(cfg("2026-10-25T01:10:00Z"))]) == 0  # 01:10 GMT
+    err = capsys.readouterr().err
+    assert "(in 2026-10-26's digest: today's went out at 01:30 BST)" in err, err

@@ -235,11 +235,20 @@ def gone_later(store: Store, cfg: Config, arrived: dict[datetime, int], today: d
         if shown != own:
             moved[shown] = moved.get(shown, 0) + n
             sealed = sealed_at(store, own)
-            when = f" at {sealed.astimezone(cfg.tz):%H:%M}" if sealed is not None else ""
+            when = f" at {_clock_time(sealed, cfg)}" if sealed is not None else ""
             why = f"{'today' if own == today else own.isoformat()}'s went out{when}"
     if not moved:
         return None
     return sum(moved.values()), max(moved).isoformat(), why
+
+
+def _clock_time(at: datetime, cfg: Config) -> str:
+    """``at`` as a clock in the configured time zone reads it ("07:00"), with the zone's name
+    where that reading happens twice (the night the clocks go back: "01:30 BST", not the
+    01:30 GMT an hour later)."""
+    local = aware(at).astimezone(cfg.tz)
+    twice = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()  # a real time: no gap
+    return f"{local:%H:%M %Z}" if twice else f"{local:%H:%M}"
 
 
 def record_failing(store: Store, day: date, view: DigestView) -> None:
