@@ -39,9 +39,28 @@ def _mail_config(tmp_path: Path, port: int, zone: str, hhmm: str) -> Path:
 
 def test_the_daemon_mails_the_day_before_a_day_the_zone_skipped(tmp_path: Path) -> None:
     """Samoa skipped Friday 30 December 2011 (Thursday 23:59 -10 was followed by Saturday 00:00
-    +14).  The daemon's digest at 07:00 fires on the 29th (the 28th mailed), then at 07:00 on
-    the 31st, where the day that ended is the 29th: it mailed the 30th, a day of no hours and
-    no stories (nothing mailed), and the 29th's news, a whole day of it, never went out."""
+    +14).  At 07:00 on the 31st the day that ended is the 29th, but the digest due was the
+    30th's, a day of no hours and no stories.  Through the scheduled run the week's catch-up
+    mails the 29th all the same, where mailing had begun before; a daemon first started (or a
+    cron's first ``digest send``) on the 31st mailed nothing, and the 29th's news, the latest
+    day that ended, never went out ("the daemon's start catches up each digest's latest period
+    missed while it was down")."""
+    zone = "Pacific/Apia"
+    with smtpd() as (inbox, port):
+        cfg_path = _mail_config(tmp_path, port, zone, "07:00")
+        with open_app(cfg_path) as app:
+            _ingest(app, "council_a", "City Desk", datetime(2011, 12, 29, 20, tzinfo=UTC))  # Thu 29th, 10:00
+            clock = Clock()
+            clock.now = datetime(2011, 12, 30, 19, tzinfo=UTC)  # Sat 31st, 09:00 +14
+            Daemon(app, clock=clock).catch_up()
+    subjects = [str(m["Subject"]) for m in inbox.messages]
+    assert subjects == ["digest for 2011-12-29: 1 story"]
+
+
+def test_the_daemons_digest_after_a_skipped_day_is_the_day_before_s(tmp_path: Path) -> None:
+    """The scheduler's runs around Samoa's skipped day (``DigestTrigger``, 07:00): Thursday 29th
+    mails the 28th, Saturday 31st the 29th (as the latest period, not as a catch-up behind an
+    empty 30th), Sunday 1st the 31st: each day with news once."""
     zone = "Pacific/Apia"
     with smtpd() as (inbox, port):
         cfg_path = _mail_config(tmp_path, port, zone, "07:00")
@@ -49,14 +68,15 @@ def test_the_daemon_mails_the_day_before_a_day_the_zone_skipped(tmp_path: Path) 
         with open_app(cfg_path) as app:
             _ingest(app, "quake_a1", "Coast News", datetime(2011, 12, 28, 20, tzinfo=UTC))  # Wed 28th, 10:00
             _ingest(app, "council_a", "City Desk", datetime(2011, 12, 29, 20, tzinfo=UTC))  # Thu 29th, 10:00
+            _ingest(app, "derby", "Valley Wire", datetime(2011, 12, 31, 1, tzinfo=UTC))  # Sat 31st, 15:00
             fired, now, clock = None, datetime(2011, 12, 28, 19, tzinfo=UTC), Clock()
             for _ in range(3):  # Thu 29th 07:00, Sat 31st 07:00, Sun 1st 07:00
                 fired = trigger.get_next_fire_time(fired, now)
                 clock.now = fired.astimezone(UTC)
-                Daemon(app, clock=clock).digest(scheduled=True)
+                Daemon(app, clock=clock)._handle("digest")  # the job's wake
     subjects = [str(m["Subject"]) for m in inbox.messages]
-    assert any("2011-12-29" in s for s in subjects), subjects
-    assert any("2011-12-28" in s for s in subjects), subjects
+    assert subjects == ["digest for 2011-12-28: 1 story", "digest for 2011-12-29: 1 story",
+                        "digest for 2011-12-31: 1 story"]
 
 
 def test_the_run_line_says_which_0130_the_days_digest_went_out_at(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
