@@ -106,3 +106,16 @@ def test_the_run_line_says_which_0130_the_days_digest_went_out_at(tmp_path: Path
     assert main(["run", "--config", str(cfg("2026-10-25T01:10:00Z"))]) == 0  # 01:10 GMT
     err = capsys.readouterr().err
     assert "(in 2026-10-26's digest: today's went out at 01:30 BST)" in err, err
+
+
+def test_the_last_digest_moment_is_never_after_now_beside_a_skipped_day() -> None:
+    """At 02:00 on Samoa's Saturday 31 December 2011 (12:00 UTC on the 30th) the latest 07:00
+    was Thursday's; ``last_digest_moment`` stepped back one day only, to the skipped Friday,
+    whose 07:00 (read with Thursday's offset) is Saturday's 07:00, five hours on: a moment
+    after now, and the 29th's digest due (a daemon started then mailed it before its time)."""
+    from digest.service.polling import digest_due, last_digest_moment
+
+    apia, now = ZoneInfo("Pacific/Apia"), datetime(2011, 12, 30, 12, tzinfo=UTC)
+    assert last_digest_moment(now, "07:00", apia) <= now
+    assert last_digest_moment(now, "07:00", apia) == datetime(2011, 12, 29, 17, tzinfo=UTC)
+    assert digest_due(now, "07:00", apia) == datetime(2011, 12, 28).date()

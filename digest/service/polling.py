@@ -149,8 +149,8 @@ def _last_digest(now: datetime, hhmm: str, tz: tzinfo) -> tuple[date, datetime]:
     """The local day of the latest daily ``hhmm`` at or before ``now``, and its instant."""
     day = now.astimezone(tz).date()
     moment = digest_moment(day, hhmm, tz)
-    if moment > now:  # instants, not wall times: around a DST change they differ
-        day -= timedelta(days=1)
+    while moment > now:  # instants, not wall times: around a DST change they differ (and a
+        day -= timedelta(days=1)  # day the zone skipped shares its moment with the next)
         moment = digest_moment(day, hhmm, tz)
     return day, moment
 
