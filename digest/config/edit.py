@@ -43,7 +43,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from ..errors import ConfigError
 from ..output.files import atomic_write
@@ -92,10 +92,19 @@ def _write(cfg_path: Path, text: str, *, bom: bool) -> None:
     atomic_write(cfg_path, text)
 
 
+#: What YAML 1.1 (the configuration's loader) reads as a line break besides ``\n`` and ``\r``:
+#: ruamel (YAML 1.2) writes them as they are inside single quotes, where they are folded.
+_YAML11_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
 def _text(value: str) -> str:
     """``value`` to write as text: quoted where the configuration's loader would read it
     written plain as something else (a YAML 1.1 boolean, number or tag); one with a line break
-    or a control character is ruamel's to quote (double quotes: single ones fold a line break)."""
+    or a control character is ruamel's to quote (double quotes: single ones fold a line break),
+    but for NEL and U+2028/U+2029, which ruamel puts in single quotes as they are and YAML 1.1
+    reads as a line break folded into a space: those are escaped in double quotes (``\\N``)."""
+    if _YAML11_BREAKS.search(value):
+        return DoubleQuotedScalarString(value)
     return value if not value.isprintable() or read_plain(value) == value else SingleQuotedScalarString(value)
 
 

@@ -28,6 +28,9 @@ Special cases
 * Ill-formed XML, a root that is not ``<opml>``, or an empty document raise
   :class:`ParseError` naming the source and the problem.
 * A valid OPML file without feeds returns ``[]``.
+* An ``xmlUrl`` with a space or a control character in it (``&#133;``, NEL, a line break to
+  YAML 1.1) is not a feed URL: it is said not added (stop 47 review: one was written to
+  ``feeds.yaml`` folded into another URL, which the next import added again).
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
                 else:
                     skipped.append(f"{label or '(an outline without a name)'}: no feed URL (xmlUrl)")
                 continue
-            if not url.lower().startswith(("http://", "https://")) or any(c in url for c in " \r\n\t"):
+            if not url.lower().startswith(("http://", "https://")) or not url.isprintable() or any(c.isspace() for c in url):
                 skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
                 continue
             key = feed_key(url)
