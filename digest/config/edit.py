@@ -29,6 +29,11 @@ Special cases
   stays: both are read as the text's (universal newlines; ``\ufeff`` before ``sources:``)
   and written back as the file had them (stop 41 review: ``digest remove`` rewrote every
   line of a CRLF file, and could not remove the last source of a file with a BOM).
+* A ``feeds.yaml`` that is a symlink is written where it points, the link kept; the backup
+  is written atomically too, with the file's permissions, and a file or backup that cannot
+  be written (a full disk, a read-only folder) is one error line, both left as they were
+  (stop 47 review: the link was replaced by a copy; a full disk left an empty backup over
+  the last good one, and a traceback).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,6 +161,21 @@ def _trailing(seq: Any) -> Any:
     return moved
 
 
+def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
+    """Keep the old file as ``FILE.bak`` and write ``text`` over it, both atomically, where a
+    symlink points (the link stays); ConfigError when either cannot be written (a full disk, a
+    read-only folder): the file is as it was, and so is an older backup."""
+    backup = backup_path(cfg_path)
+    target = cfg_path.resolve()
+    try:
+        atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))  # a password's 0600 too
+        _write(target, text, bom=bom)
+    except OSError as exc:
+        raise ConfigError(f"{cfg_path}: cannot be written ({exc.strerror or exc}): "
+                          "nothing was changed") from None
+    return backup
+
+
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
@@ -199,9 +219,7 @@ def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     y.dump(doc, out)
     new_text = prefix + out.getvalue()
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
-    result.backup = backup_path(cfg_path)
-    shutil.copy2(cfg_path, result.backup)
-    _write(cfg_path, new_text, bom=text.startswith("\ufeff"))
+    result.backup = _replace(cfg_path, new_text, bom=text.startswith("\ufeff"))
     return result
 
 
@@ -243,10 +261,7 @@ def remove_source(cfg_path: Path, name: str) -> Path:
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
     if _names(_sources(_yaml(new_text).load(new_text))) != [n for n in listed if n != name]:
         raise ConfigError(f"{cfg_path}: {name!r} could not be removed alone: remove it by hand")
-    backup = backup_path(cfg_path)
-    shutil.copy2(cfg_path, backup)
-    _write(cfg_path, new_text, bom=False)  # kept in the text's first line
-    return backup
+    return _replace(cfg_path, new_text, bom=False)  # a BOM is kept in the text's first line
 
 
 def _sources(doc: Any) -> CommentedSeq:

@@ -60,13 +60,15 @@ def _create_temp(path: Path) -> tuple[int, Path]:
             continue
 
 
-def atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
-    """Replace ``path`` with ``text`` atomically (see the module docstring)."""
-    data = text.encode(encoding)
+def atomic_write(path: Path, text: str | bytes, *, encoding: str = "utf-8", mode: int | None = None) -> None:
+    """Replace ``path`` with ``text`` (or bytes) atomically (see the module docstring), with
+    the permissions ``mode`` (by default those of the file replaced)."""
+    data = text if isinstance(text, bytes) else text.encode(encoding)
     fd, tmp = _create_temp(path)
     try:
         try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode is None:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
         except FileNotFoundError:
             mode = None
         if mode is not None:
