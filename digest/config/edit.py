@@ -34,14 +34,21 @@ Special cases
   be written (a full disk, a read-only folder) is one error line, both left as they were
   (stop 47 review: the link was replaced by a copy; a full disk left an empty backup over
   the last good one, and a traceback).
+* The edit, from reading the file to writing it, holds an ``flock`` on the file's folder:
+  two ``digest add`` (or an add and a remove) at once are done one after the other (stop
+  47 review: each replaced the file with its own edit, and the others' sources were lost).
 """
 
 from __future__ import annotations
 
 import copy
+import fcntl
 import io
+import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +168,22 @@ def _trailing(seq: Any) -> Any:
     return moved
 
 
+@contextmanager
+def _editing(cfg_path: Path) -> Iterator[None]:
+    """Hold the configuration's edit lock (an ``flock`` on its folder) from reading it to
+    writing it: two ``digest add`` at once each add their source to what the other wrote."""
+    try:
+        fd = os.open(cfg_path.resolve().parent, os.O_RDONLY)
+    except OSError:  # a folder we cannot open: writing there fails too, and says so
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # drops the lock
+
+
 def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
     """Keep the old file as ``FILE.bak`` and write ``text`` over it, both atomically, where a
     symlink points (the link stays); ConfigError when either cannot be written (a full disk, a
@@ -178,6 +201,11 @@ def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
 
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
+    with _editing(cfg_path):
+        return _add_sources(cfg_path, feeds)
+
+
+def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
     known = configured_feeds(cfg)
     names = {s.name for s in cfg.sources}
@@ -227,6 +255,11 @@ def remove_source(cfg_path: Path, name: str) -> Path:
     """Remove the source ``name`` (a feed, a path, or a list of feeds) from a configuration
     file's ``sources:``; return the backup of the old file (see the module docstring).
     ConfigError when no source has that name or its lines cannot be cut out alone."""
+    with _editing(cfg_path):
+        return _remove_source(cfg_path, name)
+
+
+def _remove_source(cfg_path: Path, name: str) -> Path:
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
     text = cfg_path.read_text(encoding="utf-8")
     doc = _yaml(text).load(text)
