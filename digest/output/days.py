@@ -76,9 +76,10 @@ def day_bounds(day: date, cfg: Config) -> tuple[datetime, datetime]:
 def pin_frame(store: Store, cfg: Config, day: date) -> None:
     """Keep where the day begins and ends as its digest is written (:func:`day_frame`), unless
     kept before: the day stays the calendar day it was, whatever the configuration says later."""
-    start, end = day_frame(store, cfg, day)
-    for when, at in ((day, start), (day + timedelta(days=1), end)):
-        store.add_meta(BEGINS_KEY.format(day=when.isoformat()), ts(at) or "")  # the first writer's stays
+    with store.transaction():  # both ends or neither: a kill between kept the start alone
+        start, end = day_frame(store, cfg, day)
+        for when, at in ((day, start), (day + timedelta(days=1), end)):
+            store.add_meta(BEGINS_KEY.format(day=when.isoformat()), ts(at) or "")  # the first writer's stays
 
 
 def _kept(store: Store, day: date) -> datetime | None:

@@ -72,7 +72,9 @@ def write_files(
     """Write ``view`` in each of ``formats``; a daily plan's files recorded as built at ``built_at``."""
     env = make_env(cfg.templates)
     out = []
-    for fmt in formats:
+    if plan.every == "day" and formats:  # the view was made in this zone's day: it stays that day,
+        pin_frame(store, cfg, day)  # kept before a file shows it (a kill after a file is written
+    for fmt in formats:  # and before this, then a new zone, showed its articles as new again)
         text = render_view(cfg, view, fmt, env)
         target = path or plan.files(cfg, day, fmt)
         try:
@@ -84,7 +86,6 @@ def write_files(
             store.record_digest(day.isoformat(), fmt, str(target), view.story_count, built_at=built_at)
         out.append(target)
     if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
-        pin_frame(store, cfg, day)  # (the view was made in this zone's day: it stays that day)
         record_leads(store, day, view)
         record_failing(store, day, view)
     return out
