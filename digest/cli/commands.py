@@ -56,6 +56,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from ..app import open_app
     from ..output.days import gone_later
+    from ..output.digests import plans
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -72,7 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for err in report.errors:
             print(f"error: {terminal_line(err)}", file=sys.stderr)
-        view = app.build_view(args.date)
+        # the first daily digest's stories: a weekly one listed first counted its week so far
+        daily = next((p.name for p in plans(app.cfg) if p.every == "day"), None)
+        view = app.build_view(args.date, digest=daily)
         paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
         for p in paths:
             print(p)
