@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from digest.cli import main
+from digest.config import load_config
 from tests.support.config import MakeConfig
+from tests.support.web import site
 
 WEEK = "digests:\n  - name: weekly\n    every: week\n    weekday: monday\n  - name: daily\n"
 
@@ -44,3 +49,43 @@ def test_the_run_line_counts_the_daily_digest_it_wrote_when_a_weekly_one_is_list
     assert "**1** story" in daily  # the fire: the day's one story
     # the line said "3 stories in the digest of 2026-11-20 (3 new, ...)": the weekly's week so far
     assert "1 story in the digest of 2026-11-20 (1 new, 0 developing)" in err, err
+
+
+STORM = ("Storm Corrin hit the northern coast on Monday morning, flooding the harbour district and cutting power "
+         "to about 4,000 homes, the regional council said. Emergency crews evacuated two care homes near the "
+         "seafront as waves broke over the sea wall. The coastguard said three fishing boats were missing.")
+
+
+def replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
+    """``digest replay`` of ``records`` (UTC); the configuration's path."""
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    return cfg
+
+
+def test_a_search_result_counts_the_versions_its_story_page_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site that moved lists its page again under a new id and link: the story page lists the
+    page once ("2 versions from 2 outlets"); the search result said 3 versions."""
+    title = "Storm Corrin floods harbour district"
+    cfg = replayed(tmp_path, [
+        {"id": "c1", "source": "Coast News", "title": title, "text": STORM, "url": "http://coast.example/?p=1",
+         "published": "2026-11-16T07:30:00Z", "arrived": "2026-11-16T08:10:00Z"},
+        {"id": "r1", "source": "Wire Desk", "title": title, "text": STORM, "url": "https://wire.example/r1",
+         "published": "2026-11-16T08:30:00Z", "arrived": "2026-11-16T09:10:00Z"},
+        {"id": "c1-moved", "source": "Coast News", "title": title, "text": STORM,
+         "url": "https://coast.example/2026/11/storm", "published": "2026-11-16T07:30:00Z",
+         "arrived": "2026-11-17T08:10:00Z"},
+    ])
+    capsys.readouterr()
+    assert main(["search", "storm", "--json", "--config", str(cfg)]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    with site(load_config(cfg), clock=lambda: datetime(2026, 11, 18, 12, tzinfo=UTC)) as web:
+        page = web.get(f"/story/{found['story_id']}").text
+    shown = re.search(r"(\d+) versions? from (\d+) outlets?", page)
+    assert shown is not None
+    assert (found["versions"], found["outlets"]) == (int(shown.group(1)), int(shown.group(2))) == (2, 2)

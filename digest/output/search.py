@@ -26,7 +26,7 @@ from ..store.search import parse
 from .days import day_window, shown_day
 from .entries import heading_of
 from .news import is_notice
-from .view import named_now
+from .view import named_now, repeated_pages
 
 _LETTER = re.compile(r"[^\W_]")
 
@@ -99,7 +99,10 @@ def _result(store: Store, cfg: Config, row: SearchHit, newest: bool, renamed: di
     versions = named_now(store.story_versions(story_id), renamed)  # a source renamed: one outlet
     if st is None or not versions or all(is_notice(v) for v in versions):
         return None
-    lead = next((v for v in versions if v.key == st.lead_key), versions[0])
+    repeats = repeated_pages(store, cfg, versions)  # a page read twice through one feed: once,
+    versions = [v for v in versions if v.key not in repeats]  # as its story page lists it
+    lead_key = repeats.get(st.lead_key, st.lead_key)
+    lead = next((v for v in versions if v.key == lead_key), versions[0])
     return SearchResult(
         story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=heading_of(lead, versions),
         source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
