@@ -89,3 +89,24 @@ def test_a_search_result_counts_the_versions_its_story_page_lists(
     shown = re.search(r"(\d+) versions? from (\d+) outlets?", page)
     assert shown is not None
     assert (found["versions"], found["outlets"]) == (int(shown.group(1)), int(shown.group(2))) == (2, 2)
+
+
+def test_an_atom_entry_is_not_updated_by_copies_of_earlier_days(tmp_path: Path) -> None:
+    """A report, then another outlet's copy the next day, and a third's the day after: both days
+    "also reported since", the entry is not updated.  On the third day the second day's copy
+    (no longer new, so no longer marked a copy) moved the entry's ``updated`` to its arrival."""
+    title = "Storm Corrin floods harbour district"
+    cfg = replayed(tmp_path, [
+        {"id": f"{n}1", "source": source, "title": title, "text": STORM, "url": f"https://{n}.example/1",
+         "published": f"2026-11-{day}T07:30:00Z", "arrived": f"2026-11-{day}T08:10:00Z"}
+        for n, source, day in (("coast", "Coast News", 16), ("metro", "Metro Daily", 17), ("x", "Outlet X", 18))
+    ])
+    for day in (17, 18):
+        digest = json.loads((tmp_path / "out" / f"digest-2026-11-{day}.json").read_text(encoding="utf-8"))
+        assert [s["also_reported"] for s in digest["stories"]] == [True]
+
+    def updated(day: int) -> list[str]:
+        with site(load_config(cfg), clock=lambda: datetime(2026, 11, day, 20, tzinfo=UTC)) as web:
+            return re.findall(r"<entry>.*?<updated>([^<]+)</updated>", web.get("/feed.atom").text)
+
+    assert updated(16) == updated(17) == updated(18) == ["2026-11-16T08:10:00Z"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -51,7 +52,7 @@ from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import named_now, repeated_pages
-from ..records import ALSO_REPORTED, StoryView
+from ..records import ALSO_REPORTED, StoryView, VersionView
 from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..sources.states import renamed_sources
@@ -307,9 +308,14 @@ class Pages:
             if newest <= today - timedelta(days=self.feed_days):
                 today = newest
         stories: dict[str, StoryView] = {}
+        copies: dict[str, set[str]] = {}  # each story's versions that were copies on their day
         for i in range(self.feed_days):  # newest day first: a developing story once, as now
             for s in build_view(store, self.cfg, today - timedelta(days=i)).stories:
                 stories.setdefault(s.story_id, s)
+                copies.setdefault(s.story_id, set()).update(v.key for v in (s.lead, *s.also) if v.copy)
+        # a copy of an earlier day is one still: it never moves the entry's ``updated``, as it did
+        # not on its day (a later day's view no longer marks it, its version no longer new)
+        stories = {sid: _copies_marked(s, copies.get(sid, set())) for sid, s in stories.items()}
         cap = aware(now)
 
         def recency(s: StoryView) -> datetime:
@@ -399,3 +405,12 @@ def _successor(store: Store, story_id: str) -> str | None:
         if art is not None and art.story_id != story_id and store.get_story(art.story_id):
             return art.story_id
     return None
+
+
+def _copies_marked(story: StoryView, keys: set[str]) -> StoryView:
+    """``story`` with its versions of ``keys`` marked as copies (``VersionView.copy``)."""
+    if not keys:
+        return story
+    def mark(v: VersionView) -> VersionView:
+        return replace(v, copy=True) if v.key in keys else v
+    return replace(story, lead=mark(story.lead), also=[mark(v) for v in story.also])
