@@ -11,6 +11,9 @@ import pytest
 
 from digest.cli import main
 from digest.config import load_config
+from digest.output.search import search
+from digest.store.base import open_store
+from tests.support.archive import article
 from tests.support.config import MakeConfig
 from tests.support.web import site
 
@@ -110,3 +113,28 @@ def test_an_atom_entry_is_not_updated_by_copies_of_earlier_days(tmp_path: Path) 
             return re.findall(r"<entry>.*?<updated>([^<]+)</updated>", web.get("/feed.atom").text)
 
     assert updated(16) == updated(17) == updated(18) == ["2026-11-16T08:10:00Z"]
+
+
+def test_a_story_split_off_by_a_regrouping_is_first_seen_when_its_versions_arrived(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """A regrouping moves Tuesday's report out of Monday's story into a story of its own: that
+    story was first seen on Tuesday (ECB+ dev, replayed: 15 of 52 stories were "first seen"
+    before any of their versions arrived; a story of one report of 4 January said "first seen
+    Tue 2 Jan" on its page, and search dated it 2024-01-02, a day whose digest never showed it)."""
+    cfg = make_config(tmp_path, write=True, timezone="UTC")
+    monday, tuesday = datetime(2026, 11, 16, 9, tzinfo=UTC), datetime(2026, 11, 17, 9, tzinfo=UTC)
+    with open_store(cfg.database_url) as store:
+        store.add_article(article("a1", "Coast News", "Storm Corrin floods the harbour", "https://c.example/1",
+                                  monday, STORM), b"1", "S")
+        store.add_article(article("a2", "Valley Wire", "Ferry Aurora runs aground at Kestrel Point",
+                                  "https://v.example/2", tuesday, TEXTS["ferry"]), b"2", "S")
+        store.update_story("S", first_seen=monday)
+        store.move_article("a2", "a2")  # the regrouping splits it off
+        split = store.get_story("a2")
+        assert split is not None and split.first_seen == tuesday
+        [found] = search(store, cfg, "ferry aurora")
+        assert found.day == tuesday.date()  # the digest it was new in
+    with site(cfg, clock=lambda: datetime(2026, 11, 18, 12, tzinfo=UTC)) as web:
+        page = web.get("/story/a2").text
+    assert "Tue\xa017\xa0Nov" in page.split("first seen", 1)[1][:200]

@@ -457,9 +457,9 @@ def test_moving_an_article_splits_a_story_and_drops_an_emptied_one(store: Store)
     store.add_article(art("a1", fetched=early), b"1", "S")
     store.add_article(art("a2", "B"), b"2", "S")
     store.update_story("S", first_seen=early)
-    store.move_article("a2", "a2")  # split off: a new story, as old as the one it leaves
+    store.move_article("a2", "a2")  # split off: a new story, first seen when a2 arrived
     moved = store.get_story("a2")
-    assert moved is not None and moved.first_seen == early and moved.lead_key == "a2"
+    assert moved is not None and moved.first_seen == T0 and moved.lead_key == "a2"
     assert moved.n_versions == 1 and store.get_story("S").n_versions == 1  # type: ignore[union-attr]
     assert [a.key for a in store.story_versions("S")] == ["a1"]
     assert [a.key for a in store.story_versions("a2")] == ["a2"]
@@ -521,7 +521,8 @@ def test_a_batch_with_moves_stores_what_the_per_article_writes_store(store: Stor
     assert rows("b") == rows("s")
     assert sorted(r[0] for r in rows("b") if len(r) == 5) == ["P", "x3", "x6"]  # X1 is gone
     first = {s: store.get_story("b" + s).first_seen for s in ("P", "x3", "x6")}  # type: ignore[union-attr]
-    assert first == {"P": early, "x3": T0, "x6": early}  # x6 split off P: as old as P
+    # x6 split off P with P's first version (p0): first seen when p0 arrived; P, left with x5
+    assert first == {"P": T0, "x3": T0, "x6": early}
 
 
 def test_add_meta_keeps_the_first_writers_value(store: Store, url: str) -> None:

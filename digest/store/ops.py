@@ -423,15 +423,23 @@ class StoreOps(StoreReads):
             old = row["story_id"]
             if old == story_id:
                 return
+            # first seen when the article arrived, not when the story it leaves was first seen:
+            # split off a day later, it was new in that day's digest
             self._run(
                 "INSERT INTO stories(id, first_seen, updated, lead_key) "
-                "SELECT ?, first_seen, ?, ? FROM stories WHERE id=? " + _KEEP_FIRST + "updated=excluded.updated",
-                (story_id, self._stamp(utcnow()), key, old),
+                "SELECT ?, fetched, ?, ? FROM articles WHERE key=? " + _KEEP_FIRST + "updated=excluded.updated",
+                (story_id, self._stamp(utcnow()), key, key),
             )
             self._run("UPDATE articles SET story_id=? WHERE key=?", (story_id, key))
             self._run(
                 "DELETE FROM stories WHERE id=? AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id=?)",
                 (old, old),
+            )
+            # the story it leaves, its first version gone: first seen when its first one left arrived
+            self._run(
+                "UPDATE stories SET first_seen=(SELECT min(fetched) FROM articles WHERE story_id=?) "
+                "WHERE id=? AND first_seen < (SELECT min(fetched) FROM articles WHERE story_id=?)",
+                (old, old, old),
             )
             self._log_regroup(story_id, old, key)
             self._recount(old)
