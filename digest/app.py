@@ -68,7 +68,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import PollDocs, article_key_of, rekeyed, stored_keys, under_former_names
+from .articles import (
+    PollDocs,
+    article_key_of,
+    keyed_by_text_before,
+    rekeyed,
+    stored_keys,
+    under_former_names,
+)
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
@@ -355,6 +362,7 @@ class App:
         # needs the engine (rebuilt from the whole window in a new process)
         stored = self.store.has_articles([k for a in articles if a is not None for k in (a.key, *a.aliases)])
         ready = [a for a in articles if a is not None and stored.isdisjoint((a.key, *a.aliases))]
+        ready = keyed_by_text_before(self.store, self.former_names(src.name), ready)
         moves = rekeyed(articles, stored)  # an older digest's text keys: known before cleaning next time
         edits, ready = edited_before(self.store, src.name, ready)  # and its files edited since
         moves |= edits

@@ -150,6 +150,18 @@ def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]
     return [e if name is None else replace(e, source=name) for e, name in zip(entries, named, strict=True)]
 
 
+def keyed_by_text_before(store: Store, former: Sequence[str], articles: list[Article]) -> list[Article]:
+    """``articles`` less each keyed by its text (no entry id, no http link) that the store holds
+    as read under a name its source had before (``former``): :func:`under_former_names` finds
+    an entry by its id or link before cleaning, this one only after."""
+    if not former:
+        return articles
+    asked = {a.key: [article_key(name, None, None, a.title, a.text) for name in former]
+             for a in articles if not (a.guid and a.guid.strip()) and not is_http(a.url)}
+    found = store.has_articles([k for keys in asked.values() for k in keys])
+    return [a for a in articles if found.isdisjoint(asked.get(a.key, ()))]
+
+
 def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
     """The keys among ``entries``' (entry, key) pairs whose article is stored already.
 

@@ -1,0 +1,47 @@
+"""Review of today's changes (stop 47): faults left by them.  Real parts: feed files and
+folders, ``digest run`` through the CLI with the configuration's clock, SQLite on disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from digest.cli import main
+from tests.test_review_stop46_rename import _config, _rss
+from tests.test_timeline import text_of
+
+FIRST = ("g1", "quake_a1", datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+
+def _articles(tmp_path: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(tmp_path / "data" / "digest.sqlite3") as db:
+        return db.execute("SELECT key, source FROM articles ORDER BY fetched, key").fetchall()
+
+
+def _bare_rss() -> str:
+    """An item with no guid and no link: keyed by its text."""
+    title, text = text_of("quake_a1")
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>G</title><link>https://g.example/</link>'
+            f"<description>g</description><item><title>{escape(title)}</title>"
+            f"<description>{escape(text)}</description></item></channel></rss>")
+
+
+def test_a_renamed_sources_item_keyed_by_its_text_is_not_read_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "gamma.rss").write_text(_bare_rss(), encoding="utf-8")
+    assert main(["run", "--config", str(_config(tmp_path, "Gamma Daily", "2026-12-01T18:00:00Z"))]) == 0
+    capsys.readouterr()
+    assert main(["run", "--config", str(_config(tmp_path, "Gamma Evening", "2026-12-02T18:00:00Z"))]) == 0
+    err = capsys.readouterr().err
+    assert len(_articles(tmp_path)) == 1, err
+
+
+def test_two_renames_in_a_row_and_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "gamma.rss").write_text(_rss(FIRST), encoding="utf-8")
+    for i, name in enumerate(["A", "B", "C", "A"]):
+        assert main(["run", "--config", str(_config(tmp_path, name, f"2026-12-0{i + 1}T18:00:00Z"))]) == 0
+    assert len(_articles(tmp_path)) == 1
