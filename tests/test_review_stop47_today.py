@@ -45,3 +45,17 @@ def test_two_renames_in_a_row_and_back(tmp_path: Path, capsys: pytest.CaptureFix
     for i, name in enumerate(["A", "B", "C", "A"]):
         assert main(["run", "--config", str(_config(tmp_path, name, f"2026-12-0{i + 1}T18:00:00Z"))]) == 0
     assert len(_articles(tmp_path)) == 1
+
+
+def test_init_force_over_a_symlinked_feeds_yaml_writes_where_it_points(tmp_path: Path) -> None:
+    """`digest add` and `digest remove` write a symlinked feeds.yaml where it points (stop 47);
+    `digest init --force`, the other command replacing it, put a copy in place of the link."""
+    (tmp_path / "dotfiles").mkdir()
+    real = tmp_path / "dotfiles" / "feeds.yaml"
+    real.write_text("sources:\n  - name: Mine\n    url: https://m.example/feed\n", encoding="utf-8")
+    link = tmp_path / "feeds.yaml"
+    link.symlink_to(real)
+    assert main(["init", "--force", str(link)]) == 0
+    assert link.is_symlink()
+    assert "m.example" not in real.read_text(encoding="utf-8")
+    assert "m.example" in (tmp_path / "feeds.yaml.bak").read_text(encoding="utf-8")

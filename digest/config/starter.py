@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
+import stat
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -89,8 +89,9 @@ def write_starter(where: str | os.PathLike[str] | None = None, *, force: bool = 
         path.parent.mkdir(parents=True, exist_ok=True)
         if force and path.exists():
             backup = backup_path(path)
-            shutil.copy2(path, backup)
-            atomic_write(path, text)
+            target = path.resolve()  # a symlink written where it points, as digest add does
+            atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))
+            atomic_write(target, text)
         else:
             with path.open("x", encoding="utf-8") as fh:  # never over a file that exists
                 fh.write(text)
