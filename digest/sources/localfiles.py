@@ -461,17 +461,26 @@ def _heading(lines: list[str], first: int) -> tuple[str, int] | None:
 #: not read as Markdown: it is its text, escaped.  A table of 500 links in one paragraph (32 KB) reads 11,000.
 _MD_SCAN = 5_000_000
 _MD_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
-_MD_MARKS = re.compile(r"[\[\]<>]")
+_MD_MARKS = re.compile(r"\]\(|[\[\]<>()]")
 
 
 def _md_scan(part: str) -> int:
     """The characters the link and tag scans of ``part`` read, about: from each ``[`` to the
-    ``]`` closing it (nested ones too), from each ``<`` to the next ``>``, each to the end when
-    nothing closes it.  Linear: a regular expression finds the marks, each is looked at once."""
-    read, brackets, tags = 0, [], []
+    ``]`` closing it (nested ones too), from each ``](`` (a link's address) to the ``)``
+    balancing it, from each ``<`` to the next ``>``, each to the end when nothing closes it.
+    Linear: a regular expression finds the marks, each is looked at once."""
+    read, brackets, tags = 0, list[int](), list[int]()
+    parens: list[int | None] = []  # each open ``(``: where a link's address starts, else None
     for m in _MD_MARKS.finditer(part):
         mark, at = m.group(), m.start()
-        if mark == "[":
+        if mark in ("](", "("):
+            if mark == "](":
+                read += at - brackets.pop() if brackets else 0
+            parens.append(at if mark == "](" else None)
+        elif mark == ")":
+            start = parens.pop() if parens else None
+            read += at - start if start is not None else 0
+        elif mark == "[":
             brackets.append(at)
         elif mark == "]":
             read += at - brackets.pop() if brackets else 0
@@ -480,7 +489,8 @@ def _md_scan(part: str) -> int:
         elif tags:
             read += at * len(tags) - sum(tags)
             tags.clear()
-    return read + len(part) * (len(brackets) + len(tags)) - sum(brackets) - sum(tags)
+    links = [at for at in parens if at is not None]
+    return read + len(part) * (len(brackets) + len(tags) + len(links)) - sum(brackets) - sum(tags) - sum(links)
 
 
 def _md_costly(parts: list[str]) -> set[int]:
