@@ -221,17 +221,21 @@ def load_page(html: str) -> Any:
 #: among the tag's others, quadratic in their number: a full-text page's ``<p`` of 300,000 (2.7 MB,
 #: under the fetch cap) held the run for many minutes (20,000: 1.8 s).  A page's tags have a few.
 MAX_TAG_ATTRIBUTES = 1000
-#: A start tag long enough to hold that many (`` a`` is two characters), possessive: no backtracking.
-_LONG_TAG = re.compile(rf"<([A-Za-z][^\s/<>]*+)([^<>]{{{2 * MAX_TAG_ATTRIBUTES},}}+)>")
+#: A start tag (a quoted value may hold ``<`` and ``>``, as libxml2 reads it), possessive: no backtracking.
+_TAG = re.compile(r"""<([A-Za-z][^\s/<>"']*+)((?:[^<>"']++|"[^"]*+"|'[^']*+'|["'])*+)>""")
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
 def uncrowded(html: str) -> str:
     """``html`` with each start tag of more than ``MAX_TAG_ATTRIBUTES`` attributes bare (its name)."""
 
     def bare(m: re.Match[str]) -> str:
-        return f"<{m.group(1)}>" if len(m.group(2).split()) > MAX_TAG_ATTRIBUTES else m.group(0)
+        attrs = m.group(2)
+        if len(attrs) < 2 * MAX_TAG_ATTRIBUTES:  # too short to hold that many (`` a`` is two characters)
+            return m.group(0)
+        return f"<{m.group(1)}>" if len(_QUOTED.sub(" ", attrs).split()) > MAX_TAG_ATTRIBUTES else m.group(0)
 
-    return _LONG_TAG.sub(bare, html)
+    return _TAG.sub(bare, html)
 
 
 def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
