@@ -97,3 +97,22 @@ def test_a_crowded_tag_with_a_quoted_angle_bracket_is_still_read_bare(tmp_path: 
     took = time.monotonic() - start
     assert title == "Budget" and "passed its budget" in text
     assert took < 2, f"{took:.1f}s"
+
+
+def test_a_markdown_paragraph_of_many_inline_matches_is_read_in_linear_time(tmp_path: Path) -> None:
+    """Python-Markdown copies a paragraph's text at each inline match (emphasis, code, an
+    escape): 40,000 ``*a*`` in one paragraph (160 KB) took 8 s, a megabyte minutes, the whole
+    run held; the guard (stop 47) counted only the link and tag scans."""
+    import time
+
+    from digest.sources.localfiles import read_path
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "marks.md").write_text("# Marks\n\nSome words. " + "*a* " * 40_000 + "\n", encoding="utf-8")
+    (folder / "fine.md").write_text("# Fine\n\nThe council *passed* its `budget` on Friday.\n", encoding="utf-8")
+    start = time.monotonic()
+    entries = {e.title: e.text for e in read_path(folder, source="Notes") if not isinstance(e, Exception)}
+    took = time.monotonic() - start
+    assert set(entries) == {"Marks", "Fine"} and "passed its budget" in entries["Fine"]
+    assert took < 3, f"{took:.1f}s"
