@@ -116,3 +116,23 @@ def test_a_markdown_paragraph_of_many_inline_matches_is_read_in_linear_time(tmp_
     took = time.monotonic() - start
     assert set(entries) == {"Marks", "Fine"} and "passed its budget" in entries["Fine"]
     assert took < 3, f"{took:.1f}s"
+
+
+def test_digest_sources_shows_a_files_name_without_its_terminal_codes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`digest run`'s error lines drive no terminal since stop 47 (``records.terminal_line``);
+    `digest sources` printed the same file's name from the source's note as it was: a line
+    'error: FAKE LINE' of its own and the ESC code clearing the screen."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "bad\nerror: FAKE LINE \x1b[2J.md").write_bytes(b"\x00\x01 binary")
+    (folder / "fine.md").write_text("# Fine\n\nThe council passed its budget on Friday.\n", encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("clock: 2026-11-20T20:00:00Z\nsources:\n  - {name: Notes, path: notes}\n"
+                   "output_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
+    assert main(["run", "-q", "--config", str(cfg)]) == 1
+    capsys.readouterr()
+    assert main(["sources", "--config", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "FAKE LINE" in out and "\x1b" not in out
+    assert not any(line.startswith("error: FAKE") for line in out.splitlines()), out

@@ -16,6 +16,7 @@ schedule stands).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from ..config import Config
@@ -42,7 +43,12 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
         last = st.last_ok_at.isoformat(timespec="seconds") if st.last_ok_at else "never"
         now = f"its feed is read as {renamed[st.name]!r} now" if st.name in renamed else "what was read from it stays"
         out.append(f"{st.name}: no longer in the configuration ({now}); last ok {last}")
-    return out + cfg.list_notes
+    # a folder's file name in a note or an error: no line of its own, no terminal codes (its
+    # spaces kept: the line's 'digest sources --resume' command is copied as it is)
+    return [_CONTROLS.sub("\ufffd", line) for line in out] + cfg.list_notes
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def renamed_sources(store: Store, cfg: Config) -> dict[str, str]:
