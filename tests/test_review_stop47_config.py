@@ -121,3 +121,21 @@ def test_the_backup_keeps_the_files_permissions(tmp_path: Path) -> None:
     add_sources(cfg, [{"name": "A", "url": "https://a.example/feed"}])
     assert (tmp_path / "feeds.yaml.bak").stat().st_mode & 0o777 == 0o600
     assert cfg.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_folder_that_cannot_be_locked_is_edited_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Some NFS and FUSE mounts have no locks (ENOLCK): the edit is made as before the lock was
+    added, with one warning, not a traceback.  (No such mount here: flock is made to fail.)"""
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    path = config(tmp_path)
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    add_sources(path, [{"name": "Added Wire", "url": "https://added.example/feed"}])
+    assert "Added Wire" in [s.name for s in load_config(path).sources]
+    assert "cannot be locked" in caplog.text

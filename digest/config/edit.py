@@ -44,6 +44,7 @@ from __future__ import annotations
 import copy
 import fcntl
 import io
+import logging
 import os
 import re
 import stat
@@ -64,6 +65,8 @@ from .model import Config
 from .reading import load_config, parse_config, read_plain
 
 __all__ = ["Added", "add_sources", "backup_path", "configured_feeds", "remove_source"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -178,7 +181,10 @@ def _editing(cfg_path: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (ENOLCK, ENOSYS: some NFS and FUSE): as before
+            log.warning("%s: its folder cannot be locked: another edit at this moment could be lost", cfg_path)
         yield
     finally:
         os.close(fd)  # drops the lock
