@@ -54,7 +54,12 @@ def log_text(s: str) -> str:
     """A log message for a terminal: control characters but line breaks U+FFFD, each line after
     the first indented (a message of several lines, the configuration's problems, keeps them; a
     file's name holding ``"\\nerror: ..."`` starts no line of its own)."""
-    return _CONTROLS_BUT_LINES.sub("\ufffd", s).replace("\n", "\n  ")
+    return without_controls(s).replace("\n", "\n  ")
+
+
+def without_controls(s: str) -> str:
+    """``s`` with its control characters but line breaks U+FFFD (a traceback's lines kept)."""
+    return _CONTROLS_BUT_LINES.sub("\ufffd", s)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -191,8 +191,11 @@ def test_a_logged_warning_naming_a_file_drives_no_terminal(timed: bool) -> None:
 
     code = (f"import logging; from digest.cli.args import setup_logging; setup_logging(False, timed={timed!r}); "
             "logging.getLogger('digest.x').warning('notes/bad\\nerror: FAKE LINE \\x1b[2J.md: cannot read'); "
-            "logging.getLogger('digest.x').warning('%s', 'feeds.yaml:3: one\\nfeeds.yaml:7: two')")
+            "logging.getLogger('digest.x').warning('%s', 'feeds.yaml:3: one\\nfeeds.yaml:7: two'); "
+            "exec('try:\\n raise OSError(\\'bad\\\\x1b[2J.md\\')\\nexcept OSError:\\n "
+            "logging.getLogger(\\'digest.x\\').exception(\\'cannot read\\')')")
     err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stderr
     assert "\x1b" not in err
     assert not any(line.startswith("error: FAKE") for line in err.splitlines())
     assert "\n  feeds.yaml:7: two" in err  # a message of several lines keeps them, indented
+    assert "OSError: bad\ufffd[2J.md" in err  # and a traceback's message its lines, no codes

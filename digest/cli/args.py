@@ -25,9 +25,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta, tzinfo
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from ..records import log_text
+from ..records import log_text, without_controls
 
 if TYPE_CHECKING:
     from ..output.digests import Plan
@@ -117,6 +117,9 @@ class _Shown(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = log_text(record.message)
         return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:  # a traceback's messages name files and feeds too
+        return without_controls(super().formatException(ei))
 
 
 class _Said(_Shown):
