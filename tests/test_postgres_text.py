@@ -28,6 +28,20 @@ NOW = datetime(2026, 11, 20, 21, tzinfo=UTC)
 
 
 @contextmanager
+def app_on(tmp_path: Path, backend: str, items: list[dict[str, object]], title: str = "Wire") -> Iterator[App]:
+    """An App on ``backend`` (a SQLite file, or a throwaway PostgreSQL schema) reading one JSON
+    Feed of ``items`` (the source ``title``)."""
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                                    "title": title, "items": items}))
+    (tmp_path / "feeds.yaml").write_text(f"sources:\n  - name: {title}\n    path: feed.json\n")
+    cfg = load_config(tmp_path / "feeds.yaml")
+    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
+        cfg.database = url
+        with App(cfg, open_store(url)) as app:
+            yield app
+
+
+@contextmanager
 def app_on_feed(tmp_path: Path, title: str, items: list[dict[str, object]]) -> Iterator[tuple[App, str]]:
     """An App on a throwaway PostgreSQL schema reading one JSON Feed of ``items``, and the schema's URL."""
     (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
@@ -69,21 +83,15 @@ def test_search_finds_and_leaves_out_short_common_words_on_both_stores(tmp_path:
         {"id": "b", "title": "Library fees scrapped", "date_published": "2026-11-20T11:00:00Z",
          "content_text": "Northgate libraries scrap late fees; councillors voted for it on Friday. " * 3},
     ]
-    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
-                                                    "title": "Odd", "items": items}))
-    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Odd\n    path: feed.json\n")
-    cfg = load_config(tmp_path / "feeds.yaml")
-    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
-        cfg.database = url
-        with App(cfg, open_store(url)) as app:
-            assert app.run(now=NOW).new_articles == 2
-            store = app.store
-            concert = {hit.story_id for hit in store.search("concert")}
-            library = {hit.story_id for hit in store.search("library")}
-            assert {hit.story_id for hit in store.search("US")} == concert
-            assert {hit.story_id for hit in store.search("the who")} == concert
-            assert {hit.story_id for hit in store.search("friday -the")} == library
-            assert {hit.story_id for hit in store.search("friday -it")} == concert
+    with app_on(tmp_path, backend, items, title="Odd") as app:
+        assert app.run(now=NOW).new_articles == 2
+        store = app.store
+        concert = {hit.story_id for hit in store.search("concert")}
+        library = {hit.story_id for hit in store.search("library")}
+        assert {hit.story_id for hit in store.search("US")} == concert
+        assert {hit.story_id for hit in store.search("the who")} == concert
+        assert {hit.story_id for hit in store.search("friday -the")} == library
+        assert {hit.story_id for hit in store.search("friday -it")} == concert
 
 
 @pytest.mark.slow  # cleans and stores 1.5 MB: ~5 s

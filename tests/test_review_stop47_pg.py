@@ -6,38 +6,19 @@ reader sees is the same."""
 
 from __future__ import annotations
 
-import json
 import random
 import string
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from digest.app import App
-from digest.config import load_config
-from digest.store.base import open_store
-from tests.support.services import pg_schema
+from tests.test_postgres_text import app_on
 
 pytestmark = pytest.mark.scale
 
 NOW = datetime(2026, 11, 20, 21, tzinfo=UTC)
 BACKENDS = ["sqlite", "postgresql"]
-
-
-@contextmanager
-def app_on(tmp_path: Path, backend: str, items: list[dict[str, object]]) -> Iterator[App]:
-    """An App on ``backend`` reading one JSON Feed of ``items`` (source "Wire")."""
-    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1",
-                                                    "title": "Wire", "items": items}))
-    (tmp_path / "feeds.yaml").write_text("sources:\n  - name: Wire\n    path: feed.json\n")
-    cfg = load_config(tmp_path / "feeds.yaml")
-    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
-        cfg.database = url
-        with App(cfg, open_store(url)) as app:
-            yield app
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
