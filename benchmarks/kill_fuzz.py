@@ -35,6 +35,8 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.utils import format_datetime
@@ -294,98 +296,117 @@ def new_per_day(js: dict[str, dict[str, Any]], problems: list[str], label: str) 
     return per
 
 
-def run_seed(seed: int, rounds: int, kills: int, base: Path, do_kill: bool, log: list[str]) -> tuple[dict[str, set[str]], list[str], int]:
-    rng = random.Random(seed * 7919 + 1)
-    folder = base / f"s{seed}-{'k' if do_kill else 'ref'}"
-    folder.mkdir(parents=True)
+@contextmanager
+def services() -> Iterator[tuple[Site, int, Mail, int]]:
+    """The feeds' HTTP server and an SMTP server on loopback, for as long as the block runs:
+    (the site, its port, the mail box, the SMTP port)."""
     site = Site()
     srv = site.serve()
-    port = srv.server_address[1]
     mail = Mail()
     smtp = _free_port()
     ctl = Controller(mail, hostname="127.0.0.1", port=smtp, ready_timeout=10)
     ctl.start()
+    try:
+        yield site, srv.server_address[1], mail, smtp
+    finally:
+        ctl.stop()
+        srv.shutdown()
+
+
+def differs(ref: dict[str, set[str]], got: dict[str, set[str]], name: str) -> list[str]:
+    """The days whose articles new differ from the reference's, one line each."""
+    return [f"{name} {d}: new differs: only reference {sorted(ref.get(d, set()) - got.get(d, set()))[:3]}, "
+            f"only killed {sorted(got.get(d, set()) - ref.get(d, set()))[:3]}"
+            for d in sorted(set(ref) | set(got)) if ref.get(d, set()) != got.get(d, set())]
+
+
+def run_seed(seed: int, rounds: int, kills: int, base: Path, do_kill: bool, log: list[str]) -> tuple[dict[str, set[str]], list[str], int]:
+    rng = random.Random(seed * 7919 + 1)
+    folder = base / f"s{seed}-{'k' if do_kill else 'ref'}"
+    folder.mkdir(parents=True)
+    with services() as (site, port, mail, smtp):
+        return _rounds(seed, rounds, kills, folder, do_kill, log, rng, site, port, mail, smtp)
+
+
+def _rounds(seed: int, rounds: int, kills: int, folder: Path, do_kill: bool, log: list[str], rng: random.Random,
+            site: Site, port: int, mail: Mail, smtp: int) -> tuple[dict[str, set[str]], list[str], int]:
     world = World(seed)
     problems: list[str] = []
     nkills = 0
     tz = "UTC"
     days: set[date] = set()
-    try:
-        for r in range(rounds):
-            now = START + r * STEP
-            if r == rounds // 2:
-                tz = "America/New_York"
-            world.step(now)
-            world.publish(site, port)
-            cfg = write_cfg(folder, port, smtp, now, tz)
-            days.add(now.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date())
+    for r in range(rounds):
+        now = START + r * STEP
+        if r == rounds // 2:
+            tz = "America/New_York"
+        world.step(now)
+        world.publish(site, port)
+        cfg = write_cfg(folder, port, smtp, now, tz)
+        days.add(now.astimezone(__import__("zoneinfo").ZoneInfo(tz)).date())
+        if do_kill:
+            for _ in range(kills):
+                t = rng.uniform(0.3, 3.5)
+                rc, out = digest(cfg, "run", "--quiet", kill_after=t)
+                if rc is None:
+                    nkills += 1
+                    db_checks(folder, None, problems, f"round {r} after kill at {t:.2f}s")
+        rc, out = digest(cfg, "run", "--quiet")
+        if rc not in (0, 1):
+            problems.append(f"round {r}: run exit {rc}: {out[-400:]}")
+        db_checks(folder, world.served, problems, f"round {r} after run")
+        if r % 2 == 1:
+            prev = (now.astimezone(__import__("zoneinfo").ZoneInfo(tz)) - timedelta(days=1)).date()
+            if do_kill:
+                rc, out = digest(cfg, "send", "--date", prev.isoformat(), kill_after=rng.uniform(0.3, 2.5))
+                if rc is None:
+                    nkills += 1
+                    db_checks(folder, None, problems, f"round {r} after send kill")
+            rc, out = digest(cfg, "send", "--date", prev.isoformat())
+            if rc not in (0,):
+                log.append(f"seed {seed} round {r}: send {prev} exit {rc}: {out.strip()[-300:]}")
+        if r == rounds - 3:  # prune, keeping 5 days
             if do_kill:
                 for _ in range(kills):
-                    t = rng.uniform(0.3, 3.5)
-                    rc, out = digest(cfg, "run", "--quiet", kill_after=t)
+                    rc, out = digest(cfg, "prune", "--keep-days", "5", kill_after=rng.uniform(0.3, 2.0))
                     if rc is None:
                         nkills += 1
-                        db_checks(folder, None, problems, f"round {r} after kill at {t:.2f}s")
-            rc, out = digest(cfg, "run", "--quiet")
-            if rc not in (0, 1):
-                problems.append(f"round {r}: run exit {rc}: {out[-400:]}")
-            db_checks(folder, world.served, problems, f"round {r} after run")
-            if r % 2 == 1:
-                prev = (now.astimezone(__import__("zoneinfo").ZoneInfo(tz)) - timedelta(days=1)).date()
-                if do_kill:
-                    rc, out = digest(cfg, "send", "--date", prev.isoformat(), kill_after=rng.uniform(0.3, 2.5))
-                    if rc is None:
-                        nkills += 1
-                        db_checks(folder, None, problems, f"round {r} after send kill")
-                rc, out = digest(cfg, "send", "--date", prev.isoformat())
-                if rc not in (0,):
-                    log.append(f"seed {seed} round {r}: send {prev} exit {rc}: {out.strip()[-300:]}")
-            if r == rounds - 3:  # prune, keeping 5 days
-                if do_kill:
-                    for _ in range(kills):
-                        rc, out = digest(cfg, "prune", "--keep-days", "5", kill_after=rng.uniform(0.3, 2.0))
-                        if rc is None:
-                            nkills += 1
-                            db_checks(folder, None, problems, f"round {r} after prune kill")
-                rc, out = digest(cfg, "prune", "--keep-days", "5")
-                log.append(f"seed {seed} round {r}: prune: {out.strip()[-200:]}")
-        # the end: every day built as JSON
-        allday = sorted(days | {min(days) - timedelta(days=1), max(days) + timedelta(days=1)})
-        js = json_days(folder, cfg, allday)
-        per = new_per_day(js, problems, f"seed {seed}{'' if do_kill else ' ref'}")
-        con = sqlite3.connect(folder / "data" / "digest.sqlite3")
-        stored = {f"{s}|{g}|{_when(f)}": t for s, g, f, t in
-                  con.execute("SELECT source, guid, fetched, text FROM articles")}
-        con.close()
-        shown = set().union(*per.values()) if per else set()
-        missing = set(stored) - shown
-        later = defaultdict(list)
-        for k in shown:
-            src, g, f = k.split("|")
-            later[src, g].append(f)
-        missing = {k for k in missing if not any(f > k.split("|")[2] for f in later[tuple(k.split("|")[:2])])}
-        notices = {k for k in missing if stored[k].startswith("This article has been removed")}
-        if missing - notices:
-            problems.append(f"seed {seed}{'' if do_kill else ' ref'}: {len(missing - notices)} stored articles "
-                            f"new in no day: {sorted(missing - notices)[:4]}")
-        log.append(f"seed {seed}{'' if do_kill else ' ref'}: {len(stored)} stored, {len(shown)} shown new, "
-                   f"{len(notices)} notices not shown")
-        # mail
-        per_day = defaultdict(set)
-        for _, mid, subj in mail.got:
-            per_day[subj.split(":")[0]].add(mid)
-        msgs = Counter(mid for _, mid, _ in mail.got)
-        for subj, mids in per_day.items():
-            if len(mids) > 1:
-                problems.append(f"seed {seed}: several Message-IDs for {subj}: {mids}")
-        dup = [m for m, n in msgs.items() if n > 1]
-        if dup:
-            log.append(f"seed {seed}: a Message-ID sent {len(dup)} times again (the known window?)")
-        log.append(f"seed {seed}{'' if do_kill else ' ref'}: mails {len(mail.got)} days {sorted(per_day)}")
-        return per, problems, nkills
-    finally:
-        ctl.stop()
-        srv.shutdown()
+                        db_checks(folder, None, problems, f"round {r} after prune kill")
+            rc, out = digest(cfg, "prune", "--keep-days", "5")
+            log.append(f"seed {seed} round {r}: prune: {out.strip()[-200:]}")
+    # the end: every day built as JSON
+    allday = sorted(days | {min(days) - timedelta(days=1), max(days) + timedelta(days=1)})
+    js = json_days(folder, cfg, allday)
+    per = new_per_day(js, problems, f"seed {seed}{'' if do_kill else ' ref'}")
+    con = sqlite3.connect(folder / "data" / "digest.sqlite3")
+    stored = {f"{s}|{g}|{_when(f)}": t for s, g, f, t in
+              con.execute("SELECT source, guid, fetched, text FROM articles")}
+    con.close()
+    shown = set().union(*per.values()) if per else set()
+    missing = set(stored) - shown
+    later = defaultdict(list)
+    for k in shown:
+        src, g, f = k.split("|")
+        later[src, g].append(f)
+    missing = {k for k in missing if not any(f > k.split("|")[2] for f in later[tuple(k.split("|")[:2])])}
+    notices = {k for k in missing if stored[k].startswith("This article has been removed")}
+    if missing - notices:
+        problems.append(f"seed {seed}{'' if do_kill else ' ref'}: {len(missing - notices)} stored articles "
+                        f"new in no day: {sorted(missing - notices)[:4]}")
+    log.append(f"seed {seed}{'' if do_kill else ' ref'}: {len(stored)} stored, {len(shown)} shown new, "
+               f"{len(notices)} notices not shown")
+    # mail
+    per_day = defaultdict(set)
+    for _, mid, subj in mail.got:
+        per_day[subj.split(":")[0]].add(mid)
+    msgs = Counter(mid for _, mid, _ in mail.got)
+    for subj, mids in per_day.items():
+        if len(mids) > 1:
+            problems.append(f"seed {seed}: several Message-IDs for {subj}: {mids}")
+    dup = [m for m, n in msgs.items() if n > 1]
+    if dup:
+        log.append(f"seed {seed}: a Message-ID sent {len(dup)} times again (the known window?)")
+    log.append(f"seed {seed}{'' if do_kill else ' ref'}: mails {len(mail.got)} days {sorted(per_day)}")
+    return per, problems, nkills
 
 
 def archive(seed: int, rounds: int, path: Path) -> None:

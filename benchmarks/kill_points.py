@@ -29,13 +29,13 @@ from .kill_fuzz import (
     ROOT,
     START,
     STEP,
-    Mail,
     Site,
     World,
     _env,
-    _free_port,
     db_checks,
+    differs,
     new_per_day,
+    services,
     write_cfg,
 )
 
@@ -141,18 +141,20 @@ def replay_points(seed: int, rounds: int, step: int, most: int) -> int:
         print("note (reference) " + line)
     for n in range(1, most + 1, step):
         got, p, rc = trial(f"k{n}", n)
-        for d in sorted(set(ref) | set(got)):
-            a, b = ref.get(d, set()), got.get(d, set())
-            if a != b:
-                p.append(f"k{n} {d}: new differs: only reference {sorted(a - b)[:3]}, only killed {sorted(b - a)[:3]}")
-        for line in p:
-            print("PROBLEM " + line)
-        bad += len(p)
-        print(f"replay killed after commit {n}: exit {rc}, {len(p)} problems", flush=True)
+        p += differs(ref, got, f"k{n}")
+        bad += said(p, f"replay killed after commit {n}: exit {rc}, {len(p)} problems")
         if rc != 137:
             break
     print(f"{bad} problems; folders in {base}")
     return 1 if bad else 0
+
+
+def said(problems: list[str], summary: str) -> int:
+    """Print a trial's problems and its summary line; how many problems."""
+    for line in problems:
+        print("PROBLEM " + line)
+    print(summary, flush=True)
+    return len(problems)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,17 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         return replay_points(args.seed, args.prefix + args.after, args.step, args.max)
     base = Path(tempfile.mkdtemp(prefix="kill_points_"))
-    site = Site()
-    srv = site.serve()
-    port = srv.server_address[1]
-    smtp = _free_port()
-    from aiosmtpd.controller import Controller
-
-    mail = Mail()
-    ctl = Controller(mail, hostname="127.0.0.1", port=smtp, ready_timeout=10)
-    ctl.start()
     bad = 0
-    try:
+    with services() as (site, port, mail, smtp):
         prefix = base / "prefix"
         prefix.mkdir()
         world = World(args.seed)
@@ -220,23 +213,14 @@ def main(argv: list[str] | None = None) -> int:
             print("note (reference) " + line)
         for n in range(1, args.max + 1):
             got, p, rc, sent = trial(f"k{n}", n)
-            for d in sorted(set(ref) | set(got)):
-                a, b = ref.get(d, set()), got.get(d, set())
-                if a != b:
-                    p.append(f"k{n} {d}: new differs: only reference {sorted(a - b)[:3]}, only killed {sorted(b - a)[:3]}")
+            p += differs(ref, got, f"k{n}")
             also = {q.replace("ref", f"k{n}") for q in p_ref}
             p = [q for q in p if q not in also]
             if sent != sent_ref and args.command == "send":
                 p.append(f"k{n}: {sent} mails where the reference sent {sent_ref}")
-            for line in p:
-                print("PROBLEM " + line)
-            bad += len(p)
-            print(f"kill after commit {n}: exit {rc}, {len(p)} problems", flush=True)
+            bad += said(p, f"kill after commit {n}: exit {rc}, {len(p)} problems")
             if rc != 137:
                 break
-    finally:
-        ctl.stop()
-        srv.shutdown()
     print(f"{bad} problems; folders in {base}")
     return 1 if bad else 0
 
