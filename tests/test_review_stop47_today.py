@@ -136,3 +136,17 @@ def test_digest_sources_shows_a_files_name_without_its_terminal_codes(
     out = capsys.readouterr().out
     assert "FAKE LINE" in out and "\x1b" not in out
     assert not any(line.startswith("error: FAKE") for line in out.splitlines()), out
+
+
+def test_a_scripts_text_or_a_comment_is_no_crowded_tag() -> None:
+    """libxml2 reads no tags in a script's text or a comment; ``uncrowded`` read one there and
+    bared it (with its quotes paired to the page's, a scrapinghub page lost 187 KB of its 214 KB
+    and its article), where a crowded tag of the page itself is still bared."""
+    from digest.text.extract import MAX_TAG_ATTRIBUTES, uncrowded
+
+    crowd = " ".join(f"a{i}=x" for i in range(MAX_TAG_ATTRIBUTES + 1))
+    page = (f"<html><head><script>var t = '<p {crowd}>';</script><style>/* <p {crowd}> */</style></head>"
+            f"<body><!-- <p {crowd}> --><p>The council passed its budget.</p></body></html>")
+    assert uncrowded(page) == page
+    assert uncrowded(f"{page}<p {crowd}>After.</p>") == f"{page}<p>After.</p>"
+    assert uncrowded(f"<script {crowd}>var a = 1;</script>") == "<script>var a = 1;</script>"

@@ -226,8 +226,17 @@ _TAG = re.compile(r"""<([A-Za-z][^\s/<>"']*+)((?:[^<>"']++|"[^"]*+"|'[^']*+'|["'
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
+#: What libxml2 reads as no tags: a comment, and a script's or a style's text (its start tag is one).
+_NO_TAGS = re.compile(r"<!--.*?(?:-->|\Z)|(<(script|style)\b[^>]*+>).*?(?:</\2\s*>|\Z)", re.S | re.I)
+
+
 def uncrowded(html: str) -> str:
-    """``html`` with each start tag of more than ``MAX_TAG_ATTRIBUTES`` attributes bare (its name)."""
+    """``html`` with each start tag of more than ``MAX_TAG_ATTRIBUTES`` attributes bare (its name).
+
+    Comments and the text of scripts and styles are left as they are: a script's string
+    ``'<bo"+'dy onload="...">'`` read as a tag whose quoted values paired with the page's quotes
+    to its end, 187 KB of "attributes", and the page was cut to its first 27 KB (a scrapinghub
+    page: extraction F1 0.967 to 0.964)."""
 
     def bare(m: re.Match[str]) -> str:
         attrs = m.group(2)
@@ -235,7 +244,14 @@ def uncrowded(html: str) -> str:
             return m.group(0)
         return f"<{m.group(1)}>" if len(_QUOTED.sub(" ", attrs).split()) > MAX_TAG_ATTRIBUTES else m.group(0)
 
-    return _TAG.sub(bare, html)
+    out, at = [], 0
+    for m in _NO_TAGS.finditer(html):
+        out.append(_TAG.sub(bare, html[at:m.start()]))
+        start = m.group(1)
+        out.append(m.group(0) if start is None else _TAG.sub(bare, start) + m.group(0)[len(start):])
+        at = m.end()
+    out.append(_TAG.sub(bare, html[at:]))
+    return "".join(out)
 
 
 def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
