@@ -44,7 +44,7 @@ def terminal_line(s: object) -> str:
     """``s`` as one line for a terminal: line breaks folded, other control characters U+FFFD (a
     folder's file named ``"a\\nerror: ...\\x1b[2J"`` printed a line of its own and cleared the
     screen)."""
-    return _CONTROLS.sub("\ufffd", one_line(str(s)))
+    return without_controls(one_line(str(s)), lines=False)
 
 
 _CONTROLS_BUT_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -57,9 +57,10 @@ def log_text(s: str) -> str:
     return without_controls(s).replace("\n", "\n  ")
 
 
-def without_controls(s: str) -> str:
-    """``s`` with its control characters but line breaks U+FFFD (a traceback's lines kept)."""
-    return _CONTROLS_BUT_LINES.sub("\ufffd", s)
+def without_controls(s: str, *, lines: bool = True) -> str:
+    """``s`` with its control characters U+FFFD, but its line breaks with ``lines`` (a
+    traceback's lines kept); its spaces as they are."""
+    return (_CONTROLS_BUT_LINES if lines else _CONTROLS).sub("\ufffd", s)
 
 
 def shorten(text: str, limit: int) -> str:

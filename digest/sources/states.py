@@ -16,11 +16,11 @@ schedule stands).
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 
 from ..config import Config
 from ..errors import DigestError
+from ..records import without_controls
 from ..store.base import SourceState, Store
 from ..text.identity import channel_of
 
@@ -45,10 +45,7 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
         out.append(f"{st.name}: no longer in the configuration ({now}); last ok {last}")
     # a folder's file name in a note or an error: no line of its own, no terminal codes (its
     # spaces kept: the line's 'digest sources --resume' command is copied as it is)
-    return [_CONTROLS.sub("\ufffd", line) for line in out] + cfg.list_notes
-
-
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+    return [without_controls(line, lines=False) for line in out] + cfg.list_notes
 
 
 def renamed_sources(store: Store, cfg: Config) -> dict[str, str]:
