@@ -48,7 +48,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +64,7 @@ from ..text.identity import feed_key
 from .model import Config
 from .reading import load_config, parse_config, read_plain
 
-__all__ = ["Added", "add_sources", "backup_path", "configured_feeds", "remove_source"]
+__all__ = ["Added", "add_sources", "backup_path", "configured_feeds", "remove_source", "write_over"]
 
 log = logging.getLogger(__name__)
 
@@ -190,19 +190,25 @@ def _editing(cfg_path: Path) -> Iterator[None]:
         os.close(fd)  # drops the lock
 
 
-def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
-    """Keep the old file as ``FILE.bak`` and write ``text`` over it, both atomically, where a
-    symlink points (the link stays); ConfigError when either cannot be written (a full disk, a
-    read-only folder): the file is as it was, and so is an older backup."""
+def write_over(cfg_path: Path, write: Callable[[Path], None]) -> Path:
+    """Keep the old file as ``FILE.bak`` (atomically, with its permissions: a password's 0600
+    too), then ``write`` the new one where a symlink points (the link stays); the backup's path.
+    OSError when either cannot be written: the file is as it was, and so is an older backup."""
     backup = backup_path(cfg_path)
     target = cfg_path.resolve()
+    atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))
+    write(target)
+    return backup
+
+
+def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
+    """:func:`write_over` with ``text``; ConfigError when it cannot be written (a full disk, a
+    read-only folder)."""
     try:
-        atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))  # a password's 0600 too
-        _write(target, text, bom=bom)
+        return write_over(cfg_path, lambda target: _write(target, text, bom=bom))
     except OSError as exc:
         raise ConfigError(f"{cfg_path}: cannot be written ({exc.strerror or exc}): "
                           "nothing was changed") from None
-    return backup
 
 
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:

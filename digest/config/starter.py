@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import os
 import shlex
-import stat
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 from ..errors import DigestError
 from ..output.files import atomic_write
-from .edit import backup_path
+from .edit import backup_path, write_over
 
 #: The file ``digest init`` writes when given a folder or nothing.
 STARTER_NAME = "feeds.yaml"
@@ -88,10 +87,7 @@ def write_starter(where: str | os.PathLike[str] | None = None, *, force: bool = 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if force and path.exists():
-            backup = backup_path(path)
-            target = path.resolve()  # a symlink written where it points, as digest add does
-            atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))
-            atomic_write(target, text)
+            backup = write_over(path, lambda target: atomic_write(target, text))  # as digest add does
         else:
             with path.open("x", encoding="utf-8") as fh:  # never over a file that exists
                 fh.write(text)
