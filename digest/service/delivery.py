@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..sources.dates import day_fits
 from ..store.base import Store, parse_ts, ts
-from .digesttime import DigestTrigger
+from .digesttime import DigestTrigger, digest_moment
 from .polling import digest_due
 
 if TYPE_CHECKING:
@@ -183,8 +183,7 @@ def _skipped(day: date, tz: tzinfo) -> bool:
     hours in its place left the day before never mailed."""
     if not day_fits(day, tz) or day >= date.max - timedelta(days=1):
         return False
-    start = datetime.combine(day, time(), tzinfo=tz)
-    return start.astimezone(UTC) == (start + timedelta(days=1)).astimezone(UTC)
+    return digest_moment(day, "00:00", tz) == digest_moment(day + timedelta(days=1), "00:00", tz)
 
 
 def latest_due_day(plan: Plan, now: datetime, tz: tzinfo, *, day_offset: int = -1) -> date:
