@@ -11,6 +11,7 @@ of the window, else the last space, else (one enormous word) hard, and gets "…
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import tzinfo
 from typing import Any
 
@@ -104,6 +105,16 @@ def fold(also: list[dict[str, Any]], developing: bool) -> tuple[list[dict[str, A
     return [v for i, v in enumerate(also) if i in keep], [v for i, v in enumerate(also) if i not in keep]
 
 
+def folded_outlets(more: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The outlets of "and N more", each named once in the fold's order: ``source``, and
+    ``count`` " (2)" where that many of the N are its versions ("" for one).
+
+    N counts versions, and an outlet may have several (its rewrite, an update under a new
+    link): named once a version, "Outlet B, Outlet B" read as two outlets (stop 48)."""
+    counts = Counter(v["source"] for v in more)
+    return [{"source": name, "count": f" ({n})" if n > 1 else ""} for name, n in counts.items()]
+
+
 def anchor(title: str, taken: set[str]) -> str:
     """The id a heading gets, as GitHub and most Markdown viewers make it (lower case,
     punctuation dropped, spaces as hyphens; "-1", "-2" for a repeat); added to ``taken``.
@@ -156,6 +167,7 @@ def story_context(
         "also": also,
         "also_shown": also_shown,
         "also_more": also_more,
+        "also_more_outlets": folded_outlets(also_more),
         "outlets": s.outlets,
         "developing": s.status == "developing",
         "also_reported": s.status == ALSO_REPORTED,
