@@ -86,6 +86,17 @@ def names_this_machine(hostname: str) -> bool:
     return (mapped or ip) in _LOOPBACK_IPS
 
 
+#: A percent escape in a path, and the characters it names that RFC 3986 calls unreserved:
+#: ``/f%65ed`` is ``/feed`` (its section 6.2.2.2); any other escape stays, its hex upper-cased.
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    c = chr(int(m.group(1), 16))
+    return c if c in _UNRESERVED else m.group(0).upper()
+
+
 def feed_key(url: str) -> str:
     """The feed a source URL reads, whatever the spelling: :func:`canonical_url` less the
     scheme (``http``/``https``), a leading ``www.`` and a trailing ``/``
@@ -96,13 +107,16 @@ def feed_key(url: str) -> str:
 
     Sites answer both spellings with the same feed, and a source listed under two of them
     stores and shows every article twice.  A query, another path, host or port is another feed.
+    So are a host with the DNS root's dot (``x.example.``) and a path with an escaped letter
+    (``/f%65ed``) the plain spelling's (stop 48: an OPML list could add one feed twice so);
+    ``//`` in a path stays another path, as servers may read it so.
     """
     parts = urlsplit(canonical_url(url))
-    host = parts.netloc.removeprefix("www.")
-    if names_this_machine((parts.hostname or "").removeprefix("www.")):
+    host, name = parts.netloc.removeprefix("www."), (parts.hostname or "").rstrip(".").removeprefix("www.")
+    if names_this_machine(name) or (parts.hostname or "").endswith("."):  # the root's dot: one host
         with suppress(ValueError):  # a port off the range: the host as spelt
-            host = "localhost" + (f":{parts.port}" if parts.port else "")
-    path = parts.path.rstrip("/")
+            host = ("localhost" if names_this_machine(name) else name) + (f":{parts.port}" if parts.port else "")
+    path = _ESCAPE.sub(_unescaped, parts.path).rstrip("/")
     return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
 
