@@ -44,9 +44,13 @@ Special cases
 -------------
 * ``security: none`` with a login is refused unless the server is on
   loopback: the password would cross the network in clear text.
-* A server that refuses *some* recipients but accepts others counts as sent
-  (a retry would duplicate the message for the others); the refused
-  addresses are logged.
+* A server that refuses *some* recipients but accepts others: the message is recorded
+  sent to the others (a row of their own: a retry would duplicate it for them), and
+  :class:`DeliveryError` names whom it reached and each refusal with its answer.  The
+  row of the whole list stays failed, so those refused are still owed it: a temporary
+  refusal (450 greylisting, 452 too many recipients) is retried, to them alone, as a
+  failed send is; a permanent one (550) with the next digest.  (It was recorded sent to
+  all, "sent to" named them all, and one greylisted never got that day's digest.)
 * ``email.subject`` is a ``str.format`` template with ``{date}``,
   ``{count}`` ("1 story", "3 stories"), ``{stories}`` (the number) and
   ``{title}``; an unknown field is a clear error.  A weekly
@@ -256,6 +260,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
+    """The recipients a server refused, each with its answer: "b@x (550 5.1.1 no such user)"."""
+    return "; ".join(f"{addr} ({code} {_decode(msg)})" for addr, (code, msg) in sorted(refused.items()))
+
+
 def _decode(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return _one_line(text)
@@ -267,12 +276,12 @@ def send(
     *,
     timeout: float = 30,
     ssl_context: ssl.SSLContext | None = None,
-    accepted: Callable[[], None] | None = None,
+    accepted: Callable[[dict[str, tuple[int, bytes]]], None] | None = None,
 ) -> None:
     """Hand ``message`` to the configured SMTP server; :class:`DeliveryError` on failure.
 
-    ``accepted`` is called as soon as the server has accepted the message,
-    before QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
+    ``accepted`` is called as soon as the server has accepted the message, with the
+    recipients it refused (address -> (code, answer); empty when it took them all), before QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
     server slow to say goodbye neither fails the send nor widens the window
     in which a crash resends.  ``ssl_context`` defaults to the system's
     verified context (tests pass one trusting their own certificate).
@@ -313,10 +322,10 @@ def send(
             client.close()
         raise
     try:
-        if refused:
-            log.warning("%s: some recipients refused: %s", where, ", ".join(sorted(refused)))
         if accepted is not None:
-            accepted()
+            accepted(refused)
+        elif refused:
+            log.warning("%s: some recipients refused: %s", where, _refusals(refused))
     finally:
         _quit(client, min(QUIT_TIMEOUT, timeout))
 
@@ -355,11 +364,22 @@ def deliver(
 
     target = target or default_target(cfg)
     accepted = recorded = False
+    refusal: DeliveryError | None = None
 
-    def record() -> None:  # the server accepted the message: record it before QUIT
-        nonlocal accepted, recorded
+    def record(refused: dict[str, tuple[int, bytes]]) -> None:  # accepted: recorded before QUIT
+        nonlocal accepted, recorded, refusal
         accepted = True
-        store.mark_sent(view.date, target, message_id)
+        if refused:  # sent to the others: theirs is recorded sent; the row of all stays owed
+            got = [a for a in cfg.to if parseaddr(a)[1].lower() not in {r.lower() for r in refused}]
+            head = target.partition("email:")[0] if "email:" in target else ""
+            sub = cfg.model_copy(update={"to": got})
+            store.mark_sent(view.date, head + default_target(sub), message_id)
+            refusal = DeliveryError(
+                f"email via {cfg.host}:{cfg.port}: sent to {', '.join(got)}, but the server refused "
+                f"{_refusals(refused)}",
+                permanent=all(int(code) >= 500 for code, _ in refused.values()))
+        else:
+            store.mark_sent(view.date, target, message_id)
         recorded = True
 
     if not store.claim_delivery(view.date, target):
@@ -372,6 +392,8 @@ def deliver(
         html, text = email_parts(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id)
         send(message, cfg, timeout=timeout, ssl_context=ssl_context, accepted=record)
+        if refusal is not None:  # those refused are owed it: tried again as a failed send is
+            raise refusal
     except DeliveryError as exc:
         store.mark_failed(view.date, target, str(exc))
         raise

@@ -1,0 +1,120 @@
+"""Review (stop 48): mail servers as they really behave, on loopback (aiosmtpd, and raw sockets for
+what aiosmtpd will not do), through ``digest send`` and the daemon."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from digest.app import open_app
+from digest.cli import main
+from digest.service.daemon import Daemon
+from tests.support.daemon import Clock, Inbox, free_port, loopback_config, rss
+from tests.support.httpd import TestServer
+
+ME, SECOND = "me@example.org", "second@example.org"
+
+
+class Refusing(Inbox):
+    """Refuses RCPT of ``address`` with ``answer`` until :meth:`lift`; keeps (recipients, message)."""
+
+    def __init__(self, address: str, answer: str) -> None:
+        super().__init__()
+        self.address, self.answer = address, answer
+        self.got: list[str] = []
+
+    def lift(self) -> None:
+        self.answer = ""
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.answer and address == self.address:
+            return self.answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.got += envelope.rcpt_tos
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def server(handler: Any, **kwargs: Any) -> Iterator[int]:
+    ctl = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10, **kwargs)
+    ctl.start()
+    try:
+        yield ctl.port
+    finally:
+        ctl.stop()
+
+
+def yesterday_read(tmp: Path, srv: TestServer, port: int, to: list[str], **email: Any) -> tuple[Path, str]:
+    """A configuration mailing ``to`` via ``port``, its feed read as of this time yesterday."""
+    srv.set("/a", rss("alpha", range(3)))
+    cfg_path = loopback_config(
+        tmp, srv, {"alpha": "/a"},
+        email={"host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org",
+               "to": to, **email},
+    )
+    then = datetime.now(UTC) - timedelta(days=1)
+    with open_app(cfg_path) as app:
+        app.run(now=then)
+    return cfg_path, then.date().isoformat()
+
+
+# -- one recipient of several refused ------------------------------------------------------
+def test_a_recipient_greylisted_gets_the_digest_on_the_retry_and_the_other_not_twice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server took the message for one recipient and greylisted the other (450 at RCPT):
+    the delivery was recorded sent to both, "sent to" named both, and the one greylisted never
+    got that day's digest.  Now the error line says whom it reached and whom the server refused,
+    with its answer, and the daemon's retry mails the one refused, alone."""
+    handler = Refusing(SECOND, "450 4.2.0 greylisted, try again later")
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME, SECOND])
+        clock = Clock()
+        with open_app(cfg_path) as app, caplog.at_level(logging.INFO, logger="digest"):
+            d = Daemon(app, rng=random.Random(1), clock=clock)
+            d.digest(scheduled=True)
+            errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+            assert handler.got == [ME]
+            assert len(errors) == 1, errors
+            assert f"sent to {ME}" in errors[0] and f"{SECOND} (450 4.2.0 greylisted" in errors[0], errors
+            assert "retrying in" in errors[0], errors
+            handler.lift()
+            assert d._retry_delivery_at is not None
+            clock.now = d._retry_delivery_at
+            caplog.clear()
+            d._handle("poll")
+            infos = [r.getMessage() for r in caplog.records if "sent" in r.getMessage()]
+    assert handler.got == [ME, SECOND]  # each once
+    assert infos == [f"digest {day}: sent to {SECOND}"], infos
+
+
+def test_a_recipient_refused_for_good_is_said_and_owed_and_the_others_not_mailed_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """550 for one of two recipients: ``digest send`` said "sent to" both and exited 0.  Now it
+    says whom it reached and the refusal (exit 2); once mended, a send mails the one refused."""
+    handler = Refusing(SECOND, "550 5.1.1 <second@example.org>: user unknown")
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME, SECOND])
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
+        err = capsys.readouterr().err
+        assert handler.got == [ME]
+        assert f"sent to {ME}" in err and "550 5.1.1" in err and "user unknown" in err, err
+        handler.lift()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert capsys.readouterr().err.splitlines() == [f"digest {day}: sent to {SECOND}"]
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert "already sent" in capsys.readouterr().err
+    assert handler.got == [ME, SECOND]
