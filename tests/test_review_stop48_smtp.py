@@ -3,6 +3,7 @@ what aiosmtpd will not do), through ``digest send`` and the daemon."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Iterator
@@ -118,3 +119,72 @@ def test_a_recipient_refused_for_good_is_said_and_owed_and_the_others_not_mailed
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
         assert "already sent" in capsys.readouterr().err
     assert handler.got == [ME, SECOND]
+
+
+# -- the answer to the end of the message ------------------------------------------------------
+class Scanning(Inbox):
+    """Takes ``seconds`` to answer the end of the message (a content scan), or (``cut``) closes
+    the connection instead of answering, having kept the message."""
+
+    def __init__(self, seconds: float = 0.0, *, cut: bool = False) -> None:
+        super().__init__()
+        self.seconds, self.cut = seconds, cut
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.cut:
+            server.transport.close()
+        await asyncio.sleep(self.seconds)
+        return reply
+
+
+def test_a_server_scanning_longer_than_the_timeout_mails_the_digest_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server scans the message before it answers the final dot (RFC 5321 gives it 10
+    minutes).  Waited for ``email.timeout`` only, the send failed, the server delivered it
+    anyway, and every retry (each `digest send`, the daemon's hourly) mailed it again."""
+    handler = Scanning(2.0)
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME], timeout=0.5)
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().err.splitlines() == [f"digest {day}: sent to {ME}"]
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    assert len(handler.messages) == 1
+
+
+def test_a_connection_cut_before_the_answer_to_the_message_says_it_may_have_arrived(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The classic window: the whole message sent, the connection cut before the server's 250.
+    The line was "SMTPServerDisconnected: Connection unexpectedly closed"; it says now that the
+    message may have been delivered, and the next send carries the same Message-ID."""
+    handler = Scanning(cut=True)
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME])
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
+        err = capsys.readouterr().err
+        assert "SMTPServerDisconnected" not in err, err
+        assert "closed the connection" in err and "may have been delivered" in err, err
+        assert len(err.strip().splitlines()) == 1, err
+        handler.cut = False
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    first, again = handler.messages
+    assert first["Message-ID"] == again["Message-ID"]
+
+
+def test_a_server_that_never_answers_the_message_is_given_the_data_reply_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digest.output import mailer
+
+    monkeypatch.setattr(mailer, "DATA_REPLY_TIMEOUT", 1.0)
+    handler = Scanning(3.0)
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME], timeout=0.5)
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
+        err = capsys.readouterr().err
+    assert "timed out" in err and "may have been delivered" in err, err

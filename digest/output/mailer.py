@@ -80,6 +80,7 @@ from ..config import EmailConfig
 from ..errors import DigestError, StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
+from .params import DATA_REPLY_TIMEOUT
 
 __all__ = [
     "DeliveryError",
@@ -214,6 +215,33 @@ def build_message(
     return msg
 
 
+class _Client(smtplib.SMTP):
+    """smtplib's client, waiting :data:`DATA_REPLY_TIMEOUT` (not ``timeout``) for the answer to
+    the end of the message, and noting when the whole message went out (``sent_whole``: a
+    failure after it may have been delivered)."""
+
+    sent_whole = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)
+        if self._in_data and isinstance(s, bytes):  # the message, ended by "." (DATA itself is a str)
+            self.sent_whole = True
+            if self.sock is not None:
+                self.sock.settimeout(max(self.timeout, DATA_REPLY_TIMEOUT))
+
+
+class _SSLClient(_Client, smtplib.SMTP_SSL):
+    """:class:`_Client` over implicit TLS."""
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() in ("localhost", "localhost.localdomain"):
         return True
@@ -247,6 +275,10 @@ def _describe(exc: BaseException) -> str:
         return f"login refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"server said {exc.smtp_code} {_decode(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):  # smtplib's for a read that failed
+        if isinstance(exc.__context__, socket.timeout | TimeoutError):
+            return "timed out waiting for the server's answer"
+        return "the server closed the connection"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"not supported by the server: {exc}"
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
@@ -281,9 +313,12 @@ def send(
     """Hand ``message`` to the configured SMTP server; :class:`DeliveryError` on failure.
 
     ``accepted`` is called as soon as the server has accepted the message, with the
-    recipients it refused (address -> (code, answer); empty when it took them all), before QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
+    recipients it refused (address -> (code, answer); empty when it took them all), before
+    QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
     server slow to say goodbye neither fails the send nor widens the window
-    in which a crash resends.  ``ssl_context`` defaults to the system's
+    in which a crash resends.  The answer to the end of the message is waited for
+    :data:`DATA_REPLY_TIMEOUT` (the server scans it then); without one, the error says it
+    may have been delivered.  ``ssl_context`` defaults to the system's
     verified context (tests pass one trusting their own certificate).
     """
     where = f"email via {cfg.host}:{cfg.port}"
@@ -296,12 +331,12 @@ def send(
             )
         password = _password(cfg)
     context = ssl_context or ssl.create_default_context()
-    client: smtplib.SMTP | None = None
+    client: _Client | None = None
     try:
         if cfg.security == "ssl":
-            client = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=timeout, context=context)
+            client = _SSLClient(cfg.host, cfg.port, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(cfg.host, cfg.port, timeout=timeout)
+            client = _Client(cfg.host, cfg.port, timeout=timeout)
         client.ehlo()
         if cfg.security == "starttls":
             client.starttls(context=context)
@@ -313,9 +348,12 @@ def send(
         if client is not None:
             client.close()
         problem = _describe(exc)
+        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        if client is not None and client.sent_whole and not answered:
+            problem = (f"no answer to the end of the message ({problem}): it may have been delivered "
+                       "all the same; sent again, it carries the same Message-ID")
         if password:
             problem = problem.replace(password, "***")
-        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
         raise DeliveryError(f"{where}: {problem}", unreachable=not answered, permanent=_permanent(exc)) from None
     except BaseException:
         if client is not None:
