@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import shutil
+import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,9 +21,11 @@ from aiosmtpd.controller import Controller
 
 from digest.app import open_app
 from digest.cli import main
+from digest.output.mailer import DeliveryError, build_message, send
 from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, Inbox, free_port, loopback_config, rss
 from tests.support.httpd import TestServer
+from tests.test_mailer import TZ, email_cfg, view
 
 ME, SECOND = "me@example.org", "second@example.org"
 
@@ -188,3 +194,81 @@ def test_a_server_that_never_answers_the_message_is_given_the_data_reply_timeout
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
         err = capsys.readouterr().err
     assert "timed out" in err and "may have been delivered" in err, err
+
+
+# -- what the error line says ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server's TLS context with a self-signed certificate for 127.0.0.1."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed: cannot make a test certificate")
+    d = tmp_path_factory.mktemp("tls48")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(str(cert), str(key))
+    return ctx
+
+
+def _refusal(port: int, **kw: Any) -> DeliveryError:
+    cfg = email_cfg(port, **kw)
+    with pytest.raises(DeliveryError) as err:
+        send(build_message(view(), cfg, tz=TZ, html="<p>x</p>", text="x"), cfg, timeout=kw.pop("timeout", 2))
+    assert "\n" not in str(err.value)
+    return err.value
+
+
+def test_a_self_signed_certificate_is_named_and_what_to_do_said(self_signed: ssl.SSLContext) -> None:
+    """It was "TLS failed: CERTIFICATE_VERIFY_FAILED" (the same for an expired certificate or
+    another host's)."""
+    with server(Inbox(), tls_context=self_signed, require_starttls=True) as port:
+        err = _refusal(port, security="starttls")
+    assert "self-signed certificate" in str(err) and "certificate authorities" in str(err), err
+    with server(Inbox(), ssl_context=self_signed) as port:
+        err = _refusal(port, security="ssl")
+    assert "self-signed certificate" in str(err), err
+
+
+def test_implicit_tls_against_a_plain_port_says_which_security_to_set() -> None:
+    """It was "TLS failed: WRONG_VERSION_NUMBER"."""
+    with server(Inbox()) as port:
+        err = _refusal(port, security="ssl")
+    assert "does not speak TLS" in str(err) and "starttls" in str(err), err
+
+
+def test_login_offered_only_after_starttls_is_a_configuration_error_said_so(
+    self_signed: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``security: none`` (allowed on loopback) with a login, the server offering AUTH only
+    after STARTTLS: it said "SMTP AUTH extension not supported by server." and, taken for an
+    unreachable server, was retried hourly without end."""
+    monkeypatch.setenv("DIGEST_TEST_SMTP_PASSWORD", "pw")
+    with server(Inbox(), tls_context=self_signed, authenticator=lambda *a: None, auth_required=True) as port:
+        err = _refusal(port, security="none", username="digest", password_env="DIGEST_TEST_SMTP_PASSWORD")
+    assert "email.security to starttls" in str(err), err
+    assert err.permanent and not err.unreachable
+
+
+def test_a_message_over_the_servers_size_is_not_called_a_refused_sender() -> None:
+    """RFC 1870: the server refuses MAIL FROM's SIZE with 552; the line said "sender
+    digest@news.example.org refused", sending the user to look at ``email.from``."""
+    with server(Inbox(), data_size_limit=500) as port:
+        err = _refusal(port)
+    assert "too large" in str(err) and "sender" not in str(err), err
+    assert err.permanent
+
+
+def test_a_server_that_never_greets_says_so() -> None:
+    """It was "SMTPServerDisconnected: Connection unexpectedly closed: timed out"."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        err = _refusal(silent.getsockname()[1], timeout=0.5)
+    assert "no greeting from the server (timed out)" in str(err), err
+    assert err.unreachable

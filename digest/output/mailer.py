@@ -265,31 +265,57 @@ def _password(cfg: EmailConfig) -> str:
     return value
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, cfg: EmailConfig | None = None, *, greeted: bool = True) -> str:
+    """``exc`` in words, with what to set when the configuration is the likely cause
+    (``greeted``: the server said its 220 greeting, over TLS for ``security: ssl``)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         parts = [f"{addr}: {code} {_decode(msg)}" for addr, (code, msg) in exc.recipients.items()]
         return "all recipients refused (" + "; ".join(parts) + ")"
     if isinstance(exc, smtplib.SMTPSenderRefused):
+        if exc.smtp_code == 552:  # RFC 1870: the size MAIL FROM announced is over the server's limit
+            return f"the message is too large for the server: {exc.smtp_code} {_decode(exc.smtp_error)}"
         return f"sender {exc.sender} refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"login refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"server said {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):  # smtplib's for a read that failed
-        if isinstance(exc.__context__, socket.timeout | TimeoutError):
-            return "timed out waiting for the server's answer"
-        return "the server closed the connection"
+        timed_out = isinstance(exc.__context__, socket.timeout | TimeoutError)
+        if not greeted:
+            said = "no greeting from the server (timed out)" if timed_out else "the server closed the connection at once"
+            return said + _port_hint(cfg)
+        return "timed out waiting for the server's answer" if timed_out else "the server closed the connection"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return f"not supported by the server: {exc}"
+        hint = ""
+        if cfg is not None and cfg.security == "none" and "AUTH" in str(exc):
+            hint = " (many servers offer a login only after STARTTLS: set email.security to starttls)"
+        return f"not supported by the server: {exc}{hint}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        hint = ""
+        if exc.verify_code in (18, 19, 20):  # self-signed, or signed by an authority not trusted here
+            hint = ("; digest trusts the system's certificate authorities: add the server's certificate, "
+                    "or the authority that signed it, to them")
+        return f"TLS failed: the server's certificate is not trusted ({_one_line(exc.verify_message)}){hint}"
+    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":  # plain text answered
+        return ("TLS failed: the server does not speak TLS at once on this port "
+                "(email.security: ssl is for port 465; set starttls for port 587, or the port of TLS)")
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return f"TLS failed: {getattr(exc, 'reason', None) or exc}"
     if isinstance(exc, socket.timeout | TimeoutError):
-        return "timed out"
+        return "timed out" + ("" if greeted else _port_hint(cfg))
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
     if isinstance(exc, socket.gaierror):
         return f"cannot resolve host ({exc.strerror})"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _port_hint(cfg: EmailConfig | None) -> str:
+    """What to set when no greeting came on port 465 without ``security: ssl`` (the server
+    waits for TLS first)."""
+    if cfg is not None and cfg.port == 465 and cfg.security != "ssl":
+        return " (port 465 speaks TLS from the start: set email.security to ssl)"
+    return ""
 
 
 def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
@@ -347,14 +373,17 @@ def send(
     except (smtplib.SMTPException, OSError) as exc:
         if client is not None:
             client.close()
-        problem = _describe(exc)
-        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        problem = _describe(exc, cfg, greeted=client is not None)
+        # the server's answer, or its want (STARTTLS, a login, SMTPUTF8 not offered): not unreachable
+        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+                              | smtplib.SMTPNotSupportedError)
         if client is not None and client.sent_whole and not answered:
             problem = (f"no answer to the end of the message ({problem}): it may have been delivered "
                        "all the same; sent again, it carries the same Message-ID")
         if password:
             problem = problem.replace(password, "***")
-        raise DeliveryError(f"{where}: {problem}", unreachable=not answered, permanent=_permanent(exc)) from None
+        raise DeliveryError(f"{where}: {problem}", unreachable=not answered,
+                            permanent=_permanent(exc) or isinstance(exc, smtplib.SMTPNotSupportedError)) from None
     except BaseException:
         if client is not None:
             client.close()
