@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.app import open_app
 from digest.cli import main
@@ -184,9 +185,9 @@ def test_a_connection_cut_before_the_answer_to_the_message_says_it_may_have_arri
 def test_a_server_that_never_answers_the_message_is_given_the_data_reply_timeout(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from digest.output import mailer
+    from digest.output import params
 
-    monkeypatch.setattr(mailer, "DATA_REPLY_TIMEOUT", 1.0)
+    monkeypatch.setattr(params, "DATA_REPLY_TIMEOUT", 1.0)
     handler = Scanning(3.0)
     with TestServer() as srv, server(handler) as port:
         cfg_path, day = yesterday_read(tmp_path, srv, port, [ME], timeout=0.5)
@@ -272,3 +273,36 @@ def test_a_server_that_never_greets_says_so() -> None:
         err = _refusal(silent.getsockname()[1], timeout=0.5)
     assert "no greeting from the server (timed out)" in str(err), err
     assert err.unreachable
+
+
+# -- logins ------------------------------------------------------------------------------------
+class Logins:
+    """aiosmtpd authenticator: takes ``user``/``password`` (by PLAIN or LOGIN) and keeps who logged in."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user.encode(), password.encode()
+        self.logins: list[bytes] = []
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (self.user, self.password)
+        if ok:
+            self.logins.append(data.login)
+        return AuthResult(success=ok, handled=False)
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_password_with_letters_other_than_ascii_logs_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, mechanism: str
+) -> None:
+    """smtplib sends a login as ASCII: a password "Käsebrot-2026" was a UnicodeEncodeError
+    traceback from `digest send` (and the daemon's digest never mailed).  Sent as UTF-8 now."""
+    password = "Käsebrot-2026"
+    monkeypatch.setenv("DIGEST_TEST_SMTP_PASSWORD", password)
+    logins, inbox = Logins("zoë", password), Inbox()
+    with TestServer() as srv, server(inbox, authenticator=logins, auth_require_tls=False,
+                                     auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN") if m != mechanism]) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [ME], username="zoë",
+                                       password_env="DIGEST_TEST_SMTP_PASSWORD")
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0, capsys.readouterr().err
+    assert logins.logins == ["zoë".encode()] and len(inbox.messages) == 1

@@ -80,7 +80,7 @@ from ..config import EmailConfig
 from ..errors import DigestError, StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
-from .params import DATA_REPLY_TIMEOUT
+from .smtpclient import Client, SSLClient
 
 __all__ = [
     "DeliveryError",
@@ -215,33 +215,6 @@ def build_message(
     return msg
 
 
-class _Client(smtplib.SMTP):
-    """smtplib's client, waiting :data:`DATA_REPLY_TIMEOUT` (not ``timeout``) for the answer to
-    the end of the message, and noting when the whole message went out (``sent_whole``: a
-    failure after it may have been delivered)."""
-
-    sent_whole = False
-    _in_data = False
-
-    def data(self, msg: Any) -> tuple[int, bytes]:
-        self._in_data = True
-        try:
-            return super().data(msg)
-        finally:
-            self._in_data = False
-
-    def send(self, s: Any) -> None:
-        super().send(s)
-        if self._in_data and isinstance(s, bytes):  # the message, ended by "." (DATA itself is a str)
-            self.sent_whole = True
-            if self.sock is not None:
-                self.sock.settimeout(max(self.timeout, DATA_REPLY_TIMEOUT))
-
-
-class _SSLClient(_Client, smtplib.SMTP_SSL):
-    """:class:`_Client` over implicit TLS."""
-
-
 def _is_loopback(host: str) -> bool:
     if host.lower() in ("localhost", "localhost.localdomain"):
         return True
@@ -343,7 +316,7 @@ def send(
     QUIT: QUIT is best effort (``QUIT_TIMEOUT``, errors ignored), so a
     server slow to say goodbye neither fails the send nor widens the window
     in which a crash resends.  The answer to the end of the message is waited for
-    :data:`DATA_REPLY_TIMEOUT` (the server scans it then); without one, the error says it
+    :data:`digest.output.params.DATA_REPLY_TIMEOUT` (the server scans it then); without one, the error says it
     may have been delivered.  ``ssl_context`` defaults to the system's
     verified context (tests pass one trusting their own certificate).
     """
@@ -357,12 +330,12 @@ def send(
             )
         password = _password(cfg)
     context = ssl_context or ssl.create_default_context()
-    client: _Client | None = None
+    client: Client | None = None
     try:
         if cfg.security == "ssl":
-            client = _SSLClient(cfg.host, cfg.port, timeout=timeout, context=context)
+            client = SSLClient(cfg.host, cfg.port, timeout=timeout, context=context)
         else:
-            client = _Client(cfg.host, cfg.port, timeout=timeout)
+            client = Client(cfg.host, cfg.port, timeout=timeout)
         client.ehlo()
         if cfg.security == "starttls":
             client.starttls(context=context)
