@@ -306,3 +306,15 @@ def test_a_password_with_letters_other_than_ascii_logs_in(
         capsys.readouterr()
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0, capsys.readouterr().err
     assert logins.logins == ["zoë".encode()] and len(inbox.messages) == 1
+
+
+def test_a_server_wanting_starttls_or_a_login_first_says_what_to_set(self_signed: ssl.SSLContext) -> None:
+    """530 to MAIL FROM (RFC 3207, 4954) read "sender digest@news.example.org refused", sending
+    the user to look at ``email.from``."""
+    with server(Inbox(), tls_context=self_signed, require_starttls=True) as port:
+        err = _refusal(port)
+    assert "sender" not in str(err) and "set email.security to starttls" in str(err), err
+    with server(Inbox(), authenticator=lambda *a: None, auth_required=True, auth_require_tls=False) as port:
+        err = _refusal(port)
+    assert "sender" not in str(err) and "set email.username and email.password_env" in str(err), err
+    assert err.permanent

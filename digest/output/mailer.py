@@ -247,6 +247,11 @@ def _describe(exc: BaseException, cfg: EmailConfig | None = None, *, greeted: bo
     if isinstance(exc, smtplib.SMTPSenderRefused):
         if exc.smtp_code == 552:  # RFC 1870: the size MAIL FROM announced is over the server's limit
             return f"the message is too large for the server: {exc.smtp_code} {_decode(exc.smtp_error)}"
+        if exc.smtp_code == 530 and cfg is not None:  # RFC 3207, 4954: STARTTLS or a login first
+            wants = [w for w, lacking in (("email.security to starttls", cfg.security == "none"),
+                                          ("email.username and email.password_env", not cfg.username)) if lacking]
+            hint = f" ({'; '.join(f'set {w}' for w in wants)})" if wants else ""
+            return f"the server takes mail only after STARTTLS or a login: 530 {_decode(exc.smtp_error)}{hint}"
         return f"sender {exc.sender} refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"login refused: {exc.smtp_code} {_decode(exc.smtp_error)}"
