@@ -10,6 +10,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -318,3 +319,24 @@ def test_a_server_wanting_starttls_or_a_login_first_says_what_to_set(self_signed
         err = _refusal(port)
     assert "sender" not in str(err) and "set email.username and email.password_env" in str(err), err
     assert err.permanent
+
+
+def test_a_busy_answer_to_ehlo_is_temporary_not_a_missing_starttls() -> None:
+    """A server that greets, then answers EHLO "421 too busy": smtplib goes on without its
+    extensions, and the line said STARTTLS is not supported (a wrong setting, not retried
+    hourly); it is the server's temporary answer."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+
+        def answer() -> None:
+            conn, _ = busy.accept()
+            with conn:
+                conn.sendall(b"220 mail.example.org ESMTP\r\n")
+                conn.recv(1024)
+                conn.sendall(b"421 4.3.2 mail.example.org too busy, try again later\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        err = _refusal(busy.getsockname()[1], security="starttls")
+    assert "421 4.3.2" in str(err) and "STARTTLS" not in str(err), err
+    assert not err.permanent

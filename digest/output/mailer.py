@@ -341,10 +341,10 @@ def send(
             client = SSLClient(cfg.host, cfg.port, timeout=timeout, context=context)
         else:
             client = Client(cfg.host, cfg.port, timeout=timeout)
-        client.ehlo()
+        _ehlo(client)
         if cfg.security == "starttls":
             client.starttls(context=context)
-            client.ehlo()
+            _ehlo(client)
         if cfg.username and password is not None:
             client.login(cfg.username, password)
         refused = client.send_message(message)
@@ -373,6 +373,14 @@ def send(
             log.warning("%s: some recipients refused: %s", where, _refusals(refused))
     finally:
         _quit(client, min(QUIT_TIMEOUT, timeout))
+
+
+def _ehlo(client: smtplib.SMTP) -> None:
+    """EHLO; a temporary refusal of it (421: the server shutting down, too busy) raised as the
+    server's answer (smtplib goes on, and the STARTTLS it then misses read as a wrong setting)."""
+    code, answer = client.ehlo()
+    if 400 <= code < 500:
+        raise smtplib.SMTPResponseException(code, answer)
 
 
 def _quit(client: smtplib.SMTP, timeout: float = QUIT_TIMEOUT) -> None:
