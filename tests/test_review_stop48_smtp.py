@@ -14,6 +14,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, message_from_string
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +343,86 @@ def test_a_busy_answer_to_ehlo_is_temporary_not_a_missing_starttls() -> None:
         err = _refusal(busy.getsockname()[1], security="starttls")
     assert "421 4.3.2" in str(err) and "STARTTLS" not in str(err), err
     assert not err.permanent
+
+
+# -- the message as a mail client reads it ----------------------------------------------------
+class Options(Inbox):
+    """Keeps each mail's MAIL FROM options; without ``eight_bit``, does not offer 8BITMIME."""
+
+    def __init__(self, *, eight_bit: bool = True) -> None:
+        super().__init__()
+        self.eight_bit = eight_bit
+        self.options: list[list[str]] = []
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        return [r for r in responses if self.eight_bit or "8BITMIME" not in r]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.options.append([o for o in envelope.mail_options if o.startswith("BODY=")])
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _mail(tmp_path: Path, inbox: Inbox, title: str, **kw: Any) -> bytes:
+    from digest.output.mailer import deliver
+    from digest.store.base import open_store
+
+    with server(inbox, **kw.pop("server", {})) as port:
+        store = open_store(f"sqlite:///{tmp_path / 'digest.sqlite3'}")
+        try:
+            assert deliver(store, view(title), email_cfg(port, **kw), tz=TZ)
+        finally:
+            store.close()
+    raw = inbox.raw[0]
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\r" not in raw.replace(b"\r\n", b"") and b"\n" not in raw.replace(b"\r\n", b"")
+    return raw
+
+
+TITLE = "Nachrichten – Überblick für Zoë 東京"
+
+
+def _read(raw: bytes) -> EmailMessage:
+    """The message as a client reads it (UTF-8 headers, RFC 6532, read as such; an 8-bit body as bytes)."""
+    head = raw.partition(b"\r\n\r\n")[0]
+    msg = (message_from_bytes(raw, policy=default_policy) if head.isascii()
+           else message_from_string(raw.decode("utf-8"), policy=default_policy))
+    assert isinstance(msg, EmailMessage) and not msg.defects
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [(p.get_content_type(), p.get_content_charset()) for p in msg.iter_parts()] == [
+        ("text/plain", "utf-8"), ("text/html", "utf-8")]
+    return msg
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_names_and_a_subject_in_other_scripts_read_as_written(tmp_path: Path, smtputf8: bool) -> None:
+    """Held: encoded words without SMTPUTF8, UTF-8 headers with it (an address in UTF-8)."""
+    to = ["Jürgen Groß <j@example.org>", *(["jürgen@example.org"] if smtputf8 else [])]
+    raw = _mail(tmp_path, Inbox(), TITLE, server={"enable_SMTPUTF8": smtputf8}, subject="{title} ({count})",
+                to=to, **{"from": "Zoë Digest <digest@news.example.org>"})
+    head = raw.partition(b"\r\n\r\n")[0]
+    assert smtputf8 or head.isascii()
+    msg = _read(raw)
+    assert msg["Subject"] == f"{TITLE} (2 stories)"
+    assert msg["From"].addresses[0].display_name == "Zoë Digest"
+    assert [a.display_name or a.addr_spec for a in msg["To"].addresses] == ["Jürgen Groß", *to[1:]]
+    assert msg["Date"].datetime.utcoffset() == datetime.now(TZ).utcoffset()
+
+
+def test_an_8bit_text_part_is_declared_to_a_server_offering_8bitmime(tmp_path: Path) -> None:
+    """The text part of a day in German in short lines goes as 8bit: smtplib sent it without
+    ``BODY=8BITMIME`` (RFC 6152 asks the client to say so)."""
+    inbox = Options()
+    raw = _mail(tmp_path, inbox, TITLE)
+    assert b"Content-Transfer-Encoding: 8bit" in raw
+    assert inbox.options == [["BODY=8BITMIME"]]
+    assert TITLE.partition(" 東京")[0] in next(_read(raw).iter_parts()).get_content()
+
+
+def test_a_server_without_8bitmime_gets_seven_bits(tmp_path: Path) -> None:
+    """Not offered 8BITMIME, the server got the 8-bit part as it was (its next hop may cut
+    the eighth bit); base64 now, the same text read back."""
+    inbox = Options(eight_bit=False)
+    raw = _mail(tmp_path, inbox, TITLE)
+    assert raw.isascii() and inbox.options == [[]]
+    assert TITLE.partition(" 東京")[0] in next(_read(raw).iter_parts()).get_content()

@@ -80,7 +80,7 @@ from ..config import EmailConfig
 from ..errors import DigestError, StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
-from .smtpclient import Client, SSLClient
+from .smtpclient import Client, SSLClient, body_options
 
 __all__ = [
     "DeliveryError",
@@ -347,7 +347,8 @@ def send(
             _ehlo(client)
         if cfg.username and password is not None:
             client.login(cfg.username, password)
-        refused = client.send_message(message)
+        message, options = body_options(client, message)
+        refused = client.send_message(message, mail_options=options)
     except (smtplib.SMTPException, OSError) as exc:
         if client is not None:
             client.close()

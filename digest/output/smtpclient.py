@@ -9,25 +9,35 @@ Observations
   ``UnicodeEncodeError`` (a traceback, the daemon's digest never mailed).  RFC 4616 (PLAIN)
   says UTF-8; LOGIN and CRAM-MD5 servers take the password's UTF-8 bytes too.
 
+* A text part of another script than English in short lines goes as ``8bit`` (the email
+  package's choice) and smtplib sent it without ``BODY=8BITMIME`` (RFC 6152 asks it of the
+  client), and as it was to a server that does not offer 8BITMIME, whose next hop may cut
+  the eighth bit.
+
 How it works
 ------------
 :class:`Client` waits :data:`digest.output.params.DATA_REPLY_TIMEOUT` for the answer to the end
 of the message and notes when the whole message went out (``sent_whole``: a failure after it
 may have been delivered); its ``auth`` is smtplib's with UTF-8 where smtplib has ASCII.
+:func:`body_options` declares 8-bit content to a server that offers 8BITMIME, and makes it
+7-bit (quoted-printable or base64) for one that does not.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hmac
 import smtplib
 from collections.abc import Callable
 from email.base64mime import body_encode
+from email.message import EmailMessage
+from email.utils import getaddresses
 from typing import Any
 
 from . import params
 
-__all__ = ["Client", "SSLClient"]
+__all__ = ["Client", "SSLClient", "body_options"]
 
 
 class Client(smtplib.SMTP):
@@ -82,3 +92,24 @@ class Client(smtplib.SMTP):
 
 class SSLClient(Client, smtplib.SMTP_SSL):
     """:class:`Client` over implicit TLS."""
+
+
+def body_options(client: smtplib.SMTP, message: EmailMessage) -> tuple[EmailMessage, list[str]]:
+    """The message to send and the MAIL FROM options its body needs: ``BODY=8BITMIME`` for 8-bit
+    content when the server offers it (not when smtplib adds it itself, for SMTPUTF8), else the
+    message as 7 bits (its 8-bit parts quoted-printable or base64).  The message is not changed."""
+    if message.as_bytes().isascii():
+        return message, []
+    addresses = [a for _, a in getaddresses([str(v) for k in ("From", "To") for v in message.get_all(k, [])])]
+    if not all(a.isascii() for a in addresses) and client.has_extn("smtputf8"):
+        return message, []  # smtplib's SMTPUTF8 mail says BODY=8BITMIME
+    if client.has_extn("8bitmime"):
+        return message, ["BODY=8BITMIME"]
+    seven, policy = copy.deepcopy(message), message.policy.clone(cte_type="7bit")
+    for part in seven.walk():  # (the generator's own 7-bit re-encoding garbles UTF-8)
+        if part.get("Content-Transfer-Encoding") == "8bit" and isinstance(part, EmailMessage):
+            text, subtype = part.get_content(), part.get_content_subtype()
+            part.policy = policy  # quoted-printable or base64, as the email package finds shorter
+            part.set_content(text, subtype=subtype, charset="utf-8")
+            del part["MIME-Version"]  # set_content adds one; the message has its own
+    return seven, []
