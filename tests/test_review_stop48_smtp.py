@@ -426,3 +426,21 @@ def test_a_server_without_8bitmime_gets_seven_bits(tmp_path: Path) -> None:
     raw = _mail(tmp_path, inbox, TITLE)
     assert raw.isascii() and inbox.options == [[]]
     assert TITLE.partition(" 東京")[0] in next(_read(raw).iter_parts()).get_content()
+
+
+class OAuthOnly(Inbox):
+    """Offers XOAUTH2 alone (a provider that turned password logins off)."""
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+
+def test_a_server_offering_no_login_digest_knows_says_what_it_offers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It said "SMTPException: No suitable authentication method found." and, taken for an
+    unreachable server, was retried hourly without end."""
+    monkeypatch.setenv("DIGEST_TEST_SMTP_PASSWORD", "pw")
+    with server(OAuthOnly(), authenticator=lambda *a: None, auth_require_tls=False,
+                auth_exclude_mechanism=["PLAIN", "LOGIN"]) as port:
+        err = _refusal(port, username="digest", password_env="DIGEST_TEST_SMTP_PASSWORD")
+    assert "SMTPException" not in str(err) and "XOAUTH2" in str(err), err
+    assert err.permanent and not err.unreachable

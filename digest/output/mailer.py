@@ -353,16 +353,21 @@ def send(
         if client is not None:
             client.close()
         problem = _describe(exc, cfg, greeted=client is not None)
+        # smtplib's word for a server offering no login it knows (only XOAUTH2, say): a wrong setting
+        no_login = type(exc) is smtplib.SMTPException and "authentication method" in str(exc)
+        if no_login and client is not None:
+            offered = client.esmtp_features.get("auth", "").strip() or "none"
+            problem = f"the server offers no login digest can use (it offers {offered}; digest uses PLAIN, LOGIN, CRAM-MD5)"
         # the server's answer, or its want (STARTTLS, a login, SMTPUTF8 not offered): not unreachable
-        answered = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
-                              | smtplib.SMTPNotSupportedError)
+        answered = no_login or isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+                                          | smtplib.SMTPNotSupportedError)
         if client is not None and client.sent_whole and not answered:
             problem = (f"no answer to the end of the message ({problem}): it may have been delivered "
                        "all the same; sent again, it carries the same Message-ID")
         if password:
             problem = problem.replace(password, "***")
         raise DeliveryError(f"{where}: {problem}", unreachable=not answered,
-                            permanent=_permanent(exc) or isinstance(exc, smtplib.SMTPNotSupportedError)) from None
+                            permanent=_permanent(exc) or no_login or isinstance(exc, smtplib.SMTPNotSupportedError)) from None
     except BaseException:
         if client is not None:
             client.close()
