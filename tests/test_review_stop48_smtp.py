@@ -444,3 +444,22 @@ def test_a_server_offering_no_login_digest_knows_says_what_it_offers(monkeypatch
         err = _refusal(port, username="digest", password_env="DIGEST_TEST_SMTP_PASSWORD")
     assert "SMTPException" not in str(err) and "XOAUTH2" in str(err), err
     assert err.permanent and not err.unreachable
+
+
+def test_a_recipient_named_last_first_is_not_mailed_again_when_another_is_retried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``to: ['"Doe, Jane" <me@example.org>', ...]``: a delivery's recipient list was read back
+    by splitting at commas, so Jane's was '"doe' and ' jane" <me@example.org>'; the retry of the
+    one refused (or an address added to ``to:``) took her for not reached and mailed her again."""
+    handler = Refusing(SECOND, "450 4.2.0 greylisted, try again later")
+    with TestServer() as srv, server(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, [f'"Doe, Jane" <{ME}>', SECOND])
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 2
+        handler.lift()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert capsys.readouterr().err.splitlines()[-1] == f"digest {day}: sent to {SECOND}"
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert "already sent" in capsys.readouterr().err
+    assert handler.got == [ME, SECOND]

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +69,14 @@ def _prefix(digest: str | None) -> str:
 def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str]]]:
     """The attempted deliveries of the digest ``digest`` dated ``key``: each one's status and
     the addresses its recipient list had."""
-    head = _prefix(digest) + "email:"
-    return [(row.status, set(row.target[len(head):].split(",")))
+    head = _prefix(digest) + "email:"  # read as addresses: a name "Doe, Jane" holds a comma
+    return [(row.status, {addr.lower() for _, addr in getaddresses([row.target[len(head):]])})
             for row in store.deliveries_on(key) if row.target.startswith(head)]
+
+
+def _address(entry: str) -> str:
+    """The address of an entry of ``to:`` ("Jane <j@x>": "j@x"), lower case, as ``_rows`` reads them."""
+    return (parseaddr(entry)[1] or entry).strip().lower()
 
 
 def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
@@ -236,7 +242,7 @@ def owed(app: App, day: date, digest: str | None = None) -> bool:
     cfg, store = app.cfg, app.store
     if cfg.email is None or store.get_meta(_empty_key(digest, day)):
         return False
-    listed = {a.strip().lower() for a in (plan_named(cfg, digest).to or cfg.email.to)}
+    listed = {_address(a) for a in (plan_named(cfg, digest).to or cfg.email.to)}
     rows = _rows(store, day.isoformat(), digest)
     got = _reached(rows)
     return not rows or any(status != "sent" and (to - got) & listed for status, to in rows)
@@ -322,8 +328,7 @@ def send_digest(
     # added to `to:` since (that one gets the latest period alone)
     tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None
     if got or tried is not None:  # sent before `to:` changed: only to whom it has not reached
-        new = [a for a in email.to if a.strip().lower() not in got
-               and (tried is None or a.strip().lower() in tried)]
+        new = [a for a in email.to if _address(a) not in got and (tried is None or _address(a) in tried)]
         if not new:
             return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}" if got
                         else "not sent: owed to nobody on the list now")
