@@ -275,8 +275,8 @@ def _describe(exc: BaseException, cfg: EmailConfig | None = None, *, greeted: bo
                     "or the authority that signed it, to them")
         return f"TLS failed: the server's certificate is not trusted ({_one_line(exc.verify_message)}){hint}"
     if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":  # plain text answered
-        return ("TLS failed: the server does not speak TLS at once on this port "
-                "(email.security: ssl is for port 465; set starttls for port 587, or the port of TLS)")
+        return ("TLS failed: the server does not speak TLS at once on this port (security: ssl is "
+                "for a port that does, usually 465; for this one set email.security to starttls)")
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return f"TLS failed: {getattr(exc, 'reason', None) or exc}"
     if isinstance(exc, socket.timeout | TimeoutError):
