@@ -93,6 +93,17 @@ class FetchConfig(_Strict):
     per_host: int = Field(default=2, gt=0)
     user_agent: str = "digest/0.1 (+https://example.invalid/digest)"
 
+    @field_validator("user_agent")
+    @classmethod
+    def _header_value(cls, v: str) -> str:
+        # Sent as a header's bytes: one character beyond printable ASCII (an umlaut, a typed
+        # dash) failed every fetch with "internal error: UnicodeEncodeError", a line break
+        # with httpx's "Illegal header value", each source blamed (and paused in the end).
+        bad = next((c for c in v if not " " <= c <= "~"), None)
+        if bad is not None:
+            raise ValueError(f"must be printable ASCII, as HTTP sends it (not {bad!r}): {v[:80]!r}")
+        return v
+
     @field_validator("allow_hosts")
     @classmethod
     def _allow_entries(cls, v: list[str]) -> list[str]:
