@@ -36,3 +36,39 @@ def test_a_user_agent_http_cannot_send_is_a_configuration_error(
     err = capsys.readouterr().err
     assert f"error: {cfg}:" in err and "fetch.user_agent: must be printable ASCII" in err
     assert "internal error" not in err and "A:" not in err
+
+
+def test_a_paused_source_waits_for_the_servers_retry_after(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A source paused (failing for ``pause_after_hours``) was tried again every
+    ``paused_retry_hours`` whatever the server's Retry-After: a 503 saying "retry after 7200s"
+    was asked again an hour later, logged as "retry after 7200s (still paused ...; next try in
+    1 h)".  The daemon's round, on a real server."""
+    import logging
+    import random
+    from datetime import timedelta
+
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import Clock, loopback_config
+
+    with TestServer() as srv, caplog.at_level(logging.WARNING, logger="digest"):
+        srv.set("/down", b"down for maintenance", status=503, headers={"Retry-After": "7200"})
+        cfg = loopback_config(tmp_path, srv, {"down": "/down"}, schedule={
+            "digest_time": "00:00", "poll_minutes": 1, "pause_after_hours": 1, "paused_retry_hours": 1})
+        clock = Clock()
+        with open_app(cfg) as app:
+            daemon = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
+            daemon.poll_due()
+            clock.now += timedelta(hours=2, minutes=30)  # past the first Retry-After (and its jitter)
+            daemon.poll_due()  # the second failure, an hour and more after the first: paused
+            state = app.store.get_source_state("down")
+            assert state is not None and state.paused and srv.hits["/down"] == 2
+            for _ in range(2):  # paused_retry_hours passed; the Retry-After has not
+                clock.now += timedelta(minutes=65)
+                daemon.poll_due()
+                assert srv.hits["/down"] == 2 + _, "asked before its Retry-After"
+                clock.now += timedelta(minutes=60)
+                daemon.poll_due()
+                assert srv.hits["/down"] == 3 + _
+    still = [r.getMessage() for r in caplog.records if "still paused" in r.getMessage()]
+    assert still and all("next try in 2 h" in m for m in still), still

@@ -207,14 +207,17 @@ class ScheduledTracker(SourceTracker):
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
     ) -> None:
         retry = self.cfg.schedule.paused_retry_hours
-        if state.paused and state.paused_reason != GONE:  # a paused source's retry failed
-            state.retry_after_until = None
-            state.next_poll_at = now + timedelta(hours=retry)
-            if not logged:
-                log.warning("%s (still paused, failure %d; next try in %g h)", exc, state.failures, retry)
-            return
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
         state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
+        # a paused source's next try waits for the server's Retry-After too (it was asked again
+        # every paused_retry_hours, a 503's "retry after 7200s" logged beside "next try in 1 h")
+        paused_wait = timedelta(seconds=max(retry * 3600.0, retry_after or 0.0))
+        if state.paused and state.paused_reason != GONE:  # a paused source's retry failed
+            state.next_poll_at = now + paused_wait
+            if not logged:
+                log.warning("%s (still paused, failure %d; next try in %g h)", exc, state.failures,
+                            round(paused_wait.total_seconds() / 3600.0, 2))
+            return
         delay = next_poll_delay(
             poll_interval(src, self.cfg), failures=state.failures, retry_after=retry_after, rng=self.rng
         )
@@ -226,7 +229,7 @@ class ScheduledTracker(SourceTracker):
             since = state.first_failure_at.isoformat(timespec="seconds") if state.first_failure_at else "?"
             state.paused = True
             state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
-            state.retry_after_until, state.next_poll_at = None, (now + timedelta(hours=retry) if retry else None)
+            state.next_poll_at = now + paused_wait if retry else None
             when = f"tried again every {retry:g} h" if retry else "waits for digest sources --resume"
             log.warning(
                 "%s: paused after failing continuously for %s h since %s (%d failures), %s; last error: %s",
