@@ -72,3 +72,22 @@ def test_a_paused_source_waits_for_the_servers_retry_after(tmp_path: Path, caplo
                 assert srv.hits["/down"] == 3 + _
     still = [r.getMessage() for r in caplog.records if "still paused" in r.getMessage()]
     assert still and all("next try in 2 h" in m for m in still), still
+
+
+def test_a_port_out_of_range_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A URL's port beyond 65535 (a typo: ``:80800``), configured or in a redirect, was
+    "unexpected ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)" in every
+    run that fetched side by side, and in every daemon round."""
+    with TestServer() as srv:
+        srv.set("/b", rss("beta", range(2)))
+        srv.redirect("/moved", "http://127.0.0.1:80800/feed", status=301)
+        cfg = _config(tmp_path, srv, {"B": "/b", "Moved": "/moved"})
+        text = cfg.read_text(encoding="utf-8").replace(
+            "sources:\n", "sources:\n  - name: Typo\n    url: 'http://127.0.0.1:80800/feed'\n")
+        cfg.write_text(text, encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "error: Typo: bad URL: port 80800 is out of range (1-65535): http://127.0.0.1:80800/feed" in err
+    assert (f"error: Moved: bad redirect from {srv.url('/moved')}: port 80800 is out of range (1-65535): "
+            "http://127.0.0.1:80800/feed") in err
+    assert not [line for line in err if "ExceptionGroup" in line or "B:" in line]

@@ -175,6 +175,9 @@ class _Fetch:
                 kind,
                 f"{what}: only http(s) URLs with a host are fetched: {(shown or str(url))[:200]}",
             )
+        if parsed.port is not None and not 0 < parsed.port < 65536:  # httpx takes :99999, and the
+            # async connect failed on it as "unexpected ExceptionGroup: unhandled errors in a TaskGroup"
+            raise self.error(kind, f"{what}: port {parsed.port} is out of range (1-65535): {(shown or str(url))[:200]}")
         return parsed
 
     def next_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
