@@ -55,6 +55,8 @@ Special cases
 * Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` are decoded;
   anything else, or corrupt data, is kind ``encoding``.
 * No cookies are kept, environment proxies are ignored.
+* A request that went out on a kept-alive connection the server had closed (it hung up
+  before answering) is sent again on another (``netguard.send``), never one on a new one.
 * Per-host politeness counts the host of the first URL; a redirect to
   another host does not take that host's slot.
 """
@@ -86,10 +88,12 @@ from .netguard import (
     BoundedBody,
     GuardedTransport,
     ResolveFailed,
+    asend,
     check_host,
     deadline_scope,
     origin_of,
     origin_scope,
+    send,
 )
 
 __all__ = ["FetchRequest", "fetch", "fetch_many"]
@@ -399,7 +403,7 @@ def fetch(
 
 def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
     while True:
-        resp = client.send(f.next_request(client), stream=True)
+        resp = send(client, f.next_request(client))  # again on a connection the server closed
         try:
             step = f.on_response(resp)
             if step is None:
@@ -415,7 +419,7 @@ def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
 
 async def _adrive(client: httpx.AsyncClient, f: _Fetch) -> FetchResult:
     while True:
-        resp = await client.send(f.next_request(client), stream=True)
+        resp = await asend(client, f.next_request(client))
         try:
             step = f.on_response(resp)
             if step is None:

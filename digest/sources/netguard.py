@@ -212,6 +212,65 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+# -- a connection the server closed while it was idle ----------------------------------
+
+
+class _Reuse:
+    """Whether a request went out on a connection kept alive: none was opened for it
+    (httpcore's ``trace`` extension reports every connect)."""
+
+    def __init__(self) -> None:
+        self.opened = False
+
+    def trace(self, name: str, info: dict[str, typing.Any]) -> None:
+        if name.startswith("connection.connect_tcp"):
+            self.opened = True
+
+    async def atrace(self, name: str, info: dict[str, typing.Any]) -> None:
+        self.trace(name, info)
+
+    def again(self, exc: httpx.TransportError) -> bool:
+        """Whether to send the request again: it went out on a connection kept alive and the
+        server hung up (or reset) before any byte of its answer, as it does when it closed
+        the connection while idle."""
+        stale = not self.opened and (
+            "without sending a response" in str(exc)
+            if isinstance(exc, httpx.RemoteProtocolError)
+            else isinstance(exc, httpx.ReadError | httpx.WriteError)
+        )
+        self.opened = False
+        return stale
+
+
+def send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """``client.send(request, stream=True)``, sent again, as browsers do (RFC 9112 9.3.1), while
+    it went out on a kept-alive connection the server had closed; never again on a connection
+    opened for it, and every try within the fetch's deadline.  (A server closing each connection
+    after its answer without ``Connection: close`` failed 3 sources of 40 on its host in a run,
+    20 of 40 when it closed 20 ms after answering: "Server disconnected without sending a
+    response".)"""
+    reuse = _Reuse()
+    request.extensions["trace"] = reuse.trace
+    while True:
+        try:
+            return client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            if not reuse.again(exc):
+                raise
+
+
+async def asend(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """The async twin of :func:`send`."""
+    reuse = _Reuse()
+    request.extensions["trace"] = reuse.atrace
+    while True:
+        try:
+            return await client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            if not reuse.again(exc):
+                raise
+
+
 # -- async backend ---------------------------------------------------------------------
 
 
