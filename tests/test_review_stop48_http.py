@@ -134,3 +134,22 @@ def test_a_server_hanging_up_is_asked_once(tmp_path: Path, capsys: pytest.Captur
         assert [srv.hits[f"/h{i}"] for i in range(3)] == [1, 1, 1]
     err = capsys.readouterr().err
     assert err.count("Server disconnected without sending a response") == 3
+
+
+@pytest.mark.parametrize("coding", ["utf-8", "UTF-8", "none", "binary"])
+def test_a_content_encoding_naming_no_compression_is_read_as_browsers_read_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], coding: str
+) -> None:
+    """``Content-Encoding: utf-8`` (a charset where the coding goes, a known server mistake) or
+    ``none``: browsers and feed readers ignore the token and read the feed; digest refused it
+    with "unsupported Content-Encoding 'utf-8'", at every poll.  A real compression it cannot
+    decode (``br``) is still that one line."""
+    with TestServer() as srv:
+        srv.set("/odd", rss("odd", range(3)), headers={"Content-Type": "application/rss+xml",
+                                                      "Content-Encoding": coding})
+        srv.set("/br", b"\x1b\x03\x00\xf8\xa5", headers={"Content-Encoding": "br"})
+        cfg = _config(tmp_path, srv, {"Odd": "/odd", "Brotli": "/br"})
+        assert main(["run", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "Odd" not in err and "2 sources, 3 entries, 3 new articles" in err
+    assert f"error: Brotli: unsupported Content-Encoding 'br' from {srv.url('/br')}" in err

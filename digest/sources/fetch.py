@@ -52,8 +52,8 @@ Special cases
   ``no-cache``/``no-store`` or an unparsable ``Expires`` mean 0.  It and
   ``retry_after`` are capped at one week so that a hostile header cannot
   silence a source for years.
-* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` are decoded;
-  anything else, or corrupt data, is kind ``encoding``.
+* Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` are decoded; another
+  compression (``br``), or corrupt data, is kind ``encoding`` (``utf-8`` is no compression).
 * No cookies are kept, environment proxies are ignored.
 * A request that went out on a kept-alive connection the server had closed (it hung up
   before answering) is sent again on another (``netguard.send``), never one on a new one.

@@ -39,7 +39,7 @@ network chunk in one go (64 KiB of gzipped zeros become ~64 MiB).
 Special cases
 -------------
 * Only ``identity``, ``gzip``/``x-gzip`` and ``deflate`` (zlib-wrapped or
-  raw) are decoded.  A gzip body that ends early yields what was decoded,
+  raw) are decoded; a token naming no compression (``utf-8``) is ignored.  A gzip body that ends early yields what was decoded,
   junk after a complete gzip member is ignored (as browsers do).
 * Reusing a kept-alive connection does not re-check: the connection was
   made to a checked address for the same origin.  In ``fetch_many`` the pool
@@ -362,6 +362,11 @@ class BadEncoding(Exception):
     """The body's Content-Encoding is unsupported or the compressed data is corrupt."""
 
 
+#: The content codings of HTTP's registry (and x- twins), decoded here or not (br, zstd: refused).
+_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress", "x-compress", "exi",
+                      "pack200-gzip", "aes128gcm", "dcb", "dcz"})
+
+
 class BoundedBody:
     """Accumulates a response body, decoding it with every step bounded by ``cap``.
 
@@ -376,7 +381,10 @@ class BoundedBody:
         self._parts: list[bytes] = []
         self._size = 0
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
+        # a token that names no compression ("utf-8", "none", "binary": a charset or a word a
+        # server put there by mistake) is ignored, as browsers and feed readers do; the read
+        # failed with "unsupported Content-Encoding 'utf-8'" where they all read the feed
+        codings = [c for c in codings if c in _CODINGS]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
             raise BadEncoding(f"unsupported Content-Encoding {encoding[:80]!r}")
         self._coding = codings[0] if codings else None
