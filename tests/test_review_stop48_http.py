@@ -153,3 +153,20 @@ def test_a_content_encoding_naming_no_compression_is_read_as_browsers_read_it(
     err = capsys.readouterr().err
     assert "Odd" not in err and "2 sources, 3 entries, 3 new articles" in err
     assert f"error: Brotli: unsupported Content-Encoding 'br' from {srv.url('/br')}" in err
+
+
+def test_a_document_that_is_no_feed_names_where_it_was_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A server's answer that is no feed (a rate limiter's JSON, a plain-text notice, an image)
+    was "Foo: not a feed: syntax error (line 2)", naming neither the address (a feed moved for
+    good is read where the configuration does not say) nor what the server called it; every
+    failed fetch names its address."""
+    with TestServer() as srv:
+        srv.set("/new", b"Service temporarily unavailable", headers={"Content-Type": "text/plain; charset=utf-8"})
+        srv.redirect("/old", "/new", status=301)
+        srv.set("/limit", b'{"error": "rate limited"}', headers={"Content-Type": "application/json"})
+        cfg = _config(tmp_path, srv, {"Moved": "/old", "Limited": "/limit"})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert f"error: Moved: not a feed: syntax error (line 2) from {srv.url('/new')} (served as text/plain)" in err
+    assert (f"error: Limited: not a feed: JSON without an 'items' list from {srv.url('/limit')} "
+            "(served as application/json)") in err

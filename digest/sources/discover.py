@@ -34,6 +34,8 @@ Special cases
   and the error names the linked feed for the reader to decide.
 * A linked document that is no feed either is an error naming the feed URL;
   pages are never followed further (no chains, no loops).
+* A document that is no feed (nor a page) is the parser's error naming the address it was
+  read from and the ``Content-Type`` it was served as.
 * Only the first 512 KB of the page is read for links (the head comes first);
   only http(s) links count.
 """
@@ -142,8 +144,8 @@ def read_feed(
             kind="not-a-feed",
         )
     if not is_html_page(result.content):
-        entries = parse_feed(result.content, source=source, url=url,
-                             content_type=result.content_type, fetched=fetched)
+        entries = _parsed(result.content, source=source, url=url, content_type=result.content_type,
+                          fetched=fetched)
         if read_before and not entries and entries.note is None:
             entries.note = EMPTY_NOTE  # said once, kept for `digest sources` while it lasts
         return entries, None
@@ -160,6 +162,19 @@ def read_feed(
     feed = fetch(links[0], config=config, source=source, origin=result.url)
     if feed.content is None or is_html_page(feed.content):
         raise ParseError(source, f"the feed {url} links ({links[0]}) is an HTML page too", kind="not-a-feed")
-    entries = parse_feed(feed.content, source=source, url=feed.final_url or feed.url,
-                         content_type=feed.content_type, fetched=fetched)
+    entries = _parsed(feed.content, source=source, url=feed.final_url or feed.url,
+                      content_type=feed.content_type, fetched=fetched)
     return entries, feed
+
+
+def _parsed(data: bytes, *, source: str, url: str, content_type: str | None, fetched: datetime) -> Entries:
+    """:func:`parse_feed`, its error naming the address read and what it was served as: "Foo:
+    not a feed: syntax error (line 2)" named neither, where every failed fetch names its address
+    (a feed moved for good, or found through a page, is read where the configuration does not say)."""
+    try:
+        return parse_feed(data, source=source, url=url, content_type=content_type, fetched=fetched)
+    except ParseError as exc:
+        if url in exc.problem:
+            raise
+        served = f" (served as {content_type.split(';')[0].strip()[:80]})" if content_type else ""
+        raise ParseError(source, f"{exc.problem} from {url}{served}", kind=exc.kind) from None
