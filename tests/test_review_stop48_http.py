@@ -170,3 +170,31 @@ def test_a_document_that_is_no_feed_names_where_it_was_read(tmp_path: Path, caps
     assert f"error: Moved: not a feed: syntax error (line 2) from {srv.url('/new')} (served as text/plain)" in err
     assert (f"error: Limited: not a feed: JSON without an 'items' list from {srv.url('/limit')} "
             "(served as application/json)") in err
+
+
+def test_a_host_that_says_wait_is_asked_nothing_more_in_the_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host answering 429 with Retry-After was asked anyway for every other page of a
+    full-text batch (20 requests for 20 entries) and every other feed on it in the run; the
+    fetches not started yet are not sent, each failing as the first did, Retry-After kept."""
+    with TestServer() as srv:
+        items = "".join(f"<item><title>Harbor story {i}</title><link>{srv.url(f'/art/{i}')}</link><guid>g{i}</guid>"
+                        f"<description>Summary {i}.</description></item>" for i in range(20))
+        srv.set("/feed", f'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title><link>{srv.url("/")}</link>'
+                f"{items}</channel></rss>", headers={"Content-Type": "application/rss+xml"})
+        for i in range(20):
+            srv.set(f"/art/{i}", b"slow down", status=429, headers={"Retry-After": "600"})
+        for i in range(6):
+            srv.set(f"/f{i}", b"slow down", status=429, headers={"Retry-After": "600"})
+        cfg = _config(tmp_path, srv, {"Harbor": "/feed", **{f"F{i}": f"/f{i}" for i in range(6)}})
+        text = cfg.read_text(encoding="utf-8").replace(f"url: '{srv.url('/feed')}'\n",
+                                                       f"url: '{srv.url('/feed')}'\n    full_text: true\n")
+        cfg.write_text(text, encoding="utf-8")
+        assert main(["run", "--config", str(cfg)]) == 1
+        pages = sum(n for path, n in srv.hits.items() if path.startswith("/art/"))
+        feeds = sum(srv.hits[f"/f{i}"] for i in range(6))
+    assert pages <= 2 and feeds <= 2, (pages, feeds)  # fetch.per_host were on their way
+    err = capsys.readouterr().err
+    assert "7 sources, 20 entries, 20 new articles" in err and err.count("error: F") == 6
+    assert "not asked: 127.0.0.1 said to wait (HTTP 429 Too Many Requests from " in err

@@ -57,6 +57,8 @@ Special cases
 * No cookies are kept, environment proxies are ignored.
 * A request that went out on a kept-alive connection the server had closed (it hung up
   before answering) is sent again on another (``netguard.send``), never one on a new one.
+* In :func:`fetch_many`, once a host answered 429 (or 503 with ``Retry-After``) its fetches
+  not started yet are not sent: each fails as that one did (``freshness.Waits``).
 * Per-host politeness counts the host of the first URL; a redirect to
   another host does not take that host's slot.
 """
@@ -78,7 +80,7 @@ import httpx
 from ..config import FetchConfig
 from ..errors import FetchError
 from ..records import FetchResult
-from .freshness import parse_max_age, parse_retry_after
+from .freshness import Waits, parse_max_age, parse_retry_after
 from .netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
@@ -449,6 +451,7 @@ async def fetch_many(
     """
     total = asyncio.Semaphore(config.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
+    waits = Waits()  # a host that said 429 (or 503, Retry-After) is asked nothing more
     ends = None if budget is None else time.monotonic() + budget
 
     async def one(req: FetchRequest) -> FetchResult | FetchError:
@@ -465,11 +468,14 @@ async def fetch_many(
                         f"not fetched: the {budget:g}s for this batch's pages ran out",
                         kind="timeout",
                     )
+                if (held := waits.held(host, req.source or req.url)) is not None:
+                    return held
                 f = _Fetch(req, config, transport)
                 with f.translating():
                     async with asyncio.timeout(config.deadline):
                         return await _adrive(client, f)
         except FetchError as exc:
+            waits.told(host, exc)
             return exc
         except Exception as exc:  # a bug must not take the other sources down
             return FetchError(

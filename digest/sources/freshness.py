@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from ..errors import FetchError
+
 #: The longest a server can make digest wait before it asks again (a week).
 MAX_WAIT = 7 * 24 * 3600.0
 
@@ -78,3 +80,25 @@ def _http_date(value: str) -> datetime | None:
     if when is None:
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+class Waits:
+    """The hosts that told a batch of fetches to wait (HTTP 429, or 503 with ``Retry-After``):
+    its fetches to them not started yet are not sent, each failing as the first did.  (Stop 48
+    review: a site answering 429 "retry after 600s" to one page was asked for the other 19 of
+    a full-text batch, and every feed on it in a poll round.)"""
+
+    def __init__(self) -> None:
+        self._told: dict[str, FetchError] = {}
+
+    def told(self, host: str, exc: FetchError) -> None:
+        if exc.status == 429 or (exc.status == 503 and exc.retry_after is not None):
+            self._told.setdefault(host, exc)
+
+    def held(self, host: str, name: str) -> FetchError | None:
+        """The error of a fetch to ``host`` not sent, named ``name``; None: send it."""
+        first = self._told.get(host)
+        if first is None:
+            return None
+        return FetchError(name, f"not asked: {host} said to wait ({first.problem})", kind=first.kind,
+                          status=first.status, retry_after=first.retry_after)
