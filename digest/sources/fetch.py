@@ -57,7 +57,7 @@ Special cases
 * No cookies are kept, environment proxies are ignored.
 * A request that went out on a kept-alive connection the server had closed (it hung up
   before answering) is sent again on another (``netguard.send``), never one on a new one.
-* In :func:`fetch_many`, once a host answered 429 (or 503 with ``Retry-After``) its fetches
+* In :func:`fetch_many`, once a host answered 429 (Too Many Requests) its fetches
   not started yet are not sent: each fails as that one did (``freshness.Waits``).
 * Per-host politeness counts the host of the first URL; a redirect to
   another host does not take that host's slot.
@@ -451,7 +451,7 @@ async def fetch_many(
     """
     total = asyncio.Semaphore(config.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
-    waits = Waits()  # a host that said 429 (or 503, Retry-After) is asked nothing more
+    waits = Waits()  # a host that said 429 is asked nothing more
     ends = None if budget is None else time.monotonic() + budget
 
     async def one(req: FetchRequest) -> FetchResult | FetchError:

@@ -83,16 +83,17 @@ def _http_date(value: str) -> datetime | None:
 
 
 class Waits:
-    """The hosts that told a batch of fetches to wait (HTTP 429, or 503 with ``Retry-After``):
-    its fetches to them not started yet are not sent, each failing as the first did.  (Stop 48
-    review: a site answering 429 "retry after 600s" to one page was asked for the other 19 of
-    a full-text batch, and every feed on it in a poll round.)"""
+    """The hosts that told a batch of fetches to wait (HTTP 429, a limit on the client, not on
+    one address: a 503 can be one feed's): its fetches to them not started yet are not sent,
+    each failing as the first did.  (Stop 48 review: a site answering 429 "retry after 600s"
+    to one page was asked for the other 19 of a full-text batch, and every feed on it in a
+    poll round.)"""
 
     def __init__(self) -> None:
         self._told: dict[str, FetchError] = {}
 
     def told(self, host: str, exc: FetchError) -> None:
-        if exc.status == 429 or (exc.status == 503 and exc.retry_after is not None):
+        if exc.status == 429:
             self._told.setdefault(host, exc)
 
     def held(self, host: str, name: str) -> FetchError | None:
