@@ -198,3 +198,25 @@ def test_a_host_that_says_wait_is_asked_nothing_more_in_the_batch(
     err = capsys.readouterr().err
     assert "7 sources, 20 entries, 20 new articles" in err and err.count("error: F") == 6
     assert "not asked: 127.0.0.1 said to wait (HTTP 429 Too Many Requests from " in err
+
+
+def test_import_opml_check_asks_a_host_that_says_wait_nothing_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest import-opml --check`` read each feed of a list (a hundred channels of one video
+    site) even after their host answered 429: it is asked nothing more, each feed not added
+    with the first one's reason."""
+    with TestServer() as srv:
+        for i in range(8):
+            srv.set(f"/c{i}", b"slow down", status=429, headers={"Retry-After": "3600"})
+        outlines = "".join(f'<outline type="rss" text="C{i}" xmlUrl="{srv.url(f"/c{i}")}"/>' for i in range(8))
+        opml = tmp_path / "list.opml"
+        opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head/><body>{outlines}</body></opml>',
+                        encoding="utf-8")
+        cfg = _config(tmp_path, srv, {})
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace("sources:\n", "sources: []\n"), encoding="utf-8")
+        assert main(["import-opml", "--config", str(cfg), "--check", str(opml)]) == 0
+        asked = sum(srv.hits[f"/c{i}"] for i in range(8))
+    assert asked <= 2, asked
+    out = capsys.readouterr().out
+    assert out.count("not added: C") == 8 and "said to wait (HTTP 429 Too Many Requests" in out

@@ -39,9 +39,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
-from ..errors import DigestError
+from ..errors import DigestError, FetchError
 from .discover import read_feed
 from .fetch import fetch
+from .freshness import Waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +83,19 @@ def probe_many(
     hosts: dict[str, threading.Semaphore] = {}
     for _, url in feeds:
         hosts.setdefault(urlsplit(url).hostname or "", threading.Semaphore(config.per_host))
+    waits = Waits()  # a host that said 429 is asked nothing more, as in fetch_many
 
     def one(feed: tuple[str, str]) -> Probe | DigestError:
         name, url = feed
-        with hosts[urlsplit(url).hostname or ""]:
+        host = urlsplit(url).hostname or ""
+        with hosts[host]:
+            if (held := waits.held(host, name)) is not None:
+                return held
             try:
                 return probe(url, config, now=now, source=name)
+            except FetchError as exc:
+                waits.told(host, exc)
+                return exc
             except DigestError as exc:
                 return exc
 
