@@ -220,3 +220,18 @@ def test_import_opml_check_asks_a_host_that_says_wait_nothing_more(
     assert asked <= 2, asked
     out = capsys.readouterr().out
     assert out.count("not added: C") == 8 and "said to wait (HTTP 429 Too Many Requests" in out
+
+
+def test_a_cookie_wall_says_why_it_loops(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A feed behind a cookie wall (each answer a redirect to itself setting a cookie, as an
+    anti-bot front does) was "redirect loop through URL (more than 5) starting at URL", the
+    feed working in any browser: the line now says the server sets cookies and digest keeps none."""
+    with TestServer() as srv:
+        srv.set("/rss", status=302, headers={"Location": "/rss", "Set-Cookie": "seen=1; Path=/"})
+        srv.redirect("/loop", "/loop")
+        cfg = _config(tmp_path, srv, {"Walled": "/rss", "Looped": "/loop"})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert (f"error: Walled: redirect loop through {srv.url('/rss')} (more than 5) starting at {srv.url('/rss')}: "
+            "the server sets cookies as it redirects, and digest keeps none") in err
+    assert f"error: Looped: redirect loop through {srv.url('/loop')} (more than 5) starting at {srv.url('/loop')}" in err

@@ -146,6 +146,7 @@ class _Fetch:
         self.policy = None if guarded else AddressPolicy.from_config(config)
         self.hops: list[str] = []
         self.permanent_url: str | None = None
+        self.cookies = False  # a redirect set one: a cookie wall looping without it
         self._permanent_run = True
         self.url = self._valid(req.url, "bad URL", "url")
         #: Every hop's address and port are judged against the URL the user configured: the
@@ -214,6 +215,7 @@ class _Fetch:
         """None: follow the redirect; FetchResult: done (304); BoundedBody: read the body."""
         status = resp.status_code
         if status in REDIRECT_STATUSES and "location" in resp.headers:
+            self.cookies = self.cookies or "set-cookie" in resp.headers
             self._redirect(status, resp.headers["location"])
             return None
         retry_after = parse_retry_after(resp.headers.get("retry-after"))
@@ -249,9 +251,10 @@ class _Fetch:
             counts = Counter([*self.hops, str(target)])
             looped = [u for u, n in counts.items() if n > 1]
             what = f"redirect loop through {looped[0]}" if looped else "too many redirects"
+            wall = ": the server sets cookies as it redirects, and digest keeps none" if self.cookies else ""
             raise self.error(
                 "redirects",
-                f"{what} (more than {self.config.max_redirects}) starting at {self.hops[0]}",
+                f"{what} (more than {self.config.max_redirects}) starting at {self.hops[0]}{wall}",
             )
         if status in PERMANENT_STATUSES and self._permanent_run:
             self.permanent_url = str(target)
