@@ -221,6 +221,9 @@ class _Reuse:
 
     def __init__(self) -> None:
         self.opened = False
+        #: Sends left: each stale connection tried is dropped from the pool, and a transport
+        #: that reports no connect (one a caller injected) must not loop for ever.
+        self.left = 3
 
     def trace(self, name: str, info: dict[str, typing.Any]) -> None:
         if name.startswith("connection.connect_tcp"):
@@ -233,7 +236,8 @@ class _Reuse:
         """Whether to send the request again: it went out on a connection kept alive and the
         server hung up (or reset) before any byte of its answer, as it does when it closed
         the connection while idle."""
-        stale = not self.opened and (
+        self.left -= 1
+        stale = self.left >= 0 and not self.opened and (
             "without sending a response" in str(exc)
             if isinstance(exc, httpx.RemoteProtocolError)
             else isinstance(exc, httpx.ReadError | httpx.WriteError)
