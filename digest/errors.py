@@ -3,6 +3,17 @@ source (file, URL or configuration key) and the problem."""
 
 from __future__ import annotations
 
+import re
+
+#: A URL's password (``https://me:pw@host/feed``, which a private feed's URL may hold and
+#: httpx sends as Basic authentication), hidden as ``***`` in every source's error line.
+_PASSWORD = re.compile(r"(://[^/:@\s]*):[^/@\s]*@")
+
+
+def without_password(text: str) -> str:
+    """``text`` with the password of each URL in it hidden (``https://me:***@host/feed``)."""
+    return _PASSWORD.sub(r"\1:***@", text)
+
 
 class DigestError(Exception):
     """Base class: ``str(exc)`` is one clear line for the user."""
@@ -16,6 +27,7 @@ class SourceError(DigestError):
     """One source could not be fetched or parsed.  Other sources go on."""
 
     def __init__(self, source: str, problem: str, *, kind: str = "error") -> None:
+        problem = without_password(problem)  # a feed URL's password: not in logs, mail nor the store
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem

@@ -235,3 +235,24 @@ def test_a_cookie_wall_says_why_it_loops(tmp_path: Path, capsys: pytest.CaptureF
     assert (f"error: Walled: redirect loop through {srv.url('/rss')} (more than 5) starting at {srv.url('/rss')}: "
             "the server sets cookies as it redirects, and digest keeps none") in err
     assert f"error: Looped: redirect loop through {srv.url('/loop')} (more than 5) starting at {srv.url('/loop')}" in err
+
+
+def test_a_feed_urls_password_is_in_no_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A private feed's URL with a password (``https://me:pw@host/feed``, sent as Basic
+    authentication) was printed whole in each error line, the daemon's log, ``digest sources``
+    and the stored last error: "HTTP 401 Unauthorized from http://me:s3cret@host/feed"."""
+    with TestServer() as srv:
+        srv.set("/private", b"denied", status=401, headers={"WWW-Authenticate": 'Basic realm="feeds"'})
+        srv.set("/new", rss("alpha", range(2)))
+        srv.redirect("/old", "/new", status=301)
+        cfg = _config(tmp_path, srv, {})
+        base = f"http://me:s3cret@127.0.0.1:{srv.port}"
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+            "sources:\n", f"sources:\n  - name: Private\n    url: '{base}/private'\n"
+                          f"  - name: Moved\n    url: '{base}/old'\n"), encoding="utf-8")
+        assert main(["run", "--config", str(cfg)]) == 1
+        assert main(["sources", "--config", str(cfg)]) == 0
+        assert [r.headers["Authorization"] for r in srv.requests][:1] == ["Basic bWU6czNjcmV0"]  # still sent
+    said = capsys.readouterr()
+    assert "s3cret" not in said.out + said.err
+    assert f"error: Private: HTTP 401 Unauthorized from http://me:***@127.0.0.1:{srv.port}/private" in said.err

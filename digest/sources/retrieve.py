@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from ..config import Config, SourceConfig
-from ..errors import FetchError, ParseError, SourceError
+from ..errors import FetchError, ParseError, SourceError, without_password
 from ..records import Entries, FetchResult, RunReport, plural
 from ..store.base import SourceState
 
@@ -96,7 +96,7 @@ def follow(src: SourceConfig, state: SourceState, url: str | None, *, page: bool
     if url != src.url:
         how = "links its feed" if page else "moved for good to"
         log.info("%s: %s %s %s: read there from now on (its url: in the configuration may say so)",
-                 src.name, state.permanent_url or src.url, how, url)
+                 src.name, without_password(state.permanent_url or src.url or ""), how, without_password(url))
     state.permanent_url = url
 
 

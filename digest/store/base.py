@@ -154,7 +154,7 @@ class SourceState:
         last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
         parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
         if self.permanent_url and self.permanent_url != self.location:
-            parts.append(f"reads {self.permanent_url}")
+            parts.append(f"reads {redact(self.permanent_url)}")
         if self.paused:
             parts.append(self.paused_reason or "paused")
             if self.next_poll_at is not None and self.paused_reason != GONE:
