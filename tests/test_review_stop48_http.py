@@ -256,3 +256,44 @@ def test_a_feed_urls_password_is_in_no_error_line(tmp_path: Path, capsys: pytest
     said = capsys.readouterr()
     assert "s3cret" not in said.out + said.err
     assert f"error: Private: HTTP 401 Unauthorized from http://me:***@127.0.0.1:{srv.port}/private" in said.err
+
+
+def test_a_host_address_that_does_not_answer_is_passed_over(tmp_path: Path) -> None:
+    """A feed's host with two addresses, the first not answering (a dead node of a round-robin
+    name, an IPv6 address routed nowhere): the fetch failed "timed out connecting" without
+    trying the second, which serves the feed.  A listener whose queue is full is the address
+    that does not answer; the resolver names it first (real sockets, real server)."""
+    import asyncio
+    import socket
+
+    from digest.config import FetchConfig
+    from digest.sources.fetch import FetchRequest, fetch, fetch_many
+    from digest.sources.netguard import AsyncGuardedTransport, GuardedTransport
+
+    with TestServer() as srv, socket.socket() as hole, socket.socket() as filler:
+        body = rss("alpha", range(2))
+        srv.set("/feed", body)
+        hole.bind(("127.0.0.2", srv.port))
+        hole.listen(0)
+        filler.connect(("127.0.0.2", srv.port))  # its queue is full: the next connect hangs
+        cfg = FetchConfig(allow_hosts=["127.0.0.0/8"], connect_timeout=1, deadline=10)
+        url = f"http://two.test:{srv.port}/feed"
+
+        def resolver(host: str, port: int) -> list[str]:
+            return ["127.0.0.2", "127.0.0.1"]
+
+        sync = GuardedTransport(cfg, resolver=resolver)
+        try:
+            assert fetch(url, config=cfg, transport=sync).content == body
+        finally:
+            sync.close()
+
+        async def many() -> object:
+            transport = AsyncGuardedTransport(cfg, resolver=resolver)
+            try:
+                return (await fetch_many([FetchRequest(url)], config=cfg, transport=transport))[0]
+            finally:
+                await transport.aclose()
+
+        result = asyncio.run(many())
+        assert getattr(result, "status", None) == 200, result

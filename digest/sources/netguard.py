@@ -193,9 +193,9 @@ class GuardedBackend(httpcore.NetworkBackend):
                 stream = self._inner.connect_tcp(
                     address, port, bounded, local_address, socket_options
                 )
-            except httpcore.ConnectError as exc:
-                last = exc
-                continue
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:  # the next address: one
+                last = exc  # that does not answer (a dead node of several, IPv6 routed nowhere) failed
+                continue  # the fetch, the others never tried
             return _Stream(stream)
         assert last is not None
         raise last
@@ -331,7 +331,7 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
                 stream = await self._inner.connect_tcp(
                     address, port, bounded, local_address, socket_options
                 )
-            except httpcore.ConnectError as exc:
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:  # as GuardedBackend
                 last = exc
                 continue
             return _AsyncStream(stream)
