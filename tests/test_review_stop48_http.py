@@ -297,3 +297,19 @@ def test_a_host_address_that_does_not_answer_is_passed_over(tmp_path: Path) -> N
 
         result = asyncio.run(many())
         assert getattr(result, "status", None) == 200, result
+
+
+def test_a_redirects_target_saying_wait_holds_only_its_own_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 429 from the host a feed redirects to holds that host's fetches, not those of the host
+    the feed is configured on: its other feeds are read."""
+    with TestServer() as srv:
+        srv.redirect("/moved", f"http://localhost:{srv.port}/limited")
+        srv.set("/limited", b"slow down", status=429, headers={"Retry-After": "600"})
+        for i in range(4):
+            srv.set(f"/f{i}", rss(f"outlet{i}", range(2)))
+        cfg = _config(tmp_path, srv, {"Moved": "/moved", **{f"F{i}": f"/f{i}" for i in range(4)}},
+                      "  per_host: 1\n")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("error:")] == [
+        f"error: Moved: HTTP 429 Too Many Requests from http://localhost:{srv.port}/limited, retry after 600s"]

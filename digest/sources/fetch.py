@@ -463,6 +463,7 @@ async def fetch_many(
         except (httpx.InvalidURL, TypeError, ValueError):
             host = ""
         slot = hosts.setdefault(host, asyncio.Semaphore(config.per_host))
+        f: _Fetch | None = None
         try:
             async with slot, total:
                 if ends is not None and time.monotonic() >= ends:
@@ -477,8 +478,8 @@ async def fetch_many(
                 with f.translating():
                     async with asyncio.timeout(config.deadline):
                         return await _adrive(client, f)
-        except FetchError as exc:
-            waits.told(host, exc)
+        except FetchError as exc:  # the host that answered (a redirect's target), not the first
+            waits.told(f.url.host.lower() if f is not None else host, exc)
             return exc
         except Exception as exc:  # a bug must not take the other sources down
             return FetchError(
