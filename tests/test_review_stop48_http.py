@@ -313,3 +313,23 @@ def test_a_redirects_target_saying_wait_holds_only_its_own_host(tmp_path: Path, 
     err = capsys.readouterr().err.splitlines()
     assert [line for line in err if line.startswith("error:")] == [
         f"error: Moved: HTTP 429 Too Many Requests from http://localhost:{srv.port}/limited, retry after 600s"]
+
+
+def test_a_refused_connection_says_so_when_fetched_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server down (its port closed) was "cannot connect to HOST: All connection attempts
+    failed" in a run fetching side by side and in every daemon round (anyio's words, its
+    reason in their causes); one source alone said "[Errno 111] Connection refused"."""
+    from tests.support.daemon import free_port
+
+    with TestServer() as srv:
+        srv.set("/b", rss("beta", range(2)))
+        cfg = _config(tmp_path, srv, {"Up": "/b"})
+        down = f"http://127.0.0.1:{free_port()}/feed"
+        cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+            "sources:\n", f"sources:\n  - name: Down\n    url: '{down}'\n").replace(
+            f'["127.0.0.1:{srv.port}"]', '["127.0.0.1"]'), encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "error: Down: cannot connect to 127.0.0.1: Connection refused" in err, err

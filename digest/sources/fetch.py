@@ -92,6 +92,7 @@ from .netguard import (
     ResolveFailed,
     asend,
     check_host,
+    connect_reason,
     deadline_scope,
     origin_of,
     origin_scope,
@@ -319,7 +320,8 @@ class _Fetch:
                 or "certificate" in str(exc)
             )
             kind = "tls" if tls else "connect"
-            raise self.error(kind, f"cannot connect to {self.url.host}: {_one_line(exc)}") from None
+            why = connect_reason(exc) or _one_line(exc)
+            raise self.error(kind, f"cannot connect to {self.url.host}: {why}") from None
         except httpx.RemoteProtocolError as exc:
             raise self.error(
                 "protocol", f"broken HTTP response from {self.url}: {_one_line(exc)}"

@@ -62,6 +62,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import ssl
 import time
 import typing
@@ -210,6 +211,20 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def connect_reason(exc: BaseException) -> str | None:
+    """The system's reason a connection could not be made ("Connection refused", "Network is
+    unreachable"), from the causes of anyio's "All connection attempts failed", which the async
+    path (every daemon round) said alone; None for any other error."""
+    if "All connection attempts failed" not in str(exc):
+        return None
+    seen: BaseException | None = exc
+    for _ in range(8):
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if isinstance(seen, OSError) and seen.errno:
+            return os.strerror(seen.errno)
+    return None
 
 
 # -- a connection the server closed while it was idle ----------------------------------
