@@ -342,6 +342,33 @@ CONNECTIONS = 1000
 #: A connection idle this long (no byte read or sent) is closed; checked every CLEANUP seconds.
 IDLE_TIMEOUT = 30
 CLEANUP = 5
+#: waitress warns "Task queue depth is N" for each request that finds every worker busy (ten
+#: readers for the eight workers: 1,244 lines in 25 s); a queue is the design (the event loop
+#: holds the waiting requests), so it is said at most once this many seconds.
+QUEUE_LOG_EVERY = 60.0
+
+
+class _QueueNotes(logging.Filter):
+    """Lets waitress's queue warning through at most once a ``QUEUE_LOG_EVERY`` seconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._said = float("-inf")
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._said < QUEUE_LOG_EVERY:
+                return False
+            self._said = now
+            return True
+
+
+def _quiet_queue() -> None:
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _QueueNotes) for f in queue.filters):
+        queue.addFilter(_QueueNotes())
 
 
 class ArchiveServer:
@@ -351,6 +378,7 @@ class ArchiveServer:
     def __init__(
         self, app: WSGIApp, host: str, port: int, *, url_prefix: str = "", trusted_proxy: str | None = None
     ) -> None:
+        _quiet_queue()
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         limit = CONNECTIONS if soft == resource.RLIM_INFINITY else max(50, min(CONNECTIONS, soft - 100))
         self._map: dict[int, Any] = {}
