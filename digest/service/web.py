@@ -351,24 +351,14 @@ QUEUE_LOG_EVERY = 60.0
 class _QueueNotes(logging.Filter):
     """Lets waitress's queue warning through at most once a ``QUEUE_LOG_EVERY`` seconds."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._said = float("-inf")
-        self._lock = threading.Lock()
+    said = float("-inf")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            if now - self._said < QUEUE_LOG_EVERY:
-                return False
-            self._said = now
-            return True
-
-
-def _quiet_queue() -> None:
-    queue = logging.getLogger("waitress.queue")
-    if not any(isinstance(f, _QueueNotes) for f in queue.filters):
-        queue.addFilter(_QueueNotes())
+        now = time.monotonic()
+        if now - self.said < QUEUE_LOG_EVERY:
+            return False
+        self.said = now
+        return True
 
 
 class ArchiveServer:
@@ -378,7 +368,9 @@ class ArchiveServer:
     def __init__(
         self, app: WSGIApp, host: str, port: int, *, url_prefix: str = "", trusted_proxy: str | None = None
     ) -> None:
-        _quiet_queue()
+        queue = logging.getLogger("waitress.queue")
+        if not any(isinstance(f, _QueueNotes) for f in queue.filters):
+            queue.addFilter(_QueueNotes())
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         limit = CONNECTIONS if soft == resource.RLIM_INFINITY else max(50, min(CONNECTIONS, soft - 100))
         self._map: dict[int, Any] = {}
