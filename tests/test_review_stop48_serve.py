@@ -56,3 +56,25 @@ def test_readers_waiting_for_a_worker_do_not_flood_the_log(
             t.join()
     queued = [r for r in caplog.records if r.name == "waitress.queue"]
     assert len(queued) <= 1, len(queued)
+
+
+def test_a_store_gone_while_serve_runs_is_a_503_not_a_new_empty_store(store_file: tuple[Path, Config]) -> None:
+    """The store's file moved aside while ``digest serve`` ran (a backup being restored, its
+    disk unmounted): each request opened the store, which made a new empty one (and its folder)
+    in its place: the archive answered 200 with no day, /healthz "ok", and a stray store stood
+    where the restored one was to go.  Serve, which only reads, now says the store is gone."""
+    path, cfg = store_file
+    aside = path.parent / "aside"
+    with serving(cfg, clock=lambda: NOW) as server:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        assert httpx.get(base + DAY, timeout=10).status_code == 200
+        aside.mkdir()
+        for f in path.parent.glob(path.name + "*"):
+            f.rename(aside / f.name)
+        for page in ("/", DAY, "/healthz", "/search?q=quake"):
+            assert httpx.get(base + page, timeout=10).status_code == 503, page
+        assert not path.exists()  # nothing made in its place
+        for f in aside.iterdir():  # put back: served again
+            f.rename(path.parent / f.name)
+        r = httpx.get(base + DAY, timeout=10)
+        assert r.status_code == 200 and "Quake shakes Opunake" in r.text

@@ -48,6 +48,9 @@ Routes
 ``/feed.atom``            Atom feed of the stories of the last ``feed_days`` days.
 ``/healthz``              "ok" when the store can be opened (never cached).
 
+A SQLite store whose file is gone while the server runs (moved aside, its disk unmounted) is a
+503 saying so on every page, never a new empty store made in its place.
+
 Anything else is 404; methods other than GET/HEAD are 405.  A day before the first day a
 prune kept, and a story it removed, are 410 (``digest.retention``), said as such.
 
@@ -81,6 +84,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -474,6 +478,10 @@ def make_server(
     proxy = _proxy_options(url_prefix, trusted_proxy)  # a bad prefix is refused before anything opens
     factory = store_factory or (lambda: open_store(cfg.database_url))
     factory().close()  # fail now, with the store's own message, if it cannot be opened
+    if store_factory is None and cfg.database_url.lower().startswith("sqlite:"):
+        from ..store.sqlite import open_existing
+
+        factory = partial(open_existing, cfg.database_url)  # a file gone meanwhile is not made anew
     app = make_app(cfg, factory, **app_options)
     try:
         server = ArchiveServer(app, host, port, url_prefix=proxy.get("url_prefix", ""), trusted_proxy=trusted_proxy)

@@ -424,6 +424,17 @@ def path_of(url: str) -> Path:
     return Path("/" + rest.lstrip("/"))
 
 
+def open_existing(url: str) -> SQLiteStore:
+    """The store at ``url`` as :func:`from_url`, but never a new one: a file gone (moved aside
+    while a backup is restored, its disk unmounted) is a StoreError.  ``digest serve`` opens the
+    store for each page: it made a new empty store in its place, shown as an empty archive."""
+    path = path_of(url)
+    if not path.exists():
+        raise StoreError(f"{path}: the store is gone (moved or deleted while serve runs): not made "
+                         "anew; put it back, or restart serve to begin an empty one")
+    return SQLiteStore(path)
+
+
 def from_url(url: str) -> SQLiteStore:
     """The ``BACKENDS`` factory for ``sqlite://`` URLs."""
     return SQLiteStore(path_of(url))
