@@ -22,7 +22,9 @@ How it works
   the *version* they were rendered at (the marker, and the day or minute the
   page depends on); a lookup at another version misses and the page is
   rendered again.  One rendering per key at a time: a reader arriving during a
-  rendering waits for it instead of starting another (striped locks).  Bounded
+  rendering waits for it instead of starting another (striped locks), and takes
+  the page of a rendering begun after it arrived, though a run committed since
+  (else each waiter rendered the page again in turn: the index, up to 27 s).  Bounded
   by entries and bytes, least recently used first out.
 * Each cached page gets a strong ETag (a hash of its bytes) and a
   Last-Modified: the time its key's content last changed as this server saw
@@ -119,20 +121,29 @@ class PageCache:
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 << 20) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._pages: OrderedDict[Hashable, tuple[Hashable, Page]] = OrderedDict()
+        #: key: (version, page, when its rendering began: ``time.monotonic()``)
+        self._pages: OrderedDict[Hashable, tuple[Hashable, Page, float]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self.hits = self.misses = 0
 
-    def _get(self, key: Hashable, version: Hashable) -> Page | None:
+    def _get(self, key: Hashable, version: Hashable, asked: float | None = None) -> Page | None:
+        """The page kept at ``version``; with ``asked``, or one whose rendering began after that
+        moment with the same version but for the store's marker (first in the version): it
+        shows everything committed before ``asked`` (a run committing while readers waited for a
+        rendering made each render the page again, one after the other)."""
         with self._lock:
             entry = self._pages.get(key)
-            if entry is None or entry[0] != version:
+            if entry is None:
+                return None
+            kept, page, began = entry
+            later = asked is not None and began >= asked and _rest(version) is not None
+            if kept != version and not (later and _rest(kept) == _rest(version)):
                 return None
             self._pages.move_to_end(key)
             self.hits += 1
-            return entry[1]
+            return page
 
     def get(self, key: Hashable, version: Hashable | None, render: Callable[[], Page]) -> Page:
         """The page of ``key`` at ``version``, rendered (once, however many ask) when missing.
@@ -142,18 +153,20 @@ class PageCache:
         page = self._get(key, version)
         if page is not None:
             return page
+        asked = time.monotonic()
         with self._stripes[hash(key) % self.STRIPES]:
-            page = self._get(key, version)
+            page = self._get(key, version, asked)
             if page is not None:
                 return page
             with self._lock:
                 self.misses += 1
+            began = time.monotonic()
             page = render()
             if page.status in ("200 OK", "302 Found"):
-                self._put(key, version, page)
+                self._put(key, version, page, began)
             return page
 
-    def _put(self, key: Hashable, version: Hashable, page: Page) -> None:
+    def _put(self, key: Hashable, version: Hashable, page: Page, began: float = 0.0) -> None:
         page.etag = etag_of(page.body)
         now = int(time.time())
         with self._lock:
@@ -168,16 +181,22 @@ class PageCache:
             page.last_modified = now
             if len(page.body) > self.max_bytes // 4:
                 return  # too big to keep: rendered each time
-            self._pages[key] = (version, page)
+            self._pages[key] = (version, page, began)
             self._bytes += len(page.body)
             while len(self._pages) > self.max_entries or self._bytes > self.max_bytes:
-                _, (_, gone) = self._pages.popitem(last=False)
+                _, (_, gone, _) = self._pages.popitem(last=False)
                 self._bytes -= len(gone.body)
 
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
             self._bytes = 0
+
+
+def _rest(version: Hashable) -> Hashable | None:
+    """A version but for the store's marker (``web``'s versions: the marker first, then the
+    configuration read and what else the page depends on); None: not such a version."""
+    return version[1:] if isinstance(version, tuple) and version else None
 
 
 def _etags(header: str) -> list[str]:
