@@ -21,7 +21,7 @@ import re
 from datetime import UTC, datetime
 
 from ..records import TITLE_CHARS, shorten
-from ..text.extract import clean_title
+from ..text.extract import clean_title, without_site_name
 from .dates import EARLIEST
 from .feeds import plain
 from .fields import language_tag
@@ -120,15 +120,19 @@ def html_lang(head: str, metas: dict[str, str]) -> str | None:
 
 
 def html_title(head: str, metas: dict[str, str]) -> str:
+    """The page's headline: ``og:title``, else ``twitter:title``, else ``<title>`` (less a short
+    suffix), else its ``<h1>``; less the site's name the page states (``og:site_name``,
+    ``application-name``) before or after a separator."""
+    names = [plain(metas.get("og:site_name", "")), plain(metas.get("application-name", ""))]
     for key in ("og:title", "twitter:title"):
         title = plain(metas.get(key, ""))
         if title:
-            return shorten(title, TITLE_CHARS)
+            return shorten(without_site_name(title, names), TITLE_CHARS)
     m = _TITLE.search(head)
     if m:
         title = clean_title(plain(m.group(1))) or ""
         if title:
-            return shorten(title, TITLE_CHARS)
+            return shorten(without_site_name(title, names), TITLE_CHARS)
     m = _H1.search(head)
     return shorten(plain(m.group(1)), TITLE_CHARS) if m else ""
 

@@ -1,0 +1,48 @@
+"""What an editor reading real digests saw (stop 48 review, the editor's angle): each test is
+a small page or text of our own in the form the corpora showed it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.records import Entry
+from digest.sources.localfiles import read_path
+from digest.text.extract import html_to_text
+
+PAGE = """<!doctype html><html><head>
+<meta property="og:site_name" content="{site}">
+<meta property="og:title" content="{title}">
+<title>{title}</title></head><body><article><h1>{h1}</h1>
+<p>Harbour pilots on the Opunake coast refused to take ships in on Tuesday after a crane
+collapsed on the north wharf, the port company said in a statement to its customers.</p>
+<p>Nobody was hurt, the company said, and the wharf is expected to reopen by the weekend.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("site", "title", "headline"),
+    [
+        # scrapinghub: "... - VG247", "... | Al Bawaba", "... - SpaceNews.com" in og:title itself
+        ("Highcliff Post", "Pilots refuse ships at Opunake - Highcliff Post", "Pilots refuse ships at Opunake"),
+        ("The Harbour Blog", "Pilots refuse ships | The Harbour Blog", "Pilots refuse ships"),
+        ("Portnews.co.nz", "Pilots refuse ships at Opunake – Portnews.co.nz", "Pilots refuse ships at Opunake"),
+        # a name that is an address: "https://www.newsnation.in" names "... - News Nation"
+        ("https://www.highcliffpost.co", "Pilots refuse ships - Highcliff Post", "Pilots refuse ships"),
+        # the name before the headline
+        ("Highcliff Post", "Highcliff Post :: Pilots refuse ships at Opunake", "Pilots refuse ships at Opunake"),
+        # a part that is not the site's name stays: "A - B" headlines, a section
+        ("Highcliff Post", "Crane collapse - what we know", "Crane collapse - what we know"),
+        ("Highcliff Post", "Highcliff Post", "Highcliff Post"),
+    ],
+)
+def test_a_pages_headline_is_without_the_site_name_it_states(
+    tmp_path: Path, site: str, title: str, headline: str
+) -> None:
+    page = PAGE.format(site=site, title=title, h1=headline)
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (entry,) = [e for e in read_path(tmp_path, source="Saved") if isinstance(e, Entry)]
+    assert entry.title == headline
+    # a page read for its full text: the same headline
+    assert html_to_text(page, page=True)[1] == headline
