@@ -46,3 +46,51 @@ def test_a_pages_headline_is_without_the_site_name_it_states(
     assert entry.title == headline
     # a page read for its full text: the same headline
     assert html_to_text(page, page=True)[1] == headline
+
+
+LEDE = ("WASHINGTON – Two harbour pilots were charged Tuesday with falsifying records of the "
+        "ships they had checked in the hours before the collapse.")
+REST = "Federal prosecutors said the records were written after the crane fell."
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        # a subheadline over the lede (scrapinghub: USA Today, BBC Newsbeat, CBS Sports)
+        ["Two harbour pilots charged with falsifying records in connection with the crane collapse"],
+        # a deck and a dateline on its own line
+        ["Pilots complete frantic rescue to save the north wharf", "Opunake"],
+        # a photo's caption with its credit (GVC: "... | Facebook photo", "(Courtesy: ... police)")
+        ["The north wharf crane lies across the berth on Tuesday. | Facebook photo"],
+        ["The crane lies across the berth on Tuesday (Courtesy: Opunake police)"],
+        # a date line and a reading time (scrapinghub, in Portuguese)
+        ["sexta-feira, 22 de outubro de 2010 às 20:13"],
+        ["Tempo de leitura: 1 minuto"],
+    ],
+)
+def test_an_excerpt_begins_with_the_lede_not_the_lines_over_it(before: list[str]) -> None:
+    from digest.output.context import excerpt
+
+    text = "\n\n".join([*before, LEDE, REST])
+    assert excerpt(text, 400) == f"{LEDE} {REST}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a lede that lost its stop, long: running text, kept
+        "Two harbour pilots were charged on Tuesday with falsifying the records of the ships they "
+        "had checked in the hours before the crane on the north wharf collapsed onto the berth and "
+        "the ferry moored there\n\n" + REST,
+        # no line ends like a sentence: a list, kept as it is
+        "Tide times\n\nHigh water 06:12\n\nLow water 12:30",
+        # three short lines without a stop: more than a deck, kept
+        "Opunake\n\nNorth wharf\n\nTuesday\n\n" + REST,
+        # a first line that ends like a sentence
+        f"{LEDE}\n\n{REST}",
+    ],
+)
+def test_an_excerpt_keeps_a_lede_that_is_no_deck(text: str) -> None:
+    from digest.output.context import excerpt
+
+    assert excerpt(text, 1000) == " ".join(text.split())

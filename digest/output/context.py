@@ -4,7 +4,8 @@ user's template folder can restyle everything without touching escaping rules
 (``digest.output.render`` says where each format escapes).
 
 Special cases: empty titles fall back to the outlet name; naive datetimes are taken as UTC;
-an excerpt longer than ``excerpt_chars`` is cut at the last sentence end in the second half
+an excerpt begins at the lead's first line that ends like a sentence, after a short
+subheadline, caption or date line over it (:func:`opening`); one longer than ``excerpt_chars`` is cut at the last sentence end in the second half
 of the window, else the last space, else (one enormous word) hard, and gets "…".
 """
 
@@ -18,19 +19,40 @@ from typing import Any
 from digest.output import dates
 from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
+from digest.output.params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
+from digest.text.lines import unfinished
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+#: A line with something on it.
+_LINE = re.compile(r"[^\n]*\S[^\n]*")
+
+
+def opening(text: str) -> str:
+    """``text`` from its first line that ends like a sentence, where the lines before it end
+    without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
+    subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
+    they read "... Jeffrey Epstein's suicide WASHINGTON – Two federal prison officers ...".
+    Otherwise ``text`` as it is."""
+    words = 0
+    for i, line in enumerate(_LINE.finditer(text)):
+        if not unfinished(line.group(0).strip()):
+            return text[line.start():] if i else text
+        words += len(line.group(0).split())
+        if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
+            break
+    return text
 
 
 def excerpt(text: str, limit: int = 400) -> str:
-    """The first ~``limit`` characters of ``text`` on one line, cut cleanly, with "…" (a
-    summary's own "[...]" at its end is that "…": it showed as "\\[...\\]" in Markdown)."""
-    flat = _CUT_MARK.sub(" …", " ".join(text.split()))
+    """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
+    cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"
+    in Markdown)."""
+    flat = _CUT_MARK.sub(" …", " ".join(opening(text).split()))
     if len(flat) <= limit:
         return flat
     window = flat[: limit + 1]
