@@ -94,3 +94,36 @@ def test_an_excerpt_keeps_a_lede_that_is_no_deck(text: str) -> None:
     from digest.output.context import excerpt
 
     assert excerpt(text, 1000) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # scrapinghub, Barron's: the text the page gave, over the story
+        "This copy is for your personal, non-commercial use only. To order presentation-ready copies "
+        "for distribution to your colleagues, clients or customers visit http://www.djreprints.com.",
+        # GVC val, a video player's note over the lede
+        "Having trouble viewing the video? Try disabling any ad blocking extensions currently running "
+        "on your browser.",
+        "Please turn off your ad blocker to keep reading.",
+    ],
+)
+@pytest.mark.parametrize("at", [0, 1])
+def test_a_reprint_notice_and_an_ad_blocker_note_are_junk(line: str, at: int) -> None:
+    from tests.support.cleaning import BODY, kept
+
+    assert kept(line, at) == BODY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Publishers say a third of readers now use an ad blocker, the survey found.",
+        "The company said it would not pause ad blocking on its browser, whatever advertisers said.",
+        "The court said the copy was for personal use only and dismissed the claim.",
+    ],
+)
+def test_prose_about_ad_blockers_and_copies_stays(line: str) -> None:
+    from tests.support.cleaning import BODY, kept
+
+    assert kept(line) == [BODY[0], line, *BODY[1:]]

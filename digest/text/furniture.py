@@ -102,7 +102,13 @@ BOILERPLATE = re.compile(
     # an aggregator's counters and poster, a line each: Hacker News' "Points: 112", "# Comments:
     # 45"; Reddit's (and Lemmy's) "submitted by /u/someuser" (" to /r/news")
     r"^\W*(?:points|score|votes|upvotes|comments|replies|views|likes)\s*:\s*\d[\d,.]*\s*[km]?\s*$|"
-    r"^\W*submitted by\s+(?:/?u/)?[\w@.-]+(?:\s+to\s+(?:/?[rc]/)?[\w@.-]+)?\s*$)",
+    r"^\W*submitted by\s+(?:/?u/)?[\w@.-]+(?:\s+to\s+(?:/?[rc]/)?[\w@.-]+)?\s*$|"
+    # a publisher's reprint notice over the story (Dow Jones: the WSJ, Barron's, MarketWatch)
+    r"\bthis copy is for your personal,? non-?commercial use only\b|"
+    # the reader asked to turn off an ad blocker: "Having trouble viewing the video? Try
+    # disabling any ad blocking extensions currently running on your browser." (GVC: KSL's player)
+    r"^(?=.*\byou(?:r|'re|’re)?\b).*\b(?:disabl\w*|turn(?:ing)? off|paus\w*|whitelist\w*)\s+(?:\w+\s+){0,3}?"
+    r"ad[- ]?block\w*)",
     re.I,
 )
 #: A cut mark or a "read more" ending a text; or, after a cut mark, WordPress's more link
