@@ -48,7 +48,7 @@ def test_a_pages_headline_is_without_the_site_name_it_states(
     assert html_to_text(page, page=True)[1] == headline
 
 
-LEDE = ("WASHINGTON – Two harbour pilots were charged Tuesday with falsifying records of the "
+LEDE = ("Two harbour pilots were charged Tuesday with falsifying records of the "
         "ships they had checked in the hours before the collapse.")
 REST = "Federal prosecutors said the records were written after the crane fell."
 
@@ -127,3 +127,32 @@ def test_prose_about_ad_blockers_and_copies_stays(line: str) -> None:
     from tests.support.cleaning import BODY, kept
 
     assert kept(line) == [BODY[0], line, *BODY[1:]]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # the agencies' and the local papers' datelines (scrapinghub, GVC val)
+        ("WASHINGTON (AP) — Harbour pilots were charged.", "Harbour pilots were charged."),
+        ("SIOUX FALLS, S.D. – People across the nation are talking.", "People across the nation are talking."),
+        ("KOKOMO, Ind. (June 15, 2014) — Kokomo police want to know.", "Kokomo police want to know."),
+        ("WILKES-BARRE, Pa. (AP) – State police say a man was killed.", "State police say a man was killed."),
+        ("SALT LAKE CITY — Police say a man shot a boy.", "Police say a man shot a boy."),
+        ("KANSAS CITY, Mo. -- A boy was shot and killed.", "A boy was shot and killed."),
+        ("BURBANK >> Police on Friday were investigating.", "Police on Friday were investigating."),
+        ("Dekalb, Ill. — Mike Glass threw for three touchdowns.", "Mike Glass threw for three touchdowns."),
+        ("(KMOV.com) – Overland police say a teen died.", "Overland police say a teen died."),
+        ("- The Gwinnett County police are investigating.", "The Gwinnett County police are investigating."),
+        # under a deck
+        ("Pilots refuse ships at the north wharf\n\nOPUNAKE — Pilots refused ships.", "Pilots refused ships."),
+        # no dateline: kept whole
+        ("NASA said on Tuesday it would launch.", "NASA said on Tuesday it would launch."),
+        ("A crane - the biggest on the coast - fell.", "A crane - the biggest on the coast - fell."),
+        ("US-China trade – what to know about it.", "US-China trade – what to know about it."),
+        ("Opunake pilots — who refused ships — spoke.", "Opunake pilots — who refused ships — spoke."),
+    ],
+)
+def test_an_excerpt_begins_after_the_ledes_dateline(text: str, shown: str) -> None:
+    from digest.output.context import excerpt
+
+    assert excerpt(text, 400) == shown
