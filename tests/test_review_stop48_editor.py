@@ -156,3 +156,50 @@ def test_an_excerpt_begins_after_the_ledes_dateline(text: str, shown: str) -> No
     from digest.output.context import excerpt
 
     assert excerpt(text, 400) == shown
+
+
+def _replay_day_two(tmp_path: Path, second: dict[str, object]) -> tuple[dict[str, object], str]:
+    """The quake's report on Tuesday, ``second`` on Wednesday: Wednesday's story (JSON) and
+    its Markdown digest."""
+    from datetime import timedelta
+
+    from digest.cli import main
+    from tests.test_timeline import TUE, digest_json, record, write_inputs
+
+    first = record("q1", "quake_a1", "Coast News", TUE + timedelta(hours=8))
+    at = (TUE + timedelta(days=1, hours=9)).isoformat()
+    data, cfg = write_inputs(tmp_path, [first, {"id": "v1", "source": "Valley Wire", "published": at, **second}])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    [story] = digest_json(tmp_path, "2026-11-11")["stories"]
+    return story, (tmp_path / "out" / "digest-2026-11-11.md").read_text(encoding="utf-8")
+
+
+PILOTS = ("Harbour pilots refused to take ships into Opunake on Wednesday after the magnitude 6.1 "
+          "earthquake damaged the north wharf, the port company said.")
+
+
+def test_a_developing_storys_line_is_not_its_excerpts_first_sentence_again_less_a_dateline(tmp_path: Path) -> None:
+    """The new version leads, opening with a dateline: the excerpt begins after it, and the
+    line, that sentence with its dateline, read as news the excerpt had not said."""
+    from tests.test_timeline import text_of
+
+    _, body = text_of("quake_a1")
+    more = ("The port company said the wharf would stay closed for at least a week while engineers "
+            "checked its piles, and that two container ships had been sent on to New Plymouth.\n"
+            "Fishermen said the closure would cost them the best week of the season, and the district "
+            "council said it would ask the government for help with the cost of the repairs.\n")
+    text = f"OPUNAKE (NZPA) — {PILOTS}\n{more}{body}"
+    story, md = _replay_day_two(tmp_path, {"title": "Pilots refuse ships at quake-damaged Opunake wharf", "text": text})
+    assert story["lead"]["id"] == "v1"  # type: ignore[index]
+    assert md.count("Harbour pilots refused") == 1, md
+    assert "OPUNAKE" not in md
+
+
+def test_a_developing_storys_line_begins_after_a_dateline(tmp_path: Path) -> None:
+    from tests.test_timeline import text_of
+
+    title, body = text_of("quake_a1")
+    story, md = _replay_day_two(tmp_path, {"title": title, "text": f"OPUNAKE (NZPA) — {PILOTS}\n{body.splitlines()[0]}"})
+    assert story["lead"]["id"] == "q1"  # type: ignore[index]
+    assert story["whats_new"] == PILOTS
+    assert f"**Developing**: {PILOTS}" in md

@@ -17,6 +17,7 @@ from datetime import tzinfo
 from typing import Any
 
 from digest.output import dates
+from digest.output.datelines import DATELINE
 from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
 from digest.output.params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
@@ -30,35 +31,19 @@ from digest.text.sentences import sentence_ends
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
 #: A line with something on it.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
-#: A dateline opening the lede, up to its dash: the place in capitals, its state or country
-#: after a comma, the agency or the date in brackets ("WASHINGTON –", "SIOUX FALLS, S.D. –",
-#: "KOKOMO, Ind. (June 15, 2014) —", "CINCINNATI (AP) —", "BURBANK >>"); a place in Title Case
-#: with its state abbreviated ("Dekalb, Ill. —"); the brackets alone ("(KMOV.com) –"); a dash
-#: left alone ("- The Gwinnett County police ..."): the lede, read on one line, begins after it.
-_DATELINE = re.compile(
-    r"(?:"
-    r"(?:[A-Z][A-Z.'’&]*[A-Z.](?:[ -]+[A-Z][A-Z.'’&]*[A-Z.]){0,3}"  # WILKES-BARRE, SALT LAKE CITY
-    r"(?:\s*,\s*[A-Z][\w.]{1,14}(?:\s[A-Z][\w.]{1,14})?)?"  # , S.D. / , New Mexico
-    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}\s*,\s*[A-Z][a-z]{0,4}\.(?:\s?[A-Z][a-z]?\.)?)"  # Dekalb, Ill.
-    r"(?:\s*\([^()\n]{1,40}\))?"  # (AP), (June 15, 2014)
-    r"|\([^()\n]{1,30}\)"  # (KMOV.com)
-    r")?\s*(?:—|–|--|-|>>|> >)\s+(?=[\"“‘'(]?[A-Z0-9])"
-)
-
-
 def opening(text: str) -> str:
     """``text`` from its first line that ends like a sentence, where the lines before it end
     without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
     subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
     they read "... Jeffrey Epstein's suicide WASHINGTON – Two federal prison officers ...".
-    Then after the lede's dateline (``_DATELINE``: "WASHINGTON (AP) —"), which the excerpt
+    Then after the lede's dateline (``datelines.DATELINE``: "WASHINGTON (AP) —"), which the excerpt
     showed as its first words: 23 of the 181 scrapinghub pages and 30 of GVC val's 78 reports
     open with one (stop 48 review)."""
     words = 0
     for i, line in enumerate(_LINE.finditer(text)):
         if not unfinished(line.group(0).strip()):
             start = line.start() if i else 0
-            dateline = _DATELINE.match(text, start + len(line.group(0)) - len(line.group(0).lstrip()))
+            dateline = DATELINE.match(text, start + len(line.group(0)) - len(line.group(0).lstrip()))
             return text[dateline.end():] if dateline else text[start:]
         words += len(line.group(0).split())
         if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
