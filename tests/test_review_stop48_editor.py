@@ -178,9 +178,15 @@ PILOTS = ("Harbour pilots refused to take ships into Opunake on Wednesday after 
           "earthquake damaged the north wharf, the port company said.")
 
 
-def test_a_developing_storys_line_is_not_its_excerpts_first_sentence_again_less_a_dateline(tmp_path: Path) -> None:
-    """The new version leads, opening with a dateline: the excerpt begins after it, and the
-    line, that sentence with its dateline, read as news the excerpt had not said."""
+@pytest.mark.parametrize(
+    "over",
+    ["OPUNAKE (NZPA) — ", "The north wharf on Wednesday (Courtesy: Port Taranaki)\n"],
+)
+def test_a_developing_storys_line_is_not_its_excerpts_first_sentence_again(tmp_path: Path, over: str) -> None:
+    """The new version leads, opening with a dateline or a caption over its lede: the excerpt
+    begins after it, and the line, that sentence with the dateline or the caption in front,
+    read as news the excerpt had not said (GVC val 2016-11-10: "Erick Malone is wanted ...
+    (Waterbury police/WFSB) Police in Waterbury are searching ...")."""
     from tests.test_timeline import text_of
 
     _, body = text_of("quake_a1")
@@ -188,11 +194,11 @@ def test_a_developing_storys_line_is_not_its_excerpts_first_sentence_again_less_
             "checked its piles, and that two container ships had been sent on to New Plymouth.\n"
             "Fishermen said the closure would cost them the best week of the season, and the district "
             "council said it would ask the government for help with the cost of the repairs.\n")
-    text = f"OPUNAKE (NZPA) — {PILOTS}\n{more}{body}"
+    text = f"{over}{PILOTS}\n{more}{body}"
     story, md = _replay_day_two(tmp_path, {"title": "Pilots refuse ships at quake-damaged Opunake wharf", "text": text})
     assert story["lead"]["id"] == "v1"  # type: ignore[index]
     assert md.count("Harbour pilots refused") == 1, md
-    assert "OPUNAKE" not in md
+    assert "OPUNAKE" not in md and "Courtesy" not in md
 
 
 def test_a_developing_storys_line_begins_after_a_dateline(tmp_path: Path) -> None:

@@ -17,40 +17,16 @@ from datetime import tzinfo
 from typing import Any
 
 from digest.output import dates
-from digest.output.datelines import DATELINE
 from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
-from digest.output.params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
+from digest.output.openings import opening
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
-from digest.text.lines import unfinished
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
-#: A line with something on it.
-_LINE = re.compile(r"[^\n]*\S[^\n]*")
-def opening(text: str) -> str:
-    """``text`` from its first line that ends like a sentence, where the lines before it end
-    without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
-    subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
-    they read "... Jeffrey Epstein's suicide WASHINGTON – Two federal prison officers ...".
-    Then after the lede's dateline (``datelines.DATELINE``: "WASHINGTON (AP) —"), which the excerpt
-    showed as its first words: 23 of the 181 scrapinghub pages and 30 of GVC val's 78 reports
-    open with one (stop 48 review)."""
-    words = 0
-    for i, line in enumerate(_LINE.finditer(text)):
-        if not unfinished(line.group(0).strip()):
-            start = line.start() if i else 0
-            dateline = DATELINE.match(text, start + len(line.group(0)) - len(line.group(0).lstrip()))
-            return text[dateline.end():] if dateline else text[start:]
-        words += len(line.group(0).split())
-        if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
-            break
-    return text
-
-
 def excerpt(text: str, limit: int = 400) -> str:
     """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
     cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"

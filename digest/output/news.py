@@ -44,8 +44,9 @@ How it works
   it repeats what the reader read (the story's heading and the earlier headlines: under
   ``headlines.NEW_WORDS`` of its content words new), else its first passage not read (one of words not
   read before one new only by a figure: a correction's line, not the lede it corrects), from
-  its first sentence not read (a short one read, run on into it, left off), less a dateline
-  it opens with ("OVERLAND, MO (KTVI) –", ``datelines``), cut at ``WHATS_NEW_CHARS``.
+  its first sentence not read (a short one read, run on into it, left off), less what the
+  excerpt leaves out before it (a caption over the lede, its dateline: ``openings``), cut
+  at ``WHATS_NEW_CHARS``.
 
 Special cases
 -------------
@@ -71,9 +72,9 @@ from ..text.lines import WORD, count_words
 from ..text.notices import takedown
 from ..text.scripts import has_no_space_script, safe_cut
 from ..text.sentences import sentence_ends
-from .datelines import without_dateline
 from .figures import extent, loose, replaced, stated, written
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
+from .openings import line_after_opening
 
 _WORD = re.compile(r"\w+")
 #: The passage shown for a repeated headline is cut here (characters).
@@ -447,7 +448,7 @@ def whats_new(
     if not news and not headline_repeats(title, seen_words(earlier, "")):
         return ""  # a new headline alone, the story's heading now: no passage read before is news
     fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
-    return _cut(without_dateline(fresh[0])) if fresh else _cut(" ".join(latest.text.split())) or title
+    return _cut(line_after_opening(fresh[0], latest.text)) if fresh else _cut(" ".join(latest.text.split())) or title
 
 
 def _figures_line(changed: list[str], text: str) -> str:
