@@ -209,3 +209,18 @@ def test_a_developing_storys_line_begins_after_a_dateline(tmp_path: Path) -> Non
     assert story["lead"]["id"] == "q1"  # type: ignore[index]
     assert story["whats_new"] == PILOTS
     assert f"**Developing**: {PILOTS}" in md
+
+
+@pytest.mark.parametrize("at", [0, 1, 3])
+def test_a_web_address_alone_on_its_line_is_no_text_of_the_story(at: int) -> None:
+    from tests.support.cleaning import BODY, kept
+
+    assert kept("https://www.highcliffpost.example/articles/pilots-refuse-ships-51574168486", at) == BODY
+    assert kept("www.highcliffpost.example/pilots", at) == BODY
+
+
+def test_a_sentence_with_a_web_address_stays() -> None:
+    from tests.support.cleaning import BODY, kept
+
+    line = "The council published the repair plan at https://council.example/plan on Monday."
+    assert kept(line) == [BODY[0], line, *BODY[1:]]

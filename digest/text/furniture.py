@@ -151,7 +151,10 @@ CAPTION = re.compile(
 #: (Hacker News), "Link: ...", "Permalink: ...".
 LINK_LINE = re.compile(
     r"^\W*(?:read|share|follow|subscribe|listen|watch|download|more|article|comments?|link|url|permalink)\b"
-    r"[^:]{0,50}:\s*(?:https?://|www\.)\S+\s*$",
+    r"[^:]{0,50}:\s*(?:https?://|www\.)\S+\s*$"
+    # a web address alone on its line, the page's own under a paywall's notice (scrapinghub,
+    # Barron's: the story's excerpt was "https://www.barrons.com/articles/...")
+    r"|^\W*(?:https?://|www\.)\S+\s*$",
     re.I,
 )
 #: A video player's controls read as text, glued before the lede: "Skip Ad Ad Loading ... x
