@@ -224,3 +224,16 @@ def test_a_sentence_with_a_web_address_stays() -> None:
 
     line = "The council published the repair plan at https://council.example/plan on Monday."
     assert kept(line) == [BODY[0], line, *BODY[1:]]
+
+
+def test_an_excerpt_ends_before_a_table_the_text_holds() -> None:
+    from digest.output.context import excerpt
+
+    text = ("The standings after the last race of the season, with two drivers level on points.\n\n"
+            "Final standings after 36 races:\n\n"
+            "| Pos. | Driver | Points | Wins |\n\n| 1 | Kyle Busch | 5040 | 5 |\n\n| 2 | Martin Truex Jr. | 5035 | 7 |")
+    assert excerpt(text, 400) == ("The standings after the last race of the season, with two drivers level on points. "
+                                  "Final standings after 36 races …")
+    # a text that is a table from its first line: shown as it is
+    table = "| Pos. | Driver | Points | Wins |\n\n| 1 | Kyle Busch | 5040 | 5 |"
+    assert excerpt(table, 400) == " ".join(table.split())

@@ -5,8 +5,10 @@ user's template folder can restyle everything without touching escaping rules
 
 Special cases: empty titles fall back to the outlet name; naive datetimes are taken as UTC;
 an excerpt begins at the lead's first line that ends like a sentence, after a short
-subheadline, caption or date line over it and after its dateline (:func:`opening`); one longer than ``excerpt_chars`` is cut at the last sentence end in the second half
-of the window, else the last space, else (one enormous word) hard, and gets "…".
+subheadline, caption or date line over it and after its dateline (:func:`opening`), and ends
+before a table the text holds (:func:`before_table`, then with "…"); one longer than
+``excerpt_chars`` is cut at the last sentence end in the second half of the window, else the
+last space, else (one enormous word) hard, and gets "…".
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from digest.output import dates
 from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
-from digest.output.openings import opening
+from digest.output.openings import before_table, opening
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
 from digest.text.scripts import safe_cut
@@ -31,9 +33,10 @@ def excerpt(text: str, limit: int = 400) -> str:
     """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
     cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"
     in Markdown)."""
-    flat = _CUT_MARK.sub(" …", " ".join(opening(text).split()))
+    shown, table = before_table(opening(text))
+    flat = _CUT_MARK.sub(" …", " ".join(shown.split()))
     if len(flat) <= limit:
-        return flat
+        return f"{flat.rstrip(' :')} …" if table and not flat.endswith("…") else flat
     window = flat[: limit + 1]
     half = limit // 2
     # the last sentence whose stop is in the window (the next one's start is read too)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from ..text.lines import unfinished
+from ..text.lines import table_row, unfinished
 from .params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 
 #: A line with something on it.
@@ -80,3 +80,17 @@ def line_after_opening(line: str, text: str) -> str:
         return line[len(skipped):].strip()
     m = DATELINE.match(line)
     return line[m.end():] if m and line[m.end():].strip() else line
+
+
+def before_table(text: str) -> tuple[str, bool]:
+    """``text`` up to the first row of a table that follows a line of text (a table the page's
+    text holds, "| Pos. | Driver | Points |"), and whether it was cut there.  Read on one line, an
+    excerpt ran from the lede into the table's cells (stop 48 review: 3 of the 181 scrapinghub
+    pages' excerpts, "... after 36 races: | Pos. | Piloto | Pontos | Vitórias |")."""
+    prose = False
+    for line in _LINE.finditer(text):
+        row = table_row(line.group(0).strip())
+        if row and prose:
+            return text[: line.start()].rstrip(), True
+        prose = prose or not row
+    return text, False
