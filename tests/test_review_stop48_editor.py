@@ -237,3 +237,21 @@ def test_an_excerpt_ends_before_a_table_the_text_holds() -> None:
     # a text that is a table from its first line: shown as it is
     table = "| Pos. | Driver | Points | Wins |\n\n| 1 | Kyle Busch | 5040 | 5 |"
     assert excerpt(table, 400) == " ".join(table.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # GVC val: an update's stamp over the lede, and over its dateline
+        ("Update, 9:45 a.m. Sunday: A 17-year-old was arrested.", "A 17-year-old was arrested."),
+        ("UPDATED at 3:05 p.m. BLADENSBURG, MD — Authorities released the name.", "Authorities released the name."),
+        ("UPDATE 3:45 p.m.: Police said the road reopened.", "Police said the road reopened."),
+        # no stamp: kept
+        ("Updates to the plan at 9 a.m. were announced.", "Updates to the plan at 9 a.m. were announced."),
+        ("Update: the council met on Monday.", "Update: the council met on Monday."),
+    ],
+)
+def test_an_excerpt_begins_after_an_updates_time_stamp(text: str, shown: str) -> None:
+    from digest.output.context import excerpt
+
+    assert excerpt(text, 400) == shown

@@ -47,7 +47,22 @@ DATELINE = re.compile(
     r"|\([^()\n]{1,30}\)"  # (KMOV.com)
     r")?\s*(?:—|–|--|-|>>|> >)\s+(?=[\"“‘'(]?[A-Z0-9])"
 )
+#: An update's time stamp opening the lede, before its dateline if any: "Update, 9:45 a.m.
+#: Sunday: A 17-year-old was arrested ...", "UPDATED at 3:05 p.m. BLADENSBURG, MD — ..." (GVC
+#: val, 2 of 78 reports).
+UPDATE_STAMP = re.compile(
+    r"(?:UPDATED?|Updated?)\b\s*,?\s*(?:(?:at|on)\s+)?(?:\w+day\s*,?\s+)?\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\.?"
+    r"(?:,?\s+\w+day)?\s*[:–—-]?\s+(?=[\"“‘'(]?[A-Z0-9])"
+)
 
+
+def _lede_at(text: str, at: int) -> int:
+    """Where the lede that begins at ``at`` in ``text`` begins after an update's stamp and a
+    dateline there."""
+    if stamp := UPDATE_STAMP.match(text, at):
+        at = stamp.end()
+    dateline = DATELINE.match(text, at)
+    return dateline.end() if dateline else at
 
 
 def opening(text: str) -> str:
@@ -55,15 +70,15 @@ def opening(text: str) -> str:
     without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
     subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
     they read "... Jeffrey Epstein's suicide WASHINGTON – Two federal prison officers ...".
-    Then after the lede's dateline (``DATELINE``: "WASHINGTON (AP) —"), which the excerpt
-    showed as its first words: 23 of the 181 scrapinghub pages and 30 of GVC val's 78 reports
-    open with one (stop 48 review)."""
+    Then after an update's stamp (``UPDATE_STAMP``) and the lede's dateline (``DATELINE``:
+    "WASHINGTON (AP) —"), which the excerpt showed as its first words: 23 of the 181
+    scrapinghub pages and 30 of GVC val's 78 reports open with one (stop 48 review)."""
     words = 0
     for i, line in enumerate(_LINE.finditer(text)):
         if not unfinished(line.group(0).strip()):
-            start = line.start() if i else 0
-            dateline = DATELINE.match(text, start + len(line.group(0)) - len(line.group(0).lstrip()))
-            return text[dateline.end():] if dateline else text[start:]
+            begin = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
+            at = _lede_at(text, begin)
+            return text[at:] if i or at > begin else text
         words += len(line.group(0).split())
         if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
             break
@@ -72,14 +87,14 @@ def opening(text: str) -> str:
 
 def line_after_opening(line: str, text: str) -> str:
     """``line`` (a passage of ``text``, spaces folded) less what :func:`opening` leaves out of
-    ``text`` before it, or less the dateline it opens with; ``line`` where nothing would be
-    left."""
+    ``text`` before it, or less the update's stamp and the dateline it opens with; ``line``
+    where nothing would be left."""
     flat = " ".join(text.split())
     skipped = flat[: len(flat) - len(" ".join(opening(text).split()))].strip()
     if skipped and line.startswith(skipped) and line[len(skipped):].strip():
         return line[len(skipped):].strip()
-    m = DATELINE.match(line)
-    return line[m.end():] if m and line[m.end():].strip() else line
+    at = _lede_at(line, 0)
+    return line[at:] if line[at:].strip() else line
 
 
 def before_table(text: str) -> tuple[str, bool]:
