@@ -255,3 +255,22 @@ def test_an_excerpt_begins_after_an_updates_time_stamp(text: str, shown: str) ->
     from digest.output.context import excerpt
 
     assert excerpt(text, 400) == shown
+
+
+def test_a_headline_does_not_end_with_the_separator_its_site_name_was_cut_from(tmp_path: Path) -> None:
+    """GVC val: "15-year-old accidentally shoots self while taking selfie –", the heading of its
+    story and a row of "also reported by"."""
+    from datetime import timedelta
+
+    from digest.cli import main
+    from tests.test_timeline import TUE, record, text_of, write_inputs
+
+    title, body = text_of("quake_a1")
+    second = {"id": "v1", "title": "Quake damages Opunake harbour wall |", "text": body, "source": "Valley Wire",
+              "published": (TUE + timedelta(hours=9)).isoformat()}
+    first = record("q1", "quake_a1", "Coast News", TUE + timedelta(hours=8)) | {"title": f"{title} –"}
+    data, cfg = write_inputs(tmp_path, [first, second])
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    md = (tmp_path / "out" / "digest-2026-11-10.md").read_text(encoding="utf-8")
+    assert f"## {title}\n" in md, md
+    assert "**Valley Wire**: Quake damages Opunake harbour wall ·" in md, md

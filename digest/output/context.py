@@ -29,6 +29,16 @@ from digest.text.sentences import sentence_ends
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+#: A separator left at a headline's end, the site's name after it cut off: "Teen shoots self
+#: while taking selfie –" (GVC val).
+_LEFT_SEPARATOR = re.compile(r"\s+(?:[-–—|:·•]|::)+$")
+
+
+def headline(title: str | None) -> str:
+    """``title`` on one line, less a separator left at its end."""
+    return _LEFT_SEPARATOR.sub("", one_line(title))
+
+
 def excerpt(text: str, limit: int = 400) -> str:
     """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
     cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"
@@ -57,8 +67,8 @@ def _version(
     source = one_line(v.outlet_name) or "unknown source"
     return {
         "source": source,
-        "title": one_line(v.title) or source,
-        "has_title": bool(one_line(v.title)),
+        "title": headline(v.title) or source,
+        "has_title": bool(headline(v.title)),
         "url": safe_url(v.url),
         "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale),
         "new": v.new,
@@ -150,7 +160,7 @@ def story_context(
     into ``also_shown`` and ``also_more`` (``also`` holds them all).
     """
     lead = _version(s.lead, tz, day, locale)
-    title = one_line(s.lead.title) or one_line(s.title) or lead["source"]
+    title = headline(s.lead.title) or headline(s.title) or lead["source"]
     also = [_version(v, tz, day, locale) for v in s.also]
     also_shown, also_more = fold(also, s.status != "new")
     cut = excerpt(s.lead.text or "", excerpt_chars)
