@@ -166,3 +166,18 @@ def test_two_reports_alone_in_the_store_join_on_names_not_on_kind() -> None:
     assert not together("quake_b", "quake_a2", Params())
     assert together("quake_a1", "quake_a2", Params())
     assert together("quake_a1", "quake_b", Params(names_sparse=0.0))  # without the names cap
+
+
+def test_two_reviews_alone_in_the_store_far_apart_stay_two_stories() -> None:
+    """Each other's only neighbour, two reviews of one magazine (a workshop manual, a picture
+    book; cosine 0.13, no names to tell them apart) counted fully by their relative cosine and
+    joined; under ``Params.sparse_cosine`` a sparse pair's link is 0 whatever its rank."""
+
+    def together(params: Params) -> bool:
+        eng = Engine(params)
+        eng.add(load("review_manual"))
+        eng.add(load("review_book"))
+        return eng.story_of("review_manual") == eng.story_of("review_book")
+
+    assert not together(Params())
+    assert together(Params(sparse_cosine=0.0))  # without the floor

@@ -386,7 +386,8 @@ def _relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
     squared; where both name things, its names cosine over ``names_sparse`` too (two
     reports alone in a young store are each other's only neighbours: shared neighbours
     say 1 for two earthquakes as for two rewrites of one, their places and people tell
-    them apart).  Where neighbourhoods are sparse, shared neighbours say little: two close
+    them apart); 0 below ``sparse_cosine`` (each other's nearest, two far-apart reports
+    alone would count fully by the relative cosine, whatever its absolute value).  Where neighbourhoods are sparse, shared neighbours say little: two close
     versions must not take in an article only loosely like them, and two templated reports
     of different events are each other's only neighbours (``_template_gate`` scales their
     cosine down, but not out of each other's lists)."""
@@ -419,6 +420,8 @@ def _relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
             dense_w[ti] = 0.0
         rel = cos / (p.relative * np.maximum(top, top[i]))
         row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
+        if p.sparse_cosine > 0:  # each other's nearest, yet far apart: a topic, not an event
+            row = np.where(cos < p.sparse_cosine, 0.0, row)
         if p.names_sparse > 0 and named[i]:  # alone, two reports of one kind: their names tell
             row = np.where(named, np.minimum(row, ncos / p.names_sparse), row)
         if named[i] and p.names_scale > 0:  # templated: the same words around other names
