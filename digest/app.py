@@ -493,12 +493,14 @@ class App:
     def explain_pair(self, a: str, b: str) -> dict[str, Any]:
         """Similarity of two stored articles at each stage, and the decision, with the engine
         as it was rebuilt when the later of them arrived: the window of the clock now holds
-        neither of two articles of a replayed year (or of last spring), which were compared."""
+        neither of two articles of a replayed year (or of last spring), which were compared.
+        Two of a new source's backlog (pages of 2019 read today) are compared among the
+        articles dated around them (``engines.engine_of_pair``)."""
         from . import explain
-        from .engines import rebuilt_engine
+        from .engines import engine_of_pair
 
-        later = max(explain.article(self.store, a).fetched, explain.article(self.store, b).fetched)
-        return explain.pair(self.store, rebuilt_engine(self.cfg, self.store, later, arrived=True), a, b)
+        pair = explain.article(self.store, a), explain.article(self.store, b)
+        return explain.pair(self.store, engine_of_pair(self.cfg, self.store, *pair), a, b)
 
     def source_states(self) -> list[str]:
         """One line per source (``digest sources``): ``digest.sources.states.source_lines``."""

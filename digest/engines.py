@@ -67,11 +67,33 @@ def rebuilt_engine(cfg: Config, store: Store, end: datetime, *, arrived: bool = 
     rebuild reads them as stored).  ``arrived``: only those that had arrived by ``end`` (the
     engine as it was then: ``digest explain`` of two articles of last spring restored every
     article since, 25 s on a year of 100 a day)."""
-    engine = new_engine(cfg)
-    remade: dict[str, bytes] = {}
     # an article is dated at most FUTURE_SLACK after it arrived: the index's range ends there
     until = (end, end + FUTURE_SLACK) if arrived else None
-    for row in store.articles_since(restore_since(cfg, end), until=until):
+    return _restored(cfg, store, restore_since(cfg, end), until)
+
+
+def engine_of_pair(cfg: Config, store: Store, a: StoredArticle, b: StoredArticle) -> Engine:
+    """The engine ``digest explain`` compares ``a`` and ``b`` in: as rebuilt when the later of
+    them arrived; where that holds not both (a new source's backlog: pages of 2019 read in
+    2026 are older than any rebuild's range, and a run compares them all the same, among
+    themselves and with undated ones), the articles dated from two windows before the earlier
+    one's date to one after the later's that had arrived by then.  The window alone held
+    neither, and ``explain`` said "same story" with no link, the stage that decided."""
+    later = max(a.fetched, b.fetched)
+    engine = rebuilt_engine(cfg, store, later, arrived=True)
+    if a.key in engine and b.key in engine:
+        return engine
+    first, last = sorted(min(x.published or x.fetched, later) for x in (a, b))
+    around = _restored(cfg, store, restore_since(cfg, first), (later, last + timedelta(seconds=window_seconds(cfg))))
+    return around if a.key in around and b.key in around else engine
+
+
+def _restored(cfg: Config, store: Store, since: datetime, until: tuple[datetime, datetime] | None) -> Engine:
+    """A new engine holding ``store.articles_since(since, until=until)``, each in its stored
+    story; fingerprints of another format written back."""
+    engine = new_engine(cfg)
+    remade: dict[str, bytes] = {}
+    for row in store.articles_since(since, until=until):
         restore_row(engine, row, remade, store)
     if remade:
         store.save_fingerprints(remade)

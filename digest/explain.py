@@ -19,7 +19,11 @@ Special cases
   it (the entry's own id: feed guid or replayed record id).  Feed ids are
   unique within one feed only: one that several sources used is refused,
   naming their keys.
-* Articles outside the engine's window were never compared: ``why`` says so.
+* Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
+  source's backlog (pages dated years back, read today) were compared, among the articles
+  read with them: ``App.explain_pair`` then compares them among the articles dated around
+  them that had arrived by then (``engines.engine_of_pair``; ``engine_articles`` says how
+  many: the run compared them among all it read, so the idf may differ a little).
 """
 
 from __future__ import annotations
