@@ -70,6 +70,9 @@ Special cases
   A digest whose files or store writes failed (a full disk, a read-only folder) is
   retried the same way, written and mailed once there is room; one a broken template
   stopped waits for the next digest.
+* PostgreSQL restarted or killed (the connection lost): what it cut short is one error
+  line, and the next round connects again and catches up as a start (:meth:`Daemon._guarded`);
+  the daemon used to exit, and nothing was polled until someone restarted it.
 * The configuration file is looked at every ``CONFIG_CHECK`` seconds and read again
   when it changed, or on SIGHUP (:mod:`digest.service.reload`): a source added is
   polled at once; a file that does not read is one error line and the daemon runs
@@ -89,11 +92,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
-from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError
+from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError, StoreLost
 from ..output.days import seal
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError, Unrecorded
 from ..retention import prune
+from ..store.base import redact
 from .delivery import (
     DIGEST_JOB,
     Sent,
@@ -164,6 +168,8 @@ class Daemon:
         self._watch = ConfigWatch(app.cfg)
         self._reload_asked = False
         self._sched: Any = None
+        #: The connection to PostgreSQL is lost and the server could not be reached again (said once).
+        self._store_down = False
 
     @property
     def cfg(self) -> Config:
@@ -356,6 +362,39 @@ class Daemon:
             self.catch_up()
         return True
 
+    def _guarded(self, work: Callable[[], object]) -> object:
+        """``work()``, unless the connection to PostgreSQL was lost (the server restarted or
+        killed): the round, digest or catch-up it cut short is one error line, and the next
+        one connects again (one line while the server is down) and then, as a start, catches up
+        every digest due and not written or mailed.  None when it did not run."""
+        store = self.app.store
+        lost = getattr(store, "lost", None)
+        if lost is None:  # SQLite
+            return work()
+        if lost() is not None:
+            try:
+                store.reconnect()  # type: ignore[attr-defined]
+            except StoreError as exc:
+                if lost() is None:  # connected, but another daemon took the lock meanwhile
+                    raise
+                if not self._store_down:
+                    log.error("%s (tried again every round)", exc)
+                self._store_down = True
+                return None
+            self._store_down = False
+            log.info("%s: connected again", redact(store.url))
+            if work != self.catch_up:
+                self._guarded(self.catch_up)  # what the loss cut short, as a start
+        try:
+            return work()
+        except Exception as exc:
+            if lost() is None:
+                raise
+            cause = exc.__cause__ if isinstance(exc, StoreLost) and exc.__cause__ else exc
+            log.error("%s: the connection to PostgreSQL was lost (%s); connecting again at the next round",
+                      redact(store.url), " ".join(str(cause).split()) or type(cause).__name__)
+            return None
+
     def _hup(self, signum: int, frame: object) -> None:
         self._reload_asked = True
 
@@ -390,15 +429,15 @@ class Daemon:
                 len(enabled), tick, "; ".join(plan.when() for plan in plans(cfg)), cfg.timezone,
                 cfg.output_dir, mailing(cfg),
             )
-            self.poll_due()
-            self.catch_up()  # every digest missed while down
+            self._guarded(self.poll_due)
+            self._guarded(self.catch_up)  # every digest missed while down
             self._sched.resume()
             checked = time.monotonic()
             while not self.stop.requested:
                 if self._reload_asked or time.monotonic() - checked >= CONFIG_CHECK:
                     asked, self._reload_asked, checked = self._reload_asked, False, time.monotonic()
-                    if self.reload_config(asked=asked):
-                        self.poll_due()  # a source added is read now, not at the next tick
+                    if self._guarded(lambda asked=asked: self.reload_config(asked=asked)):  # type: ignore[misc]
+                        self._guarded(self.poll_due)  # a source added is read now, not at the next tick
                 try:
                     kind = _WAKE.get(timeout=0.25)
                 except queue.Empty:
@@ -411,7 +450,7 @@ class Daemon:
                         break
                 for k in sorted(pending):  # "digest" before "poll"
                     if not self.stop.requested:
-                        self._handle(k)
+                        self._guarded(lambda k=k: self._handle(k))  # type: ignore[misc]
         finally:
             self._sched.shutdown(wait=True)
         name = signal.Signals(self.stop.signum).name if self.stop.signum else "stop"

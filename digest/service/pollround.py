@@ -42,7 +42,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..config import Config, SourceConfig
-from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError
+from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
@@ -137,6 +137,8 @@ class PollRound:
                     return report
                 self._source(src, st[src.name], None, self.clock(), report)
         except NO_SOURCE_TO_BLAME as exc:  # every source would fail alike: none is blamed
+            if isinstance(exc, StoreLost):  # the daemon says it and connects again (Daemon._guarded)
+                raise
             _round_stopped(exc)
             return report
         report.sources = len(due)

@@ -75,7 +75,7 @@ class PgCoordination:
     def release_lock(self, name: str) -> None:
         if name in self._locks:
             self._locks.discard(name)
-            if not self.db.closed:
+            if not (self.db.closed or self.db.broken):  # a lost connection took it (and would raise)
                 self.db.execute("SELECT pg_advisory_unlock(%s)", (self._key(name),))
 
     def lock_holder(self, name: str) -> str:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -108,17 +108,9 @@ class PostgresStore(PgCoordination, StoreOps):
         self.url = url
         self._depth = 0
         self._locks: set[str] = set()
+        self._timeout = max(1, int(connect_timeout))
+        self.db: psycopg.Connection[_Row] = self._connect()
         try:
-            self.db: psycopg.Connection[_Row] = psycopg.connect(
-                libpq_url(url), autocommit=True, row_factory=dict_row,
-                connect_timeout=max(1, int(connect_timeout)),
-            )
-        except psycopg.Error as exc:
-            raise StoreError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
-        self.db.adapters.register_dumper(str, _TextWithoutNul)
-        self.db.adapters.register_dumper(str, _BinaryTextWithoutNul)
-        try:
-            self.db.execute("SET TIME ZONE 'UTC'")
             schema = self._one_row("SELECT current_schema() AS s")["s"]
             if schema is None:
                 raise StoreError(f"{redact(url)}: no schema to write to (check search_path)")
@@ -127,6 +119,40 @@ class PostgresStore(PgCoordination, StoreOps):
         except BaseException:
             self.db.close()
             raise
+
+    def _connect(self) -> psycopg.Connection[_Row]:
+        """A new connection, in UTC, whose strings lose their NUL characters."""
+        try:
+            db = psycopg.connect(libpq_url(self.url), autocommit=True, row_factory=dict_row,
+                                 connect_timeout=self._timeout)
+        except psycopg.Error as exc:
+            raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
+        db.adapters.register_dumper(str, _TextWithoutNul)
+        db.adapters.register_dumper(str, _BinaryTextWithoutNul)
+        try:
+            db.execute("SET TIME ZONE 'UTC'")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def reconnect(self) -> None:
+        """Connect again after :meth:`lost` (the daemon's next round, the server back): the
+        session locks held before went with the old connection and are taken again.
+        StoreError while the server cannot be reached, or when another process took one of
+        those locks meanwhile (then the new connection stays: :meth:`lost` is None)."""
+        if self.lost() is None:
+            return
+        held = sorted(self._locks)
+        with suppress(psycopg.Error):
+            self.db.close()  # what is left of the lost one
+        self.db = self._connect()
+        self._locks.clear()
+        self._depth = 0
+        for name in held:
+            if not self.acquire_lock(name):
+                raise StoreError(f"{redact(self.url)}: another digest {name} is already running (pid "
+                                 f"{self.lock_holder(name)}): it started while the connection was lost")
 
     # -- schema ----------------------------------------------------------------
     @property

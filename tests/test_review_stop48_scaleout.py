@@ -1,0 +1,173 @@
+"""PostgreSQL failing under a running daemon (reviews, stop 48): a server restarted or killed,
+a connection the server ends.
+
+Real parts: a PostgreSQL server of the test's own (``initdb`` on a free port, in a
+temporary folder; stopped and removed afterwards), feeds on loopback HTTP, the ``digest``
+CLI in a process of its own.  Skipped without PostgreSQL's server binaries or psycopg
+(failing with DIGEST_REQUIRE_SERVICES, as ``tests/support/services.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.daemon import free_port, loopback_config, rss
+from tests.support.httpd import TestServer, wait_until
+
+pytestmark = pytest.mark.scale
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("DIGEST_REQUIRE_SERVICES"):
+        pytest.fail(f"{reason}, but DIGEST_REQUIRE_SERVICES is set")
+    pytest.skip(reason)
+
+
+def _pg_bin() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]) if
+                  d.split("/")[-2].isdigit() else 0)
+    return Path(dirs[-1]) if dirs and (Path(dirs[-1]) / "initdb").exists() else None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of this test's own, to kill and start again."""
+
+    def __init__(self) -> None:
+        pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[scale]')")
+        bindir = _pg_bin()
+        if bindir is None:
+            _unavailable("PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+        assert bindir is not None
+        self.bin = bindir
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the server as nobody
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                _unavailable("running as root without runuser: initdb refuses root")
+            self.as_user = [str(runuser), "-u", "nobody", "--"]
+        self.dir = Path(tempfile.mkdtemp(prefix="digest-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        if self.as_user:
+            os.chown(self.dir, 65534, 65534)
+        subprocess.run([*self.as_user, str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+                        "--auth=trust", "--no-sync"], check=True, capture_output=True, timeout=120)
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres:secret@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
+                        str(self.dir / "log"), "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
+                        "start"], check=True, capture_output=True, timeout=60)
+
+    def kill9(self) -> None:
+        """``kill -9`` the postmaster and every server process it started."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        for p in [pid, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
+        wait_until(lambda: subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+                                          capture_output=True).returncode != 0, timeout=10)
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PrivatePostgres]:
+    if shutil.which("pgrep") is None:
+        _unavailable("pgrep is not installed")
+    pg = PrivatePostgres()
+    try:
+        yield pg
+    finally:
+        pg.stop()
+
+
+def count(url: str, sql: str) -> list[tuple[object, ...]]:
+    import psycopg
+
+    with psycopg.connect(url.replace(":secret", ""), connect_timeout=5) as con:
+        return con.execute(sql).fetchall()
+
+
+def spawn_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as fh:
+        return subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=fh, stderr=fh)
+
+
+@pytest.mark.slow  # a server killed and started again: ~15 s
+def test_the_daemon_goes_on_when_postgresql_is_killed_and_comes_back(server: PrivatePostgres, tmp_path: Path) -> None:
+    """The daemon exited at its first round after the server came back ("the connection to
+    PostgreSQL was lost ...: restart digest"): nothing was polled until someone restarted it."""
+    import psycopg
+
+    with psycopg.connect(server.url.replace(":secret", ""), autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        con.execute("CREATE SCHEMA public")
+    log = tmp_path / "daemon.log"
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(3)))
+        srv.set("/b", rss("beta", range(3)))
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a", "beta": "/b"}, database=server.url)
+        proc = spawn_daemon(cfg, log)
+        try:
+            assert wait_until(lambda: "poll: 6 new article(s)" in log.read_text(), timeout=60), log.read_text()
+            server.kill9()
+            srv.set("/a", rss("alpha", range(5)))  # two new items while the server is down
+            time.sleep(3)  # a few rounds meet the server down
+            assert proc.poll() is None, log.read_text()[-3000:]
+            server.start()
+            srv.set("/b", rss("beta", range(6)))  # and three once it is back
+
+            def stored() -> bool:
+                return count(server.url, "SELECT count(*) FROM articles")[0][0] == 11
+
+            assert wait_until(stored, timeout=60), log.read_text()[-3000:]
+            assert proc.poll() is None, log.read_text()[-3000:]
+            # each article once
+            assert count(server.url, "SELECT count(*), count(DISTINCT key) FROM articles")[0] == (11, 11)
+            # the daemon still holds its lock: a second one is refused, naming it
+            second = subprocess.run([sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
+                                    cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                    capture_output=True, text=True, timeout=60)
+            assert second.returncode == 2
+            assert f"another digest daemon is already running (pid {proc.pid})" in second.stderr
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=20) == 0, log.read_text()[-3000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    text = log.read_text()
+    assert "Traceback" not in text, text[-3000:]
+    errors = [line for line in text.splitlines() if " ERROR digest." in line]
+    assert sum("the connection to PostgreSQL was lost" in line for line in errors) == 1, errors
+    assert all("lost" in line or "cannot connect" in line for line in errors), errors
+    assert sum("cannot connect" in line for line in errors) <= 1, errors  # said once while down
+    assert "secret" not in text
+    assert "connected again" in text
