@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,3 +171,70 @@ def test_the_daemon_goes_on_when_postgresql_is_killed_and_comes_back(server: Pri
     assert sum("cannot connect" in line for line in errors) <= 1, errors  # said once while down
     assert "secret" not in text
     assert "connected again" in text
+
+
+def _signal_server(server: PrivatePostgres, sig: signal.Signals) -> None:
+    pid = int((server.data / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for p in [pid, *map(int, children)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(p, sig)
+
+
+def _fails_within(seconds: float, work: Callable[[], object]) -> BaseException | None:
+    """Run ``work`` in a thread; the exception it raised within ``seconds``, None if it had not
+    ended (or ended without one)."""
+    import threading
+
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return raised[0] if raised and not thread.is_alive() else None
+
+
+@pytest.mark.slow  # a server frozen for ~10 s
+def test_a_statement_on_a_frozen_server_fails_instead_of_hanging(
+    server: PrivatePostgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that stops answering (SIGSTOP, a paused VM) left ``digest run``, a worker or the
+    daemon waiting for good: libpq has no client-side limit and the kernel answers keepalives."""
+    from digest.errors import StoreLost
+    from digest.service.schedule import make_scheduler
+    from digest.store.base import open_store
+    from tests.support.config import make_config
+
+    monkeypatch.setattr("digest.store.params.STALL_SECONDS", 2.0)
+    monkeypatch.setattr("digest.store.params.PROBE_TIMEOUT", 2)
+    store = open_store(server.url)
+    cfg = make_config(tmp_path, {}, database=server.url)
+    sched = make_scheduler(cfg, tick=60)  # the daemon's job store: its own connection
+    try:
+        _signal_server(server, signal.SIGSTOP)
+        try:
+            failed = _fails_within(30, store.list_source_states)
+            jobs_failed = _fails_within(30, sched.get_jobs)
+        finally:
+            _signal_server(server, signal.SIGCONT)
+        assert failed is not None, "the statement still waits on the frozen server"
+        lost = store.lost()  # type: ignore[attr-defined]
+        assert isinstance(lost, StoreLost) and "connection to PostgreSQL was lost" in str(lost)
+        assert jobs_failed is not None, "the job store's statement still waits on the frozen server"
+        # a server that answers is waited on: a lock another session holds is not cut
+        import psycopg
+
+        store.reconnect()  # type: ignore[attr-defined]
+        with psycopg.connect(server.url.replace(":secret", ""), autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(48)")
+            assert _fails_within(5, lambda: store.db.execute("SELECT pg_advisory_lock(48)")) is None  # type: ignore[attr-defined]
+            assert store.lost() is None  # type: ignore[attr-defined]
+    finally:
+        sched.shutdown(wait=False)
+        store.close()

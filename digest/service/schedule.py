@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.util import ref_to_obj
 
 from ..config import Config
+from ..store.params import PROBE_TIMEOUT
 from .delivery import DIGEST_JOB, digest_jobs
 
 log = logging.getLogger("digest.daemon")
@@ -72,11 +73,19 @@ def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.triggers.interval import IntervalTrigger
 
+    server = _jobstore_url(cfg.database_url).startswith("postgresql+")
     jobstore = SQLAlchemyJobStore(
         url=_jobstore_url(cfg.database_url),
         tablename=JOB_TABLE,
-        engine_options={"connect_args": {"timeout": 30}} if cfg.database_url.startswith("sqlite") else {},
+        engine_options={"connect_args": {"timeout": 30}} if cfg.database_url.startswith("sqlite") else
+        {"connect_args": {"connect_timeout": PROBE_TIMEOUT}} if server else {},
     )
+    if server:  # a server that stops answering: its statement is cut, not waited on for good
+        from sqlalchemy import event
+
+        from ..store.pg_watch import Connection
+
+        event.listen(jobstore.engine, "connect", Connection.watched)
     sched = _Scheduler(
         jobstores={"default": jobstore},
         executors={"default": ThreadPoolExecutor(1)},

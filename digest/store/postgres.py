@@ -40,7 +40,9 @@ Special cases
 from __future__ import annotations
 
 import logging
+import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
@@ -53,6 +55,7 @@ from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 from ..errors import StoreError, StoreLost
 from . import migrations as _migrations
+from . import params, pg_watch
 from .base import (
     NewArticle,
     SearchHit,
@@ -119,6 +122,10 @@ class PostgresStore(PgCoordination, StoreOps):
         except BaseException:
             self.db.close()
             raise
+        pg_watch.watch(self)  # a statement the server never answers: the connection is cut
+
+    def _probe_url(self) -> str:
+        return libpq_url(self.url)
 
     def _connect(self) -> psycopg.Connection[_Row]:
         """A new connection, in UTC, whose strings lose their NUL characters."""
@@ -150,7 +157,11 @@ class PostgresStore(PgCoordination, StoreOps):
         self._locks.clear()
         self._depth = 0
         for name in held:
-            if not self.acquire_lock(name):
+            regain = time.monotonic() + params.REGAIN_SECONDS
+            while not self.acquire_lock(name):
+                if self.lock_holder(name) == str(os.getpid()) and time.monotonic() < regain:
+                    time.sleep(0.5)  # our old session: the server has not ended it yet
+                    continue
                 raise StoreError(f"{redact(self.url)}: another digest {name} is already running (pid "
                                  f"{self.lock_holder(name)}): it started while the connection was lost")
 
