@@ -238,3 +238,50 @@ def test_a_statement_on_a_frozen_server_fails_instead_of_hanging(
     finally:
         sched.shutdown(wait=False)
         store.close()
+
+
+@pytest.mark.slow  # a scheduler ticking for a few seconds
+def test_the_schedulers_thread_outlives_a_connection_cut_as_it_writes_a_jobs_next_time(
+    server: PrivatePostgres, tmp_path: Path
+) -> None:
+    """The server ended the job store's connection between reading the due jobs and writing
+    the next run time: APScheduler's thread died of it (a traceback), and the daemon, woken by
+    nothing more, polled and mailed no more while it looked alive."""
+    import queue
+
+    import psycopg
+
+    from digest.service import daemon as daemon_mod
+    from digest.service.schedule import POLL_JOB, make_scheduler
+    from tests.support.config import make_config
+
+    admin = server.url.replace(":secret", "")
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS sched CASCADE")
+        con.execute("CREATE SCHEMA sched")
+    url = f"{server.url}?options=-csearch_path%3Dsched"
+    cfg = make_config(tmp_path, {}, database=url)
+    sched = make_scheduler(cfg, tick=0.5)
+    try:
+        with psycopg.connect(admin, autocommit=True) as con:  # the first next-time written: cut
+            con.execute("CREATE SEQUENCE sched.cut_once")
+            con.execute(
+                "CREATE FUNCTION sched.cut() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF nextval('sched.cut_once') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); "
+                "END IF; RETURN NEW; END $$")
+            con.execute(f"CREATE TRIGGER cut BEFORE UPDATE ON sched.apscheduler_jobs FOR EACH ROW "
+                        f"WHEN (NEW.id = '{POLL_JOB}') EXECUTE FUNCTION sched.cut()")
+        while not daemon_mod._WAKE.empty():
+            daemon_mod._WAKE.get_nowait()
+        sched.resume()
+        assert wait_until(lambda: count(url, "SELECT is_called FROM sched.cut_once")[0][0], timeout=10)
+        time.sleep(0.5)
+        while not daemon_mod._WAKE.empty():  # the wakes before the cut
+            daemon_mod._WAKE.get_nowait()
+        # and after it: the poll job fires again (APScheduler looks again 10 s on)
+        try:
+            assert daemon_mod._WAKE.get(timeout=20) == "poll"
+        except queue.Empty:
+            pytest.fail("the scheduler woke the daemon no more after the cut")
+    finally:
+        sched.shutdown(wait=False)

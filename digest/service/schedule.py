@@ -58,12 +58,23 @@ class _Scheduler(BackgroundScheduler):
     the scheduler thread, which processes due jobs once more before it sees
     the stop: a due job then fails to submit (an error with a traceback) and
     its stored next run time moves on as if it had run.  Stopped means stopped.
+
+    Nor does its thread die of a job store that fails after the due jobs were read (the
+    database restarted or its connection cut as a job's next run time is written): APScheduler
+    catches only the read, and the daemon, woken by nothing more, polled and mailed no more
+    without a line.  Such a failure is one warning line, and the jobs are looked at again
+    ``jobstore_retry_interval`` later (a job whose time was not written runs again then).
     """
 
     def _process_jobs(self) -> float | None:
         if self.state == STATE_STOPPED:
             return None
-        result: float | None = super()._process_jobs()
+        try:
+            result: float | None = super()._process_jobs()
+        except Exception as exc:
+            log.warning("scheduler: its job table failed (%s); looked at again in %gs",
+                        " ".join(str(exc).split("\n")[0].split()), self.jobstore_retry_interval)
+            return float(self.jobstore_retry_interval)
         return result
 
 
