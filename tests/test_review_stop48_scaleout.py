@@ -285,3 +285,54 @@ def test_the_schedulers_thread_outlives_a_connection_cut_as_it_writes_a_jobs_nex
             pytest.fail("the scheduler woke the daemon no more after the cut")
     finally:
         sched.shutdown(wait=False)
+
+
+def test_a_digest_mailed_as_the_server_ends_the_connection_is_recorded_not_mailed_again(
+    server: PrivatePostgres, tmp_path: Path
+) -> None:
+    """The server ended the daemon's connection (``pg_terminate_backend``, an idle-session
+    limit, a restart) while the mail server took the digest: the send could not be recorded,
+    the daemon exited at its next round, and its restart mailed the digest again."""
+    import psycopg
+
+    from digest.app import open_app
+    from digest.output import mailer
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import Inbox, config_with_mail, smtpd
+
+    admin = server.url.replace(":secret", "")
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS mail CASCADE")
+        con.execute("CREATE SCHEMA mail")
+    url = f"{server.url}?options=-csearch_path%3Dmail"
+    victim: list[int] = []
+
+    class CuttingInbox(Inbox):
+        async def handle_DATA(self, server_: object, session: object, envelope: object) -> str:
+            if victim:  # the first message: the store's connection ends before the 250
+                with psycopg.connect(admin, autocommit=True) as con:
+                    con.execute("SELECT pg_terminate_backend(%s)", (victim.pop(),))
+            return await super().handle_DATA(server_, session, envelope)
+
+    with TestServer() as srv, smtpd(CuttingInbox()) as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        with cfg_path.open("a") as f:
+            f.write(f"database: '{url}'\n")
+        with open_app(cfg_path) as app:
+            d = Daemon(app, day_offset=0)
+            d.poll_due()
+            victim.append(app.store.db.info.backend_pid)  # type: ignore[attr-defined]
+            # the daemon's loop runs each round guarded (before: a lost connection ended it)
+            guarded = getattr(d, "_guarded", None)
+            with contextlib.suppress(Exception):
+                (guarded or (lambda work: work()))(lambda: d.digest(scheduled=False))
+            assert len(inbox.messages) == 1
+            if guarded is not None:
+                guarded(d.poll_due)  # the next round: connected again, the send recorded
+                assert app.store.lost() is None  # type: ignore[attr-defined]
+        mailer._ACCEPTED.clear()  # another process (a restart, `digest send`) knows nothing of it
+        with open_app(cfg_path) as app:  # ... and mails nothing again
+            Daemon(app, day_offset=0).catch_up()
+            rows = app.store.db.execute("SELECT status FROM deliveries").fetchall()  # type: ignore[attr-defined]
+        assert [r["status"] for r in rows] == ["sent"]
+        assert len(inbox.messages) == 1
