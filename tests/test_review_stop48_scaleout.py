@@ -336,3 +336,39 @@ def test_a_digest_mailed_as_the_server_ends_the_connection_is_recorded_not_maile
             rows = app.store.db.execute("SELECT status FROM deliveries").fetchall()  # type: ignore[attr-defined]
         assert [r["status"] for r in rows] == ["sent"]
         assert len(inbox.messages) == 1
+
+
+@pytest.mark.slow  # a Redis frozen for ~30 s (its socket_timeout)
+def test_a_frozen_redis_is_one_line_after_one_timeout_not_after_four(tmp_path: Path) -> None:
+    """A Redis that stops answering (SIGSTOP, a paused VM): redis-py retried each command three
+    times after its 30 s timeout, and a run waited 5.5 minutes for its one line."""
+    from digest.errors import IndexUnavailable
+    from tests.support.services import need_redis_client
+
+    need_redis_client()
+    exe = shutil.which("redis-server")
+    if exe is None:
+        _unavailable("redis-server is not installed")
+    from digest.dedup.index_redis import open_index
+
+    port = free_port()
+    proc = subprocess.Popen([str(exe), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
+                                                 capture_output=True).returncode == 0, timeout=10)
+        index = open_index(f"redis://127.0.0.1:{port}/0?basename=frozen", 0.08)
+        assert "k" not in index
+        proc.send_signal(signal.SIGSTOP)
+        t0 = time.monotonic()
+        failed = _fails_within(50, lambda: "k" in index)
+        took = time.monotonic() - t0
+        proc.send_signal(signal.SIGCONT)
+        assert isinstance(failed, IndexUnavailable), failed
+        assert "cannot reach Redis" in str(failed) and "\n" not in str(failed)
+        assert took < 45
+        assert "k" not in index  # Redis back: the next command goes through
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        proc.wait(10)

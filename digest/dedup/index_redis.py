@@ -183,6 +183,8 @@ class RedisIndex:
         cap: int = BUCKET_CAP,
     ) -> None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         conn: dict[str, object] = {"host": host, "port": port, "db": db, "socket_timeout": 30}
         if password:
@@ -192,7 +194,11 @@ class RedisIndex:
         self.basename = basename
         self.cap = cap
         self.where = f"redis://{host}:{port}/{db}?basename={basename}"
-        self._client = redis.Redis(**conn, socket_connect_timeout=5)  # type: ignore[arg-type]
+        # a connection Redis dropped (restarted, an idle client's timeout) is tried once more on a
+        # new one; a command it did not answer within socket_timeout is not: redis-py's default
+        # retried it three times, and a frozen Redis held a run 5.5 min before its one line
+        retry = Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
+        self._client = redis.Redis(**conn, socket_connect_timeout=5, retry=retry)  # type: ignore[arg-type]
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
         self._unreached: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, OSError)
         with self._talking(connecting=True):
