@@ -181,6 +181,16 @@ def _signal_server(server: PrivatePostgres, sig: signal.Signals) -> None:
             os.kill(p, sig)
 
 
+def _answers(server: PrivatePostgres) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(server.url.replace(":secret", ""), connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
 def _fails_within(seconds: float, work: Callable[[], object]) -> BaseException | None:
     """Run ``work`` in a thread; the exception it raised within ``seconds``, None if it had not
     ended (or ended without one)."""
@@ -223,6 +233,7 @@ def test_a_statement_on_a_frozen_server_fails_instead_of_hanging(
             jobs_failed = _fails_within(30, sched.get_jobs)
         finally:
             _signal_server(server, signal.SIGCONT)
+            wait_until(lambda: _answers(server), timeout=30)  # resumed: the next test's connect
         assert failed is not None, "the statement still waits on the frozen server"
         lost = store.lost()  # type: ignore[attr-defined]
         assert isinstance(lost, StoreLost) and "connection to PostgreSQL was lost" in str(lost)
