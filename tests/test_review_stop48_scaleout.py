@@ -383,3 +383,49 @@ def test_a_frozen_redis_is_one_line_after_one_timeout_not_after_four(tmp_path: P
         proc.send_signal(signal.SIGCONT)
         proc.terminate()
         proc.wait(10)
+
+
+def test_digest_send_records_a_send_the_server_took_as_postgresql_ended_its_connection(
+    server: PrivatePostgres, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` (cron) whose connection PostgreSQL ended while the mail server took the
+    digest: the send was left pending ("mailed ..., but not recorded as sent"), and the next
+    ``digest send`` mailed the digest again."""
+    from datetime import UTC, datetime, timedelta
+
+    import psycopg
+
+    from digest.app import open_app
+    from digest.cli import main
+    from digest.output import mailer
+    from tests.support.daemon import Inbox, config_with_mail, smtpd
+
+    admin = server.url.replace(":secret", "")
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS send CASCADE")
+        con.execute("CREATE SCHEMA send")
+    url = f"{server.url}?options=-csearch_path%3Dsend"
+    cut = [True]
+
+    class CuttingInbox(Inbox):  # the first message: every digest connection ends before the 250
+        async def handle_DATA(self, server_: object, session: object, envelope: object) -> str:
+            if cut:
+                cut.clear()
+                with psycopg.connect(admin, autocommit=True) as con:
+                    con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE pid <> pg_backend_pid() AND query NOT LIKE '%apscheduler%' "
+                                "AND backend_type = 'client backend'")
+            return await super().handle_DATA(server_, session, envelope)
+
+    with TestServer() as srv, smtpd(CuttingInbox()) as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        with cfg_path.open("a") as f:
+            f.write(f"database: '{url}'\n")
+        then = datetime.now(UTC) - timedelta(days=1)  # a day that has ended: `send --date` takes it
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        main(["send", "--config", str(cfg_path), "--date", then.date().isoformat()])
+        assert len(inbox.messages) == 1
+        mailer._ACCEPTED.clear()  # the next cron line is another process
+        main(["send", "--config", str(cfg_path), "--date", then.date().isoformat()])
+        assert len(inbox.messages) == 1, capsys.readouterr().err

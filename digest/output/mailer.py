@@ -31,6 +31,10 @@ Observations
   (:class:`Unrecorded`, :func:`record_accepted`): the daemon's retry records
   it, not sends it; another process (a later ``digest send``) would resend it,
   with the same Message-ID.
+* On PostgreSQL the record could fail for longer: a connection the server ended while
+  the mail server took the message (a restart, an idle-session limit) left the row
+  pending, and the next ``digest send`` mailed it again.  The record is made on a new
+  connection (:func:`_connected_again`).
 
 How it works
 ------------
@@ -134,6 +138,31 @@ def record_accepted(store: Store, date: str, target: str) -> bool:
     store.mark_sent(date, target, message_id)
     del _ACCEPTED[key]
     return True
+
+
+def _connected_again(store: Store) -> bool:
+    """Whether ``store``'s lost connection (PostgreSQL ended it while the mail server took the
+    message: a restart, an idle-session limit) could be opened again, to record the send: left
+    pending, it was mailed again by the next ``digest send`` or daemon start."""
+    lost = getattr(store, "lost", None)
+    if lost is None or lost() is None:
+        return False
+    try:
+        store.reconnect()  # type: ignore[attr-defined]
+    except StoreError as exc:
+        log.debug("cannot record the send on a new connection: %s", exc)
+        return False
+    return True
+
+
+def _mark_sent(store: Store, date: str, target: str, message_id: str) -> None:
+    """``store.mark_sent``; where PostgreSQL ended the connection meanwhile, on a new one."""
+    try:
+        store.mark_sent(date, target, message_id)
+    except Exception:
+        if not _connected_again(store):
+            raise
+        store.mark_sent(date, target, message_id)
 
 
 def _permanent(exc: BaseException) -> bool:
@@ -432,13 +461,13 @@ def deliver(
             got = [a for a in cfg.to if parseaddr(a)[1].lower() not in {r.lower() for r in refused}]
             head = target.partition("email:")[0] if "email:" in target else ""
             sub = cfg.model_copy(update={"to": got})
-            store.mark_sent(view.date, head + default_target(sub), message_id)
+            _mark_sent(store, view.date, head + default_target(sub), message_id)
             refusal = DeliveryError(
                 f"email via {cfg.host}:{cfg.port}: sent to {', '.join(got)}, but the server refused "
                 f"{_refusals(refused)}",
                 permanent=all(int(code) >= 500 for code, _ in refused.values()))
         else:
-            store.mark_sent(view.date, target, message_id)
+            _mark_sent(store, view.date, target, message_id)
         recorded = True
 
     if not store.claim_delivery(view.date, target):
