@@ -103,6 +103,8 @@ def check(store: _Watched, now: float | None = None) -> bool:
     _busy[store] = now  # probed: again a stall later, if it still waits
     if answers(store._probe_url()):
         return False
+    if db.closed or db.pgconn.transaction_status != pq.TransactionStatus.ACTIVE:
+        return False  # it ended while the probe waited (its socket may be closed, its number reused)
     cut(db)
     return True
 
