@@ -391,8 +391,10 @@ class Daemon:
             if lost() is None:
                 raise
             cause = exc.__cause__ if isinstance(exc, StoreLost) and exc.__cause__ else exc
+            where = redact(store.url)
+            said = " ".join(str(cause).split()).removeprefix(f"{where}: ") or type(cause).__name__
             log.error("%s: the connection to PostgreSQL was lost (%s); connecting again at the next round",
-                      redact(store.url), " ".join(str(cause).split()) or type(cause).__name__)
+                      where, said)
             return None
 
     def _hup(self, signum: int, frame: object) -> None:
