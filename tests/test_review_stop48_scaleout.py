@@ -429,3 +429,39 @@ def test_digest_send_records_a_send_the_server_took_as_postgresql_ended_its_conn
         mailer._ACCEPTED.clear()  # the next cron line is another process
         main(["send", "--config", str(cfg_path), "--date", then.date().isoformat()])
         assert len(inbox.messages) == 1, capsys.readouterr().err
+
+
+def test_a_job_table_that_fails_is_one_line_not_the_sql_on_lines_of_its_own(
+    server: PrivatePostgres, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APScheduler said a job table that failed (every 10 s while the server is away) with the
+    SQL, its parameters and SQLAlchemy's link on lines of their own."""
+    import logging
+
+    import psycopg
+
+    from digest.service.schedule import make_scheduler
+    from tests.support.config import make_config
+
+    admin = server.url.replace(":secret", "")
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS sched2 CASCADE")
+        con.execute("CREATE SCHEMA sched2")
+    cfg = make_config(tmp_path, {}, database=f"{server.url}?options=-csearch_path%3Dsched2")
+    caplog.set_level(logging.WARNING, logger="apscheduler")
+    sched = make_scheduler(cfg, tick=0.5)
+    try:
+        sched.resume()
+        time.sleep(1.5)
+        with psycopg.connect(admin, autocommit=True) as con:  # the job table's connection ends
+            con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
+                        "pg_backend_pid() AND backend_type = 'client backend'")
+
+        def said() -> list[str]:
+            return [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]
+
+        assert wait_until(lambda: bool(said()), timeout=15)
+        assert all("\n" not in line for line in said()), said()
+        assert "terminating connection" in said()[0] or "closed the connection" in said()[0], said()
+    finally:
+        sched.shutdown(wait=False)

@@ -44,6 +44,16 @@ def _missed(event: JobExecutionEvent) -> None:
     ref_to_obj(WAKE)(f"late:{kind}")
 
 
+def _first_line(record: logging.LogRecord) -> bool:
+    """APScheduler's lines as one line: a job table that failed (the database restarted or
+    down) was said every 10 s with the SQL, its parameters and SQLAlchemy's link on lines of
+    their own."""
+    text = record.getMessage()
+    if "\n" in text:
+        record.msg, record.args = " ".join(text.split("\n", 1)[0].split()), None
+    return True
+
+
 def _jobstore_url(database_url: str) -> str:
     scheme, _, rest = database_url.partition("://")
     if scheme in ("postgresql", "postgres"):  # the scale extra ships psycopg 3
@@ -104,6 +114,9 @@ def make_scheduler(cfg: Config, *, tick: float) -> BackgroundScheduler:
         timezone=cfg.tz,
     )
     sched.add_listener(_missed, EVENT_JOB_MISSED)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if _first_line not in scheduler_log.filters:
+        scheduler_log.addFilter(_first_line)
     sched.start(paused=True)
     sched.add_job(
         WAKE,
