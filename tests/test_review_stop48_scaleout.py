@@ -14,6 +14,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,7 +88,7 @@ class PrivatePostgres:
         for p in [pid, *map(int, children)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(p, signal.SIGKILL)
-        wait_until(lambda: subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+        wait_until(lambda: subprocess.run([str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
                                           capture_output=True).returncode != 0, timeout=10)
 
     def stop(self) -> None:
@@ -366,8 +367,14 @@ def test_a_frozen_redis_is_one_line_after_one_timeout_not_after_four(tmp_path: P
     proc = subprocess.Popen([str(exe), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
     try:
-        assert wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"],
-                                                 capture_output=True).returncode == 0, timeout=10)
+        def listening() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+            except OSError:
+                return False
+            return True
+
+        assert wait_until(listening, timeout=10)
         index = open_index(f"redis://127.0.0.1:{port}/0?basename=frozen", 0.08)
         assert "k" not in index
         proc.send_signal(signal.SIGSTOP)
