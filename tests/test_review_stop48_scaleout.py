@@ -39,12 +39,16 @@ def _unavailable(reason: str) -> None:
 
 
 def _pg_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
+    """A folder holding PostgreSQL's initdb, pg_ctl and pg_isready (Debian keeps them in
+    /usr/lib/postgresql/N/bin, off the PATH)."""
+    tools = ("initdb", "pg_ctl", "pg_isready")
     dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]) if
-                  d.split("/")[-2].isdigit() else 0)
-    return Path(dirs[-1]) if dirs and (Path(dirs[-1]) / "initdb").exists() else None
+                  d.split("/")[-2].isdigit() else 0, reverse=True)
+    found = shutil.which("initdb")
+    for d in [*([str(Path(found).parent)] if found else []), *dirs]:
+        if all((Path(d) / t).exists() for t in tools):
+            return Path(d)
+    return None
 
 
 class PrivatePostgres:
