@@ -31,7 +31,8 @@ from digest.text.sentences import sentence_ends
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
 #: A separator left at a headline's end, the site's name after it cut off: "Teen shoots self
 #: while taking selfie –" (GVC val).
-_LEFT_SEPARATOR = re.compile(r"\s+(?:[-–—|:·•]|::)+$")
+#: ("::" is two ":": an alternative of its own made a run of colons backtrack exponentially.)
+_LEFT_SEPARATOR = re.compile(r"\s+[-–—|:·•]+$")
 
 
 def headline(title: str | None) -> str:
