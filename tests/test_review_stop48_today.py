@@ -21,3 +21,21 @@ def test_headline_of_a_run_of_colons_is_quick():
             "assert headline('Breaking ' + ':' * 60 + 'x') == 'Breaking ' + ':' * 60 + 'x'\n"
             "assert headline('Teen shoots self ::') == 'Teen shoots self'\n")
     assert _runs_within(code, 20)
+
+
+def test_a_feed_listed_twice_is_warned_of_without_its_password(tmp_path, capsys, caplog):
+    # the warning, said at every run and into cron mail, printed both URLs whole
+    from digest.cli import main
+
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "data_dir: data\ntimezone: UTC\nsources:\n"
+        "  - name: Private\n    url: https://me:s3cret@feeds.example.invalid/feed\n"
+        "  - name: Private again\n    url: https://me:s3cret@feeds.example.invalid/feed/\n"
+    )
+    main(["sources", "--config", str(cfg)])
+    out = capsys.readouterr()
+    said = out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
+    assert "reads the same feed" in said, said
+    assert "s3cret" not in said, said
+    assert "https://me:***@feeds.example.invalid/feed/ and https://me:***@feeds.example.invalid/feed)" in said

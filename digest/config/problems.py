@@ -32,7 +32,7 @@ from typing import Any, NoReturn, Protocol, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError
+from ..errors import ConfigError, without_password
 from ..text.identity import feed_key
 
 #: How a repeated source name is reported (the model's own check and ``duplicate_names``).
@@ -177,7 +177,8 @@ def same_feeds(sources: Sequence[_Source], node: yaml.Node | None) -> list[tuple
             other = sources[j]
             out.append((line_of(node, ("sources", i, "url")) or 0,
                         f"sources[{i}] {src.name!r} reads the same feed as sources[{j}] {other.name!r} "
-                        f"({src.url} and {other.url}): every article would be read twice; remove one"))
+                        f"({without_password(src.url)} and {without_password(other.url or '')}): "
+                        "every article would be read twice; remove one"))
     return out
 
 
