@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 #: A URL's password (``https://me:pw@host/feed``, which a private feed's URL may hold and
-#: httpx sends as Basic authentication), hidden as ``***`` in every source's error line.
-_PASSWORD = re.compile(r"(://[^/:@\s]*):[^/@\s]*@")
+#: httpx sends as Basic authentication), hidden as ``***`` in every source's error line: up to
+#: the authority's last "@", as urlsplit and httpx read it (a user name that is an address,
+#: ``https://me@corp.example:pw@host/feed``, and an "@" in the password, as typed).
+_PASSWORD = re.compile(r"(://[^/:\s]*):[^/?#\s]*@")
 
 
 def without_password(text: str) -> str:
