@@ -60,3 +60,29 @@ def test_a_password_after_a_user_name_that_is_an_address_is_hidden(tmp_path, cap
     out = capsys.readouterr()
     said = out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
     assert "reads the same feed" in said and "s3cret" not in said, said
+
+
+def test_a_host_that_is_no_punycode_is_a_bad_url_not_a_traceback():
+    # "http://xn--/" (configured, typed to digest add, or a redirect's Location): idna's
+    # IDNAError came out of fetch as a traceback (digest add), "unexpected IDNAError" in a run
+    import asyncio
+
+    import pytest
+
+    from digest.config.model import FetchConfig
+    from digest.errors import FetchError
+    from digest.sources.fetch import FetchRequest, fetch, fetch_many
+    from tests.support.httpd import TestServer
+
+    cfg = FetchConfig(allow_hosts=["127.0.0.1"])
+    with pytest.raises(FetchError, match="bad URL"):
+        fetch("http://xn--/feed", config=cfg, source="S")
+    with TestServer() as srv:
+        srv.redirect("/r", "http://xn--/feed")
+        with pytest.raises(FetchError, match="bad redirect"):
+            fetch(srv.url("/r"), config=cfg, source="S")
+        got = asyncio.run(fetch_many([FetchRequest(url=srv.url("/r"), source="R"),
+                                      FetchRequest(url="http://xn--/feed", source="C")], config=cfg))
+    assert [type(r).__name__ for r in got] == ["FetchError", "FetchError"], got
+    assert "bad redirect" in str(got[0]) and "bad URL" in str(got[1]), got
+    assert not any("unexpected" in str(r) for r in got), got

@@ -76,6 +76,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
+import idna
 
 from ..config import FetchConfig
 from ..errors import FetchError
@@ -176,9 +177,10 @@ class _Fetch:
     def _valid(self, url: str | httpx.URL, what: str, kind: str, shown: str = "") -> httpx.URL:
         try:
             parsed = httpx.URL(url)
+            host = parsed.host  # an A-label that is no punycode ("xn--") raises idna's error here
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
-            raise self.error(kind, f"{what}: {exc}") from None
-        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise self.error(kind, f"{what}: {_one_line(exc)}") from None
+        if parsed.scheme not in ("http", "https") or not host:
             raise self.error(
                 kind,
                 f"{what}: only http(s) URLs with a host are fetched: {(shown or str(url))[:200]}",
@@ -326,8 +328,9 @@ class _Fetch:
             raise self.error(
                 "protocol", f"broken HTTP response from {self.url}: {_one_line(exc)}"
             ) from None
-        except httpx.InvalidURL as exc:  # httpx builds each redirect's request, followed or not:
-            # a Location it cannot make one of (``javascript:x``) raises here, before on_response
+        except (httpx.InvalidURL, idna.IDNAError) as exc:  # httpx builds each redirect's request,
+            # followed or not: a Location it cannot make one of (``javascript:x``; a host "xn--",
+            # idna's error) raises here, before on_response
             raise self.error("redirects", f"bad redirect Location from {self.url}: {_one_line(exc)}") from None
         except httpx.HTTPError as exc:  # ReadError, WriteError, other transport errors
             raise self.error(
