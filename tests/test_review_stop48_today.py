@@ -86,3 +86,18 @@ def test_a_host_that_is_no_punycode_is_a_bad_url_not_a_traceback():
     assert [type(r).__name__ for r in got] == ["FetchError", "FetchError"], got
     assert "bad redirect" in str(got[0]) and "bad URL" in str(got[1]), got
     assert not any("unexpected" in str(r) for r in got), got
+
+
+def test_a_source_url_urlsplit_cannot_read_is_no_traceback(tmp_path, capsys):
+    # "http://[::1/feed" (a bracket not closed): feed_key, read for the warning of a feed
+    # listed twice, raised ValueError: a traceback from every command reading the configuration
+    from digest.cli import main
+    from digest.text.identity import feed_key
+
+    assert feed_key("http://[::1/feed") == "http://[::1/feed"
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("data_dir: data\ntimezone: UTC\nsources:\n"
+                   "  - name: A\n    url: http://[::1/feed\n"
+                   "  - name: B\n    url: https://example.invalid/feed\n")
+    main(["sources", "--config", str(cfg)])
+    assert "Traceback" not in capsys.readouterr().err

@@ -111,7 +111,10 @@ def feed_key(url: str) -> str:
     (``/f%65ed``) the plain spelling's (stop 48: an OPML list could add one feed twice so);
     ``//`` in a path stays another path, as servers may read it so.
     """
-    parts = urlsplit(canonical_url(url))
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:  # no URL urlsplit reads ("http://[::1/feed": a bracket not closed): as spelt
+        return url.strip()
     host, name = parts.netloc.removeprefix("www."), (parts.hostname or "").rstrip(".").removeprefix("www.")
     if names_this_machine(name) or (parts.hostname or "").endswith("."):  # the root's dot: one host
         with suppress(ValueError):  # a port off the range: the host as spelt
