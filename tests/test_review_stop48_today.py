@@ -101,3 +101,14 @@ def test_a_source_url_urlsplit_cannot_read_is_no_traceback(tmp_path, capsys):
                    "  - name: B\n    url: https://example.invalid/feed\n")
     main(["sources", "--config", str(cfg)])
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_update_stamp_with_its_time_zone_or_date_goes_whole_or_not_at_all():
+    # the stamp ended before its time zone or date: the excerpt began "EDT: Police said ..."
+    from digest.output.context import excerpt
+
+    assert excerpt("UPDATE 9:45 a.m. EDT: Police said the man was found.") == "Police said the man was found."
+    assert excerpt("UPDATE, 5 p.m. CST: Officials confirmed two deaths.") == "Officials confirmed two deaths."
+    assert excerpt("Updated 9:45 a.m. Sunday, Feb. 5: A 17-year-old was arrested.") == "A 17-year-old was arrested."
+    kept = "UPDATE 9:45 a.m. EDT; Police said the man was found."
+    assert excerpt(kept) == kept

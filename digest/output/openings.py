@@ -50,9 +50,14 @@ DATELINE = re.compile(
 #: An update's time stamp opening the lede, before its dateline if any: "Update, 9:45 a.m.
 #: Sunday: A 17-year-old was arrested ...", "UPDATED at 3:05 p.m. BLADENSBURG, MD — ..." (GVC
 #: val, 2 of 78 reports).
+#: Its time zone ("UPDATE 9:45 a.m. EDT: ...") and date ("Sunday, Feb. 5:") are part of it; where
+#: the stamp would end before them, none is taken: the excerpt began "EDT: Police said ...".
 UPDATE_STAMP = re.compile(
     r"(?:UPDATED?|Updated?)\b\s*,?\s*(?:(?:at|on)\s+)?(?:\w+day\s*,?\s+)?\d{1,2}(?::\d{2})?\s*[ap]\.?\s?m\.?"
-    r"(?:,?\s+\w+day)?\s*[:–—-]?\s+(?=[\"“‘'(]?[A-Z0-9])"
+    r"(?:\s+(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T)\b)?(?:,?\s+\w+day)?"
+    r"(?:,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b(?:,?\s+\d{4})?)?"
+    r"\s*[:–—-]?\s+(?=[\"“‘'(]?[A-Z0-9])"
+    r"(?!(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T|\w+day|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)\b)"
 )
 
 
