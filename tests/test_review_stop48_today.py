@@ -112,3 +112,27 @@ def test_an_update_stamp_with_its_time_zone_or_date_goes_whole_or_not_at_all():
     assert excerpt("Updated 9:45 a.m. Sunday, Feb. 5: A 17-year-old was arrested.") == "A 17-year-old was arrested."
     kept = "UPDATE 9:45 a.m. EDT; Police said the man was found."
     assert excerpt(kept) == kept
+
+
+def test_an_empty_document_at_a_url_with_a_password_names_its_address_once():
+    # "Empty: empty document from http://me:***@host/feed from http://me:***@host/feed (served
+    # as text/plain)": the address was added again where the error named it with the password hidden
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from digest.config.model import FetchConfig
+    from digest.errors import ParseError
+    from digest.sources.discover import read_feed
+    from digest.sources.fetch import fetch
+    from tests.support.httpd import Reply, TestServer
+
+    with TestServer() as srv:
+        srv.handle("/empty", lambda req: Reply(b"", headers={"Content-Type": "text/plain"}))
+        url = srv.url("/empty").replace("http://", "http://me:pw@")
+        cfg = FetchConfig(allow_hosts=["127.0.0.1"])
+        result = fetch(url, config=cfg, source="Empty")
+        with pytest.raises(ParseError) as caught:
+            read_feed(result, config=cfg, source="Empty", fetched=datetime.now(UTC))
+    said = str(caught.value)
+    assert said.count(" from ") == 1 and "pw" not in said.replace("me:***", ""), said
