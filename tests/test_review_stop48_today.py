@@ -136,3 +136,16 @@ def test_an_empty_document_at_a_url_with_a_password_names_its_address_once():
             read_feed(result, config=cfg, source="Empty", fetched=datetime.now(UTC))
     said = str(caught.value)
     assert said.count(" from ") == 1 and "pw" not in said.replace("me:***", ""), said
+
+
+def test_an_excerpt_in_hindi_or_arabic_begins_with_its_lede():
+    # the danda and the Arabic question mark were no stop to opening(): the lede's first two
+    # lines (under 30 words) were skipped as a subheadline, the excerpt began at the third
+    from digest.output.context import excerpt
+
+    hindi = ("मुंबई में भारी बारिश से जनजीवन अस्त-व्यस्त हो गया।\n"
+             "कई इलाकों में पानी भर गया है और लोकल ट्रेनें रुक गई हैं।\n"
+             "मौसम विभाग ने अगले 48 घंटों के लिए अलर्ट जारी किया है (PTI).")
+    assert excerpt(hindi).startswith("मुंबई में भारी बारिश"), excerpt(hindi)
+    arabic = "هل تنجح المفاوضات؟\nقال الوزير إن المحادثات ستستمر.\nوأضاف أن الوفد سيعود غدا."
+    assert excerpt(arabic).startswith("هل تنجح"), excerpt(arabic)

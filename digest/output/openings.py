@@ -32,6 +32,10 @@ from .params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 
 #: A line with something on it.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
+#: A line ending like a sentence in a script whose stop ``lines.unfinished`` does not know: the
+#: danda (Hindi, Bengali), the Arabic question mark and Urdu full stop, Ethiopic and Burmese
+#: full stops.  Read as unfinished, a Hindi lede's lines were skipped as lines over it.
+_OTHER_STOP = re.compile(r"[।॥؟۔።။][\"'”’)\]»」』）]*\s*$")
 
 #: A dateline opening the lede, up to its dash: the place in capitals, its state or country
 #: after a comma, the agency or the date in brackets ("WASHINGTON –", "SIOUX FALLS, S.D. –",
@@ -80,7 +84,7 @@ def opening(text: str) -> str:
     scrapinghub pages and 30 of GVC val's 78 reports open with one (stop 48 review)."""
     words = 0
     for i, line in enumerate(_LINE.finditer(text)):
-        if not unfinished(line.group(0).strip()):
+        if not unfinished(line.group(0).strip()) or _OTHER_STOP.search(line.group(0)):
             begin = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
             at = _lede_at(text, begin)
             return text[at:] if i or at > begin else text
