@@ -149,3 +149,19 @@ def test_an_excerpt_in_hindi_or_arabic_begins_with_its_lede():
     assert excerpt(hindi).startswith("मुंबई में भारी बारिश"), excerpt(hindi)
     arabic = "هل تنجح المفاوضات؟\nقال الوزير إن المحادثات ستستمر.\nوأضاف أن الوفد سيعود غدا."
     assert excerpt(arabic).startswith("هل تنجح"), excerpt(arabic)
+
+
+def test_a_long_password_in_a_bad_url_is_hidden_before_the_url_is_cut():
+    # the line cut the URL at 200 characters, then hid the password: a long token lost its "@"
+    # and was printed (its first 190 characters) in the run's error line and the store
+    import pytest
+
+    from digest.config.model import FetchConfig
+    from digest.errors import FetchError
+    from digest.sources.fetch import fetch
+
+    cfg = FetchConfig(allow_hosts=["127.0.0.1"])
+    for url in ("http://me:" + "S" * 250 + "@127.0.0.1:99999/feed", "ftp://me:" + "S" * 250 + "@127.0.0.1/feed"):
+        with pytest.raises(FetchError) as caught:
+            fetch(url, config=cfg, source="feed")
+        assert "SSSS" not in str(caught.value) and "me:***@127.0.0.1" in str(caught.value), caught.value

@@ -79,7 +79,7 @@ import httpx
 import idna
 
 from ..config import FetchConfig
-from ..errors import FetchError
+from ..errors import FetchError, without_password
 from ..records import FetchResult
 from .freshness import Waits, parse_max_age, parse_retry_after
 from .netguard import (
@@ -183,11 +183,11 @@ class _Fetch:
         if parsed.scheme not in ("http", "https") or not host:
             raise self.error(
                 kind,
-                f"{what}: only http(s) URLs with a host are fetched: {(shown or str(url))[:200]}",
+                f"{what}: only http(s) URLs with a host are fetched: {without_password(shown or str(url))[:200]}",
             )
         if parsed.port is not None and not 0 < parsed.port < 65536:  # httpx takes :99999, and the
             # async connect failed on it as "unexpected ExceptionGroup: unhandled errors in a TaskGroup"
-            raise self.error(kind, f"{what}: port {parsed.port} is out of range (1-65535): {(shown or str(url))[:200]}")
+            raise self.error(kind, f"{what}: port {parsed.port} is out of range (1-65535): {without_password(shown or str(url))[:200]}")
         return parsed
 
     def next_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
