@@ -165,3 +165,33 @@ def test_a_long_password_in_a_bad_url_is_hidden_before_the_url_is_cut():
         with pytest.raises(FetchError) as caught:
             fetch(url, config=cfg, source="feed")
         assert "SSSS" not in str(caught.value) and "me:***@127.0.0.1" in str(caught.value), caught.value
+
+
+def test_a_refusal_of_ehlo_for_good_says_the_servers_answer():
+    # 554 to EHLO (a host listed on a block list): the line said STARTTLS is not supported (with
+    # security: starttls) or "sender refused: 503 send HELO first", the server's reason lost
+    from zoneinfo import ZoneInfo
+
+    import pytest
+    from aiosmtpd.controller import Controller
+
+    from digest.output.mailer import DeliveryError, build_message, send
+    from tests.support.daemon import free_port
+    from tests.test_mailer import email_cfg, view
+
+    class Refusing:
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):
+            return ["554 5.7.1 <client>: Helo command rejected: your host is listed at bl.example"]
+
+    ctl = Controller(Refusing(), hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    ctl.start()
+    try:
+        for security in ("none", "starttls"):
+            cfg = email_cfg(port=ctl.port, security=security)
+            msg = build_message(view(), cfg, tz=ZoneInfo("UTC"), html="<p>x</p>", text="x", message_id="<a@b.example>")
+            with pytest.raises(DeliveryError) as caught:
+                send(msg, cfg, timeout=10)
+            assert "554 5.7.1" in str(caught.value) and "listed at bl.example" in str(caught.value), caught.value
+            assert "STARTTLS" not in str(caught.value) and caught.value.permanent, caught.value
+    finally:
+        ctl.stop()

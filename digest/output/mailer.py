@@ -411,10 +411,12 @@ def send(
 
 
 def _ehlo(client: smtplib.SMTP) -> None:
-    """EHLO; a temporary refusal of it (421: the server shutting down, too busy) raised as the
-    server's answer (smtplib goes on, and the STARTTLS it then misses read as a wrong setting)."""
+    """EHLO; a refusal of it raised as the server's answer: temporary (421: the server shutting
+    down, too busy) or for good (554 "your host is listed at ..."), but for 500 and 502 (EHLO
+    not known).  smtplib goes on, and the line said STARTTLS is not supported (a wrong setting)
+    or "sender refused: 503 send HELO first", the server's reason lost."""
     code, answer = client.ehlo()
-    if 400 <= code < 500:
+    if 400 <= code < 600 and code not in (500, 502):
         raise smtplib.SMTPResponseException(code, answer)
 
 
