@@ -194,10 +194,12 @@ def test_a_host_that_says_wait_is_asked_nothing_more_in_the_batch(
         assert main(["run", "--config", str(cfg)]) == 1
         pages = sum(n for path, n in srv.hits.items() if path.startswith("/art/"))
         feeds = sum(srv.hits[f"/f{i}"] for i in range(6))
+        port = srv.port
     assert pages <= 2 and feeds <= 2, (pages, feeds)  # fetch.per_host were on their way
     err = capsys.readouterr().err
     assert "7 sources, 20 entries, 20 new articles" in err and err.count("error: F") == 6
-    assert "not asked: 127.0.0.1 said to wait (HTTP 429 Too Many Requests from " in err
+    # (the server: its host, and its port where not the scheme's: another port is another server)
+    assert f"not asked: 127.0.0.1:{port} said to wait (HTTP 429 Too Many Requests from " in err
 
 
 def test_import_opml_check_asks_a_host_that_says_wait_nothing_more(

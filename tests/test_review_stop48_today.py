@@ -195,3 +195,27 @@ def test_a_refusal_of_ehlo_for_good_says_the_servers_answer():
             assert "STARTTLS" not in str(caught.value) and caught.value.permanent, caught.value
     finally:
         ctl.stop()
+
+
+def test_a_429_holds_its_server_not_another_port_of_its_host():
+    # a bridge on this machine answering 429 held the feeds of another server on another port
+    # of the same host: each "not asked: 127.0.0.1 said to wait", Retry-After 600 s kept
+    import asyncio
+
+    from digest.config.model import FetchConfig
+    from digest.records import FetchResult
+    from digest.sources.fetch import FetchRequest, fetch_many
+    from tests.support.daemon import rss
+    from tests.support.httpd import Reply, TestServer
+
+    with TestServer() as a, TestServer() as b:
+        a.handle("/f", lambda req: Reply(b"", status=429, headers={"Retry-After": "600"}))
+        a.set("/g", rss("alpha", range(2)))
+        for i in range(3):
+            b.set(f"/f{i}", rss("beta", range(2)))
+        cfg = FetchConfig(allow_hosts=["127.0.0.1"], per_host=1)
+        reqs = [FetchRequest(url=a.url("/f"), source="A"), FetchRequest(url=a.url("/g"), source="A2"),
+                *(FetchRequest(url=b.url(f"/f{i}"), source=f"B{i}") for i in range(3))]
+        got = asyncio.run(fetch_many(reqs, config=cfg))
+    assert [isinstance(r, FetchResult) for r in got] == [False, False, True, True, True], got
+    assert "not asked" in str(got[1]), got[1]

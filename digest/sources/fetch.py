@@ -81,7 +81,7 @@ import idna
 from ..config import FetchConfig
 from ..errors import FetchError, without_password
 from ..records import FetchResult
-from .freshness import Waits, parse_max_age, parse_retry_after
+from .freshness import Waits, parse_max_age, parse_retry_after, server_of
 from .netguard import (
     AddressPolicy,
     AsyncGuardedTransport,
@@ -477,14 +477,14 @@ async def fetch_many(
                         f"not fetched: the {budget:g}s for this batch's pages ran out",
                         kind="timeout",
                     )
-                if (held := waits.held(host, req.source or req.url)) is not None:
+                if (held := waits.held(server_of(req.url), req.source or req.url)) is not None:
                     return held
                 f = _Fetch(req, config, transport)
                 with f.translating():
                     async with asyncio.timeout(config.deadline):
                         return await _adrive(client, f)
         except FetchError as exc:  # the host that answered (a redirect's target), not the first
-            waits.told(f.url.host.lower() if f is not None else host, exc)
+            waits.told(server_of(f.url if f is not None else req.url), exc)
             return exc
         except Exception as exc:  # a bug must not take the other sources down
             return FetchError(

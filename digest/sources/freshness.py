@@ -82,6 +82,17 @@ def _http_date(value: str) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def server_of(url: str | httpx.URL) -> str:
+    """The server a 429 holds: the URL's host, and its port where it is not the scheme's (another
+    port of a host is another server: a user's own bridge beside another on this machine);
+    "" for a URL httpx cannot read."""
+    try:
+        parsed = httpx.URL(url)
+        return parsed.host.lower() + (f":{parsed.port}" if parsed.port else "")
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
+
+
 class Waits:
     """The hosts that told a batch of fetches to wait (HTTP 429, a limit on the client, not on
     one address: a 503 can be one feed's): its fetches to them not started yet are not sent,

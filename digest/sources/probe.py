@@ -42,7 +42,7 @@ from ..config import FetchConfig
 from ..errors import DigestError, FetchError
 from .discover import read_feed
 from .fetch import fetch
-from .freshness import Waits
+from .freshness import Waits, server_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +89,12 @@ def probe_many(
         name, url = feed
         host = urlsplit(url).hostname or ""
         with hosts[host]:
-            if (held := waits.held(host, name)) is not None:
+            if (held := waits.held(server_of(url), name)) is not None:
                 return held
             try:
                 return probe(url, config, now=now, source=name)
             except FetchError as exc:
-                waits.told(host, exc)
+                waits.told(server_of(url), exc)
                 return exc
             except DigestError as exc:
                 return exc
