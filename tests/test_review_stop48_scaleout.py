@@ -247,6 +247,8 @@ def test_a_statement_on_a_frozen_server_fails_instead_of_hanging(
         import psycopg
 
         store.reconnect()  # type: ignore[attr-defined]
+        # the probe as patient as the daemon's: a loaded machine is slow to connect, not frozen
+        monkeypatch.setattr("digest.store.params.PROBE_TIMEOUT", 10)
         with psycopg.connect(server.url.replace(":secret", ""), autocommit=True) as other:
             other.execute("SELECT pg_advisory_lock(48)")
             assert _fails_within(5, lambda: store.db.execute("SELECT pg_advisory_lock(48)")) is None  # type: ignore[attr-defined]
