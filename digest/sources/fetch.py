@@ -76,7 +76,6 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
-import idna
 
 from ..config import FetchConfig
 from ..errors import FetchError, without_password
@@ -328,9 +327,9 @@ class _Fetch:
             raise self.error(
                 "protocol", f"broken HTTP response from {self.url}: {_one_line(exc)}"
             ) from None
-        except (httpx.InvalidURL, idna.IDNAError) as exc:  # httpx builds each redirect's request,
+        except (httpx.InvalidURL, UnicodeError) as exc:  # httpx builds each redirect's request,
             # followed or not: a Location it cannot make one of (``javascript:x``; a host "xn--",
-            # idna's error) raises here, before on_response
+            # idna's IDNAError, a UnicodeError) raises here, before on_response
             raise self.error("redirects", f"bad redirect Location from {self.url}: {_one_line(exc)}") from None
         except httpx.HTTPError as exc:  # ReadError, WriteError, other transport errors
             raise self.error(
