@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +28,9 @@ from digest.output.mailer import DeliveryError, build_message, send
 from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, Inbox, free_port, loopback_config, rss
 from tests.support.httpd import TestServer
-from tests.test_mailer import TZ, email_cfg, view
+from tests.test_mailer import TZ, cert, email_cfg, server_ctx, view
+
+__all__ = ["cert"]  # the fixture, used below
 
 ME, SECOND = "me@example.org", "second@example.org"
 
@@ -203,22 +203,9 @@ def test_a_server_that_never_answers_the_message_is_given_the_data_reply_timeout
 
 # -- what the error line says ---------------------------------------------------------------
 @pytest.fixture(scope="module")
-def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
-    """A server's TLS context with a self-signed certificate for 127.0.0.1."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not installed: cannot make a test certificate")
-    d = tmp_path_factory.mktemp("tls48")
-    cert, key = d / "cert.pem", d / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(str(cert), str(key))
-    return ctx
+def self_signed(cert: tuple[Path, Path]) -> ssl.SSLContext:
+    """A server's TLS context with a self-signed certificate for 127.0.0.1 (test_mailer's)."""
+    return server_ctx(cert)
 
 
 def _refusal(port: int, **kw: Any) -> DeliveryError:

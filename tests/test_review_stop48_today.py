@@ -23,19 +23,21 @@ def test_headline_of_a_run_of_colons_is_quick():
     assert _runs_within(code, 20)
 
 
-def test_a_feed_listed_twice_is_warned_of_without_its_password(tmp_path, capsys, caplog):
-    # the warning, said at every run and into cron mail, printed both URLs whole
+def _listed_twice(tmp_path, capsys, caplog, url):
+    """What ``digest sources`` says of a feed listed under ``url`` and ``url/``."""
     from digest.cli import main
 
     cfg = tmp_path / "feeds.yaml"
-    cfg.write_text(
-        "data_dir: data\ntimezone: UTC\nsources:\n"
-        "  - name: Private\n    url: https://me:s3cret@feeds.example.invalid/feed\n"
-        "  - name: Private again\n    url: https://me:s3cret@feeds.example.invalid/feed/\n"
-    )
+    cfg.write_text(f"data_dir: data\ntimezone: UTC\nsources:\n  - name: Private\n    url: {url}\n"
+                   f"  - name: Private again\n    url: {url}/\n")
     main(["sources", "--config", str(cfg)])
     out = capsys.readouterr()
-    said = out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
+    return out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
+
+
+def test_a_feed_listed_twice_is_warned_of_without_its_password(tmp_path, capsys, caplog):
+    # the warning, said at every run and into cron mail, printed both URLs whole
+    said = _listed_twice(tmp_path, capsys, caplog, "https://me:s3cret@feeds.example.invalid/feed")
     assert "reads the same feed" in said, said
     assert "s3cret" not in said, said
     assert "https://me:***@feeds.example.invalid/feed/ and https://me:***@feeds.example.invalid/feed)" in said
@@ -44,21 +46,12 @@ def test_a_feed_listed_twice_is_warned_of_without_its_password(tmp_path, capsys,
 def test_a_password_after_a_user_name_that_is_an_address_is_hidden(tmp_path, capsys, caplog):
     # https://me@corp.example:pw@host/feed is read (urlsplit, httpx) as user me@corp.example:
     # the lines printing the configured URL (a feed listed twice, 'moved for good') showed it whole
-    from digest.cli import main
     from digest.errors import without_password
 
     assert without_password("from https://me@corp.example:s3cret@h.example/feed, retry") == (
         "from https://me@corp.example:***@h.example/feed, retry")
     assert without_password("https://me:s3c@ret@h.example/feed") == "https://me:***@h.example/feed"
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text(
-        "data_dir: data\ntimezone: UTC\nsources:\n"
-        "  - name: Private\n    url: https://me@corp.example:s3cret@feeds.example.invalid/feed\n"
-        "  - name: Private again\n    url: https://me@corp.example:s3cret@feeds.example.invalid/feed/\n"
-    )
-    main(["sources", "--config", str(cfg)])
-    out = capsys.readouterr()
-    said = out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
+    said = _listed_twice(tmp_path, capsys, caplog, "https://me@corp.example:s3cret@feeds.example.invalid/feed")
     assert "reads the same feed" in said and "s3cret" not in said, said
 
 
