@@ -9,8 +9,6 @@ import random
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, message_from_string
 from email.message import EmailMessage
@@ -19,16 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.app import open_app
 from digest.cli import main
 from digest.output.mailer import DeliveryError, build_message, send
 from digest.service.daemon import Daemon
-from tests.support.daemon import Clock, Inbox, free_port, loopback_config, rss
+from tests.support.daemon import Clock, Inbox, loopback_config, rss
 from tests.support.httpd import TestServer
-from tests.test_mailer import TZ, cert, email_cfg, server_ctx, view
+from tests.test_mailer import TZ, cert, email_cfg, server_ctx, smtpd, view
 
 __all__ = ["cert"]  # the fixture, used below
 
@@ -57,14 +54,7 @@ class Refusing(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-@contextmanager
-def server(handler: Any, **kwargs: Any) -> Iterator[int]:
-    ctl = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10, **kwargs)
-    ctl.start()
-    try:
-        yield ctl.port
-    finally:
-        ctl.stop()
+server = smtpd  # an aiosmtpd server on loopback with the handler given: test_mailer's
 
 
 def yesterday_read(tmp: Path, srv: TestServer, port: int, to: list[str], **email: Any) -> tuple[Path, str]:
