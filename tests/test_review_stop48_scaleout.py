@@ -249,10 +249,17 @@ def test_a_statement_on_a_frozen_server_fails_instead_of_hanging(
         store.reconnect()  # type: ignore[attr-defined]
         # the probe as patient as the daemon's: a loaded machine is slow to connect, not frozen
         monkeypatch.setattr("digest.store.params.PROBE_TIMEOUT", 10)
+        import threading
+
+        waiting = threading.Thread(target=lambda: store.db.execute("SELECT pg_advisory_lock(48)"),  # type: ignore[attr-defined]
+                                   daemon=True)
         with psycopg.connect(server.url.replace(":secret", ""), autocommit=True) as other:
             other.execute("SELECT pg_advisory_lock(48)")
-            assert _fails_within(5, lambda: store.db.execute("SELECT pg_advisory_lock(48)")) is None  # type: ignore[attr-defined]
-            assert store.lost() is None  # type: ignore[attr-defined]
+            waiting.start()
+            waiting.join(5)
+            assert waiting.is_alive() and store.lost() is None  # type: ignore[attr-defined]
+        waiting.join(30)  # the lock released: the wait ends before the store closes under it
+        assert not waiting.is_alive()
     finally:
         sched.shutdown(wait=False)
         store.close()
