@@ -153,17 +153,21 @@ class PostgresStore(PgCoordination, StoreOps):
         held = sorted(self._locks)
         with suppress(psycopg.Error):
             self.db.close()  # what is left of the lost one
-        self.db = self._connect()
-        self._locks.clear()
-        self._depth = 0
-        for name in held:
-            regain = time.monotonic() + params.REGAIN_SECONDS
-            while not self.acquire_lock(name):
-                if self.lock_holder(name) == str(os.getpid()) and time.monotonic() < regain:
-                    time.sleep(0.5)  # our old session: the server has not ended it yet
-                    continue
-                raise StoreError(f"{redact(self.url)}: another digest {name} is already running (pid "
-                                 f"{self.lock_holder(name)}): it started while the connection was lost")
+        try:
+            self.db = self._connect()
+            self._locks.clear()
+            self._depth = 0
+            for name in held:
+                regain = time.monotonic() + params.REGAIN_SECONDS
+                while not self.acquire_lock(name):
+                    if self.lock_holder(name) == str(os.getpid()) and time.monotonic() < regain:
+                        time.sleep(0.5)  # our old session: the server has not ended it yet
+                        continue
+                    raise StoreError(f"{redact(self.url)}: another digest {name} is already running (pid "
+                                     f"{self.lock_holder(name)}): it started while the connection was lost")
+        except psycopg.Error as exc:  # lost again as it was taken: the locks are taken next time
+            self._locks.update(held)
+            raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
 
     # -- schema ----------------------------------------------------------------
     @property

@@ -1,0 +1,76 @@
+"""Late review of stop 48's scale-out failure handling (a PostgreSQL of the test's own).
+
+Real parts: a PostgreSQL server of the test's own (``tests.test_review_stop48_scaleout``'s
+PrivatePostgres); skipped without its binaries or psycopg, as the scale-out tests are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.test_review_stop48_scaleout import PrivatePostgres, server  # noqa: F401
+
+pytestmark = pytest.mark.scale
+
+
+def _terminate(url: str, pid: int) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+@pytest.fixture
+def store(server: PrivatePostgres) -> Iterator[object]:  # noqa: F811
+    from digest.store.base import open_store
+
+    st = open_store(server.url)
+    try:
+        yield st
+    finally:
+        st.close()
+
+
+def test_a_reconnect_cut_again_as_it_takes_its_locks_keeps_them_to_take_next_time(
+        server: PrivatePostgres, store: object) -> None:  # noqa: F811
+    """The server ended the new connection too, as the daemon took its lock again on it (a
+    server restarting twice, an idle-session limit): the error was psycopg's own, out of the
+    daemon's guard as a traceback, and the lock was forgotten: the next reconnect took none,
+    and a second daemon started beside the first."""
+    from digest.errors import StoreError
+    from digest.store.base import open_store
+
+    st: object = store
+    assert st.acquire_lock("daemon")  # type: ignore[attr-defined]
+    _terminate(server.url, st.db.info.backend_pid)  # type: ignore[attr-defined]
+    import psycopg
+
+    with pytest.raises(psycopg.OperationalError):
+        st.db.execute("SELECT 1")  # type: ignore[attr-defined]
+    assert st.lost() is not None  # type: ignore[attr-defined]
+
+    original = type(st).acquire_lock
+    cut = []
+
+    def acquire_once_cut(self: object, name: str) -> bool:
+        if not cut:
+            cut.append(name)
+            _terminate(server.url, self.db.info.backend_pid)  # type: ignore[attr-defined]
+        return original(self, name)  # type: ignore[arg-type]
+
+    type(st).acquire_lock = acquire_once_cut  # type: ignore[method-assign]
+    try:
+        with pytest.raises(StoreError):  # the daemon's guard says it in one line, tries again next round
+            st.reconnect()  # type: ignore[attr-defined]
+    finally:
+        type(st).acquire_lock = original  # type: ignore[method-assign]
+    assert st.lost() is not None  # type: ignore[attr-defined]
+    st.reconnect()  # type: ignore[attr-defined]
+    assert st.lost() is None  # type: ignore[attr-defined]
+    other = open_store(server.url)
+    try:
+        assert not other.acquire_lock("daemon")  # type: ignore[attr-defined]
+    finally:
+        other.close()
