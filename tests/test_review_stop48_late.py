@@ -74,3 +74,38 @@ def test_a_reconnect_cut_again_as_it_takes_its_locks_keeps_them_to_take_next_tim
         assert not other.acquire_lock("daemon")  # type: ignore[attr-defined]
     finally:
         other.close()
+
+
+def test_a_send_recorded_on_a_new_connection_whose_lock_another_daemon_took_stops_the_daemon(
+        server: PrivatePostgres, store: object, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The mail server took the digest as PostgreSQL ended the daemon's connection, and another
+    daemon took the lock meanwhile: the send was left pending (the other daemon mailed it
+    again) and this daemon, its failure to take its lock again kept at debug level, went on
+    polling and mailing beside the other, holding no lock."""
+    from types import SimpleNamespace
+
+    import psycopg
+
+    from digest.errors import StoreError
+    from digest.output.mailer import _mark_sent
+    from digest.service.daemon import Daemon
+    from digest.store import params
+    from digest.store.base import open_store
+
+    monkeypatch.setattr(params, "REGAIN_SECONDS", 0.5)  # the other is of this process: its pid
+    st: object = store
+    assert st.acquire_lock("daemon")  # type: ignore[attr-defined]
+    _terminate(server.url, st.db.info.backend_pid)  # type: ignore[attr-defined]
+    with pytest.raises(psycopg.OperationalError):
+        st.db.execute("SELECT 1")  # type: ignore[attr-defined]
+    other = open_store(server.url)
+    try:
+        assert other.acquire_lock("daemon")
+        _mark_sent(st, "2026-12-05", "email:a@example.org", "<late@example.org>")  # type: ignore[arg-type]
+        got = other.get_delivery("2026-12-05", "email:a@example.org")
+        assert got is not None and got.status == "sent"
+        daemon = SimpleNamespace(app=SimpleNamespace(store=st), _store_down=False, catch_up=lambda: None)
+        with pytest.raises(StoreError, match="another digest daemon is already running"):
+            Daemon._guarded(daemon, lambda: None)  # type: ignore[arg-type]
+    finally:
+        other.close()

@@ -150,6 +150,8 @@ def _connected_again(store: Store) -> bool:
     try:
         store.reconnect()  # type: ignore[attr-defined]
     except StoreError as exc:
+        if lost() is None:  # connected, a lock taken by another meanwhile: recorded (it stops the daemon)
+            return True
         log.debug("cannot record the send on a new connection: %s", exc)
         return False
     return True

@@ -396,6 +396,10 @@ class Daemon:
             log.error("%s: the connection to PostgreSQL was lost (%s); connecting again at the next round",
                       where, said)
             return None
+        finally:
+            taken = getattr(store, "taken", None)
+            if taken is not None:  # connected again as a send was recorded, its lock another's
+                raise taken
 
     def _hup(self, signum: int, frame: object) -> None:
         self._reload_asked = True

@@ -111,6 +111,8 @@ class PostgresStore(PgCoordination, StoreOps):
         self.url = url
         self._depth = 0
         self._locks: set[str] = set()
+        #: A lock of this process's another took while the connection was lost (:meth:`reconnect`).
+        self.taken: StoreError | None = None
         self._timeout = max(1, int(connect_timeout))
         self.db: psycopg.Connection[_Row] = self._connect()
         try:
@@ -163,8 +165,10 @@ class PostgresStore(PgCoordination, StoreOps):
                     if self.lock_holder(name) == str(os.getpid()) and time.monotonic() < regain:
                         time.sleep(0.5)  # our old session: the server has not ended it yet
                         continue
-                    raise StoreError(f"{redact(self.url)}: another digest {name} is already running (pid "
-                                     f"{self.lock_holder(name)}): it started while the connection was lost")
+                    self.taken = StoreError(f"{redact(self.url)}: another digest {name} is already running "
+                                            f"(pid {self.lock_holder(name)}): it started while the connection "
+                                            "was lost")
+                    raise self.taken
         except psycopg.Error as exc:  # lost again as it was taken: the locks are taken next time
             self._locks.update(held)
             raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
