@@ -109,3 +109,53 @@ def test_a_send_recorded_on_a_new_connection_whose_lock_another_daemon_took_stop
             Daemon._guarded(daemon, lambda: None)  # type: ignore[arg-type]
     finally:
         other.close()
+
+
+@pytest.mark.slow  # a server frozen for a few seconds
+def test_a_server_frozen_as_the_store_opens_is_cut_not_waited_on_for_good(
+        server: PrivatePostgres, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The store was watched only once it had opened: a server that froze after the connection
+    was made (its time zone, schema and migrations still to come; the daemon's reconnect too)
+    held ``digest run`` or the daemon for good, without a line."""
+    import signal
+    import threading
+
+    from digest.store.base import open_store
+    from digest.store.postgres import PostgresStore
+    from tests.support.httpd import wait_until
+    from tests.test_review_stop48_scaleout import _answers, _signal_server
+
+    monkeypatch.setattr("digest.store.params.STALL_SECONDS", 1.0)
+    monkeypatch.setattr("digest.store.params.PROBE_TIMEOUT", 2)
+    connect = PostgresStore._connect
+
+    def connect_then_freeze(self: PostgresStore) -> object:
+        db = connect(self)
+        _signal_server(server, signal.SIGSTOP)
+        return db
+
+    monkeypatch.setattr(PostgresStore, "_connect", connect_then_freeze)
+    got: list[object] = []
+
+    def opening() -> None:
+        try:
+            got.append(open_store(server.url))
+        except BaseException as exc:
+            got.append(exc)
+
+    thread = threading.Thread(target=opening, daemon=True)
+    thread.start()
+    try:
+        thread.join(20)
+        cut = not thread.is_alive()
+    finally:
+        _signal_server(server, signal.SIGCONT)
+        thread.join(30)
+        wait_until(lambda: _answers(server), timeout=30)
+        for st in got:
+            if isinstance(st, PostgresStore):
+                st.close()
+    assert cut, "the store's first statement still waits on the frozen server"
+    from digest.errors import StoreError
+
+    assert isinstance(got[0], StoreError) and "cannot connect" in str(got[0])  # one line, no traceback

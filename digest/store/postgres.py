@@ -115,22 +115,27 @@ class PostgresStore(PgCoordination, StoreOps):
         self.taken: StoreError | None = None
         self._timeout = max(1, int(connect_timeout))
         self.db: psycopg.Connection[_Row] = self._connect()
+        pg_watch.watch(self)  # a statement the server never answers (from the first): the connection is cut
         try:
+            self.db.execute("SET TIME ZONE 'UTC'")
             schema = self._one_row("SELECT current_schema() AS s")["s"]
             if schema is None:
                 raise StoreError(f"{redact(url)}: no schema to write to (check search_path)")
             self.schema: str = schema
             self._migrate(list(migrations) if migrations is not None else _migrations.load("postgresql"))
+        except psycopg.Error as exc:  # ended or cut (a frozen server) as it opened: one line
+            self.db.close()
+            raise StoreError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
         except BaseException:
             self.db.close()
             raise
-        pg_watch.watch(self)  # a statement the server never answers: the connection is cut
 
     def _probe_url(self) -> str:
         return libpq_url(self.url)
 
     def _connect(self) -> psycopg.Connection[_Row]:
-        """A new connection, in UTC, whose strings lose their NUL characters."""
+        """A new connection whose strings lose their NUL characters (set to UTC by its caller, once
+        it is ``self.db``: watched, see :mod:`~digest.store.pg_watch`)."""
         try:
             db = psycopg.connect(libpq_url(self.url), autocommit=True, row_factory=dict_row,
                                  connect_timeout=self._timeout)
@@ -138,11 +143,6 @@ class PostgresStore(PgCoordination, StoreOps):
             raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
         db.adapters.register_dumper(str, _TextWithoutNul)
         db.adapters.register_dumper(str, _BinaryTextWithoutNul)
-        try:
-            db.execute("SET TIME ZONE 'UTC'")
-        except BaseException:
-            db.close()
-            raise
         return db
 
     def reconnect(self) -> None:
@@ -157,6 +157,7 @@ class PostgresStore(PgCoordination, StoreOps):
             self.db.close()  # what is left of the lost one
         try:
             self.db = self._connect()
+            self.db.execute("SET TIME ZONE 'UTC'")
             self._locks.clear()
             self._depth = 0
             for name in held:
