@@ -85,13 +85,16 @@ class PgCoordination:
             return "unknown"
         return str(row["pid"]) if row["host"] == socket.gethostname() else f"{row['pid']} on {row['host']}"
 
+    def held_by_another(self, name: str, since: str = "") -> StoreError:
+        """The error of ``name`` held by another process (its pid), ``since`` after it."""
+        return StoreError(f"{redact(self.url)}: another digest {name} is already running "
+                          f"(pid {self.lock_holder(name)}){since}")
+
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
         held = name in self._locks
         if not held and not self.acquire_lock(name):
-            raise StoreError(
-                f"{redact(self.url)}: another digest {name} is already running (pid {self.lock_holder(name)})"
-            )
+            raise self.held_by_another(name)
         try:
             yield
         finally:

@@ -125,13 +125,17 @@ class PostgresStore(PgCoordination, StoreOps):
             self._migrate(list(migrations) if migrations is not None else _migrations.load("postgresql"))
         except psycopg.Error as exc:  # ended or cut (a frozen server) as it opened: one line
             self.db.close()
-            raise StoreError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
+            raise self._unreached(exc) from None
         except BaseException:
             self.db.close()
             raise
 
     def _probe_url(self) -> str:
         return libpq_url(self.url)
+
+    def _unreached(self, exc: psycopg.Error) -> StoreError:
+        """The one line of a connection not made, or ended or cut as it was set up."""
+        return StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}")
 
     def _connect(self) -> psycopg.Connection[_Row]:
         """A new connection whose strings lose their NUL characters (set to UTC by its caller, once
@@ -140,7 +144,7 @@ class PostgresStore(PgCoordination, StoreOps):
             db = psycopg.connect(libpq_url(self.url), autocommit=True, row_factory=dict_row,
                                  connect_timeout=self._timeout)
         except psycopg.Error as exc:
-            raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
+            raise self._unreached(exc) from None
         db.adapters.register_dumper(str, _TextWithoutNul)
         db.adapters.register_dumper(str, _BinaryTextWithoutNul)
         return db
@@ -166,13 +170,11 @@ class PostgresStore(PgCoordination, StoreOps):
                     if self.lock_holder(name) == str(os.getpid()) and time.monotonic() < regain:
                         time.sleep(0.5)  # our old session: the server has not ended it yet
                         continue
-                    self.taken = StoreError(f"{redact(self.url)}: another digest {name} is already running "
-                                            f"(pid {self.lock_holder(name)}): it started while the connection "
-                                            "was lost")
+                    self.taken = self.held_by_another(name, ": it started while the connection was lost")
                     raise self.taken
         except psycopg.Error as exc:  # lost again as it was taken: the locks are taken next time
             self._locks.update(held)
-            raise StoreError(f"{redact(self.url)}: cannot connect: {one_line(exc)}") from None
+            raise self._unreached(exc) from None
 
     # -- schema ----------------------------------------------------------------
     @property
