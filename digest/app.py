@@ -500,7 +500,7 @@ class App:
         from .engines import engine_of_pair
 
         pair = explain.article(self.store, a), explain.article(self.store, b)
-        return explain.pair(self.store, engine_of_pair(self.cfg, self.store, *pair), a, b)
+        return explain.pair(engine_of_pair(self.cfg, self.store, *pair), *pair)
 
     def source_states(self) -> list[str]:
         """One line per source (``digest sources``): ``digest.sources.states.source_lines``."""

@@ -112,9 +112,8 @@ def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any
     return {"filters": rules} if rules else {}
 
 
-def pair(store: Store, engine: Engine, a: str, b: str) -> dict[str, Any]:
-    """Similarity of two stored articles at each stage, and the decision."""
-    ra, rb = article(store, a), article(store, b)
+def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]:
+    """Similarity of two stored articles (:func:`article`) at each stage, and the decision."""
     a, b = ra.key, rb.key  # an entry id given: the engine knows the article by its key
     # as the rebuilt engine reads them: one of another format is made again from its text
     fa = engine.stored_fingerprint(Doc(ra.key, ra.title, ra.text), ra.fingerprint)
