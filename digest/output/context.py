@@ -66,10 +66,11 @@ def _version(
     v: VersionView, tz: tzinfo | None, day: str | None, locale: str | None = None
 ) -> dict[str, Any]:
     source = one_line(v.outlet_name) or "unknown source"
+    title = headline(v.title)
     return {
         "source": source,
-        "title": headline(v.title) or source,
-        "has_title": bool(headline(v.title)),
+        "title": title or source,
+        "has_title": bool(title),
         "url": safe_url(v.url),
         "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale),
         "new": v.new,

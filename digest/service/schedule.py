@@ -50,8 +50,13 @@ def _first_line(record: logging.LogRecord) -> bool:
     their own."""
     text = record.getMessage()
     if "\n" in text:
-        record.msg, record.args = " ".join(text.split("\n", 1)[0].split()), None
+        record.msg, record.args = _first(text), None
     return True
+
+
+def _first(text: str) -> str:
+    """``text``'s first line, its spaces folded."""
+    return " ".join(text.split("\n", 1)[0].split())
 
 
 def _jobstore_url(database_url: str) -> str:
@@ -83,7 +88,7 @@ class _Scheduler(BackgroundScheduler):
             result: float | None = super()._process_jobs()
         except Exception as exc:
             log.warning("scheduler: its job table failed (%s); looked at again in %gs",
-                        " ".join(str(exc).split("\n")[0].split()), self.jobstore_retry_interval)
+                        _first(str(exc)), self.jobstore_retry_interval)
             return float(self.jobstore_retry_interval)
         return result
 

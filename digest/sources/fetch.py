@@ -179,14 +179,12 @@ class _Fetch:
             host = parsed.host  # an A-label that is no punycode ("xn--") raises idna's error here
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise self.error(kind, f"{what}: {_one_line(exc)}") from None
+        said = without_password(shown or str(url))[:200]  # its password hidden before the cut
         if parsed.scheme not in ("http", "https") or not host:
-            raise self.error(
-                kind,
-                f"{what}: only http(s) URLs with a host are fetched: {without_password(shown or str(url))[:200]}",
-            )
+            raise self.error(kind, f"{what}: only http(s) URLs with a host are fetched: {said}")
         if parsed.port is not None and not 0 < parsed.port < 65536:  # httpx takes :99999, and the
             # async connect failed on it as "unexpected ExceptionGroup: unhandled errors in a TaskGroup"
-            raise self.error(kind, f"{what}: port {parsed.port} is out of range (1-65535): {without_password(shown or str(url))[:200]}")
+            raise self.error(kind, f"{what}: port {parsed.port} is out of range (1-65535): {said}")
         return parsed
 
     def next_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:

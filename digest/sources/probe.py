@@ -87,14 +87,14 @@ def probe_many(
 
     def one(feed: tuple[str, str]) -> Probe | DigestError:
         name, url = feed
-        host = urlsplit(url).hostname or ""
-        with hosts[host]:
-            if (held := waits.held(server_of(url), name)) is not None:
+        server = server_of(url)
+        with hosts[urlsplit(url).hostname or ""]:
+            if (held := waits.held(server, name)) is not None:
                 return held
             try:
                 return probe(url, config, now=now, source=name)
             except FetchError as exc:
-                waits.told(server_of(url), exc)
+                waits.told(server, exc)
                 return exc
             except DigestError as exc:
                 return exc
