@@ -10,6 +10,7 @@ import pytest
 from digest.records import Entry
 from digest.sources.localfiles import read_path
 from digest.text.extract import html_to_text
+from tests.support.config import MakeConfig
 
 PAGE = """<!doctype html><html><head>
 <meta property="og:site_name" content="{site}">
@@ -274,3 +275,27 @@ def test_a_headline_does_not_end_with_the_separator_its_site_name_was_cut_from(t
     md = (tmp_path / "out" / "digest-2026-11-10.md").read_text(encoding="utf-8")
     assert f"## {title}\n" in md, md
     assert "**Valley Wire**: Quake damages Opunake harbour wall ·" in md, md
+
+
+def test_the_archive_and_the_feed_show_a_headline_as_the_digest_does(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """The separator left at a headline's end was dropped in the digest only: the archive's
+    search results, story page, permalinks and the Atom feed still said "... taking selfie –"
+    (seen in headless Chromium, GVC val's search page)."""
+    from digest.store.base import NewArticle, open_store
+    from tests.support.archive import NOW, article, at
+    from tests.support.web import site as open_site
+
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Test archive")
+    text = "A teenager shot himself while taking a selfie with a gun on Friday, police said. " * 3
+    with open_store(cfg.database_url) as store:
+        store.add_articles([NewArticle(article("s1", "Coast News", "Teen shoots self while taking selfie –",
+                                               "https://coast.example/selfie", at(14, 8), text),
+                                       b"fp", "selfie", 0.9)], leads={"selfie": "s1"})
+    with open_site(cfg, clock=lambda: NOW) as site:
+        pages = {path: site.get(path).text for path in
+                 ("/day/2026-03-14", "/story/selfie", "/search?q=selfie", "/feed.atom")}
+    for path, page in pages.items():
+        assert "taking selfie –" not in page, path
+        assert "Teen shoots self while taking selfie" in page, path

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..records import StoryView, VersionView
+from ..records import StoryView, VersionView, headline
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
 from .newsline import OURS_END, news_parts, outlet_parts, was_said
@@ -61,6 +61,11 @@ def xml_text(value: object) -> str:
 
 def _line(value: object) -> str:
     return " ".join(xml_text(value).split())
+
+
+def _headline(value: str | None) -> str:
+    """A headline as the digest shows it (``records.headline``), as XML takes it."""
+    return headline(xml_text(value))
 
 
 def _rfc3339(dt: datetime) -> str:
@@ -152,7 +157,7 @@ def _versions_html(versions: Iterable[tuple[VersionView, bool]], story: StoryVie
         strong.text = _line(v.outlet_name) or "unknown source"
         strong.tail = ": "
         url = safe_url(v.url)
-        title = _line(v.title) or _line(v.outlet_name) or "untitled"
+        title = _headline(v.title) or _line(v.outlet_name) or "untitled"
         if url:
             a = ET.SubElement(li, "a", {"href": url})
             a.text = title
@@ -220,7 +225,7 @@ def stories_atom(
         _el(
             entry,
             "title",
-            _line(lead.title) or _line(story.title) or _line(lead.outlet_name) or "untitled",
+            _headline(lead.title) or _headline(story.title) or _line(lead.outlet_name) or "untitled",
         )
         page = permalink(site_url, story.story_id)
         lead_url = safe_url(lead.url)

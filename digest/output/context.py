@@ -23,23 +23,12 @@ from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
 from digest.output.openings import before_table, opening
 from digest.output.sanitize import safe_url
-from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, one_line
+from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, headline, one_line
 from digest.text.scripts import safe_cut
 from digest.text.sentences import sentence_ends
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
-#: A separator left at a headline's end, the site's name after it cut off: "Teen shoots self
-#: while taking selfie –" (GVC val).
-#: ("::" is two ":": an alternative of its own made a run of colons backtrack exponentially.)
-_LEFT_SEPARATOR = re.compile(r"\s+[-–—|:·•]+$")
-
-
-def headline(title: str | None) -> str:
-    """``title`` on one line, less a separator left at its end."""
-    return _LEFT_SEPARATOR.sub("", one_line(title))
-
-
 def excerpt(text: str, limit: int = 400) -> str:
     """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
     cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"

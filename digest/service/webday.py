@@ -20,7 +20,7 @@ import lxml.html
 
 from ..output.dates import short_day
 from ..output.sanitize import NOT_TEXT
-from ..records import StoryView
+from ..records import StoryView, headline
 
 #: Characters no page shows (see ``webpages._CONTROL``).
 _CONTROL = NOT_TEXT
@@ -83,7 +83,7 @@ def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str) -> None
     link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
     # its name says which story: a screen reader's list of links read "all versions" five times
-    title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
+    title = headline(_CONTROL.sub("", story.lead.title or "")) or headline(_CONTROL.sub("", story.title or ""))
     link.set("aria-label", f"{link.text.capitalize()}: {title}" if title else link.text)
     meta = None
     for sib in head.itersiblings():
@@ -151,7 +151,7 @@ def decorate_day(
         for story in stories:
             li = lxml.html.Element("li")
             a = lxml.html.Element("a", href=story_href(story.story_id, root))
-            title = one_line(_CONTROL.sub("", story.lead.title or "")) or one_line(_CONTROL.sub("", story.title or ""))
+            title = headline(_CONTROL.sub("", story.lead.title or "")) or headline(_CONTROL.sub("", story.title or ""))
             a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
             li.append(a)
             ul.append(li)

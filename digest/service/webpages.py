@@ -52,7 +52,7 @@ from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import named_now, repeated_pages
-from ..records import ALSO_REPORTED, StoryView, VersionView
+from ..records import ALSO_REPORTED, StoryView, VersionView, headline
 from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..sources.states import renamed_sources
@@ -273,7 +273,7 @@ class Pages:
                 {
                     "source": source,
                     "kind": "; ".join(said[v.key]),
-                    "title": one_line(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
+                    "title": headline(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
                     "url": safe_url(v.url),
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
                                          day=day, locale=locale),  # a revision: when it was read
@@ -285,7 +285,7 @@ class Pages:
         return self.page(
             "web/story.html",
             root=root,
-            title=one_line(heading_of(lead, versions)) or rows[0]["source"],
+            title=headline(heading_of(lead, versions)) or rows[0]["source"],
             url=safe_url(lead.url),
             lang=rows[0]["lang"],
             versions=rows,
@@ -370,7 +370,7 @@ class Pages:
             found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset, newest=newest)
             more, found = len(found) > SEARCH_LIMIT, found[:SEARCH_LIMIT]
             for r in found:
-                title = one_line(r.title) or one_line(r.source) or r.story_id
+                title = headline(r.title) or one_line(r.source) or r.story_id
                 results.append({
                     "href": story_href(r.story_id, root), "title": title,
                     "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
