@@ -9,7 +9,7 @@ import pytest
 
 from digest.cli import main
 from tests.support.daemon import rss
-from tests.support.httpd import Handler, Request, TestServer
+from tests.support.httpd import Handler, Reply, Request, TestServer
 
 
 def _config(tmp_path: Path, srv: TestServer, paths: dict[str, str], fetch: str = "") -> Path:
@@ -121,6 +121,48 @@ def test_a_server_closing_each_connection_fails_no_source(tmp_path: Path, capsys
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0, capsys.readouterr().err
         assert all(srv.hits[p] == 1 for p in paths.values())
     assert "error" not in capsys.readouterr().err
+
+
+def test_a_request_meeting_every_idle_connection_closed_still_gets_its_feed() -> None:
+    """A server that answers each connection's first request and hangs up on any later one:
+    every kept-alive connection is dead when reused.  After eight fetches at once, the next
+    request met eight dead connections in a row; with four tries it failed (CI once saw it
+    with ``per_host`` 4: "S37: broken HTTP response ... Server disconnected without sending
+    a response").  It tries each idle connection the pool keeps, then a new one."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from digest.config.model import FetchConfig
+    from digest.sources.fetch import fetch
+    from digest.sources.netguard import GuardedTransport
+
+    served: set[tuple[str, int]] = set()
+    lock = threading.Lock()
+    dropped = 0
+
+    def handler(req: Request) -> Reply | None:
+        nonlocal dropped
+        with lock:
+            if req.client in served:
+                dropped += 1
+                return None  # hang up, no byte of an answer
+            served.add(req.client)
+        time.sleep(0.3)  # the eight first requests overlap: eight connections
+        return Reply(rss("outlet", range(2)), headers={"Content-Type": "application/rss+xml"})
+
+    with TestServer() as srv:
+        srv.handle("/feed", handler)
+        config = FetchConfig(concurrency=8, allow_hosts=[f"127.0.0.1:{srv.port}"])
+        transport = GuardedTransport(config)
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                warm = list(pool.map(lambda _: fetch(srv.url("/feed"), config=config, transport=transport), range(8)))
+            assert len(served) == 8 and all(r.content for r in warm)
+            assert fetch(srv.url("/feed"), config=config, transport=transport).content
+        finally:
+            transport.close()
+    assert dropped == 8  # each idle connection was tried once
 
 
 def test_a_server_hanging_up_is_asked_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

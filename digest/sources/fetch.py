@@ -410,7 +410,8 @@ def fetch(
 
 def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
     while True:
-        resp = send(client, f.next_request(client))  # again on a connection the server closed
+        # sent again on a kept-alive connection the server closed
+        resp = send(client, f.next_request(client), f.config.concurrency)
         try:
             step = f.on_response(resp)
             if step is None:
@@ -426,7 +427,7 @@ def _drive(client: httpx.Client, f: _Fetch) -> FetchResult:
 
 async def _adrive(client: httpx.AsyncClient, f: _Fetch) -> FetchResult:
     while True:
-        resp = await asend(client, f.next_request(client))
+        resp = await asend(client, f.next_request(client), f.config.concurrency)
         try:
             step = f.on_response(resp)
             if step is None:
