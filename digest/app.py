@@ -86,7 +86,7 @@ from .runlock import RUN_WAIT, holding_run_lock
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
-from .sources.tracking import SourceTracker
+from .sources.tracking import SourceTracker, asked_to_wait
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.log import SharedLog
 from .store.marks import CLUSTERED, new_mark
@@ -233,7 +233,7 @@ class App:
         try:
             for i, src in enumerate(sources):
                 if i % group == 0:
-                    self._prefetched = prefetch(self.store, self.cfg, sources[i : i + group])
+                    self._prefetched = prefetch(self.store, self.cfg, sources[i : i + group], now)
                 report.sources += 1
                 try:
                     self.poll(src, report, now=now)
@@ -278,6 +278,8 @@ class App:
         The source's fetch state is saved after its articles, as ``tracker``
         records the outcome (``digest.sources.tracking``): success resets the
         failure count; a failure is counted, and 410 Gone pauses it.
+        A source whose server asked to wait (``Retry-After``) until after ``now`` is
+        not asked: one line in ``report.waiting``, its state left as it is.
 
         What the read learnt (validators, permanent URL) goes into a copy of the
         stored state, saved only on success; a failure is recorded on the state
@@ -289,6 +291,9 @@ class App:
         stored = self.store.get_source_state(src.name) or SourceState(src.name, location)
         if stored.paused and not self.tracker.retries(stored, fetched):
             raise SourceError(src.name, f"paused: {stored.paused_reason}", kind="paused")
+        if (waiting := asked_to_wait(stored, fetched, self.cfg.tz)) is not None:
+            report.waiting.append(waiting)  # the server's own request: no failure (the daemon's are not due)
+            return
         state = dataclasses.replace(stored)
         state.last_fetch_at = fetched
         try:

@@ -447,6 +447,8 @@ class RunReport:
     new_stories: int = 0
     not_modified: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    #: One line per source not asked because its server asked to wait (``Retry-After``): no failure.
+    waiting: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: The digest written after the run: (its day, new stories, developing stories, stories
     #: also reported since).

@@ -71,6 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                   "or 'digest import-opml FILE')", file=sys.stderr)
         with app.polling(wait=args.wait):  # one pass at a time: another run's (or the daemon's) is waited for
             report = app.run(progress=sys.stderr.isatty() and not args.quiet)
+        for line in report.waiting:  # not asked, as its server asked: no failure
+            print(terminal_line(line), file=sys.stderr)
         for err in report.errors:
             print(f"error: {terminal_line(err)}", file=sys.stderr)
         # the first daily digest's stories: a weekly one listed first counted its week so far

@@ -196,7 +196,6 @@ class ScheduledTracker(SourceTracker):
         self.cfg, self.rng = cfg, rng
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
-        state.retry_after_until = None
         delay = next_poll_delay(poll_interval(src, self.cfg), max_age=max_age, rng=self.rng)
         state.next_poll_at = now + timedelta(seconds=delay)
 
@@ -207,8 +206,7 @@ class ScheduledTracker(SourceTracker):
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
     ) -> None:
         retry = self.cfg.schedule.paused_retry_hours
-        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-        state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None  # kept by ``failed``
         # a paused source's next try waits for the server's Retry-After too (it was asked again
         # every paused_retry_hours, a 503's "retry after 7200s" logged beside "next try in 1 h")
         paused_wait = timedelta(seconds=max(retry * 3600.0, retry_after or 0.0))

@@ -16,7 +16,8 @@ source name for ``poll`` to take.
 
 Special cases
 -------------
-* Paused sources are not asked; fewer than two requests are not worth it.
+* Paused sources are not asked, nor those whose server asked to wait past ``now``
+  (``Retry-After``: ``App.poll`` says so); fewer than two requests are not worth it.
 * Inside a running event loop (``asyncio.run`` is not possible) nothing is
   fetched ahead: the sources are fetched in turn by ``poll``.
 """
@@ -24,6 +25,7 @@ Special cases
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError
@@ -32,14 +34,17 @@ from ..store.base import SourceState, Store
 from .fetch import FetchRequest, fetch_many
 
 
-def prefetch(store: Store, cfg: Config, sources: list[SourceConfig]) -> dict[str, FetchResult | FetchError]:
+def prefetch(
+    store: Store, cfg: Config, sources: list[SourceConfig], now: datetime | None = None
+) -> dict[str, FetchResult | FetchError]:
     """The fetch outcomes of the URL sources among ``sources``, by name (empty: fetch in turn)."""
+    now = now or datetime.now(UTC)
     todo: list[tuple[str, FetchRequest]] = []
     for src in sources:
         if src.url is None:
             continue
         state = store.get_source_state(src.name) or SourceState(src.name, src.url)
-        if not state.paused:
+        if not state.paused and (state.retry_after_until is None or state.retry_after_until <= now):
             url = state.permanent_url or src.url
             todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
     if len(todo) < 2:

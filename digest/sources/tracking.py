@@ -15,7 +15,10 @@ the whole body and the source stays failing until it really recovers.
 counted as a success: a broken feed showed as ``ok``.)  The daemon also
 schedules the next poll and pauses a source that failed for too long
 (``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
-nothing, it polls when it is run.  A read that worked on a feed cut off
+nothing, it polls when it is run.  Every poller keeps the server's own request to wait
+(``Retry-After`` on a failure: ``retry_after_until``, cleared by a read that worked or a failure
+without one): ``digest run`` honours it as the daemon does (``App.run``), and a cron run's 429 was
+asked again at the next run, every 15 minutes, while the daemon's was not.  A read that worked on a feed cut off
 (``digest.sources.cutoff``) is a success with a note: the entries read are
 stored, the note is kept with the state (``digest sources``: ``last read:
 feed ended early ...``) and logged as one warning naming the source, once
@@ -36,15 +39,27 @@ poller reads into a copy of the stored state and hands
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from ..config import SourceConfig
-from ..errors import SourceError
+from ..errors import FetchError, SourceError
 from ..records import plural
 from ..store.base import GONE, SourceState
 
 log = logging.getLogger(__name__)
 
+
+
+def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str | None:
+    """The line a run says instead of reading a source whose server asked it to wait past ``now``
+    (its ``Retry-After``, kept by :meth:`SourceTracker.failed`), naming the time in ``tz`` (the day
+    too when it is not ``now``'s); None: read it (a paused source is paused first, not held)."""
+    until = state.retry_after_until if state is not None and not state.paused else None
+    if state is None or until is None or until <= now:
+        return None
+    local = until.astimezone(tz)
+    when = f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
+    return f"{state.name}: not fetched: its server asked to wait until {when} (Retry-After)"
 
 
 class SourceTracker:
@@ -63,6 +78,7 @@ class SourceTracker:
             resumed = "; no longer paused" if state.paused else ""
             log.info("%s: reads again after %s%s", src.name, plural(state.failures, "failed read"), resumed)
         state.paused, state.paused_reason = False, None
+        state.retry_after_until = None
         state.last_fetch_at = state.last_fetch_at or now
         state.failures, state.first_failure_at = 0, None
         state.last_ok_at, state.last_error, state.error_kind = now, None, None
@@ -77,7 +93,10 @@ class SourceTracker:
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
     ) -> None:
         """A read that failed: one more in the run, which began at its first failure
-        (``logged``: the caller logged it already, with its traceback)."""
+        (``logged``: the caller logged it already, with its traceback).  The server's
+        ``Retry-After`` (any error response's) is kept as the time before which it is not asked."""
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
         state.last_fetch_at = now
         state.failures += 1
         state.first_failure_at = state.first_failure_at or now

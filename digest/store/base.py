@@ -162,7 +162,11 @@ class SourceState:
             parts.append(f"resume with: digest sources --resume {self.name!r}")
         else:
             nxt = max((t for t in (self.next_poll_at, self.retry_after_until) if t is not None), default=None)
-            parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
+            if nxt is not None and nxt == self.retry_after_until:  # the server's wait (``digest run`` too)
+                parts.append(f"not asked before {nxt.isoformat(timespec='seconds')} (its server asked to wait: "
+                             "Retry-After)")
+            else:
+                parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
         if self.last_error and self.failures and not self.paused:
             # stored as the error's line, which starts with the name already
             parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
