@@ -15,7 +15,14 @@ from datetime import datetime
 from .dedup.doc import Doc
 from .records import Article, Entry
 from .store.base import KeyMove, Store, StoredArticle
-from .text.identity import article_key, canonical_url, is_http, legacy_key
+from .text.identity import (
+    article_key,
+    canonical_url,
+    is_http,
+    legacy_key,
+    spelt_link_key,
+    spelt_link_keys,
+)
 from .text.notices import takedown
 
 
@@ -128,6 +135,32 @@ def article_key_of(entry: Entry) -> str | None:
     return None
 
 
+def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tuple[Entry, str | None]]:
+    """``entries``' (entry, key) pairs, each entry keyed by its link (no id) whose key the store
+    does not hold under the key of another spelling of its link the store holds
+    (:func:`digest.text.identity.spelt_link_keys`: http or https, ``www.`` or not), its first.
+
+    A link key was the link as spelt until it read http as https and dropped ``www.``
+    (``digest.text.identity.link_identity``): a store written before holds ``http://`` and
+    ``www.`` links under other keys, and a site that moved since lists its items under another
+    spelling.  Each was stored again as new ("3 new articles" at the first poll after a move to
+    https, each a second version of its own story).  Known by its stored key, the entry is that
+    article: unchanged it is skipped, changed in place it is read as its revision
+    (``digest.revisions``).  Nothing is rewritten: a story's id stays its first article's key,
+    and a store the upgrade opens needs no migration of its keys."""
+    asked = {i: spelt_link_keys(e.source, e.url or "") for i, (e, k) in enumerate(entries)
+             if k and k.startswith("u") and not (e.entry_id and e.entry_id.strip())}
+    if not asked:
+        return entries
+    held = store.has_articles([k for i in asked for k in (entries[i][1] or "", *asked[i])])
+    out = list(entries)
+    for i, spelt in asked.items():
+        e, k = entries[i]
+        if k not in held and (old := next((s for s in spelt if s in held), None)):
+            out[i] = (e, old)
+    return out
+
+
 def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]) -> list[Entry]:
     """``entries``, each the store holds as read by its source under a name it had before
     (``former``: a source renamed, its feed kept, ``digest.sources.states.renamed_sources``) read
@@ -143,11 +176,18 @@ def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]
         return entries
     keys = [article_key_of(e) for e in entries]
     now = store.has_articles([k for k in keys if k])
-    asked = [[(name, article_key(name, e.entry_id, e.url, "", "")) for name in former] if k and k not in now else []
+    asked = [[(name, key) for name in former for key in _link_keys(name, e)] if k and k not in now else []
              for e, k in zip(entries, keys, strict=True)]
     found = store.has_articles([k for olds in asked for _, k in olds])
     named = [next((name for name, k in olds if k in found), None) for olds in asked]
     return [e if name is None else replace(e, source=name) for e, name in zip(entries, named, strict=True)]
+
+
+def _link_keys(source: str, entry: Entry) -> list[str]:
+    """``entry``'s key were it read by ``source``, and where it has no id the keys of the other
+    spellings of its link (:func:`as_stored`)."""
+    key = article_key(source, entry.entry_id, entry.url, "", "")
+    return [key, *spelt_link_keys(source, entry.url or "")] if key.startswith("u") else [key]
 
 
 def keyed_by_text_before(store: Store, former: Sequence[str], articles: list[Article]) -> list[Article]:
@@ -217,7 +257,9 @@ def former_key(entry: Entry) -> str | None:
     if entry.former is None:
         return None
     old_id, old_url = entry.former
-    return article_key(entry.source, old_id, old_url, "", "") if old_id or is_http(old_url) else None
+    if not old_id and is_http(old_url):  # a link key of before stop 33: the link as spelt
+        return spelt_link_key(entry.source, old_url or "")
+    return article_key(entry.source, old_id, old_url, "", "") if old_id else None
 
 
 def same_page(a: str | None, b: str | None) -> bool:

@@ -11,7 +11,8 @@ How it works
 Order of preference: the feed's entry id, else the canonical link
 (:func:`canonical_url`: scheme and host lower-cased, user info, fragment,
 default port and tracking parameters removed, remaining query parameters
-sorted), else a hash of the normalised (case- and whitespace-folded) title
+sorted; ``http`` read as ``https`` and a leading ``www.`` dropped: :func:`link_identity`),
+else a hash of the normalised (case- and whitespace-folded) title
 and text; each scoped by source.  That text is cleaned of the entry's own junk
 only, not of the lines recurring in a poll's batch (``digest.text.prepare``):
 another poll lists other entries, and the key must not change with them.  Keys are short: a letter for the kind
@@ -27,6 +28,13 @@ Special cases
   real article was then skipped as already stored.  :func:`legacy_key`
   gives that old key, by which an article stored before the change is
   still recognised, for its own source only (``App.ingest``).
+* A site that moves to https, or adds or drops ``www.``, lists every item under the new
+  spelling of its link: one page, one key (:func:`link_identity`).  Until then the key held
+  the link as spelt, and an entry without an id came back as new at the first poll after the
+  move.  A store written before holds ``http://`` and ``www.`` links under that key
+  (:func:`spelt_link_key`): an entry is found by the keys of its link's other spellings too
+  and keeps the stored one (``digest.articles.as_stored``); nothing is rewritten.  An entry
+  id is the entry's as spelt, an URL or not (an id changed with the site is a new entry).
 * Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
 * Parameters that select content (``id``, ``p``, ``feed``) are kept; only
   known tracking names are dropped (``TRACKING``).  The link stored and
@@ -155,14 +163,56 @@ def _h(kind: str, *parts: str) -> str:
     return f"{kind}{digest[:20]}"
 
 
+def link_identity(url: str) -> str:
+    """The page a link names, for its key: :func:`canonical_url` with ``http`` read as ``https``
+    and a leading ``www.`` dropped (``http://www.x.example/a`` is ``https://x.example/a``).
+
+    A site moving to https, or adding or dropping ``www.``, answers the old spelling with a
+    redirect and lists every item of its feed under the new one: one page, as :func:`feed_key`
+    reads a feed's URL.  An https link without ``www.`` keeps the key it had before."""
+    canon = canonical_url(url)
+    try:
+        parts = urlsplit(canon)
+    except ValueError:  # unparseable: as canonical_url left it
+        return canon
+    if parts.scheme not in ("http", "https"):
+        return canon
+    return urlunsplit(("https", parts.netloc.removeprefix("www."), parts.path, parts.query, ""))
+
+
 def article_key(source: str, entry_id: str | None, url: str | None, title: str, text: str) -> str:
     """A stable identity key for an article."""
     if entry_id and entry_id.strip():
         return _h("i", source, entry_id.strip())
     if is_http(url):
-        return _h("u", source, canonical_url(url or ""))
+        return _h("u", source, link_identity(url or ""))
     norm = _WS.sub(" ", f"{title}\n{text}".lower()).strip()
     return _h("c", source, norm)
+
+
+def spelt_link_key(source: str, url: str) -> str:
+    """The key digest gave an entry without an id before link keys read http as https and
+    dropped ``www.`` (:func:`link_identity`): its link as spelt, scheme and host kept."""
+    return _h("u", source, canonical_url(url))
+
+
+def spelt_link_keys(source: str, url: str) -> list[str]:
+    """The keys an older digest may hold ``source``'s entry linking to ``url`` (no id) under,
+    other than its key now: :func:`spelt_link_key` of each spelling of the link, http or https,
+    with ``www.`` or without (the site moved since it was stored, or moves back).  Empty for
+    a link that is not http(s) or cannot be read."""
+    ident = link_identity(url)
+    try:
+        parts = urlsplit(ident)
+    except ValueError:
+        return []
+    if parts.scheme != "https":
+        return []
+    now = _h("u", source, ident)
+    hosts = (parts.netloc, f"www.{parts.netloc}")
+    spelt = {spelt_link_key(source, urlunsplit((scheme, host, parts.path, parts.query, "")))
+             for scheme in ("http", "https") for host in hosts}
+    return sorted(spelt - {now})
 
 
 def legacy_key(entry_id: str | None, url: str | None) -> str | None:
