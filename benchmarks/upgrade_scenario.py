@@ -17,8 +17,8 @@ mails each day to a loopback aiosmtpd the next morning.  Then this digest (``pyt
 digest``): sends again (nothing), rebuilds the three days (the same stories and versions),
 runs day 5 unchanged but for a typo fixed in a note (nothing new, no article added), with one feed item and one note added
 (those two only, new), mails day 5 once; day 6 a typo fixed in a note's body, a paragraph
-added to a link-only item, and the Atom site moved (new ids and links, same texts): one
-story, developing.  ``--files N``: a folder of N unchanged notes read by the older digest,
+added to a link-only item, the Atom site moved (new ids and links, same texts) and the
+link-only site moved from http to https: one story, developing, no link-only entry stored again.  ``--files N``: a folder of N unchanged notes read by the older digest,
 then this one's runs timed.
 
 ``python -m benchmarks.upgrade_scenario --old OLD/.venv/bin/digest [--work DIR] [--files N]``
@@ -121,7 +121,7 @@ class World:
 
     def add_item(self, feed: str, row: dict, when: datetime) -> None:
         self.items[feed].insert(0, {"title": row["title"][:110], "text": row["text"],
-                                    "link": f"https://{feed}.example/{row['id']}",
+                                    "link": f"{'http' if feed == 'bravo' else 'https'}://{feed}.example/{row['id']}",
                                     "guid": f"{feed}-{row['id']}", "published": when})
 
     def add_note(self, row: dict, when: datetime, front: bool) -> None:
@@ -238,9 +238,13 @@ def main() -> int:
             problems.append(f"{tag} {when} {cmd}: exit {p.returncode}: {p.stderr[-400:]}")
         return p
 
-    def count() -> int:
+    def count(source: str | None = None) -> int:
+        """Articles stored (of ``source``: its entries' first articles, no revisions)."""
         db = sqlite3.connect(work / "data" / "digest.sqlite3")
         try:
+            if source:
+                return db.execute("select count(*) from articles where source = ? and revision_of is null",
+                                  (source,)).fetchone()[0]
             return db.execute("select count(*) from articles").fetchone()[0]
         finally:
             db.close()
@@ -318,7 +322,8 @@ def main() -> int:
         if len(new_mails) != 1:
             problems.append(f"{len(new_mails)} mails for {DAYS[3]}: {[m[0] for m in new_mails]}")
         # day 6: a typo fixed in a note read by the old digest, a paragraph added to a Bravo item
-        # (no guid) of day 3, Charlie's site moved (new guids and links, the same texts)
+        # (no guid) of day 3, Charlie's site moved (new guids and links, the same texts), Bravo's
+        # site to https (its links)
         note = sorted(w.notes.rglob("*.md"))[0]
         txt = note.read_text(encoding="utf-8")
         words = txt.split("\n\n")[-1].split()  # in the body, past the heading or front matter
@@ -331,14 +336,18 @@ def main() -> int:
         for c in w.items["charlie"]:
             c["guid"] = "moved-" + c["guid"]
             c["link"] = c["link"].replace("charlie.example/", "news.charlie.example/story/")
+        for b in w.items["bravo"]:  # no guids: known by their links, stored by the old digest as http://
+            b["link"] = b["link"].replace("http://", "https://")
         w.write()
-        n5 = count()
+        n5, bravo5 = count(), count("Bravo")
         run(MAIN, local(DAYS[4], 20), "run")
         j5 = build(MAIN, DAYS[4], local(DAYS[4], 20, 5))
         s5 = summary(j5)
         wn = [s.get("whats_new") for s in j5.get("stories", [])]
         if len(s5) != 1 or s5[0][0] != "developing" or "Osei" not in str(wn):
             problems.append(f"{DAYS[4]} (typo, paragraph added, site moved): {s5} {wn}")
+        if count("Bravo") != bravo5:
+            problems.append(f"Bravo moved to https: its entries {bravo5} -> {count('Bravo')} (stored again)")
         print(f"{DAYS[4]}: articles {n5} -> {count()}:", s5, wn)
         print(f"articles: {n_before} before, {n_mid} after unchanged run, {n_after} after 2 new; "
               f"mails by old {mails_before}, by this {len(new_mails)}; this run unchanged {t_unchanged:.1f}s, "
