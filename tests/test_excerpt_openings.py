@@ -10,6 +10,8 @@ last space or mid-cluster."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from digest.output.context import excerpt
@@ -70,3 +72,63 @@ def test_an_excerpt_begins_after_an_agencys_dateline(dateline: str) -> None:
 )
 def test_an_excerpt_keeps_a_sentence_that_opens_like_a_dateline(text: str) -> None:
     assert excerpt(text, 400) == text
+
+
+# Ordinary news sentences of our own: Bangkok's cabinet on the northern floods (a space ends each
+# sentence; "ธ.ค." and "ดร." are abbreviations), Phnom Penh's dengue figures (the khan "។" ends
+# each), Yangon's flooded roads (Burmese "။").
+THAI = ("กรุงเทพฯ นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรีที่ทำเนียบรัฐบาลเมื่อวันอังคาร "
+        "เพื่อหารือมาตรการช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากน้ำท่วมในภาคเหนือ "
+        "กรมอุตุนิยมวิทยาเตือนว่าจะมีฝนตกหนักต่อเนื่องในหลายจังหวัดจนถึงวันที่ 12 ธ.ค. 2569 "
+        "ประชาชนที่อาศัยอยู่ริมแม่น้ำควรติดตามประกาศของทางราชการอย่างใกล้ชิด "
+        "ดร. สมชาย ใจดี ผู้เชี่ยวชาญด้านการจัดการน้ำกล่าวว่าระดับน้ำในเขื่อนหลักยังอยู่ในเกณฑ์ที่ควบคุมได้")
+KHMER = ("ភ្នំពេញ៖ ក្រសួងសុខាភិបាលបានប្រកាសនៅថ្ងៃអង្គារថា ចំនួនអ្នកឆ្លងជំងឺគ្រុនឈាមបានកើនឡើងក្នុងខេត្តចំនួនប្រាំ។ "
+         "មន្ត្រីសុខាភិបាលបានអំពាវនាវឱ្យប្រជាពលរដ្ឋសម្អាតទឹកដែលដក់នៅជុំវិញផ្ទះរបស់ខ្លួន។ "
+         "រដ្ឋាភិបាលនឹងបញ្ជូនក្រុមគ្រូពេទ្យទៅកាន់តំបន់ដែលរងផលប៉ះពាល់ខ្លាំងជាងគេនៅសប្តាហ៍ក្រោយ។")
+BURMESE = ("ရန်ကုန်မြို့တွင် ယမန်နေ့က မိုးသည်းထန်စွာ ရွာသွန်းခဲ့သဖြင့် လမ်းများ ရေလွှမ်းမိုးခဲ့သည်။ "
+           "မြို့တော်စည်ပင်သာယာရေးကော်မတီက ရေနုတ်မြောင်းများကို ရှင်းလင်းနေကြောင်း ပြောကြားခဲ့သည်။")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        # the sentence's end is a space; "ธ.ค. 2569" was read as one ("... วันที่ 12 ธ.ค. …")
+        (THAI, 250, THAI[: THAI.index(" กรมอุตุ")] + " …"),
+        # the khan: the excerpt had ended at the space after it, then at a coeng ("ចំនួនប្…")
+        (KHMER, 160, KHMER[: KHMER.index("។") + 1] + " …"),
+        (BURMESE, 160, BURMESE[: BURMESE.index("။") + 1] + " …"),
+    ],
+)
+def test_an_excerpt_ends_where_a_sentence_of_its_script_ends(text: str, limit: int, shown: str) -> None:
+    assert excerpt(text, limit) == shown
+
+
+def _breaks_a_cluster(before: str, after: str) -> bool:
+    """A cut between ``before`` and ``after`` leaves a mark, a vowel or a virama on nothing."""
+    return bool(after) and (
+        unicodedata.category(after).startswith("M")
+        or after in "ะาำๅະາຳ"
+        or before in "เแโใไເແໂໃໄ"
+        or (unicodedata.combining(before) == 9 and after.isalpha())
+    )
+
+
+@pytest.mark.parametrize("text", [THAI, KHMER, BURMESE, THAI.replace(" ", ""), KHMER.replace(" ", "")])
+def test_an_excerpt_of_thai_khmer_or_burmese_is_never_cut_in_a_letters_cluster(text: str) -> None:
+    """At every length: a Thai excerpt of 100 characters ended "ทำเนีย…" (in "ทำเนียบ"), a Khmer
+    one at a coeng, "ចំនួនប្…"; where the text has spaces, the cut is at one."""
+    for limit in range(20, len(text)):
+        shown = excerpt(text, limit).removesuffix("…").rstrip()
+        assert text.startswith(shown), limit
+        rest = text[len(shown):]
+        assert not _breaks_a_cluster(shown[-1], rest[:1]), (limit, shown[-3:], rest[:3])
+        if " " in text[:limit]:
+            assert rest[:1] in ("", " "), (limit, shown[-3:], rest[:3])
+
+
+def test_a_chinese_excerpt_is_not_cut_back_to_its_first_space() -> None:
+    """Chinese is cut at any character, as before: only a Thai, Lao, Khmer or Burmese excerpt
+    goes back past the window's second half to a space."""
+    text = "新华社北京12月5日电 " + "国务院总理主持召开国务院常务会议部署进一步做好防汛救灾工作要求各地加强监测预警" * 6
+    shown = excerpt(text, 100)
+    assert len(shown) == 101 and text.startswith(shown[:-1]), shown

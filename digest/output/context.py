@@ -8,7 +8,10 @@ an excerpt begins at the lead's first line that ends like a sentence, after a sh
 subheadline, caption or date line over it and after its dateline (:func:`opening`), and ends
 before a table the text holds (:func:`before_table`, then with "…"); one longer than
 ``excerpt_chars`` is cut at the last sentence end in the second half of the window, else the
-last space, else (one enormous word) hard, and gets "…".
+last space, else (one enormous word) hard, and gets "…".  Thai and Lao end a sentence with a
+space and Khmer and Burmese with "។" and "။" (``sentences.display_ends``); their words end only
+at a space, so there the last space anywhere in the window is taken before a hard cut, and a
+hard cut keeps a letter's cluster whole (``scripts.safe_cut``).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from digest.output.newsline import after_line, news_parts, outlet_parts, plain_n
 from digest.output.openings import before_table, opening
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, headline, one_line
-from digest.text.scripts import safe_cut
-from digest.text.sentences import sentence_ends
+from digest.text.scripts import has_phrase_spaced_script, safe_cut
+from digest.text.sentences import display_ends
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
@@ -40,12 +43,15 @@ def excerpt(text: str, limit: int = 400) -> str:
     window = flat[: limit + 1]
     half = limit // 2
     # the last sentence whose stop is in the window (the next one's start is read too)
-    stops = (len(flat[:end].rstrip()) for end in sentence_ends(flat[: limit + 40]))
+    stops = (len(flat[:end].rstrip()) for end in display_ends(flat[: limit + 40]))
     sentence = max((stop for stop in stops if stop <= limit), default=-1)
     if sentence >= half:  # a sentence that ends in an ellipsis needs no other
         return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
-    space = window.rfind(" ")
-    cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
+    space = max(window.rfind(" "), window.rfind("\u200b"))  # a zero-width space parts words too
+    if 0 < space < half and has_phrase_spaced_script(flat[limit - 1 : limit + 1]):
+        cut = flat[:space]  # a word of Thai, Lao, Khmer or Burmese ends only at a space
+    else:
+        cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
     return cut.rstrip(" ,;:-–—(") + "…"
 
 

@@ -42,9 +42,9 @@ from .params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 #: A line with something on it.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 #: A line ending like a sentence in a script whose stop ``lines.unfinished`` does not know: the
-#: danda (Hindi, Bengali), the Arabic question mark and Urdu full stop, Ethiopic and Burmese
-#: full stops.  Read as unfinished, a Hindi lede's lines were skipped as lines over it.
-_OTHER_STOP = re.compile(r"[।॥؟۔።။][\"'”’)\]»」』）]*\s*$")
+#: danda (Hindi, Bengali), the Arabic question mark and Urdu full stop, Ethiopic, Burmese and
+#: Khmer full stops.  Read as unfinished, a Hindi lede's lines were skipped as lines over it.
+_OTHER_STOP = re.compile(r"[।॥؟۔።။។៕][\"'”’)\]»」』）]*\s*$")
 
 #: A place in capitals ("WASHINGTON", "WILKES-BARRE", "SALT LAKE CITY"), in Title Case ("Kyiv",
 #: "Hong Kong"); several joined by "/" ("NEW YORK/WASHINGTON").

@@ -12,7 +12,9 @@ Observations
   stand in for words without a dictionary.
 * A text is cut for display at a character: a cut between a letter and its mark, inside an
   emoji sequence joined by U+200D or between the two halves of a flag leaves a mark on
-  nothing or half a picture (:func:`safe_cut`).
+  nothing or half a picture (:func:`safe_cut`).  So does a cut after a virama or Khmer's coeng
+  (the consonant after it is written under the one before), after a Thai vowel written before
+  its consonant ("เ") or before one written after it ("า", "ำ", not marks to Unicode).
 
 How it works
 ------------
@@ -73,6 +75,15 @@ def has_no_space_script(text: str) -> bool:
     return _NO_SPACE.search(text) is not None
 
 
+_SEA_CHAR = re.compile(f"[{SEA}]")
+
+
+def has_phrase_spaced_script(text: str) -> bool:
+    """Whether ``text`` holds a letter of Thai, Lao, Myanmar or Khmer: their words end only at a
+    space (between phrases) or a stop, where Chinese and Japanese may be cut at any character."""
+    return _SEA_CHAR.search(text) is not None
+
+
 def _ngrams(run: str, n: int) -> list[str]:
     return [run] if len(run) <= n else [run[i : i + n] for i in range(len(run) - n + 1)]
 
@@ -108,16 +119,33 @@ def _joins(c: str) -> bool:
     )
 
 
+#: Thai and Lao vowels written before the consonant they are said after (เ แ โ ใ ไ, ເ ແ ໂ ໃ ໄ):
+#: a cut after one leaves it on nothing.
+_PREPOSED = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+#: Thai and Lao vowels written after their consonant in no mark category (ะ า ำ ๅ, ະ າ ຳ): a cut
+#: before one left "ทำเนีย" of "ทำเนียบ"'s syllables, or "ท" and "ำ" apart.
+_FOLLOWING = frozenset("\u0e30\u0e32\u0e33\u0e45\u0eb0\u0eb2\u0eb3")
+
+
+def _binds(before: str, c: str) -> bool:
+    """``before`` is written with the letter ``c`` after it: a zero-width joiner, a Thai or Lao
+    vowel written before its consonant, or a virama (Unicode combining class 9: the Indic
+    scripts' virama, Khmer's coeng U+17D2, Burmese's U+1039) before a letter it stacks under or
+    joins to the one before ("ចំនួនប្" + "រាំ": a cut there left the coeng on nothing)."""
+    return before == "\u200d" or before in _PREPOSED or (unicodedata.combining(before) == 9 and c.isalpha())
+
+
 def _regional(c: str) -> bool:
     return 0x1F1E6 <= ord(c) <= 0x1F1FF
 
 
 def safe_cut(text: str, at: int) -> int:
     """The largest cut ``<= at`` that does not split a letter from its marks, an emoji
-    sequence joined by U+200D (or with its skin tone or variation selector), or a flag's two
-    regional indicators."""
+    sequence joined by U+200D (or with its skin tone or variation selector), a flag's two
+    regional indicators, a conjunct or a stacked consonant from its virama, or a Thai or Lao
+    consonant from the vowels written before and after it (:func:`_binds`, ``_FOLLOWING``)."""
     at = max(0, min(at, len(text)))
-    while 0 < at < len(text) and (_joins(text[at]) or text[at - 1] == "\u200d"):
+    while 0 < at < len(text) and (_joins(text[at]) or text[at] in _FOLLOWING or _binds(text[at - 1], text[at])):
         at -= 1
     if 0 < at < len(text) and _regional(text[at]):
         run = at

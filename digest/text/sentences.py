@@ -86,3 +86,30 @@ def sentences(text: str) -> Iterator[str]:
             pos = end
         if pos < len(line):
             yield line[pos:]
+
+
+#: Thai's and Lao's letters (their marks and digits too).
+_THAI_LAO = "\u0e01-\u0e5b\u0e81-\u0edf"
+#: Where a sentence ends in the scripts with no full stop: after Khmer's khan "។" or bariyoosan
+#: "៕" or Burmese's "။" (and the spaces after it); in Thai and Lao, a space between two of their
+#: letters (the space there ends a sentence or a clause; a space before a number or a Latin
+#: word does not: "วันที่ 12").
+_SCRIPT_END = re.compile(rf"[\u17d4\u17d5\u104b]\s*|(?<=[{_THAI_LAO}])\s+(?=[{_THAI_LAO}])")
+#: A Thai letter before a full stop: an abbreviation ("ธ.ค. 2569", "พ.ศ.", "ดร. สมชาย"), as Thai
+#: ends no sentence with one.
+_THAI_STOP = re.compile("[\u0e01-\u0e5b][.]")
+
+
+def display_ends(text: str) -> list[int]:
+    """Where an excerpt may end ``text`` at a sentence's end, in order: :func:`sentence_ends`
+    less a full stop after a Thai letter (Thai abbreviates with one and ends sentences with a
+    space: "... วันที่ 12 ธ.ค. …" was an excerpt cut in its sentence), and the ends of the
+    scripts without a full stop (``_SCRIPT_END``).  Only the excerpt reads these: the lede, the
+    copy keys and the passages still read :func:`sentence_ends` alone."""
+    ends = {
+        end
+        for end in sentence_ends(text)
+        if not _THAI_STOP.match(text, max(0, len(text[:end].rstrip().rstrip("\"'\u201d\u2019)")) - 2))
+    }
+    ends.update(m.end() for m in _SCRIPT_END.finditer(text))
+    return sorted(ends)
