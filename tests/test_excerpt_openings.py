@@ -132,3 +132,11 @@ def test_a_chinese_excerpt_is_not_cut_back_to_its_first_space() -> None:
     text = "新华社北京12月5日电 " + "国务院总理主持召开国务院常务会议部署进一步做好防汛救灾工作要求各地加强监测预警" * 6
     shown = excerpt(text, 100)
     assert len(shown) == 101 and text.startswith(shown[:-1]), shown
+
+
+def test_a_khmer_excerpt_begins_at_its_lede_under_a_deck() -> None:
+    """A line ending in Khmer's khan "។" ends like a sentence: read as unfinished, every line of a
+    Khmer text was, and the deck over the lede stayed the excerpt's first words."""
+    deck = "ជំងឺគ្រុនឈាមកើនឡើងក្នុងខេត្តចំនួនប្រាំ"
+    lede, rest = KHMER.split("។ ", 2)[:2]
+    assert excerpt(f"{deck}\n\n{lede}។\n\n{rest}។", 400) == f"{lede}។ {rest}។"
