@@ -131,8 +131,17 @@ class EmailConfig(_Strict):
     subject: str = "digest for {date}: {count}"
     #: Seconds the mail server has for each step (connect, greeting, every command).
     timeout: float = Field(default=30.0, gt=0, le=600)
+    #: A PEM file of certificate authorities trusted for this server besides the system's (a
+    #: self-hosted server's private one); relative to the configuration file's folder.
+    ca_file: Path | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ca_for_tls(self) -> EmailConfig:
+        if self.ca_file is not None and self.security == "none":
+            raise ValueError("ca_file is trusted for TLS, and security is none: set security to starttls or ssl")
+        return self
 
 
 class ScheduleConfig(_Strict):
@@ -364,6 +373,8 @@ class Config(_Strict):
         self.data_dir = r(self.data_dir)
         if self.templates is not None:
             self.templates = r(self.templates)
+        if self.email is not None and self.email.ca_file is not None:
+            self.email.ca_file = r(self.email.ca_file)
         if self.database and "://" not in self.database:
             self.database = str(r(Path(self.database)))
         for s in self.sources:

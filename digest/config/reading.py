@@ -99,7 +99,8 @@ def read_plain(value: str) -> object:
 
 def _folder_problems(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str]]:
     """The folders the configuration names that cannot be one: ``templates`` missing or not a
-    folder; ``output_dir`` or ``data_dir`` (made when missing) an existing file, or under one.
+    folder; ``output_dir`` or ``data_dir`` (made when missing) an existing file, or under one;
+    and ``email.ca_file`` missing, unreadable or holding no PEM certificate.
     Caught here, they are one line naming the key, not a traceback after the sources were read."""
     out = []
     if cfg.templates is not None and not cfg.templates.is_dir():
@@ -112,6 +113,12 @@ def _folder_problems(cfg: Config, node: yaml.Node | None) -> list[tuple[int, str
         blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
         if blocking is not None and not blocking.is_dir():
             out.append((line_of(node, (key,)) or 0, f"{key}: not a folder: {blocking} is a file"))
+    if cfg.email is not None and cfg.email.ca_file is not None:
+        from ..output.smtpclient import ca_problem
+
+        problem = ca_problem(cfg.email.ca_file)  # caught here, not at 07:00 by the daemon
+        if problem:
+            out.append((line_of(node, ("email", "ca_file")) or 0, f"email.ca_file: {problem}"))
     return out
 
 

@@ -84,7 +84,7 @@ from ..config import EmailConfig
 from ..errors import DigestError, StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
-from .smtpclient import Client, SSLClient, body_options
+from .smtpclient import Client, SSLClient, body_options, tls_context
 
 __all__ = [
     "DeliveryError",
@@ -302,8 +302,8 @@ def _describe(exc: BaseException, cfg: EmailConfig | None = None, *, greeted: bo
     if isinstance(exc, ssl.SSLCertVerificationError):
         hint = ""
         if exc.verify_code in (18, 19, 20):  # self-signed, or signed by an authority not trusted here
-            hint = ("; digest trusts the system's certificate authorities: add the server's certificate, "
-                    "or the authority that signed it, to them")
+            hint = ("; digest trusts the system's certificate authorities and email.ca_file's: set "
+                    "email.ca_file to the PEM of the authority that signed it (or of the certificate itself)")
         return f"TLS failed: the server's certificate is not trusted ({_one_line(exc.verify_message)}){hint}"
     if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":  # plain text answered
         return ("TLS failed: the server does not speak TLS at once on this port (security: ssl is "
@@ -354,7 +354,7 @@ def send(
     in which a crash resends.  The answer to the end of the message is waited for
     :data:`digest.output.params.DATA_REPLY_TIMEOUT` (the server scans it then); without one, the error says it
     may have been delivered.  ``ssl_context`` defaults to the system's
-    verified context (tests pass one trusting their own certificate).
+    verified context, trusting also ``email.ca_file``'s authorities.
     """
     where = f"email via {cfg.host}:{cfg.port}"
     password: str | None = None
@@ -365,7 +365,10 @@ def send(
                 "set email.security to starttls or ssl"
             )
         password = _password(cfg)
-    context = ssl_context or ssl.create_default_context()
+    try:
+        context = ssl_context or tls_context(cfg.ca_file)
+    except ValueError as exc:  # the file changed since the configuration was read
+        raise DeliveryError(f"{where}: email.ca_file: {exc}") from None
     client: Client | None = None
     try:
         if cfg.security == "ssl":

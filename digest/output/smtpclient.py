@@ -20,7 +20,9 @@ How it works
 of the message and notes when the whole message went out (``sent_whole``: a failure after it
 may have been delivered); its ``auth`` is smtplib's with UTF-8 where smtplib has ASCII.
 :func:`body_options` declares 8-bit content to a server that offers 8BITMIME, and makes it
-7-bit (quoted-printable or base64) for one that does not.
+7-bit (quoted-printable or base64) for one that does not.  :func:`tls_context` trusts the
+system's certificate authorities and those of ``email.ca_file`` (a self-hosted server's own
+authority), the server's name checked as ever.
 """
 
 from __future__ import annotations
@@ -29,15 +31,17 @@ import base64
 import copy
 import hmac
 import smtplib
+import ssl
 from collections.abc import Callable
 from email.base64mime import body_encode
 from email.message import EmailMessage
 from email.utils import getaddresses
+from pathlib import Path
 from typing import Any
 
 from . import params
 
-__all__ = ["Client", "SSLClient", "body_options"]
+__all__ = ["Client", "SSLClient", "body_options", "ca_problem", "tls_context"]
 
 
 class Client(smtplib.SMTP):
@@ -113,3 +117,35 @@ def body_options(client: smtplib.SMTP, message: EmailMessage) -> tuple[EmailMess
             part.set_content(text, subtype=subtype, charset="utf-8")
             del part["MIME-Version"]  # set_content adds one; the message has its own
     return seven, []
+
+
+def tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """The system's verified TLS context (host name checked), trusting also the authorities in
+    the PEM file ``ca_file`` (``email.ca_file``: a self-hosted server's private one, where the
+    only way out was ``security: none``).  :class:`ValueError` saying what is wrong with the
+    file (:func:`ca_problem`)."""
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=str(ca_file))
+        except FileNotFoundError:
+            raise ValueError(f"no such file: {ca_file}") from None
+        except IsADirectoryError:
+            raise ValueError(f"a folder, not a PEM file: {ca_file}") from None
+        except ssl.SSLError as exc:  # DER, a key alone, any other file: none found; a broken block
+            why = "" if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND" else f": {exc.reason or exc}"
+            raise ValueError(f"no PEM certificate in {ca_file}{why} (it takes the authority's certificate "
+                             "as '-----BEGIN CERTIFICATE-----' text)") from None
+        except OSError as exc:
+            raise ValueError(f"cannot read {ca_file}: {exc.strerror or exc}") from None
+    return context
+
+
+def ca_problem(ca_file: Path) -> str | None:
+    """What is wrong with ``ca_file`` as ``email.ca_file`` (missing, unreadable, no certificate
+    in PEM), or None; the configuration reports it at its line."""
+    try:
+        tls_context(ca_file)
+    except ValueError as exc:
+        return str(exc)
+    return None
