@@ -373,7 +373,8 @@ def test_a_failed_period_caught_up_after_an_address_was_added_goes_to_the_old_li
         said = start(cfg_path, _at(11, 7))
         assert _mails(ctl.handler) == [
             ("me@example.org", "digest for 2026-11-09: 2 stories"),
-            ("me@example.org, you@example.org", "digest for 2026-11-10: 1 story"),
+            ("me@example.org", "digest for 2026-11-10: 1 story"),  # a message each reader
+            ("you@example.org", "digest for 2026-11-10: 1 story"),
         ], said
     finally:
         ctl.stop()

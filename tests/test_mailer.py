@@ -134,17 +134,18 @@ def parse(raw: bytes) -> EmailMessage:
 
 
 # -- tests ---------------------------------------------------------------------
-def test_deliver_sends_one_multipart_message_and_never_twice(store: Store) -> None:
+def test_deliver_sends_one_multipart_message_to_each_reader_and_never_twice(store: Store) -> None:
     handler = Collector()
     with smtpd(handler) as port:
         cfg = email_cfg(port)
         assert deliver(store, view(), cfg, tz=TZ) is True
         assert deliver(store, view(), cfg, tz=TZ) is False  # same (date, target): nothing sent
-    assert handler.attempts == 1 and len(handler.accepted) == 1
-    mail_from, rcpts, raw, tls = handler.accepted[0]
+    assert handler.attempts == 2 and len(handler.accepted) == 2
+    assert [(m[1], parse(m[2])["To"]) for m in handler.accepted] == [
+        (["reader@example.org"], "reader@example.org"), (["second@example.org"], "second@example.org")]
+    mail_from, _, raw, tls = handler.accepted[0]
     assert tls is False
     assert mail_from == "digest@news.example.org"
-    assert rcpts == ["reader@example.org", "second@example.org"]
     msg = parse(raw)
     assert msg.get_content_type() == "multipart/alternative"
     parts = list(msg.iter_parts())
@@ -156,11 +157,14 @@ def test_deliver_sends_one_multipart_message_and_never_twice(store: Store) -> No
     assert 'href="https://coast.example/b"' in html
     assert msg["Subject"] == f"digest for {DAY}: 2 stories"
     assert msg["Date"] is not None and msg["Date"].datetime.utcoffset() is not None
-    target = default_target(cfg)
+    row = store.get_delivery(DAY, default_target(cfg))
+    assert row is not None and row.status == "sent"
+    target = default_target(email_cfg(port, to=["reader@example.org"]))  # the reader's own row
     row = store.get_delivery(DAY, target)
     assert row is not None and row.status == "sent"
     assert msg["Message-ID"] == row.message_id == message_id_for(DAY, target, cfg)
     assert msg["Message-ID"].endswith("@news.example.org>")
+    assert parse(handler.accepted[1][2])["Message-ID"] != msg["Message-ID"]
 
 
 def test_other_target_and_other_day_are_separate_deliveries(store: Store) -> None:
@@ -174,7 +178,7 @@ def test_other_target_and_other_day_are_separate_deliveries(store: Store) -> Non
         assert deliver(store, other, cfg, tz=TZ)
         assert not deliver(store, other, cfg, tz=TZ)
     ids = {parse(m[2])["Message-ID"] for m in handler.accepted}
-    assert len(handler.accepted) == 3 and len(ids) == 3
+    assert len(handler.accepted) == 6 and len(ids) == 6  # a message to each of two readers
 
 
 def test_subject_is_one_line_and_cannot_inject_headers(store: Store) -> None:
@@ -263,12 +267,15 @@ def test_refused_message_is_marked_failed_then_a_retry_sends_it(store: Store) ->
         assert err.value.permanent and not err.value.unreachable  # a 5xx: RFC 5321's "do not repeat"
         row = store.get_delivery(DAY, target)
         assert row is not None and row.status == "failed" and "550" in (row.last_error or "")
-        first_id = row.message_id
+        reader = default_target(email_cfg(port, to=["reader@example.org"]))
+        first_id = store.get_delivery(DAY, reader).message_id  # type: ignore[union-attr]
         handler.reply = "250 OK"
         assert deliver(store, view(), cfg, tz=TZ) is True
         assert deliver(store, view(), cfg, tz=TZ) is False
-    assert handler.attempts == 2 and len(handler.accepted) == 1
+    assert handler.attempts == 4 and len(handler.accepted) == 2  # a message to each of two readers
     row = store.get_delivery(DAY, target)
+    assert row is not None and row.status == "sent" and row.attempts == 2
+    row = store.get_delivery(DAY, reader)
     assert row is not None and row.status == "sent" and row.attempts == 2
     assert parse(handler.accepted[0][2])["Message-ID"] == first_id == row.message_id
 
@@ -302,9 +309,9 @@ def test_delivery_is_recorded_before_quit_and_a_slow_quit_is_not_waited_for(
         assert deliver(store, view(), cfg, tz=TZ, timeout=60) is True
         took = time.monotonic() - t0
     # recorded as sent while the server still held QUIT: a kill there cannot resend it
-    assert handler.status_at_quit == ["sent"]
+    assert handler.status_at_quit == ["sent"] * 3  # the list's row and each reader's
     assert took < QUIT_TIMEOUT + 3, took  # QUIT is best effort, not the 60 s timeout
-    assert len(handler.accepted) == 1
+    assert len(handler.accepted) == 2
     assert store.delivery_status(DAY, default_target(cfg)) == "sent"
 
 
@@ -340,7 +347,7 @@ def test_login_uses_the_password_from_the_environment(
     with smtpd(handler, authenticator=auth, auth_require_tls=False) as port:
         cfg = email_cfg(port, username="digest", password_env="DIGEST_TEST_SMTP_PASSWORD")
         assert deliver(store, view(), cfg, tz=TZ)
-    assert auth.logins == [b"digest"] and len(handler.accepted) == 1
+    assert auth.logins == [b"digest"] and len(handler.accepted) == 2  # two readers, one login
 
 
 def test_wrong_or_missing_password_never_shows_it(
@@ -428,4 +435,4 @@ def test_implicit_tls(store: Store, cert: tuple[Path, Path]) -> None:
     with smtpd(handler, ssl_context=server_ctx(cert)) as port:
         cfg = email_cfg(port, security="ssl")
         assert deliver(store, view(), cfg, tz=TZ, ssl_context=client_ctx(cert))
-    assert len(handler.accepted) == 1 and handler.accepted[0][3] is True
+    assert len(handler.accepted) == 2 and all(m[3] for m in handler.accepted)

@@ -375,15 +375,18 @@ def _read(raw: bytes) -> EmailMessage:
 def test_names_and_a_subject_in_other_scripts_read_as_written(tmp_path: Path, smtputf8: bool) -> None:
     """Held: encoded words without SMTPUTF8, UTF-8 headers with it (an address in UTF-8)."""
     to = ["Jürgen Groß <j@example.org>", *(["jürgen@example.org"] if smtputf8 else [])]
-    raw = _mail(tmp_path, Inbox(), TITLE, server={"enable_SMTPUTF8": smtputf8}, subject="{title} ({count})",
-                to=to, **{"from": "Zoë Digest <digest@news.example.org>"})
-    head = raw.partition(b"\r\n\r\n")[0]
-    assert smtputf8 or head.isascii()
-    msg = _read(raw)
-    assert msg["Subject"] == f"{TITLE} (2 stories)"
-    assert msg["From"].addresses[0].display_name == "Zoë Digest"
-    assert [a.display_name or a.addr_spec for a in msg["To"].addresses] == ["Jürgen Groß", *to[1:]]
-    assert msg["Date"].datetime.utcoffset() == datetime.now(TZ).utcoffset()
+    inbox = Inbox()
+    _mail(tmp_path, inbox, TITLE, server={"enable_SMTPUTF8": smtputf8}, subject="{title} ({count})",
+          to=to, **{"from": "Zoë Digest <digest@news.example.org>"})
+    assert len(inbox.raw) == len(to)  # one message a reader
+    for raw, reader in zip(inbox.raw, ["Jürgen Groß", *to[1:]], strict=True):
+        head = raw.partition(b"\r\n\r\n")[0]
+        assert smtputf8 or head.isascii()
+        msg = _read(raw)
+        assert msg["Subject"] == f"{TITLE} (2 stories)"
+        assert msg["From"].addresses[0].display_name == "Zoë Digest"
+        assert [a.display_name or a.addr_spec for a in msg["To"].addresses] == [reader]
+        assert msg["Date"].datetime.utcoffset() == datetime.now(TZ).utcoffset()
 
 
 def test_an_8bit_text_part_is_declared_to_a_server_offering_8bitmime(tmp_path: Path) -> None:
@@ -392,7 +395,7 @@ def test_an_8bit_text_part_is_declared_to_a_server_offering_8bitmime(tmp_path: P
     inbox = Options()
     raw = _mail(tmp_path, inbox, TITLE)
     assert b"Content-Transfer-Encoding: 8bit" in raw
-    assert inbox.options == [["BODY=8BITMIME"]]
+    assert inbox.options == [["BODY=8BITMIME"]] * 2  # a message to each of two readers
     assert TITLE.partition(" 東京")[0] in next(_read(raw).iter_parts()).get_content()
 
 
@@ -401,7 +404,7 @@ def test_a_server_without_8bitmime_gets_seven_bits(tmp_path: Path) -> None:
     the eighth bit); base64 now, the same text read back."""
     inbox = Options(eight_bit=False)
     raw = _mail(tmp_path, inbox, TITLE)
-    assert raw.isascii() and inbox.options == [[]]
+    assert raw.isascii() and inbox.options == [[], []]  # a message to each of two readers
     assert TITLE.partition(" 東京")[0] in next(_read(raw).iter_parts()).get_content()
 
 

@@ -338,11 +338,12 @@ def send_digest(
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {target.partition('email:')[2]} before, "
                                "recorded now")
-        row = store.get_delivery(key, target)
-        if row is not None and row.status == "pending":
-            # Only lock holders send: a pending row now is from a sender that died mid-send.
-            log.warning("digest %s to %s: the last send was interrupted; sending again", key, target)
-            store.mark_failed(key, target, "interrupted before the server's answer was recorded")
+        for row in store.deliveries_on(key):
+            if row.status == "pending" and row.target.startswith(prefix + "email:"):
+                # Only lock holders send: a pending row now is from a sender that died mid-send (its
+                # list's, or a reader's; the list narrowed since to whom it had not reached)
+                log.warning("digest %s to %s: the last send was interrupted; sending again", key, row.target)
+                store.mark_failed(key, row.target, "interrupted before the server's answer was recorded")
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
         if not view.story_count:  # sealed: nothing that arrives later is this day's

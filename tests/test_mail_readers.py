@@ -1,0 +1,151 @@
+"""A digest for several readers: one message each, carrying its reader's address alone.
+
+Before, all recipients shared one ``To:``, so every reader of a family or team digest saw every
+other reader's address.  A real aiosmtpd server on 127.0.0.1, a real SQLite store, and for the
+crash a real ``digest send`` process killed mid-send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.cli import main
+from digest.output.mailer import DeliveryError, default_target, deliver
+from digest.store.base import Store, open_store
+from tests.support.httpd import TestServer
+from tests.test_mailer import DAY, TZ, Collector, email_cfg, parse, smtpd, store, view
+from tests.test_review_stop48_smtp import yesterday_read
+
+__all__ = ["store"]  # the fixture, used below
+
+FAMILY = ["Ann Doe <ann@home.example>", "bob@home.example", "Cy Doe <cy@home.example>"]
+ADDRESSES = ["ann@home.example", "bob@home.example", "cy@home.example"]
+
+
+class Greylisting(Collector):
+    """Answers RCPT of ``address`` with ``answer`` while it is set."""
+
+    def __init__(self, address: str, answer: str) -> None:
+        super().__init__()
+        self.address, self.answer = address, answer
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.answer and address == self.address:
+            return self.answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_each_reader_gets_a_message_carrying_only_their_own_address(store: Store) -> None:
+    """It was one message, ``To: Ann Doe <ann@...>, bob@..., Cy Doe <cy@...>``, to all three."""
+    handler = Collector()
+    with smtpd(handler) as port:
+        assert deliver(store, view(), email_cfg(port, to=FAMILY), tz=TZ)
+    assert len(handler.accepted) == 3
+    ids = set()
+    for (_, rcpts, raw, _), entry, address in zip(handler.accepted, FAMILY, ADDRESSES, strict=True):
+        msg = parse(raw)
+        assert rcpts == [address] and msg["To"] == entry
+        assert msg["Cc"] is None and msg["Bcc"] is None
+        others = [a for a in ADDRESSES if a != address]
+        assert not any(other.encode() in raw for other in others), (address, others)
+        ids.add(msg["Message-ID"])
+    assert len(ids) == 3  # each reader's own, as each row records it
+
+
+def test_a_retry_after_some_readers_were_refused_mails_only_those_owed(store: Store) -> None:
+    """bob greylisted (450 at RCPT): ann and cy are mailed and recorded, the error names bob with
+    the server's answer, and the retry mails bob alone, with the Message-ID of his first try."""
+    handler = Greylisting("bob@home.example", "450 4.2.0 greylisted, try again later")
+    with smtpd(handler) as port:
+        cfg = email_cfg(port, to=FAMILY)
+        with pytest.raises(DeliveryError) as err:
+            deliver(store, view(), cfg, tz=TZ)
+        line = str(err.value)
+        assert "\n" not in line and not err.value.permanent and not err.value.unreachable
+        assert "sent to Ann Doe <ann@home.example>, Cy Doe <cy@home.example>, but the server refused " \
+               "bob@home.example (450 4.2.0 greylisted, try again later)" in line, line
+        assert [m[1] for m in handler.accepted] == [["ann@home.example"], ["cy@home.example"]]
+        assert store.delivery_status(DAY, default_target(cfg)) == "failed"
+        bob = default_target(email_cfg(port, to=["bob@home.example"]))
+        first_id = store.get_delivery(DAY, bob).message_id  # type: ignore[union-attr]
+        handler.answer = ""
+        assert deliver(store, view(), cfg, tz=TZ)
+        assert not deliver(store, view(), cfg, tz=TZ)
+    assert [m[1] for m in handler.accepted] == [["ann@home.example"], ["cy@home.example"], ["bob@home.example"]]
+    assert parse(handler.accepted[2][2])["Message-ID"] == first_id
+    assert store.delivery_status(DAY, default_target(cfg)) == "sent"
+
+
+def test_a_server_refusing_the_connection_is_one_line_and_no_reader_is_tried_twice(store: Store) -> None:
+    """Unreachable, the line is the server's problem once (not once a reader), ``unreachable``
+    for the daemon's back-off."""
+    from tests.test_mailer import free_port
+
+    cfg = email_cfg(free_port(), to=FAMILY)
+    with pytest.raises(DeliveryError) as err:
+        deliver(store, view(), cfg, tz=TZ, timeout=5)
+    assert str(err.value) == f"email via 127.0.0.1:{cfg.port}: connection refused" and err.value.unreachable
+
+
+class Hanging(Collector):
+    """Keeps the message to ``address`` unanswered (a server scanning it) while ``hold`` is set;
+    ``seen``: (recipient, raw) of every message that came, answered or not."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+        self.hold = True
+        self.held = threading.Event()
+        self.seen: list[tuple[str, bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.seen.append((envelope.rcpt_tos[0], envelope.content))
+        if self.hold and envelope.rcpt_tos == [self.address]:
+            self.held.set()
+            while self.hold:
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 the sender went away"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_send_killed_mid_list_mails_the_rest_and_no_reader_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send`` killed while the server held bob's message: ann has hers (recorded), bob's
+    row is pending.  The next send mails bob, with the Message-ID of the message he may have
+    (a client takes it for the same one), and cy; ann not again."""
+    handler = Hanging("bob@home.example")
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, FAMILY)
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        proc = subprocess.Popen([sys.executable, "-m", "digest", "send", "--config", str(cfg_path), "--date", day],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        try:
+            assert handler.held.wait(60), "the send never reached bob's message"
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        handler.hold = False
+        time.sleep(0.2)  # the held answer goes to a closed connection
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        said = capsys.readouterr().err.splitlines()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    got = [m[1][0] for m in handler.accepted]
+    assert sorted(got) == sorted(ADDRESSES), got  # each once
+    bob = [parse(raw)["Message-ID"] for to, raw in handler.seen if to == "bob@home.example"]
+    assert len(bob) == 2 and bob[0] == bob[1]
+    assert said == [f"digest {day}: sent to bob@home.example,cy doe <cy@home.example>"], said  # the list as targets read
+    with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:
+        assert not [r for r in s.deliveries_on(day) if r.status == "pending"]
