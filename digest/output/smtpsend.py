@@ -4,13 +4,14 @@ failure means, in one line.
 Observations
 ------------
 * A digest for several readers is one message each (:func:`digest.output.mailer.deliver`),
-  sent over one connection: a connection each made a family's digest several TLS handshakes
-  and logins, and a server limiting connections a minute (Postfix's ``anvil``) refused the
-  later ones.  After a refusal of one message smtplib says RSET and the connection takes the
-  next; after a connection lost (or 421) the rest are not tried (:attr:`Session.broken`).
+  sent over one connection: a connection each would be a TLS handshake and a login per
+  reader, and servers limit connections per client (Postfix's ``anvil``).  After a refusal
+  of one message smtplib says RSET and the connection takes the next; after a connection
+  lost (or 421) the rest are not tried (:attr:`Session.broken`).
 * After a message the socket's time-out is the long one for the answer to DATA
   (``Client.send``): it is set back to ``email.timeout`` before the next, and
-  ``sent_whole`` cleared, or a later message's failure was said to "may have been delivered".
+  ``sent_whole`` cleared, or a later message's failure would be said to "may have been
+  delivered".
 
 How it works
 ------------
