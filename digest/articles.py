@@ -20,6 +20,8 @@ from .text.identity import (
     canonical_url,
     is_http,
     legacy_key,
+    spelt_id_key,
+    spelt_id_keys,
     spelt_link_key,
     spelt_link_keys,
 )
@@ -136,20 +138,20 @@ def article_key_of(entry: Entry) -> str | None:
 
 
 def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tuple[Entry, str | None]]:
-    """``entries``' (entry, key) pairs, each entry keyed by its link (no id) whose key the store
-    does not hold under the key of another spelling of its link the store holds
-    (:func:`digest.text.identity.spelt_link_keys`: http or https, ``www.`` or not), its first.
+    """``entries``' (entry, key) pairs, each entry keyed by its link (no id) or by an http(s)
+    id whose key the store does not hold under the key of another spelling of its link or id
+    the store holds (:func:`spellings`: http or https, ``www.`` or not), its first.
 
     A link key was the link as spelt until it read http as https and dropped ``www.``
-    (``digest.text.identity.link_identity``): a store written before holds ``http://`` and
-    ``www.`` links under other keys, and a site that moved since lists its items under another
-    spelling.  Each was stored again as new ("3 new articles" at the first poll after a move to
-    https, each a second version of its own story).  Known by its stored key, the entry is that
-    article: unchanged it is skipped, changed in place it is read as its revision
+    (``digest.text.identity.link_identity``), and so was an id that is a URL (a permalink
+    ``<guid>``, ``digest.text.identity.id_identity``): a store written before holds ``http://``
+    and ``www.`` ones under other keys, and a site that moved since lists its items under
+    another spelling.  Each was stored again as new ("3 new articles" at the first poll after a
+    move to https, each a second version of its own story).  Known by its stored key, the entry
+    is that article: unchanged it is skipped, changed in place it is read as its revision
     (``digest.revisions``).  Nothing is rewritten: a story's id stays its first article's key,
     and a store the upgrade opens needs no migration of its keys."""
-    asked = {i: spelt_link_keys(e.source, e.url or "") for i, (e, k) in enumerate(entries)
-             if k and k.startswith("u") and not (e.entry_id and e.entry_id.strip())}
+    asked = {i: spelt for i, (e, k) in enumerate(entries) if k and (spelt := spellings(e.source, e, k))}
     if not asked:
         return entries
     held = store.has_articles([k for i in asked for k in (entries[i][1] or "", *asked[i])])
@@ -159,6 +161,16 @@ def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tup
         if k not in held and (old := next((s for s in spelt if s in held), None)):
             out[i] = (e, old)
     return out
+
+
+def spellings(source: str, entry: Entry, key: str) -> list[str]:
+    """The keys an older digest may hold ``entry`` (keyed ``key`` by ``source``) under, of
+    another spelling of its id (an http(s) one: :func:`digest.text.identity.spelt_id_keys`)
+    or, without an id, of its link (:func:`digest.text.identity.spelt_link_keys`); [] for
+    any other."""
+    if entry.entry_id and entry.entry_id.strip():
+        return spelt_id_keys(source, entry.entry_id) if key.startswith("i") else []
+    return spelt_link_keys(source, entry.url or "") if key.startswith("u") else []
 
 
 def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]) -> list[Entry]:
@@ -184,10 +196,10 @@ def under_former_names(store: Store, former: Sequence[str], entries: list[Entry]
 
 
 def _link_keys(source: str, entry: Entry) -> list[str]:
-    """``entry``'s key were it read by ``source``, and where it has no id the keys of the other
-    spellings of its link (:func:`as_stored`)."""
+    """``entry``'s key were it read by ``source``, and the keys of the other spellings of its
+    link or http(s) id (:func:`as_stored`)."""
     key = article_key(source, entry.entry_id, entry.url, "", "")
-    return [key, *spelt_link_keys(source, entry.url or "")] if key.startswith("u") else [key]
+    return [key, *spellings(source, entry, key)]
 
 
 def keyed_by_text_before(store: Store, former: Sequence[str], articles: list[Article]) -> list[Article]:
@@ -259,7 +271,7 @@ def former_key(entry: Entry) -> str | None:
     old_id, old_url = entry.former
     if not old_id and is_http(old_url):  # a link key of before stop 33: the link as spelt
         return spelt_link_key(entry.source, old_url or "")
-    return article_key(entry.source, old_id, old_url, "", "") if old_id else None
+    return spelt_id_key(entry.source, old_id) if old_id and old_id.strip() else None  # and the id
 
 
 def same_page(a: str | None, b: str | None) -> bool:

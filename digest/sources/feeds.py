@@ -89,6 +89,7 @@ import feedparser
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
+from ..text.identity import id_identity
 from .cutoff import json_cut, where_cut
 from .fields import (
     ID_CHARS,
@@ -203,8 +204,8 @@ def _newest(dates: list[datetime | None], source: str) -> list[int]:
 
 
 def _finish(entries: list[Entry]) -> Entries:
-    """Drop textless entries and repeated ids (first wins); an id that several pages share
-    is no id (:func:`_shared_ids`)."""
+    """Drop textless entries and repeated ids (first wins; an http(s) id's spellings are one id,
+    as they are one key); an id that several pages share is no id (:func:`_shared_ids`)."""
     entries = [e for e in entries if e.title or e.content_html or e.summary_html or e.text]
     shared = _shared_ids(entries)
     out = Entries()
@@ -218,9 +219,9 @@ def _finish(entries: list[Entry]) -> Entries:
                 continue
             pages.add((e.url, e.title))
         elif e.entry_id:
-            if e.entry_id in seen:
+            if (ident := id_identity(e.entry_id)) in seen:  # an http(s) id: one key however spelt
                 continue
-            seen.add(e.entry_id)
+            seen.add(ident)
         out.append(e)
     return out
 

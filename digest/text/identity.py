@@ -8,7 +8,8 @@ some entries have neither id nor link.
 
 How it works
 ------------
-Order of preference: the feed's entry id, else the canonical link
+Order of preference: the feed's entry id (an http(s) one's scheme and ``www.`` read as a
+link's: :func:`id_identity`), else the canonical link
 (:func:`canonical_url`: scheme and host lower-cased, user info, fragment,
 default port and tracking parameters removed, remaining query parameters
 sorted; ``http`` read as ``https`` and a leading ``www.`` dropped: :func:`link_identity`),
@@ -33,8 +34,12 @@ Special cases
   the link as spelt, and an entry without an id came back as new at the first poll after the
   move.  A store written before holds ``http://`` and ``www.`` links under that key
   (:func:`spelt_link_key`): an entry is found by the keys of its link's other spellings too
-  and keeps the stored one (``digest.articles.as_stored``); nothing is rewritten.  An entry
-  id is the entry's as spelt, an URL or not (an id changed with the site is a new entry).
+  and keeps the stored one (``digest.articles.as_stored``); nothing is rewritten.
+* Many CMSs write the page's address as the entry's id (an RSS permalink ``<guid>``, an Atom
+  ``<id>``) and rewrite it with the links when the site moves: an id that is an http(s) URL is
+  keyed with http read as https and a leading ``www.`` dropped, the rest as spelt
+  (:func:`id_identity`); its old keys are found the same way (:func:`spelt_id_keys`).  Any
+  other id (``tag:``, ``urn:uuid:``, a number) is the entry's as spelt.
 * Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
 * Parameters that select content (``id``, ``p``, ``feed``) are kept; only
   known tracking names are dropped (``TRACKING``).  The link stored and
@@ -180,10 +185,31 @@ def link_identity(url: str) -> str:
     return urlunsplit(("https", parts.netloc.removeprefix("www."), parts.path, parts.query, ""))
 
 
+#: An entry id that is an http(s) URL, up to its host: the scheme and a leading ``www.`` (not
+#: the whole host: ``http://www./a`` keeps it).
+_URL_ID = re.compile(r"^https?://(?:www\.(?=[^/?#\s]))?", re.I)
+
+
+def id_identity(entry_id: str) -> str:
+    """The entry an id names, for its key: an id that is an http(s) URL (an RSS permalink
+    ``<guid>``, an Atom ``<id>`` written as the page's address) with ``http`` read as ``https``
+    and a leading ``www.`` dropped, the rest as spelt; any other id (``tag:``, ``urn:uuid:``,
+    ``1234``) as spelt.
+
+    A CMS moving its site to https (or adding or dropping ``www.``) rewrites such ids with the
+    links, and every item of the feed came back as new, each stored twice.  Only the scheme
+    and ``www.`` go: an id is the feed's name for one entry, not a link to clean, and its
+    query, fragment and case may tell entries apart (``/page#item-2``, ``?p=123``), where
+    :func:`link_identity` would make them one."""
+    ident = entry_id.strip()
+    m = _URL_ID.match(ident)
+    return f"https://{ident[m.end():]}" if m else ident
+
+
 def article_key(source: str, entry_id: str | None, url: str | None, title: str, text: str) -> str:
     """A stable identity key for an article."""
     if entry_id and entry_id.strip():
-        return _h("i", source, entry_id.strip())
+        return _h("i", source, id_identity(entry_id))
     if is_http(url):
         return _h("u", source, link_identity(url or ""))
     norm = _WS.sub(" ", f"{title}\n{text}".lower()).strip()
@@ -213,6 +239,26 @@ def spelt_link_keys(source: str, url: str) -> list[str]:
     spelt = {spelt_link_key(source, urlunsplit((scheme, host, parts.path, parts.query, "")))
              for scheme in ("http", "https") for host in hosts}
     return sorted(spelt - {now})
+
+
+def spelt_id_key(source: str, entry_id: str) -> str:
+    """The key digest gave an entry with an id before an http(s) id read http as https and
+    dropped ``www.`` (:func:`id_identity`): its id as spelt."""
+    return _h("i", source, entry_id.strip())
+
+
+def spelt_id_keys(source: str, entry_id: str) -> list[str]:
+    """The keys an older digest may hold ``source``'s entry of id ``entry_id`` under, other
+    than its key now: :func:`spelt_id_key` of the id as spelt and of each spelling of an
+    http(s) id, http or https, with ``www.`` or without (the site moved since it was stored,
+    or moves back).  Empty for any other id."""
+    ident = entry_id.strip()
+    if not (m := _URL_ID.match(ident)):
+        return []
+    rest = ident[m.end():]
+    spelt = {spelt_id_key(source, ident)} | {spelt_id_key(source, f"{scheme}://{www}{rest}")
+                                            for scheme in ("http", "https") for www in ("", "www.")}
+    return sorted(spelt - {_h("i", source, id_identity(ident))})
 
 
 def legacy_key(entry_id: str | None, url: str | None) -> str | None:
