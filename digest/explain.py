@@ -18,7 +18,8 @@ Special cases
 * An article is named by its key or by the id the JSON digest shows beside
   it (the entry's own id: feed guid or replayed record id).  Feed ids are
   unique within one feed only: one that several sources used is refused,
-  naming their keys.
+  naming their keys.  An http(s) id is found by any spelling of its scheme and ``www.``
+  (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read.
 * Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
   read with them: ``App.explain_pair`` then compares them among the articles dated around
@@ -37,6 +38,7 @@ from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
 from .errors import DigestError
 from .store.base import Store, StoredArticle
+from .text.identity import id_spellings
 
 
 def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, Any]:
@@ -74,7 +76,9 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     found = store.get_article(name)
     if found is not None:
         return found
-    keys = store.keys_of_guid(name)
+    # an http(s) id as the feed writes it now or wrote it before its site moved (an entry's
+    # first article keeps the id it was read with, a revision has the id of its day)
+    keys = sorted({k for spelt in {name, *id_spellings(name)} for k in store.keys_of_guid(spelt)})
     if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
         from .retention import kept_from
 

@@ -187,3 +187,27 @@ def test_a_store_written_with_ids_as_spelt_knows_its_entries_after_the_upgrade(
             assert revision.guid == "https://coast.example/2026/11/1"  # as the feed writes it now
             [story] = app.build_view().stories
             assert story.status == "developing"
+
+
+def test_explain_finds_an_entry_by_its_id_before_and_after_the_move(tmp_path: Path, make_app: MakeApp) -> None:
+    """Its first article keeps the id it was read with (``http://``), its revision the id of its
+    day (``https://``).  Before, each spelling named one of them: the old one the first
+    version, not the latest, and the new one nothing until a revision was stored."""
+    from digest.explain import article
+
+    edited = [_TEXTS[0], _TEXTS[1].replace("noon.", "noon, and the last homes by evening."), _TEXTS[2]]
+    with TestServer() as srv:
+        _serve(srv, "rss", "http://coast.example")
+        with _app(tmp_path, make_app, srv, DAY1) as app:
+            assert app.run().new_articles == 3
+        _serve(srv, "rss", "https://www.coast.example")
+        with _app(tmp_path, make_app, srv, DAY2) as app:
+            assert app.run().new_articles == 0
+            first = article(app.store, "https://www.coast.example/2026/11/1")
+            assert first.guid == "http://coast.example/2026/11/1" and not first.revision_of
+        _serve(srv, "rss", "https://www.coast.example", texts=edited)
+        with _app(tmp_path, make_app, srv, DAY3) as app:
+            assert app.run().new_articles == 1
+            for spelt in ("http://coast.example/2026/11/1", "https://www.coast.example/2026/11/1"):
+                latest = article(app.store, spelt)
+                assert latest.revision_of == first.key and "last homes" in latest.text

@@ -249,16 +249,22 @@ def spelt_id_key(source: str, entry_id: str) -> str:
 
 def spelt_id_keys(source: str, entry_id: str) -> list[str]:
     """The keys an older digest may hold ``source``'s entry of id ``entry_id`` under, other
-    than its key now: :func:`spelt_id_key` of the id as spelt and of each spelling of an
-    http(s) id, http or https, with ``www.`` or without (the site moved since it was stored,
-    or moves back).  Empty for any other id."""
+    than its key now: :func:`spelt_id_key` of each of :func:`id_spellings` (the site moved
+    since it was stored, or moves back).  Empty for an id that is no http(s) URL."""
+    if not _URL_ID.match(entry_id.strip()):
+        return []
+    spelt = {spelt_id_key(source, i) for i in id_spellings(entry_id)}
+    return sorted(spelt - {_h("i", source, id_identity(entry_id))})
+
+
+def id_spellings(entry_id: str) -> list[str]:
+    """The ids one entry may have been read under: an http(s) id as spelt and with http or
+    https, ``www.`` or not; any other id as spelt."""
     ident = entry_id.strip()
     if not (m := _URL_ID.match(ident)):
-        return []
+        return [ident]
     rest = ident[m.end():]
-    spelt = {spelt_id_key(source, ident)} | {spelt_id_key(source, f"{scheme}://{www}{rest}")
-                                            for scheme in ("http", "https") for www in ("", "www.")}
-    return sorted(spelt - {_h("i", source, id_identity(ident))})
+    return sorted({ident} | {f"{scheme}://{www}{rest}" for scheme in ("http", "https") for www in ("", "www.")})
 
 
 def legacy_key(entry_id: str | None, url: str | None) -> str | None:
