@@ -17,8 +17,10 @@ mails each day to a loopback aiosmtpd the next morning.  Then this digest (``pyt
 digest``): sends again (nothing), rebuilds the three days (the same stories and versions),
 runs day 5 unchanged but for a typo fixed in a note (nothing new, no article added), with one feed item and one note added
 (those two only, new), mails day 5 once; day 6 a typo fixed in a note's body, a paragraph
-added to a link-only item, the Atom site moved (new ids and links, same texts) and the
-link-only site moved from http to https: one story, developing, no link-only entry stored again.  ``--files N``: a folder of N unchanged notes read by the older digest,
+added to a link-only item, the Atom site moved (new ids and links, same texts), the
+link-only site moved from http to https and the RSS site whose guids are its pages' addresses
+from ``http://`` to ``https://www.`` (guids and links): one story, developing, no link-only or
+permalink-guid entry stored again.  ``--files N``: a folder of N unchanged notes read by the older digest,
 then this one's runs timed.
 
 ``python -m benchmarks.upgrade_scenario --old OLD/.venv/bin/digest [--work DIR] [--files N]``
@@ -86,7 +88,8 @@ def rss(items: list[dict], guid: bool) -> str:
         out.append("<item>")
         out.append(f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>")
         if guid:
-            out.append(f'<guid isPermaLink="false">{escape(it["guid"])}</guid>')
+            permalink = "true" if it["guid"].startswith("http") else "false"  # Alpha's: its page's address
+            out.append(f'<guid isPermaLink="{permalink}">{escape(it["guid"])}</guid>')
         out.append(f"<pubDate>{format_datetime(it['published'])}</pubDate>")
         out.append(f"<description>{escape(it['text'][:200])}</description>")
         out.append(f"<content:encoded>{escape('<p>' + it['text'] + '</p>')}</content:encoded>")
@@ -120,9 +123,9 @@ class World:
         self.n = 0
 
     def add_item(self, feed: str, row: dict, when: datetime) -> None:
-        self.items[feed].insert(0, {"title": row["title"][:110], "text": row["text"],
-                                    "link": f"{'http' if feed == 'bravo' else 'https'}://{feed}.example/{row['id']}",
-                                    "guid": f"{feed}-{row['id']}", "published": when})
+        link = f"{'https' if feed == 'charlie' else 'http'}://{feed}.example/{row['id']}"
+        self.items[feed].insert(0, {"title": row["title"][:110], "text": row["text"], "link": link,
+                                    "guid": link if feed == "alpha" else f"{feed}-{row['id']}", "published": when})
 
     def add_note(self, row: dict, when: datetime, front: bool) -> None:
         self.n += 1
@@ -323,7 +326,7 @@ def main() -> int:
             problems.append(f"{len(new_mails)} mails for {DAYS[3]}: {[m[0] for m in new_mails]}")
         # day 6: a typo fixed in a note read by the old digest, a paragraph added to a Bravo item
         # (no guid) of day 3, Charlie's site moved (new guids and links, the same texts), Bravo's
-        # site to https (its links)
+        # site to https (its links), Alpha's to https://www. (its permalink guids and links)
         note = sorted(w.notes.rglob("*.md"))[0]
         txt = note.read_text(encoding="utf-8")
         words = txt.split("\n\n")[-1].split()  # in the body, past the heading or front matter
@@ -338,8 +341,10 @@ def main() -> int:
             c["link"] = c["link"].replace("charlie.example/", "news.charlie.example/story/")
         for b in w.items["bravo"]:  # no guids: known by their links, stored by the old digest as http://
             b["link"] = b["link"].replace("http://", "https://")
+        for a in w.items["alpha"]:  # guids that are URLs: stored by the old digest as spelt
+            a["guid"] = a["link"] = a["link"].replace("http://", "https://www.")
         w.write()
-        n5, bravo5 = count(), count("Bravo")
+        n5, bravo5, alpha5 = count(), count("Bravo"), count("Alpha")
         run(MAIN, local(DAYS[4], 20), "run")
         j5 = build(MAIN, DAYS[4], local(DAYS[4], 20, 5))
         s5 = summary(j5)
@@ -348,6 +353,8 @@ def main() -> int:
             problems.append(f"{DAYS[4]} (typo, paragraph added, site moved): {s5} {wn}")
         if count("Bravo") != bravo5:
             problems.append(f"Bravo moved to https: its entries {bravo5} -> {count('Bravo')} (stored again)")
+        if count("Alpha") != alpha5:
+            problems.append(f"Alpha's guids moved to https://www.: its entries {alpha5} -> {count('Alpha')} (stored again)")
         print(f"{DAYS[4]}: articles {n5} -> {count()}:", s5, wn)
         print(f"articles: {n_before} before, {n_mid} after unchanged run, {n_after} after 2 new; "
               f"mails by old {mails_before}, by this {len(new_mails)}; this run unchanged {t_unchanged:.1f}s, "
