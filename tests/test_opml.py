@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import ParseError
-from digest.sources.opml import read_opml
+from digest.sources.opml import read_opml, read_opml_report
 
 FIX = Path(__file__).parent / "fixtures" / "parse"
 
@@ -63,3 +63,24 @@ def test_entities_are_not_expanded_or_fetched(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 2
     text = repr(feeds)
     assert "OPML-SECRET" not in text and "lollol" not in text
+
+
+def test_feeds_inside_a_feed_outline_are_taken_and_its_items_passed_over() -> None:
+    """Seen before: the feeds under an outline that has an xmlUrl itself were lost without a
+    word; Overcast's export nests each podcast's episodes so, and those are not feeds."""
+    doc = b"""<opml version="1.0"><body>
+    <outline text="Parent" xmlUrl="https://parent.example/feed">
+      <outline text="Child" xmlUrl="https://child.example/feed"/>
+      <outline text="Deeper"><outline text="Grandchild" xmlUrl="https://grand.example/feed"/></outline>
+    </outline>
+    <outline text="feeds">
+      <outline type="rss" text="ATP" xmlUrl="https://atp.example/rss">
+        <outline type="podcast-episode" title="600: Episode" url="https://atp.example/600"/>
+      </outline>
+    </outline>
+    </body></opml>"""
+    feeds, skipped = read_opml_report(doc, source="s")
+    assert [(f["name"], f.get("category")) for f in feeds] == [
+        ("Parent", None), ("Child", "Parent"), ("Grandchild", "Parent / Deeper"), ("ATP", "feeds"),
+    ]
+    assert skipped == []

@@ -20,6 +20,10 @@ How it works
 * :func:`read_opml_report` also says, for each outline not taken, why (no
   URL, not http(s), listed twice); :func:`write_opml` writes the reverse
   (``digest export-opml``).
+* An outline with an ``xmlUrl`` and outlines inside is a feed and a folder: its own feeds
+  are taken too (the outer one's name their folder), and what is not a feed inside it is the
+  feed's items, passed over in silence (Overcast writes each podcast's episodes so).  Before,
+  the feeds inside were lost without a word (the readers review).
 * Duplicates are dropped by the feed their URL reads (:func:`digest.text.identity.feed_key`:
   ``http``/``https``, ``www.`` and a trailing ``/`` aside), the first one wins.
 
@@ -110,32 +114,38 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
     skipped: list[str] = []
     seen: dict[str, str] = {}
 
-    def walk(node: Any, folders: tuple[str, ...]) -> None:
+    def walk(node: Any, folders: tuple[str, ...], in_feed: bool = False) -> None:
         for child in node:
             if not _is_outline(child):
-                walk(child, folders)  # <body>, or anything a tool wrapped them in
+                walk(child, folders, in_feed)  # <body>, or anything a tool wrapped them in
                 continue
             label = visible_name(plain(_attr(child, "title") or _attr(child, "text"), is_html=False))
             url = _attr(child, "xmlurl")
+            inner = any(_is_outline(c) for c in child)
             if not url:
-                if any(_is_outline(c) for c in child):
-                    walk(child, (*folders, label) if label else folders)  # a folder
-                else:
+                if inner:
+                    walk(child, (*folders, label) if label else folders, in_feed)  # a folder
+                elif not in_feed:  # under a feed: its items (Overcast's episodes), not subscriptions
                     skipped.append(f"{label or '(an outline without a name)'}: no feed URL (xmlUrl)")
                 continue
-            if not url.lower().startswith(("http://", "https://")) or not url.isprintable() or any(c.isspace() for c in url):
-                skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
-                continue
-            key = feed_key(url)
-            if key in seen:
-                skipped.append(f"{label or url}: listed twice in the file (as {seen[key]!r} first)")
-                continue
-            name = label or url
-            seen[key] = name
-            feed: dict[str, Any] = {"name": name, "url": url}
-            if folders:
-                feed["category"] = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
-            out.append(feed)
+            take(label, url, folders)
+            if inner:  # a feed that is a folder too: its feeds are taken, its items passed over
+                walk(child, (*folders, label) if label else folders, True)
+
+    def take(label: str, url: str, folders: tuple[str, ...]) -> None:
+        if not url.lower().startswith(("http://", "https://")) or not url.isprintable() or any(c.isspace() for c in url):
+            skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
+            return
+        key = feed_key(url)
+        if key in seen:
+            skipped.append(f"{label or url}: listed twice in the file (as {seen[key]!r} first)")
+            return
+        name = label or url
+        seen[key] = name
+        feed: dict[str, Any] = {"name": name, "url": url}
+        if folders:
+            feed["category"] = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
+        out.append(feed)
 
     walk(root, ())
     return out, skipped
