@@ -66,7 +66,8 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     assert srcs["Harbour Herald"].category is None and "Harbour" not in srcs
     assert f"{opml}: not added: Harbour: already there (as 'Harbour Herald': HTTPS://Harbour.example/rss)" in out
     assert f"{opml}: not added: Bad: not an http(s) feed URL: 'javascript:alert(1)'" in out
-    assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl)" in out
+    assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl), only a page's: https://home.example/ " \
+           "('digest add' that page finds the feed it links)" in out
     assert f"{opml}: not added: Coast again: listed twice in the file (as 'Coast News' first)" in out
     assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
     assert out[-3].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
@@ -110,3 +111,27 @@ def test_export_then_import_on_an_empty_config_gives_the_same_sources(
     # to standard output by default
     assert main(["export-opml", "--config", str(empty)]) == 0
     assert capsys.readouterr().out.startswith("<?xml")
+
+
+def test_outlines_with_no_url_at_all_are_one_line_and_not_counted_as_feeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen before: Tiny Tiny RSS's export (its settings as outlines) printed "(an outline
+    without a name): no feed URL (xmlUrl)" once per preference, and "added 2 of 9 feeds"."""
+    cfg = write(tmp_path, CONFIG)
+    prefs = "".join(f'<outline pref-name="P{i}" value="{i}"/>' for i in range(5))
+    opml = tmp_path / "ttrss.opml"
+    opml.write_text(f"""<?xml version="1.0" encoding="utf-8"?><opml version="1.0"><head>
+    <title>Tiny Tiny RSS Feed Export</title></head><body>
+    <outline type="rss" text="Forum" xmlUrl="https://forum.example/latest.rss"/>
+    <outline title="Linux" text="Linux"><outline type="rss" text="Phoronix" xmlUrl="https://ph.example/rss"/></outline>
+    <outline title="Empty" text="Empty"/>
+    <outline text="tt-rss-prefs" schema-version="146">{prefs}</outline>
+    <outline text="tt-rss-filters" schema-version="146"><outline filter-type="2"><![CDATA[{{"title":"x"}}]]></outline></outline>
+    </body></opml>""")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (f"{opml}: 7 outlines with no URL at all passed over (empty folders, or the reader's own "
+                      "settings): 'Empty', 'tt-rss-prefs', 'tt-rss-filters'")
+    assert out[1].startswith(f"{cfg}: added 2 of 2 feeds from {opml}")
+    assert not any("not added" in line for line in out)

@@ -194,12 +194,13 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..config.edit import add_sources, configured_feeds
     from ..sources.lists import read_list
-    from ..sources.opml import read_opml_report
+    from ..sources.opml import opml_report, passed_line
     from ..text.identity import feed_key
 
     path = args.file
     cfg = load_config(args.config)
-    feeds, unusable = read_opml_report(read_list(path, cfg.fetch), source=str(path))
+    report = opml_report(read_list(path, cfg.fetch), source=str(path))
+    feeds, unusable = report.feeds, report.skipped
     failed: list[str] = []
     if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
         from ..sources.probe import probe_many
@@ -214,6 +215,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     done = add_sources(Path(args.config), feeds)
     for line in [*unusable, *failed, *done.skipped]:
         print(f"{path}: not added: {line}")
+    if report.passed:  # not feeds: an empty folder, TT-RSS's settings (~100 of them)
+        print(f"{path}: {passed_line(report.passed)}")
     for old, new_name in done.renamed:
         print(f"{path}: {old!r} added as {new_name!r} (the name was taken)")
     kept = f" (the old file is {done.backup})" if done.backup else ""

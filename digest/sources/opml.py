@@ -20,6 +20,13 @@ How it works
 * :func:`read_opml_report` also says, for each outline not taken, why (no
   URL, not http(s), listed twice); :func:`write_opml` writes the reverse
   (``digest export-opml``).
+* An outline with no URL at all (neither ``xmlUrl`` nor a page's ``htmlUrl``/``url``) and
+  nothing inside is no subscription: an empty folder, or a reader's own settings (Tiny Tiny
+  RSS writes its preferences, labels and filters as ~100 such outlines under ``tt-rss-prefs``,
+  ``tt-rss-labels``, ``tt-rss-filters``).  They are counted, not said one by one
+  (:func:`passed_line`), nor counted among the list's feeds (the readers review: a TT-RSS
+  export printed "(an outline without a name): no feed URL" 28 times and "added 3 of 31
+  feeds").  One with a page's URL and no feed's is said, with what to do (``digest add`` it).
 * An outline with an ``xmlUrl`` and outlines inside is a feed and a folder: its own feeds
   are taken too (the outer one's name their folder), and what is not a feed inside it is the
   feed's items, passed over in silence (Overcast writes each podcast's episodes so).  Before,
@@ -40,6 +47,7 @@ Special cases
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -71,9 +79,42 @@ def _attr(node: Any, name: str) -> str:
     return ""
 
 
+@dataclass
+class OpmlReport:
+    """What an OPML document lists: its feeds, and what is not taken."""
+
+    #: ``{"name", "url"[, "category"]}`` in document order.
+    feeds: list[dict[str, Any]] = field(default_factory=list)
+    #: One line per outline that is not taken and looks like a subscription, saying why.
+    skipped: list[str] = field(default_factory=list)
+    #: Of those, the outlines with a page's URL and no feed's (a list of saved articles has only those).
+    pages: int = 0
+    #: The name (or its folder's) of each outline with no URL at all: not a subscription.
+    passed: list[str] = field(default_factory=list)
+
+
+def passed_line(passed: list[str]) -> str:
+    """One line for the outlines with no URL at all, naming a few (``""`` when none)."""
+    if not passed:
+        return ""
+    names = list(dict.fromkeys(n for n in passed if n))
+    shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    one = len(passed) == 1
+    return (f"{len(passed)} {'outline' if one else 'outlines'} with no URL at all passed over (empty folders, "
+            f"or the reader's own settings){': ' + shown if shown else ''}")
+
+
 def read_opml(data: bytes, *, source: str) -> list[dict[str, Any]]:
     """The feeds listed in an OPML document: ``[{"name", "url"[, "category"]}]``."""
-    return read_opml_report(data, source=source)[0]
+    return opml_report(data, source=source).feeds
+
+
+def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The feeds of an OPML document, and one line for each outline that is not taken, saying
+    why (the outlines with no URL at all in one line, :func:`passed_line`)."""
+    report = opml_report(data, source=source)
+    line = passed_line(report.passed)
+    return report.feeds, report.skipped + ([line] if line else [])
 
 
 def _parse(data: bytes, source: str) -> Any:
@@ -103,15 +144,15 @@ def _is_outline(node: Any) -> bool:
     return isinstance(node.tag, str) and etree.QName(node).localname.lower() == "outline"
 
 
-def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """The feeds of an OPML document, and one line for each outline that is not taken, saying why.
+def opml_report(data: bytes, *, source: str) -> OpmlReport:
+    """The feeds of an OPML document, and what is not taken (:class:`OpmlReport`).
 
     A feed inside folder outlines gets ``category``: the folders' names, outermost
     first, joined by `` / ``.
     """
     root = _parse(data, source)
-    out: list[dict[str, Any]] = []
-    skipped: list[str] = []
+    report = OpmlReport()
+    out, skipped = report.feeds, report.skipped
     seen: dict[str, str] = {}
 
     def walk(node: Any, folders: tuple[str, ...], in_feed: bool = False) -> None:
@@ -126,7 +167,14 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
                 if inner:
                     walk(child, (*folders, label) if label else folders, in_feed)  # a folder
                 elif not in_feed:  # under a feed: its items (Overcast's episodes), not subscriptions
-                    skipped.append(f"{label or '(an outline without a name)'}: no feed URL (xmlUrl)")
+                    page = next((u for u in (_attr(child, "htmlurl"), _attr(child, "url"))
+                                 if u.lower().startswith(("http://", "https://"))), "")
+                    if page:
+                        report.pages += 1
+                        skipped.append(f"{label or page[:80]}: no feed URL (xmlUrl), only a page's: {page[:200]} "
+                                       "('digest add' that page finds the feed it links)")
+                    else:
+                        report.passed.append(label or (folders[-1] if folders else ""))
                 continue
             take(label, url, folders)
             if inner:  # a feed that is a folder too: its feeds are taken, its items passed over
@@ -148,7 +196,7 @@ def read_opml_report(data: bytes, *, source: str) -> tuple[list[dict[str, Any]],
         out.append(feed)
 
     walk(root, ())
-    return out, skipped
+    return report
 
 
 def write_opml(sources: list[dict[str, Any]], *, title: str) -> bytes:
