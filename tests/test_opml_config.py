@@ -135,3 +135,31 @@ def test_outlines_with_no_url_at_all_are_one_line_and_not_counted_as_feeds(
                       "settings): 'Empty', 'tt-rss-prefs', 'tt-rss-filters'")
     assert out[1].startswith(f"{cfg}: added 2 of 2 feeds from {opml}")
     assert not any("not added" in line for line in out)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("", "no feed to add: the list is empty"),
+        ('<outline text="Empty folder"/>', "no feed to add: no outline has an http(s) feed URL (xmlUrl)"),
+        ("".join(f'<outline type="link" text="Story {i}" url="https://news.example/{i}"/>' for i in range(30)),
+         "no feed to add: its 30 outlines link pages (htmlUrl or url), none a feed (xmlUrl): saved articles or "
+         "bookmarks, not subscriptions?"),
+    ],
+)
+def test_a_list_without_feeds_is_one_error_line_and_exit_1_with_the_file_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, said: str
+) -> None:
+    """Seen before: an empty export said "added 0 of 0 feeds" and exited 0; an export of
+    Feedly's saved articles said "no feed URL (xmlUrl)" once per article, and exited 0."""
+    cfg = write(tmp_path, CONFIG)
+    before = cfg.read_text()
+    opml = tmp_path / "saved.opml"
+    opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head><title>Saved For Later</title></head>'
+                    f"<body>{body}</body></opml>")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith(f"error: {opml}: {said}") and len(err.splitlines()) == 1 and "Story 1:" not in out
+    assert out == ("" if "Empty" not in body else f"{opml}: 1 outline with no URL at all passed over (empty "
+                   "folders, or the reader's own settings): 'Empty folder'\n")
+    assert cfg.read_text() == before and not Path(str(cfg) + ".bak").exists()

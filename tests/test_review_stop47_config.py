@@ -41,7 +41,7 @@ def test_an_opml_url_with_a_yaml_line_break_is_not_written_as_another_url(
         opml = tmp_path / "list.opml"
         opml.write_text(f'<opml version="2.0"><body><outline text="Nel" xmlUrl="{srv.url("/a")}&#133;x"/>'
                         f'<outline text="Ls" xmlUrl="{srv.url("/b")}&#x2028;y"/></body></opml>', encoding="utf-8")
-        assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+        assert main(["import-opml", "--config", str(cfg), str(opml)]) == 1  # no feed in it to add
         main(["import-opml", "--config", str(cfg), str(opml)])
     out = capsys.readouterr().out
     urls = [s.url for s in load_config(cfg).sources][1:]

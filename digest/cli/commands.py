@@ -38,6 +38,7 @@ from .args import (
 )
 
 if TYPE_CHECKING:
+    from ..sources.opml import OpmlReport
     from ..store.base import SourceState
 
 Handler = Callable[[argparse.Namespace], int]
@@ -201,6 +202,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     report = opml_report(read_list(path, cfg.fetch), source=str(path))
     feeds, unusable = report.feeds, report.skipped
+    if not feeds:  # an empty export, or one of saved articles: one line, the configuration untouched
+        return _no_feeds(path, report)
     failed: list[str] = []
     if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
         from ..sources.probe import probe_many
@@ -232,6 +235,26 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
               "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
     return 0
+
+
+def _no_feeds(path: str, report: OpmlReport) -> int:
+    """Say that the list at ``path`` names no feed, and why: exit status 1.  Links to pages and
+    nothing else (an export of saved articles: Feedly's "Saved For Later", bookmarks) are one
+    line, not one per article."""
+    from ..sources.opml import passed_line
+
+    if report.pages and report.pages == len(report.skipped):
+        print(f"error: {path}: no feed to add: its {report.pages} outlines link pages (htmlUrl or url), none a "
+              "feed (xmlUrl): saved articles or bookmarks, not subscriptions? (export the subscriptions, "
+              "or 'digest add' a site's page)", file=sys.stderr)
+        return 1
+    for line in report.skipped:  # as when some are added
+        print(f"{path}: not added: {line}")
+    if report.passed:
+        print(f"{path}: {passed_line(report.passed)}")
+    why = "no outline has an http(s) feed URL (xmlUrl)" if report.skipped or report.passed else "the list is empty"
+    print(f"error: {path}: no feed to add: {why}", file=sys.stderr)
+    return 1
 
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
