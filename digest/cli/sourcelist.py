@@ -55,6 +55,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}])
     for line in done.skipped:
         print(f"{args.config}: not added: {line}")
+    if done.present:  # the page's feed, found by reading it, is configured under that name
+        print(f"{args.config}: not added: {feed_url} is there already (as {name!r})")
     if not done.added:
         return 0
     added = done.added[0]
