@@ -84,3 +84,21 @@ def test_feeds_inside_a_feed_outline_are_taken_and_its_items_passed_over() -> No
         ("Parent", None), ("Child", "Parent"), ("Grandchild", "Parent / Deeper"), ("ATP", "feeds"),
     ]
     assert skipped == []
+
+
+def test_a_feed_in_two_folders_is_taken_once_in_the_first_and_said_so() -> None:
+    """Seen before: Feedly writes a feed once per folder it is in, and the second was said
+    "listed twice in the file", which read as a mistake in the export."""
+    doc = b"""<opml version="1.0"><body>
+    <outline text="Tech"><outline type="rss" text="Ars" xmlUrl="http://feeds.example/ars"/></outline>
+    <outline text="Must Read"><outline type="rss" text="Ars" xmlUrl="http://feeds.example/ars"/></outline>
+    <outline text="Ars again" xmlUrl="https://feeds.example/ars/"/>
+    <outline text="Solo" xmlUrl="https://solo.example/feed"/><outline text="Solo" xmlUrl="https://solo.example/feed"/>
+    </body></opml>"""
+    feeds, skipped = read_opml_report(doc, source="s")
+    assert [(f["name"], f.get("category")) for f in feeds] == [("Ars", "Tech"), ("Solo", None)]
+    assert skipped == [
+        "Ars: listed again in the folder 'Must Read': added once, in the folder 'Tech' (a source has one category)",
+        "Ars again: listed again outside any folder: added once, in the folder 'Tech' (a source has one category)",
+        "Solo: listed twice in the file (as 'Solo' first)",
+    ]

@@ -68,7 +68,8 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     assert f"{opml}: not added: Bad: not an http(s) feed URL: 'javascript:alert(1)'" in out
     assert f"{opml}: not added: Homepage only: no feed URL (xmlUrl), only a page's: https://home.example/ " \
            "('digest add' that page finds the feed it links)" in out
-    assert f"{opml}: not added: Coast again: listed twice in the file (as 'Coast News' first)" in out
+    assert f"{opml}: not added: Coast again: listed again outside any folder: added once, in the folder 'News' " \
+           "(a source has one category)" in out
     assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
     assert out[-3].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
     # the folders made sections of a digest that had none: said (stop 46 review)

@@ -32,7 +32,9 @@ How it works
   feed's items, passed over in silence (Overcast writes each podcast's episodes so).  Before,
   the feeds inside were lost without a word (the readers review).
 * Duplicates are dropped by the feed their URL reads (:func:`digest.text.identity.feed_key`:
-  ``http``/``https``, ``www.`` and a trailing ``/`` aside), the first one wins.
+  ``http``/``https``, ``www.`` and a trailing ``/`` aside), the first one wins.  A feed in
+  two folders (Feedly and Inoreader export a feed once per folder it is in) is said so: it
+  keeps the first folder as its category (it said "listed twice in the file").
 
 Special cases
 -------------
@@ -104,6 +106,10 @@ def passed_line(passed: list[str]) -> str:
             f"or the reader's own settings){': ' + shown if shown else ''}")
 
 
+def _folder(category: str) -> str:
+    return f"in the folder {category!r}" if category else "outside any folder"
+
+
 def read_opml(data: bytes, *, source: str) -> list[dict[str, Any]]:
     """The feeds listed in an OPML document: ``[{"name", "url"[, "category"]}]``."""
     return opml_report(data, source=source).feeds
@@ -153,7 +159,7 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
     root = _parse(data, source)
     report = OpmlReport()
     out, skipped = report.feeds, report.skipped
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # a feed's key: its name and folders, the first time
 
     def walk(node: Any, folders: tuple[str, ...], in_feed: bool = False) -> None:
         for child in node:
@@ -185,14 +191,20 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
             skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
             return
         key = feed_key(url)
+        category = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
         if key in seen:
-            skipped.append(f"{label or url}: listed twice in the file (as {seen[key]!r} first)")
+            first, where = seen[key]
+            if where != category:  # a reader's feed in two folders (Feedly, Inoreader: tags)
+                skipped.append(f"{label or url}: listed again {_folder(category)}: added once, {_folder(where)} "
+                               "(a source has one category)")
+            else:
+                skipped.append(f"{label or url}: listed twice in the file (as {first!r} first)")
             return
         name = label or url
-        seen[key] = name
+        seen[key] = (name, category)
         feed: dict[str, Any] = {"name": name, "url": url}
-        if folders:
-            feed["category"] = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
+        if category:
+            feed["category"] = category
         out.append(feed)
 
     walk(root, ())
