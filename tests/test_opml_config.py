@@ -173,7 +173,7 @@ def test_a_second_import_of_the_same_list_is_one_line_and_leaves_the_file_alone(
     (and read the file round-trip for nothing: 6.0 s, now 4.1 s)."""
     cfg = write(tmp_path, CONFIG)
     opml = tmp_path / "big.opml"
-    outlines = "".join(f'<outline text="Feed {i}" xmlUrl="https://f{i}.example/rss"/>' for i in range(40))
+    outlines = "".join(f'<outline text="Feed {i // 2}" xmlUrl="https://f{i}.example/rss"/>' for i in range(40))
     opml.write_text(f'<opml version="2.0"><body>{outlines}'
                     '<outline text="Harbour" xmlUrl="https://harbour.example/rss"/></body></opml>')
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
@@ -181,7 +181,8 @@ def test_a_second_import_of_the_same_list_is_one_line_and_leaves_the_file_alone(
     after = cfg.read_text()
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     out = capsys.readouterr().out.splitlines()
-    # a feed there under another name is still said: the name in the list is not the one shown
+    # a feed there under another name is still said: the name in the list is not the one shown;
+    # one the first import named "Feed 3 (2)" (its name was taken) is not
     assert out == [f"{opml}: not added: Harbour: already there (as 'Harbour Herald': https://harbour.example/rss)",
                    f"{cfg}: added 0 of 41 feeds from {opml} (40 were there already)"]
     assert cfg.read_text() == after

@@ -77,7 +77,8 @@ class Added:
     #: Renamed on the way in: (the feed's name, the name it was given).
     renamed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    #: Feeds configured already under the same name: counted, not said one by one.
+    #: Feeds configured already under the same name (or the ``name (2)`` it was given): counted,
+    #: not said one by one.
     present: int = 0
     backup: Path | None = None
 
@@ -213,6 +214,11 @@ def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
                           "nothing was changed") from None
 
 
+def _same_name(configured: str, name: str) -> bool:
+    """Whether ``configured`` is ``name``, or the ``name (2)`` an earlier import gave it."""
+    return configured == name or re.fullmatch(re.escape(name) + r" \(\d+\)", configured) is not None
+
+
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
     with _editing(cfg_path):
@@ -228,7 +234,7 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     for feed in feeds:
         key = feed_key(feed["url"])
         if key in known:
-            if known[key] == feed["name"]:  # a second import of the same list: counted
+            if _same_name(known[key], feed["name"]):  # a second import of the same list: counted
                 result.present += 1
             else:
                 result.skipped.append(f"{feed['name']}: already there (as {known[key]!r}: {feed['url']})")
