@@ -44,7 +44,7 @@ def test_a_long_paragraph_of_links_that_close_is_still_read_as_markdown(tmp_path
     (folder / "links.md").write_text(f"# Links\n\nThe week's stories.\n\n{rows}\n", encoding="utf-8")
     [entry] = [e for e in read_path(folder, source="Notes") if not isinstance(e, Exception)]
     assert "Story number 499" in entry.text and "](https://example.com/" not in entry.text
-    from digest.sources.localfiles import _md_costly
+    from digest.sources.textarticles import _md_costly
 
     under = "[a " * 16 + "word " * 60_000  # each alone under the bound, ten of them over it
     assert not _md_costly([under]) and len(_md_costly([under] * 10)) >= 1

@@ -18,10 +18,8 @@ How it works
   is one error line naming it, never an article.
 * Feed files (``.xml .rss .atom .rdf .json .feed``) go through
   :func:`digest.sources.feeds.parse_feed`.
-* ``.txt``: the first non-empty line is the title, the rest the text.
-* ``.md``: the first heading (ATX ``#`` or setext ``===``), else the first
-  non-empty line, is the title; the body is rendered with Markdown and
-  reduced to plain text.
+* ``.txt`` and ``.md``: their title and plain body are read by
+  ``digest.sources.textarticles`` (a first line or heading; Markdown rendered to text).
 * ``.md`` and ``.txt`` may start with front matter (``digest.sources.frontmatter``:
   YAML between ``---`` lines, TOML between ``+++``): its title, date and
   author are the article's, and the block is not part of its text.
@@ -53,10 +51,7 @@ How it works
   3.2 s from the second run on); one edited since is found by its URI
   (``digest.revisions.edited_before``).
 * Titles and authors are cut to 300 / 200 characters at a word boundary
-  (``records.shorten``).  A first line (of a ``.txt``, or of a ``.md``
-  without a heading) longer than a title can be is the article's first
-  paragraph: it stays in the text and the title is left to the cleaning
-  step (its first sentence).
+  (``records.shorten``).
 
 Special cases
 -------------
@@ -74,7 +69,6 @@ Special cases
 from __future__ import annotations
 
 import codecs
-import html
 import logging
 import os
 import re
@@ -90,6 +84,7 @@ from .fields import language_tag
 from .frontmatter import read_front_matter
 from .opml import is_opml
 from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
+from .textarticles import markdown_article, text_article, under_title
 
 MAX_BYTES = 15 * 1024 * 1024
 #: Folders below a folder source that are walked: deeper ones are one error line, not read.
@@ -114,8 +109,6 @@ _FEED_SNIFF = re.compile(
 )
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html\b|<head\b|<body\b", re.I)
 _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
-_ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 #: What the first bytes of common files that are no article say they are.
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
@@ -356,9 +349,9 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
     front, text, problem = read_front_matter(decode(data, declared=False))
     if front and front.title:
         title = shorten(plain(front.title, is_html=False), TITLE_CHARS)
-        body = _under_title(text, title, markdown=kind == "md")
+        body = under_title(text, title, markdown=kind == "md")
     else:
-        title, body = _markdown(text) if kind == "md" else _first_line(text)
+        title, body = markdown_article(text) if kind == "md" else text_article(text)
     stated = believed(front.published if front else None, now)
     if not title and not body:
         raise ParseError(str(f), "empty article", kind="empty")
@@ -416,157 +409,3 @@ def not_text(data: bytes) -> str | None:
     if text and len(_CONTROLS.findall(text)) >= BINARY_CONTROLS * len(text):
         return "binary data (control characters)"
     return None
-
-
-def _first_line(text: str) -> tuple[str, str]:
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip():
-            title = plain(line, is_html=False)
-            if len(title) > TITLE_CHARS:  # a paragraph, not a title: keep it in the text
-                return "", "\n".join(lines[i:]).strip()
-            return title, "\n".join(lines[i + 1 :]).strip()
-    return "", ""
-
-
-def _under_title(text: str, title: str, markdown: bool) -> str:
-    """The plain body of an article whose title is stated apart (front matter): all of the
-    text, less its first line when that repeats the title (as a heading, in Markdown)."""
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is not None:
-        head, taken = (_heading(lines, first) if markdown else None) or (lines[first], 1)
-        if markdown:
-            head = _md_plain(head.strip())
-        if plain(head, is_html=False).casefold() == title.casefold():
-            lines = lines[:first] + lines[first + taken :]
-    return _md_body(lines) if markdown else "\n".join(lines).strip()
-
-
-def _heading(lines: list[str], first: int) -> tuple[str, int] | None:
-    """(Markdown source, lines taken) of the heading on line ``first`` (ATX ``#`` or setext
-    ``===``), or None."""
-    m = _ATX.match(lines[first])
-    if m:
-        return m.group(1), 1
-    if first + 1 < len(lines) and _SETEXT.match(lines[first + 1]):
-        return lines[first], 2
-    return None
-
-
-#: Python-Markdown scans from each ``[`` (a link's) to the ``]`` that closes it, to the end of
-#: its paragraph where none does, and from each ``<`` (a tag's) on: 150 unclosed ``[`` before a
-#: paragraph's megabyte took 42 s, 100,000 ``[`` nested in 200 KB hours.  A paragraph whose scans
-#: would read more characters than this, alone or with the file's others (:func:`_md_costly`), is
-#: not read as Markdown: it is its text, escaped.  A table of 500 links in one paragraph (32 KB) reads 11,000.
-_MD_SCAN = 5_000_000
-_MD_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
-#: What starts an inline match besides links and tags, and how many characters copied cost one scanned.
-_MD_INLINE = ("*", "_", "`", "\\", "&")
-_MD_COPY = 100
-_MD_MARKS = re.compile(r"\]\(|[\[\]<>()]")
-
-
-def _md_scan(part: str) -> int:
-    """The characters the link and tag scans of ``part`` read, about: from each ``[`` to the
-    ``]`` closing it (nested ones too), from each ``](`` (a link's address) to the ``)``
-    balancing it, from each ``<`` to the next ``>``, each to the end when nothing closes it.
-    Linear: a regular expression finds the marks, each is looked at once."""
-    read, brackets, tags = 0, list[int](), list[int]()
-    parens: list[int | None] = []  # each open ``(``: where a link's address starts, else None
-    for m in _MD_MARKS.finditer(part):
-        mark, at = m.group(), m.start()
-        if mark in ("](", "("):
-            if mark == "](":
-                read += at - brackets.pop() if brackets else 0
-            parens.append(at if mark == "](" else None)
-        elif mark == ")":
-            start = parens.pop() if parens else None
-            read += at - start if start is not None else 0
-        elif mark == "[":
-            brackets.append(at)
-        elif mark == "]":
-            read += at - brackets.pop() if brackets else 0
-        elif mark == "<":
-            tags.append(at)
-        elif tags:
-            read += at * len(tags) - sum(tags)
-            tags.clear()
-    links = [at for at in parens if at is not None]
-    # each inline match (emphasis, code, an escape, an entity) is cut out of the paragraph's
-    # text, copied whole: cheaper a character than a scan, but 40,000 ``*a*`` (160 KB) took 8 s
-    inline = sum(map(part.count, _MD_INLINE)) * len(part) // _MD_COPY
-    return inline + read + len(part) * (len(brackets) + len(tags) + len(links)) - sum(brackets) - sum(tags) - sum(links)
-
-
-def _md_costly(parts: list[str]) -> set[int]:
-    """The paragraphs of ``parts`` read as their text: the costliest to scan (:func:`_md_scan`)
-    while the whole file's scans would read more than ``_MD_SCAN`` (many paragraphs each under
-    it add up)."""
-    cost = [_md_scan(p) for p in parts]
-    total, out = sum(cost), set()
-    for i in sorted(range(len(parts)), key=lambda i: -cost[i]):
-        if total <= _MD_SCAN:
-            break
-        total -= cost[i]
-        out.add(i)
-    return out
-
-
-def _md_html(src: str) -> str:
-    import markdown
-
-    parts = _MD_PARAGRAPHS.split(src)
-    costly = _md_costly(parts)
-    if not costly:
-        out: str = markdown.markdown(src)
-        return out
-    done: list[str] = []
-    run: list[str] = []
-    for i, part in enumerate(parts):
-        if i in costly:
-            if run:
-                done.append(markdown.markdown("".join(run)))
-                run = []
-            done.append(f"<p>{html.escape(part, quote=False)}</p>")
-        else:
-            run.append(part)
-    if run:
-        done.append(markdown.markdown("".join(run)))
-    return "\n".join(done)
-
-
-def _md_plain(src: str) -> str:
-    return plain(_md_html(src))
-
-
-def _md_body(lines: list[str]) -> str:
-    """Markdown lines as plain text."""
-    from ..text.extract import html_to_text
-
-    body, _ = html_to_text(_md_html("\n".join(lines)), page=False)
-    return body.strip()
-
-
-def _markdown(text: str) -> tuple[str, str]:
-    """(title, plain body) of a Markdown article."""
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        return "", ""
-    heading = _heading(lines, first)
-    if heading:
-        title_src, taken = heading
-        rest = lines[first + taken :]
-    else:
-        # No heading first: look for the first ATX heading further down.
-        title_src, rest = lines[first], lines[first + 1 :]
-        for i in range(first, len(lines)):
-            h = _ATX.match(lines[i])
-            if h:
-                title_src, rest = h.group(1), lines[:i] + lines[i + 1 :]
-                break
-        else:
-            if len(lines[first].strip()) > TITLE_CHARS:  # a paragraph: keep it in the text
-                return "", _md_body(lines[first:])
-    return _md_plain(title_src.strip()), _md_body(rest)
