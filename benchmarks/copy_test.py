@@ -28,7 +28,7 @@ With ``--reports``, the risk of comparing figures by passage (stop 41): other ou
 of one ECB+ event are rewrites, not copies, and restate a figure in another sentence than the
 one they were read from.  Each report is read against each other report of its event; counted:
 the passages read (``READ_SHARE``), those new by a figure against the whole earlier text (stop
-40's rule) and by passage (``news.Read.figures_new``), and the reports news by a figure alone
+40's rule) and by passage (``reading.Read.figures_new``), and the reports news by a figure alone
 (every passage read) that stop 40's rule read as adding nothing, each printed.
 
     python -m benchmarks.copy_test [--split dev|test] [--originals 150] [--seed 0] [--passages | --reports]
@@ -42,7 +42,7 @@ from collections import Counter
 from html import escape
 
 from digest.batch import entry_of
-from digest.output import news
+from digest.output import news, reading
 from digest.output.figures import figures
 from digest.records import Entry
 from digest.store.base import StoredArticle
@@ -61,8 +61,8 @@ def reason(copy: news.Said, original: news.Said, show: bool = False) -> str:
         print(f"  {copy.title!r}: {sorted(news.headline_words(copy) - news.words_read([original]))}")
     if news.headline_words(copy) - news.words_read([original]):
         return "headline word"
-    read = news.read_of([original])
-    if any(not news._words_read(p, read) for p in news.new_passages(copy, read)):
+    read = reading.read_of([original])
+    if any(not reading.passage_read(p, read) for p in reading.new_passages(copy, read)):
         return "passage"
     return "figure only"
 
@@ -80,16 +80,16 @@ def reports(split: str) -> None:
     pairs = read = whole = local = flipped = 0
     for versions in by_event.values():
         for earlier in versions:
-            said = news.read_of([earlier])
+            said = reading.read_of([earlier])
             for v in versions:
                 if v is earlier:
                     continue
                 pairs += 1
                 text = " ".join(v.text.split())
                 new_words = by_figure = by_figure_before = False
-                for start, end in news._spans(text):
-                    grams = news._grams(text[start:end])
-                    if not news._words_read(text[start:end], said):
+                for start, end in reading.passage_spans(text):
+                    grams = reading.grams_of(text[start:end])
+                    if not reading.passage_read(text[start:end], said):
                         new_words = True
                         continue
                     read += 1
@@ -99,7 +99,7 @@ def reports(split: str) -> None:
                     by_figure, by_figure_before = by_figure or now, by_figure_before or before
                 if by_figure and not new_words and not by_figure_before:
                     flipped += 1
-                    print(f"  {ids[v.key]} over {ids[earlier.key]}: {news.new_passages(v, said)[0][:160]!r}")
+                    print(f"  {ids[v.key]} over {ids[earlier.key]}: {reading.new_passages(v, said)[0][:160]!r}")
     print(f"reports {pairs} pairs: passages read {read}; new by a figure: whole text {whole}, by passage {local}; "
           f"reports news by a figure alone only by passage {flipped}")
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         why = reason(cleaned[v.id], cleaned[v.origin])
         counts.setdefault(v.kind, Counter())[why] += 1
         if args.passages and why in ("passage", "figure only"):
-            for p in news.new_passages(cleaned[v.id], news.read_of([cleaned[v.origin]])):
+            for p in reading.new_passages(cleaned[v.id], reading.read_of([cleaned[v.origin]])):
                 print(f"{v.kind}\t{why}\t{v.id}\t{p[:300]!r}")
     for kind, c in sorted(counts.items()):
         total = sum(c.values())

@@ -26,7 +26,7 @@ per kind::
                        the report: new to it)
            headline    the headline of another report of the same incident
            figure      a number in the text changed (read since stop 40: ``output.figures``; compared
-                       with the passage it was read from since stop 41: ``news.Read``)
+                       with the passage it was read from since stop 41: ``reading.Read``)
 
            two figures the first number of each of two paragraphs changed (a toll and a count of
                        injured corrected in two places)
@@ -59,7 +59,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.output.figures import FIGURE, extent, stated, written
-from digest.output.news import _grams, adds_nothing, figures_told, read_of, whats_new
+from digest.output.news import adds_nothing, figures_told, whats_new
+from digest.output.reading import grams_of, read_of
 from digest.records import Article, Entry
 from digest.revisions import revised, said
 from digest.store.base import StoredArticle
@@ -106,10 +107,10 @@ def variants(row: dict[str, Any], same: list[dict[str, Any]], other: dict[str, A
     """The report's changed versions, by kind (None: the kind cannot be made of this report)."""
     paras = [p.strip() for p in row["text"].split("\n") if p.strip()]
     title = row["title"]
-    grams = _grams(row["text"])
+    grams = grams_of(row["text"])
     kept = [a.text for r in same if (a := _cleaned(_entry(r["title"], r["text"].split("\n")))) is not None]
     fresh = [p for text in kept for p in text.split("\n")  # another report's, as its cleaning kept them
-             if len(p.split()) >= 8 and len(_grams(p) & grams) < 0.5 * len(_grams(p))]
+             if len(p.split()) >= 8 and len(grams_of(p) & grams) < 0.5 * len(grams_of(p))]
     heads = [r["title"] for r in same if r["title"] != title]
     figure = None
     if (change := figure_change(paras)) is not None:

@@ -55,7 +55,7 @@ Special cases
   what it took back) is read, as the notice was.  An entry that no longer has text has its hash recorded.
 * A figure back as it was is read: 4,000 homes, 4,400, then 4,000 again is a correction the
   reader who read 4,400 must be told ("**4,000** (was 4,400)"), and the page's text leads again.
-  ``news.Read`` compares a figure of an entry with the entry's latest version, not with the
+  ``reading.Read`` compares a figure of an entry with the entry's latest version, not with the
   texts it replaced nor with other outlets'.  Once: a text going back to the one the latest
   version went back from flips between two texts, and is not read (another figure back after
   a first is read).  A headline or a passage back is still nothing
@@ -75,7 +75,8 @@ from datetime import datetime, timedelta
 
 from .dedup.params import REVISION_INTERVAL_HOURS
 from .output.headlines import words_read
-from .output.news import Said, adds_nothing, read_of
+from .output.news import Said, adds_nothing
+from .output.reading import read_of
 from .records import Article, Entry
 from .store.base import KeyMove, Store, StoredArticle, aware
 from .text.lines import recurring_lines
@@ -101,7 +102,7 @@ def revision_key(first: str, n: int) -> str:
 class _Text:
     """A title and text of no entry: lines an earlier version held and its cleaning removed
     (``StoredArticle.junk``), or a version's text read as if of no entry, against every earlier
-    text (``news.Read`` reads a version of an entry against that entry's latest only)."""
+    text (``reading.Read`` reads a version of an entry against that entry's latest only)."""
 
     title: str
     text: str

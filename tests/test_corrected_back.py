@@ -5,7 +5,7 @@ then back to 4,000 was never told again: ``digest.revisions`` read a text back t
 one as adding nothing (the copy test held both figures as read), so the day's digest was
 empty, the weekly left the story out, and the story led with the withdrawn 4,400 text.  An
 outlet's superseded version no longer stands for what it says now: a figure its latest version
-replaced is compared with that one (``news.Read``, by entry).  A page that flips between two
+replaced is compared with that one (``reading.Read``, by entry).  A page that flips between two
 texts is read back once, not at every flip.  Real parts: the feed on a loopback server,
 ``digest run`` through the CLI with the configuration's clock, SQLite on disk."""
 

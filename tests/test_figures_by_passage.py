@@ -3,7 +3,7 @@ not with the whole earlier text (stop 41).  Stop 40 compared a passage's figures
 figure the earlier versions stated: "$1bn" become "$2bn" was no news in a report that says "two"
 anywhere, a 20-metre section become 30 metres none in one that says "30 kilometres west".  A
 copy's sentence that restates a figure the original gives in another sentence is still no news
-(``digest.output.news.Read.figures_new``: unless a figure of the sentence it was read from is
+(``digest.output.reading.Read.figures_new``: unless a figure of the sentence it was read from is
 gone).  Real parts for the in-place case: the feed on a loopback server, ``digest run``
 through the CLI, SQLite on disk."""
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.output.news import _grams, adds_nothing, new_passages, read_of, whats_new
+from digest.output.news import adds_nothing, whats_new
+from digest.output.reading import grams_of, new_passages, read_of
 from digest.store.base import StoredArticle
 from tests.support.httpd import TestServer
 from tests.test_review_stop37_inplace import DAY1, Q_TEXT, Q_TITLE, Reader, feed, quake_of
@@ -107,5 +108,5 @@ def test_a_copys_sentence_run_on_into_a_sites_line_adds_nothing() -> None:
 ])
 def test_what_was_read_holds_the_grams_of_the_whole_text(text: str) -> None:
     """The earlier text is read passage by passage (its words once): the grams over a passage's
-    edge are read as well, and a text of under three words is one gram, as ``_grams`` reads them."""
-    assert read_of([_version("a", text)]).grams == _grams(" ".join(text.split()))
+    edge are read as well, and a text of under three words is one gram, as ``grams_of`` reads them."""
+    assert read_of([_version("a", text)]).grams == grams_of(" ".join(text.split()))

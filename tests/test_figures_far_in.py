@@ -6,7 +6,8 @@ sentences begins at its first sentence not read already: ``news._from_unread``.)
 
 from __future__ import annotations
 
-from digest.output.news import WHATS_NEW_CHARS, figures_told, read_of, whats_new
+from digest.output.news import WHATS_NEW_CHARS, figures_told, whats_new
+from digest.output.reading import read_of
 from tests.test_figures_by_passage import _version
 
 TITLE = "Springfield plant shooting"

@@ -18,8 +18,9 @@ import pytest
 
 from digest.app import open_app
 from digest.cli import main
-from digest.output.news import figures_told, read_of, whats_new
+from digest.output.news import figures_told, whats_new
 from digest.output.newsline import marked_md
+from digest.output.reading import read_of
 from digest.output.render import render_email_html, render_text
 from tests.support.httpd import TestServer
 from tests.test_figures_by_passage import _version

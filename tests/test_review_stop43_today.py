@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from digest.output.figures import figures, stated, written
-from digest.output.news import copies_of, read_of, whats_new
+from digest.output.news import copies_of, whats_new
+from digest.output.reading import read_of
 from digest.text import params as p
 from digest.text.clean import classify_lines
 from tests.test_figures_by_passage import _version

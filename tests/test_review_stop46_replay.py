@@ -72,7 +72,7 @@ def test_a_paragraph_added_after_one_whose_stop_no_sentence_end_follows_is_news(
 def test_a_byline_line_still_runs_on_into_the_lede() -> None:
     """A paragraph without a stop (a byline, a subhead) is no passage of its own: "5 min read"
     become "6 min read" is no news (stop 40), where a paragraph ending with a stop ends one."""
-    from digest.output.news import passages
+    from digest.output.reading import passages
 
     text = 'By Jane Doe · 6 min read\nA magnitude 6.1 earthquake struck off the coast on Tuesday, GeoNet said . "\nNext.'
     assert list(passages(text)) == [

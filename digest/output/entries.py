@@ -43,7 +43,8 @@ from datetime import datetime
 from ..dedup.params import TIE
 from ..store.base import StoredArticle, aware
 from ..text.notices import takedown
-from .news import Read, adds_nothing, is_notice, words_read
+from .news import adds_nothing, is_notice, words_read
+from .reading import Read
 
 #: The reasons the engine stores for a version out of the lead choice by a later one's doing.
 _TAKEN_BACK, _REVISED = "removed or retracted by its outlet", "revised later by its outlet"

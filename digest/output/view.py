@@ -108,14 +108,13 @@ from .news import (
     copies_of,
     figures_told,
     is_notice,
-    new_passages,
     notices,
-    read_of,
     speaker,
     taken_back,
     whats_new,
 )
 from .newsline import OURS_END
+from .reading import new_passages, read_of
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
