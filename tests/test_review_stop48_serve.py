@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from digest.config import Config
-from digest.service import web
+from digest.service import web, webserver
 from digest.store.base import open_store
 from digest.store.sqlite import SQLiteStore
 from tests.support.archive import NOW, fill
@@ -41,7 +41,7 @@ def test_readers_waiting_for_a_worker_do_not_flood_the_log(
     log.  A queue is the design (the event loop holds the waiting requests); it is said at most
     once a ``QUEUE_LOG_EVERY`` seconds."""
     _, cfg = store_file
-    monkeypatch.setattr(web, "THREADS", 1)
+    monkeypatch.setattr(webserver, "THREADS", 1)
     caplog.set_level(logging.INFO)
     with serving(cfg, clock=lambda: NOW) as server:
         base = f"http://127.0.0.1:{server.server_address[1]}"

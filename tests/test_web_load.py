@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from digest.service import web
+from digest.service import webserver
 from digest.store.base import open_store
 from tests.support.archive import NOW, fill
 from tests.support.config import MakeConfig
@@ -27,8 +27,8 @@ DAY = "/day/2026-03-14"
 def test_stalled_clients_neither_keep_a_reader_waiting_nor_hold_threads(
     tmp_path: Path, make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(web, "IDLE_TIMEOUT", 2)
-    monkeypatch.setattr(web, "CLEANUP", 1)
+    monkeypatch.setattr(webserver, "IDLE_TIMEOUT", 2)
+    monkeypatch.setattr(webserver, "CLEANUP", 1)
     cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"))
     with open_store(cfg.database_url) as store:
         fill(store)

@@ -14,7 +14,8 @@ import lxml.html
 
 from digest.config import Config
 from digest.output.sanitize import find_active_content
-from digest.service.web import ArchiveServer, make_server
+from digest.service.web import make_server
+from digest.service.webserver import ArchiveServer
 
 #: The controls the archive's search box may have (a GET form to /search, nothing else).
 SEARCH_CONTROLS = {("input", "search", "q"), ("input", "date", "since"), ("input", "hidden", "sort"), ("button", "submit", None)}
