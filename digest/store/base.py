@@ -31,27 +31,13 @@ daemon and the web archive use; ``open_store(url)`` picks the backend from
 :data:`BACKENDS` by URL scheme (``sqlite`` built in: ``digest.store.sqlite``;
 a PostgreSQL store registers ``postgresql``).  Backends are imported lazily,
 so a missing optional driver only matters to whoever asks for it.  The rows
-are plain dataclasses defined here; timestamps are aware UTC datetimes,
+are plain dataclasses defined here (a digest's and its deliveries': ``digest.store.deliveries``); timestamps are aware UTC datetimes,
 stored as fixed-format ISO 8601 text (:func:`ts`) that sorts as time.
 
 Every write method is one transaction; ``transaction()`` groups several
 calls into one (it nests: only the outermost commits), so a crash or
 ``kill -9`` leaves whole units or nothing.  ``add_articles`` stores a batch
 of new articles with their story rows in one transaction.
-
-Deliveries: at-least-once, with a small window
-----------------------------------------------
-``claim_delivery`` marks (date, target) *pending* before sending; a *sent*
-row is never claimed again; a *pending* row is left alone unless older than
-``stale_after`` (its sender died), then it may be reclaimed.  The SMTP server
-accepts a message before ``mark_sent`` can record it, so a kill exactly in
-between resends once after the stale timeout: the choice is at-least-once
-over losing a digest.  The sender records it as soon as the server answered
-DATA, before QUIT (``digest.output.mailer.send``), so the window is one
-commit long.  The sender narrows it by recording the Message-ID
-with ``set_message_id`` before sending (durably) and reusing
-``get_delivery(...).message_id`` when it reclaims: the resend then carries
-the same Message-ID, which mail clients treat as the same message.
 
 Threads and processes
 ---------------------
@@ -74,6 +60,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..errors import StoreError
 from ..records import Article, ShowsOutlet
+from .deliveries import DayCounts, Delivery, DigestRecord
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -217,38 +204,6 @@ class StoredStory:
     n_sources: int = 0
 
 
-@dataclass(slots=True)
-class DigestRecord:
-    date: str
-    format: str
-    built_at: datetime
-    path: str | None
-    stories: int
-    articles_read: int
-    duplicates: int
-
-
-@dataclass(slots=True)
-class Delivery:
-    date: str
-    target: str
-    status: str  # 'pending' | 'sent' | 'failed'
-    attempts: int
-    last_error: str | None
-    message_id: str | None
-    claimed_at: datetime | None
-    sent_at: datetime | None
-
-
-@dataclass(slots=True)
-class DayCounts:
-    """Counts for a digest window [start, end)."""
-
-    articles_read: int  # articles fetched in the window
-    stories: int  # stories first seen in the window
-    duplicates: int  # versions beyond the lead, over those stories
-
-
 class SearchHit(NamedTuple):
     """A story :meth:`Store.search` found."""
 
@@ -273,16 +228,6 @@ class NewArticle(NamedTuple):
 
 
 # -- pure helpers shared by backends -----------------------------------------
-def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, stale_after: float) -> bool:
-    """Whether a delivery row in ``status`` may be claimed (see module docstring)."""
-    if status is None or status == "failed":
-        return True
-    if status == "sent":
-        return False
-    # pending: someone is sending, unless the claim is stale (its sender died)
-    return claimed_at is None or (now - claimed_at).total_seconds() >= stale_after
-
-
 def new_articles(items: Iterable[NewArticle | tuple[Any, ...]]) -> list[NewArticle]:
     """Normalise ``add_articles`` input (tuples of 3 to 6 fields) to :class:`NewArticle`."""
     out = []

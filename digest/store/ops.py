@@ -42,7 +42,6 @@ from ..errors import StoreError
 from ..records import Article
 from .base import (
     FIRST_READ_KEY,
-    Delivery,
     KeyMove,
     NewArticle,
     SourceState,
@@ -50,6 +49,7 @@ from .base import (
     ts,
     utcnow,
 )
+from .deliveries import Delivery
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]

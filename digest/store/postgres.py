@@ -59,10 +59,10 @@ from . import params, pg_watch
 from .base import (
     NewArticle,
     SearchHit,
-    may_claim,
     redact,
     utcnow,
 )
+from .deliveries import may_claim
 from .ops import StoreOps, sql_for
 from .pg_locks import PgCoordination
 from .search import parse as parse_query

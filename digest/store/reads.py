@@ -36,7 +36,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from .base import DayCounts, Delivery, DigestRecord, SourceState, StoredArticle, StoredStory, utcnow
+from .base import SourceState, StoredArticle, StoredStory, utcnow
+from .deliveries import DayCounts, Delivery, DigestRecord
 
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
 ARTICLE_COLS = (

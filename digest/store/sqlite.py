@@ -56,11 +56,11 @@ from ..errors import StoreDamaged, StoreError, StoreFull, StoreUnwritable
 from . import migrations as _migrations
 from .base import (
     SearchHit,
-    may_claim,
     parse_ts,
     ts,
     utcnow,
 )
+from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
 from .search import fts5
