@@ -149,3 +149,59 @@ def test_a_send_killed_mid_list_mails_the_rest_and_no_reader_twice(
     assert said == [f"digest {day}: sent to bob@home.example,cy doe <cy@home.example>"], said  # the list as targets read
     with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:
         assert not [r for r in s.deliveries_on(day) if r.status == "pending"]
+
+
+class PerConnection(Collector):
+    """Answers MAIL with 421 and closes once a connection carried ``limit`` messages (Exim's
+    ``smtp_accept_max_per_connection``); ``total``: once it took that many in all (a rate
+    limit: a new connection is answered alike).  ``connections``: how many came."""
+
+    def __init__(self, limit: int, total: int | None = None) -> None:
+        super().__init__()
+        self.limit, self.total, self.connections = limit, total, 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        if not hasattr(session, "carried"):
+            session.carried = 0
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if session.carried >= self.limit or (self.total is not None and len(self.accepted) >= self.total):
+            asyncio.get_running_loop().call_later(0.01, server.transport.close)
+            return "421 4.7.0 too many messages in this session"
+        session.carried += 1
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_server_ending_each_connection_after_10_messages_gets_all_50_readers_on_new_ones(store: Store) -> None:
+    """Readers 11-50 were left owed by the 421 after the 10th message, 10 more each retry (the
+    daemon's backoff; a cron ``digest send``: 10 a day).  Now a new connection takes the rest."""
+    handler = PerConnection(10)
+    readers = [f"r{i:02}@team.example" for i in range(50)]
+    with smtpd(handler) as port:
+        cfg = email_cfg(port, to=readers)
+        assert deliver(store, view(), cfg, tz=TZ)
+    assert sorted(m[1][0] for m in handler.accepted) == readers  # each once
+    assert handler.connections == 5
+    assert store.delivery_status(DAY, default_target(cfg)) == "sent"
+
+
+def test_a_server_refusing_more_for_now_ends_the_send_at_the_next_connection_and_the_retry_mails_the_rest(
+    store: Store,
+) -> None:
+    """A limit by the hour (the new connection answered 421 too): one connection more, not one
+    per reader; the rest owed, mailed once by the retry."""
+    handler = PerConnection(10, total=10)
+    readers = [f"r{i:02}@team.example" for i in range(30)]
+    with smtpd(handler) as port:
+        cfg = email_cfg(port, to=readers)
+        with pytest.raises(DeliveryError) as err:
+            deliver(store, view(), cfg, tz=TZ)
+        assert "421 4.7.0 too many messages" in str(err.value) and not err.value.permanent
+        assert handler.connections == 2 and len(handler.accepted) == 10
+        handler.total = None
+        assert deliver(store, view(), cfg, tz=TZ)
+    assert sorted(m[1][0] for m in handler.accepted) == readers  # each once

@@ -7,7 +7,14 @@ Observations
   sent over one connection: a connection each would be a TLS handshake and a login per
   reader, and servers limit connections per client (Postfix's ``anvil``).  After a refusal
   of one message smtplib says RSET and the connection takes the next; after a connection
-  lost (or 421) the rest are not tried (:attr:`Session.broken`).
+  lost (or 421) the rest are not tried (:attr:`Session.broken`), unless that connection
+  carried a message: then the server ended it by its count (Exim's
+  ``smtp_accept_max_per_connection``, a provider's messages per session), and a new one
+  takes the rest, the message it cut off again when it was not sent whole.  Before, a
+  server answering 421 after 10 messages left readers 11-50 of a 50-reader digest owed: 10
+  more each retry (the daemon's 1, 2, 4, 8 minutes on; ``digest send`` from cron, 10 a day).
+  A new connection that carries none ends the session (a rate limit answers the new one
+  alike): at most one connection more than messages.
 * After a message the socket's time-out is the long one for the answer to DATA
   (``Client.send``): it is set back to ``email.timeout`` before the next, and
   ``sent_whole`` cleared, or a later message's failure would be said to "may have been
@@ -178,6 +185,14 @@ class Session:
         self.where = f"email via {cfg.host}:{cfg.port}"
         self.client: Client | None = None
         self.broken = False
+        #: Messages the server took on the connection now open (a connection that carried some
+        #: and was ended by the server is replaced: :meth:`send`).
+        self.carried = 0
+        #: The connection that failed had carried messages and the server ended it (421, or
+        #: closed) without a time-out: a new one may take the rest.
+        self._renewable = False
+        #: ... and the message it failed was not sent whole: the new connection sends it again.
+        self._resend = False
         self._password: str | None = None
 
     def __enter__(self) -> Session:
@@ -197,7 +212,21 @@ class Session:
         empty when it took them all), :class:`DeliveryError` when it took none or could not be
         talked to.  The answer to the end of the message is waited for
         :data:`digest.output.params.DATA_REPLY_TIMEOUT` (the server scans it then); without one,
-        the error says it may have been delivered."""
+        the error says it may have been delivered.
+
+        A connection the server ended (421, closed) after it carried a message is replaced by a
+        new one, and ``message`` sent again on it when it was not sent whole on the old one."""
+        try:
+            return self._send(message)
+        except DeliveryError:
+            if not self._resend:  # sent whole, it may have been delivered: not again
+                raise
+            self._resend = False
+            return self._send(message)
+
+    def _send(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        if self.broken and self._renewable:  # ended by the server after messages: a new one
+            self.broken, self._renewable, self.carried = False, False, 0
         if self.broken:
             raise DeliveryError(f"{self.where}: not tried: the connection failed before", permanent=False)
         if self.client is None:
@@ -213,12 +242,14 @@ class Session:
             if client.sock is not None:
                 client.sock.settimeout(self.timeout)  # the long wait for DATA's answer was the last message's
             message, options = body_options(client, message)
-            return client.send_message(message, mail_options=options)
+            refused = client.send_message(message, mail_options=options)
         except (smtplib.SMTPException, OSError) as exc:
             raise self._failure(exc, client) from None
         except BaseException:
             self._drop()
             raise
+        self.carried += 1
+        return refused
 
     def _open(self) -> Client:
         cfg, where, timeout = self.cfg, self.where, self.timeout
@@ -281,9 +312,23 @@ class Session:
         keeps = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError)
         if not (keeps and client is not None and client.sock is not None):
             self._drop()
+            self._renewable = self.carried > 0 and _ended_by_server(exc)
+            self._resend = self._renewable and client is not None and not client.sent_whole
         return DeliveryError(f"{self.where}: {problem}", unreachable=not answered,
                              permanent=_permanent(exc) or no_login or isinstance(exc, smtplib.SMTPNotSupportedError),
                              refused=exc.recipients if isinstance(exc, smtplib.SMTPRecipientsRefused) else None)
+
+
+def _ended_by_server(exc: BaseException) -> bool:
+    """Whether ``exc`` is the server ending the connection by its own choice: 421 (RFC 5321:
+    "closing transmission channel") to any command, or a close, not a time-out."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(int(code) == 421 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return int(exc.smtp_code) == 421
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return not isinstance(exc.__context__, socket.timeout | TimeoutError)
+    return False
 
 
 def send(
