@@ -205,3 +205,16 @@ def test_a_server_refusing_more_for_now_ends_the_send_at_the_next_connection_and
         handler.total = None
         assert deliver(store, view(), cfg, tz=TZ)
     assert sorted(m[1][0] for m in handler.accepted) == readers  # each once
+
+
+def test_a_reader_listed_twice_in_other_spellings_gets_one_message(store: Store) -> None:
+    """``Ann Doe <ann@...>`` and ``ANN@...`` are one reader: she had two messages (a row each:
+    "email:ann doe <ann@...>", "email:ann@..."), where the one message to all had her once."""
+    handler = Collector()
+    with smtpd(handler) as port:
+        cfg = email_cfg(port, to=["Ann Doe <ann@home.example>", "bob@home.example", "ANN@home.example",
+                                  "ann@home.example"])
+        assert deliver(store, view(), cfg, tz=TZ)
+        assert not deliver(store, view(), cfg, tz=TZ)
+    assert [m[1] for m in handler.accepted] == [["ann@home.example"], ["bob@home.example"]]
+    assert parse(handler.accepted[0][2])["To"] == "Ann Doe <ann@home.example>"  # the first spelling

@@ -226,11 +226,16 @@ def build_message(
 def _readers(cfg: EmailConfig, target: str) -> list[tuple[str, str]]:
     """Each reader of ``email.to`` with the target of its own delivery row: the list's own
     ``target`` for a list of one; for several, ``target``'s head ("NAME:" of a digest, else a
-    target not of the ``email:`` form and ":") and the reader's :func:`default_target`."""
+    target not of the ``email:`` form and ":") and the reader's :func:`default_target`.
+    An address listed again in another spelling ("Ann <ann@x>", "ANN@x") is one reader, as
+    first listed: each spelling was a row and a message of its own."""
     if len(cfg.to) == 1:
         return [(cfg.to[0], target)]
     head = target.partition("email:")[0] if "email:" in target else target + ":"
-    return [(entry, head + default_target(cfg.model_copy(update={"to": [entry]}))) for entry in cfg.to]
+    firsts: dict[str, str] = {}
+    for entry in cfg.to:
+        firsts.setdefault((parseaddr(entry)[1] or entry).strip().lower(), entry)
+    return [(entry, head + default_target(cfg.model_copy(update={"to": [entry]}))) for entry in firsts.values()]
 
 
 def _outcome(where: str, reached: list[str], failed: dict[str, DeliveryError], untried: list[str]) -> DeliveryError:
