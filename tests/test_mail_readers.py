@@ -218,3 +218,27 @@ def test_a_reader_listed_twice_in_other_spellings_gets_one_message(store: Store)
         assert not deliver(store, view(), cfg, tz=TZ)
     assert [m[1] for m in handler.accepted] == [["ann@home.example"], ["bob@home.example"]]
     assert parse(handler.accepted[0][2])["To"] == "Ann Doe <ann@home.example>"  # the first spelling
+
+
+def test_a_list_send_of_the_version_before_cut_off_is_sent_again_with_its_message_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The digest of b165539 (one message To: all) claimed the list's row and recorded its
+    Message-ID, then was killed waiting for the server's answer to the message, which it had
+    taken.  The new ``digest send`` mailed each reader a message with a Message-ID of their own:
+    each saw the digest twice (the old version's resend had carried the same one)."""
+    from digest.config import load_config
+    from digest.output.mailer import message_id_for
+
+    handler = Collector()
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, FAMILY)
+        email = load_config(cfg_path).email
+        assert email is not None
+        listed = default_target(email)
+        with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:  # as b165539's deliver left it
+            assert s.claim_delivery(day, listed)
+            s.set_message_id(day, listed, message_id_for(day, listed, email))
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    assert sorted(m[1][0] for m in handler.accepted) == ADDRESSES
+    assert {parse(m[2])["Message-ID"] for m in handler.accepted} == {message_id_for(day, listed, email)}

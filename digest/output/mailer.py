@@ -25,6 +25,11 @@ Observations
   a retry), the messages sent over one connection (:class:`digest.output.smtpsend.Session`).
   Not ``To:`` the sender with the readers in the envelope only: filters and spam scores read
   a ``To:`` that is not the reader's as a list or worse.
+* A store of a digest before one message each may hold the list's row pending: killed while
+  the server took the message To: all, its answer lost.  The readers' messages then carried
+  Message-IDs of their own, each reader's second copy a message of its own in the mailbox;
+  a reader with no row of their own now gets the list's Message-ID, as that version's resend
+  did (so does a reader a failed connection left untried: they had no message).
 * The delivery is recorded the moment ``send_message`` returns (the server
   said 250 to DATA), *before* QUIT: a server slow to answer QUIT (seen: 8 s)
   made the window between acceptance and record as long as its wait, and a
@@ -298,7 +303,8 @@ def deliver(
     def one(session: Session, entry: str, row: str) -> None:
         """Mail ``entry`` its own message, recorded sent the moment the server took it (before QUIT)."""
         previous = store.get_delivery(date, row)
-        message_id = (previous and previous.message_id) or message_id_for(date, row, cfg)
+        inherited = tried if row != target else None
+        message_id = (previous and previous.message_id) or inherited or message_id_for(date, row, cfg)
         store.set_message_id(date, row, message_id)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)
         try:
@@ -316,6 +322,11 @@ def deliver(
                              f"({exc}); until it is, another process would mail it again") from exc
         reached.append(entry)
 
+    # The list's try before: a reader with no row of their own may have had its message, To: all
+    # (a digest before one message each was interrupted, the server's answer lost): theirs now
+    # carries its Message-ID, a client takes it for the same one (theirs was a second message).
+    listed = store.get_delivery(date, target)
+    tried = listed.message_id if listed is not None and listed.status != "sent" else None
     if not store.claim_delivery(date, target):
         log.debug("digest %s to %s: already sent or being sent", date, target)
         return False
