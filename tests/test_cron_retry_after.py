@@ -102,3 +102,28 @@ def test_the_daemon_and_a_cron_run_honour_each_others_retry_after(tmp_path: Path
             assert busy.hits["/busy"] == 2
         assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0 + timedelta(minutes=40))]) == 0
         assert busy.hits["/busy"] == 2  # the daemon's Retry-After holds the run
+
+
+def test_a_wait_asked_while_the_clock_ran_a_month_ahead_does_not_hold_the_source_once_it_is_set_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 429's "retry after 3600s" read while the machine's clock said a month later (booted
+    without its real time, then set right): the source was not asked for a month, every run
+    saying it waits until then.  A wait beyond a week (the most a server may ask) is no wait."""
+    t0 = datetime.now(UTC).replace(second=0, microsecond=0)
+    with TestServer() as busy, TestServer() as srv:
+        busy.set("/busy", b"slow down", status=429, headers={"Retry-After": "3600"})
+        srv.set("/a", rss("alpha", range(2)))
+        srv.set("/b", rss("beta", range(2)))
+        assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0 + timedelta(days=30))]) == 1
+        busy.set("/busy", rss("busy", range(2)))
+        capsys.readouterr()
+        assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0)]) == 0
+        assert busy.hits["/busy"] == 2 and "not fetched" not in capsys.readouterr().err
+        clock = Clock()
+        busy.set("/busy", b"slow down", status=429, headers={"Retry-After": "3600"})
+        assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0 + timedelta(days=30))]) == 1
+        clock.now = t0
+        with open_app(_config(tmp_path, busy, srv)) as app:  # the daemon's clock is its own
+            Daemon(app, rng=random.Random(1), clock=clock).poll_due()
+        assert busy.hits["/busy"] == 4  # asked by the daemon too

@@ -45,7 +45,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
-from ..sources.tracking import SourceTracker
+from ..sources.tracking import SourceTracker, held
 from ..store.base import GONE, SourceState
 from .digesttime import digest_moment
 
@@ -126,7 +126,7 @@ def is_due(state: SourceState | None, now: datetime, *, retry_paused: bool = Fal
         return True
     if state.paused and not (retry_paused and state.paused_reason != GONE):
         return False
-    if state.retry_after_until is not None and state.retry_after_until > now:
+    if held(state, now):  # the server's Retry-After (a clock gone back since: not)
         return False
     return state.next_poll_at is None or state.next_poll_at <= now
 

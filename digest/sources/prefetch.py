@@ -32,6 +32,7 @@ from ..errors import FetchError
 from ..records import FetchResult
 from ..store.base import SourceState, Store
 from .fetch import FetchRequest, fetch_many
+from .tracking import held
 
 
 def prefetch(
@@ -44,7 +45,7 @@ def prefetch(
         if src.url is None:
             continue
         state = store.get_source_state(src.name) or SourceState(src.name, src.url)
-        if not state.paused and (state.retry_after_until is None or state.retry_after_until <= now):
+        if not state.paused and not held(state, now):
             url = state.permanent_url or src.url
             todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
     if len(todo) < 2:

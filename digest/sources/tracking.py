@@ -45,9 +45,19 @@ from ..config import SourceConfig
 from ..errors import FetchError, SourceError
 from ..records import plural
 from ..store.base import GONE, SourceState
+from .freshness import MAX_WAIT
 
 log = logging.getLogger(__name__)
 
+
+
+def held(state: SourceState | None, now: datetime) -> bool:
+    """Whether ``state``'s server asked to wait past ``now`` (``Retry-After``).  A wait ending
+    more than :data:`digest.sources.freshness.MAX_WAIT` after ``now`` is no wait: the clock
+    went back since (a machine that booted with its clock years ahead, then set right), and the
+    source was held until the clock caught up again, a week at most being what a server may ask."""
+    until = state.retry_after_until if state is not None else None
+    return until is not None and now < until <= now + timedelta(seconds=MAX_WAIT)
 
 
 def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str | None:
@@ -55,7 +65,7 @@ def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str |
     (its ``Retry-After``, kept by :meth:`SourceTracker.failed`), naming the time in ``tz`` (the day
     too when it is not ``now``'s); None: read it (a paused source is paused first, not held)."""
     until = state.retry_after_until if state is not None and not state.paused else None
-    if state is None or until is None or until <= now:
+    if state is None or until is None or not held(state, now):
         return None
     local = until.astimezone(tz)
     when = f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
