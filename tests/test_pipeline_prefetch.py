@@ -44,7 +44,7 @@ def test_slow_feeds_are_waited_for_side_by_side_with_the_same_outcome(
         assert states["F0"].etag == '"v1"' and states["F0"].failures == 0
         assert srv.hits["/f0"] == 1 and srv.hits["/missing"] == 1
         # fetched one at a time (each in its turn, as before) they give the same stories
-        monkeypatch.setattr(digest.app, "prefetch", lambda store, cfg, sources: {})
+        monkeypatch.setattr(digest.app, "prefetch", lambda store, cfg, sources, now=None: {})
         with make_app(tmp_path / "seq", sources, LOOPBACK) as one:
             again = one.run(now=NOW)
             assert sorted(len(one.engine.members(s)) for s in one.engine.stories()) == stories
