@@ -230,10 +230,12 @@ def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None
     former: dict[str, list[tuple[Entry, str]]] = {}
     unscoped: dict[str, str] = {}  # a former link's key before issue #21 too
     for e, k in entries:
-        if k and k not in known and (old := former_key(e)):
+        if not k or k in known:
+            continue
+        for old in former_keys(e):
             former.setdefault(old, []).append((e, k))
-            if e.former and (shared := legacy_key(*e.former)):
-                unscoped[shared] = k
+        if e.former and (shared := legacy_key(*e.former)):
+            unscoped[shared] = k
     for old in store.has_articles(former):
         # an id several pages share was the key of the first page read under it only
         row = store.get_article(old) if any(e.former and e.former[0] for e, _ in former[old]) else None
@@ -263,15 +265,24 @@ def rekeyed(articles: list[Article | None], stored: set[str]) -> dict[str, KeyMo
     return {old: (a[0].key, a[0].guid, a[0].content_hash) for old, a in claims.items() if len(a) == 1}
 
 
-def former_key(entry: Entry) -> str | None:
-    """The key ``entry`` had before stop 33 when it differs and does not depend on the
-    cleaned text (:attr:`Entry.former`; one keyed by its text then is ``Article.aliases``)."""
+def former_keys(entry: Entry) -> list[str]:
+    """The keys ``entry`` had before when they differ and do not depend on the cleaned text
+    (:attr:`Entry.former`; one keyed by its text then is ``Article.aliases``): before stop 33,
+    of its link or id as spelt; and, for an id several pages share now (``Entry.former`` of
+    ``digest.sources.feeds``), the key this digest gave the first page read under it while it
+    named one page, of the id read as https without ``www.`` (``identity.id_identity``).
+
+    Observed: a feed listing one item under its home page ``http://www.`` as guid, then three,
+    stored the first page again as new ("3 new articles"), its key looked for as spelt only."""
     if entry.former is None:
-        return None
+        return []
     old_id, old_url = entry.former
     if not old_id and is_http(old_url):  # a link key of before stop 33: the link as spelt
-        return spelt_link_key(entry.source, old_url or "")
-    return spelt_id_key(entry.source, old_id) if old_id and old_id.strip() else None  # and the id
+        return [spelt_link_key(entry.source, old_url or "")]
+    if not (old_id and old_id.strip()):
+        return []
+    spelt, now = spelt_id_key(entry.source, old_id), article_key(entry.source, old_id, None, "", "")
+    return [spelt] if now == spelt else [spelt, now]
 
 
 def same_page(a: str | None, b: str | None) -> bool:

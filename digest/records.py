@@ -140,7 +140,7 @@ class Entry:
     #: ``(entry_id, url)`` as digest read them before stop 33, when they gave another key: a
     #: FeedBurner link (now its ``origLink``), no link (now an episode's file), an id several
     #: pages share (now dropped).  A store written before knows the entry by that key
-    #: (``digest.articles.former_key``).  A local article file, keyed by its text before
+    #: (``digest.articles.former_keys``).  A local article file, keyed by its text before
     #: stop 39 (now by its place in the folder), has ``(None, its file:// URI)``.
     former: tuple[str | None, str | None] | None = None
     #: The language the entry is written in, as its source states it (a BCP 47 tag:

@@ -211,3 +211,27 @@ def test_explain_finds_an_entry_by_its_id_before_and_after_the_move(tmp_path: Pa
             for spelt in ("http://coast.example/2026/11/1", "https://www.coast.example/2026/11/1"):
                 latest = article(app.store, spelt)
                 assert latest.revision_of == first.key and "last homes" in latest.text
+
+
+@pytest.mark.parametrize("guid", ["http://www.coast.example/", "https://coast.example/"])
+def test_a_page_read_under_an_http_id_before_other_pages_shared_it_is_not_new_again(
+    tmp_path: Path, make_app: MakeApp, guid: str
+) -> None:
+    """A CMS writing its home page as every item's guid, listing one item the first day (read
+    under that id: its key is the id read as https without ``www.``) and three the next (an id
+    three pages share is no id; the first page is known by the key the id gave it).  Before the
+    fix, with ``http://www.``: "3 new articles" the second day, the first page stored twice, as
+    that key was looked for under the id as spelt only (an older digest's key)."""
+    def items(n: int) -> bytes:
+        return ('<rss version="2.0"><channel><title>Coast</title>' + "".join(
+            f"<item><title>{_TITLES[i]}</title><link>https://coast.example/news/{i}</link><guid>{guid}</guid>"
+            f"<description>{escape(_TEXTS[i])}</description></item>" for i in range(n)) + "</channel></rss>").encode()
+
+    with TestServer() as srv:
+        srv.set("/feed", items(1), headers={"Content-Type": _CTYPE["rss"]})
+        with _app(tmp_path, make_app, srv, DAY1) as app:
+            assert app.run().new_articles == 1
+        srv.set("/feed", items(3), headers={"Content-Type": _CTYPE["rss"]})
+        with _app(tmp_path, make_app, srv, DAY2) as app:
+            assert app.run().new_articles == 2
+            assert sorted(a.url or "" for a in _stored(app)) == [f"https://coast.example/news/{i}" for i in range(3)]
