@@ -150,16 +150,20 @@ def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tup
     move to https, each a second version of its own story).  Known by its stored key, the entry
     is that article: unchanged it is skipped, changed in place it is read as its revision
     (``digest.revisions``).  Nothing is rewritten: a story's id stays its first article's key,
-    and a store the upgrade opens needs no migration of its keys."""
-    asked = {i: spelt for i, (e, k) in enumerate(entries) if k and (spelt := spellings(e.source, e, k))}
+    and a store the upgrade opens needs no migration of its keys.
+
+    The other spellings are asked for only for the keys the store does not hold: computed and
+    asked for every entry, they cost a poll of 100 feeds of 50 items 153 ms (of 240 ms in
+    ``App.ingest``) on a store that held every entry under its key now, at every run."""
+    now = store.has_articles([k for _, k in entries if k])
+    asked = {i: spelt for i, (e, k) in enumerate(entries) if k and k not in now and (spelt := spellings(e.source, e, k))}
     if not asked:
         return entries
-    held = store.has_articles([k for i in asked for k in (entries[i][1] or "", *asked[i])])
+    held = store.has_articles([k for spelt in asked.values() for k in spelt])
     out = list(entries)
     for i, spelt in asked.items():
-        e, k = entries[i]
-        if k not in held and (old := next((s for s in spelt if s in held), None)):
-            out[i] = (e, old)
+        if old := next((s for s in spelt if s in held), None):
+            out[i] = (entries[i][0], old)
     return out
 
 

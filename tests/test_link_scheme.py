@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -123,6 +124,32 @@ def test_a_site_moved_to_https_or_www_shows_nothing_again(
             assert view.stories == [] and view.articles_read == 0
             # and the next poll still knows them (under their first keys) and reads nothing
             assert app.run().new_articles == 0
+
+
+def test_a_poll_of_entries_stored_under_their_keys_asks_for_no_other_spelling(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys of a link's other spellings are asked for only for an entry the store does not
+    hold under its key now.  Before, every poll computed and asked for them for every entry
+    (four keys each for an ``http://www.`` link): 153 ms a run of 100 feeds of 50 items on a
+    store that held them all."""
+    with TestServer() as srv:
+        _serve(srv, "rss", "http://www.coast.example")
+        with _app(tmp_path, make_app, srv, DAY1) as app:
+            assert app.run().new_articles == 3
+            now = {a.key for a in _stored(app)}
+            spelt = {k for a in _stored(app) for k in spelt_link_keys(a.source, a.url or "")}
+            asked: list[str] = []
+            has_articles = app.store.has_articles
+
+            def recording(keys: Iterable[str], *, source: str | None = None) -> set[str]:
+                keys = list(keys)
+                asked.extend(keys)
+                return has_articles(keys, source=source)
+
+            monkeypatch.setattr(app.store, "has_articles", recording)
+            assert app.run().new_articles == 0
+            assert now <= set(asked) and spelt.isdisjoint(asked)
 
 
 def test_an_entry_with_an_id_keeps_its_id_key_when_its_link_moves(tmp_path: Path, make_app: MakeApp) -> None:
