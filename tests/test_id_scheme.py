@@ -235,3 +235,16 @@ def test_a_page_read_under_an_http_id_before_other_pages_shared_it_is_not_new_ag
         with _app(tmp_path, make_app, srv, DAY2) as app:
             assert app.run().new_articles == 2
             assert sorted(a.url or "" for a in _stored(app)) == [f"https://coast.example/news/{i}" for i in range(3)]
+
+
+def test_a_home_page_guid_under_two_spellings_is_one_shared_id() -> None:
+    """Four items, their guid the home page, written ``http://`` on two and ``https://www.`` on
+    two: one id four pages share, so no id, and all four are read.  Before, each spelling named
+    two pages (kept as an id) and the two spellings one key: the first item only."""
+    feed = ('<rss version="2.0"><channel><title>Coast</title>' + "".join(
+        f"<item><title>Story {i}</title><link>https://coast.example/news/{i}</link>"
+        f"<guid>{'http://coast.example/' if i % 2 else 'https://www.coast.example/'}</guid>"
+        f"<description>Text of story {i}.</description></item>" for i in range(4)) + "</channel></rss>").encode()
+    entries = parse_feed(feed, source="Coast")
+    assert [e.url for e in entries] == [f"https://coast.example/news/{i}" for i in range(4)]
+    assert {e.entry_id for e in entries} == {None}

@@ -212,7 +212,7 @@ def _finish(entries: list[Entry]) -> Entries:
     seen: set[str] = set()
     pages: set[tuple[str | None, str]] = set()
     for e in entries:
-        if e.entry_id in shared:
+        if e.entry_id and id_identity(e.entry_id) in shared:
             e.former = (e.entry_id, e.former[1] if e.former else e.url)
             e.entry_id = None
             if (e.url, e.title) in pages:  # the same page listed twice under the shared id
@@ -237,11 +237,14 @@ def _shared_ids(entries: list[Entry]) -> set[str]:
     (or "0") as every item's guid.  Taken as ids, all but the first entry were dropped, and at
     the next poll the newest was "stored already": the feed showed nothing new again.  Repeats
     of one page (one entry listed twice, an Atom entry's versions) keep their id, and so do
-    two pages (an entry's versions, its link moved between them: the first wins)."""
+    two pages (an entry's versions, its link moved between them: the first wins).  An http(s)
+    id's spellings are one id (``identity.id_identity``), as they are one key: a home page
+    written ``http://`` on some items and ``https://`` on others is one shared id, where each
+    spelling's two pages kept their id, and one key took the first item of the four only."""
     links: dict[str, set[str]] = {}
     for e in entries:
         if e.entry_id and e.url:
-            links.setdefault(e.entry_id, set()).add(e.url)
+            links.setdefault(id_identity(e.entry_id), set()).add(e.url)
     return {i for i, urls in links.items() if len(urls) >= SHARED_ID_PAGES}
 
 
