@@ -71,7 +71,7 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     assert f"{opml}: not added: Coast again: listed again outside any folder: added once, in the folder 'News' " \
            "(a source has one category)" in out
     assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
-    assert out[-3].startswith(f"{cfg}: added 2 of 6 feeds from {opml}")
+    assert out[-3].startswith(f"{cfg}: added 2 of 5 feeds from {opml}")  # Coast again: one feed
     # the folders made sections of a digest that had none: said (stop 46 review)
     assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (News, News / Local): the digest "
                        "shows them as sections (a story of no category under 'Other')")
@@ -82,7 +82,7 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     # again: nothing to add, the file and its backup untouched, nothing said of reading
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     again = capsys.readouterr().out
-    assert "added 0 of 6" in again and "not read yet" not in again and cfg.read_text() == after
+    assert "added 0 of 5" in again and "not read yet" not in again and cfg.read_text() == after
     assert Path(str(cfg) + ".bak").read_text() == before
 
 
@@ -136,6 +136,21 @@ def test_outlines_with_no_url_at_all_are_one_line_and_not_counted_as_feeds(
                       "settings): 'Empty', 'tt-rss-prefs', 'tt-rss-filters'")
     assert out[1].startswith(f"{cfg}: added 2 of 2 feeds from {opml}")
     assert not any("not added" in line for line in out)
+
+
+def test_a_feed_in_two_folders_is_one_feed_of_the_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Feedly and Inoreader write a feed once per folder it is in: three feeds in two folders
+    each are three feeds added of three.  Seen before: "added 3 of 6 feeds", the half not added
+    read as failures."""
+    cfg = write(tmp_path, CONFIG)
+    opml = tmp_path / "feedly.opml"
+    feeds = "".join(f'<outline type="rss" text="F{i}" xmlUrl="https://f{i}.example/rss"/>' for i in range(3))
+    opml.write_text(f'<opml version="1.0"><body><outline text="Tech">{feeds}</outline>'
+                    f'<outline text="Must Read">{feeds}</outline></body></opml>')
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum("listed again in the folder 'Must Read'" in line for line in out) == 3
+    assert any(line.startswith(f"{cfg}: added 3 of 3 feeds from {opml}") for line in out), out
 
 
 @pytest.mark.parametrize(

@@ -225,7 +225,9 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     kept = [f"the old file is {done.backup}"] if done.backup else []
     if done.present:  # a second import of the same list: a count, not a line per feed
         kept.insert(0, f"{done.present} {'was' if done.present == 1 else 'were'} there already")
-    print(f"{args.config}: added {len(done.added)} of {len(feeds) + len(unusable) + len(failed)} feeds from "
+    # a feed listed again (in another folder: Feedly, Inoreader) is one feed of the list
+    listed = len(feeds) + len(unusable) - report.repeated + len(failed)
+    print(f"{args.config}: added {len(done.added)} of {listed} feeds from "
           f"{path}" + (f" ({'; '.join(kept)})" if kept else ""))
     given = dict(done.renamed)  # a feed's name: the name it was added under
     cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added}

@@ -93,6 +93,9 @@ class OpmlReport:
     pages: int = 0
     #: The name (or its folder's) of each outline with no URL at all: not a subscription.
     passed: list[str] = field(default_factory=list)
+    #: Of ``skipped``, the feeds listed again (in another folder, or twice): one feed each, not
+    #: counted again among the list's feeds.
+    repeated: int = 0
 
 
 def passed_line(passed: list[str]) -> str:
@@ -193,6 +196,7 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
         key = feed_key(url)
         category = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
         if key in seen:
+            report.repeated += 1
             first, where = seen[key]
             if where != category:  # a reader's feed in two folders (Feedly, Inoreader: tags)
                 skipped.append(f"{label or url}: listed again {_folder(category)}: added once, {_folder(where)} "
