@@ -15,6 +15,7 @@ import unicodedata
 import pytest
 
 from digest.output.context import excerpt
+from digest.output.params import EXCERPT_PHRASE_SPACE
 
 LEDE = "Oil prices fell on Tuesday as traders weighed the chance of more supply from the Gulf."
 
@@ -116,14 +117,31 @@ def _breaks_a_cluster(before: str, after: str) -> bool:
 @pytest.mark.parametrize("text", [THAI, KHMER, BURMESE, THAI.replace(" ", ""), KHMER.replace(" ", "")])
 def test_an_excerpt_of_thai_khmer_or_burmese_is_never_cut_in_a_letters_cluster(text: str) -> None:
     """At every length: a Thai excerpt of 100 characters ended "ทำเนีย…" (in "ทำเนียบ"), a Khmer
-    one at a coeng, "ចំនួនប្…"; where the text has spaces, the cut is at one."""
+    one at a coeng, "ចំនួនប្…"; where the window has a space a quarter of it in or further, the
+    cut is at one."""
     for limit in range(20, len(text)):
         shown = excerpt(text, limit).removesuffix("…").rstrip()
         assert text.startswith(shown), limit
         rest = text[len(shown):]
         assert not _breaks_a_cluster(shown[-1], rest[:1]), (limit, shown[-3:], rest[:3])
-        if " " in text[:limit]:
+        if text.rfind(" ", 0, limit + 1) >= limit * EXCERPT_PHRASE_SPACE:
             assert rest[:1] in ("", " "), (limit, shown[-3:], rest[:3])
+
+
+@pytest.mark.parametrize(("lede", "limit"), [
+    ("กรุงเทพฯ ", 400),  # the place, then a phrase past the window
+    ("Apple เปิดตัว iPhone รุ่นใหม่ ", 200),  # Thai and English, then a long phrase
+])
+def test_a_thai_excerpt_is_not_cut_back_to_a_space_near_its_start(lede: str, limit: int) -> None:
+    """A phrase of Thai runs 100 characters and more without a space.  Before, the last space
+    anywhere in the window was taken: the 400-character excerpt of a lede opening with its
+    place was "กรุงเทพฯ…", of a lede naming a product in English its first 28 characters.  Now
+    cut hard near the window's end, its last cluster whole."""
+    phrase = "ที่งานประชุมนักพัฒนาประจำปีซึ่งจัดขึ้นที่เมืองคูเปอร์ติโนรัฐแคลิฟอร์เนียเมื่อวันจันทร์ที่ผ่านมา" * 6
+    text = lede + phrase
+    shown = excerpt(text, limit).removesuffix("…")
+    assert text.startswith(shown) and len(shown) >= limit - 3, shown
+    assert not _breaks_a_cluster(shown[-1], text[len(shown)])
 
 
 def test_a_chinese_excerpt_is_not_cut_back_to_its_first_space() -> None:

@@ -9,9 +9,11 @@ subheadline, caption or date line over it and after its dateline (:func:`opening
 before a table the text holds (:func:`before_table`, then with "…"); one longer than
 ``excerpt_chars`` is cut at the last sentence end in the second half of the window, else the
 last space, else (one enormous word) hard, and gets "…".  Thai and Lao end a sentence with a
-space and Khmer and Burmese with "។" and "။" (``sentences.display_ends``); their words end only
-at a space, so there the last space anywhere in the window is taken before a hard cut, and a
-hard cut keeps a letter's cluster whole (``scripts.safe_cut``).
+space and Khmer and Burmese with "។" and "။" (``sentences.display_ends``); their words are not
+spaced and a space ends a phrase, so there the last space a quarter of the window in or further is taken before a
+hard cut (``params.EXCERPT_PHRASE_SPACE``: one nearer the start left an excerpt of its first
+word, "กรุงเทพฯ…", where a phrase ran past the window), and a hard cut keeps a letter's cluster
+whole (``scripts.safe_cut``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from digest.output import dates
 from digest.output.dates import format_time
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
 from digest.output.openings import before_table, opening
+from digest.output.params import EXCERPT_PHRASE_SPACE
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, headline, one_line
 from digest.text.scripts import has_phrase_spaced_script, safe_cut
@@ -48,8 +51,8 @@ def excerpt(text: str, limit: int = 400) -> str:
     if sentence >= half:  # a sentence that ends in an ellipsis needs no other
         return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
     space = max(window.rfind(" "), window.rfind("\u200b"))  # a zero-width space parts words too
-    if 0 < space < half and has_phrase_spaced_script(flat[limit - 1 : limit + 1]):
-        cut = flat[:space]  # a word of Thai, Lao, Khmer or Burmese ends only at a space
+    if limit * EXCERPT_PHRASE_SPACE <= space < half and has_phrase_spaced_script(flat[limit - 1 : limit + 1]):
+        cut = flat[:space]  # a phrase of Thai, Lao, Khmer or Burmese ends at a space
     else:
         cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
     return cut.rstrip(" ,;:-–—(") + "…"

@@ -30,3 +30,11 @@ OPENING_SKIP_WORDS = 30
 #: and 6 of GVC val's 78 reports (a caption with its credit, a "Related Coverage" link).  Set by
 #: hand; tests/test_review_stop48_editor.py.
 OPENING_SKIP_LINES = 2
+
+#: A Thai, Lao, Khmer or Burmese excerpt with no sentence end in the second half of its window
+#: ends at the last space at least this share of the window in, else it is cut hard (its cluster
+#: kept whole): their words are not spaced, and a space is a phrase's end, often 100 characters
+#: apart or more.  Set by hand in review (no corpus of those scripts here): taken anywhere, a
+#: 400-character excerpt of a lede "กรุงเทพฯ " and a 450-character phrase was "กรุงเทพฯ…", and one
+#: of "Apple เปิดตัว iPhone รุ่นใหม่ " before a long phrase its first 28 characters.
+EXCERPT_PHRASE_SPACE = 0.25
