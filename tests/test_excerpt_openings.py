@@ -37,6 +37,9 @@ LEDE = "Oil prices fell on Tuesday as traders weighed the chance of more supply 
         "London, June 5 (Reuters) - ",
         "London (Reuters) - ",
         "Kyiv, Ukraine — ",
+        "Dayton, Ohio (WDTN) – ",
+        "Kokomo, IND. — ",
+        "Santa Fe, N.M. — ",
         # scrapinghub, GVC: a country of three words, a state in capitals, CNN's credit
         "DUBAI, United Arab Emirates — ",
         "New York, NY – ",
@@ -69,6 +72,13 @@ def test_an_excerpt_begins_after_an_agencys_dateline(dateline: str) -> None:
         "In British Columbia, Attorney - General Wally Oppal has focused on gangs.",
         # places joined by a slash with neither day nor agency
         "AC/DC — The band announced a tour of forty cities.",
+        # a name in Title Case, a comma and capitalised words that name no state or country
+        # (a review: each lost its first words as a dateline)
+        "John Smith, CEO – The company will open two plants next year.",
+        "Manchester United, Chelsea – Both clubs were fined for the brawl.",
+        "Tesla, Inc. – Shares rose 5% on Monday after the delivery figures.",
+        "Hello, World – This is the first post of the new blog.",
+        "Later, On – The band played on past midnight.",
     ],
 )
 def test_an_excerpt_keeps_a_sentence_that_opens_like_a_dateline(text: str) -> None:
