@@ -11,20 +11,30 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
 import pytest
 
-from digest.app import App
 from digest.output.jsonview import render_json
 from digest.sources.feeds import parse_feed
-from digest.store.base import StoredArticle
 from digest.text.identity import article_key, id_identity, spelt_id_key, spelt_id_keys
 from tests.support.config import MakeApp
 from tests.support.httpd import TestServer
-from tests.test_link_scheme import _ISO, _PUBLISHED, _TEXTS, _TITLES, DAY1, DAY2, DAY3
+from tests.support.stores import rekey
+from tests.test_link_scheme import (
+    _ISO,
+    _PUBLISHED,
+    _TEXTS,
+    _TITLES,
+    DAY1,
+    DAY2,
+    DAY3,
+    MOVES,
+    _app,
+    _stored,
+)
 
 _CTYPE = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
@@ -51,15 +61,6 @@ def _feed(kind: str, site: str, ids: str | None = None, texts: list[str] = _TEXT
 
 def _serve(srv: TestServer, kind: str, site: str, ids: str | None = None, texts: list[str] = _TEXTS) -> None:
     srv.set("/feed", _feed(kind, site, ids, texts), headers={"Content-Type": _CTYPE[kind]})
-
-
-def _app(tmp_path: Path, make_app: MakeApp, srv: TestServer, clock: str) -> App:
-    return make_app(tmp_path, {"Coast": srv.url("/feed")}, fetch={"allow_hosts": ["127.0.0.1"]}, clock=clock,
-                    timezone="UTC")
-
-
-def _stored(app: App) -> list[StoredArticle]:
-    return list(app.store.articles_since(datetime(2000, 1, 1, tzinfo=UTC)))
 
 
 def test_an_http_id_is_one_entry_whatever_its_scheme_or_www() -> None:
@@ -99,13 +100,6 @@ def test_a_feed_listing_one_entry_under_two_spellings_of_its_id_lists_it_once() 
             + "</channel></rss>").encode()
     [entry] = parse_feed(feed, source="Coast")
     assert entry.entry_id == "http://coast.example/a"
-
-
-MOVES = [
-    ("http://coast.example", "https://coast.example"),
-    ("https://www.coast.example", "https://coast.example"),
-    ("https://coast.example", "http://www.coast.example"),
-]
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom", "json"])
@@ -165,11 +159,7 @@ def test_a_store_written_with_ids_as_spelt_knows_its_entries_after_the_upgrade(
             for a in rows:
                 old = spelt_id_key(a.source, a.guid or "")
                 assert old != a.key
-                for sql in ("UPDATE articles SET key = ?1 WHERE key = ?2",
-                            "UPDATE articles SET story_id = ?1 WHERE story_id = ?2",
-                            "UPDATE stories SET lead_key = ?1 WHERE lead_key = ?2",
-                            "UPDATE stories SET id = ?1 WHERE id = ?2"):
-                    db.execute(sql, (old, a.key))
+                rekey(db, old, a.key)
             olds = {spelt_id_key(a.source, a.guid or "") for a in rows}
         db.close()
         with _app(tmp_path, make_app, srv, DAY2) as app:

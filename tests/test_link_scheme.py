@@ -28,6 +28,7 @@ from digest.text.identity import (
 )
 from tests.support.config import MakeApp
 from tests.support.httpd import TestServer
+from tests.support.stores import rekey
 
 DAY1, DAY2, DAY3 = "2026-11-17T20:00:00Z", "2026-11-18T20:00:00Z", "2026-11-19T20:00:00Z"
 _TEXTS = [
@@ -185,11 +186,7 @@ def test_a_store_written_with_the_scheme_in_link_keys_knows_its_entries_after_th
             for a in rows:
                 old = spelt_link_key(a.source, a.url or "")
                 assert old != a.key or canonical_url(site) == "https://coast.example/"
-                for sql in ("UPDATE articles SET key = ?1 WHERE key = ?2",
-                            "UPDATE articles SET story_id = ?1 WHERE story_id = ?2",
-                            "UPDATE stories SET lead_key = ?1 WHERE lead_key = ?2",
-                            "UPDATE stories SET id = ?1 WHERE id = ?2"):
-                    db.execute(sql, (old, a.key))
+                rekey(db, old, a.key)
             olds = {spelt_link_key(a.source, a.url or "") for a in rows}
         db.close()
         with _app(tmp_path, make_app, srv, DAY2) as app:

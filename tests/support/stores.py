@@ -29,6 +29,16 @@ def store_before(path: Path, migration: str, when: datetime) -> SQLiteStore:
     return SQLiteStore(path)
 
 
+def rekey(db: sqlite3.Connection, old: str, new: str) -> None:
+    """Give the article stored under ``new`` the key ``old``, as an older digest wrote it: its key,
+    its story's id and lead where they were it (an article first in its story names the story)."""
+    for sql in ("UPDATE articles SET key = ?1 WHERE key = ?2",
+                "UPDATE articles SET story_id = ?1 WHERE story_id = ?2",
+                "UPDATE stories SET lead_key = ?1 WHERE lead_key = ?2",
+                "UPDATE stories SET id = ?1 WHERE id = ?2"):
+        db.execute(sql, (old, new))
+
+
 def damage(db: Path, table: str = "articles") -> None:
     """Overwrite the root page of ``table`` in the SQLite file ``db`` with garbage, as a bad disk
     sector or a copy cut off by a crash leaves it; the file's header and schema stay readable."""
