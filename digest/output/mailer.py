@@ -1,4 +1,4 @@
-"""Sending the daily digest by email, at most once per (day, target).
+"""Sending the daily digest by email, at most once per (day, target) and reader.
 
 Observations
 ------------
@@ -16,7 +16,7 @@ Observations
 * An SMTP server accepts a message before we can record that it did, so
   "exactly once" is impossible; the store's delivery row makes it at most
   once in the normal case and at-least-once across a crash (see
-  ``digest.store.base``).  The Message-ID is derived from (date, target) and
+  ``digest.store.deliveries``).  The Message-ID is derived from (date, the reader's row) and
   recorded before sending, so a resend after a crash carries the same
   Message-ID and mail clients treat it as the same message.
 * All readers shared one ``To:``: every reader of a family's or a team's digest saw every

@@ -1,4 +1,4 @@
-"""The SMTP client :func:`digest.output.mailer.send` talks with: smtplib's, as real servers need it.
+"""The SMTP client :class:`digest.output.smtpsend.Session` talks with: smtplib's, as real servers need it.
 
 Observations
 ------------

@@ -301,9 +301,9 @@ def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
 def send_digest(
     app: App, day: date, *, digest: str | None = None, now: datetime | None = None, earlier: bool = False
 ) -> Sent:
-    """Email the digest of ``day`` once per recipient list (``digest``: one of ``digests:``,
-    to its own ``to``, its own delivery record); says whether it was sent now, and if not,
-    why.  ``earlier``: a period before the latest, caught up: if it was tried, only the
+    """Email the digest of ``day`` once per recipient list, a message of its own to each reader
+    (``digest``: one of ``digests:``, to its own ``to``, its own delivery record); says whether
+    it was sent now, and if not, why.  ``earlier``: a period before the latest, caught up: if it was tried, only the
     addresses it did not reach then (and still on the list) are owed it.  The day is sealed at ``now``: the caller's clock (the daemon's), else the
     configuration's (``Config.now``: ``clock`` when set).
 

@@ -8,7 +8,7 @@ row is never claimed again; a *pending* row is left alone unless older than
 accepts a message before ``mark_sent`` can record it, so a kill exactly in
 between resends once after the stale timeout: the choice is at-least-once
 over losing a digest.  The sender records it as soon as the server answered
-DATA, before QUIT (``digest.output.mailer.send``), so the window is one
+DATA, before QUIT (``digest.output.mailer.deliver``), so the window is one
 commit long.  The sender narrows it by recording the Message-ID
 with ``set_message_id`` before sending (durably) and reusing
 ``get_delivery(...).message_id`` when it reclaims: the resend then carries
