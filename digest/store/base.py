@@ -1,7 +1,7 @@
 """The store interface: what every backend offers, its rows, and ``open_store``.
 
-Tables (the SQLite schema is in ``digest/migrations/sqlite/``)
----------------------------------------------------------------
+Tables (the SQLite schema is in ``digest/store/migrations/sqlite/``)
+---------------------------------------------------------------------
 ``sources``    one row per configured source (``name`` unique): ``location``
                (URL or path), fetch validators (``etag``, ``last_modified``),
                ``permanent_url`` (after a 301/308), ``last_fetch_at``,

@@ -2,10 +2,10 @@
 
 How it works
 ------------
-Same tables and meaning as the SQLite store (``digest/migrations/
+Same tables and meaning as the SQLite store (``digest/store/migrations/
 postgresql/``; versions 1-2 mirror SQLite's, version 3 adds the shared log
 of :mod:`digest.store.log`; 14, the keys ``digest prune`` removed, is SQLite's 11;
-the prune itself: :mod:`digest.store.prune_pg`).  The connection is in autocommit mode and
+18, the keys of a link's or an http(s) id's spellings, is SQLite's 14; the prune itself: :mod:`digest.store.prune_pg`).  The connection is in autocommit mode and
 :meth:`PostgresStore.transaction` is psycopg's own transaction block, which
 nests as savepoints: only the outermost commits, an inner failure the caller
 catches undoes only the inner block.  Commits are durable (the server's

@@ -12,7 +12,7 @@ the process at any moment; delivery claims and ``mark_sent`` switch to
 is on and ``busy_timeout`` lets a second process wait for a writer instead
 of failing.
 
-Migrations (``digest/migrations/sqlite/NNNN_*.sql``) run one version per
+Migrations (``digest/store/migrations/sqlite/NNNN_*.sql``) run one version per
 transaction; the version lives in ``PRAGMA user_version`` and is read
 inside the write transaction, so two processes opening a fresh file at once
 do not both apply it.
