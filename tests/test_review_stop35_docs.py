@@ -252,3 +252,17 @@ def test_sources_shows_a_source_whose_url_changed_as_starting_afresh(
     line = capsys.readouterr().out.strip()
     assert line.startswith("Coast: not fetched yet"), line
     assert "127.0.0.1:9/" not in line and "failing" not in line, line
+
+
+def test_the_readme_names_the_schema_versions_of_this_digest() -> None:
+    """The README's upgrade note says which schema versions this digest writes (a user asking
+    whether an older digest can open the store compares them with its "knows up to" line);
+    a migration added without it left the note naming the one before."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"This version's store is SQLite's schema (\d+), PostgreSQL's (\d+)", readme)
+    assert said is not None, "README.md's upgrade note names no schema version"
+    latest = {kind: len(list((PACKAGE / "store" / "migrations" / kind).glob("[0-9]*.sql")))
+              for kind in ("sqlite", "postgresql")}
+    assert (int(said[1]), int(said[2])) == (latest["sqlite"], latest["postgresql"])
+    assert f"schema migrated to version {latest['sqlite']} " in readme
+    assert f"(schema version {latest['sqlite']}, this one knows up to {latest['sqlite'] - 1})" in readme
