@@ -24,6 +24,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             loop_worker(cfg, store, index=args.index, of=args.of, every_minutes=args.every, stall=args.stall)
             return 0
         report = run_worker(cfg, store, index=args.index, of=args.of, run=args.run, stall=args.stall)
+    for line in report.waiting:  # not asked, as its server asked: no failure (as ``digest run`` says)
+        print(terminal_line(line), file=sys.stderr)
     for err in report.errors:
         print(f"error: {terminal_line(err)}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)

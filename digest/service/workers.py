@@ -329,6 +329,8 @@ def loop_worker(
         except IndexUnavailable as exc:  # Redis down or emptied: the next pass tries (and refills) it
             log.error("worker %d/%d, %s: %s", index, of, app.run_name, exc)
         else:
+            for line in report.waiting:  # its server asked to wait: not asked, no failure
+                log.info("%s", line)
             for err in report.errors:  # App.run leaves reporting to its caller: one line each
                 log.warning("%s", err)
             log.info("worker %d/%d, %s: %s", index, of, app.run_name, report.summary())
