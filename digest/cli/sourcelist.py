@@ -1,4 +1,5 @@
-"""The commands that change which sources the configuration lists: ``digest add``, ``digest remove``.
+"""The commands that change which sources the configuration lists: ``digest add``, ``digest remove``,
+``digest import-opml``, and ``digest export-opml``, which writes the list for another reader.
 
 Thin layers over the library: ``digest.sources.probe`` reads a feed once, ``digest.config.edit``
 changes ``feeds.yaml`` round-trip (its comments, order and spelling kept, the old file kept as
@@ -18,12 +19,17 @@ Special cases
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import DigestError
 from ..sources.fields import visible_name
 from ..text.identity import feed_key
+
+if TYPE_CHECKING:
+    from ..sources.opml import OpmlReport
 
 
 def _site(url: str) -> str:
@@ -78,4 +84,94 @@ def cmd_remove(args: argparse.Namespace) -> int:
     backup = remove_source(Path(args.config), args.name)
     print(f"{args.config}: removed {args.name!r}: it is not read from the next run on; what was read from it "
           f"stays in the archive (the old file is {backup})")
+    return 0
+
+
+def cmd_import_opml(args: argparse.Namespace) -> int:
+    from ..config import load_config
+    from ..config.edit import add_sources, configured_feeds
+    from ..sources.lists import read_list
+    from ..sources.opml import opml_report, passed_line
+
+    path = args.file
+    cfg = load_config(args.config)
+    report = opml_report(read_list(path, cfg.fetch), source=str(path))
+    feeds, unusable = report.feeds, report.skipped
+    if not feeds:  # an empty export, or one of saved articles: one line, the configuration untouched
+        return _no_feeds(path, report)
+    failed: list[str] = []
+    if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
+        from ..sources.probe import probe_many
+
+        known = configured_feeds(cfg)
+        new = [f for f in feeds if feed_key(f["url"]) not in known]  # said "already there" below
+        read = probe_many([(f["name"], f["url"]) for f in new], cfg.fetch, now=cfg.now())
+        good = {id(f): r for f, r in zip(new, read, strict=True) if not isinstance(r, Exception)}
+        failed = [str(r) for r in read if isinstance(r, Exception)]  # "Name: HTTP 404 ... from URL"
+        feeds = [f if id(f) not in good else {**f, "url": good[id(f)].url} for f in feeds
+                 if feed_key(f["url"]) in known or id(f) in good]
+    done = add_sources(Path(args.config), feeds)
+    for line in [*unusable, *failed, *done.skipped]:
+        print(f"{path}: not added: {line}")
+    if report.passed:  # not feeds: an empty folder, TT-RSS's settings (~100 of them)
+        print(f"{path}: {passed_line(report.passed)}")
+    for old, new_name in done.renamed:
+        print(f"{path}: {old!r} added as {new_name!r} (the name was taken)")
+    kept = [f"the old file is {done.backup}"] if done.backup else []
+    if done.present:  # a second import of the same list: a count, not a line per feed
+        kept.insert(0, f"{done.present} {'was' if done.present == 1 else 'were'} there already")
+    # a feed listed again (in another folder: Feedly, Inoreader) is one feed of the list
+    listed = len(feeds) + len(unusable) - report.repeated + len(failed)
+    print(f"{args.config}: added {len(done.added)} of {listed} feeds from "
+          f"{path}" + (f" ({'; '.join(kept)})" if kept else ""))
+    given = dict(done.renamed)  # a feed's name: the name it was added under
+    cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added}
+                  - {s.category for s in cfg.sources})
+    if cats and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
+        print(f"{args.config}: the list's folders are the new feeds' categories ({', '.join(cats)}): the digest "
+              "shows them as sections (a story of no category under 'Other')")
+    if done.added and not args.check:  # a list may hold hundreds: read only when asked
+        print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
+              "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
+    return 0
+
+
+def _no_feeds(path: str, report: OpmlReport) -> int:
+    """Say that the list at ``path`` names no feed, and why: exit status 1.  Links to pages and
+    nothing else (an export of saved articles: Feedly's "Saved For Later", bookmarks) are one
+    line, not one per article."""
+    from ..sources.opml import passed_line
+
+    if report.pages and report.pages == len(report.skipped):
+        print(f"error: {path}: no feed to add: its {report.pages} outlines link pages (htmlUrl or url), none a "
+              "feed (xmlUrl): saved articles or bookmarks, not subscriptions? (export the subscriptions, "
+              "or 'digest add' a site's page)", file=sys.stderr)
+        return 1
+    for line in report.skipped:  # as when some are added
+        print(f"{path}: not added: {line}")
+    if report.passed:
+        print(f"{path}: {passed_line(report.passed)}")
+    why = "no outline has an http(s) feed URL (xmlUrl)" if report.skipped or report.passed else "the list is empty"
+    print(f"error: {path}: no feed to add: {why}", file=sys.stderr)
+    return 1
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from ..config import load_config
+    from ..sources.opml import write_opml
+
+    cfg = load_config(args.config)
+    feeds = [{"name": s.name, "url": s.url, "category": s.category} for s in cfg.sources if s.url]
+    for s in cfg.sources:
+        if s.url is None:
+            print(f"{s.name}: not exported: a local path, not a feed URL", file=sys.stderr)
+    data = write_opml(feeds, title=cfg.title)
+    if args.output in (None, "-"):
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as exc:
+            raise DigestError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+        print(f"{args.output}: {len(feeds)} feeds", file=sys.stderr)
     return 0
