@@ -53,21 +53,11 @@ class Sent:
         return self.sent
 
 
-def _named(to: list[str]) -> str:
-    """The readers of ``to`` as the configuration names them, each once (an address listed again
-    in another spelling is the reader first listed, as mailed), for the lines a user reads: the
-    delivery row's target is the list lower-cased and sorted ("sent to bob@x,cy doe <cy@x>",
-    both spellings of one reader mailed once)."""
-    firsts: dict[str, str] = {}
-    for entry in to:
-        firsts.setdefault(_address(entry), entry.strip())
-    return ", ".join(firsts.values())
-
-
-def _already_sent(app: App, key: str, target: str, to: list[str]) -> Sent:
+def _already_sent(app: App, key: str, target: str) -> Sent:
     row = app.store.get_delivery(key, target)
     when = row.sent_at.astimezone(app.cfg.tz).isoformat(sep=" ", timespec="seconds") if row and row.sent_at else None
-    return Sent(False, f"not sent: already sent to {_named(to)}" + (f" at {when}" if when else ""))
+    to = target.partition("email:")[2]
+    return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
 
 
 def _prefix(digest: str | None) -> str:
@@ -331,7 +321,7 @@ def send_digest(
     prefix = _prefix(plan.name)  # one delivery record per digest
     target = prefix + target
     if store.delivery_status(key, target) == "sent":
-        return _already_sent(app, key, target, email.to)
+        return _already_sent(app, key, target)
     rows = _rows(store, key, plan.name)
     got = _reached(rows)
     # an earlier period tried before: owed to whom it did not reach then, not to an address
@@ -346,7 +336,8 @@ def send_digest(
         target = prefix + default_target(email)
     with store.exclusive("deliver"):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
-            return Sent(False, f"not sent again: sent to {_named(email.to)} before, recorded now")
+            return Sent(False, f"not sent again: sent to {target.partition('email:')[2]} before, "
+                               "recorded now")
         for row in store.deliveries_on(key):
             if row.status == "pending" and row.target.startswith(prefix + "email:"):
                 # Only lock holders send: a pending row now is from a sender that died mid-send (its
@@ -362,8 +353,8 @@ def send_digest(
         env = make_env(cfg.templates)
         if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
                    locale=cfg.locale, timeout=email.timeout):
-            return Sent(True, f"sent to {_named(email.to)}")
-        return _already_sent(app, key, target, email.to)  # another sender's, between our look and the lock
+            return Sent(True, f"sent to {target.partition('email:')[2]}")
+        return _already_sent(app, key, target)  # another sender's, between our look and the lock
 
 
 def write_and_send(
