@@ -8,6 +8,7 @@ crash a real ``digest send`` process killed mid-send.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -146,7 +147,7 @@ def test_a_send_killed_mid_list_mails_the_rest_and_no_reader_twice(
     assert sorted(got) == sorted(ADDRESSES), got  # each once
     bob = [parse(raw)["Message-ID"] for to, raw in handler.seen if to == "bob@home.example"]
     assert len(bob) == 2 and bob[0] == bob[1]
-    assert said == [f"digest {day}: sent to bob@home.example,cy doe <cy@home.example>"], said  # the list as targets read
+    assert said == [f"digest {day}: sent to bob@home.example, cy@home.example"], said
     with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:
         assert not [r for r in s.deliveries_on(day) if r.status == "pending"]
 
@@ -242,3 +243,36 @@ def test_a_list_send_of_the_version_before_cut_off_is_sent_again_with_its_messag
         assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
     assert sorted(m[1][0] for m in handler.accepted) == ADDRESSES
     assert {parse(m[2])["Message-ID"] for m in handler.accepted} == {message_id_for(day, listed, email)}
+
+
+def test_send_lines_name_each_reader_once_by_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ann listed as ``Ann Doe <ann@...>`` and ``ANN@...`` has one message, but the lines named
+    the list's row as stored: "sent to ann doe <ann@home.example>,ann@home.example,bob@home.example",
+    the same again after "already sent to", and a send killed while mailing bob warned twice,
+    "to email:ann doe <ann@...>,ann@...,bob@...: the last send was interrupted" and "to
+    email:bob@...: ...".  Each reader is named once now, by address, and the kill is one line."""
+    from digest.config import load_config
+
+    handler = Collector()
+    to = ["Ann Doe <ann@home.example>", "bob@home.example", "ANN@home.example"]
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, to)
+        email = load_config(cfg_path).email
+        assert email is not None
+        with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:  # killed mailing bob
+            assert s.claim_delivery(day, default_target(email))
+            assert s.claim_delivery(day, default_target(email.model_copy(update={"to": ["bob@home.example"]})))
+        capsys.readouterr()
+        with caplog.at_level(logging.WARNING, logger="digest"):
+            assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        said = capsys.readouterr().err.splitlines()
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        again = capsys.readouterr().err.splitlines()
+    assert sorted(m[1][0] for m in handler.accepted) == ["ann@home.example", "bob@home.example"]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == [f"digest {day}: the last send (to bob@home.example) was interrupted; sending again"], warned
+    assert said == [f"digest {day}: sent to ann@home.example, bob@home.example"], said
+    assert len(again) == 1 and again[0].startswith(
+        f"digest {day}: not sent: already sent to ann@home.example, bob@home.example at "), again

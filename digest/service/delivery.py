@@ -56,8 +56,16 @@ class Sent:
 def _already_sent(app: App, key: str, target: str) -> Sent:
     row = app.store.get_delivery(key, target)
     when = row.sent_at.astimezone(app.cfg.tz).isoformat(sep=" ", timespec="seconds") if row and row.sent_at else None
-    to = target.partition("email:")[2]
-    return Sent(False, f"not sent: already sent to {to}" + (f" at {when}" if when else ""))
+    return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else ""))
+
+
+def named(target: str) -> str:
+    """The readers of a delivery target, as a line to the user names them: each address once,
+    lower case, sorted, ", " between ("ann@x, bob@x"), as "already sent to" names the readers
+    reached.  The target holds ``to:``'s entries as written, lower case, comma-joined: its
+    tail said "sent to ann example <ann@x>,ann@x,bob <bob@x>", a reader listed in two
+    spellings (one reader, one message) named twice, and a display name beside an address."""
+    return ", ".join(sorted(_address_set(target))) or target.partition("email:")[2]
 
 
 def _prefix(digest: str | None) -> str:
@@ -77,6 +85,11 @@ def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str
 def _address(entry: str) -> str:
     """The address of an entry of ``to:`` ("Jane <j@x>": "j@x"), lower case, as ``_rows`` reads them."""
     return (parseaddr(entry)[1] or entry).strip().lower()
+
+
+def _address_set(target: str) -> set[str]:
+    """The addresses a delivery target's list holds (as ``_rows`` reads them)."""
+    return {addr.lower() for _, addr in getaddresses([target.partition("email:")[2]]) if addr}
 
 
 def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
@@ -336,14 +349,18 @@ def send_digest(
         target = prefix + default_target(email)
     with store.exclusive("deliver"):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
-            return Sent(False, f"not sent again: sent to {target.partition('email:')[2]} before, "
-                               "recorded now")
-        for row in store.deliveries_on(key):
-            if row.status == "pending" and row.target.startswith(prefix + "email:"):
-                # Only lock holders send: a pending row now is from a sender that died mid-send (its
-                # list's, or a reader's; the list narrowed since to whom it had not reached)
-                log.warning("digest %s to %s: the last send was interrupted; sending again", key, row.target)
-                store.mark_failed(key, row.target, "interrupted before the server's answer was recorded")
+            return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
+        # Only lock holders send: a pending row now is from a sender that died mid-send (its
+        # list's, and the reader's it was mailing; the list narrowed since to whom it had not
+        # reached): one line, naming that reader (the list's readers where none was begun)
+        pending = [row.target for row in store.deliveries_on(key)
+                   if row.status == "pending" and row.target.startswith(prefix + "email:")]
+        for row_target in pending:
+            store.mark_failed(key, row_target, "interrupted before the server's answer was recorded")
+        if pending:
+            own = [_address_set(t) for t in pending if len(_address_set(t)) == 1] or map(_address_set, pending)
+            log.warning("digest %s: the last send (to %s) was interrupted; sending again", key,
+                        ", ".join(sorted(set().union(*own))))
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
         if not view.story_count:  # sealed: nothing that arrives later is this day's
@@ -353,7 +370,7 @@ def send_digest(
         env = make_env(cfg.templates)
         if deliver(store, view, email, tz=cfg.tz, target=target, env=env, excerpt_chars=cfg.excerpt_chars,
                    locale=cfg.locale, timeout=email.timeout):
-            return Sent(True, f"sent to {target.partition('email:')[2]}")
+            return Sent(True, f"sent to {named(target)}")
         return _already_sent(app, key, target)  # another sender's, between our look and the lock
 
 
