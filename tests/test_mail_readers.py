@@ -99,6 +99,22 @@ def test_a_server_refusing_the_connection_is_one_line_and_no_reader_is_tried_twi
     assert str(err.value) == f"email via 127.0.0.1:{cfg.port}: connection refused" and err.value.unreachable
 
 
+
+def test_readers_a_refused_connection_left_untried_get_message_ids_of_their_own(store: Store) -> None:
+    """The mail server down at 07:05 (connection refused), up for the retry: bob and cy, left
+    untried with no row of their own, were both mailed the list's Message-ID (ann hers, from her
+    row): two messages, one Message-ID, of which a mailbox both reach (an alias, a forward)
+    keeps one.  The list's row has no Message-ID now until every reader has theirs."""
+    from tests.test_mailer import free_port
+
+    with pytest.raises(DeliveryError):
+        deliver(store, view(), email_cfg(free_port(), to=FAMILY), tz=TZ, timeout=5)
+    handler = Collector()
+    with smtpd(handler) as port:
+        assert deliver(store, view(), email_cfg(port, to=FAMILY), tz=TZ)
+    ids = [parse(m[2])["Message-ID"] for m in handler.accepted]
+    assert [m[1][0] for m in handler.accepted] == ADDRESSES and len(set(ids)) == 3, ids
+
 class Hanging(Collector):
     """Keeps the message to ``address`` unanswered (a server scanning it) while ``hold`` is set;
     ``seen``: (recipient, raw) of every message that came, answered or not."""

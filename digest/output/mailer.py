@@ -29,7 +29,10 @@ Observations
   the server took the message To: all, its answer lost.  The readers' messages then carried
   Message-IDs of their own, each reader's second copy a message of its own in the mailbox;
   a reader with no row of their own now gets the list's Message-ID, as that version's resend
-  did (so does a reader a failed connection left untried: they had no message).
+  did.  This version gives the list's row of several readers no Message-ID before it is
+  sent: it did, and after a try the server refused (connection refused at 07:05), the
+  readers left untried were each mailed that one id, two messages under one Message-ID
+  (a mailbox both reach, an alias or a forward, keeps one).
 * The delivery is recorded the moment ``send_message`` returns (the server
   said 250 to DATA), *before* QUIT: a server slow to answer QUIT (seen: 8 s)
   made the window between acceptance and record as long as its wait, and a
@@ -331,10 +334,9 @@ def deliver(
         log.debug("digest %s to %s: already sent or being sent", date, target)
         return False
     try:
+        # the list's row of several readers is of no message: it is given no Message-ID until
+        # sent (its readers' own ids would be inherited from it after a failed try, ``tried``)
         readers = _readers(cfg, target)
-        if readers[0][1] != target:  # the list's row, of no message: its id is the list's
-            previous = store.get_delivery(date, target)
-            store.set_message_id(date, target, (previous and previous.message_id) or message_id_for(date, target, cfg))
         html, text = email_parts(view, env=env, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
         with Session(cfg, timeout=timeout, ssl_context=ssl_context) as session:
             for entry, row in readers:
