@@ -127,3 +127,17 @@ def test_a_wait_asked_while_the_clock_ran_a_month_ahead_does_not_hold_the_source
         with open_app(_config(tmp_path, busy, srv)) as app:  # the daemon's clock is its own
             Daemon(app, rng=random.Random(1), clock=clock).poll_due()
         assert busy.hits["/busy"] == 4  # asked by the daemon too
+
+
+def test_digest_sources_names_the_servers_wait_when_the_daemons_poll_comes_after_it() -> None:
+    """The daemon polls a held source at its jittered time after the wait ("next poll 10:03:59"
+    for a wait until 10:01:26): the line named only the poll, and ``digest run`` holding the source
+    until 10:01:26 went unexplained.  Both are named."""
+    from digest.store.base import SourceState
+
+    wait = datetime(2026, 12, 8, 9, 1, 26, tzinfo=UTC)
+    state = SourceState("Echo", "http://echo.example/feed", failures=1, next_poll_at=wait + timedelta(minutes=2),
+                        retry_after_until=wait)
+    line = str(state)
+    assert f"next poll {(wait + timedelta(minutes=2)).isoformat()}" in line
+    assert f"its server asked to wait until {wait.isoformat()} (Retry-After)" in line

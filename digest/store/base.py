@@ -154,6 +154,9 @@ class SourceState:
                              "Retry-After)")
             else:
                 parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
+                if self.retry_after_until is not None:  # the daemon's jittered poll after it: named all the same
+                    parts.append(f"its server asked to wait until {self.retry_after_until.isoformat(timespec='seconds')}"
+                                 " (Retry-After)")
         if self.last_error and self.failures and not self.paused:
             # stored as the error's line, which starts with the name already
             parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
