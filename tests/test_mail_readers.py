@@ -292,3 +292,57 @@ def test_send_lines_name_each_reader_once_by_address(
     assert said == [f"digest {day}: sent to ann@home.example, bob@home.example"], said
     assert len(again) == 1 and again[0].startswith(
         f"digest {day}: not sent: already sent to ann@home.example, bob@home.example at "), again
+
+
+class Closing(Collector):
+    """Answers the message to ``address`` with 421 and closes the connection, once."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address: str | None = address
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if envelope.rcpt_tos == [self.address]:
+            self.address = None
+            asyncio.get_running_loop().call_later(0.01, server.transport.close)
+            return "421 4.7.0 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("between", ["a 421 after bob", "dan added to to:", "ann alone in to:"])
+def test_readers_of_a_list_send_of_the_version_before_keep_its_message_id_when_the_list_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], between: str
+) -> None:
+    """b165539 killed while the server took its message To: all (each reader may have it).  Its
+    Message-ID was inherited from the send's own list row only: a first send of this version cut
+    off by a 421 after bob left cy untried, and the retry, narrowed to "bob, cy" (a row of no
+    Message-ID), mailed cy an id of their own; dan added to ``to:`` (a new list), ann, bob and cy
+    each got their second message under an id of their own, and ann alone (a list of one) alike."""
+    import yaml
+
+    from digest.config import load_config
+    from digest.output.mailer import message_id_for
+
+    handler = Closing("bob@home.example") if between == "a 421 after bob" else Collector()
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, FAMILY)
+        email = load_config(cfg_path).email
+        assert email is not None
+        old = message_id_for(day, default_target(email), email)
+        with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:  # as b165539's deliver left it
+            assert s.claim_delivery(day, default_target(email))
+            s.set_message_id(day, default_target(email), old)
+        readers = {"dan added to to:": [*FAMILY, "dan@home.example"], "ann alone in to:": FAMILY[:1]}.get(between)
+        if readers is None:
+            assert main(["send", "--config", str(cfg_path), "--date", day]) != 0  # cy not tried
+        else:
+            data = yaml.safe_load(cfg_path.read_text())
+            data["email"]["to"] = readers
+            cfg_path.write_text(yaml.safe_dump(data))
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    ids = {m[1][0]: parse(m[2])["Message-ID"] for m in handler.accepted}
+    assert len(ids) == len(handler.accepted), handler.accepted  # nobody twice
+    assert {a: i for a, i in ids.items() if a != "dan@home.example"} == dict.fromkeys(
+        ADDRESSES[:1] if between == "ann alone in to:" else ADDRESSES, old), ids
+    assert ids.get("dan@home.example", "") != old

@@ -29,7 +29,8 @@ Observations
   the server took the message To: all, its answer lost.  The readers' messages then carried
   Message-IDs of their own, each reader's second copy a message of its own in the mailbox;
   a reader with no row of their own now gets the list's Message-ID, as that version's resend
-  did.  This version gives the list's row of several readers no Message-ID before it is
+  did: any list of the day holding them (:func:`tried_lists`), the send's own list having
+  changed since (narrowed to whom a later try did not reach, or ``to:`` edited).  This version gives the list's row of several readers no Message-ID before it is
   sent: it did, and after a try the server refused (connection refused at 07:05), the
   readers left untried were each mailed that one id, two messages under one Message-ID
   (a mailbox both reach, an alias or a forward, keeps one).
@@ -85,7 +86,7 @@ import string
 from datetime import datetime, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, getaddresses, parseaddr
 from typing import Any
 
 import jinja2
@@ -242,8 +243,36 @@ def _readers(cfg: EmailConfig, target: str) -> list[tuple[str, str]]:
     head = target.partition("email:")[0] if "email:" in target else target + ":"
     firsts: dict[str, str] = {}
     for entry in cfg.to:
-        firsts.setdefault((parseaddr(entry)[1] or entry).strip().lower(), entry)
+        firsts.setdefault(_key(entry), entry)
     return [(entry, head + default_target(cfg.model_copy(update={"to": [entry]}))) for entry in firsts.values()]
+
+
+def _key(entry: str) -> str:
+    """The address of an entry of ``to:`` ("Ann <ann@x>": "ann@x"), lower case, as :func:`_readers` keys them."""
+    return (parseaddr(entry)[1] or entry).strip().lower()
+
+
+def tried_lists(store: Store, date: str, target: str) -> dict[str, str]:
+    """Each address of a list row of the day (of several readers, under ``target``'s head: the
+    same digest) not sent and holding a Message-ID, with that Message-ID (the latest claimed
+    row's where several hold it).  Only a digest before one message each (b165539) left such a
+    row: it was one message To: all, recorded before it was sent; this version gives a list's
+    row of several no Message-ID until every reader has theirs.  Observed: that version
+    killed while the server took the message, then this one's send cut off after ann (or a
+    421 after bob), its retry narrowed the list to the rest ("email:bob,cy", a row of no
+    Message-ID), and cy, with no row of their own, was mailed an id of their own: a second
+    message; alike for every reader after ``to:`` changed between the tries."""
+    if "email:" not in target:
+        return {}
+    head = target.partition("email:")[0] + "email:"
+    rows = [r for r in store.deliveries_on(date)
+            if r.target.startswith(head) and r.status != "sent" and r.message_id]
+    found: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: r.claimed_at.timestamp() if r.claimed_at else 0.0):
+        addresses = {a.strip().lower() for _, a in getaddresses([row.target[len(head):]]) if a}
+        if len(addresses) > 1:
+            found.update(dict.fromkeys(addresses, row.message_id or ""))
+    return found
 
 
 def _outcome(where: str, reached: list[str], failed: dict[str, DeliveryError], untried: list[str]) -> DeliveryError:
@@ -306,7 +335,7 @@ def deliver(
     def one(session: Session, entry: str, row: str) -> None:
         """Mail ``entry`` its own message, recorded sent the moment the server took it (before QUIT)."""
         previous = store.get_delivery(date, row)
-        inherited = tried if row != target else None
+        inherited = tried.get(_key(entry), listed_id if row != target else None)  # a list of one: its row
         message_id = (previous and previous.message_id) or inherited or message_id_for(date, row, cfg)
         store.set_message_id(date, row, message_id)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)
@@ -328,8 +357,11 @@ def deliver(
     # The list's try before: a reader with no row of their own may have had its message, To: all
     # (a digest before one message each was interrupted, the server's answer lost): theirs now
     # carries its Message-ID, a client takes it for the same one (theirs was a second message).
+    # Any list of the day holding them, not only this one: ``to:`` changed since, or the list
+    # narrowed to whom a later try did not reach (``tried_lists``).
     listed = store.get_delivery(date, target)
-    tried = listed.message_id if listed is not None and listed.status != "sent" else None
+    listed_id = listed.message_id if listed is not None and listed.status != "sent" else None
+    tried = tried_lists(store, date, target)
     if not store.claim_delivery(date, target):
         log.debug("digest %s to %s: already sent or being sent", date, target)
         return False
