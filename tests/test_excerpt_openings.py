@@ -40,6 +40,9 @@ LEDE = "Oil prices fell on Tuesday as traders weighed the chance of more supply 
         "Dayton, Ohio (WDTN) – ",
         "Kokomo, IND. — ",
         "Santa Fe, N.M. — ",
+        # a city state's own name, a town named after a country in a state
+        "Singapore, Singapore — ",
+        "Lebanon, N.H. — ",
         # scrapinghub, GVC: a country of three words, a state in capitals, CNN's credit
         "DUBAI, United Arab Emirates — ",
         "New York, NY – ",
@@ -79,6 +82,11 @@ def test_an_excerpt_begins_after_an_agencys_dateline(dateline: str) -> None:
         "Tesla, Inc. – Shares rose 5% on Monday after the delivery figures.",
         "Hello, World – This is the first post of the new blog.",
         "Later, On – The band played on past midnight.",
+        # two countries, or two nations, a comma between: sides, not a place and its country
+        # (a review: each lost its first words, as "Kyiv, Ukraine —" does)
+        "Brazil, Argentina – Both sides drew 1-1 in the qualifier.",
+        "England, Wales – The two sides meet at Twickenham on Saturday.",
+        "India, Pakistan – The two countries agreed to reopen the border.",
     ],
 )
 def test_an_excerpt_keeps_a_sentence_that_opens_like_a_dateline(text: str) -> None:

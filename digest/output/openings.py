@@ -38,7 +38,7 @@ import re
 
 from ..text.lines import table_row, unfinished
 from .params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
-from .regions import REGION
+from .regions import PAIRING, REGION
 
 #: A line with something on it.
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
@@ -75,11 +75,12 @@ _AGENCY = (r"\s*\(\s*(?:Reuters|AP|AFP|CNN(?: Business)?|Xinhua|Bloomberg(?: New
 #: capitals with the day or the agency ("NEW YORK/WASHINGTON, Dec 4 (Reuters)"); a place in
 #: Title Case with its state or country (``regions.REGION``: "Dekalb, Ill.", "Kyiv, Ukraine"), its day ("London,
 #: June 5 (Reuters)") or an agency ("London (Reuters)").  A place in Title Case alone is not
-#: taken: "Liverpool – Chelsea: player ratings", "Indianapolis – Several thousand teachers".
+#: taken: "Liverpool – Chelsea: player ratings", "Indianapolis – Several thousand teachers"; nor
+#: two countries (``regions.PAIRING``: "Brazil, Argentina – Both sides drew").
 _PLACE = (
     rf"(?:{_CAPS}(?:{_REGION})?(?:{_DATE})?(?:{_BRACKET})?"
     rf"|{_CAPS}(?:\s*/\s*{_CAPS})+(?:{_REGION})?(?:{_DATE}(?:{_BRACKET})?|{_BRACKET})"
-    rf"|{_TITLE}(?:\s*/\s*{_TITLE})*(?:{REGION}(?:{_DATE})?(?:{_BRACKET})?|{_DATE}(?:{_BRACKET})?|{_AGENCY}))"
+    rf"|{PAIRING}{_TITLE}(?:\s*/\s*{_TITLE})*(?:{REGION}(?:{_DATE})?(?:{_BRACKET})?|{_DATE}(?:{_BRACKET})?|{_AGENCY}))"
 )
 #: The dash that ends a dateline (">>" in the Los Angeles papers' "BURBANK >>"), then the lede's
 #: first letter: a capital, a digit or a quotation mark.

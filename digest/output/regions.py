@@ -49,9 +49,12 @@ _NAMES = [
     # Canada, Australia, the UK
     "Alberta", "British Columbia", "Manitoba", "New Brunswick", "Newfoundland", "Nova Scotia",
     "Ontario", "Quebec", "Québec", "Saskatchewan", "New South Wales", "Queensland",
-    "South Australia", "Tasmania", "Victoria", "Western Australia", "England", "Scotland", "Wales",
-    "Northern Ireland",
-    # countries
+    "South Australia", "Tasmania", "Victoria", "Western Australia",
+]
+
+#: The countries (their short English names) and the UK's nations.
+_COUNTRIES = [
+    "England", "Scotland", "Wales", "Northern Ireland",
     "Afghanistan", "Albania", "Algeria", "Andorra", "Angola", "Argentina", "Armenia", "Australia",
     "Austria", "Azerbaijan", "Bahamas", "Bahrain", "Bangladesh", "Barbados", "Belarus", "Belgium",
     "Belize", "Benin", "Bhutan", "Bolivia", "Bosnia", "Botswana", "Brazil", "Brunei", "Bulgaria",
@@ -76,12 +79,30 @@ _NAMES = [
     "Turkey", "Türkiye", "Turkmenistan", "Tuvalu", "Uganda", "Ukraine", "United Arab Emirates",
     "United Kingdom", "UK", "U.K.", "United States", "U.S.", "Uruguay", "Uzbekistan", "Vanuatu",
     "Venezuela", "Vietnam", "Yemen", "Zambia", "Zimbabwe", "Gaza", "West Bank", "Hong Kong",
-    "Macau", "Greenland", "Scotland",
+    "Macau", "Greenland",
 ]
+_NAMES += _COUNTRIES
+
+#: Countries whose capital bears their name ("Singapore, Singapore", "Kuwait, Kuwait"): a
+#: dateline's place, not a pairing (:data:`PAIRING`).
+_CITY_STATES = {"Singapore", "Luxembourg", "Monaco", "San Marino", "Andorra", "Djibouti", "Kuwait",
+                "Panama", "Guatemala", "Mexico", "Hong Kong", "Macau", "Gaza"}
 
 #: A known region after its comma: longest names first, so "New Mexico" is not read as "New".
 _ALL = sorted({*_AP_STATES, *_NAMES}, key=len, reverse=True)
 REGION = (
     r"\s*,\s*(?:(?i:" + "|".join(re.escape(n) for n in _ALL) + r")|(?:" + "|".join(_POSTAL) + r")\.?)"
     r"(?!\w)"
+)
+
+#: A country's name, a comma and another country's (or a UK nation's): two sides, not a place and
+#: its country ("Brazil, Argentina – Both sides drew 1-1", "England, Wales – The two sides meet
+#: ...", "India, Pakistan – The two countries agreed ..." lost their first words), put before
+#: the Title Case place of a dateline.  Not a city state's own name ("Kuwait, Kuwait"), nor a
+#: town named after a country in a state ("Lebanon, N.H.", "Peru, Indiana"): Georgia after the
+#: comma is the US state's.
+PAIRING = (
+    r"(?!(?:" + "|".join(re.escape(n) for n in sorted(set(_COUNTRIES) - _CITY_STATES, key=len, reverse=True))
+    + r")\s*,\s*(?i:" + "|".join(re.escape(n) for n in sorted(set(_COUNTRIES) - {"Georgia"}, key=len, reverse=True))
+    + r")(?!\w))"
 )
