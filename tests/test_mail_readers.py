@@ -346,3 +346,28 @@ def test_readers_of_a_list_send_of_the_version_before_keep_its_message_id_when_t
     assert {a: i for a, i in ids.items() if a != "dan@home.example"} == dict.fromkeys(
         ADDRESSES[:1] if between == "ann alone in to:" else ADDRESSES, old), ids
     assert ids.get("dan@home.example", "") != old
+
+
+def test_a_send_killed_between_two_readers_warns_of_those_it_had_not_reached(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Killed after ann's message was recorded, before bob's was begun (no reader's row pending,
+    the list's is): the warning named the list, "the last send (to ann@..., bob@..., cy@...) was
+    interrupted", then "sent to bob@..., cy@...": ann, reached, read as owed."""
+    from digest.config import load_config
+
+    handler = Collector()
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = yesterday_read(tmp_path, srv, port, FAMILY)
+        email = load_config(cfg_path).email
+        assert email is not None
+        ann = default_target(email.model_copy(update={"to": FAMILY[:1]}))
+        with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:
+            assert s.claim_delivery(day, default_target(email)) and s.claim_delivery(day, ann)
+            s.mark_sent(day, ann, "<ann-first@home.example>")
+        with caplog.at_level(logging.WARNING, logger="digest"):
+            assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+    assert [m[1][0] for m in handler.accepted] == ADDRESSES[1:]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == [f"digest {day}: the last send (to bob@home.example, cy@home.example) was interrupted; "
+                      "sending again"], warned

@@ -352,15 +352,17 @@ def send_digest(
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
         # Only lock holders send: a pending row now is from a sender that died mid-send (its
         # list's, and the reader's it was mailing; the list narrowed since to whom it had not
-        # reached): one line, naming that reader (the list's readers where none was begun)
+        # reached): one line, naming that reader (the list's readers not reached where none
+        # was begun: killed between two readers, it named ann, mailed and recorded, too)
         pending = [row.target for row in store.deliveries_on(key)
                    if row.status == "pending" and row.target.startswith(prefix + "email:")]
         for row_target in pending:
             store.mark_failed(key, row_target, "interrupted before the server's answer was recorded")
         if pending:
             own = [_address_set(t) for t in pending if len(_address_set(t)) == 1] or map(_address_set, pending)
+            whom = set().union(*own)
             log.warning("digest %s: the last send (to %s) was interrupted; sending again", key,
-                        ", ".join(sorted(set().union(*own))))
+                        ", ".join(sorted(whom - got or whom)))
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
         if not view.story_count:  # sealed: nothing that arrives later is this day's
