@@ -5,7 +5,6 @@ source was neither read nor failed, with no word why.  PostgreSQL and Redis on l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,21 +14,10 @@ from digest.cli import main
 from digest.store.base import SourceState, open_store
 from tests.support.daemon import rss
 from tests.support.httpd import TestServer
-from tests.support.services import pg_schema, redis_prefix
+from tests.test_scale import pg, rd
 
 pytestmark = pytest.mark.scale
-
-
-@pytest.fixture
-def pg() -> Iterator[str]:
-    with pg_schema() as url:
-        yield url
-
-
-@pytest.fixture
-def rd() -> Iterator[str]:
-    with redis_prefix() as url:
-        yield url
+__all__ = ["pg", "rd"]  # the fixtures, used below
 
 
 def test_a_worker_says_which_source_its_server_asked_to_wait_for(
