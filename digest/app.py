@@ -342,8 +342,8 @@ class App:
         archive's arrival, kept in its own day though that day was sealed (mailed) since.
         """
         entries = under_former_names(self.store, self.former_names(src.name), entries)
-        keys = as_stored(self.store, [(e, article_key_of(e)) for e in entries])  # a link or URL id as spelt before
-        known = stored_keys(self.store, src.name, keys)
+        keys, held = as_stored(self.store, [(e, article_key_of(e)) for e in entries])  # a link or URL id as spelt before
+        known = stored_keys(self.store, src.name, keys, held)
         fresh = [e for e, k in keys if not k or k not in known]
         # a known entry whose content changed is read again, as a revision (digest.revisions)
         poll = polled(self.store, [(e, k) for e, k in keys if k and k in known], fetched)

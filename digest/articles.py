@@ -137,10 +137,13 @@ def article_key_of(entry: Entry) -> str | None:
     return None
 
 
-def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tuple[Entry, str | None]]:
+def as_stored(
+    store: Store, entries: list[tuple[Entry, str | None]]
+) -> tuple[list[tuple[Entry, str | None]], set[str]]:
     """``entries``' (entry, key) pairs, each entry keyed by its link (no id) or by an http(s)
     id whose key the store does not hold under the key of another spelling of its link or id
-    the store holds (:func:`spellings`: http or https, ``www.`` or not), its first.
+    the store holds (:func:`spellings`: http or https, ``www.`` or not), its first; and the
+    keys of those pairs the store holds (for :func:`stored_keys`, which asked for them again).
 
     A link key was the link as spelt until it read http as https and dropped ``www.``
     (``digest.text.identity.link_identity``), and so was an id that is a URL (a permalink
@@ -158,13 +161,14 @@ def as_stored(store: Store, entries: list[tuple[Entry, str | None]]) -> list[tup
     now = store.has_articles([k for _, k in entries if k])
     asked = {i: spelt for i, (e, k) in enumerate(entries) if k and k not in now and (spelt := spellings(e.source, e, k))}
     if not asked:
-        return entries
+        return entries, now
     held = store.has_articles([k for spelt in asked.values() for k in spelt])
     out = list(entries)
     for i, spelt in asked.items():
         if old := next((s for s in spelt if s in held), None):
             out[i] = (entries[i][0], old)
-    return out
+            now.add(old)
+    return out, now
 
 
 def spellings(source: str, entry: Entry, key: str) -> list[str]:
@@ -218,16 +222,15 @@ def keyed_by_text_before(store: Store, former: Sequence[str], articles: list[Art
     return [a for a in articles if found.isdisjoint(asked.get(a.key, ()))]
 
 
-def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]]) -> set[str]:
+def stored_keys(store: Store, source: str, entries: list[tuple[Entry, str | None]], held: set[str]) -> set[str]:
     """The keys among ``entries``' (entry, key) pairs whose article is stored already.
 
-    Stored under that key, or by ``source`` under the key it had before
+    Stored under that key (``held``: those :func:`as_stored` found), or by ``source`` under the key it had before
     issue #21 (:func:`digest.text.identity.legacy_key`): a link key shared by
     all sources, which another source's article may also hold and which
     then says nothing about this one.
     """
-    keys = [k for _, k in entries if k]
-    known = store.has_articles(keys)
+    known = set(held)
     legacy = {old: k for e, k in entries if k and k not in known and (old := legacy_key(e.entry_id, e.url))}
     if legacy:
         known |= {legacy[old] for old in store.has_articles(legacy, source=source)}
