@@ -86,7 +86,7 @@ import string
 from datetime import datetime, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, getaddresses, parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import jinja2
@@ -95,6 +95,7 @@ from ..config import EmailConfig
 from ..errors import StoreError
 from ..records import DigestView, plural
 from ..store.base import Store
+from ..store.deliveries import address_of, addresses_in
 from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, one_line, refusals, send
 
 __all__ = [
@@ -243,13 +244,8 @@ def _readers(cfg: EmailConfig, target: str) -> list[tuple[str, str]]:
     head = target.partition("email:")[0] if "email:" in target else target + ":"
     firsts: dict[str, str] = {}
     for entry in cfg.to:
-        firsts.setdefault(_key(entry), entry)
+        firsts.setdefault(address_of(entry), entry)
     return [(entry, head + default_target(cfg.model_copy(update={"to": [entry]}))) for entry in firsts.values()]
-
-
-def _key(entry: str) -> str:
-    """The address of an entry of ``to:`` ("Ann <ann@x>": "ann@x"), lower case, as :func:`_readers` keys them."""
-    return (parseaddr(entry)[1] or entry).strip().lower()
 
 
 def tried_lists(store: Store, date: str, target: str) -> dict[str, str]:
@@ -269,7 +265,7 @@ def tried_lists(store: Store, date: str, target: str) -> dict[str, str]:
             if r.target.startswith(head) and r.status != "sent" and r.message_id]
     found: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r.claimed_at.timestamp() if r.claimed_at else 0.0):
-        addresses = {a.strip().lower() for _, a in getaddresses([row.target[len(head):]]) if a}
+        addresses = addresses_in(row.target[len(head):])
         if len(addresses) > 1:
             found.update(dict.fromkeys(addresses, row.message_id or ""))
     return found
@@ -335,7 +331,7 @@ def deliver(
     def one(session: Session, entry: str, row: str) -> None:
         """Mail ``entry`` its own message, recorded sent the moment the server took it (before QUIT)."""
         previous = store.get_delivery(date, row)
-        inherited = tried.get(_key(entry), listed_id if row != target else None)  # a list of one: its row
+        inherited = tried.get(address_of(entry), listed_id if row != target else None)  # a list of one: its row
         message_id = (previous and previous.message_id) or inherited or message_id_for(date, row, cfg)
         store.set_message_id(date, row, message_id)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..sources.dates import day_fits
 from ..store.base import Store, parse_ts, ts
+from ..store.deliveries import address_of, addresses_in
 from .digesttime import DigestTrigger, digest_moment
 from .polling import digest_due
 
@@ -65,7 +65,7 @@ def named(target: str) -> str:
     reached.  The target holds ``to:``'s entries as written, lower case, comma-joined: its
     tail said "sent to ann example <ann@x>,ann@x,bob <bob@x>", a reader listed in two
     spellings (one reader, one message) named twice, and a display name beside an address."""
-    return ", ".join(sorted(_address_set(target))) or target.partition("email:")[2]
+    return ", ".join(sorted(addresses_in(target.partition("email:")[2]))) or target.partition("email:")[2]
 
 
 def _prefix(digest: str | None) -> str:
@@ -78,18 +78,8 @@ def _rows(store: Store, key: str, digest: str | None) -> list[tuple[str, set[str
     """The attempted deliveries of the digest ``digest`` dated ``key``: each one's status and
     the addresses its recipient list had."""
     head = _prefix(digest) + "email:"  # read as addresses: a name "Doe, Jane" holds a comma
-    return [(row.status, {addr.lower() for _, addr in getaddresses([row.target[len(head):]])})
+    return [(row.status, addresses_in(row.target[len(head):]))
             for row in store.deliveries_on(key) if row.target.startswith(head)]
-
-
-def _address(entry: str) -> str:
-    """The address of an entry of ``to:`` ("Jane <j@x>": "j@x"), lower case, as ``_rows`` reads them."""
-    return (parseaddr(entry)[1] or entry).strip().lower()
-
-
-def _address_set(target: str) -> set[str]:
-    """The addresses a delivery target's list holds (as ``_rows`` reads them)."""
-    return {addr.lower() for _, addr in getaddresses([target.partition("email:")[2]]) if addr}
 
 
 def _reached(rows: list[tuple[str, set[str]]]) -> set[str]:
@@ -255,7 +245,7 @@ def owed(app: App, day: date, digest: str | None = None) -> bool:
     cfg, store = app.cfg, app.store
     if cfg.email is None or store.get_meta(_empty_key(digest, day)):
         return False
-    listed = {_address(a) for a in (plan_named(cfg, digest).to or cfg.email.to)}
+    listed = {address_of(a) for a in (plan_named(cfg, digest).to or cfg.email.to)}
     rows = _rows(store, day.isoformat(), digest)
     got = _reached(rows)
     return not rows or any(status != "sent" and (to - got) & listed for status, to in rows)
@@ -341,7 +331,7 @@ def send_digest(
     # added to `to:` since (that one gets the latest period alone)
     tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None
     if got or tried is not None:  # sent before `to:` changed: only to whom it has not reached
-        new = [a for a in email.to if _address(a) not in got and (tried is None or _address(a) in tried)]
+        new = [a for a in email.to if address_of(a) not in got and (tried is None or address_of(a) in tried)]
         if not new:
             return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}" if got
                         else "not sent: owed to nobody on the list now")
@@ -359,7 +349,8 @@ def send_digest(
         for row_target in pending:
             store.mark_failed(key, row_target, "interrupted before the server's answer was recorded")
         if pending:
-            own = [_address_set(t) for t in pending if len(_address_set(t)) == 1] or map(_address_set, pending)
+            lists = [addresses_in(t.partition("email:")[2]) for t in pending]
+            own = [one for one in lists if len(one) == 1] or lists
             whom = set().union(*own)
             log.warning("digest %s: the last send (to %s) was interrupted; sending again", key,
                         ", ".join(sorted(whom - got or whom)))

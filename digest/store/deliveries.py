@@ -13,12 +13,18 @@ commit long.  The sender narrows it by recording the Message-ID
 with ``set_message_id`` before sending (durably) and reusing
 ``get_delivery(...).message_id`` when it reclaims: the resend then carries
 the same Message-ID, which mail clients treat as the same message.
+
+A mail row's target is ``email:`` and its list, the entries of ``to:`` as written, lower case
+and comma-joined (``digest.output.mailer.default_target``), after a digest's ``NAME:``; its
+readers are read back as addresses (:func:`addresses_in`), each entry of ``to:`` as its address
+(:func:`address_of`), so one reader is one address whatever its spelling.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import getaddresses, parseaddr
 
 
 @dataclass(slots=True)
@@ -61,3 +67,15 @@ def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, st
         return False
     # pending: someone is sending, unless the claim is stale (its sender died)
     return claimed_at is None or (now - claimed_at).total_seconds() >= stale_after
+
+
+def address_of(entry: str) -> str:
+    """The address of an entry of ``to:`` ("Jane <j@x>": "j@x"), lower case: "Ann <ann@x>" and
+    "ANN@x" are one reader."""
+    return (parseaddr(entry)[1] or entry).strip().lower()
+
+
+def addresses_in(listed: str) -> set[str]:
+    """The addresses of a mail target's list (its part after ``email:``), lower case: read as
+    addresses, not split at commas (a name "Doe, Jane" holds one)."""
+    return {a.strip().lower() for _, a in getaddresses([listed]) if a}
