@@ -93,10 +93,10 @@ import jinja2
 
 from ..config import EmailConfig
 from ..errors import StoreError
-from ..records import DigestView, plural
+from ..records import DigestView, one_line, plural
 from ..store.base import Store
 from ..store.deliveries import address_of, addresses_in
-from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, one_line, refusals, send
+from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, refusals, send
 
 __all__ = [
     "QUIT_TIMEOUT",
@@ -224,7 +224,7 @@ def build_message(
         msg["Date"] = format_datetime((now or datetime.now(tz)).astimezone(tz))
         msg["Message-ID"] = message_id or message_id_for(view.date, default_target(cfg), cfg)
     except ValueError as exc:  # CR/LF or unparsable address in a header
-        raise DeliveryError(f"email: invalid header value: {one_line(exc)}") from None
+        raise DeliveryError(f"email: invalid header value: {one_line(str(exc))}") from None
     msg["MIME-Version"] = "1.0"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text, subtype="plain", charset="utf-8")

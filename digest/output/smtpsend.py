@@ -43,9 +43,10 @@ from types import TracebackType
 
 from ..config import EmailConfig
 from ..errors import DigestError
+from ..records import one_line
 from .smtpclient import Client, SSLClient, body_options, tls_context
 
-__all__ = ["QUIT_TIMEOUT", "DeliveryError", "Session", "one_line", "refusals", "send"]
+__all__ = ["QUIT_TIMEOUT", "DeliveryError", "Session", "refusals", "send"]
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +79,6 @@ def _permanent(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return bool(exc.recipients) and all(int(code) >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and int(exc.smtp_code) >= 500
-
-
-def one_line(s: object) -> str:
-    return " ".join(str(s).split())
 
 
 def _is_loopback(host: str) -> bool:
