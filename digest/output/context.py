@@ -51,10 +51,9 @@ def excerpt(text: str, limit: int = 400) -> str:
     if sentence >= half:  # a sentence that ends in an ellipsis needs no other
         return flat[:sentence] if flat[:sentence].endswith("…") else flat[:sentence] + " …"
     space = max(window.rfind(" "), window.rfind("\u200b"))  # a zero-width space parts words too
-    if limit * EXCERPT_PHRASE_SPACE <= space < half and has_phrase_spaced_script(flat[limit - 1 : limit + 1]):
-        cut = flat[:space]  # a phrase of Thai, Lao, Khmer or Burmese ends at a space
-    else:
-        cut = flat[:space] if space >= half else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
+    # a phrase of Thai, Lao, Khmer or Burmese ends at a space nearer the start
+    phrase = space >= limit * EXCERPT_PHRASE_SPACE and has_phrase_spaced_script(flat[limit - 1 : limit + 1])
+    cut = flat[:space] if space >= half or phrase else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
