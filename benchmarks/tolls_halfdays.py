@@ -86,7 +86,7 @@ _VERB = {"dead": r"(?:killing|killed|kills|claimed\s+the\s+lives\s+of|left)",
          "missing": r"(?:leaving)"}
 _PATTERNS = {
     kind: [
-        re.compile(r"\b" + _NUM + r"\s+" + _WHO + _BE + words + r"\b", re.I),
+        re.compile(r"(?<!\bno\s)\b" + _NUM + r"\s+" + _WHO + _BE + words + r"\b", re.I),  # not "no one"
         re.compile(r"\b" + _VERB[kind] + r"\s+(?:at\s+least\s+|about\s+|some\s+|nearly\s+|more\s+than\s+)?"
                    + _NUM + r"\s+(?!years?\b|percent\b|%|[ap]\.?m\b|miles?\b|km\b|hours?\b|days?\b)", re.I),
         *([re.compile(r"\b(?:death\s+toll|toll)\s+(?:\w+\s+){0,3}?(?:to|of|at|reached|hit)\s+"
