@@ -290,16 +290,18 @@ class PostgresStore(PgCoordination, StoreOps):
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
-        # every word, as FTS5 (migration 9); a term as typed or as its words (search.tsquery_terms)
-        phrase = "(phraseto_tsquery('digest_english', %s) || phraseto_tsquery('digest_english', %s))"
-        parts = [phrase] * len(keep) + [f"!!{phrase}"] * len(drop)
+        # every word, as FTS5 (migrations 9, 19); a term matches as any of its phrases (search.forms)
+        def phrases(forms: tuple[str, ...]) -> str:
+            return "(" + " || ".join(["phraseto_tsquery('digest_english', %s)"] * len(forms)) + ")"
+
+        parts = [phrases(f) for f in keep] + [f"!!{phrases(f)}" for f in drop]
         q = (
             "SELECT story_id, max(ts_rank(search, t.q)) AS rank, max(fetched) AS at FROM articles "
             f"CROSS JOIN (SELECT {' && '.join(parts)} AS q) AS t "
             "WHERE search @@ t.q AND (%s::timestamptz IS NULL OR fetched >= %s) "
             f"GROUP BY story_id ORDER BY {'at' if newest else 'rank'} DESC, story_id LIMIT %s"
         )
-        texts = [text for pair in (*keep, *drop) for text in pair]
+        texts = [text for forms in (*keep, *drop) for text in forms]
         rows = self._all_rows(q, (*texts, since, since, limit))
         return [SearchHit(r["story_id"], float(r["rank"]), r["at"]) for r in rows]
 

@@ -12,16 +12,20 @@ How it works
 ------------
 :func:`parse` splits the text into terms (``Term(words, exclude)``): a
 quoted stretch is one phrase; a word with a leading ``-`` is excluded.
-:func:`fts5` writes ``"w1" "w2" NOT "w3"`` (every term must match); PostgreSQL
-takes the same terms through :func:`tsquery_terms`, joined with ``&`` and
-``!`` from ``plainto_tsquery``/``phraseto_tsquery`` per term.
+:func:`forms` gives each term's phrases, any of which matches; :func:`fts5` writes
+``("w1" OR "w1b") AND ("w2") NOT ("w3")`` (every term must match); PostgreSQL takes
+the same phrases through :func:`tsquery_terms`, each read by ``phraseto_tsquery``,
+joined with ``||``, ``&&`` and ``!!``.
 
 Special cases
 -------------
 * Words are split on anything that is not a letter or digit ("covid-19"
-  is the phrase "covid 19", as FTS5 tokenises it).  PostgreSQL's parser keeps
-  some of those together ("U.S." is 'u.s', "9/11" one token, "covid-19" 'covid'
-  and '-19'), so there a term also matches as typed, read by that parser.
+  is the phrase "covid 19", "U.S." "u s", "9/11" "9 11"), as the text is.
+* Letters and digits meeting in one typed word match written together or
+  apart: "AR15", "AR-15" and "AR 15" (quoted: one term) each find all three
+  spellings; two terms typed apart (ar 15) are each a word of their own and do
+  not find the one word "AR15".  Letters beside letters are not joined: "U.S."
+  does not find "us".
 * A query of exclusions only, or of no words, matches nothing.
 * At most ``MAX_TERMS`` terms are kept (a pasted paragraph).
 """
@@ -34,14 +38,16 @@ from dataclasses import dataclass, field
 MAX_TERMS = 16
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 _WORD = re.compile(r"[^\W_]+")
+#: a run of digits, or of letters (and marks): where letters and digits meet in one word
+_RUN = re.compile(r"\d+|[^\W\d_]+")
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
     words: tuple[str, ...]
     exclude: bool = False
-    #: the term as typed (quotes and a leading ``-`` taken off): PostgreSQL's parser reads it
-    #: as it read the text ("AR-15", "U.S.", "9/11"), where the words alone do not match there
+    #: the term as typed (quotes and a leading ``-`` taken off): which of its letters and digits
+    #: met in one word ("AR-15", "AR15": :func:`forms`)
     text: str = field(default="", compare=False)
 
 
@@ -58,23 +64,42 @@ def parse(query: str) -> list[Term]:
     return terms if any(not t.exclude for t in terms) else []
 
 
-def fts5(terms: list[Term]) -> str:
-    """An FTS5 MATCH expression: every term a quoted phrase, exclusions after NOT."""
-    def quoted(t: Term) -> str:
-        return '"' + " ".join(t.words) + '"'
+def forms(term: Term) -> tuple[str, ...]:
+    """The phrases any of which matches ``term``: its words with letters and digits apart
+    ("ar15" as "ar 15"), and with them together where they met in one word as typed, across the
+    punctuation between them ("AR-15" as "ar15"); one phrase when both are the same."""
+    apart: list[str] = []
+    together: list[str] = []
+    for chunk in (term.text or " ".join(term.words)).split():  # a word as typed, punctuation kept
+        runs = [r.lower() for w in _WORD.findall(chunk) for r in _RUN.findall(w)]
+        apart += runs
+        glued: list[str] = []
+        for run in runs:  # a digit run joins the letter run before it, and the reverse
+            if glued and glued[-1][-1].isdigit() != run[0].isdigit():
+                glued[-1] += run
+            else:
+                glued.append(run)
+        together += glued
+    if not apart:  # (a term's words are its typed text's: only a text of none has no runs)
+        apart = list(term.words)
+        together = apart
+    first, second = " ".join(apart), " ".join(together)
+    return (first,) if first == second else (first, second)
 
-    keep = " ".join(quoted(t) for t in terms if not t.exclude)
+
+def fts5(terms: list[Term]) -> str:
+    """An FTS5 MATCH expression: every term its phrases quoted, any one matching; exclusions
+    after NOT.  A phrase holds letters and digits only (``_WORD``): no quote to escape."""
+    def quoted(t: Term) -> str:
+        return "(" + " OR ".join(f'"{f}"' for f in forms(t)) + ")"
+
+    keep = " AND ".join(quoted(t) for t in terms if not t.exclude)
     drop = " ".join(f"NOT {quoted(t)}" for t in terms if t.exclude)
     return f"{keep} {drop}".strip()
 
 
-def tsquery_terms(terms: list[Term]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(terms to match, terms to leave out), each as two plain texts for PostgreSQL's
-    ``phraseto_tsquery`` (which quotes nothing and reads no operators), either of which
-    matches: the term as typed, which PostgreSQL's parser reads as it read the stored text
-    ("AR-15" as 'ar' and '-15', "U.S." as 'u.s', "9/11" as one token), and its words (as
-    FTS5 reads them: "AR 15" in a text is found by "AR-15")."""
-    def pair(t: Term) -> tuple[str, str]:
-        return (t.text or " ".join(t.words), " ".join(t.words))
-
-    return [pair(t) for t in terms if not t.exclude], [pair(t) for t in terms if t.exclude]
+def tsquery_terms(terms: list[Term]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(terms to match, terms to leave out), each its phrases (:func:`forms`) as plain texts for
+    PostgreSQL's ``phraseto_tsquery`` (which quotes nothing and reads no operators), any of which
+    matches: the index holds the words as FTS5 does (migration 19)."""
+    return [forms(t) for t in terms if not t.exclude], [forms(t) for t in terms if t.exclude]
