@@ -138,6 +138,47 @@ def test_digest_sources_names_the_servers_wait_when_the_daemons_poll_comes_after
     wait = datetime(2026, 12, 8, 9, 1, 26, tzinfo=UTC)
     state = SourceState("Echo", "http://echo.example/feed", failures=1, next_poll_at=wait + timedelta(minutes=2),
                         retry_after_until=wait)
-    line = str(state)
+    line = state.line(held=True)
     assert f"next poll {(wait + timedelta(minutes=2)).isoformat()}" in line
     assert f"its server asked to wait until {wait.isoformat()} (Retry-After)" in line
+
+
+def test_digest_sources_names_no_wait_that_has_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The wait is stored until the next read clears it; ``digest sources`` named it ("not asked
+    before 10:00 ... Retry-After") after 10:00 too, and one read while the clock ran a month ahead
+    for a month, where ``digest run`` reads the source.  It is named while it holds, by the
+    clock the run reads (``clock:``), and not after."""
+    t0 = datetime.now(UTC).replace(second=0, microsecond=0)
+
+    def busy_line(at: datetime) -> str:
+        capsys.readouterr()
+        assert main(["sources", "--config", _config(tmp_path, busy, srv, at)]) == 0
+        return next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Busy"))
+
+    with TestServer() as busy, TestServer() as srv:
+        busy.set("/busy", b"slow down", status=429, headers={"Retry-After": "3600"})
+        srv.set("/a", rss("alpha", range(2)))
+        srv.set("/b", rss("beta", range(2)))
+        assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0)]) == 1
+        wait = f"not asked before {(t0 + timedelta(hours=1)).isoformat()} (its server asked to wait"
+        assert wait in busy_line(t0 + timedelta(minutes=59))
+        passed = busy_line(t0 + timedelta(minutes=61))  # the run reads it now: no wait named
+        assert "Retry-After" not in passed and "next poll: due now" in passed and "HTTP 429" in passed
+
+        # the daemon's path: its jittered poll after the wait is named with the wait, then alone
+        clock = Clock()
+        clock.now = t0 + timedelta(hours=2)
+        with open_app(_config(tmp_path, busy, srv)) as app:
+            Daemon(app, rng=random.Random(1), clock=clock).poll_due()
+            state = app.store.get_source_state("Busy")
+            assert state is not None and state.retry_after_until == clock.now + timedelta(hours=1)
+            assert state.next_poll_at is not None and state.next_poll_at > state.retry_after_until
+            until, poll = state.retry_after_until, state.next_poll_at
+        held = busy_line(until - timedelta(minutes=1))
+        assert f"next poll {poll.isoformat(timespec='seconds')}" in held
+        assert f"wait until {until.isoformat(timespec='seconds')} (Retry-After)" in held
+        assert "Retry-After" not in busy_line(until + timedelta(seconds=1))
+
+        # read while the clock ran a month ahead: no wait once it is set right (the run reads it)
+        assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0 + timedelta(days=30))]) == 1
+        assert "Retry-After" not in busy_line(t0 + timedelta(hours=3))

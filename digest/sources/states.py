@@ -23,18 +23,21 @@ from ..errors import DigestError
 from ..records import without_controls
 from ..store.base import SourceState, Store
 from ..text.identity import channel_of
+from .tracking import held
 
 log = logging.getLogger(__name__)
 
 
 def source_lines(store: Store, cfg: Config) -> list[str]:
-    """One line per source: its state, last success, failures, next poll."""
+    """One line per source: its state, last success, failures, next poll (a server's wait while it
+    holds, by the clock a run reads: one that passed is not named, the run reads the source)."""
     states = store.list_source_states()
     stored = {st.name: st for st in states}
+    at = cfg.now()  # the clock ``digest run`` reads a server's wait by (``clock:`` when set)
     out = []
     for src in cfg.sources:
         st = stored.pop(src.name, None)
-        line = str(st) if st is not None else f"{src.name}: not fetched yet"
+        line = st.line(held=held(st, at)) if st is not None else f"{src.name}: not fetched yet"
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")

@@ -136,7 +136,15 @@ class SourceState:
         return "paused" if self.paused else ("failing" if self.failures else "ok")
 
     def __str__(self) -> str:
-        """One line for ``digest sources``: the name once, then its state, each part after ``;``."""
+        """:meth:`line` by the real time: a wait named while it has not passed."""
+        until = self.retry_after_until
+        return self.line(held=until is not None and datetime.now(UTC) < until)
+
+    def line(self, *, held: bool) -> str:
+        """One line for ``digest sources``: the name once, then its state, each part after ``;``.
+        ``held``: whether the server's wait (``retry_after_until``) still holds by the clock the
+        runs read (``digest.sources.tracking.held``); it stays stored until the next read clears
+        it, and a wait that has passed is not named (``digest run`` reads the source)."""
         state = self.condition
         last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
         parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
@@ -148,15 +156,15 @@ class SourceState:
                 parts.append(f"next try {self.next_poll_at.isoformat(timespec='seconds')}")
             parts.append(f"resume with: digest sources --resume {self.name!r}")
         else:
-            nxt = max((t for t in (self.next_poll_at, self.retry_after_until) if t is not None), default=None)
-            if nxt is not None and nxt == self.retry_after_until:  # the server's wait (``digest run`` too)
+            until = self.retry_after_until if held else None
+            nxt = max((t for t in (self.next_poll_at, until) if t is not None), default=None)
+            if nxt is not None and nxt == until:  # the server's wait (``digest run`` too)
                 parts.append(f"not asked before {nxt.isoformat(timespec='seconds')} (its server asked to wait: "
                              "Retry-After)")
             else:
                 parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
-                if self.retry_after_until is not None:  # the daemon's jittered poll after it: named all the same
-                    parts.append(f"its server asked to wait until {self.retry_after_until.isoformat(timespec='seconds')}"
-                                 " (Retry-After)")
+                if until is not None:  # the daemon's jittered poll after it: named all the same
+                    parts.append(f"its server asked to wait until {until.isoformat(timespec='seconds')} (Retry-After)")
         if self.last_error and self.failures and not self.paused:
             # stored as the error's line, which starts with the name already
             parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
