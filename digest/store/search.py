@@ -22,10 +22,9 @@ Special cases
 * Words are split on anything that is not a letter or digit ("covid-19"
   is the phrase "covid 19", "U.S." "u s", "9/11" "9 11"), as the text is.
 * Letters and digits meeting in one typed word match written together or
-  apart: "AR15", "AR-15" and "AR 15" (quoted: one term) each find all three
-  spellings; two terms typed apart (ar 15) are each a word of their own and do
-  not find the one word "AR15".  Letters beside letters are not joined: "U.S."
-  does not find "us".
+  apart: "AR15" and "AR-15" each find "AR15", "AR-15" and "AR 15"; words typed
+  apart (ar 15, quoted or not) find the two written apart, not the one word
+  "AR15".  Letters beside letters are not joined: "U.S." does not find "us".
 * A query of exclusions only, or of no words, matches nothing.
 * At most ``MAX_TERMS`` terms are kept (a pasted paragraph).
 """
