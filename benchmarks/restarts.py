@@ -69,7 +69,7 @@ def through_app(records: list[dict[str, Any]], hours: float | None, *, renew: bo
     """The store's final story per record id after ingesting ``records`` (in arrival order)
     as ``digest replay`` does, the engine rebuilt from the store at every ``hours`` boundary
     of arrival time (None: never, one process; ``renew``: as the daemon does, once a day
-    after its first use, ``App._renew_engine``)."""
+    after its first use, ``Clustering._renew_engine``)."""
     from digest.app import App, RunReport
     from digest.config import load_config
     from digest.store.base import open_store

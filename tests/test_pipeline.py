@@ -183,7 +183,8 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path, make
     """The daemon's engine is rebuilt from the store once a day: old articles leave memory, not the store."""
     from datetime import timedelta
 
-    from digest.app import ENGINE_RENEW, RunReport
+    from digest.app import RunReport
+    from digest.clustering import ENGINE_RENEW
     from digest.records import Entry
 
     text = (FEEDS.parent / "stories" / "quake_a1.txt").read_text(encoding="utf-8")

@@ -187,7 +187,7 @@ class WorkerApp(App):
             self._journal = engine.index if isinstance(engine.index, _Journal) else None
             self._seen = 0
             end = self._fetched or self._now or datetime.now(UTC)  # the window ends at the fetch
-            self._engine_since = end  # its day counts from here (``App._renew_engine``)
+            self._engine_since = end  # its day counts from here (``Clustering._renew_engine``)
             self._catch_up(since=restore_since(self.cfg, end))
         return self._engine
 
