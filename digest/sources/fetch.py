@@ -56,7 +56,7 @@ Special cases
   compression (``br``), or corrupt data, is kind ``encoding`` (``utf-8`` is no compression).
 * No cookies are kept, environment proxies are ignored.
 * A request that went out on a kept-alive connection the server had closed (it hung up
-  before answering) is sent again on another (``netguard.send``), never one on a new one.
+  before answering) is sent again on another (``resend.send``), never one on a new one.
 * In :func:`fetch_many`, once a host answered 429 (Too Many Requests) its fetches
   not started yet are not sent: each fails as that one did (``freshness.Waits``).
 * Per-host politeness counts the host of the first URL; a redirect to
@@ -90,14 +90,13 @@ from .netguard import (
     BoundedBody,
     GuardedTransport,
     ResolveFailed,
-    asend,
     check_host,
     connect_reason,
     deadline_scope,
     origin_of,
     origin_scope,
-    send,
 )
+from .resend import asend, send
 
 __all__ = ["FetchRequest", "fetch", "fetch_many"]
 
