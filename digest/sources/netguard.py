@@ -49,7 +49,7 @@ Special cases
   the checked address meaningless.
 * ``GuardedTransport`` sets httpx's private ``_pool`` attribute (stable
   from httpx 0.18 to 0.28; httpx is pinned ``<1``).  Any other transport injected
-  by a caller bypasses the backend; ``digest.sources.fetch`` then checks each hop with
+  by a caller bypasses the backend; ``digest.sources.fetchsteps`` then checks each hop with
   :func:`check_host` before sending, which resolves the name a second time
   (rebinding window remains for injected transports only).
 * System DNS resolution (``getaddrinfo``) cannot be interrupted in the sync
