@@ -214,11 +214,12 @@ def _walk(path: Path) -> Iterator[tuple[Path | ParseError, float]]:
 
 
 def read_path(
-    path: Path, *, source: str, notes: list[ParseError] | None = None
+    path: Path, *, source: str, notes: list[ParseError] | None = None, now: datetime | None = None
 ) -> Iterator[Entry | ParseError]:
     """Entries from a file or folder; each unreadable file yields one ParseError.
 
-    Never raises: a missing path is one ParseError too.  ``notes`` gets, for each feed file
+    Never raises: a missing path is one ParseError too.  ``now`` is the read's time (the
+    run's clock, ``clock:`` when set): a date a file states after it is in the future.  ``notes`` gets, for each feed file
     cut off and each article whose front matter does not read, its note (``Entries.note``) as a
     ParseError naming the file (its entries are read).
     """
@@ -238,7 +239,7 @@ def read_path(
             yield f
             continue
         try:
-            entries = read_file(f, source=source, name=_name_in(f, path, is_dir))
+            entries = read_file(f, source=source, now=now, name=_name_in(f, path, is_dir))
             if notes is not None and isinstance(entries, Entries) and entries.note:
                 notes.append(ParseError(str(f), entries.note))
             yield from entries

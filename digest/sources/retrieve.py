@@ -52,7 +52,7 @@ def retrieve(
         entries = Entries()
         errors: list[SourceError] = []
         notes: list[ParseError] = []
-        for item in read_path(src.path, source=src.name, notes=notes):
+        for item in read_path(src.path, source=src.name, notes=notes, now=fetched):
             if isinstance(item, ParseError):
                 errors.append(named(item, src.path, src.name))
             else:

@@ -1,0 +1,53 @@
+"""Review stop 50: a new user from a wheel, three days moved with ``clock:``.
+
+A folder source was read by the machine's clock, not by ``clock:``: a note dated the
+configured day, later than the machine's, was "in the future" and shown at the file's
+modification time (the walkthrough's "Council approves new cycle lanes" dated 8 Dec,
+shown "Sun 6 Dec, 00:04", the time the file was saved).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from digest.app import open_app
+
+NOTE = """---
+title: Council approves new cycle lanes
+date: {date}
+---
+The city council approved three new cycle lanes on Tuesday after a long debate about parking.
+Work on the first of them starts in March, the transport committee said.
+"""
+
+
+def _published(tmp_path: Path, clock: datetime, stated: datetime) -> str:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "cycle.md").write_text(NOTE.format(date=stated.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        f"clock: {clock.strftime('%Y-%m-%dT%H:%M:%SZ')}\nsources:\n  - name: Notes\n    path: notes\n"
+        "output_dir: out\ndata_dir: data\ntimezone: UTC\n"
+    )
+    with open_app(cfg) as app:
+        app.run()
+        view = json.loads(app.render(fmt="json"))
+    (story,) = view["stories"]
+    return str(story["lead"]["published"])
+
+
+def test_a_folder_article_dated_before_the_clock_keeps_its_date(tmp_path: Path) -> None:
+    """The clock two days ahead of the machine: a note dated a day ahead is not in the future."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    stated = now + timedelta(days=1)
+    assert _published(tmp_path, now + timedelta(days=2), stated) == stated.isoformat()
+
+
+def test_a_folder_article_dated_after_the_clock_is_in_the_future(tmp_path: Path) -> None:
+    """The clock in the past (the bundled examples'): a note dated after it, though before
+    the machine's now, is in the clock's future: the read's time stands for it."""
+    clock = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    assert _published(tmp_path, clock, clock + timedelta(days=3)) == clock.isoformat()
