@@ -1,6 +1,6 @@
 """Review stop 50: a new user from a wheel, three days moved with ``clock:``.
 
-A folder source was read by the machine's clock, not by ``clock:``: a note dated the
+Each test names what the walkthrough met.  A folder source was read by the machine's clock, not by ``clock:``: a note dated the
 configured day, later than the machine's, was "in the future" and shown at the file's
 modification time (the walkthrough's "Council approves new cycle lanes" dated 8 Dec,
 shown "Sun 6 Dec, 00:04", the time the file was saved).
@@ -12,7 +12,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.app import open_app
+from digest.errors import ParseError
+from digest.sources.opml import read_opml
 
 NOTE = """---
 title: Council approves new cycle lanes
@@ -51,3 +55,11 @@ def test_a_folder_article_dated_after_the_clock_is_in_the_future(tmp_path: Path)
     the machine's now, is in the clock's future: the read's time stands for it."""
     clock = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
     assert _published(tmp_path, clock, clock + timedelta(days=3)) == clock.isoformat()
+
+
+def test_a_file_that_is_not_xml_says_so_without_lxmls_placeholder_name() -> None:
+    """`digest import-opml feeds.yaml` (the wrong file) said "... line 1, column 1 (<string>,
+    line 1)": the parser's name for a document read from memory, not the file's."""
+    with pytest.raises(ParseError) as info:
+        read_opml(b"sources:\n  - name: Wire\n    url: https://wire.example/feed\n", source="feeds.yaml")
+    assert str(info.value) == "feeds.yaml: not valid OPML: Start tag expected, '<' not found, line 1, column 1"

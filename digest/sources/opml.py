@@ -140,7 +140,8 @@ def _parse(data: bytes, source: str) -> Any:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        line = str(exc).splitlines()[0][:200] if str(exc) else "syntax error"
+        # libxml2's own words and place, without lxml's "(<string>, line 1)" after them
+        line = (getattr(exc, "msg", None) or str(exc) or "syntax error").splitlines()[0][:200]
         raise ParseError(source, f"not valid OPML: {line}") from None
     except (ValueError, MemoryError) as exc:
         raise ParseError(source, f"not valid OPML: {type(exc).__name__}") from None
