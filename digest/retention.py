@@ -93,7 +93,7 @@ def check_keep(cfg: Config, keep_days: int) -> None:
     least = least_keep_days(cfg.dedup.window_days)
     if keep_days < least:
         raise DigestError(
-            f"prune: keeping {keep_days} days is too few: the dedup engine reads the last {least} "
+            f"prune: keeping {plural(keep_days, 'day')} is too few: the dedup engine reads the last {least} "
             f"(two windows of {cfg.dedup.window_days:g} days and {KEEP_MARGIN} more)"
         )
 

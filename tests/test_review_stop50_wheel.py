@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from digest.app import open_app
-from digest.errors import ParseError
+from digest.errors import DigestError, ParseError
+from digest.retention import check_keep
 from digest.sources.opml import read_opml
+from tests.support.config import make_config
 
 NOTE = """---
 title: Council approves new cycle lanes
@@ -63,3 +65,10 @@ def test_a_file_that_is_not_xml_says_so_without_lxmls_placeholder_name() -> None
     with pytest.raises(ParseError) as info:
         read_opml(b"sources:\n  - name: Wire\n    url: https://wire.example/feed\n", source="feeds.yaml")
     assert str(info.value) == "feeds.yaml: not valid OPML: Start tag expected, '<' not found, line 1, column 1"
+
+
+def test_prune_keeping_one_day_says_day(tmp_path: Path) -> None:
+    """`digest prune --keep-days 1` said "keeping 1 days is too few"."""
+    with pytest.raises(DigestError) as info:
+        check_keep(make_config(tmp_path), 1)
+    assert str(info.value).startswith("prune: keeping 1 day is too few: ")
