@@ -72,3 +72,21 @@ def test_prune_keeping_one_day_says_day(tmp_path: Path) -> None:
     with pytest.raises(DigestError) as info:
         check_keep(make_config(tmp_path), 1)
     assert str(info.value).startswith("prune: keeping 1 day is too few: ")
+
+
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [
+        ("fetch:\n  allow_hosts: 127.0.0.1:8765\n",
+         "fetch.allow_hosts: needs a list, not '127.0.0.1:8765': write [127.0.0.1:8765] (in brackets, or one '- ' line each)"),
+        ("email:\n  host: 127.0.0.1\n  from: d@example.com\n  to: me@example.com\n",
+         "email.to: needs a list, not 'me@example.com': write [me@example.com] (in brackets, or one '- ' line each)"),
+        ("fetch:\n  allow_hosts:\n", "fetch.allow_hosts: needs a list, not nothing"),
+    ],
+)
+def test_one_value_where_a_list_goes_says_how_to_write_the_list(tmp_path: Path, setting: str, line: str) -> None:
+    """`allow_hosts: 127.0.0.1:8765` (the walkthrough's first hand-written setting) said
+    "Input should be a valid list", pydantic's words."""
+    with pytest.raises(DigestError) as info:
+        make_config(tmp_path, extra=setting, write=True)
+    assert str(info.value).endswith(line) and "\n" not in str(info.value)

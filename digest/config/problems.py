@@ -137,8 +137,22 @@ def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | N
         elif err["type"] in ("bool_parsing", "bool_type"):  # pydantic: "unable to interpret input"
             got = err.get("input")
             msg = "must be true or false, not nothing" if got is None else f"must be true or false, not {_shown(got)}"
+        elif err["type"] == "list_type":  # one value where a list goes: `to: me@example.com`
+            msg = list_needed(err.get("input"), of_text=loc[-1:] != ("sources",))
         out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
     return out
+
+
+def list_needed(got: object, *, of_text: bool = True) -> str:
+    """The problem of a value given where a list goes, and how to write it (pydantic said
+    "Input should be a valid list": stop 50 review, `allow_hosts: 127.0.0.1:8765` and
+    `to: me@example.com`, the first settings a new user writes by hand).  ``of_text``: a list
+    of values (not of sources, each a mapping), which ``[value]`` writes."""
+    if got is None:
+        return "needs a list, not nothing"
+    if of_text and isinstance(got, str | int | float):
+        return f"needs a list, not {_shown(got)}: write [{got}] (in brackets, or one '- ' line each)"
+    return f"needs a list, not {_shown(got)}"
 
 
 def duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[int, str]]:
