@@ -290,9 +290,11 @@ class PostgresStore(PgCoordination, StoreOps):
         keep, drop = tsquery_terms(parse_query(query))
         if not keep:
             return []
-        # every word, as FTS5 (migrations 9, 19); a term matches as any of its phrases (search.forms)
+        # every word, as FTS5 (migrations 9, 19); a term matches as any of its phrases (search.forms),
+        # its letters folded by the function that folded the index's (diacritics, migration 19)
         def phrases(forms: tuple[str, ...]) -> str:
-            return "(" + " || ".join(["phraseto_tsquery('digest_english', %s)"] * len(forms)) + ")"
+            one = "phraseto_tsquery('digest_english', digest_search_text(%s))"
+            return "(" + " || ".join([one] * len(forms)) + ")"
 
         parts = [phrases(f) for f in keep] + [f"!!{phrases(f)}" for f in drop]
         q = (

@@ -19,8 +19,12 @@ joined with ``||``, ``&&`` and ``!!``.
 
 Special cases
 -------------
-* Words are split on anything that is not a letter or digit ("covid-19"
-  is the phrase "covid 19", "U.S." "u s", "9/11" "9 11"), as the text is.
+* Latin letters match with or without their diacritics ("etat" finds "État"), as SQLite's
+  FTS5 (unicode61, remove_diacritics 2) folds them; PostgreSQL folds its index and the query's
+  words alike with ``digest_search_text`` (migration 19).
+* Words are split on anything that is not a letter, digit or combining mark ("covid-19"
+  is the phrase "covid 19", "U.S." "u s", "9/11" "9 11"), as the text is; a mark stays in its
+  word ("e" + U+0301 + "tat", "दिल्ली"), which each store's engine then reads as it read the text.
 * Letters and digits meeting in one typed word match written together or
   apart: "AR15" and "AR-15" each find "AR15", "AR-15" and "AR 15"; words typed
   apart (ar 15, quoted or not) find the two written apart, not the one word
@@ -32,13 +36,21 @@ Special cases
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 MAX_TERMS = 16
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-_WORD = re.compile(r"[^\W_]+")
-#: a run of digits, or of letters (and marks): where letters and digits meet in one word
-_RUN = re.compile(r"\d+|[^\W\d_]+")
+#: within a word (:func:`_words`), a run of digits, or of letters and marks: where letters and
+#: digits meet in one word
+_RUN = re.compile(r"\d+|\D+")
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters, digits and combining marks in ``text``.  A mark is part of its word
+    (the vowel signs of "दिल्ली", "กรุงเทพ"): PostgreSQL's parser reads the stored word whole, and
+    FTS5 reads a quoted phrase as it read the text, split where its tokenizer splits."""
+    return "".join(c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in text).split()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +68,7 @@ def parse(query: str) -> list[Term]:
     for tok in _TOKEN.findall(query):
         exclude = tok.startswith("-") and len(tok) > 1
         typed = tok[1:] if exclude else tok
-        words = tuple(w.lower() for w in _WORD.findall(typed))
+        words = tuple(w.lower() for w in _words(typed))
         if words:
             terms.append(Term(words, exclude, typed.replace('"', " ").strip()))
     terms = terms[:MAX_TERMS]
@@ -70,7 +82,7 @@ def forms(term: Term) -> tuple[str, ...]:
     apart: list[str] = []
     together: list[str] = []
     for chunk in (term.text or " ".join(term.words)).split():  # a word as typed, punctuation kept
-        runs = [r.lower() for w in _WORD.findall(chunk) for r in _RUN.findall(w)]
+        runs = [r.lower() for w in _words(chunk) for r in _RUN.findall(w)]
         apart += runs
         glued: list[str] = []
         for run in runs:  # a digit run joins the letter run before it, and the reverse
@@ -88,7 +100,7 @@ def forms(term: Term) -> tuple[str, ...]:
 
 def fts5(terms: list[Term]) -> str:
     """An FTS5 MATCH expression: every term its phrases quoted, any one matching; exclusions
-    after NOT.  A phrase holds letters and digits only (``_WORD``): no quote to escape."""
+    after NOT.  A phrase holds letters, digits and marks only (:func:`_words`): no quote to escape."""
     def quoted(t: Term) -> str:
         return "(" + " OR ".join(f'"{f}"' for f in forms(t)) + ")"
 
