@@ -116,9 +116,10 @@ def test_send_says_why_nothing_was_sent(tmp_path: Path, capsys: pytest.CaptureFi
         assert err[-2] == f"digest {day}: sent to me@example.org"
         assert re.fullmatch(rf"digest {day}: not sent: already sent to me@example\.org at "
                             rf"{today} \d\d:\d\d:\d\d\+00:00", err[-1]), err[-1]
-        before = (today - timedelta(days=30)).isoformat()
-        assert main(["send", "--config", str(cfg), "--date", before]) == 0
-        assert capsys.readouterr().err.splitlines()[-1] == f"digest {before}: not sent: no stories that day"
+        before = (today - timedelta(days=30)).isoformat()  # before the store's first day: refused
+        assert main(["send", "--config", str(cfg), "--date", before]) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"error: {before} has no digest: the store's first day is {day} (nothing was written or sent)")
         assert len(inbox.messages) == 1
 
 

@@ -69,9 +69,10 @@ def test_send_refuses_a_day_that_has_not_ended(tmp_path: Path, capsys: pytest.Ca
         with open_store(cfg.database_url) as store:
             assert sealed_at(store, date(2026, 11, 21)) is None and sealed_at(store, date(2026, 11, 22)) is None
             assert store.delivery_status("2026-11-21", "email:me@example.org") is None
-        # the day that ended is sent (nothing arrived in it)
-        assert main(["send", "--config", str(cfg_path), "--date", "2026-11-20"]) == 0
-        assert capsys.readouterr().err.splitlines()[-1] == "digest 2026-11-20: not sent: no stories that day"
+        # the day that ended is not refused as not over, but as before the store's first day
+        assert main(["send", "--config", str(cfg_path), "--date", "2026-11-20"]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            "error: 2026-11-20 has no digest: the store's first day is 2026-11-21 (nothing was written or sent)"]
         # 'build' of the day so far is a preview: written, not sealed (later arrivals stay the day's)
         assert main(["build", "--config", str(cfg_path), "--date", "2026-11-21", "--format", "md"]) == 0
         assert (out / "digest-2026-11-21.md").exists() and "alpha report" in (out / "digest-2026-11-21.md").read_text()
@@ -157,6 +158,45 @@ def test_send_writes_nothing_for_a_day_before_the_store_began(
         assert capsys.readouterr().err.splitlines() == ["digest 2026-11-20: sent to me@example.org"]
         assert len(inbox.messages) == 1
         assert "alpha report" in inbox.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_send_and_build_refuse_a_given_day_before_the_store_began(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest send --date D`` with D before the store's first day wrote an empty digest and
+    recorded it: the archive then listed D with 0 stories (a new user's walkthrough, stop 50).
+    ``send`` without ``--date`` said "the store's first day is ..."; a given day is now refused
+    the same way, one error line and exit 2, and ``build --date D`` too: nothing written,
+    recorded, sealed or mailed, no delivery row, no day in the archive."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2026-11-20T10:00:00Z")
+        out, cfg = tmp_path / "out", load_config(cfg_path)
+        for argv in (["send"], ["build", "--format", "md"]):  # nothing read yet
+            assert main([*argv, "--config", str(cfg_path), "--date", "2026-11-18"]) == 2
+            done = "written or sent" if argv == ["send"] else "written"
+            assert capsys.readouterr().err.splitlines() == [
+                f"error: 2026-11-18 has no digest: nothing read yet (nothing was {done})"]
+        assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # the install: 20 November
+        for f in out.glob("digest-*"):
+            f.unlink()
+        _set_clock(cfg_path, "2026-11-21T10:00:00Z")
+        capsys.readouterr()
+        for argv in (["send"], ["build", "--format", "md"], ["build", "-o", "-"]):
+            assert main([*argv, "--config", str(cfg_path), "--date", "2026-11-19"]) == 2
+            said = capsys.readouterr()
+            done = "written or sent" if argv == ["send"] else "written"
+            assert said.err.splitlines() == [
+                f"error: 2026-11-19 has no digest: the store's first day is 2026-11-20 (nothing was {done})"]
+            assert said.out == ""
+        assert not list(out.glob("digest-*")) and not inbox.messages
+        with open_store(cfg.database_url) as store:
+            assert store.get_digest("2026-11-19", "html") is None and store.get_digest("2026-11-19", "md") is None
+            assert sealed_at(store, date(2026, 11, 19)) is None
+            assert not store.deliveries_on("2026-11-19")
+        # the first day itself is sent
+        assert main(["send", "--config", str(cfg_path), "--date", "2026-11-20"]) == 0
+        assert capsys.readouterr().err.splitlines() == ["digest 2026-11-20: sent to me@example.org"]
 
 
 def test_send_seals_the_day_by_the_configured_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -92,12 +92,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ..output.digests import plans
     from ..output.publish import format_of
     from ..retention import check_kept
-    from ..service.delivery import latest_due_day
+    from ..service.delivery import check_begun, latest_due_day
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
-        name = args.digest
+        name, given = args.digest, args.date is not None
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)
             args.date = latest_due_day(weekly, app.cfg.now(), app.cfg.tz) + timedelta(days=7)
@@ -105,6 +105,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             args.date = week_of(weekly, args.date)
         if args.date is not None:
             check_kept(app.store, args.date)
+            if given:  # a day before the store's first: no empty day in the archive
+                check_begun(args.date, app.cfg, app.store, nothing="written")
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]

@@ -57,6 +57,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         for day in given.values():  # only a period that has ended: mailing seals it
             delivery.check_ended(day, app.cfg, app.store)
             check_kept(app.store, day)
+            delivery.check_begun(day, app.cfg, app.store)  # not an empty day in the archive
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "EMPTY_KEY", "MAIL_SINCE", "WRITTEN_KEY", "Sent",
-    "before_first_day", "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day",
+    "before_first_day", "check_begun", "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day",
     "latest_due_day", "mark_daemon_start", "mark_mail_start", "mark_written", "owed", "send_digest",
     "write_and_send",
     "written_whole",
@@ -153,9 +153,12 @@ def first_day(store: Store, cfg: Config) -> date | None:
     time zone) its first article arrived, or the daemon first started if that was earlier.
 
     A day before it predates the install: the daemon's first start would have written an
-    empty digest for the day that ended before it, the first day of the archive."""
+    empty digest for the day that ended before it, the first day of the archive.  The day is
+    the one whose calendar day holds that moment (``days.frame_day``): a day written in an
+    earlier zone keeps its hours (Los Angeles' 1 December, written, stays the first day after a
+    move to Kiritimati, where that moment was the 2nd: its rebuild was refused)."""
     moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
-    return min(moments).astimezone(cfg.tz).date() if moments else None
+    return frame_day(store, cfg, min(moments)) if moments else None
 
 
 def digest_label(name: str | None, day: date) -> str:
@@ -183,6 +186,17 @@ def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     if first is None:
         return "nothing read yet"
     return f"the store's first day is {first.isoformat()}" if day < first else None
+
+
+def check_begun(day: date, cfg: Config, store: Store, *, nothing: str = "written or sent") -> date:
+    """``day`` if the store has a digest for it, else :class:`DigestError` saying why
+    (:func:`before_first_day`) and that ``nothing`` was done: ``digest send --date`` and
+    ``digest build --date`` of a day before the store's first wrote an empty digest, and the
+    archive then listed that day with 0 stories (a new user's typo, a day before the install)."""
+    why = before_first_day(store, cfg, day)
+    if why is not None:
+        raise DigestError(f"{day.isoformat()} has no digest: {why} (nothing was {nothing})")
+    return day
 
 
 def _skipped(day: date, tz: tzinfo) -> bool:
