@@ -20,6 +20,10 @@ Special cases
   unique within one feed only: one that several sources used is refused,
   naming their keys.  An http(s) id is found by any spelling of its scheme and ``www.``
   (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read.
+* An article is named by its link too, as the digest shows it (the feed's link less its
+  tracking parameters), in any spelling of its scheme and ``www.``, with or without its
+  tracking parameters (``Store.keys_at``).  A link that several articles were read from
+  (two sources, or one page read under two ids) is refused, naming their keys.
 * Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
   read with them: ``App.explain_pair`` then compares them among the articles dated around
@@ -38,7 +42,7 @@ from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
 from .errors import DigestError
 from .store.base import Store, StoredArticle
-from .text.identity import id_spellings
+from .text.identity import id_spellings, is_http, without_tracking
 
 
 def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, Any]:
@@ -79,6 +83,9 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     # an http(s) id as the feed writes it now or wrote it before its site moved (an entry's
     # first article keeps the id it was read with, a revision has the id of its day)
     keys = sorted({k for spelt in {name, *id_spellings(name)} for k in store.keys_of_guid(spelt)})
+    link = not keys and is_http(name)
+    if link:  # the link the digest shows (the feed's, less tracking), however its site spells it
+        keys = store.keys_at(sorted({*id_spellings(name), *id_spellings(without_tracking(name.strip()))}))
     if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
         from .retention import kept_from
 
@@ -86,12 +93,14 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
         since = f": the store keeps the days from {first.isoformat()} on (keep_days)" if first else ""
         raise DigestError(f"{name}: pruned{since}")
     if not keys:
-        raise DigestError(f"{name}: no such {what}")
+        raise DigestError(f"{name}: no {what} has this id or link" if is_http(name) else f"{name}: no such {what}")
     rows = [a for k in keys if (a := store.get_article(k)) is not None]
     if len(rows) == len(keys) and len({a.revision_of or a.key for a in rows}) == 1:
         return max(rows, key=lambda a: (a.fetched, a.key))
     if len(keys) > 1:
-        raise DigestError(f"{name}: the id of {len(keys)} articles (from different sources); "
+        sources = sorted({a.source for a in rows})
+        whose = f"from {len(sources)} sources" if len(sources) > 1 else f"all from {sources[0]}" if sources else ""
+        raise DigestError(f"{name}: the {'link' if link else 'id'} of {len(keys)} articles ({whose}); "
                           f"name one by its key: {', '.join(keys)}")
     found = store.get_article(keys[0])
     assert found is not None

@@ -343,8 +343,8 @@ def _setup_remove(p: argparse.ArgumentParser) -> None:
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
 def _setup_explain(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("key", help="story id, or an article: its key or its id as the JSON digest shows it")
-    p.add_argument("other", nargs="?", help="a second article (key or id): explain the pair")
+    p.add_argument("key", help="story id, or an article: its key, its id as the JSON digest shows it, or its link")
+    p.add_argument("other", nargs="?", help="a second article (key, id or link): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 

@@ -149,6 +149,22 @@ class StoreReads:
              "ORDER BY fetched DESC, key DESC")
         return [self._article_of(r) for r in self._run(q, (source, url))]
 
+    def keys_at(self: _Reader, urls: Sequence[str]) -> list[str]:
+        """The keys of the articles read from any of ``urls`` (links as stored), sorted: first
+        among the sources the store lists (the index ``articles_source_url``, on PostgreSQL
+        ``articles_url``), then, none found there, among all (a source whose state is gone: a
+        scan of the table, for ``digest explain`` only)."""
+        if not urls:
+            return []
+        marks = ",".join("?" * len(urls))
+        q = (f"SELECT key FROM articles WHERE source IN (SELECT name FROM sources) AND url IN ({marks}) "
+             "ORDER BY key")
+        keys = [r["key"] for r in self._run(q, tuple(urls))]
+        if not keys:
+            keys = [r["key"] for r in self._run(f"SELECT key FROM articles WHERE url IN ({marks}) ORDER BY key",
+                                                tuple(urls))]
+        return keys
+
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
