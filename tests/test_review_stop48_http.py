@@ -370,10 +370,12 @@ def test_a_refused_connection_says_so_when_fetched_side_by_side(
     with TestServer() as srv:
         srv.set("/b", rss("beta", range(2)))
         cfg = _config(tmp_path, srv, {"Up": "/b"})
-        down = f"http://127.0.0.1:{free_port()}/feed"
+        port = free_port()
+        down = f"http://127.0.0.1:{port}/feed"
         cfg.write_text(cfg.read_text(encoding="utf-8").replace(
             "sources:\n", f"sources:\n  - name: Down\n    url: '{down}'\n").replace(
             f'["127.0.0.1:{srv.port}"]', '["127.0.0.1"]'), encoding="utf-8")
         assert main(["run", "--config", str(cfg), "--quiet"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert "error: Down: cannot connect to 127.0.0.1: Connection refused" in err, err
+    # the port too (stop 50: "cannot connect to 127.0.0.1" said not which of a machine's servers)
+    assert f"error: Down: cannot connect to 127.0.0.1:{port}: Connection refused" in err, err

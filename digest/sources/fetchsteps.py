@@ -260,7 +260,7 @@ class FetchSteps:
             )
             kind = "tls" if tls else "connect"
             why = connect_reason(exc) or error_line(exc)
-            raise self.error(kind, f"cannot connect to {self.url.host}: {why}") from None
+            raise self.error(kind, f"cannot connect to {host_port(self.url)}: {why}") from None
         except httpx.RemoteProtocolError as exc:
             raise self.error(
                 "protocol", f"broken HTTP response from {self.url}: {error_line(exc)}"
@@ -293,6 +293,14 @@ def _as_sent(value: str) -> bytes:
 
 def _port(url: httpx.URL) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
+
+
+def host_port(url: httpx.URL) -> str:
+    """Where a fetch connects, as a line names it: "127.0.0.1:8081", "[::1]:443" (the port
+    given, else the scheme's).  "cannot connect to 127.0.0.1" named no port: of two feeds
+    served on one machine, which one was down was not said."""
+    host = url.host
+    return f"[{host}]:{_port(url)}" if ":" in host else f"{host}:{_port(url)}"
 
 
 def _origin(url: str | httpx.URL) -> tuple[str, int]:
