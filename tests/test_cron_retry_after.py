@@ -70,7 +70,7 @@ def test_a_cron_run_does_not_ask_again_before_the_servers_retry_after(
 
         assert main(["sources", "--config", cfg]) == 0
         listed = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Busy"))
-        assert f"not asked before {(t0 + timedelta(hours=1)).isoformat()} (its server asked to wait" in listed
+        assert f"not asked before {t0 + timedelta(hours=1):%Y-%m-%d %H:%M} UTC (its server asked to wait" in listed
 
         # the wait is over: asked, read, and the wait forgotten
         busy.set("/busy", rss("busy", range(2)))
@@ -139,8 +139,8 @@ def test_digest_sources_names_the_servers_wait_when_the_daemons_poll_comes_after
     state = SourceState("Echo", "http://echo.example/feed", failures=1, next_poll_at=wait + timedelta(minutes=2),
                         retry_after_until=wait)
     line = state.line(held=True)
-    assert f"next poll {(wait + timedelta(minutes=2)).isoformat()}" in line
-    assert f"its server asked to wait until {wait.isoformat()} (Retry-After)" in line
+    assert f"next poll {wait + timedelta(minutes=2):%Y-%m-%d %H:%M} UTC" in line
+    assert f"its server asked to wait until {wait:%Y-%m-%d %H:%M} UTC (Retry-After)" in line
 
 
 def test_digest_sources_names_no_wait_that_has_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,7 +160,7 @@ def test_digest_sources_names_no_wait_that_has_passed(tmp_path: Path, capsys: py
         srv.set("/a", rss("alpha", range(2)))
         srv.set("/b", rss("beta", range(2)))
         assert main(["run", "-q", "--config", _config(tmp_path, busy, srv, t0)]) == 1
-        wait = f"not asked before {(t0 + timedelta(hours=1)).isoformat()} (its server asked to wait"
+        wait = f"not asked before {t0 + timedelta(hours=1):%Y-%m-%d %H:%M} UTC (its server asked to wait"
         assert wait in busy_line(t0 + timedelta(minutes=59))
         passed = busy_line(t0 + timedelta(minutes=61))  # the run reads it now: no wait named
         assert "Retry-After" not in passed and "next poll: due now" in passed and "HTTP 429" in passed
@@ -175,8 +175,8 @@ def test_digest_sources_names_no_wait_that_has_passed(tmp_path: Path, capsys: py
             assert state.next_poll_at is not None and state.next_poll_at > state.retry_after_until
             until, poll = state.retry_after_until, state.next_poll_at
         held = busy_line(until - timedelta(minutes=1))
-        assert f"next poll {poll.isoformat(timespec='seconds')}" in held
-        assert f"wait until {until.isoformat(timespec='seconds')} (Retry-After)" in held
+        assert f"next poll {poll:%Y-%m-%d %H:%M} UTC" in held
+        assert f"wait until {until:%Y-%m-%d %H:%M} UTC (Retry-After)" in held
         assert "Retry-After" not in busy_line(until + timedelta(seconds=1))
 
         # read while the clock ran a month ahead: no wait once it is set right (the run reads it)

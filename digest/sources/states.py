@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from ..config import Config
 from ..errors import DigestError
 from ..records import without_controls
-from ..store.base import SourceState, Store
+from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
 from .tracking import held
 
@@ -37,13 +37,13 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
     out = []
     for src in cfg.sources:
         st = stored.pop(src.name, None)
-        line = st.line(held=held(st, at)) if st is not None else f"{src.name}: not fetched yet"
+        line = st.line(held=held(st, at), tz=cfg.tz) if st is not None else f"{src.name}: not fetched yet"
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")
     renamed = _renamed(states, cfg)
     for st in stored.values():  # not "next poll: due now": it is read no more
-        last = st.last_ok_at.isoformat(timespec="seconds") if st.last_ok_at else "never"
+        last = local_time(st.last_ok_at, cfg.tz) if st.last_ok_at else "never"
         now = f"its feed is read as {renamed[st.name]!r} now" if st.name in renamed else "what was read from it stays"
         out.append(f"{st.name}: no longer in the configuration ({now}); last ok {last}")
     # a folder's file name in a note or an error: no line of its own, no terminal codes (its

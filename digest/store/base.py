@@ -54,7 +54,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
@@ -140,37 +140,46 @@ class SourceState:
         until = self.retry_after_until
         return self.line(held=until is not None and datetime.now(UTC) < until)
 
-    def line(self, *, held: bool) -> str:
+    def line(self, *, held: bool, tz: tzinfo = UTC) -> str:
         """One line for ``digest sources``: the name once, then its state, each part after ``;``.
         ``held``: whether the server's wait (``retry_after_until``) still holds by the clock the
         runs read (``digest.sources.tracking.held``); it stays stored until the next read clears
-        it, and a wait that has passed is not named (``digest run`` reads the source)."""
+        it, and a wait that has passed is not named (``digest run`` reads the source).  Times are
+        in ``tz`` (the configured ``timezone``), as :func:`local_time` writes them."""
         state = self.condition
-        last = self.last_ok_at.isoformat(timespec="seconds") if self.last_ok_at else "never"
+        last = local_time(self.last_ok_at, tz) if self.last_ok_at else "never"
         parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
         if self.permanent_url and self.permanent_url != self.location:
             parts.append(f"reads {redact(self.permanent_url)}")
         if self.paused:
             parts.append(self.paused_reason or "paused")
             if self.next_poll_at is not None and self.paused_reason != GONE:
-                parts.append(f"next try {self.next_poll_at.isoformat(timespec='seconds')}")
+                parts.append(f"next try {local_time(self.next_poll_at, tz)}")
             parts.append(f"resume with: digest sources --resume {self.name!r}")
         else:
             until = self.retry_after_until if held else None
             nxt = max((t for t in (self.next_poll_at, until) if t is not None), default=None)
             if nxt is not None and nxt == until:  # the server's wait (``digest run`` too)
-                parts.append(f"not asked before {nxt.isoformat(timespec='seconds')} (its server asked to wait: "
+                parts.append(f"not asked before {local_time(nxt, tz)} (its server asked to wait: "
                              "Retry-After)")
             else:
-                parts.append(f"next poll {nxt.isoformat(timespec='seconds')}" if nxt else "next poll: due now")
+                parts.append(f"next poll {local_time(nxt, tz)}" if nxt else "next poll: due now")
                 if until is not None:  # the daemon's jittered poll after it: named all the same
-                    parts.append(f"its server asked to wait until {until.isoformat(timespec='seconds')} (Retry-After)")
+                    parts.append(f"its server asked to wait until {local_time(until, tz)} (Retry-After)")
         if self.last_error and self.failures and not self.paused:
             # stored as the error's line, which starts with the name already
             parts.append(f"last error: {self.last_error.removeprefix(self.name + ': ')}")
         elif self.note and not self.paused:
             parts.append(f"last read: {self.note}")
         return "; ".join(parts)
+
+
+def local_time(at: datetime, tz: tzinfo) -> str:
+    """A moment as ``digest sources`` writes it: "2026-12-08 10:01 CET", in ``tz`` (the
+    configured ``timezone``), to the minute, as ``digest run``'s "asked to wait until" line
+    names a time.  It wrote UTC ISO 8601 ("2026-12-08T09:01:26+00:00") where every other
+    command writes the configured zone (stop 50's walkthrough)."""
+    return f"{at.astimezone(tz):%Y-%m-%d %H:%M %Z}".rstrip()
 
 
 @dataclass(slots=True)
