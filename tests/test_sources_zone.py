@@ -38,3 +38,32 @@ def test_sources_writes_times_in_the_configured_zone(tmp_path: Path, capsys: pyt
     last, nxt = state.last_ok_at.astimezone(zone), state.next_poll_at.astimezone(zone)
     assert line == (f"alpha: ok, last ok {last:%Y-%m-%d %H:%M} +14, 0 failure(s); "
                     f"next poll {nxt:%Y-%m-%d %H:%M} +14"), line
+
+
+def test_a_paused_sources_reason_names_its_first_failure_in_the_configured_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """"failing continuously since 2026-12-05T10:00:00+00:00", stored with the pause, was UTC
+    ISO 8601 in the same ``digest sources`` line as the zone's times."""
+    from datetime import timedelta
+
+    from tests.support.daemon import Clock
+
+    with TestServer() as srv:
+        srv.set("/a", b"oops", status=500)
+        cfg = loopback_config(tmp_path, srv, {"down": "/a"}, timezone=ZONE,
+                              schedule={"poll_minutes": 1, "pause_after_hours": 1, "paused_retry_hours": 24})
+        clock = Clock()
+        with open_app(cfg) as app:
+            daemon = Daemon(app, rng=random.Random(1), clock=clock)
+            for _ in range(100):  # failing for longer than pause_after_hours
+                daemon.poll_due()
+                state = app.store.get_source_state("down")
+                if state is None or state.paused or state.next_poll_at is None:
+                    break
+                clock.now = max(clock.now + timedelta(minutes=1), state.next_poll_at)
+        assert state is not None and state.paused and state.first_failure_at is not None
+        capsys.readouterr()
+        assert main(["sources", "--config", str(cfg)]) == 0
+    since = state.first_failure_at.astimezone(ZoneInfo(ZONE))
+    assert f"failing continuously since {since:%Y-%m-%d %H:%M} +14 (" in capsys.readouterr().out

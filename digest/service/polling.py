@@ -46,7 +46,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
 from ..sources.tracking import SourceTracker, held
-from ..store.base import GONE, SourceState
+from ..store.base import GONE, SourceState, local_time
 from .digesttime import digest_moment
 
 log = logging.getLogger("digest.daemon")
@@ -224,7 +224,8 @@ class ScheduledTracker(SourceTracker):
         if exc.kind == "gone":
             log.warning("%s: paused: %s", src.name, state.paused_reason)
         elif should_pause(state.first_failure_at, now, hours):
-            since = state.first_failure_at.isoformat(timespec="seconds") if state.first_failure_at else "?"
+            # in the configured zone, as ``digest sources`` writes the line's other times
+            since = local_time(state.first_failure_at, self.cfg.tz) if state.first_failure_at else "?"
             state.paused = True
             state.paused_reason = f"failing continuously since {since} ({state.failures} failures): {exc.problem}"
             state.next_poll_at = now + paused_wait if retry else None
