@@ -201,3 +201,34 @@ def test_a_second_import_of_the_same_list_is_one_line_and_leaves_the_file_alone(
     assert out == [f"{opml}: not added: Harbour: already there (as 'Harbour Herald': https://harbour.example/rss)",
                    f"{cfg}: added 0 of 41 feeds from {opml} (40 were there already)"]
     assert cfg.read_text() == after
+
+
+def test_import_names_every_folder_its_feeds_went_in_and_which_were_categories_already(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list of two folders, World and Tech, where a configured source was in Tech already: the
+    import said "the list's folders are the new feeds' categories (World)", as if Tech's feeds
+    had none (stop 50's walkthrough).  Each folder is named, and which existed; a list of many
+    folders names a few and counts the rest, on one line."""
+    cfg = write(tmp_path, CONFIG.replace("        priority: 1   # preferred\n",
+                                         "        priority: 1   # preferred\n        category: Tech\n"))
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(b"""<?xml version="1.0"?><opml version="2.0"><body>
+<outline text="World"><outline text="Globe" xmlUrl="https://globe.example/rss"/></outline>
+<outline text="Tech"><outline text="Bits" xmlUrl="https://bits.example/rss"/></outline>
+</body></opml>""")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (Tech, World; Tech was a category "
+                       "already): the digest shows them as sections (a story of no category under 'Other')")
+    # many folders: a few named, the rest counted
+    folders = "".join(f'<outline text="F{i:02d}"><outline text="Feed {i}" xmlUrl="https://f{i}.example/rss"/>'
+                      "</outline>" for i in range(40))
+    opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{folders}'
+                    '<outline text="Tech"><outline text="Bytes" xmlUrl="https://bytes.example/rss"/></outline>'
+                    "</body></opml>")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (F00, F01, F02 and 38 more; Tech "
+                       "was a category already): the digest shows them as sections (a story of no category "
+                       "under 'Other')")

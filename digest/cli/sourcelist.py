@@ -91,7 +91,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..config.edit import add_sources, configured_feeds
     from ..sources.lists import read_list
-    from ..sources.opml import opml_report, passed_line
+    from ..sources.opml import categories_line, opml_report, passed_line
 
     path = args.file
     cfg = load_config(args.config)
@@ -125,11 +125,10 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     print(f"{args.config}: added {len(done.added)} of {listed} feeds from "
           f"{path}" + (f" ({'; '.join(kept)})" if kept else ""))
     given = dict(done.renamed)  # a feed's name: the name it was added under
-    cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added}
-                  - {s.category for s in cfg.sources})
-    if cats and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
-        print(f"{args.config}: the list's folders are the new feeds' categories ({', '.join(cats)}): the digest "
-              "shows them as sections (a story of no category under 'Other')")
+    cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added})
+    line = categories_line(cats, {s.category for s in cfg.sources if s.category})
+    if line and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
+        print(f"{args.config}: {line}")
     if done.added and not args.check:  # a list may hold hundreds: read only when asked
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
               "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")

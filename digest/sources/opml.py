@@ -102,11 +102,39 @@ def passed_line(passed: list[str]) -> str:
     """One line for the outlines with no URL at all, naming a few (``""`` when none)."""
     if not passed:
         return ""
-    names = list(dict.fromkeys(n for n in passed if n))
-    shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    shown = few([repr(n) for n in dict.fromkeys(n for n in passed if n)])
     one = len(passed) == 1
     return (f"{len(passed)} {'outline' if one else 'outlines'} with no URL at all passed over (empty folders, "
             f"or the reader's own settings){': ' + shown if shown else ''}")
+
+
+#: How many names a line of ``digest import-opml`` lists before "and N more" (a list may hold
+#: hundreds of folders, TT-RSS's settings ~100 outlines): a display limit, not a tuned figure.
+FEW_NAMES = 3
+
+
+def few(names: list[str], shown: int = FEW_NAMES) -> str:
+    """``names`` joined by ", ", the first ``shown`` only and "and N more" (``""`` for none)."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def categories_line(categories: list[str], existed: set[str]) -> str:
+    """What ``digest import-opml`` says of the folders its added feeds got as categories
+    (``""``: none): each of them (:func:`few`), and those that were categories already.  It
+    named the new categories only: "the list's folders are the new feeds' categories (World)"
+    of a list whose other folder, Tech, a configured source had already (stop 50)."""
+    if not categories:
+        return ""
+    old = [c for c in categories if c in existed]
+    folders = "folder is" if len(categories) == 1 else "folders are"
+    if old == categories:
+        had = "a category already" if len(old) == 1 else "all of them categories already"
+    elif old:
+        had = f"{few(old)} {'was a category' if len(old) == 1 else 'were categories'} already"
+    else:
+        had = ""
+    return (f"the list's {folders} the new feeds' categories ({few(categories)}{'; ' + had if had else ''}): "
+            "the digest shows them as sections (a story of no category under 'Other')")
 
 
 def _folder(category: str) -> str:
