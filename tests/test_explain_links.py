@@ -65,3 +65,26 @@ def test_explain_takes_the_link_the_digest_shows(tmp_path: Path, capsys: pytest.
     assert main(["explain", "--config", str(cfg), "https://coast.example/nothing"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "error: https://coast.example/nothing: no story or article has this id or link"]
+
+
+@pytest.mark.scale
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_explain_finds_a_link_on_both_stores(tmp_path: Path, backend: str) -> None:
+    """``Store.keys_at`` on SQLite and PostgreSQL (skipped without the server): the link as
+    stored, another spelling of it, and a link no article has."""
+    from datetime import UTC, datetime
+
+    from digest import explain
+    from digest.errors import DigestError
+    from tests.test_postgres_text import app_on
+
+    items = [{"id": "a", "url": "https://www.wire.example/crane?utm_source=feed", "title": "Harbour crane collapses",
+              "date_published": "2026-11-20T10:00:00Z",
+              "content_text": "A harbour crane in Velmora collapsed onto the ferry terminal on Sunday. " * 3}]
+    with app_on(tmp_path, backend, items) as app:
+        assert app.run(now=datetime(2026, 11, 20, 21, tzinfo=UTC)).new_articles == 1
+        key = app.store.keys_of_guid("a")
+        assert app.store.keys_at(["https://www.wire.example/crane"]) == key
+        assert explain.article(app.store, "http://wire.example/crane?utm_source=x").key == key[0]
+        with pytest.raises(DigestError, match="no article has this id or link"):
+            explain.article(app.store, "https://wire.example/other")
