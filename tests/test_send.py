@@ -199,6 +199,29 @@ def test_send_and_build_refuse_a_given_day_before_the_store_began(
         assert capsys.readouterr().err.splitlines() == ["digest 2026-11-20: sent to me@example.org"]
 
 
+def test_run_of_a_given_day_before_the_store_began_reads_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest run --date D`` with D before the store's first day wrote an empty digest of D
+    (the papercut ``send`` and ``build`` had, stop 50): the sources are read and stored, the
+    day is refused in one error line, exit 2, and no file or stored digest of D is made."""
+    with TestServer() as srv, smtpd() as (_inbox, port):
+        cfg_path = config_with_mail(tmp_path, srv, port)
+        _set_clock(cfg_path, "2026-11-20T10:00:00Z")
+        out, cfg = tmp_path / "out", load_config(cfg_path)
+        assert main(["run", "--config", str(cfg_path), "--quiet", "--date", "2026-11-19"]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err[-1] == ("error: 2026-11-19 has no digest: the store's first day is 2026-11-20 "
+                           "(nothing was written; the sources were read)")
+        assert not list(out.glob("digest-*"))
+        with open_store(cfg.database_url) as store:
+            assert store.get_digest("2026-11-19", "html") is None
+            assert store.count_articles_fetched_between(datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)) > 0  # read and kept
+        assert main(["run", "--config", str(cfg_path), "--quiet", "--date", "2026-11-20"]) == 0
+        assert [f.name for f in sorted(out.glob("digest-*"))] == [
+            "digest-2026-11-20.html", "digest-2026-11-20.md"]
+
+
 def test_send_seals_the_day_by_the_configured_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Mailing seals the day (what arrives later is the next day's) at the reader's time: the
     configured ``clock`` when set, as everything else reads it.  Sealed by the wall clock, a

@@ -57,6 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..app import open_app
     from ..output.days import gone_later
     from ..output.digests import plans
+    from ..service.delivery import check_begun
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -77,6 +78,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"error: {terminal_line(err)}", file=sys.stderr)
         # the first daily digest's stories: a weekly one listed first counted its week so far
         daily = next((p.name for p in plans(app.cfg) if p.every == "day"), None)
+        if args.date is not None:  # a day before the store's first: no empty day in the archive
+            check_begun(args.date, app.cfg, app.store, nothing="written; the sources were read")
         view = app.build_view(args.date, digest=daily)
         paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
         for p in paths:
