@@ -60,21 +60,30 @@ def server() -> Iterator[TestServer]:
         yield srv
 
 
-def _probe(chromium: str, server: TestServer, tmp_path: Path, flag: str) -> Any:
-    server.set("/probe.html", PROBE % ("/day.html", 800, FOCUS_REPORT), headers={"Content-Type": "text/html"})
-    dom = _run(chromium, tmp_path, flag, "--window-size=840,900", "--dump-dom", server.url("/probe.html"))
-    return json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+@pytest.fixture(scope="module")
+def seen() -> dict[str, Any]:
+    """``FOCUS_REPORT`` per colour-scheme flag, kept for the module: both tests read the
+    same report of the same page, so Chromium starts once a scheme, not once a test."""
+    return {}
+
+
+def _probe(chromium: str, server: TestServer, tmp_path: Path, flag: str, seen: dict[str, Any]) -> Any:
+    if flag not in seen:
+        server.set("/probe.html", PROBE % ("/day.html", 800, FOCUS_REPORT), headers={"Content-Type": "text/html"})
+        dom = _run(chromium, tmp_path, flag, "--window-size=840,900", "--dump-dom", server.url("/probe.html"))
+        seen[flag] = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    return seen[flag]
 
 
 @pytest.mark.parametrize("flag", [LIGHT, DARK])
 def test_the_focus_is_a_ring_of_the_link_colour_seen_on_either_background(
-    chromium: str, server: TestServer, tmp_path: Path, flag: str
+    chromium: str, server: TestServer, tmp_path: Path, flag: str, seen: dict[str, Any]
 ) -> None:
     """Chromium's own ring is 1px ("auto": rgb(16, 16, 16) on the light page, rgb(238, 238,
     238) on the dark one), thinner than the 2px WCAG 2.4.13 asks; other browsers draw their
     own.  Ours is 2px of the link colour, 3:1 or more against the page (WCAG 1.4.11) in both
     schemes."""
-    found = _probe(chromium, server, tmp_path, flag)
+    found = _probe(chromium, server, tmp_path, flag, seen)
     assert found["focused"], found
     style, width, colour = found["outline"]
     assert style == "solid" and width >= 2, found
@@ -83,9 +92,9 @@ def test_the_focus_is_a_ring_of_the_link_colour_seen_on_either_background(
 
 @pytest.mark.parametrize("flag", [LIGHT, DARK])
 def test_the_skip_link_is_off_the_page_until_the_keyboard_reaches_it(
-    chromium: str, server: TestServer, tmp_path: Path, flag: str
+    chromium: str, server: TestServer, tmp_path: Path, flag: str, seen: dict[str, Any]
 ) -> None:
-    found = _probe(chromium, server, tmp_path, flag)
+    found = _probe(chromium, server, tmp_path, flag, seen)
     top, bottom, _ = found["skip_before"]
     assert bottom <= 0, found  # not seen, and not in the way, until it has the focus
     top, bottom, height = found["skip_focused"]

@@ -51,6 +51,20 @@ window.addEventListener('load', function () {
 });
 </script></body></html>"""
 
+# ``PROBE`` for several pages at once (``_probes``): iframe ``f<i>`` holds the i-th page, and
+# #result the JSON list of what the i-th report function returns over its document.
+PROBES = """<!doctype html><html><head><title>probes</title></head><body>
+%s
+<pre id="result">pending</pre>
+<script>
+var reports = [%s];
+window.addEventListener('load', function () {
+  document.getElementById('result').textContent = JSON.stringify(reports.map(function (report, i) {
+    return report(document.getElementById('f' + i).contentDocument);
+  }));
+});
+</script></body></html>"""
+
 #: What the digest's document looks like after load.
 LAYOUT_REPORT = """
     return {
@@ -134,6 +148,23 @@ def _probe(chromium: str, server: TestServer, tmp_path: Path, src: str, width: i
     return json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
 
 
+def _probes(chromium: str, server: TestServer, tmp_path: Path, probes: list[tuple[str, int, str]],
+            *flags: str) -> list[Any]:
+    """What each ``(src, width, report)`` of ``probes`` returns, as ``_probe`` says, from one
+    Chromium: each page in an iframe of its own, each report run over its own iframe's
+    document (a Chromium start costs a second or two of CPU; a page in it, a few ms)."""
+    frames = "\n".join(f'<iframe id="f{i}" src="{src}" style="width:{width}px;height:800px;border:0"></iframe>'
+                       for i, (src, width, _report) in enumerate(probes))
+    reports = ",\n".join(f"function (d) {{ {report} }}" for _src, _width, report in probes)
+    server.set("/probes.html", PROBES % (frames, reports), headers={"Content-Type": "text/html"})
+    widest = max(width for _src, width, _report in probes)
+    dom = _run(chromium, tmp_path, *flags, f"--window-size={widest + 40},900", "--dump-dom",
+               server.url("/probes.html"))
+    found = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    assert len(found) == len(probes), found
+    return found
+
+
 def _run(chromium: str, tmp_path: Path, *args: str) -> str:
     profile = tmp_path / "profile"
     proc = subprocess.run(
@@ -195,16 +226,40 @@ def test_layout_fits_and_nothing_runs(
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
 
 
-@pytest.mark.parametrize("kind", ["page", "email"])
-@pytest.mark.parametrize("width", [390, 1280])
+WIDTHS, KINDS = [390, 1280], ["page", "email"]
+
+
+def _probes_by_kind(chromium: str, tmp_path: Path, view: DigestView,
+                    reports: dict[str, str]) -> dict[tuple[int, str, str], Any]:
+    """For each width of ``WIDTHS``, kind of ``KINDS`` (the page, the email) and name of
+    ``reports``: what that report returns over ``view`` so rendered in an iframe that wide;
+    all from one Chromium (``_probes``)."""
+    keys, probes = [], []
+    with TestServer() as srv:
+        for kind in KINDS:
+            html = render_html(view) if kind == "page" else render_email_html(view)
+            srv.set(f"/{kind}.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+            for width in WIDTHS:
+                for name, report in reports.items():
+                    keys.append((width, kind, name))
+                    probes.append((f"/{kind}.html", width, report))
+        found = _probes(chromium, srv, tmp_path, probes)
+    return dict(zip(keys, found, strict=True))
+
+
+@pytest.fixture(scope="module")
+def dated_probes(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, str, str], Any]:
+    """``DATES_REPORT`` over ``dated_view()`` at each width, in the page and the email."""
+    return _probes_by_kind(chromium, tmp_path_factory.mktemp("chromium"), dated_view(), {"dates": DATES_REPORT})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_no_date_is_broken_over_two_lines(
-    chromium: str, server: TestServer, tmp_path: Path, width: int, kind: str
+    dated_probes: dict[tuple[int, str, str], Any], width: int, kind: str
 ) -> None:
     """'2026-12-' at a line's end and '01 10:06 UTC' on the next, in the page and the email."""
-    view = dated_view()
-    html = render_html(view) if kind == "page" else render_email_html(view)
-    server.set("/dated.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
-    dates = _probe(chromium, server, tmp_path, "/dated.html", width, DATES_REPORT)
+    dates = dated_probes[width, kind, "dates"]
     # every date shown: the lead's, the 24 others', the generated line, the heading's day
     assert len(dates) == 1 + 24 + 1 + 1, dates
     assert [d for d in dates if d[1] != 1] == []
@@ -331,28 +386,54 @@ def _long_dates_view(weekly: bool) -> DigestView:
     return view
 
 
-@pytest.mark.parametrize("kind", ["page", "email"])
-@pytest.mark.parametrize("digest", ["daily", "weekly"])
-@pytest.mark.parametrize("width", [360, 390, 1280])
+PHONE_WIDTHS, DIGESTS = [360, 390, 1280], ["daily", "weekly"]
+
+
+def _wanted_dates(view: DigestView) -> list[str]:
+    """The heading's days and each day of the count per day, as the digest writes them."""
+    from digest.output.dates import format_day, format_days
+
+    return [format_days(view.first_day or view.date, view.date)] + [format_day(d) for d, _n in view.per_day]
+
+
+@pytest.fixture(scope="module")
+def long_dates_probes(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, str, str, str], Any]:
+    """For each (width, digest, kind): ``FIT_REPORT`` over the long-dates digest in an
+    iframe that wide, and for a weekly one ``COUNTS_REPORT`` too; all from one Chromium."""
+    probes, keys = [], []
+    with TestServer() as srv:
+        for digest in DIGESTS:
+            view = _long_dates_view(digest == "weekly")
+            for kind in KINDS:
+                html = render_html(view) if kind == "page" else render_email_html(view)
+                srv.set(f"/long-{digest}-{kind}.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+                for width in PHONE_WIDTHS:
+                    reports = [("fit", FIT_REPORT % json.dumps(_wanted_dates(view)))]
+                    reports += [("counts", COUNTS_REPORT)] if view.per_day else []
+                    for name, report in reports:
+                        probes.append((f"/long-{digest}-{kind}.html", width, report))
+                        keys.append((width, digest, kind, name))
+        found = _probes(chromium, srv, tmp_path_factory.mktemp("chromium"), probes)
+    return dict(zip(keys, found, strict=True))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("digest", DIGESTS)
+@pytest.mark.parametrize("width", PHONE_WIDTHS)
 def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
-    chromium: str, server: TestServer, tmp_path: Path, width: int, digest: str, kind: str
+    long_dates_probes: dict[tuple[int, str, str, str], Any], width: int, digest: str, kind: str
 ) -> None:
     """The heading's day ran off a 360 px screen (a date that never wraps), and a weekly
     digest's count per day broke its dates over lines ("Sunday, 15 / November 2026"), and put
     a day's count at the start of the next line (": 1")."""
-    from digest.output.dates import format_day, format_days
-
     view = _long_dates_view(digest == "weekly")
-    html = render_html(view) if kind == "page" else render_email_html(view)
-    server.set("/long.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
-    wanted = [format_days(view.first_day or view.date, view.date)]
-    wanted += [format_day(d) for d, _n in view.per_day]
-    probe = _probe(chromium, server, tmp_path, "/long.html", width, FIT_REPORT % json.dumps(wanted))
+    wanted = _wanted_dates(view)
+    probe = long_dates_probes[width, digest, kind, "fit"]
     assert probe["scrollWidth"] <= probe["clientWidth"] <= width
     assert sorted({w for w, _n in probe["found"]}) == sorted(wanted), probe["found"]
     assert [f for f in probe["found"] if f[1] != 1] == []
     if view.per_day:
-        counts = _probe(chromium, server, tmp_path, "/long.html", width, COUNTS_REPORT)
+        counts = long_dates_probes[width, digest, kind, "counts"]
         assert len(counts) == len(view.per_day) and all(same for _n, same in counts), counts
 
 
@@ -403,10 +484,22 @@ EXCERPT_DIRECTIONS = """
     });"""
 
 
-@pytest.mark.parametrize("kind", ["page", "email"])
-@pytest.mark.parametrize("width", [390, 1280])
+#: The parts of ``_rtl_view()``'s lines that ``BIDI_REPORT`` finds.
+RTL_WANTED = ["زلزال بقوة 6.1", "·\u00a04\u00a0outlets", "הארץ", "רעידת אדמה פגעה", "כאן", "רעידת אדמה בצפון"]
+
+
+@pytest.fixture(scope="module")
+def rtl_probes(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, str, str], Any]:
+    """``BIDI_REPORT`` and ``EXCERPT_DIRECTIONS`` over ``_rtl_view()`` at each width, in the
+    page and the email."""
+    reports = {"boxes": BIDI_REPORT % json.dumps(RTL_WANTED), "directions": EXCERPT_DIRECTIONS}
+    return _probes_by_kind(chromium, tmp_path_factory.mktemp("chromium"), _rtl_view(), reports)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_right_to_left_title_keeps_its_line_in_order(
-    chromium: str, server: TestServer, tmp_path: Path, width: int, kind: str
+    rtl_probes: dict[tuple[int, str, str], Any], width: int, kind: str
 ) -> None:
     """An Arabic title in the contents read "4 · زلزال ... outlets": the count's "· 4", neutral
     and a digit after right-to-left text, joined the title's run and was drawn left of it,
@@ -414,12 +507,8 @@ def test_a_right_to_left_title_keeps_its_line_in_order(
     the outlet's name.  Feed text is now isolated (``dir="auto"``): the count follows the title,
     the title its outlet, in the page and in the email; an Arabic excerpt is a right-to-left
     paragraph (its full stop was drawn at the right, by its first word)."""
-    view = _rtl_view()
-    html = render_html(view) if kind == "page" else render_email_html(view)
-    server.set("/rtl.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
-    wanted = ["زلزال بقوة 6.1", "·\u00a04\u00a0outlets", "הארץ", "רעידת אדמה פגעה", "כאן", "רעידת אדמה בצפון"]
-    boxes = _probe(chromium, server, tmp_path, "/rtl.html", width, BIDI_REPORT % json.dumps(wanted))
-    assert sorted(boxes) == sorted(wanted), boxes
+    boxes = rtl_probes[width, kind, "boxes"]
+    assert sorted(boxes) == sorted(RTL_WANTED), boxes
 
     def before(a: list[float], b: list[float]) -> bool:  # a left of b, or b on a later line
         return b[2] > a[2] + 2 or a[1] <= b[0] + 1
@@ -433,7 +522,7 @@ def test_a_right_to_left_title_keeps_its_line_in_order(
     assert before(whole("הארץ"), whole("רעידת אדמה פגעה")), boxes
     assert before(whole("כאן"), whole("רעידת אדמה בצפון")), boxes
     # the Arabic excerpt is a right-to-left paragraph (its full stop at its end, on the left)
-    directions = _probe(chromium, server, tmp_path, "/rtl.html", width, EXCERPT_DIRECTIONS)
+    directions = rtl_probes[width, kind, "directions"]
     assert directions == ["rtl", "ltr", "ltr", "ltr"]
 
 
@@ -474,10 +563,7 @@ def test_warning_text_is_readable_in_light_and_dark(chromium: str, server: TestS
     for path, view in pages.items():
         server.set(path, render_html(view), headers={"Content-Type": "text/html; charset=utf-8"})
     found: dict[str, float] = {}
-    for path in pages:
-        server.set("/probe.html", PROBE % (path, 600, WARNING_COLOURS), headers={"Content-Type": "text/html"})
-        dom = _run(chromium, tmp_path, flag, "--window-size=640,900", "--dump-dom", server.url("/probe.html"))
-        probe = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+    for probe in _probes(chromium, server, tmp_path, [(path, 600, WARNING_COLOURS) for path in pages], flag):
         found |= {sel: _contrast(c, probe["background"]) for sel, c in probe["colours"].items() if c}
     assert sorted(found) == ["li em", "p.all-failed", "p.failing-label", "p.meta em"]
     assert {sel: round(r, 2) for sel, r in found.items() if r < 4.5} == {}

@@ -164,7 +164,7 @@ def test_a_right_to_left_outlet_keeps_its_search_result_and_versions_in_order(
     from digest.store.base import NewArticle
     from tests.support.archive import article, at
     from tests.support.httpd import TestServer
-    from tests.test_browser import BIDI_REPORT, _probe
+    from tests.test_browser import BIDI_REPORT, _probes
 
     quake = "A magnitude 5.1 earthquake shook the coast near Opunake on Saturday morning. " * 4
     cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="Archive")
@@ -187,8 +187,9 @@ def test_a_right_to_left_outlet_keeps_its_search_result_and_versions_in_order(
     with TestServer() as srv:
         srv.set("/search.html", pages["/search?q=opunake"], headers={"Content-Type": "text/html; charset=utf-8"})
         srv.set("/story.html", pages[story_href("ar")], headers={"Content-Type": "text/html; charset=utf-8"})
-        found = _probe(chromium, srv, tmp_path, "/search.html", 390, BIDI_REPORT % json.dumps(["الجزيرة", "· 2 outlets"]))
-        story = _probe(chromium, srv, tmp_path, "/story.html", 390, BIDI_REPORT % json.dumps(["הארץ", "רעידת אדמה פגעה"]))
+        found, story = _probes(chromium, srv, tmp_path, [
+            ("/search.html", 390, BIDI_REPORT % json.dumps(["الجزيرة", "· 2 outlets"])),
+            ("/story.html", 390, BIDI_REPORT % json.dumps(["הארץ", "רעידת אדמה פגעה"]))])  # fmt: skip
 
     def before(a: list[float], b: list[float]) -> bool:  # a left of b, or b on a later line
         return b[2] > a[2] + 2 or a[1] <= b[0] + 1
