@@ -232,26 +232,29 @@ def test_a_feed_over_the_cap_keeps_its_newest_entries_and_says_so(
     assert "\n" not in line
 
 
-def test_a_json_feed_of_100000_entries_keeps_the_newest_or_the_first_undated(
+def test_a_json_feed_over_the_cap_keeps_the_newest_or_the_first_undated(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """5,000 entries over the cap (a feed of 100,000 kept its first 20,000 silently, and an
+    oldest-first feed lost exactly its new ones): the newest, one of them early on."""
+    n = MAX_ENTRIES + 5000
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
     dated = [
         {"id": str(i), "title": f"T {i}", "content_text": "b",
          "date_published": (t0 + timedelta(seconds=i)).isoformat()}
-        for i in range(100_000)
+        for i in range(n)
     ]
     dated[5]["date_published"] = (t0 + timedelta(days=120)).isoformat()  # the newest, early on
     doc = {"version": "https://jsonfeed.org/version/1.1", "title": "j", "items": dated}
     with caplog.at_level(logging.WARNING):
         entries = parse_feed(json.dumps(doc).encode(), source="Json Wire", fetched=FETCHED)
     assert len(entries) == MAX_ENTRIES
-    assert [e.entry_id for e in entries] == ["5", *(str(i) for i in range(80_001, 100_000))]
+    assert [e.entry_id for e in entries] == ["5", *(str(i) for i in range(n - MAX_ENTRIES + 1, n))]
     undated = [{k: v for k, v in item.items() if k != "date_published"} for item in dated]
     entries = parse_feed(json.dumps({**doc, "items": undated}).encode(), source="Json Wire", fetched=FETCHED)
     assert [e.entry_id for e in entries] == [str(i) for i in range(MAX_ENTRIES)]
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(lines) == 2 and all("Json Wire" in x and "100,000 entries" in x for x in lines)
+    assert len(lines) == 2 and all("Json Wire" in x and f"{n:,} entries" in x for x in lines)
     assert "first" in lines[1]  # no dates: the first in document order
 
 
