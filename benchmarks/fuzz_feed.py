@@ -211,8 +211,9 @@ def run_atheris(argv: list[str]) -> None:
     atheris.Fuzz()
 
 
-def run_hypothesis(seconds: float) -> int:
-    """The fallback: the same target on hypothesis-generated inputs until ``seconds`` pass."""
+def run_hypothesis(seconds: float, examples: int = 200) -> int:
+    """The fallback: the same target on hypothesis-generated inputs until ``seconds`` pass,
+    in rounds of ``examples`` inputs (a round is finished whatever the time)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -230,14 +231,14 @@ def run_hypothesis(seconds: float) -> int:
     while time.monotonic() < deadline:
 
         @settings(
-            max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         @given(inputs)
         def target(data: bytes) -> None:
             check_one(data)
 
         target()
-        runs += 200
+        runs += examples
     print(f"hypothesis fallback: about {runs} inputs in {seconds:.0f}s, no finding")
     return 0
 
