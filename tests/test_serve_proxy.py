@@ -35,7 +35,10 @@ PREFIX = "/news"
 @contextmanager
 def proxy(upstream: str, *, strip: bool, host: str = "news.example.org") -> Iterator[str]:
     """A forwarding proxy for ``PREFIX``: the reader's ``/news/x`` goes upstream as ``/x``
-    (``strip``) or as is, with ``X-Forwarded-Proto: https`` and ``X-Forwarded-Host``."""
+    (``strip``) or as is, with ``X-Forwarded-Proto: https`` and ``X-Forwarded-Host``.
+    One client for every request (as a proxy keeps its upstream connections): a client of
+    its own each took ~25 ms to make, most of a crawl's time."""
+    upstream_client = httpx.Client()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -43,7 +46,7 @@ def proxy(upstream: str, *, strip: bool, host: str = "news.example.org") -> Iter
                 self.send_error(404)
                 return
             path = (self.path[len(PREFIX):] or "/") if strip else self.path
-            r = httpx.get(upstream + path, headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": host})
+            r = upstream_client.get(upstream + path, headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": host})
             self.send_response(r.status_code)
             for name in ("Content-Type", "Location"):
                 if name in r.headers:
@@ -64,6 +67,7 @@ def proxy(upstream: str, *, strip: bool, host: str = "news.example.org") -> Iter
         server.shutdown()
         server.server_close()
         thread.join(5)
+        upstream_client.close()
 
 
 def _links(page: str) -> list[str]:
