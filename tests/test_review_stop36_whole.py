@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -107,8 +106,8 @@ def test_a_store_that_cannot_be_written_stops_a_poll_round_not_the_daemon(
             d = Daemon(App(cfg, store), clock=clock)
             with ExitStack() as unwritable, caplog.at_level(logging.INFO, logger="digest"):
                 if how == "held":
-                    hold_write_lock(store.path, 2.0)
-                    unwritable.callback(time.sleep, 2.0)  # until the other process is done
+                    # held past the store's 0.5 s timeout, until the round is over
+                    unwritable.callback(hold_write_lock(store.path, 10.0).release)
                 else:
                     unwritable.enter_context(read_only(store.path.parent))
                 d._handle("poll")

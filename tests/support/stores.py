@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -51,20 +50,34 @@ def damage(db: Path, table: str = "articles") -> None:
         fh.write(b"\xa5" * size)
 
 
-def hold_write_lock(path: Path, seconds: float) -> threading.Event:
+class Hold:
+    """A write lock held by :func:`hold_write_lock`; ``release()`` ends the hold early and
+    waits until the lock is given back."""
+
+    def __init__(self, thread: threading.Thread, stop: threading.Event) -> None:
+        self._thread, self._stop = thread, stop
+
+    def release(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        assert not self._thread.is_alive()
+
+
+def hold_write_lock(path: Path, seconds: float) -> Hold:
     """Another process's long write: a connection of its own holds ``path``'s write lock
-    (``BEGIN IMMEDIATE``) for ``seconds``; the event is set once it holds it."""
-    held = threading.Event()
+    (``BEGIN IMMEDIATE``) for ``seconds``, or until released; returned once it holds it."""
+    held, stop = threading.Event(), threading.Event()
 
     def hold() -> None:
         con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         con.execute("BEGIN IMMEDIATE")
         con.execute("INSERT INTO meta(key, value) VALUES('held', '1')")
         held.set()
-        time.sleep(seconds)
+        stop.wait(seconds)
         con.execute("ROLLBACK")
         con.close()
 
-    threading.Thread(target=hold, daemon=True).start()
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
     assert held.wait(10)
-    return held
+    return Hold(thread, stop)
