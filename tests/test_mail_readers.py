@@ -136,6 +136,7 @@ class Hanging(Collector):
         return await super().handle_DATA(server, session, envelope)
 
 
+@pytest.mark.slow  # seconds by design (a `digest send` process killed mid-list): CI runs it (--run-slow), the README's run not
 def test_a_send_killed_mid_list_mails_the_rest_and_no_reader_twice(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -130,6 +130,7 @@ def test_a_reader_gone_is_no_traceback(command: list[str], examples: Path) -> No
     assert "Traceback" not in err and "BrokenPipe" not in err and "Broken pipe" not in err, err
 
 
+@pytest.mark.slow  # seconds by design (a `digest run` process interrupted mid-run): CI runs it (--run-slow), the README's run not
 def test_ctrl_c_during_run_is_no_traceback_and_leaves_the_store_whole(tmp_path: Path) -> None:
     asked = threading.Event()
 
@@ -233,6 +234,7 @@ def _waiting_on_a_pipe(pid: int) -> bool:
     return Path(f"/proc/{pid}/wchan").read_text() in ("anon_pipe_read", "pipe_read", "pipe_wait")
 
 
+@pytest.mark.slow  # seconds by design (a process interrupted while it waits): CI runs it (--run-slow), the README's run not
 @pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs Linux /proc")
 def test_ctrl_c_while_dedupe_waits_on_standard_input_stops_it(tmp_path: Path) -> None:
     """On CPython 3.11 the interrupt was cleared by a garbage collection it started ("Exception

@@ -78,6 +78,7 @@ def test_a_feed_of_a_million_empty_elements_is_refused_quickly_and_the_other_fee
     assert "Ferry timetable approved" in out_md
 
 
+@pytest.mark.slow  # seconds by design (a feed of 4,000 episodes): CI runs it (--run-slow), the README's run not
 def test_a_long_real_shaped_feed_under_the_cap_is_read() -> None:
     """A podcast's feed of 4,000 episodes, ~25 elements each and show notes as HTML in CDATA
     (what the count also counts), is read whole."""

@@ -219,6 +219,7 @@ def test_a_feed_changing_at_every_poll_makes_a_revision_per_interval(reader: Rea
     assert "Update 16:" in texts[1] and "Update 17:" not in texts[1]
 
 
+@pytest.mark.slow  # seconds by design (a `digest run` process killed mid-ingest): CI runs it (--run-slow), the README's run not
 def test_a_run_killed_mid_ingest_leaves_the_revision_to_read_once(reader: Reader) -> None:
     """``digest run`` killed (``kill -9``) after it wrote the revision, before its commit: the
     store keeps neither the revision nor the entry's new hash, and the next run reads the

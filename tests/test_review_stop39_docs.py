@@ -16,6 +16,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from digest.engines import rebuilt_engine
 from digest.records import Entry, RunReport
 from tests.support.config import MakeApp
@@ -37,6 +39,7 @@ def _records() -> list[dict[str, str]]:
     return out
 
 
+@pytest.mark.slow  # seconds by design (two `digest dedupe` processes): CI runs it (--run-slow), the README's run not
 def test_the_same_input_gives_the_same_story_ids_in_two_processes(tmp_path: Path) -> None:
     """Invariant 1: ``digest dedupe`` in two processes with different string-hash salts."""
     data = tmp_path / "in.jsonl"

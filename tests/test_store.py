@@ -417,6 +417,7 @@ def test_exclusive_lock_refuses_another_process_until_it_is_killed(url: str) -> 
         child.wait()
 
 
+@pytest.mark.slow  # seconds by design (a writer process killed with kill -9): CI runs it (--run-slow), the README's run not
 def test_kill_9_mid_writes_leaves_whole_batches(tmp_path: Path) -> None:
     path = tmp_path / "d.sqlite3"
     SQLiteStore(path).close()
