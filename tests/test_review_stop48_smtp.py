@@ -145,7 +145,7 @@ def test_a_server_scanning_longer_than_the_timeout_mails_the_digest_once(
     """The server scans the message before it answers the final dot (RFC 5321 gives it 10
     minutes).  Waited for ``email.timeout`` only, the send failed, the server delivered it
     anyway, and every retry (each `digest send`, the daemon's hourly) mailed it again."""
-    handler = Scanning(2.0)
+    handler = Scanning(1.0)  # twice the 0.5 s timeout below: a send waiting that long failed
     with TestServer() as srv, server(handler) as port:
         cfg_path, day = yesterday_read(tmp_path, srv, port, [ME], timeout=0.5)
         capsys.readouterr()
