@@ -9,13 +9,11 @@ skip link); a same-origin probe page moves the focus inside it and reports the s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import pytest
 
 from digest.output.render import render_html
@@ -23,7 +21,7 @@ from digest.records import DigestView, StoryView, VersionView
 from digest.service.webpages import decorate_day
 from tests.support.browser import chromium_path
 from tests.support.httpd import TestServer
-from tests.test_browser import DARK, LIGHT, PROBE, _contrast, _run
+from tests.test_browser import DARK, LIGHT, _contrast, _probes
 
 pytestmark = pytest.mark.browser
 
@@ -69,9 +67,7 @@ def seen() -> dict[str, Any]:
 
 def _probe(chromium: str, server: TestServer, tmp_path: Path, flag: str, seen: dict[str, Any]) -> Any:
     if flag not in seen:
-        server.set("/probe.html", PROBE % ("/day.html", 800, FOCUS_REPORT), headers={"Content-Type": "text/html"})
-        dom = _run(chromium, tmp_path, flag, "--window-size=840,900", "--dump-dom", server.url("/probe.html"))
-        seen[flag] = json.loads(lxml.html.document_fromstring(dom).get_element_by_id("result").text_content())
+        (seen[flag],) = _probes(chromium, server, tmp_path, [("/day.html", 800, FOCUS_REPORT)], flag)
     return seen[flag]
 
 

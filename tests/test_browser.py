@@ -35,24 +35,10 @@ LIGHT = "--blink-settings=preferredColorScheme=1"
 DARK = "--blink-settings=preferredColorScheme=0"  # makes prefers-color-scheme: dark match
 PWN = "<img src=x onerror=\"document.title='pwned'\">"
 
-# Test-only page: loads a page (a digest) in a same-origin iframe of a given width and
-# reports, as JSON in #result, what ``report`` (JavaScript over the page's document ``d``)
-# returns once it has loaded (the digest's own CSP forbids scripts inside it, which is the
-# point).
-PROBE = """<!doctype html><html><head><title>probe</title></head><body>
-<iframe id="f" src="%s" style="width:%dpx;height:800px;border:0"></iframe>
-<pre id="result">pending</pre>
-<script>
-window.addEventListener('load', function () {
-  var d = document.getElementById('f').contentDocument;
-  document.getElementById('result').textContent = JSON.stringify((function () {
-%s
-  })());
-});
-</script></body></html>"""
-
-# ``PROBE`` for several pages at once (``_probes``): iframe ``f<i>`` holds the i-th page, and
-# #result the JSON list of what the i-th report function returns over its document.
+# Test-only page: loads pages (digests) in same-origin iframes, ``f<i>`` the i-th of a given
+# width, and reports, as a JSON list in #result, what the i-th report function (JavaScript
+# over that page's document ``d``) returns once all have loaded (the digest's own CSP
+# forbids scripts inside it, which is the point).  ``_probes`` fills it in.
 PROBES = """<!doctype html><html><head><title>probes</title></head><body>
 %s
 <pre id="result">pending</pre>
