@@ -134,7 +134,7 @@ def test_a_past_day_whose_versions_came_after_its_digest_was_written_is_not_show
     day arrived after it was written."""
     assert main(["run", "--config", str(reader.config(DAY1, feed())), "--quiet"]) == 0
     late = reader.config(DAY1 + timedelta(hours=4), feed((Q_TITLE, REMOVED)))
-    assert main(["run", "--config", str(late), "--quiet", "--date", "2026-11-09"]) == 0
+    assert main(["run", "--config", str(late), "--quiet", "--date", "2026-11-11"]) == 0
     cfg = reader.config(DAY1 + timedelta(days=1), feed())  # Wednesday: the report put back
     assert main(["run", "--config", str(cfg), "--quiet"]) == 0
     out = reader.tmp / "rebuilt.json"
