@@ -77,6 +77,7 @@ WANT = {
     "ёлка": {"yolka"}, "елка": set(),  # ё stays ё
     "القاهرة": {"cairo"}, "दिल्ली": {"delhi"}, "กรุงเทพ": {"bangkok"},
     "νόμος": {"nomos"}, "ΝΌΜΟΣ": {"nomos"}, "νομος": set(),  # the tonos is kept; a capital Σ is a final ς
+    "\u0301": set(), "mayor \u0301": {"jose"}, "\u0301\u0308 MAYOR": {"jose"},  # marks alone are no word
     "mayor -josé": set(), "mayor -jose": set(), "report -état -zurich": {i for i, _, _ in WRITTEN} - {"etat", "zurich"},
 }
 

@@ -47,10 +47,15 @@ _RUN = re.compile(r"\d+|\D+")
 
 
 def _words(text: str) -> list[str]:
-    """The runs of letters, digits and combining marks in ``text``.  A mark is part of its word
-    (the vowel signs of "दिल्ली", "กรุงเทพ"): PostgreSQL's parser reads the stored word whole, and
-    FTS5 reads a quoted phrase as it read the text, split where its tokenizer splits."""
-    return "".join(c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in text).split()
+    """The runs of letters, digits and combining marks in ``text`` that hold a letter or digit.  A
+    mark is part of its word (the vowel signs of "दिल्ली", "กรุงเทพ"): PostgreSQL's parser reads the
+    stored word whole, and FTS5 reads a quoted phrase as it read the text, split where its
+    tokenizer splits.  Marks alone are no word: FTS5 made an empty phrase of a lone U+0301,
+    which matched nothing, and PostgreSQL an empty query, which it left out ("mayor" + U+0301
+    found nothing on SQLite and the mayor's story on PostgreSQL; before the marks were kept,
+    both found it)."""
+    runs = "".join(c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in text).split()
+    return [w for w in runs if any(c.isalnum() for c in w)]
 
 
 @dataclass(frozen=True, slots=True)
