@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import DigestError
 from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
+from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..store.base import Store, parse_ts, ts
 from ..store.deliveries import address_of, addresses_in
@@ -156,9 +157,17 @@ def first_day(store: Store, cfg: Config) -> date | None:
     empty digest for the day that ended before it, the first day of the archive.  The day is
     the one whose calendar day holds that moment (``days.frame_day``): a day written in an
     earlier zone keeps its hours (Los Angeles' 1 December, written, stays the first day after a
-    move to Kiritimati, where that moment was the 2nd: its rebuild was refused)."""
+    move to Kiritimati, where that moment was the 2nd: its rebuild was refused).
+
+    A pruned store's first day is at the latest the first its archive lists: the prune removed
+    the first articles, and the first left may have arrived days after the first day kept (a
+    quiet week): "kept: 2026-11-08 on", the digest of the 8th in the archive, and ``digest build
+    --date 2026-11-08`` refused, "the store's first day is 2026-11-10"."""
     moments = [t for t in (store.earliest_fetched(), parse_ts(store.get_meta(DAEMON_SINCE))) if t is not None]
-    return frame_day(store, cfg, min(moments)) if moments else None
+    days = [frame_day(store, cfg, min(moments))] if moments else []
+    if kept_from(store) is not None and (archived := store.list_digest_dates()):
+        days.append(date.fromisoformat(min(d for d, _ in archived)))
+    return min(days, default=None)
 
 
 def digest_label(name: str | None, day: date) -> str:

@@ -1,0 +1,48 @@
+"""Stop 50's review of the day's changes: what it found wrong, each checked through the CLI on a
+SQLite file (real parts: a folder source on disk, the configured ``clock:``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+
+
+def _config(root: Path, clock: str) -> Path:
+    cfg = root / "feeds.yaml"
+    cfg.write_text(f"timezone: UTC\nclock: {clock}\ndatabase: s.sqlite3\ndedup:\n  window_days: 1\n"
+                   "sources:\n  - name: Notes\n    path: notes\n")
+    return cfg
+
+
+def _note(root: Path, name: str, title: str, at: str, text: str) -> None:
+    (root / "notes").mkdir(exist_ok=True)
+    (root / "notes" / f"{name}.md").write_text(f"---\ntitle: {title}\ndate: {at}\n---\n{text}\n")
+
+
+def test_a_pruned_stores_kept_day_before_its_first_article_left_is_built_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check_begun`` (``build``/``send --date``) read the store's first day from its first
+    article: after a prune that removed the first articles, the first one left arrived on the
+    10th, and the 8th, which the prune said it kept and whose digest the archive lists, was
+    refused: "2026-11-08 has no digest: the store's first day is 2026-11-10"."""
+    _note(tmp_path, "a", "Ferry strike ends after long talks", "2026-11-01T09:00:00Z",
+          "The ferry strike in the harbour ended on Monday after long talks between unions and owners.")
+    assert main(["run", "-c", str(_config(tmp_path, "2026-11-01T10:00:00Z")), "--quiet"]) == 0
+    assert main(["run", "-c", str(_config(tmp_path, "2026-11-08T10:00:00Z")), "--quiet"]) == 0  # a quiet day
+    _note(tmp_path, "b", "Library fees scrapped across the county", "2026-11-10T09:00:00Z",
+          "Northgate libraries scrap late fees for all readers from next month, the council said.")
+    assert main(["run", "-c", str(_config(tmp_path, "2026-11-10T10:00:00Z")), "--quiet"]) == 0
+    cfg = str(_config(tmp_path, "2026-11-12T10:00:00Z"))
+    assert main(["prune", "-c", cfg, "--keep-days", "5"]) == 0
+    assert "kept: 2026-11-08 on" in capsys.readouterr().out
+    assert main(["build", "-c", cfg, "--date", "2026-11-08", "--format", "md"]) == 0
+    said = capsys.readouterr()
+    assert said.err == "" and said.out.strip().endswith("digest-2026-11-08.md")
+    # a day before the first kept is still refused, as pruned
+    assert main(["build", "-c", cfg, "--date", "2026-11-07", "--format", "md"]) == 2
+    assert capsys.readouterr().err.startswith("error: 2026-11-07 was pruned:")
