@@ -98,10 +98,18 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     if len(rows) == len(keys) and len({a.revision_of or a.key for a in rows}) == 1:
         return max(rows, key=lambda a: (a.fetched, a.key))
     if len(keys) > 1:
-        sources = sorted({a.source for a in rows})
+        # each entry once (its latest version), each key with its source when they differ: "from
+        # 2 sources; name one by its key: i31.., ie3.." left the reader to guess whose was whose
+        latest: dict[str, StoredArticle] = {}
+        for a in sorted(rows, key=lambda a: (a.fetched, a.key)):
+            latest[a.revision_of or a.key] = a
+        named = sorted(latest.values(), key=lambda a: (a.source, a.key)) if rows else []
+        sources = sorted({a.source for a in named})
         whose = f"from {len(sources)} sources" if len(sources) > 1 else f"all from {sources[0]}" if sources else ""
-        raise DigestError(f"{name}: the {'link' if link else 'id'} of {len(keys)} articles ({whose}); "
-                          f"name one by its key: {', '.join(keys)}")
+        shown = ([f"{a.key} ({a.source})" for a in named] if len(sources) > 1
+                 else [a.key for a in named] if named else keys)
+        raise DigestError(f"{name}: the {'link' if link else 'id'} of {len(shown)} articles ({whose}); "
+                          f"name one by its key: {', '.join(shown)}")
     found = store.get_article(keys[0])
     assert found is not None
     return found

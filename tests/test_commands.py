@@ -205,7 +205,7 @@ def test_explain_takes_the_ids_the_json_digest_shows(tmp_path: Path, capsys: pyt
     assert main(["explain", "--config", str(cfg), "md-905"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: md-905: the id of 2 articles"), err
-    keys = err[0].rpartition(": ")[2].split(", ")
+    keys = [k.partition(" (")[0] for k in err[0].rpartition(": ")[2].split(", ")]  # each "KEY (its source)"
     assert len(keys) == 2
     for key in keys:  # each named key works
         assert main(["explain", "--config", str(cfg), key, "--json"]) == 0

@@ -55,12 +55,13 @@ def test_explain_takes_the_link_the_digest_shows(tmp_path: Path, capsys: pytest.
                  "https://valley.example/quake", "--json"]) == 0
     pair = json.loads(capsys.readouterr().out)
     assert {pair["a"]["key"], pair["b"]["key"]} == {keys["md-904"], keys["vw-17"]}
-    # one link, two articles: one line naming both keys
+    # one link, two articles: one line naming both keys, each with its source (stop 50's review:
+    # the keys alone left the reader to guess whose was whose)
     assert main(["explain", "--config", str(cfg), "https://coast.example/derby"]) == 2
     said = capsys.readouterr()
     assert said.out == "" and said.err.splitlines() == [
         "error: https://coast.example/derby: the link of 2 articles (from 2 sources); name one by its key: "
-        + ", ".join(sorted((keys["md-905"], keys["vw-18"])))]
+        f"{keys['md-905']} (Coast News), {keys['vw-18']} (Valley Wire)"]
     # a link no article was read from
     assert main(["explain", "--config", str(cfg), "https://coast.example/nothing"]) == 2
     assert capsys.readouterr().err.splitlines() == [
