@@ -46,3 +46,31 @@ def test_a_pruned_stores_kept_day_before_its_first_article_left_is_built_again(
     # a day before the first kept is still refused, as pruned
     assert main(["build", "-c", cfg, "--date", "2026-11-07", "--format", "md"]) == 2
     assert capsys.readouterr().err.startswith("error: 2026-11-07 was pruned:")
+
+
+@pytest.mark.parametrize(
+    ("value", "advice"),
+    [
+        ("'::1'", "write ['::1']"),  # [::1] is a YAML syntax error
+        ("'[::1]:8080'", "write ['[::1]:8080']"),  # [[::1]:8080] too
+        ("'a.example: 8080'", "write ['a.example: 8080']"),  # [a.example: 8080] is a mapping
+        ("a.example, b.example", "write [a.example, b.example]"),  # the two values typed apart
+        ("127.0.0.1:8765", "write [127.0.0.1:8765]"),
+    ],
+)
+def test_the_list_a_config_error_says_to_write_reads_back_as_the_value(
+    tmp_path: Path, value: str, advice: str
+) -> None:
+    """"needs a list ...: write [::1]" (an IPv6 host in ``allow_hosts``): written as advised,
+    the configuration did not load at all ("while parsing a flow node")."""
+    import yaml
+
+    from digest.errors import DigestError
+    from tests.support.config import make_config
+
+    with pytest.raises(DigestError) as info:
+        make_config(tmp_path, extra=f"fetch:\n  allow_hosts: {value}\n", write=True)
+    said = str(info.value)
+    assert f": {advice} (in brackets, or one '- ' line each)" in said and "\n" not in said
+    read = yaml.safe_load(advice.removeprefix("write "))  # as the loader reads it: a list of hosts
+    assert read == [v.strip() for v in str(yaml.safe_load(value)).split(",")] or read == [yaml.safe_load(value)]

@@ -150,9 +150,23 @@ def list_needed(got: object, *, of_text: bool = True) -> str:
     of values (not of sources, each a mapping), which ``[value]`` writes."""
     if got is None:
         return "needs a list, not nothing"
-    if of_text and isinstance(got, str | int | float):
-        return f"needs a list, not {_shown(got)}: write [{got}] (in brackets, or one '- ' line each)"
+    if of_text and isinstance(got, str | int | float) and not isinstance(got, bool):
+        return f"needs a list, not {_shown(got)}: write {_as_list(got)} (in brackets, or one '- ' line each)"
     return f"needs a list, not {_shown(got)}"
+
+
+def _as_list(got: str | int | float) -> str:
+    """``got`` in brackets as YAML reads it back: ``[got]`` (``[a.example, b.example]``, the two
+    values typed apart by a comma), else quoted (``['::1']``, ``['[::1]:8080']``, ``['a: b']``):
+    the advice ``write [::1]`` was itself a YAML syntax error, and ``[a: b]`` a mapping."""
+    plain = f"[{got}]"
+    try:
+        read = yaml.safe_load(plain)
+    except yaml.YAMLError:
+        read = None
+    if isinstance(read, list) and read and all(type(v) is type(got) for v in read):
+        return plain
+    return str(yaml.safe_dump([got], default_flow_style=True, width=1 << 20)).strip()
 
 
 def duplicate_names(data: dict[str, Any], node: yaml.Node | None) -> list[tuple[int, str]]:
