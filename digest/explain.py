@@ -18,12 +18,12 @@ Special cases
 * An article is named by its key or by the id the JSON digest shows beside
   it (the entry's own id: feed guid or replayed record id).  Feed ids are
   unique within one feed only: one that several sources used is refused,
-  naming their keys.  An http(s) id is found by any spelling of its scheme and ``www.``
+  naming each key with its source (each entry's latest version).  An http(s) id is found by any spelling of its scheme and ``www.``
   (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read.
 * An article is named by its link too, as the digest shows it (the feed's link less its
   tracking parameters), in any spelling of its scheme and ``www.``, with or without its
   tracking parameters (``Store.keys_at``).  A link that several articles were read from
-  (two sources, or one page read under two ids) is refused, naming their keys.
+  (two sources, or one page read under two ids) is refused so too.
 * Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
   read with them: ``App.explain_pair`` then compares them among the articles dated around
