@@ -74,3 +74,21 @@ def test_the_list_a_config_error_says_to_write_reads_back_as_the_value(
     assert f": {advice} (in brackets, or one '- ' line each)" in said and "\n" not in said
     read = yaml.safe_load(advice.removeprefix("write "))  # as the loader reads it: a list of hosts
     assert read == [v.strip() for v in str(yaml.safe_load(value)).split(",")] or read == [yaml.safe_load(value)]
+
+
+@pytest.mark.parametrize("key", ["sources", "digests"])
+def test_one_source_or_digest_without_its_dash_is_told_how_to_write_the_list(tmp_path: Path, key: str) -> None:
+    """A single source (or digest) written without '- ' said "needs a list, not {'name': 'A',
+    'url': ...}": what was wrong, not how to write it (a new user's most likely list of one)."""
+    from digest.errors import DigestError
+    from digest.config import load_config
+
+    item = "  name: A\n  url: https://a.example/feed\n" if key == "sources" else "  name: A\n  every: day\n"
+    head = "" if key == "sources" else "sources:\n  - name: S\n    url: https://s.example/feed\n"
+    (tmp_path / "feeds.yaml").write_text(f"database: s.sqlite3\n{head}{key}:\n{item}")
+    with pytest.raises(DigestError) as info:
+        load_config(tmp_path / "feeds.yaml")
+    said = str(info.value)
+    assert said.endswith(f"{key}: needs a list, not one mapping: each item starts with '- ' "
+                         "(- name: A, its other keys indented under 'name')"), said
+    assert "\n" not in said

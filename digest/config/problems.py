@@ -152,6 +152,10 @@ def list_needed(got: object, *, of_text: bool = True) -> str:
         return "needs a list, not nothing"
     if of_text and isinstance(got, str | int | float) and not isinstance(got, bool):
         return f"needs a list, not {_shown(got)}: write {_as_list(got)} (in brackets, or one '- ' line each)"
+    if isinstance(got, dict) and isinstance(got.get("name"), str | int | float):  # one source, one digest
+        # without its dash: "needs a list, not {'name': 'A', 'url': ...}" said what, not how
+        return (f"needs a list, not one mapping: each item starts with '- ' (- name: {got['name']}, "
+                "its other keys indented under 'name')")
     return f"needs a list, not {_shown(got)}"
 
 
