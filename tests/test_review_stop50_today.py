@@ -7,8 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.cli import main
+from digest.config import load_config
+from digest.errors import DigestError
+from tests.support.config import make_config
 
 
 def _config(root: Path, clock: str) -> Path:
@@ -63,11 +67,6 @@ def test_the_list_a_config_error_says_to_write_reads_back_as_the_value(
 ) -> None:
     """"needs a list ...: write [::1]" (an IPv6 host in ``allow_hosts``): written as advised,
     the configuration did not load at all ("while parsing a flow node")."""
-    import yaml
-
-    from digest.errors import DigestError
-    from tests.support.config import make_config
-
     with pytest.raises(DigestError) as info:
         make_config(tmp_path, extra=f"fetch:\n  allow_hosts: {value}\n", write=True)
     said = str(info.value)
@@ -80,9 +79,6 @@ def test_the_list_a_config_error_says_to_write_reads_back_as_the_value(
 def test_one_source_or_digest_without_its_dash_is_told_how_to_write_the_list(tmp_path: Path, key: str) -> None:
     """A single source (or digest) written without '- ' said "needs a list, not {'name': 'A',
     'url': ...}": what was wrong, not how to write it (a new user's most likely list of one)."""
-    from digest.errors import DigestError
-    from digest.config import load_config
-
     item = "  name: A\n  url: https://a.example/feed\n" if key == "sources" else "  name: A\n  every: day\n"
     head = "" if key == "sources" else "sources:\n  - name: S\n    url: https://s.example/feed\n"
     (tmp_path / "feeds.yaml").write_text(f"database: s.sqlite3\n{head}{key}:\n{item}")
