@@ -54,6 +54,7 @@ from .articles import (
     PollDocs,
     article_key_of,
     as_stored,
+    doc_of,
     keyed_by_text_before,
     rekeyed,
     stored_keys,
@@ -277,6 +278,7 @@ class App(Clustering):
             started = 0  # stories the engine started
             saves: dict[str, tuple[str, dict[str, tuple[float, dict[str, Any]]]]] = {}
             docs = PollDocs(self.store)  # a notice's report: stored, or read before it in the poll
+            engine.expect(doc_of(a) for a in ready)  # a source's own words, known from its whole poll
             for article in docs.order(ready):
                 if article.key in taken:
                     continue

@@ -72,6 +72,7 @@ Cost and memory
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -234,6 +235,16 @@ class Engine:
         fp.top = top
         return fp
 
+    def expect(self, docs: Iterable[Doc]) -> None:
+        """Count the terms of articles about to be added, each under its source, before the
+        first of them is compared: a poll's articles are read among all of it, so a new
+        feed's first posts find its template (``digest.dedup.sourceterms``)."""
+        s = self.state
+        for doc in docs:
+            if doc.id not in s.num:
+                idx, _w, _n = analyse(doc.title, doc.text)
+                s.source_terms.expect(s.code_of(doc.source), doc.id, idx)
+
     def stored_fingerprint(self, doc: Doc, blob: bytes) -> Fingerprint:
         """A stored article's fingerprint, for ``restore``: the stored one when it is of the
         current format (``FINGERPRINT_VERSION``), else made again from ``doc``'s title and text
@@ -251,7 +262,7 @@ class Engine:
         sts = [s.stories[sid] for sid in self._propose(doc, fp)]
         if not sts:
             return []
-        members, sims = regrouping.member_cosines(s, vidx, val, sts)
+        members, sims = regrouping.member_cosines(s, vidx, val, sts, s.own_terms(doc.source, vidx))
         ok = np.flatnonzero(sims >= s.params.neighbour_floor)
         best = ok[np.argsort(-sims[ok], kind="stable")][: s.params.neighbours]
         return [(s.ids[int(members[i])], float(sims[i])) for i in best]
@@ -329,7 +340,8 @@ class Engine:
         for o in copies:
             s.union(num, o)
         s.remember_sketch(num, sk)
-        near = regrouping.neighbour(s, num, vidx, val, [s.stories[sid] for sid in cand], copies)
+        own = s.own_terms(doc.source, vidx)  # the source's own words: no evidence between its articles
+        near = regrouping.neighbour(s, num, vidx, val, [s.stories[sid] for sid in cand], copies, own)
         s.index_insert(num, fp)
         if not near:
             return regrouping.alone(s, num, doc)

@@ -74,29 +74,64 @@ def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
 
 
 def member_cosines(
-    state: EngineState, vidx: np.ndarray, val: np.ndarray, sts: list[Story]
+    state: EngineState, vidx: np.ndarray, val: np.ndarray, sts: list[Story],
+    own: tuple[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every member of ``sts`` (article numbers) and its cosine to the (unit) vector, in one
-    gather; scaled down for templated reports of another event (``_template_gate``)."""
+    gather; scaled down for templated reports of another event (``_template_gate``); ``own``:
+    see :func:`cosines`."""
     members = np.concatenate([np.frombuffer(st.members, dtype=np.int32) for st in sts])
     members = members[~state.col.silent[members]]  # copies that add nothing are no one's neighbours
-    return members, cosines(state, vidx, val, members)
+    return members, cosines(state, vidx, val, members, own)
 
 
-def cosines(state: EngineState, vidx: np.ndarray, val: np.ndarray, members: np.ndarray) -> np.ndarray:
+def cosines(
+    state: EngineState, vidx: np.ndarray, val: np.ndarray, members: np.ndarray,
+    own: tuple[int, np.ndarray] | None = None,
+) -> np.ndarray:
     """The cosine of each of ``members`` to the (unit) vector, in one gather; scaled down for
-    templated reports of another event (``_template_gate``)."""
+    templated reports of another event (``_template_gate``).  ``own``: the article's source
+    code and the terms that are that source's own (``EngineState.own_terms``): with a member
+    of the same source, the cosine of their other terms (``_rest_scale``;
+    ``digest.dedup.sourceterms``)."""
     terms, x, runs, norm = state.raw_vectors(members)  # the dot products first, then the norms
     dense, _ = state.scratch()
     dense[vidx] = val
+    if own is not None and own[1].size:
+        dense[own[1]] = 0.0
+        theirs = dense[terms] * x  # the products without the source's own terms
+        dense[own[1]] = val[np.isin(vidx, own[1])]
     try:
         prod = dense[terms] * x
     finally:
         dense[vidx] = 0.0
+    scale = None
+    if own is not None and own[1].size:
+        same = state.col.source[members] == own[0]
+        if same.any():
+            rows = same[runs.owner]
+            prod[rows] = theirs[rows]
+            scale = _rest_scale(state.params, val[np.isin(vidx, own[1])], own[1], terms, x, runs, norm, same)
     sims = runs.sum(prod) / norm
     if state.params.names_scale > 0:
         sims *= _template_gate(state.params, vidx, val, terms, x, prod, runs, norm, sims)
+    if scale is not None:
+        sims = np.minimum(sims * scale, 1.0)
     return sims
+
+
+def _rest_scale(
+    p: Params, own_val: np.ndarray, own_terms: np.ndarray, terms: np.ndarray, x: np.ndarray, runs: Runs,
+    norm: np.ndarray, same: np.ndarray,
+) -> np.ndarray:
+    """Per member: 1, or for one of the article's source, what makes its dot product without
+    the source's own terms the cosine of the two articles' other terms: one over the root of
+    the two rests' squared mass, each counted as at least ``Params.source_rest`` (an article
+    nearly all template has a rest of a few words, which alone would be alike by chance)."""
+    rest = max(1.0 - float(own_val @ own_val), p.source_rest)
+    xo = np.where(np.isin(terms, own_terms), x, 0.0)
+    theirs = np.maximum(1.0 - runs.sum(xo * xo) / np.maximum(norm * norm, 1e-12), p.source_rest)
+    return np.where(same, 1.0 / np.sqrt(rest * theirs), 1.0)
 
 
 def _template_gate(
@@ -135,14 +170,16 @@ def _template_cap(p: Params, words: np.ndarray, names: np.ndarray, named: np.nda
 
 
 def neighbour(
-    state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
+    state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int],
+    own: tuple[int, np.ndarray] | None = None,
 ) -> list[Story]:
     """Update the neighbour lists with article ``num``; the stories it has a neighbour in
-    (closest first).  Copies of one text are neighbours whatever the cosine."""
+    (closest first).  Copies of one text are neighbours whatever the cosine; ``own``: see
+    :func:`cosines`."""
     if not sts:
         state.nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
         return []
-    members, sims = member_cosines(state, vidx, val, sts)
+    members, sims = member_cosines(state, vidx, val, sts, own)
     ok = sims >= state.params.neighbour_floor
     if copies:
         copy = np.isin(members, np.array(copies, dtype=np.int32))

@@ -45,6 +45,7 @@ from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, coverage_arrays, holders, pick, superseded, withdrawn
 from .params import Params
+from .sourceterms import SourceTerms
 from .terms import PLAIN, VOCAB
 
 
@@ -73,6 +74,8 @@ class EngineState:
     #: a title one source gave an earlier article is read as no title (``Engine.fingerprint``);
     #: a notice finds the article it takes back by it (``Engine._notice_home``).
     titles: dict[int, int] = field(init=False, default_factory=dict)
+    #: How many of each source's articles hold each term (``digest.dedup.sourceterms``).
+    source_terms: SourceTerms = field(init=False, default_factory=SourceTerms)
     #: Each entry updated in place (``Doc.revises``) -> its latest article: a notice that
     #: replaces the entry takes back what the entry said last.
     entries: dict[str, int] = field(init=False, default_factory=dict)
@@ -122,6 +125,21 @@ class EngineState:
         norm = float(np.sqrt(wval @ wval)) or 1.0
         return idx, val, wval / norm
 
+    def code_of(self, source: str) -> int:
+        """The source's code (numbered on first use)."""
+        code = self.source_code.get(source)
+        if code is None:
+            code = self.source_code[source] = len(self.sources)
+            self.sources.append(source)
+        return code
+
+    def own_terms(self, source: str, vidx: np.ndarray) -> tuple[int, np.ndarray]:
+        """(the source's code, the terms of ``vidx`` that are the source's own:
+        ``digest.dedup.sourceterms``)."""
+        code = self.code_of(source)
+        p = self.params
+        return code, self.source_terms.own(code, vidx, p.source_share, p.source_least)
+
     def scratch(self) -> tuple[np.ndarray, np.ndarray]:
         """The two dense scratch vectors, as long as ``VOCAB`` (zero: leave them zero)."""
         if len(self.dense) < len(VOCAB.ids):
@@ -168,14 +186,12 @@ class EngineState:
         num = col.append()
         self.ids.append(doc.id)
         self.num[doc.id] = num
-        code = self.source_code.get(doc.source)
-        if code is None:
-            code = self.source_code[doc.source] = len(self.sources)
-            self.sources.append(doc.source)
+        code = self.code_of(doc.source)
         col.published[num] = np.nan if doc.published is None else doc.published
         col.arrived[num] = np.nan if doc.arrived is None else doc.arrived
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
+        self.source_terms.count(code, doc.id, idx)
         key = title_key(doc.source, doc.title)
         if key is not None and not (doc.notice and key in self.titles):  # a notice: never for the report's
             self.titles[key] = num

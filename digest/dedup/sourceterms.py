@@ -1,0 +1,88 @@
+"""A source's own words: the terms in most of one source's articles, no evidence between them.  Pure.
+
+Observations
+------------
+* A site's template repeats in every post: labels inside the paragraph ("Developer: ...
+  Language: English Status: Free Description: ..."), a size line, a closing "Discuss it
+  here".  A line of its own is removed by the cleaner when it recurs in the source
+  (``text.clean``, "recurs in source"); inside a paragraph it stays, and its words, written
+  capitalised mid-sentence, weigh as names (``NAME_WEIGHT``).  In a young store the posts of
+  such a feed are each other's nearest articles: 8 of the 15 posts of a real apps blog
+  (``benchmarks.feed_merges``) were one story, and a written feed of 7 such posts one story
+  of 7 (``tests/test_source_template.py``).
+* Between two articles of one source, a term that most of its articles hold says only that
+  the source wrote both; against another source's article it is as good as any other word
+  (an apps blog's "Developer" is nobody else's template).
+
+How it works
+------------
+Each source's articles (those the engine holds, and those of the poll it is told of ahead,
+:meth:`SourceTerms.expect`) are counted per term, once per article, a word written as a
+name and as a word as one term (a headline in Title Case writes the template's words as
+words, another as names).  A term of the new
+article held by at least ``Params.source_share`` of its source's articles, and by at least
+``Params.source_least`` of them, is the source's own (:meth:`SourceTerms.own`): in the
+cosine of the new article to an article of the same source its product is left out
+(``regrouping.cosines``); the norms keep it, so the two are farther apart, not nearer.
+
+Special cases
+-------------
+* A poll's articles are counted before the first of them is compared (``App.ingest`` tells
+  the engine of them ahead): a new feed's first posts are read among all of it, as its
+  recurring lines are.  ``digest dedupe`` reads records one at a time: a source's first
+  articles are compared before its template is known.
+* Articles restored at an engine's rebuild are counted as they are restored.
+* A developing story that most of a small source's articles are about (four of six items)
+  is that source's own for the time: its updates join each other through other sources'
+  reports, not through its own words alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from .terms import PLAIN, VOCAB
+
+
+class SourceTerms:
+    """Per source (by its code): how many articles hold each term, and how many articles."""
+
+    def __init__(self) -> None:
+        self._terms: dict[int, Counter[int]] = {}
+        self._docs: Counter[int] = Counter()
+        self._ahead: set[str] = set()  # articles counted ahead (``expect``), not yet added
+
+    def count(self, code: int, doc_id: str, idx: np.ndarray) -> None:
+        """Count an added article's terms (vocabulary indices), unless counted ahead."""
+        if doc_id in self._ahead:
+            self._ahead.discard(doc_id)
+            return
+        self._add(code, idx)
+
+    def expect(self, code: int, doc_id: str, idx: Iterable[int] | np.ndarray) -> None:
+        """Count an article about to be added (once: :meth:`count` will not count it again)."""
+        if doc_id in self._ahead:
+            return
+        self._ahead.add(doc_id)
+        self._add(code, np.asarray(idx))
+
+    def _add(self, code: int, idx: np.ndarray) -> None:
+        c = self._terms.get(code)
+        if c is None:
+            c = self._terms[code] = Counter()
+        c.update(np.unique(VOCAB.ids[idx] & PLAIN).tolist())  # a word as a name and not, one term
+        self._docs[code] += 1
+
+    def own(self, code: int, vidx: np.ndarray, share: float, least: int) -> np.ndarray:
+        """The terms of ``vidx`` that are source ``code``'s own: held by at least ``share`` of
+        its articles and by at least ``least`` of them (an empty array when none)."""
+        n = self._docs.get(code, 0)
+        c = self._terms.get(code)
+        if c is None or n < least or share <= 0:
+            return np.zeros(0, dtype=vidx.dtype)
+        floor = max(float(least), share * n)
+        held = np.fromiter((c.get(t, 0) for t in (VOCAB.ids[vidx] & PLAIN).tolist()), dtype=np.int64, count=vidx.size)
+        return vidx[held >= floor]
