@@ -3,8 +3,9 @@
 ``tests/fixtures/templated/apps.xml`` is written after a real feed of the feedparser corpus
 (``benchmarks.feed_merges``): seven posts of an apps blog, each titled "Apps for the Zen X1
 and Zen X2: <app> v.<version>", each body one paragraph of the site's labels around a real
-description.  Read by ``digest run`` into a new store, they were one story of five posts and
-one of two (the title's prefix weighed as a title and its names as names).  ``outlet.xml``
+description.  Read by ``digest run`` into a new store, they were two stories: the labels,
+capitalised mid-sentence, weighed as names, and the title's prefix as a title
+(``digest.dedup.sourceterms``).  ``outlet.xml``
 is a local outlet whose titles open with a topic ("Harbour fire: ..."): the fire's report
 and its follow-up are one story, the council and school items two more.
 """

@@ -340,8 +340,7 @@ class Engine:
         for o in copies:
             s.union(num, o)
         s.remember_sketch(num, sk)
-        own = s.own_terms(doc.source, vidx)  # the source's own words: no evidence between its articles
-        near = regrouping.neighbour(s, num, vidx, val, [s.stories[sid] for sid in cand], copies, own)
+        near = regrouping.neighbour(s, num, vidx, val, [s.stories[sid] for sid in cand], copies)
         s.index_insert(num, fp)
         if not near:
             return regrouping.alone(s, num, doc)

@@ -170,15 +170,15 @@ def _template_cap(p: Params, words: np.ndarray, names: np.ndarray, named: np.nda
 
 
 def neighbour(
-    state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int],
-    own: tuple[int, np.ndarray] | None = None,
+    state: EngineState, num: int, vidx: np.ndarray, val: np.ndarray, sts: list[Story], copies: list[int]
 ) -> list[Story]:
     """Update the neighbour lists with article ``num``; the stories it has a neighbour in
-    (closest first).  Copies of one text are neighbours whatever the cosine; ``own``: see
-    :func:`cosines`."""
+    (closest first).  Copies of one text are neighbours whatever the cosine; its source's own
+    words are no evidence between it and the source's other articles (:func:`cosines`)."""
     if not sts:
         state.nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
         return []
+    own = state.own_terms(state.sources[int(state.col.source[num])], vidx)
     members, sims = member_cosines(state, vidx, val, sts, own)
     ok = sims >= state.params.neighbour_floor
     if copies:

@@ -19,14 +19,23 @@ How it works
 Each source's articles (those the engine holds, and those of the poll it is told of ahead,
 :meth:`SourceTerms.expect`) are counted per term, once per article, a word written as a
 name and as a word as one term (a headline in Title Case writes the template's words as
-words, another as names).  A term of the new
-article held by at least ``Params.source_share`` of its source's articles, and by at least
-``Params.source_least`` of them, is the source's own (:meth:`SourceTerms.own`): in the
-cosine of the new article to an article of the same source its product is left out
-(``regrouping.cosines``); the norms keep it, so the two are farther apart, not nearer.
+words, another as names).  A term of the new article held by at least
+``Params.source_share`` of its source's articles, and by at least ``Params.source_least`` of
+them, is the source's own (:meth:`SourceTerms.own`).  The new article and an article of the
+same source are compared by their other terms: the cosine of what is left of the two vectors
+(``regrouping.cosines``, ``regrouping._rest_scale``), each rest counted as at least
+``Params.source_rest`` of its article's squared mass (a templated post's rest is a few
+words, alike by chance).  Against another source's article nothing changes.
+
+Measured: the seeds folder read as one source (five rewrites of one event, every name in
+all five) keeps 0.29-0.70 of each article's mass outside its own words, and the rewrites'
+rests are alike (cosine of rests 0.10-0.53): one story, as before.  The written apps feed's
+posts keep 0.01-0.19, their rests share nothing (0.00-0.01): seven stories.
 
 Special cases
 -------------
+* Articles of no source (``Doc.source`` ""), a batch's records without one, have no own
+  words: they are not one source.
 * A poll's articles are counted before the first of them is compared (``App.ingest`` tells
   the engine of them ahead): a new feed's first posts are read among all of it, as its
   recurring lines are.  ``digest dedupe`` reads records one at a time: a source's first

@@ -135,8 +135,10 @@ class EngineState:
 
     def own_terms(self, source: str, vidx: np.ndarray) -> tuple[int, np.ndarray]:
         """(the source's code, the terms of ``vidx`` that are the source's own:
-        ``digest.dedup.sourceterms``)."""
+        ``digest.dedup.sourceterms``; none for articles of no source, ``""``)."""
         code = self.code_of(source)
+        if not source:  # no source named (a batch's records without one): no template known
+            return code, vidx[:0]
         p = self.params
         return code, self.source_terms.own(code, vidx, p.source_share, p.source_least)
 
