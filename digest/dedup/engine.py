@@ -241,7 +241,7 @@ class Engine:
         feed's first posts find its template (``digest.dedup.sourceterms``)."""
         s = self.state
         for doc in docs:
-            if doc.id not in s.num:
+            if doc.source and doc.id not in s.num:
                 idx, _w, _n = analyse(doc.title, doc.text)
                 s.source_terms.expect(s.code_of(doc.source), doc.id, idx)
 

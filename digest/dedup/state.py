@@ -193,7 +193,8 @@ class EngineState:
         col.arrived[num] = np.nan if doc.arrived is None else doc.arrived
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
-        self.source_terms.count(code, doc.id, idx)
+        if doc.source:  # articles of no source have no own words (``own_terms``)
+            self.source_terms.count(code, doc.id, idx)
         key = title_key(doc.source, doc.title)
         if key is not None and not (doc.notice and key in self.titles):  # a notice: never for the report's
             self.titles[key] = num
