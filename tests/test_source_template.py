@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from tests.support.config import MakeApp
 
 HERE = Path(__file__).parent / "fixtures" / "templated"
@@ -45,3 +47,25 @@ def test_an_outlets_follow_up_under_its_topic_prefix_still_joins(tmp_path: Path,
     assert sorted(len(s) for s in stories) == [1, 1, 2], stories
     (fire,) = [s for s in stories if len(s) == 2]
     assert all(t.startswith("Harbour fire: ") for t in fire)
+
+
+def test_a_source_s_own_words_are_counted_over_its_latest_articles_only() -> None:
+    """The counts are of each source's latest ``Params.source_recent`` articles: a term every
+    one of its first posts held stops being its own once newer posts no longer hold it (a
+    template changed, or a story a small source was all about), and what the counts hold
+    stays one window of terms however many articles the source has had."""
+    from digest.dedup.sourceterms import SourceTerms
+    from digest.dedup.terms import analyse
+
+    def idx(text: str) -> np.ndarray:
+        return analyse("", text)[0]
+
+    terms = SourceTerms(recent=6)
+    old = idx("Harbour fire crews still at the warehouse on quay seven")
+    for i in range(6):
+        terms.count(1, f"a{i}", idx(f"Harbour fire crews still at the warehouse on quay seven, day {i}"))
+    assert terms.own(1, old, 0.5, 4).size > 0  # the fire is all the source wrote
+    for i in range(6):
+        terms.count(1, f"b{i}", idx(f"Council budget vote number {i} on the school roof"))
+    assert terms.own(1, old, 0.5, 4).size == 0  # it has moved on
+    assert terms.held_terms(1) <= sum(idx(f"Council budget vote number {i} on the school roof").size for i in range(6))

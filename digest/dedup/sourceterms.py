@@ -16,7 +16,7 @@ Observations
 
 How it works
 ------------
-Each source's articles (those the engine holds, and those of the poll it is told of ahead,
+Each source's latest ``Params.source_recent`` articles (those the engine holds, and those of the poll it is told of ahead,
 :meth:`SourceTerms.expect`) are counted per term, once per article, a word written as a
 name and as a word as one term (a headline in Title Case writes the template's words as
 words, another as names).  A term of the new article held by at least
@@ -48,7 +48,7 @@ Special cases
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 
 import numpy as np
@@ -57,11 +57,13 @@ from .terms import PLAIN, VOCAB
 
 
 class SourceTerms:
-    """Per source (by its code): how many articles hold each term, and how many articles."""
+    """Per source (by its code): how many of its latest ``recent`` articles hold each term."""
 
-    def __init__(self) -> None:
+    def __init__(self, recent: int) -> None:
+        #: articles of each source counted at most (its latest): the counts stay bounded
+        self._recent = max(1, recent)
         self._terms: dict[int, Counter[int]] = {}
-        self._docs: Counter[int] = Counter()
+        self._held: dict[int, deque[list[int]]] = {}  # each source's counted articles' terms, oldest first
         self._ahead: set[str] = set()  # articles counted ahead (``expect``), not yet added
 
     def count(self, code: int, doc_id: str, idx: np.ndarray) -> None:
@@ -82,16 +84,30 @@ class SourceTerms:
         c = self._terms.get(code)
         if c is None:
             c = self._terms[code] = Counter()
-        c.update(np.unique(VOCAB.ids[idx] & PLAIN).tolist())  # a word as a name and not, one term
-        self._docs[code] += 1
+            self._held[code] = deque()
+        held = self._held[code]
+        terms = np.unique(VOCAB.ids[idx] & PLAIN).tolist()  # a word as a name and not, one term
+        c.update(terms)
+        held.append(terms)
+        if len(held) > self._recent:  # the oldest leaves the count
+            for t in held.popleft():
+                left = c[t] - 1
+                if left:
+                    c[t] = left
+                else:
+                    del c[t]
 
     def own(self, code: int, vidx: np.ndarray, share: float, least: int) -> np.ndarray:
         """The terms of ``vidx`` that are source ``code``'s own: held by at least ``share`` of
         its articles and by at least ``least`` of them (an empty array when none)."""
-        n = self._docs.get(code, 0)
         c = self._terms.get(code)
+        n = len(self._held[code]) if c is not None else 0
         if c is None or n < least or share <= 0:
             return np.zeros(0, dtype=vidx.dtype)
         floor = max(float(least), share * n)
         held = np.fromiter((c.get(t, 0) for t in (VOCAB.ids[vidx] & PLAIN).tolist()), dtype=np.int64, count=vidx.size)
         return vidx[held >= floor]
+
+    def held_terms(self, code: int) -> int:
+        """How many distinct terms source ``code``'s counts hold (its share of the memory)."""
+        return len(self._terms.get(code, ()))

@@ -75,7 +75,7 @@ class EngineState:
     #: a notice finds the article it takes back by it (``Engine._notice_home``).
     titles: dict[int, int] = field(init=False, default_factory=dict)
     #: How many of each source's articles hold each term (``digest.dedup.sourceterms``).
-    source_terms: SourceTerms = field(init=False, default_factory=SourceTerms)
+    source_terms: SourceTerms = field(init=False)
     #: Each entry updated in place (``Doc.revises``) -> its latest article: a notice that
     #: replaces the entry takes back what the entry said last.
     entries: dict[str, int] = field(init=False, default_factory=dict)
@@ -103,6 +103,7 @@ class EngineState:
     def __post_init__(self) -> None:
         self.fast = isinstance(self.index, MemoryIndex)
         self.nb = Neighbours(self.params.neighbours)
+        self.source_terms = SourceTerms(self.params.source_recent)
 
     # -- articles ------------------------------------------------------------------
     def sid(self, num: int) -> str:
