@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folder", action="store_true", help="all feeds of a folder as one store")
     ap.add_argument("--least", type=int, default=MIN_ENTRIES, help="feeds of this many entries or more")
     ap.add_argument("--show", type=int, default=0, help="print the titles of this many merged stories")
-    ap.add_argument("--json", help="write the merged stories to this file")
+    ap.add_argument("--json", help="write the figure (feed_merges_posts_shown) and the merged stories to this file")
     args = ap.parse_args(argv)
     if not CORPUS.is_dir():
         print(f"feeds corpus: {CORPUS} not found (set DIGEST_SHARED)", file=sys.stderr)
@@ -148,8 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{', '.join(s['sources'])} (hides {s['hidden']})")
         for t in s["titles"]:
             print(f"  {t[:110]}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.json:  # the gate's figure: the share of posts not hidden in another post's story
+        shown = 1.0 - res["hidden"] / res["entries"] if res["entries"] else 1.0
+        name = "feed_merges_folder_posts_shown" if args.folder else "feed_merges_posts_shown"
+        out = {"figures": {name: round(shown, 4)}, "detail": res}
+        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
