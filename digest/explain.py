@@ -7,7 +7,9 @@ How it works
   length, truncated or not) and how many junk lines the cleaner removed.
 * ``pair``: two stored articles compared at every stage of the engine, in the
   order the engine applies them: the LSH estimate on the salient terms, the
-  tf-idf cosine and its split into names and other words, the copy test
+  tf-idf cosine and its split into names and other words (two articles of one source in the
+  engine: their cosine without the source's own words, a few of them named:
+  ``Engine.source_cosine``, ``digest.dedup.sourceterms``), the copy test
   (opening containment and names shared), then, when both are in the dedup
   window, the shared-neighbour link and its caps.  ``why`` names the stage
   that decided.
@@ -40,9 +42,13 @@ from .dedup.copies import containment, is_copy, sketch
 from .dedup.engine import Doc, Engine, is_named_copy, names_shared
 from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
+from .dedup.sourceterms import written
 from .errors import DigestError
 from .store.base import Store, StoredArticle
 from .text.identity import id_spellings, is_http, without_tracking
+
+#: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
+OWN_SHOWN = 6
 
 
 def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, Any]:
@@ -152,7 +158,15 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
     same = ra.story_id == rb.story_id
     link: dict[str, Any] = {}
     one_text = False
+    own: dict[str, Any] = {}
     if a in engine and b in engine:
+        mine = engine.source_cosine(a, b)
+        if mine is not None and mine[1].size:  # one source's articles: its own words are no evidence
+            own = {
+                "cosine_without_source_words": round(mine[0], 3),
+                "source_words": written(mine[1], f"{ra.title}\n{rb.title}", f"{ra.text}\n{rb.text}", OWN_SHOWN),
+                "source_words_count": int(mine[1].size),
+            }
         shared, cap, both = engine.pair_link(a, b)
         (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
         one_text = ga is not None and ga == gb
@@ -187,6 +201,9 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
             )
         )
         why = f"link {both:.2f} below {p.shared}: {part}"
+        if own:
+            why += (f"; between two articles of {ra.source}, its own words ({', '.join(own['source_words'])}) "
+                    f"are set aside: cosine {own['cosine_without_source_words']:.2f} without them")
     else:
         why = "linked as a pair, but not to the other story's members on average (no chaining)"
     return {
@@ -199,6 +216,7 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
             "tfidf_cosine": round(sim, 3),
             "non_name_words_cosine": round(words, 3),
             "names_cosine": round(names, 3),
+            **own,
             "copy_opening_containment": round(containment(ska, skb), 3),
             "copy_names_shared": round(named, 3),
             "copy": is_named_copy(ska, skb, ia, ib),

@@ -45,8 +45,8 @@ How it works (per article)
 Story ids are the id of the article that started the story (a regrouped
 story keeps the id of the old story it holds most of), so the same input in
 the same order always gives the same ids, whichever process runs it.
-``explain`` asks the engine what it decides with: ``similarity``, ``nearest``
-and ``pair_link`` (``digest.dedup.regrouping``).
+``explain`` asks the engine what it decides with: ``similarity``, ``nearest``,
+``source_cosine`` and ``pair_link`` (``digest.dedup.regrouping``).
 
 Cost and memory
 ---------------
@@ -211,6 +211,21 @@ class Engine:
         """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
         the regrouping uses (their minimum; ``digest.dedup.regrouping.pair_link``)."""
         return regrouping.pair_link(self.state, a, b)
+
+    def source_cosine(self, a: str, b: str) -> tuple[float, np.ndarray] | None:
+        """Two known articles of one source: the neighbour cosine the engine gives the later
+        (numbered last) to the earlier, of their terms other than the source's own
+        (``regrouping.cosines``; ``digest.dedup.sourceterms``, counted as they are now), and
+        those own terms (``VOCAB`` indices, none when the source has no template).  None for
+        articles of two sources or of no source."""
+        s = self.state
+        old, new = sorted((s.num[a], s.num[b]))
+        code = int(s.col.source[new])
+        if code != int(s.col.source[old]) or not s.sources[code]:
+            return None
+        vidx, val = s.idf.vector_idx(*s.member_terms(new))
+        own = s.own_terms(s.sources[code], vidx)
+        return float(regrouping.cosines(s, vidx, val, np.array([old], dtype=np.int32), own)[0]), own[1]
 
     def copy_state(self, doc_id: str) -> tuple[str | None, bool]:
         """A known article's copy group (the id of the article it is labelled by, None when it

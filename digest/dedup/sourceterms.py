@@ -34,6 +34,9 @@ posts keep 0.01-0.19, their rests share nothing (0.00-0.01): seven stories.
 
 Special cases
 -------------
+* ``digest explain`` of two articles of one source shows their cosine without the source's
+  own words (``Engine.source_cosine``) and names a few of them as the text writes them
+  (:func:`written`).
 * Articles of no source (``Doc.source`` ""), a batch's records without one, have no own
   words: they are not one source.
 * A poll's articles are counted before the first of them is compared (``App.ingest`` tells
@@ -53,7 +56,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .terms import PLAIN, VOCAB
+from ..text.words import STOPWORDS
+from .terms import _SENT_END, PLAIN, VOCAB, _tokens, stem, term_id
 
 
 class SourceTerms:
@@ -111,3 +115,30 @@ class SourceTerms:
     def held_terms(self, code: int) -> int:
         """How many distinct terms source ``code``'s counts hold (its share of the memory)."""
         return len(self._terms.get(code, ()))
+
+
+def written(terms: np.ndarray, title: str, text: str, limit: int) -> list[str]:
+    """The first ``limit`` words of ``title`` and ``text`` whose term is among ``terms``
+    (``VOCAB`` indices, as a name or not), each once, as first written ("Developer" for the
+    term "developer"), in order of first occurrence; tokens read as ``_weighted_terms`` reads
+    them.  What a reader recognises of a source's own words."""
+    wanted = set((VOCAB.ids[terms] & PLAIN).tolist())
+    out: list[str] = []
+    seen: set[int] = set()
+    for tok in _tokens(f"{title}\n{text}"):
+        if len(out) >= limit:
+            break
+        if tok in _SENT_END:
+            continue
+        word = tok.lower().replace("\u2019", "'")
+        word = (word[:-2] if word.endswith("'s") else word).strip("'-")
+        if tok[0].isdigit():
+            tid = term_id(word.replace(",", ""))
+        elif len(word) < 2 or word in STOPWORDS:
+            continue
+        else:
+            tid = term_id(stem(word))
+        if tid in wanted and tid not in seen:
+            seen.add(tid)
+            out.append(tok)
+    return out
