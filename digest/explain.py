@@ -21,10 +21,12 @@ Special cases
   it (the entry's own id: feed guid or replayed record id).  Feed ids are
   unique within one feed only: one that several sources used is refused,
   naming each key with its source (each entry's latest version).  An http(s) id is found by any spelling of its scheme and ``www.``
-  (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read.
+  (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read;
+  its host in any capitals (``identity.lower_host``: hosts are case-insensitive, paths not).
 * An article is named by its link too, as the digest shows it (the feed's link less its
   tracking parameters), in any spelling of its scheme and ``www.``, with or without its
-  tracking parameters (``Store.keys_at``).  A link that several articles were read from
+  tracking parameters, its host in any capitals (one stored in lower case, as feeds write
+  hosts: ``Store.keys_at``).  A link that several articles were read from
   (two sources, or one page read under two ids) is refused so too.
 * Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
@@ -45,7 +47,7 @@ from .dedup.params import COPY_NAMES
 from .dedup.sourceterms import written
 from .errors import DigestError
 from .store.base import Store, StoredArticle
-from .text.identity import id_spellings, is_http, without_tracking
+from .text.identity import id_spellings, is_http, lower_host, without_tracking
 
 #: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
 OWN_SHOWN = 6
@@ -88,10 +90,10 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
         return found
     # an http(s) id as the feed writes it now or wrote it before its site moved (an entry's
     # first article keeps the id it was read with, a revision has the id of its day)
-    keys = sorted({k for spelt in {name, *id_spellings(name)} for k in store.keys_of_guid(spelt)})
+    keys = sorted({k for spelt in {name, *_spellings(name)} for k in store.keys_of_guid(spelt)})
     link = not keys and is_http(name)
     if link:  # the link the digest shows (the feed's, less tracking), however its site spells it
-        keys = store.keys_at(sorted({*id_spellings(name), *id_spellings(without_tracking(name.strip()))}))
+        keys = store.keys_at(sorted({*_spellings(name), *_spellings(without_tracking(name.strip()))}))
     if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
         from .retention import kept_from
 
@@ -119,6 +121,13 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     found = store.get_article(keys[0])
     assert found is not None
     return found
+
+
+def _spellings(name: str) -> set[str]:
+    """The ids or links ``name`` may be stored as: each of ``id_spellings`` of it as given and
+    with its host in lower case (``lower_host``: ``https://NEWS.example/x`` is the page
+    ``https://news.example/x``; a path's case stays)."""
+    return {*id_spellings(name), *id_spellings(lower_host(name.strip()))}
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:

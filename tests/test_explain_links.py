@@ -68,6 +68,29 @@ def test_explain_takes_the_link_the_digest_shows(tmp_path: Path, capsys: pytest.
         "error: https://coast.example/nothing: no story or article has this id or link"]
 
 
+def test_explain_finds_a_link_whose_host_is_in_other_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hosts are case-insensitive (``https://COAST.example/quake`` is the page
+    ``https://coast.example/quake``); a path is not (``/QUAKE`` is another page)."""
+    cfg, keys = _replayed(tmp_path, capsys)
+    capsys.readouterr()
+    for link, rid in (("https://WWW.Coast.Example/quake", "md-904"), ("HTTP://VALLEY.EXAMPLE/quake", "vw-17"),
+                      ("https://Coast.example/quake?utm_source=rss", "md-904")):
+        assert main(["explain", "--config", str(cfg), link, "--json"]) == 0, capsys.readouterr().err
+        assert keys[rid] in [v["key"] for v in json.loads(capsys.readouterr().out)["versions"]]
+    assert main(["explain", "--config", str(cfg), "https://coast.example/QUAKE"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: https://coast.example/QUAKE: no story or article has this id or link"]
+
+
+def test_lower_host_keeps_the_rest_as_spelt() -> None:
+    from digest.text.identity import lower_host
+
+    assert lower_host("HTTPS://User@NEWS.Example:8080/A/B?Q=1#F") == "https://User@news.example:8080/A/B?Q=1#F"
+    assert lower_host("tag:News.example,2026:1") == "tag:News.example,2026:1"
+
+
 @pytest.mark.scale
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_explain_finds_a_link_on_both_stores(tmp_path: Path, backend: str) -> None:

@@ -275,5 +275,18 @@ def legacy_key(entry_id: str | None, url: str | None) -> str | None:
     return _h("u", canonical_url(url or ""))
 
 
+_SCHEME_HOST = re.compile(r"^([a-z][a-z0-9+.-]*://)(?:([^/?#@]*@))?([^/?#]*)", re.I)
+
+
+def lower_host(url: str) -> str:
+    """``url`` with its scheme and host in lower case (``https://NEWS.example/X`` is
+    ``https://news.example/X``): both are case-insensitive, the path, query and fragment
+    are not and stay as spelt.  Anything else as it is."""
+    m = _SCHEME_HOST.match(url)
+    if not m:
+        return url
+    return f"{m[1].lower()}{m[2] or ''}{m[3].lower()}{url[m.end():]}"
+
+
 def is_http(url: str | None) -> bool:
     return bool(url and re.match(r"^https?://", url.strip(), re.I))
