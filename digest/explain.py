@@ -2,6 +2,9 @@
 
 How it works
 ------------
+* Times (``first_seen``, ``published``) are in the configured ``timezone``: as text as
+  ``digest sources`` writes them ("2026-05-20 20:00 CEST"), in ``--json`` ISO 8601 with that
+  offset.
 * ``story``: each stored version of a story with the completeness figures the
   lead choice saved with it (``digest.dedup.lead``: shared content covered, clean
   length, truncated or not) and how many junk lines the cleaner removed.
@@ -37,6 +40,7 @@ Special cases
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .config import Config
@@ -46,7 +50,7 @@ from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
 from .dedup.sourceterms import written
 from .errors import DigestError
-from .store.base import Store, StoredArticle
+from .store.base import Store, StoredArticle, local_time
 from .text.identity import id_spellings, is_http, lower_host, without_tracking
 
 #: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
@@ -62,9 +66,10 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
         st = store.get_story(art.story_id)
         assert st is not None
     versions = store.story_versions(st.id)
+    tz = cfg.tz if cfg is not None else UTC
     return {
         "story": st.id,
-        "first_seen": st.first_seen,
+        "first_seen": _local(st.first_seen, tz),
         "lead": st.lead_key,
         "versions": [
             {
@@ -73,13 +78,18 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
                 "source": v.source,
                 "title": v.title,
                 "url": v.url,
-                "published": v.published,
+                "published": _local(v.published, tz),
                 **(v.score_detail or {}),
                 "junk_removed": len(v.junk or []),
             }
             for v in versions
         ],
     } | _filters(cfg, versions)
+
+
+def _local(dt: datetime | None, tz: tzinfo) -> datetime | None:
+    """``dt`` in the configured ``timezone`` (a naive one is UTC, as stored)."""
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(tz)
 
 
 def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
@@ -236,22 +246,31 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
     }
 
 
-def as_text(obj: object, indent: int = 0) -> str:
-    """``explain``'s answer as indented text: ``key: value`` lines, lists as ``- item``."""
+def as_text(obj: object, indent: int = 0, cfg: Config | None = None) -> str:
+    """``explain``'s answer as indented text: ``key: value`` lines, lists as ``- item``; a time
+    as ``digest sources`` writes one (``store.base.local_time``: "2026-05-20 20:00 CEST", in
+    ``cfg``'s ``timezone``)."""
     pad = "  " * indent
     if isinstance(obj, dict):
         lines = []
         for k, v in obj.items():
             if isinstance(v, dict | list):
                 lines.append(f"{pad}{k}:")
-                lines.append(as_text(v, indent + 1))
+                lines.append(as_text(v, indent + 1, cfg))
             else:
-                lines.append(f"{pad}{k}: {v}")
+                lines.append(f"{pad}{k}: {_value(v, cfg)}")
         return "\n".join(lines)
     if isinstance(obj, list):
         return "\n".join(
-            (as_text(v, indent) if isinstance(v, dict | list) else f"{pad}- {v}")
+            (as_text(v, indent, cfg) if isinstance(v, dict | list) else f"{pad}- {_value(v, cfg)}")
             + ("\n" if isinstance(v, dict) else "")
             for v in obj
         )
-    return f"{pad}{obj}"
+    return f"{pad}{_value(obj, cfg)}"
+
+
+def _value(v: object, cfg: Config | None) -> object:
+    if not isinstance(v, datetime):
+        return v
+    tz = cfg.tz if cfg is not None else UTC
+    return local_time(_local(v, tz) or v, tz)

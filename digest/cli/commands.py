@@ -205,7 +205,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
             out = app.explain_pair(args.key, args.other)
         else:
             out = app.explain_story(args.key)
-    print(json.dumps(out, indent=2, ensure_ascii=False, default=json_value) if args.json else as_text(out))
+        cfg = app.cfg
+    print(json.dumps(out, indent=2, ensure_ascii=False, default=json_value) if args.json else as_text(out, cfg=cfg))
     return 0
 
 
