@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -204,7 +205,8 @@ def test_run_of_a_given_day_before_the_store_began_reads_and_writes_nothing(
 ) -> None:
     """``digest run --date D`` with D before the store's first day wrote an empty digest of D
     (the papercut ``send`` and ``build`` had, stop 50): the sources are read and stored, the
-    day is refused in one error line, exit 2, and no file or stored digest of D is made."""
+    run's summary line says so (it was not printed), the day is refused in one error line,
+    exit 2, and no file or stored digest of D is made."""
     with TestServer() as srv, smtpd() as (_inbox, port):
         cfg_path = config_with_mail(tmp_path, srv, port)
         _set_clock(cfg_path, "2026-11-20T10:00:00Z")
@@ -213,6 +215,9 @@ def test_run_of_a_given_day_before_the_store_began_reads_and_writes_nothing(
         err = capsys.readouterr().err.splitlines()
         assert err[-1] == ("error: 2026-11-19 has no digest: the store's first day is 2026-11-20 "
                            "(nothing was written; the sources were read)")
+        # what was read is said before it (the run's summary line, no digest it did not write)
+        assert re.fullmatch(r"1 source, \d+ entries, [1-9]\d* new articles?, 0 not modified, 0 failed \(\d+\.\ds\)",
+                            err[-2]), err
         assert not list(out.glob("digest-*"))
         with open_store(cfg.database_url) as store:
             assert store.get_digest("2026-11-19", "html") is None

@@ -79,7 +79,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the first daily digest's stories: a weekly one listed first counted its week so far
         daily = next((p.name for p in plans(app.cfg) if p.every == "day"), None)
         if args.date is not None:  # a day before the store's first: no empty day in the archive
-            check_begun(args.date, app.cfg, app.store, nothing="written; the sources were read")
+            try:
+                check_begun(args.date, app.cfg, app.store, nothing="written; the sources were read")
+            except DigestError:  # what the run read and stored is said all the same, then why no digest
+                print(report.summary(), file=sys.stderr)
+                raise
         view = app.build_view(args.date, digest=daily)
         paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
         for p in paths:
