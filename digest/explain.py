@@ -44,8 +44,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .config import Config
-from .dedup.copies import containment, is_copy, sketch
-from .dedup.engine import Doc, Engine, is_named_copy, names_shared
+from .dedup.copies import containment, is_copy, is_named_copy, names_shared, sketch
+from .dedup.engine import Doc, Engine
 from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
 from .dedup.sourceterms import written

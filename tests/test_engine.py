@@ -46,8 +46,7 @@ def test_templated_reports_of_two_events_stay_apart() -> None:
 def test_a_templated_report_of_another_event_is_not_a_copy() -> None:
     """As word sequences the two reports are copies (most 4-shingles are shared); the copy test
     also asks that the shorter one's names be the other's."""
-    from digest.dedup.copies import is_copy, sketch
-    from digest.dedup.engine import names_shared
+    from digest.dedup.copies import is_copy, names_shared, sketch
 
     one = dict(sea="Gulf of Aden", ship="INS Tabar", officer="Commander Nirmal Verma", port="Mumbai")
     two = dict(sea="Mozambique Channel", ship="FS Nivose", officer="Captain Hugues Laine", port="Toulon")

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pytest
 
 from tests.support.config import MakeApp
+
+if TYPE_CHECKING:
+    from digest.dedup.engine import Doc
 
 HERE = Path(__file__).parent / "fixtures" / "templated"
 NOW = datetime(2026, 5, 20, 18, 0, tzinfo=UTC)
@@ -69,3 +74,69 @@ def test_a_source_s_own_words_are_counted_over_its_latest_articles_only() -> Non
         terms.count(1, f"b{i}", idx(f"Council budget vote number {i} on the school roof"))
     assert terms.own(1, old, 0.5, 4).size == 0  # it has moved on
     assert terms.held_terms(1) <= sum(idx(f"Council budget vote number {i} on the school roof").size for i in range(6))
+
+
+def _poll() -> list[Doc]:
+    from digest.dedup.engine import Doc
+
+    texts = [
+        "The Harbour Board said on Monday that the fire at Pier 4 was put out by crews from Leith.",
+        "Councillors in Portobello voted to close the Bath Street library branch from June.",
+        "The Leith school choir won the Edinburgh festival's junior prize on Saturday evening.",
+    ]
+    # the third repeats the first's title: the engine reads it as no title (``title_key``)
+    titles = ["Harbour fire", "Library vote", "Harbour fire"]
+    return [Doc(f"d{i}", t, x, source="Outlet", published=1.7e9 + i) for i, (t, x) in enumerate(zip(titles, texts, strict=True))]
+
+
+def test_a_poll_told_ahead_is_analysed_once_an_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Engine.expect`` analyses a poll's articles to count them under their source; their
+    fingerprints take those analyses (``HeldAnalyses``) instead of making them again, but for
+    a title the engine reads as no title, whose analysis differs.  Each fingerprint is the one
+    made afresh of the title the engine reads and the text, under its idf then."""
+    from digest.dedup import terms
+    from digest.dedup.engine import Engine
+    from digest.dedup.fingerprint import fingerprint
+
+    parts = 0
+    real = terms._part
+
+    def counted(*args: Any) -> Any:
+        nonlocal parts
+        parts += 1
+        return real(*args)
+
+    monkeypatch.setattr(terms, "_part", counted)
+    docs = _poll()
+    engine = Engine()
+    engine.expect(docs)
+    assert parts == 3 * len(docs)  # title, lede, rest: one analysis each
+    for doc, read_title in zip(docs, ["Harbour fire", "Library vote", ""], strict=True):
+        fp = engine.fingerprint(doc)
+        fresh = fingerprint(read_title, doc.text, engine.idf)
+        assert (fp.ids.tolist(), fp.weights.tolist(), fp.words) == (fresh.ids.tolist(), fresh.weights.tolist(), fresh.words)
+        assert fp.signature.tolist() == fresh.signature.tolist()
+        engine.add(doc, fp)
+    # told ahead: one analysis each (3 parts); the other title made once more: 3 more; the
+    # module ``fingerprint`` calls of the check: 3 each
+    assert parts == 3 * len(docs) + 3 + 3 * len(docs)
+
+
+def test_held_analyses_are_one_poll_s_and_follow_the_text() -> None:
+    """An article told ahead whose text is another when it is fingerprinted is analysed again;
+    what one poll's ``expect`` held and was never fingerprinted is dropped at the next."""
+    from dataclasses import replace
+
+    from digest.dedup.engine import Engine
+    from digest.dedup.fingerprint import fingerprint
+
+    docs = _poll()
+    engine = Engine()
+    engine.expect(docs[:2])
+    changed = replace(docs[0], text=docs[0].text + " Two crews stayed overnight.")
+    fp = engine.fingerprint(changed)
+    fresh = fingerprint(changed.title, changed.text, engine.idf)
+    assert (fp.ids.tolist(), fp.weights.tolist(), fp.words) == (fresh.ids.tolist(), fresh.weights.tolist(), fresh.words)
+    engine.add(changed, fp)
+    engine.expect(docs[2:])  # d1 never added: its analysis goes
+    assert list(engine._ahead._held) == ["d2"]

@@ -51,7 +51,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..text.sentences import sentences
-from .params import CONTAINED, KEY_SENTENCES, KEY_WORDS, MIN_SHINGLES, OPENING_WORDS, SHINGLE
+from .params import (
+    CONTAINED,
+    COPY_NAMES,
+    COPY_NAMES_MIN,
+    KEY_SENTENCES,
+    KEY_WORDS,
+    MIN_SHINGLES,
+    OPENING_WORDS,
+    SHINGLE,
+)
+from .terms import PLAIN, VOCAB
 
 _WORD = re.compile(r"\w+")
 
@@ -151,3 +161,28 @@ def is_copy(a: CopySketch, b: CopySketch) -> bool:
     if min(len(a), len(b)) < MIN_SHINGLES:
         return False
     return containment(a, b) >= CONTAINED
+
+
+def names_shared(a: np.ndarray, b: np.ndarray) -> float:
+    """How far the shorter of two articles (term lists, ``VOCAB`` indices) names what the
+    longer one does: the share of its names found among the longer one's words, a name and
+    the same plain word counting as one (reflow moves names to line starts).  1.0 when the
+    shorter one names fewer than ``COPY_NAMES_MIN`` things (a summary's few names may be a
+    site's own).
+
+    A copy, or a summary, carries its original's names; a templated report of another event
+    carries the same words around other names, which the copy test on word sequences alone
+    would take for a copy.
+    """
+    short, long = (a, b) if a.size <= b.size else (b, a)
+    ids = VOCAB.ids
+    names = set((ids[short[VOCAB.is_name[short]]] & PLAIN).tolist())
+    if len(names) < COPY_NAMES_MIN:
+        return 1.0
+    return len(names.intersection((ids[long] & PLAIN).tolist())) / len(names)
+
+
+def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx: np.ndarray) -> bool:
+    """The copy test the engine uses: the same word sequence (or its opening, :func:`is_copy`)
+    naming the same things (:func:`names_shared` of the term lists ``idx``, ``other_idx``)."""
+    return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES

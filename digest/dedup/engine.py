@@ -22,7 +22,7 @@ How it works (per article)
 2. **Copies** are recognised exactly (``digest.dedup.copies``): an article whose
    body (with its title) is the same word sequence as a member's, or its
    opening (a truncated feed summary), and that names the same things
-   (``names_shared``: a wire template repeats every word but the names), is
+   (``copies.names_shared``: a wire template repeats every word but the names), is
    that member's neighbour whatever the cosine says, and copies of one text
    are never parted.  Copies form a copy group, which the lead choice uses
    (the cleaner of two full copies leads).  A copy of the *same text* as one
@@ -78,15 +78,13 @@ import numpy as np
 
 from . import regrouping
 from .arrays import Story
-from .copies import CopySketch, is_copy, sketch
+from .copies import CopySketch, is_named_copy, sketch
 from .doc import Assignment, Doc, title_key
-from .fingerprint import Fingerprint, IdfModel, cosine, fast_signature, salient
+from .fingerprint import Fingerprint, HeldAnalyses, IdfModel, cosine, fast_signature, salient
 from .index import CandidateIndex, MemoryIndex
 from .lead import VersionScore, pick, scores
 from .params import (
     BUCKET_CAP,
-    COPY_NAMES,
-    COPY_NAMES_MIN,
     FINGERPRINT_VERSION,
     MAX_CANDIDATES,
     PADDED_TEXT,
@@ -96,37 +94,12 @@ from .params import (
     Params,
 )
 from .state import EngineState
-from .terms import PLAIN, VOCAB, analyse
+from .terms import VOCAB
 
 #: A label a notice's headline may carry before the headline it takes back ("Retracted: ...").
 _NOTICE_LABEL = re.compile(r"^\W*(?:retract(?:ed|ion)|removed|withdrawn|deleted|taken down)\s*[:\u2013\u2014-]\s*", re.I)
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineState", "Params"]
-
-
-def names_shared(a: np.ndarray, b: np.ndarray) -> float:
-    """How far the shorter of two articles (term lists, ``VOCAB`` indices) names what the
-    longer one does: the share of its names found among the longer one's words, a name and
-    the same plain word counting as one (reflow moves names to line starts).  1.0 when the
-    shorter one names fewer than ``COPY_NAMES_MIN`` things (a summary's few names may be a
-    site's own).
-
-    A copy, or a summary, carries its original's names; a templated report of another event
-    carries the same words around other names, which the copy test on word sequences alone
-    would take for a copy.
-    """
-    short, long = (a, b) if a.size <= b.size else (b, a)
-    ids = VOCAB.ids
-    names = set((ids[short[VOCAB.is_name[short]]] & PLAIN).tolist())
-    if len(names) < COPY_NAMES_MIN:
-        return 1.0
-    return len(names.intersection((ids[long] & PLAIN).tolist())) / len(names)
-
-
-def is_named_copy(sk: CopySketch, other: CopySketch, idx: np.ndarray, other_idx: np.ndarray) -> bool:
-    """The copy test: the same word sequence (or its opening, ``digest.dedup.copies``) naming the
-    same things (``names_shared`` of the term lists ``idx``, ``other_idx``)."""
-    return is_copy(sk, other) and names_shared(idx, other_idx) >= COPY_NAMES
 
 
 class Engine:
@@ -138,6 +111,7 @@ class Engine:
         #: Everything the engine knows (``digest.dedup.state``); the regrouping reads and
         #: writes it too.  The index proposes candidates; in memory unless one is given.
         self.state = EngineState(params, index or MemoryIndex(params.lsh_threshold))
+        self._ahead = HeldAnalyses()  # the analyses ``expect`` made, until ``fingerprint`` takes them
 
     @property
     def params(self) -> Params:
@@ -242,7 +216,7 @@ class Engine:
         title = doc.title
         if title and title_key(doc.source, title) in self.state.titles:
             title = ""
-        idx, weights, words = analyse(title, doc.text)
+        idx, weights, words = self._ahead.take(doc.id, title, doc.text)  # made by ``expect``, or now
         ids = VOCAB.ids[idx]
         top = salient(idx, weights, self.state.idf)
         sig = fast_signature((ids[top] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
@@ -253,11 +227,13 @@ class Engine:
     def expect(self, docs: Iterable[Doc]) -> None:
         """Count the terms of articles about to be added, each under its source, before the
         first of them is compared: a poll's articles are read among all of it, so a new
-        feed's first posts find its template (``digest.dedup.sourceterms``)."""
+        feed's first posts find its template (``digest.dedup.sourceterms``).  Each analysis is
+        held for ``fingerprint`` (``HeldAnalyses``: the last call's only)."""
         s = self.state
+        self._ahead.clear()
         for doc in docs:
             if doc.source and doc.id not in s.num:
-                idx, _w, _n = analyse(doc.title, doc.text)
+                idx, _w, _n = self._ahead.hold(doc.id, doc.title, doc.text)
                 s.source_terms.expect(s.code_of(doc.source), doc.id, idx)
 
     def stored_fingerprint(self, doc: Doc, blob: bytes) -> Fingerprint:
