@@ -341,7 +341,7 @@ class HeldAnalyses:
     title and text it was made of.  ``Engine.expect`` analyses a poll's articles to count them
     under their source; ``Engine.fingerprint`` takes the held analysis instead of making it
     again.  Measured (``benchmarks.feeds_run``, 150 feeds, polls of ~30 entries): the second
-    analysis was 5.7% of ``App.ingest``'s time.  Bounded: ``clear`` (each ``expect``) drops
+    analysis was 5.3-6.4% of ``App.ingest``'s time (``docs/evaluation.md``).  Bounded: ``clear`` (each ``expect``) drops
     what the last poll left (articles of it that were never fingerprinted)."""
 
     def __init__(self) -> None:

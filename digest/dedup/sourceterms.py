@@ -41,7 +41,8 @@ Special cases
   words: they are not one source.
 * A poll's articles are counted before the first of them is compared (``App.ingest`` tells
   the engine of them ahead): a new feed's first posts are read among all of it, as its
-  recurring lines are.  ``digest dedupe`` reads records one at a time: a source's first
+  recurring lines are.  Each is analysed once: its fingerprint takes the analysis made to
+  count it (``fingerprint.HeldAnalyses``).  ``digest dedupe`` reads records one at a time: a source's first
   articles are compared before its template is known.
 * Articles restored at an engine's rebuild are counted as they are restored.
 * A developing story that most of a small source's articles are about (four of six items)
