@@ -35,7 +35,7 @@ How it works
   stored.  The bound (``--bound``, seconds, chosen from measurement with
   headroom) is printed and the exit status is 1 when the run exceeds it.
 * Where the time goes, in the timed run itself: timers around each stage's
-  entry points as the pipeline calls them (fetch ``App._prefetch`` and
+  entry points as the pipeline calls them (fetch ``digest.sources.prefetch`` and
   ``digest.sources.fetch.fetch``, parse ``parse_feed``, prepare
   ``bodies_of``/``prepare``/``recurring_lines``
   with extraction shown inside it, engine ``Engine`` methods, store every
@@ -255,6 +255,7 @@ class StageClock:
         import digest.app
         import digest.dedup.engine
         import digest.output.render
+        import digest.revisions
         import digest.sources.feeds
         import digest.sources.fetch
         import digest.text.clean
@@ -262,10 +263,12 @@ class StageClock:
         import digest.text.prepare
 
         self.patch(digest.sources.fetch, "fetch", "fetch")
-        self.patch(digest.app.App, "_prefetch", "fetch")  # fetch_many over a group of sources
+        self.patch(digest.app, "prefetch", "fetch")  # fetch_many over a group of sources (digest.sources.prefetch)
         self.patch(digest.sources.feeds, "parse_feed", "parse")
-        for name in ("bodies_of", "prepare", "recurring_lines"):
+        for name in ("bodies_of", "prepare"):
             self.patch(digest.app, name, "prepare")
+        for name in ("bodies_of", "recurring_lines"):  # a poll's recurring lines (digest.revisions)
+            self.patch(digest.revisions, name, "prepare")
         self.patch(digest.text.prepare, "html_to_text", "extract")
         self.patch(digest.text.prepare, "extract_many", "extract")
         for name in ("fingerprint", "add", "restore", "scores", "lead"):
