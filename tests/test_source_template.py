@@ -140,3 +140,15 @@ def test_held_analyses_are_one_poll_s_and_follow_the_text() -> None:
     engine.add(changed, fp)
     engine.expect(docs[2:])  # d1 never added: its analysis goes
     assert list(engine._ahead._held) == ["d2"]
+
+
+def test_articles_counted_ahead_and_never_added_are_forgotten_at_the_next_poll() -> None:
+    """A poll's article told ahead (``Engine.expect``) and then not added, already taken, was
+    kept among the ids counted ahead for the engine's life: one id each, in a daemon for weeks."""
+    from digest.dedup.engine import Doc, Engine
+
+    engine = Engine()
+    skipped = Doc(id="x1", title="Harbour fire spreads", text="Crews fought the harbour fire all night.", source="Feed")
+    engine.expect([skipped])  # told ahead, never added
+    engine.expect([Doc(id="x2", title="Council vote", text="The council voted on the budget.", source="Feed")])
+    assert "x1" not in engine.state.source_terms._ahead

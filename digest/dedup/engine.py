@@ -231,6 +231,7 @@ class Engine:
         held for ``fingerprint`` (``HeldAnalyses``: the last call's only)."""
         s = self.state
         self._ahead.clear()
+        s.source_terms.new_poll()
         for doc in docs:
             if doc.source and doc.id not in s.num:
                 idx, _w, _n = self._ahead.hold(doc.id, doc.title, doc.text)

@@ -71,6 +71,13 @@ class SourceTerms:
         self._held: dict[int, deque[list[int]]] = {}  # each source's counted articles' terms, oldest first
         self._ahead: set[str] = set()  # articles counted ahead (``expect``), not yet added
 
+    def new_poll(self) -> None:
+        """Forget which articles were counted ahead: a poll's article counted and then not
+        added (already taken) stayed in the set for the engine's life, one id each; its terms
+        stay counted among the source's latest (they were the poll's), and counted again if it
+        comes back in a later poll, once more in a window of ``Params.source_recent``."""
+        self._ahead.clear()
+
     def count(self, code: int, doc_id: str, idx: np.ndarray) -> None:
         """Count an added article's terms (vocabulary indices), unless counted ahead."""
         if doc_id in self._ahead:
