@@ -97,21 +97,19 @@ def cosines(
     terms, x, runs, norm = state.raw_vectors(members)  # the dot products first, then the norms
     dense, _ = state.scratch()
     dense[vidx] = val
-    if own is not None and own[1].size:
-        dense[own[1]] = 0.0
-        theirs = dense[terms] * x  # the products without the source's own terms
-        dense[own[1]] = val[np.isin(vidx, own[1])]
+    scale = None
     try:
         prod = dense[terms] * x
+        code, mine = own if own is not None else (-1, vidx[:0])
+        same = state.col.source[members] == code if mine.size else None
+        if same is not None and same.any():  # members of the article's source: their other terms
+            own_val = dense[mine]  # (a copy: fancy indexing)
+            dense[mine] = 0.0
+            rows = same[runs.owner]
+            prod[rows] = dense[terms[rows]] * x[rows]  # the products without the source's own terms
+            scale = _rest_scale(state.params, own_val, mine, terms, x, runs, norm, same)
     finally:
         dense[vidx] = 0.0
-    scale = None
-    if own is not None and own[1].size:
-        same = state.col.source[members] == own[0]
-        if same.any():
-            rows = same[runs.owner]
-            prod[rows] = theirs[rows]
-            scale = _rest_scale(state.params, val[np.isin(vidx, own[1])], own[1], terms, x, runs, norm, same)
     sims = runs.sum(prod) / norm
     if state.params.names_scale > 0:
         sims *= _template_gate(state.params, vidx, val, terms, x, prod, runs, norm, sims)
