@@ -57,8 +57,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..text.words import STOPWORDS
-from .terms import _SENT_END, PLAIN, VOCAB, _tokens, stem, term_id
+from .terms import _SENT_END, PLAIN, VOCAB, _tokens, plain_term, term_id
 
 
 class SourceTerms:
@@ -136,16 +135,10 @@ def written(terms: np.ndarray, title: str, text: str, limit: int) -> list[str]:
     for tok in _tokens(f"{title}\n{text}"):
         if len(out) >= limit:
             break
-        if tok in _SENT_END:
+        term = None if tok in _SENT_END else plain_term(tok)
+        if term is None:
             continue
-        word = tok.lower().replace("\u2019", "'")
-        word = (word[:-2] if word.endswith("'s") else word).strip("'-")
-        if tok[0].isdigit():
-            tid = term_id(word.replace(",", ""))
-        elif len(word) < 2 or word in STOPWORDS:
-            continue
-        else:
-            tid = term_id(stem(word))
+        tid = term_id(term)
         if tid in wanted and tid not in seen:
             seen.add(tid)
             out.append(tok)

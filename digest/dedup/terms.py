@@ -141,25 +141,35 @@ def _weighted_terms(text: str, weight: float, out: dict[str, float]) -> None:
         if tok in _SENT_END:
             start = True
             continue
-        first = tok[0]
-        word = tok.lower().replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = word.strip("'-")
-        if first.isdigit():
-            term = word.replace(",", "")
-            w = weight
-        elif len(word) < 2 or word in STOPWORDS:
+        term = plain_term(tok)
+        if term is None:
             start = False
             continue
+        first = tok[0]
+        if first.isupper() and not start and not headline:
+            term, w = "@" + term, weight * NAME_WEIGHT
         else:
-            term = stem(word)
-            if first.isupper() and not start and not headline:
-                term, w = "@" + term, weight * NAME_WEIGHT
-            else:
-                w = weight
+            w = weight
         start = False
         out[term] = out.get(term, 0.0) + w
+
+
+@lru_cache(maxsize=1 << 16)
+def plain_term(tok: str) -> str | None:
+    """A word token's term, as a word (a name's is this with "@" before it): a number without
+    its commas, else the stem of the word lower-cased without its "'s" and edge quotes and
+    dashes; None for a stopword or a word of one letter.  Cached, as ``stem`` is: a text's
+    tokens are mostly ones read before, and the lookup costs less than the reading (term_weights
+    over ECB+, best of 5: 325 -> 267 ms); 65,536 tokens, about 13 MB at most."""
+    word = tok.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.strip("'-")
+    if tok[0].isdigit():
+        return word.replace(",", "")
+    if len(word) < 2 or word in STOPWORDS:
+        return None
+    return stem(word)
 
 
 #: Set on the ids of terms used as names, so similarity can also be measured
