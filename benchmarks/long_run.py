@@ -4,7 +4,7 @@ Observations
 ------------
 * The daemon runs for months in one process.  What it holds must follow
   the dedup window, not everything it ever read: the engine is rebuilt from
-  the store once a day (``digest.clustering.ENGINE_RENEW``) with the articles of
+  the store once a day (``digest.service.clustering.ENGINE_RENEW``) with the articles of
   the last two windows.
 * Some state lives outside the engine: the term vocabulary
   ``digest.dedup.terms.VOCAB`` (term id -> dense index, with per-term

@@ -31,10 +31,10 @@ Special cases
   again as new.
 * Dates: a missing or implausible date falls back to the fetch time.
 * A long-running process rebuilds its engine from the store once a day
-  (``digest.clustering.ENGINE_RENEW``), so what it holds stays the dedup
+  (``digest.service.clustering.ENGINE_RENEW``), so what it holds stays the dedup
   window, not every article it ever read.
 
-Several processes on one store: ``digest.clustering`` (the engine is rebuilt
+Several processes on one store: ``digest.service.clustering`` (the engine is rebuilt
 when another process clustered since) and ``digest.runlock`` (one process
 polls at a time).
 """
@@ -60,7 +60,6 @@ from .articles import (
     stored_keys,
     under_former_names,
 )
-from .clustering import Clustering
 from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
@@ -68,6 +67,7 @@ from .output.progress import Progress
 from .records import DigestView, Entry, FetchResult, RunReport
 from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock
+from .service.clustering import Clustering
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
@@ -80,7 +80,7 @@ log = logging.getLogger(__name__)
 
 
 class App(Clustering):
-    """The library facade: one configuration, one store, one dedup engine (``digest.clustering``)."""
+    """The library facade: one configuration, one store, one dedup engine (``digest.service.clustering``)."""
 
     #: Processes extracting a source's whole pages (None: all cores; 1: in-process).
     extract_workers: int | None = None

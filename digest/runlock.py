@@ -2,7 +2,7 @@
 
 ``digest run`` holds it for its pass (``App.polling``) and the daemon for each poll round
 (``digest.service.pollround``, which skips a round while a run holds it): two or three
-concurrent ``digest run`` then give the stories of one (``digest.clustering``, "Several
+concurrent ``digest run`` then give the stories of one (``digest.service.clustering``, "Several
 processes on one store").  Several workers (``digest worker``) do not take it: they share the
 clustering through the log.
 """

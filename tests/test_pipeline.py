@@ -184,8 +184,8 @@ def test_a_long_running_app_keeps_only_the_window_in_memory(tmp_path: Path, make
     from datetime import timedelta
 
     from digest.app import RunReport
-    from digest.clustering import ENGINE_RENEW
     from digest.records import Entry
+    from digest.service.clustering import ENGINE_RENEW
 
     text = (FEEDS.parent / "stories" / "quake_a1.txt").read_text(encoding="utf-8")
     title, _, body = text.partition("\n")

@@ -325,7 +325,7 @@ def test_a_long_running_worker_keeps_only_the_window_in_memory(pg: str) -> None:
     """A worker's engine is rebuilt from the shared log once a day, as the daemon's is: old
     articles leave memory, not the store, and the rebuilt engine still joins copies."""
     from digest.app import RunReport
-    from digest.clustering import ENGINE_RENEW
+    from digest.service.clustering import ENGINE_RENEW
 
     cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss"),
                           SourceConfig(name="B", url="https://b.test/rss")], database=pg)

@@ -219,7 +219,7 @@ class DigestConfig(_Strict):
 
 
 #: Days a prune keeps beyond the engine's two windows: the engine in memory is rebuilt once a
-#: day (``digest.clustering.ENGINE_RENEW``: it may hold a day more than its span) and a publication
+#: day (``digest.service.clustering.ENGINE_RENEW``: it may hold a day more than its span) and a publication
 #: time is believed up to two days after the arrival (``digest.sources.dates``).
 KEEP_MARGIN = 3
 

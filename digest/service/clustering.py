@@ -42,13 +42,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .config import Config, SourceConfig
-from .store.base import Store
-from .store.log import SharedLog
-from .store.marks import CLUSTERED, new_mark
+from ..config import Config, SourceConfig
+from ..store.base import Store
+from ..store.log import SharedLog
+from ..store.marks import CLUSTERED, new_mark
 
 if TYPE_CHECKING:  # the engine (datasketch, scipy, numpy: about a second) loads when it is used:
-    from .dedup.engine import Engine  # ``digest sources``, ``search``, ``build`` never use it
+    from ..dedup.engine import Engine  # ``digest sources``, ``search``, ``build`` never use it
 
 log = logging.getLogger("digest.app")  # the run's log lines keep one logger name
 
@@ -79,7 +79,7 @@ class Clustering:
         """The dedup engine, rebuilt from stored fingerprints of the window."""
         if self._engine is None:
             # read before the articles: a write in between makes the engine stale, never missed
-            from .engines import rebuilt_engine
+            from ..engines import rebuilt_engine
 
             mark = self.store.get_meta(CLUSTERED)
             built = self._fetched or datetime.now(UTC)
