@@ -37,16 +37,16 @@ whole, with the whole text part.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from itertools import zip_longest
 from typing import Any
 
 import jinja2
 
-from ..records import ALSO_REPORTED, DigestView, newest_first
+from ..records import DigestView
+from .mailfit import Fit, apply_fit, ranked
+from .render import render_email_html, render_text
 
 __all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
 
@@ -62,76 +62,6 @@ EMAIL_HTML_BUDGET = 90 * 1024
 #: (docs/evaluation.md, "Reviews (stop 35): mailsize"); three of ECB+'s most carried stories
 #: (17 outlets each) take about 27 KB of the 90, leaving the rest to titles.
 MIN_IN_FULL = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Fit:
-    """Which stories an email shows in ``full`` and which by title only (``listed``);
-    any other is counted in its section, not named."""
-
-    full: frozenset[str]
-    listed: frozenset[str]
-
-
-def ranked(view: DigestView) -> list[str]:
-    """The view's story ids in the order they get a place in full: each section's first
-    story in turn (in the sections' order), then each one's second, and so on; so the
-    stories of a section in full are its first ones."""
-    sections = [sec.stories for sec in view.sections] or [view.stories]
-    sections = [[s for s in sec if s.status != ALSO_REPORTED] for sec in sections]  # one line each, always
-    # one line each, the last named, newest first (as listed)
-    backlog = [s.story_id for s in newest_first([s for sec in sections for s in sec if s.backlog])]
-    sections = [[s for s in sec if not s.backlog] for sec in sections]
-    return [s.story_id for rank in zip_longest(*sections) for s in rank if s is not None] + backlog
-
-
-def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
-    """The templates' context with each section's ``shown`` (the stories in full), ``more``
-    (by title only) and ``left`` (how many are not named); ``fit``: how many of each
-    (None: every story in full, as the digest files show them)."""
-    for sec in ctx["sections"]:
-        stories = sec["stories"]
-        if fit is None:
-            sec.update(shown=stories, more=[], left=0)
-            continue
-        shown = [s for s in stories if s["story_id"] in fit.full]
-        more = [s for s in stories if s["story_id"] in fit.listed]
-        sec.update(shown=shown, more=more, left=len(stories) - len(shown) - len(more))
-    backlog = ctx.get("backlog", [])  # a line each: named while the fit names them (the last of its order)
-    named = backlog if fit is None else [s for s in backlog if s["story_id"] in fit.full | fit.listed]
-    ctx.update(backlog_shown=named, backlog_left=len(backlog) - len(named))
-    if fit is not None:
-        full = sum(len(sec["shown"]) for sec in ctx["sections"])
-        listed = sum(len(sec["more"]) for sec in ctx["sections"])
-        left = len(ctx["stories"]) - full - listed
-        ctx["fit"] = {"full": full, "listed": listed, "left": left,
-                      "said": _said(full, listed, left, bool(ctx["sectioned"]), ctx["backlog_left"])}
-    else:
-        ctx["fit"] = None
-    return ctx
-
-
-def _said(full: int, listed: int, left: int, sectioned: bool, earlier_left: int = 0) -> str:
-    """The line that says what a long day's email shows, and where the rest is
-    (``earlier_left``: the stories of a new source's backlog not named)."""
-    if left:
-        each = " (each section says how many)" if sectioned else ""
-        first = f"the first {full} in full, " if full > 1 else "the first in full, " if full else ""
-        what = f"{first}{listed} are listed by title only, {left} not listed here{each}"
-    elif full and listed:
-        after = "after the full ones of their section" if sectioned else "after them"
-        what = f"{full} {'is' if full == 1 else 'are'} in full, the other {listed} by title only, {after}"
-    elif full:  # the earlier news alone did not fit
-        what = f"{'the one' if full == 1 else f'all {full}'} in full"
-    elif listed:
-        what = f"all {listed} are listed by title only"
-    else:
-        what = ""
-    if earlier_left:  # the backlog's lines are the last named
-        more = f"{earlier_left} {'story' if earlier_left == 1 else 'stories'} of earlier news not listed here"
-        what = f"{what}; {more}" if what else more
-    return (f"Too many stories for one email: {what}. "
-            "Every story in full: the day's HTML digest, or the archive (digest serve).")
 
 
 def carried_size(html: str) -> int:
@@ -156,8 +86,6 @@ def email_parts(
     """The email's HTML and text parts: every story in full when the HTML part fits
     ``budget`` bytes (:func:`carried_size`), else the most stories in full that let it fit and
     the others by title (see the module docstring)."""
-    from .render import render_email_html, render_text
-
     opts: dict[str, Any] = {"env": env, "tz": tz, "excerpt_chars": excerpt_chars, "locale": locale}
     html = render_email_html(view, **opts)
     size = carried_size(html)

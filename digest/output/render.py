@@ -52,7 +52,7 @@ from digest.output.context import (
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
-from digest.output.mailsize import Fit, apply_fit
+from digest.output.mailfit import Fit, apply_fit
 from digest.output.newsline import marked_md
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
