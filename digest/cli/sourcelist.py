@@ -90,7 +90,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_import_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..config.edit import add_sources, configured_feeds
-    from ..sources.lists import read_list
+    from ..sources.fetch import read_list
     from ..sources.opml import categories_line, opml_report, passed_line
 
     path = args.file

@@ -69,19 +69,22 @@ import asyncio
 import time
 from collections.abc import Sequence
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ..config import FetchConfig
-from ..errors import FetchError
+from ..errors import DigestError, FetchError, ParseError
 from ..records import FetchResult
 from .fetchsteps import FetchRequest, FetchSteps, error_line
 from .freshness import Waits, server_of
+from .lists import MAX_LIST
+from .localfiles import read_capped
 from .netguard import AsyncGuardedTransport, GuardedTransport
 from .resend import asend, send
 
-__all__ = ["FetchRequest", "fetch", "fetch_many"]
+__all__ = ["FetchRequest", "fetch", "fetch_many", "read_list"]
 
 
 def _client_options(config: FetchConfig) -> dict[str, Any]:
@@ -214,3 +217,21 @@ async def fetch_many(
     finally:
         if transport is None:
             await client.aclose()
+
+
+def read_list(where: str, fetch_config: FetchConfig) -> bytes:
+    """The bytes of the list at ``where`` (``digest import-opml``): a file, or an http(s) URL
+    fetched under ``fetch_config``'s limits (sizes, time, private addresses); a problem is a
+    :class:`DigestError` of one line."""
+    if where.lower().startswith(("http://", "https://")):
+        try:
+            result = fetch(where, config=fetch_config, source=where)
+        except FetchError as exc:
+            raise DigestError(str(exc)) from None
+        if result.content is None:
+            raise DigestError(f"{where}: no content")
+        return result.content
+    try:
+        return read_capped(Path(where), MAX_LIST)
+    except ParseError as exc:
+        raise DigestError(str(exc)) from None

@@ -42,8 +42,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..config import FetchConfig, SourceConfig
-from ..errors import DigestError, FetchError, ParseError
+from ..config.model import SourceConfig
+from ..errors import ParseError
 from ..text.identity import feed_key
 from .localfiles import read_capped
 from .opml import is_opml, read_opml_report
@@ -110,26 +110,6 @@ def expand_lists(
     for line in notes:
         log.debug("%s", line)
     return out, problems, notes
-
-
-def read_list(where: str, fetch_config: FetchConfig) -> bytes:
-    """The bytes of the list at ``where`` (``digest import-opml``): a file, or an http(s) URL
-    fetched under ``fetch_config``'s limits (sizes, time, private addresses); a problem is a
-    :class:`DigestError` of one line."""
-    if where.lower().startswith(("http://", "https://")):
-        from .fetch import fetch
-
-        try:
-            result = fetch(where, config=fetch_config, source=where)
-        except FetchError as exc:
-            raise DigestError(str(exc)) from None
-        if result.content is None:
-            raise DigestError(f"{where}: no content")
-        return result.content
-    try:
-        return read_capped(Path(where), MAX_LIST)
-    except ParseError as exc:
-        raise DigestError(str(exc)) from None
 
 
 def _free_name(name: str, list_name: str, taken: set[str], tried: dict[str, int]) -> str:
