@@ -148,7 +148,7 @@ def neighbour_lists(cos: np.ndarray, event: np.ndarray, watch: np.ndarray, k: in
         r = local_mean(cos, kk)
         ranks[f"CSLS k={kk}"] = 2 * c - r[:, None] - r[None, :]
     ranks["mutual proximity"] = mp_matrix(cos)
-    out = {}
+    out: dict[str, tuple[float, ...]] = {}
     for name, s in ranks.items():
         top = np.argsort(-s, axis=1, kind="stable")[:, :k]
         hit = event[top] == event[:, None]
