@@ -90,6 +90,32 @@ def test_markdown_itself_is_inert_without_sanitizer() -> None:
         assert dest.startswith(("http://", "https://")) or re.fullmatch(r"#[\w-]+", dest), dest
 
 
+def test_markdown_keeps_a_headlines_parentheses_and_exclamation_marks_and_stays_inert() -> None:
+    """A feed value's "(" and "!" are no longer escaped ("Vote passes (narrowly)!" was
+    "Vote passes \\(narrowly\\)\\!" in the ``.md`` file).  Every feed value here opens with a
+    "(" (after a template's "]" it would be a link's destination) and ends with a "!" (before
+    a template's "[", an image): no link but the versions', no image, in either reading."""
+    from markdown_it import MarkdownIt
+
+    from digest.records import FailingSource
+
+    said = "(https://tracker.example/p.gif) Vote passes (narrowly)!"
+    stories = [
+        StoryView(f"s{i}", said, VersionView(said, said, url, NOON, said),
+                  [VersionView(said, said, url, NOON), VersionView(said, "", url, NOON)],
+                  first_seen=NOON)
+        for i, url in enumerate(["https://ok.example/a", None])
+    ]
+    view = DigestView("2024-05-01", stories, 6, 4, title=said, generated=NOON,
+                      failing=[FailingSource(said, NOON, 2, said)])
+    md_text = render_markdown(view)
+    assert "Vote passes (narrowly)!" in md_text and "\\(" not in md_text and "\\!" not in md_text
+    for html in (markdown.markdown(md_text), MarkdownIt("commonmark").render(md_text)):
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        assert not list(root.iter("img"))
+        assert {a.get("href") for a in root.iter("a")} <= {"https://ok.example/a", "#s0", "#s1"}
+
+
 def test_json_schema_raw_text_and_null_urls() -> None:
     view = hostile_view()
     doc = json.loads(render_json(view))

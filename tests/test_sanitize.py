@@ -7,6 +7,7 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from digest.output.sanitize import clean_html, escape_md, find_active_content, safe_url
 
@@ -111,7 +112,7 @@ def test_escape_md_leaves_the_markdown_file_readable() -> None:
     assert escape_md("Station Road & Church Lane") == "Station Road & Church Lane"
     assert escape_md("Rates up 2 > 1 and 1 < 2") == "Rates up 2 > 1 and 1 < 2"
     # "< script>" is text to HTML and Markdown, but a tag to a lax filter reading the .md file
-    assert escape_md("sang. < script>alert(1)") == "sang. &lt; script>alert\\(1\\)"
+    assert escape_md("sang. < script>alert(1)") == "sang. &lt; script>alert(1)"
     assert escape_md("AT&T &amp; <b>") == "AT&T &amp;amp; &lt;b>"
 
 
@@ -135,6 +136,67 @@ _md_text = st.lists(
 def test_escape_md_property(text: str) -> None:
     seen, tags = _visible(escape_md(text))
     assert set(tags) <= {"p"}
+    assert " ".join(seen.split()) == " ".join(text.split())
+
+
+def _commonmark_visible(md_text: str) -> tuple[str, set[str]]:
+    """Text a reader sees and the token types markdown-it produced (CommonMark, with GFM's
+    tables and strikethrough)."""
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    types, stack = set(), list(parser.parse(md_text))
+    while stack:
+        tok = stack.pop()
+        types.add(tok.type)
+        stack.extend(tok.children or [])
+    html = parser.render(md_text)
+    if not html.strip():
+        return "", types
+    return lxml.html.fragment_fromstring(html, create_parent="div").text_content(), types
+
+
+_PLAIN_TOKENS = {"paragraph_open", "paragraph_close", "inline", "text", "softbreak"}
+
+
+def test_escape_md_keeps_parentheses_and_exclamation_marks() -> None:
+    """A headline's "(" and "!" were backslash-escaped everywhere: "Vote passes \\(narrowly\\)\\!"
+    in the ``.md`` file.  With every "[" and "]" escaped no link or image can form, so "!" is
+    escaped before a "[" only, "(" after a "]" only."""
+    assert escape_md("Vote passes (narrowly)!") == "Vote passes (narrowly)!"
+    assert escape_md("Wow! (see [1])") == "Wow! (see \\[1\\])"
+    assert escape_md("![p](https://t.example/p.gif)") == "\\!\\[p\\]\\(https://t.example/p.gif)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vote passes (narrowly)!",
+        "[click](javascript:alert(1))",
+        "![img](https://tracker.example/p.gif)",
+        "!![x](https://tracker.example/p.gif)!",
+        "[x] (https://evil.example)",
+        "[x][1]\n\n[1]: https://evil.example",
+        "[a]: https://evil.example\n[a]",
+        "\\](https://evil.example) \\![x](y)",
+        "[text](<https://evil.example>)",
+        '[t](https://evil.example "title")',
+        "x]\n(https://evil.example)",
+        "(1) first\n1) second",
+        "a ![ b ]( c )",
+    ],
+)
+def test_escape_md_makes_no_link_or_image_in_either_reading(text: str) -> None:
+    words = text.split()
+    seen, tags = _visible(escape_md(text))
+    assert seen.split() == words and set(tags) == {"p"}, tags
+    seen, types = _commonmark_visible(escape_md(text))
+    assert seen.split() == words and types <= _PLAIN_TOKENS, types
+
+
+@settings(max_examples=300, deadline=None)
+@given(_md_text)
+def test_escape_md_property_commonmark(text: str) -> None:
+    seen, types = _commonmark_visible(escape_md(text))
+    assert types <= _PLAIN_TOKENS | {"hardbreak"}, types
     assert " ".join(seen.split()) == " ".join(text.split())
 
 

@@ -15,7 +15,8 @@ as plain Markdown, so each output needs its own kind of escaping:
   (space, quotes, ``<>()[]`` in path/query/fragment, backtick, backslash).
 * Markdown: :func:`escape_md` backslash-escapes Python-Markdown's escapable
   characters (so ``[x](javascript:...)`` stays text, ``{: .cls}`` never becomes
-  an ``attr_list``), writes ``& < >`` as entities (Python-Markdown passes raw HTML
+  an ``attr_list``) but ``!`` and ``(``: with ``[`` and ``]`` escaped no link or
+  image forms, so those two only in ``![`` and ``](``; writes ``& < >`` as entities (Python-Markdown passes raw HTML
   through; entities are shown literally), escapes ``#`` everywhere (ATX
   headings drop trailing ``#``) and the other block markers (``-``, ``+``,
   ``1.``, ``=``) only at the start of a line (after dropping indentation,
@@ -89,9 +90,13 @@ def safe_url(url: str | None) -> str | None:
 
 # -- Markdown ---------------------------------------------------------------
 
-# Python-Markdown's ESCAPED_CHARS minus the block markers handled below.
-# ('|' and '~' are not escapable there; '~~~' at a line's start, a CommonMark fence, is below.)
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]()!#])")
+#: What opens inline markup, backslash-escaped: Python-Markdown's ESCAPED_CHARS minus the block
+#: markers handled below, but for ``!`` and ``(``.  With every ``[`` and ``]`` escaped no link,
+#: image or reference can form (Python-Markdown, CommonMark, GFM), so a ``!`` is escaped only
+#: before a ``[`` (``![``, an image's opening) and a ``(`` only after a ``]`` (``](``, a link's
+#: destination, even to a reader that ignores the backslash); "Vote passes (narrowly)!" stays.
+#: ('|' and '~' are not escapable there; '~~~' at a line's start, a CommonMark fence, is below.)
+_MD_INLINE = re.compile(r"[\\`*_{}\[\]#]|!(?=\[)|(?<=\])\(")
 #: Spaces and tabs at a line's edges (stripped line by line: a regex over a long run of spaces
 #: inside a line, ``[ \t]+$``, is quadratic).
 _LINE_EDGE_CHARS = " \t\f\v"
@@ -120,7 +125,7 @@ def escape_md(text: object) -> str:
     # Leading indentation makes code blocks, two trailing spaces make <br>.
     s = "\n".join(line.strip(_LINE_EDGE_CHARS) for line in s.split("\n"))
     s = _MD_OPEN.sub("&lt;", _MD_ENTITY.sub("&amp;", s))
-    s = _MD_INLINE.sub(r"\\\1", s)
+    s = _MD_INLINE.sub(r"\\\g<0>", s)
     if s.count("~") > 1:  # GFM strikes out "~50 dead, ~20 hurt" (one tilde or two a side)
         s = s.replace("~", "&#126;")
     # Block markers only matter at the start of a line.
