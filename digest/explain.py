@@ -28,8 +28,9 @@ Special cases
   its host in any capitals (``identity.lower_host``: hosts are case-insensitive, paths not).
 * An article is named by its link too, as the digest shows it (the feed's link less its
   tracking parameters), in any spelling of its scheme and ``www.``, with or without its
-  tracking parameters, its host in any capitals (one stored in lower case, as feeds write
-  hosts: ``Store.keys_at``).  A link that several articles were read from
+  tracking parameters, its host in any capitals: as stored (``Store.keys_at``), or, none
+  found so, stored with other capitals in its host, as its feed wrote it (a scan of the
+  table: ``Store.links_ending``, ``_keys_in_any_case``).  A link that several articles were read from
   (two sources, or one page read under two ids) is refused so too.
 * Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
@@ -51,7 +52,7 @@ from .dedup.params import COPY_NAMES
 from .dedup.sourceterms import written
 from .errors import DigestError
 from .store.base import Store, StoredArticle, local_time
-from .text.identity import id_spellings, is_http, lower_host, without_tracking
+from .text.identity import after_host, id_spellings, is_http, lower_host, without_tracking
 
 #: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
 OWN_SHOWN = 6
@@ -103,7 +104,8 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     keys = sorted({k for spelt in {name, *_spellings(name)} for k in store.keys_of_guid(spelt)})
     link = not keys and is_http(name)
     if link:  # the link the digest shows (the feed's, less tracking), however its site spells it
-        keys = store.keys_at(sorted({*_spellings(name), *_spellings(without_tracking(name.strip()))}))
+        spelt = sorted({*_spellings(name), *_spellings(without_tracking(name.strip()))})
+        keys = store.keys_at(spelt) or _keys_in_any_case(store, spelt)
     if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
         from .retention import kept_from
 
@@ -138,6 +140,17 @@ def _spellings(name: str) -> set[str]:
     with its host in lower case (``lower_host``: ``https://NEWS.example/x`` is the page
     ``https://news.example/x``; a path's case stays)."""
     return {*id_spellings(name), *id_spellings(lower_host(name.strip()))}
+
+
+def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
+    """The keys of the articles read from one of the links ``spelt`` with other capitals in its
+    host: a link is stored as its feed wrote it (``https://NEWS.Example/x``, in an old store or
+    from a feed that writes hosts so), and ``keys_at`` finds a link as stored only.  Asked for
+    what follows the host, as spelt (a path's case tells pages apart), then compared with
+    ``lower_host``; only when no article has the link as stored (a scan of the table)."""
+    wanted = {lower_host(s) for s in spelt}
+    tails = sorted({t for s in spelt if (t := after_host(s))})
+    return sorted({k for k, url in store.links_ending(tails) if lower_host(url) in wanted})
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:

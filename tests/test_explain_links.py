@@ -112,3 +112,49 @@ def test_explain_finds_a_link_on_both_stores(tmp_path: Path, backend: str) -> No
         assert explain.article(app.store, "http://wire.example/crane?utm_source=x").key == key[0]
         with pytest.raises(DigestError, match="no article has this id or link"):
             explain.article(app.store, "https://wire.example/other")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_explain_finds_a_link_stored_with_capitals_in_its_host(tmp_path: Path, backend: str) -> None:
+    """A link is stored as its feed wrote it: ``https://WWW.Wire.Example/Crane`` (an old store,
+    or a feed that writes hosts so) was found only when typed so (``keys_at`` looks the link up
+    as stored; the spellings tried had the host as typed or in lower case).  Any capitals in
+    the host find it now (a real store: SQLite on disk, PostgreSQL when there); the path's
+    still tell pages apart."""
+    from datetime import UTC, datetime
+
+    from digest import explain
+    from digest.errors import DigestError
+    from tests.test_postgres_text import app_on
+
+    text = "A harbour crane in Velmora collapsed onto the ferry terminal on Sunday. " * 3
+    items = [{"id": "a", "url": "https://WWW.Wire.Example/Crane?utm_source=feed", "title": "Harbour crane collapses",
+              "date_published": "2026-11-20T10:00:00Z", "content_text": text}]
+    with app_on(tmp_path, backend, items) as app:
+        assert app.run(now=datetime(2026, 11, 20, 21, tzinfo=UTC)).new_articles == 1
+        [key] = app.store.keys_of_guid("a")
+        assert app.store.keys_at(["https://WWW.Wire.Example/Crane"]) == [key]  # stored as written
+        for link in ("https://WWW.Wire.Example/Crane", "https://wire.example/Crane",
+                     "http://www.WIRE.example/Crane?utm_source=x", "HTTPS://Wire.Example/Crane"):
+            assert explain.article(app.store, link).key == key, link
+        for other in ("https://wire.example/crane", "https://wire.example/Cran", "https://wire.example/"):
+            with pytest.raises(DigestError, match="no article has this id or link"):
+                explain.article(app.store, other)
+
+
+def test_explain_on_the_command_line_finds_a_link_stored_with_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same through ``digest replay`` and ``digest explain`` (SQLite on disk): a record
+    whose link has capitals in its host, named in lower case."""
+    cfg = make_config(tmp_path, {"Coast News": FEEDS / "coast.rss"}, write=True).config_path
+    assert cfg is not None
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "md-904", "title": load("quake_a1").title, "text": load("quake_a1").text,
+                                "source": "Coast News", "url": "https://News.COAST.example/Quake",
+                                "published": "2026-03-06T06:00:00Z"}) + "\n")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--config", str(cfg), "https://news.coast.example/Quake", "--json"]) == 0, \
+        capsys.readouterr().err
+    assert [v["url"] for v in json.loads(capsys.readouterr().out)["versions"]] == ["https://News.COAST.example/Quake"]

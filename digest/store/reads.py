@@ -165,6 +165,22 @@ class StoreReads:
                                                 tuple(urls))]
         return keys
 
+    def links_ending(self: _Reader, tails: Sequence[str]) -> list[tuple[str, str]]:
+        """(key, link) of the articles whose link ends with one of ``tails`` (non-empty), among
+        the sources the store lists, none there: among all (as :meth:`keys_at`).  A scan of the
+        table, for ``digest explain`` only: a link stored with capitals in its host (as its feed
+        writes it) is found by the rest of it (``explain._keys_in_any_case``)."""
+        tails = [t for t in tails if t]
+        if not tails:
+            return []
+        ends = " OR ".join("substr(url, length(url) - ? + 1) = ?" for _ in tails)
+        args = tuple(v for t in tails for v in (len(t), t))
+        q = (f"SELECT key, url, source IN (SELECT name FROM sources) AS listed FROM articles "
+             f"WHERE url IS NOT NULL AND ({ends}) ORDER BY key")
+        rows = [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
+        listed = [(k, u) for k, u, on in rows if on]
+        return listed or [(k, u) for k, u, _ in rows]
+
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]

@@ -288,5 +288,12 @@ def lower_host(url: str) -> str:
     return f"{m[1].lower()}{m[2] or ''}{m[3].lower()}{url[m.end():]}"
 
 
+def after_host(url: str) -> str | None:
+    """What follows ``url``'s host, as spelt (``/X?q=1`` of ``https://NEWS.example/X?q=1``):
+    the part a host's capitals leave alone; None for a URL without ``scheme://``."""
+    m = _SCHEME_HOST.match(url)
+    return url[m.end():] if m else None
+
+
 def is_http(url: str | None) -> bool:
     return bool(url and re.match(r"^https?://", url.strip(), re.I))
