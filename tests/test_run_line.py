@@ -57,3 +57,26 @@ def test_the_run_line_counts_the_later_ones_when_only_some_went_to_a_later_diges
     assert report.summary().startswith(
         "2 sources, 5 entries, 5 new articles (2 in 2026-12-03's digest: today's went out at 07:00), "
     )
+
+
+def test_a_refused_run_of_an_earlier_day_still_says_where_its_new_articles_went(
+    tmp_path: Path, make_config: MakeConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest run --date D``, D before the store's first day, is refused (exit 2) after the
+    sources are read: its summary line left out the note every other run gives, that the new
+    articles are in tomorrow's digest as today's went out; it says so now, as a run without
+    ``--date`` would."""
+    notes = tmp_path / "notes"
+    note(notes, "ferry.md", "Ferry Aurora runs aground near Kestrel Point")
+    run_line(tmp_path, make_config, "2026-12-02T09:00:00Z", capsys)  # the store's first day
+    cfg = make_config(tmp_path, timezone="Europe/London")
+    with open_store(cfg.database_url) as store:  # the daemon mails the day's digest at 10:00
+        seal(store, cfg, DAY, datetime(2026, 12, 2, 10, tzinfo=UTC))
+    note(notes, "later.md", "Gale warning for the coast")
+    cfg = make_config(tmp_path, {"Desk": notes}, write=True, clock="2026-12-02T18:00:00Z", timezone="Europe/London")
+    assert main(["run", "--config", str(cfg.config_path), "--date", "2026-12-01"]) == 2
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if not ln.startswith(str(cfg.config_path))]
+    assert lines[-1] == ("error: 2026-12-01 has no digest: the store's first day is 2026-12-02 "
+                         "(nothing was written; the sources were read)"), lines
+    assert lines[-2].startswith("1 source, 2 entries, 1 new article (in 2026-12-03's digest: today's went out "
+                                "at 10:00), 0 not modified, 0 failed"), lines

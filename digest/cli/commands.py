@@ -78,6 +78,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"error: {terminal_line(err)}", file=sys.stderr)
         # the first daily digest's stories: a weekly one listed first counted its week so far
         daily = next((p.name for p in plans(app.cfg) if p.every == "day"), None)
+        # where the new articles went (a later day's digest, today's having gone out): said with
+        # the run's summary, a refused --date's too (what was read is stored all the same)
+        report.later = gone_later(app.store, app.cfg, report.arrived, app.today())
         if args.date is not None:  # a day before the store's first: no empty day in the archive
             try:
                 check_begun(args.date, app.cfg, app.store, nothing="written; the sources were read")
@@ -89,7 +92,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         for p in paths:
             print(p)
         report.count_digest(view)  # what the digest shows, not what the run started
-        report.later = gone_later(app.store, app.cfg, report.arrived, app.today())  # today's went out
         print(report.summary(), file=sys.stderr)
     return 1 if report.errors else 0
 
