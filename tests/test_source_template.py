@@ -152,3 +152,19 @@ def test_articles_counted_ahead_and_never_added_are_forgotten_at_the_next_poll()
     engine.expect([skipped])  # told ahead, never added
     engine.expect([Doc(id="x2", title="Council vote", text="The council voted on the budget.", source="Feed")])
     assert "x1" not in engine.state.source_terms._ahead
+
+
+
+def test_a_small_outlet_s_developing_story_is_one_story_though_most_of_what_it_wrote(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """``fire.xml`` is a small local outlet's week: five of its seven items follow one wildfire,
+    so the fire's names ("Cedar Ridge", "Alder Springs", its chief's) are in more than half of
+    what it wrote, as a template's words are.  Its headlines name the fire, a template's do
+    not (or in a label its titles repeat): the five are one developing story, the market and
+    the library two more.  Without the headline test (``Params.source_titled`` 0) the fire's
+    names were no evidence between its items, and the week was several stories."""
+    stories = stories_of(tmp_path, make_app, "fire.xml")
+    assert sorted(len(s) for s in stories) == [1, 1, 5], stories
+    (fire,) = [s for s in stories if len(s) == 5]
+    assert all("Cedar Ridge" in t for t in fire)

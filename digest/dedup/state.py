@@ -141,7 +141,7 @@ class EngineState:
         if not source:  # no source named (a batch's records without one): no template known
             return code, vidx[:0]
         p = self.params
-        return code, self.source_terms.own(code, vidx, p.source_share, p.source_least)
+        return code, self.source_terms.own(code, vidx, p.source_share, p.source_least, p.source_titled)
 
     def scratch(self) -> tuple[np.ndarray, np.ndarray]:
         """The two dense scratch vectors, as long as ``VOCAB`` (zero: leave them zero)."""
@@ -195,7 +195,7 @@ class EngineState:
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
         if doc.source:  # articles of no source have no own words (``own_terms``)
-            self.source_terms.count(code, doc.id, idx)
+            self.source_terms.count(code, doc.id, idx, doc.title)
         key = title_key(doc.source, doc.title)
         if key is not None and not (doc.notice and key in self.titles):  # a notice: never for the report's
             self.titles[key] = num
