@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from digest.dedup.cosines import member_cosines
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
-from digest.dedup.regrouping import member_cosines
 from digest.dedup.state import EngineState
 from tests.support.stories import PIRATES, load, templated
 

@@ -79,6 +79,7 @@ import numpy as np
 from . import regrouping
 from .arrays import Story
 from .copies import CopySketch, is_named_copy, sketch
+from .cosines import cosines, member_cosines
 from .doc import Assignment, Doc, title_key
 from .fingerprint import Fingerprint, HeldAnalyses, IdfModel, cosine, fast_signature, salient
 from .index import CandidateIndex, MemoryIndex
@@ -189,7 +190,7 @@ class Engine:
     def source_cosine(self, a: str, b: str) -> tuple[float, np.ndarray] | None:
         """Two known articles of one source: the neighbour cosine the engine gives the later
         (numbered last) to the earlier, of their terms other than the source's own
-        (``regrouping.cosines``; ``digest.dedup.sourceterms``, counted as they are now), and
+        (``cosines.cosines``; ``digest.dedup.sourceterms``, counted as they are now), and
         those own terms (``VOCAB`` indices, none when the source has no template).  None for
         articles of two sources or of no source."""
         s = self.state
@@ -199,7 +200,7 @@ class Engine:
             return None
         vidx, val = s.idf.vector_idx(*s.member_terms(new))
         own = s.own_terms(s.sources[code], vidx)
-        return float(regrouping.cosines(s, vidx, val, np.array([old], dtype=np.int32), own)[0]), own[1]
+        return float(cosines(s, vidx, val, np.array([old], dtype=np.int32), own)[0]), own[1]
 
     def copy_state(self, doc_id: str) -> tuple[str | None, bool]:
         """A known article's copy group (the id of the article it is labelled by, None when it
@@ -254,7 +255,7 @@ class Engine:
         sts = [s.stories[sid] for sid in self._propose(doc, fp)]
         if not sts:
             return []
-        members, sims = regrouping.member_cosines(s, vidx, val, sts, s.own_terms(doc.source, vidx))
+        members, sims = member_cosines(s, vidx, val, sts, s.own_terms(doc.source, vidx))
         ok = np.flatnonzero(sims >= s.params.neighbour_floor)
         best = ok[np.argsort(-sims[ok], kind="stable")][: s.params.neighbours]
         return [(s.ids[int(members[i])], float(sims[i])) for i in best]
@@ -360,7 +361,7 @@ class Engine:
             return home
         vidx, val, _w = s.vector(fp)
         nums = np.array(copies, dtype=np.int32)
-        sims = regrouping.cosines(s, vidx, val, nums)
+        sims = cosines(s, vidx, val, nums)
         if float(sims.max()) >= SAME_TEXT and fp.words <= SAME_LENGTH * int(col.words[nums].max()):
             return home
         # padded: the cleaner found site junk in it, and it is no shorter than the full copies

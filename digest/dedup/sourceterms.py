@@ -33,7 +33,7 @@ source's counted titles name it in a part no other of its titles repeats (:func:
 a title cut at ``:``, ``|``, a spaced hyphen and dashes; a part of two or more titles is a label
 or the site's name, and names nothing).  The new article and an article of the
 same source are compared by their other terms: the cosine of what is left of the two vectors
-(``regrouping.cosines``, ``regrouping._rest_scale``), each rest counted as at least
+(``cosines.cosines``, ``cosines.rest_scale``), each rest counted as at least
 ``Params.source_rest`` of its article's squared mass (a templated post's rest is a few
 words, alike by chance).  Against another source's article nothing changes.
 
