@@ -168,3 +168,25 @@ def test_a_small_outlet_s_developing_story_is_one_story_though_most_of_what_it_w
     assert sorted(len(s) for s in stories) == [1, 1, 5], stories
     (fire,) = [s for s in stories if len(s) == 5]
     assert all("Cedar Ridge" in t for t in fire)
+
+
+@pytest.mark.parametrize("titled", ["{}|アルダー新聞", "{}｜アルダー新聞", "{}：アルダー新聞", "【アルダー新聞】{}"])
+def test_a_site_s_name_after_a_full_width_bar_is_a_repeated_part(titled: str) -> None:
+    """Japanese and Chinese titles set a site's name or a label off with the full-width bar
+    or colon, or in ``【】``: "大阪で地震発生｜アルダー新聞".  Cut at ASCII marks only, each
+    such title was one part, the site's name in every title outside any repeated part, and
+    (``Params.source_titled``) no longer the source's own: its template was evidence between
+    any two of its articles, as it is with "|" not."""
+    from digest.dedup.sourceterms import SourceTerms, written
+    from digest.dedup.terms import analyse
+
+    heads = ["東京で大雨警報", "大阪で地震発生", "京都の祭り中止", "札幌で大雪", "福岡の選挙結果", "名古屋で火災"]
+    terms = SourceTerms(recent=64)
+    for i, head in enumerate(heads):
+        title = titled.format(head)
+        terms.count(1, f"d{i}", analyse(title, f"{head}。詳しくはアルダー新聞デジタル版で。")[0], title)
+    title = titled.format("横浜で停電")
+    idx = analyse(title, "横浜で停電。詳しくはアルダー新聞デジタル版で。")[0]
+    mine = terms.own(1, idx, 0.5, 4, 2)
+    assert written(mine, title, "", 8) == ["アル", "ルダ", "ダー", "ー新", "新聞"]
+    assert mine.size == terms.own(1, idx, 0.5, 4, 0).size  # the titles name nothing the body's template does not

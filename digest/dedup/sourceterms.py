@@ -30,7 +30,7 @@ words, another as names).  A term of the new article held by at least
 ``Params.source_share`` of its source's articles, and by at least ``Params.source_least`` of
 them, is the source's own (:meth:`SourceTerms.own`), unless ``Params.source_titled`` or more of the
 source's counted titles name it in a part no other of its titles repeats (:func:`title_parts`:
-a title cut at ``:``, ``|``, a spaced hyphen and dashes; a part of two or more titles is a label
+a title cut at ``:``, ``|``, a spaced hyphen and dashes, ``：｜【】`` too; a part of two or more titles is a label
 or the site's name, and names nothing).  The new article and an article of the
 same source are compared by their other terms: the cosine of what is left of the two vectors
 (``cosines.cosines``, ``cosines.rest_scale``), each rest counted as at least
@@ -76,12 +76,16 @@ from .terms import _SENT_END, PLAIN, VOCAB, _tokens, plain_term, term_id
 _K = TypeVar("_K", int, str)
 
 #: Where a title's parts meet: a section label or a site's name is cut off so ("Programs for
-#: Nokia 5800: Talkonaut v.5.51", "Quake toll rises | Valley Wire", "Fire - updates").
-_TITLE_CUT = re.compile(r"\s*(?:[:|\u2013\u2014]|\s-\s)\s*")
+#: Nokia 5800: Talkonaut v.5.51", "Quake toll rises | Valley Wire", "Fire - updates"); in
+#: Chinese and Japanese titles the full-width colon and bar, and the lenticular brackets of a
+#: label ("大雨警報｜アルダー新聞", "【速報】…"): cut at ASCII marks only, such a title was one
+#: part, its site's name in no part two titles repeat, and named by all of them.
+_TITLE_CUT = re.compile(r"\s*(?:[:|\u2013\u2014\uff1a\uff5c\u3010\u3011]|\s-\s)\s*")
 
 
 def title_parts(title: str) -> list[tuple[str, list[int]]]:
-    """``title``'s parts (cut at ``:``, ``|``, a spaced hyphen and dashes), each as its words
+    """``title``'s parts (cut at ``:``, ``|``, a spaced hyphen, dashes, their full-width forms
+    and ``【】``), each as its words
     lowercased (the part's key) and its terms (as a name or not, one term)."""
     parts = []
     for part in _TITLE_CUT.split(" ".join(title.split())):  # spaces collapsed first: no run to rescan
