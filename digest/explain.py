@@ -146,11 +146,13 @@ def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     """The keys of the articles read from one of the links ``spelt`` with other capitals in its
     host: a link is stored as its feed wrote it (``https://NEWS.Example/x``, in an old store or
     from a feed that writes hosts so), and ``keys_at`` finds a link as stored only.  Asked for
-    what follows the host, as spelt (a path's case tells pages apart), then compared with
-    ``lower_host``; only when no article has the link as stored (a scan of the table)."""
+    what follows the host, as spelt (a path's case tells pages apart), or, for a link that ends
+    at its host ("https://NEWS.Example"), by its length, then compared with ``lower_host``;
+    only when no article has the link as stored (a scan of the table)."""
     wanted = {lower_host(s) for s in spelt}
     tails = sorted({t for s in spelt if (t := after_host(s))})
-    return sorted({k for k, url in store.links_ending(tails) if lower_host(url) in wanted})
+    bare = sorted({len(s) for s in spelt if after_host(s) == ""})
+    return sorted({k for k, url in store.links_ending(tails, bare) if lower_host(url) in wanted})
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:

@@ -158,3 +158,30 @@ def test_explain_on_the_command_line_finds_a_link_stored_with_capitals(
     assert main(["explain", "--config", str(cfg), "https://news.coast.example/Quake", "--json"]) == 0, \
         capsys.readouterr().err
     assert [v["url"] for v in json.loads(capsys.readouterr().out)["versions"]] == ["https://News.COAST.example/Quake"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_explain_finds_a_link_that_ends_at_its_host_stored_with_capitals(tmp_path: Path, backend: str) -> None:
+    """A link that ends at its host ("https://WIRE.Example", a site's front page as an item's
+    link) has nothing after its host to look it up by (``Store.links_ending``'s tails): typed
+    in lower case it was "no article has this id or link" on either store.  Another link of
+    its length, another host, is not it."""
+    from datetime import UTC, datetime
+
+    from digest import explain
+    from digest.errors import DigestError
+    from tests.test_postgres_text import app_on
+
+    text = "A harbour crane in Velmora collapsed onto the ferry terminal on Sunday. "
+    items = [{"id": "a", "url": "https://WIRE.Example", "title": "Harbour crane collapses",
+              "date_published": "2026-11-20T10:00:00Z", "content_text": text * 3},
+             {"id": "b", "url": "https://WIRE.Exemple", "title": "Library fees scrapped",
+              "date_published": "2026-11-20T11:00:00Z", "content_text": "Northgate libraries scrap late fees. " * 4}]
+    with app_on(tmp_path, backend, items) as app:
+        assert app.run(now=datetime(2026, 11, 20, 21, tzinfo=UTC)).new_articles == 2
+        [key] = app.store.keys_of_guid("a")
+        for link in ("https://wire.example", "http://www.Wire.Example", "HTTPS://WIRE.EXAMPLE"):
+            assert explain.article(app.store, link).key == key, link
+        assert explain.article(app.store, "https://wire.exemple").key == app.store.keys_of_guid("b")[0]
+        with pytest.raises(DigestError, match="no article has this id or link"):
+            explain.article(app.store, "https://wire.exampl")

@@ -165,16 +165,19 @@ class StoreReads:
                                                 tuple(urls))]
         return keys
 
-    def links_ending(self: _Reader, tails: Sequence[str]) -> list[tuple[str, str]]:
-        """(key, link) of the articles whose link ends with one of ``tails`` (non-empty), among
-        the sources the store lists, none there: among all (as :meth:`keys_at`).  A scan of the
-        table, for ``digest explain`` only: a link stored with capitals in its host (as its feed
-        writes it) is found by the rest of it (``explain._keys_in_any_case``)."""
+    def links_ending(self: _Reader, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str]]:
+        """(key, link) of the articles whose link ends with one of ``tails`` (non-empty), or is
+        one of ``lengths`` long (a link that ends at its host, "https://NEWS.Example", has no
+        tail to ask for), among the sources the store lists, none there: among all (as
+        :meth:`keys_at`).  A scan of the table, for ``digest explain`` only: a link stored with
+        capitals in its host (as its feed writes it) is found by the rest of it, or by its
+        length (``explain._keys_in_any_case``)."""
         tails = [t for t in tails if t]
-        if not tails:
+        sizes = sorted({n for n in lengths if n > 0})
+        if not tails and not sizes:
             return []
-        ends = " OR ".join("substr(url, length(url) - ? + 1) = ?" for _ in tails)
-        args = tuple(v for t in tails for v in (len(t), t))
+        ends = " OR ".join(["substr(url, length(url) - ? + 1) = ?" for _ in tails] + ["length(url) = ?" for _ in sizes])
+        args = (*(v for t in tails for v in (len(t), t)), *sizes)
         q = (f"SELECT key, url, source IN (SELECT name FROM sources) AS listed FROM articles "
              f"WHERE url IS NOT NULL AND ({ends}) ORDER BY key")
         rows = [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
