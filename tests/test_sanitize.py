@@ -116,6 +116,21 @@ def test_escape_md_leaves_the_markdown_file_readable() -> None:
     assert escape_md("AT&T &amp; <b>") == "AT&T &amp;amp; &lt;b>"
 
 
+def test_a_lt_at_the_end_of_a_part_makes_no_email_link_with_what_follows() -> None:
+    """What follows a text is not the text's: the "Developing" line is escaped part by part
+    ("Toll <", the changed figure "12" made ``**12**``, "@x.y> now"), and ``<**12**@x.y>`` is
+    an e-mail link to CommonMark and Python-Markdown both; so is Python-Markdown's
+    ``<`` before a line's end, ``<\\n@x.y>``.  A ``<`` before a space still stays ("1 < 2")."""
+    from digest.output.newsline import marked_md, news_parts
+
+    line = "Toll <12@x.y> now"
+    md = "**Developing**: " + marked_md(news_parts(line, line, ((6, 8, "10"),)))
+    pm = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
+    for html in (pm.convert(md), MarkdownIt("commonmark").render(md), pm.reset().convert(escape_md("a <\n@x.y> b"))):
+        assert "<a " not in html and "mailto" not in html, html
+    assert escape_md("1 < 2") == "1 < 2"
+
+
 def test_escape_md_multiline_block_markers() -> None:
     text = "line one\n# two\n- three\n===\n2. four\n    indented  \n\t\ttabbed"
     seen, tags = _visible(escape_md(text))

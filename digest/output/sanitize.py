@@ -111,9 +111,13 @@ _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 #: (``digest.text.prepare``); a source's error, its configured name and C1/noncharacters are not.
 NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 #: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
-#: any but one before a space or the end ("1 < 2"); before spaces and a letter too ("< script>":
-#: no tag to HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).
-_MD_OPEN = re.compile(r"<(?=\S|\s+[A-Za-z!/?])")
+#: any but one before a space ("1 < 2"); before spaces and a letter too ("< script>": no tag to
+#: HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).  At the
+#: end of the text too: what follows is not the text's, and a line's parts are escaped one by
+#: one ("Toll <" then "**12**" then "@x.y>", a changed figure: ``<**12**@x.y>`` an e-mail link
+#: to CommonMark and Python-Markdown); before a line's end or a tab (Python-Markdown's
+#: ``<\n@x.y>`` is one).
+_MD_OPEN = re.compile(r"<(?=[^ ]|\s+[A-Za-z!/?]|\s*\Z)")
 
 
 def escape_md(text: object) -> str:
