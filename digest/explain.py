@@ -148,11 +148,13 @@ def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     from a feed that writes hosts so), and ``keys_at`` finds a link as stored only.  Asked for
     what follows the host, as spelt (a path's case tells pages apart), or, for a link that ends
     at its host ("https://NEWS.Example"), by its length, then compared with ``lower_host``;
-    only when no article has the link as stored (a scan of the table)."""
+    only when no article has the link as stored (a scan of the table).  The listed sources'
+    articles first, as ``keys_at``; of the others, none there."""
     wanted = {lower_host(s) for s in spelt}
     tails = sorted({t for s in spelt if (t := after_host(s))})
     bare = sorted({len(s) for s in spelt if after_host(s) == ""})
-    return sorted({k for k, url in store.links_ending(tails, bare) if lower_host(url) in wanted})
+    found = [(k, listed) for k, url, listed in store.links_ending(tails, bare) if lower_host(url) in wanted]
+    return sorted({k for k, listed in found if listed} or {k for k, _ in found})
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:

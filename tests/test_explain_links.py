@@ -185,3 +185,28 @@ def test_explain_finds_a_link_that_ends_at_its_host_stored_with_capitals(tmp_pat
         assert explain.article(app.store, "https://wire.exemple").key == app.store.keys_of_guid("b")[0]
         with pytest.raises(DigestError, match="no article has this id or link"):
             explain.article(app.store, "https://wire.exampl")
+
+
+def test_explain_finds_a_replayed_link_with_capitals_beside_a_listed_source_s_link_ending_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A record replayed under a source the configuration does not list, its link
+    "https://OLD.Example/" (capitals in its host), named in lower case: the listed source's
+    front page "https://news.example/" ends with the same "/", and the listed sources' links
+    were preferred before the host was compared ("no story or article has this id or
+    link").  The host first, then the listed sources' (SQLite on disk, through the CLI)."""
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": [
+        {"id": "w1", "url": "https://news.example/", "title": "Harbour crane collapses in Velmora",
+         "date_published": "2026-11-20T10:00:00Z",
+         "content_text": "A harbour crane in Velmora collapsed onto the ferry terminal on Sunday. " * 3}]}))
+    cfg = make_config(tmp_path, {"Wire": tmp_path / "feed.json"}, write=True).config_path
+    assert cfg is not None
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "old-1", "title": "Library fees scrapped in Northgate", "source": "Old Wire",
+                                "text": "Northgate libraries scrap late fees from next month, the council said. " * 3,
+                                "url": "https://OLD.Example/", "published": "2026-11-19T06:00:00Z"}) + "\n")
+    assert main(["run", "--config", str(cfg)]) == 0
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--config", str(cfg), "https://old.example/", "--json"]) == 0, capsys.readouterr().err
+    assert [v["url"] for v in json.loads(capsys.readouterr().out)["versions"]] == ["https://OLD.Example/"]

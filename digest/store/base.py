@@ -359,9 +359,9 @@ class Store(Protocol):
     def keys_at(self, urls: Sequence[str]) -> list[str]:
         """The keys of the articles read from any of ``urls`` (links as stored), sorted."""
         ...
-    def links_ending(self, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str]]:
-        """(key, link) of the articles whose link ends with one of ``tails`` or is one of
-        ``lengths`` long (a scan: explain only)."""
+    def links_ending(self, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str, bool]]:
+        """(key, link, its source listed) of the articles whose link ends with one of ``tails``
+        or is one of ``lengths`` long (a scan: explain only)."""
         ...
     def keys_of_guid(self, guid: str) -> list[str]:
         """The keys of the articles whose entry id (``StoredArticle.guid``) is ``guid``."""

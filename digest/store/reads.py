@@ -165,13 +165,14 @@ class StoreReads:
                                                 tuple(urls))]
         return keys
 
-    def links_ending(self: _Reader, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str]]:
-        """(key, link) of the articles whose link ends with one of ``tails`` (non-empty), or is
-        one of ``lengths`` long (a link that ends at its host, "https://NEWS.Example", has no
-        tail to ask for), among the sources the store lists, none there: among all (as
-        :meth:`keys_at`).  A scan of the table, for ``digest explain`` only: a link stored with
-        capitals in its host (as its feed writes it) is found by the rest of it, or by its
-        length (``explain._keys_in_any_case``)."""
+    def links_ending(self: _Reader, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str, bool]]:
+        """(key, link, whether its source is one the store lists) of the articles whose link
+        ends with one of ``tails`` (non-empty), or is one of ``lengths`` long (a link that ends
+        at its host, "https://NEWS.Example", has no tail to ask for), by key.  A scan of the
+        table, for ``digest explain`` only: a link stored with capitals in its host (as its feed
+        writes it) is found by the rest of it, or by its length (``explain._keys_in_any_case``,
+        which prefers the listed sources' among those of the right host, as :meth:`keys_at`:
+        the preference made here, a listed source's other link that ends so, "/", hid the one)."""
         tails = [t for t in tails if t]
         sizes = sorted({n for n in lengths if n > 0})
         if not tails and not sizes:
@@ -180,9 +181,7 @@ class StoreReads:
         args = (*(v for t in tails for v in (len(t), t)), *sizes)
         q = (f"SELECT key, url, source IN (SELECT name FROM sources) AS listed FROM articles "
              f"WHERE url IS NOT NULL AND ({ends}) ORDER BY key")
-        rows = [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
-        listed = [(k, u) for k, u, on in rows if on]
-        return listed or [(k, u) for k, u, _ in rows]
+        return [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
 
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
