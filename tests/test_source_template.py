@@ -190,3 +190,31 @@ def test_a_site_s_name_after_a_full_width_bar_is_a_repeated_part(titled: str) ->
     mine = terms.own(1, idx, 0.5, 4, 2)
     assert written(mine, title, "", 8) == ["アル", "ルダ", "ダー", "ー新", "新聞"]
     assert mine.size == terms.own(1, idx, 0.5, 4, 0).size  # the titles name nothing the body's template does not
+
+
+def test_a_title_less_feed_of_one_template_stays_apart(tmp_path: Path, make_app: MakeApp) -> None:
+    """``apps.xml`` with no titles (a microblog's posts, a podcast's episodes): each entry is
+    headed by its text's opening (``prepare.title_of_text``), which is the template's ("PhotoTrim
+    v.2.1.0 Reduced to 50% 360 x 640 ..."), in no part two titles repeat.  Read as headlines,
+    the titles named the template's words, they were no longer the source's own
+    (``Params.source_titled``), and the seven posts were one story.  A heading made of the text
+    is no headline (``sourceterms.made_of_text``): seven stories, as with their titles."""
+    import re
+
+    feed = tmp_path / "untitled.xml"
+    feed.write_text(re.sub(r"(<entry>\s*)<title>[^<]*</title>", r"\1", (HERE / "apps.xml").read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    with make_app(tmp_path, f"  - name: Feed\n    path: {feed}\n", WIDE) as app:
+        assert not app.run(now=NOW).errors
+        stories = app.build_view(NOW.date()).stories
+        assert all(s.lead.title[:20] in s.lead.text for s in stories)  # headed by their text
+        assert sorted(len((s.lead, *s.also)) for s in stories) == [1] * 7
+
+
+def test_a_heading_made_of_the_text_s_opening_is_no_headline() -> None:
+    """``made_of_text``: whitespace aside, a closing " …" aside; a headline the text does not
+    open with is one."""
+    from digest.dedup.sourceterms import made_of_text
+
+    assert not made_of_text("Cedar Ridge fire grows", "The Cedar Ridge fire more than doubled in size on Monday.")
+    assert made_of_text("A post that runs on past …", "A post that runs  on\npast its first words.")

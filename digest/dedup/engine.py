@@ -236,7 +236,7 @@ class Engine:
         for doc in docs:
             if doc.source and doc.id not in s.num:
                 idx, _w, _n = self._ahead.hold(doc.id, doc.title, doc.text)
-                s.source_terms.expect(s.code_of(doc.source), doc.id, idx, doc.title)
+                s.source_terms.expect(s.code_of(doc.source), doc.id, idx, doc.title, doc.text)
 
     def stored_fingerprint(self, doc: Doc, blob: bytes) -> Fingerprint:
         """A stored article's fingerprint, for ``restore``: the stored one when it is of the

@@ -55,6 +55,9 @@ Special cases
   count it (``fingerprint.HeldAnalyses``).  ``digest dedupe`` reads records one at a time: a source's first
   articles are compared before its template is known.
 * Articles restored at an engine's rebuild are counted as they are restored.
+* A title made of the text's opening (an entry with none: a microblog's post) is no headline
+  and names nothing (:func:`made_of_text`): a body that opens with a template put its words in
+  every such title, and a title-less feed of one template was one story.
 * A developing story that most of a small source's articles are about is not its own when
   its headlines name it (``tests/fixtures/templated/fire.xml``: five of seven items, one
   story).  Under a label its titles repeat ("Harbour fire: ..."), the label's words name
@@ -81,6 +84,20 @@ _K = TypeVar("_K", int, str)
 #: label ("大雨警報｜アルダー新聞", "【速報】…"): cut at ASCII marks only, such a title was one
 #: part, its site's name in no part two titles repeat, and named by all of them.
 _TITLE_CUT = re.compile(r"\s*(?:[:|\u2013\u2014\uff1a\uff5c\u3010\u3011]|\s-\s)\s*")
+
+
+def made_of_text(title: str, text: str) -> bool:
+    """Whether ``title`` is ``text``'s opening (whitespace aside; less a closing " …"): the
+    heading of an entry that had none (a microblog's post, a podcast's episode:
+    ``digest.text.prepare.title_of_text``), no headline.  A body that opens with a template
+    ("PhotoTrim v.2.1.0 Reduced to 50% ...") put its words in every such title, in no part two
+    titles repeat: the titles named them, they were no longer the source's own, and a
+    title-less feed of one template was one story."""
+    head = " ".join(title.split()).removesuffix(" …").removesuffix("…").rstrip()
+    if not head:
+        return False
+    opening = " ".join(text[: 4 * len(title) + 256].split())  # an opening's worth: texts are long
+    return opening.startswith(head)
 
 
 def title_parts(title: str) -> list[tuple[str, list[int]]]:
@@ -117,21 +134,22 @@ class SourceTerms:
         comes back in a later poll, once more in a window of ``Params.source_recent``."""
         self._ahead.clear()
 
-    def count(self, code: int, doc_id: str, idx: np.ndarray, title: str = "") -> None:
-        """Count an added article's terms (vocabulary indices) and title, unless counted ahead."""
+    def count(self, code: int, doc_id: str, idx: np.ndarray, title: str = "", text: str = "") -> None:
+        """Count an added article's terms (vocabulary indices) and title (none where it is
+        ``text``'s opening: :func:`made_of_text`), unless counted ahead."""
         if doc_id in self._ahead:
             self._ahead.discard(doc_id)
             return
-        self._add(code, idx, title)
+        self._add(code, idx, title, text)
 
-    def expect(self, code: int, doc_id: str, idx: Iterable[int] | np.ndarray, title: str = "") -> None:
+    def expect(self, code: int, doc_id: str, idx: Iterable[int] | np.ndarray, title: str = "", text: str = "") -> None:
         """Count an article about to be added (once: :meth:`count` will not count it again)."""
         if doc_id in self._ahead:
             return
         self._ahead.add(doc_id)
-        self._add(code, np.asarray(idx), title)
+        self._add(code, np.asarray(idx), title, text)
 
-    def _add(self, code: int, idx: np.ndarray, title: str) -> None:
+    def _add(self, code: int, idx: np.ndarray, title: str, text: str) -> None:
         c = self._terms.get(code)
         if c is None:
             c = self._terms[code] = Counter()
@@ -139,7 +157,7 @@ class SourceTerms:
             self._parts[code] = Counter()
         held, parts = self._held[code], self._parts[code]
         terms = np.unique(VOCAB.ids[idx] & PLAIN).tolist()  # a word as a name and not, one term
-        named = title_parts(title)
+        named = [] if made_of_text(title, text) else title_parts(title)
         c.update(terms)
         parts.update({key for key, _ in named})
         held.append((terms, named))

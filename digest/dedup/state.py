@@ -195,7 +195,7 @@ class EngineState:
         col.priority[num], col.truncated[num], col.junk[num] = doc.priority, doc.truncated, doc.junk
         col.words[num], col.source[num], col.notice[num] = fp.words, code, doc.notice
         if doc.source:  # articles of no source have no own words (``own_terms``)
-            self.source_terms.count(code, doc.id, idx, doc.title)
+            self.source_terms.count(code, doc.id, idx, doc.title, doc.text)
         key = title_key(doc.source, doc.title)
         if key is not None and not (doc.notice and key in self.titles):  # a notice: never for the report's
             self.titles[key] = num
