@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 import numpy as np
@@ -84,6 +84,15 @@ _K = TypeVar("_K", int, str)
 #: label ("大雨警報｜アルダー新聞", "【速報】…"): cut at ASCII marks only, such a title was one
 #: part, its site's name in no part two titles repeat, and named by all of them.
 _TITLE_CUT = re.compile(r"\s*(?:[:|\u2013\u2014\uff1a\uff5c\u3010\u3011]|\s-\s)\s*")
+
+
+def _word_terms(text: str) -> Iterator[tuple[str, int]]:
+    """Each word token of ``text`` that has a term, with that term's id as a plain word (a name
+    and the same word are one term, ``PLAIN``): tokens read as ``terms._weighted_terms`` reads
+    them, so the ids are those of the article's vector (``VOCAB.ids & PLAIN``)."""
+    for tok in _tokens(text):
+        if tok not in _SENT_END and (term := plain_term(tok)) is not None:
+            yield tok, term_id(term)
 
 
 def made_of_text(title: str, text: str) -> bool:
@@ -108,8 +117,7 @@ def title_parts(title: str) -> list[tuple[str, list[int]]]:
     for part in _TITLE_CUT.split(" ".join(title.split())):  # spaces collapsed first: no run to rescan
         key = part.lower()
         if key:
-            terms = {term_id(t) for tok in _tokens(part) if tok not in _SENT_END and (t := plain_term(tok)) is not None}
-            parts.append((key, sorted(terms)))
+            parts.append((key, sorted({tid for _tok, tid in _word_terms(part)})))
     return parts
 
 
@@ -220,13 +228,9 @@ def written(terms: np.ndarray, title: str, text: str, limit: int) -> list[str]:
     wanted = set((VOCAB.ids[terms] & PLAIN).tolist())
     out: list[str] = []
     seen: set[int] = set()
-    for tok in _tokens(f"{title}\n{text}"):
+    for tok, tid in _word_terms(f"{title}\n{text}"):
         if len(out) >= limit:
             break
-        term = None if tok in _SENT_END else plain_term(tok)
-        if term is None:
-            continue
-        tid = term_id(term)
         if tid in wanted and tid not in seen:
             seen.add(tid)
             out.append(tok)
