@@ -100,9 +100,11 @@ REGION = (
 #: ...", "India, Pakistan – The two countries agreed ..." lost their first words), put before
 #: the Title Case place of a dateline.  Not a city state's own name ("Kuwait, Kuwait"), nor a
 #: town named after a country in a state ("Lebanon, N.H.", "Peru, Indiana"): Georgia after the
-#: comma is the US state's.
+#: comma is the US state's ("Jordan, Georgia –", "Athens, Georgia –" are datelines), before it the
+#: country's ("Georgia, Armenia – Both sides ...": it was missing from :data:`_COUNTRIES`, so the
+#: pairing was read as a place; "Georgia, Vermont –" is the town and a dateline).
 PAIRING = (
-    r"(?!(?:" + "|".join(re.escape(n) for n in sorted(set(_COUNTRIES) - _CITY_STATES, key=len, reverse=True))
-    + r")\s*,\s*(?i:" + "|".join(re.escape(n) for n in sorted(set(_COUNTRIES) - {"Georgia"}, key=len, reverse=True))
+    r"(?!(?:" + "|".join(re.escape(n) for n in sorted((set(_COUNTRIES) | {"Georgia"}) - _CITY_STATES, key=len, reverse=True))
+    + r")\s*,\s*(?i:" + "|".join(re.escape(n) for n in sorted(_COUNTRIES, key=len, reverse=True))
     + r")(?!\w))"
 )
