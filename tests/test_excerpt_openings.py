@@ -47,6 +47,16 @@ LEDE = "Oil prices fell on Tuesday as traders weighed the chance of more supply 
         "Jordan, Georgia – ",
         "Georgia, Vermont – ",
         "San Francisco, California - ",
+        # a place's name of "St.", a capital after "Mc" or "De", "d'", a letter with an accent
+        # (stop 52: each stayed as the excerpt's first words)
+        "St. Louis, Missouri – ",
+        "McAllen, Texas — ",
+        "DeKalb, Ill. — ",
+        "O'Fallon, Mo. — ",
+        "Coeur d'Alene, Idaho – ",
+        "Sault Ste. Marie, Ontario – ",
+        "Bogotá, Colombia — ",
+        "St. Paul, Minn. (AP) — ",
         # scrapinghub, GVC: a country of three words, a state in capitals, CNN's credit
         "DUBAI, United Arab Emirates — ",
         "New York, NY – ",
@@ -94,6 +104,9 @@ def test_an_excerpt_begins_after_an_agencys_dateline(dateline: str) -> None:
         # Georgia first is the country (stop 52: it was missing from the countries, so this lost
         # its first words)
         "Georgia, Armenia – Both sides signed the border accord in Tbilisi.",
+        # a person of a place, a company's name with a capital inside it
+        "Bill Flynn of Fort Smith, Ark. – He said the storm took his roof.",
+        "SunExpress, Kazakhstan – The airline opens a route to Almaty in May.",
     ],
 )
 def test_an_excerpt_keeps_a_sentence_that_opens_like_a_dateline(text: str) -> None:

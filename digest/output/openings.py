@@ -50,11 +50,23 @@ _OTHER_STOP = re.compile(r"[।॥؟۔።။។៕][\"'”’)\]»」』）]*\s*
 #: A place in capitals ("WASHINGTON", "WILKES-BARRE", "SALT LAKE CITY"), in Title Case ("Kyiv",
 #: "Hong Kong"); several joined by "/" ("NEW YORK/WASHINGTON").
 _CAPS = r"[A-Z][A-Z.'’&]*[A-Z.](?:[ -]+[A-Z][A-Z.'’&]*[A-Z.]){0,3}"
+#: A word of a place's name in Title Case: "Kyiv", "Bogotá"; with a capital after "Mc", "De",
+#: "La" ... ("McAllen", "DeKalb", "LaGrange") or an apostrophe ("O'Fallon"), a possessive
+#: ("Martha's Vineyard"); "St.", "Ste.", "Mt.", "Ft." ("St. Louis", "Sault Ste. Marie"); "d'"
+#: joins two ("Coeur d'Alene").  (Before stop 52 a word was only a capital and ASCII lower-case
+#: letters: "St. Louis, Missouri –", "DeKalb, Ill. —", "McAllen, Texas —" stayed as the
+#: excerpt's first words.  Not "of": "Flynn of Fort Smith, Ark.", "Gulf of Aden, Yemen" (ECB+);
+#: nor any capital inside a word: "SunExpress, Kazakhstan" (scrapinghub), a company's name.)
+_LOWER = r"[a-zß-öø-ÿā-ž]"
+_TITLE_WORD = (
+    rf"(?:(?:St|Ste|Mt|Ft)\.|(?:Mc|Mac|De|Di|Du|La|Le|[A-Z]['’])[A-Z]{_LOWER}+|[A-ZÀ-ÖØ-Þ]{_LOWER}+(?:['’]s)?)"
+)
+_TITLE_JOIN = r"(?:[ -]|\sd['’])"
 #: (An article, a possessive or a preposition is the sentence's first word: "The (AP) Stylebook
 #: says ...", "In British Columbia, Attorney - General Wally Oppal ..." (ECB+, its hyphens spaced).)
 _TITLE = (
     r"(?!(?:The|A|An|This|That|These|Those|Its|His|Her|Our|Their|My|Your|In|On|At|By|For|From|With"
-    r"|After|Before|As|When|If|But|And|So|Yet)\b)[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}"
+    rf"|After|Before|As|When|If|But|And|So|Yet)\b){_TITLE_WORD}(?:{_TITLE_JOIN}{_TITLE_WORD}){{0,2}}"
 )
 #: Its state or country after a comma: ", S.D.", ", New Mexico", ", United Arab Emirates", ", NY".
 _REGION = r"\s*,\s*[A-Z][\w.]{1,14}(?:\s[A-Z][\w.]{1,14}){0,2}"
