@@ -25,7 +25,10 @@ Special cases
   unique within one feed only: one that several sources used is refused,
   naming each key with its source (each entry's latest version).  An http(s) id is found by any spelling of its scheme and ``www.``
   (``identity.id_spellings``): a site that moved writes it anew, its stored articles as read;
-  its host in any capitals (``identity.lower_host``: hosts are case-insensitive, paths not).
+  its host in any capitals (``identity.lower_host``: hosts are case-insensitive, paths not):
+  as stored in one of those spellings (``Store.keys_of_guid``), or, no id nor link found so
+  (below), stored with other capitals in its host (a scan of the table, as for a link:
+  ``Store.guids_ending``, ``_ids_in_any_case``; before the link's scan).
 * An article is named by its link too, as the digest shows it (the feed's link less its
   tracking parameters), in any spelling of its scheme and ``www.``, with or without its
   tracking parameters, its host in any capitals: as stored (``Store.keys_at``), or, none
@@ -105,7 +108,12 @@ def article(store: Store, name: str, *, what: str = "article") -> StoredArticle:
     link = not keys and is_http(name)
     if link:  # the link the digest shows (the feed's, less tracking), however its site spells it
         spelt = sorted({*_spellings(name), *_spellings(without_tracking(name.strip()))})
-        keys = store.keys_at(spelt) or _keys_in_any_case(store, spelt)
+        keys = store.keys_at(spelt)
+        # neither as stored (index look-ups): an id, then a link, stored with other capitals in
+        # its host (a scan of the table each)
+        if not keys and (keys := _ids_in_any_case(store, sorted(_spellings(name)))):
+            link = False
+        keys = keys or _keys_in_any_case(store, spelt)
     if not keys and store.has_articles([name]):  # its key is known, its article gone: pruned
         from .retention import kept_from
 
@@ -155,6 +163,19 @@ def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     bare = sorted({len(s) for s in spelt if after_host(s) == ""})
     found = [(k, listed) for k, url, listed in store.links_ending(tails, bare) if lower_host(url) in wanted]
     return sorted({k for k, listed in found if listed} or {k for k, _ in found})
+
+
+def _ids_in_any_case(store: Store, spelt: list[str]) -> list[str]:
+    """The keys of the articles whose entry id is one of ``spelt`` with other capitals in its
+    host: an id is stored as its feed wrote it (``https://NEWS.Example/?p=42``), and
+    ``keys_of_guid`` finds it as stored only.  Asked for as :func:`_keys_in_any_case` asks for
+    a link (what follows the host, as spelt, or the length of one that ends at its host, then
+    compared with ``lower_host``); every source's, as ``keys_of_guid``; only when no article
+    has it as an id or a link as typed or in another spelling (a scan of the table)."""
+    wanted = {lower_host(s) for s in spelt}
+    tails = sorted({t for s in spelt if (t := after_host(s))})
+    bare = sorted({len(s) for s in spelt if after_host(s) == ""})
+    return sorted({k for k, guid in store.guids_ending(tails, bare) if lower_host(guid) in wanted})
 
 
 def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any]:

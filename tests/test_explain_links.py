@@ -210,3 +210,38 @@ def test_explain_finds_a_replayed_link_with_capitals_beside_a_listed_source_s_li
     capsys.readouterr()
     assert main(["explain", "--config", str(cfg), "https://old.example/", "--json"]) == 0, capsys.readouterr().err
     assert [v["url"] for v in json.loads(capsys.readouterr().out)["versions"]] == ["https://OLD.Example/"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_explain_finds_an_id_stored_with_capitals_in_its_host(tmp_path: Path, backend: str) -> None:
+    """An entry id is stored as its feed wrote it: ``https://WWW.Wire.Example/?p=42`` (a
+    WordPress id, not the item's link) was found only when typed so, or with its host in lower
+    case when stored so (``keys_of_guid`` looks the id up as stored; stop 52).  Any capitals in
+    its host find it now, as a link's do (a real store: SQLite on disk, PostgreSQL when there);
+    the rest of it still tells entries apart, and an id that ends at its host is found by its
+    length, not by another of that length."""
+    from datetime import UTC, datetime
+
+    from digest import explain
+    from digest.errors import DigestError
+    from tests.test_postgres_text import app_on
+
+    text = "A harbour crane in Velmora collapsed onto the ferry terminal on Sunday. "
+    items = [{"id": "https://WWW.Wire.Example/?p=42", "url": "https://wire.example/2026/11/crane",
+              "title": "Harbour crane collapses", "date_published": "2026-11-20T10:00:00Z", "content_text": text * 3},
+             {"id": "https://FEES.Example", "url": "https://wire.example/2026/11/fees",
+              "title": "Library fees scrapped", "date_published": "2026-11-20T11:00:00Z",
+              "content_text": "Northgate libraries scrap late fees from next month, the council said. " * 3}]
+    with app_on(tmp_path, backend, items) as app:
+        assert app.run(now=datetime(2026, 11, 20, 21, tzinfo=UTC)).new_articles == 2
+        [crane] = app.store.keys_of_guid("https://WWW.Wire.Example/?p=42")  # stored as written
+        [fees] = app.store.keys_of_guid("https://FEES.Example")
+        for spelt in ("https://WWW.Wire.Example/?p=42", "https://www.wire.example/?p=42",
+                      "http://wire.example/?p=42", "HTTPS://Wire.EXAMPLE/?p=42"):
+            assert explain.article(app.store, spelt).key == crane, spelt
+        for spelt in ("https://fees.example", "http://www.Fees.Example"):
+            assert explain.article(app.store, spelt).key == fees, spelt
+        for other in ("https://wire.example/?P=42", "https://wire.example/?p=4", "https://fees.exampl",
+                      "https://FEES.Exampla"):
+            with pytest.raises(DigestError, match="no article has this id or link"):
+                explain.article(app.store, other)

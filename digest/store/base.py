@@ -363,6 +363,10 @@ class Store(Protocol):
         """(key, link, its source listed) of the articles whose link ends with one of ``tails``
         or is one of ``lengths`` long (a scan: explain only)."""
         ...
+    def guids_ending(self, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str]]:
+        """(key, entry id) of the articles whose entry id ends with one of ``tails`` or is one
+        of ``lengths`` long (a scan: explain only)."""
+        ...
     def keys_of_guid(self, guid: str) -> list[str]:
         """The keys of the articles whose entry id (``StoredArticle.guid``) is ``guid``."""
         ...

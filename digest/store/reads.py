@@ -183,6 +183,20 @@ class StoreReads:
              f"WHERE url IS NOT NULL AND ({ends}) ORDER BY key")
         return [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
 
+    def guids_ending(self: _Reader, tails: Sequence[str], lengths: Sequence[int] = ()) -> list[tuple[str, str]]:
+        """(key, entry id) of the articles whose entry id ends with one of ``tails``
+        (non-empty), or is one of ``lengths`` long, by key: as :meth:`links_ending` for links,
+        a scan of the table for ``digest explain`` only (an id stored with capitals in its
+        host, "https://NEWS.Example/?p=42", found by the rest of it: ``explain._ids_in_any_case``)."""
+        tails = [t for t in tails if t]
+        sizes = sorted({n for n in lengths if n > 0})
+        if not tails and not sizes:
+            return []
+        ends = " OR ".join(["substr(guid, length(guid) - ? + 1) = ?" for _ in tails] + ["length(guid) = ?" for _ in sizes])
+        args = (*(v for t in tails for v in (len(t), t)), *sizes)
+        q = f"SELECT key, guid FROM articles WHERE guid IS NOT NULL AND ({ends}) ORDER BY key"
+        return [(r["key"], r["guid"]) for r in self._run(q, args)]
+
     def keys_of_guid(self: _Reader, guid: str) -> list[str]:
         """The keys of the articles whose entry id is ``guid`` (one per source that used it)."""
         return [r["key"] for r in self._run("SELECT key FROM articles WHERE guid=? ORDER BY key", (guid,))]
