@@ -22,7 +22,9 @@ article (or the permalink when the lead has no usable URL), and
 that and its versions' publication and arrival times (never later than the
 feed's ``updated``): a developing story's entry is updated, not repeated, and its
 ``content`` opens with the day's line of what is new ("Developing: Coast News retracted its
-report"), which a feed reader shows with the entry it marks unread again.  A new source's backlog
+report"), which a feed reader shows with the entry it marks unread again; then the lead's
+excerpt, which the ``summary`` holds too: a feed reader shows an entry's ``content`` where it has
+one, and not its ``summary`` (the excerpt was the summary's alone: no sentence of the story shown).  A new source's backlog
 (``StoryView.backlog``: old items of its first read) is dated by its versions' publication alone,
 ``published`` and ``updated``: a feed reader files it among the news of its time, not today's.
 """
@@ -144,12 +146,30 @@ def _marked(said: ET.Element, parts: list[dict[str, Any]]) -> None:
             last.tail = (last.tail or "") + text
 
 
-def _versions_html(versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None) -> str:
+def _lead_excerpt(story: StoryView, excerpt_chars: int) -> str:
+    """The lead's excerpt as the entry's content shows it under the line of what is new: from
+    after that line where the excerpt opens with it (the new version leads: its first sentence
+    is the line), as the digest's pages do not say it twice."""
+    cut = excerpt(xml_text(story.lead.text), excerpt_chars)
+    line = _line(story.whats_new).removesuffix(" …")
+    if story.status == "developing" and line and cut.startswith(line):
+        cut = cut[len(line):].strip()
+        return "" if cut in ("", "…") else cut
+    return cut
+
+
+def _versions_html(
+    versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None, lead_excerpt: str = ""
+) -> str:
     """Every outlet's version as a sanitized HTML list, after a paragraph saying what is new
-    when ``story`` is developing (``_news_html``)."""
+    when ``story`` is developing (``_news_html``) and the lead's ``lead_excerpt``: a feed reader
+    shows an entry's ``content`` and not its ``summary``, so the excerpt is in both."""
     body = ET.Element("div")
     if story is not None:
         _news_html(body, story)
+    if lead_excerpt:
+        para = ET.SubElement(body, "p", {"dir": "auto"})
+        para.text = lead_excerpt
     ul = ET.SubElement(body, "ul")
     for v, is_lead in versions:
         li = ET.SubElement(ul, "li")
@@ -247,6 +267,6 @@ def stories_atom(
         if summary:
             _el(entry, "summary", summary, type="text")
         versions = [(lead, True), *((v, False) for v in story.also)]
-        _el(entry, "content", _versions_html(versions, story), type="html")
+        _el(entry, "content", _versions_html(versions, story, _lead_excerpt(story, excerpt_chars)), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
