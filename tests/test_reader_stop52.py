@@ -5,13 +5,18 @@ served over HTTP from a SQLite store on disk."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import feedparser
 import lxml.html
 
+from digest.cli import main
+from digest.config import load_config
 from digest.output.atom import stories_atom
 from digest.records import StoryView, VersionView
+from tests.support.web import site
 
 DAY1 = datetime(2016, 1, 17, 12, tzinfo=UTC)
 DAY3 = DAY1 + timedelta(days=2)
@@ -54,3 +59,42 @@ def test_a_developing_entry_does_not_say_its_line_twice() -> None:
     assert paras[0] == "Developing: " + ARREST
     assert len(paras) == 2 and paras[1].startswith("He was booked into the parish prison"), paras
     assert body.text_content().count("arrested Saturday night") == 1
+
+
+def _replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    return cfg
+
+
+def _times(page: str) -> list[str]:
+    doc = lxml.html.document_fromstring(page)
+    return [" ".join(t.text_content().split()) for t in doc.xpath("//main//span[@class='time']")]
+
+
+def test_a_story_page_of_another_year_says_the_year_of_its_times(tmp_path: Path) -> None:
+    """A story page reached from a search or the feed years on said "first seen Sun 17 Jan,
+    12:00 UTC" and its versions "Tue 19 Jan": the year was left out as the year of the story's
+    first digest, which the page does not show.  Its times now carry their year unless it is
+    this one."""
+    cfg = _replayed(tmp_path, [
+        {"id": "a1", "source": "Outlet 1d", "title": "Teen charged with negligent homicide", "text": FIRST,
+         "published": "2016-01-17T12:00:00+00:00"},
+        {"id": "b1", "source": "Outlet 48", "title": "Teen arrested in fatal shooting on Birch Street",
+         "text": FIRST + " " + LATER, "published": "2016-01-19T12:00:00+00:00"},
+    ])
+    doc = json.loads((tmp_path / "out" / "digest-2016-01-19.json").read_text(encoding="utf-8"))
+    [story] = doc["stories"]
+    assert story["status"] == "developing"  # one story over the two days
+    path = f"/story/{story['story_id']}"
+    with site(load_config(cfg), clock=lambda: datetime(2026, 12, 6, 6, tzinfo=UTC)) as web:
+        years_on = _times(web.get(path).text)
+    # the nav's "Digest of Sunday, 17 January 2016", then "first seen", then each version's
+    assert years_on[1:] == ["Sun, 17 Jan 2016, 12:00 UTC", "Tue, 19 Jan 2016, 12:00 UTC",
+                            "Sun, 17 Jan 2016, 12:00 UTC"], years_on
+    with site(load_config(cfg), clock=lambda: datetime(2016, 1, 20, 8, tzinfo=UTC)) as web:
+        that_year = _times(web.get(path).text)
+    assert that_year[1:] == ["Sun 17 Jan, 12:00 UTC", "Tue 19 Jan, 12:00 UTC", "Sun 17 Jan, 12:00 UTC"], that_year

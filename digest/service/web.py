@@ -269,7 +269,8 @@ class _App:
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)
-            return self.cached(self.other_cache, ("story", sid, root), lambda p, s: p.story(s, sid, root))
+            # by the year too: its times carry theirs unless it is this one (``Pages.story``)
+            return self.cached(self.other_cache, ("story", sid, root), lambda p, s: p.story(s, sid, root), today.year)
         return self.pages.error("404 Not Found", "There is no page here.", root)
 
     def search(self, query_string: str, root: str = "/") -> Page:

@@ -265,6 +265,9 @@ class Pages:
         lead = next((v for v in versions if v.key == lead_key), versions[0])
         first = aware(st.first_seen)
         day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
+        # its times with their year unless it is this one: a page reached from a search or the
+        # feed, years on, read "first seen Sun 17 Jan" (its first digest's year was left out)
+        now = self.today().isoformat()
         rows = []
         said = kinds(versions, lead.key)  # what each is: a revision, a notice, a copy, ...
         for v in [lead, *(v for v in versions if v is not lead)]:
@@ -276,7 +279,7 @@ class Pages:
                     "title": headline(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
                     "url": safe_url(v.url),
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
-                                         day=day, locale=locale),  # a revision: when it was read
+                                         day=now, locale=locale),  # a revision: when it was read
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
                     "lang": part_lang(v.lang),
                     "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words
@@ -290,7 +293,7 @@ class Pages:
             lang=rows[0]["lang"],
             versions=rows,
             outlets=len({v.outlet_name for v in versions}),
-            first_seen=format_time(first, tz, day=day, locale=locale),
+            first_seen=format_time(first, tz, day=now, locale=locale),
             day=day,
             day_label=format_day(day, locale),
         )
