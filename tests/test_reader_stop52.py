@@ -23,6 +23,8 @@ DAY3 = DAY1 + timedelta(days=2)
 FIRST = ("Baton Rouge Police have charged a 17-year-old with negligent homicide in the city's latest "
          "shooting death. Investigators say the two friends were playing with a shotgun on a porch.")
 ARREST = "A 17-year-old was arrested Saturday night in connection with the shooting death on Birch Street, police said."
+FERRY = ("The passenger ferry Aurora ran aground on a sandbar near Kestrel Point early on Friday, and all 212 "
+         "passengers were brought ashore safely, the Coastguard said. The vessel struck the bar in heavy fog.")
 LATER = (ARREST + " He was booked into the parish prison on a charge of negligent homicide, the police "
          "department said. The two were playing with a shotgun on the front porch when it went off.")
 
@@ -92,9 +94,29 @@ def test_a_story_page_of_another_year_says_the_year_of_its_times(tmp_path: Path)
     path = f"/story/{story['story_id']}"
     with site(load_config(cfg), clock=lambda: datetime(2026, 12, 6, 6, tzinfo=UTC)) as web:
         years_on = _times(web.get(path).text)
-    # the nav's "Digest of Sunday, 17 January 2016", then "first seen", then each version's
+    # the nav's "Digest of Sunday, 17 January 2016", then "first reported", then each version's
     assert years_on[1:] == ["Sun, 17 Jan 2016, 12:00 UTC", "Tue, 19 Jan 2016, 12:00 UTC",
                             "Sun, 17 Jan 2016, 12:00 UTC"], years_on
     with site(load_config(cfg), clock=lambda: datetime(2016, 1, 20, 8, tzinfo=UTC)) as web:
         that_year = _times(web.get(path).text)
     assert that_year[1:] == ["Sun 17 Jan, 12:00 UTC", "Tue 19 Jan, 12:00 UTC", "Sun 17 Jan, 12:00 UTC"], that_year
+
+
+def test_a_story_page_says_when_it_was_first_reported_not_when_digest_read_it(tmp_path: Path) -> None:
+    """Read once a day at 20:00, a story of reports published at 07:40 and 10:20 said "first
+    seen Fri 20 Nov, 20:00 UTC" on its page, above versions dated hours before: the poll's
+    time.  The day pages say when it was first reported (stop 45); its page now does too."""
+    title = "Ferry Aurora runs aground near Kestrel Point"
+    cfg = _replayed(tmp_path, [
+        {"id": "h1", "source": "Harbor Herald", "title": title, "text": FERRY, "url": "https://h.example/1",
+         "published": "2026-11-20T07:40:00Z", "arrived": "2026-11-20T20:00:00Z"},
+        {"id": "m1", "source": "Metro Daily", "title": "Fog blamed as ferry grounds off Kestrel Point",
+         "text": FERRY + " Fog was thick over the point all morning.", "url": "https://m.example/1",
+         "published": "2026-11-20T10:20:00Z", "arrived": "2026-11-20T20:00:00Z"},
+    ])
+    doc = json.loads((tmp_path / "out" / "digest-2026-11-20.json").read_text(encoding="utf-8"))
+    [story] = doc["stories"]
+    with site(load_config(cfg), clock=lambda: datetime(2026, 11, 21, 8, tzinfo=UTC)) as web:
+        page = web.get(f"/story/{story['story_id']}").text
+    counts = " ".join(lxml.html.document_fromstring(page).find_class("counts")[0].text_content().split())
+    assert counts == "2 versions from 2 outlets · first reported Fri 20 Nov, 07:40 UTC", counts

@@ -137,4 +137,4 @@ def test_a_story_split_off_by_a_regrouping_is_first_seen_when_its_versions_arriv
         assert found.day == tuesday.date()  # the digest it was new in
     with site(cfg, clock=lambda: datetime(2026, 11, 18, 12, tzinfo=UTC)) as web:
         page = web.get("/story/a2").text
-    assert "Tue\xa017\xa0Nov" in page.split("first seen", 1)[1][:200]
+    assert "Tue\xa017\xa0Nov" in page.split("first reported", 1)[1][:200]

@@ -268,6 +268,10 @@ class Pages:
         # its times with their year unless it is this one: a page reached from a search or the
         # feed, years on, read "first seen Sun 17 Jan" (its first digest's year was left out)
         now = self.today().isoformat()
+        # when it was first reported, as the day pages say it (stop 45): its versions' earliest
+        # publication; "first seen" was when digest first read it, the poll after them ("first
+        # seen 20:00" over versions of 07:40 to 11:10 when read once a day)
+        reported = min([first, *(aware(v.published) for v in versions if v.published is not None)])
         rows = []
         said = kinds(versions, lead.key)  # what each is: a revision, a notice, a copy, ...
         for v in [lead, *(v for v in versions if v is not lead)]:
@@ -293,7 +297,7 @@ class Pages:
             lang=rows[0]["lang"],
             versions=rows,
             outlets=len({v.outlet_name for v in versions}),
-            first_seen=format_time(first, tz, day=now, locale=locale),
+            first_reported=format_time(reported, tz, day=now, locale=locale),
             day=day,
             day_label=format_day(day, locale),
         )

@@ -93,7 +93,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block nav %}{% if day %} · <a href="{{ root }}day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1 dir="auto"{% if lang %} lang="{{ lang }}"{% endif %}>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_seen %} · first seen <span class="time"{{ date_lang }}>{{ first_seen }}</span>{% endif %}</p>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_reported %} · first reported <span class="time"{{ date_lang }}>{{ first_reported }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
 <li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
