@@ -120,3 +120,31 @@ def test_a_story_page_says_when_it_was_first_reported_not_when_digest_read_it(tm
         page = web.get(f"/story/{story['story_id']}").text
     counts = " ".join(lxml.html.document_fromstring(page).find_class("counts")[0].text_content().split())
     assert counts == "2 versions from 2 outlets · first reported Fri 20 Nov, 07:40 UTC", counts
+
+
+def test_a_feed_entrys_versions_are_timed_as_the_digest_times_them(tmp_path: Path) -> None:
+    """The entry's list of versions said "(2026-11-20 07:40:00 UTC, lead)", in UTC, where the
+    digest's pages say "Fri 20 Nov, 08:40 CET" in the reader's zone and locale: the feed now
+    writes them as the pages do (the year where it is not this one), a date in another language
+    marked as such."""
+    title = "Ferry Aurora runs aground near Kestrel Point"
+    cfg = _replayed(tmp_path, [
+        {"id": "h1", "source": "Harbor Herald", "title": title, "text": FERRY, "url": "https://h.example/1",
+         "published": "2026-11-20T07:40:00Z", "arrived": "2026-11-20T08:00:00Z"},
+    ])
+    text = cfg.read_text(encoding="utf-8").replace("timezone: UTC", "timezone: Europe/Berlin")
+
+    def entry_items(config: str, now: datetime) -> list[lxml.html.HtmlElement]:
+        cfg.write_text(config, encoding="utf-8")
+        with site(load_config(cfg), clock=lambda: now) as web:
+            feed = feedparser.parse(web.get("/feed.atom").content)
+        [entry] = feed.entries
+        return list(lxml.html.fragment_fromstring(entry.content[0].value, create_parent="div").iter("li"))
+
+    [item] = entry_items(text, datetime(2026, 11, 21, 8, tzinfo=UTC))
+    assert " ".join(item.text_content().split()) == f"Harbor Herald: {title} (Fri 20 Nov, 08:40 CET, lead)"
+    [item] = entry_items(text, datetime(2027, 1, 2, 8, tzinfo=UTC))  # the feed read next year
+    assert " ".join(item.text_content().split()) == f"Harbor Herald: {title} (Fri, 20 Nov 2026, 08:40 CET, lead)"
+    [item] = entry_items(text + "locale: de_DE\n", datetime(2026, 11, 21, 8, tzinfo=UTC))
+    [date] = item.xpath(".//span[@lang]")
+    assert date.get("lang") == "de-DE" and " ".join(date.text_content().split()) == "Fr., 20. Nov., 08:40 CET"

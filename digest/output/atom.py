@@ -34,13 +34,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
 from ..records import StoryView, VersionView, headline
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
+from .dates import date_lang, format_time
 from .newsline import OURS_END, news_parts, outlet_parts, was_said
 from .sanitize import clean_html, safe_url
 
@@ -159,7 +160,8 @@ def _lead_excerpt(story: StoryView, excerpt_chars: int) -> str:
 
 
 def _versions_html(
-    versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None, lead_excerpt: str = ""
+    versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None, lead_excerpt: str = "",
+    *, tz: tzinfo | None = None, locale: str | None = None, today: str | None = None,
 ) -> str:
     """Every outlet's version as a sanitized HTML list, after a paragraph saying what is new
     when ``story`` is developing (``_news_html``) and the lead's ``lead_excerpt``: a feed reader
@@ -186,12 +188,16 @@ def _versions_html(
             span = ET.SubElement(li, "span")
             span.text = title
             last = span
-        tail = []
-        if v.published is not None:
-            tail.append(_rfc3339(v.published).replace("T", " ").replace("Z", " UTC"))
-        if is_lead:
-            tail.append("lead")
-        last.tail = f" ({', '.join(tail)})" if tail else None
+        # its time as the digest's pages write it, in its zone and locale ("Tue 19 Jan, 12:00
+        # UTC"; the year where it is not this one), not "2016-01-19 12:00:00 UTC"
+        when = format_time(v.published, tz, day=today, locale=locale) if v.published is not None else ""
+        lead_said = ", lead" if is_lead else ""
+        if when and (lang := date_lang(locale)):  # a date in another language says so
+            last.tail = " ("
+            said = ET.SubElement(li, "span", {"lang": lang})
+            said.text, said.tail = when, lead_said + ")"
+        elif when or is_lead:
+            last.tail = f" ({when}{lead_said})" if when else " (lead)"
     return clean_html(ET.tostring(body, encoding="unicode", method="html"))
 
 
@@ -219,8 +225,12 @@ def stories_atom(
     site_url: str,
     updated: datetime,
     excerpt_chars: int = 400,
+    tz: tzinfo | None = None,
+    locale: str | None = None,
+    today: str | None = None,
 ) -> str:
-    """The stories as an Atom 1.0 document (text, with an XML declaration)."""
+    """The stories as an Atom 1.0 document (text, with an XML declaration); the versions' times
+    in the content in ``tz`` and ``locale``, with their year where it is not ``today``'s."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     feed.set(_XML_LANG, PAGE_LANG)  # the feed's own words; an entry in another language says its own
@@ -267,6 +277,7 @@ def stories_atom(
         if summary:
             _el(entry, "summary", summary, type="text")
         versions = [(lead, True), *((v, False) for v in story.also)]
-        _el(entry, "content", _versions_html(versions, story, _lead_excerpt(story, excerpt_chars)), type="html")
+        _el(entry, "content", _versions_html(versions, story, _lead_excerpt(story, excerpt_chars),
+                                                tz=tz, locale=locale, today=today), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"

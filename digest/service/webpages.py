@@ -342,6 +342,9 @@ class Pages:
             site_url=base + "/",
             updated=latest_update(shown, cap),
             excerpt_chars=self.cfg.excerpt_chars,
+            tz=self.cfg.tz,
+            locale=self.cfg.locale,
+            today=aware(now).astimezone(self.cfg.tz).date().isoformat(),
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
 
