@@ -165,7 +165,7 @@ def test_two_reports_alone_in_the_store_join_on_names_not_on_kind() -> None:
     assert not together("quake_a1", "quake_b", Params())
     assert not together("quake_b", "quake_a2", Params())
     assert together("quake_a1", "quake_a2", Params())
-    assert together("quake_a1", "quake_b", Params(names_sparse=0.0))  # without the names cap
+    assert together("quake_a1", "quake_b", Params(names_sparse=0.0, young_list=0))  # without the names and young caps
 
 
 def test_two_reviews_alone_in_the_store_far_apart_stay_two_stories() -> None:
@@ -180,4 +180,4 @@ def test_two_reviews_alone_in_the_store_far_apart_stay_two_stories() -> None:
         return eng.story_of("review_manual") == eng.story_of("review_book")
 
     assert not together(Params())
-    assert together(Params(sparse_cosine=0.0))  # without the floor
+    assert together(Params(sparse_cosine=0.0, young_list=0))  # without the floor (and the young cap)

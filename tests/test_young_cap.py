@@ -1,0 +1,61 @@
+"""The young-neighbourhood cap (``digest.dedup.regrouping.young_cap``): in a new store a topic's
+few reports are each other's only neighbours, so shared neighbours say 1 across two events of
+one kind; the pair's own cosine and names cosine cap its link there."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from digest.dedup.engine import Engine, Params
+from digest.dedup.regrouping import young_cap
+from tests.support.stories import load
+
+#: Two paint-store fires on two nights in two towns, two reports each (rewrites, not copies):
+#: the kind's words (solvent drums, the roof, smoke, windows shut) in all four, the town and
+#: the weekday only in its own event's.
+HARWICK = ("fire_a1", "fire_a2")
+PELLINGFORD = ("fire_b1", "fire_b2")
+ALL = HARWICK + PELLINGFORD
+
+
+def _engine(params: Params) -> Engine:
+    eng = Engine(params)
+    for name in ALL:
+        eng.add(load(name))
+    return eng
+
+
+def _cap(params: Params) -> np.ndarray:
+    eng = _engine(params)
+    nums = np.array([eng.state.num[n] for n in ALL], dtype=np.int32)
+    return young_cap(eng.state, nums)
+
+
+def test_the_cap_falls_across_the_events_and_not_within_them() -> None:
+    """Every report has fewer than ``young_list`` neighbours: across the two fires the cap is
+    under the link cut (``shared``), within each it is 1 (one town, one night: names cosine 1)."""
+    p = Params()
+    cap = _cap(p)
+    assert np.all(cap[:2, :2] == 1.0) and np.all(cap[2:, 2:] == 1.0)
+    assert cap[:2, 2:].max() < p.shared
+    assert np.array_equal(cap, cap.T)
+
+
+def test_no_cap_without_the_rule_or_where_neighbour_lists_are_full() -> None:
+    assert np.all(_cap(Params(young_list=0)) == 1.0)
+    # each report here has 3 neighbours at the floor: from 3 on a list counts as grown
+    assert np.all(_cap(Params(young_list=3)) == 1.0)
+
+
+def test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order() -> None:
+    want = {frozenset(HARWICK), frozenset(PELLINGFORD)}
+    for order in itertools.permutations(ALL):
+        eng = Engine(Params())
+        for name in order:
+            eng.add(load(name))
+        stories: dict[str, set[str]] = {}
+        for name in ALL:
+            stories.setdefault(eng.story_of(name), set()).add(name)
+        assert {frozenset(s) for s in stories.values()} == want, order
