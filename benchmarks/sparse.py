@@ -43,7 +43,8 @@ from .common import bcubed, load_ecb
 from .dated import STREAMS
 
 KINDS = ("undated", "close")
-#: The reference rows: today's engine without the profile cap, and without it and the names cap.
+#: The reference rows: today's engine without the profile cap, and without it and the names cap
+#: (``profile_size=0`` turns the young cap off too: both are for regions of ``profile_size`` or fewer).
 REFERENCES = {
     "without the profile cap": {"profile_size": 0},
     "without profile, names": {"profile_size": 0, "names_sparse": 0.0},
