@@ -177,6 +177,14 @@ class Params:
     #: Fewest other versions a group needs for the ``lead_gap`` check (a pair a day apart is a follow-up as often as not; 1 gave the same stories); set by hand; no test.
     lead_peers: int = 2
 
+    # -- one event in two groups (digest.dedup.regrouping.join_contained)
+    #: Fewest articles each of two groups needs to be joined when one says at most ``contained_terms`` things the other does not (0: off): an event of 20 reports is two neighbourhoods at 8 neighbours, one half often the other's briefer telling (benchmarks.tune, worst of 3: ECB+ close dev P / F1 0.986 / 0.946 -> 0.986 / 0.964, apart 1.000 / 0.966 -> 1.000 / 0.978, GVC val unchanged; through replay, benchmarks.timeline --split dev: close final 0.984 / 0.938 -> 0.984 / 0.957, apart 1.000 / 0.966 -> 1.000 / 0.977; 2 and 4 the same; sparse dev, young_store unchanged); pinned by test_contained (0: three stories where two are one).
+    contained_least: int = 3
+    #: Average link two such groups need (the halves of one event on ECB+ close dev 0.31-0.39, siblings of a topic 0.23-0.39: the terms tell them); 0.25 the same on benchmarks.tune, 0.35: close F1 0.952, apart 0.966; pinned by test_contained.
+    contained_link: float = 0.3
+    #: Most terms (in half a group's articles, two at least, and in at most a tenth of the other's) the briefer of two such groups may hold that the other does not (ECB+ dev halves of one event 0-1, siblings linked 0.3+ 2-29; 0: no join, close F1 0.946; 2: close P 0.986 -> 0.982); pinned by test_contained::test_two_halves_that_each_say_something_of_their_own_stay_apart.
+    contained_terms: int = 1
+
     # -- neighbour profiles (digest.dedup.regrouping.profile_cap)
     #: Largest regrouped region whose pairs get the profile cap (0: off); a young store's regions are small (benchmarks.sparse, ECB+ dev, 8 draws: mean P 0.821 -> 0.845 undated, 0.834 -> 0.859 close; benchmarks.tune and ECB+ dev through digest dedupe unchanged; speed: ECB+ +5% CPU, generated 10k 371 -> 352 articles/s); pinned by test_profile_cap::test_two_matches_of_one_club_stay_two_stories_in_every_order.
     profile_size: int = 32

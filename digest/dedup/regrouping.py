@@ -28,7 +28,9 @@ How it works
    pair's cosines to the others (``profile_cap``: two matches of one club) and,
    where both articles have few neighbours, by their own cosines (``young_cap``);
    average linkage at ``Params.shared`` (``_cluster``), copies of one text
-   one cluster from the start (their rows averaged; silent copies follow).
+   one cluster from the start (their rows averaged; silent copies follow); two
+   groups of one event joined when one says nothing the other does not
+   (``digest.dedup.contained``).
 3. ``_rebuild_region``: each group keeps the id of the old story it holds
    most of (older stories first) or takes its earliest article's id; stories
    left as they were are not touched; emptied stories are gone.
@@ -44,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import Story
+from .contained import Terms, join_contained
 from .cosines import member_cosines, template_cap
 from .doc import Assignment, Doc
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
@@ -165,11 +168,13 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     unless no other copy of its group is among ``nums``."""
     col = state.col
     if not state.groups:
-        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums])
+        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums],
+                       _terms_of(state, nums))
     group = col.group[nums]
     keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
     if keys.size == nums.size:
-        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums])
+        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums],
+                       _terms_of(state, nums))
     rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
     owner_of = rank[inv.reshape(-1)]
     silent = col.silent[nums]
@@ -188,10 +193,25 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     times[np.isinf(times)] = np.nan
     old = np.full(keys.size, -1, dtype=np.int64)
     old[owner] = col.story[nums[node]]
-    return linkage(state.params, merged, times, old)[owner_of]
+    rep = np.full(keys.size, -1, dtype=np.int64)  # each cluster's first clustered article
+    for pos in range(int(node.sum()) - 1, -1, -1):
+        rep[owner[pos]] = nums[node][pos]
+    return linkage(state.params, merged, times, old, _terms_of(state, rep.astype(np.int32)))[owner_of]
 
 
-def linkage(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> np.ndarray:
+def _terms_of(state: EngineState, nums: np.ndarray) -> Terms:
+    """Rows ``idx`` of ``nums`` -> each article's term indices (read only when asked)."""
+
+    def read(idx: np.ndarray) -> list[np.ndarray]:
+        terms, _w, runs = state.gather_bytes(nums[idx])
+        return [terms[a : a + n] for a, n in zip(runs.starts.tolist(), runs.lens.tolist(), strict=True)]
+
+    return read
+
+
+def linkage(
+    p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray, terms: Terms | None = None
+) -> np.ndarray:
     """Average linkage of ``sim`` at ``Params.shared`` (``times``: publication, ``old``: the
     story each article is in before this regrouping, -1 for none), then a check of early
     versions: where a group's earliest article precedes all its (``lead_peers`` or more)
@@ -200,6 +220,12 @@ def linkage(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> n
     event comes within hours of it; one published a day before every other report, whose
     own story stays elsewhere, reports an earlier event of the same kind (an original
     report its follow-ups join days later keeps its story: it is not parted from it)."""
+    labels = _linked(p, sim, times, old)
+    return labels if terms is None else join_contained(p, sim, labels, terms)
+
+
+def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Average linkage with the check of early versions (``linkage``)."""
     labels = average_linkage(sim, p.shared)
     if p.lead_gap <= 0 or sim.shape[0] <= p.lead_peers:
         return labels
