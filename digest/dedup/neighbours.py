@@ -97,8 +97,5 @@ def average_linkage(sim: np.ndarray, threshold: float) -> np.ndarray:
             x = owner[x]
         return x
 
-    raw = np.array([root(x) for x in range(r)])
-    # renumber by first appearance
-    _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
-    order = np.argsort(np.argsort(first))
-    return order[inv.reshape(-1)].astype(np.int64)
+    label: dict[int, int] = {}  # each cluster's root -> its label, by first appearance
+    return np.array([label.setdefault(root(x), len(label)) for x in range(r)], dtype=np.int64)
