@@ -186,11 +186,6 @@ class RedisIndex:
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        conn: dict[str, object] = {"host": host, "port": port, "db": db, "socket_timeout": 30}
-        if password:
-            conn["password"] = password
-        if username:  # a Redis 6 ACL user; without it, the default user
-            conn["username"] = username
         self.basename = basename
         self.cap = cap
         self.where = f"redis://{host}:{port}/{db}?basename={basename}"
@@ -198,7 +193,13 @@ class RedisIndex:
         # new one; a command it did not answer within socket_timeout is not: redis-py's default
         # retried it three times, and a frozen Redis held a run 5.5 min before its one line
         retry = Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
-        self._client = redis.Redis(**conn, socket_connect_timeout=5, retry=retry)  # type: ignore[arg-type]
+        # passed by name, not as a dict: a dict[str, object] needed a "type: ignore" where redis-py
+        # is installed, which mypy then called unused where it is not (the test extra alone)
+        self._client = redis.Redis(
+            host=host, port=port, db=db, socket_timeout=30, socket_connect_timeout=5, retry=retry,
+            password=password or None,
+            username=username or None,  # a Redis 6 ACL user; without it, the default user
+        )
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
         self._unreached: tuple[type[BaseException], ...] = (redis.ConnectionError, redis.TimeoutError, OSError)
         with self._talking(connecting=True):
