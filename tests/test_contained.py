@@ -78,3 +78,24 @@ def test_groups_under_contained_least_are_not_joined() -> None:
     rows = FULL[:2] + BRIEF[:2]
     labels = linkage(Params(), sim, np.zeros(4), np.full(4, -1), lambda idx: [rows[i] for i in idx.tolist()])
     assert len(set(labels.tolist())) == 2
+
+
+def test_the_join_does_not_undo_the_check_of_early_versions() -> None:
+    """An early report (0) of its own story's event, linked closely to a later event of its
+    kind (3-5, two days on): the check of early versions counts its links to them less
+    (``lead_factor``) and it stays with its story (0-2).  The join read the links undamped
+    (0.37 on average between the two groups) and put it, and its story, in the later event's."""
+    sim = np.full((6, 6), 0.1)
+    sim[3:, 3:] = 0.9  # the later event
+    sim[1, 2] = sim[2, 1] = 0.9  # the early report's story
+    sim[0, 1:3] = sim[1:3, 0] = 0.45
+    sim[0, 3:] = sim[3:, 0] = 0.9  # the early report reads as the later event's
+    np.fill_diagonal(sim, 1.0)
+    times = np.array([0.0, 0.0, 0.0, 2.0, 2.0, 2.0]) * DAY
+    old = np.array([0, 0, 0, -1, -1, -1])
+    same = [np.array([0, 1, 2, 3])] * 6  # nothing in the terms parts them: the links must
+    terms = lambda idx: [same[i] for i in idx.tolist()]  # noqa: E731
+    unchecked = linkage(Params(lead_gap=0.0), sim, times, old, terms)
+    assert unchecked.tolist() == [0, 1, 1, 0, 0, 0]  # without the check it follows the later event
+    labels = linkage(Params(), sim, times, old, terms)
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1], labels

@@ -220,15 +220,18 @@ def linkage(
     event comes within hours of it; one published a day before every other report, whose
     own story stays elsewhere, reports an earlier event of the same kind (an original
     report its follow-ups join days later keeps its story: it is not parted from it)."""
-    labels = _linked(p, sim, times, old)
-    return labels if terms is None else join_contained(p, sim, labels, terms)
+    labels, cut = _linked(p, sim, times, old)
+    # the join reads the links the linkage cut on: an early version's, counted less, do not join
+    # its group to the later event's again (``sim`` there undid the check of early versions)
+    return labels if terms is None else join_contained(p, cut, labels, terms)
 
 
-def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> np.ndarray:
-    """Average linkage with the check of early versions (``linkage``)."""
+def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average linkage with the check of early versions (``linkage``): the labels, and the
+    similarity they were cut on (``sim``, or its copy with an early version's links damped)."""
     labels = average_linkage(sim, p.shared)
     if p.lead_gap <= 0 or sim.shape[0] <= p.lead_peers:
-        return labels
+        return labels, sim
     damped = None
     for lab in np.unique(labels).tolist():
         idx = np.flatnonzero(labels == lab)
@@ -245,7 +248,7 @@ def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> n
             damped = sim.copy()
         damped[first, rest] *= p.lead_factor
         damped[rest, first] *= p.lead_factor
-    return labels if damped is None else average_linkage(damped, p.shared)
+    return (labels, sim) if damped is None else (average_linkage(damped, p.shared), damped)
 
 
 def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
