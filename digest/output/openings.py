@@ -57,9 +57,13 @@ _CAPS = r"[A-Z][A-Z.'’&]*[A-Z.](?:[ -]+[A-Z][A-Z.'’&]*[A-Z.]){0,3}"
 #: letters: "St. Louis, Missouri –", "DeKalb, Ill. —", "McAllen, Texas —" stayed as the
 #: excerpt's first words.  Not "of": "Flynn of Fort Smith, Ark.", "Gulf of Aden, Yemen" (ECB+);
 #: nor any capital inside a word: "SunExpress, Kazakhstan" (scrapinghub), a company's name.)
-_LOWER = r"[a-zß-öø-ÿā-ž]"
+#: (Latin Extended-A alternates capital and small letters, "ĆćČč": a range of it held both, so
+#: "SunĆxpress" read as one word and "Łódź", "Žilina" as none; its letters sorted by case.)
+_EXT_A = [chr(c) for c in range(0x100, 0x180)]
+_LOWER = "[a-zß-öø-ÿ" + "".join(c for c in _EXT_A if c.islower()) + "]"
+_UPPER = "[A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXT_A if c.isupper()) + "]"
 _TITLE_WORD = (
-    rf"(?:(?:St|Ste|Mt|Ft)\.|(?:Mc|Mac|De|Di|Du|La|Le|[A-Z]['’])[A-Z]{_LOWER}+|[A-ZÀ-ÖØ-Þ]{_LOWER}+(?:['’]s)?)"
+    rf"(?:(?:St|Ste|Mt|Ft)\.|(?:Mc|Mac|De|Di|Du|La|Le|[A-Z]['’])[A-Z]{_LOWER}+|{_UPPER}{_LOWER}+(?:['’]s)?)"
 )
 _TITLE_JOIN = r"(?:[ -]|\sd['’])"
 #: (An article, a possessive or a preposition is the sentence's first word: "The (AP) Stylebook
