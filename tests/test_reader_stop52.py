@@ -63,6 +63,24 @@ def test_a_developing_entry_does_not_say_its_line_twice() -> None:
     assert body.text_content().count("arrested Saturday night") == 1
 
 
+def test_a_developing_entry_under_a_line_cut_short_keeps_its_excerpt_whole() -> None:
+    """A first sentence longer than a line of what is new is cut (" …"): the excerpt went on
+    from where the line was cut, its paragraph opening mid-sentence ("Street, police said. He
+    was ..."); it is whole, as the pages keep it under such a line (``newsline.after_line``)."""
+    from digest.output.news import WHATS_NEW_CHARS, _cut
+
+    long = ("A 17-year-old was arrested late on Saturday night in connection with the shooting death of "
+            "his friend on the front porch of a house on Birch Street in the city's Mid City neighbourhood, "
+            "where the two had been playing with a shotgun they believed was unloaded, police said.")
+    assert len(long) > WHATS_NEW_CHARS
+    old = VersionView("Outlet 1d", "Teen charged with negligent homicide", None, DAY1, FIRST)
+    lead = VersionView("Outlet 48", "Teen arrested in fatal shooting", None, DAY3, long + " He was booked.", new=True)
+    story = StoryView("s1", lead.title, lead, [old], first_seen=DAY1, status="developing", whats_new=_cut(long))
+    paras = [p.text_content() for p in _content(story).iter("p")]
+    assert paras[0] == "Developing: " + _cut(long)
+    assert len(paras) == 2 and paras[1].startswith("A 17-year-old was arrested"), paras
+
+
 def _replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
     data = tmp_path / "in.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

@@ -152,8 +152,11 @@ def _lead_excerpt(story: StoryView, excerpt_chars: int) -> str:
     after that line where the excerpt opens with it (the new version leads: its first sentence
     is the line), as the digest's pages do not say it twice."""
     cut = excerpt(xml_text(story.lead.text), excerpt_chars)
-    line = _line(story.whats_new).removesuffix(" …")
-    if story.status == "developing" and line and cut.startswith(line):
+    line = _line(story.whats_new)
+    # a line cut short ("… ", a sentence over ``news.WHATS_NEW_CHARS``) is not a sentence: the
+    # excerpt from after it opened mid-sentence ("Birch Street, police said. He was ..."), so it
+    # stays whole, as ``newsline.after_line`` keeps the pages' excerpt under such a line
+    if story.status == "developing" and line and not line.endswith(" …") and cut.startswith(line):
         cut = cut[len(line):].strip()
         return "" if cut in ("", "…") else cut
     return cut
