@@ -30,16 +30,18 @@ from .params import Params
 
 #: Rows of a regrouped region -> each article's term indices (read only when asked).
 Terms = Callable[[np.ndarray], list[np.ndarray]]
+#: A group's terms (sorted) and how many of its articles hold each.
+Counted = tuple[np.ndarray, np.ndarray]
 
 
-def _says(a: np.ndarray, size_a: int, b: np.ndarray, size_b: int) -> int:
+def _says(a: Counted, size_a: int, b: Counted, size_b: int) -> int:
     """How many terms in half of group a's articles (two at least) are in at most a tenth
-    of group b's (``a``, ``b``: the groups' pooled term indices, one per article holding it)."""
-    ua, ca = np.unique(a, return_counts=True)
+    of group b's (``a``, ``b``: each group's terms and how many of its articles hold each)."""
+    ua, ca = a
     frequent = ua[ca >= max(2.0, 0.5 * size_a)]
     if not frequent.size:
         return 0
-    ub, cb = np.unique(b, return_counts=True)
+    ub, cb = b
     if not ub.size:
         return int(frequent.size)
     pos = np.clip(np.searchsorted(ub, frequent), 0, ub.size - 1)
@@ -55,7 +57,10 @@ def join_contained(p: Params, sim: np.ndarray, labels: np.ndarray, terms: Terms)
     neighbourhoods at ``Params.neighbours`` (its halves' average link under
     ``Params.shared``), one half often the other's briefer telling; a sibling event of
     its topic, as alike, has particulars of its own (a date, a name, a figure).  The
-    most alike pair first, again until none is left."""
+    most alike pair first, again until none is left.
+
+    Most regroupings have no two groups linked that much: their terms are then never read
+    (they are read per group, when a pair of it is first weighed, and counted once)."""
     if p.contained_least <= 0:
         return labels
     sizes = np.bincount(labels)
@@ -63,30 +68,41 @@ def join_contained(p: Params, sim: np.ndarray, labels: np.ndarray, terms: Terms)
     if big.size < 2:
         return labels
     members = {int(g): np.flatnonzero(labels == g) for g in big.tolist()}
-    rows = terms(np.concatenate(list(members.values())))
-    read: dict[int, np.ndarray] = {}
-    at = 0
-    for g, idx in members.items():  # each term once an article
-        read[g] = np.concatenate([np.unique(r) for r in rows[at : at + idx.size]])
-        at += idx.size
+
+    def link(a: int, b: int) -> float:
+        return float(sim[np.ix_(members[a], members[b])].mean())
+
+    keys = sorted(members)
+    links = {(a, b): link(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]}
+    if max(links.values()) < p.contained_link:
+        return labels
+    pooled: dict[int, np.ndarray] = {}  # each term once an article, the group's articles pooled
+    counted: dict[int, Counted] = {}
+
+    def counts(g: int) -> Counted:
+        if g not in counted:
+            pooled[g] = np.concatenate([np.unique(r) for r in terms(members[g])])
+            counted[g] = np.unique(pooled[g], return_counts=True)
+        return counted[g]
 
     def says(a: int, b: int) -> int:  # a's frequent terms b seldom holds
-        return _says(read[a], members[a].size, read[b], members[b].size)
+        return _says(counts(a), members[a].size, counts(b), members[b].size)
 
     out = labels.copy()
     while len(members) >= 2:
         best, pair = p.contained_link, None
-        keys = sorted(members)
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                link = float(sim[np.ix_(members[a], members[b])].mean())
-                if link >= best and min(says(a, b), says(b, a)) <= p.contained_terms:
-                    best, pair = link, (a, b)
+        for (a, b), value in sorted(links.items()):  # a tie goes to the last pair, as it always did
+            if value >= best and min(says(a, b), says(b, a)) <= p.contained_terms:
+                best, pair = value, (a, b)
         if pair is None:
             break
         a, b = pair
         out[members[b]] = a
         members[a] = np.concatenate([members[a], members.pop(b)])
-        read[a] = np.concatenate([read[a], read.pop(b)])
+        pooled[a] = np.concatenate([pooled[a], pooled.pop(b)])
+        counted[a] = np.unique(pooled[a], return_counts=True)
+        counted.pop(b)
+        links = {k: v for k, v in links.items() if b not in k and a not in k}
+        links.update({(min(a, c), max(a, c)): link(min(a, c), max(a, c)) for c in members if c != a})
     _, first, inv = np.unique(out, return_index=True, return_inverse=True)
     return np.argsort(np.argsort(first))[inv.reshape(-1)].astype(np.int64)
