@@ -150,6 +150,16 @@ def _spellings(name: str) -> set[str]:
     return {*id_spellings(name), *id_spellings(lower_host(name.strip()))}
 
 
+def _asked(spelt: list[str]) -> tuple[set[str], list[str], list[int]]:
+    """For a scan by host in any capitals: the spellings with their host lower-cased, what
+    follows each host (as spelt: a path's case tells pages apart), and the lengths of those that
+    end at their host ("https://NEWS.Example" has no tail to ask for)."""
+    wanted = {lower_host(s) for s in spelt}
+    tails = sorted({t for s in spelt if (t := after_host(s))})
+    bare = sorted({len(s) for s in spelt if after_host(s) == ""})
+    return wanted, tails, bare
+
+
 def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     """The keys of the articles read from one of the links ``spelt`` with other capitals in its
     host: a link is stored as its feed wrote it (``https://NEWS.Example/x``, in an old store or
@@ -158,9 +168,7 @@ def _keys_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     at its host ("https://NEWS.Example"), by its length, then compared with ``lower_host``;
     only when no article has the link as stored (a scan of the table).  The listed sources'
     articles first, as ``keys_at``; of the others, none there."""
-    wanted = {lower_host(s) for s in spelt}
-    tails = sorted({t for s in spelt if (t := after_host(s))})
-    bare = sorted({len(s) for s in spelt if after_host(s) == ""})
+    wanted, tails, bare = _asked(spelt)
     found = [(k, listed) for k, url, listed in store.links_ending(tails, bare) if lower_host(url) in wanted]
     return sorted({k for k, listed in found if listed} or {k for k, _ in found})
 
@@ -172,9 +180,7 @@ def _ids_in_any_case(store: Store, spelt: list[str]) -> list[str]:
     a link (what follows the host, as spelt, or the length of one that ends at its host, then
     compared with ``lower_host``); every source's, as ``keys_of_guid``; only when no article
     has it as an id or a link as typed or in another spelling (a scan of the table)."""
-    wanted = {lower_host(s) for s in spelt}
-    tails = sorted({t for s in spelt if (t := after_host(s))})
-    bare = sorted({len(s) for s in spelt if after_host(s) == ""})
+    wanted, tails, bare = _asked(spelt)
     return sorted({k for k, guid in store.guids_ending(tails, bare) if lower_host(guid) in wanted})
 
 

@@ -69,6 +69,19 @@ class _Reader(Protocol):
     def count_articles_fetched_between(self, start: datetime, end: datetime) -> int: ...
 
 
+def _ending(column: str, tails: Sequence[str], lengths: Sequence[int]) -> tuple[str, tuple[object, ...]] | None:
+    """The condition (and its arguments) that ``column`` ends with one of ``tails`` (non-empty)
+    or is one of ``lengths`` long, for :meth:`StoreReads.links_ending` and ``guids_ending``;
+    None when nothing is asked for."""
+    tails = [t for t in tails if t]
+    sizes = sorted({n for n in lengths if n > 0})
+    if not tails and not sizes:
+        return None
+    ends = " OR ".join([f"substr({column}, length({column}) - ? + 1) = ?" for _ in tails]
+                       + [f"length({column}) = ?" for _ in sizes])
+    return ends, (*(v for t in tails for v in (len(t), t)), *sizes)
+
+
 class StoreReads:
     """Backend-free store reads (see the module docstring)."""
 
@@ -173,12 +186,9 @@ class StoreReads:
         writes it) is found by the rest of it, or by its length (``explain._keys_in_any_case``,
         which prefers the listed sources' among those of the right host, as :meth:`keys_at`:
         the preference made here, a listed source's other link that ends so, "/", hid the one)."""
-        tails = [t for t in tails if t]
-        sizes = sorted({n for n in lengths if n > 0})
-        if not tails and not sizes:
+        if (where := _ending("url", tails, lengths)) is None:
             return []
-        ends = " OR ".join(["substr(url, length(url) - ? + 1) = ?" for _ in tails] + ["length(url) = ?" for _ in sizes])
-        args = (*(v for t in tails for v in (len(t), t)), *sizes)
+        ends, args = where
         q = (f"SELECT key, url, source IN (SELECT name FROM sources) AS listed FROM articles "
              f"WHERE url IS NOT NULL AND ({ends}) ORDER BY key")
         return [(r["key"], r["url"], bool(r["listed"])) for r in self._run(q, args)]
@@ -188,12 +198,9 @@ class StoreReads:
         (non-empty), or is one of ``lengths`` long, by key: as :meth:`links_ending` for links,
         a scan of the table for ``digest explain`` only (an id stored with capitals in its
         host, "https://NEWS.Example/?p=42", found by the rest of it: ``explain._ids_in_any_case``)."""
-        tails = [t for t in tails if t]
-        sizes = sorted({n for n in lengths if n > 0})
-        if not tails and not sizes:
+        if (where := _ending("guid", tails, lengths)) is None:
             return []
-        ends = " OR ".join(["substr(guid, length(guid) - ? + 1) = ?" for _ in tails] + ["length(guid) = ?" for _ in sizes])
-        args = (*(v for t in tails for v in (len(t), t)), *sizes)
+        ends, args = where
         q = f"SELECT key, guid FROM articles WHERE guid IS NOT NULL AND ({ends}) ORDER BY key"
         return [(r["key"], r["guid"]) for r in self._run(q, args)]
 
