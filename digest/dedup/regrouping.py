@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import Story
+from .arrays import Runs, Story
 from .contained import Terms, join_contained
 from .cosines import member_cosines, template_cap
 from .doc import Assignment, Doc
@@ -265,6 +265,15 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     return sim if factor is None else sim * factor
 
 
+def _names_vectors(terms: np.ndarray, val: np.ndarray, runs: Runs, names_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's names alone, normalised (``val`` where the term is a name), and whether
+    it names enough (a names mass of ``names_min`` or more) for its names cosine to count."""
+    nval = np.where(VOCAB.is_name[terms], val, 0.0)
+    nmass = runs.sum(nval * nval)
+    nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
+    return nval, nmass >= names_min
+
+
 def young_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     """Per pair, the cap in a young neighbourhood: where both articles have fewer than
     ``young_list`` neighbours at the floor (a new store, a few feeds), a topic's four to six
@@ -285,10 +294,7 @@ def young_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     if rows.size < 2:
         return cap
     terms, val, _wval, runs = state.vectors(nums)
-    nval = np.where(VOCAB.is_name[terms], val, 0.0)
-    nmass = runs.sum(nval * nval)
-    named = nmass >= p.names_min
-    nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
+    nval, named = _names_vectors(terms, val, runs, p.names_min)
     dense, _ = state.scratch()
     for i in rows.tolist():
         lo, hi = int(runs.starts[i]), int(runs.starts[i]) + int(runs.lens[i])
@@ -419,10 +425,7 @@ def _relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
     if not sparse.size:
         return gate
     terms, val, wval, runs = state.vectors(nums)
-    nval = np.where(VOCAB.is_name[terms], val, 0.0)
-    nmass = runs.sum(nval * nval)
-    named = nmass >= p.names_min
-    nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
+    nval, named = _names_vectors(terms, val, runs, p.names_min)
     top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
     dense, dense_w = state.scratch()
     for i in sparse.tolist():
