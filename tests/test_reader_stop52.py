@@ -12,10 +12,10 @@ from pathlib import Path
 import feedparser
 import lxml.html
 
-from digest.cli import main
 from digest.config import load_config
 from digest.output.atom import stories_atom
 from digest.records import StoryView, VersionView
+from tests.support.replays import replayed
 from tests.support.web import site
 
 DAY1 = datetime(2016, 1, 17, 12, tzinfo=UTC)
@@ -81,14 +81,6 @@ def test_a_developing_entry_under_a_line_cut_short_keeps_its_excerpt_whole() -> 
     assert len(paras) == 2 and paras[1].startswith("A 17-year-old was arrested"), paras
 
 
-def _replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
-    data = tmp_path / "in.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
-    assert main(["replay", str(data), "--config", str(cfg)]) == 0
-    return cfg
-
 
 def _times(page: str) -> list[str]:
     doc = lxml.html.document_fromstring(page)
@@ -100,7 +92,7 @@ def test_a_story_page_of_another_year_says_the_year_of_its_times(tmp_path: Path)
     12:00 UTC" and its versions "Tue 19 Jan": the year was left out as the year of the story's
     first digest, which the page does not show.  Its times now carry their year unless it is
     this one."""
-    cfg = _replayed(tmp_path, [
+    cfg = replayed(tmp_path, [
         {"id": "a1", "source": "Outlet 1d", "title": "Teen charged with negligent homicide", "text": FIRST,
          "published": "2016-01-17T12:00:00+00:00"},
         {"id": "b1", "source": "Outlet 48", "title": "Teen arrested in fatal shooting on Birch Street",
@@ -125,7 +117,7 @@ def test_a_story_page_says_when_it_was_first_reported_not_when_digest_read_it(tm
     seen Fri 20 Nov, 20:00 UTC" on its page, above versions dated hours before: the poll's
     time.  The day pages say when it was first reported (stop 45); its page now does too."""
     title = "Ferry Aurora runs aground near Kestrel Point"
-    cfg = _replayed(tmp_path, [
+    cfg = replayed(tmp_path, [
         {"id": "h1", "source": "Harbor Herald", "title": title, "text": FERRY, "url": "https://h.example/1",
          "published": "2026-11-20T07:40:00Z", "arrived": "2026-11-20T20:00:00Z"},
         {"id": "m1", "source": "Metro Daily", "title": "Fog blamed as ferry grounds off Kestrel Point",
@@ -146,7 +138,7 @@ def test_a_feed_entrys_versions_are_timed_as_the_digest_times_them(tmp_path: Pat
     writes them as the pages do (the year where it is not this one), a date in another language
     marked as such."""
     title = "Ferry Aurora runs aground near Kestrel Point"
-    cfg = _replayed(tmp_path, [
+    cfg = replayed(tmp_path, [
         {"id": "h1", "source": "Harbor Herald", "title": title, "text": FERRY, "url": "https://h.example/1",
          "published": "2026-11-20T07:40:00Z", "arrived": "2026-11-20T08:00:00Z"},
     ])

@@ -15,6 +15,7 @@ from digest.output.search import search
 from digest.store.base import open_store
 from tests.support.archive import article
 from tests.support.config import MakeConfig
+from tests.support.replays import replayed
 from tests.support.web import site
 
 WEEK = "digests:\n  - name: weekly\n    every: week\n    weekday: monday\n  - name: daily\n"
@@ -58,15 +59,6 @@ STORM = ("Storm Corrin hit the northern coast on Monday morning, flooding the ha
          "to about 4,000 homes, the regional council said. Emergency crews evacuated two care homes near the "
          "seafront as waves broke over the sea wall. The coastguard said three fishing boats were missing.")
 
-
-def replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
-    """``digest replay`` of ``records`` (UTC); the configuration's path."""
-    data = tmp_path / "in.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
-    assert main(["replay", str(data), "--config", str(cfg)]) == 0
-    return cfg
 
 
 def test_a_search_result_counts_the_versions_its_story_page_lists(

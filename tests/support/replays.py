@@ -1,0 +1,18 @@
+"""A store made by ``digest replay`` of a few records, as a user backfills one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from digest.cli import main
+
+
+def replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
+    """``digest replay`` of ``records`` (UTC) into ``tmp_path``; the configuration's path."""
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n", encoding="utf-8")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    return cfg
