@@ -42,7 +42,7 @@ from ..records import StoryView, VersionView, headline
 from ..store.base import aware
 from .context import PAGE_LANG, excerpt
 from .dates import date_lang, format_time
-from .newsline import OURS_END, news_parts, outlet_parts, was_said
+from .newsline import OURS_END, after_line, news_parts, outlet_parts, was_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -152,14 +152,13 @@ def _lead_excerpt(story: StoryView, excerpt_chars: int) -> str:
     after that line where the excerpt opens with it (the new version leads: its first sentence
     is the line), as the digest's pages do not say it twice."""
     cut = excerpt(xml_text(story.lead.text), excerpt_chars)
-    line = _line(story.whats_new)
-    # a line cut short ("… ", a sentence over ``news.WHATS_NEW_CHARS``) is not a sentence: the
-    # excerpt from after it opened mid-sentence ("Birch Street, police said. He was ..."), so it
-    # stays whole, as ``newsline.after_line`` keeps the pages' excerpt under such a line
-    if story.status == "developing" and line and not line.endswith(" …") and cut.startswith(line):
-        cut = cut[len(line):].strip()
-        return "" if cut in ("", "…") else cut
-    return cut
+    # ``newsline.after_line``, as the pages' excerpt under a line: a line cut short ("… ", a
+    # sentence over ``news.WHATS_NEW_CHARS``) is not a sentence, and the excerpt from after it
+    # opened mid-sentence ("Birch Street, police said. He was ..."): it stays whole
+    rest = after_line(cut, _line(story.whats_new)) if story.status == "developing" else None
+    if rest is None:
+        return cut
+    return "" if rest in ("", "…") else rest
 
 
 def _versions_html(
