@@ -1,4 +1,4 @@
-"""The neighbour-profile cap (``digest.dedup.regrouping.profile_cap``): two concurrent events of
+"""The neighbour-profile cap (``digest.dedup.caps.profile_cap``): two concurrent events of
 one kind, few reports each, stay apart; rewrites of one event and a developing story do not."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from digest.dedup.caps import profile_cap
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.regrouping import profile_cap
 from tests.support.stories import load
 
 #: Two matches of one club three days apart, three reports each (rewrites, not copies): the

@@ -1,4 +1,4 @@
-"""The young-neighbourhood cap (``digest.dedup.regrouping.young_cap``): in a new store a topic's
+"""The young-neighbourhood cap (``digest.dedup.caps.young_cap``): in a new store a topic's
 few reports are each other's only neighbours, so shared neighbours say 1 across two events of
 one kind; the pair's own cosine and names cosine cap its link there."""
 
@@ -8,8 +8,8 @@ import itertools
 
 import numpy as np
 
+from digest.dedup.caps import young_cap
 from digest.dedup.engine import Engine, Params
-from digest.dedup.regrouping import young_cap
 from tests.support.stories import load
 
 #: Two paint-store fires on two nights in two towns, two reports each (rewrites, not copies):

@@ -185,7 +185,7 @@ class Params:
     #: Most terms (in half a group's articles, two at least, and in at most a tenth of the other's) the briefer of two such groups may hold that the other does not (ECB+ dev halves of one event 0-1, siblings linked 0.3+ 2-29; 0: no join, close F1 0.946; 2: close P 0.986 -> 0.982); pinned by test_contained::test_two_halves_that_each_say_something_of_their_own_stay_apart.
     contained_terms: int = 1
 
-    # -- neighbour profiles (digest.dedup.regrouping.profile_cap)
+    # -- neighbour profiles (digest.dedup.caps.profile_cap)
     #: Largest regrouped region whose pairs get the profile cap (0: off); a young store's regions are small (benchmarks.sparse, ECB+ dev, 8 draws: mean P 0.821 -> 0.845 undated, 0.834 -> 0.859 close; benchmarks.tune and ECB+ dev through digest dedupe unchanged; speed: ECB+ +5% CPU, generated 10k 371 -> 352 articles/s); pinned by test_profile_cap::test_two_matches_of_one_club_stay_two_stories_in_every_order.
     profile_size: int = 32
     #: Correlation of a pair's cosines to the third articles near either below which its link is capped, linearly to 0 at -1 (-0.3: sparse dev P 0.855 / 0.866 but apart dev F1 0.966 -> 0.962); pinned by test_profile_cap::test_the_cap_falls_across_the_events_and_not_within_them.
@@ -194,7 +194,7 @@ class Params:
     profile_thirds: int = 3
     #: Cosine from which a pair gets no profile cap: versions of one text lightly edited, their profiles flat (a review's probe, 40 regions of 5-8 such versions of one report: the cap fell to 0.0003 in some without it, none with it; sparse dev unchanged; a floor of 0.03 on each profile's spread instead: undated P 0.855 -> 0.845 and one region still capped); pinned by test_profile_cap::test_versions_of_one_text_are_not_capped.
     profile_alike: float = 0.85
-    # -- young neighbourhoods (digest.dedup.regrouping.young_cap)
+    # -- young neighbourhoods (digest.dedup.caps.young_cap)
     #: Neighbours at the floor under which an article's neighbourhood is young, in regions of profile_size or fewer (0: off): a new store's topic of four to six reports, each the others' only neighbours, crowded yet telling two events apart by nothing (benchmarks.sparse, ECB+ dev, 8 draws, with young_cosine 0.45: mean P / F1 0.859 / 0.897 -> 0.866 / 0.901 undated, 0.864 / 0.892 -> 0.878 / 0.901 close; 8 (any list not full): benchmarks.tune apart dev F1 0.966 -> 0.960; 4 at 0.5: GVC val 0.991 -> 0.985; benchmarks.young_store P / F1 0.880 / 0.934 -> 0.886 / 0.937); pinned by test_young_cap::test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order.
     young_list: int = 5
     #: Mean of cosine and names cosine at which a young pair counts fully, below it its share (benchmarks.tune unchanged at 0.45; 0.5: GVC val F1 0.991 -> 0.985; 0.6: sparse dev P 0.886 / 0.910 but GVC val 0.976; the cosine alone or the larger of the two ranked no better); pinned by test_young_cap::test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order.

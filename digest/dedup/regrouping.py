@@ -23,7 +23,7 @@ How it works
 2. :func:`regroup`: (a closest story of ``Params.region`` articles or more is
    joined through a sample, ``_join_large``, never regrouped whole)
    shared-neighbour similarity, capped for sparse
-   neighbourhoods by the relative and words cosines (``_relative_cosine``),
+   neighbourhoods by the relative and words cosines (``caps.relative_cosine``),
    and in regions of ``Params.profile_size`` or fewer by the contrast of the
    pair's cosines to the others (``profile_cap``: two matches of one club) and,
    where both articles have few neighbours, by their own cosines (``young_cap``);
@@ -45,14 +45,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import Runs, Story
+from .arrays import Story
+from .caps import profile_cap, relative_cosine, young_cap
 from .contained import Terms, join_contained
-from .cosines import member_cosines, template_cap
+from .cosines import member_cosines
 from .doc import Assignment, Doc
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .params import LARGE_TRIED, Params
 from .state import EngineState
-from .terms import VOCAB
 
 
 def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
@@ -64,7 +64,7 @@ def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
     p, nb = state.params, state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
     shared = float(shared_similarity(sets)[0, 1])
-    cap = float(_relative_cosine(state, nums)[0, 1])
+    cap = float(relative_cosine(state, nums)[0, 1])
     # the profile cap over the pair's stories and neighbours, as a regrouping around them sees it
     col = state.col
     stories = [state.story_list[int(col.story[n])] for n in nums.tolist()]
@@ -252,122 +252,17 @@ def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> t
 
 
 def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
-    """Shared-neighbour similarity of the articles ``nums``, capped by ``_relative_cosine``
+    """Shared-neighbour similarity of the articles ``nums``, capped by ``caps.relative_cosine``
     (copies of one text are kept together by ``_cluster``)."""
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
-    sim = np.minimum(shared_similarity(sets), _relative_cosine(state, nums))
+    sim = np.minimum(shared_similarity(sets), relative_cosine(state, nums))
     if 3 <= nums.size <= state.params.profile_size:
         sim = np.minimum(sim, profile_cap(state, nums))
     if nums.size <= state.params.profile_size:
         sim = np.minimum(sim, young_cap(state, nums))
     factor = state.time_factor(nums)
     return sim if factor is None else sim * factor
-
-
-def _names_vectors(terms: np.ndarray, val: np.ndarray, runs: Runs, names_min: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each article's names alone, normalised (``val`` where the term is a name), and whether
-    it names enough (a names mass of ``names_min`` or more) for its names cosine to count."""
-    nval = np.where(VOCAB.is_name[terms], val, 0.0)
-    nmass = runs.sum(nval * nval)
-    nval /= np.sqrt(np.maximum(nmass, 1e-12))[runs.owner]
-    return nval, nmass >= names_min
-
-
-def young_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
-    """Per pair, the cap in a young neighbourhood: where both articles have fewer than
-    ``young_list`` neighbours at the floor (a new store, a few feeds), a topic's four to six
-    reports are each other's only neighbours, each counts as crowded (``_relative_cosine``
-    leaves it uncapped) and shared neighbours say 1 for two events of one kind as for one.
-    The pair's own cosines rank better there (``benchmarks.sparse_errors``: among the merged
-    pairs, cosine AUC 0.80, link 0.51): it counts at most the mean of its cosine and names
-    cosine (its cosine where either names nothing, ``names_min``) over ``young_cosine``.
-    1 elsewhere; all 1 when ``young_list`` is 0."""
-    p, nb = state.params, state.nb
-    r = nums.size
-    cap = np.ones((r, r))
-    if p.young_list <= 0 or r < 2:
-        return cap
-    listed = ((nb.nums[nums] >= 0) & (nb.sims[nums] >= p.neighbour_floor)).sum(axis=1)
-    short = listed < p.young_list
-    rows = np.flatnonzero(short)
-    if rows.size < 2:
-        return cap
-    terms, val, _wval, runs = state.vectors(nums)
-    nval, named = _names_vectors(terms, val, runs, p.names_min)
-    dense, _ = state.scratch()
-    for i in rows.tolist():
-        lo, hi = int(runs.starts[i]), int(runs.starts[i]) + int(runs.lens[i])
-        ti = terms[lo:hi]
-        try:
-            dense[ti] = val[lo:hi]
-            cos = runs.sum(dense[terms] * val)
-            dense[ti] = nval[lo:hi]
-            ncos = runs.sum(dense[terms] * nval)
-        finally:
-            dense[ti] = 0.0
-        both = named & named[i]
-        x = np.where(both, (cos + ncos) / 2.0, cos)
-        row = np.where(short, np.clip(x / p.young_cosine, 0.0, 1.0), 1.0)
-        row[i] = 1.0
-        cap[i, :] = row
-        cap[:, i] = row
-    return cap
-
-
-def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
-    """Per pair, the cap from the contrast of their neighbour profiles: two reports of one
-    event are close to the same third articles; two reports of two concurrent events of
-    one kind are each close to their own event's.  The Pearson correlation of the pair's
-    cosines to the third articles near either (``neighbour_floor``): 1 from
-    ``profile_floor`` up, falling linearly to 0 at -1.  No evidence from fewer than
-    ``profile_thirds`` third articles (with only two, a correlation is always +1 or -1), for a
-    pair as alike as ``profile_alike`` (versions of one text lightly edited are all close to
-    one another: their profiles are flat, and the correlation of flat profiles is noise's),
-    or for a pair published more than ``time_grace`` apart (a developing story's early report
-    and its follow-ups weeks later are close to different articles, and are one story).
-    Versions of one text among the third articles (``profile_alike``: an outlet's revision of
-    its report, a copy) count as one: an entry updated in place made two thirds of one text,
-    three thirds where there had been two, and a story shown as one was read as two events."""
-    p = state.params
-    r = nums.size
-    terms, val, _wval, runs = state.vectors(nums)
-    cos = np.empty((r, r))
-    dense, _ = state.scratch()
-    for i in range(r):  # row by row through the scratch vector: no BLAS call (its threads spin)
-        lo, hi = int(runs.starts[i]), int(runs.starts[i]) + int(runs.lens[i])
-        dense[terms[lo:hi]] = val[lo:hi]
-        try:
-            cos[i] = runs.sum(dense[terms] * val)
-        finally:
-            dense[terms[lo:hi]] = 0.0
-    near = cos >= p.neighbour_floor
-    third = near[:, None, :] | near[None, :, :]  # [i, j, k]: k near i or j
-    idx = np.arange(r)
-    third[idx, :, idx] = False
-    third[:, idx, idx] = False
-    alike = cos >= p.profile_alike  # versions of one text: copies, an entry's revisions
-    np.fill_diagonal(alike, False)
-    if alike.any():  # each third weighs 1 / (the pair's thirds of its text): one text, one third
-        twins = np.einsum("ijl,kl->ijk", third.astype(np.float64), alike.astype(np.float64), optimize=False)
-        w = np.where(third, 1.0 / (1.0 + twins), 0.0)
-    else:
-        w = third.astype(np.float64)
-    n = w.sum(axis=2)
-    w = w / np.maximum(n, 1e-12)[:, :, None]
-    a = np.broadcast_to(cos[:, None, :], third.shape)  # i's cosines to k
-    b = np.broadcast_to(cos[None, :, :], third.shape)  # j's cosines to k
-    da = a - (w * a).sum(axis=2, keepdims=True)
-    db = b - (w * b).sum(axis=2, keepdims=True)
-    sa = np.sqrt((w * da * da).sum(axis=2))
-    sb = np.sqrt((w * db * db).sum(axis=2))
-    rho = (w * da * db).sum(axis=2) / np.maximum(sa * sb, 1e-12)
-    t = state.col.published[nums]
-    far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
-    # (a count of weights: seven versions of one text are 7 x 1/7, 0.999... in floating point)
-    evidence = (n >= p.profile_thirds - 1e-9) & ~far & (cos < p.profile_alike)
-    cap = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
-    return np.where(evidence, cap, 1.0)
 
 
 def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:
@@ -401,58 +296,6 @@ def _groups_with_sample(state: EngineState, num: int, big: Story) -> bool:
     sample = np.concatenate([mine, recent[~np.isin(recent, mine)]])[: p.region - 1]
     labels = _cluster(state, np.concatenate([[num], sample]).astype(np.int32))
     return bool((labels[1:] == labels[0]).any())
-
-
-def _relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
-    """The cap on each pair's shared-neighbour similarity: 1 where both articles are crowded
-    (``Params.crowded`` neighbours at twice the floor); else the pair's cosine over
-    ``relative`` x the closer one's nearest-neighbour cosine, its words cosine over
-    ``words_scale``, and, where both articles name things (``names_min``) and their words
-    are alike (``template_words``), its names cosine over ``names_scale`` (capped at 1),
-    squared; where both name things, its names cosine over ``names_sparse`` too (two
-    reports alone in a young store are each other's only neighbours: shared neighbours
-    say 1 for two earthquakes as for two rewrites of one, their places and people tell
-    them apart); 0 below ``sparse_cosine`` (each other's nearest, two far-apart reports
-    alone would count fully by the relative cosine, whatever its absolute value).  Where neighbourhoods are sparse, shared neighbours say little: two close
-    versions must not take in an article only loosely like them, and two templated reports
-    of different events are each other's only neighbours (``cosines.template_gate`` scales their
-    cosine down, but not out of each other's lists)."""
-    p, nb = state.params, state.nb
-    r = nums.size
-    gate = np.ones((r, r))
-    crowded = (nb.sims[nums] >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
-    sparse = np.flatnonzero(~crowded)
-    if not sparse.size:
-        return gate
-    terms, val, wval, runs = state.vectors(nums)
-    nval, named = _names_vectors(terms, val, runs, p.names_min)
-    top = np.maximum(nb.sims[nums].max(axis=1), p.neighbour_floor)
-    dense, dense_w = state.scratch()
-    for i in sparse.tolist():
-        a = int(runs.starts[i])
-        b = a + int(runs.lens[i])
-        ti = terms[a:b]
-        dense[ti], dense_w[ti] = val[a:b], wval[a:b]
-        try:
-            cos = runs.sum(dense[terms] * val)
-            wcos = runs.sum(dense_w[terms] * wval)
-            dense[ti] = nval[a:b]
-            ncos = runs.sum(dense[terms] * nval)
-        finally:
-            dense[ti] = 0.0
-            dense_w[ti] = 0.0
-        rel = cos / (p.relative * np.maximum(top, top[i]))
-        row = np.minimum(np.minimum(rel, wcos / p.words_scale), 1.0)
-        if p.sparse_cosine > 0:  # each other's nearest, yet far apart: a topic, not an event
-            row = np.where(cos < p.sparse_cosine, 0.0, row)
-        if p.names_sparse > 0 and named[i]:  # alone, two reports of one kind: their names tell
-            row = np.where(named, np.minimum(row, ncos / p.names_sparse), row)
-        if named[i] and p.names_scale > 0:  # templated: the same words around other names
-            row = np.minimum(row, template_cap(p, wcos, ncos, named))
-        row[i] = 1.0
-        gate[i, :] = row
-        gate[:, i] = row
-    return gate
 
 
 def _rebuild_region(
