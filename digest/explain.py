@@ -202,6 +202,20 @@ def _filters(cfg: Config | None, versions: list[StoredArticle]) -> dict[str, Any
     return {"filters": rules} if rules else {}
 
 
+#: What each cap on a link (``Engine.pair_caps``) says when it is the one that held the pair apart.
+CAP_WHY = {
+    "relative_cosine": "the pair's cosine or its non-name words are too far below their nearest neighbours'",
+    "profile": (
+        "their cosines to the articles around them run opposite ways (neighbour profiles: "
+        "two events of one kind, each close to its own reports)"
+    ),
+    "young": (
+        "both have few neighbours (a young neighbourhood) and their own cosine and names "
+        "cosine are too low"
+    ),
+}
+
+
 def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]:
     """Similarity of two stored articles (:func:`article`) at each stage, and the decision."""
     a, b = ra.key, rb.key  # an entry id given: the engine knows the article by its key
@@ -231,11 +245,13 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
                 "source_words_count": int(mine[1].size),
             }
         shared, cap, both = engine.pair_link(a, b)
+        caps = engine.pair_caps(a, b)
         (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
         one_text = ga is not None and ga == gb
         link = {
             "shared_neighbours": round(shared, 3),
             "cosine_cap": round(cap, 3),
+            "caps": {name: round(value, 3) for name, value in caps.items()},
             "link": round(both, 3),
             "link_threshold": p.shared,
             "one_copy_group": one_text,
@@ -256,13 +272,7 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
     elif not link:
         why = "not both in the dedup window: never compared"
     elif link["link"] < p.shared:
-        part = (
-            "their nearest neighbours differ"
-            if shared < p.shared
-            else (
-                "the pair's cosine or its non-name words are too far below their nearest neighbours'"
-            )
-        )
+        part = "their nearest neighbours differ" if shared < p.shared else CAP_WHY[min(caps, key=caps.__getitem__)]
         why = f"link {both:.2f} below {p.shared}: {part}"
         if own:
             why += (f"; between two articles of {ra.source}, its own words ({', '.join(own['source_words'])}) "

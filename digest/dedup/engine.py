@@ -187,6 +187,11 @@ class Engine:
         the regrouping uses (their minimum; ``digest.dedup.regrouping.pair_link``)."""
         return regrouping.pair_link(self.state, a, b)
 
+    def pair_caps(self, a: str, b: str) -> dict[str, float]:
+        """Each cap on two known articles' link that applies to them, by name
+        (``digest.dedup.regrouping.pair_caps``)."""
+        return regrouping.pair_caps(self.state, a, b)
+
     def source_cosine(self, a: str, b: str) -> tuple[float, np.ndarray] | None:
         """Two known articles of one source: the neighbour cosine the engine gives the later
         (numbered last) to the earlier, of their terms other than the source's own

@@ -38,7 +38,8 @@ How it works
 Special cases
 -------------
 * An article with no neighbour starts a story of its own (:func:`alone`).
-* :func:`pair_link` gives ``explain`` the link two known articles have.
+* :func:`pair_link` gives ``explain`` the link two known articles have, :func:`pair_caps`
+  each cap on it.
 """
 
 from __future__ import annotations
@@ -54,18 +55,18 @@ from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .params import LARGE_TRIED, Params
 from .state import EngineState
 
+#: The caps ``pair_caps`` names, in the order a regrouping applies them.
+CAPS = ("relative_cosine", "profile", "young")
 
-def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
-    """Two known articles' shared-neighbour similarity, the cosine cap on it (with the profile
-    cap over their stories and neighbours: ``profile_cap``), and their minimum: the link the
-    regrouping uses, as near as two articles tell it (a regrouping's region is the stories
-    around its new article, so its third articles may differ)."""
+
+def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
+    """Each cap on two known articles' link (``digest.dedup.caps``) that applies to them, by
+    name (``CAPS``): the relative cosine always; the profile cap (over their stories and
+    neighbours, as a regrouping around them sees them) in a region of 3 to ``profile_size``;
+    the young cap in a region of ``profile_size`` or fewer."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     p, nb = state.params, state.nb
-    sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], p.neighbour_ratio)
-    shared = float(shared_similarity(sets)[0, 1])
-    cap = float(relative_cosine(state, nums)[0, 1])
-    # the profile cap over the pair's stories and neighbours, as a regrouping around them sees it
+    caps = {"relative_cosine": float(relative_cosine(state, nums)[0, 1])}
     col = state.col
     stories = [state.story_list[int(col.story[n])] for n in nums.tolist()]
     around = [nb.nums[nums].ravel()] + [np.frombuffer(st.members, dtype=np.int32) for st in stories if st]
@@ -74,9 +75,22 @@ def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
     others = others[~col.silent[others]]
     region = np.concatenate([nums, others]).astype(np.int32)
     if 3 <= region.size <= p.profile_size:
-        cap = min(cap, float(profile_cap(state, region)[0, 1]))
+        caps["profile"] = float(profile_cap(state, region)[0, 1])
     if region.size <= p.profile_size:
-        cap = min(cap, float(young_cap(state, region)[0, 1]))
+        caps["young"] = float(young_cap(state, region)[0, 1])
+    return caps
+
+
+def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
+    """Two known articles' shared-neighbour similarity, the cap on it (the least of
+    ``pair_caps``), and their minimum: the link the regrouping uses, as near as two articles
+    tell it (a regrouping's region is the stories around its new article, so its third
+    articles may differ)."""
+    nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
+    nb = state.nb
+    sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
+    shared = float(shared_similarity(sets)[0, 1])
+    cap = min(pair_caps(state, a, b).values())
     return shared, cap, min(shared, cap)
 
 
