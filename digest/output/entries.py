@@ -179,7 +179,8 @@ def day_lead(day: list[StoredArticle], lead_key: str, *, later: bool) -> StoredA
 def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     """What each version is, as the archive's story page says it: the lead; an entry's revision
     (updated in place) or its earlier text; a notice taking the report back, a report so taken
-    back, a report restored; a copy (adds nothing to the versions that arrived before it)."""
+    back, a report restored; a copy (adds nothing to the versions that arrived before it; a lead
+    that adds nothing is said whose copy it is: the story shows it, it never "adds nothing")."""
     ordered = sorted(versions, key=arrival)
     notices = [v for v in ordered if is_notice(v)]
     back = restored(ordered)
@@ -189,7 +190,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     read = Read()  # what the versions before said, gathered as they come
     seen: set[str] = set()
-    for v in ordered:
+    for i, v in enumerate(ordered):
         said = ["lead"] if v.key == lead_key else []
         if (what := takedown(v.title, v.text)) is not None:
             said.append(f"{'retraction' if what == 'retracted' else 'removal'} notice"
@@ -199,7 +200,8 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
         elif v.revision_of:
             said.append("revision: the entry updated in place")
         elif read.grams and adds_nothing(v, [], read, seen):
-            said.append("copy: adds nothing to the earlier versions")
+            # the lead is what the story shows: never "adds nothing", whose copy it may be
+            said.append(_repeats(v, ordered[:i]) if v.key == lead_key else "copy: adds nothing to the earlier versions")
         if v.key in earlier_text:
             said.append("earlier text, updated since")
         if v.key in taken:
@@ -208,6 +210,15 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
         read.add(v)
         seen |= words_read([v])
     return out
+
+
+def _repeats(lead: StoredArticle, earlier: list[StoredArticle]) -> str:
+    """What a lead that repeats the versions before it is, for :func:`kinds`: "copy of Harbor
+    Herald's earlier version" (the first one that says all it says), else "copy of the earlier
+    versions" (what it says is spread over several); not "adds nothing": the story shows it."""
+    first = next((e for e in earlier if not is_notice(e) and adds_nothing(lead, [e])), None)
+    name = " ".join((first.outlet_name if first is not None else "").split())
+    return f"copy of {name}'s earlier version" if name else "copy of the earlier versions"
 
 
 def heading_of(lead: StoredArticle, versions: list[StoredArticle]) -> str:
