@@ -364,10 +364,12 @@ class App(Clustering):
         day = day or self.today()
         if view is None or view.date != day.isoformat() or view.name != digest:
             view = self.build_view(day, digest=digest)
-        if now is not None:  # the caller's clock (a replay's day end, the daemon's)
-            view.generated = now
+        # the caller's clock (a replay's day end, the daemon's), else now: the files say the time
+        # they are recorded as built at, which the archive's page of the day says too
+        at = now or self.cfg.now()
+        view.generated = at
         plan = plan_named(self.cfg, digest)
-        return write_files(self.cfg, self.store, view, day, plan, formats, path=path, built_at=now or self.cfg.now())
+        return write_files(self.cfg, self.store, view, day, plan, formats, path=path, built_at=at)
 
     def write_digests(self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
         """Write every daily digest's files for the day (``digests:``; without it the single

@@ -384,6 +384,9 @@ class DigestView:
     #: took it back, or a notice of a report never read; counted in ``duplicates_collapsed``.
     repeats_hidden: int = 0
     generated: datetime | None = None
+    #: The archive's page of a day no digest file was written for since its latest article
+    #: arrived, built on request from the store: ``generated`` is when that article arrived.
+    on_request: bool = False
     #: The stories in sections (``digest.output.digests.arrange``); empty: not arranged,
     #: ``stories`` is the one list.
     sections: list[SectionView] = field(default_factory=list)

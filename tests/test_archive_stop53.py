@@ -3,12 +3,14 @@ server on 127.0.0.1 over a real SQLite file, pages fetched with httpx."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
 
+from digest.app import App
 from digest.store.base import NewArticle, open_store
-from tests.support.archive import NOW, QUAKE, article, at
+from tests.support.archive import NOW, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
 from tests.support.web import site
 
@@ -16,6 +18,56 @@ from tests.support.web import site
 def _rows(page: str) -> list[str]:
     doc = lxml.html.document_fromstring(page)
     return [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='versions']/li")]
+
+
+def _footer(page: str) -> str:
+    """The page's line of when it was made ("Generated ...")."""
+    doc = lxml.html.document_fromstring(page)
+    [em] = [e for e in doc.iter("em") if e.text_content().startswith(("Generated", "Built from the archive"))]
+    return " ".join(em.text_content().split())
+
+
+# -- 1. when a served day was made ---------------------------------------------------------------
+
+def test_a_past_days_page_says_when_its_digest_was_made_as_its_file_does(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """A served day's page said "Generated <the time of the request>", weeks after its day: it is
+    rendered on request.  It now says when the day's digest was built, as the file written then
+    says; a day no digest was written for says it is built from the archive, as of its latest
+    article (not the time it is read)."""
+    db = str(tmp_path / "digest.sqlite3")
+    writer = make_config(tmp_path, database=db, clock="2026-03-14T23:00:00Z")
+    with App(writer, open_store(writer.database_url)) as app:
+        fill(app.store)
+        [md, html] = app.write_digest(day=date(2026, 3, 14), formats=("md", "html"))
+    written = _footer(html.read_text(encoding="utf-8"))
+    assert written == "Generated Sat 14 Mar, 23:00 UTC.", written
+    assert f"*{written}*" in " ".join(md.read_text(encoding="utf-8").split())  # no-break spaces too
+    later = NOW + timedelta(days=20)
+    for clock in (None, later.isoformat()):  # the reader's clock: its own or a configured one
+        cfg = make_config(tmp_path, database=db, **({"clock": clock} if clock else {}))
+        with site(cfg, clock=lambda: later) as s:
+            day = s.get("/day/2026-03-14")
+            open_day = s.get("/day/2026-03-13")  # read, never written
+        assert day.status_code == 200 and open_day.status_code == 200
+        assert _footer(day.text) == written
+        assert _footer(open_day.text) == "Built from the archive on request; its latest article arrived Fri 13 Mar, 15:00 UTC."
+
+
+def test_a_day_written_while_open_says_when_its_latest_article_arrived(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """A day's digest written at 10:30 (``digest run`` while the day was open), two articles
+    read after it: its page shows them, so it is not the file of 10:30 and does not say so."""
+    db = str(tmp_path / "digest.sqlite3")
+    cfg = make_config(tmp_path, database=db)
+    with App(cfg, open_store(cfg.database_url)) as app:
+        fill(app.store)
+        app.write_digest(day=date(2026, 3, 14), formats=("html",), now=datetime(2026, 3, 14, 10, 30, tzinfo=UTC))
+    with site(cfg, clock=lambda: NOW) as s:
+        footer = _footer(s.get("/day/2026-03-14").text)
+    assert footer == "Built from the archive on request; its latest article arrived Sat 14 Mar, 12:00 UTC.", footer
 
 
 # -- 3. a lead that is a copy ---------------------------------------------------------------------

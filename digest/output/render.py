@@ -195,6 +195,8 @@ def _context(
         #: The muted stories' articles of the period (shown when more than the stories).
         "muted_articles": view.muted_articles,
         "generated": format_time(view.generated, tz, day=day, locale=locale),
+        #: ``generated`` is when the latest article of a page built on request arrived
+        "on_request": view.on_request,
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
         "nbsp": NBSP,

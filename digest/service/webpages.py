@@ -227,6 +227,7 @@ class Pages:
             return self.error("410 Gone", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
                                           f"{day.isoformat()} was pruned.", root)
         view = build_view(store, self.cfg, day)
+        view.generated, view.on_request = made_at(store, self.cfg, day)  # not now: when it was made
         known = self.known_days(store)
         if not (view.stories or day in known):
             return self.error("404 Not Found", f"No digest for {day.isoformat()}.", root)
@@ -403,6 +404,19 @@ class Pages:
             next_href=page_href(number + 1) if more and number < SEARCH_PAGES else "",
             capped=more and number == SEARCH_PAGES, newest=newest, other_order_href=page_href(1, not newest),
         )
+
+
+def made_at(store: Store, cfg: Config, day: date) -> tuple[datetime | None, bool]:
+    """When the archive's page of ``day`` was made, and whether it is made on request: the time
+    its digest was built (``digest run``, the daemon: what its file says), unless an article of
+    the day arrived after it (a day written while it was open), then when the latest one
+    arrived, as for a day never written (made on request from the store, True).  A page said
+    "Generated" at the time of the request, years after its day."""
+    row = next(filter(None, (store.get_digest(day.isoformat(), fmt) for fmt in ("html", "md", "json"))), None)
+    latest = store.latest_fetched_between(*day_window(store, cfg, day))
+    if row is not None and (latest is None or aware(row.built_at) >= aware(latest)):
+        return row.built_at, False
+    return latest, latest is not None
 
 
 def _successor(store: Store, story_id: str) -> str | None:

@@ -403,6 +403,9 @@ class Store(Protocol):
     def latest_fetched(self) -> datetime | None:
         """When the newest stored article arrived (None for an empty store)."""
         ...
+    def latest_fetched_between(self, start: datetime, end: datetime) -> datetime | None:
+        """When the newest article fetched in [start, end) arrived (None: none was)."""
+        ...
     def earliest_fetched(self) -> datetime | None:
         """When the first stored article arrived (None for an empty store)."""
         ...

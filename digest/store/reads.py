@@ -243,6 +243,11 @@ class StoreReads:
         q = "SELECT count(*) AS n FROM articles WHERE fetched >= ? AND fetched < ?"
         return int(self._run(q, (self._stamp(start), self._stamp(end))).fetchone()["n"])
 
+    def latest_fetched_between(self: _Reader, start: datetime, end: datetime) -> datetime | None:
+        """When the newest article fetched in [start, end) arrived (None: none was)."""
+        q = "SELECT max(fetched) AS t FROM articles WHERE fetched >= ? AND fetched < ?"
+        return self._when(self._run(q, (self._stamp(start), self._stamp(end))).fetchone()["t"])
+
     def latest_fetched(self: _Reader) -> datetime | None:
         """When the newest stored article arrived (None for an empty store); index-backed."""
         return self._when(self._run("SELECT max(fetched) AS t FROM articles").fetchone()["t"])
