@@ -12,7 +12,8 @@ from digest.app import App
 from digest.store.base import NewArticle, open_store
 from tests.support.archive import NOW, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
-from tests.support.web import site
+from tests.support.web import Site, active, check_headers
+from tests.support.web import site as open_site
 
 
 def _rows(page: str) -> list[str]:
@@ -47,7 +48,7 @@ def test_a_past_days_page_says_when_its_digest_was_made_as_its_file_does(
     later = NOW + timedelta(days=20)
     for clock in (None, later.isoformat()):  # the reader's clock: its own or a configured one
         cfg = make_config(tmp_path, database=db, **({"clock": clock} if clock else {}))
-        with site(cfg, clock=lambda: later) as s:
+        with open_site(cfg, clock=lambda: later) as s:
             day = s.get("/day/2026-03-14")
             open_day = s.get("/day/2026-03-13")  # read, never written
         assert day.status_code == 200 and open_day.status_code == 200
@@ -65,9 +66,48 @@ def test_a_day_written_while_open_says_when_its_latest_article_arrived(
     with App(cfg, open_store(cfg.database_url)) as app:
         fill(app.store)
         app.write_digest(day=date(2026, 3, 14), formats=("html",), now=datetime(2026, 3, 14, 10, 30, tzinfo=UTC))
-    with site(cfg, clock=lambda: NOW) as s:
+    with open_site(cfg, clock=lambda: NOW) as s:
         footer = _footer(s.get("/day/2026-03-14").text)
     assert footer == "Built from the archive on request; its latest article arrived Sat 14 Mar, 12:00 UTC.", footer
+
+
+# -- 2. a day with no digest ---------------------------------------------------------------------
+
+def _no_day(s: Site, path: str) -> tuple[str, str, dict[str, str], list[tuple[str, str]]]:
+    """A day page's 404: its heading, its line, its links to the nearest days by ``rel``, and
+    the links in its content (text, href)."""
+    r = s.get(path)
+    assert r.status_code == 404, (path, r.status_code)
+    check_headers(r)
+    assert active(r.text) == []
+    doc = lxml.html.document_fromstring(r.text)
+    [content] = doc.xpath("//div[@id='content']")
+    near = {str(a.get("rel")): str(a.get("href")) for a in content.xpath(".//nav[@class='days']/a")}
+    links = [(" ".join(a.text_content().split()), str(a.get("href"))) for a in content.iter("a")]
+    return " ".join(doc.xpath("string(//h1)").split()), " ".join(doc.xpath("string(//p[@class='lede'])").split()), near, links
+
+
+def test_a_day_without_a_digest_is_a_404_page_with_the_nearest_days(site: Site) -> None:
+    """``/day/D`` of a day with no digest (none arrived, or one outside the archive) answered a
+    bare "404 Not Found: No digest for D.": a reader who followed an old link, or typed a day,
+    had nowhere to go but the index.  It is still a 404, in the archive's look: it says there is
+    no digest that day and links the nearest days that have one, and the index.  (The archive:
+    2026-01-02, 2026-03-13 and 2026-03-14.)"""
+    heading, line, near, links = _no_day(site, "/day/2026-02-10")
+    assert heading == "Tuesday, 10 February 2026" and line == "No digest for 2026-02-10 in the archive."
+    assert near == {"prev": "/day/2026-01-02", "next": "/day/2026-03-13"}
+    assert ("All days", "/") in links
+    for href in near.values():  # each is a day with a digest
+        assert site.get(href).status_code == 200, href
+    _, _, near, _ = _no_day(site, "/day/2016-01-05")  # before the archive
+    assert near == {"next": "/day/2026-01-02"}
+    _, _, near, _ = _no_day(site, "/day/2026-12-01")  # after it
+    assert near == {"prev": "/day/2026-03-14"}
+    _, _, near, _ = _no_day(site, "/day/9999-12-31")  # past what the calendar's hours hold
+    assert near == {"prev": "/day/2026-03-14"}
+    heading, line, near, _ = _no_day(site, "/day/2026-02-30")  # no day: its place all the same
+    assert (heading, line) == ("No such day", "“2026-02-30” is not a day.")
+    assert near == {"prev": "/day/2026-01-02", "next": "/day/2026-03-13"}
 
 
 # -- 3. a lead that is a copy ---------------------------------------------------------------------
@@ -85,7 +125,7 @@ def test_a_lead_with_an_earlier_versions_text_is_not_said_to_add_nothing(
             NewArticle(article("f2", "Valley Wire", "Quake shakes Opunake", "https://valley.example/q", at(14, 8), QUAKE), b"fp", "quake", 0.9),
             NewArticle(article("f3", "Hill Post", "Quake shakes Opunake", None, at(14, 9), QUAKE[:200]), b"fp", "quake", 0.4),
         ], leads={"quake": "f2"})  # fmt: skip
-    with site(cfg, clock=lambda: NOW) as s:
+    with open_site(cfg, clock=lambda: NOW) as s:
         r = s.get("/story/quake")
     assert r.status_code == 200
     rows = _rows(r.text)

@@ -129,6 +129,26 @@ def test_day_page_screenshot(chromium: str, base_url: str, tmp_path: Path) -> No
     assert png.stat().st_size > 20_000  # a page with text, not a blank
 
 
+def test_a_day_without_a_digest_leads_a_person_to_the_nearest_day(chromium: str, base_url: str, tmp_path: Path) -> None:
+    """A link to a day the archive has no digest for (stop 53): Chromium shows the archive's
+    page saying so, at a desktop and a phone width, and its link to the next day with one opens
+    that day's digest."""
+    out_dir = Path(os.environ.get("DIGEST_SCREENSHOTS") or tmp_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    url = urljoin(base_url, "/day/2016-01-05")
+    for width in (1280, 390):
+        png = out_dir / f"web-no-day-{width}.png"
+        png.unlink(missing_ok=True)
+        run(chromium, tmp_path, f"--window-size={width},1300", f"--screenshot={png}", url)
+        assert _png_size(png) == (width, 1300)
+    page = dom(chromium, tmp_path, url)
+    assert text(page.find(".//h1")) == "Tuesday, 5 January 2016"
+    assert "No digest for 2016-01-05" in text(page)
+    [later] = page.xpath("//nav[@class='days']/a[@rel='next']")
+    day = dom(chromium, tmp_path, urljoin(url, later.get("href")))
+    assert text(day.find(".//h1")).endswith("Friday, 2 January 2026")
+
+
 @pytest.mark.slow  # seconds by design (CI runs it: --run-slow)
 def test_search_page_as_a_person_sees_it(chromium: str, base_url: str, tmp_path: Path) -> None:
     """The box on the day page, then the results page at a desktop and a phone width."""

@@ -33,7 +33,9 @@ Routes
 ``/day/YYYY-MM-DD``       that day's digest (``render_html``), with a
                           navigation line, the previous and the next day of
                           the index (top and bottom) and a permalink under
-                          each story.
+                          each story.  A day with no digest (or no day:
+                          2016-02-30) is a 404 page saying so, with the
+                          nearest days that have one and the index.
 ``/story/<id>``           every version of a story: outlet, time, link and
                           excerpt; the id of a story that regrouping retired
                           redirects (302) to the story now holding the article
@@ -252,12 +254,13 @@ class _App:
             return self.search(environ.get("QUERY_STRING", ""), root)
         m = _DAY.fullmatch(path)
         if m:
+            asked = m.group(1)
             try:
-                day = date.fromisoformat(m.group(1))
-            except ValueError:
-                return self.pages.error("404 Not Found", "That is not a day.", root)
-            if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime
-                return self.pages.error("404 Not Found", f"No digest for {day.isoformat()}.", root)
+                day = date.fromisoformat(asked)
+            except ValueError:  # 2016-02-30: no day, with the days around it all the same
+                return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
+            if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime: no digest
+                return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
             return self.cached(self.days_cache, (day, root), lambda p, s: p.day(s, day, root), today)
         m = _MONTH.fullmatch(path)
         if m:

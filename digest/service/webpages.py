@@ -221,16 +221,47 @@ class Pages:
             newer=months[at - 1] if at > 0 else None, older=months[at + 1] if at + 1 < len(months) else None,
         )
 
+    def no_day(
+        self, store: Store, asked: str, root: str = "/", *, status: str = "404 Not Found", message: str = "",
+        known: set[date] | None = None,
+    ) -> Page:
+        """The page of a day the archive has no digest for (``asked``: the path's YYYY-MM-DD,
+        which may be no day, 2016-02-30, or one past the calendar's ends): said so, with the
+        nearest days before and after that have one, and the index; a 404 (``status``: a 410
+        for a day pruned, ``message`` saying so) in the archive's look, not a bare one."""
+        known = self.known_days(store) if known is None else known
+        try:
+            day: date | None = date.fromisoformat(asked)
+        except ValueError:
+            day = None
+        ordered = sorted(known)  # YYYY-MM-DD strings sort as their days: a day that is none has its place
+        before = max((d for d in ordered if d.isoformat() < asked), default=None)
+        after = min((d for d in ordered if d.isoformat() > asked), default=None)
+
+        def link(d: date | None) -> dict[str, str] | None:
+            return None if d is None else {"date": d.isoformat(), "label": short_day(d, self.cfg.locale)}
+
+        return self.page(
+            "web/noday.html", status, root=root, dated=day is not None,
+            heading=format_day(day, self.cfg.locale) if day is not None else "No such day",
+            message=message or (f"No digest for {asked} in the archive." if day is not None
+                                else f"“{asked}” is not a day."),
+            before=link(before), after=link(after), total=len(ordered),
+            first=short_day(ordered[0], self.cfg.locale) if ordered else "",
+            last=short_day(ordered[-1], self.cfg.locale) if ordered else "",
+        )
+
     def day(self, store: Store, day: date, root: str = "/") -> Page:
         first = kept_from(store)
         if first is not None and day < first:
-            return self.error("410 Gone", f"The archive keeps the days from {first.isoformat()} on (keep_days): "
-                                          f"{day.isoformat()} was pruned.", root)
+            return self.no_day(store, day.isoformat(), root, status="410 Gone",
+                               message=f"The archive keeps the days from {first.isoformat()} on (keep_days): "
+                                       f"{day.isoformat()} was pruned.")
         view = build_view(store, self.cfg, day)
         view.generated, view.on_request = made_at(store, self.cfg, day)  # not now: when it was made
         known = self.known_days(store)
         if not (view.stories or day in known):
-            return self.error("404 Not Found", f"No digest for {day.isoformat()}.", root)
+            return self.no_day(store, day.isoformat(), root, known=known)
         page = render_html(
             view, env=self.render_env, tz=self.cfg.tz, excerpt_chars=self.cfg.excerpt_chars,
             locale=self.cfg.locale,
