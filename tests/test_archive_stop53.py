@@ -9,6 +9,7 @@ from pathlib import Path
 import lxml.html
 
 from digest.app import App
+from digest.records import Article
 from digest.store.base import NewArticle, open_store
 from tests.support.archive import NOW, QUAKE, article, at, fill
 from tests.support.config import MakeConfig
@@ -133,3 +134,25 @@ def test_a_lead_with_an_earlier_versions_text_is_not_said_to_add_nothing(
     assert "adds nothing" not in rows[0]
     assert rows[1].startswith("Harbor Herald: "), rows
     assert rows[2].startswith("Hill Post (copy: adds nothing to the earlier versions): "), rows
+
+
+def test_versions_read_in_one_poll_are_told_apart_by_their_publication(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """The bundled examples' recall story, read in one run: the wire's original (Valley Wire,
+    14:00) leads, and Riverside Post's copy of it (14:40) arrived at the same instant.  By key,
+    the copy came first, and the original read "(lead; copy of Riverside Post's earlier
+    version)" above a copy published 40 minutes after it."""
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"))
+    read = at(14, 20)
+    wire = Article(key="z-wire", source="Valley Wire", title="Quake shakes Opunake", text=QUAKE,
+                   url=None, published=at(14, 14), fetched=read)
+    copy = Article(key="a-copy", source="Riverside Post", title="Quake shakes Opunake", text=QUAKE,
+                   url=None, published=at(14, 15), fetched=read)
+    with open_store(cfg.database_url) as store:
+        store.add_articles([NewArticle(wire, b"fp", "quake", 0.9), NewArticle(copy, b"fp", "quake", 0.5)],
+                           leads={"quake": "z-wire"})
+    with open_site(cfg, clock=lambda: NOW) as s:
+        rows = _rows(s.get("/story/quake").text)
+    assert rows[0].startswith("Valley Wire (lead): "), rows
+    assert rows[1].startswith("Riverside Post (copy: adds nothing to the earlier versions): "), rows

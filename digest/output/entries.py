@@ -190,7 +190,10 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     read = Read()  # what the versions before said, gathered as they come
     seen: set[str] = set()
-    for i, v in enumerate(ordered):
+    # versions read in one poll in the order they were published: the wire's original before the
+    # copies of it (by key, a copy read with it was "earlier", the original its copy)
+    told = sorted(versions, key=lambda v: (aware(v.fetched), aware(v.published or v.fetched), v.key))
+    for i, v in enumerate(told):
         said = ["lead"] if v.key == lead_key else []
         if (what := takedown(v.title, v.text)) is not None:
             said.append(f"{'retraction' if what == 'retracted' else 'removal'} notice"
@@ -201,7 +204,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
             said.append("revision: the entry updated in place")
         elif read.grams and adds_nothing(v, [], read, seen):
             # the lead is what the story shows: never "adds nothing", whose copy it may be
-            said.append(_repeats(v, ordered[:i]) if v.key == lead_key else "copy: adds nothing to the earlier versions")
+            said.append(_repeats(v, told[:i]) if v.key == lead_key else "copy: adds nothing to the earlier versions")
         if v.key in earlier_text:
             said.append("earlier text, updated since")
         if v.key in taken:
