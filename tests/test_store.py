@@ -266,6 +266,21 @@ def test_add_articles_sets_story_rows_leads_merges_and_scores(store: Store) -> N
     assert a1 is not None and a2 is not None and (a1.fingerprint, a2.fingerprint) == (b"\x01new", b"b")
 
 
+def test_latest_fetched_between_is_the_newest_arrival_in_the_window(store: Store) -> None:
+    """The archive's page of a day built on request says when its latest article arrived."""
+    start, end = T0, T0 + timedelta(days=1)
+    assert store.latest_fetched_between(start, end) is None
+    store.add_articles([
+        (art("before", fetched=start - timedelta(seconds=1)), b"", "s1"),
+        (art("in1", fetched=start), b"", "s1"),
+        (art("in2", fetched=start + timedelta(hours=5)), b"", "s2"),
+        (art("at-end", fetched=end), b"", "s3"),  # [start, end): the next day's
+    ])
+    assert store.latest_fetched_between(start, end) == start + timedelta(hours=5)
+    assert store.latest_fetched_between(start, start + timedelta(hours=1)) == start
+    assert store.latest_fetched_between(end, end + timedelta(days=1)) == end
+
+
 def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(store: Store) -> None:
     old, recent = T0 - timedelta(days=30), T0 + timedelta(hours=1)
     store.add_articles([
