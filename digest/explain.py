@@ -19,7 +19,10 @@ How it works
 
 Special cases
 -------------
-* An article key given for a story resolves to its story.
+* An article key given for a story resolves to its story.  So does the address of the
+  story's page in ``digest serve`` (``http://127.0.0.1:8080/story/ID``, any ``--url-prefix``,
+  or its path alone) where no article has it as its id or link (a site's own
+  ``/story/123`` pages are its articles first).
 * An article is named by its key or by the id the JSON digest shows beside
   it (the entry's own id: feed guid or replayed record id).  Feed ids are
   unique within one feed only: one that several sources used is refused,
@@ -44,8 +47,10 @@ Special cases
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+from urllib.parse import unquote
 
 from .config import Config
 from .dedup.copies import containment, is_copy, is_named_copy, names_shared, sketch
@@ -59,6 +64,9 @@ from .text.identity import after_host, id_spellings, is_http, lower_host, withou
 
 #: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
 OWN_SHOWN = 6
+#: A story's page in the archive (``digest serve``'s ``/story/<id>``, under any ``--url-prefix``),
+#: as a full address or its path, with any query or fragment: the story id it names.
+_STORY_PAGE = re.compile(r"^(?:https?://[^/?#]+)?(?:/[^?#]*)?/story/([^/?#]+)/?(?:[?#].*)?$")
 
 
 def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, Any]:
@@ -66,8 +74,17 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
     ``cfg``, the rule that mutes or boosts it in each digest (``filters``)."""
     st = store.get_story(story_id)
     if st is None:
-        art = article(store, story_id, what="story or article")
-        st = store.get_story(art.story_id)
+        try:
+            art = article(store, story_id, what="story or article")
+        except DigestError:
+            # the address of its page in `digest serve` (copied from the browser's address bar):
+            # "http://127.0.0.1:8080/news/story/i40791e..." is the story i40791e...
+            page = _STORY_PAGE.search(story_id.strip())
+            st = store.get_story(unquote(page.group(1))) if page else None
+            if st is None:
+                raise
+        else:
+            st = store.get_story(art.story_id)
         assert st is not None
     versions = store.story_versions(st.id)
     tz = cfg.tz if cfg is not None else UTC

@@ -1,0 +1,110 @@
+"""Stop 53 review: a new user's week.  What a reader did with the archive and got wrong.
+
+* ``digest explain`` of a story seen in ``digest serve``: the address in the browser's bar
+  (``http://127.0.0.1:8080/story/<id>``) was "no story or article has this id or link".
+* A story page said "first reported 09:00" over a version of 10:00 (a feed whose items are
+  dated a little after they were read), where the day page said "first reported 10:00".
+
+Real parts: the CLI, feed files on disk, SQLite, the archive on a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from tests.support.web import site
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stories"
+
+
+def _story(name: str) -> tuple[str, str]:
+    title, _, body = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+    return title, body
+
+
+def _rss(path: Path, outlet: str, items: list[tuple[str, str, datetime]]) -> None:
+    """A feed file of ``items`` (guid, fixture story, publication time)."""
+    entries = "".join(
+        f"<item><guid isPermaLink=\"false\">{guid}</guid><title>{escape(_story(name)[0])}</title>"
+        f"<link>https://{outlet.lower()}.example/news/{guid}</link>"
+        f"<pubDate>{format_datetime(when)}</pubDate><description>{escape(_story(name)[1])}</description></item>"
+        for guid, name, when in items
+    )
+    path.write_text(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{outlet}</title>'
+                    f"<link>https://{outlet.lower()}.example/</link><description>news</description>"
+                    f"{entries}</channel></rss>", encoding="utf-8")
+
+
+def _config(where: Path, clock: str) -> Path:
+    cfg = where / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Coast\n    path: coast.rss\n  - name: Valley\n    path: valley.rss\n"
+                   f"output_dir: out\ndata_dir: data\ntimezone: UTC\nclock: {clock}\n", encoding="utf-8")
+    return cfg
+
+
+def _story_links(page: str) -> list[str]:
+    return [str(h) for h in lxml.html.document_fromstring(page).xpath("//a/@href") if "/story/" in str(h)]
+
+
+def test_explain_takes_the_address_of_a_story_page_in_the_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    _rss(tmp_path / "coast.rss", "Coast", [("c1", "quake_a1", day)])
+    _rss(tmp_path / "valley.rss", "Valley", [("v1", "quake_a2", day.replace(hour=9))])
+    cfg = _config(tmp_path, "2026-11-20T20:00:00Z")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    capsys.readouterr()
+    with site(load_config(cfg), clock=lambda: datetime(2026, 11, 20, 21, tzinfo=UTC), url_prefix="/news") as web:
+        page = web.get("/news/day/2026-11-20").text
+        [href] = sorted(set(_story_links(page)))  # the one story, its versions merged
+        address = web.url + href
+        assert web.get(href).status_code == 200
+    story_id = href.rsplit("/", 1)[1]
+    for asked in (address, address + "#versions", href):  # the browser's bar, or the path alone
+        assert main(["explain", "--config", str(cfg), asked, "--json"]) == 0, asked
+        out = json.loads(capsys.readouterr().out)
+        assert out["story"] == story_id
+        assert {v["id"] for v in out["versions"]} == {"c1", "v1"}
+    # an address that names no story is still one error line
+    assert main(["explain", "--config", str(cfg), web.url + "/news/story/nothing-here"]) == 2
+    assert "no story or article has this id or link" in capsys.readouterr().err
+
+
+def test_a_story_page_says_first_reported_as_its_day_page_does_when_a_feed_dates_ahead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Coast's feed dates its item 10:00, an hour after digest read it at 09:00 (its clock runs
+    ahead); Valley's report joins the next day.  The day page said "first reported Fri 20 Nov,
+    10:00 UTC", the story page "first reported Fri 20 Nov, 09:00 UTC" over Coast's 10:00."""
+    ahead = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    _rss(tmp_path / "coast.rss", "Coast", [("c1", "quake_a1", ahead)])
+    _rss(tmp_path / "valley.rss", "Valley", [])
+    assert main(["run", "--config", str(_config(tmp_path, "2026-11-20T09:00:00Z")), "--quiet"]) == 0
+    _rss(tmp_path / "valley.rss", "Valley", [("v1", "quake_a2", datetime(2026, 11, 21, 8, tzinfo=UTC))])
+    cfg = _config(tmp_path, "2026-11-21T12:00:00Z")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    capsys.readouterr()
+
+    def reported(page: str) -> str:
+        text = " ".join(lxml.html.document_fromstring(page).text_content().split())
+        found = re.search(r"first reported (\w+ \d+ \w+, \d\d:\d\d)", text.replace("\xa0", " "))
+        assert found, text[:600]
+        return found.group(1)
+
+    with site(load_config(cfg), clock=lambda: datetime(2026, 11, 21, 13, tzinfo=UTC)) as web:
+        day = web.get("/day/2026-11-21").text
+        assert "DEVELOPING" in day.upper()
+        [href] = sorted(set(_story_links(day)))
+        story = web.get(href).text
+    assert reported(day) == "Fri 20 Nov, 10:00"
+    assert reported(story) == reported(day)
