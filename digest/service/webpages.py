@@ -303,7 +303,10 @@ class Pages:
         # when it was first reported, as the day pages say it (stop 45): its versions' earliest
         # publication; "first seen" was when digest first read it, the poll after them ("first
         # seen 20:00" over versions of 07:40 to 11:10 when read once a day)
-        reported = min([first, *(aware(v.published) for v in versions if v.published is not None)])
+        # (a version dated a little after it was read, by a feed whose clock runs ahead, is
+        # reported at its date as the day page says it: not "first reported 09:00" over a
+        # lead of 10:00; first_seen only where no version states a date)
+        reported = min((aware(v.published) for v in versions if v.published is not None), default=first)
         rows = []
         said = kinds(versions, lead.key)  # what each is: a revision, a notice, a copy, ...
         for v in [lead, *(v for v in versions if v is not lead)]:
