@@ -21,7 +21,7 @@ from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..retention import kept_from
 from ..sources.dates import day_fits
-from ..store.base import Store, parse_ts, ts
+from ..store.base import Store, local_time, parse_ts, ts
 from ..store.deliveries import address_of, addresses_in
 from .digesttime import DigestTrigger, digest_moment
 from .polling import digest_due
@@ -56,7 +56,9 @@ class Sent:
 
 def _already_sent(app: App, key: str, target: str) -> Sent:
     row = app.store.get_delivery(key, target)
-    when = row.sent_at.astimezone(app.cfg.tz).isoformat(sep=" ", timespec="seconds") if row and row.sent_at else None
+    # as every other command names a time ("2026-12-08 07:00 CET", in `timezone`: local_time);
+    # it wrote "2026-12-08 06:00:12+00:00" beside `digest sources`' "2026-12-08 07:00 CET"
+    when = local_time(row.sent_at, app.cfg.tz) if row and row.sent_at else None
     return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else ""))
 
 
