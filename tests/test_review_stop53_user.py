@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -108,3 +109,28 @@ def test_a_story_page_says_first_reported_as_its_day_page_does_when_a_feed_dates
         story = web.get(href).text
     assert reported(day) == "Fri 20 Nov, 10:00"
     assert reported(story) == reported(day)
+
+
+def test_the_commands_init_suggests_edit_the_file_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``digest init ~/news/`` said "next: ... (or digest import-opml FILE)": run as printed, in
+    the shell it was typed in, that edits ./feeds.yaml (or finds none), not the file written."""
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["init", str(tmp_path / "news") + "/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    said = " ".join(lines[1:])
+    [opml_cmd] = re.findall(r"digest import-opml FILE[^,)]*", said)
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
+                    '<outline text="Coast" title="Coast" type="rss" xmlUrl="https://coast.example/feed.xml"/>'
+                    "</body></opml>", encoding="utf-8")
+    argv = [str(opml) if word == "FILE" else word for word in shlex.split(opml_cmd)[1:]]
+    assert main(argv) == 0, argv  # as printed, from where `digest init` was typed
+    assert "https://coast.example/feed.xml" in (tmp_path / "news" / "feeds.yaml").read_text(encoding="utf-8")
+    assert not (elsewhere / "feeds.yaml").exists()
+    [run_cmd] = [line.strip() for line in lines if line.strip().startswith("digest run")]
+    assert shlex.split(run_cmd)[2:] == ["--config", str(tmp_path / "news" / "feeds.yaml")]
+    assert "digest add URL --config" in said  # the first way to add a feed, named too

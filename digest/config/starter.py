@@ -51,11 +51,15 @@ class Started:
     articles: Path
 
     def next_steps(self) -> list[str]:
-        """What was written and what to do next, in three lines (``digest init`` prints them)."""
+        """What was written and what to do next, in three lines (``digest init`` prints them):
+        each command with the file's ``--config`` (``digest import-opml FILE`` alone edited
+        ./feeds.yaml, or found none, after ``digest init ~/news/``), ``digest add URL`` first."""
         kept = f" (the old one is {self.backup})" if self.backup else ""
+        config = f" --config {shlex.quote(str(self.path))}"
         return [f"{self.path}: a starter configuration, reading the folder {self.articles}/{kept}",
-                "next: add your feeds under 'sources:' (or digest import-opml FILE), set 'timezone:', then",
-                f"  digest run --config {shlex.quote(str(self.path))}"]
+                f"next: add your feeds (digest add URL{config}, digest import-opml FILE{config}, "
+                "or under 'sources:'), set 'timezone:', then",
+                f"  digest run{config}"]
 
 
 def starter_text() -> str:
