@@ -10,8 +10,11 @@ Real parts: the CLI, feed files on disk, SQLite, the archive on a real HTTP serv
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shlex
+import subprocess
+import sys
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -134,3 +137,37 @@ def test_the_commands_init_suggests_edit_the_file_it_wrote(
     [run_cmd] = [line.strip() for line in lines if line.strip().startswith("digest run")]
     assert shlex.split(run_cmd)[2:] == ["--config", str(tmp_path / "news" / "feeds.yaml")]
     assert "digest add URL --config" in said  # the first way to add a feed, named too
+
+
+def test_a_send_while_another_process_mails_waits_for_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two ``digest send`` at once (cron's and one typed): the second said "error: ...: another
+    digest deliver is already running (pid N)", exit 2, where ``digest run`` waits for another
+    run.  Another process holds the store's mailing lock for a moment; ``send`` waits for it,
+    then mails."""
+    from tests.support.daemon import read_yesterday, smtpd
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg, day = read_yesterday(tmp_path, srv, port)
+        caplog.set_level(logging.INFO)
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys, time\n"
+             "from digest.store.base import open_store\n"
+             "with open_store(sys.argv[1]) as store:\n"
+             "    assert store.acquire_lock('deliver')\n"
+             "    print('held', flush=True)\n"
+             "    time.sleep(2)\n",
+             load_config(cfg).database_url],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0
+        finally:
+            holder.wait(30)
+        err = capsys.readouterr().err
+        assert any("is mailing: waiting for it" in r.getMessage() for r in caplog.records), caplog.text
+        assert f"digest {day}: sent to me@example.org" in err, err
+        assert len(inbox.messages) == 1

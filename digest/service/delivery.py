@@ -9,14 +9,16 @@ it mailed now, or why not: already sent (to whom, when) or no stories.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
 from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..retention import kept_from
@@ -60,6 +62,41 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     # it wrote "2026-12-08 06:00:12+00:00" beside `digest sources`' "2026-12-08 07:00 CET"
     when = local_time(row.sent_at, app.cfg.tz) if row and row.sent_at else None
     return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else ""))
+
+
+#: The store lock held while a digest is mailed (``send_digest``).
+DELIVER_LOCK = "deliver"
+#: How long ``digest send`` waits for another process's mailing (another ``digest send``, the
+#: daemon's) before it gives up, seconds: as ``digest run`` waits for another pass.
+SEND_WAIT = 600.0
+
+
+@contextmanager
+def _deliver_lock(store: Store, wait: float) -> Iterator[None]:
+    """The store's ``deliver`` lock for a block.  ``wait`` 0 (the daemon, which looks again at
+    its next tick): another holder is a StoreError at once (``Store.exclusive``).  Otherwise
+    (``digest send``) another process's mailing is waited for, at most ``wait`` seconds, one
+    line when the wait begins: two sends at once (cron's and one typed) said "error: another
+    digest deliver is already running", exit 2; the second now finds the day sent, or sends it."""
+    if wait <= 0:
+        with store.exclusive(DELIVER_LOCK):
+            yield
+        return
+    deadline = time.monotonic() + wait
+    said = False
+    while not store.acquire_lock(DELIVER_LOCK):
+        holder = store.lock_holder(DELIVER_LOCK)
+        if time.monotonic() >= deadline:
+            raise StoreError(f"{store.url}: another digest process (pid {holder}) is still mailing "
+                             f"after {wait:g} s; nothing was sent")
+        if not said:
+            log.info("another digest process (pid %s) is mailing: waiting for it, at most %g s", holder, wait)
+            said = True
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+    try:
+        yield
+    finally:
+        store.release_lock(DELIVER_LOCK)
 
 
 def named(target: str) -> str:
@@ -327,7 +364,8 @@ def digest_jobs(cfg: Config) -> list[tuple[str, str, Any]]:
 
 
 def send_digest(
-    app: App, day: date, *, digest: str | None = None, now: datetime | None = None, earlier: bool = False
+    app: App, day: date, *, digest: str | None = None, now: datetime | None = None, earlier: bool = False,
+    wait: float = 0.0,
 ) -> Sent:
     """Email the digest of ``day`` once per recipient list, a message of its own to each reader
     (``digest``: one of ``digests:``, to its own ``to``, its own delivery record); says whether
@@ -335,7 +373,8 @@ def send_digest(
     addresses it did not reach then (and still on the list) are owed it.  The day is sealed at ``now``: the caller's clock (the daemon's), else the
     configuration's (``Config.now``: ``clock`` when set).
 
-    Holds the store's ``deliver`` lock; raises :class:`digest.output.mailer.DeliveryError`.
+    Holds the store's ``deliver`` lock (another process's mailing waited for at most ``wait``
+    seconds: :func:`_deliver_lock`); raises :class:`digest.output.mailer.DeliveryError`.
     """
     from ..output.mailer import default_target, deliver, record_accepted
     from ..output.render import make_env
@@ -362,7 +401,7 @@ def send_digest(
                         else "not sent: owed to nobody on the list now")
         email = email.model_copy(update={"to": new})
         target = prefix + default_target(email)
-    with store.exclusive("deliver"):
+    with _deliver_lock(store, wait):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
         # Only lock holders send: a pending row now is from a sender that died mid-send (its
@@ -425,7 +464,7 @@ def write_and_send(
         try:
             yield label, app.write_digest(day=d, formats=("md", "html"), digest=plan.name), None
             mark_written(store, plan.name, d, now)
-            sent = send_digest(app, d, digest=plan.name, earlier=d != day)
+            sent = send_digest(app, d, digest=plan.name, earlier=d != day, wait=SEND_WAIT)
         except DigestError as exc:  # an earlier period still failing holds up no later one
             if d == day:
                 raise
