@@ -171,3 +171,39 @@ def test_a_send_while_another_process_mails_waits_for_it(
         assert any("is mailing: waiting for it" in r.getMessage() for r in caplog.records), caplog.text
         assert f"digest {day}: sent to me@example.org" in err, err
         assert len(inbox.messages) == 1
+
+
+def test_a_day_that_has_not_begun_gets_no_digest_and_no_place_in_the_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest run --date 2030-01-01`` (a slip for 2020) and ``digest build --date`` of tomorrow
+    wrote empty digests, and the archive listed "Tuesday, 1 January 2030 · 0 stories" first,
+    today's page linking on to tomorrow.  Refused now as a day before the store's first is; a
+    weekly digest's week under way (its last day ahead) is still built so far."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    title, body = _story("quake_a1")
+    (notes / "quake.md").write_text(f"---\ntitle: {title}\ndate: 2026-11-18T08:00:00Z\n---\n{body}", encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"  # Wednesday 18 November 2026
+    cfg.write_text("sources:\n  - name: Notes\n    path: notes\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n"
+                   "clock: 2026-11-18T12:00:00Z\ndigests:\n  - name: daily\n"
+                   "  - name: weekly\n    every: week\n    weekday: monday\n", encoding="utf-8")
+    c = ["--config", str(cfg)]
+    assert main(["run", *c, "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["run", *c, "--quiet", "--date", "2030-01-01"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == ("error: 2030-01-01 has no digest yet: today is 2026-11-18 in UTC "
+                       "(nothing was written; the sources were read)"), err
+    assert main(["build", *c, "--digest", "daily", "--date", "2026-11-19"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "error: 2026-11-19 has no digest yet: today is 2026-11-18 in UTC (nothing was written)")
+    assert main(["build", *c, "--digest", "weekly", "--date", "2026-11-20"]) == 0  # its week so far
+    assert main(["build", *c, "--digest", "daily", "--date", "2026-11-18"]) == 0  # today so far
+    written = sorted(p.name for p in (tmp_path / "out").rglob("digest-*"))
+    assert not [n for n in written if "2030" in n or "2026-11-19" in n], written
+    assert "digest-weekly-2026-11-22.html" in written  # the week of 16 to 22 November
+    with site(load_config(cfg), clock=lambda: datetime(2026, 11, 18, 13, tzinfo=UTC)) as web:
+        days = [h for h in sorted(set(re.findall(r'href="(/day/[^"]+)"', web.get("/").text)))]
+        assert days == ["/day/2026-11-18"], days
+        assert web.get("/day/2030-01-01").status_code == 404

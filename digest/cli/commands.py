@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # where the new articles went (a later day's digest, today's having gone out): said with
         # the run's summary, a refused --date's too (what was read is stored all the same)
         report.later = gone_later(app.store, app.cfg, report.arrived, app.today())
-        if args.date is not None:  # a day before the store's first: no empty day in the archive
+        if args.date is not None:  # a day before the store's first, or after today: no empty day in the archive
             try:
                 check_begun(args.date, app.cfg, app.store, nothing="written; the sources were read")
             except DigestError:  # what the run read and stored is said all the same, then why no digest
@@ -114,8 +114,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             args.date = week_of(weekly, args.date)
         if args.date is not None:
             check_kept(app.store, args.date)
-            if given:  # a day before the store's first: no empty day in the archive
-                check_begun(args.date, app.cfg, app.store, nothing="written")
+            if given:  # a day before the store's first, or after today: no empty day in the archive
+                first = args.date - timedelta(days=6) if weekly is not None else None  # the week's Monday
+                check_begun(args.date, app.cfg, app.store, nothing="written", first=first)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
             daily = [d.name for d in app.cfg.digests if d.every == "day"]

@@ -140,11 +140,11 @@ def check_ended(day: date, cfg: Config, store: Store) -> date:
     goes into the next day's mail, sent when that day is due.)
     """
     today = frame_day(store, cfg, cfg.now())  # a day written keeps its hours (``days.day_frame``)
-    if day >= today:
+    if day >= today:  # today's is previewed so far; a later day has no digest yet (check_begun)
+        preview = f"; 'digest build --date {day.isoformat()}' previews it" if day == today else ""
         raise DigestError(
             f"{day.isoformat()} has not ended yet in {cfg.timezone}: the last day that can be sent is "
-            f"{(today - timedelta(days=1)).isoformat()} (nothing was written or sent; "
-            f"'digest build --date {day.isoformat()}' previews it)"
+            f"{(today - timedelta(days=1)).isoformat()} (nothing was written or sent{preview})"
         )
     return day
 
@@ -236,11 +236,20 @@ def before_first_day(store: Store, cfg: Config, day: date) -> str | None:
     return f"the store's first day is {first.isoformat()}" if day < first else None
 
 
-def check_begun(day: date, cfg: Config, store: Store, *, nothing: str = "written or sent") -> date:
+def check_begun(day: date, cfg: Config, store: Store, *, nothing: str = "written or sent",
+                first: date | None = None) -> date:
     """``day`` if the store has a digest for it, else :class:`DigestError` saying why
     (:func:`before_first_day`) and that ``nothing`` was done: ``digest send --date`` and
     ``digest build --date`` of a day before the store's first wrote an empty digest, and the
-    archive then listed that day with 0 stories (a new user's typo, a day before the install)."""
+    archive then listed that day with 0 stories (a new user's typo, a day before the install).
+    So for a period that has not begun (``first``: its first day, a weekly digest's Monday;
+    else ``day``), after today in the configured zone (by ``clock`` when set): ``digest run
+    --date 2030-01-01`` and ``digest build --date`` of tomorrow listed "Tuesday, 1 January
+    2030 · 0 stories" atop the archive, and today's page linked on to it."""
+    today = frame_day(store, cfg, cfg.now())
+    if (first or day) > today:
+        raise DigestError(f"{day.isoformat()} has no digest yet: today is {today.isoformat()} in "
+                          f"{cfg.timezone} (nothing was {nothing})")
     why = before_first_day(store, cfg, day)
     if why is not None:
         raise DigestError(f"{day.isoformat()} has no digest: {why} (nothing was {nothing})")
