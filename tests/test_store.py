@@ -290,8 +290,12 @@ def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(stor
         (art("ancient", fetched=old), b"4", "s4"),
     ])
     got = list(store.articles_since(T0))
-    assert [a.key for a in got] == ["new-pub", "undated"]
-    assert got[0].fingerprint == b"3" and got[0].story_id == "s3" and got[0].text
+    # "old-pub", read since though dated long before, is a backlog the engine compares too: first
+    assert [a.key for a in got] == ["old-pub", "new-pub", "undated"]
+    assert got[1].fingerprint == b"3" and got[1].story_id == "s3" and got[1].text
+    assert [a.key for a in store.articles_since(T0, until=(T0, T0 + timedelta(days=1)))] == []  # none read by T0
+    assert [a.key for a in store.articles_since(T0 - timedelta(days=31))] == ["ancient", "old-pub", "new-pub",
+                                                                               "undated"]
     assert all(a.text == "" for a in store.articles_since(T0, with_text=False))
     if not isinstance(store, SQLiteStore):
         db = store.db  # type: ignore[attr-defined]
@@ -301,6 +305,10 @@ def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(stor
             "EXPLAIN SELECT key FROM articles WHERE coalesce(published, fetched) >= now() "
             "ORDER BY coalesce(published, fetched), key"))
         assert "articles_window" in plan and "Sort" not in plan, plan
+        plan = " ".join(r["QUERY PLAN"] for r in db.execute(  # the backlog: by when it was read
+            "EXPLAIN SELECT key FROM articles WHERE fetched >= now() "
+            "AND coalesce(published, fetched, fetched) < now()"))
+        assert "articles_fetched" in plan, plan
         return
     plan = " ".join(str(r[3]) for r in store.db.execute(
         "EXPLAIN QUERY PLAN SELECT key FROM articles WHERE coalesce(published, fetched) >= ? "
@@ -309,6 +317,7 @@ def test_articles_since_is_index_backed_and_dates_by_published_else_fetched(stor
     for sql, index in (
         ("SELECT * FROM stories WHERE first_seen >= ? AND first_seen < ?", "stories_first_seen"),
         ("SELECT count(*) FROM articles WHERE fetched >= ? AND fetched < ?", "articles_fetched"),
+        ("SELECT key FROM articles WHERE fetched >= ? AND coalesce(published, fetched, fetched) < ?", "articles_fetched"),
         ("SELECT key FROM articles WHERE story_id=?", "articles_story"),
     ):
         args = ("x", "y")[: sql.count("?")]

@@ -373,8 +373,9 @@ class Store(Protocol):
     def articles_since(
         self, since: datetime, *, with_text: bool = True, until: tuple[datetime, datetime] | None = None
     ) -> Iterator[StoredArticle]:
-        """Articles dated (published, else fetched) at or after ``since`` (``until``: and
-        arrived by its first, dated by its second); index-backed."""
+        """Articles dated (published, else fetched) at or after ``since``, or read at or after
+        it though dated before (a backlog), oldest first by date (``until``: and arrived by its
+        first, dated by its second); index-backed."""
         ...
     def update_story(
         self, story_id: str, *, lead_key: str | None = None, first_seen: datetime | None = None

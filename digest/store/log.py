@@ -75,7 +75,8 @@ class SharedLog(Protocol):
     def log_after(self, seq: int, *, since: datetime | None = None) -> list[LogEntry]:
         """Articles and merges logged after ``seq``, in order.
 
-        ``since`` leaves out articles dated (published, else fetched) before it.
+        ``since`` leaves out articles dated (published, else fetched) before it, unless read
+        at or after it (a source's backlog: ``StoreReads.articles_since``).
         """
         ...
 

@@ -116,8 +116,8 @@ class PgCoordination:
         cols = ARTICLE_COLS.format(text="text")
         arts = self._all_rows(
             f"SELECT seq, {cols} FROM articles WHERE seq > %s "
-            "AND (%s::timestamptz IS NULL OR coalesce(published, fetched) >= %s) ORDER BY seq",
-            (seq, since, since),
+            "AND (%s::timestamptz IS NULL OR coalesce(published, fetched) >= %s OR fetched >= %s) ORDER BY seq",
+            (seq, since, since, since),
         )
         merges = self._all_rows(
             "SELECT seq, kept, dropped, article FROM merges WHERE seq > %s ORDER BY seq", (seq,)

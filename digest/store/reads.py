@@ -220,18 +220,34 @@ class StoreReads:
     def articles_since(
         self: _Reader, since: datetime, *, with_text: bool = True, until: tuple[datetime, datetime] | None = None
     ) -> Iterator[StoredArticle]:
-        """Articles dated at or after ``since`` (published, else fetched), oldest first;
-        ``until`` (arrived by, dated by): only those that had arrived by the first and are
-        dated by the second (the index's range ends there).
+        """Articles dated at or after ``since`` (published, else fetched), or read at or after
+        it though dated before (a source's backlog: pages of 2019 read last week), oldest first
+        by date; ``until`` (arrived by, dated by): only those that had arrived by the first and
+        are dated by the second (the index's range ends there).
 
-        Served by the ``articles_window`` index: the cost follows the window,
-        not the archive.  ``with_text=False`` leaves ``text`` empty.
+        The engine's rebuild reads this: without the backlog, a second source's copy of an
+        item a first source's backlog brought last week was compared with nothing, and the
+        archive showed the old item twice (within one run the two merged).
+
+        Served by the ``articles_window`` index (and ``articles_fetched`` for the backlog,
+        dated before all the others, so yielded first): the cost follows the window, not the
+        archive.  ``with_text=False`` leaves ``text`` empty.
         """
         cols = ARTICLE_COLS.format(text="text" if with_text else "''")
-        bound, args = "", [self._stamp(since)]
+        start = self._stamp(since)
+        bound, args = "", [start]
         if until is not None:
             bound = " AND coalesce(published, fetched) <= ? AND fetched <= ?"
             args += [self._stamp(until[1]), self._stamp(until[0])]
+        # coalesce(published, fetched, fetched): the date, in a form no index holds, so that the
+        # backlog is found through ``articles_fetched`` (read since), never through the whole
+        # archive dated before ``since`` (``articles_window``, which SQLite's planner chose)
+        backlog = (
+            f"SELECT {cols} FROM articles WHERE fetched >= ? AND coalesce(published, fetched, fetched) < ?"
+            f"{' AND fetched <= ?' if until is not None else ''} ORDER BY coalesce(published, fetched), key"
+        )
+        for row in self._run(backlog, [start, start, *([self._stamp(until[0])] if until is not None else [])]):
+            yield self._article_of(row)
         q = (
             f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ?{bound} "
             "ORDER BY coalesce(published, fetched), key"
