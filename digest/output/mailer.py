@@ -72,8 +72,9 @@ Special cases
   named them all, and one greylisted never got that day's digest.)  A connection lost midway
   leaves the rest not tried, named so.
 * ``email.subject`` is a ``str.format`` template with ``{date}``,
-  ``{count}`` ("1 story", "3 stories"), ``{stories}`` (the number) and
-  ``{title}``; an unknown field is a clear error.  A weekly
+  ``{count}`` ("1 story", "3 stories"; "2 stories + 8 earlier" with a new source's backlog,
+  as the heading counts them), ``{stories}`` (the day's news, the number), ``{earlier}``
+  (the backlog's, 0 without) and ``{title}``; an unknown field is a clear error.  A weekly
   digest's ``{date}`` is its week ("2026-11-17 – 2026-11-23").
 """
 
@@ -190,15 +191,19 @@ class _Fields(string.Formatter):
 
 def subject_for(view: DigestView, cfg: EmailConfig) -> str:
     """``cfg.subject`` filled with the date, story count (the heading's: the "also reported"
-    lines are no stories, ``DigestView.story_count``) and title, on one line."""
-    n = view.story_count
-    fields = {"date": view.dates, "count": plural(n, "story", "stories"), "stories": n, "title": view.title}
+    lines are no stories, ``DigestView.story_count``; a new source's backlog, listed apart
+    under "Earlier news", counted apart as the heading does: "2 stories + 8 earlier", not
+    "10 stories") and title, on one line."""
+    earlier = view.backlog
+    n = view.story_count - earlier
+    count = plural(n, "story", "stories") + (f" + {earlier} earlier" if earlier else "")
+    fields = {"date": view.dates, "count": count, "stories": n, "earlier": earlier, "title": view.title}
     try:
         text = _Fields().vformat(cfg.subject, (), fields)
     except (KeyError, IndexError, ValueError) as exc:
         raise DeliveryError(
             f"email.subject: cannot fill {cfg.subject!r} ({type(exc).__name__}: {exc}); "
-            "known fields: {date}, {count}, {stories}, {title}"
+            "known fields: {date}, {count}, {stories}, {earlier}, {title}"
         ) from None
     return one_line(text) or f"digest {view.dates}"
 
