@@ -98,18 +98,43 @@ class BlockedAddress(Exception):
 
 
 class ResolveFailed(Exception):
-    """The host name could not be resolved."""
+    """The host name could not be resolved.  ``dns``: the resolver's own answer (``reason`` a
+    few words, :func:`dns_reason`), said "cannot find the host H (DNS: no such name)"; else
+    another failure (a name that cannot be encoded), said as before."""
 
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"cannot resolve host {host}: {reason}")
+    def __init__(self, host: str, reason: str, *, dns: bool = False) -> None:
+        super().__init__(f"cannot find the host {host} (DNS: {reason})" if dns
+                         else f"cannot resolve host {host}: {reason}")
         self.host = host
+
+
+#: The resolver's answers in words, by ``getaddrinfo``'s code (``EAI_*``; those a platform
+#: lacks are left out): "[Errno -2] Name or service not known" was shown as it came.
+_DNS_SAID = {
+    getattr(socket, name): said
+    for name, said in (
+        ("EAI_NONAME", "no such name"),
+        ("EAI_NODATA", "the name has no address"),
+        ("EAI_ADDRFAMILY", "the name has no address"),
+        ("EAI_AGAIN", "no answer: the name server did not reply, or there is no network"),
+        ("EAI_FAIL", "the name server failed"),
+    )
+    if hasattr(socket, name)
+}
+
+
+def dns_reason(exc: socket.gaierror) -> str:
+    """The resolver's failure in a few words ("no such name"), without its "[Errno -2]"."""
+    return _DNS_SAID.get(exc.errno) or str(exc.strerror or exc).strip().lower()
 
 
 def system_resolve(host: str, port: int) -> list[str]:
     """Resolve with the system resolver; unique addresses in the resolver's order."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError) as exc:
+    except socket.gaierror as exc:
+        raise ResolveFailed(host, dns_reason(exc), dns=True) from None
+    except (UnicodeError, OSError) as exc:
         raise ResolveFailed(host, str(exc)) from None
     out: list[str] = []
     for info in infos:
@@ -279,7 +304,7 @@ class AddressPolicy:
     ) -> list[str]:
         """The addresses of ``host`` that may be contacted; BlockedAddress if none."""
         if not addresses:
-            raise ResolveFailed(host, "no addresses")
+            raise ResolveFailed(host, "the name has no address", dns=True)
         if self.host_exempt(host, port, origin):
             return list(addresses)
         ok = [a for a in addresses if self.address_ok(a, port, host, origin)]
