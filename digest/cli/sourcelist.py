@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..errors import DigestError
+from ..errors import DigestError, FetchError
 from ..sources.fields import visible_name
 from ..text.identity import feed_key
 
@@ -37,6 +37,38 @@ def _site(url: str) -> str:
     return (urlsplit(url).hostname or url).removeprefix("www.")
 
 
+def typed_url(text: str, config: str) -> tuple[str, str | None]:
+    """The URL ``digest add`` reads for ``text`` as typed, and ``text`` when it was a bare
+    ``host/path`` read as ``https://host/path`` (as feed readers take it; None: typed as an
+    http(s) URL).  A bare text is a host and a path: the host has a dot, or is ``localhost``
+    or ``[IPv6]``, and may have a port.  A file or folder that exists (from here, or from the
+    configuration's folder) is no URL: refused, as anything else, with what to do."""
+    parts = urlsplit(text)
+    if parts.scheme.lower() in ("http", "https") and parts.hostname:
+        return text, None
+    refused = DigestError(f"add: {text!r} is not an http(s) URL (a local file or folder is a source's 'path:' "
+                          f"in {config})")
+    if "://" in text or text.startswith(("/", ".", "~")) or any(c.isspace() for c in text) or _exists(text, config):
+        raise refused
+    guess = urlsplit("https://" + text)
+    try:
+        _ = guess.port  # a port that is no number raises
+    except ValueError:
+        raise refused from None
+    host = guess.hostname or ""
+    if guess.username is not None or not ("." in host or host == "localhost" or guess.netloc.startswith("[")):
+        raise refused
+    return "https://" + text, text
+
+
+def _exists(text: str, config: str) -> bool:
+    """Whether ``text`` names a file or folder here or beside the configuration."""
+    try:
+        return Path(text).exists() or (Path(config).parent / text).exists()
+    except (OSError, ValueError):  # a name too long for the system, a NUL
+        return False
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..config.edit import add_sources, configured_feeds
@@ -45,17 +77,20 @@ def cmd_add(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)  # a broken file is reported before anything is fetched
     if args.name is not None and not args.name.strip():
         raise DigestError("add: --name is blank (leave it out to name the source by the feed's title)")
-    url = args.url.strip()
-    if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).hostname:
-        raise DigestError(f"add: {url!r} is not an http(s) URL (a local file or folder is a source's 'path:' "
-                          f"in {args.config})")
+    url, bare = typed_url(args.url.strip(), args.config)
     there = configured_feeds(cfg).get(feed_key(url))
     if there is not None:  # asked nothing of its server
         print(f"{args.config}: not added: {url} is there already (as {there!r})")
         return 0
     found: Probe | None = None
     if not args.no_check:
-        found = probe(url, cfg.fetch, now=cfg.now(), source=args.name or "add")
+        try:
+            found = probe(url, cfg.fetch, now=cfg.now(), source=args.name or "add")
+        except FetchError as exc:
+            if bare is None:
+                raise
+            hint = f"; if the server has no TLS, add http://{bare}" if exc.kind == "tls" else ""
+            raise DigestError(f"{exc} (no scheme was given: tried {url}{hint})") from None
     feed_url = found.url if found is not None else url
     name = " ".join((args.name or visible_name(found.title if found is not None else "") or _site(feed_url)).split())
     done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}])
@@ -73,6 +108,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         said.append(f"found through the page {found.page}")
     if found is not None and not found.entries:
         said.append("it lists none now")
+    if bare is not None:
+        said.append(f"https:// assumed for {bare}")
     kept = f"; the old file is {done.backup}" if done.backup else ""
     print(f"{args.config}: added {added!r}: {feed_url} ({', '.join(said)}){kept}")
     return 0
