@@ -5,7 +5,11 @@ would carry them:
 
 * each topic's first event gets a day in 2024 (topics interleave in the
   stream); its second event comes months later (``apart``) or 1 to 3 days
-  later (``close``: two quakes in one region, two matches of one team);
+  later (``close``: two quakes in one region, two matches of one team), or
+  0 to 24 hours after the first (``sameday``, dev only: the two bursts of
+  reports interleave, so time parts the siblings less than in ``close`` and
+  the text must part them; made because dev ``close`` precision is over the
+  issue's target and cannot show a cue's gain in precision);
 * an event's day falls on the weekday its own reports state most often in
   their opening ("on Sunday"), within three days of the drawn one, so that
   the text and the dates agree as they do in real news;
@@ -126,14 +130,36 @@ def _agree(pub: datetime, day: datetime, event_at: datetime, word: str | None, r
     return start + (end - start) * rng.uniform(0.02, 0.98)
 
 
+def event_time(
+    scenario: str, base: datetime, first: tuple[datetime, datetime] | None, weekday: int | None, rng: random.Random
+) -> tuple[datetime, datetime]:
+    """An event's day (midnight) and time: the first of its topic (``first`` None) on the
+    stated ``weekday`` near ``base``; a later one 60-200 days after the first's day
+    (``apart``), 1-3 days after it on the stated weekday when one of those days has it
+    (``close``), or 0-24 hours after the first's time (``sameday``)."""
+    if first is not None and scenario == "sameday":
+        event_at = first[1] + timedelta(hours=rng.uniform(0, 24))
+        return event_at.replace(hour=0, minute=0, second=0, microsecond=0), event_at
+    if first is None:
+        day = _align(base, weekday, rng)
+    elif scenario == "apart":
+        day = _align(first[0] + timedelta(days=rng.uniform(60, 200)), weekday, rng)
+    else:
+        gaps = [g for g in (1, 2, 3) if weekday is None or (first[0] + timedelta(days=g)).weekday() == weekday]
+        day = first[0] + timedelta(days=rng.choice(gaps or [1, 2, 3]))
+    day = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day + timedelta(hours=rng.uniform(5, 20))
+
+
 def ecb_stream(split: str, scenario: str, seed: int = 0, *, stated: bool = False) -> list[dict[str, Any]]:
-    """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart`` or ``close``.
+    """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart``, ``close`` or
+    ``sameday`` (made for tuning on dev; ``benchmarks.timeline`` replays apart and close).
 
     ``stated``: each report published where the day its opening names reads right
     (:func:`_agree`); the delays are drawn as without it.
     """
-    if scenario not in ("apart", "close"):
-        raise ValueError(f"unknown scenario {scenario!r} (apart or close)")
+    if scenario not in ("apart", "close", "sameday"):
+        raise ValueError(f"unknown scenario {scenario!r} (apart, close or sameday)")
     rng = random.Random(f"{split}/{scenario}/{seed}")
     agree = random.Random(f"{split}/{scenario}/{seed}/stated")
     rows = load_ecb(split)
@@ -144,20 +170,11 @@ def ecb_stream(split: str, scenario: str, seed: int = 0, *, stated: bool = False
     for topic in sorted(by_topic):
         events = sorted(by_topic[topic])  # "<n>ecb" before "<n>ecbplus"
         base = YEAR_START + timedelta(days=rng.uniform(0, 300))
-        first: datetime | None = None
-        for i, ev in enumerate(events):
+        first: tuple[datetime, datetime] | None = None  # the first event's day and time
+        for ev in events:
             reports = by_topic[topic][ev]
-            wd = stated_weekday([r["text"] for r in reports])
-            if i == 0 or first is None:
-                day = _align(base, wd, rng)
-            elif scenario == "apart":
-                day = _align(first + timedelta(days=rng.uniform(60, 200)), wd, rng)
-            else:  # close: 1-3 days after, on the stated weekday when one of those days has it
-                gaps = [g for g in (1, 2, 3) if wd is None or (first + timedelta(days=g)).weekday() == wd]
-                day = first + timedelta(days=rng.choice(gaps or [1, 2, 3]))
-            day = day.replace(hour=0, minute=0, second=0, microsecond=0)
-            event_at = day + timedelta(hours=rng.uniform(5, 20))
-            first = first or day
+            day, event_at = event_time(scenario, base, first, stated_weekday([r["text"] for r in reports]), rng)
+            first = first or (day, event_at)
             for r in reports:
                 pub = event_at + timedelta(hours=delay_hours(rng))
                 if stated:
@@ -219,6 +236,7 @@ def gvc_stream(split: str, seed: int = 0) -> list[dict[str, Any]]:
 STREAMS = {
     "ecb-apart": lambda split, seed: ecb_stream(split, "apart", seed),
     "ecb-close": lambda split, seed: ecb_stream(split, "close", seed),
+    "ecb-sameday": lambda split, seed: ecb_stream(split, "sameday", seed),
     "ecb-apart-stated": lambda split, seed: ecb_stream(split, "apart", seed, stated=True),
     "ecb-close-stated": lambda split, seed: ecb_stream(split, "close", seed, stated=True),
     "gvc": gvc_stream,
