@@ -45,6 +45,7 @@ class Columns:
         ("source", np.int32), ("toff", np.int64), ("tlen", np.int32),
         ("soff", np.int64), ("slen", np.int16), ("ranked", np.bool_), ("group", np.int32),
         ("silent", np.bool_), ("notice", np.bool_), ("arrived", np.float64),
+        ("poff", np.int64), ("plen", np.int16),
     )
 
     story: np.ndarray
@@ -71,6 +72,9 @@ class Columns:
     notice: np.ndarray
     #: When it was read, epoch seconds (``Doc.arrived``; NaN: unknown).
     arrived: np.ndarray
+    #: The places its opening names in the place pool (``digest.dedup.places``; plen 0: none).
+    poff: np.ndarray
+    plen: np.ndarray
 
     def __init__(self) -> None:
         for name, dt in self.SPEC:

@@ -90,6 +90,9 @@ MAX_CANDIDATES = 16
 #: Large stories (Params.region or more) a new article tries by sample, closest first (an aftershock's report nearest the main quake); pinned by test_a_second_large_story_near_an_article_is_tried_too.
 LARGE_TRIED = 2
 
+#: Characters of the text (after the title) whose places an article's opening names (``digest.dedup.places``; as benchmarks.close_cues measured it, stop 53); set by hand; no test.
+PLACE_CHARS = 400
+
 # -- lead choice (digest.dedup.lead) -------------------------------------------------------------
 
 #: Versions within this share of the best score are equally complete; set by hand; pinned by test_choose::test_choose_lead_prefers_complete_then_priority_then_earliest.
@@ -199,3 +202,6 @@ class Params:
     young_list: int = 5
     #: Mean of cosine and names cosine at which a young pair counts fully, below it its share (benchmarks.tune unchanged at 0.45; 0.5: GVC val F1 0.991 -> 0.985; 0.6: sparse dev P 0.886 / 0.910 but GVC val 0.976; the cosine alone or the larger of the two ranked no better); pinned by test_young_cap::test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order.
     young_cosine: float = 0.45
+    # -- places in the opening (digest.dedup.places)
+    #: Share of its link a pair counts when each one's opening names a place the other's whole text never mentions (1: off) (benchmarks.close_cues --cue places, the engine's own since: see docs/evaluation.md, stop 53: places in the opening); pinned by test_places.
+    place_factor: float = 0.5

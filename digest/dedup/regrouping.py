@@ -267,7 +267,9 @@ def _linked(p: Params, sim: np.ndarray, times: np.ndarray, old: np.ndarray) -> t
 
 def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     """Shared-neighbour similarity of the articles ``nums``, capped by ``caps.relative_cosine``
-    (copies of one text are kept together by ``_cluster``)."""
+    (copies of one text are kept together by ``_cluster``), times the time factor and the
+    places factor (``EngineState.place_factor``: two openings naming places the other never
+    mentions)."""
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     sim = np.minimum(shared_similarity(sets), relative_cosine(state, nums))
@@ -276,7 +278,10 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     if nums.size <= state.params.profile_size:
         sim = np.minimum(sim, young_cap(state, nums))
     factor = state.time_factor(nums)
-    return sim if factor is None else sim * factor
+    if factor is not None:
+        sim = sim * factor
+    places = state.place_factor(nums)  # openings naming places the other never mentions
+    return sim if places is None else sim * places
 
 
 def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:

@@ -45,6 +45,7 @@ from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, coverage_arrays, holders, pick, superseded, withdrawn
 from .params import Params
+from .places import opening_places, place_factor
 from .sourceterms import SourceTerms
 from .terms import PLAIN, VOCAB
 
@@ -83,6 +84,10 @@ class EngineState:
     #: article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
     shingles: Pool = field(init=False, default_factory=lambda: Pool(np.uint16))
+    #: Each article's opening places (``digest.dedup.places``): a run of ``VOCAB`` indices
+    #: per article that names any (``poff``, ``plen``), read from the title and text at its
+    #: adding and at its restoring alike.
+    places: Pool = field(init=False, default_factory=lambda: Pool(np.int32))
     #: Copy groups of two or more articles (copies of one text): the group's label (the
     #: number in the ``group`` column of each member) -> its members.
     groups: dict[int, array] = field(init=False, default_factory=dict)
@@ -214,6 +219,9 @@ class EngineState:
         self.weights.extend(w8)
         col.tlen[num] = idx.size
         col.slen[num] = 0
+        named = opening_places(doc.title, doc.text)
+        col.poff[num] = self.places.extend(named) if named.size else 0
+        col.plen[num] = named.size
         col.group[num] = num
         col.silent[num] = False
         col.story[num] = -1  # in no story until attached
@@ -253,6 +261,29 @@ class EngineState:
         gap = np.abs(t[:, None] - t[None, :])
         over = np.nan_to_num(gap - p.time_grace, nan=0.0)
         return np.exp(-np.maximum(over, 0.0) / p.time_scale)
+
+    def place_factor(self, nums: np.ndarray) -> np.ndarray | None:
+        """Per pair of articles, ``Params.place_factor`` where each one's opening names a place
+        the other's terms never mention (``digest.dedup.places``), else 1; None when no pair
+        conflicts or the rule is off (fewer than two of them name a place: the usual case,
+        which then costs no matrix)."""
+        p, col = self.params, self.col
+        if p.place_factor >= 1.0:
+            return None
+        lens = col.plen[nums].astype(np.int64)
+        pos = np.flatnonzero(lens)
+        if pos.size < 2:
+            return None
+        sub = nums[pos]
+        runs = Runs(lens[pos])
+        at = np.repeat(col.poff[sub] - runs.starts, runs.lens) + np.arange(runs.owner.size)
+        terms, _w, truns = self.gather_bytes(sub)
+        f = place_factor(p.place_factor, self.places.data[at], runs.owner, terms, truns.owner, sub.size)
+        if (f == 1.0).all():
+            return None
+        out = np.ones((nums.size, nums.size))
+        out[np.ix_(pos, pos)] = f
+        return out
 
     # -- stories -------------------------------------------------------------------
     def new_story(self, sid: str, first: float | None) -> Story:

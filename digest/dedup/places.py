@@ -1,0 +1,85 @@
+"""Places named in an article's opening, and the pairs whose openings name conflicting places.  Pure.
+
+Observations
+------------
+* In a young store (a topic's one to three reports) an article's only neighbour may be its
+  sibling event's report, and shared neighbours say 1 for two events of one kind as for one.
+  Two such events happen in two places, and each report's opening says where ("a quake off
+  Sumatra", "a fire in Harwick"); a report of the other event never mentions the place at
+  all (``benchmarks.close_cues --cue places``, ``docs/evaluation.md``, stop 53).
+
+How it works
+------------
+* :func:`opening_places`: a capitalised word, up to three, after "in", "at", "near", "off"
+  or "outside" in the title and the first ``PLACE_CHARS`` characters of the text is a place;
+  it is kept as its words' plain terms (``terms.plain_term``, interned in ``VOCAB``), the
+  generic ones ("Southern", "Island", "County") left out unless it has no other: "Southern
+  Iran" is mentioned wherever "Iran" is.
+* :func:`place_factor`: two articles conflict when each names a place none of whose words is
+  among the other's terms (its whole text, names folded onto plain words); their link counts
+  ``Params.place_factor`` of itself.
+
+Special cases
+-------------
+* A place whose words are all stopwords or single letters ("in US") is no place here.
+* An article naming no place, or a region with fewer than two that do, costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .params import PLACE_CHARS
+from .terms import PLAIN, VOCAB, plain_term, term_id
+
+_PLACE = re.compile(r"\b(?:in|at|near|off|outside)\s+((?:[A-Z][\w'-]+\s?){1,3})")
+#: Words of a place that need not match for another article to mention it.
+GENERIC = frozenset(("The", "Island", "Islands", "County", "Province", "City", "State", "North", "South",
+                     "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "New"))
+#: Ends each place's words in an article's run of place terms.
+END = -1
+
+
+def opening_places(title: str, text: str) -> np.ndarray:
+    """The places the opening names, as one run of ``VOCAB`` indices of their words' plain
+    terms, each place's words followed by ``END`` (empty: it names none)."""
+    out: list[int] = []
+    seen: set[tuple[int, ...]] = set()
+    for m in _PLACE.finditer(f"{title}. {text[:PLACE_CHARS]}"):
+        words = m.group(1).split()
+        words = [w for w in words if w not in GENERIC] or words
+        idx = tuple(dict.fromkeys(VOCAB.add(term_id(t)) for w in words if (t := plain_term(w)) is not None))
+        if idx and idx not in seen:
+            seen.add(idx)
+            out.extend(idx)
+            out.append(END)
+    return np.array(out, dtype=np.int32)
+
+
+def place_factor(
+    factor: float, places: np.ndarray, place_runs: np.ndarray, terms: np.ndarray, term_owner: np.ndarray, k: int
+) -> np.ndarray:
+    """Per pair of ``k`` articles, ``factor`` where both name a place the other never mentions,
+    else 1.  ``places``: their place runs concatenated (``opening_places``), ``place_runs``:
+    which article each entry belongs to; ``terms``: their pooled terms concatenated, owned by
+    ``term_owner``."""
+    folded = VOCAB.ids[terms] & PLAIN
+    word = places != END
+    ends = np.flatnonzero(~word)
+    place_of = np.searchsorted(ends, np.flatnonzero(word))  # each word's place (numbered over all)
+    wid = VOCAB.ids[places[word]] & PLAIN
+    # (term, article) codes over the terms both sides use
+    _uniq, inv = np.unique(np.concatenate([folded, wid]), return_inverse=True)
+    inv = inv.reshape(-1)
+    have = np.unique(inv[: folded.size].astype(np.int64) * k + term_owner)
+    wcode = inv[folded.size :].astype(np.int64)
+    found = np.isin(wcode[:, None] * k + np.arange(k)[None, :], have)  # [word, article]
+    mentioned = np.zeros((ends.size, k), dtype=bool)
+    np.logical_or.at(mentioned, place_of, found)
+    unmentioned = np.zeros((k, k), dtype=bool)  # [a, b]: a names a place b never mentions
+    np.logical_or.at(unmentioned, place_runs[ends], ~mentioned)
+    conflict = unmentioned & unmentioned.T
+    np.fill_diagonal(conflict, False)
+    return np.where(conflict, factor, 1.0)
