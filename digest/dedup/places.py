@@ -16,8 +16,8 @@ How it works
   generic ones ("Southern", "Island", "County") left out unless it has no other: "Southern
   Iran" is mentioned wherever "Iran" is.
 * :func:`place_factor`: two articles conflict when each names a place none of whose words is
-  among the other's terms (its whole text, names folded onto plain words); their link counts
-  ``Params.place_factor`` of itself.
+  among the other's terms (its whole text, names folded onto plain words) or its places; their
+  link counts ``Params.place_factor`` of itself.
 
 Special cases
 -------------
@@ -60,26 +60,27 @@ def opening_places(title: str, text: str) -> np.ndarray:
 
 def place_factor(
     factor: float, places: np.ndarray, place_runs: np.ndarray, terms: np.ndarray, term_owner: np.ndarray, k: int
-) -> np.ndarray:
-    """Per pair of ``k`` articles, ``factor`` where both name a place the other never mentions,
-    else 1.  ``places``: their place runs concatenated (``opening_places``), ``place_runs``:
-    which article each entry belongs to; ``terms``: their pooled terms concatenated, owned by
-    ``term_owner``."""
-    folded = VOCAB.ids[terms] & PLAIN
+) -> np.ndarray | None:
+    """Per pair of ``k`` articles (each naming a place), ``factor`` where both name a place the
+    other never mentions, else 1; None when no pair does.  ``places``: their place runs
+    concatenated (``opening_places``), ``place_runs``: which article each entry belongs to;
+    ``terms``: their pooled terms concatenated, owned by ``term_owner``."""
     word = places != END
     ends = np.flatnonzero(~word)
-    place_of = np.searchsorted(ends, np.flatnonzero(word))  # each word's place (numbered over all)
     wid = VOCAB.ids[places[word]] & PLAIN
-    # (term, article) codes over the terms both sides use
-    _uniq, inv = np.unique(np.concatenate([folded, wid]), return_inverse=True)
-    inv = inv.reshape(-1)
-    have = np.unique(inv[: folded.size].astype(np.int64) * k + term_owner)
-    wcode = inv[folded.size :].astype(np.int64)
-    found = np.isin(wcode[:, None] * k + np.arange(k)[None, :], have)  # [word, article]
-    mentioned = np.zeros((ends.size, k), dtype=bool)
-    np.logical_or.at(mentioned, place_of, found)
-    unmentioned = np.zeros((k, k), dtype=bool)  # [a, b]: a names a place b never mentions
-    np.logical_or.at(unmentioned, place_runs[ends], ~mentioned)
-    conflict = unmentioned & unmentioned.T
-    np.fill_diagonal(conflict, False)
-    return np.where(conflict, factor, 1.0)
+    uw = np.unique(wid)  # the place words: a few
+    wpos = np.searchsorted(uw, wid)
+    folded = VOCAB.ids[terms] & PLAIN
+    at = np.minimum(np.searchsorted(uw, folded), uw.size - 1)
+    hit = uw[at] == folded
+    found = np.zeros((uw.size, k), dtype=bool)  # [place word, article]: the article mentions it
+    found[at[hit], term_owner[hit]] = True
+    found[wpos, place_runs[word]] = True  # or names it among its places
+    place_start = ends - np.arange(ends.size)  # each place's first word, then the next's ...
+    place_start = np.concatenate([[0], place_start[:-1]])
+    mentioned = np.logical_or.reduceat(found[wpos], place_start, axis=0)  # [place, article]
+    place_owner = place_runs[ends]
+    art_start = np.flatnonzero(np.concatenate([[True], place_owner[1:] != place_owner[:-1]]))
+    um = np.logical_or.reduceat(~mentioned, art_start, axis=0)  # [a, b]: a names a place b never mentions
+    conflict = um & um.T  # (an article mentions its own places: none on the diagonal)
+    return np.where(conflict, factor, 1.0) if conflict.any() else None

@@ -275,11 +275,17 @@ class EngineState:
         if pos.size < 2:
             return None
         sub = nums[pos]
-        runs = Runs(lens[pos])
-        at = np.repeat(col.poff[sub] - runs.starts, runs.lens) + np.arange(runs.owner.size)
-        terms, _w, truns = self.gather_bytes(sub)
-        f = place_factor(p.place_factor, self.places.data[at], runs.owner, terms, truns.owner, sub.size)
-        if (f == 1.0).all():
+        k = sub.size
+        plens = lens[pos]
+        pstart = np.cumsum(plens) - plens
+        at = np.repeat(col.poff[sub] - pstart, plens) + np.arange(int(pstart[-1] + plens[-1]))
+        tlens = col.tlen[sub]
+        tstart = np.cumsum(tlens) - tlens
+        tat = np.repeat(col.toff[sub] - tstart, tlens) + np.arange(int(tstart[-1] + tlens[-1]))
+        owners = np.arange(k)
+        f = place_factor(p.place_factor, self.places.data[at], np.repeat(owners, plens), self.terms.data[tat],
+                         np.repeat(owners, tlens), k)
+        if f is None:
             return None
         out = np.ones((nums.size, nums.size))
         out[np.ix_(pos, pos)] = f
