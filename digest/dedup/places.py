@@ -12,7 +12,7 @@ How it works
 ------------
 * :func:`opening_places`: a capitalised word, up to three, after "in", "at", "near", "off"
   or "outside" in the title and the first ``PLACE_CHARS`` characters of the text is a place;
-  it is kept as its words' plain terms (``terms.plain_term``, interned in ``VOCAB``), the
+  it is kept as its words' terms (``terms.plain_term``, as ``VOCAB`` indices, read folded), the
   generic ones ("Southern", "Island", "County") left out unless it has no other: "Southern
   Iran" is mentioned wherever "Iran" is.
 * :func:`place_factor`: two articles conflict when each names a place none of whose words is
@@ -32,7 +32,7 @@ import re
 import numpy as np
 
 from .params import PLACE_CHARS
-from .terms import PLAIN, VOCAB, plain_term, term_id
+from .terms import NAME_BIT, PLAIN, VOCAB, plain_term, term_id
 
 _PLACE = re.compile(r"\b(?:in|at|near|off|outside)\s+((?:[A-Z][\w'-]+\s?){1,3})")
 #: Words of a place that need not match for another article to mention it.
@@ -43,19 +43,26 @@ END = -1
 
 
 def opening_places(title: str, text: str) -> np.ndarray:
-    """The places the opening names, as one run of ``VOCAB`` indices of their words' plain
-    terms, each place's words followed by ``END`` (empty: it names none)."""
+    """The places the opening names, as one run of ``VOCAB`` indices of their words (name or
+    plain: read folded), each place's words followed by ``END`` (empty: it names none)."""
     out: list[int] = []
     seen: set[tuple[int, ...]] = set()
     for m in _PLACE.finditer(f"{title}. {text[:PLACE_CHARS]}"):
         words = m.group(1).split()
         words = [w for w in words if w not in GENERIC] or words
-        idx = tuple(dict.fromkeys(VOCAB.add(term_id(t)) for w in words if (t := plain_term(w)) is not None))
+        idx = tuple(dict.fromkeys(_index(term_id(t)) for w in words if (t := plain_term(w)) is not None))
         if idx and idx not in seen:
             seen.add(idx)
             out.extend(idx)
             out.append(END)
     return np.array(out, dtype=np.int32)
+
+
+def _index(tid: int) -> int:
+    """The ``VOCAB`` index of a place word: its name's when interned (the word as its article
+    wrote it, mostly), else its plain word's (interned now).  Read folded (``PLAIN``) either way."""
+    named = VOCAB.index.get(tid | NAME_BIT)
+    return named if named is not None else VOCAB.add(tid)
 
 
 def place_factor(
