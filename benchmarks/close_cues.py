@@ -24,7 +24,8 @@ Cues
   a kind and share no value of it (stop 43's cue, dropped on ordinary dev).
 * ``places``: places named in the opening (a capitalised word after "in", "at",
   "near", "off", "outside"); each of the pair names one the other's whole text
-  never mentions (stop 28's cue, dropped on ordinary dev).
+  never mentions (stop 28's cue, dropped on ordinary dev).  Built into the engine since
+  (``Params.place_factor``): ``--cue none`` measures the engine's own; this one now adds to it.
 
 How it works
 ------------
