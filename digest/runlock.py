@@ -32,21 +32,28 @@ def holding_run_lock(store: Store, wait: float = RUN_WAIT) -> Iterator[None]:
     Another process's pass (a ``digest run``, a daemon round) is waited for, at most ``wait``
     seconds, with one line when the wait begins; then StoreError.
     """
+    with waiting_for_lock(store, RUN_LOCK, wait, doing="reading the sources",
+                          nothing="nothing was done (the next run will read them)"):
+        yield
+
+
+@contextmanager
+def waiting_for_lock(store: Store, name: str, wait: float, *, doing: str, nothing: str) -> Iterator[None]:
+    """Hold ``store``'s lock ``name`` for a block, another process's hold waited for at most
+    ``wait`` seconds, with one line when the wait begins ("another digest process (pid 42) is
+    ``doing``: waiting for it"); then StoreError saying ``nothing`` was done."""
     deadline = time.monotonic() + wait
     said = False
-    while not store.acquire_lock(RUN_LOCK):
-        holder = store.lock_holder(RUN_LOCK)
+    while not store.acquire_lock(name):
+        holder = store.lock_holder(name)
         if time.monotonic() >= deadline:
-            raise StoreError(
-                f"{store.url}: another digest process (pid {holder}) is still reading the sources "
-                f"after {wait:g} s; nothing was done (the next run will read them)"
-            )
+            raise StoreError(f"{store.url}: another digest process (pid {holder}) is still {doing} "
+                             f"after {wait:g} s; {nothing}")
         if not said:
-            log.info("another digest process (pid %s) is reading the sources: waiting for it, "
-                     "at most %g s", holder, wait)
+            log.info("another digest process (pid %s) is %s: waiting for it, at most %g s", holder, doing, wait)
             said = True
         time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
     try:
         yield
     finally:
-        store.release_lock(RUN_LOCK)
+        store.release_lock(name)

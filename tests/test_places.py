@@ -12,7 +12,7 @@ from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
 from digest.dedup.places import END, opening_places
 from digest.dedup.terms import PLAIN, VOCAB, term_id
-from tests.support.stories import load
+from tests.support.stories import load, stories_of
 
 #: Two water mains burst on two nights in two towns of one water company, two reports each
 #: (rewrites, not copies): the company, its spokesman, the pipe, the flooding and the bottled
@@ -26,13 +26,7 @@ ALL = ELSWORTH + HARNBY
 
 
 def _stories(order: tuple[str, ...], params: Params) -> set[frozenset[str]]:
-    eng = Engine(params)
-    for name in order:
-        eng.add(load(name))
-    stories: dict[str, set[str]] = {}
-    for name in ALL:
-        stories.setdefault(eng.story_of(name), set()).add(name)
-    return {frozenset(s) for s in stories.values()}
+    return stories_of(order, ALL, params)
 
 
 def _words(run: np.ndarray) -> list[list[int]]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from digest.dedup.caps import young_cap
 from digest.dedup.engine import Engine, Params
-from tests.support.stories import load
+from tests.support.stories import load, stories_of
 
 #: Two paint-store fires on two nights in two towns, two reports each (rewrites, not copies):
 #: the kind's words (solvent drums, the roof, smoke, windows shut) in all four, the town and
@@ -50,13 +50,7 @@ def test_no_cap_without_the_rule_or_where_neighbour_lists_are_full() -> None:
 
 
 def _stories(order: tuple[str, ...], params: Params) -> set[frozenset[str]]:
-    eng = Engine(params)
-    for name in order:
-        eng.add(load(name))
-    stories: dict[str, set[str]] = {}
-    for name in ALL:
-        stories.setdefault(eng.story_of(name), set()).add(name)
-    return {frozenset(s) for s in stories.values()}
+    return stories_of(order, ALL, params)
 
 
 def test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order() -> None:

@@ -9,7 +9,6 @@ it mailed now, or why not: already sent (to whom, when) or no stories.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
-from ..errors import DigestError, StoreError
+from ..errors import DigestError
 from ..output.days import day_frame, frame_day, seal, sealed_at
 from ..output.digests import Plan, plan_named, plans
 from ..retention import kept_from
+from ..runlock import waiting_for_lock
 from ..sources.dates import day_fits
 from ..store.base import Store, local_time, parse_ts, ts
 from ..store.deliveries import address_of, addresses_in
@@ -82,21 +82,8 @@ def _deliver_lock(store: Store, wait: float) -> Iterator[None]:
         with store.exclusive(DELIVER_LOCK):
             yield
         return
-    deadline = time.monotonic() + wait
-    said = False
-    while not store.acquire_lock(DELIVER_LOCK):
-        holder = store.lock_holder(DELIVER_LOCK)
-        if time.monotonic() >= deadline:
-            raise StoreError(f"{store.url}: another digest process (pid {holder}) is still mailing "
-                             f"after {wait:g} s; nothing was sent")
-        if not said:
-            log.info("another digest process (pid %s) is mailing: waiting for it, at most %g s", holder, wait)
-            said = True
-        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
-    try:
+    with waiting_for_lock(store, DELIVER_LOCK, wait, doing="mailing", nothing="nothing was sent"):
         yield
-    finally:
-        store.release_lock(DELIVER_LOCK)
 
 
 def named(target: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from digest.dedup.engine import Doc
+from digest.dedup.engine import Doc, Params
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
 
@@ -49,3 +49,17 @@ def templated(doc: Doc, doc_id: str) -> Doc:
                       lambda m: TEMPLATE[m.group(0)], text)
 
     return Doc(id=doc_id, title=swap(doc.title), text=swap(doc.text))
+
+
+def stories_of(order: tuple[str, ...], names: tuple[str, ...], params: Params) -> set[frozenset[str]]:
+    """The fixtures ``order`` added in that order to an engine of ``params``: the stories the
+    fixtures ``names`` end in, each as the set of its fixtures."""
+    from digest.dedup.engine import Engine
+
+    eng = Engine(params)
+    for name in order:
+        eng.add(load(name))
+    stories: dict[str, set[str]] = {}
+    for name in names:
+        stories.setdefault(eng.story_of(name), set()).add(name)
+    return {frozenset(s) for s in stories.values()}
