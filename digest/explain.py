@@ -261,8 +261,8 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
                 "source_words": written(mine[1], f"{ra.title}\n{rb.title}", f"{ra.text}\n{rb.text}", OWN_SHOWN),
                 "source_words_count": int(mine[1].size),
             }
-        shared, cap, both = engine.pair_link(a, b)
         caps = engine.pair_caps(a, b)
+        shared, cap, both = engine.pair_link(a, b, caps)  # the caps read once
         (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
         one_text = ga is not None and ga == gb
         link = {

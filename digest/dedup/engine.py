@@ -182,10 +182,11 @@ class Engine:
         ib, vb = s.idf.vector_idx(*s.member_terms(s.num[b]))
         return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
 
-    def pair_link(self, a: str, b: str) -> tuple[float, float, float]:
-        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
-        the regrouping uses (their minimum; ``digest.dedup.regrouping.pair_link``)."""
-        return regrouping.pair_link(self.state, a, b)
+    def pair_link(self, a: str, b: str, caps: dict[str, float] | None = None) -> tuple[float, float, float]:
+        """Two known articles' shared-neighbour similarity, the cosine cap on it (``caps``: the
+        ``pair_caps`` already read), and the link the regrouping uses (their minimum;
+        ``digest.dedup.regrouping.pair_link``)."""
+        return regrouping.pair_link(self.state, a, b, caps)
 
     def pair_caps(self, a: str, b: str) -> dict[str, float]:
         """Each cap on two known articles' link that applies to them, by name

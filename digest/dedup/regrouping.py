@@ -55,15 +55,12 @@ from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .params import LARGE_TRIED, Params
 from .state import EngineState
 
-#: The caps ``pair_caps`` names, in the order a regrouping applies them.
-CAPS = ("relative_cosine", "profile", "young")
-
 
 def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
     """Each cap on two known articles' link (``digest.dedup.caps``) that applies to them, by
-    name (``CAPS``): the relative cosine always; the profile cap (over their stories and
-    neighbours, as a regrouping around them sees them) in a region of 3 to ``profile_size``;
-    the young cap in a region of ``profile_size`` or fewer."""
+    name, in the order a regrouping applies them: ``relative_cosine`` always; the profile cap (over their stories and
+    neighbours, as a regrouping around them sees them) in a region of 3 to ``profile_size``
+    (``profile``); the young cap in a region of ``profile_size`` or fewer (``young``)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     p, nb = state.params, state.nb
     caps = {"relative_cosine": float(relative_cosine(state, nums)[0, 1])}
@@ -81,16 +78,18 @@ def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
     return caps
 
 
-def pair_link(state: EngineState, a: str, b: str) -> tuple[float, float, float]:
+def pair_link(
+    state: EngineState, a: str, b: str, caps: dict[str, float] | None = None
+) -> tuple[float, float, float]:
     """Two known articles' shared-neighbour similarity, the cap on it (the least of
-    ``pair_caps``), and their minimum: the link the regrouping uses, as near as two articles
-    tell it (a regrouping's region is the stories around its new article, so its third
-    articles may differ)."""
+    ``pair_caps``; ``caps``: those already read), and their minimum: the link the regrouping
+    uses, as near as two articles tell it (a regrouping's region is the stories around its new
+    article, so its third articles may differ)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     shared = float(shared_similarity(sets)[0, 1])
-    cap = min(pair_caps(state, a, b).values())
+    cap = min((pair_caps(state, a, b) if caps is None else caps).values())
     return shared, cap, min(shared, cap)
 
 

@@ -235,25 +235,19 @@ class StoreReads:
         """
         cols = ARTICLE_COLS.format(text="text" if with_text else "''")
         start = self._stamp(since)
-        bound, args = "", [start]
-        if until is not None:
-            bound = " AND coalesce(published, fetched) <= ? AND fetched <= ?"
-            args += [self._stamp(until[1]), self._stamp(until[0])]
+        arrived, by = ("", []) if until is None else (" AND fetched <= ?", [self._stamp(until[0])])
+        dated, dated_by = ("", []) if until is None else (" AND coalesce(published, fetched) <= ?",
+                                                          [self._stamp(until[1])])
+        order = " ORDER BY coalesce(published, fetched), key"
         # coalesce(published, fetched, fetched): the date, in a form no index holds, so that the
         # backlog is found through ``articles_fetched`` (read since), never through the whole
         # archive dated before ``since`` (``articles_window``, which SQLite's planner chose)
-        backlog = (
-            f"SELECT {cols} FROM articles WHERE fetched >= ? AND coalesce(published, fetched, fetched) < ?"
-            f"{' AND fetched <= ?' if until is not None else ''} ORDER BY coalesce(published, fetched), key"
-        )
-        for row in self._run(backlog, [start, start, *([self._stamp(until[0])] if until is not None else [])]):
-            yield self._article_of(row)
-        q = (
-            f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ?{bound} "
-            "ORDER BY coalesce(published, fetched), key"
-        )
-        for row in self._run(q, args):
-            yield self._article_of(row)
+        backlog = f"SELECT {cols} FROM articles WHERE fetched >= ? AND coalesce(published, fetched, fetched) < ?"
+        window = f"SELECT {cols} FROM articles WHERE coalesce(published, fetched) >= ?"
+        for q, args in ((backlog + arrived + order, [start, start, *by]),
+                        (window + dated + arrived + order, [start, *dated_by, *by])):
+            for row in self._run(q, args):
+                yield self._article_of(row)
 
     def count_articles_fetched_between(self: _Reader, start: datetime, end: datetime) -> int:
         q = "SELECT count(*) AS n FROM articles WHERE fetched >= ? AND fetched < ?"
