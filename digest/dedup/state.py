@@ -275,16 +275,9 @@ class EngineState:
         if pos.size < 2:
             return None
         sub = nums[pos]
-        k = sub.size
-        plens = lens[pos]
-        pstart = np.cumsum(plens) - plens
-        at = np.repeat(col.poff[sub] - pstart, plens) + np.arange(int(pstart[-1] + plens[-1]))
-        tlens = col.tlen[sub]
-        tstart = np.cumsum(tlens) - tlens
-        tat = np.repeat(col.toff[sub] - tstart, tlens) + np.arange(int(tstart[-1] + tlens[-1]))
-        owners = np.arange(k)
-        f = place_factor(p.place_factor, self.places.data[at], np.repeat(owners, plens), self.terms.data[tat],
-                         np.repeat(owners, tlens), k)
+        places, pruns = _pooled(self.places, col.poff[sub], lens[pos])
+        terms, truns = _pooled(self.terms, col.toff[sub], col.tlen[sub])
+        f = place_factor(p.place_factor, places, pruns.owner, terms, truns.owner, sub.size)
         if f is None:
             return None
         out = np.ones((nums.size, nums.size))
@@ -355,7 +348,7 @@ class EngineState:
         their runs."""
         col = self.col
         runs = Runs(col.tlen[nums])
-        pos = np.repeat(col.toff[nums] - runs.starts, runs.lens) + np.arange(runs.owner.size)
+        pos = _positions(col.toff[nums], runs)
         return self.terms.data[pos], self.weights.data[pos], runs
 
     def with_odd(
@@ -470,3 +463,14 @@ class EngineState:
         lead, _raw, _tied, _best = pick(f)
         story.lead = story.members[lead]
         story.scores = None
+
+
+def _positions(offsets: np.ndarray, runs: Runs) -> np.ndarray:
+    """Where in a pool each value of ``runs`` lies, its articles' runs starting at ``offsets``."""
+    return np.repeat(offsets - runs.starts, runs.lens) + np.arange(runs.owner.size)
+
+
+def _pooled(pool: Pool, offsets: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, Runs]:
+    """The runs of ``pool`` starting at ``offsets``, ``lens`` long, concatenated, and their runs."""
+    runs = Runs(lens)
+    return pool.data[_positions(offsets, runs)], runs
