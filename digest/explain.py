@@ -14,8 +14,9 @@ How it works
   engine: their cosine without the source's own words, a few of them named:
   ``Engine.source_cosine``, ``digest.dedup.sourceterms``), the copy test
   (opening containment and names shared), then, when both are in the dedup
-  window, the shared-neighbour link and its caps.  ``why`` names the stage
-  that decided.
+  window, the shared-neighbour link, its caps and the factors on it (how far apart in time
+  the two were published, places their openings name that the other never mentions: each
+  one's places are shown).  ``why`` names the stage that decided.
 
 Special cases
 -------------
@@ -38,7 +39,9 @@ Special cases
   found so, stored with other capitals in its host, as its feed wrote it (a scan of the
   table: ``Store.links_ending``, ``_keys_in_any_case``).  A link that several articles were read from
   (two sources, or one page read under two ids) is refused so too.
-* Articles outside the engine's window were never compared: ``why`` says so.  Two of a new
+* Articles outside the engine's window were never compared: ``why`` says so.  So were two
+  in it when one was published further than ``Params.window`` from the other's story
+  (``Engine.story_gap``): a story takes versions within that window of its own.  Two of a new
   source's backlog (pages dated years back, read today) were compared, among the articles
   read with them: ``App.explain_pair`` then compares them among the articles dated around
   them that had arrived by then (``engines.engine_of_pair``; ``engine_articles`` says how
@@ -57,6 +60,7 @@ from .dedup.copies import containment, is_copy, is_named_copy, names_shared, ske
 from .dedup.engine import Doc, Engine
 from .dedup.fingerprint import cosine, only_names, without_names
 from .dedup.params import COPY_NAMES
+from .dedup.places import place_names
 from .dedup.sourceterms import written
 from .errors import DigestError
 from .store.base import Store, StoredArticle, local_time
@@ -233,6 +237,21 @@ CAP_WHY = {
 }
 
 
+#: What each factor on a link (``Engine.pair_factors``) says when the factors took it under the threshold.
+FACTOR_WHY = {
+    "time": "published {days} days apart: past a {grace}-day grace a link counts less (x{f:.2f})",
+    "places": "each one's opening names a place the other never mentions (x{f:.2f})",
+}
+
+DAY = 86400.0
+
+
+def _days(seconds: float) -> str:
+    """Seconds as days, one decimal under ten ("1.5", "36")."""
+    d = seconds / DAY
+    return f"{d:.1f}" if d < 10 else f"{d:.0f}"
+
+
 def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]:
     """Similarity of two stored articles (:func:`article`) at each stage, and the decision."""
     a, b = ra.key, rb.key  # an entry id given: the engine knows the article by its key
@@ -261,14 +280,16 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
                 "source_words": written(mine[1], f"{ra.title}\n{rb.title}", f"{ra.text}\n{rb.text}", OWN_SHOWN),
                 "source_words_count": int(mine[1].size),
             }
-        caps = engine.pair_caps(a, b)
-        shared, cap, both = engine.pair_link(a, b, caps)  # the caps read once
+        caps, factors = engine.pair_caps(a, b), engine.pair_factors(a, b)
+        shared, cap, both = engine.pair_link(a, b, caps, factors)  # each read once
+        gap = engine.story_gap(a, b)
         (ga, sa), (gb, sb) = engine.copy_state(a), engine.copy_state(b)
         one_text = ga is not None and ga == gb
         link = {
             "shared_neighbours": round(shared, 3),
             "cosine_cap": round(cap, 3),
             "caps": {name: round(value, 3) for name, value in caps.items()},
+            "factors": {name: round(value, 3) for name, value in factors.items()},
             "link": round(both, 3),
             "link_threshold": p.shared,
             "one_copy_group": one_text,
@@ -288,8 +309,18 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
         )
     elif not link:
         why = "not both in the dedup window: never compared"
+    elif gap is not None and gap > p.window:
+        why = (f"never compared: one was published {_days(gap)} days away from the other's story "
+               f"(a story takes versions published within {_days(p.window)} days of its first or latest)")
     elif link["link"] < p.shared:
-        part = "their nearest neighbours differ" if shared < p.shared else CAP_WHY[min(caps, key=caps.__getitem__)]
+        if shared < p.shared:
+            part = "their nearest neighbours differ"
+        elif cap < p.shared:
+            part = CAP_WHY[min(caps, key=caps.__getitem__)]
+        else:
+            apart = abs((ra.published or ra.fetched) - (rb.published or rb.fetched)).total_seconds()
+            part = "; ".join(FACTOR_WHY[name].format(days=_days(apart), grace=_days(p.time_grace), f=f)
+                             for name, f in factors.items())
         why = f"link {both:.2f} below {p.shared}: {part}"
         if own:
             why += (f"; between two articles of {ra.source}, its own words ({', '.join(own['source_words'])}) "
@@ -310,6 +341,7 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
             "copy_opening_containment": round(containment(ska, skb), 3),
             "copy_names_shared": round(named, 3),
             "copy": is_named_copy(ska, skb, ia, ib),
+            "opening_places": {"a": place_names(ra.title, ra.text), "b": place_names(rb.title, rb.text)},
             **link,
         },
         "merged": same,

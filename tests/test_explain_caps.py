@@ -1,16 +1,18 @@
-"""``digest explain`` names the cap that held a pair apart (stop 52 left it blaming the relative
-cosine for any cap).  Real parts: ``digest replay`` through the CLI into SQLite on disk, then
+"""``digest explain`` names the cap or the factor that held a pair apart (stop 52 left it blaming
+the relative cosine for any cap, stop 53 left the time and places factors out).  Real parts: ``digest replay`` through the CLI into SQLite on disk, then
 ``digest explain`` of two articles."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from digest.cli import main
-from digest.explain import CAP_WHY
+from digest.dedup.params import Params
+from digest.explain import CAP_WHY, DAY, FACTOR_WHY
 from tests.support.config import make_config
 from tests.support.stories import load
 
@@ -57,7 +59,8 @@ def test_two_fires_held_apart_by_their_young_neighbourhood(tmp_path: Path,
     got = _explained(tmp_path, capsys, rows, "fire_a1", "fire_b2")  # b2 arrived last: all four known
     stages = got["stages"]
     assert got["merged"] is False
-    assert stages["caps"]["young"] == stages["cosine_cap"] == stages["link"] < stages["link_threshold"]
+    assert stages["caps"]["young"] == stages["cosine_cap"] < stages["link_threshold"]
+    assert stages["link"] <= stages["cosine_cap"]  # times the factors (the towns differ: places)
     assert stages["caps"]["relative_cosine"] > stages["caps"]["young"]
     assert CAP_WHY["young"] in got["why"]
 
@@ -68,3 +71,45 @@ def test_a_pair_in_one_story_shows_its_caps_at_1(tmp_path: Path, capsys: pytest.
     assert got["merged"] is True
     assert got["stages"]["link"] >= got["stages"]["link_threshold"]
     assert set(got["stages"]["caps"]) <= {"relative_cosine", "profile", "young"}
+
+
+def test_two_bursts_held_apart_by_the_places_in_their_openings(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Two water mains burst in two towns: a rewrite of one and a report of the other have
+    shared neighbours and caps over the threshold, and only the places factor takes their link
+    under it.  Explain said "linked as a pair, but not to the other story's members" (it left
+    the factors out of the link); it now multiplies them in, names the places rule and shows
+    each opening's places."""
+    rows = [(name, f"2026-03-0{6 + i // 2}T{8 + i:02d}:00:00Z")
+            for i, name in enumerate(("burst_a1", "burst_a2", "burst_b1", "burst_b2"))]
+    got = _explained(tmp_path, capsys, rows, "burst_a2", "burst_b1")
+    stages = got["stages"]
+    assert got["merged"] is False
+    assert min(stages["shared_neighbours"], stages["cosine_cap"]) >= stages["link_threshold"]
+    assert stages["factors"] == {"places": 0.5}
+    assert stages["link"] == pytest.approx(min(stages["shared_neighbours"], stages["cosine_cap"]) * 0.5, abs=0.002)
+    assert stages["link"] < stages["link_threshold"]
+    assert FACTOR_WHY["places"].format(f=0.5) in got["why"]
+    assert stages["opening_places"] == {"a": ["Elsworth"], "b": ["Harnby"]}
+
+
+def test_a_follow_up_weeks_later_shows_its_time_factor(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A rewrite 25 days after its story's report joins it, its link counted at the time
+    factor of 11 days past the 14-day grace."""
+    got = _explained(tmp_path, capsys, [("rovers_a1", "2026-03-07T16:00:00Z"), ("rovers_a2", "2026-04-01T16:00:00Z")],
+                     "rovers_a1", "rovers_a2")
+    p = Params()
+    assert got["merged"] is True
+    assert got["stages"]["factors"]["time"] == pytest.approx(math.exp(-(25 * DAY - p.time_grace) / p.time_scale), abs=0.001)
+
+
+def test_a_report_past_the_window_was_never_compared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A rewrite 36 days after its story's only report: both are in the engine, but the story
+    was closed to it.  Explain blamed "their nearest neighbours differ"; it now says the two
+    were never compared, and why."""
+    got = _explained(tmp_path, capsys, [("rovers_a1", "2026-03-07T16:00:00Z"), ("rovers_a2", "2026-04-12T16:00:00Z")],
+                     "rovers_a1", "rovers_a2")
+    assert got["merged"] is False
+    assert got["why"].startswith("never compared: one was published 36 days away from the other's story")
+    assert "within 30 days" in got["why"]

@@ -182,11 +182,23 @@ class Engine:
         ib, vb = s.idf.vector_idx(*s.member_terms(s.num[b]))
         return cosine(dict(zip(ia.tolist(), va.tolist(), strict=True)), dict(zip(ib.tolist(), vb.tolist(), strict=True)))
 
-    def pair_link(self, a: str, b: str, caps: dict[str, float] | None = None) -> tuple[float, float, float]:
-        """Two known articles' shared-neighbour similarity, the cosine cap on it (``caps``: the
-        ``pair_caps`` already read), and the link the regrouping uses (their minimum;
-        ``digest.dedup.regrouping.pair_link``)."""
-        return regrouping.pair_link(self.state, a, b, caps)
+    def pair_link(
+        self, a: str, b: str, caps: dict[str, float] | None = None, factors: dict[str, float] | None = None
+    ) -> tuple[float, float, float]:
+        """Two known articles' shared-neighbour similarity, the cosine cap on it, and the link
+        the regrouping uses (their minimum times the factors; ``caps`` and ``factors``: the
+        ``pair_caps`` and ``pair_factors`` already read; ``digest.dedup.regrouping.pair_link``)."""
+        return regrouping.pair_link(self.state, a, b, caps, factors)
+
+    def pair_factors(self, a: str, b: str) -> dict[str, float]:
+        """Each factor under 1 on two known articles' link (time, places), by name
+        (``digest.dedup.regrouping.pair_factors``)."""
+        return regrouping.pair_factors(self.state, a, b)
+
+    def story_gap(self, a: str, b: str) -> float | None:
+        """Seconds between one known article and the other's story, the less of the two ways
+        (``digest.dedup.regrouping.story_gap``): over ``Params.window``, never compared."""
+        return regrouping.story_gap(self.state, a, b)
 
     def pair_caps(self, a: str, b: str) -> dict[str, float]:
         """Each cap on two known articles' link that applies to them, by name

@@ -42,13 +42,23 @@ GENERIC = frozenset(("The", "Island", "Islands", "County", "Province", "City", "
 END = -1
 
 
+def place_names(title: str, text: str) -> list[str]:
+    """The places the opening names, as written (generic words kept), in order: what
+    ``digest explain`` shows of the places rule."""
+    return list(dict.fromkeys(" ".join(words) for words in _place_words(title, text)))
+
+
+def _place_words(title: str, text: str) -> list[list[str]]:
+    """Each place's words in the opening, as written."""
+    return [m.group(1).split() for m in _PLACE.finditer(f"{title}. {text[:PLACE_CHARS]}")]
+
+
 def opening_places(title: str, text: str) -> np.ndarray:
     """The places the opening names, as one run of ``VOCAB`` indices of their words (name or
     plain: read folded), each place's words followed by ``END`` (empty: it names none)."""
     out: list[int] = []
     seen: set[tuple[int, ...]] = set()
-    for m in _PLACE.finditer(f"{title}. {text[:PLACE_CHARS]}"):
-        words = m.group(1).split()
+    for words in _place_words(title, text):
         words = [w for w in words if w not in GENERIC] or words
         idx = tuple(dict.fromkeys(_index(term_id(t)) for w in words if (t := plain_term(w)) is not None))
         if idx and idx not in seen:

@@ -78,19 +78,51 @@ def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
     return caps
 
 
+def pair_factors(state: EngineState, a: str, b: str) -> dict[str, float]:
+    """Each factor under 1 on two known articles' link, by name, as ``_region_similarity``
+    applies them after the caps: ``time`` (published further apart than ``Params.time_grace``,
+    ``EngineState.time_factor``) and ``places`` (each opening names a place the other never
+    mentions, ``EngineState.place_factor``).  Empty: the link counts fully."""
+    nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
+    out: dict[str, float] = {}
+    for name, f in (("time", state.time_factor(nums)), ("places", state.place_factor(nums))):
+        if f is not None and float(f[0, 1]) < 1.0:
+            out[name] = float(f[0, 1])
+    return out
+
+
+def story_gap(state: EngineState, a: str, b: str) -> float | None:
+    """Seconds between one known article's publication and the other's story (before its first
+    version or after its latest, as ``EngineState.open`` measures it), the less of the two ways:
+    beyond ``Params.window`` neither story was open to the other, so they were never compared.
+    None when either is undated or its story is."""
+    col, sc = state.col, state.scol
+    gaps = []
+    for x, y in ((a, b), (b, a)):
+        t, s = col.published[state.num[x]], col.story[state.num[y]]
+        gaps.append(max(sc.first[s] - t, t - sc.last[s]))
+    gap = min(gaps)
+    return None if np.isnan(gap) else max(float(gap), 0.0)
+
+
 def pair_link(
-    state: EngineState, a: str, b: str, caps: dict[str, float] | None = None
+    state: EngineState, a: str, b: str, caps: dict[str, float] | None = None,
+    factors: dict[str, float] | None = None,
 ) -> tuple[float, float, float]:
     """Two known articles' shared-neighbour similarity, the cap on it (the least of
-    ``pair_caps``; ``caps``: those already read), and their minimum: the link the regrouping
-    uses, as near as two articles tell it (a regrouping's region is the stories around its new
-    article, so its third articles may differ)."""
+    ``pair_caps``; ``caps``: those already read), and the link the regrouping uses: their
+    minimum times ``pair_factors`` (``factors``: those already read), as near as two articles
+    tell it (a regrouping's region is the stories around its new article, so its third
+    articles may differ)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     shared = float(shared_similarity(sets)[0, 1])
     cap = min((pair_caps(state, a, b) if caps is None else caps).values())
-    return shared, cap, min(shared, cap)
+    link = min(shared, cap)
+    for f in (pair_factors(state, a, b) if factors is None else factors).values():
+        link *= f
+    return shared, cap, link
 
 
 def neighbour(
