@@ -26,6 +26,13 @@ would carry them:
 GVC (:func:`gvc_stream`) carries each report's real publication day; the
 hour is drawn (seeded), as the corpus gives days only.
 
+``gvc-close`` (:func:`gvc_close_stream`, GVC val only: a tuning stream) packs GVC's
+incidents, all of one kind (a shooting), into ``PACK_DAYS`` days, so that many start 0 to 3
+days after one another, as test's close siblings do (two quakes on one island): each
+incident moves by a whole number of weeks (:func:`pack_shifts`), its first report onto a day
+drawn in the window on its own weekday, so its reports keep their real delays after it and
+every "on Sunday" or "yesterday" in them still reads right.
+
 Every stream is a list of records of the ``digest replay`` contract, in
 arrival order: ``{"id", "title", "text", "source", "published", "arrived",
 "event"}`` (``event`` is the gold label; the replay ignores it).
@@ -233,6 +240,49 @@ def gvc_stream(split: str, seed: int = 0) -> list[dict[str, Any]]:
     return out
 
 
+#: Days over which ``gvc-close`` draws its incidents' first reports (then each moved onto its
+#: own weekday, up to 3 days either way): GVC val's 37 incidents, 2.5 years apart, packed so that
+#: each has about a dozen others starting within 3 days of it.
+PACK_DAYS = 14
+#: Where the packed window begins (a Monday).
+PACK_START = datetime(2024, 3, 4, tzinfo=UTC)
+
+
+def pack_shifts(firsts: dict[str, datetime], rng: random.Random, days: int = PACK_DAYS,
+                start: datetime = PACK_START) -> dict[str, timedelta]:
+    """Per incident, the whole number of weeks that moves its first report's day (``firsts``,
+    midnight) onto a day drawn uniformly in ``days`` days from ``start``, then moved onto the
+    first report's own weekday (:func:`_align`: within 3 days); incidents in sorted order."""
+    out = {}
+    for ev in sorted(firsts):
+        drawn = (start + timedelta(days=rng.uniform(0, days))).replace(hour=0, minute=0, second=0, microsecond=0)
+        day = _align(drawn, firsts[ev].weekday(), rng)
+        out[ev] = timedelta(days=7 * round((day - firsts[ev]).days / 7))
+    return out
+
+
+def gvc_close_stream(split: str, seed: int = 0, *, days: int = PACK_DAYS) -> list[dict[str, Any]]:
+    """GVC val with its incidents packed into ``days`` days (:func:`pack_shifts`): each
+    report on its real day moved by its incident's whole weeks, an hour drawn for it as in
+    :func:`gvc_stream`.  A tuning stream: ``split`` must be ``val``."""
+    if split != "val":
+        raise ValueError(f"gvc-close is a tuning stream, made of GVC val only (not {split!r})")
+    rng = random.Random(f"gvc-close/{split}/{seed}")
+    rows = load_gvc(split)
+    real = {str(r["id"]): datetime.fromisoformat(r["published"]).replace(tzinfo=UTC) for r in rows}
+    firsts: dict[str, datetime] = {}
+    for r in rows:
+        ev = str(r["event"])
+        firsts[ev] = min(firsts.get(ev, real[str(r["id"])]), real[str(r["id"])])
+    shift = pack_shifts(firsts, rng, days)
+    out = []
+    for r in sorted(rows, key=lambda r: str(r["id"])):
+        pub = real[str(r["id"])] + shift[str(r["event"])] + timedelta(hours=rng.uniform(6, 22))
+        out.append(_record(r, str(r["event"]), pub, pub + timedelta(minutes=rng.uniform(1, 60)), rng))
+    out.sort(key=lambda r: (r["arrived"], r["id"]))
+    return out
+
+
 STREAMS = {
     "ecb-apart": lambda split, seed: ecb_stream(split, "apart", seed),
     "ecb-close": lambda split, seed: ecb_stream(split, "close", seed),
@@ -240,4 +290,5 @@ STREAMS = {
     "ecb-apart-stated": lambda split, seed: ecb_stream(split, "apart", seed, stated=True),
     "ecb-close-stated": lambda split, seed: ecb_stream(split, "close", seed, stated=True),
     "gvc": gvc_stream,
+    "gvc-close": gvc_close_stream,
 }
