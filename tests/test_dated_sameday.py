@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from benchmarks.common import ECB
 from benchmarks.dated import STREAMS, ecb_stream, event_time
 from benchmarks.tune import TUNING_SPLIT
 
@@ -34,6 +35,7 @@ def test_close_second_event_one_to_three_days_after() -> None:
         assert timedelta(days=1) <= day - first[0] <= timedelta(days=3)
 
 
+@pytest.mark.skipif(not ECB.is_file(), reason="ECB+ corpus not in the shared folder")
 def test_sameday_is_a_dev_stream_of_every_report() -> None:
     assert TUNING_SPLIT["ecb-sameday"] == "dev"
     records = STREAMS["ecb-sameday"]("dev", 0)
