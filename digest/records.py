@@ -435,9 +435,10 @@ class DigestView:
         return not self.stories and 0 < self.sources <= len(self.failing)
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``n`` and the noun: "1 day", "2 days" ("1 entry", "2 entries" with ``many``)."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def plural(n: int, one: str, many: str | None = None, *, no: bool = False) -> str:
+    """``n`` and the noun: "1 day", "2 days" ("1 entry", "2 entries" with ``many``); with
+    ``no``, none is "no days" rather than "0 days" (a count read as words: "no failures")."""
+    return f"{'no' if no and n == 0 else n} {one if n == 1 else (many or one + 's')}"
 
 
 @dataclass

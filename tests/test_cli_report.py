@@ -133,7 +133,7 @@ def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: py
         assert main(["sources", "--config", str(cfg)]) == 0
         alpha, broken = capsys.readouterr().out.splitlines()
         assert alpha.startswith("alpha: ok, last ok ") and alpha.endswith("; next poll: due now")
-        assert broken.startswith("broken: failing, last ok never, 1 failure(s); next poll: due now; last error: ")
+        assert broken.startswith("broken: failing, last ok never, 1 failure; next poll: due now; last error: ")
         assert broken.count("broken") == 1 and "HTTP 500" in broken
         with open_app(cfg) as app:  # a daemon round plans the next poll
             Daemon(app, rng=random.Random(1)).poll_due()
@@ -172,7 +172,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
             d = Daemon(app, day_offset=0, rng=random.Random(1), clock=clock)
             d.poll_due()
             infos = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
-            assert infos == [f"poll: 5 new article(s) (alpha 3, beta 2); {infos[0].split('; ', 1)[1]}"]
+            assert infos == [f"poll: 5 new articles (alpha 3, beta 2); {infos[0].split('; ', 1)[1]}"]
             caplog.clear()
             clock.now += timedelta(seconds=5)  # due again (every 0.6 s), nothing new: no line
             d.poll_due()

@@ -69,7 +69,7 @@ def test_digest_run_twice_on_a_broken_feed_fails_twice_and_sources_says_failing(
         assert err.count("error: Garbage: not a feed") == 2 and "0 not modified, 1 failed" in err
         assert main(["sources", "--config", cfg]) == 0
         out = capsys.readouterr().out
-        assert "Garbage: failing, last ok never, 2 failure(s)" in out
+        assert "Garbage: failing, last ok never, 2 failures" in out
 
         # it recovers: from then on its own validators are sent
         srv.set("/garbage.xml", rss("coast", range(2)), etag='"v2"')

@@ -38,7 +38,7 @@ def test_resume_unpauses_a_paused_source_and_leaves_the_others_as_they_were(
     out = capsys.readouterr().out.splitlines()
     said = [line for line in out if line.startswith(("down: not paused", "ok: not paused", "gone: resumed"))]
     assert said == [
-        "down: not paused (failing, 2 failure(s)): nothing to resume",
+        "down: not paused (failing, 2 failures): nothing to resume",
         "ok: not paused (ok): nothing to resume",
         "gone: resumed; polled at the next round",
     ]
@@ -46,4 +46,4 @@ def test_resume_unpauses_a_paused_source_and_leaves_the_others_as_they_were(
     assert after["down"] == before["down"] and after["ok"] == before["ok"]
     assert not after["gone"].paused and after["gone"].failures == 0 and after["gone"].paused_reason is None
     # the listing that follows still shows the failing source failing
-    assert any(line.startswith("down: failing, last ok never, 2 failure(s)") for line in out)
+    assert any(line.startswith("down: failing, last ok never, 2 failures") for line in out)

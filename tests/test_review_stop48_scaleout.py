@@ -141,7 +141,7 @@ def test_the_daemon_goes_on_when_postgresql_is_killed_and_comes_back(server: Pri
         cfg = loopback_config(tmp_path, srv, {"alpha": "/a", "beta": "/b"}, database=server.url)
         proc = spawn_daemon(cfg, log)
         try:
-            assert wait_until(lambda: "poll: 6 new article(s)" in log.read_text(), timeout=60), log.read_text()
+            assert wait_until(lambda: "poll: 6 new articles" in log.read_text(), timeout=60), log.read_text()
             server.kill9()
             srv.set("/a", rss("alpha", range(5)))  # two new items while the server is down
             time.sleep(3)  # a few rounds meet the server down

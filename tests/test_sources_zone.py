@@ -36,7 +36,7 @@ def test_sources_writes_times_in_the_configured_zone(tmp_path: Path, capsys: pyt
     line = capsys.readouterr().out.strip()
     zone = ZoneInfo(ZONE)
     last, nxt = state.last_ok_at.astimezone(zone), state.next_poll_at.astimezone(zone)
-    assert line == (f"alpha: ok, last ok {last:%Y-%m-%d %H:%M} +14, 0 failure(s); "
+    assert line == (f"alpha: ok, last ok {last:%Y-%m-%d %H:%M} +14, no failures; "
                     f"next poll {nxt:%Y-%m-%d %H:%M} +14"), line
 
 

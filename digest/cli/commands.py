@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DigestError
-from ..records import terminal_line
+from ..records import plural, terminal_line
 from . import serving, sourcelist
 from .args import (
     check_date,
@@ -218,9 +218,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _condition(state: SourceState) -> str:
-    """A source's condition for one line: ``ok``, or ``failing, N failure(s)``."""
+    """A source's condition for one line: ``ok``, or ``failing, 1 failure`` (``N failures``)."""
     if state.condition == "failing":
-        return f"failing, {state.failures} failure(s)"
+        return f"failing, {plural(state.failures, 'failure')}"
     return state.condition
 
 

@@ -96,6 +96,7 @@ from ..errors import NO_SOURCE_TO_BLAME, DigestError, StoreError, StoreLost
 from ..output.days import seal
 from ..output.digests import Plan, plan_named, plans
 from ..output.mailer import DeliveryError, Unrecorded
+from ..records import plural
 from ..retention import prune
 from ..store.base import redact
 from .delivery import (
@@ -431,8 +432,8 @@ class Daemon:
         self._sched = make_scheduler(cfg, tick=tick)
         try:
             log.info(
-                "daemon started: %d source(s), poll check every %gs, %s (%s), written to %s, %s",
-                len(enabled), tick, "; ".join(plan.when() for plan in plans(cfg)), cfg.timezone,
+                "daemon started: %s, poll check every %gs, %s (%s), written to %s, %s",
+                plural(len(enabled), "source", no=True), tick, "; ".join(plan.when() for plan in plans(cfg)), cfg.timezone,
                 cfg.output_dir, mailing(cfg),
             )
             self._guarded(self.poll_due)

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config, SourceConfig
 from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
-from ..records import Entries
+from ..records import Entries, plural
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
 from .stopping import StopFlag, fetch_until_stopped
@@ -116,7 +116,7 @@ class PollRound:
         if not due:
             return report
         self._found = []
-        log.debug("poll: %d source(s) due", len(due))
+        log.debug("poll: %s due", plural(len(due), "source"))
         urls = [s for s in due if s.url is not None]
         st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
         requests = [
@@ -145,7 +145,7 @@ class PollRound:
         report.seconds = time.monotonic() - t0
         found = [f"{name} {n}" for name, n in self._found]
         if found:  # one line a round that found something; a quiet round only with --verbose
-            log.info("poll: %d new article(s) (%s); %s", report.new_articles, ", ".join(found), report.summary())
+            log.info("poll: %s (%s); %s", plural(report.new_articles, "new article"), ", ".join(found), report.summary())
         else:
             log.debug("poll: %s", report.summary())
         return report
@@ -191,7 +191,7 @@ class PollRound:
             self._failed(src, state, err, fetched, logged=True)
             return
         n = report.new_articles - before
-        log.debug("%s: %d new article(s)", src.name, n)
+        log.debug("%s: %s", src.name, plural(n, "new article", no=True))
         if n:
             self._found.append((src.name, n))
 

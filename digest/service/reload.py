@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config, load_config
 from ..errors import DigestError
+from ..records import plural
 from .polling import tick_seconds
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def changes(old: Config, new: Config) -> str:
     ):
         if names:
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            parts.append(f"{len(names)} source(s) {label} ({shown})")
+            parts.append(f"{plural(len(names), 'source')} {label} ({shown})")
     settings = [name for name in NAMED if getattr(old, name) != getattr(new, name)]
     if settings:
         parts.append("settings: " + ", ".join(settings))

@@ -78,7 +78,7 @@ from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex, MemoryIndex
 from ..engines import new_engine, restore_row, restore_since
 from ..errors import DigestError, IndexUnavailable
-from ..records import RunReport
+from ..records import RunReport, plural
 from ..store.base import Store
 from ..store.log import SharedLog
 from ..store.marks import PRUNED
@@ -127,7 +127,7 @@ class _Journal:
             try:
                 self.inner.remove(key)
             except Exception as exc:  # the index only proposes: a stray key is harmless
-                log.warning("index: could not remove %d key(s) after a rollback: %s", len(self.added) - i, exc)
+                log.warning("index: could not remove %s after a rollback: %s", plural(len(self.added) - i, "key"), exc)
                 break  # Redis gone: one line, not one per key
         self.added.clear()
 

@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..errors import StoreError
-from ..records import Article, ShowsOutlet
+from ..records import Article, ShowsOutlet, plural
 from .deliveries import DayCounts, Delivery, DigestRecord
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -148,7 +148,7 @@ class SourceState:
         in ``tz`` (the configured ``timezone``), as :func:`local_time` writes them."""
         state = self.condition
         last = local_time(self.last_ok_at, tz) if self.last_ok_at else "never"
-        parts = [f"{self.name}: {state}, last ok {last}, {self.failures} failure(s)"]
+        parts = [f"{self.name}: {state}, last ok {last}, {plural(self.failures, 'failure', no=True)}"]
         if self.permanent_url and self.permanent_url != self.location:
             parts.append(f"reads {redact(self.permanent_url)}")
         if self.paused:
