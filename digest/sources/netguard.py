@@ -63,6 +63,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import socket
 import ssl
 import time
 import typing
@@ -215,15 +216,21 @@ class GuardedBackend(httpcore.NetworkBackend):
 
 def connect_reason(exc: BaseException) -> str | None:
     """The system's reason a connection could not be made ("Connection refused", "Network is
-    unreachable"), from the causes of anyio's "All connection attempts failed", which the async
-    path (every daemon round) said alone; None for any other error."""
-    if "All connection attempts failed" not in str(exc):
-        return None
+    unreachable"), from the error's causes; None when none of them is the system's.
+
+    Both fetch paths hid it: the async one (every daemon round) said anyio's "All connection
+    attempts failed" alone, the plain one (``digest run`` of one URL source, ``digest add``)
+    the socket's text, "[Errno 111] Connection refused" (stop 54).  A TLS error is an OSError
+    too, its errno the TLS library's, and a resolver's (``socket.gaierror``) a negative one:
+    neither is read here."""
     seen: BaseException | None = exc
     for _ in range(8):
-        seen = seen.__cause__ or seen.__context__ if seen is not None else None
-        if isinstance(seen, OSError) and seen.errno:
+        if seen is None:
+            break
+        if (isinstance(seen, OSError) and not isinstance(seen, ssl.SSLError | socket.gaierror)
+                and isinstance(seen.errno, int) and seen.errno > 0):
             return os.strerror(seen.errno)
+        seen = seen.__cause__ or seen.__context__
     return None
 
 
