@@ -5,6 +5,9 @@
 * A port nobody listens on, read by the plain fetch path (one URL source, ``digest add``), was
   "cannot connect to 127.0.0.1:PORT: [Errno 111] Connection refused": the socket's text, where
   the async path and the README say "... : Connection refused".
+* A YAML slip was said where PyYAML noticed it, often the line after the one to mend: a key
+  without its ':' over the next key, a line indented one space too far ("mapping values are
+  not allowed here" at the next line), a quote left open (said where it closes, lines later).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.errors import FetchError
+from digest.config import load_config
+from digest.errors import ConfigError, FetchError
 from digest.records import plural
 from digest.sources.fetch import FetchConfig, fetch
 from tests.support.daemon import free_port, loopback_config, rss
@@ -63,3 +67,48 @@ def test_a_refused_connection_is_one_plain_line_on_every_path(
     assert capsys.readouterr().out.rstrip().endswith(f"; last error: {said}")
     assert main(["add", f"http://127.0.0.1:{port}/other.xml", "--config", str(cfg)]) == 2
     assert capsys.readouterr().err.strip() == f"error: add: {said}"
+
+
+#: A starter-like configuration: each slip below is made on one of its lines.
+GOOD = """sources:
+  - name: My articles
+    path: articles
+  - name: Example News
+    url: https://news.example.com/feed.xml
+timezone: UTC
+output_dir: out
+data_dir: data
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    # a key without its ':' is mended on its own line; PyYAML said the next one
+    ("  - name: My articles", "  - name My articles",
+     "2: invalid YAML: mapping values are not allowed here at line 3 (line 2's text runs on into "
+     "line 3: a ':' missing on line 2?)"),
+    # a line indented too far is the line said; which key it ran into is named
+    ("    path: articles", "     path: articles",
+     "3: invalid YAML: mapping values are not allowed here (line 3 is indented further than line 2's "
+     "key 'name', so it reads as the rest of that key's value)"),
+    ("  - name: My articles", "  -name: My articles",  # '-name' is the key: its '- ' lost its space
+     "3: invalid YAML: mapping values are not allowed here (line 3 is indented further than line 2's "
+     "key '-name', so it reads as the rest of that key's value)"),
+    ("data_dir: data", "  data_dir: data",
+     "8: invalid YAML: mapping values are not allowed here (line 8 is indented further than line 7's "
+     "key 'output_dir', so it reads as the rest of that key's value)"),
+    # a quote left open is said where it opened; PyYAML said where it closed
+    ("    path: articles", '    path: "articles\n  - name: "B"',
+     "3: invalid YAML: expected <block end>, but found '<scalar>' at line 4 (the quote opened on "
+     "line 3 closes on line 4)"),
+    # said at their own line already, and still
+    ("    path: articles", "   path: articles", "3: invalid YAML: expected <block end>, but found '<block mapping start>'"),
+    ("timezone: UTC", "timezone UTC",
+     "6: invalid YAML: could not find expected ':' at line 7 (while scanning a simple key from here)"),
+])
+def test_a_yaml_slip_is_said_at_the_line_to_mend(tmp_path: Path, old: str, new: str, said: str) -> None:
+    assert GOOD.count(old) == 1
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(GOOD.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(cfg)
+    assert str(caught.value) == f"{cfg}:{said}"

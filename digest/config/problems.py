@@ -21,6 +21,8 @@ line; :func:`raise_problems` raises one :class:`ConfigError` listing them all.
 article would be stored and shown twice.  That is a warning, not a problem (the
 configuration still loads): a site may, rarely, serve two feeds so.  A disabled
 source reads nothing and is left out of the comparison.
+:func:`yaml_slip` says a YAML error at the line to mend, where PyYAML's mark is often the
+line after it (a key without its ':', a line indented too far, a quote left open).
 """
 
 from __future__ import annotations
@@ -218,3 +220,60 @@ def raise_problems(name: str, problems: list[tuple[int, str]]) -> NoReturn:
     """One ConfigError listing every problem, in file order, each with its file:line."""
     lines = [f"{name}:{line}: {text}" if line else f"{name}: {text}" for line, text in sorted(problems)]
     raise ConfigError("\n".join(lines))
+
+
+def yaml_slip(text: str, exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """Where a YAML error is to be mended (its line, None when PyYAML names none) and what it
+    is.  PyYAML names the place it noticed the slip, often a line after the one to edit:
+
+    * something left open (a '[', a quote, a key without its ':') is said where it was opened,
+      the line it was noticed named after (stop 46 review: a '[' of line 3 said at line 20);
+    * a value (or a key) that ran on into the next lines: ``- name My articles`` over
+      ``path: articles`` (a ':' missing) or a line indented one space too far are "mapping
+      values are not allowed here" at the *next* line; ``path: "articles`` is "expected <block
+      end>" where the quote closes, lines later.  The text's first token is read again
+      (:func:`_ran_on`): a key without its ':' is said at its own line, a value that took the
+      next line in at the next line, naming the key it continues (``-name`` for ``- name``);
+      a quote at the line it opens.  Each names both lines."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return None, problem
+    began, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+    if (began is not None and context and began.line < mark.line
+            and any(w in context for w in ("flow", "quoted", "simple key"))):
+        return began.line + 1, f"{problem} at line {mark.line + 1} ({context} from here)"
+    ran = _ran_on(text, mark.index)
+    if ran is None:
+        return mark.line + 1, problem
+    scalar, key = ran
+    first, last, seen = scalar.start_mark.line + 1, scalar.end_mark.line + 1, mark.line + 1
+    if scalar.style in ("'", '"'):
+        return first, f"{problem} at line {seen} (the quote opened on line {first} closes on line {last})"
+    if key is not None:
+        return seen, (f"{problem} (line {seen} is indented further than line {first}'s key "
+                      f"{key!r}, so it reads as the rest of that key's value)")
+    return first, f"{problem} at line {seen} (line {first}'s text runs on into line {seen}: a ':' missing on line {first}?)"
+
+
+def _ran_on(text: str, at: int) -> tuple[yaml.ScalarToken, str | None] | None:
+    """The scalar just before offset ``at`` when it ran from an earlier line into ``at``'s,
+    and the key it is the value of (None when it is no value: a key, a list item); None when
+    the token before ``at`` is no such scalar."""
+    before: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= at:
+                break
+            before.append(token)
+    except yaml.YAMLError:
+        pass  # the slip itself: the tokens before it are read
+    if not before or not isinstance(before[-1], yaml.ScalarToken):
+        return None
+    scalar = before[-1]
+    if not scalar.start_mark.line < scalar.end_mark.line == text.count("\n", 0, at):
+        return None  # on one line, or it ended lines before: what follows it is the slip
+    key = None
+    if len(before) >= 3 and isinstance(before[-2], yaml.ValueToken) and isinstance(before[-3], yaml.ScalarToken):
+        key = str(before[-3].value)
+    return scalar, key

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError
 from .model import Config
-from .problems import duplicate_names, line_of, problems_of, raise_problems, same_feeds
+from .problems import duplicate_names, line_of, problems_of, raise_problems, same_feeds, yaml_slip
 
 log = logging.getLogger(__name__)
 
@@ -132,16 +132,8 @@ def parse_config(text: str, *, path: Path, base: Path | None = None) -> Config:
                               f"{MAX_VALUES:,} values")
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        began, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
-        if (mark is not None and began is not None and context and began.line < mark.line
-                and any(w in context for w in ("flow", "quoted", "simple key"))):
-            # what was left open ("[", a quote, a key without its ':') is where to look: the
-            # problem is seen lines later (stop 46 review: a '[' of line 3 was said at line 20)
-            where, problem = f":{began.line + 1}", f"{problem} at line {mark.line + 1} ({context} from here)"
-        raise ConfigError(f"{name}{where}: invalid YAML: {problem}") from None
+        line, problem = yaml_slip(text, exc)
+        raise ConfigError(f"{name}{'' if line is None else f':{line}'}: invalid YAML: {problem}") from None
     except RecursionError:  # PyYAML composes a nested value by recursion: a traceback
         raise ConfigError(f"{name}: invalid YAML: values nested too deeply") from None
     if data is None:
