@@ -8,10 +8,14 @@
 * A YAML slip was said where PyYAML noticed it, often the line after the one to mend: a key
   without its ':' over the next key, a line indented one space too far ("mapping values are
   not allowed here" at the next line), a quote left open (said where it closes, lines later).
+* ``digest serve`` held the ``clock:`` it started with as a setting needing a restart: once the
+  file's ``clock:`` was edited, that edit and every later one (a title, a filter) were refused,
+  each with an ERROR line.  The archive reads the time from the configuration it took last.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -112,3 +116,40 @@ def test_a_yaml_slip_is_said_at_the_line_to_mend(tmp_path: Path, old: str, new: 
     with pytest.raises(ConfigError) as caught:
         load_config(cfg)
     assert str(caught.value) == f"{cfg}:{said}"
+
+
+def test_digest_serve_takes_an_edited_clock_and_the_edits_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.service import web
+    from digest.store.base import open_store
+    from tests.support.archive import fill
+    from tests.support.config import make_config
+    from tests.support.web import site
+
+    monkeypatch.setattr(web, "CONFIG_CHECK", 0.0)  # look at the file at every request
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), title="First title",
+                      clock="2026-03-14T20:00:00Z", write=True)
+    assert cfg.config_path is not None
+    path = cfg.config_path
+    with open_store(cfg.database_url) as store:
+        fill(store)  # stories of 13 and 14 March
+
+    def edit(old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    caplog.set_level(logging.INFO, logger="digest")
+    with site(cfg) as archive:  # the time is the configuration's, as `digest serve` runs it
+        first = archive.get("/").text
+        assert "First title" in first and "2026-03-14" in first
+        edit("2026-03-14T20:00:00", "2026-03-13T20:00:00")  # a day back: the 14th is not yet
+        assert "2026-03-14" not in archive.get("/").text
+        edit("First title", "Second title")
+        assert "Second title" in archive.get("/").text
+        edit("Second title", "Third title")
+        assert "Third title" in archive.get("/").text
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "digest.service.reload"]
+    assert [level for level, _ in said] == [logging.INFO] * 3, said
+    assert said[0][1].endswith("read again: settings: clock"), said

@@ -10,7 +10,9 @@ Observations
   says nothing leaves its user wondering why the new feed is not read.
 * Some settings cannot change under a running daemon: the store it holds
   open (``database``, ``data_dir``), the shared index (``index``), and
-  ``clock`` (which the daemon refuses at start).
+  ``clock`` (which the daemon refuses at start).  The archive server (``digest serve``) takes
+  an edited ``clock``: held as the one it started with, it refused that edit and every edit
+  after it, each with an ERROR line (stop 54).
 
 How it works
 ------------
@@ -42,17 +44,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CONFIG_CHECK", "ConfigWatch", "changes", "needs_restart", "reload", "rescheduled", "take"]
+__all__ = ["CONFIG_CHECK", "SERVED_FIXED", "ConfigWatch", "changes", "needs_restart", "reload", "rescheduled", "take"]
 
 #: Seconds between looks at the configuration file's time and size (a changed file is read again).
 CONFIG_CHECK = 2.0
 
 #: Settings read once at start, as a user names them: changing them needs a restart.
 FIXED = {"database_url": "the store (data_dir, database)", "index": "index", "clock": "clock"}
+#: Those of the archive server (``digest serve``): it reads the time from the configuration it
+#: has taken last, so an edited ``clock:`` is taken (its pages' "today").
+SERVED_FIXED = {name: label for name, label in FIXED.items() if name != "clock"}
 #: Settings whose change rebuilds the daemon's schedule (when to poll, when digests are due).
 SCHEDULING = ("schedule", "digests", "timezone")
 #: Top-level settings named in the one line a reload writes (sources are counted apart).
-NAMED = ("output_dir", "timezone", "locale", "templates", "title", "excerpt_chars", "fetch", "dedup",
+NAMED = ("clock", "output_dir", "timezone", "locale", "templates", "title", "excerpt_chars", "fetch", "dedup",
          "schedule", "email", "filters", "digests")
 
 
@@ -90,9 +95,9 @@ class ConfigWatch:
             return None
 
 
-def needs_restart(old: Config, new: Config) -> list[str]:
-    """The settings that differ and that a running daemon cannot take."""
-    return [label for name, label in FIXED.items() if getattr(old, name) != getattr(new, name)]
+def needs_restart(old: Config, new: Config, fixed: dict[str, str] = FIXED) -> list[str]:
+    """The settings of ``fixed`` that differ: those a running daemon (or server) cannot take."""
+    return [label for name, label in fixed.items() if getattr(old, name) != getattr(new, name)]
 
 
 def rescheduled(old: Config, new: Config) -> bool:
@@ -120,10 +125,10 @@ def changes(old: Config, new: Config) -> str:
     return "; ".join(parts) or "nothing that matters changed"
 
 
-def take(old: Config, watch: ConfigWatch, *, asked: bool = False) -> Config | None:
+def take(old: Config, watch: ConfigWatch, *, asked: bool = False, fixed: dict[str, str] = FIXED) -> Config | None:
     """The configuration read again if its file changed (``asked``: SIGHUP, whether or not it
     did), with one line of what changed; None when there is nothing to take: unchanged,
-    unreadable, or changing a setting that needs a restart (one line says which)."""
+    unreadable, or changing a setting of ``fixed``, that needs a restart (one line says which)."""
     if not (asked or watch.changed()):
         return None
     new = watch.read()
@@ -135,10 +140,10 @@ def take(old: Config, watch: ConfigWatch, *, asked: bool = False) -> Config | No
     if typos:  # a new path that is not there (one that was is a drive not mounted: it fails alone)
         log.error("%s; digest runs on with the configuration it had", "\n".join(typos))
         return None
-    fixed = needs_restart(old, new)
-    if fixed:
+    refused = needs_restart(old, new, fixed)
+    if refused:
         log.error("%s: %s changed: restart digest to use the new configuration; it runs on with "
-                  "the one it had", watch.path, ", ".join(fixed))
+                  "the one it had", watch.path, ", ".join(refused))
         return None
     log.info("%s read again: %s", watch.path, changes(old, new))
     return new

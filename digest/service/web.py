@@ -89,7 +89,7 @@ from ..config import Config
 from ..errors import DigestError, StoreError
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
-from .reload import CONFIG_CHECK, ConfigWatch, take
+from .reload import CONFIG_CHECK, SERVED_FIXED, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
 from .webpages import Page, Pages, one_line, typed_query
 from .webserver import ArchiveServer, StartResponse, WSGIApp, proxy_options
@@ -127,14 +127,19 @@ class _App:
         feed_days: int,
         index_days: int,
         feed_max: int,
-        clock: Callable[[], datetime],
+        clock: Callable[[], datetime] | None,
         cache: bool,
     ) -> None:
         self.cfg = cfg
         self.store_factory = store_factory
-        self.clock = clock
+        #: The time it is for the pages: ``clock``, else the configuration's (``clock:`` when
+        #: set), read from the configuration taken last: an edited ``clock:`` is taken as any
+        #: other setting.  Held fixed, it was refused ("clock changed: restart digest") at that
+        #: edit and at every edit after it, each an ERROR line, the file's other changes not
+        #: taken (stop 54).
+        self.clock: Callable[[], datetime] = clock or (lambda: self.cfg.now())
         self._limits = {"feed_days": feed_days, "index_days": index_days, "feed_max": feed_max}
-        self.pages = Pages(cfg, clock=clock, **self._limits)
+        self.pages = Pages(cfg, clock=self.clock, **self._limits)
         #: The configuration file, read again when it changed (looked at every CONFIG_CHECK s);
         #: each one read is new ``pages``, and a cached page is of the ``pages`` it was made by.
         self._watch, self._looked = ConfigWatch(cfg), time.monotonic()
@@ -154,7 +159,7 @@ class _App:
             return False
         try:
             self._looked = time.monotonic()
-            new = take(self.cfg, self._watch)
+            new = take(self.cfg, self._watch, fixed=SERVED_FIXED)
             if new is None:
                 return False
             self.cfg, self.pages = new, Pages(new, clock=self.clock, **self._limits)
@@ -325,7 +330,7 @@ def make_app(
         feed_days=feed_days,
         index_days=index_days,
         feed_max=feed_max,
-        clock=clock or cfg.now,
+        clock=clock,
         cache=cache,
     )
 
