@@ -11,6 +11,8 @@
 * ``digest serve`` held the ``clock:`` it started with as a setting needing a restart: once the
   file's ``clock:`` was edited, that edit and every later one (a title, a filter) were refused,
   each with an ERROR line.  The archive reads the time from the configuration it took last.
+* A photo's caption that is the lede's first sentence, over the lede, was taken as the lede's
+  first line: the excerpt read that sentence twice.
 """
 
 from __future__ import annotations
@@ -153,3 +155,38 @@ def test_digest_serve_takes_an_edited_clock_and_the_edits_after_it(
     said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "digest.service.reload"]
     assert [level for level, _ in said] == [logging.INFO] * 3, said
     assert said[0][1].endswith("read again: settings: clock"), said
+
+
+LEDE = "Heavy rain flooded the harbour district of Port Ellis on Friday morning."
+PAGE = f"""<!doctype html>
+<html><head><title>Storm floods the harbour district</title>
+<meta property="article:published_time" content="2026-11-20T09:00:00Z"></head>
+<body><article><h1>Storm floods the harbour district</h1>
+<p><img src="harbour.jpg" alt=""><br>{LEDE}</p>
+<p>{LEDE} Dozens of families were forced from their homes.</p>
+<p>The city council said emergency crews worked through the night to pump water from basements
+along Quay Street, where the river rose more than two metres above its usual level.</p>
+<p>Residents were moved to the sports hall on Mill Road, which the Red Cross opened as a shelter.</p>
+</article></body></html>
+"""
+
+
+def test_a_caption_repeating_the_lede_shows_once_in_the_excerpt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.output.context import excerpt
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "storm.html").write_text(PAGE, encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Harbor Herald\n    path: articles\ntimezone: UTC\n"
+                   "clock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+    assert main(["run", "-q", "--config", str(cfg)]) == 0
+    for kind in ("md", "html"):
+        digest = (tmp_path / "out" / f"digest-2026-11-20.{kind}").read_text(encoding="utf-8")
+        assert digest.count(LEDE) == 1, digest
+        assert f"{LEDE} Dozens of families" in digest
+    # the caption (the lede's first sentence, or all of it) over the lede, the lede after it
+    assert excerpt(f"{LEDE}\n\n{LEDE} More.\n\nThen.") == f"{LEDE} More. Then."
+    assert excerpt(f"{LEDE}\n\n{LEDE}\n\nThen.") == f"{LEDE} Then."
+    assert excerpt(f"{LEDE}\n\nThen.\n\n{LEDE}") == f"{LEDE} Then. {LEDE}"  # said again later: as written

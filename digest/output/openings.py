@@ -140,12 +140,15 @@ def opening(text: str) -> str:
     without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
     subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
     they read "... Jeffrey Epstein's suicide WASHINGTON – Two federal prison officers ...".
-    Then after an update's stamp (``UPDATE_STAMP``) and the lede's dateline (``DATELINE``:
+    A first line the next one begins with (:func:`_said_again`: a caption repeating the lede) is
+    left out too.  Then after an update's stamp (``UPDATE_STAMP``) and the lede's dateline (``DATELINE``:
     "WASHINGTON (AP) —"), which the excerpt showed as its first words: 23 of the 181
     scrapinghub pages and 30 of GVC val's 78 reports open with one (stop 48 review)."""
     words = 0
     for i, line in enumerate(_LINE.finditer(text)):
         if not unfinished(line.group(0).strip()) or _OTHER_STOP.search(line.group(0)):
+            if (again := _said_again(text, line)) is not None:  # a caption the lede repeats
+                line, i = again, i + 1
             begin = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
             at = _lede_at(text, begin)
             return text[at:] if i or at > begin else text
@@ -153,6 +156,18 @@ def opening(text: str) -> str:
         if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
             break
     return text
+
+
+def _said_again(text: str, line: re.Match[str]) -> re.Match[str] | None:
+    """The line after ``line`` when it begins with ``line``'s words (spaces folded): a photo's
+    caption that is the lede's first sentence, or its whole first paragraph, over it.  Taken
+    as the lede's first line, it was the excerpt's first sentence twice ("Heavy rain flooded the
+    harbour ... Heavy rain flooded the harbour ...", stop 54).  None for any other line."""
+    after = _LINE.search(text, line.end())
+    said = " ".join(line.group(0).split())
+    if after is None or not said:
+        return None
+    return after if " ".join(after.group(0).split()).startswith(said) else None
 
 
 def line_after_opening(line: str, text: str) -> str:
