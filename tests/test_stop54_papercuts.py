@@ -12,7 +12,9 @@
   file's ``clock:`` was edited, that edit and every later one (a title, a filter) were refused,
   each with an ERROR line.  The archive reads the time from the configuration it took last.
 * A photo's caption that is the lede's first sentence, over the lede, was taken as the lede's
-  first line: the excerpt read that sentence twice.
+  first line: the excerpt read that sentence twice.  One that is the whole first paragraph (a
+  feed item's ``<figure>``, a page's caption without its stop) took the lede with it: cleaning
+  read the two as a headline printed twice and dropped both, from the stored text too.
 """
 
 from __future__ import annotations
@@ -190,3 +192,42 @@ def test_a_caption_repeating_the_lede_shows_once_in_the_excerpt(
     assert excerpt(f"{LEDE}\n\n{LEDE} More.\n\nThen.") == f"{LEDE} More. Then."
     assert excerpt(f"{LEDE}\n\n{LEDE}\n\nThen.") == f"{LEDE} Then."
     assert excerpt(f"{LEDE}\n\nThen.\n\n{LEDE}") == f"{LEDE} Then. {LEDE}"  # said again later: as written
+
+
+LEDE_PARAGRAPH = f"{LEDE[:-1]}, forcing dozens of families from their homes."
+REST = ("<p>The city council said emergency crews worked through the night to pump water from basements "
+        "along Quay Street, where the river rose more than two metres above its usual level.</p>"
+        "<p>Residents were moved to the sports hall on Mill Road, which the Red Cross opened as a shelter.</p>")
+
+
+def test_a_caption_that_is_the_whole_lede_leaves_the_lede_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from html import escape
+
+    from digest.text.clean import clean_text
+
+    item = f"<figure><img src='h.jpg'><figcaption>{LEDE_PARAGRAPH}</figcaption></figure><p>{LEDE_PARAGRAPH}</p>{REST}"
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Coast</title><link>https://coast.example/</link>'
+            "<description>news</description><item><title>Harbour district under water</title>"
+            "<link>https://coast.example/flood</link><pubDate>Fri, 20 Nov 2026 08:00:00 GMT</pubDate>"
+            f"<description>{escape(item)}</description></item></channel></rss>")
+    # a page whose caption has no stop
+    page = (PAGE.split("<p>")[0] + f"<p><img src='h.jpg'></p><p>{LEDE_PARAGRAPH[:-1]}</p><p>{LEDE_PARAGRAPH}</p>"
+            f"{REST}</article></body></html>")
+    for name, content in (("coast.rss", feed), ("storm.html", page)):
+        where = tmp_path / name.split(".")[1]
+        (where / "articles").mkdir(parents=True)
+        (where / "articles" / name).write_text(content, encoding="utf-8")
+        cfg = where / "feeds.yaml"
+        cfg.write_text("sources:\n  - name: Harbor Herald\n    path: articles\ntimezone: UTC\n"
+                       "clock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+        assert main(["run", "-q", "--config", str(cfg)]) == 0
+        digest = (where / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
+        assert digest.count(LEDE_PARAGRAPH) == 1, digest
+        assert f"{LEDE_PARAGRAPH} The city council said" in digest, digest  # the excerpt opens with it
+    for text in (f"{LEDE_PARAGRAPH}\n\n{LEDE_PARAGRAPH}\n\nThe council met.",
+                 f"{LEDE_PARAGRAPH[:-1]}\n\n{LEDE_PARAGRAPH}\n\nThe council met."):
+        assert clean_text(text).text == f"{LEDE_PARAGRAPH}\n\nThe council met."
+    # a headline printed twice over the lede still goes, both times
+    assert clean_text(f"Harbour under water\n\nHarbour under water\n\n{LEDE_PARAGRAPH}").text == LEDE_PARAGRAPH

@@ -263,6 +263,10 @@ def classify_lines(
     return [(u.text, u.reason) for u in _classify(text, title, source_lines)]
 
 
+#: Why a line over the lede that says the lede again goes (its caption, its standfirst).
+_LEDE_REPEATED = "caption repeating the lede"
+
+
 def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -> list[Unit]:
     title_key = line_key(title) if title else ""
     units = [features(t) for t in split_units(text or "", title_key)]
@@ -303,8 +307,12 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             and units[i + 1].key == u.key
             and not any(v.prose and v.reason is None for v in units[:i])
         ):
-            u.reason = "repeated headline"
-        seen.add(u.key)
+            # a headline twice goes, both times; a sentence twice is a photo's caption (or a
+            # standfirst) over the lede it repeats: it goes, the lede stays (stop 54: both went,
+            # and the text, the excerpt, began at the second paragraph)
+            u.reason = _LEDE_REPEATED if units[i + 1].prose else "repeated headline"
+        if u.reason != _LEDE_REPEATED:  # the lede after it is not "repeated"
+            seen.add(u.key)
     if source_lines:
         recurring = [u for u in units if u.reason is None and source_lines.get(u.key, 0) > 0]
         prose_words = sum(u.words for u in units if u.reason is None and u.prose)
