@@ -158,7 +158,8 @@ def test_index_url_is_validated_with_a_clear_error(tmp_path: Path) -> None:
     cfg = tmp_path / "feeds.yaml"
     for bad, why in (("redis://127.0.0.1:6379/x", "database must be a number"),
                      ("http://127.0.0.1:6379/0", "expected redis://"),
-                     ("redis://127.0.0.1:6379/0?base=x", "unknown option")):
+                     ("redis://127.0.0.1:6379/0?base=x", r"unknown option base \("),
+                     ("redis://127.0.0.1:6379/0?base=x&ttl=1", "unknown options base, ttl")):
         cfg.write_text(f"title: t\nindex: {bad!r}\n")
         with pytest.raises(ConfigError, match=rf"feeds.yaml:2: index: .*{why}"):
             load_config(cfg)

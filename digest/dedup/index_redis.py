@@ -115,7 +115,8 @@ def parse_index_url(url: str) -> dict[str, object]:
     query = parse_qs(parts.query)
     unknown = set(query) - {"basename"}
     if unknown:
-        raise ValueError(f"{url!r}: unknown option(s) {', '.join(sorted(unknown))} (known: basename)")
+        s = "s" if len(unknown) > 1 else ""
+        raise ValueError(f"{url!r}: unknown option{s} {', '.join(sorted(unknown))} (known: basename)")
     basename = query.get("basename", ["digest"])[-1]
     if not _BASENAME.match(basename):
         raise ValueError(f"{url!r}: basename must be letters, digits, - _ . : (got {basename!r})")
