@@ -231,3 +231,8 @@ def test_a_caption_that_is_the_whole_lede_leaves_the_lede_in_place(
         assert clean_text(text).text == f"{LEDE_PARAGRAPH}\n\nThe council met."
     # a headline printed twice over the lede still goes, both times
     assert clean_text(f"Harbour under water\n\nHarbour under water\n\n{LEDE_PARAGRAPH}").text == LEDE_PARAGRAPH
+    # so does one that is a question or a sentence (the stop 54 review: a question headline
+    # twice became the text's first paragraph), and the lede stays
+    for head in ("Will Port Ellis council raise taxes again next year?", "Council tax: why your bill is going up again."):
+        assert clean_text(f"{head}\n\n{head}\n\n{LEDE_PARAGRAPH}\n\nThe council met.",
+                          title="Port Ellis votes for 4.9% council tax rise").text == f"{LEDE_PARAGRAPH}\n\nThe council met."

@@ -307,10 +307,12 @@ def _classify(text: str, title: str | None, source_lines: Counter[str] | None) -
             and units[i + 1].key == u.key
             and not any(v.prose and v.reason is None for v in units[:i])
         ):
-            # a headline twice goes, both times; a sentence twice is a photo's caption (or a
+            # a headline twice goes, both times (a question or a sentence of a headline's
+            # length too); a paragraph longer than a headline twice is a photo's caption (or a
             # standfirst) over the lede it repeats: it goes, the lede stays (stop 54: both went,
             # and the text, the excerpt, began at the second paragraph)
-            u.reason = _LEDE_REPEATED if units[i + 1].prose else "repeated headline"
+            lede = units[i + 1].prose and units[i + 1].words > p.HEADLINE_WORDS
+            u.reason = _LEDE_REPEATED if lede else "repeated headline"
         if u.reason != _LEDE_REPEATED:  # the lede after it is not "repeated"
             seen.add(u.key)
     if source_lines:
