@@ -247,9 +247,22 @@ DAY = 86400.0
 
 
 def _days(seconds: float) -> str:
-    """Seconds as days, one decimal under ten ("1.5", "36")."""
-    d = seconds / DAY
-    return f"{d:.1f}" if d < 10 else f"{d:.0f}"
+    """Seconds as days to one decimal, a whole day without it ("1.5", "30.2", "36"): whole days
+    alone made "30 days away" of 30.2, which the 30-day window it was held to then contradicted."""
+    d = f"{seconds / DAY:.1f}"
+    return d.removesuffix(".0")
+
+
+def _binding(link: float, factors: dict[str, float], threshold: float) -> dict[str, float]:
+    """The factors that took ``link`` (the capped link before them) under ``threshold``: the
+    strongest first, as many as it took; a factor of 0.99 beside a 0.5 is not blamed."""
+    out: dict[str, float] = {}
+    for name, f in sorted(factors.items(), key=lambda kv: kv[1]):
+        out[name] = f
+        link *= f
+        if link < threshold:
+            break
+    return out
 
 
 def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]:
@@ -320,7 +333,7 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
         else:
             apart = abs((ra.published or ra.fetched) - (rb.published or rb.fetched)).total_seconds()
             part = "; ".join(FACTOR_WHY[name].format(days=_days(apart), grace=_days(p.time_grace), f=f)
-                             for name, f in factors.items())
+                             for name, f in _binding(min(shared, cap), factors, p.shared).items())
         why = f"link {both:.2f} below {p.shared}: {part}"
         if own:
             why += (f"; between two articles of {ra.source}, its own words ({', '.join(own['source_words'])}) "

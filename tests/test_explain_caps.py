@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from digest.cli import main
+from digest.dedup.engine import Doc, Engine
 from digest.dedup.params import Params
 from digest.explain import CAP_WHY, DAY, FACTOR_WHY
 from tests.support.config import make_config
@@ -113,3 +115,39 @@ def test_a_report_past_the_window_was_never_compared(tmp_path: Path, capsys: pyt
     assert got["merged"] is False
     assert got["why"].startswith("never compared: one was published 36 days away from the other's story")
     assert "within 30 days" in got["why"]
+
+
+def test_days_past_the_window_are_not_rounded_onto_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """30.2 days read "30 days away ... within 30 days", which contradicted itself (the stop 54
+    review); it now reads 30.2."""
+    got = _explained(tmp_path, capsys, [("rovers_a1", "2026-03-07T16:00:00Z"), ("rovers_a2", "2026-04-06T20:00:00Z")],
+                     "rovers_a1", "rovers_a2")
+    assert got["why"].startswith("never compared: one was published 30.2 days away"), got["why"]
+
+
+def test_only_the_factor_that_took_the_link_under_is_blamed(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The second burst 14 days and some hours after the first: the time factor is 0.99 and the
+    places factor 0.5; the link without them is over the threshold, times the places factor
+    alone under it.  Only the places rule is named."""
+    rows = [("burst_a1", "2026-03-06T08:00:00Z"), ("burst_a2", "2026-03-06T09:00:00Z"),
+            ("burst_b1", "2026-03-20T18:00:00Z"), ("burst_b2", "2026-03-20T19:00:00Z")]
+    got = _explained(tmp_path, capsys, rows, "burst_a2", "burst_b1")
+    stages = got["stages"]
+    assert set(stages["factors"]) == {"time", "places"} and 0.9 < stages["factors"]["time"] < 1
+    assert min(stages["shared_neighbours"], stages["cosine_cap"]) * 0.5 < stages["link_threshold"]
+    assert FACTOR_WHY["places"].format(f=0.5) in got["why"]
+    assert "grace" not in got["why"], got["why"]
+
+
+def test_story_gap_of_an_undated_article_is_none_both_ways() -> None:
+    """An undated article is compared with every story: no gap, whichever of the pair it is
+    (``min`` over a NaN answered by the order of its arguments)."""
+    eng = Engine()
+    t0 = datetime(2026, 3, 7, 16, tzinfo=UTC).timestamp()
+    for name, at in (("fire_a1", t0), ("rovers_a1", t0 + 36 * DAY), ("fire_a2", None)):
+        doc = load(name)
+        eng.add(Doc(doc.id, doc.title, doc.text, published=at))
+    assert eng.story_gap("rovers_a1", "fire_a2") is None
+    assert eng.story_gap("fire_a2", "rovers_a1") is None
+    assert eng.story_gap("fire_a1", "rovers_a1") == pytest.approx(36 * DAY)

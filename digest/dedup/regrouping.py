@@ -101,8 +101,9 @@ def story_gap(state: EngineState, a: str, b: str) -> float | None:
     for x, y in ((a, b), (b, a)):
         t, s = col.published[state.num[x]], col.story[state.num[y]]
         gaps.append(max(sc.first[s] - t, t - sc.last[s]))
-    gap = min(gaps)
-    return None if np.isnan(gap) else max(float(gap), 0.0)
+    if any(np.isnan(g) for g in gaps):  # (min() of a NaN depends on the order)
+        return None
+    return max(float(min(gaps)), 0.0)
 
 
 def pair_link(
