@@ -104,6 +104,15 @@ data_dir: data
     ("data_dir: data", "  data_dir: data",
      "8: invalid YAML: mapping values are not allowed here (line 8 is indented further than line 7's "
      "key 'output_dir', so it reads as the rest of that key's value)"),
+    # a one-word list item ran on into a line indented too far: that line is to mend (the
+    # stop 54 review: blamed on the item's line as a ':' missing there)
+    ("data_dir: data", "data_dir: data\nfetch:\n  allow_hosts:\n    - 127.0.0.1:8080\n      timeout: 10",
+     "12: invalid YAML: mapping values are not allowed here (line 12 is indented further than line 11's "
+     "item, so it reads as the rest of that item)"),
+    # a value begun on the line after its key: the key's own line is named
+    ("timezone: UTC", "timezone:\n  Europe/London\n  output: x",
+     "8: invalid YAML: mapping values are not allowed here (line 8 is indented further than line 6's "
+     "key 'timezone', so it reads as the rest of that key's value)"),
     # a quote left open is said where it opened; PyYAML said where it closed
     ("    path: articles", '    path: "articles\n  - name: "B"',
      "3: invalid YAML: expected <block end>, but found '<scalar>' at line 4 (the quote opened on "

@@ -246,20 +246,25 @@ def yaml_slip(text: str, exc: yaml.YAMLError) -> tuple[int | None, str]:
     ran = _ran_on(text, mark.index)
     if ran is None:
         return mark.line + 1, problem
-    scalar, key = ran
+    scalar, key, key_line = ran
     first, last, seen = scalar.start_mark.line + 1, scalar.end_mark.line + 1, mark.line + 1
     if scalar.style in ("'", '"'):
         return first, f"{problem} at line {seen} (the quote opened on line {first} closes on line {last})"
     if key is not None:
-        return seen, (f"{problem} (line {seen} is indented further than line {first}'s key "
+        return seen, (f"{problem} (line {seen} is indented further than line {key_line}'s key "
                       f"{key!r}, so it reads as the rest of that key's value)")
+    if not any(c.isspace() for c in text[scalar.start_mark.index:text.find("\n", scalar.start_mark.index)].strip()):
+        # one word ("- 127.0.0.1:8080"): no key without its ':', the next line is too far in
+        return seen, (f"{problem} (line {seen} is indented further than line {first}'s item, so it "
+                      "reads as the rest of that item)")
     return first, f"{problem} at line {seen} (line {first}'s text runs on into line {seen}: a ':' missing on line {first}?)"
 
 
-def _ran_on(text: str, at: int) -> tuple[yaml.ScalarToken, str | None] | None:
+def _ran_on(text: str, at: int) -> tuple[yaml.ScalarToken, str | None, int] | None:
     """The scalar just before offset ``at`` when it ran from an earlier line into ``at``'s,
-    and the key it is the value of (None when it is no value: a key, a list item); None when
-    the token before ``at`` is no such scalar."""
+    the key it is the value of (None when it is no value: a key, a list item) and that key's
+    line (a value may begin on the line after its key); None when the token before ``at`` is
+    no such scalar."""
     before: list[yaml.Token] = []
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
@@ -273,7 +278,7 @@ def _ran_on(text: str, at: int) -> tuple[yaml.ScalarToken, str | None] | None:
     scalar = before[-1]
     if not scalar.start_mark.line < scalar.end_mark.line == text.count("\n", 0, at):
         return None  # on one line, or it ended lines before: what follows it is the slip
-    key = None
+    key, key_line = None, 0
     if len(before) >= 3 and isinstance(before[-2], yaml.ValueToken) and isinstance(before[-3], yaml.ScalarToken):
-        key = str(before[-3].value)
-    return scalar, key
+        key, key_line = str(before[-3].value), before[-3].start_mark.line + 1
+    return scalar, key, key_line
