@@ -387,6 +387,12 @@ class DigestView:
     #: The archive's page of a day no digest file was written for since its latest article
     #: arrived, built on request from the store: ``generated`` is when that article arrived.
     on_request: bool = False
+    #: The day's stories as they stood at its end, hashed (``days.grouping_of``): recorded with
+    #: a day's digest written; the archive's page compares it with what is recorded.
+    grouping: str = ""
+    #: The archive's page of a day whose stories a later article regrouped since its digest
+    #: was written (``days.regrouped_since``): the page is not the file, and says so.
+    regrouped: bool = False
     #: The stories in sections (``digest.output.digests.arrange``); empty: not arranged,
     #: ``stories`` is the one list.
     sections: list[SectionView] = field(default_factory=list)

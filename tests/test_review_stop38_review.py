@@ -105,10 +105,13 @@ def test_a_prune_removes_the_leads_recorded_for_the_days_it_removes(tmp_path: Pa
             store.record_digest(day, "json", None, 1)
             store.set_meta(f"leads:{day}", json.dumps({"s1": ["k1", "k2"]}))
             store.set_meta(f"failing:{day}", "[]")  # and the failing sources it named (stop 40)
+            store.set_meta(f"grouping:{day}", "0f")  # and how its stories were grouped (stop 54)
         assert _backend(store).drop_digests(store, "2026-03-01") == 2
         assert [store.get_meta(f"leads:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
             True, True, False]
         assert [store.get_meta(f"failing:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
+            True, True, False]
+        assert [store.get_meta(f"grouping:{d}") is None for d in ("2026-02-27", "2026-02-28", "2026-03-01")] == [
             True, True, False]
         assert written_leads(store, date(2026, 3, 2)) == {"s1": ("k1", "k2")}
 

@@ -20,8 +20,10 @@ How it works
 * Where a day begins and ends is kept as its digest is first written (:func:`pin_frame`,
   ``meta`` ``begins:<day>`` and ``begins:<next day>``); else it is its midnights in the
   configured time zone (:func:`day_frame`): a day once written stays the day it was.
-* A digest written records its leads (:func:`record_leads`, ``meta`` ``leads:<day>``) and the
-  sources it named failing (:func:`record_failing`, ``meta`` ``failing:<day>``).
+* A digest written records its leads (:func:`record_leads`, ``meta`` ``leads:<day>``), the
+  sources it named failing (:func:`record_failing`, ``meta`` ``failing:<day>``) and a hash of how
+  its stories were grouped (:func:`record_grouping`, ``meta`` ``grouping:<day>``): the archive's
+  page, built from the store, says so where a later article regrouped them since.
 
 Special cases
 -------------
@@ -42,6 +44,7 @@ Special cases
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -58,6 +61,9 @@ SEAL_KEY = "sealed:{day}"
 LEADS_KEY = "leads:{day}"
 #: Meta key of the failing sources a day's digest named, as written (``record_failing``): JSON.
 FAILING_KEY = "failing:{day}"
+#: Meta key of how the day's stories were grouped when its digest was last written
+#: (``record_grouping``): :func:`grouping_of` of the view written.
+GROUPING_KEY = "grouping:{day}"
 #: Meta key of where a day begins (UTC), kept as a digest of it or of the day before is first
 #: written (``pin_frame``).
 BEGINS_KEY = "begins:{day}"
@@ -175,6 +181,29 @@ def record_leads(store: Store, day: date, view: DigestView) -> None:
     old = {sid: list(pair) for sid, pair in written_leads(store, day).items()}
     leads = old | {s.story_id: [s.lead.key, s.newest] for s in view.stories if s.lead.key and s.newest}
     _record(store, LEADS_KEY, day, leads)
+
+
+def grouping_of(stories: Iterable[tuple[str, Iterable[str]]]) -> str:
+    """A short hash of a day's stories as they stood at its end: each story's id with the keys
+    of its versions read by then (``view.build_view``, muted and hidden stories too).  A
+    regrouping by a later article (a version moved to another story, two stories merged)
+    changes it; a later day's version of a story, or a new lead, does not."""
+    text = json.dumps(sorted((sid, sorted(keys)) for sid, keys in stories), separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def record_grouping(store: Store, day: date, view: DigestView) -> None:
+    """Record how ``view`` (the day's digest, written) grouped the day's stories."""
+    if view.grouping:
+        store.set_meta(GROUPING_KEY.format(day=day.isoformat()), view.grouping)
+
+
+def regrouped_since(store: Store, day: date, view: DigestView) -> bool:
+    """Whether the day's stories are grouped otherwise in ``view`` (the archive's page, from the
+    store as it is) than in the digest last written of the day: a later article regrouped them.
+    False where nothing was recorded (a day written by an older digest: it cannot be told)."""
+    written = store.get_meta(GROUPING_KEY.format(day=day.isoformat()))
+    return bool(written and view.grouping and written != view.grouping)
 
 
 def seal(store: Store, cfg: Config, day: date, at: datetime) -> None:

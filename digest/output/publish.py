@@ -32,7 +32,7 @@ from ..config import Config
 from ..errors import DigestError
 from ..records import DigestView
 from ..store.base import Store
-from .days import pin_frame, record_failing, record_leads
+from .days import pin_frame, record_failing, record_grouping, record_leads
 from .digests import Plan
 from .files import atomic_write
 from .render import make_env, render
@@ -88,4 +88,5 @@ def write_files(
     if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
         record_leads(store, day, view)
         record_failing(store, day, view)
+        record_grouping(store, day, view)
     return out

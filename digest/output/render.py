@@ -197,6 +197,8 @@ def _context(
         "generated": format_time(view.generated, tz, day=day, locale=locale),
         #: ``generated`` is when the latest article of a page built on request arrived
         "on_request": view.on_request,
+        #: the archive's page of a day regrouped since its digest was written (``generated``)
+        "regrouped": view.regrouped,
         #: Before a time: the dot stays with the time when a line wraps.
         "sep": " ·" + NBSP,
         "nbsp": NBSP,

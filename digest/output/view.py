@@ -92,7 +92,7 @@ from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
 from ..sources.states import renamed_sources
 from ..store.base import FIRST_READ_KEY, Store, StoredArticle, aware, parse_ts
 from ..text.identity import channel_of
-from .days import day_failing, day_window, shown_day, written_leads
+from .days import day_failing, day_window, grouping_of, shown_day, written_leads
 from .entries import (
     arrival,
     day_lead,
@@ -316,6 +316,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
     renamed = renamed_sources(store, cfg)
     stored_as: dict[str, str] = {}  # a version of a source renamed since: the name it was read under
     old = _backlog(store, cfg.backlog_days, stored_as)
+    grouping: list[tuple[str, list[str]]] = []  # the day's stories as they stood at its end
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
         # the story as it stood at the day's end: a version that arrived later is a later
@@ -327,6 +328,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         versions = until_end = [v for v in every if aware(v.fetched) < end]
         if st is None or not versions:
             continue
+        grouping.append((sid, sorted(v.key for v in versions)))  # shown or not (muted, hidden)
         by_key = {v.key: v for v in versions}
         later = len(versions) < len(every)
         newest = max(versions, key=arrival).key
@@ -440,4 +442,5 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         generated=now,  # `clock` when set (the bundled examples)
         failing=day_failing(store, names, day, end, now),
         sources=len(names),
+        grouping=grouping_of(grouping),
     )

@@ -44,7 +44,7 @@ from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.context import excerpt, part_lang
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
-from ..output.days import day_window, frame_day, shown_day
+from ..output.days import day_window, frame_day, regrouped_since, shown_day
 from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds
 from ..output.news import is_notice, taken_back
@@ -259,6 +259,8 @@ class Pages:
                                        f"{day.isoformat()} was pruned.")
         view = build_view(store, self.cfg, day)
         view.generated, view.on_request = made_at(store, self.cfg, day)  # not now: when it was made
+        # the day's file, but for a later article's regrouping of its stories: said so
+        view.regrouped = not view.on_request and regrouped_since(store, day, view)
         known = self.known_days(store)
         if not (view.stories or day in known):
             return self.no_day(store, day.isoformat(), root, known=known)

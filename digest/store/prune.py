@@ -84,13 +84,14 @@ def drop_stories(store: SQLiteStore, ids: Sequence[str], before: datetime) -> tu
 
 def drop_digests(store: SQLiteStore, first_kept: str) -> int:
     """Remove the ``digests`` rows of days before ``first_kept`` (YYYY-MM-DD), and the leads
-    their digests showed and the failing sources they named (``meta`` ``leads:<day>``,
-    ``failing:<day>``); how many days."""
+    their digests showed, the failing sources they named and how their stories were grouped
+    (``meta`` ``leads:<day>``, ``failing:<day>``, ``grouping:<day>``); how many days."""
     with store.transaction():
         days = {r[0] for r in store.db.execute("SELECT date FROM digests WHERE date < ?", (first_kept,))}
         store.db.execute("DELETE FROM digests WHERE date < ?", (first_kept,))
         store.db.execute("DELETE FROM meta WHERE key >= 'leads:' AND key < ?", (f"leads:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'failing:' AND key < ?", (f"failing:{first_kept}",))
+        store.db.execute("DELETE FROM meta WHERE key >= 'grouping:' AND key < ?", (f"grouping:{first_kept}",))
     return len(days)
 
 

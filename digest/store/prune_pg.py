@@ -85,12 +85,13 @@ def drop_stories(store: PostgresStore, ids: Sequence[str], before: datetime) -> 
 
 def drop_digests(store: PostgresStore, first_kept: str) -> int:
     """Remove the ``digests`` rows of days before ``first_kept`` (YYYY-MM-DD), and the leads
-    their digests showed and the failing sources they named (``meta`` ``leads:<day>``,
-    ``failing:<day>``); how many days."""
+    their digests showed, the failing sources they named and how their stories were grouped
+    (``meta`` ``leads:<day>``, ``failing:<day>``, ``grouping:<day>``); how many days."""
     with store.transaction():
         rows = store.db.execute("DELETE FROM digests WHERE date < %s RETURNING date", (first_kept,)).fetchall()
         store.db.execute("DELETE FROM meta WHERE key >= 'leads:' AND key < %s", (f"leads:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'failing:' AND key < %s", (f"failing:{first_kept}",))
+        store.db.execute("DELETE FROM meta WHERE key >= 'grouping:' AND key < %s", (f"grouping:{first_kept}",))
     return len({r["date"] for r in rows})
 
 
