@@ -10,8 +10,10 @@ from pathlib import Path
 import lxml.html
 
 from digest.app import App
+from digest.output.digests import archive_view
+from digest.output.render import render_text
 from digest.store.base import NewArticle, open_store
-from tests.support.archive import NOW, QUAKE, article, at
+from tests.support.archive import EVIL_SOURCE, NOW, QUAKE, article, at
 from tests.support.config import MakeConfig
 from tests.support.web import site as open_site
 
@@ -86,3 +88,55 @@ def test_a_later_days_version_of_a_days_story_is_no_regrouping_of_it(
         served = s.get("/day/2026-03-14").text
     assert _stories(served) == _stories(written)
     assert _footer(served) == _footer(written) == "Generated Sat 14 Mar, 23:00 UTC."
+
+
+# -- 2. copies in a day page's "Also reported by" ----------------------------------------------------
+
+def _also(page: str) -> list[str]:
+    """The rows of the day page's "Also reported by" lists, as read."""
+    doc = lxml.html.document_fromstring(page)
+    rows = doc.xpath("//p[contains(@class, 'also-label')]/following-sibling::ul[1]/li")
+    return [" ".join(li.text_content().split()) for li in rows]
+
+
+def test_a_day_pages_also_reported_by_names_the_outlet_a_copy_repeats(
+    tmp_path: Path, make_config: MakeConfig
+) -> None:
+    """The story page labels a version that repeats an earlier one ("copy: adds nothing ..."); a
+    day page's "Also reported by" did not, and a reader clicked three outlets carrying one wire
+    text.  Each row that adds nothing to another outlet's version says whose: "same text as"
+    where each adds nothing to the other, "adds nothing to" for a part of it (a summary); a
+    rewrite with news of its own says nothing.  The outlet's name is escaped as everywhere (a
+    hostile one), in the served page, the Markdown file and the email's text part alike."""
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), clock="2026-03-14T23:00:00Z")
+    wire = ("A magnitude 5.1 earthquake shook the coast near Opunake on Saturday morning, GeoNet said. "
+            "Residents in Hawera and New Plymouth reported shaking that lasted about twenty seconds. "
+            "There were no reports of injuries, and Taranaki civil defence said no tsunami was expected. "
+            "Engineers were checking the Waingongoro bridge on State Highway 45 as a precaution.")
+    summary = wire.split(". ")[0] + "."
+    rewrite = wire.rsplit(". ", 1)[0] + ". Police closed the coast road at Pungarehu while the bridge was checked."
+    with App(cfg, open_store(cfg.database_url)) as app:
+        app.store.add_articles([
+            NewArticle(article("w1", EVIL_SOURCE, "Quake shakes Opunake", None, at(14, 7), wire), b"fp", "quake", 0.9),
+            NewArticle(article("w2", "Riverside Post", "Quake shakes Opunake", "https://river.example/q", at(14, 8), wire), b"fp", "quake", 0.5),
+            NewArticle(article("w3", "Hill Post", "Quake shakes Opunake", None, at(14, 9), summary), b"fp", "quake", 0.4),
+            NewArticle(article("w4", "Metro Daily", "Quake closes coast road", None, at(14, 10), rewrite), b"fp", "quake", 0.6),
+        ], leads={"quake": "w1"})  # fmt: skip
+        md, html = app.write_digest(day=date(2026, 3, 14), formats=("md", "html"))
+        view = archive_view(app.store, cfg, date(2026, 3, 14))
+
+    with open_site(cfg, clock=lambda: NOW) as s:
+        served = s.get("/day/2026-03-14").text
+    for page in (served, html.read_text(encoding="utf-8")):
+        assert "<img" not in page.split("<body", 1)[1], "the outlet's name is markup"
+        rows = _also(page)
+        assert len(rows) == 3, rows
+        assert rows[0].startswith("Riverside Post: ") and rows[0].endswith(f"· same text as {EVIL_SOURCE}"), rows
+        assert rows[1].startswith("Hill Post: ") and rows[1].endswith(f"· adds nothing to {EVIL_SOURCE}"), rows
+        assert rows[2].startswith("Metro Daily: ") and "nothing" not in rows[2] and "same text" not in rows[2], rows
+    text = md.read_text(encoding="utf-8")
+    assert "· same text as &lt;img src=x onerror=alert(1)>Evil Outlet" in " ".join(text.split()), text  # as its lead's
+    assert "**&lt;img src=x onerror=alert(1)>Evil Outlet**" in text
+    mail = " ".join(render_text(view, tz=cfg.tz).split())
+    assert f"* Riverside Post · Sat 14 Mar, 08:00 UTC · same text as {EVIL_SOURCE}" in mail, mail
+    assert f"* Hill Post · Sat 14 Mar, 09:00 UTC · adds nothing to {EVIL_SOURCE}" in mail, mail
