@@ -318,6 +318,10 @@ class StoryView:
     repeated: int = 0
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
+    #: The outlet each "also reported by" version repeats, by key, and whether both ways
+    #: (``output.context.copies_named``): worked out once, when first rendered, for every
+    #: format the view is rendered in; None until then.
+    copies: dict[str, tuple[str, bool]] | None = None
     #: When the story was first reported: the earliest publication time of those versions
     #: (None where none states one: ``first_seen`` then says when it was first read).
     first_reported: datetime | None = None

@@ -61,24 +61,12 @@ def excerpt(text: str, limit: int = 400) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
-
-
-#: :func:`same_text` of the stories rendered lately, by their versions (a day's digest is
-#: rendered in up to four formats, each reading every story): at most this many, then afresh.
-_SAME_KEPT = 4096
-_same: dict[tuple[tuple[str, str, bool, bool], ...], dict[str, tuple[str, bool]]] = {}
-
-
 def copies_named(s: StoryView) -> dict[str, tuple[str, bool]]:
-    """:func:`same_text`, worked out once a story (its versions' keys, outlets and kinds: a
-    stored version's text never changes) however many formats render it."""
-    key = tuple((v.key, v.outlet_name, v.own_title, v.revised) for v in (s.lead, *s.also))
-    found = _same.get(key)
-    if found is None:
-        if len(_same) >= _SAME_KEPT:
-            _same.clear()
-        found = _same[key] = same_text(s)
-    return found
+    """:func:`same_text`, worked out once a story view (``StoryView.copies``) however many
+    formats render it (a day's digest is rendered in up to four, each reading every story)."""
+    if s.copies is None:
+        s.copies = same_text(s)
+    return s.copies
 
 
 def same_text(s: StoryView) -> dict[str, tuple[str, bool]]:
