@@ -143,33 +143,3 @@ def test_versions_of_one_text_are_not_capped() -> None:
         assert np.all(_cap(docs) == 1.0), seed
         capped += bool(_cap(docs, Params(profile_alike=1.0)).min() < 0.5)
     assert capped >= 4
-
-
-#: A party shooting in Dellwood (Sunday) and its follow-up two days later (a Minneapolis rapper
-#: sought; cosine 0.25 to the first report), among six other shootings of the same three days
-#: in other towns (cosines 0.00-0.16 to the follow-up, to the first report 0.00-0.14 but for
-#: another party's 0.36), as a news week of one kind carries (GVC val packed into two weeks,
-#: benchmarks.dated gvc-close).  Day of each report, from the Sunday.
-SHOOTINGS = {"shot_a1": 0, "shot_a2": 2, "shot_b": 0, "shot_c": 0, "shot_d": 2, "shot_e": 1, "shot_f": 2, "shot_g": 0}
-
-
-def test_other_stories_loosely_alike_are_no_third_articles() -> None:
-    """The party reports are near the first report, the warrant reports near the follow-up:
-    at the neighbour floor (0.1) those loosely alike reports of other stories were third
-    articles, their profiles anti-correlated and the pair was capped to 0.08.  Near either
-    at ``profile_near`` (0.15) there are too few of them for evidence."""
-    names = ("shot_a1", "shot_a2", "shot_b", "shot_c", "shot_d", "shot_e")
-    docs = [_dated(n, SHOOTINGS[n], 12) for n in names]
-    assert _cap(docs)[0, 1] == 1.0
-    assert _cap(docs, Params(profile_near=0.1))[0, 1] < 0.2
-
-
-def test_a_follow_up_among_other_reports_of_its_kind_keeps_its_story() -> None:
-    """The follow-up joins its first report in every order, and the six other shootings stay
-    stories of their own; with third articles at the neighbour floor it was parted from it in
-    some orders (4 of 24)."""
-    docs = [_dated(n, day, 9 + i) for i, (n, day) in enumerate(SHOOTINGS.items())]
-    want = {frozenset(("shot_a1", "shot_a2"))} | {frozenset((n,)) for n in list(SHOOTINGS)[2:]}
-    for seed in range(24):
-        assert _stories(docs, Params(), seed) == want, seed
-    assert any(_stories(docs, Params(profile_near=0.1), seed) != want for seed in range(24))

@@ -88,9 +88,7 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     """Per pair, the cap from the contrast of their neighbour profiles: two reports of one
     event are close to the same third articles; two reports of two concurrent events of
     one kind are each close to their own event's.  The Pearson correlation of the pair's
-    cosines to the third articles near either (``profile_near``: other stories' reports of
-    one kind that are only loosely like both, the shootings of one week, are no evidence of
-    a contrast; at the neighbour floor they split a shooting from its follow-up): 1 from
+    cosines to the third articles near either (``neighbour_floor``): 1 from
     ``profile_floor`` up, falling linearly to 0 at -1.  No evidence from fewer than
     ``profile_thirds`` third articles (with only two, a correlation is always +1 or -1), for a
     pair as alike as ``profile_alike`` (versions of one text lightly edited are all close to
@@ -112,7 +110,7 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
             cos[i] = runs.sum(dense[terms] * val)
         finally:
             dense[terms[lo:hi]] = 0.0
-    near = cos >= p.profile_near
+    near = cos >= p.neighbour_floor
     third = near[:, None, :] | near[None, :, :]  # [i, j, k]: k near i or j
     idx = np.arange(r)
     third[idx, :, idx] = False
