@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from digest.output import dates
 from digest.output.dates import format_time
+from digest.output.entries import told_order
 from digest.output.headlines import headline_words, words_read
 from digest.output.news import adds_nothing
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
@@ -33,7 +34,6 @@ from digest.output.params import EXCERPT_PHRASE_SPACE
 from digest.output.reading import READ_SHARE, Read, passages, read_of
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, headline, one_line
-from digest.store.base import aware
 from digest.text.scripts import has_phrase_spaced_script, safe_cut
 from digest.text.sentences import display_ends
 
@@ -78,11 +78,7 @@ def same_text(s: StoryView) -> dict[str, tuple[str, bool]]:
     words are ours), an entry's revision nor a headline without text is one, nor is one
     repeated.  Else unlisted.  A reader clicked three outlets of one list carrying one wire
     text (stop 54)."""
-    def told(v: VersionView) -> tuple[datetime, datetime, str]:
-        at = v.arrived or v.published or datetime.min.replace(tzinfo=UTC)
-        return aware(at), aware(v.published or at), v.key
-
-    ordered = sorted(s.also, key=told)
+    ordered = sorted(s.also, key=lambda v: told_order(v.arrived, v.published, v.key))
     plain = {v.key for v in (s.lead, *ordered) if not (v.own_title or v.revised)}
     has_text: dict[str, bool] = {}
     seen: dict[str, set[str]] = {}  # each version's words and passages, worked out once, when needed

@@ -38,7 +38,7 @@ How it works
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..dedup.params import TIE
 from ..store.base import StoredArticle, aware
@@ -176,6 +176,14 @@ def day_lead(day: list[StoredArticle], lead_key: str, *, later: bool) -> StoredA
     return min(close, key=key)
 
 
+def told_order(arrived: datetime | None, published: datetime | None, key: str) -> tuple[datetime, datetime, str]:
+    """The order in which versions were told: by arrival, those read in one poll by publication
+    (the wire's original before its copies: by key, a copy read with it came "earlier"), then
+    key.  No arrival known (a view's version may lack it): its publication stands for it."""
+    at = arrived or published or datetime.min.replace(tzinfo=UTC)
+    return aware(at), aware(published or at), key
+
+
 def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     """What each version is, as the archive's story page says it: the lead; an entry's revision
     (updated in place) or its earlier text; a notice taking the report back, a report so taken
@@ -192,7 +200,7 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
     seen: set[str] = set()
     # versions read in one poll in the order they were published: the wire's original before the
     # copies of it (by key, a copy read with it was "earlier", the original its copy)
-    told = sorted(versions, key=lambda v: (aware(v.fetched), aware(v.published or v.fetched), v.key))
+    told = sorted(versions, key=lambda v: told_order(v.fetched, v.published, v.key))
     for i, v in enumerate(told):
         said = ["lead"] if v.key == lead_key else []
         if (what := takedown(v.title, v.text)) is not None:
