@@ -66,6 +66,46 @@ def test_reload_takes_new_sources_and_keeps_the_old_configuration_on_a_mistake(t
             assert d.cfg is good
 
 
+def test_an_edit_after_a_setting_that_needs_a_restart_is_still_taken(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stop 55: ``data_dir`` (or ``clock``) edited under a running daemon stays edited in the
+    file, and the whole file was refused for it: a feed added days later was never polled,
+    each save one more ERROR line.  Now the rest of the edit is taken, the store is the one
+    it runs on, and a warning says what waits for a restart."""
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        srv.set("/b", rss("beta", range(3)))
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
+        with open_app(cfg) as app:
+            d = Daemon(app)
+            assert d.poll_due().new_articles == 2
+            store_url = d.cfg.database_url
+            _edit(cfg, lambda doc: doc.__setitem__("data_dir", str(tmp_path / "elsewhere")))
+            with caplog.at_level("WARNING", logger="digest.service.reload"):
+                assert not d.reload_config()  # nothing else changed: nothing taken
+            assert "the store (data_dir, database) changed: restart digest" in caplog.text
+            assert "nothing else changed" in caplog.text
+            caplog.clear()
+
+            # a week later a feed is added, the data_dir edit still in the file
+            _edit(cfg, lambda doc: doc["sources"].append({"name": "beta", "url": srv.url("/b")}))
+            _edit(cfg, lambda doc: doc.__setitem__("title", "Morning news"))
+            with caplog.at_level("WARNING", logger="digest.service.reload"):
+                assert d.reload_config()
+            assert [s.name for s in d.cfg.sources] == ["alpha", "beta"] and d.cfg.title == "Morning news"
+            assert d.cfg.database_url == store_url  # still the store it holds open
+            assert "takes the rest: 1 source added (beta); settings: title" in caplog.text
+            assert not [r for r in caplog.records if r.levelname == "ERROR"]
+            assert d.poll_due().new_articles == 3 and srv.hits["/b"] == 1
+            assert not (tmp_path / "elsewhere").exists()
+
+            # a clock added while it runs: kept out too, the rest taken
+            _edit(cfg, lambda doc: (doc.__setitem__("clock", "2026-01-01T00:00:00Z"), doc.__setitem__("title", "Evening")))
+            assert d.reload_config()
+            assert d.cfg.clock is None and d.cfg.title == "Evening"
+
+
 @pytest.mark.slow
 def test_a_source_added_to_the_file_is_read_without_a_restart(tmp_path: Path) -> None:
     with TestServer() as srv:
@@ -147,9 +187,11 @@ def test_the_archive_takes_a_changed_configuration_without_a_restart(tmp_path: P
         cfg.config_path.write_text("filters: [\n", encoding="utf-8")
         page = s.get(day)
         assert page.status_code == 200 and "Second title" in page.text
-        # the store's place cannot change under it: said, not taken
+        # the store's place cannot change under it: said, and the rest of the edit taken
+        # (stop 55: the whole edit was refused, and every one after it)
         moved = text.replace("First title", "Third title").replace(str(tmp_path / "digest.sqlite3"), str(tmp_path / "other.sqlite3"))
         assert moved != text
         cfg.config_path.write_text(moved, encoding="utf-8")
-        assert "Second title" in s.get("/").text
+        assert "Third title" in s.get("/").text
+        assert "Quake shakes Opunake" in s.get(day).text  # the mute gone, from the store it holds
         assert not (tmp_path / "other.sqlite3").exists()

@@ -13,6 +13,11 @@ Observations
   ``clock`` (which the daemon refuses at start).  The archive server (``digest serve``) takes
   an edited ``clock``: held as the one it started with, it refused that edit and every edit
   after it, each with an ERROR line (stop 54).
+* Such a setting, once edited, stays edited in the file.  Refusing the whole
+  file for it refused every later edit too: a feed added the next week was
+  never read, each save one more ERROR line (stop 55).  The rest of the edit is
+  taken; the setting keeps its running value until a restart, and each reload
+  that finds it still changed says so.
 
 How it works
 ------------
@@ -44,13 +49,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CONFIG_CHECK", "SERVED_FIXED", "ConfigWatch", "changes", "needs_restart", "reload", "rescheduled", "take"]
+__all__ = ["CONFIG_CHECK", "SERVED_FIXED", "ConfigWatch", "changes", "kept_fixed", "needs_restart", "reload", "rescheduled", "take"]
 
 #: Seconds between looks at the configuration file's time and size (a changed file is read again).
 CONFIG_CHECK = 2.0
 
 #: Settings read once at start, as a user names them: changing them needs a restart.
 FIXED = {"database_url": "the store (data_dir, database)", "index": "index", "clock": "clock"}
+#: The fields of the configuration that make each of them (kept at their running values).
+_FIELDS = {"database_url": ("data_dir", "database"), "index": ("index",), "clock": ("clock",)}
 #: Those of the archive server (``digest serve``): it reads the time from the configuration it
 #: has taken last, so an edited ``clock:`` is taken (its pages' "today").
 SERVED_FIXED = {name: label for name, label in FIXED.items() if name != "clock"}
@@ -125,10 +132,17 @@ def changes(old: Config, new: Config) -> str:
     return "; ".join(parts) or "nothing that matters changed"
 
 
+def kept_fixed(old: Config, new: Config, fixed: dict[str, str] = FIXED) -> Config:
+    """``new`` with the settings of ``fixed`` as ``old`` has them (those a restart takes)."""
+    keep = {f: getattr(old, f) for name in fixed for f in _FIELDS[name]}
+    return new.model_copy(update=keep)
+
+
 def take(old: Config, watch: ConfigWatch, *, asked: bool = False, fixed: dict[str, str] = FIXED) -> Config | None:
     """The configuration read again if its file changed (``asked``: SIGHUP, whether or not it
-    did), with one line of what changed; None when there is nothing to take: unchanged,
-    unreadable, or changing a setting of ``fixed``, that needs a restart (one line says which)."""
+    did), with one line of what changed; None when there is nothing to take: unchanged or
+    unreadable.  A setting of ``fixed`` changed needs a restart: one warning says which, and
+    the rest of the edit is taken with that setting as it runs (None when nothing else changed)."""
     if not (asked or watch.changed()):
         return None
     new = watch.read()
@@ -142,9 +156,13 @@ def take(old: Config, watch: ConfigWatch, *, asked: bool = False, fixed: dict[st
         return None
     refused = needs_restart(old, new, fixed)
     if refused:
-        log.error("%s: %s changed: restart digest to use the new configuration; it runs on with "
-                  "the one it had", watch.path, ", ".join(refused))
-        return None
+        new = kept_fixed(old, new, fixed)
+        said = changes(old, new)
+        taken = new != old
+        log.warning("%s: %s changed: restart digest to use it; until then it runs with the one it "
+                    "had%s", watch.path, " and ".join(refused),
+                    f", and takes the rest: {said}" if taken else " (nothing else changed)")
+        return new if taken else None
     log.info("%s read again: %s", watch.path, changes(old, new))
     return new
 
