@@ -291,9 +291,10 @@ class PostgresStore(PgCoordination, StoreOps):
         if not keep:
             return []
         # every word, as FTS5 (migrations 9, 19); a term matches as any of its phrases (search.forms),
-        # its letters folded by the function that folded the index's (diacritics, migration 19)
+        # its letters folded by the function that folded the index's (diacritics, migration 19),
+        # a letter of a script without spaces a word of its own (migration 20)
         def phrases(forms: tuple[str, ...]) -> str:
-            one = "phraseto_tsquery('digest_english', digest_search_text(%s))"
+            one = "phraseto_tsquery('digest_english', digest_search_words(%s))"
             return "(" + " || ".join([one] * len(forms)) + ")"
 
         parts = [phrases(f) for f in keep] + [f"!!{phrases(f)}" for f in drop]

@@ -31,6 +31,14 @@ Special cases
   "AR15".  Letters beside letters are not joined: "U.S." does not find "us".
 * A query of exclusions only, or of no words, matches nothing.
 * At most ``MAX_TERMS`` terms are kept (a pasted paragraph).
+* Chinese, Japanese, Thai, Lao, Khmer and Myanmar put no space between words, and both
+  engines read a run of such letters as one word: "北京" or "น้ำท่วม" (a flood) found only a
+  story whose whole clause was the query (stop 55).  :func:`spaced` writes each such letter as
+  a word of its own, with its marks, in the stored text and in the query alike: a phrase of
+  letters then matches wherever those letters stand side by side, a substring search without a
+  dictionary.  SQLite keeps these texts in a second FTS5 table (``articles_fts_spaced``, only
+  the articles that hold such a letter); PostgreSQL reads them through ``digest_search_words``
+  (migration 20), which spaces them as this does.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from ..text.scripts import CJK, MARKS, SEA
 
 MAX_TERMS = 16
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
@@ -101,6 +111,22 @@ def forms(term: Term) -> tuple[str, ...]:
         together = apart
     first, second = " ".join(apart), " ".join(together)
     return (first,) if first == second else (first, second)
+
+
+#: a letter of a script written without spaces between words, with the marks written on it
+_UNSPACED = re.compile(f"[{CJK}{SEA}][{MARKS}]*")
+
+
+def has_unspaced(text: str | None) -> bool:
+    """Whether ``text`` holds a letter of a script written without spaces between words."""
+    return bool(text) and _UNSPACED.search(text or "") is not None
+
+
+def spaced(text: str | None) -> str:
+    """``text`` with each letter of Chinese, Japanese, Thai, Lao, Khmer and Myanmar (and the
+    marks on it) set apart by spaces, so that an engine reads it as a word: "北京大雨" is read
+    "北 京 大 雨", and the query "北京" as the phrase "北 京" finds it.  Other text is unchanged."""
+    return _UNSPACED.sub(lambda m: f" {m.group(0)} ", text or "")
 
 
 def fts5(terms: list[Term]) -> str:

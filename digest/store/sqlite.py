@@ -55,6 +55,7 @@ from typing import Any
 from ..errors import StoreDamaged, StoreError, StoreFull, StoreUnwritable
 from . import migrations as _migrations
 from .base import (
+    NewArticle,
     SearchHit,
     parse_ts,
     ts,
@@ -63,7 +64,7 @@ from .base import (
 from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
-from .search import fts5
+from .search import fts5, has_unspaced, spaced
 from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ class SQLiteStore(FileLocks, StoreOps):
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc.strerror or exc}") from None
         self.db.row_factory = sqlite3.Row
+        # read by migration 15's backfill of the spaced search table (digest.store.search.spaced)
+        self.db.create_function("digest_spaced", 1, spaced, deterministic=True)
+        self.db.create_function("digest_has_unspaced", 1, has_unspaced, deterministic=True)
         try:
             known = list(migrations) if migrations is not None else _migrations.load("sqlite")
             self._refuse_unknown(len(known))  # before anything is written to the file
@@ -303,10 +307,15 @@ class SQLiteStore(FileLocks, StoreOps):
         if not terms:
             return []
         match = fts5(terms)
+        # a letter of a script without spaces: only the articles holding one can match, each such
+        # letter a word of its own there (migration 15), the query's spaced alike
+        fts = "articles_fts_spaced" if has_unspaced(match) else "articles_fts"
+        if fts != "articles_fts":
+            match = spaced(match)
         order, stories = ("rowid DESC", "at DESC") if newest else ("rank", "rank")
         q = (
-            "WITH f AS MATERIALIZED (SELECT rowid, rank FROM articles_fts "
-            f"WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?) "
+            f"WITH f AS MATERIALIZED (SELECT rowid, rank FROM {fts} "
+            f"WHERE {fts} MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?) "
             "SELECT a.story_id AS story_id, min(f.rank) AS rank, max(a.fetched) AS at FROM f "
             "JOIN articles a ON a.rowid = f.rowid "
             f"WHERE (? IS NULL OR a.fetched >= ?) GROUP BY a.story_id ORDER BY {stories}, a.story_id LIMIT ?"
@@ -316,12 +325,12 @@ class SQLiteStore(FileLocks, StoreOps):
         while True:
             rows = self.db.execute(q, (match, depth, stamp, stamp, limit)).fetchall()
             if len(rows) >= limit:
-                if newest and depth >= 0 and not self._arrived_in_order(match, depth, rows[-1]["at"]):
+                if newest and depth >= 0 and not self._arrived_in_order(fts, match, depth, rows[-1]["at"]):
                     depth = -1  # every match, sorted by time
                     continue
                 break
             (more,) = self.db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+                f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT ?)",
                 (match, depth + 1),
             ).fetchone()
             if more <= depth:  # every match was read
@@ -330,14 +339,27 @@ class SQLiteStore(FileLocks, StoreOps):
         # bm25: lower is better
         return [SearchHit(r["story_id"], -float(r["rank"]), parse_ts(r["at"]) or _NEVER) for r in rows]
 
-    def _arrived_in_order(self, match: str, depth: int, at: str) -> bool:
+    def _insert(self, item: NewArticle, now: datetime) -> bool:
+        """The article's row, and for a text holding a letter of a script written without
+        spaces, its spaced text in the search table of those (migration 15)."""
+        if not super()._insert(item, now):
+            return False
+        a = item.article
+        if has_unspaced(a.title) or has_unspaced(a.text):
+            self.db.execute(
+                "INSERT INTO articles_fts_spaced(rowid, title, text) SELECT rowid, ?, ? FROM articles WHERE key=?",
+                (spaced(a.title), spaced(a.text), a.key),
+            )
+        return True
+
+    def _arrived_in_order(self, fts: str, match: str, depth: int, at: str) -> bool:
         """Whether no match deeper than the ``depth`` latest stored can have arrived at or after
         ``at`` (the last story's latest match read): no article stored before the deepest one
         read was fetched then.  The rowids are the order the articles were stored in, which is
         not the order they arrived in after ``digest replay`` backfilled a store with earlier
         history: its year-old stories were read first, and this week's were not found."""
         (deepest,) = self.db.execute(
-            "SELECT min(rowid) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? "
             "ORDER BY rowid DESC LIMIT ?)", (match, depth)).fetchone()
         late = self.db.execute("SELECT 1 FROM articles INDEXED BY articles_fetched WHERE fetched >= ? AND rowid < ? "
                                "LIMIT 1", (at, deepest)).fetchone()
