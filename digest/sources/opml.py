@@ -15,7 +15,9 @@ How it works
   expands and nothing is fetched or opened.
 * Every ``outline`` at any depth with an http(s) ``xmlUrl`` (attribute name
   matched case-insensitively) becomes ``{"name": ..., "url": ...}``, in
-  document order.  The name is ``title``, else ``text``, else the URL.  The
+  document order.  The name is ``title``, else ``text``, else the URL, its entities decoded
+  where the reader escaped them twice (``text="AT&amp;amp;T"``: "AT&T", as a feed's own
+  title is, ``fields.title_text``; it was added as "AT&amp;T", stop 55).  The
   folder outlines around it become its ``category`` (``News / Local``).
 * :func:`read_opml_report` also says, for each outline not taken, why (no
   URL, not http(s), listed twice); :func:`write_opml` writes the reverse
@@ -57,8 +59,7 @@ from lxml import etree
 from ..errors import ParseError
 from ..records import TITLE_CHARS, shorten
 from ..text.identity import feed_key
-from .feeds import plain
-from .fields import visible_name
+from .fields import title_text, visible_name
 
 #: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype
 #: may come before the ``<opml`` root element.
@@ -198,7 +199,7 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
             if not _is_outline(child):
                 walk(child, folders, in_feed)  # <body>, or anything a tool wrapped them in
                 continue
-            label = visible_name(plain(_attr(child, "title") or _attr(child, "text"), is_html=False))
+            label = visible_name(title_text(_attr(child, "title") or _attr(child, "text"), is_html=False))
             url = _attr(child, "xmlurl")
             inner = any(_is_outline(c) for c in child)
             if not url:
