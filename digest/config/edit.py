@@ -48,7 +48,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,26 +277,72 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
     return result
 
 
-def remove_source(cfg_path: Path, name: str) -> Path:
-    """Remove the source ``name`` (a feed, a path, or a list of feeds) from a configuration
-    file's ``sources:``; return the backup of the old file (see the module docstring).
-    ConfigError when no source has that name or its lines cannot be cut out alone."""
+#: How many sources an error of ``digest remove`` lists all of; a longer list (an import of
+#: hundreds) is named by the closest few alone: a display limit, not a tuned figure.
+LIST_ALL = 12
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def source_named(cfg: Config, given: str, also: Iterable[str | None] = ()) -> str | None:
+    """The configured source ``given`` names: its name, else its name in other capitals or
+    spacing when one source has it so ("old gazette"), else the source whose ``url`` reads the
+    same feed (``feed_key``: the URL an export or the old reader shows); None when none does.
+    After an import of many feeds the names are a reader's titles, not typed by the operator.
+    ``also``: names of the file's entries besides the sources (an OPML list's own entry)."""
+    names = list(dict.fromkeys([*(n for n in also if isinstance(n, str)), *(s.name for s in cfg.sources)]))
+    if given in names:
+        return given
+    folded = [n for n in names if _fold(n) == _fold(given)]
+    if len(folded) == 1:
+        return folded[0]
+    if given.strip().lower().startswith(("http://", "https://")):
+        key = feed_key(given.strip())
+        by_url = [s.name for s in cfg.sources if s.url and feed_key(s.url) == key]
+        if len(by_url) == 1:
+            return by_url[0]
+    return None
+
+
+def _no_such_source(cfg_path: Path, given: str, names: list[str]) -> ConfigError:
+    """No source is named ``given``: the closest names, and all of them only where few (an
+    import of 200 feeds made the line a wall of 200 names)."""
+    import difflib
+
+    close = difflib.get_close_matches(_fold(given), [_fold(n) for n in names], n=3, cutoff=0.6)
+    near = [n for c in close for n in names if _fold(n) == c][:3]
+    hint = f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
+    if len(names) <= LIST_ALL:
+        listed = f" (the sources: {', '.join(map(repr, names)) or 'none'})"
+    else:
+        listed = f" ({len(names)} sources: 'digest sources' lists them; a source's feed URL names it too)"
+    return ConfigError(f"{cfg_path}: no source is named {given!r}{hint}{listed}")
+
+
+def remove_source(cfg_path: Path, name: str) -> tuple[str, Path]:
+    """Remove the source ``name`` (a feed, a path, or a list of feeds; :func:`source_named`:
+    in other capitals, or by its feed's URL) from a configuration file's ``sources:``; return
+    the name removed and the backup of the old file (see the module docstring).  ConfigError
+    when no source has that name or its lines cannot be cut out alone."""
     with _editing(cfg_path):
         return _remove_source(cfg_path, name)
 
 
-def _remove_source(cfg_path: Path, name: str) -> Path:
+def _remove_source(cfg_path: Path, given: str) -> tuple[str, Path]:
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
     text = cfg_path.read_text(encoding="utf-8")
     doc = _yaml(text).load(text)
     seq = _sources(doc)
     listed = _names(seq)
+    name = source_named(cfg, given, listed)
+    if name is None:
+        raise _no_such_source(cfg_path, given, list(dict.fromkeys(
+            [*(n for n in listed if isinstance(n, str)), *(s.name for s in cfg.sources)])))
     if name not in listed:
-        if name in {s.name for s in cfg.sources}:
-            raise ConfigError(f"{cfg_path}: {name!r} is read from a list of feeds a source names (an OPML file): "
-                              "remove it there, or remove that source")
-        raise ConfigError(f"{cfg_path}: no source is named {name!r} (the sources: "
-                          f"{', '.join(map(repr, listed)) or 'none'})")
+        raise ConfigError(f"{cfg_path}: {name!r} is read from a list of feeds a source names (an OPML file): "
+                          "remove it there, or remove that source")
     lines = text.splitlines(keepends=True)
     line, col = seq.lc.item(listed.index(name))
     head = lines[line][:col].rstrip()
@@ -320,7 +366,7 @@ def _remove_source(cfg_path: Path, name: str) -> Path:
     parse_config(new_text, path=cfg_path, base=cfg_path.resolve().parent)
     if _names(_sources(_yaml(new_text).load(new_text))) != [n for n in listed if n != name]:
         raise ConfigError(f"{cfg_path}: {name!r} could not be removed alone: remove it by hand")
-    return _replace(cfg_path, new_text, bom=False)  # a BOM is kept in the text's first line
+    return name, _replace(cfg_path, new_text, bom=False)  # a BOM is kept in the text's first line
 
 
 def _sources(doc: Any) -> CommentedSeq:
