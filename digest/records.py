@@ -205,6 +205,9 @@ class Article(ShowsOutlet):
     junk: list[str] = field(default_factory=list)
     #: See :attr:`Entry.date_from_file`.
     date_from_file: bool = False
+    #: It stated no date of its own (none, or one not believed): ``published`` is its arrival.
+    #: Not stored; a source's first read of only such items is recorded (``UNDATED_READ_KEY``).
+    undated: bool = False
     #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
     guid: str | None = None
     #: Keys this article had before, where they differ from ``key``, by which a store written
@@ -280,6 +283,13 @@ class VersionView(ShowsOutlet):
     #: shown with the time it was read, "updated ...", not the entry's first publication.
     revised: bool = False
 
+    @property
+    def undated(self) -> bool:
+        """Its publication is its arrival: it stated none (or one not believed), as a new
+        source's undated backlog does (``view._backlog``)."""
+        return self.published is None or (self.arrived is not None
+                                          and self.published.timestamp() == self.arrived.timestamp())
+
 
 #: The status of a story from earlier days whose new versions are all copies of what was
 #: read: listed as "also reported since", not as developing.
@@ -342,12 +352,13 @@ class StoryView:
 def newest_first(stories: list[StoryView]) -> list[StoryView]:
     """A new source's backlog in the order its heading says, "newest first": by the lead's
     publication, across the sections and in a weekly digest too (whose stories are in the
-    order of their outlets and ids)."""
+    order of their outlets and ids); those whose lead states no date last (their publication
+    is their arrival: not newer than the dated ones)."""
     def when(s: StoryView) -> float:
         at = s.lead.published or s.first_seen
         return at.timestamp() if at is not None else 0.0
 
-    return sorted(stories, key=lambda s: (-when(s), s.story_id))
+    return sorted(stories, key=lambda s: (s.lead.undated, -when(s), s.story_id))
 
 
 @dataclass(slots=True)

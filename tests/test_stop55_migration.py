@@ -94,3 +94,72 @@ def test_remove_of_a_name_not_there_names_the_closest_not_every_imported_feed(
     assert err.count("\n") == 1 and len(err) < 300, err
     assert "no source is named 'Old Gazete'; did you mean 'Old Gazette'?" in err and "digest sources" in err
     assert cfg.read_text() == before
+
+
+def undated_rss(items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS 0.91 feed as small sites write it: items (guid, title, text) with no dates."""
+    body = "".join(f"<item><guid>https://zine.example/{g}</guid><link>https://zine.example/{g}</link>"
+                   f"<title>{t}</title><description>{d}</description></item>" for g, t, d in items)
+    return (f'<?xml version="1.0"?><rss version="0.91"><channel><title>Zine</title>'
+            f"<link>https://zine.example/</link><description>d</description>{body}</channel></rss>").encode()
+
+
+UNDATED = [
+    ("crane", "Harbour crane collapses onto container ship at Port Corrin",
+     "A gantry crane collapsed onto a container ship at Port Corrin, injuring two dock workers. The "
+     "harbour master, Ellen Vasquez, said the boom failed during a routine lift."),
+    ("tram", "Valley council approves new tram line to Eastfield",
+     "The Valley council voted eleven to four to build a tram line from the central station to "
+     "Eastfield. Mayor Tomas Reyes called the vote historic."),
+    ("library", "Northgate library reopens after two-year restoration",
+     "The Northgate public library reopened after a two-year restoration of its Victorian reading "
+     "room. Librarian Amara Okafor said visitors queued from eight in the morning."),
+]
+LATER = ("storm", "Storm Idris cuts power to thousands along the west coast",
+         "Storm Idris brought gusts of 130 kilometres an hour to the west coast overnight, cutting power "
+         "to about 18,000 homes. Ferries between Kelby and the islands were cancelled.")
+
+
+def test_an_undated_feeds_items_of_its_first_read_are_earlier_news_not_the_days(tmp_path: Path) -> None:
+    """A migrating operator's undated feeds (RSS 0.9x, scraped ones) put every item they held
+    at the top of the first digest as the day's news ("Bugzilla Reorganized · Tue 1 Dec,
+    09:00", 1999's news): their age is unknown, but they were in the feed when it was first
+    read.  They are listed under "Earlier news" now, after the dated ones and with no date (the
+    time of the read is no publication); the feed's next item is the day's news."""
+    import datetime as dt
+
+    from digest.app import open_app
+    from digest.output.render import make_env, render_markdown
+    from tests.support.httpd import TestServer
+
+    first = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    old_dated = first - dt.timedelta(days=20)
+    with TestServer() as srv:
+        srv.set("/zine.rss", undated_rss(UNDATED), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/dated.rss", (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Dated</title><link>https://d.example/</link>'
+            "<description>d</description><item><guid>https://d.example/1</guid><link>https://d.example/1</link>"
+            "<title>Frost ruins half the harvest at Castel Brenno vineyards</title><description>A late frost "
+            "destroyed about half of the grapes at the Castel Brenno vineyards, the growers said. Winemaker "
+            f"Lucia Ferrante said the lower slopes were hit hardest.</description><pubDate>"
+            f"{old_dated.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item></channel></rss>").encode(),
+            headers={"Content-Type": "application/rss+xml"})
+        feeds = (f"sources:\n  - name: Zine\n    url: {srv.url('/zine.rss')}\n"
+                 f"  - name: Dated\n    url: {srv.url('/dated.rss')}\n")
+        path = config(tmp_path, START.replace("sources:\n", feeds) + "fetch:\n  allow_hosts: ['127.0.0.1']\n")
+        with open_app(path) as app:
+            assert app.run(now=first).new_articles == 4
+            view = app.build_view(first.date())
+            assert {s.lead.title: s.backlog for s in view.stories} == {
+                **{t: True for _, t, _ in UNDATED}, "Frost ruins half the harvest at Castel Brenno vineyards": True}
+            md = render_markdown(view, env=make_env())
+            earlier = md[md.index("## Earlier news"):]
+            lines = [line for line in earlier.splitlines() if line.startswith("- ")]
+            assert lines[0].startswith("- [Frost ruins")  # the dated one first, with its date
+            assert "Wed\u00a011\u00a0Nov" in lines[0]
+            assert len(lines) == 4 and all(line.endswith("\u00a0Zine") for line in lines[1:]), lines  # no date
+            srv.set("/zine.rss", undated_rss([LATER, *UNDATED]), headers={"Content-Type": "application/rss+xml"})
+            later = first + dt.timedelta(hours=12)
+            assert app.run(now=later).new_articles == 1
+            news = [s for s in app.build_view(later.date()).stories if s.lead.title == LATER[1]]
+            assert len(news) == 1 and not news[0].backlog

@@ -161,7 +161,8 @@ def _context(
                          #: the "also reported since" lines, after the section's stories
                          "since": [s for s in shown if s["also_reported"]]})
     # a new source's old items: one line each, after every section, newest first
-    backlog = [story_context(s, tz, excerpt_chars, day, locale, taken)
+    # (one stating no date of its own shows none: its arrival is no publication "long before")
+    backlog = [{**story_context(s, tz, excerpt_chars, day, locale, taken), **({"when": ""} if s.lead.undated else {})}
                for s in newest_first([s for sec in every for s in sec.stories if apart and s.backlog])]
     # a section of backlog alone has nothing else to show: its lines are in the backlog's
     sections = [sec for sec in sections if sec["stories"] or sec["since"]]

@@ -90,7 +90,7 @@ from datetime import date, datetime, timedelta
 from ..config import Config
 from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
 from ..sources.states import renamed_sources
-from ..store.base import FIRST_READ_KEY, Store, StoredArticle, aware, parse_ts
+from ..store.base import FIRST_READ_KEY, UNDATED_READ_KEY, Store, StoredArticle, aware, parse_ts
 from ..text.identity import channel_of
 from .days import day_failing, day_window, grouping_of, shown_day, written_leads
 from .entries import (
@@ -140,17 +140,23 @@ def _backlog(store: Store, days: float, stored_as: dict[str, str]) -> Callable[[
     ``first_read:<source>``, written by ``add_articles``: its first batch) and published more
     than ``days`` (``backlog_days:``) before it arrived (0: none is).  A source known before the
     first read was recorded has none; a publication time not believed (in the future, before
-    1995) was replaced by the arrival, so is never old.  ``stored_as``: the name a version of a
-    source renamed since was stored under (its key: the name), whose first read it was."""
-    firsts: dict[str, datetime | None] = {}
+    1995) was replaced by the arrival, so is never old, save where the first read held no item
+    stating a date (meta ``first_read_undated:<source>``): an undated feed (RSS 0.9x, a scraped
+    one) put every item it held at the top of a migrating operator's first digest as the day's
+    news (stop 55); what it held when first read is its backlog, its next items news as any.
+    ``stored_as``: the name a version of a source renamed since was stored under (its key: the
+    name), whose first read it was."""
+    firsts: dict[str, tuple[datetime | None, bool]] = {}
 
     def old(v: StoredArticle) -> bool:
         name = stored_as.get(v.key, v.source)
         if name not in firsts:
-            firsts[name] = parse_ts(store.get_meta(FIRST_READ_KEY.format(source=name)))
-        first = firsts[name]
-        return (days > 0 and first is not None and v.published is not None and aware(v.fetched) == first
-                and aware(v.published) < first - timedelta(days=days))
+            firsts[name] = (parse_ts(store.get_meta(FIRST_READ_KEY.format(source=name))),
+                            store.get_meta(UNDATED_READ_KEY.format(source=name)) == "1")
+        first, undated = firsts[name]
+        if not (days > 0 and first is not None and aware(v.fetched) == first):
+            return False
+        return undated or (v.published is not None and aware(v.published) < first - timedelta(days=days))
 
     return old
 

@@ -101,6 +101,9 @@ GONE = "the server says the feed is gone (HTTP 410)"
 #: Written by ``add_articles``; read by the view, which lists that read's old items apart
 #: (``digest.output.view``: a newly added feed's backlog).
 FIRST_READ_KEY = "first_read:{source}"
+#: "1" where a source's first read (``FIRST_READ_KEY``) held only items stating no date of their
+#: own: an undated feed's backlog (``digest.output.view``; stop 55).
+UNDATED_READ_KEY = "first_read_undated:{source}"
 #: Where a stored article moves (``Store.rekey_articles``): its new key, entry id and content hash.
 KeyMove = tuple[str, str | None, str | None]
 

@@ -42,6 +42,7 @@ from ..errors import StoreError
 from ..records import Article
 from .base import (
     FIRST_READ_KEY,
+    UNDATED_READ_KEY,
     KeyMove,
     NewArticle,
     SourceState,
@@ -270,11 +271,16 @@ class StoreOps(StoreReads):
         read: this batch's arrival when the store holds no article of it (stored or pruned) and
         it never read well before (``sources.last_ok_at``, saved after the batch), else ""
         (known before the record was kept, or its first read stored nothing: an empty folder,
-        a feed with no entry yet, whose first articles are news).  Once per source."""
+        a feed with no entry yet, whose first articles are news).  Once per source.  A first read
+        whose items all state no date of their own (``Article.undated``) is recorded so too
+        (``UNDATED_READ_KEY``): an undated feed's items are its backlog, their age unknown."""
         arrived: dict[str, datetime] = {}
+        dated: set[str] = set()  # the sources of the batch with an item stating its date
         for item in batch:
             when = item.article.fetched or now
             arrived[item.article.source] = min(arrived.get(item.article.source, when), when)
+            if not item.article.undated:
+                dated.add(item.article.source)
         for source, when in sorted(arrived.items()):
             key = FIRST_READ_KEY.format(source=source)
             if self._run("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone() is not None:
@@ -286,6 +292,9 @@ class StoreOps(StoreReads):
             ).fetchone()
             self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING",  # a worker's first
                       (key, "" if known else ts(when) or ""))
+            if not known and source not in dated:  # an undated feed: what it held is its backlog
+                self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING",
+                          (UNDATED_READ_KEY.format(source=source), "1"))
 
     def _has_versions(self: _Backend, story_id: str) -> bool:
         return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None

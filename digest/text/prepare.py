@@ -275,7 +275,8 @@ def prepare(
     # its keys before stop 32 (the text less the batch's recurring lines) and stop 33
     aliases = {article_key(entry.source, None, None, title, t) for t in {own, text}} if by_text or by_text_before else set()
     aliases.discard(key)
-    published = _plausible(entry.published, fetched) or fetched
+    stated = _plausible(entry.published, fetched)
+    published = stated or fetched
     return Article(
         key=key,
         source=entry.source,
@@ -289,6 +290,7 @@ def prepare(
         priority=priority,
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
+        undated=stated is None,
         guid=entry.entry_id,
         aliases=tuple(sorted(aliases)),
         lang=entry.lang,
