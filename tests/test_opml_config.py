@@ -57,12 +57,12 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
     # every line of the old file is there, in order, as it was (comments, quotes, indentation)
     lines = iter(after.splitlines())
     assert all(any(line == new for new in lines) for line in before.splitlines()), after
-    assert "    -   name: Coast News (2)\n        url: https://coast.example/feed.xml\n" in after
+    assert "    -   name: Coast News (coast.example)\n        url: https://coast.example/feed.xml\n" in after
     # what followed the last source still follows the sources
     assert after.endswith("        category: News / Local\n        # (more to come)\n\noutput_dir: out   # where digests go\n")
     assert Path(str(cfg) + ".bak").read_text() == before
     srcs = {s.name: s for s in load_config(cfg).sources}
-    assert srcs["Coast News (2)"].category == "News" and srcs["Valley"].category == "News / Local"
+    assert srcs["Coast News (coast.example)"].category == "News" and srcs["Valley"].category == "News / Local"
     assert srcs["Harbour Herald"].category is None and "Harbour" not in srcs
     assert f"{opml}: not added: Harbour: already there (as 'Harbour Herald': HTTPS://Harbour.example/rss)" in out
     assert f"{opml}: not added: Bad: not an http(s) feed URL: 'javascript:alert(1)'" in out
@@ -70,7 +70,7 @@ def test_import_keeps_comments_order_and_layout_and_says_why_a_feed_is_not_added
            "('digest add' that page finds the feed it links)" in out
     assert f"{opml}: not added: Coast again: listed again outside any folder: added once, in the folder 'News' " \
            "(a source has one category)" in out
-    assert f"{opml}: 'Coast News' added as 'Coast News (2)' (the name was taken)" in out
+    assert f"{opml}: 'Coast News' added as 'Coast News (coast.example)' (the name was taken)" in out
     assert out[-3].startswith(f"{cfg}: added 2 of 5 feeds from {opml}")  # Coast again: one feed
     # the folders made sections of a digest that had none: said (stop 46 review)
     assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (News, News / Local): the digest "

@@ -163,3 +163,26 @@ def test_an_undated_feeds_items_of_its_first_read_are_earlier_news_not_the_days(
             assert app.run(now=later).new_articles == 1
             news = [s for s in app.build_view(later.date()).stories if s.lead.title == LATER[1]]
             assert len(news) == 1 and not news[0].backlog
+
+
+def test_a_title_another_feed_has_is_told_apart_by_the_feeds_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Readers' exports name many feeds alike ("News", "Blog"): the second "News" was added as
+    "News (2)", the outlet every digest then named, saying nothing of which site it was.  It is
+    "News (coast.example)" now; a third of that host is numbered; a second import adds none."""
+    cfg = config(tmp_path, START.replace("  - name: Local notes\n", "  - name: News\n"))
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="News" type="rss" xmlUrl="https://www.coast.example/rss"/>'
+        '<outline text="News" type="rss" xmlUrl="https://coast.example/comments/rss"/>'
+        '<outline text="Blog" type="rss" xmlUrl="https://valley.example/blog.xml"/>'
+        "</body></opml>", encoding="utf-8")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out
+    names = [s.name for s in load_config(cfg).sources]
+    assert names == ["News", "News (coast.example)", "News (2)", "Blog"]
+    assert f"{opml}: 'News' added as 'News (coast.example)' (the name was taken)" in out
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert "added 0 of 3 feeds" in capsys.readouterr().out

@@ -14,7 +14,8 @@ Special cases
 -------------
 * A feed whose URL is configured already (``digest.text.identity.feed_key``:
   ``http``/``https``, ``www.``, case, default port, fragment, trailing ``/``) is not added, and :class:`Added` says as
-  which source; a name taken by another source gets `` (2)``, `` (3)``...
+  which source; a name taken by another source gets its host, `` (coast.example)``, or where
+  that is taken too `` (2)``, `` (3)``...
 * Nothing added: the file is not touched and no backup is made.
 * A name, URL or category that the configuration's loader (PyYAML, YAML 1.1) would read as
   another type written plain is quoted (``'Yes'``, ``'Off'``, ``'0b101'``): ruamel writes YAML
@@ -53,6 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -215,8 +217,27 @@ def _replace(cfg_path: Path, text: str, *, bom: bool) -> Path:
 
 
 def _same_name(configured: str, name: str) -> bool:
-    """Whether ``configured`` is ``name``, or the ``name (2)`` an earlier import gave it."""
-    return configured == name or re.fullmatch(re.escape(name) + r" \(\d+\)", configured) is not None
+    """Whether ``configured`` is ``name``, or the ``name (host)`` or ``name (2)`` an earlier
+    import gave it (:func:`_free_name`)."""
+    return configured == name or re.fullmatch(re.escape(name) + r" \([^()]+\)", configured) is not None
+
+
+def _free_name(name: str, url: str, names: set[str]) -> str:
+    """``name``, or where another source has it, ``name (host)``: a reader's export names many
+    feeds "News", "Blog" or "Comments", and "News (2)" said nothing of which outlet it was in
+    every digest (stop 55); where that is taken too, ``name (2)``, ``name (3)``..."""
+    if name not in names:
+        return name
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:  # a bracketed host left open: numbered
+        host = ""
+    if host and (named := f"{name} ({host})") not in names:
+        return named
+    n = 2
+    while f"{name} ({n})" in names:
+        n += 1
+    return f"{name} ({n})"
 
 
 def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
@@ -239,9 +260,7 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
             else:
                 result.skipped.append(f"{feed['name']}: already there (as {known[key]!r}: {feed['url']})")
             continue
-        name, n = feed["name"], 2
-        while name in names:
-            name, n = f"{feed['name']} ({n})", n + 1
+        name = _free_name(feed["name"], feed["url"], names)
         if name != feed["name"]:
             result.renamed.append((feed["name"], name))
         names.add(name)
