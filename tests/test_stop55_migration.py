@@ -186,3 +186,16 @@ def test_a_title_another_feed_has_is_told_apart_by_the_feeds_host(
     assert f"{opml}: 'News' added as 'News (coast.example)' (the name was taken)" in out
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     assert "added 0 of 3 feeds" in capsys.readouterr().out
+
+
+def test_one_folder_is_said_as_one_category(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Liferea export in ISO-8859-1 with one folder said "the list's folder is the new feeds'
+    categories (Actualités)"."""
+    cfg = config(tmp_path)
+    opml = tmp_path / "latin.opml"
+    opml.write_bytes('<?xml version="1.0" encoding="ISO-8859-1"?><opml version="1.0"><body>'
+                     '<outline text="Actualités"><outline text="Le Débat" type="rss" '
+                     'xmlUrl="https://debat.example/rss"/></outline></body></opml>'.encode("latin-1"))
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert f"{cfg}: the list's folder is the new feeds' category (Actualités): the digest" in capsys.readouterr().out
+    assert [(s.name, s.category) for s in load_config(cfg).sources][1:] == [("Le Débat", "Actualités")]

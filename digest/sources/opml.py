@@ -127,14 +127,14 @@ def categories_line(categories: list[str], existed: set[str]) -> str:
     if not categories:
         return ""
     old = [c for c in categories if c in existed]
-    folders = "folder is" if len(categories) == 1 else "folders are"
+    folders = "folder is the new feeds' category" if len(categories) == 1 else "folders are the new feeds' categories"
     if old == categories:
         had = "a category already" if len(old) == 1 else "all of them categories already"
     elif old:
         had = f"{few(old)} {'was a category' if len(old) == 1 else 'were categories'} already"
     else:
         had = ""
-    return (f"the list's {folders} the new feeds' categories ({few(categories)}{'; ' + had if had else ''}): "
+    return (f"the list's {folders} ({few(categories)}{'; ' + had if had else ''}): "
             "the digest shows them as sections (a story of no category under 'Other')")
 
 
