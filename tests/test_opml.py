@@ -16,7 +16,8 @@ FIX = Path(__file__).parent / "fixtures" / "parse"
 def test_nested_outlines_dedup_and_schemes() -> None:
     feeds = read_opml((FIX / "subscriptions.opml").read_bytes(), source="subs.opml")
     assert feeds == [
-        {"name": "Harbour Gazette", "url": "https://gazette.example/feed.xml", "category": "News"},
+        {"name": "Harbour Gazette", "url": "https://gazette.example/feed.xml", "category": "News",
+         "site": "https://gazette.example/"},  # its htmlUrl (stop 55)
         {"name": "Valley Post (title)", "url": "https://valley.example/atom", "category": "News"},
         {"name": "Nested", "url": "http://nested.example/rss", "category": "News / Deeper"},
         {"name": "https://noname.example/feed", "url": "https://noname.example/feed"},

@@ -199,3 +199,31 @@ def test_one_folder_is_said_as_one_category(tmp_path: Path, capsys: pytest.Captu
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     assert f"{cfg}: the list's folder is the new feeds' category (Actualités): the digest" in capsys.readouterr().out
     assert [(s.name, s.category) for s in load_config(cfg).sources][1:] == [("Le Débat", "Actualités")]
+
+
+def test_an_exports_site_links_come_back_out_of_export_opml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An import and an export lost every outline's ``htmlUrl`` (14 of 14 in the review's
+    FreshRSS export): each is the source's ``site:`` now, and the export writes it back.  A
+    ``javascript:`` one is not kept."""
+    from lxml import etree
+
+    cfg = config(tmp_path)
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>FreshRSS</title></head><body>'
+        '<outline text="News"><outline text="Coast" type="rss" xmlUrl="https://coast.example/rss" '
+        'htmlUrl="https://coast.example/" description="d"/>'
+        '<outline text="Bad" type="rss" xmlUrl="https://bad.example/rss" htmlUrl="javascript:alert(1)"/></outline>'
+        '<outline text="Plain" type="rss" xmlUrl="https://plain.example/rss"/></body></opml>', encoding="utf-8")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert {s.name: s.site for s in load_config(cfg).sources} == {
+        "Local notes": None, "Coast": "https://coast.example/", "Bad": None, "Plain": None}
+    capsys.readouterr()
+    assert main(["export-opml", "--config", str(cfg)]) == 0
+    doc = etree.fromstring(capsys.readouterr().out.encode())
+    sites = {o.get("text"): o.get("htmlUrl") for o in doc.iter("outline") if o.get("xmlUrl")}
+    assert sites == {"Coast": "https://coast.example/", "Bad": None, "Plain": None}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(START.replace("    path: notes\n", "    path: notes\n    site: ftp://x.example/\n"))
+    assert main(["sources", "--config", str(bad)]) == 2
+    assert "site must start with http:// or https://" in capsys.readouterr().err

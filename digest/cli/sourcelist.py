@@ -197,7 +197,7 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     from ..sources.opml import write_opml
 
     cfg = load_config(args.config)
-    feeds = [{"name": s.name, "url": s.url, "category": s.category} for s in cfg.sources if s.url]
+    feeds = [{"name": s.name, "url": s.url, "category": s.category, "site": s.site} for s in cfg.sources if s.url]
     for s in cfg.sources:
         if s.url is None:
             print(f"{s.name}: not exported: a local path, not a feed URL", file=sys.stderr)

@@ -268,6 +268,8 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
         entry = CommentedMap(name=_text(name), url=_text(feed["url"]))
         if feed.get("category"):
             entry["category"] = _text(feed["category"])
+        if feed.get("site"):
+            entry["site"] = _text(feed["site"])
         entries.append(entry)
         result.added.append(name)
     if not result.added:  # the file is not read round-trip (3 s for 5,000 sources)

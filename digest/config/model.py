@@ -66,6 +66,9 @@ class SourceConfig(_Strict):
     #: Fetch each new entry's page and use its extracted text when longer and clean (for
     #: feeds that carry a summary only); the summary stays as the fallback.
     full_text: bool = False
+    #: The site's own page (an OPML outline's ``htmlUrl``): not read, kept so that
+    #: ``digest export-opml`` gives it back (stop 55: an import and export lost every one).
+    site: str | None = None
 
     @model_validator(mode="after")
     def _one_of_url_or_path(self) -> SourceConfig:
@@ -73,6 +76,8 @@ class SourceConfig(_Strict):
             raise ValueError("needs exactly one of 'url' or 'path'")
         if self.url is not None and not re.match(r"^https?://", self.url, re.I):
             raise ValueError(f"url must start with http:// or https:// (got {self.url!r})")
+        if self.site is not None and not re.match(r"^https?://", self.site, re.I):
+            raise ValueError(f"site must start with http:// or https:// (got {self.site!r})")
         return self
 
 

@@ -102,7 +102,7 @@ def expand_lists(
             out.append(SourceConfig(
                 name=name, url=feed["url"], priority=src.priority, interval=src.interval,
                 enabled=src.enabled, full_text=src.full_text,
-                category=src.category or feed.get("category"),
+                category=src.category or feed.get("category"), site=feed.get("site"),
             ))
             added += 1
         if not feeds:

@@ -18,7 +18,8 @@ How it works
   document order.  The name is ``title``, else ``text``, else the URL, its entities decoded
   where the reader escaped them twice (``text="AT&amp;amp;T"``: "AT&T", as a feed's own
   title is, ``fields.title_text``; it was added as "AT&amp;T", stop 55).  The
-  folder outlines around it become its ``category`` (``News / Local``).
+  folder outlines around it become its ``category`` (``News / Local``), its ``htmlUrl`` (an
+  http(s) one) its ``site``.
 * :func:`read_opml_report` also says, for each outline not taken, why (no
   URL, not http(s), listed twice); :func:`write_opml` writes the reverse
   (``digest export-opml``).
@@ -179,6 +180,12 @@ def _parse(data: bytes, source: str) -> Any:
     return root
 
 
+def _web_url(url: str) -> bool:
+    """An http(s) URL with no space or control character in it (a NEL, a line break: YAML 1.1
+    folds them)."""
+    return url.lower().startswith(("http://", "https://")) and url.isprintable() and not any(c.isspace() for c in url)
+
+
 def _is_outline(node: Any) -> bool:
     return isinstance(node.tag, str) and etree.QName(node).localname.lower() == "outline"
 
@@ -215,12 +222,12 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
                     else:
                         report.passed.append(label or (folders[-1] if folders else ""))
                 continue
-            take(label, url, folders)
+            take(label, url, folders, _attr(child, "htmlurl"))
             if inner:  # a feed that is a folder too: its feeds are taken, its items passed over
                 walk(child, (*folders, label) if label else folders, True)
 
-    def take(label: str, url: str, folders: tuple[str, ...]) -> None:
-        if not url.lower().startswith(("http://", "https://")) or not url.isprintable() or any(c.isspace() for c in url):
+    def take(label: str, url: str, folders: tuple[str, ...], site: str = "") -> None:
+        if not _web_url(url):
             skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
             return
         key = feed_key(url)
@@ -239,6 +246,8 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
         feed: dict[str, Any] = {"name": name, "url": url}
         if category:
             feed["category"] = category
+        if _web_url(site):  # the site's page: kept for the export (``site:``)
+            feed["site"] = site
         out.append(feed)
 
     walk(root, ())
@@ -246,8 +255,8 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
 
 
 def write_opml(sources: list[dict[str, Any]], *, title: str) -> bytes:
-    """An OPML 2.0 document of ``[{"name", "url"[, "category"]}]``: a folder outline per
-    category (``a / b`` nests), feeds in the order given."""
+    """An OPML 2.0 document of ``[{"name", "url"[, "category"][, "site"]}]``: a folder outline
+    per category (``a / b`` nests), feeds in the order given, a site's page as ``htmlUrl``."""
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
     etree.SubElement(head, "title").text = title
@@ -258,7 +267,9 @@ def write_opml(sources: list[dict[str, Any]], *, title: str) -> bytes:
         for i in range(1, len(path) + 1):
             if path[:i] not in folders:
                 folders[path[:i]] = etree.SubElement(folders[path[: i - 1]], "outline", text=path[i - 1])
-        etree.SubElement(folders[path], "outline", type="rss", text=src["name"], title=src["name"],
-                         xmlUrl=src["url"])
+        outline = etree.SubElement(folders[path], "outline", type="rss", text=src["name"], title=src["name"],
+                                   xmlUrl=src["url"])
+        if src.get("site"):
+            outline.set("htmlUrl", src["site"])
     etree.indent(opml, space="  ")
     return bytes(etree.tostring(opml, xml_declaration=True, encoding="utf-8", pretty_print=True))
