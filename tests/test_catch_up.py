@@ -69,7 +69,7 @@ def test_catch_up_writes_the_whole_day_another_command_wrote_part_of(
     catch-up writes the whole of 20 November and mails it once; a later start writes it
     no more."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        srv.set("/a", rss("alpha", range(3)))
+        srv.set("/a", rss("alpha", range(3), _at(9)))
         cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"}, email={**MAIL, "port": port},
                                    schedule={"digest_time": "07:00", "poll_minutes": 30})
         html = tmp_path / "out" / f"digest-{DAY.isoformat()}.html"
@@ -78,7 +78,7 @@ def test_catch_up_writes_the_whole_day_another_command_wrote_part_of(
         assert main([command[0], "--config", str(cfg_path), *command[1:]]) == 0
         _set_clock(cfg_path, None)
         assert "alpha report 2" in html.read_text() and "alpha report 5" not in html.read_text()
-        srv.set("/a", rss("alpha", range(6)))
+        srv.set("/a", rss("alpha", range(6), _at(9)))
         assert _poll(cfg_path, _at(15)) == 3
 
         said = _restart(cfg_path, _at(20, day=21), caplog)
@@ -108,14 +108,14 @@ def test_catch_up_of_the_day_so_far_seals_a_day_run_wrote_before_the_digest_time
     neither its files nor the next day's.  Now it seals the day at 20:00 and writes it
     whole, once; what arrives later is the next day's."""
     with TestServer() as srv:
-        srv.set("/a", rss("alpha", range(3)))
+        srv.set("/a", rss("alpha", range(3), _at(9)))
         cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"},
                                    schedule={"digest_time": "07:00", "poll_minutes": 30})
         html = tmp_path / "out" / f"digest-{DAY.isoformat()}.html"
         _set_clock(cfg_path, _at(6))
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0
         _set_clock(cfg_path, None)
-        srv.set("/a", rss("alpha", range(6)))
+        srv.set("/a", rss("alpha", range(6), _at(9)))
         assert _poll(cfg_path, _at(20)) == 3  # the start's poll round
 
         said = _restart(cfg_path, _at(20), caplog, day_offset=0)

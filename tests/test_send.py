@@ -253,7 +253,8 @@ def test_the_day_so_far_leaves_later_arrivals_to_the_next_days_mail(tmp_path: Pa
     arrives later that day is new in the next day's digest, mailed at the next
     ``digest_time`` (docs/daemon.md), not in no mail."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = config_with_mail(tmp_path, srv, port)  # alpha reports 0-2
+        dated = datetime(2026, 11, 20, 9, tzinfo=UTC)  # the items' dates, before the clock
+        cfg = config_with_mail(tmp_path, srv, port, dated)  # alpha reports 0-2
         data = yaml.safe_load(cfg.read_text())
         data["schedule"]["digest_time"] = "18:00"
         cfg.write_text(yaml.safe_dump(data))
@@ -264,7 +265,7 @@ def test_the_day_so_far_leaves_later_arrivals_to_the_next_days_mail(tmp_path: Pa
             assert d.poll_due().new_articles == 3
             clock.now = datetime(2026, 11, 20, 18, tzinfo=UTC)
             d.digest(scheduled=True)  # the day so far: 20 November, mailed at 18:00
-            srv.set("/a", rss("alpha", range(6)))  # reports 3-5 arrive at 20:00
+            srv.set("/a", rss("alpha", range(6), dated))  # reports 3-5 arrive at 20:00
             clock.now = datetime(2026, 11, 20, 20, tzinfo=UTC)
             assert d.poll_due().new_articles == 3
             clock.now = datetime(2026, 11, 21, 18, tzinfo=UTC)

@@ -62,10 +62,12 @@ def smtpd(inbox: Inbox | None = None) -> Iterator[tuple[Inbox, int]]:
         ctl.stop()
 
 
-def rss(name: str, items: range) -> bytes:
-    """An RSS feed of outlet ``name`` with the items ``items`` (one a minute before now)."""
+def rss(name: str, items: range, now: datetime | None = None) -> bytes:
+    """An RSS feed of outlet ``name`` with the items ``items`` (one a minute before ``now``, the
+    real time by default: a test whose clock is days before it passes its own, or its items'
+    dates are not believed and its first read is an undated feed's backlog)."""
     rng = random.Random(name)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     parts = []
     for i in items:
         words = " ".join(rng.choice(WORDS) for _ in range(40))
@@ -105,9 +107,10 @@ def loopback_config(tmp: Path, srv: TestServer, paths: dict[str, str], **setting
     return path
 
 
-def config_with_mail(tmp: Path, srv: TestServer, port: int) -> Path:
-    """One feed of three items (``/a``) and mail to the SMTP server on ``port``."""
-    srv.set("/a", rss("alpha", range(3)))
+def config_with_mail(tmp: Path, srv: TestServer, port: int, now: datetime | None = None) -> Path:
+    """One feed of three items (``/a``, dated before ``now``: :func:`rss`) and mail to the SMTP
+    server on ``port``."""
+    srv.set("/a", rss("alpha", range(3), now))
     return loopback_config(
         tmp, srv, {"alpha": "/a"},
         email={"host": "127.0.0.1", "port": port, "security": "none",
