@@ -227,3 +227,34 @@ def test_an_exports_site_links_come_back_out_of_export_opml(tmp_path: Path, caps
     bad.write_text(START.replace("    path: notes\n", "    path: notes\n    site: ftp://x.example/\n"))
     assert main(["sources", "--config", str(bad)]) == 2
     assert "site must start with http:// or https://" in capsys.readouterr().err
+
+
+def test_export_opml_gives_a_feed_moved_for_good_at_its_new_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a 301, ``digest sources`` named the new address and every poll read it there, but
+    ``export-opml`` wrote the old one: the reader it went to fetched through the redirect for
+    ever.  It writes the address the feed is read at, and says so; a 302 is not followed there."""
+    from lxml import etree
+
+    from tests.support.daemon import loopback_config, rss
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv:
+        srv.set("/new.rss", rss("moved", range(2)))
+        srv.redirect("/old.rss", srv.url("/new.rss"), status=301)
+        srv.set("/elsewhere.rss", rss("away", range(2)))
+        srv.redirect("/for-now.rss", srv.url("/elsewhere.rss"), status=302)
+        cfg = loopback_config(tmp_path, srv, {"Moved": "/old.rss", "Away": "/for-now.rss"})
+        capsys.readouterr()
+        assert main(["export-opml", "--config", str(cfg)]) == 0  # no store yet: none is made for it
+        assert not (tmp_path / "data" / "digest.sqlite3").exists()
+        capsys.readouterr()
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        capsys.readouterr()
+        assert main(["export-opml", "--config", str(cfg)]) == 0
+        out = capsys.readouterr()
+    urls = {o.get("text"): o.get("xmlUrl") for o in etree.fromstring(out.out.encode()).iter("outline")}
+    assert urls == {"Moved": srv.url("/new.rss"), "Away": srv.url("/for-now.rss")}
+    assert f"Moved: exported at {srv.url('/new.rss')}, where it is read" in out.err
+    assert "Away" not in out.err

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..errors import DigestError, FetchError
+from ..errors import DigestError, FetchError, without_password
 from ..sources.fields import visible_name
 from ..text.identity import feed_key
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..sources.opml import OpmlReport
 
 
@@ -192,15 +193,40 @@ def _no_feeds(path: str, report: OpmlReport) -> int:
     return 1
 
 
+def _read_elsewhere(cfg: Config) -> dict[str, str]:
+    """The feeds read at another address than their ``url:``, by source name: a permanent
+    redirect followed, or the feed a configured page links (the store's fetch state,
+    ``permanent_url``; ``digest.sources.retrieve.follow``).  An export gave the old address,
+    which the reader it went to fetched through the redirect for ever, or read as a page (stop
+    55).  None where no store was written yet (a SQLite file is not made for this)."""
+    from ..store.base import open_store
+
+    url = cfg.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return {}
+    out: dict[str, str] = {}
+    with open_store(url) as store:
+        for s in cfg.sources:
+            st = store.get_source_state(s.name) if s.url else None
+            if st is not None and st.location == s.url and st.permanent_url and st.permanent_url != s.url:
+                out[s.name] = st.permanent_url
+    return out
+
+
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..sources.opml import write_opml
 
     cfg = load_config(args.config)
-    feeds = [{"name": s.name, "url": s.url, "category": s.category, "site": s.site} for s in cfg.sources if s.url]
+    moved = _read_elsewhere(cfg)
+    feeds = [{"name": s.name, "url": moved.get(s.name, s.url), "category": s.category, "site": s.site}
+             for s in cfg.sources if s.url]
     for s in cfg.sources:
         if s.url is None:
             print(f"{s.name}: not exported: a local path, not a feed URL", file=sys.stderr)
+        elif s.name in moved:
+            print(f"{s.name}: exported at {without_password(moved[s.name])}, where it is read (its url: "
+                  f"{without_password(s.url)} moved there for good, or links it)", file=sys.stderr)
     data = write_opml(feeds, title=cfg.title)
     if args.output in (None, "-"):
         sys.stdout.write(data.decode("utf-8"))
