@@ -239,16 +239,6 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-
-
-
-
-
-
-
-
-
-
 COMMANDS: dict[str, tuple[str, Handler, Setup]] = {}
 
 
