@@ -258,3 +258,37 @@ def test_export_opml_gives_a_feed_moved_for_good_at_its_new_address(
     assert urls == {"Moved": srv.url("/new.rss"), "Away": srv.url("/for-now.rss")}
     assert f"Moved: exported at {srv.url('/new.rss')}, where it is read" in out.err
     assert "Away" not in out.err
+
+
+def test_import_opml_says_which_feeds_on_the_users_own_network_need_allow_hosts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reader's export holds feeds at home (a NAS, an RSS bridge on the router): imported
+    without a word, each then failed at every run ("refused: a private address ...").  The
+    import names their hosts and the line to add, once; a public feed, and a host that
+    ``allow_hosts`` lists, are not named."""
+    cfg = config(tmp_path)
+    opml = tmp_path / "home.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="NAS" type="rss" xmlUrl="http://192.168.1.20:8080/rss"/>'
+        '<outline text="Bridge" type="rss" xmlUrl="http://rss-bridge.local/?action=display"/>'
+        '<outline text="Loop" type="rss" xmlUrl="http://[::1]:9000/feed"/>'
+        '<outline text="Router" type="rss" xmlUrl="http://router.home.arpa/feed"/>'
+        '<outline text="Public" type="rss" xmlUrl="https://news.example/rss"/>'
+        '<outline text="Cloud" type="rss" xmlUrl="https://8.8.8.8/rss"/></body></opml>', encoding="utf-8")
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "your own network" in ln]
+    assert len(lines) == 1, lines
+    assert "(192.168.1.20, rss-bridge.local, ::1, router.home.arpa)" in lines[0]
+    assert "fetch: {allow_hosts: [192.168.1.20, rss-bridge.local, ::1, router.home.arpa]}" in lines[0]
+    assert "news.example" not in lines[0] and "8.8.8.8" not in lines[0]
+
+    # listed in allow_hosts: not named again on the next import
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text + "fetch:\n  allow_hosts: ['192.168.1.20', 'rss-bridge.local', '::1', 'router.home.arpa']\n",
+                   encoding="utf-8")
+    more = tmp_path / "more.opml"
+    more.write_text(opml.read_text(encoding="utf-8").replace("8080/rss", "8080/other"), encoding="utf-8")
+    assert main(["import-opml", "--config", str(cfg), str(more)]) == 0
+    assert "your own network" not in capsys.readouterr().out

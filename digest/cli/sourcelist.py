@@ -167,6 +167,15 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     line = categories_line(cats, {s.category for s in cfg.sources if s.category})
     if line and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
         print(f"{args.config}: {line}")
+    if done.added:  # a NAS, a router, an RSS bridge at home: said now, not as a failure per run
+        from ..sources.addresses import AddressPolicy, refused_hosts
+
+        hosts = refused_hosts([f["url"] for f in feeds], AddressPolicy.from_config(cfg.fetch))
+        if hosts:
+            shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
+            print(f"{args.config}: feeds on your own network ({shown}) are refused until 'fetch: allow_hosts:' "
+                  f"lists their hosts (a guard against feeds that point at private services): "
+                  f"fetch: {{allow_hosts: [{', '.join(hosts[:5])}]}}")
     if done.added and not args.check:  # a list may hold hundreds: read only when asked
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
               "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")

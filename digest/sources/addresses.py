@@ -62,6 +62,7 @@ import socket
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 from ..text.identity import names_this_machine
 
@@ -311,6 +312,35 @@ class AddressPolicy:
         if not ok:
             raise BlockedAddress(host, addresses, port)
         return ok
+
+
+#: Names of no public DNS (RFC 6762 appendix G, RFC 8375, "localhost"): a feed on such a host is
+#: on the user's own network, and refused until ``allow_hosts`` names it.
+PRIVATE_SUFFIXES = ("localhost", ".localhost", ".local", ".lan", ".home", ".home.arpa", ".internal",
+                    ".intranet", ".private", ".corp")
+
+
+def refused_hosts(urls: Iterable[str], policy: AddressPolicy) -> list[str]:
+    """The hosts of ``urls`` the policy will refuse, told without a lookup: a private address
+    written in the URL, or a name no public DNS holds (``nas.local``, ``localhost``), that
+    ``allow_hosts`` does not name.  An import of a reader's list tells its user before the
+    first run fails on each (stop 55); a public name resolving to a private address is told by
+    that run."""
+    out: list[str] = []
+    if not policy.block_private:
+        return out
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            host, port = _norm(parts.hostname or ""), parts.port
+        except ValueError:
+            continue
+        ip = _ip(host)
+        private = (not is_public(ip)) if ip is not None else host.endswith(PRIVATE_SUFFIXES)
+        if (host and private and not policy.host_exempt(host, port)
+                and not (ip is not None and policy.address_ok(host, port)) and host not in out):
+            out.append(host)
+    return out
 
 
 _UNSET: typing.Any = object()
