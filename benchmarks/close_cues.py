@@ -26,6 +26,15 @@ Cues
   "near", "off", "outside"); each of the pair names one the other's whole text
   never mentions (stop 28's cue, dropped on ordinary dev).  Built into the engine since
   (``Params.place_factor``): ``--cue none`` measures the engine's own; this one now adds to it.
+* ``people``: persons named in the opening (stop 55, issue #19): a run of two or
+  more capitalised words, or one after an honorific ("Mr.", "coach", "Gov."),
+  that is not a place ("in Brooklyn"), an organisation, a month or a weekday;
+  a title in title case is not read.  A pair conflicts when each names a person
+  whose surname the other's whole text never mentions (``--either``: one side
+  is enough).  Variants: ``--chars 0`` the title only, ``--lead`` the first
+  person only, ``--repeated N`` only persons whose surname the report names N
+  times or more (its subject), ``--subjects`` no sources ("spokesman Joe
+  Silva", "By Sam Cholke").  Measured on dev; not in the engine.
 
 How it works
 ------------
@@ -65,6 +74,119 @@ _MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s*(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?![a-z])")
 _ID = re.compile(r"\b[A-Z]{2,}[-‑]?\d[\d-]*\d\b")
 _PLACE = re.compile(r"\b(?:in|at|near|off|outside)\s+((?:[A-Z][\w'-]+\s?){1,3})")
+# people: a run of capitalised words (an initial such as "R." may sit inside); what precedes it
+# is kept to tell a place ("in Brooklyn") and an honorific ("Mr Ging", "coach Bruce Arians")
+_NAME_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['-][A-Z]?[a-z]+)*"
+_RUN = re.compile(r"(?<![\w.'-])((?:" + _NAME_WORD + r"|[A-Z]\.)(?:\s+(?:" + _NAME_WORD + r"|[A-Z]\.))*)")
+_HONORIFIC = frozenset((
+    "Mr", "Mrs", "Ms", "Dr", "Mr.", "Mrs.", "Ms.", "Dr.", "President", "Coach", "Sen.", "Senator", "Gov.",
+    "Governor", "Rep.", "Judge", "Justice", "Minister", "Prime", "Secretary", "General", "Gen.", "Chancellor",
+    "King", "Queen", "Prince", "Princess", "Pope", "Father", "Officer", "Detective", "Sheriff", "Chief",
+    "Mayor", "Former", "Actor", "Actress", "Singer", "Star", "Captain", "Capt.", "Lt.", "Sgt.", "Sir", "Lady",
+    "Lord", "Professor", "Prof.", "Attorney", "Defendant", "Suspect", "Victim", "Quarterback",
+    "President-elect", "Champion", "Heavyweight", "Rev.", "Reverend", "Gov", "Sen", "Rep", "Gen", "Manager",
+    "Lawyer", "Spokesman", "Spokeswoman", "Director", "Chairman", "Owner", "Doctor", "Nurse", "Deputy"))
+_LOWER_HONORIFIC = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr)\.?\s+$)|\b(?:coach|president|senator|minister|judge|actor|actress|singer|star|officer|quarterback|"
+    r"guard|forward|striker|pitcher|rapper|suspect|victim|defendant|lawyer|attorney|spokesman|"
+    r"spokeswoman|director|chief|manager|boss|champion|writer|author|chairman|founder|CEO)\s+$")
+# words that never begin a person's name (sentence starts, months, weekdays, articles) and
+# words that mark a run as an organisation, a place, a thing or a day
+_NOT_FIRST = frozenset("""
+A An The This That These Those It Its In On At By For From With Without After Before When While Where
+What Who Why How If As But And Or Nor So Yet Since Until Although Though Because During Despite Over
+Under Into Onto Upon About Above Below Between Among Through Across Against Along Around Behind
+Beyond Near Off Out Up Down Some Many Most Much More All Any Each Every No Not Both Either Neither
+One Two Three Four Five Six Seven Eight Nine Ten First Second Third Last Next New Old Former Late
+He She They We You I His Her Their Our Your My Him Them Us Me There Here Then Now Today Tonight
+Yesterday Tomorrow Also Just Only Even Still Already Meanwhile However Police Officials Authorities
+Breaking Update Updated Watch Video Photos Photo Report Reports Exclusive Live Read Click Share
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+""".split())
+_NOT_NAME = frozenset("""
+The Of And For Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+May June July August September October November December University College School Institute
+Department Ministry Agency Office Service Services Council Committee Commission Congress Senate House
+Court Party Union Association League Conference Federation Club Team Company Corp Corporation Inc
+Group Bank Fund Foundation Center Centre Hospital Church Museum Theatre Theater Airport Station
+Street St Avenue Ave Road Rd Boulevard Blvd Square Park Bridge Tower Building Hall Arena Stadium
+Field Valley River Lake Mountain Mountains Island Islands Bay Beach Coast Sea Ocean Gulf County City
+State States Province Region District Village Town Kingdom Republic Empire Nations United National
+International Federal Royal American British European Asian African Democratic Republican
+Northern Southern Eastern Western North South East West Central Internet Explorer Windows Security
+Police Army Navy Force Forces Guard Marshals Prison Jail Times News Post Daily Herald Journal Press
+Tribune Gazette Telegraph Network Channel Radio Magazine Review Online Award Awards Prize Cup
+Championship Championships Tournament Open Games Olympics Olympic Series Bowl Festival Day Week
+Year Christmas Eve Easter Festival Act Law Bill Rule Treaty Program Programme Project Plan Report
+Species Endangered Most Wanted List Inc. Co Co. Ltd Global World Earth Death Dies Died Killed Kill
+Shot Shoots Shooting Murder Arrested Charged Guilty Found Dead Man Woman Teen Boy Girl Mom Dad Son
+Daughter Wife Husband Family Says Said Say Is Are Was Were Be Has Have Had Will Would Could Should
+Can May Might Must To In On At By With From After Over Under Up Out Off As Into Not No New Old Big
+Top Best Star Stars Fans Fan Deal Signs Sign Signed Offer Offers Wins Win Won Beat Beats Defeats Loses
+Lost Leads Led Back Home Away Up Down Game Season Playoff Playoffs Super Quake Earthquake Fire Crash
+Survey Geological Strip Heavyweight Champion Colts Chargers Sixers Saints Lakers Celtics Advocate
+Creamery Maid Mount Mt Drive Way Lane Place Highway Parkway Trail Caption Photo Photos View Full Buy
+Staff Writer Editor Reporter Correspondent Contributor Associated Reuters
+""".split())
+
+
+_SOURCE_BEFORE = re.compile(
+    r"(?:\b(?:spokesman|spokeswoman|spokesperson|lawyer|attorney|publicist|representative|"
+    r"reporter|photographer|writer|correspondent|analyst|expert|[Bb]y|according to|told)\b[^.,;:]{0,30}|"
+    r"\b(?:Spokesman|Spokeswoman|Lawyer|Attorney|By|Photo|Credit)\b\s*:?\s*)$")
+_SOURCE_AFTER = re.compile(
+    r"^,?\s+(?:(?:a|an|the|his|her|their)\s+)?(?:[\w'-]+\s+){0,3}?(?:spokesman|spokeswoman|spokesperson|"
+    r"lawyer|attorney|publicist|representative|reporter|photographer|writer|correspondent|analyst)\b")
+
+
+def people(text: str) -> frozenset[str]:
+    """Persons named in ``text``: ``named_people`` as a set."""
+    return frozenset(named_people(text))
+
+
+def named_people(text: str, subjects: bool = False) -> list[str]:
+    """Persons named in ``text`` (a run of capitalised words read as a name: two words or more, or
+    one after an honorific; "Mark Felt dies at 95" names "Mark Felt", "The White House said"
+    none).  A place ("in Brooklyn"), an organisation ("Microsoft Internet Explorer"), a month or
+    a weekday is not a person."""
+    out: list[str] = []
+    for m in _RUN.finditer(text):
+        words = m.group(1).split()
+        if owners := [k for k, w in enumerate(words[:-1]) if w.endswith("'s")]:
+            words = words[owners[-1] + 1:]  # "Deep Throat's Mark Felt": the name after the owner
+        words = [w.removesuffix("'s") for w in words]
+        before = text[:m.start()]
+        honoured = bool(_LOWER_HONORIFIC.search(before))
+        if words and words[-1].rstrip(".") in _HONORIFIC:
+            continue  # "Alaska Gov.": a title, its name in the next run
+        if any(w in _HONORIFIC for w in words[:-1]):  # "Alaska Governor Sarah Palin": what follows
+            k = max(i for i, w in enumerate(words[:-1]) if w in _HONORIFIC)
+            words, honoured = words[k + 1:], True
+        while words and (words[0] in _HONORIFIC or words[0] in _NOT_FIRST):
+            honoured = honoured or words[0] in _HONORIFIC
+            words = words[1:]
+        while words and (words[-1].rstrip(".") in ("Jr", "Sr", "Esq") or (len(words[-1]) == 2 and words[-1].endswith("."))):
+            words = words[:-1]
+        if not words or any(w in _NOT_NAME or w.rstrip(".") in _NOT_NAME for w in words):
+            continue
+        if re.search(r"\b(?:in|at|near|off|outside|of|from|to)\s+$", before):
+            continue  # a place ("in Brooklyn"), a source ("of Microsoft")
+        full = [w for w in words if not (len(w) == 2 and w.endswith("."))]
+        named = (len(full) >= 2 and len(words) <= 4) or (honoured and len(full) == 1)
+        if named and subjects and (_SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(text[m.end():])):
+            continue  # a source quoted or credited ("spokesman Joe Silva", "By Sam Cholke"), not a subject
+        if named and (name := " ".join(words)) not in out:
+            out.append(name)
+    return out
+
+
+def _title_cased(title: str) -> bool:
+    """A headline in title case or capitals ("Obama Reverses Bush on Species Protection"): every
+    word capitalised, so its runs are not names."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", title) if len(w) > 3]
+    upper = sum(w[0].isupper() for w in words)
+    return bool(words) and (upper == len(words) or (len(words) >= 6 and upper >= 0.7 * len(words)))
 
 
 def month_days(text: str) -> frozenset[tuple[int, int]]:
@@ -96,6 +218,14 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
     if cue == "places":
         named = {m.strip() for m in _PLACE.findall(f"{title}. {r['text'][:chars]}")}
         return (frozenset(named), f"{title} {r['text']}") if named else None
+    if cue == "people":
+        head = "" if _title_cased(title) else title
+        opening = f"{head}. {r['text'][:chars]}" if chars else head
+        persons = named_people(opening, SUBJECTS)[:1 if LEAD else None]
+        if REPEATED:  # the report's subject: its surname named again in the report
+            whole = f"{title} {r['text']}"
+            persons = [p for p in persons if len(re.findall(r"\b" + re.escape(p.split()[-1]) + r"\b", whole)) >= REPEATED]
+        return (frozenset(persons), f"{title} {r['text']}") if persons else None
     raise SystemExit(f"unknown cue {cue!r}")
 
 
@@ -116,7 +246,17 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return any(k in b and not (v & b[k]) for k, v in a.items())
     if cue == "places":
         return any(not _mentioned(p, b[1]) for p in a[0]) and any(not _mentioned(p, a[1]) for p in b[0])
+    if cue == "people":  # a person's surname (the last word) the other's whole text never names
+        a_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", b[1]) for p in a[0])
+        b_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", a[1]) for p in b[0])
+        return a_new or b_new if EITHER else a_new and b_new
     return not a & b
+
+
+SUBJECTS = False  # people: leave out sources ("spokesman Joe Silva", "By Sam Cholke", "X, a lawyer")
+REPEATED = 0  # people: only persons whose surname the report names at least this many times
+LEAD = False  # people: only the first person the opening names (its subject, not those it quotes)
+EITHER = False  # people: flag a pair where one side (not both) names a person the other never does
 
 
 def install(cue: str, feats: dict[str, Any], factor: float, young: bool = False) -> Callable[..., np.ndarray]:
@@ -158,8 +298,10 @@ def records_of(name: str, seed: int) -> list[dict[str, Any]]:
     return STREAMS[name](TUNING_SPLIT[name], seed)
 
 
-def run_one(job: tuple[str, int, str, float, int, bool]) -> tuple[str, int, tuple[float, float, float], int]:
-    name, seed, cue, factor, chars, young = job
+def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float], int]:
+    global EITHER, LEAD, REPEATED, SUBJECTS
+    name, seed, cue, factor, chars, young, EITHER, LEAD, REPEATED, *rest = job
+    SUBJECTS = bool(rest and rest[0])
     records = records_of(name, seed)
     if cue != "none":
         install(cue, {r["id"]: features(cue, r, chars) for r in records}, factor, young)
@@ -170,16 +312,23 @@ def run_one(job: tuple[str, int, str, float, int, bool]) -> tuple[str, int, tupl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people"))
     ap.add_argument("--factor", type=float, default=0.5)
     ap.add_argument("--chars", type=int, default=400, help="characters of the text in the opening")
     ap.add_argument("--streams", default="ecb-sameday:10,ecb-close:3,ecb-apart:3,gvc:3",
                     help="name:seeds (seeds 0..n-1), comma-separated; names of benchmarks.tune, young-close or young-undated")
     ap.add_argument("--young", action="store_true", help="only where both articles' neighbourhoods are young")
+    ap.add_argument("--either", action="store_true",
+                    help="people: flag a pair when either side names a person the other never names")
+    ap.add_argument("--lead", action="store_true", help="people: only the first person the opening names")
+    ap.add_argument("--repeated", type=int, default=0,
+                    help="people: only persons whose surname the report names at least this many times")
+    ap.add_argument("--subjects", action="store_true",
+                    help="people: leave out sources (a spokesman, a lawyer, a byline)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     plan = [(n, int(k)) for n, _s, k in (x.partition(":") for x in args.streams.split(","))]
-    work = [(n, s, args.cue, args.factor, args.chars, args.young) for n, k in plan for s in range(k)]
+    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects) for n, k in plan for s in range(k)]
     with ProcessPoolExecutor(max_workers=args.jobs, max_tasks_per_child=1) as pool:
         results = list(pool.map(run_one, work))
     cells = []
@@ -188,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         lost = sum(x for name, _s, _r, x in results if name == n)
         cells.append(f"{n}:{k} worst {min(r[0] for r in rows):.3f} / {min(r[2] for r in rows):.3f}"
                      f" mean {sum(r[0] for r in rows) / k:.4f} / {sum(r[2] for r in rows) / k:.4f}, {lost} strays")
-    print(f"cue {args.cue} x{args.factor} (chars {args.chars}{', young only' if args.young else ''}): "
+    print(f"cue {args.cue} x{args.factor} (chars {args.chars}{', young only' if args.young else ''}{', either side' if args.either else ''}{', lead only' if args.lead else ''}"
+          f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}): "
           + " | ".join(cells))
     return 0
 
