@@ -163,6 +163,7 @@ def named_people(text: str, subjects: bool = False) -> list[str]:
         if any(w in _HONORIFIC for w in words[:-1]):  # "Alaska Governor Sarah Palin": what follows
             k = max(i for i, w in enumerate(words[:-1]) if w in _HONORIFIC)
             words, honoured = words[k + 1:], True
+        byline = bool(words) and words[0] == "By"  # "By Sam Cholke": the run begins with "By"
         while words and (words[0] in _HONORIFIC or words[0] in _NOT_FIRST):
             honoured = honoured or words[0] in _HONORIFIC
             words = words[1:]
@@ -174,7 +175,7 @@ def named_people(text: str, subjects: bool = False) -> list[str]:
             continue  # a place ("in Brooklyn"), a source ("of Microsoft")
         full = [w for w in words if not (len(w) == 2 and w.endswith("."))]
         named = (len(full) >= 2 and len(words) <= 4) or (honoured and len(full) == 1)
-        if named and subjects and (_SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(text[m.end():])):
+        if named and subjects and (byline or _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(text[m.end():])):
             continue  # a source quoted or credited ("spokesman Joe Silva", "By Sam Cholke"), not a subject
         if named and (name := " ".join(words)) not in out:
             out.append(name)

@@ -28,3 +28,12 @@ def test_two_deaths_in_one_circle_conflict_and_one_death_told_twice_does_not() -
     a, b, c = (features("people", r, 0) for r in (felt, larue, felt2))
     assert conflict("people", a, b)
     assert not conflict("people", a, c)
+
+
+def test_the_subject_kept_and_a_source_left_out() -> None:
+    from benchmarks.close_cues import named_people
+
+    text = ('A girl was shot, police said. "A senseless act," police spokesman Joe Silva said. '
+            "By Sam Cholke. Jose Nunez, 32, was named.")
+    assert named_people(text) == ["Joe Silva", "Sam Cholke", "Jose Nunez"]
+    assert named_people(text, subjects=True) == ["Jose Nunez"]
