@@ -58,6 +58,10 @@ WANT = {
     "北京 暴雨": {"chinese"},
     '"北京暴雨"': {"chinese"},
     "上海": set(),
+    # only left out: an article without such a letter is still found (SQLite read the spaced
+    # table alone, of the articles holding one, and found nothing; review of stop 55)
+    "harbour -北京": {"english"},
+    "northgate -東京 -ทหาร": {"english"},
     "ท่วมน้ำ": set(),  # the same letters in another order: not a match
 }
 

@@ -48,6 +48,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ from .base import (
 from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
-from .search import fts5, has_unspaced, spaced
+from .search import Term, fts5, has_unspaced, spaced
 from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,24 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 #: ranking; ``SQLiteStore.search`` reads deeper when these give too few stories.
 SEARCH_DEPTH = 10
 SEARCH_DEPTH_SINCE = 50
+
+
+def _matching(terms: list[Term]) -> tuple[str, str, tuple[str, ...]]:
+    """The search table, the WHERE condition and its arguments that match ``terms``.  A term of
+    a script without spaces to find: only the articles holding such a letter can match, each
+    such letter a word of its own there (migration 15), the query's spaced alike.  One only to
+    leave out ("harbour -北京"): the articles of every script are read, and those the spaced
+    table finds it in left out; reading the spaced table alone found no article without such a
+    letter, so "harbour -北京" found nothing on SQLite and the harbour's stories on PostgreSQL."""
+    if any(has_unspaced(w) for t in terms if not t.exclude for w in t.words):
+        return "articles_fts_spaced", "articles_fts_spaced MATCH ?", (spaced(fts5(terms)),)
+    out = [t for t in terms if t.exclude and any(has_unspaced(w) for w in t.words)]
+    match = fts5([t for t in terms if t not in out])
+    if not out:
+        return "articles_fts", "articles_fts MATCH ?", (match,)
+    left_out = " OR ".join(fts5([replace(t, exclude=False)]) for t in out)
+    return ("articles_fts", "articles_fts MATCH ? AND rowid NOT IN "
+            "(SELECT rowid FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ?)", (match, spaced(left_out)))
 
 
 def _create_private(path: Path) -> None:
@@ -306,16 +325,11 @@ class SQLiteStore(FileLocks, StoreOps):
         terms = parse_query(query)
         if not terms:
             return []
-        match = fts5(terms)
-        # a letter of a script without spaces: only the articles holding one can match, each such
-        # letter a word of its own there (migration 15), the query's spaced alike
-        fts = "articles_fts_spaced" if has_unspaced(match) else "articles_fts"
-        if fts != "articles_fts":
-            match = spaced(match)
+        fts, where, args = _matching(terms)
         order, stories = ("rowid DESC", "at DESC") if newest else ("rank", "rank")
         q = (
             f"WITH f AS MATERIALIZED (SELECT rowid, rank FROM {fts} "
-            f"WHERE {fts} MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?) "
+            f"WHERE {where} AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?) "
             "SELECT a.story_id AS story_id, min(f.rank) AS rank, max(a.fetched) AS at FROM f "
             "JOIN articles a ON a.rowid = f.rowid "
             f"WHERE (? IS NULL OR a.fetched >= ?) GROUP BY a.story_id ORDER BY {stories}, a.story_id LIMIT ?"
@@ -323,15 +337,15 @@ class SQLiteStore(FileLocks, StoreOps):
         stamp = ts(since)
         depth = limit * (SEARCH_DEPTH_SINCE if since else SEARCH_DEPTH)
         while True:
-            rows = self.db.execute(q, (match, depth, stamp, stamp, limit)).fetchall()
+            rows = self.db.execute(q, (*args, depth, stamp, stamp, limit)).fetchall()
             if len(rows) >= limit:
-                if newest and depth >= 0 and not self._arrived_in_order(fts, match, depth, rows[-1]["at"]):
+                if newest and depth >= 0 and not self._arrived_in_order(fts, where, args, depth, rows[-1]["at"]):
                     depth = -1  # every match, sorted by time
                     continue
                 break
             (more,) = self.db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT ?)",
-                (match, depth + 1),
+                f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {where} LIMIT ?)",
+                (*args, depth + 1),
             ).fetchone()
             if more <= depth:  # every match was read
                 break
@@ -352,15 +366,15 @@ class SQLiteStore(FileLocks, StoreOps):
             )
         return True
 
-    def _arrived_in_order(self, fts: str, match: str, depth: int, at: str) -> bool:
+    def _arrived_in_order(self, fts: str, where: str, args: tuple[str, ...], depth: int, at: str) -> bool:
         """Whether no match deeper than the ``depth`` latest stored can have arrived at or after
         ``at`` (the last story's latest match read): no article stored before the deepest one
         read was fetched then.  The rowids are the order the articles were stored in, which is
         not the order they arrived in after ``digest replay`` backfilled a store with earlier
         history: its year-old stories were read first, and this week's were not found."""
         (deepest,) = self.db.execute(
-            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?)", (match, depth)).fetchone()
+            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {where} "
+            "ORDER BY rowid DESC LIMIT ?)", (*args, depth)).fetchone()
         late = self.db.execute("SELECT 1 FROM articles INDEXED BY articles_fetched WHERE fetched >= ? AND rowid < ? "
                                "LIMIT 1", (at, deepest)).fetchone()
         return late is None
