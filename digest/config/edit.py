@@ -310,21 +310,27 @@ def _fold(name: str) -> str:
 def source_named(cfg: Config, given: str, also: Iterable[str | None] = ()) -> str | None:
     """The configured source ``given`` names: its name, else its name in other capitals or
     spacing when one source has it so ("old gazette"), else the source whose ``url`` reads the
-    same feed (``feed_key``: the URL an export or the old reader shows); None when none does.
+    same feed (``feed_key``: the URL an export or the old reader shows); None when none does,
+    or several do (:func:`_named_by`).
     After an import of many feeds the names are a reader's titles, not typed by the operator.
     ``also``: names of the file's entries besides the sources (an OPML list's own entry)."""
+    named = _named_by(cfg, given, also)
+    return named[0] if len(named) == 1 else None
+
+
+def _named_by(cfg: Config, given: str, also: Iterable[str | None] = ()) -> list[str]:
+    """Every source ``given`` could name (:func:`source_named`): more than one where two names
+    differ only in capitals or spacing ("News", "news"), or two sources read the same feed."""
     names = list(dict.fromkeys([*(n for n in also if isinstance(n, str)), *(s.name for s in cfg.sources)]))
     if given in names:
-        return given
+        return [given]
     folded = [n for n in names if _fold(n) == _fold(given)]
-    if len(folded) == 1:
-        return folded[0]
+    if folded:
+        return folded
     if given.strip().lower().startswith(("http://", "https://")):
         key = feed_key(given.strip())
-        by_url = [s.name for s in cfg.sources if s.url and feed_key(s.url) == key]
-        if len(by_url) == 1:
-            return by_url[0]
-    return None
+        return [s.name for s in cfg.sources if s.url and feed_key(s.url) == key]
+    return []
 
 
 def _no_such_source(cfg_path: Path, given: str, names: list[str]) -> ConfigError:
@@ -332,7 +338,8 @@ def _no_such_source(cfg_path: Path, given: str, names: list[str]) -> ConfigError
     import of 200 feeds made the line a wall of 200 names)."""
     import difflib
 
-    close = difflib.get_close_matches(_fold(given), [_fold(n) for n in names], n=3, cutoff=0.6)
+    # each folded name once: "News" and "news" were each named twice ("'News' or 'news' or 'News'")
+    close = difflib.get_close_matches(_fold(given), list(dict.fromkeys(map(_fold, names))), n=3, cutoff=0.6)
     near = [n for c in close for n in names if _fold(n) == c][:3]
     hint = f"; did you mean {' or '.join(map(repr, near))}?" if near else ""
     if len(names) <= LIST_ALL:
@@ -358,6 +365,9 @@ def _remove_source(cfg_path: Path, given: str) -> tuple[str, Path]:
     seq = _sources(doc)
     listed = _names(seq)
     name = source_named(cfg, given, listed)
+    if name is None and len(named := _named_by(cfg, given, listed)) > 1:  # not "no source is named"
+        raise ConfigError(f"{cfg_path}: {given!r} names {len(named)} sources, {' and '.join(map(repr, named))}: "
+                          "give the one to remove by its name as written")
     if name is None:
         raise _no_such_source(cfg_path, given, list(dict.fromkeys(
             [*(n for n in listed if isinstance(n, str)), *(s.name for s in cfg.sources)])))
