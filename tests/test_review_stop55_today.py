@@ -46,3 +46,31 @@ def test_remove_of_a_name_or_url_that_names_two_sources_says_so(
     assert cfg.read_text(encoding="utf-8") == TWINS
     assert main(["remove", "--config", str(cfg), "news"]) == 0  # as written: that one alone
     assert [s.name for s in load_config(cfg).sources] == ["News", "Blog", "Blog (c2)"]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_export_opml_with_a_store_that_cannot_be_read_exports_the_configured_urls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """export-opml reads the store since stop 55 (a moved feed's address): with its PostgreSQL
+    server down, or left behind by the operator's move, it stopped with the connection error
+    and wrote no OPML, where it needed no store before.  The file's list is written, and one
+    line says the store was not read."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Harbour\n    url: https://harbour.example/feed.xml\n"
+                   "    site: https://harbour.example/\n"
+                   f"database: postgresql://postgres@127.0.0.1:{_closed_port()}/gone\n", encoding="utf-8")
+    out = tmp_path / "subs.opml"
+    assert main(["export-opml", "--config", str(cfg), "--output", str(out)]) == 0
+    assert 'xmlUrl="https://harbour.example/feed.xml"' in out.read_text(encoding="utf-8")
+    assert 'htmlUrl="https://harbour.example/"' in out.read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "store" in line] == [err.splitlines()[0]], err
+    assert err.startswith("the store is not read (postgresql:"), err

@@ -207,18 +207,25 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
     redirect followed, or the feed a configured page links (the store's fetch state,
     ``permanent_url``; ``digest.sources.retrieve.follow``).  An export gave the old address,
     which the reader it went to fetched through the redirect for ever, or read as a page (stop
-    55).  None where no store was written yet (a SQLite file is not made for this)."""
+    55).  None where no store was written yet (a SQLite file is not made for this), or where it
+    cannot be read (a PostgreSQL server down, or left behind by the move): said in one line, the
+    feeds exported at their ``url:`` as before the store was read for this."""
     from ..store.base import open_store
 
     url = cfg.database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return {}
     out: dict[str, str] = {}
-    with open_store(url) as store:
-        for s in cfg.sources:
-            st = store.get_source_state(s.name) if s.url else None
-            if st is not None and st.location == s.url and st.permanent_url and st.permanent_url != s.url:
-                out[s.name] = st.permanent_url
+    try:
+        with open_store(url) as store:
+            for s in cfg.sources:
+                st = store.get_source_state(s.name) if s.url else None
+                if st is not None and st.location == s.url and st.permanent_url and st.permanent_url != s.url:
+                    out[s.name] = st.permanent_url
+    except DigestError as exc:  # a server down or gone: the list is the file's (it needed no store before)
+        print(f"the store is not read ({exc}): each feed is exported at its url:, not where a move "
+              "took it", file=sys.stderr)
+        return {}
     return out
 
 
