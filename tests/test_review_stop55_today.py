@@ -72,5 +72,5 @@ def test_export_opml_with_a_store_that_cannot_be_read_exports_the_configured_url
     assert 'xmlUrl="https://harbour.example/feed.xml"' in out.read_text(encoding="utf-8")
     assert 'htmlUrl="https://harbour.example/"' in out.read_text(encoding="utf-8")
     err = capsys.readouterr().err
-    assert [line for line in err.splitlines() if "store" in line] == [err.splitlines()[0]], err
+    assert [line for line in err.splitlines() if "not read" in line] == [err.splitlines()[0]], err
     assert err.startswith("the store is not read (postgresql:"), err
