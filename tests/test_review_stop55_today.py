@@ -74,3 +74,43 @@ def test_export_opml_with_a_store_that_cannot_be_read_exports_the_configured_url
     err = capsys.readouterr().err
     assert [line for line in err.splitlines() if "not read" in line] == [err.splitlines()[0]], err
     assert err.startswith("the store is not read (postgresql:"), err
+
+
+@pytest.mark.parametrize("with_dated", [False, True])
+def test_the_earlier_news_heading_does_not_date_an_undated_feeds_items(tmp_path: Path, with_dated: bool) -> None:
+    """An undated feed's first read is earlier news since stop 55, and the heading said of its
+    items "published long before": their date is what is not known (a migrating operator's first
+    digest, "its item published long before" over a post of that morning).  It says they state no
+    date; beside a dated backlog, that those come after it."""
+    import datetime as dt
+
+    from digest.app import open_app
+    from digest.output.render import make_env, render_markdown, render_text
+    from tests.support.httpd import TestServer
+    from tests.test_stop55_migration import START, UNDATED, config, undated_rss
+
+    first = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    with TestServer() as srv:
+        srv.set("/zine.rss", undated_rss(UNDATED), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/dated.rss", (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Dated</title><link>https://d.example/</link>'
+            "<description>d</description><item><guid>https://d.example/1</guid><link>https://d.example/1</link>"
+            "<title>Frost ruins half the harvest at Castel Brenno vineyards</title><description>A late frost "
+            "destroyed about half of the grapes at the Castel Brenno vineyards, the growers said. Winemaker "
+            "Lucia Ferrante said the lower slopes were hit hardest.</description>"
+            "<pubDate>Wed, 11 Nov 2026 08:00:00 +0000</pubDate></item></channel></rss>").encode(),
+            headers={"Content-Type": "application/rss+xml"})
+        feeds = f"sources:\n  - name: Zine\n    url: {srv.url('/zine.rss')}\n"
+        if with_dated:
+            feeds += f"  - name: Dated\n    url: {srv.url('/dated.rss')}\n"
+        path = config(tmp_path, START.replace("sources:\n", feeds) + "fetch:\n  allow_hosts: ['127.0.0.1']\n")
+        with open_app(path) as app:
+            app.run(now=first)
+            view = app.build_view(first.date())
+            assert [s.backlog for s in view.stories] == [True] * (len(UNDATED) + with_dated)
+            for text in (render_markdown(view, env=make_env()), render_text(view, env=make_env())):
+                (line,) = [ln for ln in text.splitlines() if "read for the first time" in ln]
+                if with_dated:
+                    assert "items published long before, newest first, then those that state no date." in line, line
+                else:
+                    assert "its items state no date." in line and "long before" not in line, line

@@ -162,8 +162,9 @@ def _context(
                          "since": [s for s in shown if s["also_reported"]]})
     # a new source's old items: one line each, after every section, newest first
     # (one stating no date of its own shows none: its arrival is no publication "long before")
+    backlogged = newest_first([s for sec in every for s in sec.stories if apart and s.backlog])
     backlog = [{**story_context(s, tz, excerpt_chars, day, locale, taken), **({"when": ""} if s.lead.undated else {})}
-               for s in newest_first([s for sec in every for s in sec.stories if apart and s.backlog])]
+               for s in backlogged]
     # a section of backlog alone has nothing else to show: its lines are in the backlog's
     sections = [sec for sec in sections if sec["stories"] or sec["since"]]
     stories = [s for sec in sections for s in sec["stories"]]
@@ -188,6 +189,9 @@ def _context(
         #: A new source's backlog (``StoryView.backlog``): new stories of its first read, published
         #: long before; listed after the day's news under their own heading, not in the contents.
         "backlog": backlog,
+        #: How many of them state no date of their own (an undated feed's first read): the
+        #: heading's "published long before" is not said of them (review of stop 55).
+        "backlog_undated": sum(1 for s in backlogged if s.lead.undated),
         "backlog_anchor": anchor("earlier news", taken) if backlog else "",
         "failing": [failing_context(f, tz, day, locale) for f in view.failing],
         "all_failed": view.all_failed,
