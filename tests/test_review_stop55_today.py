@@ -93,12 +93,12 @@ def test_the_earlier_news_heading_does_not_date_an_undated_feeds_items(tmp_path:
     with TestServer() as srv:
         srv.set("/zine.rss", undated_rss(UNDATED), headers={"Content-Type": "application/rss+xml"})
         srv.set("/dated.rss", (
-            '<?xml version="1.0"?><rss version="2.0"><channel><title>Dated</title><link>https://d.example/</link>'
-            "<description>d</description><item><guid>https://d.example/1</guid><link>https://d.example/1</link>"
-            "<title>Frost ruins half the harvest at Castel Brenno vineyards</title><description>A late frost "
-            "destroyed about half of the grapes at the Castel Brenno vineyards, the growers said. Winemaker "
-            "Lucia Ferrante said the lower slopes were hit hardest.</description>"
-            "<pubDate>Wed, 11 Nov 2026 08:00:00 +0000</pubDate></item></channel></rss>").encode(),
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>Dated</title><link>https://d.example/</link>'
+            b"<description>d</description><item><guid>https://d.example/1</guid><link>https://d.example/1</link>"
+            b"<title>Frost ruins half the harvest at Castel Brenno vineyards</title><description>A late frost "
+            b"destroyed about half of the grapes at the Castel Brenno vineyards, the growers said. Winemaker "
+            b"Lucia Ferrante said the lower slopes were hit hardest.</description>"
+            b"<pubDate>Wed, 11 Nov 2026 08:00:00 +0000</pubDate></item></channel></rss>"),
             headers={"Content-Type": "application/rss+xml"})
         feeds = f"sources:\n  - name: Zine\n    url: {srv.url('/zine.rss')}\n"
         if with_dated:
