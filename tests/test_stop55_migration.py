@@ -292,3 +292,26 @@ def test_import_opml_says_which_feeds_on_the_users_own_network_need_allow_hosts(
     more.write_text(opml.read_text(encoding="utf-8").replace("8080/rss", "8080/other"), encoding="utf-8")
     assert main(["import-opml", "--config", str(cfg), str(more)]) == 0
     assert "your own network" not in capsys.readouterr().out
+
+
+def test_a_folder_of_files_dated_1970_is_the_days_news_not_an_undated_feeds_backlog(tmp_path: Path) -> None:
+    """Files whose times are all 1970 (``touch -d @0``, a reproducible archive unpacked) have a
+    time that is not believed, as an undated feed's items have none: the undated first read
+    (above) made the whole folder earlier news, and the digest said "No news of the day" (the
+    review of stop 55).  A file's time not believed is its reading, as before: the day's news."""
+    import datetime as dt
+    import os
+
+    from digest.app import open_app
+
+    cfg = config(tmp_path)
+    for name, (title, text) in {"crane": UNDATED[0][1:], "tram": UNDATED[1][1:]}.items():
+        f = tmp_path / "notes" / f"{name}.md"
+        f.write_text(f"# {title}\n\n{text}\n", encoding="utf-8")
+        os.utime(f, (0, 0))
+    now = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    with open_app(cfg) as app:
+        assert app.run(now=now).new_articles == 2
+        view = app.build_view(now.date())
+    assert sorted((s.lead.title, s.backlog) for s in view.stories) == [
+        (UNDATED[0][1], False), (UNDATED[1][1], False)]

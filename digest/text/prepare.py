@@ -290,7 +290,7 @@ def prepare(
         priority=priority,
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
-        undated=stated is None,
+        undated=stated is None and not entry.date_from_file,  # a file's time not believed (1970): not a feed's silence
         guid=entry.entry_id,
         aliases=tuple(sorted(aliases)),
         lang=entry.lang,
