@@ -74,6 +74,7 @@ def test_export_opml_with_a_store_that_cannot_be_read_exports_the_configured_url
     err = capsys.readouterr().err
     assert [line for line in err.splitlines() if "not read" in line] == [err.splitlines()[0]], err
     assert err.startswith("the store is not read (postgresql:"), err
+    assert f"{out}: 1 feed\n" in err, err  # (was "1 feeds")
 
 
 @pytest.mark.parametrize("with_dated", [False, True])

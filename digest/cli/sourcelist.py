@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import DigestError, FetchError, without_password
+from ..records import plural
 from ..sources.fields import visible_name
 from ..text.identity import feed_key
 
@@ -251,5 +252,5 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
             Path(args.output).write_bytes(data)
         except OSError as exc:
             raise DigestError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
-        print(f"{args.output}: {len(feeds)} feeds", file=sys.stderr)
+        print(f"{args.output}: {plural(len(feeds), 'feed')}", file=sys.stderr)
     return 0
