@@ -206,7 +206,9 @@ class Article(ShowsOutlet):
     #: See :attr:`Entry.date_from_file`.
     date_from_file: bool = False
     #: It stated no date of its own (none, or one not believed): ``published`` is its arrival.
-    #: Not stored; a source's first read of only such items is recorded (``UNDATED_READ_KEY``).
+    #: A local file's time not believed (1970) is not undated: the file was read, not a feed's
+    #: silence.  Not stored; a source's first read of only such items is recorded
+    #: (``UNDATED_READ_KEY``).
     undated: bool = False
     #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
     guid: str | None = None
