@@ -176,7 +176,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
             shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
             print(f"{args.config}: feeds on your own network ({shown}) are refused until 'fetch: allow_hosts:' "
                   f"lists their hosts (a guard against feeds that point at private services): "
-                  f"fetch: {{allow_hosts: [{', '.join(hosts[:5])}]}}")
+                  f"fetch: {{allow_hosts: [{', '.join(repr(h) for h in hosts[:5])}]}}")  # quoted: '::1' reads
     if done.added and not args.check:  # a list may hold hundreds: read only when asked
         print(f"{args.config}: not read yet: the next 'digest run' reads them and names each that fails "
               "('digest remove NAME' drops one; 'digest import-opml --check' reads each first)")
@@ -224,7 +224,7 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
                 if st is not None and st.location == s.url and st.permanent_url and st.permanent_url != s.url:
                     out[s.name] = st.permanent_url
     except DigestError as exc:  # a server down or gone: the list is the file's (it needed no store before)
-        print(f"the store is not read ({exc}): each feed is exported at its url:, not where a move "
+        print(f"the store is not read ({without_password(str(exc))}): each feed is exported at its url:, not where a move "
               "took it", file=sys.stderr)
         return {}
     return out
