@@ -114,3 +114,37 @@ def test_only_the_letters_of_unspaced_scripts_are_set_apart() -> None:
     assert spaced("ท่วม").split() == ["ท่", "ว", "ม"]  # the tone mark stays on its letter
     assert spaced("東京news").split() == ["東", "京", "news"]
     assert has_unspaced("北") and has_unspaced("ខ្មែរ") and not has_unspaced("서울") and not has_unspaced(None)
+
+
+def test_an_article_an_older_digest_stored_after_the_upgrade_is_found_once_digest_stores_again(
+    tmp_path: Path,
+) -> None:
+    """A daemon of the digest before migration 15, not stopped for the upgrade, stores a Chinese
+    article without its row in the spaced search table: its words, even its whole title, were
+    found by no search for ever (review of stop 55).  The next time this digest stores anything
+    it indexes what was missed, once, and says so in one line."""
+    from digest.store.sqlite import SPACED_MARK, SQLiteStore
+
+    path = tmp_path / "d.sqlite3"
+    with SQLiteStore(path) as s:
+        s.add_articles([])  # a first look: nothing stored yet
+    con = sqlite3.connect(path)  # the older digest's daemon, writing as it did (no spaced row)
+    con.execute("INSERT INTO articles(key, source, title, text, fetched, fingerprint, story_id) VALUES "
+                "('k', 'S', '上海台风登陆', '台风在上海登陆，数万人撤离。', '2026-11-20T08:00:00.000000Z', x'00', 'k')")
+    con.commit()
+    con.close()
+    with SQLiteStore(path) as s:
+        assert s.search("上海") == []  # missed
+        s.add_articles([])
+        assert [h.story_id for h in s.search("上海")] == ["k"]
+        assert [h.story_id for h in s.search("上海台风登陆")] == ["k"]
+        mark = s.get_meta(SPACED_MARK)
+        assert mark is not None and int(mark) >= 1
+        s.add_articles([])  # not twice: one spaced row
+        (n,) = s.db.execute("SELECT count(*) FROM articles_fts_spaced WHERE rowid = "
+                            "(SELECT rowid FROM articles WHERE key='k')").fetchone()
+        assert n == 1
+    with SQLiteStore(path) as s:
+        s.add_articles([])  # another process: nothing new past the mark, nothing added
+        (n,) = s.db.execute("SELECT count(*) FROM articles_fts_spaced").fetchone()
+        assert n == 1
