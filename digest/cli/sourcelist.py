@@ -212,9 +212,10 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
     cannot be read (a PostgreSQL server down, or left behind by the move): said in one line, the
     feeds exported at their ``url:`` as before the store was read for this."""
     from ..store.base import open_store
+    from ..store.sqlite import path_of
 
     url = cfg.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if url.startswith("sqlite://") and not path_of(url).exists():
         return {}
     out: dict[str, str] = {}
     try:

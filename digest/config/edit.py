@@ -307,21 +307,20 @@ def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def source_named(cfg: Config, given: str, also: Iterable[str | None] = ()) -> str | None:
-    """The configured source ``given`` names: its name, else its name in other capitals or
-    spacing when one source has it so ("old gazette"), else the source whose ``url`` reads the
-    same feed (``feed_key``: the URL an export or the old reader shows); None when none does,
-    or several do (:func:`_named_by`).
-    After an import of many feeds the names are a reader's titles, not typed by the operator.
-    ``also``: names of the file's entries besides the sources (an OPML list's own entry)."""
-    named = _named_by(cfg, given, also)
-    return named[0] if len(named) == 1 else None
+def _every_name(cfg: Config, also: Iterable[str | None] = ()) -> list[str]:
+    """The names of ``also`` (the file's entries besides the sources: an OPML list's own entry)
+    and of the configured sources, each once, in order."""
+    return list(dict.fromkeys([*(n for n in also if isinstance(n, str)), *(s.name for s in cfg.sources)]))
 
 
-def _named_by(cfg: Config, given: str, also: Iterable[str | None] = ()) -> list[str]:
-    """Every source ``given`` could name (:func:`source_named`): more than one where two names
-    differ only in capitals or spacing ("News", "news"), or two sources read the same feed."""
-    names = list(dict.fromkeys([*(n for n in also if isinstance(n, str)), *(s.name for s in cfg.sources)]))
+def sources_named(cfg: Config, given: str, also: Iterable[str | None] = ()) -> list[str]:
+    """The configured sources ``given`` names: its name; else its name in other capitals or
+    spacing ("old gazette"); else the sources whose ``url`` reads the same feed (``feed_key``:
+    the URL an export or the old reader shows).  More than one where two names differ only in
+    capitals or spacing ("News", "news"), or two sources read the same feed; none where none
+    does.  After an import of many feeds the names are a reader's titles, not typed by the
+    operator.  ``also``: as for :func:`_every_name`."""
+    names = _every_name(cfg, also)
     if given in names:
         return [given]
     folded = [n for n in names if _fold(n) == _fold(given)]
@@ -350,7 +349,7 @@ def _no_such_source(cfg_path: Path, given: str, names: list[str]) -> ConfigError
 
 
 def remove_source(cfg_path: Path, name: str) -> tuple[str, Path]:
-    """Remove the source ``name`` (a feed, a path, or a list of feeds; :func:`source_named`:
+    """Remove the source ``name`` (a feed, a path, or a list of feeds; :func:`sources_named`:
     in other capitals, or by its feed's URL) from a configuration file's ``sources:``; return
     the name removed and the backup of the old file (see the module docstring).  ConfigError
     when no source has that name or its lines cannot be cut out alone."""
@@ -364,13 +363,13 @@ def _remove_source(cfg_path: Path, given: str) -> tuple[str, Path]:
     doc = _yaml(text).load(text)
     seq = _sources(doc)
     listed = _names(seq)
-    name = source_named(cfg, given, listed)
-    if name is None and len(named := _named_by(cfg, given, listed)) > 1:  # not "no source is named"
+    named = sources_named(cfg, given, listed)
+    if len(named) > 1:  # not "no source is named"
         raise ConfigError(f"{cfg_path}: {given!r} names {len(named)} sources, {' and '.join(map(repr, named))}: "
                           "give the one to remove by its name as written")
-    if name is None:
-        raise _no_such_source(cfg_path, given, list(dict.fromkeys(
-            [*(n for n in listed if isinstance(n, str)), *(s.name for s in cfg.sources)])))
+    if not named:
+        raise _no_such_source(cfg_path, given, _every_name(cfg, listed))
+    name = named[0]
     if name not in listed:
         raise ConfigError(f"{cfg_path}: {name!r} is read from a list of feeds a source names (an OPML file): "
                           "remove it there, or remove that source")

@@ -119,7 +119,7 @@ _UNSPACED = re.compile(f"[{CJK}{SEA}][{MARKS}]*")
 
 def has_unspaced(text: str | None) -> bool:
     """Whether ``text`` holds a letter of a script written without spaces between words."""
-    return bool(text) and _UNSPACED.search(text or "") is not None
+    return text is not None and _UNSPACED.search(text) is not None
 
 
 def spaced(text: str | None) -> str:
@@ -127,6 +127,14 @@ def spaced(text: str | None) -> str:
     marks on it) set apart by spaces, so that an engine reads it as a word: "北京大雨" is read
     "北 京 大 雨", and the query "北京" as the phrase "北 京" finds it.  Other text is unchanged."""
     return _UNSPACED.sub(lambda m: f" {m.group(0)} ", text or "")
+
+
+def spaced_row(title: str | None, text: str | None) -> tuple[str, str] | None:
+    """An article's title and text as the search of scripts without spaces indexes them
+    (:func:`spaced`); None when neither holds such a letter (it is not indexed there)."""
+    if not (has_unspaced(title) or has_unspaced(text)):
+        return None
+    return spaced(title), spaced(text)
 
 
 def fts5(terms: list[Term]) -> str:

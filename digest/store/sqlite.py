@@ -66,7 +66,7 @@ from .base import (
 from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
-from .search import Term, fts5, has_unspaced, spaced
+from .search import Term, fts5, has_unspaced, spaced, spaced_row
 from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
@@ -383,7 +383,7 @@ class SQLiteStore(FileLocks, StoreOps):
         rows = self.db.execute(
             "SELECT rowid, title, text FROM articles WHERE rowid > ? AND rowid NOT IN "
             "(SELECT rowid FROM articles_fts_spaced WHERE rowid > ?)", (mark, mark))
-        missed = [(r[0], spaced(r[1]), spaced(r[2])) for r in rows if has_unspaced(r[1]) or has_unspaced(r[2])]
+        missed = [(r[0], *row) for r in rows if (row := spaced_row(r[1], r[2])) is not None]
         if missed:
             self.db.executemany("INSERT INTO articles_fts_spaced(rowid, title, text) VALUES(?, ?, ?)", missed)
             log.info("%s: %s of scripts without spaces indexed for search (stored by an older digest)",
@@ -396,10 +396,11 @@ class SQLiteStore(FileLocks, StoreOps):
         if not super()._insert(item, now):
             return False
         a = item.article
-        if has_unspaced(a.title) or has_unspaced(a.text):
+        row = spaced_row(a.title, a.text)
+        if row is not None:
             self.db.execute(
                 "INSERT INTO articles_fts_spaced(rowid, title, text) SELECT rowid, ?, ? FROM articles WHERE key=?",
-                (spaced(a.title), spaced(a.text), a.key),
+                (*row, a.key),
             )
         return True
 
