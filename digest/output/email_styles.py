@@ -61,15 +61,22 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     # a title listed alone: the link's colour only (its underline is a link's own, its breaking
     # the email's), a few hundred of them fit where the full style took a fifth more
     ("a", "in-more"): "color:#0b57d0",
+    # that list: each title is a link alone on its line, a finger's target: 14px x 1.8 puts the
+    # lines 25px apart, as WCAG 2.5.8 asks of targets 24px apart (at 1.5, 21px: axe's target-size)
+    ("ul", "more-list"): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.8",
 }
+
+
+def _more_list(listing: Any) -> bool:
+    """Whether ``listing`` is a ``ul``, the list of titles after ``p.more-label``."""
+    label = listing.getprevious() if listing is not None and listing.tag == "ul" else None
+    return label is not None and label.tag == "p" and "more-label" in (label.get("class") or "").split()
 
 
 def _in_more(link: Any) -> bool:
     """Whether ``link`` is a title in a list of titles after ``p.more-label``."""
     item = link.getparent()
-    listing = item.getparent() if item is not None and item.tag == "li" else None
-    label = listing.getprevious() if listing is not None and listing.tag == "ul" else None
-    return label is not None and label.tag == "p" and "more-label" in (label.get("class") or "").split()
+    return item is not None and item.tag == "li" and _more_list(item.getparent())
 
 
 def inline_styles(html: str) -> str:
@@ -88,6 +95,8 @@ def inline_styles(html: str) -> str:
             classes.append("in-h2")
         if el.tag == "a" and _in_more(el):
             classes.append("in-more")
+        if el.tag == "ul" and _more_list(el):
+            classes.append("more-list")
         if el.tag == "strong" and parent is not None and parent.tag == "span":
             classes.append("figure")
         if "time" in classes and parent is not None and parent.tag == "h1":
