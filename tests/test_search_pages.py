@@ -98,3 +98,18 @@ def test_newest_first_is_said_and_kept_where_the_results_are_not_shown(many: Sit
         assert r.status_code == status, query
         form = lxml.html.document_fromstring(r.text).find(".//form")
         assert form.find(".//input[@name='sort']").get("value") == "newest", query
+
+
+def test_the_page_links_are_named_by_their_words_not_their_arrows(many: Site) -> None:
+    """A screen reader read "left arrow Better matches", "More results right arrow" (stop 56
+    review; the day and month links had their arrows left out of their names since stop 33):
+    the arrows are hidden from it, the words are each link's name."""
+    for query, names in (("q=flood&page=2", ["Better matches", "More results"]),
+                         ("q=flood&sort=newest&page=2", ["Newer", "More results"])):
+        _found, doc = _page(many, query)
+        links = doc.xpath("//nav[@class='pages']/a")
+        for a in links:
+            assert [s.text for s in a.xpath(".//*[@aria-hidden='true']")] in (["←"], ["→"]), query
+        heard = ["".join(t for t in a.xpath(".//text()[not(ancestor::*[@aria-hidden='true'])]")).strip()
+                 for a in links]  # fmt: skip
+        assert heard == names, query

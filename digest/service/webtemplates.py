@@ -121,7 +121,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endfor %}
 </ol>
 {% if prev_href or next_href %}
-<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev">{{ "← Newer" if newest else "← Better matches" }}</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results →</a>{% endif %}</nav>
+<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev"><span aria-hidden="true">←</span> {{ "Newer" if newest else "Better matches" }}</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results <span aria-hidden="true">→</span></a>{% endif %}</nav>
 {% endif %}
 {% else %}
 <p class="lede">{{ "No story matches." if page == 1 else "No more stories match." }}</p>
