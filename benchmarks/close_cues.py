@@ -35,6 +35,17 @@ Cues
   person only, ``--repeated N`` only persons whose surname the report names N
   times or more (its subject), ``--subjects`` no sources ("spokesman Joe
   Silva", "By Sam Cholke").  Measured on dev; not in the engine.
+* ``subject`` (stop 56, issue #19): a report's subject is a person named both in
+  its title and in its lede (``lede``: the first sentence, at most ``LEDE``
+  characters of the text), read by ``named_people`` without sources, and
+  without a person followed by "said", "says" or "told"; the two agree on the
+  surname (the name's last word: "Sarah Palin" in the title, "Gov. Palin" in
+  the lede).  A pair conflicts when both have a subject and neither's subject
+  surname is anywhere in the other's whole text.  A title-only report has no
+  subject and never flags.  ``--count`` counts the flagged pairs of ECB+ dev
+  (same event, sibling, unrelated) and GVC val (same incident, other).
+  ``--loose``: a person the lede names whose surname the title has as a word,
+  title case or not ("Hansbrough breaks UNC scoring record").
 
 How it works
 ------------
@@ -61,7 +72,7 @@ from digest.dedup.engine import Engine
 from digest.dedup.params import Params
 
 from .common import bcubed
-from .dated import STREAMS
+from .dated import STREAMS, tuning_pair_sets
 from .invariant_numbers import invariants
 from .sparse import stream as sparse_stream
 from .tune import TUNING_SPLIT
@@ -182,6 +193,50 @@ def named_people(text: str, subjects: bool = False) -> list[str]:
     return out
 
 
+_SAID_AFTER = re.compile(r"^,?\s+(?:said|says|told)\b")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’]?\s+(?=[\"“A-Z])")
+LEDE = 300  # subject: at most this many characters of the text are its lede
+
+
+def lede(text: str, most: int = LEDE) -> str:
+    """The first sentence of ``text`` (at most ``most`` characters): a stop that ends a
+    sentence is not one after an initial or an honorific ("Alaska Gov. Sarah Palin", "R.")
+    and not one in the first 60 characters (a dateline or a byline: "INDIANAPOLIS , Ind.")."""
+    head = text[:most]
+    for m in _SENTENCE_END.finditer(head):
+        word = head[:m.start() + 1].split()[-1] if head[:m.start() + 1].split() else ""
+        if m.start() < 60 or len(word.rstrip(".")) <= 1 or word in _HONORIFIC or word.rstrip(".") in _HONORIFIC:
+            continue
+        return head[:m.start() + 1]
+    return head
+
+
+def _unsaid(text: str) -> list[str]:
+    """``named_people(text, subjects=True)`` less a person followed by "said", "says" or
+    "told" (a source: "detective Greg Wilking said")."""
+    out = []
+    for name in named_people(text, subjects=True):
+        said = [m for m in re.finditer(re.escape(name), text) if _SAID_AFTER.match(text[m.end():])]
+        if not said:
+            out.append(name)
+    return out
+
+
+def subject_of(title: str, text: str, loose: bool = False) -> frozenset[str]:
+    """The surnames of the persons a report's title and its lede both name: its subject
+    ("Mark Felt dies at 95" over "Mark Felt, the FBI's No. 2 ..., died" reads "Felt").  A
+    person only one of them names, a source, a byline: none.  A title in title case reads no
+    person (its runs are not names).  ``loose``: a person the lede names whose surname is a
+    word of the title, whatever its case ("Hansbrough breaks UNC scoring record")."""
+    if loose and text.strip():
+        return frozenset(s for p in _unsaid(lede(text)) if _named(s := p.split()[-1], title))
+    if not text.strip() or _title_cased(title):
+        return frozenset()
+    in_title = {p.split()[-1] for p in _unsaid(title)}
+    in_lede = {p.split()[-1] for p in _unsaid(lede(text))}
+    return frozenset(in_title & in_lede)
+
+
 def _title_cased(title: str) -> bool:
     """A headline in title case or capitals ("Obama Reverses Bush on Species Protection"): every
     word capitalised, so its runs are not names."""
@@ -227,6 +282,9 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
             whole = f"{title} {r['text']}"
             persons = [p for p in persons if len(re.findall(r"\b" + re.escape(p.split()[-1]) + r"\b", whole)) >= REPEATED]
         return (frozenset(persons), f"{title} {r['text']}") if persons else None
+    if cue == "subject":
+        subject = subject_of(title, r["text"], LOOSE)
+        return (subject, f"{title} {r['text']}") if subject else None
     raise SystemExit(f"unknown cue {cue!r}")
 
 
@@ -251,12 +309,20 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         a_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", b[1]) for p in a[0])
         b_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", a[1]) for p in b[0])
         return a_new or b_new if EITHER else a_new and b_new
+    if cue == "subject":  # neither's subject anywhere in the other's whole text
+        return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
     return not a & b
+
+
+def _named(surname: str, text: str) -> bool:
+    """Whether ``text`` names ``surname`` as a word."""
+    return re.search(r"\b" + re.escape(surname) + r"\b", text) is not None
 
 
 SUBJECTS = False  # people: leave out sources ("spokesman Joe Silva", "By Sam Cholke", "X, a lawyer")
 REPEATED = 0  # people: only persons whose surname the report names at least this many times
 LEAD = False  # people: only the first person the opening names (its subject, not those it quotes)
+LOOSE = False  # subject: a lede's person whose surname the title has, title case or not
 EITHER = False  # people: flag a pair where one side (not both) names a person the other never does
 
 
@@ -300,9 +366,10 @@ def records_of(name: str, seed: int) -> list[dict[str, Any]]:
 
 
 def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float], int]:
-    global EITHER, LEAD, REPEATED, SUBJECTS
+    global EITHER, LEAD, LOOSE, REPEATED, SUBJECTS
     name, seed, cue, factor, chars, young, EITHER, LEAD, REPEATED, *rest = job
     SUBJECTS = bool(rest and rest[0])
+    LOOSE = bool(rest[1:] and rest[1])
     records = records_of(name, seed)
     if cue != "none":
         install(cue, {r["id"]: features(cue, r, chars) for r in records}, factor, young)
@@ -311,9 +378,38 @@ def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float],
     return name, seed, bcubed(pred, gold), strays(pred, gold)
 
 
+def count(cue: str, chars: int, examples: int = 12) -> None:
+    """Print the pairs the cue flags among ECB+ dev's reports (same event, sibling: another
+    event of one topic, unrelated) and GVC val's (same incident, other incident), then up to
+    ``examples`` same-event pairs flagged (its false alarms).  Tuning splits only."""
+    for name, rows, _group in tuning_pair_sets():
+        feats = [features(cue, r, chars) for r in rows]
+        read = sum(f is not None for f in feats)
+        total: Counter[str] = Counter()
+        flagged: Counter[str] = Counter()
+        alarms = []
+        for i, (ra, fa) in enumerate(zip(rows, feats, strict=True)):
+            for rb, fb in zip(rows[i + 1:], feats[i + 1:], strict=True):
+                kind = ("same" if ra["event"] == rb["event"] else "other" if "topic" not in ra
+                        else "sibling" if ra["topic"] == rb["topic"] else "unrelated")
+                total[kind] += 1
+                if fa is not None and fb is not None and conflict(cue, fa, fb):
+                    flagged[kind] += 1
+                    if kind == "same":
+                        alarms.append((ra, fa, rb, fb))
+        print(f"{name}: {read} of {len(rows)} reports read; flagged "
+              + ", ".join(f"{k} {flagged[k]} of {total[k]}" for k in ("same", "sibling", "unrelated", "other") if total[k]))
+        for ra, fa, rb, fb in alarms[:examples]:
+            print(f"  {ra['id']} {sorted(fa[0])} {ra['title'][:70]!r}\n"
+                  f"    vs {rb['id']} {sorted(fb[0])} {rb['title'][:70]!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject"))
+    ap.add_argument("--count", action="store_true",
+                    help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)
     ap.add_argument("--chars", type=int, default=400, help="characters of the text in the opening")
     ap.add_argument("--streams", default="ecb-sameday:10,ecb-close:3,ecb-apart:3,gvc:3",
@@ -326,10 +422,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="people: only persons whose surname the report names at least this many times")
     ap.add_argument("--subjects", action="store_true",
                     help="people: leave out sources (a spokesman, a lawyer, a byline)")
+    ap.add_argument("--loose", action="store_true",
+                    help="subject: a person the lede names whose surname the title has as a word, title case or not")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.count:
+        LOOSE = args.loose
+        count(args.cue, args.chars)
+        return 0
     plan = [(n, int(k)) for n, _s, k in (x.partition(":") for x in args.streams.split(","))]
-    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects) for n, k in plan for s in range(k)]
+    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects, args.loose) for n, k in plan for s in range(k)]
     with ProcessPoolExecutor(max_workers=args.jobs, max_tasks_per_child=1) as pool:
         results = list(pool.map(run_one, work))
     cells = []
@@ -339,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         cells.append(f"{n}:{k} worst {min(r[0] for r in rows):.3f} / {min(r[2] for r in rows):.3f}"
                      f" mean {sum(r[0] for r in rows) / k:.4f} / {sum(r[2] for r in rows) / k:.4f}, {lost} strays")
     print(f"cue {args.cue} x{args.factor} (chars {args.chars}{', young only' if args.young else ''}{', either side' if args.either else ''}{', lead only' if args.lead else ''}"
-          f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}): "
+          f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}{', loose' if args.loose else ''}): "
           + " | ".join(cells))
     return 0
 
