@@ -210,24 +210,22 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
     which the reader it went to fetched through the redirect for ever, or read as a page (stop
     55).  None where no store was written yet (a SQLite file is not made for this), or where it
     cannot be read (a PostgreSQL server down, or left behind by the move): said in one line, the
-    feeds exported at their ``url:`` as before the store was read for this."""
-    from ..store.base import open_store
-    from ..store.sqlite import path_of
+    feeds exported at their ``url:`` as before the store was read for this.  Read only
+    (``digest.store.peek``): the export made PostgreSQL's tables in an empty schema and migrated
+    an older digest's SQLite file (stop 56)."""
+    from ..store.peek import read_addresses
 
-    url = cfg.database_url
-    if url.startswith("sqlite://") and not path_of(url).exists():
-        return {}
-    out: dict[str, str] = {}
     try:
-        with open_store(url) as store:
-            for s in cfg.sources:
-                st = store.get_source_state(s.name) if s.url else None
-                if st is not None and st.location == s.url and st.permanent_url and st.permanent_url != s.url:
-                    out[s.name] = st.permanent_url
+        stored = read_addresses(cfg.database_url)
     except DigestError as exc:  # a server down or gone: the list is the file's (it needed no store before)
         print(f"the store is not read ({without_password(str(exc))}): each feed is exported at its url:, not where a move "
               "took it", file=sys.stderr)
         return {}
+    out: dict[str, str] = {}
+    for s in cfg.sources:
+        location, moved = stored.get(s.name, (None, None)) if s.url else (None, None)
+        if location == s.url and moved and moved != s.url:
+            out[s.name] = moved
     return out
 
 
