@@ -6,7 +6,9 @@ loopback HTTP server, ``digest`` through its command line."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,86 @@ def test_export_opml_makes_no_tables_in_an_empty_postgresql_schema(
         assert tables() == made
         with psycopg.connect(PG_URL) as con:
             assert con.execute(f"SELECT version FROM {schema}.digest_schema").fetchall() == [(5,)]
+
+
+def test_a_round_where_many_feeds_fail_alike_says_so_in_one_line_and_one_when_they_read_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The migration review's run before ``fetch.allow_hosts`` was set: every feed refused, a
+    warning each, then after the fix a "reads again after 1 failed read" line each (18, or
+    200 for an import of 200).  A round says the many in one line, how many and why; a source
+    failing for a reason of its own keeps its own line; each source's line is at DEBUG, and
+    ``digest sources`` still gives each its error."""
+    import random
+
+    from digest.app import open_app
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import Clock, rss
+    from tests.support.httpd import TestServer
+
+    def daemon_round(cfg: Path, clock: Clock) -> list[tuple[int, str]]:
+        caplog.clear()
+        with open_app(cfg) as app, caplog.at_level(logging.DEBUG, logger="digest"):
+            Daemon(app, rng=random.Random(1), clock=clock).poll_due()
+        return [(r.levelno, r.getMessage()) for r in caplog.records
+                if r.name in ("digest.daemon", "digest.sources.tracking")]
+
+    with TestServer() as srv:
+        feeds: dict[str, str | Path] = {f"Feed {i}": srv.url(f"/f{i}.xml") for i in range(5)}
+        for i in range(5):
+            srv.set(f"/f{i}.xml", rss(f"feed{i}", range(2)))
+        (tmp_path / "notes.xml").write_bytes(b"\x00\x01 not a feed")
+        sources = {**feeds, "Notes": tmp_path / "notes.xml"}  # fails for a reason of its own
+        settings = {"timezone": "UTC", "schedule": {"poll_minutes": 1}}
+        refused = make_config(tmp_path, sources, write=True, **settings).config_path
+        assert refused is not None
+        clock = Clock()
+        said = daemon_round(refused, clock)
+        warnings = [m for lv, m in said if lv == logging.WARNING]
+        assert len(warnings) == 2, warnings
+        alike = next(m for m in warnings if "alike" in m)
+        assert alike.startswith("5 sources failed alike: refused: the host is a private or reserved address")
+        assert "(see fetch.allow_hosts)" in alike and "Feed 0, Feed 1" in alike
+        assert any(m.startswith("Notes: ") for m in warnings), warnings
+        assert len([m for lv, m in said if lv == logging.DEBUG and "(failure 1; next try in" in m]) == 5
+        with open_app(refused) as app:  # each source's own error, as before
+            assert sum("last error: refused" in line for line in app.source_states()) == 5
+
+        allowed = make_config(tmp_path, sources, write=True, **settings,
+                              fetch={"allow_hosts": ["127.0.0.1"]}).config_path
+        assert allowed is not None
+        clock.now += timedelta(hours=1)
+        said = daemon_round(allowed, clock)
+        again = [m for lv, m in said if lv == logging.INFO and "read" in m and "again" in m]
+        assert len(again) == 1 and again[0].startswith("5 sources read again after 1 failed read each ("), said
+        assert all(name in again[0] for name in feeds)
+        assert len([m for lv, m in said if lv == logging.DEBUG and "reads again" in m]) == 5
+
+
+def test_a_cron_run_where_many_feeds_fail_alike_says_so_in_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest run`` from cron with every feed refused mailed an error line per feed; the
+    many are one line (how many, why, the first names), a source failing otherwise its own,
+    and ``digest sources`` names each with its error."""
+    from tests.support.daemon import rss
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv:
+        feeds: dict[str, str | Path] = {f"Feed {i}": srv.url(f"/f{i}.xml") for i in range(7)}
+        for i in range(7):
+            srv.set(f"/f{i}.xml", rss(f"feed{i}", range(2)))
+        (tmp_path / "notes.xml").write_bytes(b"\x00\x01 not a feed")
+        cfg = make_config(tmp_path, {**feeds, "Notes": tmp_path / "notes.xml"}, write=True,
+                          timezone="UTC").config_path
+        assert cfg is not None
+        assert main(["run", "-q", "--config", str(cfg)]) == 1
+        errors = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error: ")]
+        assert len(errors) == 2, errors
+        assert errors[0] == ("error: 7 sources failed alike: refused: the host is a private or reserved address "
+                             "(see fetch.allow_hosts) (Feed 0, Feed 1, Feed 2, Feed 3, Feed 4 and 2 more; "
+                             "digest sources names each)")
+        assert errors[1].startswith("error: Notes: ")
+        assert main(["sources", "--config", str(cfg)]) == 0
+        listed = capsys.readouterr().out.splitlines()
+        assert sum("last error: refused http://127.0.0.1" in ln for ln in listed) == 7

@@ -58,6 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..output.days import gone_later
     from ..output.digests import plans
     from ..service.delivery import check_begun
+    from ..sources.alike import run_lines
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -74,8 +75,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             report = app.run(progress=sys.stderr.isatty() and not args.quiet)
         for line in report.waiting:  # not asked, as its server asked: no failure
             print(terminal_line(line), file=sys.stderr)
-        for err in report.errors:
-            print(f"error: {terminal_line(err)}", file=sys.stderr)
+        for line in run_lines(report.errors):  # many failing alike (the network down): one line
+            print(f"error: {terminal_line(line)}", file=sys.stderr)
         # the first daily digest's stories: a weekly one listed first counted its week so far
         daily = next((p.name for p in plans(app.cfg) if p.every == "day"), None)
         # where the new articles went (a later day's digest, today's having gone out): said with

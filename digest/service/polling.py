@@ -235,4 +235,8 @@ class ScheduledTracker(SourceTracker):
                 src.name, f"{hours:g}", since, state.failures, when, exc.problem,
             )
         elif not logged:  # a crash in the daemon was logged with its traceback
-            log.warning("%s (failure %d; next try in %.0fs)", exc, state.failures, delay)
+            line = f"{exc} (failure {state.failures}; next try in {delay:.0f}s)"
+            if self.lines is not None:  # the round says many failing alike in one line
+                self.lines.failed(src.name, line, exc, delay)
+            else:
+                log.warning("%s", line)

@@ -26,6 +26,8 @@ Special cases
   sources stay due.
 * A stop during the fetch stores nothing of it; a stop between sources lets
   the source being ingested finish its transaction.
+* Many sources failing for one reason (the network down), or reading again, in a round are
+  said in one line, each source's own at DEBUG (``digest.sources.alike``).
 * An error that every source would meet alike (the store is gone, the disk
   is full, the store read-only or held by another process past its timeout)
   stops the round with one line and blames no source; the daemon goes on.
@@ -44,6 +46,7 @@ from typing import TYPE_CHECKING
 from ..config import Config, SourceConfig
 from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries, plural
+from ..sources.alike import RoundLines
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
 from .stopping import StopFlag, fetch_until_stopped
@@ -101,9 +104,13 @@ class PollRound:
             self._waiting = True
             return RunReport()
         self._waiting = False
+        tracker = self.app.tracker
+        tracker.lines = RoundLines()  # many sources failing (or back) alike: one line, not one each
         try:
             return self._poll_round()
         finally:
+            lines, tracker.lines = tracker.lines, None
+            lines.say(logging.getLogger("digest.daemon"), logging.getLogger("digest.sources.tracking"))
             store.release_lock(RUN_LOCK)
 
     def _poll_round(self) -> RunReport:

@@ -1,7 +1,8 @@
-"""The caps that bound what reading one feed document may cost, in one place.  Pure: imports nothing.
+"""The caps that bound what reading one feed document may cost, and how a round's failures are
+said and slow feeds read, in one place.  Pure: imports nothing.
 
 Each has one comment line: what it means and what measured it.  The figures are in
-``docs/evaluation.md`` ("Reviews (stop 37): hostile").
+``docs/evaluation.md`` ("Reviews (stop 37): hostile"; "Stop 56: operator papercuts").
 """
 
 from __future__ import annotations
@@ -14,3 +15,10 @@ from __future__ import annotations
 #: podcast's feed written after real ones at the 15 MiB fetch cap (11,297 episodes) 271,133, read by
 #: feedparser in 5-8 s; 500,000 ``<x/>`` cost it 6.6 s, 19.9 s ill-formed (2 shared cores).
 MAX_ELEMENTS = 500_000
+
+#: Sources failing for one reason in a daemon round (or reading again in one) from which the
+#: round says them in one line, not a line each (``digest.sources.alike``): two lines are as
+#: short as one that names both; with the network down 200 feeds were 200 warnings (stop 56).
+ALIKE_AT = 3
+#: Names such a line gives before "and N more" (each source's own line is logged at DEBUG).
+ALIKE_NAMED = 5

@@ -45,6 +45,7 @@ from ..config import SourceConfig
 from ..errors import FetchError, SourceError
 from ..records import plural
 from ..store.base import GONE, SourceState
+from .alike import RoundLines
 from .freshness import MAX_WAIT
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,11 @@ def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str |
 
 
 class SourceTracker:
-    """Records a poll's outcome in a source's state (``digest run``: nothing scheduled)."""
+    """Records a poll's outcome in a source's state (``digest run``: nothing scheduled).
+    ``lines``: where a round's failure and recovery lines go to be said together (the daemon's
+    round, ``digest.sources.alike``); None: each logged as it happens."""
+
+    lines: RoundLines | None = None
 
     def succeeded(
         self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None,
@@ -86,7 +91,11 @@ class SourceTracker:
         kept (the next read asks for all of it)."""
         if state.failures or state.paused:
             resumed = "; no longer paused" if state.paused else ""
-            log.info("%s: reads again after %s%s", src.name, plural(state.failures, "failed read"), resumed)
+            line = f"{src.name}: reads again after {plural(state.failures, 'failed read')}{resumed}"
+            if self.lines is not None:
+                self.lines.recovered(src.name, line, state.failures)
+            else:
+                log.info("%s", line)
         state.paused, state.paused_reason = False, None
         state.retry_after_until = None
         state.last_fetch_at = state.last_fetch_at or now
