@@ -71,7 +71,7 @@ from .service.clustering import Clustering
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
-from .sources.tracking import SourceTracker, asked_to_wait
+from .sources.tracking import SourceTracker, asked_to_wait, slowed, slowed_line
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.marks import CLUSTERED, new_mark
 from .text.prepare import bodies_of, prepare
@@ -90,7 +90,7 @@ class App(Clustering):
         #: Fetch outcomes of the sources about to be polled (``App.run``), by name.
         self._prefetched: dict[str, FetchResult | FetchError] = {}
         #: What a poll's outcome does to the source's state (the daemon's also schedules).
-        self.tracker = SourceTracker()
+        self.tracker = SourceTracker(cfg)
         #: The configuration the renamed sources were read for, and each source's former names.
         self._renames: tuple[Config, dict[str, list[str]]] | None = None
 
@@ -182,6 +182,9 @@ class App(Clustering):
             raise SourceError(src.name, f"paused: {stored.paused_reason}", kind="paused")
         if (waiting := asked_to_wait(stored, fetched, self.cfg.tz)) is not None:
             report.waiting.append(waiting)  # the server's own request: no failure (the daemon's are not due)
+            return
+        if slowed(stored, fetched):  # it timed out run after run: each run waited its read timeout
+            report.waiting.append(slowed_line(stored, fetched, self.cfg.tz))
             return
         state = dataclasses.replace(stored)
         state.last_fetch_at = fetched

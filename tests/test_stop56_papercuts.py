@@ -194,3 +194,67 @@ def test_a_cron_run_where_many_feeds_fail_alike_says_so_in_one_error_line(
         assert main(["sources", "--config", str(cfg)]) == 0
         listed = capsys.readouterr().out.splitlines()
         assert sum("last error: refused http://127.0.0.1" in ln for ln in listed) == 7
+
+
+def test_a_feed_that_times_out_run_after_run_is_read_less_often_by_digest_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host that takes the connection and never answers: every cron run waited its read
+    timeout (20 s a run beside 0.1 s for 20 fast feeds, read side by side).  From the third
+    timeout in a row ``digest run`` passes it over until its next try (the poll interval,
+    doubling), says so in a line, and ``digest sources`` says it is read less often; the
+    other feeds are read every run; once the wait is over it is asked, and a read that works
+    ends it."""
+    from datetime import UTC, datetime
+
+    from digest.app import open_app
+    from tests.support.daemon import rss
+    from tests.support.httpd import TestServer, never_answer
+
+    with TestServer() as srv:
+        for name in ("a", "b", "c"):
+            srv.set(f"/{name}.xml", rss(name, range(2)))
+        srv.handle("/slow.xml", never_answer)
+        feeds: dict[str, str | Path] = {n: srv.url(f"/{n}.xml") for n in ("a", "b", "c")}
+        cfg = make_config(tmp_path, {**feeds, "Slow": srv.url("/slow.xml")}, write=True, timezone="UTC",
+                          fetch={"allow_hosts": ["127.0.0.1"], "read_timeout": 0.5},
+                          schedule={"poll_minutes": 30}).config_path
+        assert cfg is not None
+
+        def run() -> tuple[int, str]:
+            capsys.readouterr()
+            code = main(["run", "-q", "--config", str(cfg)])
+            return code, capsys.readouterr().err
+
+        for _ in range(3):
+            code, err = run()
+            assert code == 1 and "error: Slow: timed out reading" in err
+        assert srv.hits["/slow.xml"] == 3
+        before = datetime.now(UTC)
+        code, err = run()
+        assert code == 0 and srv.hits["/slow.xml"] == 3 and srv.hits["/a.xml"] == 4  # the others every run
+        assert "Slow: not read this run: it timed out 3 reads in a row; read less often until it answers" in err
+        assert main(["sources", "--config", str(cfg)]) == 0
+        slow = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Slow:"))
+        assert slow.endswith("; read less often: it timed out 3 reads in a row"), slow
+        with open_app(cfg) as app:
+            state = app.store.get_source_state("Slow")
+            assert state is not None and state.next_poll_at is not None
+            wait = (state.next_poll_at - before).total_seconds()
+            assert 29 * 60 < wait <= 30 * 60, wait  # the poll interval, from the third
+            state.next_poll_at = datetime.now(UTC)  # its wait is over
+            app.store.save_source_state(state)
+        code, err = run()
+        assert code == 1 and srv.hits["/slow.xml"] == 4  # asked again: a fourth timeout waits twice as long
+        with open_app(cfg) as app:
+            state = app.store.get_source_state("Slow")
+            assert state is not None and state.next_poll_at is not None
+            assert 59 * 60 < (state.next_poll_at - datetime.now(UTC)).total_seconds() <= 60 * 60
+            state.next_poll_at = datetime.now(UTC)
+            app.store.save_source_state(state)
+        srv.set("/slow.xml", rss("slow", range(2)))
+        code, err = run()
+        assert code == 0 and srv.hits["/slow.xml"] == 5
+        assert main(["sources", "--config", str(cfg)]) == 0
+        slow = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Slow:"))
+        assert "read less often" not in slow and "next poll: due now" in slow, slow

@@ -193,6 +193,7 @@ class ScheduledTracker(SourceTracker):
     logged once, with the wait before the next try."""
 
     def __init__(self, cfg: Config, rng: random.Random) -> None:
+        super().__init__(None)  # its own backoff, for every failure (``after_failure``)
         self.cfg, self.rng = cfg, rng
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:

@@ -22,3 +22,12 @@ MAX_ELEMENTS = 500_000
 ALIKE_AT = 3
 #: Names such a line gives before "and N more" (each source's own line is logged at DEBUG).
 ALIKE_NAMED = 5
+
+#: Reads in a row that failed, the last two by a timeout, after which ``digest run`` asks the feed
+#: less often (``digest.sources.tracking.slowed``): each such run waited the feed's read timeout
+#: (20 s) for nothing (stop 56: 20 fast loopback feeds and one that never answers, 20.2 s a run
+#: against 0.1 s); one or two timeouts are a server's bad minute, not a dead one.
+SLOW_AFTER = 3
+#: Longest a timed-out feed waits for ``digest run`` to ask it again, seconds: the daemon's
+#: backoff cap (``service.polling.BACKOFF_CAP``), so a feed that answers again is read within it.
+SLOW_CAP = 6 * 3600.0

@@ -17,7 +17,8 @@ source name for ``poll`` to take.
 Special cases
 -------------
 * Paused sources are not asked, nor those whose server asked to wait past ``now``
-  (``Retry-After``: ``App.poll`` says so); fewer than two requests are not worth it.
+  (``Retry-After``: ``App.poll`` says so), nor a feed that timed out run after run until its
+  next try (``tracking.slowed``); fewer than two requests are not worth it.
 * Inside a running event loop (``asyncio.run`` is not possible) nothing is
   fetched ahead: the sources are fetched in turn by ``poll``.
 """
@@ -32,7 +33,7 @@ from ..errors import FetchError
 from ..records import FetchResult
 from ..store.base import SourceState, Store
 from .fetch import FetchRequest, fetch_many
-from .tracking import held
+from .tracking import held, slowed
 
 
 def prefetch(
@@ -45,7 +46,7 @@ def prefetch(
         if src.url is None:
             continue
         state = store.get_source_state(src.name) or SourceState(src.name, src.url)
-        if not state.paused and not held(state, now):
+        if not state.paused and not held(state, now) and not slowed(state, now):
             url = state.permanent_url or src.url
             todo.append((src.name, FetchRequest(url, state.etag, state.last_modified, src.name)))
     if len(todo) < 2:

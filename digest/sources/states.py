@@ -23,7 +23,7 @@ from ..errors import DigestError
 from ..records import without_controls
 from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
-from .tracking import held
+from .tracking import held, slowed
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
     for src in cfg.sources:
         st = stored.pop(src.name, None)
         line = st.line(held=held(st, at), tz=cfg.tz) if st is not None else f"{src.name}: not fetched yet"
+        if st is not None and slowed(st, at):  # ``digest run`` passes it over until then
+            line += f"; read less often: it timed out {st.failures} reads in a row"
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")

@@ -25,6 +25,14 @@ feed ended early ...``) and logged as one warning naming the source, once
 while it stays the same; the next whole read clears it.  Its validators are
 dropped: they name a body that was cut off (or a whole one a proxy cut), and a
 304 to them would keep the entry cut off from ever being read whole.
+A feed that times out run after run (a host that takes the connection and never answers)
+held every cron run its read timeout, 20 s, for nothing (stop 56): from the
+:data:`~digest.sources.params.SLOW_AFTER`-th failure in a row, the last two timeouts,
+``digest run`` asks it again only after the poll interval, doubled for each more (at most
+6 h: :func:`slow_wait`); :func:`slowed` says it is passed over (``App.poll``, ``prefetch``:
+one line a run; ``digest sources``: "read less often").  Only timeouts: a refused
+connection or an error page costs a run nothing, and the network coming back must find
+every feed read at the next run.
 
 How it works
 ------------
@@ -41,12 +49,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, tzinfo
 
-from ..config import SourceConfig
+from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
 from ..records import plural
 from ..store.base import GONE, SourceState
 from .alike import RoundLines
 from .freshness import MAX_WAIT
+from .params import SLOW_AFTER, SLOW_CAP
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +82,42 @@ def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str |
     return f"{state.name}: not fetched: its server asked to wait until {when} (Retry-After)"
 
 
+def slowed(state: SourceState | None, now: datetime) -> bool:
+    """Whether ``digest run`` passes ``state``'s feed over at ``now``: it timed out
+    :data:`~digest.sources.params.SLOW_AFTER` reads in a row or more (the last two a timeout)
+    and its next try (``next_poll_at``, set by :meth:`SourceTracker.after_failure`) is later.
+    A paused source is paused first; a wait further ahead than the cap is no wait (the clock
+    went back since)."""
+    if state is None or state.paused or state.next_poll_at is None or state.error_kind != "timeout":
+        return False
+    return state.failures >= SLOW_AFTER and now < state.next_poll_at <= now + timedelta(seconds=SLOW_CAP)
+
+
+def slow_wait(failures: int, interval: float) -> float:
+    """Seconds ``digest run`` waits before asking again a feed whose last reads timed out,
+    after ``failures`` failed reads: the poll interval from the :data:`SLOW_AFTER`-th on,
+    doubled for each one more, at most :data:`SLOW_CAP` (30 min, 1 h, 2 h, 4 h, 6 h at the
+    default 30 min)."""
+    return min(interval * 2.0 ** min(max(failures - SLOW_AFTER, 0), 30), max(SLOW_CAP, interval))
+
+
+def slowed_line(state: SourceState, now: datetime, tz: tzinfo) -> str:
+    """What ``digest run`` says instead of reading a feed :func:`slowed` passes over."""
+    local = state.next_poll_at.astimezone(tz) if state.next_poll_at else now.astimezone(tz)
+    when = f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
+    return (f"{state.name}: not read this run: it timed out {state.failures} reads in a row; "
+            f"read less often until it answers, next at {when}")
+
+
 class SourceTracker:
     """Records a poll's outcome in a source's state (``digest run``: nothing scheduled).
     ``lines``: where a round's failure and recovery lines go to be said together (the daemon's
     round, ``digest.sources.alike``); None: each logged as it happens."""
 
     lines: RoundLines | None = None
+
+    def __init__(self, cfg: Config | None = None) -> None:
+        self._cfg = cfg  # its poll interval: how long a slowed feed waits
 
     def succeeded(
         self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None = None,
@@ -115,6 +154,7 @@ class SourceTracker:
         (``logged``: the caller logged it already, with its traceback).  The server's
         ``Retry-After`` (any error response's) is kept as the time before which it is not asked."""
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        timed_out_before = state.error_kind == "timeout"
         state.retry_after_until = now + timedelta(seconds=retry_after) if retry_after else None
         state.last_fetch_at = now
         state.failures += 1
@@ -122,6 +162,10 @@ class SourceTracker:
         state.last_error, state.error_kind = str(exc), exc.kind
         if exc.kind == "gone":
             state.paused, state.paused_reason = True, GONE
+        state.next_poll_at = None  # ``digest run``'s: asked again at the next run, unless slowed
+        if exc.kind == "timeout" and timed_out_before and state.failures >= SLOW_AFTER and self._cfg is not None:
+            interval = (src.interval or self._cfg.schedule.poll_minutes) * 60.0
+            state.next_poll_at = now + timedelta(seconds=slow_wait(state.failures, interval))
         self.after_failure(src, state, exc, now, logged=logged)
 
     def retries(self, state: SourceState, now: datetime) -> bool:
@@ -130,7 +174,9 @@ class SourceTracker:
         return False
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
-        """After a success: when to read the source next (``digest run``: when it is run)."""
+        """After a success: when to read the source next (``digest run``: when it is run; a
+        slowed feed's next try is over)."""
+        state.next_poll_at = None
 
     def after_failure(
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
