@@ -63,6 +63,7 @@ from .dedup.params import COPY_NAMES
 from .dedup.places import place_names
 from .dedup.sourceterms import written
 from .errors import DigestError
+from .records import terminal_line
 from .store.base import Store, StoredArticle, local_time
 from .text.identity import after_host, id_spellings, is_http, lower_host, without_tracking
 
@@ -386,6 +387,8 @@ def as_text(obj: object, indent: int = 0, cfg: Config | None = None) -> str:
 
 
 def _value(v: object, cfg: Config | None) -> object:
+    if isinstance(v, str):  # a feed's title or outlet: one line, driving no terminal
+        return terminal_line(v)
     if not isinstance(v, datetime):
         return v
     tz = cfg.tz if cfg is not None else UTC

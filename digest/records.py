@@ -33,8 +33,55 @@ AUTHOR_CHARS = 200
 
 
 def one_line(s: str | None) -> str:
-    """``s`` on one line, its runs of spaces (line breaks, tabs) folded to one; "" for None."""
-    return " ".join((s or "").split())
+    """``s`` on one line, its runs of spaces (line breaks, tabs) folded to one, its bidi
+    controls closed within it (:func:`contained_bidi`); "" for None."""
+    return contained_bidi(" ".join((s or "").split()))
+
+
+#: Bidi controls that open a run (embeddings LRE RLE, overrides LRO RLO; isolates LRI RLI FSI)
+#: and the two that close one (PDF, PDI).
+_EMBED = "\u202a\u202b\u202d\u202e"
+_ISOLATE = "\u2066\u2067\u2068"
+_PDF, _PDI = "\u202c", "\u2069"
+_BIDI = re.compile(f"[{_EMBED}{_ISOLATE}{_PDF}{_PDI}]")
+
+
+def contained_bidi(s: str) -> str:
+    """``s`` with every bidi embedding, override and isolate it opens closed at its end, and
+    every closer that closes nothing of its own dropped: its direction stays within it.
+
+    A feed's title or outlet ending in an unclosed U+202E (RIGHT-TO-LEFT OVERRIDE) turned the
+    rest of its line around wherever no element isolates it: in the email's text part, the
+    Markdown file and a terminal, "Eve [U+202E]evil · Sun 6 Dec, 00:00 UTC" read "Eve CTU
+    00:00 ,ceD 6 nuS · live" (stop 56); a stray PDF or PDI could close a run of ours.  The
+    pairing is the Unicode bidi algorithm's (UAX #9, X6a-X7): a PDI closes its isolate and
+    every embedding opened inside it, a PDF the last embedding unless an isolate is open
+    after it.  Balanced text (an isolate around a right-to-left name) is kept as it is."""
+    if not _BIDI.search(s):
+        return s
+    opened: list[str] = []  # the closer each open run needs, innermost last
+    out: list[str] = []
+    pos = 0
+    for m in _BIDI.finditer(s):
+        out.append(s[pos : m.start()])
+        pos = m.end()
+        c = m.group()
+        if c in _EMBED:
+            opened.append(_PDF)
+        elif c in _ISOLATE:
+            opened.append(_PDI)
+        elif c == _PDF:
+            if not opened or opened[-1] != _PDF:
+                continue  # closes nothing, or would reach past an open isolate
+            opened.pop()
+        else:  # PDI
+            if _PDI not in opened:
+                continue
+            while opened.pop() != _PDI:  # the embeddings inside the isolate close with it
+                pass
+        out.append(c)
+    out.append(s[pos:])
+    return "".join(out) + "".join(reversed(opened))
 
 
 #: A separator left at a headline's end, the site's name after it cut off: "Teen shoots self
@@ -57,6 +104,19 @@ def terminal_line(s: object) -> str:
     folder's file named ``"a\\nerror: ...\\x1b[2J"`` printed a line of its own and cleared the
     screen)."""
     return without_controls(one_line(str(s)), lines=False)
+
+
+#: What a terminal acts on or turns around, left in JSON text by ``json.dumps`` (it escapes C0
+#: controls alone): DEL, the C1 controls (U+009B is a CSI, U+009D an OSC) and the bidi controls.
+_JSON_UNSEEN = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_json(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) for a terminal: each of those
+    characters written as its ``\\uXXXX`` escape, the values the same (they are only ever
+    inside a JSON string).  A feed's title holding U+009B ``2J`` cleared the screen of
+    ``digest search --json`` (stop 56)."""
+    return _JSON_UNSEEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _CONTROLS_BUT_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DigestError
-from ..records import plural, terminal_line
+from ..records import plural, terminal_json, terminal_line
 from . import serving, sourcelist
 from .args import (
     check_date,
@@ -192,12 +192,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
                  "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
                 for r in found]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(terminal_json(json.dumps(rows, ensure_ascii=False, indent=2)))
         return 0
-    for r in found:
+    for r in found:  # a feed's title and outlet drive no terminal (C1 controls, a U+202E)
         more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
-        print(f"{r.day.isoformat()}  {' '.join(r.title.split())}\n            {r.source}{more}"
-              + (f"  {r.url}" if r.url else ""))
+        print(f"{r.day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
+              + (f"  {terminal_line(r.url)}" if r.url else ""))
     if not found:
         print(f"no story matches {query!r}", file=sys.stderr)
     return 0
@@ -214,7 +214,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         else:
             out = app.explain_story(args.key)
         cfg = app.cfg
-    print(json.dumps(out, indent=2, ensure_ascii=False, default=json_value) if args.json else as_text(out, cfg=cfg))
+    print(terminal_json(json.dumps(out, indent=2, ensure_ascii=False, default=json_value)) if args.json
+          else as_text(out, cfg=cfg))
     return 0
 
 

@@ -326,13 +326,15 @@ _OUTLET_SEP = re.compile(r"\s+[-\u2013\u2014|\u00b7]\s+$")
 def entry_outlet(e: Any, feed_title: object) -> str | None:
     """The outlet an entry names as its own: RSS ``<source url="...">Reuters</source>`` (a
     Google News item; feedparser's ``source.title``), or an Atom entry's ``<source>`` feed
-    title (a planet's post from Jane's blog); None when it names none, names the feed
-    itself, or names it in more than ``OUTLET_CHARS`` characters."""
+    title (a planet's post from Jane's blog), without the characters nobody sees
+    (:func:`visible_name`: an item's U+202E turned the rest of each line naming it around);
+    None when it names none, names the feed itself, or names it in more than ``OUTLET_CHARS``
+    characters."""
     source = get(e, "source")
     title = source.get("title") if isinstance(source, dict) else None
     if not isinstance(title, str):
         return None
-    name = plain(title)
+    name = visible_name(plain(title))
     own = plain(feed_title) if isinstance(feed_title, str) else ""
     if not name or len(name) > OUTLET_CHARS or name.casefold() == own.casefold():
         return None
