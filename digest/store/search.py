@@ -39,6 +39,12 @@ Special cases
   dictionary.  SQLite keeps these texts in a second FTS5 table (``articles_fts_spaced``, only
   the articles that hold such a letter); PostgreSQL reads them through ``digest_search_words``
   (migration 20), which spaces them as this does.
+* A letter or digit in another width or compatibility form is found as its plain form
+  (Unicode NFKC, :func:`folded`): "ﾆｭｰｽ" (half-width katakana) is "ニュース", "２０２６年" "2026年",
+  "ＡＢＣ" "ABC", in the query and in the stored text alike (stop 56).  FTS5 and PostgreSQL's parser
+  read each form as a word of its own: "2026年" found no "２０２６年", nor "ABC" "ＡＢＣ".  SQLite
+  indexes the articles whose words NFKC changes in the second table, folded (migration 16);
+  PostgreSQL's ``digest_search_words`` folds first (migration 21).
 """
 
 from __future__ import annotations
@@ -77,10 +83,34 @@ class Term:
     text: str = field(default="", compare=False)
 
 
+#: The symbols NFKC makes letters or digits of ("™" "TM", "№" "No", "℃" "°C", "㈱" "(株)", "⒜"
+#: "(a)"): not letters themselves, so each stood apart from the word it follows; :func:`folded`
+#: keeps it apart ("Brand™" is "Brand TM", found by "brand").  Every such code point of Unicode 14
+#: (test_search_width_forms computes it); PostgreSQL's ``digest_search_words`` holds the same list.
+SYMBOL_WORDS = "\u20a8\u2100-\u2101\u2103\u2105-\u2106\u2109\u2116\u2120-\u2122\u213b\u249c-\u24e9\u2e9f\u2ef3\u2f00-\u2fd5\u3196-\u319f\u3200-\u321e\u322a-\u3247\u3250\u3260-\u327e\u328a-\u32b0\u32c0-\u33ff\ufdfc\U0001f110-\U0001f12e\U0001f130-\U0001f14f\U0001f16a-\U0001f16c\U0001f190\U0001f200-\U0001f202\U0001f210-\U0001f23b\U0001f240-\U0001f248\U0001f250-\U0001f251"
+_SYMBOL_WORD = re.compile(f"[{SYMBOL_WORDS}]")
+
+
+def folded(text: str | None) -> str:
+    """``text`` in Unicode's NFKC form: each letter and digit in its plain width and form
+    ("ＡＢＣ" "ABC", "２０２６" "2026", "ﾆｭｰｽ" "ニュース", "ﬁ" "fi"), a symbol it makes letters of
+    set apart by spaces (``SYMBOL_WORDS``); a text already so (most) as it is."""
+    if not text or unicodedata.is_normalized("NFKC", text):
+        return text or ""
+    return unicodedata.normalize("NFKC", _SYMBOL_WORD.sub(lambda m: f" {m.group(0)} ", text))
+
+
+def _refolded(text: str | None, fold: str) -> bool:
+    """Whether NFKC (``fold``) changed a letter or digit of ``text``: its words are then other
+    words (a no-break space or "…" folded changes none)."""
+    return text is not None and fold != text and [c for c in text if c.isalnum()] != [c for c in fold if c.isalnum()]
+
+
 def parse(query: str) -> list[Term]:
-    """The query's terms (see the module docstring); empty when it asks for nothing."""
+    """The query's terms (see the module docstring), read in NFKC form (:func:`folded`); empty
+    when it asks for nothing."""
     terms: list[Term] = []
-    for tok in _TOKEN.findall(query):
+    for tok in _TOKEN.findall(folded(query)):
         exclude = tok.startswith("-") and len(tok) > 1
         typed = tok[1:] if exclude else tok
         words = tuple(w.lower() for w in _words(typed))
@@ -130,11 +160,21 @@ def spaced(text: str | None) -> str:
 
 
 def spaced_row(title: str | None, text: str | None) -> tuple[str, str] | None:
-    """An article's title and text as the search of scripts without spaces indexes them
-    (:func:`spaced`); None when neither holds such a letter (it is not indexed there)."""
-    if not (has_unspaced(title) or has_unspaced(text)):
-        return None
-    return spaced(title), spaced(text)
+    """An article's title and text as SQLite's second search table indexes them: folded
+    (:func:`folded`), then spaced (:func:`spaced`); None when neither holds a letter of a script
+    without spaces nor a letter or digit NFKC changes (it is not indexed there: its words are
+    the same as written)."""
+    ftitle, ftext = folded(title), folded(text)
+    return (spaced(ftitle), spaced(ftext)) if _apart(title, ftitle, text, ftext) else None
+
+
+def indexed_apart(title: str | None, text: str | None) -> bool:
+    """Whether :func:`spaced_row` gives this article a row (it is indexed in the second table)."""
+    return _apart(title, folded(title), text, folded(text))
+
+
+def _apart(title: str | None, ftitle: str, text: str | None, ftext: str) -> bool:
+    return has_unspaced(ftitle) or has_unspaced(ftext) or _refolded(title, ftitle) or _refolded(text, ftext)
 
 
 def fts5(terms: list[Term]) -> str:

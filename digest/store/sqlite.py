@@ -48,7 +48,6 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,7 @@ from .base import (
 from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
-from .search import Term, fts5, has_unspaced, spaced, spaced_row
+from .search import Term, folded, fts5, has_unspaced, indexed_apart, spaced, spaced_row
 from .search import parse as parse_query
 
 log = logging.getLogger(__name__)
@@ -83,22 +82,30 @@ SEARCH_DEPTH_SINCE = 50
 SPACED_MARK = "spaced_checked"
 
 
-def _matching(terms: list[Term]) -> tuple[str, str, tuple[str, ...]]:
-    """The search table, the WHERE condition and its arguments that match ``terms``.  A term of
-    a script without spaces to find: only the articles holding such a letter can match, each
-    such letter a word of its own there (migration 15), the query's spaced alike.  One only to
-    leave out ("harbour -北京"): the articles of every script are read, and those the spaced
-    table finds it in left out; reading the spaced table alone found no article without such a
-    letter, so "harbour -北京" found nothing on SQLite and the harbour's stories on PostgreSQL."""
+def _matching(terms: list[Term]) -> tuple[str, tuple[str, ...]]:
+    """The matches of ``terms`` as a SELECT of (rowid, rank) (its ``{order}`` to fill in, each
+    LIMIT a parameter: :func:`_args`) and the MATCH expressions it reads.  The second search table (``articles_fts_spaced``) holds
+    the articles with a letter of a script without spaces or a letter or digit NFKC folds
+    (migrations 15, 16), folded and spaced; their words are read there, and the other articles'
+    in ``articles_fts``.  A term of a script without spaces to find: only the second table's
+    articles can match.  Otherwise both are read, ``articles_fts`` without the articles the
+    second table holds: "2026年" and "ABC" find the "２０２６年" and "ＡＢＣ" it folded (stop 56), and
+    "harbour -北京" leaves out the articles it finds 北京 in (review of stop 55)."""
+    spaced_match = ("SELECT rowid, rank FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ? "
+                    "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?")
+    folded_query = spaced(fts5(terms))
     if any(has_unspaced(w) for t in terms if not t.exclude for w in t.words):
-        return "articles_fts_spaced", "articles_fts_spaced MATCH ?", (spaced(fts5(terms)),)
-    out = [t for t in terms if t.exclude and any(has_unspaced(w) for w in t.words)]
-    match = fts5([t for t in terms if t not in out])
-    if not out:
-        return "articles_fts", "articles_fts MATCH ?", (match,)
-    left_out = " OR ".join(fts5([replace(t, exclude=False)]) for t in out)
-    return ("articles_fts", "articles_fts MATCH ? AND rowid NOT IN "
-            "(SELECT rowid FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ?)", (match, spaced(left_out)))
+        return spaced_match, (folded_query,)
+    plain = ("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' "
+             "AND NOT EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid) "
+             "ORDER BY {order} LIMIT ?")
+    return (f"SELECT rowid, rank FROM (SELECT * FROM ({plain}) UNION ALL SELECT * FROM ({spaced_match})) "
+            "ORDER BY {order} LIMIT ?", (fts5(terms), folded_query))
+
+
+def _args(matches: tuple[str, ...], depth: int) -> tuple[str | int, ...]:
+    """The arguments of :func:`_matching`'s SELECT reading ``depth`` matches (-1: every one)."""
+    return (*(x for m in matches for x in (m, depth)), *((depth,) if len(matches) > 1 else ()))
 
 
 def _create_private(path: Path) -> None:
@@ -139,6 +146,9 @@ class SQLiteStore(FileLocks, StoreOps):
         # read by migration 15's backfill of the spaced search table (digest.store.search.spaced)
         self.db.create_function("digest_spaced", 1, spaced, deterministic=True)
         self.db.create_function("digest_has_unspaced", 1, has_unspaced, deterministic=True)
+        # read by migration 16's, which indexes there the texts NFKC folds too (search.spaced_row)
+        self.db.create_function("digest_search_form", 1, lambda t: spaced(folded(t)), deterministic=True)
+        self.db.create_function("digest_search_apart", 2, indexed_apart, deterministic=True)
         try:
             known = list(migrations) if migrations is not None else _migrations.load("sqlite")
             self._refuse_unknown(len(known))  # before anything is written to the file
@@ -331,11 +341,10 @@ class SQLiteStore(FileLocks, StoreOps):
         terms = parse_query(query)
         if not terms:
             return []
-        fts, where, args = _matching(terms)
+        matching, matches = _matching(terms)
         order, stories = ("rowid DESC", "at DESC") if newest else ("rank", "rank")
         q = (
-            f"WITH f AS MATERIALIZED (SELECT rowid, rank FROM {fts} "
-            f"WHERE {where} AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?) "
+            f"WITH f AS MATERIALIZED ({matching.format(order=order)}) "
             "SELECT a.story_id AS story_id, min(f.rank) AS rank, max(a.fetched) AS at FROM f "
             "JOIN articles a ON a.rowid = f.rowid "
             f"WHERE (? IS NULL OR a.fetched >= ?) GROUP BY a.story_id ORDER BY {stories}, a.story_id LIMIT ?"
@@ -343,15 +352,14 @@ class SQLiteStore(FileLocks, StoreOps):
         stamp = ts(since)
         depth = limit * (SEARCH_DEPTH_SINCE if since else SEARCH_DEPTH)
         while True:
-            rows = self.db.execute(q, (*args, depth, stamp, stamp, limit)).fetchall()
+            rows = self.db.execute(q, (*_args(matches, depth), stamp, stamp, limit)).fetchall()
             if len(rows) >= limit:
-                if newest and depth >= 0 and not self._arrived_in_order(fts, where, args, depth, rows[-1]["at"]):
+                if newest and depth >= 0 and not self._arrived_in_order(matching, matches, depth, rows[-1]["at"]):
                     depth = -1  # every match, sorted by time
                     continue
                 break
             (more,) = self.db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {where} LIMIT ?)",
-                (*args, depth + 1),
+                f"SELECT count(*) FROM ({matching.format(order='rowid DESC')})", _args(matches, depth + 1),
             ).fetchone()
             if more <= depth:  # every match was read
                 break
@@ -369,8 +377,9 @@ class SQLiteStore(FileLocks, StoreOps):
         return super().add_articles(items, **kw)
 
     def _index_missed(self) -> None:
-        """Give the articles stored after the meta ``spaced_checked`` mark (a rowid) that hold a
-        letter of a script without spaces and have no row in the spaced search table one, then
+        """Give the articles stored after the meta ``spaced_checked`` mark (a rowid) that the spaced
+        search table indexes (a letter of a script without spaces, or one NFKC folds:
+        ``search.spaced_row``) and that have no row there one, then
         move the mark to the last article.  A digest older than migration 15 still running on
         the store (a daemon not stopped for an upgrade, as the README asks) stores articles
         without that row: a Chinese file's words, even its whole title, were found by no search
@@ -386,8 +395,8 @@ class SQLiteStore(FileLocks, StoreOps):
         missed = [(r[0], *row) for r in rows if (row := spaced_row(r[1], r[2])) is not None]
         if missed:
             self.db.executemany("INSERT INTO articles_fts_spaced(rowid, title, text) VALUES(?, ?, ?)", missed)
-            log.info("%s: %s of scripts without spaces indexed for search (stored by an older digest)",
-                     self.path, plural(len(missed), "article"))
+            log.info("%s: %s of scripts without spaces or other width forms indexed for search "
+                     "(stored by an older digest)", self.path, plural(len(missed), "article"))
         self.set_meta(SPACED_MARK, str(top))
 
     def _insert(self, item: NewArticle, now: datetime) -> bool:
@@ -404,15 +413,14 @@ class SQLiteStore(FileLocks, StoreOps):
             )
         return True
 
-    def _arrived_in_order(self, fts: str, where: str, args: tuple[str, ...], depth: int, at: str) -> bool:
+    def _arrived_in_order(self, matching: str, matches: tuple[str, ...], depth: int, at: str) -> bool:
         """Whether no match deeper than the ``depth`` latest stored can have arrived at or after
         ``at`` (the last story's latest match read): no article stored before the deepest one
         read was fetched then.  The rowids are the order the articles were stored in, which is
         not the order they arrived in after ``digest replay`` backfilled a store with earlier
         history: its year-old stories were read first, and this week's were not found."""
         (deepest,) = self.db.execute(
-            f"SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {where} "
-            "ORDER BY rowid DESC LIMIT ?)", (*args, depth)).fetchone()
+            f"SELECT min(rowid) FROM ({matching.format(order='rowid DESC')})", _args(matches, depth)).fetchone()
         late = self.db.execute("SELECT 1 FROM articles INDEXED BY articles_fetched WHERE fetched >= ? AND rowid < ? "
                                "LIMIT 1", (at, deepest)).fetchone()
         return late is None
