@@ -124,3 +124,26 @@ def test_the_symbols_set_apart_are_every_symbol_nfkc_makes_letters_of() -> None:
     as_sql = SYMBOL_WORDS.encode("ascii", "backslashreplace").decode().upper().replace("\\U", "\\u")
     assert as_sql.replace("\\u", "") in sql.upper().replace("\\U", "").replace("\\u", "")
     assert folded("Brand™ №5").split() == ["Brand", "TM", "No", "5"]
+
+
+def test_an_article_in_width_forms_an_older_digest_stored_is_found_once_digest_stores_again(tmp_path: Path) -> None:
+    """A daemon of the digest before migration 16, not stopped for the upgrade, stores an article
+    in full-width letters without its row in the second search table (it gave one only to the
+    scripts without spaces): the next time this digest stores anything it indexes it."""
+    import sqlite3
+
+    from digest.store.sqlite import SQLiteStore
+
+    path = tmp_path / "d.sqlite3"
+    with SQLiteStore(path) as s:
+        s.add_articles([])  # a first look: nothing stored yet
+    con = sqlite3.connect(path)  # the older digest's daemon, writing as it did (no row)
+    con.execute("INSERT INTO articles(key, source, title, text, fetched, fingerprint, story_id) VALUES "
+                "('k', 'S', 'Ｔｏｋｙｏ ｍａｒｋｅｔｓ', 'Ｓｈａｒｅｓ ｆｅｌｌ.', '2026-11-20T08:00:00.000000Z', x'00', 'k')")
+    con.commit()
+    con.close()
+    with SQLiteStore(path) as s:
+        assert s.search("tokyo") == []  # missed
+        s.add_articles([])
+        assert [h.story_id for h in s.search("tokyo")] == ["k"]
+        assert [h.story_id for h in s.search("ｔｏｋｙｏ ｍａｒｋｅｔｓ")] == ["k"]
