@@ -84,28 +84,38 @@ SPACED_MARK = "spaced_checked"
 
 def _matching(terms: list[Term]) -> tuple[str, tuple[str, ...]]:
     """The matches of ``terms`` as a SELECT of (rowid, rank) (its ``{order}`` to fill in, each
-    LIMIT a parameter: :func:`_args`) and the MATCH expressions it reads.  The second search table (``articles_fts_spaced``) holds
-    the articles with a letter of a script without spaces or a letter or digit NFKC folds
-    (migrations 15, 16), folded and spaced; their words are read there, and the other articles'
-    in ``articles_fts``.  A term of a script without spaces to find: only the second table's
-    articles can match.  Otherwise both are read, ``articles_fts`` without the articles the
-    second table holds: "2026年" and "ABC" find the "２０２６年" and "ＡＢＣ" it folded (stop 56), and
-    "harbour -北京" leaves out the articles it finds 北京 in (review of stop 55)."""
+    LIMIT a parameter: :func:`_args`) and the MATCH expressions it reads.  The second search table
+    (``articles_fts_spaced``) holds the articles with a letter of a script without spaces or a
+    letter or digit NFKC folds (migrations 15, 16), folded and spaced; an article is found by the
+    words it holds there.  A term of a script without spaces to find: only that table's articles
+    can match, read there.  Otherwise ``articles_fts`` is read, an article of the second table
+    kept only where that table matches it too ("harbour -北京" leaves out the one it finds 北京 in:
+    review of stop 55), and the second table gives the articles only it matches ("2026年" and
+    "ABC" find the "２０２６年" and "ＡＢＣ" it folded: stop 56).  Each keeps ``articles_fts``'s rank
+    where it has one: the second table's bm25 counts its words among its own few articles, and an
+    English article with a "™" or a ligature ranked first for "said" (stop 56)."""
     spaced_match = ("SELECT rowid, rank FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ? "
                     "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?")
-    folded_query = spaced(fts5(terms))
+    plain_query, folded_query = fts5(terms), spaced(fts5(terms))
     if any(has_unspaced(w) for t in terms if not t.exclude for w in t.words):
         return spaced_match, (folded_query,)
     plain = ("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' "
-             "AND NOT EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid) "
-             "ORDER BY {order} LIMIT ?")
-    return (f"SELECT rowid, rank FROM (SELECT * FROM ({plain}) UNION ALL SELECT * FROM ({spaced_match})) "
-            "ORDER BY {order} LIMIT ?", (fts5(terms), folded_query))
+             "AND (NOT EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid) "
+             "OR EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid "
+             "AND articles_fts_spaced MATCH ?)) ORDER BY {order} LIMIT ?")
+    only_folded = ("SELECT rowid, rank FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ? "
+                   "AND rank MATCH 'bm25(3.0, 1.0)' AND NOT EXISTS (SELECT 1 FROM articles_fts m "
+                   "WHERE m.rowid = articles_fts_spaced.rowid AND articles_fts MATCH ?) ORDER BY {order} LIMIT ?")
+    return (f"SELECT rowid, rank FROM (SELECT * FROM ({plain}) UNION ALL SELECT * FROM ({only_folded})) "
+            "ORDER BY {order} LIMIT ?", (plain_query, folded_query, folded_query, plain_query))
 
 
 def _args(matches: tuple[str, ...], depth: int) -> tuple[str | int, ...]:
-    """The arguments of :func:`_matching`'s SELECT reading ``depth`` matches (-1: every one)."""
-    return (*(x for m in matches for x in (m, depth)), *((depth,) if len(matches) > 1 else ()))
+    """The arguments of :func:`_matching`'s SELECT reading ``depth`` matches (-1: every one): a
+    LIMIT after each branch's MATCH expressions, and one after both."""
+    if len(matches) == 1:
+        return (*matches, depth)
+    return (*matches[:2], depth, *matches[2:], depth, depth)
 
 
 def _create_private(path: Path) -> None:
