@@ -72,6 +72,15 @@ def test_the_search_command_names_the_next_day(app: App, tmp_path: Path, capsys:
     assert capsys.readouterr().out.startswith("2026-11-21  Ferry Aurora runs aground")
     assert main(["search", "aground", "--json", "--config", str(tmp_path / "feeds.yaml")]) == 0
     assert [r["day"] for r in json.loads(capsys.readouterr().out)] == ["2026-11-21"]
+    # --since leaving every match out says so: "no story matches" alone told a reader narrowing a
+    # search that the words were found nowhere (stop 56)
+    config = str(tmp_path / "feeds.yaml")
+    assert main(["search", "library", "--since", "2026-11-21", "--config", config]) == 0
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == ("no story matches 'library' in the digest of 2026-11-21 or later; "
+                                           "earlier ones do (without --since)\n")
+    assert main(["search", "zeppelin", "--since", "2026-11-21", "--config", config]) == 0
+    assert capsys.readouterr().err == "no story matches 'zeppelin'\n"
 
 
 def test_the_archive_links_the_story_to_the_next_days_digest(app: App) -> None:

@@ -188,6 +188,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
     with open_app(args.config) as app:
         found = search(app.store, app.cfg, query, since=args.since, limit=args.limit, newest=args.newest)
+        # --since left everything out: say so, not that nothing matches (a reader narrowing a search)
+        earlier = not found and args.since is not None and bool(search(app.store, app.cfg, query, limit=1))
     if args.json:
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
                  "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
@@ -198,7 +200,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
         print(f"{r.day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
               + (f"  {terminal_line(r.url)}" if r.url else ""))
-    if not found:
+    if earlier:
+        print(f"no story matches {query!r} in the digest of {args.since.isoformat()} or later; "
+              "earlier ones do (without --since)", file=sys.stderr)
+    elif not found:
         print(f"no story matches {query!r}", file=sys.stderr)
     return 0
 
