@@ -65,57 +65,17 @@ from .base import (
 from .deliveries import may_claim
 from .filelocks import FileLocks
 from .ops import StoreOps, sql_for
-from .search import Term, folded, fts5, has_unspaced, indexed_apart, spaced, spaced_row
+from .search import folded, has_unspaced, indexed_apart, spaced, spaced_row
 from .search import parse as parse_query
+from .sqlite_search import SEARCH_DEPTH, SEARCH_DEPTH_SINCE, match_args, matching_select
 
 log = logging.getLogger(__name__)
 #: A search hit's latest match when its time does not parse (never: every article has its fetch time).
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
-#: Best-ranked matching versions read first per story asked for (several versions of one
-#: story can all match), and per story when a ``since`` filter drops older ones after
-#: ranking; ``SQLiteStore.search`` reads deeper when these give too few stories.
-SEARCH_DEPTH = 10
-SEARCH_DEPTH_SINCE = 50
 #: Meta key: the last article's rowid when the spaced search table was last checked whole up to
 #: it (:meth:`SQLiteStore._index_missed`).
 SPACED_MARK = "spaced_checked"
-
-
-def _matching(terms: list[Term]) -> tuple[str, tuple[str, ...]]:
-    """The matches of ``terms`` as a SELECT of (rowid, rank) (its ``{order}`` to fill in, each
-    LIMIT a parameter: :func:`_args`) and the MATCH expressions it reads.  The second search table
-    (``articles_fts_spaced``) holds the articles with a letter of a script without spaces or a
-    letter or digit NFKC folds (migrations 15, 16), folded and spaced; an article is found by the
-    words it holds there.  A term of a script without spaces to find: only that table's articles
-    can match, read there.  Otherwise ``articles_fts`` is read, an article of the second table
-    kept only where that table matches it too ("harbour -北京" leaves out the one it finds 北京 in:
-    review of stop 55), and the second table gives the articles only it matches ("2026年" and
-    "ABC" find the "２０２６年" and "ＡＢＣ" it folded: stop 56).  Each keeps ``articles_fts``'s rank
-    where it has one: the second table's bm25 counts its words among its own few articles, and an
-    English article with a "™" or a ligature ranked first for "said" (stop 56)."""
-    spaced_match = ("SELECT rowid, rank FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ? "
-                    "AND rank MATCH 'bm25(3.0, 1.0)' ORDER BY {order} LIMIT ?")
-    plain_query, folded_query = fts5(terms), spaced(fts5(terms))
-    if any(has_unspaced(w) for t in terms if not t.exclude for w in t.words):
-        return spaced_match, (folded_query,)
-    plain = ("SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(3.0, 1.0)' "
-             "AND (NOT EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid) "
-             "OR EXISTS (SELECT 1 FROM articles_fts_spaced s WHERE s.rowid = articles_fts.rowid "
-             "AND articles_fts_spaced MATCH ?)) ORDER BY {order} LIMIT ?")
-    only_folded = ("SELECT rowid, rank FROM articles_fts_spaced WHERE articles_fts_spaced MATCH ? "
-                   "AND rank MATCH 'bm25(3.0, 1.0)' AND NOT EXISTS (SELECT 1 FROM articles_fts m "
-                   "WHERE m.rowid = articles_fts_spaced.rowid AND articles_fts MATCH ?) ORDER BY {order} LIMIT ?")
-    return (f"SELECT rowid, rank FROM (SELECT * FROM ({plain}) UNION ALL SELECT * FROM ({only_folded})) "
-            "ORDER BY {order} LIMIT ?", (plain_query, folded_query, folded_query, plain_query))
-
-
-def _args(matches: tuple[str, ...], depth: int) -> tuple[str | int, ...]:
-    """The arguments of :func:`_matching`'s SELECT reading ``depth`` matches (-1: every one): a
-    LIMIT after each branch's MATCH expressions, and one after both."""
-    if len(matches) == 1:
-        return (*matches, depth)
-    return (*matches[:2], depth, *matches[2:], depth, depth)
 
 
 def _create_private(path: Path) -> None:
@@ -351,7 +311,7 @@ class SQLiteStore(FileLocks, StoreOps):
         terms = parse_query(query)
         if not terms:
             return []
-        matching, matches = _matching(terms)
+        matching, matches = matching_select(terms)
         order, stories = ("rowid DESC", "at DESC") if newest else ("rank", "rank")
         q = (
             f"WITH f AS MATERIALIZED ({matching.format(order=order)}) "
@@ -362,14 +322,14 @@ class SQLiteStore(FileLocks, StoreOps):
         stamp = ts(since)
         depth = limit * (SEARCH_DEPTH_SINCE if since else SEARCH_DEPTH)
         while True:
-            rows = self.db.execute(q, (*_args(matches, depth), stamp, stamp, limit)).fetchall()
+            rows = self.db.execute(q, (*match_args(matches, depth), stamp, stamp, limit)).fetchall()
             if len(rows) >= limit:
                 if newest and depth >= 0 and not self._arrived_in_order(matching, matches, depth, rows[-1]["at"]):
                     depth = -1  # every match, sorted by time
                     continue
                 break
             (more,) = self.db.execute(
-                f"SELECT count(*) FROM ({matching.format(order='rowid DESC')})", _args(matches, depth + 1),
+                f"SELECT count(*) FROM ({matching.format(order='rowid DESC')})", match_args(matches, depth + 1),
             ).fetchone()
             if more <= depth:  # every match was read
                 break
@@ -430,7 +390,7 @@ class SQLiteStore(FileLocks, StoreOps):
         not the order they arrived in after ``digest replay`` backfilled a store with earlier
         history: its year-old stories were read first, and this week's were not found."""
         (deepest,) = self.db.execute(
-            f"SELECT min(rowid) FROM ({matching.format(order='rowid DESC')})", _args(matches, depth)).fetchone()
+            f"SELECT min(rowid) FROM ({matching.format(order='rowid DESC')})", match_args(matches, depth)).fetchone()
         late = self.db.execute("SELECT 1 FROM articles INDEXED BY articles_fetched WHERE fetched >= ? AND rowid < ? "
                                "LIMIT 1", (at, deepest)).fetchone()
         return late is None
