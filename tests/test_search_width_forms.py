@@ -172,3 +172,25 @@ def test_an_article_the_second_table_holds_ranks_among_the_others_by_the_main_in
         found = [h.story_id for h in s.search("said")]
         assert found[:2] == ["dense", "medium"], found
         assert [h.story_id for h in s.search("acme")] == ["brand"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
+def test_a_word_with_a_symbol_left_out_is_left_out_whole(tmp_path: Path, backend: str) -> None:
+    """"-Acme™" leaves out the articles naming Acme™: the query was folded before it was split
+    into terms, "™" set apart as "TM", so "harbour -Acme™" was "harbour -Acme TM" (every harbour
+    article holding "TM", without Acme), and "harbour -™" found only the "™" articles it asked
+    to leave out (review of stop 56)."""
+    items = [
+        _item("acme", "Acme™ unveils rocket engine", "Acme™ tested a rocket engine at the desert range. Harbour.", 8),
+        _item("union", "Teachers strike over pay", "Teachers walked out; the TM union said the harbour talks failed.", 9),
+        _item("heat", "ＡＢＣ weather: record heat", "ＡＢＣ reports 45 degrees in the valley; harbour №5 closed.", 10),
+        _item("fees", "Library fees scrapped", "The council scrapped library fees at its branch by the harbour.", 11),
+    ]
+    with app_on(tmp_path, backend, items) as app:
+        assert app.run(now=NOW).new_articles == len(items)
+        by_story = {app.store.search(str(item["title"]))[0].story_id: item["id"] for item in items}
+        found = {q: {by_story[h.story_id] for h in app.store.search(q)}
+                 for q in ("harbour -Acme™", "harbour -™", "harbour -№5", "Acme™", "harbour －ＡＢＣ")}
+    assert found == {"harbour -Acme™": {"union", "heat", "fees"}, "harbour -™": {"heat", "fees"},
+                     "harbour -№5": {"acme", "union", "fees"}, "Acme™": {"acme"},
+                     "harbour －ＡＢＣ": {"acme", "union", "fees"}}

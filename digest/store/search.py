@@ -89,6 +89,7 @@ class Term:
 #: (test_search_width_forms computes it); PostgreSQL's ``digest_search_words`` holds the same list.
 SYMBOL_WORDS = "\u20a8\u2100-\u2101\u2103\u2105-\u2106\u2109\u2116\u2120-\u2122\u213b\u249c-\u24e9\u2e9f\u2ef3\u2f00-\u2fd5\u3196-\u319f\u3200-\u321e\u322a-\u3247\u3250\u3260-\u327e\u328a-\u32b0\u32c0-\u33ff\ufdfc\U0001f110-\U0001f12e\U0001f130-\U0001f14f\U0001f16a-\U0001f16c\U0001f190\U0001f200-\U0001f202\U0001f210-\U0001f23b\U0001f240-\U0001f248\U0001f250-\U0001f251"
 _SYMBOL_WORD = re.compile(f"[{SYMBOL_WORDS}]")
+_SYMBOL_SPLIT = re.compile(f"([{SYMBOL_WORDS}])")
 
 
 def folded(text: str | None) -> str:
@@ -106,13 +107,22 @@ def _refolded(text: str | None, fold: str) -> bool:
     return text is not None and fold != text and [c for c in text if c.isalnum()] != [c for c in fold if c.isalnum()]
 
 
+def _folded_but_symbols(query: str) -> str:
+    """``query`` in NFKC form but its ``SYMBOL_WORDS``, which :func:`folded` sets apart by spaces
+    later, in each term: set apart first, "-Acme™" was the exclusion "-Acme" and a term "TM" to
+    find, "harbour -™" found only what it asked to leave out (review of stop 56).  A full-width
+    quote or minus ("＂", "－") is read as its ASCII form, as before."""
+    parts = _SYMBOL_SPLIT.split(query)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
 def parse(query: str) -> list[Term]:
     """The query's terms (see the module docstring), read in NFKC form (:func:`folded`); empty
     when it asks for nothing."""
     terms: list[Term] = []
-    for tok in _TOKEN.findall(folded(query)):
+    for tok in _TOKEN.findall(_folded_but_symbols(query)):
         exclude = tok.startswith("-") and len(tok) > 1
-        typed = tok[1:] if exclude else tok
+        typed = folded(tok[1:] if exclude else tok)  # "-Acme™" leaves out "Acme TM", not keeps "TM"
         words = tuple(w.lower() for w in _words(typed))
         if words:
             terms.append(Term(words, exclude, typed.replace('"', " ").strip()))
