@@ -12,9 +12,10 @@ Observations
 
 How it works
 ------------
-:func:`read_addresses` opens SQLite with ``mode=ro`` (no file made, nothing written, no
-migration) and PostgreSQL in a read-only session (``default_transaction_read_only``), looks
-up the ``sources`` table's columns, and returns ``name -> (location, permanent_url)``.
+:func:`read_addresses` opens SQLite with ``mode=rw`` and ``PRAGMA query_only`` (no file
+made, nothing written, no migration; ``mode=ro`` left the WAL's two files beside the store)
+and PostgreSQL in a read-only session (``default_transaction_read_only``), looks up the
+``sources`` table's columns, and returns ``name -> (location, permanent_url)``.
 
 Special cases
 -------------
@@ -58,10 +59,14 @@ def _sqlite(url: str) -> dict[str, tuple[str, str | None]]:
     if not path.exists():
         return {}
     try:
-        db = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10.0)
+        # not mode=ro: a connection that may not write makes the WAL's -wal and -shm files and
+        # cannot remove them (two files left by each export); mode=rw makes no file, opens a
+        # file the user may not write read-only, and query_only refuses every write
+        db = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=10.0)
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open the store to read: {exc}") from None
     try:
+        db.execute("PRAGMA query_only = ON")
         columns = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
         if not columns:  # no digest wrote it yet
             return {}
