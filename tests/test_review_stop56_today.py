@@ -4,10 +4,14 @@ Real parts: SQLite files on disk, ``digest`` through its command line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from digest.app import open_app
 from digest.cli import main
 from digest.store.sqlite import SQLiteStore
 from tests.support.config import make_config
@@ -30,3 +34,69 @@ def test_export_opml_leaves_no_wal_files_beside_the_store(tmp_path: Path, capsys
     assert main(["export-opml", "--config", str(cfg)]) == 0
     assert FEED in capsys.readouterr().out
     assert {p.name for p in tmp_path.iterdir()} == before
+
+
+@contextmanager
+def slow_feed_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str], poll_minutes: float,
+                    ) -> Iterator[tuple[Callable[[], str], Callable[[], int], Path]]:
+    """Three fast loopback feeds and one that never answers; ``run()`` one ``digest run`` (its
+    standard error), ``hits()`` the slow feed's requests; the slow one timed out three runs in a row."""
+    from tests.support.daemon import rss
+    from tests.support.httpd import TestServer, never_answer
+
+    with TestServer() as srv:
+        for name in ("a", "b", "c"):
+            srv.set(f"/{name}.xml", rss(name, range(2)))
+        srv.handle("/slow.xml", never_answer)
+        feeds: dict[str, str | Path] = {n: srv.url(f"/{n}.xml") for n in ("a", "b", "c")}
+        cfg = make_config(tmp_path, {**feeds, "Slow": srv.url("/slow.xml")}, write=True, timezone="UTC",
+                          fetch={"allow_hosts": ["127.0.0.1"], "read_timeout": 0.5},
+                          schedule={"poll_minutes": poll_minutes}).config_path
+        assert cfg is not None
+
+        def run() -> str:
+            capsys.readouterr()
+            main(["run", "-q", "--config", str(cfg)])
+            return capsys.readouterr().err
+
+        for _ in range(3):
+            assert "error: Slow: timed out reading" in run()
+        assert srv.hits["/slow.xml"] == 3
+        yield run, lambda: srv.hits["/slow.xml"], cfg
+
+
+def test_a_slowed_feed_is_read_by_the_cron_run_one_interval_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The slowed feed's next try was its run's clock plus the poll interval; cron's next run
+    comes the interval later, its clock read after its start-up (about 1 s, a few tenths more
+    or less): a run that read it a moment sooner than the run before passed the feed over, and
+    the wait of one interval was two, about one time in two.  A run less than a minute short of
+    the next try reads it."""
+    with slow_feed_runs(tmp_path, capsys, 30) as (run, hits, cfg), open_app(cfg) as app:
+        state = app.store.get_source_state("Slow")
+        assert state is not None and state.next_poll_at is not None
+        state.next_poll_at = datetime.now(UTC) + timedelta(seconds=0.4)  # the next cron run, 0.4 s early
+        app.store.save_source_state(state)
+        err = run()
+        assert hits() == 4 and "error: Slow: timed out reading" in err, err
+        state = app.store.get_source_state("Slow")
+        assert state is not None and state.next_poll_at is not None
+        state.next_poll_at = datetime.now(UTC) + timedelta(minutes=10)  # still well ahead: passed over
+        app.store.save_source_state(state)
+        assert "Slow: not read this run" in run() and hits() == 4
+
+
+def test_a_slowed_feed_read_twice_a_day_is_read_less_often_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed read every 12 h (``interval:``, or ``poll_minutes``) waited 12 h, past the 6 h cap
+    :func:`~digest.sources.tracking.slowed` takes for a clock gone back: never passed over, every
+    cron run waited its read timeout again.  Its wait is the cap."""
+    with slow_feed_runs(tmp_path, capsys, 720) as (run, hits, cfg):
+        assert "Slow: not read this run: it timed out 3 reads in a row" in run()
+        assert hits() == 3
+        with open_app(cfg) as app:
+            state = app.store.get_source_state("Slow")
+            assert state is not None and state.next_poll_at is not None
+            assert state.next_poll_at - datetime.now(UTC) <= timedelta(hours=6)

@@ -55,7 +55,7 @@ from ..records import plural
 from ..store.base import GONE, SourceState
 from .alike import RoundLines
 from .freshness import MAX_WAIT
-from .params import SLOW_AFTER, SLOW_CAP
+from .params import SLOW_AFTER, SLOW_CAP, SLOW_EARLY
 
 log = logging.getLogger(__name__)
 
@@ -85,20 +85,25 @@ def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str |
 def slowed(state: SourceState | None, now: datetime) -> bool:
     """Whether ``digest run`` passes ``state``'s feed over at ``now``: it timed out
     :data:`~digest.sources.params.SLOW_AFTER` reads in a row or more (the last two a timeout)
-    and its next try (``next_poll_at``, set by :meth:`SourceTracker.after_failure`) is later.
+    and its next try (``next_poll_at``, set by :meth:`SourceTracker.failed`) is more than
+    :data:`~digest.sources.params.SLOW_EARLY` later: a wait of one poll interval passed over the
+    next cron run (the interval later) whenever that run read its clock a moment sooner after
+    it started than the run before, about one run in two.
     A paused source is paused first; a wait further ahead than the cap is no wait (the clock
     went back since)."""
     if state is None or state.paused or state.next_poll_at is None or state.error_kind != "timeout":
         return False
-    return state.failures >= SLOW_AFTER and now < state.next_poll_at <= now + timedelta(seconds=SLOW_CAP)
+    early = timedelta(seconds=SLOW_EARLY)  # a cron run the interval later, its clock read a moment sooner
+    return state.failures >= SLOW_AFTER and now + early < state.next_poll_at <= now + timedelta(seconds=SLOW_CAP)
 
 
 def slow_wait(failures: int, interval: float) -> float:
     """Seconds ``digest run`` waits before asking again a feed whose last reads timed out,
     after ``failures`` failed reads: the poll interval from the :data:`SLOW_AFTER`-th on,
     doubled for each one more, at most :data:`SLOW_CAP` (30 min, 1 h, 2 h, 4 h, 6 h at the
-    default 30 min)."""
-    return min(interval * 2.0 ** min(max(failures - SLOW_AFTER, 0), 30), max(SLOW_CAP, interval))
+    default 30 min), a source's longer ``interval`` too: :func:`slowed` takes a wait past the cap
+    for a clock gone back, and a feed read every 12 h was read, and waited for, every run."""
+    return min(interval * 2.0 ** min(max(failures - SLOW_AFTER, 0), 30), SLOW_CAP)
 
 
 def slowed_line(state: SourceState, now: datetime, tz: tzinfo) -> str:
