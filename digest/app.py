@@ -71,7 +71,7 @@ from .service.clustering import Clustering
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
-from .sources.tracking import SourceTracker, asked_to_wait, slowed, slowed_line
+from .sources.tracking import SourceTracker, all_timed_out, asked_to_wait, slowed, slowed_line
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.marks import CLUSTERED, new_mark
 from .text.prepare import bodies_of, prepare
@@ -123,6 +123,7 @@ class App(Clustering):
             for i, src in enumerate(sources):
                 if i % group == 0:
                     self._prefetched = prefetch(self.store, self.cfg, sources[i : i + group], now)
+                    self.tracker.slows = not all_timed_out(self._prefetched)  # the network's: no feed slowed
                 report.sources += 1
                 try:
                     self.poll(src, report, now=now)
@@ -139,6 +140,7 @@ class App(Clustering):
                     bar.step(src.name)
         finally:
             self._prefetched.clear()
+            self.tracker.slows = True
         if bar:
             bar.done()
         report.seconds = time.monotonic() - t0

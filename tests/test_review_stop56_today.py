@@ -100,3 +100,32 @@ def test_a_slowed_feed_read_twice_a_day_is_read_less_often_too(
             state = app.store.get_source_state("Slow")
             assert state is not None and state.next_poll_at is not None
             assert state.next_poll_at - datetime.now(UTC) <= timedelta(hours=6)
+
+
+def test_feeds_that_all_time_out_together_are_read_again_as_soon_as_the_network_is_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A network that drops what is sent (a firewall, the upstream down behind the router) times
+    out every feed: three such cron runs made every feed "read less often", and the run after
+    the network came back read none of them (up to 6 h later).  Read side by side, they cost
+    the run one read timeout, not one each: a run where every feed timed out slows none."""
+    from tests.support.daemon import rss
+    from tests.support.httpd import TestServer, never_answer
+
+    with TestServer() as srv:
+        names = ("a", "b", "c")
+        for name in names:
+            srv.handle(f"/{name}.xml", never_answer)
+        cfg = make_config(tmp_path, {n: srv.url(f"/{n}.xml") for n in names}, write=True, timezone="UTC",
+                          fetch={"allow_hosts": ["127.0.0.1"], "read_timeout": 0.5},
+                          schedule={"poll_minutes": 30}).config_path
+        assert cfg is not None
+        for _ in range(3):
+            capsys.readouterr()
+            assert main(["run", "-q", "--config", str(cfg)]) == 1
+            assert "3 sources failed alike: timed out reading" in capsys.readouterr().err
+        for name in names:  # the network is back
+            srv.set(f"/{name}.xml", rss(name, range(2)))
+        assert main(["run", "-q", "--config", str(cfg)]) == 0
+        assert "not read this run" not in capsys.readouterr().err
+        assert [srv.hits[f"/{n}.xml"] for n in names] == [4, 4, 4]

@@ -32,7 +32,11 @@ held every cron run its read timeout, 20 s, for nothing (stop 56): from the
 6 h: :func:`slow_wait`); :func:`slowed` says it is passed over (``App.poll``, ``prefetch``:
 one line a run; ``digest sources``: "read less often").  Only timeouts: a refused
 connection or an error page costs a run nothing, and the network coming back must find
-every feed read at the next run.
+every feed read at the next run.  Nor a run where every feed asked timed out
+(:func:`all_timed_out`): a network that drops what is sent (a firewall, an upstream down
+behind the router) times out every connection, and three such runs slowed every feed, read
+up to 6 h after the network came back; the run's feeds are read side by side, so it waited
+one read timeout, not one a feed.
 
 How it works
 ------------
@@ -47,11 +51,12 @@ poller reads into a copy of the stored state and hands
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
-from ..records import plural
+from ..records import FetchResult, plural
 from ..store.base import GONE, SourceState
 from .alike import RoundLines
 from .freshness import MAX_WAIT
@@ -97,6 +102,12 @@ def slowed(state: SourceState | None, now: datetime) -> bool:
     return state.failures >= SLOW_AFTER and now + early < state.next_poll_at <= now + timedelta(seconds=SLOW_CAP)
 
 
+def all_timed_out(results: Mapping[str, FetchResult | FetchError]) -> bool:
+    """Whether the feeds a run read side by side (``prefetch``: two or more) all timed out: the
+    network's, not each feed's, so none of them is read less often for it."""
+    return len(results) >= 2 and all(isinstance(r, FetchError) and r.kind == "timeout" for r in results.values())
+
+
 def slow_wait(failures: int, interval: float) -> float:
     """Seconds ``digest run`` waits before asking again a feed whose last reads timed out,
     after ``failures`` failed reads: the poll interval from the :data:`SLOW_AFTER`-th on,
@@ -120,6 +131,9 @@ class SourceTracker:
     round, ``digest.sources.alike``); None: each logged as it happens."""
 
     lines: RoundLines | None = None
+    #: Whether a feed that times out run after run is read less often (``App.run``: not in a run
+    #: where every feed timed out, :func:`all_timed_out`).
+    slows: bool = True
 
     def __init__(self, cfg: Config | None = None) -> None:
         self._cfg = cfg  # its poll interval: how long a slowed feed waits
@@ -168,7 +182,8 @@ class SourceTracker:
         if exc.kind == "gone":
             state.paused, state.paused_reason = True, GONE
         state.next_poll_at = None  # ``digest run``'s: asked again at the next run, unless slowed
-        if exc.kind == "timeout" and timed_out_before and state.failures >= SLOW_AFTER and self._cfg is not None:
+        if (exc.kind == "timeout" and timed_out_before and state.failures >= SLOW_AFTER and self._cfg is not None
+                and self.slows):
             interval = (src.interval or self._cfg.schedule.poll_minutes) * 60.0
             state.next_poll_at = now + timedelta(seconds=slow_wait(state.failures, interval))
         self.after_failure(src, state, exc, now, logged=logged)
