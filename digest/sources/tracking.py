@@ -82,9 +82,13 @@ def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str |
     until = state.retry_after_until if state is not None and not state.paused else None
     if state is None or until is None or not held(state, now):
         return None
-    local = until.astimezone(tz)
-    when = f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
-    return f"{state.name}: not fetched: its server asked to wait until {when} (Retry-After)"
+    return f"{state.name}: not fetched: its server asked to wait until {_when(until, now, tz)} (Retry-After)"
+
+
+def _when(at: datetime, now: datetime, tz: tzinfo) -> str:
+    """``at`` to the minute in ``tz``, its day too when it is not ``now``'s."""
+    local = at.astimezone(tz)
+    return f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
 
 
 def slowed(state: SourceState | None, now: datetime) -> bool:
@@ -119,10 +123,8 @@ def slow_wait(failures: int, interval: float) -> float:
 
 def slowed_line(state: SourceState, now: datetime, tz: tzinfo) -> str:
     """What ``digest run`` says instead of reading a feed :func:`slowed` passes over."""
-    local = state.next_poll_at.astimezone(tz) if state.next_poll_at else now.astimezone(tz)
-    when = f"{local:%H:%M %Z}" if local.date() == now.astimezone(tz).date() else f"{local:%Y-%m-%d %H:%M %Z}"
     return (f"{state.name}: not read this run: it timed out {state.failures} reads in a row; "
-            f"read less often until it answers, next at {when}")
+            f"read less often until it answers, next at {_when(state.next_poll_at or now, now, tz)}")
 
 
 class SourceTracker:
