@@ -129,3 +129,21 @@ def test_feeds_that_all_time_out_together_are_read_again_as_soon_as_the_network_
         assert main(["run", "-q", "--config", str(cfg)]) == 0
         assert "not read this run" not in capsys.readouterr().err
         assert [srv.hits[f"/{n}.xml"] for n in names] == [4, 4, 4]
+
+
+def test_export_opml_says_the_postgresql_schema_it_is_pointed_at_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``search_path`` naming no schema (a typo): the read-only export read it as an empty
+    schema, the feeds exported at their ``url:`` without a word, where opening the store says
+    "no schema to write to"; now one line says the store is not read, and why."""
+    from tests.support.services import need_postgres, schema_url
+
+    need_postgres()
+    url = schema_url("t_no_such_schema_56")
+    cfg = make_config(tmp_path, {"Coast": FEED}, write=True, database=url).config_path
+    assert cfg is not None
+    assert main(["export-opml", "--config", str(cfg)]) == 0
+    out = capsys.readouterr()
+    assert FEED in out.out
+    assert "the store is not read" in out.err and "no schema to read (check search_path)" in out.err, out.err

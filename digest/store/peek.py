@@ -21,6 +21,8 @@ Special cases
 -------------
 * A SQLite file that is not there, or a store without a ``sources`` table (an empty
   PostgreSQL schema: no digest ran on it yet): empty, no file or table made.
+* A ``search_path`` that names no schema of the database: a StoreError, as opening the store
+  says (it read as an empty schema, the feeds exported at their ``url:`` without a word).
 * The table without a column it reads (a table no digest wrote): a
   :class:`~digest.errors.StoreError` whose line says what to do.
 * A SQLite file held by a writer (a daemon polling): read as of its last commit (WAL).
@@ -88,6 +90,9 @@ def _postgres(url: str) -> dict[str, tuple[str, str | None]]:
     try:
         with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as db:
             db.execute("SET default_transaction_read_only = on")
+            row = db.execute("SELECT current_schema()").fetchone()
+            if row is None or row[0] is None:  # search_path names no schema there (a typo)
+                raise StoreError(f"{redact(url)}: no schema to read (check search_path)")
             found = db.execute(
                 "SELECT column_name FROM information_schema.columns"
                 " WHERE table_schema = current_schema() AND table_name = 'sources'"
