@@ -19,6 +19,7 @@ All timestamps are timezone-aware UTC ``datetime`` objects.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,12 @@ def one_line(s: str | None) -> str:
     """``s`` on one line, its runs of spaces (line breaks, tabs) folded to one, its bidi
     controls closed within it (:func:`contained_bidi`); "" for None."""
     return contained_bidi(" ".join((s or "").split()))
+
+
+def shows_something(s: str) -> bool:
+    """Whether ``s`` holds a letter, digit, punctuation mark or symbol: not only spaces and the
+    characters nobody sees (bidi controls, U+200F, zero-width spaces, combining marks alone)."""
+    return any(unicodedata.category(c)[0] in "LNPS" for c in s)
 
 
 #: Bidi controls that open a run (embeddings LRE RLE, overrides LRO RLO; isolates LRI RLI FSI)

@@ -147,3 +147,24 @@ def test_export_opml_says_the_postgresql_schema_it_is_pointed_at_is_not_there(
     out = capsys.readouterr()
     assert FEED in out.out
     assert "the store is not read" in out.err and "no schema to read (check search_path)" in out.err, out.err
+
+
+def test_a_title_of_only_invisible_characters_is_read_from_the_text(tmp_path: Path) -> None:
+    """A feed item titled only a U+202E and a U+2066 (or a lone U+200F) was stored with that
+    title: each output showed an empty heading (the page's ``<h2>``, the email's, the search's
+    line), closed by stop 56's bidi containment but still showing nothing.  Such a title is no
+    title: the text's first sentence is, as for an item without one."""
+    from tests.test_postgres_text import app_on
+
+    items = [{"id": "x", "title": "\u202e\u2066", "date_published": "2026-11-20T08:00:00Z",
+              "content_text": "The ferry strike in the harbour ended after long talks on Monday. " * 3},
+             {"id": "y", "title": "\u200f \u200b", "date_published": "2026-11-20T09:00:00Z",
+              "content_text": "Library fees were scrapped by the council in Northgate today. " * 3},
+             {"id": "z", "title": "\u2067שלום עולם\u2069", "date_published": "2026-11-20T10:00:00Z",
+              "content_text": "A greeting in Hebrew, its title isolated as a browser writes it. " * 3}]
+    with app_on(tmp_path, "sqlite", items) as app:
+        assert app.run(now=datetime(2026, 11, 20, 21, tzinfo=UTC)).new_articles == 3
+        titles = sorted(str(r[0]) for r in app.store.db.execute("SELECT title FROM articles"))  # type: ignore[attr-defined]
+    assert titles == ["Library fees were scrapped by the council in Northgate today.",
+                      "The ferry strike in the harbour ended after long talks on Monday.",
+                      "\u2067שלום עולם\u2069"]

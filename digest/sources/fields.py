@@ -21,14 +21,13 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from ..records import TITLE_CHARS, shorten
+from ..records import TITLE_CHARS, shorten, shows_something
 from .dates import from_string, from_struct, plausible
 
 __all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]
@@ -367,4 +366,4 @@ def visible_name(title: str) -> str:
     that names the source around, in ``digest sources`` and the logs); "" when no letter,
     digit, punctuation or symbol is left (a title of zero-width spaces)."""
     name = shorten(" ".join(_INVISIBLE.sub("", title).split()), TITLE_CHARS)  # a list's 1 MB name
-    return name if any(unicodedata.category(c)[0] in "LNPS" for c in name) else ""
+    return name if shows_something(name) else ""

@@ -16,7 +16,8 @@ How it works
 Special cases
 -------------
 * An entry with no title gets the first sentence of its text as title, or its opening cut at
-  a word (:func:`title_of_text`).
+  a word (:func:`title_of_text`); so does one whose title is only characters nobody sees (a
+  U+202E, a U+200F: ``records.shows_something``), an empty heading and link in every output.
 * An entry with neither title nor text is dropped (``None``).
 * A text longer than ``params.MAX_TEXT_CHARS`` (200,000 characters, four times the longest
   article seen) is cut at a paragraph break before cleaning (:func:`capped`).
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..records import Article, Entry, shorten
+from ..records import Article, Entry, shorten, shows_something
 from . import params as p
 from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
@@ -258,7 +259,7 @@ def prepare(
         recurring.learn(entry.source, raw)
     text = _CONTROL.sub("", result.text).strip()
     title = _CONTROL.sub("", title)
-    if not title:
+    if not shows_something(title):  # "" or a U+202E, a U+200F alone: a heading nobody sees
         title = title_of_text(text)
     if not title and not text:
         return None
