@@ -308,6 +308,26 @@ def uncrowded(html: str) -> str:
     return "".join(out)
 
 
+def lone_cells(text: str) -> str:
+    """``text`` (trafilatura's, a line a block) with each table row of one cell holding text
+    written as that text, and rows of empty cells left out.  A layout table's row is a row to
+    trafilatura: a page held in one (thespacereview.com) read "| | Seeking a bigger role for a
+    big rocket by Jeff Foust ... | |", and its excerpt began "| | Seeking ..." (stop 56: 1 of the
+    181 scrapinghub pages; ``fragments._Row`` reads a feed's table alike)."""
+    out = []
+    for line in text.split("\n"):
+        bare = line.strip()
+        if len(bare) > 1 and bare[0] == bare[-1] == "|":
+            cells = [c.strip() for c in bare[1:-1].split("|")]
+            full = [c for c in cells if c]
+            if len(full) == 1 and full[0].strip("-: "):
+                line = full[0]
+            elif not full:
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
     import trafilatura
 
@@ -333,7 +353,7 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
         extracted = None
     if extracted and extracted.strip():
         # trafilatura puts one block per line: make each a paragraph.
-        return normalize_text(extracted.replace("\n", "\n\n")), title
+        return normalize_text(lone_cells(extracted).replace("\n", "\n\n")), title
     fallback = load_page(html)
     return (_fallback_text(fallback) if fallback is not None else strip_fragment(html)), title
 

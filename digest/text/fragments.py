@@ -11,7 +11,12 @@ How it works
 ------------
 * :func:`fragment_to_text` is a fast stdlib tag strip: block elements become
   paragraph breaks, ``<br>`` a line break, entities are unescaped, and the
-  contents of script/style/noscript/iframe/template/svg are dropped.  When the
+  contents of script/style/noscript/iframe/template/svg are dropped.  A table's
+  row is a paragraph ``| a | b |``, as trafilatura writes a page's table
+  (:class:`_Row`): its cells spaced, "... officer said. Column header number 0
+  Column header number 1 ...", ran into the excerpt, which stops before a row
+  (``output.openings.before_table``; stop 56).  A row of one cell holding text,
+  or a cell holding paragraphs of its own (a layout table), is its text as before.  When the
   text left is itself HTML (:func:`escaped_markup`) and the fragment had no tag
   of its own (one that has, ``<p>wrap it in &lt;div&gt;</p>``, quotes code), it
   is stripped once more, never a third time.
@@ -103,13 +108,49 @@ def normalize_text(text: str) -> str:
     return "\n\n".join(paras)
 
 
+class _Row:
+    """A table row being read: its cells' text parts, and the table depth it opened at."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.cells: list[list[str]] = []
+        self.open = False  # a cell is being read
+
+    def text(self) -> str:
+        """The row as text: ``| a | b |`` (as trafilatura writes a page's table) when two or
+        more cells hold text and none holds a paragraph of its own; else its cells' text
+        space-separated, paragraphs kept (a layout table's cell holding the article)."""
+        cells = ["".join(parts) for parts in self.cells]
+        if any("\n" in c.strip() for c in cells) or sum(1 for c in cells if c.strip()) < 2:
+            return "\n\n" + " ".join(cells) + "\n\n"
+        return "\n\n| " + " | ".join(" ".join(c.split()) for c in cells) + " |\n\n"
+
+
 class _Stripper(HTMLParser):
-    """Collects text; blocks become blank lines, ``<br>`` a newline."""
+    """Collects text; blocks become blank lines, ``<br>`` a newline, a table's row ``| a | b |``."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip: list[str] = []
+        self.tables = 0
+        self.rows: list[_Row] = []
+
+    def _out(self) -> list[str]:
+        """Where text goes: the open cell of the innermost row, else the text itself."""
+        if self.rows:
+            row = self.rows[-1]
+            if not row.open:  # text between cells (or a malformed row's): a cell of its own
+                row.cells.append([])
+                row.open = True
+            return row.cells[-1]
+        return self.parts
+
+    def _end_rows(self, depth: int) -> None:
+        """End the rows opened at table depth ``depth`` or deeper (unclosed ones too)."""
+        while self.rows and self.rows[-1].depth >= depth:
+            row = self.rows.pop()
+            self._out().append(row.text())
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
         if tag in _SKIP_TAGS:
@@ -117,18 +158,30 @@ class _Stripper(HTMLParser):
         elif self.skip:
             return
         elif tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+            self._out().append("\n")
+        elif tag == "table":
+            self._out().append("\n\n")
+            self.tables += 1
+        elif tag == "tr" or (tag in ("td", "th") and not (self.rows and self.rows[-1].depth == self.tables)):
+            self._end_rows(self.tables)
+            self.rows.append(_Row(self.tables))
+            if tag != "tr":
+                self.rows[-1].cells.append([])
+                self.rows[-1].open = True
         elif tag in ("td", "th"):
-            self.parts.append(" ")
+            self.rows[-1].cells.append([])
+            self.rows[-1].open = True
+        elif tag in _TABLE_PARTS and self.tables:
+            self._end_rows(self.tables)
+        elif tag in _BLOCK_TAGS:
+            self._out().append("\n\n")
 
     def handle_startendtag(self, tag: str, attrs: Any) -> None:
         # <iframe/>, <br/>: never enters a skipped region.
         if not self.skip and tag == "br":
-            self.parts.append("\n")
-        elif not self.skip and tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+            self._out().append("\n")
+        elif not self.skip and tag in _BLOCK_TAGS and tag not in _TABLE_PARTS:
+            self._out().append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
@@ -137,12 +190,32 @@ class _Stripper(HTMLParser):
                 while self.skip and self.skip.pop() != tag:
                     pass
             return
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+        if tag in ("td", "th"):
+            if self.rows and self.rows[-1].depth == self.tables:
+                self.rows[-1].open = False
+        elif tag == "table":
+            if self.tables:
+                self._end_rows(self.tables)
+                self.tables -= 1
+            self._out().append("\n\n")
+        elif tag in _TABLE_PARTS and self.tables:
+            self._end_rows(self.tables)
+        elif tag in _BLOCK_TAGS:
+            self._out().append("\n\n")
 
     def handle_data(self, data: str) -> None:
+        if self.rows and not self.rows[-1].open and not data.strip():
+            return  # the spaces between a row's cells
         if not self.skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
+            self._out().append(re.sub(r"\s+", " ", data))
+
+    def close(self) -> None:
+        super().close()
+        self._end_rows(0)  # rows a fragment left open
+
+
+#: A table's parts that end the row before them (a row's end tag is optional).
+_TABLE_PARTS = frozenset(["tr", "thead", "tbody", "tfoot"])
 
 
 #: Inline elements whose tags, with the block and skipped ones, make a tag in text an HTML tag.
