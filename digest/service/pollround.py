@@ -27,7 +27,9 @@ Special cases
 * A stop during the fetch stores nothing of it; a stop between sources lets
   the source being ingested finish its transaction.
 * Many sources failing for one reason (the network down), or reading again, in a round are
-  said in one line, each source's own at DEBUG (``digest.sources.alike``).
+  said in one line, each source's own at DEBUG (``digest.sources.alike``).  The round's
+  "poll: N new articles (...)" line names the first few sources that found something, the
+  most first, and how many more (``alike.names``); the whole list at DEBUG.
 * An error that every source would meet alike (the store is gone, the disk
   is full, the store read-only or held by another process past its timeout)
   stops the round with one line and blames no source; the daemon goes on.
@@ -46,7 +48,8 @@ from typing import TYPE_CHECKING
 from ..config import Config, SourceConfig
 from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries, plural
-from ..sources.alike import RoundLines
+from ..sources.alike import RoundLines, names
+from ..sources.params import ALIKE_NAMED
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
 from .stopping import StopFlag, fetch_until_stopped
@@ -150,9 +153,13 @@ class PollRound:
             return report
         report.sources = len(due)
         report.seconds = time.monotonic() - t0
-        found = [f"{name} {n}" for name, n in self._found]
+        # the sources that found the most first (a stable sort: the round's order among equals)
+        found = [f"{name} {n}" for name, n in sorted(self._found, key=lambda f: -f[1])]
         if found:  # one line a round that found something; a quiet round only with --verbose
-            log.info("poll: %s (%s); %s", plural(report.new_articles, "new article"), ", ".join(found), report.summary())
+            # the first few names and how many more: after an outage 200 feeds were one line of 200
+            log.info("poll: %s (%s); %s", plural(report.new_articles, "new article"), names(found), report.summary())
+            if len(found) > ALIKE_NAMED:
+                log.debug("poll: new articles from %s", ", ".join(found))
         else:
             log.debug("poll: %s", report.summary())
         return report
