@@ -33,7 +33,15 @@ from digest.output.openings import before_table, opening
 from digest.output.params import EXCERPT_PHRASE_SPACE
 from digest.output.reading import READ_SHARE, Read, passages, read_of
 from digest.output.sanitize import safe_url
-from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView, headline, one_line
+from digest.records import (
+    ALSO_REPORTED,
+    FailingSource,
+    StoryView,
+    VersionView,
+    contained_bidi,
+    headline,
+    one_line,
+)
 from digest.text.scripts import has_phrase_spaced_script, safe_cut
 from digest.text.sentences import display_ends
 
@@ -42,7 +50,21 @@ _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
 def excerpt(text: str, limit: int = 400) -> str:
     """The first ~``limit`` characters of ``text`` on one line (from its :func:`opening`), cut
     cleanly, with "…" (a summary's own "[...]" at its end is that "…": it showed as "\\[...\\]"
-    in Markdown)."""
+    in Markdown); the bidi runs it opens closed before its "…" (:func:`_contained`)."""
+    return _contained(_excerpt(text, limit))
+
+
+def _contained(cut: str) -> str:
+    """``cut`` with the bidi runs it opens closed before its "…" (``records.contained_bidi``):
+    an excerpt opening a right-to-left override and never closing it turned the digest's own
+    "…" around, and a cut could leave out the closer of a run the text closed later (stop 56)."""
+    body = cut.removesuffix("…")
+    text = body.rstrip()
+    return contained_bidi(text) + cut[len(text):]
+
+
+def _excerpt(text: str, limit: int) -> str:
+    """:func:`excerpt`, its bidi runs as the text left them."""
     shown, table = before_table(opening(text))
     flat = _CUT_MARK.sub(" …", " ".join(shown.split()))
     if len(flat) <= limit:
