@@ -36,7 +36,7 @@ from typing import Any, TextIO
 
 from .articles import one_report
 from .dedup.engine import Doc, Engine, Params
-from .records import TITLE_CHARS, Entry, shorten, unicode_only
+from .records import TITLE_CHARS, Entry, shorten, terminal_json, unicode_only
 from .sources.fields import ID_CHARS, OUTLET_CHARS, URL_CHARS, language_tag
 from .text.identity import is_http
 from .text.notices import takedown
@@ -254,8 +254,10 @@ def numbered_records(
 
 
 def dedupe_jsonl(inp: Lines, out: TextIO) -> list[BadLine]:
-    """Read JSON Lines from ``inp``, write results to ``out``; return the bad lines."""
+    """Read JSON Lines from ``inp``, write results to ``out``; return the bad lines.  A record's
+    id is written back with its C1 and bidi controls as escapes (``terminal_json``: the same
+    value), not as characters a terminal acts on."""
     errors: list[BadLine] = []
     for row in dedupe_records(read_jsonl(inp, errors)):
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write(terminal_json(json.dumps(row, ensure_ascii=False)) + "\n")
     return errors

@@ -1,4 +1,5 @@
-"""The digest as JSON: raw strings (JSON escaping is enough), URLs ``safe_url`` or null.
+"""The digest as JSON: raw strings (JSON escaping is enough; the C1, DEL and bidi controls a
+terminal acts on written as ``\\u`` escapes, ``records.terminal_json``), URLs ``safe_url`` or null.
 
 Each story carries its ``status`` (``new``/``developing``, the two of issue #19's contract: a
 story from earlier days that gained only copies is ``developing`` with ``also_reported`` true, as
@@ -20,7 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from digest.output.sanitize import safe_url
-from digest.records import ALSO_REPORTED, DigestView, VersionView
+from digest.records import ALSO_REPORTED, DigestView, VersionView, terminal_json
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -110,4 +111,6 @@ def render_json(view: DigestView) -> str:
             for f in view.failing
         ],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    # C1, DEL and bidi controls as escapes (``terminal_json``: the same values): ``digest build
+    # --format json -o -`` printed a title's U+009B "2J" as it was, a clear screen (stop 56)
+    return terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
