@@ -146,6 +146,11 @@ class _Stripper(HTMLParser):
             return row.cells[-1]
         return self.parts
 
+    def _may_open(self) -> bool:
+        """Whether a row may begin: one of this table's ends first, or fewer than
+        ``params.MAX_ROWS_OPEN`` rows are open (each row's text is copied into the cell holding it, once a level)."""
+        return len(self.rows) < p.MAX_ROWS_OPEN or self.rows[-1].depth == self.tables
+
     def _end_rows(self, depth: int) -> None:
         """End the rows opened at table depth ``depth`` or deeper (unclosed ones too)."""
         while self.rows and self.rows[-1].depth >= depth:
@@ -162,6 +167,8 @@ class _Stripper(HTMLParser):
         elif tag == "table":
             self._out().append("\n\n")
             self.tables += 1
+        elif tag in ("tr", "td", "th") and not self._may_open():
+            self._out().append(" " if tag != "tr" else "\n\n")  # a table nested too deep: as before
         elif tag == "tr" or (tag in ("td", "th") and not (self.rows and self.rows[-1].depth == self.tables)):
             self._end_rows(self.tables)
             self.rows.append(_Row(self.tables))
