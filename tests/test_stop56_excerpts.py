@@ -69,6 +69,29 @@ def test_a_feeds_table_does_not_run_into_the_excerpt(tmp_path: Path, make_app: M
         assert "an officer said. …" in out, out
 
 
+def test_a_developing_storys_line_does_not_run_into_a_table(tmp_path: Path, make_app: MakeApp) -> None:
+    """The "what is new" line of a version adding a sentence and a table: the passage runs on
+    over a short sentence, and a row (no stop) ends none, so the line read "Six stations sent
+    crews. | Station | Crews | Hours | | Harwick | 4 | 6 | ..." (the cells spaced before rows
+    were rows).  It stops before the table, as the excerpt does."""
+    fire = story("fire_a1")
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in fire[1])
+    table = ("<table><tr><th>Station</th><th>Crews</th><th>Hours</th></tr><tr><td>Harwick</td><td>4</td>"
+             "<td>6</td></tr><tr><td>Eastfield</td><td>2</td><td>3</td></tr></table>")
+    (tmp_path / "a.rss").write_text(_rss([(fire[0], body, DAY - timedelta(days=1))], content=True))
+    (tmp_path / "b.rss").write_text(_rss([]))
+    with make_app(tmp_path, {"Alpha": tmp_path / "a.rss", "Beta": tmp_path / "b.rss"}, timezone="UTC") as app:
+        app.run(now=DAY - timedelta(hours=23))
+        (tmp_path / "b.rss").write_text(_rss([(f"{fire[0]} update", f"{body}<p>Six stations sent crews.</p>{table}", DAY)],
+                                             content=True))
+        app.run(now=DAY + timedelta(hours=1))
+        view = app.build_view(DAY.date())
+        md = render_markdown(view, env=make_env(app.cfg.templates))
+    (line,) = [line for line in md.splitlines() if line.startswith("**Developing**")]
+    assert line.startswith("**Developing**: Six stations sent crews. ·"), line
+    assert "Station" not in line and "Harwick" not in line, line
+
+
 @pytest.mark.parametrize(
     ("fragment", "text"),
     [

@@ -54,7 +54,7 @@ from ..text.scripts import safe_cut
 from ..text.sentences import sentence_ends
 from .figures import extent, stated
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
-from .openings import line_after_opening
+from .openings import line_after_opening, line_before_table
 from .reading import (
     Read,
     entry_of,
@@ -167,7 +167,9 @@ def whats_new(
     if not news and not headline_repeats(title, seen_words(earlier, "")):
         return ""  # a new headline alone, the story's heading now: no passage read before is news
     fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
-    return _cut(line_after_opening(fresh[0], latest.text)) if fresh else _cut(" ".join(latest.text.split())) or title
+    if not fresh:
+        return _cut(" ".join(latest.text.split())) or title
+    return _cut(line_before_table(line_after_opening(fresh[0], latest.text), latest.text))
 
 
 def _figures_line(changed: list[str], text: str) -> str:

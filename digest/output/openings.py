@@ -194,3 +194,20 @@ def before_table(text: str) -> tuple[str, bool]:
             return text[: line.start()].rstrip(), True
         prose = prose or not row
     return text, False
+
+
+def line_before_table(line: str, text: str) -> str:
+    """``line`` (a passage of ``text``, spaces folded) up to the first row of a table ``text``
+    holds (:func:`before_table`'s rows) that it runs into after some words, with "…" where what
+    is left does not end like a sentence; ``line`` where it runs into none.  A passage runs on
+    over a short sentence, and a paragraph without a stop (a row) ends none: a developing
+    story's "what is new" line read "Six stations sent crews. | Station | Crews | Hours | |
+    Harwick | 4 | 6 | ..." (stop 56)."""
+    if "|" not in line:
+        return line
+    for row in _LINE.finditer(text):
+        shown = " ".join(row.group(0).split())
+        if table_row(shown) and (at := line.find(shown)) > 0:
+            head = line[:at].rstrip()
+            return head if not (unfinished(head) or head.endswith(":")) else f"{head.rstrip(' :')} …"
+    return line
