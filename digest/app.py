@@ -71,7 +71,7 @@ from .service.clustering import Clustering
 from .sources import states
 from .sources.prefetch import prefetch
 from .sources.retrieve import note_unread, own_note, retrieve
-from .sources.tracking import SourceTracker, all_timed_out, asked_to_wait, slowed, slowed_line
+from .sources.tracking import SourceTracker, all_timed_out, asked_to_wait, slowed, slowed_lines
 from .store.base import NewArticle, SourceState, Store, open_store
 from .store.marks import CLUSTERED, new_mark
 from .text.prepare import bodies_of, prepare
@@ -143,6 +143,8 @@ class App(Clustering):
             self.tracker.slows = True
         if bar:
             bar.done()
+        # the feeds passed over as they time out: one line for several (a cron mail's line each)
+        report.waiting.extend(slowed_lines(report.slowed, now or datetime.now(UTC), self.cfg.tz))
         report.seconds = time.monotonic() - t0
         return report
 
@@ -186,7 +188,7 @@ class App(Clustering):
             report.waiting.append(waiting)  # the server's own request: no failure (the daemon's are not due)
             return
         if slowed(stored, fetched):  # it timed out run after run: each run waited its read timeout
-            report.waiting.append(slowed_line(stored, fetched, self.cfg.tz))
+            report.slowed.append((stored.name, stored.failures, stored.next_poll_at or fetched))
             return
         state = dataclasses.replace(stored)
         state.last_fetch_at = fetched

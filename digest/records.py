@@ -543,6 +543,10 @@ class RunReport:
     errors: list[SourceError] = field(default_factory=list)
     #: One line per source not asked because its server asked to wait (``Retry-After``): no failure.
     waiting: list[str] = field(default_factory=list)
+    #: The feeds ``digest run`` passed over as they timed out run after run
+    #: (``sources.tracking.slowed``): (name, failures in a row, next try); said at the run's end
+    #: in one line when several (``tracking.slowed_lines``), appended to :attr:`waiting`.
+    slowed: list[tuple[str, int, datetime]] = field(default_factory=list)
     seconds: float = 0.0
     #: The digest written after the run: (its day, new stories, developing stories, stories
     #: also reported since).

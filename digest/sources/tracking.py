@@ -30,7 +30,7 @@ held every cron run its read timeout, 20 s, for nothing (stop 56): from the
 :data:`~digest.sources.params.SLOW_AFTER`-th failure in a row, the last two timeouts,
 ``digest run`` asks it again only after the poll interval, doubled for each more (at most
 6 h: :func:`slow_wait`); :func:`slowed` says it is passed over (``App.poll``, ``prefetch``:
-one line a run; ``digest sources``: "read less often").  Only timeouts: a refused
+a line a run, one for several: :func:`slowed_lines`; ``digest sources``: "read less often").  Only timeouts: a refused
 connection or an error page costs a run nothing, and the network coming back must find
 every feed read at the next run.  Nor a run where every feed asked timed out
 (:func:`all_timed_out`): a network that drops what is sent (a firewall, an upstream down
@@ -51,16 +51,16 @@ poller reads into a copy of the stored state and hands
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, SourceError
 from ..records import FetchResult, plural
 from ..store.base import GONE, SourceState
-from .alike import RoundLines
+from .alike import RoundLines, names
 from .freshness import MAX_WAIT
-from .params import SLOW_AFTER, SLOW_CAP, SLOW_EARLY
+from .params import ALIKE_AT, SLOW_AFTER, SLOW_CAP, SLOW_EARLY
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,19 @@ def slow_wait(failures: int, interval: float) -> float:
     return min(interval * 2.0 ** min(max(failures - SLOW_AFTER, 0), 30), SLOW_CAP)
 
 
-def slowed_line(state: SourceState, now: datetime, tz: tzinfo) -> str:
-    """What ``digest run`` says instead of reading a feed :func:`slowed` passes over."""
-    return (f"{state.name}: not read this run: it timed out {state.failures} reads in a row; "
-            f"read less often until it answers, next at {_when(state.next_poll_at or now, now, tz)}")
+def slowed_lines(feeds: Sequence[tuple[str, int, datetime]], now: datetime, tz: tzinfo) -> list[str]:
+    """What ``digest run`` says of the feeds :func:`slowed` passed over: (name, failures in a
+    row, next try) each.  A line each for one or two; from
+    :data:`~digest.sources.params.ALIKE_AT` one line naming the first few and how many more,
+    with the earliest next try and the latest when they differ (a cron mail said a line a
+    feed every run, as the failures said before ``digest.sources.alike`` grouped them)."""
+    if len(feeds) < ALIKE_AT:
+        return [f"{name}: not read this run: it timed out {failures} reads in a row; "
+                f"read less often until it answers, next at {_when(at, now, tz)}" for name, failures, at in feeds]
+    first, last = (_when(f(at for *_, at in feeds), now, tz) for f in (min, max))
+    span = f"at {first}" if first == last else f"between {first} and {last}"
+    return [f"{plural(len(feeds), 'feed')} not read this run: they timed out run after run "
+            f"({names([name for name, *_ in feeds])}); read less often until they answer, next {span}"]
 
 
 class SourceTracker:
