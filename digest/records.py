@@ -201,6 +201,9 @@ class Entry:
     #: date the source gave: it is shown, but it does not close a story's
     #: dedup window (a checkout's file times say nothing about the news).
     date_from_file: bool = False
+    #: True when the entry stated a date (``published``, ``updated``...) too far ahead of the
+    #: fetch to be believed (``sources.dates.plausible``): ``published`` is None all the same.
+    date_ahead: bool = False
     #: True when ``title`` was stated as one (a local article's front matter ``title:``),
     #: not guessed from the text's first line: it is never second-guessed.
     title_stated: bool = False
@@ -277,6 +280,8 @@ class Article(ShowsOutlet):
     #: silence.  Not stored; a source's first read of only such items is recorded
     #: (``UNDATED_READ_KEY``).
     undated: bool = False
+    #: Undated as its stated date was ahead of the clock (:attr:`Entry.date_ahead`); not stored.
+    date_ahead: bool = False
     #: The entry's own id (:attr:`Entry.entry_id`), shown in the JSON digest.
     guid: str | None = None
     #: Keys this article had before, where they differ from ``key``, by which a store written
@@ -496,6 +501,9 @@ class DigestView:
     failing: list[FailingSource] = field(default_factory=list)
     #: How many sources the digest reads (the enabled ones); 0 when not known.
     sources: int = 0
+    #: The backlog stories (ids) of a first read whose items' dates were all ahead of the clock
+    #: (meta ``UNDATED_AHEAD``): not "no date", dates not believed.
+    dates_ahead: frozenset[str] = frozenset()
 
     @property
     def story_count(self) -> int:

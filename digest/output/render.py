@@ -192,6 +192,9 @@ def _context(
         #: How many of them state no date of their own (an undated feed's first read): the
         #: heading's "published long before" is not said of them (review of stop 55).
         "backlog_undated": sum(1 for s in backlogged if s.lead.undated),
+        #: How many of those stated dates, ahead of the clock (not believed): "no date" is not
+        #: said of them (stop 56: a feed with its clock or time zone wrong).
+        "backlog_ahead": sum(1 for s in backlogged if s.lead.undated and s.story_id in view.dates_ahead),
         "backlog_anchor": anchor("earlier news", taken) if backlog else "",
         "failing": [failing_context(f, tz, day, locale) for f in view.failing],
         "all_failed": view.all_failed,

@@ -90,7 +90,15 @@ from datetime import date, datetime, timedelta
 from ..config import Config
 from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
 from ..sources.states import renamed_sources
-from ..store.base import FIRST_READ_KEY, UNDATED_READ_KEY, Store, StoredArticle, aware, parse_ts
+from ..store.base import (
+    FIRST_READ_KEY,
+    UNDATED_AHEAD,
+    UNDATED_READ_KEY,
+    Store,
+    StoredArticle,
+    aware,
+    parse_ts,
+)
 from ..text.identity import channel_of
 from .days import day_failing, day_window, grouping_of, shown_day, written_leads
 from .entries import (
@@ -152,7 +160,7 @@ def _backlog(store: Store, days: float, stored_as: dict[str, str]) -> Callable[[
         name = stored_as.get(v.key, v.source)
         if name not in firsts:
             firsts[name] = (parse_ts(store.get_meta(FIRST_READ_KEY.format(source=name))),
-                            store.get_meta(UNDATED_READ_KEY.format(source=name)) == "1")
+                            store.get_meta(UNDATED_READ_KEY.format(source=name)) in ("1", UNDATED_AHEAD))
         first, undated = firsts[name]
         if not (days > 0 and first is not None and aware(v.fetched) == first):
             return False
@@ -322,6 +330,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
     renamed = renamed_sources(store, cfg)
     stored_as: dict[str, str] = {}  # a version of a source renamed since: the name it was read under
     old = _backlog(store, cfg.backlog_days, stored_as)
+    ahead: set[str] = set()  # backlog stories of a first read dated ahead of the clock
     grouping: list[tuple[str, list[str]]] = []  # the day's stories as they stood at its end
     for sid in store.stories_fetched_between(start, end):
         st = store.get_story(sid)
@@ -434,6 +443,10 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 backlog=status == "new" and all(old(v) for v in new),
             )
         )
+        if stories[-1].backlog and any(  # its items' dates were ahead of the clock, not absent
+                store.get_meta(UNDATED_READ_KEY.format(source=stored_as.get(v.key, v.source))) == UNDATED_AHEAD
+                for v in new):
+            ahead.add(sid)
     stories.sort(key=story_order(start))
     articles = store.count_articles_fetched_between(start, end)
     names = {s.name for s in cfg.sources if s.enabled}
@@ -448,5 +461,6 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         generated=now,  # `clock` when set (the bundled examples)
         failing=day_failing(store, names, day, end, now),
         sources=len(names),
+        dates_ahead=frozenset(ahead),
         grouping=grouping_of(grouping),
     )

@@ -94,6 +94,7 @@ from .cutoff import json_cut, where_cut
 from .fields import (
     ID_CHARS,
     entry_date,
+    entry_date_ahead,
     entry_language,
     entry_link,
     entry_outlet,
@@ -103,6 +104,7 @@ from .fields import (
     get,
     http_url,
     json_date,
+    json_date_ahead,
     json_link,
     language_tag,
     plain,
@@ -379,6 +381,7 @@ def _entry(
         title = title if isinstance(title, str) else None
     url = entry_link(e, base)
     outlet = entry_outlet(e, feed_title)
+    published = entry_date(e, fetched)
     return Entry(
         source=source,
         title=_title(without_outlet(title_text(title, is_html=_detail_is_html(e, "title")), outlet))
@@ -389,7 +392,8 @@ def _entry(
         content_html=content_html,
         summary_html=summary_html,
         text=content_text,
-        published=entry_date(e, fetched),
+        published=published,
+        date_ahead=published is None and entry_date_ahead(e, fetched),
         author=_author(plain(author)) if isinstance(author, str) else None,
         lang=entry_language(e, lang),
         outlet=outlet,
@@ -484,7 +488,8 @@ def _json_entry(
         content_html=html,
         summary_html=summary_html,
         text=text,
-        published=json_date(item, fetched),
+        published=(published := json_date(item, fetched)),
+        date_ahead=published is None and json_date_ahead(item, fetched),
         author=_json_author(item) or feed_author,
         lang=language_tag(item.get("language")) or feed_lang,
     )

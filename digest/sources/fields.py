@@ -265,6 +265,27 @@ def entry_date(e: Any, fetched: datetime) -> datetime | None:
     return None
 
 
+def entry_date_ahead(e: Any, fetched: datetime) -> bool:
+    """Whether ``e`` states a date (``published``, ``updated``, ``created``) that
+    :func:`entry_date` passed over as ahead of ``fetched`` (a feed's clock or time zone wrong):
+    not the same as stating none (stop 56)."""
+    for key in ("published", "updated", "created"):
+        raw = get(e, key)
+        dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
+        if dt is not None and year_agrees(dt, raw) and plausible(dt, fetched) is None and dt > fetched:
+            return True
+    return False
+
+
+def json_date_ahead(item: dict[str, Any], fetched: datetime) -> bool:
+    """:func:`entry_date_ahead` for a JSON Feed item."""
+    for key in ("date_published", "date_modified"):
+        dt = from_string(item.get(key))
+        if dt is not None and plausible(dt, fetched) is None and dt > fetched:
+            return True
+    return False
+
+
 def json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
     """A JSON Feed item's first plausible of ``date_published`` and ``date_modified``."""
     for key in ("date_published", "date_modified"):

@@ -104,6 +104,9 @@ FIRST_READ_KEY = "first_read:{source}"
 #: "1" where a source's first read (``FIRST_READ_KEY``) held only items stating no date of their
 #: own: an undated feed's backlog (``digest.output.view``; stop 55).
 UNDATED_READ_KEY = "first_read_undated:{source}"
+#: Its value when the first read's items stated dates, all ahead of the clock (not believed: a
+#: feed's clock or time zone wrong), not none ("1"): the digest says which (stop 56).
+UNDATED_AHEAD = "ahead"
 #: Where a stored article moves (``Store.rekey_articles``): its new key, entry id and content hash.
 KeyMove = tuple[str, str | None, str | None]
 

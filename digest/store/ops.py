@@ -42,6 +42,7 @@ from ..errors import StoreError
 from ..records import Article
 from .base import (
     FIRST_READ_KEY,
+    UNDATED_AHEAD,
     UNDATED_READ_KEY,
     KeyMove,
     NewArticle,
@@ -273,14 +274,18 @@ class StoreOps(StoreReads):
         (known before the record was kept, or its first read stored nothing: an empty folder,
         a feed with no entry yet, whose first articles are news).  Once per source.  A first read
         whose items all state no date of their own (``Article.undated``) is recorded so too
-        (``UNDATED_READ_KEY``): an undated feed's items are its backlog, their age unknown."""
+        (``UNDATED_READ_KEY``): an undated feed's items are its backlog, their age unknown;
+        ``UNDATED_AHEAD`` when they stated dates, all ahead of the clock (not believed)."""
         arrived: dict[str, datetime] = {}
         dated: set[str] = set()  # the sources of the batch with an item stating its date
+        ahead: set[str] = set()  # ... with an item stating a date ahead of the clock
         for item in batch:
             when = item.article.fetched or now
             arrived[item.article.source] = min(arrived.get(item.article.source, when), when)
             if not item.article.undated:
                 dated.add(item.article.source)
+            if item.article.date_ahead:
+                ahead.add(item.article.source)
         for source, when in sorted(arrived.items()):
             key = FIRST_READ_KEY.format(source=source)
             if self._run("SELECT 1 FROM meta WHERE key=?", (key,)).fetchone() is not None:
@@ -294,7 +299,7 @@ class StoreOps(StoreReads):
                       (key, "" if known else ts(when) or ""))
             if not known and source not in dated:  # an undated feed: what it held is its backlog
                 self._run("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING",
-                          (UNDATED_READ_KEY.format(source=source), "1"))
+                          (UNDATED_READ_KEY.format(source=source), UNDATED_AHEAD if source in ahead else "1"))
 
     def _has_versions(self: _Backend, story_id: str) -> bool:
         return self._run("SELECT 1 FROM articles WHERE story_id=? LIMIT 1", (story_id,)).fetchone() is not None
