@@ -124,7 +124,7 @@ def test_search_command_lists_day_lead_and_outlets(tmp_path: Path, capsys: pytes
         [hit] = search(s, cfg, "breakwater", since=date(2026, 11, 10))
         assert (hit.story_id, hit.outlets, hit.versions) == ("quake", 2, 2)
         assert search(s, cfg, "breakwater", since=date(2026, 11, 11)) == []
-    assert main(["search", "nothing-like-this", "--config", str(cfg_path)]) == 0
+    assert main(["search", "nothing-like-this", "--config", str(cfg_path)]) == 1  # as grep (stop 56)
     assert "no story matches" in capsys.readouterr().err
 
 

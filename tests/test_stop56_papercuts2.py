@@ -82,3 +82,34 @@ def test_a_feed_whose_dates_are_all_ahead_of_the_clock_is_not_said_to_state_no_d
             label = next(ln for ln in md.splitlines() if ln.startswith("From a source read for the first time: "))
             assert label.endswith(said), label
 
+
+def test_digest_search_exits_1_when_no_story_matches_as_grep_does(tmp_path: Path) -> None:
+    """``digest search`` exited 0 whether a story matched or not: a script's
+    ``if digest search storm; then`` could not tell.  As grep, rg and git grep: 0 a match, 1 none
+    (text and ``--json``, which prints ``[]``), 2 an error (an empty query)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "quay.md").write_text(
+        "# Quay wall collapses at the harbour\n\nA section of the old quay wall collapsed into the harbour "
+        "overnight, the port authority said, and the quay is closed to traffic.\n", encoding="utf-8")
+    cfg = make_config(tmp_path, {"Notes": tmp_path / "notes"}, write=True, timezone="UTC").config_path
+    assert cfg is not None
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def digest(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "digest", *args, "--config", str(cfg)], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    assert digest("run", "-q").returncode == 0
+    found = digest("search", "quay")
+    assert found.returncode == 0 and "Quay wall collapses" in found.stdout
+    none = digest("search", "volcano")
+    assert none.returncode == 1 and none.stdout == "" and "no story matches 'volcano'" in none.stderr
+    as_json = digest("search", "--json", "volcano")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout) == []
+    assert digest("search", "--json", "quay").returncode == 0
+    assert digest("search", " ").returncode == 2

@@ -195,7 +195,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                  "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
                 for r in found]
         print(terminal_json(json.dumps(rows, ensure_ascii=False, indent=2)))
-        return 0
+        return 0 if found else 1  # as grep: 1 when nothing matches, 2 for an error
     for r in found:  # a feed's title and outlet drive no terminal (C1 controls, a U+202E)
         more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
         print(f"{r.day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
@@ -205,7 +205,7 @@ def cmd_search(args: argparse.Namespace) -> int:
               "earlier ones do (without --since)", file=sys.stderr)
     elif not found:
         print(f"no story matches {query!r}", file=sys.stderr)
-    return 0
+    return 0 if found else 1  # as grep, rg, git grep: a script's `if digest search ...` tells
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -309,6 +309,7 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 @command("search", "find stories by words in any of their versions")
 def _setup_search(p: argparse.ArgumentParser) -> None:
     config_arg(p)
+    p.epilog = "exit status: 0 when a story matches, 1 when none does, 2 for an error (as grep's)"
     p.add_argument("query", nargs="+", help='words (all must match), "a phrase", -word to leave out '
                    "(after --: digest search -- storm -gale)")
     p.add_argument("--since", type=day_arg, metavar="DAY", help="only stories in this day's digest or later, new or developing")
