@@ -75,11 +75,11 @@ def test_the_search_command_names_the_next_day(app: App, tmp_path: Path, capsys:
     # --since leaving every match out says so: "no story matches" alone told a reader narrowing a
     # search that the words were found nowhere (stop 56)
     config = str(tmp_path / "feeds.yaml")
-    assert main(["search", "library", "--since", "2026-11-21", "--config", config]) == 0
+    assert main(["search", "library", "--since", "2026-11-21", "--config", config]) == 1  # none: as grep
     said = capsys.readouterr()
     assert said.out == "" and said.err == ("no story matches 'library' in the digest of 2026-11-21 or later; "
                                            "earlier ones do (without --since)\n")
-    assert main(["search", "zeppelin", "--since", "2026-11-21", "--config", config]) == 0
+    assert main(["search", "zeppelin", "--since", "2026-11-21", "--config", config]) == 1
     assert capsys.readouterr().err == "no story matches 'zeppelin'\n"
 
 
