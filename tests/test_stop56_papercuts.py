@@ -18,7 +18,7 @@ from digest.cli import main
 from digest.store import migrations
 from digest.store.sqlite import SQLiteStore
 from tests.support.config import make_config
-from tests.support.services import pg_schema
+from tests.support.services import need_postgres, pg_schema
 
 FEED, MOVED = "https://coast.example/feed.xml", "https://coast.example/rss/new.xml"
 
@@ -82,6 +82,7 @@ def test_export_opml_makes_no_tables_in_an_empty_postgresql_schema(
     """On PostgreSQL the export made every table of a new store ("new store (schema version
     20)") in the schema it was pointed at; it reads only, and a store there is read for the
     feeds' moved addresses."""
+    need_postgres()  # first: without the driver this skips
     import psycopg
 
     from digest.store.postgres import PostgresStore

@@ -83,9 +83,12 @@ def _sqlite(url: str) -> dict[str, tuple[str, str | None]]:
 
 
 def _postgres(url: str) -> dict[str, tuple[str, str | None]]:
-    import psycopg
+    try:  # the scale extra's: without it the store is not read, as opening it says (open_store)
+        import psycopg
 
-    from .postgres import libpq_url, one_line
+        from .postgres import libpq_url, one_line
+    except ImportError as exc:
+        raise StoreError(f"{redact(url)}: the postgresql store is not available ({exc})") from None
 
     try:
         with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as db:
