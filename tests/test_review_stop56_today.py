@@ -102,6 +102,7 @@ def test_a_slowed_feed_read_twice_a_day_is_read_less_often_too(
             assert state.next_poll_at - datetime.now(UTC) <= timedelta(hours=6)
 
 
+@pytest.mark.slow  # four runs that each wait out a read timeout (3 s)
 def test_feeds_that_all_time_out_together_are_read_again_as_soon_as_the_network_is_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -83,6 +83,7 @@ def test_a_feed_whose_dates_are_all_ahead_of_the_clock_is_not_said_to_state_no_d
             assert label.endswith(said), label
 
 
+@pytest.mark.slow  # four real processes, one a case (6 s)
 def test_digest_search_exits_1_when_no_story_matches_as_grep_does(tmp_path: Path) -> None:
     """``digest search`` exited 0 whether a story matched or not: a script's
     ``if digest search storm; then`` could not tell.  As grep, rg and git grep: 0 a match, 1 none
