@@ -21,6 +21,7 @@ Atom through feedparser's dicts, and JSON Feed), each in one function:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
@@ -251,16 +252,24 @@ def former_json_link(item: dict[str, Any], base: str | None) -> str | None:
     return http_url(item.get("url"), base) or http_url(item.get("external_url"), base)
 
 
+def _stated_dates(e: Any) -> Iterator[datetime]:
+    """The dates an entry states, in the order they count: ``published``, ``updated``,
+    ``created``; each read by our own parser first (feedparser's took "+0530" after a space for
+    +05:00 and a zone it does not know, "CEST", "AEDT", for UTC), one whose string names a year
+    far from the parsed one left out (:func:`year_agrees`)."""
+    for key in ("published", "updated", "created"):
+        raw = get(e, key)
+        dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
+        if dt is not None and year_agrees(dt, raw):
+            yield dt
+
+
 def entry_date(e: Any, fetched: datetime) -> datetime | None:
     """The first plausible of ``published``, ``updated`` and ``created``: a publication time
     in the future or before 1995 (a year mistyped, a CMS's 1970) is passed over for the
     entry's next date, not for the fetch time."""
-    for key in ("published", "updated", "created"):
-        raw = get(e, key)
-        # our own reading first: feedparser's took "+0530" after a space for +05:00 and a
-        # zone it does not know ("CEST", "AEDT") for UTC
-        dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
-        if dt is not None and year_agrees(dt, raw) and (found := plausible(dt, fetched)) is not None:
+    for dt in _stated_dates(e):
+        if (found := plausible(dt, fetched)) is not None:
             return found
     return None
 
@@ -269,27 +278,25 @@ def entry_date_ahead(e: Any, fetched: datetime) -> bool:
     """Whether ``e`` states a date (``published``, ``updated``, ``created``) that
     :func:`entry_date` passed over as ahead of ``fetched`` (a feed's clock or time zone wrong):
     not the same as stating none (stop 56)."""
-    for key in ("published", "updated", "created"):
-        raw = get(e, key)
-        dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
-        if dt is not None and year_agrees(dt, raw) and plausible(dt, fetched) is None and dt > fetched:
-            return True
-    return False
+    return any(plausible(dt, fetched) is None and dt > fetched for dt in _stated_dates(e))
+
+
+def _json_stated_dates(item: dict[str, Any]) -> Iterator[datetime]:
+    """A JSON Feed item's ``date_published`` and ``date_modified``, those that parse."""
+    for key in ("date_published", "date_modified"):
+        if (dt := from_string(item.get(key))) is not None:
+            yield dt
 
 
 def json_date_ahead(item: dict[str, Any], fetched: datetime) -> bool:
     """:func:`entry_date_ahead` for a JSON Feed item."""
-    for key in ("date_published", "date_modified"):
-        dt = from_string(item.get(key))
-        if dt is not None and plausible(dt, fetched) is None and dt > fetched:
-            return True
-    return False
+    return any(plausible(dt, fetched) is None and dt > fetched for dt in _json_stated_dates(item))
 
 
 def json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
     """A JSON Feed item's first plausible of ``date_published`` and ``date_modified``."""
-    for key in ("date_published", "date_modified"):
-        if (found := plausible(from_string(item.get(key)), fetched)) is not None:
+    for dt in _json_stated_dates(item):
+        if (found := plausible(dt, fetched)) is not None:
             return found
     return None
 
