@@ -36,11 +36,12 @@ from typing import Any, TextIO
 
 from .articles import one_report
 from .dedup.engine import Doc, Engine, Params
-from .records import TITLE_CHARS, Entry, shorten, terminal_json, unicode_only
+from .records import TITLE_CHARS, Entry
 from .sources.fields import ID_CHARS, OUTLET_CHARS, URL_CHARS, language_tag
 from .text.identity import is_http
 from .text.notices import takedown
 from .text.prepare import RecurringLines, prepare
+from .text.shown import shorten, terminal_json, unicode_only
 
 #: A stream of JSON Lines: a text stream, or a binary one (each line decoded as UTF-8 here, so
 #: one line that is not UTF-8 is a bad line, not the end of the file).

@@ -63,9 +63,9 @@ from .dedup.params import COPY_NAMES
 from .dedup.places import place_names
 from .dedup.sourceterms import written
 from .errors import DigestError
-from .records import terminal_line
 from .store.base import Store, StoredArticle, local_time
 from .text.identity import after_host, id_spellings, is_http, lower_host, without_tracking
+from .text.shown import terminal_line
 
 #: How many of a source's own words ``pair`` names (what a reader recognises; all are set aside).
 OWN_SHOWN = 6

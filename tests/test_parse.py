@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import ParseError
-from digest.records import AUTHOR_CHARS, TITLE_CHARS, Entry, shorten
+from digest.records import AUTHOR_CHARS, TITLE_CHARS, Entry
 from digest.sources.feeds import MAX_ENTRIES, parse_feed, plain, screen_entities
+from digest.text.shown import shorten
 
 FIX = Path(__file__).parent / "fixtures" / "parse"
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)

@@ -21,10 +21,10 @@ from digest.batch import dedupe_records
 from digest.dedup.terms import VOCAB, analyse, lede, term_weights, tokens
 from digest.output.render import excerpt
 from digest.output.view import whats_new
-from digest.records import shorten
 from digest.store.base import StoredArticle
 from digest.text.clean import classify_lines
 from digest.text.sentences import sentences
+from digest.text.shown import shorten
 
 ROOT = Path(__file__).resolve().parent.parent
 #: sha256 of the terms of every English fixture below, by the code before stop 35's change.

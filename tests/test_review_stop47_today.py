@@ -120,7 +120,7 @@ def test_a_markdown_paragraph_of_many_inline_matches_is_read_in_linear_time(tmp_
 
 def test_digest_sources_shows_a_files_name_without_its_terminal_codes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`digest run`'s error lines drive no terminal since stop 47 (``records.terminal_line``);
+    """`digest run`'s error lines drive no terminal since stop 47 (``text.shown.terminal_line``);
     `digest sources` printed the same file's name from the source's note as it was: a line
     'error: FAKE LINE' of its own and the ESC code clearing the screen."""
     folder = tmp_path / "notes"

@@ -37,9 +37,10 @@ from digest.output.render import (
     render_markdown,
     render_text,
 )
-from digest.records import DigestView, contained_bidi, one_line
+from digest.records import DigestView
 from digest.service.web import make_server
 from digest.sources.feeds import parse_feed
+from digest.text.shown import contained_bidi, one_line
 from tests.support.config import MakeApp, config_text
 from tests.test_fulltext import story
 

@@ -192,7 +192,7 @@ def test_build_and_dedupe_print_json_driving_no_terminal(tmp_path: Path, capsys:
     """``digest build --format json -o -`` printed a feed's title with its C1 controls (only C0
     ones are dropped as text is read): U+009B ``2J`` cleared the screen of a terminal taking
     8-bit C1; ``digest dedupe`` wrote a record's id back likewise.  The values are the same,
-    written as escapes (``records.terminal_json``), in the JSON file too."""
+    written as escapes (``text.shown.terminal_json``), in the JSON file too."""
     title = f"Ferry title \x9b2J\x9b31m red \x9d0;PWNED\x9c {RLO}evil"
     (tmp_path / "t.json").write_text(json.dumps({
         "version": "https://jsonfeed.org/version/1.1", "title": "T",

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
-from ..records import log_text, without_controls
+from ..text.shown import log_text, without_controls
 
 if TYPE_CHECKING:
     from ..output.digests import Plan
@@ -111,7 +111,7 @@ def positive_arg(value: str) -> int:
 
 
 class _Shown(logging.Formatter):
-    """A log line's message as a terminal shows it (``records.log_text``: no control character
+    """A log line's message as a terminal shows it (``text.shown.log_text``: no control character
     of a file's name or a feed's field drives it); a traceback after it as it is."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DigestError
-from ..records import plural, terminal_json, terminal_line
+from ..records import plural
+from ..text.shown import terminal_json, terminal_line
 from . import serving, sourcelist
 from .args import (
     check_date,

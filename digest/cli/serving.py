@@ -9,7 +9,7 @@ import logging
 import sys
 
 from ..errors import DigestError
-from ..records import terminal_line
+from ..text.shown import terminal_line
 from .args import check_date, week_of
 
 

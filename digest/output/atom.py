@@ -38,8 +38,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from ..records import StoryView, VersionView, headline
+from ..records import StoryView, VersionView
 from ..store.base import aware
+from ..text.shown import headline
 from .context import PAGE_LANG, excerpt
 from .dates import date_lang, format_time
 from .newsline import OURS_END, after_line, news_parts, outlet_parts, was_said
@@ -67,7 +68,7 @@ def _line(value: object) -> str:
 
 
 def _headline(value: str | None) -> str:
-    """A headline as the digest shows it (``records.headline``), as XML takes it."""
+    """A headline as the digest shows it (``text.shown.headline``), as XML takes it."""
     return headline(xml_text(value))
 
 

@@ -33,17 +33,10 @@ from digest.output.openings import before_table, opening
 from digest.output.params import EXCERPT_PHRASE_SPACE
 from digest.output.reading import READ_SHARE, Read, passages, read_of
 from digest.output.sanitize import safe_url
-from digest.records import (
-    ALSO_REPORTED,
-    FailingSource,
-    StoryView,
-    VersionView,
-    contained_bidi,
-    headline,
-    one_line,
-)
+from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView
 from digest.text.scripts import has_phrase_spaced_script, safe_cut
 from digest.text.sentences import display_ends
+from digest.text.shown import contained_bidi, headline, one_line
 
 #: A summary's own mark of being cut short, at its end: "[...]", "[…]", "[&hellip;]".
 _CUT_MARK = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
@@ -55,7 +48,7 @@ def excerpt(text: str, limit: int = 400) -> str:
 
 
 def _contained(cut: str) -> str:
-    """``cut`` with the bidi runs it opens closed before its "…" (``records.contained_bidi``):
+    """``cut`` with the bidi runs it opens closed before its "…" (``text.shown.contained_bidi``):
     an excerpt opening a right-to-left override and never closing it turned the digest's own
     "…" around, and a cut could leave out the closer of a run the text closed later (stop 56)."""
     body = cut.removesuffix("…")

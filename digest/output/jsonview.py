@@ -1,5 +1,5 @@
 """The digest as JSON: raw strings (JSON escaping is enough; the C1, DEL and bidi controls a
-terminal acts on written as ``\\u`` escapes, ``records.terminal_json``), URLs ``safe_url`` or null.
+terminal acts on written as ``\\u`` escapes, ``text.shown.terminal_json``), URLs ``safe_url`` or null.
 
 Each story carries its ``status`` (``new``/``developing``, the two of issue #19's contract: a
 story from earlier days that gained only copies is ``developing`` with ``also_reported`` true, as
@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from digest.output.sanitize import safe_url
-from digest.records import ALSO_REPORTED, DigestView, VersionView, terminal_json
+from digest.records import ALSO_REPORTED, DigestView, VersionView
+from digest.text.shown import terminal_json
 
 
 def _iso(dt: datetime | None) -> str | None:

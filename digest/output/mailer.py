@@ -94,9 +94,10 @@ import jinja2
 
 from ..config import EmailConfig
 from ..errors import StoreError
-from ..records import DigestView, one_line, plural
+from ..records import DigestView, plural
 from ..store.base import Store
 from ..store.deliveries import address_of, addresses_in
+from ..text.shown import one_line
 from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, refusals, send
 
 __all__ = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from digest.output.sanitize import escape_md
-from digest.records import one_line
+from digest.text.shown import one_line
 
 
 def outlet_said(line: str, outlet: str) -> str | None:

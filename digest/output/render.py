@@ -56,13 +56,8 @@ from digest.output.mailfit import Fit, apply_fit
 from digest.output.newsline import marked_md
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
-from digest.records import (
-    DigestView,
-    SectionView,
-    newest_first,
-    one_line,
-    plural,
-)
+from digest.records import DigestView, SectionView, newest_first, plural
+from digest.text.shown import one_line
 
 Format = Literal["md", "html", "json"]
 

@@ -43,7 +43,7 @@ from types import TracebackType
 
 from ..config import EmailConfig
 from ..errors import DigestError
-from ..records import one_line
+from ..text.shown import one_line
 from .smtpclient import Client, SSLClient, body_options, tls_context
 
 __all__ = ["QUIT_TIMEOUT", "DeliveryError", "Session", "refusals", "send"]

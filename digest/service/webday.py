@@ -20,7 +20,8 @@ import lxml.html
 
 from ..output.dates import short_day
 from ..output.sanitize import NOT_TEXT
-from ..records import StoryView, headline
+from ..records import StoryView
+from ..text.shown import headline
 
 #: Characters no page shows (see ``webpages._CONTROL``).
 _CONTROL = NOT_TEXT

@@ -52,11 +52,12 @@ from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url
 from ..output.search import has_letters, has_words, search
 from ..output.view import named_now, repeated_pages
-from ..records import ALSO_REPORTED, StoryView, VersionView, headline
+from ..records import ALSO_REPORTED, StoryView, VersionView
 from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..sources.states import renamed_sources
 from ..store.base import Store, aware
+from ..text.shown import headline
 from .webday import decorate_day, one_line, story_href
 from .webtemplates import PAGES
 

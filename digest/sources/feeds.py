@@ -39,7 +39,7 @@ How it works
   title and no text at all are dropped; entries without links are kept.
 * Titles and authors are cut to ``records.TITLE_CHARS`` / ``AUTHOR_CHARS``
   (300 / 200 characters) at a word boundary, with an ellipsis
-  (:func:`digest.records.shorten`): a 1 MB title went into the digest whole.
+  (:func:`digest.text.shown.shorten`): a 1 MB title went into the digest whole.
 * At most ``MAX_ENTRIES`` (20,000) entries are read from one document: the
   newest by date (in document order), the undated after the dated; the
   first in document order when none is dated.  One warning line names the
@@ -88,8 +88,9 @@ from typing import Any
 import feedparser
 
 from ..errors import ParseError
-from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten, unicode_only
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry
 from ..text.identity import id_identity
+from ..text.shown import shorten, unicode_only
 from .cutoff import json_cut, where_cut
 from .fields import (
     ID_CHARS,

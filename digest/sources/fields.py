@@ -28,7 +28,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from ..records import TITLE_CHARS, shorten, shows_something
+from ..records import TITLE_CHARS
+from ..text.shown import shorten, shows_something
 from .dates import from_string, from_struct, plausible
 
 __all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]

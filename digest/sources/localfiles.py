@@ -51,7 +51,7 @@ How it works
   3.2 s from the second run on); one edited since is found by its URI
   (``digest.revisions.edited_before``).
 * Titles and authors are cut to 300 / 200 characters at a word boundary
-  (``records.shorten``).
+  (``text.shown.shorten``).
 
 Special cases
 -------------
@@ -78,7 +78,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ParseError
-from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry, shorten
+from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry
+from ..text.shown import shorten
 from .feeds import MAX_ENTRIES, parse_feed, plain
 from .fields import language_tag
 from .frontmatter import read_front_matter

@@ -58,8 +58,9 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ParseError
-from ..records import TITLE_CHARS, shorten
+from ..records import TITLE_CHARS
 from ..text.identity import feed_key
+from ..text.shown import shorten
 from .fields import title_text, visible_name
 
 #: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype

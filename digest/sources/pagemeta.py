@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ..records import TITLE_CHARS, shorten
+from ..records import TITLE_CHARS
 from ..text.extract import clean_title, without_site_name
+from ..text.shown import shorten
 from .dates import EARLIEST
 from .feeds import plain
 from .fields import language_tag

@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 
 from ..config import Config
 from ..errors import DigestError
-from ..records import without_controls
 from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
+from ..text.shown import without_controls
 from .tracking import held, slowed
 
 log = logging.getLogger(__name__)

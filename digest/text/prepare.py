@@ -17,7 +17,7 @@ Special cases
 -------------
 * An entry with no title gets the first sentence of its text as title, or its opening cut at
   a word (:func:`title_of_text`); so does one whose title is only characters nobody sees (a
-  U+202E, a U+200F: ``records.shows_something``), an empty heading and link in every output.
+  U+202E, a U+200F: ``text.shown.shows_something``), an empty heading and link in every output.
 * An entry with neither title nor text is dropped (``None``).
 * A text longer than ``params.MAX_TEXT_CHARS`` (200,000 characters, four times the longest
   article seen) is cut at a paragraph break before cleaning (:func:`capped`).
@@ -31,13 +31,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..records import Article, Entry, shorten, shows_something
+from ..records import Article, Entry
 from . import params as p
 from .clean import classify_lines, clean_text
 from .extract import extract_many, html_to_text
 from .furniture import ends_cut
 from .identity import article_key, is_http, without_tracking
 from .lines import line_key
+from .shown import shorten, shows_something
 
 _PAGE = re.compile(r"<\s*(html|body|head|!doctype)\b", re.I)
 #: C0 control characters (but tab and newline) and DEL: never meaningful in news.
