@@ -225,6 +225,46 @@ class _Stripper(HTMLParser):
 _TABLE_PARTS = frozenset(["tr", "thead", "tbody", "tfoot"])
 
 
+class _CellsSpaced(_Stripper):
+    """The strip as it was before stop 56: a table's cells spaced, its rows (``tr``, a block) and
+    parts paragraphs; everything else as :class:`_Stripper`.  Only for the key an older digest
+    gave an entry keyed by its text (:func:`cells_spaced`)."""
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip.append(tag)
+        elif self.skip:
+            return
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        if not self.skip and tag == "br":
+            self.parts.append("\n")
+        elif not self.skip and tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag in self.skip:
+                while self.skip and self.skip.pop() != tag:
+                    pass
+            return
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+    def close(self) -> None:
+        HTMLParser.close(self)
+
+
 #: Inline elements whose tags, with the block and skipped ones, make a tag in text an HTML tag.
 _INLINE_TAGS = frozenset(
     ["a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img", "mark", "q", "s",
@@ -262,8 +302,9 @@ def escaped_markup(text: str) -> bool:
     return sum(1 for m in tags if m.group(1) and m.group(2).lower() in _BLOCK_TAGS) >= p.MARKUP_CLOSING
 
 
-def strip_fragment(fragment: str) -> str:
-    parser = _Stripper()
+def strip_fragment(fragment: str, *, spaced: bool = False) -> str:
+    """``fragment``'s text (``spaced``: a table's cells spaced, as before stop 56)."""
+    parser = _CellsSpaced() if spaced else _Stripper()
     # A NUL is read as U+FFFD, as lxml reads it (and a browser, in a tag): Python's parser
     # ends a tag name at a NUL, so '<script\x00>' (no script) was text, and with the NUL
     # dropped from the text it read '<script>'.
@@ -276,11 +317,26 @@ def strip_fragment(fragment: str) -> str:
     return normalize_text("".join(parser.parts))
 
 
-def fragment_to_text(html: str) -> str:
-    """Plain text of a feed's HTML fragment, decoded once more when its feed escaped it twice."""
-    text = strip_fragment(html)
+def fragment_to_text(html: str, *, spaced: bool = False) -> str:
+    """Plain text of a feed's HTML fragment, decoded once more when its feed escaped it twice
+    (``spaced``: as before stop 56, :func:`cells_spaced`)."""
+    text = strip_fragment(html, spaced=spaced)
     if not _TAG_TEXT.search(html) and escaped_markup(text):
         # escaped twice by the feed (no tag of its own: a fragment with real tags that
         # shows escaped ones quotes code, as a web-dev feed does): decoded once more
-        text = strip_fragment(text)
+        text = strip_fragment(text, spaced=spaced)
     return text
+
+
+#: A table's cell, as a tag or as text escaped once more (a feed escaping its markup twice).
+_CELL = re.compile(r"(?:<|&lt;)t[dh]\b", re.I)
+
+
+def cells_spaced(html: str) -> str | None:
+    """:func:`fragment_to_text` of ``html`` as digest wrote it before stop 56, a table's cells
+    spaced and each row a paragraph ("Station Crews Hours\n\nHarwick 4 6"), where it writes a
+    row ``| Station | Crews | Hours |`` now; None when ``html`` holds no table cell (the same
+    text).  An entry with neither id nor link is keyed by its text (``identity.article_key``):
+    one holding a table had another key before, and was read again as new at the first poll
+    after the upgrade (``prepare.prepare`` gives it that key as an alias)."""
+    return fragment_to_text(html, spaced=True) if _CELL.search(html) else None

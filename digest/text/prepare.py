@@ -34,7 +34,8 @@ from datetime import UTC, datetime
 from ..records import Article, Entry
 from . import params as p
 from .clean import classify_lines, clean_text
-from .extract import extract_many, html_to_text
+from .extract import MAX_INPUT_CHARS, extract_many, html_to_text
+from .fragments import cells_spaced
 from .furniture import ends_cut
 from .identity import article_key, is_http, without_tracking
 from .lines import line_key
@@ -213,6 +214,36 @@ def title_of_text(text: str) -> str:
     return f"{text} …" if cut else text
 
 
+def _keys_before_rows(entry: Entry, body: Body, title: str, source_lines: Counter[str] | None) -> set[str]:
+    """The keys an entry keyed by its text had before stop 56, when its feed's HTML holds a
+    table: the tag strip spaced a row's cells then, it writes ``| a | b |`` now
+    (``fragments.cells_spaced``), and another text is another key.  Read again as new at the
+    first poll after the upgrade, the entry was stored twice and could be shown again.  Its
+    text then, cleaned of its own junk (its key since stop 32) and of the batch's recurring
+    lines (before), headed as it was (``title``: its own, else its text's opening).  Empty
+    for a whole page (read by trafilatura, not the strip) or a fragment without a cell."""
+    content = entry.content_html or ""
+    if body.summary_only:
+        html = entry.summary_html or ""
+    elif content.strip() and not _is_page(entry):
+        html = content
+    else:
+        return set()
+    spaced = cells_spaced(html[:MAX_INPUT_CHARS])
+    raw = capped(spaced) if spaced is not None else ""
+    if not raw.strip() or raw == body.text:
+        return set()
+    texts = {clean_text(raw, title=title or None).text}
+    if source_lines:
+        texts.add(clean_text(raw, title=title or None, source_lines=source_lines).text)
+    keys = set()
+    for t in texts:
+        t = _CONTROL.sub("", t).strip()
+        heading = title if shows_something(title) else title_of_text(t)
+        keys.add(article_key(entry.source, None, None, heading, t))
+    return keys
+
+
 def _plausible(dt: datetime | None, fetched: datetime) -> datetime | None:
     if dt is None:
         return None
@@ -260,6 +291,7 @@ def prepare(
         recurring.learn(entry.source, raw)
     text = _CONTROL.sub("", result.text).strip()
     title = _CONTROL.sub("", title)
+    own_title = title  # before one is made of the text (the key before stop 56 is made of that text)
     if not shows_something(title):  # "" or a U+202E, a U+200F alone: a heading nobody sees
         title = title_of_text(text)
     if not title and not text:
@@ -276,6 +308,8 @@ def prepare(
     key = article_key(entry.source, entry.entry_id, entry.url, title, own)
     # its keys before stop 32 (the text less the batch's recurring lines) and stop 33
     aliases = {article_key(entry.source, None, None, title, t) for t in {own, text}} if by_text or by_text_before else set()
+    if by_text or by_text_before:
+        aliases |= _keys_before_rows(entry, body, own_title, source_lines)
     aliases.discard(key)
     stated = _plausible(entry.published, fetched)
     published = stated or fetched
