@@ -137,3 +137,75 @@ def test_an_entry_keyed_by_its_text_holding_a_table_is_known_after_the_upgrade(
         assert "0 new articles" in said.err + said.out or "no new articles" in (said.err + said.out).lower(), said
         md = next(p for p in (tmp_path / "out").rglob("*.md")).read_text(encoding="utf-8")
         assert "**2** articles read · **2** stories" in md, md[:300]
+
+
+# -- 2. the operator's own title holding a C1 control or a bidi override ---------------------------
+
+#: A configured ``title:`` holding a CSI (U+009B "2J" clears a terminal), an ESC sequence and a
+#: right-to-left override it never closes.
+_TITLE = "Te\x9b2Jst \x1b[31mHarbour \u202eevil news"
+#: Anything a terminal or a parser acts on: C0 but tab and line breaks (a mail's CRLF), DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def test_the_configured_title_is_shown_without_controls_and_its_bidi_closed_in_every_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator's ``title:`` went into the HTML ``<title>``, the mail's subject and the Atom
+    feed as written, a U+009B with it (the Markdown heading dropped it, the Atom feed kept the
+    U+202E open).  Every output now shows it as a feed's title is shown: control characters and
+    noncharacters left out, bidi runs closed within it.
+
+    Shown safely, not refused: a configuration that ran yesterday keeps running after the
+    upgrade (a refused one stops the daemon's polls and makes a cron run mail one error line
+    instead of the digest), for a character nobody sees in an editor and that means nothing in
+    a heading; a feed's title holding the same is shown so, not refused, and the Markdown heading
+    already left it out."""
+    import httpx
+
+    from digest.app import open_app
+    from digest.config import load_config
+    from tests.support.daemon import loopback_config, rss, smtpd
+    from tests.support.httpd import TestServer
+    from tests.support.web import serving
+
+    then = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    from datetime import timedelta
+
+    then -= timedelta(days=1)
+    with TestServer() as srv, smtpd() as (inbox, port):
+        srv.set("/a", rss("alpha", range(3), then))
+        cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"}, title=_TITLE, email={
+            "host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org",
+            "to": ["me@example.org"], "subject": "{title} for {date}"})
+        assert load_config(cfg_path).title == _TITLE  # as configured
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        capsys.readouterr()
+        assert main(["build", "--config", str(cfg_path), "--date", day, "--format", "html", "-o", "-"]) == 0
+        shown = {"html on stdout": capsys.readouterr().out}
+        assert main(["send", "--config", str(cfg_path), "--date", day]) == 0
+        (msg,) = inbox.messages
+        shown["subject"] = str(msg["Subject"])
+        for part in msg.walk():
+            if part.get_content_maintype() == "text":
+                shown[f"mail {part.get_content_subtype()}"] = part.get_content()
+        capsys.readouterr()
+        assert main(["export-opml", "--config", str(cfg_path)]) == 0
+        shown["opml"] = capsys.readouterr().out
+        for f in (tmp_path / "out").glob(f"digest-{day}.*"):
+            shown[f.name] = f.read_text(encoding="utf-8")
+        with serving(load_config(cfg_path), clock=lambda: then + timedelta(hours=1)) as server, \
+                httpx.Client(timeout=10) as client:
+            base = f"http://127.0.0.1:{server.server_address[1]}"
+            for page in ("/", f"/day/{day}", "/feed.atom"):
+                r = client.get(base + page)
+                assert r.status_code == 200, (page, r.status_code)
+                shown[page] = r.text
+    assert {"html on stdout", "subject", "mail plain", "mail html", f"digest-{day}.md", "/feed.atom"} <= set(shown)
+    for where, text in shown.items():
+        assert "Harbour" in text, where  # the title is shown
+        assert not _CONTROL.search(text), (where, _CONTROL.findall(text))
+        # each time the override opens, it is closed right after the title's words
+        assert text.count("\u202eevil news") == text.count("\u202eevil news\u202c") >= 1, (where, text[:400])

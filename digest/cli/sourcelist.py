@@ -231,6 +231,7 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
+    from ..output.sanitize import shown_title
     from ..sources.opml import write_opml
 
     cfg = load_config(args.config)
@@ -243,7 +244,7 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
         elif s.name in moved:
             print(f"{s.name}: exported at {without_password(moved[s.name])}, where it is read (its url: "
                   f"{without_password(s.url)} moved there for good, or links it)", file=sys.stderr)
-    data = write_opml(feeds, title=cfg.title)
+    data = write_opml(feeds, title=shown_title(cfg.title) or "digest")
     if args.output in (None, "-"):
         sys.stdout.write(data.decode("utf-8"))
     else:

@@ -98,6 +98,7 @@ from ..records import DigestView, plural
 from ..store.base import Store
 from ..store.deliveries import address_of, addresses_in
 from ..text.shown import one_line
+from .sanitize import shown_title
 from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, refusals, send
 
 __all__ = [
@@ -206,7 +207,7 @@ def subject_for(view: DigestView, cfg: EmailConfig) -> str:
             f"email.subject: cannot fill {cfg.subject!r} ({type(exc).__name__}: {exc}); "
             "known fields: {date}, {count}, {stories}, {earlier}, {title}"
         ) from None
-    return one_line(text) or f"digest {view.dates}"
+    return shown_title(text) or f"digest {view.dates}"  # the configuration's words: no control character
 
 
 def build_message(

@@ -51,6 +51,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import nh3
 
+from ..text.shown import one_line
+
 # -- URLs -------------------------------------------------------------------
 
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
@@ -110,6 +112,16 @@ _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 #: colour) act on the terminal.  Feed text is cleaned of C0 controls before it is stored
 #: (``digest.text.prepare``); a source's error, its configured name and C1/noncharacters are not.
 NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def shown_title(value: str | None) -> str:
+    """The operator's ``title:`` as every output shows it (the page's ``<title>`` and heading,
+    the text part, the subject, the Atom feed, the archive's pages, an OPML export): on one
+    line, its bidi runs closed within it (``text.shown.one_line``), its control characters and
+    noncharacters left out (:data:`NOT_TEXT`), as a feed's title is.  ``"Te\\x9bst"`` in the
+    YAML reached the HTML ``<title>`` and the subject as a CSI, an unclosed U+202E turned the
+    date after it around (stop 57)."""
+    return one_line(NOT_TEXT.sub("", " ".join((value or "").split())))
 #: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
 #: any but one before a space ("1 < 2"); before spaces and a letter too ("< script>": no tag to
 #: HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).  At the

@@ -123,6 +123,7 @@ from .news import (
 )
 from .newsline import OURS_END
 from .reading import new_passages, read_of
+from .sanitize import shown_title
 
 
 def duplicates_collapsed(stories: Iterable[StoryView]) -> int:
@@ -457,7 +458,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         articles_read=articles,
         duplicates_collapsed=duplicates_collapsed(stories) + hidden,
         repeats_hidden=hidden,
-        title=cfg.title,
+        title=shown_title(cfg.title),  # the operator's: no control character, its bidi closed
         generated=now,  # `clock` when set (the bundled examples)
         failing=day_failing(store, names, day, end, now),
         sources=len(names),

@@ -49,7 +49,7 @@ from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
-from ..output.sanitize import NOT_TEXT, safe_url
+from ..output.sanitize import NOT_TEXT, safe_url, shown_title
 from ..output.search import has_letters, has_words, search
 from ..output.view import named_now, repeated_pages
 from ..records import ALSO_REPORTED, StoryView, VersionView
@@ -127,7 +127,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.site = one_line(cfg.title) or "digest"
+        self.site = shown_title(cfg.title) or "digest"
 
     def page(self, name: str, status: str = "200 OK", *, root: str = "/", **ctx: Any) -> Page:
         """``root``: the archive's root path, ``/`` or the proxy's prefix (``/news/``)."""
