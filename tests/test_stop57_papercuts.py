@@ -209,3 +209,56 @@ def test_the_configured_title_is_shown_without_controls_and_its_bidi_closed_in_e
         assert not _CONTROL.search(text), (where, _CONTROL.findall(text))
         # each time the override opens, it is closed right after the title's words
         assert text.count("\u202eevil news") == text.count("\u202eevil news\u202c") >= 1, (where, text[:400])
+
+
+# -- 3. the "failing alike" lines and a source's name holding bidi or control characters ----------
+
+#: Three feeds' names: one opening a right-to-left override it never closes, one holding a CSI.
+_NAMES = ["Evil \u202eone", "Feed \x9b2J two", "Feed three"]
+#: Bidi controls that open a run (embeddings and overrides; isolates), and the one closing each.
+_OPENED = {"\u202a\u202b\u202d\u202e": "\u202c", "\u2066\u2067\u2068": "\u2069"}
+
+
+def _each_name_closed(line: str) -> None:
+    """Every bidi run ``line`` opens is closed before the next name, and no control character."""
+    assert not _CONTROL.search(line), line
+    assert "Evil \u202eone\u202c, " in line, line  # closed before the next name
+    for openers, closer in _OPENED.items():
+        assert sum(line.count(c) for c in openers) == line.count(closer), line
+
+
+def test_the_failing_alike_lines_close_each_names_bidi_and_show_no_control_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Three feeds failing for one reason are one line naming them ("3 sources failed alike: HTTP
+    503 ... (A, B, C ...)"): a name opening U+202E turned the rest of that line around, the
+    other names and "digest sources names each" with it (``digest run`` closed it at the line's
+    end only, the daemon's log not at all), and the daemon's line held a name's U+009B as the
+    record's message.  Each name's runs are closed within it, its controls U+FFFD, in
+    ``digest run``'s line and the daemon round's (formatted by the daemon's own formatter)."""
+    import logging
+    import random
+
+    from digest.app import open_app
+    from digest.cli.args import _Shown
+    from digest.service.daemon import Daemon
+    from tests.support.daemon import Clock, loopback_config
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv:
+        for i in range(3):
+            srv.set(f"/down{i}.xml", b"down for maintenance", status=503)
+        cfg = loopback_config(tmp_path, srv, {name: f"/down{i}.xml" for i, name in enumerate(_NAMES)})
+        capsys.readouterr()
+        assert main(["run", "-q", "--config", str(cfg)]) == 1
+        err = capsys.readouterr().err.splitlines()
+        (line,) = [ln for ln in err if "failed alike" in ln]
+        assert line.startswith("error: 3 sources failed alike: HTTP 503"), line
+        _each_name_closed(line)
+        assert "Feed \ufffd2J two" in line, line
+        with open_app(cfg) as app, caplog.at_level(logging.DEBUG, logger="digest"):
+            Daemon(app, rng=random.Random(1), clock=Clock()).poll_due()
+    shown = _Shown("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    (record,) = [r for r in caplog.records if "failed alike" in r.getMessage()]
+    _each_name_closed(record.getMessage())  # the message itself, whatever formats it
+    _each_name_closed(shown.format(record))  # as the daemon's log writes it

@@ -24,6 +24,9 @@ line for many, each's own for a few.  Every source's own line is still logged, a
 
 Special cases
 -------------
+* A source's name is shown as a terminal shows it (:func:`names`: its bidi runs closed within
+  it, its control characters U+FFFD), and so is the reason: a name opening a U+202E it never
+  closed turned the rest of the line around (stop 57).
 * A line of the trackers' other kinds (a source paused, gone, a paused source's retry) is
   said as it was, in its own line: those are rare, and each asks something of the operator.
 """
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SourceError
 from ..records import plural
+from ..text.shown import terminal_line
 from .params import ALIKE_AT, ALIKE_NAMED
 
 _URL = re.compile(r"\s*(?:\b(?:from|to|for|at)\s+)?\bhttps?://[^\s,;)]*[^\s,;):]", re.I)
@@ -58,8 +62,12 @@ def common_reason(exc: SourceError) -> str:
 
 
 def names(sources: Sequence[str], shown: int = ALIKE_NAMED) -> str:
-    """The first ``shown`` names, and how many more ("A, B, C and 27 more")."""
-    head = ", ".join(sources[:shown])
+    """The first ``shown`` names, and how many more ("A, B, C and 27 more"), each as a terminal
+    shows it (``text.shown.terminal_line``): its bidi runs closed within it, its control
+    characters U+FFFD.  A name opening a U+202E it never closes (a feed's title, as ``digest
+    add`` names a source) turned the rest of the line around, the names after it and the
+    reason with them (stop 57)."""
+    head = ", ".join(terminal_line(s) for s in sources[:shown])
     return head if len(sources) <= shown else f"{head} and {len(sources) - shown} more"
 
 
@@ -78,7 +86,7 @@ def run_lines(errors: Sequence[SourceError]) -> list[str]:
             out.append(str(exc))
         elif reason not in said:
             said.add(reason)
-            out.append(f"{plural(len(alike), 'source')} failed alike: {reason} "
+            out.append(f"{plural(len(alike), 'source')} failed alike: {terminal_line(reason)} "
                        f"({names([e.source for e in alike])}; digest sources names each)")
     return out
 
@@ -112,7 +120,7 @@ class RoundLines:
                 log.debug("%s", line)
             delays = [d for *_, d in items if d is not None]
             nxt = f"; next tries in {min(delays):.0f}-{max(delays):.0f}s" if delays else ""
-            log.warning("%s failed alike: %s (%s%s)", plural(len(items), "source"), reason,
+            log.warning("%s failed alike: %s (%s%s)", plural(len(items), "source"), terminal_line(reason),
                         names([s for s, *_ in items]), nxt)
         said = recovered_log or log
         if len(self.recoveries) < ALIKE_AT:
