@@ -94,7 +94,7 @@ def test_a_slowed_feed_read_twice_a_day_is_read_less_often_too(
     :func:`~digest.sources.tracking.slowed` takes for a clock gone back: never passed over, every
     cron run waited its read timeout again.  Its wait is the cap."""
     with slow_feed_runs(tmp_path, capsys, 720) as (run, hits, cfg):
-        assert "Slow: not read this run: it timed out 3 reads in a row" in run()
+        assert "Slow: not read this run: its last reads timed out (3 failed reads in a row)" in run()
         assert hits() == 3
         with open_app(cfg) as app:
             state = app.store.get_source_state("Slow")

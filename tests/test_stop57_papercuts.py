@@ -262,3 +262,46 @@ def test_the_failing_alike_lines_close_each_names_bidi_and_show_no_control_chara
     (record,) = [r for r in caplog.records if "failed alike" in r.getMessage()]
     _each_name_closed(record.getMessage())  # the message itself, whatever formats it
     _each_name_closed(shown.format(record))  # as the daemon's log writes it
+
+
+# -- 4. "timed out N reads in a row", read from the last error's kind only -------------------------
+
+
+def test_a_feed_that_failed_otherwise_before_timing_out_is_not_said_to_have_timed_out_every_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed that answered 503, then timed out twice, is passed over by ``digest run`` (three
+    failures in a row, the last two timeouts), which said "it timed out 3 reads in a row": the
+    stored state keeps the count of failures and the last one's kind only.  It says what is
+    known: its last reads timed out, of 3 failed reads in a row (``digest sources`` alike)."""
+    from tests.support.daemon import rss
+    from tests.support.httpd import TestServer, never_answer
+
+    with TestServer() as srv:
+        srv.set("/a.xml", rss("a", range(2)))
+        srv.set("/flaky.xml", b"down for maintenance", status=503)
+        cfg = make_config(tmp_path, {"A": srv.url("/a.xml"), "Flaky": srv.url("/flaky.xml")}, write=True,
+                          timezone="UTC", fetch={"allow_hosts": ["127.0.0.1"], "read_timeout": 0.5},
+                          schedule={"poll_minutes": 30}).config_path
+        assert cfg is not None
+
+        def run() -> str:
+            capsys.readouterr()
+            main(["run", "-q", "--config", str(cfg)])
+            return capsys.readouterr().err
+
+        assert "error: Flaky: HTTP 503" in run()
+        srv.handle("/flaky.xml", never_answer)
+        for _ in range(2):
+            assert "error: Flaky: timed out reading" in run()
+        err = run()
+        assert srv.hits["/flaky.xml"] == 3  # one 503, two timeouts; the fourth run passed it over
+        (line,) = [ln for ln in err.splitlines() if ln.startswith("Flaky: not read this run")]
+        assert "timed out 3" not in line, line  # two of the three timed out
+        assert line.startswith("Flaky: not read this run: its last reads timed out (3 failed reads in a row); "
+                               "read less often until it answers, next at "), line
+        capsys.readouterr()
+        assert main(["sources", "--config", str(cfg)]) == 0
+        (state,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Flaky:")]
+        assert "timed out 3" not in state and "3 failures" in state, state
+        assert state.endswith("; read less often: its last reads timed out"), state

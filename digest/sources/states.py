@@ -39,7 +39,7 @@ def source_lines(store: Store, cfg: Config) -> list[str]:
         st = stored.pop(src.name, None)
         line = st.line(held=held(st, at), tz=cfg.tz) if st is not None else f"{src.name}: not fetched yet"
         if st is not None and slowed(st, at):  # ``digest run`` passes it over until then
-            line += f"; read less often: it timed out {st.failures} reads in a row"
+            line += "; read less often: its last reads timed out"  # "N failures" said before
         if st is not None and st.location != (src.url or str(src.path)):  # its next read starts afresh
             line = f"{src.name}: not fetched yet (its {'url' if src.url else 'path'} changed)"
         out.append(line if src.enabled else f"{line}; disabled in the configuration")

@@ -92,8 +92,8 @@ def _when(at: datetime, now: datetime, tz: tzinfo) -> str:
 
 
 def slowed(state: SourceState | None, now: datetime) -> bool:
-    """Whether ``digest run`` passes ``state``'s feed over at ``now``: it timed out
-    :data:`~digest.sources.params.SLOW_AFTER` reads in a row or more (the last two a timeout)
+    """Whether ``digest run`` passes ``state``'s feed over at ``now``: it failed
+    :data:`~digest.sources.params.SLOW_AFTER` reads in a row or more, the last two by a timeout
     and its next try (``next_poll_at``, set by :meth:`SourceTracker.failed`) is more than
     :data:`~digest.sources.params.SLOW_EARLY` later: a wait of one poll interval passed over the
     next cron run (the interval later) whenever that run read its clock a moment sooner after
@@ -121,6 +121,14 @@ def slow_wait(failures: int, interval: float) -> float:
     return min(interval * 2.0 ** min(max(failures - SLOW_AFTER, 0), 30), SLOW_CAP)
 
 
+def timed_out(failures: int) -> str:
+    """What is known of a slowed feed's failed reads: its last reads timed out (two at least,
+    :meth:`SourceTracker.failed`), of ``failures`` in a row.  Only the last error's kind is
+    kept: "it timed out 3 reads in a row" was said of a feed that answered 503, then timed out
+    twice (stop 57)."""
+    return f"its last reads timed out ({failures} failed reads in a row)"
+
+
 def slowed_lines(feeds: Sequence[tuple[str, int, datetime]], now: datetime, tz: tzinfo) -> list[str]:
     """What ``digest run`` says of the feeds :func:`slowed` passed over: (name, failures in a
     row, next try) each.  A line each for one or two; from
@@ -128,7 +136,7 @@ def slowed_lines(feeds: Sequence[tuple[str, int, datetime]], now: datetime, tz: 
     with the earliest next try and the latest when they differ (a cron mail said a line a
     feed every run, as the failures said before ``digest.sources.alike`` grouped them)."""
     if len(feeds) < ALIKE_AT:
-        return [f"{name}: not read this run: it timed out {failures} reads in a row; "
+        return [f"{name}: not read this run: {timed_out(failures)}; "
                 f"read less often until it answers, next at {_when(at, now, tz)}" for name, failures, at in feeds]
     first, last = (_when(f(at for *_, at in feeds), now, tz) for f in (min, max))
     span = f"at {first}" if first == last else f"between {first} and {last}"
