@@ -79,14 +79,15 @@ _TABLE_ITEM = ("<p>The council published the results of the allotment survey on 
                "the river, the council said.</p>")
 
 
-def _bare_rss(*, titled: bool) -> bytes:
+def _bare_rss(*, titled: bool, summary: bool = False) -> bytes:
     """An RSS feed of one item with neither guid nor link (keyed by its text), its content a
-    table between two paragraphs; ``titled``: with a title (else headed by its text's opening),
-    and one ordinary item beside it."""
+    table between two paragraphs (``summary``: its description); ``titled``: with a title (else
+    headed by its text's opening), and one ordinary item beside it."""
     when = format_datetime(datetime.now(UTC))
     title = "<title>Allotment waiting list at a record</title>" if titled else ""
     bare = (f"<item>{title}<pubDate>{when}</pubDate>"
-            f"<content:encoded><![CDATA[{_TABLE_ITEM}]]></content:encoded></item>")
+            + (f"<description>{escape(_TABLE_ITEM)}</description></item>" if summary else
+               f"<content:encoded><![CDATA[{_TABLE_ITEM}]]></content:encoded></item>"))
     other = (f"<item><title>Bridge repairs finish early</title><link>https://n.example/bridge</link>"
              f"<pubDate>{when}</pubDate><description>{escape('The repairs to the town bridge finished a week early, the engineers said, and the road opens on Friday.')}"
              f"</description></item>")
@@ -94,9 +95,10 @@ def _bare_rss(*, titled: bool) -> bytes:
             f"<channel><title>Town news</title>{bare}{other}</channel></rss>").encode()
 
 
-@pytest.mark.parametrize("titled", [True, False])
+@pytest.mark.parametrize(("titled", "summary"), [(True, False), (False, False), (True, True)])
 def test_an_entry_keyed_by_its_text_holding_a_table_is_known_after_the_upgrade(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], titled: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], titled: bool,
+    summary: bool,
 ) -> None:
     """An entry with no id and no link is keyed by its text.  Stop 56 wrote a feed table's row
     as ``| a | b |`` where the tag strip spaced its cells: the text changed, so did the key, and
@@ -107,7 +109,7 @@ def test_an_entry_keyed_by_its_text_holding_a_table_is_known_after_the_upgrade(
     from tests.support.httpd import TestServer
 
     with TestServer() as srv:
-        srv.set("/town.xml", _bare_rss(titled=titled), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/town.xml", _bare_rss(titled=titled, summary=summary), headers={"Content-Type": "application/rss+xml"})
         cfg = make_config(tmp_path, {"Town": srv.url("/town.xml")}, write=True, timezone="UTC",
                           fetch={"allow_hosts": ["127.0.0.1"]})
         assert cfg.config_path is not None
@@ -125,7 +127,7 @@ def test_an_entry_keyed_by_its_text_holding_a_table_is_known_after_the_upgrade(
         from digest.sources.feeds import parse_feed
         from digest.text.prepare import prepare
 
-        (entry,) = [e for e in parse_feed(_bare_rss(titled=titled), source="Town") if not e.url]
+        (entry,) = [e for e in parse_feed(_bare_rss(titled=titled, summary=summary), source="Town") if not e.url]
         assert prepare(entry).key != old_key  # type: ignore[union-attr]
 
         capsys.readouterr()

@@ -16,7 +16,8 @@ How it works
   (:class:`_Row`): its cells spaced, "... officer said. Column header number 0
   Column header number 1 ...", ran into the excerpt, which stops before a row
   (``output.openings.before_table``; stop 56).  A row of one cell holding text,
-  or a cell holding paragraphs of its own (a layout table), is its text as before.  When the
+  or a cell holding paragraphs of its own (a layout table), is its text as before; the text as
+  it was (:func:`cells_spaced`) keys an entry without id or link as an older digest did.  When the
   text left is itself HTML (:func:`escaped_markup`) and the fragment had no tag
   of its own (one that has, ``<p>wrap it in &lt;div&gt;</p>``, quotes code), it
   is stripped once more, never a third time.

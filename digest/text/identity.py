@@ -40,6 +40,9 @@ Special cases
   keyed with http read as https and a leading ``www.`` dropped, the rest as spelt
   (:func:`id_identity`); its old keys are found the same way (:func:`spelt_id_keys`).  Any
   other id (``tag:``, ``urn:uuid:``, a number) is the entry's as spelt.
+* An entry keyed by its text whose HTML holds a table had another text, and key, before stop 56
+  (the tag strip spaced a row's cells, it writes ``| a | b |`` now): ``text.prepare`` gives it
+  that key too, as an alias (``fragments.cells_spaced``), so a store written before knows it.
 * Unparseable URLs (bad port, bad IPv6 literal) are used as they are.
 * Parameters that select content (``id``, ``p``, ``feed``) are kept; only
   known tracking names are dropped (``TRACKING``).  The link stored and
