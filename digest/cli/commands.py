@@ -293,14 +293,17 @@ def _setup_build(p: argparse.ArgumentParser) -> None:
 
 @command("dedupe", "cluster JSON Lines articles into stories (no database)")
 def _setup_dedupe(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", nargs="?", help="JSON Lines: id, title, text or html, url?, source?, published?, "
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="JSON Lines: id, title, text or html, url?, source?, published?, "
                                            "priority? (default, or '-': standard input)")
 
 
 @command("replay", "run a dated JSON Lines archive through the pipeline, writing each day's digest")
 def _setup_replay(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("file", help="JSON Lines: id, title, text or html, url?, source, published, arrived?, lang?, outlet? ('-': stdin)")
+    p.add_argument("file", metavar="FILE",
+                   help="JSON Lines: id, title, text or html, url?, source, published, arrived?, lang?, outlet? "
+                        "('-': standard input)")
     p.add_argument("--from", dest="from_day", type=day_arg, metavar="DAY",
                    help="write digests from this day on (earlier articles are still read)")
     p.add_argument("--to", dest="to_day", type=day_arg, metavar="DAY",
@@ -311,7 +314,7 @@ def _setup_replay(p: argparse.ArgumentParser) -> None:
 def _setup_search(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.epilog = "exit status: 0 when a story matches, 1 when none does, 2 for an error (as grep's)"
-    p.add_argument("query", nargs="+", help='words (all must match), "a phrase", -word to leave out '
+    p.add_argument("query", nargs="+", metavar="WORDS", help='words (all must match), "a phrase", -word to leave out '
                    "(after --: digest search -- storm -gale)")
     p.add_argument("--since", type=day_arg, metavar="DAY", help="only stories in this day's digest or later, new or developing")
     p.add_argument("--limit", type=positive_arg, default=20, metavar="N", help="at most this many stories (default: 20)")
@@ -323,7 +326,7 @@ def _setup_search(p: argparse.ArgumentParser) -> None:
 @command("add", "add a feed to the configuration, checked by reading it once")
 def _setup_add(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("url", help="the feed's URL, or a page of the site that links its feed "
+    p.add_argument("url", metavar="URL", help="the feed's URL, or a page of the site that links its feed "
                    "(without a scheme, example.com/feed, https:// is assumed)")
     p.add_argument("--name", help="the source's name (default: the feed's own title)")
     p.add_argument("--category", help="the source's category (the section of the digest it goes in)")
@@ -333,7 +336,7 @@ def _setup_add(p: argparse.ArgumentParser) -> None:
 @command("import-opml", "add the feeds of an OPML list (a file or a URL) to the configuration")
 def _setup_import(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("file", help="OPML file, or its http(s) URL")
+    p.add_argument("file", metavar="FILE|URL", help="OPML file, or its http(s) URL")
     p.add_argument("--check", action="store_true",
                    help="read each feed first, as 'digest add' does: one that cannot be read is not added, and "
                         "says why")
@@ -348,14 +351,18 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
 @command("remove", "remove a source from the configuration (its articles stay)")
 def _setup_remove(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("name", help="the source's name, as 'digest sources' lists it")
+    p.add_argument("name", metavar="NAME",
+                   help="the source's name, as 'digest sources' lists it (any capitals and spacing), or its "
+                        "feed's URL (any spelling)")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
 def _setup_explain(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("key", help="story id, or an article: its key, its id as the JSON digest shows it, or its link")
-    p.add_argument("other", nargs="?", help="a second article (key, id or link): explain the pair")
+    p.add_argument("key", metavar="ID",
+                   help="a story: its id, or its page's address in 'digest serve'; or an article: its key, its id "
+                        "as the JSON digest shows it, or its link")
+    p.add_argument("other", nargs="?", metavar="OTHER", help="a second article (key, id or link): explain the pair")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -385,7 +392,7 @@ def _setup_worker(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("--index", type=int, required=True, metavar="I", help="this worker's number, 0 .. N-1")
     p.add_argument("--of", type=int, required=True, metavar="N", help="how many workers share the sources (N)")
-    p.add_argument("--run", metavar="NAME", help="one pass named RUN: workers of one run cluster in configuration order")
+    p.add_argument("--run", metavar="NAME", help="one pass named NAME: workers of one run cluster in configuration order")
     p.add_argument("--every", type=minutes_arg, metavar="MINUTES",
                    help="keep running: one pass per time slot, the slot naming the run")
     p.add_argument("--stall", type=seconds_arg, default=300.0, metavar="SECONDS",
