@@ -217,10 +217,11 @@ def _help_fields(command: str, capsys: pytest.CaptureFixture[str]) -> set[str]:
 
 
 def test_replay_help_names_the_fields_the_readme_names(capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's row for `digest replay` and its --help list the same record fields (the
+    """The README's `digest replay` section and its --help list the same record fields (the
     help had no `lang`)."""
-    row = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-               if line.startswith("| `digest replay"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### `digest replay`", 1)[1].split("\n#### ", 1)[0]
+    row = next(line for line in section.splitlines() if "archive (" in line)
     fields = re.findall(r"`(\w+)`", row.split("archive (", 1)[1].split(")", 1)[0])
     assert {"id", "source", "published", "arrived", "lang"} <= set(fields), fields
     assert _help_fields("replay", capsys) == set(fields)
