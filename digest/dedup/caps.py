@@ -11,6 +11,9 @@ it gives no evidence); ``digest.dedup.regrouping`` takes their minimum with the 
   to the third articles near either (two matches of one club).
 * :func:`young_cap`: regions of ``profile_size`` or fewer where both articles have few
   neighbours (a new store): the pair's cosine and names cosine.
+* :func:`crowd_cap`: regions of ``profile_size`` or fewer where both articles are crowded and
+  their lists not full, published days apart: the pair's cosine relative to the closer one's
+  nearest (off by default, ``Params.crowd_scale``).
 """
 
 from __future__ import annotations
@@ -177,4 +180,53 @@ def young_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
         row[i] = 1.0
         cap[i, :] = row
         cap[:, i] = row
+    return cap
+
+
+def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
+    """Per pair, the cap between crowded articles in a young store: where both have
+    ``Params.crowded`` neighbours at twice the floor (``relative_cosine`` leaves them uncapped)
+    and fewer than ``crowd_list`` at the floor, shared neighbours say 1 for two events of one
+    kind as for one.  Their cosine over the closer one's nearest-neighbour cosine, over
+    ``crowd_scale``, squared (capped at 1), for a pair published more than ``crowd_gap`` and at
+    most ``time_grace`` apart (one day's reports of one event, an undated pair, a developing
+    story's follow-ups weeks later are left alone).  Two matches of one club four days apart and
+    a third match's report, alone in a new store: every report is every other's neighbour, and
+    the third match flattens the profiles (``profile_cap``).  1 elsewhere; all 1 when
+    ``crowd_scale`` is 0 (the default: stop 57)."""
+    p, nb = state.params, state.nb
+    r = nums.size
+    cap = np.ones((r, r))
+    if p.crowd_scale <= 0 or r < 2:
+        return cap
+    sims = nb.sims[nums]
+    listed = ((nb.nums[nums] >= 0) & (sims >= p.neighbour_floor)).sum(axis=1)
+    crowded = (sims >= 2 * p.neighbour_floor).sum(axis=1) >= p.crowded
+    young = crowded & (listed < p.crowd_list)
+    rows = np.flatnonzero(young)
+    if rows.size < 2:
+        return cap
+    top = np.maximum(sims.max(axis=1), p.neighbour_floor)
+    t = state.col.published[nums]
+    terms, val, _wval, runs = state.vectors(nums)
+    dense, _ = state.scratch()
+    cos = np.zeros((r, r))
+    for i in rows.tolist():
+        lo, hi = int(runs.starts[i]), int(runs.starts[i]) + int(runs.lens[i])
+        ti = terms[lo:hi]
+        try:
+            dense[ti] = val[lo:hi]
+            cos[i] = runs.sum(dense[terms] * val)
+        finally:
+            dense[ti] = 0.0
+    dt = np.abs(t[:, None] - t[None, :])
+    for i in rows.tolist():
+        share = np.clip(cos[i] / (p.crowd_scale * np.maximum(top, top[i])), 0.0, 1.0)
+        # published more than crowd_gap apart (NaN, undated: not), within the grace (a
+        # developing story's follow-ups weeks later are one story)
+        near = (dt[i] > p.crowd_gap) & (dt[i] <= p.time_grace)
+        row = np.where(young & near, share * share, 1.0)
+        row[i] = 1.0
+        cap[i, :] = np.minimum(cap[i, :], row)
+        cap[:, i] = np.minimum(cap[:, i], row)
     return cap

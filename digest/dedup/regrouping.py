@@ -26,7 +26,8 @@ How it works
    neighbourhoods by the relative and words cosines (``caps.relative_cosine``),
    and in regions of ``Params.profile_size`` or fewer by the contrast of the
    pair's cosines to the others (``profile_cap``: two matches of one club) and,
-   where both articles have few neighbours, by their own cosines (``young_cap``);
+   where both articles have few neighbours, by their own cosines (``young_cap``), and, when
+   ``Params.crowd_scale`` is set, between crowded articles days apart (``crowd_cap``);
    average linkage at ``Params.shared`` (``_cluster``), copies of one text
    one cluster from the start (their rows averaged; silent copies follow); two
    groups of one event joined when one says nothing the other does not
@@ -47,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import Story
-from .caps import profile_cap, relative_cosine, young_cap
+from .caps import crowd_cap, profile_cap, relative_cosine, young_cap
 from .contained import Terms, join_contained
 from .cosines import member_cosines
 from .doc import Assignment, Doc
@@ -75,6 +76,8 @@ def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
         caps["profile"] = float(profile_cap(state, region)[0, 1])
     if region.size <= p.profile_size:
         caps["young"] = float(young_cap(state, region)[0, 1])
+        if p.crowd_scale > 0:
+            caps["crowd"] = float(crowd_cap(state, region)[0, 1])
     return caps
 
 
@@ -309,6 +312,8 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
         sim = np.minimum(sim, profile_cap(state, nums))
     if nums.size <= state.params.profile_size:
         sim = np.minimum(sim, young_cap(state, nums))
+        if state.params.crowd_scale > 0:
+            sim = np.minimum(sim, crowd_cap(state, nums))
     factor = state.time_factor(nums)
     if factor is not None:
         sim = sim * factor
