@@ -13,7 +13,7 @@ it gives no evidence); ``digest.dedup.regrouping`` takes their minimum with the 
   neighbours (a new store): the pair's cosine and names cosine.
 * :func:`crowd_cap`: regions of ``profile_size`` or fewer where both articles are crowded and
   their lists not full, published days apart: the pair's cosine relative to the closer one's
-  nearest (off by default, ``Params.crowd_scale``).
+  nearest (``Params.crowd_scale``; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     story's follow-ups weeks later are left alone).  Two matches of one club four days apart and
     a third match's report, alone in a new store: every report is every other's neighbour, and
     the third match flattens the profiles (``profile_cap``).  1 elsewhere; all 1 when
-    ``crowd_scale`` is 0 (the default: stop 57)."""
+    ``crowd_scale`` is 0 (off; stop 57)."""
     p, nb = state.params, state.nb
     r = nums.size
     cap = np.ones((r, r))

@@ -26,8 +26,8 @@ How it works
    neighbourhoods by the relative and words cosines (``caps.relative_cosine``),
    and in regions of ``Params.profile_size`` or fewer by the contrast of the
    pair's cosines to the others (``profile_cap``: two matches of one club) and,
-   where both articles have few neighbours, by their own cosines (``young_cap``), and, when
-   ``Params.crowd_scale`` is set, between crowded articles days apart (``crowd_cap``);
+   where both articles have few neighbours, by their own cosines (``young_cap``), and
+   between crowded articles days apart (``crowd_cap``, ``Params.crowd_scale``);
    average linkage at ``Params.shared`` (``_cluster``), copies of one text
    one cluster from the start (their rows averaged; silent copies follow); two
    groups of one event joined when one says nothing the other does not
