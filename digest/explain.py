@@ -235,6 +235,10 @@ CAP_WHY = {
         "both have few neighbours (a young neighbourhood) and their own cosine and names "
         "cosine are too low"
     ),
+    "crowd": (
+        "in a young store, published days apart, their cosine is too far below the closer one's "
+        "nearest neighbour's (two events of one kind, each close to its own reports)"
+    ),
 }
 
 

@@ -41,30 +41,36 @@ def _explained(tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[tu
 def test_two_matches_held_apart_by_their_neighbour_profiles(tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     """Two matches of one club three days apart: shared neighbours say 1, the relative cosine
-    does not cap the pair, the profile cap does; explain says so, not "the pair's cosine"."""
+    does not cap the pair; the profile cap would hold them apart alone, and the crowd cap (a
+    young store, days apart) holds them tighter: explain names the tightest, not "the pair's
+    cosine"."""
     rows = [(f"rovers_a{i}", f"2026-03-07T{16 + i}:00:00Z") for i in (1, 2, 3)]
     rows += [(f"rovers_b{i}", f"2026-03-10T{20 + i}:00:00Z") for i in (1, 2, 3)]
     got = _explained(tmp_path, capsys, rows, "rovers_a1", "rovers_b3")  # b3 arrived last: all six known
     stages = got["stages"]
     assert got["merged"] is False
-    assert stages["caps"]["relative_cosine"] == 1.0
-    assert stages["caps"]["profile"] == stages["cosine_cap"] == stages["link"] < stages["link_threshold"]
-    assert CAP_WHY["profile"] in got["why"] and CAP_WHY["relative_cosine"] not in got["why"]
+    caps = stages["caps"]
+    assert caps["relative_cosine"] == 1.0
+    assert caps["profile"] < stages["link_threshold"]
+    assert caps["crowd"] == min(caps.values()) == stages["cosine_cap"] == stages["link"] < caps["profile"]
+    assert CAP_WHY["crowd"] in got["why"] and CAP_WHY["relative_cosine"] not in got["why"]
 
 
 def test_two_fires_held_apart_by_their_young_neighbourhood(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     """Two paint-store fires, two reports each, alone in a new store: the young cap holds them
-    apart, and explain names it."""
+    apart, and explain names the tightest cap (the crowd cap, a day apart, a little tighter)."""
     rows = [(name, f"2026-03-0{6 + i // 2}T{8 + i:02d}:00:00Z")
             for i, name in enumerate(("fire_a1", "fire_a2", "fire_b1", "fire_b2"))]
     got = _explained(tmp_path, capsys, rows, "fire_a1", "fire_b2")  # b2 arrived last: all four known
     stages = got["stages"]
     assert got["merged"] is False
-    assert stages["caps"]["young"] == stages["cosine_cap"] < stages["link_threshold"]
+    caps = stages["caps"]
+    assert caps["young"] < stages["link_threshold"]
+    assert min(caps.values()) == stages["cosine_cap"] < stages["link_threshold"]
     assert stages["link"] <= stages["cosine_cap"]  # times the factors (the towns differ: places)
-    assert stages["caps"]["relative_cosine"] > stages["caps"]["young"]
-    assert CAP_WHY["young"] in got["why"]
+    assert caps["relative_cosine"] > caps["young"]
+    assert CAP_WHY[min(caps, key=caps.__getitem__)] in got["why"]
 
 
 def test_a_pair_in_one_story_shows_its_caps_at_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +78,7 @@ def test_a_pair_in_one_story_shows_its_caps_at_1(tmp_path: Path, capsys: pytest.
     got = _explained(tmp_path, capsys, rows, "rovers_a1", "rovers_a2")
     assert got["merged"] is True
     assert got["stages"]["link"] >= got["stages"]["link_threshold"]
-    assert set(got["stages"]["caps"]) <= {"relative_cosine", "profile", "young"}
+    assert set(got["stages"]["caps"]) <= {"relative_cosine", "profile", "young", "crowd"}
 
 
 def test_two_bursts_held_apart_by_the_places_in_their_openings(tmp_path: Path,
