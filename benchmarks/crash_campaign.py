@@ -1,0 +1,555 @@
+"""A kill -9 campaign on the central promise: a crash never corrupts the store, loses an
+article or mails a day twice; every stored article is new in exactly one day's digest.
+
+    python -m benchmarks.crash_campaign [--kills 60] [--seed 0] [--rounds 10] [--keep DIR]
+                                        [--no-daemon]
+
+Real parts only: a loopback HTTP server serving the four changing feeds of
+``benchmarks.kill_fuzz`` and three feeds from the shared corpus (``/work/shared/corpus/feeds``,
+the document at a path swapped between polls), an aiosmtpd server on loopback, SQLite on disk,
+``python -m digest`` processes killed with SIGKILL after random delays.  Where ``kill_fuzz``
+kills one command at a time, here commands also overlap: ``run`` with ``send``, ``build``,
+``prune`` or another ``run``; two ``send`` of one day; ``build`` with ``replay``; the daemon with
+``run`` and ``send``.
+
+Part 1 (``clock:`` moving 11 h a round): each round some overlapping sets of commands are killed,
+then ``digest run`` (and on odd rounds ``digest send`` of the day before) run to the end.  At the
+end every past day is sent, every day built as JSON.  Part 2: ``digest replay`` of an archive on a
+store of its own, killed with ``build`` beside it.  Part 3 (the daemon, real time, a store of its
+own): the daemon killed at random beside ``digest run``/``send``, then left to settle.
+
+Checks: ``PRAGMA integrity_check`` (and the search index, foreign keys) after each kill; every
+guid served stored, none stored twice as a first version (corpus feeds: the same set as a store
+never killed); each day's mail at most one Message-ID, and after recovery exactly one; a
+Message-ID received twice is counted apart (the documented window: a kill after the server
+accepted and before the record); every stored article ``new`` in exactly one day's JSON digest;
+a command after a kill never waits long for a lock (``--lock-wait``); no traceback in any output.
+One line per problem; exit status 1 if any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .kill_fuzz import (
+    FEEDS,
+    ROOT,
+    START,
+    STEP,
+    Mail,
+    Site,
+    World,
+    _env,
+    _when,
+    db_checks,
+    new_per_day,
+    services,
+)
+
+SHARED = Path(os.environ.get("DIGEST_SHARED", "/work/shared"))
+#: corpus path -> the documents served there, in turn (one per round, or per few seconds)
+CORPUS = {
+    "/corpus/big.xml": ["feedparser/wellformed/sanitize/large_atom_feed_that_needs_css_sanitisation.xml",
+                        "w3c-feedvalidator/rss/must/rss20_spec_sample_noerror.xml"],
+    "/corpus/dates.xml": ["w3c-feedvalidator/rss20/data-types-datetime/everything.xml"],
+    "/corpus/dups.xml": ["w3c-feedvalidator/atom/4.1.1/duplicate-entries-all.xml",
+                         "w3c-feedvalidator/rss/must/atom_link.xml"],
+}
+
+
+def corpus_pages(turn: int) -> dict[str, tuple[str, bytes]]:
+    out = {}
+    for path, docs in CORPUS.items():
+        doc = SHARED / "corpus" / "feeds" / docs[turn % len(docs)]
+        out[path] = ("application/xml", doc.read_bytes())
+    return out
+
+
+def publish(world: World, site: Site, port: int, turn: int) -> None:
+    world.publish(site, port)
+    with site.lock:
+        site.pages.update(corpus_pages(turn))
+
+
+def config(folder: Path, port: int, smtp: int, clock: datetime | None, tz: str = "UTC", **extra: Any) -> Path:
+    data: dict[str, Any] = {
+        "sources": [{"name": f.title(), "url": f"http://127.0.0.1:{port}/{f}.xml",
+                     **({"full_text": True} if f == "delta" else {})} for f in FEEDS]
+        + [{"name": "Corpus" + p.split("/")[-1].split(".")[0].title(), "url": f"http://127.0.0.1:{port}{p}"}
+           for p in CORPUS],
+        "data_dir": str(folder / "data"), "output_dir": str(folder / "out"), "timezone": tz,
+        "fetch": {"allow_hosts": [f"127.0.0.1:{port}"]}, "dedup": {"window_days": 1}, "backlog_days": 100000,
+        "email": {"host": "127.0.0.1", "port": smtp, "security": "none", "from": "d@example.org",
+                  "to": ["r@example.org"]},
+        **extra,
+    }
+    if clock is not None:
+        data["clock"] = clock.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / "feeds.yaml"
+    cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return cfg
+
+
+#: A command's kill delays (s), where the default span mostly finds it ended (prune: ~1.5 s).
+SPANS = {"prune": (0.2, 1.8), "send": (0.2, 3.0)}
+
+
+class Campaign:
+    def __init__(self, base: Path, rng: random.Random, lock_wait: float) -> None:
+        self.base, self.rng, self.lock_wait = base, rng, lock_wait
+        self.kills: Counter[str] = Counter()
+        self.tries: Counter[str] = Counter()
+        self.again = 0  # messages received again with their Message-ID (the known window)
+        self.kills_on_accept = 0
+        self.orphans: list[tuple[int, str]] = []  # a killed command's children: gone by the end?
+        self.exits: Counter[str] = Counter()  # a start that ended by itself with an error: its line
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.n = 0
+
+    def start(self, cfg: Path, args: list[str]) -> tuple[subprocess.Popen[bytes], Path]:
+        self.n += 1
+        out = self.base / "logs" / f"{self.n:04d}-{args[0]}.txt"
+        out.parent.mkdir(exist_ok=True)
+        with open(out, "wb") as fh:
+            proc = subprocess.Popen([sys.executable, "-m", "digest", *args, "--config", str(cfg)], cwd=ROOT,
+                                    env=_env(), stdout=fh, stderr=subprocess.STDOUT)
+        return proc, out
+
+    def output(self, path: Path, what: str) -> str:
+        text = path.read_text(errors="replace")
+        if "Traceback" in text:
+            self.problems.append(f"{what}: a traceback in its output ({path})")
+        return text
+
+    def killed(self, cfg: Path, cmds: list[list[str]], lo: float = 0.2, hi: float = 4.0) -> None:
+        """Start ``cmds`` side by side, SIGKILL each still running at its own random delay."""
+        started = [(a, *self.start(cfg, a), self.rng.uniform(*SPANS.get(a[0], (lo, hi)))) for a in cmds]
+        t0 = time.monotonic()
+        for args, proc, out, delay in sorted(started, key=lambda s: s[3]):
+            self.tries[args[0]] += 1
+            try:
+                proc.wait(max(0.0, t0 + delay - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                kids = descendants(proc.pid)
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                self.kills[args[0]] += 1
+                self.orphans += [(k, args[0]) for k in kids]
+                continue
+            text = self.output(out, f"{' '.join(args)} (not killed, exit {proc.returncode})")
+            last = ([ln for ln in text.strip().splitlines() if ln.strip()][-1:] or [""])[0][:200]
+            if proc.returncode not in (0, 1) and ("already running" in text or "still" in last):
+                self.problems.append(f"{' '.join(args)}: refused after a kill (a lock left?): {last}")
+            elif proc.returncode not in (0, 1):
+                self.exits[f"{args[0]}: {last}"] += 1
+
+    def complete(self, cfg: Path, args: list[str], ok: tuple[int, ...] = (0, 1),
+                 fine: tuple[str, ...] = ()) -> tuple[int, str]:
+        """Run ``args`` to the end; a wait on a lock longer than ``lock_wait`` is a problem."""
+        proc, out = self.start(cfg, args)
+        t0 = time.monotonic()
+        try:
+            proc.wait(600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            self.problems.append(f"{' '.join(args)}: still running after 600 s")
+        took = time.monotonic() - t0
+        text = self.output(out, " ".join(args))
+        if "waiting for it" in text and took > self.lock_wait:
+            self.problems.append(f"{' '.join(args)}: waited on a lock, took {took:.0f} s: "
+                                 + next(ln for ln in text.splitlines() if "waiting for it" in ln)[:200])
+        if proc.returncode not in ok and not any(f in text for f in fine):
+            last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or ["(no output)"]
+            self.problems.append(f"{' '.join(args)}: exit {proc.returncode}: {last[0][:300]}")
+        return proc.returncode, text
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (Linux /proc)."""
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in tasks:
+        try:
+            kids = [int(k) for k in Path(f"/proc/{pid}/task/{t}/children").read_text().split()]
+        except OSError:
+            continue
+        for k in kids:
+            out += [k, *descendants(k)]
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def stored_rows(db: Path) -> list[tuple[str, str, str | None, str, str, str]]:
+    """(source, id as the JSON digest names it: guid, else key; revision_of, fetched, text, key)"""
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return con.execute("SELECT source, coalesce(guid, key), revision_of, fetched, text, key "
+                           "FROM articles").fetchall()
+    finally:
+        con.close()
+
+
+def check_store(c: Campaign, db: Path, served: set[tuple[str, str]], corpus_ref: set[tuple[str, str]] | None,
+                label: str) -> None:
+    db_checks(db.parent.parent, None, c.problems, label)
+    rows = stored_rows(db)
+    firsts = Counter((s, k) for s, _, rev, _, _, k in rows if rev is None)
+    dup = [k for k, n in firsts.items() if n > 1]
+    if dup:
+        c.problems.append(f"{label}: {len(dup)} entries stored twice as a first version: {dup[:4]}")
+    have = {(s, g) for s, g, *_ in rows}
+    lost = {(f.title(), g) for f, g in served} - have
+    if lost:
+        c.problems.append(f"{label}: {len(lost)} entries served and never stored: {sorted(lost)[:4]}")
+    if corpus_ref is not None:
+        mine = {k for k in have if k[0].startswith("Corpus")}
+        if mine != corpus_ref:
+            c.problems.append(f"{label}: corpus entries differ from a store never killed: only there "
+                              f"{sorted(corpus_ref - mine)[:3]}, only here {sorted(mine - corpus_ref)[:3]}")
+    c.notes.append(f"{label}: {len(rows)} articles stored ({len(firsts)} entries, "
+                   f"{sum(1 for k in have if k[0].startswith('Corpus'))} from the corpus)")
+
+
+def check_days(c: Campaign, cfg: Path, db: Path, days: list[date], label: str) -> None:
+    """Every stored article new in exactly one of ``days``' JSON digests."""
+    js = {}
+    for d in days:
+        target = cfg.parent / "json" / f"{d}.json"
+        target.parent.mkdir(exist_ok=True)
+        c.complete(cfg, ["build", "--date", d.isoformat(), "--format", "json", "-o", str(target)],
+                   fine=("has no digest", "was pruned"))
+        if target.exists():
+            js[d.isoformat()] = json.loads(target.read_text())
+    per = new_per_day(js, c.problems, label)  # an article new in two days: a problem line each
+    shown = set().union(*per.values()) if per else set()
+    rows = stored_rows(db)
+    stored = {f"{s}|{g}|{_when(f)}": t for s, g, _, f, t, _ in rows}
+    later = defaultdict(list)
+    for k in shown:
+        src, g, f = k.split("|")
+        later[src, g].append(f)
+    # a version a later one of the same entry stands for, and takedown notices, are not shown
+    missing = {k for k in set(stored) - shown if not any(f > k.split("|")[2] for f in later[tuple(k.split("|")[:2])])}
+    missing = {k for k in missing if not stored[k].startswith("This article has been removed")}
+    if missing:
+        c.problems.append(f"{label}: {len(missing)} stored articles new in no day: {sorted(missing)[:4]}")
+    c.notes.append(f"{label}: {len(js)} days built, {len(shown)} versions shown new once")
+
+
+def check_mail(c: Campaign, mail: Mail, owed: set[str], label: str, readers: tuple[str, ...] = ("r@example.org",)) -> None:
+    """At most one Message-ID a day and reader; each day in ``owed`` received by every reader."""
+    per: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rcpt, mid, subj in mail.got:
+        day = next((w for w in subj.replace(":", " ").split() if len(w) == 10 and w[4] == "-"), subj)
+        per[day, rcpt].add(mid)
+    for (day, rcpt), mids in sorted(per.items()):
+        if len(mids) > 1:
+            c.problems.append(f"{label}: {day} mailed to {rcpt} as {len(mids)} different messages")
+    for day in sorted(owed):
+        for rcpt in readers:
+            if (day, rcpt) not in per:
+                c.problems.append(f"{label}: {day} never mailed to {rcpt}")
+    again = {m: n for m, n in Counter((r, mid) for r, mid, _ in mail.got).items() if n > 1}
+    c.again += sum(n - 1 for n in again.values())
+    c.notes.append(f"{label}: {len(mail.got)} messages for {len({d for d, _ in per})} days; "
+                   f"{sum(n - 1 for n in again.values())} received again with the same Message-ID (known window)")
+
+
+class KillOnAccept(Mail):
+    """An SMTP handler that, as it accepts a message, may have its sender killed 0-30 ms later:
+    before or after the sender read the 250 and recorded it (the documented window)."""
+
+    def __init__(self, rng: random.Random, p: float) -> None:
+        super().__init__()
+        self.rng, self.p = rng, p
+        self.victim: subprocess.Popen[bytes] | None = None
+        self.fired = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        victim = self.victim
+        if victim is not None and victim.poll() is None and self.rng.random() < self.p:
+            self.fired += 1
+            threading.Timer(self.rng.uniform(0.0, 0.03), lambda: victim.poll() is None
+                            and victim.send_signal(signal.SIGKILL)).start()
+        return answer
+
+
+def part_mail(c: Campaign, trials: int) -> None:
+    """``digest send`` of each replayed day to three readers, killed as the server accepts."""
+    from aiosmtpd.controller import Controller
+
+    from .kill_fuzz import _free_port
+
+    readers = ("a@example.org", "b@example.org", "c@example.org")
+    src = c.base / "replay"
+    mail = KillOnAccept(c.rng, 0.6)
+    port = _free_port()
+    ctl = Controller(mail, hostname="127.0.0.1", port=port, ready_timeout=10)
+    ctl.start()
+    try:
+        days = sorted(p.stem.removeprefix("digest-") for p in (src / "out").glob("*.json"))
+        for t in range(trials):
+            mail.got.clear()
+            folder = c.base / f"mail{t}"
+            shutil.copytree(src / "data", folder / "data")
+            data = yaml.safe_load((src / "feeds.yaml").read_text())
+            data.update(data_dir=str(folder / "data"), output_dir=str(folder / "out"),
+                        clock=f"{date.fromisoformat(days[-1]) + timedelta(days=2)}T12:00:00+00:00")
+            data["email"].update(port=port, to=list(readers))
+            cfg = folder / "feeds.yaml"
+            cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
+            for d in days:
+                proc, out = c.start(cfg, ["send", "--date", d])
+                mail.victim = proc
+                c.tries["send"] += 1
+                proc.wait(120)
+                mail.victim = None
+                if proc.returncode == -signal.SIGKILL:
+                    c.kills["send"] += 1
+                    c.kills_on_accept += 1
+                    db_checks(folder, None, c.problems, f"mail {t} {d} after a kill")
+                else:
+                    c.output(out, f"send {d} (not killed)")
+                c.complete(cfg, ["send", "--date", d], ok=(0,))
+            check_mail(c, mail, set(days), f"mail {t}", readers)
+    finally:
+        ctl.stop()
+
+
+def keep_all(world: World, now: datetime) -> None:
+    """``world.step`` (new entries, one revised, one a notice) with nothing taken off a feed:
+    an entry only a killed command saw would be lost by no fault of the product."""
+    kept = {f: dict(world.entries[f]) for f in FEEDS}
+    world.step(now)
+    for f in FEEDS:
+        for g, e in kept[f].items():
+            world.entries[f].setdefault(g, e)
+
+
+def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
+    folder = c.base / "clock"
+    ref_folder = c.base / "clock-ref"
+    world = World(seed)
+    days: set[date] = set()
+    owed: set[str] = set()
+    with services() as (site, port, mail, smtp):
+        for r in range(rounds):
+            now = START + r * STEP
+            tz = "UTC" if r < rounds // 2 else "Pacific/Auckland"
+            world.step(now)
+            publish(world, site, port, r)
+            ref = config(ref_folder, port, smtp, now, tz, email={"host": "127.0.0.1", "port": 9, "security": "none",
+                                                                  "from": "d@example.org", "to": ["r@example.org"]})
+            c.complete(ref, ["run", "--quiet"])  # the reference: every feed read, never killed
+            cfg = config(folder, port, smtp, now, tz)
+            local = now.astimezone(ZoneInfo(tz)).date()
+            days.add(local)
+            prev = (local - timedelta(days=1)).isoformat()
+            menu = [[["run", "--quiet"]], [["run", "--quiet"], ["run", "--quiet"]],
+                    [["run", "--quiet"], ["send", "--date", prev]], [["send", "--date", prev]] * 2,
+                    [["run", "--quiet"], ["build", "--date", prev]], [["build", "--date", local.isoformat()]],
+                    [["build", "--date", prev], ["send", "--date", prev], ["run", "--quiet"]]]
+            if r >= rounds - 3:
+                menu += [[["prune", "--keep-days", "5"]], [["prune", "--keep-days", "5"], ["run", "--quiet"]],
+                         [["prune", "--keep-days", "5"], ["send", "--date", prev]]]
+            for k in range(per_round):
+                if k and c.rng.random() < 0.5:  # the feeds change between two killed starts
+                    keep_all(world, now + timedelta(minutes=k))
+                    publish(world, site, port, r)
+                cfg = config(folder, port, smtp, now + timedelta(minutes=k), tz)
+                c.killed(cfg, c.rng.choice(menu))
+                db_checks(folder, None, c.problems, f"round {r} after a kill")
+            cfg = config(folder, port, smtp, now + timedelta(minutes=per_round), tz)
+            c.complete(cfg, ["run", "--quiet"])
+            if r % 2:
+                rc, _ = c.complete(cfg, ["send", "--date", prev], ok=(0,), fine=("has not ended yet", "has no digest"))
+                if rc == 0:
+                    owed.add(prev)
+            if r == rounds - 2:
+                c.complete(cfg, ["prune", "--keep-days", "5"])
+        ref_corpus = {k for k in {(s, g) for s, g, *_ in stored_rows(ref_folder / "data" / "digest.sqlite3")}
+                      if k[0].startswith("Corpus")}
+        check_store(c, folder / "data" / "digest.sqlite3", world.served, ref_corpus, "clock")
+        # recovery: every past day sent (each must arrive once), then every day built
+        last = max(days)
+        for d in sorted(days):
+            if d < last:  # sent already or not: a day is received once either way
+                rc, _ = c.complete(cfg, ["send", "--date", d.isoformat()], ok=(0,),
+                                   fine=("has not ended yet", "has no digest"))
+                if rc == 0:
+                    owed.add(d.isoformat())
+        check_mail(c, mail, owed, "clock mail")
+        allday = sorted(days | {min(days) - timedelta(days=1), last + timedelta(days=1)})
+        check_days(c, cfg, folder / "data" / "digest.sqlite3", allday, "clock days")
+
+
+def part_replay(c: Campaign, rounds: int, kills: int, seed: int) -> None:
+    from .kill_fuzz import archive
+
+    folder = c.base / "replay"
+    folder.mkdir()
+    arch = folder / "archive.jsonl"
+    archive(seed, rounds, arch)
+    cfg = config(folder, 9, 9, None, "Europe/London")
+    data = yaml.safe_load(cfg.read_text())
+    data["sources"] = [{"name": f.title(), "path": str(folder / f"{f}.rss")} for f in FEEDS]
+    for f in FEEDS:
+        (folder / f"{f}.rss").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{f}'
+                                         "</title></channel></rss>", encoding="utf-8")
+    cfg.write_text(yaml.safe_dump(data))
+    days = sorted({datetime.fromisoformat(json.loads(ln)["arrived"]).astimezone(ZoneInfo("Europe/London")).date()
+                   for ln in arch.read_text().splitlines()})
+    for _ in range(kills):
+        cmds = [["replay", str(arch)]]
+        if c.rng.random() < 0.5:
+            cmds.append(["build", "--date", c.rng.choice(days).isoformat()])
+        c.killed(cfg, cmds, 0.5, 6.0)
+        db_checks(folder, None, c.problems, "replay after a kill")
+    c.complete(cfg, ["replay", str(arch)], ok=(0,))
+    served = set()
+    for ln in arch.read_text().splitlines():
+        rec = json.loads(ln)
+        served.add((rec["source"].lower(), rec["id"]))
+    check_store(c, folder / "data" / "digest.sqlite3", served, None, "replay")
+    js = {p.stem.removeprefix("digest-"): json.loads(p.read_text()) for p in sorted((folder / "out").glob("*.json"))}
+    per = new_per_day(js, c.problems, "replay days")
+    c.notes.append(f"replay: {len(js)} days written, {sum(map(len, per.values()))} versions new")
+
+
+def part_daemon(c: Campaign, kills: int, seed: int) -> None:
+    folder = c.base / "daemon"
+    world = World(seed + 1)
+    stop = threading.Event()
+    with services() as (site, port, mail, smtp):
+        cfg = config(folder, port, smtp, None, "UTC",
+                     schedule={"digest_time": "00:00", "poll_minutes": 0.01})
+        lock = threading.Lock()
+
+        def grow() -> None:  # the feeds change every 1.5 s; nothing is taken off a feed
+            turn = 0
+            while not stop.wait(1.5):
+                with lock:
+                    keep_all(world, datetime.now(UTC))
+                    turn += 1
+                    publish(world, site, port, turn)
+
+        publish(world, site, port, 0)
+        t = threading.Thread(target=grow, daemon=True)
+        t.start()
+        for _ in range(kills):
+            cmds = [["daemon", "--digest-day", "today"]]
+            extra = c.rng.random()
+            if extra < 0.35:
+                cmds.append(["run", "--quiet"])
+            elif extra < 0.5:
+                cmds.append(["send"])
+            c.killed(cfg, cmds, 0.5, 6.0)
+            db_checks(folder, None, c.problems, "daemon after a kill")
+        stop.set()
+        t.join()
+        with lock:
+            served = set(world.served)
+        proc, out = c.start(cfg, ["daemon", "--digest-day", "today"])
+        db = folder / "data" / "digest.sqlite3"
+        want = {(f.title(), g) for f, g in served}
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 180:
+            time.sleep(2)
+            have = {(s, g) for s, g, *_ in stored_rows(db)}
+            if want <= have and mail.got:
+                time.sleep(3)
+                break
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            c.problems.append("daemon: no exit 30 s after SIGTERM")
+            proc.kill()
+            proc.wait()
+        text = c.output(out, "daemon (settling)")
+        if proc.returncode != 0:
+            c.problems.append(f"daemon (settling): exit {proc.returncode}: {text.strip().splitlines()[-1:]}")
+        check_store(c, db, served, None, "daemon")
+        today = datetime.now(UTC).date()
+        check_mail(c, mail, {today.isoformat()}, "daemon mail")
+        # tomorrow (what arrived after today's digest was mailed) is built with a clock a day on
+        later = config(folder, port, smtp, datetime.now(UTC) + timedelta(days=1), "UTC")
+        check_days(c, later, db, [today - timedelta(days=1), today, today + timedelta(days=1)], "daemon days")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--kills", type=int, default=60, help="killed starts, about (a start may end before its kill)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--lock-wait", type=float, default=30.0, help="longest wait on a lock after a kill (s)")
+    ap.add_argument("--keep", default="")
+    ap.add_argument("--no-daemon", action="store_true")
+    ap.add_argument("--mail-trials", type=int, default=4, help="stores whose days are sent killed on acceptance")
+    args = ap.parse_args(argv)
+    # a killed client's dropped connection is no error of the feeds' server: no traceback
+    ThreadingHTTPServer.handle_error = lambda self, request, address: None  # type: ignore[method-assign]
+    base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="crash_campaign_"))
+    base.mkdir(parents=True, exist_ok=True)
+    c = Campaign(base, random.Random(args.seed), args.lock_wait)
+    t0 = time.monotonic()
+    share = (0.6, 0.15, 0.25) if not args.no_daemon else (0.8, 0.2, 0.0)
+    part_clock(c, args.rounds, max(1, round(args.kills * share[0] / args.rounds)), args.seed)
+    part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
+    part_mail(c, args.mail_trials)
+    if not args.no_daemon:
+        part_daemon(c, max(1, round(args.kills * share[2])), args.seed)
+    left = [(k, cmd) for k, cmd in c.orphans if alive(k)]
+    if left:
+        c.problems.append(f"{len(left)} processes a killed command started still running at the end: "
+                          f"{sorted(Counter(cmd for _, cmd in left).items())}")
+    c.notes.append(f"children of killed commands: {len(c.orphans)}, {len(left)} still running at the end")
+    for line in c.notes:
+        print("  " + line)
+    print("  kills per command: " + ", ".join(f"{k} {c.kills[k]}/{c.tries[k]} started" for k in sorted(c.tries)))
+    for line, n in c.exits.most_common():
+        print(f"  ended by itself with an error ({n}x): {line}")
+    for line in c.problems:
+        print("PROBLEM " + line)
+    print(f"  sends killed as the server accepted: {c.kills_on_accept}; messages received again with their "
+          f"Message-ID (the documented window): {c.again}")
+    print(f"{sum(c.kills.values())} kills; {len(c.problems)} problems; {time.monotonic() - t0:.0f} s; "
+          f"folders in {base}")
+    return 1 if c.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
