@@ -25,7 +25,8 @@ Checks: ``PRAGMA integrity_check`` (and the search index, foreign keys) after ea
 guid served stored, none twice as a first version (corpus feeds: the same set as a store never
 killed); per day and reader at most one Message-ID, and after recovery exactly one (a message
 received again with its Message-ID is counted apart: the documented window); every stored
-article ``new`` in exactly one day's JSON digest; no wait on a lock over ``--lock-wait`` after a
+article ``new`` in exactly one day's JSON digest, each story with news there linked in the message
+mailed for the day (clock, daemon); no wait on a lock over ``--lock-wait`` after a
 kill, no refusal naming a dead holder; no killed command's children left; no traceback.  One
 line per problem; exit status 1 if any.
 """
@@ -33,9 +34,11 @@ line per problem; exit status 1 if any.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -44,6 +47,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from email import message_from_bytes
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -260,8 +264,28 @@ def taken_back(db: Path) -> set[str]:
             and any(s == ns and st == nst and (p or "") < (np or "") for ns, nst, np in notices)}
 
 
-def check_days(c: Campaign, cfg: Path, db: Path, days: list[date], label: str) -> None:
-    """Every stored article new in exactly one of ``days``' JSON digests."""
+def capture(mail: Mail) -> dict[str, set[str]]:
+    """Keep the links of the first message ``mail`` receives for each day: day -> hrefs."""
+    links: dict[str, set[str]] = {}
+    took = mail.handle_DATA
+
+    async def handle_DATA(server: Any, session: Any, envelope: Any) -> str:
+        msg = message_from_bytes(envelope.content)
+        day = next((w for w in str(msg["Subject"]).replace(":", " ").split() if len(w) == 10 and w[4] == "-"), "")
+        for part in msg.walk():
+            if part.get_content_type() == "text/html" and day not in links:
+                links[day] = set(re.findall(r'href="([^"]+)"', part.get_payload(decode=True).decode()))
+        return await took(server, session, envelope)
+
+    mail.handle_DATA = handle_DATA  # type: ignore[method-assign]
+    return links
+
+
+def check_days(c: Campaign, cfg: Path, db: Path, days: list[date], label: str,
+               mailed: dict[str, set[str]] | None = None) -> None:
+    """Every stored article new in exactly one of ``days``' JSON digests; with ``mailed`` (day ->
+    the links of the message mailed for it), each story with news (and a link) linked in that
+    day's message too: the digest a reader got held what the day's digest, rebuilt, says was new."""
     js = {}
     for d in days:
         target = cfg.parent / "json" / f"{d}.json"
@@ -271,6 +295,17 @@ def check_days(c: Campaign, cfg: Path, db: Path, days: list[date], label: str) -
         if target.exists():
             js[d.isoformat()] = json.loads(target.read_text())
     per = new_per_day(js, c.problems, label)  # an article new in two days: a problem line each
+    for day, hrefs in sorted((mailed or {}).items()):
+        if day in js:  # by story: the message lists an outlet's other versions of a story as one
+            told = [[v["url"] for v in [st["lead"], *st.get("also", [])] if v.get("url")]
+                    for st in js[day]["stories"] if any(v.get("new") for v in [st["lead"], *st.get("also", [])])]
+            told = [urls for urls in told if urls]
+            unmailed = [urls[0] for urls in told if not any(u in hrefs or html.escape(u) in hrefs for u in urls)]
+            if unmailed:
+                c.problems.append(f"{label}: {day}: {len(unmailed)} of {len(told)} stories with news in the day's JSON "
+                                  f"digest not in the message mailed for it: {unmailed[:3]}")
+            else:
+                c.notes.append(f"{label}: {day}: the {len(told)} stories with news (and a link) all in its mail")
     shown = set().union(*per.values()) if per else set()
     rows = stored_rows(db)
     stored = {f"{s}|{g}|{_when(f)}": t for s, g, _, f, t, _ in rows}
@@ -327,6 +362,7 @@ def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
     days: set[date] = set()
     owed: set[str] = set()
     with services() as (site, port, mail, smtp):
+        mailed = capture(mail)
         for r in range(rounds):
             now = START + r * STEP
             tz = "UTC" if r < rounds // 2 else "Pacific/Auckland"
@@ -374,7 +410,7 @@ def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
                     owed.add(d.isoformat())
         check_mail(c, mail, owed, "clock mail")
         allday = sorted(days | {min(days) - timedelta(days=1), last + timedelta(days=1)})
-        check_days(c, cfg, folder / "data" / "digest.sqlite3", allday, "clock days")
+        check_days(c, cfg, folder / "data" / "digest.sqlite3", allday, "clock days", mailed)
 
 
 def main(argv: list[str] | None = None) -> int:

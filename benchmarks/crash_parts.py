@@ -22,6 +22,7 @@ from .crash_campaign import (
     FEEDS,
     SHARED,
     Campaign,
+    capture,
     check_days,
     check_mail,
     check_store,
@@ -159,6 +160,7 @@ def part_daemon(c: Campaign, kills: int, seed: int) -> None:
     world = World(seed + 1)
     stop = threading.Event()
     with services() as (site, port, mail, smtp):
+        mailed = capture(mail)
         cfg = config(folder, port, smtp, None, "UTC",
                      schedule={"digest_time": "00:00", "poll_minutes": 0.01})
         lock = threading.Lock()
@@ -212,6 +214,7 @@ def part_daemon(c: Campaign, kills: int, seed: int) -> None:
         check_mail(c, mail, {today.isoformat()}, "daemon mail")
         # tomorrow (what arrived after today's digest was mailed) is built with a clock a day on
         later = config(folder, port, smtp, datetime.now(UTC) + timedelta(days=1), "UTC")
-        check_days(c, later, db, [today - timedelta(days=1), today, today + timedelta(days=1)], "daemon days")
+        check_days(c, later, db, [today - timedelta(days=1), today, today + timedelta(days=1)], "daemon days",
+                   mailed)
 
 
