@@ -51,7 +51,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import nh3
 
-from ..text.shown import one_line
+from ..text.shown import one_line, shows_something
 
 # -- URLs -------------------------------------------------------------------
 
@@ -120,8 +120,11 @@ def shown_title(value: str | None) -> str:
     line, its bidi runs closed within it (``text.shown.one_line``), its control characters and
     noncharacters left out (:data:`NOT_TEXT`), as a feed's title is.  ``"Te\\x9bst"`` in the
     YAML reached the HTML ``<title>`` and the subject as a CSI, an unclosed U+202E turned the
-    date after it around (stop 57)."""
-    return one_line(NOT_TEXT.sub("", " ".join((value or "").split())))
+    date after it around (stop 57).  A title nobody sees (only a U+202E, a U+009B, a zero-width
+    space) is ``""``, as an empty one: each output's own ("digest"), not an invisible heading
+    (stop 57 review)."""
+    shown = one_line(NOT_TEXT.sub("", " ".join((value or "").split())))
+    return shown if shows_something(shown) else ""
 #: A ``<`` that could open markup (a tag, a comment, an autolink, ``<1@x.y>`` an e-mail link):
 #: any but one before a space ("1 < 2"); before spaces and a letter too ("< script>": no tag to
 #: HTML or Markdown, but one to a reader or a lax filter downstream; the fuzz run's).  At the
