@@ -329,8 +329,10 @@ def fragment_to_text(html: str, *, spaced: bool = False) -> str:
     return text
 
 
-#: A table's cell, as a tag or as text escaped once more (a feed escaping its markup twice).
-_CELL = re.compile(r"(?:<|&lt;)t[dh]\b", re.I)
+#: A table's cell, or a part the strip before stop 56 read as a block (``tbody``, ``thead``,
+#: ``tfoot``: text set in one with no cell ran together after it, "Row oneRow two"), as a tag or
+#: as text escaped once more (a feed escaping its markup twice).
+_CELL = re.compile(r"(?:<|&lt;)t(?:[dh]|body|head|foot)\b", re.I)
 
 
 def cells_spaced(html: str) -> str | None:
