@@ -5,7 +5,9 @@ The default run leaves out tests marked ``slow``; ``--run-slow`` (CI) runs them 
 A slow test is one that takes seconds by design (a daemon killed and restarted,
 50,000 entries, several worker processes).  Without ``--run-slow`` they are
 deselected, unless the run selects by marker itself (``-m slow``) or names the
-test (``pytest tests/test_daemon.py::test_...``).
+test (``pytest tests/test_daemon.py::test_...``).  The slower property tests try a third of
+their examples in the default run, all of them under ``--run-slow``
+(``tests.support.examples_count``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--run-slow", action="store_true", default=False,
         help="also run the tests marked slow (CI does; left out of the default run)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # before any test module is imported: the property tests' example counts (full in CI)
+    from tests.support import examples_count
+
+    examples_count.FULL = bool(config.getoption("--run-slow"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from digest.text.clean import classify_lines, clean_text
 from digest.text.lines import line_key, recurring_lines
+from tests.support.examples_count import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 
@@ -212,7 +213,7 @@ def test_source_lines_never_wipe_a_republished_article() -> None:
     assert paragraphs(res.text) == prose
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(
         st.one_of(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from digest.text.clean import clean_text
 from digest.text.extract import MAX_INPUT_CHARS, clean_title, extract_many, html_to_text
+from tests.support.examples_count import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 PAGE = (FIXTURES / "page_with_comments.html").read_text("utf-8")
@@ -164,7 +165,7 @@ def test_input_is_capped() -> None:
     assert 0 < len(text) <= MAX_INPUT_CHARS
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(
         st.one_of(

@@ -50,9 +50,10 @@ from digest.sources.feeds import parse_feed
 from digest.text.clean import clean_text
 from digest.text.extract import html_to_text
 from digest.text.prepare import prepare
+from tests.support.examples_count import examples
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 # -- strategies -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from digest.output.render import (
 from digest.output.sanitize import find_active_content
 from digest.output.templates import default_template_dirs
 from digest.records import DigestView, StoryView, VersionView
+from tests.support.examples_count import examples
 from tests.support.views import NOON, hostile_view
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -436,7 +437,7 @@ _stories = st.builds(
 )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_stories, max_size=3), _text)
 def test_property_random_views_are_inert(stories: list[StoryView], title: str) -> None:
     view = DigestView("2024-05-01", stories, 3, 1, title=title)
