@@ -29,8 +29,8 @@ ODD = [
 
 
 @pytest.mark.parametrize("query", ODD)
-def test_odd_queries_answer_a_page_never_an_error(site: Site, query: str) -> None:
-    r = site.get("/search", params={"q": query})
+def test_odd_queries_answer_a_page_never_an_error(shared_site: Site, query: str) -> None:
+    r = shared_site.get("/search", params={"q": query})
     assert r.status_code == 200, r.text[:300]
     check_headers(r)
     assert active(r.text) == []
@@ -38,14 +38,14 @@ def test_odd_queries_answer_a_page_never_an_error(site: Site, query: str) -> Non
 
 
 def test_two_queries_that_differ_only_after_the_cut_of_the_raw_text_share_no_page(
-    site: Site,
+    shared_site: Site,
 ) -> None:
     # the page cache was keyed on the raw query's first 200 characters, the search on the
     # first 200 after control characters were dropped: with 20 of them in front, a query
     # was answered with the page of another that differs only in its last word
     head = "\x01" * 20 + "quake" + " -" * 90
-    finds = site.get("/search", params={"q": head + " -zzzzz"})
+    finds = shared_site.get("/search", params={"q": head + " -zzzzz"})
     assert finds.status_code == 200 and "/story/quake" in finds.text
-    leaves_out = site.get("/search", params={"q": head + " -quake"})
+    leaves_out = shared_site.get("/search", params={"q": head + " -quake"})
     assert leaves_out.status_code == 200
     assert "/story/quake" not in leaves_out.text and "No story matches." in leaves_out.text

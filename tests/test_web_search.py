@@ -34,37 +34,37 @@ def results(site: Site, query: str) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def test_results_name_the_day_the_lead_its_outlet_and_the_outlets(site: Site) -> None:
-    assert results(site, "q=quake") == [
+def test_results_name_the_day_the_lead_its_outlet_and_the_outlets(shared_site: Site) -> None:
+    assert results(shared_site, "q=quake") == [
         ("Quake shakes Opunake", "/story/quake", "Coast News · 3 outlets · Sat, 14 Mar 2026", "/day/2026-03-14")
     ]
-    assert results(site, "q=council+budget") == [
+    assert results(shared_site, "q=council+budget") == [
         ("Council passes budget", "/story/council", "Council Weekly · 1 outlet · Fri, 13 Mar 2026", "/day/2026-03-13")
     ]
-    found = results(site, "q=odd")
+    found = results(shared_site, "q=odd")
     assert [r[1] for r in found] == ["/story/" + quote("odd/id ?&#x", safe="")]
-    assert site.get(found[0][1]).status_code == 200  # the link works
-    doc = lxml.html.document_fromstring(site.get("/search?q=quake").text)
+    assert shared_site.get(found[0][1]).status_code == 200  # the link works
+    doc = lxml.html.document_fromstring(shared_site.get("/search?q=quake").text)
     assert "1 story for “quake”" in text(doc.find_class("counts")[0])
     assert search_box(doc).find(".//input[@name='q']").get("value") == "quake"
 
 
-def test_since_leaves_out_earlier_stories(site: Site) -> None:
-    assert [r[1] for r in results(site, "q=quake&since=2026-03-14")] == ["/story/quake"]
-    assert results(site, "q=quake&since=2026-03-15") == []
-    assert [r[1] for r in results(site, "q=council&since=2026-03-01")] == ["/story/council"]
-    doc = lxml.html.document_fromstring(site.get("/search?q=quake&since=2026-03-15").text)
+def test_since_leaves_out_earlier_stories(shared_site: Site) -> None:
+    assert [r[1] for r in results(shared_site, "q=quake&since=2026-03-14")] == ["/story/quake"]
+    assert results(shared_site, "q=quake&since=2026-03-15") == []
+    assert [r[1] for r in results(shared_site, "q=council&since=2026-03-01")] == ["/story/council"]
+    doc = lxml.html.document_fromstring(shared_site.get("/search?q=quake&since=2026-03-15").text)
     assert "No story matches." in text(doc) and "since Sun, 15 Mar 2026" in text(doc)
     for bad in ("yesterday", "2026-02-30", "9999-12-31x", "0001-01-01' OR 1=1"):
-        r = site.get("/search?q=quake&since=" + quote(bad))
+        r = shared_site.get("/search?q=quake&since=" + quote(bad))
         assert r.status_code == 400, bad
         check_headers(r)
         assert active(r.text) == [] and "YYYY-MM-DD" in r.text
 
 
 @pytest.mark.parametrize("query", ["", "q=", "q=+++", "other=1", "q", "q=&since=yesterday"])
-def test_an_empty_or_absent_query_shows_the_box_only(site: Site, query: str) -> None:
-    r = site.get("/search?" + query if query else "/search")
+def test_an_empty_or_absent_query_shows_the_box_only(shared_site: Site, query: str) -> None:
+    r = shared_site.get("/search?" + query if query else "/search")
     assert r.status_code == 200
     check_headers(r)
     doc = lxml.html.document_fromstring(r.text)
@@ -87,8 +87,8 @@ HOSTILE_QUERIES = [
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
-def test_hostile_queries_are_text(site: Site, query: str) -> None:
-    r = site.get("/search", params={"q": query, "since": "2026-03-01"})
+def test_hostile_queries_are_text(shared_site: Site, query: str) -> None:
+    r = shared_site.get("/search", params={"q": query, "since": "2026-03-01"})
     assert r.status_code == 200
     check_headers(r)
     page = r.text
@@ -100,18 +100,18 @@ def test_hostile_queries_are_text(site: Site, query: str) -> None:
     assert box.get("value") == typed[:200]  # the query as typed (no control characters), cut at 200
 
 
-def test_a_hostile_story_found_is_shown_as_text(site: Site) -> None:
-    found = results(site, "q=quoted+tail")
+def test_a_hostile_story_found_is_shown_as_text(shared_site: Site) -> None:
+    found = results(shared_site, "q=quoted+tail")
     assert [r[1] for r in found] == ["/story/hostile"]
     title, _, meta, _ = found[0]
     assert title.startswith('<script>alert("t")</script> & "quoted"')
     assert meta.startswith("<img src=x onerror=alert(1)>Evil Outlet · 1 outlet")
-    page = site.get("/search?q=quoted+tail").text
+    page = shared_site.get("/search?q=quoted+tail").text
     assert "&lt;script&gt;" in page and "<script>" not in page and "javascript:" not in page
 
 
-def test_a_query_that_only_leaves_words_out_asks_for_a_word(site: Site) -> None:
-    r = site.get("/search", params={"q": "-quake"})
+def test_a_query_that_only_leaves_words_out_asks_for_a_word(shared_site: Site) -> None:
+    r = shared_site.get("/search", params={"q": "-quake"})
     assert r.status_code == 200
     check_headers(r)
     doc = lxml.html.document_fromstring(r.text)
