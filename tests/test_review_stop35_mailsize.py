@@ -175,12 +175,18 @@ def test_a_small_days_mail_is_byte_for_byte_what_it_was(tmp_path: Path) -> None:
     assert "Too many stories" not in html and "by title only" not in text
 
 
-def test_when_even_the_titles_do_not_fit_each_section_says_how_many_more(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def day_of_90(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``feeds.yaml`` of a replayed day of 90 stories, for the tests that only read it
+    (replayed once: 2-4 s)."""
+    return _day(tmp_path_factory.mktemp("day90"), free_port(), 90)
+
+
+def test_when_even_the_titles_do_not_fit_each_section_says_how_many_more(day_of_90: Path) -> None:
     """A budget a day's titles overflow: the day's first stories (each section's first) still
     in full, then as many titles as fit, and a line in each section counting the others; the
     footer still there, the HTML within budget (stop 36: the mail was titles only before)."""
-    cfg = _day(tmp_path, free_port(), 90)
-    view = _view(cfg)
+    view = _view(day_of_90)
     budget = 12_000
     html, text = email_parts(view, tz=UTC, budget=budget)
     assert carried_size(html) <= budget
@@ -199,11 +205,10 @@ def test_when_even_the_titles_do_not_fit_each_section_says_how_many_more(tmp_pat
                                      if title[s.story_id] in named]
 
 
-def test_a_budget_too_small_for_the_first_stories_lists_titles_only(tmp_path: Path) -> None:
+def test_a_budget_too_small_for_the_first_stories_lists_titles_only(day_of_90: Path) -> None:
     """Where even the first stories in full pass the budget, fewer are (none at worst) and the
     titles that fit are listed: the HTML stays within budget."""
-    cfg = _day(tmp_path, free_port(), 90)
-    view = _view(cfg)
+    view = _view(day_of_90)
     order = ranked(view)
     one = carried_size(render_email_html(view, tz=UTC, fit=Fit(frozenset(order[:1]), frozenset())))
     budget = one + 1_000  # the first story in full and a few titles; not the first three in full
