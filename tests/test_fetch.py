@@ -129,14 +129,14 @@ def test_read_timeout_on_server_that_never_answers(srv: TestServer) -> None:
 
 
 def test_drip_server_cut_by_overall_deadline(srv: TestServer) -> None:
-    # 1 byte per 0.25 s: every read is far within the 1 s read timeout,
-    # but the whole body would take 50 s.
-    srv.handle("/drip", drip(b"x" * 200, interval=0.25))
+    # 1 byte per 0.1 s: every read is far within the 0.5 s read timeout,
+    # but the whole body would take 20 s.
+    srv.handle("/drip", drip(b"x" * 200, interval=0.1))
     t0 = time.monotonic()
-    err = fails(srv.url("/drip"), config(read_timeout=1.0, deadline=2.0))
+    err = fails(srv.url("/drip"), config(read_timeout=0.5, deadline=1.0))
     elapsed = time.monotonic() - t0
     assert err.kind == "timeout" and "deadline" in str(err)
-    assert 1.9 < elapsed < 3.0
+    assert 0.9 < elapsed < 2.0
 
 
 def test_connection_refused_is_connect_error() -> None:

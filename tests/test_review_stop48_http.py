@@ -327,7 +327,7 @@ def test_a_host_address_that_does_not_answer_is_passed_over(tmp_path: Path) -> N
         hole.bind(("127.0.0.2", srv.port))
         hole.listen(0)
         filler.connect(("127.0.0.2", srv.port))  # its queue is full: the next connect hangs
-        cfg = FetchConfig(allow_hosts=["127.0.0.0/8"], connect_timeout=1, deadline=10)
+        cfg = FetchConfig(allow_hosts=["127.0.0.0/8"], connect_timeout=0.3, deadline=10)
         url = f"http://two.test:{srv.port}/feed"
 
         def resolver(host: str, port: int) -> list[str]:
