@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import functools
 import os
 import re
 import subprocess
@@ -39,8 +40,10 @@ def _req_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]).lower()
 
 
+@functools.cache
 def _imports(folder: Path) -> dict[str, set[str]]:
-    """Top-level module names imported anywhere in ``folder``'s Python files -> the files."""
+    """Top-level module names imported anywhere in ``folder``'s Python files -> the files
+    (read once a run: the tests folder is 1-2 s of parsing; the callers only read it)."""
     out: dict[str, set[str]] = {}
     for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
