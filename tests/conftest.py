@@ -12,9 +12,6 @@ their examples in the default run, all of them under ``--run-slow``
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +24,6 @@ if TYPE_CHECKING:
     from tests.support.web import Site
 
 
-#: The folder ``pytest_configure`` made for this run's temporary folders, removed at its end.
-_MADE_BASETEMP = pytest.StashKey[Path]()
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--run-slow", action="store_true", default=False,
@@ -38,45 +31,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     # before any test module is imported: the property tests' example counts (full in CI)
     from tests.support import examples_count
 
     examples_count.FULL = bool(config.getoption("--run-slow"))
-    # before the tmpdir plugin reads it: the run's temporary folders in memory
-    if config.option.basetemp is None and not hasattr(config, "workerinput"):
-        folder = _memory_basetemp()
-        if folder is not None:
-            config.option.basetemp = str(folder)
-            config.stash[_MADE_BASETEMP] = folder
-
-
-def _memory_basetemp() -> Path | None:
-    """A fresh folder for the run's ``tmp_path``s in a memory file system (``/dev/shm``, or
-    ``DIGEST_TEST_TMP``; set empty, pytest's own under the system's temporary folder).
-
-    The tests' stores are SQLite files there as on a disk (WAL, locks, permissions alike);
-    what a memory file system leaves out is the wait of each commit's and each close's
-    fsync, a third of the run's time on the machine measured (stop 57).  xdist's workers
-    take their folders inside the one made here.  None when the place is missing, not
-    writable, or has under 1 GB free."""
-    where = os.environ.get("DIGEST_TEST_TMP", "/dev/shm")
-    if not where or not os.path.isdir(where) or not os.access(where, os.W_OK | os.X_OK):
-        return None
-    try:
-        st = os.statvfs(where)
-        if st.f_bavail * st.f_frsize < 1 << 30:
-            return None
-        return Path(tempfile.mkdtemp(prefix="digest-tests-", dir=where))
-    except OSError:
-        return None
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    folder = config.stash.get(_MADE_BASETEMP, None)
-    if folder is not None:  # memory is not left holding old runs' files
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
