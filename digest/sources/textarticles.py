@@ -17,7 +17,8 @@ Special cases
   cleaning step (its first sentence).
 * A Markdown paragraph whose link and tag scans would read more than ``_MD_SCAN``
   characters, alone or with the file's others, is its text, escaped: Python-Markdown's
-  scans are quadratic in unclosed ``[`` and ``<``.
+  scans are quadratic in unclosed ``[`` and ``<``, and in the links of one paragraph.  One
+  over ``_MD_LINES_AT`` is first read a line at a time (a list or table of links, one a line).
 """
 
 from __future__ import annotations
@@ -73,8 +74,12 @@ def _heading(lines: list[str], first: int) -> tuple[str, int] | None:
 #: its paragraph where none does, and from each ``<`` (a tag's) on: 150 unclosed ``[`` before a
 #: paragraph's megabyte took 42 s, 100,000 ``[`` nested in 200 KB hours.  A paragraph whose scans
 #: would read more characters than this, alone or with the file's others (:func:`_md_costly`), is
-#: not read as Markdown: it is its text, escaped.  A table of 500 links in one paragraph (32 KB) reads 11,000.
+#: not read as Markdown: it is its text, escaped.  Each link (a ``[`` closed) costs its whole
+#: paragraph once more: 1,000 links on one line (7 KB) took 2.4 s, 2,000 reference links 15 s.
 _MD_SCAN = 5_000_000
+#: A paragraph whose scans would read more than this is read a line at a time (:func:`_by_lines`:
+#: a list or table of 500 links, 27 KB, took 2 s read whole and 0.04 s so).
+_MD_LINES_AT = 500_000
 _MD_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
 #: What starts an inline match besides links and tags, and how many characters copied cost one scanned.
 _MD_INLINE = ("*", "_", "`", "\\", "&")
@@ -87,21 +92,23 @@ def _md_scan(part: str) -> int:
     ``]`` closing it (nested ones too), from each ``](`` (a link's address) to the ``)``
     balancing it, from each ``<`` to the next ``>``, each to the end when nothing closes it.
     Linear: a regular expression finds the marks, each is looked at once."""
-    read, brackets, tags = 0, list[int](), list[int]()
+    read, closed, brackets, tags = 0, 0, list[int](), list[int]()
     parens: list[int | None] = []  # each open ``(``: where a link's address starts, else None
     for m in _MD_MARKS.finditer(part):
         mark, at = m.group(), m.start()
         if mark in ("](", "("):
-            if mark == "](":
-                read += at - brackets.pop() if brackets else 0
+            if mark == "](" and brackets:
+                read += at - brackets.pop()
+                closed += 1
             parens.append(at if mark == "](" else None)
         elif mark == ")":
             start = parens.pop() if parens else None
             read += at - start if start is not None else 0
         elif mark == "[":
             brackets.append(at)
-        elif mark == "]":
-            read += at - brackets.pop() if brackets else 0
+        elif mark == "]" and brackets:
+            read += at - brackets.pop()
+            closed += 1
         elif mark == "<":
             tags.append(at)
         elif tags:
@@ -111,6 +118,8 @@ def _md_scan(part: str) -> int:
     # each inline match (emphasis, code, an escape, an entity) is cut out of the paragraph's
     # text, copied whole: cheaper a character than a scan, but 40,000 ``*a*`` (160 KB) took 8 s
     inline = sum(map(part.count, _MD_INLINE)) * len(part) // _MD_COPY
+    # each link (or a ``[...]`` that may be one) found is cut out and the paragraph scanned again
+    inline += closed * len(part)
     return inline + read + len(part) * (len(brackets) + len(tags) + len(links)) - sum(brackets) - sum(tags) - sum(links)
 
 
@@ -128,10 +137,28 @@ def _md_costly(parts: list[str]) -> set[int]:
     return out
 
 
+def _by_lines(part: str) -> str:
+    """``part`` with its lines set apart as paragraphs of their own where no ``[`` is left open
+    (a link written over two lines stays whole): each line's links are then found in that line
+    alone, not in the whole paragraph again (a list or table of links, one a line)."""
+    out: list[str] = []
+    depth = 0
+    for line in part.split("\n"):
+        out.append(line)
+        depth = max(depth + line.count("[") - line.count("]"), 0)
+        out.append("\n" if depth else "\n\n")
+    return "".join(out[:-1])
+
+
 def _md_html(src: str) -> str:
     import markdown
 
     parts = _MD_PARAGRAPHS.split(src)
+    if any(_md_scan(part) > _MD_LINES_AT for part in parts):
+        parts = [_by_lines(part) if i % 2 == 0 and _md_scan(part) > _MD_LINES_AT else part
+                 for i, part in enumerate(parts)]
+        src = "".join(parts)
+        parts = _MD_PARAGRAPHS.split(src)
     costly = _md_costly(parts)
     if not costly:
         out: str = markdown.markdown(src)
