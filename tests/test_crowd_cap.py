@@ -55,3 +55,16 @@ def test_one_days_reports_are_not_held_to_it() -> None:
     docs = [replace(d, published=T0 + i * 600.0) for i, d in enumerate(_week())]
     for seed in range(3):
         assert _stories(docs, ON, seed) == _stories(docs, replace(ON, crowd_scale=0.0), seed), seed
+
+
+def test_one_undated_report_among_dated_ones_does_not_bridge_the_week() -> None:
+    """``digest dedupe`` records without ``published`` mixed with dated ones: one report of the
+    week undated.  Its pairs were never held (NaN is never ``crowd_gap`` apart), so it bridged:
+    with ``derby`` undated, Saturday's reports and ``derby`` were one story in every order; with
+    ``rovers_a1`` or ``rovers_b1`` undated, one order in eight parted right.  In a region whose
+    dated reports are days apart, an undated crowded report's pairs are held (review of stop 57)."""
+    want = {frozenset(SATURDAY), frozenset(WEDNESDAY), frozenset({"derby"})}
+    for name in ("derby", "rovers_a1", "rovers_b1"):
+        docs = [replace(d, published=None) if d.id == name else d for d in _week()]
+        for seed in range(8):
+            assert _stories(docs, ON, seed) == want, (name, seed)

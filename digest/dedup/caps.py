@@ -190,7 +190,10 @@ def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     kind as for one.  Their cosine over the closer one's nearest-neighbour cosine, over
     ``crowd_scale``, squared (capped at 1), for a pair published more than ``crowd_gap`` and at
     most ``time_grace`` apart (one day's reports of one event, an undated pair, a developing
-    story's follow-ups weeks later are left alone).  Two matches of one club four days apart and
+    story's follow-ups weeks later are left alone).  An undated one among dated ones is held to
+    each of those that is held to another (``digest dedupe`` records without a time mixed with
+    dated ones): its pairs never being held, it bridged the events it was among (review of
+    stop 57).  Two matches of one club four days apart and
     a third match's report, alone in a new store: every report is every other's neighbour, and
     the third match flattens the profiles (``profile_cap``).  1 elsewhere; all 1 when
     ``crowd_scale`` is 0 (off; stop 57)."""
@@ -220,12 +223,16 @@ def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
         finally:
             dense[ti] = 0.0
     dt = np.abs(t[:, None] - t[None, :])
+    # published more than crowd_gap apart (NaN, undated: not), within the grace (a developing
+    # story's follow-ups weeks later are one story)
+    held = (dt > p.crowd_gap) & (dt <= p.time_grace)
+    undated = np.isnan(t)
+    if undated.any():  # an undated one among dated ones held apart: held to each of those
+        spans = (held & young[None, :]).any(axis=1) & young
+        held |= (undated[:, None] & spans[None, :]) | (spans[:, None] & undated[None, :])
     for i in rows.tolist():
         share = np.clip(cos[i] / (p.crowd_scale * np.maximum(top, top[i])), 0.0, 1.0)
-        # published more than crowd_gap apart (NaN, undated: not), within the grace (a
-        # developing story's follow-ups weeks later are one story)
-        near = (dt[i] > p.crowd_gap) & (dt[i] <= p.time_grace)
-        row = np.where(young & near, share * share, 1.0)
+        row = np.where(young & held[i], share * share, 1.0)
         row[i] = 1.0
         cap[i, :] = np.minimum(cap[i, :], row)
         cap[:, i] = np.minimum(cap[:, i], row)
