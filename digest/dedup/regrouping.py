@@ -61,7 +61,8 @@ def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
     """Each cap on two known articles' link (``digest.dedup.caps``) that applies to them, by
     name, in the order a regrouping applies them: ``relative_cosine`` always; the profile cap (over their stories and
     neighbours, as a regrouping around them sees them) in a region of 3 to ``profile_size``
-    (``profile``); the young cap in a region of ``profile_size`` or fewer (``young``)."""
+    (``profile``); the young cap in a region of ``profile_size`` or fewer (``young``), and there
+    the crowd cap (``crowd``, unless ``crowd_scale`` is 0)."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     p, nb = state.params, state.nb
     caps = {"relative_cosine": float(relative_cosine(state, nums)[0, 1])}
