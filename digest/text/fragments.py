@@ -158,10 +158,24 @@ class _Stripper(HTMLParser):
             row = self.rows.pop()
             self._out().append(row.text())
 
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
+    def _skipped_start(self, tag: str) -> bool:
+        """Whether ``tag`` opens or stands in a skipped element (a script's, a style's)."""
         if tag in _SKIP_TAGS:
             self.skip.append(tag)
-        elif self.skip:
+        return bool(self.skip)
+
+    def _skipped_end(self, tag: str) -> bool:
+        """Whether ``tag`` ends in a skipped element: the innermost one it matches closes (and
+        anything left open in it)."""
+        if not self.skip:
+            return False
+        if tag in self.skip:
+            while self.skip and self.skip.pop() != tag:
+                pass
+        return True
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if self._skipped_start(tag):
             return
         elif tag == "br":
             self._out().append("\n")
@@ -192,11 +206,7 @@ class _Stripper(HTMLParser):
             self._out().append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skip:
-            if tag in self.skip:
-                # Close the innermost matching skipped element (and anything left open in it).
-                while self.skip and self.skip.pop() != tag:
-                    pass
+        if self._skipped_end(tag):
             return
         if tag in ("td", "th"):
             if self.rows and self.rows[-1].depth == self.tables:
@@ -232,9 +242,7 @@ class _CellsSpaced(_Stripper):
     gave an entry keyed by its text (:func:`cells_spaced`)."""
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in _SKIP_TAGS:
-            self.skip.append(tag)
-        elif self.skip:
+        if self._skipped_start(tag):
             return
         elif tag == "br":
             self.parts.append("\n")
@@ -250,20 +258,8 @@ class _CellsSpaced(_Stripper):
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skip:
-            if tag in self.skip:
-                while self.skip and self.skip.pop() != tag:
-                    pass
-            return
-        if tag in _BLOCK_TAGS:
+        if not self._skipped_end(tag) and tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-    def close(self) -> None:
-        HTMLParser.close(self)
 
 
 #: Inline elements whose tags, with the block and skipped ones, make a tag in text an HTML tag.
