@@ -3,6 +3,7 @@ article or mails a day twice; every stored article is new in exactly one day's d
 
     python -m benchmarks.crash_campaign [--kills 100] [--seed 0] [--rounds 10] [--mail-trials 4]
                                         [--fresh 8] [--keep DIR] [--no-daemon]
+                                        [--store postgresql]   (benchmarks.crash_pg)
 
 Real parts only: a loopback HTTP server serving the four changing feeds of
 ``benchmarks.kill_fuzz`` and three of the shared corpus (``/work/shared/corpus/feeds``, two
@@ -216,8 +217,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def stored_rows(db: Path) -> list[tuple[str, str, str | None, str, str, str]]:
-    """(source, id as the JSON digest names it: guid, else key; revision_of, fetched, text, key)"""
+def stored_rows(db: Path | str) -> list[tuple[str, str, str | None, str, str, str]]:
+    """(source, id as the JSON digest names it: guid, else key; revision_of, fetched, text, key);
+    ``db`` a SQLite file or a PostgreSQL store URL (``benchmarks.crash_pg``)."""
+    if isinstance(db, str):
+        from .crash_pg import pg_rows
+
+        return pg_rows(db, "SELECT source, coalesce(guid, key), revision_of, fetched, text, key FROM articles")
     con = sqlite3.connect(db, timeout=30)
     try:
         return con.execute("SELECT source, coalesce(guid, key), revision_of, fetched, text, key "
@@ -226,9 +232,10 @@ def stored_rows(db: Path) -> list[tuple[str, str, str | None, str, str, str]]:
         con.close()
 
 
-def check_store(c: Campaign, db: Path, served: set[tuple[str, str]], corpus_ref: set[tuple[str, str]] | None,
+def check_store(c: Campaign, db: Path | str, served: set[tuple[str, str]], corpus_ref: set[tuple[str, str]] | None,
                 label: str) -> None:
-    db_checks(db.parent.parent, None, c.problems, label)
+    if isinstance(db, Path):
+        db_checks(db.parent.parent, None, c.problems, label)
     rows = stored_rows(db)
     firsts = Counter((s, k) for s, _, rev, _, _, k in rows if rev is None)
     dup = [k for k, n in firsts.items() if n > 1]
@@ -250,15 +257,20 @@ def check_store(c: Campaign, db: Path, served: set[tuple[str, str]], corpus_ref:
 NOTICE = "This article has been removed"  # kill_fuzz's takedown notice
 
 
-def taken_back(db: Path) -> set[str]:
+def taken_back(db: Path | str) -> set[str]:
     """"source|id|arrived" of each report its source's notice, published after it, in its story
     takes back (``digest.output.entries.withdrawn``)."""
-    con = sqlite3.connect(db, timeout=30)
-    try:
-        rows = con.execute("SELECT source, coalesce(guid, key), fetched, published, story_id, text "
-                           "FROM articles").fetchall()
-    finally:
-        con.close()
+    sql = "SELECT source, coalesce(guid, key), fetched, published, story_id, text FROM articles"
+    if isinstance(db, str):
+        from .crash_pg import pg_rows
+
+        rows = pg_rows(db, sql)
+    else:
+        con = sqlite3.connect(db, timeout=30)
+        try:
+            rows = con.execute(sql).fetchall()
+        finally:
+            con.close()
     notices = [(s, st, p) for s, _, _, p, st, t in rows if t.startswith(NOTICE)]
     return {f"{s}|{g}|{_when(f)}" for s, g, f, p, st, t in rows if not t.startswith(NOTICE)
             and any(s == ns and st == nst and (p or "") < (np or "") for ns, nst, np in notices)}
@@ -281,7 +293,7 @@ def capture(mail: Mail) -> dict[str, set[str]]:
     return links
 
 
-def check_days(c: Campaign, cfg: Path, db: Path, days: list[date], label: str,
+def check_days(c: Campaign, cfg: Path, db: Path | str, days: list[date], label: str,
                mailed: dict[str, set[str]] | None = None) -> None:
     """Every stored article new in exactly one of ``days``' JSON digests; with ``mailed`` (day ->
     the links of the message mailed for it), each story with news (and a link) linked in that
@@ -423,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-daemon", action="store_true")
     ap.add_argument("--fresh", type=int, default=8, help="new stores whose first run is killed")
     ap.add_argument("--mail-trials", type=int, default=4, help="stores whose days are sent killed on acceptance")
+    ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                    help="postgresql: digest worker processes and digest serve killed (benchmarks.crash_pg)")
     args = ap.parse_args(argv)
     # a killed client's dropped connection is no error of the feeds' server: no traceback
     ThreadingHTTPServer.handle_error = lambda self, request, address: None  # type: ignore[method-assign]
@@ -431,14 +445,19 @@ def main(argv: list[str] | None = None) -> int:
     c = Campaign(base, random.Random(args.seed), args.lock_wait)
     t0 = time.monotonic()
     share = (0.6, 0.15, 0.25) if not args.no_daemon else (0.8, 0.2, 0.0)
-    part_clock(c, args.rounds, max(1, round(args.kills * share[0] / args.rounds)), args.seed)
-    from .crash_parts import part_daemon, part_fresh, part_mail, part_replay
+    if args.store == "postgresql":
+        from .crash_pg import run_pg
 
-    part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
-    part_mail(c, args.mail_trials)
-    part_fresh(c, args.fresh)
-    if not args.no_daemon:
-        part_daemon(c, max(1, round(args.kills * share[2])), args.seed)
+        run_pg(c, args.rounds, args.kills, args.seed, bool(args.keep))
+    else:
+        part_clock(c, args.rounds, max(1, round(args.kills * share[0] / args.rounds)), args.seed)
+        from .crash_parts import part_daemon, part_fresh, part_mail, part_replay
+
+        part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
+        part_mail(c, args.mail_trials)
+        part_fresh(c, args.fresh)
+        if not args.no_daemon:
+            part_daemon(c, max(1, round(args.kills * share[2])), args.seed)
     left = [(k, cmd) for k, cmd in c.orphans if alive(k)]
     if left:
         c.problems.append(f"{len(left)} processes a killed command started still running at the end: "
