@@ -123,9 +123,11 @@ def restored(versions: list[StoredArticle]) -> dict[str, tuple[str, ...]]:
         if is_notice(v):
             pending.setdefault(outlet, []).append(v)
             continue
-        told = pending.get(outlet)
+        # a notice published before every report of its outlet read took none of them back
+        # (:func:`before`): a report's revision after it puts nothing back
+        told = [n for n in pending.get(outlet, []) if any(before(s, n) for s in seen.get(outlet, []))]
         if told and _same_report(v, seen.get(outlet, []), told):
-            out[v.key] = tuple(n.key for n in told)
+            out[v.key] = tuple(n.key for n in pending[outlet])
             del pending[outlet]
         seen.setdefault(outlet, []).append(v)
     return out
