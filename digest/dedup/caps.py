@@ -209,8 +209,20 @@ def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(young)
     if rows.size < 2:
         return cap
-    top = np.maximum(sims.max(axis=1), p.neighbour_floor)
     t = state.col.published[nums]
+    dt = np.abs(t[:, None] - t[None, :])
+    # published more than crowd_gap apart (NaN, undated: not), within the grace (a developing
+    # story's follow-ups weeks later are one story)
+    held = (dt > p.crowd_gap) & (dt <= p.time_grace)
+    undated = np.isnan(t)
+    if undated.any():  # an undated one among dated ones held apart: held to each of those
+        spans = (held & young[None, :]).any(axis=1) & young
+        held |= (undated[:, None] & spans[None, :]) | (spans[:, None] & undated[None, :])
+    # the cosines only of young rows held to another young one (one day's reports: none)
+    rows = np.flatnonzero(young & (held & young[None, :]).any(axis=1))
+    if rows.size == 0:
+        return cap
+    top = np.maximum(sims.max(axis=1), p.neighbour_floor)
     terms, val, _wval, runs = state.vectors(nums)
     dense, _ = state.scratch()
     cos = np.zeros((r, r))
@@ -222,14 +234,6 @@ def crowd_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
             cos[i] = runs.sum(dense[terms] * val)
         finally:
             dense[ti] = 0.0
-    dt = np.abs(t[:, None] - t[None, :])
-    # published more than crowd_gap apart (NaN, undated: not), within the grace (a developing
-    # story's follow-ups weeks later are one story)
-    held = (dt > p.crowd_gap) & (dt <= p.time_grace)
-    undated = np.isnan(t)
-    if undated.any():  # an undated one among dated ones held apart: held to each of those
-        spans = (held & young[None, :]).any(axis=1) & young
-        held |= (undated[:, None] & spans[None, :]) | (spans[:, None] & undated[None, :])
     for i in rows.tolist():
         share = np.clip(cos[i] / (p.crowd_scale * np.maximum(top, top[i])), 0.0, 1.0)
         row = np.where(young & held[i], share * share, 1.0)
