@@ -5,11 +5,10 @@ on by default (``Params.crowd_scale`` 0.8); 0 turns it off, as the engine was be
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 
-from digest.dedup.engine import Doc, Engine, Params
-from tests.support.stories import load
+from digest.dedup.engine import Doc, Params
+from tests.support.stories import load, stories_in_order
 
 SATURDAY = ("rovers_a1", "rovers_a2", "rovers_a3")
 WEDNESDAY = ("rovers_b1", "rovers_b2", "rovers_b3")
@@ -25,18 +24,6 @@ def _week() -> list[Doc]:
     return [*docs, replace(load("derby"), published=T0 + 4 * DAY + 23 * 3600.0)]
 
 
-def _stories(docs: list[Doc], params: Params, seed: int) -> set[frozenset[str]]:
-    order = docs[:]
-    random.Random(seed).shuffle(order)
-    eng = Engine(params)
-    for d in order:
-        eng.add(d)
-    by_story: dict[str, set[str]] = {}
-    for d in docs:
-        by_story.setdefault(eng.story_of(d.id), set()).add(d.id)
-    return {frozenset(s) for s in by_story.values()}
-
-
 def test_two_matches_and_a_third_are_three_stories_in_every_order() -> None:
     """Seven reports alone: each has the six others as neighbours, so each is crowded and shared
     neighbours say 1; ``derby`` (far from both matches) flattens the profiles, so the profile cap
@@ -45,8 +32,8 @@ def test_two_matches_and_a_third_are_three_stories_in_every_order() -> None:
     docs = _week()
     want = {frozenset(SATURDAY), frozenset(WEDNESDAY), frozenset({"derby"})}
     for seed in range(12):
-        assert _stories(docs, ON, seed) == want, seed
-    assert _stories(docs, replace(ON, crowd_scale=0.0), 0) == {frozenset(SATURDAY + WEDNESDAY + ("derby",))}
+        assert stories_in_order(docs, ON, seed) == want, seed
+    assert stories_in_order(docs, replace(ON, crowd_scale=0.0), 0) == {frozenset(SATURDAY + WEDNESDAY + ("derby",))}
 
 
 def test_one_days_reports_are_not_held_to_it() -> None:
@@ -54,7 +41,7 @@ def test_one_days_reports_are_not_held_to_it() -> None:
     nothing, and the regrouping is today's."""
     docs = [replace(d, published=T0 + i * 600.0) for i, d in enumerate(_week())]
     for seed in range(3):
-        assert _stories(docs, ON, seed) == _stories(docs, replace(ON, crowd_scale=0.0), seed), seed
+        assert stories_in_order(docs, ON, seed) == stories_in_order(docs, replace(ON, crowd_scale=0.0), seed), seed
 
 
 def test_one_undated_report_among_dated_ones_does_not_bridge_the_week() -> None:
@@ -67,4 +54,4 @@ def test_one_undated_report_among_dated_ones_does_not_bridge_the_week() -> None:
     for name in ("derby", "rovers_a1", "rovers_b1"):
         docs = [replace(d, published=None) if d.id == name else d for d in _week()]
         for seed in range(8):
-            assert _stories(docs, ON, seed) == want, (name, seed)
+            assert stories_in_order(docs, ON, seed) == want, (name, seed)

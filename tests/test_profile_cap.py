@@ -10,7 +10,7 @@ import numpy as np
 
 from digest.dedup.caps import profile_cap
 from digest.dedup.engine import Doc, Engine, Params
-from tests.support.stories import load
+from tests.support.stories import load, stories_in_order
 
 #: Two matches of one club three days apart, three reports each (rewrites, not copies): the
 #: club, its manager, its ground and two of its players are named in all six.
@@ -24,18 +24,6 @@ def _dated(name: str, days: float, hour: int) -> Doc:
     return replace(load(name), published=T0 + days * DAY + hour * 3600.0)
 
 
-def _stories(docs: list[Doc], params: Params, seed: int) -> set[frozenset[str]]:
-    order = docs[:]
-    random.Random(seed).shuffle(order)
-    eng = Engine(params)
-    for d in order:
-        eng.add(d)
-    by_story: dict[str, set[str]] = {}
-    for d in docs:
-        by_story.setdefault(eng.story_of(d.id), set()).add(d.id)
-    return {frozenset(s) for s in by_story.values()}
-
-
 def test_two_matches_of_one_club_stay_two_stories_in_every_order() -> None:
     """In a young store every report is every other's neighbour, so shared neighbours say 1 for
     a Saturday report and a Tuesday one as for two rewrites of one match; the names cap does
@@ -46,13 +34,13 @@ def test_two_matches_of_one_club_stay_two_stories_in_every_order() -> None:
     docs += [_dated(n, 3, 21 + i) for i, n in enumerate(TUESDAY)]
     want = {frozenset(SATURDAY), frozenset(TUESDAY)}
     for seed in range(12):
-        assert _stories(docs, Params(), seed) == want, seed
-    assert _stories(docs, Params(profile_size=0), 0) == {frozenset(SATURDAY + TUESDAY)}
+        assert stories_in_order(docs, Params(), seed) == want, seed
+    assert stories_in_order(docs, Params(profile_size=0), 0) == {frozenset(SATURDAY + TUESDAY)}
 
 
 def test_undated_reports_are_compared_too() -> None:
     docs = [load(n) for n in SATURDAY + TUESDAY]
-    assert _stories(docs, Params(), 1) == {frozenset(SATURDAY), frozenset(TUESDAY)}
+    assert stories_in_order(docs, Params(), 1) == {frozenset(SATURDAY), frozenset(TUESDAY)}
 
 
 def _cap(docs: list[Doc], params: Params | None = None) -> np.ndarray:

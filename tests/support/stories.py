@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
-from digest.dedup.engine import Doc, Params
+from digest.dedup.engine import Doc, Engine, Params
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "stories"
 
@@ -14,6 +15,20 @@ def load(name: str, **kw: object) -> Doc:
     """The fixture ``name``: its first line is the title, the rest the text."""
     title, _, body = (FIX / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
     return Doc(id=name, title=title, text=body, **kw)  # type: ignore[arg-type]
+
+
+def stories_in_order(docs: list[Doc], params: Params, seed: int) -> set[frozenset[str]]:
+    """The stories an engine with ``params`` makes of ``docs`` added in the order ``seed``
+    shuffles them to, each as the set of its documents' ids."""
+    order = docs[:]
+    random.Random(seed).shuffle(order)
+    eng = Engine(params)
+    for d in order:
+        eng.add(d)
+    by_story: dict[str, set[str]] = {}
+    for d in docs:
+        by_story.setdefault(eng.story_of(d.id), set()).add(d.id)
+    return {frozenset(s) for s in by_story.values()}
 
 
 #: A wire template of a pirate attack: the same words around other names (``sea``, ``ship``,
