@@ -27,6 +27,9 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
         "font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#555555;"
         "margin:32px 0 0 0;padding-top:8px;border-top:3px solid #111111"
     ),
+    # the first story under a section's heading: the heading's rule is its rule (as on the page,
+    # ``h2.section + h3.story``), not a thin one again under it
+    ("h3", "after-section"): "font-size:18px;line-height:1.35;margin:16px 0 4px 0;color:#111111",
     ("p", "meta"): "font-size:13px;color:#666666;margin:0 0 8px 0",
     ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
@@ -45,6 +48,8 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("span", "time-in-h1"): "display:inline-block;max-width:100%;font-size:17px",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
+    # a section's name in the contents, as its heading below is written (small capitals, muted)
+    ("p", "toc-section"): "font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#555555;margin:6px 0 2px 0",
     ("ol", ""): "margin:0 0 16px 0;padding-left:24px;font-size:14px;line-height:1.5",
     ("details", ""): "margin:0 0 8px 0;font-size:14px",
     ("summary", ""): "color:#555555;cursor:pointer",
@@ -79,6 +84,12 @@ def _in_more(link: Any) -> bool:
     return item is not None and item.tag == "li" and _more_list(item.getparent())
 
 
+def _after_section(heading: Any) -> bool:
+    """Whether ``heading`` comes straight after a section's heading (``h2.section``)."""
+    before = heading.getprevious()
+    return before is not None and before.tag == "h2" and "section" in (before.get("class") or "").split()
+
+
 def inline_styles(html: str) -> str:
     """Write :data:`EMAIL_STYLES` onto the elements of a sanitized fragment."""
     import lxml.html
@@ -99,6 +110,8 @@ def inline_styles(html: str) -> str:
             classes.append("more-list")
         if el.tag == "strong" and parent is not None and parent.tag == "span":
             classes.append("figure")
+        if el.tag == "h3" and "story" in classes and _after_section(el):
+            classes.insert(0, "after-section")
         if "time" in classes and parent is not None and parent.tag == "h1":
             classes.insert(0, "time-in-h1")
         style = next(

@@ -1,0 +1,63 @@
+"""Stop 58: every page in Chromium (docs/evaluation.md): papercuts found looking at each page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lxml.html
+
+from digest.config import parse_config
+from digest.output.digests import arrange, categories, plan_named
+from digest.output.render import render_email_html, render_html
+from digest.records import DigestView, StoryView, VersionView
+
+
+def _sectioned_view(tmp_path: Path) -> DigestView:
+    """Four stories of two sources whose categories are the morning digest's two sections."""
+    cfg = parse_config(
+        "sources:\n  - {name: Wire, url: 'https://w.example/f', category: World}\n"
+        "  - {name: Desk, url: 'https://d.example/f', category: Business}\n"
+        "digests:\n  - {name: morning, sections: [World, Business]}\n", path=tmp_path / "feeds.yaml")  # fmt: skip
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    stories = [StoryView(f"s{i}", f"Story {i}", VersionView(src, f"Story {i} headline", f"https://x.example/{i}", at,
+                                                             "Body text. " * 20), [])
+               for i, src in enumerate(["Desk", "Wire", "Desk", "Wire"])]  # fmt: skip
+    sections, _ = arrange(stories, plan_named(cfg, "morning"), categories(cfg))
+    return DigestView("2026-12-01", [s for sec in sections for s in sec.stories], 4, 0, sections=sections)
+
+
+def _style(el: lxml.html.HtmlElement) -> dict[str, str]:
+    pairs = (p.split(":", 1) for p in (el.get("style") or "").split(";") if ":" in p)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def test_the_emails_contents_name_each_section_as_its_heading_does(tmp_path: Path) -> None:
+    """The email's contents wrote "World" as a paragraph of body text (15px, the text's black),
+    its heading below in small muted capitals; the page writes both alike."""
+    view = _sectioned_view(tmp_path)
+    page = lxml.html.document_fromstring(render_html(view))
+    assert page.find_class("toc-section") and page.find_class("section")  # the page has both
+    email = lxml.html.document_fromstring(render_email_html(view))
+    names = email.find_class("toc-section")
+    heads = [h for h in email.iter("h2") if "section" in (h.get("class") or "").split()]
+    assert [n.text_content() for n in names] == [h.text_content() for h in heads] == ["World", "Business"]
+    for name in names:
+        style = _style(name)
+        assert style.get("text-transform") == "uppercase" and style.get("color") == "#555555", style
+        assert style.get("font-size") == _style(heads[0])["font-size"]
+
+
+def test_the_emails_first_story_of_a_section_has_no_second_rule_under_its_heading(tmp_path: Path) -> None:
+    """A section's heading is a thick rule; its first story drew a thin one again just under it
+    (the page leaves it out: ``h2.section + h3.story``).  The stories after keep theirs."""
+    email = lxml.html.document_fromstring(render_email_html(_sectioned_view(tmp_path)))
+    firsts, others = [], []
+    for h3 in email.iter("h3"):
+        before = h3.getprevious()
+        after_section = before is not None and before.tag == "h2" and "section" in (before.get("class") or "")
+        (firsts if after_section else others).append(_style(h3))
+    assert len(firsts) == 2 and len(others) == 2
+    assert all("border-top" not in s for s in firsts), firsts
+    assert all(s.get("border-top") == "1px solid #dddddd" for s in others), others
+    assert all(s.get("font-size") == "18px" for s in firsts + others)
