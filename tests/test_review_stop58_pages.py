@@ -61,3 +61,37 @@ def test_the_emails_first_story_of_a_section_has_no_second_rule_under_its_headin
     assert all("border-top" not in s for s in firsts), firsts
     assert all(s.get("border-top") == "1px solid #dddddd" for s in others), others
     assert all(s.get("font-size") == "18px" for s in firsts + others)
+
+
+def _developing_view() -> DigestView:
+    """A story developing: its lead read before, another outlet's version new today."""
+    at = datetime(2026, 11, 25, 7, 45, tzinfo=UTC)
+    lead = VersionView("Coast FM", "Quake shakes coast", "https://c.example/q", at.replace(day=24), "Body. " * 30, new=False)
+    new = VersionView("Taranaki Daily", "Harbour wall collapses", "https://t.example/q", at, "Wall. " * 30, new=True)
+    story = StoryView("s1", "Quake shakes coast", lead, [new], status="developing", whats_new="Harbour wall collapses",
+                      first_seen=at.replace(day=24))  # fmt: skip
+    return DigestView("2026-11-25", [story], 2, 1, generated=at.replace(day=26, hour=0, minute=0))
+
+
+def test_the_emails_new_mark_stands_out_as_the_pages_does() -> None:
+    """The page writes "new" upright in the warning colour (``li em``); the email left it in the
+    line's muted italics, where a reader skimming for what is new did not find it."""
+    view = _developing_view()
+    page = render_html(view)
+    assert "<em>new</em>" in page and "li em { font-style: normal; font-weight: 600; color: var(--warn); }" in page
+    email = lxml.html.document_fromstring(render_email_html(view))
+    marks = [em for em in email.iter("em") if em.text_content() == "new"]
+    assert marks
+    for em in marks:
+        assert _style(em) == {"font-style": "normal", "font-weight": "600", "color": "#a8480f"}
+
+
+def test_the_emails_closing_line_is_small_and_muted_below_a_spaced_rule() -> None:
+    """"Generated ..." was body text (15px, the text's black) on a rule set tight under the last
+    list; the page has it small and muted (``hr + p``), the rule 2rem below the stories."""
+    email = lxml.html.document_fromstring(render_email_html(_developing_view()))
+    rule = next(email.iter("hr"))
+    closing = rule.getnext()
+    assert closing is not None and closing.text_content().startswith("Generated")
+    assert _style(closing)["color"] == "#555555" and _style(closing)["font-size"] == "13px"
+    assert _style(rule)["margin"].startswith("24px")

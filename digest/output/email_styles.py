@@ -39,6 +39,12 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("a", ""): "color:#0b57d0;text-decoration:underline;word-break:break-word",
     ("strong", ""): "font-weight:600",
+    # "new" on a version's line (``*new*``): as the page marks it (``p.meta em, li em``), upright
+    # in the warning colour, not in the line's muted grey italics where it was hard to find
+    ("em", "new-mark"): "font-style:normal;font-weight:600;color:#a8480f",
+    # the line after the closing rule ("Generated ..."): small and muted, as the page's ``hr + p``
+    ("hr", ""): "border:0;border-top:1px solid #dddddd;margin:24px 0 8px 0",
+    ("p", "after-rule"): "font-size:13px;color:#555555;margin:0 0 8px 0",
     # a figure a developing story's line is new by (strong in the line's span)
     ("strong", "figure"): "font-weight:700;color:#111111;background:#fbe3cf",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
@@ -110,6 +116,13 @@ def inline_styles(html: str) -> str:
             classes.append("more-list")
         if el.tag == "strong" and parent is not None and parent.tag == "span":
             classes.append("figure")
+        if el.tag == "em" and parent is not None and (
+            parent.tag == "li" or (parent.tag == "p" and "meta" in (parent.get("class") or "").split())
+        ):
+            classes.append("new-mark")
+        before = el.getprevious()
+        if el.tag == "p" and before is not None and before.tag == "hr":
+            classes.append("after-rule")
         if el.tag == "h3" and "story" in classes and _after_section(el):
             classes.insert(0, "after-section")
         if "time" in classes and parent is not None and parent.tag == "h1":
