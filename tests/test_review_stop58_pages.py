@@ -95,3 +95,45 @@ def test_the_emails_closing_line_is_small_and_muted_below_a_spaced_rule() -> Non
     assert closing is not None and closing.text_content().startswith("Generated")
     assert _style(closing)["color"] == "#555555" and _style(closing)["font-size"] == "13px"
     assert _style(rule)["margin"].startswith("24px")
+
+
+def test_the_story_page_says_what_an_entry_updated_in_place_now_adds(tmp_path: Path) -> None:
+    """An entry updated in place by a paragraph added at its end: the story page listed the
+    revision and its earlier text with one excerpt, word for word (the change after the
+    excerpt's end), so what changed was on the day page only.  The revision's row now says it,
+    as a developing story's line; the earlier text and the other outlet's row say nothing."""
+    import json
+
+    from digest.cli import main
+    from digest.config import load_config
+    from tests.support.web import site
+
+    stories = Path(__file__).parent / "fixtures" / "stories"
+    def record(rid: str, name: str, outlet: str, at: str, extra: str = "") -> dict[str, str]:
+        title, text = (stories / f"{name}.txt").read_text(encoding="utf-8").split("\n", 1)
+        return {"id": rid, "title": title.strip(), "text": text.strip() + extra, "url": f"https://x.example/{rid}",
+                "source": outlet, "published": at, "arrived": at}  # fmt: skip
+
+    added = "Update: Civil Defence now says 14 people were treated and a state of emergency was declared."
+    first = record("quake-1", "quake_a1", "Coast FM", "2026-11-24T06:00:00Z")
+    wire = record("quake-2", "quake_a2", "Taranaki Daily", "2026-11-25T07:45:00Z")
+    update = {**record("quake-1", "quake_a1", "Coast FM", "2026-11-24T06:00:00Z", "\n" + added),
+              "arrived": "2026-11-25T12:00:00Z"}  # fmt: skip
+    data = tmp_path / "week.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in (first, wire, update)), encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    with site(load_config(cfg)) as s:
+        day = lxml.html.document_fromstring(s.get("/day/2026-11-25").text)
+        story = lxml.html.document_fromstring(s.get(day.xpath("//a[starts-with(@href, '/story/')]/@href")[0]).text)
+    rows = story.xpath("//ul[@class='versions']/li")
+    said = {" ".join(li.xpath("string(strong)").split()) + " " + li.xpath("string(span[@class='kind'])"):
+            [" ".join(p.text_content().split()) for p in li.find_class("developing")] for li in rows}  # fmt: skip
+    assert said == {
+        "Coast FM (lead; revision: the entry updated in place)": [f"Updated: {added}"],
+        "Coast FM (earlier text, updated since)": [],
+        "Taranaki Daily ": [],
+    }, said
+    excerpts = [" ".join(p.text_content().split()) for p in story.find_class("excerpt")]
+    assert excerpts[0] == excerpts[1] and added not in excerpts[0]  # why the line is needed

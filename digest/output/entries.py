@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from ..dedup.params import TIE
 from ..store.base import StoredArticle, aware
 from ..text.notices import takedown
-from .news import adds_nothing, is_notice, words_read
+from .news import adds_nothing, is_notice, whats_new, words_read
 from .reading import Read
 
 #: The reasons the engine stores for a version out of the lead choice by a later one's doing.
@@ -223,6 +223,22 @@ def kinds(versions: list[StoredArticle], lead_key: str) -> dict[str, list[str]]:
         read.add(v)
         seen |= words_read([v])
     return out
+
+
+def revision_adds(versions: list[StoredArticle], v: StoredArticle) -> str:
+    """What a revision (an entry updated in place) says that its entry's texts read before it
+    did not, in one line as a developing story's (:func:`digest.output.news.whats_new`); "" for a
+    version that is no revision, a notice (its row says it), or whose news is its new headline
+    alone (its row shows that).
+    The story page showed a revision and its earlier text with one excerpt when the change came
+    after the excerpt's end (a paragraph added): what changed was on the day page only."""
+    if not v.revision_of or is_notice(v):
+        return ""
+    earlier = [w for w in versions if entry(w) == entry(v) and arrival(w) < arrival(v)]
+    if not earlier:
+        return ""
+    line = whats_new([v], earlier, " ".join(v.title.split()))
+    return "" if line == " ".join(v.title.split()) else line
 
 
 def _repeats(lead: StoredArticle, earlier: list[StoredArticle]) -> str:

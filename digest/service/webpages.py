@@ -46,7 +46,7 @@ from ..output.context import excerpt, part_lang
 from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
 from ..output.days import day_window, frame_day, regrouped_since, shown_day
 from ..output.digests import archive_view as build_view
-from ..output.entries import heading_of, kinds
+from ..output.entries import heading_of, kinds, revision_adds
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url, shown_title
@@ -323,6 +323,7 @@ class Pages:
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
                                          day=now, locale=locale),  # a revision: when it was read
                     "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
+                    "adds": revision_adds(versions, v),  # what the entry updated in place now says
                     "lang": part_lang(v.lang),
                     "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words
                 }

@@ -97,6 +97,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <ul class="versions">
 {% for v in versions %}
 <li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
+{% if v.adds %}<p class="developing"><strong>Updated</strong>: <span dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.adds }}</span></p>{% endif %}
 {% if v.excerpt %}<p class="excerpt" dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.excerpt }}</p>{% endif %}
 </li>
 {% endfor %}
