@@ -314,7 +314,7 @@ class App(Clustering):
             )
             self._stored += len(items)
         # counted once stored: a batch that failed (and was rolled back) added nothing
-        report.count_new(fetched, len(items))
+        report.count_new(fetched, len(items), sum(1 for i in items if i.article.revision_of))
         report.new_stories += started
 
     def _story_save(self, story_id: str) -> tuple[str, dict[str, tuple[float, dict[str, Any]]]]:

@@ -393,11 +393,23 @@ def plural(n: int, one: str, many: str | None = None, *, no: bool = False) -> st
     return f"{'no' if no and n == 0 else n} {one if n == 1 else (many or one + 's')}"
 
 
+def revised_note(revised: int) -> str:
+    """"1 of them an update of an entry read before" ("" for none): what a count of new
+    articles holds besides new entries."""
+    if not revised:
+        return ""
+    return f"{revised} of them {'an update' if revised == 1 else 'updates'} of {'an entry' if revised == 1 else 'entries'} read before"
+
+
 @dataclass
 class RunReport:
     sources: int = 0
     entries: int = 0
     new_articles: int = 0
+    #: Of ``new_articles``, entries read before and changed since (revisions: an item its site
+    #: updated in place), said apart in the summary: "23 new" of a stream holding one entry's
+    #: update read as 23 articles where the reader sees 22 and an update (review of stop 58).
+    revised: int = 0
     #: Stories the engine started in this run: a regrouping may merge or split them
     #: afterwards, so the summary counts the digest's stories instead (:meth:`count_digest`).
     new_stories: int = 0
@@ -421,9 +433,11 @@ class RunReport:
     #: gone out (``digest.output.days.gone_later``): (how many, that day, why).
     later: tuple[int, str, str] | None = None
 
-    def count_new(self, fetched: datetime, n: int = 1) -> None:
-        """``n`` more new articles, stored as arriving at ``fetched``."""
+    def count_new(self, fetched: datetime, n: int = 1, revised: int = 0) -> None:
+        """``n`` more new articles, stored as arriving at ``fetched``, ``revised`` of them
+        revisions of entries read before."""
         self.new_articles += n
+        self.revised += revised
         self.arrived[fetched] = self.arrived.get(fetched, 0) + n
 
     def count_digest(self, view: DigestView) -> None:
@@ -434,10 +448,11 @@ class RunReport:
         self.backlog = view.backlog
 
     def summary(self) -> str:
-        articles = plural(self.new_articles, "new article")
+        notes = [revised_note(self.revised)] if self.revised else []  # "1 of them an update of ..."
         if self.later is not None:  # "3 new articles (in 2026-12-03's digest: today's went out at 07:00)"
             n, later, why = self.later
-            articles += f" ({'' if n == self.new_articles else f'{n} '}in {later}'s digest: {why})"
+            notes.append(f"{'' if n == self.new_articles else f'{n} '}in {later}'s digest: {why}")
+        articles = plural(self.new_articles, "new article") + (f" ({'; '.join(notes)})" if notes else "")
         parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, {articles}"]
         if self.digest is not None:
             day, new, developing, also = self.digest

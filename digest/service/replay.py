@@ -84,7 +84,7 @@ from ..config import SourceConfig
 from ..errors import DigestError
 from ..output.days import day_frame, seal
 from ..output.digests import Plan, plans
-from ..records import plural
+from ..records import plural, revised_note
 from ..sources.dates import day_fits
 from .delivery import mark_written, written_whole
 
@@ -95,6 +95,8 @@ FORMATS = ("md", "html", "json")
 class ReplayReport:
     articles: int = 0
     new_articles: int = 0
+    #: Of ``new_articles``, updates of entries read before (``RunReport.revised``).
+    revised: int = 0
     days: list[date] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     #: days whose digest was written whole before (an earlier replay's, the daemon's) and that
@@ -109,7 +111,7 @@ class ReplayReport:
         where = f" in {', '.join(folders)}" if folders else ""
         kept = f"; {plural(len(self.kept), 'day')} written before and nothing new: kept" if self.kept else ""
         return (
-            f"replayed {plural(self.articles, 'article')} ({self.new_articles} new) over "
+            f"replayed {plural(self.articles, 'article')} ({self.new_articles} new{', ' if self.revised else ''}{revised_note(self.revised)}) over "
             f"{plural(len(self.days), 'day')} ({span}): {plural(len(self.files), 'file')} written{where}{kept}"
         )
 
@@ -245,6 +247,7 @@ def replay(
         app.ingest(src, entries, fetched=at, report=run, backfill=True)
         report.articles += len(entries)
         report.new_articles += run.new_articles
+        report.revised += run.revised
         if run.new_articles:
             fresh.add(today)
     if day is not None:
