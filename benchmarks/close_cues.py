@@ -46,6 +46,10 @@ Cues
   (same event, sibling, unrelated) and GVC val (same incident, other).
   ``--loose``: a person the lede names whose surname the title has as a word,
   title case or not ("Hansbrough breaks UNC scoring record").
+* ``another`` (stop 58, issue #19): the later-published report of a pair announces
+  another event of what the earlier one's opening tells ("another quake", "days
+  after a 5.9 quake"), more than a day after it (``benchmarks.another_cue``, its
+  reader and ``--count``, which needs the stream's times).
 
 How it works
 ------------
@@ -71,6 +75,7 @@ from digest.dedup import regrouping
 from digest.dedup.engine import Engine
 from digest.dedup.params import Params
 
+from . import another_cue
 from .common import bcubed
 from .dated import STREAMS, tuning_pair_sets
 from .invariant_numbers import invariants
@@ -282,6 +287,8 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
             whole = f"{title} {r['text']}"
             persons = [p for p in persons if len(re.findall(r"\b" + re.escape(p.split()[-1]) + r"\b", whole)) >= REPEATED]
         return (frozenset(persons), f"{title} {r['text']}") if persons else None
+    if cue == "another":
+        return another_cue.reading(r)
     if cue == "subject":
         subject = subject_of(title, r["text"], LOOSE)
         return (subject, f"{title} {r['text']}") if subject else None
@@ -309,6 +316,8 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         a_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", b[1]) for p in a[0])
         b_new = any(not re.search(r"\b" + re.escape(p.split()[-1]) + r"\b", a[1]) for p in b[0])
         return a_new or b_new if EITHER else a_new and b_new
+    if cue == "another":
+        return another_cue.flags(a, b)
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
     return not a & b
@@ -407,7 +416,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)
@@ -428,6 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.count:
         LOOSE = args.loose
+        if args.cue == "another":  # a time cue: counted on the dated dev streams
+            another_cue.count([("ecb-close", 0), ("ecb-close", 1), ("ecb-close", 2), ("gvc", 0), ("gvc-close", 0)])
+            return 0
         count(args.cue, args.chars)
         return 0
     plan = [(n, int(k)) for n, _s, k in (x.partition(":") for x in args.streams.split(","))]
