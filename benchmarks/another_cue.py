@@ -153,7 +153,7 @@ def count(streams: list[tuple[str, int]], examples: int = 10) -> None:
               "pairs over a day apart flagged: "
               + ", ".join(f"{k} {flagged[k]} of {total[k]}" for k in ("same", "sibling", "unrelated", "other")
                           if total[k]))
-        if TOPICS and by_topic:
+        if TOPICS and by_topic and not name.startswith("gvc"):
             print("  by topic (same / sibling): " + ", ".join(
                 f"{t} {by_topic[(t, 'same')]}/{by_topic[(t, 'sibling')]}" for t in sorted({t for t, _k in by_topic})))
         for kind, late, early, words in alarms[:examples]:
