@@ -3,6 +3,7 @@ article or mails a day twice; every stored article is new in exactly one day's d
 
     python -m benchmarks.crash_campaign [--kills 100] [--seed 0] [--rounds 10] [--mail-trials 4]
                                         [--fresh 8] [--keep DIR] [--no-daemon]
+                                        [--only mail] [--mail-kill-at accept|mail]
                                         [--store postgresql]   (benchmarks.crash_pg)
 
 Real parts only: a loopback HTTP server serving the four changing feeds of
@@ -435,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-daemon", action="store_true")
     ap.add_argument("--fresh", type=int, default=8, help="new stores whose first run is killed")
     ap.add_argument("--mail-trials", type=int, default=4, help="stores whose days are sent killed on acceptance")
+    ap.add_argument("--only", choices=("mail",), help="mail: the replay part (a few kills, the days to mail), "
+                    "then the mail part alone")
+    ap.add_argument("--mail-kill-at", choices=("accept", "mail"), default="accept",
+                    help="the mail part's kill: 0-30 ms after the server accepts a message, or after its MAIL FROM")
     ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
                     help="postgresql: digest worker processes and digest serve killed (benchmarks.crash_pg)")
     args = ap.parse_args(argv)
@@ -449,12 +454,17 @@ def main(argv: list[str] | None = None) -> int:
         from .crash_pg import run_pg
 
         run_pg(c, args.rounds, args.kills, args.seed, bool(args.keep))
+    elif args.only == "mail":
+        from .crash_parts import part_mail, part_replay
+
+        part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
+        part_mail(c, args.mail_trials, args.mail_kill_at)
     else:
         part_clock(c, args.rounds, max(1, round(args.kills * share[0] / args.rounds)), args.seed)
         from .crash_parts import part_daemon, part_fresh, part_mail, part_replay
 
         part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
-        part_mail(c, args.mail_trials)
+        part_mail(c, args.mail_trials, args.mail_kill_at)
         part_fresh(c, args.fresh)
         if not args.no_daemon:
             part_daemon(c, max(1, round(args.kills * share[2])), args.seed)

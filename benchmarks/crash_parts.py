@@ -36,33 +36,47 @@ from .kill_fuzz import Mail, World, db_checks, new_per_day, services
 
 class KillOnAccept(Mail):
     """An SMTP handler that, as it accepts a message, may have its sender killed 0-30 ms later:
-    before or after the sender read the 250 and recorded it (the documented window)."""
+    before or after the sender read the 250 and recorded it (the documented window).  ``at``
+    "mail": the 0-30 ms count from the sender's MAIL FROM instead, so a kill lands before the
+    end of the message (the server discards it), around it, or after the 250."""
 
-    def __init__(self, rng: random.Random, p: float) -> None:
+    def __init__(self, rng: random.Random, p: float, at: str = "accept") -> None:
         super().__init__()
-        self.rng, self.p = rng, p
+        self.rng, self.p, self.at = rng, p, at
         self.victim: subprocess.Popen[bytes] | None = None
         self.fired = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        answer = await super().handle_DATA(server, session, envelope)
+    def _maybe_kill(self) -> None:
         victim = self.victim
         if victim is not None and victim.poll() is None and self.rng.random() < self.p:
             self.fired += 1
             threading.Timer(self.rng.uniform(0.0, 0.03), lambda: victim.poll() is None
                             and victim.send_signal(signal.SIGKILL)).start()
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.at == "mail":
+            self._maybe_kill()
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.at == "accept":
+            self._maybe_kill()
         return answer
 
 
-def part_mail(c: Campaign, trials: int) -> None:
-    """``digest send`` of each replayed day to three readers, killed as the server accepts."""
+def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
+    """``digest send`` of each replayed day to three readers, killed as the server accepts
+    (``at`` "mail": 0-30 ms after a MAIL FROM, :class:`KillOnAccept`)."""
     from aiosmtpd.controller import Controller
 
     from .kill_fuzz import _free_port
 
     readers = ("a@example.org", "b@example.org", "c@example.org")
     src = c.base / "replay"
-    mail = KillOnAccept(c.rng, 0.6)
+    mail = KillOnAccept(c.rng, 0.6, at)
     port = _free_port()
     ctl = Controller(mail, hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
