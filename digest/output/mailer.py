@@ -14,11 +14,18 @@ Observations
   (header injection); the subject is flattened to one line before it is set,
   and ``email.policy`` refuses CR/LF in every other header value.
 * An SMTP server accepts a message before we can record that it did, so
-  "exactly once" is impossible; the store's delivery row makes it at most
-  once in the normal case and at-least-once across a crash (see
-  ``digest.store.deliveries``).  The Message-ID is derived from (date, the reader's row) and
-  recorded before sending, so a resend after a crash carries the same
-  Message-ID and mail clients treat it as the same message.
+  "exactly once" is impossible.  It was at-least-once across a kill (of 40 sends killed
+  0-30 ms after the server's 250, 4 mailed the day again; Stop 57).  Now at most once: the
+  reader's row is marked *whole* (in doubt) and committed immediately before the end of the
+  message ("\r\n.\r\n") is written (``Session.send``'s ``before_end``); a kill before it leaves
+  the server an unfinished message it discards (the row pending: sent again), a kill after it
+  a message the server delivers (the row whole: counted sent, "unconfirmed", never sent
+  again; ``digest.service.delivery.send_digest`` logs it).  What is left to lose: a kill
+  between that commit and the write of the end, or a server refusing the message after its
+  end while the sender is dead (see ``digest.store.deliveries``).  The Message-ID is derived
+  from (date, the reader's row) and recorded before sending, so a resend (a pending row
+  claimed again, or a live failure after the end: no answer in time, sent again as before)
+  carries the same Message-ID and mail clients treat it as the same message.
 * All readers shared one ``To:``: every reader of a family's or a team's digest saw every
   other reader's address.  Each reader now gets a message of their own (``To:`` them alone,
   their own Message-ID and delivery row, so "at most once" holds per reader across a crash or
@@ -38,14 +45,14 @@ Observations
   said 250 to DATA), *before* QUIT: a server slow to answer QUIT (seen: 8 s)
   made the window between acceptance and record as long as its wait, and a
   kill in it mailed the digest twice.  QUIT is best effort (``QUIT_TIMEOUT``,
-  errors ignored): the message is accepted whatever QUIT answers.  The
-  window left is the time of one SQLite commit.
+  errors ignored): the message is accepted whatever QUIT answers.  (The window
+  left, one SQLite commit, is now closed by the *whole* mark, above.)
 * That commit can fail (the store's disk filled while the message went out):
   the row was then marked failed, or left pending, and the next try mailed the
   digest again.  Now the process remembers what the server accepted
   (:class:`Unrecorded`, :func:`record_accepted`): the daemon's retry records
-  it, not sends it; another process (a later ``digest send``) would resend it,
-  with the same Message-ID.
+  it, not sends it; another process (a later ``digest send``) finds the row *whole* (marked
+  before the message's end) and counts it sent, unconfirmed.
 * On PostgreSQL the record could fail for longer: a connection the server ended while
   the mail server took the message (a restart, an idle-session limit) left the row
   pending, and the next ``digest send`` mailed it again.  The record is made on a new
@@ -54,7 +61,8 @@ Observations
 How it works
 ------------
 :func:`deliver` claims the (date, target) row, renders, and for each reader claims their row
-(one reader: the target's own), builds their message (:func:`build_message`), sends it and
+(one reader: the target's own), builds their message (:func:`build_message`), sends it (the
+row marked *whole* just before the message's end) and
 marks their row sent as soon as the server accepted it (before QUIT); the target's row is
 marked sent once every reader's is.  A failure marks the rows failed (a later run claims them
 again; a reader's row sent is passed over) and raises :class:`DeliveryError`: one line naming
@@ -117,7 +125,8 @@ log = logging.getLogger(__name__)
 
 class Unrecorded(StoreError):
     """The server accepted the digest but the store could not record it (its disk full): this
-    process remembers it (:func:`record_accepted`) and mails it no more; another would."""
+    process remembers it (:func:`record_accepted`) and mails it no more; another counts its
+    *whole* row sent, unconfirmed."""
 
 
 #: What the server accepted that the store could not record then: (store URL, date, target)
@@ -342,8 +351,8 @@ def deliver(
         message_id = (previous and previous.message_id) or inherited or message_id_for(date, row, cfg)
         store.set_message_id(date, row, message_id)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)
-        try:
-            session.send(message)
+        try:  # the row marked *whole* (in doubt) the moment before the message's end is written
+            session.send(message, before_end=lambda: store.mark_whole(date, row))
         except DeliveryError as exc:
             failed[entry] = exc
             if row != target:
@@ -354,7 +363,7 @@ def deliver(
         except Exception as exc:  # mailed: marked failed, it would be mailed again
             _ACCEPTED[store.url, date, row] = message_id
             raise Unrecorded(f"mailed to {row.partition('email:')[2]}, but not recorded as sent "
-                             f"({exc}); until it is, another process would mail it again") from exc
+                             f"({exc}); until it is, another process counts it sent, unconfirmed") from exc
         reached.append(entry)
 
     # The list's try before: a reader with no row of their own may have had its message, To: all

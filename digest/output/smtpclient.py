@@ -18,7 +18,11 @@ How it works
 ------------
 :class:`Client` waits :data:`digest.output.params.DATA_REPLY_TIMEOUT` for the answer to the end
 of the message and notes when the whole message went out (``sent_whole``: a failure after it
-may have been delivered); its ``auth`` is smtplib's with UTF-8 where smtplib has ASCII.
+may have been delivered).  It writes the message in two parts, all but its end ("\r\n.\r\n"),
+then the end, and calls ``before_end`` between them: the sender's durable "in doubt" mark
+(``digest.store.deliveries``), so a kill before the mark leaves the server an unfinished
+DATA it discards (sent again, not lost) and a kill after it a message the server delivers (not
+sent again).  Its ``auth`` is smtplib's with UTF-8 where smtplib has ASCII.
 :func:`body_options` declares 8-bit content to a server that offers 8BITMIME, and makes it
 7-bit (quoted-printable or base64) for one that does not.  :func:`tls_context` trusts the
 system's certificate authorities and those of ``email.ca_file`` (a self-hosted server's own
@@ -43,12 +47,18 @@ from . import params
 
 __all__ = ["Client", "SSLClient", "body_options", "ca_problem", "tls_context"]
 
+#: The end of DATA (RFC 5321 4.1.1.4): the line break ending the message, "." alone on a line.
+_END = b"\r\n.\r\n"
+
 
 class Client(smtplib.SMTP):
     """smtplib's client, patient with the answer to the message, and a login in UTF-8."""
 
     sent_whole = False
     _in_data = False
+    #: Called after the message but its end ("\r\n.\r\n") is written, before the end is: a
+    #: failure in it (an exception) leaves the end unsent, and the server discards the message.
+    before_end: Callable[[], None] | None = None
 
     def data(self, msg: Any) -> tuple[int, bytes]:
         self._in_data = True
@@ -58,11 +68,20 @@ class Client(smtplib.SMTP):
             self._in_data = False
 
     def send(self, s: Any) -> None:
-        super().send(s)
-        if self._in_data and isinstance(s, bytes):  # the message, ended by "." (DATA itself is a str)
-            self.sent_whole = True
-            if self.sock is not None:
-                self.sock.settimeout(max(self.timeout, params.DATA_REPLY_TIMEOUT))
+        if not (self._in_data and isinstance(s, bytes)):  # not the message (DATA itself is a str)
+            super().send(s)
+            return
+        # the message, ended by "\r\n.\r\n" (smtplib's ``data``): until that end is written the
+        # server holds an unfinished DATA and drops it if we die; once it is, a kill -9 still lets
+        # the kernel deliver it.  ``before_end`` (the store's in-doubt mark) goes in between.
+        end = len(_END) if s.endswith(_END) else 0
+        super().send(s[:len(s) - end])
+        if self.before_end is not None:
+            self.before_end()
+        super().send(s[len(s) - end:])
+        self.sent_whole = True
+        if self.sock is not None:
+            self.sock.settimeout(max(self.timeout, params.DATA_REPLY_TIMEOUT))
 
     def auth(self, mechanism: str, authobject: Callable[..., str], *, initial_response_ok: bool = True) -> Any:
         """smtplib's ``auth``, each response sent as UTF-8 (it sent ASCII, refusing any other)."""

@@ -204,7 +204,7 @@ class Session:
             _quit(self.client, min(QUIT_TIMEOUT, self.timeout))
             self.client = None
 
-    def send(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    def send(self, message: EmailMessage, *, before_end: Callable[[], None] | None = None) -> dict[str, tuple[int, bytes]]:
         """Hand ``message`` to the server: the recipients it refused (address -> (code, answer);
         empty when it took them all), :class:`DeliveryError` when it took none or could not be
         talked to.  The answer to the end of the message is waited for
@@ -212,16 +212,20 @@ class Session:
         the error says it may have been delivered.
 
         A connection the server ended (421, closed) after it carried a message is replaced by a
-        new one, and ``message`` sent again on it when it was not sent whole on the old one."""
+        new one, and ``message`` sent again on it when it was not sent whole on the old one.
+
+        ``before_end`` is called once all but the end of the message is written, before the end
+        is (``Client.before_end``: the store's in-doubt mark); its exception ends the
+        connection, the message unfinished (the server discards it)."""
         try:
-            return self._send(message)
+            return self._send(message, before_end)
         except DeliveryError:
             if not self._resend:  # sent whole, it may have been delivered: not again
                 raise
             self._resend = False
-            return self._send(message)
+            return self._send(message, before_end)
 
-    def _send(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    def _send(self, message: EmailMessage, before_end: Callable[[], None] | None = None) -> dict[str, tuple[int, bytes]]:
         if self.broken and self._renewable:  # ended by the server after messages: a new one
             self.broken, self._renewable, self.carried = False, False, 0
         if self.broken:
@@ -239,12 +243,15 @@ class Session:
             if client.sock is not None:
                 client.sock.settimeout(self.timeout)  # the long wait for DATA's answer was the last message's
             message, options = body_options(client, message)
+            client.before_end = before_end
             refused = client.send_message(message, mail_options=options)
         except (smtplib.SMTPException, OSError) as exc:
             raise self._failure(exc, client) from None
         except BaseException:
             self._drop()
             raise
+        finally:
+            client.before_end = None
         self.carried += 1
         return refused
 

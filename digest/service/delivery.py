@@ -32,11 +32,10 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "EMPTY_KEY", "MAIL_SINCE", "WRITTEN_KEY", "Sent",
-    "before_first_day", "check_begun", "check_ended", "digest_jobs", "digest_label", "earlier_due_days", "first_day",
-    "latest_due_day", "mark_daemon_start", "mark_mail_start", "mark_written", "owed", "send_digest",
-    "write_and_send",
-    "written_whole",
+    "CATCH_UP_DAYS", "DAEMON_SINCE", "DIGEST_JOB", "EMPTY_KEY", "MAIL_SINCE", "UNCONFIRMED_LINE", "WRITTEN_KEY",
+    "Sent", "before_first_day", "check_begun", "check_ended", "digest_jobs", "digest_label", "earlier_due_days",
+    "first_day", "latest_due_day", "mark_daemon_start", "mark_mail_start", "mark_written", "owed", "send_digest",
+    "settle_whole", "write_and_send", "written_whole",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,29 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     # as every other command names a time ("2026-12-08 07:00 CET", in `timezone`: local_time);
     # it wrote "2026-12-08 06:00:12+00:00" beside `digest sources`' "2026-12-08 07:00 CET"
     when = local_time(row.sent_at, app.cfg.tz) if row and row.sent_at else None
-    return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else ""))
+    unsure = " (unconfirmed: its send died after the whole message had left)" if row and row.unconfirmed else ""
+    return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else "") + unsure)
+
+
+#: The line logged for a row counted as sent unconfirmed (:func:`settle_whole`): the day, the
+#: reader.  No command mails a day again (``digest send`` mails a day once a reader); the
+#: day's digest can be written to a file (``digest build --date``) and forwarded by hand.
+UNCONFIRMED_LINE = ("digest %s to %s: counted as sent, not mailed again: the last send died after the whole "
+                    "message had left, before the server's answer (if it never arrived: digest build --date %s "
+                    "--format html writes it, to forward)")
+
+
+def settle_whole(store: Store, key: str, head: str) -> list[str]:
+    """Count as sent each row of the day under ``head`` ("email:", "NAME:email:") left *whole*:
+    its sender died after the whole message had left, the in-doubt mark committed just before
+    its end (``digest.store.deliveries``), so the server has it: sending it again would mail
+    the reader twice.  One line each (:data:`UNCONFIRMED_LINE`); the targets settled."""
+    settled = []
+    for row in store.deliveries_on(key):
+        if row.status == "whole" and row.target.startswith(head) and store.mark_unconfirmed(key, row.target):
+            log.warning(UNCONFIRMED_LINE, key, named(row.target), key)
+            settled.append(row.target)
+    return settled
 
 
 #: The store lock held while a digest is mailed (``send_digest``).
@@ -400,6 +421,18 @@ def send_digest(
     with _deliver_lock(store, wait):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
+        # a reader's row *whole*: its sender died after the message's end was written: counted
+        # sent, and the list narrowed to the rest, as for those reached before
+        settled = settle_whole(store, key, prefix + "email:")
+        if target in settled:
+            return _already_sent(app, key, target)
+        counted = {a for t in settled for a in addresses_in(t.partition("email:")[2])}
+        rest = [a for a in email.to if address_of(a) not in counted]
+        if not rest:
+            return Sent(False, f"not sent: already sent to {named(target)} (unconfirmed)")
+        if len(rest) < len(email.to):
+            email = email.model_copy(update={"to": rest})
+            target = prefix + default_target(email)
         # Only lock holders send: a pending row now is from a sender that died mid-send (its
         # list's, and the reader's it was mailing; the list narrowed since to whom it had not
         # reached): one line, naming that reader (the list's readers not reached where none

@@ -1,18 +1,29 @@
 """The rows of the digests written and mailed, and when a delivery may be claimed.
 
-Deliveries: at-least-once, with a small window
-----------------------------------------------
+Deliveries: at most once across a kill, the loss window microseconds
+--------------------------------------------------------------------
 ``claim_delivery`` marks (date, target) *pending* before sending; a *sent*
 row is never claimed again; a *pending* row is left alone unless older than
 ``stale_after`` (its sender died), then it may be reclaimed.  The SMTP server
-accepts a message before ``mark_sent`` can record it, so a kill exactly in
-between resends once after the stale timeout: the choice is at-least-once
-over losing a digest.  The sender records it as soon as the server answered
-DATA, before QUIT (``digest.output.mailer.deliver``), so the window is one
-commit long.  The sender narrows it by recording the Message-ID
-with ``set_message_id`` before sending (durably) and reusing
-``get_delivery(...).message_id`` when it reclaims: the resend then carries
-the same Message-ID, which mail clients treat as the same message.
+accepts a message before ``mark_sent`` can record it: a kill in between (of 40
+``digest send`` killed 0-30 ms after the server's 250, 4; Stop 57) mailed the
+day again.  So the sender commits a mark first, ``mark_whole`` (status
+*whole*: in doubt), immediately before the end of the message ("\r\n.\r\n")
+is written (``digest.output.smtpclient.Client.send``).  Before that point the
+server holds an unfinished DATA and discards it if the sender dies: a pending
+row is safely sent again.  After it, a kill -9 still lets the kernel deliver
+the end, and the server the message.  A *whole* row is never claimed: the next
+lock holder (``digest.service.delivery.send_digest``) counts it sent, with
+:data:`UNCONFIRMED` as its ``last_error`` (``mark_unconfirmed``), and logs one
+line naming the day and the reader.  A day is lost only if the kill falls
+between that commit and the write of five bytes, or the server refuses the
+message after its end (or dies) while the sender is dead.  A live failure after the end (no
+answer in time) is marked failed as before and sent again with the same
+Message-ID: the sender saw it fail, and a server that has not answered in
+``DATA_REPLY_TIMEOUT`` may well have dropped it.  The Message-ID is recorded with
+``set_message_id`` before sending (durably) and reused when a row is claimed
+again, so a resend carries the same Message-ID, which mail clients treat as the
+same message.  (A digest before this version reads a *whole* row as pending.)
 
 A mail row's target is ``email:`` and its list, the entries of ``to:`` as written, lower case
 and comma-joined (``digest.output.mailer.default_target``), after a digest's ``NAME:``; its
@@ -25,6 +36,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
+
+#: ``last_error`` of a row counted as sent without the server's answer (``mark_unconfirmed``).
+UNCONFIRMED = "unconfirmed: the sender died after the whole message had left, before the server's answer"
 
 
 @dataclass(slots=True)
@@ -42,12 +56,18 @@ class DigestRecord:
 class Delivery:
     date: str
     target: str
-    status: str  # 'pending' | 'sent' | 'failed'
+    status: str  # 'pending' | 'whole' (in doubt: the whole message left) | 'sent' | 'failed'
     attempts: int
     last_error: str | None
     message_id: str | None
     claimed_at: datetime | None
     sent_at: datetime | None
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Counted as sent without the server's answer (its sender died after the whole message
+        left: ``mark_unconfirmed``)."""
+        return self.status == "sent" and self.last_error == UNCONFIRMED
 
 
 @dataclass(slots=True)
@@ -63,7 +83,7 @@ def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, st
     """Whether a delivery row in ``status`` may be claimed (see the module docstring)."""
     if status is None or status == "failed":
         return True
-    if status == "sent":
+    if status in ("sent", "whole"):  # whole: the message left, the server delivers it (not again)
         return False
     # pending: someone is sending, unless the claim is stale (its sender died)
     return claimed_at is None or (now - claimed_at).total_seconds() >= stale_after

@@ -51,7 +51,7 @@ from .base import (
     ts,
     utcnow,
 )
-from .deliveries import Delivery
+from .deliveries import UNCONFIRMED, Delivery
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -491,6 +491,31 @@ class StoreOps(StoreReads):
             if cur.rowcount != 1:
                 raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
 
+    def mark_whole(self: _Backend, date: str, target: str) -> None:
+        """Record (durably) that the whole message but its end ("." alone) is about to leave on
+        the claimed row: *whole*, in doubt, never claimed again (see ``digest.store.deliveries``);
+        ``sent_at`` now.  Sending it again on a new connection (the old one cut before its
+        end) marks it again."""
+        with self._durable():
+            cur = self._run(
+                "UPDATE deliveries SET status='whole', sent_at=? WHERE date=? AND target=? "
+                "AND status IN ('pending', 'whole')",
+                (self._stamp(utcnow()), date, target),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
+
+    def mark_unconfirmed(self: _Backend, date: str, target: str) -> bool:
+        """Count a *whole* row (its sender died after the whole message left, before the
+        server's answer) as sent, ``last_error`` saying it is unconfirmed (:data:`UNCONFIRMED`);
+        True if there was such a row, False otherwise (nothing written)."""
+        with self._durable():
+            cur = self._run(
+                "UPDATE deliveries SET status='sent', last_error=? WHERE date=? AND target=? AND status='whole'",
+                (UNCONFIRMED, date, target),
+            )
+            return cur.rowcount == 1
+
     def mark_sent(self: _Backend, date: str, target: str, message_id: str) -> None:
         now = self._stamp(utcnow())
         with self._durable():
@@ -502,11 +527,12 @@ class StoreOps(StoreReads):
             )
 
     def mark_failed(self: _Backend, date: str, target: str, error: str) -> None:
-        """Record a failed attempt (never downgrades a 'sent' row)."""
+        """Record a failed attempt (never downgrades a 'sent' row; a *whole* one is failed: the
+        sender saw the failure, and a later claim sends it again)."""
         with self.transaction():
             self._run(
                 "INSERT INTO deliveries(date, target, status, attempts, last_error) "
                 "VALUES(?,?,'failed',1,?) ON CONFLICT(date, target) DO UPDATE SET "
-                "status='failed', last_error=excluded.last_error WHERE deliveries.status != 'sent'",
+                "status='failed', last_error=excluded.last_error, sent_at=NULL WHERE deliveries.status != 'sent'",
                 (date, target, error),
             )
