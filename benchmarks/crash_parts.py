@@ -7,9 +7,11 @@ import json
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,7 @@ def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
     from .kill_fuzz import _free_port
 
     readers = ("a@example.org", "b@example.org", "c@example.org")
+    left: Counter[str] = Counter()  # "pending 1": kills that left one reader's row pending
     src = c.base / "replay"
     mail = KillOnAccept(c.rng, 0.6, at)
     port = _free_port()
@@ -102,12 +105,18 @@ def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
                     c.kills["send"] += 1
                     c.kills_on_accept += 1
                     db_checks(folder, None, c.problems, f"mail {t} {d} after a kill")
+                    with sqlite3.connect(folder / "data" / "digest.sqlite3") as db:  # the readers' rows
+                        left.update(f"{status} {n}" for status, n in db.execute(
+                            "SELECT status, count(*) FROM deliveries WHERE date=? AND attempts > 0 AND target "
+                            "NOT LIKE '%,%' AND status != 'sent' GROUP BY status", (d,)))
                 else:
                     c.output(out, f"send {d} (not killed)")
                 c.complete(cfg, ["send", "--date", d], ok=(0,))
             check_mail(c, mail, set(days), f"mail {t}", readers)
     finally:
         ctl.stop()
+    c.notes.append("mail: readers' rows left not sent by the kills (pending: before the end of the message "
+                   f"or its record; whole: after the in-doubt mark), rows per kill: {sorted(left.items())}")
 
 
 def part_replay(c: Campaign, rounds: int, kills: int, seed: int) -> None:
