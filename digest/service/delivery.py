@@ -64,22 +64,25 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else "") + unsure)
 
 
-#: The line logged for a row counted as sent unconfirmed (:func:`settle_whole`): the day, the
-#: reader.  No command mails a day again (``digest send`` mails a day once a reader); the
-#: day's digest can be written to a file (``digest build --date``) and forwarded by hand.
+#: The line for a row counted as sent unconfirmed (:func:`settle_whole`).  No command mails a day
+#: again; ``digest build --date`` writes it, to forward by hand.
 UNCONFIRMED_LINE = ("digest %s to %s: counted as sent, not mailed again: the last send died after the whole "
                     "message had left, before the server's answer (if it never arrived: digest build --date %s "
                     "--format html writes it, to forward)")
 
 
 def settle_whole(store: Store, key: str, head: str) -> list[str]:
-    """Count as sent each row of the day under ``head`` ("email:", "NAME:email:") left *whole*:
-    its sender died after the whole message had left, the in-doubt mark committed just before
-    its end (``digest.store.deliveries``), so the server has it: sending it again would mail
-    the reader twice.  One line each (:data:`UNCONFIRMED_LINE`); the targets settled."""
+    """Count as sent each row of the day under ``head`` ("email:", "NAME:email:") left *whole*
+    (its sender died after the message's end was written: the server has it;
+    ``digest.store.deliveries``), one line each (:data:`UNCONFIRMED_LINE`); the targets
+    settled.  One this process saw accepted (``record_accepted``) is recorded sent."""
+    from ..output.mailer import record_accepted
+
     settled = []
     for row in store.deliveries_on(key):
-        if row.status == "whole" and row.target.startswith(head) and store.mark_unconfirmed(key, row.target):
+        if row.status != "whole" or not row.target.startswith(head) or record_accepted(store, key, row.target):
+            continue
+        if store.mark_unconfirmed(key, row.target):
             log.warning(UNCONFIRMED_LINE, key, named(row.target), key)
             settled.append(row.target)
     return settled
@@ -421,8 +424,7 @@ def send_digest(
     with _deliver_lock(store, wait):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
-        # a reader's row *whole*: its sender died after the message's end was written: counted
-        # sent, and the list narrowed to the rest, as for those reached before
+        # a reader's row *whole* counted sent, the list narrowed to the rest (as for those reached)
         settled = settle_whole(store, key, prefix + "email:")
         if target in settled:
             return _already_sent(app, key, target)
