@@ -258,6 +258,15 @@ class PostgresStore(PgCoordination, StoreOps):
         """Commits are durable on the server (``synchronous_commit``)."""
         return self.transaction()
 
+    @contextmanager
+    def _unsynced(self) -> Iterator[None]:
+        """A transaction whose commit does not wait for the server's WAL flush
+        (``synchronous_commit`` off: a crash of the server can undo it, a kill of this process
+        cannot).  The in-doubt mark's: a wait for the flush is a window in which a kill loses the day."""
+        with self.transaction():
+            self.db.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+
     def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None:
         """Record a merge (``article`` None) or a move in the shared log."""
         self.db.execute(

@@ -249,6 +249,21 @@ class SQLiteStore(FileLocks, StoreOps):
             if not outer:
                 self.db.execute("PRAGMA synchronous=NORMAL")
 
+    @contextmanager
+    def _unsynced(self) -> Iterator[None]:
+        """A transaction in the OS's hands when it returns, not synced (synchronous=OFF: no fsync,
+        a checkpoint neither): a kill -9 cannot undo it, a power cut can.  The in-doubt mark's: a
+        wait for the disk after its WAL write is a window in which a kill loses the day."""
+        outer = self._depth > 0
+        if not outer:
+            self.db.execute("PRAGMA synchronous=OFF")
+        try:
+            with self.transaction():
+                yield
+        finally:
+            if not outer:
+                self.db.execute("PRAGMA synchronous=NORMAL")
+
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.db.execute(sql_for("sqlite", sql), params)
