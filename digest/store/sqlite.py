@@ -251,18 +251,21 @@ class SQLiteStore(FileLocks, StoreOps):
 
     @contextmanager
     def _unsynced(self) -> Iterator[None]:
-        """A transaction in the OS's hands when it returns, not synced (synchronous=OFF: no fsync,
-        a checkpoint neither): a kill -9 cannot undo it, a power cut can.  The in-doubt mark's: a
-        wait for the disk after its WAL write is a window in which a kill loses the day."""
+        """A transaction in the OS's hands when it returns, not synced: the store's own
+        synchronous=NORMAL (a WAL commit is not synced; the store stays whole after a power cut,
+        which may undo the commit), with no checkpoint at its commit (the next write's), as a
+        checkpoint syncs.  A kill -9 cannot undo it.  The in-doubt mark's: a wait for the disk
+        after its WAL write is a window in which a kill loses the day."""
         outer = self._depth > 0
+        every = self.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] if not outer else 0
         if not outer:
-            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
         try:
             with self.transaction():
                 yield
         finally:
             if not outer:
-                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute(f"PRAGMA wal_autocheckpoint={int(every)}")
 
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
