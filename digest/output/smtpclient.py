@@ -19,7 +19,7 @@ How it works
 :class:`Client` waits :data:`digest.output.params.DATA_REPLY_TIMEOUT` for the answer to the end
 of the message and notes when the whole message went out (``sent_whole``: a failure after it
 may have been delivered).  It writes the message in two parts, all but its end ("\r\n.\r\n"),
-then the end, and calls ``before_end`` between them: the sender's durable "in doubt" mark
+then the end, and calls ``before_end`` between them: the sender's "in doubt" mark, committed
 (``digest.store.deliveries``), so a kill before the mark leaves the server an unfinished
 DATA it discards (sent again, not lost) and a kill after it a message the server delivers (not
 sent again).  Its ``auth`` is smtplib's with UTF-8 where smtplib has ASCII.
