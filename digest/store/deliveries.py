@@ -19,7 +19,7 @@ line naming the day and the reader.  The mark is committed without waiting for
 the disk (``_unsynced``: SQLite's WAL commit at synchronous=NORMAL, no checkpoint;
 PostgreSQL's ``synchronous_commit`` off): a kill cannot undo it once the commit is
 in the OS's (the server's) hands, and a wait for the fsync was a window in which a
-kill left the row whole and the end unwritten (4 days lost in 37 such rows; Stop
+kill left the row whole and the end unwritten (7 days lost in 96 such rows; Stop
 58).  A power cut can undo it (the store stays whole): the day is then sent again,
 as before.  A day is lost only if the kill falls
 between that commit and the write of five bytes, or the server refuses the

@@ -497,7 +497,7 @@ class StoreOps(StoreReads):
         row: *whole*, in doubt, never claimed again (see ``digest.store.deliveries``); ``sent_at``
         now.  Committed without waiting for the disk (``_unsynced``: a kill cannot undo it, a power
         cut can, and the day is then sent again): a kill while the commit waited for the disk
-        lost the day, the row whole and the end never written (4 of 37 such rows, Stop 58).
+        lost the day, the row whole and the end never written (7 of 96 such rows, Stop 58).
         Sending it again on a new connection (the old one cut before its end) marks it again."""
         with self._unsynced():
             cur = self._run(
