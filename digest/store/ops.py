@@ -51,7 +51,8 @@ from .base import (
     ts,
     utcnow,
 )
-from .deliveries import UNCONFIRMED, Delivery
+from .deliveries import Delivery
+from .delivery_ops import DeliveryOps
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
 
 Dialect = Literal["sqlite", "postgresql"]
@@ -97,7 +98,6 @@ class _Backend(Protocol):
     def _stamp(self, dt: datetime) -> Any: ...
     def _story_write(self) -> AbstractContextManager[Any]: ...
     def _durable(self) -> AbstractContextManager[Any]: ...
-    def _unsynced(self) -> AbstractContextManager[Any]: ...
     def _log_regroup(self, kept: str, dropped: str, article: str | None = None) -> None: ...
     def _insert(self, item: NewArticle, now: datetime) -> bool: ...
     def _recount(self, story_id: str) -> None: ...
@@ -114,7 +114,7 @@ class _Backend(Protocol):
     def deliveries_on(self, date: str) -> list[Delivery]: ...
 
 
-class StoreOps(StoreReads):
+class StoreOps(DeliveryOps, StoreReads):
     """Backend-free store operations (see the module docstring)."""
 
     def close(self: _Backend) -> None:
@@ -334,10 +334,6 @@ class StoreOps(StoreReads):
             self.update_story(story_id, lead_key=lead_key, first_seen=first_seen)
             self.update_scores(story_id, scores)
 
-    def delivery_status(self: _Backend, date: str, target: str) -> str | None:
-        d = self.get_delivery(date, target)
-        return None if d is None else d.status
-
     # -- meta ------------------------------------------------------------------
     def get_meta(self: _Backend, key: str) -> str | None:
         row = self._run("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -459,83 +455,3 @@ class StoreOps(StoreReads):
             self._log_regroup(story_id, old, key)
             self._recount(old)
             self._recount(story_id)
-
-
-    # -- digests and deliveries ------------------------------------------------------
-    def record_digest(
-        self: _Backend,
-        date: str,
-        fmt: str,
-        path: str | None,
-        stories: int,
-        *,
-        articles_read: int = 0,
-        duplicates: int = 0,
-        built_at: datetime | None = None,
-    ) -> None:
-        with self.transaction():
-            self._run(
-                "INSERT INTO digests(date, format, built_at, path, stories, articles_read, duplicates) "
-                "VALUES(?,?,?,?,?,?,?) ON CONFLICT(date, format) DO UPDATE SET "
-                "built_at=excluded.built_at, path=excluded.path, stories=excluded.stories, "
-                "articles_read=excluded.articles_read, duplicates=excluded.duplicates",
-                (date, fmt, self._stamp(built_at or utcnow()), path, stories, articles_read, duplicates),
-            )
-
-    def set_message_id(self: _Backend, date: str, target: str, message_id: str) -> None:
-        """Record the Message-ID about to be sent (durably) on the claimed row."""
-        with self._durable():
-            cur = self._run(
-                "UPDATE deliveries SET message_id=? WHERE date=? AND target=? AND status='pending'",
-                (message_id, date, target),
-            )
-            if cur.rowcount != 1:
-                raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
-
-    def mark_whole(self: _Backend, date: str, target: str) -> None:
-        """Record that the whole message but its end ("." alone) is about to leave on the claimed
-        row: *whole*, in doubt, never claimed again (see ``digest.store.deliveries``); ``sent_at``
-        now.  Committed without waiting for the disk (``_unsynced``: a kill cannot undo it, a power
-        cut can, and the day is then sent again): a kill while the commit waited for the disk
-        lost the day, the row whole and the end never written (7 of 96 such rows, Stop 58).
-        Sending it again on a new connection (the old one cut before its end) marks it again."""
-        with self._unsynced():
-            cur = self._run(
-                "UPDATE deliveries SET status='whole', sent_at=? WHERE date=? AND target=? "
-                "AND status IN ('pending', 'whole')",
-                (self._stamp(utcnow()), date, target),
-            )
-            if cur.rowcount != 1:
-                raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
-
-    def mark_unconfirmed(self: _Backend, date: str, target: str) -> bool:
-        """Count a *whole* row (its sender died after the whole message left, before the
-        server's answer) as sent, ``last_error`` saying it is unconfirmed (:data:`UNCONFIRMED`);
-        True if there was such a row, False otherwise (nothing written)."""
-        with self._durable():
-            cur = self._run(
-                "UPDATE deliveries SET status='sent', last_error=? WHERE date=? AND target=? AND status='whole'",
-                (UNCONFIRMED, date, target),
-            )
-            return cur.rowcount == 1
-
-    def mark_sent(self: _Backend, date: str, target: str, message_id: str) -> None:
-        now = self._stamp(utcnow())
-        with self._durable():
-            self._run(
-                "INSERT INTO deliveries(date, target, status, attempts, message_id, claimed_at, sent_at) "
-                "VALUES(?,?,'sent',1,?,?,?) ON CONFLICT(date, target) DO UPDATE SET status='sent', "
-                "message_id=excluded.message_id, sent_at=excluded.sent_at, last_error=NULL",
-                (date, target, message_id, now, now),
-            )
-
-    def mark_failed(self: _Backend, date: str, target: str, error: str) -> None:
-        """Record a failed attempt (never downgrades a 'sent' row; a *whole* one is failed: the
-        sender saw the failure, and a later claim sends it again)."""
-        with self.transaction():
-            self._run(
-                "INSERT INTO deliveries(date, target, status, attempts, last_error) "
-                "VALUES(?,?,'failed',1,?) ON CONFLICT(date, target) DO UPDATE SET "
-                "status='failed', last_error=excluded.last_error, sent_at=NULL WHERE deliveries.status != 'sent'",
-                (date, target, error),
-            )
