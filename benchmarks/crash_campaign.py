@@ -48,6 +48,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from http.server import ThreadingHTTPServer
@@ -368,7 +370,70 @@ def keep_all(world: World, now: datetime) -> None:
             world.entries[f].setdefault(g, e)
 
 
-def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
+@dataclass(frozen=True)
+class Round:
+    """One round of a campaign's world: its number, clock and zone, its local day, the day before."""
+
+    r: int
+    now: datetime
+    tz: str
+    local: date
+    prev: str
+
+
+#: The never-killed reference run's mail: nowhere (port 9), so it owes no day.
+REF_EMAIL = {"host": "127.0.0.1", "port": 9, "security": "none", "from": "d@example.org", "to": ["r@example.org"]}
+
+
+def rounds(c: Campaign, world: World, site: Site, port: int, smtp: int, ref_folder: Path, count: int,
+           days: set[date]) -> Iterator[Round]:
+    """The rounds the clock and workers parts share: the world stepped and its feeds published,
+    the reference store (SQLite, never killed) read, the day noted in ``days``; the zone moves
+    to Pacific/Auckland halfway."""
+    for r in range(count):
+        now = START + r * STEP
+        tz = "UTC" if r < count // 2 else "Pacific/Auckland"
+        world.step(now)
+        publish(world, site, port, r)
+        c.complete(config(ref_folder, port, smtp, now, tz, email=REF_EMAIL), ["run", "--quiet"])
+        local = now.astimezone(ZoneInfo(tz)).date()
+        days.add(local)
+        yield Round(r, now, tz, local, (local - timedelta(days=1)).isoformat())
+
+
+def end_round(c: Campaign, cfg: Path, rd: Round, count: int, owed: set[str]) -> None:
+    """After a round's kills and recovery: the day before sent every other round (owed once
+    sent), the store pruned once near the end."""
+    if rd.r % 2:
+        rc, _ = c.complete(cfg, ["send", "--date", rd.prev], ok=(0,), fine=("has not ended yet", "has no digest"))
+        if rc == 0:
+            owed.add(rd.prev)
+    if rd.r == count - 2:
+        c.complete(cfg, ["prune", "--keep-days", "5"])
+
+
+def reference_corpus(ref_folder: Path) -> set[tuple[str, str]]:
+    """The corpus entries the reference store holds: what the killed store must hold too."""
+    rows = stored_rows(ref_folder / "data" / "digest.sqlite3")
+    return {k for k in {(s, g) for s, g, *_ in rows} if k[0].startswith("Corpus")}
+
+
+def send_past_days(c: Campaign, cfg: Path, days: set[date], owed: set[str]) -> None:
+    """Recovery: every past day sent (sent already or not, a day is received once either way)."""
+    last = max(days)
+    for d in sorted(days):
+        if d < last:
+            rc, _ = c.complete(cfg, ["send", "--date", d.isoformat()], ok=(0,), fine=("has not ended yet", "has no digest"))
+            if rc == 0:
+                owed.add(d.isoformat())
+
+
+def all_days(days: set[date]) -> list[date]:
+    """The days to check: those of the rounds and one on either side."""
+    return sorted(days | {min(days) - timedelta(days=1), max(days) + timedelta(days=1)})
+
+
+def part_clock(c: Campaign, count: int, per_round: int, seed: int) -> None:
     folder = c.base / "clock"
     ref_folder = c.base / "clock-ref"
     world = World(seed)
@@ -376,23 +441,13 @@ def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
     owed: set[str] = set()
     with services() as (site, port, mail, smtp):
         mailed = capture(mail)
-        for r in range(rounds):
-            now = START + r * STEP
-            tz = "UTC" if r < rounds // 2 else "Pacific/Auckland"
-            world.step(now)
-            publish(world, site, port, r)
-            ref = config(ref_folder, port, smtp, now, tz, email={"host": "127.0.0.1", "port": 9, "security": "none",
-                                                                  "from": "d@example.org", "to": ["r@example.org"]})
-            c.complete(ref, ["run", "--quiet"])  # the reference: every feed read, never killed
-            cfg = config(folder, port, smtp, now, tz)
-            local = now.astimezone(ZoneInfo(tz)).date()
-            days.add(local)
-            prev = (local - timedelta(days=1)).isoformat()
+        for rd in rounds(c, world, site, port, smtp, ref_folder, count, days):
+            r, now, tz, local, prev = rd.r, rd.now, rd.tz, rd.local, rd.prev
             menu = [[["run", "--quiet"]], [["run", "--quiet"], ["run", "--quiet"]],
                     [["run", "--quiet"], ["send", "--date", prev]], [["send", "--date", prev]] * 2,
                     [["run", "--quiet"], ["build", "--date", prev]], [["build", "--date", local.isoformat()]],
                     [["build", "--date", prev], ["send", "--date", prev], ["run", "--quiet"]]]
-            if r >= rounds - 3:
+            if r >= count - 3:
                 menu += [[["prune", "--keep-days", "5"]], [["prune", "--keep-days", "5"], ["run", "--quiet"]],
                          [["prune", "--keep-days", "5"], ["send", "--date", prev]]]
             for k in range(per_round):
@@ -404,26 +459,11 @@ def part_clock(c: Campaign, rounds: int, per_round: int, seed: int) -> None:
                 db_checks(folder, None, c.problems, f"round {r} after a kill")
             cfg = config(folder, port, smtp, now + timedelta(minutes=per_round), tz)
             c.complete(cfg, ["run", "--quiet"])
-            if r % 2:
-                rc, _ = c.complete(cfg, ["send", "--date", prev], ok=(0,), fine=("has not ended yet", "has no digest"))
-                if rc == 0:
-                    owed.add(prev)
-            if r == rounds - 2:
-                c.complete(cfg, ["prune", "--keep-days", "5"])
-        ref_corpus = {k for k in {(s, g) for s, g, *_ in stored_rows(ref_folder / "data" / "digest.sqlite3")}
-                      if k[0].startswith("Corpus")}
-        check_store(c, folder / "data" / "digest.sqlite3", world.served, ref_corpus, "clock")
-        # recovery: every past day sent (each must arrive once), then every day built
-        last = max(days)
-        for d in sorted(days):
-            if d < last:  # sent already or not: a day is received once either way
-                rc, _ = c.complete(cfg, ["send", "--date", d.isoformat()], ok=(0,),
-                                   fine=("has not ended yet", "has no digest"))
-                if rc == 0:
-                    owed.add(d.isoformat())
+            end_round(c, cfg, rd, count, owed)
+        check_store(c, folder / "data" / "digest.sqlite3", world.served, reference_corpus(ref_folder), "clock")
+        send_past_days(c, cfg, days, owed)
         check_mail(c, mail, owed, "clock mail")
-        allday = sorted(days | {min(days) - timedelta(days=1), last + timedelta(days=1)})
-        check_days(c, cfg, folder / "data" / "digest.sqlite3", allday, "clock days", mailed)
+        check_days(c, cfg, folder / "data" / "digest.sqlite3", all_days(days), "clock days", mailed)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,17 +30,21 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from .crash_campaign import (
     Campaign,
+    all_days,
     capture,
     check_days,
     check_mail,
     check_store,
     config,
+    end_round,
     keep_all,
     publish,
+    reference_corpus,
+    rounds,
+    send_past_days,
 )
 from .kill_fuzz import START, STEP, World, _free_port, services
 
@@ -149,7 +153,7 @@ def all_workers(c: Campaign, cfg: Path, run: str) -> None:
         t.join()
 
 
-def part_workers(c: Campaign, rounds: int, per_round: int, seed: int, url: str, index: str | None) -> None:
+def part_workers(c: Campaign, count: int, per_round: int, seed: int, url: str, index: str | None) -> None:
     folder = c.base / "pg-workers"
     ref_folder = c.base / "pg-ref"
     world = World(seed)
@@ -158,17 +162,8 @@ def part_workers(c: Campaign, rounds: int, per_round: int, seed: int, url: str, 
     extra: dict[str, Any] = {"database": url, **({"index": index} if index else {})}
     with services() as (site, port, mail, smtp):
         mailed = capture(mail)
-        for r in range(rounds):
-            now = START + r * STEP
-            tz = "UTC" if r < rounds // 2 else "Pacific/Auckland"
-            world.step(now)
-            publish(world, site, port, r)
-            ref = config(ref_folder, port, smtp, now, tz, email={"host": "127.0.0.1", "port": 9, "security": "none",
-                                                                  "from": "d@example.org", "to": ["r@example.org"]})
-            c.complete(ref, ["run", "--quiet"])  # SQLite, never killed: the corpus entries to expect
-            local = now.astimezone(ZoneInfo(tz)).date()
-            days.add(local)
-            prev = (local - timedelta(days=1)).isoformat()
+        for rd in rounds(c, world, site, port, smtp, ref_folder, count, days):  # reference: SQLite
+            r, now, tz, prev = rd.r, rd.now, rd.tz, rd.prev
             last_run = f"r{r}fix"
             for k in range(per_round):
                 if k and c.rng.random() < 0.5:
@@ -180,7 +175,7 @@ def part_workers(c: Campaign, rounds: int, per_round: int, seed: int, url: str, 
                 menu = [ws, [*ws, ["run", "--quiet"]], [*ws, ["send", "--date", prev]],
                         [*ws, ["build", "--date", prev]], [["send", "--date", prev]] * 2,
                         [["run", "--quiet"], ["send", "--date", prev]]]
-                if r >= rounds - 3:
+                if r >= count - 3:
                     menu += [[*ws[:1], ["prune", "--keep-days", "5"]]]
                 cmds = c.rng.choice(menu)
                 if any(a[0] == "worker" for a in cmds):
@@ -191,27 +186,11 @@ def part_workers(c: Campaign, rounds: int, per_round: int, seed: int, url: str, 
             t0 = time.monotonic()
             all_workers(c, cfg, last_run if c.rng.random() < 0.5 else f"r{r}fix")
             c.notes.append(f"workers round {r}: recovery pass {time.monotonic() - t0:.1f} s")
-            if r % 2:
-                rc, _ = c.complete(cfg, ["send", "--date", prev], ok=(0,), fine=("has not ended yet", "has no digest"))
-                if rc == 0:
-                    owed.add(prev)
-            if r == rounds - 2:
-                c.complete(cfg, ["prune", "--keep-days", "5"])
-        from .crash_campaign import stored_rows
-
-        ref_corpus = {k for k in {(s, g) for s, g, *_ in stored_rows(ref_folder / "data" / "digest.sqlite3")}
-                      if k[0].startswith("Corpus")}
-        check_store(c, url, world.served, ref_corpus, "workers")
-        last = max(days)
-        for d in sorted(days):
-            if d < last:
-                rc, _ = c.complete(cfg, ["send", "--date", d.isoformat()], ok=(0,),
-                                   fine=("has not ended yet", "has no digest"))
-                if rc == 0:
-                    owed.add(d.isoformat())
+            end_round(c, cfg, rd, count, owed)
+        check_store(c, url, world.served, reference_corpus(ref_folder), "workers")
+        send_past_days(c, cfg, days, owed)
         check_mail(c, mail, owed, "workers mail")
-        allday = sorted(days | {min(days) - timedelta(days=1), last + timedelta(days=1)})
-        check_days(c, cfg, url, allday, "workers days", mailed)
+        check_days(c, cfg, url, all_days(days), "workers days", mailed)
 
 
 class Readers:
