@@ -174,6 +174,18 @@ def _mark_sent(store: Store, date: str, target: str, message_id: str) -> None:
         store.mark_sent(date, target, message_id)
 
 
+def _mark_failed(store: Store, date: str, target: str, error: str) -> None:
+    """``store.mark_failed``; where PostgreSQL ended the connection meanwhile (during the long
+    wait for the answer to the message's end), on a new one, as :func:`_mark_sent`.  The row was
+    marked *whole* before the end: left so, the next send counted it sent, unconfirmed, and a
+    message the server had refused (451 after the end) was never mailed (review of stop 58)."""
+    try:
+        store.mark_failed(date, target, error)
+    except Exception:
+        if not _connected_again(store):
+            raise
+        store.mark_failed(date, target, error)
+
 
 def default_target(cfg: EmailConfig) -> str:
     """The delivery row's target for an email configuration: its recipients."""
@@ -356,7 +368,7 @@ def deliver(
         except DeliveryError as exc:
             failed[entry] = exc
             if row != target:
-                store.mark_failed(date, row, str(exc))
+                _mark_failed(store, date, row, str(exc))
             return
         try:
             _mark_sent(store, date, row, message_id)
@@ -397,12 +409,12 @@ def deliver(
                 listed = store.get_delivery(date, target)
                 _mark_sent(store, date, target, (listed and listed.message_id) or message_id_for(date, target, cfg))
     except DeliveryError as exc:
-        store.mark_failed(date, target, str(exc))
+        _mark_failed(store, date, target, str(exc))
         raise
     except Unrecorded:
         raise
     except Exception as exc:
-        store.mark_failed(date, target, f"internal error: {type(exc).__name__}: {exc}")
+        _mark_failed(store, date, target, f"internal error: {type(exc).__name__}: {exc}")
         raise
     # the caller says what happened, once (``digest send``'s line, the daemon's log)
     log.debug("digest %s sent to %s", date, target)
