@@ -95,3 +95,25 @@ def test_a_refusal_after_the_end_is_recorded_failed_on_a_new_connection_and_sent
             with smtpd(handler) as again:
                 assert deliver(s, view(), email_cfg(again, to=to), tz=TZ)
             assert sorted(m[1][0] for m in handler.accepted) == sorted(to)
+
+
+@pytest.mark.xfail(strict=True, reason="digest/service/delivery.py UNCONFIRMED_LINE / settle_whole: no --digest NAME "
+                   "(not to be edited in this review; docs/evaluation.md, stop 58)")
+def test_the_unconfirmed_line_of_a_named_digest_says_how_to_build_that_digest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A *whole* row of one of ``digests:`` (``weekly:email:ann@x``) is counted sent with a line
+    saying how to get the day to the reader: "digest build --date D --format html".  Without
+    ``--digest weekly`` that builds the single daily digest, or every *daily* one of
+    ``digests:`` (``digest build --help``): never the weekly one the reader missed."""
+    from digest.service.delivery import settle_whole
+
+    day, row = "2026-12-06", "weekly:email:ann@x.example"
+    with open_store(f"sqlite:///{tmp_path / 'digest.sqlite3'}") as s:
+        assert s.claim_delivery(day, row)
+        s.set_message_id(day, row, "<w@x>")
+        s.mark_whole(day, row)
+        with caplog.at_level(logging.WARNING, logger="digest"):
+            assert settle_whole(s, day, "weekly:email:") == [row]
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"digest build --date {day} --digest weekly --format html" in line, line
