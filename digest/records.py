@@ -393,12 +393,16 @@ def plural(n: int, one: str, many: str | None = None, *, no: bool = False) -> st
     return f"{'no' if no and n == 0 else n} {one if n == 1 else (many or one + 's')}"
 
 
-def revised_note(revised: int) -> str:
-    """"1 of them an update of an entry read before" ("" for none): what a count of new
-    articles holds besides new entries."""
+def revised_note(revised: int, of: int) -> str:
+    """What ``of`` new articles hold besides new entries: "1 of them an update of an entry read
+    before", "an update of an entry read before" (the one), "all updates of entries read before";
+    "" for none."""
     if not revised:
         return ""
-    return f"{revised} of them {'an update' if revised == 1 else 'updates'} of {'an entry' if revised == 1 else 'entries'} read before"
+    what = "an update of an entry" if revised == 1 else "updates of entries"
+    if revised == of:
+        return f"{what if of == 1 else 'all ' + what} read before"
+    return f"{revised} of them {what} read before"
 
 
 @dataclass
@@ -448,7 +452,7 @@ class RunReport:
         self.backlog = view.backlog
 
     def summary(self) -> str:
-        notes = [revised_note(self.revised)] if self.revised else []  # "1 of them an update of ..."
+        notes = [revised_note(self.revised, self.new_articles)] if self.revised else []  # "1 of them an update of ..."
         if self.later is not None:  # "3 new articles (in 2026-12-03's digest: today's went out at 07:00)"
             n, later, why = self.later
             notes.append(f"{'' if n == self.new_articles else f'{n} '}in {later}'s digest: {why}")

@@ -20,8 +20,6 @@ from tests.test_mailer import DAY, TZ, Collector, email_cfg, smtpd, view
 from tests.test_review_stop48_smtp import yesterday_read
 
 
-@pytest.mark.xfail(strict=True, reason="digest/service/delivery.py send_digest: the 'interrupted' line names "
-                   "readers from before settle_whole (not to be edited in this review; docs/evaluation.md, stop 58)")
 def test_the_interrupted_line_does_not_name_a_reader_counted_sent_unconfirmed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -97,8 +95,6 @@ def test_a_refusal_after_the_end_is_recorded_failed_on_a_new_connection_and_sent
             assert sorted(m[1][0] for m in handler.accepted) == sorted(to)
 
 
-@pytest.mark.xfail(strict=True, reason="digest/service/delivery.py UNCONFIRMED_LINE / settle_whole: no --digest NAME "
-                   "(not to be edited in this review; docs/evaluation.md, stop 58)")
 def test_the_unconfirmed_line_of_a_named_digest_says_how_to_build_that_digest(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

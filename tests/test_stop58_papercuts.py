@@ -42,3 +42,13 @@ def test_a_runs_line_names_updates_and_a_later_day_in_one_parenthesis() -> None:
     report.later = (3, "2026-12-02", "today's went out at 07:00")
     assert ("3 new articles (2 of them updates of entries read before; in 2026-12-02's digest: "
             "today's went out at 07:00)") in report.summary()
+
+
+def test_the_note_reads_for_one_article_and_for_all() -> None:
+    """"1 new article (1 of them an update ...)" read oddly (review of stop 58)."""
+    one = RunReport(sources=1, entries=1)
+    one.count_new(datetime(2026, 12, 1, 9, tzinfo=UTC), 1, revised=1)
+    assert "1 new article (an update of an entry read before)," in one.summary()
+    two = RunReport(sources=1, entries=2)
+    two.count_new(datetime(2026, 12, 1, 9, tzinfo=UTC), 2, revised=2)
+    assert "2 new articles (all updates of entries read before)," in two.summary()

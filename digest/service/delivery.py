@@ -65,10 +65,10 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
 
 
 #: The line for a row counted as sent unconfirmed (:func:`settle_whole`).  No command mails a day
-#: again; ``digest build --date`` writes it, to forward by hand.
+#: again; ``digest build --date`` writes it (``--digest NAME`` for a named digest's), to forward by hand.
 UNCONFIRMED_LINE = ("digest %s to %s: counted as sent, not mailed again: the last send died after the whole "
-                    "message had left, before the server's answer (if it never arrived: digest build --date %s "
-                    "--format html writes it, to forward)")
+                    "message had left, before the server's answer (if it never arrived: digest build --date %s"
+                    "%s --format html writes it, to forward)")
 
 
 def settle_whole(store: Store, key: str, head: str) -> list[str]:
@@ -83,7 +83,8 @@ def settle_whole(store: Store, key: str, head: str) -> list[str]:
         if row.status != "whole" or not row.target.startswith(head) or record_accepted(store, key, row.target):
             continue
         if store.mark_unconfirmed(key, row.target):
-            log.warning(UNCONFIRMED_LINE, key, named(row.target), key)
+            name = head.partition("email:")[0].rstrip(":")  # a named digest's row: "weekly:email:..."
+            log.warning(UNCONFIRMED_LINE, key, named(row.target), key, f" --digest {name}" if name else "")
             settled.append(row.target)
     return settled
 
@@ -448,7 +449,7 @@ def send_digest(
             own = [one for one in lists if len(one) == 1] or lists
             whom = set().union(*own)
             log.warning("digest %s: the last send (to %s) was interrupted; sending again", key,
-                        ", ".join(sorted(whom - got or whom)))
+                        ", ".join(sorted(whom - got - counted or whom)))  # not one counted sent above
         seal(store, cfg, day, now or cfg.now())  # what arrives from now on is the next day's
         view = app.build_view(day, digest=plan.name)
         if not view.story_count:  # sealed: nothing that arrives later is this day's

@@ -111,7 +111,7 @@ class ReplayReport:
         where = f" in {', '.join(folders)}" if folders else ""
         kept = f"; {plural(len(self.kept), 'day')} written before and nothing new: kept" if self.kept else ""
         return (
-            f"replayed {plural(self.articles, 'article')} ({self.new_articles} new{', ' if self.revised else ''}{revised_note(self.revised)}) over "
+            f"replayed {plural(self.articles, 'article')} ({self.new_articles} new{', ' if self.revised else ''}{revised_note(self.revised, self.new_articles)}) over "
             f"{plural(len(self.days), 'day')} ({span}): {plural(len(self.files), 'file')} written{where}{kept}"
         )
 
