@@ -4,7 +4,8 @@ article or mails a day twice; every stored article is new in exactly one day's d
     python -m benchmarks.crash_campaign [--kills 100] [--seed 0] [--rounds 10] [--mail-trials 4]
                                         [--fresh 8] [--keep DIR] [--no-daemon]
                                         [--only mail] [--mail-kill-at accept|mail]
-                                        [--store postgresql]   (benchmarks.crash_pg)
+                                        [--store postgresql]   (benchmarks.crash_pg; with
+                                        --only mail: the mail part on PostgreSQL)
 
 Real parts only: a loopback HTTP server serving the four changing feeds of
 ``benchmarks.kill_fuzz`` and three of the shared corpus (``/work/shared/corpus/feeds``, two
@@ -481,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mail-kill-at", choices=("accept", "mail"), default="accept",
                     help="the mail part's kill: 0-30 ms after the server accepts a message, or after its MAIL FROM")
     ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
-                    help="postgresql: digest worker processes and digest serve killed (benchmarks.crash_pg)")
+                    help="postgresql: digest worker processes and digest serve killed (benchmarks.crash_pg); "
+                    "with --only mail, the mail part's stores on PostgreSQL")
     args = ap.parse_args(argv)
     # a killed client's dropped connection is no error of the feeds' server: no traceback
     ThreadingHTTPServer.handle_error = lambda self, request, address: None  # type: ignore[method-assign]
@@ -490,15 +492,15 @@ def main(argv: list[str] | None = None) -> int:
     c = Campaign(base, random.Random(args.seed), args.lock_wait)
     t0 = time.monotonic()
     share = (0.6, 0.15, 0.25) if not args.no_daemon else (0.8, 0.2, 0.0)
-    if args.store == "postgresql":
-        from .crash_pg import run_pg
-
-        run_pg(c, args.rounds, args.kills, args.seed, bool(args.keep))
-    elif args.only == "mail":
+    if args.only == "mail":
         from .crash_parts import part_mail, part_replay
 
         part_replay(c, 6, max(1, round(args.kills * share[1])), args.seed)
-        part_mail(c, args.mail_trials, args.mail_kill_at)
+        part_mail(c, args.mail_trials, args.mail_kill_at, args.store, bool(args.keep))
+    elif args.store == "postgresql":
+        from .crash_pg import run_pg
+
+        run_pg(c, args.rounds, args.kills, args.seed, bool(args.keep))
     else:
         part_clock(c, args.rounds, max(1, round(args.kills * share[0] / args.rounds)), args.seed)
         from .crash_parts import part_daemon, part_fresh, part_mail, part_replay

@@ -69,9 +69,11 @@ class KillOnAccept(Mail):
         return answer
 
 
-def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
+def part_mail(c: Campaign, trials: int, at: str = "accept", store: str = "sqlite", keep: bool = False) -> None:
     """``digest send`` of each replayed day to three readers, killed as the server accepts
-    (``at`` "mail": 0-30 ms after a MAIL FROM, :class:`KillOnAccept`)."""
+    (``at`` "mail": 0-30 ms after a MAIL FROM, :class:`KillOnAccept`).  ``store`` "postgresql":
+    each trial's store a fresh schema (``benchmarks.crash_pg``) the replay's archive is replayed
+    into, checked after each kill for advisory locks a dead client left."""
     from aiosmtpd.controller import Controller
 
     from .kill_fuzz import _free_port
@@ -83,17 +85,26 @@ def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
     port = _free_port()
     ctl = Controller(mail, hostname="127.0.0.1", port=port, ready_timeout=10)
     ctl.start()
+    made: list[str] = []  # PostgreSQL schemas to drop
     try:
         days = sorted(p.stem.removeprefix("digest-") for p in (src / "out").glob("*.json"))
         for t in range(trials):
             mail.got.clear()
             folder = c.base / f"mail{t}"
-            shutil.copytree(src / "data", folder / "data")
             data = yaml.safe_load((src / "feeds.yaml").read_text())
-            data.update(data_dir=str(folder / "data"), output_dir=str(folder / "out"),
-                        clock=f"{date.fromisoformat(days[-1]) + timedelta(days=2)}T12:00:00+00:00")
-            data["email"].update(port=port, to=list(readers))
+            data.update(data_dir=str(folder / "data"), output_dir=str(folder / "out"))
             cfg = folder / "feeds.yaml"
+            if store == "postgresql":
+                from .crash_pg import new_schema
+
+                data["database"] = url = new_schema(keep, made)
+                folder.mkdir()
+                cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
+                c.complete(cfg, ["replay", str(src / "archive.jsonl")], ok=(0,))
+            else:
+                shutil.copytree(src / "data", folder / "data")
+            data.update(clock=f"{date.fromisoformat(days[-1]) + timedelta(days=2)}T12:00:00+00:00")
+            data["email"].update(port=port, to=list(readers))
             cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
             for d in days:
                 proc, out = c.start(cfg, ["send", "--date", d])
@@ -104,19 +115,31 @@ def part_mail(c: Campaign, trials: int, at: str = "accept") -> None:
                 if proc.returncode == -signal.SIGKILL:
                     c.kills["send"] += 1
                     c.kills_on_accept += 1
-                    db_checks(folder, None, c.problems, f"mail {t} {d} after a kill")
-                    with sqlite3.connect(folder / "data" / "digest.sqlite3") as db:  # the readers' rows
-                        left.update(f"{status} {n}" for status, n in db.execute(
-                            "SELECT status, count(*) FROM deliveries WHERE date=? AND attempts > 0 AND target "
-                            "NOT LIKE '%,%' AND status != 'sent' GROUP BY status", (d,)))
+                    label = f"mail {t} {d} after a kill"
+                    unsent = (f"SELECT status, count(*) FROM deliveries WHERE date='{d}' AND attempts > 0 "
+                              "AND target NOT LIKE '%,%' AND status != 'sent' GROUP BY status")  # the readers' rows
+                    if store == "postgresql":
+                        from .crash_pg import pg_checks, pg_rows
+
+                        pg_checks(c, url, label)
+                        rows = pg_rows(url, unsent)
+                    else:
+                        db_checks(folder, None, c.problems, label)
+                        with sqlite3.connect(folder / "data" / "digest.sqlite3") as db:
+                            rows = db.execute(unsent).fetchall()
+                    left.update(f"{status} {n}" for status, n in rows)
                 else:
                     c.output(out, f"send {d} (not killed)")
                 c.complete(cfg, ["send", "--date", d], ok=(0,))
             check_mail(c, mail, set(days), f"mail {t}", readers)
     finally:
         ctl.stop()
-    c.notes.append("mail: readers' rows left not sent by the kills (pending: before the end of the message "
-                   f"or its record; whole: after the in-doubt mark), rows per kill: {sorted(left.items())}")
+        if made:
+            from .crash_pg import drop
+
+            drop(made)
+    c.notes.append(f"mail ({store}): readers' rows left not sent by the kills (pending: before the end of the "
+                   f"message or its record; whole: after the in-doubt mark), rows per kill: {sorted(left.items())}")
 
 
 def part_replay(c: Campaign, rounds: int, kills: int, seed: int) -> None:
