@@ -364,7 +364,7 @@ def deliver(
         store.set_message_id(date, row, message_id)
         message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)
         try:  # the row marked *whole* (in doubt) the moment before the message's end is written
-            session.send(message, before_end=lambda: store.mark_whole(date, row))
+            session.send(message, before_end=lambda: store.send_whole_mark(date, row))
         except DeliveryError as exc:
             failed[entry] = exc
             if row != target:

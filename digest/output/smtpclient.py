@@ -58,7 +58,9 @@ class Client(smtplib.SMTP):
     _in_data = False
     #: Called after the message but its end ("\r\n.\r\n") is written, before the end is: a
     #: failure in it (an exception) leaves the end unsent, and the server discards the message.
-    before_end: Callable[[], None] | None = None
+    #: It may return a callable, called once the end is written (a mark sent to the store ahead of
+    #: the end, its answer read after it: PostgreSQL's ``send_whole_mark``).
+    before_end: Callable[[], Callable[[], None] | None] | None = None
 
     def data(self, msg: Any) -> tuple[int, bytes]:
         self._in_data = True
@@ -76,9 +78,12 @@ class Client(smtplib.SMTP):
         # the kernel deliver it.  ``before_end`` (the store's in-doubt mark) goes in between.
         end = len(_END) if s.endswith(_END) else 0
         super().send(s[:len(s) - end])
-        if self.before_end is not None:
-            self.before_end()
-        super().send(s[len(s) - end:])
+        confirm = self.before_end() if self.before_end is not None else None
+        try:
+            super().send(s[len(s) - end:])
+        finally:
+            if confirm is not None:  # the mark's answer, read once the end is written (never raises)
+                confirm()
         self.sent_whole = True
         if self.sock is not None:
             self.sock.settimeout(max(self.timeout, params.DATA_REPLY_TIMEOUT))

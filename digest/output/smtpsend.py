@@ -172,6 +172,11 @@ def _decode(value: bytes | str) -> str:
     return one_line(text)
 
 
+#: ``Session.send``'s ``before_end``: the in-doubt mark, returning what to call once the end of the
+#: message is written (or None).
+EndMark = Callable[[], Callable[[], None] | None]
+
+
 class Session:
     """A connection to the configured server for one message or several (a context manager:
     QUIT at its end, best effort: ``QUIT_TIMEOUT``, errors ignored).  It connects at the first
@@ -204,7 +209,7 @@ class Session:
             _quit(self.client, min(QUIT_TIMEOUT, self.timeout))
             self.client = None
 
-    def send(self, message: EmailMessage, *, before_end: Callable[[], None] | None = None) -> dict[str, tuple[int, bytes]]:
+    def send(self, message: EmailMessage, *, before_end: EndMark | None = None) -> dict[str, tuple[int, bytes]]:
         """Hand ``message`` to the server: the recipients it refused (address -> (code, answer);
         empty when it took them all), :class:`DeliveryError` when it took none or could not be
         talked to.  The answer to the end of the message is waited for
@@ -216,7 +221,8 @@ class Session:
 
         ``before_end`` is called once all but the end of the message is written, before the end
         is (``Client.before_end``: the store's in-doubt mark); its exception ends the
-        connection, the message unfinished (the server discards it)."""
+        connection, the message unfinished (the server discards it).  What it returns, if
+        anything, is called once the end is written (the mark's answer read)."""
         try:
             return self._send(message, before_end)
         except DeliveryError:
@@ -225,7 +231,7 @@ class Session:
             self._resend = False
             return self._send(message, before_end)
 
-    def _send(self, message: EmailMessage, before_end: Callable[[], None] | None = None) -> dict[str, tuple[int, bytes]]:
+    def _send(self, message: EmailMessage, before_end: EndMark | None = None) -> dict[str, tuple[int, bytes]]:
         if self.broken and self._renewable:  # ended by the server after messages: a new one
             self.broken, self._renewable, self.carried = False, False, 0
         if self.broken:

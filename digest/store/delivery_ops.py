@@ -18,7 +18,7 @@ own (its locking); what follows the claim is here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -26,6 +26,10 @@ from typing import Any, Protocol
 from ..errors import StoreError
 from .base import utcnow
 from .deliveries import UNCONFIRMED, Delivery
+
+
+def _nothing() -> None:
+    """Nothing left to do once the end is written."""
 
 
 class _Backend(Protocol):
@@ -37,6 +41,7 @@ class _Backend(Protocol):
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     def _stamp(self, dt: datetime) -> Any: ...
     def get_delivery(self, date: str, target: str) -> Delivery | None: ...
+    def mark_whole(self, date: str, target: str) -> None: ...
 
 
 class DeliveryOps:
@@ -91,6 +96,13 @@ class DeliveryOps:
             )
             if cur.rowcount != 1:
                 raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
+
+    def send_whole_mark(self: _Backend, date: str, target: str) -> Callable[[], None]:
+        """``mark_whole``, committed before it returns (SQLite: its WAL write, no wait); what to
+        call once the message's end is written: nothing here.  PostgreSQL sends the mark and
+        reads its answer only after the end is written (``PostgresStore.send_whole_mark``)."""
+        self.mark_whole(date, target)
+        return _nothing
 
     def mark_unconfirmed(self: _Backend, date: str, target: str) -> bool:
         """Count a *whole* row (its sender died after the whole message left, before the

@@ -20,3 +20,9 @@ PROBE_TIMEOUT = 10
 #: end its old session (it still holds the session's locks, ``daemon`` among them, until it
 #: notices); a server frozen and resumed ends it when it reads the cut connection, within a second.
 REGAIN_SECONDS = 30.0
+
+#: Seconds the sender waits, once the message's end is written, for the answer to the in-doubt
+#: mark sent ahead of it (``PostgresStore.send_whole_mark``), before it counts the connection
+#: lost (the send's record then reconnects): as ``STALL_SECONDS``, set by hand (the answer takes
+#: 0.06 ms idle, Stop 58).
+MARK_ANSWER_WAIT = 30.0
