@@ -92,6 +92,7 @@ import hashlib
 import logging
 import ssl
 import string
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -164,27 +165,28 @@ def _connected_again(store: Store) -> bool:
     return True
 
 
-def _mark_sent(store: Store, date: str, target: str, message_id: str) -> None:
-    """``store.mark_sent``; where PostgreSQL ended the connection meanwhile, on a new one."""
+def _on_a_new_connection(store: Store, write: Callable[[], None]) -> None:
+    """``write`` (a delivery row's record); where PostgreSQL ended the connection meanwhile (a
+    restart, an idle-session limit during the long wait for the answer to the message's end),
+    again on a new one (:func:`_connected_again`)."""
     try:
-        store.mark_sent(date, target, message_id)
+        write()
     except Exception:
         if not _connected_again(store):
             raise
-        store.mark_sent(date, target, message_id)
+        write()
+
+
+def _mark_sent(store: Store, date: str, target: str, message_id: str) -> None:
+    """``store.mark_sent``, on a new connection where PostgreSQL ended the one it had."""
+    _on_a_new_connection(store, lambda: store.mark_sent(date, target, message_id))
 
 
 def _mark_failed(store: Store, date: str, target: str, error: str) -> None:
-    """``store.mark_failed``; where PostgreSQL ended the connection meanwhile (during the long
-    wait for the answer to the message's end), on a new one, as :func:`_mark_sent`.  The row was
-    marked *whole* before the end: left so, the next send counted it sent, unconfirmed, and a
+    """``store.mark_failed``, on a new connection where PostgreSQL ended the one it had.  The row
+    was marked *whole* before the end: left so, the next send counted it sent, unconfirmed, and a
     message the server had refused (451 after the end) was never mailed (review of stop 58)."""
-    try:
-        store.mark_failed(date, target, error)
-    except Exception:
-        if not _connected_again(store):
-            raise
-        store.mark_failed(date, target, error)
+    _on_a_new_connection(store, lambda: store.mark_failed(date, target, error))
 
 
 def default_target(cfg: EmailConfig) -> str:
