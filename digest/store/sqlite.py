@@ -237,35 +237,31 @@ class SQLiteStore(FileLocks, StoreOps):
             self._depth = 0
 
     @contextmanager
-    def _durable(self) -> Iterator[None]:
-        """A transaction synced to disk before it returns (synchronous=FULL)."""
+    def _outer_pragma(self, name: str, value: str, restore: str) -> Iterator[None]:
+        """A transaction with PRAGMA ``name`` at ``value`` for its commit, ``restore`` after;
+        inside another transaction, that one's setting (its commit is the one that counts)."""
         outer = self._depth > 0
         if not outer:
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute(f"PRAGMA {name}={value}")
         try:
             with self.transaction():
                 yield
         finally:
             if not outer:
-                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute(f"PRAGMA {name}={restore}")
 
-    @contextmanager
-    def _unsynced(self) -> Iterator[None]:
+    def _durable(self) -> AbstractContextManager[None]:
+        """A transaction synced to disk before it returns (synchronous=FULL)."""
+        return self._outer_pragma("synchronous", "FULL", "NORMAL")
+
+    def _unsynced(self) -> AbstractContextManager[None]:
         """A transaction in the OS's hands when it returns, not synced: the store's own
         synchronous=NORMAL (a WAL commit is not synced; the store stays whole after a power cut,
         which may undo the commit), with no checkpoint at its commit (the next write's), as a
         checkpoint syncs.  A kill -9 cannot undo it.  The in-doubt mark's: a wait for the disk
         after its WAL write is a window in which a kill loses the day."""
-        outer = self._depth > 0
-        every = self.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] if not outer else 0
-        if not outer:
-            self.db.execute("PRAGMA wal_autocheckpoint=0")
-        try:
-            with self.transaction():
-                yield
-        finally:
-            if not outer:
-                self.db.execute(f"PRAGMA wal_autocheckpoint={int(every)}")
+        every = int(self.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        return self._outer_pragma("wal_autocheckpoint", "0", str(every))
 
     # -- what StoreOps builds on ---------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
