@@ -27,6 +27,12 @@ from ..errors import StoreError
 from .base import utcnow
 from .deliveries import UNCONFIRMED, Delivery
 
+#: The in-doubt mark on a claimed row (sent again on a new connection: marked again); its
+#: parameters the time, the date and the target.  PostgreSQL sends it pipelined with the
+#: message's end (``PostgresStore.send_whole_mark``), the same statement.
+WHOLE_MARK = ("UPDATE deliveries SET status='whole', sent_at=? WHERE date=? AND target=? "
+              "AND status IN ('pending', 'whole')")
+
 
 def _nothing() -> None:
     """Nothing left to do once the end is written."""
@@ -89,11 +95,7 @@ class DeliveryOps:
         lost the day, the row whole and the end never written (7 of 96 such rows, Stop 58).
         Sending it again on a new connection (the old one cut before its end) marks it again."""
         with self._unsynced():
-            cur = self._run(
-                "UPDATE deliveries SET status='whole', sent_at=? WHERE date=? AND target=? "
-                "AND status IN ('pending', 'whole')",
-                (self._stamp(utcnow()), date, target),
-            )
+            cur = self._run(WHOLE_MARK, (self._stamp(utcnow()), date, target))
             if cur.rowcount != 1:
                 raise StoreError(f"delivery {date} to {target}: not claimed, cannot send")
 

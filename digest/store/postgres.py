@@ -64,6 +64,7 @@ from .base import (
     utcnow,
 )
 from .deliveries import may_claim
+from .delivery_ops import WHOLE_MARK
 from .ops import StoreOps, sql_for
 from .pg_locks import PgCoordination
 from .search import parse as parse_query
@@ -286,9 +287,9 @@ class PostgresStore(PgCoordination, StoreOps):
             self.mark_whole(date, target)
             return lambda: None
         try:
+            numbered = iter(range(1, 4))  # libpq's placeholders: $1, $2, $3
             pg.send_query_params(
-                b"UPDATE deliveries SET status='whole', sent_at=$1::timestamptz WHERE date=$2 AND target=$3 "
-                b"AND status IN ('pending', 'whole')",
+                re.sub(r"\?", lambda _: f"${next(numbered)}", WHOLE_MARK).encode(),
                 [utcnow().isoformat().encode(), date.replace("\x00", "").encode(), target.replace("\x00", "").encode()],
             )
             while pg.flush():  # nonblocking: written whole before the end of the message is
