@@ -34,6 +34,8 @@ from typing import Any
 from digest.dedup.terms import lede, stem
 from digest.text.words import STOPWORDS
 
+from .tune import records_of
+
 #: Pairs published closer than this are never flagged (a burst's own reports).
 GAP = timedelta(days=1)
 #: Words read on either side of a marker.
@@ -123,8 +125,6 @@ def count(streams: list[tuple[str, int]], examples: int = 10) -> None:
     the other event of one ECB+ topic, unrelated; GVC: same incident, other), with the pairs
     more than ``GAP`` apart as the base, then up to ``examples`` same-event pairs flagged."""
     from collections import Counter
-
-    from .close_cues import records_of
 
     for name, seed in streams:
         rows = records_of(name, seed)

@@ -77,10 +77,9 @@ from digest.dedup.params import Params
 
 from . import another_cue
 from .common import bcubed
-from .dated import STREAMS, tuning_pair_sets
+from .dated import tuning_pair_sets
 from .invariant_numbers import invariants
-from .sparse import stream as sparse_stream
-from .tune import TUNING_SPLIT
+from .tune import records_of
 
 _MONTHS = {m[:3].lower(): k for k, m in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -364,14 +363,6 @@ def strays(pred: dict[str, Any], gold: dict[str, Any]) -> int:
     for i, s in pred.items():
         by_story.setdefault(s, Counter())[gold[i]] += 1
     return sum(sum(c.values()) - c.most_common(1)[0][1] for c in by_story.values())
-
-
-def records_of(name: str, seed: int) -> list[dict[str, Any]]:
-    """A tuning stream, or ``young-close`` / ``young-undated``: draw ``seed`` of
-    ``benchmarks.sparse``'s young store (1-3 reports an event) of dev, dated close or undated."""
-    if name.startswith("young-"):  # young-close, young-undated
-        return sparse_stream(name[6:], "dev", seed)
-    return STREAMS[name](TUNING_SPLIT[name], seed)
 
 
 def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float], int]:

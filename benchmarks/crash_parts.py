@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .crash_campaign import (
+from .crash_world import (
     CORPUS,
     FEEDS,
     SHARED,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .crash_campaign import (
+from .crash_world import (
     Campaign,
     all_days,
     capture,

@@ -42,6 +42,7 @@ from digest.dedup.params import Params
 
 from .common import bcubed
 from .dated import STREAMS
+from .sparse import stream as sparse_stream
 
 #: The tuning splits, never a test split.
 TUNING = (("ecb-close", "dev"), ("ecb-apart", "dev"), ("gvc", "val"))
@@ -98,6 +99,15 @@ def worst_and_mean(
             (sum(r[0] for r in rows) / len(rows), sum(r[2] for r in rows) / len(rows)),
         )
     return out
+
+
+
+def records_of(name: str, seed: int) -> list[dict[str, Any]]:
+    """A tuning stream, or ``young-close`` / ``young-undated``: draw ``seed`` of
+    ``benchmarks.sparse``'s young store (1-3 reports an event) of dev, dated close or undated."""
+    if name.startswith("young-"):  # young-close, young-undated
+        return sparse_stream(name[6:], "dev", seed)
+    return STREAMS[name](TUNING_SPLIT[name], seed)
 
 
 def main(argv: list[str] | None = None) -> int:
