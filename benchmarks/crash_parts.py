@@ -30,6 +30,7 @@ from .crash_world import (
     check_store,
     config,
     keep_all,
+    pg_rows,
     publish,
     stored_rows,
 )
@@ -119,7 +120,7 @@ def part_mail(c: Campaign, trials: int, at: str = "accept", store: str = "sqlite
                     unsent = (f"SELECT status, count(*) FROM deliveries WHERE date='{d}' AND attempts > 0 "
                               "AND target NOT LIKE '%,%' AND status != 'sent' GROUP BY status")  # the readers' rows
                     if store == "postgresql":
-                        from .crash_pg import pg_checks, pg_rows
+                        from .crash_pg import pg_checks
 
                         pg_checks(c, url, label)
                         rows = pg_rows(url, unsent)

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -41,6 +41,7 @@ from .crash_world import (
     config,
     end_round,
     keep_all,
+    pg_rows,
     publish,
     reference_corpus,
     rounds,
@@ -51,15 +52,6 @@ from .kill_fuzz import START, STEP, World, _free_port, services
 PG_URL = os.environ.get("DIGEST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("DIGEST_TEST_REDIS", "127.0.0.1:6379")
 N = 3  # workers sharing the sources
-
-
-def pg_rows(url: str, sql: str) -> list[Any]:
-    """``sql``'s rows, datetimes as UTC ISO text (as SQLite stores them)."""
-    import psycopg
-
-    with psycopg.connect(url) as con:
-        rows = con.execute(sql).fetchall()
-    return [tuple(v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in r) for r in rows]
 
 
 def new_schema(keep: bool, made: list[str]) -> str:

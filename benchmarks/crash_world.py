@@ -17,7 +17,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -185,12 +185,19 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def pg_rows(url: str, sql: str) -> list[Any]:
+    """``sql``'s rows, datetimes as UTC ISO text (as SQLite stores them)."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        rows = con.execute(sql).fetchall()
+    return [tuple(v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in r) for r in rows]
+
+
 def stored_rows(db: Path | str) -> list[tuple[str, str, str | None, str, str, str]]:
     """(source, id as the JSON digest names it: guid, else key; revision_of, fetched, text, key);
     ``db`` a SQLite file or a PostgreSQL store URL (``benchmarks.crash_pg``)."""
     if isinstance(db, str):
-        from .crash_pg import pg_rows
-
         return pg_rows(db, "SELECT source, coalesce(guid, key), revision_of, fetched, text, key FROM articles")
     con = sqlite3.connect(db, timeout=30)
     try:
@@ -230,8 +237,6 @@ def taken_back(db: Path | str) -> set[str]:
     takes back (``digest.output.entries.withdrawn``)."""
     sql = "SELECT source, coalesce(guid, key), fetched, published, story_id, text FROM articles"
     if isinstance(db, str):
-        from .crash_pg import pg_rows
-
         rows = pg_rows(db, sql)
     else:
         con = sqlite3.connect(db, timeout=30)
