@@ -176,7 +176,7 @@ def test_latest_due_day_of_a_daily_and_a_weekly_plan() -> None:
     a weekly one's is the last day of the latest week whose mailing has passed."""
     from digest.output.digests import Plan
     from digest.output.filters import Rules
-    from digest.service.delivery import latest_due_day
+    from digest.service.maildays import latest_due_day
 
     daily = Plan("morning", [], Rules([]), time="06:00")
     weekly = Plan("weekly", [], Rules([]), every="week", weekday=0, time="08:00")  # Mondays
@@ -385,7 +385,7 @@ def test_the_latest_day_is_the_one_the_earlier_days_were_counted_from(tmp_path: 
     06:00 (mail time-outs make it long): the latest day is the one counted at the start
     (Monday's), not the clock's again (Tuesday's, which the scheduler's 06:00 run mails
     anyway): Monday's was never mailed."""
-    from digest.service.delivery import mark_mail_start
+    from digest.service.maildays import mark_mail_start
 
     with smtpd() as (inbox, port):
         cfg_path = config(tmp_path, port, DAILY)
@@ -406,7 +406,7 @@ def test_after_one_delivery_times_out_the_start_does_not_wait_out_the_others(tmp
     import socket
     import threading
 
-    from digest.service.delivery import mark_mail_start
+    from digest.service.maildays import mark_mail_start
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

@@ -311,7 +311,7 @@ def test_the_first_start_writes_no_digest_for_the_day_before_the_install(tmp_pat
 def test_the_day_the_daemon_first_ran_gets_a_digest_though_nothing_was_read(tmp_path: Path) -> None:
     """Every source failing on the install day: no article, but the day the daemon first ran
     is in the archive (its digest says the sources fail); the day before is not."""
-    from digest.service.delivery import first_day, mark_daemon_start
+    from digest.service.maildays import first_day, mark_daemon_start
 
     with TestServer() as srv:
         srv.set("/a", b"down", status=500)

@@ -151,7 +151,7 @@ def test_a_refusal_for_good_that_lifts_is_mailed_with_the_next_digest(tmp_path: 
     from aiosmtpd.controller import Controller
 
     from digest.service.daemon import Daemon
-    from digest.service.delivery import mark_mail_start
+    from digest.service.maildays import mark_mail_start
     from tests.support.daemon import free_port
 
     port = free_port()
@@ -266,7 +266,7 @@ def test_a_store_the_daemon_mailed_before_the_per_digest_marks_still_catches_up(
     Thursday, its next start mails Tuesday's period too, as before, not only the latest
     (counted from the daemon's start, as the digest was mailed under its name)."""
     from digest.service.daemon import Daemon
-    from digest.service.delivery import mark_daemon_start
+    from digest.service.maildays import mark_daemon_start
 
     with smtpd() as (inbox, port):
         cfg_path = digests_config(tmp_path, port, MORNING)

@@ -10,7 +10,8 @@ import pytest
 
 from digest.config import Config
 from digest.output.digests import plans
-from digest.service.delivery import DIGEST_JOB, latest_due_day
+from digest.service.delivery import DIGEST_JOB
+from digest.service.maildays import latest_due_day
 from digest.service.schedule import make_scheduler
 from tests.support.config import make_config
 
@@ -116,8 +117,8 @@ def test_a_digest_time_slept_through_is_caught_up_on_waking(tmp_path: Path) -> N
     from digest.app import open_app
     from digest.service import daemon as daemon_mod
     from digest.service.daemon import Daemon
-    from digest.service.delivery import mark_daemon_start, mark_mail_start
     from digest.service.digesttime import digest_moment
+    from digest.service.maildays import mark_daemon_start, mark_mail_start
     from tests.support.daemon import smtpd
     from tests.support.digests import ingest_stories
 
@@ -161,7 +162,7 @@ def test_an_article_is_mailed_once_when_the_time_zone_moves(tmp_path: Path, old:
     east, the evening mailed in the old zone's 10 November was in the new zone's 11th too."""
     from digest.app import open_app
     from digest.service.daemon import Daemon
-    from digest.service.delivery import mark_daemon_start
+    from digest.service.maildays import mark_daemon_start
     from tests.support.daemon import Clock, smtpd
     from tests.support.digests import ingest_stories
 
@@ -206,7 +207,7 @@ def test_an_article_stamped_before_a_seal_and_stored_after_it_is_mailed(tmp_path
     one.  Now it is the next day's."""
     from digest.app import open_app
     from digest.service.daemon import Daemon
-    from digest.service.delivery import mark_daemon_start
+    from digest.service.maildays import mark_daemon_start
     from tests.support.daemon import Clock, smtpd
     from tests.support.digests import ingest_stories, ingest_story
 

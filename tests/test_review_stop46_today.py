@@ -130,7 +130,7 @@ def test_send_date_refuses_a_day_whose_kept_frame_has_not_ended(tmp_path: Path) 
     import pytest
 
     from digest.errors import DigestError
-    from digest.service.delivery import check_ended
+    from digest.service.maildays import check_ended
 
     london = make_config(tmp_path, timezone="Europe/London")
     now = datetime(2026, 12, 2, 20, tzinfo=UTC)

@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ..app import open_app
     from ..output.days import gone_later
     from ..output.digests import plans
-    from ..service.delivery import check_begun
+    from ..service.maildays import check_begun
     from ..sources.alike import run_lines
 
     with open_app(args.config) as app:
@@ -103,7 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ..output.digests import plans
     from ..output.publish import format_of
     from ..retention import check_kept
-    from ..service.delivery import check_begun, latest_due_day
+    from ..service.maildays import check_begun, latest_due_day
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
     with open_app(args.config) as app:

@@ -46,7 +46,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from ..app import open_app
     from ..output.digests import plans
     from ..retention import check_kept
-    from ..service import delivery
+    from ..service import delivery, maildays
 
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
@@ -55,15 +55,15 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         given = {p.name: week_of(p, args.date) for p in wanted} if args.date is not None else {}
         for day in given.values():  # only a period that has ended: mailing seals it
-            delivery.check_ended(day, app.cfg, app.store)
+            maildays.check_ended(day, app.cfg, app.store)
             check_kept(app.store, day)
-            delivery.check_begun(day, app.cfg, app.store)  # not an empty day in the archive
+            maildays.check_begun(day, app.cfg, app.store)  # not an empty day in the archive
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
-            day = given.get(plan.name) or delivery.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
+            day = given.get(plan.name) or maildays.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
             try:  # without --date, first an earlier period whose send failed (a cron run's)
                 for said, paths, sent in delivery.write_and_send(app, plan, day, given=args.date is not None):
                     for path in paths:

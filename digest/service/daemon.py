@@ -29,7 +29,7 @@ connection) and does all the work:
   ``email`` is configured, delivers it (:func:`send_digest`); each of
   ``digests:`` has its own job (``digest-NAME``).  On start, one poll round,
   then :meth:`Daemon.catch_up` (docs/daemon.md): what is due and was not
-  written whole or mailed (:mod:`digest.service.delivery` says which days),
+  written whole or mailed (:mod:`digest.service.maildays` says which days),
   however long the daemon was down (a missed run the scheduler fires after it
   finds the day sent, and says so).  Then, with ``keep_days`` set, the stories wholly
   older than the days kept are pruned (:meth:`Daemon.prune`, ``digest.retention``).
@@ -99,19 +99,15 @@ from ..output.mailer import DeliveryError, Unrecorded
 from ..records import plural
 from ..retention import prune
 from ..store.base import redact
-from .delivery import (
-    DIGEST_JOB,
-    Sent,
+from .delivery import DIGEST_JOB, Sent, digest_label, mailing, send_digest
+from .maildays import (
     before_first_day,
-    digest_label,
     earlier_due_days,
     latest_due_day,
-    mailing,
     mark_daemon_start,
     mark_mail_start,
     mark_written,
     owed,
-    send_digest,
     written_whole,
 )
 from .polling import ScheduledTracker, backoff_delay, tick_seconds

@@ -86,7 +86,7 @@ from ..output.days import day_frame, seal
 from ..output.digests import Plan, plans
 from ..records import plural, revised_note
 from ..sources.dates import day_fits
-from .delivery import mark_written, written_whole
+from .maildays import mark_written, written_whole
 
 FORMATS = ("md", "html", "json")
 
@@ -170,8 +170,8 @@ def read_records(
 
 def _write(app: App, plan: Plan, day: date, *, at: datetime, gained: bool, formats: tuple[str, ...]) -> list[Path] | None:
     """Write ``plan``'s digest dated ``day`` (a weekly one's: the week ending with it), built at
-    ``at``, and record it written (``delivery.mark_written``); None when it is kept: written whole
-    before (``delivery.written_whole``: at or after the day's seal, by a replay or the daemon),
+    ``at``, and record it written (``maildays.mark_written``); None when it is kept: written whole
+    before (``maildays.written_whole``: at or after the day's seal, by a replay or the daemon),
     nothing ``gained`` in its days since, and each file still where the configuration puts it
     (a missing one is written alone)."""
     todo = formats
