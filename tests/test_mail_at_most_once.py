@@ -100,7 +100,7 @@ def test_a_send_killed_after_the_end_of_the_message_is_not_mailed_again(
     assert len(warned) == 1 and warned[0].startswith(
         f"digest {day} to {ME}: counted as sent, not mailed again: the last send died after the whole "
         "message had left"), warned
-    assert f"digest build --date {day}" in warned[0]
+    assert f"digest send --again --date {day} --to {ME} mails it again" in warned[0]
     assert len(said) == 1 and said[0].startswith(f"digest {day}: not sent: already sent to {ME} at "), said
     assert said[0].endswith("(unconfirmed: its send died after the whole message had left)"), said
     with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:

@@ -95,13 +95,14 @@ def test_a_refusal_after_the_end_is_recorded_failed_on_a_new_connection_and_sent
             assert sorted(m[1][0] for m in handler.accepted) == sorted(to)
 
 
-def test_the_unconfirmed_line_of_a_named_digest_says_how_to_build_that_digest(
+def test_the_unconfirmed_line_of_a_named_digest_says_how_to_mail_that_digest_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A *whole* row of one of ``digests:`` (``weekly:email:ann@x``) is counted sent with a line
-    saying how to get the day to the reader: "digest build --date D --format html".  Without
-    ``--digest weekly`` that builds the single daily digest, or every *daily* one of
-    ``digests:`` (``digest build --help``): never the weekly one the reader missed."""
+    saying how to get the day to the reader: "digest send --again --date D --digest weekly --to
+    ann@x" (it said "digest build --date D --format html", to forward).  Without ``--digest
+    weekly`` that mails the single daily digest, or every one of ``digests:``: never the weekly
+    one alone, which the reader missed."""
     from digest.service.delivery import settle_whole
 
     day, row = "2026-12-06", "weekly:email:ann@x.example"
@@ -112,4 +113,4 @@ def test_the_unconfirmed_line_of_a_named_digest_says_how_to_build_that_digest(
         with caplog.at_level(logging.WARNING, logger="digest"):
             assert settle_whole(s, day, "weekly:email:") == [row]
     (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert f"digest build --date {day} --digest weekly --format html" in line, line
+    assert f"digest send --again --date {day} --digest weekly --to ann@x.example" in line, line

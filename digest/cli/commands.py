@@ -416,6 +416,13 @@ def _setup_send(p: argparse.ArgumentParser) -> None:
     digest_arg(p, "every one of 'digests:', or the single daily digest")
     date_arg(p, "day to send, one that has ended (default: the day the daemon would send now, "
                 "after any of the week before still owed)")
+    p.add_argument("--again", action="store_true",
+                   help="mail the day's digest again, on request, to each recipient it reached (a lost copy): "
+                        "a new message (a new Message-ID, 'References:' the first one's); the delivery records "
+                        "stay as they are, so the automatic sends never mail the day again; a day never sent "
+                        "is one line, nothing mailed (send it without --again)")
+    p.add_argument("--to", metavar="ADDRESS",
+                   help="with --again: only to ADDRESS, one of the digest's recipients")
 
 
 @command("serve", "serve the digest archive over HTTP (read-only)")

@@ -7,10 +7,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
+from typing import TYPE_CHECKING
 
 from ..errors import DigestError
 from ..text.shown import terminal_line
 from .args import check_date, week_of
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..output.digests import Plan
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -48,6 +54,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     from ..retention import check_kept
     from ..service import delivery, maildays
 
+    if args.to is not None and not args.again:
+        raise DigestError("--to goes with --again (a digest is mailed once to every recipient; "
+                          "--again mails one again to --to)")
     with open_app(args.config) as app:
         check_date(args, app.cfg.tz)
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
@@ -61,6 +70,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False
+        if args.again:  # a lost copy, on request: nothing written, the delivery records read only
+            return _send_again(app, args, wanted, given)
         for plan in wanted:
             # the latest period due (a weekly digest's week whatever the weekday: mailed once)
             day = given.get(plan.name) or maildays.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
@@ -74,6 +85,28 @@ def cmd_send(args: argparse.Namespace) -> int:
             except DigestError as exc:  # this digest's: the others are still sent
                 print(f"error: {delivery.digest_label(plan.name, day)}: {exc}", file=sys.stderr)
                 errors = True
+    return 2 if errors else 1 if failed else 0
+
+
+def _send_again(app: App, args: argparse.Namespace, wanted: list[Plan], given: dict[str | None, date]) -> int:
+    """``digest send --again``: each digest of ``wanted`` (those whose recipients hold ``--to``)
+    of its day mailed again (``digest.service.resend``), one line each; 2 if one could not be,
+    1 if a reader's copy failed, else 0."""
+    from ..output.mailer import DeliveryError
+    from ..service import delivery, maildays, resend
+
+    errors = failed = False
+    for plan in resend.again_plans(app.cfg, wanted, args.to, args.digest):
+        day = given.get(plan.name) or maildays.latest_due_day(plan, app.cfg.now(), app.cfg.tz)
+        label = delivery.digest_label(plan.name, day)
+        try:
+            done = resend.resend_digest(app, day, digest=plan.name, to=args.to)
+        except (DigestError, DeliveryError) as exc:
+            print(f"error: {label}: {exc}", file=sys.stderr)
+            errors = True
+            continue
+        print(f"{label}: {done.why}", file=sys.stderr)
+        failed |= done.failed
     return 2 if errors else 1 if failed else 0
 
 

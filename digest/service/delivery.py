@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "DIGEST_JOB", "SEND_WAIT", "UNCONFIRMED_LINE", "Sent", "digest_jobs", "digest_label", "mailing", "named",
+    "DIGEST_JOB", "SEND_WAIT", "UNCONFIRMED_LINE", "Sent", "deliver_lock", "digest_jobs", "digest_label", "mailing",
+    "named",
     "send_digest", "settle_whole", "write_and_send",
 ]
 
@@ -71,11 +72,11 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else "") + unsure)
 
 
-#: The line for a row counted as sent unconfirmed (:func:`settle_whole`).  No command mails a day
-#: again; ``digest build --date`` writes it (``--digest NAME`` for a named digest's), to forward by hand.
+#: The line for a row counted as sent unconfirmed (:func:`settle_whole`): the automatic sends
+#: never mail it again; ``digest send --again`` does, on request (``digest.service.resend``).
 UNCONFIRMED_LINE = ("digest %s to %s: counted as sent, not mailed again: the last send died after the whole "
-                    "message had left, before the server's answer (if it never arrived: digest build --date %s"
-                    "%s --format html writes it, to forward)")
+                    "message had left, before the server's answer (if it never arrived: "
+                    "digest send --again --date %s%s%s mails it again)")
 
 
 def settle_whole(store: Store, key: str, head: str) -> list[str]:
@@ -91,7 +92,9 @@ def settle_whole(store: Store, key: str, head: str) -> list[str]:
             continue
         if store.mark_unconfirmed(key, row.target):
             name = head.partition("email:")[0].rstrip(":")  # a named digest's row: "weekly:email:..."
-            log.warning(UNCONFIRMED_LINE, key, named(row.target), key, f" --digest {name}" if name else "")
+            readers = addresses_in(row.target.partition("email:")[2])
+            only = f" --to {next(iter(readers))}" if len(readers) == 1 else ""  # a list's row: its readers
+            log.warning(UNCONFIRMED_LINE, key, named(row.target), key, f" --digest {name}" if name else "", only)
             settled.append(row.target)
     return settled
 
@@ -104,7 +107,7 @@ SEND_WAIT = 600.0
 
 
 @contextmanager
-def _deliver_lock(store: Store, wait: float) -> Iterator[None]:
+def deliver_lock(store: Store, wait: float) -> Iterator[None]:
     """The store's ``deliver`` lock for a block.  ``wait`` 0 (the daemon, which looks again at
     its next tick): another holder is a StoreError at once (``Store.exclusive``).  Otherwise
     (``digest send``) another process's mailing is waited for, at most ``wait`` seconds, one
@@ -171,7 +174,7 @@ def send_digest(
     configuration's (``Config.now``: ``clock`` when set).
 
     Holds the store's ``deliver`` lock (another process's mailing waited for at most ``wait``
-    seconds: :func:`_deliver_lock`); raises :class:`digest.output.mailer.DeliveryError`.
+    seconds: :func:`deliver_lock`); raises :class:`digest.output.mailer.DeliveryError`.
     """
     from ..output.mailer import default_target, deliver, record_accepted
     from ..output.render import make_env
@@ -198,7 +201,7 @@ def send_digest(
                         else "not sent: owed to nobody on the list now")
         email = email.model_copy(update={"to": new})
         target = prefix + default_target(email)
-    with _deliver_lock(store, wait):
+    with deliver_lock(store, wait):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
         # a reader's row *whole* counted sent, the list narrowed to the rest (as for those reached)
