@@ -219,3 +219,40 @@ def test_again_with_the_server_down_is_one_error_line_and_changes_nothing(
         finally:
             back.stop()
     assert sorted(m[1][0] for m in handler.accepted[2:]) == [ANN, BOB]
+
+
+def test_again_of_one_of_digests_goes_to_the_digest_whose_list_holds_the_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two of ``digests:``: a daily one to me@, a weekly one to a colleague.  ``--again --to``
+    the colleague (no ``--digest``) mails the weekly one alone, under its own rows; an address
+    on neither list names both digests; ``--digest morning --to`` the colleague names that one."""
+    from tests.support.daemon import smtpd as inbox_smtpd
+    from tests.support.digests import WEEKLY, digests_config, ingest_stories
+
+    morning = '\n  - name: morning\n    sections: [World, Local]\n    time: "06:00"\n'
+    colleague = "colleague@example.org"
+    with inbox_smtpd() as (inbox, port):
+        cfg_path = digests_config(tmp_path, port, morning + WEEKLY, extra='clock: "2026-11-17T12:00:00Z"\n')
+        ingest_stories(cfg_path, [("Coast News", "quake_a1", datetime(2026, 11, 10, 8, tzinfo=UTC)),
+                                  ("Terrace", "derby", datetime(2026, 11, 11, 9, tzinfo=UTC))])
+        day = "2026-11-10"
+        assert _send(cfg_path, day) == 0
+        first = {m["To"]: m["Message-ID"] for m in inbox.messages}
+        assert sorted(first) == [colleague, "me@example.org"]
+        capsys.readouterr()
+        assert _send(cfg_path, day, "--again", "--to", colleague) == 0
+        said = capsys.readouterr().err.splitlines()  # after --date's line naming the weekly one's week
+        assert said[-1:] == [f"digest weekly-sport 2026-11-15: sent again to {colleague}"], said
+        (copy,) = inbox.messages[2:]
+        assert copy["To"] == colleague and copy["References"] == first[colleague]
+        assert copy["Message-ID"] != first[colleague]
+        assert _send(cfg_path, day, "--again", "--to", "dan@example.org") == 2
+        assert capsys.readouterr().err.splitlines()[-1:] == [
+            "error: dan@example.org is not a recipient of any digest (digest morning, digest weekly-sport); "
+            "nothing was sent (--digest NAME chooses one)"]
+        assert _send(cfg_path, day, "--again", "--digest", "morning", "--to", colleague) == 2
+        assert capsys.readouterr().err.splitlines()[-1:] == [
+            f"error: {colleague} is not a recipient of digest morning (its to: me@example.org); nothing was sent"]
+        assert _send(cfg_path, day) == 0  # neither digest a third time
+        assert len(inbox.messages) == 3
