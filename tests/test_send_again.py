@@ -116,6 +116,11 @@ def test_again_to_one_reader_and_to_an_address_not_listed(
             f"error: cy@x.example is not a recipient of the daily digest (its to: {ANN}, {BOB}); nothing was sent"]
         assert _send(cfg_path, day, "--to", ANN) == 2
         assert "--to goes with --again" in capsys.readouterr().err
+        from digest.errors import DigestError
+        from digest.service.resend import resend_digest
+
+        with open_app(cfg_path) as app, pytest.raises(DigestError, match=r"^cy@x\.example is not a recipient of the "):
+            resend_digest(app, date.fromisoformat(day), to="cy@x.example")  # not "never sent to" nobody
         assert len(handler.accepted) == 3
 
 

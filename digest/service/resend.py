@@ -117,6 +117,8 @@ def resend_digest(
     for entry in email.to:  # one reader per address, as first listed (as ``deliver`` does)
         firsts.setdefault(address_of(entry), entry)
     chosen = [a for a in firsts if to is None or a == address_of(to)]
+    if not chosen:  # ``again_plans`` says it first for the command
+        raise DigestError(f"{address_of(to or '')} is not a recipient of {_which(plan)}; nothing was sent")
     key, head = day.isoformat(), target_prefix(plan.name) + "email:"
     when = now or cfg.now()
     dated = f"digest send --date {key}" + (f" --digest {plan.name}" if plan.name else "")
