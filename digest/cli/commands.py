@@ -19,6 +19,7 @@ from ..errors import DigestError
 from ..records import plural
 from ..text.shown import terminal_json, terminal_line
 from . import serving, sourcelist
+from . import status as status_cmd
 from .args import (
     check_date,
     config_arg,
@@ -254,7 +255,8 @@ def command(name: str, help_text: str) -> Callable[[Setup], Setup]:
     def deco(setup: Setup) -> Setup:
         attr = "cmd_" + name.replace("-", "_")  # here, a service command's (``digest.cli.serving``),
         # or one that changes the sources listed (``digest.cli.sourcelist``)
-        handler = globals().get(attr) or getattr(serving, attr, None) or getattr(sourcelist, attr)
+        handler = (globals().get(attr) or getattr(serving, attr, None) or getattr(status_cmd, attr, None)
+                   or getattr(sourcelist, attr))
         COMMANDS[name] = (help_text, handler, setup)
         return setup
 
@@ -385,6 +387,14 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         help="unpause a paused source (gone or failing for days) and poll it at the next round "
         "(a source not paused is left as it is); repeatable",
     )
+
+
+@command("status", "say whether digest is healthy: store, daemon, last poll, mail")
+def _setup_status(p: argparse.ArgumentParser) -> None:
+    config_arg(p)
+    p.epilog = ("exit status: 0 when nothing needs attention, 1 when something does (a failed delivery, a "
+                "digest owed past its time, every source failing), 2 for an error (no store yet); reads only")
+    p.add_argument("--json", action="store_true", help="machine-readable output (one JSON object)")
 
 
 @command("worker", "one of several workers sharing a PostgreSQL store (docs/scale-out.md)")
