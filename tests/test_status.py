@@ -206,7 +206,7 @@ def test_the_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert (d["name"], d["every"], d["last_written"], d["next_due"]) == (None, "day", "2026-11-20", "2026-11-22T07:00:00+00:00")
     assert [(r["address"], r["day"], r["state"], r["error"]) for r in d["readers"]] == [
         ("ann@example.org", "2026-11-20", "sent", None), ("bob@example.org", "2026-11-20", "sent", None)]
-    assert set(d["readers"][0]) == {"address", "day", "state", "error", "at"} and d["owed"] == []
+    assert set(d["readers"][0]) == {"address", "day", "state", "error", "at", "last_sent"} and d["owed"] == []
 
 
 def test_a_run_holding_the_run_lock_is_said_and_not_waited_for(
@@ -304,3 +304,29 @@ def test_postgresql_daemon_lock_is_read_from_pg_locks_and_nothing_is_made(
             holder.release_lock("daemon")
         code, out, _ = _status(cfg, capsys)
     assert "daemon: not running (never started on this store)" in out
+
+
+def test_several_digests_each_with_its_files_readers_and_next_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digests:``: a daily one mailed to one reader, a weekly one (Mondays) to another.  Each has
+    its line: the last day written read from its files, its next time (the weekly one's the
+    Monday after the week); each its own readers."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _config(tmp_path, srv, port, digests=[
+            {"name": "morning", "time": "07:00", "to": ["ann@example.org"]},
+            {"name": "week", "every": "week", "weekday": "monday", "time": "08:00", "to": ["bob@example.org"]},
+        ])
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0  # Friday 20 November
+        _set(cfg, clock="2026-11-21T08:00:00Z")
+        assert main(["send", "--config", str(cfg), "--digest", "morning"]) == 0
+        assert len(inbox.messages) == 1
+        code, out, _ = _status(cfg, capsys)
+    assert code == 0, out
+    assert out[3:] == [
+        "digest morning (daily): last written 2026-11-20, next due 2026-11-22 07:00 UTC",
+        next(line for line in out if line.startswith("  ann@example.org: sent 2026-11-20 at ")),
+        "digest week (weekly): last written none yet, next due 2026-11-23 08:00 UTC",
+        "  bob@example.org: not mailed in the last 63 days",
+        "ok: nothing needs attention",
+    ]

@@ -74,6 +74,8 @@ class ReaderState:
     state: str | None = None
     error: str | None = None
     at: datetime | None = None
+    #: The last day sent to the reader, when the last day tried was not
+    last_sent: date | None = None
 
 
 @dataclass(slots=True)
@@ -160,7 +162,7 @@ class Status:
     def as_json(self) -> dict[str, Any]:
         """The same as one JSON object (its keys: the README's ``digest status``)."""
         tz = self.cfg.tz
-        iso = lambda at: at.astimezone(tz).isoformat() if at is not None else None  # noqa: E731
+        iso = lambda at: at.astimezone(tz).replace(microsecond=0).isoformat() if at is not None else None  # noqa: E731
         day = lambda d: d.isoformat() if d is not None else None  # noqa: E731
         return {
             "ok": not self.attention,
@@ -177,7 +179,7 @@ class Status:
                 "name": d.name, "every": d.every, "last_written": day(d.written), "next_due": iso(d.next_due),
                 "mail": d.mail,
                 "readers": [{"address": r.address, "day": day(r.day), "state": r.state, "error": r.error,
-                             "at": iso(r.at)} for r in d.readers],
+                             "at": iso(r.at), "last_sent": day(r.last_sent)} for r in d.readers],
                 "owed": [{"day": day(o.day), "due": iso(o.due), "failed": o.failed} for o in d.owed],
             } for d in self.digests],
         }
@@ -188,7 +190,8 @@ def _reader_line(r: ReaderState, tz: Any) -> str:
         return f"not mailed in the last {LOOK_BACK_DAYS} days"
     at = f" at {local_time(r.at, tz)}" if r.at else ""
     error = f": {r.error}" if r.error and r.state == "failed" else ""
-    return f"{r.state} {r.day.isoformat()}{at}{error}"
+    before = f"; last sent {r.last_sent.isoformat()}" if r.last_sent else ""
+    return f"{r.state} {r.day.isoformat()}{at}{error}{before}"
 
 
 class _Reading:
@@ -285,8 +288,10 @@ def _reader(address: str, rows: list[tuple[Delivery, set[str]]]) -> ReaderState:
     state = {"sent": "sent", "whole": "sent unconfirmed", "failed": "failed", "pending": "sending"}.get(row.status, row.status)
     if row.status == "sent" and row.last_error == UNCONFIRMED:
         state = "sent unconfirmed"
+    done = [r.date for r, _ in theirs if r.status in ("sent", "whole")]
     return ReaderState(address, date.fromisoformat(last), state, row.last_error if row.status == "failed" else None,
-                       row.sent_at or row.claimed_at)
+                       row.sent_at or row.claimed_at,
+                       date.fromisoformat(max(done)) if done and not sent else None)
 
 
 def _written(cfg: Config, store: ReadOnlyStore, plan: Plan) -> date | None:
