@@ -330,3 +330,56 @@ def test_several_digests_each_with_its_files_readers_and_next_time(
         "  bob@example.org: not mailed in the last 63 days",
         "ok: nothing needs attention",
     ]
+
+
+def test_a_reader_whose_last_mailing_failed_needs_attention_after_it_is_owed_no_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 20th mailed by hand (``send --date``) and refused: two weeks later it is past the
+    catch-up's week, owed no more, and nothing was sent to the readers since: exit 1, a line
+    each.  Mailing by hand, the latest day is owed to nobody."""
+    with TestServer() as srv, refusing_smtpd() as bad:
+        cfg = _config(tmp_path, srv, bad)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T08:00:00Z")
+        assert main(["send", "--config", str(cfg), "--date", "2026-11-20"]) != 0
+        _set(cfg, clock="2026-12-05T12:00:00Z")
+        code, out, _ = _status(cfg, capsys)
+    assert code == 1, out
+    assert not any(line.startswith("  owed: ") for line in out), out
+    attention = [line for line in out if line.startswith("attention: ")]
+    assert [line.split(" (")[0] for line in attention] == [
+        "attention: digest to ann@example.org: mailing 2026-11-20 failed",
+        "attention: digest to bob@example.org: mailing 2026-11-20 failed"], out
+    assert all("554" in line and line.endswith("nothing was sent to them since") for line in attention)
+
+
+def test_a_store_of_an_older_schema_is_read_not_migrated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.store import migrations
+    from digest.store.sqlite import SQLiteStore
+
+    every = migrations.load("sqlite")
+    db = tmp_path / "data" / "digest.sqlite3"
+    SQLiteStore(db, migrations=every[:-1]).close()
+    with TestServer() as srv:
+        cfg = _config(tmp_path, srv, free_port())
+        before = _files(db.parent)
+        code, out, _ = _status(cfg, capsys)
+        assert _files(db.parent) == before
+    assert code == 0, out
+    old, new = len(every) - 1, len(every)
+    assert out[0] == (f"store: {db} (SQLite, schema version {old} (this digest's is {new}: the next run or "
+                      "daemon start migrates it)): 0 articles in 0 stories")
+    assert out[2] == "sources: not read yet, 1 source"
+
+
+def test_a_damaged_store_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.stores import damage
+
+    with TestServer() as srv:
+        cfg = _config(tmp_path, srv, free_port())
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        damage(tmp_path / "data" / "digest.sqlite3", "sources")
+        code, out, err = _status(cfg, capsys)
+    assert code == 2 and out == []
+    assert len(err.splitlines()) == 1 and err.startswith(f"error: {tmp_path / 'data' / 'digest.sqlite3'}: "), err

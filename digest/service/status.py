@@ -13,7 +13,9 @@ mailed and how, the days owed, when the next is due).  Times are in the configur
 When something needs attention (:attr:`Status.attention`, exit status 1)
 --------------------------------------------------------------------------
 * A day owed (:func:`digest.service.maildays.owed`) whose mailing failed: a reader has not
-  got it.  Said at once: the failure is seen, not expected.
+  got it.  Said at once: the failure is seen, not expected.  So is a reader whose last day
+  tried failed though the day is no longer owed (past the catch-up's week, or refused for
+  good): nothing was sent to them since.
 * A day owed more than a poll interval (``schedule.poll_minutes``) past its time (a daily
   digest of day D is due at its time on D + 1; a weekly one the day after its week): the
   daemon sends at its time and retries failures, a cron's ``digest send`` runs at the time
@@ -37,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config
-from ..errors import DigestError
+from ..errors import DigestError, StoreError
 from ..output.digests import Plan, plans
 from ..records import plural
 from ..runlock import RUN_LOCK
@@ -212,6 +214,12 @@ def gather(cfg: Config) -> Status:
         raise DigestError(f"no store yet at {where}: run `digest run` first")
     try:
         return _gather(cfg, store, where, "SQLite" if sqlite else "PostgreSQL")
+    except DigestError:
+        raise
+    except Exception as exc:  # a query an older schema, or a damaged file, cannot answer: one line
+        if type(exc).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+            raise
+        raise StoreError(f"{where}: cannot read the store: {' '.join(str(exc).split())}") from None
     finally:
         store.close()
 
@@ -241,6 +249,11 @@ def _gather(cfg: Config, store: ReadOnlyStore, where: str, backend: str) -> Stat
             elif now - o.due > grace:
                 status.attention.append(f"{said}: owed since {local_time(o.due, cfg.tz)}, not mailed "
                                         f"(is the daemon, or the cron's digest send, running?)")
+        owed_failed = {o.day for o in d.owed if o.failed}
+        for r in d.readers:  # a failure the catch-up no longer retries (or a reader refused for good)
+            if r.state == "failed" and r.day not in owed_failed:
+                status.attention.append(f"{d.label} to {r.address}: mailing {r.day} failed ({r.error}) and "
+                                        "nothing was sent to them since")
     if enabled and len(failing) == len(enabled):
         status.attention.append(f"every source is failing ({plural(len(enabled), 'source')}): see digest sources")
     return status
@@ -264,7 +277,10 @@ def _digest(cfg: Config, store: ReadOnlyStore, plan: Plan, now: datetime, rows: 
     mine = [r for r in rows if r.target.startswith(head)]
     listed = list(dict.fromkeys(address_of(a) for a in (plan.to or cfg.email.to)))
     state.readers = [_reader(a, [(r, addresses_in(r.target[len(head):])) for r in mine]) for a in listed]
-    began = store.get_meta(MAIL_SINCE.format(name=plan.name or "")) is not None or bool(mine)
+    # the latest period is owed once mailing of it began here (as earlier_due_days reads it: a
+    # daemon's rows from before the marks count), not to one who mails by hand (send --date)
+    began = (store.get_meta(MAIL_SINCE.format(name=plan.name or "")) is not None
+             or (store.get_meta(DAEMON_SINCE) is not None and bool(mine)))
     days = [*earlier_due_days(store, cfg, plan, latest), *([latest] if began else [])]
     reading = cast("App", _Reading(cfg, store))
     for day in days:
