@@ -262,7 +262,10 @@ def test_a_running_daemon_is_running_and_one_killed_is_not(tmp_path: Path, capsy
             proc.wait(timeout=10)
         lock = tmp_path / "data" / "digest.sqlite3.daemon.lock"
         assert lock.read_text().strip() == str(proc.pid)  # stale: the dead daemon's pid
+        data = tmp_path / "data"
+        kept = {n: h for n, h in _files(data).items() if not n.endswith("-shm")}  # its WAL left as it was
         code, out, _ = _status(cfg, capsys)
+        assert {n: h for n, h in _files(data).items() if not n.endswith("-shm")} == kept
     assert code == 0, out
     assert [line for line in out if line.startswith("daemon: ")] == [
         next(line for line in out if line.startswith("daemon: not running (first started "))]
