@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config
@@ -46,6 +45,7 @@ from ..runlock import RUN_LOCK
 from ..store.base import local_time, parse_ts, redact
 from ..store.deliveries import UNCONFIRMED, Delivery, address_of, addresses_in
 from ..store.readonly import LockState, ReadOnlyStore, open_read_only
+from ..store.sqlite import path_of
 from .digesttime import digest_moment
 from .maildays import (
     DAEMON_SINCE,
@@ -208,7 +208,7 @@ def gather(cfg: Config) -> Status:
     yet ("no store yet at WHERE: run `digest run` first"), or it cannot be read."""
     url = cfg.database_url
     sqlite = url.lower().startswith("sqlite")
-    where = str(Path(url.split("://", 1)[1]).resolve()) if sqlite else redact(url)
+    where = str(path_of(url)) if sqlite else redact(url)
     store = open_read_only(url)
     if store is None:
         raise DigestError(f"no store yet at {where}: run `digest run` first")
