@@ -162,7 +162,7 @@ def test_a_weekly_digest_is_headed_with_its_week_in_every_format(tmp_path: Path,
         assert main([*args, "--digest", "weekly-sport"]) == 0
         out[fmt] = capsys.readouterr().out  # type: ignore[attr-defined]
     assert out["md"].splitlines()[0] == f"# digest · {week}"
-    assert re.search(rf"<h1[^>]*>digest · <span class=\"time\">{week}</span></h1>", out["html"])
+    assert re.search(rf"<h1[^>]*>digest <span class=\"dated\">·&nbsp;<span class=\"time\">{week}</span></span></h1>", out["html"])
     assert "<title>digest · 2026-11-09 – 2026-11-15</title>" in out["html"]
     doc = json.loads(out["json"])
     assert (doc["first_day"], doc["date"]) == ("2026-11-09", "2026-11-15")

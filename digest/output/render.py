@@ -144,6 +144,13 @@ def _context(
         shown = (when + after) if text else escape_md(when + after)
         return f'<span class="time"{dates_said}>{shown}</span>' if hooks and shown else shown
 
+    def dated(when: str) -> str:  # " · " and a date, the dot kept with it: in HTML one more
+        # inline block round both (a line breaks before a date's block, no-break space or not:
+        # "Morning news ·" ended a phone's h1, its day alone on the next line)
+        if not (hooks and when):  # plain Markdown: as it was
+            return " · " + time(when)
+        return f' <span class="dated">·{NBSP}{time(when)}</span>'
+
     day = one_line(view.date)
     taken: set[str] = set()
     sections = []
@@ -208,6 +215,7 @@ def _context(
         "hcls": hcls,
         "pcls": pcls,
         "time": time,
+        "dated": dated,
         #: Feed text (a title, an outlet) in a line of ours is isolated in the HTML: a
         #: right-to-left title drew the count after it ("· 3 outlets") on its left.
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.
