@@ -64,8 +64,8 @@ def test_each_permalink_names_the_story_it_goes_to(site: Site) -> None:
     assert active(page) == []
     doc = lxml.html.document_fromstring(page)
     names = {a.get("href"): (a.text, a.get("aria-label")) for a in doc.find_class("permalink")}
-    assert names["/story/quake"] == ("all versions", "All versions: Quake shakes Opunake")
-    assert names["/story/hostile"] == ("permalink", "Permalink: " + " ".join(HOSTILE.replace("\x07", "").split()))
+    assert names["/story/quake?day=2026-03-14"] == ("all versions", "All versions: Quake shakes Opunake")
+    assert names["/story/hostile?day=2026-03-14"] == ("permalink", "Permalink: " + " ".join(HOSTILE.replace("\x07", "").split()))
     assert "<script>" not in page
 
 

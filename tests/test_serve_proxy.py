@@ -91,7 +91,7 @@ def _crawl(front: str, start: str, limit: int = 60) -> dict[str, int]:
                 continue
             for href in _links(r.text):
                 target = urljoin(url, href).split("#")[0]
-                if target.startswith(front) and "?" not in target:
+                if target.startswith(front) and ("?" not in target or "?day=" in target):  # a story from its day
                     todo.append(target)
     return seen
 

@@ -65,7 +65,7 @@ def test_day_page_shows_the_stories_escaped_with_working_permalinks(site: Site) 
     assert "https://coast.example/quake" in links and "https://valley.example/q?id=1&x=2" in links
     permalinks = [h for h in links if h.startswith("/story/")]
     assert len(permalinks) == 3
-    assert "/story/odd%2Fid%20%3F%26%23x" in permalinks
+    assert "/story/odd%2Fid%20%3F%26%23x?day=2026-03-14" in permalinks  # the day it is linked from: its nav goes back there
     for href in permalinks:
         story = site.get(href)
         assert story.status_code == 200, href
@@ -385,8 +385,8 @@ def test_a_sectioned_day_gives_every_story_its_own_link_in_place(tmp_path: Path,
             links = meta.xpath(".//a[@class='permalink']")
             assert len(links) == 1
             found[" ".join(head.text_content().split())] = (links[0].text, links[0].get("href"))
-        assert found["Quake shakes Opunake"] == ("all versions", "/story/quake")
-        assert found["A story with an odd id"] == ("permalink", "/story/odd%2Fid%20%3F%26%23x")
+        assert found["Quake shakes Opunake"] == ("all versions", "/story/quake?day=2026-03-14")
+        assert found["A story with an odd id"] == ("permalink", "/story/odd%2Fid%20%3F%26%23x?day=2026-03-14")
         assert len(doc.xpath("//a[@class='permalink']")) == 3
         for _, href in found.values():
             assert s.get(href).status_code == 200, href
@@ -409,6 +409,6 @@ def test_a_user_template_without_story_headings_gets_the_permalinks_listed_at_th
         assert r.status_code == 200
         doc = lxml.html.document_fromstring(r.text)
         listed = doc.xpath("//section[@class='permalinks']//a")
-        assert [a.get("href") for a in listed] == ["/story/quake", "/story/odd%2Fid%20%3F%26%23x", "/story/hostile"]
+        assert [a.get("href") for a in listed] == [f"/story/{s}?day=2026-03-14" for s in ("quake", "odd%2Fid%20%3F%26%23x", "hostile")]
         assert listed[2].text == HOSTILE.replace("\x07", "")
         assert active(r.text) == []

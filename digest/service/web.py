@@ -36,10 +36,12 @@ Routes
                           each story.  A day with no digest (or no day:
                           2016-02-30) is a 404 page saying so, with the
                           nearest days that have one and the index.
-``/story/<id>``           every version of a story: outlet, time, link and
+``/story/<id>?day=``      every version of a story: outlet, time, link and
                           excerpt; the id of a story that regrouping retired
                           redirects (302) to the story now holding the article
-                          that started it.
+                          that started it.  Its navigation goes back to ``day``
+                          (the day page linking it) when the story is on it,
+                          else to its first day (``digest.service.webstory``).
 ``/search?q=&since=&page=&sort=``  the stories matching the words (``digest search``),
                           best first (``sort=newest``: the latest first), 50 a
                           page; every page has the search box.
@@ -93,6 +95,7 @@ from .reload import CONFIG_CHECK, SERVED_FIXED, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
 from .webpages import Page, Pages, one_line, typed_query
 from .webserver import ArchiveServer, StartResponse, WSGIApp, proxy_options
+from .webstory import asked_day
 
 __all__ = ["SECURITY_HEADERS", "make_app", "make_server", "serve"]
 
@@ -277,8 +280,11 @@ class _App:
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)
+            # the day page it was reached from: a day, else nothing (each a page of its own)
+            came = asked_day((parse_qs(environ.get("QUERY_STRING", "")[:4096]).get("day") or [""])[0], self.cfg)
             # by the year too: its times carry theirs unless it is this one (``Pages.story``)
-            return self.cached(self.other_cache, ("story", sid, root), lambda p, s: p.story(s, sid, root), today.year)
+            return self.cached(self.other_cache, ("story", sid, root, came), lambda p, s: p.story(s, sid, root, came),
+                               today.year)
         return self.pages.error("404 Not Found", "There is no page here.", root)
 
     def search(self, query_string: str, root: str = "/") -> Page:

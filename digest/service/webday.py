@@ -14,7 +14,6 @@ Special cases
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 import lxml.html
 
@@ -22,6 +21,7 @@ from ..output.dates import short_day
 from ..output.sanitize import NOT_TEXT
 from ..records import StoryView
 from ..text.shown import headline
+from .webstory import story_href
 
 #: Characters no page shows (see ``webpages._CONTROL``).
 _CONTROL = NOT_TEXT
@@ -29,11 +29,6 @@ _CONTROL = NOT_TEXT
 
 def one_line(s: object) -> str:
     return " ".join(str(s or "").split())
-
-
-def story_href(story_id: str, root: str = "/") -> str:
-    """The story's page; ``root``: the archive's root path (``/``, or ``/news/`` behind a proxy)."""
-    return f"{root}story/" + quote(story_id, safe="")
 
 
 def _day_links(
@@ -76,10 +71,11 @@ def _skip_link(doc: lxml.html.HtmlElement, main: lxml.html.HtmlElement, at: int)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str) -> None:
+def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str, day: date | None) -> None:
     """A permalink at the end of the story's meta line (one is made when it has none): the
-    first ``p.meta`` after the story's heading and before the next heading of any level."""
-    link = lxml.html.Element("a", href=story_href(story.story_id, root))
+    first ``p.meta`` after the story's heading and before the next heading of any level;
+    ``day``: the page's (the story page's navigation goes back to it)."""
+    link = lxml.html.Element("a", href=story_href(story.story_id, root, day))
     link.set("class", "permalink")
     link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
@@ -112,9 +108,10 @@ def decorate_day(
     locale: str = "en_GB",
     search_box: str = "",
     root: str = "/",
+    day: date | None = None,
 ) -> str:
     """Add navigation (all days, the previous and next day), the search box and a permalink
-    under each story to a rendered day page."""
+    under each story to a rendered day page (``day``: its day, which each permalink names)."""
     doc = lxml.html.document_fromstring(page)
     for meta in doc.iter("meta"):  # the digest's own policy forbids forms: ours goes to /search
         if (meta.get("http-equiv") or "").lower() == "content-security-policy":
@@ -141,7 +138,7 @@ def decorate_day(
     heads = [h for h in main.iter(*_HEADINGS) if "story" in (h.get("class") or "").split()]
     if len(heads) == len(stories):  # in page order, which is the stories' (sections flattened)
         for head, story in zip(heads, stories, strict=True):
-            _permalink(head, story, root)
+            _permalink(head, story, root, day)
     elif stories:
         section = lxml.html.Element("section")
         section.set("class", "permalinks")
@@ -151,7 +148,7 @@ def decorate_day(
         ul = lxml.html.Element("ul")
         for story in stories:
             li = lxml.html.Element("li")
-            a = lxml.html.Element("a", href=story_href(story.story_id, root))
+            a = lxml.html.Element("a", href=story_href(story.story_id, root, day))
             title = headline(_CONTROL.sub("", story.lead.title or "")) or headline(_CONTROL.sub("", story.title or ""))
             a.text = title or _CONTROL.sub("", story.story_id)  # lxml refuses control characters
             li.append(a)

@@ -58,7 +58,8 @@ from ..sources.dates import day_fits
 from ..sources.states import renamed_sources
 from ..store.base import Store, aware
 from ..text.shown import headline
-from .webday import decorate_day, one_line, story_href
+from .webday import decorate_day, one_line
+from .webstory import back_day, story_href, successor
 from .webtemplates import PAGES
 
 HTML = "text/html; charset=utf-8"
@@ -274,19 +275,22 @@ class Pages:
         search_box = self.env.get_template("web/_search.html").render(q="", since="", with_since=False, newest=False, root=root)
         # the others: a line each, no heading ("also reported since", a new source's backlog)
         headed = [s for s in view.stories if s.status != ALSO_REPORTED and not s.backlog]
-        return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box, root))
+        return Page("200 OK", decorate_day(page, headed, before, after, self.cfg.locale, search_box, root, day))
 
     # -- a story -----------------------------------------------------------------
-    def story(self, store: Store, story_id: str, root: str = "/") -> Page:
+    def story(self, store: Store, story_id: str, root: str = "/", came_from: date | None = None) -> Page:
+        """Every version of a story; its navigation goes back to ``came_from`` (the day page it
+        was reached from: ``webstory.back_day``) when the story is on that day, else to its first."""
         st = store.get_story(story_id)
         versions = named_now(store.story_versions(story_id), renamed_sources(store, self.cfg)) if st is not None else []
+        arrivals = [v.fetched for v in versions]  # each day it is on (``back_day``), repeats too
         repeats = repeated_pages(store, self.cfg, versions)  # a page read twice through one feed: once
         versions = [v for v in versions if v.key not in repeats]
         if st is None:
-            successor = _successor(store, story_id)
-            if successor is not None:
+            moved = successor(store, story_id)
+            if moved is not None:
                 resp = Page("302 Found", "", "text/plain; charset=utf-8")
-                resp.headers.append(("Location", story_href(successor, root)))
+                resp.headers.append(("Location", story_href(moved, root, came_from)))
                 return resp
         if st is None or not versions:
             first = kept_from(store)
@@ -299,7 +303,8 @@ class Pages:
         lead_key = repeats.get(st.lead_key, st.lead_key)
         lead = next((v for v in versions if v.key == lead_key), versions[0])
         first = aware(st.first_seen)
-        day = shown_day(store, self.cfg, first).isoformat()  # the digest that showed it first
+        # the digest that showed it first, or the day page it was reached from if it is on it
+        day = back_day(store, self.cfg, story_id, arrivals, shown_day(store, self.cfg, first), came_from).isoformat()
         # its times with their year unless it is this one: a page reached from a search or the
         # feed, years on, read "first seen Sun 17 Jan" (its first digest's year was left out)
         now = self.today().isoformat()
@@ -455,18 +460,6 @@ def made_at(store: Store, cfg: Config, day: date) -> tuple[datetime | None, bool
     if row is not None and (latest is None or aware(row.built_at) >= aware(latest)):
         return row.built_at, False
     return latest, latest is not None
-
-
-def _successor(store: Store, story_id: str) -> str | None:
-    """Where the articles of a retired story went: its id is the key of the article that
-    started it (``digest.dedup.engine``; a regrouping that needs a fresh id adds ``~n``), and that
-    article is in the story that holds it now.  Permalinks in digests already sent keep
-    working after stories merge or regroup."""
-    for key in dict.fromkeys([story_id, re.sub(r"~\d+$", "", story_id)]):
-        art = store.get_article(key)
-        if art is not None and art.story_id != story_id and store.get_story(art.story_id):
-            return art.story_id
-    return None
 
 
 def _copies_marked(story: StoryView, keys: set[str]) -> StoryView:
