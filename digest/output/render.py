@@ -54,6 +54,7 @@ from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.mailfit import Fit, apply_fit
 from digest.output.newsline import marked_md
+from digest.output.plainwrap import wrap_plain
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
 from digest.records import DigestView, SectionView, newest_first, plural
@@ -306,12 +307,14 @@ def render_text(
     Not Markdown: no escapes, no link syntax; each title, outlet and URL on its own
     line.  Control characters and noncharacters from feeds are dropped
     (:data:`~digest.output.sanitize.NOT_TEXT`: C1 ones too); dates keep their no-break spaces
-    and the no-break hyphen becomes a plain one (monospace fonts may lack it).
+    and the no-break hyphen becomes a plain one (monospace fonts may lack it).  Its lines are
+    wrapped at 72 characters (:func:`~digest.output.plainwrap.wrap_plain`: at spaces only, a
+    URL or a word never split, a list item's lines under its text).
     """
     e = _env(env)
     ctx = _context(view, tz, excerpt_chars, False, locale, text=True, fit=fit, apart=_knows_backlog(e, "digest.txt.j2"))
     out = _fill(e, "digest.txt.j2", ctx)
-    return NOT_TEXT.sub("", out).replace(NB_HYPHEN, "-")
+    return wrap_plain(NOT_TEXT.sub("", out).replace(NB_HYPHEN, "-"))
 
 
 def body_html(
