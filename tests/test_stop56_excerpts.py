@@ -244,17 +244,25 @@ def test_a_page_held_in_a_layout_table_is_read_as_its_text() -> None:
 def test_tables_nested_deep_cost_the_tag_strip_no_more_than_before() -> None:
     """Each row's text is copied into the cell holding it: 50,000 tables nested one in another's
     cell (850 KB, a hostile feed's) took 6.4 s, against 0.44 s before tables were rows.  Past
-    ``params.MAX_ROWS_OPEN`` rows open, a table's cells are spaced as before."""
+    ``params.MAX_ROWS_OPEN`` rows open, a table's cells are spaced as before.  Timed against
+    the same number of rows in one table, in this process (a fixed limit in seconds failed on a
+    loaded machine): 1.2x here, 4.6x without the cap."""
     import time
 
     from digest.text import params
 
-    deep = "<table><tr><td>x " * 50_000
-    t0 = time.perf_counter()
-    text = fragment_to_text(deep)
-    took = time.perf_counter() - t0
-    assert text.split() == ["x"] * 50_000
-    assert took < 3.0, took  # 0.5 s here; 6.4 s with every level a row
+    def took(fragment: str) -> float:
+        best = float("inf")
+        for _ in range(2):
+            t0 = time.perf_counter()
+            text = fragment_to_text(fragment)
+            best = min(best, time.perf_counter() - t0)
+        assert text.split() == ["x"] * 50_000
+        return best
+
+    deep, flat = "<table><tr><td>x " * 50_000, "<table>" + "<tr><td>x " * 50_000
+    ratio = took(deep) / took(flat)
+    assert ratio < 2.5, ratio
     assert fragment_to_text("<table><tr><td>a</td><td>b<table><tr><td>x</td><td>y</td></tr></table>") == \
         "a b\n\n| x | y |"  # within the cap, a nested table's rows are rows
     assert params.MAX_ROWS_OPEN >= 2
