@@ -73,7 +73,7 @@ def test_explain_takes_the_address_of_a_story_page_in_the_archive(
         [href] = sorted(set(_story_links(page)))  # the one story, its versions merged
         address = web.url + href
         assert web.get(href).status_code == 200
-    story_id = href.rsplit("/", 1)[1]
+    story_id = href.rsplit("/", 1)[1].partition("?")[0]  # the day page links "?day=" its day
     for asked in (address, address + "#versions", href):  # the browser's bar, or the path alone
         assert main(["explain", "--config", str(cfg), asked, "--json"]) == 0, asked
         out = json.loads(capsys.readouterr().out)

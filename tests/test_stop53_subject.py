@@ -42,7 +42,7 @@ def test_the_subject_counts_the_backlog_apart_as_both_headings_do(tmp_path: Path
     text_part = msg.get_body(preferencelist=("plain",))
     html_part = msg.get_body(preferencelist=("html",))
     assert text_part is not None and html_part is not None
-    text = text_part.get_content()
+    text = " ".join(text_part.get_content().split())  # the text part is wrapped at 72
     html_text = " ".join(lxml.html.document_fromstring(html_part.get_content()).text_content().split())
     for heading in (text, html_text):  # the counts line: the day's news, then the earlier news apart
         said = re.search(r"(\d+) stories · .*?\+\s(\d+) earlier stories first read in this digest", heading)
