@@ -10,6 +10,7 @@ inline block, no-break space or not).  The digest page, the email and the archiv
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,3 +68,39 @@ def test_the_headings_dot_stays_with_its_day(heading_probes: dict[tuple[int, str
     if width == 390:  # a phone's line is too short for it all: what the test is about
         assert day_top >= title_bottom, found
     assert dot_top < day_bottom and day_top < dot_bottom, f"the dot on a line apart from its day: {found}"
+
+
+#: Each version's or story's " · time" on a line (``render.timed``): where its dot and the
+#: time's first line are drawn.
+DOT_REPORT = """
+    var out = [];
+    d.querySelectorAll('li span.time, p.meta span.time').forEach(function (t) {
+      var box = t.closest('li, p'), walk = d.createTreeWalker(box, NodeFilter.SHOW_TEXT), node, dot = null;
+      while ((node = walk.nextNode())) {
+        if (t.contains(node)) break;
+        var at = node.data.lastIndexOf('\\u00b7');
+        if (at >= 0) dot = [node, at];
+      }
+      if (!dot) return;
+      var r = d.createRange(); r.setStart(dot[0], dot[1]); r.setEnd(dot[0], dot[1] + 1);
+      var b = r.getBoundingClientRect(), f = t.getClientRects()[0];
+      out.push({dot: [b.top, b.bottom], time: [f.top, f.bottom], text: box.textContent.slice(0, 80)});
+    });
+    return out;"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_versions_dot_stays_with_its_time(tmp_path: Path, width: int) -> None:
+    """The versions' titles of ``dated_view`` grow a word at a time, so at any width some
+    line ends at a title: "Zephyr S2 e-scooter recall ·" ended a phone's line in the email,
+    its time alone on the next (the time's own block went down, its dot did not)."""
+    view = dated_view()
+    with TestServer() as srv:
+        for kind, html in (("page", render_html(view)), ("email", render_email_html(view))):
+            srv.set(f"/{kind}.html", html, headers={"Content-Type": "text/html; charset=utf-8"})
+        found = _probes(chromium_path(), srv, tmp_path, [("/page.html", width, DOT_REPORT),
+                                                         ("/email.html", width, DOT_REPORT)])
+    for lines in found:
+        assert len(lines) >= 24, lines  # every version's time was found
+        apart = [x for x in lines if not (x["dot"][0] < x["time"][1] and x["time"][0] < x["dot"][1])]
+        assert not apart, f"a dot on a line apart from its time: {apart[:3]}"

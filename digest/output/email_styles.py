@@ -55,6 +55,8 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     # the heading's " · day" (``render.dated``): one block with its dot, not "digest ·" alone
     # at a phone's line end
     ("span", "dated"): "display:inline-block;max-width:100%;font-size:17px",
+    # a version's or a story's " · time" (``render.timed``): the dot kept with its time
+    ("span", "at"): "display:inline-block;max-width:100%",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
     # a section's name in the contents, as its heading below is written (small capitals, muted)

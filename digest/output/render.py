@@ -152,6 +152,13 @@ def _context(
             return " · " + time(when)
         return f' <span class="dated">·{NBSP}{time(when)}</span>'
 
+    def timed(when: str) -> str:  # a line's " · " and its time (a version's, a story's): as
+        # ``dated``, one inline block in HTML ("Zephyr S2 e-scooter recall ·" ended a phone's
+        # line, its time alone on the next); plain, the separator as before
+        if not (hooks and when):
+            return " ·" + NBSP + time(when)
+        return f' <span class="at">·{NBSP}{time(when)}</span>'
+
     day = one_line(view.date)
     taken: set[str] = set()
     sections = []
@@ -217,6 +224,7 @@ def _context(
         "pcls": pcls,
         "time": time,
         "dated": dated,
+        "timed": timed,
         #: Feed text (a title, an outlet) in a line of ours is isolated in the HTML: a
         #: right-to-left title drew the count after it ("· 3 outlets") on its left.
         #: ``iso`` follows a link or ``**strong**`` (attr_list); ``bidi()`` wraps plain text.

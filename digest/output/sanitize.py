@@ -183,7 +183,7 @@ ALLOWED_CLASSES: dict[str, set[str]] = {
     "h2": {"story", "developing", "section", "backlog"},
     "h3": {"story", "developing"},
     "h1": {"title"},
-    "span": {"source", "time", "outlet", "dated"},
+    "span": {"source", "time", "outlet", "dated", "at"},
 }
 _DROP_WITH_CONTENT = {
     "script", "style", "template", "iframe", "noscript", "textarea", "title",
