@@ -22,6 +22,9 @@ Decisions (docs/design.md)
   client has it.  Not ``Resent-*`` fields: RFC 5322 keeps the first Message-ID with them (the
   same dropping), and the copy is built again from the store, not the first message forwarded.
   Its ``Date:`` is now: it arrives at the top of the inbox, where the reader looks.
+* A day whose digest, built again, has no stories (a mute rule added since, the digest's
+  sections changed) is one line, nothing mailed: what was lost had stories, and ``send``
+  mails no empty digest either (stop 59's review: it mailed "0 stories").
 * A day (or a reader, with ``--to``) the digest never reached is one line, nothing mailed:
   ``digest send --date`` mails it, once, recorded (``--again`` records nothing, so mailing a
   day never sent through it would leave the automatic sends to mail it again).
@@ -29,6 +32,7 @@ Decisions (docs/design.md)
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -131,6 +135,9 @@ def resend_digest(
             raise DigestError(f"never sent to {', '.join(never)}: nothing was mailed again "
                               f"('{dated}' mails it, once)")
         view = app.build_view(day, digest=plan.name)
+        if not view.story_count:  # built again from the store: not the copy lost, an empty digest
+            raise DigestError("it has no stories now (its filters, sections or sources changed since it was "
+                              "mailed): nothing was mailed again")
         html, text = email_parts(view, env=make_env(cfg.templates), tz=cfg.tz, excerpt_chars=cfg.excerpt_chars,
                                  locale=cfg.locale)
         mailed: list[str] = []
@@ -141,9 +148,11 @@ def resend_digest(
                 if session.broken:
                     failed[addr] = "not tried: the connection failed"
                     continue
-                row = head + addr  # a new Message-ID each copy: the time makes it another
+                # a new Message-ID each copy: a random part, not the time alone (``clock:`` fixes it,
+                # and two resends under it were one id: the second copy dropped as the first's)
+                salt = f"again:{head + addr}:{when.isoformat()}:{secrets.token_hex(8)}"
                 message = build_message(view, email, tz=cfg.tz, html=html, text=text, now=when, to=firsts[addr],
-                                        message_id=message_id_for(key, f"again:{row}:{when.isoformat()}", email))
+                                        message_id=message_id_for(key, salt, email))
                 if (first := _first_id(rows, head, addr)) is not None:
                     message["References"] = first  # threaded with the first copy, not taken for it
                 try:
