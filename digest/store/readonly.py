@@ -19,7 +19,10 @@ How it works
 file made; the WAL's ``-wal`` and ``-shm`` files it makes are removed at its close, as
 peek's), or ``mode=ro`` when a ``-wal`` file is there already (a writer open, or one killed:
 a read-write connection closing last would checkpoint that WAL into the store file; a
-read-only one cannot), and PostgreSQL in a read-only session (``default_transaction_read_only``).
+read-only one cannot).  Without a ``-wal`` file, in a folder it cannot write (a monitoring
+user's, a read-only mount: no ``-shm`` can be made, which a WAL store's reader needs), it reads
+the file as ``immutable`` (no lock, no ``-shm``; nobody has the store open, or a ``-wal`` would
+be there; a daemon starting in that instant may make the reading one error line).  PostgreSQL in a read-only session (``default_transaction_read_only``).
 Neither is migrated: a store at an older schema version is read as it is (a query the old
 schema cannot answer is a StoreError), one at a newer version refused.  Both answer
 :class:`ReadOnlyStore`: the :class:`~digest.store.base.Store` reads plus :meth:`totals`,
@@ -141,15 +144,28 @@ class ReadOnlySQLite(_Reads, SQLiteStore):
         self._timeout = 10.0
         self._spaced_checked = True
         self.latest_schema = len(_migrations.load("sqlite"))
-        mode = "ro" if path.with_name(path.name + "-wal").exists() else "rw"
+        wal = path.with_name(path.name + "-wal").exists()
         try:
-            self.db = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, isolation_level=None,
-                                      timeout=self._timeout, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA query_only = ON")
-            self.db.execute("PRAGMA user_version").fetchone()  # a file that is no database says so here
+            self.db = self._open("mode=ro" if wal else "mode=rw")
         except sqlite3.Error as exc:
-            raise open_failure(exc, path, self._timeout, doing="cannot read the store") from None
+            if wal or os.access(path.parent, os.W_OK):  # not the folder: said as it is
+                raise open_failure(exc, path, self._timeout, doing="cannot read the store") from None
+            try:  # a folder it cannot write (another user's, a read-only mount): no -wal, no -shm made
+                self.db = self._open("mode=ro&immutable=1")
+            except sqlite3.Error:
+                raise open_failure(exc, path, self._timeout, doing="cannot read the store") from None
+
+    def _open(self, query: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"file:{quote(str(self.path))}?{query}", uri=True, isolation_level=None,
+                             timeout=self._timeout, check_same_thread=False)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA query_only = ON")
+            db.execute("PRAGMA user_version").fetchone()  # a file that is no database says so here
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def is_empty(self) -> bool:
         """Whether no digest wrote the file yet (version 0, no ``sources`` table)."""

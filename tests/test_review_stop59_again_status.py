@@ -1,0 +1,86 @@
+"""Stop 59's review of ``digest send --again`` and ``digest status``, against real parts: a feed on
+a loopback HTTP server, aiosmtpd on 127.0.0.1, SQLite on disk (a read-only bind mount where root
+may make one)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from digest.cli import main
+from tests.support.daemon import smtpd
+from tests.support.disks import read_only
+from tests.support.httpd import TestServer
+from tests.test_send_again import ANN, _read_yesterday, _rows, _send
+from tests.test_status import _config, _set, _status
+
+
+def _edit(cfg: Path, **top: object) -> None:
+    data = yaml.safe_load(cfg.read_text())
+    data.update(top)
+    cfg.write_text(yaml.safe_dump(data))
+
+
+def test_again_of_a_day_with_no_stories_now_mails_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The copy is built again from the store: a mute rule added since the day was mailed left
+    it empty, and ``--again`` mailed "digest for DAY: 0 stories" as the lost copy (``send``
+    mails no empty digest).  Now one line, nothing mailed, exit 2."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg, day = _read_yesterday(tmp_path, srv, port)
+        assert _send(cfg, day) == 0
+        assert [m["Subject"] for m in inbox.messages] == [f"digest for {day}: 1 story"] * 2
+        rows = _rows(cfg, day)
+        _edit(cfg, filters=[{"mute": "alpha"}])  # every story of the feed muted from now on
+        capsys.readouterr()
+        assert _send(cfg, day, "--again", "--to", ANN) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err == [f"error: digest {day}: it has no stories now (its filters, sections or sources changed "
+                       "since it was mailed): nothing was mailed again"], err
+        assert len(inbox.messages) == 2 and _rows(cfg, day) == rows
+
+
+def test_again_twice_under_a_fixed_clock_gives_each_copy_its_own_message_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The copy's Message-ID was made of the day, the reader and the time: with ``clock:`` set
+    (the bundled examples) two resends had one id, and a client holding the first copy drops
+    the second as the same message."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg, day = _read_yesterday(tmp_path, srv, port)
+        assert _send(cfg, day) == 0
+        _edit(cfg, clock=f"{date.fromisoformat(day) + timedelta(days=1)}T12:00:00Z")
+        assert _send(cfg, day, "--again", "--to", ANN) == 0
+        assert _send(cfg, day, "--again", "--to", ANN) == 0
+        ids = [m["Message-ID"] for m in inbox.messages]
+        assert [m["To"] for m in inbox.messages[2:]] == [ANN, ANN]
+        assert len(set(ids)) == 4, ids
+        assert inbox.messages[2]["References"] == inbox.messages[3]["References"] == inbox.messages[0]["Message-ID"]
+
+
+def test_status_reads_a_store_in_a_folder_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """"It only reads ... as any user who can read the store" (docs/daemon.md): with the store's
+    folder not writable (a monitoring user's, a read-only mount) and no daemon running, SQLite
+    could not make the -wal and -shm files a WAL store's reader needs, and status said "cannot
+    read the store: the store or its folder cannot be written", exit 2.  Now it reads the file
+    as it is (nobody has it open: no -wal), the same lines as beside a writable folder."""
+    with TestServer() as srv, smtpd() as (_inbox, port):
+        cfg = _config(tmp_path, srv, port)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T08:00:00Z")
+        assert main(["send", "--config", str(cfg)]) == 0
+        code, out, err = _status(cfg, capsys)
+        assert code == 0 and err == "", err
+        data = tmp_path / "data"
+        names = sorted(p.name for p in data.iterdir())
+        with read_only(data):
+            code_ro, out_ro, err_ro = _status(cfg, capsys)
+        assert (code_ro, err_ro) == (0, ""), err_ro
+        assert out_ro == out
+        assert sorted(p.name for p in data.iterdir()) == names
