@@ -4,6 +4,9 @@ may make one)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from tests.support.daemon import smtpd
 from tests.support.disks import read_only
 from tests.support.httpd import TestServer
 from tests.test_send_again import ANN, _read_yesterday, _rows, _send
-from tests.test_status import _config, _set, _status
+from tests.test_status import ROOT, _config, _set, _status, refusing_smtpd
 
 
 def _edit(cfg: Path, **top: object) -> None:
@@ -84,3 +87,57 @@ def test_status_reads_a_store_in_a_folder_it_cannot_write(
         assert (code_ro, err_ro) == (0, ""), err_ro
         assert out_ro == out
         assert sorted(p.name for p in data.iterdir()) == names
+
+
+def _torn_by_a_send(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                    cls: type, **settings: object) -> None:
+    """The 20th refused; then, between status's reading of the delivery rows and its reading of
+    what is owed, a real ``digest send`` (another process) mails it: status says what the store
+    held when it began (one moment), not half of each."""
+    with TestServer() as srv, refusing_smtpd() as bad, smtpd() as (inbox, good):
+        cfg = _config(tmp_path, srv, bad, **settings)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T07:05:00Z")
+        assert main(["send", "--config", str(cfg)]) != 0
+        _set(cfg, email={"port": good})
+        code, before, _ = _status(cfg, capsys)
+        assert code == 1 and "  owed: 2026-11-20 (due 2026-11-21 07:00 UTC): failed: " in "\n".join(before)
+        read = cls.deliveries_since
+
+        def then_a_send(self: object, first: str) -> object:
+            rows = read(self, first)
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            done = subprocess.run([sys.executable, "-m", "digest", "send", "--config", str(cfg)], env=env,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            return rows
+
+        monkeypatch.setattr(cls, "deliveries_since", then_a_send)
+        code, during, err = _status(cfg, capsys)
+        assert len(inbox.messages) == 2  # the send went through meanwhile
+        assert (code, during) == (1, before), (err, during)
+        monkeypatch.undo()
+        code, after, _ = _status(cfg, capsys)
+    assert code == 0 and after[-1] == "ok: nothing needs attention", after
+
+
+def test_status_reads_one_moment_of_a_store_a_send_writes_meanwhile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each query was a moment of its own: the rows said the 20th failed, the owed days (read
+    after the send) said it was owed no more, and status printed "to ann@...: mailing
+    2026-11-20 failed ... and nothing was sent to them since" of a day just sent."""
+    from digest.store.readonly import ReadOnlySQLite
+
+    _torn_by_a_send(tmp_path, capsys, monkeypatch, ReadOnlySQLite)
+
+
+def test_status_reads_one_moment_of_a_postgresql_store_a_send_writes_meanwhile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.services import pg_schema
+
+    with pg_schema() as url:
+        from digest.store.pg_readonly import ReadOnlyPostgres
+
+        _torn_by_a_send(tmp_path, capsys, monkeypatch, ReadOnlyPostgres, database=url)

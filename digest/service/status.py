@@ -213,7 +213,8 @@ def gather(cfg: Config) -> Status:
     if store is None:
         raise DigestError(f"no store yet at {where}: run `digest run` first")
     try:
-        return _gather(cfg, store, where, "SQLite" if sqlite else "PostgreSQL")
+        with store.snapshot():  # one moment: a send meanwhile half seen said a day just sent had failed
+            return _gather(cfg, store, where, "SQLite" if sqlite else "PostgreSQL")
     except DigestError:
         raise
     except Exception as exc:  # a query an older schema, or a damaged file, cannot answer: one line

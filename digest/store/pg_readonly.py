@@ -6,6 +6,9 @@ pid, host and since)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 
 from ..errors import StoreError
@@ -31,6 +34,7 @@ class ReadOnlyPostgres(_Reads, PostgresStore):
         try:
             self.db.execute("SET TIME ZONE 'UTC'")
             self.db.execute("SET default_transaction_read_only = on")
+            self.db.execute("SET default_transaction_isolation = 'repeatable read'")  # snapshot: one moment
             schema = self._one_row("SELECT current_schema() AS s")["s"]
             if schema is None:
                 raise StoreError(f"{redact(url)}: no schema to read (check search_path)")
@@ -41,6 +45,11 @@ class ReadOnlyPostgres(_Reads, PostgresStore):
         except BaseException:
             self.db.close()
             raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        with self.db.transaction():
+            yield
 
     def is_empty(self) -> bool:
         """Whether no digest wrote the schema yet (no ``digest_schema`` or ``sources`` table)."""

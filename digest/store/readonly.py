@@ -41,6 +41,8 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +84,11 @@ class ReadOnlyStore(Store, Protocol):
         ...
 
     def lock_state(self, name: str) -> LockState: ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A block whose reads see one moment of the store (a read transaction): a writer's
+        changes meanwhile are not half seen."""
+        ...
 
 
 class _Reads:
@@ -166,6 +173,17 @@ class ReadOnlySQLite(_Reads, SQLiteStore):
             db.close()
             raise
         return db
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        self.db.execute("BEGIN")  # deferred: the first read takes the WAL's moment, no lock, no write
+        self._depth = 1  # a read of the store's in a transaction of its own: a savepoint
+        try:
+            yield
+        finally:
+            self._depth = 0
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
 
     def is_empty(self) -> bool:
         """Whether no digest wrote the file yet (version 0, no ``sources`` table)."""
