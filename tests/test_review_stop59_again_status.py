@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from digest.cli import main
 from tests.support.daemon import smtpd
 from tests.support.disks import read_only
 from tests.support.httpd import TestServer
+from tests.test_mail_at_most_once import KILLED_SEND
 from tests.test_send_again import ANN, _read_yesterday, _rows, _send
 from tests.test_status import ROOT, _config, _set, _status, refusing_smtpd
 
@@ -141,3 +143,31 @@ def test_status_reads_one_moment_of_a_postgresql_store_a_send_writes_meanwhile(
         from digest.store.pg_readonly import ReadOnlyPostgres
 
         _torn_by_a_send(tmp_path, capsys, monkeypatch, ReadOnlyPostgres, database=url)
+
+
+def test_a_send_killed_after_the_message_left_owes_the_day_to_nobody(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron's ``digest send`` killed once the whole message had left (its row *whole*): the
+    reader's line said "sent unconfirmed", and beside it "owed: 2026-11-20" and "attention: ...
+    owed since ..., not mailed", exit 1, though the next send mails nothing (it counts the row
+    sent, unconfirmed: ``settle_whole``).  Now the day is owed to nobody, as the send finds."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _config(tmp_path, srv, port)
+        _set(cfg, email={"to": ["ann@example.org"]})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T07:10:00Z")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "POINT": "after-end"}
+        killed = subprocess.run([sys.executable, "-c", KILLED_SEND, "send", "--config", str(cfg)], env=env,
+                                capture_output=True, timeout=120)
+        assert killed.returncode == -9, killed.stderr.decode(errors="replace")
+        _set(cfg, clock="2026-11-21T08:00:00Z")  # an hour past its time
+        code, out, _ = _status(cfg, capsys)
+        assert code == 0, out
+        assert any(line.startswith("  ann@example.org: sent unconfirmed 2026-11-20") for line in out), out
+        assert not any(line.startswith(("  owed: ", "attention: ")) for line in out), out
+        assert main(["send", "--config", str(cfg)]) == 0  # what the next send does: nothing mailed
+        deadline = time.monotonic() + 10
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(inbox.messages) == 1

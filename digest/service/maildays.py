@@ -215,18 +215,22 @@ def earlier_due_days(store: Store, cfg: Config, plan: Plan, latest: date) -> lis
     return [d for d in days if d >= first or any(status != "sent" for status, _ in rows[d])]
 
 
-def owed(app: App, day: date, digest: str | None = None) -> bool:
+def owed(app: App, day: date, digest: str | None = None, *, whole_sent: bool = False) -> bool:
     """Whether the digest ``digest`` (None: the single daily one) of ``day`` is still owed to
     someone: never tried (no delivery row: the daemon was down), or tried for addresses it
     has not reached (a failed or interrupted row) that are still listed.  An address added to
     ``to:`` since is not owed an earlier period: it gets the latest one alone
     (``send_digest``), not the week before it.  False when no mail is configured, or the day
-    had no stories once over (:data:`EMPTY_KEY`)."""
+    had no stories once over (:data:`EMPTY_KEY`).  ``whole_sent`` (``digest status``): a row
+    left *whole* by a killed send counts as sent, as the next send counts it
+    (``delivery.settle_whole``), mailing nothing; the catch-up visits such a day to settle it."""
     cfg, store = app.cfg, app.store
     if cfg.email is None or store.get_meta(_empty_key(digest, day)):
         return False
     listed = {address_of(a) for a in (plan_named(cfg, digest).to or cfg.email.to)}
     rows = delivery_rows(store, day.isoformat(), digest)
+    if whole_sent:
+        rows = [("sent" if status == "whole" else status, to) for status, to in rows]
     got = reached(rows)
     return not rows or any(status != "sent" and (to - got) & listed for status, to in rows)
 

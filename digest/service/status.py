@@ -12,7 +12,8 @@ mailed and how, the days owed, when the next is due).  Times are in the configur
 
 When something needs attention (:attr:`Status.attention`, exit status 1)
 --------------------------------------------------------------------------
-* A day owed (:func:`digest.service.maildays.owed`) whose mailing failed: a reader has not
+* A day owed (:func:`digest.service.maildays.owed`; a reader's row left *whole* by a killed
+  send counted sent, as the next send counts it, mailing nothing) whose mailing failed: a reader has not
   got it.  Said at once: the failure is seen, not expected.  So is a reader whose last day
   tried failed though the day is no longer owed (past the catch-up's week, or refused for
   good): nothing was sent to them since.
@@ -285,7 +286,7 @@ def _digest(cfg: Config, store: ReadOnlyStore, plan: Plan, now: datetime, rows: 
     days = [*earlier_due_days(store, cfg, plan, latest), *([latest] if began else [])]
     reading = cast("App", _Reading(cfg, store))
     for day in days:
-        if before_first_day(store, cfg, day) is None and owed(reading, day, plan.name):
+        if before_first_day(store, cfg, day) is None and owed(reading, day, plan.name, whole_sent=True):
             failed = [r for r in mine if r.date == day.isoformat() and r.status == "failed"]
             state.owed.append(Owed(day, due_at(day, plan, cfg), failed[-1].last_error if failed else None))
     return state
