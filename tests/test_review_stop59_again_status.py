@@ -19,7 +19,7 @@ from tests.support.daemon import smtpd
 from tests.support.disks import read_only
 from tests.support.httpd import TestServer
 from tests.test_mail_at_most_once import KILLED_SEND
-from tests.test_send_again import ANN, _read_yesterday, _rows, _send
+from tests.test_send_again import ANN, BOB, _read_yesterday, _rows, _send
 from tests.test_status import ROOT, _config, _set, _status, refusing_smtpd
 
 
@@ -171,3 +171,21 @@ def test_a_send_killed_after_the_message_left_owes_the_day_to_nobody(
         while not inbox.messages and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(inbox.messages) == 1
+
+
+def test_again_to_two_addresses_is_refused_not_mailed_to_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--to "ann@..., bob@..."`` read as its first address: ann alone was mailed again, exit 0,
+    and bob, asked for, not.  Now one error line, nothing mailed; a quoted display name holding a
+    comma ('"Doe, Ann" <ann@...>') is still one address."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg, day = _read_yesterday(tmp_path, srv, port)
+        assert _send(cfg, day) == 0
+        capsys.readouterr()
+        assert _send(cfg, day, "--again", "--to", f"{ANN}, {BOB}") == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err == [f"error: --to takes one address ({ANN}, {BOB}: 2); nothing was sent"], err
+        assert len(inbox.messages) == 2
+        assert _send(cfg, day, "--again", "--to", f'"Doe, Ann" <{ANN}>') == 0
+        assert [m["To"] for m in inbox.messages[2:]] == [ANN]

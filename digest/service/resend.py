@@ -35,6 +35,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -75,6 +76,9 @@ def again_plans(cfg: Config, wanted: list[Plan], to: str | None, digest: str | N
     hold the address, else :class:`DigestError` naming it and the digest (every one asked for)."""
     if to is None:
         return wanted
+    named = [a for _, a in getaddresses([to]) if "@" in a]  # "Doe, Ann <ann@x>" is one
+    if len(named) > 1:  # read as the first alone, the others asked for were not mailed
+        raise DigestError(f"--to takes one address ({', '.join(named)}: {len(named)}); nothing was sent")
     addr = address_of(to)
     holding = [p for p in wanted if addr in {address_of(a) for a in _recipients(cfg, p)}]
     if holding:
