@@ -3,17 +3,19 @@
 What it reads
 -------------
 The store opened read only (:func:`digest.store.readonly.open_read_only`: no file made, no
-migration, no lock taken or waited for), the configuration, and the digests' files.  Each
-part is one line or a few: the store (where, its schema version, articles and stories held,
-its first day); the daemon (its ``daemon`` lock held now or not, seen without taking it: a
-lock a killed daemon left reads as not running); the last poll (the sources' latest read,
-how many fail now); each configured digest (the last day written, each reader's last day
+migration, no lock taken or waited for), in one read transaction (one moment of the store: a
+send between two of its queries was half seen, a day just sent said failed), the configuration,
+and the digests' files.  Each part is one line or a few: the store (where, its schema
+version, articles and stories held, its first day); the daemon (its ``daemon`` lock held now
+or not, seen without taking it: a lock a killed daemon left reads as not running); the last
+poll (the sources' latest read, how many fail now); each configured digest (the last day written, each reader's last day
 mailed and how, the days owed, when the next is due).  Times are in the configured zone.
 
 When something needs attention (:attr:`Status.attention`, exit status 1)
 --------------------------------------------------------------------------
 * A day owed (:func:`digest.service.maildays.owed`; a reader's row left *whole* by a killed
-  send counted sent, as the next send counts it, mailing nothing) whose mailing failed: a reader has not
+  send counted sent, as the next send counts it, mailing nothing) whose mailing failed: a
+  reader has not
   got it.  Said at once: the failure is seen, not expected.  So is a reader whose last day
   tried failed though the day is no longer owed (past the catch-up's week, or refused for
   good): nothing was sent to them since.
