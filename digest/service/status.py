@@ -15,10 +15,9 @@ When something needs attention (:attr:`Status.attention`, exit status 1)
 --------------------------------------------------------------------------
 * A day owed (:func:`digest.service.maildays.owed`; a reader's row left *whole* by a killed
   send counted sent, as the next send counts it, mailing nothing) whose mailing failed: a
-  reader has not
-  got it.  Said at once: the failure is seen, not expected.  So is a reader whose last day
-  tried failed though the day is no longer owed (past the catch-up's week, or refused for
-  good): nothing was sent to them since.
+  reader has not got it.  Said at once: the failure is seen, not expected.  So is a reader
+  whose last day tried failed though the day is no longer owed (past the catch-up's week, or
+  refused for good): nothing was sent to them since.
 * A day owed more than a poll interval (``schedule.poll_minutes``) past its time (a daily
   digest of day D is due at its time on D + 1; a weekly one the day after its week): the
   daemon sends at its time and retries failures, a cron's ``digest send`` runs at the time
