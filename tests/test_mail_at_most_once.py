@@ -103,7 +103,7 @@ def test_a_send_killed_after_the_end_of_the_message_is_not_mailed_again(
     assert f"digest send --again --date {day} --to {ME} mails it again" in warned[0]
     assert len(said) == 1 and said[0].startswith(f"digest {day}: not sent: already sent to {ME} at "), said
     assert said[0].endswith("(unconfirmed: its send died after the whole message had left; if it never "
-                            "arrived, 'digest send --again' mails it again)"), said
+                            f"arrived, 'digest send --again --date {day} --to {ME}' mails it again)"), said
     with open_store(f"sqlite:///{tmp_path / 'data' / 'digest.sqlite3'}") as s:
         (row,) = s.deliveries_on(day)
         assert row.status == "sent" and row.unconfirmed and row.sent_at is not None

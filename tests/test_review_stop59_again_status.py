@@ -5,6 +5,7 @@ may make one)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -189,3 +190,31 @@ def test_again_to_two_addresses_is_refused_not_mailed_to_the_first(
         assert len(inbox.messages) == 2
         assert _send(cfg, day, "--again", "--to", f'"Doe, Ann" <{ANN}>') == 0
         assert [m["To"] for m in inbox.messages[2:]] == [ANN]
+
+
+def test_the_already_sent_unconfirmed_line_names_the_day_its_command_mails_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron's send killed after the 20th's message left; the next send's line said "if it never
+    arrived, 'digest send --again' mails it again".  That command mails the latest day due: run
+    the day after, when the reader says it never came, it was the 21st's ("never sent", exit 2,
+    or the 21st's digest a second time), not the 20th's.  The line now names the day."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _config(tmp_path, srv, port)
+        _set(cfg, email={"to": ["ann@example.org"]})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T07:10:00Z")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "POINT": "after-end"}
+        killed = subprocess.run([sys.executable, "-c", KILLED_SEND, "send", "--config", str(cfg)], env=env,
+                                capture_output=True, timeout=120)
+        assert killed.returncode == -9, killed.stderr.decode(errors="replace")
+        capsys.readouterr()
+        assert main(["send", "--config", str(cfg)]) == 0
+        said = capsys.readouterr().err
+        (command,) = re.findall(r"'(digest send --again[^']*)' mails it again", said)
+        _set(cfg, clock="2026-11-22T09:00:00Z")  # the next day: the reader says it never came
+        assert main([*command.split()[1:], "--config", str(cfg)]) == 0, capsys.readouterr().err
+        deadline = time.monotonic() + 10
+        while len(inbox.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m["Subject"] for m in inbox.messages] == ["digest for 2026-11-20: 1 story"] * 2

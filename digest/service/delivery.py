@@ -68,9 +68,14 @@ def _already_sent(app: App, key: str, target: str) -> Sent:
     # as every other command names a time ("2026-12-08 07:00 CET", in `timezone`: local_time);
     # it wrote "2026-12-08 06:00:12+00:00" beside `digest sources`' "2026-12-08 07:00 CET"
     when = local_time(row.sent_at, app.cfg.tz) if row and row.sent_at else None
-    # the command that mails it again when it never arrived (``digest.service.resend``)
+    # the command that mails it again when it never arrived (``digest.service.resend``): its day
+    # named (bare, it mailed the latest due: run the day after, the next day's), as UNCONFIRMED_LINE
+    name, _, listed = target.partition("email:")
+    readers = addresses_in(listed)
+    again = (f"digest send --again --date {key}" + (f" --digest {name.rstrip(':')}" if name else "")
+             + (f" --to {next(iter(readers))}" if len(readers) == 1 else ""))
     unsure = (" (unconfirmed: its send died after the whole message had left; if it never arrived, "
-              "'digest send --again' mails it again)") if row and row.unconfirmed else ""
+              f"'{again}' mails it again)") if row and row.unconfirmed else ""
     return Sent(False, f"not sent: already sent to {named(target)}" + (f" at {when}" if when else "") + unsure)
 
 
