@@ -122,6 +122,9 @@ def _titles_in_text(text: str) -> list[str]:
             listing = True
         elif listing and line.startswith("* "):
             out.append(line[2:])
+        elif listing and line.startswith("  ") and line.strip() and not line.lstrip().startswith("http"):
+            # a title wrapped at 72 (its link is the line after it)
+            out[-1] += " " + line.strip()
         elif not line.strip() or line.startswith("=="):
             listing = False
     return out
