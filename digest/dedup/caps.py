@@ -87,7 +87,7 @@ def relative_cosine(state: EngineState, nums: np.ndarray) -> np.ndarray:
     return gate
 
 
-def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
+def profile_cap(state: EngineState, nums: np.ndarray, need: np.ndarray | None = None) -> np.ndarray:
     """Per pair, the cap from the contrast of their neighbour profiles: two reports of one
     event are close to the same third articles; two reports of two concurrent events of
     one kind are each close to their own event's.  The Pearson correlation of the pair's
@@ -100,7 +100,13 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
     and its follow-ups weeks later are close to different articles, and are one story).
     Versions of one text among the third articles (``profile_alike``: an outlet's revision of
     its report, a copy) count as one: an entry updated in place made two thirds of one text,
-    three thirds where there had been two, and a story shown as one was read as two events."""
+    three thirds where there had been two, and a story shown as one was read as two events.
+
+    ``need``: the pairs whose cap is read (a regrouping's pairs with a link above 0: the
+    least of 0 and a cap is 0); 1 for the others.  Each pair i < j is weighed once, for both
+    of its orders (its thirds and their weights are the same; its means, spreads and
+    correlation are each order's own, summed over the thirds as over the pair's row of an
+    [i, j, k] block: the same values, bit for bit)."""
     p = state.params
     r = nums.size
     terms, val, _wval, runs = state.vectors(nums)
@@ -113,33 +119,44 @@ def profile_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:
             cos[i] = runs.sum(dense[terms] * val)
         finally:
             dense[terms[lo:hi]] = 0.0
+    t = state.col.published[nums]
+    far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
+    unlike = cos < p.profile_alike
+    # the pairs a profile may cap: not far apart, one order at least not alike, and read
+    may = ~far & (unlike | unlike.T)
+    if need is not None:
+        may &= need | need.T
+    first, second = np.nonzero(np.triu(may, 1))
+    cap = np.ones((r, r))
+    if not first.size:
+        return cap
     near = cos >= p.neighbour_floor
-    third = near[:, None, :] | near[None, :, :]  # [i, j, k]: k near i or j
-    idx = np.arange(r)
-    third[idx, :, idx] = False
-    third[:, idx, idx] = False
+    pairs = np.arange(first.size)
+    third = near[first] | near[second]  # [pair, k]: k near either
+    third[pairs, first] = False
+    third[pairs, second] = False
     alike = cos >= p.profile_alike  # versions of one text: copies, an entry's revisions
     np.fill_diagonal(alike, False)
     if alike.any():  # each third weighs 1 / (the pair's thirds of its text): one text, one third
-        twins = np.einsum("ijl,kl->ijk", third.astype(np.float64), alike.astype(np.float64), optimize=False)
+        twins = np.einsum("pl,kl->pk", third.astype(np.float64), alike.astype(np.float64), optimize=False)
         w = np.where(third, 1.0 / (1.0 + twins), 0.0)
     else:
         w = third.astype(np.float64)
-    n = w.sum(axis=2)
-    w = w / np.maximum(n, 1e-12)[:, :, None]
-    a = np.broadcast_to(cos[:, None, :], third.shape)  # i's cosines to k
-    b = np.broadcast_to(cos[None, :, :], third.shape)  # j's cosines to k
-    da = a - (w * a).sum(axis=2, keepdims=True)
-    db = b - (w * b).sum(axis=2, keepdims=True)
-    sa = np.sqrt((w * da * da).sum(axis=2))
-    sb = np.sqrt((w * db * db).sum(axis=2))
-    rho = (w * da * db).sum(axis=2) / np.maximum(sa * sb, 1e-12)
-    t = state.col.published[nums]
-    far = np.abs(t[:, None] - t[None, :]) > p.time_grace  # NaN (undated): compared
+    n = w.sum(axis=1)
+    w = w / np.maximum(n, 1e-12)[:, None]
+    a, b = cos[first], cos[second]  # i's cosines to k, j's
+    da = a - (w * a).sum(axis=1, keepdims=True)
+    db = b - (w * b).sum(axis=1, keepdims=True)
+    sa = np.sqrt((w * da * da).sum(axis=1))
+    sb = np.sqrt((w * db * db).sum(axis=1))
+    spread = np.maximum(sa * sb, 1e-12)
     # (a count of weights: seven versions of one text are 7 x 1/7, 0.999... in floating point)
-    evidence = (n >= p.profile_thirds - 1e-9) & ~far & (cos < p.profile_alike)
-    cap = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
-    return np.where(evidence, cap, 1.0)
+    enough = n >= p.profile_thirds - 1e-9
+    for x, y, rho in ((first, second, (w * da * db).sum(axis=1) / spread),
+                      (second, first, (w * db * da).sum(axis=1) / spread)):
+        capped = np.clip((rho + 1.0) / (p.profile_floor + 1.0), 0.0, 1.0)
+        cap[x, y] = np.where(enough & unlike[x, y], capped, 1.0)
+    return cap
 
 
 def young_cap(state: EngineState, nums: np.ndarray) -> np.ndarray:

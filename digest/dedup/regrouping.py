@@ -310,7 +310,7 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     sim = np.minimum(shared_similarity(sets), relative_cosine(state, nums))
     if 3 <= nums.size <= state.params.profile_size:
-        sim = np.minimum(sim, profile_cap(state, nums))
+        sim = np.minimum(sim, profile_cap(state, nums, sim > 0))
     if nums.size <= state.params.profile_size:
         sim = np.minimum(sim, young_cap(state, nums))
         if state.params.crowd_scale > 0:
