@@ -106,7 +106,8 @@ def profile_cap(state: EngineState, nums: np.ndarray, need: np.ndarray | None = 
     least of 0 and a cap is 0); 1 for the others.  Each pair i < j is weighed once, for both
     of its orders (its thirds and their weights are the same; its means, spreads and
     correlation are each order's own, summed over the thirds as over the pair's row of an
-    [i, j, k] block: the same values, bit for bit)."""
+    [i, j, k] block: the same values, bit for bit).  The diagonal is 1 (an article and
+    itself are no pair: the linkage never reads it)."""
     p = state.params
     r = nums.size
     terms, val, _wval, runs = state.vectors(nums)
