@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 import pytest
 import yaml
 
+from tests.support.daemon import spawn_digest
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,14 +70,6 @@ def write_config(tmp: Path, srv: TestServer, paths: list[str], name: str = "feed
     cfg = tmp / name
     cfg.write_text(yaml.safe_dump(data))
     return cfg
-
-
-def digest(*args: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with open(log, "ab") as fh:
-        return subprocess.Popen(
-            [sys.executable, "-m", "digest", *args], cwd=ROOT, env=env, stdout=fh, stderr=fh
-        )
 
 
 def stories(db: Path) -> dict[str, str]:
@@ -130,10 +123,10 @@ def test_two_runs_at_once_give_the_stories_of_one_run(tmp_path: Path) -> None:
         srv.handle("/s2", s2)
         cfg = write_config(tmp_path, srv, order)
         log = tmp_path / "runs.log"
-        a = digest("run", "--once", "--quiet", "--config", str(cfg), log=log)
+        a = spawn_digest("run", "--once", "--quiet", "--config", str(cfg), log=log)
         try:
             assert wait_until(lambda: srv.hits["/s1"] >= 1, timeout=60), log.read_text()
-            b = digest("run", "--once", "--quiet", "--config", str(cfg), log=log)
+            b = spawn_digest("run", "--once", "--quiet", "--config", str(cfg), log=log)
             try:
                 assert a.wait(timeout=120) == 0, log.read_text()
                 s2.release.set()
@@ -162,7 +155,7 @@ def test_a_run_while_the_daemon_runs_does_not_split_a_story(tmp_path: Path) -> N
         run_cfg = write_config(tmp_path, srv, ["/s0", "/s1"], name="run.yaml")
         log = tmp_path / "daemon.log"
         db = tmp_path / "data" / "digest.sqlite3"
-        daemon = digest("daemon", "--config", str(daemon_cfg), "--digest-day", "today", log=log)
+        daemon = spawn_digest("daemon", "--config", str(daemon_cfg), "--digest-day", "today", log=log)
         try:
             assert wait_until(lambda: srv.hits["/s2"] >= 2, timeout=60), log.read_text()  # a round done
             run = subprocess.run(

@@ -36,6 +36,7 @@ from tests.support.daemon import (
     read_yesterday,
     rss,
     smtpd,
+    spawn_digest,
 )
 from tests.support.httpd import Reply, Request, TestServer, wait_until
 
@@ -287,12 +288,9 @@ def test_the_first_start_writes_no_digest_for_the_day_before_the_install(tmp_pat
         srv.set("/a", rss("alpha", range(2)))
         cfg_path = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
         log = tmp_path / "daemon.log"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         started = datetime.now(UTC)
         today, yesterday = started.date(), started.date() - timedelta(days=1)
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg_path)],
-                                    cwd=ROOT, env=env, stdout=fh, stderr=fh)
+        proc = spawn_digest("daemon", "--config", str(cfg_path), log=log)
         try:
             assert wait_until(lambda: f"digest {yesterday}" in log.read_text(), timeout=60), log.read_text()
         finally:
@@ -359,12 +357,7 @@ def test_jobs_persist_and_a_missed_digest_run_fires_on_start(tmp_path: Path) -> 
 
 # -- a real process, killed -------------------------------------------------------------------------
 def spawn(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with open(log, "ab") as fh:
-        return subprocess.Popen(
-            [sys.executable, "-m", "digest", "daemon", "--config", str(cfg), "--digest-day", "today"],
-            cwd=ROOT, env=env, stdout=fh, stderr=fh,
-        )
+    return spawn_digest("daemon", "--config", str(cfg), "--digest-day", "today", log=log)
 
 
 @pytest.mark.slow

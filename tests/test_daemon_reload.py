@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import yaml
 
 from digest.app import open_app
 from digest.service.daemon import Daemon
-from tests.support.daemon import loopback_config, rss
+from tests.support.daemon import loopback_config, rss, spawn_digest
 from tests.support.httpd import TestServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,10 +111,7 @@ def test_a_source_added_to_the_file_is_read_without_a_restart(tmp_path: Path) ->
         srv.set("/b", rss("beta", range(3)))
         cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
         log = tmp_path / "daemon.log"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
-                                    cwd=ROOT, env=env, stdout=fh, stderr=fh)
+        proc = spawn_digest("daemon", "--config", str(cfg), log=log)
         try:
             assert wait_until(lambda: _stored(tmp_path, "alpha") == 2, timeout=60), log.read_text()
             assert srv.hits["/b"] == 0

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.daemon import free_port, loopback_config, rss
+from tests.support.daemon import free_port, loopback_config, rss, spawn_digest
 from tests.support.httpd import TestServer, wait_until
 
 pytestmark = pytest.mark.scale
@@ -120,9 +120,7 @@ def count(url: str, sql: str) -> list[tuple[object, ...]]:
 
 
 def spawn_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as fh:
-        return subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=fh, stderr=fh)
+    return spawn_digest("daemon", "--config", str(cfg), log=log)
 
 
 @pytest.mark.slow  # a server killed and started again: ~15 s

@@ -146,6 +146,20 @@ def test_status_reads_one_moment_of_a_postgresql_store_a_send_writes_meanwhile(
         _torn_by_a_send(tmp_path, capsys, monkeypatch, ReadOnlyPostgres, database=url)
 
 
+def _sent_and_killed_after_the_end(tmp_path: Path, srv: TestServer, port: int) -> Path:
+    """A configuration mailing ann, the 20th read, and the 21st's cron ``digest send`` (07:10)
+    killed once the 20th's whole message had left (its row *whole*)."""
+    cfg = _config(tmp_path, srv, port)
+    _set(cfg, email={"to": ["ann@example.org"]})
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    _set(cfg, clock="2026-11-21T07:10:00Z")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "POINT": "after-end"}
+    killed = subprocess.run([sys.executable, "-c", KILLED_SEND, "send", "--config", str(cfg)], env=env,
+                            capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr.decode(errors="replace")
+    return cfg
+
+
 def test_a_send_killed_after_the_message_left_owes_the_day_to_nobody(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -154,14 +168,7 @@ def test_a_send_killed_after_the_message_left_owes_the_day_to_nobody(
     owed since ..., not mailed", exit 1, though the next send mails nothing (it counts the row
     sent, unconfirmed: ``settle_whole``).  Now the day is owed to nobody, as the send finds."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = _config(tmp_path, srv, port)
-        _set(cfg, email={"to": ["ann@example.org"]})
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        _set(cfg, clock="2026-11-21T07:10:00Z")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "POINT": "after-end"}
-        killed = subprocess.run([sys.executable, "-c", KILLED_SEND, "send", "--config", str(cfg)], env=env,
-                                capture_output=True, timeout=120)
-        assert killed.returncode == -9, killed.stderr.decode(errors="replace")
+        cfg = _sent_and_killed_after_the_end(tmp_path, srv, port)
         _set(cfg, clock="2026-11-21T08:00:00Z")  # an hour past its time
         code, out, _ = _status(cfg, capsys)
         assert code == 0, out
@@ -200,14 +207,7 @@ def test_the_already_sent_unconfirmed_line_names_the_day_its_command_mails_again
     the day after, when the reader says it never came, it was the 21st's ("never sent", exit 2,
     or the 21st's digest a second time), not the 20th's.  The line now names the day."""
     with TestServer() as srv, smtpd() as (inbox, port):
-        cfg = _config(tmp_path, srv, port)
-        _set(cfg, email={"to": ["ann@example.org"]})
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        _set(cfg, clock="2026-11-21T07:10:00Z")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "POINT": "after-end"}
-        killed = subprocess.run([sys.executable, "-c", KILLED_SEND, "send", "--config", str(cfg)], env=env,
-                                capture_output=True, timeout=120)
-        assert killed.returncode == -9, killed.stderr.decode(errors="replace")
+        cfg = _sent_and_killed_after_the_end(tmp_path, srv, port)
         capsys.readouterr()
         assert main(["send", "--config", str(cfg)]) == 0
         said = capsys.readouterr().err

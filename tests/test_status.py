@@ -10,8 +10,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -23,7 +21,7 @@ import yaml
 from aiosmtpd.controller import Controller
 
 from digest.cli import main
-from tests.support.daemon import Inbox, free_port, loopback_config, rss, smtpd
+from tests.support.daemon import Inbox, free_port, loopback_config, rss, smtpd, spawn_digest
 from tests.support.httpd import TestServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,10 +241,7 @@ def test_a_running_daemon_is_running_and_one_killed_is_not(tmp_path: Path, capsy
         srv.set("/a", rss("alpha", range(2)))
         cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
         log = tmp_path / "daemon.log"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        with open(log, "wb") as fh:
-            proc = subprocess.Popen([sys.executable, "-m", "digest", "daemon", "--config", str(cfg)],
-                                    cwd=ROOT, env=env, stdout=fh, stderr=fh)
+        proc = spawn_digest("daemon", "--config", str(cfg), log=log)
         try:
             assert _wait(lambda: "daemon started" in log.read_text(), 60), log.read_text()
             code, out, _ = _status(cfg, capsys)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import email
+import os
 import random
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +23,9 @@ from aiosmtpd.controller import Controller
 
 from tests.support.config import make_config
 from tests.support.httpd import TestServer
+
+#: The checkout: ``python -m digest`` run from it imports this tree's package.
+ROOT = Path(__file__).resolve().parents[2]
 
 WORDS = (
     "harbor council bridge river budget school rail storm museum vote market "
@@ -128,3 +134,11 @@ def read_yesterday(tmp: Path, srv: TestServer, port: int) -> tuple[Path, date]:
     with open_app(cfg_path) as app:
         app.run(now=then)
     return cfg_path, then.date()
+
+
+def spawn_digest(*args: str, log: Path) -> subprocess.Popen[bytes]:
+    """``python -m digest ARGS`` as a process of its own (a daemon, a run to kill), its output
+    appended to ``log``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "ab") as fh:
+        return subprocess.Popen([sys.executable, "-m", "digest", *args], cwd=ROOT, env=env, stdout=fh, stderr=fh)
