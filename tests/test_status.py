@@ -381,3 +381,40 @@ def test_a_damaged_store_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.C
         code, out, err = _status(cfg, capsys)
     assert code == 2 and out == []
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {tmp_path / 'data' / 'digest.sqlite3'}: "), err
+
+
+def test_a_daemon_that_runs_but_reads_nothing_needs_attention(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real daemon, then stopped (SIGSTOP: its process and lock live on, it polls no more, as a
+    daemon hung on a read or a lock does).  Status said "running", exit 0, however long its
+    sources went unread.  Read with the clock two hours on (``clock:``, which the stopped daemon
+    does not see), its source's next poll is long past: attention, exit 1.  Once it is killed,
+    the same store and clock are a cron user's: nothing to say about polling."""
+    from datetime import UTC, datetime, timedelta
+
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
+        log = tmp_path / "daemon.log"
+        proc = spawn_digest("daemon", "--config", str(cfg), log=log)
+        try:
+            def read_once() -> bool:  # the round stored, the source's next poll set
+                return any(line.startswith("sources: last read") for line in _status(cfg, capsys)[1])
+
+            assert _wait(read_once, 60), log.read_text()
+            proc.send_signal(signal.SIGSTOP)
+            code, out, _ = _status(cfg, capsys)
+            assert code == 0 and not [line for line in out if line.startswith("attention")], out
+            later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            _set(cfg, clock=later)
+            code, out, _ = _status(cfg, capsys)
+            assert code == 1, out
+            stuck = [line for line in out if "has read no source due since" in line]
+            assert len(stuck) == 1 and f"the daemon (pid {proc.pid}) runs" in stuck[0], out
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.send_signal(signal.SIGCONT)
+            proc.wait(timeout=10)
+        code, out, _ = _status(cfg, capsys)
+    assert not [line for line in out if "has read no source" in line], out

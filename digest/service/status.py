@@ -26,6 +26,9 @@ When something needs attention (:attr:`Status.attention`, exit status 1)
   ``digest send`` without ``--date``), as the daemon's catch-up counts it: a user who mails
   by hand is owed nothing.
 * Every source failing (at least one configured): nothing new is read.
+* The daemon running (its lock held) for longer than :data:`STALL_AFTER` (or the poll interval)
+  but a source due that long ago still unread (``next_poll_at``): its process lives, hung, and
+  polls no more (:func:`_stalled_since`).
 
 The daemon not running is never one by itself: a cron user runs none, and the store cannot
 tell the two ways apart (``daemon_since`` keeps the first start only; a daemon stopped by its
@@ -66,6 +69,10 @@ if TYPE_CHECKING:
 LOOK_BACK_DAYS = 63
 #: Failing sources named on the poll line; the rest are counted (``digest sources`` lists all).
 NAMED_FAILING = 3
+#: How long a source may be past its next poll while the daemon runs (and has run) before the
+#: daemon is said to read nothing: a poll round of many slow feeds takes minutes, and a tick
+#: may come late; at least the poll interval (``schedule.poll_minutes``).
+STALL_AFTER = timedelta(minutes=15)
 
 
 @dataclass(slots=True)
@@ -259,7 +266,25 @@ def _gather(cfg: Config, store: ReadOnlyStore, where: str, backend: str) -> Stat
                                         "nothing was sent to them since")
     if enabled and len(failing) == len(enabled):
         status.attention.append(f"every source is failing ({plural(len(enabled), 'source')}): see digest sources")
+    stalled = _stalled_since(status, [st.next_poll_at for st in read if st.next_poll_at], now)
+    if stalled is not None:
+        status.attention.append(f"the daemon (pid {status.daemon.pid}) runs but has read no source due since "
+                                f"{local_time(stalled, cfg.tz)}: is it stuck? (its log says; a restart is safe)")
     return status
+
+
+def _stalled_since(status: Status, due: list[datetime], now: datetime) -> datetime | None:
+    """When the source due first was due, if the daemon runs, has run long enough to have read
+    it, and has not read it for more than :data:`STALL_AFTER` (or the poll interval, if longer):
+    a daemon whose process lives on (its lock held) but polls no more, hung on a lock or a
+    read that never ends, is found by nothing else until a digest is owed.  None otherwise (no
+    daemon: a cron user's sources are read when the cron runs)."""
+    daemon = status.daemon
+    grace = max(STALL_AFTER, timedelta(minutes=status.cfg.schedule.poll_minutes))
+    if not daemon.held or not due or (daemon.since is not None and now - daemon.since <= grace):
+        return None
+    first = min(due)
+    return first if now - first > grace else None
 
 
 def due_at(day: date, plan: Plan, cfg: Config) -> datetime:
