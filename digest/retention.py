@@ -153,12 +153,18 @@ def _is_postgres(store: Store) -> bool:
     return isinstance(store, PostgresStore)
 
 
-def check_kept(store: Store, day: date) -> None:
+def check_kept(store: Store, day: date, *, start: date | None = None) -> None:
     """A day before the first kept is not written again (``digest build``/``send --date``): what
-    is left of it (a developing story's versions) would replace its files whole; DigestError."""
+    is left of it (a developing story's versions) would replace its files whole; DigestError.
+    ``start``: the first day of the period dated ``day`` (a weekly digest's Monday, say): a
+    week pruned from its start is refused as well (a prune keeping its last days made its
+    digest of three stories one of one, written over the first)."""
     first = kept_from(store)
-    if first is not None and day < first:
-        raise DigestError(f"{day.isoformat()} was pruned: the store keeps the days from {first.isoformat()} on "
+    begins = start or day
+    if first is not None and begins < first:
+        what = (f"{day.isoformat()} was pruned" if begins == day else
+                f"the week of {begins.isoformat()} to {day.isoformat()} was pruned up to {first.isoformat()}")
+        raise DigestError(f"{what}: the store keeps the days from {first.isoformat()} on "
                           "(keep_days); its files, if any, are left as they were written")
 
 

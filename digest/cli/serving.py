@@ -63,9 +63,11 @@ def cmd_send(args: argparse.Namespace) -> int:
         if not wanted:
             raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         given = {p.name: week_of(p, args.date) for p in wanted} if args.date is not None else {}
-        for day in given.values():  # only a period that has ended: mailing seals it
+        for plan in wanted:  # only a period that has ended: mailing seals it
+            if (day := given.get(plan.name)) is None:
+                continue
             maildays.check_ended(day, app.cfg, app.store)
-            check_kept(app.store, day)
+            check_kept(app.store, day, start=plan.days(day)[0])  # a week: pruned from its start
             maildays.check_begun(day, app.cfg, app.store)  # not an empty day in the archive
         if app.cfg.email is None:  # before anything is written
             raise DigestError("email is not configured (add an 'email:' section to the configuration)")
