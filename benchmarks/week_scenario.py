@@ -102,11 +102,14 @@ class Smtp:
 def mail_text(raw: str) -> str:
     """The plain-text part of a message, whitespace folded."""
     import email
+    from email.policy import default
 
-    msg = email.message_from_string(raw)
+    # read from bytes, the modern policy's get_content: a part sent 8bit (its lines fit 78 bytes
+    # since the text part is wrapped at 72) read from a str came back as Latin-1 or escapes
+    msg = email.message_from_bytes(raw.encode("utf-8"), policy=default)
     for part in msg.walk():
         if part.get_content_type() == "text/plain":
-            return " ".join(str(part.get_payload(decode=True).decode("utf-8")).split())  # type: ignore[union-attr]
+            return " ".join(str(part.get_content()).split())  # type: ignore[attr-defined]
     return ""
 
 
