@@ -24,7 +24,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta, tzinfo
+from datetime import date, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
 from ..text.shown import log_text, without_controls
@@ -256,6 +256,6 @@ def week_of(plan: Plan, day: date) -> date:
     with one line on standard error when that is another day."""
     period = plan.period_of(day)
     if period != day:
-        print(f"digest {plan.name}: {day} is in the week of {period - timedelta(days=6)} to {period}: "
+        print(f"digest {plan.name}: {day} is in the week of {plan.days(period)[0]} to {period}: "
               f"that week's digest", file=sys.stderr)
     return period

@@ -116,9 +116,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         elif weekly is not None:  # the week holding the day
             args.date = week_of(weekly, args.date)
         if args.date is not None:
-            check_kept(app.store, args.date, start=args.date - timedelta(days=6) if weekly is not None else None)
+            # a week's first day as the plan says it (``Plan.days``), as ``digest send`` takes it
+            first = weekly.days(args.date)[0] if weekly is not None else None
+            check_kept(app.store, args.date, start=first)  # a week: pruned from its start
             if given:  # a day before the store's first, or after today: no empty day in the archive
-                first = args.date - timedelta(days=6) if weekly is not None else None  # the week's Monday
                 check_begun(args.date, app.cfg, app.store, nothing="written", first=first)
         if name is None and app.cfg.digests:  # several digests: which one?
             names = [d.name for d in app.cfg.digests]
