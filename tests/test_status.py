@@ -11,39 +11,27 @@ import os
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 
 from digest.cli import main
-from tests.support.daemon import Inbox, free_port, loopback_config, rss, smtpd, spawn_digest
-from tests.support.httpd import TestServer
+from tests.support.daemon import (
+    free_port,
+    loopback_config,
+    refusing_smtpd,
+    rss,
+    running_daemon,
+    smtpd,
+)
+from tests.support.httpd import Request, TestServer
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The day read: 20 November 2026 (UTC); the daily digest is due at 07:00 the day after.
 READ = "2026-11-20T20:00:00Z"
-
-
-class Refusing(Inbox):
-    """Refuses every message (554 at DATA)."""
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        return "554 5.7.1 rejected by policy"
-
-
-@contextmanager
-def refusing_smtpd() -> Iterator[int]:
-    ctl = Controller(Refusing(), hostname="127.0.0.1", port=free_port(), ready_timeout=10)
-    ctl.start()
-    try:
-        yield ctl.port
-    finally:
-        ctl.stop()
 
 
 def _config(tmp: Path, srv: TestServer, port: int, **settings: Any) -> Path:
@@ -147,11 +135,16 @@ def test_a_day_owed_needs_attention_only_a_poll_interval_past_its_time(
     """Mailing began (the 20th sent); the 21st's digest is due on the 22nd at 07:00.  At 07:20
     it is owed, said, and not yet a problem (a cron's send runs after the time); at 07:31
     (poll_minutes 30) it is."""
+    from datetime import datetime
+
     with TestServer() as srv, smtpd() as (_, port):
         cfg = _config(tmp_path, srv, port)
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         _set(cfg, clock="2026-11-21T08:00:00Z")
         assert main(["send", "--config", str(cfg)]) == 0
+        srv.set("/a", rss("alpha", range(3, 5), datetime.fromisoformat("2026-11-21T20:00:00Z")))
+        _set(cfg, clock="2026-11-21T20:00:00Z")  # a story on the 21st: a quiet day is owed nothing
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         _set(cfg, clock="2026-11-22T07:20:00Z")
         code, out, _ = _status(cfg, capsys)
         assert code == 0, out
@@ -225,15 +218,6 @@ def test_a_run_holding_the_run_lock_is_said_and_not_waited_for(
     assert f"reading now: a run or poll round (pid {os.getpid()})" in out
 
 
-def _wait(check: Any, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_running_daemon_is_running_and_one_killed_is_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A real daemon: "running since" with its pid; after kill -9 its lock file stays, with its
     pid in it, and reads as not running; a daemon not running is no problem by itself (exit 0)."""
@@ -241,9 +225,7 @@ def test_a_running_daemon_is_running_and_one_killed_is_not(tmp_path: Path, capsy
         srv.set("/a", rss("alpha", range(2)))
         cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
         log = tmp_path / "daemon.log"
-        proc = spawn_digest("daemon", "--config", str(cfg), log=log)
-        try:
-            assert _wait(lambda: "daemon started" in log.read_text(), 60), log.read_text()
+        with running_daemon(cfg, log, lambda: "daemon started" in log.read_text()) as proc:
             code, out, _ = _status(cfg, capsys)
             assert code == 0, out
             daemon = [line for line in out if line.startswith("daemon: ")]
@@ -252,9 +234,6 @@ def test_a_running_daemon_is_running_and_one_killed_is_not(tmp_path: Path, capsy
             code, out, _ = _status(cfg, capsys, "--json")
             got = json.loads("\n".join(out))["daemon"]
             assert got["running"] is True and got["pid"] == str(proc.pid) and got["since"] is not None
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
         lock = tmp_path / "data" / "digest.sqlite3.daemon.lock"
         assert lock.read_text().strip() == str(proc.pid)  # stale: the dead daemon's pid
         data = tmp_path / "data"
@@ -383,6 +362,13 @@ def test_a_damaged_store_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.C
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {tmp_path / 'data' / 'digest.sqlite3'}: "), err
 
 
+def _later(hours: float) -> str:
+    """The real time ``hours`` on, as ``clock:`` takes it."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def test_a_daemon_that_runs_but_reads_nothing_needs_attention(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -391,30 +377,120 @@ def test_a_daemon_that_runs_but_reads_nothing_needs_attention(
     sources went unread.  Read with the clock two hours on (``clock:``, which the stopped daemon
     does not see), its source's next poll is long past: attention, exit 1.  Once it is killed,
     the same store and clock are a cron user's: nothing to say about polling."""
-    from datetime import UTC, datetime, timedelta
-
     with TestServer() as srv:
         srv.set("/a", rss("alpha", range(2)))
         cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
-        log = tmp_path / "daemon.log"
-        proc = spawn_digest("daemon", "--config", str(cfg), log=log)
-        try:
-            def read_once() -> bool:  # the round stored, the source's next poll set
-                return any(line.startswith("sources: last read") for line in _status(cfg, capsys)[1])
 
-            assert _wait(read_once, 60), log.read_text()
+        def read_once() -> bool:  # the round stored, the source's next poll set
+            return any(line.startswith("sources: last read") for line in _status(cfg, capsys)[1])
+
+        with running_daemon(cfg, tmp_path / "daemon.log", read_once) as proc:
             proc.send_signal(signal.SIGSTOP)
             code, out, _ = _status(cfg, capsys)
             assert code == 0 and not [line for line in out if line.startswith("attention")], out
-            later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            _set(cfg, clock=later)
+            _set(cfg, clock=_later(2))
             code, out, _ = _status(cfg, capsys)
             assert code == 1, out
             stuck = [line for line in out if "has read no source due since" in line]
             assert len(stuck) == 1 and f"the daemon (pid {proc.pid}) runs" in stuck[0], out
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.send_signal(signal.SIGCONT)
-            proc.wait(timeout=10)
         code, out, _ = _status(cfg, capsys)
     assert not [line for line in out if "has read no source" in line], out
+
+
+def test_a_daemon_hung_before_its_first_read_needs_attention(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real daemon whose first read never ends (its feed's server takes the request and does
+    not answer), stopped there (SIGSTOP: hung, its lock held): no source has a next poll, and
+    status said "running", exit 0, however long.  Two hours on it is said stuck since its start,
+    exit 1; within STALL_AFTER of its start, not."""
+    import threading
+
+    asked = threading.Event()
+
+    def hang(req: Request) -> None:
+        asked.set()
+        req.stopping.wait()
+
+    with TestServer() as srv:
+        srv.handle("/a", hang)
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30})
+        with running_daemon(cfg, tmp_path / "daemon.log", asked.is_set) as proc:
+            proc.send_signal(signal.SIGSTOP)  # in its first read: hung before any poll was recorded
+            code, out, _ = _status(cfg, capsys)
+            assert code == 0, out
+            assert "sources: not read yet, 1 source" in out and any(
+                line.startswith("daemon: running since ") for line in out), out
+            _set(cfg, clock=_later(0.2))  # 12 minutes: within STALL_AFTER
+            assert _status(cfg, capsys)[0] == 0
+            _set(cfg, clock=_later(2))
+            code, out, _ = _status(cfg, capsys)
+            assert code == 1, out
+            stuck = [line for line in out if line.startswith("attention: ")]
+            assert len(stuck) == 1 and stuck[0].startswith(
+                f"attention: the daemon (pid {proc.pid}) runs but has read no source since it started "), out
+        code, out, _ = _status(cfg, capsys)
+    assert code == 0 and not [line for line in out if "has read no source" in line], out
+
+
+def test_a_today_daemon_stopped_owes_its_day_from_that_days_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest daemon --digest-day today`` mails day D at its time on D (the day so far).  A real
+    one mails today's digest at its start (time 00:00) and is killed; a story arrives after (the
+    next day's, its day mailed and sealed).  Status, its clock at 00:45
+    tomorrow: tomorrow's digest was due at 00:00 and nobody mailed it: attention, exit 1 (read as
+    a yesterday daemon's, it was owed only the day after: exit 0, a day late).  Its next time
+    was tomorrow 00:00 while it ran."""
+    from datetime import date, timedelta
+
+    with TestServer() as srv, smtpd() as (inbox, port):
+        srv.set("/a", rss("alpha", range(2)))
+        cfg = loopback_config(
+            tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30},
+            email={"host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org",
+                   "to": ["ann@example.org"]})
+        with running_daemon(cfg, tmp_path / "daemon.log", lambda: bool(inbox.messages), "--digest-day", "today"):
+            code, out, _ = _status(cfg, capsys)
+        srv.set("/a", rss("alpha", range(2, 4)))  # read after its day was mailed (sealed): tomorrow's
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
+            [(day,)] = con.execute("SELECT date FROM deliveries WHERE status = 'sent'").fetchall()
+        today = date.fromisoformat(day)
+        tomorrow = today + timedelta(days=1)
+        assert code == 0, out
+        assert f"digest (daily): last written {day}, next due {tomorrow} 00:00 UTC" in out, out
+        assert any(line.startswith(f"  ann@example.org: sent {day} at ") for line in out), out
+        _set(cfg, clock=f"{tomorrow}T00:20:00Z")  # due, owed, within a poll interval
+        code, out, _ = _status(cfg, capsys)
+        assert code == 0 and f"  owed: {tomorrow} (due {tomorrow} 00:00 UTC)" in out, out
+        _set(cfg, clock=f"{tomorrow}T00:45:00Z")
+        code, out, _ = _status(cfg, capsys)
+    assert code == 1, out
+    assert out[-1].startswith(f"attention: digest of {tomorrow}: owed since {tomorrow} 00:00 UTC, not mailed"), out
+
+
+def test_a_quiet_day_is_owed_to_nobody(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Mailing began (the 20th sent); nothing was read on the 21st.  On the 22nd past its time
+    the 21st is no day owed and no attention (a send then mails nothing: "no stories that
+    day"); the 23rd, with a story read on the 22nd, is."""
+    with TestServer() as srv, smtpd() as (inbox, port):
+        cfg = _config(tmp_path, srv, port)
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T08:00:00Z")
+        assert main(["send", "--config", str(cfg)]) == 0
+        _set(cfg, clock="2026-11-22T09:00:00Z")
+        code, out, _ = _status(cfg, capsys)
+        assert code == 0 and not any(line.startswith("  owed") for line in out), "\n".join(out)
+        assert main(["send", "--config", str(cfg)]) == 0  # what a send does of it: nothing to mail
+        assert len(inbox.messages) == 2
+        from datetime import datetime
+
+        srv.set("/a", rss("alpha", range(3, 5), datetime.fromisoformat("2026-11-22T20:00:00Z")))
+        _set(cfg, clock="2026-11-22T20:00:00Z")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-23T09:00:00Z")
+        code, out, _ = _status(cfg, capsys)
+    assert code == 1, out
+    assert "  owed: 2026-11-22 (due 2026-11-23 07:00 UTC)" in out
+    assert out[-1].startswith("attention: digest of 2026-11-22: owed since 2026-11-23 07:00 UTC, not mailed")

@@ -104,6 +104,7 @@ from .maildays import (
     before_first_day,
     earlier_due_days,
     latest_due_day,
+    mark_daemon_day,
     mark_daemon_start,
     mark_mail_start,
     mark_written,
@@ -424,6 +425,7 @@ class Daemon:
         enabled = [s for s in cfg.sources if s.enabled]
         self.app.store.sync_sources([(s.name, s.url or str(s.path)) for s in enabled])
         mark_daemon_start(self.app.store, self.clock())
+        mark_daemon_day(self.app.store, self.day_offset)  # which day its digest covers: status reads it
         tick = tick_seconds(cfg)
         self._sched = make_scheduler(cfg, tick=tick)
         try:

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = [
-    "CATCH_UP_DAYS", "DAEMON_SINCE", "EMPTY_KEY", "MAIL_SINCE", "WRITTEN_KEY", "before_first_day", "check_begun",
-    "check_ended", "delivery_rows", "earlier_due_days", "first_day", "latest_due_day", "mark_daemon_start",
-    "mark_empty", "mark_mail_start", "mark_written", "owed", "reached", "target_prefix", "written_whole",
+    "CATCH_UP_DAYS", "DAEMON_DAY", "DAEMON_SINCE", "EMPTY_KEY", "MAIL_SINCE", "WRITTEN_KEY", "before_first_day",
+    "check_begun", "check_ended", "daemon_day_offset", "delivery_rows", "earlier_due_days", "first_day",
+    "latest_due_day", "mark_daemon_day", "mark_daemon_start", "mark_empty", "mark_mail_start", "mark_written", "owed", "reached", "target_prefix", "written_whole",
 ]
 
 
@@ -83,6 +83,24 @@ def mark_daemon_start(store: Store, now: datetime) -> None:
     """Record the daemon's first start on the store (a later start keeps the first)."""
     if store.get_meta(DAEMON_SINCE) is None:
         store.set_meta(DAEMON_SINCE, ts(now) or "")
+
+
+#: Meta key: the day the daemon's digest covers, as its last start was told (``--digest-day``):
+#: "yesterday" (the day that ended before its time) or "today" (the day so far).  ``digest
+#: status`` reads a daily digest's due days by it (a today daemon's day D is due at its time
+#: on D, not on D + 1: a stopped one's owed day was said a day late).
+DAEMON_DAY = "daemon_digest_day"
+
+
+def mark_daemon_day(store: Store, day_offset: int) -> None:
+    """Record which day the daemon now starting covers (``day_offset`` 0: today's so far)."""
+    store.set_meta(DAEMON_DAY, "today" if day_offset == 0 else "yesterday")
+
+
+def daemon_day_offset(store: Store) -> int:
+    """The ``day_offset`` of :func:`latest_due_day` the daemon last started with (-1 when
+    none did, or it covered the day that ended)."""
+    return 0 if store.get_meta(DAEMON_DAY) == "today" else -1
 
 
 #: Meta key: when mailing began for one digest (its name; "" for the single daily one): the

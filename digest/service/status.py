@@ -24,11 +24,15 @@ When something needs attention (:attr:`Status.attention`, exit status 1)
   its user chose after it; past that interval nobody is sending.  Owed counts only once
   mailing of that digest began on the store (``mail_since:``, written by the daemon or by
   ``digest send`` without ``--date``), as the daemon's catch-up counts it: a user who mails
-  by hand is owed nothing.
+  by hand is owed nothing.  A day with no stories (over, or at its time the day so far) is owed
+  nothing: a send would mail none (it records the day empty), so a quiet day is no noise.
+  Whose day is due when is the daemon's rule as it last started: ``--digest-day today`` mails
+  day D at its time on D (:data:`~digest.service.maildays.DAEMON_DAY`).
 * Every source failing (at least one configured): nothing new is read.
 * The daemon running (its lock held) for longer than :data:`STALL_AFTER` (or the poll interval)
   but a source due that long ago still unread (``next_poll_at``): its process lives, hung, and
-  polls no more (:func:`_stalled_since`).
+  polls no more (:func:`_stalled_since`).  So for a daemon hung before its first read (no source
+  has a next poll set: none was read since it started), every source due since its start.
 
 The daemon not running is never one by itself: a cron user runs none, and the store cannot
 tell the two ways apart (``daemon_since`` keeps the first start only; a daemon stopped by its
@@ -44,7 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Config
 from ..errors import DigestError, StoreError
-from ..output.digests import Plan, plans
+from ..output.digests import Plan, digest_view, plans
 from ..records import plural
 from ..runlock import RUN_LOCK
 from ..store.base import local_time, parse_ts, redact
@@ -56,6 +60,7 @@ from .maildays import (
     DAEMON_SINCE,
     MAIL_SINCE,
     before_first_day,
+    daemon_day_offset,
     earlier_due_days,
     first_day,
     latest_due_day,
@@ -266,9 +271,14 @@ def _gather(cfg: Config, store: ReadOnlyStore, where: str, backend: str) -> Stat
                                         "nothing was sent to them since")
     if enabled and len(failing) == len(enabled):
         status.attention.append(f"every source is failing ({plural(len(enabled), 'source')}): see digest sources")
-    stalled = _stalled_since(status, [st.next_poll_at for st in read if st.next_poll_at], now)
+    due = [st.next_poll_at for st in read if st.next_poll_at]
+    first_round = not due and status.daemon.since is not None and any(not st.paused for st in read)
+    if first_round:  # no round of it recorded: each source (not paused) due since it started
+        due = [cast("datetime", status.daemon.since)]
+    stalled = _stalled_since(status, due, now)
     if stalled is not None:
-        status.attention.append(f"the daemon (pid {status.daemon.pid}) runs but has read no source due since "
+        what = "read no source since it started" if first_round else "read no source due since"
+        status.attention.append(f"the daemon (pid {status.daemon.pid}) runs but has {what} "
                                 f"{local_time(stalled, cfg.tz)}: is it stuck? (its log says; a restart is safe)")
     return status
 
@@ -287,18 +297,22 @@ def _stalled_since(status: Status, due: list[datetime], now: datetime) -> dateti
     return first if now - first > grace else None
 
 
-def due_at(day: date, plan: Plan, cfg: Config) -> datetime:
+def due_at(day: date, plan: Plan, cfg: Config, day_offset: int = -1) -> datetime:
     """When the digest of ``plan`` dated ``day`` is due: its time on the day after (a daily
-    one covers the day that ended, a weekly one its week)."""
-    return digest_moment(day + timedelta(days=1), plan.time, cfg.tz)
+    one covers the day that ended, a weekly one its week); a daily one of a daemon covering
+    the day so far (``day_offset`` 0, ``--digest-day today``), its time on the day."""
+    after = 0 if day_offset == 0 and plan.every != "week" else 1
+    return digest_moment(day + timedelta(days=after), plan.time, cfg.tz)
 
 
 def _digest(cfg: Config, store: ReadOnlyStore, plan: Plan, now: datetime, rows: list[Delivery]) -> DigestState:
-    latest = latest_due_day(plan, now, cfg.tz)
+    offset = daemon_day_offset(store)  # the day the daemon's digest covers (today's so far, or not)
+    latest = latest_due_day(plan, now, cfg.tz, day_offset=offset)
     nxt = latest + timedelta(days=1)
     while not plan.due(nxt):
         nxt += timedelta(days=1)
-    state = DigestState(plan.name, plan.every, _written(cfg, store, plan), due_at(nxt, plan, cfg), cfg.email is not None)
+    state = DigestState(plan.name, plan.every, _written(cfg, store, plan), due_at(nxt, plan, cfg, offset),
+                        cfg.email is not None)
     if cfg.email is None:
         return state
     head = ("" if plan.name is None else f"{plan.name}:") + "email:"
@@ -313,8 +327,11 @@ def _digest(cfg: Config, store: ReadOnlyStore, plan: Plan, now: datetime, rows: 
     reading = cast("App", _Reading(cfg, store))
     for day in days:
         if before_first_day(store, cfg, day) is None and owed(reading, day, plan.name, whole_sent=True):
-            failed = [r for r in mine if r.date == day.isoformat() and r.status == "failed"]
-            state.owed.append(Owed(day, due_at(day, plan, cfg), failed[-1].last_error if failed else None))
+            tried = [r for r in mine if r.date == day.isoformat()]
+            if not tried and not digest_view(store, cfg, day, plan).story_count:
+                continue  # a quiet day: a send mails nothing (and records it empty), nobody is owed it
+            failed = [r for r in tried if r.status == "failed"]
+            state.owed.append(Owed(day, due_at(day, plan, cfg, offset), failed[-1].last_error if failed else None))
     return state
 
 

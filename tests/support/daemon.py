@@ -6,11 +6,12 @@ from __future__ import annotations
 import email
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from email.policy import default as default_policy
@@ -47,6 +48,20 @@ class Inbox:
             self.messages.append(msg)
             self.raw.append(bytes(envelope.content))
         return "250 OK"
+
+
+class Refusing(Inbox):
+    """Refuses every message (554 at DATA)."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return "554 5.7.1 rejected by policy"
+
+
+@contextmanager
+def refusing_smtpd() -> Iterator[int]:
+    """A loopback SMTP server refusing every message: its port."""
+    with smtpd(Refusing()) as (_, port):
+        yield port
 
 
 def free_port() -> int:
@@ -142,3 +157,24 @@ def spawn_digest(*args: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "ab") as fh:
         return subprocess.Popen([sys.executable, "-m", "digest", *args], cwd=ROOT, env=env, stdout=fh, stderr=fh)
+
+
+@contextmanager
+def running_daemon(cfg: Path, log: Path, ready: Callable[[], bool], *args: str,
+                   timeout: float = 60) -> Iterator[subprocess.Popen[bytes]]:
+    """``digest daemon --config cfg ARGS`` as a process of its own (:func:`spawn_digest`), once
+    ``ready()`` holds (looked at every 0.1 s for ``timeout`` seconds; its log in the failure);
+    killed at the end (SIGKILL, then SIGCONT: a test may have stopped it) and waited for."""
+    import time
+
+    proc = spawn_digest("daemon", "--config", str(cfg), *args, log=log)
+    try:
+        end = time.monotonic() + timeout
+        while not ready():
+            assert time.monotonic() < end and proc.poll() is None, log.read_text()
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGCONT)
+        proc.wait(timeout=10)
