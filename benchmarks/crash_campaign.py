@@ -62,7 +62,8 @@ from .crash_world import (
     rounds,
     send_past_days,
 )
-from .kill_fuzz import World, db_checks, services
+from .kill_fuzz_checks import db_checks
+from .kill_fuzz_world import World, services
 
 
 def part_clock(c: Campaign, count: int, per_round: int, seed: int) -> None:

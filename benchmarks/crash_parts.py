@@ -34,7 +34,8 @@ from .crash_world import (
     publish,
     stored_rows,
 )
-from .kill_fuzz import Mail, World, db_checks, new_per_day, services
+from .kill_fuzz_checks import db_checks, new_per_day
+from .kill_fuzz_world import Mail, World, services
 
 
 class KillOnAccept(Mail):
@@ -77,7 +78,7 @@ def part_mail(c: Campaign, trials: int, at: str = "accept", store: str = "sqlite
     into, checked after each kill for advisory locks a dead client left."""
     from aiosmtpd.controller import Controller
 
-    from .kill_fuzz import _free_port
+    from .kill_fuzz_world import _free_port
 
     readers = ("a@example.org", "b@example.org", "c@example.org")
     left: Counter[str] = Counter()  # "pending 1": kills that left one reader's row pending

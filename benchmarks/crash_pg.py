@@ -47,7 +47,7 @@ from .crash_world import (
     rounds,
     send_past_days,
 )
-from .kill_fuzz import START, STEP, World, _free_port, services
+from .kill_fuzz_world import START, STEP, World, _free_port, services
 
 PG_URL = os.environ.get("DIGEST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("DIGEST_TEST_REDIS", "127.0.0.1:6379")

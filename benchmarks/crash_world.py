@@ -25,19 +25,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .kill_fuzz import (
-    FEEDS,
-    ROOT,
-    START,
-    STEP,
-    Mail,
-    Site,
-    World,
-    _env,
-    _when,
-    db_checks,
-    new_per_day,
-)
+from .kill_fuzz_checks import _when, db_checks, new_per_day
+from .kill_fuzz_world import FEEDS, ROOT, START, STEP, Mail, Site, World, _env
 
 SHARED = Path(os.environ.get("DIGEST_SHARED", "/work/shared"))
 #: corpus path -> the documents served there, in turn (one per round, or per few seconds)

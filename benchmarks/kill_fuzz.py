@@ -19,305 +19,38 @@ Checks after each kill and at the end: ``PRAGMA integrity_check``; every guid se
 one day's JSON digest (``digest build --format json``), no story shown with nothing new, one
 Message-ID per day, no day ended missing from the mails, and the articles new per day equal
 the reference's.  Problems are printed; exit status 1 if any.
+
+The world (feeds, mail box, configuration, the command run or killed) is
+``benchmarks.kill_fuzz_world``; the checks ``benchmarks.kill_fuzz_checks``; here the rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import yaml
-from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parents[1]
-START = datetime(2026, 11, 2, 5, 0, tzinfo=UTC)
-STEP = timedelta(hours=11)
-FEEDS = ("alpha", "beta", "gamma", "delta")
-WORDS = ("harbor council bridge river budget school rail storm museum vote market ferry "
-         "tunnel library hospital airport stadium festival drought flood mayor court union "
-         "strike factory orchard vineyard glacier volcano reef lighthouse canal castle").split()
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-class Site:
-    """What the loopback server serves: path -> (content type, body)."""
-
-    def __init__(self) -> None:
-        self.pages: dict[str, tuple[str, bytes]] = {}
-        self.lock = threading.Lock()
-
-    def serve(self) -> ThreadingHTTPServer:
-        site = self
-
-        class H(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with site.lock:
-                    page = site.pages.get(self.path.split("?")[0])
-                if page is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                tag = '"%x"' % (hash(page[1]) & 0xFFFFFFFF)  # validators: a 304 when unchanged
-                if self.headers.get("If-None-Match") == tag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", tag)
-                self.send_header("Content-Type", page[0])
-                self.send_header("Content-Length", str(len(page[1])))
-                self.end_headers()
-                self.wfile.write(page[1])
-
-            def log_message(self, *a: Any) -> None:
-                pass
-
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        return srv
-
-
-class Mail:
-    def __init__(self) -> None:
-        self.got: list[tuple[str, str, str]] = []  # (recipient, Message-ID, Subject)
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = message_from_bytes(envelope.content)
-        with self.lock:
-            for r in envelope.rcpt_tos:
-                self.got.append((r, str(msg["Message-ID"]), str(msg["Subject"])))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
-
-
-def _text(rng: random.Random, topic: list[str], n: int) -> str:
-    sents = []
-    for _ in range(n):
-        ws = [rng.choice(topic) for _ in range(rng.randint(8, 14))]
-        sents.append(" ".join(ws).capitalize() + ".")
-    return " ".join(sents)
-
-
-class World:
-    """The feeds' entries, changed each round from ``seed``."""
-
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-        #: feed -> guid -> dict(title, text, published)
-        self.entries: dict[str, dict[str, dict[str, Any]]] = {f: {} for f in FEEDS}
-        self.n = 0
-        self.served: set[tuple[str, str]] = set()
-
-    def step(self, now: datetime) -> None:
-        rng = self.rng
-        for _ in range(rng.randint(2, 4)):  # new stories, each told by 1-3 outlets
-            self.n += 1
-            topic = [*rng.sample(WORDS, 3), *(_word(rng) for _ in range(5))]
-            base = _text(rng, topic, 6)
-            for f in rng.sample(FEEDS, rng.randint(1, 3)):
-                guid = f"{f}-{self.n}"
-                sents = base.split(". ")
-                rng.shuffle(sents)
-                self.entries[f][guid] = {
-                    "title": f"{topic[0].title()} {topic[1]} {topic[2]} {self.n}",
-                    "text": ". ".join(sents) + " " + _text(rng, topic, 2),
-                    "published": now - timedelta(minutes=rng.randint(0, 300)),
-                }
-        allg = [(f, g) for f in FEEDS for g in self.entries[f]]
-        if len(allg) > 6:
-            f, g = rng.choice(allg)  # revised in place: a paragraph added
-            e = self.entries[f][g]
-            e["text"] += " Update: " + _text(rng, e["text"].lower().split()[:8], 3)
-            f, g = rng.choice(allg)  # a notice
-            self.entries[f][g]["text"] = "This article has been removed."
-            f, g = rng.choice(allg)  # removed from the feed
-            del self.entries[f][g]
-        for f in FEEDS:
-            self.served |= {(f, g) for g in self.entries[f]}
-
-    def publish(self, site: Site, port: int) -> None:
-        pages: dict[str, tuple[str, bytes]] = {}
-        for f in FEEDS:
-            items = []
-            for g, e in self.entries[f].items():
-                link = f"http://127.0.0.1:{port}/{f}/{g}.html"
-                desc = e["text"] if f != "delta" else e["text"][:120]
-                items.append(
-                    f"<item><title>{e['title']}</title><link>{link}</link><guid>{g}</guid>"
-                    f"<pubDate>{format_datetime(e['published'])}</pubDate>"
-                    f"<description>{desc}</description></item>")
-                pages[f"/{f}/{g}.html"] = ("text/html", (
-                    f"<html><head><title>{e['title']}</title></head><body><article><h1>{e['title']}</h1>"
-                    f"<p>{e['text']}</p></article></body></html>").encode())
-            pages[f"/{f}.xml"] = ("application/rss+xml", (
-                f'<?xml version="1.0"?><rss version="2.0"><channel><title>{f}</title>'
-                f"<link>http://127.0.0.1:{port}/</link>{''.join(items)}</channel></rss>").encode())
-        with site.lock:
-            site.pages = pages
-
-
-def write_cfg(folder: Path, port: int, smtp: int, clock: datetime, tz: str) -> Path:
-    data = {
-        "sources": [
-            {"name": f.title(), "url": f"http://127.0.0.1:{port}/{f}.xml",
-             **({"full_text": True} if f == "delta" else {})}
-            for f in FEEDS
-        ],
-        "data_dir": str(folder / "data"), "output_dir": str(folder / "out"),
-        "timezone": tz, "clock": clock.isoformat(),
-        "fetch": {"allow_hosts": [f"127.0.0.1:{port}"]},
-        "dedup": {"window_days": 1},
-        "backlog_days": 0,
-        "email": {"host": "127.0.0.1", "port": smtp, "security": "none",
-                  "from": "d@example.org", "to": ["r@example.org"]},
-    }
-    cfg = folder / "feeds.yaml"
-    cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return cfg
-
-
-def digest(cfg: Path, *args: str, kill_after: float | None = None) -> tuple[int | None, str]:
-    """Run ``digest ARGS``; with ``kill_after``, SIGKILL it then (None: killed)."""
-    cmd = [sys.executable, "-m", "digest", *args, "--config", str(cfg)]
-    if kill_after is None:
-        p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
-        return p.returncode, p.stdout + p.stderr
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        proc.wait(kill_after)
-        out = proc.stdout.read().decode() if proc.stdout else ""
-        return proc.returncode, out
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        # the fulltext pool's children, if any, die with their parent's pipe
-        return None, ""
-
-
-def db_checks(folder: Path, served: set[tuple[str, str]] | None, problems: list[str], when: str) -> None:
-    if not (folder / "data" / "digest.sqlite3").exists():
-        return
-    con = sqlite3.connect(folder / "data" / "digest.sqlite3", timeout=30)
-    try:
-        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
-        if ok != "ok":
-            problems.append(f"{when}: integrity_check: {ok}")
-        try:
-            con.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
-        except sqlite3.DatabaseError as exc:  # (a store killed mid-migration has none yet)
-            if "no such table" not in str(exc):
-                problems.append(f"{when}: search index: {exc}")
-        fk = con.execute("PRAGMA foreign_key_check").fetchall()
-        if fk:
-            problems.append(f"{when}: foreign_key_check: {fk[:3]}")
-        cols = [r[1] for r in con.execute("PRAGMA table_info(articles)")]
-        if served is not None and "guid" in cols:
-            rows = con.execute("SELECT guid, revision_of FROM articles").fetchall() if "revision_of" in cols \
-                else [(r[0], None) for r in con.execute("SELECT guid FROM articles")]
-            firsts = Counter(g for g, rev in rows if rev is None)
-            dup = [g for g, n in firsts.items() if n > 1]
-            if dup:
-                problems.append(f"{when}: guids stored twice as a first version: {dup[:5]}")
-            missing = {g for _, g in served} - {g for g, _ in rows}
-            if missing:
-                problems.append(f"{when}: served, never stored: {sorted(missing)[:5]}")
-                return
-    finally:
-        con.close()
-
-
-def json_days(folder: Path, cfg: Path, days: list[date]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for d in days:
-        target = folder / "json" / f"{d}.json"
-        target.parent.mkdir(exist_ok=True)
-        rc, _ = digest(cfg, "build", "--date", d.isoformat(), "--format", "json", "-o", str(target))
-        if rc == 0:
-            out[d.isoformat()] = json.loads(target.read_text())
-    return out
-
-
-def _when(t: str | None) -> str:
-    if not t:
-        return ""
-    return datetime.fromisoformat(t.replace("Z", "+00:00")).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def new_per_day(js: dict[str, dict[str, Any]], problems: list[str], label: str) -> dict[str, set[str]]:
-    """day -> the versions new in it, each "source|id|arrived"."""
-    per: dict[str, set[str]] = {}
-    seen: dict[str, str] = {}
-    for day, j in js.items():
-        ids = set()
-        for st in j.get("stories", []):
-            vs = [st["lead"], *st.get("also", [])] if st.get("lead") else list(st.get("also", []))
-            new = [f"{v['source']}|{v['id']}|{_when(v.get('arrived'))}" for v in vs if v.get("new")]
-            if not new:
-                problems.append(f"{label} {day}: story {st.get('story_id')} ({st.get('status')}) shown with nothing new")
-            for i in new:
-                if i in seen and seen[i] != day:
-                    problems.append(f"{label}: article {i} new in {seen[i]} and {day}")
-                seen[i] = day
-                ids.add(i)
-        per[day] = ids
-    return per
-
-
-@contextmanager
-def services() -> Iterator[tuple[Site, int, Mail, int]]:
-    """The feeds' HTTP server and an SMTP server on loopback, for as long as the block runs:
-    (the site, its port, the mail box, the SMTP port)."""
-    site = Site()
-    srv = site.serve()
-    mail = Mail()
-    smtp = _free_port()
-    ctl = Controller(mail, hostname="127.0.0.1", port=smtp, ready_timeout=10)
-    ctl.start()
-    try:
-        yield site, srv.server_address[1], mail, smtp
-    finally:
-        ctl.stop()
-        srv.shutdown()
-
-
-def differs(ref: dict[str, set[str]], got: dict[str, set[str]], name: str) -> list[str]:
-    """The days whose articles new differ from the reference's, one line each."""
-    return [f"{name} {d}: new differs: only reference {sorted(ref.get(d, set()) - got.get(d, set()))[:3]}, "
-            f"only killed {sorted(got.get(d, set()) - ref.get(d, set()))[:3]}"
-            for d in sorted(set(ref) | set(got)) if ref.get(d, set()) != got.get(d, set())]
+from .kill_fuzz_checks import _when, db_checks, json_days, new_per_day
+from .kill_fuzz_world import (
+    FEEDS,
+    START,
+    STEP,
+    Mail,
+    Site,
+    World,
+    digest,
+    services,
+    write_cfg,
+)
 
 
 def run_seed(seed: int, rounds: int, kills: int, base: Path, do_kill: bool, log: list[str]) -> tuple[dict[str, set[str]], list[str], int]:

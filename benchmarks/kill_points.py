@@ -24,20 +24,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .kill_fuzz import (
-    FEEDS,
-    ROOT,
-    START,
-    STEP,
-    Site,
-    World,
-    _env,
-    db_checks,
-    differs,
-    new_per_day,
-    services,
-    write_cfg,
-)
+from .kill_fuzz_checks import db_checks, differs, new_per_day
+from .kill_fuzz_world import FEEDS, ROOT, START, STEP, Site, World, _env, services, write_cfg
 
 #: ``python -c``: the CLI with the Nth outermost SQLite commit followed by an exit (137).
 KILL_AFTER_COMMIT = """
