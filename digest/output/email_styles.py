@@ -52,11 +52,6 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("span", "time"): "display:inline-block;max-width:100%",
     # the heading's day, smaller: a long one ("Wednesday, 30 September 2026") fits a phone's line
     ("span", "time-in-h1"): "display:inline-block;max-width:100%;font-size:17px",
-    # the heading's " · day" (``render.dated``): one block with its dot, not "digest ·" alone
-    # at a phone's line end
-    ("span", "dated"): "display:inline-block;max-width:100%;font-size:17px",
-    # a version's or a story's " · time" (``render.timed``): the dot kept with its time
-    ("span", "at"): "display:inline-block;max-width:100%",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
     # a section's name in the contents, as its heading below is written (small capitals, muted)
@@ -130,9 +125,7 @@ def inline_styles(html: str) -> str:
             classes.append("after-rule")
         if el.tag == "h3" and "story" in classes and _after_section(el):
             classes.insert(0, "after-section")
-        if "time" in classes and parent is not None and (parent.tag == "h1" or (
-                "dated" in (parent.get("class") or "").split() and parent.getparent() is not None
-                and parent.getparent().tag == "h1")):
+        if "time" in classes and parent is not None and parent.tag == "h1":
             classes.insert(0, "time-in-h1")
         style = next(
             (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),

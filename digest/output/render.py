@@ -145,19 +145,20 @@ def _context(
         shown = (when + after) if text else escape_md(when + after)
         return f'<span class="time"{dates_said}>{shown}</span>' if hooks and shown else shown
 
-    def dated(when: str) -> str:  # " · " and a date, the dot kept with it: in HTML one more
-        # inline block round both (a line breaks before a date's block, no-break space or not:
-        # "Morning news ·" ended a phone's h1, its day alone on the next line)
+    def dated(when: str) -> str:  # " · " and a date; in HTML the dot kept with what precedes it
+        # (a no-break space before it, a space after): a line broken there ends with the dot and
+        # the next begins with the date ("· Wednesday, ..." began a phone's line, stop 60; a
+        # line may break before a date's inline block whatever precedes it)
         if not (hooks and when):  # plain Markdown: as it was
             return " · " + time(when)
-        return f' <span class="dated">·{NBSP}{time(when)}</span>'
+        return f"{NBSP}· {time(when)}"
 
     def timed(when: str) -> str:  # a line's " · " and its time (a version's, a story's): as
-        # ``dated``, one inline block in HTML ("Zephyr S2 e-scooter recall ·" ended a phone's
-        # line, its time alone on the next); plain, the separator as before
+        # ``dated`` in HTML; plain, the separator as before (the text part's wrap keeps a lone
+        # dot with what follows, ``plainwrap``)
         if not (hooks and when):
             return " ·" + NBSP + time(when)
-        return f' <span class="at">·{NBSP}{time(when)}</span>'
+        return f"{NBSP}· {time(when)}"
 
     day = one_line(view.date)
     taken: set[str] = set()
@@ -217,8 +218,10 @@ def _context(
         "on_request": view.on_request,
         #: the archive's page of a day regrouped since its digest was written (``generated``)
         "regrouped": view.regrouped,
-        #: Before a time: the dot stays with the time when a line wraps.
-        "sep": " ·" + NBSP,
+        #: Between two parts of a line: in HTML the dot stays at the end of the line before
+        #: a wrap, never begins one ("· new", "· same text as ..." began a phone's line); plain,
+        #: it stays with what follows.
+        "sep": NBSP + "· " if hooks else " ·" + NBSP,
         "nbsp": NBSP,
         "hcls": hcls,
         "pcls": pcls,

@@ -94,9 +94,9 @@ def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str, day: da
         meta.set("class", "meta")
         head.addnext(meta)
     elif len(meta):
-        meta[-1].tail = (meta[-1].tail or "") + " · "
+        meta[-1].tail = (meta[-1].tail or "") + "\u00a0· "
     else:
-        meta.text = (meta.text or "") + " · "
+        meta.text = (meta.text or "") + "\u00a0· "
     meta.append(link)
 
 
@@ -120,7 +120,7 @@ def decorate_day(
     if main is None:
         main = doc.body
     nav = lxml.html.fragment_fromstring(
-        '<nav class="site" aria-label="Archive"><a>All days</a> · <a>Atom feed</a></nav>'
+        '<nav class="site" aria-label="Archive"><a>All days</a>\u00a0· <a>Atom feed</a></nav>'
     )
     nav[0].set("href", root)
     nav[1].set("href", f"{root}feed.atom")

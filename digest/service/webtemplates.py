@@ -39,7 +39,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <body>
 <a class="skip" href="#content">Skip to content</a>
 <main>
-<nav aria-label="Archive"><a href="{{ root }}">All days</a> · <a href="{{ root }}feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+<nav aria-label="Archive"><a href="{{ root }}">All days</a>&nbsp;· <a href="{{ root }}feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
 {% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
 <div id="content">
 {% block main %}{% endblock %}
@@ -52,7 +52,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if headed %}<h2{{ date_lang }}>{{ g.label }}</h2>{% endif %}
 <ul class="days">
 {% for d in g.days %}
-<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a> · {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
+<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a>&nbsp;· {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}</li>
 {% endfor %}
 </ul>
 {% endfor %}
@@ -67,7 +67,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <h2>Every month</h2>
 <ul class="months">
 {% for m in months %}
-<li><a href="{{ m.href }}"{{ date_lang }}>{{ m.label }}</a> · {{ m.days }} {{ "day" if m.days == 1 else "days" }}</li>
+<li><a href="{{ m.href }}"{{ date_lang }}>{{ m.label }}</a>&nbsp;· {{ m.days }} {{ "day" if m.days == 1 else "days" }}</li>
 {% endfor %}
 </ul>
 {% endif %}
@@ -90,13 +90,13 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 """,
     "web/story.html": """{% extends "web/base.html" %}
 {% block title %}{{ title }} · {{ site }}{% endblock %}
-{% block nav %}{% if day %} · <a href="{{ root }}day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
+{% block nav %}{% if day %}&nbsp;· <a href="{{ root }}day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1 dir="auto"{% if lang %} lang="{{ lang }}"{% endif %}>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_reported %} · first reported <span class="time"{{ date_lang }}>{{ first_reported }}</span>{% endif %}</p>
+<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_reported %}&nbsp;· first reported <span class="time"{{ date_lang }}>{{ first_reported }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
-<li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %} · <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
+<li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %}&nbsp;· <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
 {% if v.adds %}<p class="developing"><strong>Updated</strong>: <span dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.adds }}</span></p>{% endif %}
 {% if v.excerpt %}<p class="excerpt" dir="auto"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.excerpt }}</p>{% endif %}
 </li>
@@ -114,15 +114,15 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% set paged = prev_href or next_href or page > 1 %}
 <p class="counts">{% if paged and results %}Stories {{ first }}–{{ last }}{% else %}{{ results|length }} {{ "story" if results|length == 1 else "stories" }}{% endif %} for “{{ q }}”{% if since %} since <span class="time"{{ date_lang }}>{{ since_label }}</span>{% endif %}{% if capped %}, the {{ "latest" if newest else "best" }} {{ limit }} can be read{% endif %}</p>
 {% if results %}
-<p class="sort">{% if newest %}<a href="{{ other_order_href }}">Best match first</a> · <strong aria-current="true">Newest first</strong>{% else %}<strong aria-current="true">Best match first</strong> · <a href="{{ other_order_href }}">Newest first</a>{% endif %}</p>
+<p class="sort">{% if newest %}<a href="{{ other_order_href }}">Best match first</a>&nbsp;· <strong aria-current="true">Newest first</strong>{% else %}<strong aria-current="true">Best match first</strong>&nbsp;· <a href="{{ other_order_href }}">Newest first</a>{% endif %}</p>
 <ol class="results" start="{{ first }}">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto"{% if r.lang %} lang="{{ r.lang }}"{% endif %}>{{ r.title }}</a>
-<p class="meta"><strong dir="auto">{{ r.source }}</strong> · {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }} · <a href="{{ root }}day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong>&nbsp;· {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }}&nbsp;· <a href="{{ root }}day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
 {% endfor %}
 </ol>
 {% if prev_href or next_href %}
-<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev"><span aria-hidden="true">←</span> {{ "Newer" if newest else "Better matches" }}</a>{% endif %}{% if prev_href and next_href %} · {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results <span aria-hidden="true">→</span></a>{% endif %}</nav>
+<nav class="pages" aria-label="Pages of results">{% if prev_href %}<a href="{{ prev_href }}" rel="prev"><span aria-hidden="true">←</span> {{ "Newer" if newest else "Better matches" }}</a>{% endif %}{% if prev_href and next_href %}&nbsp;· {% endif %}{% if next_href %}<a href="{{ next_href }}" rel="next">More results <span aria-hidden="true">→</span></a>{% endif %}</nav>
 {% endif %}
 {% else %}
 <p class="lede">{{ "No story matches." if page == 1 else "No more stories match." }}</p>
