@@ -64,7 +64,7 @@ from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
 from .output.progress import Progress
-from .records import DigestView, Entry, FetchResult, RunReport
+from .records import DigestView, Entries, Entry, FetchResult, RunReport
 from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock
 from .service.clustering import Clustering
@@ -197,6 +197,9 @@ class App(Clustering):
                 src, self.cfg, state, fetched=fetched, report=report,
                 prefetched=self._prefetched.pop(src.name, None),
             )
+            if (other := states.read_by_another(self.store, self.cfg, src, state)) is not None:
+                log.warning("%s", states.read_twice_line(src, state, other))
+                entries = Entries()  # the feed's articles are the other source's
             report.entries += len(entries)
             self.ingest(src, entries, fetched=fetched, report=report)
         except SourceError as exc:

@@ -50,6 +50,7 @@ from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries, plural
 from ..sources.alike import RoundLines, names
 from ..sources.params import ALIKE_NAMED
+from ..sources.states import read_by_another, read_twice_line
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
 from .stopping import StopFlag, fetch_until_stopped
@@ -231,6 +232,9 @@ class PollRound:
                 follow(src, state, feed.permanent_url or feed.url, page=True)
                 state.etag, state.last_modified = feed.etag, feed.last_modified
                 res = feed  # its Cache-Control, not the page's
+        if (other := read_by_another(self.app.store, self.cfg, src, state)) is not None:
+            log.warning("%s", read_twice_line(src, state, other))
+            entries = Entries()  # the feed's articles are the other source's
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]

@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from ..config import Config
-from ..errors import DigestError
+from ..config import Config, SourceConfig
+from ..errors import DigestError, without_password
 from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
 from ..text.shown import without_controls
@@ -90,3 +90,33 @@ def resume(store: Store, name: str, now: datetime | None = None) -> tuple[bool, 
     store.save_source_state(state)
     log.info("%s: resumed", name)
     return True, state
+
+
+def read_by_another(store: Store, cfg: Config, src: SourceConfig, state: SourceState) -> SourceConfig | None:
+    """The enabled source that reads already the feed ``src`` reaches at ``state.permanent_url``
+    (its ``url:`` moved there for good, or a page that links it): its articles would be stored
+    twice, each story listing the feed's items under both names ("same text as").  The source
+    whose ``url:`` is that feed (any spelling, ``feed_key``) reads it; else, both reaching it so,
+    the earlier in the file.  None when no other does.  (Stop 60 review: a page added with
+    ``--no-check`` that links a feed configured already was read as a second outlet.)"""
+    moved = state.permanent_url
+    if not moved or src.url is None or (key := channel_of(moved)) == channel_of(src.url):
+        return None
+    others = [s for s in cfg.sources if s.enabled and s.url is not None and s.name != src.name]
+    for other in others:
+        if channel_of(other.url or "") == key:
+            return other
+    earlier = {s.name for s in cfg.sources[: cfg.sources.index(src)]} if src in cfg.sources else set()
+    stored = {st.name: st for st in store.list_source_states() if st.name in earlier}
+    for other in others:
+        st = stored.get(other.name)
+        if st is not None and st.permanent_url and channel_of(st.permanent_url) == key:
+            return other
+    return None
+
+
+def read_twice_line(src: SourceConfig, state: SourceState, other: SourceConfig) -> str:
+    """The warning a source read by ``other`` already (:func:`read_by_another`) gets at each read."""
+    return (f"{src.name}: {without_password(src.url or '')} leads to {without_password(state.permanent_url or '')}, "
+            f"which {other.name!r} reads too: its entries are stored once, under {other.name!r} "
+            "(remove one of the two: digest remove NAME)")

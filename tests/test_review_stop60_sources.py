@@ -1,0 +1,111 @@
+"""Stop 60 review: a new user's sources, on a real loopback HTTP server.
+
+* A source whose ``url:`` leads to a feed another source reads (a site's page that links it,
+  added with ``digest add --no-check`` or by hand; an old address moved for good to it) was
+  read as a second outlet: every item stored twice, each story listing the feed under both
+  names ("same text as").  Its entries are now stored once, under the source whose ``url:`` is
+  the feed, with one warning line naming both, by ``digest run`` and by the daemon alike.
+
+Real parts: the CLI, SQLite on disk, a loopback HTTP server, the daemon's poll round."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from digest.app import open_app
+from digest.cli import main
+from tests.support.daemon import Clock, loopback_config
+from tests.support.httpd import TestServer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stories"
+DAY = datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+
+def _feed(title: str, names: list[str]) -> bytes:
+    items = ""
+    for i, name in enumerate(names):
+        head, _, body = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8").partition("\n")
+        items += (f"<item><guid isPermaLink='false'>{name}</guid><title>{escape(head)}</title>"
+                  f"<link>https://coast.example/{name}</link>"
+                  f"<pubDate>{format_datetime(DAY + timedelta(hours=i))}</pubDate>"
+                  f"<description>{escape(body)}</description></item>")
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{title}</title>"
+            f"<link>https://coast.example/</link><description>news</description>{items}</channel></rss>").encode()
+
+
+def _serve(srv: TestServer) -> None:
+    srv.set("/feed.xml", _feed("Coast News", ["quake_a1", "burst_a1"]),
+            headers={"Content-Type": "application/rss+xml"})
+    srv.set("/site.html", b"<html><head><title>Coast</title><link rel='alternate' "
+            b"type='application/rss+xml' href='/feed.xml'></head><body>news</body></html>",
+            headers={"Content-Type": "text/html; charset=utf-8"})
+    srv.redirect("/old.xml", "/feed.xml", status=301)
+
+
+@pytest.mark.parametrize("way", ["/site.html", "/old.xml"])
+@pytest.mark.parametrize("first", [True, False])
+def test_a_source_leading_to_a_feed_another_reads_stores_nothing_twice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, way: str, first: bool
+) -> None:
+    with TestServer() as srv:
+        _serve(srv)
+        sources = [("Coast News", f"http://localhost:{srv.port}/feed.xml"), ("Coast site", srv.url(way))]
+        listed = "".join(f"  - name: {n}\n    url: {u}\n" for n, u in (sources if first else sources[::-1]))
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"sources:\n{listed}fetch:\n  allow_hosts: [127.0.0.1, localhost]\n"
+                       "timezone: UTC\nclock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+        for _ in range(2):  # the second run reads the feed at the address learnt
+            caplog.clear()
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+            [line] = [r.getMessage() for r in caplog.records if "reads too" in r.getMessage()]
+            assert line.startswith("Coast site: ") and "which 'Coast News' reads too" in line, line
+        md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
+        assert "Coast site" not in md and "same text as" not in md
+        assert md.count("**Coast News**") == 2  # each item once, under the feed's own source
+        with open_app(cfg) as app:
+            assert sorted(a.source for a in app.store.articles_since(DAY - timedelta(days=1))) == ["Coast News"] * 2
+
+
+def test_two_old_addresses_moved_to_one_feed_store_it_under_the_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Neither ``url:`` is the feed: the first in the file reads it."""
+    with TestServer() as srv:
+        _serve(srv)
+        srv.redirect("/older.xml", "/feed.xml", status=308)
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"sources:\n  - name: One\n    url: {srv.url('/old.xml')}\n"
+                       f"  - name: Two\n    url: {srv.url('/older.xml')}\n"
+                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
+                       encoding="utf-8")
+        for _ in range(2):
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        said = [r.getMessage() for r in caplog.records if "reads too" in r.getMessage()]
+        assert said and all(m.startswith("Two: ") and "which 'One' reads too" in m for m in said), said
+        md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
+        assert "**Two**" not in md and md.count("**One**") == 2
+
+
+def test_the_daemons_round_stores_a_feed_two_sources_lead_to_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.service.daemon import Daemon
+
+    with TestServer() as srv:
+        _serve(srv)
+        cfg_path = loopback_config(tmp_path, srv, {"Coast News": "/feed.xml", "Coast site": "/site.html"},
+                                   schedule={"poll_minutes": 1})
+        clock = Clock()
+        with open_app(cfg_path) as app, caplog.at_level(logging.WARNING):
+            d = Daemon(app, rng=random.Random(3), clock=clock)
+            assert d.poll_due().new_articles == 2
+            clock.now += timedelta(minutes=2)
+            assert d.poll_due().new_articles == 0
+        assert any("Coast site: " in r.getMessage() and "reads too" in r.getMessage() for r in caplog.records)
