@@ -109,3 +109,49 @@ def test_the_daemons_round_stores_a_feed_two_sources_lead_to_once(
             clock.now += timedelta(minutes=2)
             assert d.poll_due().new_articles == 0
         assert any("Coast site: " in r.getMessage() and "reads too" in r.getMessage() for r in caplog.records)
+
+
+def _host_with_a_429(srv: TestServer) -> None:
+    """``/rate`` answers 429 at every request; ``/a``, ``/b``, ``/c`` are good feeds of one item."""
+    srv.set("/rate", b"slow down", status=429, headers={"Retry-After": "60", "Content-Type": "text/plain"})
+    for path, name in (("/a", "quake_a1"), ("/b", "fire_a1"), ("/c", "council_a")):
+        srv.set(path, _feed(path, [name]), headers={"Content-Type": "application/rss+xml"})
+
+
+def test_a_feed_answering_429_every_time_does_not_keep_its_hosts_other_feeds_unread(tmp_path: Path) -> None:
+    """A host that said 429 is asked nothing more in the run (``freshness.Waits``): the feeds after
+    it were held, and at the next run, its wait over, it was asked first again and held them
+    again, run after run: never read.  It is asked after them now."""
+    with TestServer() as srv:
+        _host_with_a_429(srv)
+        cfg = tmp_path / "feeds.yaml"
+        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
+                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
+        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
+        for clock in ("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"):
+            cfg.write_text(f"sources:\n{listed}" + setting.format(clock), encoding="utf-8")
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 1  # Rate fails each time
+        assert srv.hits["/a"] >= 1 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits
+        with open_app(cfg) as app:
+            stored = sorted(a.source for a in app.store.articles_since(DAY - timedelta(days=1)))
+            states = {s.name: s for s in app.store.list_source_states()}
+        assert stored == ["A", "B", "C"]
+        assert [n for n, s in states.items() if s.failures] == ["Rate"]
+
+
+def test_the_daemons_round_asks_a_feed_that_said_429_after_those_it_held(tmp_path: Path) -> None:
+    from digest.service.daemon import Daemon
+
+    with TestServer() as srv:
+        _host_with_a_429(srv)
+        cfg_path = loopback_config(tmp_path, srv, {"Rate": "/rate", "A": "/a", "B": "/b", "C": "/c"},
+                                   fetch={"allow_hosts": ["127.0.0.1"], "deadline": 10, "per_host": 1},
+                                   schedule={"poll_minutes": 1})
+        clock = Clock()
+        with open_app(cfg_path) as app:
+            d = Daemon(app, rng=random.Random(3), clock=clock)
+            found = d.poll_due().new_articles
+            for _ in range(3):
+                clock.now += timedelta(minutes=2)  # past the 60 s the server asked for
+                found += d.poll_due().new_articles
+        assert found == 3 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits

@@ -51,6 +51,7 @@ from ..records import Entries, plural
 from ..sources.alike import RoundLines, names
 from ..sources.params import ALIKE_NAMED
 from ..sources.states import read_by_another, read_twice_line
+from ..sources.tracking import asked_last
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
 from .stopping import StopFlag, fetch_until_stopped
@@ -170,8 +171,10 @@ class PollRound:
         states = {s.name: s for s in self.app.store.list_source_states()}
         retry = self.cfg.schedule.paused_retry_hours > 0
         due = [s for s in self.cfg.sources if s.enabled and is_due(states.get(s.name), now, retry_paused=retry)]
-        # the longest overdue first: a round cut short (stop, kill) never starves the same sources
-        due.sort(key=lambda s: overdue_key(states.get(s.name)))
+        # the longest overdue first: a round cut short (stop, kill) never starves the same sources;
+        # but a source whose server said 429 last after the others, those it held among them
+        # (asked_last: else they were held again, round after round)
+        due.sort(key=lambda s: (asked_last(states.get(s.name)), overdue_key(states.get(s.name))))
         return states, due
 
     def _source(

@@ -27,6 +27,9 @@ from ..errors import FetchError
 #: The longest a server can make digest wait before it asks again (a week).
 MAX_WAIT = 7 * 24 * 3600.0
 
+#: How the error of a fetch :class:`Waits` held begins (no request went out for it).
+NOT_ASKED = "not asked: "
+
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """``Retry-After`` (delta-seconds or HTTP date) as seconds from now, >= 0."""
@@ -112,5 +115,5 @@ class Waits:
         first = self._told.get(host)
         if first is None:
             return None
-        return FetchError(name, f"not asked: {host} said to wait ({first.problem})", kind=first.kind,
+        return FetchError(name, f"{NOT_ASKED}{host} said to wait ({first.problem})", kind=first.kind,
                           status=first.status, retry_after=first.retry_after)

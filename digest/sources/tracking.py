@@ -59,7 +59,7 @@ from ..errors import FetchError, SourceError
 from ..records import FetchResult, plural
 from ..store.base import GONE, SourceState
 from .alike import RoundLines, names
-from .freshness import MAX_WAIT
+from .freshness import MAX_WAIT, NOT_ASKED
 from .params import ALIKE_AT, SLOW_AFTER, SLOW_CAP, SLOW_EARLY
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,17 @@ def held(state: SourceState | None, now: datetime) -> bool:
     source was held until the clock caught up again, a week at most being what a server may ask."""
     until = state.retry_after_until if state is not None else None
     return until is not None and now < until <= now + timedelta(seconds=MAX_WAIT)
+
+
+def asked_last(state: SourceState | None) -> bool:
+    """Whether ``state``'s own server asked it to wait at its last request (a 429 or 503 with
+    ``Retry-After``, not a fetch held for another source's 429: ``freshness.Waits``): once the
+    wait has passed, it is asked after the other sources of its run or round.  Its host's other
+    feeds, held for its 429, are asked first then: a feed answering 429 at every request held its
+    host's later feeds in the file out of every run, never read (stop 60 review)."""
+    if state is None or state.retry_after_until is None:
+        return False
+    return not (state.last_error or "").removeprefix(f"{state.name}: ").startswith(NOT_ASKED)
 
 
 def asked_to_wait(state: SourceState | None, now: datetime, tz: tzinfo) -> str | None:
