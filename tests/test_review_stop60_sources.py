@@ -155,3 +155,31 @@ def test_the_daemons_round_asks_a_feed_that_said_429_after_those_it_held(tmp_pat
                 clock.now += timedelta(minutes=2)  # past the 60 s the server asked for
                 found += d.poll_due().new_articles
         assert found == 3 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits
+
+
+@pytest.mark.parametrize("how", ["export-import", "import --check", "add"])
+def test_a_feed_moved_for_good_is_not_added_again_at_its_new_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """``digest export-opml`` lists a moved feed where it is read now; imported again into the
+    same configuration (a round trip), or given to ``digest add`` by that address, it was added a
+    second time, as "Coast (127.0.0.1)": every article read under two names."""
+    with TestServer() as srv:
+        _serve(srv)
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"# my feeds\nsources:\n  - name: Coast\n    url: {srv.url('/old.xml')}  # moved since\n"
+                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
+                       encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0  # learns where the feed is now
+        before = cfg.read_bytes()
+        opml = tmp_path / "mine.opml"
+        assert main(["export-opml", "--config", str(cfg), "-o", str(opml)]) == 0
+        assert srv.url("/feed.xml") in opml.read_text(encoding="utf-8")
+        capsys.readouterr()
+        if how == "add":
+            assert main(["add", "--config", str(cfg), srv.url("/feed.xml")]) == 0
+            assert "is there already (as 'Coast')" in capsys.readouterr().out
+        else:
+            assert main(["import-opml", "--config", str(cfg), str(opml), *(["--check"] if "check" in how else [])]) == 0
+            assert "added 0 of 1 feed" in capsys.readouterr().out
+        assert cfg.read_bytes() == before

@@ -80,7 +80,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.name is not None and not args.name.strip():
         raise DigestError("add: --name is blank (leave it out to name the source by the feed's title)")
     url, bare = typed_url(args.url.strip(), args.config)
-    there = configured_feeds(cfg).get(feed_key(url))
+    moved = _read_elsewhere(cfg, quiet=True)
+    there = configured_feeds(cfg, moved).get(feed_key(url))
     if there is not None:  # asked nothing of its server
         print(f"{args.config}: not added: {url} is there already (as {there!r})")
         return 0
@@ -95,7 +96,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             raise DigestError(f"{exc} (no scheme was given: tried {url}{hint})") from None
     feed_url = found.url if found is not None else url
     name = " ".join((args.name or visible_name(found.title if found is not None else "") or _site(feed_url)).split())
-    done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}])
+    done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}], moved)
     for line in done.skipped:
         print(f"{args.config}: not added: {line}")
     if done.present:  # the page's feed, found by reading it, is configured under that name
@@ -139,17 +140,18 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     if not feeds:  # an empty export, or one of saved articles: one line, the configuration untouched
         return _no_feeds(path, report)
     failed: list[str] = []
+    moved = _read_elsewhere(cfg, quiet=True)
     if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
         from ..sources.probe import probe_many
 
-        known = configured_feeds(cfg)
+        known = configured_feeds(cfg, moved)
         new = [f for f in feeds if feed_key(f["url"]) not in known]  # said "already there" below
         read = probe_many([(f["name"], f["url"]) for f in new], cfg.fetch, now=cfg.now())
         good = {id(f): r for f, r in zip(new, read, strict=True) if not isinstance(r, Exception)}
         failed = [str(r) for r in read if isinstance(r, Exception)]  # "Name: HTTP 404 ... from URL"
         feeds = [f if id(f) not in good else {**f, "url": good[id(f)].url} for f in feeds
                  if feed_key(f["url"]) in known or id(f) in good]
-    done = add_sources(Path(args.config), feeds)
+    done = add_sources(Path(args.config), feeds, moved)
     for line in [*unusable, *failed, *done.skipped]:
         print(f"{path}: not added: {line}")
     if report.passed:  # not feeds: an empty folder, TT-RSS's settings (~100 of them)
@@ -203,7 +205,7 @@ def _no_feeds(path: str, report: OpmlReport) -> int:
     return 1
 
 
-def _read_elsewhere(cfg: Config) -> dict[str, str]:
+def _read_elsewhere(cfg: Config, *, quiet: bool = False) -> dict[str, str]:
     """The feeds read at another address than their ``url:``, by source name: a permanent
     redirect followed, or the feed a configured page links (the store's fetch state,
     ``permanent_url``; ``digest.sources.retrieve.follow``).  An export gave the old address,
@@ -212,12 +214,15 @@ def _read_elsewhere(cfg: Config) -> dict[str, str]:
     cannot be read (a PostgreSQL server down, or left behind by the move): said in one line, the
     feeds exported at their ``url:`` as before the store was read for this.  Read only
     (``digest.store.peek``): the export made PostgreSQL's tables in an empty schema and migrated
-    an older digest's SQLite file (stop 56)."""
+    an older digest's SQLite file (stop 56).  ``quiet``: a store not read is not said (``digest
+    add`` and ``digest import-opml``, which know the feeds by their ``url:`` then)."""
     from ..store.peek import read_addresses
 
     try:
         stored = read_addresses(cfg.database_url)
     except DigestError as exc:  # a server down or gone: the list is the file's (it needed no store before)
+        if quiet:
+            return {}
         print(f"the store is not read ({without_password(str(exc))}): each feed is exported at its url:, not where a move "
               "took it", file=sys.stderr)
         return {}

@@ -49,7 +49,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,9 +85,14 @@ class Added:
     backup: Path | None = None
 
 
-def configured_feeds(cfg: Config) -> dict[str, str]:
-    """The feeds ``cfg`` reads, by :func:`~digest.text.identity.feed_key`: the source reading each."""
-    return {feed_key(s.url): s.name for s in cfg.sources if s.url}
+def configured_feeds(cfg: Config, read_at: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The feeds ``cfg`` reads, by :func:`~digest.text.identity.feed_key`: the source reading each;
+    with ``read_at`` (name -> address), also where a source's feed is read instead of its ``url:``
+    (stop 60 review: an OPML export, which lists a moved feed where it moved, imported again
+    added it a second time, as did ``digest add`` of its new address)."""
+    named = {s.name for s in cfg.sources if s.url}
+    moved = {feed_key(url): name for name, url in (read_at or {}).items() if name in named}
+    return {**moved, **{feed_key(s.url): s.name for s in cfg.sources if s.url}}
 
 
 def backup_path(cfg_path: Path) -> Path:
@@ -240,15 +245,18 @@ def _free_name(name: str, url: str, names: set[str]) -> str:
     return f"{name} ({n})"
 
 
-def add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
-    """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources."""
+def add_sources(cfg_path: Path, feeds: list[dict[str, Any]], read_at: Mapping[str, str] | None = None) -> Added:
+    """Append ``feeds`` (``{"name", "url"[, "category"]}``) to a configuration file's sources.
+    ``read_at``: source name -> the address its feed is read at when not its ``url:`` (a move for
+    good, a page's feed: the store's, ``digest.store.peek.read_addresses``): a feed there is the
+    source's, not added again."""
     with _editing(cfg_path):
-        return _add_sources(cfg_path, feeds)
+        return _add_sources(cfg_path, feeds, read_at or {})
 
 
-def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]]) -> Added:
+def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]], read_at: Mapping[str, str]) -> Added:
     cfg = load_config(cfg_path)  # a broken file is reported as it is, before any change
-    known = configured_feeds(cfg)
+    known = configured_feeds(cfg, read_at)
     names = {s.name for s in cfg.sources}
     result = Added()
     entries: list[CommentedMap] = []
