@@ -10,8 +10,11 @@ Real parts: the CLI, SQLite on disk, a loopback HTTP server, the daemon's poll r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import socket
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -183,3 +186,50 @@ def test_a_feed_moved_for_good_is_not_added_again_at_its_new_address(
             assert main(["import-opml", "--config", str(cfg), str(opml), *(["--check"] if "check" in how else [])]) == 0
             assert "added 0 of 1 feed" in capsys.readouterr().out
         assert cfg.read_bytes() == before
+
+
+def _closing_server(stop: threading.Event) -> socket.socket:
+    """A loopback TCP server that reads what a client sends first and closes the connection: a
+    TLS handshake cut short (a server refusing the name asked for, a middlebox)."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                with contextlib.suppress(OSError):
+                    conn.recv(4096)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock
+
+
+def test_a_tls_handshake_cut_short_names_its_problem_when_feeds_are_fetched_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server closing the TLS handshake: the plain fetch said "[SSL: UNEXPECTED_EOF_WHILE_READING]
+    ...", the concurrent one of ``digest run`` (two URL sources or more) and of the daemon
+    "cannot connect to 127.0.0.1:PORT: ConnectError", no problem named."""
+    stop = threading.Event()
+    sock = _closing_server(stop)
+    try:
+        port = sock.getsockname()[1]
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"sources:\n  - name: Coast\n    url: https://127.0.0.1:{port}/a\n"
+                       f"  - name: Other\n    url: https://127.0.0.1:{port}/b\n"
+                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
+                       encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    finally:
+        stop.set()
+        sock.close()
+    said = capsys.readouterr().err + "\n".join(r.getMessage() for r in caplog.records)
+    lines = [ln for ln in said.splitlines() if "cannot connect to" in ln]
+    assert lines and all("SSL" in ln and not ln.endswith("ConnectError") for ln in lines), said

@@ -254,12 +254,12 @@ class FetchSteps:
             ) from None
         except httpx.ConnectError as exc:
             tls = (
-                isinstance(exc.__context__, ssl.SSLError)
+                any(isinstance(e, ssl.SSLError) for e in causes(exc))
                 or "SSL" in str(exc)
                 or "certificate" in str(exc)
             )
             kind = "tls" if tls else "connect"
-            why = connect_reason(exc) or error_line(exc)
+            why = connect_reason(exc) or cause_line(exc)
             raise self.error(kind, f"cannot connect to {host_port(self.url)}: {why}") from None
         except httpx.RemoteProtocolError as exc:
             raise self.error(
@@ -316,3 +316,24 @@ def error_line(exc: BaseException) -> str:
     """An exception's message on one line, at most 300 characters (its type's name when it has none)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:300]
+
+
+def causes(exc: BaseException, depth: int = 8) -> Iterator[BaseException]:
+    """``exc``, then what caused it (``__cause__``, else ``__context__``), at most ``depth``."""
+    seen: BaseException | None = exc
+    for _ in range(depth):
+        if seen is None:
+            return
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def cause_line(exc: BaseException) -> str:
+    """:func:`error_line` of the first of ``exc``'s :func:`causes` that says something: the async
+    fetch's ``ConnectError`` of a TLS handshake the server cut short is empty, its cause
+    (``anyio.EndOfStream``) too, the ``ssl.SSLEOFError`` under them not; "cannot connect to
+    host:443: ConnectError" named no problem (stop 60 review; the plain fetch said the TLS one)."""
+    for e in causes(exc):
+        if " ".join(str(e).split()):
+            return error_line(e)
+    return error_line(exc)
