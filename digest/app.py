@@ -93,6 +93,8 @@ class App(Clustering):
         self.tracker = SourceTracker(cfg)
         #: The configuration the renamed sources were read for, and each source's former names.
         self._renames: tuple[Config, dict[str, list[str]]] | None = None
+        #: Which source reads each feed (a run's, kept up to date as it reads).
+        self._owners: states.FeedOwners | None = None
 
     # -- lifecycle -------------------------------------------------------
     def close(self) -> None:
@@ -117,6 +119,7 @@ class App(Clustering):
         now = now or self.cfg.clock  # the examples are read on their own day
         sources = [s for s in self.cfg.sources if s.enabled]
         self.store.sync_sources([(s.name, s.url or str(s.path)) for s in sources])
+        self._owners = states.FeedOwners(self.cfg, self.store.list_source_states())
         bar = Progress(len(sources)) if progress else None
         group = 8 * self.cfg.fetch.concurrency
         try:
@@ -197,7 +200,11 @@ class App(Clustering):
                 src, self.cfg, state, fetched=fetched, report=report,
                 prefetched=self._prefetched.pop(src.name, None),
             )
-            if (other := states.read_by_another(self.store, self.cfg, src, state)) is not None:
+            owners = self._owners if self._owners is not None and self._owners.cfg is self.cfg else None
+            if owners is None:  # a poll outside a run (the daemon's of a local path)
+                owners = self._owners = states.FeedOwners(self.cfg, self.store.list_source_states())
+            owners.learnt(src.name, state.permanent_url)
+            if (other := owners.other(src, state)) is not None:
                 log.warning("%s", states.read_twice_line(src, state, other))
                 entries = Entries()  # the feed's articles are the other source's
             report.entries += len(entries)

@@ -50,7 +50,7 @@ from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries, plural
 from ..sources.alike import RoundLines, names
 from ..sources.params import ALIKE_NAMED
-from ..sources.states import read_by_another, read_twice_line
+from ..sources.states import FeedOwners, read_twice_line
 from ..sources.tracking import asked_last
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
@@ -79,6 +79,8 @@ class PollRound:
         self._found: list[tuple[str, int]] = []
         #: A round was skipped because another process held the ``run`` lock (logged once).
         self._waiting = False
+        #: Which source reads each feed (the round's, kept up to date as it reads).
+        self._owners: FeedOwners | None = None
 
     @property
     def cfg(self) -> Config:
@@ -128,6 +130,7 @@ class PollRound:
         if not due:
             return report
         self._found = []
+        self._owners = FeedOwners(self.cfg, states.values())
         log.debug("poll: %s due", plural(len(due), "source"))
         urls = [s for s in due if s.url is not None]
         st = {s.name: states.get(s.name) or SourceState(s.name, s.url or str(s.path)) for s in due}
@@ -235,7 +238,10 @@ class PollRound:
                 follow(src, state, feed.permanent_url or feed.url, page=True)
                 state.etag, state.last_modified = feed.etag, feed.last_modified
                 res = feed  # its Cache-Control, not the page's
-        if (other := read_by_another(self.app.store, self.cfg, src, state)) is not None:
+        if self._owners is None or self._owners.cfg is not self.cfg:
+            self._owners = FeedOwners(self.cfg, self.app.store.list_source_states())
+        self._owners.learnt(src.name, state.permanent_url)
+        if (other := self._owners.other(src, state)) is not None:
             log.warning("%s", read_twice_line(src, state, other))
             entries = Entries()  # the feed's articles are the other source's
         report.entries += len(entries)
