@@ -233,3 +233,27 @@ def test_a_tls_handshake_cut_short_names_its_problem_when_feeds_are_fetched_side
     said = capsys.readouterr().err + "\n".join(r.getMessage() for r in caplog.records)
     lines = [ln for ln in said.splitlines() if "cannot connect to" in ln]
     assert lines and all("SSL" in ln and not ln.endswith("ConnectError") for ln in lines), said
+
+
+def test_a_feed_empty_from_its_first_read_is_not_said_to_have_lost_its_entries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Said nothing at its first read, "the feed lists no entries now (its stored articles are
+    kept)" at its second: nothing had changed, nothing was stored.  It is said once, at the first
+    read, as "no entries yet"; a feed emptied after it listed some is said so as before."""
+    with TestServer() as srv:
+        srv.set("/feed.xml", _feed("Quiet", []), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/other.xml", _feed("Other", ["derby"]), headers={"Content-Type": "application/rss+xml"})
+        cfg = tmp_path / "feeds.yaml"
+        setting = (f"sources:\n  - name: Quiet\n    url: {srv.url('/feed.xml')}\n  - name: Other\n"
+                   f"    url: {srv.url('/other.xml')}\nfetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\n"
+                   "clock: 2026-11-2{}T20:00:00Z\n")
+        said: list[list[str]] = []
+        for day, names in ((0, []), (1, []), (2, []), (3, ["quake_a1"]), (4, [])):
+            srv.set("/feed.xml", _feed("Quiet", names), headers={"Content-Type": "application/rss+xml"})
+            cfg.write_text(setting.format(day), encoding="utf-8")
+            caplog.clear()
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+            said.append([r.getMessage() for r in caplog.records if r.getMessage().startswith("Quiet: ")])
+        assert said == [["Quiet: the feed lists no entries yet"], [], [], [],
+                        ["Quiet: the feed lists no entries now (its stored articles are kept)"]]

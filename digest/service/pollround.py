@@ -219,8 +219,8 @@ class PollRound:
     def _ingest(
         self, src: SourceConfig, state: SourceState, res: FetchResult | FetchError, fetched: datetime, report: RunReport
     ) -> None:
-        from ..sources.discover import read_feed
-        from ..sources.retrieve import follow
+        from ..sources.discover import empty_note, read_feed
+        from ..sources.retrieve import follow, own_note
 
         if isinstance(res, FetchError):
             raise res
@@ -234,6 +234,7 @@ class PollRound:
         else:
             entries, feed = read_feed(res, source=src.name, config=self.cfg.fetch, fetched=fetched,
                                       read_before=state.last_ok_at is not None)
+            empty_note(entries, own_note(state.note))
             if feed is not None:  # a page that links its feed: polled directly from now on
                 follow(src, state, feed.permanent_url or feed.url, page=True)
                 state.etag, state.last_modified = feed.etag, feed.last_modified

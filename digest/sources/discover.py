@@ -123,6 +123,19 @@ def _page_for_now(source: str, url: str, link: str | None = None) -> ParseError:
 #: kept and nothing is taken back; but silent, a reader would never learn the feed stopped.
 EMPTY_NOTE = "the feed lists no entries now (its stored articles are kept)"
 
+#: The note of a feed that listed no entry at its first read, kept while it lists none (stop 60
+#: review: six such feeds of a new user's were said nothing at the first run, then "lists no
+#: entries now (its stored articles are kept)" at the second, when nothing had changed or been
+#: stored).
+EMPTY_YET = "the feed lists no entries yet"
+
+
+def empty_note(entries: Entries, stored: str | None) -> None:
+    """Keep :data:`EMPTY_YET` on ``entries`` of a feed that has listed none since its first read
+    (``stored``: the note of its last read)."""
+    if entries.note == EMPTY_NOTE and stored == EMPTY_YET:
+        entries.note = EMPTY_YET
+
 
 def read_feed(
     result: FetchResult, *, source: str, config: FetchConfig, fetched: datetime, read_before: bool = False
@@ -146,8 +159,8 @@ def read_feed(
     if not is_html_page(result.content):
         entries = _parsed(result.content, source=source, url=url, content_type=result.content_type,
                           fetched=fetched)
-        if read_before and not entries and entries.note is None:
-            entries.note = EMPTY_NOTE  # said once, kept for `digest sources` while it lasts
+        if not entries and entries.note is None:  # said once, kept for `digest sources` while it lasts
+            entries.note = EMPTY_NOTE if read_before else EMPTY_YET
         return entries, None
     links = feed_links(result.content, url)
     if read_before:  # a passing page is never followed: the feed it links (comments, another

@@ -63,7 +63,7 @@ def retrieve(
             more = f" (and {plural(len(notes) - 1, 'more file')} with a note)" if len(notes) > 1 else ""
             entries.note = named(notes[0], src.path, src.name).problem + more
         return entries, errors
-    from .discover import read_feed
+    from .discover import empty_note, read_feed
     from .fetch import fetch
 
     url = state.permanent_url or src.url
@@ -80,6 +80,7 @@ def retrieve(
         return Entries(), []
     entries, feed = read_feed(result, source=src.name, config=cfg.fetch, fetched=fetched,
                               read_before=state.last_ok_at is not None)
+    empty_note(entries, own_note(state.note))
     if feed is not None:  # a page that links its feed: the feed is what is polled from now on
         follow(src, state, feed.permanent_url or feed.url, page=True)
         state.etag, state.last_modified = feed.etag, feed.last_modified
