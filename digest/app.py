@@ -205,8 +205,8 @@ class App(Clustering):
                 owners = self._owners = states.FeedOwners(self.cfg, self.store.list_source_states())
             owners.learnt(src.name, state.permanent_url)
             if (other := owners.other(src, state)) is not None:
-                log.warning("%s", states.read_twice_line(src, state, other))
                 entries = Entries()  # the feed's articles are the other source's
+                entries.note = states.read_twice_line(src, state, other)
             report.entries += len(entries)
             self.ingest(src, entries, fetched=fetched, report=report)
         except SourceError as exc:

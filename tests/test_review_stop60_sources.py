@@ -55,7 +55,7 @@ def _serve(srv: TestServer) -> None:
 @pytest.mark.parametrize("way", ["/site.html", "/old.xml"])
 @pytest.mark.parametrize("first", [True, False])
 def test_a_source_leading_to_a_feed_another_reads_stores_nothing_twice(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, way: str, first: bool
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], way: str, first: bool
 ) -> None:
     with TestServer() as srv:
         _serve(srv)
@@ -65,10 +65,14 @@ def test_a_source_leading_to_a_feed_another_reads_stores_nothing_twice(
         cfg.write_text(f"sources:\n{listed}fetch:\n  allow_hosts: [127.0.0.1, localhost]\n"
                        "timezone: UTC\nclock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
         for _ in range(2):  # the second run reads the feed at the address learnt
-            caplog.clear()
             assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-            [line] = [r.getMessage() for r in caplog.records if "reads too" in r.getMessage()]
-            assert line.startswith("Coast site: ") and "which 'Coast News' reads too" in line, line
+        # said once, then shown by ``digest sources`` while it lasts
+        [line] = [r.getMessage() for r in caplog.records if "reads too" in r.getMessage()]
+        assert line.startswith("Coast site: ") and "which 'Coast News' reads too" in line, line
+        capsys.readouterr()
+        assert main(["sources", "--config", str(cfg)]) == 0
+        [listed] = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Coast site: ")]
+        assert "which 'Coast News' reads too" in listed, listed
         md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
         assert "Coast site" not in md and "same text as" not in md
         assert md.count("**Coast News**") == 2  # each item once, under the feed's own source

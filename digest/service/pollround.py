@@ -243,8 +243,8 @@ class PollRound:
             self._owners = FeedOwners(self.cfg, self.app.store.list_source_states())
         self._owners.learnt(src.name, state.permanent_url)
         if (other := self._owners.other(src, state)) is not None:
-            log.warning("%s", read_twice_line(src, state, other))
             entries = Entries()  # the feed's articles are the other source's
+            entries.note = read_twice_line(src, state, other)
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]

@@ -140,7 +140,8 @@ class FeedOwners:
 
 
 def read_twice_line(src: SourceConfig, state: SourceState, other: SourceConfig) -> str:
-    """The warning a source read by ``other`` already (:func:`read_by_another`) gets at each read."""
-    return (f"{src.name}: {without_password(src.url or '')} leads to {without_password(state.permanent_url or '')}, "
+    """The note of a read of ``src`` whose feed ``other`` reads already (:meth:`FeedOwners.other`):
+    said once (``tracking``), then shown by ``digest sources`` while it lasts."""
+    return (f"{without_password(src.url or '')} leads to {without_password(state.permanent_url or '')}, "
             f"which {other.name!r} reads too: its entries are stored once, under {other.name!r} "
             "(remove one of the two: digest remove NAME)")
