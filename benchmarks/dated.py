@@ -158,18 +158,21 @@ def event_time(
     return day, day + timedelta(hours=rng.uniform(5, 20))
 
 
-def ecb_stream(split: str, scenario: str, seed: int = 0, *, stated: bool = False) -> list[dict[str, Any]]:
+def ecb_stream(
+    split: str, scenario: str, seed: int = 0, *, stated: bool = False, rows: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """ECB+ ``split`` (dev/test) as a dated stream; ``scenario`` is ``apart``, ``close`` or
     ``sameday`` (made for tuning on dev; ``benchmarks.timeline`` replays apart and close).
 
     ``stated``: each report published where the day its opening names reads right
-    (:func:`_agree`); the delays are drawn as without it.
+    (:func:`_agree`); the delays are drawn as without it.  ``rows``: the split's rows
+    rewritten (``benchmarks.same_place``), the draws as for the split's own.
     """
     if scenario not in ("apart", "close", "sameday"):
         raise ValueError(f"unknown scenario {scenario!r} (apart, close or sameday)")
     rng = random.Random(f"{split}/{scenario}/{seed}")
     agree = random.Random(f"{split}/{scenario}/{seed}/stated")
-    rows = load_ecb(split)
+    rows = load_ecb(split) if rows is None else rows
     by_topic: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for r in rows:
         by_topic.setdefault(int(r["topic"]), {}).setdefault(str(r["event"]), []).append(r)
@@ -291,4 +294,11 @@ STREAMS = {
     "ecb-close-stated": lambda split, seed: ecb_stream(split, "close", seed, stated=True),
     "gvc": gvc_stream,
     "gvc-close": gvc_close_stream,
+    "ecb-sameplace": lambda split, seed: _same_place(split, seed),
 }
+
+
+def _same_place(split: str, seed: int) -> list[dict[str, Any]]:
+    from .same_place import same_place_stream  # it builds on this module
+
+    return same_place_stream(split, seed)

@@ -48,7 +48,7 @@ from .sparse import stream as sparse_stream
 TUNING = (("ecb-close", "dev"), ("ecb-apart", "dev"), ("gvc", "val"))
 #: The split each stream is tuned on.
 TUNING_SPLIT = {"ecb-close": "dev", "ecb-apart": "dev", "ecb-close-stated": "dev", "ecb-apart-stated": "dev",
-                "ecb-sameday": "dev", "gvc": "val", "gvc-close": "val"}
+                "ecb-sameday": "dev", "gvc": "val", "gvc-close": "val", "ecb-sameplace": "dev"}
 
 
 def parse_settings(pairs: list[str]) -> dict[str, Any]:
