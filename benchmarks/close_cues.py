@@ -16,7 +16,9 @@ Cues
 ----
 * ``dates``: month-days stated in the opening (title and first ``--chars``
   characters: "Dec. 14", "December 15", "14 December"); a pair conflicts when
-  both state one and they share none.
+  both state one and they share none.  Stop 60's refinements: ``--no-dateline`` (a
+  dateline's "( Aug. 28 , 2015 )" not read), ``--within D`` (only pairs published D days
+  apart or fewer), ``--tolerance N`` (month-days N days apart or fewer do not conflict).
 * ``ids``: identifiers in the whole text (capitals then digits, four or more:
   MS08-078, CVE-2013-3893, KB2870699); both carry some and share none.
 * ``numbers``: numbers that never change as an event develops (magnitude, age,
@@ -63,9 +65,11 @@ from __future__ import annotations
 
 import argparse
 import re
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -87,6 +91,9 @@ _MONTHS = {m[:3].lower(): k for k, m in enumerate(
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)(?:[a-z]*)\.?"
 _MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s*(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*[:.]?\d)")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?![a-z])")
+# a dateline's day in parentheses with its year ("HENRY COUNTY , Ind. ( Aug. 28 , 2015 ) –"): the
+# day the report was filed or updated, not the event's
+_DATELINE = re.compile(r"\(\s*" + _MONTH + r"\s*\d{1,2}(?:st|nd|rd|th)?\s*,?\s*\d{4}\s*\)")
 _ID = re.compile(r"\b[A-Z]{2,}[-‑]?\d[\d-]*\d\b")
 _PLACE = re.compile(r"\b(?:in|at|near|off|outside)\s+((?:[A-Z][\w'-]+\s?){1,3})")
 # people: a run of capitalised words (an initial such as "R." may sit inside); what precedes it
@@ -270,7 +277,11 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
     """What the cue reads of one report (empty: it states nothing the cue reads)."""
     title = r.get("title") or ""
     if cue == "dates":
-        return month_days(f"{title}. {r['text'][:chars]}")
+        opening = f"{title}. {r['text'][:chars]}"
+        days = month_days(_DATELINE.sub(" ", opening) if NO_DATELINE else opening)
+        if WITHIN and days:  # with the report's publication time, to read how far apart a pair is
+            return (days, datetime.fromisoformat(r["published"].replace("Z", "+00:00")).timestamp())
+        return days or None
     if cue == "ids":
         return identifiers(f"{title}. {r['text']}")
     if cue == "numbers":
@@ -319,7 +330,23 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return another_cue.flags(a, b)
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
+    if cue == "dates" and WITHIN:  # only a pair published within WITHIN days of each other
+        if abs(a[1] - b[1]) > WITHIN * 86400:
+            return False
+        a, b = a[0], b[0]
+    if cue == "dates" and TOLERANCE:  # no two stated month-days within TOLERANCE days
+        return min(day_gap(x, y) for x in a for y in b) > TOLERANCE
     return not a & b
+
+
+def day_gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Days between two (month, day) pairs, over a year's turn ("Dec. 31" and "Jan. 1": 1); an
+    impossible day ("Feb. 30") is read as the month's last."""
+    def ordinal(md: tuple[int, int]) -> int:
+        m, d = md
+        return date(2001, m, min(d, monthrange(2001, m)[1])).toordinal()
+    g = abs(ordinal(a) - ordinal(b))
+    return min(g, 365 - g)
 
 
 def _named(surname: str, text: str) -> bool:
@@ -327,6 +354,9 @@ def _named(surname: str, text: str) -> bool:
     return re.search(r"\b" + re.escape(surname) + r"\b", text) is not None
 
 
+NO_DATELINE = False  # dates: a dateline's day in parentheses with its year is not read
+WITHIN = 0.0  # dates: only pairs published this many days apart or fewer (0: any)
+TOLERANCE = 0  # dates: month-days this many days apart or fewer do not conflict (a dateline, a day's slip)
 SUBJECTS = False  # people: leave out sources ("spokesman Joe Silva", "By Sam Cholke", "X, a lawyer")
 REPEATED = 0  # people: only persons whose surname the report names at least this many times
 LEAD = False  # people: only the first person the opening names (its subject, not those it quotes)
@@ -366,10 +396,13 @@ def strays(pred: dict[str, Any], gold: dict[str, Any]) -> int:
 
 
 def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float], int]:
-    global EITHER, LEAD, LOOSE, REPEATED, SUBJECTS
+    global EITHER, LEAD, LOOSE, NO_DATELINE, REPEATED, SUBJECTS, TOLERANCE, WITHIN
     name, seed, cue, factor, chars, young, EITHER, LEAD, REPEATED, *rest = job
     SUBJECTS = bool(rest and rest[0])
     LOOSE = bool(rest[1:] and rest[1])
+    TOLERANCE = int(rest[2]) if rest[2:] else 0
+    NO_DATELINE = bool(rest[3:] and rest[3])
+    WITHIN = float(rest[4]) if rest[4:] else 0.0
     records = records_of(name, seed)
     if cue != "none":
         install(cue, {r["id"]: features(cue, r, chars) for r in records}, factor, young)
@@ -400,8 +433,9 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
         print(f"{name}: {read} of {len(rows)} reports read; flagged "
               + ", ".join(f"{k} {flagged[k]} of {total[k]}" for k in ("same", "sibling", "unrelated", "other") if total[k]))
         for ra, fa, rb, fb in alarms[:examples]:
-            print(f"  {ra['id']} {sorted(fa[0])} {ra['title'][:70]!r}\n"
-                  f"    vs {rb['id']} {sorted(fb[0])} {rb['title'][:70]!r}")
+            sa, sb = (fa, fb) if cue == "dates" else (fa[0], fb[0])  # dates: the set itself
+            print(f"  {ra['id']} {sorted(sa)} {ra['title'][:70]!r}\n"
+                  f"    vs {rb['id']} {sorted(sb)} {rb['title'][:70]!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,6 +458,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="people: leave out sources (a spokesman, a lawyer, a byline)")
     ap.add_argument("--loose", action="store_true",
                     help="subject: a person the lede names whose surname the title has as a word, title case or not")
+    ap.add_argument("--tolerance", type=int, default=0,
+                    help="dates: month-days this many days apart or fewer do not conflict")
+    ap.add_argument("--no-dateline", action="store_true",
+                    help="dates: a dateline's day in parentheses with its year ('( Aug. 28 , 2015 )') is not read")
+    ap.add_argument("--within", type=float, default=0.0,
+                    help="dates: only pairs published this many days apart or fewer (0: any)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     if args.count:
@@ -434,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         count(args.cue, args.chars)
         return 0
     plan = [(n, int(k)) for n, _s, k in (x.partition(":") for x in args.streams.split(","))]
-    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects, args.loose) for n, k in plan for s in range(k)]
+    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects, args.loose, args.tolerance, args.no_dateline, args.within) for n, k in plan for s in range(k)]
     with ProcessPoolExecutor(max_workers=args.jobs, max_tasks_per_child=1) as pool:
         results = list(pool.map(run_one, work))
     cells = []
@@ -444,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         cells.append(f"{n}:{k} worst {min(r[0] for r in rows):.3f} / {min(r[2] for r in rows):.3f}"
                      f" mean {sum(r[0] for r in rows) / k:.4f} / {sum(r[2] for r in rows) / k:.4f}, {lost} strays")
     print(f"cue {args.cue} x{args.factor} (chars {args.chars}{', young only' if args.young else ''}{', either side' if args.either else ''}{', lead only' if args.lead else ''}"
-          f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}{', loose' if args.loose else ''}): "
+          f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}{', loose' if args.loose else ''}"
+          f"{f', tolerance {args.tolerance} days' if args.tolerance else ''}{', no dateline' if args.no_dateline else ''}"
+          f"{f', published within {args.within:g} days' if args.within else ''}): "
           + " | ".join(cells))
     return 0
 
