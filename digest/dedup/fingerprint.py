@@ -48,9 +48,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 from .params import FINGERPRINT_VERSION, NUM_PERM, PRIOR_DOCS, SALIENT_TERMS, SEED
+from .sketch import LeanMinHash, MinHash
 from .terms import _LOW_BITS, NAME_BIT, VOCAB, analyse, grow, hold_vocabulary, renew_vocabulary
 
 

@@ -35,10 +35,10 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from .fingerprint import Fingerprint
 from .params import BUCKET_CAP, NUM_PERM
+from .sketch import MinHashLSH
 from .terms import grow
 
 
@@ -153,11 +153,22 @@ class KeyMultiMap:
         return found[~dead] if dead.any() else found
 
 
+#: datasketch's bands and rows for (threshold, permutations), as ``MinHashLSH`` works them
+#: out: the default threshold's without importing scipy.integrate (0.35-0.85 s of a cold
+#: ``digest run``, ``digest.dedup.sketch``).  Not tuned: a copy, checked against datasketch
+#: by test_known_bands_are_datasketchs.
+KNOWN_BANDS: dict[tuple[float, int], tuple[int, int]] = {(0.08, 128): (19, 1)}
+
+
 @functools.lru_cache(maxsize=16)
 def _band_params(threshold: float) -> tuple[int, int]:
     """datasketch's bands and rows for ``threshold``: it finds them by numerical integration
-    (scipy's ``quad``, about 40 ms), so they are worked out once per threshold, not at every
-    index (an engine rebuilt, each worker's, each test's)."""
+    (scipy's ``quad``, about 40 ms, and scipy.integrate's import), so they are worked out once
+    per threshold, not at every index (an engine rebuilt, each worker's, each test's), and
+    the default threshold's are known (``KNOWN_BANDS``)."""
+    known = KNOWN_BANDS.get((threshold, NUM_PERM))
+    if known is not None:
+        return known
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 

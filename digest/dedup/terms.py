@@ -58,7 +58,6 @@ import numpy as np
 from ..text.scripts import MARKS, grams, has_no_space_script, word_share
 from ..text.sentences import sentence_ends
 from ..text.words import STOPWORDS
-from .background import doc_probabilities
 from .params import (
     HEADLINE_CAPS,
     HEADLINE_WORDS,
@@ -68,6 +67,7 @@ from .params import (
     TITLE_WEIGHT,
     VOCAB_RENEW,
 )
+from .prior_table import doc_probabilities
 
 
 def lede(text: str) -> tuple[str, str]:
