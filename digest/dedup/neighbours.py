@@ -35,6 +35,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .sketch import average_linkage_tree
+
 
 def neighbour_sets(nums: np.ndarray, nbrs: np.ndarray, sims: np.ndarray, ratio: float) -> np.ndarray:
     """The neighbour set of every article ``nums[i]`` (neighbour rows ``nbrs[i]``, ``sims[i]``,
@@ -77,12 +79,9 @@ def average_linkage(sim: np.ndarray, threshold: float) -> np.ndarray:
     r = sim.shape[0]
     if r <= 1:
         return np.zeros(r, dtype=np.int64)
-    from scipy.cluster.hierarchy import linkage
-    from scipy.spatial.distance import squareform
-
     dist = np.clip(1.0 - (sim + sim.T) / 2.0, 0.0, None)
     np.fill_diagonal(dist, 0.0)
-    tree = linkage(squareform(dist, checks=False), method="average")
+    tree = average_linkage_tree(dist)  # scipy's, without scipy.spatial's import
     # merge heights only grow (average linkage): the clusters at the cut are the merges below it
     cut = 1.0 - threshold + 1e-9
     owner = list(range(2 * r - 1))  # node -> the node that stands for its cluster
