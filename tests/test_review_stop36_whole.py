@@ -4,6 +4,7 @@ the others pin a meeting of two changes that was found right."""
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -124,13 +125,18 @@ def test_a_store_that_cannot_be_written_stops_a_poll_round_not_the_daemon(
 def test_the_commands_that_read_the_store_load_no_dedup_engine(tmp_path: Path) -> None:
     """The lazy-import change (``digest sources`` at 0.40x the wall time) had no guard: the
     engine (datasketch, scipy) imported at the top of any module these commands load (as
-    ``output.news``, new this session, is) would bring the second back unseen.  Each command
-    runs in a fresh interpreter."""
+    ``output.news``, new this session, is) would bring the second back unseen.  The commands
+    run one after another in one fresh interpreter, what is loaded said after each (a
+    process each cost 1 s more)."""
     cfg = copy_examples(tmp_path)
-    code = ("import sys, io, contextlib; from digest.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()): main(sys.argv[1:])\n"
-            "print(sorted(m for m in ('datasketch', 'scipy', 'digest.dedup.engine') if m in sys.modules))")
-    for cmd in (["sources"], ["build", "-o", str(tmp_path / "x.md")], ["search", "storm"]):
-        out = subprocess.run([sys.executable, "-c", code, *cmd, "--config", str(cfg)], cwd=tmp_path,
-                             capture_output=True, text=True, check=True, timeout=120)
-        assert out.stdout.strip().splitlines()[-1] == "[]", (cmd, out.stdout, out.stderr)
+    commands = [["sources"], ["build", "-o", str(tmp_path / "x.md")], ["search", "storm"]]
+    code = ("import sys, io, json, contextlib; from digest.cli import main\n"
+            "for cmd in json.loads(sys.argv[1]):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()): main([*cmd, '--config', sys.argv[2]])\n"
+            "    print(sorted(m for m in ('datasketch', 'scipy', 'digest.dedup.engine') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(commands), str(cfg)], cwd=tmp_path,
+                         capture_output=True, text=True, check=True, timeout=120)
+    said = out.stdout.strip().splitlines()[-len(commands):]
+    assert len(said) == len(commands) and (tmp_path / "x.md").is_file(), (out.stdout, out.stderr)
+    for cmd, loaded in zip(commands, said, strict=True):
+        assert loaded == "[]", (cmd, out.stdout, out.stderr)
