@@ -29,6 +29,7 @@ from .maildays import (
     before_first_day,
     delivery_rows,
     earlier_due_days,
+    mark_daemon_day,
     mark_empty,
     mark_mail_start,
     mark_written,
@@ -274,6 +275,9 @@ def write_and_send(
     days = [] if given else earlier_due_days(store, app.cfg, plan, day)
     if not given:
         mark_mail_start(store, plan.name, now)
+        # the mailing rule is the cron's now (the day that ended): a today daemon's, recorded at
+        # its start, had ``digest status`` say the cron's next day owed a day early, every day
+        mark_daemon_day(store, -1)
     for d in [*(d for d in days if owed(app, d, plan.name)), day]:
         if d != day and not app.build_view(d, digest=plan.name).stories:  # an ended day: for good
             mark_empty(store, plan.name, d)

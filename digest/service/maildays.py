@@ -88,7 +88,8 @@ def mark_daemon_start(store: Store, now: datetime) -> None:
 #: Meta key: the day the daemon's digest covers, as its last start was told (``--digest-day``):
 #: "yesterday" (the day that ended before its time) or "today" (the day so far).  ``digest
 #: status`` reads a daily digest's due days by it (a today daemon's day D is due at its time
-#: on D, not on D + 1: a stopped one's owed day was said a day late).
+#: on D, not on D + 1: a stopped one's owed day was said a day late).  A cron's ``digest send``
+#: (no ``--date``) records "yesterday", the day it mails: the rule of whoever mailed last.
 DAEMON_DAY = "daemon_digest_day"
 
 
