@@ -108,31 +108,41 @@ class FeedOwners:
             if src.name in self._order and src.url is not None:
                 self._configured.setdefault(channel_of(src.url), src)
         self._at: dict[str, str] = {}  # source name -> the feed it is read at, not its url:
+        self._on: dict[str, set[str]] = {}  # that feed -> the sources read at it so
+        #: Paused sources (failing, or gone) read no feed: one that another leads to is that one's.
+        self._paused: set[str] = set()
         for st in stored:
             self.learnt(st.name, st.permanent_url)
+            if st.paused:
+                self._paused.add(st.name)
 
     def learnt(self, name: str, url: str | None) -> None:
-        """Source ``name`` is read at ``url`` (None: at its ``url:``)."""
+        """Source ``name`` is read at ``url`` (None: at its ``url:``): it was just read, so is
+        not paused."""
+        self._paused.discard(name)
+        if (was := self._at.pop(name, None)) is not None:
+            self._on[was].discard(name)
         if name in self._order and url:
-            self._at[name] = channel_of(url)
-        else:
-            self._at.pop(name, None)
+            self._at[name] = key = channel_of(url)
+            self._on.setdefault(key, set()).add(name)
 
     def other(self, src: SourceConfig, state: SourceState) -> SourceConfig | None:
         """The enabled source that reads already the feed ``src`` reaches at ``state.permanent_url``
         (its ``url:`` moved there for good, or a page that links it): its articles would be stored
         twice, each story listing the feed's items under both names ("same text as").  The source
         whose ``url:`` is that feed (any spelling, ``feed_key``) reads it; else, both reaching it
-        so, the earlier in the file.  None when no other does.  (Stop 60 review: a page added with
-        ``--no-check`` that links a feed configured already was read as a second outlet.)"""
+        so, the earlier in the file.  None when no other does.  A paused source reads nothing, so
+        is no other (its feed's new items were dropped, "stored once, under" it, while it waited
+        for a retry or ``--resume``).  (Stop 60 review: a page added with ``--no-check`` that
+        links a feed configured already was read as a second outlet.)"""
         moved = state.permanent_url
         if not moved or src.url is None or (key := channel_of(moved)) == channel_of(src.url):
             return None
         first = self._configured.get(key)
-        if first is not None and first.name != src.name:
+        if first is not None and first.name != src.name and first.name not in self._paused:
             return first
         mine = self._order.get(src.name, len(self._order))
-        earlier = [n for n, at in self._at.items() if at == key and self._order[n] < mine]
+        earlier = [n for n in self._on.get(key, ()) if self._order[n] < mine and n not in self._paused]
         if not earlier:
             return None
         name = min(earlier, key=self._order.__getitem__)
