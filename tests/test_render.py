@@ -175,7 +175,8 @@ def test_order_and_counts_in_every_format() -> None:
         f"Story number {i}" for i in (5, 1, 9, 3)
     ]
     counts = root.find_class("counts")[0].text_content()
-    assert counts == "17 articles read · 4 stories · 4 duplicates collapsed"
+    # the dot tied to the word before it (a no-break space), as every " · " of the page
+    assert counts == "17 articles read\u00a0· 4 stories\u00a0· 4 duplicates collapsed"
     assert [s["story_id"] for s in json.loads(render_json(view))["stories"]] == [
         "id5",
         "id1",

@@ -222,6 +222,9 @@ def _context(
         #: a wrap, never begins one ("· new", "· same text as ..." began a phone's line); plain,
         #: it stays with what follows.
         "sep": NBSP + "· " if hooks else " ·" + NBSP,
+        #: The counts line's " · " (articles read, stories, duplicates): in HTML tied to the word
+        #: before it, as ``sep`` (at 240-260 px, a phone zoomed 150 %, a line began with the dot)
+        "dot": NBSP + "· " if hooks else " · ",
         "nbsp": NBSP,
         "hcls": hcls,
         "pcls": pcls,
