@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -42,25 +43,24 @@ def fill(store: Store) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(f"sqlite:///{tmp_path / 'd.sqlite3'}")
-        fill(s)
+    with filled(request.param, tmp_path) as s:
         yield s
-        s.close()
-    else:
-        with pg_schema() as url:
-            s = open_store(url)
-            fill(s)
-            yield s
-            s.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.scale)])
 def read_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """``store`` made once a module, for the tests that only search it (a PostgreSQL schema and
     its migrations cost 0.5-1 s a test)."""
-    if request.param == "sqlite":
-        s = open_store(f"sqlite:///{tmp_path_factory.mktemp('search') / 'd.sqlite3'}")
+    with filled(request.param, tmp_path_factory.mktemp("search")) as s:
+        yield s
+
+
+@contextmanager
+def filled(backend: str, folder: Path) -> Iterator[Store]:
+    """A store of ``backend`` ("sqlite": a file in ``folder``; "postgresql": a schema of its
+    own) holding :func:`fill`'s stories, closed after."""
+    if backend == "sqlite":
+        s = open_store(f"sqlite:///{folder / 'd.sqlite3'}")
         fill(s)
         yield s
         s.close()

@@ -433,43 +433,6 @@ def test_a_daemon_hung_before_its_first_read_needs_attention(
     assert code == 0 and not [line for line in out if "has read no source" in line], out
 
 
-def test_a_today_daemon_stopped_owes_its_day_from_that_days_time(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``digest daemon --digest-day today`` mails day D at its time on D (the day so far).  A real
-    one mails today's digest at its start (time 00:00) and is killed; a story arrives after (the
-    next day's, its day mailed and sealed).  Status, its clock at 00:45
-    tomorrow: tomorrow's digest was due at 00:00 and nobody mailed it: attention, exit 1 (read as
-    a yesterday daemon's, it was owed only the day after: exit 0, a day late).  Its next time
-    was tomorrow 00:00 while it ran."""
-    from datetime import date, timedelta
-
-    with TestServer() as srv, smtpd() as (inbox, port):
-        srv.set("/a", rss("alpha", range(2)))
-        cfg = loopback_config(
-            tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30},
-            email={"host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org",
-                   "to": ["ann@example.org"]})
-        with running_daemon(cfg, tmp_path / "daemon.log", lambda: bool(inbox.messages), "--digest-day", "today"):
-            code, out, _ = _status(cfg, capsys)
-        srv.set("/a", rss("alpha", range(2, 4)))  # read after its day was mailed (sealed): tomorrow's
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
-            [(day,)] = con.execute("SELECT date FROM deliveries WHERE status = 'sent'").fetchall()
-        today = date.fromisoformat(day)
-        tomorrow = today + timedelta(days=1)
-        assert code == 0, out
-        assert f"digest (daily): last written {day}, next due {tomorrow} 00:00 UTC" in out, out
-        assert any(line.startswith(f"  ann@example.org: sent {day} at ") for line in out), out
-        _set(cfg, clock=f"{tomorrow}T00:20:00Z")  # due, owed, within a poll interval
-        code, out, _ = _status(cfg, capsys)
-        assert code == 0 and f"  owed: {tomorrow} (due {tomorrow} 00:00 UTC)" in out, out
-        _set(cfg, clock=f"{tomorrow}T00:45:00Z")
-        code, out, _ = _status(cfg, capsys)
-    assert code == 1, out
-    assert out[-1].startswith(f"attention: digest of {tomorrow}: owed since {tomorrow} 00:00 UTC, not mailed"), out
-
-
 def test_a_quiet_day_is_owed_to_nobody(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Mailing began (the 20th sent); nothing was read on the 21st.  On the 22nd past its time
     the 21st is no day owed and no attention (a send then mails nothing: "no stories that
@@ -494,38 +457,3 @@ def test_a_quiet_day_is_owed_to_nobody(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 1, out
     assert "  owed: 2026-11-22 (due 2026-11-23 07:00 UTC)" in out
     assert out[-1].startswith("attention: digest of 2026-11-22: owed since 2026-11-23 07:00 UTC, not mailed")
-
-
-def test_a_cron_send_after_a_today_daemon_counts_days_as_the_cron_does(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A user tried ``digest daemon --digest-day today`` once (a real one, killed once it mailed),
-    then mails from cron (``digest send``: the day that ended).  The cron's send of day D+1 on
-    D+2 at 08:00, with a story read on D+2 already: nothing is owed (the cron mails D+2 tomorrow).
-    Read by the daemon's rule, D+2 was owed since 00:00 on D+2: attention, exit 1, every day."""
-    from datetime import date, datetime, timedelta
-
-    with TestServer() as srv, smtpd() as (inbox, port):
-        srv.set("/a", rss("alpha", range(2)))
-        cfg = loopback_config(
-            tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 30},
-            email={"host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org",
-                   "to": ["ann@example.org"]})
-        with running_daemon(cfg, tmp_path / "daemon.log", lambda: bool(inbox.messages), "--digest-day", "today"):
-            pass
-        with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
-            [(day,)] = con.execute("SELECT date FROM deliveries WHERE status = 'sent'").fetchall()
-        d1, d2 = date.fromisoformat(day) + timedelta(days=1), date.fromisoformat(day) + timedelta(days=2)
-        srv.set("/a", rss("alpha", range(2, 4), datetime.fromisoformat(f"{d1}T12:00:00+00:00")))
-        _set(cfg, clock=f"{d1}T12:00:00Z")
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        srv.set("/a", rss("alpha", range(4, 6), datetime.fromisoformat(f"{d2}T07:00:00+00:00")))
-        _set(cfg, clock=f"{d2}T07:00:00Z")
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-        _set(cfg, clock=f"{d2}T08:00:00Z")
-        assert main(["send", "--config", str(cfg)]) == 0  # the cron's: D+1, the day that ended
-        assert len(inbox.messages) == 2  # the daemon's D, the cron's D+1
-        code, out, _ = _status(cfg, capsys)
-    assert code == 0, out
-    assert not any(line.startswith("  owed") for line in out), out
-    assert any(line.startswith(f"  ann@example.org: sent {d1} at ") for line in out), out
