@@ -64,7 +64,7 @@ from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
 from .output.progress import Progress
-from .records import DigestView, Entries, Entry, FetchResult, RunReport
+from .records import DigestView, Entry, FetchResult, RunReport
 from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock
 from .service.clustering import Clustering
@@ -200,13 +200,9 @@ class App(Clustering):
                 src, self.cfg, state, fetched=fetched, report=report,
                 prefetched=self._prefetched.pop(src.name, None),
             )
-            owners = self._owners if self._owners is not None and self._owners.cfg is self.cfg else None
-            if owners is None:  # a poll outside a run (the daemon's of a local path)
-                owners = self._owners = states.FeedOwners(self.cfg, self.store.list_source_states())
-            owners.learnt(src.name, state.permanent_url)
-            if (other := owners.other(src, state)) is not None:
-                entries = Entries()  # the feed's articles are the other source's
-                entries.note = states.read_twice_line(src, state, other)
+            # (a poll outside a run, the daemon's of a local path: a table of its own)
+            self._owners = states.owners_for(self._owners, self.cfg, self.store)
+            entries = self._owners.read(src, state, entries)
             report.entries += len(entries)
             self.ingest(src, entries, fetched=fetched, report=report)
         except SourceError as exc:

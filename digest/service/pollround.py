@@ -50,7 +50,7 @@ from ..errors import NO_SOURCE_TO_BLAME, FetchError, SourceError, StoreLost
 from ..records import Entries, plural
 from ..sources.alike import RoundLines, names
 from ..sources.params import ALIKE_NAMED
-from ..sources.states import FeedOwners, read_twice_line
+from ..sources.states import FeedOwners, owners_for
 from ..sources.tracking import asked_last
 from ..store.base import SourceState
 from .polling import is_due, overdue_key
@@ -239,12 +239,8 @@ class PollRound:
                 follow(src, state, feed.permanent_url or feed.url, page=True)
                 state.etag, state.last_modified = feed.etag, feed.last_modified
                 res = feed  # its Cache-Control, not the page's
-        if self._owners is None or self._owners.cfg is not self.cfg:
-            self._owners = FeedOwners(self.cfg, self.app.store.list_source_states())
-        self._owners.learnt(src.name, state.permanent_url)
-        if (other := self._owners.other(src, state)) is not None:
-            entries = Entries()  # the feed's articles are the other source's
-            entries.note = read_twice_line(src, state, other)
+        self._owners = owners_for(self._owners, self.cfg, self.app.store)
+        entries = self._owners.read(src, state, entries)
         report.entries += len(entries)
         # the server's Cache-Control/Expires and the feed's own <ttl>: the longer one wins
         hints = [h for h in (res.max_age, entries.ttl) if h is not None]

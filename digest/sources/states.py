@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from ..config import Config, SourceConfig
 from ..errors import DigestError, without_password
+from ..records import Entries
 from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
 from ..text.shown import without_controls
@@ -147,6 +148,26 @@ class FeedOwners:
             return None
         name = min(earlier, key=self._order.__getitem__)
         return next(s for s in self.cfg.sources if s.name == name)
+
+    def read(self, src: SourceConfig, state: SourceState, entries: Entries) -> Entries:
+        """What a read of ``src`` stores: ``entries``, learnt where ``src`` is read now
+        (:meth:`learnt`); none where another source reads that feed (:meth:`other`), with the
+        note saying so (:func:`read_twice_line`)."""
+        self.learnt(src.name, state.permanent_url)
+        other = self.other(src, state)
+        if other is None:
+            return entries
+        kept = Entries()  # the feed's articles are the other source's
+        kept.note = read_twice_line(src, state, other)
+        return kept
+
+
+def owners_for(owners: FeedOwners | None, cfg: Config, store: Store) -> FeedOwners:
+    """``owners`` where it was built for ``cfg`` (this run's or round's), else a new table of
+    the stored states (a poll outside a run or round, a configuration reloaded)."""
+    if owners is not None and owners.cfg is cfg:
+        return owners
+    return FeedOwners(cfg, store.list_source_states())
 
 
 def read_twice_line(src: SourceConfig, state: SourceState, other: SourceConfig) -> str:
