@@ -19,7 +19,7 @@ import pytest
 from digest.app import open_app
 from digest.cli import main
 from tests.support.httpd import TestServer
-from tests.test_review_stop60_sources import _feed
+from tests.test_review_stop60_sources import _feed, _sources_config
 
 DAY = datetime(2026, 11, 20, 8, tzinfo=UTC)
 
@@ -30,11 +30,7 @@ def test_a_feed_whose_own_source_is_paused_is_read_by_the_source_leading_to_it(
     with TestServer() as srv:
         srv.set("/feed.xml", _feed("Coast News", ["quake_a1"]), headers={"Content-Type": "application/rss+xml"})
         srv.redirect("/old.xml", "/feed.xml", status=301)
-        cfg = tmp_path / "feeds.yaml"
-        cfg.write_text(f"sources:\n  - name: Coast News\n    url: {srv.url('/feed.xml')}\n"
-                       f"  - name: Coast old\n    url: {srv.url('/old.xml')}\n"
-                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
-                       encoding="utf-8")
+        cfg = _sources_config(tmp_path, [("Coast News", srv.url("/feed.xml")), ("Coast old", srv.url("/old.xml"))])
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0  # the feed's item once, Coast News's
         with open_app(cfg) as app:  # as a daemon leaves a source failing 48 h (no retry configured)
             state = app.store.get_source_state("Coast News")

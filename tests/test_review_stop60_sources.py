@@ -43,6 +43,16 @@ def _feed(title: str, names: list[str]) -> bytes:
             f"<link>https://coast.example/</link><description>news</description>{items}</channel></rss>").encode()
 
 
+def _sources_config(tmp: Path, sources: list[tuple[str, str]], hosts: str = "127.0.0.1") -> Path:
+    """``tmp/feeds.yaml`` reading ``sources`` (name, url) in that order, on the loopback ``hosts``,
+    its clock on 20 November 2026, 20:00 UTC."""
+    listed = "".join(f"  - name: {n}\n    url: {u}\n" for n, u in sources)
+    cfg = tmp / "feeds.yaml"
+    cfg.write_text(f"sources:\n{listed}fetch:\n  allow_hosts: [{hosts}]\n"
+                   "timezone: UTC\nclock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+    return cfg
+
+
 def _serve(srv: TestServer) -> None:
     srv.set("/feed.xml", _feed("Coast News", ["quake_a1", "burst_a1"]),
             headers={"Content-Type": "application/rss+xml"})
@@ -60,10 +70,7 @@ def test_a_source_leading_to_a_feed_another_reads_stores_nothing_twice(
     with TestServer() as srv:
         _serve(srv)
         sources = [("Coast News", f"http://localhost:{srv.port}/feed.xml"), ("Coast site", srv.url(way))]
-        listed = "".join(f"  - name: {n}\n    url: {u}\n" for n, u in (sources if first else sources[::-1]))
-        cfg = tmp_path / "feeds.yaml"
-        cfg.write_text(f"sources:\n{listed}fetch:\n  allow_hosts: [127.0.0.1, localhost]\n"
-                       "timezone: UTC\nclock: 2026-11-20T20:00:00Z\n", encoding="utf-8")
+        cfg = _sources_config(tmp_path, sources if first else sources[::-1], "127.0.0.1, localhost")
         for _ in range(2):  # the second run reads the feed at the address learnt
             assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         # said once, then shown by ``digest sources`` while it lasts
@@ -87,11 +94,7 @@ def test_two_old_addresses_moved_to_one_feed_store_it_under_the_first(
     with TestServer() as srv:
         _serve(srv)
         srv.redirect("/older.xml", "/feed.xml", status=308)
-        cfg = tmp_path / "feeds.yaml"
-        cfg.write_text(f"sources:\n  - name: One\n    url: {srv.url('/old.xml')}\n"
-                       f"  - name: Two\n    url: {srv.url('/older.xml')}\n"
-                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
-                       encoding="utf-8")
+        cfg = _sources_config(tmp_path, [("One", srv.url("/old.xml")), ("Two", srv.url("/older.xml"))])
         for _ in range(2):
             assert main(["run", "--config", str(cfg), "--quiet"]) == 0
         said = [r.getMessage() for r in caplog.records if "reads too" in r.getMessage()]
@@ -225,11 +228,8 @@ def test_a_tls_handshake_cut_short_names_its_problem_when_feeds_are_fetched_side
     sock = _closing_server(stop)
     try:
         port = sock.getsockname()[1]
-        cfg = tmp_path / "feeds.yaml"
-        cfg.write_text(f"sources:\n  - name: Coast\n    url: https://127.0.0.1:{port}/a\n"
-                       f"  - name: Other\n    url: https://127.0.0.1:{port}/b\n"
-                       "fetch:\n  allow_hosts: [127.0.0.1]\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n",
-                       encoding="utf-8")
+        cfg = _sources_config(tmp_path, [("Coast", f"https://127.0.0.1:{port}/a"),
+                                         ("Other", f"https://127.0.0.1:{port}/b")])
         assert main(["run", "--config", str(cfg), "--quiet"]) == 1
     finally:
         stop.set()
