@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from digest.output.render import render_email_html, render_html
+from digest.records import StoryView, VersionView
 from digest.service.webday import decorate_day
 from digest.store.base import NewArticle, open_store
 from tests.support.archive import NOW, article, at, fill
@@ -83,6 +84,28 @@ SERVED = {"day": "/day/2026-03-14", "story": "/story/zephyr?day=2026-03-14", "in
           "month": "/month/2026-03", "search": "/search?q=scooter+recall"}
 
 
+def copies_stories() -> list[StoryView]:
+    """Stories whose versions each repeat the wire's text: each line ends with its time and a
+    copy note, "Paper 3: title · Tue 1 Dec, 09:03 UTC · same text as Valley Wire" (the email's
+    span.time was an inline block, and Chromium breaks after one even before a no-break space:
+    "· adds nothing to Valley Wire" began a line of the bundled examples' email at 1280 px).
+    Nine versions a story (a tenth folds the list); the titles half a character longer each (a
+    character, then a comma), so at any width some line's time ends it, its note's dot just past
+    it."""
+    when = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    text = "The harbour ferry ran aground near the point; every passenger was brought ashore. " * 3
+    sentence = " ".join(WORDS * 2)
+    stories = []
+    for n in range(16):
+        lead = VersionView("Valley Wire", f"Ferry {n} runs aground", f"https://vw.example/f{n}", when, text,
+                           key=f"w{n}")
+        also = [VersionView(f"Paper {i}", sentence[: 16 + i // 2].strip() + "," * (i % 2), f"https://p{i}.example/f",
+                            when + timedelta(minutes=i), text, key=f"p{i}")
+                for i in range(9 * n, 9 * n + 9)]
+        stories.append(StoryView(f"f{n}", f"Ferry {n}", lead, also))
+    return stories
+
+
 def _archive_pages(tmp: Path) -> dict[str, str]:
     """The pages of a real archive server over a SQLite file: ``fill``'s stories and one of 24
     versions (copies among them: "· same text as ...")."""
@@ -106,7 +129,7 @@ def _archive_pages(tmp: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[int, str, str], Any]]:
     view = dated_view()
-    heading = replace(view, title="Morning news", date="2026-09-30")
+    heading = replace(view, title="Morning news", date="2026-09-30", stories=[*view.stories, *copies_stories()])
     pages = {"page": render_html(heading), "email": render_email_html(heading),
              "archive": decorate_day(render_html(heading), heading.stories),
              **_archive_pages(tmp_path_factory.mktemp("archive"))}

@@ -302,10 +302,14 @@ def test_dates_follow_the_locale_and_never_break() -> None:
         "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC", "Wed 1 May, 12:30 UTC",
         "Tue, 1 Dec 2026, 10:06 UTC",
     ]  # fmt: skip
-    assert "span.time { display: inline-block;" in html  # whole, yet never wider than the line
-    email = render_email_html(_view(1))
-    assert all("display:inline-block" in (s.get("style") or "") for s in
-               lxml.html.document_fromstring(email).find_class("time"))  # fmt: skip
+    # whole: the heading's day never wider than the line, a time in a line never broken (not an
+    # inline block: a line broke after one, before its "· same text as ...", stop 61)
+    assert "span.time { white-space: nowrap; }" in html
+    assert "h1 span.time { display: inline-block; max-width: 100%;" in html
+    email = lxml.html.document_fromstring(render_email_html(_view(1)))
+    heading, *times = email.find_class("time")
+    assert "display:inline-block" in (heading.get("style") or "") and heading.getparent().tag == "h1"
+    assert times and all((s.get("style") or "") == "white-space:nowrap" for s in times)
 
 
 def test_html_page_shell() -> None:

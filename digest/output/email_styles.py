@@ -48,9 +48,12 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     # a figure a developing story's line is new by (strong in the line's span)
     ("strong", "figure"): "font-weight:700;color:#111111;background:#fbe3cf",
     ("a", "in-h2"): "color:#111111;text-decoration:underline;text-decoration-color:#bbbbbb",
-    # a date whole on its line, broken only when wider than the line (nowrap overflowed a phone)
-    ("span", "time"): "display:inline-block;max-width:100%",
-    # the heading's day, smaller: a long one ("Wednesday, 30 September 2026") fits a phone's line
+    # a date whole on its line (a version's time, a weekly day's count: each fits a phone's
+    # line); not an inline block, after which Chromium breaks even before a no-break space:
+    # "· adds nothing to Valley Wire" began a line (stop 61)
+    ("span", "time"): "white-space:nowrap",
+    # the heading's day, smaller: a long one ("Wednesday, 30 September 2026") fits a phone's line;
+    # an inline block broken only when wider than the line (nowrap overflowed a phone), nothing after it
     ("span", "time-in-h1"): "display:inline-block;max-width:100%;font-size:17px",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
