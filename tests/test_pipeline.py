@@ -455,3 +455,31 @@ def test_one_page_read_through_two_sources_is_listed_once(tmp_path: Path) -> Non
         assert view.articles_read == 4 and view.duplicates_collapsed == 2
         md = app.write_digest(day=day1.date(), formats=("md",))[0].read_text()
     assert md.count("https://town.example/rates") == 1
+
+
+def test_a_past_days_page_names_a_feed_still_failing_as_that_days_digest_did(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    """A feed that kept failing after its day: the archive's page of that day said today's
+    count of tries and today's error ("(3 failed tries): HTTP 500") where the day's digest
+    had said "(2 failed tries): ... 503".  The day's page says what the day's digest said; the
+    later day's, what holds now."""
+    with TestServer() as srv:
+        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+        srv.set("/down.rss", b"down for maintenance", status=503)
+        sources = f"  - name: Coast News\n    url: {srv.url('/coast.rss')}\n  - name: Down Daily\n    url: {srv.url('/down.rss')}\n"
+        with make_app(tmp_path, sources, "fetch:\n  allow_hosts: ['127.0.0.1']\n") as app:
+            app.run(now=NOW)
+            app.run(now=NOW.replace(hour=15))
+            app.write_digests(day=NOW.date())  # as `digest run` does after reading
+            srv.set("/down.rss", b"broken", status=500)
+            nxt = NOW + timedelta(days=1)
+            app.run(now=nxt)
+            app.write_digests(day=nxt.date())
+            later = app.build_view(nxt.date()).failing
+            assert [(f.name, f.since, f.failures) for f in later] == [("Down Daily", NOW, 3)]
+            assert "500" in later[0].error
+            view = app.build_view(NOW.date())
+            assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down Daily", NOW, 2)]
+            assert "503" in view.failing[0].error and "500" not in view.failing[0].error
+            assert "(2 failed tries)" in app.render(day=NOW.date(), fmt="md")

@@ -300,14 +300,24 @@ def written_failing(store: Store, day: date) -> list[FailingSource]:
 
 def day_failing(store: Store, names: set[str], day: date, end: datetime, now: datetime) -> list[FailingSource]:
     """The sources failing at the day's ``end`` (:func:`failing_sources`); for a day that has
-    ended, with those its digest named when written that have read again since (a source
-    still failing is named as the store has it now)."""
+    ended, as its digest named them when written: those that have read again since, and those
+    still failing in the same run with the day's count of tries and error, not today's (a past
+    day's page said "(212 failed tries)" of a run that had 4 that day, stop 61).  A source
+    failing in a run the digest did not name (one begun after it was written) is named as the
+    store has it now."""
     out = failing_sources(store, names, end)
     if end <= now:
-        current = {f.name for f in out}
-        out = earliest_failing_first([*out, *(f for f in written_failing(store, day)
-                                               if f.name in names and f.name not in current)], end)
+        written = {f.name: f for f in written_failing(store, day) if f.name in names}
+        current = {f.name: f for f in out}
+        out = earliest_failing_first([*(written[f.name] if _same_run(written.get(f.name), f) else f for f in out),
+                                      *(f for name, f in written.items() if name not in current)], end)
     return out
+
+
+def _same_run(written: FailingSource | None, now: FailingSource) -> bool:
+    """Whether the run of failures a digest recorded (``written``) is the one going on
+    ``now``: the same start (a record of an older digest, which has none, is taken to be)."""
+    return written is not None and (written.since is None or written.since == now.since)
 
 
 def failing_sources(store: Store, names: set[str], end: datetime) -> list[FailingSource]:

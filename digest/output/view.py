@@ -78,7 +78,9 @@ Special cases
   A past day also names those its digest named when written (``meta``
   ``failing:<day>``, ``days.record_failing``): the store forgets a run of
   failures once the source reads again, and the archive's page of that day
-  stopped naming the feed its email had named.
+  stopped naming the feed its email had named.  One still failing in the same
+  run is named as the day's digest named it (its count of tries and error then,
+  not today's: stop 61).
 """
 
 from __future__ import annotations
