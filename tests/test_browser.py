@@ -388,7 +388,7 @@ def _long_dates_view(weekly: bool) -> DigestView:
     return view
 
 
-PHONE_WIDTHS, DIGESTS = [360, 390, 1280], ["daily", "weekly"]
+PHONE_WIDTHS, DIGESTS = [320, 360, 390, 1280], ["daily", "weekly"]
 
 
 def _wanted_dates(view: DigestView) -> list[str]:
@@ -427,7 +427,8 @@ def test_a_phone_wide_digest_does_not_scroll_sideways_and_keeps_each_date_whole(
 ) -> None:
     """The heading's day ran off a 360 px screen (a date that never wraps), and a weekly
     digest's count per day broke its dates over lines ("Sunday, 15 / November 2026"), and put
-    a day's count at the start of the next line (": 1")."""
+    a day's count at the start of the next line (": 1").  At 320 px the page's heading broke
+    "Wednesday, 30 / September 2026" (stop 61)."""
     view = _long_dates_view(digest == "weekly")
     wanted = _wanted_dates(view)
     probe = long_dates_probes[width, digest, kind, "fit"]
