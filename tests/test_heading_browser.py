@@ -7,7 +7,8 @@ archive's day page at 390 px, 13 at 1280), as did a separator's "· same text as
 is now tied to what comes before it (a no-break space before it, a space after): a line broken
 there ends with the dot and the next begins with the date.  Probed in the digest page, the
 email, the archive's day page as decorated, and the pages a real ``digest serve`` (a SQLite
-file on disk) gives: its day, story, index, month and search pages.
+file on disk) gives: its day, story, index, month and search pages.  Stop 61: a time followed by
+a copy note ("· same text as ..."), which began a line after the time's inline block.
 """
 
 from __future__ import annotations
