@@ -394,13 +394,15 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
 def _setup_status(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.epilog = ("exit status: 0 when nothing needs attention, 1 when something does (a failed delivery, a "
-                "digest owed past its time, every source failing), 2 for an error (no store yet); reads only")
+                "digest owed past its time, every source failing, a daemon that reads nothing), 2 for an error "
+                "(no store yet); reads only")
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON object)")
 
 
-@command("worker", "one of several workers sharing a PostgreSQL store (docs/scale-out.md)")
+@command("worker", "one of several workers sharing a PostgreSQL store (and a Redis index)")
 def _setup_worker(p: argparse.ArgumentParser) -> None:
     config_arg(p)
+    p.epilog = "how to set them up: docs/scale-out.md, in digest's source distribution (not installed)"
     p.add_argument("--index", type=int, required=True, metavar="I", help="this worker's number, 0 .. N-1")
     p.add_argument("--of", type=int, required=True, metavar="N", help="how many workers share the sources (N)")
     p.add_argument("--run", metavar="NAME", help="one pass named NAME: workers of one run cluster in configuration order")
