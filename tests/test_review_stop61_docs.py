@@ -99,3 +99,15 @@ def test_the_data_model_names_every_meta_key() -> None:
     for key in keys:
         named = key.split("{", 1)[0]  # "sealed:{day}" is written `sealed:` there
         assert f"`{named}" in model, f"design.md's data model leaves out the meta key {key!r}"
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    """``test_cli.test_every_command_has_help`` checks each command's line; each of its options
+    and arguments has a help of its own too (an option added bare shows in ``--help`` as its
+    name alone)."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    bare = [(name, a.option_strings or a.dest) for name, p in [("digest", parser), *sub.choices.items()]
+            for a in p._actions
+            if not isinstance(a, argparse._SubParsersAction) and (not a.help or a.help == argparse.SUPPRESS)]
+    assert not bare
