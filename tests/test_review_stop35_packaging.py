@@ -62,7 +62,7 @@ def test_the_sdist_ships_every_local_package_its_tests_import() -> None:
     """The sdist ships tests/; a test importing a folder of the checkout the sdist leaves out
     (``benchmarks``) fails to collect wherever the sdist is unpacked."""
     include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
-        "targets"]["sdist"]["include"]
+        "targets"]["sdist"]["only-include"]
     assert "tests" in include
     local = {name for name in _imports(ROOT / "tests")
              if (ROOT / name / "__init__.py").is_file()}
