@@ -4,6 +4,7 @@ and a cron's ``digest send`` after it counts days as the cron does (meta ``daemo
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -26,6 +27,20 @@ def _today_daemon_config(tmp: Path, srv: TestServer, port: int) -> Path:
                "to": ["ann@example.org"]})
 
 
+def _sent(tmp: Path) -> str | None:
+    """The day the daemon's mailing is recorded sent (None: not yet): the inbox has the message a
+    moment before the store says so, and a daemon killed or stopped then left it unrecorded."""
+    path = tmp / "data" / "digest.sqlite3"
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(path)) as con:
+        try:
+            row = con.execute("SELECT date FROM deliveries WHERE status = 'sent'").fetchone()
+        except sqlite3.OperationalError:  # no table yet
+            return None
+    return str(row[0]) if row else None
+
+
 def test_a_today_daemon_stopped_owes_its_day_from_that_days_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -37,9 +52,9 @@ def test_a_today_daemon_stopped_owes_its_day_from_that_days_time(
     was tomorrow 00:00 while it ran."""
     from datetime import date, timedelta
 
-    with TestServer() as srv, smtpd() as (inbox, port):
+    with TestServer() as srv, smtpd() as (_, port):
         cfg = _today_daemon_config(tmp_path, srv, port)
-        with running_daemon(cfg, tmp_path / "daemon.log", lambda: bool(inbox.messages), "--digest-day", "today"):
+        with running_daemon(cfg, tmp_path / "daemon.log", lambda: _sent(tmp_path) is not None, "--digest-day", "today"):
             code, out, _ = _status(cfg, capsys)
         srv.set("/a", rss("alpha", range(2, 4)))  # read after its day was mailed (sealed): tomorrow's
         assert main(["run", "--config", str(cfg), "--quiet"]) == 0
@@ -70,7 +85,7 @@ def test_a_cron_send_after_a_today_daemon_counts_days_as_the_cron_does(
 
     with TestServer() as srv, smtpd() as (inbox, port):
         cfg = _today_daemon_config(tmp_path, srv, port)
-        with running_daemon(cfg, tmp_path / "daemon.log", lambda: bool(inbox.messages), "--digest-day", "today"):
+        with running_daemon(cfg, tmp_path / "daemon.log", lambda: _sent(tmp_path) is not None, "--digest-day", "today"):
             pass
         with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
             [(day,)] = con.execute("SELECT date FROM deliveries WHERE status = 'sent'").fetchall()
@@ -88,3 +103,32 @@ def test_a_cron_send_after_a_today_daemon_counts_days_as_the_cron_does(
     assert code == 0, out
     assert not any(line.startswith("  owed") for line in out), out
     assert any(line.startswith(f"  ann@example.org: sent {d1} at ") for line in out), out
+
+
+def test_a_hand_send_beside_a_running_today_daemon_leaves_its_day_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``--digest-day today`` daemon runs (a real one, mailed its day, then stopped so it does
+    not take the clock moved on in its configuration); a hand ``digest send`` the day after, no
+    ``--date``: the cron's rule (meta ``daemon_digest_day`` "yesterday") was recorded though the
+    daemon still ran, and status read its days a day late until it restarted (stop 61).  The
+    daemon's rule stays while its lock is held; once it is gone, the next send records the cron's."""
+    from datetime import date, timedelta
+
+    def day_rule() -> str:
+        with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
+            [(value,)] = con.execute("SELECT value FROM meta WHERE key = 'daemon_digest_day'").fetchall()
+        return str(value)
+
+    with TestServer() as srv, smtpd() as (_, port):
+        cfg = _today_daemon_config(tmp_path, srv, port)
+        with running_daemon(cfg, tmp_path / "daemon.log", lambda: _sent(tmp_path) is not None,
+                            "--digest-day", "today") as proc:
+            proc.send_signal(signal.SIGSTOP)
+            day = str(_sent(tmp_path))
+            assert day_rule() == "today"
+            _set(cfg, clock=f"{date.fromisoformat(day) + timedelta(days=1)}T08:00:00Z")
+            main(["send", "--config", str(cfg)])
+            assert day_rule() == "today"
+        main(["send", "--config", str(cfg)])
+    assert day_rule() == "yesterday"

@@ -276,8 +276,10 @@ def write_and_send(
     if not given:
         mark_mail_start(store, plan.name, now)
         # the mailing rule is the cron's now (the day that ended): a today daemon's, recorded at
-        # its start, had ``digest status`` say the cron's next day owed a day early, every day
-        mark_daemon_day(store, -1)
+        # its start, had ``digest status`` say the cron's next day owed a day early, every day;
+        # not beside a running daemon (a hand send): its rule holds while it runs (stop 61)
+        if not store.lock_held("daemon"):
+            mark_daemon_day(store, -1)
     for d in [*(d for d in days if owed(app, d, plan.name)), day]:
         if d != day and not app.build_view(d, digest=plan.name).stories:  # an ended day: for good
             mark_empty(store, plan.name, d)

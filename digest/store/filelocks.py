@@ -59,6 +59,38 @@ def _forget_inherited() -> None:
 os.register_at_fork(after_in_child=_forget_inherited)
 
 
+def flock_holder(path: Path) -> str | None:
+    """The pid holding an ``flock`` on ``path`` (None: nobody), read from ``/proc/locks``; else
+    tried without waiting and let go ("unknown" when taken).  A file not there: None."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    try:
+        text = Path("/proc/locks").read_text()
+    except OSError:
+        return _tried(path)
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 6 or fields[1] != "FLOCK":  # "->": a waiter, not the holder
+            continue
+        major, minor, inode = fields[5].split(":")
+        if (int(major, 16), int(minor, 16), int(inode)) == (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino):
+            return fields[4]
+    return None
+
+
+def _tried(path: Path) -> str | None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return "unknown"
+    finally:
+        os.close(fd)  # closing drops the shared lock taken
+    return None
+
+
 class FileLocks:
     """``acquire_lock``/``release_lock``/``exclusive`` over lock files beside ``path``."""
 
@@ -97,6 +129,11 @@ class FileLocks:
         fd = self._locks.pop(name, None)
         if fd is not None:
             os.close(fd)  # closing the descriptor drops the flock
+
+    def lock_held(self, name: str) -> bool:
+        """Whether lock ``name`` is held now, by this store or another process, seen without
+        taking it (:func:`flock_holder`): a daemon's starting at that instant is not refused."""
+        return name in self._locks or flock_holder(self._lock_path(name)) is not None
 
     def lock_holder(self, name: str) -> str:
         """The pid written by the holder of lock ``name`` ("unknown" if none)."""

@@ -78,6 +78,16 @@ class PgCoordination:
             if not (self.db.closed or self.db.broken):  # a lost connection took it (and would raise)
                 self.db.execute("SELECT pg_advisory_unlock(%s)", (self._key(name),))
 
+    def lock_held(self, name: str) -> bool:
+        """Whether the session lock ``name`` is held now (by any connection to this database),
+        read from ``pg_locks`` without taking it."""
+        key = self._key(name)
+        return name in self._locks or self.db.execute(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND classid::text::bigint = %s AND objid::text::bigint = %s",
+            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF)).fetchone() is not None
+
     def lock_holder(self, name: str) -> str:
         """The pid (and host, if not this one) recorded by the holder of ``name``."""
         row = self.db.execute("SELECT pid, host FROM locks WHERE name=%s", (name,)).fetchone()

@@ -57,13 +57,7 @@ class ReadOnlyPostgres(_Reads, PostgresStore):
         return bool(row["e"])
 
     def lock_state(self, name: str) -> LockState:
-        key = self._key(name)
-        held = self.db.execute(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            " AND classid::text::bigint = %s AND objid::text::bigint = %s",
-            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF)).fetchone()
-        if held is None:
+        if not self.lock_held(name):
             return LockState(False)
         row = self.db.execute("SELECT since FROM locks WHERE name=%s", (name,)).fetchone()
         return LockState(True, self.lock_holder(name), row["since"] if row else None)

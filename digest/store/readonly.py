@@ -38,7 +38,6 @@ Special cases
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -53,6 +52,7 @@ from ..errors import StoreError
 from . import migrations as _migrations
 from .base import Store, redact
 from .deliveries import Delivery
+from .filelocks import flock_holder
 from .sqlite import SQLiteStore, open_failure, path_of
 
 if TYPE_CHECKING:
@@ -106,38 +106,6 @@ class _Reads:
         rows = self._run("SELECT * FROM deliveries WHERE date >= ? AND attempts > 0 ORDER BY date, target",
                          (first,)).fetchall()
         return [self._delivery_of(r) for r in rows]
-
-
-def flock_holder(path: Path) -> str | None:
-    """The pid holding an ``flock`` on ``path`` (None: nobody), read from ``/proc/locks``; else
-    tried without waiting and let go ("unknown" when taken).  A file not there: None."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    try:
-        text = Path("/proc/locks").read_text()
-    except OSError:
-        return _tried(path)
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) < 6 or fields[1] != "FLOCK":  # "->": a waiter, not the holder
-            continue
-        major, minor, inode = fields[5].split(":")
-        if (int(major, 16), int(minor, 16), int(inode)) == (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino):
-            return fields[4]
-    return None
-
-
-def _tried(path: Path) -> str | None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return "unknown"
-    finally:
-        os.close(fd)  # closing drops the shared lock taken
-    return None
 
 
 class ReadOnlySQLite(_Reads, SQLiteStore):
