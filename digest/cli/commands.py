@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DigestError
-from ..records import plural
 from ..text.shown import terminal_json, terminal_line
 from . import serving, sourcelist
 from . import status as status_cmd
@@ -40,7 +39,7 @@ from .args import (
 )
 
 if TYPE_CHECKING:
-    from ..store.base import SourceState
+    pass
 
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]
@@ -224,28 +223,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
         cfg = app.cfg
     print(terminal_json(json.dumps(out, indent=2, ensure_ascii=False, default=json_value)) if args.json
           else as_text(out, cfg=cfg))
-    return 0
-
-
-def _condition(state: SourceState) -> str:
-    """A source's condition for one line: ``ok``, or ``failing, 1 failure`` (``N failures``)."""
-    if state.condition == "failing":
-        return f"failing, {plural(state.failures, 'failure')}"
-    return state.condition
-
-
-def cmd_sources(args: argparse.Namespace) -> int:
-    from ..app import open_app
-
-    with open_app(args.config) as app:
-        for name in args.resume or ():
-            resumed, state = app.resume_source(name)
-            if resumed:
-                print(f"{name}: resumed; polled at the next round")
-            else:  # what was asked holds already: exit 0, as for a paused one
-                print(f"{name}: not paused ({_condition(state)}): nothing to resume")
-        for row in app.source_states():
-            print(row)
     return 0
 
 

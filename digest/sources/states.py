@@ -30,10 +30,11 @@ from .tracking import held, slowed
 log = logging.getLogger(__name__)
 
 
-def source_lines(store: Store, cfg: Config) -> list[str]:
+def source_lines(store: Store | None, cfg: Config) -> list[str]:
     """One line per source: its state, last success, failures, next poll (a server's wait while it
-    holds, by the clock a run reads: one that passed is not named, the run reads the source)."""
-    states = store.list_source_states()
+    holds, by the clock a run reads: one that passed is not named, the run reads the source).
+    ``store`` None: no store yet, every configured source "not fetched yet"."""
+    states = store.list_source_states() if store is not None else []
     stored = {st.name: st for st in states}
     at = cfg.now()  # the clock ``digest run`` reads a server's wait by (``clock:`` when set)
     out = []
