@@ -61,7 +61,7 @@ def test_a_feed_moved_for_good_is_added_where_it_lives_now_and_a_temporary_move_
     assert sources[1:] == [("Valley Wire", srv.url("/new.atom")), ("Valley (today)", srv.url("/today.atom"))]
 
 
-def test_a_json_feed_names_itself_and_one_without_a_title_is_named_by_its_host(tmp_path: Path) -> None:
+def test_a_json_feed_names_itself_and_one_without_a_title_is_named_by_its_host_and_path(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     item = {"id": "1", "url": "https://h.example/1", "title": "Harbour reopens", "content_text": "It reopened."}
     with TestServer() as srv:
@@ -70,7 +70,7 @@ def test_a_json_feed_names_itself_and_one_without_a_title_is_named_by_its_host(t
         srv.set("/bare.rss", b'<rss version="2.0"><channel><item><title>t</title></item></channel></rss>', headers=RSS)
         assert add(cfg, srv.url("/feed.json")) == 0
         assert add(cfg, srv.url("/bare.rss")) == 0
-    assert [s.name for s in load_config(cfg).sources][1:] == ["Harbour Herald", "127.0.0.1"]
+    assert [s.name for s in load_config(cfg).sources][1:] == ["Harbour Herald", "127.0.0.1/bare"]
 
 
 @pytest.mark.parametrize(("path", "body", "status", "said"), [
@@ -173,3 +173,24 @@ def test_an_opml_lists_titles_lose_their_invisible_characters_as_digest_add_does
         'xmlUrl="https://blank.example/feed"/></body></opml>', encoding="utf-8")
     assert main(["import-opml", "--config", str(cfg), str(tmp_path / "subs.opml")]) == 0
     assert [s.name for s in load_config(cfg).sources] == ["Notes", "Harbour Herald", "https://blank.example/feed"]
+
+
+def test_a_feed_added_without_a_title_is_named_by_its_host_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest add --no-check URL`` (or a feed with no title) named the source by its host only:
+    a site's second feed was ``example.com (example.com)`` (stop 61).  Now the host and the last
+    part of the path that is no feed word (``rss.xml``, ``feed``): ``example.com/world``; a URL
+    with none is the host, and a name taken is numbered, not the host again in brackets."""
+    cfg = config(tmp_path)
+    urls = ["https://www.example.com/world/rss.xml", "https://www.example.com/sport/rss.xml",
+            "https://www.example.com/feed", "https://example.com/rss", "https://example.com/world/atom.xml"]
+    for url in urls:
+        assert add(cfg, url, "--no-check") == 0
+    with TestServer() as srv:  # read, and untitled
+        srv.set("/desk/local/feed/", b'<?xml version="1.0"?><rss version="2.0"><channel><title></title>'
+                b"<item><title>A</title><link>https://a.example/1</link></item></channel></rss>", headers=RSS)
+        assert add(cfg, srv.url("/desk/local/feed/")) == 0
+    names = [s.name for s in load_config(cfg).sources]
+    assert names == ["Notes", "example.com/world", "example.com/sport", "example.com", "example.com (2)",
+                     "example.com/world (2)", "127.0.0.1/local"], capsys.readouterr().out

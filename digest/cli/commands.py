@@ -308,7 +308,8 @@ def _setup_add(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("url", metavar="URL", help="the feed's URL, or a page of the site that links its feed "
                    "(without a scheme, example.com/feed, https:// is assumed)")
-    p.add_argument("--name", help="the source's name (default: the feed's own title; with --no-check, its host)")
+    p.add_argument("--name", help="the source's name (default: the feed's own title; with none, or "
+                   "--no-check, its host and path: example.com/world)")
     p.add_argument("--category", help="the source's category (the section of the digest it goes in)")
     p.add_argument("--no-check", action="store_true", help="add the URL as given, without reading it")
 

@@ -22,7 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..errors import DigestError, FetchError, without_password
 from ..records import plural
@@ -34,9 +34,28 @@ if TYPE_CHECKING:
     from ..sources.opml import OpmlReport
 
 
+#: The last parts of a feed's path that say it is a feed, not which: passed over for the part
+#: before them when a source is named from its URL (``/world/rss.xml`` names ``world``).
+FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all syndication".split())
+#: At most this many characters of a path's part in a source's name (a slug may be a headline).
+PART_CHARS = 40
+
+
 def _site(url: str) -> str:
-    """A source name from a URL when the feed has no title: its host, without ``www.``."""
-    return (urlsplit(url).hostname or url).removeprefix("www.")
+    """A source name from a URL when the feed has no title (``--no-check``, or a feed with none):
+    its host without ``www.``, then "/" and the last part of its path that is no feed word
+    (:data:`FEED_WORDS`; its extension dropped): ``example.com/world`` for
+    ``https://www.example.com/world/rss.xml``, ``example.com`` for ``https://example.com/feed``.
+    The host alone named two feeds of one site ``example.com`` and ``example.com (example.com)``
+    (stop 61)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or url).removeprefix("www.")
+    for part in reversed([unquote(p) for p in parts.path.split("/") if p]):
+        stem = part.rsplit(".", 1)[0] if "." in part else part
+        shown = " ".join(visible_name(stem).split())
+        if shown and shown.lower() not in FEED_WORDS:
+            return f"{host}/{shown[:PART_CHARS].strip()}"
+    return host
 
 
 def typed_url(text: str, config: str) -> tuple[str, str | None]:

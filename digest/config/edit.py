@@ -237,7 +237,7 @@ def _free_name(name: str, url: str, names: set[str]) -> str:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
     except ValueError:  # a bracketed host left open: numbered
         host = ""
-    if host and (named := f"{name} ({host})") not in names:
+    if host and host not in name and (named := f"{name} ({host})") not in names:  # not "example.com (example.com)"
         return named
     n = 2
     while f"{name} ({n})" in names:
