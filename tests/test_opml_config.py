@@ -197,9 +197,10 @@ def test_a_second_import_of_the_same_list_is_one_line_and_leaves_the_file_alone(
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     out = capsys.readouterr().out.splitlines()
     # a feed there under another name is still said: the name in the list is not the one shown;
-    # one the first import named "Feed 3 (2)" (its name was taken) is not
+    # one the first import named "Feed 3 (2)" (its name was taken) is not; the count is every
+    # feed there (it said 40 of 41, the one said on its own line left out: stop 61)
     assert out == [f"{opml}: not added: Harbour: already there (as 'Harbour Herald': https://harbour.example/rss)",
-                   f"{cfg}: added 0 of 41 feeds from {opml} (40 were there already)"]
+                   f"{cfg}: added 0 of 41 feeds from {opml} (41 were there already)"]
     assert cfg.read_text() == after
 
 
@@ -232,3 +233,23 @@ def test_import_names_every_folder_its_feeds_went_in_and_which_were_categories_a
     assert out[-2] == (f"{cfg}: the list's folders are the new feeds' categories (F00, F01, F02 and 38 more; Tech "
                        "was a category already): the digest shows them as sections (a story of no category "
                        "under 'Other')")
+
+
+def test_the_own_network_hint_names_only_hosts_of_feeds_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list holding a feed on this machine configured already (not added again) and a public
+    one: the hint that feeds on your own network are refused named the one not added, as if the
+    import had brought it (stop 61).  Only the hosts of feeds added are named."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - {name: Bridge, url: 'http://127.0.0.1:8080/feed'}\n", encoding="utf-8")
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Bridge" xmlUrl="http://127.0.0.1:8080/feed"/>'
+                    '<outline text="Coast" xmlUrl="https://coast.example/feed.xml"/></body></opml>')
+    capsys.readouterr()
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out
+    assert "added 1 of 2 feeds" in out and "own network" not in out, out
+    opml.write_text('<opml version="2.0"><body><outline text="Box" xmlUrl="http://127.0.0.1:8081/feed"/></body></opml>')
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    assert "feeds on your own network (127.0.0.1)" in capsys.readouterr().out

@@ -177,3 +177,43 @@ def test_import_opml_check_reads_each_feed_first_and_adds_only_those_that_read(
     assert any("Harbour again" in line and "already there" in line for line in out), out
     assert f"{path}: added 2 of 5 feeds" in "\n".join(out)
     assert not any("not read yet" in line for line in out)
+
+
+def test_import_opml_says_plainly_what_it_did_with_a_feed_listed_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list holding one feed twice: by the same address (in two folders), and by an old address
+    moved for good to it, which ``--check`` reads to the same feed.  That one was said "already
+    there (as 'Coast')", though it was not before this import, and the count, "added 2 of 4",
+    left the reader to work out why (stop 61).  Now each says it is the same feed as another in
+    the list, added once, and the count is of the list's feeds and says how many were twice;
+    imported again, every feed is counted there already (one there under another name said too)."""
+    rss = (FEEDS / "coast.rss").read_text(encoding="utf-8")
+    with TestServer() as srv:
+        srv.set("/coast.rss", rss, headers=RSS)
+        srv.set("/valley.rss", rss, headers=RSS)
+        srv.redirect("/old-coast", srv.url("/coast.rss"), status=301)
+        (tmp_path / "subs.opml").write_text(opml(
+            f'<outline text="News"><outline text="Coast" xmlUrl="{srv.url("/coast.rss")}"/>'
+            f'<outline text="Valley" xmlUrl="{srv.url("/valley.rss")}"/></outline>',
+            f'<outline text="Local"><outline text="Coast" xmlUrl="{srv.url("/coast.rss")}"/></outline>',
+            f'<outline text="Coast old" xmlUrl="{srv.url("/old-coast")}"/>',
+            f'<outline text="Harbour" xmlUrl="{srv.url("/valley.rss")}x"/>',
+        ))
+        srv.set("/valley.rssx", rss, headers=RSS)
+        path = config(tmp_path, f"  - {{name: Harbour Herald, url: '{srv.url('/valley.rssx')}'}}\n", srv.port)
+        args = ["import-opml", "--config", str(path), "--check", str(tmp_path / "subs.opml")]
+        assert main(args) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert [s.name for s in load_config(path).sources] == ["Harbour Herald", "Coast", "Valley"]
+        old = [line for line in out if "Coast old" in line]
+        assert old == [f"{tmp_path / 'subs.opml'}: not added: Coast old: the same feed as 'Coast' in the list "
+                       f"(both read at {srv.url('/coast.rss')}): added once"], out
+        summary = [line for line in out if line.startswith(f"{path}: added ")]
+        assert summary == [f"{path}: added 2 of 3 feeds from {tmp_path / 'subs.opml'} (2 were the same feed as "
+                           f"another in the list; 1 was there already; the old file is {path}.bak)"], out
+        assert main(args) == 0
+        out = capsys.readouterr().out.splitlines()
+    summary = [line for line in out if line.startswith(f"{path}: added ")]
+    assert summary == [f"{path}: added 0 of 3 feeds from {tmp_path / 'subs.opml'} (2 were the same feed as "
+                       "another in the list; 3 were there already)"], out

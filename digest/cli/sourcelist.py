@@ -177,11 +177,14 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         print(f"{path}: {passed_line(report.passed)}")
     for old, new_name in done.renamed:
         print(f"{path}: {old!r} added as {new_name!r} (the name was taken)")
-    kept = [f"the old file is {done.backup}"] if done.backup else []
-    if done.present:  # a second import of the same list: a count, not a line per feed
-        kept.insert(0, f"{done.present} {'was' if done.present == 1 else 'were'} there already")
-    # a feed listed again (in another folder: Feedly, Inoreader) is one feed of the list
-    listed = len(feeds) + len(unusable) - report.repeated + len(failed)
+    # a feed listed again (in another folder: Feedly, Inoreader; at another address read to it:
+    # --check) is one feed of the list, said so in the count (its line says which, stop 61)
+    again, there = report.repeated + done.again, done.present + done.elsewhere
+    kept = [f"{again} {'was' if again == 1 else 'were'} the same feed as another in the list"] if again else []
+    if there:  # a second import of the same list: a count (those under another name: a line each too)
+        kept.append(f"{there} {'was' if there == 1 else 'were'} there already")
+    kept += [f"the old file is {done.backup}"] if done.backup else []
+    listed = len(feeds) + len(unusable) - report.repeated + len(failed) - done.again
     print(f"{args.config}: added {len(done.added)} of {listed} feeds from "
           f"{path}" + (f" ({'; '.join(kept)})" if kept else ""))
     given = dict(done.renamed)  # a feed's name: the name it was added under
@@ -192,7 +195,8 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     if done.added:  # a NAS, a router, an RSS bridge at home: said now, not as a failure per run
         from ..sources.addresses import AddressPolicy, refused_hosts
 
-        hosts = refused_hosts([f["url"] for f in feeds], AddressPolicy.from_config(cfg.fetch))
+        added = [f["url"] for f in feeds if given.get(f["name"], f["name"]) in done.added]  # not one there already
+        hosts = refused_hosts(added, AddressPolicy.from_config(cfg.fetch))
         if hosts:
             shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
             print(f"{args.config}: feeds on your own network ({shown}) are refused until 'fetch: allow_hosts:' "

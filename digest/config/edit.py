@@ -82,6 +82,11 @@ class Added:
     #: Feeds configured already under the same name (or the ``name (2)`` it was given): counted,
     #: not said one by one.
     present: int = 0
+    #: Feeds configured already under another name (a line each in ``skipped``).
+    elsewhere: int = 0
+    #: Feeds of the list that are one added from it already (their addresses read to the same
+    #: feed: ``import-opml --check``; a line each in ``skipped``).
+    again: int = 0
     backup: Path | None = None
 
 
@@ -260,19 +265,27 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]], read_at: Mapping[s
     names = {s.name for s in cfg.sources}
     result = Added()
     entries: list[CommentedMap] = []
+    listed: dict[str, str] = {}  # the feeds of ``feeds`` seen, by key: the source reading each
     for feed in feeds:
         key = feed_key(feed["url"])
+        if key in listed:  # not "already there" (it was not: it is added once, stop 61), nor counted twice
+            result.again += 1
+            result.skipped.append(f"{feed['name']}: the same feed as {listed[key]!r} in the list (both read at {feed['url']}): "
+                                  "added once")
+            continue
         if key in known:
+            listed[key] = known[key]
             if _same_name(known[key], feed["name"]):  # a second import of the same list: counted
                 result.present += 1
             else:
+                result.elsewhere += 1
                 result.skipped.append(f"{feed['name']}: already there (as {known[key]!r}: {feed['url']})")
             continue
         name = _free_name(feed["name"], feed["url"], names)
         if name != feed["name"]:
             result.renamed.append((feed["name"], name))
         names.add(name)
-        known[key] = name
+        known[key] = listed[key] = name
         entry = CommentedMap(name=_text(name), url=_text(feed["url"]))
         if feed.get("category"):
             entry["category"] = _text(feed["category"])
