@@ -261,3 +261,27 @@ def test_a_feed_empty_from_its_first_read_is_not_said_to_have_lost_its_entries(
             said.append([r.getMessage() for r in caplog.records if r.getMessage().startswith("Quiet: ")])
         assert said == [["Quiet: the feed lists no entries yet"], [], [], [],
                         ["Quiet: the feed lists no entries now (its stored articles are kept)"]]
+
+
+def test_a_feed_held_for_its_hosts_429_is_known_by_its_kind_not_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tracking.asked_last`` knew a fetch held for another feed's 429 by its stored error's
+    beginning, "not asked: " (stop 61: brittle).  The held line reworded (as a later stop may),
+    the held feeds read as feeds whose own server said to wait, asked after the one answering
+    429, and held by it at every run: never read.  It reads the stored ``error_kind`` now."""
+    from digest.sources import freshness
+
+    monkeypatch.setattr(freshness, "NOT_ASKED", "held back: ")
+    with TestServer() as srv:
+        _host_with_a_429(srv)
+        cfg = tmp_path / "feeds.yaml"
+        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
+                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
+        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
+        for clock in ("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"):
+            cfg.write_text(f"sources:\n{listed}" + setting.format(clock), encoding="utf-8")
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+        with open_app(cfg) as app:
+            stored = sorted(a.source for a in app.store.articles_since(DAY - timedelta(days=1)))
+    assert stored == ["A", "B", "C"]

@@ -29,6 +29,10 @@ MAX_WAIT = 7 * 24 * 3600.0
 
 #: How the error of a fetch :class:`Waits` held begins (no request went out for it).
 NOT_ASKED = "not asked: "
+#: The kind of that error (``SourceState.error_kind`` once stored): what
+#: ``digest.sources.tracking.asked_last`` reads, not the line's words (it read their beginning:
+#: a line reworded, or a source name the error did not begin with, held a host's feeds again).
+HELD = "held"
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -115,5 +119,5 @@ class Waits:
         first = self._told.get(host)
         if first is None:
             return None
-        return FetchError(name, f"{NOT_ASKED}{host} said to wait ({first.problem})", kind=first.kind,
+        return FetchError(name, f"{NOT_ASKED}{host} said to wait ({first.problem})", kind=HELD,
                           status=first.status, retry_after=first.retry_after)
