@@ -363,7 +363,7 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         "--resume",
         metavar="NAME",
         action="append",
-        help="unpause a paused source (gone or failing for days) and poll it at the next round "
+        help="unpause a paused source (gone or failing for days) and read it at the next run or poll round "
         "(a source not paused is left as it is); repeatable",
     )
 
@@ -372,8 +372,8 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
 def _setup_status(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.epilog = ("exit status: 0 when nothing needs attention, 1 when something does (a failed delivery, a "
-                "digest owed past its time, every source failing, a daemon that reads nothing), 2 for an error "
-                "(no store yet); reads only")
+                "digest owed past its time, every source failing, a daemon running that reads nothing), 2 for an "
+                "error (no store yet); reads only")
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON object)")
 
 
@@ -405,8 +405,8 @@ def _setup_daemon(p: argparse.ArgumentParser) -> None:
 def _setup_send(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     digest_arg(p, "every one of 'digests:', or the single daily digest")
-    date_arg(p, "day to send, one that has ended (default: the day the daemon would send now, "
-                "after any of the week before still owed)")
+    date_arg(p, "day to send, one that has ended (default: the last one that has, or the week's, as "
+                "the default daemon sends it, after any of the week before still owed)")
     p.add_argument("--again", action="store_true",
                    help="mail the day's digest again, on request, to each recipient it reached (a lost copy): "
                         "a new message (a new Message-ID, 'References:' the first one's); the delivery records "
