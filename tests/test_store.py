@@ -567,3 +567,29 @@ def test_add_meta_keeps_the_first_writers_value(store: Store, url: str) -> None:
     assert store.get_meta("sealed:2026-12-02") == "x"
     store.set_meta("begins:2026-12-03", "y")
     assert store.get_meta("begins:2026-12-03") == "y"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_lock_held_sees_another_process_lock_without_taking_it(tmp_path: Path, backend: str) -> None:
+    """``Store.lock_held`` (a hand ``digest send`` asks whether a daemon runs, stop 61): False when
+    nobody holds the lock, True while another store (another process's) holds it, and asking
+    takes nothing: the holder's release leaves it free for a daemon starting."""
+    from contextlib import ExitStack
+
+    from digest.store.base import open_store
+
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            from tests.support.services import pg_schema
+
+            url = stack.enter_context(pg_schema())
+        else:
+            url = f"sqlite:///{tmp_path / 'digest.sqlite3'}"
+        daemon, sender = stack.enter_context(open_store(url)), stack.enter_context(open_store(url))
+        assert not sender.lock_held("daemon")
+        assert daemon.acquire_lock("daemon")
+        assert sender.lock_held("daemon") and daemon.lock_held("daemon")
+        daemon.release_lock("daemon")
+        assert not sender.lock_held("daemon")
+        assert daemon.acquire_lock("daemon")  # the look took nothing
+        daemon.release_lock("daemon")
