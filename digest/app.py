@@ -122,6 +122,9 @@ class App(Clustering):
         self._owners = states.FeedOwners(self.cfg, self.store.list_source_states())
         bar = Progress(len(sources)) if progress else None
         group = 8 * self.cfg.fetch.concurrency
+        # beside a running daemon its schedule stays (``digest status`` reads it; the daemon
+        # does not read again at its next tick what this run just read)
+        self.tracker.keeps_schedule = self.store.lock_held("daemon")
         try:
             for i, src in enumerate(sources):
                 if i % group == 0:
@@ -144,6 +147,7 @@ class App(Clustering):
         finally:
             self._prefetched.clear()
             self.tracker.slows = True
+            self.tracker.keeps_schedule = False
         if bar:
             bar.done()
         # the feeds passed over as they time out: one line for several (a cron mail's line each)

@@ -31,9 +31,8 @@ When something needs attention (:attr:`Status.attention`, exit status 1)
 * Every source failing (at least one configured): nothing new is read.
 * The daemon running (its lock held) for longer than :data:`STALL_AFTER` (or the poll interval)
   but a source due that long ago still unread (``next_poll_at``): its process lives, hung, and
-  polls no more (:func:`_stalled_since`).  A source with no next poll set (none read since the
-  daemon started, or one a hand ``digest run`` read: the daemon reads it at its next tick) is due
-  since the later of its last read and the daemon's start (:func:`_due`).
+  polls no more (:func:`_stalled_since`).  So for a daemon hung before its first read (no source
+  has a next poll set: none was read since it started), every source due since its start.
 
 The daemon not running is never one by itself: a cron user runs none, and the store cannot
 tell the two ways apart (``daemon_since`` keeps the first start only; a daemon stopped by its
@@ -52,8 +51,7 @@ from ..errors import DigestError, StoreError
 from ..output.digests import Plan, digest_view, plans
 from ..records import plural
 from ..runlock import RUN_LOCK
-from ..sources.tracking import held
-from ..store.base import SourceState, local_time, parse_ts, redact
+from ..store.base import local_time, parse_ts, redact
 from ..store.deliveries import UNCONFIRMED, Delivery, address_of, addresses_in
 from ..store.readonly import LockState, ReadOnlyStore, open_read_only
 from ..store.sqlite import path_of
@@ -273,30 +271,19 @@ def _gather(cfg: Config, store: ReadOnlyStore, where: str, backend: str) -> Stat
                                         "nothing was sent to them since")
     if enabled and len(failing) == len(enabled):
         status.attention.append(f"every source is failing ({plural(len(enabled), 'source')}): see digest sources")
-    stalled = _stalled_since(status, [_due(st, status.daemon.since, now) for st in read], now)
+    due = [st.next_poll_at for st in read if st.next_poll_at]
+    first_round = not due and status.daemon.since is not None and any(not st.paused for st in read)
+    if first_round:  # no round of it recorded: each source (not paused) due since it started
+        due = [cast("datetime", status.daemon.since)]
+    stalled = _stalled_since(status, due, now)
     if stalled is not None:
-        first_round = stalled == status.daemon.since
         what = "read no source since it started" if first_round else "read no source due since"
         status.attention.append(f"the daemon (pid {status.daemon.pid}) runs but has {what} "
                                 f"{local_time(stalled, cfg.tz)}: is it stuck? (its log says; a restart is safe)")
     return status
 
 
-def _due(st: SourceState, since: datetime | None, now: datetime) -> datetime | None:
-    """When the running daemon (started ``since``) was to read the source of ``st`` next: its
-    ``next_poll_at``; with none (``digest run`` leaves none: the daemon reads it at its next
-    tick), when it was read last or the daemon started, the later (a daemon hung before its first
-    read: its start; a hand ``digest run`` beside it: that run, not the daemon's start, so the
-    minute before its next tick is no "stuck", stop 61).  None: not due (paused with no retry,
-    or its server asked to wait)."""
-    if st.next_poll_at is not None:
-        return st.next_poll_at
-    if st.paused or held(st, now):
-        return None
-    return max((t for t in (st.last_fetch_at, since) if t is not None), default=None)
-
-
-def _stalled_since(status: Status, due: list[datetime | None], now: datetime) -> datetime | None:
+def _stalled_since(status: Status, due: list[datetime], now: datetime) -> datetime | None:
     """When the source due first was due, if the daemon runs, has run long enough to have read
     it, and has not read it for more than :data:`STALL_AFTER` (or the poll interval, if longer):
     a daemon whose process lives on (its lock held) but polls no more, hung on a lock or a
@@ -304,10 +291,9 @@ def _stalled_since(status: Status, due: list[datetime | None], now: datetime) ->
     daemon: a cron user's sources are read when the cron runs)."""
     daemon = status.daemon
     grace = max(STALL_AFTER, timedelta(minutes=status.cfg.schedule.poll_minutes))
-    times = [t for t in due if t is not None]
-    if not daemon.held or not times or (daemon.since is not None and now - daemon.since <= grace):
+    if not daemon.held or not due or (daemon.since is not None and now - daemon.since <= grace):
         return None
-    first = min(times)
+    first = min(due)
     return first if now - first > grace else None
 
 

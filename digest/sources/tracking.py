@@ -161,6 +161,11 @@ class SourceTracker:
     round, ``digest.sources.alike``); None: each logged as it happens."""
 
     lines: RoundLines | None = None
+    #: Whether the stored next poll is left as it was (``App.run`` beside a running daemon: the
+    #: daemon's schedule).  Cleared, every source a hand ``digest run`` read was due at the
+    #: daemon's next tick, read again there, and ``digest status`` said the daemon "read no
+    #: source since it started" until then (stop 61).
+    keeps_schedule: bool = False
     #: Whether a feed that times out run after run is read less often (``App.run``: not in a run
     #: where every feed timed out, :func:`all_timed_out`).
     slows: bool = True
@@ -211,11 +216,12 @@ class SourceTracker:
         state.last_error, state.error_kind = str(exc), exc.kind
         if exc.kind == "gone":
             state.paused, state.paused_reason = True, GONE
-        state.next_poll_at = None  # ``digest run``'s: asked again at the next run, unless slowed
-        if (exc.kind == "timeout" and timed_out_before and state.failures >= SLOW_AFTER and self._cfg is not None
-                and self.slows):
-            interval = (src.interval or self._cfg.schedule.poll_minutes) * 60.0
-            state.next_poll_at = now + timedelta(seconds=slow_wait(state.failures, interval))
+        if not self.keeps_schedule:  # ``digest run``'s: asked again at the next run, unless slowed
+            state.next_poll_at = None
+            if (exc.kind == "timeout" and timed_out_before and state.failures >= SLOW_AFTER
+                    and self._cfg is not None and self.slows):
+                interval = (src.interval or self._cfg.schedule.poll_minutes) * 60.0
+                state.next_poll_at = now + timedelta(seconds=slow_wait(state.failures, interval))
         self.after_failure(src, state, exc, now, logged=logged)
 
     def retries(self, state: SourceState, now: datetime) -> bool:
@@ -225,8 +231,9 @@ class SourceTracker:
 
     def scheduled(self, src: SourceConfig, state: SourceState, now: datetime, max_age: float | None) -> None:
         """After a success: when to read the source next (``digest run``: when it is run; a
-        slowed feed's next try is over)."""
-        state.next_poll_at = None
+        slowed feed's next try is over; beside a running daemon, the daemon's time, kept)."""
+        if not self.keeps_schedule:
+            state.next_poll_at = None
 
     def after_failure(
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
