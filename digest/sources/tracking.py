@@ -15,7 +15,8 @@ the whole body and the source stays failing until it really recovers.
 counted as a success: a broken feed showed as ``ok``.)  The daemon also
 schedules the next poll and pauses a source that failed for too long
 (``digest.service.polling.ScheduledTracker``); ``digest run`` schedules
-nothing, it polls when it is run.  Every poller keeps the server's own request to wait
+nothing, it polls when it is run (beside a running daemon it leaves the daemon's schedule:
+:attr:`SourceTracker.keeps_schedule`).  Every poller keeps the server's own request to wait
 (``Retry-After`` on a failure: ``retry_after_until``, cleared by a read that worked or a failure
 without one): ``digest run`` honours it as the daemon does (``App.run``), and a cron run's 429 was
 asked again at the next run, every 15 minutes, while the daemon's was not.  A read that worked on a feed cut off
