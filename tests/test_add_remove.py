@@ -194,3 +194,19 @@ def test_a_feed_added_without_a_title_is_named_by_its_host_and_path(
     names = [s.name for s in load_config(cfg).sources]
     assert names == ["Notes", "example.com/world", "example.com/sport", "example.com", "example.com (2)",
                      "example.com/world (2)", "127.0.0.1/local"], capsys.readouterr().out
+
+
+def test_common_feed_addresses_added_without_a_check_are_named_by_what_their_path_says(tmp_path: Path) -> None:
+    """Review of stop 61's naming, with feed addresses of common software: Pelican's
+    ``/feeds/all.atom.xml`` was named ``example.com/all.atom`` (only the last extension was
+    dropped), its category feed ``python.atom``, Blogger's main ``/feeds/posts/default``
+    ``blogspot.com/posts`` and a dated or versioned path a bare number (``example.org/11``)."""
+    cfg = config(tmp_path)
+    urls = ["https://blog.example/feeds/all.atom.xml", "https://blog.example/feeds/python.atom.xml",
+            "https://me.blogspot.com/feeds/posts/default", "https://me.blogspot.com/feeds/posts/default/-/travel",
+            "http://example.org/2003/11/index.atom", "https://api.example.net/2.0/feed"]
+    for url in urls:
+        assert add(cfg, url, "--no-check") == 0
+    assert [s.name for s in load_config(cfg).sources][1:] == [
+        "blog.example", "blog.example/python", "me.blogspot.com", "me.blogspot.com/travel", "example.org",
+        "api.example.net"]

@@ -19,6 +19,7 @@ Special cases
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 
 #: The last parts of a feed's path that say it is a feed, not which: passed over for the part
 #: before them when a source is named from its URL (``/world/rss.xml`` names ``world``).
-FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all syndication".split())
+#: ``posts``: Blogger's main feed (``/feeds/posts/default``), Hugo's ``/posts/index.xml``; ``all``:
+#: Pelican's ``/feeds/all.atom.xml``, whose ``.atom`` before the extension is dropped too.
+FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all posts syndication".split())
 #: At most this many characters of a path's part in a source's name (a slug may be a headline).
 PART_CHARS = 40
 
@@ -44,16 +47,20 @@ PART_CHARS = 40
 def _site(url: str) -> str:
     """A source name from a URL when the feed has no title (``--no-check``, or a feed with none):
     its host without ``www.``, then "/" and the last part of its path that is no feed word
-    (:data:`FEED_WORDS`; its extension dropped): ``example.com/world`` for
+    (:data:`FEED_WORDS`; its extension dropped, and a feed word before it: ``python.atom.xml``)
+    nor a number (``/2003/11/``, ``/2.0/``): ``example.com/world`` for
     ``https://www.example.com/world/rss.xml``, ``example.com`` for ``https://example.com/feed``.
     The host alone named two feeds of one site ``example.com`` and ``example.com (example.com)``
-    (stop 61)."""
+    (stop 61); a Pelican site's ``/feeds/all.atom.xml`` was ``example.com/all.atom`` and a
+    Blogger's ``/feeds/posts/default`` ``example.blogspot.com/posts`` (stop 61 review)."""
     parts = urlsplit(url)
     host = (parts.hostname or url).removeprefix("www.")
     for part in reversed([unquote(p) for p in parts.path.split("/") if p]):
         stem = part.rsplit(".", 1)[0] if "." in part else part
+        while "." in stem and stem.rsplit(".", 1)[1].lower() in FEED_WORDS:
+            stem = stem.rsplit(".", 1)[0]
         shown = " ".join(visible_name(stem).split())
-        if shown and shown.lower() not in FEED_WORDS:
+        if shown and shown.lower() not in FEED_WORDS and not re.fullmatch(r"[\d.\-_]+", shown):
             return f"{host}/{shown[:PART_CHARS].strip()}"
     return host
 
