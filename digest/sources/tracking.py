@@ -165,7 +165,8 @@ class SourceTracker:
     #: Whether the stored next poll is left as it was (``App.run`` beside a running daemon: the
     #: daemon's schedule).  Cleared, every source a hand ``digest run`` read was due at the
     #: daemon's next tick, read again there, and ``digest status`` said the daemon "read no
-    #: source since it started" until then (stop 61).
+    #: source since it started" until then (stop 61).  A source the run reads again after
+    #: failures is due within its interval, not at the end of the daemon's backoff (review).
     keeps_schedule: bool = False
     #: Whether a feed that times out run after run is read less often (``App.run``: not in a run
     #: where every feed timed out, :func:`all_timed_out`).
@@ -183,7 +184,8 @@ class SourceTracker:
         ``digest sources`` and logged in one line when it is new (not again on every poll
         while the feed stays cut the same way); the validators of a body cut off are not
         kept (the next read asks for all of it)."""
-        if state.failures or state.paused:
+        failing = bool(state.failures or state.paused)
+        if failing:
             resumed = "; no longer paused" if state.paused else ""
             line = f"{src.name}: reads again after {plural(state.failures, 'failed read')}{resumed}"
             if self.lines is not None:
@@ -201,6 +203,11 @@ class SourceTracker:
                 log.warning("%s: %s", src.name, note)
             state.etag, state.last_modified = None, None
         self.scheduled(src, state, now, max_age)
+        if self.keeps_schedule and failing and state.next_poll_at is not None and self._cfg is not None:
+            # the daemon's time was a failing feed's backoff (up to 6 h): read again within its
+            # interval, as the daemon's own read that worked would have it (stop 61 review)
+            interval = (src.interval or self._cfg.schedule.poll_minutes) * 60.0
+            state.next_poll_at = min(state.next_poll_at, now + timedelta(seconds=interval))
 
     def failed(
         self, src: SourceConfig, state: SourceState, exc: SourceError, now: datetime, *, logged: bool = False
