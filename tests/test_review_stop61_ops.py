@@ -47,3 +47,33 @@ def test_a_feed_a_hand_run_reads_again_beside_a_daemon_is_not_left_on_the_daemon
     assert back_after.failures == 0 and back_after.next_poll_at is not None
     assert back_after.next_poll_at <= datetime.now(UTC) + timedelta(minutes=30), back_after.next_poll_at
     assert fine_after.next_poll_at == scheduled  # read on time: the daemon's time kept
+
+
+def test_feeds_held_for_a_429_by_the_previous_version_are_asked_first_after_the_upgrade(tmp_path: Path) -> None:
+    """Stop 61 knows a fetch held for its host's 429 by its stored ``error_kind`` ``held``; the
+    version before stored the 429's own kind (``http-429``) for it, its line beginning "not
+    asked: ".  A store written by it: the held feeds read as feeds that said 429 themselves,
+    asked after the one that does, held by it again: a run more without them after the upgrade
+    (stop 61 review).  Their line says what they were."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.test_review_stop60_sources import _host_with_a_429
+
+    with TestServer() as srv:
+        _host_with_a_429(srv)
+        cfg = tmp_path / "feeds.yaml"
+        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
+                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
+        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
+        cfg.write_text(f"sources:\n{listed}" + setting.format("2026-11-20T08:00:00Z"), encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1  # Rate's 429 holds A, B and C
+        assert srv.hits["/a"] == srv.hits["/b"] == srv.hits["/c"] == 0, srv.hits
+        with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con, con:
+            held = con.execute("SELECT name, error_kind, last_error FROM sources WHERE name != 'Rate'").fetchall()
+            assert [(n, k) for n, k, _ in held] == [("A", "held"), ("B", "held"), ("C", "held")], held
+            assert all(line.startswith(f"{n}: not asked: ") for n, _, line in held), held
+            con.execute("UPDATE sources SET error_kind = 'http-429' WHERE name != 'Rate'")  # as the version before
+        cfg.write_text(f"sources:\n{listed}" + setting.format("2026-11-20T09:00:00Z"), encoding="utf-8")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 1
+    assert srv.hits["/a"] >= 1 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits
