@@ -305,7 +305,7 @@ def test_dates_follow_the_locale_and_never_break() -> None:
     # whole: the heading's day never wider than the line, a time in a line never broken (not an
     # inline block: a line broke after one, before its "· same text as ...", stop 61)
     assert "span.time { white-space: nowrap; }" in html
-    assert "h1 span.time { display: inline-block; max-width: 100%;" in html
+    assert "h1 span.time, p.per-day span.time { display: inline-block; max-width: 100%;" in html
     email = lxml.html.document_fromstring(render_email_html(_view(1)))
     heading, *times = email.find_class("time")
     assert "display:inline-block" in (heading.get("style") or "") and heading.getparent().tag == "h1"

@@ -55,6 +55,9 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     # the heading's day, smaller: a long one ("Wednesday, 30 September 2026") fits a phone's line;
     # an inline block broken only when wider than the line (nowrap overflowed a phone), nothing after it
     ("span", "time-in-h1"): "display:inline-block;max-width:100%;font-size:17px",
+    # a weekly digest's day and its count, its dot in it: as the heading's day (a long locale's
+    # ran off a 320 px phone nowrap, stop 61 review)
+    ("span", "time-per-day"): "display:inline-block;max-width:100%",
     ("p", "order"): "font-size:14px;color:#555555;margin:0 0 12px 0",
     ("p", "toc-label"): "font-size:14px;color:#555555;margin:0 0 2px 0",
     # a section's name in the contents, as its heading below is written (small capitals, muted)
@@ -130,6 +133,8 @@ def inline_styles(html: str) -> str:
             classes.insert(0, "after-section")
         if "time" in classes and parent is not None and parent.tag == "h1":
             classes.insert(0, "time-in-h1")
+        if "time" in classes and parent is not None and "per-day" in (parent.get("class") or "").split():
+            classes.insert(0, "time-per-day")
         style = next(
             (EMAIL_STYLES[(el.tag, c)] for c in classes if (el.tag, c) in EMAIL_STYLES),
             EMAIL_STYLES.get((el.tag, "")),

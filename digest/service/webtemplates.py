@@ -27,6 +27,7 @@ PAGES = {
 <style>
 {% include "_style.css.j2" %}
 nav { font-size: 0.9rem; color: var(--muted); margin: 0.25rem 0 0.5rem; }
+nav span.time { display: inline-block; max-width: 100%; white-space: normal; text-decoration: inherit; }
 ul.days, ul.months, ul.versions { padding-left: 1.2rem; }
 ul.days li, ul.months li, ul.versions li { margin: 0.35rem 0; }
 ul.versions li { margin-bottom: 1rem; }
