@@ -128,6 +128,15 @@ def _host_with_a_429(srv: TestServer) -> None:
         srv.set(path, _feed(path, [name]), headers={"Content-Type": "application/rss+xml"})
 
 
+def _write_429_config(cfg: Path, srv: TestServer, clock: str) -> None:
+    """``cfg``: Rate, A, B and C of :func:`_host_with_a_429`, one request at a time to the host,
+    read at ``clock``."""
+    listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
+                     (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
+    setting = f"fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {clock}\n"
+    cfg.write_text(f"sources:\n{listed}" + setting, encoding="utf-8")
+
+
 def test_a_feed_answering_429_every_time_does_not_keep_its_hosts_other_feeds_unread(tmp_path: Path) -> None:
     """A host that said 429 is asked nothing more in the run (``freshness.Waits``): the feeds after
     it were held, and at the next run, its wait over, it was asked first again and held them
@@ -135,11 +144,8 @@ def test_a_feed_answering_429_every_time_does_not_keep_its_hosts_other_feeds_unr
     with TestServer() as srv:
         _host_with_a_429(srv)
         cfg = tmp_path / "feeds.yaml"
-        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
-                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
-        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
         for clock in ("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"):
-            cfg.write_text(f"sources:\n{listed}" + setting.format(clock), encoding="utf-8")
+            _write_429_config(cfg, srv, clock)
             assert main(["run", "--config", str(cfg), "--quiet"]) == 1  # Rate fails each time
         assert srv.hits["/a"] >= 1 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits
         with open_app(cfg) as app:
@@ -276,11 +282,8 @@ def test_a_feed_held_for_its_hosts_429_is_known_by_its_kind_not_its_words(
     with TestServer() as srv:
         _host_with_a_429(srv)
         cfg = tmp_path / "feeds.yaml"
-        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
-                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
-        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
         for clock in ("2026-11-20T08:00:00Z", "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z"):
-            cfg.write_text(f"sources:\n{listed}" + setting.format(clock), encoding="utf-8")
+            _write_429_config(cfg, srv, clock)
             assert main(["run", "--config", str(cfg), "--quiet"]) == 1
         with open_app(cfg) as app:
             stored = sorted(a.source for a in app.store.articles_since(DAY - timedelta(days=1)))

@@ -58,15 +58,12 @@ def test_feeds_held_for_a_429_by_the_previous_version_are_asked_first_after_the_
     import sqlite3
     from contextlib import closing
 
-    from tests.test_review_stop60_sources import _host_with_a_429
+    from tests.test_review_stop60_sources import _host_with_a_429, _write_429_config
 
     with TestServer() as srv:
         _host_with_a_429(srv)
         cfg = tmp_path / "feeds.yaml"
-        listed = "".join(f"  - name: {n}\n    url: {srv.url(p)}\n" for n, p in
-                         (("Rate", "/rate"), ("A", "/a"), ("B", "/b"), ("C", "/c")))
-        setting = "fetch:\n  allow_hosts: [127.0.0.1]\n  per_host: 1\ntimezone: UTC\nclock: {}\n"
-        cfg.write_text(f"sources:\n{listed}" + setting.format("2026-11-20T08:00:00Z"), encoding="utf-8")
+        _write_429_config(cfg, srv, "2026-11-20T08:00:00Z")
         assert main(["run", "--config", str(cfg), "--quiet"]) == 1  # Rate's 429 holds A, B and C
         assert srv.hits["/a"] == srv.hits["/b"] == srv.hits["/c"] == 0, srv.hits
         with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con, con:
@@ -74,6 +71,6 @@ def test_feeds_held_for_a_429_by_the_previous_version_are_asked_first_after_the_
             assert [(n, k) for n, k, _ in held] == [("A", "held"), ("B", "held"), ("C", "held")], held
             assert all(line.startswith(f"{n}: not asked: ") for n, _, line in held), held
             con.execute("UPDATE sources SET error_kind = 'http-429' WHERE name != 'Rate'")  # as the version before
-        cfg.write_text(f"sources:\n{listed}" + setting.format("2026-11-20T09:00:00Z"), encoding="utf-8")
+        _write_429_config(cfg, srv, "2026-11-20T09:00:00Z")
         assert main(["run", "--config", str(cfg), "--quiet"]) == 1
     assert srv.hits["/a"] >= 1 and srv.hits["/b"] >= 1 and srv.hits["/c"] >= 1, srv.hits
