@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import lxml.html
 import pytest
 
+from digest.app import App
 from digest.output.sanitize import find_active_content
 from tests.support.config import MakeApp
 from tests.support.fixtures import NOW, local_sources
@@ -263,12 +266,10 @@ def test_the_digest_names_the_sources_that_failed_and_since_when(tmp_path: Path,
             assert "failed" not in app.render(day=NOW.date(), fmt="md")
 
 
-def test_a_past_days_page_still_names_the_feed_that_failed_that_day_once_it_reads_again(
-    tmp_path: Path, make_app: MakeApp,
-) -> None:
-    """The store keeps only a source's current run of failures: once the feed read again, the
-    archive's page of the day it failed (a rebuild of that day) stopped naming it, though the
-    day's email and files had.  What the day's digest named is recorded when it is written."""
+@contextmanager
+def _down_on_its_day(tmp_path: Path, make_app: MakeApp) -> Iterator[tuple[TestServer, App]]:
+    """Coast News reads and Down Daily answers 503 twice on ``NOW``'s day, whose digest is
+    written (as `digest run` does after reading); the server and the app, open."""
     with TestServer() as srv:
         srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
         srv.set("/down.rss", b"down for maintenance", status=503)
@@ -277,17 +278,27 @@ def test_a_past_days_page_still_names_the_feed_that_failed_that_day_once_it_read
             app.run(now=NOW)
             app.run(now=NOW.replace(hour=15))
             app.write_digests(day=NOW.date())  # as `digest run` does after reading
-            srv.set("/down.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
-            nxt = NOW + timedelta(days=1)
-            app.run(now=nxt)
-            app.write_digests(day=nxt.date())
-            assert app.build_view(nxt.date()).failing == []  # it reads again: not named on its new day
-            view = app.build_view(NOW.date())
-            assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down Daily", NOW, 2)]
-            assert "503" in view.failing[0].error
-            assert "A source failed:" in app.render(day=NOW.date(), fmt="md")
-            # and the day before it failed names nothing
-            assert app.build_view(NOW.date() - timedelta(days=1)).failing == []
+            yield srv, app
+
+
+def test_a_past_days_page_still_names_the_feed_that_failed_that_day_once_it_reads_again(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    """The store keeps only a source's current run of failures: once the feed read again, the
+    archive's page of the day it failed (a rebuild of that day) stopped naming it, though the
+    day's email and files had.  What the day's digest named is recorded when it is written."""
+    with _down_on_its_day(tmp_path, make_app) as (srv, app):
+        srv.set("/down.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
+        nxt = NOW + timedelta(days=1)
+        app.run(now=nxt)
+        app.write_digests(day=nxt.date())
+        assert app.build_view(nxt.date()).failing == []  # it reads again: not named on its new day
+        view = app.build_view(NOW.date())
+        assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down Daily", NOW, 2)]
+        assert "503" in view.failing[0].error
+        assert "A source failed:" in app.render(day=NOW.date(), fmt="md")
+        # and the day before it failed names nothing
+        assert app.build_view(NOW.date() - timedelta(days=1)).failing == []
 
 
 # -- identity is scoped to the source (issue #21) -------------------------------------------------
@@ -464,22 +475,15 @@ def test_a_past_days_page_names_a_feed_still_failing_as_that_days_digest_did(
     count of tries and today's error ("(3 failed tries): HTTP 500") where the day's digest
     had said "(2 failed tries): ... 503".  The day's page says what the day's digest said; the
     later day's, what holds now."""
-    with TestServer() as srv:
-        srv.set("/coast.rss", (FEEDS / "coast.rss").read_bytes(), headers={"Content-Type": "application/rss+xml"})
-        srv.set("/down.rss", b"down for maintenance", status=503)
-        sources = f"  - name: Coast News\n    url: {srv.url('/coast.rss')}\n  - name: Down Daily\n    url: {srv.url('/down.rss')}\n"
-        with make_app(tmp_path, sources, "fetch:\n  allow_hosts: ['127.0.0.1']\n") as app:
-            app.run(now=NOW)
-            app.run(now=NOW.replace(hour=15))
-            app.write_digests(day=NOW.date())  # as `digest run` does after reading
-            srv.set("/down.rss", b"broken", status=500)
-            nxt = NOW + timedelta(days=1)
-            app.run(now=nxt)
-            app.write_digests(day=nxt.date())
-            later = app.build_view(nxt.date()).failing
-            assert [(f.name, f.since, f.failures) for f in later] == [("Down Daily", NOW, 3)]
-            assert "500" in later[0].error
-            view = app.build_view(NOW.date())
-            assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down Daily", NOW, 2)]
-            assert "503" in view.failing[0].error and "500" not in view.failing[0].error
-            assert "(2 failed tries)" in app.render(day=NOW.date(), fmt="md")
+    with _down_on_its_day(tmp_path, make_app) as (srv, app):
+        srv.set("/down.rss", b"broken", status=500)
+        nxt = NOW + timedelta(days=1)
+        app.run(now=nxt)
+        app.write_digests(day=nxt.date())
+        later = app.build_view(nxt.date()).failing
+        assert [(f.name, f.since, f.failures) for f in later] == [("Down Daily", NOW, 3)]
+        assert "500" in later[0].error
+        view = app.build_view(NOW.date())
+        assert [(f.name, f.since, f.failures) for f in view.failing] == [("Down Daily", NOW, 2)]
+        assert "503" in view.failing[0].error and "500" not in view.failing[0].error
+        assert "(2 failed tries)" in app.render(day=NOW.date(), fmt="md")

@@ -362,6 +362,15 @@ def test_a_damaged_store_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.C
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {tmp_path / 'data' / 'digest.sqlite3'}: "), err
 
 
+def _assert_said_stuck(cfg: Path, capsys: pytest.CaptureFixture[str], pid: int) -> None:
+    """``digest status`` exits 1 with one line saying the daemon ``pid`` runs but has read no
+    source due since a time."""
+    code, out, _ = _status(cfg, capsys)
+    assert code == 1, out
+    stuck = [line for line in out if "has read no source due since" in line]
+    assert len(stuck) == 1 and f"the daemon (pid {pid}) runs" in stuck[0], out
+
+
 def _later(hours: float) -> str:
     """The real time ``hours`` on, as ``clock:`` takes it."""
     from datetime import UTC, datetime, timedelta
@@ -389,10 +398,7 @@ def test_a_daemon_that_runs_but_reads_nothing_needs_attention(
             code, out, _ = _status(cfg, capsys)
             assert code == 0 and not [line for line in out if line.startswith("attention")], out
             _set(cfg, clock=_later(2))
-            code, out, _ = _status(cfg, capsys)
-            assert code == 1, out
-            stuck = [line for line in out if "has read no source due since" in line]
-            assert len(stuck) == 1 and f"the daemon (pid {proc.pid}) runs" in stuck[0], out
+            _assert_said_stuck(cfg, capsys, proc.pid)
         code, out, _ = _status(cfg, capsys)
     assert not [line for line in out if "has read no source" in line], out
 
@@ -458,43 +464,3 @@ def test_a_quiet_day_is_owed_to_nobody(tmp_path: Path, capsys: pytest.CaptureFix
     assert "  owed: 2026-11-22 (due 2026-11-23 07:00 UTC)" in out
     assert out[-1].startswith("attention: digest of 2026-11-22: owed since 2026-11-23 07:00 UTC, not mailed")
 
-
-def test_a_hand_run_beside_a_running_daemon_is_no_stuck_daemon(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A real daemon (polling every 10 minutes), read once, then a hand ``digest run`` 20 minutes
-    on (``clock:``; the daemon, stopped so its next tick does not read the source again at once,
-    does not see it).  The run cleared the source's next poll (due at the daemon's next tick), and
-    status read it as a daemon that read nothing since it started 20 minutes before: "is it
-    stuck?", exit 1, until that tick (stop 61).  Beside a running daemon a run now leaves its
-    schedule: ok; and the daemon stopped is said stuck once its next poll is long past."""
-    from datetime import datetime
-
-    with TestServer() as srv:
-        srv.set("/a", rss("alpha", range(2)))
-        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 10})
-
-        def read_once() -> bool:
-            return any(line.startswith("sources: last read") for line in _status(cfg, capsys)[1])
-
-        def next_poll() -> str:
-            with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
-                return str(con.execute("SELECT next_poll_at FROM sources").fetchone()[0])
-
-        with running_daemon(cfg, tmp_path / "daemon.log", read_once) as proc:
-            proc.send_signal(signal.SIGSTOP)
-            scheduled = next_poll()
-            _set(cfg, clock=_later(1 / 3))
-            hits = srv.hits["/a"]
-            assert main(["run", "--config", str(cfg), "--quiet"]) == 0
-            assert srv.hits["/a"] == hits + 1 and next_poll() == scheduled  # read, the daemon's time kept
-            code, out, _ = _status(cfg, capsys)
-            assert code == 0 and not [line for line in out if line.startswith("attention")], out
-            _set(cfg, clock=_later(0.75))
-            code, out, _ = _status(cfg, capsys)
-            assert code == 1, out
-            stuck = [line for line in out if "has read no source due since" in line]
-            assert len(stuck) == 1 and f"the daemon (pid {proc.pid}) runs" in stuck[0], out
-        assert datetime.fromisoformat(scheduled)  # a time, not NULL
-        assert main(["run", "--config", str(cfg), "--quiet"]) == 0  # no daemon: the cron's rule
-    assert next_poll() == "None"

@@ -1,6 +1,7 @@
 """``digest status`` of a store mailed by a ``--digest-day today`` daemon (a real one, on a
 loopback HTTP and SMTP server, killed once it mailed): its day is due at its time on the day,
-and a cron's ``digest send`` after it counts days as the cron does (meta ``daemon_digest_day``)."""
+and a cron's ``digest send`` after it counts days as the cron does (meta ``daemon_digest_day``);
+and a hand ``digest run`` or ``send`` beside a running daemon leaves its schedule and its day."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from digest.cli import main
 from tests.support.daemon import loopback_config, rss, running_daemon, smtpd
 from tests.support.httpd import TestServer
-from tests.test_status import _set, _status
+from tests.test_status import _assert_said_stuck, _later, _set, _status
 
 
 def _today_daemon_config(tmp: Path, srv: TestServer, port: int) -> Path:
@@ -132,3 +133,41 @@ def test_a_hand_send_beside_a_running_today_daemon_leaves_its_day_rule(
             assert day_rule() == "today"
         main(["send", "--config", str(cfg)])
     assert day_rule() == "yesterday"
+
+
+def test_a_hand_run_beside_a_running_daemon_is_no_stuck_daemon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real daemon (polling every 10 minutes), read once, then a hand ``digest run`` 20 minutes
+    on (``clock:``; the daemon, stopped so its next tick does not read the source again at once,
+    does not see it).  The run cleared the source's next poll (due at the daemon's next tick), and
+    status read it as a daemon that read nothing since it started 20 minutes before: "is it
+    stuck?", exit 1, until that tick (stop 61).  Beside a running daemon a run now leaves its
+    schedule: ok; and the daemon stopped is said stuck once its next poll is long past."""
+    from datetime import datetime
+
+    with TestServer() as srv:
+        srv.set("/a", rss("alpha", range(2)))
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, schedule={"digest_time": "00:00", "poll_minutes": 10})
+
+        def read_once() -> bool:
+            return any(line.startswith("sources: last read") for line in _status(cfg, capsys)[1])
+
+        def next_poll() -> str:
+            with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as con:
+                return str(con.execute("SELECT next_poll_at FROM sources").fetchone()[0])
+
+        with running_daemon(cfg, tmp_path / "daemon.log", read_once) as proc:
+            proc.send_signal(signal.SIGSTOP)
+            scheduled = next_poll()
+            _set(cfg, clock=_later(1 / 3))
+            hits = srv.hits["/a"]
+            assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+            assert srv.hits["/a"] == hits + 1 and next_poll() == scheduled  # read, the daemon's time kept
+            code, out, _ = _status(cfg, capsys)
+            assert code == 0 and not [line for line in out if line.startswith("attention")], out
+            _set(cfg, clock=_later(0.75))
+            _assert_said_stuck(cfg, capsys, proc.pid)
+        assert datetime.fromisoformat(scheduled)  # a time, not NULL
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0  # no daemon: the cron's rule
+    assert next_poll() == "None"
