@@ -52,6 +52,9 @@ Cues
   another event of what the earlier one's opening tells ("another quake", "days
   after a 5.9 quake"), more than a day after it (``benchmarks.another_cue``, its
   reader and ``--count``, which needs the stream's times).
+* ``times`` (stop 61, issue #19): the time of day the event happened as the title and the
+  first ``--chars`` characters state it ("at 7:48 a.m. local time", "0737 GMT"), resolved to
+  UTC where a zone is given (``benchmarks.event_time``: its reader and its count).
 
 How it works
 ------------
@@ -79,7 +82,7 @@ from digest.dedup import regrouping
 from digest.dedup.engine import Engine
 from digest.dedup.params import Params
 
-from . import another_cue
+from . import another_cue, event_time
 from .common import bcubed
 from .dated import tuning_pair_sets
 from .invariant_numbers import invariants
@@ -299,6 +302,8 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
         return (frozenset(persons), f"{title} {r['text']}") if persons else None
     if cue == "another":
         return another_cue.reading(r)
+    if cue == "times":
+        return event_time.reading(r, chars)
     if cue == "subject":
         subject = subject_of(title, r["text"], LOOSE)
         return (subject, f"{title} {r['text']}") if subject else None
@@ -328,6 +333,8 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return a_new or b_new if EITHER else a_new and b_new
     if cue == "another":
         return another_cue.flags(a, b)
+    if cue == "times":
+        return event_time.conflict(a, b)
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
     if cue == "dates" and WITHIN:  # only a pair published within WITHIN days of each other
@@ -433,7 +440,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
         print(f"{name}: {read} of {len(rows)} reports read; flagged "
               + ", ".join(f"{k} {flagged[k]} of {total[k]}" for k in ("same", "sibling", "unrelated", "other") if total[k]))
         for ra, fa, rb, fb in alarms[:examples]:
-            sa, sb = (fa, fb) if cue == "dates" else (fa[0], fb[0])  # dates: the set itself
+            sa, sb = (fa, fb) if cue in ("dates", "times") else (fa[0], fb[0])  # dates, times: the set itself
             print(f"  {ra['id']} {sorted(sa)} {ra['title'][:70]!r}\n"
                   f"    vs {rb['id']} {sorted(sb)} {rb['title'][:70]!r}")
 
@@ -441,7 +448,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)
