@@ -54,7 +54,8 @@ Cues
   reader and ``--count``, which needs the stream's times).
 * ``times`` (stop 61, issue #19): the time of day the event happened as the title and the
   first ``--chars`` characters state it ("at 7:48 a.m. local time", "0737 GMT"), resolved to
-  UTC where a zone is given (``benchmarks.event_time``: its reader and its count).
+  UTC where a zone is given (``benchmarks.event_time``: its count).  Built into the engine
+  since (``Params.clock_factor``): ``--cue none`` measures the engine's own.
 
 How it works
 ------------

@@ -18,22 +18,8 @@ Observations
 
 How it works
 ------------
-``event_times(text)``: the times of day ``text`` states, each as (minutes after
-midnight, zone, exact).  Forms: "7:48 a.m.", "7 : 48 am", "3.45pm", "9 p.m.",
-"0737 GMT"; a zone after it (GMT, UTC, ET, EDT, PST, ...) puts it in UTC, "local
-time" or none leaves it local.  Not read: a game clock ("with 7:42 left", "at
-the 2:15 mark", "6:05 of the clock"), a time something was over by or lasted
-until ("by 6:40 a.m.", "until 5 a.m."), a scheduled one ("set for 11 a.m.",
-"kickoff", "will", "conference call"), a report's own stamp ("Update, 9:45 a.m."), and a bare "H:MM" with no a.m./p.m. or
-zone (a score, a ratio, a clock of a game).  ``exact``: a minute not a multiple
-of 5 ("7:37", not "about 7:30" or "3 p.m.").
-
-``conflict(a, b)``: two reports' times are compatible when some time of one and
-some of the other agree: both in UTC, or both local, within ``EXACT_MINUTES``
-(both exact) or ``ROUND_MINUTES`` (either rounded), around the clock; one in UTC
-and the other local (zones whole hours apart), their minutes past the hour
-likewise, and only when both are exact.  A pair conflicts when both state a time
-and none is compatible.
+The reader is the engine's (``digest.dedup.clock``: ``stated_times``, ``conflict``; its
+docstring says what is read and how two times agree); this reads any span of the text.
 
 ``python -m benchmarks.event_time [--chars N]``: the pairs flagged on ECB+ dev
 (same event, sibling, unrelated) and GVC val (same incident, other), with every
@@ -46,98 +32,22 @@ Used by ``benchmarks.close_cues --cue times``.
 from __future__ import annotations
 
 import argparse
-import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from itertools import combinations
 from typing import Any
 
+from digest.dedup.clock import Time, conflict, stated_times
+
 from .dated import tuning_pair_sets
 from .tune import records_of
 
-#: Two exact times (minutes not a multiple of 5) agree within this many minutes.
-EXACT_MINUTES = 5
-#: A rounded time ("about 7 p.m.", "3:30 a.m.") agrees with another within this many minutes.
-ROUND_MINUTES = 45
 
-#: Zones to hours from UTC (standard and daylight; US zones as written in the reports).
-_ZONES = {"gmt": 0, "utc": 0, "bst": 1, "cet": 1, "cest": 2, "et": -5, "est": -5, "edt": -4, "ct": -6,
-          "cst": -6, "cdt": -5, "mt": -7, "mst": -7, "mdt": -6, "pt": -8, "pst": -8, "pdt": -7,
-          "akst": -9, "akdt": -8}
-_HALF = r"(?P<half>a\s*\.?\s*m\b\.?|p\s*\.?\s*m\b\.?)"
-_ZONE = r"(?:\s*\(?\s*(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r"|local(?:\s+time)?)\b)?"
-_TIME = re.compile(
-    r"(?<![\d.,:])(?:"
-    r"(?P<h>\d{1,2})\s*[:.]\s*(?P<m>\d{2})(?![\d.,])\s*" + _HALF.replace("half", "half1") + r"?"
-    r"|(?P<h2>\d{1,2})\s*" + _HALF.replace("half", "half2") +
-    r"|(?P<mil>[0-2]\d[0-5]\d)(?=\s*(?:gmt|utc)\b)"
-    r")" + _ZONE, re.I)
-#: Words just before a time that make it not the event's (a deadline, an end, a schedule).
-_NOT_BEFORE = re.compile(
-    r"(?:\b(?:by|until|till|through|from|set for|scheduled(?: for)?|slated for|kickoff|kick-off|"
-    r"starting|start|begins?|will|to play|semifinal|game|conference call)\b[^.;]{0,12}|\bwith(?: about| just)?\s*|"
-    r"\bat the\s*|\b(?:updated?|posted|published|edited)\b[^.;]{0,12})$", re.I)
-#: Words just after a time that make it a game clock or a schedule.
-_NOT_AFTER = re.compile(
-    r"^\s*(?:left|remaining|to go|to play|mark|of the clock|minutes|semifinal|kickoff|game|conference|"
-    r"media|timeout|in the (?:first|second|third|fourth)|tomorrow|the next day)\b", re.I)
-
-
-def event_times(text: str) -> frozenset[tuple[int, str, bool]]:
-    """The event times ``text`` states: (minutes after midnight, "utc" or "local", exact)."""
-    out: set[tuple[int, str, bool]] = set()
-    for m in _TIME.finditer(text):
-        before, after = text[max(0, m.start() - 40):m.start()], text[m.end():m.end() + 30]
-        if _NOT_BEFORE.search(before) or _NOT_AFTER.match(after):
-            continue
-        zone = (m.group("zone") or "").lower()
-        if m.group("mil"):
-            hour, minute, half = int(m.group("mil")[:2]), int(m.group("mil")[2:]), ""
-        elif m.group("h"):
-            hour, minute, half = int(m.group("h")), int(m.group("m")), m.group("half1") or ""
-            if not half and not zone:
-                continue  # a bare "7:42": a score, a game clock, a ratio
-        else:
-            hour, minute, half = int(m.group("h2")), 0, m.group("half2")
-        half = re.sub(r"[\s.]", "", half).lower()
-        if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
-            continue
-        if half == "pm" and hour < 12:
-            hour += 12
-        elif half == "am" and hour == 12:
-            hour = 0
-        at = hour * 60 + minute
-        if zone in _ZONES:
-            out.add(((at - _ZONES[zone] * 60) % 1440, "utc", minute % 5 != 0))
-        else:
-            out.add((at, "local", minute % 5 != 0))
-    return frozenset(out)
-
-
-def _apart(a: int, b: int, period: int) -> int:
-    d = abs(a - b) % period
-    return min(d, period - d)
-
-
-def compatible(x: tuple[int, str, bool], y: tuple[int, str, bool]) -> bool:
-    """Whether two stated times may be one event's."""
-    exact = x[2] and y[2]
-    if x[1] == y[1]:
-        return _apart(x[0], y[0], 1440) <= (EXACT_MINUTES if exact else ROUND_MINUTES)
-    # one in UTC, one local: a zone whole hours away gives the same minutes past the hour
-    return not exact or _apart(x[0], y[0], 60) <= EXACT_MINUTES
-
-
-def conflict(a: frozenset[tuple[int, str, bool]], b: frozenset[tuple[int, str, bool]]) -> bool:
-    """Both state times and none of one is compatible with any of the other."""
-    return bool(a) and bool(b) and not any(compatible(x, y) for x in a for y in b)
-
-
-def reading(r: dict[str, Any], chars: int = 0) -> frozenset[tuple[int, str, bool]] | None:
+def reading(r: dict[str, Any], chars: int = 0) -> frozenset[Time] | None:
     """What the cue reads of one report (``chars``: the title and that many characters of the
     text; 0: the whole text), or None."""
     text = f"{r.get('title') or ''}.\n{r['text'][:chars] if chars else r['text']}"
-    return event_times(text) or None
+    return stated_times(text) or None
 
 
 def _kind(a: dict[str, Any], b: dict[str, Any]) -> str:
@@ -170,8 +80,8 @@ def count(chars: int) -> None:
             print(f"  {kind}: {ra['id']} {_show(fa)} vs {rb['id']} {_show(fb)}")
 
 
-def _show(f: frozenset[tuple[int, str, bool]]) -> str:
-    return ",".join(f"{t // 60:02d}:{t % 60:02d}{'Z' if z == 'utc' else ''}{'' if e else '~'}" for t, z, e in sorted(f))
+def _show(f: frozenset[Time]) -> str:
+    return ",".join(f"{t // 60:02d}:{t % 60:02d}{'Z' if z else ''}{'' if e else '~'}" for t, z, e in sorted(f))
 
 
 def _merged(job: tuple[str, int]) -> list[tuple[str, str, str]]:

@@ -62,5 +62,5 @@ def test_two_fires_are_two_stories_and_their_rewrites_one_in_every_order() -> No
     orders = list(itertools.permutations(ALL))
     for order in orders:
         assert _stories(order, Params()) == want, order
-    # (the places in the openings part them too: off here, to see the cap alone)
-    assert all(_stories(order, Params(young_list=0, place_factor=1.0)) != want for order in orders)
+    # (the places and the event times in the openings part them too: off here, to see the cap alone)
+    assert all(_stories(order, Params(young_list=0, place_factor=1.0, clock_factor=1.0)) != want for order in orders)

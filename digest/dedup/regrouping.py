@@ -86,10 +86,12 @@ def pair_factors(state: EngineState, a: str, b: str) -> dict[str, float]:
     """Each factor under 1 on two known articles' link, by name, as ``_region_similarity``
     applies them after the caps: ``time`` (published further apart than ``Params.time_grace``,
     ``EngineState.time_factor``) and ``places`` (each opening names a place the other never
-    mentions, ``EngineState.place_factor``).  Empty: the link counts fully."""
+    mentions, ``EngineState.place_factor``) and ``clock`` (both openings state the event's time
+    of day and none agrees, ``EngineState.clock_factor``).  Empty: the link counts fully."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     out: dict[str, float] = {}
-    for name, f in (("time", state.time_factor(nums)), ("places", state.place_factor(nums))):
+    for name, f in (("time", state.time_factor(nums)), ("places", state.place_factor(nums)),
+                    ("clock", state.clock_factor(nums))):
         if f is not None and float(f[0, 1]) < 1.0:
             out[name] = float(f[0, 1])
     return out
@@ -305,7 +307,8 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     """Shared-neighbour similarity of the articles ``nums``, capped by ``caps.relative_cosine``
     (copies of one text are kept together by ``_cluster``), times the time factor and the
     places factor (``EngineState.place_factor``: two openings naming places the other never
-    mentions)."""
+    mentions) and the clock factor (``EngineState.clock_factor``: two openings stating event
+    times of day none of which agree)."""
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     sim = np.minimum(shared_similarity(sets), relative_cosine(state, nums))
@@ -319,7 +322,10 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     if factor is not None:
         sim = sim * factor
     places = state.place_factor(nums)  # openings naming places the other never mentions
-    return sim if places is None else sim * places
+    if places is not None:
+        sim = sim * places
+    clock = state.clock_factor(nums)  # openings stating event times none of which agree
+    return sim if clock is None else sim * clock
 
 
 def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arrays import Columns, Neighbours, Pool, Runs, Story, StoryColumns
+from .clock import clock_factor, event_times
 from .copies import CopySketch
 from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
@@ -88,6 +89,9 @@ class EngineState:
     #: per article that names any (``poff``, ``plen``), read from the title and text at its
     #: adding and at its restoring alike.
     places: Pool = field(init=False, default_factory=lambda: Pool(np.int32))
+    #: The event times of day the opening of each article that states any says
+    #: (``digest.dedup.clock``'s codes), read at its adding and at its restoring alike.
+    clocks: dict[int, np.ndarray] = field(init=False, default_factory=dict)
     #: Copy groups of two or more articles (copies of one text): the group's label (the
     #: number in the ``group`` column of each member) -> its members.
     groups: dict[int, array] = field(init=False, default_factory=dict)
@@ -222,6 +226,8 @@ class EngineState:
         named = opening_places(doc.title, doc.text)
         col.poff[num] = self.places.extend(named) if named.size else 0
         col.plen[num] = named.size
+        if (stated := event_times(doc.title, doc.text)).size:
+            self.clocks[num] = stated
         col.group[num] = num
         col.silent[num] = False
         col.story[num] = -1  # in no story until attached
@@ -278,6 +284,22 @@ class EngineState:
         places, pruns = _pooled(self.places, col.poff[sub], lens[pos])
         terms, truns = _pooled(self.terms, col.toff[sub], col.tlen[sub])
         f = place_factor(p.place_factor, places, pruns.owner, terms, truns.owner, sub.size)
+        if f is None:
+            return None
+        out = np.ones((nums.size, nums.size))
+        out[np.ix_(pos, pos)] = f
+        return out
+
+    def clock_factor(self, nums: np.ndarray) -> np.ndarray | None:
+        """Per pair of articles, ``Params.clock_factor`` where both openings state the event's
+        time of day and none agrees (``digest.dedup.clock``), else 1; None when no pair
+        conflicts or the rule is off (fewer than two of them state one: the usual case)."""
+        if self.params.clock_factor >= 1.0:
+            return None
+        pos = [k for k, n in enumerate(nums.tolist()) if n in self.clocks]
+        if len(pos) < 2:
+            return None
+        f = clock_factor(self.params.clock_factor, [self.clocks[int(nums[k])] for k in pos])
         if f is None:
             return None
         out = np.ones((nums.size, nums.size))
