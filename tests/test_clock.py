@@ -108,6 +108,9 @@ def test_a_rounded_time_is_let_pass_within_its_rounding() -> None:
     assert not conflict(about, stated_times("officers found her at 7 : 01 p. m. on Friday"))
     assert conflict(about, stated_times("she was hit at 10 p. m."))
     assert not conflict(stated_times("shortly after 2 a.m."), stated_times("just after 2:30 a.m."))
+    # an exact time in UTC against an exact local one half an hour off it (Iran, India): one event
+    assert not conflict(stated_times("at 0707 GMT"), stated_times("at 10:37 a.m. local time"))
+    assert conflict(stated_times("at 0707 GMT"), stated_times("at 10:48 a.m. local time"))
     # an exact time in UTC against a rounded local one: the zone unknown, never a conflict
     assert not conflict(stated_times("at 0737 GMT"), stated_times("about 3 p.m. local time"))
 

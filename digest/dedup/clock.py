@@ -26,16 +26,18 @@ How it works
   as codes (minutes x 4 + 2 if in UTC + 1 if exact).
 * :func:`compatible`: two times may be one event's when both are in UTC, or both local, and
   within ``CLOCK_EXACT`` minutes (both exact) or ``CLOCK_ROUND`` (either rounded), round the
-  clock; one in UTC and one local (zones whole hours apart) only by their minutes past the hour,
-  and only when both are exact.
+  clock; one in UTC and one local (the zone unknown) only by their minutes past the half hour
+  (zones are whole or half hours from UTC: India, Iran, Newfoundland), and only when both are
+  exact.
 * :func:`clock_factor`: two articles conflict when both state times and none of one is compatible
   with any of the other; their link counts ``Params.clock_factor`` of itself.
 
 Special cases
 -------------
 * An article stating no time, or a region with fewer than two that do, costs nothing.
-* Two events at the same minute past the hour, one told in UTC and one in local time, are not
-  told apart (a zone whole hours away gives the same minutes).
+* Two events at the same minute past the half hour, one told in UTC and one in local time,
+  are not told apart (a zone whole or half hours away gives the same minutes); nor is a zone
+  a quarter hour off (Nepal's +5:45) read right: there two reports of one event may conflict.
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def compatible(x: Time, y: Time) -> bool:
     exact = x[2] and y[2]
     if x[1] == y[1]:
         return _apart(x[0], y[0], 1440) <= (CLOCK_EXACT if exact else CLOCK_ROUND)
-    return not exact or _apart(x[0], y[0], 60) <= CLOCK_EXACT  # zones whole hours apart: the minutes
+    # the zone unknown: its offset is whole hours, or half hours (India, Iran, Newfoundland)
+    return not exact or _apart(x[0], y[0], 30) <= CLOCK_EXACT
 
 
 def conflict(a: frozenset[Time], b: frozenset[Time]) -> bool:
