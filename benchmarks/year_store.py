@@ -1,0 +1,318 @@
+"""The read-side commands on a store a year old, against the same on a store a week old.
+
+How it works
+------------
+* Two stores on disk (SQLite, or ``--pg``: PostgreSQL schemas), each filled in this process
+  by :func:`fill` straight through the store's API, not the engine (a year of replay takes
+  hours: ``benchmarks.archive_year``): ``--days`` (365) days and 7 days of ``--per-day``
+  (150) articles (ECB+ and GVC texts, sentences reshuffled, in stories of 1-5 versions, a
+  fifth of them going on the next day), from ``--sources`` (40) sources polled each half
+  hour, ``--failing`` (4) of them failing now.  Every ended day is sealed, its digest
+  recorded (md and html) and mailed (a delivery row, sent), as the daemon leaves them; the
+  last day is written, not yet mailed.  ``timezone: Europe/London``, the clock the morning
+  after the last day.
+* Then each command runs in a process of its own (``python -m digest ...``, the start of
+  the interpreter included: what a user at the prompt or cron waits for), on each store:
+  ``status``, ``status --json``, ``sources``, ``build`` of the last day and of the week
+  ending with it (``digests:`` with a weekly one), ``send`` (the last day, with its look at
+  the earlier days owed, to aiosmtpd on loopback), ``serve`` (its first answer, then the
+  index, a month, a day, a story and a search over loopback HTTP, each the first request:
+  rendered, not from the cache) and last ``prune --keep-days 90``.  ``python -m digest
+  --version`` is the floor (the interpreter and the imports).
+* Prints each command's seconds on both stores and their ratio: a ratio near 1 is a command
+  that does not grow with the store's age.  ``--json FILE`` writes them; ``--store DIR``
+  keeps (or reuses) the year's folder.
+
+    python -m benchmarks.year_store [--days 365] [--per-day 150] [--sources 40] [--pg] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+from digest.config import Config, load_config
+from digest.dedup.fingerprint import fingerprint
+from digest.output.days import seal
+from digest.output.mailer import default_target
+from digest.records import Article
+from digest.service.maildays import DAEMON_SINCE, mark_mail_start
+from digest.store.base import NewArticle, SourceState, open_store, ts
+
+from .search_speed import texts
+
+ROOT = Path(__file__).resolve().parent.parent
+READER = "reader@example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(folder: Path, *, last: date, sources: int, smtp: int, url: str | None) -> Path:
+    """feeds.yaml in ``folder``: ``sources`` feeds (never fetched here), the daily digest and a
+    weekly one, mail to ``smtp`` on loopback, the clock the morning after ``last``."""
+    data: dict[str, Any] = {
+        "sources": [{"name": f"Outlet {i:02d}", "url": f"http://127.0.0.1:9/feed{i}.xml"} for i in range(sources)],
+        "data_dir": str(folder / "data"), "output_dir": str(folder / "out"), "timezone": "Europe/London",
+        "clock": (datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1, hours=7)).isoformat(),
+        "email": {"host": "127.0.0.1", "port": smtp, "security": "none", "from": "digest@example.org",
+                  "to": [READER]},
+    }  # fmt: skip
+    if url:
+        data["database"] = url
+    path = folder / "feeds.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def fill(cfg: Config, first: date, days: int, per_day: int, sources: int, failing: int, seed: int = 1) -> int:
+    """Fill the store of ``cfg`` with ``days`` days from ``first`` (see the module doc); the
+    articles stored."""
+    rng = random.Random(seed)
+    base = texts()
+    prints: dict[int, bytes] = {}
+    target = default_target(cfg.email) if cfg.email else "email:" + READER
+    n = 0
+    carried: list[str] = []  # stories going on the next day
+    with open_store(cfg.database_url) as store:
+        mark_mail_start(store, None, datetime.combine(first, datetime.min.time(), UTC))
+        store.set_meta(DAEMON_SINCE, ts(datetime.combine(first, datetime.min.time(), UTC)) or "")
+        for d in range(days):
+            day = first + timedelta(days=d)
+            midnight = datetime.combine(day, datetime.min.time(), UTC)
+            slots: dict[int, list[NewArticle]] = {}
+            stories: list[str] = list(carried)
+            carried = []
+            count = 0
+            while count < per_day:
+                story = stories.pop() if stories else f"s{day:%Y%m%d}-{count}"
+                versions = 1 if story in carried else rng.randint(1, 5)
+                for _ in range(min(versions, per_day - count)):
+                    i = rng.randrange(len(base))
+                    title, text = base[i]
+                    if i not in prints:
+                        prints[i] = fingerprint(title, text).to_bytes()
+                    parts = text.split(" . ")
+                    rng.shuffle(parts)
+                    slot = rng.randrange(48)
+                    at = midnight + timedelta(minutes=30 * slot)
+                    art = Article(key=f"k{n}", source=f"Outlet {rng.randrange(sources - failing):02d}",
+                                  title=f"{title} #{n}", text=" . ".join(parts), url=f"https://news.example/{n}",
+                                  fetched=at, published=at - timedelta(minutes=rng.randrange(30)))
+                    slots.setdefault(slot, []).append(NewArticle(art, prints[i], story, rng.random()))
+                    n += 1
+                    count += 1
+                if rng.random() < 0.2:
+                    carried.append(story)
+            for slot in sorted(slots):
+                store.add_articles(slots[slot], first_seen=midnight + timedelta(minutes=30 * slot))
+            end = midnight + timedelta(days=1)
+            seal(store, cfg, day, end + timedelta(hours=7))
+            stories_of_day = len({a.story_id for batch in slots.values() for a in batch})
+            for fmt in ("md", "html"):
+                store.record_digest(day.isoformat(), fmt, str(cfg.output_dir / f"digest-{day}.{fmt}"),
+                                    stories_of_day, articles_read=count, built_at=end + timedelta(hours=7))
+            if d < days - 1:
+                store.claim_delivery(day.isoformat(), target)
+                store.mark_sent(day.isoformat(), target, f"<{day}@example.org>")
+        now = datetime.combine(first + timedelta(days=days), datetime.min.time(), UTC) + timedelta(hours=6, minutes=30)
+        for i in range(sources):
+            name = f"Outlet {i:02d}"
+            bad = i >= sources - failing
+            state = SourceState(name=name, location=f"http://127.0.0.1:9/feed{i}.xml", last_fetch_at=now,
+                                last_ok_at=now - timedelta(days=3 if bad else 0), next_poll_at=now + timedelta(minutes=30))
+            if bad:
+                state.failures, state.last_error, state.error_kind = 144, "HTTP 503", "http"
+                state.first_failure_at = now - timedelta(days=3)
+            store.save_source_state(state)
+    return n
+
+
+def run(cfg_path: Path, *args: str, timeout: float = 600) -> tuple[float, str]:
+    """Seconds of ``python -m digest ARGS --config cfg_path`` in a new process, and its output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "digest", *args, "--config", str(cfg_path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"digest {' '.join(args)}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
+    return seconds, proc.stdout + proc.stderr
+
+
+def fetch(port: int, path: str) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as resp:
+        body = resp.read()
+    return time.perf_counter() - t0, len(body)
+
+
+def serve(cfg_path: Path, pages: dict[str, str]) -> dict[str, float]:
+    """``digest serve`` in a process: seconds until ``/healthz`` answers, then each page's first
+    request (rendered: the cache is empty)."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--config", str(cfg_path), "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    out: dict[str, float] = {}
+    try:
+        while True:
+            try:
+                fetch(port, "/healthz")
+                break
+            except OSError:
+                if proc.poll() is not None or time.perf_counter() - t0 > 60:
+                    raise SystemExit("digest serve did not start") from None
+                time.sleep(0.05)
+        out["serve: /healthz after start"] = time.perf_counter() - t0
+        for name, path in pages.items():
+            out[f"serve: {name}"] = fetch(port, path)[0]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
+def measure(folder: Path, cfg_path: Path, last: date) -> dict[str, float]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    cfg = load_config(cfg_path)
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "digest", "--version"], cwd=ROOT, capture_output=True, check=True,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    out["python -m digest --version (floor)"] = time.perf_counter() - t0
+    for args in (("status",), ("status", "--json"), ("sources",)):
+        out["digest " + " ".join(args)] = min(run(cfg_path, *args)[0] for _ in range(2))
+    out["digest build --date (a day)"] = run(cfg_path, "build", "--date", last.isoformat(), "-o",
+                                             str(folder / "day.html"))[0]
+    weekly = cfg_path.with_name("weekly.yaml")  # the same store, a weekly digest beside the daily one
+    weekly.write_text(cfg_path.read_text(encoding="utf-8") + yaml.safe_dump({"digests": [
+        {"name": "daily", "every": "day"}, {"name": "week", "every": "week", "weekday": "monday"}]}), encoding="utf-8")
+    out["digest build --digest week"] = run(weekly, "build", "--digest", "week", "--date", last.isoformat(), "-o",
+                                            str(folder / "week.html"))[0]
+    ctl = Controller(Sink(), hostname="127.0.0.1", port=cfg.email.port if cfg.email else 0, ready_timeout=10)
+    ctl.start()
+    try:
+        seconds, text = run(cfg_path, "send")
+        if "sent to" not in text:
+            raise SystemExit(f"digest send did not mail: {text[-1000:]}")
+        out["digest send"] = seconds
+    finally:
+        ctl.stop()
+    with open_store(cfg.database_url) as store:
+        story = store.stories_first_seen_between(
+            datetime.combine(last, datetime.min.time(), UTC), datetime.combine(last, datetime.max.time(), UTC))[0]
+    pages = {"index": "/", "a month": f"/month/{last:%Y-%m}", "a day": f"/day/{last}",
+             "a story": f"/story/{story.id}", "search": "/search?q=police+shooting"}  # fmt: skip
+    out.update(serve(cfg_path, pages))
+    out["digest prune --keep-days 90"] = run(cfg_path, "prune", "--keep-days", "90")[0]
+    out["digest prune --keep-days 90 (again: the daily one)"] = run(cfg_path, "prune", "--keep-days", "90")[0]
+    return out
+
+
+def prepare(folder: Path, days: int, args: argparse.Namespace, url: str | None) -> tuple[Path, date]:
+    last = date(2026, 11, 30)
+    first = last - timedelta(days=days - 1)
+    cfg_path = write_config(folder, last=last, sources=args.sources, smtp=free_port(), url=url)
+    t0 = time.perf_counter()
+    n = fill(load_config(cfg_path), first, days, args.per_day, args.sources, args.failing)
+    print(f"{days} days: {n:,} articles stored in {time.perf_counter() - t0:.0f} s", flush=True)
+    return cfg_path, last
+
+
+@contextmanager
+def _schemas(pg: bool) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if pg:
+            drop_schemas()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--per-day", type=int, default=150)
+    ap.add_argument("--sources", type=int, default=40)
+    ap.add_argument("--failing", type=int, default=4)
+    ap.add_argument("--store", type=Path, help="keep the year's folder here (an empty folder: it is filled)")
+    ap.add_argument("--fill-only", action="store_true", help="fill the stores, measure nothing (to profile)")
+    ap.add_argument("--pg", action="store_true", help="PostgreSQL (DIGEST_TEST_PG_URL or 127.0.0.1 test)")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="digest-year-store-") as tmp, _schemas(args.pg):
+        for label, days, folder in (("week", 7, Path(tmp) / "week"), ("year", args.days, args.store or Path(tmp) / "year")):
+            folder.mkdir(parents=True, exist_ok=True)
+            url = None
+            if args.pg:
+                url = pg_url(label)
+            cfg_path, last = prepare(folder, days, args, url)
+            if args.fill_only:
+                continue
+            figures[label] = measure(folder, cfg_path, last)
+            print(f"{label}: measured", flush=True)
+    if args.fill_only:
+        return 0
+    width = max(len(k) for k in figures["year"])
+    print(f"{'command':<{width}}  {'week':>8}  {args.days:>5} days  ratio")
+    for k, year in figures["year"].items():
+        week = figures["week"][k]
+        print(f"{k:<{width}}  {week:8.2f}  {year:10.2f}  {year / week:5.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+    return 0
+
+
+PG_URL = os.environ.get("DIGEST_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pg_url(label: str) -> str:
+    """A fresh schema of the test database for ``label`` (as the tests' PostgreSQL fixture,
+    ``tests/support/services.py``); :func:`drop_schemas` drops it."""
+    import psycopg
+
+    name = f"year_store_{label}_{os.getpid()}"
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        admin.execute(f'CREATE SCHEMA "{name}"')
+    _SCHEMAS.append(name)
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options={quote(f'-csearch_path={name}')}"
+
+
+_SCHEMAS: list[str] = []
+
+
+def drop_schemas() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        for name in _SCHEMAS:
+            admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
