@@ -94,11 +94,11 @@ def test_readers_of_a_page_while_a_run_commits_share_one_rendering(
     renders = 0
     real = web.Pages.index
 
-    def index(self: web.Pages, store: object, root: str = "/") -> web.Page:
+    def index(self: web.Pages, store: object, root: str = "/", version: object = None) -> web.Page:
         nonlocal renders
         renders += 1
         time.sleep(0.3)  # a year's index under load
-        return real(self, store, root)  # type: ignore[arg-type]
+        return real(self, store, root, version)  # type: ignore[arg-type]
 
     monkeypatch.setattr(web.Pages, "index", index)
     stop = threading.Event()

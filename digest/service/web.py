@@ -245,11 +245,19 @@ class _App:
 
         return pool.get(key, version, fresh)
 
+    def counted_at(self, today: date) -> Hashable | None:
+        """The store's version the day counts of the index, the month and day pages are kept
+        at (``Pages.story_count``): its change marker and the day, as their pages are cached;
+        None (nothing kept) where the server cannot see the store change."""
+        marker = self.marker()
+        return None if marker is None else (marker, today)
+
     def route(self, path: str, environ: dict[str, Any]) -> Page:
         today = self.pages.today()
         root = _prefix(environ) + "/"  # one per server (``--url-prefix``), kept in the keys all the same
         if path == "/":
-            return self.cached(self.days_cache, root, lambda p, s: p.index(s, root), today)
+            at = self.counted_at(today)
+            return self.cached(self.days_cache, root, lambda p, s: p.index(s, root, at), today)
         if path == "/healthz":
             with self.store() as store:
                 _ = store.schema_version
@@ -269,14 +277,16 @@ class _App:
                 return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
             if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime: no digest
                 return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
-            return self.cached(self.days_cache, (day, root), lambda p, s: p.day(s, day, root), today)
+            at = self.counted_at(today)
+            return self.cached(self.days_cache, (day, root), lambda p, s: p.day(s, day, root, at), today)
         m = _MONTH.fullmatch(path)
         if m:
             year, month = int(m.group(1)), int(m.group(2))
             if not (1 <= month <= 12 and year >= 1):
                 return self.pages.error("404 Not Found", "That is not a month.", root)
+            at = self.counted_at(today)
             return self.cached(self.days_cache, ("month", year, month, root),
-                               lambda p, s: p.month(s, year, month, root), today)  # fmt: skip
+                               lambda p, s: p.month(s, year, month, root, at), today)  # fmt: skip
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)

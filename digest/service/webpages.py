@@ -31,7 +31,7 @@ Special cases
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -129,6 +129,12 @@ class Pages:
             lstrip_blocks=True,
         )
         self.site = shown_title(cfg.title) or "digest"
+        #: Each day's story count as its page shows it, at one version of the store (the
+        #: server's change marker and the day: ``CountsAt``), shared by the index, the month
+        #: pages and the day pages rendered at that version: the index counts 31 days (a day's
+        #: whole view each, ~2 s at 150 articles a day) and the month it links to counted most
+        #: of them again (stop 61).  Another version empties it.
+        self._counts: tuple[Hashable, dict[date, int]] = (None, {})
 
     def page(self, name: str, status: str = "200 OK", *, root: str = "/", **ctx: Any) -> Page:
         """``root``: the archive's root path, ``/`` or the proxy's prefix (``/news/``)."""
@@ -173,7 +179,29 @@ class Pages:
         first = kept_from(store)  # a day pruned may keep a developing story's versions: not a day
         return {d for d in days if day_fits(d, self.cfg.tz) and (first is None or d >= first)}
 
-    def _counted(self, store: Store, days: list[date]) -> list[dict[str, Any]]:
+    def _held_counts(self, version: Hashable | None) -> dict[date, int] | None:
+        """The day counts held for the store's ``version`` (emptied for another); None
+        (nothing held, nothing kept) without one: a store whose changes the server cannot see."""
+        if version is None:
+            return None
+        held, counts = self._counts
+        if held != version:
+            counts = {}
+            self._counts = (version, counts)
+        return counts
+
+    def story_count(self, store: Store, day: date, version: Hashable | None = None) -> int:
+        """The day's story count as its page shows it (new and developing); ``version``: the
+        store's (:attr:`_counts`), a count made at it taken again."""
+        counts = self._held_counts(version)
+        if counts is not None and day in counts:
+            return counts[day]
+        count = build_view(store, self.cfg, day).story_count
+        if counts is not None:
+            counts[day] = count
+        return count
+
+    def _counted(self, store: Store, days: list[date], version: Hashable | None = None) -> list[dict[str, Any]]:
         """``days`` (newest first) grouped by month, each day with its story count as its
         page shows it (new and developing)."""
         groups: list[dict[str, Any]] = []
@@ -181,7 +209,7 @@ class Pages:
             if not groups or groups[-1]["month"] != (d.year, d.month):
                 groups.append({"month": (d.year, d.month), "label": format_month(d, self.cfg.locale), "days": []})
             groups[-1]["days"].append({"date": d.isoformat(), "label": format_day(d, self.cfg.locale),
-                                       "stories": build_view(store, self.cfg, d).story_count})
+                                       "stories": self.story_count(store, d, version)})
         return groups
 
     def _months(self, days: set[date], root: str = "/") -> list[dict[str, Any]]:
@@ -192,19 +220,20 @@ class Pages:
         return [{"href": f"{root}month/{y:04d}-{m:02d}", "label": format_month(date(y, m, 1), self.cfg.locale),
                  "days": n} for (y, m), n in sorted(counts.items(), reverse=True)]  # fmt: skip
 
-    def index(self, store: Store, root: str = "/") -> Page:
+    def index(self, store: Store, root: str = "/", version: Hashable | None = None) -> Page:
         """The newest ``INDEX_RECENT`` days, by month, each counted as its day page shows it
-        (new and developing); then every month, linked to its page (:meth:`month`)."""
+        (new and developing); then every month, linked to its page (:meth:`month`).
+        ``version``: the store's (:meth:`story_count`)."""
         known = self.known_days(store)
         ordered = sorted(known, reverse=True)
         return self.page(
-            "web/index.html", root=root, total=len(known), groups=self._counted(store, ordered[:INDEX_RECENT]),
+            "web/index.html", root=root, total=len(known), groups=self._counted(store, ordered[:INDEX_RECENT], version),
             months=self._months(known, root) if len(known) > INDEX_RECENT else [],
             first=short_day(ordered[-1], self.cfg.locale) if ordered else "",
             last=short_day(ordered[0], self.cfg.locale) if ordered else "",
         )
 
-    def month(self, store: Store, year: int, month: int, root: str = "/") -> Page:
+    def month(self, store: Store, year: int, month: int, root: str = "/", version: Hashable | None = None) -> Page:
         """A month's days, newest first, counted as the index counts them, with the months
         before and after that have days; a month without one is a 404, or a 410 when it began
         before the first day a prune kept (its days were pruned, as a day's page says)."""
@@ -219,7 +248,7 @@ class Pages:
         months = self._months(known, root)
         at = next(i for i, m in enumerate(months) if m["href"] == f"{root}month/{year:04d}-{month:02d}")
         return self.page(
-            "web/month.html", root=root, groups=self._counted(store, days), label=months[at]["label"],
+            "web/month.html", root=root, groups=self._counted(store, days, version), label=months[at]["label"],
             newer=months[at - 1] if at > 0 else None, older=months[at + 1] if at + 1 < len(months) else None,
         )
 
@@ -253,13 +282,17 @@ class Pages:
             last=short_day(ordered[-1], self.cfg.locale) if ordered else "",
         )
 
-    def day(self, store: Store, day: date, root: str = "/") -> Page:
+    def day(self, store: Store, day: date, root: str = "/", version: Hashable | None = None) -> Page:
+        """The day's page; its story count kept for the index and the month (``version``: the
+        store's, :meth:`story_count`)."""
         first = kept_from(store)
         if first is not None and day < first:
             return self.no_day(store, day.isoformat(), root, status="410 Gone",
                                message=f"The archive keeps the days from {first.isoformat()} on (keep_days): "
                                        f"{day.isoformat()} was pruned.")
         view = build_view(store, self.cfg, day)
+        if (counts := self._held_counts(version)) is not None:
+            counts[day] = view.story_count
         view.generated, view.on_request = made_at(store, self.cfg, day)  # not now: when it was made
         # the day's file, but for a later article's regrouping of its stories: said so
         view.regrouped = not view.on_request and regrouped_since(store, day, view)

@@ -52,7 +52,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -80,9 +80,16 @@ def aware(dt: datetime) -> datetime:
 
 
 def parse_ts(value: str | None) -> datetime | None:
-    """The inverse of :func:`ts`."""
+    """The inverse of :func:`ts`.  A value in :func:`ts`'s own shape (every one the store
+    wrote: "2026-01-31T07:00:00.000000Z") is read by ``datetime.fromisoformat``, ~20 times
+    faster than ``strptime``, which reads the rest (and refuses what it refused): a day's view
+    reads a timestamp per version it looks at, ~25,000 for the archive's index (stop 61)."""
     if not value:
         return None
+    if (len(value) == 27 and value.isascii() and value[4] == value[7] == "-" and value[10] == "T"
+            and value[13] == value[16] == ":" and value[19] == "." and value[26] == "Z"):
+        with suppress(ValueError):
+            return datetime.fromisoformat(value)  # "Z": UTC
     return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
 
 
