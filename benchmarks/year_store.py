@@ -21,9 +21,15 @@ How it works
   --version`` is the floor (the interpreter and the imports).
 * Prints each command's seconds on both stores and their ratio: a ratio near 1 is a command
   that does not grow with the store's age.  ``--json FILE`` writes them; ``--store DIR``
-  keeps (or reuses) the year's folder.
+  (an empty folder) keeps the year's folder; ``--fill-only`` fills and stops (to profile a
+  command on it).
 
-    python -m benchmarks.year_store [--days 365] [--per-day 150] [--sources 40] [--pg] [--json FILE]
+Measured (stop 61, docs/evaluation.md "Stop 61: a year-old store (benchmark)"): every command
+within 10-30% of the week's but the index (31 day views, ~2 s) and the first prune of the
+year (4-8 s, once; the daily one 0.8 s).
+
+    python -m benchmarks.year_store [--days 365] [--per-day 150] [--sources 40] [--pg] [--store DIR]
+        [--fill-only] [--json FILE]
 """
 
 from __future__ import annotations
