@@ -226,7 +226,7 @@ class EngineState:
         named = opening_places(doc.title, doc.text)
         col.poff[num] = self.places.extend(named) if named.size else 0
         col.plen[num] = named.size
-        if (stated := event_times(doc.title, doc.text)).size:
+        if self.params.clock_factor < 1.0 and (stated := event_times(doc.title, doc.text)).size:  # off: not read
             self.clocks[num] = stated
         col.group[num] = num
         col.silent[num] = False
