@@ -109,13 +109,13 @@ def test_a_reader_opens_the_store_while_a_writer_holds_it_and_a_writer_says_who_
     hold_write_lock(db, 3.0)
 
     t0 = time.monotonic()
-    with SQLiteStore(db, timeout=2.0) as reader:
+    with SQLiteStore(db, timeout=0.5) as reader:  # the write's wait (was 2 s: the same line)
         assert reader.get_meta("k") == "v"
         assert time.monotonic() - t0 < 1.0
         with pytest.raises(StoreError) as err:
             reader.set_meta("k", "w")
     assert str(err.value) == (
-        f"{db}: cannot start a write: another process has held the store's write lock for over 2 s "
+        f"{db}: cannot start a write: another process has held the store's write lock for over 0.5 s "
         "(database is locked); nothing was done, try again once it is done"
     )
 

@@ -139,6 +139,22 @@ def test_the_commands_init_suggests_edit_the_file_it_wrote(
     assert "digest add URL --config" in said  # the first way to add a feed, named too
 
 
+class _ReleaseWhenWaiting(logging.Handler):
+    """Tells ``holder`` (by a line on its stdin) to let its lock go once a record says the
+    send waits for it."""
+
+    def __init__(self, holder: subprocess.Popen[str]) -> None:
+        super().__init__(logging.INFO)
+        self.holder, self.released = holder, False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.released and "waiting for it" in record.getMessage():
+            assert self.holder.stdin is not None
+            self.holder.stdin.write("go\n")
+            self.holder.stdin.flush()
+            self.released = True
+
+
 def test_a_send_while_another_process_mails_waits_for_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -152,21 +168,27 @@ def test_a_send_while_another_process_mails_waits_for_it(
     with TestServer() as srv, smtpd() as (inbox, port):
         cfg, day = read_yesterday(tmp_path, srv, port)
         caplog.set_level(logging.INFO)
-        holder = subprocess.Popen(
+        holder = subprocess.Popen(  # holds the lock until the send has begun to wait (was: 2 s)
             [sys.executable, "-c",
-             "import sys, time\n"
+             "import sys\n"
              "from digest.store.base import open_store\n"
              "with open_store(sys.argv[1]) as store:\n"
              "    assert store.acquire_lock('deliver')\n"
              "    print('held', flush=True)\n"
-             "    time.sleep(2)\n",
+             "    sys.stdin.readline()\n",
              load_config(cfg).database_url],
-            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+        release = _ReleaseWhenWaiting(holder)
+        logging.getLogger().addHandler(release)
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
             assert main(["send", "--config", str(cfg), "--date", day.isoformat()]) == 0
         finally:
+            logging.getLogger().removeHandler(release)
+            assert holder.stdin is not None
+            holder.stdin.close()  # a send that never waited: the holder ends all the same
             holder.wait(30)
+        assert release.released
         err = capsys.readouterr().err
         assert any("is mailing: waiting for it" in r.getMessage() for r in caplog.records), caplog.text
         assert f"digest {day}: sent to me@example.org" in err, err
