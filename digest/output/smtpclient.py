@@ -35,6 +35,7 @@ import base64
 import copy
 import hmac
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from email.base64mime import body_encode
@@ -61,6 +62,15 @@ class Client(smtplib.SMTP):
     #: It may return a callable, called once the end is written (a mark sent to the store ahead of
     #: the end, its answer read after it: PostgreSQL's ``send_whole_mark``).
     before_end: Callable[[], Callable[[], None] | None] | None = None
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> tuple[int, bytes]:
+        """smtplib's, the connection's small writes sent at once (``TCP_NODELAY``): the end of
+        a message ("\r\n.\r\n", written after the message) waited for the server's delayed
+        acknowledgement of the message, 40 ms a message on Linux (2 s for 50 readers)."""
+        reply = super().connect(host, port, source_address)
+        if self.sock is not None and self.sock.family in (socket.AF_INET, socket.AF_INET6):
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return reply
 
     def data(self, msg: Any) -> tuple[int, bytes]:
         self._in_data = True
