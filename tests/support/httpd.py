@@ -82,6 +82,10 @@ class Route:
 class _RequestHandler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    #: The body, written after the headers, is sent at once (``TCP_NODELAY``), as web servers
+    #: do: with Nagle's algorithm it waited for the client's delayed acknowledgement of the
+    #: headers, 40 ms a request on a kept-alive connection (50 requests: 2.2 s, now 0.03 s).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
