@@ -12,7 +12,6 @@ their examples in the default run, all of them under ``--run-slow``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,22 +36,6 @@ def pytest_configure(config: pytest.Config) -> None:
     from tests.support import examples_count
 
     examples_count.FULL = bool(config.getoption("--run-slow"))
-
-
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent without it (plain `pytest`)
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto`` (the README's run): half as many workers again as cores, 3 on 2.  The tests
-    wait about a third of their time (loopback servers' timeouts, ``digest`` processes,
-    Chromium, SMTP replies), so one worker a core leaves the cores idle that long; a third
-    worker fills it (docs/evaluation.md, stop 61: -18 to -21% wall on 2 cores, +3% CPU).
-    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set (xdist's own rule)."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.option.numprocesses == "logical":
-        return None  # xdist's own answer
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return cores + cores // 2
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
