@@ -230,34 +230,30 @@ class _App:
             store.close()
 
     def cached(
-        self, pool: PageCache, key: Hashable, render: Callable[[Pages, Store], Page], *also: Hashable
+        self, pool: PageCache, key: Hashable, render: Callable[[Pages, Store, Hashable | None], Page], *also: Hashable
     ) -> Page:
         """The page of ``key``, from ``pool`` while the store and the configuration are
         unchanged (and ``also``): rendered by the ``pages`` it is kept under (a file read
-        again meanwhile by another request makes a page of the old configuration, kept as such)."""
+        again meanwhile by another request makes a page of the old configuration, kept as such).
+        ``render`` is also given the store's version the page is kept at (its change marker and
+        ``also``; None where the server cannot see the store change): the index, month and day
+        pages keep their day counts at it (``Pages.story_count``), read with the page's own."""
         pages = self.pages
         marker = self.marker()
         version = None if marker is None else (marker, pages, *also)
+        at = None if marker is None else (marker, *also)
 
         def fresh() -> Page:
             with self.store() as store:
-                return render(pages, store)
+                return render(pages, store, at)
 
         return pool.get(key, version, fresh)
-
-    def counted_at(self, today: date) -> Hashable | None:
-        """The store's version the day counts of the index, the month and day pages are kept
-        at (``Pages.story_count``): its change marker and the day, as their pages are cached;
-        None (nothing kept) where the server cannot see the store change."""
-        marker = self.marker()
-        return None if marker is None else (marker, today)
 
     def route(self, path: str, environ: dict[str, Any]) -> Page:
         today = self.pages.today()
         root = _prefix(environ) + "/"  # one per server (``--url-prefix``), kept in the keys all the same
         if path == "/":
-            at = self.counted_at(today)
-            return self.cached(self.days_cache, root, lambda p, s: p.index(s, root, at), today)
+            return self.cached(self.days_cache, root, lambda p, s, at: p.index(s, root, at), today)
         if path == "/healthz":
             with self.store() as store:
                 _ = store.schema_version
@@ -265,7 +261,7 @@ class _App:
         if path == "/feed.atom":
             base = _base_url(environ) + _prefix(environ)
             minute = int(self.clock().timestamp() // 60)
-            return self.cached(self.other_cache, ("feed", base), lambda p, s: p.feed(s, base), minute)
+            return self.cached(self.other_cache, ("feed", base), lambda p, s, _: p.feed(s, base), minute)
         if path == "/search":
             return self.search(environ.get("QUERY_STRING", ""), root)
         m = _DAY.fullmatch(path)
@@ -274,26 +270,24 @@ class _App:
             try:
                 day = date.fromisoformat(asked)
             except ValueError:  # 2016-02-30: no day, with the days around it all the same
-                return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
+                return self.cached(self.days_cache, ("day", asked, root), lambda p, s, _: p.no_day(s, asked, root), today)
             if not day_fits(day, self.cfg.tz):  # the day's bounds overflow datetime: no digest
-                return self.cached(self.days_cache, ("day", asked, root), lambda p, s: p.no_day(s, asked, root), today)
-            at = self.counted_at(today)
-            return self.cached(self.days_cache, (day, root), lambda p, s: p.day(s, day, root, at), today)
+                return self.cached(self.days_cache, ("day", asked, root), lambda p, s, _: p.no_day(s, asked, root), today)
+            return self.cached(self.days_cache, (day, root), lambda p, s, at: p.day(s, day, root, at), today)
         m = _MONTH.fullmatch(path)
         if m:
             year, month = int(m.group(1)), int(m.group(2))
             if not (1 <= month <= 12 and year >= 1):
                 return self.pages.error("404 Not Found", "That is not a month.", root)
-            at = self.counted_at(today)
             return self.cached(self.days_cache, ("month", year, month, root),
-                               lambda p, s: p.month(s, year, month, root, at), today)  # fmt: skip
+                               lambda p, s, at: p.month(s, year, month, root, at), today)  # fmt: skip
         m = _STORY.fullmatch(path)
         if m:
             sid = m.group(1)
             # the day page it was reached from: a day, else nothing (each a page of its own)
             came = asked_day((parse_qs(environ.get("QUERY_STRING", "")[:4096]).get("day") or [""])[0], self.cfg)
             # by the year too: its times carry theirs unless it is this one (``Pages.story``)
-            return self.cached(self.other_cache, ("story", sid, root, came), lambda p, s: p.story(s, sid, root, came),
+            return self.cached(self.other_cache, ("story", sid, root, came), lambda p, s, _: p.story(s, sid, root, came),
                                today.year)
         return self.pages.error("404 Not Found", "There is no page here.", root)
 
@@ -306,7 +300,7 @@ class _App:
         if not q:  # the box only: nothing to look up
             return self.pages.search(None, "", "", root=root, newest=newest)
         key = ("search", q, since[:20], page, root, newest)
-        return self.cached(self.other_cache, key, lambda p, s: p.search(s, q, since, page, root, newest=newest))
+        return self.cached(self.other_cache, key, lambda p, s, _: p.search(s, q, since, page, root, newest=newest))
 
 
 def _prefix(environ: dict[str, Any]) -> str:
