@@ -84,17 +84,24 @@ Special cases
   as the heading counts them), ``{stories}`` (the day's news, the number), ``{earlier}``
   (the backlog's, 0 without) and ``{title}``; an unknown field is a clear error.  A weekly
   digest's ``{date}`` is its week ("2026-11-17 – 2026-11-23").
+* A line of a part beginning "From " (an excerpt wrapped before a sentence's "From", a title
+  "From ... to ...") is the line an mbox separates messages at: a server or client storing the
+  mail in an mbox (Postfix's and procmail's local delivery, Python's ``mailbox``, mutt) wrote
+  it ">From ", and the text part's reader saw the ">" (stop 61).  Such a part goes out
+  quoted-printable with the "F" as "=46" (RFC 2045 6.7's advice), the same text decoded
+  (:func:`_armour_from`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import ssl
 import string
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -259,7 +266,27 @@ def build_message(
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
+    for part in msg.iter_parts():
+        _armour_from(part)
     return msg
+
+
+#: A line of a message body an mbox would take for the start of a message (RFC 4155).
+_FROM_LINE = re.compile(r"^From ", re.MULTILINE)
+
+
+def _armour_from(part: MIMEPart) -> None:
+    """``part`` (a text part) with no line beginning "From ": quoted-printable, each such line's
+    "F" written "=46" (an mbox's storing made it ">From "; see the module docstring)."""
+    body = part.get_payload()
+    if not isinstance(body, str) or not _FROM_LINE.search(body):
+        return
+    if part.get("Content-Transfer-Encoding", "").lower() != "quoted-printable":  # 7bit, 8bit
+        part.set_content(part.get_content(), subtype=part.get_content_subtype(), charset="utf-8",
+                         cte="quoted-printable")
+        del part["MIME-Version"]  # set_content adds one; the message has its own
+        body = part.get_payload()
+    part.set_payload(_FROM_LINE.sub("=46rom ", str(body)))
 
 
 
