@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import DigestError
 from ..text.shown import terminal_json, terminal_line
@@ -37,9 +36,6 @@ from .args import (
     version_arg,
     week_of,
 )
-
-if TYPE_CHECKING:
-    pass
 
 Handler = Callable[[argparse.Namespace], int]
 Setup = Callable[[argparse.ArgumentParser], None]

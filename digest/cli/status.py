@@ -43,11 +43,11 @@ def _condition(state: SourceState) -> str:
     return state.condition
 
 
-def _listed_without_store(args: argparse.Namespace) -> bool:
+def _listed_before_any_store(args: argparse.Namespace) -> bool:
     """For ``digest sources`` before any run: each configured source listed "not fetched yet",
     and a line on standard error that there is no store yet; nothing made (it made the store, a
-    look that wrote a database file).  ``--resume`` then is an error: nothing is paused.  False
-    when there is a store (the caller opens it as before)."""
+    look that wrote a database file).  ``--resume`` then is an error: nothing is paused.  True
+    when it listed them; False when there is a store (the caller opens it as before)."""
     from ..config import load_config
     from ..errors import ConfigError
     from ..sources.states import source_lines
@@ -59,7 +59,7 @@ def _listed_without_store(args: argparse.Namespace) -> bool:
     store = open_read_only(cfg.database_url)
     if store is not None:
         store.close()
-        return True
+        return False
     url = cfg.database_url
     where = str(path_of(url)) if url.lower().startswith("sqlite") else redact(url)
     if args.resume:
@@ -69,13 +69,13 @@ def _listed_without_store(args: argparse.Namespace) -> bool:
     for row in source_lines(None, cfg):
         print(row)
     print(f"no store yet at {where}: no source read yet ('digest run' or the daemon reads them)", file=sys.stderr)
-    return False
+    return True
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
     from ..app import open_app
 
-    if not _listed_without_store(args):
+    if _listed_before_any_store(args):
         return 0  # the configured sources listed, no store made (a read-only look, stop 61)
     with open_app(args.config) as app:
         for name in args.resume or ():
