@@ -148,6 +148,7 @@ def test_the_wheel_holds_every_file_the_program_reads_and_nothing_else(built: Bu
     package = {n for n in built.names if not n.startswith(f"{dist_info}/")}
     assert {f"digest/templates/{t}" for t in ("digest.md.j2", "digest.html.j2", "_style.css.j2",
                                                "digest.email.html.j2", "digest.txt.j2")} <= package
+    assert "digest/output/digest.schema.json" in package  # the JSON digest's schema, for its readers
     assert any(n.startswith("digest/store/migrations/sqlite/0001_") for n in package)
     assert any(n.startswith("digest/store/migrations/postgresql/0001_") for n in package)
     assert sorted(built.expected - package) == []  # every module, template, migration
