@@ -14,8 +14,10 @@ Observations
 
 How it works
 ------------
-Each entry's ``id`` is a ``tag:`` URI made from the story id alone (stable
-across restarts and host names), ``link rel="alternate"`` is the lead
+The feed's ``id`` is the archive's own (``urn:uuid:``, ``digest.store.marks.ARCHIVE_ID``),
+the same under every host name and port it is served at; its URL only for a store no article
+was stored in since that id came (stop 62).  Each entry's ``id`` is a ``tag:`` URI made from
+the story id alone (stable across restarts and host names), ``link rel="alternate"`` is the lead
 article (or the permalink when the lead has no usable URL), and
 ``link rel="related"`` is the story's permalink on the web server.
 ``published`` is when the story was first seen; ``updated`` the newest of
@@ -231,13 +233,15 @@ def stories_atom(
     tz: tzinfo | None = None,
     locale: str | None = None,
     today: str | None = None,
+    feed_id: str | None = None,
 ) -> str:
     """The stories as an Atom 1.0 document (text, with an XML declaration); the versions' times
-    in the content in ``tz`` and ``locale``, with their year where it is not ``today``'s."""
+    in the content in ``tz`` and ``locale``, with their year where it is not ``today``'s; the
+    feed's ``id`` is ``feed_id`` (an IRI that never changes), else ``feed_url``."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     feed.set(_XML_LANG, PAGE_LANG)  # the feed's own words; an entry in another language says its own
-    _el(feed, "id", xml_text(feed_url))
+    _el(feed, "id", xml_text(feed_id or feed_url))
     _el(feed, "title", _line(title) or "digest")
     _el(feed, "updated", _rfc3339(updated))
     _el(feed, "link", rel="self", type="application/atom+xml", href=xml_text(feed_url))

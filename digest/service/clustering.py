@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 from ..config import Config, SourceConfig
 from ..store.base import Store
 from ..store.log import SharedLog
-from ..store.marks import CLUSTERED, new_mark
+from ..store.marks import CLUSTERED, mark_archive, new_mark
 
 if TYPE_CHECKING:  # the engine (datasketch, scipy, numpy: about a second) loads when it is used:
     from ..dedup.engine import Engine  # ``digest sources``, ``search``, ``build`` never use it
@@ -150,4 +150,5 @@ class Clustering:
         """Record, in the open transaction, that this unit stored articles: other engines are stale."""
         self._engine_mark = new_mark()
         self.store.set_meta(CLUSTERED, self._engine_mark)
+        mark_archive(self.store)  # its first stored articles: the archive's id (the Atom feed's)
 

@@ -57,6 +57,7 @@ from ..retention import kept_from
 from ..sources.dates import day_fits
 from ..sources.states import renamed_sources
 from ..store.base import Store, aware
+from ..store.marks import archive_id
 from ..text.shown import headline
 from .webday import decorate_day, one_line
 from .webstory import back_day, story_href, successor
@@ -422,6 +423,7 @@ class Pages:
             tz=self.cfg.tz,
             locale=self.cfg.locale,
             today=aware(now).astimezone(self.cfg.tz).date().isoformat(),
+            feed_id=f"urn:uuid:{aid}" if (aid := archive_id(store)) else None,
         )
         return Page("200 OK", text, "application/atom+xml; charset=utf-8")
 

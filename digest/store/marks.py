@@ -32,11 +32,26 @@ from .base import Store
 CLUSTERED = "clustered"
 #: Meta key: ``"<batches> <UTC time>"`` of the prune batches removed so far.
 PRUNED = "pruned"
+#: Meta key: the archive's own id, a random UUID written with its first stored articles and
+#: never changed: the Atom feed's ``id`` (``urn:uuid:``), the same under every host name and
+#: port the archive is served at (RFC 4287 4.2.6.1; the feed's URL was its id until stop 62).
+ARCHIVE_ID = "archive_id"
 
 
 def new_mark() -> str:
     """A value no engine was built on."""
     return uuid.uuid4().hex
+
+
+def mark_archive(store: Store) -> None:
+    """In the open transaction of a unit that stored articles: give the archive its id, unless
+    it has one (the first writer's stays)."""
+    store.add_meta(ARCHIVE_ID, str(uuid.uuid4()))
+
+
+def archive_id(store: Store) -> str | None:
+    """The archive's id (``ARCHIVE_ID``); None for a store no article was stored in since."""
+    return store.get_meta(ARCHIVE_ID) or None
 
 
 def mark_pruned(store: Store, now: datetime | None = None) -> str:
