@@ -65,23 +65,30 @@ def _one(parent: ET.Element, tag: str) -> ET.Element:
 
 @pytest.fixture(scope="module")
 def feeds(tmp_path_factory: pytest.TempPathFactory) -> list[Fetched]:
-    """The week replayed; its feed fetched at 20:00 on each day, as 127.0.0.1 and as
-    localhost (the Host header a reader's URL gives)."""
+    """The week replayed a day at a time (each day's arrivals, then its feed), the feed fetched
+    at 20:00 on each day as 127.0.0.1 and as localhost (the Host header a reader's URL gives):
+    what a reader polling every evening got."""
     where = tmp_path_factory.mktemp("atom")
-    data = where / "week.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in replay_week()), encoding="utf-8")
     path = make_config(where, timezone="Europe/London", write=True).config_path
     assert path is not None
-    assert main(["replay", str(data), "--config", str(path)]) == 0
     cfg = load_config(path)
-    out = []
+    rows = replay_week()
+    out, replayed = [], 0
     for day in DAYS:
-        with site(cfg, clock=lambda day=day: TUE + timedelta(days=day, hours=20)) as s:
+        evening = TUE + timedelta(days=day, hours=20)
+        data = where / f"day{day}.jsonl"
+        data.write_text("".join(json.dumps(r) + "\n" for r in rows
+                                if evening - timedelta(days=1) <= _time(r.get("arrived", r["published"])) < evening),
+                        encoding="utf-8")
+        assert main(["replay", str(data), "--config", str(path)]) == 0
+        replayed += len(data.read_text(encoding="utf-8").splitlines())
+        with site(cfg, clock=lambda evening=evening: evening) as s:
             port = s.url.rsplit(":", 1)[1]
             for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
                 r = s.get("/feed.atom", headers={"Host": host})
                 assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
                 out.append(Fetched(day, host, r.content))
+    assert replayed == len(rows)
     return out
 
 
