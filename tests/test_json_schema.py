@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 
 from digest.cli import main
 from tests.support.config import make_config
+from tests.support.daemon import free_port
 from tests.test_review_stop36_developing import Q_TEXT, Q_TITLE, _at, stream
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +71,9 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     where = tmp_path_factory.mktemp("examples")
     shutil.copytree(ROOT / "examples", where / "examples")
     text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
-    text = text.replace("\nsources:\n", "\nfilters:\n  - mute: seagrass\nfetch:\n  allow_hosts: [127.0.0.1:9]\n"
-                        "sources:\n  - name: Down Feed\n    url: http://127.0.0.1:9/feed.xml\n", 1)
+    down = f"127.0.0.1:{free_port()}"  # nobody listens: connection refused
+    text = text.replace("\nsources:\n", f"\nfilters:\n  - mute: seagrass\nfetch:\n  allow_hosts: [{down}]\n"
+                        f"sources:\n  - name: Down Feed\n    url: http://{down}/feed.xml\n", 1)
     (where / "feeds.yaml").write_text(text, encoding="utf-8")
     cfg = str(where / "feeds.yaml")
     assert main(["run", "--config", cfg, "--quiet"]) in (0, 1)  # 1: the source that cannot be read
@@ -121,7 +123,7 @@ def test_the_examples_json_digest_is_valid(examples: dict[str, Any]) -> None:
 def test_every_day_of_a_replayed_week_is_valid(replayed: dict[str, dict[str, Any]]) -> None:
     days = [k for k in replayed if k.startswith("digest-daily-")]
     assert days == [f"digest-daily-2026-11-{d}" for d in range(10, 15)]
-    assert {k: problems(doc) for k, doc in replayed.items()} == dict.fromkeys(replayed, [])
+    assert {k: problems(doc) for k, doc in replayed.items()} == {k: [] for k in replayed}
     stories = [s for k in days for s in replayed[k]["stories"]]
     versions = [v for s in stories for v in (s["lead"], *s["also"])]
     # issue #19's fields as the week shows them: both statuses, versions new and not
