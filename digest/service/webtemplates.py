@@ -1,7 +1,7 @@
 """The archive's page templates (``digest serve``), rendered by :mod:`digest.service.webpages`.
 
 Jinja2 with autoescaping: every value is text, and every link http(s) only or our own
-path (``date_lang``, ours: `` lang="de-DE"`` or nothing, marks the dates of a locale not English).  ``web/base.html`` carries the navigation, the search box (``web/_search.html``) and
+path (``date_lang``, ours: `` lang="de-DE"`` or nothing, marks the dates of a locale not English).  ``web/base.html`` carries the navigation (the index names itself there unlinked), the search box (``web/_search.html``) and
 a skip link past them; the digest's own CSS (``_style.css.j2``) with the archive's few rules.
 """
 
@@ -40,7 +40,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <body>
 <a class="skip" href="#content">Skip to content</a>
 <main>
-<nav aria-label="Archive"><a href="{{ root }}">All days</a>&nbsp;· <a href="{{ root }}feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
+<nav aria-label="Archive">{% block all_days %}<a href="{{ root }}">All days</a>{% endblock %}&nbsp;· <a href="{{ root }}feed.atom">Atom feed</a>{% block nav %}{% endblock %}</nav>
 {% with with_since = search_page %}{% include "web/_search.html" %}{% endwith %}
 <div id="content">
 {% block main %}{% endblock %}
@@ -59,6 +59,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endfor %}
 """,
     "web/index.html": """{% extends "web/base.html" %}
+{% block all_days %}<span aria-current="page">All days</span>{% endblock %}
 {% block main %}
 <h1>{{ site }}</h1>
 {% if groups %}
