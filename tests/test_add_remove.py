@@ -193,7 +193,7 @@ def test_a_feed_added_without_a_title_is_named_by_its_host_and_path(
         assert add(cfg, srv.url("/desk/local/feed/")) == 0
     names = [s.name for s in load_config(cfg).sources]
     assert names == ["Notes", "example.com/world", "example.com/sport", "example.com", "example.com (2)",
-                     "example.com/world (2)", "127.0.0.1/local"], capsys.readouterr().out
+                     "example.com/world (2)", "127.0.0.1/desk/local"], capsys.readouterr().out
 
 
 def test_common_feed_addresses_added_without_a_check_are_named_by_what_their_path_says(tmp_path: Path) -> None:
@@ -210,3 +210,30 @@ def test_common_feed_addresses_added_without_a_check_are_named_by_what_their_pat
     assert [s.name for s in load_config(cfg).sources][1:] == [
         "blog.example", "blog.example/python", "me.blogspot.com", "me.blogspot.com/travel", "example.org",
         "api.example.net"]
+
+
+def test_feeds_of_one_host_told_apart_by_their_paths_first_parts_are_named_by_them(tmp_path: Path) -> None:
+    """Stop 62: the path's last part alone named every GitHub repository's releases feed
+    ``github.com/releases`` (the later ones ``github.com/releases (2)``...), and every YouTube
+    channel ``youtube.com/videos``.  Now every part of the path that is no feed word nor number,
+    and a query's values that are no feed word: the owner and repository, a subreddit, a
+    channel; a long slug cut at a word's end (it was cut mid-word at 40 characters).  An untitled feed read on loopback at a releases path is named the same way."""
+    cfg = config(tmp_path)
+    urls = ["https://github.com/python/cpython/releases.atom", "https://github.com/psf/requests/releases.atom",
+            "https://github.com/psf/requests/tags.atom", "https://github.com/psf/requests/commits/main.atom",
+            "https://gitlab.com/gitlab-org/gitlab/-/tags?format=atom", "https://www.reddit.com/r/python/.rss",
+            "https://www.youtube.com/feeds/videos.xml?channel_id=UCxyz", "https://mastodon.social/@Gargron.rss",
+            "https://bsky.app/profile/me.bsky.social/rss",
+            "https://example.com/2024/05/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port-till-monday/feed/"]
+    for url in urls:
+        assert add(cfg, url, "--no-check") == 0
+    with TestServer() as srv:  # read, and untitled
+        srv.set("/owner/repo/releases.atom", b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">'
+                b"<title></title><entry><title>v1</title><id>t:1</id><link href='https://a.example/1'/>"
+                b"<updated>2026-03-14T08:00:00Z</updated></entry></feed>", headers={"Content-Type": "application/atom+xml"})
+        assert add(cfg, srv.url("/owner/repo/releases.atom")) == 0
+    assert [s.name for s in load_config(cfg).sources][1:] == [
+        "github.com/python/cpython/releases", "github.com/psf/requests/releases", "github.com/psf/requests/tags",
+        "github.com/psf/requests/commits/main", "gitlab.com/gitlab-org/gitlab/tags", "reddit.com/r/python",
+        "youtube.com/videos?channel_id=UCxyz", "mastodon.social/@Gargron", "bsky.app/profile/me.bsky.social",
+        "example.com/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port…", "127.0.0.1/owner/repo/releases"]

@@ -23,7 +23,7 @@ import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import DigestError, FetchError, without_password
 from ..records import plural
@@ -35,34 +35,59 @@ if TYPE_CHECKING:
     from ..sources.opml import OpmlReport
 
 
-#: The last parts of a feed's path that say it is a feed, not which: passed over for the part
-#: before them when a source is named from its URL (``/world/rss.xml`` names ``world``).
+#: The parts of a feed's path (and the values of its query) that say it is a feed, not which:
+#: left out when a source is named from its URL (``/world/rss.xml`` names ``world``).
 #: ``posts``: Blogger's main feed (``/feeds/posts/default``), Hugo's ``/posts/index.xml``; ``all``:
 #: Pelican's ``/feeds/all.atom.xml``, whose ``.atom`` before the extension is dropped too.
 FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all posts syndication".split())
-#: At most this many characters of a path's part in a source's name (a slug may be a headline).
-PART_CHARS = 40
+#: At most this many characters of the path (and query) in a source's name, cut at a word's end
+#: with "…": a slug may be a headline.  GitHub's ``/OWNER/REPO/commits/BRANCH`` fits with room.
+PATH_CHARS = 60
+
+
+def _named_parts(url: str) -> str:
+    """What a URL's path and query say of which feed it is: every part of the path that is no
+    feed word (:data:`FEED_WORDS`; the last part's extension dropped, and a feed word before it:
+    ``python.atom.xml``) nor a number (``/2003/11/``, ``/2.0/``, GitLab's ``/-/``), joined by
+    "/"; then the query's ``key=value`` pairs whose value is no feed word (``?format=atom``)."""
+    parts = urlsplit(url)
+    kept = []
+    path = [unquote(p) for p in parts.path.split("/") if p]
+    for i, part in enumerate(path):
+        stem = part.rsplit(".", 1)[0] if "." in part and i == len(path) - 1 else part  # a folder's dots name it
+        while "." in stem and stem.rsplit(".", 1)[1].lower() in FEED_WORDS:
+            stem = stem.rsplit(".", 1)[0]
+        shown = " ".join(visible_name(stem).split())
+        if _says_which(shown):
+            kept.append(shown)
+    said = "/".join(kept)
+    pairs = [(" ".join(visible_name(k).split()), " ".join(visible_name(v).split())) for k, v in parse_qsl(parts.query)]
+    query = "&".join(f"{k}={v}" for k, v in pairs if k and v and v.lower() not in FEED_WORDS)
+    return f"{said}?{query}" if query else said
+
+
+def _says_which(shown: str) -> bool:
+    return bool(shown) and shown.lower() not in FEED_WORDS and not re.fullmatch(r"[\d.\-_]+", shown)
 
 
 def _site(url: str) -> str:
     """A source name from a URL when the feed has no title (``--no-check``, or a feed with none):
-    its host without ``www.``, then "/" and the last part of its path that is no feed word
-    (:data:`FEED_WORDS`; its extension dropped, and a feed word before it: ``python.atom.xml``)
-    nor a number (``/2003/11/``, ``/2.0/``): ``example.com/world`` for
-    ``https://www.example.com/world/rss.xml``, ``example.com`` for ``https://example.com/feed``.
-    The host alone named two feeds of one site ``example.com`` and ``example.com (example.com)``
-    (stop 61); a Pelican site's ``/feeds/all.atom.xml`` was ``example.com/all.atom`` and a
-    Blogger's ``/feeds/posts/default`` ``example.blogspot.com/posts`` (stop 61 review)."""
+    its host without ``www.``, then "/" and what its path and query say of which feed it is
+    (:func:`_named_parts`), at most :data:`PATH_CHARS` of it: ``example.com/world`` for
+    ``https://www.example.com/world/rss.xml``, ``example.com`` for ``https://example.com/feed``,
+    ``github.com/OWNER/REPO/releases`` for ``.../releases.atom``, ``reddit.com/r/NAME`` for
+    ``/r/NAME/.rss``.  The host alone named two feeds of one site ``example.com`` and
+    ``example.com (example.com)`` (stop 61); the path's last part named every GitHub
+    repository's releases ``github.com/releases`` and every YouTube channel ``youtube.com/videos``
+    (stop 62); a part was cut mid-word at 40 characters."""
     parts = urlsplit(url)
     host = (parts.hostname or url).removeprefix("www.")
-    for part in reversed([unquote(p) for p in parts.path.split("/") if p]):
-        stem = part.rsplit(".", 1)[0] if "." in part else part
-        while "." in stem and stem.rsplit(".", 1)[1].lower() in FEED_WORDS:
-            stem = stem.rsplit(".", 1)[0]
-        shown = " ".join(visible_name(stem).split())
-        if shown and shown.lower() not in FEED_WORDS and not re.fullmatch(r"[\d.\-_]+", shown):
-            return f"{host}/{shown[:PART_CHARS].strip()}"
-    return host
+    said = _named_parts(url)
+    if len(said) > PATH_CHARS:
+        cut = said[: PATH_CHARS + 1]
+        ends = [i for i, c in enumerate(cut) if c in "/-_ ?&=" and i > PATH_CHARS // 2]
+        said = cut[: ends[-1] if ends else PATH_CHARS].rstrip("/-_ ?&=") + "…"
+    return f"{host}/{said}" if said else host
 
 
 def typed_url(text: str, config: str) -> tuple[str, str | None]:
