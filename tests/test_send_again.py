@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +262,30 @@ def test_again_of_one_of_digests_goes_to_the_digest_whose_list_holds_the_address
             f"error: {colleague} is not a recipient of digest morning (its to: me@example.org); nothing was sent"]
         assert _send(cfg_path, day) == 0  # neither digest a third time
         assert len(inbox.messages) == 3
+
+
+def test_the_copys_date_is_when_it_is_mailed_as_the_first_ones_is_under_a_clock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stop 62: with ``clock:`` set (reading the examples, replaying a day), ``digest send`` dated
+    its message by the real time but ``--again`` by the clock: the copy asked for today was dated
+    days back, and a client sorting by ``Date:`` put it below the first.  Both are the real time."""
+    from tests.support.daemon import smtpd as inbox_smtpd
+
+    then = datetime.now(UTC) - timedelta(days=3)
+    clock = then + timedelta(days=1)
+    with TestServer() as srv, inbox_smtpd() as (inbox, port):
+        srv.set("/a", rss("alpha", range(3), then))
+        cfg_path = loopback_config(
+            tmp_path, srv, {"alpha": "/a"}, clock=clock.isoformat(),
+            email={"host": "127.0.0.1", "port": port, "security": "none", "from": "digest@example.org", "to": [ANN]})
+        with open_app(cfg_path) as app:
+            app.run(now=then)
+        day = then.date().isoformat()
+        assert _send(cfg_path, day) == 0
+        assert _send(cfg_path, day, "--again") == 0, capsys.readouterr().err
+        first, copy = inbox.messages
+        assert copy["References"] == first["Message-ID"]
+        for message in (first, copy):
+            sent = parsedate_to_datetime(message["Date"])
+            assert abs(sent - datetime.now(UTC)) < timedelta(minutes=2), (message["Date"], clock)

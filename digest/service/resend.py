@@ -21,7 +21,9 @@ Decisions (docs/design.md)
   which is when a reader asks for it.  ``References:`` threads the copy with the first where a
   client has it.  Not ``Resent-*`` fields: RFC 5322 keeps the first Message-ID with them (the
   same dropping), and the copy is built again from the store, not the first message forwarded.
-  Its ``Date:`` is now: it arrives at the top of the inbox, where the reader looks.
+  Its ``Date:`` is now, the real time as ``send``'s is, even under ``clock:`` (it was the clock's
+  until stop 62): it arrives at the top of the inbox, where the reader looks; a client sorts by
+  it, and a date days off is taken for spam.
 * A day whose digest, built again, has no stories (a mute rule added since, the digest's
   sections changed) is one line, nothing mailed: what was lost had stories, and ``send``
   mails no empty digest either (stop 59's review: it mailed "0 stories").
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
@@ -128,7 +130,7 @@ def resend_digest(
     if not chosen:  # ``again_plans`` says it first for the command
         raise DigestError(f"{address_of(to or '')} is not a recipient of {_which(plan)}; nothing was sent")
     key, head = day.isoformat(), target_prefix(plan.name) + "email:"
-    when = now or cfg.now()
+    when = now or datetime.now(UTC)  # the Date: is when it is sent, as ``send``'s: not ``clock:``
     dated = f"digest send --date {key}" + (f" --digest {plan.name}" if plan.name else "")
     with deliver_lock(store, wait):
         settle_whole(store, key, head)  # a killed send's reader: counted sent, as any send does
