@@ -257,6 +257,7 @@ def story_context(
         "source": lead["source"],
         "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": cut,
+        "note": (s.lead.url or "").startswith("file:"),  # the user's own file: its excerpt's URLs are linked
         "also": also,
         "also_shown": also_shown,
         "also_more": also_more,

@@ -52,6 +52,7 @@ from digest.output.context import (
 from digest.output.dates import NB_HYPHEN, NBSP, date_lang, format_day, format_days, format_time
 from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
+from digest.output.linkify import link_excerpts
 from digest.output.mailfit import Fit, apply_fit
 from digest.output.newsline import marked_md
 from digest.output.plainwrap import wrap_plain
@@ -345,7 +346,7 @@ def body_html(
     # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
     # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
     converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
-    return clean_html(converter.convert(md_text))
+    return clean_html(link_excerpts(converter.convert(md_text)))
 
 
 def render_html(

@@ -47,6 +47,7 @@ from ..output.dates import date_lang, format_day, format_month, format_time, sho
 from ..output.days import day_window, frame_day, regrouped_since, shown_day
 from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds, revision_adds
+from ..output.linkify import note_excerpt
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, render_html
 from ..output.sanitize import NOT_TEXT, safe_url, shown_title
@@ -125,9 +126,7 @@ class Pages:
             loader=jinja2.ChoiceLoader([jinja2.DictLoader(PAGES), self.render_env.loader]),
             autoescape=True,
             finalize=_shown,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
         self.site = shown_title(cfg.title) or "digest"
         #: Each day's story count as its page shows it, at one version of the store (the
@@ -361,7 +360,7 @@ class Pages:
                     "url": safe_url(v.url),
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
                                          day=now, locale=locale),  # a revision: when it was read
-                    "excerpt": excerpt(v.text or "", self.cfg.excerpt_chars),
+                    "excerpt": note_excerpt(excerpt(v.text or "", self.cfg.excerpt_chars), v.url),  # a note's URLs linked
                     "adds": revision_adds(versions, v),  # what the entry updated in place now says
                     "lang": part_lang(v.lang),
                     "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words
