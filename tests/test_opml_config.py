@@ -253,3 +253,46 @@ def test_the_own_network_hint_names_only_hosts_of_feeds_added(
     opml.write_text('<opml version="2.0"><body><outline text="Box" xmlUrl="http://127.0.0.1:8081/feed"/></body></opml>')
     assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
     assert "feeds on your own network (127.0.0.1)" in capsys.readouterr().out
+
+
+def test_a_feed_there_already_listed_in_two_folders_is_not_said_added_and_a_namesake_adds_no_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stop 62: a feed configured already and listed in two folders was said "listed again in the
+    folder 'Tech': added once, in the folder 'News'" though nothing was added; and a feed of the
+    list named as one there already (``NAS``), added renamed, made the own-network hint name the
+    host of the one there already (``given`` mapped a name, not a feed), and its folder a new
+    feed's category.  A local path in the list, and a folder given for the list, say what to do."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - {name: NAS, url: 'http://192.168.1.5/rss', category: Home}\n"
+                   "  - {name: Coast, url: 'https://coast.example/rss'}\n", encoding="utf-8")
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="News">'
+                    '<outline text="Coast" xmlUrl="https://coast.example/rss"/>'
+                    '<outline text="Harbor" xmlUrl="https://harbor.example/rss"/></outline>'
+                    '<outline text="Lab"><outline text="NAS" xmlUrl="http://192.168.1.5/rss"/></outline>'
+                    '<outline text="Tech"><outline text="Coast" xmlUrl="https://coast.example/rss"/>'
+                    '<outline text="Harbor" xmlUrl="https://harbor.example/rss"/></outline>'
+                    '<outline text="Home"><outline text="NAS" xmlUrl="https://public.example/rss"/>'
+                    '<outline text="Mine" xmlUrl="/home/me/mine.xml"/></outline></body></opml>')
+    capsys.readouterr()
+    assert main(["import-opml", "--config", str(cfg), str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:5] == [
+        f"{opml}: not added: Coast: listed again in the folder 'Tech': there already (as 'Coast')",
+        f"{opml}: not added: Harbor: listed again in the folder 'Tech': added once, in the folder 'News' "
+        "(a source has one category)",
+        f"{opml}: not added: Mine: not an http(s) feed URL: '/home/me/mine.xml' (a local file or folder is a "
+        "source's 'path:')",
+        f"{opml}: 'NAS' added as 'NAS (public.example)' (the name was taken)",
+        f"{cfg}: added 2 of 5 feeds from {opml} (2 were the same feed as another in the list; 2 were there "
+        f"already; the old file is {cfg}.bak)"], out
+    assert not [line for line in out if "own network" in line], out
+    assert [line for line in out if "folders" in line] == [
+        f"{cfg}: the list's folders are the new feeds' categories (Home, News; Home was a category already): "
+        "the digest shows them as sections (a story of no category under 'Other')"], out
+    assert [s.name for s in load_config(cfg).sources] == ["NAS", "Coast", "Harbor", "NAS (public.example)"]
+    assert main(["import-opml", "--config", str(cfg), str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {tmp_path}: a folder, not an OPML file (give the file your feed reader exported; a folder of "
+        "feeds or articles is a source's 'path:')"]

@@ -217,3 +217,8 @@ def test_import_opml_says_plainly_what_it_did_with_a_feed_listed_twice(
     summary = [line for line in out if line.startswith(f"{path}: added ")]
     assert summary == [f"{path}: added 0 of 3 feeds from {tmp_path / 'subs.opml'} (2 were the same feed as "
                        "another in the list; 3 were there already)"], out
+    # stop 62: the two said "added once" again, though nothing was added this time
+    assert [line for line in out if "Coast" in line] == [
+        f"{tmp_path / 'subs.opml'}: not added: Coast: listed again in the folder 'Local': there already (as 'Coast')",
+        f"{tmp_path / 'subs.opml'}: not added: Coast old: the same feed as 'Coast' in the list "
+        f"(both read at {srv.url('/coast.rss')}): there already (as 'Coast')"], out

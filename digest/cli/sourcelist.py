@@ -182,7 +182,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..config.edit import add_sources, configured_feeds
     from ..sources.fetch import read_list
-    from ..sources.opml import categories_line, opml_report, passed_line
+    from ..sources.opml import categories_line, listed_again, opml_report, passed_line
 
     path = args.file
     cfg = load_config(args.config)
@@ -192,10 +192,13 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         return _no_feeds(path, report)
     failed: list[str] = []
     moved = _read_elsewhere(cfg, quiet=True)
+    known = configured_feeds(cfg, moved)
+    for at, key, name, category, where in report.again:  # there already: not "added once"
+        if key in known:
+            unusable[at] = listed_again(name, category, where, known[key])
     if args.check:  # as ``digest add`` reads its one: those that cannot be read are not added
         from ..sources.probe import probe_many
 
-        known = configured_feeds(cfg, moved)
         new = [f for f in feeds if feed_key(f["url"]) not in known]  # said "already there" below
         read = probe_many([(f["name"], f["url"]) for f in new], cfg.fetch, now=cfg.now())
         good = {id(f): r for f, r in zip(new, read, strict=True) if not isinstance(r, Exception)}
@@ -219,16 +222,14 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     listed = len(feeds) + len(unusable) - report.repeated + len(failed) - done.again
     print(f"{args.config}: added {len(done.added)} of {listed} feeds from "
           f"{path}" + (f" ({'; '.join(kept)})" if kept else ""))
-    given = dict(done.renamed)  # a feed's name: the name it was added under
-    cats = sorted({f["category"] for f in feeds if f.get("category") and given.get(f["name"], f["name"]) in done.added})
+    cats = sorted({f["category"] for f in done.feeds if f.get("category")})  # of feeds added, not one named alike
     line = categories_line(cats, {s.category for s in cfg.sources if s.category})
     if line and not cfg.digests:  # without ``digests:`` the categories are the digest's sections
         print(f"{args.config}: {line}")
     if done.added:  # a NAS, a router, an RSS bridge at home: said now, not as a failure per run
         from ..sources.addresses import AddressPolicy, refused_hosts
 
-        added = [f["url"] for f in feeds if given.get(f["name"], f["name"]) in done.added]  # not one there already
-        hosts = refused_hosts(added, AddressPolicy.from_config(cfg.fetch))
+        hosts = refused_hosts([f["url"] for f in done.feeds], AddressPolicy.from_config(cfg.fetch))  # those added
         if hosts:
             shown = ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
             print(f"{args.config}: feeds on your own network ({shown}) are refused until 'fetch: allow_hosts:' "

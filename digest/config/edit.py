@@ -76,6 +76,9 @@ class Added:
     """What :func:`add_sources` did: the names added, and one line per feed not added."""
 
     added: list[str] = field(default_factory=list)
+    #: The feeds added, as given (``{"name", "url"[, "category"]}``), in the order of ``added``:
+    #: what a caller says of them is of these, not of a feed of the same name there already.
+    feeds: list[dict[str, Any]] = field(default_factory=list)
     #: Renamed on the way in: (the feed's name, the name it was given).
     renamed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -266,13 +269,17 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]], read_at: Mapping[s
     result = Added()
     entries: list[CommentedMap] = []
     listed: dict[str, str] = {}  # the feeds of ``feeds`` seen, by key: the source reading each
+    there = set(known)  # configured before: not added
+    first: dict[str, str] = {}  # the name the list gave each of its feeds first, by key
     for feed in feeds:
         key = feed_key(feed["url"])
-        if key in listed:  # not "already there" (it was not: it is added once, stop 61), nor counted twice
+        if key in listed:  # counted once; added once, or there already (stop 62: it said "added once")
             result.again += 1
-            result.skipped.append(f"{feed['name']}: the same feed as {listed[key]!r} in the list (both read at {feed['url']}): "
-                                  "added once")
+            done = f"there already (as {listed[key]!r})" if key in there else "added once"
+            result.skipped.append(f"{feed['name']}: the same feed as {first[key]!r} in the list (both read at {feed['url']}): "
+                                  f"{done}")
             continue
+        first[key] = feed["name"]
         if key in known:
             listed[key] = known[key]
             if _same_name(known[key], feed["name"]):  # a second import of the same list: counted
@@ -293,6 +300,7 @@ def _add_sources(cfg_path: Path, feeds: list[dict[str, Any]], read_at: Mapping[s
             entry["site"] = _text(feed["site"])
         entries.append(entry)
         result.added.append(name)
+        result.feeds.append(feed)
     if not result.added:  # the file is not read round-trip (3 s for 5,000 sources)
         return result
     text = cfg_path.read_text(encoding="utf-8")

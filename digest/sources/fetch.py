@@ -231,6 +231,9 @@ def read_list(where: str, fetch_config: FetchConfig) -> bytes:
         if result.content is None:
             raise DigestError(f"{where}: no content")
         return result.content
+    if Path(where).is_dir():  # it said "cannot read: Is a directory" (stop 62)
+        raise DigestError(f"{where}: a folder, not an OPML file (give the file your feed reader exported; "
+                          "a folder of feeds or articles is a source's 'path:')")
     try:
         return read_capped(Path(where), MAX_LIST)
     except ParseError as exc:

@@ -99,6 +99,10 @@ class OpmlReport:
     #: Of ``skipped``, the feeds listed again (in another folder, or twice): one feed each, not
     #: counted again among the list's feeds.
     repeated: int = 0
+    #: Of those, the ones in another folder: (their line's index in ``skipped``, the feed's key,
+    #: its name, the folder, the first one's folder), the line said "added once" until the
+    #: configuration is compared (:func:`listed_again`; stop 62: a feed there already was "added once").
+    again: list[tuple[int, str, str, str, str]] = field(default_factory=list)
 
 
 def passed_line(passed: list[str]) -> str:
@@ -142,6 +146,14 @@ def categories_line(categories: list[str], existed: set[str]) -> str:
 
 def _folder(category: str) -> str:
     return f"in the folder {category!r}" if category else "outside any folder"
+
+
+def listed_again(name: str, category: str, where: str, there: str | None = None) -> str:
+    """The line of a feed listed again in another folder (``category``; first in ``where``):
+    added once, in the first one's folder, or there already (as the source ``there``)."""
+    if there is not None:
+        return f"{name}: listed again {_folder(category)}: there already (as {there!r})"
+    return f"{name}: listed again {_folder(category)}: added once, {_folder(where)} (a source has one category)"
 
 
 def read_opml(data: bytes, *, source: str) -> list[dict[str, Any]]:
@@ -228,8 +240,11 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
                 walk(child, (*folders, label) if label else folders, True)
 
     def take(label: str, url: str, folders: tuple[str, ...], site: str = "") -> None:
-        if not _web_url(url):
-            skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}")
+        if not _web_url(url):  # a local file or folder (no scheme, or file:): said as ``digest add`` says it
+            scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]+):", url)  # not "C:" (a drive)
+            local = scheme is None or scheme.group(1).lower() == "file"
+            skipped.append(f"{label or url[:80]}: not an http(s) feed URL: {url[:80]!r}"
+                           + (" (a local file or folder is a source's 'path:')" if local else ""))
             return
         key = feed_key(url)
         category = shorten(" / ".join(folders), TITLE_CHARS)  # 256 folders deep
@@ -237,8 +252,8 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
             report.repeated += 1
             first, where = seen[key]
             if where != category:  # a reader's feed in two folders (Feedly, Inoreader: tags)
-                skipped.append(f"{label or url}: listed again {_folder(category)}: added once, {_folder(where)} "
-                               "(a source has one category)")
+                report.again.append((len(skipped), key, label or url, category, where))
+                skipped.append(listed_again(label or url, category, where))
             else:
                 skipped.append(f"{label or url}: listed twice in the file (as {first!r} first)")
             return
