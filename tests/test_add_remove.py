@@ -216,14 +216,14 @@ def test_feeds_of_one_host_told_apart_by_their_paths_first_parts_are_named_by_th
     """Stop 62: the path's last part alone named every GitHub repository's releases feed
     ``github.com/releases`` (the later ones ``github.com/releases (2)``...), and every YouTube
     channel ``youtube.com/videos``.  Now every part of the path that is no feed word nor number,
-    and a query's values that are no feed word: the owner and repository, a subreddit, a
+    and a query's values that are no feed word nor number: the owner and repository, a subreddit, a
     channel; a long slug cut at a word's end (it was cut mid-word at 40 characters).  An untitled feed read on loopback at a releases path is named the same way."""
     cfg = config(tmp_path)
     urls = ["https://github.com/python/cpython/releases.atom", "https://github.com/psf/requests/releases.atom",
             "https://github.com/psf/requests/tags.atom", "https://github.com/psf/requests/commits/main.atom",
             "https://gitlab.com/gitlab-org/gitlab/-/tags?format=atom", "https://www.reddit.com/r/python/.rss",
             "https://www.youtube.com/feeds/videos.xml?channel_id=UCxyz", "https://mastodon.social/@Gargron.rss",
-            "https://bsky.app/profile/me.bsky.social/rss",
+            "https://bsky.app/profile/me.bsky.social/rss", "https://example.org/news/rss?limit=50&page=2",
             "https://example.com/2024/05/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port-till-monday/feed/"]
     for url in urls:
         assert add(cfg, url, "--no-check") == 0
@@ -236,4 +236,4 @@ def test_feeds_of_one_host_told_apart_by_their_paths_first_parts_are_named_by_th
         "github.com/python/cpython/releases", "github.com/psf/requests/releases", "github.com/psf/requests/tags",
         "github.com/psf/requests/commits/main", "gitlab.com/gitlab-org/gitlab/tags", "reddit.com/r/python",
         "youtube.com/videos?channel_id=UCxyz", "mastodon.social/@Gargron", "bsky.app/profile/me.bsky.social",
-        "example.com/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port…", "127.0.0.1/owner/repo/releases"]
+        "example.org/news", "example.com/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port…", "127.0.0.1/owner/repo/releases"]

@@ -49,7 +49,7 @@ def _named_parts(url: str) -> str:
     """What a URL's path and query say of which feed it is: every part of the path that is no
     feed word (:data:`FEED_WORDS`; the last part's extension dropped, and a feed word before it:
     ``python.atom.xml``) nor a number (``/2003/11/``, ``/2.0/``, GitLab's ``/-/``), joined by
-    "/"; then the query's ``key=value`` pairs whose value is no feed word (``?format=atom``)."""
+    "/"; then the query's ``key=value`` pairs whose value is no feed word nor number (``?format=atom``, ``?limit=50``)."""
     parts = urlsplit(url)
     kept = []
     path = [unquote(p) for p in parts.path.split("/") if p]
@@ -62,7 +62,7 @@ def _named_parts(url: str) -> str:
             kept.append(shown)
     said = "/".join(kept)
     pairs = [(" ".join(visible_name(k).split()), " ".join(visible_name(v).split())) for k, v in parse_qsl(parts.query)]
-    query = "&".join(f"{k}={v}" for k, v in pairs if k and v and v.lower() not in FEED_WORDS)
+    query = "&".join(f"{k}={v}" for k, v in pairs if k and _says_which(v))  # not ?limit=50
     return f"{said}?{query}" if query else said
 
 
