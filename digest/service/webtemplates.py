@@ -83,7 +83,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block main %}
 <h1{{ date_lang }}>{{ label }}</h1>
 {% set months_nav %}{% if newer or older %}
-<nav class="months" aria-label="Months" style="display:flex;justify-content:space-between;gap:1rem">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}"{{ date_lang }}>← {{ older.label }}</a>{% else %}<span></span>{% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}"{{ date_lang }}>{{ newer.label }} →</a>{% endif %}</nav>
+<nav class="months" aria-label="Months" style="display:flex;justify-content:space-between;gap:1rem">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}">← {{ older.label }}</a>{% else %}<span></span>{% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}">{{ newer.label }} →</a>{% endif %}</nav>
 {% endif %}{% endset %}
 {{ months_nav }}
 {% with headed = false %}{% include "web/_days.html" %}{% endwith %}
@@ -107,7 +107,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endblock %}
 """,
     "web/search.html": """{% extends "web/base.html" %}
-{% block title %}{% if q %}{{ q }} · {% endif %}Search · {{ site }}{% endblock %}
+{% block title %}{% if q %}{{ q }} · {% endif %}Search{% if newest %}, newest first{% endif %}{% if page is defined and page > 1 %}, page {{ page }}{% endif %} · {{ site }}{% endblock %}
 {% block main %}
 <h1>Search</h1>
 {% if no_words %}
@@ -133,13 +133,13 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endblock %}
 """,
     "web/noday.html": """{% extends "web/base.html" %}
-{% block title %}{{ heading }} · {{ site }}{% endblock %}
+{% block title %}{% if dated %}No digest: {% endif %}{{ heading }} · {{ site }}{% endblock %}
 {% block main %}
 <h1{% if dated %}{{ date_lang }}{% endif %}>{{ heading }}</h1>
 <p class="lede">{{ message }}</p>
 {% if before or after %}
 <p class="nearest" style="color:var(--muted);font-size:0.95rem;margin:1rem 0 0.35rem">The nearest {{ "days" if before and after else "day" }} with a digest:</p>
-<nav class="days" aria-label="Days" style="display:flex;justify-content:space-between;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem">{% if before %}<a href="{{ root }}day/{{ before.date }}" rel="prev" aria-label="Previous day with a digest: {{ before.label }}"{{ date_lang }}>← {{ before.label }}</a>{% else %}<span></span>{% endif %}{% if after %}<a href="{{ root }}day/{{ after.date }}" rel="next" aria-label="Next day with a digest: {{ after.label }}"{{ date_lang }}>{{ after.label }} →</a>{% endif %}</nav>
+<nav class="days" aria-label="Days" style="display:flex;justify-content:space-between;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem">{% if before %}<a href="{{ root }}day/{{ before.date }}" rel="prev" aria-label="Previous day with a digest: {{ before.label }}">← {{ before.label }}</a>{% else %}<span></span>{% endif %}{% if after %}<a href="{{ root }}day/{{ after.date }}" rel="next" aria-label="Next day with a digest: {{ after.label }}">{{ after.label }} →</a>{% endif %}</nav>
 {% endif %}
 <p>{% if total %}<a href="{{ root }}">All days</a>: the archive holds {{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}.{% else %}The archive has no days yet: <a href="{{ root }}">its index</a>.{% endif %}</p>
 {% endblock %}

@@ -1,0 +1,87 @@
+"""Accessibility re-review of every page digest renders (stop 62; WCAG 2.2 AA, the audit in
+docs/evaluation.md, "Stop 62: accessibility, again (review)"): the email's contents a finger's
+width apart, page titles that tell pages apart, and no English name marked as another language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lxml.html
+
+from digest.output.render import render_email_html
+from digest.records import DigestView, StoryView, VersionView
+from digest.store.base import open_store
+from tests.support.archive import NOW, fill
+from tests.support.config import MakeConfig
+from tests.support.web import Site
+from tests.support.web import site as open_site
+
+AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def _title(site: Site, path: str) -> str:
+    return lxml.html.document_fromstring(site.get(path).text).findtext(".//title")
+
+
+def test_the_emails_contents_lines_are_a_fingers_width_apart() -> None:
+    """The email's contents list a title per line, the link most of it ("Ferry Aurora runs
+    aground ... · 4 outlets"): 14px at line-height 1.5 put two 16px links 21px apart, under
+    WCAG 2.5.8's 24px (the page's own contents are 25px apart).  Now 25px, as the page."""
+    stories = [StoryView(f"s{i}", f"Story number {i}",
+                         VersionView("Wire", f"Story number {i}", f"https://w.example/{i}", AT, "Text. " * 30),
+                         [VersionView("Coast", f"Story {i} again", f"https://c.example/{i}", AT, "Text. " * 9)])
+               for i in range(4)]  # fmt: skip
+    doc = lxml.html.document_fromstring(render_email_html(DigestView("2026-11-20", stories, 4, 0), tz=UTC))
+    contents = list(doc.iter("ol"))
+    assert contents and all(len(ol.findall("li/a")) == 4 for ol in contents)
+    for ol in contents:
+        style = dict(p.split(":", 1) for p in ol.get("style").split(";") if p)
+        pitch = float(style["font-size"].removesuffix("px")) * float(style["line-height"])
+        assert pitch >= 24, style
+
+
+def test_a_day_without_a_digest_is_titled_so(site: Site) -> None:
+    """The 404 page of a day with no digest was titled "Saturday, 7 March 2026 · digest": a
+    screen reader's first words (the title) named the day as if its digest were there
+    (WCAG 2.4.2).  The title says there is none; a day with one keeps its own."""
+    r = site.get("/day/2026-03-07")
+    assert r.status_code == 404
+    title = lxml.html.document_fromstring(r.text).findtext(".//title")
+    assert title.startswith("No digest: ") and "7 March 2026" in title, title
+    assert not _title(site, "/day/2026-03-14").startswith("No digest"), _title(site, "/day/2026-03-14")
+    assert _title(site, "/day/2026-02-30").startswith("No such day"), _title(site, "/day/2026-02-30")
+
+
+def test_each_search_page_has_a_title_of_its_own(site: Site) -> None:
+    """Page 2 of a search and its newest-first order were titled as page 1 ("quake · Search ·
+    digest"): a screen reader's list of tabs, or the history, could not tell them apart
+    (WCAG 2.4.2).  Each says its order and page."""
+    paths = ["/search?q=quake", "/search?q=quake&page=2", "/search?q=quake&sort=newest",
+             "/search?q=quake&sort=newest&page=2"]  # fmt: skip
+    titles = [_title(site, p) for p in paths]
+    assert len(set(titles)) == len(titles), titles
+    assert titles[0].startswith("quake · Search ·"), titles
+    assert ", page 2" in titles[1] and ", newest first" in titles[2], titles
+    assert _title(site, "/search?q=%21%21").startswith("!! · Search ·")  # no words: no page
+
+
+def test_no_english_name_is_marked_as_another_language(tmp_path: Path, make_config: MakeConfig) -> None:
+    """With ``locale: de_DE`` the month page's "Previous month: Januar 2026" and the no-digest
+    day's "Previous day with a digest: Fr., 13. März 2026" links carried ``lang="de-DE"``: a
+    screen reader read their English words with the German voice (WCAG 3.1.2).  An element
+    named by an English ``aria-label`` is English, as the day page's day links are."""
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), locale="de_DE")
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    with open_site(cfg, clock=lambda: NOW) as s:
+        looked = 0
+        for path in ("/", "/month/2026-03", "/month/2026-01", "/day/2026-03-14", "/day/2026-03-10", "/day/2026-02-30",
+                     "/story/quake", "/search?q=quake&since=2026-03-01"):  # fmt: skip
+            doc = lxml.html.document_fromstring(s.get(path).text)
+            named = [el for el in doc.body.iter() if isinstance(el.tag, str) and el.get("aria-label")]
+            looked += len([el for el in named if "Previous" in el.get("aria-label") or "Next" in el.get("aria-label")])
+            marked = [(el.get("aria-label"), el.get("lang")) for el in named
+                      if (el.xpath("ancestor-or-self::*[@lang][1]/@lang") or ["en"])[0] != "en"]  # fmt: skip
+            assert marked == [], (path, marked)
+        assert looked >= 4, looked  # the month pages' and the no-digest day's links were read
