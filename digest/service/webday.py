@@ -14,10 +14,11 @@ Special cases
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 import lxml.html
 
-from ..output.dates import short_day
+from ..output.dates import date_lang, short_day
 from ..output.sanitize import NOT_TEXT
 from ..records import StoryView
 from ..text.shown import headline
@@ -36,20 +37,32 @@ def _day_links(
 ) -> lxml.html.HtmlElement:
     """``<nav class="days">``: the previous and the next day of the archive, where there is one.
     Named (``label``): the page has three navigation landmarks, and a screen reader's list of
-    them read "navigation" three times; each link's name says "previous day", not an arrow."""
+    them read "navigation" three times; each link's name says "previous day", not an arrow.
+    The name is the link's content (``day_link``), so that its date can say its language."""
     nav = lxml.html.Element("nav")
     nav.set("class", "days")
     nav.set("aria-label", label)
     nav.set("style", "display:flex;justify-content:space-between;gap:1rem;font-size:0.9rem;margin:0.5rem 0 1rem")
-    for rel, d, text, name in (("prev", before, "← {}", "Previous day: {}"), ("next", after, "{} →", "Next day: {}")):
+    for rel, d, words in (("prev", before, "Previous day"), ("next", after, "Next day")):
         if d is None:
             nav.append(lxml.html.Element("span"))  # keeps the next day on the right
             continue
-        a = lxml.html.Element("a", href=f"{root}day/{d.isoformat()}", rel=rel)
-        a.text = text.format(short_day(d, locale))
-        a.set("aria-label", name.format(short_day(d, locale)))
-        nav.append(a)
+        link = day_link(f"{root}day/{d.isoformat()}", rel, words, short_day(d, locale), date_lang(locale))
+        nav.append(lxml.html.fragment_fromstring(link))
     return nav
+
+
+def day_link(href: str, rel: str, words: str, label: str, lang: str) -> str:
+    """An ``<a>`` to the day (or month) before or after, shown "← Fri, 13 Mar 2026" (or
+    "... →") and named "Previous day: Fri, 13 Mar 2026" by its content: the arrow hidden from
+    screen readers, the words shown to them only (``.vh``), the date in its own language
+    (``lang``, e.g. ``de-DE``; "" for English).  An ``aria-label`` named it before: the
+    date in it could not say its language, and a ``lang`` on the link made the English words
+    German (WCAG 3.1.2)."""
+    date_part = f'<span lang="{escape(lang)}">{escape(label)}</span>' if lang else escape(label)
+    said = f'<span class="vh">{escape(words)}: </span>{date_part}'
+    shown = f'<span aria-hidden="true">← </span>{said}' if rel == "prev" else f'{said}<span aria-hidden="true"> →</span>'
+    return f'<a href="{escape(href)}" rel="{rel}">{shown}</a>'
 
 
 def _skip_link(doc: lxml.html.HtmlElement, main: lxml.html.HtmlElement, at: int) -> None:

@@ -83,7 +83,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block main %}
 <h1{{ date_lang }}>{{ label }}</h1>
 {% set months_nav %}{% if newer or older %}
-<nav class="months" aria-label="Months" style="display:flex;justify-content:space-between;gap:1rem">{% if older %}<a href="{{ older.href }}" rel="prev" aria-label="Previous month: {{ older.label }}">← {{ older.label }}</a>{% else %}<span></span>{% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next" aria-label="Next month: {{ newer.label }}">{{ newer.label }} →</a>{% endif %}</nav>
+<nav class="months" aria-label="Months" style="display:flex;justify-content:space-between;gap:1rem">{% if older %}<a href="{{ older.href }}" rel="prev"><span aria-hidden="true">← </span><span class="vh">Previous month: </span><span{{ date_lang }}>{{ older.label }}</span></a>{% else %}<span></span>{% endif %}{% if newer %}<a href="{{ newer.href }}" rel="next"><span class="vh">Next month: </span><span{{ date_lang }}>{{ newer.label }}</span><span aria-hidden="true"> →</span></a>{% endif %}</nav>
 {% endif %}{% endset %}
 {{ months_nav }}
 {% with headed = false %}{% include "web/_days.html" %}{% endwith %}
@@ -139,7 +139,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <p class="lede">{{ message }}</p>
 {% if before or after %}
 <p class="nearest" style="color:var(--muted);font-size:0.95rem;margin:1rem 0 0.35rem">The nearest {{ "days" if before and after else "day" }} with a digest:</p>
-<nav class="days" aria-label="Days" style="display:flex;justify-content:space-between;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem">{% if before %}<a href="{{ root }}day/{{ before.date }}" rel="prev" aria-label="Previous day with a digest: {{ before.label }}">← {{ before.label }}</a>{% else %}<span></span>{% endif %}{% if after %}<a href="{{ root }}day/{{ after.date }}" rel="next" aria-label="Next day with a digest: {{ after.label }}">{{ after.label }} →</a>{% endif %}</nav>
+<nav class="days" aria-label="Days" style="display:flex;justify-content:space-between;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem">{% if before %}<a href="{{ root }}day/{{ before.date }}" rel="prev"><span aria-hidden="true">← </span><span class="vh">Previous day with a digest: </span><span{{ date_lang }}>{{ before.label }}</span></a>{% else %}<span></span>{% endif %}{% if after %}<a href="{{ root }}day/{{ after.date }}" rel="next"><span class="vh">Next day with a digest: </span><span{{ date_lang }}>{{ after.label }}</span><span aria-hidden="true"> →</span></a>{% endif %}</nav>
 {% endif %}
 <p>{% if total %}<a href="{{ root }}">All days</a>: the archive holds {{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}.{% else %}The archive has no days yet: <a href="{{ root }}">its index</a>.{% endif %}</p>
 {% endblock %}
