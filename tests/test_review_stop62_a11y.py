@@ -9,8 +9,9 @@ from pathlib import Path
 
 import lxml.html
 
-from digest.output.render import render_email_html
+from digest.output.render import render_email_html, render_html
 from digest.records import DigestView, StoryView, VersionView
+from digest.service.webday import decorate_day
 from digest.store.base import open_store
 from tests.support.archive import NOW, fill
 from tests.support.config import MakeConfig
@@ -113,3 +114,21 @@ def test_the_day_and_month_links_say_their_words_in_english_and_their_dates_in_t
         (dated,) = a.xpath(".//*[@lang]")
         assert dated.get("lang") == "de-DE" and " ".join(dated.text_content().split()) == day, (path, name)
         assert a.get("lang") is None and ("März" in day or "Jan" in day), (path, name)
+
+
+def test_a_permalinks_name_gives_its_title_the_language_of_its_version() -> None:
+    """The day page's "all versions" link was named by an ``aria-label``, "All versions:
+    Stadtrat beschließt Haushalt": the German title of a German feed's story, said to be
+    German in its heading (stop 34), was read with the English voice in the link's name
+    (WCAG 3.1.2).  The title is the link's content now, for screen readers only, in a span
+    of its version's language; the link shows "all versions" as before."""
+    title = "Stadtrat beschließt Haushalt"
+    lead = VersionView("Zeitung", title, "https://z.example/1", AT, "Der Stadtrat hat den Haushalt beschlossen.", lang="de")
+    stories = [StoryView("s0", title, lead, [VersionView("Wire", "Council passes budget", "https://w.example/1", AT, "x")])]
+    doc = lxml.html.document_fromstring(decorate_day(render_html(DigestView("2026-11-20", stories, 2, 0)), stories))
+    (a,) = doc.find_class("permalink")
+    assert a.get("aria-label") is None and a.text == "all versions"
+    assert " ".join(a.xpath("string(.)").split()) == f"all versions: {title}"
+    (hidden,) = a.find_class("vh")
+    (said,) = hidden.xpath(".//*[@lang]")
+    assert (said.get("lang"), said.text) == ("de", title)

@@ -18,6 +18,7 @@ from html import escape
 
 import lxml.html
 
+from ..output.context import part_lang
 from ..output.dates import date_lang, short_day
 from ..output.sanitize import NOT_TEXT
 from ..records import StoryView
@@ -92,9 +93,20 @@ def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str, day: da
     link.set("class", "permalink")
     link.set("style", "white-space:nowrap")  # "all versions" is not split at a narrow width
     link.text = "all versions" if story.also else "permalink"
-    # its name says which story: a screen reader's list of links read "all versions" five times
+    # its name says which story: a screen reader's list of links read "all versions" five times.
+    # The title is in the link's content for screen readers only (.vh), in its version's language
+    # (an aria-label's "All versions: Stadtrat beschließt ..." was read with the English voice)
     title = headline(_CONTROL.sub("", story.lead.title or "")) or headline(_CONTROL.sub("", story.title or ""))
-    link.set("aria-label", f"{link.text.capitalize()}: {title}" if title else link.text)
+    if title:
+        said = lxml.html.Element("span")
+        said.set("class", "vh")
+        said.text = ": "
+        named = lxml.html.Element("span", dir="auto")
+        named.text = title
+        if lang := part_lang(story.lead.lang):
+            named.set("lang", lang)
+        said.append(named)
+        link.append(said)
     meta = None
     for sib in head.itersiblings():
         if sib.tag in _HEADINGS:
