@@ -56,14 +56,15 @@ def test_a_day_without_a_digest_is_titled_so(site: Site) -> None:
 
 def test_each_search_page_has_a_title_of_its_own(site: Site) -> None:
     """Page 2 of a search and its newest-first order were titled as page 1 ("quake · Search ·
-    digest"): a screen reader's list of tabs, or the history, could not tell them apart
-    (WCAG 2.4.2).  Each says its order and page."""
+    digest"), and so was a search since a day: a screen reader's list of tabs, or the history,
+    could not tell them apart (WCAG 2.4.2).  Each says its order, page and day."""
     paths = ["/search?q=quake", "/search?q=quake&page=2", "/search?q=quake&sort=newest",
-             "/search?q=quake&sort=newest&page=2"]  # fmt: skip
+             "/search?q=quake&sort=newest&page=2", "/search?q=quake&since=2026-03-14"]  # fmt: skip
     titles = [_title(site, p) for p in paths]
     assert len(set(titles)) == len(titles), titles
     assert titles[0].startswith("quake · Search ·"), titles
     assert ", page 2" in titles[1] and ", newest first" in titles[2], titles
+    assert titles[4].replace("\xa0", " ").startswith("quake since Sat, 14 Mar 2026 · Search"), titles
     assert _title(site, "/search?q=%21%21").startswith("!! · Search ·")  # no words: no page
 
 

@@ -107,7 +107,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endblock %}
 """,
     "web/search.html": """{% extends "web/base.html" %}
-{% block title %}{% if q %}{{ q }} · {% endif %}Search{% if newest %}, newest first{% endif %}{% if page is defined and page > 1 %}, page {{ page }}{% endif %} · {{ site }}{% endblock %}
+{% block title %}{% if q %}{{ q }}{% if since_label %} since {{ since_label }}{% endif %} · {% endif %}Search{% if newest %}, newest first{% endif %}{% if page is defined and page > 1 %}, page {{ page }}{% endif %} · {{ site }}{% endblock %}
 {% block main %}
 <h1>Search</h1>
 {% if no_words %}
