@@ -237,3 +237,21 @@ def test_feeds_of_one_host_told_apart_by_their_paths_first_parts_are_named_by_th
         "github.com/psf/requests/commits/main", "gitlab.com/gitlab-org/gitlab/tags", "reddit.com/r/python",
         "youtube.com/videos?channel_id=UCxyz", "mastodon.social/@Gargron", "bsky.app/profile/me.bsky.social",
         "example.org/news", "example.com/a-storm-closes-the-coast-road-and-the-ferries-stay-in-port…", "127.0.0.1/owner/repo/releases"]
+
+
+def test_a_private_feeds_credential_in_its_query_names_no_source(tmp_path: Path) -> None:
+    """Stop 62's review: the query's values named a source added untitled, and a private feed's
+    ``?token=`` was among them: ``example.com/?token=...`` in the digest, the email and the
+    archive's pages (its URL stays in feeds.yaml only).  A credential's key names nothing; the
+    other values still do (a YouTube channel, a search's words)."""
+    cfg = config(tmp_path)
+    secrets = ["s3cr3tT0ken", "AbCdEf123456", "deadbeefcafe", "fedcba654321", "X1y2Z3w4", "Pq9Rs8Tu7"]
+    urls = [f"https://example.com/feed?token={secrets[0]}", f"https://www.patreon.com/rss/creator?auth={secrets[1]}",
+            f"https://news.example/rss?apikey={secrets[2]}&q=storm", f"https://a.example/feed.atom?access_token={secrets[3]}",
+            f"https://b.example/rss?sig={secrets[4]}&channel_id=UC1", f"https://c.example/rss?key={secrets[5]}&keywords=flood"]
+    for url in urls:
+        assert add(cfg, url, "--no-check") == 0
+    names = [s.name for s in load_config(cfg).sources][1:]
+    assert names == ["example.com", "patreon.com/creator", "news.example/?q=storm", "a.example",
+                     "b.example/?channel_id=UC1", "c.example/?keywords=flood"]
+    assert not [s for s in secrets if any(s in n for n in names)]

@@ -43,13 +43,20 @@ FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all posts
 #: At most this many characters of the path (and query) in a source's name, cut at a word's end
 #: with "…": a slug may be a headline.  GitHub's ``/OWNER/REPO/commits/BRANCH`` fits with room.
 PATH_CHARS = 60
+#: A query's keys whose value is a credential, never part of a source's name (the name is shown
+#: in the digest, the email and the archive's pages; the URL stays in feeds.yaml only): a private
+#: feed's ``?token=``, ``?key=``, ``?auth=``, ``?apikey=``, ``?sig=`` (stop 62 review: the query's
+#: values named a source, ``example.com/?token=...``).  ``keyword`` and ``author`` are no credential.
+SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
+                        r"|(?:^|[^a-z])(?:sig|sid|hash|code|private)(?:$|[^a-z])", re.IGNORECASE)
 
 
 def _named_parts(url: str) -> str:
     """What a URL's path and query say of which feed it is: every part of the path that is no
     feed word (:data:`FEED_WORDS`; the last part's extension dropped, and a feed word before it:
     ``python.atom.xml``) nor a number (``/2003/11/``, ``/2.0/``, GitLab's ``/-/``), joined by
-    "/"; then the query's ``key=value`` pairs whose value is no feed word nor number (``?format=atom``, ``?limit=50``)."""
+    "/"; then the query's ``key=value`` pairs whose value is no feed word nor number (``?format=atom``, ``?limit=50``)
+    nor a credential (:data:`SECRET_KEY`)."""
     parts = urlsplit(url)
     kept = []
     path = [unquote(p) for p in parts.path.split("/") if p]
@@ -62,7 +69,7 @@ def _named_parts(url: str) -> str:
             kept.append(shown)
     said = "/".join(kept)
     pairs = [(" ".join(visible_name(k).split()), " ".join(visible_name(v).split())) for k, v in parse_qsl(parts.query)]
-    query = "&".join(f"{k}={v}" for k, v in pairs if k and _says_which(v))  # not ?limit=50
+    query = "&".join(f"{k}={v}" for k, v in pairs if k and _says_which(v) and not SECRET_KEY.search(k))  # not ?limit=50
     return f"{said}?{query}" if query else said
 
 
