@@ -97,10 +97,13 @@ def entry_of(record: dict[str, Any]) -> Entry:
     """One input record as the entry a feed would have given (its id as the entry's id)."""
     html = record.get("html")
     stamp = epoch(record.get("published"))
+    url = record.get("url")
+    if isinstance(url, str) and url.strip().lower().startswith("file:"):  # a note's mark (``output.linkify``):
+        url = None  # a feed never gives one, and a record's text would make links as a note's (stop 62 review)
     return Entry(
         source=str(record.get("source") or ""),
         title=shorten(str(record.get("title") or ""), TITLE_CHARS),  # as a feed's are
-        url=record.get("url"),
+        url=url,
         entry_id=str(record["id"]),
         content_html=str(html) if html else None,
         text=None if html else str(record.get("text") or ""),

@@ -130,7 +130,7 @@ def test_a_notes_bare_urls_are_links_in_the_page_the_email_and_the_archive(
         ("https://a.example/<script>alert(1)</script>", ["https://a.example/"]),
         ("see (https://en.example/wiki/Foo_(bar)) and https://a.example/x.", ["https://en.example/wiki/Foo_%28bar%29", "https://a.example/x"]),
         ("https://a.example/it's, HTTPS://B.EXAMPLE/Q?a=1&b=2!", ["https://a.example/it%27s", "https://B.EXAMPLE/Q?a=1&b=2"]),
-        ("https://a.example/cut…", ["https://a.example/cut"]),
+        ("https://a.example/cut… https://a.example/whole …", ["https://a.example/whole"]),
     ],
 )
 def test_only_http_urls_become_links_and_the_rest_stays_escaped_text(text: str, links: list[str]) -> None:

@@ -20,7 +20,9 @@ Observations (stop 62)
 * As GFM: a URL ends at a space or ``<>"`` and backtick; trailing ``.,:;!?'*_~`` are left out,
   and a ``)`` with no ``(`` in the URL (a URL in brackets).  The excerpt's "…" ends a URL: the
   cut is at a space (a URL is whole) but where the window's second half has none, a URL of
-  more than half the excerpt (``excerpt_chars``) cut mid-way.
+  more than half the excerpt (``excerpt_chars``) cut mid-way.  A URL running into a "…" stays
+  text: it linked the cut part, a page the note never named (stop 62 review: a 700-character
+  URL linked ``https://long.example/segment00/.../segme``).
 * Text inside ``<a>`` or ``<code>`` / ``<pre>`` is left as it is.  A note's code span reaches the
   excerpt as plain text (its markup is gone when it is read): a URL there is linked too; its
   code blocks are not in its text at all.
@@ -63,7 +65,7 @@ def link_urls(text: str) -> str:
         url = _trimmed(m.group())
         end = m.start() + len(url)
         href = safe_url(url)
-        if href is None:
+        if href is None or text.startswith("\u2026", m.end()):  # cut by the excerpt's "…": not the URL written
             continue
         out.append(html.escape(text[at : m.start()], quote=False))
         out.append(f'<a href="{html.escape(href)}" rel="{LINK_REL}">{html.escape(url, quote=False)}</a>')

@@ -1,0 +1,61 @@
+"""Review of stop 62's changes (docs/evaluation.md, "Stop 62: review of today's changes"):
+each test fails without its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from digest.cli import main
+
+
+def _excerpt_links(page: str) -> list[str]:
+    doc = lxml.html.document_fromstring(page)
+    return [str(a.get("href")) for a in doc.xpath("//p[contains(@class, 'excerpt')]//a")]
+
+
+def _run(tmp_path: Path, extra: str = "") -> Path:
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("clock: 2026-11-20T20:00:00Z\ntimezone: UTC\noutput_dir: out\n" + extra, encoding="utf-8")
+    return cfg
+
+
+def test_a_notes_url_cut_by_the_excerpt_is_no_link(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A note's URL longer than half the excerpt is cut mid-way ("…"): its cut part was linked,
+    a page the note never named (``https://long.example/segment00/.../segme``).  It stays text;
+    a whole URL of the same note is still a link (the archive's pages link through the same
+    ``link_urls``)."""
+    long = "https://long.example/" + "/".join(f"segment{i:02d}" for i in range(60))
+    (tmp_path / "notes").mkdir()
+    note = tmp_path / "notes" / "long.md"
+    note.write_text(f"# Quay works\n\nSee https://council.example/quay and {long} for the plan.\n", encoding="utf-8")
+    at = datetime(2026, 11, 20, 10, tzinfo=UTC).timestamp()
+    os.utime(note, (at, at))
+    cfg = _run(tmp_path, "sources:\n  - name: Notes\n    path: notes\n")
+    assert main(["run", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "out" / "digest-2026-11-20.html").read_text(encoding="utf-8")
+    assert "segment05" in page and "…" in page  # the long URL is there, cut
+    assert _excerpt_links(page) == ["https://council.example/quay"]
+
+
+def test_a_replayed_records_text_makes_no_link_whatever_its_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A note is known by its ``file:`` URL; a replayed record (a feed's article, from a JSON Lines
+    archive) could give one (``"url": "file:///..."``), and its text's URLs were linked in the
+    page as a note's: a feed's words made a link.  A record's ``file:`` URL is dropped, as a feed's
+    entry would never have one."""
+    record = {"id": "1", "title": "Council approves the harbour plan",
+              "text": "The council approved the plan today; details at https://evil.example/phish for all. " * 3,
+              "url": "file:///home/me/notes/plan.md", "source": "Wire", "published": "2026-11-20T09:00:00Z"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    cfg = _run(tmp_path, "sources: []\n")
+    assert main(["replay", "--config", str(cfg), str(tmp_path / "a.jsonl")]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "out" / "digest-2026-11-20.html").read_text(encoding="utf-8")
+    assert "https://evil.example/phish" in page
+    assert _excerpt_links(page) == []
