@@ -12,6 +12,18 @@ import lxml.html
 import pytest
 
 from digest.cli import main
+from digest.output.render import make_env
+from digest.store.base import open_store
+from tests.support.archive import NOW, fill
+from tests.support.config import MakeConfig
+from tests.support.web import site as open_site
+
+
+@pytest.fixture
+def bundled_css() -> str:
+    env = make_env()
+    assert env.loader is not None
+    return env.loader.get_source(env, "_style.css.j2")[0]
 
 
 def _excerpt_links(page: str) -> list[str]:
@@ -59,3 +71,30 @@ def test_a_replayed_records_text_makes_no_link_whatever_its_url(tmp_path: Path, 
     page = (tmp_path / "out" / "digest-2026-11-20.html").read_text(encoding="utf-8")
     assert "https://evil.example/phish" in page
     assert _excerpt_links(page) == []
+
+
+def test_the_words_for_screen_readers_stay_hidden_under_a_users_own_css(
+    tmp_path: Path, make_config: MakeConfig, bundled_css: str
+) -> None:
+    """The archive's "Previous day: ", "Next month: " and a permalink's ": <title>" are for screen
+    readers only, hidden by the ``.vh`` rule of the bundled ``_style.css.j2``.  A user's own copy
+    (``templates:``, made before stop 62) has no such rule: headless Chromium showed
+    "← Previous day: Fri, 13 Mar 2026" and "all versions: Quake shakes Opunake".  Each span is
+    hidden by its own style too."""
+    (tmp_path / "mine").mkdir()
+    css = "\n".join(line for line in bundled_css.splitlines() if not line.startswith(".vh "))
+    assert css != bundled_css
+    (tmp_path / "mine" / "_style.css.j2").write_text(css, encoding="utf-8")
+    cfg = make_config(tmp_path, database=str(tmp_path / "digest.sqlite3"), templates=str(tmp_path / "mine"))
+    with open_store(cfg.database_url) as store:
+        fill(store)
+    seen = 0
+    with open_site(cfg, clock=lambda: NOW) as s:
+        for path in ("/day/2026-03-14", "/day/2026-03-10", "/month/2026-01", "/month/2026-03"):
+            page = s.get(path).text
+            assert ".vh {" not in page, path
+            for span in lxml.html.document_fromstring(page).xpath("//*[contains(concat(' ', @class, ' '), ' vh ')]"):
+                style = dict(p.split(":", 1) for p in (span.get("style") or "").split(";") if p)
+                assert style.get("position") == "absolute" and style.get("clip-path") == "inset(50%)", (path, span.text)
+                seen += 1
+    assert seen >= 6

@@ -24,6 +24,7 @@ from ..output.sanitize import NOT_TEXT
 from ..records import StoryView
 from ..text.shown import headline
 from .webstory import story_href
+from .webtemplates import VH_STYLE
 
 #: Characters no page shows (see ``webpages._CONTROL``).
 _CONTROL = NOT_TEXT
@@ -61,7 +62,7 @@ def day_link(href: str, rel: str, words: str, label: str, lang: str) -> str:
     date in it could not say its language, and a ``lang`` on the link made the English words
     German (WCAG 3.1.2)."""
     date_part = f'<span lang="{escape(lang)}">{escape(label)}</span>' if lang else escape(label)
-    said = f'<span class="vh">{escape(words)}: </span>{date_part}'
+    said = f'<span class="vh" style="{VH_STYLE}">{escape(words)}: </span>{date_part}'  # hidden without our CSS
     shown = f'<span aria-hidden="true">← </span>{said}' if rel == "prev" else f'{said}<span aria-hidden="true"> →</span>'
     return f'<a href="{escape(href)}" rel="{rel}">{shown}</a>'
 
@@ -100,6 +101,7 @@ def _permalink(head: lxml.html.HtmlElement, story: StoryView, root: str, day: da
     if title:
         said = lxml.html.Element("span")
         said.set("class", "vh")
+        said.set("style", VH_STYLE)  # hidden under a user's own CSS too
         said.text = ": "
         named = lxml.html.Element("span", dir="auto")
         named.text = title

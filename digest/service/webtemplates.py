@@ -7,6 +7,12 @@ a skip link past them; the digest's own CSS (``_style.css.j2``) with the archive
 
 from __future__ import annotations
 
+#: The words of a ``.vh`` span (for screen readers only) hidden by its own style too: a user's own
+#: ``_style.css.j2`` (``templates:``, copied before stop 62) has no ``.vh`` rule, and its pages
+#: showed "← Previous day: Fri, 13 Mar 2026" and "all versions: <the title>" (stop 62 review).
+VH_STYLE = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap"
+_VH = f'<span class="vh" style="{VH_STYLE}">'
+
 PAGES = {
     "web/_search.html": """<form class="search" action="{{ root }}search" method="get" role="search" style="display:flex;flex-wrap:wrap;gap:0.4rem;align-items:center;margin:0 0 1rem">
 <input type="search" name="q" value="{{ q }}" maxlength="200" placeholder="Search the archive" aria-label="Search the archive" style="flex:1 1 12rem;min-width:0;font:inherit;padding:0.3rem 0.5rem">
@@ -152,3 +158,4 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% endblock %}
 """,
 }
+PAGES = {name: text.replace('<span class="vh">', _VH) for name, text in PAGES.items()}
