@@ -255,3 +255,15 @@ def test_a_private_feeds_credential_in_its_query_names_no_source(tmp_path: Path)
     assert names == ["example.com", "patreon.com/creator", "news.example/?q=storm", "a.example",
                      "b.example/?channel_id=UC1", "c.example/?keywords=flood"]
     assert not [s for s in secrets if any(s in n for n in names)]
+
+
+def test_a_paths_last_part_keeps_a_dot_that_is_no_extension(tmp_path: Path) -> None:
+    """Stop 62's review: every extension of the path's last part was dropped, and arXiv's
+    category feeds ``/rss/cs.CL`` and ``/rss/cs.AI`` were named ``arxiv.org/cs`` and
+    ``arxiv.org/cs (2)``.  A feed's or a page's extension is still dropped (``.xml``, ``.php``)."""
+    cfg = config(tmp_path)
+    for url in ("https://arxiv.org/rss/cs.CL", "https://arxiv.org/rss/cs.AI", "https://example.com/news/world.xml",
+                "https://example.com/sport/rss.php", "https://example.com/blog/feed.json"):
+        assert add(cfg, url, "--no-check") == 0
+    assert [s.name for s in load_config(cfg).sources][1:] == [
+        "arxiv.org/cs.CL", "arxiv.org/cs.AI", "example.com/news/world", "example.com/sport", "example.com/blog"]

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 #: ``posts``: Blogger's main feed (``/feeds/posts/default``), Hugo's ``/posts/index.xml``; ``all``:
 #: Pelican's ``/feeds/all.atom.xml``, whose ``.atom`` before the extension is dropped too.
 FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all posts syndication".split())
+#: The extensions of a page or script serving a feed, dropped from the path's last part as a feed
+#: word's are (``rss.php``, ``feed.json``); another is part of the name: arXiv's ``/rss/cs.CL``
+#: and ``/rss/cs.AI`` were both named ``arxiv.org/cs`` (stop 62 review).
+PAGE_EXTENSIONS = frozenset("php php3 asp aspx cgi pl py jsp cfm htm html shtml json txt".split())
 #: At most this many characters of the path (and query) in a source's name, cut at a word's end
 #: with "…": a slug may be a headline.  GitHub's ``/OWNER/REPO/commits/BRANCH`` fits with room.
 PATH_CHARS = 60
@@ -61,7 +65,8 @@ def _named_parts(url: str) -> str:
     kept = []
     path = [unquote(p) for p in parts.path.split("/") if p]
     for i, part in enumerate(path):
-        stem = part.rsplit(".", 1)[0] if "." in part and i == len(path) - 1 else part  # a folder's dots name it
+        ext = part.rsplit(".", 1)[1].lower() if "." in part and i == len(path) - 1 else ""  # a folder's dots name it
+        stem = part.rsplit(".", 1)[0] if ext in FEED_WORDS or ext in PAGE_EXTENSIONS else part  # not arXiv's cs.CL
         while "." in stem and stem.rsplit(".", 1)[1].lower() in FEED_WORDS:
             stem = stem.rsplit(".", 1)[0]
         shown = " ".join(visible_name(stem).split())
