@@ -296,3 +296,30 @@ def test_a_feed_there_already_listed_in_two_folders_is_not_said_added_and_a_name
     assert capsys.readouterr().err.splitlines() == [
         f"error: {tmp_path}: a folder, not an OPML file (give the file your feed reader exported; a folder of "
         "feeds or articles is a source's 'path:')"]
+
+
+def test_a_feed_in_two_folders_that_the_check_cannot_read_is_not_said_added_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stop 62's review: under ``--check`` a feed listed in two folders that cannot be read was
+    said "listed again in the folder 'B': added once, in the folder 'A'" beside its own "HTTP 404"
+    line, though it was added nowhere.  Its second line says it was not added either."""
+    from tests.support.httpd import TestServer
+
+    with TestServer() as srv:
+        srv.set("/good", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title><item><title>a</title>'
+                b"<link>https://a.example/1</link></item></channel></rss>", headers={"Content-Type": "application/rss+xml"})
+        gone, good = srv.url("/gone"), srv.url("/good")
+        opml = tmp_path / "subs.opml"
+        opml.write_text(f'<opml version="2.0"><body><outline text="A"><outline text="Gone" xmlUrl="{gone}"/>'
+                        f'<outline text="Good" xmlUrl="{good}"/></outline>'
+                        f'<outline text="B"><outline text="Gone" xmlUrl="{gone}"/></outline></body></opml>')
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text("fetch: {allow_hosts: [127.0.0.1]}\nsources:\n  - {name: Coast, url: 'https://coast.example/rss'}\n",
+                       encoding="utf-8")
+        capsys.readouterr()
+        assert main(["import-opml", "--config", str(cfg), "--check", str(opml)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [f"{opml}: not added: Gone: listed again in the folder 'B': not added either (it could not be read)",
+                       f"{opml}: not added: Gone: HTTP 404 Not Found from {gone}"], out
+    assert [s.name for s in load_config(cfg).sources] == ["Coast", "Good"]

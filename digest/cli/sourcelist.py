@@ -215,6 +215,10 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
         read = probe_many([(f["name"], f["url"]) for f in new], cfg.fetch, now=cfg.now())
         good = {id(f): r for f, r in zip(new, read, strict=True) if not isinstance(r, Exception)}
         failed = [str(r) for r in read if isinstance(r, Exception)]  # "Name: HTTP 404 ... from URL"
+        unread = {feed_key(f["url"]) for f, r in zip(new, read, strict=True) if isinstance(r, Exception)}
+        for at, key, name, category, where in report.again:  # not "added once": not added at all
+            if key in unread:
+                unusable[at] = listed_again(name, category, where, unread=True)
         feeds = [f if id(f) not in good else {**f, "url": good[id(f)].url} for f in feeds
                  if feed_key(f["url"]) in known or id(f) in good]
     done = add_sources(Path(args.config), feeds, moved)

@@ -148,9 +148,13 @@ def _folder(category: str) -> str:
     return f"in the folder {category!r}" if category else "outside any folder"
 
 
-def listed_again(name: str, category: str, where: str, there: str | None = None) -> str:
+def listed_again(name: str, category: str, where: str, there: str | None = None, *, unread: bool = False) -> str:
     """The line of a feed listed again in another folder (``category``; first in ``where``):
-    added once, in the first one's folder, or there already (as the source ``there``)."""
+    added once, in the first one's folder, or there already (as the source ``there``), or
+    (``unread``: ``import-opml --check`` could not read it) not added (stop 62 review: it was
+    "added once" beside its own "HTTP 404" line)."""
+    if unread:
+        return f"{name}: listed again {_folder(category)}: not added either (it could not be read)"
     if there is not None:
         return f"{name}: listed again {_folder(category)}: there already (as {there!r})"
     return f"{name}: listed again {_folder(category)}: added once, {_folder(where)} (a source has one category)"
