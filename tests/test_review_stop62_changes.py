@@ -16,6 +16,7 @@ from digest.output.render import make_env
 from digest.store.base import open_store
 from tests.support.archive import NOW, fill
 from tests.support.config import MakeConfig
+from tests.support.web import Site
 from tests.support.web import site as open_site
 
 
@@ -98,3 +99,39 @@ def test_the_words_for_screen_readers_stay_hidden_under_a_users_own_css(
                 assert style.get("position") == "absolute" and style.get("clip-path") == "inset(50%)", (path, span.text)
                 seen += 1
     assert seen >= 6
+
+
+#: In each page's document: the text a selection of each story's line and of the day links holds
+#: (Chromium's plain text of a copy), and the words there for screen readers only.
+_COPIED = """var out = [];
+var parts = d.querySelectorAll('p.meta, nav.days');
+for (var i = 0; i < parts.length; i++) {
+  var r = d.createRange(); r.selectNodeContents(parts[i]);
+  var sel = d.defaultView.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+  var hidden = [].map.call(parts[i].querySelectorAll('.vh'), function (e) { return e.textContent.trim(); });
+  out.push([sel.toString().trim(), hidden]);
+}
+return out;"""
+
+
+def test_a_copy_of_a_storys_line_or_a_day_link_holds_what_is_shown(site: Site, tmp_path: Path) -> None:
+    """The hidden words (``.vh``) were selected with what is shown: Chromium copied a story's
+    line as "Coast News · Sat 14 Mar, 08:00 UTC · all versions: Quake shakes Opunake" and a day
+    link as "← Previous day:Fri, 13 Mar 2026".  They are not selectable now; a screen reader
+    still reads them (the names are tested in test_review_stop62_a11y and test_a11y)."""
+    from tests.support.browser import chromium_path
+    from tests.support.httpd import TestServer
+    from tests.test_browser import _probes
+
+    chromium = chromium_path()
+    with TestServer() as srv:
+        for path in ("/day/2026-03-14", "/day/2026-03-10"):
+            srv.set("/" + path.replace("/", "_") + ".html", site.get(path).content,
+                    headers={"Content-Type": "text/html; charset=utf-8"})
+        found = _probes(chromium, srv, tmp_path, [("/_day_2026-03-14.html", 800, _COPIED),
+                                                  ("/_day_2026-03-10.html", 800, _COPIED)])
+    pairs = [pair for page in found for pair in page]
+    assert len(pairs) >= 4 and all(copied and hidden for copied, hidden in pairs), pairs
+    assert {w for _copied, hidden in pairs for w in hidden} >= {"Previous day:", ": Quake shakes Opunake"}, pairs
+    assert [(copied, [w for w in hidden if w in copied]) for copied, hidden in pairs] == [
+        (copied, []) for copied, _hidden in pairs]

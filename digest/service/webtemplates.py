@@ -10,7 +10,8 @@ from __future__ import annotations
 #: The words of a ``.vh`` span (for screen readers only) hidden by its own style too: a user's own
 #: ``_style.css.j2`` (``templates:``, copied before stop 62) has no ``.vh`` rule, and its pages
 #: showed "← Previous day: Fri, 13 Mar 2026" and "all versions: <the title>" (stop 62 review).
-VH_STYLE = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap"
+#: Not selectable: Chromium copied a story's line as "... · all versions: <the title>".
+VH_STYLE = "position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap;user-select:none"
 _VH = f'<span class="vh" style="{VH_STYLE}">'
 
 PAGES = {
