@@ -248,12 +248,13 @@ def test_a_private_feeds_credential_in_its_query_names_no_source(tmp_path: Path)
     secrets = ["s3cr3tT0ken", "AbCdEf123456", "deadbeefcafe", "fedcba654321", "X1y2Z3w4", "Pq9Rs8Tu7"]
     urls = [f"https://example.com/feed?token={secrets[0]}", f"https://www.patreon.com/rss/creator?auth={secrets[1]}",
             f"https://news.example/rss?apikey={secrets[2]}&q=storm", f"https://a.example/feed.atom?access_token={secrets[3]}",
-            f"https://b.example/rss?sig={secrets[4]}&channel_id=UC1", f"https://c.example/rss?key={secrets[5]}&keywords=flood"]
+            f"https://b.example/rss?sig={secrets[4]}&channel_id=UC1", f"https://c.example/rss?key={secrets[5]}&keywords=flood",
+            "https://d.example/rss?author=alice&country_code=NZ"]
     for url in urls:
         assert add(cfg, url, "--no-check") == 0
     names = [s.name for s in load_config(cfg).sources][1:]
     assert names == ["example.com", "patreon.com/creator", "news.example/?q=storm", "a.example",
-                     "b.example/?channel_id=UC1", "c.example/?keywords=flood"]
+                     "b.example/?channel_id=UC1", "c.example/?keywords=flood", "d.example/?author=alice&country_code=NZ"]
     assert not [s for s in secrets if any(s in n for n in names)]
 
 

@@ -50,9 +50,9 @@ PATH_CHARS = 60
 #: A query's keys whose value is a credential, never part of a source's name (the name is shown
 #: in the digest, the email and the archive's pages; the URL stays in feeds.yaml only): a private
 #: feed's ``?token=``, ``?key=``, ``?auth=``, ``?apikey=``, ``?sig=`` (stop 62 review: the query's
-#: values named a source, ``example.com/?token=...``).  ``keyword`` and ``author`` are no credential.
+#: values named a source, ``example.com/?token=...``).  ``keyword``, ``author``, ``country_code`` are none.
 SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
-                        r"|(?:^|[^a-z])(?:sig|sid|hash|code|private)(?:$|[^a-z])", re.IGNORECASE)
+                        r"|(?:^|[^a-z])(?:sig|sid|hash|private)(?:$|[^a-z])", re.IGNORECASE)
 
 
 def _named_parts(url: str) -> str:
