@@ -29,7 +29,7 @@ from digest.output.entries import told_order
 from digest.output.headlines import headline_words, words_read
 from digest.output.news import adds_nothing
 from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
-from digest.output.openings import before_table, opening
+from digest.output.openings import before_table, inner, opening
 from digest.output.params import EXCERPT_PHRASE_SPACE
 from digest.output.reading import READ_SHARE, Read, passages, read_of
 from digest.output.sanitize import safe_url
@@ -58,7 +58,7 @@ def _contained(cut: str) -> str:
 
 def _excerpt(text: str, limit: int) -> str:
     """:func:`excerpt`, its bidi runs as the text left them."""
-    shown, table = before_table(opening(text))
+    shown, table = before_table(inner(opening(text)))
     flat = _CUT_MARK.sub(" …", " ".join(shown.split()))
     if len(flat) <= limit:
         return f"{flat.rstrip(' :')} …" if table and not flat.endswith("…") else flat

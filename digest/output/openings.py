@@ -125,6 +125,13 @@ UPDATE_STAMP = re.compile(
     r"(?!(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T|\w+day|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)\b)"
 )
 
+#: A photo's caption by the credit it ends with: "... at least 20 shots were fired during a May
+#: shootout . View Full Caption DNAinfo/Sam Cholke" (DNAinfo's pages).  Such a line over the
+#: lede is left out however many words it holds: at 45 words, over ``OPENING_SKIP_WORDS``, it
+#: opened a GVC val lead's excerpt on two days, credit and the lede's dateline run in ("... Sam
+#: Cholke WOODLAWN — A three - year - old ...", stop 62 reader's review).
+CAPTION_CREDIT = re.compile(r"\bView Full Caption\b[^\n]{0,80}$")
+
 
 def _lede_at(text: str, at: int) -> int:
     """Where the lede that begins at ``at`` in ``text`` begins after an update's stamp and a
@@ -152,7 +159,8 @@ def opening(text: str) -> str:
             begin = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
             at = _lede_at(text, begin)
             return text[at:] if i or at > begin else text
-        words += len(line.group(0).split())
+        if not CAPTION_CREDIT.search(line.group(0)):  # a caption by its credit, however long
+            words += len(line.group(0).split())
         if i >= OPENING_SKIP_LINES or words > OPENING_SKIP_WORDS:
             break
     return text
@@ -211,3 +219,42 @@ def line_before_table(line: str, text: str) -> str:
             head = line[:at].rstrip()
             return head if not (unfinished(head) or head.endswith(":")) else f"{head.rstrip(' :')} …"
     return line
+
+
+#: A link to another page standing as a line of its own inside the text: a label in capitals
+#: ("VIDEO", "WATCH", "PHOTOS", "RELATED", "READ MORE", "SEE ALSO") and a colon, then a
+#: headline without a stop.  Read on one line it ran into the excerpt: "... just missed the
+#: baby 's spinal column . VIDEO : Baby shot in act of road rage According to a GoFundMe page
+#: ..." (GVC val, stop 62 reader's review).
+_LINK_LINE = re.compile(
+    r"\s*(?:VIDEO|WATCH|PHOTOS?|GALLERY|RELATED(?: STORY| STORIES| COVERAGE| LINKS?)?|READ MORE|MORE|SEE ALSO"
+    r"|ALSO READ|READ ALSO)\s*:[^\n]*"
+)
+#: At most this many words make such a link line (a headline's length).
+_LINK_WORDS = 20
+
+
+def inner(text: str) -> str:
+    """``text`` (from its :func:`opening`) less what stands inside it that is not the story as
+    read on one line: a rule of dashes ("—-"), a link's own line (``_LINK_LINE``), a dateline
+    opening a later line (a standfirst over the lede, then "SAN DIEGO ( CBS 8 ) - Officials Wednesday identified ...":
+    the excerpt showed the dateline in the middle of its second sentence), and a last line that
+    only introduces what the page held after it ("This news report is made possible by :", its
+    sponsor's logo).  A dash alone opening a later line is a list's, and kept; so is a heading
+    that reads like a dateline but ends without a stop ("PEPA – Universitätsklinikum Heidelberg
+    (UKHD)", a scrapinghub page's)."""
+    lines = [m.group(0) for m in _LINE.finditer(text)]
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        bare = line.strip()
+        if i and not any(c.isalnum() for c in bare):  # a rule drawn with dashes, "—-"
+            continue
+        if i and _LINK_LINE.fullmatch(line) and unfinished(bare) and len(bare.split()) <= _LINK_WORDS:
+            continue
+        if (i and bare[:1] not in "-–—>" and (dateline := DATELINE.match(bare))
+                and not unfinished(bare[dateline.end():].strip())):  # a lede after it, not a heading's parts
+            bare = bare[dateline.end():]
+        if i and i == len(lines) - 1 and bare.endswith(":") and len(bare.split()) <= _LINK_WORDS:
+            continue
+        out.append(bare)
+    return "\n".join(out) if out else text
