@@ -81,3 +81,14 @@ def test_a_lists_dash_and_a_sentence_opening_in_capitals_are_kept() -> None:
             "HHR – Harbor Herald Radio (KHHR)\nNASA said nothing of it.")
     shown = excerpt(text, 1000)
     assert shown == " ".join(text.split()), shown
+
+
+def test_another_pages_teaser_and_a_read_more_link_are_not_shown(tmp_path: Path) -> None:
+    """A gallery's teaser standing inside the text, ending in its link "More", ran into the
+    lead's excerpt on the day its story developed ("... At least 1 dead , several injured in
+    Madisonville shooting Photos Police in Madisonville are investigating ... More"); a short
+    report's last words were its "Read more →"."""
+    teaser = "At least 1 dead in Harborville shooting Photos Police are investigating a shooting. More"
+    shown = _excerpt_of(tmp_path, f"{LEDE}\n{teaser}\n{MORE}")
+    assert "Photos" not in shown and " More" not in shown and "Kestrel Avenue when" in shown, shown
+    assert excerpt(f"{LEDE} Two people broke … Read more →") == f"{LEDE} Two people broke …"
