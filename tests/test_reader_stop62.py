@@ -92,3 +92,43 @@ def test_another_pages_teaser_and_a_read_more_link_are_not_shown(tmp_path: Path)
     shown = _excerpt_of(tmp_path, f"{LEDE}\n{teaser}\n{MORE}")
     assert "Photos" not in shown and " More" not in shown and "Kestrel Avenue when" in shown, shown
     assert excerpt(f"{LEDE} Two people broke … Read more →") == f"{LEDE} Two people broke …"
+
+
+def test_a_sites_part_at_a_headlines_end_is_not_shown(tmp_path: Path) -> None:
+    """A feed's titles carrying their site's line ("... identified - KXLF.com | Continuous News |
+    Butte , Montana", "... death - KSLA News 12 Shreveport , Louisiana News Weather & Sports"):
+    the story's heading, its "also reported by" row and a developing day's line of what is new
+    were the longest lines of the day, wrapping twice on a phone, for the site's name."""
+    site = " - HHR.com | Continuous News | Harborville , Oregon"
+    replayed(tmp_path, [
+        {"id": "a1", "source": "Harbor Herald", "title": "Child shot in Harborville drive-by" + site,
+         "text": f"{LEDE}\n{MORE}", "url": "https://h.example/1", "published": "2016-06-19T09:15:00Z"},
+        {"id": "b1", "source": "Coast Wire", "title": "Three-year-old hurt in Harborville shooting",
+         "text": f"{LEDE}\nThe child's family asked for privacy.", "url": "https://c.example/1",
+         "published": "2016-06-19T11:15:00Z"},
+        {"id": "a2", "source": "Harbor Herald",
+         "title": "Man charged with shooting boy in Harborville - Harbor Herald News , Weather & Sports",
+         "text": ("A man has been charged in the drive-by shooting that left a three-year-old hurt in "
+                  f"Harborville on Sunday, police said. {MORE}"),
+         "url": "https://h.example/2", "published": "2016-06-23T09:15:00Z"},
+    ])
+    out = tmp_path / "out"
+    for day in ("2016-06-19", "2016-06-23"):
+        md = (out / f"digest-{day}.md").read_text(encoding="utf-8")
+        html = (out / f"digest-{day}.html").read_text(encoding="utf-8")
+        for shown in (md, html):
+            assert "HHR.com" not in shown and "Weather" not in shown, shown
+    md = (out / "digest-2016-06-19.md").read_text(encoding="utf-8")
+    assert "## [Child shot in Harborville drive-by](https://h.example/1)" in md, md
+    later = (out / "digest-2016-06-23.md").read_text(encoding="utf-8")
+    assert "Man charged with shooting boy in Harborville" in later, later
+
+
+def test_a_headline_whose_last_part_is_news_keeps_it() -> None:
+    """What the site's part leaves alone: a last part with no address or station line, an
+    address inside the headline itself, a part ending like a sentence, a short headline."""
+    from digest.text.shown import headline
+
+    for title in ("Amazon.com shares fall - analysts react", "Storm hits coast - see News and Weather.",
+                  "Review - Booking.com", "Quake hits Opunake | Highcliff Post"):
+        assert headline(title) == title

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from digest.output.sanitize import escape_md
-from digest.text.shown import one_line
+from digest.text.shown import headline
 
 
 def outlet_said(line: str, outlet: str) -> str | None:
@@ -56,7 +56,7 @@ def shown_news(line: str, title: str, cut: str, figures: bool = False) -> str:
     excerpt under it already says it (the new version leads: its headline is the heading,
     its first sentence the excerpt's), unless it is new by ``figures`` the reader read the
     sentence without (the excerpt holds the changed sentence, and does not say what changed)."""
-    line = one_line(line)
+    line = headline(line)  # a new headline as the heading shows one (its site's part cut)
     return "" if line in (title, "") or (line.removesuffix(" …") in cut and not figures) else line
 
 

@@ -81,10 +81,28 @@ def contained_bidi(s: str) -> str:
 _LEFT_SEPARATOR = re.compile(r"\s+[-–—|:·•]+$")
 
 
+#: The site's part at a headline's end, where a feed's title or a page without a stated site
+#: name carries it: from a separator to the end, its first part holding a web address or a
+#: station's "News ... Weather" line ("... identified - KXLF.com | Continuous News | Butte ,
+#: Montana", "... death - KSLA News 12 Shreveport , Louisiana News Weather & Sports": GVC val, 6
+#: of 78 titles; "... Davis Cup Finals - Sportsnet.ca", 15 of scrapinghub's titles and
+#: og:titles).  Not ending like a sentence, and after a headline of ``_SITE_HEAD_WORDS`` words.
+_SITE_PART = re.compile(
+    r"\s+(?:[-–—|]|::)\s+(?=[^-–—|]*?(?:\b[\w-]+\.(?:com|net|org|tv|news|info|co\.uk|ca|com\.au|ie)\b"
+    r"|\bNews\b[^-–—|]*\bWeather\b)).*(?<![.!?…\"”])$"
+)
+_SITE_HEAD_WORDS = 3
+
+
 def headline(title: str | None) -> str:
-    """``title`` on one line, less a separator left at its end: as the digest, the archive's
-    pages and the Atom feed show a headline."""
-    return _LEFT_SEPARATOR.sub("", one_line(title))
+    """``title`` on one line, less the site's part at its end (``_SITE_PART``) and a
+    separator left at its end: as the digest, the archive's pages and the Atom feed show a
+    headline."""
+    line = one_line(title)
+    site = _SITE_PART.search(line)
+    if site and len(line[: site.start()].split()) >= _SITE_HEAD_WORDS:
+        line = line[: site.start()]
+    return _LEFT_SEPARATOR.sub("", line)
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
