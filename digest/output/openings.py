@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 
 from ..text.lines import table_row, unfinished
-from .params import OPENING_SKIP_LINES, OPENING_SKIP_WORDS
+from .params import EXCERPT_LINK_WORDS, OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 from .regions import PAIRING, REGION
 
 #: A line with something on it.
@@ -234,8 +234,6 @@ _LINK_LINE = re.compile(
 #: More", "... when two people broke … Read more →" (GVC val: 2 of 78 reports; none in the
 #: scrapinghub ground truth or ECB+ dev).
 _MORE = re.compile(r"(?<=[.!?…])\s*(?:More|[Rr]ead [Mm]ore|READ MORE|[Cc]ontinue [Rr]eading)\s*(?:→|»|>>)?\s*$")
-#: At most this many words make such a link line (a headline's length).
-_LINK_WORDS = 20
 
 
 def inner(text: str) -> str:
@@ -245,16 +243,16 @@ def inner(text: str) -> str:
     the excerpt showed the dateline in the middle of its second sentence), and a last line that
     only introduces what the page held after it ("This news report is made possible by :", its
     sponsor's logo); a teaser of another page inside it, and the link ending the last line
-    ("... killed at least one person . More", "... Read more →": ``_MORE``).  A dash alone opening a later line is a list's, and kept; so is a heading
-    that reads like a dateline but ends without a stop ("PEPA – Universitätsklinikum Heidelberg
-    (UKHD)", a scrapinghub page's)."""
+    ("... killed at least one person . More", "... Read more →": ``_MORE``).  A dash alone
+    opening a later line is a list's, and kept; so is a heading that reads like a dateline but
+    ends without a stop ("PEPA – Universitätsklinikum Heidelberg (UKHD)", a scrapinghub page's)."""
     lines = [m.group(0) for m in _LINE.finditer(text)]
     out: list[str] = []
     for i, line in enumerate(lines):
         bare = line.strip()
         if i and not any(c.isalnum() for c in bare):  # a rule drawn with dashes, "—-"
             continue
-        if i and _LINK_LINE.fullmatch(line) and unfinished(bare) and len(bare.split()) <= _LINK_WORDS:
+        if i and _LINK_LINE.fullmatch(line) and unfinished(bare) and len(bare.split()) <= EXCERPT_LINK_WORDS:
             continue
         if (i and bare[:1] not in "-–—>" and (dateline := DATELINE.match(bare))
                 and not unfinished(bare[dateline.end():].strip())):  # a lede after it, not a heading's parts
@@ -263,7 +261,7 @@ def inner(text: str) -> str:
             if i and i < len(lines) - 1:
                 continue
             bare = bare[: more.start()]
-        if i and i == len(lines) - 1 and bare.endswith(":") and len(bare.split()) <= _LINK_WORDS:
+        if i and i == len(lines) - 1 and bare.endswith(":") and len(bare.split()) <= EXCERPT_LINK_WORDS:
             continue
         out.append(bare)
     return "\n".join(out) if out else text

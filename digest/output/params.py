@@ -38,3 +38,9 @@ OPENING_SKIP_LINES = 2
 #: 400-character excerpt of a lede "กรุงเทพฯ " and a 450-character phrase was "กรุงเทพฯ…", and one
 #: of "Apple เปิดตัว iPhone รุ่นใหม่ " before a long phrase its first 28 characters.
 EXCERPT_PHRASE_SPACE = 0.25
+
+#: A line inside an excerpt's text of at most this many words is left out where it is a link's
+#: own ("VIDEO : Baby shot in act of road rage") or the text's last line ending in a colon ("This
+#: news report is made possible by :"): a headline's length.  Set by hand in the stop 62 reader's
+#: review (GVC val 2 such lines, scrapinghub ground truth 2, ECB+ dev 0; ``openings.inner``).
+EXCERPT_LINK_WORDS = 20

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
+from .params import SITE_HEAD_WORDS
 from .scripts import safe_cut
 
 
@@ -85,13 +86,12 @@ _LEFT_SEPARATOR = re.compile(r"\s+[-–—|:·•]+$")
 #: name carries it: from a separator to the end, its first part holding a web address or a
 #: station's "News ... Weather" line ("... identified - KXLF.com | Continuous News | Butte ,
 #: Montana", "... death - KSLA News 12 Shreveport , Louisiana News Weather & Sports": GVC val, 6
-#: of 78 titles; "... Davis Cup Finals - Sportsnet.ca", 15 of scrapinghub's titles and
-#: og:titles).  Not ending like a sentence, and after a headline of ``_SITE_HEAD_WORDS`` words.
+#: of 78 titles; "... Davis Cup Finals - Sportsnet.ca", 14 of scrapinghub's 349 titles and
+#: og:titles).  Not ending like a sentence, and after a headline of ``params.SITE_HEAD_WORDS`` words.
 _SITE_PART = re.compile(
     r"\s+(?:[-–—|]|::)\s+(?=[^-–—|]*?(?:\b[\w-]+\.(?:com|net|org|tv|news|info|co\.uk|ca|com\.au|ie)\b"
     r"|\bNews\b[^-–—|]*\bWeather\b)).*(?<![.!?…\"”])$"
 )
-_SITE_HEAD_WORDS = 3
 
 
 def headline(title: str | None) -> str:
@@ -100,7 +100,7 @@ def headline(title: str | None) -> str:
     headline."""
     line = one_line(title)
     site = _SITE_PART.search(line)
-    if site and len(line[: site.start()].split()) >= _SITE_HEAD_WORDS:
+    if site and len(line[: site.start()].split()) >= SITE_HEAD_WORDS:
         line = line[: site.start()]
     return _LEFT_SEPARATOR.sub("", line)
 
