@@ -237,7 +237,7 @@ class _App:
         again meanwhile by another request makes a page of the old configuration, kept as such).
         ``render`` is also given the store's version the page is kept at (its change marker and
         ``also``; None where the server cannot see the store change): the index, month and day
-        pages keep their day counts at it (``Pages.story_count``), read with the page's own."""
+        pages take their day counts kept at it as they are (``daycounts.DayCounts``), read with the page's own."""
         pages = self.pages
         marker = self.marker()
         version = None if marker is None else (marker, pages, *also)

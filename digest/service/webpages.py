@@ -60,6 +60,7 @@ from ..sources.states import renamed_sources
 from ..store.base import Store, aware
 from ..store.marks import archive_id
 from ..text.shown import headline
+from .daycounts import DayCounts
 from .webday import decorate_day, one_line
 from .webstory import back_day, story_href, successor
 from .webtemplates import PAGES
@@ -70,7 +71,9 @@ QUERY_CHARS = 200
 #: Days the index lists with their story counts (the newest; each month has a page of its
 #: own).  Counting a day renders its view: 34 ms a day on a year of 100 articles a day
 #: (stop 37 review), so the index of a year, every day counted, took 12 s after each change
-#: of the store; 31 days, a month's worth, take about 1 s.
+#: of the store; 31 days, a month's worth, take about 1 s (2 s at 150 a day: stop 61).  A count
+#: is kept with the store reads it was made from (``daycounts``, stop 62): after a change, the
+#: days whose reads answer as before are not counted again.
 INDEX_RECENT = 31
 #: Results on a page of search results.
 SEARCH_LIMIT = 50
@@ -129,12 +132,9 @@ class Pages:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
         self.site = shown_title(cfg.title) or "digest"
-        #: Each day's story count as its page shows it, at one version of the store (the
-        #: server's change marker and the day: ``CountsAt``), shared by the index, the month
-        #: pages and the day pages rendered at that version: the index counts 31 days (a day's
-        #: whole view each, ~2 s at 150 articles a day) and the month it links to counted most
-        #: of them again (stop 61).  Another version empties it.
-        self._counts: tuple[Hashable, dict[date, int]] = (None, {})
+        #: Each day's story count as its page shows it, shared by the index, the month pages and
+        #: the day pages (:mod:`digest.service.daycounts`: kept with the reads it was made from).
+        self.counts = DayCounts(cfg)
 
     def page(self, name: str, status: str = "200 OK", *, root: str = "/", **ctx: Any) -> Page:
         """``root``: the archive's root path, ``/`` or the proxy's prefix (``/news/``)."""
@@ -179,37 +179,16 @@ class Pages:
         first = kept_from(store)  # a day pruned may keep a developing story's versions: not a day
         return {d for d in days if day_fits(d, self.cfg.tz) and (first is None or d >= first)}
 
-    def _held_counts(self, version: Hashable | None) -> dict[date, int] | None:
-        """The day counts held for the store's ``version`` (emptied for another); None
-        (nothing held, nothing kept) without one: a store whose changes the server cannot see."""
-        if version is None:
-            return None
-        held, counts = self._counts
-        if held != version:
-            counts = {}
-            self._counts = (version, counts)
-        return counts
-
-    def story_count(self, store: Store, day: date, version: Hashable | None = None) -> int:
-        """The day's story count as its page shows it (new and developing); ``version``: the
-        store's (:attr:`_counts`), a count made at it taken again."""
-        counts = self._held_counts(version)
-        if counts is not None and day in counts:
-            return counts[day]
-        count = build_view(store, self.cfg, day).story_count
-        if counts is not None:
-            counts[day] = count
-        return count
-
     def _counted(self, store: Store, days: list[date], version: Hashable | None = None) -> list[dict[str, Any]]:
         """``days`` (newest first) grouped by month, each day with its story count as its
         page shows it (new and developing)."""
         groups: list[dict[str, Any]] = []
+        answers: dict[tuple[Any, ...], bytes] = {}  # the store's answers, read once for all the days
         for d in days:
             if not groups or groups[-1]["month"] != (d.year, d.month):
                 groups.append({"month": (d.year, d.month), "label": format_month(d, self.cfg.locale), "days": []})
             groups[-1]["days"].append({"date": d.isoformat(), "label": format_day(d, self.cfg.locale),
-                                       "stories": self.story_count(store, d, version)})
+                                       "stories": self.counts.count(store, d, version, answers)})
         return groups
 
     def _months(self, days: set[date], root: str = "/") -> list[dict[str, Any]]:
@@ -223,7 +202,7 @@ class Pages:
     def index(self, store: Store, root: str = "/", version: Hashable | None = None) -> Page:
         """The newest ``INDEX_RECENT`` days, by month, each counted as its day page shows it
         (new and developing); then every month, linked to its page (:meth:`month`).
-        ``version``: the store's (:meth:`story_count`)."""
+        ``version``: the store's (``DayCounts.count``)."""
         known = self.known_days(store)
         ordered = sorted(known, reverse=True)
         return self.page(
@@ -284,15 +263,13 @@ class Pages:
 
     def day(self, store: Store, day: date, root: str = "/", version: Hashable | None = None) -> Page:
         """The day's page; its story count kept for the index and the month (``version``: the
-        store's, :meth:`story_count`)."""
+        store's, ``DayCounts.count``)."""
         first = kept_from(store)
         if first is not None and day < first:
             return self.no_day(store, day.isoformat(), root, status="410 Gone",
                                message=f"The archive keeps the days from {first.isoformat()} on (keep_days): "
                                        f"{day.isoformat()} was pruned.")
-        view = build_view(store, self.cfg, day)
-        if (counts := self._held_counts(version)) is not None:
-            counts[day] = view.story_count
+        view = self.counts.view(store, day, version)
         view.generated, view.on_request = made_at(store, self.cfg, day)  # not now: when it was made
         # the day's file, but for a later article's regrouping of its stories: said so
         view.regrouped = not view.on_request and regrouped_since(store, day, view)
