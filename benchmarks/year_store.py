@@ -17,7 +17,14 @@ How it works
   ending with it (``digests:`` with a weekly one), ``send`` (the last day, with its look at
   the earlier days owed, to aiosmtpd on loopback), ``serve`` (its first answer, then the
   index, a month, a day, a story and a search over loopback HTTP, each the first request:
-  rendered, not from the cache) and last ``prune --keep-days 90``.  ``python -m digest
+  rendered, not from the cache), then the index after each of 3 daemon rounds (:func:`a_round`:
+  the sources' states saved, 4 articles of today, one going on with a story of the day before;
+  the median) and last ``prune --keep-days 90``.
+* Before the prune, in this process (stop 62, :func:`in_process`): the index after a round
+  rendered as before (every day counted afresh: a new ``Pages``) and now (the server's
+  ``Pages``, its counts kept with their reads), and the email's fit to its size budget on the
+  last day as before (the halving, ``benchmarks.mail_fit``) and now: seconds, renderings,
+  and each the same page or mail both ways (else it exits).  ``python -m digest
   --version`` is the floor (the interpreter and the imports).
 * Prints each command's seconds on both stores and their ratio: a ratio near 1 is a command
   that does not grow with the store's age.  ``--json FILE`` writes them; ``--store DIR``
@@ -26,7 +33,8 @@ How it works
 
 Measured (stop 61, docs/evaluation.md "Stop 61: a year-old store (benchmark)"): every command
 within 10-30% of the week's but the index (31 day views, ~2 s) and the first prune of the
-year (4-8 s, once; the daily one 0.8 s).
+year (4-8 s, once; the daily one 0.8 s).  Stop 62 ("Stop 62: a year-old store, faster"): the
+index after a round, see there.
 
     python -m benchmarks.year_store [--days 365] [--per-day 150] [--sources 40] [--pg] [--store DIR]
         [--fill-only] [--json FILE]
@@ -57,6 +65,7 @@ from digest.config import Config, load_config
 from digest.dedup.fingerprint import fingerprint
 from digest.output.days import seal
 from digest.output.mailer import default_target
+from digest.output.mailsize import EMAIL_HTML_BUDGET
 from digest.records import Article
 from digest.service.maildays import DAEMON_SINCE, mark_mail_start
 from digest.store.base import NewArticle, SourceState, open_store, ts
@@ -153,6 +162,52 @@ def fill(cfg: Config, first: date, days: int, per_day: int, sources: int, failin
     return n
 
 
+def a_round(cfg: Config, n: int, per_round: int = 4) -> None:
+    """What a round of the daemon writes, ``n`` rounds after the clock's morning: every source's
+    state (polled again), and ``per_round`` articles read today, the first a version of a story
+    of the day before (a story going on), the others new stories."""
+    rng = random.Random(n)
+    base = texts()
+    at = cfg.now() + timedelta(minutes=1 + n)
+    with open_store(cfg.database_url) as store:
+        for state in store.list_source_states():
+            state.last_fetch_at, state.next_poll_at = at, at + timedelta(minutes=30)
+            store.save_source_state(state)
+        yesterday = store.stories_fetched_between(at - timedelta(days=1, hours=7), at - timedelta(hours=7))
+        batch = []
+        for i in range(per_round):
+            title, text = base[rng.randrange(len(base))]
+            key = f"round{n}-{i}"
+            art = Article(key=key, source=f"Outlet {rng.randrange(30):02d}", title=f"{title} ({key})", text=text,
+                          url=f"https://news.example/{key}", fetched=at, published=at - timedelta(minutes=5))
+            story = rng.choice(yesterday) if i == 0 and yesterday else key
+            batch.append(NewArticle(art, fingerprint(title, text).to_bytes(), story, rng.random()))
+        store.add_articles(batch, first_seen=at)
+
+
+def index_after_rounds(cfg: Config, rounds: int) -> list[tuple[float, float, bool]]:
+    """In this process: after each of ``rounds`` daemon rounds (:func:`a_round`), the index
+    rendered by the server's ``Pages`` kept since the first (now: its day counts kept with
+    their reads, stop 62) and by a new one (every day counted afresh, as each change made
+    the index before stop 62): (seconds before, seconds now, the same page)."""
+    from digest.service.webpages import Pages
+
+    kept = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+    with open_store(cfg.database_url) as store:
+        kept.index(store, "/", ("round", 0))
+    out = []
+    for n in range(1, rounds + 1):
+        a_round(cfg, n)
+        with open_store(cfg.database_url) as store:
+            t0 = time.perf_counter()
+            before = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).index(store, "/", ("round", n))
+            t1 = time.perf_counter()
+            now = kept.index(store, "/", ("round", n))
+            t2 = time.perf_counter()
+        out.append((t1 - t0, t2 - t1, before.body == now.body))
+    return out
+
+
 def run(cfg_path: Path, *args: str, timeout: float = 600) -> tuple[float, str]:
     """Seconds of ``python -m digest ARGS --config cfg_path`` in a new process, and its output."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -172,9 +227,11 @@ def fetch(port: int, path: str) -> tuple[float, int]:
     return time.perf_counter() - t0, len(body)
 
 
-def serve(cfg_path: Path, pages: dict[str, str]) -> dict[str, float]:
+def serve(cfg_path: Path, pages: dict[str, str], rounds: int = 3, slot: float = 0.0) -> dict[str, float]:
     """``digest serve`` in a process: seconds until ``/healthz`` answers, then each page's first
-    request (rendered: the cache is empty)."""
+    request (rendered: the cache is empty); then the index after each of ``rounds`` daemon
+    rounds (:func:`a_round`), the median (``slot``: seconds waited after a round, PostgreSQL's
+    change marker being a 2-second slot)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
@@ -193,6 +250,13 @@ def serve(cfg_path: Path, pages: dict[str, str]) -> dict[str, float]:
         out["serve: /healthz after start"] = time.perf_counter() - t0
         for name, path in pages.items():
             out[f"serve: {name}"] = fetch(port, path)[0]
+        cfg = load_config(cfg_path)
+        after = []
+        for n in range(1, rounds + 1):
+            a_round(cfg, 100 + n)
+            time.sleep(slot)
+            after.append(fetch(port, "/")[0])
+        out["serve: the index after a round"] = sorted(after)[len(after) // 2]
     finally:
         proc.terminate()
         proc.wait(10)
@@ -232,9 +296,32 @@ def measure(folder: Path, cfg_path: Path, last: date) -> dict[str, float]:
             datetime.combine(last, datetime.min.time(), UTC), datetime.combine(last, datetime.max.time(), UTC))[0]
     pages = {"index": "/", "a month": f"/month/{last:%Y-%m}", "a day": f"/day/{last}",
              "a story": f"/story/{story.id}", "search": "/search?q=police+shooting"}  # fmt: skip
-    out.update(serve(cfg_path, pages))
+    out.update(serve(cfg_path, pages, slot=0.0 if cfg.database_url.startswith("sqlite") else 2.1))
+    out.update(in_process(cfg, last))
     out["digest prune --keep-days 90"] = run(cfg_path, "prune", "--keep-days", "90")[0]
     out["digest prune --keep-days 90 (again: the daily one)"] = run(cfg_path, "prune", "--keep-days", "90")[0]
+    return out
+
+
+#: The figures :func:`in_process` adds, each before stop 62 and now.
+IN_PROCESS = ("index after a round (s)", "email fit (s)", "email fit (renderings)")
+
+
+def in_process(cfg: Config, last: date, rounds: int = 3) -> dict[str, float]:
+    """Stop 62's two, before and now in this process: the index after a daemon round
+    (:func:`index_after_rounds`, the median of ``rounds``) and the email's fit to its size
+    budget on the last day (``benchmarks.mail_fit``); each said the same both ways or exits."""
+    from .mail_fit import compare, day_view
+
+    index = index_after_rounds(cfg, rounds)
+    mail = compare(cfg, day_view(cfg, last), [EMAIL_HTML_BUDGET])[0]
+    if not all(same for *_, same in index) or not mail["same"]:
+        raise SystemExit(f"stop 62: not the same page or mail before and now: {index} {mail}")
+    out: dict[str, float] = {}
+    for i, when in enumerate(("before", "now")):
+        out[f"{IN_PROCESS[0]}, {when}"] = sorted(r[i] for r in index)[len(index) // 2]
+        out[f"{IN_PROCESS[1]}, {when}"] = mail[f"{when} s"]
+        out[f"{IN_PROCESS[2]}, {when}"] = mail[f"{when} renderings"]
     return out
 
 
@@ -287,6 +374,11 @@ def main(argv: list[str] | None = None) -> int:
     for k, year in figures["year"].items():
         week = figures["week"][k]
         print(f"{k:<{width}}  {week:8.2f}  {year:10.2f}  {year / week:5.1f}")
+    print(f"\nstop 62, in one process ({args.days} days / week): before, now, now/before")
+    for name in IN_PROCESS:
+        for label in ("year", "week"):
+            before, now = figures[label][f"{name}, before"], figures[label][f"{name}, now"]
+            print(f"{name + ' (' + label + ')':<{width}}  {before:8.2f}  {now:10.2f}  {now / before:5.2f}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
     return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from benchmarks.mail_fit import halved
 from digest.app import open_app
 from digest.cli import main
 from digest.output.mailsize import (
@@ -255,44 +256,6 @@ def test_a_users_own_digest_template_still_gets_every_story(tmp_path: Path) -> N
     assert "not listed here" not in text
 
 
-def _halved(view: DigestView, budget: int) -> tuple[str, str]:
-    """The email's parts as :func:`email_parts` chose them before stop 62: by halving the count
-    of stories in full (or, when not every title fits, of titles) until the part fits."""
-    html = render_email_html(view, tz=UTC)
-    if carried_size(html) <= budget:
-        return html, render_text(view, tz=UTC)
-    order = ranked(view)
-
-    def fit_of(full: int, listed: int) -> Fit:
-        return Fit(frozenset(order[:full]), frozenset(order[full : full + listed]))
-
-    def fits(fit: Fit) -> tuple[bool, str]:
-        html = render_email_html(view, tz=UTC, fit=fit)
-        return carried_size(html) <= budget, html
-
-    least = fit_of(0, len(order))
-    ok, html = fits(least)
-    if ok:
-        best, lo, hi, at = (least, html), 0, len(order), lambda k: fit_of(k, len(order) - k)
-    else:
-        full = min(MIN_IN_FULL, len(order))
-        while True:
-            ok, html = fits(fit_of(full, 0))
-            best = (fit_of(full, 0), html)
-            if ok or not full:
-                break
-            full -= 1
-        lo, hi, at = 0, len(order) - full + 1, lambda k: fit_of(full, k)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        ok, html = fits(at(mid))
-        if ok:
-            best, lo = (at(mid), html), mid
-        else:
-            hi = mid
-    return best[1], render_text(view, tz=UTC, fit=best[0])
-
-
 def test_a_long_days_cut_is_the_one_the_halving_made_byte_for_byte(day_of_90: Path) -> None:
     """Stop 62: the count of stories in full (or of titles) is found from an estimate of each
     story's bytes, by two or three renderings instead of the halving's six to eight; the mail
@@ -307,4 +270,4 @@ def test_a_long_days_cut_is_the_one_the_halving_made_byte_for_byte(day_of_90: Pa
     budgets = [least + (whole - least) * share // 100 for share in (3, 41, 88)]
     budgets += [edge, edge - 1, least - 1, least // 3, EMAIL_HTML_BUDGET]
     for budget in budgets:
-        assert email_parts(view, tz=UTC, budget=budget) == _halved(view, budget), budget
+        assert email_parts(view, tz=UTC, budget=budget) == halved(view, budget, tz=UTC), budget
