@@ -50,6 +50,7 @@ import jinja2
 
 from ..records import DigestView, StoryView
 from .mailfit import Fit, apply_fit, ranked
+from .params import FIT_OUTLET_BYTES, FIT_STORY_BYTES, FIT_TITLE_BYTES
 from .render import render_email_html, render_text
 
 __all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
@@ -132,14 +133,14 @@ def _full_cost(story: StoryView | None, excerpt_chars: int) -> int:
     its line of what is new, a line for each other outlet, and their markup.  An estimate for
     :func:`_most`'s first guess; the renderings decide."""
     if story is None:
-        return 1000
-    others = sum(250 + len(v.title) + len(v.url or "") + len(v.source) for v in story.also)
-    return 600 + min(len(story.lead.text or ""), excerpt_chars) + len(story.whats_new) + others
+        return FIT_STORY_BYTES
+    others = sum(FIT_OUTLET_BYTES + len(v.title) + len(v.url or "") + len(v.source) for v in story.also)
+    return FIT_STORY_BYTES + min(len(story.lead.text or ""), excerpt_chars) + len(story.whats_new) + others
 
 
 def _title_cost(story: StoryView | None) -> int:
     """About the bytes ``story``'s title line adds (:func:`_full_cost`'s for a line by title)."""
-    return 300 if story is None else 200 + len(story.title) + len(story.lead.url or "")
+    return FIT_TITLE_BYTES + (0 if story is None else len(story.title) + len(story.lead.url or ""))
 
 
 def _most(

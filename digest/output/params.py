@@ -44,3 +44,12 @@ EXCERPT_PHRASE_SPACE = 0.25
 #: news report is made possible by :"): a headline's length.  Set by hand in the stop 62 reader's
 #: review (GVC val 2 such lines, scrapinghub ground truth 2, ECB+ dev 0; ``openings.inner``).
 EXCERPT_LINK_WORDS = 20
+
+#: A story in full in the email, about the bytes it adds over its title line beside its excerpt and
+#: line of what is new (``mailsize._full_cost``), and each other outlet's line beside its text (next);
+#: only where the email's fit tries first, never which mail: set by hand (stop 62), the year store's
+#: last day's stories added 1.3-1.75x the estimate to the carried part, the first guess then 0-1 off.
+FIT_STORY_BYTES = 600
+FIT_OUTLET_BYTES = 250
+#: ... and a title line, beside its title and link (``mailsize._title_cost``): set by hand with them.
+FIT_TITLE_BYTES = 200
