@@ -189,8 +189,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         # --since left everything out: say so, not that nothing matches (a reader narrowing a search)
         earlier = not found and args.since is not None and bool(search(app.store, app.cfg, query, limit=1))
     if args.json:
-        rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "source": r.source,
-                 "url": r.url, "outlets": r.outlets, "versions": r.versions, "score": round(r.score, 4), "lang": r.lang}
+        from ..output.sanitize import safe_url
+
+        # the keys of digest/output/search.schema.json: ``outlet`` as the JSON digest names it
+        # (``source`` the same, as before), a link not http(s) null as there (a javascript: one)
+        rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "outlet": r.source,
+                 "source": r.source, "url": safe_url(r.url), "outlets": r.outlets, "versions": r.versions,
+                 "score": round(r.score, 4), "lang": r.lang}
                 for r in found]
         print(terminal_json(json.dumps(rows, ensure_ascii=False, indent=2)))
         return 0 if found else 1  # as grep: 1 when nothing matches, 2 for an error
