@@ -149,6 +149,8 @@ def test_the_wheel_holds_every_file_the_program_reads_and_nothing_else(built: Bu
     assert {f"digest/templates/{t}" for t in ("digest.md.j2", "digest.html.j2", "_style.css.j2",
                                                "digest.email.html.j2", "digest.txt.j2")} <= package
     assert "digest/output/digest.schema.json" in package  # the JSON digest's schema, for its readers
+    # and those of status, search and explain --json and of dedupe's lines (stop 62)
+    assert {f"digest/output/{n}.schema.json" for n in ("status", "search", "explain", "dedupe")} <= package
     assert any(n.startswith("digest/store/migrations/sqlite/0001_") for n in package)
     assert any(n.startswith("digest/store/migrations/postgresql/0001_") for n in package)
     assert sorted(built.expected - package) == []  # every module, template, migration

@@ -70,3 +70,5 @@ def test_the_sdist_holds_the_named_top_level_folders_only(tmp_path: Path) -> Non
     # and every tracked file under a named folder ships (the sdist's tests collect from it)
     wanted = {rel for rel in _tracked() if rel.split("/")[0] in named}
     assert sorted(wanted - set(names)) == []
+    # the JSON Schemas shipped beside the code that writes each JSON (stop 62)
+    assert {f"digest/output/{n}.schema.json" for n in ("digest", "status", "search", "explain", "dedupe")} <= set(names)
