@@ -56,6 +56,8 @@ Cues
   first ``--chars`` characters state it ("at 7:48 a.m. local time", "0737 GMT"), resolved to
   UTC where a zone is given (``benchmarks.event_time``: its count).  Built into the engine
   since (``Params.clock_factor``): ``--cue none`` measures the engine's own.
+* ``offices`` (stop 62, issue #19): one qualified office, two holders ("Interior Secretary
+  Kempthorne" against "Interior Secretary Salazar"; ``benchmarks.office_cue``: reader, count).
 
 How it works
 ------------
@@ -83,7 +85,7 @@ from digest.dedup import regrouping
 from digest.dedup.engine import Engine
 from digest.dedup.params import Params
 
-from . import another_cue, event_time
+from . import another_cue, event_time, office_cue
 from .common import bcubed
 from .dated import tuning_pair_sets
 from .invariant_numbers import invariants
@@ -305,6 +307,8 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
         return another_cue.reading(r)
     if cue == "times":
         return event_time.reading(r, chars)
+    if cue == "offices":
+        return office_cue.reading(r)
     if cue == "subject":
         subject = subject_of(title, r["text"], LOOSE)
         return (subject, f"{title} {r['text']}") if subject else None
@@ -336,6 +340,8 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return another_cue.flags(a, b)
     if cue == "times":
         return event_time.conflict(a, b)
+    if cue == "offices":
+        return office_cue.conflict(a, b)
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
     if cue == "dates" and WITHIN:  # only a pair published within WITHIN days of each other
@@ -449,7 +455,8 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times",
+                                                         "offices"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)
