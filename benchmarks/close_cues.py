@@ -56,8 +56,8 @@ Cues
   first ``--chars`` characters state it ("at 7:48 a.m. local time", "0737 GMT"), resolved to
   UTC where a zone is given (``benchmarks.event_time``: its count).  Built into the engine
   since (``Params.clock_factor``): ``--cue none`` measures the engine's own.
-* ``offices`` (stop 62, issue #19): one qualified office, two holders ("Interior Secretary
-  Kempthorne" against "Interior Secretary Salazar"; ``benchmarks.office_cue``: reader, count).
+* ``offices`` (stop 62, issue #19): one office, two holders, or one person elected and in office
+  (``benchmarks.office_cue``: its count).  Built into the engine since (``Params.office_factor``).
 
 How it works
 ------------
@@ -455,8 +455,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times",
-                                                         "offices"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times", "offices"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)

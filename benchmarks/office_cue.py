@@ -1,4 +1,4 @@
-"""One office, two holders (stop 62, issue #19): the reader and its count.
+"""One office, two holders (stop 62, issue #19): the count of the engine's reader.
 
 Observations
 ------------
@@ -16,123 +16,48 @@ Observations
   office.
 * A bare office ("President Kiir" against "President Omar", "coach Childress"
   against "coach Rio") is many offices: two countries' presidents, two teams'
-  coaches in one game.  Only a qualified office is read: a capitalised word
-  before the office noun ("Interior Secretary", "Colts coach", "General
-  Manager").  Unqualified, the count below flags 9 same-event pairs on ECB+ dev
-  and none of the engine's errors.
+  coaches in one game.  Two holders are compared only for a qualified office: a
+  capitalised word before the office noun ("Interior Secretary", "Colts coach",
+  "General Manager").  Unqualified, 9 same-event pairs of ECB+ dev were flagged
+  (a first count, stop 62) and none of the engine's errors.
+* Qualified holders alone flag 52 sibling pairs and no same-event pair on ECB+
+  dev, but none of the sibling pairs the engine merges names a qualified office
+  on both sides: built alone (``close_cues --cue offices``) it changed nothing.
+  What reaches the errors is the same fact the other way round: a person
+  elected in one report ("President-elect Barack Obama", 5 reports of dev's
+  Bush rule) and in office in the other ("President Barack Obama").
 
 How it works
 ------------
-``offices(text)``: each "<Qualifier> <office> <Name>" of the whole text (the
-office nouns ``OFFICES``; up to two capitalised qualifiers; the name one to
-three capitalised words, its last word the surname) gives office → surnames.
-Not read: a holder marked as not the present one ("former", "then-", "late",
-"new", "interim", "acting", "incoming", "outgoing"; the 12 characters before
-or the qualifiers), a qualifier that is only a sentence's first word ("The",
-"In").  A pair *conflicts* when both name a holder of one office, no surname
-of one is close to one of the other's (difflib ratio ≥ ``SPELLING``: a
-transliteration, "Berdymukhamedov" against "Berdimuhamedov"), and neither's
-holder is named anywhere in the other's whole text (a report may name the
-outgoing and the incoming holder).
+The reader is the engine's (``digest.dedup.offices``: ``read_offices``,
+``conflict``; its docstring says what is read and when two conflict), of the
+title and whole text.
 
 ``python -m benchmarks.office_cue``: the pairs flagged on ECB+ dev (same
 event, sibling, unrelated) and GVC val (same incident, other); ``--errors
 STREAM:SEEDS``: the final stories of those dev streams (the engine as it is,
 batch path), the sibling pairs the engine merged against the same-event pairs
 it merged rightly, flagged and both read.  Used by ``benchmarks.close_cues
---cue offices``.  Tuning splits only.
+--cue offices`` (with ``Params.office_factor`` on, the engine applies it as
+well: measure the cue with it at 1.0).  Tuning splits only.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import re
 from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Any
 
-OFFICES = (r"Secretary|Minister|President|Premier|Chancellor|Governor|Gov\.|Mayor|Speaker|Chairman|"
-           r"Chairwoman|CEO|[Cc]hief [Ee]xecutive|[Hh]ead [Cc]oach|[Cc]oach|[Mm]anager|Commissioner|"
-           r"Director|Sheriff|Attorney General|Prosecutor|Ambassador")
-_CAP = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_HOLDER = re.compile(rf"(?<![\w-])((?:(?:{_CAP}|[A-Z]{{2,}})\s+){{0,2}})(?:{OFFICES})\s+({_CAP}(?:\s+{_CAP}){{0,2}})\b")
-_NOT_PRESENT = re.compile(r"(?:former|ex-|then-|late|new|incoming|outgoing|interim|acting|future|previous)\s*$", re.I)
-_NOT_QUALIFIER = frozenset(("The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "By", "With",
-                            "As", "Mr", "Mrs", "Ms", "Dr"))
-SPELLING = 0.8  # two surnames this alike (difflib ratio) are one person spelled two ways
-_ELECT = re.compile(rf"(?<![\w-])({_CAP})-elect\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b")
-_TITLED = re.compile(rf"(?<![\w-])({OFFICES})\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b(?!-)")
-_OFFICE_WORD = {"gov.": "governor", "gov": "governor"}
+from digest.dedup.offices import Offices, comparable, conflict, read_offices
+
+Reading = Offices
 
 
-def _office_word(office: str) -> str:
-    word = office.split()[-1].lower()
-    return _OFFICE_WORD.get(word, word)
-
-
-def elect(text: str) -> frozenset[tuple[str, str]]:
-    """(office, surname) of each person ``text`` names as elected, not yet in office
-    ("President-elect Barack Obama": ("president", "Obama"))."""
-    return frozenset((_office_word(m.group(1)), m.group(2)) for m in _ELECT.finditer(text))
-
-
-def titled(text: str) -> frozenset[tuple[str, str]]:
-    """(office, surname) of each person ``text`` names in office, bare offices too
-    ("President Barack Obama"), not a former or an elected one."""
-    return frozenset((_office_word(m.group(1)), m.group(2)) for m in _TITLED.finditer(text)
-                     if not _NOT_PRESENT.search(text[max(0, m.start() - 12):m.start()]))
-
-
-def offices(text: str) -> dict[str, frozenset[str]]:
-    """Qualified office (lower case: "interior secretary") → the surnames ``text`` names as
-    its holder."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for m in _HOLDER.finditer(text):
-        qualifiers = [w for w in m.group(1).split() if w not in _NOT_QUALIFIER]
-        if not qualifiers or _NOT_PRESENT.search(text[max(0, m.start() - 12):m.start()]) \
-                or any(_NOT_PRESENT.search(w) for w in qualifiers):
-            continue
-        office = m.group(0)[:m.start(2) - m.start()].split()
-        out[" ".join(w for w in office if w not in _NOT_QUALIFIER).lower()].add(m.group(2).split()[-1])
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-Reading = tuple[dict[str, frozenset[str]], str, frozenset[tuple[str, str]], frozenset[tuple[str, str]]]
-
-
-def reading(r: dict[str, Any]) -> Reading | None:
-    """What the cue reads of one report: its qualified offices, its whole text, the persons it
-    names as elected and those it names in office (None: no office)."""
-    whole = f"{r.get('title') or ''}. {r['text']}"
-    held, chosen, serving = offices(whole), elect(whole), titled(whole)
-    return (held, whole, chosen, serving) if held or chosen or serving else None
-
-
-def _named(surname: str, text: str) -> bool:
-    return re.search(r"\b" + re.escape(surname) + r"\b", text) is not None
-
-
-def conflict(a: Reading, b: Reading) -> bool:
-    """Whether two readings name different holders of one office, or one person elected in
-    one and in office in the other."""
-    if a[2] & b[3] or b[2] & a[3]:
-        return True
-    for office in a[0].keys() & b[0].keys():
-        x, y = a[0][office], b[0][office]
-        if any(difflib.SequenceMatcher(None, s.lower(), t.lower()).ratio() >= SPELLING for s in x for t in y):
-            continue
-        if any(_named(s, b[1]) for s in x) or any(_named(t, a[1]) for t in y):
-            continue
-        return True
-    return False
-
-
-def comparable(a: Reading, b: Reading) -> bool:
-    """Whether both name a holder of one qualified office, or one names an elected person
-    and the other someone in that office."""
-    return bool(a[0].keys() & b[0].keys() or {o for o, _ in a[2]} & {o for o, _ in b[3]}
-                or {o for o, _ in b[2]} & {o for o, _ in a[3]})
+def reading(r: dict[str, Any]) -> Offices | None:
+    """What the cue reads of one report (the engine's reader, ``digest.dedup.offices``, of its
+    title and whole text); None: no office."""
+    return read_offices(r.get("title") or "", r["text"])
 
 
 def count() -> None:

@@ -1,9 +1,15 @@
 """``benchmarks.office_cue`` and ``benchmarks.close_cues --cue offices`` (stop 62, issue #19):
-one qualified office named with two holders flags a pair; a bare office, a former holder, a
+the harness reads the engine's offices (``digest.dedup.offices``) of the title and whole text.
+One qualified office named with two holders flags a pair; a bare office, a former holder, a
 holder the other report names too, or one surname spelled two ways does not."""
 
 import benchmarks.close_cues as cc
-from benchmarks.office_cue import offices
+from benchmarks.office_cue import reading
+
+
+def offices(text: str) -> dict[str, frozenset[str]]:
+    got = reading({"title": "", "text": text})
+    return {} if got is None else got.held
 
 BUSH = ("Interior Secretary Dirk Kempthorne announced major changes Thursday to the Endangered "
         "Species Act, six weeks before the new administration takes office.")
@@ -33,6 +39,7 @@ def test_a_holder_the_other_names_or_spells_otherwise_does_not_conflict() -> Non
 def test_bare_or_former_offices_are_not_read() -> None:
     assert offices("President Kiir met President Omar; coach Childress praised the defence.") == {}
     assert offices("The former Interior Secretary Gale Norton and then-Colts coach Tony Dungy spoke.") == {}
+    assert offices("New York Mayor Michael Bloomberg spoke.") == {"new york mayor": frozenset({"Bloomberg"})}
     assert offices("The Colts coach Tony Dungy spoke.") == {"colts coach": frozenset({"Dungy"})}
     assert cc.features("offices", _r("No office is named here."), 400) is None
 

@@ -53,6 +53,7 @@ from .contained import Terms, join_contained
 from .cosines import member_cosines
 from .doc import Assignment, Doc
 from .neighbours import average_linkage, neighbour_sets, shared_similarity
+from .offices import office_factor
 from .params import LARGE_TRIED, Params
 from .state import EngineState
 
@@ -87,11 +88,14 @@ def pair_factors(state: EngineState, a: str, b: str) -> dict[str, float]:
     applies them after the caps: ``time`` (published further apart than ``Params.time_grace``,
     ``EngineState.time_factor``) and ``places`` (each opening names a place the other never
     mentions, ``EngineState.place_factor``) and ``clock`` (both openings state the event's time
-    of day and none agrees, ``EngineState.clock_factor``).  Empty: the link counts fully."""
+    of day and none agrees, ``EngineState.clock_factor``) and ``offices`` (one office, two
+    holders, or one person elected and in office: ``digest.dedup.offices``).  Empty: the link
+    counts fully."""
     nums = np.array([state.num[a], state.num[b]], dtype=np.int32)
     out: dict[str, float] = {}
     for name, f in (("time", state.time_factor(nums)), ("places", state.place_factor(nums)),
-                    ("clock", state.clock_factor(nums))):
+                    ("clock", state.clock_factor(nums)),
+                    ("offices", office_factor(state.params.office_factor, state.offices, nums))):
         if f is not None and float(f[0, 1]) < 1.0:
             out[name] = float(f[0, 1])
     return out
@@ -308,7 +312,8 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     (copies of one text are kept together by ``_cluster``), times the time factor and the
     places factor (``EngineState.place_factor``: two openings naming places the other never
     mentions) and the clock factor (``EngineState.clock_factor``: two openings stating event
-    times of day none of which agree)."""
+    times of day none of which agree) and the offices factor (``digest.dedup.offices``: one
+    office named with two holders, one person elected in one and in office in the other)."""
     nb = state.nb
     sets = neighbour_sets(nums, nb.nums[nums], nb.sims[nums], state.params.neighbour_ratio)
     sim = np.minimum(shared_similarity(sets), relative_cosine(state, nums))
@@ -325,7 +330,10 @@ def _region_similarity(state: EngineState, nums: np.ndarray) -> np.ndarray:
     if places is not None:
         sim = sim * places
     clock = state.clock_factor(nums)  # openings stating event times none of which agree
-    return sim if clock is None else sim * clock
+    if clock is not None:
+        sim = sim * clock
+    offices = office_factor(state.params.office_factor, state.offices, nums)  # one office, two holders
+    return sim if offices is None else sim * offices
 
 
 def _join_large(state: EngineState, num: int, doc: Doc, near: list[Story]) -> Assignment:

@@ -13,7 +13,7 @@ How it works
 ------------
 * Articles are numbered; each keeps its interned term indices and weights in
   a pool (salient terms first), its copy shingles in another, its facts in
-  numpy columns (``digest.dedup.arrays``), never its text.
+  numpy columns (``digest.dedup.arrays``), never its text (but its capitals: ``.offices``).
 * A story keeps its members and nothing summed over them: every decision
   reads the members' own vectors.  :meth:`EngineState.rebuild` makes a story
   of any list of members, :meth:`EngineState.vectors` gives members' unit
@@ -45,6 +45,7 @@ from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
 from .lead import Facts, coverage_arrays, holders, pick, superseded, withdrawn
+from .offices import Offices, read_offices
 from .params import Params
 from .places import opening_places, place_factor
 from .sourceterms import SourceTerms
@@ -81,17 +82,15 @@ class EngineState:
     #: Each entry updated in place (``Doc.revises``) -> its latest article: a notice that
     #: replaces the entry takes back what the entry said last.
     entries: dict[str, int] = field(init=False, default_factory=dict)
-    #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
-    #: article's shingles (a pool; the keys live in the map only).
+    #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
     shingles: Pool = field(init=False, default_factory=lambda: Pool(np.uint16))
-    #: Each article's opening places (``digest.dedup.places``): a run of ``VOCAB`` indices
-    #: per article that names any (``poff``, ``plen``), read from the title and text at its
-    #: adding and at its restoring alike.
+    #: Each article's opening places (``digest.dedup.places``): a run of ``VOCAB`` indices per article naming any (``poff``, ``plen``), read from title and text at adding and restoring.
     places: Pool = field(init=False, default_factory=lambda: Pool(np.int32))
-    #: The event times of day the opening of each article that states any says
-    #: (``digest.dedup.clock``'s codes), read at its adding and at its restoring alike.
+    #: Event times of day each opening states (``digest.dedup.clock``'s codes), read alike.
     clocks: dict[int, np.ndarray] = field(init=False, default_factory=dict)
+    #: Offices and holders each article naming any names (``digest.dedup.offices``), read alike.
+    offices: dict[int, Offices] = field(init=False, default_factory=dict)
     #: Copy groups of two or more articles (copies of one text): the group's label (the
     #: number in the ``group`` column of each member) -> its members.
     groups: dict[int, array] = field(init=False, default_factory=dict)
@@ -228,6 +227,8 @@ class EngineState:
         col.plen[num] = named.size
         if self.params.clock_factor < 1.0 and (stated := event_times(doc.title, doc.text)).size:  # off: not read
             self.clocks[num] = stated
+        if self.params.office_factor < 1.0 and (held := read_offices(doc.title, doc.text)):  # off: not read
+            self.offices[num] = held
         col.group[num] = num
         col.silent[num] = False
         col.story[num] = -1  # in no story until attached

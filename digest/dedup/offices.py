@@ -1,0 +1,137 @@
+"""Who holds an office, as an article says it, and the pairs that cannot be of one time.  Pure.
+
+Observations
+------------
+* An office is held by one person at a time, so the holder an article names dates it: a report
+  naming "Interior Secretary Dirk Kempthorne" and one naming "Interior Secretary Ken Salazar",
+  or one saying "President-elect Barack Obama" and one saying "President Barack Obama", were
+  written under different administrations and tell different events, however alike their words
+  (two rulings on the Endangered Species Act, issue #19's two events of one kind).  Counted on
+  the tuning splits (``benchmarks.office_cue``, stop 62): 86 of 2,957 ECB+ dev sibling pairs
+  flagged, 0 of 2,925 same-event pairs, 0 of GVC val's 51 same-incident pairs.
+* A bare office is many offices ("President Kiir" and "President Omar", "coach Childress" and
+  "coach Rio" in one report of one game): two holders are compared only for a *qualified* office,
+  a capitalised word before its noun ("Interior Secretary", "Colts coach"); unqualified, 9 ECB+
+  dev same-event pairs were flagged.
+
+How it works
+------------
+* :func:`read_offices`: of the title and the whole text, each "<Qualifier> <office> <Name>"
+  (``OFFICES``; up to two capitalised qualifiers, not a sentence's first word; the name one to
+  three capitalised words, its last the surname) as office -> surnames; each "<Office>-elect
+  <Name>" as (office noun, surname) elected; each "<office> <Name>", bare or qualified, as
+  (office noun, surname) in office.  A holder marked as not the present one ("former", "then-",
+  "late", "new", "interim", "acting", "incoming", "outgoing" before the office or its
+  qualifiers: "former Interior Secretary", "then-Colts coach") is not read.  Also kept: the text's capitalised words (to ask whether it names a
+  surname at all).  None: no office read (the usual case).
+* :func:`conflict`: one person elected in one article and in that office in the other; or both
+  name a holder of one qualified office, no surname of one is spelled like one of the other's
+  (``OFFICE_SPELLING``: "Berdymukhamedov" and "Berdimuhamedov") and neither article names the
+  other's holder anywhere (a report may name the outgoing and the incoming holder).
+* :func:`office_factor`: per pair of a region's articles, ``Params.office_factor`` where they
+  conflict, else 1.
+
+Special cases
+-------------
+* An office named after its holder ("Jim O'Brien, coach"), in lower case and unqualified, or an
+  office whose holder changed between two reports of one event (an inauguration's day) is not
+  told apart, or is told apart wrongly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import NamedTuple
+
+import numpy as np
+
+from .params import OFFICE_SPELLING
+
+OFFICES = (r"Secretary|Minister|President|Premier|Chancellor|Governor|Gov\.|Mayor|Speaker|Chairman|"
+           r"Chairwoman|CEO|[Cc]hief [Ee]xecutive|[Hh]ead [Cc]oach|[Cc]oach|[Mm]anager|Commissioner|"
+           r"Director|Sheriff|Attorney General|Prosecutor|Ambassador")
+_CAP = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_HOLDER = re.compile(rf"(?<![\w-])((?:(?:{_CAP}|[A-Z]{{2,}})\s+){{0,2}})(?:{OFFICES})\s+({_CAP}(?:\s+{_CAP}){{0,2}})\b")
+_ELECT = re.compile(rf"(?<![\w-])({_CAP})-elect\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b")
+_SERVING = re.compile(rf"(?<![\w-])({OFFICES})\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b(?!-)")
+_MARKS = r"(?:(?i:former|ex-|then-|late|incoming|outgoing|interim|acting|future|previous)|new)"  # not "New York"
+_NOT_PRESENT = re.compile(rf"{_MARKS}\s*$")
+#: A marker before the office and its qualifiers ("former Interior Secretary", "then-Colts coach").
+_NOT_PRESENT_BEFORE = re.compile(rf"\b{_MARKS}\s*(?:[A-Z][\w.]*\s+){{0,2}}$")
+_NOT_QUALIFIER = frozenset(("The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "By", "With",
+                            "As", "Mr", "Mrs", "Ms", "Dr"))
+_WORD = re.compile(rf"\b{_CAP}")
+
+
+class Offices(NamedTuple):
+    """What :func:`read_offices` reads of one article."""
+
+    held: dict[str, frozenset[str]]  # qualified office ("interior secretary") -> its holders' surnames
+    elect: frozenset[tuple[str, str]]  # (office noun, surname) elected, not yet in office
+    serving: frozenset[tuple[str, str]]  # (office noun, surname) in office, bare offices too
+    names: frozenset[str]  # the capitalised words of the whole text
+
+
+def _noun(office: str) -> str:
+    word = office.split()[-1].lower()
+    return "governor" if word == "gov." else word
+
+
+def _present(text: str, start: int) -> bool:
+    return not _NOT_PRESENT_BEFORE.search(text[max(0, start - 40):start])
+
+
+def read_offices(title: str, text: str) -> Offices | None:
+    """The offices ``title`` and ``text`` name with their holders; None when none."""
+    whole = f"{title}. {text}"
+    held: dict[str, set[str]] = defaultdict(set)
+    for m in _HOLDER.finditer(whole):
+        qualifiers = [w for w in m.group(1).split() if w not in _NOT_QUALIFIER]
+        if qualifiers and _present(whole, m.start()) and not any(_NOT_PRESENT.search(w) for w in qualifiers):
+            office = [w for w in whole[m.start():m.start(2)].split() if w not in _NOT_QUALIFIER]
+            held[" ".join(office).lower()].add(m.group(2).split()[-1])
+    elect = frozenset((_noun(m.group(1)), m.group(2)) for m in _ELECT.finditer(whole))
+    serving = frozenset((_noun(m.group(1)), m.group(2)) for m in _SERVING.finditer(whole) if _present(whole, m.start()))
+    if not (held or elect or serving):
+        return None
+    return Offices({k: frozenset(v) for k, v in held.items()}, elect, serving, frozenset(_WORD.findall(whole)))
+
+
+def comparable(a: Offices, b: Offices) -> bool:
+    """Whether both name a holder of one qualified office, or one an elected person and the
+    other someone in that office (what :func:`conflict` can judge)."""
+    return bool(a.held.keys() & b.held.keys() or {o for o, _ in a.elect} & {o for o, _ in b.serving}
+                or {o for o, _ in b.elect} & {o for o, _ in a.serving})
+
+
+def conflict(a: Offices, b: Offices) -> bool:
+    """Whether two articles name one person elected and in office, or different holders of one
+    office (see the module's docstring)."""
+    if a.elect & b.serving or b.elect & a.serving:
+        return True
+    for office in a.held.keys() & b.held.keys():
+        x, y = a.held[office], b.held[office]
+        if any(difflib.SequenceMatcher(None, s.lower(), t.lower()).ratio() >= OFFICE_SPELLING for s in x for t in y):
+            continue
+        if x & b.names or y & a.names:
+            continue
+        return True
+    return False
+
+
+def office_factor(factor: float, read_of: dict[int, Offices], nums: np.ndarray) -> np.ndarray | None:
+    """Per pair of the articles ``nums``, ``factor`` where their offices conflict, else 1; None
+    when off (``factor`` 1), when fewer than two name an office, or when no pair conflicts."""
+    if factor >= 1.0:
+        return None
+    pos = [k for k, n in enumerate(nums.tolist()) if n in read_of]
+    if len(pos) < 2:
+        return None
+    out = np.ones((nums.size, nums.size))
+    for x, i in enumerate(pos):
+        for j in pos[x + 1:]:
+            if conflict(read_of[int(nums[i])], read_of[int(nums[j])]):
+                out[i, j] = out[j, i] = factor
+    return out if (out < 1.0).any() else None

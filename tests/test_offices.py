@@ -1,0 +1,117 @@
+"""Who holds an office, as the article says it (``digest.dedup.offices``, ``Params.office_factor``,
+stop 62, issue #19): two rulings on one law under two administrations, told alike, differ in
+who holds the offices ("President-elect Barack Obama" and "Interior Secretary Dirk Kempthorne"
+against "President Barack Obama" and "Interior Secretary Ken Salazar"); rewrites of one report
+name the same holders.  Their link counts a fifth."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from digest.dedup.engine import Doc, Engine, Params
+from digest.dedup.fingerprint import Fingerprint
+from digest.dedup.offices import comparable, conflict, office_factor, read_offices
+from digest.dedup.regrouping import pair_factors
+
+#: Two rulings on one rule, two reports each (rewrites, not copies), worded alike: who holds the
+#: offices is what tells them apart.  Without the cue the four are one story in every order.
+RULINGS = {
+    "a1": ("Interior changes endangered species consultation rule",
+           "Interior Secretary Dirk Kempthorne on Thursday announced a change to the Endangered Species Act "
+           "rule on consultations, weeks before President-elect Barack Obama takes office. Federal agencies "
+           "will no longer have to consult wildlife scientists at the Fish and Wildlife Service before "
+           "approving road, mine and dam projects. Environmental groups said the change strikes at the heart "
+           "of the law and vowed to sue. The consultation rule has protected endangered animals and plants "
+           "for decades, the groups said."),
+    "a2": ("Endangered species consultation rule changed by Interior",
+           "Weeks before President-elect Barack Obama takes office, the Interior Department changed how the "
+           "Endangered Species Act is applied. Interior Secretary Dirk Kempthorne said on Thursday that "
+           "agencies may now decide for themselves whether dams, mines and roads harm endangered species, "
+           "without a review by Fish and Wildlife Service scientists. Environmental groups called the "
+           "consultation change an attack on the law protecting animals and plants."),
+    "b1": ("Interior changes endangered species consultation rule again",
+           "Interior Secretary Ken Salazar on Tuesday announced a change to the Endangered Species Act rule "
+           "on consultations, as President Barack Obama had asked. Federal agencies will again have to "
+           "consult wildlife scientists at the Fish and Wildlife Service before approving road, mine and dam "
+           "projects. Environmental groups said the change restores the heart of the law. The consultation "
+           "rule protects endangered animals and plants, the groups said."),
+    "b2": ("Endangered species consultation rule changed by Interior again",
+           "As President Barack Obama had asked, the Interior Department changed how the Endangered Species "
+           "Act is applied. Interior Secretary Ken Salazar said on Tuesday that agencies may no longer decide "
+           "for themselves whether dams, mines and roads harm endangered species, without a review by Fish "
+           "and Wildlife Service scientists. Environmental groups called the consultation change a victory "
+           "for the law protecting animals and plants."),
+}
+DOCS = {k: Doc(id=k, title=t, text=x) for k, (t, x) in RULINGS.items()}
+ON = Params(office_factor=0.2)
+
+
+def _stories(order: tuple[str, ...], params: Params) -> set[frozenset[str]]:
+    eng = Engine(params)
+    for k in order:
+        eng.add(DOCS[k])
+    out: dict[str, set[str]] = {}
+    for k in DOCS:
+        out.setdefault(eng.story_of(k), set()).add(k)
+    return {frozenset(s) for s in out.values()}
+
+
+def test_two_rulings_on_one_law_under_two_administrations_are_two_stories() -> None:
+    orders = list(itertools.permutations(DOCS))
+    for order in orders:
+        assert _stories(order, ON) == {frozenset(("a1", "a2")), frozenset(("b1", "b2"))}, order
+    for order in orders:
+        assert _stories(order, Params(office_factor=1.0)) == {frozenset(DOCS)}, order
+
+
+def test_off_it_reads_nothing() -> None:
+    eng = Engine(Params(office_factor=1.0))
+    for k in DOCS:
+        eng.add(DOCS[k])
+    assert eng.state.offices == {}
+    assert pair_factors(eng.state, "a1", "b1") == {}
+
+
+def test_a_rebuilt_engine_reads_the_offices_as_the_live_one() -> None:
+    live = Engine(ON)
+    for k in ("a1", "a2", "b1"):
+        live.add(DOCS[k])
+    rebuilt = Engine(ON)
+    for k in ("a1", "a2", "b1"):
+        rebuilt.restore(DOCS[k], Fingerprint.from_bytes(live.fingerprint_of(k).to_bytes()), live.story_of(k))
+    a, b = live.add(DOCS["b2"]), rebuilt.add(DOCS["b2"])
+    assert (a.story_id, a.moved, a.merged) == (b.story_id, b.moved, b.merged)
+    assert live.story_of("b2") != live.story_of("a1")
+    assert pair_factors(rebuilt.state, "a1", "b2") == {"offices": ON.office_factor}
+    assert pair_factors(rebuilt.state, "a1", "a2") == {}
+
+
+def test_one_surname_spelled_two_ways_is_one_holder() -> None:
+    a = read_offices("Turkmen vote", "Turkmen President Gurbanguly Berdymukhamedov voted on Sunday.")
+    b = read_offices("Turkmen vote", "Turkmen President Gurbanguly Berdimuhamedov voted on Sunday.")
+    c = read_offices("Turkmen vote", "Turkmen President Saparmurat Niyazov voted on Sunday.")
+    assert a is not None and b is not None and c is not None
+    assert comparable(a, b) and not conflict(a, b)
+    assert conflict(a, c)
+
+
+def test_what_is_read_and_what_is_not() -> None:
+    got = read_offices("Colts coach Tony Dungy retires", "Interior Secretary Dirk Kempthorne's rule stands.")
+    assert got is not None
+    assert got.held == {"colts coach": frozenset({"Dungy"}), "interior secretary": frozenset({"Kempthorne"})}
+    assert read_offices("A game", "President Kiir met President Omar; coach Childress praised his side.").held == {}
+    assert read_offices("Talks", "The former Interior Secretary Gale Norton and then-Colts coach Tony Dungy spoke.") is None
+    held = read_offices("Handover", "Interior Secretary Ken Salazar replaced Dirk Kempthorne.")
+    before = read_offices("Rule", "Interior Secretary Dirk Kempthorne signed it.")
+    assert held is not None and before is not None and not conflict(held, before)  # it names both
+
+
+def test_the_factor_only_where_a_pair_conflicts() -> None:
+    read = {n: r for n, k in enumerate(("a1", "a2", "b1")) if (r := read_offices(*RULINGS[k]))}
+    f = office_factor(0.2, read, np.array([0, 1, 2, 7], dtype=np.int32))
+    assert f is not None
+    assert f[0, 1] == 1.0 and f[0, 2] == f[2, 0] == f[1, 2] == 0.2 and (f[3] == 1.0).all()
+    assert office_factor(1.0, read, np.array([0, 2], dtype=np.int32)) is None
+    assert office_factor(0.2, read, np.array([0, 1], dtype=np.int32)) is None
