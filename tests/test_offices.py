@@ -102,6 +102,7 @@ def test_what_is_read_and_what_is_not() -> None:
     assert got is not None
     assert got.held == {"colts coach": frozenset({"Dungy"}), "interior secretary": frozenset({"Kempthorne"})}
     assert read_offices("A game", "President Kiir met President Omar; coach Childress praised his side.").held == {}
+    assert read_offices("A game", "Head Coach Sean Payton and Prime Minister Shinzo Abe.").held == {}
     assert read_offices("Talks", "The former Interior Secretary Gale Norton and then-Colts coach Tony Dungy spoke.") is None
     held = read_offices("Handover", "Interior Secretary Ken Salazar replaced Dirk Kempthorne.")
     before = read_offices("Rule", "Interior Secretary Dirk Kempthorne signed it.")

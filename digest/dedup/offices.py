@@ -7,11 +7,12 @@ Observations
   or one saying "President-elect Barack Obama" and one saying "President Barack Obama", were
   written under different administrations and tell different events, however alike their words
   (two rulings on the Endangered Species Act, issue #19's two events of one kind).  Counted on
-  the tuning splits (``benchmarks.office_cue``, stop 62): 86 of 2,957 ECB+ dev sibling pairs
+  the tuning splits (``benchmarks.office_cue``, stop 62): 84 of 2,957 ECB+ dev sibling pairs
   flagged, 0 of 2,925 same-event pairs, 0 of GVC val's 51 same-incident pairs.
 * A bare office is many offices ("President Kiir" and "President Omar", "coach Childress" and
   "coach Rio" in one report of one game): two holders are compared only for a *qualified* office,
-  a capitalised word before its noun ("Interior Secretary", "Colts coach"); unqualified, 9 ECB+
+  a capitalised word before its noun saying whose it is ("Interior Secretary", "Colts coach"; not
+  a word of the title itself, ``_GENERIC``: "Head Coach", "Prime Minister"); unqualified, 9 ECB+
   dev same-event pairs were flagged.
 
 How it works
@@ -62,6 +63,12 @@ _NOT_PRESENT = re.compile(rf"{_MARKS}\s*$")
 _NOT_PRESENT_BEFORE = re.compile(rf"\b{_MARKS}\s*(?:[A-Z][\w.]*\s+){{0,2}}$")
 _NOT_QUALIFIER = frozenset(("The", "A", "An", "And", "But", "In", "On", "At", "Of", "For", "To", "By", "With",
                             "As", "Mr", "Mrs", "Ms", "Dr"))
+#: Words of an office's own title, not of whose it is: "Head Coach", "General Manager", "Prime
+#: Minister", "Foreign Minister", "Police Commissioner" are each many offices (two teams' coaches
+#: in one game, two countries' ministers at one summit), as bare as "President".
+_GENERIC = frozenset(("Head", "General", "Prime", "Vice", "Deputy", "Assistant", "Associate", "Chief",
+                      "Executive", "Managing", "Senior", "Police", "County", "City", "State", "Foreign",
+                      "Athletic", "Committee", "Team", "Club", "Party"))
 _WORD = re.compile(rf"\b{_CAP}")
 
 
@@ -89,7 +96,7 @@ def read_offices(title: str, text: str) -> Offices | None:
     held: dict[str, set[str]] = defaultdict(set)
     for m in _HOLDER.finditer(whole):
         qualifiers = [w for w in m.group(1).split() if w not in _NOT_QUALIFIER]
-        if qualifiers and _present(whole, m.start()) and not any(_NOT_PRESENT.search(w) for w in qualifiers):
+        if any(w not in _GENERIC for w in qualifiers) and _present(whole, m.start()) and not any(_NOT_PRESENT.search(w) for w in qualifiers):
             office = [w for w in whole[m.start():m.start(2)].split() if w not in _NOT_QUALIFIER]
             held[" ".join(office).lower()].add(m.group(2).split()[-1])
     elect = frozenset((_noun(m.group(1)), m.group(2)) for m in _ELECT.finditer(whole))
