@@ -246,6 +246,11 @@ CAP_WHY = {
 FACTOR_WHY = {
     "time": "published {days} days apart: past a {grace}-day grace a link counts less (x{f:.2f})",
     "places": "each one's opening names a place the other never mentions (x{f:.2f})",
+    "clock": "both openings state the time of day the event happened, and no time agrees (x{f:.2f})",
+    "offices": (
+        "one office has a different holder in each, or one names a person elected whom the other "
+        "names in office: two times (x{f:.2f})"
+    ),
 }
 
 DAY = 86400.0

@@ -7,8 +7,11 @@ name the same holders.  Their link counts a fifth."""
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
@@ -116,3 +119,28 @@ def test_the_factor_only_where_a_pair_conflicts() -> None:
     assert f[0, 1] == 1.0 and f[0, 2] == f[2, 0] == f[1, 2] == 0.2 and (f[3] == 1.0).all()
     assert office_factor(1.0, read, np.array([0, 2], dtype=np.int32)) is None
     assert office_factor(0.2, read, np.array([0, 1], dtype=np.int32)) is None
+
+
+def test_explain_names_the_offices_when_they_held_a_pair_apart(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``digest explain`` of two rulings the offices held apart says so (its table of what each
+    factor says had no line for ``offices`` nor ``clock``: a KeyError, stop 62 at the merge).
+    Real parts: ``digest replay`` into SQLite on disk, then ``explain --json``."""
+    from digest.cli import main
+    from digest.explain import FACTOR_WHY
+    from tests.support.config import make_config
+
+    cfg = make_config(tmp_path, {}, write=True).config_path
+    assert cfg is not None
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(
+        json.dumps({"id": k, "title": t, "text": x, "source": f"Outlet {i}",
+                    "published": f"2026-03-0{2 + 2 * (k[0] == 'b')}T{10 + i}:00:00Z"}) + "\n"
+        for i, (k, (t, x)) in enumerate(RULINGS.items())))
+    assert main(["replay", str(data), "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["explain", "--config", str(cfg), "a1", "b2", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["merged"] is False
+    assert FACTOR_WHY["offices"].split(" (")[0] in got["why"]
+    assert {"time", "places", "clock", "offices"} <= set(FACTOR_WHY)
