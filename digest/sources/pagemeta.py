@@ -21,11 +21,12 @@ import re
 from datetime import UTC, datetime
 
 from ..records import TITLE_CHARS
-from ..text.extract import clean_title, without_site_name
+from ..text.extract import as_heading, clean_title, without_site_name
 from ..text.shown import shorten
-from .dates import EARLIEST
+from .dates import EARLIEST, from_string
 from .feeds import plain
 from .fields import language_tag
+from .params import PAGE_HEAD_CHARS
 
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
@@ -39,6 +40,13 @@ _TIME_TAG = re.compile(r"<time\b[^>]*>", re.I)
 _ATTR = re.compile(r"(?<![\w:.-])([\w:.-]++)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))")
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+#: An ISO 8601 time's offset at its end ("Z", "+05:30", "-0500").
+_ISO_ZONE = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
+#: A date written another way with a time and an explicit zone ("Mon, 18 Nov 2019 16:07:38 -0600",
+#: "20 Nov 2019 08:02 GMT", a script's "Tue Nov 19 2019 03:05:46 GMT+0000"); one with a zone
+#: name of several meanings or none ("07:47 PM EST", "01:38 PM IST") is not read.
+_OTHER_STAMP = re.compile(r"\b\d{4}\b.*\b\d{1,2}:\d{2}\b.*(?:\b(?:GMT|UTC)(?:[+-]\d{4})?|[+-]\d{4})$", re.I)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
 #: Meta keys (``property``, ``name`` or ``itemprop``, lower case) that state when a page
 #: was published, most specific first.
 _PUBLISHED_KEYS = (
@@ -52,8 +60,8 @@ _PUBLISHED_KEYS = (
     "pubdate",
     "publishdate",
 )
-#: Characters of a page searched for its title and date (the head, and a little more).
-HEAD_CHARS = 200_000
+#: Characters of a page searched for its title and date (``params.PAGE_HEAD_CHARS``).
+HEAD_CHARS = PAGE_HEAD_CHARS
 
 
 def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | None:
@@ -123,36 +131,52 @@ def html_lang(head: str, metas: dict[str, str]) -> str | None:
 def html_title(head: str, metas: dict[str, str]) -> str:
     """The page's headline: ``og:title``, else ``twitter:title``, else ``<title>`` (less a short
     suffix), else its ``<h1>``; less the site's name the page states (``og:site_name``,
-    ``application-name``) before or after a separator."""
+    ``application-name``) before or after a separator, and less a last part after a separator
+    where the rest is the page's ``<h1>`` (``extract.as_heading``)."""
     names = [plain(metas.get("og:site_name", "")), plain(metas.get("application-name", ""))]
+    m = _H1.search(head)
+    heading = plain(m.group(1)) if m else ""
     for key in ("og:title", "twitter:title"):
         title = plain(metas.get(key, ""))
         if title:
-            return shorten(without_site_name(title, names), TITLE_CHARS)
+            return shorten(as_heading(without_site_name(title, names), heading), TITLE_CHARS)
     m = _TITLE.search(head)
     if m:
         title = clean_title(plain(m.group(1))) or ""
         if title:
-            return shorten(without_site_name(title, names), TITLE_CHARS)
-    m = _H1.search(head)
-    return shorten(plain(m.group(1)), TITLE_CHARS) if m else ""
+            return shorten(as_heading(without_site_name(title, names), heading), TITLE_CHARS)
+    return shorten(heading, TITLE_CHARS)
 
 
-def _stamp(value: str) -> datetime | None:
-    """An ISO 8601 date *with a time* (a date alone says nothing of the hour), in UTC."""
+def _stamp(value: str) -> tuple[datetime, bool] | None:
+    """A date *with a time* (a date alone says nothing of the hour), in UTC, and whether the
+    value stated its offset: ISO 8601, or another form with an explicit zone
+    (``_OTHER_STAMP``)."""
     value = value.strip()
-    if not _STAMP.match(value):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    if _STAMP.match(value):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return None
+        if dt.tzinfo is None:
+            return dt.replace(tzinfo=UTC), False
+        return dt.astimezone(UTC), bool(_ISO_ZONE.search(value))
+    other = from_string(value) if len(value) <= 60 and _OTHER_STAMP.search(value) else None
+    if other is not None:
+        return other, True
+    return None
 
 
 def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
     """The publication time a page's head states to the minute (meta tags, JSON-LD,
-    ``<time>``)."""
+    ``<time>``): the first value stating its offset, else the first without one (read as
+    UTC), else a day stated alone (``2019-11-19``) at 00:00 UTC.  A placeholder before
+    ``dates.EARLIEST`` ("0001-01-01T00:00:00Z") is passed over.
+
+    A page's ``sailthru.date`` ("2019-11-18 20:58:46", local time) came before its JSON-LD
+    "2019-11-19T04:58:46Z" and was shown 8 hours early; a placeholder stated first stopped
+    the search, and the page was dated by its file's modification time, an old article
+    read as today's (stop 62, saved pages)."""
     values = [metas[k] for k in _PUBLISHED_KEYS if k in metas]
     values += _LD_PUBLISHED.findall(head)
     for tag in _TIME_TAG.finditer(head):
@@ -160,8 +184,22 @@ def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
         published = attrs.get("itemprop", "").lower() == "datepublished" or "pubdate" in attrs
         if "datetime" in attrs and published:
             values.append(attrs["datetime"])
+    naive: datetime | None = None
     for value in values:
-        dt = _stamp(value)
-        if dt is not None:
-            return dt
+        found = _stamp(value)
+        if found is None or found[0] < EARLIEST:
+            continue
+        if found[1]:
+            return found[0]
+        naive = naive or found[0]
+    if naive is not None:
+        return naive
+    for value in values:
+        if _DAY.match(value.strip()):
+            try:
+                stated_day = datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
+            except ValueError:
+                continue
+            if stated_day >= EARLIEST:
+                return stated_day
     return None

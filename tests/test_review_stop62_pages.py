@@ -1,0 +1,58 @@
+"""Stop 62, a reader's saved pages (review): what the digest shows of a saved ``.html`` article
+dropped in a folder source.  Small pages of our own in ``tests/fixtures/pages62/``, each
+carrying one thing the 181 scrapinghub pages showed wrong (docs/evaluation.md, "Stop 62: a
+reader's saved pages (review)")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digest.sources.localfiles import read_file
+from digest.sources.pagemeta import metas, stated_time
+from digest.text.prepare import prepare
+
+PAGES = Path(__file__).parent / "fixtures" / "pages62"
+NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+
+
+def _entry(name: str):
+    (entry,) = read_file(PAGES / name, source="Saved", now=NOW)
+    return entry
+
+
+def test_a_time_stating_its_offset_wins_over_an_earlier_one_without() -> None:
+    # sailthru.date "2019-11-18 20:58:46" (local time, no offset) came first and was shown 8 h early
+    entry = _entry("offset-later.html")
+    assert entry.published == datetime(2019, 11, 19, 4, 58, 46, tzinfo=UTC)
+    assert not entry.date_from_file
+
+
+def test_a_placeholder_date_is_passed_over_for_the_next_stated() -> None:
+    # "0001-01-01T00:00:00Z" stopped the search: the page was dated by its file, an old article as today's
+    entry = _entry("placeholder.html")
+    assert entry.published == datetime(2019, 11, 18, 22, 7, 38, tzinfo=UTC)  # -0600 read
+    assert not entry.date_from_file
+
+
+def test_other_forms_need_an_explicit_zone() -> None:
+    def at(value: str) -> datetime | None:
+        head = f'<meta property="article:published_time" content="{value}">'
+        return stated_time(head, metas(head))
+
+    assert at("Tue Nov 19 2019 03:05:46 GMT+0000") == datetime(2019, 11, 19, 3, 5, 46, tzinfo=UTC)
+    assert at("20 Nov 2019 08:02 GMT") == datetime(2019, 11, 20, 8, 2, tzinfo=UTC)
+    assert at("November 19, 2019, 07:47 PM EST") is None  # read as 07:47 UTC by a lenient parser
+    assert at("2019-11-19") == datetime(2019, 11, 19, tzinfo=UTC)  # a day stated alone: its day
+
+
+def test_a_site_part_goes_where_the_rest_is_the_pages_heading() -> None:
+    assert _entry("site-part.html").title == "Council votes to rebuild the harbour wall"
+
+
+def test_the_heading_worded_otherwise_is_not_the_excerpts_first_line() -> None:
+    entry = _entry("heading-worded-otherwise.html")
+    assert entry.title == "Harbour wall to be rebuilt"
+    article = prepare(entry, fetched=NOW)
+    assert article is not None
+    assert article.text.startswith("The city council voted on Tuesday"), article.text[:120]
