@@ -56,3 +56,16 @@ def test_the_heading_worded_otherwise_is_not_the_excerpts_first_line() -> None:
     article = prepare(entry, fetched=NOW)
     assert article is not None
     assert article.text.startswith("The city council voted on Tuesday"), article.text[:120]
+
+
+def test_a_day_stated_alone_is_shown_without_a_time() -> None:
+    # "Tue, 19 Nov 2019, 00:00 UTC": a time nobody stated, and "Mon, 18 Nov 2019, 19:00 EST" in New York
+    from zoneinfo import ZoneInfo
+
+    from digest.output.dates import version_time
+
+    new_york = ZoneInfo("America/New_York")
+    day = datetime(2019, 11, 19, tzinfo=UTC)
+    assert version_time(day, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Tue, 19 Nov 2019"
+    stated = datetime(2019, 11, 19, 0, 1, tzinfo=UTC)  # a time stated, even a minute past midnight, is kept
+    assert version_time(stated, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Mon, 18 Nov 2019, 19:01 EST"

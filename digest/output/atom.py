@@ -44,7 +44,7 @@ from ..records import StoryView, VersionView
 from ..store.base import aware
 from ..text.shown import headline
 from .context import PAGE_LANG, excerpt
-from .dates import date_lang, format_time
+from .dates import date_lang, version_time
 from .newsline import OURS_END, after_line, news_parts, outlet_parts, was_said
 from .sanitize import clean_html, safe_url
 
@@ -195,7 +195,7 @@ def _versions_html(
             last = span
         # its time as the digest's pages write it, in its zone and locale ("Tue 19 Jan, 12:00
         # UTC"; the year where it is not this one), not "2016-01-19 12:00:00 UTC"
-        when = format_time(v.published, tz, day=today, locale=locale) if v.published is not None else ""
+        when = version_time(v.published, None, tz, day=today, locale=locale) if v.published is not None else ""
         lead_said = ", lead" if is_lead else ""
         if when and (lang := date_lang(locale)):  # a date in another language says so
             last.tail = " ("
