@@ -69,3 +69,21 @@ def test_a_day_stated_alone_is_shown_without_a_time() -> None:
     assert version_time(day, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Tue, 19 Nov 2019"
     stated = datetime(2019, 11, 19, 0, 1, tzinfo=UTC)  # a time stated, even a minute past midnight, is kept
     assert version_time(stated, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Mon, 18 Nov 2019, 19:01 EST"
+
+
+def test_the_story_page_says_a_day_stated_alone_without_a_time(tmp_path: Path, make_app) -> None:
+    # the story page's "first reported Tue, 5 Apr 2016, 00:00 UTC" (its versions' lines said the day alone)
+    import shutil
+
+    from tests.support.web import hrefs, site
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    shutil.copy(PAGES / "day-only.html", folder / "day-only.html")
+    with make_app(tmp_path, {"Saved": folder}, clock="2026-12-07T20:00:00Z", backlog_days=0) as app:
+        assert app.run().errors == []
+        with site(app.cfg) as s:
+            day = s.get("/day/2026-12-07").text
+            (story,) = [h for h in hrefs(day) if h.startswith("/story/")]
+            page = s.get(story).text.replace("\xa0", " ")
+    assert 'first reported <span class="time">Sat 5 Dec</span>' in page and "00:00" not in page, page

@@ -268,7 +268,7 @@ def story_context(
         #: when a developing (or "also reported") story was first reported (the earliest
         #: publication of the versions before the day's, else when digest first read it), and
         #: how many of its versions came before the day's
-        "first_reported": format_time(s.first_reported or s.first_seen, tz, day=day, locale=locale) if s.earlier else "",
+        "first_reported": dates.version_time(s.first_reported or s.first_seen, None, tz, day=day, locale=locale) if s.earlier else "",
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],

@@ -43,7 +43,7 @@ from markupsafe import Markup
 from ..config import Config
 from ..output.atom import entry_updated, latest_update, stories_atom
 from ..output.context import excerpt, part_lang
-from ..output.dates import date_lang, format_day, format_month, format_time, short_day, version_time
+from ..output.dates import date_lang, format_day, format_month, short_day, version_time
 from ..output.days import day_window, frame_day, regrouped_since, shown_day
 from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds, revision_adds
@@ -351,7 +351,7 @@ class Pages:
             lang=rows[0]["lang"],
             versions=rows,
             outlets=len({v.outlet_name for v in versions}),
-            first_reported=format_time(reported, tz, day=now, locale=locale),
+            first_reported=version_time(reported, None, tz, day=now, locale=locale),
             day=day,
             day_label=format_day(day, locale),
         )
