@@ -87,3 +87,16 @@ def test_the_story_page_says_a_day_stated_alone_without_a_time(tmp_path: Path, m
             (story,) = [h for h in hrefs(day) if h.startswith("/story/")]
             page = s.get(story).text.replace("\xa0", " ")
     assert 'first reported <span class="time">Sat 5 Dec</span>' in page and "00:00" not in page, page
+
+
+def test_a_time_stated_after_a_long_head_is_read(tmp_path: Path) -> None:
+    # datePublished 211k-385k characters in, after inline scripts: htmldate read it without its offset
+    page = (PAGES / "offset-later.html").read_text(encoding="utf-8")
+    script = "<script>var x = '" + "a" * 300_000 + "';</script>"
+    late = page.replace('<meta name="sailthru.date" content="2019-11-18 20:58:46">\n', "").replace(
+        '<script type="application/ld+json">', script + '<script type="application/ld+json">'
+    ).replace("04:58:46Z", "04:58:46-05:00")
+    path = tmp_path / "late.html"
+    path.write_text(late, encoding="utf-8")
+    (entry,) = read_file(path, source="Saved", now=NOW)
+    assert entry.published == datetime(2019, 11, 19, 9, 58, 46, tzinfo=UTC)
