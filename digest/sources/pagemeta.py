@@ -47,6 +47,9 @@ _ISO_ZONE = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 #: name of several meanings or none ("07:47 PM EST", "01:38 PM IST") is not read.
 _OTHER_STAMP = re.compile(r"\b\d{4}\b.*\b\d{1,2}:\d{2}\b.*(?:\b(?:GMT|UTC)(?:[+-]\d{4})?|[+-]\d{4})$", re.I)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+#: A script's zone, "GMT" and its offset in one word ("GMT-0500"): the offset alone is the zone
+#: (``email.utils`` read "GMT-0500" as GMT, a time 5 hours off, stop 62 second review).
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)(?=[+-]\d{4}$)", re.I)
 #: Meta keys (``property``, ``name`` or ``itemprop``, lower case) that state when a page
 #: was published, most specific first.
 _PUBLISHED_KEYS = (
@@ -161,7 +164,7 @@ def _stamp(value: str) -> tuple[datetime, bool] | None:
         if dt.tzinfo is None:
             return dt.replace(tzinfo=UTC), False
         return dt.astimezone(UTC), bool(_ISO_ZONE.search(value))
-    other = from_string(value) if len(value) <= 60 and _OTHER_STAMP.search(value) else None
+    other = from_string(_GMT_OFFSET.sub("", value)) if len(value) <= 60 and _OTHER_STAMP.search(value) else None
     if other is not None:
         return other, True
     return None
