@@ -25,7 +25,8 @@ How it works
   "late", "new", "interim", "acting", "incoming", "outgoing" before the office or its
   qualifiers: "former Interior Secretary", "then-Colts coach") is not read.  Also kept: the text's capitalised words (to ask whether it names a
   surname at all).  None: no office read (the usual case).
-* :func:`conflict`: one person elected in one article and in that office in the other; or both
+* :func:`conflict`: one person elected in one article and in that office in the other (neither
+  naming them both ways: one that does is of the changeover); or both
   name a holder of one qualified office, no surname of one is spelled like one of the other's
   (``OFFICE_SPELLING``: "Berdymukhamedov" and "Berdimuhamedov") and neither article names the
   other's holder anywhere (a report may name the outgoing and the incoming holder).
@@ -54,9 +55,14 @@ OFFICES = (r"Secretary|Minister|President|Premier|Chancellor|Governor|Gov\.|Mayo
            r"Chairwoman|CEO|[Cc]hief [Ee]xecutive|[Hh]ead [Cc]oach|[Cc]oach|[Mm]anager|Commissioner|"
            r"Director|Sheriff|Attorney General|Prosecutor|Ambassador")
 _CAP = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-_HOLDER = re.compile(rf"(?<![\w-])((?:(?:{_CAP}|[A-Z]{{2,}})\s+){{0,2}})(?:{OFFICES})\s+({_CAP}(?:\s+{_CAP}){{0,2}})\b")
-_ELECT = re.compile(rf"(?<![\w-])({_CAP})-elect\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b")
-_SERVING = re.compile(rf"(?<![\w-])({OFFICES})\s+(?:{_CAP}\s+){{0,2}}({_CAP})\b(?!-)")
+#: A name's word: also one with a capital inside ("McDonald", "DeWine", "O'Brien"), read whole;
+#: read as ``_CAP`` it stopped before the inner capital and the first name was taken for the
+#: surname ("Secretary Bob McDonald" and "Secretary Robert McDonald": two holders, stop 62
+#: second review).
+_NAME = r"[A-Z](?:['’][A-Z])?[a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"
+_HOLDER = re.compile(rf"(?<![\w-])((?:(?:{_CAP}|[A-Z]{{2,}})\s+){{0,2}})(?:{OFFICES})\s+({_NAME}(?:\s+{_NAME}){{0,2}})\b")
+_ELECT = re.compile(rf"(?<![\w-])({_CAP})-elect\s+(?:{_NAME}\s+){{0,2}}({_NAME})\b")
+_SERVING = re.compile(rf"(?<![\w-])({OFFICES})\s+(?:{_NAME}\s+){{0,2}}({_NAME})\b(?!-)")
 _MARKS = r"(?:(?i:former|ex-|then-|late|incoming|outgoing|interim|acting|future|previous)|new)"  # not "New York"
 _NOT_PRESENT = re.compile(rf"{_MARKS}\s*$")
 #: A marker before the office and its qualifiers ("former Interior Secretary", "then-Colts coach").
@@ -69,7 +75,7 @@ _NOT_QUALIFIER = frozenset(("The", "A", "An", "And", "But", "In", "On", "At", "O
 _GENERIC = frozenset(("Head", "General", "Prime", "Vice", "Deputy", "Assistant", "Associate", "Chief",
                       "Executive", "Managing", "Senior", "Police", "County", "City", "State", "Foreign",
                       "Athletic", "Committee", "Team", "Club", "Party"))
-_WORD = re.compile(rf"\b{_CAP}")
+_WORD = re.compile(rf"\b{_NAME}")
 
 
 class Offices(NamedTuple):
@@ -116,7 +122,9 @@ def comparable(a: Offices, b: Offices) -> bool:
 def conflict(a: Offices, b: Offices) -> bool:
     """Whether two articles name one person elected and in office, or different holders of one
     office (see the module's docstring)."""
-    if a.elect & b.serving or b.elect & a.serving:
+    # a person named both elected and in office is of the changeover (an inauguration's day)
+    a_elect, a_serving, b_elect, b_serving = a.elect - a.serving, a.serving - a.elect, b.elect - b.serving, b.serving - b.elect
+    if a_elect & b_serving or b_elect & a_serving:
         return True
     for office in a.held.keys() & b.held.keys():
         x, y = a.held[office], b.held[office]
