@@ -5,8 +5,10 @@ second batch")."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from digest.dedup.offices import conflict, read_offices
+from digest.sources.localfiles import read_file
 from digest.sources.pagemeta import metas, stated_time
 from digest.text.shown import headline
 
@@ -79,3 +81,21 @@ def test_a_report_naming_one_person_elected_and_in_office_is_of_the_changeover()
     # one elected, the other in office, neither both: still of two times (issue #19)
     assert _conflict(("Rule", "President-elect Barack Obama said he would review the rule."),
                      ("Rule", "President Barack Obama reversed the rule."))
+
+
+def test_a_first_h1_naming_the_section_does_not_become_the_headline(tmp_path: Path) -> None:
+    """A saved page whose first ``<h1>`` is its section's (or site's) name and whose title
+    begins with it ("Opinion | Why the council is wrong ..."): the title was cut to the part
+    equal to the ``<h1>``, and the story was shown under the headline "Opinion"."""
+    page = tmp_path / "opinion.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta property="og:title" content="Opinion | Why the council is wrong about the harbour wall">'
+        '<meta property="article:published_time" content="2019-11-19T08:00:00+01:00"></head>'
+        "<body><header><h1>Opinion</h1></header><article><p>The council voted on Tuesday to rebuild "
+        "the harbour wall at a cost of four million euros, and it is the wrong choice for the lower "
+        "town, whose cellars flooded twice last winter.</p><p>A seawall further out would cost less "
+        "over twenty years, the engineers' own report said in the spring.</p></article></body></html>",
+        encoding="utf-8")
+    (entry,) = read_file(page, source="Saved", now=datetime(2026, 12, 7, tzinfo=UTC))
+    assert entry.title == "Opinion | Why the council is wrong about the harbour wall"

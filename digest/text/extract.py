@@ -155,8 +155,10 @@ def as_heading(title: str, heading: str | None) -> str:
     if not key:
         return title
     for sep in _TITLE_SEPARATORS:
-        head, found, _ = title.rpartition(sep)
-        if found and _name_key(head) == key:
+        head, found, tail = title.rpartition(sep)
+        # the site's part is the shorter: a first <h1> that is the site's or section's name
+        # ("Opinion | Why the council is wrong ...") left the headline "Opinion" (stop 62 second review)
+        if found and _name_key(head) == key and len(tail.split()) < len(head.split()):
             return head.strip()
     return title
 
