@@ -156,9 +156,11 @@ def as_heading(title: str, heading: str | None) -> str:
         return title
     for sep in _TITLE_SEPARATORS:
         head, found, tail = title.rpartition(sep)
-        # the site's part is the shorter: a first <h1> that is the site's or section's name
-        # ("Opinion | Why the council is wrong ...") left the headline "Opinion" (stop 62 second review)
-        if found and _name_key(head) == key and len(tail.split()) < len(head.split()):
+        # the site's part is a name's length, or shorter than the rest: a first <h1> that is the
+        # site's or section's name ("Opinion | Why the council is wrong ...") left the headline
+        # "Opinion" (stop 62 second review)
+        words = len(tail.split())
+        if found and _name_key(head) == key and (words <= p.SITE_PART_WORDS or words < len(head.split())):
             return head.strip()
     return title
 
