@@ -30,6 +30,8 @@ def test_a_web_address_inside_a_headlines_last_clause_is_no_sites_part() -> None
     assert headline("Canada win the Davis Cup Finals - Sportsnet.ca") == "Canada win the Davis Cup Finals"
     assert headline("Brexit talks stall again | Express.co.uk") == "Brexit talks stall again"
     assert headline("Three hurt in Newark fire - nj.com") == "Three hurt in Newark fire"
+    assert headline("Three Dead in Aransas Pass Murder - Suicide - KiiiTV.com South Texas , Corpus Christi , "
+                    "Coastal Bend") == "Three Dead in Aransas Pass Murder - Suicide"  # GVC val's
 
 
 def test_a_scripts_gmt_offset_is_read_as_the_offset() -> None:

@@ -88,12 +88,13 @@ _LEFT_SEPARATOR = re.compile(r"\s+[-–—|:·•]+$")
 #: Montana", "... death - KSLA News 12 Shreveport , Louisiana News Weather & Sports": GVC val, 6
 #: of 78 titles; "... Davis Cup Finals - Sportsnet.ca", 14 of scrapinghub's 349 titles and
 #: og:titles).  Not ending like a sentence, and after a headline of ``params.SITE_HEAD_WORDS`` words.
-#: The web address ends its part (the site's name, "- nj.com", "KXLF.com | ..."): one inside
-#: the headline's words ("Bezos steps down — Amazon.com founder to become executive chair") is
-#: no site's part (stop 62 second review).
+#: The web address ends its part (the site's name, "- nj.com", "KXLF.com | ..."), or names
+#: follow it ("- KiiiTV.com South Texas , Corpus Christi , Coastal Bend"): one before a clause's
+#: words ("Bezos steps down — Amazon.com founder to become executive chair") is no site's part
+#: (stop 62 second review).
 _SITE_PART = re.compile(
     r"\s+(?:[-–—|]|::)\s+(?=[^-–—|]*?(?:\b[\w-]+\.(?:com|net|org|tv|news|info|co\.uk|ca|com\.au|ie)\b"
-    r"(?=\s*(?:[-–—|]|::|$))|\bNews\b[^-–—|]*\bWeather\b)).*(?<![.!?…\"”])$"
+    r"(?=(?:\s*,?\s+[A-Z0-9&][^\s,|–—-]*)*\s*(?:[-–—|]|::|$))|\bNews\b[^-–—|]*\bWeather\b)).*(?<![.!?…\"”])$"
 )
 
 
