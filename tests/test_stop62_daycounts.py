@@ -90,3 +90,21 @@ def test_a_count_is_kept_with_its_reads_and_not_where_the_view_did_more_than_rea
         assert not daycounts.same_reads(store, reads.reads)
         reads.set_meta("x", "y")
         assert not reads.kept
+
+
+def test_the_counts_kept_are_bounded_and_a_day_dropped_is_counted_again(
+    make_config: MakeConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running ``digest serve`` kept every day's count it was ever asked (pruned days
+    too: ~55 KB a day).  At most ``DAYS_KEPT`` are kept, the least recently counted dropped; a
+    day dropped is counted again, to the same count."""
+    cfg = _history(make_config, tmp_path)
+    monkeypatch.setattr(daycounts, "DAYS_KEPT", 3)
+    counts = daycounts.DayCounts(cfg)
+    with open_store(cfg.database_url) as store:
+        first = {d: counts.count(store, d) for d in DAYS}
+        assert len(counts._days) == 3 and set(counts._days) == set(DAYS[-3:])
+        built = counts.built
+        assert counts.count(store, DAYS[0]) == first[DAYS[0]]  # dropped: counted again
+        assert counts.built == built + 1 and DAYS[0] in counts._days and len(counts._days) == 3
+        assert counts.count(store, DAYS[-1]) == first[DAYS[-1]] and counts.built == built + 1  # kept

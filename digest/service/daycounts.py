@@ -52,6 +52,12 @@ from ..config import Config
 from ..output.digests import archive_view as build_view
 from ..store.base import Store
 
+#: At most this many days' counts are kept, the least recently counted dropped first: a day kept
+#: holds its reads' digests, ~55 KB at 150 articles a day (stop 62's second review: never
+#: dropped, a year's months viewed held ~20 MB, pruned days too).  The index shows 31 days and a
+#: month page its month, so 400 holds a year's pages; a day dropped is counted again when shown.
+DAYS_KEPT = 400
+
 #: A store method whose name begins so is a read (it changes nothing): noted, and made again.
 READS = ("get_", "list_", "count_", "story_", "stories_", "latest_", "earliest_", "has_", "day_")
 
@@ -164,8 +170,9 @@ class DayCounts:
         reads = Reads(store)
         view = build_view(reads, self.cfg, day)  # the reads stand for the store
         with self._lock:
+            self._days.pop(day, None)  # counted now: the last to be dropped
             if reads.kept:
                 self._days[day] = _Count(view.story_count, reads.reads, version)
-            else:
-                self._days.pop(day, None)
+                while len(self._days) > DAYS_KEPT:
+                    del self._days[next(iter(self._days))]
         return view
