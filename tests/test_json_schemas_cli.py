@@ -17,7 +17,6 @@ import copy
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime
 from importlib import resources
@@ -38,6 +37,7 @@ from tests.support.daemon import (
     smtpd,
 )
 from tests.support.httpd import TestServer
+from tests.test_json_schema import _get, objects
 
 ROOT = Path(__file__).resolve().parents[1]
 #: When the loopback feed is read for the status tests: 20 November 2026, 20:00 UTC.
@@ -57,23 +57,6 @@ OPTIONAL = {"filters"}
 
 def problems(which: str, doc: Any) -> list[str]:
     return [f"{e.json_path}: {e.message[:300]}" for e in VALIDATORS[which].iter_errors(doc)]
-
-
-def objects(doc: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """Every JSON object in ``doc`` with its path."""
-    if isinstance(doc, dict):
-        yield at, doc
-        for k, v in doc.items():
-            yield from objects(v, (*at, k))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            yield from objects(v, (*at, i))
-
-
-def _get(doc: Any, path: tuple[Any, ...]) -> Any:
-    for step in path:
-        doc = doc[step]
-    return doc
 
 
 def said(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
