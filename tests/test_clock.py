@@ -10,8 +10,8 @@ import numpy as np
 
 from digest.dedup.clock import clock_factor, conflict, decode, event_times, stated_times
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.fingerprint import Fingerprint
 from digest.dedup.regrouping import pair_factors
+from tests.support.engines import live_and_rebuilt
 
 #: Two 6.1 quakes off one city, two reports each (rewrites, not copies), worded alike from the
 #: magnitude to "the U.S. Geological Survey said": the minute each struck ("7:48 a.m. local
@@ -79,14 +79,7 @@ def test_two_quakes_on_one_island_are_two_stories() -> None:
 
 
 def test_a_rebuilt_engine_reads_the_times_as_the_live_one() -> None:
-    live = Engine(ON)
-    for k in ("a1", "a2", "b1"):
-        live.add(DOCS[k])
-    rebuilt = Engine(ON)
-    for k in ("a1", "a2", "b1"):
-        rebuilt.restore(DOCS[k], Fingerprint.from_bytes(live.fingerprint_of(k).to_bytes()), live.story_of(k))
-    a, b = live.add(DOCS["b2"]), rebuilt.add(DOCS["b2"])
-    assert (a.story_id, a.moved, a.merged) == (b.story_id, b.moved, b.merged)
+    live, rebuilt = live_and_rebuilt(DOCS, ON, ("a1", "a2", "b1"), "b2")
     assert live.story_of("b2") != live.story_of("a1")
     assert pair_factors(rebuilt.state, "a1", "b2") == {"clock": ON.clock_factor}
     assert pair_factors(rebuilt.state, "a1", "a2") == {}

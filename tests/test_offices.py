@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.fingerprint import Fingerprint
 from digest.dedup.offices import comparable, conflict, office_factor, read_offices
 from digest.dedup.regrouping import pair_factors
+from tests.support.engines import live_and_rebuilt
 
 #: Two rulings on one rule, two reports each (rewrites, not copies), worded alike: who holds the
 #: offices is what tells them apart.  Without the cue the four are one story in every order.
@@ -78,14 +78,7 @@ def test_off_it_reads_nothing() -> None:
 
 
 def test_a_rebuilt_engine_reads_the_offices_as_the_live_one() -> None:
-    live = Engine(ON)
-    for k in ("a1", "a2", "b1"):
-        live.add(DOCS[k])
-    rebuilt = Engine(ON)
-    for k in ("a1", "a2", "b1"):
-        rebuilt.restore(DOCS[k], Fingerprint.from_bytes(live.fingerprint_of(k).to_bytes()), live.story_of(k))
-    a, b = live.add(DOCS["b2"]), rebuilt.add(DOCS["b2"])
-    assert (a.story_id, a.moved, a.merged) == (b.story_id, b.moved, b.merged)
+    live, rebuilt = live_and_rebuilt(DOCS, ON, ("a1", "a2", "b1"), "b2")
     assert live.story_of("b2") != live.story_of("a1")
     assert pair_factors(rebuilt.state, "a1", "b2") == {"offices": ON.office_factor}
     assert pair_factors(rebuilt.state, "a1", "a2") == {}
