@@ -52,6 +52,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from aiosmtpd.controller import Controller
 
+from digest.text.shown import headline
+
 from .common import ECB
 from .loopback import FeedServer, Item, Route, rss
 from .mail_once import free_port
@@ -371,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(f"{d}: {len(msgs)} emails, {len(ids)} Message-IDs")
             for m in msgs[-1:]:
                 body = mail_text(m[3])
-                for st in dg["stories"]:
-                    if " ".join(st["title"].split()) not in body:
+                for st in dg["stories"]:  # as the digest heads it: a site's part cut (``shown.headline``)
+                    if headline(st["title"]) not in " ".join(body.split()):
                         problems.append(f"{d}: the email lacks {st['title'][:50]!r}")
                 for name in fails:
                     if name not in body:
@@ -416,11 +418,11 @@ def main(argv: list[str] | None = None) -> int:
                 import html as _h
                 text = _h.unescape(page)
                 for st in dg["stories"]:
-                    if st["title"] not in text:
+                    if headline(st["title"]) not in text:
                         problems.append(f"/day/{d}: story {st['title'][:50]!r} missing")
                 for st in dg["stories"]:
-                    if st["status"] == "new" and not st["backlog"] and _h.escape(st["title"]) not in atom \
-                            and st["title"] not in _h.unescape(atom):
+                    if st["status"] == "new" and not st["backlog"] and _h.escape(headline(st["title"])) not in atom \
+                            and headline(st["title"]) not in _h.unescape(atom):
                         problems.append(f"feed.atom: {d}'s story {st['title'][:50]!r} missing")
             if a.shots:
                 a.shots.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from digest.sources.localfiles import read_file
 from digest.sources.pagemeta import metas, stated_time
-from digest.text.prepare import prepare
 
 PAGES = Path(__file__).parent / "fixtures" / "pages62"
 NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
@@ -48,14 +47,6 @@ def test_other_forms_need_an_explicit_zone() -> None:
 
 def test_a_site_part_goes_where_the_rest_is_the_pages_heading() -> None:
     assert _entry("site-part.html").title == "Council votes to rebuild the harbour wall"
-
-
-def test_the_heading_worded_otherwise_is_not_the_excerpts_first_line() -> None:
-    entry = _entry("heading-worded-otherwise.html")
-    assert entry.title == "Harbour wall to be rebuilt"
-    article = prepare(entry, fetched=NOW)
-    assert article is not None
-    assert article.text.startswith("The city council voted on Tuesday"), article.text[:120]
 
 
 def test_a_day_stated_alone_is_shown_without_a_time() -> None:

@@ -192,29 +192,6 @@ def _page_title(tree: Any) -> str | None:
     return None
 
 
-def _heading(tree: Any) -> str:
-    """The text of the page's first ``<h1>`` ("" without one)."""
-    try:
-        found = tree.xpath("//h1")
-    except Exception:
-        return ""
-    return " ".join(" ".join(found[0].itertext()).split()) if found else ""
-
-
-def _without_heading(text: str, heading: str, title: str | None) -> str:
-    """``text`` less its first paragraph where that is the page's ``<h1>`` (``heading``) put
-    otherwise than its title: the headline the story is shown under is removed from the text
-    as its title ("title" in ``text.clean``), but a page whose ``og:title`` words it another way
-    ("HS Roundup: ...", its ``<h1>`` "High School Roundup: ...") had its ``<h1>`` read as the
-    first line of the excerpt (5 of the 181 scrapinghub pages, stop 62 saved pages).  Kept when
-    nothing follows it."""
-    key = _name_key(heading)
-    first, sep, rest = text.lstrip().partition("\n")
-    if not key or not sep or not rest.strip() or _name_key(first) != key or _name_key(title or "") == key:
-        return text
-    return rest.lstrip("\n")
-
-
 def _site_names(tree: Any) -> list[str | None]:
     """The site's names a page's tree states (``og:site_name``, ``application-name``)."""
     try:
@@ -381,7 +358,6 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
     if tree is None:
         return strip_fragment(html), None
     title = _page_title(tree)
-    heading = _heading(tree)
     extracted = None
     try:
         # The tree is handed over (trafilatura may modify it); the fallback reparses.
@@ -399,8 +375,7 @@ def _page_to_text(html: str, url: str | None) -> tuple[str, str | None]:
         extracted = None
     if extracted and extracted.strip():
         # trafilatura puts one block per line: make each a paragraph.
-        text = normalize_text(lone_cells(extracted).replace("\n", "\n\n"))
-        return _without_heading(text, heading, title), title
+        return normalize_text(lone_cells(extracted).replace("\n", "\n\n")), title
     fallback = load_page(html)
     return (_fallback_text(fallback) if fallback is not None else strip_fragment(html)), title
 
