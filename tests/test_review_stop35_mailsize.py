@@ -256,6 +256,7 @@ def test_a_users_own_digest_template_still_gets_every_story(tmp_path: Path) -> N
     assert "not listed here" not in text
 
 
+@pytest.mark.slow  # 8 budgets, each fitted both ways: ~5 s (CI runs it, --run-slow)
 def test_a_long_days_cut_is_the_one_the_halving_made_byte_for_byte(day_of_90: Path) -> None:
     """Stop 62: the count of stories in full (or of titles) is found from an estimate of each
     story's bytes, by two or three renderings instead of the halving's six to eight; the mail
