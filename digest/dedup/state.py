@@ -82,12 +82,16 @@ class EngineState:
     #: Each entry updated in place (``Doc.revises``) -> its latest article: a notice that
     #: replaces the entry takes back what the entry said last.
     entries: dict[str, int] = field(init=False, default_factory=dict)
-    #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each article's shingles (a pool; the keys live in the map only).
+    #: Copy detection (``digest.dedup.copies``): opening keys -> articles, and each
+    #: article's shingles (a pool; the keys live in the map only).
     copy_keys: KeyMultiMap = field(init=False, default_factory=KeyMultiMap)
     shingles: Pool = field(init=False, default_factory=lambda: Pool(np.uint16))
-    #: Each article's opening places (``digest.dedup.places``): a run of ``VOCAB`` indices per article naming any (``poff``, ``plen``), read from title and text at adding and restoring.
+    #: Each article's opening places (``digest.dedup.places``): a run of ``VOCAB`` indices
+    #: per article that names any (``poff``, ``plen``), read from the title and text at its
+    #: adding and at its restoring alike.
     places: Pool = field(init=False, default_factory=lambda: Pool(np.int32))
-    #: Event times of day each opening states (``digest.dedup.clock``'s codes), read alike.
+    #: The event times of day the opening of each article that states any says
+    #: (``digest.dedup.clock``'s codes), read at its adding and at its restoring alike.
     clocks: dict[int, np.ndarray] = field(init=False, default_factory=dict)
     #: Offices and holders each article naming any names (``digest.dedup.offices``), read alike.
     offices: dict[int, Offices] = field(init=False, default_factory=dict)
