@@ -10,6 +10,7 @@ import pytest
 from digest.dedup.copies import containment, is_copy, sketch
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.fingerprint import Fingerprint
+from digest.dedup.lead_facts import story_facts
 from tests.support.stories import load, templated
 
 BODY = (
@@ -319,4 +320,4 @@ def test_a_copy_group_outlives_its_label() -> None:
     assert "A" not in rebuilt
     label = rebuilt.copy_state("S2")[0]
     assert label in ("S2", "S3") and rebuilt.copy_state("S3")[0] == label
-    assert sorted(rebuilt.state.facts(rebuilt.state.stories["elsewhere"]).copies) == [label, label]
+    assert sorted(story_facts(rebuilt.state, rebuilt.state.stories["elsewhere"]).copies) == [label, label]

@@ -84,6 +84,7 @@ from .doc import Assignment, Doc, title_key
 from .fingerprint import Fingerprint, HeldAnalyses, IdfModel, cosine, fast_signature, salient
 from .index import CandidateIndex, MemoryIndex
 from .lead import VersionScore, pick, scores
+from .lead_facts import rechoose, story_facts
 from .params import (
     BUCKET_CAP,
     FINGERPRINT_VERSION,
@@ -145,13 +146,13 @@ class Engine:
         s = self.state
         st = s.stories[story_id]
         if st.lead < 0:
-            s.rechoose(st)
+            rechoose(s, st)
         return s.ids[st.lead]
 
     def scores(self, story_id: str) -> dict[str, VersionScore]:
         st = self.state.stories[story_id]
         if st.scores is None:
-            f = self.state.facts(st)
+            f = story_facts(self.state, st)
             lead, raw, tied, best = pick(f)
             st.scores = scores(f, lead, raw, tied, best)
             st.lead = st.members[lead]

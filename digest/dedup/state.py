@@ -18,8 +18,9 @@ How it works
   reads the members' own vectors.  :meth:`EngineState.rebuild` makes a story
   of any list of members, :meth:`EngineState.vectors` gives members' unit
   tf-idf vectors under the current idf in one pass.
-* The lead is chosen by ``digest.dedup.lead`` over the story's facts
-  (:meth:`EngineState.facts`) when first asked for after a change.
+* The lead is chosen by ``digest.dedup.lead`` over the story's facts, which
+  ``digest.dedup.lead_facts`` gathers from this state, when first asked for after
+  a change; a story here only forgets its lead (``lead`` -1) when its members change.
 
 Special cases
 -------------
@@ -44,12 +45,11 @@ from .copies import CopySketch
 from .doc import Doc, title_key
 from .fingerprint import SUBLINEAR_TF, Fingerprint, IdfModel, sublinear_tf
 from .index import CandidateIndex, KeyMultiMap, MemoryIndex
-from .lead import Facts, coverage_arrays, holders, pick, superseded, withdrawn
 from .offices import Offices, read_offices
 from .params import Params
 from .places import opening_places, place_factor
 from .sourceterms import SourceTerms
-from .terms import PLAIN, VOCAB
+from .terms import VOCAB
 
 
 @dataclass(eq=False, repr=False)
@@ -410,86 +410,6 @@ class EngineState:
         wn = np.sqrt(runs.sum(wx * wx))
         wn[wn == 0] = 1.0
         return terms, val, wx / wn[owner], runs
-
-    # -- the lead ------------------------------------------------------------------
-    def facts(self, st: Story) -> Facts:
-        """What the lead choice reads of the story's versions (``digest.dedup.lead``)."""
-        members = np.frombuffer(st.members, dtype=np.int32)
-        col = self.col
-        terms, weights, version = self.gather(members)
-        revised, withdrawn = self.superseded(members), self.withdrawn(members)
-        marked = col.notice[members]
-        notice = marked if marked.any() else None
-        cov, unshared, extra = coverage_arrays(
-            version, terms, weights, members.size, self.idf.idf_idx, VOCAB.ids[terms] & PLAIN, VOCAB.is_name[terms],
-            holder=holders(col.group[members], revised, withdrawn, notice),
-        )
-        ids = self.ids
-        group, groups = col.group[members].tolist(), self.groups
-        return Facts(
-            ids=[ids[m] for m in st.members],
-            words=col.words[members].astype(np.float64),
-            truncated=col.truncated[members],
-            priority=col.priority[members],
-            published=col.published[members],
-            junk=col.junk[members],
-            copies=[(ids[g] if g in groups else None) for g in group],
-            cov=cov,
-            unshared=unshared,
-            extra=extra,
-            superseded=revised,
-            withdrawn=withdrawn,
-            notice=notice,
-            arrived=col.arrived[members],
-        )
-
-    def withdrawn(self, members: np.ndarray) -> np.ndarray | None:
-        """Which of a story's versions their outlet removed or retracted later in it
-        (``digest.dedup.lead.withdrawn``, over each outlet's versions in arrival order); None
-        when the story holds no notice.  Versions without a source name no outlet."""
-        notice = self.col.notice[members]
-        if not notice.any():
-            return None
-        src = self.col.source[members]
-        blank = self.source_code.get("", -1)
-        out = np.zeros(members.size, dtype=bool)
-        for code in np.unique(src[notice]).tolist():
-            if code == blank:
-                continue
-            pos = np.flatnonzero(src == code)
-            pos = pos[np.argsort(members[pos], kind="stable")]  # numbered in arrival order
-            out[pos] = withdrawn(self.col.published[members[pos]], notice[pos])
-        return out
-
-    def superseded(self, members: np.ndarray) -> np.ndarray | None:
-        """Which of a story's versions their outlet revised later in it (``digest.dedup.lead.superseded``,
-        over each outlet's versions in arrival order); None when no outlet has two (the usual
-        case: nothing to compare).  Versions without a source name no outlet."""
-        src = self.col.source[members]
-        codes, counts = np.unique(src, return_counts=True)
-        blank = self.source_code.get("", -1)
-        repeated = codes[(counts > 1) & (codes != blank)]
-        if not repeated.size:
-            return None
-        out = np.zeros(members.size, dtype=bool)
-        col = self.col
-        for code in repeated.tolist():
-            pos = np.flatnonzero(src == code)
-            pos = pos[np.argsort(members[pos], kind="stable")]  # numbered in arrival order
-            nums = members[pos]
-            terms, val, _words, runs = self.vectors(nums)
-            uniq, inv = np.unique(terms, return_inverse=True)
-            m = np.zeros((nums.size, uniq.size))
-            m[runs.owner, inv.reshape(-1)] = val
-            out[pos] = superseded(col.published[nums], col.truncated[nums], col.words[nums].astype(np.float64), m @ m.T)
-        return out
-
-    def rechoose(self, story: Story) -> None:
-        """Choose the story's lead again (its scores are made when asked for)."""
-        f = self.facts(story)
-        lead, _raw, _tied, _best = pick(f)
-        story.lead = story.members[lead]
-        story.scores = None
 
 
 def _positions(offsets: np.ndarray, runs: Runs) -> np.ndarray:

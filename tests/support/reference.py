@@ -40,7 +40,7 @@ class Version:
 
 def choose_lead(versions: Sequence[Version], idf: Idf) -> tuple[str, dict[str, VersionScore]]:
     """The lead's id and every version's score with the reason (``digest.dedup.lead.pick``
-    over the versions' facts, as ``EngineState.facts`` gathers them)."""
+    over the versions' facts, as ``digest.dedup.lead_facts.story_facts`` gathers them)."""
     if not versions:
         raise ValueError("a story has at least one version")
     lens = [len(v.terms) for v in versions]
