@@ -129,34 +129,20 @@ def count() -> None:
 
 
 def _errors(job: tuple[str, int]) -> Counter[str]:
-    from collections import defaultdict
+    from .tune import merged_pairs
 
-    from digest.batch import dedupe_records
-    from digest.dedup.engine import Engine
-    from digest.dedup.params import Params
-
-    from .dated import STREAMS
-    from .tune import TUNING_SPLIT
-
-    name, seed = job
-    records = STREAMS[name](TUNING_SPLIT[name], seed)
-    by_id = {r["id"]: r for r in records}
-    stories: dict[Any, list[str]] = defaultdict(list)
-    for o in dedupe_records(records, Engine(Params())):
-        stories[o["story"]].append(o["id"])
+    records, pairs = merged_pairs(*job)
     feats = {label: {r["id"]: read((r.get("title") or "") + "\n" + (r["text"] if cut is None else r["text"][:cut]))
                      for r in records} for label, (read, _d, cut) in READINGS.items()}
     tally: Counter[str] = Counter()
-    for ids in stories.values():
-        for a, b in combinations(ids, 2):
-            kind = "same" if by_id[a]["event"] == by_id[b]["event"] else "sibling"
-            tally[kind] += 1
-            for label, (_r, disagree, _c) in READINGS.items():
-                fa, fb = feats[label][a], feats[label][b]
-                verdict = disagree(fa, fb) if fa and fb else None
-                if verdict is not None:
-                    tally[f"{label}|{kind} both"] += 1
-                    tally[f"{label}|{kind} flagged"] += verdict
+    for a, b, kind in pairs:
+        tally[kind] += 1
+        for label, (_r, disagree, _c) in READINGS.items():
+            fa, fb = feats[label][a], feats[label][b]
+            verdict = disagree(fa, fb) if fa and fb else None
+            if verdict is not None:
+                tally[f"{label}|{kind} both"] += 1
+                tally[f"{label}|{kind} flagged"] += verdict
     return tally
 
 

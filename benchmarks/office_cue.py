@@ -45,7 +45,7 @@ well: measure the cue with it at 1.0).  Tuning splits only.
 from __future__ import annotations
 
 import argparse
-from collections import Counter, defaultdict
+from collections import Counter
 from itertools import combinations
 from typing import Any
 
@@ -82,29 +82,17 @@ def count() -> None:
 
 
 def _errors(job: tuple[str, int]) -> Counter[str]:
-    from digest.batch import dedupe_records
-    from digest.dedup.engine import Engine
-    from digest.dedup.params import Params
+    from .tune import merged_pairs
 
-    from .dated import STREAMS
-    from .tune import TUNING_SPLIT
-
-    name, seed = job
-    records = STREAMS[name](TUNING_SPLIT[name], seed)
-    by_id = {r["id"]: r for r in records}
+    records, pairs = merged_pairs(*job)
     feats = {r["id"]: reading(r) for r in records}
-    stories: dict[Any, list[str]] = defaultdict(list)
-    for o in dedupe_records(records, Engine(Params())):
-        stories[o["story"]].append(o["id"])
     tally: Counter[str] = Counter()
-    for ids in stories.values():
-        for a, b in combinations(ids, 2):
-            kind = "same" if by_id[a]["event"] == by_id[b]["event"] else "sibling"
-            tally[kind] += 1
-            fa, fb = feats[a], feats[b]
-            if fa and fb and comparable(fa, fb):
-                tally[f"{kind} both"] += 1
-                tally[f"{kind} flagged"] += conflict(fa, fb)
+    for a, b, kind in pairs:
+        tally[kind] += 1
+        fa, fb = feats[a], feats[b]
+        if fa and fb and comparable(fa, fb):
+            tally[f"{kind} both"] += 1
+            tally[f"{kind} flagged"] += conflict(fa, fb)
     return tally
 
 

@@ -33,7 +33,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from itertools import combinations
 from typing import Any
 
 from digest.batch import dedupe_records
@@ -100,6 +102,20 @@ def worst_and_mean(
         )
     return out
 
+
+def merged_pairs(name: str, seed: int) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """Seed ``seed`` of tuning stream ``name`` (on its tuning split), and every pair of its
+    reports that the engine as it is (batch path) put in one story: (id, id, ``"same"`` when
+    the two are of one event, else ``"sibling"``), story by story in the order made.  What
+    a cue's ``--errors`` counts over (``benchmarks.edition_cue``, ``benchmarks.office_cue``)."""
+    records = STREAMS[name](TUNING_SPLIT[name], seed)
+    event = {r["id"]: r["event"] for r in records}
+    stories: dict[Any, list[str]] = defaultdict(list)
+    for o in dedupe_records(records, Engine(Params())):
+        stories[o["story"]].append(o["id"])
+    pairs = [(a, b, "same" if event[a] == event[b] else "sibling")
+             for ids in stories.values() for a, b in combinations(ids, 2)]
+    return records, pairs
 
 
 def records_of(name: str, seed: int) -> list[dict[str, Any]]:
