@@ -148,7 +148,8 @@ def _errors(job: tuple[str, int]) -> Counter[str]:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    from concurrent.futures import ProcessPoolExecutor
+
+    from .tune import merged_tallies
 
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--errors", default="", help="STREAM:SEEDS,...: the engine's merged pairs on those dev streams")
@@ -157,11 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.errors:
         count()
         return 0
-    for part in args.errors.split(","):
-        name, _, seeds = part.partition(":")
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            tally = sum(pool.map(_errors, [(name, s) for s in range(int(seeds or 1))]), Counter())
-        print(f"{name}:{seeds or 1} merged pairs: same event {tally['same']}, siblings {tally['sibling']}")
+    for stream, tally in merged_tallies(args.errors, _errors, args.jobs):
+        print(f"{stream} merged pairs: same event {tally['same']}, siblings {tally['sibling']}")
         for label in READINGS:
             print(f"  {label}: same {tally[label + '|same flagged']} of {tally[label + '|same both']}, "
                   f"siblings {tally[label + '|sibling flagged']} of {tally[label + '|sibling both']}")

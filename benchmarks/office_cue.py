@@ -104,13 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.errors:
         count()
         return 0
-    from concurrent.futures import ProcessPoolExecutor
+    from .tune import merged_tallies
 
-    for part in args.errors.split(","):
-        name, _, seeds = part.partition(":")
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            tally = sum(pool.map(_errors, [(name, s) for s in range(int(seeds or 1))]), Counter())
-        print(f"{name}:{seeds or 1} merged pairs: same event {tally['same']} (both of one office "
+    for stream, tally in merged_tallies(args.errors, _errors, args.jobs):
+        print(f"{stream} merged pairs: same event {tally['same']} (both of one office "
               f"{tally['same both']}, flagged {tally['same flagged']}), siblings {tally['sibling']} "
               f"(both {tally['sibling both']}, flagged {tally['sibling flagged']})")
     return 0

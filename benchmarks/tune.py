@@ -33,7 +33,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import combinations
 from typing import Any
@@ -116,6 +117,19 @@ def merged_pairs(name: str, seed: int) -> tuple[list[dict[str, Any]], list[tuple
     pairs = [(a, b, "same" if event[a] == event[b] else "sibling")
              for ids in stories.values() for a, b in combinations(ids, 2)]
     return records, pairs
+
+
+def merged_tallies(
+    spec: str, tally: Callable[[tuple[str, int]], Counter[str]], jobs: int
+) -> Iterator[tuple[str, Counter[str]]]:
+    """A cue's ``--errors STREAM:SEEDS,...``: per stream, ``"STREAM:SEEDS"`` and the sum of
+    ``tally((stream, seed))`` over its seeds (``range(SEEDS)``, 1 when not given), each seed in
+    a worker process (``jobs``).  ``tally`` counts over :func:`merged_pairs`."""
+    for part in spec.split(","):
+        name, _, seeds = part.partition(":")
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            total = sum(pool.map(tally, [(name, s) for s in range(int(seeds or 1))]), Counter())
+        yield f"{name}:{seeds or 1}", total
 
 
 def records_of(name: str, seed: int) -> list[dict[str, Any]]:
