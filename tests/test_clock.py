@@ -11,7 +11,7 @@ import numpy as np
 from digest.dedup.clock import clock_factor, conflict, decode, event_times, stated_times
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.regrouping import pair_factors
-from tests.support.engines import live_and_rebuilt
+from tests.support.engines import live_and_rebuilt, stories_made
 
 #: Two 6.1 quakes off one city, two reports each (rewrites, not copies), worded alike from the
 #: magnitude to "the U.S. Geological Survey said": the minute each struck ("7:48 a.m. local
@@ -48,13 +48,7 @@ DOCS = {k: Doc(id=k, title=t, text=x) for k, (t, x) in QUAKES.items()}
 
 
 def _stories(order: tuple[str, ...], params: Params) -> set[frozenset[str]]:
-    eng = Engine(params)
-    for k in order:
-        eng.add(DOCS[k])
-    out: dict[str, set[str]] = {}
-    for k in DOCS:
-        out.setdefault(eng.story_of(k), set()).add(k)
-    return {frozenset(s) for s in out.values()}
+    return stories_made(DOCS, order, params)
 
 
 #: The cue as dev chose it (``Params.clock_factor`` is off by default since stop 61's test figures).

@@ -16,7 +16,7 @@ import pytest
 from digest.dedup.engine import Doc, Engine, Params
 from digest.dedup.offices import comparable, conflict, office_factor, read_offices
 from digest.dedup.regrouping import pair_factors
-from tests.support.engines import live_and_rebuilt
+from tests.support.engines import live_and_rebuilt, stories_made
 
 #: Two rulings on one rule, two reports each (rewrites, not copies), worded alike: who holds the
 #: offices is what tells them apart.  Without the cue the four are one story in every order.
@@ -52,13 +52,7 @@ ON = Params(office_factor=0.2)
 
 
 def _stories(order: tuple[str, ...], params: Params) -> set[frozenset[str]]:
-    eng = Engine(params)
-    for k in order:
-        eng.add(DOCS[k])
-    out: dict[str, set[str]] = {}
-    for k in DOCS:
-        out.setdefault(eng.story_of(k), set()).add(k)
-    return {frozenset(s) for s in out.values()}
+    return stories_made(DOCS, order, params)
 
 
 def test_two_rulings_on_one_law_under_two_administrations_are_two_stories() -> None:

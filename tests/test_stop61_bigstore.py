@@ -51,6 +51,20 @@ def _listed(page: str) -> dict[str, int]:
             for li in doc.xpath("//ul[@class='days']/li")}  # fmt: skip
 
 
+def _views_built(monkeypatch: pytest.MonkeyPatch) -> list[date]:
+    """The days whose whole view the archive builds from now on, in order (a day counted
+    afresh: ``digest.service.daycounts.build_view``)."""
+    built: list[date] = []
+    view_of = daycounts.build_view
+
+    def counting(store: object, c: Config, d: date, **kw: object) -> object:
+        built.append(d)
+        return view_of(store, c, d, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(daycounts, "build_view", counting)
+    return built
+
+
 def test_the_month_page_after_the_index_takes_the_days_counted_until_the_store_changes(
     make_config: MakeConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,14 +75,7 @@ def test_the_month_page_after_the_index_takes_the_days_counted_until_the_store_c
     afresh the days it changed (stop 62: ``daycounts``): the counts are those of the store
     as it is."""
     cfg = _history(make_config, tmp_path)
-    built: list[date] = []
-    view_of = daycounts.build_view
-
-    def counting(store: object, c: Config, d: date, **kw: object) -> object:
-        built.append(d)
-        return view_of(store, c, d, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daycounts, "build_view", counting)
+    built = _views_built(monkeypatch)
     month = "/month/2026-03"
     with site(cfg) as s:
         index = s.get("/")

@@ -18,7 +18,7 @@ from digest.service.webpages import Pages
 from digest.store.base import SourceState, open_store
 from tests.support.config import MakeConfig
 from tests.support.web import site
-from tests.test_stop61_bigstore import DAYS, _add, _history, _listed
+from tests.test_stop61_bigstore import DAYS, _add, _history, _listed, _views_built
 
 
 def _poll(cfg: Config, failing: bool) -> None:
@@ -45,14 +45,7 @@ def test_after_a_change_only_the_days_it_reached_are_counted_again(
 ) -> None:
     cfg = _history(make_config, tmp_path)
     _poll(cfg, failing=False)  # the daemon's source, read before
-    built: list[date] = []
-    view_of = daycounts.build_view
-
-    def counting(store: object, c: Config, d: date, **kw: object) -> object:
-        built.append(d)
-        return view_of(store, c, d, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daycounts, "build_view", counting)
+    built = _views_built(monkeypatch)
     with site(cfg) as s:
         first = _listed(s.get("/").text)
         assert sorted(built) == DAYS

@@ -1,5 +1,5 @@
 """Engines for the cue tests: one fed live, one rebuilt from the store's rows (fingerprints
-and stories), as a restarted worker rebuilds it."""
+and stories), as a restarted worker rebuilds it; the stories one engine makes of a few docs."""
 
 from __future__ import annotations
 
@@ -21,3 +21,15 @@ def live_and_rebuilt(docs: Mapping[str, Doc], params: Params, known: Sequence[st
     a, b = live.add(docs[last]), rebuilt.add(docs[last])
     assert (a.story_id, a.moved, a.merged) == (b.story_id, b.moved, b.merged)
     return live, rebuilt
+
+
+def stories_made(docs: Mapping[str, Doc], order: Sequence[str], params: Params) -> set[frozenset[str]]:
+    """``docs`` added in ``order`` to an engine of ``params``: the stories all of ``docs`` end
+    in, each as the set of its keys."""
+    eng = Engine(params)
+    for k in order:
+        eng.add(docs[k])
+    out: dict[str, set[str]] = {}
+    for k in docs:
+        out.setdefault(eng.story_of(k), set()).add(k)
+    return {frozenset(s) for s in out.values()}
