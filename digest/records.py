@@ -256,6 +256,10 @@ class StoryView:
     repeated: int = 0
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
+    #: A developing story whose lead is an earlier day's version: the day's version its entry
+    #: leads with (the one ``whats_new`` is read from), the lead's own excerpt then shortened
+    #: under "Earlier" (stop 63: the lead's excerpt was the one the reader read the day before).
+    news_lead: VersionView | None = None
     #: The outlet each "also reported by" version repeats, by key, and whether both ways
     #: (``output.context.copies_named``): worked out once, when first rendered, for every
     #: format the view is rendered in; None until then.

@@ -28,9 +28,16 @@ from digest.output.dates import format_time
 from digest.output.entries import told_order
 from digest.output.headlines import headline_words, words_read
 from digest.output.news import adds_nothing
-from digest.output.newsline import after_line, news_parts, outlet_parts, plain_news, shown_news
+from digest.output.newsline import (
+    after_line,
+    from_line,
+    news_parts,
+    outlet_parts,
+    plain_news,
+    shown_news,
+)
 from digest.output.openings import before_table, inner, opening
-from digest.output.params import EXCERPT_PHRASE_SPACE
+from digest.output.params import EARLIER_EXCERPT_CHARS, EXCERPT_PHRASE_SPACE
 from digest.output.reading import READ_SHARE, Read, passages, read_of
 from digest.output.sanitize import safe_url
 from digest.records import ALSO_REPORTED, FailingSource, StoryView, VersionView
@@ -74,6 +81,16 @@ def _excerpt(text: str, limit: int) -> str:
     phrase = space >= limit * EXCERPT_PHRASE_SPACE and has_phrase_spaced_script(flat[limit - 1 : limit + 1])
     cut = flat[:space] if space >= half or phrase else flat[: safe_cut(flat, limit)]  # a letter keeps its marks
     return cut.rstrip(" ,;:-–—(") + "…"
+
+
+def first_sentence(text: str, limit: int) -> str:
+    """The :func:`excerpt` of ``text`` cut at its first sentence's end, "…" after it where more
+    followed (a developing story's lead the reader read before, under "Earlier": what the story
+    is, in a line); a first sentence longer than ``limit`` cut as an excerpt is."""
+    cut = _excerpt(text, limit)
+    body = cut.removesuffix("…").rstrip()
+    first = next((stop for end in display_ends(body) if 0 < (stop := len(body[:end].rstrip())) < len(body)), None)
+    return _contained(cut if first is None else body[:first] + " …")
 
 
 def copies_named(s: StoryView) -> dict[str, tuple[str, bool]]:
@@ -242,13 +259,17 @@ def story_context(
     same = copies_named(s) if s.also else {}
     also = [_version(v, tz, day, locale, same.get(v.key, ("", False))) for v in s.also]
     also_shown, also_more = fold(also, s.status != "new")
-    cut = excerpt(s.lead.text or "", excerpt_chars)
-    news = shown_news(s.whats_new, title, cut, bool(s.whats_new_figures))
+    told = s.news_lead or s.lead  # the version the excerpt is cut from: the day's, where the lead is not
+    body = told.text or ""
+    if s.news_lead is not None:  # from the passage the line is, where it is: the line, then what follows
+        body = from_line(body, s.whats_new)
+    cut = excerpt(body, excerpt_chars)
+    news = shown_news(s.whats_new, title, "" if s.news_lead else cut, bool(s.whats_new_figures or s.news_lead))
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
     ours = outlet_parts(shown_news(s.whats_new, title, cut), s.whats_new_outlet, s.whats_new_figures)
     page = "".join(p["text"] for p in ours["whats_new_more"]) if ours["whats_new_outlet"] else news
-    if page and (s.whats_new_figures or ours["whats_new_outlet"]):  # the line opens the lead: the rest
-        cut = excerpt(rest, excerpt_chars) if (rest := after_line(s.lead.text or "", page)) is not None else cut
+    if page and (s.whats_new_figures or ours["whats_new_outlet"] or s.news_lead):  # the line opens the lead: the rest
+        cut = excerpt(rest, excerpt_chars) if (rest := after_line(body, page)) is not None else cut
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),
@@ -257,7 +278,12 @@ def story_context(
         "source": lead["source"],
         "when": lead["when"] or format_time(s.first_seen, tz, day=day, locale=locale),
         "excerpt": cut,
-        "note": (s.lead.url or "").startswith("file:"),  # the user's own file: its excerpt's URLs are linked
+        "excerpt_lang": part_lang(told.lang),
+        "note": (told.url or "").startswith("file:"),  # the user's own file: its excerpt's URLs are linked
+        #: a developing story whose lead is an earlier day's: the day's version the entry leads
+        #: with (its excerpt is ``excerpt``), and the lead's excerpt cut short, under "Earlier"
+        "news_lead": _version(s.news_lead, tz, day, locale) if s.news_lead is not None else None,
+        "earlier_excerpt": first_sentence(s.lead.text or "", EARLIER_EXCERPT_CHARS) if s.news_lead is not None else "",
         "also": also,
         "also_shown": also_shown,
         "also_more": also_more,

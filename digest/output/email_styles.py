@@ -34,6 +34,8 @@ EMAIL_STYLES: dict[tuple[str, str], str] = {
     ("p", "excerpt"): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",
     ("p", "also-label"): "font-size:13px;color:#555555;margin:8px 0 2px 0",
     ("p", "developing"): "font-size:14px;color:#a8480f;margin:0 0 6px 0",
+    # a developing story's lead read the day before, cut short under the day's excerpt: muted
+    ("p", "earlier"): "font-size:13px;line-height:1.5;color:#555555;margin:0 0 8px 0",
     ("ul", ""): "margin:0 0 8px 0;padding-left:20px;font-size:14px;line-height:1.5",
     ("p", "lede"): "font-size:15px;color:#444444",
     ("p", ""): "font-size:15px;line-height:1.55;margin:0 0 8px 0;color:#222222",

@@ -50,7 +50,7 @@ import jinja2
 
 from ..records import DigestView, StoryView
 from .mailfit import Fit, apply_fit, ranked
-from .params import FIT_OUTLET_BYTES, FIT_STORY_BYTES, FIT_TITLE_BYTES
+from .params import EARLIER_EXCERPT_CHARS, FIT_OUTLET_BYTES, FIT_STORY_BYTES, FIT_TITLE_BYTES
 from .render import render_email_html, render_text
 
 __all__ = ["EMAIL_HTML_BUDGET", "MIN_IN_FULL", "Fit", "apply_fit", "carried_size", "email_parts", "ranked"]
@@ -130,12 +130,15 @@ def email_parts(
 
 def _full_cost(story: StoryView | None, excerpt_chars: int) -> int:
     """About the bytes ``story`` in full adds to the HTML part over its title line: its excerpt,
-    its line of what is new, a line for each other outlet, and their markup.  An estimate for
+    its line of what is new, a line for each other outlet, and their markup (a developing story
+    leading with the day's version: its excerpt, and the lead's under "Earlier").  An estimate for
     :func:`_most`'s first guess; the renderings decide."""
     if story is None:
         return FIT_STORY_BYTES
     others = sum(FIT_OUTLET_BYTES + len(v.title) + len(v.url or "") + len(v.source) for v in story.also)
-    return FIT_STORY_BYTES + min(len(story.lead.text or ""), excerpt_chars) + len(story.whats_new) + others
+    told = story.news_lead or story.lead
+    earlier = FIT_OUTLET_BYTES + min(len(story.lead.text or ""), EARLIER_EXCERPT_CHARS) if story.news_lead else 0
+    return FIT_STORY_BYTES + min(len(told.text or ""), excerpt_chars) + len(story.whats_new) + others + earlier
 
 
 def _title_cost(story: StoryView | None) -> int:

@@ -69,6 +69,16 @@ def after_line(text: str, line: str) -> str | None:
     return flat[len(line):].strip() if line and not line.endswith(" …") and flat.startswith(line) else None
 
 
+def from_line(text: str, line: str) -> str:
+    """Of a new version's ``text``, what follows from where it says its "what is new" ``line``
+    (a passage the earlier versions did not hold, further in: the entry's excerpt opens with the
+    news, stop 63); the text whole where it opens with the line, or does not say it whole."""
+    said = " ".join(line.removesuffix(" …").split())
+    flat = " ".join(text.split())
+    at = flat.find(said) if said else -1
+    return flat[at:] if at > 0 else text
+
+
 def news_parts(
     shown: str, line: str, figures: tuple[tuple[int, int, str | None], ...]
 ) -> list[dict[str, Any]]:

@@ -45,6 +45,12 @@ EXCERPT_PHRASE_SPACE = 0.25
 #: review (GVC val 2 such lines, scrapinghub ground truth 2, ECB+ dev 0; ``openings.inner``).
 EXCERPT_LINK_WORDS = 20
 
+#: A developing story whose lead is an earlier day's version leads with the day's version's excerpt;
+#: the lead's, read the day before, is cut to about this many characters under "Earlier" (its first
+#: sentence, for the reader who did not read it): set by hand in the stop 63 review (GVC val month,
+#: packed: the 14 such entries' earlier lines hold 1 sentence each, 110-200 characters).
+EARLIER_EXCERPT_CHARS = 200
+
 #: A story in full in the email, about the bytes it adds over its title line beside its excerpt and
 #: line of what is new (``mailsize._full_cost``), and each other outlet's line beside its text (next);
 #: only where the email's fit tries first, never which mail: set by hand (stop 62), the year store's

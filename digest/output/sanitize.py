@@ -177,7 +177,7 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 ALLOWED_CLASSES: dict[str, set[str]] = {
     "p": {"counts", "meta", "excerpt", "also-label", "lede", "developing", "order", "toc-label",
           "failing-label", "all-failed", "toc-section", "per-day", "muted",
-          "fit", "more-label", "more-left", "also-since", "backlog-label"},
+          "fit", "more-label", "more-left", "also-since", "backlog-label", "earlier"},
     "ul": {"also"},
     "details": {"more"},
     "h2": {"story", "developing", "section", "backlog"},

@@ -416,6 +416,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
         voice = speaker(live, copies) if told_by else None  # the version the line is read from
+        # an earlier day's lead: the entry leads with the day's version, not yesterday's excerpt
+        news_lead = voice if voice is not None and voice.key != lead.key and lead.key not in {v.key for v in fresh} else None
         figures = tuple(figures_told(line, voice, read)) if voice is not None else ()
         lang = voice.lang if voice is not None else None
         if said and status == "developing" and said[-1].key in back:  # and what the report back says
@@ -439,6 +441,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 whats_new_figures=figures,
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
+                news_lead=view(news_lead, news_lead.key in copies) if news_lead is not None else None,
                 first_reported=min((aware(v.published) for v in earlier if v.published is not None), default=None),
                 newest=newest,
                 # a new story of a new source's old items only (never one that develops, nor
