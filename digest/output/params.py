@@ -48,7 +48,8 @@ EXCERPT_LINK_WORDS = 20
 #: A developing story whose lead is an earlier day's version leads with the day's version's excerpt;
 #: the lead's, read the day before, is cut to about this many characters under "Earlier" (its first
 #: sentence, for the reader who did not read it): set by hand in the stop 63 review (GVC val month,
-#: packed: the 14 such entries' earlier lines hold 1 sentence each, 110-200 characters).
+#: packed: 8 of the 9 such entries' lines a whole first sentence of 74-155 characters, one cut at a
+#: space at 195, a quote after its stop read as no end).
 EARLIER_EXCERPT_CHARS = 200
 
 #: A story in full in the email, about the bytes it adds over its title line beside its excerpt and
