@@ -95,6 +95,7 @@ def story(store: Store, story_id: str, cfg: Config | None = None) -> dict[str, A
     tz = cfg.tz if cfg is not None else UTC
     return {
         "story": st.id,
+        "story_id": st.id,  # the JSON digest's and search's name for it; "story" kept for scripts
         "first_seen": _local(st.first_seen, tz),
         "lead": st.lead_key,
         "versions": [
@@ -352,8 +353,8 @@ def pair(engine: Engine, ra: StoredArticle, rb: StoredArticle) -> dict[str, Any]
         why = "linked as a pair, but not to the other story's members on average (no chaining)"
     return {
         "engine_articles": len(engine),  # what it was compared among: the window when the later arrived
-        "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id},
-        "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id},
+        "a": {"key": a, "source": ra.source, "title": ra.title, "story": ra.story_id, "story_id": ra.story_id},
+        "b": {"key": b, "source": rb.source, "title": rb.title, "story": rb.story_id, "story_id": rb.story_id},
         "stages": {
             "lsh_salient_jaccard_estimate": round(lsh, 3),
             "lsh_threshold": p.lsh_threshold,

@@ -161,6 +161,9 @@ def test_what_each_command_printed_on_the_examples_is_valid(printed: dict[str, A
     assert parking["url"] is None and parking["outlet"] == parking["source"] == "Riverside Post"
     assert len(printed["search_many"]) > 1 and printed["search_none"] == []
     assert "filters" not in printed["explain_story"]
+    # the story's id under the name the JSON digest and search give it, "story" kept (stop 63)
+    assert printed["explain_story"]["story_id"] == printed["explain_story"]["story"]
+    assert [printed["explain_same"][k]["story_id"] for k in "ab"] == [printed["explain_same"][k]["story"] for k in "ab"]
     assert printed["explain_muted"]["filters"] == {"digest": "mute: seagrass"}
     assert printed["explain_same"]["merged"] is True and "source_words" not in printed["explain_same"]["stages"]
     assert printed["explain_own_words"]["stages"]["source_words"]
