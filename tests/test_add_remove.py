@@ -172,7 +172,7 @@ def test_an_opml_lists_titles_lose_their_invisible_characters_as_digest_add_does
         'xmlUrl="https://harbour.example/feed"/><outline text="&#8203;&#8203;" type="rss" '
         'xmlUrl="https://blank.example/feed"/></body></opml>', encoding="utf-8")
     assert main(["import-opml", "--config", str(cfg), str(tmp_path / "subs.opml")]) == 0
-    assert [s.name for s in load_config(cfg).sources] == ["Notes", "Harbour Herald", "https://blank.example/feed"]
+    assert [s.name for s in load_config(cfg).sources] == ["Notes", "Harbour Herald", "blank.example"]  # its host (stop 63)
 
 
 def test_a_feed_added_without_a_title_is_named_by_its_host_and_path(
@@ -255,6 +255,26 @@ def test_a_private_feeds_credential_in_its_query_names_no_source(tmp_path: Path)
     names = [s.name for s in load_config(cfg).sources][1:]
     assert names == ["example.com", "patreon.com/creator", "news.example/?q=storm", "a.example",
                      "b.example/?channel_id=UC1", "c.example/?keywords=flood", "d.example/?author=alice&country_code=NZ"]
+    assert not [s for s in secrets if any(s in n for n in names)]
+
+
+def test_a_private_feeds_password_or_token_in_its_path_names_no_source(tmp_path: Path) -> None:
+    """Stop 63: a private feed's token in its path named a source added untitled
+    (``news.example/3f9a8c7b...``), as the query's did before stop 62.  A part of the path that
+    looks like a secret (hex, letters and digits mixed, a UUID) names nothing; a slug, a year, an
+    owner and a repository still do.  The userinfo (``ann:hunter2@``) never names one."""
+    cfg = config(tmp_path)
+    secrets = ["3f9a8c7b2e1d4f6a9b8c7d6e5f4a3b2c", "aB3xK9mQ2pL7vN4wR8tY", "5a1b2c3d-1111-2222-3333-444455556666",
+               "Zx9-Qw8_Er7Ty6Ui5Op4As", "hunter2", "ann"]
+    urls = [f"https://news.example/feed/{secrets[0]}/rss", f"https://a.example/private/{secrets[1]}/feed.xml",
+            f"https://b.example/u/{secrets[2]}/atom", f"https://c.example/{secrets[3]}.rss",
+            f"https://{secrets[5]}:{secrets[4]}@d.example/world/rss", "https://e.example/2024/storm-2024-coast-road/feed",
+            "https://github.com/octo-org/repo2024/releases.atom"]
+    for url in urls:
+        assert add(cfg, url, "--no-check") == 0
+    names = [s.name for s in load_config(cfg).sources][1:]
+    assert names == ["news.example", "a.example/private", "b.example/u", "c.example", "d.example/world",
+                     "e.example/storm-2024-coast-road", "github.com/octo-org/repo2024/releases"]
     assert not [s for s in secrets if any(s in n for n in names)]
 
 

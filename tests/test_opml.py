@@ -20,8 +20,20 @@ def test_nested_outlines_dedup_and_schemes() -> None:
          "site": "https://gazette.example/"},  # its htmlUrl (stop 55)
         {"name": "Valley Post (title)", "url": "https://valley.example/atom", "category": "News"},
         {"name": "Nested", "url": "http://nested.example/rss", "category": "News / Deeper"},
-        {"name": "https://noname.example/feed", "url": "https://noname.example/feed"},
+        {"name": "noname.example", "url": "https://noname.example/feed"},  # its host, not its URL (stop 63)
     ]
+
+
+def test_an_untitled_outline_is_named_without_its_password_or_token() -> None:
+    """Stop 63: an outline with neither ``title`` nor ``text`` was named by its whole URL, and a
+    private feed's password (``user:pass@``) or token (a long random part of its path) was in
+    the source's name, shown in the digest, the email and the archive's pages."""
+    token, uuid = "3f9a8c7b2e1d4f6a9b8c7d6e5f4a3b2c", "5a1b2c3d-1111-2222-3333-444455556666"
+    doc = ('<opml version="2.0"><body><outline type="rss" xmlUrl="https://ann:hunter2@private.example/world/rss"/>'
+           f'<outline xmlUrl="https://news.example/feed/{token}/rss"/><outline xmlUrl="https://c.example/u/{uuid}/atom"/>'
+           '<outline xmlUrl="https://d.example/private/aB3x-K9mQ_2pL7vN4wR8tY/feed.xml"/></body></opml>')
+    names = [f["name"] for f in read_opml(doc.encode(), source="s")]
+    assert names == ["private.example/world", "news.example", "c.example/u", "d.example/private"]
 
 
 def test_valid_opml_without_feeds() -> None:

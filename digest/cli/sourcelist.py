@@ -19,87 +19,20 @@ Special cases
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import DigestError, FetchError, without_password
 from ..records import plural
 from ..sources.fields import visible_name
+from ..sources.naming import site_name
 from ..text.identity import feed_key
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..sources.opml import OpmlReport
-
-
-#: The parts of a feed's path (and the values of its query) that say it is a feed, not which:
-#: left out when a source is named from its URL (``/world/rss.xml`` names ``world``).
-#: ``posts``: Blogger's main feed (``/feeds/posts/default``), Hugo's ``/posts/index.xml``; ``all``:
-#: Pelican's ``/feeds/all.atom.xml``, whose ``.atom`` before the extension is dropped too.
-FEED_WORDS = frozenset("rss rss2 rdf atom feed feeds xml index default all posts syndication".split())
-#: The extensions of a page or script serving a feed, dropped from the path's last part as a feed
-#: word's are (``rss.php``, ``feed.json``); another is part of the name: arXiv's ``/rss/cs.CL``
-#: and ``/rss/cs.AI`` were both named ``arxiv.org/cs`` (stop 62 review).
-PAGE_EXTENSIONS = frozenset("php php3 asp aspx cgi pl py jsp cfm htm html shtml json txt".split())
-#: At most this many characters of the path (and query) in a source's name, cut at a word's end
-#: with "…": a slug may be a headline.  GitHub's ``/OWNER/REPO/commits/BRANCH`` fits with room.
-PATH_CHARS = 60
-#: A query's keys whose value is a credential, never part of a source's name (the name is shown
-#: in the digest, the email and the archive's pages; the URL stays in feeds.yaml only): a private
-#: feed's ``?token=``, ``?key=``, ``?auth=``, ``?apikey=``, ``?sig=`` (stop 62 review: the query's
-#: values named a source, ``example.com/?token=...``).  ``keyword``, ``author``, ``country_code`` are none.
-SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
-                        r"|(?:^|[^a-z])(?:sig|sid|hash|private)(?:$|[^a-z])", re.IGNORECASE)
-
-
-def _named_parts(url: str) -> str:
-    """What a URL's path and query say of which feed it is: every part of the path that is no
-    feed word (:data:`FEED_WORDS`; the last part's extension dropped, and a feed word before it:
-    ``python.atom.xml``) nor a number (``/2003/11/``, ``/2.0/``, GitLab's ``/-/``), joined by
-    "/"; then the query's ``key=value`` pairs whose value is no feed word nor number (``?format=atom``, ``?limit=50``)
-    nor a credential (:data:`SECRET_KEY`)."""
-    parts = urlsplit(url)
-    kept = []
-    path = [unquote(p) for p in parts.path.split("/") if p]
-    for i, part in enumerate(path):
-        ext = part.rsplit(".", 1)[1].lower() if "." in part and i == len(path) - 1 else ""  # a folder's dots name it
-        stem = part.rsplit(".", 1)[0] if ext in FEED_WORDS or ext in PAGE_EXTENSIONS else part  # not arXiv's cs.CL
-        while "." in stem and stem.rsplit(".", 1)[1].lower() in FEED_WORDS:
-            stem = stem.rsplit(".", 1)[0]
-        shown = " ".join(visible_name(stem).split())
-        if _says_which(shown):
-            kept.append(shown)
-    said = "/".join(kept)
-    pairs = [(" ".join(visible_name(k).split()), " ".join(visible_name(v).split())) for k, v in parse_qsl(parts.query)]
-    query = "&".join(f"{k}={v}" for k, v in pairs if k and _says_which(v) and not SECRET_KEY.search(k))  # not ?limit=50
-    return f"{said}?{query}" if query else said
-
-
-def _says_which(shown: str) -> bool:
-    return bool(shown) and shown.lower() not in FEED_WORDS and not re.fullmatch(r"[\d.\-_]+", shown)
-
-
-def _site(url: str) -> str:
-    """A source name from a URL when the feed has no title (``--no-check``, or a feed with none):
-    its host without ``www.``, then "/" and what its path and query say of which feed it is
-    (:func:`_named_parts`), at most :data:`PATH_CHARS` of it: ``example.com/world`` for
-    ``https://www.example.com/world/rss.xml``, ``example.com`` for ``https://example.com/feed``,
-    ``github.com/OWNER/REPO/releases`` for ``.../releases.atom``, ``reddit.com/r/NAME`` for
-    ``/r/NAME/.rss``.  The host alone named two feeds of one site ``example.com`` and
-    ``example.com (example.com)`` (stop 61); the path's last part named every GitHub
-    repository's releases ``github.com/releases`` and every YouTube channel ``youtube.com/videos``
-    (stop 62); a part was cut mid-word at 40 characters."""
-    parts = urlsplit(url)
-    host = (parts.hostname or url).removeprefix("www.")
-    said = _named_parts(url)
-    if len(said) > PATH_CHARS:
-        cut = said[: PATH_CHARS + 1]
-        ends = [i for i, c in enumerate(cut) if c in "/-_ ?&=" and i > PATH_CHARS // 2]
-        said = cut[: ends[-1] if ends else PATH_CHARS].rstrip("/-_ ?&=") + "…"
-    return f"{host}/{said}" if said else host
 
 
 def typed_url(text: str, config: str) -> tuple[str, str | None]:
@@ -158,7 +91,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             hint = f"; if the server has no TLS, add http://{bare}" if exc.kind == "tls" else ""
             raise DigestError(f"{exc} (no scheme was given: tried {url}{hint})") from None
     feed_url = found.url if found is not None else url
-    name = " ".join((args.name or visible_name(found.title if found is not None else "") or _site(feed_url)).split())
+    name = " ".join((args.name or visible_name(found.title if found is not None else "") or site_name(feed_url)).split())
     done = add_sources(Path(args.config), [{"name": name, "url": feed_url, "category": args.category}], moved)
     for line in done.skipped:
         print(f"{args.config}: not added: {line}")

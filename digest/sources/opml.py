@@ -15,7 +15,8 @@ How it works
   expands and nothing is fetched or opened.
 * Every ``outline`` at any depth with an http(s) ``xmlUrl`` (attribute name
   matched case-insensitively) becomes ``{"name": ..., "url": ...}``, in
-  document order.  The name is ``title``, else ``text``, else the URL, its entities decoded
+  document order.  The name is ``title``, else ``text``, else its host and path
+  (``naming.site_name``: it was the whole URL, a password in it, stop 63), its entities decoded
   where the reader escaped them twice (``text="AT&amp;amp;T"``: "AT&T", as a feed's own
   title is, ``fields.title_text``; it was added as "AT&amp;T", stop 55).  The
   folder outlines around it become its ``category`` (``News / Local``), its ``htmlUrl`` (an
@@ -57,11 +58,12 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import ParseError
+from ..errors import ParseError, without_password
 from ..records import TITLE_CHARS
 from ..text.identity import feed_key
 from ..text.shown import shorten
 from .fields import title_text, visible_name
+from .naming import site_name
 
 #: An OPML document's start: a byte-order mark, the XML declaration, comments and a doctype
 #: may come before the ``<opml`` root element.
@@ -256,12 +258,12 @@ def opml_report(data: bytes, *, source: str) -> OpmlReport:
             report.repeated += 1
             first, where = seen[key]
             if where != category:  # a reader's feed in two folders (Feedly, Inoreader: tags)
-                report.again.append((len(skipped), key, label or url, category, where))
-                skipped.append(listed_again(label or url, category, where))
+                report.again.append((len(skipped), key, label or without_password(url), category, where))
+                skipped.append(listed_again(label or without_password(url), category, where))
             else:
-                skipped.append(f"{label or url}: listed twice in the file (as {first!r} first)")
+                skipped.append(f"{label or without_password(url)}: listed twice in the file (as {first!r} first)")
             return
-        name = label or url
+        name = label or site_name(url)  # not the URL: its password, its token (stop 63)
         seen[key] = (name, category)
         feed: dict[str, Any] = {"name": name, "url": url}
         if category:
