@@ -55,6 +55,10 @@ class Entry:
     #: date the source gave: it is shown, but it does not close a story's
     #: dedup window (a checkout's file times say nothing about the news).
     date_from_file: bool = False
+    #: True when ``published`` was stated as a day without its time ("Tue, 19 Nov 2019", a
+    #: ``datePublished`` of "2019-11-19"): read as 00:00 UTC and shown as the day alone.  A time
+    #: stated as 00:00:00Z is a time (stop 63).
+    published_day: bool = False
     #: True when the entry stated a date (``published``, ``updated``...) too far ahead of the
     #: fetch to be believed (``sources.dates.plausible``): ``published`` is None all the same.
     date_ahead: bool = False
@@ -129,6 +133,8 @@ class Article(ShowsOutlet):
     junk: list[str] = field(default_factory=list)
     #: See :attr:`Entry.date_from_file`.
     date_from_file: bool = False
+    #: See :attr:`Entry.published_day`; stored (schema version 17 (SQLite) / 22 (PostgreSQL)).
+    published_day: bool = False
     #: It stated no date of its own (none, or one not believed): ``published`` is its arrival.
     #: A local file's time not believed (1970) is not undated: the file was read, not a feed's
     #: silence.  Not stored; a source's first read of only such items is recorded
@@ -188,6 +194,8 @@ class VersionView(ShowsOutlet):
     published: datetime | None
     text: str = ""
     score: float = 0.0
+    #: ``published`` was stated as a day without its time (``StoredArticle.published_day``).
+    published_day: bool = False
     #: The entry's own id (feed guid or replayed record id), else the stored key.
     id: str = ""
     #: The stored version's key (not rendered: the day's leads are recorded by it,
@@ -267,6 +275,8 @@ class StoryView:
     #: When the story was first reported: the earliest publication time of those versions
     #: (None where none states one: ``first_seen`` then says when it was first read).
     first_reported: datetime | None = None
+    #: ``first_reported`` was stated as a day without its time: shown as the day.
+    first_reported_day: bool = False
     #: The stored key of the day's version that arrived last (not rendered: the day's leads
     #: are recorded with it, ``digest.output.days.record_leads``).
     newest: str = ""

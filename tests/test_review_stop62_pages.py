@@ -57,7 +57,7 @@ def test_a_day_stated_alone_is_shown_without_a_time() -> None:
 
     new_york = ZoneInfo("America/New_York")
     day = datetime(2019, 11, 19, tzinfo=UTC)
-    assert version_time(day, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Tue, 19 Nov 2019"
+    assert version_time(day, None, new_york, day="2026-12-07", day_only=True).replace("\xa0", " ") == "Tue, 19 Nov 2019"
     stated = datetime(2019, 11, 19, 0, 1, tzinfo=UTC)  # a time stated, even a minute past midnight, is kept
     assert version_time(stated, None, new_york, day="2026-12-07").replace("\xa0", " ") == "Mon, 18 Nov 2019, 19:01 EST"
 

@@ -195,7 +195,8 @@ def _versions_html(
             last = span
         # its time as the digest's pages write it, in its zone and locale ("Tue 19 Jan, 12:00
         # UTC"; the year where it is not this one), not "2016-01-19 12:00:00 UTC"
-        when = version_time(v.published, None, tz, day=today, locale=locale) if v.published is not None else ""
+        when = (version_time(v.published, None, tz, day=today, locale=locale, day_only=v.published_day)
+                if v.published is not None else "")
         lead_said = ", lead" if is_lead else ""
         if when and (lang := date_lang(locale)):  # a date in another language says so
             last.tail = " ("

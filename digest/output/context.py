@@ -165,7 +165,8 @@ def _version(
         "title": title or source,
         "has_title": bool(title),
         "url": safe_url(v.url),
-        "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale),
+        "when": dates.version_time(v.published, v.arrived if v.revised else None, tz, day=day, locale=locale,
+                                   day_only=v.published_day),
         "new": v.new,
         "lang": part_lang(v.lang),
         "title_lang": "" if v.own_title else part_lang(v.lang),  # a notice's row: our words
@@ -294,7 +295,9 @@ def story_context(
         #: when a developing (or "also reported") story was first reported (the earliest
         #: publication of the versions before the day's, else when digest first read it), and
         #: how many of its versions came before the day's
-        "first_reported": dates.version_time(s.first_reported or s.first_seen, None, tz, day=day, locale=locale) if s.earlier else "",
+        "first_reported": dates.version_time(s.first_reported or s.first_seen, None, tz, day=day, locale=locale,
+                                             day_only=s.first_reported_day and s.first_reported is not None)
+        if s.earlier else "",
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
         "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],

@@ -131,25 +131,21 @@ _MONTH_ABBR = re.compile(r"(?<!M)MMM(?!M)")
 
 def version_time(
     published: datetime | None, updated: datetime | None, tz: tzinfo | None = None, *,
-    day: str | None = None, locale: str | None = None,
+    day: str | None = None, locale: str | None = None, day_only: bool = False,
 ) -> str:
     """A version's time as a digest shows it: its publication, or ``updated`` (when an entry
     its site updated in place was read again: it keeps its first publication time) as
-    "updated Wed 11 Nov, 09:00 GMT"."""
+    "updated Wed 11 Nov, 09:00 GMT".  ``day_only``: ``published`` was stated as a day without
+    its time (``StoredArticle.published_day``: a saved page's "2019-11-19", a feed's date-only
+    ``pubDate``), shown as that day: 27 of the 181 scrapinghub pages read "00:00 UTC", a time
+    nobody stated, and in a zone west of UTC the day before (stop 62, saved pages).  Told from
+    what was stated, not from the time: a feed's item stated at 00:00:00Z was shown as a day
+    (stop 63)."""
     if updated is not None:
         return "updated " + format_time(updated, tz, day=day, locale=locale)
-    if published is not None and stated_day(published):
+    if published is not None and day_only:
         return format_date(published, day=day, locale=locale)
     return format_time(published, tz, day=day, locale=locale)
-
-
-def stated_day(dt: datetime) -> bool:
-    """Whether ``dt`` is a day stated without its time: 00:00:00.000000 UTC, what a saved page
-    dated by its day alone (htmldate, a ``datePublished`` of "2019-11-19") and a feed's
-    date-only ``pubDate`` are stored as.  27 of the 181 scrapinghub pages read "00:00 UTC", a
-    time nobody stated, and in a zone west of UTC the day before (stop 62, saved pages)."""
-    at = dt if dt.tzinfo is None else dt.astimezone(UTC)
-    return (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0)
 
 
 def format_date(dt: datetime, *, day: str | None = None, locale: str | None = None) -> str:

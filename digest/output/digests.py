@@ -218,6 +218,7 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
                        whats_new_figures=said.whats_new_figures if said and status != "new" else (),
                        earlier=0 if status == "new" else first[s.story_id].earlier,
                        first_reported=None if status == "new" else first[s.story_id].first_reported,
+                       first_reported_day=status != "new" and first[s.story_id].first_reported_day,
                        # the backlog of a source first read in the period, unless it developed since
                        backlog=status == "new" and s.story_id in backlog and said is None)
 

@@ -391,6 +391,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 title=title or (taken_back(v, outlet=False) if v.key in told_keys else v.title),
                 url=v.url,
                 published=v.published,
+                published_day=v.published_day,
                 text=v.text,
                 score=v.score or 0.0,
                 id=v.guid or v.key,
@@ -442,7 +443,10 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 news_lead=view(news_lead, news_lead.key in copies) if news_lead is not None else None,
-                first_reported=min((aware(v.published) for v in earlier if v.published is not None), default=None),
+                first_reported=(reported := min((aware(v.published) for v in earlier if v.published is not None),
+                                                default=None)),
+                first_reported_day=any(v.published_day and aware(v.published) == reported for v in earlier
+                                       if v.published is not None),
                 newest=newest,
                 # a new story of a new source's old items only (never one that develops, nor
                 # one with a version of the day's news): listed apart, after the day's news

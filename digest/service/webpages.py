@@ -336,7 +336,8 @@ class Pages:
                     "title": headline(taken_back(v, outlet=False) if is_notice(v) else v.title) or source,
                     "url": safe_url(v.url),
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
-                                         day=now, locale=locale),  # a revision: when it was read
+                                         day=now, locale=locale,  # a revision: when it was read
+                                         day_only=v.published_day and v.published is not None),
                     "excerpt": note_excerpt(excerpt(v.text or "", self.cfg.excerpt_chars), v.url),  # a note's URLs linked
                     "adds": revision_adds(versions, v),  # what the entry updated in place now says
                     "lang": part_lang(v.lang),
@@ -351,7 +352,8 @@ class Pages:
             lang=rows[0]["lang"],
             versions=rows,
             outlets=len({v.outlet_name for v in versions}),
-            first_reported=version_time(reported, None, tz, day=now, locale=locale),
+            first_reported=version_time(reported, None, tz, day=now, locale=locale, day_only=any(
+                v.published_day and v.published is not None and aware(v.published) == reported for v in versions)),
             day=day,
             day_label=format_day(day, locale),
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import calendar
 import email.utils
+import re
 import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -111,6 +112,23 @@ def _feedparser_date(text: str) -> time.struct_time | None:
     except Exception:  # feedparser's date handlers are many and loose
         return None
     return result if isinstance(result, time.struct_time) else None
+
+
+#: A time of day in a date as written: "09:00", "9:00", ISO 8601's basic "T0900".
+_TIME_OF_DAY = re.compile(r"\d:\d\d|[Tt]\d{4}")
+
+
+def day_only(raw: object, dt: datetime) -> bool:
+    """Whether ``raw``, the value ``dt`` was read from, states a day without its time ("Tue, 19
+    Nov 2019", "2019-11-19", a YAML or Python ``date``): read as 00:00 UTC, a time nobody stated,
+    shown as the day alone.  A time stated as "00:00:00Z" is a time (stop 63: it was shown as a
+    day, decided from the value read, not from what was written)."""
+    if isinstance(raw, datetime):
+        return False
+    if isinstance(raw, date):
+        return True
+    at = dt.astimezone(UTC) if dt.tzinfo is not None else dt
+    return isinstance(raw, str) and not _TIME_OF_DAY.search(raw) and (at.hour, at.minute, at.second) == (0, 0, 0)
 
 
 def plausible(dt: datetime | None, fetched: datetime) -> datetime | None:

@@ -94,8 +94,8 @@ from ..text.shown import shorten, unicode_only
 from .cutoff import json_cut, where_cut
 from .fields import (
     ID_CHARS,
-    entry_date,
     entry_date_ahead,
+    entry_date_stated,
     entry_language,
     entry_link,
     entry_outlet,
@@ -104,8 +104,8 @@ from .fields import (
     fullest,
     get,
     http_url,
-    json_date,
     json_date_ahead,
+    json_date_stated,
     json_link,
     language_tag,
     plain,
@@ -294,7 +294,7 @@ def _xml_feed(
         raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
     feed = parsed.get("feed") or {}
     feed_link = http_url(feed.get("link"), base)
-    keep = _newest([entry_date(e, fetched) for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
+    keep = _newest([entry_date_stated(e, fetched)[0] for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
     entries = _finish(
         [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched, lang=feed.get("language"),
                 feed_title=feed.get("title"))
@@ -382,7 +382,7 @@ def _entry(
         title = title if isinstance(title, str) else None
     url = entry_link(e, base)
     outlet = entry_outlet(e, feed_title)
-    published = entry_date(e, fetched)
+    published, published_day = entry_date_stated(e, fetched)
     return Entry(
         source=source,
         title=_title(without_outlet(title_text(title, is_html=_detail_is_html(e, "title")), outlet))
@@ -394,6 +394,7 @@ def _entry(
         summary_html=summary_html,
         text=content_text,
         published=published,
+        published_day=published_day,
         date_ahead=published is None and entry_date_ahead(e, fetched),
         author=_author(plain(author)) if isinstance(author, str) else None,
         lang=entry_language(e, lang),
@@ -438,7 +439,7 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     feed_author = _json_author(doc)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
-        items = [items[i] for i in _newest([json_date(item, fetched) for item in items], source)]
+        items = [items[i] for i in _newest([json_date_stated(item, fetched)[0] for item in items], source)]
     feed_lang = language_tag(doc.get("language"))  # JSON Feed 1.1: an item's, else the feed's
     entries = _finish([_json_entry(item, source, home, feed_author, feed_lang, fetched) for item in items])
     entries.note = cut.note(len(entries)) if cut is not None else None
@@ -480,6 +481,7 @@ def _json_entry(
         _str(item.get("content_html")), _str(item.get("content_text")), escape(summary) if summary else None
     )
     url = json_link(item, base)
+    json_stated = json_date_stated(item, fetched)
     return Entry(
         source=source,
         title=_title(title_text(title, is_html=False)) if title else "",
@@ -489,7 +491,8 @@ def _json_entry(
         content_html=html,
         summary_html=summary_html,
         text=text,
-        published=(published := json_date(item, fetched)),
+        published=(published := json_stated[0]),
+        published_day=json_stated[1],
         date_ahead=published is None and json_date_ahead(item, fetched),
         author=_json_author(item) or feed_author,
         lang=language_tag(item.get("language")) or feed_lang,

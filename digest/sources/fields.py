@@ -30,9 +30,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..records import TITLE_CHARS
 from ..text.shown import shorten, shows_something
-from .dates import from_string, from_struct, plausible
+from .dates import day_only, from_string, from_struct, plausible
 
-__all__ = ["entry_date", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]
+__all__ = ["entry_date", "entry_date_stated", "entry_language", "entry_link", "entry_outlet", "former_json_link", "former_link", "fullest", "get", "http_url", "json_date", "json_date_stated", "json_link", "language_tag", "plain", "title_text", "unwrapped", "without_outlet", "year_agrees"]
 
 _WS = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d+-])(\d{4})(?!\d)")
@@ -258,21 +258,33 @@ def _stated_dates(e: Any) -> Iterator[datetime]:
     ``created``; each read by our own parser first (feedparser's took "+0530" after a space for
     +05:00 and a zone it does not know, "CEST", "AEDT", for UTC), one whose string names a year
     far from the parsed one left out (:func:`year_agrees`)."""
+    for dt, _ in _stated_dates_as_written(e):
+        yield dt
+
+
+def _stated_dates_as_written(e: Any) -> Iterator[tuple[datetime, object]]:
+    """:func:`_stated_dates`, each with the value it was read from."""
     for key in ("published", "updated", "created"):
         raw = get(e, key)
         dt = from_string(raw) or from_struct(get(e, key + "_parsed"))
         if dt is not None and year_agrees(dt, raw):
-            yield dt
+            yield dt, raw
 
 
 def entry_date(e: Any, fetched: datetime) -> datetime | None:
     """The first plausible of ``published``, ``updated`` and ``created``: a publication time
     in the future or before 1995 (a year mistyped, a CMS's 1970) is passed over for the
     entry's next date, not for the fetch time."""
-    for dt in _stated_dates(e):
+    return entry_date_stated(e, fetched)[0]
+
+
+def entry_date_stated(e: Any, fetched: datetime) -> tuple[datetime | None, bool]:
+    """:func:`entry_date`, and whether the value it was read from states a day only, no time
+    (:func:`~.dates.day_only`: an RSS ``pubDate`` of "Tue, 19 Nov 2019", a ``2019-11-19``)."""
+    for dt, raw in _stated_dates_as_written(e):
         if (found := plausible(dt, fetched)) is not None:
-            return found
-    return None
+            return found, day_only(raw, found)
+    return None, False
 
 
 def entry_date_ahead(e: Any, fetched: datetime) -> bool:
@@ -296,10 +308,16 @@ def json_date_ahead(item: dict[str, Any], fetched: datetime) -> bool:
 
 def json_date(item: dict[str, Any], fetched: datetime) -> datetime | None:
     """A JSON Feed item's first plausible of ``date_published`` and ``date_modified``."""
-    for dt in _json_stated_dates(item):
-        if (found := plausible(dt, fetched)) is not None:
-            return found
-    return None
+    return json_date_stated(item, fetched)[0]
+
+
+def json_date_stated(item: dict[str, Any], fetched: datetime) -> tuple[datetime | None, bool]:
+    """:func:`json_date`, and whether its value states a day only (:func:`entry_date_stated`)."""
+    for key in ("date_published", "date_modified"):
+        raw = item.get(key)
+        if (dt := from_string(raw)) is not None and (found := plausible(dt, fetched)) is not None:
+            return found, day_only(raw, found)
+    return None, False
 
 
 def year_agrees(dt: datetime, raw: object) -> bool:

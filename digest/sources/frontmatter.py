@@ -46,7 +46,7 @@ from typing import Any
 
 import yaml
 
-from .dates import aware
+from .dates import aware, day_only
 
 #: Lines the block may span, its closing line included.
 MAX_LINES = 200
@@ -66,6 +66,8 @@ class FrontMatter:
     author: str | None = None
     #: ``lang`` or ``language`` (Hugo, Jekyll), as it was written: the caller checks it.
     lang: str | None = None
+    #: ``published`` was a day without its time (``date: 2019-11-19``): shown as the day.
+    published_day: bool = False
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -122,9 +124,12 @@ def read_front_matter(text: str) -> tuple[FrontMatter | None, str, str | None]:
     if not _KNOWN_KEYS & fields.keys():
         return None, text, None  # "---", "Update: the council voted", "---": a rule and a heading
     rest = "\n".join(lines[end + 1 :])
+    raw = next((fields[k] for k in _DATE_KEYS if _date(fields.get(k)) is not None), None)
+    published = _date(raw)
     return FrontMatter(
         title=_text(fields.get("title")),
-        published=next((d for k in _DATE_KEYS if (d := _date(fields.get(k))) is not None), None),
+        published=published,
+        published_day=published is not None and day_only(raw.strip() if isinstance(raw, str) else raw, published),
         author=_author(fields.get("author")) or _author(fields.get("authors")),
         lang=_text(fields.get("lang")) or _text(fields.get("language")),
     ), rest, None

@@ -84,7 +84,7 @@ from .feeds import MAX_ENTRIES, parse_feed, plain
 from .fields import language_tag
 from .frontmatter import read_front_matter
 from .opml import is_opml
-from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date
+from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date_stated
 from .textarticles import markdown_article, text_article, under_title
 
 MAX_BYTES = 15 * 1024 * 1024
@@ -333,7 +333,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
         page = decode(data)
         head = page[:HEAD_CHARS]
         tags = metas(head)  # read once: the title and the date both come from them
-        published = page_date(page, tags, now)
+        published, published_day = page_date_stated(page, tags, now)
         return [
             Entry(
                 source=source,
@@ -344,6 +344,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
                 content_html=page,
                 is_page=True,
                 published=published or mtime,
+                published_day=published is not None and published_day,
                 date_from_file=published is None,
                 lang=html_lang(head, tags),
             )
@@ -361,6 +362,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
         Entry(
             source=source, title=shorten(title, TITLE_CHARS), url=uri, entry_id=entry_id, former=former, text=body,
             published=stated or mtime, date_from_file=stated is None,
+            published_day=stated is not None and bool(front and front.published_day),
             title_stated=bool(front and front.title),
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
             lang=language_tag(front.lang) if front else None,

@@ -70,9 +70,16 @@ HEAD_CHARS = PAGE_HEAD_CHARS
 def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | None:
     """The publication date a saved web page (with its meta tags, ``metas``) states, if
     plausible."""
-    stated = stated_time(page[:HEAD_CHARS], metas)
+    return page_date_stated(page, metas, now)[0]
+
+
+def page_date_stated(page: str, metas: dict[str, str], now: datetime) -> tuple[datetime | None, bool]:
+    """:func:`page_date`, and whether it is a day stated without its time (a ``datePublished``
+    of "2019-11-19", or htmldate's, which keeps the day only): shown as the day (stop 63: a
+    page's "T00:00:00Z" is a time, not a day)."""
+    stated, day = _stated(page[:HEAD_CHARS], metas)
     if stated is not None:
-        return believed(stated, now)
+        return believed(stated, now), day
     try:
         from htmldate import find_date
 
@@ -83,14 +90,14 @@ def page_date(page: str, metas: dict[str, str], now: datetime) -> datetime | Non
             outputformat="%Y-%m-%dT%H:%M:%S",
         )
     except Exception:  # htmldate on hostile markup: no date rather than no article
-        return None
+        return None, False
     if not found:
-        return None
+        return None, False
     try:
         dt = datetime.fromisoformat(found).replace(tzinfo=UTC)
     except ValueError:
-        return None
-    return believed(dt, now)
+        return None, False
+    return believed(dt, now), True
 
 
 def believed(dt: datetime | None, now: datetime) -> datetime | None:
@@ -171,9 +178,15 @@ def _stamp(value: str) -> tuple[datetime, bool] | None:
 
 
 def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
+    """:func:`_stated`'s time alone."""
+    return _stated(head, metas)[0]
+
+
+def _stated(head: str, metas: dict[str, str]) -> tuple[datetime | None, bool]:
     """The publication time a page's head states to the minute (meta tags, JSON-LD,
     ``<time>``): the first value stating its offset, else the first without one (read as
-    UTC), else a day stated alone (``2019-11-19``) at 00:00 UTC.  A placeholder before
+    UTC), else a day stated alone (``2019-11-19``) at 00:00 UTC; and whether it is that day
+    alone (:func:`page_date_stated`).  A placeholder before
     ``dates.EARLIEST`` ("0001-01-01T00:00:00Z") is passed over.
 
     A page's ``sailthru.date`` ("2019-11-18 20:58:46", local time) came before its JSON-LD
@@ -193,10 +206,10 @@ def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
         if found is None or found[0] < EARLIEST:
             continue
         if found[1]:
-            return found[0]
+            return found[0], False
         naive = naive or found[0]
     if naive is not None:
-        return naive
+        return naive, False
     for value in values:
         if _DAY.match(value.strip()):
             try:
@@ -204,5 +217,5 @@ def stated_time(head: str, metas: dict[str, str]) -> datetime | None:
             except ValueError:
                 continue
             if stated_day >= EARLIEST:
-                return stated_day
-    return None
+                return stated_day, True
+    return None, False

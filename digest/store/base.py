@@ -146,6 +146,9 @@ class StoredArticle(ShowsOutlet):
     content_hash: str | None = None
     #: ``Article.revision_of``: the key of the first article of the entry this one revises.
     revision_of: str | None = None
+    #: ``Article.published_day``: ``published`` is a day stated without its time (schema
+    #: version 17 (SQLite) / 22 (PostgreSQL); stored before: a time of 00:00:00.000000 UTC).
+    published_day: bool = False
 
 
 @dataclass(slots=True)

@@ -42,7 +42,7 @@ from .deliveries import DayCounts, Delivery, DigestRecord
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
 ARTICLE_COLS = (
     "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet, content_hash, revision_of"
+    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet, content_hash, revision_of, published_day"
 )
 #: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
 SOURCE_COLS = (
@@ -96,6 +96,7 @@ class StoreReads:
             score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
             guid=row["guid"], lang=row["lang"], outlet=row["outlet"],
             content_hash=row["content_hash"], revision_of=row["revision_of"],
+            published_day=bool(row["published_day"]),
         )
 
     def _story_of(self: _Reader, row: _Row) -> StoredStory:

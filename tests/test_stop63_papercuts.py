@@ -1,0 +1,108 @@
+"""Stop 63's papercuts, each as a reader met it (docs/evaluation.md, "Stop 63: papercuts")."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digest.cli import main
+from digest.store import migrations
+from tests.support.config import make_config
+
+MIDNIGHT_RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Midnight Wire</title>
+<link>https://midnight.example/</link><description>x</description>
+<item><title>Observatory confirms comet flyby at exactly midnight</title><link>https://midnight.example/comet</link>
+<pubDate>Fri, 20 Nov 2026 00:00:00 GMT</pubDate><description>The city observatory said the comet passed closest
+to the earth at midnight on Friday, and that its tail would stay visible over the harbour for three more nights.</description></item>
+<item><title>Lighthouse museum opens a new wing for old lenses</title><link>https://midnight.example/lenses</link>
+<pubDate>Fri, 20 Nov 2026</pubDate><description>The lighthouse museum opened a new wing on Friday to show the great
+glass lenses taken from the coast's old towers, with a room for the keepers' logbooks.</description></item>
+</channel></rss>"""
+
+
+def _run(tmp_path: Path, sources: dict[str, str | Path]) -> tuple[str, str]:
+    """``digest run`` on ``sources`` on 20 November 2026: its (Markdown, HTML) digest."""
+    cfg = make_config(tmp_path, sources, write=True, clock="2026-11-20T20:00:00Z", timezone="UTC",
+                      backlog_days=0).config_path
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    out = tmp_path / "out"
+    return ((out / "digest-2026-11-20.md").read_text(encoding="utf-8").replace("\xa0", " "),
+            (out / "digest-2026-11-20.html").read_text(encoding="utf-8").replace("&nbsp;", " ").replace("\xa0", " "))
+
+
+def _line(text: str, title: str) -> str:
+    """The line of ``text`` after ``title``'s heading that names the outlet and its time."""
+    after = text[text.index(title):]
+    return next(line for line in after.splitlines()[1:] if "Midnight Wire" in line)
+
+
+def test_a_feeds_time_of_midnight_is_a_time_and_a_day_stated_alone_is_the_day(tmp_path: Path) -> None:
+    """Stop 62 showed a day stated without its time (a saved page's "2019-11-19") as the day,
+    told by the time it was stored at, 00:00:00 UTC; a feed's item stated at exactly 00:00:00
+    GMT was shown as a day too.  Now by what was stated: the time is shown, the day alone is."""
+    feed = tmp_path / "midnight.rss"
+    feed.write_text(MIDNIGHT_RSS, encoding="utf-8")
+    md, page = _run(tmp_path, {"Midnight Wire": feed})
+    assert _line(md, "Observatory confirms comet").endswith("Fri 20 Nov, 00:00 UTC")
+    assert _line(md, "Lighthouse museum opens").endswith("Fri 20 Nov")
+    assert '<span class="time">Fri 20 Nov, 00:00 UTC</span>' in page
+    assert '<span class="time">Fri 20 Nov</span>' in page
+
+
+def test_an_article_stored_before_at_midnight_is_still_shown_as_the_day(tmp_path: Path) -> None:
+    """Version 17 (SQLite): an article stored at exactly 00:00:00.000000 UTC before was shown as
+    its day; it is taken as one when the store is migrated, the others as times."""
+    from digest.store.sqlite import SQLiteStore
+
+    db = tmp_path / "old.sqlite3"
+    with SQLiteStore(db, migrations=migrations.load("sqlite")[:16]) as old, old.transaction():
+        for key, at in (("day", "2026-11-20T00:00:00.000000Z"), ("time", "2026-11-20T00:00:01.000000Z")):
+            old.db.execute("INSERT INTO articles(key, source, title, text, published, fetched, fingerprint, story_id) "
+                           "VALUES (?, 'S', 't', 'x', ?, ?, x'00', ?)", (key, at, at, key))
+    with SQLiteStore(db) as new:
+        assert new.schema_version == len(migrations.load("sqlite"))
+        got = {k: new.get_article(k) for k in ("day", "time")}
+    assert {k: (a.published_day if a else None) for k, a in got.items()} == {"day": True, "time": False}
+    with closing(sqlite3.connect(db)) as con:
+        assert con.execute("SELECT count(*) FROM articles WHERE published_day").fetchone() == (1,)
+
+
+def test_a_postgresql_store_takes_its_midnight_articles_as_days(tmp_path: Path) -> None:
+    """Version 22 (PostgreSQL): as the SQLite store's version 17."""
+    from tests.support.services import pg_schema
+
+    with pg_schema() as url:
+        from digest.store.postgres import PostgresStore
+
+        with PostgresStore(url, migrations=migrations.load("postgresql")[:21]) as old, old.transaction():
+            for key, at in (("day", datetime(2026, 11, 20, tzinfo=UTC)),
+                            ("time", datetime(2026, 11, 20, 0, 0, 1, tzinfo=UTC))):
+                old.db.execute("INSERT INTO articles(key, source, title, text, published, fetched, fingerprint, "
+                               "story_id) VALUES (%s, 'S', 't', 'x', %s, %s, '\\x00', %s)", (key, at, at, key))
+        with PostgresStore(url) as new:
+            assert new.schema_version == len(migrations.load("postgresql"))
+            got = {k: new.get_article(k) for k in ("day", "time")}
+    assert {k: (a.published_day if a else None) for k, a in got.items()} == {"day": True, "time": False}
+
+
+def test_a_page_or_a_note_says_whether_it_stated_a_day_or_a_time_of_midnight(tmp_path: Path) -> None:
+    """The same for a saved page's ``datePublished`` and a note's front matter ``date:``."""
+    from digest.sources.localfiles import read_file
+
+    now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    body = "<p>The council voted on Friday to rebuild the harbour wall the storm broke in two places.</p>"
+    said = {}
+    for name, stated in (("day.html", "2026-11-20"), ("time.html", "2026-11-20T00:00:00Z"),
+                         ("day.md", "2026-11-20"), ("time.md", "2026-11-20T00:00:00Z")):
+        path = tmp_path / name
+        if name.endswith(".html"):
+            path.write_text(f'<html><head><meta itemprop="datePublished" content="{stated}"><title>Wall</title>'
+                            f"</head><body><article>{body}</article></body></html>", encoding="utf-8")
+        else:
+            path.write_text(f"---\ntitle: Wall\ndate: {stated}\n---\nThe council voted on Friday.\n", encoding="utf-8")
+        (entry,) = read_file(path, source="Mine", now=now)
+        assert entry.published == datetime(2026, 11, 20, tzinfo=UTC) and not entry.date_from_file, name
+        said[name] = entry.published_day
+    assert said == {"day.html": True, "time.html": False, "day.md": True, "time.md": False}
