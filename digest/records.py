@@ -55,6 +55,9 @@ class Entry:
     #: date the source gave: it is shown, but it does not close a story's
     #: dedup window (a checkout's file times say nothing about the news).
     date_from_file: bool = False
+    #: A Markdown note's links (``[words](https://...)``): each its words, as in ``text``, and its
+    #: address; linked again in the note's excerpt on the digest's pages (stop 63).
+    links: tuple[tuple[str, str], ...] = ()
     #: True when ``published`` was stated as a day without its time ("Tue, 19 Nov 2019", a
     #: ``datePublished`` of "2019-11-19"): read as 00:00 UTC and shown as the day alone.  A time
     #: stated as 00:00:00Z is a time (stop 63).
@@ -135,6 +138,8 @@ class Article(ShowsOutlet):
     date_from_file: bool = False
     #: See :attr:`Entry.published_day`; stored (schema version 17 (SQLite) / 22 (PostgreSQL)).
     published_day: bool = False
+    #: See :attr:`Entry.links`; stored (schema version 18 (SQLite) / 23 (PostgreSQL)).
+    links: tuple[tuple[str, str], ...] = ()
     #: It stated no date of its own (none, or one not believed): ``published`` is its arrival.
     #: A local file's time not believed (1970) is not undated: the file was read, not a feed's
     #: silence.  Not stored; a source's first read of only such items is recorded
@@ -196,6 +201,8 @@ class VersionView(ShowsOutlet):
     score: float = 0.0
     #: ``published`` was stated as a day without its time (``StoredArticle.published_day``).
     published_day: bool = False
+    #: A note's links (``StoredArticle.links``): linked again in its excerpt on the pages.
+    links: tuple[tuple[str, str], ...] = ()
     #: The entry's own id (feed guid or replayed record id), else the stored key.
     id: str = ""
     #: The stored version's key (not rendered: the day's leads are recorded by it,

@@ -106,3 +106,56 @@ def test_a_page_or_a_note_says_whether_it_stated_a_day_or_a_time_of_midnight(tmp
         assert entry.published == datetime(2026, 11, 20, tzinfo=UTC) and not entry.date_from_file, name
         said[name] = entry.published_day
     assert said == {"day.html": True, "time.html": False, "day.md": True, "time.md": False}
+
+
+NOTE = """# Allotment society moves its seed swap to the library
+
+The allotment society said its winter seed swap moves to the [central library](https://library.example/swap)
+this year, after the old hall was [sold](javascript:alert(1)) to a developer. Members can read the
+[minutes](<https://allotments.example/minutes 2026.pdf>) and see https://allotments.example/map for the plots.
+"""
+FEED_TOO = """<?xml version="1.0"?><rss version="2.0"><channel><title>Coast News</title><link>https://coast.example/</link>
+<description>x</description><item><title>Harbour ferry timetable changes for winter</title>
+<link>https://coast.example/ferry</link><pubDate>Fri, 20 Nov 2026 09:00:00 GMT</pubDate><description>The ferry
+leaves an hour later from Monday, and the central library stop moves to the quay, the operator said on Friday
+after the minutes of its board meeting were published.</description></item></channel></rss>"""
+
+
+def test_a_notes_markdown_links_stay_links_in_its_excerpt_and_a_feeds_words_never_become_one(tmp_path: Path) -> None:
+    """Stop 62 linked a note's bare URLs; its ``[words](https://...)`` showed the words alone
+    (the address was lost when the note was read to text).  Its http(s) links are kept apart
+    and its words linked again on the digest's pages; a ``javascript:`` one stays text, and a
+    feed's words are never linked, the same words though they are."""
+    import lxml.html
+
+    from tests.support.web import site
+
+    note, feed = tmp_path / "notes" / "swap.md", tmp_path / "coast.rss"
+    note.parent.mkdir()
+    note.write_text(NOTE, encoding="utf-8")
+    feed.write_text(FEED_TOO, encoding="utf-8")
+    md, page = _run(tmp_path, {"My notes": note.parent, "Coast News": feed})
+    assert "winter seed swap moves to the central library" in md  # the Markdown file: as before
+    cfg = make_config(tmp_path, {"My notes": note.parent, "Coast News": feed}, write=True,
+                      clock="2026-11-20T20:00:00Z", timezone="UTC", backlog_days=0)
+    with site(cfg) as s:
+        story = next(p for p in {h for h in _hrefs(s.get("/day/2026-11-20").text) if h.startswith("/story/")}
+                     if "allotment society" in s.get(p).text)
+        pages = {"digest": page, "story page": s.get(story).text}
+    for name, html_page in pages.items():
+        doc = lxml.html.document_fromstring(html_page)
+        excerpts = {p.text_content().split()[1]: p for p in doc.find_class("excerpt")}
+        ours = excerpts["allotment"]
+        links = [(a.text_content(), a.get("href")) for a in ours.iter("a")]
+        assert links == [("central library", "https://library.example/swap"),
+                         ("minutes", "https://allotments.example/minutes%202026.pdf"),
+                         ("https://allotments.example/map", "https://allotments.example/map")], name
+        assert "sold to a developer" in ours.text_content(), name
+    theirs = next(p for p in lxml.html.document_fromstring(page).find_class("excerpt") if "ferry" in p.text_content())
+    assert "central library" in theirs.text_content() and list(theirs.iter("a")) == []
+
+
+def _hrefs(page: str) -> list[str]:
+    import lxml.html
+
+    return [str(h) for h in lxml.html.document_fromstring(page).xpath("//a/@href")]

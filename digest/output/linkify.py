@@ -23,6 +23,9 @@ Observations (stop 62)
   more than half the excerpt (``excerpt_chars``) cut mid-way.  A URL running into a "…" stays
   text: it linked the cut part, a page the note never named (stop 62 review: a 700-character
   URL linked ``https://long.example/segment00/.../segme``).
+* A Markdown note's ``[words](https://...)`` reaches the excerpt as its words alone; the links
+  are kept apart (``StoredArticle.links``, stop 63) and each one's words linked again where the
+  excerpt has them, in order (:func:`link_note`), on the same terms: http(s) only, a note only.
 * Text inside ``<a>`` or ``<code>`` / ``<pre>`` is left as it is.  A note's code span reaches the
   excerpt as plain text (its markup is gone when it is read): a URL there is linked too; its
   code blocks are not in its text at all.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -42,8 +46,10 @@ _URL = re.compile(r"(?<![\w/.:@+-])https?://[^\s<>\"`\u2026]+", re.IGNORECASE)
 _TRAILING = ".,:;!?'*_~"
 #: A note's excerpt paragraph in Python-Markdown's output (marked by ``_story.md.j2``'s
 #: ``data-note``, taken off here), and the tags inside one.
-NOTE_MARK = ' data-note="1"'
-_EXCERPT = re.compile(r'(<p class="excerpt"[^>]*?)' + re.escape(NOTE_MARK) + r'([^>]*>)(.*?)(</p>)', re.DOTALL)
+#: A note's mark carries its story's id (``i`` and hex digits): its links are found by it.
+NOTE_MARK = ' data-note="'
+_EXCERPT = re.compile(r'(<p class="excerpt"[^>]*?)' + re.escape(NOTE_MARK) + r'([\w-]*)"([^>]*>)(.*?)(</p>)', re.DOTALL)
+Links = Sequence[tuple[str, str]]
 _TAG = re.compile(r"(<[^>]*>)")
 _OPAQUE = re.compile(r"<(/?)(a|code|pre)\b", re.IGNORECASE)
 
@@ -74,25 +80,50 @@ def link_urls(text: str) -> str:
     return "".join(out)
 
 
-def note_excerpt(text: str, url: str | None) -> str:
+def link_note(text: str, links: Links) -> tuple[str, int]:
+    """Plain ``text`` as HTML (:func:`link_urls`), each of a note's ``links`` (its words and
+    address, in the note's order) linked where ``text`` has its words, after the one before;
+    and how many of ``links`` it used up (the rest are looked for further on)."""
+    out: list[str] = []
+    at = used = 0
+    for words, url in links:
+        found = text.find(words, at)
+        href = safe_url(url)
+        if found < 0:
+            break
+        used += 1
+        if href is None:  # not http(s): its words stay text
+            continue
+        out.append(link_urls(text[at:found]))
+        out.append(f'<a href="{html.escape(href)}" rel="{LINK_REL}">{html.escape(words, quote=False)}</a>')
+        at = found + len(words)
+    out.append(link_urls(text[at:]))
+    return "".join(out), used
+
+
+def note_excerpt(text: str, url: str | None, links: Links = ()) -> str:
     """An excerpt as a page shows it: a note's (its ``url`` a ``file:`` one) as sanitized HTML,
-    its bare URLs linked; any other as the text it is."""
-    return Markup(clean_html(link_urls(text))) if (url or "").startswith("file:") else text
+    its bare URLs and its links' words linked; any other as the text it is."""
+    return Markup(clean_html(link_note(text, links)[0])) if (url or "").startswith("file:") else text
 
 
-def link_excerpts(body: str) -> str:
+def link_excerpts(body: str, links: Mapping[str, Links] | None = None) -> str:
     """``body`` (Python-Markdown's HTML of a digest) with the bare URLs of its notes' excerpt
-    paragraphs linked (:func:`link_urls`) and their mark taken off; nothing else changed."""
+    paragraphs linked (:func:`link_urls`), and the words of their links (``links``, by the
+    story id each mark names), and their mark taken off; nothing else changed."""
 
     def paragraph(m: re.Match[str]) -> str:
         depth = 0
-        parts = _TAG.split(m.group(3))
+        left = list((links or {}).get(m.group(2), ()))
+        parts = _TAG.split(m.group(4))
         for i, part in enumerate(parts):
             if i % 2:
                 if (tag := _OPAQUE.match(part)) is not None:
                     depth = max(depth + (-1 if tag.group(1) else 1), 0)
-            elif depth == 0 and "http" in part.lower() and "<a " in (linked := link_urls(html.unescape(part))):
-                parts[i] = linked  # else as it was, byte for byte
-        return m.group(1) + m.group(2) + "".join(parts) + m.group(4)
+            elif depth == 0 and ("http" in part.lower() or left):
+                linked, used = link_note(html.unescape(part), left)
+                if "<a " in linked:
+                    parts[i], left = linked, left[used:]  # else as it was, byte for byte
+        return m.group(1) + m.group(3) + "".join(parts) + m.group(5)
 
     return _EXCERPT.sub(paragraph, body)

@@ -392,6 +392,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 url=v.url,
                 published=v.published,
                 published_day=v.published_day,
+                links=v.links,
                 text=v.text,
                 score=v.score or 0.0,
                 id=v.guid or v.key,

@@ -338,7 +338,8 @@ class Pages:
                     "when": version_time(v.published or v.fetched, v.fetched if v.revision_of else None, tz,
                                          day=now, locale=locale,  # a revision: when it was read
                                          day_only=v.published_day and v.published is not None),
-                    "excerpt": note_excerpt(excerpt(v.text or "", self.cfg.excerpt_chars), v.url),  # a note's URLs linked
+                    # a note's URLs linked, and its [words](https://...)
+                    "excerpt": note_excerpt(excerpt(v.text or "", self.cfg.excerpt_chars), v.url, v.links),
                     "adds": revision_adds(versions, v),  # what the entry updated in place now says
                     "lang": part_lang(v.lang),
                     "title_lang": "" if is_notice(v) else part_lang(v.lang),  # a notice's: our words

@@ -85,7 +85,7 @@ from .fields import language_tag
 from .frontmatter import read_front_matter
 from .opml import is_opml
 from .pagemeta import HEAD_CHARS, believed, html_lang, html_title, metas, page_date_stated
-from .textarticles import markdown_article, text_article, under_title
+from .textarticles import markdown_article, markdown_links, text_article, under_title
 
 MAX_BYTES = 15 * 1024 * 1024
 #: Folders below a folder source that are walked: deeper ones are one error line, not read.
@@ -364,6 +364,7 @@ def read_file(f: Path, *, source: str, now: datetime | None = None, name: str | 
             published=stated or mtime, date_from_file=stated is None,
             published_day=stated is not None and bool(front and front.published_day),
             title_stated=bool(front and front.title),
+            links=markdown_links(text) if kind == "md" else (),
             author=shorten(front.author, AUTHOR_CHARS) if front and front.author else None,
             lang=language_tag(front.lang) if front else None,
         )

@@ -190,6 +190,25 @@ def _md_body(lines: list[str]) -> str:
     return body.strip()
 
 
+#: A link in Python-Markdown's HTML: its address (escaped) and its words (HTML).
+_A = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+#: At most this many of a note's links are kept (each its words and address).
+MAX_LINKS = 50
+
+
+def markdown_links(text: str) -> tuple[tuple[str, str], ...]:
+    """The http(s) links a Markdown article writes as ``[words](https://...)`` (or a reference
+    link): each (its words as plain text, its address), in order, those whose words are not the
+    address itself (a bare or ``<...>`` URL stays in the text as it is).  The text keeps the
+    words alone; the digest's pages link them again in the note's excerpt (stop 63)."""
+    out: list[tuple[str, str]] = []
+    for m in _A.finditer(_md_html(text)):
+        url, words = html.unescape(m.group(1)).strip(), " ".join(plain(m.group(2)).split())
+        if words and words != url and url.lower().startswith(("http://", "https://")) and (words, url) not in out:
+            out.append((words, url))
+    return tuple(out[:MAX_LINKS])
+
+
 def markdown_article(text: str) -> tuple[str, str]:
     """(title, plain body) of a Markdown article."""
     lines = text.splitlines()

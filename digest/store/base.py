@@ -149,6 +149,9 @@ class StoredArticle(ShowsOutlet):
     #: ``Article.published_day``: ``published`` is a day stated without its time (schema
     #: version 17 (SQLite) / 22 (PostgreSQL); stored before: a time of 00:00:00.000000 UTC).
     published_day: bool = False
+    #: ``Article.links``: a Markdown note's links, (words, address) each (schema version 18
+    #: (SQLite) / 23 (PostgreSQL)).
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

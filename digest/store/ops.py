@@ -161,7 +161,7 @@ class StoreOps(DeliveryOps, StoreReads):
         """Insert one article row; False when its key is stored (nothing written)."""
         a = item.article
         cur = self._run(
-            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 21)}) ON CONFLICT(key) DO NOTHING",
+            f"INSERT INTO articles({_INSERT_COLS}) VALUES({', '.join('?' * 22)}) ON CONFLICT(key) DO NOTHING",
             (
                 a.key, a.source, a.url, a.title, a.text,
                 None if a.published is None else self._stamp(a.published), self._stamp(a.fetched or now),
@@ -169,6 +169,7 @@ class StoreOps(DeliveryOps, StoreReads):
                 bytes(item.fingerprint), item.story_id, item.score,
                 _json(dict(item.detail) if item.detail is not None else None), a.guid, a.lang, a.outlet,
                 a.content_hash, a.revision_of, bool(a.published_day and a.published is not None),
+                _json([list(pair) for pair in a.links]) if a.links else None,
             ),
         )
         return bool(cur.rowcount == 1)

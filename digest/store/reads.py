@@ -42,7 +42,7 @@ from .deliveries import DayCounts, Delivery, DigestRecord
 #: The columns of a StoredArticle; ``{text}`` is ``text`` or ``''`` (``articles_since``).
 ARTICLE_COLS = (
     "key, source, url, title, {text} AS text, published, fetched, author, truncated, priority, "
-    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet, content_hash, revision_of, published_day"
+    "junk, fingerprint, story_id, score, score_detail, guid, lang, outlet, content_hash, revision_of, published_day, links"
 )
 #: The columns of a SourceState, ``name`` first; those in ``SOURCE_TIMES`` are timestamps.
 SOURCE_COLS = (
@@ -97,6 +97,7 @@ class StoreReads:
             guid=row["guid"], lang=row["lang"], outlet=row["outlet"],
             content_hash=row["content_hash"], revision_of=row["revision_of"],
             published_day=bool(row["published_day"]),
+            links=tuple((str(w), str(u)) for w, u in json.loads(row["links"])) if row["links"] else (),
         )
 
     def _story_of(self: _Reader, row: _Row) -> StoredStory:

@@ -327,6 +327,7 @@ def prepare(
         junk=list(result.junk),
         date_from_file=entry.date_from_file and entry.published is not None,
         published_day=entry.published_day and stated is not None,
+        links=entry.links,
         undated=stated is None and not entry.date_from_file,  # a file's time not believed (1970): not a feed's silence
         # its date was stated, not believed as ahead of the clock (a year before 1995 is a CMS's 0)
         date_ahead=stated is None and not entry.date_from_file and (
