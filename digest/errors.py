@@ -17,6 +17,43 @@ def without_password(text: str) -> str:
     return _PASSWORD.sub(r"\1:***@", text)
 
 
+#: A path's part this long (at least) of letters and digits mixed, or hex digits, between ``-_.~``
+#: is a secret, not a name: a private feed's token (``/feed/3f9a8c7b2e1d4f6a.../rss``).  A slug's
+#: words, a year, a short id are shorter or all letters (stop 63).
+SECRET_CHUNK = 16
+#: A path's part this long (at least) of the base64url alphabet with capitals, small letters and
+#: digits in it is a secret too (``aB3x-K9mQ_2pL7vN4wR8t``), however ``-`` and ``_`` cut it.
+SECRET_PART = 20
+
+
+def looks_secret(part: str) -> bool:
+    """Whether a URL's path part looks like a credential rather than a name: a long run of
+    letters and digits mixed (hex, base64), a UUID's 32 hex digits (:data:`SECRET_CHUNK`,
+    :data:`SECRET_PART`)."""
+    if any(len(c) >= SECRET_CHUNK and re.search(r"\d", c) and re.search(r"[A-Za-z]", c)
+           for c in re.split(r"[-_.~+=]", part)):
+        return True
+    if re.fullmatch(r"[0-9A-Fa-f-]+", part) and len(part.replace("-", "")) >= 32:
+        return True
+    return (len(part) >= SECRET_PART and re.fullmatch(r"[A-Za-z0-9_\-+/=~]+", part) is not None
+            and all(re.search(c, part) for c in (r"[A-Z]", r"[a-z]", r"\d")))
+
+
+#: An http(s) URL's path in a line of text: after its authority, up to a space, "?" or "#".
+_URL_PATH = re.compile(r"(https?://[^/\s]+)(/[^\s?#]*)", re.IGNORECASE)
+
+
+def without_secrets(text: str) -> str:
+    """``text`` with each URL's password hidden (:func:`without_password`) and each part of its
+    path that :func:`looks_secret` as ``***`` (``https://host/feed/***/rss``): a source's error
+    line is shown in the digest, the email and the archive's pages (stop 63: a private feed's
+    token in its path was, "HTTP 404 Not Found from https://host/feed/3f9a8c.../rss")."""
+    def path(m: re.Match[str]) -> str:
+        return m.group(1) + "/".join("***" if looks_secret(p) else p for p in m.group(2).split("/"))
+
+    return _URL_PATH.sub(path, without_password(text))
+
+
 class DigestError(Exception):
     """Base class: ``str(exc)`` is one clear line for the user."""
 
@@ -29,7 +66,7 @@ class SourceError(DigestError):
     """One source could not be fetched or parsed.  Other sources go on."""
 
     def __init__(self, source: str, problem: str, *, kind: str = "error") -> None:
-        problem = without_password(problem)  # a feed URL's password: not in logs, mail nor the store
+        problem = without_secrets(problem)  # a feed URL's password or token: not in logs, mail nor the store
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem

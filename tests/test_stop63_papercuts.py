@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from digest.cli import main
 from digest.store import migrations
@@ -159,3 +162,45 @@ def _hrefs(page: str) -> list[str]:
     import lxml.html
 
     return [str(h) for h in lxml.html.document_fromstring(page).xpath("//a/@href")]
+
+
+def test_a_private_feeds_token_in_its_path_is_not_in_its_error_line(tmp_path: Path) -> None:
+    """A failing source's error line names the address it read, and is shown in the digest, the
+    email and the archive's pages: a private feed's token in its path was there ("HTTP 404 Not
+    Found from http://host/feed/3f9a8c.../rss"), as its password was before stop 50-odd.  Now
+    the token is ``***`` as the password is; the rest of the address still says where."""
+    from tests.support.httpd import TestServer
+
+    token = "3f9a8c7b2e1d4f6a9b8c7d6e5f4a3b2c"
+    feed = tmp_path / "midnight.rss"
+    feed.write_text(MIDNIGHT_RSS, encoding="utf-8")
+    with TestServer() as srv:
+        srv.set("/other", "nothing")
+        private = srv.url(f"/feed/{token}/rss").replace("http://", "http://ann:hunter2@")
+        cfg = make_config(tmp_path, {"Midnight Wire": feed, "Private": private}, write=True, timezone="UTC",
+                          clock="2026-11-20T20:00:00Z", backlog_days=0, fetch={"allow_hosts": ["127.0.0.1"]})
+        assert main(["run", "--config", str(cfg.config_path), "--quiet"]) == 1  # a source failed
+    md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
+    [line] = [line for line in md.splitlines() if "**Private**" in line]
+    assert "404" in line and f"{srv.port}/feed/\\*\\*\\*/rss" in line.replace("\\_", "_"), line
+    with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as db:
+        [(stored,)] = db.execute("SELECT last_error FROM sources WHERE name='Private'")
+    assert "/feed/***/rss" in stored and token not in stored + md and "hunter2" not in stored + md
+
+
+def test_a_feed_moved_for_good_to_a_private_address_is_logged_without_its_token(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The line said once when a feed moved for good ("Coast: http://host/old moved for good to
+    ...: read there from now on") named the new address whole, its token too."""
+    from tests.support.httpd import TestServer
+
+    token = "aB3xK9mQ2pL7vN4wR8tYz0"
+    with TestServer() as srv:
+        srv.set("/old", "", status=301, headers={"Location": f"/feed/{token}/rss"})
+        srv.set(f"/feed/{token}/rss", MIDNIGHT_RSS, headers={"Content-Type": "application/rss+xml"})
+        cfg = make_config(tmp_path, {"Coast": srv.url("/old")}, write=True, timezone="UTC",
+                          clock="2026-11-20T20:00:00Z", backlog_days=0, fetch={"allow_hosts": ["127.0.0.1"]})
+        with caplog.at_level(logging.INFO):
+            assert main(["run", "--config", str(cfg.config_path), "--quiet"]) == 0
+    err = caplog.text
+    assert "moved for good to" in err and "/feed/***/rss" in err and token not in err, err

@@ -48,7 +48,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from ..config import FetchConfig
-from ..errors import ParseError, without_password
+from ..errors import ParseError, without_secrets
 from ..records import Entries, FetchResult
 from .feeds import parse_feed
 from .fetch import fetch
@@ -187,7 +187,7 @@ def _parsed(data: bytes, *, source: str, url: str, content_type: str | None, fet
     try:
         return parse_feed(data, source=source, url=url, content_type=content_type, fetched=fetched)
     except ParseError as exc:
-        if url in exc.problem or without_password(url) in exc.problem:  # (its password hidden there)
+        if url in exc.problem or without_secrets(url) in exc.problem:  # (its password, its token hidden there)
             raise
         served = f" (served as {content_type.split(';')[0].strip()[:80]})" if content_type else ""
         raise ParseError(source, f"{exc.problem} from {url}{served}", kind=exc.kind) from None

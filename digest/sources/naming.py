@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ..errors import looks_secret
 from .fields import visible_name
 
 #: The parts of a feed's path (and the values of its query) that say it is a feed, not which:
@@ -40,28 +41,6 @@ PATH_CHARS = 60
 #: values named a source, ``example.com/?token=...``).  ``keyword``, ``author``, ``country_code`` are none.
 SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
                         r"|(?:^|[^a-z])(?:sig|sid|hash|private)(?:$|[^a-z])", re.IGNORECASE)
-
-
-#: A path's part this long (at least) of letters and digits mixed, or hex digits, between ``-_.~``
-#: is a secret, not a name: a private feed's token (``/feed/3f9a8c7b2e1d4f6a.../rss``).  A slug's
-#: words, a year, a short id are shorter or all letters (stop 63).
-SECRET_CHUNK = 16
-#: A path's part this long (at least) of the base64url alphabet with capitals, small letters and
-#: digits in it is a secret too (``aB3x-K9mQ_2pL7vN4wR8t``), however ``-`` and ``_`` cut it.
-SECRET_PART = 20
-
-
-def looks_secret(part: str) -> bool:
-    """Whether a URL's path part looks like a credential rather than a name: a long run of
-    letters and digits mixed (hex, base64), a UUID's 32 hex digits (:data:`SECRET_CHUNK`,
-    :data:`SECRET_PART`)."""
-    if any(len(c) >= SECRET_CHUNK and re.search(r"\d", c) and re.search(r"[A-Za-z]", c)
-           for c in re.split(r"[-_.~+=]", part)):
-        return True
-    if re.fullmatch(r"[0-9A-Fa-f-]+", part) and len(part.replace("-", "")) >= 32:
-        return True
-    return (len(part) >= SECRET_PART and re.fullmatch(r"[A-Za-z0-9_\-+/=~]+", part) is not None
-            and all(re.search(c, part) for c in (r"[A-Z]", r"[a-z]", r"\d")))
 
 
 def _named_parts(url: str) -> str:

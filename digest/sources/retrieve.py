@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from ..config import Config, SourceConfig
-from ..errors import FetchError, ParseError, SourceError, without_password
+from ..errors import FetchError, ParseError, SourceError, without_secrets
 from ..records import Entries, FetchResult, RunReport, plural
 from ..store.base import SourceState
 
@@ -97,7 +97,7 @@ def follow(src: SourceConfig, state: SourceState, url: str | None, *, page: bool
     if url != src.url:
         how = "links its feed" if page else "moved for good to"
         log.info("%s: %s %s %s: read there from now on (its url: in the configuration may say so)",
-                 src.name, without_password(state.permanent_url or src.url or ""), how, without_password(url))
+                 src.name, without_secrets(state.permanent_url or src.url or ""), how, without_secrets(url))
     state.permanent_url = url
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from ..config import Config, SourceConfig
-from ..errors import DigestError, without_password
+from ..errors import DigestError, without_secrets
 from ..records import Entries
 from ..store.base import SourceState, Store, local_time
 from ..text.identity import channel_of
@@ -174,6 +174,6 @@ def owners_for(owners: FeedOwners | None, cfg: Config, store: Store) -> FeedOwne
 def read_twice_line(src: SourceConfig, state: SourceState, other: SourceConfig) -> str:
     """The note of a read of ``src`` whose feed ``other`` reads already (:meth:`FeedOwners.other`):
     said once (``tracking``), then shown by ``digest sources`` while it lasts."""
-    return (f"{without_password(src.url or '')} leads to {without_password(state.permanent_url or '')}, "
+    return (f"{without_secrets(src.url or '')} leads to {without_secrets(state.permanent_url or '')}, "
             f"which {other.name!r} reads too: its entries are stored once, under {other.name!r} "
             "(remove one of the two: digest remove NAME)")
