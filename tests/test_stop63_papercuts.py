@@ -204,3 +204,34 @@ def test_a_feed_moved_for_good_to_a_private_address_is_logged_without_its_token(
             assert main(["run", "--config", str(cfg.config_path), "--quiet"]) == 0
     err = caplog.text
     assert "moved for good to" in err and "/feed/***/rss" in err and token not in err, err
+
+
+def test_a_developing_storys_note_leads_with_its_own_links(tmp_path: Path) -> None:
+    """A follow-up note joins Tuesday's story the next day; the story's lead stays Tuesday's
+    (more complete), so Wednesday's entry leads with the follow-up's excerpt (stop 63's
+    developing entries).  Its ``[words](https://...)`` are the follow-up's links, not the
+    lead's: the merge of the two stop 63 changes first looked the links up on the lead."""
+    import lxml.html
+
+    from tests.test_timeline import text_of
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    title, body = text_of("quake_a1")
+    (notes / "quake.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    cfg = make_config(tmp_path, {"My notes": notes}, write=True, clock="2026-11-10T20:00:00Z",
+                      timezone="UTC", backlog_days=0).config_path
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    title, body = text_of("quake_a_followup")
+    body = body.replace("the Taranaki Regional Council said", "the [Taranaki Regional Council](https://trc.example/opunake) said", 1)
+    (notes / "harbour.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8").replace("2026-11-10T20:00:00Z", "2026-11-11T20:00:00Z")
+    cfg.write_text(text, encoding="utf-8")
+    assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+    page = (tmp_path / "out" / "digest-2026-11-11.html").read_text(encoding="utf-8")
+    doc = lxml.html.document_fromstring(page)
+    assert doc.find_class("earlier"), "the story develops with its lead Tuesday's"
+    lead = doc.find_class("excerpt")[0]
+    assert "rebuilt by March" in lead.text_content()
+    assert [(a.text_content(), a.get("href")) for a in lead.iter("a")] == [
+        ("Taranaki Regional Council", "https://trc.example/opunake")]

@@ -346,7 +346,8 @@ def body_html(
     # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
     # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
     converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
-    notes = {s.story_id: s.lead.links for s in view.stories if s.lead.links}  # a note's [words](https://...)
+    notes = {s.story_id: told.links for s in view.stories if (told := s.news_lead or s.lead).links}  # a note's [words](https://...)
+    # (the excerpt's version: the day's where a developing story leads with it, ``context.story_context``)
     return clean_html(link_excerpts(converter.convert(md_text), notes))
 
 
