@@ -161,13 +161,7 @@ def test_an_office_written_after_its_holder_parts_two_rulings() -> None:
     for params, want in ((ON, {frozenset(("a1", "a2")), frozenset(("b1", "b2"))}),
                          (Params(office_factor=1.0), {frozenset(docs)})):
         for order in itertools.permutations(docs):
-            eng = Engine(params)
-            for k in order:
-                eng.add(docs[k])
-            got: dict[str, set[str]] = {}
-            for k in docs:
-                got.setdefault(eng.story_of(k), set()).add(k)
-            assert {frozenset(s) for s in got.values()} == want, (params.office_factor, order)
+            assert stories_made(docs, order, params) == want, (params.office_factor, order)
 
 
 def test_what_is_read_after_a_name() -> None:
