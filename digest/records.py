@@ -272,7 +272,8 @@ class StoryView:
     #: Versions shown on earlier days (a developing or "also reported" story's).
     earlier: int = 0
     #: A developing story whose lead is an earlier day's version: the day's version its entry
-    #: leads with (the one ``whats_new`` is read from), the lead's own excerpt then shortened
+    #: leads with (the one ``whats_new`` is read from, or the notice it says: an outlet took its
+    #: report back), the lead's own excerpt then shortened
     #: under "Earlier" (stop 63: the lead's excerpt was the one the reader read the day before).
     news_lead: VersionView | None = None
     #: The outlet each "also reported by" version repeats, by key, and whether both ways

@@ -419,7 +419,12 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 else taken_back(said[-1]) if said and status == "developing" else "")
         voice = speaker(live, copies) if told_by else None  # the version the line is read from
         # an earlier day's lead: the entry leads with the day's version, not yesterday's excerpt
-        news_lead = voice if voice is not None and voice.key != lead.key and lead.key not in {v.key for v in fresh} else None
+        # (or with an outlet's notice taking its report back, where that is the day's news: its
+        # line over yesterday's excerpt again said nothing new in the excerpt, stop 63)
+        notice = said[-1] if said and status == "developing" and said[-1].key not in back else None
+        news_lead = voice if voice is not None else notice
+        if news_lead is not None and (news_lead.key == lead.key or lead.key in {v.key for v in fresh}):
+            news_lead = None
         figures = tuple(figures_told(line, voice, read)) if voice is not None else ()
         lang = voice.lang if voice is not None else None
         if said and status == "developing" and said[-1].key in back:  # and what the report back says
