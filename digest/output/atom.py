@@ -26,7 +26,11 @@ feed's ``updated``): a developing story's entry is updated, not repeated, and it
 ``content`` opens with the day's line of what is new ("Developing: Coast News retracted its
 report"), which a feed reader shows with the entry it marks unread again; then the lead's
 excerpt, which the ``summary`` holds too: a feed reader shows an entry's ``content`` where it has
-one, and not its ``summary`` (the excerpt was the summary's alone: no sentence of the story shown).  A new source's backlog
+one, and not its ``summary`` (the excerpt was the summary's alone: no sentence of the story shown).
+Where the lead is an earlier day's version (``StoryView.news_lead``), the content says the day's
+news as the day's digest does, in its words (``context.story_context``): the day's version's
+outlet and time marked new, its excerpt, the lead's first sentence under "Earlier, <outlet>"; the
+summary the day's version's excerpt (the lead's was what the reader read the day before).  A new source's backlog
 (``StoryView.backlog``: old items of its first read) is dated by its versions' publication alone,
 ``published`` and ``updated``: a feed reader files it among the news of its time, not today's.
 """
@@ -43,9 +47,9 @@ from urllib.parse import quote
 from ..records import StoryView, VersionView
 from ..store.base import aware
 from ..text.shown import headline
-from .context import PAGE_LANG, excerpt
+from .context import PAGE_LANG, excerpt, story_context
 from .dates import date_lang, version_time
-from .newsline import OURS_END, after_line, news_parts, outlet_parts, was_said
+from .newsline import OURS_END, after_line, from_line, news_parts, outlet_parts, was_said
 from .sanitize import clean_html, safe_url
 
 #: ``xml:lang``, as ElementTree names it (written out with the ``xml`` prefix).
@@ -164,17 +168,61 @@ def _lead_excerpt(story: StoryView, excerpt_chars: int) -> str:
     return "" if rest in ("", "…") else rest
 
 
+def _by_line(p: ET.Element, source: str, when: str, locale: str | None) -> ET.Element:
+    """An outlet and its version's time in ``p``, as the digest's meta line: "<strong>Harbor
+    Herald</strong> · Wed 11 Nov, 09:00 UTC" (a date in another language says so); the last
+    element written, its tail free."""
+    name = ET.SubElement(p, "strong", {"dir": "auto"})
+    name.text = _line(source)
+    if not when:
+        return name
+    name.tail = " · "
+    said = ET.SubElement(p, "span", {"lang": lang} if (lang := date_lang(locale)) else {})
+    said.text = _line(when)
+    return said
+
+
+def _day_news_html(body: ET.Element, story: StoryView, told: dict[str, Any], locale: str | None) -> None:
+    """A developing story whose lead is an earlier day's (``StoryView.news_lead``), as the day's
+    digest shows it (``context.story_context``, the same words): the day's version's outlet
+    and time marked new, its excerpt, then the lead's first sentence under "Earlier, <outlet>"
+    (the entry's excerpt was the one a feed reader showed the day before)."""
+    news = told["news_lead"]
+    meta = ET.SubElement(body, "p")
+    last = _by_line(meta, news["source"], news["when"], locale)
+    last.tail = " · "
+    new = ET.SubElement(meta, "em", {})
+    new.text = "new"
+    if told["excerpt"]:
+        para = ET.SubElement(body, "p", {"dir": "auto"})
+        said = ET.SubElement(para, "span", {"lang": story.news_lead.lang} if story.news_lead and story.news_lead.lang else {})
+        said.text = _line(told["excerpt"])
+    if told["earlier_excerpt"]:
+        para = ET.SubElement(body, "p", {"dir": "auto"})
+        ours = ET.SubElement(para, "span", {"lang": PAGE_LANG})
+        ours.text = "Earlier, "
+        last = _by_line(para, told["source"], told["when"], locale)
+        last.tail = ": "
+        lead = ET.SubElement(para, "span", {"dir": "auto"})
+        lead.text = _line(told["earlier_excerpt"])
+
+
 def _versions_html(
     versions: Iterable[tuple[VersionView, bool]], story: StoryView | None = None, lead_excerpt: str = "",
     *, tz: tzinfo | None = None, locale: str | None = None, today: str | None = None,
+    told: dict[str, Any] | None = None,
 ) -> str:
     """Every outlet's version as a sanitized HTML list, after a paragraph saying what is new
     when ``story`` is developing (``_news_html``) and the lead's ``lead_excerpt``: a feed reader
-    shows an entry's ``content`` and not its ``summary``, so the excerpt is in both."""
+    shows an entry's ``content`` and not its ``summary``, so the excerpt is in both.  ``told``:
+    the story as the day's digest shows it, where it leads with the day's version
+    (``_day_news_html`` then stands for the lead's excerpt)."""
     body = ET.Element("div")
     if story is not None:
         _news_html(body, story)
-    if lead_excerpt:
+    if told is not None and story is not None:
+        _day_news_html(body, story, told, locale)
+    elif lead_excerpt:
         para = ET.SubElement(body, "p", {"dir": "auto"})
         para.text = lead_excerpt
     ul = ET.SubElement(body, "ul")
@@ -281,11 +329,16 @@ def stories_atom(
         _el(entry, "updated", _rfc3339(entry_updated(story, updated)))
         entry_author = _el(entry, "author")
         _el(entry_author, "name", _line(lead.outlet_name) or "unknown source")
-        summary = excerpt(xml_text(lead.text), excerpt_chars)
+        # a developing story whose lead is an earlier day's: the entry says the day's news, as the
+        # day's digest does (its ``updated`` moved with it; its lead's excerpt was yesterday's)
+        told = story_context(story, tz, excerpt_chars, day=today, locale=locale) if story.news_lead else None
+        said = lead if story.news_lead is None else story.news_lead
+        body = xml_text(said.text) if story.news_lead is None else from_line(xml_text(said.text), _line(story.whats_new))
+        summary = excerpt(body, excerpt_chars)
         if summary:
             _el(entry, "summary", summary, type="text")
         versions = [(lead, True), *((v, False) for v in story.also)]
         _el(entry, "content", _versions_html(versions, story, _lead_excerpt(story, excerpt_chars),
-                                                tz=tz, locale=locale, today=today), type="html")
+                                                tz=tz, locale=locale, today=today, told=told), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
