@@ -26,6 +26,10 @@ How it works
   last day as before (the halving, ``benchmarks.mail_fit``) and now: seconds, renderings,
   and each the same page or mail both ways (else it exits).  ``python -m digest
   --version`` is the floor (the interpreter and the imports).
+* Stop 63, in this process too (:func:`first_pages`): the index and the last month's page as
+  a server just started renders them, before (every day counted by its view) and now (the
+  day counts a server before kept in the store, checked by their reads), each the same page
+  both ways (else it exits); and, served, the index of a server started again.
 * Prints each command's seconds on both stores and their ratio: a ratio near 1 is a command
   that does not grow with the store's age.  ``--json FILE`` writes them; ``--store DIR``
   (an empty folder) keeps the year's folder; ``--fill-only`` fills and stops (to profile a
@@ -208,6 +212,39 @@ def index_after_rounds(cfg: Config, rounds: int) -> list[tuple[float, float, boo
     return out
 
 
+def first_pages(cfg: Config, last: date, tries: int = 2) -> dict[str, tuple[float, float, bool]]:
+    """In this process: the index and the last month's page as a server just started renders
+    them, before stop 63 (a ``Pages`` whose day counts are neither read from the store nor
+    written to it: every day counted by its view) and now (a new ``Pages``: the counts the
+    store keeps, written by the servers before, each checked by its reads), each way ``tries``
+    times in turn, the least: page -> (seconds before, seconds now, the same page)."""
+    from digest.service.webpages import Pages
+
+    def started(kept: bool) -> Pages:
+        pages = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+        if not kept:
+            pages.counts.load = lambda *a, **k: None  # type: ignore[method-assign]
+            pages.counts.save = lambda *a, **k: None  # type: ignore[method-assign]
+        return pages
+
+    renders = {"index": lambda p, s: p.index(s, "/"), "month": lambda p, s: p.month(s, last.year, last.month, "/")}
+    out = {}
+    for name, render in renders.items():
+        with open_store(cfg.database_url) as store:  # a server before (``serve``'s): its counts kept
+            render(started(True), store)
+        seconds: dict[bool, list[float]] = {False: [], True: []}
+        bodies: dict[bool, bytes] = {}
+        for _ in range(tries):
+            for kept in (False, True):
+                pages = started(kept)
+                with open_store(cfg.database_url) as store:
+                    t0 = time.perf_counter()
+                    bodies[kept] = render(pages, store).body
+                    seconds[kept].append(time.perf_counter() - t0)
+        out[name] = (min(seconds[False]), min(seconds[True]), bodies[False] == bodies[True])
+    return out
+
+
 def run(cfg_path: Path, *args: str, timeout: float = 600) -> tuple[float, str]:
     """Seconds of ``python -m digest ARGS --config cfg_path`` in a new process, and its output."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -227,17 +264,15 @@ def fetch(port: int, path: str) -> tuple[float, int]:
     return time.perf_counter() - t0, len(body)
 
 
-def serve(cfg_path: Path, pages: dict[str, str], rounds: int = 3, slot: float = 0.0) -> dict[str, float]:
-    """``digest serve`` in a process: seconds until ``/healthz`` answers, then each page's first
-    request (rendered: the cache is empty); then the index after each of ``rounds`` daemon
-    rounds (:func:`a_round`), the median (``slot``: seconds waited after a round, PostgreSQL's
-    change marker being a 2-second slot)."""
+@contextmanager
+def serving(cfg_path: Path) -> Iterator[tuple[int, float]]:
+    """``digest serve`` in a process of its own: its port, and the seconds until ``/healthz``
+    answered."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--config", str(cfg_path), "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    out: dict[str, float] = {}
     try:
         while True:
             try:
@@ -247,7 +282,21 @@ def serve(cfg_path: Path, pages: dict[str, str], rounds: int = 3, slot: float = 
                 if proc.poll() is not None or time.perf_counter() - t0 > 60:
                     raise SystemExit("digest serve did not start") from None
                 time.sleep(0.05)
-        out["serve: /healthz after start"] = time.perf_counter() - t0
+        yield port, time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def serve(cfg_path: Path, pages: dict[str, str], rounds: int = 3, slot: float = 0.0) -> dict[str, float]:
+    """``digest serve`` in a process: seconds until ``/healthz`` answers, then each page's first
+    request (rendered: the cache is empty); then the index after each of ``rounds`` daemon
+    rounds (:func:`a_round`), the median (``slot``: seconds waited after a round, PostgreSQL's
+    change marker being a 2-second slot); then the first index of a server started again (stop
+    63: the day counts the first kept in the store)."""
+    out: dict[str, float] = {}
+    with serving(cfg_path) as (port, started):
+        out["serve: /healthz after start"] = started
         for name, path in pages.items():
             out[f"serve: {name}"] = fetch(port, path)[0]
         cfg = load_config(cfg_path)
@@ -257,9 +306,8 @@ def serve(cfg_path: Path, pages: dict[str, str], rounds: int = 3, slot: float = 
             time.sleep(slot)
             after.append(fetch(port, "/")[0])
         out["serve: the index after a round"] = sorted(after)[len(after) // 2]
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serving(cfg_path) as (port, _):
+        out["serve: the index (a server started again)"] = fetch(port, "/")[0]
     return out
 
 
@@ -303,8 +351,9 @@ def measure(folder: Path, cfg_path: Path, last: date) -> dict[str, float]:
     return out
 
 
-#: The figures :func:`in_process` adds, each before stop 62 and now.
-IN_PROCESS = ("index after a round (s)", "email fit (s)", "email fit (renderings)")
+#: The figures :func:`in_process` adds, each before stop 62 (63: the first two) and now.
+IN_PROCESS = ("index of a server started (s)", "month of a server started (s)", "index after a round (s)",
+              "email fit (s)", "email fit (renderings)")
 
 
 def in_process(cfg: Config, last: date, rounds: int = 3) -> dict[str, float]:
@@ -313,15 +362,18 @@ def in_process(cfg: Config, last: date, rounds: int = 3) -> dict[str, float]:
     budget on the last day (``benchmarks.mail_fit``); each said the same both ways or exits."""
     from .mail_fit import compare, day_view
 
+    first = first_pages(cfg, last)
     index = index_after_rounds(cfg, rounds)
     mail = compare(cfg, day_view(cfg, last), [EMAIL_HTML_BUDGET])[0]
-    if not all(same for *_, same in index) or not mail["same"]:
-        raise SystemExit(f"stop 62: not the same page or mail before and now: {index} {mail}")
+    if not all(same for *_, same in [*index, *first.values()]) or not mail["same"]:
+        raise SystemExit(f"stop 62/63: not the same page or mail before and now: {first} {index} {mail}")
     out: dict[str, float] = {}
     for i, when in enumerate(("before", "now")):
-        out[f"{IN_PROCESS[0]}, {when}"] = sorted(r[i] for r in index)[len(index) // 2]
-        out[f"{IN_PROCESS[1]}, {when}"] = mail[f"{when} s"]
-        out[f"{IN_PROCESS[2]}, {when}"] = mail[f"{when} renderings"]
+        out[f"{IN_PROCESS[0]}, {when}"] = first["index"][i]
+        out[f"{IN_PROCESS[1]}, {when}"] = first["month"][i]
+        out[f"{IN_PROCESS[2]}, {when}"] = sorted(r[i] for r in index)[len(index) // 2]
+        out[f"{IN_PROCESS[3]}, {when}"] = mail[f"{when} s"]
+        out[f"{IN_PROCESS[4]}, {when}"] = mail[f"{when} renderings"]
     return out
 
 
@@ -374,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, year in figures["year"].items():
         week = figures["week"][k]
         print(f"{k:<{width}}  {week:8.2f}  {year:10.2f}  {year / week:5.1f}")
-    print(f"\nstop 62, in one process ({args.days} days / week): before, now, now/before")
+    print(f"\nstops 62-63, in one process ({args.days} days / week): before, now, now/before")
     for name in IN_PROCESS:
         for label in ("year", "week"):
             before, now = figures[label][f"{name}, before"], figures[label][f"{name}, now"]

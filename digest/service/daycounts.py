@@ -36,21 +36,45 @@ Special cases
   ``view._repeats``), and the failing sources the page's footer names, which are no story.
   So a state is noted by its name and location alone (:data:`_NOTED`).
 * An answer that cannot be pickled is no digest: the day is not kept.
+
+Kept in the store (stop 63)
+---------------------------
+* Held in memory only, the counts were all made again by each server started (and each
+  ``Pages``, a configuration read again): ~2 s for the index of a year-old store, its 31
+  days' views.  A day counted afresh is now also written to the store (``day_counts``,
+  :mod:`digest.store.daycount_rows`) with its reads as JSON (:func:`reads_text`), keyed by
+  :func:`config_key` (the configuration's ``repr`` and digest's code: another version of the
+  view may count otherwise); a page's days not held are read from there first
+  (:meth:`DayCounts.load`) and taken as any count held, once their reads answer as before.
+* Only ended days are written (today's changes with every round: stale at once), so a server
+  writes rows after its first counting and after a change reached an ended day; a write is a
+  change of the store, and SQLite's change marker then has the pages cached rendered again once
+  (their counts checked by their reads, not counted).
+* A read whose arguments are not JSON's (strings, numbers, days, times, sequences of them) is
+  not written; that day is counted again by the next server.  Writing is a cache's: a store
+  that refuses it (busy, read-only, no such table) leaves the counts in memory (logged).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import logging
 import pickle
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..output.digests import archive_view as build_view
 from ..store.base import Store
+
+log = logging.getLogger(__name__)
 
 #: At most this many days' counts are kept, the least recently counted dropped first: a day kept
 #: holds its reads' digests, ~55 KB at 150 articles a day (stop 62's second review: never
@@ -128,6 +152,54 @@ def same_reads(store: Store, reads: list[Read], answers: dict[tuple[Any, ...], b
     return True
 
 
+@functools.cache
+def _code() -> bytes:
+    """A digest of digest's own modules (the view that counts is theirs)."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+def config_key(cfg: Config) -> str:
+    """What a count kept in the store was made with: the configuration and digest's code."""
+    return hashlib.blake2b(repr(cfg).encode("utf-8") + _code(), digest_size=16).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON holds it (a time, a day tagged); TypeError for what it cannot hold."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    raise TypeError(f"not kept: {type(value).__name__}")
+
+
+def _value(value: Any) -> Any:
+    """:func:`_plain`'s inverse (a sequence comes back a tuple: reads are dict keys)."""
+    if isinstance(value, dict):
+        return datetime.fromisoformat(value["t"]) if "t" in value else date.fromisoformat(value["d"])
+    if isinstance(value, list):
+        return tuple(_value(v) for v in value)
+    return value
+
+
+def reads_text(reads: list[Read]) -> str:
+    """``reads`` as the store keeps them (JSON); TypeError for an argument JSON cannot hold."""
+    return json.dumps([[name, _plain(args), _plain(kwargs), digest.hex()] for name, args, kwargs, digest in reads],
+                      separators=(",", ":"))  # fmt: skip
+
+
+def reads_of(text: str) -> list[Read]:
+    """:func:`reads_text`'s inverse."""
+    return [(name, _value(args), _value(kwargs), bytes.fromhex(digest)) for name, args, kwargs, digest in json.loads(text)]
+
+
 @dataclass(slots=True)
 class _Count:
     count: int
@@ -143,6 +215,12 @@ class DayCounts:
         self.cfg = cfg
         self._days: dict[date, _Count] = {}
         self._lock = threading.Lock()
+        self._key: str | None = None  # config_key(cfg), when first needed
+        #: Days counted afresh, not yet written to the store: day -> (count, reads as text).
+        self._fresh: dict[date, tuple[int, str]] = {}
+        #: Writes them instead of ``store.keep_day_counts`` (``digest serve`` on SQLite: its
+        #: change marker's connection, ``webcache``), or None.
+        self.writer: Callable[[str, dict[str, tuple[int, str]]], None] | None = None
         #: Days counted by a view, and days whose count was checked by its reads (figures, tests).
         self.built = self.checked = 0
 
@@ -173,6 +251,46 @@ class DayCounts:
             self._days.pop(day, None)  # counted now: the last to be dropped
             if reads.kept:
                 self._days[day] = _Count(view.story_count, reads.reads, version)
+                with suppress(TypeError):  # an argument JSON cannot hold: held here, not in the store
+                    self._fresh[day] = (view.story_count, reads_text(reads.reads))
                 while len(self._days) > DAYS_KEPT:
                     del self._days[next(iter(self._days))]
         return view
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = config_key(self.cfg)
+        return self._key
+
+    def load(self, store: Store, days: Iterable[date]) -> None:
+        """The counts the store keeps of those of ``days`` not held (one read), held from now on,
+        each taken once its reads answer as before (:meth:`count`)."""
+        with self._lock:
+            wanted = [d.isoformat() for d in days if d not in self._days]
+        if not wanted:
+            return
+        try:
+            rows = store.kept_day_counts(self.key, wanted)
+            kept = {date.fromisoformat(day): _Count(count, reads_of(text), None) for day, (count, text) in rows.items()}
+        except Exception as exc:  # a cache: no table (a store opened as it was), a row unreadable
+            log.debug("day counts not read from the store: %s", exc)
+            return
+        with self._lock:
+            for day, held in kept.items():
+                self._days.setdefault(day, held)
+
+    def save(self, store: Store, before: date) -> None:
+        """Write the days before ``before`` (ended) counted afresh since the last call to the store
+        (one transaction).  A day not ended changes every round of the daemon: its row would be
+        stale at once, and every write is a change of the store (SQLite's change marker: each
+        page cached is rendered again)."""
+        with self._lock:
+            fresh = {d.isoformat(): c for d, c in self._fresh.items() if d < before}
+            self._fresh.clear()
+        if not fresh:
+            return
+        try:
+            (self.writer or store.keep_day_counts)(self.key, fresh)
+        except Exception as exc:  # a cache: a store busy or read-only keeps them in memory only
+            log.debug("day counts not written to the store: %s", exc)

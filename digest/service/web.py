@@ -151,6 +151,7 @@ class _App:
         if cache:
             with self.store() as store:
                 self.marker = change_marker(store)
+        self.pages.counts.writer = getattr(self.marker, "keep_day_counts", None)  # SQLite's: no change
         self.days_cache = PageCache(max_entries=512, max_bytes=96 << 20)  # the index, day pages
         self.other_cache = PageCache(max_entries=1024, max_bytes=32 << 20)  # stories, searches, feeds
 
@@ -166,6 +167,7 @@ class _App:
             if new is None:
                 return False
             self.cfg, self.pages = new, Pages(new, clock=self.clock, **self._limits)
+            self.pages.counts.writer = getattr(self.marker, "keep_day_counts", None)
             return True
         finally:
             self._reading.release()

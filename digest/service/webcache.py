@@ -6,8 +6,9 @@ Observations
   lxml pass that adds the links); rendered on every request, twenty readers
   made it 2.3 pages/s.  What it shows changes only when the store does (a
   poll round, a regrouping, a digest sealed) or the day turns.
-* The server never writes the store, and its writers are other processes
-  (``digest run``, the daemon): a change must be seen from outside.
+* The server writes nothing of the archive, and its writers are other processes
+  (``digest run``, the daemon): a change must be seen from outside.  It writes one cache of
+  its own, the day counts (``daycounts``, stop 63): not a change of what a page shows.
 
 How it works
 ------------
@@ -15,7 +16,10 @@ How it works
   something is committed to the store.  On SQLite it is the file's
   ``PRAGMA data_version`` read on one connection the server keeps open (SQLite
   changes it when any *other* connection commits; reads do not) with the file's
-  inode (a store replaced by a copy).  Other backends have no such counter
+  inode (a store replaced by a copy).  The day counts are written through that connection
+  (:meth:`_SQLiteMarker.keep_day_counts`): its own commits leave its ``data_version`` as it
+  was, so they change no version (through the store's connection, each page cached was
+  rendered again after the first index).  Other backends have no such counter
   through the store's interface: the marker is the current ``ttl``-second
   slot, so a page is at most that old.
 * :class:`PageCache` keeps rendered pages by key (path and what it reads) with
@@ -49,16 +53,20 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from contextlib import suppress
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from ..store.base import Store
+from ..store.daycount_rows import KEEP_DAY_COUNTS, day_count_rows
 from .webpages import Page
 
 Marker = Callable[[], Hashable | None]
+#: Seconds the day counts' write waits for a writer of the store (the daemon's round): then it
+#: is left (a cache; the counts stay in memory).
+KEEP_WAIT = 1.0
 
 
 class _SQLiteMarker:
@@ -72,10 +80,18 @@ class _SQLiteMarker:
 
     def _open(self) -> sqlite3.Connection:
         uri = self.path.resolve().as_uri()
-        try:
-            return sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False)
-        except sqlite3.Error:  # read-only needs the -shm file; the store makes it
-            return sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:  # (never made: the store is there; written only by keep_day_counts)
+            return sqlite3.connect(uri + "?mode=rw", uri=True, check_same_thread=False, timeout=KEEP_WAIT)
+        except sqlite3.Error:  # a file the server cannot write: read only (which needs the -shm file; the store makes it)
+            return sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False, timeout=KEEP_WAIT)
+
+    def keep_day_counts(self, config: str, counts: Mapping[str, tuple[int, str]]) -> None:
+        """``Store.keep_day_counts`` through this connection: no change of the marker."""
+        with self.lock:
+            if self.conn is None:
+                raise sqlite3.OperationalError("no connection")
+            with self.conn:
+                self.conn.executemany(KEEP_DAY_COUNTS, day_count_rows(config, counts))
 
     def __call__(self) -> Hashable | None:
         with self.lock:

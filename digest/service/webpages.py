@@ -184,11 +184,13 @@ class Pages:
         page shows it (new and developing)."""
         groups: list[dict[str, Any]] = []
         answers: dict[tuple[Any, ...], bytes] = {}  # the store's answers, read once for all the days
+        self.counts.load(store, days)  # those the store keeps, made by a server before (stop 63)
         for d in days:
             if not groups or groups[-1]["month"] != (d.year, d.month):
                 groups.append({"month": (d.year, d.month), "label": format_month(d, self.cfg.locale), "days": []})
             groups[-1]["days"].append({"date": d.isoformat(), "label": format_day(d, self.cfg.locale),
                                        "stories": self.counts.count(store, d, version, answers)})
+        self.counts.save(store, self.today())  # the ended days counted afresh, for the next server
         return groups
 
     def _months(self, days: set[date], root: str = "/") -> list[dict[str, Any]]:

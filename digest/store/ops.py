@@ -51,6 +51,7 @@ from .base import (
     ts,
     utcnow,
 )
+from .daycount_rows import DayCountRows
 from .deliveries import Delivery
 from .delivery_ops import DeliveryOps
 from .reads import ARTICLE_COLS, SOURCE_COLS, SOURCE_TIMES, StoreReads
@@ -114,7 +115,7 @@ class _Backend(Protocol):
     def deliveries_on(self, date: str) -> list[Delivery]: ...
 
 
-class StoreOps(DeliveryOps, StoreReads):
+class StoreOps(DayCountRows, DeliveryOps, StoreReads):
     """Backend-free store operations (see the module docstring)."""
 
     def close(self: _Backend) -> None:

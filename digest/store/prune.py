@@ -92,6 +92,7 @@ def drop_digests(store: SQLiteStore, first_kept: str) -> int:
         store.db.execute("DELETE FROM meta WHERE key >= 'leads:' AND key < ?", (f"leads:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'failing:' AND key < ?", (f"failing:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'grouping:' AND key < ?", (f"grouping:{first_kept}",))
+        store.db.execute("DELETE FROM day_counts WHERE day < ?", (first_kept,))  # the archive's counts of them
     return len(days)
 
 

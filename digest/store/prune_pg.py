@@ -92,6 +92,7 @@ def drop_digests(store: PostgresStore, first_kept: str) -> int:
         store.db.execute("DELETE FROM meta WHERE key >= 'leads:' AND key < %s", (f"leads:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'failing:' AND key < %s", (f"failing:{first_kept}",))
         store.db.execute("DELETE FROM meta WHERE key >= 'grouping:' AND key < %s", (f"grouping:{first_kept}",))
+        store.db.execute("DELETE FROM day_counts WHERE day < %s", (first_kept,))  # the archive's counts of them
     return len({r["date"] for r in rows})
 
 
