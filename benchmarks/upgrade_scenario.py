@@ -20,7 +20,8 @@ runs day 5 unchanged but for a typo fixed in a note (nothing new, no article add
 added to a link-only item, the Atom site moved (new ids and links, same texts), the
 link-only site moved from http to https and the RSS site whose guids are its pages' addresses
 from ``http://`` to ``https://www.`` (guids and links): one story, developing, no link-only or
-permalink-guid entry stored again.  ``--files N``: a folder of N unchanged notes read by the older digest,
+permalink-guid entry stored again; then ``digest serve`` twice (the index and the month the
+same, the second server's from the day counts the first kept: stop 63).  ``--files N``: a folder of N unchanged notes read by the older digest,
 then this one's runs timed.
 
 ``python -m benchmarks.upgrade_scenario --old OLD/.venv/bin/digest [--work DIR] [--files N]``
@@ -184,6 +185,40 @@ def folder_timing(old: Path, work: Path, n: int) -> None:
         with sqlite3.connect(work / "data" / "digest.sqlite3") as db:
             stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         print(f"{'this' if exe == MAIN else 'old '} {clock}: exit {p.returncode}, {dt:.1f} s, {stored} articles")
+
+
+def served_twice(cfg: Path, db: Path) -> list[str]:
+    """This digest's ``digest serve`` on the upgraded store, started twice: the index and the
+    month the same both times, the second from the day counts the first kept in the store
+    (stop 63: ``day_counts``, migration 17)."""
+    import urllib.request
+
+    pages: list[dict[str, bytes]] = []
+    for _ in range(2):
+        port = free_port()
+        proc = subprocess.Popen([*command(MAIN), "serve", "--config", str(cfg), "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            got: dict[str, bytes] = {}
+            for path in ("/healthz", "/", f"/month/{DAYS[0]:%Y-%m}"):
+                for _ in range(200):
+                    try:
+                        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as resp:
+                            got[path] = resp.read()
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+            pages.append(got)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    with sqlite3.connect(db) as con:
+        kept = con.execute("SELECT count(*) FROM day_counts").fetchone()[0]
+    con.close()
+    print(f"served twice: the same index and month {pages[0] == pages[1]}, {kept} day counts kept")
+    if len(pages[0]) != 3 or pages[0] != pages[1]:
+        return [f"serve after the upgrade: pages {sorted(pages[0])}, the same twice: {pages[0] == pages[1]}"]
+    return [] if kept else ["serve after the upgrade kept no day count"]
 
 
 def main() -> int:
@@ -360,6 +395,7 @@ def main() -> int:
               f"mails by old {mails_before}, by this {len(new_mails)}; this run unchanged {t_unchanged:.1f}s, "
               f"with new {t_new:.1f}s")
         print(f"{DAYS[3]}:", s4)
+        problems += served_twice(cfg, work / "data" / "digest.sqlite3")
     finally:
         http.terminate()
         ctl.stop()
