@@ -189,14 +189,25 @@ def a_round(cfg: Config, n: int, per_round: int = 4) -> None:
         store.add_articles(batch, first_seen=at)
 
 
+def started(cfg: Config, *, kept: bool) -> Any:
+    """A server's ``Pages`` just made; not ``kept``: as before stop 63, its day counts neither read
+    from the store's ``day_counts`` nor written there (every day counted by its view)."""
+    from digest.service.webpages import Pages
+
+    pages = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+    if not kept:
+        pages.counts.load = lambda *a, **k: None  # type: ignore[method-assign]
+        pages.counts.save = lambda *a, **k: None  # type: ignore[method-assign]
+    return pages
+
+
 def index_after_rounds(cfg: Config, rounds: int) -> list[tuple[float, float, bool]]:
     """In this process: after each of ``rounds`` daemon rounds (:func:`a_round`), the index
     rendered by the server's ``Pages`` kept since the first (now: its day counts kept with
     their reads, stop 62) and by a new one (every day counted afresh, as each change made
     the index before stop 62): (seconds before, seconds now, the same page)."""
-    from digest.service.webpages import Pages
 
-    kept = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+    kept = started(cfg, kept=True)
     with open_store(cfg.database_url) as store:
         kept.index(store, "/", ("round", 0))
     out = []
@@ -204,7 +215,7 @@ def index_after_rounds(cfg: Config, rounds: int) -> list[tuple[float, float, boo
         a_round(cfg, n)
         with open_store(cfg.database_url) as store:
             t0 = time.perf_counter()
-            before = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).index(store, "/", ("round", n))
+            before = started(cfg, kept=False).index(store, "/", ("round", n))
             t1 = time.perf_counter()
             now = kept.index(store, "/", ("round", n))
             t2 = time.perf_counter()
@@ -218,25 +229,16 @@ def first_pages(cfg: Config, last: date, tries: int = 2) -> dict[str, tuple[floa
     written to it: every day counted by its view) and now (a new ``Pages``: the counts the
     store keeps, written by the servers before, each checked by its reads), each way ``tries``
     times in turn, the least: page -> (seconds before, seconds now, the same page)."""
-    from digest.service.webpages import Pages
-
-    def started(kept: bool) -> Pages:
-        pages = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
-        if not kept:
-            pages.counts.load = lambda *a, **k: None  # type: ignore[method-assign]
-            pages.counts.save = lambda *a, **k: None  # type: ignore[method-assign]
-        return pages
-
     renders = {"index": lambda p, s: p.index(s, "/"), "month": lambda p, s: p.month(s, last.year, last.month, "/")}
     out = {}
     for name, render in renders.items():
         with open_store(cfg.database_url) as store:  # a server before (``serve``'s): its counts kept
-            render(started(True), store)
+            render(started(cfg, kept=True), store)
         seconds: dict[bool, list[float]] = {False: [], True: []}
         bodies: dict[bool, bytes] = {}
         for _ in range(tries):
             for kept in (False, True):
-                pages = started(kept)
+                pages = started(cfg, kept=kept)
                 with open_store(cfg.database_url) as store:
                     t0 = time.perf_counter()
                     bodies[kept] = render(pages, store).body
