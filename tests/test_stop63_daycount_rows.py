@@ -169,3 +169,40 @@ def test_a_server_writes_the_counts_without_a_change_of_the_store_and_the_next_o
     counting.clear()
     with site(cfg) as s:
         assert s.get("/").text == first and counting == [TODAY]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_servers_checks_read_the_stories_at_once_as_one_by_one(
+    make_config: MakeConfig, tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks of a page's counts read its days' stories in two queries (``stories_read``:
+    on PostgreSQL each story was two round trips, ~2,500 for a year-old store's index), the
+    answers those of ``get_story`` and ``story_versions``: a regrouped story, one with versions
+    of several days and one there is none of."""
+    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
+        cfg = _history(make_config, tmp_path, url)
+        _add(cfg, DAYS[3], 7)
+        with open_store(cfg.database_url) as store:
+            store.merge_stories(keep=f"a{DAYS[5].isoformat()}-0", drop=f"a{DAYS[5].isoformat()}-1")
+            store.move_article(f"a{DAYS[3].isoformat()}-7", f"a{DAYS[2].isoformat()}-0")
+            ids = sorted({s for d in DAYS for s in store.stories_fetched_between(
+                datetime.combine(d, datetime.min.time(), UTC), datetime.combine(d, datetime.max.time(), UTC))})
+            ids.append("no such story")
+            stories, versions = store.stories_read(ids)
+            assert stories == {i: store.get_story(i) for i in ids}
+            assert versions == {i: store.story_versions(i) for i in ids}
+            assert len(versions[f"a{DAYS[2].isoformat()}-0"]) == 2 and stories["no such story"] is None
+        _started(cfg, [])  # the counts kept
+        asked: list[str] = []
+        for name in ("get_story", "story_versions"):
+            one = getattr(type(store), name)
+            monkeypatch.setattr(type(store), name, lambda self, sid, _one=one, _n=name: asked.append(_n) or _one(self, sid))
+        listed = _started(cfg, [])  # a server started again: the checks, and today counted
+        # today's view's own reads only (each of its stories and its versions): none of the checks'
+        assert sorted(asked) == sorted(["get_story", "story_versions"] * len(listed and today_stories(cfg)))
+        assert listed == _afresh(cfg)
+
+
+def today_stories(cfg: Config) -> list[str]:
+    with open_store(cfg.database_url) as store:
+        return store.stories_fetched_between(datetime.combine(TODAY, datetime.min.time(), UTC), cfg.now())

@@ -257,6 +257,26 @@ class DayCounts:
                     del self._days[next(iter(self._days))]
         return view
 
+    def prefetch(self, store: Store, days: Iterable[date], version: Hashable | None,
+                 answers: dict[tuple[Any, ...], bytes]) -> None:
+        """The stories the checks of ``days`` will read (those held at another ``version``), read
+        at once (``Store.stories_read``) into ``answers`` (:func:`same_reads`'s): two queries
+        where each story was two round trips (PostgreSQL: ~2,500 for the index's 31 days)."""
+        with self._lock:
+            held = [h for d in days if (h := self._days.get(d)) is not None and (version is None or h.at != version)]
+        ids = sorted({args[0] for h in held for name, args, kwargs, _ in h.reads
+                      if name in ("get_story", "story_versions") and len(args) == 1 and not kwargs
+                      and isinstance(args[0], str) and (name, args, kwargs) not in answers})  # fmt: skip
+        if not ids:
+            return
+        try:
+            stories, versions = store.stories_read(ids)
+            for sid in ids:
+                answers[("get_story", (sid,), ())] = _digest("get_story", stories[sid])
+                answers[("story_versions", (sid,), ())] = _digest("story_versions", versions[sid])
+        except Exception as exc:  # each read made alone then
+            log.debug("stories not read at once: %s", exc)
+
     @property
     def key(self) -> str:
         if self._key is None:

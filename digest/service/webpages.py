@@ -185,6 +185,7 @@ class Pages:
         groups: list[dict[str, Any]] = []
         answers: dict[tuple[Any, ...], bytes] = {}  # the store's answers, read once for all the days
         self.counts.load(store, days)  # those the store keeps, made by a server before (stop 63)
+        self.counts.prefetch(store, days, version, answers)  # the stories their checks read, at once
         for d in days:
             if not groups or groups[-1]["month"] != (d.year, d.month):
                 groups.append({"month": (d.year, d.month), "label": format_month(d, self.cfg.locale), "days": []})
