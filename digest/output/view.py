@@ -422,6 +422,12 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         # (or with an outlet's notice taking its report back, where that is the day's news: its
         # line over yesterday's excerpt again said nothing new in the excerpt, stop 63)
         notice = said[-1] if said and status == "developing" and said[-1].key not in back else None
+        # (only where it is the day's only news: a new report of the day leads over a notice,
+        # whose words took the report's place, the report one line under "Also": stop 63 review)
+        reports = [v for v in live if v.key not in copies and v.key not in {s.key for s in said}
+                   and v.key not in {n.key for n in told_ever}]  # fmt: skip
+        if notice is not None and reports:
+            notice = speaker(reports, copies)
         news_lead = voice if voice is not None else notice
         if news_lead is not None and (news_lead.key == lead.key or lead.key in {v.key for v in fresh}):
             news_lead = None
