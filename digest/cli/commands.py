@@ -417,7 +417,7 @@ def _setup_send(p: argparse.ArgumentParser) -> None:
                    help="with --again: only to ADDRESS, one of the digest's recipients")
 
 
-@command("serve", "serve the digest archive over HTTP (read-only)")
+@command("serve", "serve the digest archive over HTTP (read-only; keeps a cache in the store)")
 def _setup_serve(p: argparse.ArgumentParser) -> None:
     config_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")

@@ -88,9 +88,10 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from ..config import Config
-from ..errors import DigestError, StoreError
+from ..errors import DigestError, StoreError, StoreUnwritable
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
+from ..store.readonly import open_existing_read_only, read_only_file
 from .reload import CONFIG_CHECK, SERVED_FIXED, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
 from .webpages import Page, Pages, one_line, typed_query
@@ -372,11 +373,19 @@ def make_server(
         raise DigestError(f"serve: port {port} is not a port (1-65535, or 0 for any free one)")
     proxy = proxy_options(url_prefix, trusted_proxy)  # a bad prefix is refused before anything opens
     factory = store_factory or (lambda: open_store(cfg.database_url))
-    factory().close()  # fail now, with the store's own message, if it cannot be opened
-    if store_factory is None and cfg.database_url.lower().startswith("sqlite:"):
-        from ..store.sqlite import open_existing
+    sqlite = store_factory is None and cfg.database_url.lower().startswith("sqlite:")
+    try:
+        factory().close()  # fail now, with the store's own message, if it cannot be opened
+    except StoreUnwritable as exc:  # a store this user may only read (another user's, a read-only mount)
+        if not sqlite or not read_only_file(cfg.database_url):
+            raise
+        log.info("%s; serving it read only (the day counts are not kept)", exc)
+        factory = partial(open_existing_read_only, cfg.database_url)
+    else:
+        if sqlite:
+            from ..store.sqlite import open_existing
 
-        factory = partial(open_existing, cfg.database_url)  # a file gone meanwhile is not made anew
+            factory = partial(open_existing, cfg.database_url)  # a file gone meanwhile is not made anew
     app = make_app(cfg, factory, **app_options)
     try:
         server = ArchiveServer(app, host, port, url_prefix=proxy.get("url_prefix", ""), trusted_proxy=trusted_proxy)

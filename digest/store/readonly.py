@@ -202,3 +202,26 @@ def newer(version: int, latest: int, url: str) -> None:
     if version > latest:
         raise StoreError(f"{redact(url)}: written by a newer digest (schema version {version}, this one "
                          f"knows up to {latest}); upgrade digest to read it")
+
+
+def read_only_file(url: str) -> bool:
+    """Whether the SQLite store at ``url`` is there and this process may not write it or its
+    folder (``digest serve`` then reads it as :func:`open_existing_read_only`)."""
+    path = path_of(url)
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def open_existing_read_only(url: str) -> ReadOnlySQLite:
+    """The SQLite store at ``url`` read only, for one page of ``digest serve``: a file gone is a
+    StoreError (never made anew), one at a newer schema version refused."""
+    path = path_of(url)
+    if not path.exists():
+        raise StoreError(f"{path}: the store is gone (moved or deleted while serve runs): not made "
+                         "anew; put it back, or restart serve")
+    store = ReadOnlySQLite(path)
+    try:
+        newer(store.schema_version, store.latest_schema, url)
+    except BaseException:
+        store.close()
+        raise
+    return store
