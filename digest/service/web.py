@@ -91,7 +91,7 @@ from ..config import Config
 from ..errors import DigestError, StoreError, StoreUnwritable
 from ..sources.dates import day_fits
 from ..store.base import Store, open_store
-from ..store.readonly import open_existing_read_only, read_only_file
+from ..store.readonly import open_existing_read_only, open_read_only, read_only_file
 from .reload import CONFIG_CHECK, SERVED_FIXED, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
 from .webpages import Page, Pages, one_line, typed_query
@@ -133,6 +133,7 @@ class _App:
         feed_max: int,
         clock: Callable[[], datetime] | None,
         cache: bool,
+        keep_counts: bool = True,
     ) -> None:
         self.cfg = cfg
         self.store_factory = store_factory
@@ -152,7 +153,11 @@ class _App:
         if cache:
             with self.store() as store:
                 self.marker = change_marker(store)
-        self.pages.counts.writer = getattr(self.marker, "keep_day_counts", None)  # SQLite's: no change
+        #: Writes the day counts (SQLite: the marker's, no change of it; a store served read
+        #: only: nothing, each write would fail), or None: the store's own.
+        self.keeps: Callable[[str, dict[str, tuple[int, str]]], None] | None = (
+            getattr(self.marker, "keep_day_counts", None) if keep_counts else lambda config, counts: None)
+        self.pages.counts.writer = self.keeps
         self.days_cache = PageCache(max_entries=512, max_bytes=96 << 20)  # the index, day pages
         self.other_cache = PageCache(max_entries=1024, max_bytes=32 << 20)  # stories, searches, feeds
 
@@ -168,7 +173,7 @@ class _App:
             if new is None:
                 return False
             self.cfg, self.pages = new, Pages(new, clock=self.clock, **self._limits)
-            self.pages.counts.writer = getattr(self.marker, "keep_day_counts", None)
+            self.pages.counts.writer = self.keeps
             return True
         finally:
             self._reading.release()
@@ -334,6 +339,7 @@ def make_app(
     feed_max: int = 100,
     clock: Callable[[], datetime] | None = None,
     cache: bool = True,
+    keep_counts: bool = True,
 ) -> WSGIApp:
     """The WSGI application.  ``store_factory()`` opens a store (one per rendering);
     ``cache=False`` renders every request (the benchmark's baseline)."""
@@ -345,6 +351,7 @@ def make_app(
         feed_max=feed_max,
         clock=clock,
         cache=cache,
+        keep_counts=keep_counts,
     )
 
 
@@ -374,19 +381,20 @@ def make_server(
     proxy = proxy_options(url_prefix, trusted_proxy)  # a bad prefix is refused before anything opens
     factory = store_factory or (lambda: open_store(cfg.database_url))
     sqlite = store_factory is None and cfg.database_url.lower().startswith("sqlite:")
+    kept = True  # the day counts written to the store
     try:
         factory().close()  # fail now, with the store's own message, if it cannot be opened
-    except StoreUnwritable as exc:  # a store this user may only read (another user's, a read-only mount)
-        if not sqlite or not read_only_file(cfg.database_url):
+    except StoreError as exc:  # a store this user may only read (another user's, a read-only mount or role)
+        if store_factory is not None or not _readable(cfg.database_url, sqlite, exc):
             raise
         log.info("%s; serving it read only (the day counts are not kept)", exc)
-        factory = partial(open_existing_read_only, cfg.database_url)
+        factory, kept = partial(open_existing_read_only, cfg.database_url), False
     else:
         if sqlite:
             from ..store.sqlite import open_existing
 
             factory = partial(open_existing, cfg.database_url)  # a file gone meanwhile is not made anew
-    app = make_app(cfg, factory, **app_options)
+    app = make_app(cfg, factory, **app_options, keep_counts=kept)
     try:
         server = ArchiveServer(app, host, port, url_prefix=proxy.get("url_prefix", ""), trusted_proxy=trusted_proxy)
     except (OSError, ValueError) as exc:
@@ -395,6 +403,20 @@ def make_server(
     if not _is_loopback(host):
         log.warning("serving on %s: anyone who can reach this address can read the archive", host)
     return server
+
+
+def _readable(url: str, sqlite: bool, exc: StoreError) -> bool:
+    """Whether the store at ``url``, which cannot be opened to write (``exc``), can be read: a
+    SQLite file this user may not write, a PostgreSQL schema of a role that may only read it."""
+    if sqlite and not (isinstance(exc, StoreUnwritable) and read_only_file(url)):
+        return False
+    try:
+        store = open_read_only(url)
+    except StoreError:
+        return False
+    if store is not None:
+        store.close()
+    return store is not None
 
 
 def serve(

@@ -211,9 +211,14 @@ def read_only_file(url: str) -> bool:
     return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
-def open_existing_read_only(url: str) -> ReadOnlySQLite:
-    """The SQLite store at ``url`` read only, for one page of ``digest serve``: a file gone is a
+def open_existing_read_only(url: str) -> ReadOnlyStore:
+    """The store at ``url`` read only, for one page of ``digest serve``: a SQLite file gone is a
     StoreError (never made anew), one at a newer schema version refused."""
+    if not url.lower().startswith("sqlite"):
+        pg = _read_only_postgres(url)
+        if pg is None:
+            raise StoreError(f"{redact(url)}: no digest store there (its tables are gone)")
+        return pg
     path = path_of(url)
     if not path.exists():
         raise StoreError(f"{path}: the store is gone (moved or deleted while serve runs): not made "
