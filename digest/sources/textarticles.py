@@ -201,12 +201,14 @@ def markdown_links(text: str) -> tuple[tuple[str, str], ...]:
     link): each (its words as plain text, its address), in order, those whose words are not the
     address itself (a bare or ``<...>`` URL stays in the text as it is).  The text keeps the
     words alone; the digest's pages link them again in the note's excerpt (stop 63)."""
-    out: list[tuple[str, str]] = []
+    out: dict[tuple[str, str], None] = {}  # in order, each once (a list's ``in`` took minutes on 20,000 links)
     for m in _A.finditer(_md_html(text)):
         url, words = html.unescape(m.group(1)).strip(), " ".join(plain(m.group(2)).split())
-        if words and words != url and url.lower().startswith(("http://", "https://")) and (words, url) not in out:
-            out.append((words, url))
-    return tuple(out[:MAX_LINKS])
+        if words and words != url and url.lower().startswith(("http://", "https://")):
+            out[(words, url)] = None
+            if len(out) == MAX_LINKS:
+                break
+    return tuple(out)
 
 
 def markdown_article(text: str) -> tuple[str, str]:
