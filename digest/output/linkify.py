@@ -80,18 +80,31 @@ def link_urls(text: str) -> str:
     return "".join(out)
 
 
+def _words_at(text: str, words: str, at: int) -> int:
+    """Where ``text`` has a link's ``words`` from ``at`` on, as words of their own (not "here"
+    in "there") and not inside a bare URL (linked as itself); -1 where it has none."""
+    urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)")
+    for m in pattern.finditer(text, at):
+        if not any(start < m.end() and m.start() < end for start, end in urls):
+            return m.start()
+    return -1
+
+
 def link_note(text: str, links: Links) -> tuple[str, int]:
     """Plain ``text`` as HTML (:func:`link_urls`), each of a note's ``links`` (its words and
     address, in the note's order) linked where ``text`` has its words, after the one before;
-    and how many of ``links`` it used up (the rest are looked for further on)."""
+    and how many of ``links`` it used up (the rest are looked for further on).  A link whose
+    words ``text`` lacks (in the note's title, before the excerpt's start, cut off) is passed
+    over: it kept every link after it unlinked (stop 63 review)."""
     out: list[str] = []
     at = used = 0
-    for words, url in links:
-        found = text.find(words, at)
-        href = safe_url(url)
+    for i, (words, url) in enumerate(links):
+        found = _words_at(text, words, at)
         if found < 0:
-            break
-        used += 1
+            continue
+        used = i + 1
+        href = safe_url(url)
         if href is None:  # not http(s): its words stay text
             continue
         out.append(link_urls(text[at:found]))
