@@ -4,6 +4,7 @@ source (file, URL or configuration key) and the problem."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 #: A URL's password (``https://me:pw@host/feed``, which a private feed's URL may hold and
 #: httpx sends as Basic authentication), hidden as ``***`` in every source's error line: up to
@@ -39,19 +40,34 @@ def looks_secret(part: str) -> bool:
             and all(re.search(c, part) for c in (r"[A-Z]", r"[a-z]", r"\d")))
 
 
-#: An http(s) URL's path in a line of text: after its authority, up to a space, "?" or "#".
-_URL_PATH = re.compile(r"(https?://[^/\s]+)(/[^\s?#]*)", re.IGNORECASE)
+#: A query's keys whose value is a credential: a private feed's ``?token=``, ``?key=``,
+#: ``?auth=``, ``?apikey=``, ``?sig=`` (stop 62 review; ``keyword``, ``author``,
+#: ``country_code`` are none).  Never part of a source's name (``sources.naming``), its value
+#: ``***`` in an error line (:func:`without_secrets`).
+SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
+                        r"|(?:^|[^a-z])(?:sig|sid|hash|private)(?:$|[^a-z])", re.IGNORECASE)
+#: An http(s) URL in a line of text: its authority, its path, its query (up to a space or "#").
+_URL_PARTS = re.compile(r"(https?://[^/\s?#]+)(/[^\s?#]*)?(\?[^\s#]*)?", re.IGNORECASE)
+#: A query's ``key=value`` pair.
+_QUERY_PAIR = re.compile(r"([?&;])([^=&;\s]*)=([^&;\s]*)")
 
 
 def without_secrets(text: str) -> str:
-    """``text`` with each URL's password hidden (:func:`without_password`) and each part of its
-    path that :func:`looks_secret` as ``***`` (``https://host/feed/***/rss``): a source's error
-    line is shown in the digest, the email and the archive's pages (stop 63: a private feed's
-    token in its path was, "HTTP 404 Not Found from https://host/feed/3f9a8c.../rss")."""
-    def path(m: re.Match[str]) -> str:
-        return m.group(1) + "/".join("***" if looks_secret(p) else p for p in m.group(2).split("/"))
+    """``text`` with each URL's password hidden (:func:`without_password`), each part of its
+    path that :func:`looks_secret` as ``***`` (``https://host/feed/***/rss``), and the value of
+    each query key that names a credential (:data:`SECRET_KEY`: ``?token=***``): a source's
+    error line is shown in the digest, the email and the archive's pages (stop 63: a private
+    feed's token in its path was, "HTTP 404 Not Found from https://host/feed/3f9a8c.../rss";
+    the review: in its query, ``?token=...``, it still was)."""
+    def pair(m: re.Match[str]) -> str:
+        secret = SECRET_KEY.search(unquote(m.group(2))) and m.group(3)
+        return f"{m.group(1)}{m.group(2)}=***" if secret else m.group()
 
-    return _URL_PATH.sub(path, without_password(text))
+    def url(m: re.Match[str]) -> str:
+        path = "/".join("***" if looks_secret(p) else p for p in (m.group(2) or "").split("/"))
+        return m.group(1) + path + _QUERY_PAIR.sub(pair, m.group(3) or "")
+
+    return _URL_PARTS.sub(url, without_password(text))
 
 
 class DigestError(Exception):

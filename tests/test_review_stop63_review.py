@@ -82,3 +82,28 @@ def test_a_notes_links_are_read_up_to_the_cap_not_all_of_them(monkeypatch: objec
     links = textarticles.markdown_links(note)
     assert links == tuple((f"site {i}", f"https://x.example/{i}") for i in range(textarticles.MAX_LINKS))
     assert len(read) <= textarticles.MAX_LINKS
+
+
+def test_a_private_feeds_token_in_its_query_is_not_in_its_error_line(tmp_path: Path) -> None:
+    """Stop 63 hid a token in a failing feed's path ("/feed/***/rss"), not one in its query, the
+    commoner place ("HTTP 404 Not Found from http://host/feed?token=..."): shown in the digest,
+    the email, the archive's pages and kept in the store.  Its value is ``***`` now, a query
+    value that names no credential (``?limit=5``) as it was."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.support.httpd import TestServer
+
+    token = "b7e4c1d0a9f8e7d6c5b4"
+    with TestServer() as srv:
+        srv.set("/other", "nothing")
+        private = srv.url(f"/feed?token={token}&limit=5")
+        cfg = make_config(tmp_path, {"Private": private}, write=True, timezone="UTC",
+                          clock="2026-11-20T20:00:00Z", backlog_days=0, fetch={"allow_hosts": ["127.0.0.1"]})
+        assert main(["run", "--config", str(cfg.config_path), "--quiet"]) == 1  # the source failed
+    md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8")
+    [line] = [line for line in md.splitlines() if "**Private**" in line]
+    with closing(sqlite3.connect(tmp_path / "data" / "digest.sqlite3")) as db:
+        [(stored,)] = db.execute("SELECT last_error FROM sources WHERE name='Private'")
+    assert "404" in line and "token=\\*\\*\\*&limit=5" in line, line
+    assert "/feed?token=***&limit=5" in stored and token not in stored + md, stored

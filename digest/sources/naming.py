@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import looks_secret
+from ..errors import SECRET_KEY, looks_secret
 from .fields import visible_name
 
 #: The parts of a feed's path (and the values of its query) that say it is a feed, not which:
@@ -35,12 +35,6 @@ PAGE_EXTENSIONS = frozenset("php php3 asp aspx cgi pl py jsp cfm htm html shtml 
 #: At most this many characters of the path (and query) in a source's name, cut at a word's end
 #: with "…": a slug may be a headline.  GitHub's ``/OWNER/REPO/commits/BRANCH`` fits with room.
 PATH_CHARS = 60
-#: A query's keys whose value is a credential, never part of a source's name (the name is shown
-#: in the digest, the email and the archive's pages; the URL stays in feeds.yaml only): a private
-#: feed's ``?token=``, ``?key=``, ``?auth=``, ``?apikey=``, ``?sig=`` (stop 62 review: the query's
-#: values named a source, ``example.com/?token=...``).  ``keyword``, ``author``, ``country_code`` are none.
-SECRET_KEY = re.compile(r"token|secret|pass(?!age)|pwd|auth(?!or)|signature|credential|session|key(?!word)"
-                        r"|(?:^|[^a-z])(?:sig|sid|hash|private)(?:$|[^a-z])", re.IGNORECASE)
 
 
 def _named_parts(url: str) -> str:
