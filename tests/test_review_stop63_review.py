@@ -107,3 +107,29 @@ def test_a_private_feeds_token_in_its_query_is_not_in_its_error_line(tmp_path: P
         [(stored,)] = db.execute("SELECT last_error FROM sources WHERE name='Private'")
     assert "404" in line and "token=\\*\\*\\*&limit=5" in line, line
     assert "/feed?token=***&limit=5" in stored and token not in stored + md, stored
+
+
+def test_a_saved_pages_time_found_by_htmldate_is_shown_as_its_time(tmp_path: Path) -> None:
+    """A saved page whose time only htmldate finds (``<meta name="date" content="2026-11-20
+    14:35:00">``) was recorded as a day stated alone and shown as "Fri 20 Nov", its time lost
+    (before stop 63 it read "14:35 UTC"): every htmldate date was taken for a day.  A day it
+    finds alone (00:00:00) is still the day."""
+    import re
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    body = ("<p>The harbour board voted on Friday to rebuild the breakwater the storm broke in two places, "
+            "and to close the north quay to ferries until the work is done in the spring.</p>")
+    for name, stated in (("timed.html", "2026-11-20 14:35:00"), ("dated.html", "2026-11-19")):
+        title = "Breakwater" if name == "timed.html" else "Lighthouse"
+        (folder / name).write_text(f'<html><head><meta name="date" content="{stated}"><title>{title} news</title>'
+                                   f"</head><body><article>{body.replace('harbour', title)}</article></body></html>",
+                                   encoding="utf-8")
+    cfg = make_config(tmp_path, {"Saved": folder}, write=True, clock="2026-11-20T20:00:00Z",
+                      timezone="UTC", backlog_days=0)
+    assert main(["run", "--config", str(cfg.config_path), "--quiet"]) == 0
+    md = (tmp_path / "out" / "digest-2026-11-20.md").read_text(encoding="utf-8").replace("\xa0", " ")
+    when = {t: "".join(re.findall(r"\*\*Saved\*\*[^\n]*", md[md.index(f"{t} news"):])[:1])
+            for t in ("Breakwater", "Lighthouse")}
+    assert "14:35 UTC" in when["Breakwater"], when
+    assert "Thu 19 Nov" in when["Lighthouse"] and "00:00" not in when["Lighthouse"], when

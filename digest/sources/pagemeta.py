@@ -97,7 +97,9 @@ def page_date_stated(page: str, metas: dict[str, str], now: datetime) -> tuple[d
         dt = datetime.fromisoformat(found).replace(tzinfo=UTC)
     except ValueError:
         return None, False
-    return believed(dt, now), True
+    # htmldate writes a day it found alone as 00:00:00; a time it found (a ``<meta name="date">``
+    # of "2026-11-20 14:35:00") is a time: it was shown as the day alone (stop 63 review)
+    return believed(dt, now), (dt.hour, dt.minute, dt.second) == (0, 0, 0)
 
 
 def believed(dt: datetime | None, now: datetime) -> datetime | None:
