@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any, Protocol
 
 from .base import SourceState, StoredArticle, StoredStory, utcnow
@@ -82,21 +82,28 @@ def _ending(column: str, tails: Sequence[str], lengths: Sequence[int]) -> tuple[
     return ends, (*(v for t in tails for v in (len(t), t)), *sizes)
 
 
+def _midnight(published: datetime | None) -> bool:
+    """An article stored before the store kept ``published_day`` (its value NULL: SQLite schema
+    17, PostgreSQL 22): a day where its time is 00:00:00.000000 UTC, as it was shown before."""
+    return published is not None and published.astimezone(UTC).timetz().replace(tzinfo=None) == time()
+
+
 class StoreReads:
     """Backend-free store reads (see the module docstring)."""
 
     # -- rows --------------------------------------------------------------------
     def _article_of(self: _Reader, row: _Row) -> StoredArticle:
+        published, day = self._when(row["published"]), row["published_day"]
         return StoredArticle(
             key=row["key"], source=row["source"], url=row["url"], title=row["title"], text=row["text"],
-            published=self._when(row["published"]), fetched=self._when(row["fetched"]) or utcnow(),
+            published=published, fetched=self._when(row["fetched"]) or utcnow(),
             author=row["author"], truncated=bool(row["truncated"]), priority=row["priority"],
             junk=json.loads(row["junk"]) if row["junk"] else [], fingerprint=bytes(row["fingerprint"]),
             story_id=row["story_id"], score=row["score"],
             score_detail=json.loads(row["score_detail"]) if row["score_detail"] else None,
             guid=row["guid"], lang=row["lang"], outlet=row["outlet"],
             content_hash=row["content_hash"], revision_of=row["revision_of"],
-            published_day=bool(row["published_day"]),
+            published_day=bool(day) if day is not None else _midnight(published),
             links=tuple((str(w), str(u)) for w, u in json.loads(row["links"])) if row["links"] else (),
         )
 

@@ -2,7 +2,8 @@
 -- RSS pubDate of "Tue, 19 Nov 2019", a page's datePublished of "2019-11-19"), stored at 00:00
 -- UTC and shown as the day alone.  Until now that was told from the time itself, and a feed's
 -- item stated at exactly 00:00:00Z was shown as a day too (stop 63).  An article stored before
--- at 00:00:00.000000 UTC is taken as a day, as it was shown.
-ALTER TABLE articles ADD COLUMN published_day BOOLEAN NOT NULL DEFAULT false;
-UPDATE articles SET published_day = true
-    WHERE published = date_trunc('day', published AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+-- at 00:00:00.000000 UTC is taken as a day, as it was shown: its value is NULL, which the
+-- store's reads take as "a day where the time is 00:00:00 UTC" (``StoreReads._article_of``).
+-- No row is rewritten: an UPDATE of the old rows recomputed each one's search column and
+-- its 11 indexes (314 s for 315,021 rows, stop 63's review); a NULL column is added at once.
+ALTER TABLE articles ADD COLUMN published_day BOOLEAN;
