@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.offices import comparable, conflict, office_factor, read_offices
+from digest.dedup.offices import OFFICES, comparable, conflict, office_factor, read_offices
 from digest.dedup.regrouping import pair_factors
 from tests.support.engines import live_and_rebuilt, stories_made
 
@@ -196,3 +197,47 @@ def test_days_and_middle_initials_are_not_surnames() -> None:
     assert got is not None
     assert got.held == {"interior secretary": frozenset({"Norton"})}
     assert ("coach", "Mora") in got.serving and ("coach", "Sunday") not in got.serving
+
+
+
+def _spellings(office: str) -> list[str]:
+    """Each spelling an office of ``OFFICES`` allows ("[Cc]oach": "Coach" and "coach")."""
+    parts = re.split(r"\[([A-Z])[a-z]\]", office.replace("\\", ""))
+    return ["".join(c) for c in itertools.product(*[(p,) if k % 2 == 0 else (p, p.lower()) for k, p in enumerate(parts)])]
+
+
+def test_every_office_however_spelled_is_read() -> None:
+    """What the reader skips on a text naming no office (stop 63) skips none that names one: each
+    office of ``OFFICES`` in each spelling it allows, before its holder, after it in capitals, and
+    with a letter Python's case-blind match takes for an ASCII one ("ſ" for "s")."""
+    for office in OFFICES.split("|"):
+        for spelled in _spellings(office):
+            noun = "governor" if spelled == "Gov." else spelled.split()[-1].lower()
+            got = read_offices("Report", f"The agency said {spelled} Dirk Kempthorne spoke on Sunday.")
+            assert got is not None and (noun, "Kempthorne") in got.serving, spelled
+            upper = read_offices("Report", f"The agency met Dirk Kempthorne, the Interior {spelled.upper()}, on Sunday.")
+            assert upper is not None and (noun, "Kempthorne") in upper.serving, spelled
+    folded = read_offices("Report", "The agency met Dirk Kempthorne, the Interior \u017fecretary, on Sunday.")
+    assert folded is not None and folded.held == {"interior \u017fecretary": frozenset({"Kempthorne"})}
+    elected = read_offices("Report", "The agency met Chief-elect Dirk Kempthorne on Sunday.")
+    assert elected is not None and elected.elect == {("chief", "Kempthorne")}
+
+
+def test_the_factor_judges_every_pair_that_can_conflict() -> None:
+    """``office_factor`` judges only the pairs sharing an office or an elected person (stop 63):
+    the same verdicts as :func:`conflict` over every pair."""
+    texts = [*RULINGS.values(),
+             ("Vote", "Colts coach Tony Dungy and Interior Secretary Gale Norton met."),
+             ("Vote", "President-elect Barack Obama met Interior Secretary Dirk Kempthorne."),
+             ("Vote", "Governor-elect Bob McDonnell spoke."), ("Vote", "Governor Bob McDonnell spoke."),
+             ("Vote", "Governor-elect Bob McDonnell met Governor Bob McDonnell's staff."),
+             ("Vote", "Colts coach Jim Caldwell and Interior Secretary Ken Salazar met.")]
+    read = {3 * n: r for n, t in enumerate(texts) if (r := read_offices(*t))}
+    nums = np.array([1, *read, 2], dtype=np.int32)
+    f = office_factor(0.2, read, nums)
+    assert f is not None
+    want = np.ones_like(f)
+    for i, j in itertools.combinations(range(nums.size), 2):
+        if nums[i] in read and nums[j] in read and conflict(read[int(nums[i])], read[int(nums[j])]):
+            want[i, j] = want[j, i] = 0.2
+    assert (f == want).all() and (want < 1).sum() >= 10

@@ -78,9 +78,13 @@ _NAME = rf"{_NOT_NAME}[A-Z](?:['’][A-Z])?[a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+
 _FULL = rf"{_NAME}(?:\s+(?:[A-Z]\.\s+)?{_NAME}){{0,2}}"
 #: A qualifier's word: capitalised, an acronym, or a team's number ("76ers", stop 63).
 _QUAL = rf"(?:{_CAP}|[A-Z]{{2,}}|\d+[a-z]+)"
-_HOLDER = re.compile(rf"(?<![\w-])((?:{_QUAL}\s+){{0,2}})(?:{OFFICES})\s+({_FULL})\b")
+#: Each pattern read over the whole text starts with a lookahead for the characters a match can
+#: start with (a qualifier's capital or digit, an office's first letter: "chief", "head", "coach",
+#: "manager" in lower case): the other positions fail at once (``_HOLDER`` 0.118 -> 0.089 ms an
+#: ECB+/GVC text, ``_SERVING`` 0.070 -> 0.033, ``_WORD`` 0.057 -> 0.033; stop 63).
+_HOLDER = re.compile(rf"(?=[A-Z\dchm])(?<![\w-])((?:{_QUAL}\s+){{0,2}})(?:{OFFICES})\s+({_FULL})\b")
 _ELECT = re.compile(rf"(?<![\w-])({_CAP})-elect\s+(?:{_NAME}\s+(?:[A-Z]\.\s+)?){{0,2}}({_NAME})\b")
-_SERVING = re.compile(rf"(?<![\w-])({OFFICES})\s+((?:{_NAME}\s+(?:[A-Z]\.\s+)?){{0,2}}{_NAME})\b(?!-)")
+_SERVING = re.compile(rf"(?=[A-Zchm])(?<![\w-])({OFFICES})\s+((?:{_NAME}\s+(?:[A-Z]\.\s+)?){{0,2}}{_NAME})\b(?!-)")
 _MARKS = r"(?:(?i:former|ex-|then-|late|incoming|outgoing|interim|acting|future|previous)|new)"  # not "New York"
 _NOT_PRESENT = re.compile(rf"{_MARKS}\s*$")
 #: A marker before the office and its qualifiers ("former Interior Secretary", "then-Colts coach").
@@ -93,7 +97,7 @@ _NOT_QUALIFIER = frozenset(("The", "A", "An", "And", "But", "In", "On", "At", "O
 _GENERIC = frozenset(("Head", "General", "Prime", "Vice", "Deputy", "Assistant", "Associate", "Chief",
                       "Executive", "Managing", "Senior", "Police", "County", "City", "State", "Foreign",
                       "Athletic", "Committee", "Team", "Club", "Party"))
-_WORD = re.compile(rf"\b{_NAME}")
+_WORD = re.compile(rf"(?=[A-Z])\b{_NAME}")
 #: An office written after its holder, as an apposition closed by a comma or a full stop ("Ken
 #: Salazar, the Interior Secretary,", "Jim O'Brien, coach of the 76ers.", "Salazar, Interior
 #: Secretary,"; stop 63): the name, its qualifiers, lower-case words of the title ("head",
