@@ -6,6 +6,7 @@ name the same holders.  Their link counts a fifth."""
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import re
@@ -15,7 +16,15 @@ import numpy as np
 import pytest
 
 from digest.dedup.engine import Doc, Engine, Params
-from digest.dedup.offices import OFFICES, comparable, conflict, office_factor, read_offices
+from digest.dedup.offices import (
+    OFFICES,
+    _one_spelling,
+    comparable,
+    conflict,
+    office_factor,
+    read_offices,
+)
+from digest.dedup.params import OFFICE_SPELLING
 from digest.dedup.regrouping import pair_factors
 from tests.support.engines import live_and_rebuilt, stories_made
 
@@ -241,3 +250,15 @@ def test_the_factor_judges_every_pair_that_can_conflict() -> None:
         if nums[i] in read and nums[j] in read and conflict(read[int(nums[i])], read[int(nums[j])]):
             want[i, j] = want[j, i] = 0.2
     assert (f == want).all() and (want < 1).sum() >= 10
+
+
+def test_a_spelling_verdict_kept_is_the_one_computed() -> None:
+    """``_one_spelling`` keeps its verdicts and tries difflib's upper bounds first (stop 63): each,
+    asked twice, is difflib's ratio against ``OFFICE_SPELLING``, for an anagram (its quick ratio 1)
+    too."""
+    pairs = [("berdymukhamedov", "berdimuhamedov"), ("niyazov", "vozayin"), ("salazar", "kempthorne"),
+             ("obama", "obama"), ("mcdonald", "mcdonnell")]
+    for s, t in pairs * 2:
+        assert _one_spelling(s, t) == (difflib.SequenceMatcher(None, s, t).ratio() >= OFFICE_SPELLING), (s, t)
+    assert difflib.SequenceMatcher(None, "niyazov", "vozayin").quick_ratio() >= OFFICE_SPELLING
+    assert _one_spelling("berdymukhamedov", "berdimuhamedov") and not _one_spelling("niyazov", "vozayin")
