@@ -16,7 +16,7 @@ from pathlib import Path
 
 import lxml.html
 
-from digest.cli import main
+from tests.support.replays import replayed
 from tests.test_review_stop63_developing import NEWS, first_excerpt
 from tests.test_review_stop63_devfeed import NOTICE, feed_entry, paras
 from tests.test_timeline import TUE, record
@@ -30,10 +30,7 @@ def notice_and_report(tmp_path: Path) -> Path:
             record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=1, hours=8)),
             {"id": "quake-2", "title": "Article removed", "text": NOTICE, "source": "Valley Wire",
              "published": (TUE + timedelta(days=1, hours=9)).isoformat()}]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
-    assert main(["replay", str(tmp_path / "in.jsonl"), "--config", str(cfg)]) == 0
+    cfg = replayed(tmp_path, rows)
     return cfg
 
 

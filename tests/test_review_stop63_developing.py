@@ -18,9 +18,9 @@ from typing import Any
 import lxml.html
 
 from digest.app import open_app
-from digest.cli import main
 from digest.config.reading import load_config
 from digest.output.render import render_email_html, render_text
+from tests.support.replays import replayed
 from tests.support.web import site
 from tests.test_timeline import TUE, record, text_of
 
@@ -36,10 +36,7 @@ def two_days(tmp_path: Path) -> Path:
     headline (Harbor Herald), shorter than the first report: the lead stays Tuesday's."""
     rows = [record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6)),
             record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=1, hours=9))]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
-    assert main(["replay", str(tmp_path / "in.jsonl"), "--config", str(cfg)]) == 0
+    cfg = replayed(tmp_path, rows)
     return cfg
 
 
@@ -114,10 +111,7 @@ def test_a_day_whose_lead_is_new_has_no_earlier_line(tmp_path: Path) -> None:
     the lead's excerpt, no "Earlier" line, no ``news_lead``."""
     rows = [record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=6)),
             record("quake-1", "quake_a1", "Coast News", TUE + timedelta(days=1, hours=6))]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
-    assert main(["replay", str(tmp_path / "in.jsonl"), "--config", str(cfg)]) == 0
+    replayed(tmp_path, rows)
     doc = json.loads((tmp_path / "out" / "digest-2026-11-11.json").read_text(encoding="utf-8"))
     developing = [s for s in doc["stories"] if s["status"] == "developing" and s["lead"]["new"]]
     assert developing and all(s["news_lead"] is None for s in developing)

@@ -19,10 +19,10 @@ from typing import Any
 import feedparser
 import lxml.html
 
-from digest.cli import main
 from digest.config.reading import load_config
 from digest.output.atom import story_tag
 from digest.output.sanitize import find_active_content
+from tests.support.replays import replayed
 from tests.support.web import site
 from tests.test_review_stop63_developing import (
     LEDE,
@@ -84,10 +84,7 @@ def test_hostile_words_of_the_days_version_stay_text(tmp_path: Path) -> None:
     rows = [record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6)),
             record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=1, hours=9))]
     rows[1]["text"] = rows[1]["text"].replace("Council engineers", "<script>alert(1)</script>\x07 <b>Council</b> engineers", 1)
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
-    assert main(["replay", str(tmp_path / "in.jsonl"), "--config", str(cfg)]) == 0
+    cfg = replayed(tmp_path, rows)
     _, html = feed_entry(cfg)
     doc = lxml.html.fragment_fromstring(html, create_parent="div")
     assert not doc.xpath("//script|//b") and "\x07" not in html
@@ -101,10 +98,7 @@ def notice_days(tmp_path: Path) -> Path:
             record("quake-2", "quake_a2", "Valley Wire", TUE + timedelta(hours=9)),
             {"id": "quake-2", "title": "Article removed", "text": NOTICE, "source": "Valley Wire",
              "published": (TUE + timedelta(days=1, hours=9)).isoformat()}]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("data_dir: data\noutput_dir: out\ntimezone: UTC\nsources: []\n", encoding="utf-8")
-    assert main(["replay", str(tmp_path / "in.jsonl"), "--config", str(cfg)]) == 0
+    cfg = replayed(tmp_path, rows)
     return cfg
 
 

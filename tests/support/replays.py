@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from digest.cli import main
 
 
-def replayed(tmp_path: Path, records: list[dict[str, str]]) -> Path:
+def replayed(tmp_path: Path, records: Sequence[Mapping[str, Any]]) -> Path:
     """``digest replay`` of ``records`` (UTC) into ``tmp_path``; the configuration's path."""
     data = tmp_path / "in.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
