@@ -54,11 +54,11 @@ def test_a_postgresql_schema_of_a_role_that_may_only_read_is_served(tmp_path: Pa
     """A role granted SELECT alone (a reader's, as a read replica's user): the server stopped
     at its start ("permission denied for schema"); now every page, and no write tried (the
     server's log of each refused write was PostgreSQL's ERROR lines)."""
-    import psycopg
-
     from tests.support.services import PG_URL, pg_schema
 
-    with pg_schema() as url:
+    with pg_schema() as url:  # skips without the driver (need_postgres), so psycopg is imported after
+        import psycopg
+
         rows = [record("quake-1", "quake_a1", "Coast News", TUE + timedelta(hours=6)),
                 record("followup-1", "quake_a_followup", "Harbor Herald", TUE + timedelta(days=1, hours=9))]
         (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
