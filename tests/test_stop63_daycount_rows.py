@@ -26,7 +26,7 @@ from digest.store.sqlite import SQLiteStore
 from tests.support.config import MakeConfig
 from tests.support.services import pg_schema
 from tests.support.web import site
-from tests.test_stop61_bigstore import DAYS, _add, _listed
+from tests.test_stop61_bigstore import DAYS, _add, _listed, _views_built
 
 MONTH = (2026, 3)
 #: The clock's day (``_history``): not ended, never written.
@@ -70,15 +70,7 @@ def _started(cfg: Config, built: list[date]) -> dict[str, int]:
 
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[date]:
-    built: list[date] = []
-    view_of = daycounts.build_view
-
-    def count(store: object, c: Config, d: date, **kw: object) -> object:
-        built.append(d)
-        return view_of(store, c, d, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daycounts, "build_view", count)
-    return built
+    return _views_built(monkeypatch)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
