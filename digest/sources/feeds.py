@@ -34,17 +34,13 @@ How it works
   :mod:`digest.sources.dates`), aware UTC, the first plausible one (a published
   date in 2036 gives way to the updated one); with none, ``None`` and the
   caller uses the fetch time.
-* Duplicate entry ids within one feed: the first is kept; an id that entries
-  linking to three pages or more share is dropped (they are known by their links).  Entries with no
-  title and no text at all are dropped; entries without links are kept.
+* Duplicate entry ids, textless entries, the cap on entries read: the rules of
+  :mod:`digest.sources.entrylist`, the same for every format.
 * Titles and authors are cut to ``records.TITLE_CHARS`` / ``AUTHOR_CHARS``
   (300 / 200 characters) at a word boundary, with an ellipsis
   (:func:`digest.text.shown.shorten`): a 1 MB title went into the digest whole.
-* At most ``MAX_ENTRIES`` (20,000) entries are read from one document: the
-  newest by date (in document order), the undated after the dated; the
-  first in document order when none is dated.  One warning line names the
-  source and both counts.  (Keeping the first 20,000 silently dropped the
-  newest entries of feeds that list oldest first.)
+* At most ``MAX_ENTRIES`` (20,000) entries are read from one document, the
+  newest (:func:`digest.sources.entrylist.newest`).
 * The feed's own refresh hint (RSS 2.0 ``<ttl>`` minutes; RSS 1.0
   ``sy:updatePeriod`` divided by ``sy:updateFrequency``) comes back as
   :attr:`Entries.ttl` in seconds, for polling; absurd values are ignored.
@@ -80,7 +76,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -89,9 +84,9 @@ import feedparser
 
 from ..errors import ParseError
 from ..records import AUTHOR_CHARS, TITLE_CHARS, Entries, Entry
-from ..text.identity import id_identity
 from ..text.shown import shorten, unicode_only
 from .cutoff import json_cut, where_cut
+from .entrylist import MAX_ENTRIES, finish, former_key, newest
 from .fields import (
     ID_CHARS,
     entry_date_ahead,
@@ -125,16 +120,6 @@ from .xmlscreen import (
 )
 
 __all__ = ["MAX_ENTRIES", "feed_ttl", "parse_feed", "plain", "screen_entities", "year_agrees"]
-
-log = logging.getLogger(__name__)
-
-MAX_ENTRIES = 20_000
-#: An id carried by entries linking to this many pages is no id (:func:`_shared_ids`).
-SHARED_ID_PAGES = 3
-
-# --------------------------------------------------------------------------
-# Text helpers
-
 
 # --------------------------------------------------------------------------
 # Entry point
@@ -186,71 +171,6 @@ def _looks_json(data: bytes, content_type: str | None) -> bool:
     return head.startswith(b"{")
 
 
-def _newest(dates: list[datetime | None], source: str) -> list[int]:
-    """Indices of the entries to read (all, or the ``MAX_ENTRIES`` newest), in document order."""
-    n = len(dates)
-    if n <= MAX_ENTRIES:
-        return list(range(n))
-    dated = any(d is not None for d in dates)
-
-    def rank(i: int) -> tuple[int, float, int]:
-        d = dates[i]
-        return (0, -d.timestamp(), i) if d is not None else (1, 0.0, i)
-
-    keep = sorted(sorted(range(n), key=rank)[:MAX_ENTRIES])
-    which = "newest (by date)" if dated else "first (no entry is dated)"
-    log.warning(
-        "%s: the feed lists %s entries; only the %s %s are read",
-        source, f"{n:,}", f"{MAX_ENTRIES:,}", which,
-    )
-    return keep
-
-
-def _finish(entries: list[Entry]) -> Entries:
-    """Drop textless entries and repeated ids (first wins; an http(s) id's spellings are one id,
-    as they are one key); an id that several pages share is no id (:func:`_shared_ids`)."""
-    entries = [e for e in entries if e.title or e.content_html or e.summary_html or e.text]
-    shared = _shared_ids(entries)
-    out = Entries()
-    seen: set[str] = set()
-    pages: set[tuple[str | None, str]] = set()
-    for e in entries:
-        if e.entry_id and id_identity(e.entry_id) in shared:
-            e.former = (e.entry_id, e.former[1] if e.former else e.url)
-            e.entry_id = None
-            if (e.url, e.title) in pages:  # the same page listed twice under the shared id
-                continue
-            pages.add((e.url, e.title))
-        elif e.entry_id:
-            if (ident := id_identity(e.entry_id)) in seen:  # an http(s) id: one key however spelt
-                continue
-            seen.add(ident)
-        out.append(e)
-    return out
-
-
-def _former(entry_id: str | None, url: str | None, old_url: str | None) -> tuple[str | None, str | None] | None:
-    """``Entry.former``: the id and link digest read before stop 33, when the key they gave
-    differs from today's (an entry without an id whose link changed)."""
-    return (None, old_url) if not entry_id and old_url != url else None
-
-
-def _shared_ids(entries: list[Entry]) -> set[str]:
-    """Ids that entries linking to three pages or more carry: a CMS that writes its home page
-    (or "0") as every item's guid.  Taken as ids, all but the first entry were dropped, and at
-    the next poll the newest was "stored already": the feed showed nothing new again.  Repeats
-    of one page (one entry listed twice, an Atom entry's versions) keep their id, and so do
-    two pages (an entry's versions, its link moved between them: the first wins).  An http(s)
-    id's spellings are one id (``identity.id_identity``), as they are one key: a home page
-    written ``http://`` on some items and ``https://`` on others is one shared id, where each
-    spelling's two pages kept their id, and one key took the first item of the four only."""
-    links: dict[str, set[str]] = {}
-    for e in entries:
-        if e.entry_id and e.url:
-            links.setdefault(id_identity(e.entry_id), set()).add(e.url)
-    return {i for i, urls in links.items() if len(urls) >= SHARED_ID_PAGES}
-
-
 # --------------------------------------------------------------------------
 # RSS / Atom through feedparser
 
@@ -294,8 +214,8 @@ def _xml_feed(
         raw = raw[:-1]  # the entry cut off: read whole next time (digest.sources.cutoff)
     feed = parsed.get("feed") or {}
     feed_link = http_url(feed.get("link"), base)
-    keep = _newest([entry_date_stated(e, fetched)[0] for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
-    entries = _finish(
+    keep = newest([entry_date_stated(e, fetched)[0] for e in raw], source) if len(raw) > MAX_ENTRIES else range(len(raw))
+    entries = finish(
         [_entry(raw[i], source=source, base=base or feed_link, fetched=fetched, lang=feed.get("language"),
                 feed_title=feed.get("title"))
          for i in keep]
@@ -389,7 +309,7 @@ def _entry(
         if isinstance(title, str) else "",
         url=url,
         entry_id=entry_id,
-        former=_former(entry_id, url, former_link(e, base)),
+        former=former_key(entry_id, url, former_link(e, base)),
         content_html=content_html,
         summary_html=summary_html,
         text=content_text,
@@ -439,9 +359,9 @@ def _json_feed(data: bytes, *, source: str, base: str | None, fetched: datetime)
     feed_author = _json_author(doc)
     items = [item for item in items if isinstance(item, dict)]
     if len(items) > MAX_ENTRIES:
-        items = [items[i] for i in _newest([json_date_stated(item, fetched)[0] for item in items], source)]
+        items = [items[i] for i in newest([json_date_stated(item, fetched)[0] for item in items], source)]
     feed_lang = language_tag(doc.get("language"))  # JSON Feed 1.1: an item's, else the feed's
-    entries = _finish([_json_entry(item, source, home, feed_author, feed_lang, fetched) for item in items])
+    entries = finish([_json_entry(item, source, home, feed_author, feed_lang, fetched) for item in items])
     entries.note = cut.note(len(entries)) if cut is not None else None
     entries.title = _title(title_text(t, is_html=False)) if isinstance(t := doc.get("title"), str) else ""
     return entries
@@ -487,7 +407,7 @@ def _json_entry(
         title=_title(title_text(title, is_html=False)) if title else "",
         url=url,
         entry_id=entry_id,
-        former=_former(entry_id, url, former_json_link(item, base)),
+        former=former_key(entry_id, url, former_json_link(item, base)),
         content_html=html,
         summary_html=summary_html,
         text=text,
