@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "App": "app",
     "open_app": "app",
-    "RunReport": "records",
+    "RunReport": "runreport",
     "Config": "config",
     "load_config": "config",
     "parse_config": "config",
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from .dedup.engine import Engine
     from .dedup.params import Params
     from .errors import DigestError
-    from .records import RunReport
+    from .runreport import RunReport
     from .store.base import Store, open_store
 
 

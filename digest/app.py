@@ -64,9 +64,10 @@ from .config import Config, SourceConfig, load_config
 from .errors import ConfigError, DigestError, FetchError, IndexUnavailable, SourceError
 from .output.days import stamp_open
 from .output.progress import Progress
-from .records import DigestView, Entry, FetchResult, RunReport
+from .records import DigestView, Entry, FetchResult
 from .revisions import content_hash, edited_before, polled
 from .runlock import RUN_WAIT, holding_run_lock
+from .runreport import RunReport
 from .service.clustering import Clustering
 from .sources import states
 from .sources.prefetch import prefetch

@@ -187,7 +187,7 @@ def test_the_daemon_logs_a_line_per_round_that_found_something_and_a_day_already
 
 
 def test_the_run_summary_says_one_in_the_singular() -> None:
-    from digest.records import RunReport
+    from digest.runreport import RunReport
 
     assert RunReport(sources=1, entries=1, new_articles=1).summary().startswith("1 source, 1 entry, 1 new article, ")
     assert RunReport(sources=2, entries=0, new_articles=3).summary().startswith("2 sources, 0 entries, 3 new articles, ")

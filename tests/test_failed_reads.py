@@ -18,7 +18,7 @@ import pytest
 
 from digest.app import App, open_app
 from digest.cli import main
-from digest.records import RunReport
+from digest.runreport import RunReport
 from digest.service.daemon import Daemon
 from tests.support.daemon import Clock, loopback_config, rss
 from tests.support.httpd import TestServer

@@ -18,7 +18,8 @@ import pytest
 from digest.app import App, open_app
 from digest.config import EmailConfig, load_config
 from digest.output.mailer import subject_for
-from digest.records import ALSO_REPORTED, RunReport
+from digest.records import ALSO_REPORTED
+from digest.runreport import RunReport
 from digest.service.daemon import Daemon
 from digest.sources.fields import unwrapped
 from digest.store.sqlite import SQLiteStore

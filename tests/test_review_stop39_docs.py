@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from digest.engines import rebuilt_engine
-from digest.records import Entry, RunReport
+from digest.records import Entry
+from digest.runreport import RunReport
 from tests.support.config import MakeApp
 from tests.support.fixtures import NOW
 

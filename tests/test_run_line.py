@@ -11,7 +11,7 @@ import pytest
 
 from digest.cli import main
 from digest.output.days import seal
-from digest.records import RunReport
+from digest.runreport import RunReport
 from digest.store.base import open_store
 from tests.support.config import MakeConfig
 

@@ -380,7 +380,7 @@ def test_a_workers_catch_up_stores_the_fingerprints_it_made_again(pg: str) -> No
     """A fingerprint of another format (stored before a format change) is made again from the
     text when a worker restores it, and written back: the next worker reads it as stored."""
     from digest.dedup.params import FINGERPRINT_VERSION
-    from digest.records import RunReport
+    from digest.runreport import RunReport
 
     cfg = Config(sources=[SourceConfig(name="A", url="https://a.test/rss")], database=pg)
     src = cfg.sources[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.records import RunReport
+from digest.runreport import RunReport
 from tests.test_review_stop37_inplace import REVISED_TITLE, revised_text
 from tests.test_timeline import TUE, record, write_inputs
 

@@ -84,7 +84,8 @@ from ..config import SourceConfig
 from ..errors import DigestError
 from ..output.days import day_frame, seal
 from ..output.digests import Plan, plans
-from ..records import plural, revised_note
+from ..records import plural
+from ..runreport import revised_note
 from ..sources.dates import day_fits
 from .maildays import mark_written, written_whole
 

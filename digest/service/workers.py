@@ -78,7 +78,8 @@ from ..dedup.fingerprint import Fingerprint
 from ..dedup.index import CandidateIndex, MemoryIndex
 from ..engines import new_engine, restore_row, restore_since
 from ..errors import DigestError, IndexUnavailable
-from ..records import RunReport, plural
+from ..records import plural
+from ..runreport import RunReport
 from ..store.base import Store
 from ..store.log import SharedLog
 from ..store.marks import PRUNED

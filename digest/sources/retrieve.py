@@ -13,7 +13,8 @@ from datetime import datetime
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, ParseError, SourceError, without_secrets
-from ..records import Entries, FetchResult, RunReport, plural
+from ..records import Entries, FetchResult, plural
+from ..runreport import RunReport
 from ..store.base import SourceState
 
 log = logging.getLogger(__name__)
