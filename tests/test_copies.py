@@ -122,8 +122,9 @@ def test_copy_lookup_checks_only_recent_articles_in_the_window(monkeypatch: pyte
     most the most recent ``BUCKET_CAP`` of each opening key, and none outside the time window,
     so its cost does not grow with the stream; a copy of a recent article is still found."""
     import digest.dedup.engine as engine_mod
+    import digest.dedup.silent as silent_mod
 
-    monkeypatch.setattr(engine_mod, "BUCKET_CAP", 5)
+    monkeypatch.setattr(silent_mod, "BUCKET_CAP", 5)
     opening = "The city council met on Tuesday evening to hear the latest quarterly report from staff."
     towns = ["Arlen", "Brisco", "Calder", "Dunmore", "Elsworth", "Fairlie", "Glenroy", "Hartwell",
              "Ivybridge", "Jarrow", "Kelso", "Lanark", "Moffat", "Nairn", "Oban", "Peebles",

@@ -65,7 +65,7 @@ class Columns:
     #: The article's copy group (``EngineState.union``): the number of one of its members,
     #: the article's own number when it copies nothing.
     group: np.ndarray
-    #: A copy of the same text as one already known (``Engine._add_silent``): it is nobody's
+    #: A copy of the same text as one already known (``silent.add_silent``): it is nobody's
     #: neighbour, counts in no document frequency and is clustered with its copy group.
     silent: np.ndarray
     #: The outlet's notice taking its report back (``Doc.notice``).

@@ -28,7 +28,7 @@ How it works (per article)
    (the cleaner of two full copies leads).  A copy of the *same text* as one
    of them (cosine ``SAME_TEXT``; ``PADDED_TEXT`` when it is no shorter: the
    same text with site lines around it), or a truncated summary of a known
-   text, adds nothing: it is silent (``_add_silent``), joins their story and
+   text, adds nothing: it is silent (``digest.dedup.silent``), joins their story and
    stops here.  Thirty outlets carrying one wire text would otherwise fill every
    neighbour list with copies, and the rewrites of the same event would share
    no neighbour with them (with 20 copies of one article per ECB+ dev event,
@@ -55,7 +55,8 @@ Cost and memory
   term indices and weights in a pool (salient terms first), its copy
   shingles in another, its facts in numpy columns, never its text, and its
   8 nearest neighbours (48 bytes).  ``Engine`` decides over that state:
-  proposing and copies here, the regrouping in ``digest.dedup.regrouping``
+  proposing here; the copies and notices that add nothing in
+  ``digest.dedup.silent`` and the regrouping in ``digest.dedup.regrouping``
   (plain functions of the state).
 * Proposing is bounded: the in-memory index proposes at most the most
   recent ``BUCKET_CAP`` articles of a band, and at most ``MAX_CANDIDATES``
@@ -71,35 +72,22 @@ Cost and memory
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import numpy as np
 
 from . import regrouping
-from .arrays import Story
-from .copies import CopySketch, is_named_copy, sketch
+from .copies import sketch
 from .cosines import cosines, member_cosines
 from .doc import Assignment, Doc, title_key
 from .fingerprint import Fingerprint, HeldAnalyses, IdfModel, cosine, fast_signature, salient
 from .index import CandidateIndex, MemoryIndex
 from .lead import VersionScore, pick, scores
 from .lead_facts import rechoose, story_facts
-from .params import (
-    BUCKET_CAP,
-    FINGERPRINT_VERSION,
-    MAX_CANDIDATES,
-    PADDED_TEXT,
-    SALIENT_TERMS,
-    SAME_LENGTH,
-    SAME_TEXT,
-    Params,
-)
+from .params import FINGERPRINT_VERSION, MAX_CANDIDATES, SALIENT_TERMS, Params
+from .silent import add_silent, adds_nothing, copies_of, notice_home
 from .state import EngineState
 from .terms import VOCAB
-
-#: A label a notice's headline may carry before the headline it takes back ("Retracted: ...").
-_NOTICE_LABEL = re.compile(r"^\W*(?:retract(?:ed|ion)|removed|withdrawn|deleted|taken down)\s*[:\u2013\u2014-]\s*", re.I)
 
 __all__ = ["MAX_CANDIDATES", "Assignment", "Doc", "Engine", "EngineState", "Params"]
 
@@ -223,7 +211,7 @@ class Engine:
 
     def copy_state(self, doc_id: str) -> tuple[str | None, bool]:
         """A known article's copy group (the id of the article it is labelled by, None when it
-        copies nothing) and whether it is a silent copy of the same text (``_add_silent``)."""
+        copies nothing) and whether it is a silent copy of the same text (``silent.add_silent``)."""
         s = self.state
         num = s.num[doc_id]
         label = int(s.col.group[num])
@@ -279,7 +267,7 @@ class Engine:
         best = ok[np.argsort(-sims[ok], kind="stable")][: s.params.neighbours]
         return [(s.ids[int(members[i])], float(sims[i])) for i in best]
 
-    # -- proposing and copies --------------------------------------------------------
+    # -- proposing -------------------------------------------------------------------
     def _propose(self, doc: Doc, fp: Fingerprint) -> list[str]:
         """Candidate story ids: the ones most LSH bands point to first (then the most recent),
         at most ``MAX_CANDIDATES`` (templated entries that all resemble each other would
@@ -305,24 +293,6 @@ class Engine:
         story_list = s.story_list
         return [st.id for i in snums[best].tolist() if (st := story_list[i]) is not None]
 
-    def _copies_of(self, doc: Doc, sk: CopySketch, idx: np.ndarray) -> list[int]:
-        """Known articles this one copies (or that copy it): the same word sequence
-        (``digest.dedup.copies``) naming the same things (``names_shared``); within the window."""
-        if not sk.keys:
-            return []
-        s = self.state
-        found = np.unique(s.copy_keys.query(np.array(sk.keys, dtype=np.uint64), BUCKET_CAP))
-        if found.size:  # stories quiet for longer than the window are closed
-            found = found[s.open(s.col.story[found], doc.published)]
-        out = []
-        for other in found.tolist():
-            osk = s.sketch_of(other)
-            if osk is None:
-                continue
-            if is_named_copy(sk, osk, idx, s.member_terms(other)[0]):
-                out.append(other)
-        return out
-
     # -- adding ----------------------------------------------------------------------
     def add(self, doc: Doc, fp: Fingerprint | None = None) -> Assignment:
         """Add one article; return the story it is in now (and what moved)."""
@@ -334,14 +304,14 @@ class Engine:
         if fp is None:
             fp = self.fingerprint(doc)
         idx = fp.vocab_idx()
-        taken_back = self._notice_home(doc)
+        taken_back = notice_home(s, doc)
         if taken_back is not None:
-            return self._add_silent(doc, fp, idx, [taken_back[0]], taken_back[1])
+            return add_silent(s, doc, fp, idx, [taken_back[0]], taken_back[1])
         sk = sketch(doc.text, doc.title)
-        copies = self._copies_of(doc, sk, idx)
-        home = self._adds_nothing(doc, fp, copies)
+        copies = copies_of(s, doc, sk, idx)
+        home = adds_nothing(s, doc, fp, copies)
         if home is not None:
-            return self._add_silent(doc, fp, idx, copies, home)
+            return add_silent(s, doc, fp, idx, copies, home)
         s.idf.add_idx(idx)
         vidx, val, _w = s.vector(fp)
         cand = self._propose(doc, fp)
@@ -358,77 +328,6 @@ class Engine:
             return regrouping.alone(s, num, doc)
         return regrouping.regroup(s, num, doc, near)
 
-    def _adds_nothing(self, doc: Doc, fp: Fingerprint, copies: list[int]) -> Story | None:
-        """The story of the copies found, when the article adds nothing to them and they are
-        all in that story; else None.  It adds nothing when it is the same text as one of them
-        (cosine at least ``SAME_TEXT`` under the current idf and not over ``SAME_LENGTH`` times
-        as long: a clean version a paragraph longer adds that paragraph, whatever the cosine),
-        or the same text with site lines the cleaner left around it (``PADDED_TEXT``, when it
-        carries site junk, ``Doc.junk``, and is no shorter than the longest full copy), or a
-        truncated summary (``Doc.truncated``) no longer than the longest: the opening of a
-        text already known.  A version with other sentences, an update from a clean page, or
-        an untruncated shorter one keeps its own place in the clustering."""
-        if not copies:
-            return None
-        s = self.state
-        col = s.col
-        story = col.story[copies]
-        if (story != story[0]).any():
-            return None
-        home = s.story_list[int(story[0])]
-        if doc.truncated and fp.words <= int(col.words[copies].max()):
-            return home
-        vidx, val, _w = s.vector(fp)
-        nums = np.array(copies, dtype=np.int32)
-        sims = cosines(s, vidx, val, nums)
-        if float(sims.max()) >= SAME_TEXT and fp.words <= SAME_LENGTH * int(col.words[nums].max()):
-            return home
-        # padded: the cleaner found site junk in it, and it is no shorter than the full copies
-        # (a copy that is cut, a feed summary, is an opening: the text after it adds something)
-        full = ~col.truncated[nums]
-        if doc.junk > 0 and full.any() and fp.words >= int(col.words[nums[full]].max()):
-            return home if float(sims[full].max()) >= PADDED_TEXT else None
-        return None
-
-    def _notice_home(self, doc: Doc) -> tuple[int, Story] | None:
-        """The article a notice takes back (``Doc.notice``): its outlet's latest one under the
-        notice's headline ("Retracted:" and the like before it aside), in a story.  A notice
-        is a few words under a headline its outlet used before, which the engine reads as no
-        title: clustered, it was a story of its own.  It joins that article's story as a silent
-        copy of it (it follows the article when the story is regrouped).  A notice that
-        revises an entry (``Doc.revises``: the site replaced the item's text and headline, "Article
-        removed") takes back the entry's article, whatever its headline."""
-        if not doc.notice:
-            return None
-        s = self.state
-        num = s.entries.get(doc.revises, s.num.get(doc.revises)) if doc.revises else None  # its latest text
-        if num is None:
-            key = title_key(doc.source, _NOTICE_LABEL.sub("", doc.title))
-            num = s.titles.get(key) if key is not None else None
-            if num is not None and s.col.notice[num]:  # a notice's own headline ("Article removed"): no report's
-                num = None
-        story = s.story_list[int(s.col.story[num])] if num is not None and s.col.story[num] >= 0 else None
-        return (num, story) if num is not None and story is not None else None
-
-    def _add_silent(
-        self, doc: Doc, fp: Fingerprint, idx: np.ndarray, copies: list[int], story: Story
-    ) -> Assignment:
-        """A copy that adds nothing joins its copies' story and their copy group, and nothing
-        else: it is not indexed, counts in no document frequency, is nobody's neighbour and is
-        clustered with its copy group, and it is not in the copy lookup.  However many outlets
-        carry one text, the stories around it are grouped as if one did (and each further copy
-        costs only its copy test and one cosine)."""
-        s = self.state
-        num = s.new_num(doc, fp, idx, fp.weights, fp.top)
-        s.col.silent[num] = True
-        for o in copies:
-            s.union(num, o)
-        # no copy keys: later copies find the text it copies (so more than ``BUCKET_CAP``
-        # copies do not crowd the one they copy out of the lookup)
-        s.nb.set(num, np.zeros(0, np.int32), np.zeros(0, np.float32))
-        s.attach(story, num, doc.published)
-        return Assignment(doc.id, story.id, False, touched=(story.id,))
-
     # -- restoring and replaying -----------------------------------------------------
     def restore(self, doc: Doc, fp: Fingerprint, story_id: str) -> None:
         """Put back an article stored earlier, in its stored story (no re-clustering).
@@ -441,14 +340,14 @@ class Engine:
             return
         idx = fp.vocab_idx()
         story = s.stories.get(story_id) or s.new_story(story_id, doc.published)
-        taken_back = self._notice_home(doc)  # as when it arrived: a silent copy of what it takes back
+        taken_back = notice_home(s, doc)  # as when it arrived: a silent copy of what it takes back
         if taken_back is not None and taken_back[1] is story:
-            self._add_silent(doc, fp, idx, [taken_back[0]], story)
+            add_silent(s, doc, fp, idx, [taken_back[0]], story)
             return
         sk = sketch(doc.text, doc.title)
-        matches = self._copies_of(doc, sk, idx)  # within the window, as when it arrived
-        if self._adds_nothing(doc, fp, matches) is story:  # as when it arrived: a silent copy
-            self._add_silent(doc, fp, idx, matches, story)
+        matches = copies_of(s, doc, sk, idx)  # within the window, as when it arrived
+        if adds_nothing(s, doc, fp, matches) is story:  # as when it arrived: a silent copy
+            add_silent(s, doc, fp, idx, matches, story)
             return
         s.idf.add_idx(idx)
         num = s.new_num(doc, fp, idx, fp.weights)

@@ -220,7 +220,7 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     Copies of one text are one cluster from the start: their rows of the similarity are
     averaged into one (what average linkage would do had it merged them first; a tie at 1
     would not keep them together once one of them merged with a third article).  A silent
-    copy (``Engine._add_silent``) is left out of that average: it only follows its group,
+    copy (``silent.add_silent``) is left out of that average: it only follows its group,
     unless no other copy of its group is among ``nums``."""
     col = state.col
     if not state.groups:

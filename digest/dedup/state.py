@@ -75,7 +75,7 @@ class EngineState:
     source_code: dict[str, int] = field(init=False, default_factory=dict)
     #: Each source's titles seen (``digest.dedup.doc.title_key``) -> the latest article with it:
     #: a title one source gave an earlier article is read as no title (``Engine.fingerprint``);
-    #: a notice finds the article it takes back by it (``Engine._notice_home``).
+    #: a notice finds the article it takes back by it (``silent.notice_home``).
     titles: dict[int, int] = field(init=False, default_factory=dict)
     #: How many of each source's articles hold each term (``digest.dedup.sourceterms``).
     source_terms: SourceTerms = field(init=False)
