@@ -58,6 +58,10 @@ Cues
   since (``Params.clock_factor``): ``--cue none`` measures the engine's own.
 * ``offices`` (stop 62, issue #19): one office, two holders, or one person elected and in office
   (``benchmarks.office_cue``: its count).  Built into the engine since (``Params.office_factor``).
+* ``venues`` (stop 64, issue #19): the venues the opening names, by kind ("Betty Ford Center",
+  "Arrowhead Stadium": ``benchmarks.speaker_venue_cue.venues``); a pair conflicts when, for a
+  kind both openings name, the two share no distinctive word and neither opening names the
+  other's (stop 63's reading, counted there: 1 of 496 same-event pairs flagged).
 
 How it works
 ------------
@@ -85,7 +89,7 @@ from digest.dedup import regrouping
 from digest.dedup.engine import Engine
 from digest.dedup.params import Params
 
-from . import another_cue, event_time, office_cue
+from . import another_cue, event_time, office_cue, speaker_venue_cue
 from .common import bcubed
 from .cue_text import (
     _DATELINE,
@@ -134,6 +138,10 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
         return event_time.reading(r, chars)
     if cue == "offices":
         return office_cue.reading(r)
+    if cue == "venues":  # stop 64: the opening's venues by kind, judged against the other's opening
+        head = f"{title}\n{r['text'][:chars]}"
+        named = speaker_venue_cue.venues(head)
+        return (named, head) if named else None
     if cue == "subject":
         subject = subject_of(title, r["text"], LOOSE)
         return (subject, f"{title} {r['text']}") if subject else None
@@ -167,6 +175,8 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return event_time.conflict(a, b)
     if cue == "offices":
         return office_cue.conflict(a, b)
+    if cue == "venues":
+        return bool(speaker_venue_cue.venue_conflict(a, b))
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
     if cue == "dates" and WITHIN:  # only a pair published within WITHIN days of each other
@@ -275,7 +285,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times", "offices"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times", "offices", "venues"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)

@@ -295,6 +295,7 @@ STREAMS = {
     "gvc": gvc_stream,
     "gvc-close": gvc_close_stream,
     "ecb-sameplace": lambda split, seed: _same_place(split, seed),
+    "ecb-sameteam": lambda split, seed: _same_team(split, seed),
 }
 
 
@@ -302,3 +303,9 @@ def _same_place(split: str, seed: int) -> list[dict[str, Any]]:
     from .same_place import same_place_stream  # it builds on this module
 
     return same_place_stream(split, seed)
+
+
+def _same_team(split: str, seed: int) -> list[dict[str, Any]]:
+    from .same_team import same_team_stream  # it builds on this module
+
+    return same_team_stream(split, seed)

@@ -65,15 +65,17 @@ def renamer(pairs: tuple[tuple[str, str], ...]) -> Any:
     return lambda s: pattern.sub(lambda m: table[m.group(1)], s)
 
 
-def rewrite(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` (ECB+ dev) with each :data:`SAME_PLACE` topic's second event renamed; the
-    rest as they are (new dicts for the renamed ones)."""
+def rewrite(rows: list[dict[str, Any]], table: dict[int, tuple[tuple[str, str], ...]] | None = None,
+            ) -> list[dict[str, Any]]:
+    """``rows`` (ECB+ dev) with each ``table`` topic's second event renamed (by default
+    :data:`SAME_PLACE`; ``same_team`` passes its own); the rest as they are (new dicts for
+    the renamed ones)."""
     firsts: dict[int, str] = {}
     for r in rows:
         t = int(r["topic"])
         firsts[t] = min(firsts.get(t, str(r["event"])), str(r["event"]))
     out = []
-    rename = {t: renamer(p) for t, p in SAME_PLACE.items()}
+    rename = {t: renamer(p) for t, p in (SAME_PLACE if table is None else table).items()}
     for r in rows:
         t = int(r["topic"])
         if t in rename and str(r["event"]) != firsts[t]:

@@ -51,7 +51,8 @@ from .sparse import stream as sparse_stream
 TUNING = (("ecb-close", "dev"), ("ecb-apart", "dev"), ("gvc", "val"))
 #: The split each stream is tuned on.
 TUNING_SPLIT = {"ecb-close": "dev", "ecb-apart": "dev", "ecb-close-stated": "dev", "ecb-apart-stated": "dev",
-                "ecb-sameday": "dev", "gvc": "val", "gvc-close": "val", "ecb-sameplace": "dev"}
+                "ecb-sameday": "dev", "gvc": "val", "gvc-close": "val", "ecb-sameplace": "dev",
+                "ecb-sameteam": "dev"}
 
 
 def parse_settings(pairs: list[str]) -> dict[str, Any]:
