@@ -55,3 +55,19 @@ def test_the_stream_is_ecb_close_with_only_second_events_renamed() -> None:
     assert changed and all(e.endswith("ecbplus") for e in changed) and len(changed) > len(SAME_PLACE)
     rehab = " ".join(r["title"] + r["text"] for r in team if r["event"] == "1ecbplus")
     assert "Lohan" not in rehab and "Betty Ford Center" in rehab  # the person renamed, the venue left
+
+
+def test_close_cues_venues_flags_two_venues_of_one_kind_in_the_openings_only() -> None:
+    from benchmarks.close_cues import conflict, features
+
+    def report(title: str, text: str) -> dict[str, object]:
+        return {"id": title, "title": title, "text": text}
+
+    ford = features("venues", report("Reid checks into rehab", "She entered the Betty Ford Center on Thursday."), 400)
+    promises = features("venues", report("Reid in rehab", "She checked into Promises Treatment Center in Malibu."), 400)
+    ford_again = features("venues", report("Reid at Betty Ford", "The Betty Ford Treatment Center said so."), 400)
+    late = features("venues", report("Reid in rehab", "x" * 400 + " at Promises Treatment Center."), 400)
+    assert ford and promises and ford_again
+    assert conflict("venues", ford, promises) and conflict("venues", promises, ford)
+    assert not conflict("venues", ford, ford_again)  # one venue, named two ways
+    assert late is None  # a venue past the opening is not read
