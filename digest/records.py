@@ -274,6 +274,10 @@ class StoryView:
     #: report back), the lead's own excerpt then shortened
     #: under "Earlier" (stop 63: the lead's excerpt was the one the reader read the day before).
     news_lead: VersionView | None = None
+    #: Where ``news_lead`` is a version's (not a notice): its first passage holding news
+    #: (``reading.first_news``, spaces folded), where its excerpt begins; "" to begin at the
+    #: line of what is new (stop 64: the line's passage came after an opening with news).
+    news_from: str = ""
     #: The outlet each "also reported by" version repeats, by key, and whether both ways
     #: (``output.context.copies_named``): worked out once, when first rendered, for every
     #: format the view is rendered in; None until then.
@@ -290,6 +294,14 @@ class StoryView:
     #: published long before (``digest.output.params.BACKLOG_DAYS``).  Shown as new in its day,
     #: apart, after the day's news, one line each ("Earlier news, first read in this digest").
     backlog: bool = False
+
+    @property
+    def also_listed(self) -> list[VersionView]:
+        """The versions listed under "Also reported by": ``also`` less the day's version the
+        entry leads with (``news_lead``: its outlet, headline, link and time over its excerpt;
+        listed again, *new* both times, it read as two reports of the day, stop 64)."""
+        shown = self.news_lead.key if self.news_lead is not None else None
+        return [v for v in self.also if v.key != shown]
 
     @property
     def outlets(self) -> int:

@@ -277,7 +277,7 @@ def test_a_json_feed_title_with_a_noncharacter_does_not_break_the_archive(
 ISO_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
 TOP_KEYS = ["date", "first_day", "title", "generated", "counts", "stories", "sections", "muted",
             "per_day", "digest", "failing_sources"]  # fmt: skip
-STORY_KEYS = ["story_id", "status", "also_reported", "backlog", "whats_new", "whats_new_figures", "whats_new_was", "title", "first_seen", "first_reported", "outlets", "lead", "also", "news_lead"]
+STORY_KEYS = ["story_id", "status", "also_reported", "backlog", "whats_new", "whats_new_figures", "whats_new_was", "title", "first_seen", "first_reported", "outlets", "lead", "also", "also_listed", "news_lead"]
 VERSION_KEYS = ["id", "source", "outlet", "url", "title", "published", "arrived", "new", "lang"]
 
 

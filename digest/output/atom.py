@@ -333,7 +333,7 @@ def stories_atom(
         # day's digest does (its ``updated`` moved with it; its lead's excerpt was yesterday's)
         told = story_context(story, tz, excerpt_chars, day=today, locale=locale) if story.news_lead else None
         said = lead if story.news_lead is None else story.news_lead
-        body = xml_text(said.text) if story.news_lead is None else from_line(xml_text(said.text), _line(story.whats_new))
+        body = xml_text(said.text) if story.news_lead is None else from_line(xml_text(said.text), story.news_from or _line(story.whats_new))
         summary = excerpt(body, excerpt_chars)
         if summary:
             _el(entry, "summary", summary, type="text")

@@ -258,12 +258,13 @@ def story_context(
     lead = _version(s.lead, tz, day, locale)
     title = headline(s.lead.title) or headline(s.title) or lead["source"]
     same = copies_named(s) if s.also else {}
-    also = [_version(v, tz, day, locale, same.get(v.key, ("", False))) for v in s.also]
+    listed = s.also_listed
+    also = [_version(v, tz, day, locale, same.get(v.key, ("", False))) for v in listed]
     also_shown, also_more = fold(also, s.status != "new")
     told = s.news_lead or s.lead  # the version the excerpt is cut from: the day's, where the lead is not
     body = told.text or ""
-    if s.news_lead is not None:  # from the passage the line is, where it is: the line, then what follows
-        body = from_line(body, s.whats_new)
+    if s.news_lead is not None:  # from its first passage with news (stop 64), else from the line's
+        body = from_line(body, s.news_from or s.whats_new)
     cut = excerpt(body, excerpt_chars)
     news = shown_news(s.whats_new, title, "" if s.news_lead else cut, bool(s.whats_new_figures or s.news_lead))
     parts = news_parts(news, s.whats_new, s.whats_new_figures)
@@ -300,7 +301,7 @@ def story_context(
         if s.earlier else "",
         "earlier": s.earlier,
         #: an "also reported" story's new versions (the copies)
-        "fresh": [v for v, raw in ((lead, s.lead), *zip(also, s.also, strict=True)) if raw.new],
+        "fresh": [v for v, raw in ((lead, s.lead), *zip(also, listed, strict=True)) if raw.new],
         "whats_new": news,
         #: the line in parts, each ``text``, whether it is a figure the line is new by (``new``)
         #: and the one that figure replaced (``was``)

@@ -211,7 +211,8 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
         gone = read.get(s.story_id, set()) - {v.key for v in _versions(s)}
         lead = one(s.lead)  # the version the line is read from leads, where the lead is no news of the period
         told_by = said.news_lead if said is not None and status != "new" and not lead.new else None
-        return replace(s, lead=lead, news_lead=one(told_by) if told_by is not None else None, also=[one(v) for v in s.also], repeated=repeated[s.story_id] + len(gone),
+        return replace(s, lead=lead, news_lead=one(told_by) if told_by is not None else None,
+                       news_from=said.news_from if said is not None and told_by is not None else "", also=[one(v) for v in s.also], repeated=repeated[s.story_id] + len(gone),
                        status=status, whats_new=said.whats_new if said and status != "new" else "",
                        whats_new_lang=said.whats_new_lang if said and status != "new" else None,
                        whats_new_outlet=said.whats_new_outlet if said and status != "new" else "",

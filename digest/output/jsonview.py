@@ -82,6 +82,9 @@ def render_json(view: DigestView) -> str:
                 "outlets": s.outlets,
                 "lead": lead,
                 "also": [version(v) for v in s.also],
+                #: the ids of ``also`` listed under "Also reported by": ``news_lead``'s left out, shown
+                #: over its excerpt (stop 64: named twice, *new* both times)
+                "also_listed": [v.id for v in s.also_listed],
                 #: a developing story whose lead is an earlier day's version: the day's version the
                 #: entry leads with (one of ``also``, with its text), the lead shown under "Earlier"
                 "news_lead": version(s.news_lead) | {"text": s.news_lead.text} if s.news_lead is not None else None,

@@ -52,6 +52,15 @@ EXCERPT_LINK_WORDS = 20
 #: space at 195, a quote after its stop read as no end).
 EARLIER_EXCERPT_CHARS = 200
 
+#: A passage of the day's version the reader read (``reading.READ_SHARE`` of its 3-grams) holds
+#: news of its own where this many of its word 3-grams in a row are unread
+#: (``reading.first_news``): two words or more said together that the reader has not read
+#: ("was refloated on Saturday's high tide" in yesterday's sentence).  One word changed or
+#: added leaves 3 grams unread (a weekday corrected, "evening" for "night"): no news; a figure
+#: changed is news by ``Read.figures_new``.  Set by that count (stop 64), not tuned: no GVC val
+#: entry has a read opening before its line.
+NEWS_RUN_GRAMS = 4
+
 #: A story in full in the email, about the bytes it adds over its title line beside its excerpt and
 #: line of what is new (``mailsize._full_cost``), and each other outlet's line beside its text (next);
 #: only where the email's fit tries first, never which mail: set by hand (stop 62), the year store's

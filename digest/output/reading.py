@@ -34,6 +34,7 @@ from ..text.scripts import has_no_space_script
 from ..text.sentences import sentence_ends
 from .figures import loose, replaced, stated, written
 from .headlines import Said
+from .params import NEWS_RUN_GRAMS
 
 _WORD = re.compile(r"\w+")
 #: A "sentence" shorter than this is a dateline or an abbreviation ("WATERBURY, Conn."):
@@ -298,6 +299,40 @@ def new_passages(version: Said, read: Read) -> list[str]:
         if not grams_read(grams, read) or read.figures_new(text, start, end, grams, entry):
             out.append(p)
     return out
+
+
+def unread_run(passage: str, read: Read) -> int:
+    """The most of ``passage``'s grams (:func:`grams_of`'s, in their order) in a row that the
+    reader has not read (``read``): words said together that no earlier version said so."""
+    if has_no_space_script(passage):
+        letters = "".join(_WORD.findall(passage.lower()))
+        grams = [letters[i : i + _N_CHARS] for i in range(max(len(letters) - _N_CHARS + 1, 1))]
+    else:
+        words = _WORD.findall(passage.lower())
+        grams = [" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))]
+    most = run = 0
+    for g in grams:
+        run = 0 if g in read.grams else run + 1
+        most = max(most, run)
+    return most
+
+
+def first_news(version: Said, read: Read) -> str:
+    """The first passage of ``version`` (spaces folded) holding news the reader has not read:
+    a passage of :func:`new_passages`, or one read that says ``NEWS_RUN_GRAMS`` grams in a row
+    not read ("The ferry, which ran aground on Thursday, was refloated on Saturday's high tide",
+    yesterday's sentence with today's news in it); "" where none does.  A developing entry's
+    excerpt begins there (stop 64: it began at the passage its line of what is new is, and
+    skipped an opening with news of its own)."""
+    entry = entry_of(version)
+    text, breaks = folded(version.text)
+    for start, end in passage_spans(text, breaks):
+        p = text[start:end].strip()
+        grams = grams_of(p)
+        if (not grams_read(grams, read) or read.figures_new(text, start, end, grams, entry)
+                or unread_run(p, read) >= NEWS_RUN_GRAMS):
+            return p
+    return ""
 
 
 def passage_read(passage: str, read: Read) -> bool:

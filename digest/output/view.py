@@ -124,7 +124,7 @@ from .news import (
     whats_new,
 )
 from .newsline import OURS_END
-from .reading import new_passages, read_of
+from .reading import first_news, new_passages, read_of
 from .sanitize import shown_title
 
 
@@ -455,6 +455,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 news_lead=view(news_lead, news_lead.key in copies) if news_lead is not None else None,
+                news_from=first_news(news_lead, read) if news_lead is not None and news_lead is voice else "",
                 first_reported=(reported := min((aware(v.published) for v in earlier if v.published is not None),
                                                 default=None)),
                 first_reported_day=any(v.published_day and aware(v.published) == reported for v in earlier
