@@ -14,8 +14,13 @@ their follow-ups days to weeks later) through ``digest replay``; each day's Mark
 back, its stories matched to the JSON digest's in order (the "also reported" and backlog ones
 are listed apart, after them).  A developing entry of a story shown before counts as a repeat
 where its excerpt (the paragraph after its outlet's line) is the one shown on the story's last
-day shown; "any" where it is one shown on any earlier day.  Tuning split only (GVC val).
-``python -m benchmarks.developing_repeats [--seed N] [--keep DIR]``
+day shown; "any" where it is one shown on any earlier day.  An entry leading with the day's
+version (``news_lead``) whose excerpt leaves out its opening (not the line of what is new, which
+says it) counts as skipping one; with news
+where what it leaves out holds a word (``NEW_WORD_CHARS`` letters or more, or a number) that none of the
+story's versions before the day holds, title or text (stop 64).  Tuning split only (GVC val).
+``--updates``: each incident's first report updated the next day (:func:`updates`).
+``python -m benchmarks.developing_repeats [--seed N] [--keep DIR] [--updates]``
 """
 
 from __future__ import annotations
@@ -26,11 +31,15 @@ import re
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from digest.output.reading import grams_of
+
 from .common import ROOT
 from .dated import gvc_close_stream
+from .inplace import figure_change
 
 
 def excerpts(md: str) -> list[str]:
@@ -39,16 +48,37 @@ def excerpts(md: str) -> list[str]:
     out = []
     for block in re.split(r"^#{2,3} ", md.split("\nAlso reported since")[0], flags=re.M)[1:]:
         paras = [p.strip() for p in block.split("\n\n")]
-        meta = next((i for i, p in enumerate(paras) if p.startswith("**") and not p.startswith("**Developing")), None)
+        meta = next((i for i, p in enumerate(paras) if p.startswith(("**", "[")) and not p.startswith("**Developing")),
+                    None)
         nxt = paras[meta + 1] if meta is not None and meta + 1 < len(paras) else ""
         out.append("" if nxt.startswith(("Also reported", "Earlier, ", "---")) else nxt)
     return out
 
 
-def count(out: Path) -> dict[str, int]:
+#: A word of the day's version no earlier version holds: this long at least ("tide", not "the"),
+#: or a number (a figure changed: "6501" for "6500").
+NEW_WORD_CHARS = 4
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= NEW_WORD_CHARS or w.isdigit()}
+
+
+def skipped(version: str, cut: str) -> str:
+    """What the excerpt ``cut`` (Markdown, escaped) leaves out of the start of the day's
+    ``version`` text: "" where it begins with the text, or is not found in it."""
+    flat = " ".join(version.split())
+    head = " ".join(re.sub(r"\\(.)", r"\1", cut).split())[:40].removesuffix("…").strip()
+    at = flat.find(head) if head else -1
+    return flat[:at] if at > 0 else ""
+
+
+def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
+    """The figures over the digests in ``out`` (``texts``: each record's title and text, by id)."""
     last: dict[str, str] = {}
     seen: dict[str, set[str]] = {}
-    figures = {"developing": 0, "repeats_last": 0, "repeats_any": 0, "earlier_lines": 0}
+    figures = {"developing": 0, "repeats_last": 0, "repeats_any": 0, "earlier_lines": 0, "skips": 0,
+               "skips_news": 0}
     for path in sorted(out.glob("digest-*.json")):
         doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         md = path.with_suffix(".md").read_text(encoding="utf-8")
@@ -63,20 +93,57 @@ def count(out: Path) -> dict[str, int]:
                 figures["developing"] += 1
                 figures["repeats_last"] += cut == last[sid]
                 figures["repeats_any"] += cut in seen[sid]
+                line = " ".join((s["whats_new"] or "").split()).removesuffix(" …")
+                if (s["news_lead"] is not None and (left := skipped(s["news_lead"]["text"] or "", cut))
+                        and left.strip() not in line):  # (the line said it: the excerpt goes on after it)
+                    # an opening the excerpt leaves out, with a word no earlier version holds: news
+                    before = [v["id"] for v in (s["lead"], *s["also"]) if not v["new"]]
+                    read = set().union(*(_words(texts.get(i, "")) for i in before))
+                    figures["skips"] += 1
+                    figures["skips_news"] += bool(_words(left) - read)
             last[sid] = cut
             seen.setdefault(sid, set()).add(cut)
     return figures
+
+
+def updates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` and, for each incident, its first report updated the next day under a new link
+    (``--updates``): its first number raised by one (``benchmarks.inplace.figure_change``: a toll
+    corrected in its lede), a paragraph of the incident's next report added after its second
+    (one under half of whose 3-grams it holds: new to it), its last paragraph left out (the
+    update shorter: the first report stays the lead), its headline as it was.  Its line of what
+    is new is the paragraph added; the opening with the figure changed is news before it."""
+    by_event: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(records, key=lambda r: (r["arrived"], r["id"])):
+        by_event.setdefault(str(r["event"]), []).append(r)
+    out = list(records)
+    for rows in by_event.values():
+        first, paras = rows[0], [p.strip() for p in rows[0]["text"].split("\n") if p.strip()]
+        change = figure_change(paras)
+        grams = grams_of(first["text"])
+        fresh = [p.strip() for r in rows[1:] for p in r["text"].split("\n")
+                 if len(p.split()) >= 8 and len(grams_of(p) & grams) < 0.5 * len(grams_of(p))]
+        if change is None or not fresh or len(paras) < 4:
+            continue
+        at = datetime.fromisoformat(first["arrived"].replace("Z", "+00:00")) + timedelta(days=1)
+        changed = change[0]
+        text = "\n".join([*changed[:2], fresh[0], *changed[2:-1]])
+        out.append(first | {"id": first["id"] + "-update", "text": text, "published": at.isoformat(),
+                            "arrived": at.isoformat()})
+    return sorted(out, key=lambda r: (r["arrived"], r["id"]))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--seed", type=int, default=0, help="the stream's seed (hours, outlets, packing)")
     ap.add_argument("--keep", type=Path, help="work in this folder (kept)")
+    ap.add_argument("--updates", action="store_true", help="each incident's first report updated the next day")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="digest-developing-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         records = gvc_close_stream("val", args.seed)
+        records = updates(records) if args.updates else records
         (work / "in.jsonl").write_text(
             "".join(json.dumps({k: v for k, v in r.items() if k != "event"}) + "\n" for r in records), encoding="utf-8")
         (work / "feeds.yaml").write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n")
@@ -84,10 +151,11 @@ def main(argv: list[str] | None = None) -> int:
                                str(work / "feeds.yaml")], capture_output=True, text=True, cwd=ROOT, check=False)
         if proc.returncode != 0:
             raise SystemExit(f"digest replay failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
-        f = count(work / "out")
-    print(f"GVC val, packed (seed {args.seed}): {f['developing']} developing entries of a story shown before; "
+        f = count(work / "out", {r["id"]: f"{r['title']}\n{r['text']}" for r in records})
+    print(f"GVC val, packed{' with updates' if args.updates else ''} (seed {args.seed}): {f['developing']} developing entries of a story shown before; "
           f"{f['repeats_last']} lead with the excerpt of its last day shown, {f['repeats_any']} with one of any "
-          f"earlier day; {f['earlier_lines']} 'Earlier' lines")
+          f"earlier day; {f['earlier_lines']} 'Earlier' lines; {f['skips']} excerpts leave out the opening of "
+          f"the day's version, {f['skips_news']} an opening with a word no earlier version holds")
     return 0
 
 
