@@ -225,7 +225,9 @@ class App(Clustering):
         self.tracker.succeeded(src, state, fetched, note=entries.note)
         said = note_unread(state, stored.note, errors)  # a folder's files not read: said once
         self.store.save_source_state(state)
-        report.errors.extend([] if said else errors)
+        if not said:
+            report.errors.extend(errors)
+            report.unread_files += len(errors)
 
     def former_names(self, name: str) -> list[str]:
         """The names source ``name`` had before, its feed kept (``states.renamed_sources``: the

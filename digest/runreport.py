@@ -41,6 +41,10 @@ class RunReport:
     new_stories: int = 0
     not_modified: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    #: Of ``errors``, a folder's files not read (an empty file, an image named ``.txt``) while
+    #: its source was read: said apart in the summary, "0 failed, 2 files not read", where "2
+    #: failed" after "1 source" counted files as failed sources (stop 64's review).
+    unread_files: int = 0
     #: One line per source not asked because its server asked to wait (``Retry-After``): no failure.
     waiting: list[str] = field(default_factory=list)
     #: The feeds ``digest run`` passed over as they timed out run after run
@@ -89,6 +93,7 @@ class RunReport:
                 f"({new} new{backlog}, "
                 f"{developing} developing{since})"
             )
-        return ", ".join(
-            [*parts, f"{self.not_modified} not modified, {len(self.errors)} failed ({self.seconds:.1f}s)"]
-        )
+        failed = f"{len(self.errors) - self.unread_files} failed"
+        if self.unread_files:
+            failed += f", {plural(self.unread_files, 'file')} not read"
+        return ", ".join([*parts, f"{self.not_modified} not modified, {failed} ({self.seconds:.1f}s)"])

@@ -1,0 +1,42 @@
+"""Stop 64: a new user's review (docs/evaluation.md, "Stop 64: a new user's review").
+
+Each test reproduces what a daily reader or an operator tripped on, through the command line
+as they met it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+
+
+def _folder_config(tmp_path: Path) -> Path:
+    """A configuration whose one source is a folder holding one good note, an empty one and an
+    image named ``.txt``."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "good.md").write_text(
+        "# Library late fees scrapped\n\nHalden's six public libraries will stop charging late "
+        "fees from January, the culture department said on Friday.\n"
+    )
+    (notes / "empty.md").write_text("\n")
+    (notes / "img.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Notes\n    path: notes\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n")
+    return cfg
+
+
+def test_a_folders_unreadable_files_are_not_counted_as_failed_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One folder source read, two of its files not: the summary said "1 source, ..., 2 failed"."""
+    cfg = _folder_config(tmp_path)
+    assert main(["run", "-q", "--config", str(cfg)]) == 1  # each file one error line, as before
+    err = capsys.readouterr().err
+    assert "error: Notes: empty.md: empty article" in err
+    summary = next(line for line in err.splitlines() if line.startswith("1 source, "))
+    assert "0 failed, 2 files not read (" in summary, summary
+    assert "1 new article" in summary
