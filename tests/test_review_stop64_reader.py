@@ -40,3 +40,16 @@ def test_a_folders_unreadable_files_are_not_counted_as_failed_sources(
     summary = next(line for line in err.splitlines() if line.startswith("1 source, "))
     assert "0 failed, 2 files not read (" in summary, summary
     assert "1 new article" in summary
+
+
+def test_digest_remove_takes_a_name_of_several_words_unquoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest remove Wire A`` (a name as ``digest sources`` lists it, typed without quotes) was
+    a usage error, "unrecognized arguments: A"."""
+    (tmp_path / "a.rss").write_text("<rss version='2.0'><channel><title>A</title></channel></rss>")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Wire A\n    path: a.rss\n  - name: Wire B\n    path: a.rss\n")
+    assert main(["remove", "--config", str(cfg), "wire", "a"]) == 0
+    assert "removed 'Wire A'" in capsys.readouterr().out
+    assert cfg.read_text() == "sources:\n  - name: Wire B\n    path: a.rss\n"

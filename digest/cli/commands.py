@@ -333,9 +333,9 @@ def _setup_export(p: argparse.ArgumentParser) -> None:
 @command("remove", "remove a source from the configuration (its articles stay)")
 def _setup_remove(p: argparse.ArgumentParser) -> None:
     config_arg(p)
-    p.add_argument("name", metavar="NAME",
-                   help="the source's name, as 'digest sources' lists it (any capitals and spacing), or its "
-                        "feed's URL (any spelling)")
+    p.add_argument("name", metavar="NAME", nargs="+",  # "digest remove Wire A", unquoted, is "Wire A"
+                   help="the source's name, as 'digest sources' lists it (any capitals and spacing; its words "
+                        "need no quotes), or its feed's URL (any spelling)")
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")

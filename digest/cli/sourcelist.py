@@ -117,7 +117,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from ..config.edit import remove_source
 
-    name, backup = remove_source(Path(args.config), args.name)
+    name, backup = remove_source(Path(args.config), " ".join(args.name))  # its words, given unquoted
     print(f"{args.config}: removed {name!r}: it is not read from the next run on; what was read from it "
           f"stays in the archive (the old file is {backup})")
     return 0
