@@ -53,3 +53,17 @@ def test_digest_remove_takes_a_name_of_several_words_unquoted(
     assert main(["remove", "--config", str(cfg), "wire", "a"]) == 0
     assert "removed 'Wire A'" in capsys.readouterr().out
     assert cfg.read_text() == "sources:\n  - name: Wire B\n    path: a.rss\n"
+
+
+def test_sources_resume_takes_a_name_of_several_words_unquoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``digest sources --resume Wire A`` was a usage error, "unrecognized arguments: A"."""
+    (tmp_path / "a.rss").write_text("<rss version='2.0'><channel><title>A</title></channel></rss>")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Wire A\n    path: a.rss\n  - name: Wire B\n    path: a.rss\n")
+    assert main(["run", "-q", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["sources", "--config", str(cfg), "--resume", "Wire", "A", "--resume", "Wire B"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["Wire A: not paused (ok): nothing to resume", "Wire B: not paused (ok): nothing to resume"]

@@ -364,8 +364,9 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         "--resume",
         metavar="NAME",
         action="append",
+        nargs="+",  # "--resume Wire A", unquoted, is "Wire A" (cmd_sources joins the words)
         help="unpause a paused source (gone or failing for days) and read it at the next run or poll round "
-        "(a source not paused is left as it is); repeatable",
+        "(a source not paused is left as it is; its words need no quotes); repeatable",
     )
 
 

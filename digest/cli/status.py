@@ -78,7 +78,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     if _listed_before_any_store(args):
         return 0  # the configured sources listed, no store made (a read-only look, stop 61)
     with open_app(args.config) as app:
-        for name in args.resume or ():
+        for name in (" ".join(words) for words in args.resume or ()):  # a name's words, given unquoted
             resumed, state = app.resume_source(name)
             if resumed:
                 print(f"{name}: resumed; polled at the next round")
