@@ -132,8 +132,8 @@ def test_sources_show_the_next_poll_and_the_name_once(tmp_path: Path, capsys: py
         capsys.readouterr()
         assert main(["sources", "--config", str(cfg)]) == 0
         alpha, broken = capsys.readouterr().out.splitlines()
-        assert alpha.startswith("alpha: ok, last ok ") and alpha.endswith("; next poll: due now")
-        assert broken.startswith("broken: failing, last ok never, 1 failure; next poll: due now; last error: ")
+        assert alpha.startswith("alpha: ok, last ok ") and alpha.endswith("; next poll: at the next run or poll round")
+        assert broken.startswith("broken: failing, last ok never, 1 failure; next poll: at the next run or poll round; last error: ")
         assert broken.count("broken") == 1 and "HTTP 500" in broken
         with open_app(cfg) as app:  # a daemon round plans the next poll
             Daemon(app, rng=random.Random(1)).poll_due()

@@ -163,7 +163,7 @@ def test_digest_sources_names_no_wait_that_has_passed(tmp_path: Path, capsys: py
         wait = f"not asked before {t0 + timedelta(hours=1):%Y-%m-%d %H:%M} UTC (its server asked to wait"
         assert wait in busy_line(t0 + timedelta(minutes=59))
         passed = busy_line(t0 + timedelta(minutes=61))  # the run reads it now: no wait named
-        assert "Retry-After" not in passed and "next poll: due now" in passed and "HTTP 429" in passed
+        assert "Retry-After" not in passed and "next poll: at the next run or poll round" in passed and "HTTP 429" in passed
 
         # the daemon's path: its jittered poll after the wait is named with the wait, then alone
         clock = Clock()

@@ -74,7 +74,9 @@ class SourceState:
                 parts.append(f"not asked before {local_time(nxt, tz)} (its server asked to wait: "
                              "Retry-After)")
             else:
-                parts.append(f"next poll {local_time(nxt, tz)}" if nxt else "next poll: due now")
+                # none set: read by the next ``digest run`` or daemon round, whenever that is ("due
+                # now" read, a second after a run, as a poll about to happen; stop 64's review)
+                parts.append(f"next poll {local_time(nxt, tz)}" if nxt else "next poll: at the next run or poll round")
                 if until is not None:  # the daemon's jittered poll after it: named all the same
                     parts.append(f"its server asked to wait until {local_time(until, tz)} (Retry-After)")
         if self.last_error and self.failures and not self.paused:
