@@ -67,3 +67,21 @@ def test_sources_resume_takes_a_name_of_several_words_unquoted(
     assert main(["sources", "--config", str(cfg), "--resume", "Wire", "A", "--resume", "Wire B"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:2] == ["Wire A: not paused (ok): nothing to resume", "Wire B: not paused (ok): nothing to resume"]
+
+
+@pytest.mark.parametrize(
+    ("command", "nothing"),
+    [(["search", "storm"], "nothing searched"), (["explain", "abc"], "nothing to explain"),
+     (["prune", "--dry-run", "--keep-days", "70"], "nothing to prune")],
+)
+def test_a_read_before_any_run_says_there_is_no_store_and_makes_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], nothing: str
+) -> None:
+    """``digest search`` (explain, prune) before any run, or with a ``data_dir:`` typo, made an
+    empty store and answered from it: "no story matches 'storm'", exit 1."""
+    cfg = _folder_config(tmp_path)
+    assert main([*command, "--config", str(cfg)]) == 2
+    store = tmp_path / "data" / "digest.sqlite3"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: no store yet at {store}: run `digest run` first ({nothing})")
+    assert not (tmp_path / "data").exists()

@@ -181,9 +181,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     import json
 
     from ..app import open_app
-    from ..output.search import search
+    from ..output.search import check_query, search
 
     query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
+    check_query(query, args.limit)  # a query that is no search: said first
+    status_cmd.need_store(args.config, "nothing searched")
     with open_app(args.config) as app:
         found = search(app.store, app.cfg, query, since=args.since, limit=args.limit, newest=args.newest)
         # --since left everything out: say so, not that nothing matches (a reader narrowing a search)
@@ -216,6 +218,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from ..explain import as_text
     from ..output.jsonview import json_value
 
+    status_cmd.need_store(args.config, "nothing to explain")
     with open_app(args.config) as app:
         if args.other:
             out = app.explain_pair(args.key, args.other)

@@ -115,7 +115,9 @@ def _send_again(app: App, args: argparse.Namespace, wanted: list[Plan], given: d
 def cmd_prune(args: argparse.Namespace) -> int:
     from ..app import open_app
     from ..retention import prune
+    from .status import need_store
 
+    need_store(args.config, "nothing to prune")
     with open_app(args.config) as app:
         keep = args.keep_days or app.cfg.keep_days
         if keep is None:

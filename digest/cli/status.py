@@ -72,6 +72,25 @@ def _listed_before_any_store(args: argparse.Namespace) -> bool:
     return True
 
 
+def need_store(config: str, nothing: str) -> None:
+    """DigestError, "no store yet at WHERE: run `digest run` first (NOTHING)", when the store the
+    configuration names was never made.  A command that only reads the store (``search``,
+    ``explain``, ``prune``) made an empty one and answered from it: "no story matches" for a
+    ``data_dir:`` typo, or a configuration read from the wrong folder (stop 64's review)."""
+    from ..config import load_config
+    from ..store.base import redact
+    from ..store.readonly import open_read_only
+    from ..store.sqlite import path_of
+
+    url = load_config(config).database_url
+    store = open_read_only(url)
+    if store is not None:
+        store.close()
+        return
+    where = str(path_of(url)) if url.lower().startswith("sqlite") else redact(url)
+    raise DigestError(f"no store yet at {where}: run `digest run` first ({nothing})")
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from ..app import open_app
 

@@ -56,16 +56,9 @@ def has_letters(query: str) -> bool:
     return _LETTER.search(query) is not None
 
 
-def search(
-    store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20, offset: int = 0,
-    newest: bool = False,
-) -> list[SearchResult]:
-    """The stories matching ``query`` (in the digests of ``since`` and later), best first (with
-    ``newest``: the one whose latest matching version arrived last first, each dated by the digest
-    that showed that version: the story found last week under this week's development is this
-    week's news): ``limit`` of them after the first ``offset`` (a page of results).
-
-    An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
+def check_query(query: str, limit: int = 20) -> None:
+    """DigestError for a query that is no search (empty, symbols only, -words only) or a ``limit``
+    below 1: said before the store is looked at (``digest search``)."""
     if not query.strip():
         raise DigestError("search: the query is empty (give words to look for)")
     if not has_letters(query):
@@ -76,6 +69,19 @@ def search(
         raise DigestError(f"search: {query!r} has no word to look for (a -word only leaves stories out)")
     if limit < 1:
         raise DigestError(f"search: --limit must be 1 or more, not {limit}")
+
+
+def search(
+    store: Store, cfg: Config, query: str, *, since: date | None = None, limit: int = 20, offset: int = 0,
+    newest: bool = False,
+) -> list[SearchResult]:
+    """The stories matching ``query`` (in the digests of ``since`` and later), best first (with
+    ``newest``: the one whose latest matching version arrived last first, each dated by the digest
+    that showed that version: the story found last week under this week's development is this
+    week's news): ``limit`` of them after the first ``offset`` (a page of results).
+
+    An empty query or a ``limit`` below 1 is a mistake, not a search: DigestError."""
+    check_query(query, limit)
     start = None if since is None else day_window(store, cfg, check_day(since, cfg.tz))[0]
     want = max(0, offset) + limit
     ask = want
