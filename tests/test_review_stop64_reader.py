@@ -85,3 +85,19 @@ def test_a_read_before_any_run_says_there_is_no_store_and_makes_none(
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"error: no store yet at {store}: run `digest run` first ({nothing})")
     assert not (tmp_path / "data").exists()
+
+
+def test_a_bare_feed_url_under_sources_says_how_to_write_it_not_a_class_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sources:`` as a list of feed URLs, a new user's first guess, was "sources[0]: Input should
+    be a valid dictionary or instance of SourceConfig"."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - https://example.com/feed.xml\n  - notes\nemail: yes\n")
+    assert main(["run", "-q", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "SourceConfig" not in err and "EmailConfig" not in err
+    assert (f"{cfg}:2: sources[0]: needs a name and a url or path, not 'https://example.com/feed.xml': "
+            "write '- name: NAME' and under it, indented, 'url: https://example.com/feed.xml'") in err
+    assert "sources[1]: needs a name and a url or path, not 'notes': " in err and "'path: notes'" in err
+    assert f"{cfg}:4: email: needs keys under it, indented, not True" in err

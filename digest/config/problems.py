@@ -28,6 +28,7 @@ line after it (a key without its ':', a line indented too far, a quote left open
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from typing import Any, NoReturn, Protocol, get_args
 
@@ -141,6 +142,8 @@ def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | N
             msg = "must be true or false, not nothing" if got is None else f"must be true or false, not {_shown(got)}"
         elif err["type"] == "list_type":  # one value where a list goes: `to: me@example.com`
             msg = list_needed(err.get("input"), of_text=loc[-1:] != ("sources",))
+        elif err["type"] == "model_type":  # pydantic: "... valid dictionary or instance of SourceConfig"
+            msg = mapping_needed(err.get("input"), source=len(loc) == 2 and loc[0] == "sources")
         out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
     return out
 
@@ -159,6 +162,19 @@ def list_needed(got: object, *, of_text: bool = True) -> str:
         return (f"needs a list, not one mapping: each item starts with '- ' (- name: {got['name']}, "
                 "its other keys indented under 'name')")
     return f"needs a list, not {_shown(got)}"
+
+
+def mapping_needed(got: object, *, source: bool) -> str:
+    """The problem of one value given where keys go, and how to write it: pydantic named the class
+    ("Input should be a valid dictionary or instance of SourceConfig") for a list of bare feed
+    URLs, `- https://example.com/feed.xml`, a new user's first guess (stop 64's review)."""
+    if not source:
+        return f"needs keys under it, indented, not {_shown(got)}"
+    if isinstance(got, str) and got.strip():
+        key = "url" if re.match(r"(?i)\s*https?://", got) else "path"
+        return (f"needs a name and a url or path, not {_shown(got)}: write '- name: NAME' and under it, "
+                f"indented, '{key}: {got.strip()}'")
+    return f"needs a name and a url or path ('- name: NAME' and under it 'url: ...'), not {_shown(got)}"
 
 
 def _as_list(got: str | int | float) -> str:
