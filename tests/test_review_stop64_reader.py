@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
+from tests.support.examples import copy_examples
 
 
 def _folder_config(tmp_path: Path) -> Path:
@@ -101,3 +102,22 @@ def test_a_bare_feed_url_under_sources_says_how_to_write_it_not_a_class_name(
             "write '- name: NAME' and under it, indented, 'url: https://example.com/feed.xml'") in err
     assert "sources[1]: needs a name and a url or path, not 'notes': " in err and "'path: notes'" in err
     assert f"{cfg}:4: email: needs keys under it, indented, not True" in err
+
+
+def test_a_new_sources_earlier_news_says_how_many_outlets_each_story_had(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The examples read for the first time weeks after their day: the heading said "12
+    duplicates collapsed" over nine one-line stories, none of which said it had other versions
+    (the ferry's four outlets, the recall's four)."""
+    cfg = copy_examples(tmp_path)
+    cfg.write_text(cfg.read_text().replace("clock: 2026-11-20T20:00:00Z", "clock: 2026-12-07T20:00:00Z"))
+    assert main(["run", "-q", "--config", str(cfg)]) == 0
+    md = (tmp_path / "out" / "digest-2026-12-07.md").read_text().replace("\u00a0", " ")  # its non-breaking spaces
+    assert "**12** duplicates collapsed · + **9** earlier stories first read in this digest" in md
+    lines = {line.split("](")[0].removeprefix("- ["): line for line in md.splitlines() if line.startswith("- ")}
+    assert lines["Ferry Aurora runs aground near Kestrel Point; all 212 passengers safe"].endswith(
+        " · Valley Wire · Fri 20 Nov, 08:05 UTC · 4 outlets")
+    assert lines["Gale warning as Storm Corrin heads for the coast"].endswith(" · Fri 20 Nov, 15:30 UTC")  # one
+    shown = [line.rsplit(" · ", 1)[-1] for line in lines.values() if "outlets" in line]
+    assert sorted(shown) == sorted(["4 outlets", "4 outlets", "3 outlets"] + ["2 outlets"] * 4)
