@@ -407,7 +407,7 @@ def test_a_postgresql_store_of_version_12_upgrades_keeping_its_articles(tmp_path
                 old.db.execute("INSERT INTO articles(key, source, title, text, fetched, fingerprint, story_id) "
                                "VALUES ('k', 'S', %s, %s, %s, '\\x00', 'k')", (Q_TITLE, Q_TEXT, DAY1))
         with PostgresStore(url) as new:
-            assert new.schema_version == len(migrations.load("postgresql")) == 24
+            assert new.schema_version == len(migrations.load("postgresql"))
             [row] = new.entry_revisions("k")
             assert (row.key, row.content_hash, row.revision_of) == ("k", None, None)
             assert new.set_content_hashes({"k": "h"}) == 1

@@ -107,6 +107,6 @@ def test_a_postgresql_store_of_version_18_finds_ar_15_once_upgraded() -> None:
             assert not old.db.execute("SELECT search @@ phraseto_tsquery('digest_english', 'ar 15') AS m "
                                       "FROM articles").fetchone()["m"]
         with PostgresStore(url) as new:
-            assert new.schema_version == 24
+            assert new.schema_version == len(migrations.load("postgresql"))
             for query in ("ar 15", "AR15", "u s", "AR-15"):
                 assert [h.story_id for h in new.search(query)] == ["k"], query

@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.base import Store
-from ..store.daycount_rows import KEEP_DAY_COUNTS, day_count_rows
+from ..store.daycount_rows import CONFIGS_KEPT, KEEP_DAY_COUNTS, TRIM_DAY_COUNTS, day_count_rows
 from .webpages import Page
 
 Marker = Callable[[], Hashable | None]
@@ -92,6 +92,7 @@ class _SQLiteMarker:
                 raise sqlite3.OperationalError("no connection")
             with self.conn:
                 self.conn.executemany(KEEP_DAY_COUNTS, day_count_rows(config, counts))
+                self.conn.execute(TRIM_DAY_COUNTS, (CONFIGS_KEPT,))
 
     def __call__(self) -> Hashable | None:
         with self.lock:

@@ -1,5 +1,5 @@
-"""The archive's day counts kept in the store (table ``day_counts``: SQLite migration 19,
-PostgreSQL 24), so that a server just started need not count its pages' days again.
+"""The archive's day counts kept in the store (table ``day_counts``: SQLite migrations 19 and
+20, PostgreSQL 24 and 25), so that a server just started need not count its pages' days again.
 
 Observations
 ------------
@@ -11,18 +11,30 @@ Observations
 
 How it works
 ------------
-* A row a day: the count, a digest of the configuration and of digest's code it was made
-  with (``config``: a row of another is not taken), and its reads as text (JSON).
-  :meth:`kept_day_counts` reads a page's days in one query; :meth:`keep_day_counts` writes
-  those counted afresh in one transaction (a day's row replaced).  ``digest serve`` on SQLite
+* A row a configuration and day: the count, a digest of the configuration and of digest's
+  code it was made with (``config``: a row of another is not taken), its reads as text
+  (JSON), and when it was written.  :meth:`kept_day_counts` reads a page's days in one query;
+  :meth:`keep_day_counts` writes those counted afresh in one transaction (a day's row of that
+  configuration replaced) and drops the rows of the configurations past ``CONFIGS_KEPT``.  ``digest serve`` on SQLite
   writes them through its change marker's connection instead (``webcache``: no change).
 * :meth:`stories_read`: the stories a check reads (``get_story``, ``story_versions``), many
   at once, as those answer them one by one.
 * ``digest prune`` drops the rows of the days it drops (``prune.drop_digests``).
+
+Special cases
+-------------
+* Two servers with different configurations on one store (stop 64): keyed by the day alone
+  (stop 63), each replaced the other's rows, and each start of one counted its days again
+  (~2 s for a year-old store's index); now each configuration's rows are kept side by side.
+* A configuration edited, or digest upgraded, makes a new key and leaves the old rows dead:
+  kept forever, they would grow with every upgrade.  A write keeps the rows of the
+  ``CONFIGS_KEPT`` configurations written last (by each one's latest ``written``), the others
+  dropped; a configuration dropped while still served counts its days again at its next start.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
@@ -30,14 +42,31 @@ from typing import Any, Protocol
 from .base import StoredArticle, StoredStory
 from .reads import ARTICLE_COLS
 
-#: A day's row written (shared SQL: ``?`` placeholders), one replaced.
-KEEP_DAY_COUNTS = ("INSERT INTO day_counts(day, config, count, reads) VALUES(?, ?, ?, ?) ON CONFLICT(day) DO UPDATE "
-                   "SET config=excluded.config, count=excluded.count, reads=excluded.reads")
+#: The configurations whose rows are kept: those written last (stop 64).  A store is served by
+#: one or two configurations (a public and an internal server, two locales), and each upgrade
+#: of digest or edit of a configuration makes a new one, the old one's rows dead: four hold two
+#: served side by side across an upgrade (the two left and the two new, either way while both
+#: digests run), and bound the table to four rows a day kept (a configuration's rows of a
+#: year-old store at 150 articles a day: ~3 MB, docs/evaluation.md "Stop 64").
+CONFIGS_KEPT = 4
+
+#: A day's row of a configuration written (shared SQL: ``?`` placeholders), one replaced.
+KEEP_DAY_COUNTS = ("INSERT INTO day_counts(day, config, count, reads, written) VALUES(?, ?, ?, ?, ?) "
+                   "ON CONFLICT(config, day) DO UPDATE "
+                   "SET count=excluded.count, reads=excluded.reads, written=excluded.written")
+#: The rows of the configurations past the ``CONFIGS_KEPT`` written last dropped (its one
+#: parameter: ``CONFIGS_KEPT``).
+TRIM_DAY_COUNTS = ("DELETE FROM day_counts WHERE config NOT IN "
+                   "(SELECT config FROM day_counts GROUP BY config ORDER BY max(written) DESC, config LIMIT ?)")
 
 
-def day_count_rows(config: str, counts: Mapping[str, tuple[int, str]]) -> list[tuple[str, str, int, str]]:
-    """``counts`` (day -> (count, reads)) as rows of ``day_counts``."""
-    return [(day, config, count, reads) for day, (count, reads) in sorted(counts.items())]
+def day_count_rows(
+    config: str, counts: Mapping[str, tuple[int, str]], written: float | None = None
+) -> list[tuple[str, str, int, str, float]]:
+    """``counts`` (day -> (count, reads)) as rows of ``day_counts`` written at ``written``
+    (seconds since the epoch; None: now)."""
+    at = time.time() if written is None else written
+    return [(day, config, count, reads, at) for day, (count, reads) in sorted(counts.items())]
 
 
 #: Stories read at once by :meth:`DayCountRows.stories_read` (each a query parameter).
@@ -70,6 +99,7 @@ class DayCountRows:
             return
         with self.transaction():
             self._run_many(KEEP_DAY_COUNTS, day_count_rows(config, counts))
+            self._run(TRIM_DAY_COUNTS, (CONFIGS_KEPT,))
 
     def stories_read(
         self: _Backend, ids: Sequence[str]
