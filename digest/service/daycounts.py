@@ -207,6 +207,13 @@ class _Count:
     at: Hashable | None  # the store's version it was made or last checked at
 
 
+def _asked(held: list[_Count], methods: tuple[str, ...], answers: dict[tuple[Any, ...], bytes]) -> set[str]:
+    """The one text argument of each read of ``methods`` in ``held`` not yet in ``answers``."""
+    return {args[0] for h in held for name, args, kwargs, _ in h.reads
+            if name in methods and len(args) == 1 and not kwargs and isinstance(args[0], str)
+            and (name, args, kwargs) not in answers}  # fmt: skip
+
+
 class DayCounts:
     """Each day's story count as its page shows it (new and developing) and the reads it was
     made from, for one configuration (a ``Pages``'s)."""
@@ -259,23 +266,25 @@ class DayCounts:
 
     def prefetch(self, store: Store, days: Iterable[date], version: Hashable | None,
                  answers: dict[tuple[Any, ...], bytes]) -> None:
-        """The stories the checks of ``days`` will read (those held at another ``version``), read
-        at once (``Store.stories_read``) into ``answers`` (:func:`same_reads`'s): two queries
-        where each story was two round trips (PostgreSQL: ~2,500 for the index's 31 days)."""
+        """The stories and meta values the checks of ``days`` will read (those held at another
+        ``version``), read at once (``Store.stories_read``, ``Store.metas_read``) into ``answers``
+        (:func:`same_reads`'s): three queries where each story was two round trips and each
+        value one (PostgreSQL: ~2,500 and ~215 for the index's 31 days)."""
         with self._lock:
             held = [h for d in days if (h := self._days.get(d)) is not None and (version is None or h.at != version)]
-        ids = sorted({args[0] for h in held for name, args, kwargs, _ in h.reads
-                      if name in ("get_story", "story_versions") and len(args) == 1 and not kwargs
-                      and isinstance(args[0], str) and (name, args, kwargs) not in answers})  # fmt: skip
-        if not ids:
-            return
+        ids = sorted(_asked(held, ("get_story", "story_versions"), answers))
+        keys = sorted(_asked(held, ("get_meta",), answers))
         try:
-            stories, versions = store.stories_read(ids)
-            for sid in ids:
-                answers[("get_story", (sid,), ())] = _digest("get_story", stories[sid])
-                answers[("story_versions", (sid,), ())] = _digest("story_versions", versions[sid])
+            if ids:
+                stories, versions = store.stories_read(ids)
+                for sid in ids:
+                    answers[("get_story", (sid,), ())] = _digest("get_story", stories[sid])
+                    answers[("story_versions", (sid,), ())] = _digest("story_versions", versions[sid])
+            if keys:  # stop 64: ~215 round trips on PostgreSQL for the index's 31 days, one now
+                for key, value in store.metas_read(keys).items():
+                    answers[("get_meta", (key,), ())] = _digest("get_meta", value)
         except Exception as exc:  # each read made alone then
-            log.debug("stories not read at once: %s", exc)
+            log.debug("stories or meta not read at once: %s", exc)
 
     @property
     def key(self) -> str:

@@ -364,6 +364,7 @@ class Store(Protocol):
     def stories_read(
         self, ids: Sequence[str]
     ) -> tuple[dict[str, StoredStory | None], dict[str, list[StoredArticle]]]: ...
+    def metas_read(self, keys: Sequence[str]) -> dict[str, str | None]: ...
 
     # digests and deliveries
     def record_digest(
