@@ -23,8 +23,9 @@ How it works
   through the store's interface: the marker is the current ``ttl``-second
   slot, so a page is at most that old.
 * A SQLite store served read only (a folder or mount this user may not write: ``digest serve``
-  opens it as ``store.readonly``) has no ``data_version`` to read (a read connection of a store
-  in WAL mode needs the ``-shm`` file, which it may not make): :class:`_FileMarker` is the
+  opens it as ``store.readonly``) has a ``data_version`` to read only while a writer keeps the
+  ``-shm`` file there (a read connection of a store in WAL mode needs it, and may not make it).
+  Where it has none (a store closed: no ``-wal``, no ``-shm``), :class:`_FileMarker` is the
   file's and its ``-wal``'s inode, size and modification time instead, the only way a commit
   reaches that file (stop 64).  A time is only as fine as the file system's clock (a few
   milliseconds): two commits in one tick with the ``-wal`` the same size would look like one, so
@@ -155,6 +156,21 @@ class _FileMarker:
         return tuple(parts)
 
 
+class _ReadOnlyMarker:
+    """A read-only SQLite store's version: its ``data_version`` where it can be read, else its
+    files' stat (:class:`_FileMarker`); either way a new version when it moves from one to the other."""
+
+    def __init__(self, path: Path) -> None:
+        self.live, self.files = _SQLiteMarker(path), _FileMarker(path)
+
+    def __call__(self) -> Hashable | None:
+        live = self.live()
+        if live is not None:
+            return ("data_version", live)
+        files = self.files()
+        return None if files is None else ("files", files)
+
+
 def change_marker(store: Store, ttl: float = 2.0) -> Marker:
     """A function whose value changes when something is committed to ``store`` (see the
     module docstring); ``store`` is only looked at, and may be closed after."""
@@ -162,7 +178,7 @@ def change_marker(store: Store, ttl: float = 2.0) -> Marker:
     from ..store.sqlite import SQLiteStore
 
     if isinstance(store, ReadOnlySQLite):
-        return _FileMarker(store.path)
+        return _ReadOnlyMarker(store.path)
     if isinstance(store, SQLiteStore):
         return _SQLiteMarker(store.path)
     return lambda: int(time.monotonic() // ttl)

@@ -49,7 +49,7 @@ from .reads import ARTICLE_COLS
 #: of digest or edit of a configuration makes a new one, the old one's rows dead: four hold two
 #: served side by side across an upgrade (the two left and the two new, either way while both
 #: digests run), and bound the table to four rows a day kept (a configuration's rows of a
-#: year-old store at 150 articles a day: ~3 MB, docs/evaluation.md "Stop 64").
+#: year-old store at 150 articles a day: ~4.6 MB, 12.7 KB a day; docs/evaluation.md "Stop 64").
 CONFIGS_KEPT = 4
 
 #: A day's row of a configuration written (shared SQL: ``?`` placeholders), one replaced.
