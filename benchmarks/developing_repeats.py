@@ -73,12 +73,28 @@ def skipped(version: str, cut: str) -> str:
     return flat[:at] if at > 0 else ""
 
 
+def _plain(cut: str) -> str:
+    return " ".join(re.sub(r"\\(.)", r"\1", cut).split())
+
+
+#: The start of a line of what is new looked for in its entry's excerpt: its sentence said again.
+LINE_HEAD_CHARS = 40
+
+
+def said_again(line: str, cut: str) -> bool:
+    """Whether the excerpt ``cut`` (Markdown, escaped) says the line of what is new ``line``
+    again: its first ``LINE_HEAD_CHARS`` characters in it (stop 64: the excerpt begun at an
+    opening with news went on to the line's passage)."""
+    head = line[:LINE_HEAD_CHARS].removesuffix("…").strip()
+    return bool(head) and head in _plain(cut)
+
+
 def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
     """The figures over the digests in ``out`` (``texts``: each record's title and text, by id)."""
     last: dict[str, str] = {}
     seen: dict[str, set[str]] = {}
     figures = {"developing": 0, "repeats_last": 0, "repeats_any": 0, "earlier_lines": 0, "skips": 0,
-               "skips_news": 0}
+               "skips_news": 0, "line_repeats": 0, "news_words": 0, "no_news": 0}
     for path in sorted(out.glob("digest-*.json")):
         doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         md = path.with_suffix(".md").read_text(encoding="utf-8")
@@ -101,6 +117,14 @@ def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
                     read = set().union(*(_words(texts.get(i, "")) for i in before))
                     figures["skips"] += 1
                     figures["skips_news"] += bool(_words(left) - read)
+                if s["news_lead"] is not None:
+                    figures["line_repeats"] += said_again(line, cut)
+                    # the day's news the entry shows, its line and excerpt: words no earlier version holds
+                    before = [v["id"] for v in (s["lead"], *s["also"]) if not v["new"]]
+                    read = set().union(*(_words(texts.get(i, "")) for i in before))
+                    shown = _words(f"{line} {_plain(cut)} {s['news_lead']['title'] or ''}") - read
+                    figures["news_words"] += len(shown)
+                    figures["no_news"] += not shown and bool(_words(s["news_lead"]["text"] or "") - read)
             last[sid] = cut
             seen.setdefault(sid, set()).add(cut)
     return figures
@@ -155,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"GVC val, packed{' with updates' if args.updates else ''} (seed {args.seed}): {f['developing']} developing entries of a story shown before; "
           f"{f['repeats_last']} lead with the excerpt of its last day shown, {f['repeats_any']} with one of any "
           f"earlier day; {f['earlier_lines']} 'Earlier' lines; {f['skips']} excerpts leave out the opening of "
-          f"the day's version, {f['skips_news']} an opening with a word no earlier version holds")
+          f"the day's version, {f['skips_news']} an opening with a word no earlier version holds; "
+          f"{f['line_repeats']} say their line of what is new again in their excerpt; "
+          f"{f['news_words']} new words shown (line, excerpt, headline), {f['no_news']} entries with none")
     return 0
 
 
