@@ -189,7 +189,24 @@ def _day_news_html(body: ET.Element, story: StoryView, told: dict[str, Any], loc
     (the entry's excerpt was the one a feed reader showed the day before)."""
     news = told["news_lead"]
     meta = ET.SubElement(body, "p")
-    last = _by_line(meta, news["source"], news["when"], locale)
+    # its row as the digest's, "<outlet>: <headline linked> · <time> · new": named once, here,
+    # and not again in the list of versions (stop 64: it was, *new* beside neither)
+    day = story.news_lead
+    name = ET.SubElement(meta, "strong", {"dir": "auto"})
+    name.text = _line(news["source"])
+    url = safe_url(day.url) if day is not None else None
+    title = _headline(day.title) if day is not None else ""
+    last: ET.Element = name
+    if title or url:
+        name.tail = ": "
+        last = ET.SubElement(meta, "a", {"href": url}) if url else ET.SubElement(meta, "span")
+        last.text = title or _line(news["source"])
+        if day is not None and day.lang:
+            last.set("lang", day.lang)
+    if news["when"]:
+        last.tail = " · "
+        last = ET.SubElement(meta, "span", {"lang": lang} if (lang := date_lang(locale)) else {})
+        last.text = _line(news["when"])
     last.tail = " · "
     new = ET.SubElement(meta, "em", {})
     new.text = "new"
@@ -337,7 +354,8 @@ def stories_atom(
         summary = excerpt(body, excerpt_chars)
         if summary:
             _el(entry, "summary", summary, type="text")
-        versions = [(lead, True), *((v, False) for v in story.also)]
+        # the day's version a developing entry leads with is named over its excerpt, not listed
+        versions = [(lead, True), *((v, False) for v in story.also_listed)]
         _el(entry, "content", _versions_html(versions, story, _lead_excerpt(story, excerpt_chars),
                                                 tz=tz, locale=locale, today=today, told=told), type="html")
     body = ET.tostring(feed, encoding="unicode")

@@ -30,6 +30,7 @@ from digest.output.headlines import headline_words, words_read
 from digest.output.news import adds_nothing
 from digest.output.newsline import (
     after_line,
+    before_line,
     from_line,
     news_parts,
     outlet_parts,
@@ -272,6 +273,10 @@ def story_context(
     page = "".join(p["text"] for p in ours["whats_new_more"]) if ours["whats_new_outlet"] else news
     if page and (s.whats_new_figures or ours["whats_new_outlet"] or s.news_lead):  # the line opens the lead: the rest
         cut = excerpt(rest, excerpt_chars) if (rest := after_line(body, page)) is not None else cut
+    if page and s.news_lead is not None and (opening := before_line(body, page)):
+        # the excerpt begins at an opening with news before the line's passage: it stops before the
+        # line, said over it (stop 64: said twice in one entry); the line and the opening both shown
+        cut = excerpt(opening, excerpt_chars)
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),

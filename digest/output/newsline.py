@@ -79,6 +79,18 @@ def from_line(text: str, line: str) -> str:
     return flat[at:] if at > 0 else text
 
 
+def before_line(text: str, line: str) -> str | None:
+    """Of a day's version's ``text`` from its first passage with news (``reading.first_news``),
+    what comes before it says its "what is new" ``line`` (a line cut short, "… ", by its start):
+    the entry's excerpt stops there, as the line over it says the rest (stop 64: the line's
+    sentence was said twice in one entry, in the line and again in the excerpt after the
+    opening's news).  None where the text opens with the line or does not say it."""
+    said = " ".join(line.removesuffix(" …").removesuffix("…").split())
+    flat = " ".join(text.split())
+    at = flat.find(said) if said else -1
+    return flat[:at].strip() if at > 0 else None
+
+
 def news_parts(
     shown: str, line: str, figures: tuple[tuple[int, int, str | None], ...]
 ) -> list[dict[str, Any]]:
