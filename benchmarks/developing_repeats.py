@@ -19,8 +19,9 @@ version (``news_lead``) whose excerpt leaves out its opening (not the line of wh
 says it) counts as skipping one; with news
 where what it leaves out holds a word (``NEW_WORD_CHARS`` letters or more, or a number) that none of the
 story's versions before the day holds, title or text (stop 64).  Tuning split only (GVC val).
-``--updates``: each incident's first report updated the next day (:func:`updates`).
-``python -m benchmarks.developing_repeats [--seed N] [--keep DIR] [--updates]``
+``--updates``: each incident's first report updated the next day (:func:`updates`); with
+``--openings``, its news also in its opening, before the paragraph added.
+``python -m benchmarks.developing_repeats [--seed N] [--keep DIR] [--updates [--openings]]``
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
     last: dict[str, str] = {}
     seen: dict[str, set[str]] = {}
     figures = {"developing": 0, "repeats_last": 0, "repeats_any": 0, "earlier_lines": 0, "skips": 0,
-               "skips_news": 0, "line_repeats": 0, "news_words": 0, "no_news": 0}
+               "skips_news": 0, "line_repeats": 0, "line_repeats_after": 0, "news_words": 0, "no_news": 0}
     for path in sorted(out.glob("digest-*.json")):
         doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         md = path.with_suffix(".md").read_text(encoding="utf-8")
@@ -119,6 +120,9 @@ def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
                     figures["skips_news"] += bool(_words(left) - read)
                 if s["news_lead"] is not None:
                     figures["line_repeats"] += said_again(line, cut)
+                    # said after an opening the excerpt begins with (not one opening with a line cut short)
+                    figures["line_repeats_after"] += said_again(line, cut) and not _plain(cut).startswith(
+                        line[:LINE_HEAD_CHARS].strip())
                     # the day's news the entry shows, its line and excerpt: words no earlier version holds
                     before = [v["id"] for v in (s["lead"], *s["also"]) if not v["new"]]
                     read = set().union(*(_words(texts.get(i, "")) for i in before))
@@ -130,13 +134,24 @@ def count(out: Path, texts: dict[str, str]) -> dict[str, int]:
     return figures
 
 
-def updates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+#: ``--openings``: the words of another new paragraph added to the first report's lede as a clause.
+OPENING_WORDS = 6
+
+
+def updates(records: list[dict[str, Any]], openings: bool = False) -> list[dict[str, Any]]:
     """``records`` and, for each incident, its first report updated the next day under a new link
     (``--updates``): its first number raised by one (``benchmarks.inplace.figure_change``: a toll
     corrected in its lede), a paragraph of the incident's next report added after its second
     (one under half of whose 3-grams it holds: new to it), its last paragraph left out (the
     update shorter: the first report stays the lead), its headline as it was.  Its line of what
-    is new is the paragraph added; the opening with the figure changed is news before it."""
+    is new is the paragraph added; the opening with the figure changed is news before it.
+
+    ``openings`` (``--openings``): the news also in the opening, as a wire's follow-up writes it
+    (yesterday's lede, today's news in it): the first ``OPENING_WORDS`` words of another paragraph
+    new to it added to its first paragraph as a clause (no figure raised: GVC's ledes are one
+    sentence, and a sentence added made it a passage of its own, the line), then the paragraph
+    added, the rest as above less its last two (stop 64: the excerpt begun at that opening went on to say the line
+    again)."""
     by_event: dict[str, list[dict[str, Any]]] = {}
     for r in sorted(records, key=lambda r: (r["arrived"], r["id"])):
         by_event.setdefault(str(r["event"]), []).append(r)
@@ -147,11 +162,15 @@ def updates(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         grams = grams_of(first["text"])
         fresh = [p.strip() for r in rows[1:] for p in r["text"].split("\n")
                  if len(p.split()) >= 8 and len(grams_of(p) & grams) < 0.5 * len(grams_of(p))]
-        if change is None or not fresh or len(paras) < 4:
+        if change is None or not fresh or len(paras) < 4 or (openings and (len(fresh) < 2 or len(paras) < 5)):
             continue
         at = datetime.fromisoformat(first["arrived"].replace("Z", "+00:00")) + timedelta(days=1)
         changed = change[0]
-        text = "\n".join([*changed[:2], fresh[0], *changed[2:-1]])
+        if openings:
+            lede = f"{paras[0].rstrip(' .')}, {' '.join(fresh[1].split()[:OPENING_WORDS])}."
+            text = "\n".join([lede, fresh[0], *paras[1:-2]])
+        else:
+            text = "\n".join([*changed[:2], fresh[0], *changed[2:-1]])
         out.append(first | {"id": first["id"] + "-update", "text": text, "published": at.isoformat(),
                             "arrived": at.isoformat()})
     return sorted(out, key=lambda r: (r["arrived"], r["id"]))
@@ -162,12 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="the stream's seed (hours, outlets, packing)")
     ap.add_argument("--keep", type=Path, help="work in this folder (kept)")
     ap.add_argument("--updates", action="store_true", help="each incident's first report updated the next day")
+    ap.add_argument("--openings", action="store_true",
+                    help="with --updates: the update's news also in its opening, before the paragraph added")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="digest-developing-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         records = gvc_close_stream("val", args.seed)
-        records = updates(records) if args.updates else records
+        records = updates(records, args.openings) if args.updates else records
         (work / "in.jsonl").write_text(
             "".join(json.dumps({k: v for k, v in r.items() if k != "event"}) + "\n" for r in records), encoding="utf-8")
         (work / "feeds.yaml").write_text("sources: []\noutput_dir: out\ndata_dir: data\ntimezone: UTC\n")
@@ -176,11 +197,12 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             raise SystemExit(f"digest replay failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
         f = count(work / "out", {r["id"]: f"{r['title']}\n{r['text']}" for r in records})
-    print(f"GVC val, packed{' with updates' if args.updates else ''} (seed {args.seed}): {f['developing']} developing entries of a story shown before; "
+    print(f"GVC val, packed{' with updates' if args.updates else ''}{' news in openings' if args.openings else ''} (seed {args.seed}): {f['developing']} developing entries of a story shown before; "
           f"{f['repeats_last']} lead with the excerpt of its last day shown, {f['repeats_any']} with one of any "
           f"earlier day; {f['earlier_lines']} 'Earlier' lines; {f['skips']} excerpts leave out the opening of "
           f"the day's version, {f['skips_news']} an opening with a word no earlier version holds; "
-          f"{f['line_repeats']} say their line of what is new again in their excerpt; "
+          f"{f['line_repeats']} say their line of what is new again in their excerpt ({f['line_repeats_after']} "
+          f"after an opening); "
           f"{f['news_words']} new words shown (line, excerpt, headline), {f['no_news']} entries with none")
     return 0
 
