@@ -159,7 +159,7 @@ def test_the_days_version_is_named_once_and_every_version_keeps_its_link(tmp_pat
     [story] = doc["stories"]
     assert story["news_lead"]["id"] == "ferry-2"
     assert sorted(v["id"] for v in story["also"]) == ["ferry-2", "ferry-3"]
-    assert story["also_listed"] == ["ferry-3"]
+    assert [story["also"][i]["id"] for i in story["also_listed"]] == ["ferry-3"]
 
 
 def test_an_entry_without_a_days_version_over_its_excerpt_lists_every_version(tmp_path: Path) -> None:
@@ -171,4 +171,28 @@ def test_an_entry_without_a_days_version_over_its_excerpt_lists_every_version(tm
              "https://coast.example/ferry", 33)])
     doc = json.loads((cfg.parent / "out" / "digest-2026-11-11.json").read_text(encoding="utf-8"))
     [story] = doc["stories"]
-    assert story["news_lead"] is None and story["also_listed"] == [v["id"] for v in story["also"]]
+    assert story["news_lead"] is None and story["also_listed"] == list(range(len(story["also"])))
+
+
+def test_the_json_tells_the_version_listed_from_the_days_one_of_the_same_id(tmp_path: Path) -> None:
+    """An id is the entry's own (a feed's guid): two outlets' may be alike ("123").  The JSON's
+    ``also_listed`` gave ids, ``["123"]`` for Harbor Herald's (over the excerpt) and Bay Times's
+    (listed): a reader of it could not tell which one the digest lists.  Now positions in
+    ``also`` (stop 64's review)."""
+    other = ("The ferry Aurora ran aground off Kestrel Point on Thursday evening with 120 passengers aboard, "
+             "Bluewater Lines said, and the coastguard said all were taken off by lifeboat.")
+    cfg = replayed(tmp_path, [
+        _row("ferry-1", "Ferry Aurora runs aground off Kestrel Point", FIRST, "Coast News",
+             "https://coast.example/ferry", 6),
+        _row("123", "Ferry Aurora aground off Kestrel Point", UPDATE, "Harbor Herald", HERALD, 33),
+        _row("123", "Ferry Aurora aground off Kestrel Point again", other, "Bay Times", "https://bay.example/f", 34),
+    ])
+    doc = json.loads((cfg.parent / "out" / "digest-2026-11-11.json").read_text(encoding="utf-8"))
+    [story] = doc["stories"]
+    assert story["news_lead"]["source"] == "Harbor Herald"
+    assert [v["id"] for v in story["also"]] == ["123", "123"]  # the one id twice
+    md = (cfg.parent / "out" / "digest-2026-11-11.md").read_text(encoding="utf-8")
+    listed = md.split("Also reported by:", 1)[1]
+    assert "Bay Times" in listed and "Harbor Herald" not in listed
+    assert all(isinstance(i, int) for i in story["also_listed"])  # before: ["123"], either of the two
+    assert [story["also"][i]["source"] for i in story["also_listed"]] == ["Bay Times"]

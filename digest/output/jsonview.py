@@ -62,6 +62,7 @@ def render_json(view: DigestView) -> str:
 
     stories: list[dict[str, object]] = []
     for s in view.stories:
+        listed = {v.key for v in s.also_listed}
         lead = version(s.lead) | {"text": s.lead.text}
         stories.append(
             {
@@ -82,9 +83,11 @@ def render_json(view: DigestView) -> str:
                 "outlets": s.outlets,
                 "lead": lead,
                 "also": [version(v) for v in s.also],
-                #: the ids of ``also`` listed under "Also reported by": ``news_lead``'s left out, shown
-                #: over its excerpt (stop 64: named twice, *new* both times)
-                "also_listed": [v.id for v in s.also_listed],
+                #: the positions in ``also`` (from 0) of the versions listed under "Also reported by":
+                #: ``news_lead``'s left out, shown over its excerpt (stop 64: named twice, *new* both
+                #: times).  Not their ids: an id is the entry's own (a feed's guid), and two outlets'
+                #: may be alike ("123"), the one listed then not told from the one left out
+                "also_listed": [i for i, v in enumerate(s.also) if v.key in listed],
                 #: a developing story whose lead is an earlier day's version: the day's version the
                 #: entry leads with (one of ``also``, with its text), the lead shown under "Earlier"
                 "news_lead": version(s.news_lead) | {"text": s.news_lead.text} if s.news_lead is not None else None,
