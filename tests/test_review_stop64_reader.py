@@ -104,6 +104,18 @@ def test_a_bare_feed_url_under_sources_says_how_to_write_it_not_a_class_name(
     assert f"{cfg}:4: email: needs keys under it, indented, not True" in err
 
 
+def test_a_section_or_source_left_empty_is_nothing_not_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``fetch:`` with its keys commented out, a lone ``-`` under ``sources:``: the lines said "not
+    None" (Python's word, not the file's), where a list left empty says "not nothing" (stop 64's
+    review of the review)."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: A\n    url: https://a.example/f.xml\n  -\nfetch:\n#  timeout: 5\n")
+    assert main(["run", "-q", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "None" not in err
+    assert f"{cfg}:4: sources[1]: needs a name and a url or path ('- name: NAME' and under it 'url: ...'), not nothing" in err
+    assert f"{cfg}:5: fetch: needs keys under it, indented, not nothing" in err
+
 def test_a_new_sources_earlier_news_says_how_many_outlets_each_story_had(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

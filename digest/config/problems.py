@@ -167,14 +167,17 @@ def list_needed(got: object, *, of_text: bool = True) -> str:
 def mapping_needed(got: object, *, source: bool) -> str:
     """The problem of one value given where keys go, and how to write it: pydantic named the class
     ("Input should be a valid dictionary or instance of SourceConfig") for a list of bare feed
-    URLs, `- https://example.com/feed.xml`, a new user's first guess (stop 64's review)."""
+    URLs, `- https://example.com/feed.xml`, a new user's first guess (stop 64's review).  A key
+    or item left empty (`fetch:` its keys commented out, a lone `-`) is "nothing", as
+    :func:`list_needed` says it, not Python's "None"."""
+    shown = "nothing" if got is None else _shown(got)
     if not source:
-        return f"needs keys under it, indented, not {_shown(got)}"
+        return f"needs keys under it, indented, not {shown}"
     if isinstance(got, str) and got.strip():
         key = "url" if re.match(r"(?i)\s*https?://", got) else "path"
         return (f"needs a name and a url or path, not {_shown(got)}: write '- name: NAME' and under it, "
                 f"indented, '{key}: {got.strip()}'")
-    return f"needs a name and a url or path ('- name: NAME' and under it 'url: ...'), not {_shown(got)}"
+    return f"needs a name and a url or path ('- name: NAME' and under it 'url: ...'), not {shown}"
 
 
 def _as_list(got: str | int | float) -> str:
