@@ -62,6 +62,10 @@ Cues
   "Arrowhead Stadium": ``benchmarks.speaker_venue_cue.venues``); a pair conflicts when, for a
   kind both openings name, the two share no distinctive word and neither opening names the
   other's (stop 63's reading, counted there: 1 of 496 same-event pairs flagged).
+* ``days`` (stop 64, issue #19): the day the first day word of the opening names ("Tuesday",
+  "yesterday", "today": ``dated.day_word``), resolved against the report's publication time
+  (``dated.named_day``, stop 33's reading); a pair conflicts when the two days are more than
+  ``--tolerance`` days apart.
 
 How it works
 ------------
@@ -103,7 +107,7 @@ from .cue_text import (
 )
 from .cue_text import lede as lede  # re-exported: the cue tests read them here
 from .cue_text import people as people
-from .dated import tuning_pair_sets
+from .dated import day_word, named_day, tuning_pair_sets
 from .invariant_numbers import invariants
 from .tune import records_of
 
@@ -142,6 +146,11 @@ def features(cue: str, r: dict[str, Any], chars: int) -> Any:
         head = f"{title}\n{r['text'][:chars]}"
         named = speaker_venue_cue.venues(head)
         return (named, head) if named else None
+    if cue == "days":  # the day the opening's first day word names, from the publication time
+        word = day_word(f"{title}. {r['text'][:chars]}")
+        if not word or "published" not in r:  # an undated row (--count) states no day
+            return None
+        return named_day(word, datetime.fromisoformat(r["published"].replace("Z", "+00:00"))).toordinal()
     if cue == "subject":
         subject = subject_of(title, r["text"], LOOSE)
         return (subject, f"{title} {r['text']}") if subject else None
@@ -179,6 +188,8 @@ def conflict(cue: str, a: Any, b: Any) -> bool:
         return bool(speaker_venue_cue.venue_conflict(a, b))
     if cue == "subject":  # neither's subject anywhere in the other's whole text
         return not any(_named(s, b[1]) for s in a[0]) and not any(_named(s, a[1]) for s in b[0])
+    if cue == "days":  # two days more than TOLERANCE days apart
+        return bool(abs(a - b) > TOLERANCE)
     if cue == "dates" and WITHIN:  # only a pair published within WITHIN days of each other
         if abs(a[1] - b[1]) > WITHIN * 86400:
             return False
@@ -285,7 +296,7 @@ def count(cue: str, chars: int, examples: int = 12) -> None:
 def main(argv: list[str] | None = None) -> int:
     global LOOSE
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times", "offices", "venues"))
+    ap.add_argument("--cue", default="none", choices=("none", "dates", "ids", "numbers", "places", "people", "subject", "another", "times", "offices", "venues", "days"))
     ap.add_argument("--count", action="store_true",
                     help="count the pairs the cue flags on ECB+ dev and GVC val (same event, sibling, unrelated); no run")
     ap.add_argument("--factor", type=float, default=0.5)
@@ -303,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loose", action="store_true",
                     help="subject: a person the lede names whose surname the title has as a word, title case or not")
     ap.add_argument("--tolerance", type=int, default=0,
-                    help="dates: month-days this many days apart or fewer do not conflict")
+                    help="dates, days: days this many days apart or fewer do not conflict")
     ap.add_argument("--no-dateline", action="store_true",
                     help="dates: a dateline's day in parentheses with its year ('( Aug. 28 , 2015 )') is not read")
     ap.add_argument("--within", type=float, default=0.0,

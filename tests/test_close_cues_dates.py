@@ -43,3 +43,27 @@ def test_a_tolerance_lets_a_day_pass() -> None:
     cc.TOLERANCE = 1
     assert not _flagged(CAPTION, DATELINE)
     assert _flagged(CAPTION, {**LATER, "text": "It happened on Aug. 30 ."})
+
+
+# the day cue (stop 64): the opening's first day word, resolved against the publication time
+ARREST = {"title": "Jackson arrested on DUI charge", "published": "2009-01-13T18:00:00Z",  # a Tuesday
+          "text": "Vincent Jackson was arrested early Tuesday on suspicion of drunken driving."}
+FOLLOW = {"title": "Jackson arrested", "published": "2009-01-14T09:00:00Z",  # a Wednesday
+          "text": "Vincent Jackson was arrested yesterday on suspicion of drunken driving."}
+SECOND = {"title": "Jackson arrested", "published": "2009-02-02T09:00:00Z",  # a Monday
+          "text": "Vincent Jackson was arrested early Sunday on suspicion of drunken driving."}
+
+
+def _days(a: dict[str, str], b: dict[str, str]) -> bool:
+    fa, fb = cc.features("days", a, 600), cc.features("days", b, 600)
+    return bool(fa and fb and cc.conflict("days", fa, fb))
+
+
+def test_the_day_cue_resolves_each_day_word_against_its_own_publication() -> None:
+    assert cc.features("days", ARREST, 600) == cc.features("days", FOLLOW, 600)  # Tuesday = yesterday
+    assert not _days(ARREST, FOLLOW)
+    assert _days(ARREST, SECOND)  # a Tuesday against a Sunday three weeks on
+    assert cc.features("days", {**SECOND, "text": "No day named."}, 600) is None
+    assert cc.features("days", {"title": "t", "text": "early Sunday"}, 600) is None  # undated (--count)
+    cc.TOLERANCE = 30
+    assert not _days(ARREST, SECOND)
