@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import Config
+from digest.service.daycounts import Count
 from digest.store.base import open_store
 from tests.support.config import MakeConfig
 from tests.support.services import pg_schema
@@ -31,7 +32,7 @@ def _keys_read(cfg: Config, monkeypatch: pytest.MonkeyPatch, *, counted: bool) -
         pages = _pages(cfg)
         if not counted:
             real = pages.counts.count
-            monkeypatch.setattr(pages.counts, "count", lambda st, d, *a, **k: real(st, d, *a, **k) if d == TODAY else 0)
+            monkeypatch.setattr(pages.counts, "count", lambda st, d, *a, **k: real(st, d, *a, **k) if d == TODAY else Count(0))
         listed = _listed(pages.month(store, *MONTH).body.decode())
         monkeypatch.setattr(type(store), "get_meta", one)
     return keys, listed

@@ -50,6 +50,12 @@ Kept in the store (stop 63)
   writes rows after its first counting and after a change reached an ended day; a write is a
   change of the store, and SQLite's change marker then has the pages cached rendered again once
   (their counts checked by their reads, not counted).
+* A day's count is two numbers (stop 64, :class:`Count`): the stories with news and a new
+  source's earlier news, as the day's heading says them ("1 story · ... + 8 earlier
+  stories"); the index said "9 stories".  The row's ``count`` holds the first, its ``reads``
+  text the second beside the reads (no migration).  A row written before holds the one number
+  (the backlog's stories in it): its key is another (:func:`config_key` digests digest's code,
+  which changed), and a row of reads alone is not taken (:func:`reads_of`) all the same.
 * A read whose arguments are not JSON's (strings, numbers, days, times, sequences of them) is
   not written; that day is counted again by the next server.  Writing is a cache's: a store
   that refuses it (busy, read-only, no such table) leaves the counts in memory (logged).
@@ -189,20 +195,42 @@ def _value(value: Any) -> Any:
     return value
 
 
-def reads_text(reads: list[Read]) -> str:
-    """``reads`` as the store keeps them (JSON); TypeError for an argument JSON cannot hold."""
-    return json.dumps([[name, _plain(args), _plain(kwargs), digest.hex()] for name, args, kwargs, digest in reads],
+def reads_text(reads: list[Read], earlier: int = 0) -> str:
+    """``reads`` as the store keeps them (JSON), with the day's ``earlier`` count (stop 64: the
+    row's ``count`` is the stories with news less those); TypeError for an argument JSON cannot
+    hold."""
+    return json.dumps({"earlier": earlier,
+                       "reads": [[name, _plain(args), _plain(kwargs), digest.hex()] for name, args, kwargs, digest in reads]},
                       separators=(",", ":"))  # fmt: skip
 
 
-def reads_of(text: str) -> list[Read]:
-    """:func:`reads_text`'s inverse."""
-    return [(name, _value(args), _value(kwargs), bytes.fromhex(digest)) for name, args, kwargs, digest in json.loads(text)]
+def reads_of(text: str) -> tuple[list[Read], int]:
+    """:func:`reads_text`'s inverse: the reads and the earlier count.  ValueError for a row of
+    before stop 64 (its reads alone, its count the backlog's too: not taken)."""
+    kept = json.loads(text)
+    if not isinstance(kept, dict):
+        raise ValueError("a day count of before stop 64: no earlier count")
+    reads = [(name, _value(args), _value(kwargs), bytes.fromhex(digest)) for name, args, kwargs, digest in kept["reads"]]
+    return reads, int(kept["earlier"])
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A day's count as its page's heading says it: the stories with news (new, developing),
+    and a new source's earlier news listed apart ("1 story · ... + 8 earlier stories"), which
+    ``DigestView.story_count`` holds too (stop 64: the index said "9 stories")."""
+
+    stories: int
+    earlier: int = 0
+
+    @classmethod
+    def of(cls, view: Any) -> Count:
+        return cls(view.story_count - view.backlog, view.backlog)
 
 
 @dataclass(slots=True)
 class _Count:
-    count: int
+    count: Count
     reads: list[Read]
     at: Hashable | None  # the store's version it was made or last checked at
 
@@ -223,7 +251,8 @@ class DayCounts:
         self._days: dict[date, _Count] = {}
         self._lock = threading.Lock()
         self._key: str | None = None  # config_key(cfg), when first needed
-        #: Days counted afresh, not yet written to the store: day -> (count, reads as text).
+        #: Days counted afresh, not yet written to the store: day -> (stories, reads and earlier
+        #: as text, :func:`reads_text`).
         self._fresh: dict[date, tuple[int, str]] = {}
         #: Writes them instead of ``store.keep_day_counts`` (``digest serve`` on SQLite: its
         #: change marker's connection, ``webcache``), or None.
@@ -234,7 +263,7 @@ class DayCounts:
     def count(
         self, store: Store, day: date, version: Hashable | None = None,
         answers: dict[tuple[Any, ...], bytes] | None = None,
-    ) -> int:
+    ) -> Count:
         """The day's count: kept at ``version`` (the store's; None: not known), or its reads
         answering as before (``answers``: :func:`same_reads`'s, shared by a page's days), else
         counted by the day's view."""
@@ -247,7 +276,7 @@ class DayCounts:
             if same_reads(store, held.reads, answers):
                 held.at = version
                 return held.count
-        return self.view(store, day, version).story_count
+        return Count.of(self.view(store, day, version))
 
     def view(self, store: Store, day: date, version: Hashable | None = None) -> Any:
         """The day's view (``digests.archive_view``), its count kept with the reads it made."""
@@ -257,9 +286,10 @@ class DayCounts:
         with self._lock:
             self._days.pop(day, None)  # counted now: the last to be dropped
             if reads.kept:
-                self._days[day] = _Count(view.story_count, reads.reads, version)
+                count = Count.of(view)
+                self._days[day] = _Count(count, reads.reads, version)
                 with suppress(TypeError):  # an argument JSON cannot hold: held here, not in the store
-                    self._fresh[day] = (view.story_count, reads_text(reads.reads))
+                    self._fresh[day] = (count.stories, reads_text(reads.reads, count.earlier))
                 while len(self._days) > DAYS_KEPT:
                     del self._days[next(iter(self._days))]
         return view
@@ -301,13 +331,19 @@ class DayCounts:
             return
         try:
             rows = store.kept_day_counts(self.key, wanted)
-            kept = {date.fromisoformat(day): _Count(count, reads_of(text), None) for day, (count, text) in rows.items()}
-        except Exception as exc:  # a cache: no table (a store opened as it was), a row unreadable
+        except Exception as exc:  # a cache: no table (a store opened as it was)
             log.debug("day counts not read from the store: %s", exc)
             return
+        kept: dict[date, _Count] = {}
+        for day, (stories, text) in rows.items():
+            try:
+                reads, earlier = reads_of(text)
+                kept[date.fromisoformat(day)] = _Count(Count(stories, earlier), reads, None)
+            except Exception as exc:  # a row unreadable, or of before stop 64: that day counted again
+                log.debug("day count of %s not taken: %s", day, exc)
         with self._lock:
-            for day, held in kept.items():
-                self._days.setdefault(day, held)
+            for when, held in kept.items():
+                self._days.setdefault(when, held)
 
     def save(self, store: Store, before: date) -> None:
         """Write the days before ``before`` (ended) counted afresh since the last call to the store

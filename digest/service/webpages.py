@@ -181,7 +181,9 @@ class Pages:
 
     def _counted(self, store: Store, days: list[date], version: Hashable | None = None) -> list[dict[str, Any]]:
         """``days`` (newest first) grouped by month, each day with its story count as its
-        page shows it (new and developing)."""
+        page shows it (new and developing) and its new sources' earlier news apart ("0 stories +
+        9 earlier", stop 64: the index said "9 stories" where the day said "0 stories · ... + 9
+        earlier stories")."""
         groups: list[dict[str, Any]] = []
         answers: dict[tuple[Any, ...], bytes] = {}  # the store's answers, read once for all the days
         self.counts.load(store, days)  # those the store keeps, made by a server before (stop 63)
@@ -189,8 +191,9 @@ class Pages:
         for d in days:
             if not groups or groups[-1]["month"] != (d.year, d.month):
                 groups.append({"month": (d.year, d.month), "label": format_month(d, self.cfg.locale), "days": []})
+            count = self.counts.count(store, d, version, answers)  # as the day's heading says it
             groups[-1]["days"].append({"date": d.isoformat(), "label": format_day(d, self.cfg.locale),
-                                       "stories": self.counts.count(store, d, version, answers)})
+                                       "stories": count.stories, "earlier": count.earlier})
         self.counts.save(store, self.today())  # the ended days counted afresh, for the next server
         return groups
 

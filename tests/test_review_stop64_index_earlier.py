@@ -1,0 +1,73 @@
+"""The archive's index and month pages count a day as its page says it (stop 64 review).
+
+A new source's earlier news (its first read's old items, listed apart under "Earlier news")
+was counted as stories there: "Monday, 7 December 2026 · 9 stories" where the day's page, the
+file and the mail said "0 stories · ... + 9 earlier stories".  A day's count is now both
+numbers (``daycounts.Count``), kept in the store's ``day_counts`` rows as well, and a row of
+before (its one number the backlog's stories too) is not taken."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from digest.service.webpages import Pages
+from digest.store.base import open_store
+from tests.support.examples import copy_examples
+from tests.support.services import pg_schema
+
+DAY = "2026-12-07"
+
+
+def _days(page: bytes) -> dict[str, str]:
+    """The index's or month's days: YYYY-MM-DD -> the words after the day's link."""
+    doc = lxml.html.document_fromstring(page.decode())
+    return {li.find("a").get("href").rsplit("/", 1)[1]: li.text_content().split("·", 1)[1].strip()
+            for li in doc.xpath("//ul[@class='days']/li")}  # fmt: skip
+
+
+def _heading(page: bytes) -> str:
+    return " ".join(lxml.html.document_fromstring(page.decode()).xpath("//p[@class='counts']")[0].text_content().split())
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_index_counts_a_new_sources_earlier_news_as_the_days_page_does(tmp_path: Path, backend: str) -> None:
+    with pg_schema() if backend == "postgresql" else nullcontext(str(tmp_path / "s.sqlite3")) as url:
+        path = copy_examples(tmp_path)
+        text = path.read_text().replace("clock: 2026-11-20T20:00:00Z", f"clock: {DAY}T20:00:00Z")
+        path.write_text(text + f"\ndatabase: {url}\n")
+        assert main(["run", "-q", "--config", str(path)]) == 0  # the examples, weeks old: all earlier news
+        path.write_text(path.read_text().replace(f"clock: {DAY}T20:00:00Z", "clock: 2026-12-08T10:00:00Z"))
+        cfg = load_config(path)
+
+        def pages() -> Pages:
+            return Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+
+        first = pages()
+        with open_store(cfg.database_url) as store:
+            assert "· 0 stories · 12 duplicates collapsed · + 9 earlier stories first read" in _heading(
+                first.day(store, date.fromisoformat(DAY)).body)
+            index = _days(first.index(store).body)
+            month = _days(first.month(store, 2026, 12).body)
+        assert index[DAY] == month[DAY] == "0 stories + 9 earlier"  # before: "9 stories"
+
+        again = pages()  # a server started again: the day's count read from the store, not counted
+        with open_store(cfg.database_url) as store:
+            assert _days(again.index(store).body)[DAY] == "0 stories + 9 earlier" and again.counts.built == 0
+            # a row of before: its reads alone (a JSON list), its count the backlog's stories too
+            key = again.counts.key
+            text, = (r["reads"] for r in store._run("SELECT reads FROM day_counts WHERE config = ? AND day = ?",  # type: ignore[attr-defined]
+                                                     (key, DAY)).fetchall())  # fmt: skip
+            with store.transaction():
+                store._run("UPDATE day_counts SET count = 9, reads = ? WHERE config = ? AND day = ?",  # type: ignore[attr-defined]
+                           (json.dumps(json.loads(text)["reads"]), key, DAY))
+        stale = pages()
+        with open_store(cfg.database_url) as store:
+            assert _days(stale.index(store).body)[DAY] == "0 stories + 9 earlier" and stale.counts.built == 1
