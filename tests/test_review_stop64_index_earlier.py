@@ -18,6 +18,8 @@ import pytest
 
 from digest.cli import main
 from digest.config import load_config
+from digest.output.digests import archive_view
+from digest.output.render import render_email_html, render_text
 from digest.service.webpages import Pages
 from digest.store.base import open_store
 from tests.support.examples import copy_examples
@@ -31,6 +33,10 @@ def _days(page: bytes) -> dict[str, str]:
     doc = lxml.html.document_fromstring(page.decode())
     return {li.find("a").get("href").rsplit("/", 1)[1]: li.text_content().split("·", 1)[1].strip()
             for li in doc.xpath("//ul[@class='days']/li")}  # fmt: skip
+
+
+def _words(page: str) -> str:
+    return " ".join(lxml.html.document_fromstring(page).text_content().split())
 
 
 def _heading(page: bytes) -> str:
@@ -71,3 +77,48 @@ def test_the_index_counts_a_new_sources_earlier_news_as_the_days_page_does(tmp_p
         stale = pages()
         with open_store(cfg.database_url) as store:
             assert _days(stale.index(store).body)[DAY] == "0 stories + 9 earlier" and stale.counts.built == 1
+
+
+_POST = ("Town council votes to close the old harbour bridge to cars from March while engineers "
+         "inspect its rusted supports, the mayor said on Tuesday after a long meeting.")
+
+
+def _feed(tmp_path: Path) -> Path:
+    """A blog's feed of three old posts, the second a rewrite of the first under another title
+    and link (one story of two versions from one outlet)."""
+    items = [("Bridge to close", "bridge", "Tue, 04 Oct 2016 09:00:00 GMT", _POST),
+             ("Harbour bridge: the council's vote", "bridge-vote", "Tue, 04 Oct 2016 11:00:00 GMT", _POST),
+             ("Library opens on Sundays", "library", "Wed, 05 Oct 2016 09:00:00 GMT",
+              "The central library will open on Sundays from next month, its director told staff in a letter.")]
+    body = "".join(f"<item><title>{t}</title><link>https://blog.example/{s}</link><pubDate>{d}</pubDate>"
+                   f"<description>{x}</description></item>" for t, s, d, x in items)  # fmt: skip
+    feed = tmp_path / "feed.xml"
+    feed.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
+                    f"<link>https://blog.example/</link><description>d</description>{body}</channel></rss>")
+    return feed
+
+
+def test_a_new_sources_earlier_story_of_one_outlet_says_its_versions(tmp_path: Path) -> None:
+    """Two posts of one outlet in one story of a new source's earlier news: its line showed one
+    title, no count (one outlet), and the other post was nowhere in the digest."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"sources:\n  - name: Blog\n    path: {_feed(tmp_path)}\ntimezone: UTC\nclock: {DAY}T20:00:00Z\n")
+    assert main(["run", "-q", "--config", str(path)]) == 0
+    md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
+    lines = {line.split("](")[0].removeprefix("- ["): line for line in md.splitlines() if line.startswith("- [")}
+    bridge, = (line for title, line in lines.items() if "ridge" in title)
+    assert bridge.endswith(" · 2 versions")  # before: the date last
+    assert lines["Library opens on Sundays"].endswith("UTC")  # one version: nothing said
+    html = (tmp_path / "out" / f"digest-{DAY}.html").read_text()
+    assert _words(html).count("· 2 versions") == 1
+    cfg = load_config(path)
+    day = date.fromisoformat(DAY)
+    with open_store(cfg.database_url) as store:
+        view = archive_view(store, cfg, day)
+        text = render_text(view, tz=cfg.tz, locale=cfg.locale)
+        mail_html = render_email_html(view, tz=cfg.tz, locale=cfg.locale)
+        archived = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).day(store, day).body.decode()
+    assert sum(line.strip().startswith("Blog · ") and line.rstrip().endswith(" · 2 versions")
+               for line in text.splitlines()) == 1  # the mail's text part
+    assert _words(mail_html).count("· 2 versions") == 1  # its HTML part
+    assert _words(archived).count("· 2 versions") == 1  # the archive's day page

@@ -296,6 +296,10 @@ def story_context(
         "also_more": also_more,
         "also_more_outlets": folded_outlets(also_more),
         "outlets": s.outlets,
+        #: its versions listed (the lead and ``also``): a new source's earlier news says them where
+        #: an outlet had more than one (stop 64 review: two posts of one blog in one story, one
+        #: title shown, the other nowhere in the digest)
+        "versions": 1 + len(s.also),
         "developing": s.status == "developing",
         "also_reported": s.status == ALSO_REPORTED,
         #: when a developing (or "also reported") story was first reported (the earliest
