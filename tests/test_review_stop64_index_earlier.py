@@ -31,7 +31,7 @@ DAY = "2026-12-07"
 def _days(page: bytes) -> dict[str, str]:
     """The index's or month's days: YYYY-MM-DD -> the words after the day's link."""
     doc = lxml.html.document_fromstring(page.decode())
-    return {li.find("a").get("href").rsplit("/", 1)[1]: li.text_content().split("·", 1)[1].strip()
+    return {li.find("a").get("href").rsplit("/", 1)[1]: " ".join(li.text_content().split("·", 1)[1].split())
             for li in doc.xpath("//ul[@class='days']/li")}  # fmt: skip
 
 
@@ -122,3 +122,22 @@ def test_a_new_sources_earlier_story_of_one_outlet_says_its_versions(tmp_path: P
                for line in text.splitlines()) == 1  # the mail's text part
     assert _words(mail_html).count("· 2 versions") == 1  # its HTML part
     assert _words(archived).count("· 2 versions") == 1  # the archive's day page
+
+
+def test_an_earlier_story_with_more_versions_than_outlets_says_both(tmp_path: Path) -> None:
+    """The blog's two posts and a wire's copy: three versions from two outlets ("2 outlets" alone
+    hid the blog's second post)."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    (wire / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>'
+        "<description>d</description><item><title>Council to shut harbour bridge to cars</title>"
+        "<link>https://wire.example/bridge</link><pubDate>Tue, 04 Oct 2016 10:00:00 GMT</pubDate>"
+        f"<description>{_POST}</description></item></channel></rss>")
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"sources:\n  - name: Blog\n    path: {_feed(tmp_path)}\n  - name: Wire\n    path: {wire / 'feed.xml'}\n"
+                    f"timezone: UTC\nclock: {DAY}T20:00:00Z\n")  # fmt: skip
+    assert main(["run", "-q", "--config", str(path)]) == 0
+    md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
+    assert [line.rsplit(" · ", 1)[1] for line in md.splitlines() if line.startswith("- [") and "ridge" in line] == [
+        "3 versions from 2 outlets"]

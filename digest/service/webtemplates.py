@@ -60,7 +60,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if headed %}<h2{{ date_lang }}>{{ g.label }}</h2>{% endif %}
 <ul class="days">
 {% for d in g.days %}
-<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a>&nbsp;· {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}{% if d.earlier %} + {{ d.earlier }} earlier{% endif %}</li>
+<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a>&nbsp;· {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}{% if d.earlier %} +&nbsp;{{ d.earlier }}&nbsp;earlier{% endif %}</li>
 {% endfor %}
 </ul>
 {% endfor %}
