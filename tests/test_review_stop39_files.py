@@ -196,7 +196,7 @@ def test_front_matter_that_does_not_read_is_one_line_naming_the_file_and_the_art
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     notes = _setup(tmp_path)
-    # a colon left unquoted in the title: YAML refuses the block, the article is read as text
+    # a colon left unquoted in the title: YAML refuses the block, the title is read as written
     (notes / "bridge.md").write_text(
         "---\ntitle: Council votes: yes to the bridge\ndate: 2026-11-20T09:00:00Z\n---\n"
         "Halden's council voted 8-3 on Thursday to build a cycle bridge over the Mere river.\n"
@@ -206,7 +206,7 @@ def test_front_matter_that_does_not_read_is_one_line_naming_the_file_and_the_art
     lines = [r.getMessage() for r in caplog.records if "front matter" in r.getMessage()]
     assert lines == [
         "Notes: bridge.md: its front matter is not valid YAML (mapping values are not allowed here, "
-        "line 2 of the file); read as text, the block included"
+        "line 2 of the file); title read as written (quote a value holding ': ')"
     ]
     assert len(_view(tmp_path, 20).stories) == 3  # read all the same, beside the others
     caplog.clear()

@@ -113,11 +113,16 @@ def read_front_matter(text: str) -> tuple[FrontMatter | None, str, str | None]:
     if found is None:
         return None, text, None
     opening, block, lines, end = found
+    problem = None
     try:
         data = _parse(opening, block)
     except _UNREADABLE as exc:
         meant = bool({k.lower() for k in _KEY_LINE.findall(block)} & _KNOWN_KEYS)
-        return None, text, _problem(opening, exc) if meant else None
+        mended = _colons_quoted(block) if meant and opening == "---" else None
+        if mended is None:
+            return None, text, _problem(opening, exc) if meant else None
+        data, keys = mended
+        problem = _problem(opening, exc, read=f"{', '.join(keys)} read as written (quote a value holding ': ')")
     if not isinstance(data, dict):
         return None, text, None
     fields = {str(k).lower(): v for k, v in data.items()}
@@ -132,17 +137,47 @@ def read_front_matter(text: str) -> tuple[FrontMatter | None, str, str | None]:
         published_day=published is not None and day_only(raw.strip() if isinstance(raw, str) else raw, published),
         author=_author(fields.get("author")) or _author(fields.get("authors")),
         lang=_text(fields.get("lang")) or _text(fields.get("language")),
-    ), rest, None
+    ), rest, problem
 
 
-def _problem(opening: str, exc: BaseException) -> str:
-    """The reader's line for a block that does not parse: the parser's words, never the file's."""
+#: A line ``key: value`` at the block's margin whose value is plain YAML (not quoted, no list,
+#: mapping, block scalar, anchor or tag) and holds ``: `` (or ends in ``:``): YAML's "mapping
+#: values are not allowed here".
+_COLON_LINE = re.compile(r"^([A-Za-z_][\w-]*)([ \t]*:[ \t]+)([^\s'\"\[\]{}|>&*!#%@`].*?)[ \t]*$")
+
+
+def _colons_quoted(block: str) -> tuple[dict[Any, Any], list[str]] | None:
+    """(the block read with each plain value holding ``: `` quoted as written, the keys so
+    read) where that mends it into a mapping, else None: ``title: Votes: yes``, the colon left
+    unquoted, was read as text, block and all, and the ``title:`` line dropped by the cleaning
+    (the title became the body's first sentence; stop 64's review).  Only a value on its own
+    line (the next line not indented under it) is quoted; the rest of the block must read."""
+    lines, keys = block.split("\n"), []
+    for i, line in enumerate(lines):
+        m = _COLON_LINE.match(line)
+        follows = lines[i + 1] if i + 1 < len(lines) else ""
+        if m is None or not (": " in m[3] or m[3].endswith(":")) or follows[:1] in (" ", "\t"):
+            continue
+        lines[i] = f"{m[1]}{m[2]}'{m[3].replace(chr(39), chr(39) * 2)}'"
+        keys.append(m[1])
+    if not keys:
+        return None
+    try:
+        data = _parse("---", "\n".join(lines))
+    except _UNREADABLE:
+        return None
+    return (data, keys) if isinstance(data, dict) else None
+
+
+def _problem(opening: str, exc: BaseException, read: str = "read as text, the block included") -> str:
+    """The reader's line for a block that does not parse: the parser's words, never the file's,
+    and how it was ``read``."""
     kind = "YAML" if opening == "---" else "TOML"
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark is not None:
         said = f"{exc.problem}, line {exc.problem_mark.line + 2} of the file"
     else:
         said = " ".join(str(exc).split("\n")[0].split())[:120] or type(exc).__name__
-    return f"its front matter is not valid {kind} ({said}); read as text, the block included"
+    return f"its front matter is not valid {kind} ({said}); {read}"
 
 
 def _text(value: object) -> str | None:
