@@ -22,11 +22,13 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from email.utils import getaddresses
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -40,6 +42,34 @@ from .problems import DUPLICATE
 
 #: The section of a digest's stories in none of its sections; it may be listed to place it.
 OTHER = "Other"
+
+
+#: A mail address's parts: the local part (no space, no ``<>()[],;:"@``, or quoted) and the
+#: domain's labels (letters of any script, digits, ``-``: an IDN as written or as ``xn--``),
+#: or an address literal (``[192.0.2.1]``).
+_LOCAL = re.compile(r'[^\s<>()\[\],;:"@]+|"[^"\r\n]+"')
+_LABEL = re.compile(r"(?!-)[^\W_](?:[^\W_]|-)*(?<!-)")  # \w less "_", unicode: bücher, 例え
+
+
+def _address(v: str) -> str:
+    """An entry of ``to:`` or ``from:``: one mail address, bare or with its display name
+    ("Ann <ann@example.com>", "\"Doe, Ann\" <ann@example.com>"), IDN domains as written.
+    Not checked when the file loaded, ``to: [not-an-address]`` was "sent" to a server that
+    took anything and only a real server's refusal said it (stop 64's review)."""
+    found = [a for _, a in getaddresses([v]) if a]
+    addr = found[0] if len(found) == 1 else ""
+    local, at, domain = addr.rpartition("@")
+    fine = at and _LOCAL.fullmatch(local) and not local.startswith(".") and not local.endswith(".") \
+        and ".." not in local and (all(_LABEL.fullmatch(x) for x in domain.split("."))
+                                   or re.fullmatch(r"\[[0-9A-Fa-f.:v]+\]", domain))
+    if not fine:
+        if len(found) > 1:
+            raise ValueError(f"{v!r} holds {len(found)} addresses: list each as an entry of its own")
+        raise ValueError(f"{v!r} is not a mail address (write name@example.com or Ann <ann@example.com>)")
+    return v
+
+
+MailAddress = Annotated[str, AfterValidator(_address)]
 
 
 def _hhmm(v: str) -> str:
@@ -131,8 +161,8 @@ class EmailConfig(_Strict):
     security: Literal["ssl", "starttls", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = None
-    from_: str = Field(alias="from")
-    to: list[str] = Field(min_length=1)
+    from_: MailAddress = Field(alias="from")
+    to: list[MailAddress] = Field(min_length=1)
     subject: str = "digest for {date}: {count}"
     #: Seconds the mail server has for each step (connect, greeting, every command).
     timeout: float = Field(default=30.0, gt=0, le=600)
@@ -213,7 +243,7 @@ class DigestConfig(_Strict):
     weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
     #: Local time (``timezone``) at which the daemon builds and mails it.
     time: str = "07:00"
-    to: list[str] = Field(default_factory=list)
+    to: list[MailAddress] = Field(default_factory=list)
     #: This digest's own rules, added to the global ``filters``.
     filters: list[FilterRule] = Field(default_factory=list)
 
