@@ -143,6 +143,7 @@ def test_a_wheel_installed_in_a_fresh_venv_starts_with_init_and_runs(tmp_path: P
 def _empty_config(tmp_path: Path) -> Path:
     cfg = make_config(tmp_path, write=True, clock="2026-11-20T20:00:00Z")
     assert cfg.config_path is not None
+    open_store(cfg.database_url).close()  # a run made it: build before any is "no store yet" (stop 64)
     return cfg.config_path
 
 

@@ -84,3 +84,35 @@ def test_display_names_and_idn_domains_are_mail_addresses(tmp_path: Path) -> Non
     cfg = _mail_config(tmp_path, f"  from: Digest <digest@example.org>\n  to: {json.dumps(to, ensure_ascii=False)}\n")
     email = load_config(cfg).email
     assert email is not None and email.to == to and email.from_ == "Digest <digest@example.org>"
+
+
+EMAIL = "email: {host: 127.0.0.1, port: 1, security: none, from: a@example.org, to: [b@example.org]}\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "email", "said"),
+    [
+        (["build"], "", "no store yet at {store}: run `digest run` first (nothing written)"),
+        (["build", "--format", "md", "-o", "-"], "", "no store yet at {store}: run `digest run` first (nothing written)"),
+        (["send"], "", "email is not configured (add an 'email:' section to the configuration)"),
+        (["send"], EMAIL, "no store yet at {store}: run `digest run` first (nothing written or sent)"),
+        (["send", "--date", "2026-11-19"], EMAIL,
+         "no store yet at {store}: run `digest run` first (nothing written or sent)"),
+    ],
+)
+def test_build_and_send_before_any_run_say_so_in_one_line_and_make_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], email: str, said: str
+) -> None:
+    """``digest build`` before any run made a store and wrote today's empty digest (exit 0);
+    ``digest send`` without ``email:`` made a store, then said mail is not configured."""
+    cfg = _notes_config(tmp_path, "# Library late fees scrapped\n\nNo more late fees from January.\n")
+    cfg.write_text(cfg.read_text() + email)
+    assert main([*command, "--config", str(cfg)]) == 2
+    out = capsys.readouterr()
+    store = tmp_path / "data" / "digest.sqlite3"
+    assert out.err.splitlines() == [f"error: {said.format(store=store)}"] and out.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feeds.yaml", "notes"]  # no data/, no out/
+    assert main(["run", "-q", "--config", str(cfg)]) == 0  # then, as before
+    capsys.readouterr()
+    done = main([*command, "--config", str(cfg)])
+    assert "no store yet" not in capsys.readouterr().err and (command[0] != "build" or done == 0)

@@ -139,11 +139,12 @@ def test_send_writes_nothing_for_a_day_before_the_store_began(
                 assert store.delivery_status(day, "email:me@example.org") is None
             assert not inbox.messages
 
-        assert main(["send", "--config", str(cfg_path)]) == 0  # nothing read yet
+        assert main(["send", "--config", str(cfg_path)]) == 2  # nothing read yet: no store made (stop 64)
         said = capsys.readouterr()
-        assert said.err.splitlines() == ["digest 2026-11-19: not written or sent: nothing read yet"]
-        assert said.out == ""
-        nothing_of("2026-11-19")
+        assert said.err.splitlines() == [
+            f"error: no store yet at {tmp_path / 'data' / 'digest.sqlite3'}: run `digest run` first "
+            "(nothing written or sent)"]
+        assert said.out == "" and not (tmp_path / "data").exists()
 
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # the install: 20 November
         capsys.readouterr()
@@ -174,11 +175,11 @@ def test_send_and_build_refuse_a_given_day_before_the_store_began(
         cfg_path = config_with_mail(tmp_path, srv, port)
         _set_clock(cfg_path, "2026-11-20T10:00:00Z")
         out, cfg = tmp_path / "out", load_config(cfg_path)
-        for argv in (["send"], ["build", "--format", "md"]):  # nothing read yet
+        for argv in (["send"], ["build", "--format", "md"]):  # nothing read yet: no store made (stop 64)
             assert main([*argv, "--config", str(cfg_path), "--date", "2026-11-18"]) == 2
             done = "written or sent" if argv == ["send"] else "written"
             assert capsys.readouterr().err.splitlines() == [
-                f"error: 2026-11-18 has no digest: nothing read yet (nothing was {done})"]
+                f"error: no store yet at {tmp_path / 'data' / 'digest.sqlite3'}: run `digest run` first (nothing {done})"]
         assert main(["run", "--config", str(cfg_path), "--quiet"]) == 0  # the install: 20 November
         for f in out.glob("digest-*"):
             f.unlink()

@@ -14,7 +14,9 @@ def _config(root: Path, clock: str) -> Path:
     cfg = root / "feeds.yaml"
     cfg.write_text(f"timezone: UTC\nclock: {clock}\ndatabase: s.sqlite3\ndedup:\n  window_days: 1\n"
                    "digests:\n  - name: weekly\n    every: week\n    weekday: monday\n"
-                   "sources:\n  - name: Notes\n    path: notes\n")
+                   "sources:\n  - name: Notes\n    path: notes\n"
+                   # send's refusals come after its configuration's (stop 64): a server never reached
+                   "email: {host: 127.0.0.1, port: 1, security: none, from: a@example.org, to: [b@example.org]}\n")
     return cfg
 
 

@@ -96,14 +96,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ..app import open_app
+    from ..config import load_config
     from ..output.digests import plans
     from ..output.publish import format_of
     from ..retention import check_kept
     from ..service.maildays import check_begun, latest_due_day
 
     args.format = format_of(args.output, args.format)  # the output file's kind, else HTML
+    cfg = load_config(args.config)
+    check_date(args, cfg.tz)  # a day outside the calendar: said first
+    status_cmd.need_store(args.config, "nothing written", cfg)  # not today's empty digest, exit 0
     with open_app(args.config) as app:
-        check_date(args, app.cfg.tz)
         name, given = args.digest, args.date is not None
         weekly = next((p for p in plans(app.cfg) if p.name == name and p.every == "week"), None)
         if args.date is None and weekly is not None:  # the week mailed next, so far (not 7 days never mailed)

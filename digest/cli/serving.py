@@ -50,18 +50,25 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     from ..app import open_app
+    from ..config import load_config
     from ..output.digests import plans
     from ..retention import check_kept
     from ..service import delivery, maildays
+    from .status import need_store
 
     if args.to is not None and not args.again:
         raise DigestError("--to goes with --again (a digest is mailed once to every recipient; "
                           "--again mails one again to --to)")
+    cfg = load_config(args.config)  # the configuration's and the arguments' mistakes first
+    check_date(args, cfg.tz)
+    wanted = [p for p in plans(cfg) if args.digest in (None, p.name)]
+    if not wanted:
+        raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
+    if cfg.email is None:  # before anything is made or written
+        raise DigestError("email is not configured (add an 'email:' section to the configuration)")
+    need_store(args.config, "nothing written or sent", cfg)
     with open_app(args.config) as app:
-        check_date(args, app.cfg.tz)
         wanted = [p for p in plans(app.cfg) if args.digest in (None, p.name)]
-        if not wanted:
-            raise DigestError(f"no digest named {args.digest!r} (see 'digests:' in {args.config})")
         given = {p.name: week_of(p, args.date) for p in wanted} if args.date is not None else {}
         for plan in wanted:  # only a period that has ended: mailing seals it
             if (day := given.get(plan.name)) is None:
@@ -69,8 +76,6 @@ def cmd_send(args: argparse.Namespace) -> int:
             maildays.check_ended(day, app.cfg, app.store)
             check_kept(app.store, day, start=plan.days(day)[0])  # a week: pruned from its start
             maildays.check_begun(day, app.cfg, app.store)  # not an empty day in the archive
-        if app.cfg.email is None:  # before anything is written
-            raise DigestError("email is not configured (add an 'email:' section to the configuration)")
         failed = errors = False
         if args.again:  # a lost copy, on request: nothing written, the delivery records read only
             return _send_again(app, args, wanted, given)

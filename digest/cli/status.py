@@ -19,6 +19,7 @@ from ..records import plural
 from ..text.shown import terminal_json, terminal_line
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..store.base import SourceState
 
 
@@ -72,17 +73,19 @@ def _listed_before_any_store(args: argparse.Namespace) -> bool:
     return True
 
 
-def need_store(config: str, nothing: str) -> None:
+def need_store(config: str, nothing: str, cfg: Config | None = None) -> None:
     """DigestError, "no store yet at WHERE: run `digest run` first (NOTHING)", when the store the
-    configuration names was never made.  A command that only reads the store (``search``,
-    ``explain``, ``prune``) made an empty one and answered from it: "no story matches" for a
-    ``data_dir:`` typo, or a configuration read from the wrong folder (stop 64's review)."""
+    configuration (``cfg``, loaded already, else read from ``config``) names was never made.  A
+    command that only reads the store (``search``, ``explain``, ``prune``) made an empty one and
+    answered from it: "no story matches" for a ``data_dir:`` typo, or a configuration read from
+    the wrong folder; ``build`` wrote today's empty digest (exit 0), ``send`` made the store
+    before it said mail is not configured (stop 64's review)."""
     from ..config import load_config
     from ..store.base import redact
     from ..store.readonly import open_read_only
     from ..store.sqlite import path_of
 
-    url = load_config(config).database_url
+    url = (cfg or load_config(config)).database_url
     store = open_read_only(url)
     if store is not None:
         store.close()
