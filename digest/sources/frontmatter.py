@@ -18,6 +18,11 @@ Observations
   tools use (``title: Council votes: yes``, a colon left unquoted) was meant
   as front matter: :func:`read_front_matter` says what is wrong with it, for
   the one line the reader gets (the text is read as written, block and all).
+* The commonest such slip is a colon left unquoted in a value (``title: Votes:
+  yes``); read as text, the block lost its ``title:`` line to the cleaning and
+  the title was the body's first sentence (stop 64).  Where quoting each plain
+  value holding ``: `` mends the block, it is read so, and the one line says
+  which keys were read as written.
 
 How it works
 ------------
