@@ -130,6 +130,9 @@ def test_the_commands_that_read_the_store_load_no_dedup_engine(tmp_path: Path) -
     run one after another in one fresh interpreter, what is loaded said after each (a
     process each cost 1 s more)."""
     cfg = copy_examples(tmp_path)
+    # a store to read (build and search before any run say so and read nothing: stop 64)
+    subprocess.run([sys.executable, "-c", "import sys; from digest.cli import main; main(sys.argv[1:])",
+                    "run", "--quiet", "--config", str(cfg)], cwd=tmp_path, check=True, timeout=300)
     commands = [["sources"], ["build", "-o", str(tmp_path / "x.md")], ["search", "storm"]]
     code = ("import sys, io, json, contextlib; from digest.cli import main\n"
             "for cmd in json.loads(sys.argv[1]):\n"
