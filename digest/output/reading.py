@@ -114,11 +114,16 @@ def passage_spans(text: str, breaks: Iterable[int] = (), *, tail: bool = False) 
 def grams_of(text: str) -> set[str]:
     """Word 3-grams of ``text`` (lower case), or character 4-grams of its letters in a
     script written without spaces."""
+    return set(gram_run(text))
+
+
+def gram_run(text: str) -> list[str]:
+    """:func:`grams_of`'s grams in the order ``text`` says them (repeats kept)."""
     if has_no_space_script(text):
         letters = "".join(_WORD.findall(text.lower()))
-        return {letters[i : i + _N_CHARS] for i in range(max(len(letters) - _N_CHARS + 1, 1))}
+        return [letters[i : i + _N_CHARS] for i in range(max(len(letters) - _N_CHARS + 1, 1))]
     words = _WORD.findall(text.lower())
-    return {" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))}
+    return [" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))]
 
 
 def entry_of(version: Said) -> str | None:
@@ -302,16 +307,10 @@ def new_passages(version: Said, read: Read) -> list[str]:
 
 
 def unread_run(passage: str, read: Read) -> int:
-    """The most of ``passage``'s grams (:func:`grams_of`'s, in their order) in a row that the
+    """The most of ``passage``'s grams (:func:`gram_run`'s, in their order) in a row that the
     reader has not read (``read``): words said together that no earlier version said so."""
-    if has_no_space_script(passage):
-        letters = "".join(_WORD.findall(passage.lower()))
-        grams = [letters[i : i + _N_CHARS] for i in range(max(len(letters) - _N_CHARS + 1, 1))]
-    else:
-        words = _WORD.findall(passage.lower())
-        grams = [" ".join(words[i : i + _N_WORDS]) for i in range(max(len(words) - _N_WORDS + 1, 1))]
     most = run = 0
-    for g in grams:
+    for g in gram_run(passage):
         run = 0 if g in read.grams else run + 1
         most = max(most, run)
     return most
