@@ -59,6 +59,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     if args.to is not None and not args.again:
         raise DigestError("--to goes with --again (a digest is mailed once to every recipient; "
                           "--again mails one again to --to)")
+    if args.to is not None:  # an address the configuration could not hold: said before anything is read
+        from ..service.resend import check_to
+        check_to(args.to)
     cfg = load_config(args.config)  # the configuration's and the arguments' mistakes first
     check_date(args, cfg.tz)
     wanted = [p for p in plans(cfg) if args.digest in (None, p.name)]

@@ -14,6 +14,7 @@ from .model import (
     FetchConfig,
     FilterRule,
     SourceConfig,
+    mail_address,
 )
 from .reading import load_config, parse_config
 
@@ -26,5 +27,6 @@ __all__ = [
     "FilterRule",
     "SourceConfig",
     "load_config",
+    "mail_address",
     "parse_config",
 ]

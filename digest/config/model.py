@@ -51,8 +51,8 @@ _LOCAL = re.compile(r'[^\s<>()\[\],;:"@]+|"[^"\r\n]+"')
 _LABEL = re.compile(r"(?!-)[^\W_](?:[^\W_]|-)*(?<!-)")  # \w less "_", unicode: bücher, 例え
 
 
-def _address(v: str) -> str:
-    """An entry of ``to:`` or ``from:``: one mail address, bare or with its display name
+def mail_address(v: str) -> str:
+    """An entry of ``to:`` or ``from:`` (and ``digest send --again --to``): one mail address, bare or with its display name
     ("Ann <ann@example.com>", "\"Doe, Ann\" <ann@example.com>"), IDN domains as written.
     Not checked when the file loaded, ``to: [not-an-address]`` was "sent" to a server that
     took anything and only a real server's refusal said it (stop 64's review)."""
@@ -69,7 +69,7 @@ def _address(v: str) -> str:
     return v
 
 
-MailAddress = Annotated[str, AfterValidator(_address)]
+MailAddress = Annotated[str, AfterValidator(mail_address)]
 
 
 def _hhmm(v: str) -> str:

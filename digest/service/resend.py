@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
-from ..config import Config
+from ..config import Config, mail_address
 from ..errors import DigestError
 from ..output.digests import Plan, plan_named
 from ..store.deliveries import Delivery, address_of, addresses_in
@@ -73,14 +73,25 @@ def _which(plan: Plan) -> str:
     return f"digest {plan.name}" if plan.name else "the daily digest"
 
 
+def check_to(to: str) -> None:
+    """``--to``'s address, by the rule ``email.to`` entries are read by when the file loads
+    (``config.mail_address``), else :class:`DigestError` in one line: ``--to ann@@x.example``
+    was told "not a recipient", the rule's words never said (stop 65)."""
+    named = [a for _, a in getaddresses([to]) if "@" in a]  # "Doe, Ann <ann@x>" is one
+    if len(named) > 1:  # read as the first alone, the others asked for were not mailed
+        raise DigestError(f"--to takes one address ({', '.join(named)}: {len(named)}); nothing was sent")
+    try:
+        mail_address(to)
+    except ValueError as exc:
+        raise DigestError(f"--to: {exc}; nothing was sent") from None
+
+
 def again_plans(cfg: Config, wanted: list[Plan], to: str | None, digest: str | None) -> list[Plan]:
     """The digests ``--again`` mails: ``wanted``; with ``--to``, those of them whose recipients
     hold the address, else :class:`DigestError` naming it and the digest (every one asked for)."""
     if to is None:
         return wanted
-    named = [a for _, a in getaddresses([to]) if "@" in a]  # "Doe, Ann <ann@x>" is one
-    if len(named) > 1:  # read as the first alone, the others asked for were not mailed
-        raise DigestError(f"--to takes one address ({', '.join(named)}: {len(named)}); nothing was sent")
+    check_to(to)
     addr = address_of(to)
     holding = [p for p in wanted if addr in {address_of(a) for a in _recipients(cfg, p)}]
     if holding:

@@ -1,0 +1,47 @@
+"""Stop 65: four papercuts stop 64 left (docs/evaluation.md, "Stop 64: at the merge" and its
+closing note; "Stop 65: papercuts" for what was done), each through the command line or the
+library on real parts (SQLite on disk, aiosmtpd on 127.0.0.1, a loopback HTTP server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from tests.support.httpd import TestServer
+from tests.test_mailer import Collector, smtpd
+from tests.test_send_again import ANN, _read_yesterday, _send
+
+
+@pytest.mark.parametrize("to", ["ann@@x.example", "Ann ann@x.example", ".ann@x.example"])
+def test_send_again_to_an_address_the_configuration_would_refuse_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], to: str
+) -> None:
+    """``--to`` was not read by the rule ``email.to`` is read by when the file loads: a bad
+    address was told "not a recipient of the daily digest", never what is wrong with it."""
+    handler = Collector()
+    with TestServer() as srv, smtpd(handler) as port:
+        cfg_path, day = _read_yesterday(tmp_path, srv, port)
+        assert _send(cfg_path, day) == 0
+        sent = len(handler.accepted)
+        capsys.readouterr()
+        assert _send(cfg_path, day, "--again", "--to", to) == 2
+        out = capsys.readouterr()
+        assert out.err.splitlines() == [f"error: --to: {to!r} is not a mail address (write name@example.com "
+                                        "or Ann <ann@example.com>); nothing was sent"] and out.out == ""
+        assert len(handler.accepted) == sent  # nothing mailed
+        assert _send(cfg_path, day, "--again", "--to", f"Ann <{ANN.upper()}>") == 0  # a good one, as before
+        assert [m[1] for m in handler.accepted[sent:]] == [[ANN]]
+
+
+def test_send_again_to_checks_the_address_before_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The argument's mistake first, as ``send``'s others: before the store is looked for."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources: []\nemail: {host: 127.0.0.1, port: 1, security: none, from: a@example.org, "
+                   "to: [b@example.org]}\n")
+    assert main(["send", "--config", str(cfg), "--again", "--to", "b@@example.org"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --to: 'b@@example.org' is not a mail address (write name@example.com or Ann <ann@example.com>); "
+        "nothing was sent"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feeds.yaml"]
