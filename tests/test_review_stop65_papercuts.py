@@ -4,6 +4,9 @@ library on real parts (SQLite on disk, aiosmtpd on 127.0.0.1, a loopback HTTP se
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from digest.cli import main
 from tests.support.httpd import TestServer
 from tests.test_mailer import Collector, smtpd
 from tests.test_send_again import ANN, _read_yesterday, _send
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("to", ["ann@@x.example", "Ann ann@x.example", ".ann@x.example"])
@@ -45,3 +50,44 @@ def test_send_again_to_checks_the_address_before_the_store(tmp_path: Path, capsy
         "error: --to: 'b@@example.org' is not a mail address (write name@example.com or Ann <ann@example.com>); "
         "nothing was sent"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feeds.yaml"]
+
+
+def _digest(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``digest ARGV`` in its own process, in ``tmp_path``, as a user types it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "digest", *argv], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def _two_wires(tmp_path: Path) -> Path:
+    (tmp_path / "a.rss").write_text("<rss version='2.0'><channel><title>A</title></channel></rss>")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Wire A\n    path: a.rss\n  - name: Wire B\n    path: a.rss\n")
+    return cfg
+
+
+def test_remove_takes_a_names_words_split_by_an_option(tmp_path: Path) -> None:
+    """``digest remove Wire -c feeds.yaml A`` was "unrecognized arguments: A" (``remove Wire A``
+    worked): argparse ends a positional's words at an option."""
+    cfg = _two_wires(tmp_path)
+    done = _digest(tmp_path, "remove", "Wire", "-c", "feeds.yaml", "A")
+    assert done.returncode == 0, done.stderr
+    assert "removed 'Wire A'" in done.stdout
+    assert cfg.read_text() == "sources:\n  - name: Wire B\n    path: a.rss\n"
+    bad = _digest(tmp_path, "remove", "Wire", "-c", "feeds.yaml", "--bogus", "B")  # an unknown option: as before
+    assert bad.returncode == 2 and "unrecognized arguments: --bogus B" in bad.stderr
+    assert "Wire B" in cfg.read_text()
+
+
+def test_sources_resume_takes_a_names_words_split_by_an_option(tmp_path: Path) -> None:
+    _two_wires(tmp_path)
+    assert _digest(tmp_path, "run", "-q", "-c", "feeds.yaml").returncode == 0
+    done = _digest(tmp_path, "sources", "--resume", "Wire", "-c", "feeds.yaml", "A")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Wire A: not paused (ok): nothing to resume"
+    # given twice, whose word "B" is cannot be told: one clear line
+    two = _digest(tmp_path, "sources", "--resume", "Wire", "-c", "feeds.yaml", "B", "--resume", "Wire", "A")
+    assert two.returncode == 2 and two.stdout == ""
+    assert two.stderr.splitlines()[-1] == (
+        "digest sources: error: unrecognized arguments: B (a name's words after another option, with "
+        "--resume given 2 times: quote each name, --resume 'Wire A')")

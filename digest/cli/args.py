@@ -85,12 +85,34 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str], commands: Sequen
         hint = f"; did you mean '{close[0]}'?" if close else ""
         parser.error(f"unknown command {word!r}{hint} (commands: {', '.join(commands)})")
     args, extra = parser.parse_known_args(argv)
+    extra = _name_words(args, extra)
     if extra:
         # a search's word left out ("-gale") reads as an option: say how to give it
         hint = (f" (a word to leave out goes after --: digest search -- {' '.join(args.query or ['storm'])} "
                 f"{extra[0]})" if getattr(args, "command", None) == "search" and extra[0].startswith("-") else "")
         getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
+
+
+def _name_words(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """``extra`` less the words of a name an option split (``digest remove Wire -c feeds.yaml A``,
+    ``sources --resume Wire -c feeds.yaml A``): argparse ends a name's words at the option and
+    left "A" unrecognized (stop 65; ``parse_intermixed_args`` refuses a parser with commands).
+    A command whose name takes words unquoted names its list (``_words``: ``set_defaults``);
+    plain words left over are that name's, the last one given (an option repeated, ``--resume A
+    -c F B --resume C``, is said: whose "B" is cannot be told)."""
+    dest = getattr(args, "_words", None)
+    held = getattr(args, dest, None) if dest else None
+    if not extra or not held or any(w.startswith("-") for w in extra):
+        return extra
+    if isinstance(held[-1], list):  # an option given once or more (action="append")
+        if len(held) > 1:
+            args._parser.error(
+                f"unrecognized arguments: {' '.join(extra)} (a name's words after another option, with "
+                f"--{dest} given {len(held)} times: quote each name, --{dest} 'Wire A')")
+        held = held[-1]
+    held.extend(extra)
+    return []
 
 
 def day_arg(value: str) -> date:

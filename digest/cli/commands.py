@@ -342,6 +342,7 @@ def _setup_remove(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", nargs="+",  # "digest remove Wire A", unquoted, is "Wire A"
                    help="the source's name, as 'digest sources' lists it (any capitals and spacing; its words "
                         "need no quotes), or its feed's URL (any spelling)")
+    p.set_defaults(_words="name")  # its words split by an option: "remove Wire -c feeds.yaml A" (args._name_words)
 
 
 @command("explain", "show why a story's lead won, or why two articles were (not) merged")
@@ -374,6 +375,7 @@ def _setup_sources(p: argparse.ArgumentParser) -> None:
         help="unpause a paused source (gone or failing for days) and read it at the next run or poll round "
         "(a source not paused is left as it is; its words need no quotes); repeatable",
     )
+    p.set_defaults(_words="resume")  # "--resume Wire -c feeds.yaml A" (args._name_words)
 
 
 @command("status", "say whether digest is healthy: store, daemon, last poll, mail")
