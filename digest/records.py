@@ -376,8 +376,12 @@ class DigestView:
     #: The articles of the period those stories hold (their new versions and repeats):
     #: ``articles_read`` = ``story_count`` + ``duplicates_collapsed`` + ``muted_articles``.
     muted_articles: int = 0
-    #: A weekly digest's stories per day: (YYYY-MM-DD, count).
+    #: A weekly digest's stories per day: (YYYY-MM-DD, count), as the day's page heads them (the
+    #: day's news, new and developing; a new source's earlier news apart, ``per_day_earlier``).
     per_day: list[tuple[str, int]] = field(default_factory=list)
+    #: Each of ``per_day``'s days, its new sources' earlier news (``StoryView.backlog``): the day's
+    #: page's "+ N earlier" (stop 65: counted in ``per_day``, "Mon: 9" for "0 stories + 9 earlier").
+    per_day_earlier: list[int] = field(default_factory=list)
     #: A weekly digest's first day (YYYY-MM-DD): it covers ``first_day`` to ``date``;
     #: None: the one day ``date``.
     first_day: str | None = None

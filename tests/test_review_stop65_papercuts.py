@@ -4,15 +4,24 @@ library on real parts (SQLite on disk, aiosmtpd on 127.0.0.1, a loopback HTTP se
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from digest.cli import main
+from digest.config import load_config
+from digest.output.digests import digest_view, plan_named
+from digest.output.render import render_text
+from digest.store.base import open_store
+from tests.support.examples import copy_examples
 from tests.support.httpd import TestServer
+from tests.test_json_schema import problems
 from tests.test_mailer import Collector, smtpd
 from tests.test_send_again import ANN, _read_yesterday, _send
 
@@ -91,3 +100,43 @@ def test_sources_resume_takes_a_names_words_split_by_an_option(tmp_path: Path) -
     assert two.stderr.splitlines()[-1] == (
         "digest sources: error: unrecognized arguments: B (a name's words after another option, with "
         "--resume given 2 times: quote each name, --resume 'Wire A')")
+
+
+WEEK_DAY = "2026-12-07"  # a Monday: the bundled examples read then are weeks old, all earlier news
+
+
+def test_a_weeks_per_day_counts_and_the_recorded_count_say_earlier_news_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The day's page says "0 stories ... + 9 earlier"; the week's per-day line said "Monday, 7
+    December 2026: 9" (the JSON's ``per_day`` 9 stories) and the day's recorded count was 9."""
+    path = copy_examples(tmp_path)
+    text = path.read_text().replace("clock: 2026-11-20T20:00:00Z", f"clock: {WEEK_DAY}T20:00:00Z")
+    path.write_text(text + "digests:\n  - name: daily\n  - name: week\n    every: week\n    weekday: monday\n")
+    assert main(["run", "-q", "--config", str(path)]) == 0
+    with open_store(load_config(path).database_url) as store:
+        assert store.list_digest_dates() == [(WEEK_DAY, 0)]  # before: 9
+        rows = [r for f in ("md", "html", "json") if (r := store.get_digest(WEEK_DAY, f)) is not None]
+        assert rows and {r.stories for r in rows} == {0}
+
+    def built(fmt: str) -> str:
+        capsys.readouterr()
+        assert main(["build", "--config", str(path), "--digest", "week", "--date", WEEK_DAY, "--format", fmt,
+                     "-o", "-"]) == 0
+        return capsys.readouterr().out
+
+    week = json.loads(built("json"))
+    assert week["per_day"][0] == {"date": WEEK_DAY, "stories": 0, "earlier": 9}  # before: {"stories": 9}
+    assert all(d == {"date": d["date"], "stories": 0, "earlier": 0} for d in week["per_day"][1:])
+    assert problems(week) == []
+    day_line = "Monday, 7 December 2026: 0 + 9 earlier · Tuesday, 8 December 2026: 0"  # the week of the 7th
+    md = " ".join(built("md").replace("\u00a0", " ").split())
+    assert day_line in md and "7 December 2026: 9" not in md
+    html = " ".join(lxml.html.document_fromstring(built("html")).text_content().replace("\u00a0", " ").split())
+    assert day_line in html
+    cfg = load_config(path)
+    with open_store(cfg.database_url) as store:
+        view = digest_view(store, cfg, date.fromisoformat(WEEK_DAY), plan_named(cfg, "week"))
+        mail = render_text(view, tz=cfg.tz, locale=cfg.locale)
+    # the mail's text part, of the week that ends on the 7th (as the daemon mails it on the 8th)
+    assert "Sunday, 6 December 2026: 0 · Monday, 7 December 2026: 0 + 9 earlier" in " ".join(mail.split())

@@ -49,8 +49,9 @@ def _per_day(html: str) -> list[dict[str, Any]]:
     import lxml.html
 
     text = " ".join(lxml.html.fromstring(html).text_content().split())
-    found = re.findall(r"\w+day, (\d+ \w+ \d{4}): (\d+)", text)
-    return [{"date": datetime.strptime(d, "%d %B %Y").date().isoformat(), "stories": int(n)} for d, n in found]
+    found = re.findall(r"\w+day, (\d+ \w+ \d{4}): (\d+)(?: \+ (\d+) earlier)?", text)
+    return [{"date": datetime.strptime(d, "%d %B %Y").date().isoformat(), "stories": int(n), "earlier": int(e or 0)}
+            for d, n, e in found]
 
 
 def test_a_week_built_for_any_day_of_it_is_the_week_send_mails(

@@ -175,7 +175,7 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
     first: dict[str, StoryView] = {}  # each as the period's first day showed it: what came before
     per_day: list[tuple[str, int]] = []
     for view in views:
-        per_day.append((view.date, view.story_count))
+        per_day.append((view.date, view.story_count - view.backlog))  # as the day's page heads it
         for s in view.stories:
             for v in _versions(s):
                 if v.new:
@@ -240,6 +240,7 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
         title=last.title if last else "digest",
         generated=last.generated if last else None,
         per_day=per_day,
+        per_day_earlier=[v.backlog for v in views],
         first_day=views[0].date if views else None,
         failing=earliest_failing_first(failing.values()),
         sources=last.sources if last else 0,
@@ -262,10 +263,12 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     view.duplicates_collapsed = duplicates_collapsed(view.stories) + view.repeats_hidden  # not the muted ones
     if len(views) > 1:
         # the count per day of the stories this digest shows as news: a story "also reported" over
-        # the period is no day's news, though it developed on one (a figure raised, then back)
+        # the period is no day's news, though it developed on one (a figure raised, then back); each
+        # day's new sources' earlier news apart, as the day's page says it ("0 stories + 9 earlier")
         news = {s.story_id for s in view.stories if s.status != ALSO_REPORTED}
-        view.per_day = [(v.date, sum(s.story_id in news and s.status != ALSO_REPORTED for s in v.stories))
-                        for v in views]
+        shown = [[s for s in v.stories if s.story_id in news and s.status != ALSO_REPORTED] for v in views]
+        view.per_day = [(v.date, sum(not s.backlog for s in day)) for v, day in zip(views, shown, strict=True)]
+        view.per_day_earlier = [sum(s.backlog for s in day) for day in shown]
     view.muted = [(s.title, f"{rule.kind}: {rule.pattern}") for s, rule in muted]
     view.muted_articles = sum(sum(v.new for v in _versions(s)) + s.repeated for s, _ in muted)
     view.name = plan.name

@@ -113,7 +113,8 @@ def render_json(view: DigestView) -> str:
             for sec in view.sections
         ] or [{"name": None, "stories": stories}],
         "muted": [{"title": t, "rule": r} for t, r in view.muted],
-        "per_day": [{"date": d, "stories": n} for d, n in view.per_day],
+        "per_day": [{"date": d, "stories": n, "earlier": e}
+                    for (d, n), e in zip(view.per_day, view.per_day_earlier or [0] * len(view.per_day), strict=True)],
         "digest": view.name,
         "failing_sources": [
             {"name": f.name, "since": _iso(f.since), "failures": f.failures, "error": f.error,

@@ -83,7 +83,9 @@ def write_files(
         except OSError as exc:  # a full disk, a folder read-only or a file where it belongs
             raise DigestError(f"{target}: cannot write the digest ({exc.strerror or exc})") from exc
         if plan.every == "day":  # the archive's days (a week's files are not a day's)
-            store.record_digest(day.isoformat(), fmt, str(target), view.story_count, built_at=built_at)
+            # its stories as its heading counts them: a new source's earlier news apart (stop 65)
+            store.record_digest(day.isoformat(), fmt, str(target), view.story_count - view.backlog,
+                                built_at=built_at)
         out.append(target)
     if plan.every == "day" and out:  # the leads shown: a rebuild of the day shows them again
         record_leads(store, day, view)

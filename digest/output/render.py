@@ -186,6 +186,8 @@ def _context(
         "sectioned": any(sec["name"] for sec in sections),
         "muted": [{"title": one_line(t), "rule": one_line(r)} for t, r in view.muted],
         "per_day": [(format_day(d, locale), n) for d, n in view.per_day],
+        #: each of ``per_day``'s days, its new sources' earlier news (0: none): "+ 9 earlier"
+        "per_day_earlier": view.per_day_earlier or [0] * len(view.per_day),
         "digest_name": one_line(view.name or ""),
         "view": view,
         "hooks": hooks,
