@@ -107,7 +107,7 @@ def test_a_new_sources_earlier_story_of_one_outlet_says_its_versions(tmp_path: P
     md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
     lines = {line.split("](")[0].removeprefix("- ["): line for line in md.splitlines() if line.startswith("- [")}
     bridge, = (line for title, line in lines.items() if "ridge" in title)
-    assert bridge.endswith(" · 2 versions")  # before: the date last
+    assert " · 2 versions, also: [" in bridge  # before: the date last (stop 65: the other title after it)
     assert lines["Library opens on Sundays"].endswith("UTC")  # one version: nothing said
     html = (tmp_path / "out" / f"digest-{DAY}.html").read_text()
     assert _words(html).count("· 2 versions") == 1
@@ -139,5 +139,5 @@ def test_an_earlier_story_with_more_versions_than_outlets_says_both(tmp_path: Pa
                     f"timezone: UTC\nclock: {DAY}T20:00:00Z\n")  # fmt: skip
     assert main(["run", "-q", "--config", str(path)]) == 0
     md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
-    assert [line.rsplit(" · ", 1)[1] for line in md.splitlines() if line.startswith("- [") and "ridge" in line] == [
-        "3 versions from 2 outlets"]
+    assert [line.rsplit(" · ", 1)[1].split(", also: ")[0] for line in md.splitlines()
+            if line.startswith("- [") and "ridge" in line] == ["3 versions from 2 outlets"]  # then the titles (stop 65)

@@ -16,13 +16,15 @@ import pytest
 
 from digest.cli import main
 from digest.config import load_config
-from digest.output.digests import digest_view, plan_named
-from digest.output.render import render_text
+from digest.output.digests import archive_view, digest_view, plan_named
+from digest.output.render import render_email_html, render_text
+from digest.service.webpages import Pages
 from digest.store.base import open_store
 from tests.support.examples import copy_examples
 from tests.support.httpd import TestServer
 from tests.test_json_schema import problems
 from tests.test_mailer import Collector, smtpd
+from tests.test_review_stop64_index_earlier import _POST, DAY, _feed, _words
 from tests.test_send_again import ANN, _read_yesterday, _send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,3 +142,57 @@ def test_a_weeks_per_day_counts_and_the_recorded_count_say_earlier_news_apart(
         mail = render_text(view, tz=cfg.tz, locale=cfg.locale)
     # the mail's text part, of the week that ends on the 7th (as the daemon mails it on the 8th)
     assert "Sunday, 6 December 2026: 0 · Monday, 7 December 2026: 0 + 9 earlier" in " ".join(mail.split())
+
+
+def _both_titles(text: str) -> bool:
+    words = " ".join(text.replace("\u00a0", " ").split())
+    return all(words.count(t) == 1 for t in ("Bridge to close", "Harbour bridge: the council's vote"))
+
+
+def test_a_new_sources_earlier_story_of_two_versions_shows_the_other_title_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its line said "· 2 versions" and showed one title: the blog's second post, merged into the
+    story, was in no file, mail or archive page (stop 64 left it)."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"sources:\n  - name: Blog\n    path: {_feed(tmp_path)}\ntimezone: UTC\nclock: {DAY}T20:00:00Z\n")
+    assert main(["run", "-q", "--config", str(path)]) == 0
+    md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
+    bridge, = (line for line in md.splitlines() if line.startswith("- [") and "ridge" in line)
+    assert " · 2 versions, also: [" in bridge and _both_titles(bridge)
+    assert "https://blog.example/bridge-vote" in bridge and "https://blog.example/bridge)" in bridge  # both linked
+    html = (tmp_path / "out" / f"digest-{DAY}.html").read_text()
+    assert _both_titles(_words(html))
+    assert len(lxml.html.document_fromstring(html).xpath("//a[@href='https://blog.example/bridge-vote']")) == 1
+    cfg = load_config(path)
+    day = date.fromisoformat(DAY)
+    with open_store(cfg.database_url) as store:
+        view = archive_view(store, cfg, day)
+        text = render_text(view, tz=cfg.tz, locale=cfg.locale)
+        mail_html = render_email_html(view, tz=cfg.tz, locale=cfg.locale)
+        archived = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).day(store, day).body.decode()
+    assert _both_titles(text) and "  also: " in text and "    https://blog.example/" in text  # the mail's text part
+    assert _both_titles(_words(mail_html))  # its HTML part
+    assert _both_titles(_words(archived))  # the archive's day page
+    assert "Library opens on Sundays · Blog" in _words(html)  # one version: its line as before
+
+
+def test_an_earlier_story_names_its_other_outlets_titles_and_counts_those_past_three(tmp_path: Path) -> None:
+    """Three versions from two outlets: the wire's title named with its outlet; five other
+    titles: three named, "and 2 more"."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    items = "".join(f"<item><title>Council to shut harbour bridge to cars, take {i}</title>"
+                    f"<link>https://wire.example/bridge-{i}</link><pubDate>Tue, 04 Oct 2016 1{i}:00:00 GMT</pubDate>"
+                    f"<description>{_POST}</description></item>" for i in range(4))  # fmt: skip
+    (wire / "feed.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+                                   f"<link>https://wire.example/</link><description>d</description>{items}</channel></rss>")
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"sources:\n  - name: Blog\n    path: {_feed(tmp_path)}\n  - name: Wire\n    path: {wire / 'feed.xml'}\n"
+                    f"timezone: UTC\nclock: {DAY}T20:00:00Z\n")  # fmt: skip
+    assert main(["run", "-q", "--config", str(path)]) == 0
+    md = (tmp_path / "out" / f"digest-{DAY}.md").read_text().replace("\u00a0", " ")
+    bridge, = (line for line in md.splitlines() if line.startswith("- [") and "ridge" in line)
+    assert " · 6 versions from 2 outlets, also: [" in bridge, bridge
+    assert bridge.count("](https://") == 4 and bridge.endswith("; and 2 more")
+    assert "(Wire)" in bridge or "(Blog)" in bridge  # another outlet's title says whose

@@ -187,6 +187,26 @@ def part_lang(tag: str | None) -> str:
     return tag
 
 
+#: A new source's earlier story whose line says its versions ("· 2 versions") names at most this
+#: many of their other titles, then "and N more" (:func:`other_titles`; stop 65).
+BACKLOG_TITLES = 3
+
+
+def other_titles(lead: dict[str, Any], also: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The versions of ``also`` (:func:`_version`'s) whose title is none of the lead's nor an
+    earlier one's (capitals and spacing aside), in order, each with ``outlet``: its source where
+    that is not the lead's, else "".  A new source's earlier story said "· 2 versions" and showed
+    one title: the blog's second post was nowhere in the digest (stop 64 review, stop 65)."""
+    seen = {" ".join(str(lead["title"]).casefold().split())}
+    out = []
+    for v in also:
+        key = " ".join(str(v["title"]).casefold().split())
+        if v["has_title"] and key not in seen:
+            seen.add(key)
+            out.append({**v, "outlet": v["source"] if v["source"] != lead["source"] else ""})
+    return out
+
+
 #: A digest of this many stories or more opens with a table of contents.
 TOC_MIN = 4
 #: An "also reported by" list this long shows its first ``ALSO_SHOWN`` and "and N more"
@@ -277,6 +297,7 @@ def story_context(
         # the excerpt begins at an opening with news before the line's passage: it stops before the
         # line, said over it (stop 64: said twice in one entry); the line and the opening both shown
         cut = excerpt(opening, excerpt_chars)
+    others = other_titles({**lead, "title": title}, also) if s.backlog else []
     return {
         "story_id": s.story_id,
         "anchor": anchor(title, set() if taken is None else taken),
@@ -300,6 +321,10 @@ def story_context(
         #: an outlet had more than one (stop 64 review: two posts of one blog in one story, one
         #: title shown, the other nowhere in the digest)
         "versions": 1 + len(s.also),
+        #: those versions' other titles, where the line says the versions (``versions`` more than
+        #: ``outlets``): the first ``BACKLOG_TITLES`` named, the rest counted
+        "other_titles": others[:BACKLOG_TITLES],
+        "other_titles_left": max(0, len(others) - BACKLOG_TITLES),
         "developing": s.status == "developing",
         "also_reported": s.status == ALSO_REPORTED,
         #: when a developing (or "also reported") story was first reported (the earliest
