@@ -433,6 +433,8 @@ class App(Clustering):
 def open_app(config_path: str | Path) -> Iterator[App]:
     """Load the configuration, open the store, and yield an :class:`App`."""
     cfg = load_config(config_path)
+    if cfg.missing_paths and _never_made(cfg.database_url):  # nothing read yet: each is a typo,
+        raise ConfigError("\n".join(line for _, line in cfg.missing_paths))  # and no store is made
     store = open_store(cfg.database_url)
     if cfg.missing_paths:  # a path never read is a typo; one read before, a drive not mounted
         paths = {s.name: str(s.path) for s in cfg.sources}
@@ -450,3 +452,11 @@ def open_app(config_path: str | Path) -> Iterator[App]:
         raise
     finally:
         app.close()
+
+
+def _never_made(url: str) -> bool:
+    """Whether the SQLite store at ``url`` was never made (its file absent): a first ``digest run``
+    with a ``path:`` typo said "new store" before the typo's line, and left the store behind."""
+    from .store.sqlite import path_of
+
+    return url.lower().startswith("sqlite") and not path_of(url).exists()

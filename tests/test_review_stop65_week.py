@@ -1,0 +1,49 @@
+"""Stop 65: a daily reader's and operator's week, reviewed by using it (docs/evaluation.md,
+"Stop 65: a week, reviewed").
+
+Each papercut as the user met it, through the command line: a configuration file with a typo, a
+first run, ``digest explain`` read by a person.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+
+
+def test_a_first_run_with_a_path_typo_says_it_and_makes_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ``path:`` that names nothing, before any run: the typo's line, exit 2, as before, but
+    the store was made first ("new store (schema version 20)" above the error), and left behind
+    for the next command to find empty."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Notes\n    path: notse\ntimezone: UTC\n")
+    with caplog.at_level("INFO"):
+        assert main(["run", "-q", "--config", str(cfg)]) == 2
+        assert main(["replay", "--config", str(cfg), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("feeds.yaml:3: sources[0].path: no such file or folder") == 2
+    assert not (tmp_path / "data").exists()
+    assert not [r for r in caplog.records if "new store" in r.getMessage()]
+
+
+def test_a_path_gone_after_it_was_read_is_still_that_sources_error_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unchanged: once the store exists and read the folder, the folder gone is that source's
+    error line at the run, the run going on (exit 1, not 2)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Ferry delayed\n\nThe harbour ferry was delayed three hours by a storm.\n")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Notes\n    path: notes\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n")
+    assert main(["run", "-q", "--config", str(cfg)]) == 0
+    (notes / "a.md").unlink()
+    notes.rmdir()
+    capsys.readouterr()
+    assert main(["run", "-q", "--config", str(cfg)]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
