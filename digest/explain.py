@@ -381,6 +381,8 @@ def as_text(obj: object, indent: int = 0, cfg: Config | None = None) -> str:
     if isinstance(obj, dict):
         lines = []
         for k, v in obj.items():
+            if k == "story" and "story_id" in obj and obj["story_id"] == v:
+                continue  # the same id twice for a person ("story" is kept in the JSON for scripts)
             if isinstance(v, dict | list):
                 lines.append(f"{pad}{k}:")
                 lines.append(as_text(v, indent + 1, cfg))

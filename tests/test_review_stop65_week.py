@@ -7,6 +7,7 @@ first run, ``digest explain`` read by a person.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,31 @@ def test_a_path_gone_after_it_was_read_is_still_that_sources_error_alone(
     capsys.readouterr()
     assert main(["run", "-q", "--config", str(cfg)]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_explain_for_a_person_names_the_story_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``digest explain ID`` printed "story: i2c1..." and under it "story_id: i2c1...", the same
+    id (``story`` is the JSON's older name, kept for scripts); a pair the same for each article.
+    The JSON keeps both."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Ferry delayed\n\nThe harbour ferry was delayed three hours by a storm.\n")
+    (notes / "b.md").write_text("# Council vote\n\nThe council voted to build a cycle bridge over the river.\n")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Notes\n    path: notes\ntimezone: UTC\nclock: 2026-11-20T20:00:00Z\n")
+    assert main(["run", "-q", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    assert main(["search", "--config", str(cfg), "--json", "ferry"]) == 0
+    [found] = json.loads(capsys.readouterr().out)
+    assert main(["explain", "--config", str(cfg), found["story_id"]]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[:2] == [f"story_id: {found['story_id']}", "first_seen: 2026-11-20 20:00 UTC"]
+    assert main(["explain", "--config", str(cfg), "--json", found["story_id"]]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["story"] == view["story_id"] == found["story_id"]
+    assert main(["search", "--config", str(cfg), "--json", "council"]) == 0
+    [other] = json.loads(capsys.readouterr().out)
+    assert main(["explain", "--config", str(cfg), view["lead"], other["story_id"]]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.strip() for line in lines if line.strip().startswith("story")] == [
+        f"story_id: {found['story_id']}", f"story_id: {other['story_id']}"]
