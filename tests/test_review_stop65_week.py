@@ -76,3 +76,13 @@ def test_explain_for_a_person_names_the_story_once(tmp_path: Path, capsys: pytes
     lines = capsys.readouterr().out.splitlines()
     assert [line.strip() for line in lines if line.strip().startswith("story")] == [
         f"story_id: {found['story_id']}", f"story_id: {other['story_id']}"]
+
+
+def test_a_name_shaped_as_a_date_that_is_none_is_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``name: 2026-02-30`` (no such day) was a traceback at every command; it is the name."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: 2026-02-30\n    path: notes\ntimezone: UTC\n")
+    assert main(["sources", "--config", str(cfg)]) == 0
+    assert capsys.readouterr().out.startswith("2026-02-30: not fetched yet")

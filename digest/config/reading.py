@@ -51,6 +51,18 @@ class _Loader(yaml.SafeLoader):
         tag: str = super().resolve(kind, value, implicit)
         return tag
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:  # type: ignore[override]
+        """A value shaped as a date that is none (``clock: 2026-13-01``, ``name: 2026-02-30``) is
+        its text, which the key's check then says what it is not: PyYAML's ``ValueError`` ("month
+        must be in 1..12") was a traceback (stop 65 review)."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 
 #: Values (scalars, lists and mappings) the configuration may stand for once its aliases are
 #: read: ``*name`` repeats the value ``&name`` marks, so nine lines of nine aliases each (a
