@@ -78,6 +78,24 @@ def test_explain_for_a_person_names_the_story_once(tmp_path: Path, capsys: pytes
         f"story_id: {found['story_id']}", f"story_id: {other['story_id']}"]
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("yesterday", "'yesterday'"), ("2026-13-01", "'2026-13-01'"), ("true", "True")],
+)
+def test_a_clock_that_is_no_time_says_how_to_write_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, shown: str
+) -> None:
+    """``clock: yesterday`` was pydantic's "Input should be a valid datetime or date, input is
+    too short"; ``clock: 2026-13-01`` (a date YAML reads by its shape) a traceback, PyYAML's
+    "ValueError: month must be in 1..12"."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(f"sources: []\ntimezone: UTC\nclock: {value}\n")
+    assert main(["status", "--config", str(cfg)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {cfg}:3: clock: needs a date and time, not {shown}: write one with its zone, such as "
+        "2026-11-20T20:00:00Z (ISO 8601)\n")
+
+
 def test_a_name_shaped_as_a_date_that_is_none_is_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``name: 2026-02-30`` (no such day) was a traceback at every command; it is the name."""
     notes = tmp_path / "notes"

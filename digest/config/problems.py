@@ -144,6 +144,11 @@ def problems_of(root: type[BaseModel], exc: ValidationError, node: yaml.Node | N
             msg = list_needed(err.get("input"), of_text=loc[-1:] != ("sources",))
         elif err["type"] == "model_type":  # pydantic: "... valid dictionary or instance of SourceConfig"
             msg = mapping_needed(err.get("input"), source=len(loc) == 2 and loc[0] == "sources")
+        elif err["type"] in ("datetime_from_date_parsing", "datetime_parsing", "datetime_type"):
+            # pydantic: "Input should be a valid datetime or date, input is too short" (`clock: yesterday`)
+            got = err.get("input")
+            msg = (f"needs a date and time, not {'nothing' if got is None else _shown(got)}: "
+                   "write one with its zone, such as 2026-11-20T20:00:00Z (ISO 8601)")
         out.append((line_of(node, loc) or 0, f"{key_path(loc)}: {msg}"))
     return out
 
