@@ -104,3 +104,13 @@ def test_a_name_shaped_as_a_date_that_is_none_is_text(tmp_path: Path, capsys: py
     cfg.write_text("sources:\n  - name: 2026-02-30\n    path: notes\ntimezone: UTC\n")
     assert main(["sources", "--config", str(cfg)]) == 0
     assert capsys.readouterr().out.startswith("2026-02-30: not fetched yet")
+
+
+def test_a_url_not_http_is_said_at_its_own_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``url: ftp://...`` was said at the source's ``name:`` line, "sources[0]: url must start
+    with ...": the line to mend is the ``url:`` one."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("sources:\n  - name: Coast\n    category: Local\n    url: ftp://coast.example/rss\ntimezone: UTC\n")
+    assert main(["status", "--config", str(cfg)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {cfg}:4: sources[0].url: must start with http:// or https:// (got 'ftp://coast.example/rss')\n")

@@ -227,7 +227,7 @@ def test_an_exports_site_links_come_back_out_of_export_opml(tmp_path: Path, caps
     bad = tmp_path / "bad.yaml"
     bad.write_text(START.replace("    path: notes\n", "    path: notes\n    site: ftp://x.example/\n"))
     assert main(["sources", "--config", str(bad)]) == 2
-    assert "site must start with http:// or https://" in capsys.readouterr().err
+    assert "site: must start with http:// or https://" in capsys.readouterr().err
 
 
 def test_export_opml_gives_a_feed_moved_for_good_at_its_new_address(

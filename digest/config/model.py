@@ -100,14 +100,19 @@ class SourceConfig(_Strict):
     #: ``digest export-opml`` gives it back (stop 55: an import and export lost every one).
     site: str | None = None
 
+    @field_validator("url", "site")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        """Said at the key's own line ("sources[0].url: must start ..."), not at the source's
+        ``name:`` line as the model's check said it (stop 65 review)."""
+        if v is not None and not re.match(r"^https?://", v, re.I):
+            raise ValueError(f"must start with http:// or https:// (got {v!r})")
+        return v
+
     @model_validator(mode="after")
     def _one_of_url_or_path(self) -> SourceConfig:
         if (self.url is None) == (self.path is None):
             raise ValueError("needs exactly one of 'url' or 'path'")
-        if self.url is not None and not re.match(r"^https?://", self.url, re.I):
-            raise ValueError(f"url must start with http:// or https:// (got {self.url!r})")
-        if self.site is not None and not re.match(r"^https?://", self.site, re.I):
-            raise ValueError(f"site must start with http:// or https:// (got {self.site!r})")
         return self
 
 
