@@ -8,11 +8,16 @@ first run, ``digest explain`` read by a person.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from digest.cli import main
+from tests.support.daemon import loopback_config, refusing_smtpd, rss, smtpd
+from tests.support.httpd import TestServer
 
 
 def test_a_first_run_with_a_path_typo_says_it_and_makes_no_store(
@@ -114,3 +119,46 @@ def test_a_url_not_http_is_said_at_its_own_line(tmp_path: Path, capsys: pytest.C
     assert main(["status", "--config", str(cfg)]) == 2
     assert capsys.readouterr().err == (
         f"error: {cfg}:4: sources[0].url: must start with http:// or https:// (got 'ftp://coast.example/rss')\n")
+
+
+def _set(cfg: Path, **top: Any) -> None:
+    data = yaml.safe_load(cfg.read_text())
+    for key, value in top.items():
+        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+    cfg.write_text(yaml.safe_dump(data))
+
+
+def _reader(cfg: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
+    capsys.readouterr()
+    main(["status", "--config", str(cfg), "--json"])
+    [reader] = json.loads(capsys.readouterr().out)["digests"][0]["readers"]
+    main(["status", "--config", str(cfg)])
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("  ann@example.org: ")]
+    return reader, line
+
+
+def test_status_json_gives_the_last_day_sent_of_a_reader_mailed_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``last_sent`` ("the last day sent", its schema says) was null for a reader sent every day,
+    set only once a later day failed: a script checking it read "never sent". The text line
+    still says "last sent" only after a day that was not."""
+    with TestServer() as srv, smtpd() as (_, good), refusing_smtpd() as bad:
+        srv.set("/a", rss("alpha", range(3), datetime.fromisoformat("2026-11-20T20:00:00+00:00")))
+        cfg = loopback_config(tmp_path, srv, {"alpha": "/a"}, clock="2026-11-20T20:00:00Z",
+                              email={"host": "127.0.0.1", "port": good, "security": "none",
+                                     "from": "digest@example.org", "to": ["ann@example.org"]})
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-21T08:00:00Z")
+        assert main(["send", "--config", str(cfg), "--date", "2026-11-20"]) == 0
+        reader, line = _reader(cfg, capsys)
+        assert (reader["day"], reader["state"], reader["last_sent"]) == ("2026-11-20", "sent", "2026-11-20")
+        assert "last sent" not in line
+        srv.set("/a", rss("alpha", range(3, 6), datetime.fromisoformat("2026-11-21T20:00:00+00:00")))
+        _set(cfg, clock="2026-11-21T20:00:00Z")
+        assert main(["run", "--config", str(cfg), "--quiet"]) == 0
+        _set(cfg, clock="2026-11-22T08:00:00Z", email={"port": bad})
+        assert main(["send", "--config", str(cfg), "--date", "2026-11-21"]) != 0
+        reader, line = _reader(cfg, capsys)
+    assert (reader["day"], reader["state"], reader["last_sent"]) == ("2026-11-21", "failed", "2026-11-20")
+    assert line.endswith("; last sent 2026-11-20")

@@ -90,7 +90,8 @@ class ReaderState:
     state: str | None = None
     error: str | None = None
     at: datetime | None = None
-    #: The last day sent to the reader, when the last day tried was not
+    #: The last day sent to the reader (``day`` itself when it was sent): a script read null for
+    #: a reader mailed every day, where the schema says "the last day sent" (stop 65 review)
     last_sent: date | None = None
 
 
@@ -206,7 +207,7 @@ def _reader_line(r: ReaderState, tz: Any) -> str:
         return f"not mailed in the last {LOOK_BACK_DAYS} days"
     at = f" at {local_time(r.at, tz)}" if r.at else ""
     error = f": {r.error}" if r.error and r.state == "failed" else ""
-    before = f"; last sent {r.last_sent.isoformat()}" if r.last_sent else ""
+    before = f"; last sent {r.last_sent.isoformat()}" if r.last_sent and r.last_sent != r.day else ""
     return f"{r.state} {r.day.isoformat()}{at}{error}{before}"
 
 
@@ -352,7 +353,7 @@ def _reader(address: str, rows: list[tuple[Delivery, set[str]]]) -> ReaderState:
     done = [r.date for r, _ in theirs if r.status in ("sent", "whole")]
     return ReaderState(address, date.fromisoformat(last), state, row.last_error if row.status == "failed" else None,
                        row.sent_at or row.claimed_at,
-                       date.fromisoformat(max(done)) if done and not sent else None)
+                       date.fromisoformat(max(done)) if done else None)
 
 
 def _written(cfg: Config, store: ReadOnlyStore, plan: Plan) -> date | None:
