@@ -247,11 +247,12 @@ def week_of(views: Sequence[DigestView], day: date, told: Mapping[str, StoryView
     )
 
 
-def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
+def digest_view(store: Store, cfg: Config, day: date, plan: Plan, *, lines: bool = True) -> DigestView:
     """The digest ``plan`` dated ``day``: its days' stories, arranged in its sections, the
-    muted ones counted (see the module docstring)."""
+    muted ones counted (see the module docstring); without ``lines``, a count's view
+    (``view.build_view``'s)."""
     days = plan.days(day)
-    views = [build_view(store, cfg, d) for d in days]
+    views = [build_view(store, cfg, d, lines=lines) for d in days]
     if len(views) == 1:
         view = views[0]
     else:  # each developing story's line against what the weekly reader read: the week before
@@ -275,8 +276,10 @@ def digest_view(store: Store, cfg: Config, day: date, plan: Plan) -> DigestView:
     return view
 
 
-def archive_view(store: Store, cfg: Config, day: date) -> DigestView:
+def archive_view(store: Store, cfg: Config, day: date, *, lines: bool = True) -> DigestView:
     """The day as the archive shows it: the single daily digest (or the first of
-    ``digests:``), in its sections, its muted stories left out, as it was mailed."""
+    ``digests:``), in its sections, its muted stories left out, as it was mailed; without
+    ``lines``, a count's view: its stories as the page's heading counts them, no line of what
+    is new (``view.build_view``)."""
     plan = plans(cfg)[0]
-    return digest_view(store, cfg, day, replace(plan, every="day"))
+    return digest_view(store, cfg, day, replace(plan, every="day"), lines=lines)

@@ -92,16 +92,9 @@ from datetime import date, datetime, timedelta
 from ..config import Config
 from ..records import ALSO_REPORTED, DigestView, StoryView, VersionView
 from ..sources.states import renamed_sources
-from ..store.base import (
-    FIRST_READ_KEY,
-    UNDATED_AHEAD,
-    UNDATED_READ_KEY,
-    Store,
-    StoredArticle,
-    aware,
-    parse_ts,
-)
+from ..store.base import UNDATED_AHEAD, UNDATED_READ_KEY, Store, StoredArticle, aware
 from ..text.identity import channel_of
+from .backlogs import backlog_of
 from .days import day_failing, day_window, grouping_of, shown_day, written_leads
 from .entries import (
     arrival,
@@ -144,32 +137,6 @@ def story_order(start: datetime) -> Callable[[StoryView], tuple[bool, bool, int,
     latest (undated: ``start``)."""
     return lambda s: (s.backlog, s.status == ALSO_REPORTED, -s.outlets, -(s.lead.published or start).timestamp(),
                       s.story_id)
-
-
-def _backlog(store: Store, days: float, stored_as: dict[str, str]) -> Callable[[StoredArticle], bool]:
-    """Whether a version is its source's backlog: read in the source's first read (meta
-    ``first_read:<source>``, written by ``add_articles``: its first batch) and published more
-    than ``days`` (``backlog_days:``) before it arrived (0: none is).  A source known before the
-    first read was recorded has none; a publication time not believed (in the future, before
-    1995) was replaced by the arrival, so is never old, save where the first read held no item
-    stating a date (meta ``first_read_undated:<source>``): an undated feed (RSS 0.9x, a scraped
-    one) put every item it held at the top of a migrating operator's first digest as the day's
-    news (stop 55); what it held when first read is its backlog, its next items news as any.
-    ``stored_as``: the name a version of a source renamed since was stored under (its key: the
-    name), whose first read it was."""
-    firsts: dict[str, tuple[datetime | None, bool]] = {}
-
-    def old(v: StoredArticle) -> bool:
-        name = stored_as.get(v.key, v.source)
-        if name not in firsts:
-            firsts[name] = (parse_ts(store.get_meta(FIRST_READ_KEY.format(source=name))),
-                            store.get_meta(UNDATED_READ_KEY.format(source=name)) in ("1", UNDATED_AHEAD))
-        first, undated = firsts[name]
-        if not (days > 0 and first is not None and aware(v.fetched) == first):
-            return False
-        return undated or (v.published is not None and aware(v.published) < first - timedelta(days=days))
-
-    return old
 
 
 _Page = tuple[str, str, str]
@@ -319,10 +286,13 @@ def _restored_news(report: StoredArticle, texts: list[StoredArticle], heading: s
     return line, tuple(figures_told(line, report, read))
 
 
-def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None) -> DigestView:
+def build_view(store: Store, cfg: Config, day: date, *, since: date | None = None, lines: bool = True) -> DigestView:
     """The day's digest as plain data: the stories with a version that arrived in the day
     (``since``: in the days from that one to ``day``, each story's line of what is new worked
-    out against what arrived before them: a weekly digest's, ``digests.week_of``)."""
+    out against what arrived before them: a weekly digest's, ``digests.week_of``).  Without
+    ``lines``, a count's view (``service.daycounts``, stop 65): each story's status, versions
+    and backlog as with them, no line of what is new (nor its figures, voice or excerpt's
+    start), and what the earlier versions said read only where a copy's test needs it."""
     start, end = day_window(store, cfg, day)
     if since is not None and since < day:
         start = day_window(store, cfg, since)[0]
@@ -332,14 +302,16 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
     hidden = 0  # new versions that only repeat a page shown before: the story is not shown
     renamed = renamed_sources(store, cfg)
     stored_as: dict[str, str] = {}  # a version of a source renamed since: the name it was read under
-    old = _backlog(store, cfg.backlog_days, stored_as)
     ahead: set[str] = set()  # backlog stories of a first read dated ahead of the clock
     grouping: list[tuple[str, list[str]]] = []  # the day's stories as they stood at its end
-    for sid in store.stories_fetched_between(start, end):
-        st = store.get_story(sid)
+    sids = store.stories_fetched_between(start, end)
+    found, versions_of = store.stories_read(sids)  # two queries, not two a story (stop 65: PostgreSQL)
+    old = backlog_of(store, cfg.backlog_days, stored_as, {v.source for every in versions_of.values() for v in every})
+    for sid in sids:
+        st = found[sid]
         # the story as it stood at the day's end: a version that arrived later is a later
         # day's news (an archive page of the day does not show it)
-        every = store.story_versions(sid)
+        every = versions_of[sid]
         if renamed:
             stored_as.update({v.key: v.source for v in every if v.source in renamed})
             every = [_as_named(v, renamed) for v in every]
@@ -367,7 +339,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
             hidden += len(fresh)  # listed read again, or taken back; or notices of no report read
             continue
         earlier = sorted((v for v in versions if aware(v.fetched) < start), key=arrival)  # as read
-        read = read_of(earlier)
+        read = read_of(earlier) if lines else None  # (else read by copies_of where it must)
         copies = copies_of(new, earlier, read) if earlier else set()
         undone_here = _undone_within(back, new)  # taken back and put back within the window: no news
         retaken = _retaken_within(back, new)  # (or put back and taken back again: gone still)
@@ -414,7 +386,7 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
             key=lambda v: (v.published or start, v.outlet_name),
         )
         heading = heading_of(lead, until_end)  # a report read after the day is no heading of it
-        told_by = status == "developing" and not said  # a version's own words, not a notice's line
+        told_by = read is not None and status == "developing" and not said  # a version's own words, not a notice's line
         line = (whats_new(live, earlier, lead.title, read=read, copies=copies) if told_by
                 else taken_back(said[-1]) if said and status == "developing" else "")
         voice = speaker(live, copies) if told_by else None  # the version the line is read from
@@ -431,9 +403,9 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
         news_lead = voice if voice is not None else notice
         if news_lead is not None and (news_lead.key == lead.key or lead.key in {v.key for v in fresh}):
             news_lead = None
-        figures = tuple(figures_told(line, voice, read)) if voice is not None else ()
+        figures = tuple(figures_told(line, voice, read)) if voice is not None and read is not None else ()
         lang = voice.lang if voice is not None else None
-        if said and status == "developing" and said[-1].key in back:  # and what the report back says
+        if lines and said and status == "developing" and said[-1].key in back:  # and what the report back says
             notes = [by_key[k] for k in back[said[-1].key] if k in by_key]
             period = (since, (day - since).days + 1) if since is not None and since < day else (day, 1)
             unseen = _hidden_by_notice(store, cfg, period, versions, notes) if notes else set()
@@ -455,7 +427,8 @@ def build_view(store: Store, cfg: Config, day: date, *, since: date | None = Non
                 repeated=len(fresh) - len(new) + sum(v.key in standing for v in new),
                 earlier=_reports(earlier, back),
                 news_lead=view(news_lead, news_lead.key in copies) if news_lead is not None else None,
-                news_from=first_news(news_lead, read) if news_lead is not None and news_lead is voice else "",
+                news_from=(first_news(news_lead, read) if news_lead is not None and news_lead is voice
+                           and read is not None else ""),
                 first_reported=(reported := min((aware(v.published) for v in earlier if v.published is not None),
                                                 default=None)),
                 first_reported_day=any(v.published_day and aware(v.published) == reported for v in earlier

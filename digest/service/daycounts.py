@@ -89,7 +89,7 @@ log = logging.getLogger(__name__)
 DAYS_KEPT = 400
 
 #: A store method whose name begins so is a read (it changes nothing): noted, and made again.
-READS = ("get_", "list_", "count_", "story_", "stories_", "latest_", "earliest_", "has_", "day_")
+READS = ("get_", "list_", "count_", "story_", "stories_", "metas_", "latest_", "earliest_", "has_", "day_")
 
 
 def _location(state: Any) -> Any:
@@ -133,7 +133,10 @@ class Reads:
             answer = value(*args, **kwargs)
             if self.kept:
                 try:
-                    self.reads.append((name, args, tuple(sorted(kwargs.items())), _digest(name, answer)))
+                    # a sequence asked kept a tuple (``stories_read``'s ids, stop 65): a key of the
+                    # answers the checks share, as it comes back from the store's JSON
+                    kept = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+                    self.reads.append((name, kept, tuple(sorted(kwargs.items())), _digest(name, answer)))
                 except Exception:  # no pickle of it: no digest, the count not kept
                     self.kept = False
             return answer
@@ -266,7 +269,7 @@ class DayCounts:
     ) -> Count:
         """The day's count: kept at ``version`` (the store's; None: not known), or its reads
         answering as before (``answers``: :func:`same_reads`'s, shared by a page's days), else
-        counted by the day's view."""
+        counted by the day's count view (stop 65: no line of what is new, :meth:`view`)."""
         with self._lock:
             held = self._days.get(day)
         if held is not None:
@@ -276,13 +279,18 @@ class DayCounts:
             if same_reads(store, held.reads, answers):
                 held.at = version
                 return held.count
-        return Count.of(self.view(store, day, version))
+        return Count.of(self._built(store, day, version, lines=False))
 
     def view(self, store: Store, day: date, version: Hashable | None = None) -> Any:
         """The day's view (``digests.archive_view``), its count kept with the reads it made."""
+        return self._built(store, day, version, lines=True)
+
+    def _built(self, store: Store, day: date, version: Hashable | None, *, lines: bool) -> Any:
+        """The day's view, with its ``lines`` of what is new or without (a count's: the
+        same count, stop 65), its count kept with the reads it made."""
         self.built += 1
         reads = Reads(store)
-        view = build_view(reads, self.cfg, day)  # the reads stand for the store
+        view = build_view(reads, self.cfg, day, lines=lines)  # the reads stand for the store
         with self._lock:
             self._days.pop(day, None)  # counted now: the last to be dropped
             if reads.kept:
