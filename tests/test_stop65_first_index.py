@@ -155,3 +155,27 @@ def test_a_count_view_counts_as_the_whole_view_and_reads_no_text_a_headline_tell
     assert "f1" in read_whole and "b1" in read_whole  # the ferry's line of what is new, the copy's test
     assert [k for c in calls for k in c] == ["b1"]  # the copy's test alone
     assert _index(cfg, whole=False) == _index(cfg, whole=True)
+
+
+def test_a_server_started_again_checks_its_days_stories_and_first_reads_in_one_read_each(
+    make_config: MakeConfig, tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _filled(make_config, tmp_path, store_url)
+
+    def index() -> tuple[bytes, DayCounts]:
+        pages = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now)
+        with open_store(cfg.database_url) as store:
+            return pages.index(store, "/").body, pages.counts
+
+    first, _ = index()  # its days counted and written to the store
+    with open_store(cfg.database_url) as store:
+        kind = type(store)
+    calls: list[str] = []
+    for name in ("stories_read", "metas_read"):
+        real = getattr(kind, name)
+        monkeypatch.setattr(kind, name, lambda self, arg, _real=real, _n=name: calls.append(_n) or _real(self, arg))
+    again, counts = index()  # a server started again: its two days checked by their reads
+    assert again == first and (counts.built, counts.checked) == (0, 2)
+    # each read of the two days' views answered from one query of the ids and keys of both
+    # (before: the days' own reads again, a day at a time)
+    assert sorted(calls) == ["metas_read", "stories_read"]
