@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta
@@ -85,8 +86,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             except DigestError:  # what the run read and stored is said all the same, then why no digest
                 print(report.summary(), file=sys.stderr)
                 raise
+        began = time.monotonic()  # the digest's writing, said in the summary apart (stop 65)
         view = app.build_view(args.date, digest=daily)
         paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
+        report.writing = time.monotonic() - began
         for p in paths:
             print(p)
         report.count_digest(view)  # what the digest shows, not what the run started

@@ -14,6 +14,7 @@ from itertools import zip_longest
 from typing import Any
 
 from ..records import ALSO_REPORTED, DigestView, newest_first
+from .params import BACKLOG_LINES, TOC_LINES
 
 __all__ = ["Fit", "apply_fit", "ranked"]
 
@@ -42,7 +43,9 @@ def ranked(view: DigestView) -> list[str]:
 def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
     """The templates' context with each section's ``shown`` (the stories in full), ``more``
     (by title only) and ``left`` (how many are not named); ``fit``: how many of each
-    (None: every story in full, as the digest files show them)."""
+    (None: every story in full, as the digest files show them).  Each section's contents
+    (``toc``) name at most ``params.TOC_LINES`` of ``shown`` (``toc_left``: the others), and the
+    backlog's lines (``backlog_shown``) are at most ``params.BACKLOG_LINES`` (stop 65)."""
     for sec in ctx["sections"]:
         stories = sec["stories"]
         if fit is None:
@@ -51,8 +54,11 @@ def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
         shown = [s for s in stories if s["story_id"] in fit.full]
         more = [s for s in stories if s["story_id"] in fit.listed]
         sec.update(shown=shown, more=more, left=len(stories) - len(shown) - len(more))
+    for sec in ctx["sections"]:  # the contents: the first ``TOC_LINES`` in full, the rest counted
+        sec.update(toc=sec["shown"][:TOC_LINES], toc_left=max(0, len(sec["shown"]) - TOC_LINES))
     backlog = ctx.get("backlog", [])  # a line each: named while the fit names them (the last of its order)
     named = backlog if fit is None else [s for s in backlog if s["story_id"] in fit.full | fit.listed]
+    named = named[:BACKLOG_LINES]  # a huge first read's: the newest, the others counted
     ctx.update(backlog_shown=named, backlog_left=len(backlog) - len(named))
     if fit is not None:
         full = sum(len(sec["shown"]) for sec in ctx["sections"])

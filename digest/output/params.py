@@ -69,3 +69,14 @@ FIT_STORY_BYTES = 600
 FIT_OUTLET_BYTES = 250
 #: ... and a title line, beside its title and link (``mailsize._title_cost``): set by hand with them.
 FIT_TITLE_BYTES = 200
+
+#: A day's contents ("In this digest:") lists at most this many stories of a section, then "and N
+#: more stories below" (md, HTML, mail, archive; the stories themselves all follow in full): a
+#: first read of 20,000 items listed 19,499 titles over them (stop 65 review).  Set by hand at
+#: 100: above the busiest day of a real feed list seen here (GVC val month packed, the year
+#: store's days), a few screens of titles.  Pinned by tests/test_stop65_huge.py.
+TOC_LINES = 100
+#: ... and its earlier news (a new source's backlog, a line each) at most this many lines, then
+#: "N more stories of earlier news, not listed here" (as an email's fit counts them): a feed of
+#: 20,000 old items was 20,000 lines.  Set by hand at 100, over stop 39's 43 of a 50-item feed.
+BACKLOG_LINES = 100

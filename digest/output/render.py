@@ -54,6 +54,7 @@ from digest.output.email_styles import inline_styles
 from digest.output.jsonview import render_json
 from digest.output.linkify import link_excerpts
 from digest.output.mailfit import Fit, apply_fit
+from digest.output.mdlinks import fast_links
 from digest.output.newsline import marked_md
 from digest.output.plainwrap import wrap_plain
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
@@ -344,13 +345,36 @@ def body_html(
     fit: Fit | None = None,
 ) -> str:
     """The digest body as sanitized HTML (Markdown -> Python-Markdown -> nh3)."""
-    md_text = _markdown(view, env, tz, excerpt_chars, True, locale, fit)
+    e = _env(env)
+    return _body(view, e, _context(view, tz, excerpt_chars, True, locale, fit=fit,
+                                   apart=_knows_backlog(e, "digest.md.j2")))
+
+
+def _body(view: DigestView, e: jinja2.Environment, ctx: dict[str, Any]) -> str:
+    """``body_html`` of the context ``ctx`` (the Markdown's, with its hooks)."""
+    md_text = _fill(e, "digest.md.j2", ctx)
     # md_in_html: the <details> of a long "also reported by" list holds Markdown (ours
     # only: feed text reaches the Markdown escaped, so it never opens an HTML block)
-    converter = markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html")
+    converter = fast_links(markdown.Markdown(extensions=["attr_list", "md_in_html"], output_format="html"))
     notes = {s.story_id: told.links for s in view.stories if (told := s.news_lead or s.lead).links}  # a note's [words](https://...)
     # (the excerpt's version: the day's where a developing story leads with it, ``context.story_context``)
     return clean_html(link_excerpts(converter.convert(md_text), notes))
+
+
+def _page(
+    view: DigestView, e: jinja2.Environment, name: str, tz: tzinfo | None, excerpt_chars: int,
+    locale: str | None, fit: Fit | None, styled: bool,
+) -> str:
+    """The page ``name`` around the body: one context for both (it was made twice, a third of a
+    huge day's writing, stop 65) where the Markdown template lists the backlog apart as the
+    page's context does."""
+    apart = _knows_backlog(e, "digest.md.j2")
+    ctx = _context(view, tz, excerpt_chars, True, locale, fit=fit, apart=apart)
+    body = _body(view, e, ctx)
+    if styled:
+        body = inline_styles(body)
+    page = ctx if apart else _context(view, tz, excerpt_chars, True, locale, fit=fit)
+    return _fill(e, name, page, body=Markup(body))
 
 
 def render_html(
@@ -362,10 +386,7 @@ def render_html(
     locale: str | None = None,
 ) -> str:
     """The digest as one self-contained HTML page."""
-    e = _env(env)
-    body = body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale)
-    ctx = _context(view, tz, excerpt_chars, True, locale)
-    return _fill(e, "digest.html.j2", ctx, body=Markup(body))
+    return _page(view, _env(env), "digest.html.j2", tz, excerpt_chars, locale, None, False)
 
 
 def render_email_html(
@@ -379,10 +400,7 @@ def render_email_html(
 ) -> str:
     """The digest as email HTML: CSS inlined on each element, no ``<style>`` (``fit``: its
     stories in full and by title only, ``digest.output.mailsize``)."""
-    e = _env(env)
-    body = inline_styles(body_html(view, env=e, tz=tz, excerpt_chars=excerpt_chars, locale=locale, fit=fit))
-    ctx = _context(view, tz, excerpt_chars, True, locale, fit=fit)
-    return _fill(e, "digest.email.html.j2", ctx, body=Markup(body))
+    return _page(view, _env(env), "digest.email.html.j2", tz, excerpt_chars, locale, fit, True)
 
 
 def render(
