@@ -391,13 +391,16 @@ class App(Clustering):
         plan = plan_named(self.cfg, digest)
         return write_files(self.cfg, self.store, view, day, plan, formats, path=path, built_at=at)
 
-    def write_digests(self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
+    def write_digests(
+        self, *, day: date | None = None, formats: tuple[str, ...] = ("md", "html"), view: DigestView | None = None,
+    ) -> list[Path]:
         """Write every daily digest's files for the day (``digests:``; without it the single
-        daily digest): what ``digest run`` writes."""
+        daily digest): what ``digest run`` writes.  ``view``: one of them the caller built
+        already (``digest run``'s, for its summary: built again, a huge day's took seconds more)."""
         from .output.digests import plans
 
         names = [p.name for p in plans(self.cfg) if p.every == "day"]
-        return [path for name in names for path in self.write_digest(day=day, formats=formats, digest=name)]
+        return [path for name in names for path in self.write_digest(day=day, formats=formats, digest=name, view=view)]
 
     # -- explain (``digest.explain``) ------------------------------------
     def explain_story(self, story_id: str) -> dict[str, Any]:

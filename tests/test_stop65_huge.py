@@ -3,12 +3,17 @@ page's Markdown links found as the library finds them, the run's time with its w
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import lxml.html
 import markdown
 import pytest
 
+from digest.app import App
+from digest.cli import main
 from digest.output import mailfit
 from digest.output.mdlinks import fast_links
 from digest.output.params import BACKLOG_LINES, TOC_LINES
@@ -94,3 +99,24 @@ def test_the_run_says_the_digest_s_writing() -> None:
     assert report.summary().endswith("0 failed (175.0s)")
     report.writing = 90.0
     assert report.summary().endswith("0 failed (265.0s, 90.0s of it writing the digest)")
+
+
+def test_run_builds_the_day_s_view_once_and_says_its_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "feeds.yaml", tmp_path / "feeds.yaml")
+    shutil.copytree(root / "examples", tmp_path / "examples")
+    built: list[object] = []
+    kept = App.build_view
+
+    def counted(self: App, *args: object, **kwargs: object) -> object:
+        built.append(args)
+        return kept(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "build_view", counted)
+    assert main(["run", "--quiet", "--config", str(tmp_path / "feeds.yaml")]) == 0
+    assert len(built) == 1  # was 2: one for the summary, one to write (a huge day's took seconds)
+    assert (tmp_path / "out" / "digest-2026-11-20.html").is_file()
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.search(r", 0 failed \(\d+\.\ds, \d+\.\ds of it writing the digest\)$", summary), summary

@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 raise
         began = time.monotonic()  # the digest's writing, said in the summary apart (stop 65)
         view = app.build_view(args.date, digest=daily)
-        paths = app.write_digests(day=date.fromisoformat(view.date))  # every daily digest
+        paths = app.write_digests(day=date.fromisoformat(view.date), view=view)  # every daily digest
         report.writing = time.monotonic() - began
         for p in paths:
             print(p)
