@@ -54,7 +54,7 @@ from ..text.scripts import safe_cut
 from ..text.sentences import sentence_ends
 from .figures import extent, stated
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
-from .openings import line_after_opening, line_before_table
+from .openings import left_out, line_after_opening, line_before_table
 from .reading import (
     Read,
     entry_of,
@@ -173,7 +173,11 @@ def whats_new(
         return _figures_line([_to_figure(changed[0], latest, read), *changed[1:]], " ".join(latest.text.split()))
     if not news and not headline_repeats(title, seen_words(earlier, "")):
         return ""  # a new headline alone, the story's heading now: no passage read before is news
-    fresh = [_from_unread(p, read) for p in news[:1]] or list(passages(latest.text))[:1]
+    # not a passage the excerpt leaves out over the lede: the site's furniture ("Having trouble
+    # viewing the video ? Try disabling ...": the line, stop 65), a caption
+    head = left_out(latest.text)
+    fresh = ([_from_unread(p, read) for p in news if not head.startswith(p)][:1]
+             or [p for p in passages(latest.text) if not head.startswith(p)][:1])
     if not fresh:
         return _cut(" ".join(latest.text.split())) or title
     return _cut(line_before_table(line_after_opening(fresh[0], latest.text), latest.text))

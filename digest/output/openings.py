@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 
 from ..text.lines import table_row, unfinished
+from .leadjunk import furniture_end
 from .params import EXCERPT_LINK_WORDS, OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 from .regions import PAIRING, REGION
 
@@ -143,6 +144,17 @@ def _lede_at(text: str, at: int) -> int:
 
 
 def opening(text: str) -> str:
+    """:func:`_opening`, then after the site's furniture run into the lede's first sentences
+    (``leadjunk.furniture_end``: "Having trouble viewing the video ? Try disabling any ad
+    blocking extensions ... SALT LAKE CITY — A man ...", stop 65) and the dateline after it."""
+    shown = _opening(text)
+    if not (end := furniture_end(shown, DATELINE)):
+        return shown
+    rest = shown[_lede_at(shown, end):]
+    return rest if rest.strip() else shown
+
+
+def _opening(text: str) -> str:
     """``text`` from its first line that ends like a sentence, where the lines before it end
     without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
     subheadline, a photo's caption, a date line over the lede.  Run into the lede on one line,
@@ -178,12 +190,18 @@ def _said_again(text: str, line: re.Match[str]) -> re.Match[str] | None:
     return after if " ".join(after.group(0).split()).startswith(said) else None
 
 
+def left_out(text: str) -> str:
+    """What :func:`opening` leaves out of ``text`` before it, spaces folded: the lines over the
+    lede, the site's furniture run into it, its dateline."""
+    flat = " ".join(text.split())
+    return flat[: len(flat) - len(" ".join(opening(text).split()))].strip()
+
+
 def line_after_opening(line: str, text: str) -> str:
     """``line`` (a passage of ``text``, spaces folded) less what :func:`opening` leaves out of
     ``text`` before it, or less the update's stamp and the dateline it opens with; ``line``
     where nothing would be left."""
-    flat = " ".join(text.split())
-    skipped = flat[: len(flat) - len(" ".join(opening(text).split()))].strip()
+    skipped = left_out(text)
     if skipped and line.startswith(skipped) and line[len(skipped):].strip():
         return line[len(skipped):].strip()
     at = _lede_at(line, 0)

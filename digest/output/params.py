@@ -80,3 +80,7 @@ TOC_LINES = 100
 #: "N more stories of earlier news, not listed here" (as an email's fit counts them): a feed of
 #: 20,000 old items was 20,000 lines.  Set by hand at 100, over stop 39's 43 of a 50-item feed.
 BACKLOG_LINES = 100
+#: How many sentences opening a text are read for the site's furniture before the lede
+#: (``leadjunk.furniture_end``): GVC val's one-paragraph openings hold two at most ("Having
+#: trouble viewing the video ? Try disabling ..."); a third for a caption over them (stop 65).
+FURNITURE_SENTENCES = 3

@@ -1,0 +1,121 @@
+"""Site furniture in the sentences that open a text, before its lede: where a page's or a
+feed's paragraph holds both.  Display only: the store and dedup read the text as it is.
+
+Observations
+------------
+* The cleaner (``digest.text.clean``) drops furniture by the line: a line, a paragraph, that
+  is all furniture.  A feed's ``<description>``, or a page read as one paragraph, puts the
+  furniture and the lede on one line: "Having trouble viewing the video ? Try disabling any ad
+  blocking extensions currently running on your browser . SALT LAKE CITY — A man who ...",
+  "Please enable Javascript to watch this video HENRY COUNTY , Ind. ( Aug. 28 , 2015 ) –
+  Officials ...", "Sign up for one of our email newsletters . An 18-year-old ...", "Buy Photo
+  Wayne County Prosecutor ... ( Photo : Todd McInturf / The Detroit News)Buy Photo Wayne County
+  ...".  The excerpt and a developing story's "what is new" line began with it (stop 65).
+* Read a sentence at a time, the cleaner's own line signals (``clean.classify_lines``, each
+  sentence alone: a call to action, boilerplate, a photo's caption ...) find most of it.  The
+  rest is a sentence with nothing of the story in it before one of those: "Having trouble
+  viewing the video ?" shares no word with the text after it (``_alone``); such a sentence is
+  left out only with the furniture it stands before (alone, a word-sharing test took real
+  ledes: "Gaming used to be so simple.", "Who? asked people").
+* The cleaner's ad-blocker note needs the reader addressed ("your browser"); the page's
+  machinery named in a sentence with nothing of the story in it (``_MACHINERY``, a short phrase
+  list, the second line) is the site's too: "Try disabling any ad blocking extensions."
+* Furniture run into the lede without a stop ends where the lede's dateline or a photo's credit
+  bracket begins (``_cut_points``): the words before it are taken as furniture only where the
+  cleaner's signals take them so.
+
+Measured on GVC val, ECB+ dev and the scrapinghub ground truth, each text on one line: see
+docs/evaluation.md, "Stop 65: furniture in the opening".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import chain
+
+from ..text.clean import classify_lines
+from ..text.furniture import REPORTED
+from ..text.sentences import sentence_ends
+from ..text.words import STOPWORDS
+from .params import FURNITURE_SENTENCES
+
+#: The cleaner's reasons that say a line is the site's, not the story's (its "title",
+#: "repeated" and "before body" need the text around the line, which a sentence alone lacks).
+_SITE_REASONS = frozenset({
+    "boilerplate", "related link", "caption", "contact or link", "credit line", "player controls",
+    "call to action", "newsletter prompt", "copyright", "publisher note", "source note",
+})
+#: "say", which ``furniture.REPORTED`` leaves out ("Follow the money, investigators say.").
+_SAY = re.compile(r"\bsay\b", re.I)
+#: A word of the story: letters, three at least.
+_WORD = re.compile(r"[^\W\d_]{3,}")
+#: A photo's credit bracket ending words over the lede on its line ("... ( Photo : The
+#: Enquirer/ Liz Dufour)Buy Photo A man shooting ...").
+_BRACKET_END = re.compile(r"\)\s*(?:Buy Photo\b)?\s*(?=[\"“‘(]?[A-Z0-9])", re.I)
+
+
+#: The second line, a short phrase list: the page's own machinery, named to the reader about
+#: the page ("Having trouble viewing the video ?", "Try disabling any ad blocking extensions.",
+#: "Please enable JavaScript", "Your browser does not support the video tag."), taken only in a
+#: sentence that shares no word with the text after it (``_alone``): a story about ad blockers or
+#: a browser names them again.
+_MACHINERY = re.compile(
+    r"\b(?:ad[- ]?block\w*|java ?script|(?:web )?browser|cookies|trouble (?:viewing|watching|playing|loading)"
+    r"|(?:video|media) player|autoplay|(?:this|the) video (?:is|was) (?:unavailable|not available))\b",
+    re.I,
+)
+
+
+def _site(s: str) -> bool:
+    """Whether the sentence ``s`` (or the words before a lede), read alone, is the site's by the
+    cleaner's line signals (``_SITE_REASONS``); never a sentence that says who said it (``furniture.REPORTED``)."""
+    line = " ".join(s.split())
+    if not line or REPORTED.search(line) or _SAY.search(line):  # speech reported is the story's ("Follow the money, police say.")
+        return False
+    units = classify_lines(line)
+    return bool(units) and all(reason in _SITE_REASONS for _, reason in units)
+
+
+def _stems(s: str) -> set[str]:
+    """The words of ``s`` that say something (no function word), by their first five letters."""
+    return {w[:5] for t in _WORD.findall(s) if (w := t.lower()) not in STOPWORDS}
+
+
+def _alone(s: str, rest: str) -> bool:
+    """Whether the sentence ``s`` shares no word that says something with the text after it."""
+    return not (_stems(s) & _stems(rest))
+
+
+def _cut_points(text: str, start: int, end: int, dateline: re.Pattern[str]) -> Iterator[int]:
+    """Where, inside the sentence ``text[start:end]``, a lede may begin after words run into it:
+    at a dateline (``dateline``: ``openings.DATELINE``, read on past the sentence's end, as its
+    "Ind. (" ends none), and after a photo's credit bracket."""
+    for m in re.finditer(r"(?<=\s)\S", text[start:end]):
+        at = start + m.start()
+        if dateline.match(text, at):
+            yield at
+    for m in _BRACKET_END.finditer(text, start, end):
+        if m.end() < end:
+            yield m.end()
+
+
+def furniture_end(text: str, dateline: re.Pattern[str]) -> int:
+    """Where ``text``'s lede begins after the site's furniture in its first
+    ``FURNITURE_SENTENCES`` sentences, 0 where none opens it: the sentences the cleaner's
+    signals take as the site's (:func:`_site`), each with the sentences before it that share no
+    word with the text after them (:func:`_alone`); and the words run into the lede before its
+    dateline or a photo's credit (:func:`_cut_points`), when the signals take them."""
+    start = cut = 0
+    ends = chain(sentence_ends(text), [len(text)])
+    for _, end in zip(range(FURNITURE_SENTENCES), ends, strict=False):
+        inside = [at for at in _cut_points(text, start, end, dateline) if _site(text[start:at])]
+        if inside:
+            return max(inside)
+        if _site(text[start:end]) or (_MACHINERY.search(text[start:end]) and _alone(text[start:end], text[end:])):
+            start = cut = end
+        elif _alone(text[start:end], text[end:]) and end < len(text):
+            start = end
+        else:
+            break
+    return cut
