@@ -176,8 +176,8 @@ def whats_new(
     # not a passage the excerpt leaves out over the lede: the site's furniture ("Having trouble
     # viewing the video ? Try disabling ...": the line, stop 65), a caption
     head = left_out(latest.text)
-    fresh = ([_from_unread(p, read) for p in news if not head.startswith(p)][:1]
-             or [p for p in passages(latest.text) if not head.startswith(p)][:1])
+    fresh = ([_from_unread(p, read) for p in news if p not in head][:1]
+             or [p for p in passages(latest.text) if p not in head][:1])
     if not fresh:
         return _cut(" ".join(latest.text.split())) or title
     return _cut(line_before_table(line_after_opening(fresh[0], latest.text), latest.text))

@@ -34,6 +34,7 @@ from ..text.scripts import has_no_space_script
 from ..text.sentences import sentence_ends
 from .figures import loose, replaced, stated, written
 from .headlines import Said
+from .openings import left_out
 from .params import NEWS_RUN_GRAMS
 
 _WORD = re.compile(r"\w+")
@@ -322,12 +323,15 @@ def first_news(version: Said, read: Read) -> str:
     not read ("The ferry, which ran aground on Thursday, was refloated on Saturday's high tide",
     yesterday's sentence with today's news in it); "" where none does.  A developing entry's
     excerpt begins there (stop 64: it began at the passage its line of what is new is, and
-    skipped an opening with news of its own)."""
-    entry = entry_of(version)
+    skipped an opening with news of its own); never a passage the excerpt leaves out over the
+    lede (``openings.left_out``: "Having trouble viewing the video ?", stop 65)."""
+    entry, head = entry_of(version), left_out(version.text)
     text, breaks = folded(version.text)
     for start, end in passage_spans(text, breaks):
         p = text[start:end].strip()
         grams = grams_of(p)
+        if p in head:  # left out of the excerpt over the lede: the site's furniture, a caption (stop 65)
+            continue
         if (not grams_read(grams, read) or read.figures_new(text, start, end, grams, entry)
                 or unread_run(p, read) >= NEWS_RUN_GRAMS):
             return p
