@@ -38,7 +38,7 @@ from ..text.clean import classify_lines
 from ..text.furniture import REPORTED
 from ..text.sentences import sentence_ends
 from ..text.words import STOPWORDS
-from .params import FURNITURE_SENTENCES
+from .params import FURNITURE_REST_CHARS, FURNITURE_SENTENCES
 
 #: The cleaner's reasons that say a line is the site's, not the story's (its "title",
 #: "repeated" and "before body" need the text around the line, which a sentence alone lacks).
@@ -83,15 +83,21 @@ def _stems(s: str) -> set[str]:
 
 
 def _alone(s: str, rest: str) -> bool:
-    """Whether the sentence ``s`` shares no word that says something with the text after it."""
+    """Whether the sentence ``s`` shares no word that says something with the text after it
+    (``rest``: its first ``FURNITURE_REST_CHARS``)."""
     return not (_stems(s) & _stems(rest))
+
+
+#: Where a dateline may begin inside a sentence: a word after a space opening with a capital, a
+#: bracket or a dash (``openings.DATELINE``'s first characters), not each word.
+_WORD_START = re.compile(r"(?<=\s)[A-Z\u00c0-\u024f(\-–—]")
 
 
 def _cut_points(text: str, start: int, end: int, dateline: re.Pattern[str]) -> Iterator[int]:
     """Where, inside the sentence ``text[start:end]``, a lede may begin after words run into it:
     at a dateline (``dateline``: ``openings.DATELINE``, read on past the sentence's end, as its
     "Ind. (" ends none), and after a photo's credit bracket."""
-    for m in re.finditer(r"(?<=\s)\S", text[start:end]):
+    for m in _WORD_START.finditer(text[start:end]):
         at = start + m.start()
         if dateline.match(text, at):
             yield at
@@ -112,9 +118,14 @@ def furniture_end(text: str, dateline: re.Pattern[str]) -> int:
         inside = [at for at in _cut_points(text, start, end, dateline) if _site(text[start:at])]
         if inside:
             return max(inside)
-        if _site(text[start:end]) or (_MACHINERY.search(text[start:end]) and _alone(text[start:end], text[end:])):
+        sentence, rest = text[start:end], text[end : end + FURNITURE_REST_CHARS]
+        if _site(sentence):
             start = cut = end
-        elif _alone(text[start:end], text[end:]) and end < len(text):
+            continue
+        alone = end < len(text) and _alone(sentence, rest)
+        if alone and _MACHINERY.search(sentence):
+            start = cut = end
+        elif alone:
             start = end
         else:
             break

@@ -35,6 +35,7 @@ first sentence again, with the caption or dateline in front.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..text.lines import table_row, unfinished
 from .leadjunk import furniture_end
@@ -143,10 +144,13 @@ def _lede_at(text: str, at: int) -> int:
     return dateline.end() if dateline else at
 
 
+@lru_cache(maxsize=1024)
 def opening(text: str) -> str:
     """:func:`_opening`, then after the site's furniture run into the lede's first sentences
     (``leadjunk.furniture_end``: "Having trouble viewing the video ? Try disabling any ad
-    blocking extensions ... SALT LAKE CITY — A man ...", stop 65) and the dateline after it."""
+    blocking extensions ... SALT LAKE CITY — A man ...", stop 65) and the dateline after it.
+    Kept for the last texts read: an entry's excerpt, its line and its first news each read the
+    opening of one text, in each format rendered."""
     shown = _opening(text)
     if not (end := furniture_end(shown, DATELINE)):
         return shown
