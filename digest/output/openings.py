@@ -144,13 +144,13 @@ def _lede_at(text: str, at: int) -> int:
     return dateline.end() if dateline else at
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16)
 def opening(text: str) -> str:
     """:func:`_opening`, then after the site's furniture run into the lede's first sentences
     (``leadjunk.furniture_end``: "Having trouble viewing the video ? Try disabling any ad
     blocking extensions ... SALT LAKE CITY — A man ...", stop 65) and the dateline after it.
-    Kept for the last texts read: an entry's excerpt, its line and its first news each read the
-    opening of one text, in each format rendered."""
+    Kept for the last 16 texts read: a story's line and first news read one text's opening
+    three times over; few, as a text may hold 200,000 characters (``MAX_TEXT_CHARS``)."""
     shown = _opening(text)
     if not (end := furniture_end(shown, DATELINE)):
         return shown
