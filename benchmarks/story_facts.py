@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -173,10 +174,16 @@ def flagged(ids: list[str], mode: str, tolerance: int, least: int) -> list[int]:
 
 
 def install(mode: str, factor: float, tolerance: int, least: int) -> None:
-    """Wrap ``regrouping._cluster`` (the engine's code untouched): after its grouping, a flagged
-    report's links to the rest of its group count ``factor`` and the region is grouped again,
-    the same way (``_region_similarity`` wrapped for that second call: copies of one text
-    averaged as the engine does)."""
+    """The parting of ``mode`` hooked into the engine (:func:`part_groups`)."""
+    part_groups(lambda group: flagged(group, mode, tolerance, least), factor, least)
+
+
+def part_groups(flag: Callable[[list[str]], list[int]], factor: float, least: int) -> None:
+    """Wrap ``regrouping._cluster`` (the engine's code untouched): after its grouping, a report
+    ``flag`` names (its positions in a group of more than ``least`` report ids) has its links to
+    the rest of its group count ``factor`` and the region is grouped again, the same way
+    (``_region_similarity`` wrapped for that second call: copies of one text averaged as the
+    engine does).  ``benchmarks.core_details`` hooks its own flag here."""
     orig, similarity = regrouping._cluster, regrouping._region_similarity
     damp: set[tuple[str, str]] = set()
 
@@ -196,7 +203,7 @@ def install(mode: str, factor: float, tolerance: int, least: int) -> None:
         for lab in np.unique(labels).tolist():
             group = [ids[x] for x in np.flatnonzero(labels == lab).tolist()]
             if len(group) > least:
-                for k in flagged(group, mode, tolerance, least):
+                for k in flag(group):
                     damp.update((group[k], j) for j in group if j != group[k])
                     damp.update((j, group[k]) for j in group if j != group[k])
         if not damp:
