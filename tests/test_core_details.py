@@ -47,3 +47,12 @@ def test_the_prototype_parts_the_report_carrying_least(carry_below: float, parte
     monkeypatch.setattr(cd, "READ", read)
     monkeypatch.setattr(cd, "RARE", cd.rare_sets(ROWS + BACKGROUND, read, 0.3, False))
     assert cd.flagged(["a", "b", "c", "d"], carry_below, 0.5) == parted
+
+
+def test_rare_so_far_is_the_stream_as_it_stood(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cd, "FLOOR", 0.0)
+    rows = [{**r, "published": f"2012-01-{10 + n:02d}T12:00:00Z"} for n, r in enumerate(ROWS + BACKGROUND)]
+    read = {r["id"]: cd.details(r, "term") for r in rows}
+    # "police": in b, c and the six later background reports: rare to b and c when they came only
+    assert "police" in cd.rare_sets(rows, read, 0.5, True)["b"]
+    assert "police" not in cd.rare_sets(rows, read, 0.5, False)["b"]
