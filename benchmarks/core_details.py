@@ -41,12 +41,16 @@ region is grouped again.  Per stream: worst P / F1, mean P / F1, strays summed; 
 events of the reports parted (one count per regrouping that parts it).
 
     python -m benchmarks.core_details --streams ecb-sameteam:3,gvc:3 [--unit bigram] [--core share] [--relative]
-    python -m benchmarks.core_details --prototype --rare 0.05 [--so-far] --streams ecb-sameteam:10,gvc:10
+``--at-regroup``: the rare terms read again at each regrouping, as the stream stands at the
+group's newest report (what an engine reading its document frequencies then would see).
+
+    python -m benchmarks.core_details --prototype --rare 0.05 [--so-far | --at-regroup] [--on-only] --streams ecb-sameteam:10,gvc:10
 """
 
 from __future__ import annotations
 
 import argparse
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -170,6 +174,7 @@ def tally(job: tuple[str, int, str, str, float, float, bool, bool]) -> Counter[s
 
 READ: dict[str, frozenset[str]] = {}  # the prototype's details, by report id (a worker's)
 RARE: dict[str, frozenset[str]] = {}  # and its rare details
+AT_REGROUP = False  # the prototype's rare details read again at each regrouping (``--at-regroup``)
 
 
 def flagged(group: list[str], carry_below: float, own_least: float) -> list[int]:
@@ -188,10 +193,11 @@ def flagged(group: list[str], carry_below: float, own_least: float) -> list[int]
     return out
 
 
-def run_one(job: tuple[str, int, bool, float, float, float, float, bool]) -> tuple[str, int, tuple[float, float, float], int, Counter[str]]:
+def run_one(job: tuple[str, int, bool, float, float, float, float, bool, bool]) -> tuple[str, int, tuple[float, float, float], int, Counter[str]]:
     """B-cubed (P, R, F1), strays, and the events of the reports parted, of one stream and
     seed, the prototype on or off."""
-    name, seed, on, factor, rare, carry_below, own_least, so_far = job
+    global AT_REGROUP
+    name, seed, on, factor, rare, carry_below, own_least, so_far, AT_REGROUP = job
     records = records_of(name, seed)
     parted: Counter[str] = Counter()
     if on:
@@ -200,8 +206,17 @@ def run_one(job: tuple[str, int, bool, float, float, float, float, bool]) -> tup
         RARE.clear()
         RARE.update(rare_sets(records, READ, rare, so_far))
         event = {r["id"]: str(r["event"]) for r in records}
+        order = {r["id"]: n for n, r in enumerate(sorted(records, key=_published), 1)}
+        seen: dict[str, list[int]] = defaultdict(list)  # term -> positions of the reports stating it
+        for r in sorted(records, key=_published):
+            for t in READ[r["id"]]:
+                seen[t].append(order[r["id"]])
 
         def flag(group: list[str]) -> list[int]:
+            if AT_REGROUP:  # rare as the stream stands at the group's newest report
+                now = max(order[i] for i in group)
+                cut = max(rare * now, FLOOR)
+                RARE.update({i: frozenset(t for t in READ[i] if bisect_right(seen[t], now) <= cut) for i in group})
             got = flagged(group, carry_below, own_least)
             parted.update(event[group[k]] for k in got)
             return got
@@ -214,13 +229,14 @@ def run_one(job: tuple[str, int, bool, float, float, float, float, bool]) -> tup
 
 
 def prototype(spec: str, factor: float, rare: float, carry_below: float, own_least: float, jobs: int,
-              so_far: bool, rows_of: tuple[bool, ...] = (False, True)) -> None:
+              so_far: bool, rows_of: tuple[bool, ...] = (False, True), at_regroup: bool = False) -> None:
     """Per stream, worst P / F1, mean P / F1 and strays summed, the prototype off and on."""
     for on in rows_of:
         cells, parted = [], Counter()
         for part in spec.split(","):
             name, _, seeds = part.partition(":")
-            work = [(name, s, on, factor, rare, carry_below, own_least, so_far) for s in range(int(seeds or 1))]
+            work = [(name, s, on, factor, rare, carry_below, own_least, so_far, at_regroup)
+                    for s in range(int(seeds or 1))]
             with ProcessPoolExecutor(max_workers=jobs, max_tasks_per_child=1) as pool:
                 rows = list(pool.map(run_one, work))
             ps, fs = [r[2][0] for r in rows], [r[2][2] for r in rows]
@@ -243,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--relative", action="store_true", help="carry over the group's median carry")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--prototype", action="store_true", help="run the engine with the parting on and off")
+    ap.add_argument("--at-regroup", action="store_true",
+                    help="prototype: rare as the stream stands at the group's newest report, at each regrouping")
     ap.add_argument("--on-only", action="store_true", help="prototype: the on row alone")
     ap.add_argument("--factor", type=float, default=0.2, help="prototype: a flagged report's links times this")
     ap.add_argument("--carry-below", type=float, default=0.1, help="prototype: relative carry below this")
@@ -250,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.prototype:
         prototype(args.streams, args.factor, args.rare, args.carry_below, args.own_least, args.jobs, args.so_far,
-                  (True,) if args.on_only else (False, True))
+                  (True,) if args.on_only else (False, True), args.at_regroup)
         return 0
     for part in args.streams.split(","):
         name, _, seeds = part.partition(":")
