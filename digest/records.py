@@ -425,5 +425,7 @@ class DigestView:
 
 def plural(n: int, one: str, many: str | None = None, *, no: bool = False) -> str:
     """``n`` and the noun: "1 day", "2 days" ("1 entry", "2 entries" with ``many``); with
-    ``no``, none is "no days" rather than "0 days" (a count read as words: "no failures")."""
-    return f"{'no' if no and n == 0 else n} {one if n == 1 else (many or one + 's')}"
+    ``no``, none is "no days" rather than "0 days" (a count read as words: "no failures").
+    A count of 1,000 or more is grouped as English groups it ("20,000 entries": the command
+    line's words are English; the pages' counts follow ``locale:``, ``digest.output.numbers``)."""
+    return f"{'no' if no and n == 0 else f'{n:,}'} {one if n == 1 else (many or one + 's')}"

@@ -90,12 +90,12 @@ class RunReport:
         parts = [f"{plural(self.sources, 'source')}, {plural(self.entries, 'entry', 'entries')}, {articles}"]
         if self.digest is not None:
             day, new, developing, also = self.digest
-            since = f"; {also} also reported since" if also else ""
-            backlog = f", {self.backlog} of them a new source's earlier news" if self.backlog else ""
+            since = f"; {also:,} also reported since" if also else ""
+            backlog = f", {self.backlog:,} of them a new source's earlier news" if self.backlog else ""
             parts.append(
                 f"{plural(new + developing, 'story', 'stories')} in the digest of {day} "
-                f"({new} new{backlog}, "
-                f"{developing} developing{since})"
+                f"({new:,} new{backlog}, "
+                f"{developing:,} developing{since})"
             )
         failed = f"{len(self.errors) - self.unread_files} failed"
         if self.unread_files:

@@ -42,4 +42,5 @@ def test_no_line_of_the_counts_begins_with_a_dot_and_the_markdown_is_as_it_was(t
     assert all(f["looked"] for f in found)
     assert not begun, begun
     md = render(_view(), "md")  # the file: as it was, plain spaces round each dot
-    assert "**1284** articles read · **1** story · **1187** duplicates collapsed" in md, md[:400]
+    # counts grouped in the locale since stop 65 ("**1284**" before)
+    assert "**1,284** articles read · **1** story · **1,187** duplicates collapsed" in md, md[:400]

@@ -110,10 +110,11 @@ import jinja2
 
 from ..config import EmailConfig
 from ..errors import StoreError
-from ..records import DigestView, plural
+from ..records import DigestView
 from ..store.base import Store
 from ..store.deliveries import address_of, addresses_in
 from ..text.shown import one_line
+from .numbers import format_count
 from .sanitize import shown_title
 from .smtpsend import QUIT_TIMEOUT, DeliveryError, Session, refusals, send
 
@@ -221,14 +222,16 @@ class _Fields(string.Formatter):
         return kwargs[field_name], field_name
 
 
-def subject_for(view: DigestView, cfg: EmailConfig) -> str:
+def subject_for(view: DigestView, cfg: EmailConfig, locale: str | None = None) -> str:
     """``cfg.subject`` filled with the date, story count (the heading's: the "also reported"
     lines are no stories, ``DigestView.story_count``; a new source's backlog, listed apart
     under "Earlier news", counted apart as the heading does: "2 stories + 8 earlier", not
-    "10 stories") and title, on one line."""
+    "10 stories") and title, on one line.  ``{count}``'s numbers are grouped in ``locale``
+    ("1,204 stories"); ``{stories}`` and ``{earlier}`` stay numbers (a user's ``{stories:d}``)."""
     earlier = view.backlog
     n = view.story_count - earlier
-    count = plural(n, "story", "stories") + (f" + {earlier} earlier" if earlier else "")
+    count = (f"{format_count(n, locale)} {'story' if n == 1 else 'stories'}"
+             + (f" + {format_count(earlier, locale)} earlier" if earlier else ""))
     fields = {"date": view.dates, "count": count, "stories": n, "earlier": earlier, "title": view.title}
     try:
         text = _Fields().vformat(cfg.subject, (), fields)
@@ -250,12 +253,14 @@ def build_message(
     message_id: str | None = None,
     now: datetime | None = None,
     to: str | None = None,
+    locale: str | None = None,
 ) -> EmailMessage:
     """The digest as a ``multipart/alternative`` email (text part, then HTML part), to ``to``
-    (one reader, as :func:`deliver` sends it), else to every address of ``email.to``."""
+    (one reader, as :func:`deliver` sends it), else to every address of ``email.to``
+    (``locale``: the subject's counts, :func:`subject_for`)."""
     msg = EmailMessage(policy=SMTP_POLICY)
     try:
-        msg["Subject"] = subject_for(view, cfg)
+        msg["Subject"] = subject_for(view, cfg, locale)
         msg["From"] = cfg.from_
         msg["To"] = to if to is not None else ", ".join(cfg.to)
         msg["Date"] = format_datetime((now or datetime.now(tz)).astimezone(tz))
@@ -391,7 +396,8 @@ def deliver(
         inherited = tried.get(address_of(entry), listed_id if row != target else None)  # a list of one: its row
         message_id = (previous and previous.message_id) or inherited or message_id_for(date, row, cfg)
         store.set_message_id(date, row, message_id)
-        message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry)
+        message = build_message(view, cfg, tz=tz, html=html, text=text, message_id=message_id, to=entry,
+                                    locale=locale)
         try:  # the row marked *whole* (in doubt) the moment before the message's end is written
             session.send(message, before_end=lambda: store.send_whole_mark(date, row))
         except DeliveryError as exc:

@@ -14,6 +14,7 @@ from itertools import zip_longest
 from typing import Any
 
 from ..records import ALSO_REPORTED, DigestView, newest_first
+from .numbers import format_count
 from .params import BACKLOG_LINES, TOC_LINES
 
 __all__ = ["Fit", "apply_fit", "ranked"]
@@ -65,30 +66,35 @@ def apply_fit(ctx: dict[str, Any], fit: Fit | None) -> dict[str, Any]:
         listed = sum(len(sec["more"]) for sec in ctx["sections"])
         left = len(ctx["stories"]) - full - listed
         ctx["fit"] = {"full": full, "listed": listed, "left": left,
-                      "said": _said(full, listed, left, bool(ctx["sectioned"]), ctx["backlog_left"])}
+                      "said": _said(full, listed, left, bool(ctx["sectioned"]), ctx["backlog_left"], ctx.get("locale"))}
     else:
         ctx["fit"] = None
     return ctx
 
 
-def _said(full: int, listed: int, left: int, sectioned: bool, earlier_left: int = 0) -> str:
+def _said(full: int, listed: int, left: int, sectioned: bool, earlier_left: int = 0, locale: str | None = None) -> str:
     """The line that says what a long day's email shows, and where the rest is
-    (``earlier_left``: the stories of a new source's backlog not named)."""
+    (``earlier_left``: the stories of a new source's backlog not named; ``locale``: its counts
+    grouped as the page's, "1,003")."""
+
+    def c(n: int) -> str:
+        return format_count(n, locale)
+
     if left:
         each = " (each section says how many)" if sectioned else ""
-        first = f"the first {full} in full, " if full > 1 else "the first in full, " if full else ""
-        what = f"{first}{listed} are listed by title only, {left} not listed here{each}"
+        first = f"the first {c(full)} in full, " if full > 1 else "the first in full, " if full else ""
+        what = f"{first}{c(listed)} are listed by title only, {c(left)} not listed here{each}"
     elif full and listed:
         after = "after the full ones of their section" if sectioned else "after them"
-        what = f"{full} {'is' if full == 1 else 'are'} in full, the other {listed} by title only, {after}"
+        what = f"{c(full)} {'is' if full == 1 else 'are'} in full, the other {c(listed)} by title only, {after}"
     elif full:  # the earlier news alone did not fit
-        what = f"{'the one' if full == 1 else f'all {full}'} in full"
+        what = f"{'the one' if full == 1 else f'all {c(full)}'} in full"
     elif listed:
-        what = f"all {listed} are listed by title only"
+        what = f"all {c(listed)} are listed by title only"
     else:
         what = ""
     if earlier_left:  # the backlog's lines are the last named
-        more = f"{earlier_left} {'story' if earlier_left == 1 else 'stories'} of earlier news not listed here"
+        more = f"{c(earlier_left)} {'story' if earlier_left == 1 else 'stories'} of earlier news not listed here"
         what = f"{what}; {more}" if what else more
     return (f"Too many stories for one email: {what}. "
             "Every story in full: the day's HTML digest, or the archive (digest serve).")

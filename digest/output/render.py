@@ -56,6 +56,7 @@ from digest.output.linkify import link_excerpts
 from digest.output.mailfit import Fit, apply_fit
 from digest.output.mdlinks import fast_links
 from digest.output.newsline import marked_md
+from digest.output.numbers import format_count
 from digest.output.plainwrap import wrap_plain
 from digest.output.sanitize import NOT_TEXT, clean_html, escape_md, safe_url
 from digest.output.templates import make_env as _make_loader_env
@@ -91,8 +92,15 @@ def make_env(
     return env
 
 
+@jinja2.pass_context
+def num(ctx: jinja2.runtime.Context, n: object) -> str:
+    """The ``num`` filter: a count in the page's locale (the context's ``locale``), "20,002"."""
+    return format_count(n, ctx.get("locale"))
+
+
 def _install(env: jinja2.Environment) -> jinja2.Environment:
     env.filters.setdefault("md", escape_md)
+    env.filters.setdefault("num", num)
     env.filters.setdefault("url", safe_url)
     env.globals.setdefault("plural", plural)
     return env
@@ -230,6 +238,8 @@ def _context(
         #: before it, as ``sep`` (at 240-260 px, a phone zoomed 150 %, a line began with the dot)
         "dot": NBSP + "· " if hooks else " · ",
         "nbsp": NBSP,
+        #: the configured locale, read by the ``num`` filter (counts: "20,002", "20.002")
+        "locale": locale,
         "hcls": hcls,
         "pcls": pcls,
         "time": time,

@@ -168,7 +168,7 @@ def resend_digest(
                 # a new Message-ID each copy: a random part, not the time alone (``clock:`` fixes it,
                 # and two resends under it were one id: the second copy dropped as the first's)
                 salt = f"again:{head + addr}:{when.isoformat()}:{secrets.token_hex(8)}"
-                message = build_message(view, email, tz=cfg.tz, html=html, text=text, now=when, to=firsts[addr],
+                message = build_message(view, email, tz=cfg.tz, html=html, text=text, now=when, to=firsts[addr], locale=cfg.locale,
                                         message_id=message_id_for(key, salt, email))
                 if (first := _first_id(rows, head, addr)) is not None:
                     message["References"] = first  # threaded with the first copy, not taken for it

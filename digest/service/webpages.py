@@ -49,7 +49,7 @@ from ..output.digests import archive_view as build_view
 from ..output.entries import heading_of, kinds, revision_adds
 from ..output.linkify import note_excerpt
 from ..output.news import is_notice, taken_back
-from ..output.render import make_env, render_html
+from ..output.render import make_env, num, render_html
 from ..output.sanitize import NOT_TEXT, safe_url, shown_title
 from ..output.search import has_letters, has_words, search
 from ..output.view import named_now, repeated_pages
@@ -131,6 +131,7 @@ class Pages:
             finalize=_shown,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         )
+        self.env.filters["num"] = num  # counts in the locale: "1,204 stories" (the pages' ``locale``)
         self.site = shown_title(cfg.title) or "digest"
         #: Each day's story count as its page shows it, shared by the index, the month pages and
         #: the day pages (:mod:`digest.service.daycounts`: kept with the reads it was made from).
@@ -145,6 +146,7 @@ class Pages:
         ctx.setdefault("newest", False)  # the search box keeps the results' order
         lang = date_lang(self.cfg.locale)
         ctx["date_lang"] = Markup(f' lang="{lang}"') if lang else ""
+        ctx["locale"] = self.cfg.locale
         return Page(status, self.env.get_template(name).render(site=self.site, **ctx))
 
     def error(self, status: str, message: str, root: str = "/") -> Page:

@@ -60,7 +60,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% if headed %}<h2{{ date_lang }}>{{ g.label }}</h2>{% endif %}
 <ul class="days">
 {% for d in g.days %}
-<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a>&nbsp;· {{ d.stories }} {{ "story" if d.stories == 1 else "stories" }}{% if d.earlier %} +&nbsp;{{ d.earlier }}&nbsp;earlier{% endif %}</li>
+<li><a href="{{ root }}day/{{ d.date }}"{{ date_lang }}>{{ d.label }}</a>&nbsp;· {{ d.stories|num }} {{ "story" if d.stories == 1 else "stories" }}{% if d.earlier %} +&nbsp;{{ d.earlier|num }}&nbsp;earlier{% endif %}</li>
 {% endfor %}
 </ul>
 {% endfor %}
@@ -70,13 +70,13 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block main %}
 <h1>{{ site }}</h1>
 {% if groups %}
-<p class="counts">{{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}</p>
+<p class="counts">{{ total|num }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}</p>
 {% with headed = true %}{% include "web/_days.html" %}{% endwith %}
 {% if months %}
 <h2>Every month</h2>
 <ul class="months">
 {% for m in months %}
-<li><a href="{{ m.href }}"{{ date_lang }}>{{ m.label }}</a>&nbsp;· {{ m.days }} {{ "day" if m.days == 1 else "days" }}</li>
+<li><a href="{{ m.href }}"{{ date_lang }}>{{ m.label }}</a>&nbsp;· {{ m.days|num }} {{ "day" if m.days == 1 else "days" }}</li>
 {% endfor %}
 </ul>
 {% endif %}
@@ -102,7 +102,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 {% block nav %}{% if day %}&nbsp;· <a href="{{ root }}day/{{ day }}">Digest of <span class="time"{{ date_lang }}>{{ day_label }}</span></a>{% endif %}{% endblock %}
 {% block main %}
 <h1 dir="auto"{% if lang %} lang="{{ lang }}"{% endif %}>{% if url %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ title }}</a>{% else %}{{ title }}{% endif %}</h1>
-<p class="counts">{{ versions|length }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_reported %}&nbsp;· first reported <span class="time"{{ date_lang }}>{{ first_reported }}</span>{% endif %}</p>
+<p class="counts">{{ versions|length|num }} {{ "version" if versions|length == 1 else "versions" }} from {{ outlets|num }} {{ "outlet" if outlets == 1 else "outlets" }}{% if first_reported %}&nbsp;· first reported <span class="time"{{ date_lang }}>{{ first_reported }}</span>{% endif %}</p>
 <ul class="versions">
 {% for v in versions %}
 <li><strong dir="auto">{{ v.source }}</strong>{% if v.kind %} <span class="kind">({{ v.kind }})</span>{% endif %}: {% if v.url %}<a href="{{ v.url }}" rel="noopener noreferrer nofollow" dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</a>{% else %}<span dir="auto"{% if v.title_lang %} lang="{{ v.title_lang }}"{% endif %}>{{ v.title }}</span>{% endif %}{% if v.when %}&nbsp;· <span class="time"{{ date_lang }}>{{ v.when }}</span>{% endif %}
@@ -148,7 +148,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <p class="nearest" style="color:var(--muted);font-size:0.95rem;margin:1rem 0 0.35rem">The nearest {{ "days" if before and after else "day" }} with a digest:</p>
 <nav class="days" aria-label="Days" style="display:flex;justify-content:space-between;flex-wrap:wrap;gap:0.5rem 1rem;margin:0 0 1rem">{% if before %}<a href="{{ root }}day/{{ before.date }}" rel="prev"><span aria-hidden="true">← </span><span class="vh">Previous day with a digest: </span><span{{ date_lang }}>{{ before.label }}</span></a>{% else %}<span></span>{% endif %}{% if after %}<a href="{{ root }}day/{{ after.date }}" rel="next"><span class="vh">Next day with a digest: </span><span{{ date_lang }}>{{ after.label }}</span><span aria-hidden="true"> →</span></a>{% endif %}</nav>
 {% endif %}
-<p>{% if total %}<a href="{{ root }}">All days</a>: the archive holds {{ total }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}.{% else %}The archive has no days yet: <a href="{{ root }}">its index</a>.{% endif %}</p>
+<p>{% if total %}<a href="{{ root }}">All days</a>: the archive holds {{ total|num }} {{ "day" if total == 1 else "days" }}{% if total > 1 %}, <span{{ date_lang }}>{{ first }}</span> to <span{{ date_lang }}>{{ last }}</span>{% endif %}.{% else %}The archive has no days yet: <a href="{{ root }}">its index</a>.{% endif %}</p>
 {% endblock %}
 """,
     "web/error.html": """{% extends "web/base.html" %}
