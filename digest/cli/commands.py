@@ -209,8 +209,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0 if found else 1  # as grep: 1 when nothing matches, 2 for an error
     for r in found:  # a feed's title and outlet drive no terminal (C1 controls, a U+202E)
         more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
-        print(f"{r.day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
-              + (f"  {terminal_line(r.url)}" if r.url else ""))
+        # a story new before --since, found by a later version: listed under the digest of that
+        # version, its first day said (it read as a filter that failed under its first day: stop 65)
+        day, first = r.day, ""
+        if args.since is not None and r.day < args.since and r.matched_day is not None:
+            day, first = r.matched_day, f"\n            developing: first in the digest of {r.day.isoformat()}"
+        print(f"{day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
+              + (f"  {terminal_line(r.url)}" if r.url else "") + first)
     if earlier:
         print(f"no story matches {query!r} in the digest of {args.since.isoformat()} or later; "
               "earlier ones do (without --since)", file=sys.stderr)

@@ -43,6 +43,9 @@ class SearchResult:
     score: float
     #: The language the lead's source states (a BCP 47 tag), or None.
     lang: str | None = None
+    #: The digest that showed its latest matching version (``day`` with ``newest``): a story new
+    #: before ``--since`` is found by a later version (``digest search`` lists it under this day).
+    matched_day: date | None = None
 
 
 def has_words(query: str) -> bool:
@@ -109,8 +112,10 @@ def _result(store: Store, cfg: Config, row: SearchHit, newest: bool, renamed: di
     versions = [v for v in versions if v.key not in repeats]  # as its story page lists it
     lead_key = repeats.get(st.lead_key, st.lead_key)
     lead = next((v for v in versions if v.key == lead_key), versions[0])
+    day = shown_day(store, cfg, latest if newest else st.first_seen)
     return SearchResult(
-        story_id=story_id, day=shown_day(store, cfg, latest if newest else st.first_seen), title=heading_of(lead, versions),
+        story_id=story_id, day=day, title=heading_of(lead, versions),
         source=lead.outlet_name, url=lead.url, outlets=len({v.outlet_name for v in versions}),
         versions=len(versions), score=score, lang=lead.lang,
+        matched_day=day if newest or latest == st.first_seen else shown_day(store, cfg, latest),
     )
