@@ -118,3 +118,17 @@ def test_a_rounded_time_is_let_pass_within_its_rounding() -> None:
 def test_a_time_past_the_opening_is_not_read() -> None:
     assert event_times("Quake", "x " * 300 + "It struck at 0737 GMT.").size == 0
     assert event_times("Quake", "x " * 280 + "It struck at 0737 GMT.").size == 1
+
+
+def test_a_pages_own_stamp_is_not_the_events_time() -> None:
+    """A page's posting or update stamp, or a byline's time, is when it was written (stop 65)."""
+    for text in ("Posted : Sunday , May 3 at 9:17pm", "Posted: Sunday, May 3, 2009 at 9:17 p.m.",
+                 "Updated 9:17 pm", "Last updated Mon., May 4, 2009, 9:17 p.m. EDT",
+                 "By John Smith | 9:17 PM EDT", "John Smith , Staff Writer 9:17 p.m. EDT , May 3 , 2009",
+                 "May 3 , 2009 9:17 PM"):
+        assert stated_times(text) == frozenset(), text
+    stamped = "Posted : Sunday , May 3 at 9:17pm\nTwo men were shot outside a bar at about 7 p.m. Saturday."
+    assert stated_times(stamped) == {(19 * 60, False, False)}
+    # a stamp word in another sentence leaves the event's time read
+    assert stated_times("Police posted officers outside. The shooting was at 2:30 a.m.") == {(150, False, False)}
+    assert stated_times("The quake struck at 7:48 a.m. local time on Tuesday.") == {(7 * 60 + 48, False, True)}

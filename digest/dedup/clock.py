@@ -60,11 +60,21 @@ _TIME = re.compile(
     r"|(?P<h2>\d{1,2})\s*" + _HALF.format("half2") +
     r"|(?P<mil>[0-2]\d[0-5]\d)(?=\s*(?:gmt|utc)\b)"
     r")" + _ZONE, re.I)
+_ABBREV = r"\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|jan|feb|mar|apr|aug|sept?|oct|nov|dec)\."
+#: A page's own stamp before its time: "Posted : Sunday , May 3 at 9:17pm", "Updated Mon., May 4, 2009,
+#: 9:17 p.m." (a stamp word, then up to 48 characters in one sentence: no sentence end nor line break).
+_STAMP = (r"\b(?:updated?|posted|published|edited|modified|filed|created)\b\s*(?::\s*)?(?:" + _ABBREV
+          + r"|[^.;\n]){0,48}")
+#: A full date (month, day, year) right after a time: a stamp ("9:17 p.m. EDT, May 3, 2009"), not
+#: the event's hour, which a report dates by its day alone ("on Sunday", "on May 3").
+_DATED = re.compile(
+    r"^\s*[,|\-]?\s*(?:\w+day\s*,?\s*)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{1,2}"
+    r"\s*,\s*(?:19|20)\d\d\b", re.I)
 #: Words just before a time that make it not the event's: a deadline, an end, a schedule, a stamp.
 _NOT_BEFORE = re.compile(
     r"(?:\b(?:by|until|till|through|from|set for|scheduled(?: for)?|slated for|kickoff|kick-off|"
     r"starting|start|begins?|will|to play|semifinal|game|conference call)\b[^.;]{0,12}|\bwith(?: about| just)?\s*|"
-    r"\bat the\s*|\b(?:updated?|posted|published|edited)\b[^.;]{0,12})$", re.I)
+    r"\bat the\s*|" + _STAMP + r"|\b(?:19|20)\d\d\s*[,|\-]?\s*(?:at\s*)?|\|\s*)$", re.I)
 #: Words just after a time that make it a game clock or a schedule.
 _NOT_AFTER = re.compile(
     r"^\s*(?:left|remaining|to go|to play|mark|of the clock|minutes|semifinal|kickoff|game|conference|"
@@ -77,7 +87,9 @@ def stated_times(text: str) -> frozenset[Time]:
     """The event times ``text`` states: (minutes after midnight, in UTC, exact)."""
     out: set[Time] = set()
     for m in _TIME.finditer(text):
-        if _NOT_BEFORE.search(text[max(0, m.start() - 40):m.start()]) or _NOT_AFTER.match(text[m.end():m.end() + 30]):
+        if _NOT_BEFORE.search(text[max(0, m.start() - 64):m.start()]) or _NOT_AFTER.match(text[m.end():m.end() + 30]):
+            continue
+        if _DATED.match(text[m.end():m.end() + 40]):  # a stamp: the time, then a full date
             continue
         zone = (m.group("zone") or "").lower()
         if m.group("mil"):
