@@ -56,6 +56,7 @@ from .neighbours import average_linkage, neighbour_sets, shared_similarity
 from .offices import office_factor
 from .params import LARGE_TRIED, Params
 from .state import EngineState
+from .storyclock import part_factor
 
 
 def pair_caps(state: EngineState, a: str, b: str) -> dict[str, float]:
@@ -215,7 +216,21 @@ def _nodes(state: EngineState, st: Story) -> int:
 
 
 def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
-    """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each.
+    """Average linkage of the articles ``nums`` at ``Params.shared``: a cluster label each
+    (``_grouped``); then, with ``Params.story_clock_factor`` under 1, a report whose stated
+    time of day most of its group's stating reports contradict (``digest.dedup.storyclock``)
+    has its links to its group counted that share, and the region is grouped again, once."""
+    labels = _grouped(state, nums)
+    p = state.params
+    if p.story_clock_factor >= 1.0:
+        return labels
+    damp = part_factor(p.story_clock_factor, labels, [state.clocks.get(n) for n in nums.tolist()], p.story_clock_least)
+    return labels if damp is None else _grouped(state, nums, damp)
+
+
+def _grouped(state: EngineState, nums: np.ndarray, damp: np.ndarray | None = None) -> np.ndarray:
+    """Average linkage of the articles ``nums`` at ``Params.shared`` over their similarity
+    (times ``damp``, per pair of ``nums``, when given): a cluster label each.
 
     Copies of one text are one cluster from the start: their rows of the similarity are
     averaged into one (what average linkage would do had it merged them first; a tie at 1
@@ -223,19 +238,19 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     copy (``silent.add_silent``) is left out of that average: it only follows its group,
     unless no other copy of its group is among ``nums``."""
     col = state.col
-    if not state.groups:
-        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums],
-                       _terms_of(state, nums))
     group = col.group[nums]
     keys, first, inv = np.unique(group, return_index=True, return_inverse=True)
-    if keys.size == nums.size:
-        return linkage(state.params, _region_similarity(state, nums), col.published[nums], col.story[nums],
+    if not state.groups or keys.size == nums.size:
+        sim = _region_similarity(state, nums)
+        return linkage(state.params, sim if damp is None else sim * damp, col.published[nums], col.story[nums],
                        _terms_of(state, nums))
     rank = np.argsort(np.argsort(first))  # clusters in order of first appearance
     owner_of = rank[inv.reshape(-1)]
     silent = col.silent[nums]
     node = ~silent | ~np.isin(group, group[~silent])
     sim = _region_similarity(state, nums[node])
+    if damp is not None:
+        sim = sim * damp[np.ix_(node, node)]
     owner = owner_of[node]
     counts = np.bincount(owner, minlength=keys.size).astype(np.float64)
     rows = np.zeros((keys.size, sim.shape[1]))

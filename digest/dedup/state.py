@@ -229,7 +229,7 @@ class EngineState:
         named = opening_places(doc.title, doc.text)
         col.poff[num] = self.places.extend(named) if named.size else 0
         col.plen[num] = named.size
-        if self.params.clock_factor < 1.0 and (stated := event_times(doc.title, doc.text)).size:  # off: not read
+        if min(self.params.clock_factor, self.params.story_clock_factor) < 1.0 and (stated := event_times(doc.title, doc.text)).size:  # off: not read
             self.clocks[num] = stated
         if self.params.office_factor < 1.0 and (held := read_offices(doc.title, doc.text)):  # off: not read
             self.offices[num] = held
