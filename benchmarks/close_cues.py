@@ -56,6 +56,8 @@ Cues
   first ``--chars`` characters state it ("at 7:48 a.m. local time", "0737 GMT"), resolved to
   UTC where a zone is given (``benchmarks.event_time``: its count).  Built into the engine
   since (``Params.clock_factor``): ``--cue none`` measures the engine's own.
+* ``--set NAME=VALUE`` (stop 65): a field of ``Params`` for the engine, with any cue or none
+  (``--set story_clock_factor=0.2``: the time of day at the group, ``digest.dedup.storyclock``).
 * ``offices`` (stop 62, issue #19): one office, two holders, or one person elected and in office
   (``benchmarks.office_cue``: its count).  Built into the engine since (``Params.office_factor``).
 * ``venues`` (stop 64, issue #19): the venues the opening names, by kind ("Betty Ford Center",
@@ -109,7 +111,7 @@ from .cue_text import lede as lede  # re-exported: the cue tests read them here
 from .cue_text import people as people
 from .dated import day_word, named_day, tuning_pair_sets
 from .invariant_numbers import invariants
-from .tune import records_of
+from .tune import parse_settings, records_of
 
 
 def features(cue: str, r: dict[str, Any], chars: int) -> Any:
@@ -258,10 +260,11 @@ def run_one(job: tuple[Any, ...]) -> tuple[str, int, tuple[float, float, float],
     TOLERANCE = int(rest[2]) if rest[2:] else 0
     NO_DATELINE = bool(rest[3:] and rest[3])
     WITHIN = float(rest[4]) if rest[4:] else 0.0
+    settings = rest[5] if rest[5:] else {}
     records = records_of(name, seed)
     if cue != "none":
         install(cue, {r["id"]: features(cue, r, chars) for r in records}, factor, young)
-    pred = {o["id"]: o["story"] for o in dedupe_records(records, Engine(Params()))}
+    pred = {o["id"]: o["story"] for o in dedupe_records(records, Engine(Params(**settings)))}
     gold = {r["id"]: r["event"] for r in records}
     return name, seed, bcubed(pred, gold), strays(pred, gold)
 
@@ -319,8 +322,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="dates: a dateline's day in parentheses with its year ('( Aug. 28 , 2015 )') is not read")
     ap.add_argument("--within", type=float, default=0.0,
                     help="dates: only pairs published this many days apart or fewer (0: any)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a field of digest.dedup.params.Params for the engine (as benchmarks.tune's)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
+    settings = parse_settings(args.set)
     if args.count:
         LOOSE = args.loose
         if args.cue == "another":  # a time cue: counted on the dated dev streams
@@ -329,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         count(args.cue, args.chars)
         return 0
     plan = [(n, int(k)) for n, _s, k in (x.partition(":") for x in args.streams.split(","))]
-    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects, args.loose, args.tolerance, args.no_dateline, args.within) for n, k in plan for s in range(k)]
+    work = [(n, s, args.cue, args.factor, args.chars, args.young, args.either, args.lead, args.repeated, args.subjects, args.loose, args.tolerance, args.no_dateline, args.within, settings) for n, k in plan for s in range(k)]
     with ProcessPoolExecutor(max_workers=args.jobs, max_tasks_per_child=1) as pool:
         results = list(pool.map(run_one, work))
     cells = []
@@ -341,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cue {args.cue} x{args.factor} (chars {args.chars}{', young only' if args.young else ''}{', either side' if args.either else ''}{', lead only' if args.lead else ''}"
           f"{f', named {args.repeated}+ times' if args.repeated else ''}{', subjects' if args.subjects else ''}{', loose' if args.loose else ''}"
           f"{f', tolerance {args.tolerance} days' if args.tolerance else ''}{', no dateline' if args.no_dateline else ''}"
-          f"{f', published within {args.within:g} days' if args.within else ''}): "
+          f"{f', published within {args.within:g} days' if args.within else ''}"
+          f"{''.join(f', {k}={v}' for k, v in settings.items())}): "
           + " | ".join(cells))
     return 0
 
