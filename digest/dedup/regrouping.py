@@ -224,7 +224,8 @@ def _cluster(state: EngineState, nums: np.ndarray) -> np.ndarray:
     p = state.params
     if p.story_clock_factor >= 1.0:
         return labels
-    damp = part_factor(p.story_clock_factor, labels, [state.clocks.get(n) for n in nums.tolist()], p.story_clock_least)
+    damp = part_factor(p.story_clock_factor, labels, [state.clocks.get(n) for n in nums.tolist()], p.story_clock_least,
+                       state.col.group[nums])
     return labels if damp is None else _grouped(state, nums, damp)
 
 
