@@ -227,7 +227,7 @@ def test_prune_on_postgresql_removes_old_stories_whole_and_keeps_their_keys_and_
             assert old and developing and any(d < first_kept.isoformat() for d in days)
             capsys.readouterr()
             assert main(["prune", "--config", config, "--keep-days", str(KEEP)]) == 0
-            assert capsys.readouterr().out.startswith(f"removed {len(old)} stories ")
+            assert capsys.readouterr().out.startswith(f"removed {len(old):,} stories ")
 
             after = _stories(cfg.database_url)
             assert after == {sid: keys for sid, keys in before.items() if sid not in old}  # whole, or not at all
@@ -324,7 +324,7 @@ def test_a_prune_killed_mid_run_on_postgresql_leaves_the_store_consistent_and_th
         proc = _prune_process(_clocked(cfg, tmp_path, NOW), "--keep-days", str(KEEP))
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-        assert out.startswith(f"removed {len(old & set(left))} stories ")
+        assert out.startswith(f"removed {len(old & set(left)):,} stories ")  # grouped as English (stop 65)
         assert set(_stories(url)) == set(before) - old
         with open_store(url) as store:
             assert min(r[0] for r in _rows(store, "SELECT date FROM digests")) == first_kept.isoformat()
