@@ -42,6 +42,7 @@ from digest.output import entries, news
 from digest.service.daycounts import DayCounts
 from digest.service.webpages import Pages
 from digest.store.base import open_store
+from digest.text import notices
 from digest.text.notices import takedown
 
 from . import year_store
@@ -83,12 +84,16 @@ def _pages(cfg: Config, *, before: bool) -> Pages:
     return pages
 
 
+_kept = notices._notice
+
+
 def _uncached(before: bool) -> None:
     """``notices.takedown`` as a server just started has it: nothing kept; ``before``: never
     kept (each version's asked again, as before stop 65), else kept."""
-    takedown.cache_clear()
+    _kept.cache_clear()
+    notices._notice = _kept.__wrapped__ if before else _kept  # type: ignore[attr-defined]
     for module in (news, entries):
-        module.takedown = takedown.__wrapped__ if before else takedown  # type: ignore[attr-defined]
+        module.takedown = takedown  # type: ignore[attr-defined]
 
 
 def _render(cfg: Config, page: Callable[[Pages, Any], bytes], *, before: bool) -> tuple[float, int, bytes]:

@@ -57,14 +57,19 @@ _NOTICE = re.compile(
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
-@functools.lru_cache(maxsize=1024)
 def takedown(title: str, text: str) -> str | None:
     """``"removed"``, ``"retracted"``, or None: whether the article is its outlet's notice
-    taking its report back (see the module docstring).  Kept for the last 1,024 asked: a day's
-    view asks it of each version several times (stop 65: 30,750 asks of ~7,000 versions for the
-    index's 31 days)."""
+    taking its report back (see the module docstring).  A notice's answer is kept for the last
+    1,024 asked (:func:`_notice`): a day's view asks it of each version several times (stop 65:
+    30,750 asks of ~7,000 versions for the index's 31 days)."""
     if len(text) > 20 * NOTICE_WORDS:  # an article's text: not split to be counted (each stored one is read)
-        return None
+        return None  # (nor kept: 1,024 texts of up to MAX_TEXT_CHARS held ~200 MB in ``digest serve``)
+    return _notice(title, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _notice(title: str, text: str) -> str | None:
+    """:func:`takedown` of a text short enough to be a notice."""
     body = " ".join(text.split()) or " ".join(title.split())
     if not body or len(body.split()) > NOTICE_WORDS:
         return None
