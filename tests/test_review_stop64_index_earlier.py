@@ -98,6 +98,19 @@ def _feed(tmp_path: Path) -> Path:
     return feed
 
 
+def renderings(path: Path) -> tuple[str, str, str]:
+    """DAY's digest as the mail's text part, its HTML part and the archive's day page render it,
+    from the store the configuration at ``path`` names."""
+    cfg = load_config(path)
+    day = date.fromisoformat(DAY)
+    with open_store(cfg.database_url) as store:
+        view = archive_view(store, cfg, day)
+        text = render_text(view, tz=cfg.tz, locale=cfg.locale)
+        mail_html = render_email_html(view, tz=cfg.tz, locale=cfg.locale)
+        archived = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).day(store, day).body.decode()
+    return text, mail_html, archived
+
+
 def test_a_new_sources_earlier_story_of_one_outlet_says_its_versions(tmp_path: Path) -> None:
     """Two posts of one outlet in one story of a new source's earlier news: its line showed one
     title, no count (one outlet), and the other post was nowhere in the digest."""
@@ -111,13 +124,7 @@ def test_a_new_sources_earlier_story_of_one_outlet_says_its_versions(tmp_path: P
     assert lines["Library opens on Sundays"].endswith("UTC")  # one version: nothing said
     html = (tmp_path / "out" / f"digest-{DAY}.html").read_text()
     assert _words(html).count("· 2 versions") == 1
-    cfg = load_config(path)
-    day = date.fromisoformat(DAY)
-    with open_store(cfg.database_url) as store:
-        view = archive_view(store, cfg, day)
-        text = render_text(view, tz=cfg.tz, locale=cfg.locale)
-        mail_html = render_email_html(view, tz=cfg.tz, locale=cfg.locale)
-        archived = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).day(store, day).body.decode()
+    text, mail_html, archived = renderings(path)
     assert sum(line.strip().startswith("Blog · ") and line.rstrip().endswith(" · 2 versions")
                for line in text.splitlines()) == 1  # the mail's text part
     assert _words(mail_html).count("· 2 versions") == 1  # its HTML part

@@ -16,15 +16,14 @@ import pytest
 
 from digest.cli import main
 from digest.config import load_config
-from digest.output.digests import archive_view, digest_view, plan_named
-from digest.output.render import render_email_html, render_text
-from digest.service.webpages import Pages
+from digest.output.digests import digest_view, plan_named
+from digest.output.render import render_text
 from digest.store.base import open_store
 from tests.support.examples import copy_examples
 from tests.support.httpd import TestServer
 from tests.test_json_schema import problems
 from tests.test_mailer import Collector, smtpd
-from tests.test_review_stop64_index_earlier import _POST, DAY, _feed, _words
+from tests.test_review_stop64_index_earlier import _POST, DAY, _feed, _words, renderings
 from tests.test_send_again import ANN, _read_yesterday, _send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,13 +163,7 @@ def test_a_new_sources_earlier_story_of_two_versions_shows_the_other_title_every
     html = (tmp_path / "out" / f"digest-{DAY}.html").read_text()
     assert _both_titles(_words(html))
     assert len(lxml.html.document_fromstring(html).xpath("//a[@href='https://blog.example/bridge-vote']")) == 1
-    cfg = load_config(path)
-    day = date.fromisoformat(DAY)
-    with open_store(cfg.database_url) as store:
-        view = archive_view(store, cfg, day)
-        text = render_text(view, tz=cfg.tz, locale=cfg.locale)
-        mail_html = render_email_html(view, tz=cfg.tz, locale=cfg.locale)
-        archived = Pages(cfg, feed_days=7, index_days=60, feed_max=100, clock=cfg.now).day(store, day).body.decode()
+    text, mail_html, archived = renderings(path)
     assert _both_titles(text) and "  also: " in text and "    https://blog.example/" in text  # the mail's text part
     assert _both_titles(_words(mail_html))  # its HTML part
     assert _both_titles(_words(archived))  # the archive's day page
