@@ -135,3 +135,30 @@ def test_a_days_version_is_read_from_its_first_news_after_the_furniture() -> Non
     earlier = read_of([stored("a", "Coast News", f"{LEDE} {REST}")])
     news = first_news(stored("b", "Valley Star", f"{KSL} {LEDE} {NEWS} {REST}"), earlier)
     assert news.startswith("Two shoppers were wounded"), news
+
+
+#: A rewrite's page read as one paragraph (a feed's description): its headline and a messaging
+#: app's call run into the lede with no stop (the seeds, stop 65).
+CALL_LEDE = ("A gunman opened fire at the Riverton mall on Sunday afternoon, wounding two shoppers before "
+             "officers arrived, police said.")
+
+
+@pytest.mark.parametrize("text", [
+    f"Riverton News Gunman Opens Fire at Mall WhatsApp Group Join Now {CALL_LEDE} {REST}",
+    f"Share this {CALL_LEDE} {REST}",
+    f"Gunman Opens Fire at Mall Join Our Telegram Channel {CALL_LEDE} {REST}",
+])
+def test_a_call_to_action_run_into_the_lede_with_no_stop_is_left_out(text: str) -> None:
+    assert excerpt(text).startswith("A gunman opened fire"), excerpt(text)
+
+
+@pytest.mark.parametrize("text", [
+    # an imperative in a short sentence of the story's own
+    "Click Here Media said on Monday it would close its Riverton office. Forty people work there.",
+    # a call's words in the story, the sentence after them short
+    "Residents who Join Now Riverton get a free pass. The club opened in May and has 300 members.",
+    # a call's words that are the story's, no capital after them
+    "The union urged members to join now or lose the vote on Monday, its leader told the Riverton Star.",
+])
+def test_a_call_to_actions_words_in_the_storys_own_sentence_are_kept(text: str) -> None:
+    assert excerpt(text).startswith(text[:20]), excerpt(text)

@@ -23,6 +23,11 @@ Observations
 * Furniture run into the lede without a stop ends where the lede's dateline or a photo's credit
   bracket begins (``_cut_points``): the words before it are taken as furniture only where the
   cleaner's signals take them so.
+* A messaging app's call run into the lede with no stop, after the page's headline ("... Weapons
+  Deal WhatsApp Group Join Now North Korean leader Kim Jong Un is ...", the seeds) ends at the
+  last of its words (``_calls_run_in``): a run of a call's words only, the cleaner's call to
+  action, a capital and a full lede after it.  It changed no opening of GVC val, ECB+ dev or
+  scrapinghub.
 
 Measured on GVC val, ECB+ dev and the scrapinghub ground truth, each text on one line: see
 docs/evaluation.md, "Stop 65: furniture in the opening".
@@ -35,10 +40,15 @@ from collections.abc import Iterator
 from itertools import chain
 
 from ..text.clean import classify_lines
-from ..text.furniture import REPORTED
+from ..text.furniture import CTA_CHANNELS, CTA_VERBS, NUDGE, REPORTED
 from ..text.sentences import sentence_ends
 from ..text.words import STOPWORDS
-from .params import FURNITURE_REST_CHARS, FURNITURE_SENTENCES
+from .params import (
+    FURNITURE_CALL_WORDS,
+    FURNITURE_LEDE_WORDS,
+    FURNITURE_REST_CHARS,
+    FURNITURE_SENTENCES,
+)
 
 #: The cleaner's reasons that say a line is the site's, not the story's (its "title",
 #: "repeated" and "before body" need the text around the line, which a sentence alone lacks).
@@ -65,6 +75,12 @@ _MACHINERY = re.compile(
     r"|(?:video|media) player|autoplay|(?:this|the) video (?:is|was) (?:unavailable|not available))\b",
     re.I,
 )
+
+
+#: A word as the text holds it, and its letters without the punctuation around it.
+_TOKEN = re.compile(r"\W*(\w[\w']*)\W*")
+#: A word of a call to action: a verb, a channel, a nudge ("WhatsApp", "Group", "Join", "Now").
+_CALL_WORD = re.compile(f"(?:{CTA_VERBS.pattern}|{CTA_CHANNELS.pattern}|{NUDGE.pattern})", re.I)
 
 
 def _site(s: str) -> bool:
@@ -106,6 +122,30 @@ def _cut_points(text: str, start: int, end: int, dateline: re.Pattern[str]) -> I
             yield m.end()
 
 
+def _calls_run_in(text: str, start: int, end: int) -> Iterator[int]:
+    """Where, inside the sentence ``text[start:end]``, a lede may begin after a call to action
+    run into it with no stop ("... Weapons Deal WhatsApp Group Join Now North Korean leader Kim
+    Jong Un is ...", "Share this North Korean leader ..."): after a run of two to
+    ``FURNITURE_CALL_WORDS`` words each a call's word (a verb, a channel, a nudge: the cleaner's
+    ``CTA_VERBS``, ``CTA_CHANNELS``, ``NUDGE``), a verb among them, that the cleaner takes as a
+    call to action; before a capital, and a lede of ``FURNITURE_LEDE_WORDS`` words at least to
+    the sentence's end (a story's own short sentence, "Click Here Media said on Monday it would
+    close its Riverton office.", is kept)."""
+    words = list(_TOKEN.finditer(text, start, end))
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and _CALL_WORD.fullmatch(words[j].group(1)):
+            j += 1
+        if j - i >= 2 and j - i <= FURNITURE_CALL_WORDS and j < len(words) and words[j].group(0)[0].isupper():
+            run = text[words[i].start() : words[j - 1].end()]
+            if (CTA_VERBS.search(run) and len(words) - j >= FURNITURE_LEDE_WORDS
+                    and [r for _, r in classify_lines(run)] == ["call to action"]):
+                yield words[j].start()
+                return
+        i = j + 1 if j > i else i + 1
+
+
 def furniture_end(text: str, dateline: re.Pattern[str]) -> int:
     """Where ``text``'s lede begins after the site's furniture in its first
     ``FURNITURE_SENTENCES`` sentences, 0 where none opens it: the sentences the cleaner's
@@ -116,6 +156,7 @@ def furniture_end(text: str, dateline: re.Pattern[str]) -> int:
     ends = chain(sentence_ends(text), [len(text)])
     for _, end in zip(range(FURNITURE_SENTENCES), ends, strict=False):
         inside = [at for at in _cut_points(text, start, end, dateline) if _site(text[start:at])]
+        inside += _calls_run_in(text, start, end)
         if inside:
             return max(inside)
         sentence, rest = text[start:end], text[end : end + FURNITURE_REST_CHARS]

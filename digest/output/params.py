@@ -88,3 +88,11 @@ FURNITURE_SENTENCES = 3
 #: the words of the lede's paragraphs; the whole text made an excerpt 13 times slower (1.9 ms
 #: against 0.14 on ECB+ dev) and dropped nothing more (GVC val, ECB+ dev, scrapinghub: stop 65).
 FURNITURE_REST_CHARS = 1500
+#: The most words of a call to action run into the lede with no stop (``leadjunk._calls_run_in``):
+#: "WhatsApp Group Join Now", "Telegram Group Join Now" (stop 65, the seeds).  Set by hand.
+FURNITURE_CALL_WORDS = 5
+#: The fewest words of the lede after such a call, to its sentence's end: a story's own short
+#: sentence with an imperative in it is never cut ("Click Here Media said on Monday it would
+#: close its Riverton office.", 10).  Set by hand; no opening of GVC val, ECB+ dev or
+#: scrapinghub changed by the rule (stop 65, the seeds).
+FURNITURE_LEDE_WORDS = 12
