@@ -162,3 +162,10 @@ def test_a_call_to_action_run_into_the_lede_with_no_stop_is_left_out(text: str) 
 ])
 def test_a_call_to_actions_words_in_the_storys_own_sentence_are_kept(text: str) -> None:
     assert excerpt(text).startswith(text[:20]), excerpt(text)
+
+
+def test_a_headline_said_twice_over_the_lede_is_shown_once() -> None:
+    head = "Gunman opens fire at the Riverton mall on Sunday."
+    assert excerpt(f"{head} {head} {CALL_LEDE} {REST}").startswith(f"{head} A gunman opened fire")
+    again = "Police said. Police said the gunman fled."  # a sentence begun again is no repeat
+    assert excerpt(again).startswith("Police said. Police said the gunman")

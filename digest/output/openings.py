@@ -38,6 +38,7 @@ import re
 from functools import lru_cache
 
 from ..text.lines import table_row, unfinished
+from ..text.sentences import sentence_ends
 from .leadjunk import furniture_end
 from .params import EXCERPT_LINK_WORDS, OPENING_SKIP_LINES, OPENING_SKIP_WORDS
 from .regions import PAIRING, REGION
@@ -151,11 +152,25 @@ def opening(text: str) -> str:
     blocking extensions ... SALT LAKE CITY — A man ...", stop 65) and the dateline after it.
     Kept for the last 16 texts read: a story's line and first news read one text's opening
     three times over; few, as a text may hold 200,000 characters (``MAX_TEXT_CHARS``)."""
-    shown = _opening(text)
+    shown = _said_twice(_opening(text))
     if not (end := furniture_end(shown, DATELINE)):
         return shown
     rest = shown[_lede_at(shown, end):]
     return rest if rest.strip() else shown
+
+
+def _said_twice(text: str) -> str:
+    """``text`` from its second sentence where its first is said again there, spaces folded: a
+    headline over the lede that a page read as one paragraph holds twice ("Kim Jong-un visits
+    Russia amid U.S. concerns about a potential arms trade. Kim Jong-un visits Russia amid ...",
+    the seeds, stop 65); the line-by-line case is :func:`_said_again`'s."""
+    ends = sentence_ends(text)
+    first = next(ends, None)
+    if first is None or first >= len(text):
+        return text
+    second = next(ends, len(text))
+    said = " ".join(text[:first].split())
+    return text[first:] if said and " ".join(text[first:second].split()) == said else text
 
 
 def _opening(text: str) -> str:
