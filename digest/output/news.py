@@ -34,6 +34,11 @@ How it works
 
 Special cases
 -------------
+* A new version whose only passages not read are the site's furniture run into its lede
+  ("Having trouble viewing the video ? Try disabling any ad blocking ...", by ``leadjunk``'s
+  checks: ``openings.without_furniture``) is a copy in the view (:func:`copies_of`): the story
+  is "also reported", not developing with the lede read as its news (stop 65).  An entry's
+  revision is still judged on its whole text (``digest.revisions``: unmeasured there).
 * An outlet's notice that it removed or retracted its report (``digest.text.notices``) is
   news, never a copy: "what's new" is :func:`taken_back`'s line, "Coast News retracted its
   report" (the notice's words are its text, shown where it leads); so is its report put back
@@ -46,6 +51,7 @@ Special cases
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 
 from ..store.base import StoredArticle
@@ -54,7 +60,7 @@ from ..text.scripts import safe_cut
 from ..text.sentences import sentence_ends
 from .figures import extent, stated
 from .headlines import Said, headline_repeats, headline_words, seen_words, words_read
-from .openings import left_out, line_after_opening, line_before_table
+from .openings import left_out, line_after_opening, line_before_table, without_furniture
 from .reading import (
     Read,
     entry_of,
@@ -115,9 +121,19 @@ def copies_of(new: Iterable[StoredArticle], earlier: list[StoredArticle], read: 
         if headline_words(v) - seen:  # news by its headline: the text need not be read
             continue
         read = read_of(earlier) if read is None else read
-        if adds_nothing(v, earlier, read, seen):
+        if adds_nothing(v, earlier, read, seen) or _furniture_only(v, earlier, read, seen):
             out.add(v.key)
     return out
+
+
+def _furniture_only(v: StoredArticle, earlier: Sequence[Said], read: Read, seen: set[str]) -> bool:
+    """Whether what ``v`` adds is only the site's furniture run into its lede
+    (``openings.without_furniture``): yesterday's text with "Having trouble viewing the video ?
+    Try disabling any ad blocking ..." in front is a copy (stop 65: shown as developing, its
+    line of what is new the lede read).  The view's test only: an entry's revision is judged
+    by :func:`adds_nothing` (``digest.revisions``)."""
+    lede = without_furniture(v.text)
+    return lede != v.text and adds_nothing(dataclasses.replace(v, text=lede), earlier, read, seen)
 
 
 def is_notice(v: StoredArticle) -> bool:

@@ -173,6 +173,18 @@ def _said_twice(text: str) -> str:
     return text[first:] if said and " ".join(text[first:second].split()) == said else text
 
 
+def without_furniture(text: str) -> str:
+    """``text`` less the site's furniture that :func:`opening` leaves out of its lede's first
+    sentences (``leadjunk.furniture_end``: "Having trouble viewing the video ? Try disabling
+    any ad blocking extensions ..."), the lines over the lede and its dateline kept: what the
+    copy test reads of a new version (``news.copies_of``, stop 65); ``text`` where none opens it."""
+    shown = _opening(text)
+    end = furniture_end(shown, DATELINE)
+    if not end or not shown[_lede_at(shown, end):].strip():
+        return text
+    return text[: len(text) - len(shown)] + shown[end:].lstrip()
+
+
 def _opening(text: str) -> str:
     """``text`` from its first line that ends like a sentence, where the lines before it end
     without a stop and are short (``OPENING_SKIP_LINES``, ``OPENING_SKIP_WORDS``): a
