@@ -61,7 +61,7 @@ def cmd_send(args: argparse.Namespace) -> int:
                           "--again mails one again to --to)")
     if args.to is not None:  # an address the configuration could not hold: said before anything is read
         from ..service.resend import check_to
-        check_to(args.to)
+        args.to = check_to(args.to)  # "Doe, Ann <ann@x>" quoted: one address
     cfg = load_config(args.config)  # the configuration's and the arguments' mistakes first
     check_date(args, cfg.tz)
     wanted = [p for p in plans(cfg) if args.digest in (None, p.name)]

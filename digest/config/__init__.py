@@ -15,6 +15,7 @@ from .model import (
     FilterRule,
     SourceConfig,
     mail_address,
+    quote_name,
 )
 from .reading import load_config, parse_config
 
@@ -29,4 +30,5 @@ __all__ = [
     "load_config",
     "mail_address",
     "parse_config",
+    "quote_name",
 ]

@@ -51,11 +51,26 @@ _LOCAL = re.compile(r'[^\s<>()\[\],;:"@]+|"[^"\r\n]+"')
 _LABEL = re.compile(r"(?!-)[^\W_](?:[^\W_]|-)*(?<!-)")  # \w less "_", unicode: bücher, 例え
 
 
+#: Outlook's "Last, First <addr>": a display name holding a comma, not quoted, before one address.
+_UNQUOTED_NAME = re.compile(r'\s*([^<>@"\\]*,[^<>@"\\]*?)\s*<([^<>]*)>\s*')
+
+
+def quote_name(v: str) -> str:
+    """``v`` with a display name holding a comma quoted where it is not (Outlook's "Doe, Ann
+    <ann@x.example>": '"Doe, Ann" <ann@x.example>'), else ``v``.  Unquoted, the standard's
+    parser (``email.utils.getaddresses``, a reader of a To: line) reads it as two, "Doe" and
+    "Ann <ann@x.example>": refused as "holds 2 addresses" (stop 65)."""
+    m = _UNQUOTED_NAME.fullmatch(v)
+    return f'"{m[1].strip()}" <{m[2]}>' if m else v
+
+
 def mail_address(v: str) -> str:
     """An entry of ``to:`` or ``from:`` (and ``digest send --again --to``): one mail address, bare or with its display name
-    ("Ann <ann@example.com>", "\"Doe, Ann\" <ann@example.com>"), IDN domains as written.
+    ("Ann <ann@example.com>", "\"Doe, Ann\" <ann@example.com>", "Doe, Ann <ann@example.com>"
+    given back quoted: :func:`quote_name`), IDN domains as written.
     Not checked when the file loaded, ``to: [not-an-address]`` was "sent" to a server that
     took anything and only a real server's refusal said it (stop 64's review)."""
+    given, v = v, quote_name(v)
     found = [a for _, a in getaddresses([v]) if a]
     addr = found[0] if len(found) == 1 else ""
     local, at, domain = addr.rpartition("@")
@@ -63,9 +78,9 @@ def mail_address(v: str) -> str:
         and ".." not in local and (all(_LABEL.fullmatch(x) for x in domain.split("."))
                                    or re.fullmatch(r"\[[0-9A-Fa-f.:v]+\]", domain))
     if not fine:
-        if len(found) > 1:
-            raise ValueError(f"{v!r} holds {len(found)} addresses: list each as an entry of its own")
-        raise ValueError(f"{v!r} is not a mail address (write name@example.com or Ann <ann@example.com>)")
+        if len(many := [a for a in found if "@" in a]) > 1:  # "Doe, Ann <a@x>, b@x": 2, not "Doe"'s 3
+            raise ValueError(f"{given!r} holds {len(many)} addresses: list each as an entry of its own")
+        raise ValueError(f"{given!r} is not a mail address (write name@example.com or Ann <ann@example.com>)")
     return v
 
 

@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
-from ..config import Config, mail_address
+from ..config import Config, mail_address, quote_name
 from ..errors import DigestError
 from ..output.digests import Plan, plan_named
 from ..store.deliveries import Delivery, address_of, addresses_in
@@ -73,15 +73,16 @@ def _which(plan: Plan) -> str:
     return f"digest {plan.name}" if plan.name else "the daily digest"
 
 
-def check_to(to: str) -> None:
+def check_to(to: str) -> str:
     """``--to``'s address, by the rule ``email.to`` entries are read by when the file loads
-    (``config.mail_address``), else :class:`DigestError` in one line: ``--to ann@@x.example``
-    was told "not a recipient", the rule's words never said (stop 65)."""
-    named = [a for _, a in getaddresses([to]) if "@" in a]  # "Doe, Ann <ann@x>" is one
+    (``config.mail_address``: "Doe, Ann <ann@x>" given back quoted), else :class:`DigestError`
+    in one line: ``--to ann@@x.example`` was told "not a recipient", the rule's words never
+    said (stop 65)."""
+    named = [a for _, a in getaddresses([quote_name(to)]) if "@" in a]  # "Doe, Ann <ann@x>" is one
     if len(named) > 1:  # read as the first alone, the others asked for were not mailed
         raise DigestError(f"--to takes one address ({', '.join(named)}: {len(named)}); nothing was sent")
     try:
-        mail_address(to)
+        return mail_address(to)
     except ValueError as exc:
         raise DigestError(f"--to: {exc}; nothing was sent") from None
 
@@ -91,8 +92,7 @@ def again_plans(cfg: Config, wanted: list[Plan], to: str | None, digest: str | N
     hold the address, else :class:`DigestError` naming it and the digest (every one asked for)."""
     if to is None:
         return wanted
-    check_to(to)
-    addr = address_of(to)
+    addr = address_of(check_to(to))
     holding = [p for p in wanted if addr in {address_of(a) for a in _recipients(cfg, p)}]
     if holding:
         return holding
@@ -137,9 +137,10 @@ def resend_digest(
     firsts: dict[str, str] = {}
     for entry in email.to:  # one reader per address, as first listed (as ``deliver`` does)
         firsts.setdefault(address_of(entry), entry)
-    chosen = [a for a in firsts if to is None or a == address_of(to)]
+    wanted = address_of(quote_name(to or ""))  # "Doe, Ann <ann@x>": ann@x, not "doe"
+    chosen = [a for a in firsts if to is None or a == wanted]
     if not chosen:  # ``again_plans`` says it first for the command
-        raise DigestError(f"{address_of(to or '')} is not a recipient of {_which(plan)}; nothing was sent")
+        raise DigestError(f"{wanted} is not a recipient of {_which(plan)}; nothing was sent")
     key, head = day.isoformat(), target_prefix(plan.name) + "email:"
     when = now or datetime.now(UTC)  # the Date: is when it is sent, as ``send``'s: not ``clock:``
     dated = f"digest send --date {key}" + (f" --digest {plan.name}" if plan.name else "")
