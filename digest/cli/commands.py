@@ -187,7 +187,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     import json
 
     from ..app import open_app
-    from ..output.search import check_query, search
+    from ..output.search import check_query, listed_day, search
 
     query = " ".join(args.query)  # digest search storm corrin: as "storm corrin"
     check_query(query, args.limit)  # a query that is no search: said first
@@ -203,7 +203,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         # (``source`` the same, as before), a link not http(s) null as there (a javascript: one)
         rows = [{"story_id": r.story_id, "day": r.day.isoformat(), "title": r.title, "outlet": r.source,
                  "source": r.source, "url": safe_url(r.url), "outlets": r.outlets, "versions": r.versions,
-                 "score": round(r.score, 4), "lang": r.lang}
+                 "score": round(r.score, 4), "lang": r.lang, "listed_day": listed_day(r, args.since).isoformat()}
                 for r in found]
         print(terminal_json(json.dumps(rows, ensure_ascii=False, indent=2)))
         return 0 if found else 1  # as grep: 1 when nothing matches, 2 for an error
@@ -211,9 +211,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         more = f" (+{r.outlets - 1} {'outlet' if r.outlets == 2 else 'outlets'})" if r.outlets > 1 else ""
         # a story new before --since, found by a later version: listed under the digest of that
         # version, its first day said (it read as a filter that failed under its first day: stop 65)
-        day, first = r.day, ""
-        if args.since is not None and r.day < args.since and r.matched_day is not None:
-            day, first = r.matched_day, f"\n            developing: first in the digest of {r.day.isoformat()}"
+        day = listed_day(r, args.since)
+        first = f"\n            developing: first in the digest of {r.day.isoformat()}" if day != r.day else ""
         print(f"{day.isoformat()}  {terminal_line(r.title)}\n            {terminal_line(r.source)}{more}"
               + (f"  {terminal_line(r.url)}" if r.url else "") + first)
     if earlier:

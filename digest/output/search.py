@@ -48,6 +48,16 @@ class SearchResult:
     matched_day: date | None = None
 
 
+def listed_day(r: SearchResult, since: date | None) -> date:
+    """The digest ``r`` is listed under: its ``day``; a story new before ``since`` found by a later
+    version, that version's digest (``matched_day``).  ``digest search --since``'s lines (with
+    "developing: first in the digest of DAY"), its JSON's ``listed_day`` and the archive's
+    ``/search?since=`` say the same (stop 65: the CLI's text alone did)."""
+    if since is not None and r.day < since and r.matched_day is not None:
+        return r.matched_day
+    return r.day
+
+
 def has_words(query: str) -> bool:
     """Whether ``query`` asks for a word (``-word`` alone only leaves stories out)."""
     return bool(parse(query))

@@ -19,7 +19,8 @@ How it works
   ``'self'`` so that the box may submit.
 * The search page lists :func:`digest.output.search.search`'s ranked results:
   the lead's title (linked to the story page), its outlet, how many outlets
-  carried the story, and the story's day (linked to the day page).
+  carried the story, and the story's day (linked to the day page; with ``since``, a story new
+  before it under the digest of its matching version, its first day said after: as the CLI's).
 
 Special cases
 -------------
@@ -51,7 +52,7 @@ from ..output.linkify import note_excerpt
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, num, render_html
 from ..output.sanitize import NOT_TEXT, safe_url, shown_title
-from ..output.search import has_letters, has_words, search
+from ..output.search import has_letters, has_words, listed_day, search
 from ..output.view import named_now, repeated_pages
 from ..records import ALSO_REPORTED, StoryView, VersionView
 from ..retention import kept_from
@@ -445,12 +446,13 @@ class Pages:
             offset = (number - 1) * SEARCH_LIMIT
             found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset, newest=newest)
             more, found = len(found) > SEARCH_LIMIT, found[:SEARCH_LIMIT]
-            for r in found:
-                title = headline(r.title) or one_line(r.source) or r.story_id
+            for r in found:  # a story new before ``since``: under its matching version's day, as the CLI's
+                title, day = headline(r.title) or one_line(r.source) or r.story_id, listed_day(r, start)
                 results.append({
                     "href": story_href(r.story_id, root), "title": title,
                     "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
-                    "day": r.day.isoformat(), "day_label": short_day(r.day, self.cfg.locale),
+                    "day": day.isoformat(), "day_label": short_day(day, self.cfg.locale),
+                    "first": r.day.isoformat() if day != r.day else "", "first_label": short_day(r.day, self.cfg.locale),
                     "lang": part_lang(r.lang),
                 })  # fmt: skip
         since_arg = start.isoformat() if start else ""

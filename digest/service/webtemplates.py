@@ -127,7 +127,7 @@ ol.results p.meta { margin: 0.1rem 0 0; }
 <ol class="results" start="{{ first }}">
 {% for r in results %}
 <li><a href="{{ r.href }}" dir="auto"{% if r.lang %} lang="{{ r.lang }}"{% endif %}>{{ r.title }}</a>
-<p class="meta"><strong dir="auto">{{ r.source }}</strong>&nbsp;· {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }}&nbsp;· <a href="{{ root }}day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a></p></li>
+<p class="meta"><strong dir="auto">{{ r.source }}</strong>&nbsp;· {{ r.outlets }} {{ "outlet" if r.outlets == 1 else "outlets" }}&nbsp;· <a href="{{ root }}day/{{ r.day }}"><span class="time"{{ date_lang }}>{{ r.day_label }}</span></a>{% if r.first %}&nbsp;· developing: first in the digest of <a href="{{ root }}day/{{ r.first }}"><span class="time"{{ date_lang }}>{{ r.first_label }}</span></a>{% endif %}</p></li>
 {% endfor %}
 </ol>
 {% if prev_href or next_href %}
