@@ -4,7 +4,7 @@ command line on real parts (a loopback HTTP server, aiosmtpd on 127.0.0.1, SQLit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.headerregistry import Address
 from pathlib import Path
 
@@ -60,6 +60,12 @@ def test_last_first_in_email_to_is_one_reader(tmp_path: Path, capsys: pytest.Cap
         assert capsys.readouterr().err.splitlines() == [
             f"error: --to takes one address ({ANN}, {BOB}: 2); nothing was sent"]
         assert len(handler.accepted) == sent
+        from digest.service.resend import resend_digest
+        from digest.store.deliveries import address_of
+
+        assert address_of(DOE) == ANN  # not "doe", as parseaddr has it
+        with open_app(cfg_path) as app:  # the library's own call, not through --to's check
+            assert resend_digest(app, date.fromisoformat(day), to=DOE).mailed == [ANN]
 
 
 @pytest.mark.parametrize(("entry", "said"), [

@@ -137,7 +137,7 @@ def resend_digest(
     firsts: dict[str, str] = {}
     for entry in email.to:  # one reader per address, as first listed (as ``deliver`` does)
         firsts.setdefault(address_of(entry), entry)
-    wanted = address_of(quote_name(to or ""))  # "Doe, Ann <ann@x>": ann@x, not "doe"
+    wanted = address_of(to or "")  # "Doe, Ann <ann@x>": ann@x, not "doe"
     chosen = [a for a in firsts if to is None or a == wanted]
     if not chosen:  # ``again_plans`` says it first for the command
         raise DigestError(f"{wanted} is not a recipient of {_which(plan)}; nothing was sent")

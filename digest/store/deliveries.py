@@ -99,8 +99,10 @@ def may_claim(status: str | None, claimed_at: datetime | None, now: datetime, st
 
 def address_of(entry: str) -> str:
     """The address of an entry of ``to:`` ("Jane <j@x>": "j@x"), lower case: "Ann <ann@x>" and
-    "ANN@x" are one reader."""
-    return (parseaddr(entry)[1] or entry).strip().lower()
+    "ANN@x" are one reader; "Doe, Ann <ann@x>" (a name with a comma, not quoted): "ann@x", not
+    the "doe" ``parseaddr`` gives first (stop 65)."""
+    named = [a for _, a in getaddresses([entry]) if "@" in a]
+    return (named[0] if len(named) == 1 else parseaddr(entry)[1] or entry).strip().lower()
 
 
 def addresses_in(listed: str) -> set[str]:
