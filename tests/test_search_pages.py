@@ -9,7 +9,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from digest.service.webpages import SEARCH_LIMIT, SEARCH_PAGES
+from digest.service.websearch import SEARCH_LIMIT, SEARCH_PAGES
 from digest.store.base import NewArticle, open_store
 from tests.support.archive import NOW, article, at
 from tests.support.config import MakeConfig
@@ -86,7 +86,7 @@ def test_newest_first_is_said_and_kept_where_the_results_are_not_shown(many: Sit
     """Newest first, the last page said "the best 100 can be read" (they are the latest); and the
     box lost the order on the pages without results (an empty query, a "-word" query, a bad
     "since" or "page"): the reader's next query came back best match first."""
-    monkeypatch.setattr("digest.service.webpages.SEARCH_PAGES", 2)
+    monkeypatch.setattr("digest.service.websearch.SEARCH_PAGES", 2)
     _found, doc = _page(many, "q=flood&sort=newest&page=2")
     counts = " ".join(doc.find_class("counts")[0].text_content().split())
     assert counts.endswith(f"the latest {2 * SEARCH_LIMIT} can be read"), counts

@@ -94,7 +94,8 @@ from ..store.base import Store, open_store
 from ..store.readonly import open_existing_read_only, open_read_only, read_only_file
 from .reload import CONFIG_CHECK, SERVED_FIXED, ConfigWatch, take
 from .webcache import PageCache, change_marker, http_date, not_modified
-from .webpages import Page, Pages, one_line, typed_query
+from .webpages import Page, Pages, one_line
+from .websearch import typed_query
 from .webserver import ArchiveServer, StartResponse, WSGIApp, proxy_options
 from .webstory import asked_day
 

@@ -7,8 +7,7 @@ Observations
   :func:`digest.output.render.render_html` (sanitized by the renderer); the other
   pages are Jinja2 templates with autoescaping and http(s)-only links
   (:func:`digest.output.sanitize.safe_url`); the Atom feed is built by
-  :mod:`digest.output.atom`.  A search query is text in an autoescaped template,
-  and the store reads it as words, never as syntax (``digest.store.search``).
+  :mod:`digest.output.atom`.
 
 How it works
 ------------
@@ -17,16 +16,11 @@ How it works
   navigation, the box and a permalink under each story added as elements
   (lxml); its ``form-action 'none'`` (a digest file or mail has no form) becomes
   ``'self'`` so that the box may submit.
-* The search page lists :func:`digest.output.search.search`'s ranked results:
-  the lead's title (linked to the story page), its outlet, how many outlets
-  carried the story, and the story's day (linked to the day page; with ``since``, a story new
-  before it under the digest of its matching version, its first day said after: as the CLI's).
+* The search page (its query, results and pages) is :mod:`digest.service.websearch`'s.
 
 Special cases
 -------------
 * The day page's additions (navigation, box, permalinks) are :mod:`digest.service.webday`'s.
-* An empty or absent query shows the box only; a ``since`` that is not a day
-  (YYYY-MM-DD) is a 400 with the box.
 """
 
 from __future__ import annotations
@@ -36,7 +30,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -52,7 +45,6 @@ from ..output.linkify import note_excerpt
 from ..output.news import is_notice, taken_back
 from ..output.render import make_env, num, render_html
 from ..output.sanitize import NOT_TEXT, safe_url, shown_title
-from ..output.search import has_letters, has_words, listed_day, search
 from ..output.view import named_now, repeated_pages
 from ..records import ALSO_REPORTED, StoryView, VersionView
 from ..retention import kept_from
@@ -63,12 +55,11 @@ from ..store.marks import archive_id
 from ..text.shown import headline
 from .daycounts import DayCounts
 from .webday import decorate_day, one_line
+from .websearch import search_page
 from .webstory import back_day, story_href, successor
 from .webtemplates import PAGES
 
 HTML = "text/html; charset=utf-8"
-#: A query is cut here (the store keeps at most 16 terms of it anyway).
-QUERY_CHARS = 200
 #: Days the index lists with their story counts (the newest; each month has a page of its
 #: own).  Counting a day renders its view: 34 ms a day on a year of 100 articles a day
 #: (stop 37 review), so the index of a year, every day counted, took 12 s after each change
@@ -76,11 +67,6 @@ QUERY_CHARS = 200
 #: is kept with the store reads it was made from (``daycounts``, stop 62): after a change, the
 #: days whose reads answer as before are not counted again.
 INDEX_RECENT = 31
-#: Results on a page of search results.
-SEARCH_LIMIT = 50
-#: Pages of search results a query can be read to (the best 500 stories; each page asks the
-#: index for all the results before it).
-SEARCH_PAGES = 10
 #: Control characters (not tab or newline) and noncharacters: no place in a page, dropped from
 #: a query and from every value a page shows; lxml refuses U+FFFE/U+FFFF (a JSON Feed's
 #: ``"\\uffff"`` in a title made its day page a 500).
@@ -105,13 +91,6 @@ class Page:
         self.headers: list[tuple[str, str]] = []
         self.etag: str | None = None
         self.last_modified: int | None = None
-
-
-def typed_query(q: str) -> str:
-    """The query as searched and shown: no control characters, one line, ``QUERY_CHARS``
-    at most.  The page cache keys on this too: two queries alike in their first
-    characters as typed (controls in front) may differ in what is searched."""
-    return one_line(_CONTROL.sub("", q))[:QUERY_CHARS]
 
 
 class Pages:
@@ -418,59 +397,8 @@ class Pages:
     def search(
         self, store: Store | None, q: str, since: str, page: str = "", root: str = "/", *, newest: bool = False
     ) -> Page:
-        """The ranked stories for ``q``, a page of ``SEARCH_LIMIT`` (``page``: which, from 1, up
-        to ``SEARCH_PAGES``), with links to the pages before and after and to the other order
-        (best match first, or with ``newest`` the latest first; ``store`` None: an empty query,
-        nothing to look up)."""
-        q = typed_query(q)
-        try:
-            start = date.fromisoformat(since) if since else None
-            usable = start is None or day_fits(start, self.cfg.tz)
-        except ValueError:
-            start, usable = None, False
-        if not usable:
-            return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
-                             message="“since” must be a day: YYYY-MM-DD.", q=q, search_page=True, newest=newest)
-        number = int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 0 if page else 1
-        if not 1 <= number <= SEARCH_PAGES:
-            return self.page("web/error.html", "400 Bad Request", root=root, code="400 Bad Request",
-                             message=f"“page” must be a number from 1 to {SEARCH_PAGES}.", q=q, search_page=True,
-                             newest=newest)
-        results = []
-        more = False
-        if q and not has_words(q):  # "-shooting": nothing to find, said as such
-            return self.page("web/search.html", root=root, q=q, since="", search_page=True, since_label="",
-                             results=[], limit=SEARCH_LIMIT, no_words=True, no_letters=not has_letters(q),
-                             newest=newest)
-        if q and store is not None:
-            offset = (number - 1) * SEARCH_LIMIT
-            found = search(store, self.cfg, q, since=start, limit=SEARCH_LIMIT + 1, offset=offset, newest=newest)
-            more, found = len(found) > SEARCH_LIMIT, found[:SEARCH_LIMIT]
-            for r in found:  # a story new before ``since``: under its matching version's day, as the CLI's
-                title, day = headline(r.title) or one_line(r.source) or r.story_id, listed_day(r, start)
-                results.append({
-                    "href": story_href(r.story_id, root), "title": title,
-                    "source": one_line(r.source) or "unknown source", "outlets": r.outlets,
-                    "day": day.isoformat(), "day_label": short_day(day, self.cfg.locale),
-                    "first": r.day.isoformat() if day != r.day else "", "first_label": short_day(r.day, self.cfg.locale),
-                    "lang": part_lang(r.lang),
-                })  # fmt: skip
-        since_arg = start.isoformat() if start else ""
-
-        def page_href(n: int, latest: bool = newest) -> str:
-            order = {"sort": "newest"} if latest else {}
-            return f"{root}search?" + urlencode({"q": q, **({"since": since_arg} if since_arg else {}), **order, "page": n})
-
-        first = (number - 1) * SEARCH_LIMIT + 1
-        return self.page(
-            "web/search.html", root=root, q=q, since=since_arg, search_page=True,
-            since_label=short_day(start, self.cfg.locale) if start else "", results=results,
-            limit=SEARCH_LIMIT * SEARCH_PAGES, no_words=False, page=number, first=first,
-            last=first + len(results) - 1,
-            prev_href=page_href(number - 1) if number > 1 else "",
-            next_href=page_href(number + 1) if more and number < SEARCH_PAGES else "",
-            capped=more and number == SEARCH_PAGES, newest=newest, other_order_href=page_href(1, not newest),
-        )
+        """The search page (:func:`digest.service.websearch.search_page`)."""
+        return search_page(self, store, q, since, page, root, newest=newest)
 
 
 def made_at(store: Store, cfg: Config, day: date) -> tuple[datetime | None, bool]:
