@@ -159,6 +159,11 @@ def test_a_call_to_action_run_into_the_lede_with_no_stop_is_left_out(text: str) 
     "Residents who Join Now Riverton get a free pass. The club opened in May and has 300 members.",
     # a call's words that are the story's, no capital after them
     "The union urged members to join now or lose the vote on Monday, its leader told the Riverton Star.",
+    # a call's words inside the story's sentence, a name after them: the words before them kept
+    "More than 4,000 parents have joined our WhatsApp group Mothers Against Knives since it began in March, "
+    "its founder told the Riverton Star on Monday. It meets weekly.",
+    "Those who want to help can donate here Red Cross volunteers said on Monday as they appealed for "
+    "blankets after the floods. More follows.",
 ])
 def test_a_call_to_actions_words_in_the_storys_own_sentence_are_kept(text: str) -> None:
     assert excerpt(text).startswith(text[:20]), excerpt(text)

@@ -122,13 +122,25 @@ def _cut_points(text: str, start: int, end: int, dateline: re.Pattern[str]) -> I
             yield m.end()
 
 
+def _after_headline(before: list[re.Match[str]], run: list[re.Match[str]]) -> bool:
+    """Whether a call's words ``run`` open the sentence, or follow a headline (each word before
+    them a capital's, a figure's or a function word's) as a headline's words themselves ("Gunman
+    Opens Fire at Mall WhatsApp Group Join Now"): a call's words in the story's own sentence ("More
+    than 4,000 parents have joined our WhatsApp group Mothers Against Knives ...") are no call
+    (stop 65's review: the words before them were dropped from the excerpt)."""
+    if not before:
+        return True
+    heads = all(w[1][0].isupper() or w[1][0].isdigit() or w[1].lower() in STOPWORDS for w in before)
+    return heads and all(w[1][0].isupper() for w in run)
+
+
 def _calls_run_in(text: str, start: int, end: int) -> Iterator[int]:
     """Where, inside the sentence ``text[start:end]``, a lede may begin after a call to action
     run into it with no stop ("... Weapons Deal WhatsApp Group Join Now North Korean leader Kim
     Jong Un is ...", "Share this North Korean leader ..."): after a run of two to
     ``FURNITURE_CALL_WORDS`` words each a call's word (a verb, a channel, a nudge: the cleaner's
     ``CTA_VERBS``, ``CTA_CHANNELS``, ``NUDGE``), a verb among them, that the cleaner takes as a
-    call to action; before a capital, and a lede of ``FURNITURE_LEDE_WORDS`` words at least to
+    call to action, opening the sentence or after a headline (:func:`_after_headline`); before a capital, and a lede of ``FURNITURE_LEDE_WORDS`` words at least to
     the sentence's end (a story's own short sentence, "Click Here Media said on Monday it would
     close its Riverton office.", is kept)."""
     words = list(_TOKEN.finditer(text, start, end))
@@ -137,7 +149,8 @@ def _calls_run_in(text: str, start: int, end: int) -> Iterator[int]:
         j = i
         while j < len(words) and _CALL_WORD.fullmatch(words[j].group(1)):
             j += 1
-        if j - i >= 2 and j - i <= FURNITURE_CALL_WORDS and j < len(words) and words[j].group(0)[0].isupper():
+        if (j - i >= 2 and j - i <= FURNITURE_CALL_WORDS and j < len(words) and words[j].group(0)[0].isupper()
+                and _after_headline(words[:i], words[i:j])):
             run = text[words[i].start() : words[j - 1].end()]
             if (CTA_VERBS.search(run) and len(words) - j >= FURNITURE_LEDE_WORDS
                     and [r for _, r in classify_lines(run)] == ["call to action"]):
