@@ -59,3 +59,20 @@ def test_a_video_notice_over_a_report_with_news_in_it_is_developing(reader: Read
     story = _story(reader.run(DAY1 + timedelta(hours=14), feed((TITLE, f"{KSL} {news}"))))
     assert not story["also_reported"] and story["status"] == "developing", story
     assert story["whats_new"].startswith(("Two shoppers", "Police arrested")), story["whats_new"]
+
+
+@pytest.mark.parametrize("text", [
+    f"Two shoppers died. {FURNITURE} {LEDE} {REST}",
+    f"Two shoppers died on Monday. Please enable Javascript to watch this video RIVERTON, Utah (AP) — {LEDE} {REST}",
+])
+def test_a_short_sentence_of_news_over_the_video_notice_is_no_copy(text: str) -> None:
+    """``news.copies_of``: a new sentence sharing no word with the text after it, then the
+    site's note over yesterday's text, is news (stop 65's review: the note's search went past
+    it and dropped it with the note, and the version was "also reported")."""
+    from digest.output.news import copies_of
+    from digest.output.reading import read_of
+    from tests.test_review_stop64_developing import stored
+
+    earlier = [stored("a", "Coast News", f"{LEDE} {REST}")]
+    assert copies_of([stored("b", "Valley Star", f"{FURNITURE} {LEDE} {REST}")], earlier, read_of(earlier)) == {"b"}
+    assert copies_of([stored("b", "Valley Star", text)], earlier, read_of(earlier)) == set()

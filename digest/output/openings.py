@@ -179,7 +179,7 @@ def without_furniture(text: str) -> str:
     any ad blocking extensions ..."), the lines over the lede and its dateline kept: what the
     copy test reads of a new version (``news.copies_of``, stop 65); ``text`` where none opens it."""
     shown = _opening(text)
-    end = furniture_end(shown, DATELINE)
+    end = furniture_end(shown, DATELINE, past_alone=False)  # no news before the note dropped with it
     if not end or not shown[_lede_at(shown, end):].strip():
         return text
     return text[: len(text) - len(shown)] + shown[end:].lstrip()
