@@ -86,3 +86,20 @@ def test_two_addresses_in_one_entry_stay_two(tmp_path: Path, capsys: pytest.Capt
     assert main(["status", "--config", str(cfg)]) == 2
     [err] = capsys.readouterr().err.strip().splitlines()
     assert err.startswith(f"error: {cfg}:10: email.to[0]: {said}"), err
+
+
+@pytest.mark.parametrize("entry", ["Doe,\nAnn <ann@x.example>", "Doe,\r\nBcc: eve <ann@x.example>"])
+def test_a_line_break_in_last_first_never_reaches_the_to_line(entry: str) -> None:
+    """A name "Last, First" wrapped over two lines (a YAML string with "\\n"): quoted with its
+    line break kept, the entry loaded and every send failed "invalid header value" (before stop
+    65 it was refused when the file loaded); its spaces folded, it is one reader on one line."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from digest.config import mail_address
+
+    quoted = mail_address(entry)
+    assert "\n" not in quoted and "\r" not in quoted, quoted
+    msg = EmailMessage(policy=SMTP)
+    msg["To"] = quoted  # as ``mailer.build_message`` sets it
+    assert [a.addr_spec for a in msg["To"].addresses] == ["ann@x.example"]

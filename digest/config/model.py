@@ -60,8 +60,8 @@ def quote_name(v: str) -> str:
     <ann@x.example>": '"Doe, Ann" <ann@x.example>'), else ``v``.  Unquoted, the standard's
     parser (``email.utils.getaddresses``, a reader of a To: line) reads it as two, "Doe" and
     "Ann <ann@x.example>": refused as "holds 2 addresses" (stop 65)."""
-    m = _UNQUOTED_NAME.fullmatch(v)
-    return f'"{m[1].strip()}" <{m[2]}>' if m else v
+    m = _UNQUOTED_NAME.fullmatch(v)  # the name's line breaks folded: quoted, a "\n" was kept in
+    return f'"{" ".join(m[1].split())}" <{m[2]}>' if m else v  # a To: line a send refused
 
 
 def mail_address(v: str) -> str:
