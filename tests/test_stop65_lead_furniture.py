@@ -174,3 +174,19 @@ def test_a_headline_said_twice_over_the_lede_is_shown_once() -> None:
     assert excerpt(f"{head} {head} {CALL_LEDE} {REST}").startswith(f"{head} A gunman opened fire")
     again = "Police said. Police said the gunman fled."  # a sentence begun again is no repeat
     assert excerpt(again).startswith("Police said. Police said the gunman")
+
+
+@pytest.mark.parametrize("text", [f"{NEWS} {NEWS} {LEDE} {REST}", f"{NEWS}\n{NEWS} {LEDE} {REST}"])
+def test_a_new_sentence_said_twice_over_the_lede_is_the_news(text: str) -> None:
+    """A feed's summary over the body that opens with it: the day's news said twice over
+    yesterday's lede.  The excerpt shows it once (``openings._said_twice``); the line of what is
+    new and the developing excerpt's start took both sayings as left out over the lede, and said
+    yesterday's lede was new (stop 65's review)."""
+    from digest.output.news import whats_new
+    from digest.output.reading import first_news, read_of
+    from tests.test_review_stop64_developing import stored
+
+    earlier = [stored("a", "Coast News", f"{LEDE} {REST}")]
+    new = stored("b", "Valley Star", text)
+    assert first_news(new, read_of(earlier)).startswith("Two shoppers were wounded"), text
+    assert whats_new([new], earlier, "Ferry aground").startswith("Two shoppers were wounded"), text

@@ -191,9 +191,10 @@ def whats_new(
         return ""  # a new headline alone, the story's heading now: no passage read before is news
     # not a passage the excerpt leaves out over the lede: the site's furniture ("Having trouble
     # viewing the video ? Try disabling ...": the line, stop 65), a caption
-    head = left_out(latest.text)
-    fresh = ([_from_unread(p, read) for p in news if p not in head][:1]
-             or [p for p in passages(latest.text) if p not in head][:1])
+    head = left_out(latest.text)  # a sentence said twice over the lede (``openings._said_twice``):
+    kept = " ".join(latest.text.split())[len(head):]  # its first left out, its second kept
+    fresh = ([_from_unread(p, read) for p in news if p not in head or p in kept][:1]
+             or [p for p in passages(latest.text) if p not in head or p in kept][:1])
     if not fresh:
         return _cut(" ".join(latest.text.split())) or title
     return _cut(line_before_table(line_after_opening(fresh[0], latest.text), latest.text))

@@ -330,8 +330,8 @@ def first_news(version: Said, read: Read) -> str:
     for start, end in passage_spans(text, breaks):
         p = text[start:end].strip()
         grams = grams_of(p)
-        if p in head:  # left out of the excerpt over the lede: the site's furniture, a caption (stop 65)
-            continue
+        if start < len(head) and p in head:  # left out of the excerpt over the lede: the site's
+            continue  # furniture, a caption (stop 65); its second saying, kept, is no such (the review)
         if (not grams_read(grams, read) or read.figures_new(text, start, end, grams, entry)
                 or unread_run(p, read) >= NEWS_RUN_GRAMS):
             return p
