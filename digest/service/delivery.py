@@ -40,6 +40,7 @@ from .maildays import (
 
 if TYPE_CHECKING:
     from ..app import App
+    from ..config.model import EmailConfig
 
 __all__ = [
     "DIGEST_JOB", "SEND_WAIT", "UNCONFIRMED_LINE", "Sent", "deliver_lock", "digest_jobs", "digest_label", "mailing",
@@ -191,24 +192,10 @@ def send_digest(
     if cfg.email is None:
         raise DigestError("email is not configured (add an 'email:' section to the configuration)")
     plan = plan_named(cfg, digest)
-    email = cfg.email.model_copy(update={"to": plan.to}) if plan.to else cfg.email
-    key, target = day.isoformat(), default_target(email)
-    prefix = target_prefix(plan.name)  # one delivery record per digest
-    target = prefix + target
-    if store.delivery_status(key, target) == "sent":
-        return _already_sent(app, key, target)
-    rows = delivery_rows(store, key, plan.name)
-    got = reached(rows)
-    # an earlier period tried before: owed to whom it did not reach then, not to an address
-    # added to `to:` since (that one gets the latest period alone)
-    tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None
-    if got or tried is not None:  # sent before `to:` changed: only to whom it has not reached
-        new = [a for a in email.to if address_of(a) not in got and (tried is None or address_of(a) in tried)]
-        if not new:
-            return Sent(False, f"not sent: already sent to {', '.join(sorted(got))}" if got
-                        else "not sent: owed to nobody on the list now")
-        email = email.model_copy(update={"to": new})
-        target = prefix + default_target(email)
+    email, target, got, done = _owed(app, day, plan, earlier=earlier)
+    if done is not None:
+        return done
+    key, prefix = day.isoformat(), target_prefix(plan.name)
     with deliver_lock(store, wait):
         if record_accepted(store, key, target):  # mailed before by this process, recorded only now
             return Sent(False, f"not sent again: sent to {named(target)} before, recorded now")
@@ -250,21 +237,34 @@ def send_digest(
         return _already_sent(app, key, target)  # another sender's, between our look and the lock
 
 
-def _sent_to_every_reader(app: App, day: date, digest: str | None) -> bool:
-    """Whether :func:`send_digest` of the latest period ``day`` would mail nobody: its row
-    sent, or every reader of the list reached (a row left whole by a killed send is not
-    counted here: the send settles it)."""
+def _owed(app: App, day: date, plan: Plan, *, earlier: bool = False) -> tuple[EmailConfig, str, set[str], Sent | None]:
+    """The mail of ``plan``'s period ``day`` narrowed to whom it is owed, its delivery target,
+    the addresses it reached before, and why none is mailed where it is owed to nobody (its row
+    sent, every reader reached; with ``earlier``, a period tried before: only whom it did not
+    reach then), else None: :func:`send_digest`'s first look, and ``write_and_send``'s before it
+    writes a day's files.  A row left whole by a killed send is not counted here:
+    :func:`send_digest` settles it under its lock."""
     from ..output.mailer import default_target
 
-    email = app.cfg.email
-    if email is None:
-        return False
-    listed = plan_named(app.cfg, digest).to or email.to
-    key = day.isoformat()
-    if app.store.delivery_status(key, target_prefix(digest) + default_target(email.model_copy(update={"to": listed}))) == "sent":
-        return True
-    got = reached(delivery_rows(app.store, key, digest))
-    return bool(got) and all(address_of(a) in got for a in listed)
+    assert app.cfg.email is not None
+    email = app.cfg.email.model_copy(update={"to": plan.to}) if plan.to else app.cfg.email
+    key, prefix = day.isoformat(), target_prefix(plan.name)  # one delivery record per digest
+    target = prefix + default_target(email)
+    if app.store.delivery_status(key, target) == "sent":
+        return email, target, set(), _already_sent(app, key, target)
+    rows = delivery_rows(app.store, key, plan.name)
+    got = reached(rows)
+    # an earlier period tried before: owed to whom it did not reach then, not to an address
+    # added to `to:` since (that one gets the latest period alone)
+    tried = {a for status, to in rows if status != "sent" for a in to} if earlier and rows else None
+    if got or tried is not None:  # sent before `to:` changed: only to whom it has not reached
+        new = [a for a in email.to if address_of(a) not in got and (tried is None or address_of(a) in tried)]
+        if not new:
+            return email, target, got, Sent(False, f"not sent: already sent to {', '.join(sorted(got))}" if got
+                                            else "not sent: owed to nobody on the list now")
+        email = email.model_copy(update={"to": new})
+        target = prefix + default_target(email)
+    return email, target, got, None
 
 
 def write_and_send(
@@ -302,7 +302,7 @@ def write_and_send(
             mark_empty(store, plan.name, d)
             continue
         label = digest_label(plan.name, d)
-        if d == day and _sent_to_every_reader(app, d, plan.name):  # nothing to mail: no file written
+        if d == day and app.cfg.email is not None and _owed(app, d, plan)[3] is not None:  # nothing to mail: no file written
             # either ("not sent: already sent" came after the day's two paths, written again:
             # stop 65 review); send_digest says to whom and when, mailing nothing
             yield label, [], send_digest(app, d, digest=plan.name, wait=SEND_WAIT)
